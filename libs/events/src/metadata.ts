@@ -1,0 +1,20 @@
+/**
+ * Metadata written with every event (SPEC §2). `$correlationId` and `$causationId` use
+ * EventStoreDB's own names so that a real server's `$by_correlation_id` projection works.
+ */
+export interface EventMetadata {
+  readonly $correlationId: string;
+  readonly $causationId: string;
+  /** The command that produced the event (client-chosen or generated). */
+  readonly commandId: string;
+  /** Party id of whoever acted, or `system:<process>` for process managers and timers. */
+  readonly actor: string;
+  /** Party id of the delegator the actor acted for, when acting as a delegate. */
+  readonly onBehalfOf: string | null;
+  /** The delegation permission the actor exercised (R6), when one was needed. */
+  readonly permission: string | null;
+  /** Simulated time of the decision (ISO-8601), from the clock port (R21). */
+  readonly simulatedTime: string;
+  /** Schema version of `data` for this event type; older versions are upcast on read. */
+  readonly schemaVersion: number;
+}
