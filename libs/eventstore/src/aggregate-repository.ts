@@ -1,0 +1,190 @@
+import type { DomainEvent } from '#events';
+import { StreamVersionConflictError } from './errors.js';
+import type { CommandMetadata, EventStore, ExpectedRevision } from './event-store.js';
+
+export interface AggregateDefinition<State, E extends DomainEvent> {
+  readonly initialState: State;
+  evolve(state: State, event: E): State;
+}
+
+export interface CommandOutcome<E extends DomainEvent> {
+  readonly stream: string;
+  readonly events: readonly E[];
+  /** Revision of the stream after the command; undefined when the command changed nothing. */
+  readonly revision: bigint | undefined;
+  /** `$all` commit position of the command's last event (what read models must reach). */
+  readonly position: bigint | undefined;
+  /** True when the command id had already been handled and this is the first result, replayed. */
+  readonly duplicate: boolean;
+}
+
+/** Thrown when a stream stays contended after every retry; the client may simply resend. */
+export class ContentionError extends Error {
+  override readonly name = 'ContentionError';
+  constructor(
+    readonly stream: string,
+    readonly attempts: number,
+  ) {
+    super(`stream ${stream} kept changing during ${attempts} attempts; resend the command`);
+  }
+}
+
+interface CommandRecord<E extends DomainEvent> {
+  readonly events: E[];
+  revision: bigint;
+  position: bigint | undefined;
+}
+
+interface CachedAggregate<State, E extends DomainEvent> {
+  state: State;
+  revision: bigint | 'no_stream';
+  /** Recent command ids on this stream and what they appended, for idempotent resends. */
+  readonly commands: Map<string, CommandRecord<E>>;
+}
+
+export interface RepositoryOptions {
+  /** How many aggregates stay folded in memory (least recently used are dropped). */
+  readonly cacheSize?: number;
+  /** How many recent command ids per stream are remembered for idempotent resends. */
+  readonly commandWindow?: number;
+  /** Re-decisions after a version conflict before giving up with ContentionError. */
+  readonly maxAttempts?: number;
+}
+
+/**
+ * Load → decide → append with the expected revision, for one aggregate type.
+ *
+ * Deciding must not slow down as a stream's history grows (a line with 100,000 past calls answers
+ * like a new one), so folded state stays cached with the revision it reflects, and each command only
+ * reads the events appended since (normally none). The cache is an optimisation, never the truth:
+ * the append's expected revision is checked by the store, and on a conflict the repository catches
+ * up and decides again. Re-deciding is always safe because deciders are pure and re-check every
+ * invariant against the newer state (that is how R8's limits and R12/R13's "exactly one wins" hold
+ * across processes). Within one process commands on the same stream are queued, so they do not
+ * waste appends conflicting with each other.
+ */
+export class AggregateRepository<State, E extends DomainEvent> {
+  private readonly cache = new Map<string, CachedAggregate<State, E>>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly cacheSize: number;
+  private readonly commandWindow: number;
+  private readonly maxAttempts: number;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly aggregate: AggregateDefinition<State, E>,
+    options: RepositoryOptions = {},
+  ) {
+    this.cacheSize = options.cacheSize ?? 5_000;
+    this.commandWindow = options.commandWindow ?? 1_000;
+    this.maxAttempts = options.maxAttempts ?? 25;
+  }
+
+  /** Current state of a stream (caught up with the store). */
+  async load(stream: string): Promise<{ state: State; revision: bigint | 'no_stream' }> {
+    return this.serialized(stream, async () => {
+      const cached = await this.catchUp(stream);
+      return { state: cached.state, revision: cached.revision };
+    });
+  }
+
+  /**
+   * Runs `decide` against the current state and appends what it returns. `decide` throws to reject
+   * (nothing is appended). A command id seen before on this stream returns the first outcome.
+   */
+  async handle(
+    stream: string,
+    decide: (state: State) => readonly E[],
+    metadata: CommandMetadata,
+  ): Promise<CommandOutcome<E>> {
+    return this.serialized(stream, async () => {
+      for (let attempt = 1; ; attempt++) {
+        const cached = await this.catchUp(stream);
+        const earlier = cached.commands.get(metadata.commandId);
+        if (earlier) {
+          return {
+            stream,
+            events: earlier.events,
+            revision: earlier.revision,
+            position: earlier.position,
+            duplicate: true,
+          };
+        }
+        const events = decide(cached.state);
+        if (events.length === 0) {
+          return { stream, events, revision: undefined, position: undefined, duplicate: false };
+        }
+        const expected: ExpectedRevision = cached.revision;
+        try {
+          const result = await this.store.append(stream, events, expected, metadata);
+          for (const event of events) cached.state = this.aggregate.evolve(cached.state, event);
+          cached.revision = result.nextRevision;
+          this.remember(cached, metadata.commandId, events, result.nextRevision, result.position);
+          return {
+            stream,
+            events,
+            revision: result.nextRevision,
+            position: result.position,
+            duplicate: false,
+          };
+        } catch (error) {
+          if (!(error instanceof StreamVersionConflictError)) throw error;
+          if (attempt >= this.maxAttempts) throw new ContentionError(stream, attempt);
+        }
+      }
+    });
+  }
+
+  /** Brings the cached fold up to the store's head by reading only what was appended since. */
+  private async catchUp(stream: string): Promise<CachedAggregate<State, E>> {
+    let cached = this.cache.get(stream);
+    if (cached) {
+      // Refresh recency: Map iteration order is insertion order, the first key is the eviction victim.
+      this.cache.delete(stream);
+    } else {
+      cached = { state: this.aggregate.initialState, revision: 'no_stream', commands: new Map() };
+    }
+    this.cache.set(stream, cached);
+    if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
+
+    const from = cached.revision === 'no_stream' ? 0n : cached.revision + 1n;
+    for await (const stored of this.store.readStream<E>(stream, from)) {
+      cached.state = this.aggregate.evolve(cached.state, stored.event);
+      cached.revision = stored.revision;
+      this.remember(cached, stored.metadata.commandId, [stored.event], stored.revision, stored.position);
+    }
+    return cached;
+  }
+
+  private remember(
+    cached: CachedAggregate<State, E>,
+    commandId: string | undefined,
+    events: readonly E[],
+    revision: bigint,
+    position: bigint | undefined,
+  ): void {
+    if (!commandId) return;
+    const record = cached.commands.get(commandId);
+    if (record) {
+      // A command's events are read back one by one during catch-up: extend the same record.
+      record.events.push(...events);
+      record.revision = revision;
+      record.position = position;
+      return;
+    }
+    cached.commands.set(commandId, { events: [...events], revision, position });
+    if (cached.commands.size > this.commandWindow)
+      cached.commands.delete(cached.commands.keys().next().value!);
+  }
+
+  private serialized<T>(stream: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(stream) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const tail = next.catch(() => undefined);
+    this.queues.set(stream, tail);
+    void tail.then(() => {
+      if (this.queues.get(stream) === tail) this.queues.delete(stream);
+    });
+    return next;
+  }
+}

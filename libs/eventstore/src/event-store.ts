@@ -1,0 +1,218 @@
+import {
+  ANY,
+  END,
+  FORWARDS,
+  NO_STREAM,
+  START,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+  excludeSystemEvents,
+  jsonEvent,
+  streamNameFilter,
+  type AllStreamResolvedEvent,
+  type EventStoreDBClient,
+  type Filter,
+  type Position,
+  type ResolvedEvent,
+} from '@eventstore/db-client';
+import type { DomainEvent, EventMetadata } from '#events';
+import { StreamVersionConflictError } from './errors.js';
+import { eventIdFor } from './event-ids.js';
+
+/** What the store needs to know about event schemas: the version written now, and how to read old ones. */
+export interface EventSchemas {
+  currentVersion(type: string): number;
+  upcast(type: string, fromVersion: number, data: Record<string, unknown>): Record<string, unknown>;
+}
+
+/** Every event type at version 1 and no upcasters: for tests and tools that store raw events. */
+export const unversionedSchemas: EventSchemas = {
+  currentVersion: () => 1,
+  upcast: (_type, _fromVersion, data) => data,
+};
+
+export interface StoredEvent<E extends DomainEvent = DomainEvent> {
+  readonly event: E;
+  readonly metadata: EventMetadata;
+  readonly id: string;
+  readonly stream: string;
+  readonly revision: bigint;
+  /** Commit position in `$all`; absent only on servers that do not report it for stream reads. */
+  readonly position: bigint | undefined;
+  readonly created: Date;
+}
+
+export type ExpectedRevision = bigint | 'no_stream' | 'any';
+
+export type CommandMetadata = Omit<EventMetadata, 'schemaVersion'>;
+
+export interface AppendResult {
+  readonly nextRevision: bigint;
+  readonly position: bigint;
+}
+
+export interface SubscriptionOptions {
+  /** Resume after this `$all` commit position (exclusive); from the start when absent. */
+  readonly fromPosition?: bigint;
+  /** Only streams whose names start with one of these (server-side filter); all non-system events when absent. */
+  readonly streamPrefixes?: readonly string[];
+}
+
+export type SubscriptionItem<E extends DomainEvent = DomainEvent> =
+  | { readonly kind: 'event'; readonly stored: StoredEvent<E> }
+  /** The server looked at events up to here without one matching the filter: safe to checkpoint. */
+  | { readonly kind: 'checkpoint'; readonly position: bigint }
+  | { readonly kind: 'caughtUp' };
+
+export interface EventSubscription<E extends DomainEvent = DomainEvent> extends AsyncIterable<
+  SubscriptionItem<E>
+> {
+  close(): Promise<void>;
+}
+
+/**
+ * The one door to EventStoreDB for both apps, over the official client only, so the same code runs
+ * against the embedded server and a real EventStoreDB. It speaks domain events and SPEC §2 metadata;
+ * JSON encoding, schema versions and event ids stay here.
+ */
+export class EventStore {
+  constructor(
+    readonly client: EventStoreDBClient,
+    private readonly schemas: EventSchemas = unversionedSchemas,
+  ) {}
+
+  /**
+   * Appends a command's events atomically. Event ids derive from the command id, so resending the
+   * same command at the same revision is an idempotent no-op on the server.
+   */
+  async append(
+    stream: string,
+    events: readonly DomainEvent[],
+    expectedRevision: ExpectedRevision,
+    metadata: CommandMetadata,
+  ): Promise<AppendResult> {
+    const eventData = events.map((event, index) =>
+      jsonEvent({
+        id: eventIdFor(metadata.commandId, stream, index),
+        type: event.type,
+        data: event.data as Record<string, unknown>,
+        metadata: { ...metadata, schemaVersion: this.schemas.currentVersion(event.type) },
+      }),
+    );
+    try {
+      const result = await this.client.appendToStream(stream, eventData, {
+        expectedRevision:
+          expectedRevision === 'no_stream' ? NO_STREAM : expectedRevision === 'any' ? ANY : expectedRevision,
+      });
+      return { nextRevision: result.nextExpectedRevision, position: result.position?.commit ?? 0n };
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError) {
+        throw new StreamVersionConflictError(
+          stream,
+          expectedRevision === 'any' ? 'no_stream' : expectedRevision,
+          typeof error.actualVersion === 'bigint' ? error.actualVersion : 'no_stream',
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** Reads a stream forwards from a revision (inclusive); a missing stream reads as empty. */
+  async *readStream<E extends DomainEvent = DomainEvent>(
+    stream: string,
+    fromRevision = 0n,
+  ): AsyncGenerator<StoredEvent<E>> {
+    try {
+      for await (const resolved of this.client.readStream(stream, {
+        direction: FORWARDS,
+        fromRevision: fromRevision === 0n ? START : fromRevision,
+      })) {
+        const stored = this.decode<E>(resolved);
+        if (stored) yield stored;
+      }
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return;
+      throw error;
+    }
+  }
+
+  /** The commit position of the last event in `$all` (0 when empty): the head projections chase. */
+  async headPosition(): Promise<bigint> {
+    for await (const resolved of this.client.readAll({
+      direction: 'backwards',
+      fromPosition: END,
+      maxCount: 1,
+    })) {
+      return resolved.event?.position?.commit ?? resolved.commitPosition ?? 0n;
+    }
+    return 0n;
+  }
+
+  /**
+   * Catch-up subscription to `$all` with a server-side filter, consumed with `for await`. Server
+   * checkpoints arrive in order with the events (they are pushed into the same stream), so a
+   * consumer that stores the last item's position never skips an unprocessed event.
+   */
+  subscribeToAll<E extends DomainEvent = DomainEvent>(
+    options: SubscriptionOptions = {},
+  ): EventSubscription<E> {
+    const filter: Filter = options.streamPrefixes
+      ? streamNameFilter({ prefixes: [...options.streamPrefixes] })
+      : excludeSystemEvents();
+    const subscription = this.client.subscribeToAll({
+      fromPosition:
+        options.fromPosition === undefined
+          ? START
+          : ({ commit: options.fromPosition, prepare: options.fromPosition } satisfies Position),
+      filter: {
+        ...filter,
+        // Called from inside the client's transform, before the next response is handled: pushing the
+        // marker into the same readable buffer keeps it in order with the events around it.
+        checkpointReached: (_subscription, position) => {
+          subscription.push(marker({ kind: 'checkpoint', position: position.commit }));
+        },
+      },
+    });
+    subscription.on('caughtUp', () => subscription.push(marker({ kind: 'caughtUp' })));
+    const decode = (resolved: ResolvedEvent): StoredEvent<E> | undefined => this.decode<E>(resolved);
+    return {
+      close: () => subscription.unsubscribe(),
+      async *[Symbol.asyncIterator]() {
+        for await (const item of subscription as AsyncIterable<AllStreamResolvedEvent | Marker>) {
+          if (isMarker(item)) {
+            yield item.item;
+            continue;
+          }
+          const stored = decode(item as ResolvedEvent);
+          if (stored) yield { kind: 'event', stored };
+        }
+      },
+    };
+  }
+
+  private decode<E extends DomainEvent>(resolved: ResolvedEvent): StoredEvent<E> | undefined {
+    const recorded = resolved.event;
+    if (!recorded || !recorded.isJson || recorded.type.startsWith('$')) return undefined;
+    const metadata = recorded.metadata as unknown as EventMetadata;
+    const version = typeof metadata?.schemaVersion === 'number' ? metadata.schemaVersion : 1;
+    const data = this.schemas.upcast(recorded.type, version, recorded.data as Record<string, unknown>);
+    return {
+      event: { type: recorded.type, data } as unknown as E,
+      metadata,
+      id: recorded.id,
+      stream: recorded.streamId,
+      revision: recorded.revision,
+      position: recorded.position?.commit ?? resolved.commitPosition,
+      created: recorded.created,
+    };
+  }
+}
+
+const MARKER = Symbol('subscription-marker');
+interface Marker {
+  readonly [MARKER]: true;
+  readonly item: Exclude<SubscriptionItem, { kind: 'event' }>;
+}
+const marker = (item: Marker['item']): Marker => ({ [MARKER]: true, item });
+const isMarker = (value: unknown): value is Marker =>
+  typeof value === 'object' && value !== null && MARKER in value;

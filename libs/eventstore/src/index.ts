@@ -1,0 +1,6 @@
+export * from './connection.js';
+export * from './errors.js';
+export * from './event-ids.js';
+export * from './event-store.js';
+export * from './stream-names.js';
+export * from './aggregate-repository.js';
