@@ -1,0 +1,34 @@
+/** Upgrades `data` written at one schema version to the next version. */
+export type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
+
+/**
+ * Schema versions and upcasters of the event catalogue. Events are immutable in the store; when a
+ * type's data changes shape its version goes up and an upcaster from the old version is registered,
+ * so every reader (aggregates, projector, CLI) sees only the current shape.
+ */
+export class EventSchemaRegistry {
+  constructor(
+    private readonly versions: Readonly<Record<string, number>>,
+    private readonly upcasters: Readonly<Record<string, Readonly<Record<number, Upcaster>>>> = {},
+  ) {}
+
+  currentVersion(type: string): number {
+    return this.versions[type] ?? 1;
+  }
+
+  upcast(type: string, fromVersion: number, data: Record<string, unknown>): Record<string, unknown> {
+    const target = this.currentVersion(type);
+    if (fromVersion > target) {
+      throw new Error(
+        `${type} v${fromVersion} is newer than this build understands (v${target}): upgrade Switchboard`,
+      );
+    }
+    let upgraded = data;
+    for (let version = fromVersion; version < target; version++) {
+      const upcaster = this.upcasters[type]?.[version];
+      if (!upcaster) throw new Error(`no upcaster for ${type} from v${version} to v${version + 1}`);
+      upgraded = upcaster(upgraded);
+    }
+    return upgraded;
+  }
+}
