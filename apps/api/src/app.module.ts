@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { HealthController } from './health.controller.js';
+import { EventStoreModule } from './shared/event-store.module.js';
 
 @Module({
-  imports: [CqrsModule.forRoot()],
+  imports: [CqrsModule.forRoot(), EventStoreModule],
   controllers: [HealthController],
 })
 export class AppModule {}

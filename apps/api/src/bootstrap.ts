@@ -1,0 +1,34 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from './app.module.js';
+import { ApiErrorFilter } from './shared/api-error.filter.js';
+import { validationPipe } from './shared/validation.js';
+
+/** Commands are small; anything bigger is a mistake or an attack and gets a 413 before parsing. */
+const BODY_LIMIT_BYTES = 64 * 1024;
+
+/** Builds the api exactly as `main` runs it, so tests exercise the real pipeline. */
+export async function createApiApp(): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule,
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
+    { logger: ['error', 'warn', 'log'] },
+  );
+  app.useGlobalPipes(validationPipe());
+  app.useGlobalFilters(new ApiErrorFilter());
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Switchboard API')
+      .setDescription(
+        'Commands for call delegation on shared phone lines. Domain rejections answer 409/422 with ' +
+          '`{code, message, rule}`; malformed input answers 400 with a message per field.',
+      )
+      .setVersion('0.1.0')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document);
+  return app;
+}

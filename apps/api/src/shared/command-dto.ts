@@ -1,0 +1,23 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, Matches } from 'class-validator';
+import { ID_PATTERN } from '#eventstore';
+
+export const ID_MESSAGE = 'must be 1-64 letters, digits, "_" or "-", starting with a letter or digit';
+
+/** Fields every command request carries. */
+export abstract class CommandDto {
+  @ApiProperty({ description: 'Party id of whoever issues the command', example: 'alice' })
+  @IsString()
+  @Matches(ID_PATTERN, { message: `actor ${ID_MESSAGE}` })
+  actor!: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Client-chosen command id: resending the same id appends nothing and returns the first result',
+    example: 'cmd-7f3a2c',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(ID_PATTERN, { message: `commandId ${ID_MESSAGE}` })
+  commandId?: string;
+}

@@ -1,0 +1,27 @@
+import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import type { EventStoreDBClient } from '@eventstore/db-client';
+import { EventStore, createEventStoreClient } from '#eventstore';
+import { eventSchemas } from '#events';
+
+export const EVENTSTORE_CLIENT = Symbol('EVENTSTORE_CLIENT');
+
+/** One official-client connection per process, closed on shutdown. */
+@Global()
+@Module({
+  providers: [
+    { provide: EVENTSTORE_CLIENT, useFactory: (): EventStoreDBClient => createEventStoreClient() },
+    {
+      provide: EventStore,
+      inject: [EVENTSTORE_CLIENT],
+      useFactory: (client: EventStoreDBClient) => new EventStore(client, eventSchemas),
+    },
+  ],
+  exports: [EventStore, EVENTSTORE_CLIENT],
+})
+export class EventStoreModule implements OnApplicationShutdown {
+  constructor(@Inject(EVENTSTORE_CLIENT) private readonly client: EventStoreDBClient) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.dispose();
+  }
+}

@@ -1,0 +1,102 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { dirname, resolve } from 'node:path';
+import { Command } from 'commander';
+
+/**
+ * `npm start`: the embedded event store, then the api and the projector, as separate processes with
+ * prefixed logs. Ctrl-C stops the apps first and the store last, so nothing is cut mid-append.
+ */
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const program = new Command('start')
+  .description('Start Switchboard on the embedded EventStoreDB-compatible server')
+  .option('--data <dir>', 'data directory of the embedded store', resolve(root, 'data/eventstore'))
+  .option('--mem', 'keep the embedded store in memory (nothing survives a restart)', false)
+  .option('--store-port <port>', 'port of the embedded store', '2113')
+  .option('--api-port <port>', 'port of the api', process.env.API_PORT ?? '3000')
+  .option('--projector-port <port>', 'port of the projector', process.env.PROJECTOR_PORT ?? '3001')
+  .option('--projector-data <dir>', 'where the projector keeps its snapshot', resolve(root, 'data/projector'))
+  .parse();
+const options = program.opts<{
+  data: string;
+  mem: boolean;
+  storePort: string;
+  apiPort: string;
+  projectorPort: string;
+  projectorData: string;
+}>();
+
+const colours = { eventstore: 35, api: 36, projector: 33 } as const;
+type Name = keyof typeof colours;
+const children = new Map<Name, ChildProcess>();
+let stopping = false;
+
+const prefix = (name: Name): string =>
+  process.stdout.isTTY ? `\x1b[${colours[name]}m[${name}]\x1b[0m ` : `[${name}] `;
+
+function run(name: Name, script: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  const child = spawn(process.execPath, [resolve(root, script), ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream! }).on('line', (line) =>
+      process.stdout.write(`${prefix(name)}${line}\n`),
+    );
+  }
+  child.once('exit', (code, signal) => {
+    children.delete(name);
+    if (!stopping) {
+      process.stdout.write(`${prefix(name)}exited unexpectedly (${signal ?? code}); stopping the others\n`);
+      void stop(1);
+    }
+  });
+  children.set(name, child);
+  return child;
+}
+
+const waitForLine = (child: ChildProcess, text: string): Promise<void> =>
+  new Promise((ready, fail) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      if (line.includes(text)) {
+        lines.close();
+        ready();
+      }
+    });
+    child.once('exit', () => fail(new Error(`process exited before printing "${text}"`)));
+  });
+
+const stopChild = (name: Name): Promise<void> =>
+  new Promise((done) => {
+    const child = children.get(name);
+    if (!child) return done();
+    child.once('exit', () => done());
+    child.kill('SIGTERM');
+  });
+
+async function stop(exitCode: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await Promise.all([stopChild('api'), stopChild('projector')]);
+  await stopChild('eventstore');
+  process.exit(exitCode);
+}
+
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+
+const store = run('eventstore', 'dist/apps/eventstore/src/main.js', [
+  '--port',
+  options.storePort,
+  ...(options.mem ? ['--mem'] : ['--data', options.data]),
+]);
+await waitForLine(store, 'listening on');
+const env = { EVENTSTORE_CONNECTION_STRING: `esdb://127.0.0.1:${options.storePort}?tls=false` };
+run('api', 'dist/apps/api/src/main.js', [], { ...env, API_PORT: options.apiPort });
+run('projector', 'dist/apps/projector/src/main.js', [], {
+  ...env,
+  PROJECTOR_PORT: options.projectorPort,
+  PROJECTOR_DATA_DIR: options.projectorData,
+});
