@@ -1,0 +1,63 @@
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsISO8601, IsInt, IsOptional, Max, Min, ValidateIf } from 'class-validator';
+import { DomainError } from '#domain';
+import { CommandDto } from '../shared/command-dto.js';
+import { ClockService } from './clock.service.js';
+
+export class AdvanceClockDto extends CommandDto {
+  @ApiPropertyOptional({
+    description: 'Move the virtual clock to this time (ISO-8601)',
+    example: '2026-01-05T09:01:00Z',
+  })
+  @ValidateIf((dto: AdvanceClockDto) => dto.bySeconds === undefined)
+  @IsISO8601({ strict: true }, { message: 'to must be an ISO-8601 time (or give bySeconds instead)' })
+  to?: string;
+
+  @ApiPropertyOptional({ description: 'Move the virtual clock forward by this many seconds', example: 30 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(365 * 24 * 3600)
+  bySeconds?: number;
+}
+
+interface ClockView {
+  mode: string;
+  now: string;
+  pendingTimers: { key: string; dueAt: string }[];
+}
+
+@ApiTags('clock')
+@Controller('clock')
+export class ClockController {
+  constructor(private readonly clock: ClockService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Clock mode, current (simulated) time and pending timers' })
+  view(): ClockView {
+    return {
+      mode: this.clock.mode,
+      now: this.clock.now().toISOString(),
+      pendingTimers: this.clock.pendingTimers().map((t) => ({ key: t.key, dueAt: t.dueAt.toISOString() })),
+    };
+  }
+
+  @Post('advance')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Advance the virtual clock (R21); due timers (ring timeout, transfer recall) fire on the way',
+  })
+  @ApiOkResponse({ description: 'The clock after the advance' })
+  async advance(@Body() dto: AdvanceClockDto): Promise<ClockView> {
+    if (dto.to !== undefined && dto.bySeconds !== undefined) {
+      throw new DomainError('INVALID_CLOCK_ADVANCE', 'R21', 'Give either "to" or "bySeconds", not both.');
+    }
+    const target =
+      dto.to !== undefined
+        ? new Date(dto.to)
+        : new Date(this.clock.now().getTime() + (dto.bySeconds ?? 0) * 1000);
+    await this.clock.advanceTo(target, dto.actor);
+    return this.view();
+  }
+}

@@ -1,0 +1,11 @@
+import { Global, Module } from '@nestjs/common';
+import { ClockController } from './clock.controller.js';
+import { CLOCK_SETTINGS, ClockService, clockSettingsFromEnv } from './clock.service.js';
+
+@Global()
+@Module({
+  controllers: [ClockController],
+  providers: [{ provide: CLOCK_SETTINGS, useFactory: () => clockSettingsFromEnv() }, ClockService],
+  exports: [ClockService],
+})
+export class ClockModule {}

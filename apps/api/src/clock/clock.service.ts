@@ -1,0 +1,146 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { DomainError } from '#domain';
+import { VIRTUAL_CLOCK_STREAM, type ClockEvent } from '#events';
+import { EventStore } from '#eventstore';
+import { randomUUID } from 'node:crypto';
+import type { Clock, ClockMode, Timer } from './clock.js';
+import { RealtimeClock } from './realtime-clock.js';
+import { VirtualClock } from './virtual-clock.js';
+
+export const CLOCK_SETTINGS = Symbol('CLOCK_SETTINGS');
+
+export interface ClockSettings {
+  readonly mode: ClockMode;
+  /** Where a fresh virtual clock starts: a Monday morning, inside default business hours. */
+  readonly virtualStart: Date;
+}
+
+export const clockSettingsFromEnv = (env: NodeJS.ProcessEnv = process.env): ClockSettings => {
+  const mode = env.CLOCK_MODE ?? 'realtime';
+  if (mode !== 'realtime' && mode !== 'virtual') {
+    throw new Error(`CLOCK_MODE must be "realtime" or "virtual", not "${mode}"`);
+  }
+  const virtualStart = new Date(env.VIRTUAL_CLOCK_START ?? '2026-01-05T09:00:00.000Z');
+  if (Number.isNaN(virtualStart.getTime())) throw new Error('VIRTUAL_CLOCK_START must be an ISO-8601 time');
+  return { mode, virtualStart };
+};
+
+/** Lets the clock wait until process managers have seen everything appended so far. */
+export type Settle = () => Promise<void>;
+
+/**
+ * The api's clock (R21). Virtual time is kept in the `clock-virtual` stream so that it survives a
+ * restart and a replay shows when the simulation moved. Advances are serialised: two concurrent
+ * advances would otherwise interleave timer firings and break determinism.
+ */
+@Injectable()
+export class ClockService implements Clock, OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('clock');
+  private readonly clock: RealtimeClock | VirtualClock;
+  private advancing: Promise<unknown> = Promise.resolve();
+  private settle: Settle = async () => undefined;
+
+  constructor(
+    @Inject(CLOCK_SETTINGS) settings: ClockSettings,
+    private readonly store: EventStore,
+  ) {
+    this.clock =
+      settings.mode === 'virtual'
+        ? new VirtualClock(settings.virtualStart)
+        : new RealtimeClock((timer, error) =>
+            this.logger.error(
+              `timer ${timer.key} failed: ${error instanceof Error ? error.stack : String(error)}`,
+            ),
+          );
+  }
+
+  get mode(): ClockMode {
+    return this.clock.mode;
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (!(this.clock instanceof VirtualClock)) return;
+    let last: Date | undefined;
+    for await (const stored of this.store.readStream<ClockEvent>(VIRTUAL_CLOCK_STREAM)) {
+      last = new Date(stored.event.data.to);
+    }
+    if (last) await this.clock.advanceTo(last);
+  }
+
+  onApplicationShutdown(): void {
+    if (this.clock instanceof RealtimeClock) this.clock.stop();
+  }
+
+  /** Process managers register how to wait for them before timers fire. */
+  useSettle(settle: Settle): void {
+    this.settle = settle;
+  }
+
+  now(): Date {
+    return this.clock.now();
+  }
+
+  schedule(timer: Timer): void {
+    this.clock.schedule(timer);
+  }
+
+  cancel(key: string): void {
+    this.clock.cancel(key);
+  }
+
+  pendingTimers(): readonly { key: string; dueAt: Date }[] {
+    return this.clock instanceof VirtualClock ? this.clock.pending() : [];
+  }
+
+  /** Moves virtual time to `target`, firing due timers; refused in realtime mode. */
+  advanceTo(target: Date, actor: string): Promise<Date> {
+    const clock = this.clock;
+    if (!(clock instanceof VirtualClock)) {
+      throw new DomainError(
+        'CLOCK_NOT_VIRTUAL',
+        'R21',
+        'The clock runs in realtime mode and follows the wall clock; start the api with CLOCK_MODE=virtual to move time.',
+      );
+    }
+    const run = this.advancing.then(async () => {
+      const from = clock.now();
+      await clock.advanceTo(target, this.settle);
+      if (from.getTime() !== target.getTime()) {
+        const commandId = randomUUID();
+        await this.store.append(
+          VIRTUAL_CLOCK_STREAM,
+          [{ type: 'VirtualClockAdvanced', data: { from: from.toISOString(), to: target.toISOString() } }],
+          'any',
+          {
+            $correlationId: commandId,
+            $causationId: commandId,
+            commandId,
+            actor,
+            onBehalfOf: null,
+            permission: null,
+            simulatedTime: target.toISOString(),
+          },
+        );
+      }
+      return clock.now();
+    });
+    this.advancing = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * The time a command happens at: `now`, or its `at` (virtual mode only), to which the clock first
+   * advances so that timers due before it fire first.
+   */
+  async timeFor(at: string | undefined, actor: string): Promise<Date> {
+    if (at === undefined) return this.now();
+    if (this.clock.mode !== 'virtual') {
+      throw new DomainError(
+        'AT_REQUIRES_VIRTUAL_CLOCK',
+        'R21',
+        'A command may carry "at" only when the clock is virtual; drop "at" or start the api with CLOCK_MODE=virtual.',
+      );
+    }
+    return this.advanceTo(new Date(at), actor);
+  }
+}
