@@ -1,0 +1,84 @@
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+
+import {
+  type CurrentRevision,
+  type ExpectedRevision,
+  InvalidEventIdError,
+  MaxAppendSizeExceededError,
+  StoreUnavailableError,
+  StreamDeletedError,
+  WrongExpectedVersionError,
+} from '../storage/index.js';
+
+/** A gRPC status with the `exception` trailer the client switches on (ESDB-PROTOCOL.md, "Errors"). */
+export function serviceError(
+  code: status,
+  details: string,
+  trailers: Record<string, string> = {},
+): ServiceError {
+  const metadata = new Metadata();
+  for (const [key, value] of Object.entries(trailers)) metadata.set(key, value);
+  return Object.assign(new Error(details), { code, details, metadata });
+}
+
+function streamDeleted(stream: string): ServiceError {
+  return serviceError(status.FAILED_PRECONDITION, `Event stream '${stream}' is deleted.`, {
+    exception: 'stream-deleted',
+    'stream-name': stream,
+  });
+}
+
+export function missingMetadata(): ServiceError {
+  return serviceError(
+    status.INVALID_ARGUMENT,
+    'Required metadata properties are missing: type, content-type',
+    {
+      exception: 'missing-required-metadata-property',
+      'required-metadata-properties': 'type,content-type',
+    },
+  );
+}
+
+export function invalidArgument(details: string): ServiceError {
+  return serviceError(status.INVALID_ARGUMENT, details);
+}
+
+const expectedVersionNumber = (expected: ExpectedRevision): string =>
+  expected === 'any'
+    ? '-2'
+    : expected === 'no_stream'
+      ? '-1'
+      : expected === 'stream_exists'
+        ? '-4'
+        : String(expected);
+const currentVersionNumber = (current: CurrentRevision): string =>
+  current === 'no_stream' ? '-1' : String(current);
+
+/** Maps storage errors to the exact statuses and trailers EventStoreDB sends. */
+export function toServiceError(error: unknown): ServiceError {
+  if (error instanceof Error && 'metadata' in error && error.metadata instanceof Metadata)
+    return error as ServiceError;
+  if (error instanceof StreamDeletedError) return streamDeleted(error.stream);
+  if (error instanceof WrongExpectedVersionError) {
+    return serviceError(
+      status.FAILED_PRECONDITION,
+      `Append failed due to WrongExpectedVersion. Stream: ${error.stream}, Expected version: ` +
+        `${expectedVersionNumber(error.expected)}, Actual version: ${currentVersionNumber(error.current)}`,
+      {
+        exception: 'wrong-expected-version',
+        'stream-name': error.stream,
+        'expected-version': expectedVersionNumber(error.expected),
+        'actual-version': currentVersionNumber(error.current),
+      },
+    );
+  }
+  if (error instanceof MaxAppendSizeExceededError) {
+    return serviceError(status.INVALID_ARGUMENT, `Maximum Append Size of ${error.maxAppendSize} Exceeded.`, {
+      exception: 'maximum-append-size-exceeded',
+      'maximum-append-size': String(error.maxAppendSize),
+    });
+  }
+  if (error instanceof InvalidEventIdError) return invalidArgument(error.message);
+  if (error instanceof StoreUnavailableError) return serviceError(status.UNAVAILABLE, error.message);
+  return serviceError(status.INTERNAL, error instanceof Error ? error.message : String(error));
+}

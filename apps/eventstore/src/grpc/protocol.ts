@@ -1,0 +1,31 @@
+// The client package ships its generated protobuf classes and gRPC service definitions as CommonJS;
+// registering exactly those keeps the server's wire contract identical to the client's.
+import serverFeaturesGrpc from '@eventstore/db-client/generated/serverfeatures_grpc_pb.js';
+import serverFeaturesPb from '@eventstore/db-client/generated/serverfeatures_pb.js';
+import sharedPb from '@eventstore/db-client/generated/shared_pb.js';
+import streamsGrpc from '@eventstore/db-client/generated/streams_grpc_pb.js';
+import streamsPb from '@eventstore/db-client/generated/streams_pb.js';
+
+export const {
+  ReadReq,
+  ReadResp,
+  AppendReq,
+  AppendResp,
+  DeleteReq,
+  DeleteResp,
+  TombstoneReq,
+  TombstoneResp,
+} = streamsPb;
+export const { Empty, StreamIdentifier, UUID } = sharedPb;
+export const { SupportedMethods, SupportedMethod } = serverFeaturesPb;
+export const { StreamsService } = streamsGrpc;
+export const { ServerFeaturesService } = serverFeaturesGrpc;
+
+export type ReadReqMessage = InstanceType<typeof ReadReq>;
+export type ReadRespMessage = InstanceType<typeof ReadResp>;
+export type AppendReqMessage = InstanceType<typeof AppendReq>;
+export type AppendRespMessage = InstanceType<typeof AppendResp>;
+export type DeleteReqMessage = InstanceType<typeof DeleteReq>;
+export type DeleteRespMessage = InstanceType<typeof DeleteResp>;
+export type TombstoneReqMessage = InstanceType<typeof TombstoneReq>;
+export type TombstoneRespMessage = InstanceType<typeof TombstoneResp>;

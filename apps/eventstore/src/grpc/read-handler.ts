@@ -1,0 +1,320 @@
+import { randomUUID } from 'node:crypto';
+
+import { status, type ServerWritableStream } from '@grpc/grpc-js';
+
+import { StreamDeletedError, decodeRecord, type EventStore, type StoredEvent } from '../storage/index.js';
+import { encodeReadEvent } from './encode-event.js';
+import { serviceError, toServiceError } from './errors.js';
+import {
+  ReadReq,
+  ReadResp,
+  StreamIdentifier,
+  type ReadReqMessage,
+  type ReadRespMessage,
+} from './protocol.js';
+import { streamNameOf } from './write-handlers.js';
+
+type ReadOptions = NonNullable<ReturnType<ReadReqMessage['getOptions']>>;
+type ReadCall = ServerWritableStream<ReadReqMessage, ReadRespMessage | Buffer>;
+
+/** Records per storage load: large enough to amortise a disk read, small enough to stay responsive. */
+const BATCH = 512;
+/** Index entries a filtered scan looks at before yielding to the event loop. */
+const SCAN_LIMIT = 8192;
+/**
+ * Messages queued in gRPC before a reader waits for 'drain'. Above the Writable's default of 16 so
+ * that small events are not throttled per handful, yet bounded, so a slow consumer holds a reader
+ * back instead of growing the server's memory.
+ */
+const HIGH_WATER = 256;
+const DEFAULT_SEARCH_WINDOW = 32;
+
+/** The response side of one Read call: backpressure, cancellation and a single terminal status. */
+export class Responses {
+  private finished = false;
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly call: ReadCall) {
+    call.on('cancelled', () => {
+      this.finished = true;
+      this.wakeUp();
+    });
+  }
+
+  get open(): boolean {
+    return !this.finished && !this.call.cancelled;
+  }
+
+  async send(message: ReadRespMessage | Buffer): Promise<void> {
+    if (!this.open) return;
+    this.call.write(message);
+    if (this.call.writableLength < HIGH_WATER) return;
+    await new Promise<void>((resolve) => {
+      this.wake = resolve;
+      this.call.once('drain', () => this.wakeUp());
+    });
+  }
+
+  /** Waits until `notify` (a commit) or the end of the call, whichever comes first. */
+  async idle(register: (notify: () => void) => () => void): Promise<void> {
+    if (!this.open) return;
+    let unregister: () => void = () => undefined;
+    await new Promise<void>((resolve) => {
+      this.wake = resolve;
+      unregister = register(() => this.wakeUp());
+    });
+    unregister();
+  }
+
+  private wakeUp(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  end(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.call.end();
+  }
+
+  fail(error: unknown): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.wakeUp();
+    this.call.emit('error', toServiceError(error));
+  }
+
+  /** Server shutdown: live subscriptions are dropped with UNAVAILABLE, as a stopping EventStoreDB does. */
+  drop(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.wakeUp();
+    this.call.emit('error', serviceError(status.UNAVAILABLE, 'Server is shutting down.'));
+  }
+}
+
+interface Filter {
+  readonly matches: (store: EventStore, seq: number) => boolean;
+  readonly checkpointInterval: number;
+}
+
+function filterOf(options: ReadOptions): Filter | undefined {
+  const filter = options.getFilter();
+  if (!options.hasFilter() || !filter) return undefined;
+  const onStream = filter.hasStreamIdentifier();
+  const expression = onStream ? filter.getStreamIdentifier() : filter.getEventType();
+  const regex = expression?.getRegex() ? new RegExp(expression.getRegex()) : undefined;
+  const prefixes = expression?.getPrefixList() ?? [];
+  const verdicts = new Map<string, boolean>();
+  const test = (name: string): boolean => {
+    let verdict = verdicts.get(name);
+    if (verdict === undefined) {
+      verdict = regex ? regex.test(name) : prefixes.length === 0 || prefixes.some((p) => name.startsWith(p));
+      verdicts.set(name, verdict);
+    }
+    return verdict;
+  };
+  const window = filter.hasMax() ? filter.getMax() : DEFAULT_SEARCH_WINDOW;
+  return {
+    matches: onStream
+      ? (store, seq) => test(store.streamNameOf(seq))
+      : (store, seq) => test(store.typeOf(seq)),
+    checkpointInterval: Math.max(1, window * Math.max(1, filter.getCheckpointintervalmultiplier())),
+  };
+}
+
+function positionMessage(position: number): ReadRespMessage {
+  const checkpoint = new ReadResp.Checkpoint();
+  checkpoint.setCommitPosition(String(position));
+  checkpoint.setPreparePosition(String(position));
+  return new ReadResp().setCheckpoint(checkpoint);
+}
+
+const isTooOld = (event: StoredEvent, maxAgeSeconds: number | undefined, now: number): boolean =>
+  maxAgeSeconds !== undefined && now - decodeRecord(event.buffer, 0).created > maxAgeSeconds * 1000;
+
+/** `Streams.Read`: stream and `$all` reads and catch-up subscriptions. */
+export function readHandler(store: EventStore, active: Set<Responses>) {
+  return (call: ReadCall): void => {
+    const options = call.request.getOptions();
+    const out = new Responses(call);
+    if (!options) return out.fail(serviceError(status.INVALID_ARGUMENT, 'read options are required'));
+    active.add(out);
+    const backwards = options.getReadDirection() === ReadReq.Options.ReadDirection.BACKWARDS;
+    const filter = filterOf(options);
+    const subscription = options.hasSubscription();
+    const work = options.hasAll()
+      ? subscription
+        ? subscribeAll(store, options, filter, out)
+        : readAll(store, options, backwards, filter, out)
+      : subscription
+        ? subscribeStream(store, options, out)
+        : readStream(store, options, backwards, out);
+    work
+      .then(
+        () => out.end(),
+        (error: unknown) => out.fail(error),
+      )
+      .finally(() => active.delete(out));
+  };
+}
+
+async function send(out: Responses, events: readonly StoredEvent[]): Promise<void> {
+  for (const event of events) await out.send(encodeReadEvent(event));
+}
+
+async function readStream(store: EventStore, options: ReadOptions, backwards: boolean, out: Responses) {
+  const streamOptions = options.getStream()!;
+  const name = streamNameOf(streamOptions);
+  const view = store.streamView(name);
+  if (view.kind === 'tombstoned') throw new StreamDeletedError(name);
+  if (view.kind === 'missing') {
+    const identifier = new StreamIdentifier().setStreamName(Buffer.from(name, 'utf8'));
+    await out.send(
+      new ReadResp().setStreamNotFound(new ReadResp.StreamNotFound().setStreamIdentifier(identifier)),
+    );
+    return;
+  }
+  let remaining = Number(options.getCount());
+  const from = streamOptions.hasRevision() ? Number(streamOptions.getRevision()) : undefined;
+  let revision = backwards
+    ? Math.min(streamOptions.hasStart() ? 0 : (from ?? view.last), view.last)
+    : Math.max(streamOptions.hasEnd() ? view.last + 1 : (from ?? 0), view.first);
+  const step = backwards ? -1 : 1;
+  while (remaining > 0 && out.open && revision >= view.first && revision <= view.last) {
+    const seqs: number[] = [];
+    while (seqs.length < Math.min(BATCH, remaining) && revision >= view.first && revision <= view.last) {
+      seqs.push(store.seqOf(name, revision)!);
+      revision += step;
+    }
+    const now = Date.now();
+    const events = (await store.load(seqs)).filter((event) => !isTooOld(event, view.maxAgeSeconds, now));
+    await send(out, events);
+    remaining -= events.length;
+  }
+}
+
+async function readAll(
+  store: EventStore,
+  options: ReadOptions,
+  backwards: boolean,
+  filter: Filter | undefined,
+  out: Responses,
+) {
+  const all = options.getAll()!;
+  const position = all.hasPosition() ? Number(all.getPosition()!.getCommitPosition()) : undefined;
+  // Forward reads include the start position; backward reads exclude it (ESDB-PROTOCOL.md §3).
+  const end = store.committedCount;
+  let seq = backwards
+    ? all.hasStart()
+      ? -1
+      : position === undefined
+        ? end - 1
+        : store.seqAtOrAfter(position) - 1
+    : all.hasEnd()
+      ? end
+      : position === undefined
+        ? 0
+        : store.seqAtOrAfter(position);
+  let remaining = Number(options.getCount());
+  const step = backwards ? -1 : 1;
+  while (remaining > 0 && out.open && seq >= 0 && seq < end) {
+    const seqs: number[] = [];
+    for (let scanned = 0; scanned < SCAN_LIMIT && seqs.length < Math.min(BATCH, remaining); scanned += 1) {
+      if (seq < 0 || seq >= end) break;
+      if (!filter || filter.matches(store, seq)) seqs.push(seq);
+      seq += step;
+    }
+    await send(out, await store.load(seqs));
+    remaining -= seqs.length;
+  }
+}
+
+// Both subscription loops check for new events and, finding none, register for the next commit in
+// the same synchronous step (`Responses.idle`), so no commit can slip between the check and the wait:
+// events appended during catch-up are read from the log in order like any other.
+const commits = (store: EventStore) => (notify: () => void) => store.onCommit(notify);
+
+async function subscribeStream(store: EventStore, options: ReadOptions, out: Responses) {
+  const streamOptions = options.getStream()!;
+  const name = streamNameOf(streamOptions);
+  let next = streamOptions.hasRevision()
+    ? Number(streamOptions.getRevision()) + 1
+    : streamOptions.hasEnd()
+      ? store.lastRevision(name) + 1
+      : 0;
+  await out.send(confirmation());
+  let caughtUp = false;
+  while (out.open) {
+    const view = store.streamView(name);
+    if (view.kind === 'tombstoned') throw new StreamDeletedError(name);
+    if (view.kind === 'found' && Math.max(next, view.first) <= view.last) {
+      next = Math.max(next, view.first);
+      const seqs: number[] = [];
+      for (; seqs.length < BATCH && next <= view.last; next += 1) seqs.push(store.seqOf(name, next)!);
+      const now = Date.now();
+      await send(
+        out,
+        (await store.load(seqs)).filter((event) => !isTooOld(event, view.maxAgeSeconds, now)),
+      );
+      continue;
+    }
+    if (!caughtUp) {
+      caughtUp = true;
+      await out.send(new ReadResp().setCaughtUp(new ReadResp.CaughtUp()));
+      continue;
+    }
+    await out.idle(commits(store));
+  }
+}
+
+async function subscribeAll(
+  store: EventStore,
+  options: ReadOptions,
+  filter: Filter | undefined,
+  out: Responses,
+) {
+  const all = options.getAll()!;
+  const from = all.hasPosition() ? Number(all.getPosition()!.getCommitPosition()) : undefined;
+  // Subscriptions are exclusive of their start position.
+  let seq = all.hasEnd() ? store.committedCount : from === undefined ? 0 : store.seqAtOrAfter(from + 1);
+  let lastConsidered = seq > 0 ? store.positionOf(seq - 1) : (from ?? 0);
+  let considered = 0;
+  await out.send(confirmation());
+  let caughtUp = false;
+  while (out.open) {
+    const end = store.committedCount;
+    if (seq < end) {
+      const seqs: number[] = [];
+      let checkpoint = false;
+      for (
+        let scanned = 0;
+        scanned < SCAN_LIMIT && seqs.length < BATCH && seq < end && !checkpoint;
+        scanned += 1
+      ) {
+        if (!filter || filter.matches(store, seq)) seqs.push(seq);
+        lastConsidered = store.positionOf(seq);
+        seq += 1;
+        considered += 1;
+        checkpoint = filter !== undefined && considered % filter.checkpointInterval === 0;
+      }
+      await send(out, await store.load(seqs));
+      if (checkpoint) await out.send(positionMessage(lastConsidered));
+      continue;
+    }
+    if (!caughtUp) {
+      caughtUp = true;
+      if (filter) await out.send(positionMessage(lastConsidered));
+      await out.send(new ReadResp().setCaughtUp(new ReadResp.CaughtUp()));
+      continue;
+    }
+    await out.idle(commits(store));
+  }
+}
+
+function confirmation(): ReadRespMessage {
+  return new ReadResp().setConfirmation(
+    new ReadResp.SubscriptionConfirmation().setSubscriptionId(randomUUID()),
+  );
+}

@@ -1,0 +1,101 @@
+import {
+  Server,
+  ServerCredentials,
+  status,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+
+import type { EventStore } from '../storage/index.js';
+import { serviceError } from './errors.js';
+import {
+  ServerFeaturesService,
+  StreamsService,
+  SupportedMethod,
+  SupportedMethods,
+  type ReadRespMessage,
+} from './protocol.js';
+import { readHandler, type Responses } from './read-handler.js';
+import { appendHandler, deleteHandler, tombstoneHandler } from './write-handlers.js';
+
+/** The EventStoreDB version whose gRPC behaviour this server reproduces, as reported to clients. */
+export const COMPATIBLE_SERVER_VERSION = '23.10.0';
+
+const STREAMS_SERVICE = 'event_store.client.streams.Streams';
+
+/**
+ * Reads write either google-protobuf messages or responses already encoded by `encodeReadEvent`
+ * (the hot path); everything else about the shipped `Read` definition stays as it is.
+ */
+const streamsDefinition = {
+  ...StreamsService,
+  read: {
+    ...StreamsService.read,
+    responseSerialize: (value: ReadRespMessage | Buffer): Buffer =>
+      Buffer.isBuffer(value) ? value : Buffer.from(value.serializeBinary()),
+  },
+} as unknown as ServiceDefinition;
+
+function notImplemented(_call: unknown, callback: (error: Error) => void): void {
+  callback(serviceError(status.UNIMPLEMENTED, 'BatchAppend is not supported by this server; use Append.'));
+}
+
+export interface GrpcServer {
+  /** Binds and starts serving; resolves with the bound port. */
+  listen(host: string, port: number): Promise<number>;
+  /** Stops accepting calls, drops subscriptions, lets in-flight appends finish. */
+  stop(): Promise<void>;
+}
+
+export function createGrpcServer(store: EventStore): GrpcServer {
+  const server = new Server({
+    // The client pings every 10 s even without calls; never answer that with GOAWAY.
+    'grpc.keepalive_permit_without_calls': 1,
+    'grpc.http2.min_ping_interval_without_data_ms': 1000,
+    'grpc.http2.max_ping_strikes': 0,
+    // Oversized appends must reach the handler so it can answer `maximum-append-size-exceeded`.
+    'grpc.max_receive_message_length': 64 * 1024 * 1024,
+    'grpc.max_send_message_length': 64 * 1024 * 1024,
+  });
+  const subscriptions = new Set<Responses>();
+  server.addService(streamsDefinition, {
+    append: appendHandler(store),
+    read: readHandler(store, subscriptions),
+    delete: deleteHandler(store),
+    tombstone: tombstoneHandler(store),
+    batchAppend: notImplemented,
+  } as UntypedServiceImplementation);
+  server.addService(
+    ServerFeaturesService as unknown as ServiceDefinition,
+    {
+      getSupportedMethods: (
+        _call: unknown,
+        callback: (error: null, value: InstanceType<typeof SupportedMethods>) => void,
+      ) => {
+        const methods = ['append', 'read', 'delete', 'tombstone'].map((method) =>
+          new SupportedMethod().setServiceName(STREAMS_SERVICE.toLowerCase()).setMethodName(method),
+        );
+        callback(
+          null,
+          new SupportedMethods()
+            .setMethodsList(methods)
+            .setEventStoreServerVersion(COMPATIBLE_SERVER_VERSION),
+        );
+      },
+    } as UntypedServiceImplementation,
+  );
+
+  return {
+    listen: (host, port) =>
+      new Promise((resolve, reject) =>
+        server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error, bound) =>
+          error ? reject(error) : resolve(bound),
+        ),
+      ),
+    stop: async () => {
+      const drained = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+      for (const subscription of subscriptions) subscription.drop();
+      await drained;
+    },
+  };
+}
