@@ -1,0 +1,106 @@
+import type { DomainEvent, EventOfType } from '#events';
+import type { StoredEvent } from '#eventstore';
+
+/**
+ * A read model's state is a set of named tables, each a Map from a string key to a plain JSON value.
+ * Keeping every projection to that one shape lets the engine snapshot, restore and digest any of them
+ * without per-projection code, and makes "canonical form" unambiguous (tables and keys sorted).
+ * Values are mutated in place by handlers: a replay of millions of events must not copy state.
+ */
+export type Tables = Readonly<Record<string, Map<string, unknown>>>;
+
+/** Marks an event type a projection has looked at and decided it does not need. */
+export const IRRELEVANT = 'irrelevant';
+
+/**
+ * Declared as a method so that its parameters are bivariant: the engine holds projections of many
+ * state shapes in one list and always hands each handler the state its own projection created.
+ */
+export type Handler<S extends Tables, E extends DomainEvent> = {
+  apply(state: S, stored: StoredEvent<E>): void;
+}['apply'];
+
+/**
+ * Every event type of the catalogue slice `E` must be listed: with a handler or as IRRELEVANT. The
+ * compiler then flags a projection the day a new event type lands, and at run time an event type
+ * that no projection has heard of stops the projector instead of being skipped silently.
+ */
+export type Handlers<S extends Tables, E extends DomainEvent> = {
+  readonly [T in E['type']]: Handler<S, EventOfType<E, T>> | typeof IRRELEVANT;
+};
+
+export interface Projection<S extends Tables = Tables> {
+  readonly name: string;
+  /**
+   * Bumped whenever what the handlers compute changes: a snapshot written by another version of a
+   * projection is not resumed from, the read models are rebuilt from the first event instead.
+   */
+  readonly version: number;
+  create(): S;
+  handlerFor(type: string): Handler<S, DomainEvent> | typeof IRRELEVANT | undefined;
+}
+
+export const defineProjection =
+  <E extends DomainEvent>() =>
+  <S extends Tables>(definition: {
+    name: string;
+    version: number;
+    create: () => S;
+    handlers: Handlers<S, E>;
+  }): Projection<S> => {
+    const handlers = new Map<string, Handler<S, DomainEvent> | typeof IRRELEVANT>(
+      Object.entries(definition.handlers) as [string, Handler<S, DomainEvent> | typeof IRRELEVANT][],
+    );
+    return {
+      name: definition.name,
+      version: definition.version,
+      create: definition.create,
+      handlerFor: (type) => handlers.get(type),
+    };
+  };
+
+/** Thrown by a handler when an event contradicts what the projection knows (or its data is malformed). */
+export class ProjectionInvariantError extends Error {
+  override readonly name = 'ProjectionInvariantError';
+}
+
+export function invariant(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new ProjectionInvariantError(message);
+}
+
+/** Looks up a row a handler relies on; its absence means the log and the projection disagree. */
+export const existing = <V>(table: Map<string, V>, key: string, what: string): V => {
+  const row = table.get(key);
+  if (row === undefined) throw new ProjectionInvariantError(`${what} ${key} is unknown`);
+  return row;
+};
+
+/** An event a projection could not apply: the projector stops on it and says exactly where. */
+export class ProjectionFailure extends Error {
+  override readonly name = 'ProjectionFailure';
+  constructor(
+    readonly projection: string,
+    readonly eventType: string,
+    readonly stream: string,
+    readonly revision: bigint,
+    readonly position: bigint | undefined,
+    readonly reason: string,
+  ) {
+    super(
+      `projection ${projection} cannot apply ${eventType} (stream ${stream}@${revision}, $all position ` +
+        `${position ?? 'unknown'}): ${reason}`,
+    );
+  }
+
+  toJSON(): Record<string, string | null> {
+    return {
+      projection: this.projection,
+      eventType: this.eventType,
+      stream: this.stream,
+      revision: String(this.revision),
+      position: this.position === undefined ? null : String(this.position),
+      reason: this.reason,
+      message: this.message,
+    };
+  }
+}

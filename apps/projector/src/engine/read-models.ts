@@ -1,0 +1,143 @@
+import type { DomainEvent } from '#events';
+import type { StoredEvent } from '#eventstore';
+import { CanonicalHasher } from './canonical-json.js';
+import { IRRELEVANT, ProjectionFailure, type Handler, type Projection, type Tables } from './projection.js';
+
+interface Dispatch {
+  readonly projection: string;
+  readonly state: Tables;
+  readonly handler: Handler<Tables, DomainEvent>;
+}
+
+/** One row of a read model, as written to a snapshot. */
+export type Row = readonly [projection: string, table: string, key: string, value: unknown];
+
+/**
+ * Every read model of the projector, in memory, with the `$all` position they reflect. `apply` is
+ * synchronous: a query never observes an event half-applied across projections.
+ */
+export class ReadModels {
+  /** `$all` commit position everything up to which is reflected (undefined: nothing read yet). */
+  position: bigint | undefined;
+  eventCount = 0;
+  /** Simulated time of the last applied event (R21), for "as of time" answers and lag reports. */
+  lastSimulatedTime: string | undefined;
+  private lastEventPosition: bigint | undefined;
+  private readonly states = new Map<string, Tables>();
+  private readonly dispatch = new Map<string, readonly Dispatch[]>();
+
+  constructor(readonly projections: readonly Projection[]) {
+    for (const projection of projections) {
+      if (this.states.has(projection.name)) throw new Error(`two projections named ${projection.name}`);
+      this.states.set(projection.name, projection.create());
+    }
+  }
+
+  state<S extends Tables>(projection: Projection<S>): S {
+    const state = this.states.get(projection.name);
+    if (!state) throw new Error(`projection ${projection.name} is not part of these read models`);
+    return state as S;
+  }
+
+  /** Applies one event to every projection; throws ProjectionFailure (and stops there) when one cannot. */
+  apply(stored: StoredEvent): void {
+    const fail = (projection: string, reason: string): ProjectionFailure =>
+      new ProjectionFailure(
+        projection,
+        stored.event.type,
+        stored.stream,
+        stored.revision,
+        stored.position,
+        reason,
+      );
+    if (stored.position === undefined) throw fail('projector', 'the event carries no $all position');
+    if (this.lastEventPosition !== undefined && stored.position <= this.lastEventPosition) {
+      throw fail('projector', `delivered out of order after position ${this.lastEventPosition}`);
+    }
+    for (const { projection, state, handler } of this.dispatchFor(stored.event.type, fail)) {
+      try {
+        handler(state, stored);
+      } catch (error) {
+        throw fail(projection, error instanceof Error ? error.message : String(error));
+      }
+    }
+    this.lastEventPosition = stored.position;
+    this.position = stored.position;
+    this.eventCount++;
+    this.lastSimulatedTime = stored.metadata?.simulatedTime;
+  }
+
+  /** The server examined the log up to `position` without a matching event: nothing to apply before it. */
+  advanceTo(position: bigint): void {
+    if (this.position === undefined || position > this.position) this.position = position;
+  }
+
+  /** sha256 over the canonical JSON of every read model, tables and keys in sorted order. */
+  digest(): string {
+    const hasher = new CanonicalHasher();
+    hasher.write('{');
+    [...this.states.keys()].sort().forEach((name, i) => {
+      if (i > 0) hasher.write(',');
+      hasher.write(`${JSON.stringify(name)}:{`);
+      const tables = this.states.get(name)!;
+      Object.keys(tables)
+        .sort()
+        .forEach((tableName, j) => {
+          if (j > 0) hasher.write(',');
+          hasher.write(`${JSON.stringify(tableName)}:{`);
+          const table = tables[tableName]!;
+          [...table.keys()].sort().forEach((key, k) => {
+            if (k > 0) hasher.write(',');
+            hasher.write(`${JSON.stringify(key)}:`);
+            hasher.value(table.get(key));
+          });
+          hasher.write('}');
+        });
+      hasher.write('}');
+    });
+    hasher.write('}');
+    return hasher.digest();
+  }
+
+  *rows(): Generator<Row> {
+    for (const [name, tables] of this.states) {
+      for (const [tableName, table] of Object.entries(tables)) {
+        for (const [key, value] of table) yield [name, tableName, key, value];
+      }
+    }
+  }
+
+  restoreRow([name, tableName, key, value]: Row): void {
+    const table = this.states.get(name)?.[tableName];
+    if (!table) throw new Error(`snapshot row for unknown table ${name}.${tableName}`);
+    table.set(key, value);
+  }
+
+  /** Puts back the position bookkeeping of a snapshot (rows are restored one by one). */
+  restorePosition(position: bigint | undefined, eventCount: number, lastSimulatedTime?: string): void {
+    this.position = position;
+    this.lastEventPosition = position;
+    this.eventCount = eventCount;
+    this.lastSimulatedTime = lastSimulatedTime;
+  }
+
+  private dispatchFor(
+    type: string,
+    fail: (projection: string, reason: string) => ProjectionFailure,
+  ): readonly Dispatch[] {
+    const cached = this.dispatch.get(type);
+    if (cached) return cached;
+    const list: Dispatch[] = [];
+    for (const projection of this.projections) {
+      const handler = projection.handlerFor(type);
+      if (handler === undefined) {
+        throw fail(projection.name, 'unknown event type: neither handled nor declared irrelevant');
+      }
+      if (handler !== IRRELEVANT) {
+        list.push({ projection: projection.name, state: this.states.get(projection.name)!, handler });
+      }
+    }
+    this.dispatch.set(type, list);
+    return list;
+  }
+}

@@ -1,0 +1,160 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { ReadModels, type Row } from './read-models.js';
+import type { Projection } from './projection.js';
+
+const FORMAT = 'switchboard-projector-snapshot/1';
+export const SNAPSHOT_FILE = 'read-models.snapshot.ndjson';
+
+interface Header {
+  readonly format: string;
+  readonly position: string | null;
+  readonly eventCount: number;
+  readonly lastSimulatedTime: string | null;
+  readonly projections: Readonly<Record<string, number>>;
+}
+
+interface Trailer {
+  readonly end: true;
+  readonly rows: number;
+  readonly digest: string;
+}
+
+export type SnapshotLoad =
+  | { readonly kind: 'loaded'; readonly readModels: ReadModels }
+  | { readonly kind: 'none' }
+  /** A snapshot exists but cannot be resumed from; the reason says why, the read models start over. */
+  | { readonly kind: 'discarded'; readonly reason: string };
+
+const versionsOf = (projections: readonly Projection[]): Record<string, number> =>
+  Object.fromEntries(projections.map((p) => [p.name, p.version]));
+
+/**
+ * The checkpoint position and the read-model state live in the same file, written atomically
+ * together. Kept apart (a checkpoint stream here, a state file there) a crash between the two writes
+ * would pair a state with the wrong position: resuming from a newer checkpoint than the state skips
+ * events for good, from an older one applies events twice (a call answered twice, a history entry
+ * duplicated). One file, written to a temporary name, fsynced and renamed over the old one, is
+ * either wholly the old snapshot or wholly the new one.
+ *
+ * The format is one JSON line per row, so a state of millions of rows is written and read without one
+ * string of its size. The trailer carries the row count and the digest: a truncated or edited file
+ * is detected and discarded rather than resumed from.
+ */
+export async function writeSnapshot(dir: string, readModels: ReadModels): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const target = join(dir, SNAPSHOT_FILE);
+  const temporary = `${target}.${process.pid}.tmp`;
+  const header: Header = {
+    format: FORMAT,
+    position: readModels.position === undefined ? null : String(readModels.position),
+    eventCount: readModels.eventCount,
+    lastSimulatedTime: readModels.lastSimulatedTime ?? null,
+    projections: versionsOf(readModels.projections),
+  };
+  // The digest and the rows are taken before the first await: the projector's loop is paused while it
+  // awaits this write, and the state must not move between the rows and the digest describing them.
+  const digest = readModels.digest();
+  const file = await open(temporary, 'w');
+  try {
+    let chunk: string[] = [JSON.stringify(header)];
+    let size = 0;
+    let rows = 0;
+    for (const row of readModels.rows()) {
+      const line = JSON.stringify(row);
+      chunk.push(line);
+      size += line.length;
+      rows++;
+      if (size >= 1 << 20) {
+        await file.write(chunk.join('\n') + '\n');
+        chunk = [];
+        size = 0;
+      }
+    }
+    chunk.push(JSON.stringify({ end: true, rows, digest } satisfies Trailer));
+    await file.write(chunk.join('\n') + '\n');
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  await rename(temporary, target);
+  // The rename itself is durable only once the directory entry is flushed.
+  const directory = await open(dir, 'r');
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
+  }
+}
+
+export async function readSnapshot(dir: string, projections: readonly Projection[]): Promise<SnapshotLoad> {
+  const path = join(dir, SNAPSHOT_FILE);
+  const input = createReadStream(path, { encoding: 'utf8' });
+  const opened = await new Promise<boolean>((resolve, reject) => {
+    input.once('open', () => resolve(true));
+    input.once('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'ENOENT' ? resolve(false) : reject(error),
+    );
+  });
+  if (!opened) return { kind: 'none' };
+
+  const readModels = new ReadModels(projections);
+  let header: Header | undefined;
+  let trailer: Trailer | undefined;
+  let rows = 0;
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  try {
+    for await (const line of lines) {
+      if (trailer) return { kind: 'discarded', reason: 'data after the trailer' };
+      const parsed: unknown = JSON.parse(line);
+      if (!header) {
+        header = parsed as Header;
+        const mismatch = incompatibility(header, projections);
+        if (mismatch) return { kind: 'discarded', reason: mismatch };
+      } else if (Array.isArray(parsed)) {
+        readModels.restoreRow(parsed as unknown as Row);
+        rows++;
+      } else {
+        trailer = parsed as Trailer;
+      }
+    }
+  } catch (error) {
+    return {
+      kind: 'discarded',
+      reason: `unreadable: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  } finally {
+    lines.close();
+    input.destroy();
+  }
+  if (!header || !trailer?.end) return { kind: 'discarded', reason: 'truncated (no trailer)' };
+  if (trailer.rows !== rows)
+    return { kind: 'discarded', reason: `${rows} rows, trailer says ${trailer.rows}` };
+  readModels.restorePosition(
+    header.position === null ? undefined : BigInt(header.position),
+    header.eventCount,
+    header.lastSimulatedTime ?? undefined,
+  );
+  if (readModels.digest() !== trailer.digest)
+    return { kind: 'discarded', reason: 'digest does not match its rows' };
+  return { kind: 'loaded', readModels };
+}
+
+export const removeSnapshot = (dir: string): Promise<void> => rm(join(dir, SNAPSHOT_FILE), { force: true });
+
+const incompatibility = (header: Header, projections: readonly Projection[]): string | undefined => {
+  if (header.format !== FORMAT) return `format ${String(header.format)}, expected ${FORMAT}`;
+  const expected = versionsOf(projections);
+  const written = header.projections ?? {};
+  for (const [name, version] of Object.entries(expected)) {
+    if (written[name] !== version) {
+      return `projection ${name} is v${version} in this build but v${written[name] ?? 'absent'} in the snapshot`;
+    }
+  }
+  for (const name of Object.keys(written)) {
+    if (!(name in expected)) return `projection ${name} is in the snapshot but not in this build`;
+  }
+  return undefined;
+};
