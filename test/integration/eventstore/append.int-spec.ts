@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+
+import {
+  ANY,
+  NO_STREAM,
+  STREAM_EXISTS,
+  MaxAppendSizeExceededError,
+  WrongExpectedVersionError,
+  binaryEvent,
+  jsonEvent,
+  type EventStoreDBClient,
+} from '@eventstore/db-client';
+
+import { collect, connect, numbered, uniqueStream } from './support.js';
+
+describe('Streams.Append through the official client', () => {
+  let client: EventStoreDBClient;
+  beforeAll(() => (client = connect()));
+  afterAll(() => client.dispose());
+
+  it('numbers revisions from 0 and reports a position above 0', async () => {
+    const stream = uniqueStream('append');
+    const first = await client.appendToStream(stream, numbered(3));
+    expect(first.success).toBe(true);
+    expect(first.nextExpectedRevision).toBe(2n);
+    expect(first.position!.commit).toBeGreaterThan(0n);
+    const second = await client.appendToStream(stream, numbered(1, 'Numbered', 3));
+    expect(second.nextExpectedRevision).toBe(3n);
+    expect(second.position!.commit).toBeGreaterThan(first.position!.commit);
+  });
+
+  it('no_stream succeeds on a new stream and conflicts once it has events', async () => {
+    const stream = uniqueStream('no-stream');
+    await client.appendToStream(stream, numbered(2), { expectedRevision: NO_STREAM });
+    const conflict = await client
+      .appendToStream(stream, numbered(1), { expectedRevision: NO_STREAM })
+      .catch((error: unknown) => error);
+    expect(conflict).toBeInstanceOf(WrongExpectedVersionError);
+    expect(conflict).toMatchObject({ streamName: stream, expectedVersion: NO_STREAM, actualVersion: 1n });
+  });
+
+  it('stream_exists conflicts on a missing stream and succeeds on an existing one', async () => {
+    const stream = uniqueStream('exists');
+    const conflict = await client
+      .appendToStream(stream, numbered(1), { expectedRevision: STREAM_EXISTS })
+      .catch((error: unknown) => error);
+    expect(conflict).toBeInstanceOf(WrongExpectedVersionError);
+    expect(conflict).toMatchObject({
+      streamName: stream,
+      expectedVersion: STREAM_EXISTS,
+      actualVersion: NO_STREAM,
+    });
+    await client.appendToStream(stream, numbered(1), { expectedRevision: NO_STREAM });
+    const result = await client.appendToStream(stream, numbered(1), { expectedRevision: STREAM_EXISTS });
+    expect(result.nextExpectedRevision).toBe(1n);
+  });
+
+  it('an exact revision must match the last revision', async () => {
+    const stream = uniqueStream('exact');
+    await client.appendToStream(stream, numbered(3));
+    const conflict = await client
+      .appendToStream(stream, numbered(1), { expectedRevision: 1n })
+      .catch((error: unknown) => error);
+    expect(conflict).toBeInstanceOf(WrongExpectedVersionError);
+    expect(conflict).toMatchObject({ streamName: stream, expectedVersion: 1n, actualVersion: 2n });
+    const missing = await client
+      .appendToStream(uniqueStream('exact-missing'), numbered(1), { expectedRevision: 0n })
+      .catch((error: unknown) => error);
+    expect(missing).toMatchObject({ expectedVersion: 0n, actualVersion: NO_STREAM });
+    const result = await client.appendToStream(stream, numbered(1), { expectedRevision: 2n });
+    expect(result.nextExpectedRevision).toBe(3n);
+  });
+
+  it('any never conflicts', async () => {
+    const stream = uniqueStream('any');
+    await client.appendToStream(stream, numbered(1), { expectedRevision: ANY });
+    const result = await client.appendToStream(stream, numbered(1), { expectedRevision: ANY });
+    expect(result.nextExpectedRevision).toBe(1n);
+  });
+
+  it('re-appending the same event ids is idempotent: same result, nothing written', async () => {
+    const stream = uniqueStream('idempotent');
+    const events = [randomUUID(), randomUUID()].map((id) => jsonEvent({ id, type: 'Once', data: { id } }));
+    const first = await client.appendToStream(stream, events, { expectedRevision: NO_STREAM });
+    const again = await client.appendToStream(stream, events, { expectedRevision: NO_STREAM });
+    expect(again).toEqual(first);
+    const later = [jsonEvent({ id: randomUUID(), type: 'Later', data: {} })];
+    const third = await client.appendToStream(stream, later, { expectedRevision: 1n });
+    expect(await client.appendToStream(stream, later, { expectedRevision: 1n })).toEqual(third);
+    expect(await client.appendToStream(stream, later)).toEqual(third);
+    const stored = await collect(client.readStream(stream));
+    expect(stored.map((resolved) => resolved.event!.type)).toEqual(['Once', 'Once', 'Later']);
+  });
+
+  it('stores binary data and binary metadata byte for byte', async () => {
+    const stream = uniqueStream('binary');
+    const data = Uint8Array.from({ length: 4096 }, (_, index) => (index * 7) % 256);
+    const metadata = Uint8Array.from([0, 255, 1, 254]);
+    await client.appendToStream(stream, binaryEvent({ type: 'Blob', data, metadata }));
+    const [resolved] = await collect(client.readStream(stream));
+    expect(resolved!.event!.isJson).toBe(false);
+    expect(Buffer.from(resolved!.event!.data as Uint8Array)).toEqual(Buffer.from(data));
+    expect(Buffer.from(resolved!.event!.metadata as Uint8Array)).toEqual(Buffer.from(metadata));
+  });
+
+  it('keeps JSON data, metadata, type, id and a creation time', async () => {
+    const stream = uniqueStream('json');
+    const id = randomUUID();
+    const before = Date.now();
+    await client.appendToStream(
+      stream,
+      jsonEvent({ id, type: 'Shaped', data: { a: [1, 'two'] }, metadata: { m: true } }),
+    );
+    const [resolved] = await collect(client.readStream(stream));
+    expect(resolved!.event).toMatchObject({
+      id,
+      type: 'Shaped',
+      streamId: stream,
+      revision: 0n,
+      isJson: true,
+    });
+    expect(resolved!.event!.data).toEqual({ a: [1, 'two'] });
+    expect(resolved!.event!.metadata).toEqual({ m: true });
+    expect(resolved!.event!.created.getTime()).toBeGreaterThanOrEqual(before - 60_000);
+  });
+
+  it('rejects an append over 1 MiB with MaxAppendSizeExceededError and writes nothing', async () => {
+    const stream = uniqueStream('oversize');
+    const error = await client
+      .appendToStream(stream, binaryEvent({ type: 'Huge', data: new Uint8Array(1024 * 1024 + 1) }))
+      .catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(MaxAppendSizeExceededError);
+    expect((error as MaxAppendSizeExceededError).maxAppendSize).toBe(1024 * 1024);
+    await expect(collect(client.readStream(stream))).rejects.toMatchObject({ type: 'stream-not-found' });
+  });
+
+  it('concurrent writers with the same exact revision: exactly one wins each revision', async () => {
+    const stream = uniqueStream('race');
+    await client.appendToStream(stream, numbered(1), { expectedRevision: NO_STREAM });
+    for (let revision = 0n; revision < 5n; revision += 1n) {
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, writer) =>
+          client.appendToStream(stream, jsonEvent({ type: 'Raced', data: { writer } }), {
+            expectedRevision: revision,
+          }),
+        ),
+      );
+      const won = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+      const lost = outcomes.filter((outcome) => outcome.status === 'rejected');
+      expect(won).toHaveLength(1);
+      for (const outcome of lost) expect(outcome.reason).toBeInstanceOf(WrongExpectedVersionError);
+    }
+    const stored = await collect(client.readStream(stream));
+    expect(stored.map((resolved) => resolved.event!.revision)).toEqual([0n, 1n, 2n, 3n, 4n, 5n]);
+  });
+});
