@@ -1,0 +1,90 @@
+import {
+  BACKWARDS,
+  END,
+  NO_STREAM,
+  StreamDeletedError,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+  type EventStoreDBClient,
+} from '@eventstore/db-client';
+
+import { collect, connect, numbered, uniqueStream } from './support.js';
+
+describe('delete, tombstone and stream metadata through the official client', () => {
+  let client: EventStoreDBClient;
+  beforeAll(() => (client = connect()));
+  afterAll(() => client.dispose());
+
+  it('soft delete hides the stream; a later append continues the numbering', async () => {
+    const stream = uniqueStream('soft');
+    const written = await client.appendToStream(stream, numbered(3));
+    const deleted = await client.deleteStream(stream);
+    expect(deleted.position!.commit).toBeGreaterThan(written.position!.commit);
+    await expect(collect(client.readStream(stream))).rejects.toBeInstanceOf(StreamNotFoundError);
+    const again = await client.appendToStream(stream, numbered(1, 'Numbered', 3), {
+      expectedRevision: NO_STREAM,
+    });
+    expect(again.nextExpectedRevision).toBe(3n);
+    const events = await collect(client.readStream(stream));
+    expect(events.map((resolved) => [resolved.event!.revision, resolved.event!.data])).toEqual([
+      [3n, { n: 3 }],
+    ]);
+  });
+
+  it('soft delete keeps the old events in $all', async () => {
+    const stream = uniqueStream('soft-all');
+    const written = await client.appendToStream(stream, numbered(2));
+    await client.deleteStream(stream);
+    const [first] = await collect(client.readAll({ fromPosition: written.position!, maxCount: 1 }));
+    expect(first!.event).toMatchObject({ streamId: stream, revision: 1n });
+  });
+
+  it('delete checks the expected revision', async () => {
+    const stream = uniqueStream('delete-expected');
+    await client.appendToStream(stream, numbered(2));
+    const error = await client
+      .deleteStream(stream, { expectedRevision: 0n })
+      .catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(WrongExpectedVersionError);
+    expect(error).toMatchObject({ streamName: stream, expectedVersion: 0n, actualVersion: 1n });
+    await client.deleteStream(stream, { expectedRevision: 1n });
+  });
+
+  it('tombstone: reads, appends and deletes fail with StreamDeletedError for good', async () => {
+    const stream = uniqueStream('tombstone');
+    await client.appendToStream(stream, numbered(2));
+    await client.tombstoneStream(stream);
+    const readError = await collect(client.readStream(stream)).catch((failure: unknown) => failure);
+    expect(readError).toBeInstanceOf(StreamDeletedError);
+    expect((readError as StreamDeletedError).streamName).toBe(stream);
+    await expect(client.appendToStream(stream, numbered(1))).rejects.toBeInstanceOf(StreamDeletedError);
+    await expect(client.deleteStream(stream)).rejects.toBeInstanceOf(StreamDeletedError);
+    await expect(client.tombstoneStream(stream)).rejects.toBeInstanceOf(StreamDeletedError);
+  });
+
+  it('$maxCount keeps only the newest events readable', async () => {
+    const stream = uniqueStream('max-count');
+    await client.appendToStream(stream, numbered(5));
+    await client.setStreamMetadata(stream, { maxCount: 2, custom: 'kept' });
+    const { metadata } = await client.getStreamMetadata(stream);
+    expect(metadata).toEqual({ maxCount: 2, custom: 'kept' });
+    const events = await collect(client.readStream(stream));
+    expect(events.map((resolved) => resolved.event!.revision)).toEqual([3n, 4n]);
+    const newest = await collect(client.readStream(stream, { direction: BACKWARDS, fromRevision: END }));
+    expect(newest.map((resolved) => resolved.event!.revision)).toEqual([4n, 3n]);
+  });
+
+  it('the metadata stream shows only the latest metadata', async () => {
+    const stream = uniqueStream('meta-latest');
+    await client.setStreamMetadata(stream, { maxCount: 5 });
+    await client.setStreamMetadata(stream, { maxCount: 7 });
+    expect((await client.getStreamMetadata(stream)).metadata).toEqual({ maxCount: 7 });
+    const metadataEvents = await collect(client.readStream(`$$${stream}`));
+    expect(metadataEvents.map((resolved) => resolved.event!.data)).toEqual([{ $maxCount: 7 }]);
+  });
+
+  it('metadata of a stream without metadata is empty', async () => {
+    const stream = uniqueStream('meta-none');
+    expect(await client.getStreamMetadata(stream)).toEqual({ streamName: stream });
+  });
+});

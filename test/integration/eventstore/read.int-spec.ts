@@ -1,0 +1,116 @@
+import {
+  BACKWARDS,
+  END,
+  START,
+  StreamNotFoundError,
+  type AllStreamResolvedEvent,
+  type EventStoreDBClient,
+  type Position,
+} from '@eventstore/db-client';
+
+import { collect, connect, numbered, uniqueStream } from './support.js';
+
+describe('Streams.Read through the official client', () => {
+  let client: EventStoreDBClient;
+  beforeAll(() => (client = connect()));
+  afterAll(() => client.dispose());
+
+  const revisions = (events: { event?: { revision: bigint } }[]) =>
+    events.map((resolved) => resolved.event!.revision);
+
+  it('reads a stream forwards and backwards, from start, end or a revision, with a count', async () => {
+    const stream = uniqueStream('read');
+    await client.appendToStream(stream, numbered(10));
+    expect(revisions(await collect(client.readStream(stream)))).toEqual([
+      0n,
+      1n,
+      2n,
+      3n,
+      4n,
+      5n,
+      6n,
+      7n,
+      8n,
+      9n,
+    ]);
+    expect(revisions(await collect(client.readStream(stream, { fromRevision: 7n })))).toEqual([7n, 8n, 9n]);
+    expect(revisions(await collect(client.readStream(stream, { fromRevision: 2n, maxCount: 3 })))).toEqual([
+      2n,
+      3n,
+      4n,
+    ]);
+    expect(
+      revisions(
+        await collect(client.readStream(stream, { direction: BACKWARDS, fromRevision: END, maxCount: 3 })),
+      ),
+    ).toEqual([9n, 8n, 7n]);
+    expect(
+      revisions(await collect(client.readStream(stream, { direction: BACKWARDS, fromRevision: 2n }))),
+    ).toEqual([2n, 1n, 0n]);
+    expect(revisions(await collect(client.readStream(stream, { fromRevision: END })))).toEqual([]);
+    const data = (await collect(client.readStream(stream, { maxCount: 2 }))).map(
+      (resolved) => resolved.event!.data,
+    );
+    expect(data).toEqual([{ n: 0 }, { n: 1 }]);
+  });
+
+  it('a missing stream raises StreamNotFoundError', async () => {
+    const stream = uniqueStream('missing');
+    const error = await collect(client.readStream(stream)).catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(StreamNotFoundError);
+    expect((error as StreamNotFoundError).streamName).toBe(stream);
+  });
+
+  it('every event has a position above 0, rising along the stream', async () => {
+    const stream = uniqueStream('positions');
+    await client.appendToStream(stream, numbered(3));
+    await client.appendToStream(stream, numbered(2));
+    const positions = (await collect(client.readStream(stream))).map(
+      (resolved) => resolved.event!.position!.commit,
+    );
+    expect(positions[0]).toBeGreaterThan(0n);
+    for (let index = 1; index < positions.length; index += 1) {
+      expect(positions[index]).toBeGreaterThan(positions[index - 1]!);
+    }
+  });
+
+  describe('$all', () => {
+    const stream = uniqueStream('all');
+    let positions: Position[];
+    const ours = (events: AllStreamResolvedEvent[]) =>
+      events
+        .filter((resolved) => resolved.event?.streamId === stream)
+        .map((resolved) => resolved.event!.data);
+
+    beforeAll(async () => {
+      await client.appendToStream(stream, numbered(5));
+      positions = (await collect(client.readStream(stream))).map((resolved) => resolved.event!.position!);
+    });
+
+    it('forwards from a position includes the event at that position', async () => {
+      const events = await collect(client.readAll({ fromPosition: positions[2]!, maxCount: 3 }));
+      expect(events[0]!.event!.position).toEqual(positions[2]);
+      expect(ours(events)).toEqual([{ n: 2 }, { n: 3 }, { n: 4 }]);
+    });
+
+    it('backwards from a position excludes the event at that position', async () => {
+      const events = await collect(
+        client.readAll({ fromPosition: positions[2]!, direction: BACKWARDS, maxCount: 2 }),
+      );
+      expect(ours(events)).toEqual([{ n: 1 }, { n: 0 }]);
+    });
+
+    it('forwards from the start and backwards from the end agree on order', async () => {
+      const forwards = ours(await collect(client.readAll({ fromPosition: START })));
+      expect(forwards).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }]);
+      const backwards = ours(await collect(client.readAll({ fromPosition: END, direction: BACKWARDS })));
+      expect(backwards).toEqual([...forwards].reverse());
+    });
+
+    it('positions in $all rise strictly and match the stream read', async () => {
+      const events = await collect(client.readAll({ fromPosition: positions[0]!, maxCount: 5 }));
+      expect(events.map((resolved) => resolved.event!.position)).toEqual(positions);
+      for (const resolved of events) expect(resolved.commitPosition).toBe(resolved.event!.position!.commit);
+    });
+  });
+});

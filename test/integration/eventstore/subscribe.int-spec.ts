@@ -1,0 +1,129 @@
+import {
+  jsonEvent,
+  eventTypeFilter,
+  streamNameFilter,
+  START,
+  type EventStoreDBClient,
+  type Position,
+} from '@eventstore/db-client';
+
+import { collect, connect, numbered, take, uniqueStream } from './support.js';
+
+describe('subscriptions through the official client', () => {
+  let client: EventStoreDBClient;
+  beforeAll(() => (client = connect()));
+  afterAll(() => client.dispose());
+
+  it('a stream subscription catches up, emits caughtUp, then delivers live events', async () => {
+    const stream = uniqueStream('sub-stream');
+    await client.appendToStream(stream, numbered(3));
+    const subscription = client.subscribeToStream(stream, { fromRevision: START });
+    const { events, caughtUpAfter } = await take(subscription, 5, async (_event, index) => {
+      if (index === 2) await client.appendToStream(stream, numbered(2, 'Numbered', 3));
+    });
+    expect(events.map((resolved) => resolved.event!.revision)).toEqual([0n, 1n, 2n, 3n, 4n]);
+    expect(caughtUpAfter).toBeGreaterThanOrEqual(3);
+  });
+
+  it('a stream subscription from revision N starts at N + 1', async () => {
+    const stream = uniqueStream('sub-from');
+    await client.appendToStream(stream, numbered(5));
+    const { events } = await take(client.subscribeToStream(stream, { fromRevision: 2n }), 2);
+    expect(events.map((resolved) => resolved.event!.revision)).toEqual([3n, 4n]);
+  });
+
+  it('a subscription to a stream that does not exist yet waits for it', async () => {
+    const stream = uniqueStream('sub-later');
+    const subscription = client.subscribeToStream(stream);
+    subscription.once('caughtUp', () => void client.appendToStream(stream, numbered(2)));
+    const { events } = await take(subscription, 2);
+    expect(events.map((resolved) => resolved.event!.data)).toEqual([{ n: 0 }, { n: 1 }]);
+  });
+
+  it('loses and reorders nothing when events are appended during catch-up', async () => {
+    const stream = uniqueStream('sub-busy');
+    for (let batch = 0; batch < 4; batch += 1)
+      await client.appendToStream(stream, numbered(100, 'Numbered', batch * 100));
+    let writing: Promise<unknown> = Promise.resolve();
+    const { events } = await take(client.subscribeToStream(stream), 800, (_event, index) => {
+      // Keep appending while the subscription is still reading history.
+      if (index % 100 === 0 && index < 400) {
+        const from = 400 + index;
+        writing = writing.then(() => client.appendToStream(stream, numbered(100, 'Numbered', from)));
+      }
+    });
+    await writing;
+    expect(events.map((resolved) => resolved.event!.data)).toEqual(
+      Array.from({ length: 800 }, (_, n) => ({ n })),
+    );
+  });
+
+  it('$all with a stream-name prefix filter delivers only matching streams, exclusive of the start', async () => {
+    const prefix = uniqueStream('prefix');
+    await client.appendToStream(`${prefix}-a`, numbered(2));
+    await client.appendToStream(uniqueStream('other'), numbered(2));
+    const [, second] = await collect(client.readStream(`${prefix}-a`));
+    await client.appendToStream(`${prefix}-b`, numbered(1));
+    const subscription = client.subscribeToAll({
+      fromPosition: second!.event!.position!,
+      filter: streamNameFilter({ prefixes: [prefix] }),
+    });
+    subscription.once('caughtUp', () => void client.appendToStream(`${prefix}-c`, numbered(1)));
+    const { events } = await take(subscription, 2);
+    expect(events.map((resolved) => resolved.event!.streamId)).toEqual([`${prefix}-b`, `${prefix}-c`]);
+  });
+
+  it('$all with an event-type regex filter matches anywhere in the type', async () => {
+    const marker = uniqueStream('Type').replace(/-/g, '');
+    const stream = uniqueStream('regex');
+    const start = await client.appendToStream(stream, jsonEvent({ type: 'Ignored', data: {} }));
+    await client.appendToStream(stream, [
+      jsonEvent({ type: `Before${marker}`, data: { n: 1 } }),
+      jsonEvent({ type: 'Ignored', data: {} }),
+      jsonEvent({ type: `${marker}After`, data: { n: 2 } }),
+    ]);
+    const subscription = client.subscribeToAll({
+      fromPosition: start.position!,
+      filter: eventTypeFilter({ regex: marker }),
+    });
+    const { events } = await take(subscription, 2);
+    expect(events.map((resolved) => resolved.event!.data)).toEqual([{ n: 1 }, { n: 2 }]);
+  });
+
+  it('filtered $all subscriptions report checkpoints as they scan', async () => {
+    const stream = uniqueStream('checkpoints');
+    const start = await client.appendToStream(stream, numbered(1));
+    await client.appendToStream(uniqueStream('noise'), numbered(40));
+    await client.appendToStream(stream, numbered(1, 'Wanted'));
+    const checkpoints: Position[] = [];
+    const subscription = client.subscribeToAll({
+      fromPosition: start.position!,
+      filter: eventTypeFilter({
+        prefixes: ['Wanted'],
+        maxSearchWindow: 8,
+        checkpointInterval: 1,
+        checkpointReached: (_subscription, position) => void checkpoints.push(position),
+      }),
+    });
+    const { events } = await take(subscription, 1);
+    expect(events[0]!.event!.streamId).toBe(stream);
+    expect(checkpoints.length).toBeGreaterThanOrEqual(4);
+    expect(checkpoints[0]!.commit).toBeGreaterThan(start.position!.commit);
+    for (let index = 1; index < checkpoints.length; index += 1) {
+      expect(checkpoints[index]!.commit).toBeGreaterThanOrEqual(checkpoints[index - 1]!.commit);
+    }
+  });
+
+  it('an unfiltered $all subscription sees system events such as $metadata', async () => {
+    const stream = uniqueStream('system');
+    const start = await client.appendToStream(stream, numbered(1));
+    await client.setStreamMetadata(stream, { maxCount: 10 });
+    const subscription = client.subscribeToAll({ fromPosition: start.position! });
+    for await (const resolved of subscription) {
+      if (resolved.event?.streamId !== `$$${stream}`) continue;
+      expect(resolved.event).toMatchObject({ type: '$metadata', data: { $maxCount: 10 } });
+      break;
+    }
+    await subscription.unsubscribe();
+  });
+});
