@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import type { DomainEvent } from '#events';
+import {
+  AggregateRepository,
+  EventStore,
+  StreamVersionConflictError,
+  createEventStoreClient,
+  type CommandMetadata,
+} from '#eventstore';
+import { collect } from '../../support/collect.js';
+
+/** A counter with a ceiling: the smallest aggregate whose invariant a race could break. */
+type Incremented = DomainEvent<'Incremented', { by: number }>;
+interface Counter {
+  value: number;
+}
+const counter = {
+  initialState: { value: 0 },
+  evolve: (s: Counter, e: Incremented) => ({ value: s.value + e.data.by }),
+};
+const CEILING = 5;
+const incrementBelowCeiling = (state: Counter): Incremented[] => {
+  if (state.value >= CEILING) throw new Error('CEILING_REACHED');
+  return [{ type: 'Incremented', data: { by: 1 } }];
+};
+
+const meta = (commandId = randomUUID()): CommandMetadata => ({
+  $correlationId: commandId,
+  $causationId: commandId,
+  commandId,
+  actor: 'tester',
+  onBehalfOf: null,
+  permission: null,
+  simulatedTime: '2026-01-05T09:00:00.000Z',
+});
+
+describe('event-store layer through the official client', () => {
+  const client = createEventStoreClient();
+  const store = new EventStore(client);
+  afterAll(() => client.dispose());
+
+  const stream = (): string => `counter-${randomUUID().replaceAll('-', '')}`;
+
+  it('appends with the expected revision and turns a conflict into a typed error', async () => {
+    const name = stream();
+    await store.append(name, [{ type: 'Incremented', data: { by: 1 } }], 'no_stream', meta());
+    const conflict = store.append(name, [{ type: 'Incremented', data: { by: 1 } }], 'no_stream', meta());
+    await expect(conflict).rejects.toBeInstanceOf(StreamVersionConflictError);
+    await expect(conflict).rejects.toMatchObject({ stream: name, actualRevision: 0n });
+  });
+
+  it('writes the SPEC §2 metadata on every event and reads it back', async () => {
+    const name = stream();
+    const metadata = meta('cmd-metadata-check');
+    await store.append(name, [{ type: 'Incremented', data: { by: 2 } }], 'any', metadata);
+    const [stored] = await collect(store.readStream(name));
+    expect(stored?.event).toEqual({ type: 'Incremented', data: { by: 2 } });
+    expect(stored?.metadata).toEqual({ ...metadata, schemaVersion: 1 });
+    expect(stored?.position).toBeGreaterThan(0n);
+  });
+
+  it('keeps an invariant when many processes race: separate repositories, one stream', async () => {
+    const name = stream();
+    // Separate repositories have separate caches and queues: like separate api instances.
+    const racers = Array.from({ length: 12 }, () => new AggregateRepository(store, counter));
+    const results = await Promise.allSettled(
+      racers.map((repo) => repo.handle(name, incrementBelowCeiling, meta())),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(CEILING);
+    expect(
+      results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.message),
+    ).toEqual(Array(12 - CEILING).fill('CEILING_REACHED'));
+    const { state, revision } = await new AggregateRepository(store, counter).load(name);
+    expect(state.value).toBe(CEILING);
+    expect(revision).toBe(BigInt(CEILING - 1));
+  });
+
+  it('answers a resent command id with the first outcome and appends nothing', async () => {
+    const name = stream();
+    const repo = new AggregateRepository(store, counter);
+    const first = await repo.handle(name, incrementBelowCeiling, meta('cmd-once'));
+    const again = await repo.handle(name, incrementBelowCeiling, meta('cmd-once'));
+    // A different instance that never saw the command learns it from the stream.
+    const elsewhere = await new AggregateRepository(store, counter).handle(
+      name,
+      incrementBelowCeiling,
+      meta('cmd-once'),
+    );
+    expect(again).toEqual({ ...first, duplicate: true });
+    expect(elsewhere).toEqual({ ...first, duplicate: true });
+    expect((await repo.load(name)).state.value).toBe(1);
+  });
+
+  it('delivers a filtered $all subscription in order, marks caught-up, then goes live', async () => {
+    const prefix = `sub${randomUUID().replaceAll('-', '').slice(0, 12)}-`;
+    for (let i = 0; i < 3; i++) {
+      await store.append(`${prefix}${i}`, [{ type: 'Incremented', data: { by: i } }], 'no_stream', meta());
+    }
+    const subscription = store.subscribeToAll({ streamPrefixes: [prefix] });
+    const seen: string[] = [];
+    let caughtUp = false;
+    let lastPosition = 0n;
+    for await (const item of subscription) {
+      if (item.kind === 'caughtUp') {
+        caughtUp = true;
+        await store.append(`${prefix}live`, [{ type: 'Incremented', data: { by: 9 } }], 'no_stream', meta());
+      }
+      if (item.kind === 'event') {
+        expect(item.stored.position!).toBeGreaterThan(lastPosition);
+        lastPosition = item.stored.position!;
+        seen.push(item.stored.stream);
+        if (item.stored.stream.endsWith('live')) break;
+      }
+    }
+    await subscription.close();
+    expect(caughtUp).toBe(true);
+    expect(seen).toEqual([`${prefix}0`, `${prefix}1`, `${prefix}2`, `${prefix}live`]);
+  });
+});
