@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, rm, stat, truncate, appendFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import {
+  EventStore,
+  type ProposedEvent,
+  StreamDeletedError,
+  WrongExpectedVersionError,
+} from './event-store.js';
+import { FileLog, MemoryLog, type SyncFn } from './log.js';
+import { decodeRecord } from './record.js';
+
+const event = (type = 'Happened', data: object = {}): ProposedEvent => ({
+  id: randomUUID(),
+  type,
+  contentType: 'application/json',
+  data: Buffer.from(JSON.stringify(data)),
+  metadata: new Uint8Array(0),
+});
+
+const readAll = async (store: EventStore) =>
+  (await store.load(Array.from({ length: store.committedCount }, (_, seq) => seq))).map(({ buffer }) =>
+    decodeRecord(buffer, 0),
+  );
+
+describe('EventStore on a file log', () => {
+  let directory: string;
+  let syncs: number;
+  const countingSync: SyncFn = async (handle) => {
+    syncs += 1;
+    await handle.datasync();
+  };
+  const open = (segmentSize?: number) =>
+    EventStore.open(new FileLog(directory, { sync: countingSync, ...(segmentSize ? { segmentSize } : {}) }));
+
+  beforeEach(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'event-store-spec-'));
+    syncs = 0;
+  });
+  afterEach(() => rm(directory, { recursive: true, force: true }));
+
+  it('group commit: concurrent appends share fsyncs', async () => {
+    const { store } = await open();
+    const before = syncs;
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, (_, index) => store.append(`stream-${index}`, 'no_stream', [event()])),
+    );
+    expect(outcomes.every((outcome) => outcome.kind === 'success')).toBe(true);
+    // Segment creation costs one sync for its header; the 50 appends then share a handful.
+    expect(syncs - before).toBeLessThan(10);
+    await store.close();
+  });
+
+  it('rebuilds the index on restart: revisions, positions, metadata and deletes', async () => {
+    const first = (await open()).store;
+    await first.append('a', 'no_stream', [event('A1'), event('A2')]);
+    await first.append('b', 'any', [event('B1')]);
+    await first.append('$$a', 'any', [{ ...event('$metadata', { $maxCount: 1 }) }]);
+    await first.tombstone('b', 'any');
+    const before = await readAll(first);
+    await first.close();
+
+    const { store, recovery } = await open();
+    expect(recovery).toMatchObject({ records: 5, truncatedBytes: 0 });
+    expect(await readAll(store)).toEqual(before);
+    expect(store.streamView('a')).toMatchObject({ kind: 'found', first: 1, last: 1 });
+    expect(store.streamView('b')).toEqual({ kind: 'tombstoned' });
+    expect(await store.append('a', 1, [event('A3')])).toMatchObject({ kind: 'success', revision: 2 });
+    await expect(store.append('b', 'any', [event()])).rejects.toBeInstanceOf(StreamDeletedError);
+    await store.close();
+  });
+
+  it('cuts a torn tail to the last complete append and keeps appending after it', async () => {
+    const first = (await open()).store;
+    await first.append('s', 'no_stream', [event('One')]);
+    await first.append('s', 0, [event('Two'), event('Three')]);
+    await first.close();
+    const [segment] = await readdir(directory);
+    const path = join(directory, segment!);
+    // Cut inside the last record: the whole two-event append must go, not just its last record.
+    await truncate(path, (await stat(path)).size - 5);
+
+    const { store, recovery } = await open();
+    expect(recovery.truncatedBytes).toBeGreaterThan(0);
+    expect((await readAll(store)).map((record) => record.type)).toEqual(['One']);
+    expect(await store.append('s', 0, [event('Two again')])).toMatchObject({ kind: 'success', revision: 1 });
+    await store.close();
+    const reopened = (await open()).store;
+    expect((await readAll(reopened)).map((record) => record.type)).toEqual(['One', 'Two again']);
+    await reopened.close();
+  });
+
+  it('ignores garbage after the last record', async () => {
+    const first = (await open()).store;
+    await first.append('s', 'no_stream', [event('One')]);
+    await first.close();
+    const [segment] = await readdir(directory);
+    await appendFile(join(directory, segment!), Buffer.alloc(100, 0xab));
+    const { store, recovery } = await open();
+    expect(recovery.truncatedBytes).toBe(100);
+    expect((await readAll(store)).map((record) => record.type)).toEqual(['One']);
+    await store.close();
+  });
+
+  it('refuses to start when an older segment is corrupt', async () => {
+    const first = (await open(1024)).store;
+    for (let index = 0; index < 20; index += 1)
+      await first.append('s', 'any', [event('Filler', { pad: 'x'.repeat(200) })]);
+    await first.close();
+    const segments = (await readdir(directory)).sort();
+    expect(segments.length).toBeGreaterThan(1);
+    await appendFile(join(directory, segments[0]!), Buffer.from('corrupt'));
+    await expect(open(1024)).rejects.toThrow(/corrupt/);
+  });
+
+  it('rolls segments and reads across them', async () => {
+    const { store } = await open(1024);
+    for (let index = 0; index < 30; index += 1) await store.append('s', 'any', [event('Filler', { index })]);
+    expect((await readdir(directory)).length).toBeGreaterThan(2);
+    await store.close();
+    const reopened = (await open(1024)).store;
+    const records = await readAll(reopened);
+    expect(records.map((record) => JSON.parse(Buffer.from(record.data).toString()).index)).toEqual(
+      Array.from({ length: 30 }, (_, index) => index),
+    );
+    await reopened.close();
+  });
+});
+
+describe('EventStore semantics (in memory)', () => {
+  const open = async () => (await EventStore.open(new MemoryLog())).store;
+
+  it('checks expected revisions', async () => {
+    const store = await open();
+    expect(await store.append('s', 'stream_exists', [event()])).toEqual({
+      kind: 'wrong_expected_version',
+      current: 'no_stream',
+      expected: 'stream_exists',
+    });
+    await store.append('s', 'no_stream', [event()]);
+    expect(await store.append('s', 'no_stream', [event()])).toMatchObject({
+      kind: 'wrong_expected_version',
+      current: 0,
+    });
+    expect(await store.append('s', 5, [event()])).toMatchObject({
+      kind: 'wrong_expected_version',
+      expected: 5,
+    });
+    expect(await store.append('s', 0, [event()])).toMatchObject({ kind: 'success', revision: 1 });
+  });
+
+  it('re-appending the same ids returns the first result and writes nothing', async () => {
+    const store = await open();
+    const events = [event(), event()];
+    const first = await store.append('s', 'no_stream', events);
+    expect(await store.append('s', 'no_stream', events)).toEqual(first);
+    expect(await store.append('s', 'any', events)).toEqual(first);
+    expect(store.committedCount).toBe(2);
+  });
+
+  it('soft delete hides the stream until the next append, which continues the numbering', async () => {
+    const store = await open();
+    await store.append('s', 'any', [event(), event()]);
+    await store.delete('s', 1);
+    expect(store.streamView('s')).toEqual({ kind: 'missing' });
+    await expect(store.append('s', 'stream_exists', [event()])).rejects.toBeInstanceOf(StreamDeletedError);
+    expect(await store.append('s', 'no_stream', [event()])).toMatchObject({ kind: 'success', revision: 2 });
+    expect(store.streamView('s')).toMatchObject({ kind: 'found', first: 2, last: 2 });
+  });
+
+  it('delete with a wrong expected revision fails', async () => {
+    const store = await open();
+    await store.append('s', 'any', [event()]);
+    await expect(store.delete('s', 3)).rejects.toBeInstanceOf(WrongExpectedVersionError);
+  });
+
+  it('readers see an append only once it is durable', async () => {
+    const store = await open();
+    const pending = store.append('s', 'any', [event()]);
+    expect(store.committedCount).toBe(0);
+    expect(store.streamView('s')).toEqual({ kind: 'missing' });
+    await pending;
+    expect(store.committedCount).toBe(1);
+  });
+});
