@@ -91,11 +91,14 @@ export class AggregateRepository<State, E extends DomainEvent> {
   /**
    * Runs `decide` against the current state and appends what it returns. `decide` throws to reject
    * (nothing is appended). A command id seen before on this stream returns the first outcome.
+   * `authority` reads from the decided events who acted for whom with which permission, which only
+   * the decision knows, into the metadata.
    */
   async handle(
     stream: string,
     decide: (state: State) => readonly E[],
     metadata: CommandMetadata,
+    authority?: (events: readonly E[]) => Pick<CommandMetadata, 'onBehalfOf' | 'permission'>,
   ): Promise<CommandOutcome<E>> {
     return this.serialized(stream, async () => {
       for (let attempt = 1; ; attempt++) {
@@ -116,7 +119,12 @@ export class AggregateRepository<State, E extends DomainEvent> {
         }
         const expected: ExpectedRevision = cached.revision;
         try {
-          const result = await this.store.append(stream, events, expected, metadata);
+          const result = await this.store.append(
+            stream,
+            events,
+            expected,
+            authority ? { ...metadata, ...authority(events) } : metadata,
+          );
           for (const event of events) cached.state = this.aggregate.evolve(cached.state, event);
           cached.revision = result.nextRevision;
           this.remember(cached, metadata.commandId, events, result.nextRevision, result.position);

@@ -1,0 +1,63 @@
+import { BadRequestException, createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { ID_PATTERN, type CommandMetadata } from '#eventstore';
+
+/** Where a command came from: the ids that tie its events to the request and to each other. */
+export interface CommandOrigin {
+  readonly commandId: string;
+  readonly correlationId: string;
+  readonly causationId: string;
+}
+
+const header = (request: FastifyRequest, name: string): string | undefined => {
+  const value = request.headers[name];
+  if (value === undefined) return undefined;
+  const single = Array.isArray(value) ? value[0] : value;
+  if (single === undefined || !ID_PATTERN.test(single) || single.length > 64) {
+    throw new BadRequestException({
+      code: 'INVALID_REQUEST',
+      message: `header ${name} must be 1-64 letters, digits, "_" or "-"`,
+      errors: [{ field: name, messages: ['must be 1-64 letters, digits, "_" or "-"'] }],
+    });
+  }
+  return single;
+};
+
+/**
+ * The command's origin from the request: the body's `commandId` (or an `Idempotency-Key` header)
+ * makes it idempotent; without one a fresh id is generated. `X-Correlation-Id` ties a conversation
+ * of commands together (a load-test call flow, a scenario); by default a command starts its own.
+ * Commands from clients are caused by themselves; process managers set the causing event instead.
+ */
+export const Origin = createParamDecorator((_data: unknown, context: ExecutionContext): CommandOrigin => {
+  const request = context.switchToHttp().getRequest<FastifyRequest>();
+  const body = (request.body ?? {}) as { commandId?: unknown };
+  const commandId =
+    (typeof body.commandId === 'string' ? body.commandId : undefined) ??
+    header(request, 'idempotency-key') ??
+    randomUUID();
+  const correlationId = header(request, 'x-correlation-id') ?? commandId;
+  return { commandId, correlationId, causationId: commandId };
+});
+
+/** The authority a decision used (SPEC §2): who acted for whom, with which permission. */
+export interface Authority {
+  readonly onBehalfOf: string | null;
+  readonly permission: string | null;
+}
+
+export const commandMetadata = (
+  origin: CommandOrigin,
+  actor: string,
+  authority: Authority,
+  simulatedTime: Date,
+): CommandMetadata => ({
+  $correlationId: origin.correlationId,
+  $causationId: origin.causationId,
+  commandId: origin.commandId,
+  actor,
+  onBehalfOf: authority.onBehalfOf,
+  permission: authority.permission,
+  simulatedTime: simulatedTime.toISOString(),
+});
