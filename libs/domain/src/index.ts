@@ -1,2 +1,3 @@
 export * from './shared/domain-error.js';
 export * from './shared/decider.js';
+export * from './line/index.js';

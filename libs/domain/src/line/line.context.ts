@@ -1,0 +1,97 @@
+import type { RuleId } from '../shared/domain-error.js';
+
+/**
+ * What a decision on a shared line needs to know about the account, passed in with every command
+ * (it is an input, not line state: delegations, permissions and settings live in the account's own
+ * streams and change independently). Whoever builds it maps account state → this plain data; the
+ * line decider trusts it as the truth at `now`.
+ */
+export interface LineContext {
+  /** Current time (ISO-8601) from the clock port (R21); a command's own `at` takes precedence. */
+  readonly now: string;
+  readonly line: {
+    /** The shared direct number (R10): the delegator's number, shown as caller ID (R11). */
+    readonly number: string;
+    /** How long an incoming call rings before it goes to voicemail (R14); also a transfer's ring. */
+    readonly ringTimeoutSeconds: number;
+    /** When delegates without `overrideBusinessHours` are alerted (R13); `null` means always. */
+    readonly businessHours: BusinessHours | null;
+  };
+  readonly delegator: {
+    readonly partyId: string;
+    /** Shown with the shared number when a delegate calls or looks at the line (R11). */
+    readonly name: string;
+    /** Why the delegator cannot share this line (R2/R3), or `null` when it can. */
+    readonly eligibility: EligibilityFailure | null;
+    /** The Power Pack add-on (R5): without it there is no VIP routing and no VIP caller. */
+    readonly powerPack: boolean;
+  };
+  /** Every delegate this line is shared with, active or not (inactive ones explain R20's "why not"). */
+  readonly delegates: readonly LineDelegate[];
+  /** VIP delegation (R19); only takes effect with `delegator.powerPack`. */
+  readonly vip: {
+    /** Caller numbers on the VIP list, compared exactly as written (normalise before building). */
+    readonly contacts: readonly string[];
+    readonly routing: VipRouting;
+  };
+}
+
+export type LinePermission =
+  | 'placeCalls'
+  | 'answerCalls'
+  | 'pickUpHeldCalls'
+  | 'joinAndMerge'
+  | 'optInOut'
+  | 'overrideBusinessHours'
+  | 'manageVipContacts'
+  | 'vipOnly';
+
+export interface LineDelegate {
+  readonly partyId: string;
+  readonly name: string;
+  /** Accepted (or admin-activated) and not revoked (R7); pending and revoked delegations are false. */
+  readonly active: boolean;
+  readonly permissions: readonly LinePermission[];
+  /** A delegate with `optInOut` may opt out of ringing (R13); everybody else is opted in. */
+  readonly optedIn: boolean;
+  /** The delegate's own hours, used instead of the line's with `overrideBusinessHours` (R13). */
+  readonly businessHours: BusinessHours | null;
+  /** Why this delegate cannot take part in delegation (R2/R3/R4), or `null` when it can. */
+  readonly eligibility: EligibilityFailure | null;
+}
+
+export interface EligibilityFailure {
+  readonly rule: RuleId;
+  /** The reason code the account side would reject with, e.g. `NO_CALLING_PLAN`. */
+  readonly code: string;
+  /** A sentence telling what to change. */
+  readonly message: string;
+}
+
+/**
+ * VIP callers ring the delegator only, or the delegator first and the delegates `delaySeconds`
+ * later (R19). The delay counts from the call's arrival, inside the line's ring timeout.
+ */
+export type VipRouting =
+  { readonly mode: 'delegatorOnly' } | { readonly mode: 'delegatorFirst'; readonly delaySeconds: number };
+
+/**
+ * Weekly opening hours at a fixed offset from UTC (no time-zone database, no daylight saving: the
+ * builder of the context resolves the offset valid for the week). A time is inside a window when
+ * `from <= local time < to` on that weekday.
+ */
+export interface BusinessHours {
+  /** Local time = UTC + this many minutes (e.g. 540 for Tokyo, -300 for New York in winter). */
+  readonly utcOffsetMinutes: number;
+  readonly windows: readonly WeeklyWindow[];
+}
+
+export interface WeeklyWindow {
+  readonly day: Weekday;
+  /** `HH:MM`, 24-hour local time. */
+  readonly from: string;
+  /** `HH:MM`, exclusive; `24:00` for end of day. */
+  readonly to: string;
+}
+
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';

@@ -1,0 +1,946 @@
+import type {
+  CallRang,
+  CallSentToVoicemail,
+  LineEvent,
+  LinePermissionUsed,
+  RecordingStopped,
+  VoicemailLeft,
+} from '#events';
+import { DomainError, type RuleId } from '../shared/domain-error.js';
+import type * as C from './line.commands.js';
+import type { LineCommand } from './line.commands.js';
+import type { LineContext, LineDelegate } from './line.context.js';
+import { isVipCaller, routeIncomingCall } from './line.routing.js';
+import type { CallOnLine, LineState, RingState, TransferState } from './line.state.js';
+
+/**
+ * Decides a command on a shared line against its state and the account context. Pure: time comes
+ * from the command's `at` or the context's `now` (R21), ids from the command. Throws DomainError to
+ * reject; returns no events for a harmless no-op (a stale timer, re-reading a read voicemail).
+ */
+export const decideLine = (command: LineCommand, state: LineState, context: LineContext): LineEvent[] => {
+  const at = timeOf(command, context);
+  switch (command.type) {
+    case 'PlaceCallOnSharedLine':
+      return placeCall(command, state, context, at);
+    case 'AnswerAsExternalParty':
+      return answerAsExternalParty(command, state, at);
+    case 'HangUpAsExternalParty':
+      return hangUpAsExternalParty(command, state, at);
+    case 'ReceiveIncomingCall':
+      return receiveIncomingCall(command, state, context, at);
+    case 'AnswerCall':
+      return answerCall(command, state, context, at);
+    case 'DeclineCall':
+      return declineCall(command, state, context, at);
+    case 'HoldCall':
+      return holdCall(command, state, context, at);
+    case 'ResumeCall':
+      return resumeCall(command, state, context, at);
+    case 'PickUpHeldCall':
+      return pickUpHeldCall(command, state, context, at);
+    case 'SetCallPrivacyLock':
+      return setPrivacyLock(command, state, context, at);
+    case 'TransferCall':
+      return transferCall(command, state, context, at);
+    case 'JoinCall':
+      return joinCall(command, state, context, at);
+    case 'MergeHeldCall':
+      return mergeHeldCall(command, state, context, at);
+    case 'HangUp':
+      return hangUp(command, state, at);
+    case 'StartRecording':
+      return startRecording(command, state, at);
+    case 'StopRecording':
+      return stopRecording(command, state, at);
+    case 'ReadVoicemail':
+      return readVoicemail(command, state, context, at);
+    case 'DeleteVoicemail':
+      return deleteVoicemail(command, state, context, at);
+    case 'ExpireRing':
+      return expireRing(command, state, at);
+    case 'EscalateVipRing':
+      return escalateVipRing(command, state, context, at);
+    case 'RecallTransfer':
+      return recallTransfer(command, state, at);
+    default: {
+      const unknown: never = command;
+      throw new Error(`unknown line command ${(unknown as { type: string }).type}`);
+    }
+  }
+};
+
+// ── Outgoing calls (R10–R12) ─────────────────────────────────────────────────────────────────────
+
+const placeCall = (
+  command: C.PlaceCallOnSharedLine,
+  state: LineState,
+  context: LineContext,
+  at: string,
+): LineEvent[] => {
+  const acting = actingParty(context, command.actor);
+  const permission = requirePermission(acting, 'placeCalls', 'R12', context);
+  assertNewCallId(state, command.callId);
+  if (state.call) throw lineBusy(state.call, context);
+  return [
+    {
+      type: 'CallPlacedOnSharedLine',
+      data: {
+        callId: command.callId,
+        line: context.line.number,
+        to: command.to,
+        placedBy: command.actor,
+        onBehalfOf: acting.onBehalfOf,
+        permission,
+        // R11: whoever places it, the callee sees the shared number with the delegator's name.
+        callerId: { number: context.line.number, name: context.delegator.name },
+        at,
+      },
+    },
+  ];
+};
+
+const answerAsExternalParty = (
+  command: C.AnswerAsExternalParty,
+  state: LineState,
+  at: string,
+): LineEvent[] => {
+  const call = requireCall(state, command.callId, 'R12');
+  if (call.phase !== 'dialing') throw notRinging(call, 'R12');
+  return [{ type: 'CallAnsweredByExternalParty', data: { callId: call.callId, at } }];
+};
+
+const hangUpAsExternalParty = (
+  command: C.HangUpAsExternalParty,
+  state: LineState,
+  at: string,
+): LineEvent[] => {
+  // The caller hanging up after the call already left the line (e.g. sent to voicemail) is no news.
+  if (state.call?.callId !== command.callId && state.recentCalls.some((c) => c.callId === command.callId))
+    return [];
+  const call = requireCall(state, command.callId, 'R14');
+  if (call.phase === 'ringing') {
+    const ring = call.ring;
+    return [
+      {
+        type: 'CallEnded',
+        data: {
+          callId: call.callId,
+          by: null,
+          reason: 'callerAbandoned',
+          missedBy: [...(ring?.alerted ?? [])],
+          ringLegsEnded: [...(ring?.ringing ?? [])],
+          at,
+        },
+      },
+    ];
+  }
+  return [
+    ...stopRecordings(call, call.recordings, 'callEnded', at),
+    {
+      type: 'CallEnded',
+      data: { callId: call.callId, by: null, reason: 'externalHungUp', missedBy: [], ringLegsEnded: [], at },
+    },
+  ];
+};
+
+// ── Incoming calls: ring, answer, decline, voicemail (R13, R14, R19) ─────────────────────────────
+
+const receiveIncomingCall = (
+  command: C.ReceiveIncomingCall,
+  state: LineState,
+  context: LineContext,
+  at: string,
+): LineEvent[] => {
+  assertNewCallId(state, command.callId);
+  const { callId, from } = command;
+  const received: LineEvent = {
+    type: 'IncomingCallReceived',
+    data: { callId, line: context.line.number, from, vip: isVipCaller(context, from), at },
+  };
+  // One call per line (R12): a call to a busy line alerts nobody and goes straight to the shared
+  // voicemail as a missed call, rather than waiting for a line that may stay busy for an hour.
+  if (state.call) return [received, ...toVoicemail(callId, from, 'lineBusy', [], [], at)];
+
+  const decisions = routeIncomingCall(context, from, at);
+  // Delegates waiting for VIP delegatorFirst all wait the same delay.
+  const waiting = decisions.find((d) => d.rings && d.afterSeconds > 0);
+  return [
+    received,
+    {
+      type: 'CallRang',
+      data: {
+        callId,
+        stage: 'initial',
+        alerted: decisions.filter((d) => d.rings && d.afterSeconds === 0).map((d) => d.partyId),
+        decisions,
+        ringTimeoutAt: plusSeconds(at, context.line.ringTimeoutSeconds),
+        escalationAt: waiting ? plusSeconds(at, waiting.afterSeconds) : null,
+        at,
+      },
+    },
+  ];
+};
+
+const answerCall = (
+  command: C.AnswerCall,
+  state: LineState,
+  context: LineContext,
+  at: string,
+): LineEvent[] => {
+  const acting = actingParty(context, command.actor);
+  // A late answer after the call already finished still learns who won the race (R13).
+  const finished = state.recentCalls.find((c) => c.callId === command.callId);
+  if (finished?.answeredBy) throw alreadyAnswered(command.callId, finished.answeredBy, context);
+  const call = requireCall(state, command.callId, 'R13');
+  if (call.phase === 'transferring' && call.transfer?.to === command.actor) {
+    const permission = requirePermission(acting, 'answerCalls', 'R16', context);
+    return [
+      {
+        type: 'CallTransferred',
+        data: {
+          callId: call.callId,
+          attempt: call.transfer.attempt,
+          by: command.actor,
+          onBehalfOf: acting.onBehalfOf,
+          permission,
+          transferredBy: call.transfer.from,
+          at,
+        },
+      },
+    ];
+  }
+  const permission = requirePermission(acting, 'answerCalls', 'R13', context);
+  if (call.phase !== 'ringing' || !call.ring) throw notRinging(call, 'R13', context);
+  if (!call.ring.ringing.includes(command.actor)) throw notRingingForYou(call, command.actor, context, at);
+  return [
+    {
+      type: 'CallAnswered',
+      data: {
+        callId: call.callId,
+        by: command.actor,
+        onBehalfOf: acting.onBehalfOf,
+        permission,
+        ringLegsEnded: call.ring.ringing.filter((p) => p !== command.actor),
+        at,
+      },
+    },
+  ];
+};
+
+const declineCall = (
+  command: C.DeclineCall,
+  state: LineState,
+  context: LineContext,
+  at: string,
+): LineEvent[] => {
+  const acting = actingParty(context, command.actor);
+  const call = requireCall(state, command.callId, 'R14');
+  if (call.phase === 'transferring' && call.transfer?.to === command.actor) {
+    return [recalled(call.callId, call.transfer, 'declined', at)];
+  }
+  if (call.phase !== 'ringing' || !call.ring) throw notRinging(call, 'R14', context);
+  const ring = call.ring;
+  if (!ring.alerted.includes(command.actor)) throw notRingingForYou(call, command.actor, context, at);
+  // Declining twice changes nothing.
+  if (!ring.ringing.includes(command.actor)) return [];
+  const declined: LineEvent = {
+    type: 'CallDeclined',
+    data: { callId: call.callId, by: command.actor, onBehalfOf: acting.onBehalfOf, at },
+  };
+  const stillRinging = ring.ringing.filter((p) => p !== command.actor);
+  // R14: one party declining does not end the ring while others still ring.
+  if (stillRinging.length > 0) return [declined];
+  // The last open leg declined. Delegates waiting for a VIP escalation are alerted now rather than
+  // leaving the caller to ring with nobody alerted; otherwise the caller goes to voicemail at once
+  // instead of hearing ringing nobody can answer.
+  if (ring.escalationAt) {
+    const escalation = escalate(call.callId, call.external, ring, context, at);
+    if (escalation.data.alerted.length > 0) return [declined, escalation];
+  }
+  return [declined, ...toVoicemail(call.callId, call.external, 'allDeclined', ring.alerted, [], at)];
+};
+
+const expireRing = (command: C.ExpireRing, state: LineState, at: string): LineEvent[] => {
+  const call = state.call;
+  if (call?.callId !== command.callId || call.phase !== 'ringing' || !call.ring) return [];
+  assertDue(call.ring.ringTimeoutAt, at, 'ring timeout');
+  return toVoicemail(call.callId, call.external, 'ringTimeout', call.ring.alerted, call.ring.ringing, at);
+};
+
+const escalateVipRing = (
+  command: C.EscalateVipRing,
+  state: LineState,
+  context: LineContext,
+  at: string,
+): LineEvent[] => {
+  const call = state.call;
+  if (call?.callId !== command.callId || call.phase !== 'ringing' || !call.ring?.escalationAt) return [];
+  assertDue(call.ring.escalationAt, at, 'VIP escalation');
+  return [escalate(call.callId, call.external, call.ring, context, at)];
+};
+
+/**
+ * R19 delegatorFirst: the delegates' turn. Routing is decided again at escalation time, so a
+ * delegate who opted out or left business hours meanwhile is not alerted.
+ */
+const escalate = (
+  callId: string,
+  from: string,
+  ring: RingState,
+  context: LineContext,
+  at: string,
+): CallRang => {
+  const decisions = routeIncomingCall(context, from, at);
+  return {
+    type: 'CallRang',
+    data: {
+      callId,
+      stage: 'vipEscalation',
+      alerted: decisions
+        .filter((d) => d.rings && d.afterSeconds > 0 && !ring.alerted.includes(d.partyId))
+        .map((d) => d.partyId),
+      decisions,
+      ringTimeoutAt: ring.ringTimeoutAt,
+      escalationAt: null,
+      at,
+    },
+  };
+};
+
+/** R14: the missed-call entry and the message in the shared inbox (the message id is the call id). */
+const toVoicemail = (
+  callId: string,
+  from: string,
+  reason: CallSentToVoicemail['data']['reason'],
+  missedBy: readonly string[],
+  ringLegsEnded: readonly string[],
+  at: string,
+): [CallSentToVoicemail, VoicemailLeft] => [
+  {
+    type: 'CallSentToVoicemail',
+    data: { callId, reason, missedBy: [...missedBy], ringLegsEnded: [...ringLegsEnded], at },
+  },
+  { type: 'VoicemailLeft', data: { messageId: callId, callId, from, at } },
+];
+
+// ── Hold, resume, pick up, privacy (R15) ─────────────────────────────────────────────────────────
+
+const holdCall = (command: C.HoldCall, state: LineState, context: LineContext, at: string): LineEvent[] => {
+  const acting = actingParty(context, command.actor);
+  const call = requireCall(state, command.callId, 'R15');
+  requirePhase(call, 'connected', 'R15');
+  requireOnCall(call, command.actor, 'R15', context);
+  if (command.privacyLock && acting.role === 'delegate') throw privacyLockDelegatorOnly(context);
+  return [
+    {
+      type: 'CallHeld',
+      data: {
+        callId: call.callId,
+        by: command.actor,
+        onBehalfOf: acting.onBehalfOf,
+        privacyLocked: call.privacyLocked || command.privacyLock === true,
+        at,
+      },
+    },
+  ];
+};
+
+const resumeCall = (
+  command: C.ResumeCall,
+  state: LineState,
+  context: LineContext,
+  at: string,
+): LineEvent[] => {
+  actingParty(context, command.actor);
+  const call = requireCall(state, command.callId, 'R15');
+  const hold = requireHeld(call);
+  if (hold.by !== command.actor) {
+    throw new DomainError(
+      'NOT_HOLDER',
+      'R15',
+      `Only ${nameOf(context, hold.by)}, who held call ${call.callId}, can resume it; ` +
+        'pick it up instead (delegates need pickUpHeldCalls).',
+      'conflict',
+      { callId: call.callId, heldBy: hold.by },
+    );
+  }
+  return [{ type: 'CallResumed', data: { callId: call.callId, by: command.actor, at } }];
+};
+
+const pickUpHeldCall = (
+  command: C.PickUpHeldCall,
+  state: LineState,
+  context: LineContext,
+  at: string,
+): LineEvent[] => {
+  const acting = actingParty(context, command.actor);
+  const permission = requirePermission(acting, 'pickUpHeldCalls', 'R15', context);
+  const call = requireCall(state, command.callId, 'R15');
+  const hold = requireHeld(call);
+  if (hold.by === command.actor) throw heldByYou(call, 'resume it');
+  if (acting.role === 'delegate' && call.privacyLocked) throw privacyLocked(call, 'picked up', context);
+  const holderRecordings = call.recordings.filter((r) => r.owner === hold.by);
+  return [
+    {
+      type: 'HeldCallPickedUp',
+      data: {
+        callId: call.callId,
+        by: command.actor,
+        onBehalfOf: acting.onBehalfOf,
+        permission,
+        heldBy: hold.by,
+        at,
+      },
+    },
+    // The holder is off the call once someone else picks it up, and so are its recordings.
+    ...stopRecordings(call, holderRecordings, 'ownerLeftCall', at),
+  ];
+};
+
+const setPrivacyLock = (
+  command: C.SetCallPrivacyLock,
+  state: LineState,
+  context: LineContext,
+  at: string,
+): LineEvent[] => {
+  const acting = actingParty(context, command.actor);
+  if (acting.role === 'delegate') throw privacyLockDelegatorOnly(context);
+  const call = requireCall(state, command.callId, 'R15');
+  requireOnCall(call, command.actor, 'R15', context);
+  if (call.privacyLocked === command.locked) return [];
+  return [
+    {
+      type: 'CallPrivacyLockChanged',
+      data: { callId: call.callId, by: command.actor, locked: command.locked, at },
+    },
+  ];
+};
+
+// ── Transfer, join, merge (R16) ──────────────────────────────────────────────────────────────────
+
+const transferCall = (
+  command: C.TransferCall,
+  state: LineState,
+  context: LineContext,
+  at: string,
+): LineEvent[] => {
+  const acting = actingParty(context, command.actor);
+  const call = requireCall(state, command.callId, 'R16');
+  requirePhase(call, 'connected', 'R16');
+  requireOnCall(call, command.actor, 'R16', context);
+  assertTransferTarget(acting, command.to, call, context);
+  const attempt = call.transfers + 1;
+  return [
+    {
+      type: 'CallTransferRequested',
+      data: {
+        callId: call.callId,
+        attempt,
+        by: command.actor,
+        onBehalfOf: acting.onBehalfOf,
+        to: command.to,
+        recallAt: plusSeconds(at, context.line.ringTimeoutSeconds),
+        at,
+      },
+    },
+  ];
+};
+
+/**
+ * R16: delegator and delegate transfer to each other: the delegator to a delegate of this line who
+ * could answer the line's calls (active, eligible, `answerCalls`), a delegate to the delegator only.
+ * Opt-out and business hours do not apply: a transfer is a deliberate hand-off, not routing.
+ */
+const assertTransferTarget = (
+  acting: ActingParty,
+  to: string,
+  call: CallOnLine,
+  context: LineContext,
+): void => {
+  const refuse = (why: string): never => {
+    throw new DomainError(
+      'TRANSFER_TARGET_NOT_ALLOWED',
+      'R16',
+      `Cannot transfer call ${call.callId} to ${nameOf(context, to)}: ${why}`,
+      'unprocessable',
+      {
+        callId: call.callId,
+        to,
+      },
+    );
+  };
+  if (call.parties.includes(to)) refuse('they are already on the call.');
+  if (acting.role === 'delegate') {
+    if (to !== context.delegator.partyId) refuse('a delegate can transfer only to the delegator.');
+    return;
+  }
+  const target = context.delegates.find((d) => d.partyId === to);
+  if (!target) refuse('transfer to a delegate this line is shared with.');
+  else if (!target.active) refuse('their delegation is not active.');
+  else if (target.eligibility) refuse(target.eligibility.message);
+  else if (!target.permissions.includes('answerCalls')) refuse('they lack answerCalls; grant it first.');
+};
+
+const recallTransfer = (command: C.RecallTransfer, state: LineState, at: string): LineEvent[] => {
+  const call = state.call;
+  const transfer = call?.transfer;
+  if (call?.callId !== command.callId || !transfer || transfer.attempt !== command.attempt) return [];
+  assertDue(transfer.recallAt, at, 'transfer recall');
+  return [recalled(call.callId, transfer, 'timeout', at)];
+};
+
+const recalled = (
+  callId: string,
+  transfer: TransferState,
+  reason: 'timeout' | 'declined',
+  at: string,
+): LineEvent => ({
+  type: 'CallTransferRecalled',
+  data: { callId, attempt: transfer.attempt, to: transfer.from, target: transfer.to, reason, at },
+});
+
+const joinCall = (command: C.JoinCall, state: LineState, context: LineContext, at: string): LineEvent[] => {
+  const acting = actingParty(context, command.actor);
+  const permission = requirePermission(acting, 'joinAndMerge', 'R16', context);
+  const call = requireCall(state, command.callId, 'R16');
+  requirePhase(call, 'connected', 'R16');
+  if (call.parties.includes(command.actor)) {
+    throw new DomainError('ALREADY_ON_CALL', 'R16', `You are already on call ${call.callId}.`, 'conflict', {
+      callId: call.callId,
+    });
+  }
+  if (acting.role === 'delegate' && call.privacyLocked) throw privacyLocked(call, 'joined', context);
+  return [
+    {
+      type: 'CallJoined',
+      data: { callId: call.callId, by: command.actor, onBehalfOf: acting.onBehalfOf, permission, at },
+    },
+  ];
+};
+
+const mergeHeldCall = (
+  command: C.MergeHeldCall,
+  state: LineState,
+  context: LineContext,
+  at: string,
+): LineEvent[] => {
+  const acting = actingParty(context, command.actor);
+  const permission = requirePermission(acting, 'joinAndMerge', 'R16', context);
+  const call = requireCall(state, command.callId, 'R16');
+  const hold = requireHeld(call, 'R16');
+  if (hold.by === command.actor) throw heldByYou(call, 'resume it', 'R16');
+  if (acting.role === 'delegate' && call.privacyLocked) throw privacyLocked(call, 'merged', context);
+  return [
+    {
+      type: 'CallsMerged',
+      data: {
+        callId: call.callId,
+        by: command.actor,
+        onBehalfOf: acting.onBehalfOf,
+        permission,
+        heldBy: hold.by,
+        participants: [hold.by, command.actor],
+        at,
+      },
+    },
+  ];
+};
+
+// ── Hanging up ───────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * A line-side party hangs up. No delegation check: a party whose delegation was revoked mid-call
+ * must still be able to leave it. With others still on the call (after a join or merge) only the
+ * party leaves; otherwise the call ends.
+ */
+const hangUp = (command: C.HangUp, state: LineState, at: string): LineEvent[] => {
+  const call = requireCall(state, command.callId, 'R12');
+  requireOnCall(call, command.actor, 'R12');
+  const remaining = call.parties.filter((p) => p !== command.actor);
+  if (call.phase !== 'held' && remaining.length > 0) {
+    const own = call.recordings.filter((r) => r.owner === command.actor);
+    return [
+      ...stopRecordings(call, own, 'ownerLeftCall', at),
+      { type: 'CallLeft', data: { callId: call.callId, by: command.actor, at } },
+    ];
+  }
+  return [
+    ...stopRecordings(call, call.recordings, 'callEnded', at),
+    {
+      type: 'CallEnded',
+      data: { callId: call.callId, by: command.actor, reason: 'hungUp', missedBy: [], ringLegsEnded: [], at },
+    },
+  ];
+};
+
+// ── Recordings (R18) ─────────────────────────────────────────────────────────────────────────────
+
+const startRecording = (command: C.StartRecording, state: LineState, at: string): LineEvent[] => {
+  const call = requireCall(state, command.callId, 'R18');
+  requirePhase(call, 'connected', 'R18');
+  requireOnCall(call, command.actor, 'R18');
+  const running = call.recordings.find(
+    (r) => r.recordingId === command.recordingId || r.owner === command.actor,
+  );
+  if (running) {
+    throw new DomainError(
+      'RECORDING_ALREADY_ACTIVE',
+      'R18',
+      running.owner === command.actor
+        ? `You are already recording call ${call.callId} (${running.recordingId}); stop it before starting another.`
+        : `Recording id ${command.recordingId} is already in use on call ${call.callId}; choose another id.`,
+      'conflict',
+      { callId: call.callId, recordingId: running.recordingId },
+    );
+  }
+  return [
+    {
+      type: 'RecordingStarted',
+      data: { callId: call.callId, recordingId: command.recordingId, by: command.actor, at },
+    },
+  ];
+};
+
+const stopRecording = (command: C.StopRecording, state: LineState, at: string): LineEvent[] => {
+  const call = requireCall(state, command.callId, 'R18');
+  const recording = call.recordings.find((r) => r.recordingId === command.recordingId);
+  if (!recording) {
+    throw new DomainError(
+      'RECORDING_NOT_FOUND',
+      'R18',
+      `No recording ${command.recordingId} is running on call ${call.callId}.`,
+      'not_found',
+      { callId: call.callId, recordingId: command.recordingId },
+    );
+  }
+  if (recording.owner !== command.actor) {
+    throw new DomainError(
+      'RECORDING_NOT_OWNER',
+      'R18',
+      `Recording ${command.recordingId} belongs to the party who started it; only that party can stop it.`,
+      'unprocessable',
+      { callId: call.callId, recordingId: command.recordingId },
+    );
+  }
+  return stopRecordings(call, [recording], 'stoppedByOwner', at);
+};
+
+const stopRecordings = (
+  call: CallOnLine,
+  recordings: CallOnLine['recordings'],
+  reason: RecordingStopped['data']['reason'],
+  at: string,
+): RecordingStopped[] =>
+  recordings.map(({ recordingId, owner }) => ({
+    type: 'RecordingStopped',
+    data: { callId: call.callId, recordingId, owner, reason, at },
+  }));
+
+// ── Shared voicemail (R17) ───────────────────────────────────────────────────────────────────────
+
+const readVoicemail = (
+  command: C.ReadVoicemail,
+  state: LineState,
+  context: LineContext,
+  at: string,
+): LineEvent[] => {
+  const acting = actingParty(context, command.actor);
+  const message = requireVoicemail(state, command.messageId);
+  // Read state is shared: once anybody read it, it is read for everybody.
+  if (message.readBy) return [];
+  return [
+    {
+      type: 'VoicemailRead',
+      data: { messageId: message.messageId, by: command.actor, onBehalfOf: acting.onBehalfOf, at },
+    },
+  ];
+};
+
+const deleteVoicemail = (
+  command: C.DeleteVoicemail,
+  state: LineState,
+  context: LineContext,
+  at: string,
+): LineEvent[] => {
+  const acting = actingParty(context, command.actor);
+  const message = requireVoicemail(state, command.messageId);
+  return [
+    {
+      type: 'VoicemailDeleted',
+      data: { messageId: message.messageId, by: command.actor, onBehalfOf: acting.onBehalfOf, at },
+    },
+  ];
+};
+
+const requireVoicemail = (state: LineState, messageId: string) => {
+  const message = state.voicemails[messageId];
+  if (!message) {
+    throw new DomainError(
+      'VOICEMAIL_NOT_FOUND',
+      'R17',
+      `Voicemail ${messageId} is not in this line's inbox (never left, or deleted).`,
+      'not_found',
+      { messageId },
+    );
+  }
+  return message;
+};
+
+// ── Who is acting (R10) ──────────────────────────────────────────────────────────────────────────
+
+type ActingParty =
+  | { readonly role: 'delegator'; readonly onBehalfOf: null }
+  | { readonly role: 'delegate'; readonly onBehalfOf: string; readonly delegate: LineDelegate };
+
+/**
+ * R10: the delegator uses its own line; a delegate only a line shared with it, with an active
+ * delegation, while both sides stay eligible (R2–R4).
+ */
+const actingParty = (context: LineContext, actor: string): ActingParty => {
+  if (actor === context.delegator.partyId) return { role: 'delegator', onBehalfOf: null };
+  const delegate = context.delegates.find((d) => d.partyId === actor);
+  if (!delegate) {
+    throw new DomainError(
+      'LINE_NOT_SHARED',
+      'R10',
+      `Line ${context.line.number} is not shared with ${actor}; ask ${context.delegator.name} to invite you as a delegate.`,
+      'unprocessable',
+      { line: context.line.number, party: actor },
+    );
+  }
+  if (!delegate.active) {
+    throw new DomainError(
+      'DELEGATION_NOT_ACTIVE',
+      'R10',
+      `${delegate.name}'s delegation for line ${context.line.number} is not active; accept the invitation first.`,
+      'unprocessable',
+      { line: context.line.number, party: actor },
+    );
+  }
+  const ineligible = context.delegator.eligibility ?? delegate.eligibility;
+  if (ineligible) {
+    throw new DomainError(ineligible.code, ineligible.rule, ineligible.message, 'unprocessable', {
+      line: context.line.number,
+      party: context.delegator.eligibility ? context.delegator.partyId : actor,
+    });
+  }
+  return { role: 'delegate', onBehalfOf: context.delegator.partyId, delegate };
+};
+
+/** The permission a delegate exercises (recorded in the event); the delegator needs none. */
+const requirePermission = (
+  acting: ActingParty,
+  permission: LinePermissionUsed,
+  rule: RuleId,
+  context: LineContext,
+): LinePermissionUsed | null => {
+  if (acting.role === 'delegator') return null;
+  if (!acting.delegate.permissions.includes(permission)) {
+    throw new DomainError(
+      'PERMISSION_REQUIRED',
+      rule,
+      `${acting.delegate.name} needs the ${permission} permission on line ${context.line.number}; ` +
+        `ask ${context.delegator.name} to grant it.`,
+      'unprocessable',
+      { permission, party: acting.delegate.partyId },
+    );
+  }
+  return permission;
+};
+
+// ── Call lookups and state checks ────────────────────────────────────────────────────────────────
+
+const requireCall = (state: LineState, callId: string, rule: RuleId): CallOnLine => {
+  if (state.call?.callId === callId) return state.call;
+  const finished = state.recentCalls.find((c) => c.callId === callId);
+  if (finished) {
+    throw new DomainError(
+      'CALL_ENDED',
+      rule,
+      `Call ${callId} is no longer on the line (${finished.endedAs === 'voicemail' ? 'sent to voicemail' : finished.endedAs}).`,
+      'conflict',
+      { callId, endedAs: finished.endedAs, answeredBy: finished.answeredBy },
+    );
+  }
+  throw new DomainError('CALL_NOT_FOUND', rule, `There is no call ${callId} on this line.`, 'not_found', {
+    callId,
+  });
+};
+
+/** Call ids are chosen by clients: refuse one the line still knows, so histories never merge two calls. */
+const assertNewCallId = (state: LineState, callId: string): void => {
+  if (state.call?.callId === callId || state.recentCalls.some((c) => c.callId === callId)) {
+    throw new DomainError(
+      'CALL_ID_IN_USE',
+      'R12',
+      `Call id ${callId} is already used on this line; choose a new id.`,
+      'conflict',
+      {
+        callId,
+      },
+    );
+  }
+};
+
+const requirePhase = (call: CallOnLine, phase: 'connected', rule: RuleId): void => {
+  if (call.phase !== phase) {
+    throw new DomainError(
+      'CALL_NOT_CONNECTED',
+      rule,
+      `Call ${call.callId} is ${call.phase}, not connected; wait until it is answered or resumed.`,
+      'conflict',
+      { callId: call.callId, phase: call.phase },
+    );
+  }
+};
+
+const requireHeld = (call: CallOnLine, rule: RuleId = 'R15'): NonNullable<CallOnLine['hold']> => {
+  if (call.phase !== 'held' || !call.hold) {
+    throw new DomainError(
+      'CALL_NOT_HELD',
+      rule,
+      `Call ${call.callId} is ${call.phase}, not on hold.`,
+      'conflict',
+      {
+        callId: call.callId,
+        phase: call.phase,
+      },
+    );
+  }
+  return call.hold;
+};
+
+/** On the call: among its line-side parties, or holding it. */
+const requireOnCall = (call: CallOnLine, party: string, rule: RuleId, context?: LineContext): void => {
+  if (call.parties.includes(party) || call.hold?.by === party) return;
+  throw new DomainError(
+    'NOT_ON_CALL',
+    rule,
+    `${context ? nameOf(context, party) : party} is not on call ${call.callId}; only a party on the call can do that.`,
+    'conflict',
+    { callId: call.callId, party },
+  );
+};
+
+const heldByYou = (call: CallOnLine, instead: string, rule: RuleId = 'R15'): DomainError =>
+  new DomainError('CALL_HELD_BY_YOU', rule, `You hold call ${call.callId}; ${instead} instead.`, 'conflict', {
+    callId: call.callId,
+  });
+
+const privacyLocked = (call: CallOnLine, action: string, context: LineContext): DomainError =>
+  new DomainError(
+    'CALL_PRIVACY_LOCKED',
+    'R15',
+    `${context.delegator.name} locked call ${call.callId} for privacy: it cannot be ${action} by a delegate ` +
+      'until the delegator unlocks it.',
+    'conflict',
+    { callId: call.callId },
+  );
+
+const privacyLockDelegatorOnly = (context: LineContext): DomainError =>
+  new DomainError(
+    'PRIVACY_LOCK_DELEGATOR_ONLY',
+    'R15',
+    `Only the delegator (${context.delegator.name}) can lock or unlock a call for privacy.`,
+    'unprocessable',
+  );
+
+/** R12: names the active call and who holds it, so the caller knows what to wait for. */
+const lineBusy = (call: CallOnLine, context: LineContext): DomainError => {
+  const holders = call.phase === 'ringing' ? [] : call.hold ? [call.hold.by] : [...call.parties];
+  const who =
+    holders.length > 0
+      ? `held by ${holders.map((p) => nameOf(context, p)).join(' and ')}`
+      : `ringing for ${(call.ring?.ringing ?? []).map((p) => nameOf(context, p)).join(' and ') || 'nobody'}`;
+  return new DomainError(
+    'LINE_BUSY',
+    'R12',
+    `Line ${context.line.number} is busy with call ${call.callId} (${call.phase}, ${who}); ` +
+      'wait until it ends, or pick it up or join it if your permissions allow.',
+    'conflict',
+    { callId: call.callId, phase: call.phase, heldBy: holders },
+  );
+};
+
+/** R13: a call that is not ringing any more says why; a lost answer race names the winner. */
+const notRinging = (call: CallOnLine, rule: RuleId, context?: LineContext): DomainError => {
+  if (call.answeredBy) return alreadyAnswered(call.callId, call.answeredBy, context);
+  return new DomainError(
+    'CALL_NOT_RINGING',
+    rule,
+    `Call ${call.callId} is ${call.phase}, not ringing.`,
+    'conflict',
+    {
+      callId: call.callId,
+      phase: call.phase,
+    },
+  );
+};
+
+const alreadyAnswered = (callId: string, answeredBy: string, context?: LineContext): DomainError =>
+  new DomainError(
+    'ALREADY_ANSWERED',
+    'R13',
+    `Call ${callId} was already answered by ${context ? nameOf(context, answeredBy) : answeredBy}.`,
+    'conflict',
+    { callId, answeredBy },
+  );
+
+/** R13: only alerted parties may answer; the routing decision explains why this one is not alerted. */
+const notRingingForYou = (call: CallOnLine, party: string, context: LineContext, at: string): DomainError => {
+  const declined = call.ring?.alerted.includes(party) ?? false;
+  const decision = routeIncomingCall(context, call.external, at).find((d) => d.partyId === party);
+  const why = declined
+    ? 'you declined it'
+    : decision && !decision.rings
+      ? decision.message
+      : 'you are not alerted yet';
+  return new DomainError(
+    'NOT_RINGING_FOR_YOU',
+    'R13',
+    `Call ${call.callId} is not ringing for you: ${why}`,
+    'conflict',
+    {
+      callId: call.callId,
+      party,
+      reason: declined ? 'DECLINED' : (decision?.reason ?? 'NOT_ALERTED'),
+    },
+  );
+};
+
+// ── Time (R21) ───────────────────────────────────────────────────────────────────────────────────
+
+const timeOf = (command: LineCommand, context: LineContext): string => {
+  const at = command.at ?? context.now;
+  if (Number.isNaN(Date.parse(at))) {
+    throw new DomainError(
+      'INVALID_TIME',
+      'R21',
+      `"${at}" is not an ISO-8601 time; send e.g. 2026-01-05T09:00:00Z.`,
+      'unprocessable',
+    );
+  }
+  return new Date(at).toISOString();
+};
+
+/** A timer fired early is refused, so the process manager reschedules it rather than losing it. */
+const assertDue = (dueAt: string, at: string, what: string): void => {
+  if (Date.parse(at) < Date.parse(dueAt)) {
+    throw new DomainError(
+      'TIMER_NOT_DUE',
+      'R21',
+      `The ${what} is due at ${dueAt}, not at ${at}.`,
+      'conflict',
+      { dueAt, at },
+    );
+  }
+};
+
+const plusSeconds = (iso: string, seconds: number): string =>
+  new Date(Date.parse(iso) + seconds * 1000).toISOString();
+
+const nameOf = (context: LineContext, party: string): string =>
+  party === context.delegator.partyId
+    ? context.delegator.name
+    : (context.delegates.find((d) => d.partyId === party)?.name ?? party);

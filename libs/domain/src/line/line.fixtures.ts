@@ -1,0 +1,89 @@
+import type { LineEvent } from '#events';
+import { fold } from '../shared/decider.js';
+import type { LineCommand } from './line.commands.js';
+import type { LineContext, LineDelegate, LinePermission } from './line.context.js';
+import { lineDecider } from './line.decider.js';
+
+/**
+ * A small account for line specs and scenarios: Boss owns +81-3-0000-0001 and shares it with
+ * Assistant and Deputy, both active with the everyday permissions. Monday 2026-01-05 10:00 UTC.
+ */
+export const T0 = '2026-01-05T10:00:00.000Z';
+export const LINE = '+81300000001';
+export const CALLER = '+15550100';
+export const VIP_CALLER = '+15550199';
+export const BOSS = 'boss';
+export const ASSISTANT = 'assistant';
+export const DEPUTY = 'deputy';
+export const STRANGER = 'stranger';
+export const TIMERS = 'system:timers';
+
+export const EVERYDAY: readonly LinePermission[] = [
+  'placeCalls',
+  'answerCalls',
+  'pickUpHeldCalls',
+  'joinAndMerge',
+];
+
+export const delegate = (
+  partyId: string,
+  name: string,
+  changes: Partial<LineDelegate> = {},
+): LineDelegate => ({
+  partyId,
+  name,
+  active: true,
+  permissions: EVERYDAY,
+  optedIn: true,
+  businessHours: null,
+  eligibility: null,
+  ...changes,
+});
+
+export const lineContext = (changes: Partial<LineContext> = {}): LineContext => ({
+  now: T0,
+  line: { number: LINE, ringTimeoutSeconds: 30, businessHours: null },
+  delegator: { partyId: BOSS, name: 'Boss', eligibility: null, powerPack: true },
+  delegates: [delegate(ASSISTANT, 'Assistant'), delegate(DEPUTY, 'Deputy')],
+  vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorOnly' } },
+  ...changes,
+});
+
+/** `T0` plus some seconds, as the ISO string events carry. */
+export const at = (seconds: number): string => new Date(Date.parse(T0) + seconds * 1000).toISOString();
+
+/** The events a sequence of accepted commands produces: "given" histories built from behaviour. */
+export const history = (context: LineContext, ...commands: LineCommand[]): LineEvent[] => {
+  const events: LineEvent[] = [];
+  for (const command of commands) {
+    const state = fold(lineDecider.evolve, lineDecider.initialState, events);
+    events.push(...lineDecider.decide(command, state, context));
+  }
+  return events;
+};
+
+export const place = (callId: string, actor: string, to = CALLER): LineCommand => ({
+  type: 'PlaceCallOnSharedLine',
+  callId,
+  actor,
+  to,
+});
+export const incoming = (callId: string, from = CALLER, when = T0): LineCommand => ({
+  type: 'ReceiveIncomingCall',
+  callId,
+  actor: `external:${from}`,
+  from,
+  at: when,
+});
+export const answer = (callId: string, actor: string): LineCommand => ({ type: 'AnswerCall', callId, actor });
+export const decline = (callId: string, actor: string): LineCommand => ({
+  type: 'DeclineCall',
+  callId,
+  actor,
+});
+export const hold = (callId: string, actor: string, privacyLock = false): LineCommand => ({
+  type: 'HoldCall',
+  callId,
+  actor,
+  privacyLock,
+});

@@ -1,0 +1,180 @@
+import { specFor } from '../shared/given-when-then.js';
+import { lineDecider } from './line.decider.js';
+import {
+  ASSISTANT,
+  BOSS,
+  CALLER,
+  DEPUTY,
+  LINE,
+  STRANGER,
+  T0,
+  answer,
+  delegate,
+  history,
+  incoming,
+  lineContext,
+  place,
+} from './line.fixtures.js';
+
+const given = specFor(lineDecider);
+const context = lineContext();
+
+describe('placing calls on a shared line', () => {
+  it('R11: the delegator calls from its own number, acting for nobody and needing no permission', () => {
+    given([], context)
+      .when(place('c1', BOSS))
+      .then([
+        {
+          type: 'CallPlacedOnSharedLine',
+          data: {
+            callId: 'c1',
+            line: LINE,
+            to: CALLER,
+            placedBy: BOSS,
+            onBehalfOf: null,
+            permission: null,
+            callerId: { number: LINE, name: 'Boss' },
+            at: T0,
+          },
+        },
+      ]);
+  });
+
+  it("R12: a delegate with placeCalls calls on the delegator's behalf, showing the delegator's name and number (R11)", () => {
+    given([], context)
+      .when(place('c1', ASSISTANT))
+      .then([
+        {
+          type: 'CallPlacedOnSharedLine',
+          data: {
+            callId: 'c1',
+            line: LINE,
+            to: CALLER,
+            placedBy: ASSISTANT,
+            onBehalfOf: BOSS,
+            permission: 'placeCalls',
+            callerId: { number: LINE, name: 'Boss' },
+            at: T0,
+          },
+        },
+      ]);
+  });
+
+  it('R12: a delegate without placeCalls is refused with PERMISSION_REQUIRED naming the permission', () => {
+    const noPlace = lineContext({
+      delegates: [delegate(ASSISTANT, 'Assistant', { permissions: ['answerCalls'] })],
+    });
+    const error = given([], noPlace).when(place('c1', ASSISTANT)).thenRejects('PERMISSION_REQUIRED', 'R12');
+    expect(error.kind).toBe('unprocessable');
+    expect(error.details).toMatchObject({ permission: 'placeCalls' });
+    expect(error.message).toMatch(/placeCalls.*ask Boss to grant it/);
+  });
+
+  it('R10: a party the line is not shared with is refused with LINE_NOT_SHARED', () => {
+    given([], context).when(place('c1', STRANGER)).thenRejects('LINE_NOT_SHARED', 'R10');
+  });
+
+  it('R10: a delegate whose delegation is not active is refused with DELEGATION_NOT_ACTIVE', () => {
+    const pending = lineContext({ delegates: [delegate(ASSISTANT, 'Assistant', { active: false })] });
+    given([], pending).when(place('c1', ASSISTANT)).thenRejects('DELEGATION_NOT_ACTIVE', 'R10');
+  });
+
+  it("R10: a delegate failing eligibility is refused with that rule's own code (R2)", () => {
+    const unlicensed = lineContext({
+      delegates: [
+        delegate(ASSISTANT, 'Assistant', {
+          eligibility: {
+            rule: 'R2',
+            code: 'NO_CALLING_PLAN',
+            message: 'Assign a calling plan to Assistant.',
+          },
+        }),
+      ],
+    });
+    const error = given([], unlicensed).when(place('c1', ASSISTANT)).thenRejects('NO_CALLING_PLAN', 'R2');
+    expect(error.message).toBe('Assign a calling plan to Assistant.');
+  });
+
+  it('R10: when the delegator cannot delegate (R3) no delegate may use its line, but the delegator still can', () => {
+    const locked = lineContext({
+      delegator: {
+        partyId: BOSS,
+        name: 'Boss',
+        powerPack: true,
+        eligibility: { rule: 'R3', code: 'DELEGATION_DISABLED', message: 'Enable call delegation for Boss.' },
+      },
+    });
+    given([], locked).when(place('c1', ASSISTANT)).thenRejects('DELEGATION_DISABLED', 'R3');
+    given([], locked)
+      .when(place('c1', BOSS))
+      .thenEmits((events) => expect(events.map((e) => e.type)).toEqual(['CallPlacedOnSharedLine']));
+  });
+
+  it('R12: a second session on a busy line is rejected with LINE_BUSY naming the call and who holds it', () => {
+    const error = given(history(context, place('c1', ASSISTANT)), context)
+      .when(place('c2', BOSS))
+      .thenRejects('LINE_BUSY', 'R12');
+    expect(error.kind).toBe('conflict');
+    expect(error.details).toEqual({ callId: 'c1', phase: 'dialing', heldBy: [ASSISTANT] });
+    expect(error.message).toMatch(/busy with call c1 \(dialing, held by Assistant\)/);
+  });
+
+  it('R12: a line ringing with an incoming call is busy too, and LINE_BUSY says who it rings for', () => {
+    const error = given(history(context, incoming('c1')), context)
+      .when(place('c2', DEPUTY))
+      .thenRejects('LINE_BUSY', 'R12');
+    expect(error.message).toMatch(/ringing for Boss and Assistant and Deputy/);
+  });
+
+  it('R12: concurrent starts decided on the same revision: the first append wins, the re-decided loser gets LINE_BUSY', () => {
+    const start = history(context);
+    const first = lineDecider.decide(place('c1', ASSISTANT), lineDecider.initialState, context);
+    const second = lineDecider.decide(place('c2', DEPUTY), lineDecider.initialState, context);
+    // Both decide "idle" on the same revision; the store accepts only one append. The loser is
+    // decided again on the winner's events and refused.
+    expect(first).toHaveLength(1);
+    expect(second).toHaveLength(1);
+    given([...start, ...first], context)
+      .when(place('c2', DEPUTY))
+      .thenRejects('LINE_BUSY', 'R12');
+  });
+
+  it('R12: the line is free again once the call ends', () => {
+    const ended = history(
+      context,
+      place('c1', ASSISTANT),
+      { type: 'AnswerAsExternalParty', callId: 'c1', actor: `external:${CALLER}` },
+      { type: 'HangUp', callId: 'c1', actor: ASSISTANT },
+    );
+    expect(ended.map((e) => e.type)).toEqual([
+      'CallPlacedOnSharedLine',
+      'CallAnsweredByExternalParty',
+      'CallEnded',
+    ]);
+    given(ended, context)
+      .when(place('c2', BOSS))
+      .thenEmits((events) => expect(events).toHaveLength(1));
+  });
+
+  it('R12: a call id the line still knows cannot start a new call', () => {
+    const ended = history(context, place('c1', BOSS), { type: 'HangUp', callId: 'c1', actor: BOSS });
+    given(ended, context).when(place('c1', BOSS)).thenRejects('CALL_ID_IN_USE', 'R12');
+  });
+
+  it('R12: the external party answering a dialing call connects it; answering twice is refused', () => {
+    const dialing = history(context, place('c1', BOSS));
+    const externalAnswer = { type: 'AnswerAsExternalParty', callId: 'c1', actor: 'external' } as const;
+    given(dialing, context)
+      .when(externalAnswer)
+      .then([{ type: 'CallAnsweredByExternalParty', data: { callId: 'c1', at: T0 } }]);
+    given(history(context, place('c1', BOSS), externalAnswer), context)
+      .when(externalAnswer)
+      .thenRejects('CALL_NOT_RINGING', 'R12');
+  });
+
+  it('R12: answering an outgoing call as a line-side party is refused with CALL_NOT_RINGING', () => {
+    given(history(context, place('c1', BOSS)), context)
+      .when(answer('c1', ASSISTANT))
+      .thenRejects('CALL_NOT_RINGING');
+  });
+});

@@ -1,0 +1,140 @@
+import type { RingDecisionRecord } from '#events';
+import type { BusinessHours, LineContext, LineDelegate, Weekday } from './line.context.js';
+
+/**
+ * One party's answer to "does an incoming call ring me, and why (not)?" (R13, R19). The same
+ * function decides ringing and answers diagnostics (R20), so the two can never disagree.
+ */
+export type RingDecision = RingDecisionRecord;
+
+/** A caller is VIP only with the Power Pack (R5) and when its number is on the VIP list (R19). */
+export const isVipCaller = (context: LineContext, from: string): boolean =>
+  context.delegator.powerPack && context.vip.contacts.includes(from);
+
+/**
+ * Who is alerted for a call from `from` arriving (or escalating) at `at`: the delegator always,
+ * each delegate per R13/R19, in the order the context lists them. A delegate with `afterSeconds` > 0
+ * rings that long after the call arrived (VIP delegatorFirst).
+ */
+export const routeIncomingCall = (context: LineContext, from: string, at: string): RingDecision[] => [
+  {
+    partyId: context.delegator.partyId,
+    role: 'delegator',
+    rings: true,
+    afterSeconds: 0,
+    rule: 'R13',
+    reason: 'LINE_OWNER',
+    message: 'The delegator owns the line and is always alerted.',
+  },
+  ...context.delegates.map((delegate) => routeDelegate(context, delegate, isVipCaller(context, from), at)),
+];
+
+const routeDelegate = (
+  context: LineContext,
+  delegate: LineDelegate,
+  vip: boolean,
+  at: string,
+): RingDecision => {
+  const decision = (
+    rings: boolean,
+    rule: RingDecision['rule'],
+    reason: string,
+    message: string,
+    afterSeconds = 0,
+  ): RingDecision => ({
+    partyId: delegate.partyId,
+    role: 'delegate',
+    rings,
+    afterSeconds,
+    rule,
+    reason,
+    message,
+  });
+  const notAlerted = (rule: RingDecision['rule'], reason: string, message: string) =>
+    decision(false, rule, reason, message);
+  const can = (permission: LineDelegate['permissions'][number]) => delegate.permissions.includes(permission);
+
+  if (!delegate.active) {
+    return notAlerted(
+      'R13',
+      'DELEGATION_NOT_ACTIVE',
+      'The delegation is not active: the delegate must accept it.',
+    );
+  }
+  const ineligible = context.delegator.eligibility ?? delegate.eligibility;
+  if (ineligible) return notAlerted(ineligible.rule, ineligible.code, ineligible.message);
+  if (!can('answerCalls')) {
+    return notAlerted(
+      'R13',
+      'ANSWER_CALLS_NOT_GRANTED',
+      'The delegate lacks answerCalls: grant it to be alerted.',
+    );
+  }
+  if (!delegate.optedIn) {
+    return notAlerted('R13', 'OPTED_OUT', 'The delegate opted out of ringing: opt back in to be alerted.');
+  }
+  if (can('vipOnly')) {
+    if (!context.delegator.powerPack) {
+      return notAlerted(
+        'R5',
+        'POWER_PACK_REQUIRED',
+        'vipOnly answering needs the Power Pack add-on on the delegator.',
+      );
+    }
+    if (!vip) {
+      return notAlerted(
+        'R19',
+        'VIP_ONLY_NON_VIP_CALLER',
+        'The delegate answers VIP callers only; this caller is not VIP.',
+      );
+    }
+  }
+  if (vip && context.vip.routing.mode === 'delegatorOnly') {
+    return notAlerted('R19', 'VIP_DELEGATOR_ONLY', 'VIP callers ring the delegator only.');
+  }
+  // With overrideBusinessHours the delegate's own hours replace the line's (R13); a delegate with
+  // the override but no hours of its own is not limited at all, which is what "override" promises.
+  if (can('overrideBusinessHours')) {
+    if (delegate.businessHours && !withinHours(delegate.businessHours, at)) {
+      return notAlerted('R13', 'OUTSIDE_OWN_HOURS', "It is outside the delegate's own business hours.");
+    }
+  } else if (context.line.businessHours && !withinHours(context.line.businessHours, at)) {
+    return notAlerted('R13', 'OUTSIDE_BUSINESS_HOURS', "It is outside the line's business hours.");
+  }
+  if (vip && context.vip.routing.mode === 'delegatorFirst') {
+    const delay = context.vip.routing.delaySeconds;
+    if (delay >= context.line.ringTimeoutSeconds) {
+      return notAlerted(
+        'R19',
+        'VIP_DELAY_EXCEEDS_RING_TIMEOUT',
+        `VIP callers ring the delegator first for ${delay}s, but the call goes to voicemail after ` +
+          `${context.line.ringTimeoutSeconds}s: shorten the delay to alert delegates.`,
+      );
+    }
+    return decision(
+      true,
+      'R19',
+      'VIP_DELEGATOR_FIRST',
+      `VIP callers ring the delegator first; delegates after ${delay}s.`,
+      delay,
+    );
+  }
+  return decision(true, 'R13', 'ALERTED', 'Active delegation with answerCalls, opted in and within hours.');
+};
+
+const WEEKDAYS: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+const minutesOf = (hhmm: string): number => {
+  const [hours = 0, minutes = 0] = hhmm.split(':').map(Number);
+  return hours * 60 + minutes;
+};
+
+/** Whether `at` (ISO) falls inside one of the weekly windows, in the hours' fixed UTC offset. */
+export const withinHours = (hours: BusinessHours, at: string): boolean => {
+  const local = new Date(Date.parse(at) + hours.utcOffsetMinutes * 60_000);
+  const day = WEEKDAYS[local.getUTCDay()];
+  const minute = local.getUTCHours() * 60 + local.getUTCMinutes();
+  return hours.windows.some(
+    (window) => window.day === day && minutesOf(window.from) <= minute && minute < minutesOf(window.to),
+  );
+};

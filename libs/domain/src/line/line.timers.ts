@@ -1,0 +1,72 @@
+import type { LineCommand } from './line.commands.js';
+import type { LineState } from './line.state.js';
+
+/**
+ * Timers as data (R21). The line's state says which timers are pending; a process manager
+ * re-reads them after each append, puts them on the clock port (replacing timers with the same key,
+ * cancelling ones that vanished) and, when one falls due, sends its `command` to the line. The
+ * command carries `at: dueAt`, so the decision happens at the due time whatever the wall clock says,
+ * and a replay in virtual time yields the same events.
+ *
+ * A timer that lost a race (the call was answered just before its ring timeout fired) is decided
+ * as a no-op: the decider returns no events. The race is expected and harmless, so it must not
+ * surface as an error or be retried; an empty result appends nothing and is idempotent.
+ */
+export type LineTimerKind = 'ringTimeout' | 'vipEscalation' | 'transferRecall';
+
+export interface LineTimer {
+  /** Unique within the line; prefix with the line's stream name to make it unique on a clock. */
+  readonly key: string;
+  readonly kind: LineTimerKind;
+  readonly callId: string;
+  readonly dueAt: string;
+  readonly command: LineCommand;
+}
+
+export const TIMER_ACTOR = 'system:timers';
+
+/** Every timer the line's current state wants, earliest first. */
+export const pendingLineTimers = (state: LineState, actor: string = TIMER_ACTOR): LineTimer[] => {
+  const call = state.call;
+  if (!call) return [];
+  const { callId } = call;
+  const timers: LineTimer[] = [];
+  if (call.phase === 'ringing' && call.ring) {
+    const { ringTimeoutAt, escalationAt } = call.ring;
+    timers.push({
+      key: `ringTimeout:${callId}`,
+      kind: 'ringTimeout',
+      callId,
+      dueAt: ringTimeoutAt,
+      command: { type: 'ExpireRing', callId, actor, at: ringTimeoutAt },
+    });
+    if (escalationAt) {
+      timers.push({
+        key: `vipEscalation:${callId}`,
+        kind: 'vipEscalation',
+        callId,
+        dueAt: escalationAt,
+        command: { type: 'EscalateVipRing', callId, actor, at: escalationAt },
+      });
+    }
+  }
+  if (call.phase === 'transferring' && call.transfer) {
+    const { attempt, recallAt } = call.transfer;
+    timers.push({
+      key: `transferRecall:${callId}:${attempt}`,
+      kind: 'transferRecall',
+      callId,
+      dueAt: recallAt,
+      command: { type: 'RecallTransfer', callId, attempt, actor, at: recallAt },
+    });
+  }
+  return timers.sort(byDueTime);
+};
+
+/** The pending timers due at or before `now` (ISO), earliest first: what a virtual clock fires next. */
+export const dueLineTimers = (state: LineState, now: string, actor: string = TIMER_ACTOR): LineTimer[] =>
+  pendingLineTimers(state, actor).filter((timer) => Date.parse(timer.dueAt) <= Date.parse(now));
+
+// The key breaks ties so the order never depends on how the list was built.
+const byDueTime = (a: LineTimer, b: LineTimer): number =>
+  Date.parse(a.dueAt) - Date.parse(b.dueAt) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
