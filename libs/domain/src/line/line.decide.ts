@@ -210,6 +210,15 @@ const answerCall = (
       },
     ];
   }
+  if (call.phase === 'transferring' && call.transfer) {
+    throw new DomainError(
+      'NOT_RINGING_FOR_YOU',
+      'R16',
+      `Call ${call.callId} is being transferred to ${nameOf(context, call.transfer.to)}; only they can answer it.`,
+      'conflict',
+      { callId: call.callId, party: command.actor, reason: 'TRANSFER_TARGET_ONLY' },
+    );
+  }
   const permission = requirePermission(acting, 'answerCalls', 'R13', context);
   if (call.phase !== 'ringing' || !call.ring) throw notRinging(call, 'R13', context);
   if (!call.ring.ringing.includes(command.actor)) throw notRingingForYou(call, command.actor, context, at);

@@ -1,0 +1,167 @@
+import { specFor } from '../shared/given-when-then.js';
+import { lineDecider } from './line.decider.js';
+import {
+  ASSISTANT,
+  BOSS,
+  DEPUTY,
+  EVERYDAY,
+  T0,
+  answer,
+  delegate,
+  history,
+  hold,
+  incoming,
+  lineContext,
+} from './line.fixtures.js';
+
+const given = specFor(lineDecider);
+const context = lineContext();
+const bossOnCall = history(context, incoming('c1'), answer('c1', BOSS));
+const bossHeld = history(context, incoming('c1'), answer('c1', BOSS), hold('c1', BOSS));
+const bossHeldPrivately = history(context, incoming('c1'), answer('c1', BOSS), hold('c1', BOSS, true));
+const pickUp = (actor: string) => ({ type: 'PickUpHeldCall', callId: 'c1', actor }) as const;
+
+describe('hold, resume, pick up and privacy (R15)', () => {
+  it('R15: any party on the call may hold it, a delegate on behalf of the delegator', () => {
+    given(history(context, incoming('c1'), answer('c1', ASSISTANT)), context)
+      .when(hold('c1', ASSISTANT))
+      .then([
+        {
+          type: 'CallHeld',
+          data: { callId: 'c1', by: ASSISTANT, onBehalfOf: BOSS, privacyLocked: false, at: T0 },
+        },
+      ]);
+  });
+
+  it('R15: a party not on the call cannot hold it', () => {
+    given(bossOnCall, context).when(hold('c1', DEPUTY)).thenRejects('NOT_ON_CALL', 'R15');
+  });
+
+  it('R15: a ringing call cannot be held', () => {
+    given(history(context, incoming('c1')), context)
+      .when(hold('c1', BOSS))
+      .thenRejects('CALL_NOT_CONNECTED', 'R15');
+  });
+
+  it('R15: the holder resumes the held call', () => {
+    given(bossHeld, context)
+      .when({ type: 'ResumeCall', callId: 'c1', actor: BOSS })
+      .then([{ type: 'CallResumed', data: { callId: 'c1', by: BOSS, at: T0 } }]);
+  });
+
+  it('R15: only the holder may resume; others are told to pick it up instead', () => {
+    const error = given(bossHeld, context)
+      .when({ type: 'ResumeCall', callId: 'c1', actor: ASSISTANT })
+      .thenRejects('NOT_HOLDER', 'R15');
+    expect(error.message).toMatch(/Only Boss, who held call c1, can resume it; pick it up instead/);
+  });
+
+  it('R15: a delegate with pickUpHeldCalls picks up the held call, attributed to the delegator', () => {
+    given(bossHeld, context)
+      .when(pickUp(ASSISTANT))
+      .then([
+        {
+          type: 'HeldCallPickedUp',
+          data: {
+            callId: 'c1',
+            by: ASSISTANT,
+            onBehalfOf: BOSS,
+            permission: 'pickUpHeldCalls',
+            heldBy: BOSS,
+            at: T0,
+          },
+        },
+      ]);
+  });
+
+  it('R15: the delegator picks up a call a delegate held', () => {
+    const assistantHeld = history(context, incoming('c1'), answer('c1', ASSISTANT), hold('c1', ASSISTANT));
+    given(assistantHeld, context)
+      .when(pickUp(BOSS))
+      .thenEmits(([picked]) =>
+        expect(picked).toMatchObject({
+          type: 'HeldCallPickedUp',
+          data: { by: BOSS, onBehalfOf: null, permission: null },
+        }),
+      );
+  });
+
+  it('R15: a delegate without pickUpHeldCalls is refused with PERMISSION_REQUIRED', () => {
+    const noPickUp = lineContext({
+      delegates: [delegate(ASSISTANT, 'Assistant', { permissions: ['answerCalls'] })],
+    });
+    given(bossHeld, noPickUp).when(pickUp(ASSISTANT)).thenRejects('PERMISSION_REQUIRED', 'R15');
+  });
+
+  it('R15: the holder picking up its own call is told to resume it', () => {
+    given(bossHeld, context).when(pickUp(BOSS)).thenRejects('CALL_HELD_BY_YOU', 'R15');
+  });
+
+  it('R15: a call that is not held cannot be picked up', () => {
+    given(bossOnCall, context).when(pickUp(ASSISTANT)).thenRejects('CALL_NOT_HELD', 'R15');
+  });
+
+  it('R15: a call the delegator held with the privacy lock cannot be picked up by a delegate', () => {
+    expect(bossHeldPrivately.at(-1)).toMatchObject({ type: 'CallHeld', data: { privacyLocked: true } });
+    const error = given(bossHeldPrivately, context)
+      .when(pickUp(ASSISTANT))
+      .thenRejects('CALL_PRIVACY_LOCKED', 'R15');
+    expect(error.kind).toBe('conflict');
+  });
+
+  it('R15: only the delegator may hold with the privacy lock', () => {
+    given(history(context, incoming('c1'), answer('c1', ASSISTANT)), context)
+      .when(hold('c1', ASSISTANT, true))
+      .thenRejects('PRIVACY_LOCK_DELEGATOR_ONLY', 'R15');
+  });
+
+  it('R15: the delegator locks and unlocks a call it is on; setting the same lock again is a no-op', () => {
+    const lock = { type: 'SetCallPrivacyLock', callId: 'c1', actor: BOSS, locked: true } as const;
+    given(bossOnCall, context)
+      .when(lock)
+      .then([{ type: 'CallPrivacyLockChanged', data: { callId: 'c1', by: BOSS, locked: true, at: T0 } }]);
+    given(history(context, incoming('c1'), answer('c1', BOSS), lock), context)
+      .when(lock)
+      .then([]);
+    given(bossHeldPrivately, context)
+      .when({ ...lock, locked: false })
+      .then([{ type: 'CallPrivacyLockChanged', data: { callId: 'c1', by: BOSS, locked: false, at: T0 } }]);
+  });
+
+  it('R15: once unlocked, a delegate may pick the call up again', () => {
+    const unlocked = history(context, incoming('c1'), answer('c1', BOSS), hold('c1', BOSS, true), {
+      type: 'SetCallPrivacyLock',
+      callId: 'c1',
+      actor: BOSS,
+      locked: false,
+    });
+    given(unlocked, context)
+      .when(pickUp(ASSISTANT))
+      .thenEmits(([picked]) => expect(picked?.type).toBe('HeldCallPickedUp'));
+  });
+
+  it('R15: a delegate cannot set the privacy lock', () => {
+    given(history(context, incoming('c1'), answer('c1', ASSISTANT)), context)
+      .when({ type: 'SetCallPrivacyLock', callId: 'c1', actor: ASSISTANT, locked: true })
+      .thenRejects('PRIVACY_LOCK_DELEGATOR_ONLY', 'R15');
+  });
+
+  it('R15: the lock stays with the call through resume, so a later hold still blocks delegates', () => {
+    const resumedAndHeldAgain = history(
+      context,
+      incoming('c1'),
+      answer('c1', BOSS),
+      hold('c1', BOSS, true),
+      { type: 'ResumeCall', callId: 'c1', actor: BOSS },
+      hold('c1', BOSS),
+    );
+    given(resumedAndHeldAgain, context).when(pickUp(DEPUTY)).thenRejects('CALL_PRIVACY_LOCKED', 'R15');
+  });
+
+  it('R15: a delegate with pickUpHeldCalls but an inactive delegation cannot pick up', () => {
+    const revoked = lineContext({
+      delegates: [delegate(ASSISTANT, 'Assistant', { active: false, permissions: EVERYDAY })],
+    });
+    given(bossHeld, revoked).when(pickUp(ASSISTANT)).thenRejects('DELEGATION_NOT_ACTIVE', 'R10');
+  });
+});

@@ -1,0 +1,251 @@
+import { specFor } from '../shared/given-when-then.js';
+import { lineDecider } from './line.decider.js';
+import {
+  ASSISTANT,
+  BOSS,
+  CALLER,
+  DEPUTY,
+  LINE,
+  STRANGER,
+  T0,
+  TIMERS,
+  answer,
+  at,
+  decline,
+  delegate,
+  history,
+  incoming,
+  lineContext,
+  place,
+} from './line.fixtures.js';
+
+const given = specFor(lineDecider);
+const context = lineContext();
+const ringing = history(context, incoming('c1'));
+const expire = { type: 'ExpireRing', callId: 'c1', actor: TIMERS, at: at(30) } as const;
+
+describe('incoming calls: ringing and answering (R13)', () => {
+  it('R13: an incoming call rings the delegator and every active delegate with answerCalls, recording why', () => {
+    given([], context)
+      .when(incoming('c1'))
+      .then([
+        {
+          type: 'IncomingCallReceived',
+          data: { callId: 'c1', line: LINE, from: CALLER, vip: false, at: T0 },
+        },
+        {
+          type: 'CallRang',
+          data: {
+            callId: 'c1',
+            stage: 'initial',
+            alerted: [BOSS, ASSISTANT, DEPUTY],
+            decisions: [
+              expect.objectContaining({ partyId: BOSS, rings: true, rule: 'R13', reason: 'LINE_OWNER' }),
+              expect.objectContaining({ partyId: ASSISTANT, rings: true, rule: 'R13', reason: 'ALERTED' }),
+              expect.objectContaining({ partyId: DEPUTY, rings: true, rule: 'R13', reason: 'ALERTED' }),
+            ],
+            ringTimeoutAt: at(30),
+            escalationAt: null,
+            at: T0,
+          },
+        },
+      ]);
+  });
+
+  it('R13: the first answer wins; the other ring legs end and the answer is attributed to the delegator', () => {
+    given(ringing, context)
+      .when(answer('c1', ASSISTANT))
+      .then([
+        {
+          type: 'CallAnswered',
+          data: {
+            callId: 'c1',
+            by: ASSISTANT,
+            onBehalfOf: BOSS,
+            permission: 'answerCalls',
+            ringLegsEnded: [BOSS, DEPUTY],
+            at: T0,
+          },
+        },
+      ]);
+  });
+
+  it('R13: every later answer is rejected with ALREADY_ANSWERED naming who answered', () => {
+    const answered = history(context, incoming('c1'), answer('c1', ASSISTANT));
+    const error = given(answered, context).when(answer('c1', BOSS)).thenRejects('ALREADY_ANSWERED', 'R13');
+    expect(error.kind).toBe('conflict');
+    expect(error.details).toEqual({ callId: 'c1', answeredBy: ASSISTANT });
+    expect(error.message).toBe('Call c1 was already answered by Assistant.');
+  });
+
+  it('R13: an answer arriving after the answered call ended still names who answered', () => {
+    const over = history(context, incoming('c1'), answer('c1', DEPUTY), {
+      type: 'HangUp',
+      callId: 'c1',
+      actor: DEPUTY,
+    });
+    given(over, context).when(answer('c1', ASSISTANT)).thenRejects('ALREADY_ANSWERED', 'R13');
+  });
+
+  it('R13: N answers decided on the same ringing state: each alone would win, after the first the rest are ALREADY_ANSWERED', () => {
+    const contenders = [BOSS, ASSISTANT, DEPUTY];
+    for (const party of contenders) {
+      given(ringing, context)
+        .when(answer('c1', party))
+        .thenEmits((events) => expect(events.map((e) => e.type)).toEqual(['CallAnswered']));
+    }
+    const won = history(context, incoming('c1'), answer('c1', DEPUTY));
+    for (const party of contenders.filter((p) => p !== DEPUTY)) {
+      given(won, context).when(answer('c1', party)).thenRejects('ALREADY_ANSWERED', 'R13');
+    }
+  });
+
+  it('R13: only alerted parties may answer: a delegate without answerCalls is refused with PERMISSION_REQUIRED', () => {
+    const noAnswer = lineContext({
+      delegates: [delegate(ASSISTANT, 'Assistant', { permissions: ['placeCalls'] })],
+    });
+    given(history(noAnswer, incoming('c1')), noAnswer)
+      .when(answer('c1', ASSISTANT))
+      .thenRejects('PERMISSION_REQUIRED', 'R13');
+  });
+
+  it('R13: an opted-out delegate was not alerted and cannot answer (NOT_RINGING_FOR_YOU says why)', () => {
+    const optedOut = lineContext({
+      delegates: [delegate(ASSISTANT, 'Assistant', { optedIn: false }), delegate(DEPUTY, 'Deputy')],
+    });
+    const error = given(history(optedOut, incoming('c1')), optedOut)
+      .when(answer('c1', ASSISTANT))
+      .thenRejects('NOT_RINGING_FOR_YOU', 'R13');
+    expect(error.details).toMatchObject({ reason: 'OPTED_OUT' });
+  });
+
+  it('R13: a party the line is not shared with cannot answer', () => {
+    given(ringing, context).when(answer('c1', STRANGER)).thenRejects('LINE_NOT_SHARED', 'R10');
+  });
+
+  it('R13: answering an unknown call is CALL_NOT_FOUND', () => {
+    const error = given([], context).when(answer('nope', BOSS)).thenRejects('CALL_NOT_FOUND');
+    expect(error.kind).toBe('not_found');
+  });
+});
+
+describe('declines, timeouts and the shared voicemail (R14)', () => {
+  it('R14: one party declining does not end the ring while others still ring', () => {
+    given(ringing, context)
+      .when(decline('c1', ASSISTANT))
+      .then([{ type: 'CallDeclined', data: { callId: 'c1', by: ASSISTANT, onBehalfOf: BOSS, at: T0 } }]);
+    const afterDecline = history(context, incoming('c1'), decline('c1', ASSISTANT));
+    given(afterDecline, context)
+      .when(answer('c1', DEPUTY))
+      .thenEmits(([answered]) => expect(answered).toMatchObject({ data: { ringLegsEnded: [BOSS] } }));
+  });
+
+  it('R14: a party that declined can no longer answer', () => {
+    const afterDecline = history(context, incoming('c1'), decline('c1', ASSISTANT));
+    const error = given(afterDecline, context)
+      .when(answer('c1', ASSISTANT))
+      .thenRejects('NOT_RINGING_FOR_YOU');
+    expect(error.details).toMatchObject({ reason: 'DECLINED' });
+  });
+
+  it('R14: declining twice changes nothing', () => {
+    given(history(context, incoming('c1'), decline('c1', ASSISTANT)), context)
+      .when(decline('c1', ASSISTANT))
+      .then([]);
+  });
+
+  it('R14: when the last ringing party declines the call goes to voicemail at once', () => {
+    const twoDeclined = history(context, incoming('c1'), decline('c1', BOSS), decline('c1', ASSISTANT));
+    given(twoDeclined, context)
+      .when(decline('c1', DEPUTY))
+      .then([
+        { type: 'CallDeclined', data: { callId: 'c1', by: DEPUTY, onBehalfOf: BOSS, at: T0 } },
+        {
+          type: 'CallSentToVoicemail',
+          data: {
+            callId: 'c1',
+            reason: 'allDeclined',
+            missedBy: [BOSS, ASSISTANT, DEPUTY],
+            ringLegsEnded: [],
+            at: T0,
+          },
+        },
+        { type: 'VoicemailLeft', data: { messageId: 'c1', callId: 'c1', from: CALLER, at: T0 } },
+      ]);
+  });
+
+  it('R14: nobody answering within the ring timeout sends the call to voicemail: missed-call entry and message', () => {
+    given(ringing, context)
+      .when(expire)
+      .then([
+        {
+          type: 'CallSentToVoicemail',
+          data: {
+            callId: 'c1',
+            reason: 'ringTimeout',
+            missedBy: [BOSS, ASSISTANT, DEPUTY],
+            ringLegsEnded: [BOSS, ASSISTANT, DEPUTY],
+            at: at(30),
+          },
+        },
+        { type: 'VoicemailLeft', data: { messageId: 'c1', callId: 'c1', from: CALLER, at: at(30) } },
+      ]);
+  });
+
+  it('R14: after the timeout the line is free and the call can no longer be answered', () => {
+    const missed = history(context, incoming('c1'), expire);
+    given(missed, context)
+      .when(place('c2', BOSS))
+      .thenEmits((events) => expect(events).toHaveLength(1));
+    const error = given(missed, context).when(answer('c1', BOSS)).thenRejects('CALL_ENDED');
+    expect(error.details).toMatchObject({ endedAs: 'voicemail' });
+  });
+
+  it('R14: a call to a busy line alerts nobody and goes straight to the shared voicemail as busy', () => {
+    given(history(context, place('c1', ASSISTANT)), context)
+      .when(incoming('c2', '+15550123'))
+      .then([
+        {
+          type: 'IncomingCallReceived',
+          data: { callId: 'c2', line: LINE, from: '+15550123', vip: false, at: T0 },
+        },
+        {
+          type: 'CallSentToVoicemail',
+          data: { callId: 'c2', reason: 'lineBusy', missedBy: [], ringLegsEnded: [], at: T0 },
+        },
+        { type: 'VoicemailLeft', data: { messageId: 'c2', callId: 'c2', from: '+15550123', at: T0 } },
+      ]);
+  });
+
+  it('R14: the busy line keeps its call while the second caller goes to voicemail', () => {
+    const events = history(context, place('c1', ASSISTANT), incoming('c2'));
+    given(events, context).when(place('c3', BOSS)).thenRejects('LINE_BUSY');
+    given(events, context)
+      .when({ type: 'HangUp', callId: 'c1', actor: ASSISTANT })
+      .thenEmits((ended) => expect(ended.map((e) => e.type)).toEqual(['CallEnded']));
+  });
+
+  it('R14: the caller hanging up while it rings is a missed call with no voicemail', () => {
+    given(ringing, context)
+      .when({ type: 'HangUpAsExternalParty', callId: 'c1', actor: `external:${CALLER}`, at: at(5) })
+      .then([
+        {
+          type: 'CallEnded',
+          data: {
+            callId: 'c1',
+            by: null,
+            reason: 'callerAbandoned',
+            missedBy: [BOSS, ASSISTANT, DEPUTY],
+            ringLegsEnded: [BOSS, ASSISTANT, DEPUTY],
+            at: at(5),
+          },
+        },
+      ]);
+  });
+
+  it('R14: the caller hanging up after the call went to voicemail is no news', () => {
+    given(history(context, incoming('c1'), expire), context)
+      .when({ type: 'HangUpAsExternalParty', callId: 'c1', actor: 'external' })
+      .then([]);
+  });
+});

@@ -1,0 +1,296 @@
+import { specFor } from '../shared/given-when-then.js';
+import type { BusinessHours, LineContext, LineDelegate } from './line.context.js';
+import { lineDecider } from './line.decider.js';
+import {
+  ASSISTANT,
+  BOSS,
+  CALLER,
+  DEPUTY,
+  EVERYDAY,
+  T0,
+  TIMERS,
+  VIP_CALLER,
+  answer,
+  at,
+  decline,
+  delegate,
+  history,
+  incoming,
+  lineContext,
+} from './line.fixtures.js';
+import { routeIncomingCall, withinHours } from './line.routing.js';
+
+const given = specFor(lineDecider);
+
+/** Monday to Friday, 09:00–17:00 UTC. T0 is Monday 10:00 UTC, `EVENING` Monday 20:00 UTC. */
+const OFFICE: BusinessHours = {
+  utcOffsetMinutes: 0,
+  windows: (['mon', 'tue', 'wed', 'thu', 'fri'] as const).map((day) => ({ day, from: '09:00', to: '17:00' })),
+};
+const EVENING = at(10 * 3600);
+const NIGHT_SHIFT: BusinessHours = {
+  utcOffsetMinutes: 0,
+  windows: [{ day: 'mon', from: '18:00', to: '24:00' }],
+};
+
+const only = (assistant: Partial<LineDelegate>, changes: Partial<LineContext> = {}) =>
+  lineContext({ delegates: [delegate(ASSISTANT, 'Assistant', assistant)], ...changes });
+
+const assistantDecision = (context: LineContext, from = CALLER, when = T0) =>
+  routeIncomingCall(context, from, when).find((d) => d.partyId === ASSISTANT);
+
+describe('who rings for an incoming call (R13, R19, R5)', () => {
+  it.each<[string, Partial<LineDelegate>, Partial<LineContext>, string, string, boolean, string]>([
+    ['R13: an active delegate with answerCalls rings', {}, {}, CALLER, T0, true, 'ALERTED'],
+    [
+      'R13: an inactive delegation does not ring',
+      { active: false },
+      {},
+      CALLER,
+      T0,
+      false,
+      'DELEGATION_NOT_ACTIVE',
+    ],
+    [
+      'R13: a delegate without answerCalls does not ring',
+      { permissions: ['placeCalls'] },
+      {},
+      CALLER,
+      T0,
+      false,
+      'ANSWER_CALLS_NOT_GRANTED',
+    ],
+    ['R13: an opted-out delegate does not ring', { optedIn: false }, {}, CALLER, T0, false, 'OPTED_OUT'],
+    [
+      'R13: within the line business hours a delegate rings',
+      {},
+      { line: { number: 'n', ringTimeoutSeconds: 30, businessHours: OFFICE } },
+      CALLER,
+      T0,
+      true,
+      'ALERTED',
+    ],
+    [
+      'R13: outside the line business hours a delegate does not ring',
+      {},
+      { line: { number: 'n', ringTimeoutSeconds: 30, businessHours: OFFICE } },
+      CALLER,
+      EVENING,
+      false,
+      'OUTSIDE_BUSINESS_HOURS',
+    ],
+    [
+      'R13: with overrideBusinessHours a delegate rings within its own hours even when the line is closed',
+      { permissions: [...EVERYDAY, 'overrideBusinessHours'], businessHours: NIGHT_SHIFT },
+      { line: { number: 'n', ringTimeoutSeconds: 30, businessHours: OFFICE } },
+      CALLER,
+      EVENING,
+      true,
+      'ALERTED',
+    ],
+    [
+      'R13: with overrideBusinessHours a delegate does not ring outside its own hours even when the line is open',
+      { permissions: [...EVERYDAY, 'overrideBusinessHours'], businessHours: NIGHT_SHIFT },
+      { line: { number: 'n', ringTimeoutSeconds: 30, businessHours: OFFICE } },
+      CALLER,
+      T0,
+      false,
+      'OUTSIDE_OWN_HOURS',
+    ],
+    [
+      'R13: overrideBusinessHours without own hours lifts the line hours altogether',
+      { permissions: [...EVERYDAY, 'overrideBusinessHours'] },
+      { line: { number: 'n', ringTimeoutSeconds: 30, businessHours: OFFICE } },
+      CALLER,
+      EVENING,
+      true,
+      'ALERTED',
+    ],
+    [
+      'R19: a vipOnly delegate is not alerted for other callers',
+      { permissions: [...EVERYDAY, 'vipOnly'] },
+      { vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorFirst', delaySeconds: 0 } } },
+      CALLER,
+      T0,
+      false,
+      'VIP_ONLY_NON_VIP_CALLER',
+    ],
+    [
+      'R19: a vipOnly delegate is alerted for VIP callers',
+      { permissions: [...EVERYDAY, 'vipOnly'] },
+      { vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorFirst', delaySeconds: 0 } } },
+      VIP_CALLER,
+      T0,
+      true,
+      'VIP_DELEGATOR_FIRST',
+    ],
+    [
+      'R19: a VIP caller with delegatorOnly routing rings the delegator only',
+      {},
+      {},
+      VIP_CALLER,
+      T0,
+      false,
+      'VIP_DELEGATOR_ONLY',
+    ],
+    [
+      'R19: a VIP caller with delegatorFirst routing rings delegates after the delay',
+      {},
+      { vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorFirst', delaySeconds: 10 } } },
+      VIP_CALLER,
+      T0,
+      true,
+      'VIP_DELEGATOR_FIRST',
+    ],
+    [
+      'R19: a delegatorFirst delay as long as the ring timeout never reaches the delegates',
+      {},
+      { vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorFirst', delaySeconds: 30 } } },
+      VIP_CALLER,
+      T0,
+      false,
+      'VIP_DELAY_EXCEEDS_RING_TIMEOUT',
+    ],
+    [
+      'R5: without the Power Pack nobody is VIP, so VIP routing does not apply',
+      {},
+      { delegator: { partyId: BOSS, name: 'Boss', eligibility: null, powerPack: false } },
+      VIP_CALLER,
+      T0,
+      true,
+      'ALERTED',
+    ],
+    [
+      'R5: without the Power Pack a vipOnly delegate is never alerted',
+      { permissions: [...EVERYDAY, 'vipOnly'] },
+      { delegator: { partyId: BOSS, name: 'Boss', eligibility: null, powerPack: false } },
+      VIP_CALLER,
+      T0,
+      false,
+      'POWER_PACK_REQUIRED',
+    ],
+  ])('%s', (_name, assistant, changes, from, when, rings, reason) => {
+    expect(assistantDecision(only(assistant, changes), from, when)).toMatchObject({ rings, reason });
+  });
+
+  it('R13: the delegator always rings, whatever the hours or the caller', () => {
+    const closed = lineContext({ line: { number: 'n', ringTimeoutSeconds: 30, businessHours: OFFICE } });
+    expect(routeIncomingCall(closed, VIP_CALLER, EVENING)[0]).toMatchObject({ partyId: BOSS, rings: true });
+  });
+
+  it('R13: a delegate failing eligibility does not ring, naming the failing rule (R4)', () => {
+    const decision = assistantDecision(
+      only({
+        eligibility: { rule: 'R4', code: 'ASSISTANT_CLIENT_TOO_OLD', message: 'Update the desktop client.' },
+      }),
+    );
+    expect(decision).toMatchObject({ rings: false, rule: 'R4', reason: 'ASSISTANT_CLIENT_TOO_OLD' });
+  });
+
+  it('R13: business hours honour the fixed UTC offset (Tokyo 19:00 on Monday is closed)', () => {
+    const tokyo: BusinessHours = { ...OFFICE, utcOffsetMinutes: 540 };
+    expect(withinHours(tokyo, T0)).toBe(false);
+    expect(withinHours(tokyo, '2026-01-05T00:30:00Z')).toBe(true);
+    expect(withinHours(OFFICE, '2026-01-05T17:00:00Z')).toBe(false);
+    expect(withinHours(OFFICE, '2026-01-10T10:00:00Z')).toBe(false);
+  });
+
+  it('R13: the routing matrix is recorded in CallRang so history can explain who was not alerted', () => {
+    const context = lineContext({
+      delegates: [delegate(ASSISTANT, 'Assistant'), delegate(DEPUTY, 'Deputy', { optedIn: false })],
+    });
+    given([], context)
+      .when(incoming('c1'))
+      .thenEmits(([, rang]) =>
+        expect(rang).toMatchObject({
+          type: 'CallRang',
+          data: {
+            alerted: [BOSS, ASSISTANT],
+            decisions: [
+              { partyId: BOSS, rings: true },
+              { partyId: ASSISTANT, rings: true },
+              {
+                partyId: DEPUTY,
+                rings: false,
+                rule: 'R13',
+                reason: 'OPTED_OUT',
+                message: expect.stringMatching(/opt back in/),
+              },
+            ],
+          },
+        }),
+      );
+  });
+});
+
+describe('VIP delegation in the decider (R19)', () => {
+  const delegatorFirst = lineContext({
+    vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorFirst', delaySeconds: 10 } },
+  });
+  const vipRinging = history(delegatorFirst, incoming('c1', VIP_CALLER));
+  const escalate = { type: 'EscalateVipRing', callId: 'c1', actor: TIMERS, at: at(10) } as const;
+
+  it('R19: a VIP caller with delegatorFirst rings the delegator alone and schedules the escalation', () => {
+    expect(vipRinging[1]).toMatchObject({
+      type: 'CallRang',
+      data: { stage: 'initial', alerted: [BOSS], ringTimeoutAt: at(30), escalationAt: at(10) },
+    });
+    given(vipRinging, delegatorFirst).when(answer('c1', ASSISTANT)).thenRejects('NOT_RINGING_FOR_YOU', 'R13');
+  });
+
+  it('R19: when the delay passes the delegates are alerted too, with the same ring timeout', () => {
+    given(vipRinging, delegatorFirst)
+      .when(escalate)
+      .thenEmits(([rang]) =>
+        expect(rang).toMatchObject({
+          type: 'CallRang',
+          data: {
+            stage: 'vipEscalation',
+            alerted: [ASSISTANT, DEPUTY],
+            ringTimeoutAt: at(30),
+            escalationAt: null,
+            at: at(10),
+          },
+        }),
+      );
+    given(history(delegatorFirst, incoming('c1', VIP_CALLER), escalate), delegatorFirst)
+      .when(answer('c1', DEPUTY))
+      .thenEmits(([answered]) =>
+        expect(answered).toMatchObject({ data: { by: DEPUTY, ringLegsEnded: [BOSS, ASSISTANT] } }),
+      );
+  });
+
+  it('R19: escalation re-checks routing, so a delegate who opted out meanwhile is not alerted', () => {
+    const later = lineContext({
+      vip: delegatorFirst.vip,
+      delegates: [delegate(ASSISTANT, 'Assistant', { optedIn: false }), delegate(DEPUTY, 'Deputy')],
+    });
+    given(vipRinging, later)
+      .when(escalate)
+      .thenEmits(([rang]) => expect(rang).toMatchObject({ data: { alerted: [DEPUTY] } }));
+  });
+
+  it('R19: the delegator declining before the delay alerts the delegates at once instead of ending the ring', () => {
+    given(vipRinging, delegatorFirst)
+      .when(decline('c1', BOSS))
+      .thenEmits((events) =>
+        expect(events).toMatchObject([
+          { type: 'CallDeclined', data: { by: BOSS } },
+          { type: 'CallRang', data: { stage: 'vipEscalation', alerted: [ASSISTANT, DEPUTY] } },
+        ]),
+      );
+  });
+
+  it('R19: with delegatorOnly the delegates are never alerted and the delegator declining sends the caller to voicemail', () => {
+    const delegatorOnly = lineContext();
+    given(history(delegatorOnly, incoming('c1', VIP_CALLER)), delegatorOnly)
+      .when(decline('c1', BOSS))
+      .thenEmits((events) =>
+        expect(events.map((e) => e.type)).toEqual(['CallDeclined', 'CallSentToVoicemail', 'VoicemailLeft']),
+      );
+  });
+
+  it('R19: the incoming call records whether the caller is VIP', () => {
+    expect(vipRinging[0]).toMatchObject({ type: 'IncomingCallReceived', data: { vip: true } });
+  });
+});

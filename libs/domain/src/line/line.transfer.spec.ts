@@ -1,0 +1,257 @@
+import { specFor } from '../shared/given-when-then.js';
+import { lineDecider } from './line.decider.js';
+import {
+  ASSISTANT,
+  BOSS,
+  DEPUTY,
+  T0,
+  TIMERS,
+  answer,
+  at,
+  decline,
+  delegate,
+  history,
+  hold,
+  incoming,
+  lineContext,
+} from './line.fixtures.js';
+
+const given = specFor(lineDecider);
+const context = lineContext();
+const bossOnCall = history(context, incoming('c1'), answer('c1', BOSS));
+const transfer = (actor: string, to: string, when = T0) =>
+  ({ type: 'TransferCall', callId: 'c1', actor, to, at: when }) as const;
+const toAssistant = history(context, incoming('c1'), answer('c1', BOSS), transfer(BOSS, ASSISTANT));
+const recall = (attempt: number, when = at(30)) =>
+  ({ type: 'RecallTransfer', callId: 'c1', attempt, actor: TIMERS, at: when }) as const;
+const join = (actor: string) => ({ type: 'JoinCall', callId: 'c1', actor }) as const;
+const merge = (actor: string) => ({ type: 'MergeHeldCall', callId: 'c1', actor }) as const;
+
+describe('transfer between delegator and delegate (R16)', () => {
+  it('R16: the delegator transfers a call to a delegate, who rings until the recall time', () => {
+    given(bossOnCall, context)
+      .when(transfer(BOSS, ASSISTANT))
+      .then([
+        {
+          type: 'CallTransferRequested',
+          data: {
+            callId: 'c1',
+            attempt: 1,
+            by: BOSS,
+            onBehalfOf: null,
+            to: ASSISTANT,
+            recallAt: at(30),
+            at: T0,
+          },
+        },
+      ]);
+  });
+
+  it('R16: the target answers and the call is transferred to it', () => {
+    given(toAssistant, context)
+      .when(answer('c1', ASSISTANT))
+      .then([
+        {
+          type: 'CallTransferred',
+          data: {
+            callId: 'c1',
+            attempt: 1,
+            by: ASSISTANT,
+            onBehalfOf: BOSS,
+            permission: 'answerCalls',
+            transferredBy: BOSS,
+            at: T0,
+          },
+        },
+      ]);
+  });
+
+  it('R16: after the transfer the target is on the call and the transferrer is not', () => {
+    const transferred = history(
+      context,
+      incoming('c1'),
+      answer('c1', BOSS),
+      transfer(BOSS, ASSISTANT),
+      answer('c1', ASSISTANT),
+    );
+    given(transferred, context).when(hold('c1', BOSS)).thenRejects('NOT_ON_CALL');
+    given(transferred, context)
+      .when(hold('c1', ASSISTANT))
+      .thenEmits(([held]) => expect(held?.type).toBe('CallHeld'));
+  });
+
+  it('R16: a delegate transfers back to the delegator', () => {
+    const assistantOnCall = history(context, incoming('c1'), answer('c1', ASSISTANT));
+    given(assistantOnCall, context)
+      .when(transfer(ASSISTANT, BOSS))
+      .thenEmits(([requested]) =>
+        expect(requested).toMatchObject({
+          type: 'CallTransferRequested',
+          data: { by: ASSISTANT, onBehalfOf: BOSS, to: BOSS },
+        }),
+      );
+  });
+
+  it('R16: a delegate cannot transfer to another delegate', () => {
+    const assistantOnCall = history(context, incoming('c1'), answer('c1', ASSISTANT));
+    given(assistantOnCall, context)
+      .when(transfer(ASSISTANT, DEPUTY))
+      .thenRejects('TRANSFER_TARGET_NOT_ALLOWED', 'R16');
+  });
+
+  it('R16: the delegator cannot transfer to a party the line is not shared with, or a delegate without answerCalls', () => {
+    given(bossOnCall, context)
+      .when(transfer(BOSS, 'stranger'))
+      .thenRejects('TRANSFER_TARGET_NOT_ALLOWED', 'R16');
+    const noAnswer = lineContext({
+      delegates: [delegate(ASSISTANT, 'Assistant', { permissions: ['placeCalls'] })],
+    });
+    const error = given(bossOnCall, noAnswer)
+      .when(transfer(BOSS, ASSISTANT))
+      .thenRejects('TRANSFER_TARGET_NOT_ALLOWED');
+    expect(error.message).toMatch(/lack answerCalls/);
+    const inactive = lineContext({ delegates: [delegate(ASSISTANT, 'Assistant', { active: false })] });
+    given(bossOnCall, inactive).when(transfer(BOSS, ASSISTANT)).thenRejects('TRANSFER_TARGET_NOT_ALLOWED');
+  });
+
+  it('R16: only a party on a connected call can transfer it', () => {
+    given(bossOnCall, context).when(transfer(ASSISTANT, BOSS)).thenRejects('NOT_ON_CALL', 'R16');
+    given(history(context, incoming('c1')), context)
+      .when(transfer(BOSS, ASSISTANT))
+      .thenRejects('CALL_NOT_CONNECTED');
+  });
+
+  it('R16: while the transfer rings, nobody but the target can answer it', () => {
+    given(toAssistant, context).when(answer('c1', DEPUTY)).thenRejects('NOT_RINGING_FOR_YOU', 'R16');
+  });
+
+  it('R16: the target not answering in time recalls the call to the transferrer', () => {
+    given(toAssistant, context)
+      .when(recall(1))
+      .then([
+        {
+          type: 'CallTransferRecalled',
+          data: { callId: 'c1', attempt: 1, to: BOSS, target: ASSISTANT, reason: 'timeout', at: at(30) },
+        },
+      ]);
+  });
+
+  it('R16: the target declining recalls the call at once', () => {
+    given(toAssistant, context)
+      .when(decline('c1', ASSISTANT))
+      .then([
+        {
+          type: 'CallTransferRecalled',
+          data: { callId: 'c1', attempt: 1, to: BOSS, target: ASSISTANT, reason: 'declined', at: T0 },
+        },
+      ]);
+  });
+
+  it('R16: after a recall the transferrer is back on the call and may transfer again as a new attempt', () => {
+    const recalled = history(
+      context,
+      incoming('c1'),
+      answer('c1', BOSS),
+      transfer(BOSS, ASSISTANT),
+      recall(1),
+    );
+    given(recalled, context)
+      .when(transfer(BOSS, DEPUTY, at(40)))
+      .thenEmits(([again]) =>
+        expect(again).toMatchObject({ data: { attempt: 2, to: DEPUTY, recallAt: at(70) } }),
+      );
+  });
+});
+
+describe('join and merge (R16)', () => {
+  it('R16: a delegate with joinAndMerge joins an active call on the shared line', () => {
+    given(bossOnCall, context)
+      .when(join(ASSISTANT))
+      .then([
+        {
+          type: 'CallJoined',
+          data: { callId: 'c1', by: ASSISTANT, onBehalfOf: BOSS, permission: 'joinAndMerge', at: T0 },
+        },
+      ]);
+  });
+
+  it('R16: a delegate without joinAndMerge cannot join', () => {
+    const noJoin = lineContext({
+      delegates: [delegate(ASSISTANT, 'Assistant', { permissions: ['answerCalls'] })],
+    });
+    given(bossOnCall, noJoin).when(join(ASSISTANT)).thenRejects('PERMISSION_REQUIRED', 'R16');
+  });
+
+  it('R16: a party already on the call cannot join it again', () => {
+    given(bossOnCall, context).when(join(BOSS)).thenRejects('ALREADY_ON_CALL', 'R16');
+  });
+
+  it('R16: the delegator may always join a call on its own line', () => {
+    const assistantOnCall = history(context, incoming('c1'), answer('c1', ASSISTANT));
+    given(assistantOnCall, context)
+      .when(join(BOSS))
+      .thenEmits(([joined]) =>
+        expect(joined).toMatchObject({ type: 'CallJoined', data: { permission: null } }),
+      );
+  });
+
+  it('R15: a call the delegator locked cannot be joined by a delegate (R16)', () => {
+    const locked = history(context, incoming('c1'), answer('c1', BOSS), {
+      type: 'SetCallPrivacyLock',
+      callId: 'c1',
+      actor: BOSS,
+      locked: true,
+    });
+    given(locked, context).when(join(ASSISTANT)).thenRejects('CALL_PRIVACY_LOCKED', 'R15');
+  });
+
+  it('R16: after a join, one party hanging up leaves the call to the others', () => {
+    const conference = history(context, incoming('c1'), answer('c1', BOSS), join(ASSISTANT));
+    given(conference, context)
+      .when({ type: 'HangUp', callId: 'c1', actor: BOSS })
+      .then([{ type: 'CallLeft', data: { callId: 'c1', by: BOSS, at: T0 } }]);
+    given(
+      history(context, incoming('c1'), answer('c1', BOSS), join(ASSISTANT), {
+        type: 'HangUp',
+        callId: 'c1',
+        actor: BOSS,
+      }),
+      context,
+    )
+      .when({ type: 'HangUp', callId: 'c1', actor: ASSISTANT })
+      .thenEmits(([ended]) =>
+        expect(ended).toMatchObject({ type: 'CallEnded', data: { by: ASSISTANT, reason: 'hungUp' } }),
+      );
+  });
+
+  it('R16: merging a held call brings it back as a conference of the holder and the merging party', () => {
+    const held = history(context, incoming('c1'), answer('c1', BOSS), hold('c1', BOSS));
+    given(held, context)
+      .when(merge(ASSISTANT))
+      .then([
+        {
+          type: 'CallsMerged',
+          data: {
+            callId: 'c1',
+            by: ASSISTANT,
+            onBehalfOf: BOSS,
+            permission: 'joinAndMerge',
+            heldBy: BOSS,
+            participants: [BOSS, ASSISTANT],
+            at: T0,
+          },
+        },
+      ]);
+  });
+
+  it('R16: only a held call can be merged, and not by its own holder', () => {
+    given(bossOnCall, context).when(merge(ASSISTANT)).thenRejects('CALL_NOT_HELD', 'R16');
+    const held = history(context, incoming('c1'), answer('c1', BOSS), hold('c1', BOSS));
+    given(held, context).when(merge(BOSS)).thenRejects('CALL_HELD_BY_YOU', 'R16');
+  });
+
+  it('R15: a held call the delegator locked cannot be merged by a delegate (R16)', () => {
+    const locked = history(context, incoming('c1'), answer('c1', BOSS), hold('c1', BOSS, true));
+    given(locked, context).when(merge(ASSISTANT)).thenRejects('CALL_PRIVACY_LOCKED', 'R15');
+  });
+});
