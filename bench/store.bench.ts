@@ -1,0 +1,209 @@
+/**
+ * `npm run bench:store`: the embedded event store through the official client (gRPC, on disk,
+ * durable: every acknowledged append was fsynced) against the same storage engine called in-process.
+ * The ratio in-process / gRPC is what the protocol and the client cost.
+ *
+ *   (a) 64 concurrent single-event appends, each writer to its own stream
+ *   (b) appends of 100 events per call (8 writers)
+ *   (c) reading $all from the start
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import { build, type Histogram } from 'hdr-histogram-js';
+
+import {
+  EventStore,
+  FileLog,
+  decodeRecord,
+  type ProposedEvent,
+} from '../apps/eventstore/src/storage/index.js';
+
+const SINGLE_WRITERS = 64;
+const SINGLE_APPENDS_PER_WRITER = 400;
+const BATCH_WRITERS = 8;
+const BATCH_SIZE = 100;
+const BATCHES_PER_WRITER = 150;
+const READ_PAGE = 1000;
+
+interface Figures {
+  readonly events: number;
+  readonly seconds: number;
+  readonly latency: Histogram;
+}
+
+const payload = { kind: 'CallDelegated', line: 'line-42', by: 'alice', to: 'bob', note: 'x'.repeat(120) };
+
+async function timed(events: number, run: (latency: Histogram) => Promise<void>): Promise<Figures> {
+  const latency = build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
+  const started = process.hrtime.bigint();
+  await run(latency);
+  return { events, seconds: Number(process.hrtime.bigint() - started) / 1e9, latency };
+}
+
+/** Records the duration of `work` in microseconds. */
+async function measure<T>(latency: Histogram, work: () => Promise<T>): Promise<T> {
+  const started = process.hrtime.bigint();
+  const result = await work();
+  latency.recordValue(Number((process.hrtime.bigint() - started) / 1000n));
+  return result;
+}
+
+const parallel = async (writers: number, work: (writer: number) => Promise<void>): Promise<void> => {
+  await Promise.all(Array.from({ length: writers }, (_, writer) => work(writer)));
+};
+
+async function overGrpc(connectionString: string): Promise<Record<string, Figures>> {
+  const client = EventStoreDBClient.connectionString(connectionString);
+  await client.appendToStream('bench-warmup', jsonEvent({ type: 'Warmup', data: payload }));
+  const single = await timed(SINGLE_WRITERS * SINGLE_APPENDS_PER_WRITER, (latency) =>
+    parallel(SINGLE_WRITERS, async (writer) => {
+      const stream = `single-${writer}-${randomUUID()}`;
+      for (let index = 0; index < SINGLE_APPENDS_PER_WRITER; index += 1) {
+        await measure(latency, () =>
+          client.appendToStream(stream, jsonEvent({ type: 'CallDelegated', data: payload })),
+        );
+      }
+    }),
+  );
+  const batched = await timed(BATCH_WRITERS * BATCHES_PER_WRITER * BATCH_SIZE, (latency) =>
+    parallel(BATCH_WRITERS, async (writer) => {
+      const stream = `batch-${writer}-${randomUUID()}`;
+      for (let index = 0; index < BATCHES_PER_WRITER; index += 1) {
+        const events = Array.from({ length: BATCH_SIZE }, () =>
+          jsonEvent({ type: 'CallDelegated', data: payload }),
+        );
+        await measure(latency, () => client.appendToStream(stream, events));
+      }
+    }),
+  );
+  let read = 0;
+  const all = await timed(0, async (latency) => {
+    let pageStarted = process.hrtime.bigint();
+    for await (const resolved of client.readAll()) {
+      if (resolved.event) read += 1;
+      if (read % READ_PAGE === 0) {
+        const now = process.hrtime.bigint();
+        latency.recordValue(Number((now - pageStarted) / 1000n));
+        pageStarted = now;
+      }
+    }
+  });
+  await client.dispose();
+  return { single, batched, all: { ...all, events: read } };
+}
+
+const proposed = (): ProposedEvent => ({
+  id: randomUUID(),
+  type: 'CallDelegated',
+  contentType: 'application/json',
+  data: Buffer.from(JSON.stringify(payload)),
+  metadata: new Uint8Array(0),
+});
+
+async function inProcess(directory: string): Promise<Record<string, Figures>> {
+  const { store } = await EventStore.open(new FileLog(directory));
+  const single = await timed(SINGLE_WRITERS * SINGLE_APPENDS_PER_WRITER, (latency) =>
+    parallel(SINGLE_WRITERS, async (writer) => {
+      const stream = `single-${writer}`;
+      for (let index = 0; index < SINGLE_APPENDS_PER_WRITER; index += 1) {
+        await measure(latency, () => store.append(stream, 'any', [proposed()]));
+      }
+    }),
+  );
+  const batched = await timed(BATCH_WRITERS * BATCHES_PER_WRITER * BATCH_SIZE, (latency) =>
+    parallel(BATCH_WRITERS, async (writer) => {
+      const stream = `batch-${writer}`;
+      for (let index = 0; index < BATCHES_PER_WRITER; index += 1) {
+        const events = Array.from({ length: BATCH_SIZE }, proposed);
+        await measure(latency, () => store.append(stream, 'any', events));
+      }
+    }),
+  );
+  await store.close();
+  // Reopen so that the read comes from the files (page cache), not from the tail cache.
+  const { store: reopened } = await EventStore.open(new FileLog(directory), { tailCacheBytes: 0 });
+  const all = await timed(reopened.committedCount, async (latency) => {
+    for (let seq = 0; seq < reopened.committedCount; seq += READ_PAGE) {
+      const seqs = Array.from(
+        { length: Math.min(READ_PAGE, reopened.committedCount - seq) },
+        (_, index) => seq + index,
+      );
+      await measure(latency, async () => {
+        for (const event of await reopened.load(seqs)) decodeRecord(event.buffer, 0);
+      });
+    }
+  });
+  await reopened.close();
+  return { single, batched, all };
+}
+
+async function startServer(
+  directory: string,
+): Promise<{ connectionString: string; stop: () => Promise<void> }> {
+  const entry = resolve(process.cwd(), 'dist/apps/eventstore/src/main.js');
+  const child = spawn(process.execPath, [entry, '--port', '0', '--data', directory], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const connectionString = await new Promise<string>((ready, fail) => {
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const address = /listening on (esdb:\/\/\S+)/.exec(output);
+      if (address) ready(address[1]!);
+    });
+    child.once('exit', (code) => fail(new Error(`server exited (${code}): ${output}`)));
+  });
+  child.removeAllListeners('exit');
+  return {
+    connectionString,
+    stop: () => new Promise((stopped) => child.once('exit', () => stopped()).kill('SIGTERM')),
+  };
+}
+
+const rate = (figures: Figures) => figures.events / figures.seconds;
+const formatRate = (value: number) => `${Math.round(value).toLocaleString('en-US')} ev/s`;
+const quantiles = (figures: Figures) =>
+  `p50 ${(figures.latency.getValueAtPercentile(50) / 1000).toFixed(2)} ms, p99 ${(figures.latency.getValueAtPercentile(99) / 1000).toFixed(2)} ms`;
+
+async function main(): Promise<void> {
+  const grpcDir = await mkdtemp(join(tmpdir(), 'bench-store-grpc-'));
+  const engineDir = await mkdtemp(join(tmpdir(), 'bench-store-engine-'));
+  try {
+    const server = await startServer(grpcDir);
+    const grpc = await overGrpc(server.connectionString);
+    await server.stop();
+    const engine = await inProcess(engineDir);
+    const rows: [string, string, number][] = [
+      ['(a) 64 concurrent single-event appends', 'single', 10_000],
+      [`(b) appends of ${BATCH_SIZE} events (${BATCH_WRITERS} writers)`, 'batched', 100_000],
+      ['(c) read $all from the start', 'all', 100_000],
+    ];
+    console.log('store benchmark: durable on-disk log (fsync per group commit)');
+    for (const [title, key, target] of rows) {
+      const overClient = grpc[key]!;
+      const local = engine[key]!;
+      const latencyUnit = key === 'all' ? `per ${READ_PAGE} events` : 'per append';
+      console.log(`\n${title}: ${overClient.events.toLocaleString('en-US')} events`);
+      console.log(
+        `  gRPC + official client: ${formatRate(rate(overClient))} (target ${formatRate(target)}: ` +
+          `${rate(overClient) >= target ? 'met' : 'MISSED'}), ${quantiles(overClient)} ${latencyUnit}`,
+      );
+      console.log(`  engine in-process:      ${formatRate(rate(local))}, ${quantiles(local)} ${latencyUnit}`);
+      console.log(`  ratio in-process / gRPC: ${(rate(local) / rate(overClient)).toFixed(1)}x`);
+    }
+  } finally {
+    await rm(grpcDir, { recursive: true, force: true });
+    await rm(engineDir, { recursive: true, force: true });
+  }
+}
+
+await main();
