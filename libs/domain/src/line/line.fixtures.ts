@@ -55,9 +55,11 @@ export const at = (seconds: number): string => new Date(Date.parse(T0) + seconds
 /** The events a sequence of accepted commands produces: "given" histories built from behaviour. */
 export const history = (context: LineContext, ...commands: LineCommand[]): LineEvent[] => {
   const events: LineEvent[] = [];
+  let state = lineDecider.initialState;
   for (const command of commands) {
-    const state = fold(lineDecider.evolve, lineDecider.initialState, events);
-    events.push(...lineDecider.decide(command, state, context));
+    const decided = lineDecider.decide(command, state, context);
+    state = fold(lineDecider.evolve, state, decided);
+    events.push(...decided);
   }
   return events;
 };

@@ -1,0 +1,175 @@
+import { specFor } from '../shared/given-when-then.js';
+import { lineDecider } from './line.decider.js';
+import {
+  ASSISTANT,
+  BOSS,
+  DEPUTY,
+  STRANGER,
+  T0,
+  TIMERS,
+  answer,
+  at,
+  delegate,
+  history,
+  hold,
+  incoming,
+  lineContext,
+} from './line.fixtures.js';
+
+const given = specFor(lineDecider);
+const context = lineContext();
+const expire = (callId: string) => ({ type: 'ExpireRing', callId, actor: TIMERS, at: at(30) }) as const;
+const withMessage = history(context, incoming('c1'), expire('c1'));
+const read = (actor: string, messageId = 'c1') => ({ type: 'ReadVoicemail', messageId, actor }) as const;
+const remove = (actor: string, messageId = 'c1') => ({ type: 'DeleteVoicemail', messageId, actor }) as const;
+
+describe('the shared voicemail inbox (R17)', () => {
+  it('R17: an active delegate reads a message; the read is attributed and shared', () => {
+    given(withMessage, context)
+      .when(read(ASSISTANT))
+      .then([{ type: 'VoicemailRead', data: { messageId: 'c1', by: ASSISTANT, onBehalfOf: BOSS, at: T0 } }]);
+  });
+
+  it('R17: read state is shared: once read by anyone, reading again changes nothing', () => {
+    given(history(context, incoming('c1'), expire('c1'), read(ASSISTANT)), context)
+      .when(read(BOSS))
+      .then([]);
+  });
+
+  it('R17: deleting removes the message for everyone and records who deleted it and when', () => {
+    given(withMessage, context)
+      .when({ ...remove(DEPUTY), at: at(60) })
+      .then([
+        { type: 'VoicemailDeleted', data: { messageId: 'c1', by: DEPUTY, onBehalfOf: BOSS, at: at(60) } },
+      ]);
+    const deleted = history(context, incoming('c1'), expire('c1'), remove(DEPUTY));
+    const error = given(deleted, context).when(read(BOSS)).thenRejects('VOICEMAIL_NOT_FOUND', 'R17');
+    expect(error.kind).toBe('not_found');
+    given(deleted, context).when(remove(ASSISTANT)).thenRejects('VOICEMAIL_NOT_FOUND', 'R17');
+  });
+
+  it('R17: the delegator reads and deletes without any permission', () => {
+    given(withMessage, context)
+      .when(remove(BOSS))
+      .then([{ type: 'VoicemailDeleted', data: { messageId: 'c1', by: BOSS, onBehalfOf: null, at: T0 } }]);
+  });
+
+  it('R17: a delegate needs no call permission to use the shared inbox, only an active delegation', () => {
+    const bare = lineContext({ delegates: [delegate(ASSISTANT, 'Assistant', { permissions: [] })] });
+    given(withMessage, bare)
+      .when(read(ASSISTANT))
+      .thenEmits(([event]) => expect(event?.type).toBe('VoicemailRead'));
+  });
+
+  it('R17: an inactive delegate or a stranger cannot read or delete', () => {
+    const revoked = lineContext({ delegates: [delegate(ASSISTANT, 'Assistant', { active: false })] });
+    given(withMessage, revoked).when(read(ASSISTANT)).thenRejects('DELEGATION_NOT_ACTIVE', 'R10');
+    given(withMessage, revoked).when(remove(ASSISTANT)).thenRejects('DELEGATION_NOT_ACTIVE', 'R10');
+    given(withMessage, context).when(remove(STRANGER)).thenRejects('LINE_NOT_SHARED', 'R10');
+  });
+
+  it('R17: the inbox keeps only messages not deleted, with their shared read state', () => {
+    const events = history(
+      context,
+      incoming('c1'),
+      expire('c1'),
+      incoming('c2', '+15550111', at(40)),
+      { type: 'ExpireRing', callId: 'c2', actor: TIMERS, at: at(70) },
+      { ...read(ASSISTANT, 'c2'), at: at(80) },
+      remove(BOSS, 'c1'),
+    );
+    const state = events.reduce(lineDecider.evolve, lineDecider.initialState);
+    expect(state.voicemails).toEqual({
+      c2: {
+        messageId: 'c2',
+        callId: 'c2',
+        from: '+15550111',
+        leftAt: at(70),
+        readBy: ASSISTANT,
+        readAt: at(80),
+      },
+    });
+    expect(state.totals).toEqual({ calls: 2, missed: 2, voicemails: 2 });
+  });
+});
+
+describe('recordings belong to the party who started them (R18)', () => {
+  const bossOnCall = history(context, incoming('c1'), answer('c1', BOSS));
+  const start = (actor: string, recordingId = 'r1') =>
+    ({ type: 'StartRecording', callId: 'c1', recordingId, actor }) as const;
+  const stop = (actor: string, recordingId = 'r1') =>
+    ({ type: 'StopRecording', callId: 'c1', recordingId, actor }) as const;
+  const recording = history(context, incoming('c1'), answer('c1', BOSS), start(BOSS));
+
+  it('R18: a party on the call starts a recording it owns', () => {
+    given(bossOnCall, context)
+      .when(start(BOSS))
+      .then([{ type: 'RecordingStarted', data: { callId: 'c1', recordingId: 'r1', by: BOSS, at: T0 } }]);
+  });
+
+  it('R18: a party not on the call cannot record it', () => {
+    given(bossOnCall, context).when(start(ASSISTANT)).thenRejects('NOT_ON_CALL', 'R18');
+  });
+
+  it('R18: only the owner stops its recording', () => {
+    given(recording, context)
+      .when(stop(BOSS))
+      .then([
+        {
+          type: 'RecordingStopped',
+          data: { callId: 'c1', recordingId: 'r1', owner: BOSS, reason: 'stoppedByOwner', at: T0 },
+        },
+      ]);
+    const conference = history(context, incoming('c1'), answer('c1', BOSS), start(BOSS), {
+      type: 'JoinCall',
+      callId: 'c1',
+      actor: ASSISTANT,
+    });
+    given(conference, context).when(stop(ASSISTANT)).thenRejects('RECORDING_NOT_OWNER', 'R18');
+  });
+
+  it('R18: stopping an unknown recording is RECORDING_NOT_FOUND', () => {
+    const error = given(recording, context).when(stop(BOSS, 'r9')).thenRejects('RECORDING_NOT_FOUND', 'R18');
+    expect(error.kind).toBe('not_found');
+  });
+
+  it('R18: one running recording per party, and recording ids are not reused on a call', () => {
+    given(recording, context).when(start(BOSS, 'r2')).thenRejects('RECORDING_ALREADY_ACTIVE', 'R18');
+    const conference = history(context, incoming('c1'), answer('c1', BOSS), start(BOSS), {
+      type: 'JoinCall',
+      callId: 'c1',
+      actor: DEPUTY,
+    });
+    given(conference, context).when(start(DEPUTY, 'r1')).thenRejects('RECORDING_ALREADY_ACTIVE', 'R18');
+    given(conference, context)
+      .when(start(DEPUTY, 'r2'))
+      .thenEmits(([started]) => expect(started).toMatchObject({ data: { by: DEPUTY } }));
+  });
+
+  it('R18: recordings stop with their owner when the call ends', () => {
+    given(recording, context)
+      .when({ type: 'HangUpAsExternalParty', callId: 'c1', actor: 'external' })
+      .then([
+        {
+          type: 'RecordingStopped',
+          data: { callId: 'c1', recordingId: 'r1', owner: BOSS, reason: 'callEnded', at: T0 },
+        },
+        {
+          type: 'CallEnded',
+          data: { callId: 'c1', by: null, reason: 'externalHungUp', missedBy: [], ringLegsEnded: [], at: T0 },
+        },
+      ]);
+  });
+
+  it("R18: a holder's recording stops when someone else picks the call up", () => {
+    const held = history(context, incoming('c1'), answer('c1', BOSS), start(BOSS), hold('c1', BOSS));
+    given(held, context)
+      .when({ type: 'PickUpHeldCall', callId: 'c1', actor: ASSISTANT })
+      .thenEmits((events) =>
+        expect(events).toMatchObject([
+          { type: 'HeldCallPickedUp' },
+          { type: 'RecordingStopped', data: { owner: BOSS, reason: 'ownerLeftCall' } },
+        ]),
+      );
+  });
+});

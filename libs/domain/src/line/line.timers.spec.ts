@@ -1,0 +1,246 @@
+import type { LineEvent } from '#events';
+import { fold } from '../shared/decider.js';
+import { specFor } from '../shared/given-when-then.js';
+import type { LineCommand } from './line.commands.js';
+import type { LineContext } from './line.context.js';
+import { lineDecider } from './line.decider.js';
+import {
+  ASSISTANT,
+  BOSS,
+  DEPUTY,
+  T0,
+  TIMERS,
+  VIP_CALLER,
+  answer,
+  at,
+  decline,
+  history,
+  hold,
+  incoming,
+  lineContext,
+  place,
+} from './line.fixtures.js';
+import { RECENT_CALLS_KEPT, type LineState } from './line.state.js';
+import { dueLineTimers, pendingLineTimers } from './line.timers.js';
+
+const given = specFor(lineDecider);
+const context = lineContext();
+const stateOf = (events: readonly LineEvent[]): LineState =>
+  fold(lineDecider.evolve, lineDecider.initialState, events);
+const expire = (callId: string, when = at(30)) =>
+  ({ type: 'ExpireRing', callId, actor: TIMERS, at: when }) as const;
+
+describe('timers as data (R21)', () => {
+  it('R21: a ringing call has a ring-timeout timer carrying the command to send when due', () => {
+    expect(pendingLineTimers(stateOf(history(context, incoming('c1'))))).toEqual([
+      { key: 'ringTimeout:c1', kind: 'ringTimeout', callId: 'c1', dueAt: at(30), command: expire('c1') },
+    ]);
+  });
+
+  it('R21: VIP delegatorFirst adds an escalation timer, earliest first', () => {
+    const vip = lineContext({
+      vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorFirst', delaySeconds: 10 } },
+    });
+    const timers = pendingLineTimers(stateOf(history(vip, incoming('c1', VIP_CALLER))));
+    expect(timers.map((t) => [t.kind, t.dueAt])).toEqual([
+      ['vipEscalation', at(10)],
+      ['ringTimeout', at(30)],
+    ]);
+    expect(timers[0]?.command).toEqual({ type: 'EscalateVipRing', callId: 'c1', actor: TIMERS, at: at(10) });
+  });
+
+  it('R21: a transfer has a recall timer keyed by its attempt; answered calls, held calls and idle lines have none', () => {
+    const transferring = history(context, incoming('c1'), answer('c1', BOSS), {
+      type: 'TransferCall',
+      callId: 'c1',
+      actor: BOSS,
+      to: ASSISTANT,
+      at: at(5),
+    });
+    expect(pendingLineTimers(stateOf(transferring))).toEqual([
+      {
+        key: 'transferRecall:c1:1',
+        kind: 'transferRecall',
+        callId: 'c1',
+        dueAt: at(35),
+        command: { type: 'RecallTransfer', callId: 'c1', attempt: 1, actor: TIMERS, at: at(35) },
+      },
+    ]);
+    expect(pendingLineTimers(stateOf(history(context, incoming('c1'), answer('c1', BOSS))))).toEqual([]);
+    expect(
+      pendingLineTimers(stateOf(history(context, incoming('c1'), answer('c1', BOSS), hold('c1', BOSS)))),
+    ).toEqual([]);
+    expect(pendingLineTimers(lineDecider.initialState)).toEqual([]);
+  });
+
+  it('R21: only timers at or before the given time are due', () => {
+    const state = stateOf(history(context, incoming('c1')));
+    expect(dueLineTimers(state, at(29))).toEqual([]);
+    expect(dueLineTimers(state, at(30)).map((t) => t.key)).toEqual(['ringTimeout:c1']);
+  });
+
+  it('R21: a ring timeout for a call already answered is a stale timer and appends nothing', () => {
+    given(history(context, incoming('c1'), answer('c1', ASSISTANT)), context)
+      .when(expire('c1'))
+      .then([]);
+  });
+
+  it('R21: a ring timeout for a call that already left the line, or another call, appends nothing', () => {
+    given(history(context, incoming('c1'), expire('c1')), context)
+      .when(expire('c1', at(31)))
+      .then([]);
+    given(history(context, incoming('c2')), context)
+      .when(expire('c1'))
+      .then([]);
+    given([], context).when(expire('c1')).then([]);
+  });
+
+  it('R21: a VIP escalation after the call was answered appends nothing', () => {
+    const vip = lineContext({
+      vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorFirst', delaySeconds: 10 } },
+    });
+    given(history(vip, incoming('c1', VIP_CALLER), answer('c1', BOSS)), vip)
+      .when({ type: 'EscalateVipRing', callId: 'c1', actor: TIMERS, at: at(10) })
+      .then([]);
+  });
+
+  it('R21: a recall for an earlier transfer attempt, or after the target answered, appends nothing', () => {
+    const transfer = (to: string, when: string) =>
+      ({ type: 'TransferCall', callId: 'c1', actor: BOSS, to, at: when }) as const;
+    const secondAttempt = history(
+      context,
+      incoming('c1'),
+      answer('c1', BOSS),
+      transfer(ASSISTANT, T0),
+      decline('c1', ASSISTANT),
+      transfer(DEPUTY, at(1)),
+    );
+    given(secondAttempt, context)
+      .when({ type: 'RecallTransfer', callId: 'c1', attempt: 1, actor: TIMERS, at: at(30) })
+      .then([]);
+    const answered = history(
+      context,
+      incoming('c1'),
+      answer('c1', BOSS),
+      transfer(ASSISTANT, T0),
+      answer('c1', ASSISTANT),
+    );
+    given(answered, context)
+      .when({ type: 'RecallTransfer', callId: 'c1', attempt: 1, actor: TIMERS, at: at(30) })
+      .then([]);
+  });
+
+  it('R21: a timer fired before it is due is refused so the process manager reschedules it', () => {
+    const error = given(history(context, incoming('c1')), context)
+      .when(expire('c1', at(29)))
+      .thenRejects('TIMER_NOT_DUE', 'R21');
+    expect(error.details).toEqual({ dueAt: at(30), at: at(29) });
+  });
+
+  it("R21: time comes from the command's at, else from the context's now, never from the wall clock", () => {
+    given([], lineContext({ now: '2030-02-03T04:05:06.000Z' }))
+      .when(place('c1', BOSS))
+      .thenEmits(([placed]) => expect(placed).toMatchObject({ data: { at: '2030-02-03T04:05:06.000Z' } }));
+    given([], context)
+      .when({ ...place('c1', BOSS), at: '2026-01-05T10:00:07+00:00' })
+      .thenEmits(([placed]) => expect(placed).toMatchObject({ data: { at: at(7) } }));
+  });
+
+  it('R21: a time that is not ISO-8601 is refused with INVALID_TIME', () => {
+    given([], context)
+      .when({ ...place('c1', BOSS), at: 'tomorrow' })
+      .thenRejects('INVALID_TIME', 'R21');
+  });
+});
+
+/**
+ * A virtual-clock run in miniature, as a process manager does it: decide each command at its
+ * time, and before it fire every line timer due by then, in due order, at its due time.
+ */
+const runScenario = (ctx: LineContext, steps: readonly LineCommand[]): LineEvent[] => {
+  const events: LineEvent[] = [];
+  const apply = (command: LineCommand) => {
+    events.push(...lineDecider.decide(command, stateOf(events), ctx));
+  };
+  for (const step of steps) {
+    let next = dueLineTimers(stateOf(events), step.at ?? ctx.now)[0];
+    while (next) {
+      apply(next.command);
+      next = dueLineTimers(stateOf(events), step.at ?? ctx.now)[0];
+    }
+    apply(step);
+  }
+  return events;
+};
+
+describe('determinism (R21)', () => {
+  const vip = lineContext({
+    vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorFirst', delaySeconds: 10 } },
+  });
+  const scenario: LineCommand[] = [
+    incoming('c1', VIP_CALLER, T0),
+    { ...answer('c1', DEPUTY), at: at(12) },
+    { type: 'TransferCall', callId: 'c1', actor: DEPUTY, to: BOSS, at: at(20) },
+    { type: 'HangUp', callId: 'c1', actor: DEPUTY, at: at(56) },
+    incoming('c2', '+15550111', at(60)),
+    { ...place('c3', ASSISTANT), at: at(100) },
+  ];
+
+  it('R21: the same commands with the same context yield identical events, timers included', () => {
+    const first = runScenario(vip, scenario);
+    const second = runScenario(vip, scenario);
+    expect(second).toEqual(first);
+    expect(JSON.stringify(second)).toBe(JSON.stringify(first));
+    expect(first.map((e) => e.type)).toEqual([
+      'IncomingCallReceived',
+      'CallRang',
+      'CallRang',
+      'CallAnswered',
+      'CallTransferRequested',
+      'CallTransferRecalled',
+      'CallEnded',
+      'IncomingCallReceived',
+      'CallRang',
+      'CallSentToVoicemail',
+      'VoicemailLeft',
+      'CallPlacedOnSharedLine',
+    ]);
+    expect(first[5]).toMatchObject({ data: { reason: 'timeout', at: at(50) } });
+    expect(first[9]).toMatchObject({ data: { reason: 'ringTimeout', at: at(90) } });
+  });
+
+  it('R21: deciding never mutates the state it was given', () => {
+    const state = stateOf(history(context, incoming('c1')));
+    const snapshot = JSON.stringify(state);
+    lineDecider.decide(answer('c1', BOSS), state, context);
+    lineDecider.evolve(state, {
+      type: 'CallDeclined',
+      data: { callId: 'c1', by: BOSS, onBehalfOf: null, at: T0 },
+    });
+    expect(JSON.stringify(state)).toBe(snapshot);
+  });
+});
+
+describe('compact line state (R12)', () => {
+  it('R12: after many calls the folded state keeps only the current call, a few recent ids and counters', () => {
+    const commands: LineCommand[] = [];
+    for (let n = 0; n < 500; n++) {
+      commands.push(incoming(`c${n}`, '+15550111', at(n * 60)), {
+        ...answer(`c${n}`, ASSISTANT),
+        at: at(n * 60 + 5),
+      });
+      commands.push({ type: 'HangUp', callId: `c${n}`, actor: ASSISTANT, at: at(n * 60 + 50) });
+    }
+    const state = stateOf(history(context, ...commands));
+    expect(state.call).toBeNull();
+    expect(state.recentCalls).toHaveLength(RECENT_CALLS_KEPT);
+    expect(state.recentCalls.at(-1)).toEqual({
+      callId: 'c499',
+      answeredBy: ASSISTANT,
+      endedAs: 'ended',
+      at: at(499 * 60 + 50),
+    });
+    expect(state.totals).toEqual({ calls: 500, missed: 0, voicemails: 0 });
+    expect(JSON.stringify(state).length).toBeLessThan(3_000);
+  });
+});
