@@ -1,0 +1,352 @@
+import { specFor } from '../shared/given-when-then.js';
+import { accountDecider } from './account.decider.js';
+import {
+  ACME,
+  ADMIN,
+  ALICE,
+  ALICE_SECOND,
+  BOB,
+  CAROL,
+  EVERYDAY,
+  LOBBY,
+  createAccount,
+  provisionUser,
+  accept,
+  changePermissions,
+  changePolicy,
+  changeSharedLines,
+  decline,
+  history,
+  invite,
+  numberOf,
+  optIn,
+  optOut,
+  ref,
+  revoke,
+  typesOf,
+} from './account.fixtures.js';
+
+const given = specFor(accountDecider);
+const acme = history(...ACME);
+const pending = history(...ACME, invite('d1', ALICE, BOB));
+const active = history(...ACME, invite('d1', ALICE, BOB), accept('d1', BOB));
+
+describe('inviting a delegate (R6, R7, R9, R10)', () => {
+  it('R7: an invitation by the delegator is pending, with its permissions and shared lines', () => {
+    given(acme)
+      .when(invite('d1', ALICE, BOB))
+      .then([
+        {
+          type: 'DelegateInvited',
+          data: { ...ref('d1', ALICE, BOB, ALICE), permissions: EVERYDAY, sharedLines: [numberOf(ALICE)] },
+        },
+      ]);
+  });
+
+  it('R7: an admin may invite on behalf of the delegator', () => {
+    given(acme)
+      .when(invite('d1', ALICE, BOB, { actor: ADMIN }))
+      .thenEmits((events) => expect(events[0]!.data).toMatchObject({ by: ADMIN, delegatorId: ALICE }));
+  });
+
+  it('R7: nobody else may invite for the delegator (ACTOR_NOT_ALLOWED)', () => {
+    given(acme)
+      .when(invite('d1', ALICE, BOB, { actor: CAROL }))
+      .thenRejects('ACTOR_NOT_ALLOWED', 'R7');
+  });
+
+  it('R7: a delegation id is used once (DELEGATION_ID_TAKEN)', () => {
+    given(pending)
+      .when(invite('d1', ALICE, CAROL))
+      .thenRejects('DELEGATION_ID_TAKEN', 'R7');
+  });
+
+  it('R1: inviting a party that is not in the account is rejected as not found', () => {
+    const rejection = given(acme)
+      .when(invite('d1', ALICE, 'nobody'))
+      .thenRejects('PARTY_NOT_FOUND', 'R1');
+    expect(rejection.kind).toBe('not_found');
+  });
+
+  it('R6: a user may delegate to a common-area phone and a common-area phone to a user', () => {
+    given(acme)
+      .when(invite('d1', ALICE, LOBBY))
+      .thenEmits((events) => expect(typesOf(events)).toEqual(['DelegateInvited']));
+    given(acme)
+      .when(invite('d1', LOBBY, ALICE, { actor: ADMIN }))
+      .thenEmits((events) => expect(typesOf(events)).toEqual(['DelegateInvited']));
+  });
+
+  it('R6: permissions are stored once each, in canonical order', () => {
+    given(acme)
+      .when(
+        invite('d1', ALICE, BOB, { permissions: ['optInOut', 'answerCalls', 'answerCalls', 'placeCalls'] }),
+      )
+      .thenEmits((events) =>
+        expect(events[0]!.data).toMatchObject({ permissions: ['placeCalls', 'answerCalls', 'optInOut'] }),
+      );
+  });
+
+  it('R6: optInOut without answerCalls is rejected (OPT_IN_OUT_NEEDS_ANSWER_CALLS)', () => {
+    given(acme)
+      .when(invite('d1', ALICE, BOB, { permissions: ['placeCalls', 'optInOut'] }))
+      .thenRejects('OPT_IN_OUT_NEEDS_ANSWER_CALLS', 'R6');
+  });
+
+  it('R6: vipOnly without answerCalls is rejected (VIP_ONLY_NEEDS_ANSWER_CALLS)', () => {
+    given(acme)
+      .when(invite('d1', ALICE, BOB, { permissions: ['placeCalls', 'vipOnly'] }))
+      .thenRejects('VIP_ONLY_NEEDS_ANSWER_CALLS', 'R6');
+  });
+
+  it('R6: a delegation without any of the core permissions is rejected (NO_CORE_PERMISSION)', () => {
+    given(acme)
+      .when(invite('d1', ALICE, BOB, { permissions: ['joinAndMerge'] }))
+      .thenRejects('NO_CORE_PERMISSION', 'R6');
+    given(acme)
+      .when(invite('d1', ALICE, BOB, { permissions: [] }))
+      .thenRejects('NO_CORE_PERMISSION', 'R6');
+  });
+
+  it('R6: an unknown permission is rejected (UNKNOWN_PERMISSION)', () => {
+    given(acme)
+      .when(invite('d1', ALICE, BOB, { permissions: ['answerCalls', 'readMinds' as never] }))
+      .thenRejects('UNKNOWN_PERMISSION', 'R6');
+  });
+
+  it('R9: a party cannot delegate to itself (SELF_DELEGATION)', () => {
+    given(acme)
+      .when(invite('d1', ALICE, ALICE))
+      .thenRejects('SELF_DELEGATION', 'R9');
+  });
+
+  it('R9: a second pending invitation for the same pair is rejected (DELEGATION_ALREADY_EXISTS)', () => {
+    const rejection = given(pending)
+      .when(invite('d2', ALICE, BOB))
+      .thenRejects('DELEGATION_ALREADY_EXISTS', 'R9');
+    expect(rejection.kind).toBe('conflict');
+  });
+
+  it('R9: a second delegation for an actively delegated pair is rejected (DELEGATION_ALREADY_EXISTS)', () => {
+    given(active)
+      .when(invite('d2', ALICE, BOB))
+      .thenRejects('DELEGATION_ALREADY_EXISTS', 'R9');
+  });
+
+  it('R9: the reverse direction is a different pair and may be invited', () => {
+    given(active)
+      .when(invite('d2', BOB, ALICE))
+      .thenEmits((events) => expect(typesOf(events)).toEqual(['DelegateInvited']));
+  });
+
+  it('R10: a shared line must be one of the delegator’s own direct numbers (SHARED_LINE_NOT_OWNED)', () => {
+    given(acme)
+      .when(invite('d1', ALICE, BOB, { sharedLines: [numberOf(CAROL)] }))
+      .thenRejects('SHARED_LINE_NOT_OWNED', 'R10');
+  });
+
+  it('R10: a delegation shares at least one line (NO_SHARED_LINE)', () => {
+    given(acme)
+      .when(invite('d1', ALICE, BOB, { sharedLines: [] }))
+      .thenRejects('NO_SHARED_LINE', 'R10');
+  });
+});
+
+describe('answering an invitation (R7)', () => {
+  it('R7: the invitee accepts and the delegation becomes active', () => {
+    given(pending)
+      .when(accept('d1', BOB))
+      .then([{ type: 'DelegationAccepted', data: ref('d1', ALICE, BOB, BOB) }]);
+  });
+
+  it('R7: only the invitee may accept, not the delegator nor an admin (ACTOR_NOT_ALLOWED)', () => {
+    given(pending).when(accept('d1', ALICE)).thenRejects('ACTOR_NOT_ALLOWED', 'R7');
+    given(pending).when(accept('d1', ADMIN)).thenRejects('ACTOR_NOT_ALLOWED', 'R7');
+  });
+
+  it('R7: an admin answers for a common-area phone, which has nobody to accept', () => {
+    const toLobby = history(...ACME, invite('d1', ALICE, LOBBY));
+    given(toLobby)
+      .when(accept('d1', ADMIN))
+      .then([{ type: 'DelegationAccepted', data: ref('d1', ALICE, LOBBY, ADMIN) }]);
+    given(toLobby)
+      .when(decline('d1', ADMIN))
+      .then([{ type: 'DelegationDeclined', data: ref('d1', ALICE, LOBBY, ADMIN) }]);
+  });
+
+  it('R7: the invitee may decline', () => {
+    given(pending)
+      .when(decline('d1', BOB))
+      .then([{ type: 'DelegationDeclined', data: ref('d1', ALICE, BOB, BOB) }]);
+  });
+
+  it('R7: a declined invitation cannot be accepted (INVITATION_NOT_PENDING)', () => {
+    given(history(...ACME, invite('d1', ALICE, BOB), decline('d1', BOB)))
+      .when(accept('d1', BOB))
+      .thenRejects('INVITATION_NOT_PENDING', 'R7');
+  });
+
+  it('R7: accepting an unknown invitation is not found (DELEGATION_NOT_FOUND)', () => {
+    const rejection = given(acme).when(accept('nope', BOB)).thenRejects('DELEGATION_NOT_FOUND', 'R7');
+    expect(rejection.kind).toBe('not_found');
+  });
+
+  it('R9: after a decline the same pair may be invited again', () => {
+    given(history(...ACME, invite('d1', ALICE, BOB), decline('d1', BOB)))
+      .when(invite('d2', ALICE, BOB))
+      .thenEmits((events) => expect(typesOf(events)).toEqual(['DelegateInvited']));
+  });
+});
+
+describe('policy activation (R7)', () => {
+  it('R7: with admin-enforced activation an invitation is active at once, with no acceptance', () => {
+    given(history(...ACME, changePolicy({ autoActivateInvitations: true })))
+      .when(invite('d1', ALICE, BOB))
+      .thenEmits((events) => {
+        expect(typesOf(events)).toEqual(['DelegateInvited', 'DelegationActivatedByPolicy']);
+        expect(events[1]!.data).toEqual(ref('d1', ALICE, BOB, ALICE));
+      });
+  });
+
+  it('R7: switching admin-enforced activation on activates the invitations still pending', () => {
+    given(history(...ACME, invite('d1', ALICE, BOB), invite('d2', ALICE, CAROL), accept('d2', CAROL)))
+      .when(changePolicy({ autoActivateInvitations: true }))
+      .thenEmits((events) => {
+        expect(typesOf(events)).toEqual(['AccountPolicyChanged', 'DelegationActivatedByPolicy']);
+        expect(events[1]!.data).toEqual(ref('d1', ALICE, BOB, ADMIN));
+      });
+  });
+
+  it('R7: an activated-by-policy delegation has nothing left to accept (INVITATION_NOT_PENDING)', () => {
+    given(history(...ACME, changePolicy({ autoActivateInvitations: true }), invite('d1', ALICE, BOB)))
+      .when(accept('d1', BOB))
+      .thenRejects('INVITATION_NOT_PENDING', 'R7');
+  });
+});
+
+describe('revoking and changing a delegation (R7, R10)', () => {
+  it('R7: the delegator revokes an active delegation', () => {
+    given(active)
+      .when(revoke('d1', ALICE))
+      .then([{ type: 'DelegationRevoked', data: ref('d1', ALICE, BOB, ALICE) }]);
+  });
+
+  it('R7: an admin may revoke, and revoking a pending invitation withdraws it', () => {
+    given(pending)
+      .when(revoke('d1', ADMIN))
+      .then([{ type: 'DelegationRevoked', data: ref('d1', ALICE, BOB, ADMIN) }]);
+  });
+
+  it('R7: the delegate may not revoke (ACTOR_NOT_ALLOWED)', () => {
+    given(active).when(revoke('d1', BOB)).thenRejects('ACTOR_NOT_ALLOWED', 'R7');
+  });
+
+  it('R7: a revoked delegation cannot be revoked or changed again (DELEGATION_ALREADY_ENDED)', () => {
+    const revoked = history(...ACME, invite('d1', ALICE, BOB), accept('d1', BOB), revoke('d1', ALICE));
+    given(revoked).when(revoke('d1', ALICE)).thenRejects('DELEGATION_ALREADY_ENDED', 'R7');
+    given(revoked)
+      .when(changePermissions('d1', ALICE, ['answerCalls']))
+      .thenRejects('DELEGATION_ALREADY_ENDED', 'R7');
+  });
+
+  it('R7: the delegator changes permissions; the change is an event', () => {
+    given(active)
+      .when(changePermissions('d1', ALICE, ['answerCalls', 'joinAndMerge']))
+      .then([
+        {
+          type: 'DelegationPermissionsChanged',
+          data: { ...ref('d1', ALICE, BOB, ALICE), permissions: ['answerCalls', 'joinAndMerge'] },
+        },
+      ]);
+  });
+
+  it('R6: a permission change is checked like an invitation (OPT_IN_OUT_NEEDS_ANSWER_CALLS)', () => {
+    given(active)
+      .when(changePermissions('d1', ALICE, ['placeCalls', 'optInOut']))
+      .thenRejects('OPT_IN_OUT_NEEDS_ANSWER_CALLS', 'R6');
+  });
+
+  it('R7: the delegate may not change its own permissions (ACTOR_NOT_ALLOWED)', () => {
+    given(active)
+      .when(changePermissions('d1', BOB, ['answerCalls']))
+      .thenRejects('ACTOR_NOT_ALLOWED', 'R7');
+  });
+
+  it('R13: dropping optInOut from an opted-out delegate opts it back in, so it is not silenced for good', () => {
+    const withOptInOut = [...EVERYDAY, 'optInOut' as const];
+    given(
+      history(
+        ...ACME,
+        invite('d1', ALICE, BOB, { permissions: withOptInOut }),
+        accept('d1', BOB),
+        optOut('d1', BOB),
+      ),
+    )
+      .when(changePermissions('d1', ALICE, EVERYDAY))
+      .thenEmits((events) =>
+        expect(typesOf(events)).toEqual(['DelegationPermissionsChanged', 'DelegateOptedIn']),
+      );
+  });
+
+  it('R10: the delegator changes the shared lines to another of its own numbers', () => {
+    const twoLines = history(
+      createAccount(),
+      provisionUser(ALICE, { directNumbers: [numberOf(ALICE), ALICE_SECOND] }),
+      provisionUser(BOB),
+      invite('d1', ALICE, BOB),
+    );
+    given(twoLines)
+      .when(changeSharedLines('d1', ALICE, [ALICE_SECOND, numberOf(ALICE)]))
+      .then([
+        {
+          type: 'DelegationSharedLinesChanged',
+          data: { ...ref('d1', ALICE, BOB, ALICE), sharedLines: [ALICE_SECOND, numberOf(ALICE)] },
+        },
+      ]);
+    given(twoLines)
+      .when(changeSharedLines('d1', ALICE, [numberOf(BOB)]))
+      .thenRejects('SHARED_LINE_NOT_OWNED', 'R10');
+  });
+});
+
+describe('opting in and out (R6, R13)', () => {
+  const optable = history(
+    ...ACME,
+    invite('d1', ALICE, BOB, { permissions: [...EVERYDAY, 'optInOut'] }),
+    accept('d1', BOB),
+  );
+
+  it('R6: a delegate with optInOut opts out and back in', () => {
+    given(optable)
+      .when(optOut('d1', BOB))
+      .then([{ type: 'DelegateOptedOut', data: ref('d1', ALICE, BOB, BOB) }]);
+    given(
+      history(
+        ...ACME,
+        invite('d1', ALICE, BOB, { permissions: [...EVERYDAY, 'optInOut'] }),
+        accept('d1', BOB),
+        optOut('d1', BOB),
+      ),
+    )
+      .when(optIn('d1', BOB))
+      .then([{ type: 'DelegateOptedIn', data: ref('d1', ALICE, BOB, BOB) }]);
+  });
+
+  it('R6: a delegate without optInOut cannot opt out (PERMISSION_NOT_GRANTED)', () => {
+    given(active).when(optOut('d1', BOB)).thenRejects('PERMISSION_NOT_GRANTED', 'R6');
+  });
+
+  it('R7: opting out needs an active delegation (DELEGATION_NOT_ACTIVE)', () => {
+    given(history(...ACME, invite('d1', ALICE, BOB, { permissions: [...EVERYDAY, 'optInOut'] })))
+      .when(optOut('d1', BOB))
+      .thenRejects('DELEGATION_NOT_ACTIVE', 'R7');
+  });
+});
+
+describe('timestamps', () => {
+  it('R21: every event carries the simulated time of the command that caused it', () => {
+    given(acme)
+      .when({ ...invite('d1', ALICE, BOB), now: '2026-02-01T00:00:00.000Z' })
+      .thenEmits((events) => expect(events[0]!.data).toMatchObject({ at: '2026-02-01T00:00:00.000Z' }));
+  });
+});

@@ -1,0 +1,216 @@
+import type { AccountEvent, AccountPolicy, Permission } from '#events';
+import { fold } from '../shared/decider.js';
+import type * as C from './account.commands.js';
+import { accountDecider } from './account.decider.js';
+import type { AccountState } from './account.state.js';
+
+/**
+ * A small account for account specs: admin `root` runs account `acme`, where Alice, Bob and Carol are
+ * phone users with unlimited plans and a current Windows client, and Lobby is a common-area phone.
+ * Monday 2026-01-05 09:00 UTC.
+ */
+export const T0 = '2026-01-05T09:00:00.000Z';
+export const ADMIN = 'root';
+export const ALICE = 'alice';
+export const BOB = 'bob';
+export const CAROL = 'carol';
+export const LOBBY = 'lobby';
+export const STRANGER = 'stranger';
+
+const KNOWN_NUMBERS: Readonly<Record<string, string>> = {
+  [ALICE]: '+15550000001',
+  [BOB]: '+15550000002',
+  [CAROL]: '+15550000003',
+  [LOBBY]: '+15550000009',
+};
+
+/** Alice's second direct number, for R10 specs. */
+export const ALICE_SECOND = '+15550000011';
+
+/** The first direct number of a fixture party; `p<n>` parties get `+1555200<nnnn>`. */
+export const numberOf = (partyId: string): string =>
+  KNOWN_NUMBERS[partyId] ?? `+1555200${partyId.replace(/\D/g, '').padStart(4, '0')}`;
+
+export const EVERYDAY: Permission[] = ['placeCalls', 'answerCalls', 'pickUpHeldCalls'];
+
+const base = (actor: string) => ({ actor, now: T0 });
+
+export const createAccount = (policy: Partial<AccountPolicy> = {}): C.CreateAccount => ({
+  type: 'CreateAccount',
+  ...base(ADMIN),
+  accountId: 'acme',
+  name: 'Acme',
+  policy,
+});
+
+export const changePolicy = (policy: Partial<AccountPolicy>, actor = ADMIN): C.ChangeAccountPolicy => ({
+  type: 'ChangeAccountPolicy',
+  ...base(actor),
+  policy,
+});
+
+export const provisionUser = (
+  partyId: string,
+  changes: Partial<Omit<C.ProvisionPhoneUser, 'type'>> = {},
+): C.ProvisionPhoneUser => ({
+  type: 'ProvisionPhoneUser',
+  ...base(ADMIN),
+  partyId,
+  name: partyId[0]!.toUpperCase() + partyId.slice(1),
+  directNumbers: [numberOf(partyId)],
+  callingPlan: 'unlimited',
+  powerPack: false,
+  assistantEnabled: true,
+  desktopClient: { platform: 'windows', version: '6.2.0' },
+  ...changes,
+});
+
+export const provisionCommonArea = (
+  partyId: string,
+  changes: Partial<Omit<C.ProvisionCommonAreaPhone, 'type'>> = {},
+): C.ProvisionCommonAreaPhone => ({
+  type: 'ProvisionCommonAreaPhone',
+  ...base(ADMIN),
+  partyId,
+  name: 'Lobby phone',
+  directNumbers: [numberOf(partyId)],
+  callingPlan: 'metered',
+  powerPack: false,
+  ...changes,
+});
+
+export const invite = (
+  delegationId: string,
+  delegatorId: string,
+  delegateId: string,
+  changes: Partial<Omit<C.InviteDelegate, 'type'>> = {},
+): C.InviteDelegate => ({
+  type: 'InviteDelegate',
+  ...base(delegatorId),
+  delegationId,
+  delegatorId,
+  delegateId,
+  permissions: EVERYDAY,
+  sharedLines: [numberOf(delegatorId)],
+  ...changes,
+});
+
+type OnDelegation<T extends C.AccountCommand['type']> = (
+  delegationId: string,
+  actor: string,
+) => Extract<C.AccountCommand, { type: T }>;
+
+export const accept: OnDelegation<'AcceptInvitation'> = (delegationId, actor) => ({
+  type: 'AcceptInvitation',
+  ...base(actor),
+  delegationId,
+});
+export const decline: OnDelegation<'DeclineInvitation'> = (delegationId, actor) => ({
+  type: 'DeclineInvitation',
+  ...base(actor),
+  delegationId,
+});
+export const revoke: OnDelegation<'RevokeDelegation'> = (delegationId, actor) => ({
+  type: 'RevokeDelegation',
+  ...base(actor),
+  delegationId,
+});
+export const optIn: OnDelegation<'OptIn'> = (delegationId, actor) => ({
+  type: 'OptIn',
+  ...base(actor),
+  delegationId,
+});
+export const optOut: OnDelegation<'OptOut'> = (delegationId, actor) => ({
+  type: 'OptOut',
+  ...base(actor),
+  delegationId,
+});
+
+export const changePermissions = (
+  delegationId: string,
+  actor: string,
+  permissions: Permission[],
+): C.ChangeDelegationPermissions => ({
+  type: 'ChangeDelegationPermissions',
+  ...base(actor),
+  delegationId,
+  permissions,
+});
+
+export const changeSharedLines = (
+  delegationId: string,
+  actor: string,
+  sharedLines: string[],
+): C.ChangeSharedLines => ({ type: 'ChangeSharedLines', ...base(actor), delegationId, sharedLines });
+
+type OnParty<T extends C.AccountCommand['type']> = (
+  partyId: string,
+  actor?: string,
+) => Extract<C.AccountCommand, { type: T }>;
+
+export const enableFor: OnParty<'EnableDelegationForUser'> = (partyId, actor = ADMIN) => ({
+  type: 'EnableDelegationForUser',
+  ...base(actor),
+  partyId,
+});
+export const disableFor: OnParty<'DisableDelegationForUser'> = (partyId, actor = ADMIN) => ({
+  type: 'DisableDelegationForUser',
+  ...base(actor),
+  partyId,
+});
+export const lock: OnParty<'LockDelegation'> = (partyId, actor = ADMIN) => ({
+  type: 'LockDelegation',
+  ...base(actor),
+  partyId,
+});
+export const unlock: OnParty<'UnlockDelegation'> = (partyId, actor = ADMIN) => ({
+  type: 'UnlockDelegation',
+  ...base(actor),
+  partyId,
+});
+
+export const givePowerPack = (partyId: string, powerPack = true): C.ChangePowerPack => ({
+  type: 'ChangePowerPack',
+  ...base(ADMIN),
+  partyId,
+  powerPack,
+});
+
+export const addVip = (delegatorId: string, number: string, actor = delegatorId): C.AddVipContact => ({
+  type: 'AddVipContact',
+  ...base(actor),
+  delegatorId,
+  number,
+  name: 'Important caller',
+});
+
+/** The everyday account: created, with Alice, Bob, Carol and the Lobby phone provisioned. */
+export const ACME: C.AccountCommand[] = [
+  createAccount(),
+  provisionUser(ALICE),
+  provisionUser(BOB),
+  provisionUser(CAROL),
+  provisionCommonArea(LOBBY),
+];
+
+/** The events a sequence of accepted commands produces: "given" histories built from behaviour. */
+export const history = (...commands: C.AccountCommand[]): AccountEvent[] => {
+  const events: AccountEvent[] = [];
+  for (const command of commands) events.push(...accountDecider.decide(command, stateOf(events)));
+  return events;
+};
+
+export const stateOf = (events: readonly AccountEvent[]): AccountState =>
+  fold(accountDecider.evolve, accountDecider.initialState, events);
+
+/** The types of the events a decision emits, e.g. `['DelegateInvited', 'DelegationAccepted']`. */
+export const typesOf = (events: readonly AccountEvent[]): string[] => events.map((event) => event.type);
+
+/** The reference an event carries for a delegation, acted on by `by` at T0. */
+export const ref = (delegationId: string, delegatorId: string, delegateId: string, by: string) => ({
+  delegationId,
+  delegatorId,
+  delegateId,
+  by,
+  at: T0,
+});

@@ -1,0 +1,131 @@
+import type { BusinessHours, Permission, VipRouting } from '#events';
+import {
+  explainDelegateEligibility,
+  explainDelegationEligibility,
+  type Eligibility,
+  type Ineligible,
+} from './account.eligibility.js';
+import type { AccountState, Delegation, Party } from './account.state.js';
+
+/**
+ * Pure reads over account state for the call side (R10–R13, R19) and diagnostics (R20). Unknown
+ * accounts read as empty.
+ */
+
+const delegationsOf = (state: AccountState): Iterable<Delegation> =>
+  state.status === 'active' ? state.delegations.values() : [];
+
+/** R7/R8: pending and active delegations count; declined and revoked ones are history. */
+export const isLive = (delegation: Delegation): boolean =>
+  delegation.status === 'pending' || delegation.status === 'active';
+
+export const isAdmin = (state: AccountState, actor: string): boolean =>
+  state.status === 'active' && state.admins.includes(actor);
+
+export const partyById = (state: AccountState, partyId: string): Party | undefined =>
+  state.status === 'active' ? state.parties.get(partyId) : undefined;
+
+/** R1/R10: the party whose direct number this is (the delegator of a shared line). */
+export const lineOwner = (state: AccountState, number: string): Party | undefined => {
+  if (state.status !== 'active') return undefined;
+  const owner = state.numberOwners.get(number);
+  return owner === undefined ? undefined : state.parties.get(owner);
+};
+
+export const delegationById = (state: AccountState, delegationId: string): Delegation | undefined =>
+  state.status === 'active' ? state.delegations.get(delegationId) : undefined;
+
+/** R9: the pending or active delegation from delegator to delegate (at most one exists). */
+export const delegationBetween = (
+  state: AccountState,
+  delegatorId: string,
+  delegateId: string,
+): Delegation | undefined =>
+  [...delegationsOf(state)].find(
+    (d) => isLive(d) && d.delegatorId === delegatorId && d.delegateId === delegateId,
+  );
+
+/** R8: pending and active delegations of a delegator. */
+export const liveDelegationsOf = (state: AccountState, delegatorId: string): Delegation[] =>
+  [...delegationsOf(state)].filter((d) => isLive(d) && d.delegatorId === delegatorId);
+
+/** R8: pending and active delegations a delegate holds. */
+export const liveDelegationsHeldBy = (state: AccountState, delegateId: string): Delegation[] =>
+  [...delegationsOf(state)].filter((d) => isLive(d) && d.delegateId === delegateId);
+
+export const activeDelegationsOf = (state: AccountState, delegatorId: string): Delegation[] =>
+  [...delegationsOf(state)].filter((d) => d.status === 'active' && d.delegatorId === delegatorId);
+
+export const activeDelegationsHeldBy = (state: AccountState, delegateId: string): Delegation[] =>
+  [...delegationsOf(state)].filter((d) => d.status === 'active' && d.delegateId === delegateId);
+
+/** R10: pending and active delegations that share this number. */
+export const delegationsSharingLine = (state: AccountState, number: string): Delegation[] =>
+  [...delegationsOf(state)].filter((d) => isLive(d) && d.sharedLines.includes(number));
+
+export const hasPermission = (delegation: Delegation, permission: Permission): boolean =>
+  delegation.permissions.includes(permission);
+
+/** R19: a VIP caller of this delegator; VIP delegation is a Power Pack feature (R5), off without it. */
+export const isVip = (state: AccountState, delegatorId: string, callerNumber: string): boolean => {
+  const delegator = partyById(state, delegatorId);
+  return delegator !== undefined && delegator.powerPack && delegator.vipContacts.has(callerNumber);
+};
+
+const failureOrNull = (eligibility: Eligibility): Ineligible | null => (eligibility.ok ? null : eligibility);
+
+export interface SharedLineDelegateView {
+  readonly partyId: string;
+  readonly name: string;
+  readonly delegationId: string;
+  readonly active: boolean;
+  readonly permissions: readonly Permission[];
+  readonly optedIn: boolean;
+  readonly businessHours: BusinessHours | null;
+  /** Why this delegate cannot take part (R2–R4), or `null` when it can. */
+  readonly eligibility: Ineligible | null;
+}
+
+/** Everything a decision on one shared line needs to know about the account (R10–R14, R19). */
+export interface SharedLineView {
+  readonly line: {
+    readonly number: string;
+    readonly ringTimeoutSeconds: number;
+    readonly businessHours: BusinessHours | null;
+  };
+  readonly delegator: {
+    readonly partyId: string;
+    readonly name: string;
+    readonly eligibility: Ineligible | null;
+    readonly powerPack: boolean;
+  };
+  /** Pending and active delegations sharing the line: inactive ones let R20 explain "why not". */
+  readonly delegates: readonly SharedLineDelegateView[];
+  readonly vip: { readonly contacts: readonly string[]; readonly routing: VipRouting };
+}
+
+/** The account's view of one direct number, or undefined when no party of the account owns it. */
+export const sharedLineView = (state: AccountState, number: string): SharedLineView | undefined => {
+  const owner = lineOwner(state, number);
+  if (!owner) return undefined;
+  return {
+    line: { number, ringTimeoutSeconds: owner.ringTimeoutSeconds, businessHours: owner.businessHours },
+    delegator: {
+      partyId: owner.id,
+      name: owner.name,
+      eligibility: failureOrNull(explainDelegationEligibility(state, owner.id)),
+      powerPack: owner.powerPack,
+    },
+    delegates: delegationsSharingLine(state, number).map((delegation) => ({
+      partyId: delegation.delegateId,
+      name: partyById(state, delegation.delegateId)?.name ?? delegation.delegateId,
+      delegationId: delegation.id,
+      active: delegation.status === 'active',
+      permissions: delegation.permissions,
+      optedIn: delegation.optedIn,
+      businessHours: delegation.businessHours,
+      eligibility: failureOrNull(explainDelegateEligibility(state, delegation.delegateId)),
+    })),
+    vip: { contacts: [...owner.vipContacts.keys()], routing: owner.vipRouting },
+  };
+};

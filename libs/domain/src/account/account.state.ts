@@ -1,0 +1,283 @@
+import type {
+  AccountEvent,
+  AccountPolicy,
+  BusinessHours,
+  CallingPlan,
+  DelegationStatus,
+  DesktopClient,
+  Permission,
+  VipRouting,
+} from '#events';
+
+interface PartyBase {
+  readonly id: string;
+  readonly name: string;
+  /** R1: one or more, unique in the account. */
+  readonly directNumbers: readonly string[];
+  readonly callingPlan: CallingPlan;
+  readonly powerPack: boolean;
+  /** R3: the user-level switch (on when provisioned: the account switch decides by default). */
+  readonly delegationEnabled: boolean;
+  /** R3: an admin froze this party's delegation settings. */
+  readonly delegationLocked: boolean;
+  /** R13: hours of the party's own lines; `null` means always open. */
+  readonly businessHours: BusinessHours | null;
+  /** R14: ring timeout of the party's lines. */
+  readonly ringTimeoutSeconds: number;
+  /** R19: VIP callers of this party as a delegator, by number. */
+  readonly vipContacts: ReadonlyMap<string, string>;
+  readonly vipRouting: VipRouting;
+}
+
+export interface PhoneUser extends PartyBase {
+  readonly kind: 'phoneUser';
+  readonly assistantEnabled: boolean;
+  readonly desktopClient: DesktopClient | null;
+}
+
+/** A desk phone in a shared area: no desktop client, so no Assistant (R4 does not apply). */
+export interface CommonAreaPhone extends PartyBase {
+  readonly kind: 'commonAreaPhone';
+}
+
+export type Party = PhoneUser | CommonAreaPhone;
+
+export interface Delegation {
+  readonly id: string;
+  readonly delegatorId: string;
+  readonly delegateId: string;
+  readonly status: DelegationStatus;
+  /** Canonical order (as in PERMISSIONS), no duplicates. */
+  readonly permissions: readonly Permission[];
+  /** R10: the delegator's direct numbers this delegation shares. */
+  readonly sharedLines: readonly string[];
+  /** R13: only meaningful with `optInOut`; a delegate without it is always opted in. */
+  readonly optedIn: boolean;
+  /** R13: the delegate's own hours, with `overrideBusinessHours`. */
+  readonly businessHours: BusinessHours | null;
+}
+
+export type AccountState =
+  | { readonly status: 'unknown' }
+  | {
+      readonly status: 'active';
+      readonly accountId: string;
+      readonly name: string;
+      /** Ids allowed to act as an admin (provisioning, policy, locks). */
+      readonly admins: readonly string[];
+      readonly policy: AccountPolicy;
+      readonly parties: ReadonlyMap<string, Party>;
+      /** R1: direct number → owning party id, kept in step with `parties`. */
+      readonly numberOwners: ReadonlyMap<string, string>;
+      /** Every delegation ever made, by id (declined and revoked ones stay for history and R20). */
+      readonly delegations: ReadonlyMap<string, Delegation>;
+    };
+
+export type ActiveAccount = Extract<AccountState, { status: 'active' }>;
+
+export const DEFAULT_DELEGATION_LIMIT = 15;
+export const DEFAULT_RING_TIMEOUT_SECONDS = 30;
+export const DEFAULT_VIP_ROUTING: VipRouting = { mode: 'delegatorOnly' };
+
+export const DEFAULT_ACCOUNT_POLICY: AccountPolicy = {
+  delegationEnabled: true,
+  autoActivateInvitations: false,
+  maxDelegatesPerDelegator: DEFAULT_DELEGATION_LIMIT,
+  maxDelegatorsPerDelegate: DEFAULT_DELEGATION_LIMIT,
+  assistantMinimumVersion: '6.0.0',
+  commonAreaDelegationNeedsPowerPack: false,
+};
+
+export const initialAccountState: AccountState = { status: 'unknown' };
+
+const withEntry = <K, V>(map: ReadonlyMap<K, V>, key: K, value: V): ReadonlyMap<K, V> =>
+  new Map(map).set(key, value);
+
+const withoutEntry = <K, V>(map: ReadonlyMap<K, V>, key: K): ReadonlyMap<K, V> => {
+  const copy = new Map(map);
+  copy.delete(key);
+  return copy;
+};
+
+const updateParty = (
+  state: ActiveAccount,
+  partyId: string,
+  change: (party: Party) => Party,
+): ActiveAccount => {
+  const party = state.parties.get(partyId);
+  return party ? { ...state, parties: withEntry(state.parties, partyId, change(party)) } : state;
+};
+
+const updateDelegation = (
+  state: ActiveAccount,
+  delegationId: string,
+  change: (delegation: Delegation) => Delegation,
+): ActiveAccount => {
+  const delegation = state.delegations.get(delegationId);
+  return delegation
+    ? { ...state, delegations: withEntry(state.delegations, delegationId, change(delegation)) }
+    : state;
+};
+
+const addParty = (state: ActiveAccount, party: Party): ActiveAccount => {
+  const numberOwners = new Map(state.numberOwners);
+  for (const number of party.directNumbers) numberOwners.set(number, party.id);
+  return { ...state, parties: withEntry(state.parties, party.id, party), numberOwners };
+};
+
+const newParty = (
+  id: string,
+  name: string,
+  directNumbers: readonly string[],
+  plan: CallingPlan,
+  powerPack: boolean,
+) => ({
+  id,
+  name,
+  directNumbers,
+  callingPlan: plan,
+  powerPack,
+  delegationEnabled: true,
+  delegationLocked: false,
+  businessHours: null,
+  ringTimeoutSeconds: DEFAULT_RING_TIMEOUT_SECONDS,
+  vipContacts: new Map<string, string>(),
+  vipRouting: DEFAULT_VIP_ROUTING,
+});
+
+export const evolveAccount = (state: AccountState, event: AccountEvent): AccountState => {
+  if (event.type === 'AccountCreated') {
+    const { accountId, name, admins, policy } = event.data;
+    return {
+      status: 'active',
+      accountId,
+      name,
+      admins,
+      policy,
+      parties: new Map(),
+      numberOwners: new Map(),
+      delegations: new Map(),
+    };
+  }
+  // Events other than AccountCreated only ever follow it in a stream the decider wrote.
+  if (state.status !== 'active') return state;
+
+  switch (event.type) {
+    case 'AccountPolicyChanged':
+      return { ...state, policy: event.data.policy };
+    case 'PhoneUserProvisioned': {
+      const { partyId, name, directNumbers, callingPlan, powerPack, assistantEnabled, desktopClient } =
+        event.data;
+      return addParty(state, {
+        ...newParty(partyId, name, directNumbers, callingPlan, powerPack),
+        kind: 'phoneUser',
+        assistantEnabled,
+        desktopClient,
+      });
+    }
+    case 'CommonAreaPhoneProvisioned': {
+      const { partyId, name, directNumbers, callingPlan, powerPack } = event.data;
+      return addParty(state, {
+        ...newParty(partyId, name, directNumbers, callingPlan, powerPack),
+        kind: 'commonAreaPhone',
+      });
+    }
+    case 'PartyDirectNumbersChanged': {
+      const { partyId, directNumbers } = event.data;
+      const party = state.parties.get(partyId);
+      if (!party) return state;
+      const numberOwners = new Map(state.numberOwners);
+      for (const number of party.directNumbers) numberOwners.delete(number);
+      for (const number of directNumbers) numberOwners.set(number, partyId);
+      return { ...updateParty(state, partyId, (p) => ({ ...p, directNumbers })), numberOwners };
+    }
+    case 'PartyCallingPlanChanged':
+      return updateParty(state, event.data.partyId, (p) => ({ ...p, callingPlan: event.data.callingPlan }));
+    case 'PartyPowerPackChanged':
+      return updateParty(state, event.data.partyId, (p) => ({ ...p, powerPack: event.data.powerPack }));
+    case 'PartyAssistantChanged':
+      return updateParty(state, event.data.partyId, (p) =>
+        p.kind === 'phoneUser' ? { ...p, assistantEnabled: event.data.assistantEnabled } : p,
+      );
+    case 'PartyDesktopClientChanged':
+      return updateParty(state, event.data.partyId, (p) =>
+        p.kind === 'phoneUser' ? { ...p, desktopClient: event.data.desktopClient } : p,
+      );
+    case 'BusinessHoursSet':
+      return updateParty(state, event.data.partyId, (p) => ({
+        ...p,
+        businessHours: event.data.businessHours,
+      }));
+    case 'RingTimeoutChanged':
+      return updateParty(state, event.data.partyId, (p) => ({
+        ...p,
+        ringTimeoutSeconds: event.data.ringTimeoutSeconds,
+      }));
+    case 'DelegationEnabledForUser':
+      return updateParty(state, event.data.partyId, (p) => ({ ...p, delegationEnabled: true }));
+    case 'DelegationDisabledForUser':
+      return updateParty(state, event.data.partyId, (p) => ({ ...p, delegationEnabled: false }));
+    case 'DelegationLockedByAdmin':
+      return updateParty(state, event.data.partyId, (p) => ({ ...p, delegationLocked: true }));
+    case 'DelegationUnlockedByAdmin':
+      return updateParty(state, event.data.partyId, (p) => ({ ...p, delegationLocked: false }));
+    case 'DelegateInvited': {
+      const { delegationId, delegatorId, delegateId, permissions, sharedLines } = event.data;
+      return {
+        ...state,
+        delegations: withEntry(state.delegations, delegationId, {
+          id: delegationId,
+          delegatorId,
+          delegateId,
+          status: 'pending',
+          permissions,
+          sharedLines,
+          optedIn: true,
+          businessHours: null,
+        }),
+      };
+    }
+    case 'DelegationAccepted':
+    case 'DelegationActivatedByPolicy':
+      return updateDelegation(state, event.data.delegationId, (d) => ({ ...d, status: 'active' }));
+    case 'DelegationDeclined':
+      return updateDelegation(state, event.data.delegationId, (d) => ({ ...d, status: 'declined' }));
+    case 'DelegationRevoked':
+      return updateDelegation(state, event.data.delegationId, (d) => ({ ...d, status: 'revoked' }));
+    case 'DelegationPermissionsChanged':
+      return updateDelegation(state, event.data.delegationId, (d) => ({
+        ...d,
+        permissions: event.data.permissions,
+      }));
+    case 'DelegationSharedLinesChanged':
+      return updateDelegation(state, event.data.delegationId, (d) => ({
+        ...d,
+        sharedLines: event.data.sharedLines,
+      }));
+    case 'DelegateOptedIn':
+      return updateDelegation(state, event.data.delegationId, (d) => ({ ...d, optedIn: true }));
+    case 'DelegateOptedOut':
+      return updateDelegation(state, event.data.delegationId, (d) => ({ ...d, optedIn: false }));
+    case 'DelegateBusinessHoursSet':
+      return updateDelegation(state, event.data.delegationId, (d) => ({
+        ...d,
+        businessHours: event.data.businessHours,
+      }));
+    case 'VipContactAdded':
+      return updateParty(state, event.data.delegatorId, (p) => ({
+        ...p,
+        vipContacts: withEntry(p.vipContacts, event.data.number, event.data.name),
+      }));
+    case 'VipContactRemoved':
+      return updateParty(state, event.data.delegatorId, (p) => ({
+        ...p,
+        vipContacts: withoutEntry(p.vipContacts, event.data.number),
+      }));
+    case 'VipRoutingChanged':
+      return updateParty(state, event.data.delegatorId, (p) => ({ ...p, vipRouting: event.data.routing }));
+    default: {
+      const unhandled: never = event;
+      return unhandled;
+    }
+  }
+};

@@ -1,0 +1,7 @@
+export * from './account.commands.js';
+export * from './account.state.js';
+export * from './account.decide.js';
+export * from './account.decider.js';
+export * from './account.eligibility.js';
+export * from './account.queries.js';
+export * from './account.values.js';
