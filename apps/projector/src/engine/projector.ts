@@ -210,7 +210,16 @@ export class Projector {
         type: stored.event.type,
         eventCount: this.readModels.eventCount,
       };
-      for (const listener of this.listeners) listener(change);
+      for (const listener of this.listeners) {
+        // A listener (an SSE client) is never allowed to stop the projector.
+        try {
+          listener(change);
+        } catch (error) {
+          this.log(
+            `projector: change listener failed (${error instanceof Error ? error.message : String(error)})`,
+          );
+        }
+      }
     }
     this.release();
   }

@@ -1,0 +1,24 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { EventStore } from '#eventstore';
+import { Projector } from './engine/projector.js';
+import { AccountsController } from './http/accounts.controller.js';
+import { CallsController } from './http/calls.controller.js';
+import { LinesController } from './http/lines.controller.js';
+import { OperationsController } from './http/operations.controller.js';
+import { ReadModelsService } from './http/read-models.service.js';
+
+/** The projector's HTTP surface over one running Projector (created and stopped by main/tests). */
+@Module({})
+export class ProjectorModule {
+  static forProjector(projector: Projector, store: EventStore): DynamicModule {
+    return {
+      module: ProjectorModule,
+      controllers: [OperationsController, LinesController, CallsController, AccountsController],
+      providers: [
+        { provide: Projector, useValue: projector },
+        { provide: EventStore, useValue: store },
+        ReadModelsService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,156 @@
+import { Controller, Get, Param, Query, Sse, type MessageEvent } from '@nestjs/common';
+import { ApiForbiddenResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Observable } from 'rxjs';
+import type { ReadModels } from '../engine/read-models.js';
+import { lineKey } from '../projections/line-key.js';
+import { voicemailProjection } from '../projections/voicemail.projection.js';
+import { lineAccess } from '../queries/access.js';
+import { whyBusy } from '../queries/diagnostics.js';
+import { lineHistory, lineState } from '../queries/line-views.js';
+import { forbidden, validId } from './params.js';
+import { ReadModelsService } from './read-models.service.js';
+
+const asOfQueries = [
+  ApiQuery({ name: 'asOf', required: false, description: 'answer as of this $all commit position' }),
+  ApiQuery({ name: 'asOfTime', required: false, description: 'answer as of this simulated time (ISO-8601)' }),
+];
+const AsOfQueries = (): MethodDecorator => (target, key, descriptor) => {
+  for (const decorate of asOfQueries) decorate(target, key, descriptor);
+};
+
+@ApiTags('lines')
+@Controller('lines/:accountId/:number')
+export class LinesController {
+  constructor(private readonly readModels: ReadModelsService) {}
+
+  private allowed(readModels: ReadModels, accountId: string, number: string, viewer: string | undefined) {
+    const access = lineAccess(
+      readModels,
+      validId(accountId, 'accountId'),
+      validId(number, 'number'),
+      validId(viewer, 'viewer'),
+    );
+    if (!access.allowed) throw forbidden(access.rule, access.reason);
+    return access;
+  }
+
+  @Get('state')
+  @ApiOperation({
+    summary: "The line's busy lamp as the viewer sees it (R11, R12): idle, ringing, busy or held",
+  })
+  @ApiQuery({ name: 'viewer', description: 'party id of whoever looks at the line' })
+  @AsOfQueries()
+  @ApiForbiddenResponse({
+    description: 'the viewer is neither the delegator nor an active delegate sharing the line',
+  })
+  async state(
+    @Param('accountId') accountId: string,
+    @Param('number') number: string,
+    @Query('viewer') viewer: string | undefined,
+    @Query('asOf') asOf?: string,
+    @Query('asOfTime') asOfTime?: string,
+  ) {
+    const readModels = await this.readModels.at({ asOf, asOfTime });
+    const access = this.allowed(readModels, accountId, number, viewer);
+    return {
+      position: String(readModels.position ?? 0n),
+      ...lineState(readModels, accountId, number, viewer!, access),
+    };
+  }
+
+  @Get('voicemail')
+  @ApiOperation({
+    summary: 'The shared voicemail inbox (R14, R17): messages, read state, deletions, missed calls',
+  })
+  @ApiQuery({ name: 'viewer', description: 'the delegator or an active delegate sharing the line' })
+  @AsOfQueries()
+  @ApiForbiddenResponse({ description: 'R17: visible only to the delegator and its active delegates' })
+  async voicemail(
+    @Param('accountId') accountId: string,
+    @Param('number') number: string,
+    @Query('viewer') viewer: string | undefined,
+    @Query('asOf') asOf?: string,
+    @Query('asOfTime') asOfTime?: string,
+  ) {
+    const readModels = await this.readModels.at({ asOf, asOfTime });
+    const access = this.allowed(readModels, accountId, number, viewer);
+    const { inboxes, messages, missedCalls } = readModels.state(voicemailProjection);
+    const inbox = inboxes.get(lineKey(accountId, number)) ?? { messages: [], missedCalls: [] };
+    const all = inbox.messages.map((id) => messages.get(id)!).reverse();
+    return {
+      position: String(readModels.position ?? 0n),
+      viewerRole: access.role,
+      unread: all.filter((m) => !m.read && m.deleted === null).length,
+      messages: all.filter((m) => m.deleted === null),
+      deleted: all.filter((m) => m.deleted !== null),
+      missedCalls: inbox.missedCalls.map((id) => missedCalls.get(id)!).reverse(),
+    };
+  }
+
+  @Get('history')
+  @ApiOperation({
+    summary: 'Shared call history of the line with placed/answered/picked up/transferred by labels (R17)',
+  })
+  @ApiQuery({ name: 'viewer', description: 'the delegator or an active delegate sharing the line' })
+  @AsOfQueries()
+  async history(
+    @Param('accountId') accountId: string,
+    @Param('number') number: string,
+    @Query('viewer') viewer: string | undefined,
+    @Query('asOf') asOf?: string,
+    @Query('asOfTime') asOfTime?: string,
+  ) {
+    const readModels = await this.readModels.at({ asOf, asOfTime });
+    this.allowed(readModels, accountId, number, viewer);
+    return { position: String(readModels.position ?? 0n), calls: lineHistory(readModels, accountId, number) };
+  }
+
+  @Get('diagnostics/busy')
+  @ApiOperation({ summary: 'R20: why the line shows busy, naming the rule (R12, R15)' })
+  @AsOfQueries()
+  async whyBusy(
+    @Param('accountId') accountId: string,
+    @Param('number') number: string,
+    @Query('asOf') asOf?: string,
+    @Query('asOfTime') asOfTime?: string,
+  ) {
+    const readModels = await this.readModels.at({ asOf, asOfTime });
+    return whyBusy(readModels, validId(accountId, 'accountId'), validId(number, 'number'));
+  }
+
+  @Sse('stream')
+  @ApiOperation({ summary: "Server-sent events: the viewer's line state after every change to the line" })
+  @ApiQuery({ name: 'viewer', description: 'the delegator or an active delegate sharing the line' })
+  stream(
+    @Param('accountId') accountId: string,
+    @Param('number') number: string,
+    @Query('viewer') viewer: string | undefined,
+  ): Observable<MessageEvent> {
+    const live = this.readModels.projector.readModels;
+    this.allowed(live, accountId, number, viewer);
+    const stream = `line-${lineKey(accountId, number)}`;
+    const view = (): MessageEvent | undefined => {
+      const readModels = this.readModels.projector.readModels;
+      const access = lineAccess(readModels, accountId, number, viewer!);
+      if (!access.allowed) return undefined;
+      const position = String(readModels.position ?? 0n);
+      return {
+        type: 'lineState',
+        id: position,
+        data: { position, ...lineState(readModels, accountId, number, viewer!, access) },
+      };
+    };
+    return new Observable<MessageEvent>((subscriber) => {
+      const send = (): void => {
+        const event = view();
+        // A viewer whose delegation ends while watching stops receiving the line (R17).
+        if (event) subscriber.next(event);
+        else subscriber.complete();
+      };
+      send();
+      return this.readModels.projector.onChange((change) => {
+        if (change.stream === stream || change.stream.startsWith('account-')) send();
+      });
+    });
+  }
+}

@@ -1,0 +1,147 @@
+import { Controller, Get, Header, HttpCode, Post, Query, Res, Sse, type MessageEvent } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Observable } from 'rxjs';
+import type { Lag } from '../engine/projector.js';
+import { ReadModelsService } from './read-models.service.js';
+
+@ApiTags('operations')
+@Controller()
+export class OperationsController {
+  constructor(private readonly readModels: ReadModelsService) {}
+
+  private async lag(): Promise<Lag | { error: string }> {
+    try {
+      return await this.readModels.projector.lag();
+    } catch (error) {
+      return {
+        error: `cannot reach the event store: ${error instanceof Error ? error.message : String(error)}`,
+      };
+    }
+  }
+
+  @Get('health')
+  @ApiOperation({
+    summary:
+      'Projector status and lag; 503 when it stopped on an event it cannot apply or lost the event store',
+  })
+  async health(@Res({ passthrough: true }) reply: FastifyReply) {
+    const { projector } = this.readModels;
+    const lag = await this.lag();
+    const body = {
+      status: projector.status,
+      position: projector.readModels.position === undefined ? null : String(projector.readModels.position),
+      eventCount: projector.readModels.eventCount,
+      lag,
+      ...(projector.failure ? { failure: failureOf(projector.failure) } : {}),
+      ...(projector.connectionError ? { reason: projector.connectionError } : {}),
+    };
+    const healthy = projector.status !== 'failed' && projector.status !== 'reconnecting' && !('error' in lag);
+    void reply.status(healthy ? 200 : 503);
+    return body;
+  }
+
+  @Get('metrics')
+  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  @ApiOperation({ summary: 'Prometheus text exposition: events applied, positions, lag in events and ms' })
+  async metrics(): Promise<string> {
+    const { projector } = this.readModels;
+    const lag = await this.lag();
+    const metric = (name: string, type: string, help: string, value: number | bigint): string =>
+      `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${String(value)}\n`;
+    return [
+      metric(
+        'projector_up',
+        'gauge',
+        '1 while projecting, 0 once stopped on a failure',
+        projector.status === 'failed' ? 0 : 1,
+      ),
+      metric(
+        'projector_events_applied_total',
+        'counter',
+        'Events applied to the read models',
+        projector.readModels.eventCount,
+      ),
+      metric(
+        'projector_position',
+        'gauge',
+        '$all commit position the read models reflect',
+        projector.readModels.position ?? 0n,
+      ),
+      ...('error' in lag
+        ? [metric('projector_store_reachable', 'gauge', '1 when the event store answered', 0)]
+        : [
+            metric('projector_store_reachable', 'gauge', '1 when the event store answered', 1),
+            metric(
+              'projector_head_position',
+              'gauge',
+              'Commit position of the last event in $all',
+              BigInt(lag.headPosition),
+            ),
+            metric(
+              'projector_lag_events',
+              'gauge',
+              'Projected events not yet applied (capped count)',
+              lag.events,
+            ),
+            metric('projector_lag_ms', 'gauge', 'Age of the oldest event not yet applied, in ms', lag.ms),
+          ]),
+    ].join('');
+  }
+
+  @Get('digest')
+  @ApiOperation({
+    summary: 'sha256 over the canonical JSON of every read model, with the position it reflects',
+  })
+  @ApiQuery({ name: 'asOf', required: false })
+  @ApiQuery({ name: 'asOfTime', required: false })
+  async digest(@Query('asOf') asOf?: string, @Query('asOfTime') asOfTime?: string) {
+    const readModels = await this.readModels.at({ asOf, asOfTime });
+    return {
+      position: readModels.position === undefined ? null : String(readModels.position),
+      eventCount: readModels.eventCount,
+      digest: readModels.digest(),
+    };
+  }
+
+  @Post('rebuild')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Rebuild every read model from the first event up to the live position and compare digests with the live projector',
+  })
+  async rebuild() {
+    const live = this.readModels.projector.readModels;
+    // Position and digest are taken in one synchronous step: the live projector cannot move in between.
+    const position = live.position;
+    const liveDigest = live.digest();
+    const started = performance.now();
+    const rebuilt = await this.readModels.replay({ untilPosition: position ?? 0n });
+    const ms = performance.now() - started;
+    const rebuiltDigest = rebuilt.digest();
+    return {
+      position: position === undefined ? null : String(position),
+      events: rebuilt.eventCount,
+      ms: Math.round(ms),
+      eventsPerSecond: Math.round(rebuilt.eventCount / Math.max(ms / 1000, 1e-3)),
+      liveDigest,
+      rebuiltDigest,
+      equal: liveDigest === rebuiltDigest,
+    };
+  }
+
+  @Sse('events/stream')
+  @ApiOperation({ summary: 'Server-sent events: one message per applied event (position, stream, type)' })
+  changes(): Observable<MessageEvent> {
+    return new Observable<MessageEvent>((subscriber) =>
+      this.readModels.projector.onChange((change) =>
+        subscriber.next({ type: 'readModelChange', id: change.position, data: change }),
+      ),
+    );
+  }
+}
+
+const failureOf = (failure: Error): Record<string, unknown> =>
+  'toJSON' in failure && typeof failure.toJSON === 'function'
+    ? (failure.toJSON() as Record<string, unknown>)
+    : { message: failure.message };

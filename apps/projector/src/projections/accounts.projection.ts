@@ -1,0 +1,293 @@
+import type {
+  AccountPolicy,
+  BusinessHours,
+  CallingPlan,
+  DelegationStatus,
+  DesktopClient,
+  PartyKind,
+  Permission,
+  VipRouting,
+} from '#events';
+import type { StoredEvent } from '#eventstore';
+import { defineProjection, existing, invariant } from '../engine/projection.js';
+import { LINE_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
+import { ACCOUNT_STREAM_PREFIX } from './line-key.js';
+
+export interface AccountRow {
+  accountId: string;
+  name: string;
+  policy: AccountPolicy;
+  parties: string[];
+  delegations: string[];
+}
+
+export interface PartyRow {
+  accountId: string;
+  partyId: string;
+  kind: PartyKind;
+  name: string;
+  directNumbers: string[];
+  callingPlan: CallingPlan;
+  powerPack: boolean;
+  assistantEnabled: boolean;
+  desktopClient: DesktopClient | null;
+  businessHours: BusinessHours | null;
+  ringTimeoutSeconds: number | null;
+  /** R3: delegation switched on for the user, and whether an admin locked the settings. */
+  delegationEnabled: boolean;
+  delegationLocked: boolean;
+  vipContacts: { number: string; name: string }[];
+  vipRouting: VipRouting | null;
+}
+
+export interface DelegationChange {
+  readonly type: string;
+  readonly by: string;
+  readonly at: string;
+}
+
+export interface DelegationRow {
+  delegationId: string;
+  accountId: string;
+  delegatorId: string;
+  delegateId: string;
+  status: DelegationStatus;
+  permissions: Permission[];
+  sharedLines: string[];
+  optedIn: boolean;
+  businessHours: BusinessHours | null;
+  invitedAt: string;
+  /** Since when the delegation has had its current status. */
+  statusSince: string;
+  /** Every change, oldest first (R7: every change is an event, and the roster shows them). */
+  changes: DelegationChange[];
+}
+
+type AccountsState = {
+  accounts: Map<string, AccountRow>;
+  /** Key `<accountId>/<partyId>`. */
+  parties: Map<string, PartyRow>;
+  delegations: Map<string, DelegationRow>;
+};
+
+export const partyKey = (accountId: string, partyId: string): string => `${accountId}/${partyId}`;
+
+const accountIdOf = (stored: StoredEvent): string => stored.stream.slice(ACCOUNT_STREAM_PREFIX.length);
+
+const accountOf = (state: AccountsState, stored: StoredEvent): AccountRow =>
+  existing(state.accounts, accountIdOf(stored), 'account');
+
+const partyOf = (state: AccountsState, stored: StoredEvent<{ type: string; data: { partyId: string } }>) =>
+  existing(state.parties, partyKey(accountIdOf(stored), stored.event.data.partyId), 'party');
+
+const delegationOf = (
+  state: AccountsState,
+  stored: StoredEvent<{
+    type: string;
+    data: { delegationId: string; delegatorId: string; delegateId: string; by: string; at: string };
+  }>,
+): DelegationRow => {
+  const { data } = stored.event;
+  const delegation = existing(state.delegations, data.delegationId, 'delegation');
+  invariant(
+    delegation.delegatorId === data.delegatorId && delegation.delegateId === data.delegateId,
+    `delegation ${data.delegationId} is between ${delegation.delegatorId} and ${delegation.delegateId}, ` +
+      `not ${data.delegatorId} and ${data.delegateId}`,
+  );
+  delegation.changes.push({ type: stored.event.type, by: data.by, at: data.at });
+  return delegation;
+};
+
+const moveTo =
+  (status: DelegationStatus, from: readonly DelegationStatus[]) =>
+  (
+    state: AccountsState,
+    stored: StoredEvent<{
+      type: string;
+      data: { delegationId: string; delegatorId: string; delegateId: string; by: string; at: string };
+    }>,
+  ): void => {
+    const delegation = delegationOf(state, stored);
+    invariant(
+      from.includes(delegation.status),
+      `delegation ${delegation.delegationId} cannot become ${status} from ${delegation.status}`,
+    );
+    delegation.status = status;
+    delegation.statusSince = stored.event.data.at;
+  };
+
+const provision = (
+  state: AccountsState,
+  stored: StoredEvent,
+  party: Omit<
+    PartyRow,
+    | 'accountId'
+    | 'delegationEnabled'
+    | 'delegationLocked'
+    | 'vipContacts'
+    | 'vipRouting'
+    | 'businessHours'
+    | 'ringTimeoutSeconds'
+  >,
+): void => {
+  const account = accountOf(state, stored);
+  const key = partyKey(account.accountId, party.partyId);
+  invariant(!state.parties.has(key), `party ${party.partyId} provisioned twice`);
+  state.parties.set(key, {
+    accountId: account.accountId,
+    ...party,
+    businessHours: null,
+    ringTimeoutSeconds: null,
+    // The domain enables delegation for a new party; an admin switches it off explicitly (R3).
+    delegationEnabled: true,
+    delegationLocked: false,
+    vipContacts: [],
+    vipRouting: null,
+  });
+  account.parties.push(party.partyId);
+};
+
+/**
+ * Accounts, parties and delegations: the delegation roster per delegator and per delegate with status
+ * and permissions (R6–R10), and the settings R20's diagnostics check (R2–R5, R13, R19). It also tells
+ * which party owns a shared number and who may see a line's inbox (R11, R17).
+ */
+export const accountsProjection = defineProjection<ProjectedEvent>()({
+  name: 'accounts',
+  version: 1,
+  create: (): AccountsState => ({ accounts: new Map(), parties: new Map(), delegations: new Map() }),
+  handlers: {
+    ...LINE_EVENTS_IRRELEVANT,
+    AccountCreated: (state, stored) => {
+      const accountId = accountIdOf(stored);
+      invariant(!state.accounts.has(accountId), `account ${accountId} created twice`);
+      const { data } = stored.event;
+      state.accounts.set(accountId, {
+        accountId,
+        name: data.name,
+        policy: data.policy,
+        parties: [],
+        delegations: [],
+      });
+    },
+    AccountPolicyChanged: (state, stored) => {
+      accountOf(state, stored).policy = stored.event.data.policy;
+    },
+    PhoneUserProvisioned: (state, stored) => {
+      const { data } = stored.event;
+      provision(state, stored, {
+        partyId: data.partyId,
+        kind: 'phoneUser',
+        name: data.name,
+        directNumbers: data.directNumbers,
+        callingPlan: data.callingPlan,
+        powerPack: data.powerPack,
+        assistantEnabled: data.assistantEnabled,
+        desktopClient: data.desktopClient,
+      });
+    },
+    CommonAreaPhoneProvisioned: (state, stored) => {
+      const { data } = stored.event;
+      provision(state, stored, {
+        partyId: data.partyId,
+        kind: 'commonAreaPhone',
+        name: data.name,
+        directNumbers: data.directNumbers,
+        callingPlan: data.callingPlan,
+        powerPack: data.powerPack,
+        assistantEnabled: false,
+        desktopClient: null,
+      });
+    },
+    PartyDirectNumbersChanged: (state, stored) => {
+      partyOf(state, stored).directNumbers = stored.event.data.directNumbers;
+    },
+    PartyCallingPlanChanged: (state, stored) => {
+      partyOf(state, stored).callingPlan = stored.event.data.callingPlan;
+    },
+    PartyPowerPackChanged: (state, stored) => {
+      partyOf(state, stored).powerPack = stored.event.data.powerPack;
+    },
+    PartyAssistantChanged: (state, stored) => {
+      partyOf(state, stored).assistantEnabled = stored.event.data.assistantEnabled;
+    },
+    PartyDesktopClientChanged: (state, stored) => {
+      partyOf(state, stored).desktopClient = stored.event.data.desktopClient;
+    },
+    BusinessHoursSet: (state, stored) => {
+      partyOf(state, stored).businessHours = stored.event.data.businessHours;
+    },
+    RingTimeoutChanged: (state, stored) => {
+      partyOf(state, stored).ringTimeoutSeconds = stored.event.data.ringTimeoutSeconds;
+    },
+    DelegationEnabledForUser: (state, stored) => {
+      partyOf(state, stored).delegationEnabled = true;
+    },
+    DelegationDisabledForUser: (state, stored) => {
+      partyOf(state, stored).delegationEnabled = false;
+    },
+    DelegationLockedByAdmin: (state, stored) => {
+      partyOf(state, stored).delegationLocked = true;
+    },
+    DelegationUnlockedByAdmin: (state, stored) => {
+      partyOf(state, stored).delegationLocked = false;
+    },
+    DelegateInvited: (state, stored) => {
+      const { data } = stored.event;
+      const account = accountOf(state, stored);
+      invariant(!state.delegations.has(data.delegationId), `delegation ${data.delegationId} invited twice`);
+      state.delegations.set(data.delegationId, {
+        delegationId: data.delegationId,
+        accountId: account.accountId,
+        delegatorId: data.delegatorId,
+        delegateId: data.delegateId,
+        status: 'pending',
+        permissions: data.permissions,
+        sharedLines: data.sharedLines,
+        optedIn: true,
+        businessHours: null,
+        invitedAt: data.at,
+        statusSince: data.at,
+        changes: [{ type: stored.event.type, by: data.by, at: data.at }],
+      });
+      account.delegations.push(data.delegationId);
+    },
+    DelegationAccepted: moveTo('active', ['pending']),
+    DelegationActivatedByPolicy: moveTo('active', ['pending']),
+    DelegationDeclined: moveTo('declined', ['pending']),
+    DelegationRevoked: moveTo('revoked', ['pending', 'active']),
+    DelegationPermissionsChanged: (state, stored) => {
+      delegationOf(state, stored).permissions = stored.event.data.permissions;
+    },
+    DelegationSharedLinesChanged: (state, stored) => {
+      delegationOf(state, stored).sharedLines = stored.event.data.sharedLines;
+    },
+    DelegateOptedIn: (state, stored) => {
+      delegationOf(state, stored).optedIn = true;
+    },
+    DelegateOptedOut: (state, stored) => {
+      delegationOf(state, stored).optedIn = false;
+    },
+    DelegateBusinessHoursSet: (state, stored) => {
+      delegationOf(state, stored).businessHours = stored.event.data.businessHours;
+    },
+    VipContactAdded: (state, stored) => {
+      const { data } = stored.event;
+      const delegator = existing(state.parties, partyKey(accountIdOf(stored), data.delegatorId), 'party');
+      delegator.vipContacts = [
+        ...delegator.vipContacts.filter((c) => c.number !== data.number),
+        { number: data.number, name: data.name },
+      ];
+    },
+    VipContactRemoved: (state, stored) => {
+      const { data } = stored.event;
+      const delegator = existing(state.parties, partyKey(accountIdOf(stored), data.delegatorId), 'party');
+      delegator.vipContacts = delegator.vipContacts.filter((c) => c.number !== data.number);
+    },
+    VipRoutingChanged: (state, stored) => {
+      const { data } = stored.event;
+      existing(state.parties, partyKey(accountIdOf(stored), data.delegatorId), 'party').vipRouting =
+        data.routing;
+    },
+  },
+});

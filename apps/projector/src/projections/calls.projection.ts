@@ -1,0 +1,382 @@
+import { ACCOUNT_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
+import type { LinePermissionUsed, RingDecisionRecord } from '#events';
+import { defineProjection, existing, invariant, IRRELEVANT } from '../engine/projection.js';
+import { lineKeyOf, splitLineKey } from './line-key.js';
+
+export type CallStatus = 'dialing' | 'ringing' | 'active' | 'held' | 'ended' | 'voicemail';
+export type CallResult = 'answered' | 'missed' | 'voicemail';
+
+export interface Acted {
+  readonly by: string;
+  readonly onBehalfOf: string | null;
+  readonly permission: LinePermissionUsed | null;
+  readonly at: string;
+}
+
+export interface RingStage {
+  readonly stage: 'initial' | 'vipEscalation';
+  readonly at: string;
+  readonly alerted: string[];
+  readonly decisions: RingDecisionRecord[];
+}
+
+/** One call on a shared line, as its history entry, its busy lamp and R20's evidence need it. */
+export interface CallRow {
+  callId: string;
+  line: string;
+  direction: 'outgoing' | 'incoming';
+  /** The external number called (outgoing) or calling (incoming). */
+  external: string;
+  vip: boolean;
+  status: CallStatus;
+  result: CallResult | null;
+  startedAt: string;
+  answeredAt: string | null;
+  endedAt: string | null;
+  endReason: string | null;
+  placedBy: Acted | null;
+  answeredBy: Acted | null;
+  pickedUpBy: (Acted & { heldBy: string })[];
+  transferredBy: (Acted & { to: string })[];
+  transferRecalls: { attempt: number; to: string; target: string; reason: string; at: string }[];
+  joinedBy: Acted[];
+  mergedBy: (Acted & { heldBy: string })[];
+  declinedBy: { by: string; onBehalfOf: string | null; at: string }[];
+  missedBy: string[];
+  /** Parties whose ring leg is running now. */
+  ringing: string[];
+  rings: RingStage[];
+  ringTimeoutAt: string | null;
+  /** Line-side parties on the call now. */
+  participants: string[];
+  /** Since when the line has been busy with this call (placed, or answered). */
+  busySince: string | null;
+  held: { by: string; onBehalfOf: string | null; since: string; locked: boolean } | null;
+  transfer: {
+    attempt: number;
+    by: string;
+    onBehalfOf: string | null;
+    to: string;
+    recallAt: string;
+    at: string;
+  } | null;
+  voicemailMessageId: string | null;
+  /** Every line-side party the call involved, for the per-party history. */
+  parties: string[];
+}
+
+export interface LineRow {
+  accountId: string;
+  number: string;
+  /** Calls not over yet, oldest first: the busy lamp reads them. */
+  live: string[];
+  /** Every call of the line, oldest first: the shared history (R17). */
+  calls: string[];
+}
+
+const involve = (state: CallsState, call: CallRow, party: string | null): void => {
+  if (party === null || call.parties.includes(party)) return;
+  call.parties.push(party);
+  const history = state.partyCalls.get(party);
+  if (history) history.push(call.callId);
+  else state.partyCalls.set(party, [call.callId]);
+};
+
+const without = (list: string[], party: string): string[] => list.filter((p) => p !== party);
+
+const finish = (state: CallsState, call: CallRow, at: string): void => {
+  const line = existing(state.lines, call.line, 'line');
+  line.live = without(line.live, call.callId);
+  call.endedAt = at;
+  call.ringing = [];
+  call.participants = [];
+  call.held = null;
+  call.transfer = null;
+};
+
+const lineOf = (state: CallsState, stream: string): LineRow => {
+  const key = lineKeyOf(stream);
+  let line = state.lines.get(key);
+  if (!line) {
+    line = { ...splitLineKey(key), live: [], calls: [] };
+    state.lines.set(key, line);
+  }
+  return line;
+};
+
+const newCall = (
+  callId: string,
+  line: string,
+  direction: CallRow['direction'],
+  external: string,
+  at: string,
+): CallRow => ({
+  callId,
+  line,
+  direction,
+  external,
+  vip: false,
+  status: direction === 'outgoing' ? 'dialing' : 'ringing',
+  result: null,
+  startedAt: at,
+  answeredAt: null,
+  endedAt: null,
+  endReason: null,
+  placedBy: null,
+  answeredBy: null,
+  pickedUpBy: [],
+  transferredBy: [],
+  transferRecalls: [],
+  joinedBy: [],
+  mergedBy: [],
+  declinedBy: [],
+  missedBy: [],
+  ringing: [],
+  rings: [],
+  ringTimeoutAt: null,
+  participants: [],
+  busySince: null,
+  held: null,
+  transfer: null,
+  voicemailMessageId: null,
+  parties: [],
+});
+
+type CallsState = {
+  calls: Map<string, CallRow>;
+  lines: Map<string, LineRow>;
+  partyCalls: Map<string, string[]>;
+};
+
+const callOf = (state: CallsState, callId: string): CallRow => existing(state.calls, callId, 'call');
+
+const inProgress = (call: CallRow, what: string): void =>
+  invariant(
+    call.status !== 'ended' && call.status !== 'voicemail',
+    `${what} on call ${call.callId}, which is over`,
+  );
+
+/**
+ * Calls on shared lines: the busy lamp of every line (R11/R12), the shared history per line and per
+ * party with its "placed by / answered by / picked up by / transferred by" labels (R17), and the ring
+ * decisions R20's diagnostics quote. Handlers check the transitions the line decider guarantees; an
+ * event that contradicts them means the log and this projection disagree, and stops the projector.
+ */
+export const callsProjection = defineProjection<ProjectedEvent>()({
+  name: 'calls',
+  version: 1,
+  create: (): CallsState => ({ calls: new Map(), lines: new Map(), partyCalls: new Map() }),
+  handlers: {
+    ...ACCOUNT_EVENTS_IRRELEVANT,
+    CallPlacedOnSharedLine: (state, { stream, event: { data } }) => {
+      invariant(!state.calls.has(data.callId), `call ${data.callId} placed twice`);
+      const line = lineOf(state, stream);
+      const call = newCall(data.callId, lineKeyOf(stream), 'outgoing', data.to, data.at);
+      call.placedBy = {
+        by: data.placedBy,
+        onBehalfOf: data.onBehalfOf,
+        permission: data.permission,
+        at: data.at,
+      };
+      call.participants = [data.placedBy];
+      call.busySince = data.at;
+      state.calls.set(call.callId, call);
+      line.live.push(call.callId);
+      line.calls.push(call.callId);
+      involve(state, call, data.placedBy);
+      involve(state, call, data.onBehalfOf);
+    },
+    CallAnsweredByExternalParty: (state, { event: { data } }) => {
+      const call = callOf(state, data.callId);
+      invariant(call.status === 'dialing', `call ${call.callId} answered by the callee while ${call.status}`);
+      call.status = 'active';
+      call.answeredAt = data.at;
+      call.result = 'answered';
+    },
+    IncomingCallReceived: (state, { stream, event: { data } }) => {
+      invariant(!state.calls.has(data.callId), `call ${data.callId} received twice`);
+      const line = lineOf(state, stream);
+      const call = newCall(data.callId, lineKeyOf(stream), 'incoming', data.from, data.at);
+      call.vip = data.vip;
+      state.calls.set(call.callId, call);
+      line.live.push(call.callId);
+      line.calls.push(call.callId);
+    },
+    CallRang: (state, { event: { data } }) => {
+      const call = callOf(state, data.callId);
+      invariant(call.status === 'ringing', `call ${call.callId} rang while ${call.status}`);
+      call.rings.push({ stage: data.stage, at: data.at, alerted: data.alerted, decisions: data.decisions });
+      call.ringTimeoutAt = data.ringTimeoutAt;
+      for (const party of data.alerted) {
+        if (!call.ringing.includes(party)) call.ringing.push(party);
+        involve(state, call, party);
+      }
+    },
+    CallDeclined: (state, { event: { data } }) => {
+      const call = callOf(state, data.callId);
+      inProgress(call, `${data.by} declined`);
+      call.ringing = without(call.ringing, data.by);
+      call.declinedBy.push({ by: data.by, onBehalfOf: data.onBehalfOf, at: data.at });
+    },
+    CallAnswered: (state, { event: { data } }) => {
+      const call = callOf(state, data.callId);
+      invariant(call.status === 'ringing', `call ${call.callId} answered while ${call.status}`);
+      invariant(call.answeredBy === null, `call ${call.callId} answered twice`);
+      call.status = 'active';
+      call.result = 'answered';
+      call.answeredAt = data.at;
+      call.busySince = data.at;
+      call.answeredBy = {
+        by: data.by,
+        onBehalfOf: data.onBehalfOf,
+        permission: data.permission,
+        at: data.at,
+      };
+      call.ringing = [];
+      call.participants = [data.by];
+      involve(state, call, data.by);
+    },
+    CallSentToVoicemail: (state, { event: { data } }) => {
+      const call = callOf(state, data.callId);
+      invariant(call.status === 'ringing', `call ${call.callId} sent to voicemail while ${call.status}`);
+      call.status = 'voicemail';
+      call.result = 'voicemail';
+      call.endReason = data.reason;
+      call.missedBy = data.missedBy;
+      finish(state, call, data.at);
+    },
+    CallHeld: (state, { event: { data } }) => {
+      const call = callOf(state, data.callId);
+      invariant(call.status === 'active', `call ${call.callId} held while ${call.status}`);
+      call.status = 'held';
+      call.held = { by: data.by, onBehalfOf: data.onBehalfOf, since: data.at, locked: data.privacyLocked };
+    },
+    CallResumed: (state, { event: { data } }) => {
+      const call = callOf(state, data.callId);
+      invariant(call.status === 'held', `call ${call.callId} resumed while ${call.status}`);
+      call.status = 'active';
+      call.held = null;
+    },
+    HeldCallPickedUp: (state, { event: { data } }) => {
+      const call = callOf(state, data.callId);
+      invariant(call.status === 'held', `call ${call.callId} picked up while ${call.status}`);
+      call.status = 'active';
+      call.held = null;
+      call.pickedUpBy.push({
+        by: data.by,
+        onBehalfOf: data.onBehalfOf,
+        permission: data.permission,
+        at: data.at,
+        heldBy: data.heldBy,
+      });
+      call.participants = [...without(call.participants, data.heldBy), data.by];
+      involve(state, call, data.by);
+    },
+    CallPrivacyLockChanged: (state, { event: { data } }) => {
+      const call = callOf(state, data.callId);
+      inProgress(call, 'privacy lock changed');
+      if (call.held) call.held.locked = data.locked;
+    },
+    CallTransferRequested: (state, { event: { data } }) => {
+      const call = callOf(state, data.callId);
+      inProgress(call, 'transfer requested');
+      call.transfer = {
+        attempt: data.attempt,
+        by: data.by,
+        onBehalfOf: data.onBehalfOf,
+        to: data.to,
+        recallAt: data.recallAt,
+        at: data.at,
+      };
+      involve(state, call, data.to);
+    },
+    CallTransferred: (state, { event: { data } }) => {
+      const call = callOf(state, data.callId);
+      invariant(
+        call.transfer?.attempt === data.attempt,
+        `call ${call.callId} transferred (attempt ${data.attempt}) without that transfer pending`,
+      );
+      call.transferredBy.push({
+        by: data.transferredBy,
+        onBehalfOf: data.onBehalfOf,
+        permission: data.permission,
+        at: data.at,
+        to: data.by,
+      });
+      call.transfer = null;
+      call.status = 'active';
+      call.held = null;
+      call.participants = [...without(call.participants, data.transferredBy), data.by];
+      involve(state, call, data.by);
+    },
+    CallTransferRecalled: (state, { event: { data } }) => {
+      const call = callOf(state, data.callId);
+      invariant(
+        call.transfer?.attempt === data.attempt,
+        `transfer ${data.attempt} of call ${call.callId} recalled without being pending`,
+      );
+      call.transfer = null;
+      call.transferRecalls.push({
+        attempt: data.attempt,
+        to: data.to,
+        target: data.target,
+        reason: data.reason,
+        at: data.at,
+      });
+    },
+    CallJoined: (state, { event: { data } }) => {
+      const call = callOf(state, data.callId);
+      invariant(call.status === 'active', `call ${call.callId} joined while ${call.status}`);
+      call.joinedBy.push({
+        by: data.by,
+        onBehalfOf: data.onBehalfOf,
+        permission: data.permission,
+        at: data.at,
+      });
+      if (!call.participants.includes(data.by)) call.participants.push(data.by);
+      involve(state, call, data.by);
+    },
+    CallsMerged: (state, { event: { data } }) => {
+      const call = callOf(state, data.callId);
+      invariant(call.status === 'held', `call ${call.callId} merged while ${call.status}`);
+      call.status = 'active';
+      call.held = null;
+      call.mergedBy.push({
+        by: data.by,
+        onBehalfOf: data.onBehalfOf,
+        permission: data.permission,
+        at: data.at,
+        heldBy: data.heldBy,
+      });
+      call.participants = [...data.participants];
+      for (const party of data.participants) involve(state, call, party);
+    },
+    CallLeft: (state, { event: { data } }) => {
+      const call = callOf(state, data.callId);
+      inProgress(call, `${data.by} left`);
+      call.participants = without(call.participants, data.by);
+    },
+    CallEnded: (state, { event: { data } }) => {
+      const call = callOf(state, data.callId);
+      inProgress(call, 'ended');
+      call.status = 'ended';
+      call.result = call.answeredAt === null ? 'missed' : 'answered';
+      call.endReason = data.reason;
+      if (data.missedBy.length > 0) call.missedBy = data.missedBy;
+      finish(state, call, data.at);
+    },
+    VoicemailLeft: (state, { event: { data } }) => {
+      callOf(state, data.callId).voicemailMessageId = data.messageId;
+    },
+    RecordingStarted: IRRELEVANT,
+    RecordingStopped: IRRELEVANT,
+    VoicemailRead: IRRELEVANT,
+    VoicemailDeleted: IRRELEVANT,
+  },
+});
+
+/** Talk time in whole seconds: from the answer to the end; null for calls never connected or not over. */
+export const durationSeconds = (call: CallRow): number | null =>
+  call.answeredAt === null || call.endedAt === null
+    ? null
+    : Math.max(0, Math.round((Date.parse(call.endedAt) - Date.parse(call.answeredAt)) / 1000));

@@ -1,0 +1,91 @@
+import type { ReadModels } from '../engine/read-models.js';
+import {
+  accountsProjection,
+  partyKey,
+  type DelegationRow,
+  type PartyRow,
+} from '../projections/accounts.projection.js';
+
+export type LineAccess =
+  | { readonly allowed: true; readonly role: 'delegator'; readonly owner: PartyRow }
+  | {
+      readonly allowed: true;
+      readonly role: 'delegate';
+      readonly owner: PartyRow;
+      readonly delegation: DelegationRow;
+    }
+  | {
+      readonly allowed: false;
+      readonly rule: 'R10' | 'R17';
+      readonly reason: string;
+      readonly owner: PartyRow | undefined;
+    };
+
+export const partyName = (
+  readModels: ReadModels,
+  accountId: string,
+  partyId: string | null,
+): string | null => {
+  if (partyId === null) return null;
+  return readModels.state(accountsProjection).parties.get(partyKey(accountId, partyId))?.name ?? partyId;
+};
+
+/** The party whose direct number the line is (R10: shared lines are the delegator's direct numbers). */
+export const lineOwner = (
+  readModels: ReadModels,
+  accountId: string,
+  number: string,
+): PartyRow | undefined => {
+  const { accounts, parties } = readModels.state(accountsProjection);
+  for (const partyId of accounts.get(accountId)?.parties ?? []) {
+    const party = parties.get(partyKey(accountId, partyId));
+    if (party?.directNumbers.includes(number)) return party;
+  }
+  return undefined;
+};
+
+/** Delegations of a delegator to a delegate that share `number`, newest first. */
+export const delegationsFor = (
+  readModels: ReadModels,
+  accountId: string,
+  delegatorId: string,
+  delegateId: string,
+): DelegationRow[] => {
+  const { accounts, delegations } = readModels.state(accountsProjection);
+  return (accounts.get(accountId)?.delegations ?? [])
+    .map((id) => delegations.get(id)!)
+    .filter((d) => d.delegatorId === delegatorId && d.delegateId === delegateId)
+    .reverse();
+};
+
+/**
+ * Who may look at a line's shared inbox and history (R17): the delegator who owns the number, and
+ * delegates whose active delegation shares it (R10). Everybody else is told which rule says no.
+ */
+export const lineAccess = (
+  readModels: ReadModels,
+  accountId: string,
+  number: string,
+  viewer: string,
+): LineAccess => {
+  const owner = lineOwner(readModels, accountId, number);
+  if (!owner) {
+    return {
+      allowed: false,
+      rule: 'R10',
+      reason: `${number} is not a direct number of any party in account ${accountId}`,
+      owner,
+    };
+  }
+  if (owner.partyId === viewer) return { allowed: true, role: 'delegator', owner };
+  const delegations = delegationsFor(readModels, accountId, owner.partyId, viewer);
+  const active = delegations.find((d) => d.status === 'active' && d.sharedLines.includes(number));
+  if (active) return { allowed: true, role: 'delegate', owner, delegation: active };
+  const latest = delegations[0];
+  const reason = !latest
+    ? `${viewer} is neither ${owner.name} (the delegator) nor one of ${owner.name}'s delegates`
+    : latest.status !== 'active'
+      ? `${viewer}'s delegation from ${owner.name} is ${latest.status}, not active`
+      : `${owner.name} does not share ${number} with ${viewer}`;
+  return { allowed: false, rule: 'R17', reason, owner };
+};

@@ -1,0 +1,157 @@
+import type { ReadModels } from '../engine/read-models.js';
+import { callsProjection, durationSeconds, type CallRow } from '../projections/calls.projection.js';
+import { lineKey } from '../projections/line-key.js';
+import { partyName, type LineAccess } from './access.js';
+
+type Allowed = Extract<LineAccess, { allowed: true }>;
+
+/** R11: the delegator sees its own number; a delegate sees the delegator's name and the shared number. */
+export const lineLabel = (access: Allowed, number: string): string =>
+  access.role === 'delegator' ? `My number ${number}` : `${access.owner.name} · ${number}`;
+
+export type LampState =
+  | { readonly state: 'idle' }
+  | {
+      readonly state: 'ringing';
+      readonly callId: string;
+      readonly from: string;
+      readonly since: string;
+      readonly alerted: string[];
+      readonly alertedNames: (string | null)[];
+      readonly youAreAlerted: boolean;
+    }
+  | {
+      readonly state: 'busy';
+      readonly callId: string;
+      readonly phase: 'dialing' | 'connected';
+      readonly by: string[];
+      readonly byNames: (string | null)[];
+      readonly onBehalfOf: string | null;
+      readonly onBehalfOfName: string | null;
+      readonly since: string;
+      readonly transferringTo: string | null;
+    }
+  | {
+      readonly state: 'held';
+      readonly callId: string;
+      readonly heldBy: string;
+      readonly heldByName: string | null;
+      readonly onBehalfOf: string | null;
+      readonly locked: boolean;
+      readonly since: string;
+    };
+
+/** The call that decides the lamp: a call occupying the line wins over one still ringing. */
+const lampCall = (readModels: ReadModels, accountId: string, number: string): CallRow | undefined => {
+  const { lines, calls } = readModels.state(callsProjection);
+  const live = (lines.get(lineKey(accountId, number))?.live ?? []).map((id) => calls.get(id)!);
+  return live.find((c) => c.status !== 'ringing') ?? live[0];
+};
+
+/** The busy lamp of a line as one viewer sees it (R11, R12). */
+export const lineState = (
+  readModels: ReadModels,
+  accountId: string,
+  number: string,
+  viewer: string,
+  access: Allowed,
+): { line: { accountId: string; number: string; label: string }; viewerRole: string; lamp: LampState } => {
+  const name = (party: string | null): string | null => partyName(readModels, accountId, party);
+  const call = lampCall(readModels, accountId, number);
+  let lamp: LampState = { state: 'idle' };
+  if (call?.status === 'ringing') {
+    lamp = {
+      state: 'ringing',
+      callId: call.callId,
+      from: call.external,
+      since: call.startedAt,
+      alerted: call.ringing,
+      alertedNames: call.ringing.map(name),
+      youAreAlerted: call.ringing.includes(viewer),
+    };
+  } else if (call?.status === 'held' && call.held) {
+    lamp = {
+      state: 'held',
+      callId: call.callId,
+      heldBy: call.held.by,
+      heldByName: name(call.held.by),
+      onBehalfOf: call.held.onBehalfOf,
+      locked: call.held.locked,
+      since: call.held.since,
+    };
+  } else if (call) {
+    const acted = call.transferredBy.at(-1) ?? call.pickedUpBy.at(-1) ?? call.answeredBy ?? call.placedBy;
+    const onBehalfOf = acted?.onBehalfOf ?? null;
+    lamp = {
+      state: 'busy',
+      callId: call.callId,
+      phase: call.status === 'dialing' ? 'dialing' : 'connected',
+      by: call.participants,
+      byNames: call.participants.map(name),
+      onBehalfOf,
+      onBehalfOfName: name(onBehalfOf),
+      since: call.busySince ?? call.startedAt,
+      transferringTo: call.transfer?.to ?? null,
+    };
+  }
+  return {
+    line: { accountId, number, label: lineLabel(access, number) },
+    viewerRole: access.role,
+    lamp,
+  };
+};
+
+/** A history entry with its R17 labels, names resolved for people reading it. */
+export const historyEntry = (readModels: ReadModels, accountId: string, call: CallRow) => {
+  const name = (party: string | null): string | null => partyName(readModels, accountId, party);
+  const behalf = (onBehalfOf: string | null): string =>
+    onBehalfOf ? ` on behalf of ${name(onBehalfOf)}` : '';
+  const labels: string[] = [];
+  if (call.placedBy) labels.push(`placed by ${name(call.placedBy.by)}${behalf(call.placedBy.onBehalfOf)}`);
+  if (call.answeredBy)
+    labels.push(`answered by ${name(call.answeredBy.by)}${behalf(call.answeredBy.onBehalfOf)}`);
+  for (const pickUp of call.pickedUpBy)
+    labels.push(`picked up by ${name(pickUp.by)}${behalf(pickUp.onBehalfOf)}`);
+  for (const transfer of call.transferredBy) {
+    labels.push(`transferred by ${name(transfer.by)} to ${name(transfer.to)}${behalf(transfer.onBehalfOf)}`);
+  }
+  return {
+    callId: call.callId,
+    line: call.line,
+    direction: call.direction,
+    external: call.external,
+    vip: call.vip,
+    status: call.status,
+    result: call.result,
+    startedAt: call.startedAt,
+    answeredAt: call.answeredAt,
+    endedAt: call.endedAt,
+    durationSeconds: durationSeconds(call),
+    labels,
+    placedBy: call.placedBy,
+    answeredBy: call.answeredBy,
+    pickedUpBy: call.pickedUpBy,
+    transferredBy: call.transferredBy,
+    missedBy: call.missedBy,
+    voicemailMessageId: call.voicemailMessageId,
+  };
+};
+
+export type HistoryEntry = ReturnType<typeof historyEntry>;
+
+/** Newest first, like a phone's call log. */
+export const lineHistory = (readModels: ReadModels, accountId: string, number: string): HistoryEntry[] => {
+  const { lines, calls } = readModels.state(callsProjection);
+  return (lines.get(lineKey(accountId, number))?.calls ?? [])
+    .map((id) => historyEntry(readModels, accountId, calls.get(id)!))
+    .reverse();
+};
+
+export const partyHistory = (readModels: ReadModels, accountId: string, partyId: string): HistoryEntry[] => {
+  const { partyCalls, calls } = readModels.state(callsProjection);
+  return (partyCalls.get(partyId) ?? [])
+    .map((id) => calls.get(id)!)
+    .filter((call) => call.line.startsWith(`${accountId}.`))
+    .map((call) => historyEntry(readModels, accountId, call))
+    .reverse();
+};
