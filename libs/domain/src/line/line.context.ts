@@ -1,10 +1,12 @@
+import type { BusinessHours, Permission, VipRouting } from '#events';
 import type { RuleId } from '../shared/domain-error.js';
 
 /**
  * What a decision on a shared line needs to know about the account, passed in with every command
  * (it is an input, not line state: delegations, permissions and settings live in the account's own
  * streams and change independently). Whoever builds it maps account state → this plain data; the
- * line decider trusts it as the truth at `now`.
+ * line decider trusts it as the truth at `now`. The account side's `sharedLineView(state, number)`
+ * has this shape without `now`: `{ ...sharedLineView(state, number), now: clock.now() }`.
  */
 export interface LineContext {
   /** Current time (ISO-8601) from the clock port (R21); a command's own `at` takes precedence. */
@@ -36,22 +38,12 @@ export interface LineContext {
   };
 }
 
-export type LinePermission =
-  | 'placeCalls'
-  | 'answerCalls'
-  | 'pickUpHeldCalls'
-  | 'joinAndMerge'
-  | 'optInOut'
-  | 'overrideBusinessHours'
-  | 'manageVipContacts'
-  | 'vipOnly';
-
 export interface LineDelegate {
   readonly partyId: string;
   readonly name: string;
   /** Accepted (or admin-activated) and not revoked (R7); pending and revoked delegations are false. */
   readonly active: boolean;
-  readonly permissions: readonly LinePermission[];
+  readonly permissions: readonly Permission[];
   /** A delegate with `optInOut` may opt out of ringing (R13); everybody else is opted in. */
   readonly optedIn: boolean;
   /** The delegate's own hours, used instead of the line's with `overrideBusinessHours` (R13). */
@@ -67,31 +59,3 @@ export interface EligibilityFailure {
   /** A sentence telling what to change. */
   readonly message: string;
 }
-
-/**
- * VIP callers ring the delegator only, or the delegator first and the delegates `delaySeconds`
- * later (R19). The delay counts from the call's arrival, inside the line's ring timeout.
- */
-export type VipRouting =
-  { readonly mode: 'delegatorOnly' } | { readonly mode: 'delegatorFirst'; readonly delaySeconds: number };
-
-/**
- * Weekly opening hours at a fixed offset from UTC (no time-zone database, no daylight saving: the
- * builder of the context resolves the offset valid for the week). A time is inside a window when
- * `from <= local time < to` on that weekday.
- */
-export interface BusinessHours {
-  /** Local time = UTC + this many minutes (e.g. 540 for Tokyo, -300 for New York in winter). */
-  readonly utcOffsetMinutes: number;
-  readonly windows: readonly WeeklyWindow[];
-}
-
-export interface WeeklyWindow {
-  readonly day: Weekday;
-  /** `HH:MM`, 24-hour local time. */
-  readonly from: string;
-  /** `HH:MM`, exclusive; `24:00` for end of day. */
-  readonly to: string;
-}
-
-export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';

@@ -1,7 +1,8 @@
 import type { LineEvent } from '#events';
 import { fold } from '../shared/decider.js';
 import type { LineCommand } from './line.commands.js';
-import type { LineContext, LineDelegate, LinePermission } from './line.context.js';
+import type { Permission } from '#events';
+import type { LineContext, LineDelegate } from './line.context.js';
 import { lineDecider } from './line.decider.js';
 
 /**
@@ -18,7 +19,7 @@ export const DEPUTY = 'deputy';
 export const STRANGER = 'stranger';
 export const TIMERS = 'system:timers';
 
-export const EVERYDAY: readonly LinePermission[] = [
+export const EVERYDAY: readonly Permission[] = [
   'placeCalls',
   'answerCalls',
   'pickUpHeldCalls',

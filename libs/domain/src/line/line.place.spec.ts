@@ -101,10 +101,14 @@ describe('placing calls on a shared line', () => {
         partyId: BOSS,
         name: 'Boss',
         powerPack: true,
-        eligibility: { rule: 'R3', code: 'DELEGATION_DISABLED', message: 'Enable call delegation for Boss.' },
+        eligibility: {
+          rule: 'R3',
+          code: 'DELEGATION_DISABLED_FOR_USER',
+          message: 'Enable call delegation for Boss.',
+        },
       },
     });
-    given([], locked).when(place('c1', ASSISTANT)).thenRejects('DELEGATION_DISABLED', 'R3');
+    given([], locked).when(place('c1', ASSISTANT)).thenRejects('DELEGATION_DISABLED_FOR_USER', 'R3');
     given([], locked)
       .when(place('c1', BOSS))
       .thenEmits((events) => expect(events.map((e) => e.type)).toEqual(['CallPlacedOnSharedLine']));

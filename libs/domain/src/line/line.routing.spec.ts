@@ -1,5 +1,6 @@
 import { specFor } from '../shared/given-when-then.js';
-import type { BusinessHours, LineContext, LineDelegate } from './line.context.js';
+import type { BusinessHours } from '#events';
+import type { LineContext, LineDelegate } from './line.context.js';
 import { lineDecider } from './line.decider.js';
 import {
   ASSISTANT,
@@ -181,10 +182,10 @@ describe('who rings for an incoming call (R13, R19, R5)', () => {
   it('R13: a delegate failing eligibility does not ring, naming the failing rule (R4)', () => {
     const decision = assistantDecision(
       only({
-        eligibility: { rule: 'R4', code: 'ASSISTANT_CLIENT_TOO_OLD', message: 'Update the desktop client.' },
+        eligibility: { rule: 'R4', code: 'DESKTOP_CLIENT_OUTDATED', message: 'Update the desktop client.' },
       }),
     );
-    expect(decision).toMatchObject({ rings: false, rule: 'R4', reason: 'ASSISTANT_CLIENT_TOO_OLD' });
+    expect(decision).toMatchObject({ rings: false, rule: 'R4', reason: 'DESKTOP_CLIENT_OUTDATED' });
   });
 
   it('R13: business hours honour the fixed UTC offset (Tokyo 19:00 on Monday is closed)', () => {

@@ -1,5 +1,5 @@
-import type { RingDecisionRecord } from '#events';
-import type { BusinessHours, LineContext, LineDelegate, Weekday } from './line.context.js';
+import type { BusinessHours, RingDecisionRecord, Weekday } from '#events';
+import type { LineContext, LineDelegate } from './line.context.js';
 
 /**
  * One party's answer to "does an incoming call ring me, and why (not)?" (R13, R19). The same
