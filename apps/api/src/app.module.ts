@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { HealthController } from './health.controller.js';
+import { AccountsModule } from './accounts/accounts.module.js';
 import { ClockModule } from './clock/clock.module.js';
+import { HealthController } from './health.controller.js';
+import { LinesModule } from './lines/lines.module.js';
 import { EventStoreModule } from './shared/event-store.module.js';
 
 @Module({
-  imports: [CqrsModule.forRoot(), EventStoreModule, ClockModule],
+  imports: [CqrsModule.forRoot(), EventStoreModule, ClockModule, AccountsModule, LinesModule],
   controllers: [HealthController],
 })
 export class AppModule {}

@@ -1,5 +1,14 @@
-import { clockEventSchemaVersions } from './clock.events.js';
+import { accountEventSchemaVersions, type AccountEvent } from './account.events.js';
+import { clockEventSchemaVersions, type ClockEvent } from './clock.events.js';
+import { lineEventSchemaVersions, type LineEvent } from './line.events.js';
 import { EventSchemaRegistry } from './schemas.js';
 
+/** Every event Switchboard writes. */
+export type SwitchboardEvent = AccountEvent | LineEvent | ClockEvent;
+
 /** The one registry every reader and writer uses. */
-export const eventSchemas = new EventSchemaRegistry({ ...clockEventSchemaVersions });
+export const eventSchemas = new EventSchemaRegistry({
+  ...accountEventSchemaVersions,
+  ...lineEventSchemaVersions,
+  ...clockEventSchemaVersions,
+});

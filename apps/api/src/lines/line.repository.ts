@@ -1,0 +1,18 @@
+import { Injectable } from '@nestjs/common';
+import { lineDecider, type LineState } from '#domain';
+import type { LineEvent } from '#events';
+import { AggregateRepository, EventStore, streamName } from '#eventstore';
+
+/**
+ * Every call on a shared line lives in the line's stream, so "one session per line" (R12) and "first
+ * answer wins" (R13) are decided on one revision; the cached fold keeps long histories cheap.
+ */
+export const lineStream = (accountId: string, number: string): string =>
+  streamName('line', accountId, number);
+
+@Injectable()
+export class LineRepository extends AggregateRepository<LineState, LineEvent> {
+  constructor(store: EventStore) {
+    super(store, lineDecider);
+  }
+}
