@@ -1,0 +1,168 @@
+import { specFor } from '../shared/given-when-then.js';
+import { accountDecider } from './account.decider.js';
+import {
+  ACME,
+  ADMIN,
+  ALICE,
+  BOB,
+  CAROL,
+  EVERYDAY,
+  T0,
+  accept,
+  changePermissions,
+  changePolicy,
+  changeSharedLines,
+  decline,
+  disableFor,
+  enableFor,
+  history,
+  invite,
+  lock,
+  numberOf,
+  revoke,
+  typesOf,
+  unlock,
+} from './account.fixtures.js';
+
+const given = specFor(accountDecider);
+const acme = history(...ACME);
+const active = history(...ACME, invite('d1', ALICE, BOB), accept('d1', BOB));
+
+describe('enabling call delegation (R3)', () => {
+  it('R3: with delegation disabled for the account nobody can invite (DELEGATION_DISABLED_FOR_ACCOUNT)', () => {
+    given(history(...ACME, changePolicy({ delegationEnabled: false })))
+      .when(invite('d1', ALICE, BOB))
+      .thenRejects('DELEGATION_DISABLED_FOR_ACCOUNT', 'R3');
+  });
+
+  it('R3: a user may switch delegation off for itself; the change is an event', () => {
+    given(acme)
+      .when(disableFor(BOB, BOB))
+      .then([{ type: 'DelegationDisabledForUser', data: { partyId: BOB, by: BOB, at: T0 } }]);
+  });
+
+  it('R3: another user may not change someone’s delegation setting (ACTOR_NOT_ALLOWED)', () => {
+    given(acme).when(disableFor(BOB, CAROL)).thenRejects('ACTOR_NOT_ALLOWED', 'R3');
+  });
+
+  it('R3: a delegate with delegation disabled cannot be invited (DELEGATION_DISABLED_FOR_USER)', () => {
+    const rejection = given(history(...ACME, disableFor(BOB)))
+      .when(invite('d1', ALICE, BOB))
+      .thenRejects('DELEGATION_DISABLED_FOR_USER', 'R3');
+    expect(rejection.message).toContain(BOB);
+  });
+
+  it('R3: a delegator with delegation disabled cannot invite (DELEGATION_DISABLED_FOR_USER)', () => {
+    given(history(...ACME, disableFor(ALICE)))
+      .when(invite('d1', ALICE, BOB))
+      .thenRejects('DELEGATION_DISABLED_FOR_USER', 'R3');
+  });
+
+  it('R3: enabling it again allows the invitation', () => {
+    given(history(...ACME, disableFor(BOB), enableFor(BOB)))
+      .when(invite('d1', ALICE, BOB))
+      .thenEmits((events) => expect(typesOf(events)).toEqual(['DelegateInvited']));
+  });
+
+  it('R3: an invitation cannot be accepted once the delegate switched delegation off', () => {
+    given(history(...ACME, invite('d1', ALICE, BOB), disableFor(BOB, BOB)))
+      .when(accept('d1', BOB))
+      .thenRejects('DELEGATION_DISABLED_FOR_USER', 'R3');
+  });
+});
+
+describe('admin lock (R3)', () => {
+  it('R3: an admin locks a user’s delegation settings', () => {
+    given(acme)
+      .when(lock(BOB))
+      .then([{ type: 'DelegationLockedByAdmin', data: { partyId: BOB, by: ADMIN, at: T0 } }]);
+  });
+
+  it('R3: only an admin locks and unlocks (ADMIN_ONLY)', () => {
+    given(acme).when(lock(BOB, BOB)).thenRejects('ADMIN_ONLY', 'R3');
+    given(history(...ACME, lock(BOB)))
+      .when(unlock(BOB, BOB))
+      .thenRejects('ADMIN_ONLY', 'R3');
+  });
+
+  it('R3: a lock freezes the user’s own setting (DELEGATION_LOCKED)', () => {
+    given(history(...ACME, lock(BOB)))
+      .when(disableFor(BOB, BOB))
+      .thenRejects('DELEGATION_LOCKED', 'R3');
+  });
+
+  it('R3: a lock freezes the setting for admins too, until unlocked', () => {
+    given(history(...ACME, lock(BOB)))
+      .when(disableFor(BOB, ADMIN))
+      .thenRejects('DELEGATION_LOCKED', 'R3');
+    given(history(...ACME, lock(BOB), unlock(BOB)))
+      .when(disableFor(BOB, ADMIN))
+      .thenEmits((events) => expect(typesOf(events)).toEqual(['DelegationDisabledForUser']));
+  });
+
+  it('R3: a locked party can neither be invited nor invite (DELEGATION_LOCKED)', () => {
+    given(history(...ACME, lock(BOB)))
+      .when(invite('d1', ALICE, BOB))
+      .thenRejects('DELEGATION_LOCKED', 'R3');
+    given(history(...ACME, lock(ALICE)))
+      .when(invite('d1', ALICE, BOB))
+      .thenRejects('DELEGATION_LOCKED', 'R3');
+  });
+
+  it('R3: an active delegation of a locked party can be neither revoked nor changed (DELEGATION_LOCKED)', () => {
+    const locked = history(...ACME, invite('d1', ALICE, BOB), accept('d1', BOB), lock(BOB));
+    given(locked).when(revoke('d1', ALICE)).thenRejects('DELEGATION_LOCKED', 'R3');
+    given(locked)
+      .when(changePermissions('d1', ALICE, ['answerCalls']))
+      .thenRejects('DELEGATION_LOCKED', 'R3');
+    given(locked)
+      .when(changeSharedLines('d1', ALICE, [numberOf(ALICE)]))
+      .thenRejects('DELEGATION_LOCKED', 'R3');
+  });
+
+  it('R3: a lock does not stop an active delegation from working (it freezes, it does not switch off)', () => {
+    const locked = history(...ACME, invite('d1', ALICE, BOB), accept('d1', BOB), lock(BOB));
+    given(locked)
+      .when(invite('d2', ALICE, CAROL))
+      .thenEmits((events) => expect(typesOf(events)).toEqual(['DelegateInvited']));
+  });
+
+  it('R3: "locked off" is disabled and locked: the message says to unlock and enable', () => {
+    const rejection = given(history(...ACME, disableFor(BOB), lock(BOB)))
+      .when(invite('d1', ALICE, BOB))
+      .thenRejects('DELEGATION_DISABLED_FOR_USER', 'R3');
+    expect(rejection.message).toMatch(/unlock and enable/);
+  });
+
+  it('R3: a pending invitation to the user blocks the lock (PENDING_INVITATION_BLOCKS_LOCK)', () => {
+    const rejection = given(history(...ACME, invite('d1', ALICE, BOB)))
+      .when(lock(BOB))
+      .thenRejects('PENDING_INVITATION_BLOCKS_LOCK', 'R3');
+    expect(rejection.kind).toBe('conflict');
+    expect(rejection.message).toContain('d1');
+  });
+
+  it('R3: a pending invitation from the user blocks the lock too', () => {
+    given(history(...ACME, invite('d1', ALICE, BOB)))
+      .when(lock(ALICE))
+      .thenRejects('PENDING_INVITATION_BLOCKS_LOCK', 'R3');
+  });
+
+  it('R3: once the invitation is answered the lock is possible', () => {
+    given(history(...ACME, invite('d1', ALICE, BOB), decline('d1', BOB)))
+      .when(lock(BOB))
+      .thenEmits((events) => expect(typesOf(events)).toEqual(['DelegationLockedByAdmin']));
+    given(active)
+      .when(lock(BOB))
+      .thenEmits((events) => expect(typesOf(events)).toEqual(['DelegationLockedByAdmin']));
+  });
+
+  it('R3: unlocking is an event and lifts the freeze', () => {
+    given(history(...ACME, lock(BOB)))
+      .when(unlock(BOB))
+      .then([{ type: 'DelegationUnlockedByAdmin', data: { partyId: BOB, by: ADMIN, at: T0 } }]);
+    given(history(...ACME, lock(BOB), unlock(BOB)))
+      .when(invite('d1', ALICE, BOB, { permissions: EVERYDAY }))
+      .thenEmits((events) => expect(typesOf(events)).toEqual(['DelegateInvited']));
+  });
+});
