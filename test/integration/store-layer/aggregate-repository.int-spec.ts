@@ -24,7 +24,7 @@ const incrementBelowCeiling = (state: Counter): Incremented[] => {
   return [{ type: 'Incremented', data: { by: 1 } }];
 };
 
-const meta = (commandId = randomUUID()): CommandMetadata => ({
+const meta = (commandId: string = randomUUID()): CommandMetadata => ({
   $correlationId: commandId,
   $causationId: commandId,
   commandId,
