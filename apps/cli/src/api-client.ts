@@ -1,0 +1,217 @@
+import { HttpClient, type HttpResponse } from './http.js';
+
+/**
+ * Every api route and request body the CLI uses lives in this one module: when the api's routes
+ * change, this is the only file to adjust. Load runs, recordings, scenarios and the benchmark speak
+ * `ApiCommand`s, a vocabulary of their own that a recording keeps valid across route changes.
+ */
+
+export type CallingPlan = 'metered' | 'unlimited' | 'pro';
+export type Permission =
+  | 'placeCalls'
+  | 'answerCalls'
+  | 'pickUpHeldCalls'
+  | 'joinAndMerge'
+  | 'optInOut'
+  | 'overrideBusinessHours'
+  | 'manageVipContacts'
+  | 'vipOnly';
+
+interface Base {
+  /** Party id of whoever issues the command. */
+  readonly actor: string;
+  /** Client-chosen command id: a resend appends nothing and returns the first result. */
+  readonly commandId?: string;
+  /** Simulated time the command takes effect (virtual clock only, R21). */
+  readonly at?: string;
+}
+
+interface OnLine extends Base {
+  readonly accountId: string;
+  readonly line: string;
+}
+
+interface OnCall extends OnLine {
+  readonly callId: string;
+}
+
+export type ApiCommand =
+  | (Base & { readonly type: 'createAccount'; readonly accountId: string; readonly name: string })
+  | (Base & {
+      readonly type: 'registerPhoneUser';
+      readonly accountId: string;
+      readonly partyId: string;
+      readonly name: string;
+      readonly numbers: readonly string[];
+      readonly callingPlan: CallingPlan | null;
+    })
+  | (Base & {
+      readonly type: 'inviteDelegate';
+      readonly accountId: string;
+      readonly delegationId: string;
+      readonly delegatorId: string;
+      readonly delegateId: string;
+      readonly permissions: readonly Permission[];
+    })
+  | (Base & { readonly type: 'acceptDelegation'; readonly accountId: string; readonly delegationId: string })
+  | (OnCall & { readonly type: 'placeCall'; readonly to: string })
+  | (OnCall & { readonly type: 'receiveIncomingCall'; readonly from: string })
+  | (OnCall & { readonly type: 'answerCall' })
+  | (OnCall & { readonly type: 'declineCall' })
+  | (OnCall & { readonly type: 'holdCall'; readonly privacyLock?: boolean })
+  | (OnCall & { readonly type: 'resumeCall' })
+  | (OnCall & { readonly type: 'pickUpHeldCall' })
+  | (OnCall & { readonly type: 'transferCall'; readonly to: string })
+  | (OnCall & { readonly type: 'hangUp' })
+  | (Base & { readonly type: 'advanceClock'; readonly bySeconds?: number; readonly to?: string });
+
+export type ApiCommandType = ApiCommand['type'];
+
+export const COMMAND_TYPES: readonly ApiCommandType[] = [
+  'createAccount',
+  'registerPhoneUser',
+  'inviteDelegate',
+  'acceptDelegation',
+  'placeCall',
+  'receiveIncomingCall',
+  'answerCall',
+  'declineCall',
+  'holdCall',
+  'resumeCall',
+  'pickUpHeldCall',
+  'transferCall',
+  'hangUp',
+  'advanceClock',
+];
+
+export interface ApiRequest {
+  readonly method: 'POST' | 'GET';
+  readonly path: string;
+  readonly body: Record<string, unknown>;
+}
+
+const seg = encodeURIComponent;
+const common = (command: Base): Record<string, unknown> => ({
+  actor: command.actor,
+  ...(command.commandId === undefined ? {} : { commandId: command.commandId }),
+  ...(command.at === undefined ? {} : { at: command.at }),
+});
+const callPath = (c: OnCall, action: string): string =>
+  `/accounts/${seg(c.accountId)}/lines/${seg(c.line)}/calls/${seg(c.callId)}/${action}`;
+
+/** The route and body of a command. */
+export const toRequest = (command: ApiCommand): ApiRequest => {
+  const post = (path: string, body: Record<string, unknown> = {}): ApiRequest => ({
+    method: 'POST',
+    path,
+    body: { ...common(command), ...body },
+  });
+  switch (command.type) {
+    case 'createAccount':
+      return post('/accounts', { accountId: command.accountId, name: command.name });
+    case 'registerPhoneUser':
+      return post(`/accounts/${seg(command.accountId)}/phone-users`, {
+        partyId: command.partyId,
+        name: command.name,
+        numbers: command.numbers,
+        callingPlan: command.callingPlan,
+      });
+    case 'inviteDelegate':
+      return post(`/accounts/${seg(command.accountId)}/delegations`, {
+        delegationId: command.delegationId,
+        delegatorId: command.delegatorId,
+        delegateId: command.delegateId,
+        permissions: command.permissions,
+      });
+    case 'acceptDelegation':
+      return post(`/accounts/${seg(command.accountId)}/delegations/${seg(command.delegationId)}/accept`);
+    case 'placeCall':
+      return post(`/accounts/${seg(command.accountId)}/lines/${seg(command.line)}/calls`, {
+        callId: command.callId,
+        to: command.to,
+      });
+    case 'receiveIncomingCall':
+      return post(`/accounts/${seg(command.accountId)}/lines/${seg(command.line)}/incoming-calls`, {
+        callId: command.callId,
+        from: command.from,
+      });
+    case 'answerCall':
+      return post(callPath(command, 'answer'));
+    case 'declineCall':
+      return post(callPath(command, 'decline'));
+    case 'holdCall':
+      return post(
+        callPath(command, 'hold'),
+        command.privacyLock === undefined ? {} : { privacyLock: command.privacyLock },
+      );
+    case 'resumeCall':
+      return post(callPath(command, 'resume'));
+    case 'pickUpHeldCall':
+      return post(callPath(command, 'pick-up'));
+    case 'transferCall':
+      return post(callPath(command, 'transfer'), { to: command.to });
+    case 'hangUp':
+      return post(callPath(command, 'end'));
+    case 'advanceClock':
+      return post('/clock/advance', {
+        ...(command.bySeconds === undefined ? {} : { bySeconds: command.bySeconds }),
+        ...(command.to === undefined ? {} : { to: command.to }),
+      });
+  }
+};
+
+/** What the CLI reads from a command's answer. */
+export interface CommandResult {
+  readonly status: number;
+  readonly ok: boolean;
+  /** The domain's stable reason code of a rejection (`LINE_BUSY`), or the api's error code. */
+  readonly code: string | undefined;
+  readonly message: string | undefined;
+  /** `$all` commit position of the command's last event: what read models must reach. */
+  readonly position: bigint | undefined;
+  readonly body: unknown;
+}
+
+const toBigInt = (value: unknown): bigint | undefined => {
+  if (typeof value === 'string' && /^\d+$/.test(value)) return BigInt(value);
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
+  return undefined;
+};
+
+export const readResult = (res: HttpResponse): CommandResult => {
+  const body = (res.json ?? {}) as Record<string, unknown>;
+  return {
+    status: res.status,
+    ok: res.status >= 200 && res.status < 300,
+    code: typeof body.code === 'string' ? body.code : undefined,
+    message: typeof body.message === 'string' ? body.message : undefined,
+    position: toBigInt(body.position),
+    body: res.json,
+  };
+};
+
+/** The api, as the CLI sees it. */
+export class ApiClient {
+  readonly http: HttpClient;
+
+  constructor(baseUrl: string, maxSockets?: number) {
+    this.http = new HttpClient(baseUrl, maxSockets);
+  }
+
+  async send(command: ApiCommand, timeoutMs?: number): Promise<CommandResult> {
+    const { method, path, body } = toRequest(command);
+    return readResult(await this.http.send(method, path, body, timeoutMs));
+  }
+
+  async health(): Promise<boolean> {
+    try {
+      return (await this.http.send('GET', '/health', undefined, 2_000)).status === 200;
+    } catch {
+      return false;
+    }
+  }
+
+  close(): void {
+    this.http.close();
+  }
+}

@@ -1,0 +1,507 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import cliProgress from 'cli-progress';
+import { Command, Option } from 'commander';
+import { ApiClient } from '../api-client.js';
+import { buildManifest, type RunManifest } from '../manifest.js';
+import {
+  DEFAULT_API_URL,
+  DEFAULT_PROJECTOR_URL,
+  EXIT_ERROR,
+  EXIT_FAILED,
+  collect,
+  duration,
+  positiveInt,
+} from '../options.js';
+import { LagPoller } from './lag-poller.js';
+import { LagTracker, Metrics, percentilesOf } from './metrics.js';
+import { DEFAULT_MIX, parseMix } from './mix.js';
+import { buildTopology, planCall, setupCommands, type Topology } from './plan.js';
+import {
+  filterRecording,
+  readRecording,
+  recordedAccount,
+  retarget,
+  type RecordedCommand,
+} from './recording.js';
+import { buildSummary, StatsWriter, type LoadSummary } from './report.js';
+import {
+  execute,
+  newCounters,
+  runClosed,
+  runOpen,
+  runReplay,
+  type RunContext,
+  type RunCounters,
+} from './runner.js';
+import { parseRate } from './schedule.js';
+import { formatThinkTime, parseThinkTime } from './think-time.js';
+import { parseThreshold, type Threshold } from './thresholds.js';
+
+interface CommonOptions {
+  api: string;
+  projector: string;
+  lag: boolean;
+  lagPath: string;
+  lagPoll: number;
+  lagGrace: number;
+  timeout: number;
+  lateThreshold: number;
+  threshold: string[];
+  statsFile?: string;
+  statsFormat?: 'ndjson' | 'csv';
+  statsInterval: number;
+  summary?: string;
+  progress: boolean;
+  record?: string;
+  maxSockets: number;
+}
+
+interface RunOptions extends CommonOptions {
+  rate?: number;
+  rampStep?: number;
+  rampInterval?: number;
+  maxRate?: number;
+  concurrency?: number;
+  duration?: number;
+  maxCalls?: number;
+  mix: string;
+  think: string;
+  seed: string;
+  runId: string;
+  delegators: number;
+  delegates: number;
+  lines: number;
+}
+
+interface ReplayOptions extends CommonOptions {
+  speed: string;
+  from?: number;
+  to?: number;
+  filter: string[];
+  dryRun: boolean;
+  account?: string;
+  keepAccount: boolean;
+  skipSetup: boolean;
+  concurrency: number;
+}
+
+const commonOptions = (command: Command): Command =>
+  command
+    .option('--api <url>', 'api base url', DEFAULT_API_URL)
+    .option('--projector <url>', 'projector base url (read-model lag)', DEFAULT_PROJECTOR_URL)
+    .option('--no-lag', 'do not measure read-model lag')
+    .option('--lag-path <path>', 'projector endpoint reporting its checkpoint position', '/health')
+    .option('--lag-poll <duration>', 'how often to poll the projector checkpoint', duration, 5)
+    .option(
+      '--lag-grace <duration>',
+      'how long to wait for the projector after the last command',
+      duration,
+      10_000,
+    )
+    .option('--timeout <duration>', 'a command with no answer by then counts as a timeout', duration, 10_000)
+    .option(
+      '--late-threshold <duration>',
+      'a send this far behind its intended time counts as late',
+      duration,
+      5,
+    )
+    .option(
+      '--threshold <slo>',
+      "SLO that sets the exit code, e.g. 'p99<50ms', 'errors<1%' (repeatable)",
+      collect,
+      [],
+    )
+    .option('--stats-file <file>', 'periodic stats (NDJSON, or CSV when the name ends in .csv)')
+    .addOption(new Option('--stats-format <format>', 'periodic stats format').choices(['ndjson', 'csv']))
+    .option('--stats-interval <duration>', 'periodic stats interval', duration, 1_000)
+    .option('--summary <file>', 'write the final JSON summary here instead of stdout')
+    .option('--no-progress', 'no live progress line on stderr')
+    .option('--record <file>', 'record every command sent as NDJSON (replay with `load replay`)')
+    .option('--max-sockets <n>', 'HTTP connections to the api', positiveInt, 256);
+
+export const loadCommand = (): Command => {
+  const load = new Command('load').description('Fire command streams at the api and measure them');
+
+  commonOptions(
+    load
+      .command('run', { isDefault: true })
+      .description(
+        'Provision an account of its own, then run call flows on its lines: open model (--rate) or closed model (--concurrency)',
+      )
+      .option('--rate <n/s>', 'open model: new calls per second', parseRate)
+      .option('--ramp-step <n/s>', 'open model: add this to the rate every --ramp-interval', Number)
+      .option('--ramp-interval <duration>', 'open model: how often the rate steps', duration)
+      .option('--max-rate <n/s>', 'open model: the ramp stops here', parseRate)
+      .option('--concurrency <n>', 'closed model: parties each running one call after another', positiveInt)
+      .option('--duration <duration>', 'stop starting calls after this long (e.g. 30s)', duration)
+      .option('--max-calls <n>', 'stop after this many calls', positiveInt)
+      .option('--mix <weights>', 'weighted call flows', DEFAULT_MIX)
+      .option(
+        '--think <distribution>',
+        'think time between steps: constant:X, uniform:X-Y, exponential:MEAN',
+        '0',
+      )
+      .option('--seed <seed>', 'seed of the command stream (same seed, same stream)', 'switchboard')
+      .option(
+        '--run-id <id>',
+        "distinguishes this run's account from other runs with the same seed",
+        randomBytes(4).toString('hex'),
+      )
+      .option('--delegators <n>', 'delegators to provision', positiveInt, 4)
+      .option('--delegates <n>', 'active delegates per delegator (R8 allows 15)', positiveInt, 2)
+      .option(
+        '--lines <n>',
+        'shared lines (call n runs on line n mod lines; size it above rate x call duration)',
+        positiveInt,
+        64,
+      ),
+  ).action(async (options: RunOptions, command: Command) => {
+    process.exitCode = await runLoad(options, command);
+  });
+
+  commonOptions(
+    load
+      .command('replay <file>')
+      .description('Replay a recorded command stream (its setup first) at the recorded pace x --speed')
+      .option('--speed <factor>', "pace multiplier, or 'max' for as fast as possible", '1')
+      .option('--from <offset>', 'replay load commands intended at or after this offset (e.g. 10s)', duration)
+      .option('--to <offset>', 'replay load commands intended before this offset', duration)
+      .option('--filter <type>', 'only these command types (repeatable or comma-separated)', collect, [])
+      .option('--dry-run', 'print what would be sent (NDJSON) and send nothing', false)
+      .option('--account <id>', 'replay into this account (default: a fresh one)')
+      .option('--keep-account', 'replay into the recorded account itself', false)
+      .option('--skip-setup', 'do not re-provision (the account already exists)', false)
+      .option('--concurrency <n>', 'in-flight commands with --speed max', positiveInt, 64),
+  ).action(async (file: string, options: ReplayOptions, command: Command) => {
+    process.exitCode = await replayLoad(file, options, command);
+  });
+  return load;
+};
+
+/** Everything one run or replay shares: metrics, lag, periodic stats, progress, record file. */
+class Session {
+  readonly api: ApiClient;
+  readonly metrics: Metrics;
+  readonly lagTracker: LagTracker | undefined;
+  readonly lagPoller: LagPoller | undefined;
+  readonly counters: RunCounters = newCounters();
+  private readonly stats: StatsWriter | undefined;
+  private readonly recordOut: WriteStream | undefined;
+  private statsTimer: NodeJS.Timeout | undefined;
+  private bar: cliProgress.SingleBar | undefined;
+  private barTimer: NodeJS.Timeout | undefined;
+  private stopRequested = false;
+
+  constructor(
+    readonly options: CommonOptions,
+    readonly manifest: RunManifest,
+  ) {
+    this.api = new ApiClient(options.api, options.maxSockets);
+    this.metrics = new Metrics(options.lateThreshold);
+    if (options.lag) {
+      this.lagTracker = new LagTracker();
+      this.lagPoller = new LagPoller(options.projector, options.lagPath, this.lagTracker, options.lagPoll);
+    }
+    if (options.statsFile) {
+      const format = options.statsFormat ?? (options.statsFile.endsWith('.csv') ? 'csv' : 'ndjson');
+      this.stats = new StatsWriter(options.statsFile, format);
+    }
+    if (options.record) {
+      this.recordOut = createWriteStream(options.record);
+      this.recordOut.write(`${JSON.stringify({ recording: 1, manifest })}\n`);
+    }
+    process.once('SIGINT', () => {
+      // First Ctrl-C: stop starting calls and report; the summary still shows what ran.
+      this.stopRequested = true;
+    });
+  }
+
+  context(metrics = this.metrics): RunContext {
+    return {
+      api: this.api,
+      metrics,
+      lag: this.lagTracker,
+      timeoutMs: this.options.timeout,
+      record: this.recordOut ? (entry) => this.recordOut!.write(`${JSON.stringify(entry)}\n`) : undefined,
+      stopped: () => this.stopRequested,
+    };
+  }
+
+  async checkReachable(): Promise<void> {
+    if (!(await this.api.health()))
+      throw new Error(`the api at ${this.options.api} does not answer GET /health`);
+    if (this.lagPoller && (await this.lagPoller.poll()) === undefined) {
+      throw new Error(
+        `cannot read the projector checkpoint at ${this.options.projector}${this.options.lagPath} ` +
+          `(${this.lagPoller.lastError}); pass --no-lag to run without lag measurement`,
+      );
+    }
+  }
+
+  /** Starts the clocks of the measured phase. */
+  begin(totalLabel: string, total: number, progressValue: () => number): void {
+    this.counters.startedAt = performance.now();
+    this.counters.lastDoneAt = this.counters.startedAt;
+    this.metrics.takeInterval();
+    this.lagPoller?.start();
+    if (this.stats) {
+      this.statsTimer = setInterval(
+        () => this.stats!.write(this.counters, this.metrics, this.lagTracker, this.options.statsInterval),
+        this.options.statsInterval,
+      );
+    }
+    if (this.options.progress) {
+      this.bar = new cliProgress.SingleBar(
+        {
+          format:
+            `{bar} {percentage}% | {value}/{total} ${totalLabel} | {cps} cmd/s | p99 {p99} ms | ` +
+            `errors {errors} | in flight {inflight} | lag p99 {lag} ms`,
+          stream: process.stderr,
+          hideCursor: true,
+          clearOnComplete: false,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      this.bar.start(total, 0, this.payload(0));
+      let lastCompleted = 0;
+      let lastAt = performance.now();
+      this.barTimer = setInterval(() => {
+        const now = performance.now();
+        const cps = ((this.metrics.completed - lastCompleted) * 1000) / (now - lastAt);
+        lastCompleted = this.metrics.completed;
+        lastAt = now;
+        this.bar!.update(Math.min(total, progressValue()), this.payload(cps));
+      }, 250);
+    }
+  }
+
+  private payload(cps: number): Record<string, string | number> {
+    return {
+      cps: Math.round(cps),
+      p99: percentilesOf(this.metrics.all).p99,
+      errors: this.metrics.errors,
+      inflight: this.counters.inflight,
+      lag: this.lagTracker ? percentilesOf(this.lagTracker.histogram).p99 : '-',
+    };
+  }
+
+  async end(): Promise<void> {
+    clearInterval(this.barTimer);
+    clearInterval(this.statsTimer);
+    this.bar?.stop();
+    if (this.lagPoller) {
+      await this.lagPoller.drain(this.options.lagGrace);
+      this.lagPoller.stop();
+    }
+    if (this.stats) {
+      this.stats.write(this.counters, this.metrics, this.lagTracker, this.options.statsInterval);
+      await this.stats.close();
+    }
+    if (this.recordOut) await new Promise((done) => this.recordOut!.end(done));
+    this.api.close();
+  }
+
+  async report(summary: LoadSummary): Promise<number> {
+    const json = `${JSON.stringify(summary, null, 2)}\n`;
+    if (this.options.summary) await writeFile(this.options.summary, json);
+    else process.stdout.write(json);
+    for (const result of summary.thresholds) {
+      process.stderr.write(
+        `${result.passed ? 'PASS' : 'FAIL'} ${result.threshold} (actual ${result.actual ?? 'n/a'}${result.note ? `; ${result.note}` : ''})\n`,
+      );
+    }
+    return summary.passed ? 0 : EXIT_FAILED;
+  }
+}
+
+const parseThresholds = (texts: readonly string[]): Threshold[] => texts.map(parseThreshold);
+
+/** Sends the provisioning commands one by one; a run cannot start on a half-provisioned account. */
+async function provision(session: Session, topology: Topology): Promise<void> {
+  const setupMetrics = new Metrics(Infinity);
+  const context = session.context(setupMetrics);
+  for (const command of setupCommands(topology)) {
+    const { ok, result } = await execute(context, session.counters, command, {
+      flow: 'setup',
+      intendedAt: performance.now(),
+      record: { phase: 'setup' },
+    });
+    if (!ok) {
+      const reason =
+        result instanceof Error
+          ? result.message
+          : `${result.status} ${result.code ?? ''} ${result.message ?? ''}`;
+      throw new Error(`provisioning failed at ${command.type} (${JSON.stringify(command)}): ${reason}`);
+    }
+  }
+  session.counters.sent = 0;
+}
+
+async function runLoad(options: RunOptions, command: Command): Promise<number> {
+  let session: Session | undefined;
+  try {
+    if ((options.rate === undefined) === (options.concurrency === undefined)) {
+      throw new Error('choose one workload model: --rate N/s (open) or --concurrency N (closed)');
+    }
+    const durationMs = options.duration ?? (options.maxCalls === undefined ? 10_000 : undefined);
+    const mix = parseMix(options.mix);
+    const think = parseThinkTime(options.think);
+    const thresholds = parseThresholds(options.threshold);
+    const accountId = `load-${options.seed.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 24) || 'seed'}-${options.runId}`;
+    const topology = buildTopology({
+      accountId,
+      delegators: options.delegators,
+      delegatesPerDelegator: options.delegates,
+      lines: options.lines,
+    });
+    const model =
+      options.rate !== undefined
+        ? {
+            kind: 'open',
+            rate: options.rate,
+            rampStep: options.rampStep,
+            rampIntervalMs: options.rampInterval,
+            maxRate: options.maxRate,
+            durationMs,
+            maxCalls: options.maxCalls,
+          }
+        : { kind: 'closed', concurrency: options.concurrency, durationMs, maxCalls: options.maxCalls };
+    const manifest = buildManifest(
+      'load run',
+      { ...command.opts(), think: formatThinkTime(think) },
+      {
+        seed: options.seed,
+        runId: options.runId,
+      },
+    );
+    session = new Session(options, manifest);
+    await session.checkReachable();
+    await provision(session, topology);
+
+    const plan = (index: number) => planCall(topology, { seed: options.seed, mix, think }, index);
+    const context = session.context();
+    const counters = session.counters;
+    const byTime = durationMs !== undefined;
+    session.begin(byTime ? 's' : 'calls', byTime ? Math.ceil(durationMs / 1000) : options.maxCalls!, () =>
+      byTime ? Math.floor((performance.now() - counters.startedAt) / 1000) : counters.callsStarted,
+    );
+    if (options.rate !== undefined) {
+      await runOpen(
+        context,
+        counters,
+        {
+          rate: options.rate,
+          rampStep: options.rampStep,
+          rampIntervalMs: options.rampInterval,
+          maxRate: options.maxRate,
+          durationMs,
+          maxCalls: options.maxCalls,
+        },
+        plan,
+      );
+    } else {
+      await runClosed(
+        context,
+        counters,
+        { concurrency: options.concurrency!, durationMs, maxCalls: options.maxCalls },
+        plan,
+      );
+    }
+    await session.end();
+    return await session.report(
+      buildSummary({
+        manifest,
+        model,
+        accountId,
+        counters,
+        metrics: session.metrics,
+        lag: session.lagTracker
+          ? { tracker: session.lagTracker, pollErrors: session.lagPoller!.failures }
+          : undefined,
+        thresholds,
+      }),
+    );
+  } catch (error) {
+    await session?.end();
+    process.stderr.write(`switchboard load: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_ERROR;
+  }
+}
+
+const parseSpeed = (text: string): number => {
+  if (text === 'max' || text === 'asap') return 0;
+  const speed = Number(text);
+  if (!Number.isFinite(speed) || speed <= 0)
+    throw new Error(`--speed must be a positive number or "max", not "${text}"`);
+  return speed;
+};
+
+async function replayLoad(file: string, options: ReplayOptions, command: Command): Promise<number> {
+  let session: Session | undefined;
+  try {
+    const speed = parseSpeed(options.speed);
+    const thresholds = parseThresholds(options.threshold);
+    const { header, entries } = await readRecording(file);
+    const types = options.filter
+      .flatMap((f) => f.split(','))
+      .map((f) => f.trim())
+      .filter(Boolean);
+    let selected: RecordedCommand[] = filterRecording(entries, {
+      fromMs: options.from,
+      toMs: options.to,
+      types,
+      skipSetup: options.skipSetup,
+    });
+    const original = recordedAccount(entries);
+    const accountId = options.keepAccount
+      ? original
+      : (options.account ?? `${(original ?? 'replay').slice(0, 40)}-r${randomBytes(3).toString('hex')}`);
+    if (accountId && accountId !== original) selected = selected.map((entry) => retarget(entry, accountId));
+    if (options.dryRun) {
+      for (const entry of selected) process.stdout.write(`${JSON.stringify(entry)}\n`);
+      const byType: Record<string, number> = {};
+      for (const entry of selected) byType[entry.command.type] = (byType[entry.command.type] ?? 0) + 1;
+      process.stderr.write(
+        `dry run: ${selected.length} of ${entries.length} commands would be sent into account ${accountId} ` +
+          `(${JSON.stringify(byType)}); recorded by ${JSON.stringify(header?.manifest?.argv ?? [])}\n`,
+      );
+      return 0;
+    }
+    const manifest = buildManifest('load replay', { ...command.opts(), file, accountId });
+    session = new Session(options, manifest);
+    await session.checkReachable();
+    const counters = session.counters;
+    const load = selected.filter((entry) => entry.phase === 'load');
+    session.begin('commands', Math.max(1, selected.length), () => counters.sent);
+    await runReplay(session.context(), counters, selected, { speed, concurrency: options.concurrency });
+    await session.end();
+    return await session.report(
+      buildSummary({
+        manifest,
+        model: {
+          kind: 'replay',
+          file,
+          speed: speed === 0 ? 'max' : speed,
+          commands: selected.length,
+          loadCommands: load.length,
+        },
+        accountId: accountId ?? '',
+        counters,
+        metrics: session.metrics,
+        lag: session.lagTracker
+          ? { tracker: session.lagTracker, pollErrors: session.lagPoller!.failures }
+          : undefined,
+        thresholds,
+      }),
+    );
+  } catch (error) {
+    await session?.end();
+    process.stderr.write(
+      `switchboard load replay: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return EXIT_ERROR;
+  }
+}

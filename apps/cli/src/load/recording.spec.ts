@@ -1,0 +1,91 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ApiCommand } from '../api-client.js';
+import {
+  filterRecording,
+  readRecording,
+  recordedAccount,
+  retarget,
+  type RecordedCommand,
+} from './recording.js';
+
+const on = { accountId: 'acc-1', line: '10001', callId: 'call-0' };
+const entries: RecordedCommand[] = [
+  {
+    seq: 0,
+    phase: 'setup',
+    offsetMs: 0,
+    command: { type: 'createAccount', actor: 'admin', accountId: 'acc-1', name: 'A' },
+  },
+  {
+    seq: 1,
+    phase: 'load',
+    offsetMs: 0,
+    call: 0,
+    flow: 'ring-answer',
+    step: 0,
+    command: { type: 'receiveIncomingCall', actor: 'ext-1', from: 'ext-1', ...on },
+  },
+  {
+    seq: 2,
+    phase: 'load',
+    offsetMs: 1500,
+    call: 0,
+    flow: 'ring-answer',
+    step: 1,
+    command: { type: 'answerCall', actor: 'boss-1', ...on },
+  },
+  {
+    seq: 3,
+    phase: 'load',
+    offsetMs: 3000,
+    call: 0,
+    flow: 'ring-answer',
+    step: 2,
+    command: { type: 'hangUp', actor: 'boss-1', ...on },
+  },
+];
+
+describe('recorded streams', () => {
+  it('selects a window of offsets, from inclusive and to exclusive, keeping the setup', () => {
+    expect(filterRecording(entries, { fromMs: 1000, toMs: 3000 }).map((e) => e.seq)).toEqual([0, 2]);
+  });
+
+  it('selects command types', () => {
+    expect(filterRecording(entries, { types: ['answerCall', 'hangUp'] }).map((e) => e.seq)).toEqual([
+      0, 2, 3,
+    ]);
+  });
+
+  it('leaves out the setup on request', () => {
+    expect(filterRecording(entries, { skipSetup: true }).map((e) => e.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('moves commands into another account', () => {
+    expect(recordedAccount(entries)).toBe('acc-1');
+    const moved = entries.map((e) => retarget(e, 'acc-2'));
+    expect(moved.every((e) => (e.command as ApiCommand & { accountId: string }).accountId === 'acc-2')).toBe(
+      true,
+    );
+    expect(entries[1]!.command).toMatchObject({ accountId: 'acc-1' });
+  });
+
+  it('reads back what was written, header apart, and names the line of a bad entry', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sb-rec-'));
+    const file = join(dir, 'run.ndjson');
+    await writeFile(
+      file,
+      [
+        JSON.stringify({ recording: 1, manifest: { seed: 's' } }),
+        ...entries.map((e) => JSON.stringify(e)),
+        '',
+      ].join('\n'),
+    );
+    const read = await readRecording(file);
+    expect(read.header?.manifest).toEqual({ seed: 's' });
+    expect(read.entries).toEqual(entries);
+    await writeFile(file, `${JSON.stringify(entries[0])}\n{"nope":1}\n`);
+    await expect(readRecording(file)).rejects.toThrow(/run.ndjson:2: neither/);
+  });
+});

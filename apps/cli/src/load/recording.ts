@@ -1,0 +1,92 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { ApiCommand } from '../api-client.js';
+
+/**
+ * A recorded command stream (NDJSON, one entry a line). The first line is the run's manifest; every
+ * other line is a command with its intended send offset, so a replay can keep the original pace.
+ * Commands are kept in the CLI's own vocabulary (ApiCommand), not as HTTP requests, so a recording
+ * stays replayable when the api's routes move.
+ */
+export interface RecordedCommand {
+  readonly seq: number;
+  readonly phase: 'setup' | 'load';
+  /** Intended send time, ms after the load phase started (setup commands: 0). */
+  readonly offsetMs: number;
+  readonly call?: number;
+  readonly flow?: string;
+  readonly step?: number;
+  readonly command: ApiCommand;
+}
+
+export interface RecordingHeader {
+  readonly recording: 1;
+  readonly manifest: Record<string, unknown>;
+}
+
+export interface RecordingFilter {
+  readonly fromMs?: number;
+  readonly toMs?: number;
+  /** Command types to keep; all when absent or empty. */
+  readonly types?: readonly string[];
+  /** Leave out the setup commands (the account already exists where the replay goes). */
+  readonly skipSetup?: boolean;
+}
+
+/**
+ * Which commands a replay sends. Offsets select a window of the load phase (from inclusive, to
+ * exclusive) and types a subset; setup commands ignore both, since no command after them works
+ * without the parties they provision.
+ */
+export const filterRecording = (
+  entries: readonly RecordedCommand[],
+  filter: RecordingFilter,
+): RecordedCommand[] =>
+  entries.filter((entry) => {
+    if (entry.phase === 'setup') return !filter.skipSetup;
+    if (filter.fromMs !== undefined && entry.offsetMs < filter.fromMs) return false;
+    if (filter.toMs !== undefined && entry.offsetMs >= filter.toMs) return false;
+    if (filter.types && filter.types.length > 0 && !filter.types.includes(entry.command.type)) return false;
+    return true;
+  });
+
+/** Moves a recorded command into another account, so a stream can be replayed next to the original. */
+export const retarget = (entry: RecordedCommand, accountId: string): RecordedCommand =>
+  'accountId' in entry.command ? { ...entry, command: { ...entry.command, accountId } as ApiCommand } : entry;
+
+/** The account a recording provisioned (from its first command that names one). */
+export const recordedAccount = (entries: readonly RecordedCommand[]): string | undefined => {
+  for (const entry of entries) if ('accountId' in entry.command) return entry.command.accountId;
+  return undefined;
+};
+
+export async function readRecording(
+  file: string,
+): Promise<{ header: RecordingHeader | undefined; entries: RecordedCommand[] }> {
+  const entries: RecordedCommand[] = [];
+  let header: RecordingHeader | undefined;
+  let lineNo = 0;
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    lineNo++;
+    if (!line.trim()) continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      throw new Error(`${file}:${lineNo}: not JSON`);
+    }
+    const value = parsed as Partial<RecordedCommand & RecordingHeader>;
+    if (value.recording !== undefined) {
+      header = value as RecordingHeader;
+    } else if (
+      value.command &&
+      typeof value.command.type === 'string' &&
+      typeof value.offsetMs === 'number'
+    ) {
+      entries.push(value as RecordedCommand);
+    } else {
+      throw new Error(`${file}:${lineNo}: neither a recording header nor a recorded command`);
+    }
+  }
+  return { header, entries };
+}

@@ -1,0 +1,170 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import type { RunManifest } from '../manifest.js';
+import {
+  percentilesByKey,
+  percentilesOf,
+  type LagTracker,
+  type Metrics,
+  type Percentiles,
+} from './metrics.js';
+import type { RunCounters } from './runner.js';
+import { evaluateThreshold, type Threshold, type ThresholdResult } from './thresholds.js';
+
+export interface LoadSummary {
+  readonly manifest: RunManifest;
+  readonly model: Record<string, unknown>;
+  readonly accountId: string;
+  readonly elapsedMs: number;
+  readonly calls: { readonly started: number; readonly completed: number; readonly failed: number };
+  readonly commands: {
+    readonly sent: number;
+    readonly completed: number;
+    readonly ok: number;
+    readonly errors: number;
+  };
+  readonly rate: {
+    readonly targetCallsPerSecond: number | null;
+    readonly achievedCallsPerSecond: number;
+    readonly commandsPerSecond: number;
+    readonly lateSends: number;
+    readonly lateThresholdMs: number;
+    readonly sendDelayMs: Percentiles;
+  };
+  /** Milliseconds from the intended send time to the answer (coordinated omission corrected). */
+  readonly latency: {
+    readonly all: Percentiles;
+    readonly byType: Record<string, Percentiles>;
+    readonly byFlow: Record<string, Percentiles>;
+  };
+  readonly outcomes: Record<string, number>;
+  /** Ms from a command's answer until the projector's checkpoint passed its position; null when not measured. */
+  readonly lag: (Percentiles & { readonly unresolved: number; readonly pollErrors: number }) | null;
+  readonly thresholds: readonly ThresholdResult[];
+  readonly passed: boolean;
+}
+
+const round = (value: number): number => Math.round(value * 100) / 100;
+
+export const buildSummary = (input: {
+  manifest: RunManifest;
+  model: Record<string, unknown>;
+  accountId: string;
+  counters: RunCounters;
+  metrics: Metrics;
+  lag: { tracker: LagTracker; pollErrors: number } | undefined;
+  thresholds: readonly Threshold[];
+}): LoadSummary => {
+  const { counters, metrics } = input;
+  const elapsedMs = Math.max(1, counters.lastDoneAt - counters.startedAt);
+  const seconds = elapsedMs / 1000;
+  const all = percentilesOf(metrics.all);
+  const byType = percentilesByKey(metrics.byType);
+  const byFlow = percentilesByKey(metrics.byFlow);
+  const lag = input.lag
+    ? {
+        ...percentilesOf(input.lag.tracker.histogram),
+        unresolved: input.lag.tracker.pending,
+        pollErrors: input.lag.pollErrors,
+      }
+    : null;
+  const commandsPerSecond = round(metrics.completed / seconds);
+  const latencyScopes: Record<string, Record<string, number> | undefined> = {
+    all: { ...all },
+    ...byType,
+    ...byFlow,
+    ...(lag ? { lag: { ...lag } } : {}),
+  };
+  const thresholds = input.thresholds.map((threshold) =>
+    evaluateThreshold(threshold, {
+      commands: metrics.completed,
+      errors: metrics.errors,
+      lateSends: metrics.lateSends,
+      commandsPerSecond,
+      latency: latencyScopes,
+    }),
+  );
+  const scheduledSeconds =
+    typeof input.model.durationMs === 'number' ? input.model.durationMs / 1000 : seconds;
+  return {
+    manifest: input.manifest,
+    model: input.model,
+    accountId: input.accountId,
+    elapsedMs: round(elapsedMs),
+    calls: {
+      started: counters.callsStarted,
+      completed: counters.callsCompleted,
+      failed: counters.callsFailed,
+    },
+    commands: {
+      sent: counters.sent,
+      completed: metrics.completed,
+      ok: metrics.completed - metrics.errors,
+      errors: metrics.errors,
+    },
+    rate: {
+      targetCallsPerSecond: input.model.kind === 'open' ? round(counters.scheduled / scheduledSeconds) : null,
+      achievedCallsPerSecond: round(counters.callsStarted / seconds),
+      commandsPerSecond,
+      lateSends: metrics.lateSends,
+      lateThresholdMs: metrics.lateThresholdMs,
+      sendDelayMs: percentilesOf(metrics.sendDelay),
+    },
+    latency: { all, byType, byFlow },
+    outcomes: Object.fromEntries([...metrics.outcomes.entries()].sort(([a], [b]) => a.localeCompare(b))),
+    lag,
+    thresholds,
+    passed: thresholds.every((result) => result.passed),
+  };
+};
+
+/** Periodic stats, one row per interval, as NDJSON or CSV (chosen by `format`). */
+export class StatsWriter {
+  private readonly out: WriteStream;
+  private wroteHeader = false;
+
+  constructor(
+    file: string,
+    private readonly format: 'ndjson' | 'csv',
+  ) {
+    this.out = createWriteStream(file);
+  }
+
+  write(counters: RunCounters, metrics: Metrics, lag: LagTracker | undefined, intervalMs: number): void {
+    const interval = metrics.takeInterval();
+    const row = {
+      elapsedMs: Math.round(performance.now() - counters.startedAt),
+      sent: counters.sent,
+      completed: metrics.completed,
+      errors: metrics.errors,
+      inflight: counters.inflight,
+      lateSends: metrics.lateSends,
+      intervalCompleted: interval.completed,
+      intervalErrors: interval.errors,
+      intervalCommandsPerSecond: round((interval.completed * 1000) / intervalMs),
+      p50: interval.latency.p50,
+      p90: interval.latency.p90,
+      p99: interval.latency.p99,
+      max: interval.latency.max,
+      lagPending: lag?.pending ?? null,
+      lagP99: lag ? percentilesOf(lag.histogram).p99 : null,
+    };
+    if (this.format === 'ndjson') {
+      this.out.write(`${JSON.stringify(row)}\n`);
+      return;
+    }
+    if (!this.wroteHeader) {
+      this.out.write(`${Object.keys(row).join(',')}\n`);
+      this.wroteHeader = true;
+    }
+    this.out.write(
+      `${Object.values(row)
+        .map((v) => (v === null ? '' : String(v)))
+        .join(',')}\n`,
+    );
+  }
+
+  close(): Promise<void> {
+    return new Promise((done) => this.out.end(done));
+  }
+}

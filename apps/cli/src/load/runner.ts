@@ -1,0 +1,230 @@
+import { performance } from 'node:perf_hooks';
+import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
+import type { ApiClient, ApiCommand, CommandResult } from '../api-client.js';
+import { HttpTimeoutError } from '../http.js';
+import type { LagTracker, Metrics } from './metrics.js';
+import type { CallPlan } from './plan.js';
+import type { RecordedCommand } from './recording.js';
+import { arrivals, type OpenSchedule } from './schedule.js';
+
+/** The name of a command's outcome in the summary: `ok`, `409 LINE_BUSY`, `timeout`, `network ECONNRESET`. */
+export const outcomeOf = (result: CommandResult | Error): string => {
+  if (result instanceof HttpTimeoutError) return 'timeout';
+  if (result instanceof Error) return `network ${(result as NodeJS.ErrnoException).code ?? result.message}`;
+  if (result.ok) return 'ok';
+  return result.code ? `${result.status} ${result.code}` : String(result.status);
+};
+
+export interface RunContext {
+  readonly api: ApiClient;
+  readonly metrics: Metrics;
+  readonly lag?: LagTracker;
+  readonly timeoutMs: number;
+  /** Called with each command as it is sent (the `--record` file). */
+  readonly record?: (entry: RecordedCommand) => void;
+  /** Stops new calls from starting; calls under way finish their current step and stop. */
+  readonly stopped: () => boolean;
+}
+
+export interface RunCounters {
+  startedAt: number;
+  callsStarted: number;
+  callsCompleted: number;
+  callsFailed: number;
+  sent: number;
+  inflight: number;
+  /** The open model's intended arrivals so far (target), for target vs achieved rate. */
+  scheduled: number;
+  lastDoneAt: number;
+}
+
+export const newCounters = (): RunCounters => ({
+  startedAt: performance.now(),
+  callsStarted: 0,
+  callsCompleted: 0,
+  callsFailed: 0,
+  sent: 0,
+  inflight: 0,
+  scheduled: 0,
+  lastDoneAt: performance.now(),
+});
+
+const waitUntil = async (instant: number): Promise<void> => {
+  const wait = instant - performance.now();
+  // setTimeout has millisecond granularity: shorter waits are sent at once (and may count as early).
+  if (wait >= 1) await sleep(wait);
+};
+
+/** Sends one command no earlier than `intendedAt` and charges its latency from that instant. */
+export async function execute(
+  context: RunContext,
+  counters: RunCounters,
+  command: ApiCommand,
+  meta: { flow: string; intendedAt: number; record: Omit<RecordedCommand, 'seq' | 'offsetMs' | 'command'> },
+): Promise<{ ok: boolean; result: CommandResult | Error; doneAt: number }> {
+  await waitUntil(meta.intendedAt);
+  const sentAt = performance.now();
+  context.record?.({
+    seq: counters.sent,
+    offsetMs:
+      meta.record.phase === 'setup' ? 0 : Math.round((meta.intendedAt - counters.startedAt) * 1000) / 1000,
+    ...meta.record,
+    command,
+  });
+  counters.sent++;
+  counters.inflight++;
+  let result: CommandResult | Error;
+  try {
+    result = await context.api.send(command, context.timeoutMs);
+  } catch (error) {
+    result = error instanceof Error ? error : new Error(String(error));
+  }
+  const doneAt = performance.now();
+  counters.inflight--;
+  counters.lastDoneAt = doneAt;
+  const ok = !(result instanceof Error) && result.ok;
+  context.metrics.record({
+    type: command.type,
+    flow: meta.flow,
+    intendedAt: meta.intendedAt,
+    sentAt,
+    doneAt,
+    outcome: outcomeOf(result),
+    ok,
+  });
+  if (ok && context.lag && !(result instanceof Error) && result.position !== undefined) {
+    context.lag.track(result.position, doneAt);
+  }
+  return { ok, result, doneAt };
+}
+
+/**
+ * Runs one call's steps in order. Step n+1 is intended `thinkMs` after step n completed; a failed
+ * step ends the call (its later steps would only fail in cascade and blur the outcome counts).
+ */
+export async function runCall(
+  context: RunContext,
+  counters: RunCounters,
+  plan: CallPlan,
+  intendedStart: number,
+): Promise<void> {
+  counters.callsStarted++;
+  let intendedAt = intendedStart;
+  for (let i = 0; i < plan.steps.length; i++) {
+    const step = plan.steps[i]!;
+    if (i > 0 && context.stopped()) return;
+    const { ok, doneAt } = await execute(context, counters, step.command, {
+      flow: plan.flow,
+      intendedAt,
+      record: { phase: 'load', call: plan.index, flow: plan.flow, step: i },
+    });
+    intendedAt = doneAt + (plan.steps[i + 1]?.thinkMs ?? 0);
+    if (!ok) {
+      counters.callsFailed++;
+      return;
+    }
+  }
+  counters.callsCompleted++;
+}
+
+/** Open model: calls arrive on the schedule whether or not earlier ones have finished. */
+export async function runOpen(
+  context: RunContext,
+  counters: RunCounters,
+  schedule: OpenSchedule,
+  plan: (index: number) => CallPlan,
+): Promise<void> {
+  const calls = new Set<Promise<void>>();
+  let index = 0;
+  let sinceYield = 0;
+  for (const offset of arrivals(schedule)) {
+    const due = counters.startedAt + offset;
+    if (due - performance.now() >= 1) {
+      await waitUntil(due);
+      sinceYield = 0;
+    } else if (++sinceYield >= 64) {
+      // Behind schedule: keep launching, but let answers be read or the backlog only grows.
+      await yieldToLoop();
+      sinceYield = 0;
+    }
+    if (context.stopped()) break;
+    counters.scheduled++;
+    const call = runCall(context, counters, plan(index++), due);
+    calls.add(call);
+    void call.finally(() => calls.delete(call));
+  }
+  await Promise.all(calls);
+}
+
+/** Closed model: `concurrency` parties each run one call after another, waiting its first think time. */
+export async function runClosed(
+  context: RunContext,
+  counters: RunCounters,
+  options: { concurrency: number; durationMs?: number; maxCalls?: number },
+  plan: (index: number) => CallPlan,
+): Promise<void> {
+  let next = 0;
+  const deadline = options.durationMs === undefined ? Infinity : counters.startedAt + options.durationMs;
+  const worker = async (): Promise<void> => {
+    let readyAt = performance.now();
+    for (;;) {
+      if (context.stopped() || performance.now() >= deadline) return;
+      if (options.maxCalls !== undefined && next >= options.maxCalls) return;
+      const call = plan(next++);
+      await runCall(context, counters, call, readyAt + (call.steps[0]?.thinkMs ?? 0));
+      readyAt = performance.now();
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
+}
+
+/**
+ * Replays recorded commands at their recorded offsets divided by `speed` (0: as fast as possible,
+ * at most `concurrency` in flight). A command waits for the previous command of its call, since a
+ * hold sent before the answer it follows would only be rejected.
+ */
+export async function runReplay(
+  context: RunContext,
+  counters: RunCounters,
+  entries: readonly RecordedCommand[],
+  options: { speed: number; concurrency: number },
+): Promise<void> {
+  const lastOfCall = new Map<number, Promise<number | undefined>>();
+  const running = new Set<Promise<unknown>>();
+  const firstOffset = entries[0]?.offsetMs ?? 0;
+  for (const entry of entries) {
+    if (context.stopped()) break;
+    if (options.speed === 0) {
+      while (running.size >= options.concurrency) await Promise.race(running);
+    } else {
+      await waitUntil(counters.startedAt + (entry.offsetMs - firstOffset) / options.speed);
+    }
+    const scheduledAt =
+      options.speed === 0
+        ? performance.now()
+        : counters.startedAt + (entry.offsetMs - firstOffset) / options.speed;
+    const previous = entry.call === undefined ? undefined : lastOfCall.get(entry.call);
+    counters.scheduled++;
+    const done = (async (): Promise<number | undefined> => {
+      const previousDone = previous ? await previous : undefined;
+      // The previous step of the call failed: this one would fail in cascade, skip it.
+      if (previous && previousDone === undefined) return undefined;
+      const { ok, doneAt } = await execute(context, counters, entry.command, {
+        flow: entry.flow ?? entry.phase,
+        intendedAt: Math.max(scheduledAt, previousDone ?? 0),
+        record: { phase: entry.phase, call: entry.call, flow: entry.flow, step: entry.step },
+      });
+      return ok ? doneAt : undefined;
+    })();
+    if (entry.call !== undefined) lastOfCall.set(entry.call, done);
+    if (entry.phase === 'setup') {
+      // Provisioning must be complete before anything that relies on it.
+      if ((await done) === undefined)
+        throw new Error(`setup command ${entry.command.type} failed; see the outcomes`);
+      continue;
+    }
+    running.add(done);
+    void done.finally(() => running.delete(done));
+  }
+  await Promise.all(running);
+}

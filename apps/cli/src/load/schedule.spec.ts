@@ -1,0 +1,33 @@
+import { arrivals, parseRate, rateAt } from './schedule.js';
+
+describe('open-model schedule', () => {
+  it('spaces arrivals evenly at the rate and stops at the duration', () => {
+    expect([...arrivals({ rate: 4, durationMs: 1000 })]).toEqual([0, 250, 500, 750]);
+  });
+
+  it('stops at max calls', () => {
+    expect([...arrivals({ rate: 1000, maxCalls: 3 })]).toEqual([0, 1, 2]);
+  });
+
+  it('ramps the rate by step every interval up to the max', () => {
+    const schedule = { rate: 10, rampStep: 10, rampIntervalMs: 1000, maxRate: 25, durationMs: 4000 };
+    expect([0, 999, 1000, 2500, 3999].map((t) => rateAt(schedule, t))).toEqual([10, 10, 20, 25, 25]);
+    const times = [...arrivals(schedule)];
+    const perSecond = [0, 1, 2, 3].map(
+      (s) => times.filter((t) => t >= s * 1000 && t < (s + 1) * 1000).length,
+    );
+    expect(perSecond).toEqual([10, 20, 25, 25]);
+  });
+
+  it('refuses a schedule that never ends or never starts', () => {
+    expect(() => [...arrivals({ rate: 10 })]).toThrow(/--duration or --max-calls/);
+    expect(() => [...arrivals({ rate: 0, durationMs: 10 })]).toThrow(/above 0/);
+  });
+
+  it('parses rates', () => {
+    expect(parseRate('500')).toBe(500);
+    expect(parseRate('500/s')).toBe(500);
+    expect(parseRate('120/m')).toBe(2);
+    expect(() => parseRate('fast')).toThrow(/not a rate/);
+  });
+});

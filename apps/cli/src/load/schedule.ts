@@ -1,0 +1,48 @@
+/**
+ * Open-model arrival schedule: when each call is meant to start, as an offset in ms from the run's
+ * start. The rate may ramp: `rate + rampStep` every `rampIntervalMs`, capped at `maxRate`. Arrivals
+ * are evenly spaced at the rate in force, so a run's intended send times depend on nothing but its
+ * options; sends that happen later than intended are late, and latency counts from the intended time.
+ */
+export interface OpenSchedule {
+  /** Calls started per second at the beginning. */
+  readonly rate: number;
+  readonly rampStep?: number;
+  readonly rampIntervalMs?: number;
+  readonly maxRate?: number;
+  /** No arrivals at or after this offset. */
+  readonly durationMs?: number;
+  /** No more than this many arrivals. */
+  readonly maxCalls?: number;
+}
+
+/** The target rate in force at `offsetMs`. */
+export const rateAt = (schedule: OpenSchedule, offsetMs: number): number => {
+  const { rate, rampStep, rampIntervalMs, maxRate } = schedule;
+  if (!rampStep || !rampIntervalMs) return rate;
+  const stepped = rate + rampStep * Math.floor(offsetMs / rampIntervalMs);
+  const capped = maxRate === undefined ? stepped : Math.min(stepped, maxRate);
+  // A negative step ramps down; the rate never reaches zero (the run would stall, not end).
+  return Math.max(capped, Number.MIN_VALUE);
+};
+
+export function* arrivals(schedule: OpenSchedule): Generator<number> {
+  if (!(schedule.rate > 0)) throw new Error('--rate must be above 0 calls/s');
+  if (schedule.durationMs === undefined && schedule.maxCalls === undefined) {
+    throw new Error('an open-model run needs --duration or --max-calls to end');
+  }
+  let offset = 0;
+  for (let n = 0; schedule.maxCalls === undefined || n < schedule.maxCalls; n++) {
+    if (schedule.durationMs !== undefined && offset >= schedule.durationMs) return;
+    yield offset;
+    offset += 1000 / rateAt(schedule, offset);
+  }
+}
+
+/** Parses `500`, `500/s`, `30/m`: a rate in events per second. */
+export const parseRate = (text: string): number => {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(s|sec|m|min))?\s*$/.exec(text);
+  if (!match) throw new Error(`"${text}" is not a rate: write e.g. 500 or 500/s`);
+  const value = Number(match[1]);
+  return match[2] === 'm' || match[2] === 'min' ? value / 60 : value;
+};

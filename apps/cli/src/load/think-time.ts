@@ -1,0 +1,66 @@
+import type { Random } from './prng.js';
+
+/** How long a party waits between two steps of a call (talking, ringing, deciding). */
+export type ThinkTime =
+  | { readonly kind: 'constant'; readonly ms: number }
+  | { readonly kind: 'uniform'; readonly minMs: number; readonly maxMs: number }
+  | { readonly kind: 'exponential'; readonly meanMs: number };
+
+/** Parses `250ms`, `1.5s`, `2m`, or a bare number of milliseconds. */
+export const parseDurationMs = (text: string): number => {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|m|h)?\s*$/.exec(text);
+  if (!match) throw new Error(`"${text}" is not a duration: write e.g. 250ms, 1.5s, 2m`);
+  const value = Number(match[1]);
+  const unit = match[2] ?? 'ms';
+  const scale = { us: 0.001, ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[unit]!;
+  return value * scale;
+};
+
+/**
+ * `constant:100ms`, `uniform:50ms-200ms`, `exponential:100ms` (mean), or `0` for none. A bare
+ * duration means constant.
+ */
+export const parseThinkTime = (text: string): ThinkTime => {
+  const [kind, arg] = text.includes(':') ? text.split(':', 2) : ['constant', text];
+  switch (kind) {
+    case 'constant':
+      return { kind: 'constant', ms: parseDurationMs(arg!) };
+    case 'uniform': {
+      const bounds = arg!.split(/-|\.\./);
+      if (bounds.length !== 2) throw new Error(`uniform think time needs a range, e.g. uniform:50ms-200ms`);
+      const [minMs, maxMs] = bounds.map(parseDurationMs) as [number, number];
+      if (maxMs < minMs) throw new Error(`uniform think time ${text}: the upper bound is below the lower`);
+      return { kind: 'uniform', minMs, maxMs };
+    }
+    case 'exponential':
+    case 'exp':
+      return { kind: 'exponential', meanMs: parseDurationMs(arg!) };
+    default:
+      throw new Error(`unknown think-time distribution "${kind}": use constant, uniform or exponential`);
+  }
+};
+
+/** Draws one think time. Always draws exactly one number, so the stream stays aligned across kinds. */
+export const drawThinkTime = (think: ThinkTime, random: Random): number => {
+  const u = random();
+  switch (think.kind) {
+    case 'constant':
+      return think.ms;
+    case 'uniform':
+      return think.minMs + u * (think.maxMs - think.minMs);
+    case 'exponential':
+      // Inverse transform; 1 - u lies in (0, 1], so the log is finite.
+      return -think.meanMs * Math.log(1 - u);
+  }
+};
+
+export const formatThinkTime = (think: ThinkTime): string => {
+  switch (think.kind) {
+    case 'constant':
+      return `constant:${think.ms}ms`;
+    case 'uniform':
+      return `uniform:${think.minMs}ms-${think.maxMs}ms`;
+    case 'exponential':
+      return `exponential:${think.meanMs}ms`;
+  }
+};

@@ -1,0 +1,64 @@
+import { evaluateThreshold, parseThreshold, type ThresholdInputs } from './thresholds.js';
+
+const inputs: ThresholdInputs = {
+  commands: 1000,
+  errors: 5,
+  lateSends: 0,
+  commandsPerSecond: 2100,
+  latency: {
+    all: { count: 1000, p50: 2, p90: 5, p99: 40, 'p99.9': 70, max: 90, mean: 3 },
+    lag: { count: 900, p50: 3, p90: 6, p99: 120, 'p99.9': 200, max: 250, mean: 4 },
+    placeCall: { count: 100, p50: 2, p90: 4, p99: 60, 'p99.9': 60, max: 60, mean: 3 },
+  },
+};
+
+const check = (text: string) => evaluateThreshold(parseThreshold(text), inputs);
+
+describe('SLO thresholds', () => {
+  it('parses latency, count, percentage and rate thresholds', () => {
+    expect(parseThreshold('p99<50ms')).toMatchObject({
+      metric: 'p99',
+      comparator: '<',
+      value: 50,
+      scope: undefined,
+    });
+    expect(parseThreshold('p99.9<=0.2s')).toMatchObject({ metric: 'p99.9', comparator: '<=', value: 200 });
+    expect(parseThreshold('lag.p99<100ms')).toMatchObject({ scope: 'lag', metric: 'p99' });
+    expect(parseThreshold('placeCall.p99.9<80')).toMatchObject({
+      scope: 'placeCall',
+      metric: 'p99.9',
+      value: 80,
+    });
+    expect(parseThreshold('errors<1%')).toMatchObject({ metric: 'errors', percent: true, value: 1 });
+    expect(parseThreshold('errors<=0')).toMatchObject({ metric: 'errors', percent: false, value: 0 });
+    expect(parseThreshold('rate>=2000')).toMatchObject({ metric: 'rate', comparator: '>=', value: 2000 });
+  });
+
+  it('refuses what it cannot check', () => {
+    expect(() => parseThreshold('p98<5ms')).toThrow(/unknown metric/);
+    expect(() => parseThreshold('p99<5%')).toThrow(/duration, not a percentage/);
+    expect(() => parseThreshold('lag.errors<1')).toThrow(/only latency metrics take a scope/);
+    expect(() => parseThreshold('p99 = 5')).toThrow(/metric<value/);
+  });
+
+  it('evaluates against a run', () => {
+    expect(check('p99<50ms').passed).toBe(true);
+    expect(check('p99<40ms').passed).toBe(false);
+    expect(check('p99<=40ms').passed).toBe(true);
+    expect(check('errors<1%')).toMatchObject({ actual: 0.5, passed: true });
+    expect(check('errors<5').passed).toBe(false);
+    expect(check('lag.p99<100ms')).toMatchObject({ actual: 120, passed: false });
+    expect(check('placeCall.p99<50ms').passed).toBe(false);
+    expect(check('rate>=2000').passed).toBe(true);
+  });
+
+  it('fails a threshold on a scope with no samples, saying so', () => {
+    expect(check('holdCall.p99<50ms')).toMatchObject({ passed: false, actual: null });
+  });
+
+  it('fails every threshold of a run in which nothing completed', () => {
+    expect(evaluateThreshold(parseThreshold('errors<1%'), { ...inputs, commands: 0, errors: 0 }).passed).toBe(
+      false,
+    );
+  });
+});

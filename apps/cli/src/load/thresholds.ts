@@ -1,0 +1,121 @@
+import { parseDurationMs } from './think-time.js';
+
+/**
+ * SLO thresholds that decide a run's exit code, e.g. `p99<50ms`, `errors<1%`, `lag.p99<100ms`,
+ * `placeCall.p99.9<=80ms`, `rate>=2000`, `late<0.5%`. Latency metrics compare in milliseconds;
+ * `errors` and `late` compare as a count, or as a share of commands when written with `%`; `rate`
+ * is achieved commands per second.
+ */
+export type Comparator = '<' | '<=' | '>' | '>=';
+
+export interface Threshold {
+  readonly text: string;
+  /** `lag`, a command type, a flow, or undefined for every command together. */
+  readonly scope: string | undefined;
+  readonly metric: 'p50' | 'p90' | 'p99' | 'p99.9' | 'max' | 'mean' | 'errors' | 'late' | 'rate';
+  readonly comparator: Comparator;
+  readonly value: number;
+  readonly percent: boolean;
+}
+
+const PERCENTILE_METRICS = ['p50', 'p90', 'p99', 'p99.9', 'max', 'mean'] as const;
+const COUNT_METRICS = ['errors', 'late'] as const;
+
+export const parseThreshold = (text: string): Threshold => {
+  const match = /^\s*([A-Za-z][\w.-]*?)\s*(<=|>=|<|>)\s*([\d.]+)\s*(us|ms|s|m|%)?\s*$/.exec(text);
+  if (!match)
+    throw new Error(`threshold "${text}" is not of the form metric<value, e.g. p99<50ms or errors<1%`);
+  const [, path, comparator, number, unit] = match as unknown as [
+    string,
+    string,
+    Comparator,
+    string,
+    string?,
+  ];
+  const known = [...PERCENTILE_METRICS, ...COUNT_METRICS, 'rate'] as const;
+  const metric = known.find((m) => path === m || path.endsWith(`.${m}`));
+  if (!metric) {
+    throw new Error(
+      `threshold "${text}": unknown metric; use ${known.join(', ')} (optionally scoped, e.g. lag.p99)`,
+    );
+  }
+  const scope = path === metric ? undefined : path.slice(0, -metric.length - 1);
+  const percent = unit === '%';
+  let value = Number(number);
+  if (!Number.isFinite(value)) throw new Error(`threshold "${text}": ${number} is not a number`);
+  if ((PERCENTILE_METRICS as readonly string[]).includes(metric)) {
+    if (percent) throw new Error(`threshold "${text}": a latency takes a duration, not a percentage`);
+    value = parseDurationMs(`${number}${unit ?? 'ms'}`);
+  } else if (metric === 'rate') {
+    if (unit) throw new Error(`threshold "${text}": rate is in commands per second, without a unit`);
+  } else if (unit && !percent) {
+    throw new Error(`threshold "${text}": ${metric} is a count or a percentage`);
+  }
+  if (scope !== undefined && !(PERCENTILE_METRICS as readonly string[]).includes(metric)) {
+    throw new Error(`threshold "${text}": only latency metrics take a scope`);
+  }
+  return { text: text.trim(), scope, metric, comparator, value, percent };
+};
+
+/** What thresholds are checked against: a run summary's figures. */
+export interface ThresholdInputs {
+  readonly commands: number;
+  readonly errors: number;
+  readonly lateSends: number;
+  readonly commandsPerSecond: number;
+  /** `all`, `lag`, command types and flows, each with its percentiles in ms. */
+  readonly latency: Readonly<Record<string, Readonly<Record<string, number>> | undefined>>;
+}
+
+export interface ThresholdResult {
+  readonly threshold: string;
+  readonly actual: number | null;
+  readonly passed: boolean;
+  readonly note?: string;
+}
+
+const compare = (actual: number, comparator: Comparator, limit: number): boolean =>
+  comparator === '<'
+    ? actual < limit
+    : comparator === '<='
+      ? actual <= limit
+      : comparator === '>'
+        ? actual > limit
+        : actual >= limit;
+
+export const evaluateThreshold = (threshold: Threshold, inputs: ThresholdInputs): ThresholdResult => {
+  let actual: number | undefined;
+  switch (threshold.metric) {
+    case 'errors':
+    case 'late': {
+      const count = threshold.metric === 'errors' ? inputs.errors : inputs.lateSends;
+      actual = threshold.percent ? (inputs.commands === 0 ? 0 : (100 * count) / inputs.commands) : count;
+      break;
+    }
+    case 'rate':
+      actual = inputs.commandsPerSecond;
+      break;
+    default: {
+      const percentiles = inputs.latency[threshold.scope ?? 'all'];
+      actual = percentiles?.count ? percentiles[threshold.metric] : undefined;
+    }
+  }
+  if (actual === undefined) {
+    // A threshold on something that never happened cannot vouch for it: it fails, and says why.
+    return {
+      threshold: threshold.text,
+      actual: null,
+      passed: false,
+      note: `no samples for ${threshold.scope ?? 'all'}`,
+    };
+  }
+  // An empty run passes no rate or latency bar; zero commands cannot show a system meets its SLO.
+  if (inputs.commands === 0) {
+    return { threshold: threshold.text, actual, passed: false, note: 'no commands completed' };
+  }
+  return {
+    threshold: threshold.text,
+    actual,
+    passed: compare(actual, threshold.comparator, threshold.value),
+  };
+};
