@@ -210,15 +210,7 @@ const answerCall = (
       },
     ];
   }
-  if (call.phase === 'transferring' && call.transfer) {
-    throw new DomainError(
-      'NOT_RINGING_FOR_YOU',
-      'R16',
-      `Call ${call.callId} is being transferred to ${nameOf(context, call.transfer.to)}; only they can answer it.`,
-      'conflict',
-      { callId: call.callId, party: command.actor, reason: 'TRANSFER_TARGET_ONLY' },
-    );
-  }
+  if (call.transfer) throw transferRingsForOther(call.callId, call.transfer.to, command.actor, context);
   const permission = requirePermission(acting, 'answerCalls', 'R13', context);
   if (call.phase !== 'ringing' || !call.ring) throw notRinging(call, 'R13', context);
   if (!call.ring.ringing.includes(command.actor)) throw notRingingForYou(call, command.actor, context, at);
@@ -248,6 +240,7 @@ const declineCall = (
   if (call.phase === 'transferring' && call.transfer?.to === command.actor) {
     return [recalled(call.callId, call.transfer, 'declined', at)];
   }
+  if (call.transfer) throw transferRingsForOther(call.callId, call.transfer.to, command.actor, context);
   if (call.phase !== 'ringing' || !call.ring) throw notRinging(call, 'R14', context);
   const ring = call.ring;
   if (!ring.alerted.includes(command.actor)) throw notRingingForYou(call, command.actor, context, at);
@@ -894,6 +887,21 @@ const alreadyAnswered = (callId: string, answeredBy: string, context?: LineConte
     `Call ${callId} was already answered by ${context ? nameOf(context, answeredBy) : answeredBy}.`,
     'conflict',
     { callId, answeredBy },
+  );
+
+/** R16: a transfer rings for its target only. */
+const transferRingsForOther = (
+  callId: string,
+  target: string,
+  party: string,
+  context: LineContext,
+): DomainError =>
+  new DomainError(
+    'NOT_RINGING_FOR_YOU',
+    'R16',
+    `Call ${callId} is being transferred to ${nameOf(context, target)}; only they can answer or decline it.`,
+    'conflict',
+    { callId, party, reason: 'TRANSFER_TARGET_ONLY' },
   );
 
 /** R13: only alerted parties may answer; the routing decision explains why this one is not alerted. */

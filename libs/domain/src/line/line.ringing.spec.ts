@@ -225,6 +225,12 @@ describe('declines, timeouts and the shared voicemail (R14)', () => {
       .thenEmits((ended) => expect(ended.map((e) => e.type)).toEqual(['CallEnded']));
   });
 
+  it('R14: a call sent to voicemail because the line was busy keeps its id reserved', () => {
+    const events = history(context, place('c1', ASSISTANT), incoming('c2'));
+    given(events, context).when(incoming('c2')).thenRejects('CALL_ID_IN_USE', 'R12');
+    given(events, context).when({ type: 'HangUpAsExternalParty', callId: 'c2', actor: 'external' }).then([]);
+  });
+
   it('R14: the caller hanging up while it rings is a missed call with no voicemail', () => {
     given(ringing, context)
       .when({ type: 'HangUpAsExternalParty', callId: 'c1', actor: `external:${CALLER}`, at: at(5) })

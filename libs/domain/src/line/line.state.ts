@@ -115,16 +115,23 @@ const newCall = (
 const withCall = (state: LineState, callId: string, change: (call: CallOnLine) => CallOnLine): LineState =>
   state.call?.callId === callId ? { ...state, call: change(state.call) } : state;
 
-/** Takes the call off the line, remembering how it finished. */
+/**
+ * Remembers how a call finished and takes it off the line if it was there (a call sent to voicemail
+ * because the line was busy never was).
+ */
 const finish = (
   state: LineState,
   callId: string,
   endedAs: FinishedCall['endedAs'],
   at: string,
 ): LineState => {
-  if (state.call?.callId !== callId) return state;
-  const finished: FinishedCall = { callId, answeredBy: state.call.answeredBy, endedAs, at };
-  return { ...state, call: null, recentCalls: [...state.recentCalls, finished].slice(-RECENT_CALLS_KEPT) };
+  const current = state.call?.callId === callId ? state.call : null;
+  const finished: FinishedCall = { callId, answeredBy: current?.answeredBy ?? null, endedAs, at };
+  return {
+    ...state,
+    call: current ? null : state.call,
+    recentCalls: [...state.recentCalls, finished].slice(-RECENT_CALLS_KEPT),
+  };
 };
 
 const without = (list: readonly string[], party: string): string[] => list.filter((p) => p !== party);

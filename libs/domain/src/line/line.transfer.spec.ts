@@ -125,6 +125,10 @@ describe('transfer between delegator and delegate (R16)', () => {
     given(toAssistant, context).when(answer('c1', DEPUTY)).thenRejects('NOT_RINGING_FOR_YOU', 'R16');
   });
 
+  it('R16: nobody but the target can decline the transfer either', () => {
+    given(toAssistant, context).when(decline('c1', DEPUTY)).thenRejects('NOT_RINGING_FOR_YOU', 'R16');
+  });
+
   it('R16: the target not answering in time recalls the call to the transferrer', () => {
     given(toAssistant, context)
       .when(recall(1))
