@@ -194,10 +194,13 @@ export const ACME: C.AccountCommand[] = [
 ];
 
 /** The events a sequence of accepted commands produces: "given" histories built from behaviour. */
-export const history = (...commands: C.AccountCommand[]): AccountEvent[] => {
-  const events: AccountEvent[] = [];
-  for (const command of commands) events.push(...accountDecider.decide(command, stateOf(events)));
-  return events;
+export const history = (...commands: C.AccountCommand[]): AccountEvent[] => extend([], ...commands);
+
+/** `events` followed by what the commands decide on top of them. */
+export const extend = (events: readonly AccountEvent[], ...commands: C.AccountCommand[]): AccountEvent[] => {
+  const extended = [...events];
+  for (const command of commands) extended.push(...accountDecider.decide(command, stateOf(extended)));
+  return extended;
 };
 
 export const stateOf = (events: readonly AccountEvent[]): AccountState =>

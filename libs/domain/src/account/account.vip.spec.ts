@@ -1,0 +1,217 @@
+import { specFor } from '../shared/given-when-then.js';
+import { accountDecider } from './account.decider.js';
+import {
+  ACME,
+  ADMIN,
+  ALICE,
+  BOB,
+  CAROL,
+  EVERYDAY,
+  LOBBY,
+  T0,
+  accept,
+  addVip,
+  changePermissions,
+  changePolicy,
+  givePowerPack,
+  history,
+  invite,
+  typesOf,
+} from './account.fixtures.js';
+
+const given = specFor(accountDecider);
+const VIP = '+15557770001';
+const withPowerPack = history(...ACME, givePowerPack(ALICE));
+const routing = (mode: 'delegatorOnly' | 'delegatorFirst', actor = ALICE, delaySeconds = 10) =>
+  ({
+    type: 'ChangeVipRouting',
+    actor,
+    now: T0,
+    delegatorId: ALICE,
+    routing: mode === 'delegatorOnly' ? { mode } : { mode, delaySeconds },
+  }) as const;
+const removeVip = (number: string, actor = ALICE) =>
+  ({ type: 'RemoveVipContact', actor, now: T0, delegatorId: ALICE, number }) as const;
+
+describe('Power Pack for VIP delegation (R5)', () => {
+  it('R5: an admin assigns the Power Pack; the change is an event', () => {
+    given(history(...ACME))
+      .when(givePowerPack(ALICE))
+      .then([
+        { type: 'PartyPowerPackChanged', data: { partyId: ALICE, powerPack: true, by: ADMIN, at: T0 } },
+      ]);
+  });
+
+  it('R5: a vipOnly delegation needs the delegator’s Power Pack (POWER_PACK_REQUIRED)', () => {
+    given(history(...ACME))
+      .when(invite('d1', ALICE, BOB, { permissions: ['answerCalls', 'vipOnly'] }))
+      .thenRejects('POWER_PACK_REQUIRED', 'R5');
+    given(withPowerPack)
+      .when(invite('d1', ALICE, BOB, { permissions: ['answerCalls', 'vipOnly'] }))
+      .thenEmits((events) => expect(typesOf(events)).toEqual(['DelegateInvited']));
+  });
+
+  it('R5: the delegate’s Power Pack does not count, only the delegator’s', () => {
+    given(history(...ACME, givePowerPack(BOB)))
+      .when(invite('d1', ALICE, BOB, { permissions: [...EVERYDAY, 'manageVipContacts'] }))
+      .thenRejects('POWER_PACK_REQUIRED', 'R5');
+  });
+
+  it('R5: granting a VIP permission later is checked the same way', () => {
+    given(history(...ACME, invite('d1', ALICE, BOB), accept('d1', BOB)))
+      .when(changePermissions('d1', ALICE, [...EVERYDAY, 'manageVipContacts']))
+      .thenRejects('POWER_PACK_REQUIRED', 'R5');
+  });
+
+  it('R5: an account may mark delegation with a common-area phone as premium', () => {
+    const premium = history(...ACME, changePolicy({ commonAreaDelegationNeedsPowerPack: true }));
+    given(premium)
+      .when(invite('d1', ALICE, LOBBY))
+      .thenRejects('POWER_PACK_REQUIRED', 'R5');
+    given(history(...ACME, changePolicy({ commonAreaDelegationNeedsPowerPack: true }), givePowerPack(ALICE)))
+      .when(invite('d1', ALICE, LOBBY))
+      .thenEmits((events) => expect(typesOf(events)).toEqual(['DelegateInvited']));
+    given(premium)
+      .when(invite('d1', ALICE, BOB))
+      .thenEmits((events) => expect(typesOf(events)).toEqual(['DelegateInvited']));
+  });
+
+  it('R5: only an admin assigns the Power Pack (ADMIN_ONLY)', () => {
+    given(history(...ACME))
+      .when({ ...givePowerPack(ALICE), actor: ALICE })
+      .thenRejects('ADMIN_ONLY', 'R5');
+  });
+});
+
+describe('VIP contacts (R19)', () => {
+  it('R19: the delegator adds a VIP contact', () => {
+    given(withPowerPack)
+      .when(addVip(ALICE, VIP))
+      .then([
+        {
+          type: 'VipContactAdded',
+          data: { delegatorId: ALICE, number: VIP, name: 'Important caller', by: ALICE, at: T0 },
+        },
+      ]);
+  });
+
+  it('R5: VIP contacts need the delegator’s Power Pack (POWER_PACK_REQUIRED)', () => {
+    given(history(...ACME))
+      .when(addVip(ALICE, VIP))
+      .thenRejects('POWER_PACK_REQUIRED', 'R5');
+  });
+
+  it('R19: a VIP contact number is E.164 (INVALID_NUMBER)', () => {
+    given(withPowerPack).when(addVip(ALICE, 'boss')).thenRejects('INVALID_NUMBER', 'R19');
+  });
+
+  it('R19: an active delegate with manageVipContacts edits the list', () => {
+    given(
+      history(
+        ...ACME,
+        givePowerPack(ALICE),
+        invite('d1', ALICE, BOB, { permissions: [...EVERYDAY, 'manageVipContacts'] }),
+        accept('d1', BOB),
+      ),
+    )
+      .when(addVip(ALICE, VIP, BOB))
+      .thenEmits((events) => expect(events[0]!.data).toMatchObject({ by: BOB, delegatorId: ALICE }));
+  });
+
+  it('R6: a delegate without manageVipContacts cannot edit the list (PERMISSION_NOT_GRANTED)', () => {
+    given(history(...ACME, givePowerPack(ALICE), invite('d1', ALICE, BOB), accept('d1', BOB)))
+      .when(addVip(ALICE, VIP, BOB))
+      .thenRejects('PERMISSION_NOT_GRANTED', 'R6');
+  });
+
+  it('R7: a delegate whose invitation is still pending cannot edit the list (INVITATION_PENDING)', () => {
+    given(
+      history(
+        ...ACME,
+        givePowerPack(ALICE),
+        invite('d1', ALICE, BOB, { permissions: [...EVERYDAY, 'manageVipContacts'] }),
+      ),
+    )
+      .when(addVip(ALICE, VIP, BOB))
+      .thenRejects('INVITATION_PENDING', 'R7');
+  });
+
+  it('R19: someone who is not a delegate cannot edit the list (ACTOR_NOT_ALLOWED)', () => {
+    given(withPowerPack)
+      .when(addVip(ALICE, VIP, CAROL))
+      .thenRejects('ACTOR_NOT_ALLOWED', 'R19');
+  });
+
+  it('R19: removing a contact is an event; removing one that is not there is not found', () => {
+    const listed = history(...ACME, givePowerPack(ALICE), addVip(ALICE, VIP));
+    given(listed)
+      .when(removeVip(VIP))
+      .then([{ type: 'VipContactRemoved', data: { delegatorId: ALICE, number: VIP, by: ALICE, at: T0 } }]);
+    const rejection = given(listed)
+      .when(removeVip('+15557770002'))
+      .thenRejects('VIP_CONTACT_NOT_FOUND', 'R19');
+    expect(rejection.kind).toBe('not_found');
+  });
+
+  it('R19: a lapsed Power Pack still lets the delegator clean up its dormant list', () => {
+    given(history(...ACME, givePowerPack(ALICE), addVip(ALICE, VIP), givePowerPack(ALICE, false)))
+      .when(removeVip(VIP))
+      .thenEmits((events) => expect(typesOf(events)).toEqual(['VipContactRemoved']));
+  });
+});
+
+describe('VIP routing (R19)', () => {
+  it('R19: the delegator routes VIP callers to itself first, delegates after a delay', () => {
+    given(withPowerPack)
+      .when(routing('delegatorFirst', ALICE, 15))
+      .then([
+        {
+          type: 'VipRoutingChanged',
+          data: {
+            delegatorId: ALICE,
+            routing: { mode: 'delegatorFirst', delaySeconds: 15 },
+            by: ALICE,
+            at: T0,
+          },
+        },
+      ]);
+  });
+
+  it('R19: routing starts as delegatorOnly, so setting it again changes nothing', () => {
+    given(withPowerPack).when(routing('delegatorOnly')).then([]);
+  });
+
+  it('R5: VIP routing needs the Power Pack (POWER_PACK_REQUIRED)', () => {
+    given(history(...ACME))
+      .when(routing('delegatorFirst'))
+      .thenRejects('POWER_PACK_REQUIRED', 'R5');
+  });
+
+  it('R19: the delay is 1–300 whole seconds (INVALID_VIP_ROUTING)', () => {
+    given(withPowerPack)
+      .when(routing('delegatorFirst', ALICE, 0))
+      .thenRejects('INVALID_VIP_ROUTING', 'R19');
+    given(withPowerPack)
+      .when(routing('delegatorFirst', ALICE, 301))
+      .thenRejects('INVALID_VIP_ROUTING', 'R19');
+  });
+
+  it('R19: an unknown routing mode is rejected (INVALID_VIP_ROUTING)', () => {
+    given(withPowerPack)
+      .when({ ...routing('delegatorOnly'), routing: { mode: 'everyone' } as never })
+      .thenRejects('INVALID_VIP_ROUTING', 'R19');
+  });
+
+  it('R19: delegates may not change the routing, even with manageVipContacts (ACTOR_NOT_ALLOWED)', () => {
+    given(
+      history(
+        ...ACME,
+        givePowerPack(ALICE),
+        invite('d1', ALICE, BOB, { permissions: [...EVERYDAY, 'manageVipContacts'] }),
+        accept('d1', BOB),
+      ),
+    )
+      .when(routing('delegatorFirst', BOB))
+      .thenRejects('ACTOR_NOT_ALLOWED', 'R19');
+  });
+});
