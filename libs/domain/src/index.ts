@@ -2,3 +2,4 @@ export * from './shared/domain-error.js';
 export * from './shared/decider.js';
 export * from './account/index.js';
 export * from './line/index.js';
+export * from './line-context/index.js';

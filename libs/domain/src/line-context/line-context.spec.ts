@@ -1,0 +1,222 @@
+import type { AccountEvent } from '#events';
+import {
+  ACME,
+  ADMIN,
+  ALICE,
+  ALICE_SECOND,
+  BOB,
+  CAROL,
+  T0,
+  accept,
+  addVip,
+  changePermissions,
+  disableFor,
+  givePowerPack,
+  history,
+  invite,
+  numberOf,
+  optOut,
+  stateOf,
+} from '../account/account.fixtures.js';
+import type { AccountCommand } from '../account/account.commands.js';
+import { DomainError } from '../shared/domain-error.js';
+import { lineAuthority, lineContextFor } from './line-context.js';
+
+const LINE = numberOf(ALICE);
+const VIP = '+15557770001';
+
+/** Given the account's history, when a line asks for its context at T0. */
+const given = (...commands: AccountCommand[]) => {
+  const events: AccountEvent[] = history(...ACME, ...commands);
+  return { when: (number: string = LINE) => lineContextFor(stateOf(events), number, T0) };
+};
+
+const delegationTo = (delegationId: string, delegateId: string, changes = {}) => [
+  invite(delegationId, ALICE, delegateId, changes),
+  accept(delegationId, delegateId),
+];
+
+describe('the account as a shared line sees it (lineContextFor)', () => {
+  it('R10: given a number nobody in the account owns, then it is LINE_NOT_FOUND (404)', () => {
+    let rejection: unknown;
+    try {
+      given().when('+19990000000');
+    } catch (error) {
+      rejection = error;
+    }
+    expect(rejection).toBeInstanceOf(DomainError);
+    expect(rejection).toMatchObject({ code: 'LINE_NOT_FOUND', rule: 'R10', kind: 'not_found' });
+  });
+
+  it('R10: given an unknown account, then every line is LINE_NOT_FOUND', () => {
+    expect(() => lineContextFor({ status: 'unknown' }, LINE, T0)).toThrow(DomainError);
+  });
+
+  it("R10/R11: given Alice's own line, then Alice is the delegator with her name, settings and `now`", () => {
+    const context = given().when();
+    expect(context).toEqual({
+      now: T0,
+      line: { number: LINE, ringTimeoutSeconds: 30, businessHours: null },
+      delegator: { partyId: ALICE, name: 'Alice', eligibility: null, powerPack: false },
+      delegates: [],
+      vip: { contacts: [], routing: { mode: 'delegatorOnly' } },
+    });
+  });
+
+  it('R10: only delegations that share this number count; pending ones are listed as inactive', () => {
+    const context = given(
+      { ...invite('d-bob', ALICE, BOB), sharedLines: [LINE] },
+      accept('d-bob', BOB),
+      { ...invite('d-carol', ALICE, CAROL), sharedLines: [LINE] },
+      {
+        type: 'ChangeDirectNumbers',
+        actor: ADMIN,
+        now: T0,
+        partyId: ALICE,
+        directNumbers: [LINE, ALICE_SECOND],
+      },
+    ).when();
+    expect(context.delegates.map((d) => [d.partyId, d.active])).toEqual([
+      [BOB, true],
+      [CAROL, false],
+    ]);
+    const second = given(
+      {
+        type: 'ChangeDirectNumbers',
+        actor: ADMIN,
+        now: T0,
+        partyId: ALICE,
+        directNumbers: [LINE, ALICE_SECOND],
+      },
+      ...delegationTo('d-bob', BOB, { sharedLines: [ALICE_SECOND] }),
+    );
+    expect(second.when(LINE).delegates).toEqual([]);
+    expect(second.when(ALICE_SECOND).delegates.map((d) => d.partyId)).toEqual([BOB]);
+  });
+
+  it('R10: given a revoked delegation, then the delegate is not on the line at all', () => {
+    const context = given(...delegationTo('d-bob', BOB), {
+      type: 'RevokeDelegation',
+      actor: ALICE,
+      now: T0,
+      delegationId: 'd-bob',
+    }).when();
+    expect(context.delegates).toEqual([]);
+  });
+
+  it('R2: given a delegate without a calling plan, then its eligibility names NO_CALLING_PLAN', () => {
+    const context = given(...delegationTo('d-bob', BOB), {
+      type: 'ChangeCallingPlan',
+      actor: ADMIN,
+      now: T0,
+      partyId: BOB,
+      callingPlan: 'none',
+    }).when();
+    expect(context.delegates[0]?.eligibility).toEqual({
+      rule: 'R2',
+      code: 'NO_CALLING_PLAN',
+      message: expect.stringContaining('calling plan'),
+    });
+  });
+
+  it('R3: given the delegator with delegation disabled, then the delegator carries the R3 failure', () => {
+    const context = given(...delegationTo('d-bob', BOB), disableFor(ALICE)).when();
+    expect(context.delegator.eligibility).toMatchObject({ rule: 'R3', code: 'DELEGATION_DISABLED_FOR_USER' });
+    expect(context.delegates[0]?.eligibility).toBeNull();
+  });
+
+  it('R4: given a phone-user delegate whose desktop client is too old, then it carries DESKTOP_CLIENT_OUTDATED', () => {
+    const context = given(...delegationTo('d-bob', BOB), {
+      type: 'ReportDesktopClient',
+      actor: BOB,
+      now: T0,
+      partyId: BOB,
+      desktopClient: { platform: 'windows', version: '5.9.0' },
+    }).when();
+    expect(context.delegates[0]?.eligibility).toMatchObject({ rule: 'R4', code: 'DESKTOP_CLIENT_OUTDATED' });
+  });
+
+  it('R13: given a delegate with optInOut who opted out, then it is opted out', () => {
+    const context = given(
+      ...delegationTo('d-bob', BOB, { permissions: ['answerCalls', 'optInOut'] }),
+      optOut('d-bob', BOB),
+    ).when();
+    expect(context.delegates[0]).toMatchObject({ partyId: BOB, optedIn: false });
+  });
+
+  it('R13: given an opted-out delegate that lost optInOut, then it rings again (opted in)', () => {
+    const context = given(
+      ...delegationTo('d-bob', BOB, { permissions: ['answerCalls', 'optInOut'] }),
+      optOut('d-bob', BOB),
+      changePermissions('d-bob', ALICE, ['answerCalls']),
+    ).when();
+    expect(context.delegates[0]).toMatchObject({ optedIn: true, permissions: ['answerCalls'] });
+  });
+
+  it("R13: given business hours on the line and a delegate's own hours, then both reach the context", () => {
+    const office = { utcOffsetMinutes: 0, windows: [{ day: 'mon' as const, from: '09:00', to: '17:00' }] };
+    const evening = { utcOffsetMinutes: 0, windows: [{ day: 'mon' as const, from: '17:00', to: '22:00' }] };
+    const context = given(
+      { type: 'SetBusinessHours', actor: ALICE, now: T0, partyId: ALICE, businessHours: office },
+      ...delegationTo('d-bob', BOB, { permissions: ['answerCalls', 'overrideBusinessHours'] }),
+      {
+        type: 'SetDelegateBusinessHours',
+        actor: BOB,
+        now: T0,
+        delegationId: 'd-bob',
+        businessHours: evening,
+      },
+    ).when();
+    expect(context.line.businessHours).toEqual(office);
+    expect(context.delegates[0]?.businessHours).toEqual(evening);
+  });
+
+  it('R19: given the Power Pack, VIP contacts and routing, then the context carries them', () => {
+    const context = given(givePowerPack(ALICE), addVip(ALICE, VIP), {
+      type: 'ChangeVipRouting',
+      actor: ALICE,
+      now: T0,
+      delegatorId: ALICE,
+      routing: { mode: 'delegatorFirst', delaySeconds: 10 },
+    }).when();
+    expect(context.delegator.powerPack).toBe(true);
+    expect(context.vip).toEqual({ contacts: [VIP], routing: { mode: 'delegatorFirst', delaySeconds: 10 } });
+  });
+
+  it('R19: given VIP contacts but the Power Pack taken away, then the line has no Power Pack (no VIP routing)', () => {
+    const context = given(givePowerPack(ALICE), addVip(ALICE, VIP), givePowerPack(ALICE, false)).when();
+    expect(context.delegator.powerPack).toBe(false);
+  });
+});
+
+describe('the authority a line decision used (metadata, SPEC §2)', () => {
+  const context = given(...delegationTo('d-bob', BOB)).when();
+  const answered = {
+    type: 'CallAnswered' as const,
+    data: {
+      callId: 'c1',
+      by: BOB,
+      onBehalfOf: ALICE,
+      permission: 'answerCalls' as const,
+      ringLegsEnded: [],
+      at: T0,
+    },
+  };
+
+  it('R6: a delegate acts for the delegator with the permission its events record', () => {
+    expect(lineAuthority(BOB, context, [answered])).toEqual({ onBehalfOf: ALICE, permission: 'answerCalls' });
+  });
+
+  it('R10: a delegate hanging up still acts on behalf of the delegator, needing no permission', () => {
+    const ended = {
+      type: 'CallEnded' as const,
+      data: { callId: 'c1', by: BOB, reason: 'hungUp' as const, missedBy: [], ringLegsEnded: [], at: T0 },
+    };
+    expect(lineAuthority(BOB, context, [ended])).toEqual({ onBehalfOf: ALICE, permission: null });
+  });
+
+  it('R11: the delegator and outsiders (external callers, timers) act for nobody', () => {
+    expect(lineAuthority(ALICE, context, [])).toEqual({ onBehalfOf: null, permission: null });
+    expect(lineAuthority('system:timers', context, [])).toEqual({ onBehalfOf: null, permission: null });
+  });
+});

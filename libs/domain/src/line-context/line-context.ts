@@ -1,0 +1,70 @@
+import type { LineEvent } from '#events';
+import type { AccountState } from '../account/account.state.js';
+import type { Ineligible } from '../account/account.eligibility.js';
+import { sharedLineView } from '../account/account.queries.js';
+import { DomainError } from '../shared/domain-error.js';
+import type { EligibilityFailure, LineContext } from '../line/line.context.js';
+
+/**
+ * The account as a shared line sees it at `now` (R10–R14, R19): who owns the number, who it is shared
+ * with and with which permissions, and why a party cannot take part. Only delegations that share
+ * this very number count (R10); eligibility (R2–R4) is carried as the failure the account side would
+ * report, so a line rejection and an account diagnostic name the same rule and code.
+ */
+export const lineContextFor = (account: AccountState, number: string, now: string): LineContext => {
+  const view = sharedLineView(account, number);
+  if (!view) {
+    throw new DomainError(
+      'LINE_NOT_FOUND',
+      'R10',
+      `No party of this account owns the number ${number}; provision it as a direct number first.`,
+      'not_found',
+      { line: number },
+    );
+  }
+  return {
+    now,
+    line: view.line,
+    delegator: { ...view.delegator, eligibility: failureOf(view.delegator.eligibility) },
+    delegates: view.delegates.map((delegate) => ({
+      partyId: delegate.partyId,
+      name: delegate.name,
+      active: delegate.active,
+      permissions: delegate.permissions,
+      // R13: opting out needs `optInOut`; a delegate that lost the permission rings again.
+      optedIn: delegate.optedIn || !delegate.permissions.includes('optInOut'),
+      businessHours: delegate.businessHours,
+      eligibility: failureOf(delegate.eligibility),
+    })),
+    vip: view.vip,
+  };
+};
+
+const failureOf = (ineligible: Ineligible | null): EligibilityFailure | null =>
+  ineligible && { rule: ineligible.rule, code: ineligible.code, message: ineligible.message };
+
+/** Who acted for whom with which permission (SPEC §2), as recorded in every event's metadata. */
+export interface LineAuthority {
+  readonly onBehalfOf: string | null;
+  readonly permission: string | null;
+}
+
+/**
+ * The authority a line decision used: a delegate of the line acts on the delegator's behalf (even
+ * for steps that need no permission, such as hanging up); the permission is the one the decision
+ * recorded in its events (R6), `null` when none was needed.
+ */
+export const lineAuthority = (
+  actor: string,
+  context: LineContext,
+  events: readonly LineEvent[],
+): LineAuthority => {
+  const isDelegate = context.delegates.some((delegate) => delegate.partyId === actor);
+  const used = events
+    .map((event) => (event.data as { permission?: string | null }).permission)
+    .find((permission) => typeof permission === 'string');
+  return {
+    onBehalfOf: isDelegate && actor !== context.delegator.partyId ? context.delegator.partyId : null,
+    permission: used ?? null,
+  };
+};
