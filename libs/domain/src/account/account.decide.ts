@@ -9,7 +9,13 @@ import {
   explainVipEligibility,
   type Eligibility,
 } from './account.eligibility.js';
-import { delegationBetween, isAdmin, liveDelegationsHeldBy, liveDelegationsOf } from './account.queries.js';
+import {
+  delegationBetween,
+  isAdmin,
+  isLive,
+  liveDelegationsHeldBy,
+  liveDelegationsOf,
+} from './account.queries.js';
 import {
   DEFAULT_ACCOUNT_POLICY,
   type AccountState,
@@ -107,7 +113,7 @@ const delegationOf = (state: ActiveAccount, delegationId: string): Delegation =>
   );
 
 const requireLive = (delegation: Delegation): void => {
-  if (delegation.status !== 'pending' && delegation.status !== 'active')
+  if (!isLive(delegation))
     reject(
       'DELEGATION_ALREADY_ENDED',
       'R7',
@@ -345,9 +351,7 @@ const changeDirectNumbers = (command: C.ChangeDirectNumbers, state: ActiveAccoun
   checkDirectNumbers(state, party.id, command.directNumbers);
   for (const number of party.directNumbers) {
     if (command.directNumbers.includes(number)) continue;
-    const sharing = [...state.delegations.values()].find(
-      (d) => (d.status === 'pending' || d.status === 'active') && d.sharedLines.includes(number),
-    );
+    const sharing = [...state.delegations.values()].find((d) => isLive(d) && d.sharedLines.includes(number));
     if (sharing)
       reject(
         'NUMBER_SHARED_BY_DELEGATION',

@@ -18,9 +18,9 @@ export interface Ineligible {
 
 export type Eligibility = { readonly ok: true } | Ineligible;
 
-export const ELIGIBLE: Eligibility = { ok: true };
+const ELIGIBLE: Eligibility = { ok: true };
 
-export const fail = (
+const fail = (
   code: string,
   rule: RuleId,
   message: string,
