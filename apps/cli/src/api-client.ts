@@ -6,7 +6,7 @@ import { HttpClient, type HttpResponse } from './http.js';
  * `ApiCommand`s, a vocabulary of their own that a recording keeps valid across route changes.
  */
 
-export type CallingPlan = 'metered' | 'unlimited' | 'pro';
+export type CallingPlan = 'none' | 'metered' | 'unlimited' | 'pro';
 export type Permission =
   | 'placeCalls'
   | 'answerCalls'
@@ -28,6 +28,7 @@ interface Base {
 
 interface OnLine extends Base {
   readonly accountId: string;
+  /** The shared line's number, E.164 (`+15550000001`). */
   readonly line: string;
 }
 
@@ -42,8 +43,12 @@ export type ApiCommand =
       readonly accountId: string;
       readonly partyId: string;
       readonly name: string;
+      /** E.164 direct numbers (R1). */
       readonly numbers: readonly string[];
-      readonly callingPlan: CallingPlan | null;
+      readonly callingPlan: CallingPlan;
+      readonly powerPack?: boolean;
+      /** R4: the Assistant panel, needed by a delegate to accept an invitation. */
+      readonly assistant?: { readonly platform: 'windows' | 'macos'; readonly version: string };
     })
   | (Base & {
       readonly type: 'inviteDelegate';
@@ -52,9 +57,12 @@ export type ApiCommand =
       readonly delegatorId: string;
       readonly delegateId: string;
       readonly permissions: readonly Permission[];
+      /** The delegator's numbers this delegation shares (R10). */
+      readonly sharedLines: readonly string[];
     })
   | (Base & { readonly type: 'acceptDelegation'; readonly accountId: string; readonly delegationId: string })
   | (OnCall & { readonly type: 'placeCall'; readonly to: string })
+  /** The external caller acts without an account identity: `actor` is kept for the record, not sent. */
   | (OnCall & { readonly type: 'receiveIncomingCall'; readonly from: string })
   | (OnCall & { readonly type: 'answerCall' })
   | (OnCall & { readonly type: 'declineCall' })
@@ -96,8 +104,10 @@ const common = (command: Base): Record<string, unknown> => ({
   ...(command.commandId === undefined ? {} : { commandId: command.commandId }),
   ...(command.at === undefined ? {} : { at: command.at }),
 });
-const callPath = (c: OnCall, action: string): string =>
-  `/accounts/${seg(c.accountId)}/lines/${seg(c.line)}/calls/${seg(c.callId)}/${action}`;
+/** The line in a path: its digits (the api accepts the number with or without "+"). */
+const linePath = (c: OnLine): string =>
+  `/accounts/${seg(c.accountId)}/lines/${seg(c.line.replace(/^\+/, ''))}`;
+const callPath = (c: OnCall, action: string): string => `${linePath(c)}/calls/${seg(c.callId)}/${action}`;
 
 /** The route and body of a command. */
 export const toRequest = (command: ApiCommand): ApiRequest => {
@@ -113,8 +123,10 @@ export const toRequest = (command: ApiCommand): ApiRequest => {
       return post(`/accounts/${seg(command.accountId)}/phone-users`, {
         partyId: command.partyId,
         name: command.name,
-        numbers: command.numbers,
+        directNumbers: command.numbers,
         callingPlan: command.callingPlan,
+        ...(command.powerPack === undefined ? {} : { powerPack: command.powerPack }),
+        ...(command.assistant ? { assistantEnabled: true, desktopClient: command.assistant } : {}),
       });
     case 'inviteDelegate':
       return post(`/accounts/${seg(command.accountId)}/delegations`, {
@@ -122,19 +134,26 @@ export const toRequest = (command: ApiCommand): ApiRequest => {
         delegatorId: command.delegatorId,
         delegateId: command.delegateId,
         permissions: command.permissions,
+        sharedLines: command.sharedLines,
       });
     case 'acceptDelegation':
       return post(`/accounts/${seg(command.accountId)}/delegations/${seg(command.delegationId)}/accept`);
     case 'placeCall':
-      return post(`/accounts/${seg(command.accountId)}/lines/${seg(command.line)}/calls`, {
+      return post(`${linePath(command)}/calls`, {
         callId: command.callId,
         to: command.to,
       });
     case 'receiveIncomingCall':
-      return post(`/accounts/${seg(command.accountId)}/lines/${seg(command.line)}/incoming-calls`, {
-        callId: command.callId,
-        from: command.from,
-      });
+      return {
+        method: 'POST',
+        path: `${linePath(command)}/incoming-calls`,
+        body: {
+          ...(command.commandId === undefined ? {} : { commandId: command.commandId }),
+          ...(command.at === undefined ? {} : { at: command.at }),
+          callId: command.callId,
+          from: command.from,
+        },
+      };
     case 'answerCall':
       return post(callPath(command, 'answer'));
     case 'declineCall':
@@ -151,7 +170,7 @@ export const toRequest = (command: ApiCommand): ApiRequest => {
     case 'transferCall':
       return post(callPath(command, 'transfer'), { to: command.to });
     case 'hangUp':
-      return post(callPath(command, 'end'));
+      return post(callPath(command, 'hang-up'));
     case 'advanceClock':
       return post('/clock/advance', {
         ...(command.bySeconds === undefined ? {} : { bySeconds: command.bySeconds }),

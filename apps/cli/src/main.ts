@@ -1,10 +1,19 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { auditCommand } from './audit/audit-command.js';
+import { historyCommand } from './history/history-command.js';
+import { replayCommand } from './history/replay-command.js';
 import { loadCommand } from './load/load-command.js';
+import { verifyCommand } from './verify/verify-command.js';
 
 const program = new Command('switchboard')
   .description('Switchboard CLI: load generation, history export/import/replay, audit, verify, scenarios')
   .showHelpAfterError();
-program.addCommand(loadCommand());
+program
+  .addCommand(loadCommand())
+  .addCommand(historyCommand())
+  .addCommand(replayCommand())
+  .addCommand(auditCommand())
+  .addCommand(verifyCommand());
 
 await program.parseAsync();

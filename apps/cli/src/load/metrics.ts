@@ -65,6 +65,8 @@ export class Metrics {
   /** Send delay behind schedule, separately: how far the generator itself fell behind. */
   readonly sendDelay = newHistogram();
   readonly outcomes = new Map<string, number>();
+  /** Failed commands by type and outcome (`hangUp 409 CALL_ENDED`): which step of a flow fails, and why. */
+  readonly failuresByType = new Map<string, number>();
   private interval = newHistogram();
   private intervalErrors = 0;
   completed = 0;
@@ -85,6 +87,8 @@ export class Metrics {
     this.outcomes.set(sample.outcome, (this.outcomes.get(sample.outcome) ?? 0) + 1);
     this.completed++;
     if (!sample.ok) {
+      const key = `${sample.type} ${sample.outcome}`;
+      this.failuresByType.set(key, (this.failuresByType.get(key) ?? 0) + 1);
       this.errors++;
       this.intervalErrors++;
     }

@@ -43,17 +43,17 @@ describe('seeded command stream', () => {
   it('runs call n on line n mod lines, with parties that share that line', () => {
     const calls = planCalls(topology, options('s1'), 8);
     expect(calls.map((c) => c.line)).toEqual([
-      '10001',
-      '10002',
-      '10003',
-      '10004',
-      '10001',
-      '10002',
-      '10003',
-      '10004',
+      '+15557000001',
+      '+15557000002',
+      '+15557000003',
+      '+15557000004',
+      '+15557000001',
+      '+15557000002',
+      '+15557000003',
+      '+15557000004',
     ]);
     const line1Parties = ['boss-1', 'asst-1-1', 'asst-1-2'];
-    for (const call of calls.filter((c) => c.line === '10001')) {
+    for (const call of calls.filter((c) => c.line === '+15557000001')) {
       for (const { command } of call.steps) {
         if (command.type !== 'receiveIncomingCall') expect(line1Parties).toContain(command.actor);
       }

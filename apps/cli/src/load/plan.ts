@@ -30,7 +30,7 @@ export const buildTopology = (options: TopologyOptions): Topology => {
     throw new Error('a run needs at least one delegator and at least one line per delegator');
   }
   const lines = Array.from({ length: options.lines }, (_, i) => ({
-    number: String(10_001 + i),
+    number: `+1555700${String(i + 1).padStart(4, '0')}`,
     delegator: i % options.delegators,
   }));
   const delegators = Array.from({ length: options.delegators }, (_, d) => ({
@@ -49,6 +49,7 @@ export const setupCommands = (topology: Topology): ApiCommand[] => {
   const commands: ApiCommand[] = [
     { type: 'createAccount', actor: admin, commandId: 'setup-account', accountId, name: `Load ${accountId}` },
   ];
+  let ownNumber = 0;
   for (const delegator of topology.delegators) {
     commands.push({
       type: 'registerPhoneUser',
@@ -68,14 +69,18 @@ export const setupCommands = (topology: Topology): ApiCommand[] => {
         accountId,
         partyId: delegate,
         name: `Assistant ${delegate}`,
-        numbers: [],
+        // R1: every party holds a direct number of its own; delegates' numbers are not load lines.
+        numbers: [`+1555800${String(++ownNumber).padStart(4, '0')}`],
         callingPlan: 'unlimited',
+        // R4: a delegate accepts in the Assistant panel of a supported desktop client.
+        assistant: { platform: 'macos', version: '6.5.0' },
       });
     }
   }
   for (const delegator of topology.delegators) {
     for (const delegate of delegator.delegates) {
-      const delegationId = `dlg-${delegator.partyId}-${delegate}`;
+      // Globally unique, like the call ids: read models may key delegations by id alone.
+      const delegationId = `${accountId}-${delegate}`;
       commands.push(
         {
           type: 'inviteDelegate',
@@ -86,6 +91,7 @@ export const setupCommands = (topology: Topology): ApiCommand[] => {
           delegatorId: delegator.partyId,
           delegateId: delegate,
           permissions: FULL_PERMISSIONS,
+          sharedLines: delegator.numbers,
         },
         {
           type: 'acceptDelegation',
@@ -135,20 +141,22 @@ export const planCall = (topology: Topology, options: PlanOptions, index: number
   const delegator = topology.delegators[lineInfo.delegator]!;
   const parties = [delegator.partyId, ...delegator.delegates];
   const think = (): number => Math.round(drawThinkTime(options.think, random) * 1000) / 1000;
-  const callId = `call-${index}`;
+  // Unique across runs (the account id holds the run id): audit trails are looked up by call id alone.
+  const callId = `${topology.accountId}-c${index}`;
   const on = { accountId: topology.accountId, line: lineInfo.number, callId };
   let stepNo = 0;
   const step = (command: ApiCommand): PlannedStep => ({
     thinkMs: think(),
     command: { ...command, commandId: `c${index}-${stepNo++}` } as ApiCommand,
   });
-  const external = `ext-1555${String(pickIndex(random, 10_000)).padStart(4, '0')}`;
+  const external = `+1555900${String(pickIndex(random, 10_000)).padStart(4, '0')}`;
   const someone = (): string => parties[pickIndex(random, parties.length)]!;
   const otherThan = (party: string, from: readonly string[] = parties): string => {
     const others = from.filter((p) => p !== party);
     return others.length === 0 ? party : others[pickIndex(random, others.length)]!;
   };
-  const incoming = () => step({ type: 'receiveIncomingCall', actor: external, from: external, ...on });
+  const incoming = () =>
+    step({ type: 'receiveIncomingCall', actor: `external:${external}`, from: external, ...on });
 
   const steps: PlannedStep[] = [];
   switch (flow) {

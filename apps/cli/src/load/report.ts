@@ -38,11 +38,15 @@ export interface LoadSummary {
     readonly byFlow: Record<string, Percentiles>;
   };
   readonly outcomes: Record<string, number>;
+  readonly failuresByType: Record<string, number>;
   /** Ms from a command's answer until the projector's checkpoint passed its position; null when not measured. */
   readonly lag: (Percentiles & { readonly unresolved: number; readonly pollErrors: number }) | null;
   readonly thresholds: readonly ThresholdResult[];
   readonly passed: boolean;
 }
+
+const sortedRecord = (map: Map<string, number>): Record<string, number> =>
+  Object.fromEntries([...map.entries()].sort(([a], [b]) => a.localeCompare(b)));
 
 const round = (value: number): number => Math.round(value * 100) / 100;
 
@@ -111,7 +115,8 @@ export const buildSummary = (input: {
       sendDelayMs: percentilesOf(metrics.sendDelay),
     },
     latency: { all, byType, byFlow },
-    outcomes: Object.fromEntries([...metrics.outcomes.entries()].sort(([a], [b]) => a.localeCompare(b))),
+    outcomes: sortedRecord(metrics.outcomes),
+    failuresByType: sortedRecord(metrics.failuresByType),
     lag,
     thresholds,
     passed: thresholds.every((result) => result.passed),

@@ -1,0 +1,145 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { Command } from 'commander';
+import { EXIT_ERROR, collect } from '../options.js';
+import { progressBar } from '../progress.js';
+import { storeOption, withClient } from '../store.js';
+import {
+  headPosition,
+  matchesFilter,
+  parseBound,
+  readAllEvents,
+  type HistoryEvent,
+  type HistoryFilter,
+} from './history-event.js';
+import { HistoryImporter } from './import.js';
+
+interface ExportOptions {
+  store: string;
+  out?: string;
+  from?: string;
+  to?: string;
+  stream: string[];
+  category: string[];
+  progress: boolean;
+}
+
+interface ImportOptions {
+  store: string;
+  progress: boolean;
+}
+
+export const filterOf = (options: {
+  from?: string;
+  to?: string;
+  stream: string[];
+  category: string[];
+}): HistoryFilter => ({
+  from: options.from === undefined ? undefined : parseBound(options.from),
+  to: options.to === undefined ? undefined : parseBound(options.to),
+  streams: options.stream,
+  categories: options.category,
+});
+
+/** Reads a history file line by line (histories can be larger than memory). */
+export async function* readHistory(file: string): AsyncGenerator<HistoryEvent> {
+  let lineNo = 0;
+  const input = file === '-' ? process.stdin : createReadStream(file);
+  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+    lineNo++;
+    if (!line.trim()) continue;
+    let event: HistoryEvent;
+    try {
+      event = JSON.parse(line) as HistoryEvent;
+    } catch {
+      throw new Error(`${file}:${lineNo}: not JSON`);
+    }
+    if (
+      typeof event.stream !== 'string' ||
+      typeof event.id !== 'string' ||
+      !/^\d+$/.test(String(event.revision))
+    ) {
+      throw new Error(
+        `${file}:${lineNo}: not a history event (needs id, stream, revision, type, data, metadata)`,
+      );
+    }
+    yield event;
+  }
+}
+
+const countLines = async (file: string): Promise<number> => {
+  let lines = 0;
+  for await (const chunk of createReadStream(file)) {
+    for (const byte of chunk as Buffer) if (byte === 10) lines++;
+  }
+  return lines;
+};
+
+export const historyCommand = (): Command => {
+  const history = new Command('history').description('Export and import event histories (NDJSON)');
+
+  storeOption(
+    history
+      .command('export')
+      .description(
+        'Write events of the store as NDJSON: id, stream, revision, position, type, data, metadata',
+      )
+      .option('--out <file>', 'write here instead of stdout')
+      .option('--from <position|time>', 'first $all position or simulated time (ISO-8601), inclusive')
+      .option('--to <position|time>', 'last $all position or simulated time (ISO-8601), inclusive')
+      .option('--stream <name>', 'only this stream (repeatable)', collect, [])
+      .option('--category <name>', 'only streams of this category, e.g. line (repeatable)', collect, [])
+      .option('--no-progress', 'no progress bar'),
+  ).action(async (options: ExportOptions) => {
+    try {
+      const filter = filterOf(options);
+      const out: NodeJS.WritableStream = options.out ? createWriteStream(options.out) : process.stdout;
+      let exported = 0;
+      await withClient(options.store, async (client) => {
+        const head = await headPosition(client);
+        const bar = progressBar('export', Number(head), options.progress && Boolean(options.out));
+        const from = filter.from && 'position' in filter.from ? filter.from.position : undefined;
+        for await (const event of readAllEvents(client, from && from > 0n ? from - 1n : undefined)) {
+          bar?.update(Number(event.position));
+          if (!matchesFilter(event, filter)) continue;
+          if (!out.write(`${JSON.stringify(event)}\n`))
+            await new Promise((drained) => out.once('drain', drained));
+          exported++;
+        }
+        bar?.stop();
+      });
+      if (out !== process.stdout) await new Promise<void>((done) => out.end(() => done()));
+      process.stderr.write(`exported ${exported} events\n`);
+    } catch (error) {
+      process.stderr.write(`switchboard history export: ${(error as Error).message}\n`);
+      process.exitCode = EXIT_ERROR;
+    }
+  });
+
+  storeOption(
+    history
+      .command('import <file>')
+      .description(
+        'Append a history to a store: original ids, metadata, streams and revisions; events already there are skipped',
+      )
+      .option('--no-progress', 'no progress bar'),
+  ).action(async (file: string, options: ImportOptions) => {
+    try {
+      const result = await withClient(options.store, async (client) => {
+        const importer = new HistoryImporter(client);
+        const bar = progressBar('import', file === '-' ? 0 : await countLines(file), options.progress);
+        for await (const event of readHistory(file)) {
+          await importer.import(event);
+          bar?.increment();
+        }
+        bar?.stop();
+        return importer;
+      });
+      process.stderr.write(`imported ${result.appended} events, skipped ${result.skipped} already present\n`);
+    } catch (error) {
+      process.stderr.write(`switchboard history import: ${(error as Error).message}\n`);
+      process.exitCode = EXIT_ERROR;
+    }
+  });
+  return history;
+};

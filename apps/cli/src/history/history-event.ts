@@ -1,0 +1,103 @@
+import { FORWARDS, START, type EventStoreDBClient, type ResolvedEvent } from '@eventstore/db-client';
+
+/**
+ * One event of a history file (NDJSON, one a line), exactly as stored: data and metadata as written
+ * (not upcast, so an import reproduces the original bytes' meaning), with its id, stream, stream
+ * revision and `$all` position. Revisions and positions are strings: they are 64-bit.
+ */
+export interface HistoryEvent {
+  readonly id: string;
+  readonly stream: string;
+  readonly revision: string;
+  readonly position: string;
+  readonly type: string;
+  readonly created: string;
+  readonly data: unknown;
+  readonly metadata: unknown;
+}
+
+export const toHistoryEvent = (resolved: ResolvedEvent): HistoryEvent | undefined => {
+  const event = resolved.event;
+  if (!event || event.type.startsWith('$') || event.streamId.startsWith('$')) return undefined;
+  return {
+    id: event.id,
+    stream: event.streamId,
+    revision: String(event.revision),
+    position: String(event.position?.commit ?? resolved.commitPosition ?? 0n),
+    type: event.type,
+    created: event.created.toISOString(),
+    data: event.isJson ? event.data : Buffer.from(event.data as Uint8Array).toString('base64'),
+    metadata: event.metadata,
+  };
+};
+
+/** Every non-system event of `$all`, in log order. */
+export async function* readAllEvents(
+  client: EventStoreDBClient,
+  fromPosition?: bigint,
+): AsyncGenerator<HistoryEvent> {
+  for await (const resolved of client.readAll({
+    direction: FORWARDS,
+    fromPosition: fromPosition === undefined ? START : { commit: fromPosition, prepare: fromPosition },
+  })) {
+    const event = toHistoryEvent(resolved);
+    if (event) yield event;
+  }
+}
+
+/** The `$all` commit position of the last event (0 when the log is empty), for progress bars. */
+export const headPosition = async (client: EventStoreDBClient): Promise<bigint> => {
+  let head = 0n;
+  // Read to the end instead of returning from inside the loop: a read cancelled half-way leaves the
+  // embedded server's call open, and `client.dispose()` then waits for it forever.
+  for await (const resolved of client.readAll({ direction: 'backwards', fromPosition: 'end', maxCount: 1 })) {
+    head = resolved.event?.position?.commit ?? resolved.commitPosition ?? 0n;
+  }
+  return head;
+};
+
+export const simulatedTimeOf = (event: HistoryEvent): string | undefined => {
+  const metadata = event.metadata as { simulatedTime?: unknown } | null;
+  return typeof metadata?.simulatedTime === 'string' ? metadata.simulatedTime : undefined;
+};
+
+/** `--from`/`--to`: a `$all` position (digits) or a simulated time (ISO-8601). */
+export type Bound = { readonly position: bigint } | { readonly time: number };
+
+export const parseBound = (text: string): Bound => {
+  if (/^\d+$/.test(text)) return { position: BigInt(text) };
+  const time = Date.parse(text);
+  if (Number.isNaN(time)) throw new Error(`"${text}" is neither a $all position nor an ISO-8601 time`);
+  return { time };
+};
+
+export interface HistoryFilter {
+  readonly from?: Bound;
+  readonly to?: Bound;
+  readonly streams?: readonly string[];
+  readonly categories?: readonly string[];
+}
+
+const compareBound = (event: HistoryEvent, bound: Bound): number | undefined => {
+  if ('position' in bound) {
+    const position = BigInt(event.position);
+    return position < bound.position ? -1 : position > bound.position ? 1 : 0;
+  }
+  const time = simulatedTimeOf(event);
+  if (time === undefined) return undefined;
+  const t = Date.parse(time);
+  return t < bound.time ? -1 : t > bound.time ? 1 : 0;
+};
+
+/** Both bounds inclusive; stream names match exactly, categories by the part before the first `-`. */
+export const matchesFilter = (event: HistoryEvent, filter: HistoryFilter): boolean => {
+  if (filter.from && (compareBound(event, filter.from) ?? 0) < 0) return false;
+  if (filter.to && (compareBound(event, filter.to) ?? 0) > 0) return false;
+  if (filter.streams?.length && !filter.streams.includes(event.stream)) return false;
+  if (filter.categories?.length) {
+    const dash = event.stream.indexOf('-');
+    const category = dash < 0 ? event.stream : event.stream.slice(0, dash);
+    if (!filter.categories.includes(category)) return false;
+  }
+  return true;
+};

@@ -1,0 +1,104 @@
+import {
+  BACKWARDS,
+  FORWARDS,
+  START,
+  StreamNotFoundError,
+  jsonEvent,
+  type EventStoreDBClient,
+} from '@eventstore/db-client';
+import type { HistoryEvent } from './history-event.js';
+
+export interface ImportResult {
+  readonly appended: number;
+  /** Events the target already held, with the same id at the same revision (a re-import). */
+  readonly skipped: number;
+  /** Target `$all` position of each history event, in input order (for "state after N events"). */
+  readonly positions: bigint[];
+}
+
+export class ImportConflictError extends Error {
+  override readonly name = 'ImportConflictError';
+}
+
+/**
+ * Appends history events to a store, each to its original stream at its original revision (the
+ * expected revision is the one before it), with its original id, type, data and metadata. Events
+ * the target already holds under the same id at the same revision are skipped, so an import can be
+ * resumed or repeated; a different event at that revision, or a gap, stops the import loudly.
+ */
+export class HistoryImporter {
+  /** Per stream: the next revision the target expects, and the ids it already holds. */
+  private readonly streams = new Map<string, { next: bigint; ids: string[] }>();
+  appended = 0;
+  skipped = 0;
+
+  constructor(private readonly client: EventStoreDBClient) {}
+
+  /** Imports one event; resolves with its `$all` position in the target. */
+  async import(event: HistoryEvent): Promise<bigint> {
+    const stream = await this.streamState(event.stream);
+    const revision = BigInt(event.revision);
+    if (revision < stream.next) {
+      const existing = stream.ids[Number(revision)];
+      if (existing !== event.id) {
+        throw new ImportConflictError(
+          `stream ${event.stream} already holds event ${existing} at revision ${revision}, not ${event.id}: ` +
+            'import into an empty store, or one that holds this same history',
+        );
+      }
+      this.skipped++;
+      return this.positionOf(event.stream, revision);
+    }
+    if (revision > stream.next) {
+      throw new ImportConflictError(
+        `stream ${event.stream} would skip from revision ${stream.next} to ${revision}: the history is incomplete`,
+      );
+    }
+    const result = await this.client.appendToStream(
+      event.stream,
+      jsonEvent({
+        id: event.id,
+        type: event.type,
+        data: event.data as Record<string, unknown>,
+        metadata: event.metadata as Record<string, unknown>,
+      }),
+      { expectedRevision: revision === 0n ? 'no_stream' : revision - 1n },
+    );
+    stream.next = revision + 1n;
+    stream.ids.push(event.id);
+    this.appended++;
+    return result.position?.commit ?? 0n;
+  }
+
+  private async streamState(name: string): Promise<{ next: bigint; ids: string[] }> {
+    let state = this.streams.get(name);
+    if (state) return state;
+    const ids: string[] = [];
+    try {
+      for await (const resolved of this.client.readStream(name, {
+        direction: FORWARDS,
+        fromRevision: START,
+      })) {
+        if (resolved.event) ids.push(resolved.event.id);
+      }
+    } catch (error) {
+      if (!(error instanceof StreamNotFoundError)) throw error;
+    }
+    state = { next: BigInt(ids.length), ids };
+    this.streams.set(name, state);
+    return state;
+  }
+
+  private async positionOf(stream: string, revision: bigint): Promise<bigint> {
+    let position = 0n;
+    // Consumed to the end (one event): see headPosition on reads cancelled half-way.
+    for await (const resolved of this.client.readStream(stream, {
+      direction: BACKWARDS,
+      fromRevision: revision,
+      maxCount: 1,
+    })) {
+      position = resolved.event?.position?.commit ?? resolved.commitPosition ?? 0n;
+    }
+    return position;
+  }
+}

@@ -1,0 +1,66 @@
+import type { EventStore } from '#eventstore';
+import type { ReadModels } from '../../../projector/src/engine/read-models.js';
+import { replay } from '../../../projector/src/engine/replay.js';
+import { PROJECTED_STREAM_PREFIXES, PROJECTIONS } from '../../../projector/src/projections/index.js';
+
+/**
+ * Read-model state at a point of the log, computed with the projector's own projection code in this
+ * process (the same `replay` the projector's rebuild and as-of queries use), so what the CLI prints
+ * is what a projector pointed at the store would answer.
+ */
+export type StateTree = Record<string, Record<string, Record<string, unknown>>>;
+
+export const stateAt = (
+  store: EventStore,
+  limit: { untilPosition?: bigint; untilSimulatedTime?: string },
+): Promise<ReadModels> => replay(store, PROJECTIONS, { streamPrefixes: PROJECTED_STREAM_PREFIXES, ...limit });
+
+/** The read models as plain JSON, optionally only `projection` or `projection.table` entries. */
+export const treeOf = (readModels: ReadModels, select: readonly string[] = []): StateTree => {
+  const tree: StateTree = {};
+  for (const [projection, table, key, value] of readModels.rows()) {
+    if (select.length > 0 && !select.some((s) => s === projection || s === `${projection}.${table}`))
+      continue;
+    ((tree[projection] ??= {})[table] ??= {})[key] = value;
+  }
+  return tree;
+};
+
+export interface StateDiff {
+  readonly added: Record<string, unknown>;
+  readonly removed: Record<string, unknown>;
+  readonly changed: Record<string, { readonly before: unknown; readonly after: unknown }>;
+}
+
+/** Row by row, keyed `projection.table.key`: what a later point added, removed or changed. */
+export const diffTrees = (before: StateTree, after: StateTree): StateDiff => {
+  const flat = (tree: StateTree): Map<string, string> => {
+    const rows = new Map<string, string>();
+    for (const [projection, tables] of Object.entries(tree)) {
+      for (const [table, keys] of Object.entries(tables)) {
+        for (const [key, value] of Object.entries(keys))
+          rows.set(`${projection}.${table}.${key}`, JSON.stringify(value));
+      }
+    }
+    return rows;
+  };
+  const a = flat(before);
+  const b = flat(after);
+  const diff: {
+    added: Record<string, unknown>;
+    removed: Record<string, unknown>;
+    changed: StateDiff['changed'] & object;
+  } = {
+    added: {},
+    removed: {},
+    changed: {},
+  };
+  for (const [key, value] of b) {
+    const old = a.get(key);
+    if (old === undefined) diff.added[key] = JSON.parse(value);
+    else if (old !== value)
+      (diff.changed as Record<string, unknown>)[key] = { before: JSON.parse(old), after: JSON.parse(value) };
+  }
+  for (const [key, value] of a) if (!b.has(key)) diff.removed[key] = JSON.parse(value);
+  return diff;
+};

@@ -1,0 +1,121 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { repoRoot } from './manifest.js';
+
+/**
+ * Starts the built apps as child processes, the way `tools/start.ts` does, on ports they pick
+ * themselves (0), reading each one's address from its ready line. For `replay --fresh`, the
+ * benchmark and the end-to-end test.
+ */
+export interface StartedProcess {
+  readonly name: string;
+  /** The address from the ready line (`esdb://…` or `http://…`). */
+  readonly address: string;
+  readonly process: ChildProcess;
+  /** Recent output, for error messages when the process dies. */
+  output(): string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function startProcess(
+  name: string,
+  script: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+): Promise<StartedProcess> {
+  const child = spawn(process.execPath, [resolve(repoRoot(), script), ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const address = await new Promise<string>((done, fail) => {
+    const onData = (): void => {
+      const match = ready.exec(output);
+      if (match) {
+        child.stdout!.off('data', onData);
+        child.off('exit', onExit);
+        done(match[1]!);
+      }
+    };
+    const onExit = (code: number | null): void =>
+      fail(new Error(`${name} exited (${code}) before it was ready:\n${output}`));
+    child.stdout!.on('data', onData);
+    child.once('exit', onExit);
+  });
+  return {
+    name,
+    address,
+    process: child,
+    output: () => output,
+    stop: (signal: NodeJS.Signals = 'SIGTERM') =>
+      new Promise<void>((stopped) => {
+        if (child.exitCode !== null || child.signalCode !== null) return stopped();
+        child.once('exit', () => stopped());
+        child.kill(signal);
+      }),
+  };
+}
+
+export const startEventStore = (
+  options: { mem?: boolean; dataDir?: string } = { mem: true },
+): Promise<StartedProcess> =>
+  startProcess(
+    'eventstore',
+    'dist/apps/eventstore/src/main.js',
+    ['--port', '0', ...(options.mem ? ['--mem'] : ['--data', options.dataDir!])],
+    {},
+    /listening on (esdb:\/\/\S+)/,
+  );
+
+export interface Stack {
+  readonly store: StartedProcess;
+  readonly api: StartedProcess;
+  readonly projector: StartedProcess;
+  stop(): Promise<void>;
+}
+
+/** The embedded store (in memory), the api and the projector, each on a free port. */
+export async function startStack(env: NodeJS.ProcessEnv = {}): Promise<Stack> {
+  const store = await startEventStore({ mem: true });
+  const common = { ...env, EVENTSTORE_CONNECTION_STRING: store.address };
+  try {
+    const projectorData = await mkdtemp(join(tmpdir(), 'switchboard-projector-'));
+    const [api, projector] = await Promise.all([
+      startProcess(
+        'api',
+        'dist/apps/api/src/main.js',
+        [],
+        { ...common, API_PORT: '0' },
+        /api listening on (http:\/\/\S+)/,
+      ),
+      startProcess(
+        'projector',
+        'dist/apps/projector/src/main.js',
+        [],
+        { ...common, PROJECTOR_PORT: '0', PROJECTOR_DATA_DIR: projectorData },
+        /projector listening on (http:\/\/\S+)/,
+      ),
+    ]);
+    return {
+      store,
+      api,
+      projector,
+      // The apps first and the store last, as `npm start` does, so nothing is cut mid-append.
+      stop: async () => {
+        await Promise.all([api.stop(), projector.stop()]);
+        await store.stop();
+      },
+    };
+  } catch (error) {
+    await store.stop();
+    throw error;
+  }
+}

@@ -1,0 +1,199 @@
+import { Command } from 'commander';
+import { HttpClient } from '../http.js';
+import { headPosition, readAllEvents } from '../history/history-event.js';
+import { DEFAULT_PROJECTOR_URL, EXIT_ERROR, EXIT_FAILED } from '../options.js';
+import { progressBar } from '../progress.js';
+import { storeOption, withClient } from '../store.js';
+import { LineChecker, metadataProblem } from './checks.js';
+
+interface VerifyOptions {
+  store: string;
+  projector: string;
+  checkProjector: boolean;
+  json: boolean;
+  maxProblems: number;
+  progress: boolean;
+}
+
+export interface Problem {
+  readonly check: 'parse' | 'metadata' | 'revisions' | 'positions' | 'stateMachine' | 'digest';
+  readonly stream?: string;
+  readonly revision?: string;
+  readonly position?: string;
+  readonly type?: string;
+  readonly message: string;
+}
+
+export interface VerifyReport {
+  readonly events: number;
+  readonly streams: number;
+  readonly lineStreams: number;
+  readonly checks: Record<Problem['check'], 'passed' | 'failed' | 'skipped'>;
+  readonly digest:
+    { live: string; rebuilt: string; position: string | null; equal: boolean } | { skipped: string } | null;
+  readonly problemCount: number;
+  readonly problems: readonly Problem[];
+}
+
+/** Reads the whole log once and checks it; then asks the projector to compare its digest with a rebuild. */
+async function verify(options: VerifyOptions): Promise<VerifyReport> {
+  const problems: Problem[] = [];
+  let problemCount = 0;
+  const failed = new Set<Problem['check']>();
+  const report = (problem: Problem): void => {
+    problemCount++;
+    failed.add(problem.check);
+    if (problems.length < options.maxProblems) problems.push(problem);
+  };
+  const nextRevision = new Map<string, bigint>();
+  const lines = new Map<string, LineChecker>();
+  let events = 0;
+  let lastPosition: bigint | undefined;
+
+  await withClient(options.store, async (client) => {
+    const bar = progressBar('verify', Number(await headPosition(client)), options.progress);
+    for await (const event of readAllEvents(client)) {
+      events++;
+      bar?.update(Number(event.position));
+      const where = {
+        stream: event.stream,
+        revision: event.revision,
+        position: event.position,
+        type: event.type,
+      };
+      const position = BigInt(event.position);
+      if (lastPosition !== undefined && position <= lastPosition) {
+        report({
+          check: 'positions',
+          ...where,
+          message: `$all position ${position} does not follow ${lastPosition}`,
+        });
+      }
+      lastPosition = position;
+
+      const revision = BigInt(event.revision);
+      const expected = nextRevision.get(event.stream) ?? 0n;
+      if (revision !== expected) {
+        report({ check: 'revisions', ...where, message: `revision ${revision} where ${expected} was due` });
+      }
+      nextRevision.set(event.stream, revision + 1n);
+
+      if (typeof event.data !== 'object' || event.data === null || Array.isArray(event.data)) {
+        report({ check: 'parse', ...where, message: 'data is not a JSON object' });
+        continue;
+      }
+      const metadata = metadataProblem(event.metadata);
+      if (metadata) report({ check: 'metadata', ...where, message: metadata });
+
+      if (event.stream.startsWith('line-')) {
+        let checker = lines.get(event.stream);
+        if (!checker) lines.set(event.stream, (checker = new LineChecker()));
+        for (const message of checker.apply(event.type, event.data))
+          report({ check: 'stateMachine', ...where, message });
+      }
+    }
+    bar?.stop();
+  });
+
+  let digest: VerifyReport['digest'] = null;
+  if (options.checkProjector) {
+    const http = new HttpClient(options.projector, 1);
+    try {
+      const health = await http.send('GET', '/health', undefined, 30_000);
+      const status = health.json as { status?: string; failure?: { message?: string } } | undefined;
+      if (status?.status === 'failed') {
+        report({
+          check: 'digest',
+          message: `the projector stopped: ${status.failure?.message ?? health.text}`,
+        });
+      }
+      const res = await http.send('POST', '/rebuild', undefined, 600_000);
+      const body = res.json as {
+        liveDigest: string;
+        rebuiltDigest: string;
+        position: string | null;
+        equal: boolean;
+      };
+      if (res.status !== 200 || typeof body?.equal !== 'boolean')
+        throw new Error(`POST /rebuild answered ${res.status}: ${res.text}`);
+      digest = {
+        live: body.liveDigest,
+        rebuilt: body.rebuiltDigest,
+        position: body.position,
+        equal: body.equal,
+      };
+      if (!body.equal) {
+        report({
+          check: 'digest',
+          message: `the live read models (${body.liveDigest}) differ from a rebuild (${body.rebuiltDigest}) at position ${body.position}`,
+        });
+      }
+    } catch (error) {
+      digest = { skipped: `projector at ${options.projector} not usable: ${(error as Error).message}` };
+      report({ check: 'digest', message: digest.skipped });
+    } finally {
+      http.close();
+    }
+  }
+  const status = (check: Problem['check']): 'passed' | 'failed' | 'skipped' =>
+    failed.has(check) ? 'failed' : check === 'digest' && !options.checkProjector ? 'skipped' : 'passed';
+  return {
+    events,
+    streams: nextRevision.size,
+    lineStreams: lines.size,
+    checks: {
+      parse: status('parse'),
+      metadata: status('metadata'),
+      revisions: status('revisions'),
+      positions: status('positions'),
+      stateMachine: status('stateMachine'),
+      digest: status('digest'),
+    },
+    digest,
+    problemCount,
+    problems,
+  };
+}
+
+export const verifyCommand = (): Command =>
+  storeOption(
+    new Command('verify')
+      .description(
+        'Check the log: every event parses with SPEC metadata, stream revisions are contiguous, $all positions ' +
+          'increase, every call follows the line state machine; and the projector digest equals a fresh rebuild',
+      )
+      .option('--projector <url>', 'projector base url', DEFAULT_PROJECTOR_URL)
+      .option('--no-check-projector', 'skip the read-model digest check')
+      .option('--json', 'print the report as JSON', false)
+      .option('--max-problems <n>', 'problems listed in the report (all are counted)', Number, 50)
+      .option('--no-progress', 'no progress bar'),
+  ).action(async (options: VerifyOptions) => {
+    try {
+      const result = await verify(options);
+      if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      else {
+        process.stdout.write(
+          `verified ${result.events} events in ${result.streams} streams (${result.lineStreams} lines)\n`,
+        );
+        for (const [check, status] of Object.entries(result.checks))
+          process.stdout.write(`  ${status.padEnd(7)} ${check}\n`);
+        if (result.digest && 'equal' in result.digest) {
+          process.stdout.write(
+            `  digest at position ${result.digest.position}: live ${result.digest.live} rebuilt ${result.digest.rebuilt}\n`,
+          );
+        }
+        for (const p of result.problems) {
+          process.stdout.write(
+            `  ! [${p.check}] ${p.stream ? `${p.stream}@${p.revision} (pos ${p.position}, ${p.type}): ` : ''}${p.message}\n`,
+          );
+        }
+        if (result.problemCount > result.problems.length) {
+          process.stdout.write(`  … and ${result.problemCount - result.problems.length} more\n`);
+        }
+      }
+      process.exitCode = result.problemCount > 0 ? EXIT_FAILED : 0;
+    } catch (error) {
+      process.stderr.write(`switchboard verify: ${(error as Error).message}\n`);
+      process.exitCode = EXIT_ERROR;
+    }
+  });
