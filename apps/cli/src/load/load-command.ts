@@ -322,7 +322,8 @@ const parseThresholds = (texts: readonly string[]): Threshold[] => texts.map(par
 /** Sends the provisioning commands one by one; a run cannot start on a half-provisioned account. */
 async function provision(session: Session, topology: Topology): Promise<void> {
   const setupMetrics = new Metrics(Infinity);
-  const context = session.context(setupMetrics);
+  // Provisioning is neither measured nor part of the lag figures.
+  const context = { ...session.context(setupMetrics), lag: undefined };
   for (const command of setupCommands(topology)) {
     const { ok, result } = await execute(context, session.counters, command, {
       flow: 'setup',

@@ -1,0 +1,178 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startStack, type Stack } from '../../apps/cli/src/stack.js';
+
+/**
+ * The built `switchboard` CLI against real processes: the embedded store in memory, the api and the
+ * projector, each on a free port. A short closed-model load run with thresholds, then `verify` over
+ * the log it wrote, `audit` of one of its calls and a dry-run replay of its recording.
+ */
+const cli = resolve(process.cwd(), 'dist/apps/cli/src/main.js');
+
+const run = (args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+  new Promise((done) => {
+    execFile(process.execPath, [cli, ...args], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
+      done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+
+describe('switchboard CLI end to end', () => {
+  let stack: Stack;
+  let dir: string;
+  let endpoints: string[];
+
+  beforeAll(async () => {
+    stack = await startStack();
+    dir = await mkdtemp(join(tmpdir(), 'switchboard-cli-e2e-'));
+    endpoints = ['--api', stack.api.address, '--projector', stack.projector.address];
+  }, 60_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('runs a seeded load, meets its thresholds, and records what it sent', async () => {
+    const recording = join(dir, 'run.ndjson');
+    const summaryFile = join(dir, 'summary.json');
+    const result = await run([
+      'load',
+      ...endpoints,
+      '--concurrency',
+      '2',
+      '--max-calls',
+      '30',
+      '--lines',
+      '8',
+      '--seed',
+      'e2e',
+      '--run-id',
+      'one',
+      '--threshold',
+      'errors<=0',
+      '--threshold',
+      'lag.p99.9<10s',
+      '--record',
+      recording,
+      '--summary',
+      summaryFile,
+      '--stats-file',
+      join(dir, 'stats.csv'),
+      '--no-progress',
+    ]);
+    expect(result.stderr).toContain('PASS errors<=0');
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(await readFile(summaryFile, 'utf8'));
+    expect(summary.calls).toEqual({ started: 30, completed: 30, failed: 0 });
+    expect(summary.outcomes).toEqual({ ok: summary.commands.completed });
+    expect(summary.lag.count).toBe(summary.commands.completed);
+    expect(summary.manifest).toMatchObject({ seed: 'e2e', runId: 'one', machine: { node: process.version } });
+    expect(Object.keys(summary.latency.byFlow).sort()).toEqual(
+      expect.arrayContaining(['place', 'ring-answer']),
+    );
+    const lines = (await readFile(recording, 'utf8')).trim().split('\n');
+    expect(JSON.parse(lines[0]!).recording).toBe(1);
+    const recorded = lines.slice(1).map((line) => JSON.parse(line));
+    expect(recorded.filter((entry) => entry.phase === 'load')).toHaveLength(summary.commands.sent);
+    expect(recorded[0].command.type).toBe('createAccount');
+  }, 120_000);
+
+  it('sets exit code 1 when a threshold fails', async () => {
+    const result = await run([
+      'load',
+      ...endpoints,
+      '--concurrency',
+      '1',
+      '--max-calls',
+      '2',
+      '--run-id',
+      'two',
+      '--threshold',
+      'p99<0.001ms',
+      '--no-lag',
+      '--no-progress',
+    ]);
+    expect(result.stderr).toContain('FAIL p99<0.001ms');
+    expect(result.code).toBe(1);
+  }, 60_000);
+
+  it('verifies the log the load wrote: metadata, revisions, state machine, projector digest', async () => {
+    const result = await run([
+      'verify',
+      '--store',
+      stack.store.address,
+      '--projector',
+      stack.projector.address,
+      '--json',
+    ]);
+    const report = JSON.parse(result.stdout);
+    expect(report.problems).toEqual([]);
+    expect(report.checks).toEqual({
+      parse: 'passed',
+      metadata: 'passed',
+      revisions: 'passed',
+      positions: 'passed',
+      stateMachine: 'passed',
+      digest: 'passed',
+    });
+    expect(report.lineStreams).toBeGreaterThan(0);
+    expect(result.code).toBe(0);
+  }, 120_000);
+
+  it("prints a call's audit trail from the projector and from the store alike", async () => {
+    const recording = (await readFile(join(dir, 'run.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => JSON.parse(l));
+    const callId = recording.find((entry) => entry.flow === 'ring-answer').command.callId as string;
+    const fromProjector = await run([
+      'audit',
+      'call',
+      callId,
+      '--projector',
+      stack.projector.address,
+      '--source',
+      'projector',
+      '--json',
+    ]);
+    const fromStore = await run([
+      'audit',
+      'call',
+      callId,
+      '--store',
+      stack.store.address,
+      '--source',
+      'store',
+      '--json',
+    ]);
+    const projectorTypes = JSON.parse(fromProjector.stdout).entries.map((e: { type: string }) => e.type);
+    expect(projectorTypes).toEqual(['IncomingCallReceived', 'CallRang', 'CallAnswered', 'CallEnded']);
+    expect(JSON.parse(fromStore.stdout).entries.map((e: { type: string }) => e.type)).toEqual(projectorTypes);
+    const table = await run(['audit', 'call', callId, '--projector', stack.projector.address]);
+    expect(table.stdout).toContain(`call ${callId}`);
+  }, 60_000);
+
+  it('selects recorded commands for a replay by offset and type without sending them (--dry-run)', async () => {
+    const result = await run([
+      'load',
+      'replay',
+      join(dir, 'run.ndjson'),
+      '--dry-run',
+      '--filter',
+      'answerCall',
+      '--account',
+      'replayed',
+    ]);
+    const entries = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(new Set(entries.filter((e) => e.phase === 'load').map((e) => e.command.type))).toEqual(
+      new Set(['answerCall']),
+    );
+    expect(entries.every((e) => e.command.accountId === 'replayed')).toBe(true);
+    expect(result.code).toBe(0);
+  }, 30_000);
+});
