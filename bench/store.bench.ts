@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -34,19 +34,48 @@ interface Figures {
   readonly events: number;
   readonly seconds: number;
   readonly latency: Histogram;
+  /** CPU time (user + system) of this process during the run, in microseconds. */
+  readonly cpuMicros: number;
+  /** CPU time of the server process during the run (gRPC only), in microseconds. */
+  readonly serverCpuMicros?: number;
+}
+
+/**
+ * CPU time of another process from /proc/<pid>/stat (utime + stime, in clock ticks of 10 ms):
+ * less sensitive to a loaded machine than wall time. Undefined where /proc is not available.
+ */
+async function processCpuMicros(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return undefined;
+  }
 }
 
 const payload = { kind: 'CallDelegated', line: 'line-42', by: 'alice', to: 'bob', note: 'x'.repeat(120) };
 
-async function timed(events: number, run: (latency: Histogram) => Promise<void>): Promise<Figures> {
+async function timed(
+  events: number,
+  run: (latency: Histogram) => Promise<void>,
+  serverPid?: number,
+): Promise<Figures> {
   const latency = build({
     lowestDiscernibleValue: 1,
     highestTrackableValue: 60_000_000,
     numberOfSignificantValueDigits: 3,
   });
+  const serverBefore = serverPid === undefined ? undefined : await processCpuMicros(serverPid);
+  const cpuBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   await run(latency);
-  return { events, seconds: Number(process.hrtime.bigint() - started) / 1e9, latency };
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpuBefore);
+  const serverAfter = serverPid === undefined ? undefined : await processCpuMicros(serverPid);
+  const serverCpuMicros =
+    serverBefore === undefined || serverAfter === undefined ? undefined : serverAfter - serverBefore;
+  return { events, seconds, latency, cpuMicros: cpu.user + cpu.system, serverCpuMicros };
 }
 
 /** Records the duration of `work` in microseconds. */
@@ -61,42 +90,52 @@ const parallel = async (writers: number, work: (writer: number) => Promise<void>
   await Promise.all(Array.from({ length: writers }, (_, writer) => work(writer)));
 };
 
-async function overGrpc(connectionString: string): Promise<Record<string, Figures>> {
+async function overGrpc(connectionString: string, serverPid: number): Promise<Record<string, Figures>> {
   const client = EventStoreDBClient.connectionString(connectionString);
   await client.appendToStream('bench-warmup', jsonEvent({ type: 'Warmup', data: payload }));
-  const single = await timed(SINGLE_WRITERS * SINGLE_APPENDS_PER_WRITER, (latency) =>
-    parallel(SINGLE_WRITERS, async (writer) => {
-      const stream = `single-${writer}-${randomUUID()}`;
-      for (let index = 0; index < SINGLE_APPENDS_PER_WRITER; index += 1) {
-        await measure(latency, () =>
-          client.appendToStream(stream, jsonEvent({ type: 'CallDelegated', data: payload })),
-        );
-      }
-    }),
+  const single = await timed(
+    SINGLE_WRITERS * SINGLE_APPENDS_PER_WRITER,
+    (latency) =>
+      parallel(SINGLE_WRITERS, async (writer) => {
+        const stream = `single-${writer}-${randomUUID()}`;
+        for (let index = 0; index < SINGLE_APPENDS_PER_WRITER; index += 1) {
+          await measure(latency, () =>
+            client.appendToStream(stream, jsonEvent({ type: 'CallDelegated', data: payload })),
+          );
+        }
+      }),
+    serverPid,
   );
-  const batched = await timed(BATCH_WRITERS * BATCHES_PER_WRITER * BATCH_SIZE, (latency) =>
-    parallel(BATCH_WRITERS, async (writer) => {
-      const stream = `batch-${writer}-${randomUUID()}`;
-      for (let index = 0; index < BATCHES_PER_WRITER; index += 1) {
-        const events = Array.from({ length: BATCH_SIZE }, () =>
-          jsonEvent({ type: 'CallDelegated', data: payload }),
-        );
-        await measure(latency, () => client.appendToStream(stream, events));
-      }
-    }),
+  const batched = await timed(
+    BATCH_WRITERS * BATCHES_PER_WRITER * BATCH_SIZE,
+    (latency) =>
+      parallel(BATCH_WRITERS, async (writer) => {
+        const stream = `batch-${writer}-${randomUUID()}`;
+        for (let index = 0; index < BATCHES_PER_WRITER; index += 1) {
+          const events = Array.from({ length: BATCH_SIZE }, () =>
+            jsonEvent({ type: 'CallDelegated', data: payload }),
+          );
+          await measure(latency, () => client.appendToStream(stream, events));
+        }
+      }),
+    serverPid,
   );
   let read = 0;
-  const all = await timed(0, async (latency) => {
-    let pageStarted = process.hrtime.bigint();
-    for await (const resolved of client.readAll()) {
-      if (resolved.event) read += 1;
-      if (read % READ_PAGE === 0) {
-        const now = process.hrtime.bigint();
-        latency.recordValue(Number((now - pageStarted) / 1000n));
-        pageStarted = now;
+  const all = await timed(
+    0,
+    async (latency) => {
+      let pageStarted = process.hrtime.bigint();
+      for await (const resolved of client.readAll()) {
+        if (resolved.event) read += 1;
+        if (read % READ_PAGE === 0) {
+          const now = process.hrtime.bigint();
+          latency.recordValue(Number((now - pageStarted) / 1000n));
+          pageStarted = now;
+        }
       }
-    }
-  });
+    },
+    serverPid,
+  );
   await client.dispose();
   return { single, batched, all: { ...all, events: read } };
 }
@@ -148,7 +187,7 @@ async function inProcess(directory: string): Promise<Record<string, Figures>> {
 
 async function startServer(
   directory: string,
-): Promise<{ connectionString: string; stop: () => Promise<void> }> {
+): Promise<{ connectionString: string; pid: number; stop: () => Promise<void> }> {
   const entry = resolve(process.cwd(), 'dist/apps/eventstore/src/main.js');
   const child = spawn(process.execPath, [entry, '--port', '0', '--data', directory], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -165,12 +204,14 @@ async function startServer(
   child.removeAllListeners('exit');
   return {
     connectionString,
+    pid: child.pid!,
     stop: () => new Promise((stopped) => child.once('exit', () => stopped()).kill('SIGTERM')),
   };
 }
 
 const rate = (figures: Figures) => figures.events / figures.seconds;
 const formatRate = (value: number) => `${Math.round(value).toLocaleString('en-US')} ev/s`;
+const perEvent = (micros: number, figures: Figures) => `${(micros / figures.events).toFixed(1)} µs`;
 const quantiles = (figures: Figures) =>
   `p50 ${(figures.latency.getValueAtPercentile(50) / 1000).toFixed(2)} ms, p99 ${(figures.latency.getValueAtPercentile(99) / 1000).toFixed(2)} ms`;
 
@@ -179,7 +220,7 @@ async function main(): Promise<void> {
   const engineDir = await mkdtemp(join(tmpdir(), 'bench-store-engine-'));
   try {
     const server = await startServer(grpcDir);
-    const grpc = await overGrpc(server.connectionString);
+    const grpc = await overGrpc(server.connectionString, server.pid);
     await server.stop();
     const engine = await inProcess(engineDir);
     const rows: [string, string, number][] = [
@@ -198,6 +239,11 @@ async function main(): Promise<void> {
           `${rate(overClient) >= target ? 'met' : 'MISSED'}), ${quantiles(overClient)} ${latencyUnit}`,
       );
       console.log(`  engine in-process:      ${formatRate(rate(local))}, ${quantiles(local)} ${latencyUnit}`);
+      console.log(
+        `  CPU per event: client ${perEvent(overClient.cpuMicros, overClient)}, server ` +
+          `${overClient.serverCpuMicros === undefined ? 'n/a' : perEvent(overClient.serverCpuMicros, overClient)}, ` +
+          `in-process ${perEvent(local.cpuMicros, local)}`,
+      );
       console.log(`  ratio in-process / gRPC: ${(rate(local) / rate(overClient)).toFixed(1)}x`);
     }
   } finally {
