@@ -38,14 +38,14 @@ export class LagPoller {
     this.http = new HttpClient(projectorUrl, 2);
   }
 
-  /** One poll now; resolves with the checkpoint it saw. */
-  async poll(): Promise<bigint | undefined> {
+  /** One poll now (of `path`, by default the configured one); resolves with the checkpoint it saw. */
+  async poll(path = this.path): Promise<bigint | undefined> {
     try {
-      const res = await this.http.send('GET', this.path, undefined, 5_000);
+      const res = await this.http.send('GET', path, undefined, 5_000);
       const checkpoint = checkpointIn(res.json);
       if (checkpoint === undefined) {
         this.failures++;
-        this.lastError = `no checkpoint position in GET ${this.path} (status ${res.status})`;
+        this.lastError = `no checkpoint position in GET ${path} (status ${res.status})`;
         return undefined;
       }
       this.tracker.observe(checkpoint, performance.now());

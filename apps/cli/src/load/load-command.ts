@@ -93,7 +93,11 @@ const commonOptions = (command: Command): Command =>
     .option('--api <url>', 'api base url', DEFAULT_API_URL)
     .option('--projector <url>', 'projector base url (read-model lag)', DEFAULT_PROJECTOR_URL)
     .option('--no-lag', 'do not measure read-model lag')
-    .option('--lag-path <path>', 'projector endpoint reporting its checkpoint position', '/health')
+    .option(
+      '--lag-path <path>',
+      "projector endpoint answering its checkpoint `position`; {accountId}, {line}, {viewer}: the run's account and first line",
+      LAG_PATH,
+    )
     .option('--lag-poll <duration>', 'how often to poll the projector checkpoint', duration, 5)
     .option(
       '--lag-grace <duration>',
@@ -198,12 +202,19 @@ class Session {
   constructor(
     readonly options: CommonOptions,
     readonly manifest: RunManifest,
+    /** The run's parties, for the lag path's placeholders; a replay has none and polls /health. */
+    topology?: Topology,
   ) {
     this.api = new ApiClient(options.api, options.maxSockets);
     this.metrics = new Metrics(options.lateThreshold);
     if (options.lag) {
       this.lagTracker = new LagTracker();
-      this.lagPoller = new LagPoller(options.projector, options.lagPath, this.lagTracker, options.lagPoll);
+      this.lagPoller = new LagPoller(
+        options.projector,
+        lagPathFor(options.lagPath, topology),
+        this.lagTracker,
+        options.lagPoll,
+      );
     }
     if (options.statsFile) {
       const format = options.statsFormat ?? (options.statsFile.endsWith('.csv') ? 'csv' : 'ndjson');
@@ -233,9 +244,9 @@ class Session {
   async checkReachable(): Promise<void> {
     if (!(await this.api.health()))
       throw new Error(`the api at ${this.options.api} does not answer GET /health`);
-    if (this.lagPoller && (await this.lagPoller.poll()) === undefined) {
+    if (this.lagPoller && (await this.lagPoller.poll('/health')) === undefined) {
       throw new Error(
-        `cannot read the projector checkpoint at ${this.options.projector}${this.options.lagPath} ` +
+        `cannot read the projector checkpoint at ${this.options.projector}/health ` +
           `(${this.lagPoller.lastError}); pass --no-lag to run without lag measurement`,
       );
     }
@@ -317,6 +328,23 @@ class Session {
   }
 }
 
+/**
+ * The default lag source: the run account's roster, which the projector answers from memory with its
+ * position. Its /health also reports the position but counts the lag by reading the log each time:
+ * polled every few milliseconds, that would load the system under test.
+ */
+const LAG_PATH = '/accounts/{accountId}/roster';
+
+export const lagPathFor = (template: string, topology: Topology | undefined): string => {
+  if (!template.includes('{')) return template;
+  if (!topology) return '/health';
+  const first = topology.delegators[0]!;
+  return template
+    .replaceAll('{accountId}', encodeURIComponent(topology.accountId))
+    .replaceAll('{line}', encodeURIComponent(first.numbers[0]!))
+    .replaceAll('{viewer}', encodeURIComponent(first.partyId));
+};
+
 const parseThresholds = (texts: readonly string[]): Threshold[] => texts.map(parseThreshold);
 
 /** Sends the provisioning commands one by one; a run cannot start on a half-provisioned account. */
@@ -378,7 +406,7 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
         runId: options.runId,
       },
     );
-    session = new Session(options, manifest);
+    session = new Session(options, manifest, topology);
     await session.checkReachable();
     await provision(session, topology);
 
