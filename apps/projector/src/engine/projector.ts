@@ -68,11 +68,14 @@ export class Projector {
   private readonly log: (line: string) => void;
   private readonly alarm: (line: string) => void;
 
+  readonly streamPrefixes: readonly string[];
+
   constructor(
     private readonly store: EventStore,
     readonly projections: readonly Projection[],
     private readonly options: ProjectorOptions,
   ) {
+    this.streamPrefixes = options.streamPrefixes;
     this.readModels = new ReadModels(projections);
     this.snapshotEveryEvents = options.snapshotEveryEvents ?? 50_000;
     this.snapshotEveryMs = options.snapshotEveryMs ?? 5_000;
@@ -132,7 +135,7 @@ export class Projector {
   }
 
   async lag(): Promise<Lag> {
-    const head = await this.store.headPosition();
+    const head = await this.headPosition();
     const position = this.readModels.position;
     const base = { headPosition: String(head), position: position === undefined ? null : String(position) };
     if (position !== undefined && position >= head) return { ...base, events: 0, eventsCapped: false, ms: 0 };
@@ -157,6 +160,22 @@ export class Projector {
       eventsCapped: read >= LAG_COUNT_CAP,
       ms: oldest ? Math.max(0, Date.now() - oldest.getTime()) : 0,
     };
+  }
+
+  /**
+   * Like EventStore.headPosition, but drains the one-event read instead of returning from inside the
+   * loop: leaving the read early left its gRPC call open, and the client then never finished disposing.
+   */
+  private async headPosition(): Promise<bigint> {
+    let head = 0n;
+    for await (const resolved of this.store.client.readAll({
+      direction: 'backwards',
+      fromPosition: 'end',
+      maxCount: 1,
+    })) {
+      head = resolved.event?.position?.commit ?? resolved.commitPosition ?? head;
+    }
+    return head;
   }
 
   private async follow(): Promise<void> {

@@ -1,9 +1,9 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { BadRequestException, Injectable, InternalServerErrorException } from '@nestjs/common';
 import { EventStore } from '#eventstore';
+import { ProjectionFailure } from '../engine/projection.js';
 import { Projector } from '../engine/projector.js';
 import type { ReadModels } from '../engine/read-models.js';
 import { parseInstant, replay } from '../engine/replay.js';
-import { PROJECTED_STREAM_PREFIXES, PROJECTIONS } from '../projections/index.js';
 
 export interface AsOf {
   readonly asOf?: string;
@@ -48,7 +48,20 @@ export class ReadModelsService {
     return this.projector.readModels;
   }
 
-  replay(limit: { untilPosition?: bigint; untilSimulatedTime?: string } = {}): Promise<ReadModels> {
-    return replay(this.store, PROJECTIONS, { streamPrefixes: PROJECTED_STREAM_PREFIXES, ...limit });
+  /** A replay that meets an event it cannot apply answers 500 naming it, like the live projector's health. */
+  async replay(limit: { untilPosition?: bigint; untilSimulatedTime?: string } = {}): Promise<ReadModels> {
+    try {
+      return await replay(this.store, this.projector.projections, {
+        streamPrefixes: this.projector.streamPrefixes,
+        ...limit,
+      });
+    } catch (error) {
+      if (!(error instanceof ProjectionFailure)) throw error;
+      throw new InternalServerErrorException({
+        code: 'PROJECTION_FAILED',
+        message: error.message,
+        failure: error.toJSON(),
+      });
+    }
   }
 }

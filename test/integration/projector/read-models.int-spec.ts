@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { eventSchemas, type DomainEvent } from '#events';
+import { EventStore, createEventStoreClient, type CommandMetadata } from '#eventstore';
+import { createProjectorApp } from '../../../apps/projector/src/bootstrap.js';
+import { Projector } from '../../../apps/projector/src/engine/projector.js';
+import { replay } from '../../../apps/projector/src/engine/replay.js';
+import { PROJECTIONS } from '../../../apps/projector/src/projections/index.js';
+import {
+  accountEvents,
+  delegateOf,
+  delegatorOf,
+  lineEvents,
+  numberOf,
+  rng,
+  type WorkloadOptions,
+} from '../../../bench/replay/workload.js';
+
+/**
+ * The real projections over the embedded server: events of the real catalogue appended through
+ * EventStore, read back through HTTP. Each test uses its own account and projects only its streams,
+ * so tests sharing the server do not see each other.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked by the assertions
+type Json = any;
+
+describe('projector read models over the embedded event store', () => {
+  const client = createEventStoreClient();
+  const store = new EventStore(client, eventSchemas);
+  let dataDir: string;
+  beforeEach(async () => (dataDir = await mkdtemp(join(tmpdir(), 'projector-rm-'))));
+  afterEach(() => rm(dataDir, { recursive: true, force: true }));
+  afterAll(() => client.dispose(), 30_000);
+
+  const quiet = { log: () => undefined };
+  const workload = (seed: number): WorkloadOptions => ({
+    seed,
+    accountId: `acc${randomUUID().replaceAll('-', '').slice(0, 12)}`,
+    lines: 4,
+    callsPerLine: 25,
+  });
+  const prefixes = (options: WorkloadOptions): string[] => [
+    `account-${options.accountId}`,
+    `line-${options.accountId}.`,
+  ];
+  /** Simulated time follows the events' own `at`, so `asOfTime` has something to cut. */
+  const meta = (events: readonly DomainEvent[]): CommandMetadata => {
+    const commandId = randomUUID();
+    return {
+      $correlationId: commandId,
+      $causationId: commandId,
+      commandId,
+      actor: 'system:test',
+      onBehalfOf: null,
+      permission: null,
+      simulatedTime: (events[0]!.data as { at: string }).at,
+    };
+  };
+
+  /** Appends the account, then the lines interleaved in small random chunks, as a live system would. */
+  const appendWorkload = async (options: WorkloadOptions, chunk = 7): Promise<bigint> => {
+    const account = accountEvents(options);
+    let last = (await store.append(account.stream, account.events, 'any', meta(account.events))).position;
+    const lines = Array.from({ length: options.lines }, (_, line) => lineEvents(options, line));
+    const cursors = lines.map(() => 0);
+    const random = rng(options.seed);
+    while (cursors.some((c, i) => c < lines[i]!.events.length)) {
+      const i = Math.floor(random() * lines.length);
+      const { stream, events } = lines[i]!;
+      if (cursors[i]! >= events.length) continue;
+      const next: DomainEvent[] = events.slice(cursors[i], cursors[i]! + 1 + Math.floor(random() * chunk));
+      cursors[i]! += next.length;
+      last = (await store.append(stream, next, 'any', meta(next))).position;
+    }
+    return last;
+  };
+
+  const serve = async (projector: Projector): Promise<{ app: NestFastifyApplication; url: string }> => {
+    // OpenAPI's UI needs @fastify/static, which Jest's ESM mode cannot load; `main` serves /docs.
+    const app = await createProjectorApp(projector, store, { docs: false });
+    await app.listen(0, '127.0.0.1');
+    return { app, url: await app.getUrl() };
+  };
+
+  it('a random event stream projected live has the same digest as a rebuild from the first event', async () => {
+    const options = workload(11);
+    const projector = new Projector(store, PROJECTIONS, { streamPrefixes: prefixes(options), ...quiet });
+    await projector.start();
+    const last = await appendWorkload(options);
+    await projector.waitForPosition(last);
+    const rebuilt = await replay(store, PROJECTIONS, {
+      streamPrefixes: prefixes(options),
+      untilPosition: last,
+    });
+    await projector.stop();
+    expect(projector.status).toBe('stopped');
+    expect(rebuilt.eventCount).toBe(projector.readModels.eventCount);
+    expect(rebuilt.digest()).toBe(projector.readModels.digest());
+  });
+
+  it('a projector stopped mid-stream and restarted from its snapshot converges to the same digest', async () => {
+    const options = workload(23);
+    const first = new Projector(store, PROJECTIONS, {
+      streamPrefixes: prefixes(options),
+      dataDir,
+      snapshotEveryEvents: 40,
+      ...quiet,
+    });
+    await first.start();
+    const appending = appendWorkload(options);
+    await new Promise<void>((stopped) => {
+      const off = first.onChange((change) => {
+        if (change.eventCount === 150) {
+          off();
+          void first.stop().then(stopped);
+        }
+      });
+    });
+    const last = await appending;
+    const resumed = new Projector(store, PROJECTIONS, {
+      streamPrefixes: prefixes(options),
+      dataDir,
+      ...quiet,
+    });
+    await resumed.start();
+    expect(resumed.readModels.eventCount).toBeGreaterThanOrEqual(150);
+    await resumed.waitForPosition(last);
+    await resumed.stop();
+    const rebuilt = await replay(store, PROJECTIONS, { streamPrefixes: prefixes(options) });
+    expect(resumed.readModels.eventCount).toBe(rebuilt.eventCount);
+    expect(resumed.readModels.digest()).toBe(rebuilt.digest());
+  });
+
+  it('serves the read models over HTTP: lamps per viewer, R17 visibility, audit CSV, health, metrics, rebuild, as-of', async () => {
+    const options = workload(5);
+    const projector = new Projector(store, PROJECTIONS, { streamPrefixes: prefixes(options), ...quiet });
+    await projector.start();
+    const last = await appendWorkload(options);
+    await projector.waitForPosition(last);
+    const { app, url } = await serve(projector);
+    const get = async (path: string, init?: RequestInit) => {
+      const response = await fetch(`${url}${path}`, init);
+      const type = response.headers.get('content-type') ?? '';
+      const body: Json = type.includes('json') ? await response.json() : await response.text();
+      return { status: response.status, type, body };
+    };
+    const { accountId } = options;
+    try {
+      const lamp = await get(`/lines/${accountId}/${numberOf(0)}/state?viewer=${delegateOf(0)}`);
+      expect(lamp).toMatchObject({
+        status: 200,
+        body: { line: { label: `Boss 0 · ${numberOf(0)}` }, lamp: { state: 'idle' } },
+      });
+
+      const denied = await get(`/lines/${accountId}/${numberOf(0)}/voicemail?viewer=${delegateOf(1)}`);
+      expect(denied).toMatchObject({ status: 403, body: { rule: 'R17', code: 'NOT_VISIBLE_TO_VIEWER' } });
+      const inbox = await get(`/lines/${accountId}/${numberOf(0)}/voicemail?viewer=${delegatorOf(0)}`);
+      expect(inbox.status).toBe(200);
+
+      const history = await get(`/lines/${accountId}/${numberOf(0)}/history?viewer=${delegatorOf(0)}`);
+      expect(history.body.calls).toHaveLength(25);
+      const callId = history.body.calls[0].callId as string;
+
+      const audit = await get(`/calls/${callId}/audit`);
+      expect(audit.body.entries.at(-1)).toMatchObject({ type: 'CallEnded', actor: 'system:test' });
+      const csv = await get(`/calls/${callId}/audit?format=csv`);
+      expect(csv.type).toContain('text/csv');
+      expect((csv.body as string).split('\r\n')[0]).toMatch(/^position,stream,revision,type,/);
+
+      expect(await get(`/accounts/${accountId}/roster`)).toMatchObject({
+        status: 200,
+        body: { byDelegator: { [delegatorOf(2)]: [{ delegateId: delegateOf(2), status: 'active' }] } },
+      });
+      expect(
+        (await get(`/accounts/${accountId}/parties/${delegatorOf(0)}/recordings?viewer=${delegateOf(0)}`))
+          .status,
+      ).toBe(403);
+
+      expect(await get('/health')).toMatchObject({
+        status: 200,
+        body: { status: 'live', lag: { events: 0, ms: 0 } },
+      });
+      const metrics = await get('/metrics');
+      expect(metrics.body).toContain('projector_lag_events 0');
+      expect(metrics.body).toContain(`projector_events_applied_total ${projector.readModels.eventCount}`);
+
+      const rebuild = await get('/rebuild', { method: 'POST' });
+      expect(rebuild.body).toMatchObject({ equal: true, events: projector.readModels.eventCount });
+
+      const digest = await get('/digest');
+      const asOf = await get(`/digest?asOf=${digest.body.position}`);
+      expect(asOf.body.digest).toBe(digest.body.digest);
+      const past = await get(
+        `/lines/${accountId}/${numberOf(0)}/history?viewer=${delegatorOf(0)}&asOfTime=2026-01-05T09:00:00.000Z`,
+      );
+      expect(past.body.calls).toEqual([]);
+
+      expect((await get(`/lines/${accountId}/${numberOf(0)}/state?viewer=bad$id`)).status).toBe(400);
+    } finally {
+      await app.close();
+      await projector.stop();
+    }
+  });
+});
