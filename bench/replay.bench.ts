@@ -1,0 +1,131 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { eventSchemas, type DomainEvent } from '#events';
+import { EventStore, createEventStoreClient, type CommandMetadata } from '#eventstore';
+import { replay } from '../apps/projector/src/engine/replay.js';
+import { PROJECTED_STREAM_PREFIXES, PROJECTIONS } from '../apps/projector/src/projections/index.js';
+import { accountEvents, lineEvents, type WorkloadOptions } from './replay/workload.js';
+
+/**
+ * `npm run bench:replay`: writes ≥ 1,000,000 realistic events (the real line and account event types)
+ * into the embedded server on disk, then measures, in the same run and against the same server,
+ * the official client's raw `$all` read rate (the baseline) and the projector's rebuild rate (read +
+ * decode + every projection), plus the heap the read models take per million events.
+ * Targets: ≥ 100,000 events/s and ≥ 50% of the raw read rate. Figures are printed, not asserted.
+ */
+const TARGET_EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const CALLS_PER_LINE = 100;
+/** A call averages a little over five events (see the workload's mix). */
+const LINES = Math.ceil(TARGET_EVENTS / (CALLS_PER_LINE * 5.2));
+const APPEND_CONCURRENCY = 16;
+
+const startServer = async (dataDir: string): Promise<{ child: ChildProcess; connectionString: string }> => {
+  const child = spawn(
+    process.execPath,
+    [resolve('dist/apps/eventstore/src/main.js'), '--port', '0', '--data', dataDir],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const connectionString = await new Promise<string>((ready, fail) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const address = /listening on (esdb:\/\/\S+)/.exec(output);
+      if (address) ready(address[1]!);
+    });
+    child.once('exit', (code) => fail(new Error(`embedded event store exited (${code}): ${output}`)));
+  });
+  return { child, connectionString };
+};
+
+const meta = (events: readonly DomainEvent[]): CommandMetadata => {
+  const commandId = randomUUID();
+  return {
+    $correlationId: commandId,
+    $causationId: commandId,
+    commandId,
+    actor: 'system:bench',
+    onBehalfOf: null,
+    permission: null,
+    simulatedTime: (events[0]!.data as { at: string }).at,
+  };
+};
+
+const heapUsed = (): number => {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().heapUsed;
+};
+
+const rate = (events: number, ms: number): number => Math.round(events / (ms / 1000));
+const fmt = (n: number): string => n.toLocaleString('en-US');
+
+const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-bench-'));
+const { child, connectionString } = await startServer(dataDir);
+const client = createEventStoreClient(connectionString);
+const store = new EventStore(client, eventSchemas);
+try {
+  const options: WorkloadOptions = {
+    seed: 42,
+    accountId: 'bench',
+    lines: LINES,
+    callsPerLine: CALLS_PER_LINE,
+  };
+  console.log(
+    `writing ~${fmt(TARGET_EVENTS)} events (${fmt(LINES)} shared lines × ${CALLS_PER_LINE} calls) to ${dataDir}`,
+  );
+  let written = 0;
+  const writeStarted = performance.now();
+  const account = accountEvents(options);
+  await store.append(account.stream, account.events, 'any', meta(account.events));
+  written += account.events.length;
+  let nextLine = 0;
+  await Promise.all(
+    Array.from({ length: APPEND_CONCURRENCY }, async () => {
+      while (nextLine < LINES) {
+        const { stream, events } = lineEvents(options, nextLine++);
+        await store.append(stream, events, 'any', meta(events));
+        written += events.length;
+      }
+    }),
+  );
+  const writeMs = performance.now() - writeStarted;
+  console.log(
+    `written   ${fmt(written)} events in ${(writeMs / 1000).toFixed(1)} s (${fmt(rate(written, writeMs))} events/s)`,
+  );
+
+  let raw = 0;
+  const rawStarted = performance.now();
+  for await (const resolved of client.readAll({ fromPosition: 'start' })) {
+    if (resolved.event && !resolved.event.type.startsWith('$')) raw++;
+  }
+  const rawMs = performance.now() - rawStarted;
+  const rawRate = rate(raw, rawMs);
+  console.log(
+    `raw $all  ${fmt(raw)} events in ${(rawMs / 1000).toFixed(1)} s: ${fmt(rawRate)} events/s (official client readAll)`,
+  );
+
+  const heapBefore = heapUsed();
+  const rebuildStarted = performance.now();
+  const readModels = await replay(store, PROJECTIONS, { streamPrefixes: PROJECTED_STREAM_PREFIXES });
+  const rebuildMs = performance.now() - rebuildStarted;
+  const heapAfter = heapUsed();
+  const rebuildRate = rate(readModels.eventCount, rebuildMs);
+  const perMillion = ((heapAfter - heapBefore) / readModels.eventCount) * 1_000_000;
+  console.log(
+    `rebuild   ${fmt(readModels.eventCount)} events in ${(rebuildMs / 1000).toFixed(1)} s: ${fmt(rebuildRate)} events/s ` +
+      `(${PROJECTIONS.length} projections, through the catch-up subscription)`,
+  );
+  console.log(`ratio     rebuild / raw read = ${((rebuildRate / rawRate) * 100).toFixed(1)}% (target ≥ 50%)`);
+  console.log(`target    ≥ 100,000 events/s: ${rebuildRate >= 100_000 ? 'met' : 'NOT met'}`);
+  console.log(`memory    read models ${(perMillion / 2 ** 20).toFixed(0)} MiB of heap per million events`);
+  console.log(`digest    ${readModels.digest()}`);
+} finally {
+  await client.dispose();
+  child.kill('SIGTERM');
+  await new Promise((exited) => child.once('exit', exited));
+  await rm(dataDir, { recursive: true, force: true });
+}
