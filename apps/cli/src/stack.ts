@@ -82,13 +82,13 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** The embedded store (in memory), the api and the projector, each on a free port. */
-export async function startStack(env: NodeJS.ProcessEnv = {}): Promise<Stack> {
-  const store = await startEventStore({ mem: true });
+/** The embedded store (in memory unless `storeDataDir`), the api and the projector, each on a free port. */
+export async function startStack(env: NodeJS.ProcessEnv = {}, storeDataDir?: string): Promise<Stack> {
+  const store = await startEventStore(storeDataDir ? { dataDir: storeDataDir } : { mem: true });
   const common = { ...env, EVENTSTORE_CONNECTION_STRING: store.address };
   try {
     const projectorData = await mkdtemp(join(tmpdir(), 'switchboard-projector-'));
-    const [api, projector] = await Promise.all([
+    const started = await Promise.allSettled([
       startProcess(
         'api',
         'dist/apps/api/src/main.js',
@@ -104,6 +104,17 @@ export async function startStack(env: NodeJS.ProcessEnv = {}): Promise<Stack> {
         /projector listening on (http:\/\/\S+)/,
       ),
     ]);
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) {
+      // Do not leave the one that did start running.
+      await Promise.all(
+        started.map((result) => (result.status === 'fulfilled' ? result.value.stop() : undefined)),
+      );
+      throw failed.reason;
+    }
+    const [api, projector] = started.map(
+      (result) => (result as PromiseFulfilledResult<StartedProcess>).value,
+    ) as [StartedProcess, StartedProcess];
     return {
       store,
       api,

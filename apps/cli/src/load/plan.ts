@@ -25,9 +25,18 @@ export interface TopologyOptions {
 
 const FULL_PERMISSIONS: readonly Permission[] = ['placeCalls', 'answerCalls', 'pickUpHeldCalls'];
 
+/** The api accepts at most this many direct numbers per party. */
+const MAX_NUMBERS_PER_PARTY = 20;
+
 export const buildTopology = (options: TopologyOptions): Topology => {
   if (options.delegators < 1 || options.lines < options.delegators) {
     throw new Error('a run needs at least one delegator and at least one line per delegator');
+  }
+  if (Math.ceil(options.lines / options.delegators) > MAX_NUMBERS_PER_PARTY) {
+    throw new Error(
+      `${options.lines} lines over ${options.delegators} delegators is more than ${MAX_NUMBERS_PER_PARTY} direct numbers ` +
+        'per party, which the api refuses: add delegators',
+    );
   }
   const lines = Array.from({ length: options.lines }, (_, i) => ({
     number: `+1555700${String(i + 1).padStart(4, '0')}`,

@@ -1,0 +1,109 @@
+import { performance } from 'node:perf_hooks';
+import { ApiClient } from '../../apps/cli/src/api-client.js';
+import { HttpClient } from '../../apps/cli/src/http.js';
+import { LagPoller } from '../../apps/cli/src/load/lag-poller.js';
+import { LagTracker, Metrics, percentilesOf, type Percentiles } from '../../apps/cli/src/load/metrics.js';
+import { DEFAULT_MIX, parseMix } from '../../apps/cli/src/load/mix.js';
+import { buildTopology, planCall, setupCommands } from '../../apps/cli/src/load/plan.js';
+import { execute, newCounters, runOpen, type RunContext } from '../../apps/cli/src/load/runner.js';
+import { parseThinkTime } from '../../apps/cli/src/load/think-time.js';
+
+export interface StepResult {
+  readonly targetCallsPerSecond: number;
+  readonly achievedCallsPerSecond: number;
+  readonly commandsPerSecond: number;
+  readonly commands: number;
+  readonly errors: number;
+  readonly outcomes: Record<string, number>;
+  readonly latency: Percentiles;
+  readonly lag: Percentiles | null;
+  readonly lagUnresolved: number;
+}
+
+/**
+ * One open-model step against the api: a fresh account, then `rate` calls/s of the default mix with
+ * no think time for `durationMs`, latency from the intended send times.
+ */
+export async function runStep(options: {
+  apiUrl: string;
+  projectorUrl: string;
+  rate: number;
+  durationMs: number;
+  runId: string;
+  measureLag: boolean;
+}): Promise<StepResult> {
+  const api = new ApiClient(options.apiUrl, 512);
+  const topology = buildTopology({
+    accountId: `bench-${options.runId}`,
+    delegators: 16,
+    delegatesPerDelegator: 2,
+    lines: 320,
+  });
+  const metrics = new Metrics(5);
+  const lag = options.measureLag ? new LagTracker() : undefined;
+  const poller = lag
+    ? new LagPoller(options.projectorUrl, `/accounts/${topology.accountId}/roster`, lag, 5)
+    : undefined;
+  const counters = newCounters();
+  const context: RunContext = { api, metrics, lag, timeoutMs: 10_000, stopped: () => false };
+  try {
+    const setup = { ...context, metrics: new Metrics(Infinity), lag: undefined };
+    for (const command of setupCommands(topology)) {
+      const { ok, result } = await execute(setup, counters, command, {
+        flow: 'setup',
+        intendedAt: performance.now(),
+        record: { phase: 'setup' },
+      });
+      if (!ok)
+        throw new Error(
+          `provisioning failed at ${command.type}: ${JSON.stringify(result instanceof Error ? result.message : result.body)}`,
+        );
+    }
+    const mix = parseMix(DEFAULT_MIX);
+    const think = parseThinkTime('0');
+    counters.startedAt = performance.now();
+    poller?.start();
+    await runOpen(context, counters, { rate: options.rate, durationMs: options.durationMs }, (index) =>
+      planCall(topology, { seed: options.runId, mix, think }, index),
+    );
+    const seconds = (counters.lastDoneAt - counters.startedAt) / 1000;
+    if (poller) await poller.drain(10_000);
+    return {
+      targetCallsPerSecond: options.rate,
+      achievedCallsPerSecond: counters.callsStarted / seconds,
+      commandsPerSecond: metrics.completed / seconds,
+      commands: metrics.completed,
+      errors: metrics.errors,
+      outcomes: Object.fromEntries(metrics.outcomes),
+      latency: percentilesOf(metrics.all),
+      lag: lag ? percentilesOf(lag.histogram) : null,
+      lagUnresolved: lag?.pending ?? 0,
+    };
+  } finally {
+    poller?.stop();
+    api.close();
+  }
+}
+
+/** Closed loop at saturation: `concurrency` requests always in flight for `durationMs`; requests/s. */
+export async function saturate(
+  url: string,
+  path: string,
+  concurrency: number,
+  durationMs: number,
+): Promise<number> {
+  const http = new HttpClient(url, concurrency);
+  const deadline = performance.now() + durationMs;
+  let completed = 0;
+  const worker = async (): Promise<void> => {
+    while (performance.now() < deadline) {
+      const res = await http.send('POST', path, { actor: 'bench', commandId: 'noop' });
+      if (res.status !== 200) throw new Error(`POST ${path} answered ${res.status}`);
+      completed++;
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  http.close();
+  return completed / ((performance.now() - started) / 1000);
+}
