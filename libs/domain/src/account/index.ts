@@ -5,3 +5,4 @@ export * from './account.decider.js';
 export * from './account.eligibility.js';
 export * from './account.queries.js';
 export * from './account.values.js';
+export * from './account.authority.js';

@@ -1,0 +1,81 @@
+import { ACCOUNT_NOT_FOUND, DomainError, type AccountState } from '#domain';
+import type { AccountPolicy, BusinessHours, DesktopClient, Permission, VipRouting } from '#events';
+
+/** What `GET /accounts/:accountId` answers: the command side's own state, as of `revision`. */
+export interface AccountView {
+  readonly accountId: string;
+  readonly name: string;
+  readonly admins: readonly string[];
+  readonly policy: AccountPolicy;
+  readonly revision: string;
+  readonly parties: readonly PartyView[];
+  readonly delegations: readonly DelegationView[];
+}
+
+export interface PartyView {
+  readonly partyId: string;
+  readonly kind: 'phoneUser' | 'commonAreaPhone';
+  readonly name: string;
+  readonly directNumbers: readonly string[];
+  readonly callingPlan: string;
+  readonly powerPack: boolean;
+  readonly assistantEnabled: boolean | null;
+  readonly desktopClient: DesktopClient | null;
+  readonly delegationEnabled: boolean;
+  readonly delegationLocked: boolean;
+  readonly businessHours: BusinessHours | null;
+  readonly ringTimeoutSeconds: number;
+  readonly vipContacts: readonly { number: string; name: string }[];
+  readonly vipRouting: VipRouting;
+}
+
+export interface DelegationView {
+  readonly delegationId: string;
+  readonly delegatorId: string;
+  readonly delegateId: string;
+  readonly status: string;
+  readonly permissions: readonly Permission[];
+  readonly sharedLines: readonly string[];
+  readonly optedIn: boolean;
+  readonly businessHours: BusinessHours | null;
+}
+
+export const accountView = (state: AccountState, revision: bigint | 'no_stream'): AccountView => {
+  if (state.status !== 'active' || revision === 'no_stream') {
+    const { code, rule, message, kind } = ACCOUNT_NOT_FOUND;
+    throw new DomainError(code, rule, message, kind);
+  }
+  return {
+    accountId: state.accountId,
+    name: state.name,
+    admins: state.admins,
+    policy: state.policy,
+    revision: revision.toString(),
+    parties: [...state.parties.values()].map((party) => ({
+      partyId: party.id,
+      kind: party.kind,
+      name: party.name,
+      directNumbers: party.directNumbers,
+      callingPlan: party.callingPlan,
+      powerPack: party.powerPack,
+      assistantEnabled: party.kind === 'phoneUser' ? party.assistantEnabled : null,
+      desktopClient: party.kind === 'phoneUser' ? party.desktopClient : null,
+      delegationEnabled: party.delegationEnabled,
+      delegationLocked: party.delegationLocked,
+      businessHours: party.businessHours,
+      ringTimeoutSeconds: party.ringTimeoutSeconds,
+      vipContacts: [...party.vipContacts].map(([number, name]) => ({ number, name })),
+      vipRouting: party.vipRouting,
+    })),
+    delegations: [...state.delegations.values()].map((delegation) => ({
+      delegationId: delegation.id,
+      delegatorId: delegation.delegatorId,
+      delegateId: delegation.delegateId,
+      status: delegation.status,
+      permissions: delegation.permissions,
+      sharedLines: delegation.sharedLines,
+      optedIn: delegation.optedIn,
+      businessHours: delegation.businessHours,
+    })),
+  };
+};

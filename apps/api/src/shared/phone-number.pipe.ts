@@ -1,0 +1,23 @@
+import { BadRequestException, Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
+
+/**
+ * The shape of a phone number at the edge: an optional "+" and 3-15 digits. The domain then insists on
+ * E.164 and answers with its own reason code (R1), so this only keeps garbage out of the commands.
+ */
+export const NUMBER_SHAPE = /^\+?[0-9]{3,15}$/;
+export const NUMBER_MESSAGE = 'must be a phone number: an optional "+" and 3-15 digits';
+
+/** Validates a phone number taken from the path (`@Param('number', PhoneNumberPipe)`): 400 `INVALID_NUMBER`. */
+@Injectable()
+export class PhoneNumberPipe implements PipeTransform<unknown, string> {
+  transform(value: unknown, metadata: ArgumentMetadata): string {
+    if (typeof value === 'string' && NUMBER_SHAPE.test(value)) return value;
+    const field = metadata.data ?? 'number';
+    const message = `${field} ${NUMBER_MESSAGE}`;
+    throw new BadRequestException({
+      code: 'INVALID_NUMBER',
+      message: `${message}; got ${JSON.stringify(value)}`,
+      errors: [{ field, messages: [message] }],
+    });
+  }
+}
