@@ -64,7 +64,8 @@ export class ClockService implements Clock, OnModuleInit, OnApplicationShutdown 
     for await (const stored of this.store.readStream<ClockEvent>(VIRTUAL_CLOCK_STREAM)) {
       last = new Date(stored.event.data.to);
     }
-    if (last) await this.clock.advanceTo(last);
+    // Time never goes back: a clock persisted before a later VIRTUAL_CLOCK_START starts at the start.
+    if (last && last.getTime() > this.clock.now().getTime()) await this.clock.advanceTo(last);
   }
 
   onApplicationShutdown(): void {

@@ -1,0 +1,215 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { createHash } from 'node:crypto';
+import { DomainError, pendingLineTimers, type LineTimer } from '#domain';
+import type { LineEvent } from '#events';
+import { EventStore, ID_PATTERN, type EventSubscription, type StoredEvent } from '#eventstore';
+import { ClockService } from '../clock/clock.service.js';
+import type { CommandOrigin } from '../shared/command-metadata.js';
+import { LineAppends } from './line-appends.js';
+import { lineNumberOf, type LineNumber } from './line-number.pipe.js';
+import { ExecuteLineCommand } from './line.command.js';
+import { LineRepository } from './line.repository.js';
+
+const LINE_STREAM_PREFIX = 'line-';
+const RESUBSCRIBE_AFTER_MS = 1_000;
+
+/** A timer on the clock and the event that set it (its cause, in the command's metadata). */
+interface ScheduledTimer {
+  readonly timer: LineTimer;
+  readonly setBy: StoredEvent<LineEvent>;
+}
+
+interface Waiter {
+  readonly position: bigint;
+  readonly resolve: () => void;
+}
+
+/** `line-<accountId>.<digits>` back into its parts (ids never contain a `.`). */
+const lineOfStream = (stream: string): { accountId: string; number: LineNumber } => {
+  const [accountId = '', digits = ''] = stream.slice(LINE_STREAM_PREFIX.length).split('.');
+  return { accountId, number: lineNumberOf(digits) };
+};
+
+/**
+ * The same timer always gets the same command id, so a timer fired twice (by two api processes, or
+ * again after a restart) is answered as a duplicate instead of deciding twice. The due time makes it
+ * unique even if a client reuses a call id much later.
+ */
+export const timerCommandId = (timer: LineTimer): string => {
+  const readable = `timer-${timer.callId}-${timer.kind}-${Date.parse(timer.dueAt)}`;
+  return ID_PATTERN.test(readable)
+    ? readable
+    : `timer-${createHash('sha256').update(readable).digest('hex').slice(0, 40)}`;
+};
+
+/**
+ * Ring timeouts (R14), VIP escalations (R19) and transfer recalls (R16) as a process manager. It
+ * follows every line event through a catch-up subscription to `$all` (filtered to line streams,
+ * consumed with `for await` so events are handled in order), asks the line's state which timers it
+ * wants (`pendingLineTimers`: timers are data), puts them on the clock, cancels those that vanished,
+ * and when one falls due sends its command through the command bus as `system:timers`.
+ *
+ * On start it catches up from the beginning, so pending timers survive a restart. The virtual clock
+ * waits for it (`useSettle`) before each timer, so a scenario replayed in virtual time fires the same
+ * timers at the same moments (R21).
+ */
+@Injectable()
+export class LineTimersProcessManager implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('line-timers');
+  /** Timers on the clock, by line stream and then by clock key. */
+  private readonly scheduled = new Map<string, Map<string, ScheduledTimer>>();
+  /** Every line event up to this `$all` position has been seen and its timers are on the clock. */
+  private processed = 0n;
+  private waiters: Waiter[] = [];
+  private subscription: EventSubscription<LineEvent> | undefined;
+  private running: Promise<void> | undefined;
+  private stopping = false;
+  private wakeUp: (() => void) | undefined;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly lines: LineRepository,
+    private readonly clock: ClockService,
+    private readonly commands: CommandBus,
+    private readonly appends: LineAppends,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.clock.useSettle(() => this.waitUntilProcessed(this.appends.lastPosition));
+    this.running = this.run();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    this.wakeUp?.();
+    await this.subscription?.close();
+    await this.running;
+    for (const waiter of this.waiters) waiter.resolve();
+    this.waiters = [];
+  }
+
+  /** Resolves once every line event up to `position` has its timers on the clock. */
+  waitUntilProcessed(position: bigint): Promise<void> {
+    if (position <= this.processed || this.stopping) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ position, resolve }));
+  }
+
+  /** Follows the line streams until shutdown; a dropped subscription resumes where it left off. */
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        await this.follow();
+      } catch (error) {
+        if (this.stopping) break;
+        this.logger.error(
+          `subscription to line events failed, resuming in ${RESUBSCRIBE_AFTER_MS} ms: ${
+            error instanceof Error ? error.message : String(error)
+          }`,
+        );
+        await new Promise<void>((resume) => {
+          const timeout = setTimeout(resume, RESUBSCRIBE_AFTER_MS);
+          this.wakeUp = () => {
+            clearTimeout(timeout);
+            resume();
+          };
+        });
+      }
+    }
+  }
+
+  private async follow(): Promise<void> {
+    const subscription = this.store.subscribeToAll<LineEvent>({
+      streamPrefixes: [LINE_STREAM_PREFIX],
+      ...(this.processed > 0n ? { fromPosition: this.processed } : {}),
+    });
+    this.subscription = subscription;
+    // While catching up only the newest state of each line matters: refresh each line once, at the end.
+    const behind = new Map<string, StoredEvent<LineEvent>>();
+    let live = false;
+    let seen = this.processed;
+    for await (const item of subscription) {
+      if (item.kind === 'event') {
+        seen =
+          item.stored.position !== undefined && item.stored.position > seen ? item.stored.position : seen;
+        if (!live) {
+          behind.set(item.stored.stream, item.stored);
+          continue;
+        }
+        await this.refresh(item.stored);
+      } else if (item.kind === 'checkpoint') {
+        if (item.position > seen) seen = item.position;
+        if (!live) continue;
+      } else {
+        for (const stored of behind.values()) await this.refresh(stored);
+        behind.clear();
+        live = true;
+      }
+      this.advanceTo(seen);
+    }
+  }
+
+  /** Puts the timers the line's current state wants on the clock and cancels the ones it no longer wants. */
+  private async refresh(setBy: StoredEvent<LineEvent>): Promise<void> {
+    const stream = setBy.stream;
+    const { state } = await this.lines.load(stream);
+    const previous = this.scheduled.get(stream) ?? new Map<string, ScheduledTimer>();
+    const next = new Map<string, ScheduledTimer>();
+    for (const timer of pendingLineTimers(state)) {
+      const key = `${stream}:${timer.key}`;
+      const kept = previous.get(key);
+      // A timer already on the clock for the same moment keeps the event that set it as its cause.
+      const scheduled = kept && kept.timer.dueAt === timer.dueAt ? kept : { timer, setBy };
+      next.set(key, scheduled);
+      if (scheduled !== kept) this.put(stream, key, scheduled);
+    }
+    for (const key of previous.keys()) if (!next.has(key)) this.clock.cancel(key);
+    if (next.size > 0) this.scheduled.set(stream, next);
+    else this.scheduled.delete(stream);
+  }
+
+  private put(stream: string, key: string, scheduled: ScheduledTimer): void {
+    const dueAt = new Date(scheduled.timer.dueAt);
+    this.clock.schedule({ key, dueAt, fire: () => this.fire(stream, key, scheduled, dueAt) });
+  }
+
+  private async fire(stream: string, key: string, scheduled: ScheduledTimer, dueAt: Date): Promise<void> {
+    // A wall-clock timer may wake a moment early; the line would refuse it (TIMER_NOT_DUE).
+    if (this.clock.now().getTime() < dueAt.getTime()) return this.put(stream, key, scheduled);
+    const { timer, setBy } = scheduled;
+    const { accountId, number } = lineOfStream(stream);
+    const commandId = timerCommandId(timer);
+    const origin: CommandOrigin = {
+      commandId,
+      correlationId: setBy.metadata.$correlationId ?? commandId,
+      causationId: setBy.id,
+    };
+    // The clock already stands at the due time. Sending `at` would ask the clock to advance again
+    // from inside the advance that fires this timer (and realtime clocks refuse `at`).
+    const command = { ...timer.command, at: undefined };
+    try {
+      await this.commands.execute(new ExecuteLineCommand(accountId, number, command, origin));
+    } catch (error) {
+      // A line that changed under the timer (number removed, call gone) is not the clock's failure.
+      if (!(error instanceof DomainError)) throw error;
+      this.logger.warn(`timer ${key} was refused: ${error.code} ${error.message}`);
+    } finally {
+      // Forget it, so that the next look at the line puts it back on the clock if it is still wanted.
+      const timers = this.scheduled.get(stream);
+      if (timers?.get(key) === scheduled) timers.delete(key);
+    }
+  }
+
+  private advanceTo(position: bigint): void {
+    if (position <= this.processed) return;
+    this.processed = position;
+    const [done, waiting] = partition(this.waiters, (waiter) => waiter.position <= position);
+    this.waiters = waiting;
+    for (const waiter of done) waiter.resolve();
+  }
+}
+
+const partition = <T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] => [
+  items.filter(test),
+  items.filter((item) => !test(item)),
+];

@@ -1,0 +1,55 @@
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { lineAuthority, lineContextFor, lineDecider, type LineCommand } from '#domain';
+import type { LineEvent } from '#events';
+import type { CommandOutcome } from '#eventstore';
+import { AccountRepository, accountStream } from '../accounts/account.repository.js';
+import { ClockService } from '../clock/clock.service.js';
+import { commandMetadata, type CommandOrigin } from '../shared/command-metadata.js';
+import { LineAppends } from './line-appends.js';
+import type { LineNumber } from './line-number.pipe.js';
+import { LineRepository, lineStream } from './line.repository.js';
+
+/** One command on a shared line's stream, from a client or from the timer process manager. */
+export class ExecuteLineCommand extends Command<CommandOutcome<LineEvent>> {
+  constructor(
+    readonly accountId: string,
+    readonly number: LineNumber,
+    readonly command: LineCommand,
+    readonly origin: CommandOrigin,
+  ) {
+    super();
+  }
+}
+
+/**
+ * Time from the clock, the account as the line sees it, then load → decide → append with the
+ * expected revision; the repository re-decides after a conflict (R12/R13: exactly one wins).
+ */
+@CommandHandler(ExecuteLineCommand)
+export class LineCommandHandler implements ICommandHandler<ExecuteLineCommand> {
+  constructor(
+    private readonly accounts: AccountRepository,
+    private readonly lines: LineRepository,
+    private readonly clock: ClockService,
+    private readonly appends: LineAppends,
+  ) {}
+
+  async execute({
+    accountId,
+    number,
+    command,
+    origin,
+  }: ExecuteLineCommand): Promise<CommandOutcome<LineEvent>> {
+    const now = await this.clock.timeFor(command.at, command.actor);
+    const { state: account } = await this.accounts.load(accountStream(accountId));
+    const context = lineContextFor(account, number.e164, now.toISOString());
+    const outcome = await this.lines.handle(
+      lineStream(accountId, number.digits),
+      (state) => lineDecider.decide(command, state, context),
+      commandMetadata(origin, command.actor, { onBehalfOf: null, permission: null }, now),
+      (events) => lineAuthority(command.actor, context, events),
+    );
+    this.appends.record(outcome.position);
+    return outcome;
+  }
+}

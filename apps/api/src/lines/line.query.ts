@@ -1,0 +1,54 @@
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { lineContextFor, type CallOnLine, type FinishedCall, type VoicemailMessage } from '#domain';
+import { AccountRepository, accountStream } from '../accounts/account.repository.js';
+import { ClockService } from '../clock/clock.service.js';
+import type { LineNumber } from './line-number.pipe.js';
+import { LineRepository, lineStream } from './line.repository.js';
+
+/** The command side's own view of a line: what the next decision will be made on. */
+export interface LineView {
+  readonly accountId: string;
+  readonly number: string;
+  /** Stream revision the view reflects (`null` before the first call). */
+  readonly revision: string | null;
+  readonly busy: boolean;
+  readonly call: CallOnLine | null;
+  readonly voicemails: readonly VoicemailMessage[];
+  readonly recentCalls: readonly FinishedCall[];
+  readonly totals: { readonly calls: number; readonly missed: number; readonly voicemails: number };
+}
+
+export class GetLine extends Query<LineView> {
+  constructor(
+    readonly accountId: string,
+    readonly number: LineNumber,
+  ) {
+    super();
+  }
+}
+
+@QueryHandler(GetLine)
+export class GetLineHandler implements IQueryHandler<GetLine> {
+  constructor(
+    private readonly accounts: AccountRepository,
+    private readonly lines: LineRepository,
+    private readonly clock: ClockService,
+  ) {}
+
+  async execute({ accountId, number }: GetLine): Promise<LineView> {
+    const { state: account } = await this.accounts.load(accountStream(accountId));
+    // An unknown line is a 404 (LINE_NOT_FOUND), not an idle line.
+    lineContextFor(account, number.e164, this.clock.now().toISOString());
+    const { state, revision } = await this.lines.load(lineStream(accountId, number.digits));
+    return {
+      accountId,
+      number: number.e164,
+      revision: revision === 'no_stream' ? null : revision.toString(),
+      busy: state.call !== null,
+      call: state.call,
+      voicemails: Object.values(state.voicemails),
+      recentCalls: state.recentCalls,
+      totals: state.totals,
+    };
+  }
+}

@@ -1,0 +1,379 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  applyDecorators,
+  type PipeTransform,
+} from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import type { LineCommand } from '#domain';
+import type { LineEvent } from '#events';
+import type { CommandOutcome } from '#eventstore';
+import { Origin, type CommandOrigin } from '../shared/command-metadata.js';
+import { ValidIdPipe } from '../shared/valid-id.pipe.js';
+import { LineNumberPipe, type LineNumber } from './line-number.pipe.js';
+import { ExecuteLineCommand } from './line.command.js';
+import { GetLine, type LineView } from './line.query.js';
+import {
+  ExternalPartyDto,
+  HoldCallDto,
+  IncomingCallDto,
+  LineCommandDto,
+  LineCommandResponse,
+  PlaceCallDto,
+  PrivacyLockDto,
+  StartRecordingDto,
+  TransferCallDto,
+} from './lines.dto.js';
+
+/** Commands on one call that need nothing but the actor (and the optional command id and `at`). */
+const SIMPLE_CALL_COMMANDS = {
+  answer: 'AnswerCall',
+  decline: 'DeclineCall',
+  resume: 'ResumeCall',
+  'pick-up': 'PickUpHeldCall',
+  join: 'JoinCall',
+  merge: 'MergeHeldCall',
+  'hang-up': 'HangUp',
+} as const;
+
+type SimpleCallAction = keyof typeof SIMPLE_CALL_COMMANDS;
+
+/** Ids of new calls and recordings come in the command so that deciding never invents one. */
+const newId = (prefix: string): string => `${prefix}-${randomUUID()}`;
+
+/** The external party of a call acts without an account identity; a caller is named by its number. */
+const EXTERNAL_PARTY = 'external';
+const externalActor = (number: string): string => `${EXTERNAL_PARTY}:${number}`;
+
+const accountParam = ApiParam({ name: 'accountId', example: 'acme' });
+const numberParam = ApiParam({
+  name: 'number',
+  description: 'The shared line: a direct number of the delegator, with or without "+"',
+  example: '+15550000001',
+});
+const callParam = ApiParam({ name: 'callId', example: 'call-002' });
+const rejections = [
+  ApiBadRequestResponse({ description: 'Malformed input: `{code, message, errors: [{field, messages}]}`' }),
+  ApiNotFoundResponse({ description: 'Unknown line, call, recording or voicemail (reason code)' }),
+  ApiConflictResponse({ description: 'The line says no right now, e.g. LINE_BUSY, ALREADY_ANSWERED' }),
+  ApiUnprocessableEntityResponse({ description: 'Not allowed as asked, e.g. PERMISSION_REQUIRED' }),
+];
+const CommandDocs = (summary: string) =>
+  applyDecorators(
+    ApiOperation({ summary }),
+    ApiOkResponse({ type: LineCommandResponse }),
+    accountParam,
+    numberParam,
+    ...rejections,
+  );
+
+/** `:action` of the simple call commands; anything else is a route that does not exist. */
+class CallActionPipe implements PipeTransform<string, SimpleCallAction> {
+  transform(value: string): SimpleCallAction {
+    if (Object.hasOwn(SIMPLE_CALL_COMMANDS, value)) return value as SimpleCallAction;
+    throw new NotFoundException({
+      code: 'NOT_FOUND',
+      message: `There is no call action "${value}"; use one of ${Object.keys(SIMPLE_CALL_COMMANDS).join(', ')}, hold, privacy-lock, transfer, recordings, external-answer or external-hang-up.`,
+    });
+  }
+}
+
+/**
+ * Shared lines (R10–R21): every command on a line and its calls. Thin: validate, dispatch one
+ * `ExecuteLineCommand`, map the outcome; every rule is the domain's.
+ */
+@ApiTags('lines')
+@Controller('accounts/:accountId/lines/:number')
+export class LinesController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: "The command side's view of the line: the call in progress, inbox, totals" })
+  @accountParam
+  @numberParam
+  @ApiNotFoundResponse({ description: 'LINE_NOT_FOUND: no party of the account owns the number' })
+  view(
+    @Param('accountId', ValidIdPipe) accountId: string,
+    @Param('number', LineNumberPipe) number: LineNumber,
+  ): Promise<LineView> {
+    return this.queries.execute(new GetLine(accountId, number));
+  }
+
+  @Post('calls')
+  @HttpCode(201)
+  @CommandDocs('Place a call on the shared line, as the delegator or on its behalf (R11, R12)')
+  place(
+    @Param('accountId', ValidIdPipe) accountId: string,
+    @Param('number', LineNumberPipe) number: LineNumber,
+    @Body() dto: PlaceCallDto,
+    @Origin() origin: CommandOrigin,
+  ): Promise<LineCommandResponse> {
+    const callId = dto.callId ?? newId('call');
+    return this.run(accountId, number, origin, {
+      type: 'PlaceCallOnSharedLine',
+      callId,
+      actor: dto.actor,
+      to: dto.to,
+      at: dto.at,
+    });
+  }
+
+  @Post('incoming-calls')
+  @HttpCode(201)
+  @CommandDocs('An external number calls the line: it rings per R13/R19, or goes to voicemail if busy')
+  incoming(
+    @Param('accountId', ValidIdPipe) accountId: string,
+    @Param('number', LineNumberPipe) number: LineNumber,
+    @Body() dto: IncomingCallDto,
+    @Origin() origin: CommandOrigin,
+  ): Promise<LineCommandResponse> {
+    return this.run(accountId, number, origin, {
+      type: 'ReceiveIncomingCall',
+      callId: dto.callId ?? newId('call'),
+      actor: externalActor(dto.from),
+      from: dto.from,
+      at: dto.at,
+    });
+  }
+
+  @Post('calls/:callId/:action')
+  @HttpCode(200)
+  @CommandDocs(
+    'answer (R13, or a transfer ringing for you, R16) · decline (R14) · resume / pick-up (R15) · ' +
+      'join / merge (R16) · hang-up',
+  )
+  @callParam
+  @ApiParam({ name: 'action', enum: Object.keys(SIMPLE_CALL_COMMANDS) })
+  callAction(
+    @Param('accountId', ValidIdPipe) accountId: string,
+    @Param('number', LineNumberPipe) number: LineNumber,
+    @Param('callId', ValidIdPipe) callId: string,
+    @Param('action', CallActionPipe) action: SimpleCallAction,
+    @Body() dto: LineCommandDto,
+    @Origin() origin: CommandOrigin,
+  ): Promise<LineCommandResponse> {
+    return this.run(accountId, number, origin, {
+      type: SIMPLE_CALL_COMMANDS[action],
+      callId,
+      actor: dto.actor,
+      at: dto.at,
+    });
+  }
+
+  @Post('calls/:callId/hold')
+  @HttpCode(200)
+  @CommandDocs('Hold the call; the delegator may lock it for privacy at the same time (R15)')
+  @callParam
+  hold(
+    @Param('accountId', ValidIdPipe) accountId: string,
+    @Param('number', LineNumberPipe) number: LineNumber,
+    @Param('callId', ValidIdPipe) callId: string,
+    @Body() dto: HoldCallDto,
+    @Origin() origin: CommandOrigin,
+  ): Promise<LineCommandResponse> {
+    return this.run(accountId, number, origin, {
+      type: 'HoldCall',
+      callId,
+      actor: dto.actor,
+      privacyLock: dto.privacyLock,
+      at: dto.at,
+    });
+  }
+
+  @Post('calls/:callId/privacy-lock')
+  @HttpCode(200)
+  @CommandDocs('Lock or unlock the call for privacy, delegator only (R15)')
+  @callParam
+  privacyLock(
+    @Param('accountId', ValidIdPipe) accountId: string,
+    @Param('number', LineNumberPipe) number: LineNumber,
+    @Param('callId', ValidIdPipe) callId: string,
+    @Body() dto: PrivacyLockDto,
+    @Origin() origin: CommandOrigin,
+  ): Promise<LineCommandResponse> {
+    return this.run(accountId, number, origin, {
+      type: 'SetCallPrivacyLock',
+      callId,
+      actor: dto.actor,
+      locked: dto.locked,
+      at: dto.at,
+    });
+  }
+
+  @Post('calls/:callId/transfer')
+  @HttpCode(200)
+  @CommandDocs('Transfer between delegator and delegate: the target rings; answer, decline or recall (R16)')
+  @callParam
+  transfer(
+    @Param('accountId', ValidIdPipe) accountId: string,
+    @Param('number', LineNumberPipe) number: LineNumber,
+    @Param('callId', ValidIdPipe) callId: string,
+    @Body() dto: TransferCallDto,
+    @Origin() origin: CommandOrigin,
+  ): Promise<LineCommandResponse> {
+    return this.run(accountId, number, origin, {
+      type: 'TransferCall',
+      callId,
+      actor: dto.actor,
+      to: dto.to,
+      at: dto.at,
+    });
+  }
+
+  @Post('calls/:callId/external-answer')
+  @HttpCode(200)
+  @CommandDocs('The called external party answers an outgoing call (R12)')
+  @callParam
+  externalAnswer(
+    @Param('accountId', ValidIdPipe) accountId: string,
+    @Param('number', LineNumberPipe) number: LineNumber,
+    @Param('callId', ValidIdPipe) callId: string,
+    @Body() dto: ExternalPartyDto,
+    @Origin() origin: CommandOrigin,
+  ): Promise<LineCommandResponse> {
+    return this.run(accountId, number, origin, {
+      type: 'AnswerAsExternalParty',
+      callId,
+      actor: EXTERNAL_PARTY,
+      at: dto.at,
+    });
+  }
+
+  @Post('calls/:callId/external-hang-up')
+  @HttpCode(200)
+  @CommandDocs('The external party hangs up; while the call rings, that abandons it (a missed call)')
+  @callParam
+  externalHangUp(
+    @Param('accountId', ValidIdPipe) accountId: string,
+    @Param('number', LineNumberPipe) number: LineNumber,
+    @Param('callId', ValidIdPipe) callId: string,
+    @Body() dto: ExternalPartyDto,
+    @Origin() origin: CommandOrigin,
+  ): Promise<LineCommandResponse> {
+    return this.run(accountId, number, origin, {
+      type: 'HangUpAsExternalParty',
+      callId,
+      actor: EXTERNAL_PARTY,
+      at: dto.at,
+    });
+  }
+
+  @Post('calls/:callId/recordings')
+  @HttpCode(201)
+  @CommandDocs('Start recording the call; the recording is visible only to its starter (R18)')
+  @callParam
+  startRecording(
+    @Param('accountId', ValidIdPipe) accountId: string,
+    @Param('number', LineNumberPipe) number: LineNumber,
+    @Param('callId', ValidIdPipe) callId: string,
+    @Body() dto: StartRecordingDto,
+    @Origin() origin: CommandOrigin,
+  ): Promise<LineCommandResponse> {
+    return this.run(accountId, number, origin, {
+      type: 'StartRecording',
+      callId,
+      recordingId: dto.recordingId ?? newId('rec'),
+      actor: dto.actor,
+      at: dto.at,
+    });
+  }
+
+  @Post('calls/:callId/recordings/:recordingId/stop')
+  @HttpCode(200)
+  @CommandDocs('Stop a recording; only its starter can (R18)')
+  @callParam
+  @ApiParam({ name: 'recordingId', example: 'rec-001' })
+  stopRecording(
+    @Param('accountId', ValidIdPipe) accountId: string,
+    @Param('number', LineNumberPipe) number: LineNumber,
+    @Param('callId', ValidIdPipe) callId: string,
+    @Param('recordingId', ValidIdPipe) recordingId: string,
+    @Body() dto: LineCommandDto,
+    @Origin() origin: CommandOrigin,
+  ): Promise<LineCommandResponse> {
+    return this.run(accountId, number, origin, {
+      type: 'StopRecording',
+      callId,
+      recordingId,
+      actor: dto.actor,
+      at: dto.at,
+    });
+  }
+
+  @Post('voicemails/:messageId/read')
+  @HttpCode(200)
+  @CommandDocs('Mark a voicemail of the shared inbox read, for everybody (R17)')
+  @ApiParam({ name: 'messageId', example: 'call-002' })
+  readVoicemail(
+    @Param('accountId', ValidIdPipe) accountId: string,
+    @Param('number', LineNumberPipe) number: LineNumber,
+    @Param('messageId', ValidIdPipe) messageId: string,
+    @Body() dto: LineCommandDto,
+    @Origin() origin: CommandOrigin,
+  ): Promise<LineCommandResponse> {
+    return this.run(accountId, number, origin, {
+      type: 'ReadVoicemail',
+      messageId,
+      actor: dto.actor,
+      at: dto.at,
+    });
+  }
+
+  @Delete('voicemails/:messageId')
+  @HttpCode(200)
+  @CommandDocs('Delete a voicemail for everybody; who deleted it and when is recorded (R17)')
+  @ApiParam({ name: 'messageId', example: 'call-002' })
+  deleteVoicemail(
+    @Param('accountId', ValidIdPipe) accountId: string,
+    @Param('number', LineNumberPipe) number: LineNumber,
+    @Param('messageId', ValidIdPipe) messageId: string,
+    @Body() dto: LineCommandDto,
+    @Origin() origin: CommandOrigin,
+  ): Promise<LineCommandResponse> {
+    return this.run(accountId, number, origin, {
+      type: 'DeleteVoicemail',
+      messageId,
+      actor: dto.actor,
+      at: dto.at,
+    });
+  }
+
+  private async run(
+    accountId: string,
+    number: LineNumber,
+    origin: CommandOrigin,
+    command: LineCommand,
+  ): Promise<LineCommandResponse> {
+    const outcome: CommandOutcome<LineEvent> = await this.commands.execute(
+      new ExecuteLineCommand(accountId, number, command, origin),
+    );
+    return {
+      commandId: origin.commandId,
+      duplicate: outcome.duplicate,
+      ...('callId' in command ? { callId: command.callId } : {}),
+      ...(outcome.revision !== undefined ? { revision: outcome.revision.toString() } : {}),
+      ...(outcome.position !== undefined ? { position: outcome.position.toString() } : {}),
+      events: outcome.events.map(({ type, data }) => ({ type, data: { ...data } })),
+    };
+  }
+}

@@ -1,0 +1,135 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsISO8601, IsOptional, IsString, Matches } from 'class-validator';
+import { ID_PATTERN } from '#eventstore';
+import { CommandDto, ID_MESSAGE } from '../shared/command-dto.js';
+
+/*
+ * Request bodies of the line commands. They check shape only (types, id and number syntax, ISO
+ * times) so that malformed input is a 400 with a message per field; every rule of SPEC §1 is the
+ * domain's, answered 404/409/422 with its reason code.
+ */
+
+const E164 = /^\+[1-9][0-9]{6,14}$/;
+const E164_MESSAGE = 'must be an E.164 number: "+" and 7-15 digits, e.g. +15550100';
+
+const AT_DOC = {
+  description:
+    'Simulated time the command takes effect (ISO-8601). Only with the virtual clock (R21): the clock ' +
+    'first advances to it, firing due timers.',
+  example: '2026-01-05T09:00:05Z',
+};
+
+/** A command by a line-side party (the delegator or a delegate). */
+export class LineCommandDto extends CommandDto {
+  @ApiPropertyOptional(AT_DOC)
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'at must be an ISO-8601 time' })
+  at?: string;
+}
+
+/** A command by the external party of a call: recorded with actor `external` (a caller: `external:<number>`). */
+export class ExternalPartyDto {
+  @ApiPropertyOptional({
+    description: 'Client-chosen command id: resending it appends nothing and returns the first result',
+    example: 'cmd-ext-1',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(ID_PATTERN, { message: `commandId ${ID_MESSAGE}` })
+  commandId?: string;
+
+  @ApiPropertyOptional(AT_DOC)
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'at must be an ISO-8601 time' })
+  at?: string;
+}
+
+export class PlaceCallDto extends LineCommandDto {
+  @ApiProperty({ description: 'External number to call (R12)', example: '+15550100' })
+  @IsString()
+  @Matches(E164, { message: `to ${E164_MESSAGE}` })
+  to!: string;
+
+  @ApiPropertyOptional({ description: 'Id for the new call; generated when absent', example: 'call-001' })
+  @IsOptional()
+  @IsString()
+  @Matches(ID_PATTERN, { message: `callId ${ID_MESSAGE}` })
+  callId?: string;
+}
+
+export class IncomingCallDto extends ExternalPartyDto {
+  @ApiProperty({ description: 'The external caller (R13; VIP when on the list, R19)', example: '+15550100' })
+  @IsString()
+  @Matches(E164, { message: `from ${E164_MESSAGE}` })
+  from!: string;
+
+  @ApiPropertyOptional({ description: 'Id for the new call; generated when absent', example: 'call-002' })
+  @IsOptional()
+  @IsString()
+  @Matches(ID_PATTERN, { message: `callId ${ID_MESSAGE}` })
+  callId?: string;
+}
+
+export class HoldCallDto extends LineCommandDto {
+  @ApiPropertyOptional({
+    description: 'Hold with the privacy lock on (delegator only): delegates cannot pick it up (R15)',
+    example: false,
+  })
+  @IsOptional()
+  @IsBoolean()
+  privacyLock?: boolean;
+}
+
+export class PrivacyLockDto extends LineCommandDto {
+  @ApiProperty({ description: 'Lock (true) or unlock (false) the call for privacy (R15)', example: true })
+  @IsBoolean()
+  locked!: boolean;
+}
+
+export class TransferCallDto extends LineCommandDto {
+  @ApiProperty({
+    description: 'Party id of the target: a delegate of the line, or the delegator (R16)',
+    example: 'bob',
+  })
+  @IsString()
+  @Matches(ID_PATTERN, { message: `to ${ID_MESSAGE}` })
+  to!: string;
+}
+
+export class StartRecordingDto extends LineCommandDto {
+  @ApiPropertyOptional({ description: 'Id for the recording; generated when absent', example: 'rec-001' })
+  @IsOptional()
+  @IsString()
+  @Matches(ID_PATTERN, { message: `recordingId ${ID_MESSAGE}` })
+  recordingId?: string;
+}
+
+export class EventView {
+  @ApiProperty({ example: 'CallAnswered' })
+  type!: string;
+
+  @ApiProperty({
+    example: { callId: 'call-002', by: 'bob', onBehalfOf: 'alice', permission: 'answerCalls' },
+  })
+  data!: Record<string, unknown>;
+}
+
+export class LineCommandResponse {
+  @ApiProperty({ example: 'cmd-7f3a2c' })
+  commandId!: string;
+
+  @ApiProperty({ description: 'True when the command id was handled before: the first result, replayed' })
+  duplicate!: boolean;
+
+  @ApiPropertyOptional({ example: 'call-002' })
+  callId?: string;
+
+  @ApiPropertyOptional({ description: 'Line stream revision after the command', example: '12' })
+  revision?: string;
+
+  @ApiPropertyOptional({ description: '$all commit position of the last event', example: '40213' })
+  position?: string;
+
+  @ApiProperty({ type: [EventView] })
+  events!: EventView[];
+}

@@ -1,0 +1,180 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import { accountDecider, type AccountCommand } from '#domain';
+import type { Permission } from '#events';
+import { createApiApp } from '../../../apps/api/src/bootstrap.js';
+import { AccountRepository, accountStream } from '../../../apps/api/src/accounts/account.repository.js';
+
+/**
+ * Helpers for the line api specs: an api over HTTP on a free port, and accounts written straight
+ * through the account repository (the account api is another feature; these specs need only state).
+ */
+
+export const ALICE = 'alice';
+/** Alice's direct number: the shared line of every spec. */
+export const LINE = '+15550000001';
+export const LINE_PATH_NUMBER = '15550000001';
+export const CALLER = '+15550100';
+export const VIP_CALLER = '+15557770001';
+export const EVERYDAY: Permission[] = ['placeCalls', 'answerCalls', 'pickUpHeldCalls', 'joinAndMerge'];
+
+export interface Reply<T = Record<string, unknown>> {
+  readonly status: number;
+  readonly body: T;
+}
+
+export interface Api {
+  readonly app: NestFastifyApplication;
+  readonly url: string;
+  post<T = Record<string, unknown>>(
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<Reply<T>>;
+  get<T = Record<string, unknown>>(path: string): Promise<Reply<T>>;
+  delete<T = Record<string, unknown>>(path: string, body?: unknown): Promise<Reply<T>>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the api exactly as `main` does, listening on port 0. `clock` sets CLOCK_MODE for this app;
+ * `connectionString` points it at another event store (a fresh one per replay).
+ */
+export async function startApi(
+  options: { clock?: 'realtime' | 'virtual'; connectionString?: string } = {},
+): Promise<Api> {
+  const saved = { ...process.env };
+  process.env.CLOCK_MODE = options.clock ?? 'realtime';
+  if (options.connectionString) process.env.EVENTSTORE_CONNECTION_STRING = options.connectionString;
+  let app: NestFastifyApplication;
+  try {
+    app = await createApiApp();
+    await app.listen(0, '127.0.0.1');
+  } finally {
+    process.env.CLOCK_MODE = saved.CLOCK_MODE;
+    process.env.EVENTSTORE_CONNECTION_STRING = saved.EVENTSTORE_CONNECTION_STRING;
+  }
+  const url = await app.getUrl();
+  const call = async <T>(method: string, path: string, body?: unknown, headers = {}): Promise<Reply<T>> => {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
+  };
+  return {
+    app,
+    url,
+    post: (path, body = {}, headers) => call('POST', path, body, headers),
+    get: (path) => call('GET', path),
+    delete: (path, body = {}) => call('DELETE', path, body),
+    close: () => app.close(),
+  };
+}
+
+/** An account command without its time: `seedAccount` stamps it. */
+export type AccountStep = AccountCommand extends infer C
+  ? C extends unknown
+    ? Omit<C, 'now'>
+    : never
+  : never;
+
+export const uniqueAccountId = (label: string): string => `${label}-${randomUUID().slice(0, 8)}`;
+
+export interface DelegateSpec {
+  readonly id: string;
+  readonly permissions?: Permission[];
+  /** Left pending (not accepted). */
+  readonly pending?: boolean;
+}
+
+export interface AccountSpec {
+  readonly delegates: readonly DelegateSpec[];
+  readonly powerPack?: boolean;
+  /** Further account commands by their actors, after the delegations. */
+  readonly then?: readonly AccountStep[];
+}
+
+const nameOf = (id: string): string => id[0]!.toUpperCase() + id.slice(1);
+
+/** Admin `root` creates the account; Alice owns LINE and invites each delegate, who accepts. */
+export const accountCommands = (accountId: string, spec: AccountSpec): AccountStep[] => [
+  { type: 'CreateAccount', actor: 'root', accountId, name: `Account ${accountId}` },
+  phoneUser(ALICE, LINE, spec.powerPack ?? false),
+  ...spec.delegates.map((d, i) => phoneUser(d.id, `+1555100${String(i).padStart(4, '0')}`, false)),
+  ...spec.delegates.flatMap((d): AccountStep[] => [
+    {
+      type: 'InviteDelegate',
+      actor: ALICE,
+      delegationId: `del-${d.id}`,
+      delegatorId: ALICE,
+      delegateId: d.id,
+      permissions: d.permissions ?? EVERYDAY,
+      sharedLines: [LINE],
+    },
+    ...(d.pending ? [] : [{ type: 'AcceptInvitation' as const, actor: d.id, delegationId: `del-${d.id}` }]),
+  ]),
+  ...(spec.then ?? []),
+];
+
+const phoneUser = (partyId: string, number: string, powerPack: boolean): AccountStep => ({
+  type: 'ProvisionPhoneUser',
+  actor: 'root',
+  partyId,
+  name: nameOf(partyId),
+  directNumbers: [number],
+  callingPlan: 'unlimited',
+  powerPack,
+  assistantEnabled: true,
+  desktopClient: { platform: 'windows', version: '6.2.0' },
+});
+
+/** Writes account commands through the api's own account repository, with seeded command ids. */
+export async function seedAccount(
+  api: Api,
+  accountId: string,
+  commands: readonly AccountStep[],
+): Promise<void> {
+  const accounts = api.app.get(AccountRepository);
+  const now = '2026-01-05T09:00:00.000Z';
+  for (const [index, command] of commands.entries()) {
+    const commandId = `seed-${accountId}-${index}`;
+    await accounts.handle(
+      accountStream(accountId),
+      (state) => accountDecider.decide({ ...command, now } as AccountCommand, state),
+      {
+        $correlationId: commandId,
+        $causationId: commandId,
+        commandId,
+        actor: command.actor,
+        onBehalfOf: null,
+        permission: null,
+        simulatedTime: now,
+      },
+    );
+  }
+}
+
+/** Path of the shared line of an account. */
+export const linePath = (accountId: string, number = LINE_PATH_NUMBER): string =>
+  `/accounts/${accountId}/lines/${number}`;
+
+export interface CommandReply {
+  readonly commandId: string;
+  readonly duplicate: boolean;
+  readonly callId?: string;
+  readonly revision?: string;
+  readonly position?: string;
+  readonly events: { type: string; data: Record<string, unknown> }[];
+}
+
+export interface ErrorReply {
+  readonly statusCode: number;
+  readonly code: string;
+  readonly message: string;
+  readonly rule?: string;
+  readonly details?: Record<string, unknown>;
+  readonly errors?: { field: string; messages: string[] }[];
+}
