@@ -9,14 +9,12 @@ import type { Projector } from './engine/projector.js';
 export async function createProjectorApp(
   projector: Projector,
   store: EventStore,
-  options: { docs: boolean } = { docs: true },
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     ProjectorModule.forProjector(projector, store),
     new FastifyAdapter(),
     { logger: ['error', 'warn', 'log'] },
   );
-  if (!options.docs) return app;
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -79,8 +79,7 @@ describe('projector read models over the embedded event store', () => {
   };
 
   const serve = async (projector: Projector): Promise<{ app: NestFastifyApplication; url: string }> => {
-    // OpenAPI's UI needs @fastify/static, which Jest's ESM mode cannot load; `main` serves /docs.
-    const app = await createProjectorApp(projector, store, { docs: false });
+    const app = await createProjectorApp(projector, store);
     await app.listen(0, '127.0.0.1');
     return { app, url: await app.getUrl() };
   };
@@ -199,6 +198,7 @@ describe('projector read models over the embedded event store', () => {
       expect(past.body.calls).toEqual([]);
 
       expect((await get(`/lines/${accountId}/${numberOf(0)}/state?viewer=bad$id`)).status).toBe(400);
+      expect((await get('/docs')).status).toBe(200);
     } finally {
       await app.close();
       await projector.stop();
