@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Put } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { AccountCommand } from '#domain';
 import type { AccountPolicy } from '#events';
 import { ClockService } from '../clock/clock.service.js';
@@ -52,6 +52,14 @@ const hoursOf = (dto: BusinessHoursDto | null) =>
     utcOffsetMinutes: dto.utcOffsetMinutes,
     windows: dto.windows.map(({ day, from, to }) => ({ day, from, to })),
   };
+
+/**
+ * The id of a delegation the client did not name, derived from the command id: a resend of the
+ * command (after a lost answer, or racing the first on another api instance) decides the same
+ * events, so the store's idempotent append and the repository's first result agree on the id.
+ */
+const delegationIdFor = (commandId: string): string =>
+  createHash('sha256').update(`delegation:${commandId}`).digest('hex').slice(0, 32);
 
 const PARTY = 'parties/:partyId';
 const DELEGATION = 'delegations/:delegationId';
@@ -416,7 +424,7 @@ export class AccountsController {
     const response = await this.run(accountId, origin, dto, (base) => ({
       type: 'InviteDelegate',
       ...base,
-      delegationId: dto.delegationId ?? randomUUID(),
+      delegationId: dto.delegationId ?? delegationIdFor(origin.commandId),
       delegatorId: dto.delegatorId,
       delegateId: dto.delegateId,
       permissions: dto.permissions,

@@ -320,7 +320,7 @@ const sharedLinesProperty: ApiPropertyOptions = {
 
 export class InviteDelegateDto extends AccountCommandDto {
   @ApiPropertyOptional({
-    description: 'Id of the new delegation; generated when absent',
+    description: 'Id of the new delegation; derived from the command id when absent',
     example: 'alice-bob',
   })
   @IsOptional()
