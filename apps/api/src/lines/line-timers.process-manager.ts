@@ -61,6 +61,8 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
   private readonly scheduled = new Map<string, Map<string, ScheduledTimer>>();
   /** Every line event up to this `$all` position has been seen and its timers are on the clock. */
   private processed = 0n;
+  /** The first catch-up is done: timers that were pending before this process started are on the clock. */
+  private ready = false;
   private waiters: Waiter[] = [];
   private subscription: EventSubscription<LineEvent> | undefined;
   private running: Promise<void> | undefined;
@@ -89,10 +91,17 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
     this.waiters = [];
   }
 
-  /** Resolves once every line event up to `position` has its timers on the clock. */
+  /**
+   * Resolves once every line event up to `position`, and every timer pending before this process
+   * started, has its timers on the clock.
+   */
   waitUntilProcessed(position: bigint): Promise<void> {
-    if (position <= this.processed || this.stopping) return Promise.resolve();
+    if (this.isProcessed(position) || this.stopping) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ position, resolve }));
+  }
+
+  private isProcessed(position: bigint): boolean {
+    return this.ready && position <= this.processed;
   }
 
   /** Follows the line streams until shutdown; a dropped subscription resumes where it left off. */
@@ -144,6 +153,7 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
         for (const stored of behind.values()) await this.refresh(stored);
         behind.clear();
         live = true;
+        this.ready = true;
       }
       this.advanceTo(seen);
     }
@@ -201,9 +211,8 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
   }
 
   private advanceTo(position: bigint): void {
-    if (position <= this.processed) return;
-    this.processed = position;
-    const [done, waiting] = partition(this.waiters, (waiter) => waiter.position <= position);
+    if (position > this.processed) this.processed = position;
+    const [done, waiting] = partition(this.waiters, (waiter) => this.isProcessed(waiter.position));
     this.waiters = waiting;
     for (const waiter of done) waiter.resolve();
   }

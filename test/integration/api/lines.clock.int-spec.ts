@@ -1,0 +1,260 @@
+import { EventStore } from '#eventstore';
+import { collect } from '../../support/collect.js';
+import { startEmbeddedEventStore, type EmbeddedEventStore } from '../../support/embedded-eventstore.js';
+import {
+  ALICE,
+  CALLER,
+  LINE_PATH_NUMBER,
+  VIP_CALLER,
+  accountCommands,
+  linePath,
+  seedAccount,
+  startApi,
+  uniqueAccountId,
+  type AccountSpec,
+  type Api,
+  type CommandReply,
+} from './lines.support.js';
+
+const BOB = 'bob';
+const CAROL = 'carol';
+
+interface ClockView {
+  mode: string;
+  now: string;
+  pendingTimers: { key: string; dueAt: string }[];
+}
+
+const plusSeconds = (iso: string, seconds: number): string =>
+  new Date(Date.parse(iso) + seconds * 1000).toISOString();
+
+/** Alice shares her line with Bob and Carol; VIP callers ring her first, the delegates after 5 s. */
+const scenarioAccount: AccountSpec = {
+  powerPack: true,
+  delegates: [{ id: BOB }, { id: CAROL }],
+  then: [
+    { type: 'AddVipContact', actor: ALICE, delegatorId: ALICE, number: VIP_CALLER, name: 'Board' },
+    {
+      type: 'ChangeVipRouting',
+      actor: ALICE,
+      delegatorId: ALICE,
+      routing: { mode: 'delegatorFirst', delaySeconds: 5 },
+    },
+  ],
+};
+
+/**
+ * Timers in virtual time (R14, R16, R19, R21). Each spec runs on its own in-memory event store: a
+ * virtual clock shares the store's `clock-virtual` stream, and an api in realtime mode on the same
+ * store would fire these (long past) timers at once.
+ */
+describe('line timers on the virtual clock', () => {
+  let store: EmbeddedEventStore;
+  let api: Api;
+  beforeEach(async () => {
+    store = await startEmbeddedEventStore({ inMemory: true });
+    api = await startApi({ clock: 'virtual', connectionString: store.connectionString });
+  });
+  afterEach(async () => {
+    await api?.close();
+    await store?.stop();
+  });
+
+  const lineWith = async (spec: AccountSpec = scenarioAccount, accountId = uniqueAccountId('clock')) => {
+    await seedAccount(api, accountId, accountCommands(accountId, spec));
+    return { accountId, path: linePath(accountId) };
+  };
+  const command = (path: string, body: Record<string, unknown>) => api.post<CommandReply>(path, body);
+  const advance = (bySeconds: number) =>
+    api.post<ClockView>('/clock/advance', { actor: 'tester', bySeconds });
+  const clock = async () => (await api.get<ClockView>('/clock')).body;
+  const lineEvents = (target: Api, accountId: string) =>
+    collect(target.app.get(EventStore).readStream(`line-${accountId}.${LINE_PATH_NUMBER}`));
+
+  it('R14: nobody answers within the ring timeout: the timer sends the call to the shared voicemail', async () => {
+    const { accountId, path } = await lineWith();
+    const start = (await clock()).now;
+    const rang = await command(`${path}/incoming-calls`, {
+      from: CALLER,
+      callId: 'c1',
+      commandId: 'ring-c1',
+    });
+    expect(rang.body.events[1]?.data).toMatchObject({ ringTimeoutAt: plusSeconds(start, 30) });
+    expect((await clock()).pendingTimers).toEqual([
+      { key: `line-${accountId}.${LINE_PATH_NUMBER}:ringTimeout:c1`, dueAt: plusSeconds(start, 30) },
+    ]);
+
+    await advance(29);
+    expect((await lineEvents(api, accountId)).map((e) => e.event.type)).toEqual([
+      'IncomingCallReceived',
+      'CallRang',
+    ]);
+    const after = await advance(1);
+    expect(after.body.pendingTimers).toEqual([]);
+
+    const events = await lineEvents(api, accountId);
+    expect(events.slice(2).map((e) => e.event)).toEqual([
+      {
+        type: 'CallSentToVoicemail',
+        data: {
+          callId: 'c1',
+          reason: 'ringTimeout',
+          missedBy: [ALICE, BOB, CAROL],
+          ringLegsEnded: [ALICE, BOB, CAROL],
+          at: plusSeconds(start, 30),
+        },
+      },
+      {
+        type: 'VoicemailLeft',
+        data: { messageId: 'c1', callId: 'c1', from: CALLER, at: plusSeconds(start, 30) },
+      },
+    ]);
+    // The timer's command is caused by the event that set it and keeps the call's correlation.
+    expect(events[2]?.metadata).toMatchObject({
+      actor: 'system:timers',
+      commandId: `timer-c1-ringTimeout-${Date.parse(plusSeconds(start, 30))}`,
+      $correlationId: 'ring-c1',
+      $causationId: events[0]?.id,
+      onBehalfOf: null,
+      permission: null,
+      simulatedTime: plusSeconds(start, 30),
+    });
+  });
+
+  it('R14: an answer before the timeout cancels the timer', async () => {
+    const { path } = await lineWith();
+    await command(`${path}/incoming-calls`, { from: CALLER, callId: 'c2' });
+    await command(`${path}/calls/c2/answer`, { actor: BOB });
+    // Advancing by nothing waits until the process manager has seen the answer.
+    expect((await advance(0)).body.pendingTimers).toEqual([]);
+    await advance(60);
+    expect((await api.get(path)).body).toMatchObject({ call: { callId: 'c2', phase: 'connected' } });
+  });
+
+  it('R16: a transfer nobody answers is recalled to the party who transferred it', async () => {
+    const { accountId, path } = await lineWith();
+    await command(`${path}/incoming-calls`, { from: CALLER, callId: 'c3' });
+    await command(`${path}/calls/c3/answer`, { actor: ALICE });
+    const start = (await clock()).now;
+    await command(`${path}/calls/c3/transfer`, { actor: ALICE, to: BOB });
+    await advance(30);
+    const view = await api.get<{ call: { phase: string; parties: string[] } }>(path);
+    expect(view.body.call).toMatchObject({ phase: 'connected', parties: [ALICE] });
+    const recalled = (await lineEvents(api, accountId)).at(-1);
+    expect(recalled?.event).toEqual({
+      type: 'CallTransferRecalled',
+      data: {
+        callId: 'c3',
+        attempt: 1,
+        to: ALICE,
+        target: BOB,
+        reason: 'timeout',
+        at: plusSeconds(start, 30),
+      },
+    });
+  });
+
+  it('R19: a VIP caller rings Alice first; after the delay the delegates ring too and may answer', async () => {
+    const { path } = await lineWith();
+    const rang = await command(`${path}/incoming-calls`, { from: VIP_CALLER, callId: 'v1' });
+    expect(rang.body.events[1]?.data.alerted).toEqual([ALICE]);
+    const early = await api.post(`${path}/calls/v1/answer`, { actor: BOB });
+    expect(early.body).toMatchObject({ statusCode: 409, code: 'NOT_RINGING_FOR_YOU', rule: 'R13' });
+    await advance(5);
+    const answered = await command(`${path}/calls/v1/answer`, { actor: BOB });
+    expect(answered.status).toBe(200);
+    expect(answered.body.events[0]?.data).toMatchObject({ by: BOB, ringLegsEnded: [ALICE, CAROL] });
+  });
+
+  it('R21: a command carrying `at` moves the clock there first, firing timers due before it', async () => {
+    const { accountId, path } = await lineWith();
+    const start = (await clock()).now;
+    await command(`${path}/incoming-calls`, { from: CALLER, callId: 'c4' });
+    const later = await command(`${path}/calls`, {
+      actor: ALICE,
+      to: CALLER,
+      callId: 'c5',
+      at: plusSeconds(start, 45),
+    });
+    expect(later.status).toBe(201);
+    expect(later.body.events[0]?.data).toMatchObject({ at: plusSeconds(start, 45) });
+    expect((await lineEvents(api, accountId)).map((e) => e.event.type)).toEqual([
+      'IncomingCallReceived',
+      'CallRang',
+      'CallSentToVoicemail',
+      'VoicemailLeft',
+      'CallPlacedOnSharedLine',
+    ]);
+    const back = await command(`${path}/calls/c5/hang-up`, { actor: ALICE, at: start });
+    expect(back.body).toMatchObject({ statusCode: 422, code: 'CLOCK_CANNOT_GO_BACK', rule: 'R21' });
+  });
+
+  it('R21: a restarted api rebuilds pending timers by catching up, and fires them', async () => {
+    const { accountId, path } = await lineWith();
+    await command(`${path}/incoming-calls`, { from: CALLER, callId: 'c6' });
+    await api.close();
+    api = await startApi({ clock: 'virtual', connectionString: store.connectionString });
+    await advance(30);
+    expect((await lineEvents(api, accountId)).map((e) => e.event.type)).toContain('CallSentToVoicemail');
+  });
+
+  /** The same commands, with seeded ids, against a fresh store and a fresh virtual clock. */
+  const scenario = async (target: Api): Promise<unknown[]> => {
+    const accountId = 'replay';
+    await seedAccount(target, accountId, accountCommands(accountId, scenarioAccount));
+    const path = linePath(accountId);
+    const send = (suffix: string, body: Record<string, unknown>) => target.post(`${path}/${suffix}`, body);
+    const step = (bySeconds: number) => target.post('/clock/advance', { actor: 'tester', bySeconds });
+    await send('incoming-calls', { from: CALLER, callId: 'r1', commandId: 's1' });
+    await send('calls/r1/decline', { actor: BOB, commandId: 's2' });
+    await step(30); // ring timeout → voicemail
+    await send('voicemails/r1/read', { actor: CAROL, commandId: 's3' });
+    await send('incoming-calls', { from: CALLER, callId: 'r2', commandId: 's4' });
+    await send('calls/r2/answer', { actor: ALICE, commandId: 's5' });
+    await send('calls/r2/transfer', { actor: ALICE, to: BOB, commandId: 's6' });
+    await step(45); // transfer recall
+    await send('calls/r2/hang-up', { actor: ALICE, commandId: 's7' });
+    await send('incoming-calls', { from: VIP_CALLER, callId: 'r3', commandId: 's8' });
+    await step(5); // VIP escalation
+    await send('calls/r3/answer', { actor: CAROL, commandId: 's9' });
+    await send('calls/r3/hold', { actor: CAROL, commandId: 's10' });
+    await send('calls/r3/pick-up', { actor: BOB, commandId: 's11' });
+    await send('calls/r3/hang-up', { actor: BOB, commandId: 's12' });
+    const events = await lineEvents(target, accountId);
+    return events.map(({ id, event, metadata, revision }) => ({ id, event, metadata, revision }));
+  };
+
+  it('R21: a scenario with ring timeout, transfer recall and VIP escalation replayed twice yields identical events', async () => {
+    const first = await scenario(api);
+    const again = await startEmbeddedEventStore({ inMemory: true });
+    const replay = await startApi({ clock: 'virtual', connectionString: again.connectionString });
+    try {
+      const second = await scenario(replay);
+      expect(second).toEqual(first);
+      expect(first.map((e) => (e as { event: { type: string } }).event.type)).toEqual([
+        'IncomingCallReceived',
+        'CallRang',
+        'CallDeclined',
+        'CallSentToVoicemail',
+        'VoicemailLeft',
+        'VoicemailRead',
+        'IncomingCallReceived',
+        'CallRang',
+        'CallAnswered',
+        'CallTransferRequested',
+        'CallTransferRecalled',
+        'CallEnded',
+        'IncomingCallReceived',
+        'CallRang',
+        'CallRang',
+        'CallAnswered',
+        'CallHeld',
+        'HeldCallPickedUp',
+        'CallEnded',
+      ]);
+    } finally {
+      await replay.close();
+      await again.stop();
+    }
+  });
+});
