@@ -13,7 +13,8 @@ export async function createApiApp(): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule,
     new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
-    { logger: ['error', 'warn', 'log'] },
+    // Jest sets NODE_ENV=test: route-mapping chatter would bury test output.
+    { logger: process.env.NODE_ENV === 'test' ? ['error', 'warn'] : ['error', 'warn', 'log'] },
   );
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ApiErrorFilter());
