@@ -4,7 +4,11 @@ import serverFeaturesGrpc from '@eventstore/db-client/generated/serverfeatures_g
 import serverFeaturesPb from '@eventstore/db-client/generated/serverfeatures_pb.js';
 import sharedPb from '@eventstore/db-client/generated/shared_pb.js';
 import streamsGrpc from '@eventstore/db-client/generated/streams_grpc_pb.js';
+import statusPb from '@eventstore/db-client/generated/status_pb.js';
 import streamsPb from '@eventstore/db-client/generated/streams_pb.js';
+// BatchAppend errors carry a google.protobuf.Any; google-protobuf is the client's own dependency.
+import anyPb from 'google-protobuf/google/protobuf/any_pb.js';
+import emptyPb from 'google-protobuf/google/protobuf/empty_pb.js';
 
 export const {
   ReadReq,
@@ -15,8 +19,23 @@ export const {
   DeleteResp,
   TombstoneReq,
   TombstoneResp,
+  BatchAppendReq,
+  BatchAppendResp,
 } = streamsPb;
-export const { Empty, StreamIdentifier, UUID } = sharedPb;
+export const {
+  AllStreamPosition,
+  Empty,
+  StreamIdentifier,
+  UUID,
+  WrongExpectedVersion,
+  StreamDeleted,
+  MaximumAppendSizeExceeded,
+  Timeout,
+  Unknown,
+} = sharedPb;
+export const { Status } = statusPb;
+export const { Any } = anyPb;
+export const ProtobufEmpty = emptyPb.Empty;
 export const { SupportedMethods, SupportedMethod } = serverFeaturesPb;
 export const { StreamsService } = streamsGrpc;
 export const { ServerFeaturesService } = serverFeaturesGrpc;
@@ -29,3 +48,5 @@ export type DeleteReqMessage = InstanceType<typeof DeleteReq>;
 export type DeleteRespMessage = InstanceType<typeof DeleteResp>;
 export type TombstoneReqMessage = InstanceType<typeof TombstoneReq>;
 export type TombstoneRespMessage = InstanceType<typeof TombstoneResp>;
+export type BatchAppendReqMessage = InstanceType<typeof BatchAppendReq>;
+export type BatchAppendRespMessage = InstanceType<typeof BatchAppendResp>;

@@ -1,18 +1,20 @@
 import {
   Server,
   ServerCredentials,
-  status,
+  type ServerDuplexStream,
   type ServiceDefinition,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 
 import type { EventStore } from '../storage/index.js';
-import { serviceError } from './errors.js';
+import { BatchAppendSession } from './batch-append-handler.js';
 import {
   ServerFeaturesService,
   StreamsService,
   SupportedMethod,
   SupportedMethods,
+  type BatchAppendReqMessage,
+  type BatchAppendRespMessage,
   type ReadRespMessage,
 } from './protocol.js';
 import { readHandler, type Responses } from './read-handler.js';
@@ -36,10 +38,6 @@ const streamsDefinition = {
   },
 } as unknown as ServiceDefinition;
 
-function notImplemented(_call: unknown, callback: (error: Error) => void): void {
-  callback(serviceError(status.UNIMPLEMENTED, 'BatchAppend is not supported by this server; use Append.'));
-}
-
 export interface GrpcServer {
   /** Binds and starts serving; resolves with the bound port. */
   listen(host: string, port: number): Promise<number>;
@@ -58,12 +56,19 @@ export function createGrpcServer(store: EventStore): GrpcServer {
     'grpc.max_send_message_length': 64 * 1024 * 1024,
   });
   const subscriptions = new Set<Responses>();
+  const batchAppends = new Set<BatchAppendSession>();
   server.addService(streamsDefinition, {
     append: appendHandler(store),
     read: readHandler(store, subscriptions),
     delete: deleteHandler(store),
     tombstone: tombstoneHandler(store),
-    batchAppend: notImplemented,
+    batchAppend: (call: ServerDuplexStream<BatchAppendReqMessage, BatchAppendRespMessage>) => {
+      const session = new BatchAppendSession(store, call);
+      batchAppends.add(session);
+      const forget = (): void => void batchAppends.delete(session);
+      call.once('close', forget);
+      call.once('cancelled', forget);
+    },
   } as UntypedServiceImplementation);
   server.addService(
     ServerFeaturesService as unknown as ServiceDefinition,
@@ -72,7 +77,8 @@ export function createGrpcServer(store: EventStore): GrpcServer {
         _call: unknown,
         callback: (error: null, value: InstanceType<typeof SupportedMethods>) => void,
       ) => {
-        const methods = ['append', 'read', 'delete', 'tombstone'].map((method) =>
+        // Listing batchappend makes the client send every append over one BatchAppend stream.
+        const methods = ['append', 'batchappend', 'read', 'delete', 'tombstone'].map((method) =>
           new SupportedMethod().setServiceName(STREAMS_SERVICE.toLowerCase()).setMethodName(method),
         );
         callback(
@@ -95,6 +101,8 @@ export function createGrpcServer(store: EventStore): GrpcServer {
     stop: async () => {
       const drained = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
       for (const subscription of subscriptions) subscription.drop();
+      // BatchAppend streams live as long as their client: end them once their appends are answered.
+      await Promise.all([...batchAppends].map((session) => session.close()));
       await drained;
     },
   };

@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+
+import {
+  ANY,
+  NO_STREAM,
+  STREAM_EXISTS,
+  DeadlineExceededError,
+  EventStoreDBClient,
+  MaxAppendSizeExceededError,
+  StreamDeletedError,
+  WrongExpectedVersionError,
+  binaryEvent,
+  jsonEvent,
+  type AppendResult,
+} from '@eventstore/db-client';
+import streamsGrpc from '@eventstore/db-client/generated/streams_grpc_pb.js';
+
+import { collect, connect, numbered, uniqueStream } from './support.js';
+
+/**
+ * BatchAppend: when the server lists it, the official client sends every append over one long-lived
+ * bidirectional stream, concurrent appends interleaved and told apart by correlation id, large ones
+ * in chunks. A reply the client cannot match, or an error it cannot decode, throws inside the
+ * client's stream handler and brings its process down, so these tests drive many appends of every
+ * outcome through one client and check that each settles with its own, correctly typed result.
+ */
+describe('Streams.BatchAppend through the official client', () => {
+  let client: EventStoreDBClient;
+  beforeAll(() => (client = connect()));
+  afterAll(() => client.dispose());
+
+  /** The client's own switch between Append and BatchAppend (protected: read here on purpose). */
+  const usesBatchAppend = (of: EventStoreDBClient): Promise<boolean> =>
+    (of as unknown as { supports(method: unknown): Promise<boolean> }).supports(
+      streamsGrpc.StreamsService.batchAppend,
+    );
+
+  it('is advertised, so the client appends over BatchAppend', async () => {
+    await expect(usesBatchAppend(client)).resolves.toBe(true);
+  });
+
+  it('settles many concurrent appends of mixed outcomes on one client, each with its own result', async () => {
+    const tombstoned = uniqueStream('batch-tombstoned');
+    await client.appendToStream(tombstoned, numbered(1));
+    await client.tombstoneStream(tombstoned);
+    const existing = uniqueStream('batch-existing');
+    await client.appendToStream(existing, numbered(3));
+    const repeated = [jsonEvent({ id: randomUUID(), type: 'Once', data: {} })];
+    const repeatedStream = uniqueStream('batch-repeated');
+
+    type Expectation = (outcome: PromiseSettledResult<AppendResult>) => void;
+    const cases: [Promise<AppendResult>, Expectation][] = [];
+    const succeeds =
+      (revision: bigint): Expectation =>
+      (outcome) => {
+        expect(outcome).toMatchObject({ status: 'fulfilled', value: { success: true } });
+        expect((outcome as PromiseFulfilledResult<AppendResult>).value.nextExpectedRevision).toBe(revision);
+      };
+    const fails =
+      (type: new (...args: never[]) => Error, fields: Record<string, unknown> = {}): Expectation =>
+      (outcome) => {
+        expect(outcome.status).toBe('rejected');
+        const reason = (outcome as PromiseRejectedResult).reason as Error;
+        expect(reason).toBeInstanceOf(type);
+        expect(reason).toMatchObject(fields);
+      };
+    for (let round = 0; round < 20; round += 1) {
+      const fresh = uniqueStream('batch-fresh');
+      cases.push([client.appendToStream(fresh, numbered(round + 1)), succeeds(BigInt(round))]);
+      cases.push([
+        client.appendToStream(existing, numbered(1), { expectedRevision: 100n }),
+        fails(WrongExpectedVersionError, { streamName: existing, expectedVersion: 100n }),
+      ]);
+      const missing = uniqueStream('batch-missing');
+      cases.push([
+        client.appendToStream(missing, numbered(1), { expectedRevision: STREAM_EXISTS }),
+        fails(WrongExpectedVersionError, {
+          streamName: missing,
+          expectedVersion: STREAM_EXISTS,
+          actualVersion: NO_STREAM,
+        }),
+      ]);
+      cases.push([
+        client.appendToStream(tombstoned, numbered(1)),
+        fails(StreamDeletedError, { streamName: tombstoned }),
+      ]);
+      cases.push([
+        client.appendToStream(
+          uniqueStream('batch-oversize'),
+          binaryEvent({ type: 'Huge', data: new Uint8Array(1024 * 1024 + 1) }),
+        ),
+        fails(MaxAppendSizeExceededError, { maxAppendSize: 1024 * 1024 }),
+      ]);
+      cases.push([
+        client.appendToStream(repeatedStream, repeated, { expectedRevision: NO_STREAM }),
+        succeeds(0n),
+      ]);
+    }
+    const outcomes = await Promise.allSettled(cases.map(([append]) => append));
+    outcomes.forEach((outcome, index) => cases[index]![1](outcome));
+    // Nothing of the failed appends was written, the repeated one only once.
+    expect((await collect(client.readStream(existing))).map((resolved) => resolved.event!.revision)).toEqual([
+      0n,
+      1n,
+      2n,
+    ]);
+    expect(await collect(client.readStream(repeatedStream))).toHaveLength(1);
+    // And the stream is still usable afterwards.
+    expect((await client.appendToStream(existing, numbered(1), { expectedRevision: 2n })).success).toBe(true);
+  });
+
+  it('interleaved concurrent appends to one stream: exactly one wins each expected revision', async () => {
+    const stream = uniqueStream('batch-race');
+    await client.appendToStream(stream, numbered(1), { expectedRevision: NO_STREAM });
+    for (let revision = 0n; revision < 20n; revision += 2n) {
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 16 }, (_, writer) =>
+          client.appendToStream(stream, numbered(2, `Writer${writer}`), { expectedRevision: revision }),
+        ),
+      );
+      const won = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+      expect(won).toHaveLength(1);
+      expect((won[0] as PromiseFulfilledResult<AppendResult>).value.nextExpectedRevision).toBe(revision + 2n);
+      for (const outcome of outcomes.filter((candidate) => candidate.status === 'rejected')) {
+        expect((outcome as PromiseRejectedResult).reason).toMatchObject({
+          streamName: stream,
+          expectedVersion: revision,
+          actualVersion: revision + 2n,
+        });
+      }
+    }
+  });
+
+  it('chunked appends interleaved on one stream stay whole and in order of completion', async () => {
+    const stream = uniqueStream('batch-chunked');
+    const writers = 8;
+    const perWriter = 40;
+    // A small batchAppendSize makes the client split every append into many chunks, the last one
+    // flagged final; the chunks of all eight appends interleave on the one BatchAppend stream.
+    const results = await Promise.all(
+      Array.from({ length: writers }, (_, writer) =>
+        client.appendToStream(
+          stream,
+          Array.from({ length: perWriter }, (_, n) =>
+            jsonEvent({ type: `Chunked${writer}`, data: { writer, n, pad: 'p'.repeat(200) } }),
+          ),
+          { expectedRevision: ANY, batchAppendSize: 1000 },
+        ),
+      ),
+    );
+    const stored = await collect(client.readStream(stream));
+    expect(stored).toHaveLength(writers * perWriter);
+    // Each append occupies one contiguous run of revisions ending at the revision it reported.
+    for (const [writer, result] of results.entries()) {
+      const last = Number(result.nextExpectedRevision);
+      const run = stored.slice(last - perWriter + 1, last + 1).map((resolved) => resolved.event!.data);
+      expect(run).toEqual(Array.from({ length: perWriter }, (_, n) => ({ writer, n, pad: 'p'.repeat(200) })));
+    }
+  });
+
+  it('an append over the size limit across chunks fails alone; the stream keeps working', async () => {
+    const stream = uniqueStream('batch-oversize-chunks');
+    const chunk = (): ReturnType<typeof binaryEvent> =>
+      binaryEvent({ type: 'Part', data: new Uint8Array(400 * 1024) });
+    const [oversized, fine] = await Promise.allSettled([
+      client.appendToStream(stream, [chunk(), chunk(), chunk(), chunk()], { batchAppendSize: 450 * 1024 }),
+      client.appendToStream(uniqueStream('batch-beside-oversize'), numbered(2)),
+    ]);
+    expect(oversized.status).toBe('rejected');
+    expect((oversized as PromiseRejectedResult).reason).toBeInstanceOf(MaxAppendSizeExceededError);
+    expect(fine).toMatchObject({ status: 'fulfilled', value: { success: true } });
+    await expect(collect(client.readStream(stream))).rejects.toMatchObject({ type: 'stream-not-found' });
+    expect((await client.appendToStream(stream, numbered(1))).nextExpectedRevision).toBe(0n);
+  });
+
+  it('an append whose deadline has passed fails with DeadlineExceededError and writes nothing', async () => {
+    const stream = uniqueStream('batch-deadline');
+    const error = await client
+      .appendToStream(stream, numbered(1), { deadline: 0 })
+      .catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(DeadlineExceededError);
+    await expect(collect(client.readStream(stream))).rejects.toMatchObject({ type: 'stream-not-found' });
+    expect((await client.appendToStream(stream, numbered(1))).success).toBe(true);
+  });
+
+  it('stream_exists on a soft-deleted stream fails with StreamDeletedError', async () => {
+    const stream = uniqueStream('batch-soft-deleted');
+    await client.appendToStream(stream, numbered(1));
+    await client.deleteStream(stream);
+    await expect(
+      client.appendToStream(stream, numbered(1), { expectedRevision: STREAM_EXISTS }),
+    ).rejects.toMatchObject({ type: 'stream-deleted', streamName: stream });
+  });
+
+  it('concurrent re-appends of the same event ids all succeed with one result and write once', async () => {
+    const stream = uniqueStream('batch-idempotent');
+    const events = Array.from({ length: 3 }, () => jsonEvent({ id: randomUUID(), type: 'Once', data: {} }));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => client.appendToStream(stream, events, { expectedRevision: NO_STREAM })),
+    );
+    for (const result of results) expect(result).toEqual(results[0]);
+    expect(results[0]!.nextExpectedRevision).toBe(2n);
+    expect(await collect(client.readStream(stream))).toHaveLength(3);
+  });
+
+  it('with throwOnAppendFailure=false a conflict resolves as an unsuccessful result', async () => {
+    const lenient = EventStoreDBClient.connectionString(
+      `${process.env.EVENTSTORE_CONNECTION_STRING!}&throwOnAppendFailure=false`,
+    );
+    try {
+      const stream = uniqueStream('batch-lenient');
+      await lenient.appendToStream(stream, numbered(1));
+      const [conflict, next] = await Promise.allSettled([
+        lenient.appendToStream(stream, numbered(1), { expectedRevision: NO_STREAM }),
+        lenient.appendToStream(stream, numbered(1), { expectedRevision: 0n }),
+      ]);
+      expect(conflict).toMatchObject({ status: 'fulfilled', value: { success: false } });
+      expect(next).toMatchObject({ status: 'fulfilled', value: { success: true } });
+    } finally {
+      await lenient.dispose();
+    }
+  });
+});
