@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { auditCommand } from './audit/audit-command.js';
 import { historyCommand } from './history/history-command.js';
 import { replayCommand } from './history/replay-command.js';
+import { scenarioCommand } from './scenario/scenario-command.js';
 import { loadCommand } from './load/load-command.js';
 import { verifyCommand } from './verify/verify-command.js';
 
@@ -14,6 +15,7 @@ program
   .addCommand(historyCommand())
   .addCommand(replayCommand())
   .addCommand(auditCommand())
-  .addCommand(verifyCommand());
+  .addCommand(verifyCommand())
+  .addCommand(scenarioCommand());
 
 await program.parseAsync();
