@@ -31,9 +31,7 @@ export interface Scenario {
 }
 
 /** A command in the CLI's vocabulary, without the account (the run's account is filled in). */
-export type StepCommand = { readonly [K in keyof ApiCommand]?: unknown } & {
-  readonly type: ApiCommand['type'];
-};
+export type StepCommand = Readonly<Record<string, unknown>> & { readonly type: ApiCommand['type'] };
 
 export interface Step {
   readonly note?: string;
