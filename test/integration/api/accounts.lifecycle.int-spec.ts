@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import {
   ADMIN,
   EVERYDAY,
@@ -12,6 +13,9 @@ import {
   uniqueId,
   type RunningApi,
 } from './accounts.support.js';
+
+// Booting an app while ts-jest compiles other suites in parallel can exceed Jest's 5 s default.
+jest.setTimeout(60_000);
 
 describe('account api: a delegation from provisioning to revocation', () => {
   let api: RunningApi;

@@ -1,5 +1,7 @@
+import { jest } from '@jest/globals';
 import {
   accountWith,
+  call,
   closeStore,
   invite,
   numberOf,
@@ -8,6 +10,9 @@ import {
   type Answer,
   type RunningApi,
 } from './accounts.support.js';
+
+// Booting an app while ts-jest compiles other suites in parallel can exceed Jest's 5 s default.
+jest.setTimeout(60_000);
 
 const LIMIT = 15;
 const RACERS = 20;
@@ -73,7 +78,7 @@ describe('account api: R8 limits hold under concurrent invitations', () => {
     expect(await liveInvitations(accountId)).toHaveLength(LIMIT);
     // Both instances agree on the outcome, whichever cache answers.
     const [viewA, viewB] = await Promise.all(
-      [first, second].map(async (api) => (await fetch(`${api.url}/accounts/${accountId}`)).json()),
+      [first, second].map(async (api) => (await call(api, 'GET', `/accounts/${accountId}`)).body),
     );
     expect(viewA.delegations).toHaveLength(LIMIT);
     expect(viewB).toEqual(viewA);

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import {
   ADMIN,
   EVERYDAY,
@@ -14,6 +15,9 @@ import {
   type Answer,
   type RunningApi,
 } from './accounts.support.js';
+
+// Booting an app while ts-jest compiles other suites in parallel can exceed Jest's 5 s default.
+jest.setTimeout(60_000);
 
 /** Every rule of SPEC R1–R10 and the R19 list, rejected through HTTP with its status, code and rule. */
 describe('account api: domain rules over HTTP', () => {

@@ -47,7 +47,7 @@ export async function call(
  */
 export function rawCall(api: RunningApi, method: string, path: string, body: unknown): Promise<Answer> {
   const { hostname, port } = new URL(api.url);
-  const payload = JSON.stringify(body);
+  const payload = body === undefined ? '' : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       {
@@ -55,7 +55,9 @@ export function rawCall(api: RunningApi, method: string, path: string, body: unk
         port,
         method,
         path,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+        headers: payload
+          ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+          : {},
       },
       (res) => {
         let text = '';

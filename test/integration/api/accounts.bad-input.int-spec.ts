@@ -1,0 +1,317 @@
+import { jest } from '@jest/globals';
+import {
+  ADMIN,
+  EVERYDAY,
+  accountWith,
+  call,
+  closeStore,
+  expectStatus,
+  phoneUser,
+  rawCall,
+  startApi,
+  storedTypes,
+  type Answer,
+  type RunningApi,
+} from './accounts.support.js';
+
+// Booting an app while ts-jest compiles other suites in parallel can exceed Jest's 5 s default.
+jest.setTimeout(60_000);
+
+/** Malformed input gets a 400 with a message per field, never a 500, and appends nothing (SPEC §4, §5). */
+describe('account api: bad input', () => {
+  let api: RunningApi;
+  let accountId: string;
+  let before: string[];
+  beforeAll(async () => {
+    api = await startApi();
+    accountId = await accountWith(api, ['alice', 'bob']);
+    expectStatus(
+      await call(api, 'POST', `/accounts/${accountId}/delegations`, {
+        actor: 'alice',
+        delegationId: 'ab',
+        delegatorId: 'alice',
+        delegateId: 'bob',
+        permissions: EVERYDAY,
+        sharedLines: ['+15550000001'],
+      }),
+      201,
+    );
+    before = await storedTypes(accountId);
+  });
+  afterEach(async () => {
+    expect(await storedTypes(accountId)).toEqual(before);
+  });
+  afterAll(async () => {
+    await api.close();
+    await closeStore();
+  });
+
+  const validInvite = () => ({
+    actor: 'alice',
+    delegatorId: 'alice',
+    delegateId: 'bob',
+    permissions: EVERYDAY,
+    sharedLines: ['+15550000001'],
+  });
+
+  const fieldsOf = (answer: Answer): string[] =>
+    (answer.body.errors as { field: string }[]).map((error) => error.field);
+
+  function expectInvalid(answer: Answer, fields: string[], code = 'INVALID_REQUEST'): void {
+    expect(answer).toMatchObject({ status: 400, body: { statusCode: 400, code } });
+    expect(fieldsOf(answer)).toEqual(expect.arrayContaining(fields));
+    for (const error of answer.body.errors) expect(error.messages.length).toBeGreaterThan(0);
+  }
+
+  describe('missing and mistyped fields', () => {
+    it.each([
+      ['no delegateId', { delegateId: undefined }, ['delegateId']],
+      [
+        'no permissions and no sharedLines',
+        { permissions: undefined, sharedLines: undefined },
+        ['permissions', 'sharedLines'],
+      ],
+      ['no actor', { actor: undefined }, ['actor']],
+      ['permissions as a string', { permissions: 'placeCalls' }, ['permissions']],
+      ['a number as actor', { actor: 42 }, ['actor']],
+      ['sharedLines with a non-number', { sharedLines: ['call me'] }, ['sharedLines']],
+      [
+        'sharedLines of 21 numbers',
+        { sharedLines: Array.from({ length: 21 }, (_, i) => `+1555000${1000 + i}`) },
+        ['sharedLines'],
+      ],
+      ['an invalid commandId', { commandId: 'spaces are not ids' }, ['commandId']],
+      ['an `at` that is not a time', { at: 'yesterday' }, ['at']],
+    ])('invite with %s → 400 naming the field', async (_name, change, fields) => {
+      expectInvalid(
+        await call(api, 'POST', `/accounts/${accountId}/delegations`, { ...validInvite(), ...change }),
+        fields,
+      );
+    });
+
+    it.each([
+      ['/phone-users', { ...phoneUser('carol', 3), powerPack: 'yes' }, ['powerPack']],
+      ['/phone-users', { ...phoneUser('carol', 3), name: 'x'.repeat(101) }, ['name']],
+      [
+        '/phone-users',
+        { ...phoneUser('carol', 3), desktopClient: { platform: 'windows' } },
+        ['desktopClient.version'],
+      ],
+      ['/parties/alice/ring-timeout', { actor: ADMIN, ringTimeoutSeconds: '30' }, ['ringTimeoutSeconds']],
+      ['/parties/alice/business-hours', { actor: 'alice' }, ['businessHours']],
+      [
+        '/parties/alice/business-hours',
+        { actor: 'alice', businessHours: { utcOffsetMinutes: 0, windows: 'always' } },
+        ['businessHours.windows'],
+      ],
+      ['/parties/alice/vip-routing', { actor: 'alice', mode: 'delegatorFirst' }, ['delaySeconds']],
+      [
+        '/policy',
+        { actor: ADMIN, policy: { maxDelegatesPerDelegator: 'many' } },
+        ['policy.maxDelegatesPerDelegator'],
+      ],
+    ])('%s with a missing or mistyped field → 400', async (path, body, fields) => {
+      const method = path === '/phone-users' ? 'POST' : path === '/policy' ? 'PATCH' : 'PUT';
+      expectInvalid(await call(api, method, `/accounts/${accountId}${path}`, body), fields);
+    });
+
+    it.each([
+      ['null', 'null'],
+      ['an array', '[]'],
+      ['a string', '"invite"'],
+      ['a number', '42'],
+      ['broken JSON', '{"actor": "alice",'],
+    ])('a body that is %s → 400', async (_name, body) => {
+      const answer = await call(api, 'POST', `/accounts/${accountId}/delegations`, body);
+      expect(answer).toMatchObject({ status: 400, body: { statusCode: 400, code: 'INVALID_REQUEST' } });
+    });
+
+    it('a body that is not JSON → 415', async () => {
+      const res = await fetch(`${api.url}/accounts/${accountId}/delegations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/xml' },
+        body: '<invite actor="alice"/>',
+      });
+      expect(res.status).toBe(415);
+      expect(await res.json()).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE' });
+    });
+  });
+
+  describe('unknown enum values and unknown properties', () => {
+    it.each([
+      [
+        '/delegations',
+        'POST',
+        { ...validInvite(), permissions: ['placeCalls', 'makeCoffee'] },
+        ['permissions'],
+      ],
+      ['/delegations/ab/permissions', 'PUT', { actor: 'alice', permissions: ['superuser'] }, ['permissions']],
+      ['/phone-users', 'POST', { ...phoneUser('carol', 3), callingPlan: 'gold' }, ['callingPlan']],
+      [
+        '/parties/bob/desktop-client',
+        'PUT',
+        { actor: 'bob', platform: 'amiga', version: '1.0' },
+        ['platform'],
+      ],
+      ['/parties/alice/vip-routing', 'PUT', { actor: 'alice', mode: 'random' }, ['mode']],
+      [
+        '/parties/alice/business-hours',
+        'PUT',
+        {
+          actor: 'alice',
+          businessHours: { utcOffsetMinutes: 0, windows: [{ day: 'funday', from: '09:00', to: '17:00' }] },
+        },
+        ['businessHours.windows.0.day'],
+      ],
+    ])('%s with an unknown enum value → 400 naming the field', async (path, method, body, fields) => {
+      const answer = await call(api, method, `/accounts/${accountId}${path}`, body);
+      expectInvalid(answer, fields);
+      expect(answer.body.message).toMatch(/must be one of the following values/);
+    });
+
+    it('a permission named makeCoffee is refused, not ignored', async () => {
+      const answer = await call(api, 'POST', `/accounts/${accountId}/delegations`, {
+        ...validInvite(),
+        permissions: ['makeCoffee'],
+      });
+      expect(answer.body.message).toContain('permissions');
+      expect(answer.body.message).toContain('placeCalls');
+    });
+
+    it.each([
+      ['top level', { ...validInvite(), admin: true }, ['admin']],
+      ['nested', { actor: ADMIN, policy: { delegationEnabled: true, godMode: true } }, ['policy.godMode']],
+    ])('an unknown property at the %s → 400', async (where, body, fields) => {
+      const path = where === 'nested' ? '/policy' : '/delegations';
+      const answer = await call(
+        api,
+        where === 'nested' ? 'PATCH' : 'POST',
+        `/accounts/${accountId}${path}`,
+        body,
+      );
+      expectInvalid(answer, fields);
+      expect(answer.body.message).toMatch(/should not exist/);
+    });
+  });
+
+  it('an oversized body (> 64 KiB) → 413 before parsing', async () => {
+    const answer = await call(api, 'POST', `/accounts/${accountId}/delegations`, {
+      ...validInvite(),
+      padding: 'x'.repeat(65 * 1024),
+    });
+    expect(answer).toMatchObject({ status: 413, body: { statusCode: 413, code: 'PAYLOAD_TOO_LARGE' } });
+  });
+
+  describe('ids that try to leave the account category', () => {
+    const hostile = [
+      ['$all', '$all'],
+      ['$$x', '$$x'],
+      ['a/b', 'a%2Fb'],
+      ['..', '..'],
+      ['acme.x', 'acme.x'],
+      ['a NUL', 'a%00b'],
+      ['a newline', 'a%0Ab'],
+      ['a space', 'a%20b'],
+      ['65 characters', 'a'.repeat(65)],
+      ['a leading dash', '-acme'],
+      ['non-ASCII', '%C3%A9t%C3%A9'],
+    ] as const;
+
+    it.each(hostile)('%s as the account id in a path → 400 INVALID_ID', async (_name, segment) => {
+      const answer = await rawCall(api, 'POST', `/accounts/${segment}/delegations`, validInvite());
+      expect(answer).toMatchObject({ status: 400, body: { code: 'INVALID_ID' } });
+      expect(answer.body.message).toMatch(/^accountId must be 1-64 letters/);
+      expect(fieldsOf(answer)).toEqual(['accountId']);
+    });
+
+    it.each(hostile)('%s as a delegation or party id in a path → 400 INVALID_ID', async (_name, segment) => {
+      const accept = await rawCall(api, 'POST', `/accounts/${accountId}/delegations/${segment}/accept`, {
+        actor: 'bob',
+      });
+      expect(accept).toMatchObject({ status: 400, body: { code: 'INVALID_ID' } });
+      expect(fieldsOf(accept)).toEqual(['delegationId']);
+      const party = await rawCall(api, 'POST', `/accounts/${accountId}/parties/${segment}/delegation-lock`, {
+        actor: ADMIN,
+      });
+      expect(party).toMatchObject({ status: 400, body: { code: 'INVALID_ID' } });
+    });
+
+    it.each(hostile)('%s as the id of a GET → 400 INVALID_ID', async (_name, segment) => {
+      expect(await rawCall(api, 'GET', `/accounts/${segment}`, undefined)).toMatchObject({
+        status: 400,
+        body: { code: 'INVALID_ID' },
+      });
+    });
+
+    it.each(hostile.map(([name, segment]) => [name, decodeURIComponent(segment)]))(
+      '%s as an id in a body → 400 naming the field',
+      async (_name, id) => {
+        expectInvalid(await call(api, 'POST', '/accounts', { actor: ADMIN, accountId: id, name: 'Evil' }), [
+          'accountId',
+        ]);
+        expectInvalid(
+          await call(api, 'POST', `/accounts/${accountId}/delegations`, {
+            ...validInvite(),
+            delegationId: id,
+          }),
+          ['delegationId'],
+        );
+        expectInvalid(
+          await call(api, 'POST', `/accounts/${accountId}/delegations`, {
+            ...validInvite(),
+            delegatorId: id,
+          }),
+          ['delegatorId'],
+        );
+        expectInvalid(
+          await call(api, 'POST', `/accounts/${accountId}/delegations`, { ...validInvite(), actor: id }),
+          ['actor'],
+        );
+        expectInvalid(
+          await call(api, 'POST', `/accounts/${accountId}/phone-users`, { ...phoneUser(id, 3) }),
+          ['partyId'],
+        );
+        expectInvalid(
+          await call(api, 'POST', '/accounts', { actor: ADMIN, accountId: 'fine', name: 'x', admins: [id] }),
+          ['admins'],
+        );
+      },
+    );
+
+    it('no hostile id created a stream', async () => {
+      for (const id of ['acme.x', '-acme']) expect(await storedTypes(id)).toEqual([]);
+    });
+
+    it('a hostile correlation id header → 400, and a number that is not one in a path → 400', async () => {
+      const answer = await call(api, 'POST', `/accounts/${accountId}/delegations`, validInvite(), {
+        'x-correlation-id': '$all',
+      });
+      expect(answer).toMatchObject({ status: 400, body: { code: 'INVALID_REQUEST' } });
+      const vip = await call(api, 'DELETE', `/accounts/${accountId}/parties/alice/vip-contacts/call-me`, {
+        actor: 'alice',
+      });
+      expect(vip).toMatchObject({
+        status: 400,
+        body: { code: 'INVALID_NUMBER', errors: [{ field: 'number' }] },
+      });
+    });
+  });
+
+  it('an `at` in realtime mode is a domain rejection (422 R21), not a crash', async () => {
+    expect(
+      await call(api, 'POST', `/accounts/${accountId}/delegations/ab/accept`, {
+        actor: 'bob',
+        at: '2026-01-05T10:00:00Z',
+      }),
+    ).toMatchObject({ status: 422, body: { code: 'AT_REQUIRES_VIRTUAL_CLOCK', rule: 'R21' } });
+  });
+
+  it('an unknown route → 404 with a code', async () => {
+    expect(
+      await call(api, 'POST', `/accounts/${accountId}/delegations/ab/teleport`, { actor: 'bob' }),
+    ).toMatchObject({
+      status: 404,
+      body: { code: 'NOT_FOUND' },
+    });
+  });
+});
