@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { isCommandError } from '@eventstore/db-client';
 import { eventSchemas, type DomainEvent } from '#events';
 import { EventStore, createEventStoreClient, type CommandMetadata } from '#eventstore';
 import { replay } from '../apps/projector/src/engine/replay.js';
@@ -20,7 +21,7 @@ const TARGET_EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const CALLS_PER_LINE = 100;
 /** A call averages a little over five events (see the workload's mix). */
 const LINES = Math.ceil(TARGET_EVENTS / (CALLS_PER_LINE * 5.2));
-const APPEND_CONCURRENCY = 16;
+const APPEND_CONCURRENCY = 8;
 
 const startServer = async (dataDir: string): Promise<{ child: ChildProcess; connectionString: string }> => {
   const child = spawn(
@@ -55,15 +56,27 @@ const meta = (events: readonly DomainEvent[]): CommandMetadata => {
   };
 };
 
-/** Big batches keep writing quick; below the server's 1 MiB append limit. */
+/**
+ * Big batches keep writing quick; below the server's 1 MiB append limit. A batch the client gave up
+ * on (its deadline passed on a loaded machine) is resent with the same command id: the event ids are
+ * derived from it, so the server stores the batch once.
+ */
 const appendInChunks = async (
   store: EventStore,
   stream: string,
   events: readonly DomainEvent[],
 ): Promise<void> => {
-  for (let from = 0; from < events.length; from += 1_000) {
-    const chunk = events.slice(from, from + 1_000);
-    await store.append(stream, chunk, 'any', meta(chunk));
+  for (let from = 0; from < events.length; from += 500) {
+    const chunk = events.slice(from, from + 500);
+    const metadata = meta(chunk);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await store.append(stream, chunk, 'any', metadata);
+        break;
+      } catch (error) {
+        if (attempt >= 5 || !(error instanceof Error) || !isCommandError(error)) throw error;
+      }
+    }
   }
 };
 

@@ -1,6 +1,6 @@
 import { BadRequestException, Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
 import { ApiForbiddenResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { accountsProjection, type DelegationRow } from '../projections/accounts.projection.js';
+import { accountsProjection, delegationKey, type DelegationRow } from '../projections/accounts.projection.js';
 import { recordingsProjection } from '../projections/recordings.projection.js';
 import { partyName } from '../queries/access.js';
 import { whyCannot, type Action } from '../queries/diagnostics.js';
@@ -31,7 +31,7 @@ export class AccountsController {
     const account = accounts.get(validId(accountId, 'accountId'));
     if (!account)
       throw new NotFoundException({ code: 'ACCOUNT_NOT_FOUND', message: `no account ${accountId}` });
-    const rows = account.delegations.map((id) => delegations.get(id)!);
+    const rows = account.delegations.map((id) => delegations.get(delegationKey(accountId, id))!);
     const entry = (d: DelegationRow) => ({
       ...d,
       delegatorName: partyName(readModels, accountId, d.delegatorId),
@@ -59,7 +59,7 @@ export class AccountsController {
     const readModels = this.readModels.projector.readModels;
     const { accounts, delegations } = readModels.state(accountsProjection);
     const rows = (accounts.get(validId(accountId, 'accountId'))?.delegations ?? []).map((id) =>
-      delegations.get(id)!,
+      delegations.get(delegationKey(accountId, id))!,
     );
     validId(partyId, 'partyId');
     return {

@@ -67,10 +67,13 @@ type AccountsState = {
   accounts: Map<string, AccountRow>;
   /** Key `<accountId>/<partyId>`. */
   parties: Map<string, PartyRow>;
+  /** Key `<accountId>/<delegationId>`: delegation ids are unique within an account only. */
   delegations: Map<string, DelegationRow>;
 };
 
 export const partyKey = (accountId: string, partyId: string): string => `${accountId}/${partyId}`;
+export const delegationKey = (accountId: string, delegationId: string): string =>
+  `${accountId}/${delegationId}`;
 
 const accountIdOf = (stored: StoredEvent): string => stored.stream.slice(ACCOUNT_STREAM_PREFIX.length);
 
@@ -88,7 +91,11 @@ const delegationOf = (
   }>,
 ): DelegationRow => {
   const { data } = stored.event;
-  const delegation = existing(state.delegations, data.delegationId, 'delegation');
+  const delegation = existing(
+    state.delegations,
+    delegationKey(accountIdOf(stored), data.delegationId),
+    'delegation',
+  );
   invariant(
     delegation.delegatorId === data.delegatorId && delegation.delegateId === data.delegateId,
     `delegation ${data.delegationId} is between ${delegation.delegatorId} and ${delegation.delegateId}, ` +
@@ -154,7 +161,7 @@ const provision = (
  */
 export const accountsProjection = defineProjection<ProjectedEvent>()({
   name: 'accounts',
-  version: 1,
+  version: 2,
   create: (): AccountsState => ({ accounts: new Map(), parties: new Map(), delegations: new Map() }),
   handlers: {
     ...LINE_EVENTS_IRRELEVANT,
@@ -235,8 +242,9 @@ export const accountsProjection = defineProjection<ProjectedEvent>()({
     DelegateInvited: (state, stored) => {
       const { data } = stored.event;
       const account = accountOf(state, stored);
-      invariant(!state.delegations.has(data.delegationId), `delegation ${data.delegationId} invited twice`);
-      state.delegations.set(data.delegationId, {
+      const key = delegationKey(account.accountId, data.delegationId);
+      invariant(!state.delegations.has(key), `delegation ${data.delegationId} invited twice`);
+      state.delegations.set(key, {
         delegationId: data.delegationId,
         accountId: account.accountId,
         delegatorId: data.delegatorId,

@@ -447,6 +447,32 @@ describe('diagnostics (R20)', () => {
   });
 });
 
+describe('delegation roster', () => {
+  it('R7: keeps delegation ids per account, so two accounts may both have a d1', () => {
+    const other = 'account-other';
+    const readModels = project(
+      [
+        other,
+        {
+          type: 'AccountCreated',
+          data: { ...by, accountId: 'other', name: 'Other', admins: ['admin'], policy },
+        },
+      ],
+      [
+        other,
+        {
+          type: 'DelegateInvited',
+          data: { ...delegation, permissions: ['answerCalls'], sharedLines: ['1001'] },
+        },
+      ],
+    );
+    expect(lineAccess(readModels, 'acme', '1001', 'bob')).toMatchObject({ allowed: true, role: 'delegate' });
+    expect(whyCannot(readModels, 'acme', '1001', 'bob', 'answer').answer).toBe(
+      'Bob can answer calls on line 1001.',
+    );
+  });
+});
+
 describe('loud failures', () => {
   it('stops on a call event for a call the log never started', () => {
     expect(() => project(answered('ghost', 'bob', 5))).toThrow(ProjectionFailure);

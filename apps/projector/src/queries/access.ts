@@ -1,6 +1,7 @@
 import type { ReadModels } from '../engine/read-models.js';
 import {
   accountsProjection,
+  delegationKey,
   partyKey,
   type DelegationRow,
   type PartyRow,
@@ -53,7 +54,7 @@ export const delegationsFor = (
 ): DelegationRow[] => {
   const { accounts, delegations } = readModels.state(accountsProjection);
   return (accounts.get(accountId)?.delegations ?? [])
-    .map((id) => delegations.get(id)!)
+    .map((id) => delegations.get(delegationKey(accountId, id))!)
     .filter((d) => d.delegatorId === delegatorId && d.delegateId === delegateId)
     .reverse();
 };
