@@ -8,7 +8,8 @@ import { Command } from 'commander';
  * `npm start`: the embedded event store, then the api and the projector, as separate processes with
  * prefixed logs. Ctrl-C stops the apps first and the store last, so nothing is cut mid-append.
  */
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+// This file runs from dist/tools/start.js: the repository root is two levels up.
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const program = new Command('start')
   .description('Start Switchboard on the embedded EventStoreDB-compatible server')
   .option('--data <dir>', 'data directory of the embedded store', resolve(root, 'data/eventstore'))
@@ -36,7 +37,7 @@ const prefix = (name: Name): string =>
   process.stdout.isTTY ? `\x1b[${colours[name]}m[${name}]\x1b[0m ` : `[${name}] `;
 
 function run(name: Name, script: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  const child = spawn(process.execPath, [resolve(root, script), ...args], {
+  const child = spawn(process.execPath, [resolve(root, 'dist', script), ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -87,15 +88,15 @@ async function stop(exitCode: number): Promise<void> {
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
-const store = run('eventstore', 'dist/apps/eventstore/src/main.js', [
+const store = run('eventstore', 'apps/eventstore/src/main.js', [
   '--port',
   options.storePort,
   ...(options.mem ? ['--mem'] : ['--data', options.data]),
 ]);
 await waitForLine(store, 'listening on');
 const env = { EVENTSTORE_CONNECTION_STRING: `esdb://127.0.0.1:${options.storePort}?tls=false` };
-run('api', 'dist/apps/api/src/main.js', [], { ...env, API_PORT: options.apiPort });
-run('projector', 'dist/apps/projector/src/main.js', [], {
+run('api', 'apps/api/src/main.js', [], { ...env, API_PORT: options.apiPort });
+run('projector', 'apps/projector/src/main.js', [], {
   ...env,
   PROJECTOR_PORT: options.projectorPort,
   PROJECTOR_DATA_DIR: options.projectorData,

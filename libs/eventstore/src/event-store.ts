@@ -138,14 +138,16 @@ export class EventStore {
 
   /** The commit position of the last event in `$all` (0 when empty): the head projections chase. */
   async headPosition(): Promise<bigint> {
+    let head = 0n;
+    // Read to the end (one event) rather than breaking out: an abandoned read leaves the call open.
     for await (const resolved of this.client.readAll({
       direction: 'backwards',
       fromPosition: END,
       maxCount: 1,
     })) {
-      return resolved.event?.position?.commit ?? resolved.commitPosition ?? 0n;
+      head = resolved.event?.position?.commit ?? resolved.commitPosition ?? head;
     }
-    return 0n;
+    return head;
   }
 
   /**
