@@ -59,6 +59,8 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
   private readonly logger = new Logger('line-timers');
   /** Timers on the clock, by line stream and then by clock key. */
   private readonly scheduled = new Map<string, Map<string, ScheduledTimer>>();
+  /** The revision each line's timers were last computed from: later events of one append need no new look. */
+  private readonly lookedAt = new Map<string, bigint>();
   /** Every line event up to this `$all` position has been seen and its timers are on the clock. */
   private processed = 0n;
   /** The first catch-up is done: timers that were pending before this process started are on the clock. */
@@ -162,7 +164,9 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
   /** Puts the timers the line's current state wants on the clock and cancels the ones it no longer wants. */
   private async refresh(setBy: StoredEvent<LineEvent>): Promise<void> {
     const stream = setBy.stream;
-    const { state } = await this.lines.load(stream);
+    if (setBy.revision <= (this.lookedAt.get(stream) ?? -1n)) return;
+    const { state, revision } = await this.lines.load(stream);
+    if (revision !== 'no_stream') this.lookedAt.set(stream, revision);
     const previous = this.scheduled.get(stream) ?? new Map<string, ScheduledTimer>();
     const next = new Map<string, ScheduledTimer>();
     for (const timer of pendingLineTimers(state)) {
