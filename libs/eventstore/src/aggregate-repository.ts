@@ -1,6 +1,6 @@
 import type { DomainEvent } from '#events';
 import { StreamVersionConflictError } from './errors.js';
-import type { CommandMetadata, EventStore, ExpectedRevision } from './event-store.js';
+import type { CommandMetadata, EventStore } from './event-store.js';
 
 export interface AggregateDefinition<State, E extends DomainEvent> {
   readonly initialState: State;
@@ -55,10 +55,10 @@ export interface RepositoryOptions {
  * Load → decide → append with the expected revision, for one aggregate type.
  *
  * Deciding must not slow down as a stream's history grows (a line with 100,000 past calls answers
- * like a new one), so folded state stays cached with the revision it reflects, and each command only
- * reads the events appended since (normally none). The cache is an optimisation, never the truth:
- * the append's expected revision is checked by the store, and on a conflict the repository catches
- * up and decides again. Re-deciding is always safe because deciders are pure and re-check every
+ * like a new one), so folded state stays cached with the revision it reflects: a command decides on
+ * it and appends with that revision, one round trip. The cache is an optimisation, never the truth:
+ * the store checks the expected revision, and on a conflict the repository reads only the events
+ * appended since and decides again. A rejection is never given on a fold that may be stale. Re-deciding is always safe because deciders are pure and re-check every
  * invariant against the newer state (that is how R8's limits and R12/R13's "exactly one wins" hold
  * across processes). Within one process commands on the same stream are queued, so they do not
  * waste appends conflicting with each other.
@@ -101,8 +101,16 @@ export class AggregateRepository<State, E extends DomainEvent> {
     authority?: (events: readonly E[]) => Pick<CommandMetadata, 'onBehalfOf' | 'permission'>,
   ): Promise<CommandOutcome<E>> {
     return this.serialized(stream, async () => {
+      // A cached fold is trusted for the first attempt: an append at a stale revision is refused by
+      // the store, and only then is the stream read. Rejections and no-ops carry no such check, so
+      // they are only given once the fold is known to be fresh.
+      let cached = this.recent(stream);
+      let fresh = false;
+      if (!cached) {
+        cached = await this.catchUp(stream);
+        fresh = true;
+      }
       for (let attempt = 1; ; attempt++) {
-        const cached = await this.catchUp(stream);
         const earlier = cached.commands.get(metadata.commandId);
         if (earlier) {
           return {
@@ -113,16 +121,28 @@ export class AggregateRepository<State, E extends DomainEvent> {
             duplicate: true,
           };
         }
-        const events = decide(cached.state);
+        let events: readonly E[];
+        try {
+          events = decide(cached.state);
+        } catch (rejection) {
+          if (fresh) throw rejection;
+          cached = await this.catchUp(stream);
+          fresh = true;
+          continue;
+        }
         if (events.length === 0) {
+          if (!fresh) {
+            cached = await this.catchUp(stream);
+            fresh = true;
+            continue;
+          }
           return { stream, events, revision: undefined, position: undefined, duplicate: false };
         }
-        const expected: ExpectedRevision = cached.revision;
         try {
           const result = await this.store.append(
             stream,
             events,
-            expected,
+            cached.revision,
             authority ? { ...metadata, ...authority(events) } : metadata,
           );
           for (const event of events) cached.state = this.aggregate.evolve(cached.state, event);
@@ -138,6 +158,8 @@ export class AggregateRepository<State, E extends DomainEvent> {
         } catch (error) {
           if (!(error instanceof StreamVersionConflictError)) throw error;
           if (attempt >= this.maxAttempts) throw new ContentionError(stream, attempt);
+          cached = await this.catchUp(stream);
+          fresh = true;
         }
       }
     });
@@ -145,21 +167,28 @@ export class AggregateRepository<State, E extends DomainEvent> {
 
   /** Brings the cached fold up to the store's head by reading only what was appended since. */
   private async catchUp(stream: string): Promise<CachedAggregate<State, E>> {
-    let cached = this.cache.get(stream);
-    if (cached) {
-      // Refresh recency: Map iteration order is insertion order, the first key is the eviction victim.
-      this.cache.delete(stream);
-    } else {
+    let cached = this.recent(stream);
+    if (!cached) {
       cached = { state: this.aggregate.initialState, revision: 'no_stream', commands: new Map() };
+      this.cache.set(stream, cached);
+      if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
     }
-    this.cache.set(stream, cached);
-    if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
 
     const from = cached.revision === 'no_stream' ? 0n : cached.revision + 1n;
     for await (const stored of this.store.readStream<E>(stream, from)) {
       cached.state = this.aggregate.evolve(cached.state, stored.event);
       cached.revision = stored.revision;
       this.remember(cached, stored.metadata.commandId, [stored.event], stored.revision, stored.position);
+    }
+    return cached;
+  }
+
+  /** The cached fold, marked as most recently used (Map order is insertion order: first key is evicted). */
+  private recent(stream: string): CachedAggregate<State, E> | undefined {
+    const cached = this.cache.get(stream);
+    if (cached) {
+      this.cache.delete(stream);
+      this.cache.set(stream, cached);
     }
     return cached;
   }

@@ -75,6 +75,20 @@ describe('event-store layer through the official client', () => {
     expect(revision).toBe(BigInt(CEILING - 1));
   });
 
+  it('never rejects on a stale cached fold: a rejection is re-checked against the stream', async () => {
+    const name = stream();
+    const stale = new AggregateRepository(store, counter);
+    await stale.load(name); // caches "empty"
+    await new AggregateRepository(store, counter).handle(name, incrementBelowCeiling, meta());
+    const needsOne = (state: Counter): Incremented[] => {
+      if (state.value < 1) throw new Error('EMPTY');
+      return [{ type: 'Incremented', data: { by: 10 } }];
+    };
+    const outcome = await stale.handle(name, needsOne, meta());
+    expect(outcome.revision).toBe(1n);
+    expect((await stale.load(name)).state.value).toBe(11);
+  });
+
   it('answers a resent command id with the first outcome and appends nothing', async () => {
     const name = stream();
     const repo = new AggregateRepository(store, counter);
