@@ -184,4 +184,27 @@ describe('EventStore semantics (in memory)', () => {
     await pending;
     expect(store.committedCount).toBe(1);
   });
+
+  it('remembers the last idCacheSize ids, counting an id appended again by its newest append', async () => {
+    const { store } = await EventStore.open(new MemoryLog(), { idCacheSize: 3 });
+    const [a, x, y, z] = [event(), event(), event(), event()];
+    await store.append('s', 'any', [a]);
+    await store.append('t', 'any', [a]); // another stream: written again, the newest entry for a
+    await store.append('u', 'any', [x]);
+    await store.append('v', 'any', [y]); // the cache is full: evicts the first entry for a, not the newest
+    expect(await store.append('t', 'any', [a])).toMatchObject({ kind: 'success', revision: 0 });
+    await store.append('w', 'any', [z]); // evicts the newest entry for a
+    expect(await store.append('t', 'any', [a])).toMatchObject({ kind: 'success', revision: 1 });
+    expect(store.committedCount).toBe(6);
+    await store.close();
+  });
+
+  it('evicts the tail cache oldest first and serves evicted records from the log', async () => {
+    const { store } = await EventStore.open(new MemoryLog(), { tailCacheBytes: 1000 });
+    for (let index = 0; index < 20; index += 1) await store.append('s', 'any', [event('Tail', { index })]);
+    expect((await readAll(store)).map((record) => JSON.parse(Buffer.from(record.data).toString()))).toEqual(
+      Array.from({ length: 20 }, (_, index) => ({ index })),
+    );
+    await store.close();
+  });
 });

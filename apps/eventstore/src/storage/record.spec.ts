@@ -2,25 +2,25 @@ import { randomUUID } from 'node:crypto';
 
 import {
   FLAG_COMMIT_END,
+  FLAG_TOMBSTONE,
   checkRecord,
   decodeRecord,
-  encodeRecord,
-  markCommitEnd,
+  encodeRecords,
   uuidToBytes,
 } from './record.js';
 
-const sample = () =>
-  encodeRecord({
-    id: uuidToBytes(randomUUID())!,
-    stream: 'order-é1',
-    revision: 41,
-    type: 'OrderPlaced',
-    contentType: 'application/json',
-    created: 1_700_000_000_123,
-    data: Buffer.from('{"total":12}'),
-    metadata: Buffer.from([1, 2, 3]),
-    flags: 0,
-  });
+const record = (flags = 0) => ({
+  id: uuidToBytes(randomUUID())!,
+  stream: 'order-é1',
+  revision: 41,
+  type: 'OrderPlaced',
+  contentType: 'application/json',
+  created: 1_700_000_000_123,
+  data: Buffer.from('{"total":12}'),
+  metadata: Buffer.from([1, 2, 3]),
+  flags,
+});
+const sample = () => encodeRecords([record()]);
 
 describe('record format', () => {
   it('round-trips every field', () => {
@@ -32,7 +32,7 @@ describe('record format', () => {
       type: 'OrderPlaced',
       contentType: 'application/json',
       created: 1_700_000_000_123,
-      flags: 0,
+      flags: FLAG_COMMIT_END,
     });
     expect(Buffer.from(decodeRecord(buffer, 0).data).toString()).toBe('{"total":12}');
   });
@@ -55,10 +55,23 @@ describe('record format', () => {
     expect(checkRecord(buffer.subarray(0, 10), 0)).toEqual({ ok: false, reason: 'truncated header' });
   });
 
-  it('marking the end of an append keeps the checksum valid', () => {
-    const buffer = sample();
-    markCommitEnd(buffer);
-    expect(checkRecord(buffer, 0).ok).toBe(true);
-    expect(decodeRecord(buffer, 0).flags & FLAG_COMMIT_END).toBe(FLAG_COMMIT_END);
+  it('encodes an append as consecutive valid records, only the last one marked COMMIT_END', () => {
+    const buffer = encodeRecords([record(), record(), record(FLAG_TOMBSTONE)]);
+    const flags: number[] = [];
+    for (let offset = 0; offset < buffer.length;) {
+      const check = checkRecord(buffer, offset);
+      expect(check.ok).toBe(true);
+      flags.push(decodeRecord(buffer, offset).flags);
+      offset += check.ok ? check.length : buffer.length;
+    }
+    expect(flags).toEqual([0, 0, FLAG_TOMBSTONE | FLAG_COMMIT_END]);
+  });
+
+  it('reads canonical and undashed uuids alike and refuses anything else', () => {
+    const id = randomUUID();
+    expect(uuidToBytes(id)!.toString('hex')).toBe(id.replace(/-/g, ''));
+    expect(uuidToBytes(id.replace(/-/g, '').toUpperCase())!.toString('hex')).toBe(id.replace(/-/g, ''));
+    expect(uuidToBytes(`${id.slice(0, 35)}z`)).toBeUndefined();
+    expect(uuidToBytes('not-a-uuid')).toBeUndefined();
   });
 });

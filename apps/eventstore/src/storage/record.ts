@@ -33,43 +33,59 @@ export interface EventRecord {
   readonly flags: number;
 }
 
-export function encodeRecord(record: EventRecord): Buffer {
-  const stream = Buffer.from(record.stream, 'utf8');
-  const type = Buffer.from(record.type, 'utf8');
-  const contentType = Buffer.from(record.contentType, 'utf8');
-  const length =
-    RECORD_HEADER_SIZE +
-    stream.length +
-    type.length +
-    contentType.length +
-    record.data.length +
-    record.metadata.length;
-  const buffer = Buffer.allocUnsafe(length);
-  buffer.writeUInt32LE(length, 0);
-  buffer.writeUInt8(record.flags, 8);
-  buffer.writeUInt8(RECORD_VERSION, 9);
-  buffer.writeUInt16LE(stream.length, 10);
-  buffer.writeUInt16LE(type.length, 12);
-  buffer.writeUInt16LE(contentType.length, 14);
-  buffer.writeUInt32LE(record.data.length, 16);
-  buffer.writeUInt32LE(record.metadata.length, 20);
-  buffer.writeDoubleLE(record.revision, 24);
-  buffer.writeDoubleLE(record.created, 32);
-  record.id.copy(buffer, 40, 0, 16);
-  let offset = RECORD_HEADER_SIZE;
-  offset += stream.copy(buffer, offset);
-  offset += type.copy(buffer, offset);
-  offset += contentType.copy(buffer, offset);
-  buffer.set(record.data, offset);
-  buffer.set(record.metadata, offset + record.data.length);
-  buffer.writeUInt32LE(crc32(buffer.subarray(8)), 4);
+/**
+ * Encodes the records of one atomic append back to back into a single buffer (one allocation, and
+ * one iovec for the log's writev, instead of one buffer per record and per name); the last record
+ * is flagged COMMIT_END, so that recovery keeps whole appends only.
+ */
+export function encodeRecords(records: readonly EventRecord[]): Buffer {
+  const lengths = records.map(
+    (record) =>
+      RECORD_HEADER_SIZE +
+      Buffer.byteLength(record.stream) +
+      Buffer.byteLength(record.type) +
+      Buffer.byteLength(record.contentType) +
+      record.data.length +
+      record.metadata.length,
+  );
+  const buffer = Buffer.allocUnsafe(lengths.reduce((sum, length) => sum + length, 0));
+  let offset = 0;
+  records.forEach((record, index) => {
+    const last = index === records.length - 1;
+    writeRecord(
+      buffer,
+      offset,
+      lengths[index]!,
+      record,
+      last ? record.flags | FLAG_COMMIT_END : record.flags,
+    );
+    offset += lengths[index]!;
+  });
   return buffer;
 }
 
-/** Marks a record as the last of its atomic append; the checksum covers the flags so it is recomputed. */
-export function markCommitEnd(buffer: Buffer): void {
-  buffer[8] = (buffer[8] ?? 0) | FLAG_COMMIT_END;
-  buffer.writeUInt32LE(crc32(buffer.subarray(8)), 4);
+function writeRecord(buffer: Buffer, at: number, length: number, record: EventRecord, flags: number): void {
+  buffer.writeUInt32LE(length, at);
+  buffer[at + 8] = flags;
+  buffer[at + 9] = RECORD_VERSION;
+  let offset = at + RECORD_HEADER_SIZE;
+  const streamLength = buffer.write(record.stream, offset, 'utf8');
+  offset += streamLength;
+  const typeLength = buffer.write(record.type, offset, 'utf8');
+  offset += typeLength;
+  const contentTypeLength = buffer.write(record.contentType, offset, 'utf8');
+  offset += contentTypeLength;
+  buffer.writeUInt16LE(streamLength, at + 10);
+  buffer.writeUInt16LE(typeLength, at + 12);
+  buffer.writeUInt16LE(contentTypeLength, at + 14);
+  buffer.writeUInt32LE(record.data.length, at + 16);
+  buffer.writeUInt32LE(record.metadata.length, at + 20);
+  buffer.writeDoubleLE(record.revision, at + 24);
+  buffer.writeDoubleLE(record.created, at + 32);
+  record.id.copy(buffer, at + 40, 0, 16);
+  buffer.set(record.data, offset);
+  buffer.set(record.metadata, offset + record.data.length);
+  buffer.writeUInt32LE(crc32(buffer.subarray(at + 8, at + length)), at + 4);
 }
 
 export type RecordCheck = { ok: true; length: number } | { ok: false; reason: string };
@@ -114,9 +130,15 @@ export function decodeRecord(chunk: Buffer, offset: number): EventRecord {
   };
 }
 
+const HEX_32 = /^[0-9a-fA-F]{32}$/;
+
 export function uuidToBytes(uuid: string): Buffer | undefined {
-  const hex = uuid.replace(/-/g, '');
-  if (!/^[0-9a-fA-F]{32}$/.test(hex)) return undefined;
+  // The canonical 8-4-4-4-12 form is what clients send: cut it without a global regex replace.
+  const hex =
+    uuid.length === 36 && uuid[8] === '-' && uuid[13] === '-' && uuid[18] === '-' && uuid[23] === '-'
+      ? uuid.slice(0, 8) + uuid.slice(9, 13) + uuid.slice(14, 18) + uuid.slice(19, 23) + uuid.slice(24)
+      : uuid.replace(/-/g, '');
+  if (!HEX_32.test(hex)) return undefined;
   return Buffer.from(hex, 'hex');
 }
 
