@@ -8,6 +8,12 @@ import { startEmbeddedEventStore, type EmbeddedEventStore } from '../../support/
 import { collect, numbered } from './support.js';
 
 /**
+ * Each test starts (and kills) several server processes; on a loaded machine that alone can take
+ * longer than Jest's default 5 s, so these tests get a larger budget. Nothing asserts on time.
+ */
+const PROCESS_BUDGET_MS = 60_000;
+
+/**
  * Durability of the embedded server's on-disk log. These tests always start their own servers on a
  * temporary data directory, whatever EVENTSTORE_CONNECTION_STRING says: only the embedded server can
  * be killed and restarted on purpose.
@@ -33,97 +39,105 @@ describe('embedded event store durability', () => {
   afterEach(async () => {
     await stop('SIGTERM');
     await rm(dataDir, { recursive: true, force: true });
-  });
+  }, PROCESS_BUDGET_MS);
 
-  it('keeps every acknowledged event, in order and intact, across kill -9 during concurrent appends', async () => {
-    const writers = 16;
-    const killAfter = 400;
-    const acknowledged = new Map<string, { id: string; data: unknown }[]>();
-    let acknowledgements = 0;
-    let killed: Promise<void> | undefined;
-    const first = await start();
+  it(
+    'keeps every acknowledged event, in order and intact, across kill -9 during concurrent appends',
+    async () => {
+      const writers = 16;
+      const killAfter = 400;
+      const acknowledged = new Map<string, { id: string; data: unknown }[]>();
+      let acknowledgements = 0;
+      let killed: Promise<void> | undefined;
+      const first = await start();
 
-    const writer = async (index: number): Promise<void> => {
-      const stream = `crash-${index}`;
-      const written: { id: string; data: unknown }[] = [];
-      acknowledged.set(stream, written);
-      // Stop at the first failure: the server is gone.
-      for (let batch = 0; !killed; batch += 1) {
-        const events = [0, 1, 2].map((offset) =>
-          jsonEvent({
-            type: 'Crashed',
-            data: { writer: index, n: batch * 3 + offset, pad: 'x'.repeat(offset * 100) },
-          }),
-        );
-        try {
-          await first.appendToStream(stream, events, {
-            expectedRevision: batch === 0 ? 'no_stream' : BigInt(batch * 3 - 1),
-          });
-        } catch {
-          return;
+      const writer = async (index: number): Promise<void> => {
+        const stream = `crash-${index}`;
+        const written: { id: string; data: unknown }[] = [];
+        acknowledged.set(stream, written);
+        // Stop at the first failure: the server is gone.
+        for (let batch = 0; !killed; batch += 1) {
+          const events = [0, 1, 2].map((offset) =>
+            jsonEvent({
+              type: 'Crashed',
+              data: { writer: index, n: batch * 3 + offset, pad: 'x'.repeat(offset * 100) },
+            }),
+          );
+          try {
+            await first.appendToStream(stream, events, {
+              expectedRevision: batch === 0 ? 'no_stream' : BigInt(batch * 3 - 1),
+            });
+          } catch {
+            return;
+          }
+          written.push(...events.map((event) => ({ id: event.id!, data: event.data })));
+          acknowledgements += 1;
+          if (acknowledgements === killAfter) killed = stop('SIGKILL');
         }
-        written.push(...events.map((event) => ({ id: event.id!, data: event.data })));
-        acknowledgements += 1;
-        if (acknowledgements === killAfter) killed = stop('SIGKILL');
+      };
+      await Promise.all(Array.from({ length: writers }, (_, index) => writer(index)));
+      await killed;
+
+      const second = await start();
+      for (const [stream, written] of acknowledged) {
+        const stored = await collect(second.readStream(stream)).catch(() => []);
+        // Appends in flight at the kill may or may not have made it, but never partially and never
+        // before an acknowledged one: the acknowledged events are exactly the stored prefix.
+        expect(stored.length).toBeGreaterThanOrEqual(written.length);
+        expect(stored.length % 3).toBe(0);
+        expect(
+          stored
+            .slice(0, written.length)
+            .map((resolved) => ({ id: resolved.event!.id, data: resolved.event!.data })),
+        ).toEqual(written);
+        expect(stored.map((resolved) => resolved.event!.revision)).toEqual(
+          stored.map((_, index) => BigInt(index)),
+        );
       }
-    };
-    await Promise.all(Array.from({ length: writers }, (_, index) => writer(index)));
-    await killed;
-
-    const second = await start();
-    for (const [stream, written] of acknowledged) {
-      const stored = await collect(second.readStream(stream)).catch(() => []);
-      // Appends in flight at the kill may or may not have made it, but never partially and never
-      // before an acknowledged one: the acknowledged events are exactly the stored prefix.
-      expect(stored.length).toBeGreaterThanOrEqual(written.length);
-      expect(stored.length % 3).toBe(0);
       expect(
-        stored
-          .slice(0, written.length)
-          .map((resolved) => ({ id: resolved.event!.id, data: resolved.event!.data })),
-      ).toEqual(written);
-      expect(stored.map((resolved) => resolved.event!.revision)).toEqual(
-        stored.map((_, index) => BigInt(index)),
+        [...acknowledged.values()].reduce((sum, written) => sum + written.length, 0),
+      ).toBeGreaterThanOrEqual(killAfter * 3);
+      const result = await second.appendToStream('crash-0', numbered(1));
+      expect(result.success).toBe(true);
+    },
+    PROCESS_BUDGET_MS,
+  );
+
+  it(
+    'cuts a torn tail: garbage or a truncated last record is dropped, complete records are served',
+    async () => {
+      const stream = 'torn';
+      const first = await start();
+      for (let batch = 0; batch < 4; batch += 1)
+        await first.appendToStream(stream, numbered(5, 'Kept', batch * 5));
+      await stop('SIGTERM');
+
+      const newestLog = async (): Promise<string> => {
+        const names = (await readdir(dataDir)).filter((name) => name.endsWith('.log')).sort();
+        return join(dataDir, names.at(-1)!);
+      };
+      await appendFile(await newestLog(), Buffer.from('half-written garbage that is not a record'));
+      const second = await start();
+      const afterGarbage = await collect(second.readStream(stream));
+      expect(afterGarbage.map((resolved) => resolved.event!.data)).toEqual(
+        Array.from({ length: 20 }, (_, n) => ({ n })),
       );
-    }
-    expect(
-      [...acknowledged.values()].reduce((sum, written) => sum + written.length, 0),
-    ).toBeGreaterThanOrEqual(killAfter * 3);
-    const result = await second.appendToStream('crash-0', numbered(1));
-    expect(result.success).toBe(true);
-  });
+      const appended = await second.appendToStream(stream, jsonEvent({ type: 'Torn', data: { n: 20 } }));
+      expect(appended.nextExpectedRevision).toBe(20n);
+      await stop('SIGTERM');
 
-  it('cuts a torn tail: garbage or a truncated last record is dropped, complete records are served', async () => {
-    const stream = 'torn';
-    const first = await start();
-    for (let batch = 0; batch < 4; batch += 1)
-      await first.appendToStream(stream, numbered(5, 'Kept', batch * 5));
-    await stop('SIGTERM');
-
-    const newestLog = async (): Promise<string> => {
-      const names = (await readdir(dataDir)).filter((name) => name.endsWith('.log')).sort();
-      return join(dataDir, names.at(-1)!);
-    };
-    await appendFile(await newestLog(), Buffer.from('half-written garbage that is not a record'));
-    const second = await start();
-    const afterGarbage = await collect(second.readStream(stream));
-    expect(afterGarbage.map((resolved) => resolved.event!.data)).toEqual(
-      Array.from({ length: 20 }, (_, n) => ({ n })),
-    );
-    const appended = await second.appendToStream(stream, jsonEvent({ type: 'Torn', data: { n: 20 } }));
-    expect(appended.nextExpectedRevision).toBe(20n);
-    await stop('SIGTERM');
-
-    const log = await newestLog();
-    await truncate(log, (await stat(log)).size - 3);
-    const third = await start();
-    const afterTruncation = await collect(third.readStream(stream));
-    expect(afterTruncation.map((resolved) => resolved.event!.type)).toEqual(Array(20).fill('Kept'));
-    const again = await third.appendToStream(stream, jsonEvent({ type: 'Again', data: { n: 20 } }), {
-      expectedRevision: 19n,
-    });
-    expect(again.nextExpectedRevision).toBe(20n);
-    const all = await collect(third.readAll());
-    expect(all.filter((resolved) => resolved.event?.streamId === stream)).toHaveLength(21);
-  });
+      const log = await newestLog();
+      await truncate(log, (await stat(log)).size - 3);
+      const third = await start();
+      const afterTruncation = await collect(third.readStream(stream));
+      expect(afterTruncation.map((resolved) => resolved.event!.type)).toEqual(Array(20).fill('Kept'));
+      const again = await third.appendToStream(stream, jsonEvent({ type: 'Again', data: { n: 20 } }), {
+        expectedRevision: 19n,
+      });
+      expect(again.nextExpectedRevision).toBe(20n);
+      const all = await collect(third.readAll());
+      expect(all.filter((resolved) => resolved.event?.streamId === stream)).toHaveLength(21);
+    },
+    PROCESS_BUDGET_MS,
+  );
 });
