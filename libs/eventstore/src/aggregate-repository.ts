@@ -1,6 +1,6 @@
 import type { DomainEvent } from '#events';
 import { StreamVersionConflictError } from './errors.js';
-import type { CommandMetadata, EventStore } from './event-store.js';
+import type { CommandMetadata, EventStore, EventSubscription } from './event-store.js';
 
 export interface AggregateDefinition<State, E extends DomainEvent> {
   readonly initialState: State;
@@ -66,6 +66,7 @@ export interface RepositoryOptions {
 export class AggregateRepository<State, E extends DomainEvent> {
   private readonly cache = new Map<string, CachedAggregate<State, E>>();
   private readonly queues = new Map<string, Promise<unknown>>();
+  private following: EventSubscription<E> | undefined;
   private readonly cacheSize: number;
   private readonly commandWindow: number;
   private readonly maxAttempts: number;
@@ -138,15 +139,16 @@ export class AggregateRepository<State, E extends DomainEvent> {
           }
           return { stream, events, revision: undefined, position: undefined, duplicate: false };
         }
+        // Taken right after deciding, with no await in between: the fold the events were decided on.
+        const expected = cached.revision;
         try {
           const result = await this.store.append(
             stream,
             events,
-            cached.revision,
+            expected,
             authority ? { ...metadata, ...authority(events) } : metadata,
           );
-          for (const event of events) cached.state = this.aggregate.evolve(cached.state, event);
-          cached.revision = result.nextRevision;
+          this.applyOwnAppend(stream, cached, expected, events, result.nextRevision);
           this.remember(cached, metadata.commandId, events, result.nextRevision, result.position);
           return {
             stream,
@@ -163,6 +165,76 @@ export class AggregateRepository<State, E extends DomainEvent> {
         }
       }
     });
+  }
+
+  /**
+   * State for a decision elsewhere (a line command reading its account's delegations): the cached
+   * fold without a read when `follow` keeps this category current, else a catch-up read. Another
+   * process's change shows up here within the subscription's lag; this process's own appends at once.
+   */
+  async current(stream: string): Promise<{ state: State; revision: bigint | 'no_stream' }> {
+    const cached = this.following ? this.recent(stream) : undefined;
+    return cached ? { state: cached.state, revision: cached.revision } : this.load(stream);
+  }
+
+  /**
+   * Keeps cached folds of streams starting with `prefix` current from a catch-up subscription to
+   * `$all` that starts at the head: older history is read when a stream is first loaded. An event
+   * right after a fold's revision is applied; one already folded is skipped; a gap (a fold that
+   * somehow fell behind) drops the fold so the next use re-reads it.
+   */
+  async follow(prefix: string): Promise<void> {
+    if (this.following) return;
+    const subscription = this.store.subscribeToAll<E>({
+      fromPosition: await this.store.headPosition(),
+      streamPrefixes: [prefix],
+    });
+    this.following = subscription;
+    void (async () => {
+      for await (const item of subscription) {
+        if (item.kind !== 'event') continue;
+        const { stream, revision, event, metadata, position } = item.stored;
+        const cached = this.cache.get(stream);
+        if (!cached) continue;
+        const next = cached.revision === 'no_stream' ? 0n : cached.revision + 1n;
+        if (revision === next) {
+          cached.state = this.aggregate.evolve(cached.state, event);
+          cached.revision = revision;
+          this.remember(cached, metadata.commandId, [event], revision, position);
+        } else if (revision > next) {
+          this.cache.delete(stream);
+        }
+      }
+    })().catch(() => {
+      // The subscription ended (shutdown or a lost store): without it the cache cannot be trusted.
+      this.following = undefined;
+      this.cache.clear();
+    });
+  }
+
+  async stopFollowing(): Promise<void> {
+    const subscription = this.following;
+    this.following = undefined;
+    await subscription?.close();
+  }
+
+  /**
+   * Folds this process's own appended events into the cache, unless the subscription got there
+   * first (then they are already folded) or moved the fold elsewhere (then it is dropped and re-read).
+   */
+  private applyOwnAppend(
+    stream: string,
+    cached: CachedAggregate<State, E>,
+    expected: bigint | 'no_stream',
+    events: readonly E[],
+    nextRevision: bigint,
+  ): void {
+    if (cached.revision === expected) {
+      for (const event of events) cached.state = this.aggregate.evolve(cached.state, event);
+      cached.revision = nextRevision;
+    } else if (cached.revision === 'no_stream' || cached.revision < nextRevision) {
+      this.cache.delete(stream);
+    }
   }
 
   /** Brings the cached fold up to the store's head by reading only what was appended since. */

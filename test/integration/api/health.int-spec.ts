@@ -22,6 +22,6 @@ describe('api health', () => {
   it('serves its OpenAPI document', async () => {
     const res = await fetch(`${await app.getUrl()}/docs-json`);
     expect(res.status).toBe(200);
-    expect((await res.json()).info.title).toBe('Switchboard API');
+    expect(((await res.json()) as { info: { title: string } }).info.title).toBe('Switchboard API');
   });
 });

@@ -89,6 +89,28 @@ describe('event-store layer through the official client', () => {
     expect((await stale.load(name)).state.value).toBe(11);
   });
 
+  it("keeps a followed category current without reads: another process's append shows up in current()", async () => {
+    const name = stream();
+    const follower = new AggregateRepository(store, counter);
+    await follower.follow('counter-');
+    try {
+      await follower.load(name);
+      await new AggregateRepository(store, counter).handle(name, incrementBelowCeiling, meta());
+      let seen = 0;
+      for (let attempt = 0; attempt < 100 && seen === 0; attempt++) {
+        seen = (await follower.current(name)).state.value;
+        if (seen === 0) await new Promise((retry) => setTimeout(retry, 20));
+      }
+      expect(seen).toBe(1);
+      // Its own append is folded once, whichever of the append and the subscription comes first.
+      await follower.handle(name, incrementBelowCeiling, meta());
+      await new Promise((settle) => setTimeout(settle, 100));
+      expect(await follower.current(name)).toEqual({ state: { value: 2 }, revision: 1n });
+    } finally {
+      await follower.stopFollowing();
+    }
+  });
+
   it('answers a resent command id with the first outcome and appends nothing', async () => {
     const name = stream();
     const repo = new AggregateRepository(store, counter);

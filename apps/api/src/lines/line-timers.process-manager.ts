@@ -165,7 +165,10 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
   private async refresh(setBy: StoredEvent<LineEvent>): Promise<void> {
     const stream = setBy.stream;
     if (setBy.revision <= (this.lookedAt.get(stream) ?? -1n)) return;
-    const { state, revision } = await this.lines.load(stream);
+    // The repository follows lines on its own subscription, which may not have reached this event yet.
+    let { state, revision } = await this.lines.current(stream);
+    if (revision === 'no_stream' || revision < setBy.revision)
+      ({ state, revision } = await this.lines.load(stream));
     if (revision !== 'no_stream') this.lookedAt.set(stream, revision);
     const previous = this.scheduled.get(stream) ?? new Map<string, ScheduledTimer>();
     const next = new Map<string, ScheduledTimer>();

@@ -41,7 +41,7 @@ export class LineCommandHandler implements ICommandHandler<ExecuteLineCommand> {
     origin,
   }: ExecuteLineCommand): Promise<CommandOutcome<LineEvent>> {
     const now = await this.clock.timeFor(command.at, command.actor);
-    const { state: account } = await this.accounts.load(accountStream(accountId));
+    const { state: account } = await this.accounts.current(accountStream(accountId));
     const context = lineContextFor(account, number.e164, now.toISOString());
     const outcome = await this.lines.handle(
       lineStream(accountId, number.digits),

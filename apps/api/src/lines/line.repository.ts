@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { lineDecider, type LineState } from '#domain';
 import type { LineEvent } from '#events';
 import { AggregateRepository, EventStore, streamName } from '#eventstore';
@@ -10,9 +10,21 @@ import { AggregateRepository, EventStore, streamName } from '#eventstore';
 export const lineStream = (accountId: string, number: string): string =>
   streamName('line', accountId, number);
 
+/** Following the line category lets the timer process manager look at a line without a read. */
 @Injectable()
-export class LineRepository extends AggregateRepository<LineState, LineEvent> {
+export class LineRepository
+  extends AggregateRepository<LineState, LineEvent>
+  implements OnApplicationBootstrap, OnApplicationShutdown
+{
   constructor(store: EventStore) {
     super(store, lineDecider);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.follow('line-');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stopFollowing();
   }
 }
