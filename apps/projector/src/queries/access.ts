@@ -31,6 +31,12 @@ export const partyName = (
   return readModels.state(accountsProjection).parties.get(partyKey(accountId, partyId))?.name ?? partyId;
 };
 
+/**
+ * Lines are addressed by the digits of their number (a line stream is `line-<accountId>.<digits>`,
+ * `+` being no stream-id character) while parties and delegations carry E.164 numbers: compare digits.
+ */
+export const sameNumber = (a: string, b: string): boolean => a.replace(/^\+/, '') === b.replace(/^\+/, '');
+
 /** The party whose direct number the line is (R10: shared lines are the delegator's direct numbers). */
 export const lineOwner = (
   readModels: ReadModels,
@@ -40,7 +46,7 @@ export const lineOwner = (
   const { accounts, parties } = readModels.state(accountsProjection);
   for (const partyId of accounts.get(accountId)?.parties ?? []) {
     const party = parties.get(partyKey(accountId, partyId));
-    if (party?.directNumbers.includes(number)) return party;
+    if (party?.directNumbers.some((own) => sameNumber(own, number))) return party;
   }
   return undefined;
 };
@@ -80,7 +86,9 @@ export const lineAccess = (
   }
   if (owner.partyId === viewer) return { allowed: true, role: 'delegator', owner };
   const delegations = delegationsFor(readModels, accountId, owner.partyId, viewer);
-  const active = delegations.find((d) => d.status === 'active' && d.sharedLines.includes(number));
+  const active = delegations.find(
+    (d) => d.status === 'active' && d.sharedLines.some((line) => sameNumber(line, number)),
+  );
   if (active) return { allowed: true, role: 'delegate', owner, delegation: active };
   const latest = delegations[0];
   const reason = !latest

@@ -2,7 +2,7 @@ import type { ReadModels } from '../engine/read-models.js';
 import { accountsProjection, partyKey, type DelegationRow } from '../projections/accounts.projection.js';
 import { callsProjection } from '../projections/calls.projection.js';
 import { lineKey, splitLineKey } from '../projections/line-key.js';
-import { delegationsFor, lineOwner, partyName } from './access.js';
+import { delegationsFor, lineOwner, partyName, sameNumber } from './access.js';
 
 /** One rule looked at, passed or not: R20 answers name the rule that decides. */
 export interface Check {
@@ -218,8 +218,8 @@ export const whyCannot = (
     if (
       !check(
         'R10',
-        delegation!.sharedLines.includes(number),
-        delegation!.sharedLines.includes(number)
+        delegation!.sharedLines.some((line) => sameNumber(line, number)),
+        delegation!.sharedLines.some((line) => sameNumber(line, number))
           ? `${number} is shared with ${name}`
           : `${owner!.name} does not share ${number} with ${name}`,
       )

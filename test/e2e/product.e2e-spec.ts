@@ -1,0 +1,217 @@
+import { startStack, type Stack } from '../support/stack.js';
+
+/**
+ * The product over its real processes, as `npm start` runs it: embedded store, api and projector,
+ * each its own process, talking HTTP and gRPC. A command's effect must reach the read models, and a
+ * projector killed and restarted must converge to the same read models.
+ */
+/** Processes start on a shared 2-core machine: generous limits, never timed assertions. */
+const STARTUP_MS = 60_000;
+const STEP_MS = 30_000;
+
+describe('Switchboard end to end', () => {
+  let stack: Stack;
+  const accountId = 'e2e-acme';
+  const aliceLine = '+15550001001';
+  const aliceLineKey = '15550001001';
+
+  interface Answer {
+    status: number;
+    body: Record<string, unknown> & { position?: string };
+  }
+
+  const send = async (base: string, method: string, path: string, body?: object): Promise<Answer> => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: body ? { 'content-type': 'application/json' } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : {} };
+  };
+  const api = (method: string, path: string, body?: object): Promise<Answer> =>
+    send(stack.api.url, method, path, body);
+  const ok = async (method: string, path: string, body?: object): Promise<Answer> => {
+    const answer = await api(method, path, body);
+    if (answer.status >= 300)
+      throw new Error(`${method} ${path} → ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer;
+  };
+
+  /** Read models are eventually consistent: wait until the projector has applied `position`. */
+  const projected = async (position: string | undefined, url = stack.projector.url): Promise<void> => {
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const digest = await send(url, 'GET', '/digest');
+      if (BigInt((digest.body.position as string | null) ?? '0') >= BigInt(position ?? '0')) return;
+      await new Promise((retry) => setTimeout(retry, 50));
+    }
+    throw new Error(`projector never reached position ${position}`);
+  };
+
+  beforeAll(async () => {
+    stack = await startStack({ CLOCK_MODE: 'virtual' });
+    await ok('POST', '/accounts', { actor: 'root', accountId, name: 'Acme' });
+    for (const [partyId, name, number] of [
+      ['alice', 'Alice Exec', aliceLine],
+      ['bob', 'Bob Assistant', '+15550001002'],
+    ] as const) {
+      await ok('POST', `/accounts/${accountId}/phone-users`, {
+        actor: 'root',
+        partyId,
+        name,
+        directNumbers: [number],
+        callingPlan: 'pro',
+        assistantEnabled: true,
+        desktopClient: { platform: 'windows', version: '6.4.0' },
+      });
+    }
+    const invited = await ok('POST', `/accounts/${accountId}/delegations`, {
+      actor: 'alice',
+      delegatorId: 'alice',
+      delegateId: 'bob',
+      permissions: ['placeCalls', 'answerCalls', 'pickUpHeldCalls'],
+      sharedLines: [aliceLine],
+    });
+    await ok('POST', `/accounts/${accountId}/delegations/${invited.body.delegationId as string}/accept`, {
+      actor: 'bob',
+    });
+  }, STARTUP_MS);
+
+  afterAll(async () => {
+    await stack?.stop();
+  }, STARTUP_MS);
+
+  it(
+    'R11/R12/R17: a delegate places a call on the shared line; the line shows busy to everyone and the history says who',
+    async () => {
+      const placed = await ok('POST', `/accounts/${accountId}/lines/${aliceLine}/calls`, {
+        actor: 'bob',
+        to: '+15559990000',
+        callId: 'e2e-call-1',
+      });
+      const busy = await api('POST', `/accounts/${accountId}/lines/${aliceLine}/calls`, {
+        actor: 'alice',
+        to: '+15559990001',
+      });
+      expect(busy.status).toBe(409);
+      expect(busy.body).toMatchObject({ code: 'LINE_BUSY', rule: 'R12' });
+
+      await projected(placed.body.position);
+      const aliceView = await send(
+        stack.projector.url,
+        'GET',
+        `/lines/${accountId}/${aliceLineKey}/state?viewer=alice`,
+      );
+      expect(aliceView.body).toMatchObject({
+        viewerRole: 'delegator',
+        lamp: { state: 'busy', callId: 'e2e-call-1', by: ['bob'], onBehalfOf: 'alice' },
+      });
+      const bobView = await send(
+        stack.projector.url,
+        'GET',
+        `/lines/${accountId}/${aliceLineKey}/state?viewer=bob`,
+      );
+      expect(bobView.body).toMatchObject({
+        viewerRole: 'delegate',
+        line: { label: expect.stringContaining('Alice Exec') },
+      });
+
+      const hungUp = await ok('POST', `/accounts/${accountId}/lines/${aliceLine}/calls/e2e-call-1/hang-up`, {
+        actor: 'bob',
+      });
+      await projected(hungUp.body.position);
+      const history = await send(
+        stack.projector.url,
+        'GET',
+        `/lines/${accountId}/${aliceLineKey}/history?viewer=alice`,
+      );
+      expect(JSON.stringify(history.body)).toContain('bob');
+      expect(history.body.calls).toEqual([expect.objectContaining({ callId: 'e2e-call-1' })]);
+    },
+    STEP_MS,
+  );
+
+  it(
+    'R14/R17/R21: an unanswered incoming call goes to the shared voicemail when the virtual clock passes the ring timeout',
+    async () => {
+      await ok('POST', `/accounts/${accountId}/lines/${aliceLine}/incoming-calls`, {
+        from: '+15557770000',
+        callId: 'e2e-call-2',
+      });
+      const advanced = await ok('POST', '/clock/advance', { actor: 'root', bySeconds: 120 });
+      expect(advanced.body).toMatchObject({ mode: 'virtual' });
+      const line = await ok('GET', `/accounts/${accountId}/lines/${aliceLine}`);
+      expect(line.body).toMatchObject({
+        busy: false,
+        call: null,
+        recentCalls: expect.arrayContaining([
+          // Rang from 09:00:00; the 30 s ring timeout fired on the way to 09:02:00.
+          { callId: 'e2e-call-2', answeredBy: null, endedAs: 'voicemail', at: '2026-01-05T09:00:30.000Z' },
+        ]),
+      });
+
+      let inbox: Answer | undefined;
+      for (let attempt = 0; attempt < 100; attempt++) {
+        inbox = await send(
+          stack.projector.url,
+          'GET',
+          `/lines/${accountId}/${aliceLineKey}/voicemail?viewer=bob`,
+        );
+        if ((inbox.body.messages as unknown[] | undefined)?.length) break;
+        await new Promise((retry) => setTimeout(retry, 50));
+      }
+      expect(inbox!.body.messages).toEqual([
+        expect.objectContaining({ callId: 'e2e-call-2', from: '+15557770000' }),
+      ]);
+      const stranger = await send(
+        stack.projector.url,
+        'GET',
+        `/lines/${accountId}/${aliceLineKey}/voicemail?viewer=mallory`,
+      );
+      expect(stranger.status).toBe(403);
+    },
+    STEP_MS,
+  );
+
+  it(
+    'auditors get a call trail with actor, on-behalf-of, permission, positions and correlation ids',
+    async () => {
+      const trail = await send(stack.projector.url, 'GET', '/calls/e2e-call-1/audit');
+      expect(trail.status).toBe(200);
+      const entries = trail.body.entries as Record<string, unknown>[];
+      expect(entries.map((entry) => entry.type)).toEqual(['CallPlacedOnSharedLine', 'CallEnded']);
+      expect(entries[0]).toMatchObject({ actor: 'bob', onBehalfOf: 'alice', permission: 'placeCalls' });
+      for (const entry of entries) {
+        expect(entry).toEqual(
+          expect.objectContaining({ correlationId: expect.any(String), causationId: expect.any(String) }),
+        );
+      }
+    },
+    STEP_MS,
+  );
+
+  it(
+    'a projector killed mid-stream and restarted converges to the same read models, equal to a rebuild',
+    async () => {
+      const before = await send(stack.projector.url, 'GET', '/digest');
+      await stack.projector.stop('SIGKILL');
+      // Work continues while the projector is down.
+      const placed = await ok('POST', `/accounts/${accountId}/lines/${aliceLine}/calls`, {
+        actor: 'alice',
+        to: '+15559990002',
+        callId: 'e2e-call-3',
+      });
+      const restarted = await stack.startProjector();
+      try {
+        await projected(placed.body.position, restarted.url);
+        const after = await send(restarted.url, 'GET', '/digest');
+        expect(after.body.digest).not.toEqual(before.body.digest);
+        const rebuild = await send(restarted.url, 'POST', '/rebuild');
+        expect(rebuild.body).toMatchObject({ equal: true });
+      } finally {
+        await restarted.stop();
+      }
+    },
+    STEP_MS,
+  );
+});
