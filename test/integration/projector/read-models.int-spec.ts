@@ -204,4 +204,156 @@ describe('projector read models over the embedded event store', () => {
       await projector.stop();
     }
   });
+
+  it('call ids are unique per line only: /calls/:callId answers 409 once two lines used it, the line routes answer', async () => {
+    const options = { ...workload(7), lines: 2, callsPerLine: 0 };
+    const { accountId } = options;
+    const account = accountEvents(options);
+    await store.append(account.stream, account.events, 'any', meta(account.events));
+    /** One call c1 on a line: received, rung, answered by the delegator, ended. */
+    const call = (line: number, at: string): DomainEvent[] => {
+      const decision = {
+        partyId: delegatorOf(line),
+        role: 'delegator',
+        rings: true,
+        afterSeconds: 0,
+        rule: 'R13',
+        reason: 'DELEGATOR',
+        message: 'the delegator rings',
+      };
+      return [
+        {
+          type: 'IncomingCallReceived',
+          data: { callId: 'c1', line: numberOf(line), from: '+15550100', vip: false, at },
+        },
+        {
+          type: 'CallRang',
+          data: {
+            callId: 'c1',
+            stage: 'initial',
+            alerted: [delegatorOf(line)],
+            decisions: [decision],
+            ringTimeoutAt: at,
+            escalationAt: null,
+            at,
+          },
+        },
+        {
+          type: 'CallAnswered',
+          data: {
+            callId: 'c1',
+            by: delegatorOf(line),
+            onBehalfOf: null,
+            permission: null,
+            ringLegsEnded: [],
+            at,
+          },
+        },
+        {
+          type: 'CallEnded',
+          data: {
+            callId: 'c1',
+            by: delegatorOf(line),
+            reason: 'hungUp',
+            missedBy: [],
+            ringLegsEnded: [],
+            at,
+          },
+        },
+      ];
+    };
+    const lineStream = (line: number): string => `line-${accountId}.${numberOf(line)}`;
+    const first = await store.append(
+      lineStream(0),
+      call(0, '2026-01-05T09:00:00.000Z'),
+      'any',
+      meta(call(0, '2026-01-05T09:00:00.000Z')),
+    );
+    const projector = new Projector(store, PROJECTIONS, { streamPrefixes: prefixes(options), ...quiet });
+    await projector.start();
+    await projector.waitForPosition(first.position);
+    const { app, url } = await serve(projector);
+    const get = async (path: string) => {
+      const response = await fetch(`${url}${path}`);
+      return { status: response.status, body: (await response.json()) as Json };
+    };
+    try {
+      const unique = await get('/calls/c1/audit');
+      expect(unique.status).toBe(200);
+      expect(unique.body).toMatchObject({
+        callId: 'c1',
+        line: { accountId, number: numberOf(0) },
+        instance: 1,
+      });
+      expect(unique.body.entries.map((e: Json) => [e.type, e.revision])).toEqual([
+        ['IncomingCallReceived', '0'],
+        ['CallRang', '1'],
+        ['CallAnswered', '2'],
+        ['CallEnded', '3'],
+      ]);
+      expect(unique.body.entries[3]).toMatchObject({
+        stream: lineStream(0),
+        position: String(first.position),
+        actor: 'system:test',
+        data: { callId: 'c1', reason: 'hungUp' },
+        chainHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      });
+      expect((await get(`/calls/c1/diagnostics/ring?party=${delegatorOf(0)}`)).body).toMatchObject({
+        rule: 'R13',
+      });
+
+      // Another line uses c1, and the first line uses it again once its call is over.
+      await store.append(
+        lineStream(1),
+        call(1, '2026-01-05T09:01:00.000Z'),
+        'any',
+        meta(call(1, '2026-01-05T09:01:00.000Z')),
+      );
+      const again = await store.append(
+        lineStream(0),
+        call(0, '2026-01-05T09:02:00.000Z'),
+        'any',
+        meta(call(0, '2026-01-05T09:02:00.000Z')),
+      );
+      await projector.waitForPosition(again.position);
+      expect(projector.status).toBe('live');
+
+      const ambiguous = await get('/calls/c1/audit');
+      expect(ambiguous).toMatchObject({
+        status: 409,
+        body: {
+          code: 'AMBIGUOUS_CALL_ID',
+          lines: [
+            { accountId, number: numberOf(0), path: `/lines/${accountId}/${numberOf(0)}/calls/c1` },
+            { accountId, number: numberOf(1), path: `/lines/${accountId}/${numberOf(1)}/calls/c1` },
+          ],
+        },
+      });
+      expect((await get(`/calls/c1/diagnostics/ring?party=${delegatorOf(0)}`)).status).toBe(409);
+
+      const onLine = (line: number, rest: string) =>
+        get(`/lines/${accountId}/${numberOf(line)}/calls/c1/${rest}`);
+      const latest = await onLine(0, 'audit');
+      expect(latest.body).toMatchObject({ instance: 2, instances: 2 });
+      expect(latest.body.entries.map((e: Json) => e.revision)).toEqual(['4', '5', '6', '7']);
+      expect((await onLine(0, 'audit?instance=1')).body.entries).toEqual(unique.body.entries);
+      expect((await onLine(0, 'audit?instance=3')).status).toBe(404);
+      expect((await onLine(0, 'audit?instance=x')).status).toBe(400);
+      const other = await onLine(1, 'audit');
+      expect(other.body.entries.map((e: Json) => [e.stream, e.data.at])).toEqual(
+        Array.from({ length: 4 }, () => [lineStream(1), '2026-01-05T09:01:00.000Z']),
+      );
+      expect((await onLine(1, `diagnostics/ring?party=${delegatorOf(1)}`)).body).toMatchObject({
+        rule: 'R13',
+        question: expect.stringContaining('c1'),
+      });
+      expect((await onLine(1, `diagnostics/ring?party=${delegatorOf(0)}`)).body).toMatchObject({
+        rule: 'R10',
+      });
+      expect((await get(`/lines/${accountId}/9999/calls/c1/audit`)).status).toBe(404);
+    } finally {
+      await app.close();
+      await projector.stop();
+    }
+  });
 });

@@ -1,6 +1,11 @@
 import { BadRequestException, Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
 import { ApiForbiddenResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { accountsProjection, delegationKey, type DelegationRow } from '../projections/accounts.projection.js';
+import {
+  accountsProjection,
+  delegationKey,
+  partyKey,
+  type DelegationRow,
+} from '../projections/accounts.projection.js';
 import { recordingsProjection } from '../projections/recordings.projection.js';
 import { partyName } from '../queries/access.js';
 import { whyCannot, type Action } from '../queries/diagnostics.js';
@@ -102,9 +107,8 @@ export class AccountsController {
     const { byOwner, recordings } = this.readModels.projector.readModels.state(recordingsProjection);
     return {
       owner: partyId,
-      recordings: (byOwner.get(partyId) ?? [])
-        .map((id) => recordings.get(id)!)
-        .filter((r) => r.line.startsWith(`${accountId}.`))
+      recordings: (byOwner.get(partyKey(accountId, partyId)) ?? [])
+        .map((key) => recordings.get(key)!)
         .reverse(),
     };
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../engine/canonical-json.js';
-import type { AuditEntry } from '../projections/audit.projection.js';
+import type { AuditEntry } from '../queries/audit-trail.js';
 
 /**
  * Each entry carries `chainHash` = sha256(previous chainHash + canonical JSON of the entry): an

@@ -1,60 +1,197 @@
-import { Controller, Get, NotFoundException, Param, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  BadRequestException,
+  ConflictException,
+  Controller,
+  Get,
+  NotFoundException,
+  Param,
+  Query,
+  Res,
+} from '@nestjs/common';
+import { ApiConflictResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import type { ReadModels } from '../engine/read-models.js';
 import { auditProjection } from '../projections/audit.projection.js';
+import { lineKey, splitLineKey } from '../projections/line-key.js';
+import { readAuditTrail } from '../queries/audit-trail.js';
+import { findCall } from '../queries/call-lookup.js';
 import { whyRing } from '../queries/diagnostics.js';
 import { auditCsv, chained } from './audit-csv.js';
 import { validId } from './params.js';
 import { ReadModelsService } from './read-models.service.js';
 
+const AUDIT_SUMMARY =
+  'Audit trail of a call: every event with actor, on-behalf-of, permission, time, stream revision, $all ' +
+  'position, correlation and causation ids, hash-chained; JSON or CSV';
+const RING_SUMMARY =
+  'R20: why a party did or did not ring for this call, from the recorded routing (R13, R19)';
+const AMBIGUOUS =
+  'AMBIGUOUS_CALL_ID: several lines used this call id; ask on /lines/{accountId}/{number}/calls/…';
+
+const CallQueries = (): MethodDecorator => (target, key, descriptor) => {
+  for (const decorate of [
+    ApiQuery({ name: 'asOf', required: false, description: 'answer as of this $all commit position' }),
+    ApiQuery({
+      name: 'asOfTime',
+      required: false,
+      description: 'answer as of this simulated time (ISO-8601)',
+    }),
+    ApiQuery({
+      name: 'instance',
+      required: false,
+      description:
+        'a line may reuse a call id once its call is over: 1 = the first call by that id (default: the latest)',
+    }),
+  ]) {
+    decorate(target, key, descriptor);
+  }
+};
+
+interface CallQuery {
+  readonly callId: string;
+  readonly accountId?: string;
+  readonly number?: string;
+  readonly instance?: string;
+}
+
+/**
+ * Call ids are unique per line only: `/calls/:callId/…` answers while one line used the id and 409
+ * `AMBIGUOUS_CALL_ID` (listing the lines) once several did; `/lines/:accountId/:number/calls/:callId/…`
+ * always names one call.
+ */
 @ApiTags('calls')
-@Controller('calls/:callId')
+@Controller()
 export class CallsController {
   constructor(private readonly readModels: ReadModelsService) {}
 
-  @Get('audit')
-  @ApiOperation({
-    summary:
-      'Audit trail of a call: every event with actor, on-behalf-of, permission, time, stream revision, $all ' +
-      'position, correlation and causation ids, hash-chained; JSON or CSV',
-  })
+  @Get('calls/:callId/audit')
+  @ApiOperation({ summary: AUDIT_SUMMARY })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
-  @ApiQuery({ name: 'asOf', required: false, description: 'answer as of this $all commit position' })
-  @ApiQuery({ name: 'asOfTime', required: false, description: 'answer as of this simulated time (ISO-8601)' })
-  async audit(
+  @CallQueries()
+  @ApiConflictResponse({ description: AMBIGUOUS })
+  audit(
     @Param('callId') callId: string,
     @Res({ passthrough: true }) reply: FastifyReply,
     @Query('format') format?: string,
     @Query('asOf') asOf?: string,
     @Query('asOfTime') asOfTime?: string,
+    @Query('instance') instance?: string,
   ) {
-    const readModels = await this.readModels.at({ asOf, asOfTime });
-    const entries = readModels.state(auditProjection).trails.get(validId(callId, 'callId'));
-    if (!entries)
-      throw new NotFoundException({ code: 'CALL_NOT_FOUND', message: `no call ${callId} in the log` });
-    if (format === 'csv') {
-      void reply.header('content-type', 'text/csv; charset=utf-8');
-      void reply.header('content-disposition', `attachment; filename="call-${callId}-audit.csv"`);
-      return auditCsv(entries);
-    }
-    return { callId, position: String(readModels.position ?? 0n), entries: chained(entries) };
+    return this.auditOf({ callId, instance }, reply, format, asOf, asOfTime);
   }
 
-  @Get('diagnostics/ring')
-  @ApiOperation({
-    summary: 'R20: why a party did or did not ring for this call, from the recorded routing (R13, R19)',
-  })
+  @Get('lines/:accountId/:number/calls/:callId/audit')
+  @ApiOperation({ summary: AUDIT_SUMMARY })
+  @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
+  @CallQueries()
+  lineAudit(
+    @Param('accountId') accountId: string,
+    @Param('number') number: string,
+    @Param('callId') callId: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Query('format') format?: string,
+    @Query('asOf') asOf?: string,
+    @Query('asOfTime') asOfTime?: string,
+    @Query('instance') instance?: string,
+  ) {
+    return this.auditOf({ callId, accountId, number, instance }, reply, format, asOf, asOfTime);
+  }
+
+  @Get('calls/:callId/diagnostics/ring')
+  @ApiOperation({ summary: RING_SUMMARY })
   @ApiQuery({ name: 'party', description: 'party id' })
+  @CallQueries()
+  @ApiConflictResponse({ description: AMBIGUOUS })
   async whyRing(
     @Param('callId') callId: string,
     @Query('party') party: string | undefined,
     @Query('asOf') asOf?: string,
     @Query('asOfTime') asOfTime?: string,
+    @Query('instance') instance?: string,
   ) {
     const readModels = await this.readModels.at({ asOf, asOfTime });
-    const diagnosis = whyRing(readModels, validId(callId, 'callId'), validId(party, 'party'));
-    if (!diagnosis)
-      throw new NotFoundException({ code: 'CALL_NOT_FOUND', message: `no call ${callId} in the log` });
-    return diagnosis;
+    return whyRing(readModels, this.callOf(readModels, { callId, instance }).call, validId(party, 'party'));
+  }
+
+  @Get('lines/:accountId/:number/calls/:callId/diagnostics/ring')
+  @ApiOperation({ summary: RING_SUMMARY })
+  @ApiQuery({ name: 'party', description: 'party id' })
+  @CallQueries()
+  async lineWhyRing(
+    @Param('accountId') accountId: string,
+    @Param('number') number: string,
+    @Param('callId') callId: string,
+    @Query('party') party: string | undefined,
+    @Query('asOf') asOf?: string,
+    @Query('asOfTime') asOfTime?: string,
+    @Query('instance') instance?: string,
+  ) {
+    const readModels = await this.readModels.at({ asOf, asOfTime });
+    const { call } = this.callOf(readModels, { callId, accountId, number, instance });
+    return whyRing(readModels, call, validId(party, 'party'));
+  }
+
+  private async auditOf(
+    query: CallQuery,
+    reply: FastifyReply,
+    format: string | undefined,
+    asOf: string | undefined,
+    asOfTime: string | undefined,
+  ) {
+    const readModels = await this.readModels.at({ asOf, asOfTime });
+    const found = this.callOf(readModels, query);
+    const { call } = found;
+    const revisions = readModels.state(auditProjection).trails.get(call.key) ?? [];
+    const entries = await readAuditTrail(this.readModels.store.client, call.line, revisions);
+    if (format === 'csv') {
+      void reply.header('content-type', 'text/csv; charset=utf-8');
+      void reply.header('content-disposition', `attachment; filename="call-${call.callId}-audit.csv"`);
+      return auditCsv(entries);
+    }
+    return {
+      callId: call.callId,
+      line: splitLineKey(call.line),
+      instance: found.instance,
+      instances: found.instances,
+      position: String(readModels.position ?? 0n),
+      entries: chained(entries),
+    };
+  }
+
+  private callOf(readModels: ReadModels, query: CallQuery) {
+    const callId = validId(query.callId, 'callId');
+    const line =
+      query.accountId === undefined
+        ? undefined
+        : lineKey(validId(query.accountId, 'accountId'), validId(query.number, 'number'));
+    if (query.instance !== undefined && !/^[1-9]\d{0,8}$/.test(query.instance)) {
+      throw new BadRequestException({
+        code: 'INVALID_REQUEST',
+        message: 'instance must be a positive whole number',
+        errors: [{ field: 'instance', messages: ['must be a positive whole number'] }],
+      });
+    }
+    const found = findCall(
+      readModels,
+      callId,
+      line,
+      query.instance === undefined ? undefined : Number(query.instance),
+    );
+    if (found.kind === 'notFound')
+      throw new NotFoundException({ code: 'CALL_NOT_FOUND', message: found.message });
+    if (found.kind === 'ambiguous') {
+      const lines = found.lines.map((key) => {
+        const { accountId, number } = splitLineKey(key);
+        return { accountId, number, path: `/lines/${accountId}/${number}/calls/${callId}` };
+      });
+      throw new ConflictException({
+        code: 'AMBIGUOUS_CALL_ID',
+        message:
+          `call id ${callId} was used on ${lines.length} lines (call ids are unique per line only): ` +
+          'ask for the call on its line',
+        lines,
+      });
+    }
+    return found;
   }
 }

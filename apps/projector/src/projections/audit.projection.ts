@@ -2,70 +2,61 @@ import { ACCOUNT_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
 import type { LineEvent } from '#events';
 import type { StoredEvent } from '#eventstore';
 import { defineProjection, existing, type Handler } from '../engine/projection.js';
+import { currentKey, lineKeyOf, lineScoped, nextKey } from './line-key.js';
 
-/** One step of a call's timeline, with everything an auditor asks of it (SPEC's auditors). */
-export interface AuditEntry {
-  readonly eventId: string;
-  readonly type: string;
-  readonly stream: string;
-  readonly revision: string;
-  readonly position: string;
-  readonly actor: string;
-  readonly onBehalfOf: string | null;
-  readonly permission: string | null;
-  readonly simulatedTime: string;
-  readonly recordedAt: string;
-  readonly correlationId: string;
-  readonly causationId: string;
-  readonly commandId: string;
-  readonly data: object;
-}
-
+/**
+ * Every event of a call lives in its line's stream, so a trail is kept as the stream revisions of its
+ * events, in log order; the entries an auditor reads (actor, on-behalf-of, permission, times, ids,
+ * data) are read back from the store on request (queries/audit-trail.ts). Keeping each event's
+ * metadata and data here instead took most of the projector's heap: a trail is about an event per
+ * step, read a handful of times, while a replay carries millions of steps.
+ */
 type AuditState = {
-  trails: Map<string, AuditEntry[]>;
-  /** Voicemail events name the message, not the call: this maps them back to their call. */
+  /** Key `<line>/<callId>[/<n>]` as in the calls projection: revisions in the stream `line-<line>`. */
+  trails: Map<string, number[]>;
+  trailReuses: Map<string, number>;
+  /** Key `<line>/<messageId>`: voicemail events name the message, not the call; this maps them back. */
   messageCalls: Map<string, string>;
 };
 
-const entryOf = (stored: StoredEvent): AuditEntry => ({
-  eventId: stored.id,
-  type: stored.event.type,
-  stream: stored.stream,
-  revision: String(stored.revision),
-  position: String(stored.position),
-  actor: stored.metadata.actor,
-  onBehalfOf: stored.metadata.onBehalfOf,
-  permission: stored.metadata.permission,
-  simulatedTime: stored.metadata.simulatedTime,
-  recordedAt: stored.created.toISOString(),
-  correlationId: stored.metadata.$correlationId,
-  causationId: stored.metadata.$causationId,
-  commandId: stored.metadata.commandId,
-  data: stored.event.data,
-});
-
-const record = (state: AuditState, callId: string, stored: StoredEvent): void => {
-  const trail = state.trails.get(callId);
-  if (trail) trail.push(entryOf(stored));
-  else state.trails.set(callId, [entryOf(stored)]);
+const record = (state: AuditState, key: string, stored: StoredEvent): void => {
+  existing(state.trails, key, 'call').push(Number(stored.revision));
 };
 
-const byCall: Handler<AuditState, LineEvent & { data: { callId: string } }> = (state, stored) =>
-  record(state, stored.event.data.callId, stored);
+const byCall: Handler<AuditState, LineEvent & { data: { callId: string } }> = (state, stored) => {
+  const key = currentKey(state.trailReuses, lineScoped(lineKeyOf(stored.stream), stored.event.data.callId));
+  record(state, key, stored);
+};
 
-const byMessage: Handler<AuditState, LineEvent & { data: { messageId: string } }> = (state, stored) =>
-  record(state, existing(state.messageCalls, stored.event.data.messageId, 'voicemail message'), stored);
+/** A call's first event; a line may reuse the id of a call that is over (see line-key.ts). */
+const callStarted: Handler<AuditState, LineEvent & { data: { callId: string } }> = (state, stored) => {
+  const key = nextKey(
+    state.trails,
+    state.trailReuses,
+    lineScoped(lineKeyOf(stored.stream), stored.event.data.callId),
+  );
+  state.trails.set(key, [Number(stored.revision)]);
+};
+
+const byMessage: Handler<AuditState, LineEvent & { data: { messageId: string } }> = (state, stored) => {
+  const key = existing(
+    state.messageCalls,
+    lineScoped(lineKeyOf(stored.stream), stored.event.data.messageId),
+    'voicemail message',
+  );
+  record(state, key, stored);
+};
 
 /** Every event of every call, in log order, as the audit trail of that call. */
 export const auditProjection = defineProjection<ProjectedEvent>()({
   name: 'audit',
-  version: 1,
-  create: (): AuditState => ({ trails: new Map(), messageCalls: new Map() }),
+  version: 2,
+  create: (): AuditState => ({ trails: new Map(), trailReuses: new Map(), messageCalls: new Map() }),
   handlers: {
     ...ACCOUNT_EVENTS_IRRELEVANT,
-    CallPlacedOnSharedLine: byCall,
+    CallPlacedOnSharedLine: callStarted,
     CallAnsweredByExternalParty: byCall,
-    IncomingCallReceived: byCall,
+    IncomingCallReceived: callStarted,
     CallRang: byCall,
     CallDeclined: byCall,
     CallAnswered: byCall,
@@ -84,8 +75,11 @@ export const auditProjection = defineProjection<ProjectedEvent>()({
     RecordingStarted: byCall,
     RecordingStopped: byCall,
     VoicemailLeft: (state, stored) => {
-      state.messageCalls.set(stored.event.data.messageId, stored.event.data.callId);
-      record(state, stored.event.data.callId, stored);
+      const line = lineKeyOf(stored.stream);
+      const key = currentKey(state.trailReuses, lineScoped(line, stored.event.data.callId));
+      // A line that reuses a message id addresses the latest message by it, as the line decider does.
+      state.messageCalls.set(lineScoped(line, stored.event.data.messageId), key);
+      record(state, key, stored);
     },
     VoicemailRead: byMessage,
     VoicemailDeleted: byMessage,

@@ -1,7 +1,8 @@
 import { ACCOUNT_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
 import type { LinePermissionUsed, RingDecisionRecord } from '#events';
 import { defineProjection, existing, invariant, IRRELEVANT } from '../engine/projection.js';
-import { lineKeyOf, splitLineKey } from './line-key.js';
+import { partyKey } from './accounts.projection.js';
+import { currentKey, lineKeyOf, lineScoped, nextKey, splitLineKey } from './line-key.js';
 
 export type CallStatus = 'dialing' | 'ringing' | 'active' | 'held' | 'ended' | 'voicemail';
 export type CallResult = 'answered' | 'missed' | 'voicemail';
@@ -22,6 +23,8 @@ export interface RingStage {
 
 /** One call on a shared line, as its history entry, its busy lamp and R20's evidence need it. */
 export interface CallRow {
+  /** `<line>/<callId>`, numbered when the line reused the id (see line-key.ts). */
+  key: string;
   callId: string;
   line: string;
   direction: 'outgoing' | 'incoming';
@@ -68,25 +71,27 @@ export interface CallRow {
 export interface LineRow {
   accountId: string;
   number: string;
-  /** Calls not over yet, oldest first: the busy lamp reads them. */
+  /** Keys of the calls not over yet, oldest first: the busy lamp reads them. */
   live: string[];
-  /** Every call of the line, oldest first: the shared history (R17). */
+  /** Keys of every call of the line, oldest first: the shared history (R17). */
   calls: string[];
 }
 
 const involve = (state: CallsState, call: CallRow, party: string | null): void => {
   if (party === null || call.parties.includes(party)) return;
   call.parties.push(party);
-  const history = state.partyCalls.get(party);
-  if (history) history.push(call.callId);
-  else state.partyCalls.set(party, [call.callId]);
+  // Party ids are unique within an account only.
+  const key = partyKey(call.line.slice(0, call.line.indexOf('.')), party);
+  const history = state.partyCalls.get(key);
+  if (history) history.push(call.key);
+  else state.partyCalls.set(key, [call.key]);
 };
 
 const without = (list: string[], party: string): string[] => list.filter((p) => p !== party);
 
 const finish = (state: CallsState, call: CallRow, at: string): void => {
   const line = existing(state.lines, call.line, 'line');
-  line.live = without(line.live, call.callId);
+  line.live = without(line.live, call.key);
   call.endedAt = at;
   call.ringing = [];
   call.participants = [];
@@ -94,8 +99,7 @@ const finish = (state: CallsState, call: CallRow, at: string): void => {
   call.transfer = null;
 };
 
-const lineOf = (state: CallsState, stream: string): LineRow => {
-  const key = lineKeyOf(stream);
+const lineOf = (state: CallsState, key: string): LineRow => {
   let line = state.lines.get(key);
   if (!line) {
     line = { ...splitLineKey(key), live: [], calls: [] };
@@ -105,12 +109,14 @@ const lineOf = (state: CallsState, stream: string): LineRow => {
 };
 
 const newCall = (
+  key: string,
   callId: string,
   line: string,
   direction: CallRow['direction'],
   external: string,
   at: string,
 ): CallRow => ({
+  key,
   callId,
   line,
   direction,
@@ -143,18 +149,54 @@ const newCall = (
 });
 
 type CallsState = {
+  /** Key `<line>/<callId>[/<n>]`: call ids are unique per line only (see line-key.ts). */
   calls: Map<string, CallRow>;
+  /** How often a line reused a call id, for the few that did. */
+  callReuses: Map<string, number>;
   lines: Map<string, LineRow>;
+  /** Key `<accountId>/<partyId>`: the party's calls, oldest first. */
   partyCalls: Map<string, string[]>;
+  /** The lines that used a call id, first use first: how `/calls/:callId` finds its call. */
+  callIdLines: Map<string, string[]>;
 };
 
-const callOf = (state: CallsState, callId: string): CallRow => existing(state.calls, callId, 'call');
+const callOf = (state: CallsState, stream: string, callId: string): CallRow =>
+  existing(state.calls, currentKey(state.callReuses, lineScoped(lineKeyOf(stream), callId)), 'call');
+
+const isOver = (call: CallRow): boolean => call.status === 'ended' || call.status === 'voicemail';
+
+/** A new call on the line of `stream`; the line may reuse the id of a call that is over. */
+const startCall = (
+  state: CallsState,
+  stream: string,
+  callId: string,
+  direction: CallRow['direction'],
+  external: string,
+  at: string,
+): CallRow => {
+  const lineKey = lineKeyOf(stream);
+  const address = lineScoped(lineKey, callId);
+  const previous = state.calls.get(currentKey(state.callReuses, address));
+  invariant(
+    previous === undefined || isOver(previous),
+    `call ${callId} started on line ${lineKey} while a call with that id is ${previous?.status} there`,
+  );
+  const key = nextKey(state.calls, state.callReuses, address);
+  const call = newCall(key, callId, lineKey, direction, external, at);
+  state.calls.set(key, call);
+  const line = lineOf(state, lineKey);
+  line.live.push(key);
+  line.calls.push(key);
+  if (previous === undefined) {
+    const lines = state.callIdLines.get(callId);
+    if (lines) lines.push(lineKey);
+    else state.callIdLines.set(callId, [lineKey]);
+  }
+  return call;
+};
 
 const inProgress = (call: CallRow, what: string): void =>
-  invariant(
-    call.status !== 'ended' && call.status !== 'voicemail',
-    `${what} on call ${call.callId}, which is over`,
-  );
+  invariant(!isOver(call), `${what} on call ${call.key}, which is over`);
 
 /**
  * Calls on shared lines: the busy lamp of every line (R11/R12), the shared history per line and per
@@ -164,14 +206,18 @@ const inProgress = (call: CallRow, what: string): void =>
  */
 export const callsProjection = defineProjection<ProjectedEvent>()({
   name: 'calls',
-  version: 1,
-  create: (): CallsState => ({ calls: new Map(), lines: new Map(), partyCalls: new Map() }),
+  version: 2,
+  create: (): CallsState => ({
+    calls: new Map(),
+    callReuses: new Map(),
+    lines: new Map(),
+    partyCalls: new Map(),
+    callIdLines: new Map(),
+  }),
   handlers: {
     ...ACCOUNT_EVENTS_IRRELEVANT,
     CallPlacedOnSharedLine: (state, { stream, event: { data } }) => {
-      invariant(!state.calls.has(data.callId), `call ${data.callId} placed twice`);
-      const line = lineOf(state, stream);
-      const call = newCall(data.callId, lineKeyOf(stream), 'outgoing', data.to, data.at);
+      const call = startCall(state, stream, data.callId, 'outgoing', data.to, data.at);
       call.placedBy = {
         by: data.placedBy,
         onBehalfOf: data.onBehalfOf,
@@ -180,31 +226,22 @@ export const callsProjection = defineProjection<ProjectedEvent>()({
       };
       call.participants = [data.placedBy];
       call.busySince = data.at;
-      state.calls.set(call.callId, call);
-      line.live.push(call.callId);
-      line.calls.push(call.callId);
       involve(state, call, data.placedBy);
       involve(state, call, data.onBehalfOf);
     },
-    CallAnsweredByExternalParty: (state, { event: { data } }) => {
-      const call = callOf(state, data.callId);
-      invariant(call.status === 'dialing', `call ${call.callId} answered by the callee while ${call.status}`);
+    CallAnsweredByExternalParty: (state, { stream, event: { data } }) => {
+      const call = callOf(state, stream, data.callId);
+      invariant(call.status === 'dialing', `call ${call.key} answered by the callee while ${call.status}`);
       call.status = 'active';
       call.answeredAt = data.at;
       call.result = 'answered';
     },
     IncomingCallReceived: (state, { stream, event: { data } }) => {
-      invariant(!state.calls.has(data.callId), `call ${data.callId} received twice`);
-      const line = lineOf(state, stream);
-      const call = newCall(data.callId, lineKeyOf(stream), 'incoming', data.from, data.at);
-      call.vip = data.vip;
-      state.calls.set(call.callId, call);
-      line.live.push(call.callId);
-      line.calls.push(call.callId);
+      startCall(state, stream, data.callId, 'incoming', data.from, data.at).vip = data.vip;
     },
-    CallRang: (state, { event: { data } }) => {
-      const call = callOf(state, data.callId);
-      invariant(call.status === 'ringing', `call ${call.callId} rang while ${call.status}`);
+    CallRang: (state, { stream, event: { data } }) => {
+      const call = callOf(state, stream, data.callId);
+      invariant(call.status === 'ringing', `call ${call.key} rang while ${call.status}`);
       call.rings.push({ stage: data.stage, at: data.at, alerted: data.alerted, decisions: data.decisions });
       call.ringTimeoutAt = data.ringTimeoutAt;
       for (const party of data.alerted) {
@@ -212,16 +249,16 @@ export const callsProjection = defineProjection<ProjectedEvent>()({
         involve(state, call, party);
       }
     },
-    CallDeclined: (state, { event: { data } }) => {
-      const call = callOf(state, data.callId);
+    CallDeclined: (state, { stream, event: { data } }) => {
+      const call = callOf(state, stream, data.callId);
       inProgress(call, `${data.by} declined`);
       call.ringing = without(call.ringing, data.by);
       call.declinedBy.push({ by: data.by, onBehalfOf: data.onBehalfOf, at: data.at });
     },
-    CallAnswered: (state, { event: { data } }) => {
-      const call = callOf(state, data.callId);
-      invariant(call.status === 'ringing', `call ${call.callId} answered while ${call.status}`);
-      invariant(call.answeredBy === null, `call ${call.callId} answered twice`);
+    CallAnswered: (state, { stream, event: { data } }) => {
+      const call = callOf(state, stream, data.callId);
+      invariant(call.status === 'ringing', `call ${call.key} answered while ${call.status}`);
+      invariant(call.answeredBy === null, `call ${call.key} answered twice`);
       call.status = 'active';
       call.result = 'answered';
       call.answeredAt = data.at;
@@ -236,30 +273,30 @@ export const callsProjection = defineProjection<ProjectedEvent>()({
       call.participants = [data.by];
       involve(state, call, data.by);
     },
-    CallSentToVoicemail: (state, { event: { data } }) => {
-      const call = callOf(state, data.callId);
-      invariant(call.status === 'ringing', `call ${call.callId} sent to voicemail while ${call.status}`);
+    CallSentToVoicemail: (state, { stream, event: { data } }) => {
+      const call = callOf(state, stream, data.callId);
+      invariant(call.status === 'ringing', `call ${call.key} sent to voicemail while ${call.status}`);
       call.status = 'voicemail';
       call.result = 'voicemail';
       call.endReason = data.reason;
       call.missedBy = data.missedBy;
       finish(state, call, data.at);
     },
-    CallHeld: (state, { event: { data } }) => {
-      const call = callOf(state, data.callId);
-      invariant(call.status === 'active', `call ${call.callId} held while ${call.status}`);
+    CallHeld: (state, { stream, event: { data } }) => {
+      const call = callOf(state, stream, data.callId);
+      invariant(call.status === 'active', `call ${call.key} held while ${call.status}`);
       call.status = 'held';
       call.held = { by: data.by, onBehalfOf: data.onBehalfOf, since: data.at, locked: data.privacyLocked };
     },
-    CallResumed: (state, { event: { data } }) => {
-      const call = callOf(state, data.callId);
-      invariant(call.status === 'held', `call ${call.callId} resumed while ${call.status}`);
+    CallResumed: (state, { stream, event: { data } }) => {
+      const call = callOf(state, stream, data.callId);
+      invariant(call.status === 'held', `call ${call.key} resumed while ${call.status}`);
       call.status = 'active';
       call.held = null;
     },
-    HeldCallPickedUp: (state, { event: { data } }) => {
-      const call = callOf(state, data.callId);
-      invariant(call.status === 'held', `call ${call.callId} picked up while ${call.status}`);
+    HeldCallPickedUp: (state, { stream, event: { data } }) => {
+      const call = callOf(state, stream, data.callId);
+      invariant(call.status === 'held', `call ${call.key} picked up while ${call.status}`);
       call.status = 'active';
       call.held = null;
       call.pickedUpBy.push({
@@ -272,13 +309,13 @@ export const callsProjection = defineProjection<ProjectedEvent>()({
       call.participants = [...without(call.participants, data.heldBy), data.by];
       involve(state, call, data.by);
     },
-    CallPrivacyLockChanged: (state, { event: { data } }) => {
-      const call = callOf(state, data.callId);
+    CallPrivacyLockChanged: (state, { stream, event: { data } }) => {
+      const call = callOf(state, stream, data.callId);
       inProgress(call, 'privacy lock changed');
       if (call.held) call.held.locked = data.locked;
     },
-    CallTransferRequested: (state, { event: { data } }) => {
-      const call = callOf(state, data.callId);
+    CallTransferRequested: (state, { stream, event: { data } }) => {
+      const call = callOf(state, stream, data.callId);
       inProgress(call, 'transfer requested');
       call.transfer = {
         attempt: data.attempt,
@@ -290,11 +327,11 @@ export const callsProjection = defineProjection<ProjectedEvent>()({
       };
       involve(state, call, data.to);
     },
-    CallTransferred: (state, { event: { data } }) => {
-      const call = callOf(state, data.callId);
+    CallTransferred: (state, { stream, event: { data } }) => {
+      const call = callOf(state, stream, data.callId);
       invariant(
         call.transfer?.attempt === data.attempt,
-        `call ${call.callId} transferred (attempt ${data.attempt}) without that transfer pending`,
+        `call ${call.key} transferred (attempt ${data.attempt}) without that transfer pending`,
       );
       call.transferredBy.push({
         by: data.transferredBy,
@@ -309,11 +346,11 @@ export const callsProjection = defineProjection<ProjectedEvent>()({
       call.participants = [...without(call.participants, data.transferredBy), data.by];
       involve(state, call, data.by);
     },
-    CallTransferRecalled: (state, { event: { data } }) => {
-      const call = callOf(state, data.callId);
+    CallTransferRecalled: (state, { stream, event: { data } }) => {
+      const call = callOf(state, stream, data.callId);
       invariant(
         call.transfer?.attempt === data.attempt,
-        `transfer ${data.attempt} of call ${call.callId} recalled without being pending`,
+        `transfer ${data.attempt} of call ${call.key} recalled without being pending`,
       );
       call.transfer = null;
       call.transferRecalls.push({
@@ -324,9 +361,9 @@ export const callsProjection = defineProjection<ProjectedEvent>()({
         at: data.at,
       });
     },
-    CallJoined: (state, { event: { data } }) => {
-      const call = callOf(state, data.callId);
-      invariant(call.status === 'active', `call ${call.callId} joined while ${call.status}`);
+    CallJoined: (state, { stream, event: { data } }) => {
+      const call = callOf(state, stream, data.callId);
+      invariant(call.status === 'active', `call ${call.key} joined while ${call.status}`);
       call.joinedBy.push({
         by: data.by,
         onBehalfOf: data.onBehalfOf,
@@ -336,9 +373,9 @@ export const callsProjection = defineProjection<ProjectedEvent>()({
       if (!call.participants.includes(data.by)) call.participants.push(data.by);
       involve(state, call, data.by);
     },
-    CallsMerged: (state, { event: { data } }) => {
-      const call = callOf(state, data.callId);
-      invariant(call.status === 'held', `call ${call.callId} merged while ${call.status}`);
+    CallsMerged: (state, { stream, event: { data } }) => {
+      const call = callOf(state, stream, data.callId);
+      invariant(call.status === 'held', `call ${call.key} merged while ${call.status}`);
       call.status = 'active';
       call.held = null;
       call.mergedBy.push({
@@ -351,13 +388,13 @@ export const callsProjection = defineProjection<ProjectedEvent>()({
       call.participants = [...data.participants];
       for (const party of data.participants) involve(state, call, party);
     },
-    CallLeft: (state, { event: { data } }) => {
-      const call = callOf(state, data.callId);
+    CallLeft: (state, { stream, event: { data } }) => {
+      const call = callOf(state, stream, data.callId);
       inProgress(call, `${data.by} left`);
       call.participants = without(call.participants, data.by);
     },
-    CallEnded: (state, { event: { data } }) => {
-      const call = callOf(state, data.callId);
+    CallEnded: (state, { stream, event: { data } }) => {
+      const call = callOf(state, stream, data.callId);
       inProgress(call, 'ended');
       call.status = 'ended';
       call.result = call.answeredAt === null ? 'missed' : 'answered';
@@ -365,8 +402,8 @@ export const callsProjection = defineProjection<ProjectedEvent>()({
       if (data.missedBy.length > 0) call.missedBy = data.missedBy;
       finish(state, call, data.at);
     },
-    VoicemailLeft: (state, { event: { data } }) => {
-      callOf(state, data.callId).voicemailMessageId = data.messageId;
+    VoicemailLeft: (state, { stream, event: { data } }) => {
+      callOf(state, stream, data.callId).voicemailMessageId = data.messageId;
     },
     RecordingStarted: IRRELEVANT,
     RecordingStopped: IRRELEVANT,

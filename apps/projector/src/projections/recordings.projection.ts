@@ -1,6 +1,7 @@
 import { ACCOUNT_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
 import { defineProjection, existing, invariant, IRRELEVANT } from '../engine/projection.js';
-import { lineKeyOf } from './line-key.js';
+import { partyKey } from './accounts.projection.js';
+import { currentKey, lineKeyOf, lineScoped, nextKey } from './line-key.js';
 
 export interface RecordingRow {
   recordingId: string;
@@ -13,37 +14,54 @@ export interface RecordingRow {
 }
 
 type RecordingsState = {
+  /**
+   * Key `<line>/<callId>/<recordingId>[/<n>]`: a recording id is unique only among the recordings
+   * running on one call, and call ids only per line (see line-key.ts).
+   */
   recordings: Map<string, RecordingRow>;
-  /** Recording ids per owner, oldest first: the only way recordings are listed (R18). */
+  recordingReuses: Map<string, number>;
+  /** Key `<accountId>/<owner>`: recording keys per owner, oldest first, the only listing (R18). */
   byOwner: Map<string, string[]>;
 };
+
+const addressOf = (stream: string, callId: string, recordingId: string): string =>
+  `${lineScoped(lineKeyOf(stream), callId)}/${recordingId}`;
 
 /** Call recordings, kept per owner: a recording is visible only to the party who started it (R18). */
 export const recordingsProjection = defineProjection<ProjectedEvent>()({
   name: 'recordings',
-  version: 1,
-  create: (): RecordingsState => ({ recordings: new Map(), byOwner: new Map() }),
+  version: 2,
+  create: (): RecordingsState => ({ recordings: new Map(), recordingReuses: new Map(), byOwner: new Map() }),
   handlers: {
     ...ACCOUNT_EVENTS_IRRELEVANT,
     RecordingStarted: (state, { stream, event: { data } }) => {
-      invariant(!state.recordings.has(data.recordingId), `recording ${data.recordingId} started twice`);
-      state.recordings.set(data.recordingId, {
+      const address = addressOf(stream, data.callId, data.recordingId);
+      const running = state.recordings.get(currentKey(state.recordingReuses, address));
+      invariant(
+        running === undefined || running.stoppedAt !== null,
+        `recording ${address} started while it is running`,
+      );
+      const key = nextKey(state.recordings, state.recordingReuses, address);
+      const line = lineKeyOf(stream);
+      state.recordings.set(key, {
         recordingId: data.recordingId,
         callId: data.callId,
-        line: lineKeyOf(stream),
+        line,
         owner: data.by,
         startedAt: data.at,
         stoppedAt: null,
         stopReason: null,
       });
-      const owned = state.byOwner.get(data.by);
-      if (owned) owned.push(data.recordingId);
-      else state.byOwner.set(data.by, [data.recordingId]);
+      const owner = partyKey(line.slice(0, line.indexOf('.')), data.by);
+      const owned = state.byOwner.get(owner);
+      if (owned) owned.push(key);
+      else state.byOwner.set(owner, [key]);
     },
-    RecordingStopped: (state, { event: { data } }) => {
-      const recording = existing(state.recordings, data.recordingId, 'recording');
-      invariant(recording.stoppedAt === null, `recording ${data.recordingId} stopped twice`);
-      invariant(recording.owner === data.owner, `recording ${data.recordingId} stopped for another owner`);
+    RecordingStopped: (state, { stream, event: { data } }) => {
+      const address = addressOf(stream, data.callId, data.recordingId);
+      const recording = existing(state.recordings, currentKey(state.recordingReuses, address), 'recording');
+      invariant(recording.stoppedAt === null, `recording ${address} stopped twice`);
+      invariant(recording.owner === data.owner, `recording ${address} stopped for another owner`);
       recording.stoppedAt = data.at;
       recording.stopReason = data.reason;
     },

@@ -1,6 +1,6 @@
 import { ACCOUNT_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
 import { defineProjection, existing, invariant, IRRELEVANT } from '../engine/projection.js';
-import { lineKeyOf } from './line-key.js';
+import { currentKey, lineKeyOf, lineScoped, nextKey } from './line-key.js';
 
 interface Act {
   readonly by: string;
@@ -32,12 +32,15 @@ export interface MissedCallEntry {
   missedBy: string[];
 }
 
+/** Message and call ids are unique per line only, and a line may reuse them: keys as in line-key.ts. */
 type VoicemailState = {
   messages: Map<string, VoicemailMessage>;
+  messageReuses: Map<string, number>;
   missedCalls: Map<string, MissedCallEntry>;
-  /** Per line: message ids and missed-call ids, oldest first. */
+  missedCallReuses: Map<string, number>;
+  /** Per line: keys of its messages and missed calls, oldest first. */
   inboxes: Map<string, { messages: string[]; missedCalls: string[] }>;
-  /** Caller and arrival of incoming calls still ringing, for their missed-call entry. */
+  /** Caller and arrival of incoming calls still ringing (key `<line>/<callId>`), for their missed-call entry. */
   ringing: Map<string, { from: string; at: string }>;
 };
 
@@ -50,35 +53,40 @@ const inboxOf = (state: VoicemailState, line: string): { messages: string[]; mis
   return inbox;
 };
 
-const liveMessage = (state: VoicemailState, messageId: string): VoicemailMessage => {
-  const message = existing(state.messages, messageId, 'voicemail message');
-  invariant(message.deleted === null, `voicemail message ${messageId} was deleted before`);
+const liveMessage = (state: VoicemailState, stream: string, messageId: string): VoicemailMessage => {
+  const key = currentKey(state.messageReuses, lineScoped(lineKeyOf(stream), messageId));
+  const message = existing(state.messages, key, 'voicemail message');
+  invariant(message.deleted === null, `voicemail message ${key} was deleted before`);
   return message;
 };
 
-const callOver = (state: VoicemailState, callId: string): void => {
-  state.ringing.delete(callId);
+const callOver = (state: VoicemailState, stream: string, callId: string): void => {
+  state.ringing.delete(lineScoped(lineKeyOf(stream), callId));
 };
 
 /** The shared voicemail inbox of every line (R14, R17): messages, missed calls, read state, deletions. */
 export const voicemailProjection = defineProjection<ProjectedEvent>()({
   name: 'voicemail',
-  version: 1,
+  version: 2,
   create: (): VoicemailState => ({
     messages: new Map(),
+    messageReuses: new Map(),
     missedCalls: new Map(),
+    missedCallReuses: new Map(),
     inboxes: new Map(),
     ringing: new Map(),
   }),
   handlers: {
     ...ACCOUNT_EVENTS_IRRELEVANT,
-    IncomingCallReceived: (state, { event: { data } }) => {
-      state.ringing.set(data.callId, { from: data.from, at: data.at });
+    IncomingCallReceived: (state, { stream, event: { data } }) => {
+      state.ringing.set(lineScoped(lineKeyOf(stream), data.callId), { from: data.from, at: data.at });
     },
     CallSentToVoicemail: (state, { stream, event: { data } }) => {
-      const ringing = existing(state.ringing, data.callId, 'ringing call');
       const line = lineKeyOf(stream);
-      state.missedCalls.set(data.callId, {
+      const address = lineScoped(line, data.callId);
+      const ringing = existing(state.ringing, address, 'ringing call');
+      const key = nextKey(state.missedCalls, state.missedCallReuses, address);
+      state.missedCalls.set(key, {
         callId: data.callId,
         line,
         from: ringing.from,
@@ -87,15 +95,16 @@ export const voicemailProjection = defineProjection<ProjectedEvent>()({
         reason: data.reason,
         missedBy: data.missedBy,
       });
-      inboxOf(state, line).missedCalls.push(data.callId);
-      callOver(state, data.callId);
+      inboxOf(state, line).missedCalls.push(key);
+      state.ringing.delete(address);
     },
-    CallAnswered: (state, { event: { data } }) => callOver(state, data.callId),
-    CallEnded: (state, { event: { data } }) => callOver(state, data.callId),
+    CallAnswered: (state, { stream, event: { data } }) => callOver(state, stream, data.callId),
+    CallEnded: (state, { stream, event: { data } }) => callOver(state, stream, data.callId),
     VoicemailLeft: (state, { stream, event: { data } }) => {
-      invariant(!state.messages.has(data.messageId), `voicemail message ${data.messageId} left twice`);
       const line = lineKeyOf(stream);
-      state.messages.set(data.messageId, {
+      // A line that reuses a message id replaces the message its inbox addresses by that id.
+      const key = nextKey(state.messages, state.messageReuses, lineScoped(line, data.messageId));
+      state.messages.set(key, {
         messageId: data.messageId,
         line,
         callId: data.callId,
@@ -105,15 +114,19 @@ export const voicemailProjection = defineProjection<ProjectedEvent>()({
         readBy: [],
         deleted: null,
       });
-      inboxOf(state, line).messages.push(data.messageId);
+      inboxOf(state, line).messages.push(key);
     },
-    VoicemailRead: (state, { event: { data } }) => {
-      const message = liveMessage(state, data.messageId);
+    VoicemailRead: (state, { stream, event: { data } }) => {
+      const message = liveMessage(state, stream, data.messageId);
       message.read = true;
       message.readBy.push({ by: data.by, onBehalfOf: data.onBehalfOf, at: data.at });
     },
-    VoicemailDeleted: (state, { event: { data } }) => {
-      liveMessage(state, data.messageId).deleted = { by: data.by, onBehalfOf: data.onBehalfOf, at: data.at };
+    VoicemailDeleted: (state, { stream, event: { data } }) => {
+      liveMessage(state, stream, data.messageId).deleted = {
+        by: data.by,
+        onBehalfOf: data.onBehalfOf,
+        at: data.at,
+      };
     },
     CallPlacedOnSharedLine: IRRELEVANT,
     CallAnsweredByExternalParty: IRRELEVANT,

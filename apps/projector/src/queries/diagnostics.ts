@@ -1,6 +1,6 @@
 import type { ReadModels } from '../engine/read-models.js';
 import { accountsProjection, partyKey, type DelegationRow } from '../projections/accounts.projection.js';
-import { callsProjection } from '../projections/calls.projection.js';
+import { callsProjection, type CallRow } from '../projections/calls.projection.js';
 import { lineKey, splitLineKey } from '../projections/line-key.js';
 import { delegationsFor, lineOwner, partyName, sameNumber } from './access.js';
 
@@ -20,9 +20,8 @@ export interface Diagnosis {
 }
 
 /** Why party P did or did not ring for call C: the routing decisions recorded in CallRang (R13, R19). */
-export const whyRing = (readModels: ReadModels, callId: string, partyId: string): Diagnosis | undefined => {
-  const call = readModels.state(callsProjection).calls.get(callId);
-  if (!call) return undefined;
+export const whyRing = (readModels: ReadModels, call: CallRow, partyId: string): Diagnosis => {
+  const { callId } = call;
   const { accountId } = splitLineKey(call.line);
   const name = partyName(readModels, accountId, partyId);
   const question = `Why did ${name} ${call.rings.some((r) => r.alerted.includes(partyId)) ? '' : 'not '}ring for call ${callId}?`;

@@ -1,6 +1,7 @@
 import type { ReadModels } from '../engine/read-models.js';
 import { callsProjection, durationSeconds, type CallRow } from '../projections/calls.projection.js';
 import { lineKey } from '../projections/line-key.js';
+import { partyKey } from '../projections/accounts.projection.js';
 import { partyName, type LineAccess } from './access.js';
 
 type Allowed = Extract<LineAccess, { allowed: true }>;
@@ -149,9 +150,7 @@ export const lineHistory = (readModels: ReadModels, accountId: string, number: s
 
 export const partyHistory = (readModels: ReadModels, accountId: string, partyId: string): HistoryEntry[] => {
   const { partyCalls, calls } = readModels.state(callsProjection);
-  return (partyCalls.get(partyId) ?? [])
-    .map((id) => calls.get(id)!)
-    .filter((call) => call.line.startsWith(`${accountId}.`))
-    .map((call) => historyEntry(readModels, accountId, call))
+  return (partyCalls.get(partyKey(accountId, partyId)) ?? [])
+    .map((key) => historyEntry(readModels, accountId, calls.get(key)!))
     .reverse();
 };
