@@ -1,6 +1,6 @@
 import type { DomainEvent } from '#events';
 import { StreamVersionConflictError } from './errors.js';
-import type { CommandMetadata, EventStore, EventSubscription } from './event-store.js';
+import type { CommandMetadata, EventStore, EventSubscription, StoredEvent } from './event-store.js';
 
 export interface AggregateDefinition<State, E extends DomainEvent> {
   readonly initialState: State;
@@ -179,9 +179,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
 
   /**
    * Keeps cached folds of streams starting with `prefix` current from a catch-up subscription to
-   * `$all` that starts at the head: older history is read when a stream is first loaded. An event
-   * right after a fold's revision is applied; one already folded is skipped; a gap (a fold that
-   * somehow fell behind) drops the fold so the next use re-reads it.
+   * `$all` that starts at the head: older history is read when a stream is first loaded.
    */
   async follow(prefix: string): Promise<void> {
     if (this.following) return;
@@ -191,25 +189,38 @@ export class AggregateRepository<State, E extends DomainEvent> {
     });
     this.following = subscription;
     void (async () => {
-      for await (const item of subscription) {
-        if (item.kind !== 'event') continue;
-        const { stream, revision, event, metadata, position } = item.stored;
-        const cached = this.cache.get(stream);
-        if (!cached) continue;
-        const next = cached.revision === 'no_stream' ? 0n : cached.revision + 1n;
-        if (revision === next) {
-          cached.state = this.aggregate.evolve(cached.state, event);
-          cached.revision = revision;
-          this.remember(cached, metadata.commandId, [event], revision, position);
-        } else if (revision > next) {
-          this.cache.delete(stream);
-        }
-      }
+      for await (const item of subscription) if (item.kind === 'event') this.observe(item.stored);
     })().catch(() => {
       // The subscription ended (shutdown or a lost store): without it the cache cannot be trusted.
       this.following = undefined;
       this.cache.clear();
     });
+  }
+
+  /**
+   * Folds an event seen on a subscription into the cache, for whoever already subscribes to the
+   * category (the timer process manager does, so lines need no second subscription decoding every
+   * event). An event right after a fold's revision is applied; one already folded is skipped; a gap
+   * (a fold that somehow fell behind) drops the fold so the next use re-reads it. Returns the fold
+   * when it now reflects the event (it may be further ahead, with this process's own appends), else
+   * undefined: the stream is not cached, or its fold was dropped.
+   */
+  observe(stored: StoredEvent<E>): { state: State; revision: bigint } | undefined {
+    const { stream, revision, event, metadata, position } = stored;
+    const cached = this.cache.get(stream);
+    if (!cached) return undefined;
+    const next = cached.revision === 'no_stream' ? 0n : cached.revision + 1n;
+    if (revision > next) {
+      this.cache.delete(stream);
+      return undefined;
+    }
+    if (revision === next) {
+      cached.state = this.aggregate.evolve(cached.state, event);
+      cached.revision = revision;
+      this.remember(cached, metadata.commandId, [event], revision, position);
+    }
+    const folded = cached.revision;
+    return folded === 'no_stream' ? undefined : { state: cached.state, revision: folded };
   }
 
   async stopFollowing(): Promise<void> {

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { createHash } from 'node:crypto';
-import { DomainError, pendingLineTimers, type LineTimer } from '#domain';
+import { DomainError, pendingLineTimers, type LineState, type LineTimer } from '#domain';
 import type { LineEvent } from '#events';
 import { EventStore, ID_PATTERN, type EventSubscription, type StoredEvent } from '#eventstore';
 import { ClockService } from '../clock/clock.service.js';
@@ -143,11 +143,13 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
       if (item.kind === 'event') {
         seen =
           item.stored.position !== undefined && item.stored.position > seen ? item.stored.position : seen;
+        // Every event keeps the repository's cached line folds current, during catch-up too.
+        const fold = this.lines.observe(item.stored);
         if (!live) {
           behind.set(item.stored.stream, item.stored);
           continue;
         }
-        await this.refresh(item.stored);
+        await this.refresh(item.stored, fold);
       } else if (item.kind === 'checkpoint') {
         if (item.position > seen) seen = item.position;
         if (!live) continue;
@@ -161,14 +163,18 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
     }
   }
 
-  /** Puts the timers the line's current state wants on the clock and cancels the ones it no longer wants. */
-  private async refresh(setBy: StoredEvent<LineEvent>): Promise<void> {
+  /**
+   * Puts the timers the line's current state wants on the clock and cancels the ones it no longer
+   * wants. `fold` is the repository's cached fold after `setBy`, when it holds the line; else the
+   * line is read.
+   */
+  private async refresh(
+    setBy: StoredEvent<LineEvent>,
+    fold?: { state: LineState; revision: bigint },
+  ): Promise<void> {
     const stream = setBy.stream;
     if (setBy.revision <= (this.lookedAt.get(stream) ?? -1n)) return;
-    // The repository follows lines on its own subscription, which may not have reached this event yet.
-    let { state, revision } = await this.lines.current(stream);
-    if (revision === 'no_stream' || revision < setBy.revision)
-      ({ state, revision } = await this.lines.load(stream));
+    const { state, revision } = fold ?? (await this.lines.load(stream));
     if (revision !== 'no_stream') this.lookedAt.set(stream, revision);
     const previous = this.scheduled.get(stream) ?? new Map<string, ScheduledTimer>();
     const next = new Map<string, ScheduledTimer>();

@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { lineDecider, type LineState } from '#domain';
 import type { LineEvent } from '#events';
 import { AggregateRepository, EventStore, streamName } from '#eventstore';
@@ -10,21 +10,14 @@ import { AggregateRepository, EventStore, streamName } from '#eventstore';
 export const lineStream = (accountId: string, number: string): string =>
   streamName('line', accountId, number);
 
-/** Following the line category lets the timer process manager look at a line without a read. */
+/**
+ * The timer process manager already subscribes to every line event and passes each one to
+ * `observe`, which keeps the cached folds current: a second subscription here would decode every
+ * line event twice.
+ */
 @Injectable()
-export class LineRepository
-  extends AggregateRepository<LineState, LineEvent>
-  implements OnApplicationBootstrap, OnApplicationShutdown
-{
+export class LineRepository extends AggregateRepository<LineState, LineEvent> {
   constructor(store: EventStore) {
     super(store, lineDecider);
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.follow('line-');
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.stopFollowing();
   }
 }
