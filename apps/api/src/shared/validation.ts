@@ -1,4 +1,11 @@
-import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import {
+  BadRequestException,
+  ValidationPipe,
+  type ArgumentMetadata,
+  type Type,
+  type ValidationError,
+} from '@nestjs/common';
+import { getMetadataStorage, ValidationTypes, type ValidationArguments } from 'class-validator';
 
 const flatten = (errors: readonly ValidationError[], prefix = ''): { field: string; messages: string[] }[] =>
   errors.flatMap((error) => {
@@ -7,12 +14,122 @@ const flatten = (errors: readonly ValidationError[], prefix = ''): { field: stri
     return [...own, ...flatten(error.children ?? [], field)];
   });
 
+type Condition = (object: object, value: unknown) => boolean;
+
+interface Check {
+  readonly validateIf: Condition | undefined;
+  readonly constraints: unknown[];
+  readonly validate: (value: unknown, args: ValidationArguments) => unknown;
+}
+
+/** One property's rules as class-validator runs them: conditions first, then each constraint. */
+interface PropertyRules {
+  readonly name: string;
+  readonly conditions: Condition[];
+  readonly checks: Check[];
+}
+
+/**
+ * Answers "is this body valid?" (with the DTO instance when it is) for a DTO with flat properties,
+ * by running class-validator's own constraints from its metadata, without class-transformer and the validator's error bookkeeping
+ * (together about a tenth of the api's CPU per command). Only "yes" is trusted: anything else goes
+ * through the full pipe, which alone words the 400, so malformed input is answered exactly as before.
+ */
+const compileCheck = (
+  metatype: Type,
+): ((body: Record<string, unknown>) => object | undefined) | undefined => {
+  const storage = getMetadataStorage();
+  const metadatas = storage.getTargetValidationMetadatas(metatype, '', false, false);
+  if (metadatas.length === 0) return undefined;
+  const byProperty = new Map<string, PropertyRules>();
+  for (const metadata of metadatas) {
+    const rules = byProperty.get(metadata.propertyName) ?? {
+      name: metadata.propertyName,
+      conditions: [],
+      checks: [],
+    };
+    byProperty.set(metadata.propertyName, rules);
+    if (metadata.each) return undefined;
+    if (metadata.type === ValidationTypes.CONDITIONAL_VALIDATION) {
+      rules.conditions.push(metadata.constraints[0] as Condition);
+    } else if (metadata.type === ValidationTypes.CUSTOM_VALIDATION) {
+      for (const constraint of storage.getTargetValidatorConstraints(metadata.constraintCls)) {
+        if (constraint.async) return undefined;
+        const instance = constraint.instance as { validate: Check['validate'] };
+        rules.checks.push({
+          validateIf: metadata.validateIf,
+          constraints: metadata.constraints,
+          validate: (value, args) => instance.validate(value, args),
+        });
+      }
+    } else if (metadata.type !== ValidationTypes.WHITELIST) {
+      // Nested objects, promises, IsDefined: the full pipe handles them.
+      return undefined;
+    }
+  }
+  const properties = [...byProperty.values()];
+  // Whitelisted keys with primitive values only: anything else is class-transformer's to copy, and a
+  // key is checked before it is assigned (an own `__proto__` would otherwise set the prototype).
+  const flat = (object: Record<string, unknown>): boolean =>
+    Object.keys(object).every((key) => {
+      const value = object[key];
+      return byProperty.has(key) && (typeof value !== 'object' || value === null);
+    });
+  return (body) => {
+    if (!flat(body)) return undefined;
+    const entity = Object.assign(new metatype() as Record<string, unknown>, body);
+    if (!flat(entity)) return undefined;
+    for (const rules of properties) {
+      const value = entity[rules.name];
+      if (!rules.conditions.every((condition) => condition(entity, value))) continue;
+      for (const check of rules.checks) {
+        if (check.validateIf && !check.validateIf(entity, value)) continue;
+        const valid = check.validate(value, {
+          targetName: metatype.name,
+          property: rules.name,
+          object: entity,
+          value,
+          constraints: check.constraints,
+        });
+        // class-validator takes any truthy answer; only `true` is taken here, the rest is re-checked.
+        if (valid !== true) return undefined;
+      }
+    }
+    return entity;
+  };
+};
+
 /**
  * Malformed input is answered with 400 and a message per field. Unknown properties are rejected, not
  * silently dropped: a typo in a permission name must not grant or remove something quietly.
+ *
+ * Every command body passes through here, so a valid body of a flat DTO is checked by `compileCheck`
+ * and becomes the DTO instance directly (what class-transformer makes of primitive properties); any
+ * other body takes Nest's full ValidationPipe.
  */
+class CommandValidationPipe extends ValidationPipe {
+  private readonly checks = new Map<Type, ReturnType<typeof compileCheck>>();
+
+  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const metatype = metadata.metatype as Type | undefined;
+    if (metadata.type === 'body' && metatype && this.toValidate(metadata) && isPlainObject(value)) {
+      let check = this.checks.get(metatype);
+      if (!this.checks.has(metatype)) {
+        check = compileCheck(metatype);
+        this.checks.set(metatype, check);
+      }
+      const entity = check?.(value);
+      if (entity) return Promise.resolve(entity);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+
 export const validationPipe = (): ValidationPipe =>
-  new ValidationPipe({
+  new CommandValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
