@@ -3,53 +3,105 @@ import type { ApiCommand, CallingPlan, Permission } from '../api-client.js';
 /**
  * A scenario file (YAML or JSON): parties, delegations and a timeline of commands, each with what
  * must come of it. It is run against a live stack in an account of its own (the file's account id
- * plus a run suffix), so a scenario can run any number of times.
+ * plus a run suffix), so a scenario can run any number of times against one stack.
+ *
+ * Strings anywhere in a step may use placeholders (see `resolvePlaceholders`): `{accountId}` for the
+ * run's account, `{id:x}` (alias `{call:x}`, `{delegation:x}`) for an id scoped to the run, and
+ * `{t0}` / `{t0+90s}` for simulated times relative to the scenario's start on the virtual clock.
  */
 export interface Scenario {
   readonly name: string;
+  /** What the scenario shows, in a sentence or two (scenarios double as documentation). */
+  readonly description?: string;
   /** Which SPEC rules the scenario documents, e.g. [R12]. */
   readonly rules?: readonly string[];
   readonly account: string;
-  readonly parties: readonly {
-    readonly id: string;
-    readonly name?: string;
-    readonly numbers: readonly string[];
-    readonly plan?: CallingPlan;
-    /** R4: Assistant enabled on a supported desktop client (needed to accept an invitation). */
-    readonly assistant?: boolean;
-  }[];
+  /** Account policy fields set at creation (R3, R4, R5, R7 auto-activation, R8 limits). */
+  readonly policy?: Readonly<Record<string, unknown>>;
+  /**
+   * Where the scenario's time starts on the shared virtual clock: `start: "mon 09:00"` moves the clock
+   * forward to the next Monday 09:00 UTC (or keeps it if it is there), so business hours (R13) and
+   * relative times (`at: +30s`) mean the same on every run. Without it, t0 is the clock's time.
+   */
+  readonly clock?: { readonly start?: string };
+  readonly parties: readonly PartySpec[];
   readonly delegations?: readonly {
     readonly id: string;
     readonly delegator: string;
     readonly delegate: string;
     readonly permissions: readonly Permission[];
     readonly lines: readonly string[];
-    /** Accept the invitation (default true). */
+    /** Accept the invitation (default true; false leaves it pending, or active under auto-activation). */
     readonly accept?: boolean;
   }[];
   readonly steps: readonly Step[];
 }
 
+export interface PartySpec {
+  readonly id: string;
+  readonly name?: string;
+  /** R1: a phone user (default) or a common-area phone. */
+  readonly kind?: 'phoneUser' | 'commonAreaPhone';
+  readonly numbers: readonly string[];
+  readonly plan?: CallingPlan;
+  /** R5: the Power Pack add-on. */
+  readonly powerPack?: boolean;
+  /**
+   * R4: Assistant enabled on a supported desktop client (needed to accept an invitation): `true` for
+   * macOS 6.5.0, or the client to report.
+   */
+  readonly assistant?: boolean | { readonly platform: string; readonly version: string };
+}
+
 /** A command in the CLI's vocabulary, without the account (the run's account is filled in). */
 export type StepCommand = Readonly<Record<string, unknown>> & { readonly type: ApiCommand['type'] };
+
+/** Any api route, for commands the CLI vocabulary has no name for (policy, opt-out, VIP, voicemail…). */
+export interface ApiRequestStep {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly path: string;
+  readonly body?: Readonly<Record<string, unknown>>;
+}
+
+/** Move the shared virtual clock (R21): by seconds, or to a time relative to t0 (`+90s`). */
+export interface AdvanceStep {
+  readonly seconds?: number;
+  readonly to?: string;
+}
 
 export interface Step {
   readonly note?: string;
   readonly command?: StepCommand;
+  readonly api?: ApiRequestStep;
+  readonly advance?: AdvanceStep;
   readonly expect?: Expectation;
-  /** A projector query (path with {accountId}) and a subset its JSON answer must contain. */
-  readonly projector?: { readonly get: string; readonly contains: unknown };
+  /**
+   * A projector query (path with placeholders) and what its answer must be: a JSON subset it must
+   * contain and/or its HTTP status. Timer-fired events (ring timeout, recall) carry no position the
+   * runner knows, so a mismatch is read again until the projector shows it or 5 s pass.
+   */
+  readonly projector?: {
+    readonly get: string;
+    readonly contains?: unknown;
+    readonly status?: number;
+  };
 }
+
+export const STEP_KEYS: readonly string[] = ['note', 'command', 'api', 'advance', 'expect', 'projector'];
 
 export interface Expectation {
   /** The command is accepted (2xx). */
   readonly ok?: boolean;
   /** The command is rejected with this reason code (`LINE_BUSY`). */
   readonly rejected?: string;
+  /** The HTTP status of the answer. */
+  readonly status?: number;
   /** The command's events, by type, in order. */
   readonly events?: readonly string[];
   /** The call is answered by this party (a `CallAnswered` or `CallTransferred` event names it). */
   readonly answeredBy?: string;
+  /** A JSON subset the answer body must contain (e.g. a rejection's `rule` and `details`). */
+  readonly contains?: unknown;
 }
 
 /** Does `actual` contain `expected` (objects: every expected key, recursively; arrays: element-wise prefix)? */
@@ -68,6 +120,7 @@ export interface StepOutcome {
   readonly status: number;
   readonly code: string | undefined;
   readonly events: readonly { readonly type: string; readonly data: Record<string, unknown> }[];
+  readonly body?: unknown;
 }
 
 /** What is wrong with an outcome, against an expectation; empty when it holds. */
@@ -84,6 +137,11 @@ export const checkExpectation = (expectation: Expectation, outcome: StepOutcome)
       `expected rejection ${expectation.rejected}, got ${outcome.status} ${outcome.code ?? ''}`.trim(),
     );
   }
+  if (expectation.status !== undefined && expectation.status !== outcome.status) {
+    problems.push(
+      `expected status ${expectation.status}, got ${outcome.status} ${outcome.code ?? ''}`.trim(),
+    );
+  }
   if (expectation.events !== undefined) {
     const types = outcome.events.map((e) => e.type);
     if (JSON.stringify(types) !== JSON.stringify(expectation.events)) {
@@ -98,5 +156,136 @@ export const checkExpectation = (expectation: Expectation, outcome: StepOutcome)
       );
     }
   }
+  if (expectation.contains !== undefined && !contains(outcome.body, expectation.contains)) {
+    problems.push(
+      `expected the answer to contain ${JSON.stringify(expectation.contains)}: ${JSON.stringify(outcome.body ?? null).slice(0, 400)}`,
+    );
+  }
+  return problems;
+};
+
+// ── Time and placeholders ────────────────────────────────────────────────────────────────────────
+
+const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/**
+ * `+90s`, `+2m`, `+1h`, `+1d` → seconds; undefined when `text` is not an offset. The unit is
+ * required: `to: +15550100` on a call is a phone number, not an offset.
+ */
+export const parseOffset = (text: string): number | undefined => {
+  const match = /^\+(\d+)([smhd])$/.exec(text.trim());
+  if (!match) return undefined;
+  return Number(match[1]) * UNIT_SECONDS[match[2]!]!;
+};
+
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+
+/**
+ * The first instant at or after `now` matching `start` (`"mon 09:00"` or `"09:00"`, UTC). The
+ * virtual clock is shared by every run against a stack and never goes back, so a scenario that
+ * depends on the weekday or time of day aligns to the next such moment instead of a fixed date.
+ */
+export const alignStart = (now: Date, start: string): Date => {
+  const match = /^(?:(sun|mon|tue|wed|thu|fri|sat)\s+)?([01]\d|2[0-3]):([0-5]\d)$/i.exec(start.trim());
+  if (!match) {
+    throw new Error(`clock.start must look like "mon 09:00" or "09:00" (UTC), not "${start}"`);
+  }
+  const day = match[1] === undefined ? undefined : WEEKDAYS.indexOf(match[1].toLowerCase() as never);
+  const candidate = new Date(now);
+  candidate.setUTCHours(Number(match[2]), Number(match[3]), 0, 0);
+  for (let i = 0; i < 8; i++) {
+    if (candidate.getTime() >= now.getTime() && (day === undefined || candidate.getUTCDay() === day)) {
+      return candidate;
+    }
+    candidate.setUTCDate(candidate.getUTCDate() + 1);
+  }
+  throw new Error('unreachable: some day of the next eight matches');
+};
+
+/** What placeholders resolve against: the run's account and the scenario's start time. */
+export interface RunContext {
+  readonly accountId: string;
+  readonly t0: Date;
+}
+
+/** The run-scoped form of an id the scenario names (`c1` → `<accountId>-c1`). */
+export const scopedId = (context: RunContext, id: string): string => `${context.accountId}-${id}`;
+
+const timeAt = (context: RunContext, offset: string | undefined): string => {
+  const seconds = offset === undefined ? 0 : parseOffset(offset);
+  if (seconds === undefined) throw new Error(`"{t0${offset}}": the offset must look like +90s, +2m, +1h`);
+  return new Date(context.t0.getTime() + seconds * 1000).toISOString();
+};
+
+const PLACEHOLDER = /\{(accountId|(?:id|call|delegation):([A-Za-z0-9_-]+)|t0(\+[0-9]+[smhd])?)\}/g;
+
+/** A string with every placeholder replaced (`{accountId}`, `{id:x}`, `{call:x}`, `{t0+30s}`). */
+export const resolveString = (text: string, context: RunContext): string =>
+  text.replace(PLACEHOLDER, (_match, whole: string, id: string | undefined, offset: string | undefined) => {
+    if (whole === 'accountId') return context.accountId;
+    if (id !== undefined) return scopedId(context, id);
+    return timeAt(context, offset);
+  });
+
+/**
+ * A value with placeholders resolved in every string, and relative times in `at` / `to` fields
+ * (`at: +30s`) turned into ISO times: commands are written once and mean the same on every run.
+ */
+export const resolvePlaceholders = <T>(value: T, context: RunContext, key?: string): T => {
+  if (typeof value === 'string') {
+    if ((key === 'at' || key === 'to') && parseOffset(value) !== undefined) {
+      return timeAt(context, value) as T;
+    }
+    return resolveString(value, context) as T;
+  }
+  if (Array.isArray(value)) return value.map((item) => resolvePlaceholders(item, context)) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, resolvePlaceholders(v, context, k)]),
+    ) as T;
+  }
+  return value;
+};
+
+/** The ids a command names that are scoped to the run (so repeated runs never collide). */
+const SCOPED_COMMAND_FIELDS = ['callId', 'delegationId', 'recordingId', 'messageId'] as const;
+
+/** A step's command for this run: placeholders resolved, run-scoped ids, the run's account. */
+export const commandForRun = (command: StepCommand, context: RunContext): ApiCommand => {
+  const resolved: Record<string, unknown> = { ...resolvePlaceholders(command, context) };
+  for (const field of SCOPED_COMMAND_FIELDS) {
+    const id = resolved[field];
+    if (typeof id === 'string' && !id.startsWith(`${context.accountId}-`)) {
+      resolved[field] = scopedId(context, id);
+    }
+  }
+  return { ...resolved, accountId: context.accountId } as unknown as ApiCommand;
+};
+
+/** What is wrong with a scenario's shape; empty when it can run. */
+export const scenarioProblems = (scenario: Scenario): string[] => {
+  const problems: string[] = [];
+  if (!scenario || typeof scenario !== 'object') return ['the file is not a scenario object'];
+  if (typeof scenario.name !== 'string') problems.push('name is missing');
+  if (typeof scenario.account !== 'string') problems.push('account is missing');
+  if (!Array.isArray(scenario.parties)) problems.push('parties must be a list');
+  if (!Array.isArray(scenario.steps)) return [...problems, 'steps must be a list'];
+  scenario.steps.forEach((step, index) => {
+    const unknown = Object.keys(step).filter((key) => !STEP_KEYS.includes(key));
+    if (unknown.length > 0) {
+      problems.push(
+        `step ${index + 1}: unknown field(s) ${unknown.join(', ')} (use ${STEP_KEYS.join(', ')})`,
+      );
+    }
+    const actions = [step.command, step.api, step.advance].filter((a) => a !== undefined).length;
+    if (actions > 1) problems.push(`step ${index + 1}: give one of command, api, advance`);
+    if (actions === 0 && step.projector === undefined) {
+      problems.push(`step ${index + 1}: nothing to do (give command, api, advance or projector)`);
+    }
+    if (step.expect && actions === 0) problems.push(`step ${index + 1}: expect needs a command or api call`);
+    if (step.advance && step.advance.seconds === undefined && step.advance.to === undefined) {
+      problems.push(`step ${index + 1}: advance needs seconds or to`);
+    }
+  });
   return problems;
 };
