@@ -98,4 +98,28 @@ describe('projector engine over a real subscription', () => {
     expect(asOf.state(tally).totals.get(`${streams}a`)).toEqual({ total: 11, count: 2 });
     expect(asOf.position).toBe(middle);
   });
+
+  it('reports lag from a look at the head shared by callers within lagRefreshMs, not by reading the log', async () => {
+    const streams = prefix();
+    await append(`${streams}a`, { type: 'Tallied', data: { amount: 1 } });
+    const last = await append(`${streams}a`, { type: 'Tallied', data: { amount: 2 } });
+    const projector = new Projector(store, [tally], {
+      streamPrefixes: [streams],
+      lagRefreshMs: 60_000,
+      ...quiet,
+    });
+    const behind = await projector.lag();
+    expect(behind).toMatchObject({ position: null, eventsEstimated: true });
+    expect(behind.events).toBeGreaterThanOrEqual(1);
+    expect(BigInt(behind.headPosition)).toBeGreaterThanOrEqual(last);
+    expect((await projector.lag()).measuredAt).toBe(behind.measuredAt);
+    // The read models reach that head (as a checkpoint would take them there): the same look says caught up.
+    projector.readModels.advanceTo(BigInt(behind.headPosition));
+    expect(await projector.lag()).toMatchObject({
+      measuredAt: behind.measuredAt,
+      events: 0,
+      eventsEstimated: false,
+      ms: 0,
+    });
+  });
 });

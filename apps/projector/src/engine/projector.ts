@@ -22,23 +22,40 @@ export interface ProjectorOptions {
   readonly rebuild?: boolean;
   readonly snapshotEveryEvents?: number;
   readonly snapshotEveryMs?: number;
+  /** How old the head position behind a lag report may be (default 1,000 ms). */
+  readonly lagRefreshMs?: number;
   readonly log?: (line: string) => void;
   /** Where a stop on an event that cannot be applied is reported (stderr by default). */
   readonly alarm?: (line: string) => void;
 }
 
+/**
+ * How far the read models are behind the head of `$all`, from a look at the store at most
+ * `lagRefreshMs` old (so a health or metrics scrape never reads the log, however often it comes).
+ */
 export interface Lag {
   readonly headPosition: string;
   readonly position: string | null;
-  /** Projected events in `$all` after the read models' position (at most `LAG_COUNT_CAP`). */
+  /**
+   * Events not yet applied: 0 once the position reached the head; otherwise an estimate, the bytes of
+   * `$all` between position and head over the mean bytes per event applied so far (events of other
+   * categories in between count as if they were projected ones).
+   */
   readonly events: number;
-  readonly eventsCapped: boolean;
-  /** How long the oldest event not yet applied has been in the store (0 when caught up). */
+  readonly eventsEstimated: boolean;
+  /** How long the first event after the position had been in the store at `measuredAt` (0 when caught up). */
   readonly ms: number;
+  /** When the store was last looked at: head and ms are as of then, position is now. */
+  readonly measuredAt: string;
 }
 
-/** Counting lag reads the events not yet applied; beyond this many the count says "at least". */
-const LAG_COUNT_CAP = 10_000;
+/** What one look at the store found: the head, and when the first event after a position was written. */
+interface Look {
+  readonly at: number;
+  readonly head: bigint;
+  /** Age of the first event after the position of that time, at that time. */
+  readonly ms: number;
+}
 
 /**
  * The live projector: a catch-up subscription to `$all` (server-side prefix filter), consumed with
@@ -67,6 +84,8 @@ export class Projector {
   private readonly snapshotEveryMs: number;
   private readonly log: (line: string) => void;
   private readonly alarm: (line: string) => void;
+  private readonly lagRefreshMs: number;
+  private look: Promise<Look> | undefined;
 
   readonly streamPrefixes: readonly string[];
 
@@ -81,6 +100,7 @@ export class Projector {
     this.snapshotEveryMs = options.snapshotEveryMs ?? 5_000;
     this.log = options.log ?? ((line) => console.log(line));
     this.alarm = options.alarm ?? ((line) => console.error(line));
+    this.lagRefreshMs = options.lagRefreshMs ?? 1_000;
   }
 
   /** Loads the snapshot (if any) and starts following `$all` in the background. */
@@ -135,31 +155,56 @@ export class Projector {
   }
 
   async lag(): Promise<Lag> {
-    const head = await this.headPosition();
-    const position = this.readModels.position;
-    const base = { headPosition: String(head), position: position === undefined ? null : String(position) };
-    if (position !== undefined && position >= head) return { ...base, events: 0, eventsCapped: false, ms: 0 };
-    let events = 0;
-    let oldest: Date | undefined;
-    let read = 0;
-    for await (const resolved of this.store.client.readAll({
-      fromPosition: position === undefined ? 'start' : { commit: position, prepare: position },
-      maxCount: LAG_COUNT_CAP,
-    })) {
-      read++;
-      const recorded = resolved.event;
-      if (!recorded || recorded.type.startsWith('$')) continue;
-      if (position !== undefined && (recorded.position?.commit ?? 0n) <= position) continue;
-      if (!this.options.streamPrefixes.some((prefix) => recorded.streamId.startsWith(prefix))) continue;
-      events++;
-      oldest ??= recorded.created;
+    const look = await this.lookAtStore();
+    const { position, eventCount } = this.readModels;
+    const base = {
+      headPosition: String(look.head),
+      position: position === undefined ? null : String(position),
+      measuredAt: new Date(look.at).toISOString(),
+    };
+    if (position !== undefined && position >= look.head) {
+      return { ...base, events: 0, eventsEstimated: false, ms: 0 };
     }
+    const applied = position ?? 0n;
+    const bytesPerEvent = eventCount > 0 && applied > 0n ? Number(applied) / eventCount : undefined;
+    const behind = Number(look.head - applied);
     return {
       ...base,
-      events,
-      eventsCapped: read >= LAG_COUNT_CAP,
-      ms: oldest ? Math.max(0, Date.now() - oldest.getTime()) : 0,
+      // Nothing applied yet gives no mean: at least the head event is missing.
+      events: bytesPerEvent === undefined ? 1 : Math.max(1, Math.round(behind / bytesPerEvent)),
+      eventsEstimated: true,
+      ms: look.ms,
     };
+  }
+
+  /**
+   * Reads the head (one event, backwards) and, when the read models are behind it, the first event
+   * after their position (forwards, from the position itself); callers within `lagRefreshMs` share the last look.
+   */
+  private lookAtStore(): Promise<Look> {
+    const next = (this.look ?? Promise.resolve(undefined))
+      .catch(() => undefined)
+      .then(async (last) => {
+        if (last && Date.now() - last.at < this.lagRefreshMs) return last;
+        const at = Date.now();
+        const head = await this.headPosition();
+        const position = this.readModels.position;
+        let firstUnapplied: Date | undefined;
+        if (position === undefined || position < head) {
+          for await (const resolved of this.store.client.readAll({
+            fromPosition: position === undefined ? 'start' : { commit: position, prepare: position },
+            maxCount: 2,
+          })) {
+            const recorded = resolved.event;
+            if (recorded && (recorded.position?.commit ?? 0n) > (position ?? -1n)) {
+              firstUnapplied ??= recorded.created;
+            }
+          }
+        }
+        return { at, head, ms: firstUnapplied ? Math.max(0, at - firstUnapplied.getTime()) : 0 };
+      });
+    this.look = next;
+    return next;
   }
 
   /**

@@ -81,10 +81,10 @@ export class OperationsController {
             metric(
               'projector_lag_events',
               'gauge',
-              'Projected events not yet applied (capped count)',
+              'Events not yet applied: 0 when caught up, else estimated from $all bytes per applied event',
               lag.events,
             ),
-            metric('projector_lag_ms', 'gauge', 'Age of the oldest event not yet applied, in ms', lag.ms),
+            metric('projector_lag_ms', 'gauge', 'Age of the first event not yet applied, in ms', lag.ms),
           ]),
     ].join('');
   }
