@@ -38,6 +38,12 @@ interface CommandRecord<E extends DomainEvent> {
 interface CachedAggregate<State, E extends DomainEvent> {
   state: State;
   revision: bigint | 'no_stream';
+  /**
+   * A read has brought the fold up to the store's head at least once. Until then it sits in the
+   * cache (so a subscription can fold what is appended during the read) but holds only part of
+   * the history: nothing outside the stream's queue may take it for the state.
+   */
+  loaded: boolean;
   /** Recent command ids on this stream and what they appended, for idempotent resends. */
   readonly commands: Map<string, CommandRecord<E>>;
 }
@@ -174,7 +180,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
    */
   async current(stream: string): Promise<{ state: State; revision: bigint | 'no_stream' }> {
     const cached = this.following ? this.recent(stream) : undefined;
-    return cached ? { state: cached.state, revision: cached.revision } : this.load(stream);
+    return cached?.loaded ? { state: cached.state, revision: cached.revision } : this.load(stream);
   }
 
   /**
@@ -220,7 +226,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
       this.remember(cached, metadata.commandId, [event], revision, position);
     }
     const folded = cached.revision;
-    return folded === 'no_stream' ? undefined : { state: cached.state, revision: folded };
+    return folded === 'no_stream' || !cached.loaded ? undefined : { state: cached.state, revision: folded };
   }
 
   async stopFollowing(): Promise<void> {
@@ -252,17 +258,25 @@ export class AggregateRepository<State, E extends DomainEvent> {
   private async catchUp(stream: string): Promise<CachedAggregate<State, E>> {
     let cached = this.recent(stream);
     if (!cached) {
-      cached = { state: this.aggregate.initialState, revision: 'no_stream', commands: new Map() };
+      cached = {
+        state: this.aggregate.initialState,
+        revision: 'no_stream',
+        loaded: false,
+        commands: new Map(),
+      };
       this.cache.set(stream, cached);
       if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
     }
 
     const from = cached.revision === 'no_stream' ? 0n : cached.revision + 1n;
     for await (const stored of this.store.readStream<E>(stream, from)) {
+      // The subscription may have folded this event while the read was under way.
+      if (cached.revision !== 'no_stream' && stored.revision <= cached.revision) continue;
       cached.state = this.aggregate.evolve(cached.state, stored.event);
       cached.revision = stored.revision;
       this.remember(cached, stored.metadata.commandId, [stored.event], stored.revision, stored.position);
     }
+    cached.loaded = true;
     return cached;
   }
 

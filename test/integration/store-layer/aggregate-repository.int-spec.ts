@@ -111,6 +111,28 @@ describe('event-store layer through the official client', () => {
     }
   });
 
+  it('never answers current() with a fold whose first read is still under way', async () => {
+    const name = stream();
+    const writer = new AggregateRepository(store, counter);
+    for (let i = 0; i < 3; i++) await writer.handle(name, incrementBelowCeiling, meta());
+    const follower = new AggregateRepository(store, counter);
+    await follower.follow('counter-');
+    try {
+      // The first call starts the read; the others come while it is in flight (microtasks do not let
+      // the read's answer in), when the fold is already in the cache but holds none of the history.
+      const answers = [follower.current(name)];
+      for (let tick = 0; tick < 20; tick++) {
+        await Promise.resolve();
+        answers.push(follower.current(name));
+      }
+      for (const answer of await Promise.all(answers)) {
+        expect(answer).toEqual({ state: { value: 3 }, revision: 2n });
+      }
+    } finally {
+      await follower.stopFollowing();
+    }
+  });
+
   it('answers a resent command id with the first outcome and appends nothing', async () => {
     const name = stream();
     const repo = new AggregateRepository(store, counter);
