@@ -1,5 +1,12 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { lineAuthority, lineContextFor, lineDecider, type LineCommand } from '#domain';
+import {
+  lineAuthority,
+  lineContextFor,
+  lineDecider,
+  type AccountState,
+  type LineCommand,
+  type LineContext,
+} from '#domain';
 import type { LineEvent } from '#events';
 import type { CommandOutcome } from '#eventstore';
 import { AccountRepository, accountStream } from '../accounts/account.repository.js';
@@ -27,6 +34,13 @@ export class ExecuteLineCommand extends Command<CommandOutcome<LineEvent>> {
  */
 @CommandHandler(ExecuteLineCommand)
 export class LineCommandHandler implements ICommandHandler<ExecuteLineCommand> {
+  /**
+   * The line's view of its account only changes with the account: folds are immutable, so it is
+   * worked out once per account fold and line (it walks every delegation of the account) and only
+   * `now` is set per command.
+   */
+  private readonly contexts = new WeakMap<AccountState, Map<string, LineContext>>();
+
   constructor(
     private readonly accounts: AccountRepository,
     private readonly lines: LineRepository,
@@ -42,7 +56,7 @@ export class LineCommandHandler implements ICommandHandler<ExecuteLineCommand> {
   }: ExecuteLineCommand): Promise<CommandOutcome<LineEvent>> {
     const now = await this.clock.timeFor(command.at, command.actor);
     const { state: account } = await this.accounts.current(accountStream(accountId));
-    const context = lineContextFor(account, number.e164, now.toISOString());
+    const context = this.contextFor(account, number.e164, now.toISOString());
     const outcome = await this.lines.handle(
       lineStream(accountId, number.digits),
       (state) => lineDecider.decide(command, state, context),
@@ -51,5 +65,19 @@ export class LineCommandHandler implements ICommandHandler<ExecuteLineCommand> {
     );
     this.appends.record(outcome.position);
     return outcome;
+  }
+
+  private contextFor(account: AccountState, number: string, now: string): LineContext {
+    let byLine = this.contexts.get(account);
+    if (!byLine) {
+      byLine = new Map();
+      this.contexts.set(account, byLine);
+    }
+    let context = byLine.get(number);
+    if (!context) {
+      context = lineContextFor(account, number, now);
+      byLine.set(number, context);
+    }
+    return context.now === now ? context : { ...context, now };
   }
 }
