@@ -14,26 +14,59 @@ export function writeCanonical(value: unknown, write: (chunk: string) => void): 
     write('[');
     for (let i = 0; i < value.length; i++) {
       if (i > 0) write(',');
-      const item = value[i];
+      const item: unknown = value[i];
       writeCanonical(item === undefined ? null : item, write);
     }
     write(']');
     return;
   }
-  const keys = Object.keys(value).sort();
+  const keys = sortedKeys(value);
   write('{');
   let first = true;
   for (const key of keys) {
-    const member = (value as Record<string, unknown>)[key];
+    const member = (value as Record<string, unknown>)[key.name];
     if (member === undefined) continue;
-    if (!first) write(',');
+    write(first ? key.quoted : key.separated);
     first = false;
-    write(JSON.stringify(key));
-    write(':');
     writeCanonical(member, write);
   }
   write('}');
 }
+
+interface Key {
+  readonly name: string;
+  /** `"name":`, and `,"name":` for every member but the first. */
+  readonly quoted: string;
+  readonly separated: string;
+}
+
+/**
+ * Read-model rows come in a handful of shapes, each repeated millions of times: their keys are sorted
+ * and quoted once per shape (the keys in insertion order) instead of once per row.
+ */
+interface Shape {
+  readonly names: readonly string[];
+  readonly keys: readonly Key[];
+}
+const shapes = new Map<string, Shape>();
+const SHAPES_KEPT = 10_000;
+
+const sortedKeys = (value: object): readonly Key[] => {
+  const names = Object.keys(value);
+  const id = names.join('\u0000');
+  const known = shapes.get(id);
+  // The joined names identify a shape only if no name contains the separator: compare to be sure.
+  if (known && known.names.length === names.length && known.names.every((name, i) => name === names[i])) {
+    return known.keys;
+  }
+  const keys = [...names].sort().map((name) => {
+    const quoted = `${JSON.stringify(name)}:`;
+    return { name, quoted, separated: `,${quoted}` };
+  });
+  // Objects keyed by data rather than by a fixed shape would grow the cache without bound.
+  if (shapes.size < SHAPES_KEPT) shapes.set(id, { names, keys });
+  return keys;
+};
 
 const primitive = (value: unknown): string => {
   if (typeof value === 'number' && !Number.isFinite(value)) {
@@ -57,13 +90,11 @@ export const canonicalJson = (value: unknown): string => {
  */
 export class CanonicalHasher {
   private readonly hash = createHash('sha256');
-  private buffer: string[] = [];
-  private buffered = 0;
+  private buffer = '';
 
   readonly write = (chunk: string): void => {
-    this.buffer.push(chunk);
-    this.buffered += chunk.length;
-    if (this.buffered >= 65_536) this.flush();
+    this.buffer += chunk;
+    if (this.buffer.length >= 65_536) this.flush();
   };
 
   value(value: unknown): void {
@@ -76,8 +107,7 @@ export class CanonicalHasher {
   }
 
   private flush(): void {
-    this.hash.update(this.buffer.join(''));
-    this.buffer = [];
-    this.buffered = 0;
+    this.hash.update(this.buffer);
+    this.buffer = '';
   }
 }
