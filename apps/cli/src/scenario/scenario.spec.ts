@@ -1,4 +1,12 @@
-import { checkExpectation, contains } from './scenario.js';
+import {
+  alignStart,
+  checkExpectation,
+  commandForRun,
+  contains,
+  parseOffset,
+  resolvePlaceholders,
+  scenarioProblems,
+} from './scenario.js';
 
 const answered = { status: 200, code: undefined, events: [{ type: 'CallAnswered', data: { by: 'carol' } }] };
 
@@ -26,5 +34,98 @@ describe('scenario expectations', () => {
     expect(contains(roster, { byDelegator: { alice: [{ status: 'active' }] } })).toBe(true);
     expect(contains(roster, { byDelegator: { alice: [{ status: 'pending' }] } })).toBe(false);
     expect(contains(roster, { byDelegator: { bob: [] } })).toBe(false);
+  });
+});
+
+describe('scenario time and placeholders', () => {
+  const context = { accountId: 'r14-abc123', t0: new Date('2026-01-07T10:15:00.000Z') };
+
+  it('reads offsets only with a unit, so a phone number in `to` stays a number', () => {
+    expect(parseOffset('+90s')).toBe(90);
+    expect(parseOffset('+2m')).toBe(120);
+    expect(parseOffset('+1h')).toBe(3600);
+    expect(parseOffset('+15550100')).toBeUndefined();
+  });
+
+  it('aligns the start to the next matching weekday and time, or keeps an exact match', () => {
+    // 2026-01-07 is a Wednesday.
+    expect(alignStart(context.t0, 'mon 09:00').toISOString()).toBe('2026-01-12T09:00:00.000Z');
+    expect(alignStart(context.t0, '09:00').toISOString()).toBe('2026-01-08T09:00:00.000Z');
+    expect(alignStart(context.t0, 'wed 10:15').toISOString()).toBe('2026-01-07T10:15:00.000Z');
+    expect(() => alignStart(context.t0, 'monday')).toThrow(/clock.start/);
+  });
+
+  it('resolves account, run-scoped ids and times in every string, and relative `at`/`to`', () => {
+    expect(
+      resolvePlaceholders(
+        {
+          path: '/accounts/{accountId}/delegations/{id:ab}/accept',
+          get: '/calls/{call:c1}/diagnostics/ring?party=bob',
+          detail: 'ring at {t0+30s} and {t0}',
+          at: '+1m',
+          to: '+15550100',
+          list: ['{delegation:x}'],
+        },
+        context,
+      ),
+    ).toEqual({
+      path: '/accounts/r14-abc123/delegations/r14-abc123-ab/accept',
+      get: '/calls/r14-abc123-c1/diagnostics/ring?party=bob',
+      detail: 'ring at 2026-01-07T10:15:30.000Z and 2026-01-07T10:15:00.000Z',
+      at: '2026-01-07T10:16:00.000Z',
+      to: '+15550100',
+      list: ['r14-abc123-x'],
+    });
+  });
+
+  it('scopes a command to the run once, whether written plain or with a placeholder', () => {
+    expect(
+      commandForRun(
+        { type: 'answerCall', actor: 'bob', line: '+15550000001', callId: 'c1', at: '+5s' },
+        context,
+      ),
+    ).toEqual({
+      type: 'answerCall',
+      actor: 'bob',
+      line: '+15550000001',
+      callId: 'r14-abc123-c1',
+      at: '2026-01-07T10:15:05.000Z',
+      accountId: 'r14-abc123',
+    });
+    expect(commandForRun({ type: 'hangUp', actor: 'bob', callId: '{call:c1}' }, context)).toMatchObject({
+      callId: 'r14-abc123-c1',
+    });
+  });
+
+  it('checks the answer body and status', () => {
+    const busy = {
+      status: 409,
+      code: 'LINE_BUSY',
+      events: [],
+      body: { rule: 'R12', details: { callId: 'c1' } },
+    };
+    expect(
+      checkExpectation({ status: 409, contains: { rule: 'R12', details: { callId: 'c1' } } }, busy),
+    ).toEqual([]);
+    expect(checkExpectation({ contains: { rule: 'R13' } }, busy)).toHaveLength(1);
+    expect(checkExpectation({ status: 422 }, busy)).toEqual(['expected status 422, got 409 LINE_BUSY']);
+  });
+
+  it('refuses malformed steps with a message naming the step', () => {
+    const base = { name: 'x', account: 'x', parties: [] };
+    expect(scenarioProblems({ ...base, steps: [{ advance: { seconds: 5 } }] })).toEqual([]);
+    expect(scenarioProblems({ ...base, steps: [{ note: 'nothing' }] })).toEqual([
+      'step 1: nothing to do (give command, api, advance or projector)',
+    ]);
+    expect(
+      scenarioProblems({
+        ...base,
+        steps: [{ advance: {}, api: { method: 'GET', path: '/' }, expects: {} } as never],
+      }),
+    ).toEqual([
+      'step 1: unknown field(s) expects (use note, command, api, advance, expect, projector)',
+      'step 1: give one of command, api, advance',
+      'step 1: advance needs seconds or to',
+    ]);
   });
 });
