@@ -206,7 +206,7 @@ const inProgress = (call: CallRow, what: string): void =>
  */
 export const callsProjection = defineProjection<ProjectedEvent>()({
   name: 'calls',
-  version: 2,
+  version: 3,
   create: (): CallsState => ({
     calls: new Map(),
     callReuses: new Map(),
@@ -333,10 +333,12 @@ export const callsProjection = defineProjection<ProjectedEvent>()({
         call.transfer?.attempt === data.attempt,
         `call ${call.key} transferred (attempt ${data.attempt}) without that transfer pending`,
       );
+      // The event's onBehalfOf/permission describe the target who answered; the transferrer's
+      // authority is the one recorded when the transfer was requested (R16 needs no permission).
       call.transferredBy.push({
         by: data.transferredBy,
-        onBehalfOf: data.onBehalfOf,
-        permission: data.permission,
+        onBehalfOf: call.transfer!.onBehalfOf,
+        permission: null,
         at: data.at,
         to: data.by,
       });
