@@ -64,10 +64,11 @@ export interface RepositoryOptions {
  * like a new one), so folded state stays cached with the revision it reflects: a command decides on
  * it and appends with that revision, one round trip. The cache is an optimisation, never the truth:
  * the store checks the expected revision, and on a conflict the repository reads only the events
- * appended since and decides again. A rejection is never given on a fold that may be stale. Re-deciding is always safe because deciders are pure and re-check every
- * invariant against the newer state (that is how R8's limits and R12/R13's "exactly one wins" hold
- * across processes). Within one process commands on the same stream are queued, so they do not
- * waste appends conflicting with each other.
+ * appended since and decides again. A rejection is never given on a fold that may be stale.
+ * Re-deciding is always safe because deciders are pure and re-check every invariant against the newer
+ * state (that is how R8's limits and R12/R13's "exactly one wins" hold across processes). Within
+ * one process commands on the same stream are queued, so they do not waste appends conflicting with
+ * each other.
  */
 export class AggregateRepository<State, E extends DomainEvent> {
   private readonly cache = new Map<string, CachedAggregate<State, E>>();
