@@ -16,6 +16,8 @@ import { ACCOUNT_STREAM_PREFIX } from './line-key.js';
 export interface AccountRow {
   accountId: string;
   name: string;
+  /** Kept so the read model rebuilds the domain's account state whole (see `accountStateOf`). */
+  admins: string[];
   policy: AccountPolicy;
   parties: string[];
   delegations: string[];
@@ -157,11 +159,12 @@ const provision = (
 /**
  * Accounts, parties and delegations: the delegation roster per delegator and per delegate with status
  * and permissions (R6–R10), and the settings R20's diagnostics check (R2–R5, R13, R19). It also tells
- * which party owns a shared number and who may see a line's inbox (R11, R17).
+ * which party owns a shared number and who may see a line's inbox (R11, R17). It keeps everything the
+ * domain's account state holds, so diagnostics can ask the domain's own eligibility functions.
  */
 export const accountsProjection = defineProjection<ProjectedEvent>()({
   name: 'accounts',
-  version: 2,
+  version: 3,
   create: (): AccountsState => ({ accounts: new Map(), parties: new Map(), delegations: new Map() }),
   handlers: {
     ...LINE_EVENTS_IRRELEVANT,
@@ -172,6 +175,7 @@ export const accountsProjection = defineProjection<ProjectedEvent>()({
       state.accounts.set(accountId, {
         accountId,
         name: data.name,
+        admins: data.admins,
         policy: data.policy,
         parties: [],
         delegations: [],

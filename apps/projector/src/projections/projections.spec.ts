@@ -1,8 +1,10 @@
-import type { AccountPolicy } from '#events';
+import { evolveAccount, initialAccountState, lineContextFor } from '#domain';
+import type { AccountEvent, AccountPolicy } from '#events';
 import { storedLog } from '../engine/engine.fixture.js';
 import { ProjectionFailure } from '../engine/projection.js';
 import { ReadModels } from '../engine/read-models.js';
 import { lineAccess } from '../queries/access.js';
+import { accountStateOf } from '../queries/account-state.js';
 import { findCall } from '../queries/call-lookup.js';
 import { whyBusy, whyCannot, whyRing } from '../queries/diagnostics.js';
 import { lineHistory, lineState, partyHistory } from '../queries/line-views.js';
@@ -461,6 +463,190 @@ describe('diagnostics (R20)', () => {
       rule: 'R12',
       answer: 'Bob can place calls on line 1001.',
     });
+  });
+
+  /** Account events changing a party's R4/R5 settings. */
+  const partyChange = (event: ProjectedEvent): [string, ProjectedEvent] => [ACCOUNT, event];
+  const accountEventsOf = (extra: [string, ProjectedEvent][]): AccountEvent[] =>
+    [...account, ...extra].filter(([stream]) => stream === ACCOUNT).map(([, event]) => event as AccountEvent);
+
+  it('R20/R4: rebuilds the domain account state the api decides with from the read model', () => {
+    const extra: [string, ProjectedEvent][] = [
+      partyChange({ type: 'PartyPowerPackChanged', data: { ...by, partyId: 'alice', powerPack: true } }),
+      partyChange({ type: 'RingTimeoutChanged', data: { ...by, partyId: 'alice', ringTimeoutSeconds: 20 } }),
+      partyChange({
+        type: 'VipContactAdded',
+        data: { ...by, delegatorId: 'alice', number: '+1555', name: 'CEO' },
+      }),
+      partyChange({
+        type: 'CommonAreaPhoneProvisioned',
+        data: {
+          ...by,
+          partyId: 'lobby',
+          name: 'Lobby',
+          directNumbers: ['4004'],
+          callingPlan: 'metered',
+          powerPack: false,
+        },
+      }),
+    ];
+    expect(accountStateOf(project(...extra), 'acme')).toEqual(
+      accountEventsOf(extra).reduce(evolveAccount, initialAccountState),
+    );
+    expect(accountStateOf(project(), 'nobody')).toEqual(initialAccountState);
+  });
+
+  it('R20/R4: an outdated desktop client stops a delegate, with the code and sentence the api refuses with', () => {
+    const readModels = project(
+      partyChange({
+        type: 'AccountPolicyChanged',
+        data: { ...by, policy: { ...policy, assistantMinimumVersion: '6.3.0' } },
+      }),
+    );
+    const diagnosis = whyCannot(readModels, 'acme', '1001', 'bob', 'answer');
+    expect(diagnosis).toMatchObject({
+      rule: 'R4',
+      code: 'DESKTOP_CLIENT_OUTDATED',
+      answer:
+        'Bob cannot answer calls on line 1001: bob runs desktop client 6.2.0, older than the required 6.3.0: update the desktop app.',
+    });
+    // The api's line decisions refuse bob with the failure its line context carries (R20).
+    const delegate = lineContextFor(accountStateOf(readModels, 'acme'), '1001', T(0)).delegates[0]!;
+    expect(delegate.eligibility).toEqual({
+      rule: diagnosis.rule,
+      code: diagnosis.code,
+      message: diagnosis.checks.at(-1)!.detail,
+    });
+    // The delegator's own line needs no Assistant.
+    expect(
+      whyCannot(readModels, 'acme', '1001', 'alice', 'placeCall').checks.map((c) => c.rule),
+    ).not.toContain('R4');
+  });
+
+  it('R20/R4: names a disabled Assistant, an unsupported client and a missing one, after R2/R3 and before R7', () => {
+    const disabled = partyChange({
+      type: 'PartyAssistantChanged',
+      data: { ...by, partyId: 'bob', assistantEnabled: false },
+    });
+    expect(whyCannot(project(disabled), 'acme', '1001', 'bob', 'pickUp')).toMatchObject({
+      rule: 'R4',
+      code: 'ASSISTANT_DISABLED',
+    });
+    expect(
+      whyCannot(
+        project(
+          partyChange({
+            type: 'PartyDesktopClientChanged',
+            data: { ...by, partyId: 'bob', desktopClient: { platform: 'web', version: '7.0.0' } },
+          }),
+        ),
+        'acme',
+        '1001',
+        'bob',
+        'placeCall',
+      ),
+    ).toMatchObject({ rule: 'R4', code: 'DESKTOP_CLIENT_UNSUPPORTED' });
+    const dave: [string, ProjectedEvent] = [
+      ACCOUNT,
+      {
+        type: 'PhoneUserProvisioned',
+        data: {
+          ...by,
+          partyId: 'dave',
+          name: 'Dave',
+          directNumbers: ['5005'],
+          callingPlan: 'pro',
+          powerPack: false,
+          assistantEnabled: true,
+          desktopClient: null,
+        },
+      },
+    ];
+    expect(whyCannot(project(dave), 'acme', '1001', 'dave', 'answer')).toMatchObject({
+      rule: 'R4',
+      code: 'DESKTOP_CLIENT_MISSING',
+    });
+    const noPlan = partyChange({
+      type: 'PartyCallingPlanChanged',
+      data: { ...by, partyId: 'bob', callingPlan: 'none' },
+    });
+    expect(whyCannot(project(disabled, noPlan), 'acme', '1001', 'bob', 'answer')).toMatchObject({
+      rule: 'R2',
+    });
+  });
+
+  it('R20/R4: a common-area phone delegate needs no Assistant', () => {
+    const lobby = { ...by, delegationId: 'd2', delegatorId: 'alice', delegateId: 'lobby' };
+    const readModels = project(
+      partyChange({
+        type: 'CommonAreaPhoneProvisioned',
+        data: {
+          ...by,
+          partyId: 'lobby',
+          name: 'Lobby',
+          directNumbers: ['4004'],
+          callingPlan: 'metered',
+          powerPack: false,
+        },
+      }),
+      partyChange({
+        type: 'DelegateInvited',
+        data: { ...lobby, permissions: ['answerCalls'], sharedLines: ['1001'] },
+      }),
+      partyChange({ type: 'DelegationAccepted', data: lobby }),
+    );
+    const diagnosis = whyCannot(readModels, 'acme', '1001', 'lobby', 'answer');
+    expect(diagnosis).toMatchObject({ answer: 'Lobby can answer calls on line 1001.' });
+    expect(diagnosis.checks).toContainEqual({
+      rule: 'R4',
+      ok: true,
+      detail: 'a common-area phone needs no Assistant',
+    });
+  });
+
+  it('R20/R5: a VIP-only delegate of a delegator without the Power Pack cannot answer, after R6 and before R19', () => {
+    const vipOnly = partyChange({
+      type: 'DelegationPermissionsChanged',
+      data: { ...delegation, permissions: ['placeCalls', 'answerCalls', 'vipOnly'] },
+    });
+    const powerPack = (on: boolean) =>
+      partyChange({ type: 'PartyPowerPackChanged', data: { ...by, partyId: 'alice', powerPack: on } });
+    expect(
+      whyCannot(project(powerPack(true), vipOnly, powerPack(false)), 'acme', '1001', 'bob', 'answer'),
+    ).toMatchObject({
+      rule: 'R5',
+      code: 'POWER_PACK_REQUIRED',
+      answer:
+        'Bob cannot answer calls on line 1001: VIP delegation needs the Power Pack add-on: assign it to alice or drop the VIP feature.',
+    });
+    // R6 comes first: without answerCalls the Power Pack does not matter yet.
+    const vipOnlyAlone = partyChange({
+      type: 'DelegationPermissionsChanged',
+      data: { ...delegation, permissions: ['vipOnly'] },
+    });
+    expect(whyCannot(project(vipOnlyAlone), 'acme', '1001', 'bob', 'answer')).toMatchObject({ rule: 'R6' });
+    // With the Power Pack, R5 passes and a non-VIP caller is the remaining reason (R19).
+    const ringing = project(powerPack(true), vipOnly, incoming('c4', 20));
+    const withPack = whyCannot(ringing, 'acme', '1001', 'bob', 'answer');
+    expect(withPack).toMatchObject({ rule: 'R19' });
+    expect(withPack.checks.map((c) => c.rule)).toEqual([
+      'R1',
+      'R10',
+      'R2',
+      'R3',
+      'R3',
+      'R4',
+      'R7',
+      'R10',
+      'R6',
+      'R13',
+      'R5',
+      'R19',
+    ]);
+    // Other actions never consult the Power Pack.
+    expect(
+      whyCannot(project(vipOnly), 'acme', '1001', 'bob', 'placeCall').checks.map((c) => c.rule),
+    ).not.toContain('R5');
   });
 });
 

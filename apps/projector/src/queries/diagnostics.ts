@@ -1,7 +1,9 @@
+import { explainDelegateEligibility, explainVipEligibility, type Eligibility } from '#domain';
 import type { ReadModels } from '../engine/read-models.js';
 import { accountsProjection, partyKey, type DelegationRow } from '../projections/accounts.projection.js';
 import { callsProjection, type CallRow } from '../projections/calls.projection.js';
 import { lineKey, splitLineKey } from '../projections/line-key.js';
+import { accountStateOf } from './account-state.js';
 import { delegationsFor, lineOwner, partyName, sameNumber } from './access.js';
 
 /** One rule looked at, passed or not: R20 answers name the rule that decides. */
@@ -9,6 +11,8 @@ export interface Check {
   readonly rule: string;
   readonly ok: boolean;
   readonly detail: string;
+  /** The domain's reason code, for a check the domain decided and that failed (the api's rejection code). */
+  readonly code?: string;
 }
 
 export interface Diagnosis {
@@ -16,6 +20,8 @@ export interface Diagnosis {
   readonly answer: string;
   /** The rule that decided the answer (the first failing check, or the rule that allowed it). */
   readonly rule: string | null;
+  /** The failing check's reason code, when the domain decided it. */
+  readonly code?: string;
   readonly checks: Check[];
 }
 
@@ -116,8 +122,10 @@ const permissionFor: Record<Action, string> = {
 
 /**
  * Why party P can or cannot answer / pick up / place a call / join on line L: every rule on the way,
- * in the order the domain checks them (R1–R3 eligibility, R7 status, R10 shared line, R6 permission,
- * then the state of the line: R12 busy, R15 privacy lock, R13 opt-out, R19 VIP-only).
+ * in the order the domain checks them (R1–R4 eligibility, R7 status, R10 shared line, R6 permission,
+ * then the state of the line: R12 busy, R15 privacy lock, R13 opt-out, R5 Power Pack, R19 VIP-only).
+ * R4 and R5 are asked of the domain's own eligibility functions, so the diagnosis names the code and
+ * sentence the api refuses with (R20).
  */
 export const whyCannot = (
   readModels: ReadModels,
@@ -141,6 +149,15 @@ export const whyCannot = (
     checks.push({ rule, ok, detail });
     return ok;
   };
+  /** A check the domain decides: a failure carries the domain's rule, code and sentence verbatim. */
+  const checkDomain = (rule: string, eligibility: Eligibility, passed: string): boolean => {
+    checks.push(
+      eligibility.ok
+        ? { rule, ok: true, detail: passed }
+        : { rule: eligibility.rule, ok: false, detail: eligibility.message, code: eligibility.code },
+    );
+    return eligibility.ok;
+  };
   const verdict = (): Diagnosis => {
     const failing = checks.find((c) => !c.ok);
     return {
@@ -149,12 +166,15 @@ export const whyCannot = (
         ? `${name} cannot ${verb} line ${number}: ${failing.detail}`
         : `${name} can ${verb} line ${number}.`,
       rule: failing?.rule ?? checks.at(-1)?.rule ?? null,
+      ...(failing?.code === undefined ? {} : { code: failing.code }),
       checks,
     };
   };
 
   const account = accounts.get(accountId);
   const party = parties.get(partyKey(accountId, partyId));
+  // The domain's view of the account, for the checks the domain decides (R4, R5).
+  const state = accountStateOf(readModels, accountId);
   if (
     !check(
       'R1',
@@ -203,6 +223,18 @@ export const whyCannot = (
         : `call delegation is disabled for ${party!.name}${party!.delegationLocked ? ' and locked by an admin' : ''}`,
     );
     if (checks.some((c) => !c.ok)) return verdict();
+    // R2 and R3 passed above, so the domain's delegate eligibility can only fail on R4 here: the
+    // Assistant on a supported, recent desktop client (common-area phones are exempt).
+    if (
+      !checkDomain(
+        'R4',
+        explainDelegateEligibility(state, partyId),
+        party!.kind === 'phoneUser'
+          ? 'the Assistant is enabled on a supported, up-to-date desktop client'
+          : 'a common-area phone needs no Assistant',
+      )
+    )
+      return verdict();
     delegation = delegationsFor(readModels, accountId, owner!.partyId, partyId)[0];
     if (
       !check(
@@ -253,6 +285,12 @@ export const whyCannot = (
       if (!check('R13', delegation.optedIn, delegation.optedIn ? 'opted in' : `${name} opted out of ringing`))
         return verdict();
       const vipOnly = delegation.permissions.includes('vipOnly');
+      // Routing alerts a VIP-only delegate only when the delegator has the Power Pack (R5).
+      if (
+        vipOnly &&
+        !checkDomain('R5', explainVipEligibility(state, owner!.partyId), `${owner!.name} has the Power Pack`)
+      )
+        return verdict();
       const ringing = live.find((c) => c.status === 'ringing');
       if (vipOnly && ringing)
         check(
