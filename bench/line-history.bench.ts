@@ -9,10 +9,9 @@
  * The warm ratio (long / new) is the figure that matters: it should be ~1.
  */
 import 'reflect-metadata';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
 import { build } from 'hdr-histogram-js';
 
@@ -20,6 +19,7 @@ import { lineDecider, type HangUp, type LineContext, type PlaceCallOnSharedLine 
 import { eventSchemas, type LineEvent } from '#events';
 import { EventStore, createEventStoreClient, type CommandMetadata } from '#eventstore';
 import { LineRepository, lineStream } from '../apps/api/src/lines/line.repository.js';
+import { startEventStore } from '../apps/cli/src/stack.js';
 
 const PAST_CALLS = 100_000;
 /** 1,500 events of about 330 bytes: under the store's 1 MiB append limit. */
@@ -171,25 +171,8 @@ async function main(): Promise<void> {
 async function startServer(
   directory: string,
 ): Promise<{ connectionString: string; stop: () => Promise<void> }> {
-  const entry = resolve(process.cwd(), 'dist/apps/eventstore/src/main.js');
-  const child = spawn(process.execPath, [entry, '--port', '0', '--data', directory], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const connectionString = await new Promise<string>((ready, fail) => {
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const address = /listening on (esdb:\/\/\S+)/.exec(output);
-      if (address) ready(address[1]!);
-    });
-    child.once('exit', (code) => fail(new Error(`server exited (${code}): ${output}`)));
-  });
-  child.removeAllListeners('exit');
-  child.stdout.resume();
-  return {
-    connectionString,
-    stop: () => new Promise((stopped) => child.once('exit', () => stopped()).kill('SIGTERM')),
-  };
+  const server = await startEventStore({ dataDir: directory });
+  return { connectionString: server.address, stop: () => server.stop() };
 }
 
 await main();

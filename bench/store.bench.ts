@@ -7,11 +7,10 @@
  *   (b) appends of 100 events per call (8 writers)
  *   (c) reading $all from the start
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { build, type Histogram } from 'hdr-histogram-js';
@@ -22,6 +21,7 @@ import {
   decodeRecord,
   type ProposedEvent,
 } from '../apps/eventstore/src/storage/index.js';
+import { startEventStore } from '../apps/cli/src/stack.js';
 
 const SINGLE_WRITERS = 64;
 const SINGLE_APPENDS_PER_WRITER = 400;
@@ -188,25 +188,8 @@ async function inProcess(directory: string): Promise<Record<string, Figures>> {
 async function startServer(
   directory: string,
 ): Promise<{ connectionString: string; pid: number; stop: () => Promise<void> }> {
-  const entry = resolve(process.cwd(), 'dist/apps/eventstore/src/main.js');
-  const child = spawn(process.execPath, [entry, '--port', '0', '--data', directory], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const connectionString = await new Promise<string>((ready, fail) => {
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const address = /listening on (esdb:\/\/\S+)/.exec(output);
-      if (address) ready(address[1]!);
-    });
-    child.once('exit', (code) => fail(new Error(`server exited (${code}): ${output}`)));
-  });
-  child.removeAllListeners('exit');
-  return {
-    connectionString,
-    pid: child.pid!,
-    stop: () => new Promise((stopped) => child.once('exit', () => stopped()).kill('SIGTERM')),
-  };
+  const server = await startEventStore({ dataDir: directory });
+  return { connectionString: server.address, pid: server.process.pid!, stop: () => server.stop() };
 }
 
 const rate = (figures: Figures) => figures.events / figures.seconds;

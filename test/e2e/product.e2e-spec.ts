@@ -30,7 +30,7 @@ describe('Switchboard end to end', () => {
     return { status: res.status, body: text ? JSON.parse(text) : {} };
   };
   const api = (method: string, path: string, body?: object): Promise<Answer> =>
-    send(stack.api.url, method, path, body);
+    send(stack.api.address, method, path, body);
   const ok = async (method: string, path: string, body?: object): Promise<Answer> => {
     const answer = await api(method, path, body);
     if (answer.status >= 300)
@@ -39,7 +39,7 @@ describe('Switchboard end to end', () => {
   };
 
   /** Read models are eventually consistent: wait until the projector has applied `position`. */
-  const projected = async (position: string | undefined, url = stack.projector.url): Promise<void> => {
+  const projected = async (position: string | undefined, url = stack.projector.address): Promise<void> => {
     for (let attempt = 0; attempt < 200; attempt++) {
       const digest = await send(url, 'GET', '/digest');
       if (BigInt((digest.body.position as string | null) ?? '0') >= BigInt(position ?? '0')) return;
@@ -98,7 +98,7 @@ describe('Switchboard end to end', () => {
 
       await projected(placed.body.position);
       const aliceView = await send(
-        stack.projector.url,
+        stack.projector.address,
         'GET',
         `/lines/${accountId}/${aliceLineKey}/state?viewer=alice`,
       );
@@ -107,7 +107,7 @@ describe('Switchboard end to end', () => {
         lamp: { state: 'busy', callId: 'e2e-call-1', by: ['bob'], onBehalfOf: 'alice' },
       });
       const bobView = await send(
-        stack.projector.url,
+        stack.projector.address,
         'GET',
         `/lines/${accountId}/${aliceLineKey}/state?viewer=bob`,
       );
@@ -121,7 +121,7 @@ describe('Switchboard end to end', () => {
       });
       await projected(hungUp.body.position);
       const history = await send(
-        stack.projector.url,
+        stack.projector.address,
         'GET',
         `/lines/${accountId}/${aliceLineKey}/history?viewer=alice`,
       );
@@ -153,7 +153,7 @@ describe('Switchboard end to end', () => {
       let inbox: Answer | undefined;
       for (let attempt = 0; attempt < 100; attempt++) {
         inbox = await send(
-          stack.projector.url,
+          stack.projector.address,
           'GET',
           `/lines/${accountId}/${aliceLineKey}/voicemail?viewer=bob`,
         );
@@ -164,7 +164,7 @@ describe('Switchboard end to end', () => {
         expect.objectContaining({ callId: 'e2e-call-2', from: '+15557770000' }),
       ]);
       const stranger = await send(
-        stack.projector.url,
+        stack.projector.address,
         'GET',
         `/lines/${accountId}/${aliceLineKey}/voicemail?viewer=mallory`,
       );
@@ -176,7 +176,7 @@ describe('Switchboard end to end', () => {
   it(
     'auditors get a call trail with actor, on-behalf-of, permission, positions and correlation ids',
     async () => {
-      const trail = await send(stack.projector.url, 'GET', '/calls/e2e-call-1/audit');
+      const trail = await send(stack.projector.address, 'GET', '/calls/e2e-call-1/audit');
       expect(trail.status).toBe(200);
       const entries = trail.body.entries as Record<string, unknown>[];
       expect(entries.map((entry) => entry.type)).toEqual(['CallPlacedOnSharedLine', 'CallEnded']);
@@ -193,7 +193,7 @@ describe('Switchboard end to end', () => {
   it(
     'a projector killed mid-stream and restarted converges to the same read models, equal to a rebuild',
     async () => {
-      const before = await send(stack.projector.url, 'GET', '/digest');
+      const before = await send(stack.projector.address, 'GET', '/digest');
       await stack.projector.stop('SIGKILL');
       // Work continues while the projector is down.
       const placed = await ok('POST', `/accounts/${accountId}/lines/${aliceLine}/calls`, {
@@ -203,10 +203,10 @@ describe('Switchboard end to end', () => {
       });
       const restarted = await stack.startProjector();
       try {
-        await projected(placed.body.position, restarted.url);
-        const after = await send(restarted.url, 'GET', '/digest');
+        await projected(placed.body.position, restarted.address);
+        const after = await send(restarted.address, 'GET', '/digest');
         expect(after.body.digest).not.toEqual(before.body.digest);
-        const rebuild = await send(restarted.url, 'POST', '/rebuild');
+        const rebuild = await send(restarted.address, 'POST', '/rebuild');
         expect(rebuild.body).toMatchObject({ equal: true });
       } finally {
         await restarted.stop();

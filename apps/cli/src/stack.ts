@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { repoRoot } from './manifest.js';
@@ -79,6 +79,10 @@ export interface Stack {
   readonly store: StartedProcess;
   readonly api: StartedProcess;
   readonly projector: StartedProcess;
+  /** Where the projector keeps its snapshot (a temporary directory, removed by `stop`). */
+  readonly projectorDataDir: string;
+  /** Starts another projector on the same store and snapshot directory (after the first one stopped). */
+  startProjector(): Promise<StartedProcess>;
   stop(): Promise<void>;
 }
 
@@ -86,8 +90,20 @@ export interface Stack {
 export async function startStack(env: NodeJS.ProcessEnv = {}, storeDataDir?: string): Promise<Stack> {
   const store = await startEventStore(storeDataDir ? { dataDir: storeDataDir } : { mem: true });
   const common = { ...env, EVENTSTORE_CONNECTION_STRING: store.address };
+  const projectorDataDir = await mkdtemp(join(tmpdir(), 'switchboard-projector-'));
+  const startProjector = (): Promise<StartedProcess> =>
+    startProcess(
+      'projector',
+      'dist/apps/projector/src/main.js',
+      [],
+      { ...common, PROJECTOR_PORT: '0', PROJECTOR_DATA_DIR: projectorDataDir },
+      /projector listening on (http:\/\/\S+)/,
+    );
+  const cleanUp = async (): Promise<void> => {
+    await store.stop();
+    await rm(projectorDataDir, { recursive: true, force: true });
+  };
   try {
-    const projectorData = await mkdtemp(join(tmpdir(), 'switchboard-projector-'));
     const started = await Promise.allSettled([
       startProcess(
         'api',
@@ -96,13 +112,7 @@ export async function startStack(env: NodeJS.ProcessEnv = {}, storeDataDir?: str
         { ...common, API_PORT: '0' },
         /api listening on (http:\/\/\S+)/,
       ),
-      startProcess(
-        'projector',
-        'dist/apps/projector/src/main.js',
-        [],
-        { ...common, PROJECTOR_PORT: '0', PROJECTOR_DATA_DIR: projectorData },
-        /projector listening on (http:\/\/\S+)/,
-      ),
+      startProjector(),
     ]);
     const failed = started.find((result) => result.status === 'rejected');
     if (failed) {
@@ -119,14 +129,16 @@ export async function startStack(env: NodeJS.ProcessEnv = {}, storeDataDir?: str
       store,
       api,
       projector,
+      projectorDataDir,
+      startProjector,
       // The apps first and the store last, as `npm start` does, so nothing is cut mid-append.
       stop: async () => {
         await Promise.all([api.stop(), projector.stop()]);
-        await store.stop();
+        await cleanUp();
       },
     };
   } catch (error) {
-    await store.stop();
+    await cleanUp();
     throw error;
   }
 }
