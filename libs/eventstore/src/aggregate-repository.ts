@@ -29,6 +29,9 @@ export class ContentionError extends Error {
   }
 }
 
+/** How long to wait before following a category again after its subscription ended. */
+const REFOLLOW_DELAY_MS = 1_000;
+
 interface CommandRecord<E extends DomainEvent> {
   readonly events: E[];
   revision: bigint;
@@ -74,6 +77,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
   private readonly cache = new Map<string, CachedAggregate<State, E>>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private following: EventSubscription<E> | undefined;
+  private stoppedFollowing = false;
   private readonly cacheSize: number;
   private readonly commandWindow: number;
   private readonly maxAttempts: number;
@@ -190,18 +194,32 @@ export class AggregateRepository<State, E extends DomainEvent> {
    */
   async follow(prefix: string): Promise<void> {
     if (this.following) return;
+    this.stoppedFollowing = false;
     const subscription = this.store.subscribeToAll<E>({
       fromPosition: await this.store.headPosition(),
       streamPrefixes: [prefix],
     });
     this.following = subscription;
     void (async () => {
-      for await (const item of subscription) if (item.kind === 'event') this.observe(item.stored);
-    })().catch(() => {
-      // The subscription ended (shutdown or a lost store): without it the cache cannot be trusted.
+      try {
+        for await (const item of subscription) if (item.kind === 'event') this.observe(item.stored);
+      } catch {
+        // Ended by an error (a lost store): handled below like any other end.
+      }
+      if (this.following !== subscription) return; // stopped on purpose
+      // Without the subscription the folds cannot be trusted to be current: drop them (they are
+      // re-read on use) and follow again once the store answers.
       this.following = undefined;
       this.cache.clear();
-    });
+      this.refollow(prefix);
+    })();
+  }
+
+  private refollow(prefix: string): void {
+    setTimeout(() => {
+      if (this.stoppedFollowing) return;
+      this.follow(prefix).catch(() => this.refollow(prefix));
+    }, REFOLLOW_DELAY_MS).unref();
   }
 
   /**
@@ -231,6 +249,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
   }
 
   async stopFollowing(): Promise<void> {
+    this.stoppedFollowing = true;
     const subscription = this.following;
     this.following = undefined;
     await subscription?.close();
