@@ -1,4 +1,4 @@
-import { evolveAccount, initialAccountState, lineContextFor } from '#domain';
+import { evolveAccount, initialAccountState, lineContextFor, routeIncomingCall } from '#domain';
 import type { AccountEvent, AccountPolicy } from '#events';
 import { storedLog } from '../engine/engine.fixture.js';
 import { ProjectionFailure } from '../engine/projection.js';
@@ -455,9 +455,15 @@ describe('diagnostics (R20)', () => {
     expect(whyCannot(readModels, 'acme', '1001', 'bob', 'pickUp')).toMatchObject({ rule: 'R15' });
   });
 
-  it('R6/R7/R12: names the missing permission, a delegation that is not active, a busy line', () => {
-    expect(whyCannot(project(), 'acme', '1001', 'bob', 'join')).toMatchObject({ rule: 'R6' });
-    expect(whyCannot(project(), 'acme', '1001', 'carol', 'answer')).toMatchObject({ rule: 'R7' });
+  it('R10/R12/R16: names the missing permission, a line not shared, a busy line, as the decider does', () => {
+    expect(whyCannot(project(), 'acme', '1001', 'bob', 'join')).toMatchObject({
+      rule: 'R16',
+      code: 'PERMISSION_REQUIRED',
+    });
+    expect(whyCannot(project(), 'acme', '1001', 'carol', 'answer')).toMatchObject({
+      rule: 'R10',
+      code: 'LINE_NOT_SHARED',
+    });
     expect(whyCannot(project(placed), 'acme', '1001', 'alice', 'placeCall')).toMatchObject({ rule: 'R12' });
     expect(whyCannot(project(), 'acme', '1001', 'bob', 'placeCall')).toMatchObject({
       rule: 'R12',
@@ -523,7 +529,7 @@ describe('diagnostics (R20)', () => {
     ).not.toContain('R4');
   });
 
-  it('R20/R4: names a disabled Assistant, an unsupported client and a missing one, after R2/R3 and before R7', () => {
+  it('R20/R4: names a disabled Assistant, an unsupported client and a missing one, after R10 and R2/R3', () => {
     const disabled = partyChange({
       type: 'PartyAssistantChanged',
       data: { ...by, partyId: 'bob', assistantEnabled: false },
@@ -562,10 +568,10 @@ describe('diagnostics (R20)', () => {
         },
       },
     ];
-    expect(whyCannot(project(dave), 'acme', '1001', 'dave', 'answer')).toMatchObject({
-      rule: 'R4',
-      code: 'DESKTOP_CLIENT_MISSING',
-    });
+    // Dave is no delegate: the line is not shared (the verdict), and inviting him would fail on R4.
+    const notShared = whyCannot(project(dave), 'acme', '1001', 'dave', 'answer');
+    expect(notShared).toMatchObject({ rule: 'R10', code: 'LINE_NOT_SHARED' });
+    expect(notShared.checks.at(-1)).toMatchObject({ rule: 'R4', ok: false, code: 'DESKTOP_CLIENT_MISSING' });
     const noPlan = partyChange({
       type: 'PartyCallingPlanChanged',
       data: { ...by, partyId: 'bob', callingPlan: 'none' },
@@ -600,11 +606,11 @@ describe('diagnostics (R20)', () => {
     expect(diagnosis.checks).toContainEqual({
       rule: 'R4',
       ok: true,
-      detail: 'a common-area phone needs no Assistant',
+      detail: 'Lobby has a calling plan, may take part in delegation and meets the Assistant needs.',
     });
   });
 
-  it('R20/R5: a VIP-only delegate of a delegator without the Power Pack cannot answer, after R6 and before R19', () => {
+  it('R20/R5: a VIP-only delegate of a delegator without the Power Pack cannot answer, after R13 and before R19', () => {
     const vipOnly = partyChange({
       type: 'DelegationPermissionsChanged',
       data: { ...delegation, permissions: ['placeCalls', 'answerCalls', 'vipOnly'] },
@@ -617,32 +623,39 @@ describe('diagnostics (R20)', () => {
       rule: 'R5',
       code: 'POWER_PACK_REQUIRED',
       answer:
-        'Bob cannot answer calls on line 1001: VIP delegation needs the Power Pack add-on: assign it to alice or drop the VIP feature.',
+        'Bob cannot answer calls on line 1001: vipOnly answering needs the Power Pack add-on on the delegator.',
     });
-    // R6 comes first: without answerCalls the Power Pack does not matter yet.
+    // The permission comes first: without answerCalls the Power Pack does not matter yet.
     const vipOnlyAlone = partyChange({
       type: 'DelegationPermissionsChanged',
       data: { ...delegation, permissions: ['vipOnly'] },
     });
-    expect(whyCannot(project(vipOnlyAlone), 'acme', '1001', 'bob', 'answer')).toMatchObject({ rule: 'R6' });
-    // With the Power Pack, R5 passes and a non-VIP caller is the remaining reason (R19).
-    const ringing = project(powerPack(true), vipOnly, incoming('c4', 20));
-    const withPack = whyCannot(ringing, 'acme', '1001', 'bob', 'answer');
-    expect(withPack).toMatchObject({ rule: 'R19' });
-    expect(withPack.checks.map((c) => c.rule)).toEqual([
-      'R1',
-      'R10',
-      'R2',
-      'R3',
-      'R3',
-      'R4',
-      'R7',
-      'R10',
-      'R6',
-      'R13',
-      'R5',
-      'R19',
-    ]);
+    expect(whyCannot(project(vipOnlyAlone), 'acme', '1001', 'bob', 'answer')).toMatchObject({
+      rule: 'R13',
+      code: 'PERMISSION_REQUIRED',
+    });
+    // With the Power Pack, R5 passes and the ringing call's recorded routing names the non-VIP caller (R19).
+    const arrived = [powerPack(true), vipOnly, incoming('c4', 20)];
+    const context = lineContextFor(accountStateOf(project(...arrived), 'acme'), '1001', T(20));
+    const decisions = routeIncomingCall(context, '+15550199', T(20));
+    const rangAlice: [string, ProjectedEvent] = [
+      LINE,
+      {
+        type: 'CallRang',
+        data: {
+          callId: 'c4',
+          stage: 'initial',
+          alerted: ['alice'],
+          decisions,
+          ringTimeoutAt: T(50),
+          escalationAt: null,
+          at: T(20),
+        },
+      },
+    ];
+    const withPack = whyCannot(project(...arrived, rangAlice), 'acme', '1001', 'bob', 'answer');
+    expect(withPack).toMatchObject({ rule: 'R19', code: 'VIP_ONLY_NON_VIP_CALLER' });
+    expect(withPack.checks.map((c) => c.rule)).toEqual(['R1', 'R10', 'R10', 'R3', 'R4', 'R13', 'R13', 'R19']);
     // Other actions never consult the Power Pack.
     expect(
       whyCannot(project(vipOnly), 'acme', '1001', 'bob', 'placeCall').checks.map((c) => c.rule),

@@ -1,10 +1,17 @@
-import { explainDelegateEligibility, explainVipEligibility, type Eligibility } from '#domain';
+import {
+  explainDelegateEligibility,
+  explainLineAction,
+  explainStandingRing,
+  lineContextFor,
+  refusalOf,
+  type LineAction,
+} from '#domain';
 import type { ReadModels } from '../engine/read-models.js';
-import { accountsProjection, partyKey, type DelegationRow } from '../projections/accounts.projection.js';
+import { accountsProjection, partyKey } from '../projections/accounts.projection.js';
 import { callsProjection, type CallRow } from '../projections/calls.projection.js';
 import { lineKey, splitLineKey } from '../projections/line-key.js';
 import { accountStateOf } from './account-state.js';
-import { delegationsFor, lineOwner, partyName, sameNumber } from './access.js';
+import { lineOwner, partyName, sameNumber } from './access.js';
 
 /** One rule looked at, passed or not: R20 answers name the rule that decides. */
 export interface Check {
@@ -111,21 +118,15 @@ export const whyBusy = (readModels: ReadModels, accountId: string, number: strin
   return { question, answer: `Line ${number} is idle: no call is active on it.`, rule: null, checks: [] };
 };
 
-export type Action = 'answer' | 'pickUp' | 'placeCall' | 'join';
-
-const permissionFor: Record<Action, string> = {
-  answer: 'answerCalls',
-  pickUp: 'pickUpHeldCalls',
-  placeCall: 'placeCalls',
-  join: 'joinAndMerge',
-};
+export type Action = LineAction;
 
 /**
- * Why party P can or cannot answer / pick up / place a call / join on line L: every rule on the way,
- * in the order the domain checks them (R1–R4 eligibility, R7 status, R10 shared line, R6 permission,
- * then the state of the line: R12 busy, R15 privacy lock, R13 opt-out, R5 Power Pack, R19 VIP-only).
- * R4 and R5 are asked of the domain's own eligibility functions, so the diagnosis names the code and
- * sentence the api refuses with (R20).
+ * Why party P can or cannot answer / pick up / place a call / join on line L (R20). The verdict is
+ * the domain's: the line context is built from the account state exactly as the api builds it, and
+ * the permission and eligibility steps are the line decider's own (R10 shared and active, the
+ * delegator's then the delegate's R2–R4 eligibility, the action's permission), so the first failing
+ * check names the rule, code and sentence the api rejects the command with. Then the state of the
+ * line: R12 busy, R13/R5 routing (and the ringing call's recorded decision, R19), R15 privacy lock.
  */
 export const whyCannot = (
   readModels: ReadModels,
@@ -145,18 +146,9 @@ export const whyCannot = (
   }[action];
   const question = `Why can ${name} not ${verb} line ${number}?`;
   const checks: Check[] = [];
-  const check = (rule: string, ok: boolean, detail: string): boolean => {
-    checks.push({ rule, ok, detail });
+  const check = (rule: string, ok: boolean, detail: string, code?: string): boolean => {
+    checks.push(ok || code === undefined ? { rule, ok, detail } : { rule, ok, detail, code });
     return ok;
-  };
-  /** A check the domain decides: a failure carries the domain's rule, code and sentence verbatim. */
-  const checkDomain = (rule: string, eligibility: Eligibility, passed: string): boolean => {
-    checks.push(
-      eligibility.ok
-        ? { rule, ok: true, detail: passed }
-        : { rule: eligibility.rule, ok: false, detail: eligibility.message, code: eligibility.code },
-    );
-    return eligibility.ok;
   };
   const verdict = (): Diagnosis => {
     const failing = checks.find((c) => !c.ok);
@@ -171,146 +163,84 @@ export const whyCannot = (
     };
   };
 
-  const account = accounts.get(accountId);
   const party = parties.get(partyKey(accountId, partyId));
-  // The domain's view of the account, for the checks the domain decides (R4, R5).
-  const state = accountStateOf(readModels, accountId);
   if (
     !check(
       'R1',
-      account !== undefined && party !== undefined,
+      accounts.has(accountId) && party !== undefined,
       party ? 'party exists' : `${partyId} is not a party of account ${accountId}`,
     )
   )
     return verdict();
+  const state = accountStateOf(readModels, accountId);
+  // The domain keys lines by the number as provisioned; the query may spell it without the '+'.
   const owner = lineOwner(readModels, accountId, number);
-  if (
-    !check(
-      'R10',
-      owner !== undefined,
-      owner ? `${number} is ${owner.name}'s direct number` : `${number} is nobody's direct number`,
-    )
-  )
+  const provisioned = owner?.directNumbers.find((own) => sameNumber(own, number));
+  if (!provisioned) {
+    check('R10', false, `${number} is nobody's direct number`, 'LINE_NOT_FOUND');
     return verdict();
-  if (
-    !check(
-      'R2',
-      party!.callingPlan !== 'none',
-      party!.callingPlan === 'none'
-        ? `${party!.name} has no calling plan`
-        : `calling plan ${party!.callingPlan}`,
-    )
-  )
-    return verdict();
-
-  const live = (lines.get(lineKey(accountId, number))?.live ?? []).map((id) => calls.get(id)!);
-  const occupying = live.find((c) => c.status !== 'ringing');
-  const isDelegator = owner!.partyId === partyId;
-  let delegation: DelegationRow | undefined;
-  if (!isDelegator) {
-    check(
-      'R3',
-      account!.policy.delegationEnabled,
-      account!.policy.delegationEnabled
-        ? 'delegation enabled for the account'
-        : 'call delegation is disabled for the account',
-    );
-    check(
-      'R3',
-      party!.delegationEnabled,
-      party!.delegationEnabled
-        ? 'delegation enabled for the user'
-        : `call delegation is disabled for ${party!.name}${party!.delegationLocked ? ' and locked by an admin' : ''}`,
-    );
-    if (checks.some((c) => !c.ok)) return verdict();
-    // R2 and R3 passed above, so the domain's delegate eligibility can only fail on R4 here: the
-    // Assistant on a supported, recent desktop client (common-area phones are exempt).
-    if (
-      !checkDomain(
-        'R4',
-        explainDelegateEligibility(state, partyId),
-        party!.kind === 'phoneUser'
-          ? 'the Assistant is enabled on a supported, up-to-date desktop client'
-          : 'a common-area phone needs no Assistant',
-      )
-    )
-      return verdict();
-    delegation = delegationsFor(readModels, accountId, owner!.partyId, partyId)[0];
-    if (
-      !check(
-        'R7',
-        delegation?.status === 'active',
-        delegation
-          ? `the delegation from ${owner!.name} is ${delegation.status}`
-          : `${owner!.name} has not invited ${name} as a delegate`,
-      )
-    )
-      return verdict();
-    if (
-      !check(
-        'R10',
-        delegation!.sharedLines.some((line) => sameNumber(line, number)),
-        delegation!.sharedLines.some((line) => sameNumber(line, number))
-          ? `${number} is shared with ${name}`
-          : `${owner!.name} does not share ${number} with ${name}`,
-      )
-    )
-      return verdict();
-    const permission = permissionFor[action];
-    if (
-      !check(
-        'R6',
-        delegation!.permissions.includes(permission as never),
-        delegation!.permissions.includes(permission as never)
-          ? `has ${permission}`
-          : `the delegation lacks the ${permission} permission`,
-      )
-    )
-      return verdict();
-  } else {
-    check('R6', true, `${name} is the delegator and needs no permission on its own line`);
   }
-
-  if (action === 'placeCall' || action === 'answer') {
-    if (
-      action === 'placeCall' &&
-      !check(
-        'R12',
-        occupying === undefined,
-        occupying ? `the line is busy with call ${occupying.callId}` : 'the line is free',
-      )
-    )
-      return verdict();
-    if (action === 'answer' && delegation) {
-      if (!check('R13', delegation.optedIn, delegation.optedIn ? 'opted in' : `${name} opted out of ringing`))
-        return verdict();
-      const vipOnly = delegation.permissions.includes('vipOnly');
-      // Routing alerts a VIP-only delegate only when the delegator has the Power Pack (R5).
-      if (
-        vipOnly &&
-        !checkDomain('R5', explainVipEligibility(state, owner!.partyId), `${owner!.name} has the Power Pack`)
-      )
-        return verdict();
-      const ringing = live.find((c) => c.status === 'ringing');
-      if (vipOnly && ringing)
-        check(
-          'R19',
-          ringing.vip,
-          ringing.vip ? 'VIP caller' : `${name} answers VIP callers only and ${ringing.external} is not one`,
-        );
+  // Nothing asked of the context below depends on its time: routing by the hour is read from the
+  // ringing call's recorded decision instead.
+  const context = lineContextFor(state, provisioned, new Date().toISOString());
+  const steps = explainLineAction(context, partyId, action);
+  for (const step of steps) check(step.rule, step.ok, step.message, step.ok ? undefined : step.code);
+  const refusal = refusalOf(steps);
+  if (refusal) {
+    // Sharing the line (inviting, accepting) is refused while the party itself is ineligible: name
+    // that too, after the verdict, so the troubleshooting does not stop at a fix that cannot work.
+    if (refusal.code === 'LINE_NOT_SHARED' || refusal.code === 'DELEGATION_NOT_ACTIVE') {
+      const own = explainDelegateEligibility(state, partyId);
+      if (!own.ok) check(own.rule, false, own.message, own.code);
     }
+    return verdict();
   }
-  if (action === 'pickUp' || action === 'join') {
-    const locked = occupying?.held?.locked === true;
+
+  const isDelegate = partyId !== context.delegator.partyId;
+  const live = (lines.get(lineKey(accountId, number))?.live ?? []).map((id) => calls.get(id)!);
+  if (action === 'placeCall') {
+    // One call per line: a ringing call keeps it busy too (R12).
+    const busy = live[0];
+    check(
+      'R12',
+      busy === undefined,
+      busy ? `the line is busy with call ${busy.callId} (${busy.status})` : 'the line is free',
+      'LINE_BUSY',
+    );
+  }
+  if (action === 'answer' && isDelegate) {
+    const standing = explainStandingRing(context, partyId);
     if (
-      delegation &&
       !check(
-        'R15',
-        !locked,
-        locked ? `call ${occupying!.callId} is locked for privacy by the delegator` : 'no privacy lock',
+        standing?.rule ?? 'R13',
+        !standing,
+        standing?.message ??
+          `${name} is alerted for calls to the line, VIP routing and business hours permitting`,
+        standing?.reason,
       )
     )
       return verdict();
+    const ringing = live.find((c) => c.status === 'ringing');
+    const decision = ringing?.rings
+      .flatMap((stage) => stage.decisions)
+      .findLast((d) => d.partyId === partyId);
+    if (ringing && decision)
+      check(
+        decision.rule,
+        decision.rings,
+        `call ${ringing.callId} from ${ringing.external}: ${decision.message}`,
+        decision.reason,
+      );
+  }
+  if ((action === 'pickUp' || action === 'join') && isDelegate) {
+    const occupying = live.find((c) => c.status !== 'ringing');
+    const locked = occupying?.held?.locked === true;
+    check(
+      'R15',
+      !locked,
+      locked ? `call ${occupying!.callId} is locked for privacy by the delegator` : 'no privacy lock',
+      'CALL_PRIVACY_LOCKED',
+    );
   }
   return verdict();
 };

@@ -5,3 +5,4 @@ export * from './line.decide.js';
 export * from './line.decider.js';
 export * from './line.routing.js';
 export * from './line.timers.js';
+export * from './line.explain.js';

@@ -9,7 +9,16 @@ import type {
 import { DomainError, type RuleId } from '../shared/domain-error.js';
 import type * as C from './line.commands.js';
 import type { LineCommand } from './line.commands.js';
-import type { LineContext, LineDelegate } from './line.context.js';
+import type { LineContext } from './line.context.js';
+import {
+  explainActor,
+  explainLinePermission,
+  LINE_ACTION_PERMISSIONS,
+  refusalOf,
+  type ActingParty,
+  type LineAction,
+  type LineRefusal,
+} from './line.explain.js';
 import { isVipCaller, routeIncomingCall } from './line.routing.js';
 import type { CallOnLine, LineState, RingState, TransferState } from './line.state.js';
 
@@ -79,7 +88,7 @@ const placeCall = (
   at: string,
 ): LineEvent[] => {
   const acting = actingParty(context, command.actor);
-  const permission = requirePermission(acting, 'placeCalls', 'R12', context);
+  const permission = requireActionPermission(acting, 'placeCall', context);
   assertNewCallId(state, command.callId);
   if (state.call) throw lineBusy(state.call, context);
   return [
@@ -211,7 +220,7 @@ const answerCall = (
     ];
   }
   if (call.transfer) throw transferRingsForOther(call.callId, call.transfer.to, command.actor, context);
-  const permission = requirePermission(acting, 'answerCalls', 'R13', context);
+  const permission = requireActionPermission(acting, 'answer', context);
   if (call.phase !== 'ringing' || !call.ring) throw notRinging(call, 'R13', context);
   if (!call.ring.ringing.includes(command.actor)) throw notRingingForYou(call, command.actor, context, at);
   return [
@@ -377,7 +386,7 @@ const pickUpHeldCall = (
   at: string,
 ): LineEvent[] => {
   const acting = actingParty(context, command.actor);
-  const permission = requirePermission(acting, 'pickUpHeldCalls', 'R15', context);
+  const permission = requireActionPermission(acting, 'pickUp', context);
   const call = requireCall(state, command.callId, 'R15');
   const hold = requireHeld(call);
   if (hold.by === command.actor) throw heldByYou(call, 'resume it');
@@ -504,7 +513,7 @@ const recalled = (
 
 const joinCall = (command: C.JoinCall, state: LineState, context: LineContext, at: string): LineEvent[] => {
   const acting = actingParty(context, command.actor);
-  const permission = requirePermission(acting, 'joinAndMerge', 'R16', context);
+  const permission = requireActionPermission(acting, 'join', context);
   const call = requireCall(state, command.callId, 'R16');
   requirePhase(call, 'connected', 'R16');
   if (call.parties.includes(command.actor)) {
@@ -528,7 +537,7 @@ const mergeHeldCall = (
   at: string,
 ): LineEvent[] => {
   const acting = actingParty(context, command.actor);
-  const permission = requirePermission(acting, 'joinAndMerge', 'R16', context);
+  const permission = requireActionPermission(acting, 'join', context);
   const call = requireCall(state, command.callId, 'R16');
   const hold = requireHeld(call, 'R16');
   if (hold.by === command.actor) throw heldByYou(call, 'resume it', 'R16');
@@ -691,43 +700,12 @@ const requireVoicemail = (state: LineState, messageId: string) => {
 
 // ── Who is acting (R10) ──────────────────────────────────────────────────────────────────────────
 
-type ActingParty =
-  | { readonly role: 'delegator'; readonly onBehalfOf: null }
-  | { readonly role: 'delegate'; readonly onBehalfOf: string; readonly delegate: LineDelegate };
+// The checks themselves live in line.explain, so R20's diagnostics ask exactly what is decided here.
 
-/**
- * R10: the delegator uses its own line; a delegate only a line shared with it, with an active
- * delegation, while both sides stay eligible (R2–R4).
- */
 const actingParty = (context: LineContext, actor: string): ActingParty => {
-  if (actor === context.delegator.partyId) return { role: 'delegator', onBehalfOf: null };
-  const delegate = context.delegates.find((d) => d.partyId === actor);
-  if (!delegate) {
-    throw new DomainError(
-      'LINE_NOT_SHARED',
-      'R10',
-      `Line ${context.line.number} is not shared with ${actor}; ask ${context.delegator.name} to invite you as a delegate.`,
-      'unprocessable',
-      { line: context.line.number, party: actor },
-    );
-  }
-  if (!delegate.active) {
-    throw new DomainError(
-      'DELEGATION_NOT_ACTIVE',
-      'R10',
-      `${delegate.name}'s delegation for line ${context.line.number} is not active; accept the invitation first.`,
-      'unprocessable',
-      { line: context.line.number, party: actor },
-    );
-  }
-  const ineligible = context.delegator.eligibility ?? delegate.eligibility;
-  if (ineligible) {
-    throw new DomainError(ineligible.code, ineligible.rule, ineligible.message, 'unprocessable', {
-      line: context.line.number,
-      party: context.delegator.eligibility ? context.delegator.partyId : actor,
-    });
-  }
-  return { role: 'delegate', onBehalfOf: context.delegator.partyId, delegate };
+  const { checks, acting } = explainActor(context, actor);
+  if (acting) return acting;
+  throw refused(refusalOf(checks)!);
 };
 
 /** The permission a delegate exercises (recorded in the event); the delegator needs none. */
@@ -737,19 +715,23 @@ const requirePermission = (
   rule: RuleId,
   context: LineContext,
 ): LinePermissionUsed | null => {
-  if (acting.role === 'delegator') return null;
-  if (!acting.delegate.permissions.includes(permission)) {
-    throw new DomainError(
-      'PERMISSION_REQUIRED',
-      rule,
-      `${acting.delegate.name} needs the ${permission} permission on line ${context.line.number}; ` +
-        `ask ${context.delegator.name} to grant it.`,
-      'unprocessable',
-      { permission, party: acting.delegate.partyId },
-    );
-  }
-  return permission;
+  const check = explainLinePermission(acting, permission, rule, context);
+  if (!check.ok) throw refused(check);
+  return acting.role === 'delegator' ? null : permission;
 };
+
+/** The permission `action` needs, named by the same rule R20's diagnostics report. */
+const requireActionPermission = (
+  acting: ActingParty,
+  action: LineAction,
+  context: LineContext,
+): LinePermissionUsed | null => {
+  const { permission, rule } = LINE_ACTION_PERMISSIONS[action];
+  return requirePermission(acting, permission, rule, context);
+};
+
+const refused = ({ code, rule, message, details }: LineRefusal): DomainError =>
+  new DomainError(code, rule, message, 'unprocessable', details);
 
 // ── Call lookups and state checks ────────────────────────────────────────────────────────────────
 

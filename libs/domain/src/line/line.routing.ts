@@ -54,40 +54,14 @@ const routeDelegate = (
     decision(false, rule, reason, message);
   const can = (permission: LineDelegate['permissions'][number]) => delegate.permissions.includes(permission);
 
-  if (!delegate.active) {
+  const standing = standingRefusal(context, delegate);
+  if (standing) return standing;
+  if (can('vipOnly') && !vip) {
     return notAlerted(
-      'R13',
-      'DELEGATION_NOT_ACTIVE',
-      'The delegation is not active: the delegate must accept it.',
+      'R19',
+      'VIP_ONLY_NON_VIP_CALLER',
+      'The delegate answers VIP callers only; this caller is not VIP.',
     );
-  }
-  const ineligible = context.delegator.eligibility ?? delegate.eligibility;
-  if (ineligible) return notAlerted(ineligible.rule, ineligible.code, ineligible.message);
-  if (!can('answerCalls')) {
-    return notAlerted(
-      'R13',
-      'ANSWER_CALLS_NOT_GRANTED',
-      'The delegate lacks answerCalls: grant it to be alerted.',
-    );
-  }
-  if (!delegate.optedIn) {
-    return notAlerted('R13', 'OPTED_OUT', 'The delegate opted out of ringing: opt back in to be alerted.');
-  }
-  if (can('vipOnly')) {
-    if (!context.delegator.powerPack) {
-      return notAlerted(
-        'R5',
-        'POWER_PACK_REQUIRED',
-        'vipOnly answering needs the Power Pack add-on on the delegator.',
-      );
-    }
-    if (!vip) {
-      return notAlerted(
-        'R19',
-        'VIP_ONLY_NON_VIP_CALLER',
-        'The delegate answers VIP callers only; this caller is not VIP.',
-      );
-    }
   }
   if (vip && context.vip.routing.mode === 'delegatorOnly') {
     return notAlerted('R19', 'VIP_DELEGATOR_ONLY', 'VIP callers ring the delegator only.');
@@ -120,6 +94,63 @@ const routeDelegate = (
     );
   }
   return decision(true, 'R13', 'ALERTED', 'Active delegation with answerCalls, opted in and within hours.');
+};
+
+/**
+ * The routing rules that hold whoever calls and whenever (R13 active, eligible, `answerCalls`, opted
+ * in; R5 Power Pack for `vipOnly`), in routing's order: the refusing decision, or `null`.
+ */
+const standingRefusal = (context: LineContext, delegate: LineDelegate): RingDecision | null => {
+  const notAlerted = (rule: RingDecision['rule'], reason: string, message: string): RingDecision => ({
+    partyId: delegate.partyId,
+    role: 'delegate',
+    rings: false,
+    afterSeconds: 0,
+    rule,
+    reason,
+    message,
+  });
+  if (!delegate.active) {
+    return notAlerted(
+      'R13',
+      'DELEGATION_NOT_ACTIVE',
+      'The delegation is not active: the delegate must accept it.',
+    );
+  }
+  const ineligible = context.delegator.eligibility ?? delegate.eligibility;
+  if (ineligible) return notAlerted(ineligible.rule, ineligible.code, ineligible.message);
+  if (!delegate.permissions.includes('answerCalls')) {
+    return notAlerted(
+      'R13',
+      'ANSWER_CALLS_NOT_GRANTED',
+      'The delegate lacks answerCalls: grant it to be alerted.',
+    );
+  }
+  if (!delegate.optedIn) {
+    return notAlerted('R13', 'OPTED_OUT', 'The delegate opted out of ringing: opt back in to be alerted.');
+  }
+  if (delegate.permissions.includes('vipOnly') && !context.delegator.powerPack) {
+    return notAlerted(
+      'R5',
+      'POWER_PACK_REQUIRED',
+      'vipOnly answering needs the Power Pack add-on on the delegator.',
+    );
+  }
+  return null;
+};
+
+/**
+ * R20: why a delegate of the line would not be alerted for any call, whoever calls and whenever —
+ * routing's own refusal (the same code and sentence a CallRang records), or `null` when only the
+ * caller (R19) or the time (business hours) could keep it from ringing. `undefined` for a party the
+ * line is not shared with.
+ */
+export const explainStandingRing = (
+  context: LineContext,
+  partyId: string,
+): RingDecision | null | undefined => {
+  const delegate = context.delegates.find((d) => d.partyId === partyId);
+  return delegate && standingRefusal(context, delegate);
 };
 
 const WEEKDAYS: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];

@@ -1,0 +1,263 @@
+import { DomainError, fold, lineContextFor, lineDecider, type LineCommand } from '#domain';
+import type { AccountPolicy, LineEvent, Permission } from '#events';
+import { storedLog } from '../engine/engine.fixture.js';
+import { ReadModels } from '../engine/read-models.js';
+import type { ProjectedEvent } from '../projections/catalogue.js';
+import { PROJECTIONS } from '../projections/index.js';
+import { accountStateOf } from './account-state.js';
+import { whyCannot, type Action, type Diagnosis } from './diagnostics.js';
+
+/**
+ * R20: a party diagnosis agrees with the line decision the api takes. Every case projects an account
+ * and a line history the real line decider produced, asks `whyCannot`, and hands the matching
+ * command to the decider with the context the api builds (`lineContextFor` over the account state).
+ */
+const ACCOUNT = 'account-acme';
+const LINE = 'line-acme.1001';
+const T = (second: number): string => new Date(Date.UTC(2026, 0, 5, 9, 0, second)).toISOString();
+const by = { by: 'admin', at: T(0) };
+const policy: AccountPolicy = {
+  delegationEnabled: true,
+  autoActivateInvitations: false,
+  maxDelegatesPerDelegator: 15,
+  maxDelegatorsPerDelegate: 15,
+  assistantMinimumVersion: '6.0.0',
+  commonAreaDelegationNeedsPowerPack: false,
+};
+const user = (partyId: string, name: string, number: string): ProjectedEvent => ({
+  type: 'PhoneUserProvisioned',
+  data: {
+    ...by,
+    partyId,
+    name,
+    directNumbers: [number],
+    callingPlan: 'pro',
+    powerPack: false,
+    assistantEnabled: true,
+    desktopClient: { platform: 'macos', version: '6.2.0' },
+  },
+});
+const ab = { ...by, delegationId: 'ab', delegatorId: 'alice', delegateId: 'bob' };
+const ac = { ...by, delegationId: 'ac', delegatorId: 'alice', delegateId: 'carol' };
+const bobMay = (...permissions: Permission[]): ProjectedEvent => ({
+  type: 'DelegationPermissionsChanged',
+  data: { ...ab, permissions },
+});
+
+/** Alice owns 1001 and shares it with Bob (place, answer, pick up, opt out); Carol is no delegate. */
+const account: ProjectedEvent[] = [
+  { type: 'AccountCreated', data: { ...by, accountId: 'acme', name: 'Acme', admins: ['admin'], policy } },
+  user('alice', 'Alice', '1001'),
+  user('bob', 'Bob', '2002'),
+  user('carol', 'Carol', '3003'),
+  {
+    type: 'DelegateInvited',
+    data: {
+      ...ab,
+      permissions: ['placeCalls', 'answerCalls', 'pickUpHeldCalls', 'optInOut'],
+      sharedLines: ['1001'],
+    },
+  },
+  { type: 'DelegationAccepted', data: ab },
+];
+
+const incoming = (callId: string): LineCommand => ({
+  type: 'ReceiveIncomingCall',
+  callId,
+  actor: 'external',
+  from: '+15550100',
+  at: T(20),
+});
+const answer = (callId: string, actor: string): LineCommand => ({ type: 'AnswerCall', callId, actor });
+const place = (callId: string, actor: string): LineCommand => ({
+  type: 'PlaceCallOnSharedLine',
+  callId,
+  actor,
+  to: '+15550101',
+});
+
+interface World {
+  readonly readModels: ReadModels;
+  readonly line: readonly LineEvent[];
+}
+
+const project = (accountChanges: readonly ProjectedEvent[], line: readonly LineEvent[]): ReadModels => {
+  const readModels = new ReadModels(PROJECTIONS);
+  const log: [string, ProjectedEvent][] = [
+    ...[...account, ...accountChanges].map((event): [string, ProjectedEvent] => [ACCOUNT, event]),
+    ...line.map((event): [string, ProjectedEvent] => [LINE, event]),
+  ];
+  for (const stored of storedLog(log)) readModels.apply(stored);
+  return readModels;
+};
+
+/** The api's decision: the line decider with the context built from the account state. */
+const decide = (world: World, command: LineCommand): readonly LineEvent[] =>
+  lineDecider.decide(
+    command,
+    fold(lineDecider.evolve, lineDecider.initialState, world.line),
+    lineContextFor(accountStateOf(world.readModels, 'acme'), '1001', T(30)),
+  );
+
+/** Account changes, then line commands the decider accepts, projected. */
+const given = (accountChanges: readonly ProjectedEvent[], ...commands: LineCommand[]): World => {
+  let world: World = { readModels: project(accountChanges, []), line: [] };
+  for (const command of commands) {
+    const line = [...world.line, ...decide(world, command)];
+    world = { readModels: project(accountChanges, line), line };
+  }
+  return world;
+};
+
+const rejectionOf = (world: World, command: LineCommand): DomainError | null => {
+  try {
+    decide(world, command);
+    return null;
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+};
+
+/**
+ * The diagnosis and the decision agree: both allow, or the diagnosis names the rule and code the api
+ * rejects with (and, for the permission and eligibility steps, its very sentence).
+ */
+const expectAgreement = (
+  world: World,
+  partyId: string,
+  action: Action,
+  command: LineCommand,
+): { diagnosis: Diagnosis; rejection: DomainError | null } => {
+  const diagnosis = whyCannot(world.readModels, 'acme', '1001', partyId, action);
+  const rejection = rejectionOf(world, command);
+  if (rejection === null) {
+    expect(diagnosis.checks.every((check) => check.ok)).toBe(true);
+  } else {
+    expect({ rule: diagnosis.rule, code: diagnosis.code }).toEqual({
+      rule: rejection.rule,
+      code: rejection.code,
+    });
+  }
+  return { diagnosis, rejection };
+};
+
+/** A refused answer names routing's decision for the party in its details (R13, R5, R19). */
+const expectAnswerAgreement = (world: World, partyId: string, callId: string): Diagnosis => {
+  const diagnosis = whyCannot(world.readModels, 'acme', '1001', partyId, 'answer');
+  const rejection = rejectionOf(world, answer(callId, partyId));
+  expect(rejection).toMatchObject({ code: 'NOT_RINGING_FOR_YOU', details: { reason: diagnosis.code } });
+  expect(diagnosis.answer).toContain(rejection!.message.split('not ringing for you: ')[1]);
+  return diagnosis;
+};
+
+describe('whyCannot agrees with the line decider (R20)', () => {
+  it('R20/R2: Given the delegator lost its calling plan, When its delegate asks, Then both name R2', () => {
+    const world = given([
+      { type: 'PartyCallingPlanChanged', data: { ...by, partyId: 'alice', callingPlan: 'none' } },
+    ]);
+    const { diagnosis, rejection } = expectAgreement(world, 'bob', 'placeCall', place('c1', 'bob'));
+    expect(diagnosis).toMatchObject({ rule: 'R2', code: 'NO_CALLING_PLAN' });
+    expect(diagnosis.answer).toBe(`Bob cannot place calls on line 1001: ${rejection!.message}`);
+    // The delegator's own line stays usable to the delegator: the decider asks no eligibility of it.
+    expectAgreement(world, 'alice', 'placeCall', place('c1', 'alice'));
+  });
+
+  it('R20/R3: Given delegation disabled for the account, When a delegate asks, Then both name R3', () => {
+    const world = given([
+      { type: 'AccountPolicyChanged', data: { ...by, policy: { ...policy, delegationEnabled: false } } },
+    ]);
+    const { diagnosis } = expectAgreement(world, 'bob', 'pickUp', {
+      type: 'PickUpHeldCall',
+      callId: 'c1',
+      actor: 'bob',
+    });
+    expect(diagnosis).toMatchObject({ rule: 'R3', code: 'DELEGATION_DISABLED_FOR_ACCOUNT' });
+  });
+
+  it('R20/R13: Given a delegate opted out and then lost optInOut, When a call rings, Then it rings and may be answered', () => {
+    const world = given(
+      [{ type: 'DelegateOptedOut', data: ab }, bobMay('placeCalls', 'answerCalls')],
+      incoming('c1'),
+    );
+    const { diagnosis } = expectAgreement(world, 'bob', 'answer', answer('c1', 'bob'));
+    expect(diagnosis.answer).toBe('Bob can answer calls on line 1001.');
+  });
+
+  it('R20/R13: Given a delegate opted out with optInOut, When a call rings, Then both say it opted out', () => {
+    const world = given([{ type: 'DelegateOptedOut', data: ab }], incoming('c1'));
+    expect(expectAnswerAgreement(world, 'bob', 'c1')).toMatchObject({ rule: 'R13', code: 'OPTED_OUT' });
+  });
+
+  it('R20/R10: Given a pending delegation and an outdated client, When the delegate asks, Then both name the inactive delegation and the diagnosis adds R4', () => {
+    const world = given([
+      { type: 'DelegateInvited', data: { ...ac, permissions: ['answerCalls'], sharedLines: ['1001'] } },
+      {
+        type: 'PartyDesktopClientChanged',
+        data: { ...by, partyId: 'carol', desktopClient: { platform: 'macos', version: '5.0.0' } },
+      },
+    ]);
+    const { diagnosis, rejection } = expectAgreement(world, 'carol', 'placeCall', place('c1', 'carol'));
+    expect(diagnosis).toMatchObject({ rule: 'R10', code: 'DELEGATION_NOT_ACTIVE' });
+    expect(diagnosis.answer).toBe(`Carol cannot place calls on line 1001: ${rejection!.message}`);
+    // Accepting, the fix R10 asks for, is refused on R4: the diagnosis names that next.
+    expect(diagnosis.checks.at(-1)).toMatchObject({ rule: 'R4', ok: false, code: 'DESKTOP_CLIENT_OUTDATED' });
+  });
+
+  it('R20/R5: Given a vipOnly delegate and a delegator without the Power Pack, When a call rings, Then both name R5', () => {
+    const world = given([bobMay('answerCalls', 'vipOnly')], incoming('c1'));
+    expect(expectAnswerAgreement(world, 'bob', 'c1')).toMatchObject({
+      rule: 'R5',
+      code: 'POWER_PACK_REQUIRED',
+    });
+    // Without a call ringing, routing's standing refusal says the same.
+    expect(
+      whyCannot(given([bobMay('answerCalls', 'vipOnly')]).readModels, 'acme', '1001', 'bob', 'answer'),
+    ).toMatchObject({ rule: 'R5', code: 'POWER_PACK_REQUIRED' });
+  });
+
+  it('R20/R10: Given a line not shared with a party, When it asks, Then both name R10 LINE_NOT_SHARED', () => {
+    const { diagnosis, rejection } = expectAgreement(given([]), 'carol', 'placeCall', place('c1', 'carol'));
+    expect(diagnosis).toMatchObject({ rule: 'R10', code: 'LINE_NOT_SHARED' });
+    expect(diagnosis.answer).toBe(`Carol cannot place calls on line 1001: ${rejection!.message}`);
+  });
+
+  it('R20/R13 answer: Given a call ringing for a delegate with answerCalls, Then both allow the answer', () => {
+    expectAgreement(given([], incoming('c1')), 'bob', 'answer', answer('c1', 'bob'));
+    const withoutPermission = given([bobMay('placeCalls')], incoming('c1'));
+    expect(expectAgreement(withoutPermission, 'bob', 'answer', answer('c1', 'bob')).diagnosis).toMatchObject({
+      rule: 'R13',
+      code: 'PERMISSION_REQUIRED',
+    });
+  });
+
+  it('R20/R12 place: Given a delegate on a call, When the delegator places one, Then both say the line is busy', () => {
+    const world = given([], place('c1', 'bob'));
+    const { diagnosis } = expectAgreement(world, 'alice', 'placeCall', place('c2', 'alice'));
+    expect(diagnosis).toMatchObject({ rule: 'R12', code: 'LINE_BUSY' });
+  });
+
+  it('R20/R15 pick up: Given a call the delegator held with the privacy lock, Then both refuse the delegate', () => {
+    const world = given([], incoming('c1'), answer('c1', 'alice'), {
+      type: 'HoldCall',
+      callId: 'c1',
+      actor: 'alice',
+      privacyLock: true,
+    });
+    const pickUp: LineCommand = { type: 'PickUpHeldCall', callId: 'c1', actor: 'bob' };
+    expect(expectAgreement(world, 'bob', 'pickUp', pickUp).diagnosis).toMatchObject({
+      rule: 'R15',
+      code: 'CALL_PRIVACY_LOCKED',
+    });
+  });
+
+  it('R20/R16 join: Given a delegate without joinAndMerge, When it would join a call, Then both name R16', () => {
+    const world = given([], incoming('c1'), answer('c1', 'alice'));
+    const join: LineCommand = { type: 'JoinCall', callId: 'c1', actor: 'bob' };
+    const { diagnosis, rejection } = expectAgreement(world, 'bob', 'join', join);
+    expect(diagnosis).toMatchObject({ rule: 'R16', code: 'PERMISSION_REQUIRED' });
+    expect(diagnosis.answer).toBe(`Bob cannot join calls on line 1001: ${rejection!.message}`);
+    const allowed = given([bobMay('joinAndMerge')], incoming('c1'), answer('c1', 'alice'));
+    expectAgreement(allowed, 'bob', 'join', join);
+  });
+});

@@ -1,0 +1,164 @@
+import { fold } from '../shared/decider.js';
+import { DomainError } from '../shared/domain-error.js';
+import type { LineCommand } from './line.commands.js';
+import type { LineContext } from './line.context.js';
+import { decideLine } from './line.decide.js';
+import { explainLineAction, refusalOf, type LineAction } from './line.explain.js';
+import {
+  ASSISTANT,
+  BOSS,
+  CALLER,
+  delegate,
+  history,
+  hold,
+  incoming,
+  lineContext,
+  place,
+  STRANGER,
+} from './line.fixtures.js';
+import { explainStandingRing, routeIncomingCall } from './line.routing.js';
+import { evolveLine, initialLineState } from './line.state.js';
+
+const noPlan = { rule: 'R2' as const, code: 'NO_CALLING_PLAN', message: 'Boss has no calling plan.' };
+const outdated = {
+  rule: 'R4' as const,
+  code: 'DESKTOP_CLIENT_OUTDATED',
+  message: 'Assistant runs an outdated desktop client.',
+};
+
+/** The command each action stands for, on a line where it could succeed but for the party's rights. */
+const commandFor = (action: LineAction, actor: string): LineCommand => {
+  const commands: Record<LineAction, LineCommand> = {
+    placeCall: place('c9', actor),
+    answer: { type: 'AnswerCall', callId: 'c1', actor },
+    pickUp: { type: 'PickUpHeldCall', callId: 'c1', actor },
+    join: { type: 'JoinCall', callId: 'c1', actor },
+  };
+  return commands[action];
+};
+
+/** The decider's rejection of `action` by `actor`, on a line with call c1 as the action needs it. */
+const rejectionOf = (context: LineContext, action: LineAction, actor: string): DomainError | null => {
+  const friendly = lineContext();
+  const setUp =
+    action === 'answer'
+      ? history(friendly, incoming('c1'))
+      : action === 'placeCall'
+        ? []
+        : history(
+            friendly,
+            incoming('c1'),
+            { type: 'AnswerCall', callId: 'c1', actor: BOSS },
+            ...(action === 'pickUp' ? [hold('c1', BOSS)] : []),
+          );
+  try {
+    decideLine(commandFor(action, actor), fold(evolveLine, initialLineState, setUp), context);
+    return null;
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+};
+
+const expectDeciderAgrees = (context: LineContext, action: LineAction, actor: string) => {
+  const refusal = refusalOf(explainLineAction(context, actor, action));
+  const rejection = rejectionOf(context, action, actor);
+  expect(rejection && { rule: rejection.rule, code: rejection.code, message: rejection.message }).toEqual(
+    refusal ? { rule: refusal.rule, code: refusal.code, message: refusal.message } : null,
+  );
+  return refusal;
+};
+
+const ACTIONS: readonly LineAction[] = ['placeCall', 'answer', 'pickUp', 'join'];
+
+describe('explainLineAction: the decider’s permission and eligibility steps (R20)', () => {
+  it('R10: Given a party the line is not shared with, When it acts, Then LINE_NOT_SHARED, as the decider says', () => {
+    for (const action of ACTIONS) {
+      expect(expectDeciderAgrees(lineContext(), action, STRANGER)).toMatchObject({
+        rule: 'R10',
+        code: 'LINE_NOT_SHARED',
+      });
+    }
+  });
+
+  it('R10: Given a pending delegation of an ineligible delegate, When it acts, Then the inactive delegation comes first', () => {
+    const context = lineContext({
+      delegates: [delegate(ASSISTANT, 'Assistant', { active: false, eligibility: outdated })],
+    });
+    expect(expectDeciderAgrees(context, 'placeCall', ASSISTANT)).toMatchObject({
+      rule: 'R10',
+      code: 'DELEGATION_NOT_ACTIVE',
+    });
+  });
+
+  it('R2: Given an ineligible delegator, When a delegate acts, Then the delegator’s failure comes before the delegate’s', () => {
+    const context = lineContext({
+      delegator: { partyId: BOSS, name: 'Boss', eligibility: noPlan, powerPack: true },
+      delegates: [delegate(ASSISTANT, 'Assistant', { eligibility: outdated })],
+    });
+    for (const action of ACTIONS) {
+      expect(expectDeciderAgrees(context, action, ASSISTANT)).toMatchObject({
+        rule: 'R2',
+        code: 'NO_CALLING_PLAN',
+      });
+    }
+    // The delegator's own line asks no eligibility of the delegator.
+    expect(expectDeciderAgrees(context, 'placeCall', BOSS)).toBeUndefined();
+  });
+
+  it('R4: Given an ineligible delegate, When it acts, Then its own failure is named', () => {
+    const context = lineContext({ delegates: [delegate(ASSISTANT, 'Assistant', { eligibility: outdated })] });
+    expect(expectDeciderAgrees(context, 'answer', ASSISTANT)).toMatchObject(outdated);
+  });
+
+  it('R12/R13/R15/R16: Given a delegate without permissions, When it acts, Then each action names its own rule', () => {
+    const context = lineContext({ delegates: [delegate(ASSISTANT, 'Assistant', { permissions: [] })] });
+    const rules = ACTIONS.map((action) => expectDeciderAgrees(context, action, ASSISTANT)?.rule);
+    expect(rules).toEqual(['R12', 'R13', 'R15', 'R16']);
+    expect(refusalOf(explainLineAction(context, ASSISTANT, 'join'))?.code).toBe('PERMISSION_REQUIRED');
+  });
+
+  it('R10: Given an active, eligible delegate with the permissions, When it acts, Then every step passes', () => {
+    for (const action of ACTIONS)
+      expect(expectDeciderAgrees(lineContext(), action, ASSISTANT)).toBeUndefined();
+    expect(explainLineAction(lineContext(), ASSISTANT, 'answer').map((check) => check.rule)).toEqual([
+      'R10',
+      'R10',
+      'R3',
+      'R4',
+      'R13',
+    ]);
+  });
+});
+
+describe('explainStandingRing: routing’s refusals that hold for any caller at any time (R20)', () => {
+  it('R13: Given a delegate opted out, Then OPTED_OUT, as routing records it', () => {
+    const context = lineContext({ delegates: [delegate(ASSISTANT, 'Assistant', { optedIn: false })] });
+    expect(explainStandingRing(context, ASSISTANT)).toMatchObject({
+      rule: 'R13',
+      reason: 'OPTED_OUT',
+      rings: false,
+    });
+  });
+
+  it('R5: Given a vipOnly delegate and no Power Pack, Then POWER_PACK_REQUIRED, whoever calls', () => {
+    const context = lineContext({
+      delegator: { partyId: BOSS, name: 'Boss', eligibility: null, powerPack: false },
+      delegates: [delegate(ASSISTANT, 'Assistant', { permissions: ['answerCalls', 'vipOnly'] })],
+    });
+    expect(explainStandingRing(context, ASSISTANT)).toMatchObject({
+      rule: 'R5',
+      reason: 'POWER_PACK_REQUIRED',
+    });
+  });
+
+  it('R19: Given a vipOnly delegate with the Power Pack, Then nothing standing: only the caller decides', () => {
+    const context = lineContext({
+      delegates: [delegate(ASSISTANT, 'Assistant', { permissions: ['answerCalls', 'vipOnly'] })],
+    });
+    expect(explainStandingRing(context, ASSISTANT)).toBeNull();
+    expect(explainStandingRing(context, STRANGER)).toBeUndefined();
+    const routed = routeIncomingCall(context, CALLER, context.now).find((d) => d.partyId === ASSISTANT);
+    expect(routed).toMatchObject({ rule: 'R19', reason: 'VIP_ONLY_NON_VIP_CALLER' });
+  });
+});
