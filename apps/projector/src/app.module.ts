@@ -6,6 +6,7 @@ import { CallsController } from './http/calls.controller.js';
 import { LinesController } from './http/lines.controller.js';
 import { OperationsController } from './http/operations.controller.js';
 import { ReadModelsService } from './http/read-models.service.js';
+import { PanelController } from './panel/panel.controller.js';
 
 /** The projector's HTTP surface over one running Projector (created and stopped by main/tests). */
 @Module({})
@@ -13,7 +14,13 @@ export class ProjectorModule {
   static forProjector(projector: Projector, store: EventStore): DynamicModule {
     return {
       module: ProjectorModule,
-      controllers: [OperationsController, LinesController, CallsController, AccountsController],
+      controllers: [
+        OperationsController,
+        LinesController,
+        CallsController,
+        AccountsController,
+        PanelController,
+      ],
       providers: [
         { provide: Projector, useValue: projector },
         { provide: EventStore, useValue: store },

@@ -1,0 +1,24 @@
+import type { ReadModels } from '../engine/read-models.js';
+import { accountsProjection, delegationKey, partyKey } from '../projections/accounts.projection.js';
+import { lineAccess } from '../queries/access.js';
+import { lineLabel } from '../queries/line-views.js';
+import type { PanelLine } from './render.js';
+
+/**
+ * The lines a viewer can use: its own direct numbers, then the numbers active delegations share with it
+ * (R10), each labelled as the line endpoints label it (R11). Numbers are given as the line routes address
+ * them (digits, no `+`), and each is checked with the same access rule those routes apply.
+ */
+export const panelLines = (readModels: ReadModels, accountId: string, viewer: string): PanelLine[] => {
+  const { accounts, parties, delegations } = readModels.state(accountsProjection);
+  const own = parties.get(partyKey(accountId, viewer))?.directNumbers ?? [];
+  const shared = (accounts.get(accountId)?.delegations ?? [])
+    .map((id) => delegations.get(delegationKey(accountId, id))!)
+    .filter((d) => d.delegateId === viewer && d.status === 'active')
+    .flatMap((d) => d.sharedLines);
+  const numbers = [...new Set([...own, ...shared].map((n) => n.replace(/^\+/, '')))];
+  return numbers.flatMap((number) => {
+    const access = lineAccess(readModels, accountId, number, viewer);
+    return access.allowed ? [{ accountId, number, label: lineLabel(access, number), role: access.role }] : [];
+  });
+};
