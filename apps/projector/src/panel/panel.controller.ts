@@ -21,6 +21,12 @@ const root = resolve(here, '..', '..', '..', '..');
 const compiledDir =
   basename(root) === 'dist' ? here : resolve(root, 'dist', 'apps', 'projector', 'src', 'panel');
 
+/**
+ * The build's source maps are for debugging the server; the panel serves neither them nor the sources
+ * they point at, so a module must not send the browser looking for them.
+ */
+const SOURCE_MAP_REFERENCE = /^\/\/# sourceMappingURL=.*$/m;
+
 @ApiTags('panel')
 @Controller('panel')
 export class PanelController {
@@ -69,6 +75,6 @@ export class PanelController {
     if (!MODULES.has(module)) {
       throw new NotFoundException({ code: 'NOT_FOUND', message: `no panel module ${module}` });
     }
-    return readFile(resolve(compiledDir, module), 'utf8');
+    return (await readFile(resolve(compiledDir, module), 'utf8')).replace(SOURCE_MAP_REFERENCE, '');
   }
 }
