@@ -1,5 +1,5 @@
 import { DomainError, fold, lineContextFor, lineDecider, type LineCommand } from '#domain';
-import type { AccountPolicy, LineEvent, Permission } from '#events';
+import type { AccountPolicy, BusinessHours, LineEvent, Permission } from '#events';
 import { storedLog } from '../engine/engine.fixture.js';
 import { ReadModels } from '../engine/read-models.js';
 import type { ProjectedEvent } from '../projections/catalogue.js';
@@ -61,12 +61,12 @@ const account: ProjectedEvent[] = [
   { type: 'DelegationAccepted', data: ab },
 ];
 
-const incoming = (callId: string): LineCommand => ({
+const incoming = (callId: string, at = T(20)): LineCommand => ({
   type: 'ReceiveIncomingCall',
   callId,
   actor: 'external',
   from: '+15550100',
-  at: T(20),
+  at,
 });
 const answer = (callId: string, actor: string): LineCommand => ({ type: 'AnswerCall', callId, actor });
 const place = (callId: string, actor: string): LineCommand => ({
@@ -91,12 +91,12 @@ const project = (accountChanges: readonly ProjectedEvent[], line: readonly LineE
   return readModels;
 };
 
-/** The api's decision: the line decider with the context built from the account state. */
-const decide = (world: World, command: LineCommand): readonly LineEvent[] =>
+/** The api's decision: the line decider with the context built from the account state, at `now`. */
+const decide = (world: World, command: LineCommand, now = T(30)): readonly LineEvent[] =>
   lineDecider.decide(
     command,
     fold(lineDecider.evolve, lineDecider.initialState, world.line),
-    lineContextFor(accountStateOf(world.readModels, 'acme'), '1001', T(30)),
+    lineContextFor(accountStateOf(world.readModels, 'acme'), '1001', now),
   );
 
 /** Account changes, then line commands the decider accepts, projected. */
@@ -109,9 +109,9 @@ const given = (accountChanges: readonly ProjectedEvent[], ...commands: LineComma
   return world;
 };
 
-const rejectionOf = (world: World, command: LineCommand): DomainError | null => {
+const rejectionOf = (world: World, command: LineCommand, now = T(30)): DomainError | null => {
   try {
-    decide(world, command);
+    decide(world, command, now);
     return null;
   } catch (error) {
     if (error instanceof DomainError) return error;
@@ -259,5 +259,67 @@ describe('whyCannot agrees with the line decider (R20)', () => {
     expect(diagnosis.answer).toBe(`Bob cannot join calls on line 1001: ${rejection!.message}`);
     const allowed = given([bobMay('joinAndMerge')], incoming('c1'), answer('c1', 'alice'));
     expectAgreement(allowed, 'bob', 'join', join);
+  });
+  /** Monday from `from` to 17:00 UTC; T(…) is Monday 09:00 UTC, the read models' own time a Thursday. */
+  const mondayFrom = (from: string): BusinessHours => ({
+    utcOffsetMinutes: 0,
+    windows: [{ day: 'mon', from, to: '17:00' }],
+  });
+  const lineHours = (from: string): ProjectedEvent => ({
+    type: 'BusinessHoursSet',
+    data: { ...by, partyId: 'alice', businessHours: mondayFrom(from) },
+  });
+
+  it('R20/R13 hours: Given no call and the line closed until noon, When a delegate asks at 09:00, Then OUTSIDE_BUSINESS_HOURS, as routing and the answer say of a call arriving then', () => {
+    const closed = given([lineHours('12:00')]);
+    const diagnosis = whyCannot(closed.readModels, 'acme', '1001', 'bob', 'answer', T(20));
+    expect(diagnosis).toMatchObject({
+      rule: 'R13',
+      code: 'OUTSIDE_BUSINESS_HOURS',
+      answer: "Bob cannot answer calls on line 1001: It is outside the line's business hours.",
+    });
+    expect(diagnosis.question).toContain(T(20));
+    // The call that arrives then does not ring Bob, and his answer is refused for that reason.
+    const world = given([lineHours('12:00')], incoming('c1', T(20)));
+    const rejection = rejectionOf(world, answer('c1', 'bob'), T(20));
+    expect(rejection).toMatchObject({
+      code: 'NOT_RINGING_FOR_YOU',
+      details: { reason: diagnosis.code },
+    });
+    expect(rejection!.message).toContain(diagnosis.checks.at(-1)!.detail);
+    // The delegator rings whatever the hours.
+    expect(whyCannot(closed.readModels, 'acme', '1001', 'alice', 'answer', T(20)).answer).toBe(
+      'Alice can answer calls on line 1001.',
+    );
+  });
+
+  it('R20/R13 hours: Given the line open, When a delegate asks within hours, Then it would ring and a call then may be answered', () => {
+    const open = given([lineHours('09:00')]);
+    expect(whyCannot(open.readModels, 'acme', '1001', 'bob', 'answer', T(20)).answer).toBe(
+      'Bob can answer calls on line 1001.',
+    );
+    const world = given([lineHours('09:00')], incoming('c1', T(20)));
+    expect(rejectionOf(world, answer('c1', 'bob'), T(20))).toBeNull();
+    // Without a time, the diagnosis is as of the read models' own time: a Thursday, when the line is closed.
+    const asOf = whyCannot(open.readModels, 'acme', '1001', 'bob', 'answer');
+    expect(asOf.question).toContain(open.readModels.lastSimulatedTime);
+    expect(asOf).toMatchObject({ rule: 'R13', code: 'OUTSIDE_BUSINESS_HOURS' });
+  });
+
+  it("R20/R13 own hours: Given overrideBusinessHours and the delegate's own hours from noon, When it asks at 09:00, Then OUTSIDE_OWN_HOURS though the line is open", () => {
+    const ownHours: ProjectedEvent[] = [
+      lineHours('09:00'),
+      bobMay('answerCalls', 'overrideBusinessHours'),
+      { type: 'DelegateBusinessHoursSet', data: { ...ab, businessHours: mondayFrom('12:00') } },
+    ];
+    expect(whyCannot(given(ownHours).readModels, 'acme', '1001', 'bob', 'answer', T(20))).toMatchObject({
+      rule: 'R13',
+      code: 'OUTSIDE_OWN_HOURS',
+    });
+    const world = given(ownHours, incoming('c1', T(20)));
+    expect(rejectionOf(world, answer('c1', 'bob'), T(20))).toMatchObject({
+      code: 'NOT_RINGING_FOR_YOU',
+      details: { reason: 'OUTSIDE_OWN_HOURS' },
+    });
   });
 });

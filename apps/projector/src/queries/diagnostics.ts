@@ -1,7 +1,7 @@
 import {
   explainDelegateEligibility,
   explainLineAction,
-  explainStandingRing,
+  explainRingAt,
   lineContextFor,
   refusalOf,
   type LineAction,
@@ -126,7 +126,9 @@ export type Action = LineAction;
  * the permission and eligibility steps are the line decider's own (R10 shared and active, the
  * delegator's then the delegate's R2–R4 eligibility, the action's permission), so the first failing
  * check names the rule, code and sentence the api rejects the command with. Then the state of the
- * line: R12 busy, R13/R5 routing (and the ringing call's recorded decision, R19), R15 privacy lock.
+ * line: R12 busy, R13/R5 routing at time `at` (or the ringing call's recorded decision, R19), R15
+ * privacy lock. `at` defaults to the simulated time of the last event the read models reflect: the
+ * time their state is as of (R21).
  */
 export const whyCannot = (
   readModels: ReadModels,
@@ -134,6 +136,7 @@ export const whyCannot = (
   number: string,
   partyId: string,
   action: Action,
+  at: string = readModels.lastSimulatedTime ?? new Date().toISOString(),
 ): Diagnosis => {
   const { accounts, parties } = readModels.state(accountsProjection);
   const { lines, calls } = readModels.state(callsProjection);
@@ -144,7 +147,7 @@ export const whyCannot = (
     placeCall: 'place calls on',
     join: 'join calls on',
   }[action];
-  const question = `Why can ${name} not ${verb} line ${number}?`;
+  const question = `Why can ${name} not ${verb} line ${number} (as of ${at})?`;
   const checks: Check[] = [];
   const check = (rule: string, ok: boolean, detail: string, code?: string): boolean => {
     checks.push(ok || code === undefined ? { rule, ok, detail } : { rule, ok, detail, code });
@@ -180,9 +183,7 @@ export const whyCannot = (
     check('R10', false, `${number} is nobody's direct number`, 'LINE_NOT_FOUND');
     return verdict();
   }
-  // Nothing asked of the context below depends on its time: routing by the hour is read from the
-  // ringing call's recorded decision instead.
-  const context = lineContextFor(state, provisioned, new Date().toISOString());
+  const context = lineContextFor(state, provisioned, at);
   const steps = explainLineAction(context, partyId, action);
   for (const step of steps) check(step.rule, step.ok, step.message, step.ok ? undefined : step.code);
   const refusal = refusalOf(steps);
@@ -209,22 +210,22 @@ export const whyCannot = (
     );
   }
   if (action === 'answer' && isDelegate) {
-    const standing = explainStandingRing(context, partyId);
-    if (
-      !check(
-        standing?.rule ?? 'R13',
-        !standing,
-        standing?.message ??
-          `${name} is alerted for calls to the line, VIP routing and business hours permitting`,
-        standing?.reason,
-      )
-    )
-      return verdict();
     const ringing = live.find((c) => c.status === 'ringing');
-    const decision = ringing?.rings
-      .flatMap((stage) => stage.decisions)
-      .findLast((d) => d.partyId === partyId);
-    if (ringing && decision)
+    if (!ringing) {
+      // No call to ask about: would routing alert the party for one arriving now, whoever calls?
+      const refusal = explainRingAt(context, partyId, at);
+      check(
+        refusal?.rule ?? 'R13',
+        !refusal,
+        refusal?.message ?? `${name} would be alerted for a call to the line now, VIP routing permitting`,
+        refusal?.reason,
+      );
+      return verdict();
+    }
+    // A leg that rings stays open whatever changed since: routing decided when the call rang.
+    check('R13', true, `call ${ringing.callId} from ${ringing.external} is ringing`);
+    const decision = ringing.rings.flatMap((stage) => stage.decisions).findLast((d) => d.partyId === partyId);
+    if (decision)
       check(
         decision.rule,
         decision.rings,

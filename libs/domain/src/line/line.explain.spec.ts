@@ -1,3 +1,4 @@
+import type { BusinessHours } from '#events';
 import { fold } from '../shared/decider.js';
 import { DomainError } from '../shared/domain-error.js';
 import type { LineCommand } from './line.commands.js';
@@ -6,17 +7,20 @@ import { decideLine } from './line.decide.js';
 import { explainLineAction, refusalOf, type LineAction } from './line.explain.js';
 import {
   ASSISTANT,
+  at,
   BOSS,
   CALLER,
   delegate,
   history,
   hold,
   incoming,
+  LINE,
   lineContext,
   place,
   STRANGER,
+  T0,
 } from './line.fixtures.js';
-import { explainStandingRing, routeIncomingCall } from './line.routing.js';
+import { explainRingAt, routeIncomingCall } from './line.routing.js';
 import { evolveLine, initialLineState } from './line.state.js';
 
 const noPlan = { rule: 'R2' as const, code: 'NO_CALLING_PLAN', message: 'Boss has no calling plan.' };
@@ -131,10 +135,19 @@ describe('explainLineAction: the decider’s permission and eligibility steps (R
   });
 });
 
-describe('explainStandingRing: routing’s refusals that hold for any caller at any time (R20)', () => {
-  it('R13: Given a delegate opted out, Then OPTED_OUT, as routing records it', () => {
+/** Monday 09:00–17:00 UTC; T0 is Monday 10:00 UTC. */
+const OFFICE: BusinessHours = { utcOffsetMinutes: 0, windows: [{ day: 'mon', from: '09:00', to: '17:00' }] };
+const EVENING = at(10 * 3600);
+const officeLine = { number: LINE, ringTimeoutSeconds: 30, businessHours: OFFICE };
+
+/** Routing's decision for the assistant on a call from `from` arriving at `when`. */
+const routed = (context: LineContext, when: string, from = CALLER) =>
+  routeIncomingCall(context, from, when).find((d) => d.partyId === ASSISTANT);
+
+describe('explainRingAt: routing’s refusals that hold for any caller at a time (R20)', () => {
+  it('R13: Given a delegate opted out, Then OPTED_OUT at any time, as routing records it', () => {
     const context = lineContext({ delegates: [delegate(ASSISTANT, 'Assistant', { optedIn: false })] });
-    expect(explainStandingRing(context, ASSISTANT)).toMatchObject({
+    expect(explainRingAt(context, ASSISTANT, T0)).toMatchObject({
       rule: 'R13',
       reason: 'OPTED_OUT',
       rings: false,
@@ -146,19 +159,54 @@ describe('explainStandingRing: routing’s refusals that hold for any caller at 
       delegator: { partyId: BOSS, name: 'Boss', eligibility: null, powerPack: false },
       delegates: [delegate(ASSISTANT, 'Assistant', { permissions: ['answerCalls', 'vipOnly'] })],
     });
-    expect(explainStandingRing(context, ASSISTANT)).toMatchObject({
+    expect(explainRingAt(context, ASSISTANT, T0)).toMatchObject({
       rule: 'R5',
       reason: 'POWER_PACK_REQUIRED',
     });
   });
 
-  it('R19: Given a vipOnly delegate with the Power Pack, Then nothing standing: only the caller decides', () => {
+  it('R19: Given a vipOnly delegate with the Power Pack, Then nothing holds for every caller: only the caller decides', () => {
     const context = lineContext({
       delegates: [delegate(ASSISTANT, 'Assistant', { permissions: ['answerCalls', 'vipOnly'] })],
     });
-    expect(explainStandingRing(context, ASSISTANT)).toBeNull();
-    expect(explainStandingRing(context, STRANGER)).toBeUndefined();
-    const routed = routeIncomingCall(context, CALLER, context.now).find((d) => d.partyId === ASSISTANT);
-    expect(routed).toMatchObject({ rule: 'R19', reason: 'VIP_ONLY_NON_VIP_CALLER' });
+    expect(explainRingAt(context, ASSISTANT, T0)).toBeNull();
+    expect(explainRingAt(context, STRANGER, T0)).toBeUndefined();
+    expect(routed(context, T0)).toMatchObject({ rule: 'R19', reason: 'VIP_ONLY_NON_VIP_CALLER' });
+  });
+
+  it('R13: Given the line’s business hours, When it is evening, Then OUTSIDE_BUSINESS_HOURS, as routing decides a call then', () => {
+    const context = lineContext({ line: officeLine });
+    expect(explainRingAt(context, ASSISTANT, T0)).toBeNull();
+    expect(routed(context, T0)).toMatchObject({ rings: true });
+    const evening = explainRingAt(context, ASSISTANT, EVENING);
+    expect(evening).toMatchObject({ rule: 'R13', reason: 'OUTSIDE_BUSINESS_HOURS', rings: false });
+    expect(evening).toEqual(routed(context, EVENING));
+    // The line's hours never keep its delegator from ringing.
+    expect(explainRingAt(context, BOSS, EVENING)).toBeUndefined();
+  });
+
+  it('R13: Given overrideBusinessHours and own hours, When the line is open but the delegate’s hours are not, Then OUTSIDE_OWN_HOURS', () => {
+    const context = lineContext({
+      line: officeLine,
+      delegates: [
+        delegate(ASSISTANT, 'Assistant', {
+          permissions: ['answerCalls', 'overrideBusinessHours'],
+          businessHours: { utcOffsetMinutes: 0, windows: [{ day: 'mon', from: '18:00', to: '24:00' }] },
+        }),
+      ],
+    });
+    const morning = explainRingAt(context, ASSISTANT, T0);
+    expect(morning).toMatchObject({ rule: 'R13', reason: 'OUTSIDE_OWN_HOURS' });
+    expect(morning).toEqual(routed(context, T0));
+    expect(explainRingAt(context, ASSISTANT, EVENING)).toBeNull();
+  });
+
+  it('R13: Given a standing refusal outside business hours, Then the standing refusal comes first, as in routing', () => {
+    const context = lineContext({
+      line: officeLine,
+      delegates: [delegate(ASSISTANT, 'Assistant', { optedIn: false })],
+    });
+    expect(explainRingAt(context, ASSISTANT, EVENING)).toEqual(routed(context, EVENING));
+    expect(explainRingAt(context, ASSISTANT, EVENING)).toMatchObject({ reason: 'OPTED_OUT' });
   });
 });

@@ -50,35 +50,28 @@ const routeDelegate = (
     reason,
     message,
   });
-  const notAlerted = (rule: RingDecision['rule'], reason: string, message: string) =>
-    decision(false, rule, reason, message);
   const can = (permission: LineDelegate['permissions'][number]) => delegate.permissions.includes(permission);
 
   const standing = standingRefusal(context, delegate);
   if (standing) return standing;
   if (can('vipOnly') && !vip) {
     return notAlerted(
+      delegate,
       'R19',
       'VIP_ONLY_NON_VIP_CALLER',
       'The delegate answers VIP callers only; this caller is not VIP.',
     );
   }
   if (vip && context.vip.routing.mode === 'delegatorOnly') {
-    return notAlerted('R19', 'VIP_DELEGATOR_ONLY', 'VIP callers ring the delegator only.');
+    return notAlerted(delegate, 'R19', 'VIP_DELEGATOR_ONLY', 'VIP callers ring the delegator only.');
   }
-  // With overrideBusinessHours the delegate's own hours replace the line's (R13); a delegate with
-  // the override but no hours of its own is not limited at all, which is what "override" promises.
-  if (can('overrideBusinessHours')) {
-    if (delegate.businessHours && !withinHours(delegate.businessHours, at)) {
-      return notAlerted('R13', 'OUTSIDE_OWN_HOURS', "It is outside the delegate's own business hours.");
-    }
-  } else if (context.line.businessHours && !withinHours(context.line.businessHours, at)) {
-    return notAlerted('R13', 'OUTSIDE_BUSINESS_HOURS', "It is outside the line's business hours.");
-  }
+  const closed = hoursRefusal(context, delegate, at);
+  if (closed) return closed;
   if (vip && context.vip.routing.mode === 'delegatorFirst') {
     const delay = context.vip.routing.delaySeconds;
     if (delay >= context.line.ringTimeoutSeconds) {
       return notAlerted(
+        delegate,
         'R19',
         'VIP_DELAY_EXCEEDS_RING_TIMEOUT',
         `VIP callers ring the delegator first for ${delay}s, but the call goes to voicemail after ` +
@@ -96,41 +89,55 @@ const routeDelegate = (
   return decision(true, 'R13', 'ALERTED', 'Active delegation with answerCalls, opted in and within hours.');
 };
 
+const notAlerted = (
+  delegate: LineDelegate,
+  rule: RingDecision['rule'],
+  reason: string,
+  message: string,
+): RingDecision => ({
+  partyId: delegate.partyId,
+  role: 'delegate',
+  rings: false,
+  afterSeconds: 0,
+  rule,
+  reason,
+  message,
+});
+
 /**
  * The routing rules that hold whoever calls and whenever (R13 active, eligible, `answerCalls`, opted
  * in; R5 Power Pack for `vipOnly`), in routing's order: the refusing decision, or `null`.
  */
 const standingRefusal = (context: LineContext, delegate: LineDelegate): RingDecision | null => {
-  const notAlerted = (rule: RingDecision['rule'], reason: string, message: string): RingDecision => ({
-    partyId: delegate.partyId,
-    role: 'delegate',
-    rings: false,
-    afterSeconds: 0,
-    rule,
-    reason,
-    message,
-  });
   if (!delegate.active) {
     return notAlerted(
+      delegate,
       'R13',
       'DELEGATION_NOT_ACTIVE',
       'The delegation is not active: the delegate must accept it.',
     );
   }
   const ineligible = context.delegator.eligibility ?? delegate.eligibility;
-  if (ineligible) return notAlerted(ineligible.rule, ineligible.code, ineligible.message);
+  if (ineligible) return notAlerted(delegate, ineligible.rule, ineligible.code, ineligible.message);
   if (!delegate.permissions.includes('answerCalls')) {
     return notAlerted(
+      delegate,
       'R13',
       'ANSWER_CALLS_NOT_GRANTED',
       'The delegate lacks answerCalls: grant it to be alerted.',
     );
   }
   if (!delegate.optedIn) {
-    return notAlerted('R13', 'OPTED_OUT', 'The delegate opted out of ringing: opt back in to be alerted.');
+    return notAlerted(
+      delegate,
+      'R13',
+      'OPTED_OUT',
+      'The delegate opted out of ringing: opt back in to be alerted.',
+    );
   }
   if (delegate.permissions.includes('vipOnly') && !context.delegator.powerPack) {
     return notAlerted(
+      delegate,
       'R5',
       'POWER_PACK_REQUIRED',
       'vipOnly answering needs the Power Pack add-on on the delegator.',
@@ -140,17 +147,33 @@ const standingRefusal = (context: LineContext, delegate: LineDelegate): RingDeci
 };
 
 /**
- * R20: why a delegate of the line would not be alerted for any call, whoever calls and whenever —
- * routing's own refusal (the same code and sentence a CallRang records), or `null` when only the
- * caller (R19) or the time (business hours) could keep it from ringing. `undefined` for a party the
- * line is not shared with.
+ * R13 business hours at `at`: with `overrideBusinessHours` the delegate's own hours replace the
+ * line's; a delegate with the override but no hours of its own is not limited at all, which is what
+ * "override" promises.
  */
-export const explainStandingRing = (
+const hoursRefusal = (context: LineContext, delegate: LineDelegate, at: string): RingDecision | null => {
+  if (delegate.permissions.includes('overrideBusinessHours')) {
+    return delegate.businessHours && !withinHours(delegate.businessHours, at)
+      ? notAlerted(delegate, 'R13', 'OUTSIDE_OWN_HOURS', "It is outside the delegate's own business hours.")
+      : null;
+  }
+  return context.line.businessHours && !withinHours(context.line.businessHours, at)
+    ? notAlerted(delegate, 'R13', 'OUTSIDE_BUSINESS_HOURS', "It is outside the line's business hours.")
+    : null;
+};
+
+/**
+ * R20: why a delegate of the line would not be alerted for a call arriving at `at`, whoever calls —
+ * routing's own refusal (the same code and sentence a CallRang records), or `null` when only the
+ * caller (R19) could keep it from ringing then. `undefined` for a party the line is not shared with.
+ */
+export const explainRingAt = (
   context: LineContext,
   partyId: string,
+  at: string,
 ): RingDecision | null | undefined => {
   const delegate = context.delegates.find((d) => d.partyId === partyId);
-  return delegate && standingRefusal(context, delegate);
+  return delegate && (standingRefusal(context, delegate) ?? hoursRefusal(context, delegate, at));
 };
 
 const WEEKDAYS: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
