@@ -6,3 +6,4 @@ export * from './line.decider.js';
 export * from './line.routing.js';
 export * from './line.timers.js';
 export * from './line.explain.js';
+export * from './line.call-checks.js';

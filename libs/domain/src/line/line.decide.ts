@@ -11,6 +11,21 @@ import type * as C from './line.commands.js';
 import type { LineCommand } from './line.commands.js';
 import type { LineContext } from './line.context.js';
 import {
+  explainAnswer,
+  explainJoin,
+  explainPickUp,
+  findCall,
+  heldByYou,
+  heldRefusal,
+  nameOnLine,
+  notRinging,
+  notRingingForYou,
+  phaseRefusal,
+  privacyLocked,
+  transferRingsForOther,
+  type ExplainedAction,
+} from './line.call-checks.js';
+import {
   explainActor,
   explainLinePermission,
   LINE_ACTION_PERMISSIONS,
@@ -115,7 +130,7 @@ const answerAsExternalParty = (
   at: string,
 ): LineEvent[] => {
   const call = requireCall(state, command.callId, 'R12');
-  if (call.phase !== 'dialing') throw notRinging(call, 'R12');
+  if (call.phase !== 'dialing') throw refused(notRinging(call, 'R12'));
   return [{ type: 'CallAnsweredByExternalParty', data: { callId: call.callId, at } }];
 };
 
@@ -197,13 +212,11 @@ const answerCall = (
   context: LineContext,
   at: string,
 ): LineEvent[] => {
-  const acting = actingParty(context, command.actor);
-  // A late answer after the call already finished still learns who won the race (R13).
-  const finished = state.recentCalls.find((c) => c.callId === command.callId);
-  if (finished?.answeredBy) throw alreadyAnswered(command.callId, finished.answeredBy, context);
-  const call = requireCall(state, command.callId, 'R13');
-  if (call.phase === 'transferring' && call.transfer?.to === command.actor) {
-    const permission = requirePermission(acting, 'answerCalls', 'R16', context);
+  const acting = allowed(explainAnswer(context, state, command.callId, command.actor, at));
+  // The explained steps found the call on the line, ringing for the actor or transferred to it.
+  const call = state.call!;
+  const permission = permissionUsed(acting, 'answerCalls');
+  if (call.transfer) {
     return [
       {
         type: 'CallTransferred',
@@ -219,10 +232,6 @@ const answerCall = (
       },
     ];
   }
-  if (call.transfer) throw transferRingsForOther(call.callId, call.transfer.to, command.actor, context);
-  const permission = requireActionPermission(acting, 'answer', context);
-  if (call.phase !== 'ringing' || !call.ring) throw notRinging(call, 'R13', context);
-  if (!call.ring.ringing.includes(command.actor)) throw notRingingForYou(call, command.actor, context, at);
   return [
     {
       type: 'CallAnswered',
@@ -231,7 +240,7 @@ const answerCall = (
         by: command.actor,
         onBehalfOf: acting.onBehalfOf,
         permission,
-        ringLegsEnded: call.ring.ringing.filter((p) => p !== command.actor),
+        ringLegsEnded: call.ring!.ringing.filter((p) => p !== command.actor),
         at,
       },
     },
@@ -249,10 +258,14 @@ const declineCall = (
   if (call.phase === 'transferring' && call.transfer?.to === command.actor) {
     return [recalled(call.callId, call.transfer, 'declined', at)];
   }
-  if (call.transfer) throw transferRingsForOther(call.callId, call.transfer.to, command.actor, context);
-  if (call.phase !== 'ringing' || !call.ring) throw notRinging(call, 'R14', context);
+  if (call.transfer) {
+    throw refused(transferRingsForOther(call.callId, call.transfer.to, command.actor, context));
+  }
+  if (call.phase !== 'ringing' || !call.ring) throw refused(notRinging(call, 'R14', context));
   const ring = call.ring;
-  if (!ring.alerted.includes(command.actor)) throw notRingingForYou(call, command.actor, context, at);
+  if (!ring.alerted.includes(command.actor)) {
+    throw refused(notRingingForYou(call, command.actor, context, at));
+  }
   // Declining twice changes nothing.
   if (!ring.ringing.includes(command.actor)) return [];
   const declined: LineEvent = {
@@ -370,7 +383,7 @@ const resumeCall = (
     throw new DomainError(
       'NOT_HOLDER',
       'R15',
-      `Only ${nameOf(context, hold.by)}, who held call ${call.callId}, can resume it; ` +
+      `Only ${nameOnLine(context, hold.by)}, who held call ${call.callId}, can resume it; ` +
         'pick it up instead (delegates need pickUpHeldCalls).',
       'conflict',
       { callId: call.callId, heldBy: hold.by },
@@ -385,12 +398,10 @@ const pickUpHeldCall = (
   context: LineContext,
   at: string,
 ): LineEvent[] => {
-  const acting = actingParty(context, command.actor);
-  const permission = requireActionPermission(acting, 'pickUp', context);
-  const call = requireCall(state, command.callId, 'R15');
-  const hold = requireHeld(call);
-  if (hold.by === command.actor) throw heldByYou(call, 'resume it');
-  if (acting.role === 'delegate' && call.privacyLocked) throw privacyLocked(call, 'picked up', context);
+  const acting = allowed(explainPickUp(context, state, command.callId, command.actor));
+  // The explained steps found the call on the line, held by someone else.
+  const call = state.call!;
+  const hold = call.hold!;
   const holderRecordings = call.recordings.filter((r) => r.owner === hold.by);
   return [
     {
@@ -399,7 +410,7 @@ const pickUpHeldCall = (
         callId: call.callId,
         by: command.actor,
         onBehalfOf: acting.onBehalfOf,
-        permission,
+        permission: permissionUsed(acting, 'pickUpHeldCalls'),
         heldBy: hold.by,
         at,
       },
@@ -473,7 +484,7 @@ const assertTransferTarget = (
     throw new DomainError(
       'TRANSFER_TARGET_NOT_ALLOWED',
       'R16',
-      `Cannot transfer call ${call.callId} to ${nameOf(context, to)}: ${why}`,
+      `Cannot transfer call ${call.callId} to ${nameOnLine(context, to)}: ${why}`,
       'unprocessable',
       {
         callId: call.callId,
@@ -512,20 +523,17 @@ const recalled = (
 });
 
 const joinCall = (command: C.JoinCall, state: LineState, context: LineContext, at: string): LineEvent[] => {
-  const acting = actingParty(context, command.actor);
-  const permission = requireActionPermission(acting, 'join', context);
-  const call = requireCall(state, command.callId, 'R16');
-  requirePhase(call, 'connected', 'R16');
-  if (call.parties.includes(command.actor)) {
-    throw new DomainError('ALREADY_ON_CALL', 'R16', `You are already on call ${call.callId}.`, 'conflict', {
-      callId: call.callId,
-    });
-  }
-  if (acting.role === 'delegate' && call.privacyLocked) throw privacyLocked(call, 'joined', context);
+  const acting = allowed(explainJoin(context, state, command.callId, command.actor));
   return [
     {
       type: 'CallJoined',
-      data: { callId: call.callId, by: command.actor, onBehalfOf: acting.onBehalfOf, permission, at },
+      data: {
+        callId: command.callId,
+        by: command.actor,
+        onBehalfOf: acting.onBehalfOf,
+        permission: permissionUsed(acting, 'joinAndMerge'),
+        at,
+      },
     },
   ];
 };
@@ -540,8 +548,8 @@ const mergeHeldCall = (
   const permission = requireActionPermission(acting, 'join', context);
   const call = requireCall(state, command.callId, 'R16');
   const hold = requireHeld(call, 'R16');
-  if (hold.by === command.actor) throw heldByYou(call, 'resume it', 'R16');
-  if (acting.role === 'delegate' && call.privacyLocked) throw privacyLocked(call, 'merged', context);
+  if (hold.by === command.actor) throw refused(heldByYou(call, 'resume it', 'R16'));
+  if (acting.role === 'delegate' && call.privacyLocked) throw refused(privacyLocked(call, 'merged', context));
   return [
     {
       type: 'CallsMerged',
@@ -700,13 +708,21 @@ const requireVoicemail = (state: LineState, messageId: string) => {
 
 // ── Who is acting (R10) ──────────────────────────────────────────────────────────────────────────
 
-// The checks themselves live in line.explain, so R20's diagnostics ask exactly what is decided here.
+// The checks themselves live in line.explain and line.call-checks, so R20's diagnostics ask exactly what
+// is decided here.
 
-const actingParty = (context: LineContext, actor: string): ActingParty => {
-  const { checks, acting } = explainActor(context, actor);
+const actingParty = (context: LineContext, actor: string): ActingParty =>
+  allowed(explainActor(context, actor));
+
+/** Who acts, once every explained step let it through; the first refusal otherwise. */
+const allowed = ({ checks, acting }: ExplainedAction): ActingParty => {
   if (acting) return acting;
   throw refused(refusalOf(checks)!);
 };
+
+/** The permission an event records as exercised: a delegate's; the delegator needs none. */
+const permissionUsed = (acting: ActingParty, permission: LinePermissionUsed): LinePermissionUsed | null =>
+  acting.role === 'delegator' ? null : permission;
 
 /** The permission a delegate exercises (recorded in the event); the delegator needs none. */
 const requirePermission = (
@@ -717,7 +733,7 @@ const requirePermission = (
 ): LinePermissionUsed | null => {
   const check = explainLinePermission(acting, permission, rule, context);
   if (!check.ok) throw refused(check);
-  return acting.role === 'delegator' ? null : permission;
+  return permissionUsed(acting, permission);
 };
 
 /** The permission `action` needs, named by the same rule R20's diagnostics report. */
@@ -730,26 +746,15 @@ const requireActionPermission = (
   return requirePermission(acting, permission, rule, context);
 };
 
-const refused = ({ code, rule, message, details }: LineRefusal): DomainError =>
-  new DomainError(code, rule, message, 'unprocessable', details);
+const refused = ({ code, rule, message, kind, details }: LineRefusal): DomainError =>
+  new DomainError(code, rule, message, kind, details);
 
 // ── Call lookups and state checks ────────────────────────────────────────────────────────────────
 
 const requireCall = (state: LineState, callId: string, rule: RuleId): CallOnLine => {
-  if (state.call?.callId === callId) return state.call;
-  const finished = state.recentCalls.find((c) => c.callId === callId);
-  if (finished) {
-    throw new DomainError(
-      'CALL_ENDED',
-      rule,
-      `Call ${callId} is no longer on the line (${finished.endedAs === 'voicemail' ? 'sent to voicemail' : finished.endedAs}).`,
-      'conflict',
-      { callId, endedAs: finished.endedAs, answeredBy: finished.answeredBy },
-    );
-  }
-  throw new DomainError('CALL_NOT_FOUND', rule, `There is no call ${callId} on this line.`, 'not_found', {
-    callId,
-  });
+  const found = findCall(state, callId, rule);
+  if (!found.ok) throw refused(found);
+  return found.call;
 };
 
 /** Call ids are chosen by clients: refuse one the line still knows, so histories never merge two calls. */
@@ -768,31 +773,14 @@ const assertNewCallId = (state: LineState, callId: string): void => {
 };
 
 const requirePhase = (call: CallOnLine, phase: 'connected', rule: RuleId): void => {
-  if (call.phase !== phase) {
-    throw new DomainError(
-      'CALL_NOT_CONNECTED',
-      rule,
-      `Call ${call.callId} is ${call.phase}, not connected; wait until it is answered or resumed.`,
-      'conflict',
-      { callId: call.callId, phase: call.phase },
-    );
-  }
+  const refusal = phaseRefusal(call, phase, rule);
+  if (refusal) throw refused(refusal);
 };
 
 const requireHeld = (call: CallOnLine, rule: RuleId = 'R15'): NonNullable<CallOnLine['hold']> => {
-  if (call.phase !== 'held' || !call.hold) {
-    throw new DomainError(
-      'CALL_NOT_HELD',
-      rule,
-      `Call ${call.callId} is ${call.phase}, not on hold.`,
-      'conflict',
-      {
-        callId: call.callId,
-        phase: call.phase,
-      },
-    );
-  }
-  return call.hold;
+  const refusal = heldRefusal(call, rule);
+  if (refusal) throw refused(refusal);
+  return call.hold!;
 };
 
 /** On the call: among its line-side parties, or holding it. */
@@ -801,26 +789,11 @@ const requireOnCall = (call: CallOnLine, party: string, rule: RuleId, context?: 
   throw new DomainError(
     'NOT_ON_CALL',
     rule,
-    `${context ? nameOf(context, party) : party} is not on call ${call.callId}; only a party on the call can do that.`,
+    `${context ? nameOnLine(context, party) : party} is not on call ${call.callId}; only a party on the call can do that.`,
     'conflict',
     { callId: call.callId, party },
   );
 };
-
-const heldByYou = (call: CallOnLine, instead: string, rule: RuleId = 'R15'): DomainError =>
-  new DomainError('CALL_HELD_BY_YOU', rule, `You hold call ${call.callId}; ${instead} instead.`, 'conflict', {
-    callId: call.callId,
-  });
-
-const privacyLocked = (call: CallOnLine, action: string, context: LineContext): DomainError =>
-  new DomainError(
-    'CALL_PRIVACY_LOCKED',
-    'R15',
-    `${context.delegator.name} locked call ${call.callId} for privacy: it cannot be ${action} by a delegate ` +
-      'until the delegator unlocks it.',
-    'conflict',
-    { callId: call.callId },
-  );
 
 const privacyLockDelegatorOnly = (context: LineContext): DomainError =>
   new DomainError(
@@ -835,8 +808,8 @@ const lineBusy = (call: CallOnLine, context: LineContext): DomainError => {
   const holders = call.phase === 'ringing' ? [] : call.hold ? [call.hold.by] : [...call.parties];
   const who =
     holders.length > 0
-      ? `held by ${holders.map((p) => nameOf(context, p)).join(' and ')}`
-      : `ringing for ${(call.ring?.ringing ?? []).map((p) => nameOf(context, p)).join(' and ') || 'nobody'}`;
+      ? `held by ${holders.map((p) => nameOnLine(context, p)).join(' and ')}`
+      : `ringing for ${(call.ring?.ringing ?? []).map((p) => nameOnLine(context, p)).join(' and ') || 'nobody'}`;
   return new DomainError(
     'LINE_BUSY',
     'R12',
@@ -844,67 +817,6 @@ const lineBusy = (call: CallOnLine, context: LineContext): DomainError => {
       'wait until it ends, or pick it up or join it if your permissions allow.',
     'conflict',
     { callId: call.callId, phase: call.phase, heldBy: holders },
-  );
-};
-
-/** R13: a call that is not ringing any more says why; a lost answer race names the winner. */
-const notRinging = (call: CallOnLine, rule: RuleId, context?: LineContext): DomainError => {
-  if (call.answeredBy) return alreadyAnswered(call.callId, call.answeredBy, context);
-  return new DomainError(
-    'CALL_NOT_RINGING',
-    rule,
-    `Call ${call.callId} is ${call.phase}, not ringing.`,
-    'conflict',
-    {
-      callId: call.callId,
-      phase: call.phase,
-    },
-  );
-};
-
-const alreadyAnswered = (callId: string, answeredBy: string, context?: LineContext): DomainError =>
-  new DomainError(
-    'ALREADY_ANSWERED',
-    'R13',
-    `Call ${callId} was already answered by ${context ? nameOf(context, answeredBy) : answeredBy}.`,
-    'conflict',
-    { callId, answeredBy },
-  );
-
-/** R16: a transfer rings for its target only. */
-const transferRingsForOther = (
-  callId: string,
-  target: string,
-  party: string,
-  context: LineContext,
-): DomainError =>
-  new DomainError(
-    'NOT_RINGING_FOR_YOU',
-    'R16',
-    `Call ${callId} is being transferred to ${nameOf(context, target)}; only they can answer or decline it.`,
-    'conflict',
-    { callId, party, reason: 'TRANSFER_TARGET_ONLY' },
-  );
-
-/** R13: only alerted parties may answer; the routing decision explains why this one is not alerted. */
-const notRingingForYou = (call: CallOnLine, party: string, context: LineContext, at: string): DomainError => {
-  const declined = call.ring?.alerted.includes(party) ?? false;
-  const decision = routeIncomingCall(context, call.external, at).find((d) => d.partyId === party);
-  const why = declined
-    ? 'you declined it'
-    : decision && !decision.rings
-      ? decision.message
-      : 'you are not alerted yet';
-  return new DomainError(
-    'NOT_RINGING_FOR_YOU',
-    'R13',
-    `Call ${call.callId} is not ringing for you: ${why}`,
-    'conflict',
-    {
-      callId: call.callId,
-      party,
-      reason: declined ? 'DECLINED' : (decision?.reason ?? 'NOT_ALERTED'),
-    },
   );
 };
 
@@ -938,8 +850,3 @@ const assertDue = (dueAt: string, at: string, what: string): void => {
 
 const plusSeconds = (iso: string, seconds: number): string =>
   new Date(Date.parse(iso) + seconds * 1000).toISOString();
-
-const nameOf = (context: LineContext, party: string): string =>
-  party === context.delegator.partyId
-    ? context.delegator.name
-    : (context.delegates.find((d) => d.partyId === party)?.name ?? party);

@@ -1,5 +1,5 @@
 import type { LinePermissionUsed } from '#events';
-import type { RuleId } from '../shared/domain-error.js';
+import type { DomainError, RuleId } from '../shared/domain-error.js';
 import type { LineContext, LineDelegate } from './line.context.js';
 
 /** What a party may ask to do on a shared line, and R20 may be asked about. */
@@ -23,13 +23,19 @@ export interface LinePass {
   readonly message: string;
 }
 
-/** The step that refused: exactly the code, rule, sentence and details the decider rejects with. */
+/** The step that refused: exactly the code, rule, sentence, kind and details the decider rejects with. */
 export interface LineRefusal {
   readonly ok: false;
   readonly rule: RuleId;
   readonly code: string;
   readonly message: string;
+  readonly kind: DomainError['kind'];
   readonly details: Readonly<Record<string, unknown>>;
+  /**
+   * When the refusal rests on another rule's decision (routing's R13/R19/R5 for a party not alerted,
+   * its own decline under R14): that rule and reason, which R20 names as the failing rule.
+   */
+  readonly cause?: { readonly rule: RuleId; readonly code: string };
 }
 
 export type LineCheck = LinePass | LineRefusal;
@@ -58,8 +64,8 @@ export const explainActor = (
     };
   }
   const checks: LineCheck[] = [];
-  const refuse = (refusal: Omit<LineRefusal, 'ok'>) => ({
-    checks: [...checks, { ok: false as const, ...refusal }],
+  const refuse = (refusal: Omit<LineRefusal, 'ok' | 'kind'>) => ({
+    checks: [...checks, { ok: false as const, kind: 'unprocessable' as const, ...refusal }],
     acting: null,
   });
   const delegate = context.delegates.find((d) => d.partyId === actor);
@@ -115,6 +121,7 @@ export const explainLinePermission = (
     ok: false,
     rule,
     code: 'PERMISSION_REQUIRED',
+    kind: 'unprocessable',
     message:
       `${delegate.name} needs the ${permission} permission on line ${context.line.number}; ` +
       `ask ${context.delegator.name} to grant it.`,

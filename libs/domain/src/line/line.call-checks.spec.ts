@@ -1,0 +1,234 @@
+import type { LineEvent } from '#events';
+import { fold } from '../shared/decider.js';
+import { specFor } from '../shared/given-when-then.js';
+import { explainAnswer, explainJoin, explainPickUp, type ExplainedAction } from './line.call-checks.js';
+import type { AnswerCall, JoinCall, PickUpHeldCall } from './line.commands.js';
+import type { LineContext } from './line.context.js';
+import { lineDecider } from './line.decider.js';
+import { refusalOf, type LineRefusal } from './line.explain.js';
+import {
+  ASSISTANT,
+  BOSS,
+  DEPUTY,
+  answer,
+  decline,
+  delegate,
+  history,
+  hold,
+  incoming,
+  lineContext,
+  place,
+} from './line.fixtures.js';
+import { evolveLine, initialLineState } from './line.state.js';
+
+const given = specFor(lineDecider);
+const context = lineContext();
+
+type CallCommand = AnswerCall | PickUpHeldCall | JoinCall;
+const answering = (actor: string): AnswerCall => ({ type: 'AnswerCall', callId: 'c1', actor });
+const pickUp = (actor: string): PickUpHeldCall => ({ type: 'PickUpHeldCall', callId: 'c1', actor });
+const join = (actor: string): JoinCall => ({ type: 'JoinCall', callId: 'c1', actor });
+
+/** The explained steps of `command` after `past`: what R20's diagnostics read the decider's verdict from. */
+const explained = (past: readonly LineEvent[], command: CallCommand, ctx: LineContext): ExplainedAction => {
+  const line = fold(evolveLine, initialLineState, past);
+  switch (command.type) {
+    case 'AnswerCall':
+      return explainAnswer(ctx, line, command.callId, command.actor, command.at ?? ctx.now);
+    case 'PickUpHeldCall':
+      return explainPickUp(ctx, line, command.callId, command.actor);
+    case 'JoinCall':
+      return explainJoin(ctx, line, command.callId, command.actor);
+  }
+};
+
+/** Given `past`, When `command`, Then the decider rejects it exactly as the explained steps refuse it. */
+const bothRefuse = (
+  past: readonly LineEvent[],
+  command: CallCommand,
+  code: string,
+  rule: string,
+  ctx = context,
+): LineRefusal => {
+  const rejection = given(past, ctx).when(command).thenRejects(code, rule);
+  const { checks, acting } = explained(past, command, ctx);
+  expect(acting).toBeNull();
+  const refusal = refusalOf(checks);
+  expect(refusal).toMatchObject({
+    code: rejection.code,
+    rule: rejection.rule,
+    message: rejection.message,
+    kind: rejection.kind,
+    details: rejection.details,
+  });
+  expect(checks.at(-1)).toBe(refusal);
+  return refusal!;
+};
+
+/** Given `past`, When `command`, Then the decider accepts it and every explained step passes. */
+const bothAllow = (past: readonly LineEvent[], command: CallCommand, ctx = context): ExplainedAction => {
+  given(past, ctx)
+    .when(command)
+    .thenEmits((events) => expect(events.length).toBeGreaterThan(0));
+  const result = explained(past, command, ctx);
+  expect(result.checks.every((check) => check.ok)).toBe(true);
+  expect(result.acting).not.toBeNull();
+  return result;
+};
+
+const ringing = history(context, incoming('c1'));
+const bossOnCall = history(context, incoming('c1'), answer('c1', BOSS));
+const bossHeld = history(context, incoming('c1'), answer('c1', BOSS), hold('c1', BOSS));
+const bossHeldLocked = history(context, incoming('c1'), answer('c1', BOSS), hold('c1', BOSS, true));
+
+describe('explainAnswer: the decider’s steps for answering a call (R13, R14, R16, R20)', () => {
+  it('R13: Given a call ringing for a delegate, When it answers, Then both allow, ringing for it last', () => {
+    const { checks } = bothAllow(ringing, answering(ASSISTANT));
+    expect(checks.map((check) => check.rule)).toEqual(['R10', 'R10', 'R3', 'R4', 'R13', 'R13', 'R13']);
+    expect(checks.at(-1)?.message).toBe('Call c1 is ringing for Assistant.');
+  });
+
+  it('R14: Given a delegate declined the ringing call, When it answers, Then both refuse, caused by its decline', () => {
+    const declined = history(context, incoming('c1'), decline('c1', ASSISTANT));
+    const refusal = bothRefuse(declined, answering(ASSISTANT), 'NOT_RINGING_FOR_YOU', 'R13');
+    expect(refusal).toMatchObject({
+      message: 'Call c1 is not ringing for you: you declined it',
+      details: { reason: 'DECLINED' },
+      cause: { rule: 'R14', code: 'DECLINED' },
+    });
+    // The others' legs stay open (R14).
+    bothAllow(declined, answering(DEPUTY));
+  });
+
+  it('R13: Given an opted-out delegate, When it answers the ringing call, Then both refuse, caused by routing', () => {
+    const optedOut = lineContext({
+      delegates: [delegate(ASSISTANT, 'Assistant', { optedIn: false }), delegate(DEPUTY, 'Deputy')],
+    });
+    const refusal = bothRefuse(
+      history(optedOut, incoming('c1')),
+      answering(ASSISTANT),
+      'NOT_RINGING_FOR_YOU',
+      'R13',
+      optedOut,
+    );
+    expect(refusal.cause).toEqual({ rule: 'R13', code: 'OPTED_OUT' });
+  });
+
+  it('R13: Given the delegator answered, When a delegate answers, Then both name who answered, on the line and after', () => {
+    bothRefuse(bossOnCall, answering(ASSISTANT), 'ALREADY_ANSWERED', 'R13');
+    const ended = history(context, incoming('c1'), answer('c1', BOSS), {
+      type: 'HangUp',
+      callId: 'c1',
+      actor: BOSS,
+    });
+    expect(bothRefuse(ended, answering(ASSISTANT), 'ALREADY_ANSWERED', 'R13').message).toBe(
+      'Call c1 was already answered by Boss.',
+    );
+  });
+
+  it('R13: Given an outgoing call, When a party answers it, Then both say it is not ringing', () => {
+    bothRefuse(history(context, place('c1', BOSS)), answering(ASSISTANT), 'CALL_NOT_RINGING', 'R13');
+  });
+
+  it('R16: Given a transfer to a delegate, When another answers, Then both refuse before asking its permission; the target may', () => {
+    const transferred = history(context, incoming('c1'), answer('c1', BOSS), {
+      type: 'TransferCall',
+      callId: 'c1',
+      actor: BOSS,
+      to: ASSISTANT,
+    });
+    const noPermission = lineContext({
+      delegates: [delegate(ASSISTANT, 'Assistant'), delegate(DEPUTY, 'Deputy', { permissions: [] })],
+    });
+    bothRefuse(transferred, answering(DEPUTY), 'NOT_RINGING_FOR_YOU', 'R16', noPermission);
+    const { checks } = bothAllow(transferred, answering(ASSISTANT));
+    expect(checks.slice(-2).map((check) => check.rule)).toEqual(['R16', 'R16']);
+  });
+});
+
+describe('explainPickUp: the decider’s steps for picking up a held call (R15, R20)', () => {
+  it('R15: Given a call held by the delegator, When a delegate picks it up, Then both allow', () => {
+    const { checks } = bothAllow(bossHeld, pickUp(ASSISTANT));
+    expect(checks.slice(-3).map((check) => check.message)).toEqual([
+      'Assistant has pickUpHeldCalls.',
+      'Call c1 is on hold by Boss.',
+      'Call c1 is not locked for privacy.',
+    ]);
+  });
+
+  it('R15: Given a connected call, When a delegate would pick it up, Then both say it is not held', () => {
+    bothRefuse(bossOnCall, pickUp(ASSISTANT), 'CALL_NOT_HELD', 'R15');
+  });
+
+  it('R15: Given the holder, When it would pick up its own call, Then both tell it to resume', () => {
+    bothRefuse(bossHeld, pickUp(BOSS), 'CALL_HELD_BY_YOU', 'R15');
+  });
+
+  it('R15: Given a privacy-locked hold, When a delegate picks it up, Then both refuse; the delegator may', () => {
+    bothRefuse(bossHeldLocked, pickUp(ASSISTANT), 'CALL_PRIVACY_LOCKED', 'R15');
+    const assistantHeldLocked = history(
+      context,
+      incoming('c1'),
+      answer('c1', BOSS),
+      join(ASSISTANT),
+      { type: 'SetCallPrivacyLock', callId: 'c1', actor: BOSS, locked: true },
+      hold('c1', ASSISTANT),
+    );
+    bothRefuse(assistantHeldLocked, pickUp(DEPUTY), 'CALL_PRIVACY_LOCKED', 'R15');
+    const { checks } = bothAllow(assistantHeldLocked, pickUp(BOSS));
+    expect(checks.at(-1)?.message).toBe('Call c1 is on hold by Assistant.');
+  });
+
+  it('R15: Given the call ended or never existed, When a delegate picks it up, Then both say so', () => {
+    const over = history(context, incoming('c1'), answer('c1', BOSS), {
+      type: 'HangUp',
+      callId: 'c1',
+      actor: BOSS,
+    });
+    bothRefuse(over, pickUp(ASSISTANT), 'CALL_ENDED', 'R15');
+    expect(bothRefuse([], pickUp(ASSISTANT), 'CALL_NOT_FOUND', 'R15').kind).toBe('not_found');
+  });
+
+  it('R15: Given a delegate without pickUpHeldCalls, When it picks up a call it holds, Then the permission comes first', () => {
+    const noPickUp = lineContext({
+      delegates: [delegate(ASSISTANT, 'Assistant', { permissions: ['answerCalls'] })],
+    });
+    const assistantHeld = history(noPickUp, incoming('c1'), answer('c1', ASSISTANT), hold('c1', ASSISTANT));
+    bothRefuse(assistantHeld, pickUp(ASSISTANT), 'PERMISSION_REQUIRED', 'R15', noPickUp);
+  });
+});
+
+describe('explainJoin: the decider’s steps for joining a call (R16, R15, R20)', () => {
+  it('R16: Given the delegator on a call, When a delegate with joinAndMerge joins, Then both allow', () => {
+    const { checks } = bothAllow(bossOnCall, join(ASSISTANT));
+    expect(checks.slice(-3).map((check) => check.rule)).toEqual(['R16', 'R16', 'R15']);
+  });
+
+  it('R16: Given a ringing or held call, When a delegate joins, Then both say it is not connected', () => {
+    bothRefuse(ringing, join(ASSISTANT), 'CALL_NOT_CONNECTED', 'R16');
+    bothRefuse(bossHeld, join(ASSISTANT), 'CALL_NOT_CONNECTED', 'R16');
+  });
+
+  it('R16: Given a party on the call, When it joins, Then both say it is already on it', () => {
+    bothRefuse(bossOnCall, join(BOSS), 'ALREADY_ON_CALL', 'R16');
+  });
+
+  it('R15: Given a call the delegator locked and resumed, When a delegate joins, Then both refuse; the lock outlives the hold', () => {
+    const lockedOnCall = history(context, incoming('c1'), answer('c1', BOSS), hold('c1', BOSS, true), {
+      type: 'ResumeCall',
+      callId: 'c1',
+      actor: BOSS,
+    });
+    bothRefuse(lockedOnCall, join(ASSISTANT), 'CALL_PRIVACY_LOCKED', 'R15');
+    bothRefuse(lockedOnCall, join(BOSS), 'ALREADY_ON_CALL', 'R16');
+  });
+
+  it('R16: Given the call ended, When a delegate joins, Then both say so', () => {
+    const over = history(context, incoming('c1'), answer('c1', BOSS), {
+      type: 'HangUp',
+      callId: 'c1',
+      actor: BOSS,
+    });
+    bothRefuse(over, join(ASSISTANT), 'CALL_ENDED', 'R16');
+  });
+});

@@ -1,0 +1,279 @@
+import type { DomainError, RuleId } from '../shared/domain-error.js';
+import type { LineContext } from './line.context.js';
+import {
+  explainActor,
+  explainLinePermission,
+  LINE_ACTION_PERMISSIONS,
+  type ActingParty,
+  type LineCheck,
+  type LinePass,
+  type LineRefusal,
+} from './line.explain.js';
+import { routeIncomingCall } from './line.routing.js';
+import type { CallPhase, FinishedCall } from './line.state.js';
+
+/**
+ * What the decider's checks read of the call in progress. The decider passes its own `CallOnLine`;
+ * R20's diagnostics build it from the calls read model, so both ask the same questions of a call.
+ */
+export interface CallFacts {
+  readonly callId: string;
+  readonly phase: CallPhase;
+  /** The external number: the caller routing is asked about (R19). */
+  readonly external: string;
+  readonly answeredBy: string | null;
+  /** Line-side parties on the call; empty while held. */
+  readonly parties: readonly string[];
+  readonly hold: { readonly by: string } | null;
+  readonly privacyLocked: boolean;
+  readonly transfer: { readonly to: string } | null;
+  readonly ring: { readonly ringing: readonly string[]; readonly alerted: readonly string[] } | null;
+}
+
+/** The line as those checks see it: the call in progress, and the calls that just finished. */
+export interface LineFacts<Call extends CallFacts = CallFacts> {
+  readonly call: Call | null;
+  readonly recentCalls: readonly FinishedCall[];
+}
+
+/** Every step the decider took for a command, up to its first refusal; who acts when none refused. */
+export interface ExplainedAction {
+  readonly checks: readonly LineCheck[];
+  readonly acting: ActingParty | null;
+}
+
+const pass = (rule: RuleId, message: string): LinePass => ({ ok: true, rule, message });
+
+const refusal = (
+  code: string,
+  rule: RuleId,
+  message: string,
+  kind: DomainError['kind'],
+  details: Readonly<Record<string, unknown>> = {},
+): LineRefusal => ({ ok: false, rule, code, message, kind, details });
+
+/**
+ * The actor's steps (R10, R2–R4), then `steps` in order until one refuses. The steps run lazily, so
+ * each may rely on the ones before it having passed.
+ */
+const explainSteps = (
+  context: LineContext,
+  actor: string,
+  steps: (acting: ActingParty) => Generator<LineCheck, void, undefined>,
+): ExplainedAction => {
+  const { checks, acting } = explainActor(context, actor);
+  if (!acting) return { checks, acting };
+  const taken = [...checks];
+  for (const step of steps(acting)) {
+    taken.push(step);
+    if (!step.ok) return { checks: taken, acting: null };
+  }
+  return { checks: taken, acting };
+};
+
+export const nameOnLine = (context: LineContext, party: string): string =>
+  party === context.delegator.partyId
+    ? context.delegator.name
+    : (context.delegates.find((d) => d.partyId === party)?.name ?? party);
+
+// ── Answer, pick up, join: the decider's steps, which R20 asks too ───────────────────────────────
+
+/** R13 (R16 for a transfer's target): the steps of answering call `callId` at `at`. */
+export const explainAnswer = (
+  context: LineContext,
+  line: LineFacts,
+  callId: string,
+  actor: string,
+  at: string,
+): ExplainedAction =>
+  explainSteps(context, actor, function* (acting) {
+    // A late answer after the call already finished still learns who won the race (R13).
+    const finished = line.recentCalls.find((c) => c.callId === callId);
+    if (finished?.answeredBy) return yield alreadyAnswered(callId, finished.answeredBy, context);
+    const found = findCall(line, callId, 'R13');
+    if (!found.ok) return yield found;
+    const { call } = found;
+    if (call.phase === 'transferring' && call.transfer?.to === actor) {
+      yield pass('R16', `Call ${callId} is being transferred to ${nameOnLine(context, actor)}.`);
+      return yield explainLinePermission(acting, 'answerCalls', 'R16', context);
+    }
+    if (call.transfer) return yield transferRingsForOther(callId, call.transfer.to, actor, context);
+    const { permission, rule } = LINE_ACTION_PERMISSIONS.answer;
+    yield explainLinePermission(acting, permission, rule, context);
+    if (call.phase !== 'ringing' || !call.ring) return yield notRinging(call, 'R13', context);
+    yield pass('R13', `Call ${callId} from ${call.external} is ringing.`);
+    yield call.ring.ringing.includes(actor)
+      ? pass('R13', `Call ${callId} is ringing for ${nameOnLine(context, actor)}.`)
+      : notRingingForYou(call, actor, context, at);
+  });
+
+/** R15: the steps of picking up held call `callId`. */
+export const explainPickUp = (
+  context: LineContext,
+  line: LineFacts,
+  callId: string,
+  actor: string,
+): ExplainedAction =>
+  explainSteps(context, actor, function* (acting) {
+    const { permission, rule } = LINE_ACTION_PERMISSIONS.pickUp;
+    yield explainLinePermission(acting, permission, rule, context);
+    const found = findCall(line, callId, 'R15');
+    if (!found.ok) return yield found;
+    const { call } = found;
+    const notHeld = heldRefusal(call, 'R15');
+    if (notHeld) return yield notHeld;
+    const holder = call.hold!.by;
+    yield holder === actor
+      ? heldByYou(call, 'resume it', 'R15')
+      : pass('R15', `Call ${callId} is on hold by ${nameOnLine(context, holder)}.`);
+    if (acting.role === 'delegate') yield privacyCheck(call, 'picked up', context);
+  });
+
+/** R16: the steps of joining call `callId` in progress. */
+export const explainJoin = (
+  context: LineContext,
+  line: LineFacts,
+  callId: string,
+  actor: string,
+): ExplainedAction =>
+  explainSteps(context, actor, function* (acting) {
+    const { permission, rule } = LINE_ACTION_PERMISSIONS.join;
+    yield explainLinePermission(acting, permission, rule, context);
+    const found = findCall(line, callId, 'R16');
+    if (!found.ok) return yield found;
+    const { call } = found;
+    yield phaseRefusal(call, 'connected', 'R16') ?? pass('R16', `Call ${callId} is connected.`);
+    yield call.parties.includes(actor)
+      ? refusal('ALREADY_ON_CALL', 'R16', `You are already on call ${callId}.`, 'conflict', { callId })
+      : pass('R16', `${nameOnLine(context, actor)} is not on call ${callId} yet.`);
+    if (acting.role === 'delegate') yield privacyCheck(call, 'joined', context);
+  });
+
+// ── The state of a call, as the decider refuses it ───────────────────────────────────────────────
+
+/** The call `callId` in progress, or why there is none: it is over (CALL_ENDED) or unknown. */
+export const findCall = <Call extends CallFacts>(
+  line: LineFacts<Call>,
+  callId: string,
+  rule: RuleId,
+): { readonly ok: true; readonly call: Call } | LineRefusal => {
+  if (line.call?.callId === callId) return { ok: true, call: line.call };
+  const finished = line.recentCalls.find((c) => c.callId === callId);
+  if (finished) {
+    return refusal(
+      'CALL_ENDED',
+      rule,
+      `Call ${callId} is no longer on the line (${finished.endedAs === 'voicemail' ? 'sent to voicemail' : finished.endedAs}).`,
+      'conflict',
+      { callId, endedAs: finished.endedAs, answeredBy: finished.answeredBy },
+    );
+  }
+  return refusal('CALL_NOT_FOUND', rule, `There is no call ${callId} on this line.`, 'not_found', { callId });
+};
+
+export const phaseRefusal = (call: CallFacts, phase: 'connected', rule: RuleId): LineRefusal | null =>
+  call.phase === phase
+    ? null
+    : refusal(
+        'CALL_NOT_CONNECTED',
+        rule,
+        `Call ${call.callId} is ${call.phase}, not connected; wait until it is answered or resumed.`,
+        'conflict',
+        { callId: call.callId, phase: call.phase },
+      );
+
+export const heldRefusal = (call: CallFacts, rule: RuleId): LineRefusal | null =>
+  call.phase === 'held' && call.hold
+    ? null
+    : refusal('CALL_NOT_HELD', rule, `Call ${call.callId} is ${call.phase}, not on hold.`, 'conflict', {
+        callId: call.callId,
+        phase: call.phase,
+      });
+
+export const heldByYou = (call: CallFacts, instead: string, rule: RuleId): LineRefusal =>
+  refusal('CALL_HELD_BY_YOU', rule, `You hold call ${call.callId}; ${instead} instead.`, 'conflict', {
+    callId: call.callId,
+  });
+
+/** R15: a call the delegator locked cannot be picked up, joined or merged by a delegate. */
+export const privacyLocked = (call: CallFacts, action: string, context: LineContext): LineRefusal =>
+  refusal(
+    'CALL_PRIVACY_LOCKED',
+    'R15',
+    `${context.delegator.name} locked call ${call.callId} for privacy: it cannot be ${action} by a delegate ` +
+      'until the delegator unlocks it.',
+    'conflict',
+    { callId: call.callId },
+  );
+
+const privacyCheck = (call: CallFacts, action: string, context: LineContext): LineCheck =>
+  call.privacyLocked
+    ? privacyLocked(call, action, context)
+    : pass('R15', `Call ${call.callId} is not locked for privacy.`);
+
+/** R13: a call that is not ringing any more says why; a lost answer race names the winner. */
+export const notRinging = (call: CallFacts, rule: RuleId, context?: LineContext): LineRefusal =>
+  call.answeredBy
+    ? alreadyAnswered(call.callId, call.answeredBy, context)
+    : refusal('CALL_NOT_RINGING', rule, `Call ${call.callId} is ${call.phase}, not ringing.`, 'conflict', {
+        callId: call.callId,
+        phase: call.phase,
+      });
+
+const alreadyAnswered = (callId: string, answeredBy: string, context?: LineContext): LineRefusal =>
+  refusal(
+    'ALREADY_ANSWERED',
+    'R13',
+    `Call ${callId} was already answered by ${context ? nameOnLine(context, answeredBy) : answeredBy}.`,
+    'conflict',
+    { callId, answeredBy },
+  );
+
+/** R16: a transfer rings for its target only. */
+export const transferRingsForOther = (
+  callId: string,
+  target: string,
+  party: string,
+  context: LineContext,
+): LineRefusal =>
+  refusal(
+    'NOT_RINGING_FOR_YOU',
+    'R16',
+    `Call ${callId} is being transferred to ${nameOnLine(context, target)}; only they can answer or decline it.`,
+    'conflict',
+    { callId, party, reason: 'TRANSFER_TARGET_ONLY' },
+  );
+
+/**
+ * R13: only parties whose ring leg is open may answer. Says why this one's is not: it declined
+ * (R14), or routing's decision at `at` (the rule and reason R20 names as the cause).
+ */
+export const notRingingForYou = (
+  call: CallFacts,
+  party: string,
+  context: LineContext,
+  at: string,
+): LineRefusal => {
+  const declined = call.ring?.alerted.includes(party) ?? false;
+  const decision = routeIncomingCall(context, call.external, at).find((d) => d.partyId === party);
+  const why = declined
+    ? 'you declined it'
+    : decision && !decision.rings
+      ? decision.message
+      : 'you are not alerted yet';
+  const reason = declined ? 'DECLINED' : (decision?.reason ?? 'NOT_ALERTED');
+  return {
+    ...refusal(
+      'NOT_RINGING_FOR_YOU',
+      'R13',
+      `Call ${call.callId} is not ringing for you: ${why}`,
+      'conflict',
+      {
+        callId: call.callId,
+        party,
+        reason,
+      },
+    ),
+    cause: { rule: declined ? 'R14' : (decision?.rule ?? 'R13'), code: reason },
+  };
+};
