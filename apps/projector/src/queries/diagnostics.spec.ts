@@ -69,6 +69,7 @@ const incoming = (callId: string, at = T(20)): LineCommand => ({
   at,
 });
 const answer = (callId: string, actor: string): LineCommand => ({ type: 'AnswerCall', callId, actor });
+const decline = (callId: string, actor: string): LineCommand => ({ type: 'DeclineCall', callId, actor });
 const place = (callId: string, actor: string): LineCommand => ({
   type: 'PlaceCallOnSharedLine',
   callId,
@@ -229,6 +230,45 @@ describe('whyCannot agrees with the line decider (R20)', () => {
       rule: 'R13',
       code: 'PERMISSION_REQUIRED',
     });
+  });
+
+  it('R20/R14 answer: Given a delegate declined the ringing call, When it asks, Then both say it declined while the others may still answer', () => {
+    const world = given([], incoming('c1'), decline('c1', 'bob'));
+    const diagnosis = expectAnswerAgreement(world, 'bob', 'c1');
+    expect(diagnosis).toMatchObject({
+      rule: 'R14',
+      code: 'DECLINED',
+      answer: 'Bob cannot answer calls on line 1001: Call c1 is not ringing for you: you declined it',
+    });
+    expect(diagnosis.checks.map((check) => check.ok)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+    ]);
+    expectAgreement(world, 'alice', 'answer', answer('c1', 'alice'));
+  });
+
+  it('R20/R13 answer: Given the delegator answered, When its delegate asks, Then both name who answered', () => {
+    const world = given([], incoming('c1'), answer('c1', 'alice'));
+    const { diagnosis, rejection } = expectAgreement(world, 'bob', 'answer', answer('c1', 'bob'));
+    expect(diagnosis).toMatchObject({ rule: 'R13', code: 'ALREADY_ANSWERED' });
+    expect(diagnosis.answer).toBe(`Bob cannot answer calls on line 1001: ${rejection!.message}`);
+  });
+
+  it('R20/R16 answer: Given the delegator transferred its call to the delegate, Then both let the delegate answer it', () => {
+    const world = given([], incoming('c1'), answer('c1', 'alice'), {
+      type: 'TransferCall',
+      callId: 'c1',
+      actor: 'alice',
+      to: 'bob',
+    });
+    const { diagnosis } = expectAgreement(world, 'bob', 'answer', answer('c1', 'bob'));
+    expect(diagnosis.checks.at(-1)).toMatchObject({ rule: 'R16', ok: true });
   });
 
   it('R20/R12 place: Given a delegate on a call, When the delegator places one, Then both say the line is busy', () => {

@@ -1,10 +1,12 @@
 import {
+  explainAnswer,
   explainDelegateEligibility,
   explainLineAction,
   explainRingAt,
   lineContextFor,
   refusalOf,
   type LineAction,
+  type LineCheck,
 } from '#domain';
 import type { ReadModels } from '../engine/read-models.js';
 import { accountsProjection, partyKey } from '../projections/accounts.projection.js';
@@ -12,6 +14,7 @@ import { callsProjection, type CallRow } from '../projections/calls.projection.j
 import { lineKey, splitLineKey } from '../projections/line-key.js';
 import { accountStateOf } from './account-state.js';
 import { lineOwner, partyName, sameNumber } from './access.js';
+import { callFactsOf } from './line-facts.js';
 
 /** One rule looked at, passed or not: R20 answers name the rule that decides. */
 export interface Check {
@@ -123,12 +126,13 @@ export type Action = LineAction;
 /**
  * Why party P can or cannot answer / pick up / place a call / join on line L (R20). The verdict is
  * the domain's: the line context is built from the account state exactly as the api builds it, and
- * the permission and eligibility steps are the line decider's own (R10 shared and active, the
- * delegator's then the delegate's R2–R4 eligibility, the action's permission), so the first failing
- * check names the rule, code and sentence the api rejects the command with. Then the state of the
- * line: R12 busy, R13/R5 routing at time `at` (or the ringing call's recorded decision, R19), R15
- * privacy lock. `at` defaults to the simulated time of the last event the read models reflect: the
- * time their state is as of (R21).
+ * the steps are the line decider's own (R10 shared and active, the delegator's then the delegate's
+ * R2–R4 eligibility, the action's permission, then, for the call in progress, the checks the decider
+ * makes of it), so the first failing check names the rule, code and sentence the api rejects the
+ * command with. A party not alerted for a ringing call is named by the cause routing gives (R13,
+ * R19, R5) or its own decline (R14). With no call to answer, routing is asked about a call arriving
+ * at time `at`; a place call needs a free line (R12). `at` defaults to the simulated time of the last
+ * event the read models reflect: the time their state is as of (R21).
  */
 export const whyCannot = (
   readModels: ReadModels,
@@ -153,6 +157,11 @@ export const whyCannot = (
     checks.push(ok || code === undefined ? { rule, ok, detail } : { rule, ok, detail, code });
     return ok;
   };
+  /** A decider's step, in its sentence; a refusal resting on routing or a decline names that cause. */
+  const record = (step: LineCheck): boolean =>
+    step.ok
+      ? check(step.rule, true, step.message)
+      : check(step.cause?.rule ?? step.rule, false, step.message, step.cause?.code ?? step.code);
   const verdict = (): Diagnosis => {
     const failing = checks.find((c) => !c.ok);
     return {
@@ -184,8 +193,15 @@ export const whyCannot = (
     return verdict();
   }
   const context = lineContextFor(state, provisioned, at);
-  const steps = explainLineAction(context, partyId, action);
-  for (const step of steps) check(step.rule, step.ok, step.message, step.ok ? undefined : step.code);
+  const live = (lines.get(lineKey(accountId, number))?.live ?? []).map((id) => calls.get(id)!);
+  // The decider's call in progress: a call arriving while the line is busy never becomes it (R12).
+  const current = live[0];
+  const steps =
+    action === 'answer' && current
+      ? explainAnswer(context, { call: callFactsOf(current), recentCalls: [] }, current.callId, partyId, at)
+          .checks
+      : explainLineAction(context, partyId, action);
+  for (const step of steps) record(step);
   const refusal = refusalOf(steps);
   if (refusal) {
     // Sharing the line (inviting, accepting) is refused while the party itself is ineligible: name
@@ -198,43 +214,27 @@ export const whyCannot = (
   }
 
   const isDelegate = partyId !== context.delegator.partyId;
-  const live = (lines.get(lineKey(accountId, number))?.live ?? []).map((id) => calls.get(id)!);
   if (action === 'placeCall') {
     // One call per line: a ringing call keeps it busy too (R12).
-    const busy = live[0];
     check(
       'R12',
-      busy === undefined,
-      busy ? `the line is busy with call ${busy.callId} (${busy.status})` : 'the line is free',
+      current === undefined,
+      current ? `the line is busy with call ${current.callId} (${current.status})` : 'the line is free',
       'LINE_BUSY',
     );
   }
-  if (action === 'answer' && isDelegate) {
-    const ringing = live.find((c) => c.status === 'ringing');
-    if (!ringing) {
-      // No call to ask about: would routing alert the party for one arriving now, whoever calls?
-      const refusal = explainRingAt(context, partyId, at);
-      check(
-        refusal?.rule ?? 'R13',
-        !refusal,
-        refusal?.message ?? `${name} would be alerted for a call to the line now, VIP routing permitting`,
-        refusal?.reason,
-      );
-      return verdict();
-    }
-    // A leg that rings stays open whatever changed since: routing decided when the call rang.
-    check('R13', true, `call ${ringing.callId} from ${ringing.external} is ringing`);
-    const decision = ringing.rings.flatMap((stage) => stage.decisions).findLast((d) => d.partyId === partyId);
-    if (decision)
-      check(
-        decision.rule,
-        decision.rings,
-        `call ${ringing.callId} from ${ringing.external}: ${decision.message}`,
-        decision.reason,
-      );
+  if (action === 'answer' && !current && isDelegate) {
+    // No call to ask about: would routing alert the party for one arriving now, whoever calls?
+    const refusal = explainRingAt(context, partyId, at);
+    check(
+      refusal?.rule ?? 'R13',
+      !refusal,
+      refusal?.message ?? `${name} would be alerted for a call to the line now, VIP routing permitting`,
+      refusal?.reason,
+    );
   }
   if ((action === 'pickUp' || action === 'join') && isDelegate) {
-    const occupying = live.find((c) => c.status !== 'ringing');
+    const occupying = current?.status === 'ringing' ? undefined : current;
     const locked = occupying?.held?.locked === true;
     check(
       'R15',

@@ -1,0 +1,36 @@
+import type { CallFacts, CallPhase } from '#domain';
+import type { CallRow } from '../projections/calls.projection.js';
+
+/**
+ * A call in progress as the line decider's call checks read it (R20), from its read-model row: the
+ * row's `active` is the decider's `connected`, or `transferring` while a transfer rings; a held call
+ * has nobody on the line side.
+ */
+export const callFactsOf = (row: CallRow): CallFacts => ({
+  callId: row.callId,
+  phase: phaseOf(row),
+  external: row.external,
+  answeredBy: row.answeredBy?.by ?? null,
+  parties: row.status === 'held' ? [] : row.participants,
+  hold: row.held && { by: row.held.by },
+  // The calls read model keeps the privacy lock with the hold only.
+  privacyLocked: row.held?.locked ?? false,
+  transfer: row.transfer && { to: row.transfer.to },
+  ring:
+    row.status === 'ringing' && row.rings.length > 0
+      ? { ringing: row.ringing, alerted: row.rings.flatMap((stage) => stage.alerted) }
+      : null,
+});
+
+const phaseOf = (row: CallRow): CallPhase => {
+  switch (row.status) {
+    case 'dialing':
+    case 'ringing':
+    case 'held':
+      return row.status;
+    case 'active':
+      return row.transfer ? 'transferring' : 'connected';
+    default:
+      throw new Error(`call ${row.key} is over (${row.status}), not in progress`);
+  }
+};
