@@ -6,9 +6,13 @@
  *   (a) 64 concurrent single-event appends, each writer to its own stream
  *   (b) appends of 100 events per call (8 writers)
  *   (c) reading $all from the start
+ *
+ * A third run drives the same client against a canned server (bench/store/canned-server.ts) that
+ * answers with replies encoded at start-up and stores nothing: the official client's own ceiling
+ * on this machine. A target above it cannot be met by any server.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,7 +25,9 @@ import {
   decodeRecord,
   type ProposedEvent,
 } from '../apps/eventstore/src/storage/index.js';
-import { startEventStore } from '../apps/cli/src/stack.js';
+import { startEventStore, startProcess } from '../apps/cli/src/stack.js';
+import { processCpuMicros } from './process-cpu.js';
+import { benchPayload } from './store/payload.js';
 
 const SINGLE_WRITERS = 64;
 const SINGLE_APPENDS_PER_WRITER = 400;
@@ -29,6 +35,8 @@ const BATCH_WRITERS = 8;
 const BATCH_SIZE = 100;
 const BATCHES_PER_WRITER = 150;
 const READ_PAGE = 1000;
+const TOTAL_EVENTS =
+  SINGLE_WRITERS * SINGLE_APPENDS_PER_WRITER + BATCH_WRITERS * BATCHES_PER_WRITER * BATCH_SIZE;
 
 interface Figures {
   readonly events: number;
@@ -40,21 +48,7 @@ interface Figures {
   readonly serverCpuMicros?: number;
 }
 
-/**
- * CPU time of another process from /proc/<pid>/stat (utime + stime, in clock ticks of 10 ms):
- * less sensitive to a loaded machine than wall time. Undefined where /proc is not available.
- */
-async function processCpuMicros(pid: number): Promise<number | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  } catch {
-    return undefined;
-  }
-}
-
-const payload = { kind: 'CallDelegated', line: 'line-42', by: 'alice', to: 'bob', note: 'x'.repeat(120) };
+const payload = benchPayload;
 
 async function timed(
   events: number,
@@ -193,6 +187,8 @@ async function startServer(
 }
 
 const rate = (figures: Figures) => figures.events / figures.seconds;
+/** The rate a single-threaded process reaches when it has a whole core and nothing else costs. */
+const oneCoreRate = (figures: Figures) => (1e6 * figures.events) / figures.cpuMicros;
 const formatRate = (value: number) => `${Math.round(value).toLocaleString('en-US')} ev/s`;
 const perEvent = (micros: number, figures: Figures) => `${(micros / figures.events).toFixed(1)} µs`;
 const quantiles = (figures: Figures) =>
@@ -205,6 +201,15 @@ async function main(): Promise<void> {
     const server = await startServer(grpcDir);
     const grpc = await overGrpc(server.connectionString, server.pid);
     await server.stop();
+    const canned = await startProcess(
+      'canned-server',
+      'dist/bench/store/canned-server.js',
+      [String(TOTAL_EVENTS)],
+      {},
+      /listening on (esdb:\/\/\S+)/,
+    );
+    const ceiling = await overGrpc(canned.address, canned.process.pid!);
+    await canned.stop();
     const engine = await inProcess(engineDir);
     const rows: [string, string, number][] = [
       ['(a) 64 concurrent single-event appends', 'single', 10_000],
@@ -222,6 +227,13 @@ async function main(): Promise<void> {
           `${rate(overClient) >= target ? 'met' : 'MISSED'}), ${quantiles(overClient)} ${latencyUnit}`,
       );
       console.log(`  engine in-process:      ${formatRate(rate(local))}, ${quantiles(local)} ${latencyUnit}`);
+      const clientOnly = ceiling[key]!;
+      console.log(
+        `  client ceiling:         ${formatRate(rate(clientOnly))} against the canned server; the client ` +
+          `spends ${perEvent(clientOnly.cpuMicros, clientOnly)} CPU per event on its one thread, so ` +
+          `at most ${formatRate(oneCoreRate(clientOnly))} even with a core of its own` +
+          (oneCoreRate(clientOnly) < target ? ' (below the target)' : ''),
+      );
       console.log(
         `  CPU per event: client ${perEvent(overClient.cpuMicros, overClient)}, server ` +
           `${overClient.serverCpuMicros === undefined ? 'n/a' : perEvent(overClient.serverCpuMicros, overClient)}, ` +

@@ -1,0 +1,49 @@
+import { readFile } from 'node:fs/promises';
+
+/**
+ * CPU time (user + system) another process has used so far, in microseconds, from /proc/<pid>/stat
+ * (clock ticks of 10 ms): less sensitive to a loaded machine than wall time. Undefined where /proc
+ * is not available.
+ */
+export async function processCpuMicros(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU used by this process (the load generator or client) so far, in microseconds. */
+export const ownCpuMicros = (): number => {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
+};
+
+/**
+ * Starts counting the CPU time of the given processes and of this one; `stop` returns each one's
+ * microseconds since `start` (undefined for a process /proc could not tell about).
+ */
+export async function cpuMeter(
+  processes: Readonly<Record<string, number>>,
+): Promise<{ stop(): Promise<Record<string, number | undefined>> }> {
+  const read = async (): Promise<Record<string, number | undefined>> => {
+    const entries = await Promise.all(
+      Object.entries(processes).map(async ([name, pid]) => [name, await processCpuMicros(pid)] as const),
+    );
+    return { ...Object.fromEntries(entries), self: ownCpuMicros() };
+  };
+  const before = await read();
+  return {
+    stop: async () => {
+      const after = await read();
+      return Object.fromEntries(
+        Object.keys(after).map((name) => {
+          const [start, end] = [before[name], after[name]];
+          return [name, start === undefined || end === undefined ? undefined : end - start];
+        }),
+      );
+    },
+  };
+}
