@@ -70,6 +70,10 @@ const incoming = (callId: string, at = T(20)): LineCommand => ({
 });
 const answer = (callId: string, actor: string): LineCommand => ({ type: 'AnswerCall', callId, actor });
 const decline = (callId: string, actor: string): LineCommand => ({ type: 'DeclineCall', callId, actor });
+const hold = (callId: string, actor: string): LineCommand => ({ type: 'HoldCall', callId, actor });
+const hangUp = (callId: string, actor: string): LineCommand => ({ type: 'HangUp', callId, actor });
+const pickUp = (callId: string, actor: string): LineCommand => ({ type: 'PickUpHeldCall', callId, actor });
+const join = (callId: string, actor: string): LineCommand => ({ type: 'JoinCall', callId, actor });
 const place = (callId: string, actor: string): LineCommand => ({
   type: 'PlaceCallOnSharedLine',
   callId,
@@ -361,5 +365,66 @@ describe('whyCannot agrees with the line decider (R20)', () => {
       code: 'NOT_RINGING_FOR_YOU',
       details: { reason: 'OUTSIDE_OWN_HOURS' },
     });
+  });
+  it('R20/R15 pick up: Given a call ringing, then connected, When the delegate asks, Then both say it is not on hold', () => {
+    const ringing = given([], incoming('c1'));
+    expect(expectAgreement(ringing, 'bob', 'pickUp', pickUp('c1', 'bob')).diagnosis).toMatchObject({
+      rule: 'R15',
+      code: 'CALL_NOT_HELD',
+    });
+    const connected = given([], incoming('c1'), answer('c1', 'alice'));
+    const { diagnosis, rejection } = expectAgreement(connected, 'bob', 'pickUp', pickUp('c1', 'bob'));
+    expect(diagnosis.answer).toBe(`Bob cannot pick up held calls on line 1001: ${rejection!.message}`);
+  });
+
+  it('R20/R15 pick up: Given the delegate holds the call, When it asks, Then both tell it to resume; the delegator may pick it up', () => {
+    const world = given([], incoming('c1'), answer('c1', 'bob'), hold('c1', 'bob'));
+    const { diagnosis, rejection } = expectAgreement(world, 'bob', 'pickUp', pickUp('c1', 'bob'));
+    expect(diagnosis).toMatchObject({ rule: 'R15', code: 'CALL_HELD_BY_YOU' });
+    expect(diagnosis.answer).toBe(`Bob cannot pick up held calls on line 1001: ${rejection!.message}`);
+    expect(expectAgreement(world, 'alice', 'pickUp', pickUp('c1', 'alice')).diagnosis.answer).toBe(
+      'Alice can pick up held calls on line 1001.',
+    );
+  });
+
+  it('R20/R15 pick up: Given the last call ended, or none ever rang, When the delegate asks, Then both say there is no call', () => {
+    const ended = given(
+      [],
+      incoming('c1'),
+      answer('c1', 'alice'),
+      hold('c1', 'alice'),
+      pickUp('c1', 'bob'),
+      hangUp('c1', 'bob'),
+    );
+    const { diagnosis, rejection } = expectAgreement(ended, 'bob', 'pickUp', pickUp('c1', 'bob'));
+    expect(diagnosis).toMatchObject({ rule: 'R15', code: 'CALL_ENDED' });
+    expect(diagnosis.answer).toBe(`Bob cannot pick up held calls on line 1001: ${rejection!.message}`);
+    expect(expectAgreement(given([]), 'bob', 'pickUp', pickUp('c1', 'bob')).diagnosis).toMatchObject({
+      rule: 'R15',
+      code: 'CALL_NOT_FOUND',
+      answer: 'Bob cannot pick up held calls on line 1001: No call has been on line 1001 yet.',
+    });
+  });
+
+  it('R20/R16 join: Given a held call, When a delegate with joinAndMerge asks, Then both say it is not connected', () => {
+    const world = given(
+      [bobMay('answerCalls', 'joinAndMerge')],
+      incoming('c1'),
+      answer('c1', 'alice'),
+      hold('c1', 'alice'),
+    );
+    const { diagnosis, rejection } = expectAgreement(world, 'bob', 'join', join('c1', 'bob'));
+    expect(diagnosis).toMatchObject({ rule: 'R16', code: 'CALL_NOT_CONNECTED' });
+    expect(diagnosis.answer).toBe(`Bob cannot join calls on line 1001: ${rejection!.message}`);
+  });
+
+  it('R20/R16 join: Given the delegate is on the call, When it asks, Then both say it is already on it', () => {
+    const world = given([bobMay('answerCalls', 'joinAndMerge')], incoming('c1'), answer('c1', 'bob'));
+    expect(expectAgreement(world, 'bob', 'join', join('c1', 'bob')).diagnosis).toMatchObject({
+      rule: 'R16',
+      code: 'ALREADY_ON_CALL',
+    });
+    // The delegator, not on it, may join its own line's call.
+    expectAgreement(world, 'alice', 'join', join('c1', 'alice'));
   });
 });

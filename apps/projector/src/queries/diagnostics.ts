@@ -1,12 +1,16 @@
 import {
   explainAnswer,
   explainDelegateEligibility,
+  explainJoin,
   explainLineAction,
+  explainPickUp,
   explainRingAt,
+  LINE_ACTION_PERMISSIONS,
   lineContextFor,
   refusalOf,
   type LineAction,
   type LineCheck,
+  type LineFacts,
 } from '#domain';
 import type { ReadModels } from '../engine/read-models.js';
 import { accountsProjection, partyKey } from '../projections/accounts.projection.js';
@@ -14,7 +18,7 @@ import { callsProjection, type CallRow } from '../projections/calls.projection.j
 import { lineKey, splitLineKey } from '../projections/line-key.js';
 import { accountStateOf } from './account-state.js';
 import { lineOwner, partyName, sameNumber } from './access.js';
-import { callFactsOf } from './line-facts.js';
+import { callFactsOf, finishedCallOf } from './line-facts.js';
 
 /** One rule looked at, passed or not: R20 answers name the rule that decides. */
 export interface Check {
@@ -193,13 +197,26 @@ export const whyCannot = (
     return verdict();
   }
   const context = lineContextFor(state, provisioned, at);
-  const live = (lines.get(lineKey(accountId, number))?.live ?? []).map((id) => calls.get(id)!);
+  const line = lines.get(lineKey(accountId, number));
   // The decider's call in progress: a call arriving while the line is busy never becomes it (R12).
-  const current = live[0];
+  const current = line?.live[0] === undefined ? undefined : calls.get(line.live[0])!;
+  // Without one, a pick-up or join is asked of the line's last call, which is over, as the api would
+  // answer a command naming it; an answer is a question about the next call instead (below).
+  const newest = line?.calls.at(-1);
+  const last = current || newest === undefined ? undefined : calls.get(newest)!;
+  const facts: LineFacts = {
+    call: current ? callFactsOf(current) : null,
+    recentCalls: last ? [finishedCallOf(last)] : [],
+  };
+  const explainCall = {
+    answer: (callId: string) => explainAnswer(context, facts, callId, partyId, at),
+    pickUp: (callId: string) => explainPickUp(context, facts, callId, partyId),
+    join: (callId: string) => explainJoin(context, facts, callId, partyId),
+  };
+  const target = action === 'answer' ? current : (current ?? last);
   const steps =
-    action === 'answer' && current
-      ? explainAnswer(context, { call: callFactsOf(current), recentCalls: [] }, current.callId, partyId, at)
-          .checks
+    target && action !== 'placeCall'
+      ? explainCall[action](target.callId).checks
       : explainLineAction(context, partyId, action);
   for (const step of steps) record(step);
   const refusal = refusalOf(steps);
@@ -233,14 +250,12 @@ export const whyCannot = (
       refusal?.reason,
     );
   }
-  if ((action === 'pickUp' || action === 'join') && isDelegate) {
-    const occupying = current?.status === 'ringing' ? undefined : current;
-    const locked = occupying?.held?.locked === true;
+  if ((action === 'pickUp' || action === 'join') && !target) {
     check(
-      'R15',
-      !locked,
-      locked ? `call ${occupying!.callId} is locked for privacy by the delegator` : 'no privacy lock',
-      'CALL_PRIVACY_LOCKED',
+      LINE_ACTION_PERMISSIONS[action].rule,
+      false,
+      `No call has been on line ${number} yet.`,
+      'CALL_NOT_FOUND',
     );
   }
   return verdict();

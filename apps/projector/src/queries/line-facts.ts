@@ -1,4 +1,4 @@
-import type { CallFacts, CallPhase } from '#domain';
+import type { CallFacts, CallPhase, FinishedCall } from '#domain';
 import type { CallRow } from '../projections/calls.projection.js';
 
 /**
@@ -33,4 +33,16 @@ const phaseOf = (row: CallRow): CallPhase => {
     default:
       throw new Error(`call ${row.key} is over (${row.status}), not in progress`);
   }
+};
+
+/** A call that is over, as the decider remembers it to answer late commands (R13). */
+export const finishedCallOf = (row: CallRow): FinishedCall => {
+  if (row.endedAt === null) throw new Error(`call ${row.key} is ${row.status}, not over`);
+  return {
+    callId: row.callId,
+    answeredBy: row.answeredBy?.by ?? null,
+    endedAs:
+      row.status === 'voicemail' ? 'voicemail' : row.endReason === 'callerAbandoned' ? 'abandoned' : 'ended',
+    at: row.endedAt,
+  };
 };
