@@ -2,19 +2,22 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildManifest } from '../apps/cli/src/manifest.js';
-import { startProcess, startStack } from '../apps/cli/src/stack.js';
+import { startProcess, startStack, type StartedProcess } from '../apps/cli/src/stack.js';
 import { runStep, saturate, type StepResult } from './e2e/measure.js';
 
 /**
  * bench:e2e — end to end throughput of Switchboard on this machine, against a baseline measured in
  * the same run: the embedded store on a temp dir, the api and the projector as separate processes.
  *
- * 1. Baseline: a no-op NestJS + Fastify endpoint driven to saturation (requests/s).
+ * 1. Baselines driven to saturation (requests/s): a no-op NestJS + Fastify endpoint, and the same
+ *    endpoint appending one event through the official client (the cheapest conceivable command).
  * 2. The highest sustained command rate: open-model steps of the default call mix (no think time),
  *    doubling the call rate while a step passes, then bisecting. A step passes when p99 latency
  *    (from the intended send time) is under 50 ms, no command fails, and the achieved call rate is
  *    at least 95% of the target (the generator kept up: it was not the bottleneck silently).
  * 3. Read-model lag at half that rate.
+ * Each step also reports the CPU every process spent per command (store, api, projector and this
+ * process, the load generator): on a machine they share, that bounds what any tuning could reach.
  */
 const STEP_MS = Number(process.env.BENCH_STEP_MS ?? 5_000);
 const P99_LIMIT_MS = 50;
@@ -24,26 +27,55 @@ const passes = (step: StepResult): boolean =>
   step.errors === 0 &&
   step.achievedCallsPerSecond >= 0.95 * step.targetCallsPerSecond;
 
+/** Machine CPU per command: every process of the stack plus the load generator (`self`). */
+const cpuPerCommand = (cpu: Record<string, number | undefined>): number | undefined =>
+  Object.values(cpu).some((ms) => ms === undefined)
+    ? undefined
+    : Object.values(cpu).reduce<number>((sum, ms) => sum + ms!, 0);
+
+const describeCpu = (cpu: Record<string, number | undefined>): string =>
+  Object.entries(cpu)
+    .map(
+      ([name, ms]) => `${name === 'self' ? 'generator' : name} ${ms === undefined ? 'n/a' : ms.toFixed(3)}`,
+    )
+    .join(', ');
+
 const line = (step: StepResult): string =>
   `  ${step.targetCallsPerSecond.toFixed(0).padStart(6)} calls/s → ${step.commandsPerSecond.toFixed(0).padStart(6)} cmd/s  ` +
   `p50 ${step.latency.p50.toFixed(1)} p99 ${step.latency.p99.toFixed(1)} max ${step.latency.max.toFixed(1)} ms  ` +
-  `errors ${step.errors}  ${passes(step) ? 'PASS' : 'fail'}`;
+  `errors ${step.errors}  cpu/cmd ${cpuPerCommand(step.cpuMsPerCommand)?.toFixed(2) ?? 'n/a'} ms  ` +
+  `${passes(step) ? 'PASS' : 'fail'}`;
 
 const manifest = buildManifest('bench:e2e', { stepMs: STEP_MS, p99LimitMs: P99_LIMIT_MS });
 const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-bench-store-'));
-const noop = await startProcess(
-  'noop',
-  'dist/bench/e2e/noop-server.js',
-  [],
-  {},
-  /noop listening on (http:\/\/\S+)/,
-);
 const stack = await startStack({}, dataDir);
+let noop: StartedProcess | undefined;
 try {
+  noop = await startProcess(
+    'noop',
+    'dist/bench/e2e/noop-server.js',
+    [],
+    { EVENTSTORE_CONNECTION_STRING: stack.store.address },
+    /noop listening on (http:\/\/\S+)/,
+  );
   console.log(`bench:e2e on ${cpus().length} cpus, node ${process.version}, commit ${manifest.gitCommit}`);
   await saturate(noop.address, '/noop', 64, 1_000); // warm-up
-  const noopRate = await saturate(noop.address, '/noop', 64, STEP_MS);
-  console.log(`no-op NestJS+Fastify endpoint: ${noopRate.toFixed(0)} requests/s`);
+  const noopRun = await saturate(noop.address, '/noop', 64, STEP_MS, { noop: noop.process.pid! });
+  const noopRate = noopRun.requestsPerSecond;
+  console.log(
+    `no-op NestJS+Fastify endpoint: ${noopRate.toFixed(0)} requests/s ` +
+      `(CPU ms per request: ${describeCpu(noopRun.cpuMsPerRequest)})`,
+  );
+  await saturate(noop.address, '/append', 64, 1_000); // warm-up
+  const appendRun = await saturate(noop.address, '/append', 64, STEP_MS, {
+    noop: noop.process.pid!,
+    store: stack.store.process.pid!,
+  });
+  console.log(
+    `same endpoint + one append through the official client: ${appendRun.requestsPerSecond.toFixed(0)} ` +
+      `requests/s, ratio ${(appendRun.requestsPerSecond / noopRate).toFixed(3)} ` +
+      `(CPU ms per request: ${describeCpu(appendRun.cpuMsPerRequest)})`,
+  );
   await noop.stop();
 
   const step = (rate: number, measureLag = false): Promise<StepResult> =>
@@ -54,6 +86,11 @@ try {
       durationMs: STEP_MS,
       runId: `r${Math.round(rate)}-${Date.now().toString(36)}`,
       measureLag,
+      processes: {
+        store: stack.store.process.pid!,
+        api: stack.api.process.pid!,
+        projector: stack.projector.process.pid!,
+      },
     });
   await step(20); // warm-up: JIT, connection pools, caches
   console.log('open-model steps:');
@@ -81,14 +118,21 @@ try {
   }
   const maxCommands = best?.commandsPerSecond ?? 0;
   const half = best ? await step(best.targetCallsPerSecond / 2, true) : undefined;
+  const machineCpuMs = best ? cpuPerCommand(best.cpuMsPerCommand) : undefined;
   const report = {
     manifest,
     noopRequestsPerSecond: Math.round(noopRate),
+    noopCpuMsPerRequest: noopRun.cpuMsPerRequest,
+    appendOnlyRequestsPerSecond: Math.round(appendRun.requestsPerSecond),
+    appendOnlyCpuMsPerRequest: appendRun.cpuMsPerRequest,
     maxSustained: best
       ? {
           callsPerSecond: best.targetCallsPerSecond,
           commandsPerSecond: Math.round(maxCommands),
           latencyMs: best.latency,
+          cpuMsPerCommand: best.cpuMsPerCommand,
+          cpuBoundCommandsPerSecond:
+            machineCpuMs === undefined ? null : Math.round((cpus().length * 1000) / machineCpuMs),
         }
       : null,
     ratioToNoop: Math.round((maxCommands / noopRate) * 1000) / 1000,
@@ -115,12 +159,20 @@ try {
     `highest sustained rate: ${Math.round(maxCommands)} commands/s (p99 < ${P99_LIMIT_MS} ms, no errors)`,
   );
   console.log(`no-op NestJS+Fastify:   ${Math.round(noopRate)} requests/s → ratio ${report.ratioToNoop}`);
+  if (best && machineCpuMs !== undefined) {
+    // Every process shares this machine's cores, so CPU per command bounds the rate any tuning of
+    // the queueing could reach.
+    console.log(
+      `CPU per command at that rate: ${describeCpu(best.cpuMsPerCommand)} = ${machineCpuMs.toFixed(2)} ms ` +
+        `→ even at 100% of ${cpus().length} cores at most ${report.maxSustained!.cpuBoundCommandsPerSecond} commands/s`,
+    );
+  }
   console.log(
     `read-model lag at half load: p50 ${half?.lag?.p50 ?? '-'} p99 ${half?.lag?.p99 ?? '-'} max ${half?.lag?.max ?? '-'} ms`,
   );
   console.log(JSON.stringify(report, null, 2));
 } finally {
-  await noop.stop();
+  await noop?.stop();
   await stack.stop();
   await rm(dataDir, { recursive: true, force: true });
 }

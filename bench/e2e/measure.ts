@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { cpuMeter } from '../process-cpu.js';
 import { ApiClient } from '../../apps/cli/src/api-client.js';
 import { HttpClient } from '../../apps/cli/src/http.js';
 import { LagPoller } from '../../apps/cli/src/load/lag-poller.js';
@@ -18,6 +19,8 @@ export interface StepResult {
   readonly latency: Percentiles;
   readonly lag: Percentiles | null;
   readonly lagUnresolved: number;
+  /** CPU each process spent per completed command, in ms (`self`: this process, the load generator). */
+  readonly cpuMsPerCommand: Record<string, number | undefined>;
 }
 
 /**
@@ -31,6 +34,8 @@ export async function runStep(options: {
   durationMs: number;
   runId: string;
   measureLag: boolean;
+  /** Processes whose CPU time to account per command, by name (pid). */
+  processes: Readonly<Record<string, number>>;
 }): Promise<StepResult> {
   const api = new ApiClient(options.apiUrl, 512);
   const topology = buildTopology({
@@ -61,12 +66,14 @@ export async function runStep(options: {
     }
     const mix = parseMix(DEFAULT_MIX);
     const think = parseThinkTime('0');
+    const cpu = await cpuMeter(options.processes);
     counters.startedAt = performance.now();
     poller?.start();
     await runOpen(context, counters, { rate: options.rate, durationMs: options.durationMs }, (index) =>
       planCall(topology, { seed: options.runId, mix, think }, index),
     );
     const seconds = (counters.lastDoneAt - counters.startedAt) / 1000;
+    const cpuMicros = await cpu.stop();
     if (poller) await poller.drain(10_000);
     return {
       targetCallsPerSecond: options.rate,
@@ -78,6 +85,12 @@ export async function runStep(options: {
       latency: percentilesOf(metrics.all),
       lag: lag ? percentilesOf(lag.histogram) : null,
       lagUnresolved: lag?.pending ?? 0,
+      cpuMsPerCommand: Object.fromEntries(
+        Object.entries(cpuMicros).map(([name, micros]) => [
+          name,
+          micros === undefined ? undefined : Math.round(micros / metrics.completed) / 1000,
+        ]),
+      ),
     };
   } finally {
     poller?.stop();
@@ -85,13 +98,17 @@ export async function runStep(options: {
   }
 }
 
-/** Closed loop at saturation: `concurrency` requests always in flight for `durationMs`; requests/s. */
+/**
+ * Closed loop at saturation: `concurrency` requests always in flight for `durationMs`. Answers
+ * requests/s and the CPU each process (and this one, `self`) spent per request, in ms.
+ */
 export async function saturate(
   url: string,
   path: string,
   concurrency: number,
   durationMs: number,
-): Promise<number> {
+  processes: Readonly<Record<string, number>> = {},
+): Promise<{ requestsPerSecond: number; cpuMsPerRequest: Record<string, number | undefined> }> {
   const http = new HttpClient(url, concurrency);
   const deadline = performance.now() + durationMs;
   let completed = 0;
@@ -102,8 +119,19 @@ export async function saturate(
       completed++;
     }
   };
+  const cpu = await cpuMeter(processes);
   const started = performance.now();
   await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  const cpuMicros = await cpu.stop();
   http.close();
-  return completed / ((performance.now() - started) / 1000);
+  return {
+    requestsPerSecond: completed / seconds,
+    cpuMsPerRequest: Object.fromEntries(
+      Object.entries(cpuMicros).map(([name, micros]) => [
+        name,
+        micros === undefined ? undefined : Math.round(micros / completed) / 1000,
+      ]),
+    ),
+  };
 }
