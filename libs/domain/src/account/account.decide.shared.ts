@@ -1,0 +1,84 @@
+import type { BusinessHours } from '#events';
+import { DomainError, type RuleId } from '../shared/domain-error.js';
+import type { Eligibility } from './account.eligibility.js';
+import { isAdmin } from './account.queries.js';
+import type { ActiveAccount, Delegation, Party } from './account.state.js';
+import { businessHoursProblem, VERSION_PATTERN } from './account.values.js';
+
+// What the account's decide modules share: rejecting, who may act, and the lookups and checks several use.
+
+type Kind = DomainError['kind'];
+
+export function reject(code: string, rule: RuleId, message: string, kind: Kind = 'unprocessable'): never {
+  throw new DomainError(code, rule, message, kind);
+}
+
+export const check = (eligibility: Eligibility): void => {
+  if (!eligibility.ok) reject(eligibility.code, eligibility.rule, eligibility.message, eligibility.kind);
+};
+
+export const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+// ── Who may act ──────────────────────────────────────────────────────────────────────────────────
+
+export const requireAdmin = (state: ActiveAccount, actor: string, rule: RuleId, what: string): void => {
+  if (!isAdmin(state, actor))
+    reject(
+      'ADMIN_ONLY',
+      rule,
+      `Only an admin of account ${state.accountId} may ${what}: ask an admin to do it.`,
+    );
+};
+
+export const requireSelfOrAdmin = (
+  state: ActiveAccount,
+  actor: string,
+  partyId: string,
+  rule: RuleId,
+  what: string,
+) => {
+  if (actor !== partyId && !isAdmin(state, actor))
+    reject('ACTOR_NOT_ALLOWED', rule, `Only ${partyId} or an admin may ${what}.`);
+};
+
+// ── Lookups that reject ──────────────────────────────────────────────────────────────────────────
+
+export const partyOf = (state: ActiveAccount, partyId: string): Party =>
+  state.parties.get(partyId) ??
+  reject(
+    'PARTY_NOT_FOUND',
+    'R1',
+    `There is no party "${partyId}" in this account: provision it first.`,
+    'not_found',
+  );
+
+/** R3: an admin lock freezes every delegation setting of the party, whoever asks. */
+export const requireUnlocked = (...parties: readonly Party[]): void => {
+  for (const party of parties)
+    if (party.delegationLocked)
+      reject(
+        'DELEGATION_LOCKED',
+        'R3',
+        `An admin locked the delegation settings of ${party.id}: ask an admin to unlock them first.`,
+      );
+};
+
+// ── Value checks ─────────────────────────────────────────────────────────────────────────────────
+
+export const checkVersion = (version: string, rule: RuleId): void => {
+  if (!VERSION_PATTERN.test(version))
+    reject('INVALID_VERSION', rule, `"${version}" is not a version: write it as dotted numbers, e.g. 6.2.1.`);
+};
+
+export const checkBusinessHours = (hours: BusinessHours | null): void => {
+  const problem = hours && businessHoursProblem(hours);
+  if (problem) reject('INVALID_BUSINESS_HOURS', 'R13', `The business hours are not valid: ${problem}.`);
+};
+
+// ── Event data ───────────────────────────────────────────────────────────────────────────────────
+
+export const delegationRef = (delegation: Delegation) => ({
+  delegationId: delegation.id,
+  delegatorId: delegation.delegatorId,
+  delegateId: delegation.delegateId,
+});

@@ -1,0 +1,355 @@
+import type { AccountEvent, Permission } from '#events';
+import type * as C from './account.commands.js';
+import {
+  check,
+  checkBusinessHours,
+  delegationRef,
+  partyOf,
+  reject,
+  requireSelfOrAdmin,
+  requireUnlocked,
+  sameJson,
+} from './account.decide.shared.js';
+import {
+  explainAssistantEligibility,
+  explainDelegationEligibility,
+  explainVipEligibility,
+} from './account.eligibility.js';
+import {
+  delegationBetween,
+  isAdmin,
+  isLive,
+  liveDelegationsHeldBy,
+  liveDelegationsOf,
+} from './account.queries.js';
+import type { ActiveAccount, Delegation, Party } from './account.state.js';
+import { canonicalPermissions, CORE_PERMISSIONS, isPermission, VIP_PERMISSIONS } from './account.values.js';
+
+// Delegations (R6–R10): inviting, answering the invitation, managing and ending a delegation, and what
+// the delegate itself may change on it.
+
+// ── Lookups that reject ──────────────────────────────────────────────────────────────────────────
+
+const delegationOf = (state: ActiveAccount, delegationId: string): Delegation =>
+  state.delegations.get(delegationId) ??
+  reject(
+    'DELEGATION_NOT_FOUND',
+    'R7',
+    `There is no delegation "${delegationId}" in this account.`,
+    'not_found',
+  );
+
+const requireLive = (delegation: Delegation): void => {
+  if (!isLive(delegation))
+    reject(
+      'DELEGATION_ALREADY_ENDED',
+      'R7',
+      `Delegation ${delegation.id} was ${delegation.status}: invite ${delegation.delegateId} again instead.`,
+      'conflict',
+    );
+};
+
+const requireActive = (delegation: Delegation): void => {
+  if (delegation.status !== 'active')
+    reject(
+      'DELEGATION_NOT_ACTIVE',
+      'R7',
+      `Delegation ${delegation.id} is ${delegation.status}, not active: it must be accepted first.`,
+      'conflict',
+    );
+};
+
+// ── Value checks ─────────────────────────────────────────────────────────────────────────────────
+
+/** R6: a usable, consistent permission set, returned in canonical order. */
+const checkPermissions = (permissions: readonly string[]): Permission[] => {
+  for (const permission of permissions)
+    if (!isPermission(permission))
+      reject('UNKNOWN_PERMISSION', 'R6', `"${permission}" is not a delegation permission.`);
+  const canonical = canonicalPermissions(permissions as readonly Permission[]);
+  if (!canonical.some((permission) => CORE_PERMISSIONS.includes(permission)))
+    reject(
+      'NO_CORE_PERMISSION',
+      'R6',
+      'A delegation needs at least one of placeCalls, answerCalls or pickUpHeldCalls: choose one.',
+    );
+  if (!canonical.includes('answerCalls')) {
+    if (canonical.includes('optInOut'))
+      reject(
+        'OPT_IN_OUT_NEEDS_ANSWER_CALLS',
+        'R6',
+        'optInOut needs answerCalls: grant answerCalls or drop optInOut.',
+      );
+    if (canonical.includes('vipOnly'))
+      reject(
+        'VIP_ONLY_NEEDS_ANSWER_CALLS',
+        'R6',
+        'vipOnly needs answerCalls: grant answerCalls or drop vipOnly.',
+      );
+  }
+  return canonical;
+};
+
+/** R5: VIP permissions, and delegation the account marks as premium, need the delegator's Power Pack. */
+const checkPowerPack = (
+  state: ActiveAccount,
+  delegator: Party,
+  delegate: Party,
+  permissions: readonly Permission[],
+): void => {
+  if (permissions.some((permission) => VIP_PERMISSIONS.includes(permission)))
+    check(explainVipEligibility(state, delegator.id));
+  const involvesCommonArea = delegator.kind === 'commonAreaPhone' || delegate.kind === 'commonAreaPhone';
+  if (state.policy.commonAreaDelegationNeedsPowerPack && involvesCommonArea && !delegator.powerPack)
+    reject(
+      'POWER_PACK_REQUIRED',
+      'R5',
+      `This account treats delegation with a common-area phone as premium: assign the Power Pack to ${delegator.id}.`,
+    );
+};
+
+/** R10: shared lines are some of the delegator's own direct numbers, each listed once. */
+const checkSharedLines = (delegator: Party, sharedLines: readonly string[]): string[] => {
+  if (sharedLines.length === 0)
+    reject('NO_SHARED_LINE', 'R10', `Choose at least one of ${delegator.id}'s direct numbers to share.`);
+  for (const line of sharedLines)
+    if (!delegator.directNumbers.includes(line))
+      reject(
+        'SHARED_LINE_NOT_OWNED',
+        'R10',
+        `${line} is not a direct number of ${delegator.id}: share only ${delegator.directNumbers.join(', ')}.`,
+      );
+  return [...new Set(sharedLines)];
+};
+
+// ── Inviting (R6–R10) ────────────────────────────────────────────────────────────────────────────
+
+export const inviteDelegate = (command: C.InviteDelegate, state: ActiveAccount): AccountEvent[] => {
+  const { delegationId, delegatorId, delegateId } = command;
+  requireSelfOrAdmin(state, command.actor, delegatorId, 'R7', `invite delegates for ${delegatorId}`);
+  if (state.delegations.has(delegationId))
+    reject(
+      'DELEGATION_ID_TAKEN',
+      'R7',
+      `Delegation id ${delegationId} is already used: choose another.`,
+      'conflict',
+    );
+  const delegator = partyOf(state, delegatorId);
+  const delegate = partyOf(state, delegateId);
+  if (delegatorId === delegateId)
+    reject('SELF_DELEGATION', 'R9', `${delegatorId} cannot delegate to itself: choose another delegate.`);
+  check(explainDelegationEligibility(state, delegatorId));
+  check(explainDelegationEligibility(state, delegateId));
+  requireUnlocked(delegator, delegate);
+  const permissions = checkPermissions(command.permissions);
+  checkPowerPack(state, delegator, delegate, permissions);
+  const sharedLines = checkSharedLines(delegator, command.sharedLines);
+
+  const existing = delegationBetween(state, delegatorId, delegateId);
+  if (existing)
+    reject(
+      'DELEGATION_ALREADY_EXISTS',
+      'R9',
+      `${delegateId} already has a ${existing.status} delegation ${existing.id} from ${delegatorId}: change that one instead.`,
+      'conflict',
+    );
+  const { maxDelegatesPerDelegator, maxDelegatorsPerDelegate } = state.policy;
+  if (liveDelegationsOf(state, delegatorId).length >= maxDelegatesPerDelegator)
+    reject(
+      'DELEGATE_LIMIT_REACHED',
+      'R8',
+      `${delegatorId} already has ${maxDelegatesPerDelegator} delegates (pending or active), the account limit: revoke one or ask an admin to raise maxDelegatesPerDelegator.`,
+      'conflict',
+    );
+  if (liveDelegationsHeldBy(state, delegateId).length >= maxDelegatorsPerDelegate)
+    reject(
+      'DELEGATOR_LIMIT_REACHED',
+      'R8',
+      `${delegateId} is already a delegate of ${maxDelegatorsPerDelegate} delegators (pending or active), the account limit: end one of those delegations or ask an admin to raise maxDelegatorsPerDelegate.`,
+      'conflict',
+    );
+
+  const ref = { delegationId, delegatorId, delegateId, by: command.actor, at: command.now };
+  const events: AccountEvent[] = [{ type: 'DelegateInvited', data: { ...ref, permissions, sharedLines } }];
+  if (state.policy.autoActivateInvitations) events.push({ type: 'DelegationActivatedByPolicy', data: ref });
+  return events;
+};
+
+// ── Answering an invitation (R7) ─────────────────────────────────────────────────────────────────
+
+/**
+ * R7: only the invitee answers an invitation. A common-area phone has nobody signed in to answer, so
+ * an admin answers for it (the admin portal is where common-area phones are managed).
+ */
+const requireInvitee = (state: ActiveAccount, actor: string, delegation: Delegation, what: string): Party => {
+  const delegate = partyOf(state, delegation.delegateId);
+  const allowed = actor === delegate.id || (delegate.kind === 'commonAreaPhone' && isAdmin(state, actor));
+  if (!allowed)
+    reject(
+      'ACTOR_NOT_ALLOWED',
+      'R7',
+      delegate.kind === 'commonAreaPhone'
+        ? `Only an admin may ${what} invitation ${delegation.id} for the common-area phone ${delegate.id}.`
+        : `Only the invitee ${delegate.id} may ${what} invitation ${delegation.id}.`,
+    );
+  return delegate;
+};
+
+const requirePending = (delegation: Delegation): void => {
+  if (delegation.status !== 'pending')
+    reject(
+      'INVITATION_NOT_PENDING',
+      'R7',
+      delegation.status === 'active'
+        ? `Invitation ${delegation.id} was already accepted: nothing to answer.`
+        : `Invitation ${delegation.id} was ${delegation.status}: ${delegation.delegatorId} must invite again.`,
+      'conflict',
+    );
+};
+
+export const acceptInvitation = (command: C.AcceptInvitation, state: ActiveAccount): AccountEvent[] => {
+  const delegation = delegationOf(state, command.delegationId);
+  const delegate = requireInvitee(state, command.actor, delegation, 'accept');
+  requirePending(delegation);
+  check(explainDelegationEligibility(state, delegation.delegatorId));
+  check(explainDelegationEligibility(state, delegate.id));
+  // R4: the invitation is answered and the delegation then worked in the Assistant panel, so a phone
+  // user accepts only once its panel works; a common-area phone (accepted by an admin) has no panel.
+  if (delegate.kind === 'phoneUser') check(explainAssistantEligibility(state, delegate.id));
+  return [
+    {
+      type: 'DelegationAccepted',
+      data: { ...delegationRef(delegation), by: command.actor, at: command.now },
+    },
+  ];
+};
+
+export const declineInvitation = (command: C.DeclineInvitation, state: ActiveAccount): AccountEvent[] => {
+  const delegation = delegationOf(state, command.delegationId);
+  requireInvitee(state, command.actor, delegation, 'decline');
+  requirePending(delegation);
+  return [
+    {
+      type: 'DelegationDeclined',
+      data: { ...delegationRef(delegation), by: command.actor, at: command.now },
+    },
+  ];
+};
+
+// ── Managing a delegation (R7, R10) ──────────────────────────────────────────────────────────────
+
+/** R7: the delegator or an admin manages a delegation; both parties' settings must not be locked (R3). */
+const managedDelegation = (state: ActiveAccount, actor: string, delegationId: string, what: string) => {
+  const delegation = delegationOf(state, delegationId);
+  requireSelfOrAdmin(state, actor, delegation.delegatorId, 'R7', `${what} delegation ${delegation.id}`);
+  requireLive(delegation);
+  const delegator = partyOf(state, delegation.delegatorId);
+  const delegate = partyOf(state, delegation.delegateId);
+  requireUnlocked(delegator, delegate);
+  return { delegation, delegator, delegate };
+};
+
+export const revokeDelegation = (command: C.RevokeDelegation, state: ActiveAccount): AccountEvent[] => {
+  const { delegation } = managedDelegation(state, command.actor, command.delegationId, 'revoke');
+  return [
+    { type: 'DelegationRevoked', data: { ...delegationRef(delegation), by: command.actor, at: command.now } },
+  ];
+};
+
+export const changeDelegationPermissions = (
+  command: C.ChangeDelegationPermissions,
+  state: ActiveAccount,
+): AccountEvent[] => {
+  const { delegation, delegator, delegate } = managedDelegation(
+    state,
+    command.actor,
+    command.delegationId,
+    'change the permissions of',
+  );
+  const permissions = checkPermissions(command.permissions);
+  checkPowerPack(state, delegator, delegate, permissions);
+  if (sameJson(permissions, delegation.permissions)) return [];
+  const ref = { ...delegationRef(delegation), by: command.actor, at: command.now };
+  const events: AccountEvent[] = [{ type: 'DelegationPermissionsChanged', data: { ...ref, permissions } }];
+  // Without the permission the delegate could not undo its own opt-out or hours any more: reset them.
+  if (!permissions.includes('optInOut') && !delegation.optedIn)
+    events.push({ type: 'DelegateOptedIn', data: ref });
+  if (!permissions.includes('overrideBusinessHours') && delegation.businessHours)
+    events.push({ type: 'DelegateBusinessHoursSet', data: { ...ref, businessHours: null } });
+  return events;
+};
+
+export const changeSharedLines = (command: C.ChangeSharedLines, state: ActiveAccount): AccountEvent[] => {
+  const { delegation, delegator } = managedDelegation(
+    state,
+    command.actor,
+    command.delegationId,
+    'change the shared lines of',
+  );
+  const sharedLines = checkSharedLines(delegator, command.sharedLines);
+  if (sameJson(sharedLines, delegation.sharedLines)) return [];
+  return [
+    {
+      type: 'DelegationSharedLinesChanged',
+      data: { ...delegationRef(delegation), sharedLines, by: command.actor, at: command.now },
+    },
+  ];
+};
+
+// ── What the delegate changes itself (R6, R13) ───────────────────────────────────────────────────
+
+/** R6: the delegate itself, exercising a permission of its delegation. */
+const delegateExercising = (
+  state: ActiveAccount,
+  actor: string,
+  delegation: Delegation,
+  permission: Permission,
+): void => {
+  if (actor !== delegation.delegateId)
+    reject(
+      'ACTOR_NOT_ALLOWED',
+      'R7',
+      `Only the delegate ${delegation.delegateId} may do this on delegation ${delegation.id}.`,
+    );
+  if (!delegation.permissions.includes(permission))
+    reject(
+      'PERMISSION_NOT_GRANTED',
+      'R6',
+      `${delegation.delegateId} does not have the ${permission} permission on delegation ${delegation.id}: ${delegation.delegatorId} or an admin must grant it.`,
+    );
+  // R4: these are Assistant panel toggles for a phone user.
+  if (partyOf(state, delegation.delegateId).kind === 'phoneUser')
+    check(explainAssistantEligibility(state, delegation.delegateId));
+};
+
+export const optInOrOut = (command: C.OptIn | C.OptOut, state: ActiveAccount): AccountEvent[] => {
+  const optIn = command.type === 'OptIn';
+  const delegation = delegationOf(state, command.delegationId);
+  requireActive(delegation);
+  delegateExercising(state, command.actor, delegation, 'optInOut');
+  if (delegation.optedIn === optIn) return [];
+  const data = { ...delegationRef(delegation), by: command.actor, at: command.now };
+  return [optIn ? { type: 'DelegateOptedIn', data } : { type: 'DelegateOptedOut', data }];
+};
+
+export const setDelegateBusinessHours = (
+  command: C.SetDelegateBusinessHours,
+  state: ActiveAccount,
+): AccountEvent[] => {
+  const delegation = delegationOf(state, command.delegationId);
+  requireActive(delegation);
+  delegateExercising(state, command.actor, delegation, 'overrideBusinessHours');
+  checkBusinessHours(command.businessHours);
+  if (sameJson(delegation.businessHours, command.businessHours)) return [];
+  return [
+    {
+      type: 'DelegateBusinessHoursSet',
+      data: {
+        ...delegationRef(delegation),
+        businessHours: command.businessHours,
+        by: command.actor,
+        at: command.now,
+      },
+    },
+  ];
+};

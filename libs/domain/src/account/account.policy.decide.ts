@@ -1,0 +1,54 @@
+import type { AccountEvent, AccountPolicy } from '#events';
+import type * as C from './account.commands.js';
+import { checkVersion, delegationRef, reject, requireAdmin, sameJson } from './account.decide.shared.js';
+import { DEFAULT_ACCOUNT_POLICY, type AccountState, type ActiveAccount } from './account.state.js';
+
+// The account itself: its creation with its admins, and its policy (R8 limits, R7 activation, R4, R5).
+
+const checkPolicy = (policy: AccountPolicy): void => {
+  for (const limit of ['maxDelegatesPerDelegator', 'maxDelegatorsPerDelegate'] as const)
+    if (!Number.isInteger(policy[limit]) || policy[limit] < 1)
+      reject('INVALID_DELEGATION_LIMIT', 'R8', `${limit} must be a whole number of at least 1.`);
+  checkVersion(policy.assistantMinimumVersion, 'R4');
+};
+
+export const createAccount = (command: C.CreateAccount, state: AccountState): AccountEvent[] => {
+  if (state.status === 'active')
+    reject(
+      'ACCOUNT_ALREADY_EXISTS',
+      'R1',
+      `Account ${state.accountId} already exists: choose another id.`,
+      'conflict',
+    );
+  const policy = { ...DEFAULT_ACCOUNT_POLICY, ...command.policy };
+  checkPolicy(policy);
+  const admins = [...new Set([command.actor, ...(command.admins ?? [])])];
+  return [
+    {
+      type: 'AccountCreated',
+      data: {
+        accountId: command.accountId,
+        name: command.name,
+        admins,
+        policy,
+        by: command.actor,
+        at: command.now,
+      },
+    },
+  ];
+};
+
+export const changeAccountPolicy = (command: C.ChangeAccountPolicy, state: ActiveAccount): AccountEvent[] => {
+  requireAdmin(state, command.actor, 'R3', 'change the account policy');
+  const policy = { ...state.policy, ...command.policy };
+  checkPolicy(policy);
+  if (sameJson(policy, state.policy)) return [];
+  const by = { by: command.actor, at: command.now };
+  const events: AccountEvent[] = [{ type: 'AccountPolicyChanged', data: { policy, ...by } }];
+  // R7: switching admin-enforced activation on applies it to the invitations still waiting.
+  if (policy.autoActivateInvitations && !state.policy.autoActivateInvitations)
+    for (const delegation of state.delegations.values())
+      if (delegation.status === 'pending')
+        events.push({ type: 'DelegationActivatedByPolicy', data: { ...delegationRef(delegation), ...by } });
+  return events;
+};

@@ -1,0 +1,111 @@
+import type { AccountEvent } from '#events';
+import type * as C from './account.commands.js';
+import {
+  checkBusinessHours,
+  partyOf,
+  reject,
+  requireAdmin,
+  requireSelfOrAdmin,
+  requireUnlocked,
+  sameJson,
+} from './account.decide.shared.js';
+import type { ActiveAccount } from './account.state.js';
+
+// ── Line settings (R13, R14) ─────────────────────────────────────────────────────────────────────
+
+export const setBusinessHours = (command: C.SetBusinessHours, state: ActiveAccount): AccountEvent[] => {
+  requireSelfOrAdmin(
+    state,
+    command.actor,
+    command.partyId,
+    'R13',
+    `set the business hours of ${command.partyId}`,
+  );
+  const party = partyOf(state, command.partyId);
+  checkBusinessHours(command.businessHours);
+  if (sameJson(party.businessHours, command.businessHours)) return [];
+  return [
+    {
+      type: 'BusinessHoursSet',
+      data: { partyId: party.id, businessHours: command.businessHours, by: command.actor, at: command.now },
+    },
+  ];
+};
+
+const MIN_RING_TIMEOUT_SECONDS = 5;
+const MAX_RING_TIMEOUT_SECONDS = 300;
+
+export const changeRingTimeout = (command: C.ChangeRingTimeout, state: ActiveAccount): AccountEvent[] => {
+  requireSelfOrAdmin(
+    state,
+    command.actor,
+    command.partyId,
+    'R14',
+    `change the ring timeout of ${command.partyId}`,
+  );
+  const party = partyOf(state, command.partyId);
+  const seconds = command.ringTimeoutSeconds;
+  if (!Number.isInteger(seconds) || seconds < MIN_RING_TIMEOUT_SECONDS || seconds > MAX_RING_TIMEOUT_SECONDS)
+    reject(
+      'INVALID_RING_TIMEOUT',
+      'R14',
+      `The ring timeout must be a whole number of seconds from ${MIN_RING_TIMEOUT_SECONDS} to ${MAX_RING_TIMEOUT_SECONDS}.`,
+    );
+  if (party.ringTimeoutSeconds === seconds) return [];
+  return [
+    {
+      type: 'RingTimeoutChanged',
+      data: { partyId: party.id, ringTimeoutSeconds: seconds, by: command.actor, at: command.now },
+    },
+  ];
+};
+
+// ── Per-user delegation settings (R3) ────────────────────────────────────────────────────────────
+
+export const setUserDelegation = (
+  command: C.EnableDelegationForUser | C.DisableDelegationForUser,
+  state: ActiveAccount,
+): AccountEvent[] => {
+  const enable = command.type === 'EnableDelegationForUser';
+  requireSelfOrAdmin(
+    state,
+    command.actor,
+    command.partyId,
+    'R3',
+    `change the delegation setting of ${command.partyId}`,
+  );
+  const party = partyOf(state, command.partyId);
+  requireUnlocked(party);
+  if (party.delegationEnabled === enable) return [];
+  const data = { partyId: party.id, by: command.actor, at: command.now };
+  return [enable ? { type: 'DelegationEnabledForUser', data } : { type: 'DelegationDisabledForUser', data }];
+};
+
+export const lockDelegation = (command: C.LockDelegation, state: ActiveAccount): AccountEvent[] => {
+  requireAdmin(state, command.actor, 'R3', 'lock delegation settings');
+  const party = partyOf(state, command.partyId);
+  if (party.delegationLocked) return [];
+  // A lock would freeze the invitation half-way: nobody could accept, decline or revoke it any more.
+  const pending = [...state.delegations.values()].find(
+    (d) => d.status === 'pending' && (d.delegatorId === party.id || d.delegateId === party.id),
+  );
+  if (pending)
+    reject(
+      'PENDING_INVITATION_BLOCKS_LOCK',
+      'R3',
+      `Invitation ${pending.id} (${pending.delegatorId} → ${pending.delegateId}) is pending: accept, decline or revoke it before locking ${party.id}.`,
+      'conflict',
+    );
+  return [
+    { type: 'DelegationLockedByAdmin', data: { partyId: party.id, by: command.actor, at: command.now } },
+  ];
+};
+
+export const unlockDelegation = (command: C.UnlockDelegation, state: ActiveAccount): AccountEvent[] => {
+  requireAdmin(state, command.actor, 'R3', 'unlock delegation settings');
+  const party = partyOf(state, command.partyId);
+  if (!party.delegationLocked) return [];
+  return [
+    { type: 'DelegationUnlockedByAdmin', data: { partyId: party.id, by: command.actor, at: command.now } },
+  ];
+};

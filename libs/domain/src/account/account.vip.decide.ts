@@ -1,0 +1,98 @@
+import type { AccountEvent, VipRouting } from '#events';
+import type * as C from './account.commands.js';
+import { check, partyOf, reject, requireSelfOrAdmin, sameJson } from './account.decide.shared.js';
+import { explainPermission, explainVipEligibility } from './account.eligibility.js';
+import { delegationBetween, isAdmin } from './account.queries.js';
+import type { ActiveAccount } from './account.state.js';
+import { PHONE_NUMBER_PATTERN } from './account.values.js';
+
+// ── VIP delegation (R5, R19) ─────────────────────────────────────────────────────────────────────
+
+/** R19: the delegator, an admin, or an active delegate with `manageVipContacts` edits the VIP list. */
+const requireVipListEditor = (state: ActiveAccount, actor: string, delegatorId: string): void => {
+  if (actor === delegatorId || isAdmin(state, actor)) return;
+  if (!delegationBetween(state, delegatorId, actor))
+    reject(
+      'ACTOR_NOT_ALLOWED',
+      'R19',
+      `Only ${delegatorId}, an admin or a delegate of ${delegatorId} with manageVipContacts may edit its VIP contacts.`,
+    );
+  check(explainPermission(state, delegatorId, actor, 'manageVipContacts'));
+};
+
+export const addVipContact = (command: C.AddVipContact, state: ActiveAccount): AccountEvent[] => {
+  const delegator = partyOf(state, command.delegatorId);
+  requireVipListEditor(state, command.actor, delegator.id);
+  check(explainVipEligibility(state, delegator.id));
+  if (!PHONE_NUMBER_PATTERN.test(command.number))
+    reject(
+      'INVALID_NUMBER',
+      'R19',
+      `"${command.number}" is not an E.164 number: write it as + and 7–15 digits.`,
+    );
+  if (delegator.vipContacts.get(command.number) === command.name) return [];
+  return [
+    {
+      type: 'VipContactAdded',
+      data: {
+        delegatorId: delegator.id,
+        number: command.number,
+        name: command.name,
+        by: command.actor,
+        at: command.now,
+      },
+    },
+  ];
+};
+
+/** Removing needs no Power Pack: cleaning up a dormant list must stay possible after it lapses. */
+export const removeVipContact = (command: C.RemoveVipContact, state: ActiveAccount): AccountEvent[] => {
+  const delegator = partyOf(state, command.delegatorId);
+  requireVipListEditor(state, command.actor, delegator.id);
+  if (!delegator.vipContacts.has(command.number))
+    reject(
+      'VIP_CONTACT_NOT_FOUND',
+      'R19',
+      `${command.number} is not a VIP contact of ${delegator.id}: check the number.`,
+      'not_found',
+    );
+  return [
+    {
+      type: 'VipContactRemoved',
+      data: { delegatorId: delegator.id, number: command.number, by: command.actor, at: command.now },
+    },
+  ];
+};
+
+const MAX_VIP_DELAY_SECONDS = 300;
+
+export const changeVipRouting = (command: C.ChangeVipRouting, state: ActiveAccount): AccountEvent[] => {
+  const delegator = partyOf(state, command.delegatorId);
+  requireSelfOrAdmin(state, command.actor, delegator.id, 'R19', `change the VIP routing of ${delegator.id}`);
+  check(explainVipEligibility(state, delegator.id));
+  const routing = command.routing;
+  if (routing.mode !== 'delegatorOnly' && routing.mode !== 'delegatorFirst')
+    reject('INVALID_VIP_ROUTING', 'R19', 'VIP routing mode must be delegatorOnly or delegatorFirst.');
+  if (
+    routing.mode === 'delegatorFirst' &&
+    (!Number.isInteger(routing.delaySeconds) ||
+      routing.delaySeconds < 1 ||
+      routing.delaySeconds > MAX_VIP_DELAY_SECONDS)
+  )
+    reject(
+      'INVALID_VIP_ROUTING',
+      'R19',
+      `The delegatorFirst delay must be a whole number of seconds from 1 to ${MAX_VIP_DELAY_SECONDS}.`,
+    );
+  const canonical: VipRouting =
+    routing.mode === 'delegatorOnly'
+      ? { mode: routing.mode }
+      : { mode: routing.mode, delaySeconds: routing.delaySeconds };
+  if (sameJson(canonical, delegator.vipRouting)) return [];
+  return [
+    {
+      type: 'VipRoutingChanged',
+      data: { delegatorId: delegator.id, routing: canonical, by: command.actor, at: command.now },
+    },
+  ];
+};
