@@ -56,6 +56,13 @@ export interface SubscriptionOptions {
   readonly fromPosition?: bigint;
   /** Only streams whose names start with one of these (server-side filter); all non-system events when absent. */
   readonly streamPrefixes?: readonly string[];
+  /**
+   * How many events the server examines between two checkpoints (the search window; the client's
+   * default is 32). A server cuts its catch-up reads at every checkpoint, so a subscription that
+   * catches up over millions of events wants this about a read batch; a smaller one moves a
+   * checkpoint-driven position past events of other streams sooner.
+   */
+  readonly checkpointEvery?: number;
 }
 
 export type SubscriptionItem<E extends DomainEvent = DomainEvent> =
@@ -158,9 +165,11 @@ export class EventStore {
   subscribeToAll<E extends DomainEvent = DomainEvent>(
     options: SubscriptionOptions = {},
   ): EventSubscription<E> {
+    const searchWindow =
+      options.checkpointEvery === undefined ? {} : { maxSearchWindow: options.checkpointEvery };
     const filter: Filter = options.streamPrefixes
-      ? streamNameFilter({ prefixes: [...options.streamPrefixes] })
-      : excludeSystemEvents();
+      ? streamNameFilter({ prefixes: [...options.streamPrefixes], ...searchWindow })
+      : excludeSystemEvents(searchWindow);
     const subscription = this.client.subscribeToAll({
       fromPosition:
         options.fromPosition === undefined

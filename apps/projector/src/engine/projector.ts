@@ -1,7 +1,7 @@
 import { isCommandError } from '@eventstore/db-client';
 import type { EventStore, EventSubscription, StoredEvent } from '#eventstore';
 import { ProjectionFailure, type Projection } from './projection.js';
-import { ReadModels } from './read-models.js';
+import { CHECKPOINT_EVERY, ReadModels } from './read-models.js';
 import { readSnapshot, removeSnapshot, writeSnapshot } from './snapshot-file.js';
 
 export type ProjectorStatus = 'starting' | 'catchingUp' | 'live' | 'reconnecting' | 'failed' | 'stopped';
@@ -230,6 +230,7 @@ export class Projector {
         this.subscription = this.store.subscribeToAll({
           fromPosition: this.readModels.position,
           streamPrefixes: this.options.streamPrefixes,
+          checkpointEvery: CHECKPOINT_EVERY,
         });
         for await (const item of this.subscription) {
           if (this.snapshotWrite) await this.snapshotWrite;

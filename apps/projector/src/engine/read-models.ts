@@ -9,6 +9,14 @@ interface Dispatch {
   readonly handler: Handler<Tables, DomainEvent>;
 }
 
+/**
+ * Events the server examines between two checkpoints of a projector subscription: a read batch of the
+ * embedded server. At the client's default of 32 the server cut its catch-up reads into 32-event
+ * batches, each followed by a checkpoint message to handle, for a third more server work per event;
+ * a position still moves past other streams' events within this many events.
+ */
+export const CHECKPOINT_EVERY = 512;
+
 /** One row of a read model, as written to a snapshot. */
 export type Row = readonly [projection: string, table: string, key: string, value: unknown];
 

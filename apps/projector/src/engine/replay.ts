@@ -1,6 +1,6 @@
 import type { EventStore, StoredEvent } from '#eventstore';
 import type { Projection } from './projection.js';
-import { ReadModels } from './read-models.js';
+import { CHECKPOINT_EVERY, ReadModels } from './read-models.js';
 
 /** How far a replay goes: everything, up to a `$all` position, or up to a simulated time (R21). */
 export interface ReplayLimit {
@@ -35,7 +35,10 @@ export async function replay(
   const until = options.untilPosition;
   const untilTime =
     options.untilSimulatedTime === undefined ? undefined : parseInstant(options.untilSimulatedTime);
-  const subscription = store.subscribeToAll({ streamPrefixes: options.streamPrefixes });
+  const subscription = store.subscribeToAll({
+    streamPrefixes: options.streamPrefixes,
+    checkpointEvery: CHECKPOINT_EVERY,
+  });
   try {
     for await (const item of subscription) {
       if (item.kind === 'caughtUp') break;
