@@ -4,6 +4,14 @@ import { ProjectionFailure, type Projection } from './projection.js';
 import { CHECKPOINT_EVERY, ReadModels } from './read-models.js';
 import { readSnapshot, removeSnapshot, writeSnapshot } from './snapshot-file.js';
 
+/**
+ * The largest share of its time the projector spends writing snapshots. A snapshot digests and writes
+ * the whole state while the loop waits: seconds for millions of rows. Taken every N events or T ms
+ * regardless, snapshots came to take most of a catch-up (and of a busy live projector's time), so
+ * the next one waits for (1 / share - 1) times as long as the last took.
+ */
+const SNAPSHOT_TIME_SHARE = 0.1;
+
 export type ProjectorStatus = 'starting' | 'catchingUp' | 'live' | 'reconnecting' | 'failed' | 'stopped';
 
 /** What changed in the read models: one applied event. */
@@ -60,7 +68,8 @@ interface Look {
 /**
  * The live projector: a catch-up subscription to `$all` (server-side prefix filter), consumed with
  * `for await` so events are applied strictly in log order, with the read models and their position
- * snapshotted together (see snapshot-file.ts) every N events, every T ms, and on stop.
+ * snapshotted together (see snapshot-file.ts) every N events or T ms (at most SNAPSHOT_TIME_SHARE of
+ * the time), and on stop.
  *
  * An event a projection cannot apply stops it for good: the status turns `failed`, the failure names
  * the position and type, nothing more is applied and no snapshot is written (the state may be half
@@ -76,6 +85,9 @@ export class Projector {
   private loop: Promise<void> | undefined;
   private stopping = false;
   private snapshotWrite: Promise<void> | undefined;
+  /** When the last snapshot write ended and how long it took (ms), for SNAPSHOT_TIME_SHARE. */
+  private snapshotEndedAt = 0;
+  private snapshotTookMs = 0;
   private eventsSinceSnapshot = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<(change: ReadModelChange) => void>();
@@ -124,7 +136,9 @@ export class Projector {
     this.status = 'catchingUp';
     this.loop = this.follow();
     if (dataDir) {
-      this.timer = setInterval(() => void this.snapshotIfDirty(), this.snapshotEveryMs);
+      this.timer = setInterval(() => {
+        if (this.snapshotDue()) void this.snapshotIfDirty();
+      }, this.snapshotEveryMs);
       this.timer.unref();
     }
   }
@@ -236,7 +250,9 @@ export class Projector {
           if (this.snapshotWrite) await this.snapshotWrite;
           if (item.kind === 'event') {
             this.apply(item.stored);
-            if (this.eventsSinceSnapshot >= this.snapshotEveryEvents) await this.snapshotIfDirty();
+            if (this.eventsSinceSnapshot >= this.snapshotEveryEvents && this.snapshotDue()) {
+              await this.snapshotIfDirty();
+            }
           } else if (item.kind === 'checkpoint') {
             this.readModels.advanceTo(item.position);
             this.release();
@@ -313,11 +329,16 @@ export class Projector {
     this.waiters.clear();
   }
 
+  private snapshotDue(): boolean {
+    return performance.now() - this.snapshotEndedAt >= this.snapshotTookMs * (1 / SNAPSHOT_TIME_SHARE - 1);
+  }
+
   private async snapshotIfDirty(): Promise<void> {
     const { dataDir } = this.options;
     if (!dataDir || this.status === 'failed' || this.snapshotWrite) return;
     if (this.eventsSinceSnapshot === 0) return;
     this.eventsSinceSnapshot = 0;
+    const started = performance.now();
     this.snapshotWrite = writeSnapshot(dataDir, this.readModels)
       .catch((error: unknown) => {
         // A failed write leaves the previous snapshot intact; the next interval tries again.
@@ -326,7 +347,11 @@ export class Projector {
           `projector: snapshot not written (${error instanceof Error ? error.message : String(error)})`,
         );
       })
-      .finally(() => (this.snapshotWrite = undefined));
+      .finally(() => {
+        this.snapshotWrite = undefined;
+        this.snapshotEndedAt = performance.now();
+        this.snapshotTookMs = this.snapshotEndedAt - started;
+      });
     await this.snapshotWrite;
   }
 }
