@@ -59,6 +59,18 @@ export const defineProjection =
     };
   };
 
+/**
+ * The per-row lists of a read model are short and most stay empty, yet an empty array is an object
+ * of its own and `push` leaves room for 16 more entries: per call that was most of the projector's
+ * heap. Such lists therefore start as this one frozen empty list and grow by `appended`, which copies
+ * to a list of exactly the new length. Frozen, so a `push` left somewhere fails loudly instead of
+ * filling every row's list at once.
+ */
+export const NONE: never[] = Object.freeze([]) as never[];
+
+/** A new list of `list`'s entries and `item`, exactly that long (see NONE). */
+export const appended = <T>(list: readonly T[], item: T): T[] => list.concat([item]);
+
 /** Thrown by a handler when an event contradicts what the projection knows (or its data is malformed). */
 export class ProjectionInvariantError extends Error {
   override readonly name = 'ProjectionInvariantError';

@@ -1,7 +1,7 @@
 import { ACCOUNT_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
 import type { LineEvent } from '#events';
 import type { StoredEvent } from '#eventstore';
-import { defineProjection, existing, type Handler } from '../engine/projection.js';
+import { appended, defineProjection, existing, type Handler } from '../engine/projection.js';
 import { currentKey, lineKeyOf, lineScoped, nextKey } from './line-key.js';
 
 /**
@@ -19,8 +19,9 @@ type AuditState = {
   messageCalls: Map<string, string>;
 };
 
+/** Trails grow by exact-length copies: one per call, most a handful of entries (see NONE). */
 const record = (state: AuditState, key: string, stored: StoredEvent): void => {
-  existing(state.trails, key, 'call').push(Number(stored.revision));
+  state.trails.set(key, appended(existing(state.trails, key, 'call'), Number(stored.revision)));
 };
 
 const byCall: Handler<AuditState, LineEvent & { data: { callId: string } }> = (state, stored) => {

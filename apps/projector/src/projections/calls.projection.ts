@@ -1,6 +1,6 @@
 import { ACCOUNT_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
 import type { LinePermissionUsed, RingDecisionRecord } from '#events';
-import { defineProjection, existing, invariant, IRRELEVANT } from '../engine/projection.js';
+import { appended, defineProjection, existing, invariant, IRRELEVANT, NONE } from '../engine/projection.js';
 import { partyKey } from './accounts.projection.js';
 import { currentKey, lineKeyOf, lineScoped, nextKey, splitLineKey } from './line-key.js';
 
@@ -79,7 +79,7 @@ export interface LineRow {
 
 const involve = (state: CallsState, call: CallRow, party: string | null): void => {
   if (party === null || call.parties.includes(party)) return;
-  call.parties.push(party);
+  call.parties = appended(call.parties, party);
   // Party ids are unique within an account only.
   const key = partyKey(call.line.slice(0, call.line.indexOf('.')), party);
   const history = state.partyCalls.get(key);
@@ -87,14 +87,16 @@ const involve = (state: CallsState, call: CallRow, party: string | null): void =
   else state.partyCalls.set(key, [call.key]);
 };
 
-const without = (list: string[], party: string): string[] => list.filter((p) => p !== party);
+/** `list` without `party`: the same list when it is not on it, else an exact-length copy (see NONE). */
+const without = (list: string[], party: string): string[] =>
+  list.includes(party) ? list.filter((p) => p !== party).slice() : list;
 
 const finish = (state: CallsState, call: CallRow, at: string): void => {
   const line = existing(state.lines, call.line, 'line');
   line.live = without(line.live, call.key);
   call.endedAt = at;
-  call.ringing = [];
-  call.participants = [];
+  call.ringing = NONE;
+  call.participants = NONE;
   call.held = null;
   call.transfer = null;
 };
@@ -130,22 +132,22 @@ const newCall = (
   endReason: null,
   placedBy: null,
   answeredBy: null,
-  pickedUpBy: [],
-  transferredBy: [],
-  transferRecalls: [],
-  joinedBy: [],
-  mergedBy: [],
-  declinedBy: [],
-  missedBy: [],
-  ringing: [],
-  rings: [],
+  pickedUpBy: NONE,
+  transferredBy: NONE,
+  transferRecalls: NONE,
+  joinedBy: NONE,
+  mergedBy: NONE,
+  declinedBy: NONE,
+  missedBy: NONE,
+  ringing: NONE,
+  rings: NONE,
   ringTimeoutAt: null,
-  participants: [],
+  participants: NONE,
   busySince: null,
   held: null,
   transfer: null,
   voicemailMessageId: null,
-  parties: [],
+  parties: NONE,
 });
 
 type CallsState = {
@@ -242,10 +244,15 @@ export const callsProjection = defineProjection<ProjectedEvent>()({
     CallRang: (state, { stream, event: { data } }) => {
       const call = callOf(state, stream, data.callId);
       invariant(call.status === 'ringing', `call ${call.key} rang while ${call.status}`);
-      call.rings.push({ stage: data.stage, at: data.at, alerted: data.alerted, decisions: data.decisions });
+      call.rings = appended(call.rings, {
+        stage: data.stage,
+        at: data.at,
+        alerted: data.alerted,
+        decisions: data.decisions,
+      });
       call.ringTimeoutAt = data.ringTimeoutAt;
       for (const party of data.alerted) {
-        if (!call.ringing.includes(party)) call.ringing.push(party);
+        if (!call.ringing.includes(party)) call.ringing = appended(call.ringing, party);
         involve(state, call, party);
       }
     },
@@ -253,7 +260,7 @@ export const callsProjection = defineProjection<ProjectedEvent>()({
       const call = callOf(state, stream, data.callId);
       inProgress(call, `${data.by} declined`);
       call.ringing = without(call.ringing, data.by);
-      call.declinedBy.push({ by: data.by, onBehalfOf: data.onBehalfOf, at: data.at });
+      call.declinedBy = appended(call.declinedBy, { by: data.by, onBehalfOf: data.onBehalfOf, at: data.at });
     },
     CallAnswered: (state, { stream, event: { data } }) => {
       const call = callOf(state, stream, data.callId);
@@ -269,7 +276,7 @@ export const callsProjection = defineProjection<ProjectedEvent>()({
         permission: data.permission,
         at: data.at,
       };
-      call.ringing = [];
+      call.ringing = NONE;
       call.participants = [data.by];
       involve(state, call, data.by);
     },
@@ -299,14 +306,14 @@ export const callsProjection = defineProjection<ProjectedEvent>()({
       invariant(call.status === 'held', `call ${call.key} picked up while ${call.status}`);
       call.status = 'active';
       call.held = null;
-      call.pickedUpBy.push({
+      call.pickedUpBy = appended(call.pickedUpBy, {
         by: data.by,
         onBehalfOf: data.onBehalfOf,
         permission: data.permission,
         at: data.at,
         heldBy: data.heldBy,
       });
-      call.participants = [...without(call.participants, data.heldBy), data.by];
+      call.participants = appended(without(call.participants, data.heldBy), data.by);
       involve(state, call, data.by);
     },
     CallPrivacyLockChanged: (state, { stream, event: { data } }) => {
@@ -335,7 +342,7 @@ export const callsProjection = defineProjection<ProjectedEvent>()({
       );
       // The event's onBehalfOf/permission describe the target who answered; the transferrer's
       // authority is the one recorded when the transfer was requested (R16 needs no permission).
-      call.transferredBy.push({
+      call.transferredBy = appended(call.transferredBy, {
         by: data.transferredBy,
         onBehalfOf: call.transfer!.onBehalfOf,
         permission: null,
@@ -345,7 +352,7 @@ export const callsProjection = defineProjection<ProjectedEvent>()({
       call.transfer = null;
       call.status = 'active';
       call.held = null;
-      call.participants = [...without(call.participants, data.transferredBy), data.by];
+      call.participants = appended(without(call.participants, data.transferredBy), data.by);
       involve(state, call, data.by);
     },
     CallTransferRecalled: (state, { stream, event: { data } }) => {
@@ -355,7 +362,7 @@ export const callsProjection = defineProjection<ProjectedEvent>()({
         `transfer ${data.attempt} of call ${call.key} recalled without being pending`,
       );
       call.transfer = null;
-      call.transferRecalls.push({
+      call.transferRecalls = appended(call.transferRecalls, {
         attempt: data.attempt,
         to: data.to,
         target: data.target,
@@ -366,13 +373,13 @@ export const callsProjection = defineProjection<ProjectedEvent>()({
     CallJoined: (state, { stream, event: { data } }) => {
       const call = callOf(state, stream, data.callId);
       invariant(call.status === 'active', `call ${call.key} joined while ${call.status}`);
-      call.joinedBy.push({
+      call.joinedBy = appended(call.joinedBy, {
         by: data.by,
         onBehalfOf: data.onBehalfOf,
         permission: data.permission,
         at: data.at,
       });
-      if (!call.participants.includes(data.by)) call.participants.push(data.by);
+      if (!call.participants.includes(data.by)) call.participants = appended(call.participants, data.by);
       involve(state, call, data.by);
     },
     CallsMerged: (state, { stream, event: { data } }) => {
@@ -380,7 +387,7 @@ export const callsProjection = defineProjection<ProjectedEvent>()({
       invariant(call.status === 'held', `call ${call.key} merged while ${call.status}`);
       call.status = 'active';
       call.held = null;
-      call.mergedBy.push({
+      call.mergedBy = appended(call.mergedBy, {
         by: data.by,
         onBehalfOf: data.onBehalfOf,
         permission: data.permission,

@@ -1,5 +1,5 @@
 import { ACCOUNT_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
-import { defineProjection, existing, invariant, IRRELEVANT } from '../engine/projection.js';
+import { appended, defineProjection, existing, invariant, IRRELEVANT, NONE } from '../engine/projection.js';
 import { currentKey, lineKeyOf, lineScoped, nextKey } from './line-key.js';
 
 interface Act {
@@ -111,7 +111,7 @@ export const voicemailProjection = defineProjection<ProjectedEvent>()({
         from: data.from,
         at: data.at,
         read: false,
-        readBy: [],
+        readBy: NONE,
         deleted: null,
       });
       inboxOf(state, line).messages.push(key);
@@ -119,7 +119,7 @@ export const voicemailProjection = defineProjection<ProjectedEvent>()({
     VoicemailRead: (state, { stream, event: { data } }) => {
       const message = liveMessage(state, stream, data.messageId);
       message.read = true;
-      message.readBy.push({ by: data.by, onBehalfOf: data.onBehalfOf, at: data.at });
+      message.readBy = appended(message.readBy, { by: data.by, onBehalfOf: data.onBehalfOf, at: data.at });
     },
     VoicemailDeleted: (state, { stream, event: { data } }) => {
       liveMessage(state, stream, data.messageId).deleted = {
