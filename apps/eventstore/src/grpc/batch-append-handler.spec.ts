@@ -7,17 +7,20 @@ import { EventStore, MemoryLog } from '../storage/index.js';
 import { BatchAppendSession } from './batch-append-handler.js';
 import {
   BatchAppendReq,
+  BatchAppendResp,
   ProtobufEmpty,
   StreamIdentifier,
   UUID,
   type BatchAppendReqMessage,
   type BatchAppendRespMessage,
 } from './protocol.js';
+import { decodeBatchAppendReq, encodeBatchAppendResp, type BatchAppendResponse } from './streams-codec.js';
 
 /**
- * Requests the official client never sends, driven straight into a session: whatever arrives, every
- * reply must name a correlation id the client sent, carry a stream identifier and (for errors) typed
- * details, and come at most once per id. The client's stream handler throws on anything else.
+ * Requests the official client never sends, driven straight into a session through the server's
+ * codecs: whatever arrives, every reply (read back with the client's classes) must name a correlation
+ * id the client sent, carry a stream identifier and (for errors) typed details, and come at most once
+ * per id. The client's stream handler throws on anything else.
  */
 class FakeCall extends Writable {
   readonly replies: BatchAppendRespMessage[] = [];
@@ -26,8 +29,8 @@ class FakeCall extends Writable {
   constructor() {
     super({
       objectMode: true,
-      write: (reply: BatchAppendRespMessage, _encoding, done) => {
-        this.replies.push(reply);
+      write: (reply: BatchAppendResponse, _encoding, done) => {
+        this.replies.push(BatchAppendResp.deserializeBinary(encodeBatchAppendResp(reply)));
         done();
       },
     });
@@ -35,7 +38,7 @@ class FakeCall extends Writable {
   }
 
   send(request: BatchAppendReqMessage): void {
-    this.emit('data', request);
+    this.emit('data', decodeBatchAppendReq(request.serializeBinary()));
   }
 }
 

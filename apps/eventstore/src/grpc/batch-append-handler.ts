@@ -6,40 +6,33 @@ import {
   StreamDeletedError,
   type AppendOutcome,
   type EventStore,
-  type ExpectedRevision,
   type ProposedEvent,
 } from '../storage/index.js';
 import { batchWrites } from './batch-writes.js';
 import { serviceError, toServiceError } from './errors.js';
 import {
-  AllStreamPosition,
-  Any,
-  BatchAppendResp,
-  MaximumAppendSizeExceeded,
-  ProtobufEmpty,
-  Status,
-  StreamDeleted,
-  StreamIdentifier,
-  Timeout,
-  Unknown,
-  WrongExpectedVersion,
-  type BatchAppendReqMessage,
-  type BatchAppendRespMessage,
-} from './protocol.js';
-import { streamNameOf } from './write-handlers.js';
+  encodeMaximumAppendSizeExceeded,
+  encodeStreamDeleted,
+  encodeWrongExpectedVersion,
+  type AppendOptions,
+  type AppendSuccess,
+  type BatchAppendRequest,
+  type BatchAppendResponse,
+  type CorrelationId,
+  type ExpectedStreamPosition,
+  type RpcStatus,
+} from './streams-codec.js';
+import { expectedRevisionOf } from './write-handlers.js';
 
-type BatchAppendCall = ServerDuplexStream<BatchAppendReqMessage, BatchAppendRespMessage>;
-type Options = NonNullable<ReturnType<BatchAppendReqMessage['getOptions']>>;
-type CorrelationId = NonNullable<ReturnType<BatchAppendReqMessage['getCorrelationId']>>;
-type StatusMessage = InstanceType<typeof Status>;
+type BatchAppendCall = ServerDuplexStream<BatchAppendRequest, BatchAppendResponse>;
 
 /** One append of the stream, from its first chunk to its reply. */
 interface OpenAppend {
   /** The id exactly as the client sent it: the client looks its promise up by it. */
   readonly correlationId: CorrelationId;
-  readonly options: Options | undefined;
   readonly stream: string;
-  readonly expected: ExpectedRevision;
+  /** As the client sent it (undefined: none), for the reply. */
+  readonly expected: ExpectedStreamPosition | undefined;
   /** ms since the Unix epoch; undefined when the client sent none. */
   readonly deadline: number | undefined;
   readonly events: ProposedEvent[];
@@ -48,71 +41,59 @@ interface OpenAppend {
   answered: boolean;
 }
 
-/** Type URLs the client's `unpackToCommandError` recognises (`type.googleapis.com/<name>`). */
+/** Type URLs the client's `unpackToCommandError` recognises. */
 const DETAILS = {
-  wrongExpectedVersion: 'event_store.client.WrongExpectedVersion',
-  streamDeleted: 'event_store.client.StreamDeleted',
-  maximumAppendSizeExceeded: 'event_store.client.MaximumAppendSizeExceeded',
-  timeout: 'event_store.client.Timeout',
-  unknown: 'event_store.client.Unknown',
+  wrongExpectedVersion: 'type.googleapis.com/event_store.client.WrongExpectedVersion',
+  streamDeleted: 'type.googleapis.com/event_store.client.StreamDeleted',
+  maximumAppendSizeExceeded: 'type.googleapis.com/event_store.client.MaximumAppendSizeExceeded',
+  timeout: 'type.googleapis.com/event_store.client.Timeout',
+  unknown: 'type.googleapis.com/event_store.client.Unknown',
 } as const;
 
-function packed(name: string, message: { serializeBinary(): Uint8Array }): InstanceType<typeof Any> {
-  const any = new Any();
-  any.pack(message.serializeBinary(), name);
-  return any;
-}
+/** Timeout and Unknown have no fields. */
+const NO_FIELDS = new Uint8Array(0);
 
 /**
  * Every error carries `details`: the client calls `details.getTypeName()` unguarded, and an error
  * without them throws inside its stream handler and takes the client process down. Anything that is
  * not one of the typed errors goes out as `Unknown`, which the client turns into an UnknownError.
  */
-function errorStatus(code: status, message: string, details: InstanceType<typeof Any>): StatusMessage {
+function errorStatus(code: status, message: string, typeUrl: string, value: Uint8Array): RpcStatus {
   // google.rpc.Code and gRPC status codes are the same numbers.
-  const rpcCode = code as number as Parameters<StatusMessage['setCode']>[0];
-  return new Status().setCode(rpcCode).setMessage(message).setDetails(details);
+  return { code, message, details: { typeUrl, value } };
 }
 
-const unknownError = (code: status, message: string): StatusMessage =>
-  errorStatus(code, message, packed(DETAILS.unknown, new Unknown()));
+const unknownError = (code: status, message: string): RpcStatus =>
+  errorStatus(code, message, DETAILS.unknown, NO_FIELDS);
 
 function wrongExpectedVersion(
   stream: string,
   outcome: AppendOutcome & { kind: 'wrong_expected_version' },
-): StatusMessage {
-  const details = new WrongExpectedVersion();
-  if (outcome.current === 'no_stream') details.setCurrentNoStream(new ProtobufEmpty());
-  else details.setCurrentStreamRevision(String(outcome.current));
-  if (outcome.expected === 'any') details.setExpectedAny(new ProtobufEmpty());
-  else if (outcome.expected === 'no_stream') details.setExpectedNoStream(new ProtobufEmpty());
-  else if (outcome.expected === 'stream_exists') details.setExpectedStreamExists(new ProtobufEmpty());
-  else details.setExpectedStreamPosition(String(outcome.expected));
+): RpcStatus {
   return errorStatus(
     status.FAILED_PRECONDITION,
     `WrongExpectedVersion: stream ${stream}, expected ${outcome.expected}, current ${outcome.current}`,
-    packed(DETAILS.wrongExpectedVersion, details),
+    DETAILS.wrongExpectedVersion,
+    encodeWrongExpectedVersion(outcome),
   );
 }
 
-function maximumAppendSizeExceeded(): StatusMessage {
+function maximumAppendSizeExceeded(): RpcStatus {
   return errorStatus(
     status.INVALID_ARGUMENT,
     `Maximum Append Size of ${MAX_APPEND_SIZE} Exceeded.`,
-    packed(
-      DETAILS.maximumAppendSizeExceeded,
-      new MaximumAppendSizeExceeded().setMaxappendsize(MAX_APPEND_SIZE),
-    ),
+    DETAILS.maximumAppendSizeExceeded,
+    encodeMaximumAppendSizeExceeded(MAX_APPEND_SIZE),
   );
 }
 
-function statusOf(error: unknown, stream: string): StatusMessage {
+function statusOf(error: unknown, stream: string): RpcStatus {
   if (error instanceof StreamDeletedError) {
-    const identifier = new StreamIdentifier().setStreamName(Buffer.from(stream, 'utf8'));
     return errorStatus(
       status.FAILED_PRECONDITION,
       `Event stream '${stream}' is deleted.`,
-      packed(DETAILS.streamDeleted, new StreamDeleted().setStreamIdentifier(identifier)),
+      DETAILS.streamDeleted,
+      encodeStreamDeleted(stream),
     );
   }
   if (error instanceof MaxAppendSizeExceededError) return maximumAppendSizeExceeded();
@@ -120,24 +101,10 @@ function statusOf(error: unknown, stream: string): StatusMessage {
   return unknownError(serviceError.code, serviceError.details);
 }
 
-function expectedOf(options: Options | undefined): ExpectedRevision {
-  if (!options || options.hasAny()) return 'any';
-  if (options.hasNoStream()) return 'no_stream';
-  if (options.hasStreamExists()) return 'stream_exists';
-  if (options.hasStreamPosition()) return Number(options.getStreamPosition());
-  return 'any';
-}
-
-function deadlineOf(options: Options | undefined): number | undefined {
-  const deadline = options?.getDeadline();
-  return deadline ? deadline.getSeconds() * 1000 + Math.floor(deadline.getNanos() / 1e6) : undefined;
-}
-
-function correlationKey(id: CorrelationId): string {
-  const structured = id.getStructured();
-  return structured
-    ? `${structured.getMostSignificantBits()}:${structured.getLeastSignificantBits()}`
-    : id.getString();
+function correlationKey({ uuid }: CorrelationId): string {
+  return uuid.structured
+    ? `${uuid.structured.mostSignificantBits}:${uuid.structured.leastSignificantBits}`
+    : uuid.string;
 }
 
 /**
@@ -163,7 +130,7 @@ export class BatchAppendSession {
     private readonly call: BatchAppendCall,
   ) {
     batchWrites(call);
-    call.on('data', (request: BatchAppendReqMessage) => this.receive(request));
+    call.on('data', (request: BatchAppendRequest) => this.receive(request));
     // The client went away (dispose, cancel, broken connection): nothing is left to answer.
     const gone = (): void => {
       this.ended = true;
@@ -193,30 +160,29 @@ export class BatchAppendSession {
     });
   }
 
-  private receive(request: BatchAppendReqMessage): void {
-    const correlationId = request.getCorrelationId();
+  private receive(request: BatchAppendRequest): void {
+    const correlationId = request.correlationId;
     // A reply must name an id the client holds; without one there is nobody to answer.
     if (!correlationId) return;
     const key = correlationKey(correlationId);
     let append = this.open.get(key);
     if (!append) {
-      append = this.begin(correlationId, request.getOptions());
+      append = this.begin(correlationId, request.options);
       this.open.set(key, append);
     }
     if (!append.answered) this.collect(append, request);
-    if (request.getIsFinal()) {
+    if (request.isFinal) {
       this.open.delete(key);
       if (!append.answered) this.commit(append);
     }
   }
 
-  private begin(correlationId: CorrelationId, options: Options | undefined): OpenAppend {
+  private begin(correlationId: CorrelationId, options: AppendOptions | undefined): OpenAppend {
     const append: OpenAppend = {
       correlationId,
-      options,
-      stream: options ? streamNameOf(options) : '',
-      expected: expectedOf(options),
-      deadline: deadlineOf(options),
+      stream: options?.stream ?? '',
+      expected: options?.expected,
+      deadline: options?.deadline,
       events: [],
       size: 0,
       answered: false,
@@ -231,11 +197,9 @@ export class BatchAppendSession {
     return append;
   }
 
-  private collect(append: OpenAppend, request: BatchAppendReqMessage): void {
-    for (const message of request.getProposedMessagesList()) {
-      const metadata = message.getMetadataMap();
-      const type = metadata.get('type');
-      const contentType = metadata.get('content-type');
+  private collect(append: OpenAppend, request: BatchAppendRequest): void {
+    for (const message of request.proposedMessages) {
+      const { type, contentType, data, customMetadata } = message;
       if (!type || !contentType) {
         return this.fail(
           append,
@@ -245,18 +209,10 @@ export class BatchAppendSession {
           ),
         );
       }
-      const data = message.getData_asU8();
-      const metadataBytes = message.getCustomMetadata_asU8();
       // Same measure as the store's; checked per chunk so an oversized append is never buffered whole.
-      append.size += data.length + metadataBytes.length + 2 * Buffer.byteLength(type);
+      append.size += data.length + customMetadata.length + 2 * Buffer.byteLength(type);
       if (append.size > MAX_APPEND_SIZE) return this.fail(append, maximumAppendSizeExceeded());
-      append.events.push({
-        id: message.getId()?.getString() ?? '',
-        type,
-        contentType,
-        data,
-        metadata: metadataBytes,
-      });
+      append.events.push({ id: message.id?.string ?? '', type, contentType, data, metadata: customMetadata });
     }
   }
 
@@ -264,20 +220,16 @@ export class BatchAppendSession {
     if (append.deadline !== undefined && append.deadline <= Date.now()) {
       return this.fail(
         append,
-        errorStatus(
-          status.DEADLINE_EXCEEDED,
-          'Append deadline exceeded.',
-          packed(DETAILS.timeout, new Timeout()),
-        ),
+        errorStatus(status.DEADLINE_EXCEEDED, 'Append deadline exceeded.', DETAILS.timeout, NO_FIELDS),
       );
     }
     this.inFlight += 1;
     this.store
-      .append(append.stream, append.expected, append.events)
+      .append(append.stream, expectedRevisionOf(append.expected), append.events)
       .then(
         (outcome) =>
           outcome.kind === 'success'
-            ? this.succeed(append, outcome)
+            ? this.reply(append, { success: outcome })
             : this.fail(append, wrongExpectedVersion(append.stream, outcome)),
         (error: unknown) => this.fail(append, statusOf(error, append.stream)),
       )
@@ -287,40 +239,20 @@ export class BatchAppendSession {
       });
   }
 
-  private succeed(append: OpenAppend, outcome: AppendOutcome & { kind: 'success' }): void {
-    const success = new BatchAppendResp.Success();
-    if (outcome.revision === 'no_stream') success.setNoStream(new ProtobufEmpty());
-    else success.setCurrentRevision(String(outcome.revision));
-    if (outcome.position === undefined) success.setNoPosition(new ProtobufEmpty());
-    else {
-      const position = String(outcome.position);
-      success.setPosition(new AllStreamPosition().setCommitPosition(position).setPreparePosition(position));
-    }
-    this.reply(append, this.response(append).setSuccess(success));
-  }
-
-  private fail(append: OpenAppend, error: StatusMessage): void {
-    append.answered = true;
+  private fail(append: OpenAppend, error: RpcStatus): void {
     append.events.length = 0;
-    this.reply(append, this.response(append).setError(error));
+    this.reply(append, { error });
   }
 
-  private response(append: OpenAppend): BatchAppendRespMessage {
-    const response = new BatchAppendResp()
-      .setCorrelationId(append.correlationId)
-      .setStreamIdentifier(new StreamIdentifier().setStreamName(Buffer.from(append.stream, 'utf8')));
-    const options = append.options;
-    if (options?.hasStreamPosition()) response.setStreamPosition(options.getStreamPosition());
-    else if (options?.hasNoStream()) response.setNoStream(new ProtobufEmpty());
-    else if (options?.hasStreamExists()) response.setStreamExists(new ProtobufEmpty());
-    else response.setAny(new ProtobufEmpty());
-    return response;
-  }
-
-  private reply(append: OpenAppend, response: BatchAppendRespMessage): void {
+  private reply(append: OpenAppend, result: { success: AppendSuccess } | { error: RpcStatus }): void {
     append.answered = true;
     if (this.ended || this.call.writableEnded) return;
-    this.call.write(response);
+    this.call.write({
+      correlationId: append.correlationId.encoded,
+      stream: append.stream,
+      expected: append.expected ?? 'any',
+      result,
+    });
   }
 
   private endWhenIdle(): void {

@@ -1,5 +1,6 @@
 // The client package ships its generated protobuf classes and gRPC service definitions as CommonJS;
-// registering exactly those keeps the server's wire contract identical to the client's.
+// registering exactly those keeps the server's wire contract identical to the client's. The hot
+// messages are encoded by `streams-codec.ts` instead; its specs check it against these classes.
 import serverFeaturesGrpc from '@eventstore/db-client/generated/serverfeatures_grpc_pb.js';
 import serverFeaturesPb from '@eventstore/db-client/generated/serverfeatures_pb.js';
 import sharedPb from '@eventstore/db-client/generated/shared_pb.js';
@@ -41,8 +42,6 @@ export const { StreamsService } = streamsGrpc;
 export const { ServerFeaturesService } = serverFeaturesGrpc;
 
 export type ReadReqMessage = InstanceType<typeof ReadReq>;
-export type ReadRespMessage = InstanceType<typeof ReadResp>;
-export type AppendReqMessage = InstanceType<typeof AppendReq>;
 export type AppendRespMessage = InstanceType<typeof AppendResp>;
 export type DeleteReqMessage = InstanceType<typeof DeleteReq>;
 export type DeleteRespMessage = InstanceType<typeof DeleteResp>;

@@ -6,17 +6,18 @@ import { StreamDeletedError, decodeRecord, type EventStore, type StoredEvent } f
 import { batchWrites } from './batch-writes.js';
 import { encodeReadEvent } from './encode-event.js';
 import { serviceError, toServiceError } from './errors.js';
+import { ReadReq, type ReadReqMessage } from './protocol.js';
 import {
-  ReadReq,
-  ReadResp,
-  StreamIdentifier,
-  type ReadReqMessage,
-  type ReadRespMessage,
-} from './protocol.js';
+  encodeCaughtUp,
+  encodeCheckpoint,
+  encodeStreamNotFound,
+  encodeSubscriptionConfirmation,
+} from './streams-codec.js';
 import { streamNameOf } from './write-handlers.js';
 
 type ReadOptions = NonNullable<ReturnType<ReadReqMessage['getOptions']>>;
-type ReadCall = ServerWritableStream<ReadReqMessage, ReadRespMessage | Buffer>;
+/** Responses are encoded ReadResp messages. */
+type ReadCall = ServerWritableStream<ReadReqMessage, Buffer>;
 
 /** Records per storage load: large enough to amortise a disk read, small enough to stay responsive. */
 const BATCH = 512;
@@ -47,7 +48,7 @@ export class Responses {
     return !this.finished && !this.call.cancelled;
   }
 
-  async send(message: ReadRespMessage | Buffer): Promise<void> {
+  async send(message: Buffer): Promise<void> {
     await this.sendAll([message]);
   }
 
@@ -55,7 +56,7 @@ export class Responses {
    * Queues the messages together (corked, so they reach `_writev` as one batch and leave in one
    * socket write), then waits for 'drain' if gRPC holds more than HIGH_WATER of them.
    */
-  async sendAll(messages: readonly (ReadRespMessage | Buffer)[]): Promise<void> {
+  async sendAll(messages: readonly Buffer[]): Promise<void> {
     if (!this.open || messages.length === 0) return;
     this.call.cork();
     for (const message of messages) this.call.write(message);
@@ -136,13 +137,6 @@ function filterOf(options: ReadOptions): Filter | undefined {
   };
 }
 
-function positionMessage(position: number): ReadRespMessage {
-  const checkpoint = new ReadResp.Checkpoint();
-  checkpoint.setCommitPosition(String(position));
-  checkpoint.setPreparePosition(String(position));
-  return new ReadResp().setCheckpoint(checkpoint);
-}
-
 const isTooOld = (event: StoredEvent, maxAgeSeconds: number | undefined, now: number): boolean =>
   maxAgeSeconds !== undefined && now - decodeRecord(event.buffer, 0).created > maxAgeSeconds * 1000;
 
@@ -182,10 +176,7 @@ async function readStream(store: EventStore, options: ReadOptions, backwards: bo
   const view = store.streamView(name);
   if (view.kind === 'tombstoned') throw new StreamDeletedError(name);
   if (view.kind === 'missing') {
-    const identifier = new StreamIdentifier().setStreamName(Buffer.from(name, 'utf8'));
-    await out.send(
-      new ReadResp().setStreamNotFound(new ReadResp.StreamNotFound().setStreamIdentifier(identifier)),
-    );
+    await out.send(encodeStreamNotFound(name));
     return;
   }
   let remaining = Number(options.getCount());
@@ -256,7 +247,7 @@ async function subscribeStream(store: EventStore, options: ReadOptions, out: Res
     : streamOptions.hasEnd()
       ? store.lastRevision(name) + 1
       : 0;
-  await out.send(confirmation());
+  await out.send(encodeSubscriptionConfirmation(randomUUID()));
   let caughtUp = false;
   while (out.open) {
     const view = store.streamView(name);
@@ -274,7 +265,7 @@ async function subscribeStream(store: EventStore, options: ReadOptions, out: Res
     }
     if (!caughtUp) {
       caughtUp = true;
-      await out.send(new ReadResp().setCaughtUp(new ReadResp.CaughtUp()));
+      await out.send(encodeCaughtUp());
       continue;
     }
     await out.idle(commits(store));
@@ -293,7 +284,7 @@ async function subscribeAll(
   let seq = all.hasEnd() ? store.committedCount : from === undefined ? 0 : store.seqAtOrAfter(from + 1);
   let lastConsidered = seq > 0 ? store.positionOf(seq - 1) : (from ?? 0);
   let considered = 0;
-  await out.send(confirmation());
+  await out.send(encodeSubscriptionConfirmation(randomUUID()));
   let caughtUp = false;
   while (out.open) {
     const end = store.committedCount;
@@ -312,21 +303,15 @@ async function subscribeAll(
         checkpoint = filter !== undefined && considered % filter.checkpointInterval === 0;
       }
       await send(out, await store.load(seqs));
-      if (checkpoint) await out.send(positionMessage(lastConsidered));
+      if (checkpoint) await out.send(encodeCheckpoint(lastConsidered));
       continue;
     }
     if (!caughtUp) {
       caughtUp = true;
-      if (filter) await out.send(positionMessage(lastConsidered));
-      await out.send(new ReadResp().setCaughtUp(new ReadResp.CaughtUp()));
+      if (filter) await out.send(encodeCheckpoint(lastConsidered));
+      await out.send(encodeCaughtUp());
       continue;
     }
     await out.idle(commits(store));
   }
-}
-
-function confirmation(): ReadRespMessage {
-  return new ReadResp().setConfirmation(
-    new ReadResp.SubscriptionConfirmation().setSubscriptionId(randomUUID()),
-  );
 }

@@ -8,16 +8,16 @@ import {
 
 import type { EventStore } from '../storage/index.js';
 import { BatchAppendSession } from './batch-append-handler.js';
-import {
-  ServerFeaturesService,
-  StreamsService,
-  SupportedMethod,
-  SupportedMethods,
-  type BatchAppendReqMessage,
-  type BatchAppendRespMessage,
-  type ReadRespMessage,
-} from './protocol.js';
+import { ServerFeaturesService, StreamsService, SupportedMethod, SupportedMethods } from './protocol.js';
 import { readHandler, type Responses } from './read-handler.js';
+import {
+  decodeAppendReq,
+  decodeBatchAppendReq,
+  encodeAppendResp,
+  encodeBatchAppendResp,
+  type BatchAppendRequest,
+  type BatchAppendResponse,
+} from './streams-codec.js';
 import { appendHandler, deleteHandler, tombstoneHandler } from './write-handlers.js';
 
 /** The EventStoreDB version whose gRPC behaviour this server reproduces, as reported to clients. */
@@ -26,16 +26,23 @@ export const COMPATIBLE_SERVER_VERSION = '23.10.0';
 const STREAMS_SERVICE = 'event_store.client.streams.Streams';
 
 /**
- * Reads write either google-protobuf messages or responses already encoded by `encodeReadEvent`
- * (the hot path); everything else about the shipped `Read` definition stays as it is.
+ * The shipped Streams definition (paths, streaming flags) with our own codecs on the hot paths:
+ * appends decode into and reply from plain objects (`streams-codec.ts`), and reads write ReadResp
+ * messages already encoded. Delete, Tombstone and the Read request keep google-protobuf.
  */
 const streamsDefinition = {
   ...StreamsService,
-  read: {
-    ...StreamsService.read,
-    responseSerialize: (value: ReadRespMessage | Buffer): Buffer =>
-      Buffer.isBuffer(value) ? value : Buffer.from(value.serializeBinary()),
+  append: {
+    ...StreamsService.append,
+    requestDeserialize: decodeAppendReq,
+    responseSerialize: encodeAppendResp,
   },
+  batchAppend: {
+    ...StreamsService.batchAppend,
+    requestDeserialize: decodeBatchAppendReq,
+    responseSerialize: encodeBatchAppendResp,
+  },
+  read: { ...StreamsService.read, responseSerialize: (value: Buffer): Buffer => value },
 } as unknown as ServiceDefinition;
 
 export interface GrpcServer {
@@ -62,7 +69,7 @@ export function createGrpcServer(store: EventStore): GrpcServer {
     read: readHandler(store, subscriptions),
     delete: deleteHandler(store),
     tombstone: tombstoneHandler(store),
-    batchAppend: (call: ServerDuplexStream<BatchAppendReqMessage, BatchAppendRespMessage>) => {
+    batchAppend: (call: ServerDuplexStream<BatchAppendRequest, BatchAppendResponse>) => {
       const session = new BatchAppendSession(store, call);
       batchAppends.add(session);
       const forget = (): void => void batchAppends.delete(session);

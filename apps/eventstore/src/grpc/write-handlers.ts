@@ -3,17 +3,14 @@ import type { sendUnaryData, ServerReadableStream, ServerUnaryCall } from '@grpc
 import type { EventStore, ExpectedRevision, ProposedEvent } from '../storage/index.js';
 import { invalidArgument, missingMetadata, toServiceError } from './errors.js';
 import {
-  AppendResp,
   DeleteResp,
-  Empty,
   TombstoneResp,
-  type AppendReqMessage,
-  type AppendRespMessage,
   type DeleteReqMessage,
   type DeleteRespMessage,
   type TombstoneReqMessage,
   type TombstoneRespMessage,
 } from './protocol.js';
+import type { AppendRequest, AppendResponse, ExpectedStreamPosition } from './streams-codec.js';
 
 interface ExpectationSource {
   hasAny(): boolean;
@@ -30,6 +27,11 @@ function expectedOf(options: ExpectationSource): ExpectedRevision {
   return 'any';
 }
 
+/** Append and BatchAppend options as the store takes them: no expectation means any. */
+export function expectedRevisionOf(expected: ExpectedStreamPosition | undefined): ExpectedRevision {
+  return typeof expected === 'bigint' ? Number(expected) : (expected ?? 'any');
+}
+
 function streamNameOf(options: {
   getStreamIdentifier(): { getStreamName_asU8(): Uint8Array } | undefined;
 }): string {
@@ -40,8 +42,8 @@ function streamNameOf(options: {
 /** `Streams.Append`: an options message, then one message per event, then a single response. */
 export function appendHandler(store: EventStore) {
   return (
-    call: ServerReadableStream<AppendReqMessage, AppendRespMessage>,
-    callback: sendUnaryData<AppendRespMessage>,
+    call: ServerReadableStream<AppendRequest, AppendResponse>,
+    callback: sendUnaryData<AppendResponse>,
   ): void => {
     let stream: string | undefined;
     let expected: ExpectedRevision = 'any';
@@ -52,26 +54,22 @@ export function appendHandler(store: EventStore) {
       rejected = true;
       callback(error);
     };
-    call.on('data', (request: AppendReqMessage) => {
+    call.on('data', ({ options, proposedMessage: message }: AppendRequest) => {
       if (rejected) return;
-      const options = request.getOptions();
       if (options) {
-        stream = streamNameOf(options);
-        expected = expectedOf(options);
+        stream = options.stream;
+        expected = expectedRevisionOf(options.expected);
         return;
       }
-      const message = request.getProposedMessage();
       if (!message) return;
-      const metadata = message.getMetadataMap();
-      const type = metadata.get('type');
-      const contentType = metadata.get('content-type');
+      const { type, contentType } = message;
       if (!type || !contentType) return reject(missingMetadata());
       events.push({
-        id: message.getId()?.getString() ?? '',
+        id: message.id?.string ?? '',
         type,
         contentType,
-        data: message.getData_asU8(),
-        metadata: message.getCustomMetadata_asU8(),
+        data: message.data,
+        metadata: message.customMetadata,
       });
     });
     call.on('error', () => {
@@ -81,32 +79,11 @@ export function appendHandler(store: EventStore) {
       if (rejected) return;
       if (stream === undefined) return reject(invalidArgument('the first append message must carry options'));
       store.append(stream, expected, events).then(
-        (outcome) => {
-          const response = new AppendResp();
-          if (outcome.kind === 'success') {
-            const success = new AppendResp.Success();
-            if (outcome.revision === 'no_stream') success.setNoStream(new Empty());
-            else success.setCurrentRevision(String(outcome.revision));
-            if (outcome.position === undefined) success.setNoPosition(new Empty());
-            else {
-              const position = new AppendResp.Position();
-              position.setCommitPosition(String(outcome.position));
-              position.setPreparePosition(String(outcome.position));
-              success.setPosition(position);
-            }
-            response.setSuccess(success);
-          } else {
-            const conflict = new AppendResp.WrongExpectedVersion();
-            if (outcome.current === 'no_stream') conflict.setCurrentNoStream(new Empty());
-            else conflict.setCurrentRevision(String(outcome.current));
-            if (outcome.expected === 'any') conflict.setExpectedAny(new Empty());
-            else if (outcome.expected === 'no_stream') conflict.setExpectedNoStream(new Empty());
-            else if (outcome.expected === 'stream_exists') conflict.setExpectedStreamExists(new Empty());
-            else conflict.setExpectedRevision(String(outcome.expected));
-            response.setWrongExpectedVersion(conflict);
-          }
-          callback(null, response);
-        },
+        (outcome) =>
+          callback(
+            null,
+            outcome.kind === 'success' ? { success: outcome } : { wrongExpectedVersion: outcome },
+          ),
         (error: unknown) => reject(toServiceError(error)),
       );
     });

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+
+import streamsGrpc from '@eventstore/db-client/generated/streams_grpc_pb.js';
+import { credentials, status, type ServiceError } from '@grpc/grpc-js';
+
+import { EventStore, MemoryLog } from '../storage/index.js';
+import { AppendReq, AppendResp, Empty, StreamIdentifier, UUID, type AppendRespMessage } from './protocol.js';
+import { createGrpcServer, type GrpcServer } from './server.js';
+
+/**
+ * The official client appends over BatchAppend (the conformance suite covers that); it uses the legacy
+ * Append only with per-call credentials, so Append is driven here with the client's generated stub.
+ */
+describe('Streams.Append with the server codecs', () => {
+  let store: EventStore;
+  let server: GrpcServer;
+  let client: InstanceType<typeof streamsGrpc.StreamsClient>;
+
+  beforeAll(async () => {
+    ({ store } = await EventStore.open(new MemoryLog()));
+    server = createGrpcServer(store);
+    const port = await server.listen('127.0.0.1', 0);
+    client = new streamsGrpc.StreamsClient(`127.0.0.1:${port}`, credentials.createInsecure());
+  });
+  afterAll(async () => {
+    client.close();
+    await server.stop();
+    await store.close();
+  });
+
+  const event = (type = 'Tested') => {
+    const message = new AppendReq.ProposedMessage()
+      .setId(new UUID().setString(randomUUID()))
+      .setData(Buffer.from('{"n":1}'));
+    message.getMetadataMap().set('content-type', 'application/json');
+    if (type) message.getMetadataMap().set('type', type);
+    return new AppendReq().setProposedMessage(message);
+  };
+
+  function append(
+    stream: string,
+    expect: (options: InstanceType<typeof AppendReq.Options>) => unknown,
+    events: InstanceType<typeof AppendReq>[],
+  ): Promise<AppendRespMessage> {
+    return new Promise((resolve, reject) => {
+      const call = client.append((error: ServiceError | null, response?: AppendRespMessage) =>
+        error ? reject(error) : resolve(response!),
+      );
+      const options = new AppendReq.Options().setStreamIdentifier(
+        new StreamIdentifier().setStreamName(Buffer.from(stream)),
+      );
+      expect(options);
+      call.write(new AppendReq().setOptions(options));
+      for (const request of events) call.write(request);
+      call.end();
+    });
+  }
+
+  it('appends and answers with the revision and position', async () => {
+    const stream = `legacy-${randomUUID()}`;
+    const first = await append(stream, (o) => o.setNoStream(new Empty()), [event(), event()]);
+    expect(first.getSuccess()!.getCurrentRevision()).toBe('1');
+    const position = first.getSuccess()!.getPosition()!;
+    expect(Number(position.getCommitPosition())).toBeGreaterThan(0);
+    expect(position.getPreparePosition()).toBe(position.getCommitPosition());
+    const second = await append(stream, (o) => o.setRevision('1'), [event()]);
+    expect(second.getSuccess()!.getCurrentRevision()).toBe('2');
+  });
+
+  it('answers a conflict with wrong_expected_version, not an error', async () => {
+    const stream = `legacy-${randomUUID()}`;
+    const conflict = await append(stream, (o) => o.setStreamExists(new Empty()), [event()]);
+    expect(conflict.getResultCase()).toBe(AppendResp.ResultCase.WRONG_EXPECTED_VERSION);
+    expect(conflict.getWrongExpectedVersion()!.hasCurrentNoStream()).toBe(true);
+    expect(conflict.getWrongExpectedVersion()!.hasExpectedStreamExists()).toBe(true);
+  });
+
+  it('refuses an event without a type', async () => {
+    const error = await append(`legacy-${randomUUID()}`, (o) => o.setAny(new Empty()), [event('')]).catch(
+      (failure: ServiceError) => failure,
+    );
+    expect((error as ServiceError).code).toBe(status.INVALID_ARGUMENT);
+    expect((error as ServiceError).metadata.get('exception')).toEqual(['missing-required-metadata-property']);
+  });
+});
