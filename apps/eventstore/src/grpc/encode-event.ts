@@ -1,9 +1,12 @@
 import { type StoredEvent, FLAG_TOMBSTONE } from '../storage/index.js';
+import { varintSize } from './wire.js';
 
 /**
  * Encodes `ReadResp { event: ReadEvent { event: RecordedEvent, commit_position } }` straight from a
- * stored record, byte for byte what the generated `serializeBinary` produces, without building
- * google-protobuf objects: reads and subscriptions spend most of their time here.
+ * stored record into a buffer of the exact size, without building google-protobuf objects: reads and
+ * subscriptions spend most of their time here. Short runs of bytes are copied in JavaScript and the
+ * id is hex-encoded in place, because each call into Buffer's native copy or string code costs more
+ * than the few bytes it moves.
  *
  * Field numbers (streams.proto): ReadResp.event = 1; ReadEvent.event = 1, commit_position = 3;
  * RecordedEvent.id = 1 (UUID.string = 2), stream_identifier = 2 (stream_name = 3), stream_revision = 3,
@@ -18,9 +21,10 @@ export function encodeReadEvent(event: StoredEvent): Buffer {
   const dataLength = record.readUInt32LE(16);
   const metadataLength = record.readUInt32LE(20);
   const tombstone = (record[8]! & FLAG_TOMBSTONE) !== 0;
-  const revision = tombstone ? TOMBSTONE_REVISION : BigInt(record.readDoubleLE(24));
-  // created: .NET ticks (100 ns) since the Unix epoch, as a decimal string.
-  const created = String(BigInt(Math.round(record.readDoubleLE(32))) * 10000n);
+  const revision = record.readDoubleLE(24);
+  // created: .NET ticks (100 ns) since the Unix epoch, as a decimal string (ms × 10,000).
+  const createdMs = Math.round(record.readDoubleLE(32));
+  const created = createdMs === 0 ? '0' : `${createdMs}0000`;
   const streamStart = 56;
   const typeStart = streamStart + streamLength;
   const contentTypeStart = typeStart + typeLength;
@@ -28,20 +32,19 @@ export function encodeReadEvent(event: StoredEvent): Buffer {
   const metadataStart = dataStart + dataLength;
   const position = event.position;
 
-  const uuidLength = 2 + 36;
   const streamIdLength = 1 + varintSize(streamLength) + streamLength;
-  const typeEntry = 2 + 4 + 2 + typeLength; // key "type", value
-  const typeEntryLength = typeEntry + varintSize(typeLength) - 1;
-  const contentEntryLength = 2 + 12 + 1 + varintSize(contentTypeLength) + contentTypeLength;
-  const createdEntryLength = 2 + 7 + 2 + created.length;
+  const typeEntryLength = TYPE_KEY.length + varintSize(typeLength) + typeLength;
+  const contentEntryLength = CONTENT_TYPE_KEY.length + varintSize(contentTypeLength) + contentTypeLength;
+  const createdEntryLength = CREATED_KEY.length + 1 + created.length;
+  const revisionSize = tombstone ? TOMBSTONE_REVISION.length : revision === 0 ? 0 : varintSize(revision);
   const recorded =
     1 +
-    varintSize(uuidLength) +
-    uuidLength +
+    1 +
+    UUID_MESSAGE_LENGTH +
     1 +
     varintSize(streamIdLength) +
     streamIdLength +
-    (revision === 0n ? 0 : 1 + bigVarintSize(revision)) +
+    (revisionSize === 0 ? 0 : 1 + revisionSize) +
     2 * (1 + varintSize(position)) +
     1 +
     varintSize(typeEntryLength) +
@@ -59,114 +62,115 @@ export function encodeReadEvent(event: StoredEvent): Buffer {
 
   const out = Buffer.allocUnsafe(total);
   let at = 0;
-  const tag = (field: number, wireType: number): void => {
-    out[at++] = (field << 3) | wireType;
-  };
-  const varint = (value: number): void => {
-    let rest = value;
-    while (rest >= 0x80) {
-      out[at++] = (rest % 0x80) | 0x80;
-      rest = Math.floor(rest / 0x80);
-    }
-    out[at++] = rest;
-  };
-  const bigVarint = (value: bigint): void => {
-    let rest = value;
-    while (rest >= 0x80n) {
-      out[at++] = Number(rest & 0x7fn) | 0x80;
-      rest >>= 7n;
-    }
-    out[at++] = Number(rest);
-  };
-  const ascii = (text: string): void => {
-    at += out.write(text, at, 'latin1');
-  };
-  const copy = (start: number, length: number): void => {
-    record.copy(out, at, start, start + length);
-    at += length;
-  };
-  const mapEntry = (length: number, key: string, valueStart: number, valueLength: number): void => {
-    tag(6, 2);
-    varint(length);
-    tag(1, 2);
-    varint(key.length);
-    ascii(key);
-    tag(2, 2);
-    varint(valueLength);
-    copy(valueStart, valueLength);
-  };
-
-  tag(1, 2);
-  varint(readEvent);
-  tag(1, 2);
-  varint(recorded);
-  tag(1, 2);
-  varint(uuidLength);
-  tag(2, 2);
-  varint(36);
-  ascii(uuidString(record));
-  tag(2, 2);
-  varint(streamIdLength);
-  tag(3, 2);
-  varint(streamLength);
-  copy(streamStart, streamLength);
-  if (revision !== 0n) {
-    tag(3, 0);
-    bigVarint(revision);
+  out[at++] = tag(1, LENGTH_DELIMITED);
+  at = putVarint(out, at, readEvent);
+  out[at++] = tag(1, LENGTH_DELIMITED);
+  at = putVarint(out, at, recorded);
+  out[at++] = tag(1, LENGTH_DELIMITED);
+  out[at++] = UUID_MESSAGE_LENGTH;
+  out[at++] = tag(2, LENGTH_DELIMITED);
+  out[at++] = UUID_STRING_LENGTH;
+  at = putUuidString(out, at, record);
+  out[at++] = tag(2, LENGTH_DELIMITED);
+  at = putVarint(out, at, streamIdLength);
+  out[at++] = tag(3, LENGTH_DELIMITED);
+  at = putVarint(out, at, streamLength);
+  at = putBytes(out, at, record, streamStart, streamLength);
+  if (revisionSize > 0) {
+    out[at++] = tag(3, VARINT);
+    at = tombstone ? putBytes(out, at, TOMBSTONE_REVISION, 0, revisionSize) : putVarint(out, at, revision);
   }
-  tag(4, 0);
-  varint(position);
-  tag(5, 0);
-  varint(position);
-  mapEntry(typeEntryLength, 'type', typeStart, typeLength);
-  mapEntry(contentEntryLength, 'content-type', contentTypeStart, contentTypeLength);
-  tag(6, 2);
-  varint(createdEntryLength);
-  tag(1, 2);
-  varint(7);
-  ascii('created');
-  tag(2, 2);
-  varint(created.length);
-  ascii(created);
+  out[at++] = tag(4, VARINT);
+  at = putVarint(out, at, position);
+  out[at++] = tag(5, VARINT);
+  at = putVarint(out, at, position);
+  out[at++] = tag(6, LENGTH_DELIMITED);
+  at = putVarint(out, at, typeEntryLength);
+  at = putBytes(out, at, TYPE_KEY, 0, TYPE_KEY.length);
+  at = putVarint(out, at, typeLength);
+  at = putBytes(out, at, record, typeStart, typeLength);
+  out[at++] = tag(6, LENGTH_DELIMITED);
+  at = putVarint(out, at, contentEntryLength);
+  at = putBytes(out, at, CONTENT_TYPE_KEY, 0, CONTENT_TYPE_KEY.length);
+  at = putVarint(out, at, contentTypeLength);
+  at = putBytes(out, at, record, contentTypeStart, contentTypeLength);
+  out[at++] = tag(6, LENGTH_DELIMITED);
+  at = putVarint(out, at, createdEntryLength);
+  at = putBytes(out, at, CREATED_KEY, 0, CREATED_KEY.length);
+  out[at++] = created.length;
+  for (let index = 0; index < created.length; index += 1) out[at++] = created.charCodeAt(index);
   if (metadataLength > 0) {
-    tag(7, 2);
-    varint(metadataLength);
-    copy(metadataStart, metadataLength);
+    out[at++] = tag(7, LENGTH_DELIMITED);
+    at = putVarint(out, at, metadataLength);
+    at = putBytes(out, at, record, metadataStart, metadataLength);
   }
   if (dataLength > 0) {
-    tag(8, 2);
-    varint(dataLength);
-    copy(dataStart, dataLength);
+    out[at++] = tag(8, LENGTH_DELIMITED);
+    at = putVarint(out, at, dataLength);
+    at = putBytes(out, at, record, dataStart, dataLength);
   }
-  tag(3, 0);
-  varint(position);
+  out[at++] = tag(3, VARINT);
+  putVarint(out, at, position);
   return out;
 }
 
-/** EventStoreDB gives a tombstone the revision long.MaxValue. */
-const TOMBSTONE_REVISION = 9223372036854775807n;
+const VARINT = 0;
+const LENGTH_DELIMITED = 2;
+const tag = (field: number, wireType: number): number => (field << 3) | wireType;
 
-function varintSize(value: number): number {
-  let size = 1;
+/** UUID { string = 2 } in the canonical 8-4-4-4-12 form. */
+const UUID_STRING_LENGTH = 36;
+const UUID_MESSAGE_LENGTH = 2 + UUID_STRING_LENGTH;
+const ascii = (text: string): Buffer => Buffer.from(text, 'latin1');
+/** A map entry's key field and the tag of its value field: `key = 1 (string), value = 2`. */
+const mapKey = (key: string): Buffer =>
+  Buffer.concat([
+    Buffer.from([tag(1, LENGTH_DELIMITED), key.length]),
+    ascii(key),
+    Buffer.from([tag(2, LENGTH_DELIMITED)]),
+  ]);
+const TYPE_KEY = mapKey('type');
+const CONTENT_TYPE_KEY = mapKey('content-type');
+const CREATED_KEY = mapKey('created');
+/** EventStoreDB gives a tombstone the revision long.MaxValue, beyond a double's exact integers. */
+const TOMBSTONE_REVISION = Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]);
+const HEX = ascii('0123456789abcdef');
+/** Below this, a JavaScript loop copies faster than a call into native code. */
+const NATIVE_COPY_FROM = 64;
+
+function putVarint(out: Buffer, at: number, value: number): number {
+  let next = at;
   let rest = value;
-  while (rest >= 0x80) {
+  while (rest > 0x7fffffff) {
+    out[next++] = (rest % 0x80) | 0x80;
     rest = Math.floor(rest / 0x80);
-    size += 1;
   }
-  return size;
+  // Below 2^31 the bit operators are exact, and much cheaper than division.
+  while (rest >= 0x80) {
+    out[next++] = (rest & 0x7f) | 0x80;
+    rest >>>= 7;
+  }
+  out[next++] = rest;
+  return next;
 }
 
-function bigVarintSize(value: bigint): number {
-  let size = 1;
-  let rest = value;
-  while (rest >= 0x80n) {
-    rest >>= 7n;
-    size += 1;
+function putBytes(out: Buffer, at: number, source: Uint8Array, start: number, length: number): number {
+  if (length >= NATIVE_COPY_FROM) {
+    out.set(source.subarray(start, start + length), at);
+    return at + length;
   }
-  return size;
+  for (let index = 0; index < length; index += 1) out[at + index] = source[start + index]!;
+  return at + length;
 }
 
-function uuidString(record: Buffer): string {
-  const hex = record.toString('hex', 40, 56);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+/** The record's 16 id bytes (at 40) as a lower-case UUID string. */
+function putUuidString(out: Buffer, at: number, record: Buffer): number {
+  let next = at;
+  for (let index = 0; index < 16; index += 1) {
+    if (index === 4 || index === 6 || index === 8 || index === 10) out[next++] = 0x2d; // '-'
+    const byte = record[40 + index]!;
+    out[next++] = HEX[byte >> 4]!;
+    out[next++] = HEX[byte & 0x0f]!;
+  }
+  return next;
 }
