@@ -21,6 +21,7 @@ import {
   type CorrelationId,
   type ExpectedStreamPosition,
   type RpcStatus,
+  uuidText,
 } from './streams-codec.js';
 import { expectedRevisionOf } from './write-handlers.js';
 
@@ -212,7 +213,13 @@ export class BatchAppendSession {
       // Same measure as the store's; checked per chunk so an oversized append is never buffered whole.
       append.size += data.length + customMetadata.length + 2 * Buffer.byteLength(type);
       if (append.size > MAX_APPEND_SIZE) return this.fail(append, maximumAppendSizeExceeded());
-      append.events.push({ id: message.id?.string ?? '', type, contentType, data, metadata: customMetadata });
+      append.events.push({
+        id: message.id ? uuidText(message.id) : '',
+        type,
+        contentType,
+        data,
+        metadata: customMetadata,
+      });
     }
   }
 

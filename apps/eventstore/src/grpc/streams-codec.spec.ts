@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
+import grpcUuid from '@eventstore/db-client/dist/utils/grpcUUID.js';
 import timestampPb from 'google-protobuf/google/protobuf/timestamp_pb.js';
 
 import {
@@ -35,7 +36,11 @@ import {
   encodeWrongExpectedVersion,
   type BatchAppendResponse,
   type ExpectedStreamPosition,
+  uuidText,
 } from './streams-codec.js';
+
+// The client's own reading of a UUID message: what it would make of an id this server stores.
+const { parseUUID } = grpcUuid;
 
 /**
  * Round trips against the client's own google-protobuf classes: what they encode we decode, and what
@@ -480,5 +485,31 @@ describe('ReadResp encoders', () => {
         ),
       ),
     );
+  });
+});
+
+describe('uuidText', () => {
+  it('gives a string UUID back as sent', () => {
+    const id = randomUUID();
+    expect(uuidText({ string: id })).toBe(id);
+  });
+
+  it('writes a structured UUID as the client reads it back, halves negative or not', () => {
+    for (const id of [
+      randomUUID(),
+      'ffffffff-ffff-4fff-bfff-ffffffffffff',
+      '00000000-0000-4000-8000-000000000000',
+    ]) {
+      const hex = id.replaceAll('-', '');
+      const structured = structuredUuid(
+        BigInt.asIntN(64, BigInt(`0x${hex.slice(0, 16)}`)).toString(),
+        BigInt.asIntN(64, BigInt(`0x${hex.slice(16)}`)).toString(),
+      );
+      const decoded = decodeBatchAppendReq(
+        bytesOf(new BatchAppendReq().setProposedMessagesList([proposed({ id: structured })])),
+      ).proposedMessages[0]!.id!;
+      expect(uuidText(decoded)).toBe(id);
+      expect(uuidText(decoded)).toBe(parseUUID(structured));
+    }
   });
 });

@@ -85,6 +85,17 @@ export interface StructuredUuid {
   readonly leastSignificantBits: bigint;
 }
 
+/**
+ * A UUID's canonical text whichever form it came in. The structured form is Java's pair of signed
+ * 64-bit halves, most significant first, as the client's own `parseUUID` reads it.
+ */
+export function uuidText(uuid: Uuid): string {
+  if (!uuid.structured) return uuid.string;
+  const half = (bits: bigint): string => BigInt.asUintN(64, bits).toString(16).padStart(16, '0');
+  const hex = half(uuid.structured.mostSignificantBits) + half(uuid.structured.leastSignificantBits);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 export interface CorrelationId {
   readonly uuid: Uuid;
   /** The UUID message as received: replies carry these bytes, so the client finds the id it sent. */

@@ -10,7 +10,12 @@ import {
   type TombstoneReqMessage,
   type TombstoneRespMessage,
 } from './protocol.js';
-import type { AppendRequest, AppendResponse, ExpectedStreamPosition } from './streams-codec.js';
+import {
+  uuidText,
+  type AppendRequest,
+  type AppendResponse,
+  type ExpectedStreamPosition,
+} from './streams-codec.js';
 
 interface ExpectationSource {
   hasAny(): boolean;
@@ -65,7 +70,7 @@ export function appendHandler(store: EventStore) {
       const { type, contentType } = message;
       if (!type || !contentType) return reject(missingMetadata());
       events.push({
-        id: message.id?.string ?? '',
+        id: message.id ? uuidText(message.id) : '',
         type,
         contentType,
         data: message.data,
