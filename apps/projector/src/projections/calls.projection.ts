@@ -50,11 +50,19 @@ export interface CallRow {
   ringing: string[];
   rings: RingStage[];
   ringTimeoutAt: string | null;
-  /** Line-side parties on the call now. */
+  /**
+   * Line-side parties on the call now, as the line decider has them: nobody while held, then only
+   * whoever resumed or picked it up (a party that had joined must join again).
+   */
   participants: string[];
   /** Since when the line has been busy with this call (placed, or answered). */
   busySince: string | null;
-  held: { by: string; onBehalfOf: string | null; since: string; locked: boolean } | null;
+  held: { by: string; onBehalfOf: string | null; since: string } | null;
+  /**
+   * Set by the delegator (R15), with a hold or on its own: delegates may not pick up, join or merge the
+   * call. As in the line decider, it outlives the hold: a resumed call stays locked until unlocked.
+   */
+  privacyLocked: boolean;
   transfer: {
     attempt: number;
     by: string;
@@ -145,6 +153,7 @@ const newCall = (
   participants: NONE,
   busySince: null,
   held: null,
+  privacyLocked: false,
   transfer: null,
   voicemailMessageId: null,
   parties: NONE,
@@ -208,7 +217,7 @@ const inProgress = (call: CallRow, what: string): void =>
  */
 export const callsProjection = defineProjection<ProjectedEvent>()({
   name: 'calls',
-  version: 3,
+  version: 4,
   create: (): CallsState => ({
     calls: new Map(),
     callReuses: new Map(),
@@ -293,13 +302,16 @@ export const callsProjection = defineProjection<ProjectedEvent>()({
       const call = callOf(state, stream, data.callId);
       invariant(call.status === 'active', `call ${call.key} held while ${call.status}`);
       call.status = 'held';
-      call.held = { by: data.by, onBehalfOf: data.onBehalfOf, since: data.at, locked: data.privacyLocked };
+      call.held = { by: data.by, onBehalfOf: data.onBehalfOf, since: data.at };
+      call.privacyLocked = data.privacyLocked;
+      call.participants = NONE;
     },
     CallResumed: (state, { stream, event: { data } }) => {
       const call = callOf(state, stream, data.callId);
       invariant(call.status === 'held', `call ${call.key} resumed while ${call.status}`);
       call.status = 'active';
       call.held = null;
+      call.participants = [data.by];
     },
     HeldCallPickedUp: (state, { stream, event: { data } }) => {
       const call = callOf(state, stream, data.callId);
@@ -313,13 +325,13 @@ export const callsProjection = defineProjection<ProjectedEvent>()({
         at: data.at,
         heldBy: data.heldBy,
       });
-      call.participants = appended(without(call.participants, data.heldBy), data.by);
+      call.participants = [data.by];
       involve(state, call, data.by);
     },
     CallPrivacyLockChanged: (state, { stream, event: { data } }) => {
       const call = callOf(state, stream, data.callId);
       inProgress(call, 'privacy lock changed');
-      if (call.held) call.held.locked = data.locked;
+      call.privacyLocked = data.locked;
     },
     CallTransferRequested: (state, { stream, event: { data } }) => {
       const call = callOf(state, stream, data.callId);
@@ -379,7 +391,8 @@ export const callsProjection = defineProjection<ProjectedEvent>()({
         permission: data.permission,
         at: data.at,
       });
-      if (!call.participants.includes(data.by)) call.participants = appended(call.participants, data.by);
+      // The decider refuses a party already on the call (ALREADY_ON_CALL).
+      call.participants = appended(call.participants, data.by);
       involve(state, call, data.by);
     },
     CallsMerged: (state, { stream, event: { data } }) => {

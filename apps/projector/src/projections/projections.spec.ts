@@ -215,6 +215,88 @@ describe('line busy state per viewer', () => {
     });
   });
 
+  const held = (callId: string, who: string, locked: boolean, at: number): [string, ProjectedEvent] => [
+    LINE,
+    {
+      type: 'CallHeld',
+      data: {
+        callId,
+        by: who,
+        onBehalfOf: who === 'alice' ? null : 'alice',
+        privacyLocked: locked,
+        at: T(at),
+      },
+    },
+  ];
+  const resumed = (callId: string, who: string, at: number): [string, ProjectedEvent] => [
+    LINE,
+    { type: 'CallResumed', data: { callId, by: who, at: T(at) } },
+  ];
+  const joined = (callId: string, who: string, at: number): [string, ProjectedEvent] => [
+    LINE,
+    {
+      type: 'CallJoined',
+      data: {
+        callId,
+        by: who,
+        onBehalfOf: who === 'alice' ? null : 'alice',
+        permission: who === 'alice' ? null : 'joinAndMerge',
+        at: T(at),
+      },
+    },
+  ];
+  const lockChanged = (callId: string, locked: boolean, at: number): [string, ProjectedEvent] => [
+    LINE,
+    { type: 'CallPrivacyLockChanged', data: { callId, by: 'alice', locked, at: T(at) } },
+  ];
+  const callRow = (readModels: ReadModels, callId: string) =>
+    readModels.state(callsProjection).calls.get(`acme.1001/${callId}`)!;
+  const answeredByAlice = [incoming('c3', 20), rang('c3', 20), answered('c3', 'alice', 22)];
+
+  it('R15: the privacy lock outlives the hold, as in the line decider: a resumed call stays locked until unlocked', () => {
+    const resumedLocked = project(
+      ...answeredByAlice,
+      held('c3', 'alice', true, 30),
+      resumed('c3', 'alice', 35),
+    );
+    expect(callRow(resumedLocked, 'c3')).toMatchObject({ status: 'active', held: null, privacyLocked: true });
+    // Locked or unlocked while connected, not only while held.
+    const unlocked = project(
+      ...answeredByAlice,
+      held('c3', 'alice', true, 30),
+      resumed('c3', 'alice', 35),
+      lockChanged('c3', false, 40),
+    );
+    expect(callRow(unlocked, 'c3').privacyLocked).toBe(false);
+    const lockedConnected = project(...answeredByAlice, lockChanged('c3', true, 25));
+    expect(callRow(lockedConnected, 'c3')).toMatchObject({ status: 'active', privacyLocked: true });
+    expect(
+      viewAs(project(...answeredByAlice, lockChanged('c3', true, 25), held('c3', 'alice', true, 30)), 'bob')
+        .lamp,
+    ).toMatchObject({ state: 'held', locked: true });
+  });
+
+  it('R15/R16: participants follow the line decider: nobody while held, then only whoever resumed or picked up; a join adds the party', () => {
+    const joinedThenHeld = [...answeredByAlice, joined('c3', 'bob', 25), held('c3', 'alice', false, 30)];
+    expect(callRow(project(...joinedThenHeld), 'c3').participants).toEqual([]);
+    const resumedByAlice = project(...joinedThenHeld, resumed('c3', 'alice', 35));
+    expect(callRow(resumedByAlice, 'c3').participants).toEqual(['alice']);
+    expect(
+      callRow(project(...joinedThenHeld, resumed('c3', 'alice', 35), joined('c3', 'bob', 40)), 'c3')
+        .participants,
+    ).toEqual(['alice', 'bob']);
+    const pickedUp = project(...answeredByAlice, joined('c3', 'bob', 25), held('c3', 'bob', false, 30), [
+      LINE,
+      {
+        type: 'HeldCallPickedUp',
+        data: { callId: 'c3', by: 'alice', onBehalfOf: null, permission: null, heldBy: 'bob', at: T(35) },
+      },
+    ]);
+    expect(callRow(pickedUp, 'c3').participants).toEqual(['alice']);
+    // Everyone the call involved stays in its history.
+    expect(callRow(pickedUp, 'c3').parties).toEqual(['alice', 'bob']);
+  });
+
   it('goes back to idle when the call ends', () => {
     const readModels = project(placed, [
       LINE,

@@ -1,11 +1,13 @@
-import { DomainError, fold, lineContextFor, lineDecider, type LineCommand } from '#domain';
+import { DomainError, fold, lineContextFor, lineDecider, type CallFacts, type LineCommand } from '#domain';
 import type { AccountPolicy, BusinessHours, LineEvent, Permission } from '#events';
 import { storedLog } from '../engine/engine.fixture.js';
 import { ReadModels } from '../engine/read-models.js';
 import type { ProjectedEvent } from '../projections/catalogue.js';
+import { callsProjection } from '../projections/calls.projection.js';
 import { PROJECTIONS } from '../projections/index.js';
 import { accountStateOf } from './account-state.js';
 import { whyCannot, type Action, type Diagnosis } from './diagnostics.js';
+import { callFactsOf } from './line-facts.js';
 
 /**
  * R20: a party diagnosis agrees with the line decision the api takes. Every case projects an account
@@ -426,5 +428,167 @@ describe('whyCannot agrees with the line decider (R20)', () => {
     });
     // The delegator, not on it, may join its own line's call.
     expectAgreement(world, 'alice', 'join', join('c1', 'alice'));
+  });
+});
+
+describe('the calls read model keeps the call as the line decider does, through holds (R15, R16, R20)', () => {
+  /** Bob may also pick up and join; Carol is a second delegate who may answer, pick up and join. */
+  const delegates: ProjectedEvent[] = [
+    bobMay('placeCalls', 'answerCalls', 'pickUpHeldCalls', 'joinAndMerge'),
+    {
+      type: 'DelegateInvited',
+      data: { ...ac, permissions: ['answerCalls', 'pickUpHeldCalls', 'joinAndMerge'], sharedLines: ['1001'] },
+    },
+    { type: 'DelegationAccepted', data: ac },
+  ];
+  const lockedHold = (callId: string): LineCommand => ({
+    type: 'HoldCall',
+    callId,
+    actor: 'alice',
+    privacyLock: true,
+  });
+  const resume = (callId: string, actor: string): LineCommand => ({ type: 'ResumeCall', callId, actor });
+  const lock = (callId: string, locked: boolean): LineCommand => ({
+    type: 'SetCallPrivacyLock',
+    callId,
+    actor: 'alice',
+    locked,
+  });
+
+  it('R20/R15: Given a call the delegator held locked and resumed, When a delegate asks to join, Then both say it is still locked; held again it cannot be picked up either', () => {
+    const resumed = given(
+      delegates,
+      incoming('c1'),
+      answer('c1', 'alice'),
+      lockedHold('c1'),
+      resume('c1', 'alice'),
+    );
+    expect(expectAgreement(resumed, 'bob', 'join', join('c1', 'bob')).diagnosis).toMatchObject({
+      rule: 'R15',
+      code: 'CALL_PRIVACY_LOCKED',
+    });
+    const heldAgain = given(
+      delegates,
+      incoming('c1'),
+      answer('c1', 'alice'),
+      lockedHold('c1'),
+      resume('c1', 'alice'),
+      hold('c1', 'alice'),
+    );
+    expect(expectAgreement(heldAgain, 'bob', 'pickUp', pickUp('c1', 'bob')).diagnosis).toMatchObject({
+      rule: 'R15',
+      code: 'CALL_PRIVACY_LOCKED',
+    });
+    // The delegator is not bound by its own lock.
+    expectAgreement(resumed, 'alice', 'join', join('c1', 'alice'));
+  });
+
+  it('R20/R15: Given the delegator locked its call while connected, When a delegate asks to join, Then both refuse; unlocked, both allow', () => {
+    const locked = given(delegates, incoming('c1'), answer('c1', 'alice'), lock('c1', true));
+    expect(expectAgreement(locked, 'bob', 'join', join('c1', 'bob')).diagnosis).toMatchObject({
+      rule: 'R15',
+      code: 'CALL_PRIVACY_LOCKED',
+    });
+    const unlocked = given(
+      delegates,
+      incoming('c1'),
+      answer('c1', 'alice'),
+      lockedHold('c1'),
+      resume('c1', 'alice'),
+      lock('c1', false),
+    );
+    expect(expectAgreement(unlocked, 'bob', 'join', join('c1', 'bob')).diagnosis.answer).toBe(
+      'Bob can join calls on line 1001.',
+    );
+  });
+
+  it('R20/R16: Given a delegate joined and the delegator held and resumed the call, When the delegate asks to join again, Then both allow it: a resume brings back the holder alone', () => {
+    const world = given(
+      delegates,
+      incoming('c1'),
+      answer('c1', 'alice'),
+      join('c1', 'bob'),
+      hold('c1', 'alice'),
+      resume('c1', 'alice'),
+    );
+    expect(expectAgreement(world, 'bob', 'join', join('c1', 'bob')).diagnosis.answer).toBe(
+      'Bob can join calls on line 1001.',
+    );
+    expect(expectAgreement(world, 'alice', 'join', join('c1', 'alice')).diagnosis).toMatchObject({
+      rule: 'R16',
+      code: 'ALREADY_ON_CALL',
+    });
+  });
+
+  it('R20/R16: Given a delegate picked up a call another had been on, When the previous holder and the other party ask to join, Then both allow them and refuse the one who picked up', () => {
+    const world = given(
+      delegates,
+      incoming('c1'),
+      answer('c1', 'alice'),
+      join('c1', 'bob'),
+      hold('c1', 'alice'),
+      pickUp('c1', 'carol'),
+    );
+    expectAgreement(world, 'alice', 'join', join('c1', 'alice'));
+    expectAgreement(world, 'bob', 'join', join('c1', 'bob'));
+    expect(expectAgreement(world, 'carol', 'join', join('c1', 'carol')).diagnosis).toMatchObject({
+      code: 'ALREADY_ON_CALL',
+    });
+  });
+
+  it('R20/R16: Given the delegator transferred a call a delegate had joined, When the parties ask to join, Then both say who is on it', () => {
+    const world = given(
+      delegates,
+      incoming('c1'),
+      answer('c1', 'alice'),
+      join('c1', 'bob'),
+      { type: 'TransferCall', callId: 'c1', actor: 'alice', to: 'carol' },
+      answer('c1', 'carol'),
+    );
+    expectAgreement(world, 'alice', 'join', join('c1', 'alice'));
+    expect(expectAgreement(world, 'bob', 'join', join('c1', 'bob')).diagnosis).toMatchObject({
+      code: 'ALREADY_ON_CALL',
+    });
+  });
+
+  it('R20: after every step of a call that is joined, locked, held, resumed, picked up, transferred, merged and left, the call rebuilt from the read model is the decider’s', () => {
+    const commands: LineCommand[] = [
+      incoming('c1'),
+      answer('c1', 'alice'),
+      join('c1', 'bob'),
+      lockedHold('c1'),
+      resume('c1', 'alice'),
+      lock('c1', false),
+      join('c1', 'bob'),
+      hold('c1', 'bob'),
+      pickUp('c1', 'carol'),
+      join('c1', 'alice'),
+      { type: 'TransferCall', callId: 'c1', actor: 'alice', to: 'bob' },
+      answer('c1', 'bob'),
+      hold('c1', 'bob'),
+      { type: 'MergeHeldCall', callId: 'c1', actor: 'alice' },
+      lock('c1', true),
+      hangUp('c1', 'alice'),
+      hangUp('c1', 'bob'),
+    ];
+    const callOf = ({ phase, answeredBy, parties, hold, privacyLocked, transfer, ring }: CallFacts) => ({
+      phase,
+      answeredBy,
+      parties,
+      hold: hold && { by: hold.by },
+      privacyLocked,
+      transfer: transfer && { to: transfer.to },
+      ring: ring && { ringing: ring.ringing, alerted: ring.alerted },
+    });
+    for (let step = 1; step <= commands.length; step++) {
+      const world = given(delegates, ...commands.slice(0, step));
+      const { lines, calls } = world.readModels.state(callsProjection);
+      const live = lines.get('acme.1001')!.live[0];
+      const decider = fold(lineDecider.evolve, lineDecider.initialState, world.line).call;
+      expect({ step, call: live === undefined ? null : callOf(callFactsOf(calls.get(live)!)) }).toEqual({
+        step,
+        call: decider && callOf(decider),
+      });
+    }
   });
 });

@@ -97,7 +97,7 @@ export const whyBusy = (readModels: ReadModels, accountId: string, number: strin
         question,
         answer:
           `Call ${occupying.callId} is on hold by ${name(occupying.held.by)} since ${occupying.held.since}` +
-          (occupying.held.locked
+          (occupying.privacyLocked
             ? ', locked for privacy: delegates cannot pick it up (R15).'
             : '; it can be picked up (R15).'),
         rule: 'R15',

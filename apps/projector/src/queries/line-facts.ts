@@ -3,18 +3,17 @@ import type { CallRow } from '../projections/calls.projection.js';
 
 /**
  * A call in progress as the line decider's call checks read it (R20), from its read-model row: the
- * row's `active` is the decider's `connected`, or `transferring` while a transfer rings; a held call
- * has nobody on the line side.
+ * row's `active` is the decider's `connected`, or `transferring` while a transfer rings. The row keeps
+ * the participants and the privacy lock as the decider does.
  */
 export const callFactsOf = (row: CallRow): CallFacts => ({
   callId: row.callId,
   phase: phaseOf(row),
   external: row.external,
   answeredBy: row.answeredBy?.by ?? null,
-  parties: row.status === 'held' ? [] : row.participants,
+  parties: row.participants,
   hold: row.held && { by: row.held.by },
-  // The calls read model keeps the privacy lock with the hold only.
-  privacyLocked: row.held?.locked ?? false,
+  privacyLocked: row.privacyLocked,
   transfer: row.transfer && { to: row.transfer.to },
   ring:
     row.status === 'ringing' && row.rings.length > 0

@@ -77,7 +77,7 @@ export const lineState = (
       heldBy: call.held.by,
       heldByName: name(call.held.by),
       onBehalfOf: call.held.onBehalfOf,
-      locked: call.held.locked,
+      locked: call.privacyLocked,
       since: call.held.since,
     };
   } else if (call) {
