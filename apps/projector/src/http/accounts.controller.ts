@@ -120,6 +120,14 @@ export class AccountsController {
   })
   @ApiQuery({ name: 'line', description: 'the shared number' })
   @ApiQuery({ name: 'action', enum: ACTIONS })
+  @ApiQuery({ name: 'asOf', required: false, description: 'diagnose as of this $all commit position' })
+  @ApiQuery({
+    name: 'asOfTime',
+    required: false,
+    description:
+      "diagnose as of this simulated time (ISO-8601); by default at the api's now: the virtual clock's time, " +
+      "or the wall clock's in realtime mode",
+  })
   async whyCannot(
     @Param('accountId') accountId: string,
     @Param('partyId') partyId: string,
@@ -141,6 +149,7 @@ export class AccountsController {
       validId(line, 'line'),
       validId(partyId, 'partyId'),
       action as Action,
+      this.readModels.timeOf(readModels, { asOf, asOfTime }),
     );
   }
 }

@@ -4,6 +4,8 @@ import { ProjectionFailure } from '../engine/projection.js';
 import { Projector } from '../engine/projector.js';
 import type { ReadModels } from '../engine/read-models.js';
 import { parseInstant, replay } from '../engine/replay.js';
+import { diagnosisTime, type DiagnosisTime } from '../queries/diagnosis-time.js';
+import { clockSettingsFromEnv } from './clock-settings.js';
 
 export interface AsOf {
   readonly asOf?: string;
@@ -16,6 +18,9 @@ export interface AsOf {
  */
 @Injectable()
 export class ReadModelsService {
+  /** The api's clock mode (R21): a bad CLOCK_MODE stops the projector at start, as it stops the api. */
+  private readonly clock = clockSettingsFromEnv();
+
   constructor(
     readonly projector: Projector,
     readonly store: EventStore,
@@ -46,6 +51,11 @@ export class ReadModelsService {
       return this.replay({ untilSimulatedTime: query.asOfTime });
     }
     return this.projector.readModels;
+  }
+
+  /** When to diagnose `readModels` (got by `at(query)`): the time the api would decide a command at (R20, R21). */
+  timeOf(readModels: ReadModels, query: AsOf): DiagnosisTime {
+    return diagnosisTime(readModels, this.clock, query);
   }
 
   /** A replay that meets an event it cannot apply answers 500 naming it, like the live projector's health. */

@@ -10,7 +10,7 @@ import type {
 } from '#events';
 import type { StoredEvent } from '#eventstore';
 import { defineProjection, existing, invariant } from '../engine/projection.js';
-import { LINE_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
+import { CLOCK_EVENTS_IRRELEVANT, LINE_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
 import { ACCOUNT_STREAM_PREFIX } from './line-key.js';
 
 export interface AccountRow {
@@ -168,6 +168,7 @@ export const accountsProjection = defineProjection<ProjectedEvent>()({
   create: (): AccountsState => ({ accounts: new Map(), parties: new Map(), delegations: new Map() }),
   handlers: {
     ...LINE_EVENTS_IRRELEVANT,
+    ...CLOCK_EVENTS_IRRELEVANT,
     AccountCreated: (state, stored) => {
       const accountId = accountIdOf(stored);
       invariant(!state.accounts.has(accountId), `account ${accountId} created twice`);

@@ -1,4 +1,4 @@
-import { ACCOUNT_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
+import { ACCOUNT_EVENTS_IRRELEVANT, CLOCK_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
 import type { LineEvent } from '#events';
 import type { StoredEvent } from '#eventstore';
 import { appended, defineProjection, existing, type Handler } from '../engine/projection.js';
@@ -55,6 +55,7 @@ export const auditProjection = defineProjection<ProjectedEvent>()({
   create: (): AuditState => ({ trails: new Map(), trailReuses: new Map(), messageCalls: new Map() }),
   handlers: {
     ...ACCOUNT_EVENTS_IRRELEVANT,
+    ...CLOCK_EVENTS_IRRELEVANT,
     CallPlacedOnSharedLine: callStarted,
     CallAnsweredByExternalParty: byCall,
     IncomingCallReceived: callStarted,

@@ -1,4 +1,4 @@
-import { ACCOUNT_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
+import { ACCOUNT_EVENTS_IRRELEVANT, CLOCK_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
 import type { LinePermissionUsed, RingDecisionRecord } from '#events';
 import { appended, defineProjection, existing, invariant, IRRELEVANT, NONE } from '../engine/projection.js';
 import { partyKey } from './accounts.projection.js';
@@ -227,6 +227,7 @@ export const callsProjection = defineProjection<ProjectedEvent>()({
   }),
   handlers: {
     ...ACCOUNT_EVENTS_IRRELEVANT,
+    ...CLOCK_EVENTS_IRRELEVANT,
     CallPlacedOnSharedLine: (state, { stream, event: { data } }) => {
       const call = startCall(state, stream, data.callId, 'outgoing', data.to, data.at);
       call.placedBy = {

@@ -1,15 +1,27 @@
 import {
   accountEventSchemaVersions,
+  clockEventSchemaVersions,
   lineEventSchemaVersions,
   type AccountEvent,
+  type ClockEvent,
   type LineEvent,
 } from '#events';
 import { IRRELEVANT } from '../engine/projection.js';
 import { ACCOUNT_STREAM_PREFIX, LINE_STREAM_PREFIX } from './line-key.js';
 
-/** Everything the projector reads: the account streams and the line streams (server-side filter). */
-export type ProjectedEvent = AccountEvent | LineEvent;
-export const PROJECTED_STREAM_PREFIXES = [ACCOUNT_STREAM_PREFIX, LINE_STREAM_PREFIX] as const;
+/** The virtual clock's stream (`clock-virtual`, R21). */
+export const CLOCK_STREAM_PREFIX = 'clock-';
+
+/**
+ * Everything the projector reads (server-side filter): the account streams, the line streams, and the
+ * virtual clock, whose advances move simulated time with no line or account event (R21).
+ */
+export type ProjectedEvent = AccountEvent | LineEvent | ClockEvent;
+export const PROJECTED_STREAM_PREFIXES = [
+  ACCOUNT_STREAM_PREFIX,
+  LINE_STREAM_PREFIX,
+  CLOCK_STREAM_PREFIX,
+] as const;
 
 /**
  * Declares a whole slice of the catalogue irrelevant to a projection. Built from the catalogue's own
@@ -21,3 +33,4 @@ const irrelevant = <T extends string>(types: Record<T, number>): Record<T, typeo
 
 export const ACCOUNT_EVENTS_IRRELEVANT = irrelevant(accountEventSchemaVersions);
 export const LINE_EVENTS_IRRELEVANT = irrelevant(lineEventSchemaVersions);
+export const CLOCK_EVENTS_IRRELEVANT = irrelevant(clockEventSchemaVersions);

@@ -2,6 +2,7 @@ import type { Projection } from '../engine/projection.js';
 import { accountsProjection } from './accounts.projection.js';
 import { auditProjection } from './audit.projection.js';
 import { callsProjection } from './calls.projection.js';
+import { clockProjection } from './clock.projection.js';
 import { recordingsProjection } from './recordings.projection.js';
 import { voicemailProjection } from './voicemail.projection.js';
 
@@ -14,4 +15,5 @@ export const PROJECTIONS: readonly Projection[] = [
   voicemailProjection,
   recordingsProjection,
   auditProjection,
+  clockProjection,
 ];

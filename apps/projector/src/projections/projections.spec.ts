@@ -1,5 +1,5 @@
 import { evolveAccount, initialAccountState, lineContextFor, routeIncomingCall } from '#domain';
-import type { AccountEvent, AccountPolicy } from '#events';
+import { VIRTUAL_CLOCK_STREAM, type AccountEvent, type AccountPolicy } from '#events';
 import { storedLog } from '../engine/engine.fixture.js';
 import { ProjectionFailure } from '../engine/projection.js';
 import { ReadModels } from '../engine/read-models.js';
@@ -10,6 +10,7 @@ import { whyBusy, whyCannot, whyRing } from '../queries/diagnostics.js';
 import { lineHistory, lineState, partyHistory } from '../queries/line-views.js';
 import { auditProjection } from './audit.projection.js';
 import { callsProjection } from './calls.projection.js';
+import { clockProjection, virtualClockTime } from './clock.projection.js';
 import type { ProjectedEvent } from './catalogue.js';
 import { PROJECTIONS } from './index.js';
 import { recordingsProjection } from './recordings.projection.js';
@@ -18,6 +19,8 @@ import { voicemailProjection } from './voicemail.projection.js';
 const ACCOUNT = 'account-acme';
 const LINE = 'line-acme.1001';
 const T = (second: number): string => new Date(Date.UTC(2026, 0, 5, 9, 0, second)).toISOString();
+/** When the diagnoses below are asked: after every event of these specs. */
+const AT = { at: T(120), source: 'the time asked for' };
 const by = { by: 'admin', at: T(0) };
 const policy: AccountPolicy = {
   delegationEnabled: true,
@@ -534,20 +537,22 @@ describe('diagnostics (R20)', () => {
         data: { callId: 'c3', by: 'alice', onBehalfOf: null, privacyLocked: true, at: T(30) },
       },
     ]);
-    expect(whyCannot(readModels, 'acme', '1001', 'bob', 'pickUp')).toMatchObject({ rule: 'R15' });
+    expect(whyCannot(readModels, 'acme', '1001', 'bob', 'pickUp', AT)).toMatchObject({ rule: 'R15' });
   });
 
   it('R10/R12/R16: names the missing permission, a line not shared, a busy line, as the decider does', () => {
-    expect(whyCannot(project(), 'acme', '1001', 'bob', 'join')).toMatchObject({
+    expect(whyCannot(project(), 'acme', '1001', 'bob', 'join', AT)).toMatchObject({
       rule: 'R16',
       code: 'PERMISSION_REQUIRED',
     });
-    expect(whyCannot(project(), 'acme', '1001', 'carol', 'answer')).toMatchObject({
+    expect(whyCannot(project(), 'acme', '1001', 'carol', 'answer', AT)).toMatchObject({
       rule: 'R10',
       code: 'LINE_NOT_SHARED',
     });
-    expect(whyCannot(project(placed), 'acme', '1001', 'alice', 'placeCall')).toMatchObject({ rule: 'R12' });
-    expect(whyCannot(project(), 'acme', '1001', 'bob', 'placeCall')).toMatchObject({
+    expect(whyCannot(project(placed), 'acme', '1001', 'alice', 'placeCall', AT)).toMatchObject({
+      rule: 'R12',
+    });
+    expect(whyCannot(project(), 'acme', '1001', 'bob', 'placeCall', AT)).toMatchObject({
       rule: 'R12',
       answer: 'Bob can place calls on line 1001.',
     });
@@ -591,7 +596,7 @@ describe('diagnostics (R20)', () => {
         data: { ...by, policy: { ...policy, assistantMinimumVersion: '6.3.0' } },
       }),
     );
-    const diagnosis = whyCannot(readModels, 'acme', '1001', 'bob', 'answer');
+    const diagnosis = whyCannot(readModels, 'acme', '1001', 'bob', 'answer', AT);
     expect(diagnosis).toMatchObject({
       rule: 'R4',
       code: 'DESKTOP_CLIENT_OUTDATED',
@@ -607,7 +612,7 @@ describe('diagnostics (R20)', () => {
     });
     // The delegator's own line needs no Assistant.
     expect(
-      whyCannot(readModels, 'acme', '1001', 'alice', 'placeCall').checks.map((c) => c.rule),
+      whyCannot(readModels, 'acme', '1001', 'alice', 'placeCall', AT).checks.map((c) => c.rule),
     ).not.toContain('R4');
   });
 
@@ -616,7 +621,7 @@ describe('diagnostics (R20)', () => {
       type: 'PartyAssistantChanged',
       data: { ...by, partyId: 'bob', assistantEnabled: false },
     });
-    expect(whyCannot(project(disabled), 'acme', '1001', 'bob', 'pickUp')).toMatchObject({
+    expect(whyCannot(project(disabled), 'acme', '1001', 'bob', 'pickUp', AT)).toMatchObject({
       rule: 'R4',
       code: 'ASSISTANT_DISABLED',
     });
@@ -632,6 +637,7 @@ describe('diagnostics (R20)', () => {
         '1001',
         'bob',
         'placeCall',
+        AT,
       ),
     ).toMatchObject({ rule: 'R4', code: 'DESKTOP_CLIENT_UNSUPPORTED' });
     const dave: [string, ProjectedEvent] = [
@@ -651,14 +657,14 @@ describe('diagnostics (R20)', () => {
       },
     ];
     // Dave is no delegate: the line is not shared (the verdict), and inviting him would fail on R4.
-    const notShared = whyCannot(project(dave), 'acme', '1001', 'dave', 'answer');
+    const notShared = whyCannot(project(dave), 'acme', '1001', 'dave', 'answer', AT);
     expect(notShared).toMatchObject({ rule: 'R10', code: 'LINE_NOT_SHARED' });
     expect(notShared.checks.at(-1)).toMatchObject({ rule: 'R4', ok: false, code: 'DESKTOP_CLIENT_MISSING' });
     const noPlan = partyChange({
       type: 'PartyCallingPlanChanged',
       data: { ...by, partyId: 'bob', callingPlan: 'none' },
     });
-    expect(whyCannot(project(disabled, noPlan), 'acme', '1001', 'bob', 'answer')).toMatchObject({
+    expect(whyCannot(project(disabled, noPlan), 'acme', '1001', 'bob', 'answer', AT)).toMatchObject({
       rule: 'R2',
     });
   });
@@ -683,7 +689,7 @@ describe('diagnostics (R20)', () => {
       }),
       partyChange({ type: 'DelegationAccepted', data: lobby }),
     );
-    const diagnosis = whyCannot(readModels, 'acme', '1001', 'lobby', 'answer');
+    const diagnosis = whyCannot(readModels, 'acme', '1001', 'lobby', 'answer', AT);
     expect(diagnosis).toMatchObject({ answer: 'Lobby can answer calls on line 1001.' });
     expect(diagnosis.checks).toContainEqual({
       rule: 'R4',
@@ -700,7 +706,7 @@ describe('diagnostics (R20)', () => {
     const powerPack = (on: boolean) =>
       partyChange({ type: 'PartyPowerPackChanged', data: { ...by, partyId: 'alice', powerPack: on } });
     expect(
-      whyCannot(project(powerPack(true), vipOnly, powerPack(false)), 'acme', '1001', 'bob', 'answer'),
+      whyCannot(project(powerPack(true), vipOnly, powerPack(false)), 'acme', '1001', 'bob', 'answer', AT),
     ).toMatchObject({
       rule: 'R5',
       code: 'POWER_PACK_REQUIRED',
@@ -712,7 +718,7 @@ describe('diagnostics (R20)', () => {
       type: 'DelegationPermissionsChanged',
       data: { ...delegation, permissions: ['vipOnly'] },
     });
-    expect(whyCannot(project(vipOnlyAlone), 'acme', '1001', 'bob', 'answer')).toMatchObject({
+    expect(whyCannot(project(vipOnlyAlone), 'acme', '1001', 'bob', 'answer', AT)).toMatchObject({
       rule: 'R13',
       code: 'PERMISSION_REQUIRED',
     });
@@ -735,13 +741,31 @@ describe('diagnostics (R20)', () => {
         },
       },
     ];
-    const withPack = whyCannot(project(...arrived, rangAlice), 'acme', '1001', 'bob', 'answer');
+    const withPack = whyCannot(project(...arrived, rangAlice), 'acme', '1001', 'bob', 'answer', AT);
     expect(withPack).toMatchObject({ rule: 'R19', code: 'VIP_ONLY_NON_VIP_CALLER' });
     expect(withPack.checks.map((c) => c.rule)).toEqual(['R1', 'R10', 'R10', 'R3', 'R4', 'R13', 'R13', 'R19']);
     // Other actions never consult the Power Pack.
     expect(
-      whyCannot(project(vipOnly), 'acme', '1001', 'bob', 'placeCall').checks.map((c) => c.rule),
+      whyCannot(project(vipOnly), 'acme', '1001', 'bob', 'placeCall', AT).checks.map((c) => c.rule),
     ).not.toContain('R5');
+  });
+});
+
+describe('virtual clock', () => {
+  const advanced = (from: number, to: number): [string, ProjectedEvent] => [
+    VIRTUAL_CLOCK_STREAM,
+    { type: 'VirtualClockAdvanced', data: { from: T(from), to: T(to) } },
+  ];
+
+  it('R21: records where the virtual clock was last advanced to, with no line or account event after it', () => {
+    expect(virtualClockTime(project(placed))).toBeUndefined();
+    const readModels = project(advanced(0, 5), placed, advanced(10, 3600));
+    expect(virtualClockTime(readModels)).toBe(T(3600));
+    expect([...readModels.state(clockProjection).clocks]).toEqual([
+      [VIRTUAL_CLOCK_STREAM, { time: T(3600) }],
+    ]);
+    // Every other read model passes the clock by.
+    expect(readModels.state(auditProjection).trails.size).toBe(1);
   });
 });
 
@@ -765,7 +789,7 @@ describe('delegation roster', () => {
       ],
     );
     expect(lineAccess(readModels, 'acme', '1001', 'bob')).toMatchObject({ allowed: true, role: 'delegate' });
-    expect(whyCannot(readModels, 'acme', '1001', 'bob', 'answer').answer).toBe(
+    expect(whyCannot(readModels, 'acme', '1001', 'bob', 'answer', AT).answer).toBe(
       'Bob can answer calls on line 1001.',
     );
   });

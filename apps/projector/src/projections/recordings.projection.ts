@@ -1,4 +1,4 @@
-import { ACCOUNT_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
+import { ACCOUNT_EVENTS_IRRELEVANT, CLOCK_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
 import { defineProjection, existing, invariant, IRRELEVANT } from '../engine/projection.js';
 import { partyKey } from './accounts.projection.js';
 import { currentKey, lineKeyOf, lineScoped, nextKey } from './line-key.js';
@@ -34,6 +34,7 @@ export const recordingsProjection = defineProjection<ProjectedEvent>()({
   create: (): RecordingsState => ({ recordings: new Map(), recordingReuses: new Map(), byOwner: new Map() }),
   handlers: {
     ...ACCOUNT_EVENTS_IRRELEVANT,
+    ...CLOCK_EVENTS_IRRELEVANT,
     RecordingStarted: (state, { stream, event: { data } }) => {
       const address = addressOf(stream, data.callId, data.recordingId);
       const running = state.recordings.get(currentKey(state.recordingReuses, address));

@@ -1,4 +1,4 @@
-import { ACCOUNT_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
+import { ACCOUNT_EVENTS_IRRELEVANT, CLOCK_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
 import { appended, defineProjection, existing, invariant, IRRELEVANT, NONE } from '../engine/projection.js';
 import { currentKey, lineKeyOf, lineScoped, nextKey } from './line-key.js';
 
@@ -78,6 +78,7 @@ export const voicemailProjection = defineProjection<ProjectedEvent>()({
   }),
   handlers: {
     ...ACCOUNT_EVENTS_IRRELEVANT,
+    ...CLOCK_EVENTS_IRRELEVANT,
     IncomingCallReceived: (state, { stream, event: { data } }) => {
       state.ringing.set(lineScoped(lineKeyOf(stream), data.callId), { from: data.from, at: data.at });
     },

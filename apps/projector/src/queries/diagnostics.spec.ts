@@ -1,11 +1,18 @@
 import { DomainError, fold, lineContextFor, lineDecider, type CallFacts, type LineCommand } from '#domain';
-import type { AccountPolicy, BusinessHours, LineEvent, Permission } from '#events';
+import {
+  VIRTUAL_CLOCK_STREAM,
+  type AccountPolicy,
+  type BusinessHours,
+  type LineEvent,
+  type Permission,
+} from '#events';
 import { storedLog } from '../engine/engine.fixture.js';
 import { ReadModels } from '../engine/read-models.js';
 import type { ProjectedEvent } from '../projections/catalogue.js';
 import { callsProjection } from '../projections/calls.projection.js';
 import { PROJECTIONS } from '../projections/index.js';
 import { accountStateOf } from './account-state.js';
+import { diagnosisTime, type DiagnosisTime } from './diagnosis-time.js';
 import { whyCannot, type Action, type Diagnosis } from './diagnostics.js';
 import { callFactsOf } from './line-facts.js';
 
@@ -17,6 +24,10 @@ import { callFactsOf } from './line-facts.js';
 const ACCOUNT = 'account-acme';
 const LINE = 'line-acme.1001';
 const T = (second: number): string => new Date(Date.UTC(2026, 0, 5, 9, 0, second)).toISOString();
+/** A diagnosis asked at `at`, as `asOfTime` asks it. */
+const asked = (at: string): DiagnosisTime => ({ at, source: 'the time asked for' });
+/** When the api decides the commands these specs compare with (see `decide`), and the diagnoses are asked. */
+const NOW = T(30);
 const by = { by: 'admin', at: T(0) };
 const policy: AccountPolicy = {
   delegationEnabled: true,
@@ -88,18 +99,24 @@ interface World {
   readonly line: readonly LineEvent[];
 }
 
-const project = (accountChanges: readonly ProjectedEvent[], line: readonly LineEvent[]): ReadModels => {
+/** The account with its changes, the line's events, then the virtual clock's advances. */
+const project = (
+  accountChanges: readonly ProjectedEvent[],
+  line: readonly LineEvent[],
+  clock: readonly ProjectedEvent[] = [],
+): ReadModels => {
   const readModels = new ReadModels(PROJECTIONS);
   const log: [string, ProjectedEvent][] = [
     ...[...account, ...accountChanges].map((event): [string, ProjectedEvent] => [ACCOUNT, event]),
     ...line.map((event): [string, ProjectedEvent] => [LINE, event]),
+    ...clock.map((event): [string, ProjectedEvent] => [VIRTUAL_CLOCK_STREAM, event]),
   ];
   for (const stored of storedLog(log)) readModels.apply(stored);
   return readModels;
 };
 
 /** The api's decision: the line decider with the context built from the account state, at `now`. */
-const decide = (world: World, command: LineCommand, now = T(30)): readonly LineEvent[] =>
+const decide = (world: World, command: LineCommand, now = NOW): readonly LineEvent[] =>
   lineDecider.decide(
     command,
     fold(lineDecider.evolve, lineDecider.initialState, world.line),
@@ -116,7 +133,7 @@ const given = (accountChanges: readonly ProjectedEvent[], ...commands: LineComma
   return world;
 };
 
-const rejectionOf = (world: World, command: LineCommand, now = T(30)): DomainError | null => {
+const rejectionOf = (world: World, command: LineCommand, now = NOW): DomainError | null => {
   try {
     decide(world, command, now);
     return null;
@@ -136,7 +153,7 @@ const expectAgreement = (
   action: Action,
   command: LineCommand,
 ): { diagnosis: Diagnosis; rejection: DomainError | null } => {
-  const diagnosis = whyCannot(world.readModels, 'acme', '1001', partyId, action);
+  const diagnosis = whyCannot(world.readModels, 'acme', '1001', partyId, action, asked(NOW));
   const rejection = rejectionOf(world, command);
   if (rejection === null) {
     expect(diagnosis.checks.every((check) => check.ok)).toBe(true);
@@ -151,7 +168,7 @@ const expectAgreement = (
 
 /** A refused answer names routing's decision for the party in its details (R13, R5, R19). */
 const expectAnswerAgreement = (world: World, partyId: string, callId: string): Diagnosis => {
-  const diagnosis = whyCannot(world.readModels, 'acme', '1001', partyId, 'answer');
+  const diagnosis = whyCannot(world.readModels, 'acme', '1001', partyId, 'answer', asked(NOW));
   const rejection = rejectionOf(world, answer(callId, partyId));
   expect(rejection).toMatchObject({ code: 'NOT_RINGING_FOR_YOU', details: { reason: diagnosis.code } });
   expect(diagnosis.answer).toContain(rejection!.message.split('not ringing for you: ')[1]);
@@ -219,7 +236,14 @@ describe('whyCannot agrees with the line decider (R20)', () => {
     });
     // Without a call ringing, routing's standing refusal says the same.
     expect(
-      whyCannot(given([bobMay('answerCalls', 'vipOnly')]).readModels, 'acme', '1001', 'bob', 'answer'),
+      whyCannot(
+        given([bobMay('answerCalls', 'vipOnly')]).readModels,
+        'acme',
+        '1001',
+        'bob',
+        'answer',
+        asked(NOW),
+      ),
     ).toMatchObject({ rule: 'R5', code: 'POWER_PACK_REQUIRED' });
   });
 
@@ -306,7 +330,7 @@ describe('whyCannot agrees with the line decider (R20)', () => {
     const allowed = given([bobMay('joinAndMerge')], incoming('c1'), answer('c1', 'alice'));
     expectAgreement(allowed, 'bob', 'join', join);
   });
-  /** Monday from `from` to 17:00 UTC; T(…) is Monday 09:00 UTC, the read models' own time a Thursday. */
+  /** Monday from `from` to 17:00 UTC; T(…) is Monday 09:00 UTC. */
   const mondayFrom = (from: string): BusinessHours => ({
     utcOffsetMinutes: 0,
     windows: [{ day: 'mon', from, to: '17:00' }],
@@ -318,7 +342,7 @@ describe('whyCannot agrees with the line decider (R20)', () => {
 
   it('R20/R13 hours: Given no call and the line closed until noon, When a delegate asks at 09:00, Then OUTSIDE_BUSINESS_HOURS, as routing and the answer say of a call arriving then', () => {
     const closed = given([lineHours('12:00')]);
-    const diagnosis = whyCannot(closed.readModels, 'acme', '1001', 'bob', 'answer', T(20));
+    const diagnosis = whyCannot(closed.readModels, 'acme', '1001', 'bob', 'answer', asked(T(20)));
     expect(diagnosis).toMatchObject({
       rule: 'R13',
       code: 'OUTSIDE_BUSINESS_HOURS',
@@ -334,22 +358,52 @@ describe('whyCannot agrees with the line decider (R20)', () => {
     });
     expect(rejection!.message).toContain(diagnosis.checks.at(-1)!.detail);
     // The delegator rings whatever the hours.
-    expect(whyCannot(closed.readModels, 'acme', '1001', 'alice', 'answer', T(20)).answer).toBe(
+    expect(whyCannot(closed.readModels, 'acme', '1001', 'alice', 'answer', asked(T(20))).answer).toBe(
       'Alice can answer calls on line 1001.',
     );
   });
 
   it('R20/R13 hours: Given the line open, When a delegate asks within hours, Then it would ring and a call then may be answered', () => {
     const open = given([lineHours('09:00')]);
-    expect(whyCannot(open.readModels, 'acme', '1001', 'bob', 'answer', T(20)).answer).toBe(
+    expect(whyCannot(open.readModels, 'acme', '1001', 'bob', 'answer', asked(T(20))).answer).toBe(
       'Bob can answer calls on line 1001.',
     );
     const world = given([lineHours('09:00')], incoming('c1', T(20)));
     expect(rejectionOf(world, answer('c1', 'bob'), T(20))).toBeNull();
-    // Without a time, the diagnosis is as of the read models' own time: a Thursday, when the line is closed.
-    const asOf = whyCannot(open.readModels, 'acme', '1001', 'bob', 'answer');
-    expect(asOf.question).toContain(open.readModels.lastSimulatedTime);
-    expect(asOf).toMatchObject({ rule: 'R13', code: 'OUTSIDE_BUSINESS_HOURS' });
+  });
+
+  it("R20/R21 hours: Given the line open and the virtual clock advanced to 18:00 with no command after, When a delegate asks at the api's now, Then OUTSIDE_BUSINESS_HOURS, as the api says of a call arriving then", () => {
+    const evening = new Date(Date.UTC(2026, 0, 5, 18, 0, 0)).toISOString();
+    const advance = (from: string, to: string): ProjectedEvent => ({
+      type: 'VirtualClockAdvanced',
+      data: { from, to },
+    });
+    const readModels = project([lineHours('09:00')], [], [advance(T(0), T(20)), advance(T(20), evening)]);
+    const now = diagnosisTime(readModels, { mode: 'virtual', virtualStart: T(0) }, {});
+    expect(now).toEqual({ at: evening, source: "the virtual clock's time" });
+    const diagnosis = whyCannot(readModels, 'acme', '1001', 'bob', 'answer', now);
+    expect(diagnosis).toMatchObject({
+      question: `Why can Bob not answer calls on line 1001 (as of ${evening}, the virtual clock's time)?`,
+      rule: 'R13',
+      code: 'OUTSIDE_BUSINESS_HOURS',
+    });
+    const world = given([lineHours('09:00')], incoming('c1', evening));
+    expect(rejectionOf(world, answer('c1', 'bob'), evening)).toMatchObject({
+      code: 'NOT_RINGING_FOR_YOU',
+      details: { reason: diagnosis.code },
+    });
+    // At 09:00:20, the clock's time before the last advance, the same line would ring Bob.
+    const morning = diagnosisTime(
+      project([lineHours('09:00')], [], [advance(T(0), T(20))]),
+      {
+        mode: 'virtual',
+        virtualStart: T(0),
+      },
+      {},
+    );
+    expect(whyCannot(readModels, 'acme', '1001', 'bob', 'answer', morning).answer).toBe(
+      'Bob can answer calls on line 1001.',
+    );
   });
 
   it("R20/R13 own hours: Given overrideBusinessHours and the delegate's own hours from noon, When it asks at 09:00, Then OUTSIDE_OWN_HOURS though the line is open", () => {
@@ -358,7 +412,9 @@ describe('whyCannot agrees with the line decider (R20)', () => {
       bobMay('answerCalls', 'overrideBusinessHours'),
       { type: 'DelegateBusinessHoursSet', data: { ...ab, businessHours: mondayFrom('12:00') } },
     ];
-    expect(whyCannot(given(ownHours).readModels, 'acme', '1001', 'bob', 'answer', T(20))).toMatchObject({
+    expect(
+      whyCannot(given(ownHours).readModels, 'acme', '1001', 'bob', 'answer', asked(T(20))),
+    ).toMatchObject({
       rule: 'R13',
       code: 'OUTSIDE_OWN_HOURS',
     });

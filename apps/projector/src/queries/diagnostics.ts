@@ -18,6 +18,7 @@ import { callsProjection, type CallRow } from '../projections/calls.projection.j
 import { lineKey, splitLineKey } from '../projections/line-key.js';
 import { accountStateOf } from './account-state.js';
 import { lineOwner, partyName, sameNumber } from './access.js';
+import type { DiagnosisTime } from './diagnosis-time.js';
 import { callFactsOf, finishedCallOf } from './line-facts.js';
 
 /** One rule looked at, passed or not: R20 answers name the rule that decides. */
@@ -135,8 +136,8 @@ export type Action = LineAction;
  * makes of it), so the first failing check names the rule, code and sentence the api rejects the
  * command with. A party not alerted for a ringing call is named by the cause routing gives (R13,
  * R19, R5) or its own decline (R14). With no call to answer, routing is asked about a call arriving
- * at time `at`; a place call needs a free line (R12). `at` defaults to the simulated time of the last
- * event the read models reflect: the time their state is as of (R21).
+ * at the diagnosis time; a place call needs a free line (R12). The time is the caller's to choose
+ * (see diagnosisTime: the api's now, R21); the question names it and where it comes from.
  */
 export const whyCannot = (
   readModels: ReadModels,
@@ -144,8 +145,9 @@ export const whyCannot = (
   number: string,
   partyId: string,
   action: Action,
-  at: string = readModels.lastSimulatedTime ?? new Date().toISOString(),
+  asOf: DiagnosisTime,
 ): Diagnosis => {
+  const { at } = asOf;
   const { accounts, parties } = readModels.state(accountsProjection);
   const { lines, calls } = readModels.state(callsProjection);
   const name = partyName(readModels, accountId, partyId);
@@ -155,7 +157,7 @@ export const whyCannot = (
     placeCall: 'place calls on',
     join: 'join calls on',
   }[action];
-  const question = `Why can ${name} not ${verb} line ${number} (as of ${at})?`;
+  const question = `Why can ${name} not ${verb} line ${number} (as of ${at}, ${asOf.source})?`;
   const checks: Check[] = [];
   const check = (rule: string, ok: boolean, detail: string, code?: string): boolean => {
     checks.push(ok || code === undefined ? { rule, ok, detail } : { rule, ok, detail, code });
