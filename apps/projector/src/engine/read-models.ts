@@ -49,24 +49,16 @@ export class ReadModels {
 
   /** Applies one event to every projection; throws ProjectionFailure (and stops there) when one cannot. */
   apply(stored: StoredEvent): void {
-    const fail = (projection: string, reason: string): ProjectionFailure =>
-      new ProjectionFailure(
-        projection,
-        stored.event.type,
-        stored.stream,
-        stored.revision,
-        stored.position,
-        reason,
-      );
-    if (stored.position === undefined) throw fail('projector', 'the event carries no $all position');
+    if (stored.position === undefined)
+      throw failure(stored, 'projector', 'the event carries no $all position');
     if (this.lastEventPosition !== undefined && stored.position <= this.lastEventPosition) {
-      throw fail('projector', `delivered out of order after position ${this.lastEventPosition}`);
+      throw failure(stored, 'projector', `delivered out of order after position ${this.lastEventPosition}`);
     }
-    for (const { projection, state, handler } of this.dispatchFor(stored.event.type, fail)) {
+    for (const { projection, state, handler } of this.dispatchFor(stored)) {
       try {
         handler(state, stored);
       } catch (error) {
-        throw fail(projection, error instanceof Error ? error.message : String(error));
+        throw failure(stored, projection, error instanceof Error ? error.message : String(error));
       }
     }
     this.lastEventPosition = stored.position;
@@ -129,17 +121,15 @@ export class ReadModels {
     this.lastSimulatedTime = lastSimulatedTime;
   }
 
-  private dispatchFor(
-    type: string,
-    fail: (projection: string, reason: string) => ProjectionFailure,
-  ): readonly Dispatch[] {
+  private dispatchFor(stored: StoredEvent): readonly Dispatch[] {
+    const { type } = stored.event;
     const cached = this.dispatch.get(type);
     if (cached) return cached;
     const list: Dispatch[] = [];
     for (const projection of this.projections) {
       const handler = projection.handlerFor(type);
       if (handler === undefined) {
-        throw fail(projection.name, 'unknown event type: neither handled nor declared irrelevant');
+        throw failure(stored, projection.name, 'unknown event type: neither handled nor declared irrelevant');
       }
       if (handler !== IRRELEVANT) {
         list.push({ projection: projection.name, state: this.states.get(projection.name)!, handler });
@@ -149,3 +139,13 @@ export class ReadModels {
     return list;
   }
 }
+
+const failure = (stored: StoredEvent, projection: string, reason: string): ProjectionFailure =>
+  new ProjectionFailure(
+    projection,
+    stored.event.type,
+    stored.stream,
+    stored.revision,
+    stored.position,
+    reason,
+  );
