@@ -8,9 +8,13 @@ import { readSnapshot, removeSnapshot, writeSnapshot } from './snapshot-file.js'
  * The largest share of its time the projector spends writing snapshots. A snapshot digests and writes
  * the whole state while the loop waits: seconds for millions of rows. Taken every N events or T ms
  * regardless, snapshots came to take most of a catch-up (and of a busy live projector's time), so
- * the next one waits for (1 / share - 1) times as long as the last took.
+ * the next one waits for (1 / share - 1) times as long as it is expected to take: as long as the last,
+ * grown with the state since. A catch-up from the first event outgrows that once its state is large:
+ * it snapshots again once live, and a crash before then repeats it from the last snapshot.
  */
 const SNAPSHOT_TIME_SHARE = 0.1;
+/** Below this many events a snapshot's time is mostly its file syncs, and does not grow with the state. */
+const SNAPSHOT_FIXED_COST_EVENTS = 10_000;
 
 export type ProjectorStatus = 'starting' | 'catchingUp' | 'live' | 'reconnecting' | 'failed' | 'stopped';
 
@@ -85,9 +89,10 @@ export class Projector {
   private loop: Promise<void> | undefined;
   private stopping = false;
   private snapshotWrite: Promise<void> | undefined;
-  /** When the last snapshot write ended and how long it took (ms), for SNAPSHOT_TIME_SHARE. */
+  /** When the last snapshot write ended, how long it took and at how many events: SNAPSHOT_TIME_SHARE. */
   private snapshotEndedAt = 0;
   private snapshotTookMs = 0;
+  private snapshotEvents = 0;
   private eventsSinceSnapshot = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<(change: ReadModelChange) => void>();
@@ -330,7 +335,9 @@ export class Projector {
   }
 
   private snapshotDue(): boolean {
-    return performance.now() - this.snapshotEndedAt >= this.snapshotTookMs * (1 / SNAPSHOT_TIME_SHARE - 1);
+    const growth = this.readModels.eventCount / Math.max(this.snapshotEvents, SNAPSHOT_FIXED_COST_EVENTS);
+    const expectedMs = this.snapshotTookMs * Math.max(1, growth);
+    return performance.now() - this.snapshotEndedAt >= expectedMs * (1 / SNAPSHOT_TIME_SHARE - 1);
   }
 
   private async snapshotIfDirty(): Promise<void> {
@@ -339,6 +346,7 @@ export class Projector {
     if (this.eventsSinceSnapshot === 0) return;
     this.eventsSinceSnapshot = 0;
     const started = performance.now();
+    const events = this.readModels.eventCount;
     this.snapshotWrite = writeSnapshot(dataDir, this.readModels)
       .catch((error: unknown) => {
         // A failed write leaves the previous snapshot intact; the next interval tries again.
@@ -351,6 +359,7 @@ export class Projector {
         this.snapshotWrite = undefined;
         this.snapshotEndedAt = performance.now();
         this.snapshotTookMs = this.snapshotEndedAt - started;
+        this.snapshotEvents = events;
       });
     await this.snapshotWrite;
   }
