@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { ClockController } from './clock.controller.js';
-import { CLOCK_SETTINGS, ClockService, clockSettingsFromEnv } from './clock.service.js';
+import { clockSettingsFromEnv } from '#events';
+import { CLOCK_SETTINGS, ClockService } from './clock.service.js';
 
 @Global()
 @Module({

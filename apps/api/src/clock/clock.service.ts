@@ -1,29 +1,13 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DomainError } from '#domain';
-import { VIRTUAL_CLOCK_STREAM, type ClockEvent } from '#events';
+import { VIRTUAL_CLOCK_STREAM, type ClockEvent, type ClockMode, type ClockSettings } from '#events';
 import { EventStore } from '#eventstore';
 import { randomUUID } from 'node:crypto';
-import type { Clock, ClockMode, Timer } from './clock.js';
+import type { Clock, Timer } from './clock.js';
 import { RealtimeClock } from './realtime-clock.js';
 import { VirtualClock } from './virtual-clock.js';
 
 export const CLOCK_SETTINGS = Symbol('CLOCK_SETTINGS');
-
-export interface ClockSettings {
-  readonly mode: ClockMode;
-  /** Where a fresh virtual clock starts: a Monday morning, inside default business hours. */
-  readonly virtualStart: Date;
-}
-
-export const clockSettingsFromEnv = (env: NodeJS.ProcessEnv = process.env): ClockSettings => {
-  const mode = env.CLOCK_MODE ?? 'realtime';
-  if (mode !== 'realtime' && mode !== 'virtual') {
-    throw new Error(`CLOCK_MODE must be "realtime" or "virtual", not "${mode}"`);
-  }
-  const virtualStart = new Date(env.VIRTUAL_CLOCK_START ?? '2026-01-05T09:00:00.000Z');
-  if (Number.isNaN(virtualStart.getTime())) throw new Error('VIRTUAL_CLOCK_START must be an ISO-8601 time');
-  return { mode, virtualStart };
-};
 
 /** Lets the clock wait until process managers have seen everything appended so far. */
 export type Settle = () => Promise<void>;

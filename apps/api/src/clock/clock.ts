@@ -1,4 +1,4 @@
-export type ClockMode = 'realtime' | 'virtual';
+import type { ClockMode } from '#events';
 
 /** Work that falls due at a time: a ring timeout, a transfer recall (R21). */
 export interface Timer {

@@ -1,15 +1,14 @@
-import { VIRTUAL_CLOCK_STREAM, type ClockEvent } from '#events';
+import { VIRTUAL_CLOCK_STREAM, clockSettingsFromEnv, type ClockEvent, type ClockSettings } from '#events';
 import { storedLog } from '../engine/engine.fixture.js';
 import { ReadModels } from '../engine/read-models.js';
-import { clockSettingsFromEnv } from '../http/clock-settings.js';
 import { PROJECTIONS } from '../projections/index.js';
-import { diagnosisTime, type ClockSettings } from './diagnosis-time.js';
+import { diagnosisTime } from './diagnosis-time.js';
 
 /** R21: a diagnosis is asked at the time the api would decide a command at. */
 const MONDAY = '2026-01-05T09:00:00.000Z';
 const EVENING = '2026-01-05T18:00:00.000Z';
-const virtual: ClockSettings = { mode: 'virtual', virtualStart: MONDAY };
-const realtime: ClockSettings = { mode: 'realtime', virtualStart: MONDAY };
+const virtual: ClockSettings = { mode: 'virtual', virtualStart: new Date(MONDAY) };
+const realtime: ClockSettings = { mode: 'realtime', virtualStart: new Date(MONDAY) };
 const wallClock = new Date('2026-03-01T12:34:56.000Z');
 
 const advancedTo = (...times: string[]): ReadModels => {
@@ -32,8 +31,10 @@ describe('the time a diagnosis is asked at (R20, R21)', () => {
 
   it('virtual: where the clock starts, before any advance or when it starts after the last one, as the api does', () => {
     expect(diagnosisTime(advancedTo(), virtual, {}, wallClock).at).toBe(MONDAY);
-    const laterStart = { ...virtual, virtualStart: '2026-01-06T09:00:00.000Z' };
-    expect(diagnosisTime(advancedTo(EVENING), laterStart, {}, wallClock).at).toBe(laterStart.virtualStart);
+    const laterStart = { ...virtual, virtualStart: new Date('2026-01-06T09:00:00.000Z') };
+    expect(diagnosisTime(advancedTo(EVENING), laterStart, {}, wallClock).at).toBe(
+      laterStart.virtualStart.toISOString(),
+    );
   });
 
   it("realtime: the wall clock's time, not the last event's; as of a past position, that position's last event", () => {
@@ -60,12 +61,12 @@ describe('the time a diagnosis is asked at (R20, R21)', () => {
   });
 
   it("reads the api's CLOCK_MODE and VIRTUAL_CLOCK_START, with its defaults and refusals", () => {
-    expect(clockSettingsFromEnv({})).toEqual({ mode: 'realtime', virtualStart: MONDAY });
+    expect(clockSettingsFromEnv({})).toEqual({ mode: 'realtime', virtualStart: new Date(MONDAY) });
     expect(
       clockSettingsFromEnv({ CLOCK_MODE: 'virtual', VIRTUAL_CLOCK_START: '2026-02-02T08:00:00Z' }),
     ).toEqual({
       mode: 'virtual',
-      virtualStart: '2026-02-02T08:00:00.000Z',
+      virtualStart: new Date('2026-02-02T08:00:00.000Z'),
     });
     expect(() => clockSettingsFromEnv({ CLOCK_MODE: 'fast' })).toThrow('CLOCK_MODE must be');
     expect(() => clockSettingsFromEnv({ VIRTUAL_CLOCK_START: 'soon' })).toThrow('VIRTUAL_CLOCK_START');

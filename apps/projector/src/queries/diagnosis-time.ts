@@ -1,12 +1,6 @@
+import type { ClockSettings } from '#events';
 import type { ReadModels } from '../engine/read-models.js';
 import { virtualClockTime } from '../projections/clock.projection.js';
-
-/** The api's clock (R21): the projector is told the same `CLOCK_MODE` and `VIRTUAL_CLOCK_START`. */
-export interface ClockSettings {
-  readonly mode: 'realtime' | 'virtual';
-  /** Where a fresh virtual clock starts, before any advance. */
-  readonly virtualStart: string;
-}
 
 /** The time a diagnosis is made at, and where it comes from: the question names both. */
 export interface DiagnosisTime {
@@ -33,9 +27,9 @@ export const diagnosisTime = (
     // As the api's clock on start: its last advance, unless a later start moved it on (it never goes back).
     const advanced = virtualClockTime(readModels);
     const at =
-      advanced !== undefined && Date.parse(advanced) > Date.parse(clock.virtualStart)
+      advanced !== undefined && Date.parse(advanced) > clock.virtualStart.getTime()
         ? advanced
-        : clock.virtualStart;
+        : clock.virtualStart.toISOString();
     return { at, source: "the virtual clock's time" };
   }
   if (asked.asOf !== undefined && readModels.lastSimulatedTime !== undefined) {

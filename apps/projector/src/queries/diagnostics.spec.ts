@@ -379,7 +379,7 @@ describe('whyCannot agrees with the line decider (R20)', () => {
       data: { from, to },
     });
     const readModels = project([lineHours('09:00')], [], [advance(T(0), T(20)), advance(T(20), evening)]);
-    const now = diagnosisTime(readModels, { mode: 'virtual', virtualStart: T(0) }, {});
+    const now = diagnosisTime(readModels, { mode: 'virtual', virtualStart: new Date(T(0)) }, {});
     expect(now).toEqual({ at: evening, source: "the virtual clock's time" });
     const diagnosis = whyCannot(readModels, 'acme', '1001', 'bob', 'answer', now);
     expect(diagnosis).toMatchObject({
@@ -395,10 +395,7 @@ describe('whyCannot agrees with the line decider (R20)', () => {
     // At 09:00:20, the clock's time before the last advance, the same line would ring Bob.
     const morning = diagnosisTime(
       project([lineHours('09:00')], [], [advance(T(0), T(20))]),
-      {
-        mode: 'virtual',
-        virtualStart: T(0),
-      },
+      { mode: 'virtual', virtualStart: new Date(T(0)) },
       {},
     );
     expect(whyCannot(readModels, 'acme', '1001', 'bob', 'answer', morning).answer).toBe(
