@@ -2,11 +2,12 @@ import { isCommandError } from '@eventstore/db-client';
 import type { EventStore, EventSubscription, StoredEvent } from '#eventstore';
 import { ProjectionFailure, type Projection } from './projection.js';
 import { CHECKPOINT_EVERY, ReadModels } from './read-models.js';
-import { readSnapshot, removeSnapshot, writeSnapshot } from './snapshot-file.js';
+import { captureSnapshot, readSnapshot, removeSnapshot } from './snapshot-file.js';
 
 /**
  * The largest share of its time the projector spends writing snapshots. A snapshot digests and writes
- * the whole state while the loop waits: seconds for millions of rows. Taken every N events or T ms
+ * the whole state while the loop waits (its fsync and rename do not hold the loop, see
+ * captureSnapshot): seconds for millions of rows. Taken every N events or T ms
  * regardless, snapshots came to take most of a catch-up (and of a busy live projector's time), so
  * the next one waits for (1 / share - 1) times as long as it is expected to take: as long as the last,
  * grown with the state since. A catch-up from the first event outgrows that once its state is large:
@@ -88,7 +89,10 @@ export class Projector {
   private subscription: EventSubscription | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
+  /** The whole snapshot write in flight, from capture to commit. */
   private snapshotWrite: Promise<void> | undefined;
+  /** Its capture only: while it runs the state must not move, so the loop waits for it. */
+  private snapshotCapture: Promise<unknown> | undefined;
   /** When the last snapshot write ended, how long it took and at how many events: SNAPSHOT_TIME_SHARE. */
   private snapshotEndedAt = 0;
   private snapshotTookMs = 0;
@@ -154,6 +158,8 @@ export class Projector {
     clearInterval(this.timer);
     await this.subscription?.close();
     await this.loop;
+    // One in flight may hold fewer events than the final one must.
+    if (this.snapshotWrite) await this.snapshotWrite;
     await this.snapshotIfDirty();
     if (this.status !== 'failed') this.status = 'stopped';
     for (const waiter of this.waiters) waiter.resolve();
@@ -252,11 +258,12 @@ export class Projector {
           checkpointEvery: CHECKPOINT_EVERY,
         });
         for await (const item of this.subscription) {
-          if (this.snapshotWrite) await this.snapshotWrite;
+          if (this.snapshotCapture) await this.snapshotCapture;
           if (item.kind === 'event') {
             this.apply(item.stored);
             if (this.eventsSinceSnapshot >= this.snapshotEveryEvents && this.snapshotDue()) {
-              await this.snapshotIfDirty();
+              void this.snapshotIfDirty();
+              await this.snapshotCapture;
             }
           } else if (item.kind === 'checkpoint') {
             this.readModels.advanceTo(item.position);
@@ -347,7 +354,13 @@ export class Projector {
     this.eventsSinceSnapshot = 0;
     const started = performance.now();
     const events = this.readModels.eventCount;
-    this.snapshotWrite = writeSnapshot(dataDir, this.readModels)
+    const captured = captureSnapshot(dataDir, this.readModels);
+    this.snapshotCapture = captured.then(
+      () => (this.snapshotCapture = undefined),
+      () => (this.snapshotCapture = undefined),
+    );
+    this.snapshotWrite = captured
+      .then((snapshot) => snapshot.commit())
       .catch((error: unknown) => {
         // A failed write leaves the previous snapshot intact; the next interval tries again.
         this.eventsSinceSnapshot++;

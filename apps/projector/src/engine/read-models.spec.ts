@@ -5,7 +5,7 @@ import { canonicalJson } from './canonical-json.js';
 import { storedLog, tally } from './engine.fixture.js';
 import { ProjectionFailure } from './projection.js';
 import { ReadModels } from './read-models.js';
-import { SNAPSHOT_FILE, readSnapshot, writeSnapshot } from './snapshot-file.js';
+import { SNAPSHOT_FILE, captureSnapshot, readSnapshot, writeSnapshot } from './snapshot-file.js';
 
 const log = storedLog([
   ['t-a', { type: 'Tallied', data: { amount: 2 } }],
@@ -103,6 +103,20 @@ describe('snapshot file', () => {
     expect(loaded.readModels.position).toBe(400n);
     expect(loaded.readModels.eventCount).toBe(4);
     expect(loaded.readModels.digest()).toBe(live.digest());
+  });
+
+  it('holds the state as captured, though the read models move on before it is committed', async () => {
+    const live = applyAll(log.slice(0, 2));
+    const asCaptured = live.digest();
+    const captured = await captureSnapshot(dir, live);
+    for (const stored of log.slice(2)) live.apply(stored);
+    expect(await readSnapshot(dir, [tally])).toEqual({ kind: 'none' });
+    await captured.commit();
+    const loaded = await readSnapshot(dir, [tally]);
+    if (loaded.kind !== 'loaded') throw new Error(`snapshot ${loaded.kind}`);
+    expect(loaded.readModels.eventCount).toBe(2);
+    expect(loaded.readModels.digest()).toBe(asCaptured);
+    expect(loaded.readModels.digest()).not.toBe(live.digest());
   });
 
   it('is absent on a first start', async () => {

@@ -43,7 +43,17 @@ const versionsOf = (projections: readonly Projection[]): Record<string, number> 
  * string of its size. The trailer carries the row count and the digest: a truncated or edited file
  * is detected and discarded rather than resumed from.
  */
-export async function writeSnapshot(dir: string, readModels: ReadModels): Promise<void> {
+/** A snapshot whose rows are all in its temporary file: `commit` makes it durable and the current one. */
+export interface CapturedSnapshot {
+  commit(): Promise<void>;
+}
+
+/**
+ * Writes the read models into a temporary file. The state must not move until this resolves (the
+ * projector holds its loop meanwhile); the rows are then in the file, so the slow part, `commit`'s
+ * fsync and rename, no longer depends on the state and runs while the projector goes on applying.
+ */
+export async function captureSnapshot(dir: string, readModels: ReadModels): Promise<CapturedSnapshot> {
   await mkdir(dir, { recursive: true });
   const target = join(dir, SNAPSHOT_FILE);
   const temporary = `${target}.${process.pid}.tmp`;
@@ -54,8 +64,8 @@ export async function writeSnapshot(dir: string, readModels: ReadModels): Promis
     lastSimulatedTime: readModels.lastSimulatedTime ?? null,
     projections: versionsOf(readModels.projections),
   };
-  // The digest and the rows are taken before the first await: the projector's loop is paused while it
-  // awaits this write, and the state must not move between the rows and the digest describing them.
+  // The digest and the rows are taken before the first await: the state must not move between the
+  // rows and the digest describing them.
   const digest = readModels.digest();
   const file = await open(temporary, 'w');
   try {
@@ -75,18 +85,32 @@ export async function writeSnapshot(dir: string, readModels: ReadModels): Promis
     }
     chunk.push(JSON.stringify({ end: true, rows, digest } satisfies Trailer));
     await file.write(chunk.join('\n') + '\n');
-    await file.sync();
-  } finally {
+  } catch (error) {
     await file.close();
+    throw error;
   }
-  await rename(temporary, target);
-  // The rename itself is durable only once the directory entry is flushed.
-  const directory = await open(dir, 'r');
-  try {
-    await directory.sync();
-  } finally {
-    await directory.close();
-  }
+  return {
+    commit: async () => {
+      try {
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await rename(temporary, target);
+      // The rename itself is durable only once the directory entry is flushed.
+      const directory = await open(dir, 'r');
+      try {
+        await directory.sync();
+      } finally {
+        await directory.close();
+      }
+    },
+  };
+}
+
+/** Captures and commits a snapshot: once this resolves, a restart resumes from it. */
+export async function writeSnapshot(dir: string, readModels: ReadModels): Promise<void> {
+  await (await captureSnapshot(dir, readModels)).commit();
 }
 
 export async function readSnapshot(dir: string, projections: readonly Projection[]): Promise<SnapshotLoad> {
