@@ -123,13 +123,13 @@ describe('snapshot file', () => {
     expect(await readSnapshot(dir, [tally])).toEqual({ kind: 'none' });
   });
 
-  it('is discarded when its rows do not match its digest', async () => {
+  it('is discarded when its rows do not match their checksum', async () => {
     await writeSnapshot(dir, applyAll());
     const path = join(dir, SNAPSHOT_FILE);
     await writeFile(path, (await readFile(path, 'utf8')).replace('"total":5', '"total":6'));
     expect(await readSnapshot(dir, [tally])).toEqual({
       kind: 'discarded',
-      reason: 'digest does not match its rows',
+      reason: 'rows do not match their checksum',
     });
   });
 

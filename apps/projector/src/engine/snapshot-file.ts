@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -5,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { ReadModels, type Row } from './read-models.js';
 import type { Projection } from './projection.js';
 
-const FORMAT = 'switchboard-projector-snapshot/1';
+const FORMAT = 'switchboard-projector-snapshot/2';
 export const SNAPSHOT_FILE = 'read-models.snapshot.ndjson';
 
 interface Header {
@@ -19,7 +20,8 @@ interface Header {
 interface Trailer {
   readonly end: true;
   readonly rows: number;
-  readonly digest: string;
+  /** SHA-256 of the row lines as written, newlines included. */
+  readonly sha256: string;
 }
 
 export type SnapshotLoad =
@@ -31,6 +33,11 @@ export type SnapshotLoad =
 const versionsOf = (projections: readonly Projection[]): Record<string, number> =>
   Object.fromEntries(projections.map((p) => [p.name, p.version]));
 
+/** A snapshot whose rows are all in its temporary file: `commit` makes it durable and the current one. */
+export interface CapturedSnapshot {
+  commit(): Promise<void>;
+}
+
 /**
  * The checkpoint position and the read-model state live in the same file, written atomically
  * together. Kept apart (a checkpoint stream here, a state file there) a crash between the two writes
@@ -40,18 +47,14 @@ const versionsOf = (projections: readonly Projection[]): Record<string, number> 
  * either wholly the old snapshot or wholly the new one.
  *
  * The format is one JSON line per row, so a state of millions of rows is written and read without one
- * string of its size. The trailer carries the row count and the digest: a truncated or edited file
- * is detected and discarded rather than resumed from.
- */
-/** A snapshot whose rows are all in its temporary file: `commit` makes it durable and the current one. */
-export interface CapturedSnapshot {
-  commit(): Promise<void>;
-}
-
-/**
- * Writes the read models into a temporary file. The state must not move until this resolves (the
- * projector holds its loop meanwhile); the rows are then in the file, so the slow part, `commit`'s
- * fsync and rename, no longer depends on the state and runs while the projector goes on applying.
+ * string of its size. The trailer carries the row count and a checksum of the rows: a truncated or
+ * edited file is detected and discarded rather than resumed from. A checksum of the bytes, not the
+ * read models' canonical digest: the projector waits while a snapshot is captured, and the digest
+ * (every key sorted, every value in canonical form) cost as much again as writing the rows.
+ *
+ * Capturing writes the rows into a temporary file; the state must not move until it resolves (the
+ * projector holds its loop meanwhile). The slow part, `commit`'s fsync and rename, no longer depends
+ * on the state and runs while the projector goes on applying.
  */
 export async function captureSnapshot(dir: string, readModels: ReadModels): Promise<CapturedSnapshot> {
   await mkdir(dir, { recursive: true });
@@ -64,16 +67,15 @@ export async function captureSnapshot(dir: string, readModels: ReadModels): Prom
     lastSimulatedTime: readModels.lastSimulatedTime ?? null,
     projections: versionsOf(readModels.projections),
   };
-  // The digest and the rows are taken before the first await: the state must not move between the
-  // rows and the digest describing them.
-  const digest = readModels.digest();
   const file = await open(temporary, 'w');
   try {
+    const checksum = createHash('sha256');
     let chunk: string[] = [JSON.stringify(header)];
     let size = 0;
     let rows = 0;
     for (const row of readModels.rows()) {
       const line = JSON.stringify(row);
+      checksum.update(line + '\n');
       chunk.push(line);
       size += line.length;
       rows++;
@@ -83,7 +85,7 @@ export async function captureSnapshot(dir: string, readModels: ReadModels): Prom
         size = 0;
       }
     }
-    chunk.push(JSON.stringify({ end: true, rows, digest } satisfies Trailer));
+    chunk.push(JSON.stringify({ end: true, rows, sha256: checksum.digest('hex') } satisfies Trailer));
     await file.write(chunk.join('\n') + '\n');
   } catch (error) {
     await file.close();
@@ -128,6 +130,7 @@ export async function readSnapshot(dir: string, projections: readonly Projection
   let header: Header | undefined;
   let trailer: Trailer | undefined;
   let rows = 0;
+  const checksum = createHash('sha256');
   const lines = createInterface({ input, crlfDelay: Infinity });
   try {
     for await (const line of lines) {
@@ -138,6 +141,7 @@ export async function readSnapshot(dir: string, projections: readonly Projection
         const mismatch = incompatibility(header, projections);
         if (mismatch) return { kind: 'discarded', reason: mismatch };
       } else if (Array.isArray(parsed)) {
+        checksum.update(line + '\n');
         readModels.restoreRow(parsed as unknown as Row);
         rows++;
       } else {
@@ -161,8 +165,8 @@ export async function readSnapshot(dir: string, projections: readonly Projection
     header.eventCount,
     header.lastSimulatedTime ?? undefined,
   );
-  if (readModels.digest() !== trailer.digest)
-    return { kind: 'discarded', reason: 'digest does not match its rows' };
+  if (checksum.digest('hex') !== trailer.sha256)
+    return { kind: 'discarded', reason: 'rows do not match their checksum' };
   return { kind: 'loaded', readModels };
 }
 
