@@ -1,6 +1,6 @@
 import type { BusinessHours } from '#events';
 import { DomainError, type RuleId } from '../shared/domain-error.js';
-import type { Eligibility } from './account.eligibility.js';
+import { partyNotFound, type Eligibility, type Ineligible } from './account.eligibility.js';
 import { isAdmin } from './account.queries.js';
 import type { ActiveAccount, Delegation, Party } from './account.state.js';
 import { businessHoursProblem, VERSION_PATTERN } from './account.values.js';
@@ -13,8 +13,11 @@ export function reject(code: string, rule: RuleId, message: string, kind: Kind =
   throw new DomainError(code, rule, message, kind);
 }
 
+/** Rejects with exactly what eligibility says, so a rejection and a diagnosis never disagree. */
+const refuse = ({ code, rule, message, kind }: Ineligible): never => reject(code, rule, message, kind);
+
 export const check = (eligibility: Eligibility): void => {
-  if (!eligibility.ok) reject(eligibility.code, eligibility.rule, eligibility.message, eligibility.kind);
+  if (!eligibility.ok) refuse(eligibility);
 };
 
 export const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
@@ -44,13 +47,7 @@ export const requireSelfOrAdmin = (
 // ── Lookups that reject ──────────────────────────────────────────────────────────────────────────
 
 export const partyOf = (state: ActiveAccount, partyId: string): Party =>
-  state.parties.get(partyId) ??
-  reject(
-    'PARTY_NOT_FOUND',
-    'R1',
-    `There is no party "${partyId}" in this account: provision it first.`,
-    'not_found',
-  );
+  state.parties.get(partyId) ?? refuse(partyNotFound(partyId));
 
 /** R3: an admin lock freezes every delegation setting of the party, whoever asks. */
 export const requireUnlocked = (...parties: readonly Party[]): void => {

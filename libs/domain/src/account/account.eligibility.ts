@@ -36,17 +36,17 @@ export const ACCOUNT_NOT_FOUND = fail(
   'not_found',
 );
 
+export const partyNotFound = (partyId: string): Ineligible =>
+  fail(
+    'PARTY_NOT_FOUND',
+    'R1',
+    `There is no party "${partyId}" in this account: provision it first.`,
+    'not_found',
+  );
+
 const findParty = (state: AccountState, partyId: string): Party | Ineligible => {
   if (state.status !== 'active') return ACCOUNT_NOT_FOUND;
-  return (
-    state.parties.get(partyId) ??
-    fail(
-      'PARTY_NOT_FOUND',
-      'R1',
-      `There is no party "${partyId}" in this account: provision it first.`,
-      'not_found',
-    )
-  );
+  return state.parties.get(partyId) ?? partyNotFound(partyId);
 };
 
 const isFailure = (value: Party | Ineligible): value is Ineligible => 'ok' in value && value.ok === false;
