@@ -47,3 +47,15 @@ export async function cpuMeter(
     },
   };
 }
+
+/** Each process's CPU microseconds spread over `count` units of work, in ms per unit. */
+export const msPerUnit = (
+  cpuMicros: Readonly<Record<string, number | undefined>>,
+  count: number,
+): Record<string, number | undefined> =>
+  Object.fromEntries(
+    Object.entries(cpuMicros).map(([name, micros]) => [
+      name,
+      micros === undefined ? undefined : Math.round(micros / count) / 1000,
+    ]),
+  );

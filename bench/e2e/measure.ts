@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { cpuMeter } from '../process-cpu.js';
+import { cpuMeter, msPerUnit } from '../process-cpu.js';
 import { ApiClient } from '../../apps/cli/src/api-client.js';
 import { HttpClient } from '../../apps/cli/src/http.js';
 import { LagPoller } from '../../apps/cli/src/load/lag-poller.js';
@@ -85,12 +85,7 @@ export async function runStep(options: {
       latency: percentilesOf(metrics.all),
       lag: lag ? percentilesOf(lag.histogram) : null,
       lagUnresolved: lag?.pending ?? 0,
-      cpuMsPerCommand: Object.fromEntries(
-        Object.entries(cpuMicros).map(([name, micros]) => [
-          name,
-          micros === undefined ? undefined : Math.round(micros / metrics.completed) / 1000,
-        ]),
-      ),
+      cpuMsPerCommand: msPerUnit(cpuMicros, metrics.completed),
     };
   } finally {
     poller?.stop();
@@ -127,11 +122,6 @@ export async function saturate(
   http.close();
   return {
     requestsPerSecond: completed / seconds,
-    cpuMsPerRequest: Object.fromEntries(
-      Object.entries(cpuMicros).map(([name, micros]) => [
-        name,
-        micros === undefined ? undefined : Math.round(micros / completed) / 1000,
-      ]),
-    ),
+    cpuMsPerRequest: msPerUnit(cpuMicros, completed),
   };
 }
