@@ -102,12 +102,6 @@ function statusOf(error: unknown, stream: string): RpcStatus {
   return unknownError(serviceError.code, serviceError.details);
 }
 
-function correlationKey({ uuid }: CorrelationId): string {
-  return uuid.structured
-    ? `${uuid.structured.mostSignificantBits}:${uuid.structured.leastSignificantBits}`
-    : uuid.string;
-}
-
 /**
  * `Streams.BatchAppend`: one long-lived bidirectional stream per client over which concurrent
  * appends interleave, each keyed by its correlation id. An append's first request carries its
@@ -165,7 +159,7 @@ export class BatchAppendSession {
     const correlationId = request.correlationId;
     // A reply must name an id the client holds; without one there is nobody to answer.
     if (!correlationId) return;
-    const key = correlationKey(correlationId);
+    const key = uuidText(correlationId.uuid);
     let append = this.open.get(key);
     if (!append) {
       append = this.begin(correlationId, request.options);
