@@ -5,13 +5,13 @@ import { CHECKPOINT_EVERY, ReadModels } from './read-models.js';
 import { captureSnapshot, readSnapshot, removeSnapshot } from './snapshot-file.js';
 
 /**
- * The largest share of its time the projector spends writing snapshots. A snapshot digests and writes
- * the whole state while the loop waits (its fsync and rename do not hold the loop, see
- * captureSnapshot): seconds for millions of rows. Taken every N events or T ms
- * regardless, snapshots came to take most of a catch-up (and of a busy live projector's time), so
- * the next one waits for (1 / share - 1) times as long as it is expected to take: as long as the last,
- * grown with the state since. A catch-up from the first event outgrows that once its state is large:
- * it snapshots again once live, and a crash before then repeats it from the last snapshot.
+ * The largest share of its time the projector spends writing snapshots. A snapshot copies and writes
+ * the whole state (in slices between events, see captureSnapshot): seconds of CPU for millions of
+ * rows. Taken every N events or T ms regardless, snapshots came to take most of a catch-up (and of a
+ * busy live projector's time), so the next one waits for (1 / share - 1) times as long as it is
+ * expected to take: as long as the last, grown with the state since. A catch-up from the first event
+ * outgrows that once its state is large: it snapshots again once live, and a crash before then
+ * repeats it from the last snapshot.
  */
 const SNAPSHOT_TIME_SHARE = 0.1;
 /** Below this many events a snapshot's time is mostly its file syncs, and does not grow with the state. */
@@ -89,10 +89,8 @@ export class Projector {
   private subscription: EventSubscription | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
-  /** The whole snapshot write in flight, from capture to commit. */
+  /** The snapshot write in flight, from capture to commit. */
   private snapshotWrite: Promise<void> | undefined;
-  /** Its capture only: while it runs the state must not move, so the loop waits for it. */
-  private snapshotCapture: Promise<unknown> | undefined;
   /** When the last snapshot write ended, how long it took and at how many events: SNAPSHOT_TIME_SHARE. */
   private snapshotEndedAt = 0;
   private snapshotTookMs = 0;
@@ -258,12 +256,10 @@ export class Projector {
           checkpointEvery: CHECKPOINT_EVERY,
         });
         for await (const item of this.subscription) {
-          if (this.snapshotCapture) await this.snapshotCapture;
           if (item.kind === 'event') {
             this.apply(item.stored);
             if (this.eventsSinceSnapshot >= this.snapshotEveryEvents && this.snapshotDue()) {
               void this.snapshotIfDirty();
-              await this.snapshotCapture;
             }
           } else if (item.kind === 'checkpoint') {
             this.readModels.advanceTo(item.position);
@@ -354,12 +350,7 @@ export class Projector {
     this.eventsSinceSnapshot = 0;
     const started = performance.now();
     const events = this.readModels.eventCount;
-    const captured = captureSnapshot(dataDir, this.readModels);
-    this.snapshotCapture = captured.then(
-      () => (this.snapshotCapture = undefined),
-      () => (this.snapshotCapture = undefined),
-    );
-    this.snapshotWrite = captured
+    this.snapshotWrite = captureSnapshot(dataDir, this.readModels)
       .then((snapshot) => snapshot.commit())
       .catch((error: unknown) => {
         // A failed write leaves the previous snapshot intact; the next interval tries again.

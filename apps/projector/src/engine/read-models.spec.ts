@@ -1,10 +1,13 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { DomainEvent } from '#events';
 import { canonicalJson } from './canonical-json.js';
 import { storedLog, tally } from './engine.fixture.js';
 import { ProjectionFailure } from './projection.js';
 import { ReadModels } from './read-models.js';
+import type { Row } from './row-capture.js';
 import { SNAPSHOT_FILE, captureSnapshot, readSnapshot, writeSnapshot } from './snapshot-file.js';
 
 const log = storedLog([
@@ -89,6 +92,92 @@ describe('read models', () => {
   });
 });
 
+/** `count` streams tallied once each: t-0 … t-(count-1), stream t-i holding i + 1. */
+const tallied = (count: number): ReturnType<typeof storedLog> =>
+  storedLog(
+    Array.from(
+      { length: count },
+      (_, i) => [`t-${i}`, { type: 'Tallied', data: { amount: i + 1 } }] as const,
+    ),
+  );
+
+/** Events after `first` at later `$all` positions, so they can be applied to a state built from it. */
+const continuing = (
+  first: ReturnType<typeof storedLog>,
+  events: Parameters<typeof storedLog>[0],
+): ReturnType<typeof storedLog> => {
+  const whole = storedLog([
+    ...first.map((stored): [string, DomainEvent] => [stored.stream, stored.event]),
+    ...events,
+  ]);
+  return whole.slice(first.length);
+};
+
+const sortedRows = (rows: readonly Row[]): string[] => rows.map((row) => JSON.stringify(row)).sort();
+
+describe('a capture of the read models', () => {
+  it('copies every row as it stood when it began, though events change, delete and add rows meanwhile', () => {
+    // Given 200 tallied streams and a capture that has copied its first slice of rows
+    const before = tallied(200);
+    const readModels = applyAll(before);
+    const asOfStart = sortedRows([...readModels.rows()]);
+    const copied: Row[] = [];
+    const capture = readModels.beginCapture((row) => copied.push(JSON.parse(JSON.stringify(row)) as Row));
+    expect(capture.copyFor(0)).toBe(true);
+    expect(copied).toHaveLength(64);
+    // When events change a row already copied and one not yet, delete both kinds, and add a new one
+    for (const stored of continuing(before, [
+      ['t-0', { type: 'Tallied', data: { amount: 1000 } }],
+      ['t-150', { type: 'Tallied', data: { amount: 1000 } }],
+      ['t-1', { type: 'Reset', data: {} }],
+      ['t-151', { type: 'Reset', data: {} }],
+      ['t-new', { type: 'Tallied', data: { amount: 7 } }],
+    ]))
+      readModels.apply(stored);
+    while (capture.copyFor(0));
+    // Then the capture holds each row of the start exactly once, as it was then, and nothing added since
+    expect(sortedRows(copied)).toEqual(asOfStart);
+    expect(readModels.state(tally).totals.get('t-150')).toEqual({ total: 1151, count: 2 });
+  });
+
+  it('stops watching the tables once every row is copied', () => {
+    // Given a capture that has copied everything
+    const before = tallied(3);
+    const readModels = applyAll(before);
+    const copied: Row[] = [];
+    const capture = readModels.beginCapture((row) => copied.push(row));
+    while (capture.copyFor(0));
+    // When a row changes afterwards
+    for (const stored of continuing(before, [['t-0', { type: 'Tallied', data: { amount: 1 } }]]))
+      readModels.apply(stored);
+    // Then nothing more reaches the capture, and a new capture may begin
+    expect(copied).toHaveLength(3);
+    expect(() => readModels.beginCapture(() => undefined).release()).not.toThrow();
+  });
+
+  it('is one at a time', () => {
+    const readModels = applyAll();
+    readModels.beginCapture(() => undefined);
+    expect(() => readModels.beginCapture(() => undefined)).toThrow(/already under way/);
+  });
+
+  it('never stops the events: a sink that fails while an event touches a row fails the capture instead', () => {
+    // Given a capture whose sink fails, not one row copied yet
+    const before = tallied(100);
+    const readModels = applyAll(before);
+    const capture = readModels.beginCapture(() => {
+      throw new Error('disk full');
+    });
+    // When an event touches a row the capture has not copied
+    const [next] = continuing(before, [['t-99', { type: 'Tallied', data: { amount: 1 } }]]);
+    // Then the event is applied, and the capture reports the failure and lets go of the tables
+    expect(() => readModels.apply(next!)).not.toThrow();
+    expect(readModels.state(tally).totals.get('t-99')).toEqual({ total: 101, count: 2 });
+    expect(() => capture.copyFor(0)).toThrow('disk full');
+    expect(() => readModels.beginCapture(() => undefined)).not.toThrow();
+  });
+});
+
 describe('snapshot file', () => {
   let dir: string;
   beforeEach(async () => (dir = await mkdtemp(join(tmpdir(), 'projector-snapshot-'))));
@@ -117,6 +206,37 @@ describe('snapshot file', () => {
     expect(loaded.readModels.eventCount).toBe(2);
     expect(loaded.readModels.digest()).toBe(asCaptured);
     expect(loaded.readModels.digest()).not.toBe(live.digest());
+  });
+
+  it('holds the moment it was called at, though events are applied between its slices', async () => {
+    // Given a state large enough to take several slices to copy
+    const before = tallied(20_000);
+    const live = applyAll(before);
+    const asCalled = live.digest();
+    // When events change rows while the snapshot is written
+    const later = continuing(
+      before,
+      Array.from({ length: 2_000 }, (_, i) => [
+        `t-${(i * 7919) % 20_000}`,
+        { type: 'Tallied', data: { amount: 1 } },
+      ]),
+    );
+    let writing = true;
+    const written = writeSnapshot(dir, live).finally(() => (writing = false));
+    let applied = 0;
+    while (writing && applied < later.length) {
+      for (const stored of later.slice(applied, applied + 50)) live.apply(stored);
+      applied += 50;
+      await nextTurn();
+    }
+    await written;
+    // Then events were applied between its slices, and it holds the state of the call
+    expect(applied).toBeGreaterThan(50);
+    const loaded = await readSnapshot(dir, [tally]);
+    if (loaded.kind !== 'loaded') throw new Error(`snapshot ${loaded.kind}`);
+    expect(loaded.readModels.eventCount).toBe(20_000);
+    expect(loaded.readModels.digest()).toBe(asCalled);
+    expect(live.digest()).not.toBe(asCalled);
   });
 
   it('is absent on a first start', async () => {

@@ -2,6 +2,7 @@ import type { DomainEvent } from '#events';
 import type { StoredEvent } from '#eventstore';
 import { CanonicalHasher } from './canonical-json.js';
 import { IRRELEVANT, ProjectionFailure, type Handler, type Projection, type Tables } from './projection.js';
+import { CapturableTable, RowCapture, type NamedTable, type Row, type RowSink } from './row-capture.js';
 
 interface Dispatch {
   readonly projection: string;
@@ -17,9 +18,6 @@ interface Dispatch {
  */
 export const CHECKPOINT_EVERY = 512;
 
-/** One row of a read model, as written to a snapshot. */
-export type Row = readonly [projection: string, table: string, key: string, value: unknown];
-
 /**
  * Every read model of the projector, in memory, with the `$all` position they reflect. `apply` is
  * synchronous: a query never observes an event half-applied across projections.
@@ -32,12 +30,21 @@ export class ReadModels {
   lastSimulatedTime: string | undefined;
   private lastEventPosition: bigint | undefined;
   private readonly states = new Map<string, Tables>();
+  private readonly tables: NamedTable[] = [];
   private readonly dispatch = new Map<string, readonly Dispatch[]>();
 
   constructor(readonly projections: readonly Projection[]) {
     for (const projection of projections) {
       if (this.states.has(projection.name)) throw new Error(`two projections named ${projection.name}`);
-      this.states.set(projection.name, projection.create());
+      // Each table the projection creates is swapped for a capturable one: see beginCapture.
+      const created: Record<string, Map<string, unknown>> = { ...projection.create() };
+      for (const [name, table] of Object.entries(created)) {
+        if (table.size > 0) throw new Error(`projection ${projection.name} creates table ${name} with rows`);
+        const capturable = new CapturableTable<unknown>();
+        created[name] = capturable;
+        this.tables.push({ projection: projection.name, name, table: capturable });
+      }
+      this.states.set(projection.name, created);
     }
   }
 
@@ -100,11 +107,18 @@ export class ReadModels {
   }
 
   *rows(): Generator<Row> {
-    for (const [name, tables] of this.states) {
-      for (const [tableName, table] of Object.entries(tables)) {
-        for (const [key, value] of table) yield [name, tableName, key, value];
-      }
+    for (const { projection, name, table } of this.tables) {
+      for (const [key, value] of table) yield [projection, name, key, value];
     }
+  }
+
+  /**
+   * Starts copying every row, as it stands now, to `sink` while events go on being applied: a
+   * snapshot of a state that does not hold still while it is written. The position, event count
+   * and simulated time it reflects are those of this moment.
+   */
+  beginCapture(sink: RowSink): RowCapture {
+    return new RowCapture(this.tables, sink);
   }
 
   restoreRow([name, tableName, key, value]: Row): void {

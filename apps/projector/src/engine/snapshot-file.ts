@@ -1,13 +1,19 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ReadModels, type Row } from './read-models.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { ReadModels } from './read-models.js';
 import type { Projection } from './projection.js';
+import type { Row } from './row-capture.js';
 
 const FORMAT = 'switchboard-projector-snapshot/2';
 export const SNAPSHOT_FILE = 'read-models.snapshot.ndjson';
+/** How long rows are copied at a stretch before events get their turn again. */
+const SLICE_MS = 4;
+/** Rows are written to the file in chunks of about this many characters. */
+const CHUNK_CHARS = 1 << 20;
 
 interface Header {
   readonly format: string;
@@ -48,18 +54,16 @@ export interface CapturedSnapshot {
  *
  * The format is one JSON line per row, so a state of millions of rows is written and read without one
  * string of its size. The trailer carries the row count and a checksum of the rows: a truncated or
- * edited file is detected and discarded rather than resumed from. A checksum of the bytes, not the
- * read models' canonical digest: the projector waits while a snapshot is captured, and the digest
- * (every key sorted, every value in canonical form) cost as much again as writing the rows.
+ * edited file is detected and discarded rather than resumed from.
  *
- * Capturing writes the rows into a temporary file; the state must not move until it resolves (the
- * projector holds its loop meanwhile). The slow part, `commit`'s fsync and rename, no longer depends
- * on the state and runs while the projector goes on applying.
+ * The state is the one of the moment of the call, but the projector does not wait for it to be
+ * written: rows are copied a few milliseconds at a time, events are applied in between, and a row an
+ * event is about to change is copied first (ReadModels.beginCapture). Holding the projector while a
+ * whole state was written paused it for as long as the state was large (a load test's read-model lag
+ * grew spikes of that length). `commit` then makes the file durable and the current snapshot.
  */
 export async function captureSnapshot(dir: string, readModels: ReadModels): Promise<CapturedSnapshot> {
-  await mkdir(dir, { recursive: true });
-  const target = join(dir, SNAPSHOT_FILE);
-  const temporary = `${target}.${process.pid}.tmp`;
+  // Everything that says which moment the snapshot holds is taken before the first await.
   const header: Header = {
     format: FORMAT,
     position: readModels.position === undefined ? null : String(readModels.position),
@@ -67,47 +71,63 @@ export async function captureSnapshot(dir: string, readModels: ReadModels): Prom
     lastSimulatedTime: readModels.lastSimulatedTime ?? null,
     projections: versionsOf(readModels.projections),
   };
-  const file = await open(temporary, 'w');
+  const checksum = createHash('sha256');
+  let chunk: string[] = [JSON.stringify(header)];
+  let chunkChars = 0;
+  let rows = 0;
+  const capture = readModels.beginCapture((row: Row) => {
+    const line = JSON.stringify(row);
+    checksum.update(line + '\n');
+    chunk.push(line);
+    chunkChars += line.length;
+    rows++;
+  });
+  const takeChunk = (): string => {
+    const text = chunk.join('\n') + '\n';
+    chunk = [];
+    chunkChars = 0;
+    return text;
+  };
+
+  const target = join(dir, SNAPSHOT_FILE);
+  const temporary = `${target}.${process.pid}.tmp`;
+  let file: FileHandle | undefined;
   try {
-    const checksum = createHash('sha256');
-    let chunk: string[] = [JSON.stringify(header)];
-    let size = 0;
-    let rows = 0;
-    for (const row of readModels.rows()) {
-      const line = JSON.stringify(row);
-      checksum.update(line + '\n');
-      chunk.push(line);
-      size += line.length;
-      rows++;
-      if (size >= 1 << 20) {
-        await file.write(chunk.join('\n') + '\n');
-        chunk = [];
-        size = 0;
-      }
+    await mkdir(dir, { recursive: true });
+    file = await open(temporary, 'w');
+    while (capture.copyFor(SLICE_MS)) {
+      if (chunkChars >= CHUNK_CHARS) await file.write(takeChunk());
+      else await nextTurn();
     }
     chunk.push(JSON.stringify({ end: true, rows, sha256: checksum.digest('hex') } satisfies Trailer));
-    await file.write(chunk.join('\n') + '\n');
+    await file.write(takeChunk());
   } catch (error) {
-    await file.close();
+    capture.release();
+    await file?.close();
     throw error;
   }
-  return {
-    commit: async () => {
-      try {
-        await file.sync();
-      } finally {
-        await file.close();
-      }
-      await rename(temporary, target);
-      // The rename itself is durable only once the directory entry is flushed.
-      const directory = await open(dir, 'r');
-      try {
-        await directory.sync();
-      } finally {
-        await directory.close();
-      }
-    },
-  };
+  return { commit: () => commitSnapshot(file, temporary, target, dir) };
+}
+
+async function commitSnapshot(
+  file: FileHandle,
+  temporary: string,
+  target: string,
+  dir: string,
+): Promise<void> {
+  try {
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  await rename(temporary, target);
+  // The rename itself is durable only once the directory entry is flushed.
+  const directory = await open(dir, 'r');
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
+  }
 }
 
 /** Captures and commits a snapshot: once this resolves, a restart resumes from it. */
