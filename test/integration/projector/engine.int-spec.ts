@@ -6,6 +6,7 @@ import { EventStore, createEventStoreClient, type CommandMetadata } from '#event
 import { tally, type TallyEvent } from '../../../apps/projector/src/engine/engine.fixture.js';
 import { Projector } from '../../../apps/projector/src/engine/projector.js';
 import { replay } from '../../../apps/projector/src/engine/replay.js';
+import { startEmbeddedEventStore } from '../../support/embedded-eventstore.js';
 
 /**
  * The engine against the embedded server through the official client, with the engine's own test
@@ -67,6 +68,45 @@ describe('projector engine over a real subscription', () => {
     expect(rebuilt.eventCount).toBe(120);
     expect(second.readModels.eventCount).toBe(120);
     expect(second.readModels.digest()).toBe(rebuilt.digest());
+  });
+
+  it("does not resume a snapshot against another store: it rebuilds from that store's first event", async () => {
+    // Given a snapshot written against the shared store, far along its log
+    const streams = prefix();
+    let last = 0n;
+    for (let i = 0; i < 5; i++)
+      last = await append(`${streams}a`, { type: 'Tallied', data: { amount: 100 } });
+    const first = new Projector(store, [tally], { streamPrefixes: [streams], dataDir, ...quiet });
+    await first.start();
+    await first.waitForPosition(last);
+    await first.stop();
+    // When the projector starts on the same data directory against a fresh store
+    const fresh = await startEmbeddedEventStore({ inMemory: true });
+    const freshClient = createEventStoreClient(fresh.connectionString);
+    try {
+      const freshStore = new EventStore(freshClient);
+      const log: string[] = [];
+      const second = new Projector(freshStore, [tally], {
+        streamPrefixes: [streams],
+        dataDir,
+        log: (line) => log.push(line),
+      });
+      await second.start();
+      const position = (
+        await freshStore.append(`${streams}b`, [{ type: 'Tallied', data: { amount: 1 } }], 'any', meta())
+      ).position;
+      await second.waitForPosition(position);
+      await second.stop();
+      // Then it says why it starts over, and holds that store's events only
+      expect(second.status).toBe('stopped');
+      expect(log).toContainEqual(expect.stringContaining('snapshot discarded (its last event'));
+      expect(second.readModels.eventCount).toBe(1);
+      expect(second.readModels.state(tally).totals.get(`${streams}a`)).toBeUndefined();
+      expect(second.readModels.state(tally).totals.get(`${streams}b`)).toEqual({ total: 1, count: 1 });
+    } finally {
+      await freshClient.dispose();
+      await fresh.stop();
+    }
   });
 
   it('stops loudly on an event it cannot apply and reports where', async () => {

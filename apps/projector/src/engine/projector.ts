@@ -87,6 +87,8 @@ export class Projector {
   connectionError: string | undefined;
   readModels: ReadModels;
   private subscription: EventSubscription | undefined;
+  /** The resumed snapshot's last event was found in the store (or there was nothing to check). */
+  private snapshotChecked = false;
   private loop: Promise<void> | undefined;
   private stopping = false;
   /** The snapshot write in flight, from capture to commit. */
@@ -250,6 +252,8 @@ export class Projector {
     let backoffMs = 250;
     while (!this.stopping) {
       try {
+        if (!this.snapshotChecked) await this.checkSnapshotAgainstStore();
+        this.snapshotChecked = true;
         this.subscription = this.store.subscribeToAll({
           fromPosition: this.readModels.position,
           streamPrefixes: this.options.streamPrefixes,
@@ -287,6 +291,30 @@ export class Projector {
         backoffMs = Math.min(backoffMs * 2, 5_000);
       }
     }
+  }
+
+  /**
+   * A snapshot resumed against another store (the store's data was deleted or replaced, the
+   * projector's was not) would apply that log's events on top of a state they never built, or wait for
+   * positions that log may never reach. The event the snapshot applied last must be in this store, at
+   * its position and with its id; otherwise the read models start over from this store's first event.
+   */
+  private async checkSnapshotAgainstStore(): Promise<void> {
+    const last = this.readModels.lastEvent;
+    if (last === undefined) return;
+    let found: string | undefined;
+    for await (const resolved of this.store.client.readAll({
+      fromPosition: { commit: last.position, prepare: last.position },
+      maxCount: 1,
+    })) {
+      if (resolved.event?.position?.commit === last.position) found = resolved.event.id;
+    }
+    if (found === last.id) return;
+    this.log(
+      `projector: snapshot discarded (its last event, ${last.id} at $all position ${last.position}, is not ` +
+        `in this store${found ? `, which has ${found} there` : ''}: the store was replaced); rebuilding from the first event`,
+    );
+    this.readModels = new ReadModels(this.projections);
   }
 
   private apply(stored: StoredEvent): void {

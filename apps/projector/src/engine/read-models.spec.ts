@@ -191,6 +191,7 @@ describe('snapshot file', () => {
     if (loaded.kind !== 'loaded') return;
     expect(loaded.readModels.position).toBe(400n);
     expect(loaded.readModels.eventCount).toBe(4);
+    expect(loaded.readModels.lastEvent).toEqual({ position: 400n, id: 'id-3' });
     expect(loaded.readModels.digest()).toBe(live.digest());
   });
 

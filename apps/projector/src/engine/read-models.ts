@@ -10,6 +10,12 @@ interface Dispatch {
   readonly handler: Handler<Tables, DomainEvent>;
 }
 
+/** An applied event by its `$all` position and id. */
+export interface AppliedEvent {
+  readonly position: bigint;
+  readonly id: string;
+}
+
 /**
  * Events the server examines between two checkpoints of a projector subscription: a read batch of the
  * embedded server. At the client's default of 32 the server cut its catch-up reads into 32-event
@@ -28,6 +34,8 @@ export class ReadModels {
   eventCount = 0;
   /** Simulated time of the last applied event (R21), for "as of time" answers and lag reports. */
   lastSimulatedTime: string | undefined;
+  /** The last applied event: what tells a snapshot's store from another one (see Projector). */
+  lastEvent: AppliedEvent | undefined;
   private lastEventPosition: bigint | undefined;
   private readonly states = new Map<string, Tables>();
   private readonly tables: NamedTable[] = [];
@@ -69,6 +77,7 @@ export class ReadModels {
       }
     }
     this.lastEventPosition = stored.position;
+    this.lastEvent = { position: stored.position, id: stored.id };
     this.position = stored.position;
     this.eventCount++;
     this.lastSimulatedTime = stored.metadata?.simulatedTime;
@@ -128,11 +137,17 @@ export class ReadModels {
   }
 
   /** Puts back the position bookkeeping of a snapshot (rows are restored one by one). */
-  restorePosition(position: bigint | undefined, eventCount: number, lastSimulatedTime?: string): void {
+  restorePosition(
+    position: bigint | undefined,
+    eventCount: number,
+    lastSimulatedTime: string | undefined,
+    lastEvent: AppliedEvent | undefined,
+  ): void {
     this.position = position;
     this.lastEventPosition = position;
     this.eventCount = eventCount;
     this.lastSimulatedTime = lastSimulatedTime;
+    this.lastEvent = lastEvent;
   }
 
   private dispatchFor(stored: StoredEvent): readonly Dispatch[] {

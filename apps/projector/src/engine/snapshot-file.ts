@@ -8,7 +8,7 @@ import { ReadModels } from './read-models.js';
 import type { Projection } from './projection.js';
 import type { Row } from './row-capture.js';
 
-const FORMAT = 'switchboard-projector-snapshot/2';
+const FORMAT = 'switchboard-projector-snapshot/3';
 export const SNAPSHOT_FILE = 'read-models.snapshot.ndjson';
 /** How long rows are copied at a stretch before events get their turn again. */
 const SLICE_MS = 4;
@@ -20,6 +20,8 @@ interface Header {
   readonly position: string | null;
   readonly eventCount: number;
   readonly lastSimulatedTime: string | null;
+  /** The last event applied, so that a snapshot is never resumed against another store's log. */
+  readonly lastEvent: { readonly position: string; readonly id: string } | null;
   readonly projections: Readonly<Record<string, number>>;
 }
 
@@ -69,6 +71,9 @@ export async function captureSnapshot(dir: string, readModels: ReadModels): Prom
     position: readModels.position === undefined ? null : String(readModels.position),
     eventCount: readModels.eventCount,
     lastSimulatedTime: readModels.lastSimulatedTime ?? null,
+    lastEvent: readModels.lastEvent
+      ? { position: String(readModels.lastEvent.position), id: readModels.lastEvent.id }
+      : null,
     projections: versionsOf(readModels.projections),
   };
   const checksum = createHash('sha256');
@@ -184,6 +189,7 @@ export async function readSnapshot(dir: string, projections: readonly Projection
     header.position === null ? undefined : BigInt(header.position),
     header.eventCount,
     header.lastSimulatedTime ?? undefined,
+    header.lastEvent ? { position: BigInt(header.lastEvent.position), id: header.lastEvent.id } : undefined,
   );
   if (checksum.digest('hex') !== trailer.sha256)
     return { kind: 'discarded', reason: 'rows do not match their checksum' };
