@@ -85,9 +85,13 @@ describe('Assistant panel rendering', () => {
         onBehalfOfName: 'Alice',
         since: '2026-01-05T09:00:00Z',
         transferringTo: null,
+        locked: false,
       };
       expect(renderLamp(lamp)).toBe(
         '<span class="lamp busy" data-lamp="busy">Busy</span> by Bob on behalf of Alice',
+      );
+      expect(renderLamp({ ...lamp, locked: true })).toBe(
+        '<span class="lamp busy" data-lamp="busy">Busy</span> by Bob on behalf of Alice · <span class="locked">locked</span>',
       );
       expect(renderLamp({ ...lamp, phase: 'dialing', onBehalfOf: null, transferringTo: 'carol' })).toBe(
         '<span class="lamp busy" data-lamp="busy">Busy</span> by Bob (dialing) · transferring to carol',
@@ -213,6 +217,7 @@ describe('Assistant panel rendering', () => {
         onBehalfOfName: HOSTILE,
         since: '2026-01-05T09:00:00Z',
         transferringTo: null,
+        locked: false,
       };
       const rendered = [
         renderLamp(busy),

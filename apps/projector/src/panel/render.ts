@@ -61,7 +61,8 @@ export const renderLamp = (lamp: LampState): string => {
         `<span class="lamp busy" data-lamp="busy">Busy</span> by ${names(lamp.by, lamp.byNames)}` +
         (lamp.onBehalfOf ? ` on behalf of ${escapeHtml(lamp.onBehalfOfName ?? lamp.onBehalfOf)}` : '') +
         (lamp.phase === 'dialing' ? ' (dialing)' : '') +
-        (lamp.transferringTo ? ` · transferring to ${escapeHtml(lamp.transferringTo)}` : '')
+        (lamp.transferringTo ? ` · transferring to ${escapeHtml(lamp.transferringTo)}` : '') +
+        (lamp.locked ? ' · <span class="locked">locked</span>' : '')
       );
     case 'held':
       return (

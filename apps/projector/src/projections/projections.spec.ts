@@ -218,6 +218,36 @@ describe('line busy state per viewer', () => {
     });
   });
 
+  it('R15: a call the delegator locked while connected shows busy and locked, and says delegates cannot join it', () => {
+    // Given a call alice answered, then locked without holding it
+    const readModels = project(incoming('c3', 20), rang('c3', 20), answered('c3', 'alice', 22), [
+      LINE,
+      { type: 'CallPrivacyLockChanged', data: { callId: 'c3', by: 'alice', locked: true, at: T(25) } },
+    ]);
+    // When bob looks at the line, and asks why it is busy
+    // Then the lamp is busy and locked, and the answer names the lock
+    expect(viewAs(readModels, 'bob').lamp).toMatchObject({ state: 'busy', phase: 'connected', locked: true });
+    expect(whyBusy(readModels, 'acme', '1001').answer).toMatch(
+      /locked for privacy: delegates cannot join or merge it \(R15\)/,
+    );
+    // And once unlocked, neither says so
+    const unlocked = project(
+      incoming('c3', 20),
+      rang('c3', 20),
+      answered('c3', 'alice', 22),
+      [
+        LINE,
+        { type: 'CallPrivacyLockChanged', data: { callId: 'c3', by: 'alice', locked: true, at: T(25) } },
+      ],
+      [
+        LINE,
+        { type: 'CallPrivacyLockChanged', data: { callId: 'c3', by: 'alice', locked: false, at: T(26) } },
+      ],
+    );
+    expect(viewAs(unlocked, 'bob').lamp).toMatchObject({ state: 'busy', locked: false });
+    expect(whyBusy(unlocked, 'acme', '1001').answer).not.toMatch(/locked/);
+  });
+
   const held = (callId: string, who: string, locked: boolean, at: number): [string, ProjectedEvent] => [
     LINE,
     {

@@ -109,7 +109,10 @@ export const whyBusy = (readModels: ReadModels, accountId: string, number: strin
       question,
       answer:
         `Call ${occupying.callId} with ${occupying.external} is active (${occupying.participants.map(name).join(', ')}${behalf}) ` +
-        `since ${occupying.busySince ?? occupying.startedAt}: while a call is active the line is busy for everyone else (R12).`,
+        `since ${occupying.busySince ?? occupying.startedAt}: while a call is active the line is busy for everyone else (R12).` +
+        (occupying.privacyLocked
+          ? ' It is locked for privacy: delegates cannot join or merge it (R15).'
+          : ''),
       rule: 'R12',
       checks: [{ rule: 'R12', ok: false, detail: `call ${occupying.callId} holds the line` }],
     };

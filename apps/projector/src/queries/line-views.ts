@@ -31,6 +31,8 @@ export type LampState =
       readonly onBehalfOfName: string | null;
       readonly since: string;
       readonly transferringTo: string | null;
+      /** The delegator locked the call (R15): delegates may not join or merge it. */
+      readonly locked: boolean;
     }
   | {
       readonly state: 'held';
@@ -93,6 +95,7 @@ export const lineState = (
       onBehalfOfName: name(onBehalfOf),
       since: call.busySince ?? call.startedAt,
       transferringTo: call.transfer?.to ?? null,
+      locked: call.privacyLocked,
     };
   }
   return {
