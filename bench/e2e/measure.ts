@@ -1,12 +1,14 @@
 import { performance } from 'node:perf_hooks';
+import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
 import { cpuMeter, msPerUnit } from '../process-cpu.js';
-import { ApiClient } from '../../apps/cli/src/api-client.js';
+import { ApiClient, readResult } from '../../apps/cli/src/api-client.js';
 import { HttpClient } from '../../apps/cli/src/http.js';
 import { LagPoller } from '../../apps/cli/src/load/lag-poller.js';
 import { LagTracker, Metrics, percentilesOf, type Percentiles } from '../../apps/cli/src/load/metrics.js';
 import { DEFAULT_MIX, parseMix } from '../../apps/cli/src/load/mix.js';
 import { buildTopology, planCall, setupCommands } from '../../apps/cli/src/load/plan.js';
-import { execute, newCounters, runOpen, type RunContext } from '../../apps/cli/src/load/runner.js';
+import { execute, newCounters, outcomeOf, runOpen, type RunContext } from '../../apps/cli/src/load/runner.js';
+import { arrivals } from '../../apps/cli/src/load/schedule.js';
 import { parseThinkTime } from '../../apps/cli/src/load/think-time.js';
 
 export interface StepResult {
@@ -93,6 +95,9 @@ export async function runStep(options: {
   }
 }
 
+/** What the load generator sends the baseline endpoints: the shape of a command's body. */
+const BASELINE_BODY = { actor: 'bench', commandId: 'noop' };
+
 /**
  * Closed loop at saturation: `concurrency` requests always in flight for `durationMs`. Answers
  * requests/s and the CPU each process (and this one, `self`) spent per request, in ms.
@@ -109,7 +114,7 @@ export async function saturate(
   let completed = 0;
   const worker = async (): Promise<void> => {
     while (performance.now() < deadline) {
-      const res = await http.send('POST', path, { actor: 'bench', commandId: 'noop' });
+      const res = await http.send('POST', path, BASELINE_BODY);
       if (res.status !== 200) throw new Error(`POST ${path} answered ${res.status}`);
       completed++;
     }
@@ -123,5 +128,81 @@ export async function saturate(
   return {
     requestsPerSecond: completed / seconds,
     cpuMsPerRequest: msPerUnit(cpuMicros, completed),
+  };
+}
+
+export interface FixedRateResult {
+  readonly targetRequestsPerSecond: number;
+  readonly achievedRequestsPerSecond: number;
+  readonly requests: number;
+  readonly errors: number;
+  readonly outcomes: Record<string, number>;
+  readonly latency: Percentiles;
+  /** CPU each process spent per completed request, in ms (`self`: this process, the load generator). */
+  readonly cpuMsPerRequest: Record<string, number | undefined>;
+}
+
+/**
+ * Open model against one endpoint, as the open-model steps drive the api: `rate` evenly spaced
+ * requests/s for `durationMs`, each sent on schedule whether or not earlier ones have answered, and
+ * its latency counted from its intended send time, so a stall is charged to every request it delayed.
+ * Its CPU per request compares with a step's CPU per command at the same rate, where `saturate`'s
+ * does not: how much batching amortises depends on how many requests are in flight.
+ */
+export async function runFixedRate(
+  url: string,
+  path: string,
+  rate: number,
+  durationMs: number,
+  processes: Readonly<Record<string, number>>,
+): Promise<FixedRateResult> {
+  const http = new HttpClient(url, 512);
+  const metrics = new Metrics(5);
+  const requests: Promise<void>[] = [];
+  let lastDoneAt = 0;
+  const send = async (intendedAt: number): Promise<void> => {
+    const sentAt = performance.now();
+    const result = await http.send('POST', path, BASELINE_BODY).then(readResult, (error: Error) => error);
+    lastDoneAt = performance.now();
+    const outcome = outcomeOf(result);
+    metrics.record({
+      type: path,
+      flow: path,
+      intendedAt,
+      sentAt,
+      doneAt: lastDoneAt,
+      outcome,
+      ok: outcome === 'ok',
+    });
+  };
+  const cpu = await cpuMeter(processes);
+  const startedAt = performance.now();
+  let sinceYield = 0;
+  for (const offset of arrivals({ rate, durationMs })) {
+    const due = startedAt + offset;
+    const wait = due - performance.now();
+    // setTimeout has millisecond granularity: shorter waits are sent at once, as runOpen does.
+    if (wait >= 1) {
+      await sleep(wait);
+      sinceYield = 0;
+    } else if (++sinceYield >= 64) {
+      // Behind schedule: keep sending, but let answers be read or the backlog only grows.
+      await yieldToLoop();
+      sinceYield = 0;
+    }
+    requests.push(send(due));
+  }
+  await Promise.all(requests);
+  http.close();
+  const seconds = (lastDoneAt - startedAt) / 1000;
+  const cpuMicros = await cpu.stop();
+  return {
+    targetRequestsPerSecond: rate,
+    achievedRequestsPerSecond: metrics.completed / seconds,
+    requests: metrics.completed,
+    errors: metrics.errors,
+    outcomes: Object.fromEntries(metrics.outcomes),
+    latency: percentilesOf(metrics.all),
+    cpuMsPerRequest: msPerUnit(cpuMicros, metrics.completed),
   };
 }
