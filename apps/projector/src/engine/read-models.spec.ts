@@ -155,10 +155,19 @@ describe('a capture of the read models', () => {
     expect(() => readModels.beginCapture(() => undefined).release()).not.toThrow();
   });
 
-  it('is one at a time', () => {
-    const readModels = applyAll();
-    readModels.beginCapture(() => undefined);
+  it('is one at a time, and a second one refused leaves the first watching every table', () => {
+    // Given a capture under way
+    const before = tallied(100);
+    const readModels = applyAll(before);
+    const copied: Row[] = [];
+    const first = readModels.beginCapture((row) => copied.push(JSON.parse(JSON.stringify(row)) as Row));
+    // When a second one is begun, then an event changes a row the first has not copied
     expect(() => readModels.beginCapture(() => undefined)).toThrow(/already under way/);
+    for (const stored of continuing(before, [['t-99', { type: 'Tallied', data: { amount: 5 } }]]))
+      readModels.apply(stored);
+    // Then the first still copies that row as it was
+    while (first.copyFor(0));
+    expect(copied.find(([, , key]) => key === 't-99')?.[3]).toEqual({ total: 100, count: 1 });
   });
 
   it('never stops the events: a sink that fails while an event touches a row fails the capture instead', () => {

@@ -47,9 +47,13 @@ export class CapturableTable<V> extends Map<string, V> {
   }
 
   /** Used by RowCapture only: one capture at a time watches a table. */
-  attach(capture: TableCapture | undefined): void {
-    if (capture && this.capture) throw new Error('a capture of this table is already under way');
+  attach(capture: TableCapture): void {
+    if (this.capture) throw new Error('a capture of this table is already under way');
     this.capture = capture;
+  }
+
+  detach(capture: TableCapture): void {
+    if (this.capture === capture) this.capture = undefined;
   }
 }
 
@@ -70,6 +74,7 @@ export interface NamedTable {
  */
 export class RowCapture {
   private readonly copied = new Map<CapturableTable<unknown>, Set<string>>();
+  private readonly watchers = new Map<CapturableTable<unknown>, TableCapture>();
   private readonly remaining: Iterator<readonly [NamedTable, string, unknown]>;
   private finished = false;
   /** A sink that threw while a handler touched a row: `copyFor` throws it instead. */
@@ -79,15 +84,22 @@ export class RowCapture {
     private readonly tables: readonly NamedTable[],
     private readonly sink: RowSink,
   ) {
-    for (const named of tables) {
-      const copied = new Set<string>();
-      this.copied.set(named.table, copied);
-      named.table.attach({
-        before: (key) => this.copyBeforeTouch(named, copied, key),
-        beforeClear: () => {
-          for (const key of named.table.keys()) this.copyBeforeTouch(named, copied, key);
-        },
-      });
+    try {
+      for (const named of tables) {
+        const copied = new Set<string>();
+        this.copied.set(named.table, copied);
+        const watcher: TableCapture = {
+          before: (key) => this.copyBeforeTouch(named, copied, key),
+          beforeClear: () => {
+            for (const key of named.table.keys()) this.copyBeforeTouch(named, copied, key);
+          },
+        };
+        named.table.attach(watcher);
+        this.watchers.set(named.table, watcher);
+      }
+    } catch (error) {
+      this.release();
+      throw error;
     }
     this.remaining = this.untouched();
   }
@@ -120,7 +132,7 @@ export class RowCapture {
   /** Stops watching the tables: the capture is done or abandoned. */
   release(): void {
     this.finished = true;
-    for (const { table } of this.tables) table.attach(undefined);
+    for (const [table, watcher] of this.watchers) table.detach(watcher);
   }
 
   /** Rows not copied yet, table by table; Map iterators see rows added later, which are skipped. */
