@@ -6,7 +6,7 @@ import { HttpClient } from '../../apps/cli/src/http.js';
 import { LagPoller } from '../../apps/cli/src/load/lag-poller.js';
 import { LagTracker, Metrics, percentilesOf, type Percentiles } from '../../apps/cli/src/load/metrics.js';
 import { DEFAULT_MIX, parseMix } from '../../apps/cli/src/load/mix.js';
-import { buildTopology, planCall, setupCommands } from '../../apps/cli/src/load/plan.js';
+import { buildTopology, planCall, setupCommands, type CallPlan } from '../../apps/cli/src/load/plan.js';
 import { execute, newCounters, outcomeOf, runOpen, type RunContext } from '../../apps/cli/src/load/runner.js';
 import { arrivals } from '../../apps/cli/src/load/schedule.js';
 import { parseThinkTime } from '../../apps/cli/src/load/think-time.js';
@@ -18,6 +18,8 @@ export interface StepResult {
   readonly commands: number;
   readonly errors: number;
   readonly outcomes: Record<string, number>;
+  /** Outcomes of the unmeasured warm-up calls: its errors count in `errors`. */
+  readonly warmUpOutcomes: Record<string, number>;
   readonly latency: Percentiles;
   readonly lag: Percentiles | null;
   readonly lagUnresolved: number;
@@ -26,13 +28,26 @@ export interface StepResult {
 }
 
 /**
- * One open-model step against the api: a fresh account, then `rate` calls/s of the default mix with
- * no think time for `durationMs`, latency from the intended send times.
+ * One open-model step against the api: a fresh account, then the default mix with no think time,
+ * ramped up to `rate` calls/s over `warmUpMs` unmeasured and then held there for `durationMs`
+ * measured, latency from the intended send times.
+ *
+ * The warm-up is there because a step asks for a sustained rate, and a fresh account's first seconds
+ * are not its steady state: the api reads every line's history for the first time, the HTTP pool
+ * grows to the concurrency. Measured on this machine, the first 1–3 s after provisioning ran at p50
+ * 10–270 ms where the same rate, a few seconds on, ran at p50 1–2 ms; in a 5 s step they alone
+ * decided its p99. It ramps, as a load test does, because at full rate those slow first seconds let
+ * calls pile onto lines still busy with earlier ones (LINE_BUSY, refused as R12 says). Errors during
+ * the warm-up still fail the step.
  */
+/** The warm-up climbs to a step's rate in this many equal stairs. */
+const WARM_UP_STAIRS = 4;
+
 export async function runStep(options: {
   apiUrl: string;
   projectorUrl: string;
   rate: number;
+  warmUpMs: number;
   durationMs: number;
   runId: string;
   measureLag: boolean;
@@ -68,11 +83,29 @@ export async function runStep(options: {
     }
     const mix = parseMix(DEFAULT_MIX);
     const think = parseThinkTime('0');
+    const plan = (index: number): CallPlan => planCall(topology, { seed: options.runId, mix, think }, index);
+    const warmUpMetrics = new Metrics(5);
+    const warmUp = newCounters();
+    warmUp.startedAt = performance.now();
+    await runOpen(
+      { ...context, metrics: warmUpMetrics, lag: undefined },
+      warmUp,
+      {
+        rate: options.rate / WARM_UP_STAIRS,
+        rampStep: options.rate / WARM_UP_STAIRS,
+        rampIntervalMs: options.warmUpMs / WARM_UP_STAIRS,
+        maxRate: options.rate,
+        durationMs: options.warmUpMs,
+      },
+      plan,
+    );
+    // The measured calls go on from the warm-up's: a call id is not reused while its call may be live.
+    const firstMeasured = warmUp.scheduled;
     const cpu = await cpuMeter(options.processes);
     counters.startedAt = performance.now();
     poller?.start();
     await runOpen(context, counters, { rate: options.rate, durationMs: options.durationMs }, (index) =>
-      planCall(topology, { seed: options.runId, mix, think }, index),
+      plan(firstMeasured + index),
     );
     const seconds = (counters.lastDoneAt - counters.startedAt) / 1000;
     const cpuMicros = await cpu.stop();
@@ -82,8 +115,9 @@ export async function runStep(options: {
       achievedCallsPerSecond: counters.callsStarted / seconds,
       commandsPerSecond: metrics.completed / seconds,
       commands: metrics.completed,
-      errors: metrics.errors,
+      errors: metrics.errors + warmUpMetrics.errors,
       outcomes: Object.fromEntries(metrics.outcomes),
+      warmUpOutcomes: Object.fromEntries(warmUpMetrics.outcomes),
       latency: percentilesOf(metrics.all),
       lag: lag ? percentilesOf(lag.histogram) : null,
       lagUnresolved: lag?.pending ?? 0,
