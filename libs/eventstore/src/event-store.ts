@@ -78,6 +78,15 @@ export interface EventSubscription<E extends DomainEvent = DomainEvent> extends 
 }
 
 /**
+ * Metadata goes to the client as the bytes of its JSON, which it passes through as they are. Given an
+ * object it encodes the JSON to base64, which the protobuf layer decodes again each of the two times
+ * a request is serialized: about a third of the client's cost of encoding an event (24 -> 16 µs
+ * here). The bytes stored are the same JSON either way. A TextEncoder, because only a plain
+ * Uint8Array takes that path (the client checks the constructor: a Buffer does not).
+ */
+const utf8 = new TextEncoder();
+
+/**
  * The one door to EventStoreDB for both apps, over the official client only, so the same code runs
  * against the embedded server and a real EventStoreDB. It speaks domain events and SPEC §2 metadata;
  * JSON encoding, schema versions and event ids stay here.
@@ -103,7 +112,9 @@ export class EventStore {
         id: eventIdFor(metadata.commandId, stream, index),
         type: event.type,
         data: event.data as Record<string, unknown>,
-        metadata: { ...metadata, schemaVersion: this.schemas.currentVersion(event.type) },
+        metadata: utf8.encode(
+          JSON.stringify({ ...metadata, schemaVersion: this.schemas.currentVersion(event.type) }),
+        ),
       }),
     );
     try {
