@@ -128,4 +128,24 @@ describe('scenario time and placeholders', () => {
       'step 1: advance needs seconds or to',
     ]);
   });
+
+  it('refuses a command the CLI cannot route, naming the step, before anything is sent', () => {
+    // Given a scenario whose steps name an unknown command type and call commands missing their ids
+    const base = { name: 'x', account: 'x', parties: [] };
+    const steps = [
+      { command: { type: 'frobnicate', actor: 'alice' } },
+      { command: { type: 'hangUp', actor: 'alice', callId: 'c1' } },
+      { command: { type: 'answerCall', actor: 'alice', line: '+15550000001' } },
+      { command: { type: 'placeCall', actor: 'alice', line: '+15550000001', callId: 'c1', to: '+15550100' } },
+      { command: { type: 'acceptDelegation', actor: 'bob', delegationId: 'ab' } },
+    ] as never;
+    // When its shape is checked
+    const problems = scenarioProblems({ ...base, steps });
+    // Then each bad step is named with what to write instead, and the well-formed ones pass
+    expect(problems).toEqual([
+      expect.stringMatching(/^step 1: unknown command type "frobnicate" \(use createAccount, .*hangUp/),
+      'step 2: hangUp needs line',
+      'step 3: answerCall needs callId',
+    ]);
+  });
 });

@@ -1,4 +1,4 @@
-import type { ApiCommand, CallingPlan, Permission } from '../api-client.js';
+import { COMMAND_TYPES, type ApiCommand, type CallingPlan, type Permission } from '../api-client.js';
 
 /**
  * A scenario file (YAML or JSON): parties, delegations and a timeline of commands, each with what
@@ -262,6 +262,37 @@ export const commandForRun = (command: StepCommand, context: RunContext): ApiCom
   return { ...resolved, accountId: context.accountId } as unknown as ApiCommand;
 };
 
+/** The commands that act on a call of a shared line: their route names the line and the call. */
+const CALL_COMMAND_TYPES: readonly string[] = [
+  'placeCall',
+  'receiveIncomingCall',
+  'answerCall',
+  'declineCall',
+  'holdCall',
+  'resumeCall',
+  'pickUpHeldCall',
+  'transferCall',
+  'hangUp',
+];
+
+/**
+ * A step's command must be one the CLI can route: an unknown type, or a call command without its
+ * line or call id, has no request to send (the runner used to stop on a TypeError from inside the
+ * route builder, or address a call named "undefined").
+ */
+const commandProblems = (command: StepCommand, index: number): string[] => {
+  const type: unknown = command.type;
+  if (typeof type !== 'string' || !(COMMAND_TYPES as readonly string[]).includes(type)) {
+    return [
+      `step ${index + 1}: unknown command type ${JSON.stringify(type ?? null)} (use ${COMMAND_TYPES.join(', ')}, or an api step)`,
+    ];
+  }
+  if (!CALL_COMMAND_TYPES.includes(type)) return [];
+  return (['line', 'callId'] as const)
+    .filter((field) => typeof command[field] !== 'string')
+    .map((field) => `step ${index + 1}: ${type} needs ${field}`);
+};
+
 /** What is wrong with a scenario's shape; empty when it can run. */
 export const scenarioProblems = (scenario: Scenario): string[] => {
   const problems: string[] = [];
@@ -286,6 +317,7 @@ export const scenarioProblems = (scenario: Scenario): string[] => {
     if (step.advance && step.advance.seconds === undefined && step.advance.to === undefined) {
       problems.push(`step ${index + 1}: advance needs seconds or to`);
     }
+    if (step.command) problems.push(...commandProblems(step.command, index));
   });
   return problems;
 };
