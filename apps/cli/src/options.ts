@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { parseRate } from './load/schedule.js';
 import { parseDurationMs } from './load/think-time.js';
 
 /** Commander argument parsers that fail with a message saying what to write instead. */
@@ -14,6 +15,34 @@ export const duration = (value: string): number => {
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
+};
+
+/**
+ * `--rate` / `--max-rate`: a parse failure is an InvalidArgumentError, which commander reports as a
+ * usage error (a plain Error thrown from an argument parser escaped as a stack trace).
+ */
+export const rate = (value: string): number => {
+  try {
+    return parseRate(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+};
+
+/** Any finite number, negative included (`--ramp-step -5` ramps down). */
+export const finiteNumber = (value: string): number => {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('must be a number');
+  return n;
+};
+
+/** A whole number >= 0 (`--max-problems 0` counts problems and lists none). */
+export const nonNegativeInt = (value: string): number => {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0) {
+    throw new InvalidArgumentError('must be a whole number >= 0');
+  }
+  return n;
 };
 
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];

@@ -13,7 +13,9 @@ import {
   EXIT_FAILED,
   collect,
   duration,
+  finiteNumber,
   positiveInt,
+  rate,
 } from '../options.js';
 import { LagPoller } from './lag-poller.js';
 import { LagTracker, Metrics, percentilesOf } from './metrics.js';
@@ -36,7 +38,6 @@ import {
   type RunContext,
   type RunCounters,
 } from './runner.js';
-import { parseRate } from './schedule.js';
 import { formatThinkTime, parseThinkTime } from './think-time.js';
 import { parseThreshold, type Threshold } from './thresholds.js';
 
@@ -135,10 +136,10 @@ export const loadCommand = (): Command => {
       .description(
         'Provision an account of its own, then run call flows on its lines: open model (--rate) or closed model (--concurrency)',
       )
-      .option('--rate <n/s>', 'open model: new calls per second', parseRate)
-      .option('--ramp-step <n/s>', 'open model: add this to the rate every --ramp-interval', Number)
+      .option('--rate <n/s>', 'open model: new calls per second', rate)
+      .option('--ramp-step <n/s>', 'open model: add this to the rate every --ramp-interval', finiteNumber)
       .option('--ramp-interval <duration>', 'open model: how often the rate steps', duration)
-      .option('--max-rate <n/s>', 'open model: the ramp stops here', parseRate)
+      .option('--max-rate <n/s>', 'open model: the ramp stops here', rate)
       .option('--concurrency <n>', 'closed model: parties each running one call after another', positiveInt)
       .option('--duration <duration>', 'stop starting calls after this long (e.g. 30s)', duration)
       .option('--max-calls <n>', 'stop after this many calls', positiveInt)

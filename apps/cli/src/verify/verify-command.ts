@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { HttpClient } from '../http.js';
 import { headPosition, readAllEvents } from '../history/history-event.js';
-import { DEFAULT_PROJECTOR_URL, EXIT_ERROR, EXIT_FAILED } from '../options.js';
+import { DEFAULT_PROJECTOR_URL, EXIT_ERROR, EXIT_FAILED, nonNegativeInt } from '../options.js';
 import { progressBar } from '../progress.js';
 import { storeOption, withClient } from '../store.js';
 import { LineChecker, metadataProblem } from './checks.js';
@@ -165,7 +165,7 @@ export const verifyCommand = (): Command =>
       .option('--projector <url>', 'projector base url', DEFAULT_PROJECTOR_URL)
       .option('--no-check-projector', 'skip the read-model digest check')
       .option('--json', 'print the report as JSON', false)
-      .option('--max-problems <n>', 'problems listed in the report (all are counted)', Number, 50)
+      .option('--max-problems <n>', 'problems listed in the report (all are counted)', nonNegativeInt, 50)
       .option('--no-progress', 'no progress bar'),
   ).action(async (options: VerifyOptions) => {
     try {

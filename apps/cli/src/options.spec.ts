@@ -1,0 +1,32 @@
+import { InvalidArgumentError } from 'commander';
+import { finiteNumber, nonNegativeInt, rate } from './options.js';
+
+describe('CLI option parsers', () => {
+  it('reads rates, and refuses a malformed one as a usage error rather than a crash', () => {
+    // Given rates as a load tester writes them
+    // When they are parsed
+    // Then good ones become calls per second
+    expect(rate('20')).toBe(20);
+    expect(rate('30/m')).toBe(0.5);
+    // And bad ones are InvalidArgumentErrors, which commander prints as "error: option … is invalid"
+    for (const bad of ['-5', 'abc', '']) {
+      expect(() => rate(bad)).toThrow(InvalidArgumentError);
+      expect(() => rate(bad)).toThrow(/is not a rate: write e.g. 500 or 500\/s/);
+    }
+  });
+
+  it('reads a ramp step of either sign, and refuses what is not a number', () => {
+    // Given ramp steps, When parsed, Then negatives ramp down and junk is a usage error (not NaN)
+    expect(finiteNumber('-5')).toBe(-5);
+    expect(finiteNumber('2.5')).toBe(2.5);
+    for (const bad of ['abc', '', 'Infinity']) expect(() => finiteNumber(bad)).toThrow(InvalidArgumentError);
+  });
+
+  it('reads a count that may be zero, and refuses what is not one', () => {
+    // Given --max-problems values, When parsed, Then 0 is allowed and junk is a usage error (not NaN)
+    expect(nonNegativeInt('0')).toBe(0);
+    expect(nonNegativeInt('50')).toBe(50);
+    for (const bad of ['abc', '-1', '1.5', ''])
+      expect(() => nonNegativeInt(bad)).toThrow(InvalidArgumentError);
+  });
+});
