@@ -23,6 +23,7 @@ import { DEFAULT_MIX, parseMix } from './mix.js';
 import { buildTopology, planCall, setupCommands, type Topology } from './plan.js';
 import {
   filterRecording,
+  recordingFilterProblems,
   readRecording,
   recordedAccount,
   retarget,
@@ -479,12 +480,10 @@ async function replayLoad(file: string, options: ReplayOptions, command: Command
       .flatMap((f) => f.split(','))
       .map((f) => f.trim())
       .filter(Boolean);
-    let selected: RecordedCommand[] = filterRecording(entries, {
-      fromMs: options.from,
-      toMs: options.to,
-      types,
-      skipSetup: options.skipSetup,
-    });
+    const filter = { fromMs: options.from, toMs: options.to, types, skipSetup: options.skipSetup };
+    const problems = recordingFilterProblems(filter);
+    if (problems.length > 0) throw new Error(problems.join('; '));
+    let selected: RecordedCommand[] = filterRecording(entries, filter);
     const original = recordedAccount(entries);
     const accountId = options.keepAccount
       ? original

@@ -6,6 +6,7 @@ import {
   filterRecording,
   readRecording,
   recordedAccount,
+  recordingFilterProblems,
   retarget,
   type RecordedCommand,
 } from './recording.js';
@@ -50,6 +51,20 @@ const entries: RecordedCommand[] = [
 describe('recorded streams', () => {
   it('selects a window of offsets, from inclusive and to exclusive, keeping the setup', () => {
     expect(filterRecording(entries, { fromMs: 1000, toMs: 3000 }).map((e) => e.seq)).toEqual([0, 2]);
+  });
+
+  it('refuses a filter that can select nothing: an unknown type, or --from at or after --to', () => {
+    // Given filters a load tester might mistype
+    // When they are checked
+    // Then a typo'd type and an empty window are named, and a good filter passes
+    expect(recordingFilterProblems({ types: ['answerCall', 'hangUp'], fromMs: 0, toMs: 1 })).toEqual([]);
+    expect(recordingFilterProblems({ types: ['answer', 'hangUp'] })).toEqual([
+      expect.stringMatching(/^--filter: unknown command type\(s\) answer \(use createAccount, .*answerCall/),
+    ]);
+    expect(recordingFilterProblems({ fromMs: 5000, toMs: 2000 })).toEqual([
+      '--from (5000 ms) must be before --to (2000 ms)',
+    ]);
+    expect(recordingFilterProblems({ fromMs: 2000, toMs: 2000 })).toHaveLength(1);
   });
 
   it('selects command types', () => {

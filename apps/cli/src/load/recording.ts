@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { ApiCommand } from '../api-client.js';
+import { COMMAND_TYPES, type ApiCommand } from '../api-client.js';
 
 /**
  * A recorded command stream (NDJSON, one entry a line). The first line is the run's manifest; every
@@ -49,6 +49,25 @@ export const filterRecording = (
     if (filter.types && filter.types.length > 0 && !filter.types.includes(entry.command.type)) return false;
     return true;
   });
+
+/**
+ * What makes a filter select nothing whatever the recording holds: a type that is no command (a typo
+ * such as `answer` for `answerCall`) or an empty offset window. Said up front, since a replay of the
+ * setup alone otherwise reports success.
+ */
+export const recordingFilterProblems = (filter: RecordingFilter): string[] => {
+  const problems: string[] = [];
+  const unknown = (filter.types ?? []).filter((type) => !(COMMAND_TYPES as readonly string[]).includes(type));
+  if (unknown.length > 0) {
+    problems.push(
+      `--filter: unknown command type(s) ${unknown.join(', ')} (use ${COMMAND_TYPES.join(', ')})`,
+    );
+  }
+  if (filter.fromMs !== undefined && filter.toMs !== undefined && filter.fromMs >= filter.toMs) {
+    problems.push(`--from (${filter.fromMs} ms) must be before --to (${filter.toMs} ms)`);
+  }
+  return problems;
+};
 
 /** Moves a recorded command into another account, so a stream can be replayed next to the original. */
 export const retarget = (entry: RecordedCommand, accountId: string): RecordedCommand =>
