@@ -64,10 +64,23 @@ export const simulatedTimeOf = (event: HistoryEvent): string | undefined => {
 /** `--from`/`--to`: a `$all` position (digits) or a simulated time (ISO-8601). */
 export type Bound = { readonly position: bigint } | { readonly time: number };
 
+/**
+ * Milliseconds of an ISO-8601 date or date-time (`2026-01-05`, `2026-01-05T09:00:30Z`), else
+ * undefined. Date.parse alone also takes "-5" (the year -5) or "March 3", so a mistyped position
+ * silently selected every event or none.
+ */
+export const parseIsoTime = (text: string): number | undefined => {
+  if (!/^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/.test(text)) {
+    return undefined;
+  }
+  const time = Date.parse(text);
+  return Number.isNaN(time) ? undefined : time;
+};
+
 export const parseBound = (text: string): Bound => {
   if (/^\d+$/.test(text)) return { position: BigInt(text) };
-  const time = Date.parse(text);
-  if (Number.isNaN(time)) throw new Error(`"${text}" is neither a $all position nor an ISO-8601 time`);
+  const time = parseIsoTime(text);
+  if (time === undefined) throw new Error(`"${text}" is neither a $all position nor an ISO-8601 time`);
   return { time };
 };
 
