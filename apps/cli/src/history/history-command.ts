@@ -1,4 +1,5 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import { EXIT_ERROR, collect } from '../options.js';
@@ -41,6 +42,8 @@ export const filterOf = (options: {
   categories: options.category,
 });
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Reads a history file line by line (histories can be larger than memory). */
 export async function* readHistory(file: string): AsyncGenerator<HistoryEvent> {
   let lineNo = 0;
@@ -63,9 +66,28 @@ export async function* readHistory(file: string): AsyncGenerator<HistoryEvent> {
         `${file}:${lineNo}: not a history event (needs id, stream, revision, type, data, metadata)`,
       );
     }
+    // Said here with the line number: the client refuses these with an error whose message is empty.
+    if (typeof event.type !== 'string' || event.type === '') {
+      throw new Error(`${file}:${lineNo}: event ${event.id} has no type`);
+    }
+    if (!UUID.test(event.id)) throw new Error(`${file}:${lineNo}: event id "${event.id}" is not a UUID`);
+    // An export never holds system streams; one in a file was written by hand and is not appended.
+    if (event.stream === '' || event.stream.startsWith('$')) {
+      throw new Error(`${file}:${lineNo}: "${event.stream}" is not a stream a history can hold`);
+    }
     yield event;
   }
 }
+
+/**
+ * The export's file, opened before the store is read: a path that cannot be written (a missing
+ * directory) is then a message, where the stream's unhandled 'error' event crashed the CLI.
+ */
+const openOutput = async (file: string): Promise<WriteStream> => {
+  const stream = createWriteStream(file);
+  await once(stream, 'open');
+  return stream;
+};
 
 const countLines = async (file: string): Promise<number> => {
   let lines = 0;
@@ -93,7 +115,7 @@ export const historyCommand = (): Command => {
   ).action(async (options: ExportOptions) => {
     try {
       const filter = filterOf(options);
-      const out: NodeJS.WritableStream = options.out ? createWriteStream(options.out) : process.stdout;
+      const out: NodeJS.WritableStream = options.out ? await openOutput(options.out) : process.stdout;
       let exported = 0;
       await withClient(options.store, async (client) => {
         const head = await headPosition(client);
