@@ -15,6 +15,20 @@ export const stateAt = (
   limit: { untilPosition?: bigint; untilSimulatedTime?: string },
 ): Promise<ReadModels> => replay(store, PROJECTIONS, { streamPrefixes: PROJECTED_STREAM_PREFIXES, ...limit });
 
+/** What `--select` accepts: every projection's name, and `projection.table` for each of its tables. */
+export const SELECTABLE: readonly string[] = PROJECTIONS.flatMap((projection) => [
+  projection.name,
+  ...Object.keys(projection.create()).map((table) => `${projection.name}.${table}`),
+]);
+
+/** A selection naming no read model printed an empty state, as if the history had built nothing. */
+export const selectionProblems = (select: readonly string[]): string[] => {
+  const unknown = select.filter((s) => !SELECTABLE.includes(s));
+  return unknown.length === 0
+    ? []
+    : [`--select: no read model ${unknown.join(', ')} (use ${SELECTABLE.join(', ')})`];
+};
+
 /** The read models as plain JSON, optionally only `projection` or `projection.table` entries. */
 export const treeOf = (readModels: ReadModels, select: readonly string[] = []): StateTree => {
   const tree: StateTree = {};

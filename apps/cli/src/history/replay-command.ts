@@ -7,7 +7,8 @@ import { progressBar } from '../progress.js';
 import { startEventStore, type StartedProcess } from '../stack.js';
 import { readHistory } from './history-command.js';
 import { HistoryImporter } from './import.js';
-import { diffTrees, stateAt, treeOf } from './read-model-state.js';
+import { parseIsoTime } from './history-event.js';
+import { diffTrees, selectionProblems, stateAt, treeOf } from './read-model-state.js';
 
 interface ReplayOptions {
   store?: string;
@@ -19,20 +20,27 @@ interface ReplayOptions {
 }
 
 /** A point of the replayed history: after its first N events, or at a simulated time (ISO-8601). */
+type Point = { readonly count: number } | { readonly time: string };
+
+/** Read before the history is replayed, so a mistyped point fails at once, not after the whole replay. */
+const parsePoint = (point: string): Point => {
+  if (/^\d+$/.test(point)) return { count: Number(point) };
+  if (parseIsoTime(point) === undefined) {
+    throw new Error(`"${point}" is neither an event count nor an ISO-8601 time`);
+  }
+  return { time: point };
+};
+
 const limitFor = (
-  point: string,
+  point: Point,
   positions: readonly bigint[],
 ): { untilPosition?: bigint; untilSimulatedTime?: string } => {
-  if (/^\d+$/.test(point)) {
-    const n = Number(point);
-    if (n === 0) return { untilPosition: 0n };
-    const position = positions[Math.min(n, positions.length) - 1];
-    if (position === undefined) throw new Error(`the history has no events, so there is no point ${point}`);
-    return { untilPosition: position };
-  }
-  if (Number.isNaN(Date.parse(point)))
-    throw new Error(`"${point}" is neither an event count nor an ISO-8601 time`);
-  return { untilSimulatedTime: point };
+  if ('time' in point) return { untilSimulatedTime: point.time };
+  if (point.count === 0) return { untilPosition: 0n };
+  const position = positions[Math.min(point.count, positions.length) - 1];
+  if (position === undefined)
+    throw new Error(`the history has no events, so there is no point ${point.count}`);
+  return { untilPosition: position };
 };
 
 export const replayCommand = (): Command =>
@@ -51,11 +59,16 @@ export const replayCommand = (): Command =>
     .action(async (file: string, options: ReplayOptions) => {
       let fresh: StartedProcess | undefined;
       try {
+        // 0 stands for 'max' below; a typed 0 is no pace at all, so it is refused like any non-positive.
         const speed = options.speed === 'max' ? 0 : Number(options.speed);
-        if (!(speed >= 0) || Number.isNaN(speed))
-          throw new Error('--speed must be a positive number or "max"');
+        if (options.speed !== 'max' && !(speed > 0 && Number.isFinite(speed)))
+          throw new Error(`--speed must be a positive number or "max", not "${options.speed}"`);
         if (options.diff && options.diff.length !== 2)
           throw new Error('--diff takes two points, e.g. --diff 100 250');
+        if (options.diff && options.at !== undefined) throw new Error('give --at or --diff, not both');
+        const points = (options.diff ?? (options.at === undefined ? [] : [options.at])).map(parsePoint);
+        const selection = selectionProblems(options.select);
+        if (selection.length > 0) throw new Error(selection.join('; '));
         if (!options.store) fresh = await startEventStore({ mem: true });
         const client = createEventStoreClient(options.store ?? fresh!.address);
         try {
@@ -84,8 +97,8 @@ export const replayCommand = (): Command =>
           const store = new EventStore(client, eventSchemas);
           if (options.diff) {
             const [a, b] = options.diff as [string, string];
-            const before = await stateAt(store, limitFor(a, positions));
-            const after = await stateAt(store, limitFor(b, positions));
+            const before = await stateAt(store, limitFor(points[0]!, positions));
+            const after = await stateAt(store, limitFor(points[1]!, positions));
             const diff = diffTrees(treeOf(before, options.select), treeOf(after, options.select));
             process.stdout.write(
               `${JSON.stringify({ from: { point: a, position: String(before.position ?? 0n) }, to: { point: b, position: String(after.position ?? 0n) }, ...diff }, null, 2)}\n`,
@@ -93,7 +106,7 @@ export const replayCommand = (): Command =>
           } else {
             const readModels = await stateAt(
               store,
-              options.at === undefined ? {} : limitFor(options.at, positions),
+              points[0] === undefined ? {} : limitFor(points[0], positions),
             );
             process.stdout.write(
               `${JSON.stringify(
