@@ -7,6 +7,13 @@ import { scenarioCommand } from './scenario/scenario-command.js';
 import { loadCommand } from './load/load-command.js';
 import { verifyCommand } from './verify/verify-command.js';
 
+// A reader that stops early (`switchboard load replay rec.ndjson --dry-run | head`) closes the pipe:
+// the output is no longer wanted, which is no reason for a stack trace from an unhandled 'error'.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit();
+});
+
 const program = new Command('switchboard')
   .description('Switchboard CLI: load generation, history export/import/replay, audit, verify, scenarios')
   .showHelpAfterError();

@@ -1,4 +1,5 @@
 import { FORWARDS, START, StreamNotFoundError } from '@eventstore/db-client';
+import { ID_PATTERN, streamName } from '#eventstore';
 import { Command, Option } from 'commander';
 import { HttpClient } from '../http.js';
 import { readAllEvents, toHistoryEvent, type HistoryEvent } from '../history/history-event.js';
@@ -48,7 +49,7 @@ async function fromProjector(url: string, callId: string): Promise<AuditRow[] | 
   }
 }
 
-/** The call's events read from the store: one line stream when given, else every line stream in `$all`. */
+/** The call's events read from the store: one line stream (its name) when given, else every line stream in `$all`. */
 async function fromStore(connection: string, callId: string, line: string | undefined): Promise<AuditRow[]> {
   const matcher = new CallMatcher(callId);
   const rows: AuditRow[] = [];
@@ -56,7 +57,7 @@ async function fromStore(connection: string, callId: string, line: string | unde
     const events: AsyncIterable<HistoryEvent | undefined> = line
       ? (async function* () {
           try {
-            for await (const resolved of client.readStream(`line-${line}`, {
+            for await (const resolved of client.readStream(line, {
               direction: FORWARDS,
               fromRevision: START,
             })) {
@@ -74,6 +75,23 @@ async function fromStore(connection: string, callId: string, line: string | unde
   return rows;
 }
 
+/**
+ * `--line`: the line as `<accountId>.<number>`, the number with or without its "+" (E.164, as every
+ * other command writes it; the stream name holds the digits), as its stream's name. Anything else is
+ * refused, where it used to read a stream that cannot exist and report that the call has no events.
+ */
+export const lineStream = (text: string): string => {
+  const dot = text.lastIndexOf('.');
+  const accountId = text.slice(0, Math.max(dot, 0));
+  const digits = text.slice(dot + 1).replace(/^\+/, '');
+  if (!ID_PATTERN.test(accountId) || !/^\d{7,15}$/.test(digits)) {
+    throw new Error(
+      `--line must be <accountId>.<number>, e.g. acme.15550000001 or acme.+15550000001, not "${text}"`,
+    );
+  }
+  return streamName('line', accountId, digits);
+};
+
 export const auditCommand = (): Command => {
   const audit = new Command('audit').description('Audit trails');
   storeOption(
@@ -90,10 +108,11 @@ export const auditCommand = (): Command => {
         '--line <accountId.number>',
         'read only this line stream from the store (faster than scanning $all)',
       )
-      .option('--json', 'JSON', false)
+      .addOption(new Option('--json', 'JSON').default(false).conflicts('csv'))
       .option('--csv', 'CSV', false),
   ).action(async (callId: string, options: AuditOptions) => {
     try {
+      const line = options.line === undefined ? undefined : lineStream(options.line);
       let rows: AuditRow[] | undefined;
       if (options.source !== 'store') {
         try {
@@ -102,9 +121,10 @@ export const auditCommand = (): Command => {
           if (options.source === 'projector') throw error;
         }
       }
-      rows ??= options.source === 'projector' ? [] : await fromStore(options.store, callId, options.line);
+      rows ??= options.source === 'projector' ? [] : await fromStore(options.store, callId, line);
       if (rows.length === 0) {
-        process.stderr.write(`switchboard audit: no events of call ${callId} found\n`);
+        const where = line && options.source !== 'projector' ? ` in stream ${line}` : '';
+        process.stderr.write(`switchboard audit: no events of call ${callId} found${where}\n`);
         process.exitCode = EXIT_ERROR;
         return;
       }

@@ -1,0 +1,132 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/**
+ * User mistakes with the built `switchboard` CLI that need no running stack: each gets a message and
+ * exit code, never a stack trace, and is caught before any work is done (the stores named here
+ * listen nowhere, so a check made after connecting would fail on the connection instead).
+ */
+const cli = resolve(process.cwd(), 'dist/apps/cli/src/main.js');
+const NOWHERE = 'esdb://127.0.0.1:1?tls=false';
+
+const run = (args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+  new Promise((done) => {
+    execFile(process.execPath, [cli, ...args], (error, stdout, stderr) =>
+      done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+
+const noStackTrace = (stderr: string): void => {
+  expect(stderr).not.toMatch(/\n\s+at /);
+};
+
+describe('switchboard CLI usage errors', () => {
+  let dir: string;
+  let history: string;
+  let recording: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'switchboard-cli-usage-'));
+    history = join(dir, 'history.ndjson');
+    await writeFile(
+      history,
+      `${JSON.stringify({
+        id: '91340c1b-a6e4-54e5-bb33-a85a586be3e5',
+        stream: 'account-acme',
+        revision: '0',
+        position: '16',
+        type: 'AccountCreated',
+        created: '2026-01-05T09:00:00.000Z',
+        data: {},
+        metadata: {},
+      })}\n`,
+    );
+    recording = join(dir, 'recording.ndjson');
+    const command = { type: 'answerCall', actor: 'boss-1', accountId: 'acme', line: '+15557000001' };
+    const entries = Array.from({ length: 5000 }, (_, seq) => ({
+      seq,
+      phase: 'load',
+      offsetMs: seq,
+      command: { ...command, callId: `c${seq}` },
+    }));
+    await writeFile(
+      recording,
+      [{ recording: 1, manifest: {} }, ...entries].map((e) => JSON.stringify(e)).join('\n'),
+    );
+  });
+
+  it('stops quietly when the reader of its output goes away (| head)', async () => {
+    // Given a dry-run replay whose output is far larger than a pipe holds
+    const child = spawn(process.execPath, [cli, 'load', 'replay', recording, '--dry-run'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // When the reader closes the pipe after the first chunk
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((done) => child.once('close', done));
+    // Then the CLI ends without an EPIPE stack trace
+    expect(stderr).not.toContain('EPIPE');
+    noStackTrace(stderr);
+    expect(code).toBe(0);
+  }, 30_000);
+
+  it('says a bad --rate is a bad option', async () => {
+    // Given a negative rate, When the run is started, Then commander reports the option
+    const result = await run(['load', 'run', '--rate', '-5', '--duration', '1s']);
+    expect(result.stderr).toContain(`option '--rate <n/s>' argument '-5' is invalid`);
+    noStackTrace(result.stderr);
+    expect(result.code).toBe(1);
+  });
+
+  it('says an export file cannot be written, before reading the store', async () => {
+    // Given an --out in a directory that does not exist, When exporting, Then the file is named
+    const result = await run([
+      'history',
+      'export',
+      '--store',
+      NOWHERE,
+      '--out',
+      join(dir, 'no/such/dir.ndjson'),
+    ]);
+    expect(result.stderr).toMatch(/^switchboard history export: ENOENT: .*no\/such\/dir\.ndjson'\n$/);
+    expect(result.code).toBe(2);
+  });
+
+  it('checks replay points and selections before replaying the history', async () => {
+    // Given a mistyped point, an unknown read model and a zero speed
+    // When replaying, Then each is refused before the store is touched
+    const at = await run(['replay', history, '--store', NOWHERE, '--at', 'abc']);
+    expect(at.stderr).toBe('switchboard replay: "abc" is neither an event count nor an ISO-8601 time\n');
+    const select = await run(['replay', history, '--store', NOWHERE, '--select', 'cals']);
+    expect(select.stderr).toMatch(/^switchboard replay: --select: no read model cals \(use accounts, /);
+    const speed = await run(['replay', history, '--store', NOWHERE, '--speed', '0']);
+    expect(speed.stderr).toBe('switchboard replay: --speed must be a positive number or "max", not "0"\n');
+    for (const result of [at, select, speed]) expect(result.code).toBe(2);
+  });
+
+  it('refuses audit --json with --csv, and a --line that names no line', async () => {
+    // Given conflicting formats, When auditing, Then commander says so instead of printing JSON
+    const both = await run(['audit', 'call', 'c1', '--store', NOWHERE, '--json', '--csv']);
+    expect(both.stderr).toContain(`option '--json' cannot be used with option '--csv'`);
+    expect(both.code).toBe(1);
+    // Given a malformed line, When auditing from the store, Then the line is refused, not "no events"
+    const line = await run([
+      'audit',
+      'call',
+      'c1',
+      '--source',
+      'store',
+      '--store',
+      NOWHERE,
+      '--line',
+      'acme',
+    ]);
+    expect(line.stderr).toBe(
+      'switchboard audit: --line must be <accountId>.<number>, e.g. acme.15550000001 or acme.+15550000001, not "acme"\n',
+    );
+    expect(line.code).toBe(2);
+  });
+});
