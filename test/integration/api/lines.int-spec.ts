@@ -71,7 +71,13 @@ describe('shared lines over HTTP (realtime clock)', () => {
         rule: 'R10',
       });
       expect((await api.get(path)).status).toBe(404);
-      expect((await api.get(linePath(uniqueAccountId('nobody')))).status).toBe(404);
+    });
+
+    it('R1: a line of an account that does not exist is ACCOUNT_NOT_FOUND (404), for commands and the view', async () => {
+      const path = linePath(uniqueAccountId('nobody'));
+      const expected = { statusCode: 404, code: 'ACCOUNT_NOT_FOUND', rule: 'R1' };
+      expect((await command(`${path}/calls`, { actor: ALICE, to: CALLER })).body).toMatchObject(expected);
+      expect((await api.get(path)).body).toMatchObject(expected);
     });
   });
 

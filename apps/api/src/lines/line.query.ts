@@ -37,7 +37,7 @@ export class GetLineHandler implements IQueryHandler<GetLine> {
 
   async execute({ accountId, number }: GetLine): Promise<LineView> {
     const { state: account } = await this.accounts.load(accountStream(accountId));
-    // An unknown line is a 404 (LINE_NOT_FOUND), not an idle line.
+    // An unknown account or line is a 404 (ACCOUNT_NOT_FOUND, LINE_NOT_FOUND), not an idle line.
     lineContextFor(account, number.e164, this.clock.now().toISOString());
     const { state, revision } = await this.lines.load(lineStream(accountId, number.digits));
     return {

@@ -48,8 +48,10 @@ describe('the account as a shared line sees it (lineContextFor)', () => {
     expect(rejection).toMatchObject({ code: 'LINE_NOT_FOUND', rule: 'R10', kind: 'not_found' });
   });
 
-  it('R10: given an unknown account, then every line is LINE_NOT_FOUND', () => {
-    expect(() => lineContextFor({ status: 'unknown' }, LINE, T0)).toThrow(DomainError);
+  it('R1: given an unknown account, then its lines are ACCOUNT_NOT_FOUND (404), not missing lines', () => {
+    expect(() => lineContextFor({ status: 'unknown' }, LINE, T0)).toThrow(
+      expect.objectContaining({ code: 'ACCOUNT_NOT_FOUND', rule: 'R1', kind: 'not_found' }),
+    );
   });
 
   it("R10/R11: given Alice's own line, then Alice is the delegator with her name, settings and `now`", () => {

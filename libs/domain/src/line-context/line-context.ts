@@ -1,6 +1,6 @@
 import type { LineEvent } from '#events';
 import type { AccountState } from '../account/account.state.js';
-import type { Ineligible } from '../account/account.eligibility.js';
+import { ACCOUNT_NOT_FOUND, type Ineligible } from '../account/account.eligibility.js';
 import { sharedLineView } from '../account/account.queries.js';
 import { DomainError } from '../shared/domain-error.js';
 import type { EligibilityFailure, LineContext } from '../line/line.context.js';
@@ -12,6 +12,11 @@ import type { EligibilityFailure, LineContext } from '../line/line.context.js';
  * report, so a line rejection and an account diagnostic name the same rule and code.
  */
 export const lineContextFor = (account: AccountState, number: string, now: string): LineContext => {
+  // A line of an account that does not exist is not a missing line: say which is missing.
+  if (account.status !== 'active') {
+    const { code, rule, message, kind } = ACCOUNT_NOT_FOUND;
+    throw new DomainError(code, rule, message, kind);
+  }
   const view = sharedLineView(account, number);
   if (!view) {
     throw new DomainError(
