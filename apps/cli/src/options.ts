@@ -1,6 +1,6 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { parseRate } from './load/schedule.js';
-import { parseDurationMs } from './load/think-time.js';
+import { formatDurationMs, parseDurationMs } from './load/think-time.js';
 
 /** Commander argument parsers that fail with a message saying what to write instead. */
 export const positiveInt = (value: string): number => {
@@ -16,6 +16,13 @@ export const duration = (value: string): number => {
     throw new InvalidArgumentError((error as Error).message);
   }
 };
+
+/**
+ * A duration option whose help shows its default with a unit (`default: 10s`): commander prints a
+ * default value as is, and a bare `10000` leaves the reader guessing whether it is ms or s.
+ */
+export const durationOption = (flags: string, description: string, defaultMs: number): Option =>
+  new Option(flags, description).argParser(duration).default(defaultMs, formatDurationMs(defaultMs));
 
 /**
  * `--rate` / `--max-rate`: a parse failure is an InvalidArgumentError, which commander reports as a

@@ -13,6 +13,7 @@ import {
   EXIT_FAILED,
   collect,
   duration,
+  durationOption,
   finiteNumber,
   positiveInt,
   rate,
@@ -100,19 +101,23 @@ const commonOptions = (command: Command): Command =>
       "projector endpoint answering its checkpoint `position`; {accountId}, {line}, {viewer}: the run's account and first line",
       LAG_PATH,
     )
-    .option('--lag-poll <duration>', 'how often to poll the projector checkpoint', duration, 5)
-    .option(
-      '--lag-grace <duration>',
-      'how long to wait for the projector after the last command',
-      duration,
-      10_000,
+    .addOption(durationOption('--lag-poll <duration>', 'how often to poll the projector checkpoint', 5))
+    .addOption(
+      durationOption(
+        '--lag-grace <duration>',
+        'how long to wait for the projector after the last command',
+        10_000,
+      ),
     )
-    .option('--timeout <duration>', 'a command with no answer by then counts as a timeout', duration, 10_000)
-    .option(
-      '--late-threshold <duration>',
-      'a send this far behind its intended time counts as late',
-      duration,
-      5,
+    .addOption(
+      durationOption('--timeout <duration>', 'a command with no answer by then counts as a timeout', 10_000),
+    )
+    .addOption(
+      durationOption(
+        '--late-threshold <duration>',
+        'a send this far behind its intended time counts as late',
+        5,
+      ),
     )
     .option(
       '--threshold <slo>',
@@ -122,7 +127,7 @@ const commonOptions = (command: Command): Command =>
     )
     .option('--stats-file <file>', 'periodic stats (NDJSON, or CSV when the name ends in .csv)')
     .addOption(new Option('--stats-format <format>', 'periodic stats format').choices(['ndjson', 'csv']))
-    .option('--stats-interval <duration>', 'periodic stats interval', duration, 1_000)
+    .addOption(durationOption('--stats-interval <duration>', 'periodic stats interval', 1_000))
     .option('--summary <file>', 'write the final JSON summary here instead of stdout')
     .option('--no-progress', 'no live progress line on stderr')
     .option('--record <file>', 'record every command sent as NDJSON (replay with `load replay`)')

@@ -16,6 +16,18 @@ export const parseDurationMs = (text: string): number => {
   return value * scale;
 };
 
+/** Milliseconds in the largest unit that keeps them whole (`10s`, `5ms`), as parseDurationMs reads them. */
+export const formatDurationMs = (ms: number): string => {
+  for (const [unit, scale] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1_000],
+  ] as const) {
+    if (ms >= scale && ms % scale === 0) return `${ms / scale}${unit}`;
+  }
+  return `${ms}ms`;
+};
+
 /**
  * `constant:100ms`, `uniform:50ms-200ms`, `exponential:100ms` (mean), or `0` for none. A bare
  * duration means constant.
