@@ -31,4 +31,11 @@ describe('load command options', () => {
       expect(command.opts()).toMatchObject(DURATION_DEFAULTS_MS);
     },
   );
+
+  it('says how long load run runs when neither --duration nor --max-calls is given', () => {
+    // Given load run, When its help is rendered
+    const help = subcommand('run').helpInformation().replace(/\s+/g, ' ');
+    // Then --duration names its default of 10s and that --max-calls alone lifts it
+    expect(help).toMatch(/--duration <duration> .*? \(default: 10s, or none with --max-calls\)/);
+  });
 });

@@ -40,7 +40,7 @@ import {
   type RunContext,
   type RunCounters,
 } from './runner.js';
-import { formatThinkTime, parseThinkTime } from './think-time.js';
+import { formatDurationMs, formatThinkTime, parseThinkTime } from './think-time.js';
 import { parseThreshold, type Threshold } from './thresholds.js';
 
 interface CommonOptions {
@@ -133,6 +133,9 @@ const commonOptions = (command: Command): Command =>
     .option('--record <file>', 'record every command sent as NDJSON (replay with `load replay`)')
     .option('--max-sockets <n>', 'HTTP connections to the api', positiveInt, 256);
 
+/** How long `load run` starts calls when neither --duration nor --max-calls bounds it. */
+const DEFAULT_DURATION_MS = 10_000;
+
 export const loadCommand = (): Command => {
   const load = new Command('load').description('Fire command streams at the api and measure them');
 
@@ -147,8 +150,16 @@ export const loadCommand = (): Command => {
       .option('--ramp-interval <duration>', 'open model: how often the rate steps', duration)
       .option('--max-rate <n/s>', 'open model: the ramp stops here', rate)
       .option('--concurrency <n>', 'closed model: parties each running one call after another', positiveInt)
-      .option('--duration <duration>', 'stop starting calls after this long (e.g. 30s)', duration)
-      .option('--max-calls <n>', 'stop after this many calls', positiveInt)
+      .option(
+        '--duration <duration>',
+        `stop starting calls after this long, e.g. 30s (default: ${formatDurationMs(DEFAULT_DURATION_MS)}, or none with --max-calls)`,
+        duration,
+      )
+      .option(
+        '--max-calls <n>',
+        'stop starting calls after this many (or at --duration, if given and sooner)',
+        positiveInt,
+      )
       .option('--mix <weights>', 'weighted call flows', DEFAULT_MIX)
       .option(
         '--think <distribution>',
@@ -382,7 +393,7 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
     if ((options.rate === undefined) === (options.concurrency === undefined)) {
       throw new Error('choose one workload model: --rate N/s (open) or --concurrency N (closed)');
     }
-    const durationMs = options.duration ?? (options.maxCalls === undefined ? 10_000 : undefined);
+    const durationMs = options.duration ?? (options.maxCalls === undefined ? DEFAULT_DURATION_MS : undefined);
     const mix = parseMix(options.mix);
     const think = parseThinkTime(options.think);
     const thresholds = parseThresholds(options.threshold);
