@@ -1,4 +1,10 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { ApiCommand } from '../api-client.js';
 import { loadCommand } from './load-command.js';
 
 const DURATION_DEFAULTS_MS = {
@@ -37,5 +43,101 @@ describe('load command options', () => {
     const help = subcommand('run').helpInformation().replace(/\s+/g, ' ');
     // Then --duration names its default of 10s and that --max-calls alone lifts it
     expect(help).toMatch(/--duration <duration> .*? \(default: 10s, or none with --max-calls\)/);
+  });
+});
+
+/** An api that answers every request after `delayMs`, counting the commands it receives. */
+const startSlowApi = async (
+  delayMs: number,
+): Promise<{ url: string; received: string[]; close: () => Promise<void> }> => {
+  const received: string[] = [];
+  const server = createServer((req, res) => {
+    if (req.url !== '/health') received.push(`${req.method} ${req.url}`);
+    req.resume();
+    setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'), delayMs);
+  });
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    close: () => new Promise((closed) => server.close(() => closed())),
+  };
+};
+
+const recorded = (
+  seq: number,
+  phase: 'setup' | 'load',
+  offsetMs: number,
+  command: ApiCommand,
+  call?: number,
+) => JSON.stringify({ seq, phase, offsetMs, call, step: call === undefined ? undefined : 0, command });
+
+describe('load replay', () => {
+  it('provisions before the measured phase, so setup sent back to back counts neither as load nor as late', async () => {
+    // Given a recording of an account's setup (all at offset 0) and two calls, and an api answering in 30 ms
+    const api = await startSlowApi(30);
+    const dir = await mkdtemp(join(tmpdir(), 'replay-'));
+    const file = join(dir, 'recording.ndjson');
+    const summaryFile = join(dir, 'summary.json');
+    const account = { accountId: 'acc', actor: 'admin' };
+    const party = (partyId: string): ApiCommand => ({
+      type: 'registerPhoneUser',
+      ...account,
+      partyId,
+      name: partyId,
+      numbers: [`+1555000000${partyId.length}`],
+      callingPlan: 'pro',
+    });
+    const call = (callId: string): ApiCommand => ({
+      type: 'placeCall',
+      ...account,
+      line: '+15550000001',
+      callId,
+      to: '+15559999999',
+    });
+    await writeFile(
+      file,
+      [
+        JSON.stringify({ recording: 1, manifest: {} }),
+        recorded(0, 'setup', 0, { type: 'createAccount', ...account, name: 'acc' }),
+        recorded(1, 'setup', 0, party('a')),
+        recorded(2, 'setup', 0, party('bb')),
+        recorded(3, 'setup', 0, party('ccc')),
+        recorded(0, 'load', 0, call('c0'), 0),
+        recorded(1, 'load', 10, call('c1'), 1),
+      ].join('\n'),
+    );
+    try {
+      // When it is replayed with a late threshold below the api's answer time
+      await loadCommand().parseAsync(
+        [
+          'replay',
+          file,
+          '--api',
+          api.url,
+          '--no-lag',
+          '--no-progress',
+          '--late-threshold',
+          '15ms',
+          '--summary',
+          summaryFile,
+        ],
+        { from: 'user' },
+      );
+      const exitCode = process.exitCode;
+      const summary = JSON.parse(await readFile(summaryFile, 'utf8'));
+      // Then every command reached the api, setup first
+      expect(api.received).toHaveLength(6);
+      expect(exitCode).toBe(0);
+      // And only the two load commands are measured, neither of them late
+      expect(summary.commands).toMatchObject({ sent: 2, completed: 2, ok: 2 });
+      expect(summary.rate.lateSends).toBe(0);
+      expect(summary.latency.byFlow).not.toHaveProperty('setup');
+    } finally {
+      process.exitCode = undefined;
+      await api.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

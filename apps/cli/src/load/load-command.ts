@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
 import { Command, Option } from 'commander';
-import { ApiClient } from '../api-client.js';
+import { ApiClient, type ApiCommand } from '../api-client.js';
 import { buildManifest, type RunManifest } from '../manifest.js';
 import {
   DEFAULT_API_URL,
@@ -365,12 +365,15 @@ export const lagPathFor = (template: string, topology: Topology | undefined): st
 
 const parseThresholds = (texts: readonly string[]): Threshold[] => texts.map(parseThreshold);
 
-/** Sends the provisioning commands one by one; a run cannot start on a half-provisioned account. */
-async function provision(session: Session, topology: Topology): Promise<void> {
+/**
+ * Sends the provisioning commands one by one, before the measured phase: a run cannot start on a
+ * half-provisioned account. Run and replay alike, provisioning is neither measured nor part of the
+ * lag figures, so commands sent back to back are not reported as late sends.
+ */
+async function provision(session: Session, commands: readonly ApiCommand[]): Promise<void> {
   const setupMetrics = new Metrics(Infinity);
-  // Provisioning is neither measured nor part of the lag figures.
   const context = { ...session.context(setupMetrics), lag: undefined };
-  for (const command of setupCommands(topology)) {
+  for (const command of commands) {
     const { ok, result } = await execute(context, session.counters, command, {
       flow: 'setup',
       intendedAt: performance.now(),
@@ -426,7 +429,7 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
     );
     session = new Session(options, manifest, topology);
     await session.checkReachable();
-    await provision(session, topology);
+    await provision(session, setupCommands(topology));
 
     const plan = (index: number) => planCall(topology, { seed: options.seed, mix, think }, index);
     const context = session.context();
@@ -519,9 +522,13 @@ async function replayLoad(file: string, options: ReplayOptions, command: Command
     session = new Session(options, manifest);
     await session.checkReachable();
     const counters = session.counters;
+    await provision(
+      session,
+      selected.filter((entry) => entry.phase === 'setup').map((entry) => entry.command),
+    );
     const load = selected.filter((entry) => entry.phase === 'load');
-    session.begin('commands', Math.max(1, selected.length), () => counters.sent);
-    await runReplay(session.context(), counters, selected, { speed, concurrency: options.concurrency });
+    session.begin('commands', Math.max(1, load.length), () => counters.sent);
+    await runReplay(session.context(), counters, load, { speed, concurrency: options.concurrency });
     await session.end();
     return await session.report(
       buildSummary({

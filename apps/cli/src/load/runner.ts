@@ -179,9 +179,10 @@ export async function runClosed(
 }
 
 /**
- * Replays recorded commands at their recorded offsets divided by `speed` (0: as fast as possible,
- * at most `concurrency` in flight). A command waits for the previous command of its call, since a
- * hold sent before the answer it follows would only be rejected.
+ * Replays recorded load commands at their recorded offsets divided by `speed` (0: as fast as possible,
+ * at most `concurrency` in flight), the first one at once. A command waits for the previous command
+ * of its call, since a hold sent before the answer it follows would only be rejected. Setup is not
+ * replayed here: like a run's, it is sent before the measured phase starts.
  */
 export async function runReplay(
   context: RunContext,
@@ -217,12 +218,6 @@ export async function runReplay(
       return ok ? doneAt : undefined;
     })();
     if (entry.call !== undefined) lastOfCall.set(entry.call, done);
-    if (entry.phase === 'setup') {
-      // Provisioning must be complete before anything that relies on it.
-      if ((await done) === undefined)
-        throw new Error(`setup command ${entry.command.type} failed; see the outcomes`);
-      continue;
-    }
     running.add(done);
     void done.finally(() => running.delete(done));
   }
