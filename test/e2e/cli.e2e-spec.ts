@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startStack, type Stack } from '../../apps/cli/src/stack.js';
@@ -174,5 +174,29 @@ describe('switchboard CLI end to end', () => {
     );
     expect(entries.every((e) => e.command.accountId === 'replayed')).toBe(true);
     expect(result.code).toBe(0);
+  }, 30_000);
+
+  it('ends a scenario run with its totals, and exit code 1 when a step fails', async () => {
+    const scenario = (name: string, secondCallExpect: string) =>
+      [
+        `name: ${name}`,
+        'account: e2e',
+        'parties:',
+        "  - { id: alice, numbers: ['+15550000001'], plan: pro }",
+        'steps:',
+        "  - command: { type: placeCall, actor: alice, line: '+15550000001', callId: c1, to: '+15550100' }",
+        '    expect: { ok: true }',
+        "  - command: { type: placeCall, actor: alice, line: '+15550000001', callId: c2, to: '+15550101' }",
+        `    expect: ${secondCallExpect}`,
+      ].join('\n');
+    const passing = join(dir, 'busy.yaml');
+    const failing = join(dir, 'not-busy.yaml');
+    await writeFile(passing, scenario('a busy line refuses a second call', '{ rejected: LINE_BUSY }'));
+    await writeFile(failing, scenario('expects the busy line to take a second call', '{ ok: true }'));
+    const result = await run(['scenario', 'run', ...endpoints, passing, failing]);
+    expect(result.stdout.trim().split('\n').at(-1)).toBe(
+      '2 scenarios: 1 passed, 1 failed; 4 steps, 1 failed',
+    );
+    expect(result.code).toBe(1);
   }, 30_000);
 });

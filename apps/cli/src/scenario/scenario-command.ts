@@ -260,6 +260,25 @@ async function runScenario(file: string, options: RunOptions): Promise<Result[]>
   return results;
 }
 
+type FileResults = Result[] | { readonly error: string };
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * The last line of a run: `22 scenarios: 21 passed, 1 failed; 263 steps, 2 failed`. A scenario that
+ * could not run (invalid file, failed setup) counts as failed; its steps, never run, are not counted.
+ */
+export const runTotals = (all: Readonly<Record<string, FileResults>>): string => {
+  const runs = Object.values(all);
+  const failedScenarios = runs.filter((r) => !Array.isArray(r) || r.some((step) => !step.passed)).length;
+  const steps = runs.flatMap((r) => (Array.isArray(r) ? r : []));
+  const failedSteps = steps.filter((step) => !step.passed).length;
+  return (
+    `${plural(runs.length, 'scenario')}: ${runs.length - failedScenarios} passed, ${failedScenarios} failed; ` +
+    `${plural(steps.length, 'step')}${failedSteps > 0 ? `, ${failedSteps} failed` : ''}`
+  );
+};
+
 export const scenarioCommand = (): Command => {
   const scenario = new Command('scenario').description(
     'Scenario files: parties, delegations, a timeline and expectations',
@@ -272,7 +291,7 @@ export const scenarioCommand = (): Command => {
     .option('--json', 'print the results as JSON', false)
     .action(async (files: string[], options: RunOptions) => {
       let failed = false;
-      const all: Record<string, Result[] | { error: string }> = {};
+      const all: Record<string, FileResults> = {};
       for (const file of files) {
         try {
           const results = await runScenario(file, options);
@@ -292,6 +311,7 @@ export const scenarioCommand = (): Command => {
         }
       }
       if (options.json) process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
+      else process.stdout.write(`${runTotals(all)}\n`);
       process.exitCode = failed ? EXIT_FAILED : 0;
     });
   return scenario;
