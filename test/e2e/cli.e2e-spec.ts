@@ -176,7 +176,7 @@ describe('switchboard CLI end to end', () => {
     expect(result.code).toBe(0);
   }, 30_000);
 
-  it('ends a scenario run with its totals, and exit code 1 when a step fails', async () => {
+  it("ends a scenario run with its totals, and exit code 1 when a step fails, saying the api's reason", async () => {
     const scenario = (name: string, secondCallExpect: string) =>
       [
         `name: ${name}`,
@@ -196,6 +196,9 @@ describe('switchboard CLI end to end', () => {
     const result = await run(['scenario', 'run', ...endpoints, passing, failing]);
     expect(result.stdout.trim().split('\n').at(-1)).toBe(
       '2 scenarios: 1 passed, 1 failed; 4 steps, 1 failed',
+    );
+    expect(result.stdout).toMatch(
+      /expected success, got 409 LINE_BUSY: Line \+15550000001 is busy with call /,
     );
     expect(result.code).toBe(1);
   }, 30_000);

@@ -11,6 +11,7 @@ import {
   checkExpectation,
   commandForRun,
   contains,
+  describeAnswer,
   resolvePlaceholders,
   scenarioProblems,
   scopedId,
@@ -239,12 +240,13 @@ async function runScenario(file: string, options: RunOptions): Promise<Result[]>
             ...checkExpectation(resolvePlaceholders(step.expect, context), {
               status: result.status,
               code: result.code,
+              message: result.message,
               events: body.events ?? [],
               body: result.body,
             }),
           );
         } else if (!result.ok) {
-          problems.push(`rejected unexpectedly: ${result.status} ${result.code} ${result.message}`);
+          problems.push(`rejected unexpectedly: ${describeAnswer(result)}`);
         }
       }
       if (step.projector) {

@@ -29,6 +29,25 @@ describe('scenario expectations', () => {
     ]);
   });
 
+  it("names the api's sentence beside the code when a step expected to succeed is rejected", () => {
+    // Given the api's rejection of a second call on a busy line
+    const busy = {
+      status: 409,
+      code: 'LINE_BUSY',
+      message: 'line +15550000001 is busy with call c1',
+      events: [],
+    };
+    // When it is checked against expectations it does not meet
+    // Then each problem carries the code and the sentence that explains it
+    expect(checkExpectation({ ok: true }, busy)).toEqual([
+      'expected success, got 409 LINE_BUSY: line +15550000001 is busy with call c1',
+    ]);
+    expect(checkExpectation({ rejected: 'PERMISSION_REQUIRED', status: 403 }, busy)).toEqual([
+      'expected rejection PERMISSION_REQUIRED, got 409 LINE_BUSY: line +15550000001 is busy with call c1',
+      'expected status 403, got 409 LINE_BUSY: line +15550000001 is busy with call c1',
+    ]);
+  });
+
   it('matches a projector answer by subset', () => {
     const roster = { position: '12', byDelegator: { alice: [{ status: 'active', delegateId: 'bob' }] } };
     expect(contains(roster, { byDelegator: { alice: [{ status: 'active' }] } })).toBe(true);

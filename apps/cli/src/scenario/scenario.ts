@@ -119,28 +119,30 @@ export const contains = (actual: unknown, expected: unknown): boolean => {
 export interface StepOutcome {
   readonly status: number;
   readonly code: string | undefined;
+  /** The api's sentence for a rejection: the code alone does not say which party, line or call. */
+  readonly message?: string;
   readonly events: readonly { readonly type: string; readonly data: Record<string, unknown> }[];
   readonly body?: unknown;
 }
+
+/** An answer as a problem names it: `409 LINE_BUSY: line +15550000001 is busy`, or `200`. */
+export const describeAnswer = ({ status, code, message }: Omit<StepOutcome, 'events'>): string => {
+  const answer = code ? `${status} ${code}` : `${status}`;
+  return message ? `${answer}: ${message}` : answer;
+};
 
 /** What is wrong with an outcome, against an expectation; empty when it holds. */
 export const checkExpectation = (expectation: Expectation, outcome: StepOutcome): string[] => {
   const problems: string[] = [];
   const ok = outcome.status >= 200 && outcome.status < 300;
   if (expectation.ok !== undefined && expectation.ok !== ok) {
-    problems.push(
-      `expected ${expectation.ok ? 'success' : 'a rejection'}, got ${outcome.status} ${outcome.code ?? ''}`.trim(),
-    );
+    problems.push(`expected ${expectation.ok ? 'success' : 'a rejection'}, got ${describeAnswer(outcome)}`);
   }
   if (expectation.rejected !== undefined && (ok || outcome.code !== expectation.rejected)) {
-    problems.push(
-      `expected rejection ${expectation.rejected}, got ${outcome.status} ${outcome.code ?? ''}`.trim(),
-    );
+    problems.push(`expected rejection ${expectation.rejected}, got ${describeAnswer(outcome)}`);
   }
   if (expectation.status !== undefined && expectation.status !== outcome.status) {
-    problems.push(
-      `expected status ${expectation.status}, got ${outcome.status} ${outcome.code ?? ''}`.trim(),
-    );
+    problems.push(`expected status ${expectation.status}, got ${describeAnswer(outcome)}`);
   }
   if (expectation.events !== undefined) {
     const types = outcome.events.map((e) => e.type);
