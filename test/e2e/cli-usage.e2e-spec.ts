@@ -107,6 +107,17 @@ describe('switchboard CLI usage errors', () => {
     for (const result of [at, select, speed]) expect(result.code).toBe(2);
   });
 
+  it('refuses to replay a recording that holds no commands', async () => {
+    // Given a recording with its header alone, When replayed, Then it is refused before the api is called
+    const empty = join(dir, 'empty.ndjson');
+    await writeFile(empty, `${JSON.stringify({ recording: 1, manifest: {} })}\n`);
+    const result = await run(['load', 'replay', empty, '--api', 'http://127.0.0.1:1']);
+    expect(result.stderr).toBe(
+      `switchboard load replay: ${empty} holds no recorded commands: record one with \`load run --record\`\n`,
+    );
+    expect(result.code).toBe(2);
+  });
+
   it('refuses audit --json with --csv, and a --line that names no line', async () => {
     // Given conflicting formats, When auditing, Then commander says so instead of printing JSON
     const both = await run(['audit', 'call', 'c1', '--store', NOWHERE, '--json', '--csv']);

@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { jest } from '@jest/globals';
 import type { ApiCommand } from '../api-client.js';
+import { EXIT_ERROR } from '../options.js';
 import { loadCommand } from './load-command.js';
 
 const DURATION_DEFAULTS_MS = {
@@ -137,6 +139,35 @@ describe('load replay', () => {
     } finally {
       process.exitCode = undefined;
       await api.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a recording that holds no commands, instead of replaying nothing as a success', async () => {
+    // Given a recording with its header alone, and an empty file
+    const dir = await mkdtemp(join(tmpdir(), 'replay-'));
+    const headerOnly = join(dir, 'header-only.ndjson');
+    const empty = join(dir, 'empty.ndjson');
+    await writeFile(headerOnly, `${JSON.stringify({ recording: 1, manifest: {} })}\n`);
+    await writeFile(empty, '');
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      for (const file of [headerOnly, empty]) {
+        // When either is replayed, dry run or not
+        for (const dryRun of [[], ['--dry-run']]) {
+          await loadCommand().parseAsync(['replay', file, '--api', 'http://127.0.0.1:1', ...dryRun], {
+            from: 'user',
+          });
+          // Then it is refused as a usage error, with what to do instead
+          expect(process.exitCode).toBe(EXIT_ERROR);
+          expect(stderr).toHaveBeenLastCalledWith(
+            `switchboard load replay: ${file} holds no recorded commands: record one with \`load run --record\`\n`,
+          );
+        }
+      }
+    } finally {
+      stderr.mockRestore();
+      process.exitCode = undefined;
       await rm(dir, { recursive: true, force: true });
     }
   });

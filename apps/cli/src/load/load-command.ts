@@ -495,6 +495,10 @@ async function replayLoad(file: string, options: ReplayOptions, command: Command
     const speed = parseSpeed(options.speed);
     const thresholds = parseThresholds(options.threshold);
     const { header, entries } = await readRecording(file);
+    // Replaying nothing would report a run of 0 commands as a success.
+    if (entries.length === 0) {
+      throw new Error(`${file} holds no recorded commands: record one with \`load run --record\``);
+    }
     const types = options.filter
       .flatMap((f) => f.split(','))
       .map((f) => f.trim())
