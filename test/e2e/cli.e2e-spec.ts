@@ -176,6 +176,24 @@ describe('switchboard CLI end to end', () => {
     expect(result.code).toBe(0);
   }, 30_000);
 
+  it('replays a recording into a fresh account, measuring its load commands and not its setup', async () => {
+    const summaryFile = join(dir, 'replay-summary.json');
+    const result = await run([
+      'load',
+      'replay',
+      join(dir, 'run.ndjson'),
+      ...endpoints,
+      '--summary',
+      summaryFile,
+      '--no-progress',
+    ]);
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(await readFile(summaryFile, 'utf8'));
+    expect(summary.commands).toMatchObject({ sent: summary.model.loadCommands, errors: 0 });
+    expect(summary.commands.completed).toBe(summary.model.loadCommands);
+    expect(summary.latency.byFlow).not.toHaveProperty('setup');
+  }, 60_000);
+
   it("ends a scenario run with its totals, and exit code 1 when a step fails, saying the api's reason", async () => {
     const scenario = (name: string, secondCallExpect: string) =>
       [
