@@ -120,7 +120,7 @@ describe('switchboard CLI end to end', () => {
     expect(result.code).toBe(0);
   }, 120_000);
 
-  it("prints a call's audit trail from the projector and from the store alike", async () => {
+  it("prints a call's audit trail from the projector and from the store alike, hash chain included", async () => {
     const recording = (await readFile(join(dir, 'run.ndjson'), 'utf8'))
       .trim()
       .split('\n')
@@ -147,9 +147,16 @@ describe('switchboard CLI end to end', () => {
       'store',
       '--json',
     ]);
-    const projectorTypes = JSON.parse(fromProjector.stdout).entries.map((e: { type: string }) => e.type);
-    expect(projectorTypes).toEqual(['IncomingCallReceived', 'CallRang', 'CallAnswered', 'CallEnded']);
-    expect(JSON.parse(fromStore.stdout).entries.map((e: { type: string }) => e.type)).toEqual(projectorTypes);
+    const projectorEntries = JSON.parse(fromProjector.stdout).entries as { type: string; hash: string }[];
+    expect(projectorEntries.map((e) => e.type)).toEqual([
+      'IncomingCallReceived',
+      'CallRang',
+      'CallAnswered',
+      'CallEnded',
+    ]);
+    // The store path runs the projector's own trail code: the same entries, chained to the same hashes.
+    expect(projectorEntries.every((e) => /^[0-9a-f]{64}$/.test(e.hash))).toBe(true);
+    expect(JSON.parse(fromStore.stdout).entries).toEqual(projectorEntries);
     const table = await run(['audit', 'call', callId, '--projector', stack.projector.address]);
     expect(table.stdout).toContain(`call ${callId}`);
   }, 60_000);

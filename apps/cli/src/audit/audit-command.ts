@@ -1,11 +1,16 @@
-import { FORWARDS, START, StreamNotFoundError } from '@eventstore/db-client';
-import { ID_PATTERN, streamName } from '#eventstore';
+import { eventSchemas } from '#events';
+import { EventStore, ID_PATTERN, streamName } from '#eventstore';
 import { Command, Option } from 'commander';
+import { replay } from '../../../projector/src/engine/replay.js';
+import { chained } from '../../../projector/src/http/audit-csv.js';
+import { auditProjection } from '../../../projector/src/projections/audit.projection.js';
+import { callsProjection } from '../../../projector/src/projections/calls.projection.js';
+import { LINE_STREAM_PREFIX, lineKeyOf, splitLineKey } from '../../../projector/src/projections/line-key.js';
+import { readAuditTrail } from '../../../projector/src/queries/audit-trail.js';
 import { HttpClient } from '../http.js';
-import { readAllEvents, toHistoryEvent, type HistoryEvent } from '../history/history-event.js';
 import { DEFAULT_PROJECTOR_URL, EXIT_ERROR } from '../options.js';
 import { storeOption, withClient } from '../store.js';
-import { CallMatcher, rowFromEvent, toCsv, toTable, type AuditRow } from './audit-trail.js';
+import { rowOf, toCsv, toTable, trailOf, type AuditRow, type ChainedEntry } from './audit-trail.js';
 
 interface AuditOptions {
   store: string;
@@ -16,63 +21,69 @@ interface AuditOptions {
   csv: boolean;
 }
 
-interface ProjectorAuditEntry extends Omit<AuditRow, 'hash'> {
-  /** sha256 over the previous entry's hash and this entry: an edited or dropped step breaks the chain. */
-  readonly chainHash?: string;
+/** A call id several lines used: which line is for the auditor to say (call ids are unique per line only). */
+class AmbiguousCallError extends Error {
+  constructor(callId: string, lines: readonly string[]) {
+    super(
+      `call ${callId} was on several lines (${lines.join(', ')}): name one with --line <accountId.number>`,
+    );
+  }
 }
 
-/** The projector's audit trail (hash-chained), or undefined when the projector does not know the call. */
-async function fromProjector(url: string, callId: string): Promise<AuditRow[] | undefined> {
+/** The projector's audit trail (of the call on `line` when given), or undefined when it does not know the call. */
+async function fromProjector(
+  url: string,
+  callId: string,
+  line: string | undefined,
+): Promise<AuditRow[] | undefined> {
+  const call = `calls/${encodeURIComponent(callId)}/audit`;
+  let path = `/${call}`;
+  if (line !== undefined) {
+    const { accountId, number } = splitLineKey(line);
+    path = `/lines/${accountId}/${number}/${call}`;
+  }
   const http = new HttpClient(url, 1);
   try {
-    const res = await http.send('GET', `/calls/${encodeURIComponent(callId)}/audit`, undefined, 30_000);
+    const res = await http.send('GET', path, undefined, 30_000);
     if (res.status === 404) return undefined;
-    if (res.status !== 200) throw new Error(`GET /calls/${callId}/audit answered ${res.status}: ${res.text}`);
-    const entries = (res.json as { entries: ProjectorAuditEntry[] }).entries;
-    return entries.map((e) => ({
-      simulatedTime: e.simulatedTime,
-      type: e.type,
-      actor: e.actor,
-      onBehalfOf: e.onBehalfOf,
-      permission: e.permission,
-      stream: e.stream,
-      revision: e.revision,
-      position: e.position,
-      correlationId: e.correlationId,
-      causationId: e.causationId,
-      commandId: e.commandId,
-      eventId: e.eventId,
-      ...(e.chainHash ? { hash: e.chainHash } : {}),
-    }));
+    if (res.status === 409) {
+      const { lines = [] } = res.json as { lines?: { accountId: string; number: string }[] };
+      throw new AmbiguousCallError(
+        callId,
+        lines.map(({ accountId, number }) => `${accountId}.${number}`),
+      );
+    }
+    if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${res.text}`);
+    return (res.json as { entries: ChainedEntry[] }).entries.map(rowOf);
   } finally {
     http.close();
   }
 }
 
-/** The call's events read from the store: one line stream (its name) when given, else every line stream in `$all`. */
-async function fromStore(connection: string, callId: string, line: string | undefined): Promise<AuditRow[]> {
-  const matcher = new CallMatcher(callId);
-  const rows: AuditRow[] = [];
-  await withClient(connection, async (client) => {
-    const events: AsyncIterable<HistoryEvent | undefined> = line
-      ? (async function* () {
-          try {
-            for await (const resolved of client.readStream(line, {
-              direction: FORWARDS,
-              fromRevision: START,
-            })) {
-              yield toHistoryEvent(resolved);
-            }
-          } catch (error) {
-            if (!(error instanceof StreamNotFoundError)) throw error;
-          }
-        })()
-      : readAllEvents(client);
-    for await (const event of events) {
-      if (event && event.stream.startsWith('line-') && matcher.matches(event)) rows.push(rowFromEvent(event));
-    }
+/**
+ * The same trail from the store alone, with the projector's own code: the line streams (one with
+ * `--line`) replayed through its calls and audit projections, the call found as its endpoint finds
+ * it, the entries read back and hash-chained as it does. So the rows and hashes match the
+ * projector's, and an auditor can check an exported trail while the projector is down.
+ */
+async function fromStore(
+  connection: string,
+  callId: string,
+  stream: string | undefined,
+): Promise<AuditRow[]> {
+  return withClient(connection, async (client) => {
+    const readModels = await replay(
+      new EventStore(client, eventSchemas),
+      [callsProjection, auditProjection],
+      {
+        streamPrefixes: [stream ?? LINE_STREAM_PREFIX],
+      },
+    );
+    const trail = trailOf(readModels, callId, stream === undefined ? undefined : lineKeyOf(stream));
+    if (trail.kind === 'notFound') return [];
+    if (trail.kind === 'ambiguous') throw new AmbiguousCallError(callId, trail.lines);
+    return chained(await readAuditTrail(client, trail.line, trail.revisions)).map(rowOf);
   });
-  return rows;
 }
 
 /**
@@ -106,7 +117,7 @@ export const auditCommand = (): Command => {
       )
       .option(
         '--line <accountId.number>',
-        'read only this line stream from the store (faster than scanning $all)',
+        "the call's line (call ids are unique per line only); from the store, only its stream is read",
       )
       .addOption(new Option('--json', 'JSON').default(false).conflicts('csv'))
       .option('--csv', 'CSV', false),
@@ -116,9 +127,10 @@ export const auditCommand = (): Command => {
       let rows: AuditRow[] | undefined;
       if (options.source !== 'store') {
         try {
-          rows = await fromProjector(options.projector, callId);
+          rows = await fromProjector(options.projector, callId, line && lineKeyOf(line));
         } catch (error) {
-          if (options.source === 'projector') throw error;
+          // The store would only say the same: fall back to it when the projector is unreachable.
+          if (options.source === 'projector' || error instanceof AmbiguousCallError) throw error;
         }
       }
       rows ??= options.source === 'projector' ? [] : await fromStore(options.store, callId, line);

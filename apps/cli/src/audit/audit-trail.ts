@@ -1,6 +1,8 @@
-import type { HistoryEvent } from '../history/history-event.js';
+import type { ReadModels } from '../../../projector/src/engine/read-models.js';
+import { auditProjection } from '../../../projector/src/projections/audit.projection.js';
+import { findCall } from '../../../projector/src/queries/call-lookup.js';
 
-/** One step of a call as an auditor reads it (the projector's audit entry shape, minus the hash chain). */
+/** One step of a call as an auditor reads it (the projector's audit entry, its data left out). */
 export interface AuditRow {
   readonly simulatedTime: string;
   readonly type: string;
@@ -14,43 +16,48 @@ export interface AuditRow {
   readonly causationId: string;
   readonly commandId: string;
   readonly eventId: string;
-  /** Present when the trail came from the projector: each entry's hash chains the previous one. */
+  /** Each entry's hash chains the previous one (see the projector's audit-csv.ts). */
   readonly hash?: string;
 }
 
-export const rowFromEvent = (event: HistoryEvent): AuditRow => {
-  const m = (event.metadata ?? {}) as Record<string, string | null>;
-  return {
-    simulatedTime: String(m.simulatedTime ?? ''),
-    type: event.type,
-    actor: String(m.actor ?? ''),
-    onBehalfOf: m.onBehalfOf ?? null,
-    permission: m.permission ?? null,
-    stream: event.stream,
-    revision: event.revision,
-    position: event.position,
-    correlationId: String(m.$correlationId ?? ''),
-    causationId: String(m.$causationId ?? ''),
-    commandId: String(m.commandId ?? ''),
-    eventId: event.id,
-  };
-};
-
-/** Does a line event belong to the call? Voicemail events name the message; its VoicemailLeft names the call. */
-export class CallMatcher {
-  private readonly messages = new Set<string>();
-
-  constructor(readonly callId: string) {}
-
-  matches(event: HistoryEvent): boolean {
-    const data = event.data as { callId?: string; messageId?: string };
-    if (data.callId === this.callId) {
-      if (data.messageId) this.messages.add(data.messageId);
-      return true;
-    }
-    return data.messageId !== undefined && this.messages.has(data.messageId);
-  }
+/** A trail entry as the projector answers it (its audit endpoint, or its code run here on the store). */
+export interface ChainedEntry extends Omit<AuditRow, 'hash'> {
+  /** sha256 over the previous entry's hash and this entry: an edited or dropped step breaks the chain. */
+  readonly chainHash?: string;
 }
+
+export const rowOf = (entry: ChainedEntry): AuditRow => ({
+  simulatedTime: entry.simulatedTime,
+  type: entry.type,
+  actor: entry.actor,
+  onBehalfOf: entry.onBehalfOf,
+  permission: entry.permission,
+  stream: entry.stream,
+  revision: entry.revision,
+  position: entry.position,
+  correlationId: entry.correlationId,
+  causationId: entry.causationId,
+  commandId: entry.commandId,
+  eventId: entry.eventId,
+  ...(entry.chainHash ? { hash: entry.chainHash } : {}),
+});
+
+export type TrailLookup =
+  | { readonly kind: 'found'; readonly line: string; readonly revisions: readonly number[] }
+  | { readonly kind: 'notFound' }
+  | { readonly kind: 'ambiguous'; readonly lines: readonly string[] };
+
+/**
+ * The revisions of a call's trail in read models replayed from the store, found as the projector's
+ * audit endpoint finds it: call ids are unique per line only, so an id several lines used needs the
+ * line, and a line that reused the id means its latest call.
+ */
+export const trailOf = (readModels: ReadModels, callId: string, line?: string): TrailLookup => {
+  const found = findCall(readModels, callId, line);
+  if (found.kind !== 'found') return found.kind === 'ambiguous' ? found : { kind: 'notFound' };
+  const revisions = readModels.state(auditProjection).trails.get(found.call.key) ?? [];
+  return { kind: 'found', line: found.call.line, revisions };
+};
 
 const COLUMNS: readonly (keyof AuditRow)[] = [
   'simulatedTime',
