@@ -75,11 +75,8 @@ export type ApiCommand =
 
 export type ApiCommandType = ApiCommand['type'];
 
-export const COMMAND_TYPES: readonly ApiCommandType[] = [
-  'createAccount',
-  'registerPhoneUser',
-  'inviteDelegate',
-  'acceptDelegation',
+/** The commands that act on a call of a shared line: their route names the line and the call. */
+export const CALL_COMMAND_TYPES: readonly ApiCommandType[] = [
   'placeCall',
   'receiveIncomingCall',
   'answerCall',
@@ -89,6 +86,14 @@ export const COMMAND_TYPES: readonly ApiCommandType[] = [
   'pickUpHeldCall',
   'transferCall',
   'hangUp',
+];
+
+export const COMMAND_TYPES: readonly ApiCommandType[] = [
+  'createAccount',
+  'registerPhoneUser',
+  'inviteDelegate',
+  'acceptDelegation',
+  ...CALL_COMMAND_TYPES,
   'advanceClock',
 ];
 

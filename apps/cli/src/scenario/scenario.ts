@@ -1,4 +1,10 @@
-import { COMMAND_TYPES, type ApiCommand, type CallingPlan, type Permission } from '../api-client.js';
+import {
+  CALL_COMMAND_TYPES,
+  COMMAND_TYPES,
+  type ApiCommand,
+  type CallingPlan,
+  type Permission,
+} from '../api-client.js';
 
 /**
  * A scenario file (YAML or JSON): parties, delegations and a timeline of commands, each with what
@@ -264,19 +270,6 @@ export const commandForRun = (command: StepCommand, context: RunContext): ApiCom
   return { ...resolved, accountId: context.accountId } as unknown as ApiCommand;
 };
 
-/** The commands that act on a call of a shared line: their route names the line and the call. */
-const CALL_COMMAND_TYPES: readonly string[] = [
-  'placeCall',
-  'receiveIncomingCall',
-  'answerCall',
-  'declineCall',
-  'holdCall',
-  'resumeCall',
-  'pickUpHeldCall',
-  'transferCall',
-  'hangUp',
-];
-
 /**
  * A step's command must be one the CLI can route: an unknown type, or a call command without its
  * line or call id, has no request to send (the runner used to stop on a TypeError from inside the
@@ -289,7 +282,7 @@ const commandProblems = (command: StepCommand, index: number): string[] => {
       `step ${index + 1}: unknown command type ${JSON.stringify(type ?? null)} (use ${COMMAND_TYPES.join(', ')}, or an api step)`,
     ];
   }
-  if (!CALL_COMMAND_TYPES.includes(type)) return [];
+  if (!(CALL_COMMAND_TYPES as readonly string[]).includes(type)) return [];
   return (['line', 'callId'] as const)
     .filter((field) => typeof command[field] !== 'string')
     .map((field) => `step ${index + 1}: ${type} needs ${field}`);
