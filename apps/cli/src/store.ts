@@ -1,12 +1,12 @@
-import type { Command } from 'commander';
-import { createEventStoreClient, connectionStringFromEnv } from '#eventstore';
+import { Option, type Command } from 'commander';
+import { DEFAULT_CONNECTION_STRING, createEventStoreClient, connectionStringFromEnv } from '#eventstore';
 import type { EventStoreDBClient } from '@eventstore/db-client';
 
 export const storeOption = (command: Command): Command =>
-  command.option(
-    '--store <connection-string>',
-    'EventStoreDB connection string (default: $EVENTSTORE_CONNECTION_STRING or the embedded default)',
-    connectionStringFromEnv(),
+  command.addOption(
+    new Option('--store <connection-string>', 'EventStoreDB connection string')
+      // Where the default comes from, said once: commander would print the resolved string as well.
+      .default(connectionStringFromEnv(), `$EVENTSTORE_CONNECTION_STRING, else ${DEFAULT_CONNECTION_STRING}`),
   );
 
 /** Runs `work` with a client and disposes of it whatever happens. */
