@@ -71,7 +71,7 @@ const numberParam = ApiParam({
 const callParam = ApiParam({ name: 'callId', example: 'call-002' });
 const rejections = [
   ApiBadRequestResponse({ description: 'Malformed input: `{code, message, errors: [{field, messages}]}`' }),
-  ApiNotFoundResponse({ description: 'Unknown line, call, recording or voicemail (reason code)' }),
+  ApiNotFoundResponse({ description: 'Unknown account, line, call, recording or voicemail (reason code)' }),
   ApiConflictResponse({ description: 'The line says no right now, e.g. LINE_BUSY, ALREADY_ANSWERED' }),
   ApiUnprocessableEntityResponse({ description: 'Not allowed as asked, e.g. PERMISSION_REQUIRED' }),
 ];
@@ -111,7 +111,10 @@ export class LinesController {
   @ApiOperation({ summary: "The command side's view of the line: the call in progress, inbox, totals" })
   @accountParam
   @numberParam
-  @ApiNotFoundResponse({ description: 'LINE_NOT_FOUND: no party of the account owns the number' })
+  @ApiNotFoundResponse({
+    description:
+      'ACCOUNT_NOT_FOUND: no such account; LINE_NOT_FOUND: no party of the account owns the number',
+  })
   view(
     @Param('accountId', ValidIdPipe) accountId: string,
     @Param('number', LineNumberPipe) number: LineNumber,
