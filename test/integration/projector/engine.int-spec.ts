@@ -57,6 +57,9 @@ describe('projector engine over a real subscription', () => {
     })();
     await first.stop();
     await appending;
+    // Its last snapshot, written on stop, holds every event it applied; none failed.
+    expect(first.snapshots.written).toBeGreaterThanOrEqual(1);
+    expect(first.snapshots).toMatchObject({ failed: 0, last: { eventCount: first.readModels.eventCount } });
 
     const second = new Projector(store, [tally], { streamPrefixes: [streams], dataDir, ...quiet });
     await second.start();

@@ -180,10 +180,11 @@ describe('projector read models over the embedded event store', () => {
 
       expect(await get('/health')).toMatchObject({
         status: 200,
-        body: { status: 'live', lag: { events: 0, ms: 0 } },
+        body: { status: 'live', lag: { events: 0, ms: 0 }, snapshots: { written: 0, failed: 0 } },
       });
       const metrics = await get('/metrics');
       expect(metrics.body).toContain('projector_lag_events 0');
+      expect(metrics.body).toContain('projector_snapshots_written_total 0');
       expect(metrics.body).toContain(`projector_events_applied_total ${projector.readModels.eventCount}`);
 
       const rebuild = await get('/rebuild', { method: 'POST' });

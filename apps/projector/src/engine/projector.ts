@@ -19,6 +19,14 @@ const SNAPSHOT_FIXED_COST_EVENTS = 10_000;
 
 export type ProjectorStatus = 'starting' | 'catchingUp' | 'live' | 'reconnecting' | 'failed' | 'stopped';
 
+/** The snapshots this projector wrote: that they keep up is what bounds a restart's replay. */
+export interface SnapshotStats {
+  written: number;
+  failed: number;
+  /** The last one written: when it was committed, how long it took, and the events it holds. */
+  last: { readonly at: string; readonly tookMs: number; readonly eventCount: number } | undefined;
+}
+
 /** What changed in the read models: one applied event. */
 export interface ReadModelChange {
   readonly position: string;
@@ -86,6 +94,7 @@ export class Projector {
   /** Why the last connection attempt failed, while reconnecting. */
   connectionError: string | undefined;
   readModels: ReadModels;
+  readonly snapshots: SnapshotStats = { written: 0, failed: 0, last: undefined };
   private subscription: EventSubscription | undefined;
   /** The resumed snapshot's last event was found in the store (or there was nothing to check). */
   private snapshotChecked = false;
@@ -380,8 +389,17 @@ export class Projector {
     const events = this.readModels.eventCount;
     this.snapshotWrite = captureSnapshot(dataDir, this.readModels)
       .then((snapshot) => snapshot.commit())
+      .then(() => {
+        this.snapshots.written++;
+        this.snapshots.last = {
+          at: new Date().toISOString(),
+          tookMs: Math.round(performance.now() - started),
+          eventCount: events,
+        };
+      })
       .catch((error: unknown) => {
         // A failed write leaves the previous snapshot intact; the next interval tries again.
+        this.snapshots.failed++;
         this.eventsSinceSnapshot++;
         this.log(
           `projector: snapshot not written (${error instanceof Error ? error.message : String(error)})`,

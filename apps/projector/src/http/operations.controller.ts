@@ -33,6 +33,7 @@ export class OperationsController {
       position: projector.readModels.position === undefined ? null : String(projector.readModels.position),
       eventCount: projector.readModels.eventCount,
       lag,
+      snapshots: projector.snapshots,
       ...(projector.failure ? { failure: failureOf(projector.failure) } : {}),
       ...(projector.connectionError ? { reason: projector.connectionError } : {}),
     };
@@ -43,7 +44,9 @@ export class OperationsController {
 
   @Get('metrics')
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  @ApiOperation({ summary: 'Prometheus text exposition: events applied, positions, lag in events and ms' })
+  @ApiOperation({
+    summary: 'Prometheus text exposition: events applied, positions, lag in events and ms, snapshots',
+  })
   async metrics(): Promise<string> {
     const { projector } = this.readModels;
     const lag = await this.lag();
@@ -68,6 +71,34 @@ export class OperationsController {
         '$all commit position the read models reflect',
         projector.readModels.position ?? 0n,
       ),
+      metric(
+        'projector_snapshots_written_total',
+        'counter',
+        'Snapshots committed',
+        projector.snapshots.written,
+      ),
+      metric(
+        'projector_snapshot_failures_total',
+        'counter',
+        'Snapshots that could not be written (the previous one stays)',
+        projector.snapshots.failed,
+      ),
+      ...(projector.snapshots.last
+        ? [
+            metric(
+              'projector_snapshot_events',
+              'gauge',
+              'Events the last snapshot holds: a restart replays the ones after',
+              projector.snapshots.last.eventCount,
+            ),
+            metric(
+              'projector_snapshot_duration_ms',
+              'gauge',
+              'How long the last snapshot took from capture to commit, in ms',
+              projector.snapshots.last.tookMs,
+            ),
+          ]
+        : []),
       ...('error' in lag
         ? [metric('projector_store_reachable', 'gauge', '1 when the event store answered', 0)]
         : [
