@@ -143,6 +143,38 @@ describe('load replay', () => {
     }
   });
 
+  it('refuses options that select no load command, instead of provisioning alone and reporting success', async () => {
+    // Given a recording of a setup and one call at offset 0
+    const dir = await mkdtemp(join(tmpdir(), 'replay-'));
+    const file = join(dir, 'recording.ndjson');
+    const account = { accountId: 'acc', actor: 'admin' };
+    await writeFile(
+      file,
+      [
+        JSON.stringify({ recording: 1, manifest: {} }),
+        recorded(0, 'setup', 0, { type: 'createAccount', ...account, name: 'acc' }),
+        recorded(0, 'load', 0, { type: 'hangUp', ...account, line: '+15550000001', callId: 'c0' }, 0),
+      ].join('\n'),
+    );
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      // When it is replayed from an offset after its last command
+      await loadCommand().parseAsync(['replay', file, '--api', 'http://127.0.0.1:1', '--from', '5s'], {
+        from: 'user',
+      });
+      // Then it is refused before the api is called, saying how to select something
+      expect(process.exitCode).toBe(EXIT_ERROR);
+      expect(stderr).toHaveBeenLastCalledWith(
+        `switchboard load replay: the options select none of the 1 recorded load commands of ${file}: ` +
+          'widen --from/--to or --filter (--dry-run lists what is selected)\n',
+      );
+    } finally {
+      stderr.mockRestore();
+      process.exitCode = undefined;
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a recording that holds no commands, instead of replaying nothing as a success', async () => {
     // Given a recording with its header alone, and an empty file
     const dir = await mkdtemp(join(tmpdir(), 'replay-'));

@@ -522,6 +522,14 @@ async function replayLoad(file: string, options: ReplayOptions, command: Command
       );
       return 0;
     }
+    const load = selected.filter((entry) => entry.phase === 'load');
+    // Provisioning alone measures nothing: a run of 0 load commands would be reported as a success.
+    if (load.length === 0) {
+      throw new Error(
+        `the options select none of the ${entries.filter((entry) => entry.phase === 'load').length} recorded ` +
+          `load commands of ${file}: widen --from/--to or --filter (--dry-run lists what is selected)`,
+      );
+    }
     const manifest = buildManifest('load replay', { ...command.opts(), file, accountId });
     session = new Session(options, manifest);
     await session.checkReachable();
@@ -530,7 +538,6 @@ async function replayLoad(file: string, options: ReplayOptions, command: Command
       session,
       selected.filter((entry) => entry.phase === 'setup').map((entry) => entry.command),
     );
-    const load = selected.filter((entry) => entry.phase === 'load');
     session.begin('commands', Math.max(1, load.length), () => counters.sent);
     await runReplay(session.context(), counters, load, { speed, concurrency: options.concurrency });
     await session.end();
