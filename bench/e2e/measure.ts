@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
 import { cpuMeter, msPerUnit } from '../process-cpu.js';
 import { ApiClient, readResult } from '../../apps/cli/src/api-client.js';
 import { HttpClient } from '../../apps/cli/src/http.js';
@@ -7,8 +6,14 @@ import { LagPoller } from '../../apps/cli/src/load/lag-poller.js';
 import { LagTracker, Metrics, percentilesOf, type Percentiles } from '../../apps/cli/src/load/metrics.js';
 import { DEFAULT_MIX, parseMix } from '../../apps/cli/src/load/mix.js';
 import { buildTopology, planCall, setupCommands, type CallPlan } from '../../apps/cli/src/load/plan.js';
-import { execute, newCounters, outcomeOf, runOpen, type RunContext } from '../../apps/cli/src/load/runner.js';
-import { arrivals } from '../../apps/cli/src/load/schedule.js';
+import {
+  dueArrivals,
+  execute,
+  newCounters,
+  outcomeOf,
+  runOpen,
+  type RunContext,
+} from '../../apps/cli/src/load/runner.js';
 import { parseThinkTime } from '../../apps/cli/src/load/think-time.js';
 
 export interface StepResult {
@@ -211,21 +216,7 @@ export async function runFixedRate(
   };
   const cpu = await cpuMeter(processes);
   const startedAt = performance.now();
-  let sinceYield = 0;
-  for (const offset of arrivals({ rate, durationMs })) {
-    const due = startedAt + offset;
-    const wait = due - performance.now();
-    // setTimeout has millisecond granularity: shorter waits are sent at once, as runOpen does.
-    if (wait >= 1) {
-      await sleep(wait);
-      sinceYield = 0;
-    } else if (++sinceYield >= 64) {
-      // Behind schedule: keep sending, but let answers be read or the backlog only grows.
-      await yieldToLoop();
-      sinceYield = 0;
-    }
-    requests.push(send(due));
-  }
+  for await (const due of dueArrivals({ rate, durationMs }, startedAt)) requests.push(send(due));
   await Promise.all(requests);
   http.close();
   const seconds = (lastDoneAt - startedAt) / 1000;

@@ -127,6 +127,26 @@ export async function runCall(
   counters.callsCompleted++;
 }
 
+/**
+ * The open model's pacing: each arrival's due instant (`startedAt` + its offset), handed out once it
+ * is due. Behind schedule they come at once, but every 64 the loop gets a turn: answers must still be
+ * read, or the backlog only grows.
+ */
+export async function* dueArrivals(schedule: OpenSchedule, startedAt: number): AsyncGenerator<number> {
+  let sinceYield = 0;
+  for (const offset of arrivals(schedule)) {
+    const due = startedAt + offset;
+    if (due - performance.now() >= 1) {
+      await waitUntil(due);
+      sinceYield = 0;
+    } else if (++sinceYield >= 64) {
+      await yieldToLoop();
+      sinceYield = 0;
+    }
+    yield due;
+  }
+}
+
 /** Open model: calls arrive on the schedule whether or not earlier ones have finished. */
 export async function runOpen(
   context: RunContext,
@@ -136,17 +156,7 @@ export async function runOpen(
 ): Promise<void> {
   const calls = new Set<Promise<void>>();
   let index = 0;
-  let sinceYield = 0;
-  for (const offset of arrivals(schedule)) {
-    const due = counters.startedAt + offset;
-    if (due - performance.now() >= 1) {
-      await waitUntil(due);
-      sinceYield = 0;
-    } else if (++sinceYield >= 64) {
-      // Behind schedule: keep launching, but let answers be read or the backlog only grows.
-      await yieldToLoop();
-      sinceYield = 0;
-    }
+  for await (const due of dueArrivals(schedule, counters.startedAt)) {
     if (context.stopped()) break;
     counters.scheduled++;
     const call = runCall(context, counters, plan(index++), due);
