@@ -4,13 +4,7 @@ const tsJest = ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }];
 
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
-  transform: {
-    '^.+\\.ts$': tsJest,
-    // content-disposition 3 (under @fastify/static, which Swagger UI needs) is ESM-only and required
-    // from CommonJS; Jest on Node 20 cannot require(esm), so it is compiled to CommonJS on the way in.
-    '/node_modules/content-disposition/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true } }],
-  },
-  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
+  transform: { '^.+\\.ts$': tsJest },
   moduleNameMapper: {
     '^#(domain|events|eventstore)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
