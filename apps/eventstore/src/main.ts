@@ -23,6 +23,8 @@ interface ServeOptions {
 const program = new Command()
   .name('eventstore')
   .description('Embedded EventStoreDB-compatible server (gRPC, insecure, single node)')
+  // `repair --data DIR`: options after a subcommand are its own, not the server's.
+  .enablePositionalOptions()
   .option('--port <port>', 'TCP port to listen on', parsePort, 2113)
   .option('--host <host>', 'interface to bind', '127.0.0.1')
   .option('--data <dir>', 'directory holding the log segments', './data/eventstore')

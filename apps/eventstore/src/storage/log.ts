@@ -418,7 +418,8 @@ async function scanSegment(
       header,
       committedEnd: damage ? committedEnd : size,
       records,
-      endsWithMarker: !damage && endsWithMarker,
+      // After a torn tail is cut, the log ends where the last complete append did.
+      endsWithMarker,
       damage: damage && {
         ...damage,
         followingEvents,
