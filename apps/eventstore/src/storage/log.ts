@@ -165,7 +165,7 @@ export class FileLog implements LogDevice {
     await fs.mkdir(this.directory, { recursive: true });
     const names = (await fs.readdir(this.directory)).filter((name) => SEGMENT_NAME.test(name)).sort();
     // Everything is checked before anything is cut: a refusal must leave every byte as it was.
-    const scans: { segment: Segment; scan: SegmentScan }[] = [];
+    const scans: { segment: Segment; scan: SegmentScan; headerCutShort: boolean }[] = [];
     for (const [index, name] of names.entries()) {
       const newerSegments = names.length - 1 - index;
       const segment: Segment = {
@@ -177,8 +177,11 @@ export class FileLog implements LogDevice {
       const scan = await scanSegment(segment, onRecord);
       if (!scan.header.ok) {
         // A crash while a segment was created (before its header was fsynced) leaves a newest file of
-        // at most a header's size with nothing acknowledged in it: it is written again on first use.
-        if (newerSegments === 0 && scan.size <= SEGMENT_HEADER_SIZE) continue;
+        // at most a header's size with nothing acknowledged in it: its header is written again.
+        if (newerSegments === 0 && scan.size <= SEGMENT_HEADER_SIZE) {
+          scans.push({ segment, scan, headerCutShort: true });
+          continue;
+        }
         throw new LogDamagedError(
           segment.path,
           0,
@@ -203,21 +206,28 @@ export class FileLog implements LogDevice {
             newerSegments,
           );
       }
-      scans.push({ segment, scan });
+      scans.push({ segment, scan, headerCutShort: false });
     }
     let records = 0;
     let tornTail: TornTail | undefined;
-    for (const { segment, scan } of scans) {
+    let rewritten = false;
+    for (const { segment, scan, headerCutShort } of scans) {
       records += scan.records;
-      if (scan.damage)
+      if (headerCutShort) {
+        if (scan.size > 0)
+          tornTail = await this.cutTornTail(segment.path, 0, scan.size, 'segment header cut short');
+        await fs.writeFile(segment.path, encodeSegmentHeader(segment.start));
+        rewritten = true;
+      } else if (scan.damage) {
         tornTail = await this.cutTornTail(segment.path, scan.committedEnd, scan.size, scan.damage.reason);
-      segment.reserved = scan.committedEnd;
+      }
+      segment.reserved = headerCutShort ? SEGMENT_HEADER_SIZE : scan.committedEnd;
       this.segments.push(segment);
       this.endsWithMarker = scan.endsWithMarker;
     }
     const last = this.segments.at(-1);
     if (last) last.handle = await fs.open(last.path, fsConstants.O_RDWR);
-    if (tornTail && last?.handle) await this.sync(last.handle);
+    if ((tornTail || rewritten) && last?.handle) await this.sync(last.handle);
     return {
       records,
       truncatedBytes: tornTail ? tornTail.to - tornTail.from : 0,

@@ -221,6 +221,29 @@ describe('log recovery: a torn final write is cut, any other damage refuses the 
     await second.store.close();
   });
 
+  it('a newest segment cut short while it was created (header not durable) is written again; the log goes on', async () => {
+    const small = () => EventStore.open(new FileLog(directory, { segmentSize: 4096 }));
+    const first = await small();
+    const acknowledged = await populate(first.store, 40);
+    await first.store.close();
+    const names = (await readdir(directory)).sort();
+    expect(names.length).toBeGreaterThan(2);
+    const last = names.at(-1)!;
+    const next = Number(last.slice(0, 20)) + (await readFile(join(directory, last))).length;
+    const unfinished = join(directory, `${String(next).padStart(20, '0')}.log`);
+    await writeFile(unfinished, Buffer.from([0x45, 0x53, 0x4c]));
+
+    const second = await small();
+    expect(await contents(second.store)).toEqual(acknowledged);
+    expect(second.recovery.tornTail).toMatchObject({ file: unfinished, from: 0, to: 3 });
+    await second.store.append('s-0', 'any', [event(10)]);
+    await second.store.close();
+    const third = await small();
+    expect(count(await contents(third.store))).toBe(80);
+    expect(third.recovery.tornTail).toBeUndefined();
+    await third.store.close();
+  });
+
   it('a segment written before writes were marked (header version 1) refuses on any damage followed by records', async () => {
     const { image } = await crashedLog();
     const legacy = Buffer.from(image);
