@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { appendFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,12 @@ import { EventStore, type ProposedEvent } from './event-store.js';
 import { FileLog, LogDamagedError, type SyncFn } from './log.js';
 import { FLAG_FILLER, bytesToUuid, checkRecord, decodeRecord } from './record.js';
 import { repairLog } from './repair.js';
+
+/**
+ * Every test here writes and fsyncs a log of dozens of appends, some several times (the power-loss
+ * test 16 logs): well under a second on an idle machine, far more on a loaded one. Nothing asserts on time.
+ */
+jest.setTimeout(60_000);
 
 const STREAMS = ['s-0', 's-1', 's-2', 's-3'];
 
