@@ -4,18 +4,41 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 
 import { createGrpcServer } from './grpc/server.js';
-import { EventStore, FileLog, MemoryLog } from './storage/index.js';
+import {
+  EventStore,
+  FileLog,
+  LogDamagedError,
+  MemoryLog,
+  type RepairReport,
+  repairLog,
+} from './storage/index.js';
+
+interface ServeOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly data: string;
+  readonly mem: boolean;
+}
 
 const program = new Command()
   .name('eventstore')
   .description('Embedded EventStoreDB-compatible server (gRPC, insecure, single node)')
+  // `repair --data DIR`: options after a subcommand are its own, not the server's.
+  .enablePositionalOptions()
   .option('--port <port>', 'TCP port to listen on', parsePort, 2113)
   .option('--host <host>', 'interface to bind', '127.0.0.1')
   .option('--data <dir>', 'directory holding the log segments', './data/eventstore')
   .option('--mem', 'keep everything in memory; nothing is written to disk', false)
-  .parse();
+  .action((options: ServeOptions) => serve(options));
 
-const options = program.opts<{ port: number; host: string; data: string; mem: boolean }>();
+program
+  .command('repair')
+  .description(
+    'with the store stopped: copy each damaged log segment aside, then take out only the damaged bytes ' +
+      '(and what must go with them); never deletes a segment file',
+  )
+  .requiredOption('--data <dir>', 'directory holding the log segments')
+  .action((options: { data: string }) => repair(resolve(options.data)));
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -24,13 +47,24 @@ function parsePort(value: string): number {
   return port;
 }
 
-async function main(): Promise<void> {
+async function serve(options: ServeOptions): Promise<void> {
   const dataDir = resolve(options.data);
   const log = options.mem ? new MemoryLog() : new FileLog(dataDir);
-  const { store, recovery } = await EventStore.open(log);
-  if (recovery.truncatedBytes > 0) {
+  let opened: Awaited<ReturnType<typeof EventStore.open>>;
+  try {
+    opened = await EventStore.open(log);
+  } catch (error) {
+    if (!(error instanceof LogDamagedError)) throw error;
+    console.error(`eventstore refuses to start: ${error.message}`);
+    process.exit(2);
+  }
+  const { store, recovery } = opened;
+  const torn = recovery.tornTail;
+  if (torn) {
     console.warn(
-      `eventstore recovered ${recovery.records} records; cut a torn tail of ${recovery.truncatedBytes} bytes`,
+      `eventstore recovered ${recovery.records} records; cut a torn tail (an unfinished last write, ` +
+        `${torn.reason}) of ${torn.to - torn.from} bytes: ${torn.file} bytes ${torn.from}..${torn.to}, ` +
+        `kept in ${torn.keptAt}`,
     );
   }
   const server = createGrpcServer(store);
@@ -51,7 +85,44 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-main().catch((error: unknown) => {
-  console.error('eventstore failed to start:', error);
+async function repair(dataDir: string): Promise<void> {
+  const report = await repairLog(dataDir);
+  for (const line of describeRepair(report)) console.log(line);
+}
+
+/** The repair's account: every range taken out, with its positions and the intact events it held. */
+function describeRepair(report: RepairReport): string[] {
+  const lines = [`eventstore repair: ${report.segments} segment file(s) in ${report.directory}`];
+  if (report.repaired.length === 0) lines.push('nothing to repair: every segment is intact');
+  let droppedEvents = 0;
+  let droppedBytes = 0;
+  for (const segment of report.repaired) {
+    lines.push(`${segment.file}: copied as it was to ${segment.copy}`);
+    if (segment.headerRewritten)
+      lines.push(`  header written again from the file name (it had: ${segment.headerRewritten})`);
+    for (const range of segment.dropped) {
+      droppedEvents += range.events.length;
+      droppedBytes += range.toOffset - range.fromOffset;
+      lines.push(
+        `  dropped positions ${range.fromPosition}..${range.toPosition} (file bytes ` +
+          `${range.fromOffset}..${range.toOffset}, ${range.toOffset - range.fromOffset} bytes): ${range.reason}; ` +
+          `${range.events.length} intact event(s)`,
+      );
+      for (const event of range.events)
+        lines.push(`    ${event.stream} revision ${event.revision} at position ${event.position}`);
+    }
+    if (segment.cutAt !== undefined) lines.push(`  file cut at byte ${segment.cutAt}`);
+    lines.push(`  kept ${segment.keptAfterDamage} event(s) after the damage at their positions`);
+  }
+  if (report.repaired.length > 0)
+    lines.push(
+      `dropped ${droppedEvents} intact event(s) and ${droppedBytes} bytes in ${report.repaired.length} file(s); ` +
+        'the store starts again',
+    );
+  return lines;
+}
+
+program.parseAsync().catch((error: unknown) => {
+  console.error('eventstore failed:', error);
   process.exit(1);
 });

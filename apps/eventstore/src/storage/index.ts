@@ -4,8 +4,11 @@
  * Layout: append-only segment files `<start position>.log` (log.ts); each record carries its own
  * length and CRC32 (record.ts); the last record of every append is flagged COMMIT_END so that
  * recovery keeps whole appends only. An append is acknowledged after fdatasync; appends that arrive
- * while a sync is running share the next one (group commit). On start the log is scanned, the index
- * rebuilt and a torn or corrupt tail of the newest segment truncated to the last complete append.
+ * while a sync is running share the next one (group commit), and each write's first record is marked
+ * WRITE_START. On start the log is scanned and the index rebuilt. A torn tail (damage within the last
+ * write of the newest segment with no later write after it) is copied aside and cut to the last
+ * complete append; any other damage refuses the start and changes nothing (`LogDamagedError`), and
+ * `repairLog` (repair.ts, `eventstore repair`) then takes out only what it must.
  *
  * Memory policy: per event, RAM holds only a fixed-size index entry — log position (8 bytes),
  * record length (4), stream ref (4), event type ref (4), revision (8) and the stream's revision → seq
@@ -31,6 +34,8 @@ export {
   StreamDeletedError,
   WrongExpectedVersionError,
 } from './event-store.js';
-export { FileLog, MemoryLog } from './log.js';
-export type { FileLogOptions, LogDevice, RecoveryReport, SyncFn } from './log.js';
+export { FileLog, LogDamagedError, MemoryLog } from './log.js';
+export type { FileLogOptions, LogDevice, RecoveryReport, SyncFn, TornTail } from './log.js';
+export { repairLog } from './repair.js';
+export type { DroppedRange, RepairReport, SegmentRepair } from './repair.js';
 export { FLAG_TOMBSTONE, bytesToUuid, decodeRecord } from './record.js';

@@ -1,7 +1,24 @@
 import { promises as fs, constants as fsConstants } from 'node:fs';
 import { join } from 'node:path';
 
-import { FLAG_COMMIT_END, checkRecord } from './record.js';
+import {
+  FLAG_COMMIT_END,
+  FLAG_FILLER,
+  FLAG_WRITE_START,
+  RECORD_HEADER_SIZE,
+  addFlag,
+  encodeFiller,
+} from './record.js';
+import {
+  type HeaderCheck,
+  SEGMENT_HEADER_SIZE,
+  SEGMENT_NAME,
+  SEGMENT_VERSION,
+  encodeSegmentHeader,
+  readSegmentHeader,
+  segmentFileName,
+  walkSegment,
+} from './segment.js';
 
 /**
  * The log is a sequence of records addressed by a logical position. Positions grow strictly and are
@@ -9,7 +26,10 @@ import { FLAG_COMMIT_END, checkRecord } from './record.js';
  * index can be updated before the bytes reach the disk) and `write` makes reserved bytes durable.
  */
 export interface LogDevice {
-  /** Calls `onRecord` for every record of every complete append, in order, cutting any torn tail. */
+  /**
+   * Calls `onRecord` for every event record of every complete append, in order. Cuts a torn tail (an
+   * incomplete final write); refuses (LogDamagedError) to start on damage that is not one.
+   */
   open(onRecord: (position: number, chunk: Buffer, offset: number) => void): Promise<RecoveryReport>;
   /** Reserves room for one atomic append of `length` bytes and returns the position of its first byte. */
   reserve(length: number): number;
@@ -22,6 +42,7 @@ export interface LogDevice {
 
 export interface PendingWrite {
   readonly position: number;
+  /** The append's records back to back; the first buffer holds at least the whole first record. */
   readonly buffers: readonly Buffer[];
 }
 
@@ -29,15 +50,53 @@ export interface RecoveryReport {
   readonly records: number;
   readonly truncatedBytes: number;
   readonly segments: number;
+  /** What a cut torn tail was, and where its bytes were kept; undefined when nothing was cut. */
+  readonly tornTail: TornTail | undefined;
+}
+
+export interface TornTail {
+  readonly file: string;
+  /** The file's bytes [from, to) were cut; `from` is the end of the last complete append. */
+  readonly from: number;
+  readonly to: number;
+  readonly reason: string;
+  /** Copy of the cut bytes, written before the cut. */
+  readonly keptAt: string;
+}
+
+/**
+ * Damage that a crash cannot have caused: recovery would have to delete acknowledged events to go
+ * on, so the store does not start and leaves every byte as it is (`eventstore repair` handles it).
+ */
+export class LogDamagedError extends Error {
+  constructor(
+    readonly file: string,
+    readonly offset: number,
+    readonly reason: string,
+    /** Valid event records after the damage in this file (clean-shutdown markers not counted). */
+    readonly followingEvents: number,
+    readonly firstFollowingOffset: number | undefined,
+    readonly newerSegments: number,
+  ) {
+    const first =
+      firstFollowingOffset === undefined
+        ? ''
+        : ` (the first valid record at byte offset ${firstFollowingOffset})`;
+    const newer = newerSegments > 0 ? `, and ${newerSegments} newer segment file(s) follow it` : '';
+    super(
+      `log segment ${file} is damaged at byte offset ${offset} (${reason}): ${followingEvents} valid ` +
+        `event record(s) follow in this file${first}${newer}. Damage followed by data written later is ` +
+        'not a torn final write, so the store refuses to start and has changed no byte on disk. ' +
+        '`eventstore repair --data <dir>` copies the file aside and takes out only the damaged bytes ' +
+        '(see apps/eventstore/README.md).',
+    );
+    this.name = 'LogDamagedError';
+  }
 }
 
 /** fsync is injectable so tests can count how many appends share one sync (group commit). */
 export type SyncFn = (fd: fs.FileHandle) => Promise<void>;
 const defaultSync: SyncFn = (handle) => handle.datasync();
-
-const SEGMENT_MAGIC = 0x474c5345; // 'ESLG'
-const SEGMENT_HEADER_SIZE = 16;
-const SCAN_CHUNK = 8 * 1024 * 1024;
 
 interface Segment {
   /** Logical position of the segment file's byte 0; its first record sits SEGMENT_HEADER_SIZE later. */
@@ -51,17 +110,47 @@ interface Segment {
 export interface FileLogOptions {
   readonly segmentSize?: number;
   readonly sync?: SyncFn;
+  /** Clock for the names of kept torn tails. */
+  readonly now?: () => Date;
+}
+
+interface SegmentScan {
+  readonly size: number;
+  readonly header: HeaderCheck;
+  /** End of the last complete append before the first damage (the whole file when undamaged). */
+  readonly committedEnd: number;
+  readonly records: number;
+  readonly endsWithMarker: boolean;
+  readonly damage:
+    | {
+        readonly offset: number;
+        readonly reason: string;
+        readonly followingEvents: number;
+        readonly followingRecords: number;
+        readonly firstFollowingOffset: number | undefined;
+        /** A valid WRITE_START record follows: the damaged bytes were fsynced before a later write. */
+        readonly laterWrite: boolean;
+      }
+    | undefined;
 }
 
 /**
  * Segmented append-only files `<start position, 20 digits>.log` in one directory. A new segment is
  * started only between appends, so an append never spans files, and a segment is synced before the
- * next one is written: after a crash only the newest segment can have a torn tail.
+ * next one is written: after a crash only the newest segment can have a torn tail, and within it only
+ * the last write (each write is fsynced before the next begins, and begins with a WRITE_START record).
+ *
+ * A clean close ends the log with a marker record (a FILLER written as a write of its own), so that
+ * damage to the last appended events of a store that was stopped is seen as damage, not as a torn
+ * write: the marker is a valid record written after them.
  */
 export class FileLog implements LogDevice {
   private readonly segments: Segment[] = [];
   private readonly segmentSize: number;
   private readonly sync: SyncFn;
+  private readonly now: () => Date;
+  private endsWithMarker = false;
+  private failed = false;
 
   constructor(
     private readonly directory: string,
@@ -69,98 +158,103 @@ export class FileLog implements LogDevice {
   ) {
     this.segmentSize = options.segmentSize ?? 256 * 1024 * 1024;
     this.sync = options.sync ?? defaultSync;
+    this.now = options.now ?? (() => new Date());
   }
 
   async open(onRecord: (position: number, chunk: Buffer, offset: number) => void): Promise<RecoveryReport> {
     await fs.mkdir(this.directory, { recursive: true });
-    const names = (await fs.readdir(this.directory)).filter((name) => /^\d{20}\.log$/.test(name)).sort();
-    let records = 0;
-    let truncatedBytes = 0;
+    const names = (await fs.readdir(this.directory)).filter((name) => SEGMENT_NAME.test(name)).sort();
+    // Everything is checked before anything is cut: a refusal must leave every byte as it was.
+    const scans: { segment: Segment; scan: SegmentScan; headerCutShort: boolean }[] = [];
     for (const [index, name] of names.entries()) {
-      const isLast = index === names.length - 1;
+      const newerSegments = names.length - 1 - index;
       const segment: Segment = {
         start: Number(name.slice(0, 20)),
         path: join(this.directory, name),
         handle: undefined,
         reserved: 0,
       };
-      const scan = await this.scanSegment(segment, onRecord);
-      records += scan.records;
-      if (scan.validEnd < scan.size) {
-        if (!isLast) {
-          throw new Error(
-            `log segment ${segment.path} is corrupt at offset ${scan.validEnd} (${scan.reason}) ` +
-              'and is not the newest segment; refusing to start',
-          );
-        }
-        truncatedBytes = scan.size - scan.validEnd;
-        if (scan.validEnd < SEGMENT_HEADER_SIZE) {
-          await fs.rm(segment.path);
+      const scan = await scanSegment(segment, onRecord);
+      if (!scan.header.ok) {
+        // A crash while a segment was created (before its header was fsynced) leaves a newest file of
+        // at most a header's size with nothing acknowledged in it: its header is written again.
+        if (newerSegments === 0 && scan.size <= SEGMENT_HEADER_SIZE) {
+          scans.push({ segment, scan, headerCutShort: true });
           continue;
         }
-        await fs.truncate(segment.path, scan.validEnd);
+        throw new LogDamagedError(
+          segment.path,
+          0,
+          scan.header.reason,
+          scan.records + (scan.damage?.followingEvents ?? 0),
+          scan.size > SEGMENT_HEADER_SIZE ? SEGMENT_HEADER_SIZE : undefined,
+          newerSegments,
+        );
       }
-      segment.reserved = scan.validEnd;
+      const damage = scan.damage;
+      if (damage) {
+        const tornWrite =
+          newerSegments === 0 &&
+          (damage.followingRecords === 0 || (scan.header.version >= SEGMENT_VERSION && !damage.laterWrite));
+        if (!tornWrite)
+          throw new LogDamagedError(
+            segment.path,
+            damage.offset,
+            damage.reason,
+            damage.followingEvents,
+            damage.firstFollowingOffset,
+            newerSegments,
+          );
+      }
+      scans.push({ segment, scan, headerCutShort: false });
+    }
+    let records = 0;
+    let tornTail: TornTail | undefined;
+    let rewritten = false;
+    for (const { segment, scan, headerCutShort } of scans) {
+      records += scan.records;
+      if (headerCutShort) {
+        if (scan.size > 0)
+          tornTail = await this.cutTornTail(segment.path, 0, scan.size, 'segment header cut short');
+        await fs.writeFile(segment.path, encodeSegmentHeader(segment.start));
+        rewritten = true;
+      } else if (scan.damage) {
+        tornTail = await this.cutTornTail(segment.path, scan.committedEnd, scan.size, scan.damage.reason);
+      }
+      segment.reserved = headerCutShort ? SEGMENT_HEADER_SIZE : scan.committedEnd;
       this.segments.push(segment);
+      this.endsWithMarker = scan.endsWithMarker;
     }
     const last = this.segments.at(-1);
     if (last) last.handle = await fs.open(last.path, fsConstants.O_RDWR);
-    if (truncatedBytes > 0 && last?.handle) await this.sync(last.handle);
-    return { records, truncatedBytes, segments: this.segments.length };
+    if ((tornTail || rewritten) && last?.handle) await this.sync(last.handle);
+    return {
+      records,
+      truncatedBytes: tornTail ? tornTail.to - tornTail.from : 0,
+      segments: this.segments.length,
+      tornTail,
+    };
   }
 
-  private async scanSegment(
-    segment: Segment,
-    onRecord: (position: number, chunk: Buffer, offset: number) => void,
-  ): Promise<{ size: number; validEnd: number; records: number; reason: string }> {
-    const handle = await fs.open(segment.path, 'r');
+  /** Keeps a copy of the torn tail's bytes next to the segment, then cuts them. */
+  private async cutTornTail(path: string, from: number, to: number, reason: string): Promise<TornTail> {
+    const keptAt = `${path}.torn-${fileStamp(this.now())}`;
+    const bytes = Buffer.allocUnsafe(to - from);
+    const source = await fs.open(path, 'r');
     try {
-      const size = (await handle.stat()).size;
-      const header = Buffer.alloc(SEGMENT_HEADER_SIZE);
-      const { bytesRead } = await handle.read(header, 0, SEGMENT_HEADER_SIZE, 0);
-      if (
-        bytesRead < SEGMENT_HEADER_SIZE ||
-        header.readUInt32LE(0) !== SEGMENT_MAGIC ||
-        header.readDoubleLE(8) !== segment.start
-      ) {
-        return { size, validEnd: 0, records: 0, reason: 'bad segment header' };
-      }
-      // Records of an append are held back until its COMMIT_END record proves the append complete.
-      let pending: { position: number; chunk: Buffer; offset: number }[] = [];
-      let records = 0;
-      let committedEnd = SEGMENT_HEADER_SIZE;
-      let fileOffset = SEGMENT_HEADER_SIZE;
-      let reason = '';
-      scan: while (fileOffset < size) {
-        // SCAN_CHUNK exceeds MAX_RECORD_SIZE, so a record cut by the chunk's end fits in the next read.
-        const chunk = Buffer.allocUnsafe(Math.min(SCAN_CHUNK, size - fileOffset));
-        await handle.read(chunk, 0, chunk.length, fileOffset);
-        const atEndOfFile = fileOffset + chunk.length >= size;
-        let offset = 0;
-        while (offset < chunk.length) {
-          const check = checkRecord(chunk, offset);
-          if (!check.ok) {
-            const cutByChunk = check.reason.startsWith('truncated') && !atEndOfFile;
-            if (cutByChunk) break;
-            reason = check.reason;
-            break scan;
-          }
-          pending.push({ position: segment.start + fileOffset + offset, chunk, offset });
-          offset += check.length;
-          if ((chunk[offset - check.length + 8]! & FLAG_COMMIT_END) !== 0) {
-            for (const record of pending) onRecord(record.position, record.chunk, record.offset);
-            records += pending.length;
-            pending = [];
-            committedEnd = fileOffset + offset;
-          }
-        }
-        fileOffset += offset;
-      }
-      if (pending.length > 0 && !reason) reason = 'incomplete append';
-      return { size, validEnd: committedEnd, records, reason };
+      await source.read(bytes, 0, bytes.length, from);
     } finally {
-      await handle.close();
+      await source.close();
     }
+    const copy = await fs.open(keptAt, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL);
+    try {
+      await writeAll(copy, [bytes], 0);
+      await copy.sync();
+    } finally {
+      await copy.close();
+    }
+    await fs.truncate(path, from);
+    return { file: path, from, to, reason, keptAt };
   }
 
   reserve(length: number): number {
@@ -172,7 +266,7 @@ export class FileLog implements LogDevice {
       const start = current ? current.start + current.reserved : 0;
       current = {
         start,
-        path: join(this.directory, `${String(start).padStart(20, '0')}.log`),
+        path: join(this.directory, segmentFileName(start)),
         handle: undefined,
         reserved: SEGMENT_HEADER_SIZE,
       };
@@ -184,6 +278,7 @@ export class FileLog implements LogDevice {
   }
 
   async write(appends: readonly PendingWrite[]): Promise<void> {
+    this.endsWithMarker = false;
     let index = 0;
     while (index < appends.length) {
       const segment = this.segmentOf(appends[index]!.position);
@@ -193,30 +288,38 @@ export class FileLog implements LogDevice {
         buffers.push(...appends[index]!.buffers);
         index += 1;
       }
-      const handle = segment.handle ?? (await this.createSegment(segment));
-      await writeAll(handle, buffers, fileOffset);
-      await this.sync(handle);
+      // Marks where this write begins: recovery may cut within the last write only (see FileLog).
+      addFlag(buffers[0]!, 0, FLAG_WRITE_START);
+      try {
+        const handle = segment.handle ?? (await this.createSegment(segment));
+        await writeAll(handle, buffers, fileOffset);
+        await this.sync(handle);
+      } catch (error) {
+        this.failed = true;
+        throw error;
+      }
     }
   }
 
   private async createSegment(segment: Segment): Promise<fs.FileHandle> {
     const previous = this.segments[this.segments.indexOf(segment) - 1];
-    const header = Buffer.alloc(SEGMENT_HEADER_SIZE);
-    header.writeUInt32LE(SEGMENT_MAGIC, 0);
-    header.writeUInt32LE(1, 4);
-    header.writeDoubleLE(segment.start, 8);
     const handle = await fs.open(
       segment.path,
       fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_TRUNC,
     );
-    await writeAll(handle, [header], 0);
-    await this.sync(handle);
-    // The directory entry must be durable too, or the whole segment could vanish after a crash.
-    const directory = await fs.open(this.directory, 'r');
     try {
-      await directory.sync();
-    } finally {
-      await directory.close();
+      await writeAll(handle, [encodeSegmentHeader(segment.start)], 0);
+      await this.sync(handle);
+      // The directory entry must be durable too, or the whole segment could vanish after a crash.
+      const directory = await fs.open(this.directory, 'r');
+      try {
+        await directory.sync();
+      } finally {
+        await directory.close();
+      }
+    } catch (error) {
+      await handle.close();
+      throw error;
     }
     segment.handle = handle;
     // Only the newest segment is written to; older ones are read through short-lived handles.
@@ -256,6 +359,11 @@ export class FileLog implements LogDevice {
   }
 
   async close(): Promise<void> {
+    if (this.segments.length > 0 && !this.endsWithMarker && !this.failed) {
+      const marker = encodeFiller(RECORD_HEADER_SIZE);
+      await this.write([{ position: this.reserve(marker.length), buffers: [marker] }]);
+      this.endsWithMarker = true;
+    }
     for (const segment of this.segments) {
       if (!segment.handle) continue;
       await this.sync(segment.handle);
@@ -263,6 +371,81 @@ export class FileLog implements LogDevice {
       segment.handle = undefined;
     }
   }
+}
+
+/**
+ * Reads a segment, handing the event records of complete appends before the first damage to
+ * `onRecord`, and describes what follows the damage: recovery's decision rests on it.
+ */
+async function scanSegment(
+  segment: Segment,
+  onRecord: (position: number, chunk: Buffer, offset: number) => void,
+): Promise<SegmentScan> {
+  const handle = await fs.open(segment.path, 'r');
+  try {
+    const size = (await handle.stat()).size;
+    const header = await readSegmentHeader(handle, segment.start);
+    // Records of an append are held back until its COMMIT_END record proves the append complete.
+    let pending: { position: number; chunk: Buffer; offset: number; flags: number }[] = [];
+    let records = 0;
+    let committedEnd = SEGMENT_HEADER_SIZE;
+    let endsWithMarker = false;
+    let damage: { offset: number; reason: string } | undefined;
+    let followingEvents = 0;
+    let followingRecords = 0;
+    let firstFollowingOffset: number | undefined;
+    let laterWrite = false;
+    await walkSegment(handle, size, {
+      record: (fileOffset, chunk, offset, length) => {
+        const flags = chunk[offset + 8]!;
+        if (damage) {
+          followingRecords += 1;
+          if ((flags & FLAG_FILLER) === 0) followingEvents += 1;
+          if ((flags & FLAG_WRITE_START) !== 0) laterWrite = true;
+          firstFollowingOffset ??= fileOffset;
+          return;
+        }
+        pending.push({ position: segment.start + fileOffset, chunk, offset, flags });
+        if ((flags & FLAG_COMMIT_END) === 0) return;
+        for (const record of pending) {
+          if ((record.flags & FLAG_FILLER) !== 0) continue;
+          onRecord(record.position, record.chunk, record.offset);
+          records += 1;
+        }
+        pending = [];
+        committedEnd = fileOffset + length;
+        endsWithMarker = (flags & FLAG_FILLER) !== 0 && (flags & FLAG_WRITE_START) !== 0;
+      },
+      damage: (fileOffset, _end, reason) => {
+        damage ??= { offset: fileOffset, reason };
+      },
+    });
+    if (!damage && pending.length > 0) {
+      damage = { offset: pending[0]!.position - segment.start, reason: 'incomplete append' };
+    }
+    return {
+      size,
+      header,
+      committedEnd: damage ? committedEnd : size,
+      records,
+      // After a torn tail is cut, the log ends where the last complete append did.
+      endsWithMarker,
+      damage: damage && {
+        ...damage,
+        followingEvents,
+        followingRecords,
+        firstFollowingOffset,
+        laterWrite,
+      },
+    };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A UTC timestamp usable in a file name. */
+export function fileStamp(date: Date): string {
+  return date.toISOString().replace(/[:.]/g, '-');
 }
 
 async function writeAll(handle: fs.FileHandle, buffers: Buffer[], fileOffset: number): Promise<void> {
@@ -291,7 +474,7 @@ export class MemoryLog implements LogDevice {
   private end = SEGMENT_HEADER_SIZE;
 
   async open(): Promise<RecoveryReport> {
-    return { records: 0, truncatedBytes: 0, segments: 0 };
+    return { records: 0, truncatedBytes: 0, segments: 0, tornTail: undefined };
   }
 
   reserve(length: number): number {

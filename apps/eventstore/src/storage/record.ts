@@ -6,7 +6,8 @@ import { crc32 } from 'node:zlib';
  *
  *   0  u32  length of the whole record, header included
  *   4  u32  CRC32 of bytes [8, length)
- *   8  u8   flags (COMMIT_END: last record of an atomic append; TOMBSTONE: a hard delete)
+ *   8  u8   flags (COMMIT_END: last record of an atomic append; TOMBSTONE: a hard delete; FILLER: no
+ *           event, see `encodeFiller`; WRITE_START: first record of one write-and-fsync of the log)
  *   9  u8   format version
  *  10  u16  stream name length      12  u16 event type length     14  u16 content type length
  *  16  u32  data length             20  u32 custom metadata length
@@ -18,6 +19,14 @@ export const RECORD_HEADER_SIZE = 56;
 export const RECORD_VERSION = 1;
 export const FLAG_COMMIT_END = 1;
 export const FLAG_TOMBSTONE = 2;
+/** Holds no event: the clean-shutdown marker, or bytes `eventstore repair` took out of the log. */
+export const FLAG_FILLER = 4;
+/**
+ * Set by the file log on the first record of every write it makes, after the previous write was
+ * fsynced. A valid WRITE_START record after a damaged one therefore proves the damaged bytes were
+ * durable (acknowledged) before: the damage is corruption, not a torn write.
+ */
+export const FLAG_WRITE_START = 8;
 /** Larger than the 1 MiB append limit plus headers; anything bigger in a length field is corruption. */
 export const MAX_RECORD_SIZE = 4 * 1024 * 1024;
 
@@ -97,11 +106,42 @@ export function checkRecord(chunk: Buffer, offset: number): RecordCheck {
   if (length < RECORD_HEADER_SIZE || length > MAX_RECORD_SIZE) return { ok: false, reason: 'bad length' };
   if (chunk.length - offset < length) return { ok: false, reason: 'truncated record' };
   if (chunk[offset + 9] !== RECORD_VERSION) return { ok: false, reason: 'unknown version' };
+  // The field lengths must add up to the record's: cheap to test before the CRC, which makes the
+  // byte-by-byte search for the next record after damaged bytes (see log.ts) fast.
+  const fields =
+    RECORD_HEADER_SIZE +
+    chunk.readUInt16LE(offset + 10) +
+    chunk.readUInt16LE(offset + 12) +
+    chunk.readUInt16LE(offset + 14) +
+    chunk.readUInt32LE(offset + 16) +
+    chunk.readUInt32LE(offset + 20);
+  if (fields !== length) return { ok: false, reason: 'inconsistent field lengths' };
   const expected = chunk.readUInt32LE(offset + 4);
   if (crc32(chunk.subarray(offset + 8, offset + length)) !== expected) {
     return { ok: false, reason: 'checksum mismatch' };
   }
   return { ok: true, length };
+}
+
+/**
+ * A record of `length` bytes (RECORD_HEADER_SIZE to MAX_RECORD_SIZE) that holds no event: its payload
+ * is zeros, counted as data. It closes an append (COMMIT_END) so that no record before it waits for it.
+ */
+export function encodeFiller(length: number): Buffer {
+  const buffer = Buffer.alloc(length);
+  buffer.writeUInt32LE(length, 0);
+  buffer[8] = FLAG_FILLER | FLAG_COMMIT_END;
+  buffer[9] = RECORD_VERSION;
+  buffer.writeUInt32LE(length - RECORD_HEADER_SIZE, 16);
+  buffer.writeUInt32LE(crc32(buffer.subarray(8, length)), 4);
+  return buffer;
+}
+
+/** Adds `flag` to the valid record at `offset` of `buffer`, in place, and updates its CRC. */
+export function addFlag(buffer: Buffer, offset: number, flag: number): void {
+  const length = buffer.readUInt32LE(offset);
+  buffer[offset + 8] = buffer[offset + 8]! | flag;
+  buffer.writeUInt32LE(crc32(buffer.subarray(offset + 8, offset + length)), offset + 4);
 }
 
 /** Decodes a record that `checkRecord` accepted. Payload views share memory with `chunk`. */

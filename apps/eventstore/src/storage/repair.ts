@@ -1,0 +1,263 @@
+import { promises as fs, constants as fsConstants } from 'node:fs';
+import { join } from 'node:path';
+
+import { fileStamp } from './log.js';
+import {
+  FLAG_COMMIT_END,
+  FLAG_FILLER,
+  FLAG_TOMBSTONE,
+  MAX_RECORD_SIZE,
+  RECORD_HEADER_SIZE,
+  decodeRecord,
+  encodeFiller,
+} from './record.js';
+import { SEGMENT_NAME, encodeSegmentHeader, readSegmentHeader, walkSegment } from './segment.js';
+
+/** An event that passed its checksum but had to go; see `repairLog`. */
+export interface DroppedEvent {
+  readonly stream: string;
+  readonly revision: number;
+  readonly position: number;
+}
+
+/** One contiguous byte range taken out of a segment. Positions are log positions (what clients see). */
+export interface DroppedRange {
+  readonly fromPosition: number;
+  readonly toPosition: number;
+  readonly fromOffset: number;
+  readonly toOffset: number;
+  readonly reason: string;
+  readonly events: readonly DroppedEvent[];
+}
+
+export interface SegmentRepair {
+  readonly file: string;
+  /** Byte-for-byte copy of the file as it was before the repair. */
+  readonly copy: string;
+  /** Why the header was written again from the file's name, if it was. */
+  readonly headerRewritten: string | undefined;
+  readonly dropped: readonly DroppedRange[];
+  /** Where the file was cut when its last dropped range ran to its end. */
+  readonly cutAt: number | undefined;
+  /** Valid events after the first damage that stay, at their positions. */
+  readonly keptAfterDamage: number;
+}
+
+export interface RepairReport {
+  readonly directory: string;
+  readonly segments: number;
+  readonly repaired: readonly SegmentRepair[];
+}
+
+type Item =
+  | {
+      readonly kind: 'record';
+      readonly start: number;
+      readonly end: number;
+      readonly flags: number;
+      readonly stream: string;
+      readonly revision: number;
+    }
+  | { readonly kind: 'damage'; readonly start: number; readonly end: number; readonly reason: string };
+
+type RecordItem = Item & { kind: 'record' };
+
+/**
+ * Makes a damaged log startable again, losing as little as the format allows. Run with the store
+ * stopped. For each segment that needs it, the file is first copied byte for byte to
+ * `<file>.damaged-<UTC time>`; no segment file is ever deleted.
+ *
+ * Positions are byte offsets, so records after damaged bytes can keep their positions only if the
+ * bytes in between stay: the damaged bytes are overwritten with FILLER records (valid records that
+ * hold no event), and every valid record keeps its position. Only a dropped range that runs to the
+ * end of the file (a torn tail) is cut instead. Besides the damaged bytes, repair drops:
+ * - the other records of an append that lost a record (appends are atomic);
+ * - every later record of a stream that lost a revision: readers and writers rely on a stream's
+ *   revisions being 0, 1, 2, … without gaps, so the stream goes on from its last intact revision.
+ * A segment header that fails its checks is written again from the file's name.
+ */
+export async function repairLog(
+  directory: string,
+  now: () => Date = () => new Date(),
+): Promise<RepairReport> {
+  const names = (await fs.readdir(directory)).filter((name) => SEGMENT_NAME.test(name)).sort();
+  const nextRevisions = new Map<string, number>();
+  const broken = new Set<string>();
+  const repaired: SegmentRepair[] = [];
+  for (const name of names) {
+    const path = join(directory, name);
+    const start = Number(name.slice(0, 20));
+    const { size, header, items } = await readItems(path, start);
+    const dropped: DroppedRange[] = [];
+    const drop = (from: number, to: number, reason: string, records: readonly RecordItem[]): void => {
+      for (const record of records)
+        if ((record.flags & (FLAG_FILLER | FLAG_TOMBSTONE)) === 0) broken.add(record.stream);
+      dropped.push({
+        fromPosition: start + from,
+        toPosition: start + to,
+        fromOffset: from,
+        toOffset: to,
+        reason,
+        events: records
+          .filter((record) => (record.flags & FLAG_FILLER) === 0)
+          .map((record) => ({
+            stream: record.stream,
+            revision: record.revision,
+            position: start + record.start,
+          })),
+      });
+    };
+    let append: RecordItem[] = [];
+    let damaged = false;
+    let keptAfterDamage = 0;
+    for (const item of items) {
+      if (item.kind === 'damage') {
+        if (append.length > 0)
+          drop(append[0]!.start, item.start, 'the rest of an append whose later records are damaged', append);
+        append = [];
+        drop(item.start, item.end, `damaged bytes (${item.reason})`, []);
+        damaged = true;
+        continue;
+      }
+      append.push(item);
+      if ((item.flags & FLAG_COMMIT_END) === 0) continue;
+      const gap = revisionGap(append, nextRevisions, broken);
+      if (gap) {
+        drop(append[0]!.start, item.end, gap, append);
+      } else {
+        for (const record of append) {
+          if ((record.flags & (FLAG_FILLER | FLAG_TOMBSTONE)) !== 0) continue;
+          nextRevisions.set(record.stream, record.revision + 1);
+          if (damaged) keptAfterDamage += 1;
+        }
+      }
+      append = [];
+    }
+    if (append.length > 0) drop(append[0]!.start, size, 'an incomplete final append', append);
+    if (header.ok && dropped.length === 0) continue;
+
+    const copy = `${path}.damaged-${fileStamp(now())}`;
+    await fs.copyFile(path, copy, fsConstants.COPYFILE_EXCL);
+    await syncFile(copy);
+    const ranges = merge(dropped);
+    const last = ranges.at(-1);
+    const cutAt = last && last.to === size ? last.from : undefined;
+    const fills = ranges.filter((range) => range.to !== size);
+    const tooShort = fills.find((range) => range.to - range.from < RECORD_HEADER_SIZE);
+    if (tooShort) {
+      // Only bytes the store never wrote can put a valid record this close after damaged ones.
+      throw new Error(
+        `${path}: the damaged bytes ${tooShort.from}..${tooShort.to} are shorter than a record ` +
+          `(${RECORD_HEADER_SIZE} bytes) and cannot be replaced in place; nothing was changed in this file ` +
+          `(a copy is at ${copy})`,
+      );
+    }
+    const handle = await fs.open(path, 'r+');
+    try {
+      if (!header.ok) await write(handle, encodeSegmentHeader(start, 1), 0);
+      for (const range of fills) await fill(handle, range.from, range.to);
+      if (cutAt !== undefined) await handle.truncate(cutAt);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    repaired.push({
+      file: path,
+      copy,
+      // Version 1: whether this file's writes were marked cannot be known once its header is lost.
+      headerRewritten: header.ok ? undefined : header.reason,
+      dropped,
+      cutAt,
+      keptAfterDamage,
+    });
+  }
+  return { directory, segments: names.length, repaired };
+}
+
+/** Why an append cannot stay without leaving a gap in a stream's revisions, or undefined if it can. */
+function revisionGap(
+  append: readonly RecordItem[],
+  nextRevisions: ReadonlyMap<string, number>,
+  broken: ReadonlySet<string>,
+): string | undefined {
+  const expected = new Map<string, number>();
+  for (const record of append) {
+    if ((record.flags & (FLAG_FILLER | FLAG_TOMBSTONE)) !== 0) continue;
+    if (broken.has(record.stream))
+      return `stream ${record.stream} lost an earlier revision; its revisions cannot have a gap`;
+    const next = expected.get(record.stream) ?? nextRevisions.get(record.stream) ?? 0;
+    if (record.revision !== next)
+      return `stream ${record.stream} is missing revision ${next} (lost before this damage was found)`;
+    expected.set(record.stream, next + 1);
+  }
+  return undefined;
+}
+
+async function readItems(
+  path: string,
+  start: number,
+): Promise<{ size: number; header: Awaited<ReturnType<typeof readSegmentHeader>>; items: Item[] }> {
+  const handle = await fs.open(path, 'r');
+  try {
+    const size = (await handle.stat()).size;
+    const header = await readSegmentHeader(handle, start);
+    const items: Item[] = [];
+    await walkSegment(handle, size, {
+      record: (fileOffset, chunk, offset, length) => {
+        const record = decodeRecord(chunk, offset);
+        items.push({
+          kind: 'record',
+          start: fileOffset,
+          end: fileOffset + length,
+          flags: record.flags,
+          stream: record.stream,
+          revision: record.revision,
+        });
+      },
+      damage: (fileOffset, end, reason) => items.push({ kind: 'damage', start: fileOffset, end, reason }),
+    });
+    return { size, header, items };
+  } finally {
+    await handle.close();
+  }
+}
+
+function merge(dropped: readonly DroppedRange[]): { from: number; to: number }[] {
+  const ranges: { from: number; to: number }[] = [];
+  for (const range of dropped) {
+    const last = ranges.at(-1);
+    if (last && last.to === range.fromOffset) last.to = range.toOffset;
+    else ranges.push({ from: range.fromOffset, to: range.toOffset });
+  }
+  return ranges;
+}
+
+/** Overwrites [from, to) with FILLER records, none larger than a record may be. */
+async function fill(handle: fs.FileHandle, from: number, to: number): Promise<void> {
+  let offset = from;
+  while (offset < to) {
+    const remaining = to - offset;
+    // Never leave a rest too short to be a record of its own.
+    const length =
+      remaining <= MAX_RECORD_SIZE ? remaining : Math.min(MAX_RECORD_SIZE, remaining - RECORD_HEADER_SIZE);
+    await write(handle, encodeFiller(length), offset);
+    offset += length;
+  }
+}
+
+async function write(handle: fs.FileHandle, buffer: Buffer, offset: number): Promise<void> {
+  let done = 0;
+  while (done < buffer.length) {
+    const { bytesWritten } = await handle.write(buffer, done, buffer.length - done, offset + done);
+    done += bytesWritten;
+  }
+}
+
+async function syncFile(path: string): Promise<void> {
+  const handle = await fs.open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,129 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+
+import { repoRoot } from '../../../apps/cli/src/manifest.js';
+import { checkRecord } from '../../../apps/eventstore/src/storage/record.js';
+import { startEmbeddedEventStore } from '../../support/embedded-eventstore.js';
+import { collect } from './support.js';
+
+/** Several server processes per test: a larger budget on a loaded machine. Nothing asserts on time. */
+const PROCESS_BUDGET_MS = 60_000;
+const STREAMS = ['recovery-a', 'recovery-b', 'recovery-c'];
+const SEGMENT = '00000000000000000000.log';
+
+/** Runs the built server's entry point to its end (no port is opened when it refuses or repairs). */
+function runEventStore(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const main = resolve(repoRoot(), 'dist/apps/eventstore/src/main.js');
+  return new Promise((done) => {
+    execFile(process.execPath, [main, ...args], (error, stdout, stderr) =>
+      done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** File offsets of a segment's records, in order. */
+function recordOffsets(file: Buffer): number[] {
+  const offsets: number[] = [];
+  for (let offset = 16; offset < file.length;) {
+    const check = checkRecord(file, offset);
+    if (!check.ok) throw new Error(`unexpected damage at ${offset}`);
+    offsets.push(offset);
+    offset += check.length;
+  }
+  return offsets;
+}
+
+describe('embedded event store: a damaged log through the server process', () => {
+  let dataDir: string;
+
+  beforeEach(async () => (dataDir = await mkdtemp(join(tmpdir(), 'eventstore-recovery-'))));
+  afterEach(() => rm(dataDir, { recursive: true, force: true }));
+
+  it(
+    'refuses to start on a flipped bit in the middle, changes no byte, and starts again after `repair`',
+    async () => {
+      const first = await startEmbeddedEventStore({ dataDir });
+      const client = EventStoreDBClient.connectionString(first.connectionString);
+      for (let batch = 0; batch < 20; batch += 1)
+        for (const stream of STREAMS)
+          await client.appendToStream(
+            stream,
+            [0, 1].map((n) => jsonEvent({ type: 'Kept', data: { batch, n } })),
+          );
+      await client.dispose();
+      await first.stop('SIGTERM');
+
+      const path = join(dataDir, SEGMENT);
+      const file = await readFile(path);
+      const offsets = recordOffsets(file);
+      const middle = offsets[Math.floor(offsets.length / 2)]!;
+      file[middle + 60]! ^= 0x08;
+      await writeFile(path, file);
+
+      const refused = await runEventStore(['--port', '0', '--data', dataDir]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(`${path} is damaged at byte offset ${middle} (checksum mismatch)`);
+      expect(refused.stderr).toMatch(/: \d+ valid event record\(s\) follow in this file/);
+      expect(refused.stdout).not.toContain('listening');
+      expect(await readFile(path)).toEqual(file);
+      expect(await readdir(dataDir)).toEqual([SEGMENT]);
+
+      const repaired = await runEventStore(['repair', '--data', dataDir]);
+      expect(repaired.code).toBe(0);
+      expect(repaired.stdout).toMatch(/copied as it was to .*\.log\.damaged-/);
+      expect(repaired.stdout).toContain(`(file bytes ${middle}..`);
+      const dropped = /dropped (\d+) intact event\(s\)/.exec(repaired.stdout);
+      expect(dropped).not.toBeNull();
+      const names = (await readdir(dataDir)).sort();
+      expect(names[0]).toBe(SEGMENT);
+      expect(names).toHaveLength(2);
+      expect(await readFile(join(dataDir, names[1]!))).toEqual(file);
+
+      const second = await startEmbeddedEventStore({ dataDir });
+      const reader = EventStoreDBClient.connectionString(second.connectionString);
+      try {
+        let total = 0;
+        for (const stream of STREAMS) {
+          const events = await collect(reader.readStream(stream));
+          expect(events.map((resolved) => resolved.event!.revision)).toEqual(
+            events.map((_, index) => BigInt(index)),
+          );
+          total += events.length;
+        }
+        // 120 appended: the damaged event and the intact ones repair listed are the only ones missing.
+        expect(total).toBe(120 - 1 - Number(dropped![1]));
+        const next = await reader.appendToStream(STREAMS[0]!, jsonEvent({ type: 'After', data: {} }));
+        expect(next.success).toBe(true);
+      } finally {
+        await reader.dispose();
+        await second.stop('SIGTERM');
+      }
+    },
+    PROCESS_BUDGET_MS,
+  );
+
+  it(
+    'refuses to start on a damaged segment header and deletes nothing',
+    async () => {
+      const first = await startEmbeddedEventStore({ dataDir });
+      const client = EventStoreDBClient.connectionString(first.connectionString);
+      await client.appendToStream('header', jsonEvent({ type: 'Kept', data: {} }));
+      await client.dispose();
+      await first.stop('SIGTERM');
+      const path = join(dataDir, SEGMENT);
+      const file = await readFile(path);
+      file[0]! ^= 0xff;
+      await writeFile(path, file);
+
+      const refused = await runEventStore(['--port', '0', '--data', dataDir]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(`${path} is damaged at byte offset 0 (bad segment magic)`);
+      expect(await readFile(path)).toEqual(file);
+    },
+    PROCESS_BUDGET_MS,
+  );
+});
