@@ -147,7 +147,7 @@ describe('ids and body keys naming Object.prototype members, on every route', ()
     projectorApp = await createProjectorApp(projector, store);
     await projectorApp.listen(0, '127.0.0.1');
     projectorUrl = await projectorApp.getUrl();
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await projectorApp?.close();
@@ -264,7 +264,8 @@ describe('ids and body keys naming Object.prototype members, on every route', ()
       expect(health.body).toMatchObject({ status: 'live', lag: { events: 0 } });
       expect(projector.failure).toBeUndefined();
     },
-    120_000,
+    // About 1,800 requests to the api: tens of seconds on a shared machine.
+    300_000,
   );
 
   it('the quoted request: reading voicemail "constructor" of a line is refused, and the real message is untouched', async () => {
@@ -287,7 +288,7 @@ describe('ids and body keys naming Object.prototype members, on every route', ()
     expect(await headOfStore()).toBe(before);
     const view = (await send(api.url, 'GET', line)).body;
     expect(view.voicemails).toEqual([expect.objectContaining({ messageId: world.messageId, readBy: null })]);
-  });
+  }, 30_000);
 });
 
 /**
