@@ -12,7 +12,14 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 export async function createApiApp(): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule,
-    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
+    // JSON.parse keeps a `__proto__` or `constructor` key as a plain own property (it never sets a
+    // prototype), so the body reaches validation, which refuses such keys with a 400 naming the field
+    // like any other unknown key, instead of the parser answering "Body is not valid JSON".
+    new FastifyAdapter({
+      bodyLimit: BODY_LIMIT_BYTES,
+      onProtoPoisoning: 'ignore',
+      onConstructorPoisoning: 'ignore',
+    }),
     // Jest sets NODE_ENV=test: route-mapping chatter would bury test output.
     { logger: process.env.NODE_ENV === 'test' ? ['error', 'warn'] : ['error', 'warn', 'log'] },
   );

@@ -13,7 +13,8 @@ export class EventSchemaRegistry {
   ) {}
 
   currentVersion(type: string): number {
-    return this.versions[type] ?? 1;
+    // Types come from the store: one named like an Object.prototype member has no registered version.
+    return (Object.hasOwn(this.versions, type) ? this.versions[type] : undefined) ?? 1;
   }
 
   upcast(type: string, fromVersion: number, data: Record<string, unknown>): Record<string, unknown> {
@@ -25,7 +26,7 @@ export class EventSchemaRegistry {
     }
     let upgraded = data;
     for (let version = fromVersion; version < target; version++) {
-      const upcaster = this.upcasters[type]?.[version];
+      const upcaster = Object.hasOwn(this.upcasters, type) ? this.upcasters[type]?.[version] : undefined;
       if (!upcaster) throw new Error(`no upcaster for ${type} from v${version} to v${version + 1}`);
       upgraded = upcaster(upgraded);
     }

@@ -51,8 +51,11 @@ export async function startApi(
     app = await createApiApp();
     await app.listen(0, '127.0.0.1');
   } finally {
-    process.env.CLOCK_MODE = saved.CLOCK_MODE;
-    process.env.EVENTSTORE_CONNECTION_STRING = saved.EVENTSTORE_CONNECTION_STRING;
+    // Assigning undefined to process.env would store the string "undefined".
+    for (const name of ['CLOCK_MODE', 'EVENTSTORE_CONNECTION_STRING'] as const) {
+      if (saved[name] === undefined) delete process.env[name];
+      else process.env[name] = saved[name];
+    }
   }
   const url = await app.getUrl();
   const call = async <T>(method: string, path: string, body?: unknown, headers = {}): Promise<Reply<T>> => {

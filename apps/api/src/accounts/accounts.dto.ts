@@ -18,8 +18,8 @@ import {
 } from 'class-validator';
 import { PERMISSIONS } from '#domain';
 import type { CallingPlan, DesktopPlatform, Permission, Weekday } from '#events';
-import { ID_PATTERN } from '#eventstore';
-import { CommandDto, ID_MESSAGE } from '../shared/command-dto.js';
+import { ID_PATTERN, ID_RULE } from '#eventstore';
+import { CommandDto } from '../shared/command-dto.js';
 import { NUMBER_MESSAGE, NUMBER_SHAPE } from '../shared/phone-number.pipe.js';
 
 /*
@@ -38,7 +38,7 @@ const MAX_NUMBERS = 20;
 const MAX_ADMINS = 20;
 const MAX_WINDOWS = 50;
 
-const idMessage = (field: string) => ({ message: `${field} ${ID_MESSAGE}` });
+const idMessage = (field: string) => ({ message: `${field} ${ID_RULE}` });
 const numbersMessage = (field: string) => ({ each: true, message: `each of ${field} ${NUMBER_MESSAGE}` });
 
 /** Every account command may say when it happens (virtual clock only, R21). */
@@ -116,7 +116,7 @@ export class CreateAccountDto extends AccountCommandDto {
   @IsArray()
   @ArrayMaxSize(MAX_ADMINS)
   @IsString({ each: true })
-  @Matches(ID_PATTERN, { each: true, message: `each of admins ${ID_MESSAGE}` })
+  @Matches(ID_PATTERN, { each: true, message: `each of admins ${ID_RULE}` })
   admins?: string[];
 
   @ApiPropertyOptional({ type: AccountPolicyDto, example: { maxDelegatesPerDelegator: 15 } })

@@ -46,7 +46,7 @@ export class GetLineHandler implements IQueryHandler<GetLine> {
       revision: revision === 'no_stream' ? null : revision.toString(),
       busy: state.call !== null,
       call: state.call,
-      voicemails: Object.values(state.voicemails),
+      voicemails: [...state.voicemails.values()],
       recentCalls: state.recentCalls,
       totals: state.totals,
     };

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsISO8601, IsOptional, IsString, Matches } from 'class-validator';
-import { ID_PATTERN } from '#eventstore';
-import { CommandDto, ID_MESSAGE } from '../shared/command-dto.js';
+import { ID_PATTERN, ID_RULE } from '#eventstore';
+import { CommandDto } from '../shared/command-dto.js';
 
 /*
  * Request bodies of the line commands. They check shape only (types, id and number syntax, ISO
@@ -35,7 +35,7 @@ export class ExternalPartyDto {
   })
   @IsOptional()
   @IsString()
-  @Matches(ID_PATTERN, { message: `commandId ${ID_MESSAGE}` })
+  @Matches(ID_PATTERN, { message: `commandId ${ID_RULE}` })
   commandId?: string;
 
   @ApiPropertyOptional(AT_DOC)
@@ -53,7 +53,7 @@ export class PlaceCallDto extends LineCommandDto {
   @ApiPropertyOptional({ description: 'Id for the new call; generated when absent', example: 'call-001' })
   @IsOptional()
   @IsString()
-  @Matches(ID_PATTERN, { message: `callId ${ID_MESSAGE}` })
+  @Matches(ID_PATTERN, { message: `callId ${ID_RULE}` })
   callId?: string;
 }
 
@@ -66,7 +66,7 @@ export class IncomingCallDto extends ExternalPartyDto {
   @ApiPropertyOptional({ description: 'Id for the new call; generated when absent', example: 'call-002' })
   @IsOptional()
   @IsString()
-  @Matches(ID_PATTERN, { message: `callId ${ID_MESSAGE}` })
+  @Matches(ID_PATTERN, { message: `callId ${ID_RULE}` })
   callId?: string;
 }
 
@@ -92,7 +92,7 @@ export class TransferCallDto extends LineCommandDto {
     example: 'bob',
   })
   @IsString()
-  @Matches(ID_PATTERN, { message: `to ${ID_MESSAGE}` })
+  @Matches(ID_PATTERN, { message: `to ${ID_RULE}` })
   to!: string;
 }
 
@@ -100,7 +100,7 @@ export class StartRecordingDto extends LineCommandDto {
   @ApiPropertyOptional({ description: 'Id for the recording; generated when absent', example: 'rec-001' })
   @IsOptional()
   @IsString()
-  @Matches(ID_PATTERN, { message: `recordingId ${ID_MESSAGE}` })
+  @Matches(ID_PATTERN, { message: `recordingId ${ID_RULE}` })
   recordingId?: string;
 }
 

@@ -1,14 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches } from 'class-validator';
-import { ID_PATTERN } from '#eventstore';
-
-export const ID_MESSAGE = 'must be 1-64 letters, digits, "_" or "-", starting with a letter or digit';
+import { ID_PATTERN, ID_RULE } from '#eventstore';
 
 /** Fields every command request carries. */
 export abstract class CommandDto {
   @ApiProperty({ description: 'Party id of whoever issues the command', example: 'alice' })
   @IsString()
-  @Matches(ID_PATTERN, { message: `actor ${ID_MESSAGE}` })
+  @Matches(ID_PATTERN, { message: `actor ${ID_RULE}` })
   actor!: string;
 
   @ApiPropertyOptional({
@@ -18,6 +16,6 @@ export abstract class CommandDto {
   })
   @IsOptional()
   @IsString()
-  @Matches(ID_PATTERN, { message: `commandId ${ID_MESSAGE}` })
+  @Matches(ID_PATTERN, { message: `commandId ${ID_RULE}` })
   commandId?: string;
 }

@@ -1,7 +1,7 @@
 import { BadRequestException, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { ID_PATTERN, type CommandMetadata } from '#eventstore';
+import { ID_PATTERN, ID_RULE, type CommandMetadata } from '#eventstore';
 
 /** Where a command came from: the ids that tie its events to the request and to each other. */
 export interface CommandOrigin {
@@ -10,15 +10,18 @@ export interface CommandOrigin {
   readonly causationId: string;
 }
 
-const header = (request: FastifyRequest, name: string): string | undefined => {
+const header = (
+  request: FastifyRequest,
+  name: 'idempotency-key' | 'x-correlation-id',
+): string | undefined => {
   const value = request.headers[name];
   if (value === undefined) return undefined;
   const single = Array.isArray(value) ? value[0] : value;
   if (single === undefined || !ID_PATTERN.test(single) || single.length > 64) {
     throw new BadRequestException({
       code: 'INVALID_REQUEST',
-      message: `header ${name} must be 1-64 letters, digits, "_" or "-"`,
-      errors: [{ field: name, messages: ['must be 1-64 letters, digits, "_" or "-"'] }],
+      message: `header ${name} ${ID_RULE}`,
+      errors: [{ field: name, messages: [ID_RULE] }],
     });
   }
   return single;

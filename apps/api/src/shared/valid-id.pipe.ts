@@ -1,6 +1,5 @@
 import { BadRequestException, Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
-import { ID_PATTERN } from '#eventstore';
-import { ID_MESSAGE } from './command-dto.js';
+import { ID_PATTERN, ID_RULE } from '#eventstore';
 
 /**
  * Validates an id taken from the path (`@Param('accountId', ValidIdPipe)`) before anything builds a
@@ -12,7 +11,7 @@ export class ValidIdPipe implements PipeTransform<unknown, string> {
   transform(value: unknown, metadata: ArgumentMetadata): string {
     if (typeof value === 'string' && ID_PATTERN.test(value)) return value;
     const field = metadata.data ?? 'id';
-    const message = `${field} ${ID_MESSAGE}`;
+    const message = `${field} ${ID_RULE}`;
     throw new BadRequestException({
       code: 'INVALID_ID',
       message: `${message}; got ${JSON.stringify(value)}`,

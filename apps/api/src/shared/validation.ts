@@ -71,15 +71,15 @@ const compileCheck = (
   // Whitelisted keys with primitive values only: anything else is class-transformer's to copy, and a
   // key is checked before it is assigned (an own `__proto__` would otherwise set the prototype).
   const flat = (object: Record<string, unknown>): boolean =>
-    Object.keys(object).every((key) => {
-      const value = object[key];
-      return byProperty.has(key) && (typeof value !== 'object' || value === null);
-    });
+    Object.entries(object).every(
+      ([key, value]) => byProperty.has(key) && (typeof value !== 'object' || value === null),
+    );
   return (body) => {
     if (!flat(body)) return undefined;
     const entity = Object.assign(new metatype() as Record<string, unknown>, body);
     if (!flat(entity)) return undefined;
     for (const rules of properties) {
+      // eslint-disable-next-line local/no-prototype-lookup -- a property the DTO declares, not a client's key
       const value = entity[rules.name];
       if (!rules.conditions.every((condition) => condition(entity, value))) continue;
       for (const check of rules.checks) {
@@ -100,8 +100,35 @@ const compileCheck = (
 };
 
 /**
+ * Keys naming Object.prototype's members, and `prototype`: no DTO declares them, yet they slipped
+ * past `forbidNonWhitelisted` (class-transformer drops `__proto__` and `constructor`, and the
+ * whitelist finds `toString`, `valueOf`... on its own metadata object's prototype). Unknown keys all
+ * the same, so they are refused here, at any depth of the body, in the words used for any other.
+ */
+const PROTOTYPE_KEYS: ReadonlySet<string> = new Set([
+  ...Object.getOwnPropertyNames(Object.prototype),
+  'prototype',
+]);
+
+const prototypeKeys = (value: unknown, prefix = ''): string[] => {
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, member]) => {
+    const field = prefix ? `${prefix}.${key}` : key;
+    return [...(PROTOTYPE_KEYS.has(key) ? [field] : []), ...prototypeKeys(member, field)];
+  });
+};
+
+const invalidRequest = (fields: readonly { field: string; messages: string[] }[]): BadRequestException =>
+  new BadRequestException({
+    code: 'INVALID_REQUEST',
+    message: `invalid request: ${fields.map((f) => `${f.field} (${f.messages.join('; ')})`).join(', ')}`,
+    errors: fields,
+  });
+
+/**
  * Malformed input is answered with 400 and a message per field. Unknown properties are rejected, not
- * silently dropped: a typo in a permission name must not grant or remove something quietly.
+ * silently dropped: a typo in a permission name must not grant or remove something quietly, and
+ * `constructor` or `__proto__` is as unknown as `foo` (see PROTOTYPE_KEYS).
  *
  * Every command body passes through here, so a valid body of a flat DTO is checked by `compileCheck`
  * and becomes the DTO instance directly (what class-transformer makes of primitive properties); any
@@ -112,6 +139,17 @@ class CommandValidationPipe extends ValidationPipe {
 
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const metatype = metadata.metatype as Type | undefined;
+    if (metadata.type === 'body') {
+      const unknown = prototypeKeys(value);
+      if (unknown.length > 0) {
+        throw invalidRequest(
+          unknown.map((field) => ({
+            field,
+            messages: [`property ${field.slice(field.lastIndexOf('.') + 1)} should not exist`],
+          })),
+        );
+      }
+    }
     if (metadata.type === 'body' && metatype && this.toValidate(metadata) && isPlainObject(value)) {
       let check = this.checks.get(metatype);
       if (!this.checks.has(metatype)) {
@@ -133,12 +171,5 @@ export const validationPipe = (): ValidationPipe =>
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
-    exceptionFactory: (errors) => {
-      const fields = flatten(errors);
-      return new BadRequestException({
-        code: 'INVALID_REQUEST',
-        message: `invalid request: ${fields.map((f) => `${f.field} (${f.messages.join('; ')})`).join(', ')}`,
-        errors: fields,
-      });
-    },
+    exceptionFactory: (errors) => invalidRequest(flatten(errors)),
   });

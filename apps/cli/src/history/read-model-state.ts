@@ -29,15 +29,26 @@ export const selectionProblems = (select: readonly string[]): string[] => {
     : [`--select: no read model ${unknown.join(', ')} (use ${SELECTABLE.join(', ')})`];
 };
 
-/** The read models as plain JSON, optionally only `projection` or `projection.table` entries. */
+/**
+ * The read models as plain JSON, optionally only `projection` or `projection.table` entries. Row keys
+ * are ids from the log: gathered in Maps and turned into own properties, so a key such as `__proto__`
+ * is a row like any other rather than a prototype.
+ */
 export const treeOf = (readModels: ReadModels, select: readonly string[] = []): StateTree => {
-  const tree: StateTree = {};
+  const tree = new Map<string, Map<string, Map<string, unknown>>>();
   for (const [projection, table, key, value] of readModels.rows()) {
     if (select.length > 0 && !select.some((s) => s === projection || s === `${projection}.${table}`))
       continue;
-    ((tree[projection] ??= {})[table] ??= {})[key] = value;
+    const tables = tree.get(projection) ?? tree.set(projection, new Map()).get(projection)!;
+    const rows = tables.get(table) ?? tables.set(table, new Map()).get(table)!;
+    rows.set(key, value);
   }
-  return tree;
+  return Object.fromEntries(
+    [...tree].map(([projection, tables]) => [
+      projection,
+      Object.fromEntries([...tables].map(([table, rows]) => [table, Object.fromEntries(rows)])),
+    ]),
+  );
 };
 
 export interface StateDiff {
@@ -60,21 +71,18 @@ export const diffTrees = (before: StateTree, after: StateTree): StateDiff => {
   };
   const a = flat(before);
   const b = flat(after);
-  const diff: {
-    added: Record<string, unknown>;
-    removed: Record<string, unknown>;
-    changed: StateDiff['changed'] & object;
-  } = {
-    added: {},
-    removed: {},
-    changed: {},
-  };
+  const added = new Map<string, unknown>();
+  const removed = new Map<string, unknown>();
+  const changed = new Map<string, { readonly before: unknown; readonly after: unknown }>();
   for (const [key, value] of b) {
     const old = a.get(key);
-    if (old === undefined) diff.added[key] = JSON.parse(value);
-    else if (old !== value)
-      (diff.changed as Record<string, unknown>)[key] = { before: JSON.parse(old), after: JSON.parse(value) };
+    if (old === undefined) added.set(key, JSON.parse(value));
+    else if (old !== value) changed.set(key, { before: JSON.parse(old), after: JSON.parse(value) });
   }
-  for (const [key, value] of a) if (!b.has(key)) diff.removed[key] = JSON.parse(value);
-  return diff;
+  for (const [key, value] of a) if (!b.has(key)) removed.set(key, JSON.parse(value));
+  return {
+    added: Object.fromEntries(added),
+    removed: Object.fromEntries(removed),
+    changed: Object.fromEntries(changed),
+  };
 };

@@ -9,12 +9,12 @@ import type { LagTracker } from './metrics.js';
 export const checkpointIn = (body: unknown): bigint | undefined => {
   if (typeof body !== 'object' || body === null) return undefined;
   const record = body as Record<string, unknown>;
-  for (const key of ['position', 'checkpoint', 'checkpointPosition']) {
+  for (const key of ['position', 'checkpoint', 'checkpointPosition'] as const) {
     const value = record[key];
     if (typeof value === 'string' && /^\d+$/.test(value)) return BigInt(value);
     if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
   }
-  for (const key of ['projector', 'lag', 'readModels']) {
+  for (const key of ['projector', 'lag', 'readModels'] as const) {
     const nested = checkpointIn(record[key]);
     if (nested !== undefined) return nested;
   }

@@ -6,13 +6,21 @@ export type ThinkTime =
   | { readonly kind: 'uniform'; readonly minMs: number; readonly maxMs: number }
   | { readonly kind: 'exponential'; readonly meanMs: number };
 
+const MS_PER_UNIT: ReadonlyMap<string, number> = new Map([
+  ['us', 0.001],
+  ['ms', 1],
+  ['s', 1_000],
+  ['m', 60_000],
+  ['h', 3_600_000],
+]);
+
 /** Parses `250ms`, `1.5s`, `2m`, or a bare number of milliseconds. */
 export const parseDurationMs = (text: string): number => {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|m|h)?\s*$/.exec(text);
   if (!match) throw new Error(`"${text}" is not a duration: write e.g. 250ms, 1.5s, 2m`);
   const value = Number(match[1]);
   const unit = match[2] ?? 'ms';
-  const scale = { us: 0.001, ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[unit]!;
+  const scale = MS_PER_UNIT.get(unit)!;
   return value * scale;
 };
 

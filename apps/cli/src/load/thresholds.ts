@@ -96,7 +96,9 @@ export const evaluateThreshold = (threshold: Threshold, inputs: ThresholdInputs)
       actual = inputs.commandsPerSecond;
       break;
     default: {
-      const percentiles = inputs.latency[threshold.scope ?? 'all'];
+      // The scope is the user's text (a command type or flow): only measured scopes are looked up.
+      const scope = threshold.scope ?? 'all';
+      const percentiles = Object.hasOwn(inputs.latency, scope) ? inputs.latency[scope] : undefined;
       actual = percentiles?.count ? percentiles[threshold.metric] : undefined;
     }
   }

@@ -293,11 +293,12 @@ export const scenarioCommand = (): Command => {
     .option('--json', 'print the results as JSON', false)
     .action(async (files: string[], options: RunOptions) => {
       let failed = false;
-      const all: Record<string, FileResults> = {};
+      // By file name, as the user typed it: a Map, so any name is just a key.
+      const all = new Map<string, FileResults>();
       for (const file of files) {
         try {
           const results = await runScenario(file, options);
-          all[file] = results;
+          all.set(file, results);
           if (results.some((r) => !r.passed)) failed = true;
           if (!options.json) {
             process.stdout.write(`${file}\n`);
@@ -308,12 +309,12 @@ export const scenarioCommand = (): Command => {
           }
         } catch (error) {
           failed = true;
-          all[file] = { error: (error as Error).message };
+          all.set(file, { error: (error as Error).message });
           if (!options.json) process.stdout.write(`${file}\n  ERROR ${(error as Error).message}\n`);
         }
       }
-      if (options.json) process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
-      else process.stdout.write(`${runTotals(all)}\n`);
+      if (options.json) process.stdout.write(`${JSON.stringify(Object.fromEntries(all), null, 2)}\n`);
+      else process.stdout.write(`${runTotals(Object.fromEntries(all))}\n`);
       process.exitCode = failed ? EXIT_FAILED : 0;
     });
   return scenario;

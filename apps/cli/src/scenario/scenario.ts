@@ -117,8 +117,10 @@ export const contains = (actual: unknown, expected: unknown): boolean => {
     return Array.isArray(actual) && expected.every((item, i) => contains(actual[i], item));
   }
   if (actual === null || typeof actual !== 'object') return false;
+  // An expected key is one the answer has: `constructor` must not match Object.prototype's.
+  const record = actual as Record<string, unknown>;
   return Object.entries(expected).every(([key, value]) =>
-    contains((actual as Record<string, unknown>)[key], value),
+    contains(Object.hasOwn(record, key) ? record[key] : undefined, value),
   );
 };
 
@@ -174,7 +176,12 @@ export const checkExpectation = (expectation: Expectation, outcome: StepOutcome)
 
 // ── Time and placeholders ────────────────────────────────────────────────────────────────────────
 
-const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 };
+const UNIT_SECONDS: ReadonlyMap<string, number> = new Map([
+  ['s', 1],
+  ['m', 60],
+  ['h', 3600],
+  ['d', 86_400],
+]);
 
 /**
  * `+90s`, `+2m`, `+1h`, `+1d` → seconds; undefined when `text` is not an offset. The unit is
@@ -183,7 +190,7 @@ const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d
 export const parseOffset = (text: string): number | undefined => {
   const match = /^\+(\d+)([smhd])$/.exec(text.trim());
   if (!match) return undefined;
-  return Number(match[1]) * UNIT_SECONDS[match[2]!]!;
+  return Number(match[1]) * UNIT_SECONDS.get(match[2]!)!;
 };
 
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;

@@ -5,11 +5,11 @@ import type { LineEvent } from '#events';
 export const metadataProblem = (metadata: unknown): string | undefined => {
   if (typeof metadata !== 'object' || metadata === null) return 'metadata is not a JSON object';
   const m = metadata as Record<string, unknown>;
-  for (const field of ['$correlationId', '$causationId', 'commandId', 'actor', 'simulatedTime']) {
+  for (const field of ['$correlationId', '$causationId', 'commandId', 'actor', 'simulatedTime'] as const) {
     if (typeof m[field] !== 'string' || m[field] === '')
       return `metadata.${field} is missing or not a non-empty string`;
   }
-  for (const field of ['onBehalfOf', 'permission']) {
+  for (const field of ['onBehalfOf', 'permission'] as const) {
     if (m[field] !== null && typeof m[field] !== 'string')
       return `metadata.${field} must be a string or null`;
   }
@@ -94,7 +94,7 @@ export const lineEventProblem = (state: LineState, event: LineEvent): string | u
         : `voicemail left for call ${data.callId}, which did not go to voicemail`;
     case 'VoicemailRead':
     case 'VoicemailDeleted':
-      return state.voicemails[data.messageId!]
+      return data.messageId !== undefined && state.voicemails.has(data.messageId)
         ? undefined
         : `voicemail message ${data.messageId} is not in the inbox`;
     case 'RecordingStopped':

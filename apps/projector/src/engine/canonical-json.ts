@@ -24,6 +24,7 @@ export function writeCanonical(value: unknown, write: (chunk: string) => void): 
   write('{');
   let first = true;
   for (const key of keys) {
+    // eslint-disable-next-line local/no-prototype-lookup -- sortedKeys lists the value's own keys only
     const member = (value as Record<string, unknown>)[key.name];
     if (member === undefined) continue;
     write(first ? key.quoted : key.separated);

@@ -45,14 +45,13 @@ export class ReadModels {
     for (const projection of projections) {
       if (this.states.has(projection.name)) throw new Error(`two projections named ${projection.name}`);
       // Each table the projection creates is swapped for a capturable one: see beginCapture.
-      const created: Record<string, Map<string, unknown>> = { ...projection.create() };
-      for (const [name, table] of Object.entries(created)) {
+      const created = Object.entries(projection.create()).map(([name, table]) => {
         if (table.size > 0) throw new Error(`projection ${projection.name} creates table ${name} with rows`);
         const capturable = new CapturableTable<unknown>();
-        created[name] = capturable;
         this.tables.push({ projection: projection.name, name, table: capturable });
-      }
-      this.states.set(projection.name, created);
+        return [name, capturable] as const;
+      });
+      this.states.set(projection.name, Object.fromEntries(created));
     }
   }
 
@@ -101,6 +100,7 @@ export class ReadModels {
         .forEach((tableName, j) => {
           if (j > 0) hasher.write(',');
           hasher.write(`${JSON.stringify(tableName)}:{`);
+          // eslint-disable-next-line local/no-prototype-lookup -- one of the projection's own table names, from Object.keys
           const table = tables[tableName]!;
           [...table.keys()].sort().forEach((key, k) => {
             if (k > 0) hasher.write(',');
@@ -131,7 +131,9 @@ export class ReadModels {
   }
 
   restoreRow([name, tableName, key, value]: Row): void {
-    const table = this.states.get(name)?.[tableName];
+    // The table name comes from the snapshot file: only the projection's own tables are tables.
+    const tables = this.states.get(name);
+    const table = tables && Object.hasOwn(tables, tableName) ? tables[tableName] : undefined;
     if (!table) throw new Error(`snapshot row for unknown table ${name}.${tableName}`);
     table.set(key, value);
   }

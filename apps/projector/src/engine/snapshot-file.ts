@@ -201,14 +201,15 @@ export const removeSnapshot = (dir: string): Promise<void> => rm(join(dir, SNAPS
 const incompatibility = (header: Header, projections: readonly Projection[]): string | undefined => {
   if (header.format !== FORMAT) return `format ${String(header.format)}, expected ${FORMAT}`;
   const expected = versionsOf(projections);
-  const written = header.projections ?? {};
+  // The header is read from a file: its names are looked up as own properties only.
+  const written = new Map(Object.entries(header.projections ?? {}));
   for (const [name, version] of Object.entries(expected)) {
-    if (written[name] !== version) {
-      return `projection ${name} is v${version} in this build but v${written[name] ?? 'absent'} in the snapshot`;
+    if (written.get(name) !== version) {
+      return `projection ${name} is v${version} in this build but v${written.get(name) ?? 'absent'} in the snapshot`;
     }
   }
-  for (const name of Object.keys(written)) {
-    if (!(name in expected)) return `projection ${name} is in the snapshot but not in this build`;
+  for (const name of written.keys()) {
+    if (!Object.hasOwn(expected, name)) return `projection ${name} is in the snapshot but not in this build`;
   }
   return undefined;
 };

@@ -43,9 +43,13 @@ export class AccountsController {
       delegateName: partyName(readModels, accountId, d.delegateId),
     });
     const group = (key: 'delegatorId' | 'delegateId') => {
-      const grouped: Record<string, ReturnType<typeof entry>[]> = {};
-      for (const d of rows) (grouped[d[key]] ??= []).push(entry(d));
-      return grouped;
+      // Keyed by party ids: a Map made into own properties, so no id can reach Object.prototype.
+      const grouped = new Map<string, ReturnType<typeof entry>[]>();
+      for (const d of rows) {
+        const list = grouped.get(d[key]) ?? grouped.set(d[key], []).get(d[key])!;
+        list.push(entry(d));
+      }
+      return Object.fromEntries(grouped);
     };
     return {
       accountId,
@@ -77,12 +81,16 @@ export class AccountsController {
 
   @Get('parties/:partyId/history')
   @ApiOperation({ summary: 'Calls a party took part in, newest first, with the history labels (R17)' })
+  @ApiQuery({ name: 'asOf', required: false })
+  @ApiQuery({ name: 'asOfTime', required: false })
   async history(
     @Param('accountId') accountId: string,
     @Param('partyId') partyId: string,
     @Query('asOf') asOf?: string,
     @Query('asOfTime') asOfTime?: string,
   ) {
+    validId(accountId, 'accountId');
+    validId(partyId, 'partyId');
     const readModels = await this.readModels.at({ asOf, asOfTime });
     return {
       partyId,

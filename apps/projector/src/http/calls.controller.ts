@@ -138,6 +138,10 @@ export class CallsController {
     asOf: string | undefined,
     asOfTime: string | undefined,
   ) {
+    // An unknown format is a mistake to say, not a reason to answer JSON anyway.
+    if (format !== undefined && format !== 'json' && format !== 'csv') {
+      throw new BadRequestException({ code: 'INVALID_REQUEST', message: 'format must be json or csv' });
+    }
     const readModels = await this.readModels.at({ asOf, asOfTime });
     const found = this.callOf(readModels, query);
     const { call } = found;

@@ -108,8 +108,8 @@ const start = async (): Promise<void> => {
       byDelegate: Record<string, RosterRow[]>;
     }>(`${accountPath}/roster`);
     byId('roster').innerHTML = renderRoster(
-      roster.byDelegator[viewer] ?? [],
-      roster.byDelegate[viewer] ?? [],
+      (Object.hasOwn(roster.byDelegator, viewer) ? roster.byDelegator[viewer] : undefined) ?? [],
+      (Object.hasOwn(roster.byDelegate, viewer) ? roster.byDelegate[viewer] : undefined) ?? [],
     );
   } catch (error) {
     showError(byId('roster'), error);

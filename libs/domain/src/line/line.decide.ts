@@ -693,7 +693,7 @@ const deleteVoicemail = (
 };
 
 const requireVoicemail = (state: LineState, messageId: string) => {
-  const message = state.voicemails[messageId];
+  const message = state.voicemails.get(messageId);
   if (!message) {
     throw new DomainError(
       'VOICEMAIL_NOT_FOUND',

@@ -79,16 +79,21 @@ describe('the shared voicemail inbox (R17)', () => {
       remove(BOSS, 'c1'),
     );
     const state = events.reduce(lineDecider.evolve, lineDecider.initialState);
-    expect(state.voicemails).toEqual({
-      c2: {
-        messageId: 'c2',
-        callId: 'c2',
-        from: '+15550111',
-        leftAt: at(70),
-        readBy: ASSISTANT,
-        readAt: at(80),
-      },
-    });
+    expect(state.voicemails).toEqual(
+      new Map([
+        [
+          'c2',
+          {
+            messageId: 'c2',
+            callId: 'c2',
+            from: '+15550111',
+            leftAt: at(70),
+            readBy: ASSISTANT,
+            readAt: at(80),
+          },
+        ],
+      ]),
+    );
     expect(state.totals).toEqual({ calls: 2, missed: 2, voicemails: 2 });
   });
 });

@@ -9,8 +9,11 @@ import type { LineEvent } from '#events';
 export interface LineState {
   /** The one call in progress on the line (R12), or `null` when the line is idle. */
   readonly call: CallOnLine | null;
-  /** The shared voicemail inbox (R17): messages not deleted, by message id. */
-  readonly voicemails: Readonly<Record<string, VoicemailMessage>>;
+  /**
+   * The shared voicemail inbox (R17): messages not deleted, by message id. A Map, not an object:
+   * message ids come from clients, and `constructor` or `toString` must not find Object.prototype.
+   */
+  readonly voicemails: ReadonlyMap<string, VoicemailMessage>;
   /**
    * The last few finished calls, newest last, so a late command on a call that just ended gets an
    * answer that names what happened (e.g. `ALREADY_ANSWERED` by whom) instead of "unknown call".
@@ -90,7 +93,7 @@ export interface FinishedCall {
 
 export const initialLineState: LineState = {
   call: null,
-  voicemails: {},
+  voicemails: new Map(),
   recentCalls: [],
   totals: { calls: 0, missed: 0, voicemails: 0 },
 };
@@ -277,18 +280,20 @@ export const evolveLine = (state: LineState, event: LineEvent): LineState => {
       const message: VoicemailMessage = { messageId, callId, from, leftAt: at, readBy: null, readAt: null };
       return {
         ...state,
-        voicemails: { ...state.voicemails, [messageId]: message },
+        voicemails: new Map(state.voicemails).set(messageId, message),
         totals: { ...state.totals, voicemails: state.totals.voicemails + 1 },
       };
     }
     case 'VoicemailRead': {
-      const message = state.voicemails[event.data.messageId];
+      const message = state.voicemails.get(event.data.messageId);
       if (!message) return state;
       const read = { ...message, readBy: event.data.by, readAt: event.data.at };
-      return { ...state, voicemails: { ...state.voicemails, [message.messageId]: read } };
+      return { ...state, voicemails: new Map(state.voicemails).set(message.messageId, read) };
     }
     case 'VoicemailDeleted': {
-      const { [event.data.messageId]: _deleted, ...rest } = state.voicemails;
+      if (!state.voicemails.has(event.data.messageId)) return state;
+      const rest = new Map(state.voicemails);
+      rest.delete(event.data.messageId);
       return { ...state, voicemails: rest };
     }
     default: {
