@@ -1,3 +1,5 @@
+import type { DecodingSchemas } from './decode.js';
+
 /** Upgrades `data` written at one schema version to the next version. */
 export type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
 
@@ -6,14 +8,24 @@ export type Upcaster = (data: Record<string, unknown>) => Record<string, unknown
  * type's data changes shape its version goes up and an upcaster from the old version is registered,
  * so every reader (aggregates, projector, CLI) sees only the current shape.
  */
-export class EventSchemaRegistry {
+export class EventSchemaRegistry implements DecodingSchemas {
   constructor(
     private readonly versions: Readonly<Record<string, number>>,
     private readonly upcasters: Readonly<Record<string, Readonly<Record<number, Upcaster>>>> = {},
+    /** Run-time checks of each type's data at its current version (data-schemas.ts). */
+    private readonly dataChecks: Readonly<Record<string, (data: unknown) => string | undefined>> = {},
   ) {}
 
+  knows(type: string): boolean {
+    return Object.hasOwn(this.versions, type);
+  }
+
+  dataProblem(type: string, data: Record<string, unknown>): string | undefined {
+    return Object.hasOwn(this.dataChecks, type) ? this.dataChecks[type]!(data) : undefined;
+  }
+
   currentVersion(type: string): number {
-    return this.versions[type] ?? 1;
+    return Object.hasOwn(this.versions, type) ? this.versions[type]! : 1;
   }
 
   upcast(type: string, fromVersion: number, data: Record<string, unknown>): Record<string, unknown> {
@@ -25,7 +37,7 @@ export class EventSchemaRegistry {
     }
     let upgraded = data;
     for (let version = fromVersion; version < target; version++) {
-      const upcaster = this.upcasters[type]?.[version];
+      const upcaster = Object.hasOwn(this.upcasters, type) ? this.upcasters[type]![version] : undefined;
       if (!upcaster) throw new Error(`no upcaster for ${type} from v${version} to v${version + 1}`);
       upgraded = upcaster(upgraded);
     }
