@@ -7,6 +7,8 @@ import type { EventMetadata } from './metadata.js';
  * what each of them applies its policy to (see the README, "Events Switchboard did not write").
  */
 export type ForeignReason =
+  /** A type outside the event catalogue. */
+  | 'UNKNOWN_TYPE'
   /** No metadata at all: Switchboard writes SPEC §2 metadata with every event. */
   | 'NO_METADATA'
   /** Metadata bytes that do not parse as JSON. */
@@ -15,8 +17,6 @@ export type ForeignReason =
   | 'METADATA_NOT_OURS'
   /** Data that is not a JSON object (binary, or JSON of another kind). */
   | 'DATA_NOT_JSON'
-  /** A type outside the event catalogue. */
-  | 'UNKNOWN_TYPE'
   /** A schema version newer than this build knows: written by a later Switchboard. */
   | 'SCHEMA_VERSION_FROM_FUTURE'
   /** An older schema version that no upcaster chain leads from. */
@@ -25,11 +25,11 @@ export type ForeignReason =
   | 'DATA_INVALID';
 
 export const FOREIGN_REASONS: readonly ForeignReason[] = [
+  'UNKNOWN_TYPE',
   'NO_METADATA',
   'METADATA_NOT_JSON',
   'METADATA_NOT_OURS',
   'DATA_NOT_JSON',
-  'UNKNOWN_TYPE',
   'SCHEMA_VERSION_FROM_FUTURE',
   'NO_UPCASTER',
   'DATA_INVALID',
@@ -106,21 +106,26 @@ const foreign = (reason: ForeignReason, detail: string, claimsOurs: boolean): De
  */
 export function decodeRecordedEvent(recorded: RawRecordedEvent, schemas: DecodingSchemas): DecodedEvent {
   const { type, metadata } = recorded;
+  // Whether it claims to be ours is decided by the envelope alone; the reason is the first check it fails.
+  const envelope =
+    metadata === undefined || metadata === null || metadata instanceof Uint8Array
+      ? 'no envelope'
+      : metadataProblem(metadata);
+  const claimsOurs = envelope === undefined;
+  if (!schemas.knows(type)) {
+    return foreign('UNKNOWN_TYPE', `${type} is not an event type of this build's catalogue`, claimsOurs);
+  }
   if (metadata === undefined || metadata === null) {
     return foreign('NO_METADATA', `${type} carries no metadata`, false);
   }
   if (metadata instanceof Uint8Array) {
     return foreign('METADATA_NOT_JSON', `${type} carries metadata that is not JSON`, false);
   }
-  const envelope = metadataProblem(metadata);
   if (envelope) return foreign('METADATA_NOT_OURS', `${type}: ${envelope}`, false);
   const { schemaVersion } = metadata as EventMetadata;
   const data = recorded.data;
   if (!recorded.isJson || typeof data !== 'object' || data === null || Array.isArray(data)) {
     return foreign('DATA_NOT_JSON', `${type} data is not a JSON object`, true);
-  }
-  if (!schemas.knows(type)) {
-    return foreign('UNKNOWN_TYPE', `${type} is not an event type of this build's catalogue`, true);
   }
   const current = schemas.currentVersion(type);
   if (schemaVersion > current) {

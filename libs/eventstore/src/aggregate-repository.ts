@@ -83,8 +83,8 @@ export interface RepositoryOptions {
 export class AggregateRepository<State, E extends DomainEvent> {
   /**
    * Foreign events met by this repository (see README, "Events Switchboard did not write"): those
-   * its folds and its subscription skipped (written by another client, without Switchboard's
-   * metadata), and those that refused a command (they claim to be Switchboard's but cannot be read).
+   * its subscription (when it follows a category) skipped, and those that refused a command (they
+   * claim to be Switchboard's but cannot be read).
    */
   readonly foreignSkipped = new ForeignEventTally();
   readonly foreignRefusals = new ForeignEventTally();
@@ -220,7 +220,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
           if (item.kind === 'event') this.observe(item.stored);
           else if (item.kind === 'foreign') {
             this.observeForeign(item.foreign);
-            if (!item.foreign.claimsOurs) this.foreignSkipped.record(item.foreign);
+            this.foreignSkipped.record(item.foreign);
           }
         }
       } catch {

@@ -1,4 +1,5 @@
 import { FORWARDS, START, type EventStoreDBClient, type ResolvedEvent } from '@eventstore/db-client';
+import { decodeRecordedEvent, eventSchemas, type DecodedEvent, type ForeignReason } from '#events';
 
 /**
  * One event of a history file (NDJSON, one a line), exactly as stored: data and metadata as written
@@ -30,6 +31,37 @@ export const toHistoryEvent = (resolved: ResolvedEvent): HistoryEvent | undefine
     metadata: event.metadata,
   };
 };
+
+/** The shared decoding step (decodeRecordedEvent) on a history event: ours, or foreign with the reason. */
+export const decodeHistoryEvent = (event: HistoryEvent): DecodedEvent =>
+  decodeRecordedEvent(
+    {
+      type: event.type,
+      isJson: typeof event.data === 'object' && event.data !== null,
+      data: event.data,
+      metadata: event.metadata,
+    },
+    eventSchemas,
+  );
+
+/** Foreign events by reason, for the reports of commands that read or copy a history. */
+export class ForeignCounts {
+  readonly byReason = new Map<ForeignReason, number>();
+  total = 0;
+
+  count(decoded: DecodedEvent): void {
+    if (decoded.ours) return;
+    this.total++;
+    this.byReason.set(decoded.reason, (this.byReason.get(decoded.reason) ?? 0) + 1);
+  }
+
+  /** `3 foreign (NO_METADATA 2, UNKNOWN_TYPE 1)`, or '' when there were none. */
+  summary(): string {
+    if (this.total === 0) return '';
+    const reasons = [...this.byReason].map(([reason, n]) => `${reason} ${n}`).join(', ');
+    return `${this.total} foreign (${reasons})`;
+  }
+}
 
 /** Every non-system event of `$all`, in log order. */
 export async function* readAllEvents(

@@ -6,7 +6,7 @@ import {
   jsonEvent,
   type EventStoreDBClient,
 } from '@eventstore/db-client';
-import type { HistoryEvent } from './history-event.js';
+import { decodeHistoryEvent, ForeignCounts, type HistoryEvent } from './history-event.js';
 
 export interface ImportResult {
   readonly appended: number;
@@ -25,12 +25,18 @@ export class ImportConflictError extends Error {
  * expected revision is the one before it), with its original id, type, data and metadata. Events
  * the target already holds under the same id at the same revision are skipped, so an import can be
  * resumed or repeated; a different event at that revision, or a gap, stops the import loudly.
+ *
+ * Foreign events (see decodeRecordedEvent) are copied as they are, like every other event: the
+ * history is reproduced, not judged. They are counted by reason for the report, and each consumer
+ * of the target store then applies its own policy to them.
  */
 export class HistoryImporter {
   /** Per stream: the next revision the target expects, and the ids it already holds. */
   private readonly streams = new Map<string, { next: bigint; ids: string[] }>();
   appended = 0;
   skipped = 0;
+  /** Appended events this build cannot read as its own. */
+  readonly foreign = new ForeignCounts();
 
   constructor(private readonly client: EventStoreDBClient) {}
 
@@ -67,6 +73,7 @@ export class HistoryImporter {
     stream.next = revision + 1n;
     stream.ids.push(event.id);
     this.appended++;
+    this.foreign.count(decodeHistoryEvent(event));
     return result.position?.commit ?? 0n;
   }
 
