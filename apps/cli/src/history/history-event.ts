@@ -15,7 +15,16 @@ export interface HistoryEvent {
   readonly created: string;
   readonly data: unknown;
   readonly metadata: unknown;
+  /**
+   * `base64` when `data` is the base64 of bytes that are not JSON; absent for JSON. Events other
+   * clients wrote (see decodeRecordedEvent) are exported as they are, so an import reproduces them.
+   */
+  readonly dataEncoding?: 'base64';
+  /** `base64` when `metadata` is the base64 of bytes that are not JSON; absent for JSON or none. */
+  readonly metadataEncoding?: 'base64';
 }
+
+const base64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 
 export const toHistoryEvent = (resolved: ResolvedEvent): HistoryEvent | undefined => {
   const event = resolved.event;
@@ -27,8 +36,12 @@ export const toHistoryEvent = (resolved: ResolvedEvent): HistoryEvent | undefine
     position: String(event.position?.commit ?? resolved.commitPosition ?? 0n),
     type: event.type,
     created: event.created.toISOString(),
-    data: event.isJson ? event.data : Buffer.from(event.data as Uint8Array).toString('base64'),
-    metadata: event.metadata,
+    ...(event.isJson
+      ? { data: event.data }
+      : { data: base64(event.data as Uint8Array), dataEncoding: 'base64' as const }),
+    ...(event.metadata instanceof Uint8Array
+      ? { metadata: base64(event.metadata), metadataEncoding: 'base64' as const }
+      : { metadata: event.metadata }),
   };
 };
 
@@ -37,9 +50,12 @@ export const decodeHistoryEvent = (event: HistoryEvent): DecodedEvent =>
   decodeRecordedEvent(
     {
       type: event.type,
-      isJson: typeof event.data === 'object' && event.data !== null,
+      isJson: event.dataEncoding !== 'base64',
       data: event.data,
-      metadata: event.metadata,
+      metadata:
+        event.metadataEncoding === 'base64'
+          ? new Uint8Array(Buffer.from(String(event.metadata), 'base64'))
+          : event.metadata,
     },
     eventSchemas,
   );

@@ -3,6 +3,7 @@ import {
   FORWARDS,
   START,
   StreamNotFoundError,
+  binaryEvent,
   jsonEvent,
   type EventStoreDBClient,
 } from '@eventstore/db-client';
@@ -60,16 +61,9 @@ export class HistoryImporter {
         `stream ${event.stream} would skip from revision ${stream.next} to ${revision}: the history is incomplete`,
       );
     }
-    const result = await this.client.appendToStream(
-      event.stream,
-      jsonEvent({
-        id: event.id,
-        type: event.type,
-        data: event.data as Record<string, unknown>,
-        metadata: event.metadata as Record<string, unknown>,
-      }),
-      { expectedRevision: revision === 0n ? 'no_stream' : revision - 1n },
-    );
+    const result = await this.client.appendToStream(event.stream, eventDataOf(event), {
+      expectedRevision: revision === 0n ? 'no_stream' : revision - 1n,
+    });
     stream.next = revision + 1n;
     stream.ids.push(event.id);
     this.appended++;
@@ -109,3 +103,23 @@ export class HistoryImporter {
     return position;
   }
 }
+
+/** Bytes the client passes through as they are: a plain Uint8Array, not a Buffer (see event-store.ts). */
+const bytesOf = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'base64'));
+
+/**
+ * The event as it was written: JSON or binary data, JSON metadata, bytes that are not JSON, or none.
+ * A foreign event (no metadata, metadata that is not JSON, binary data) is reproduced, not repaired.
+ */
+export const eventDataOf = (event: HistoryEvent) => {
+  const metadata =
+    event.metadataEncoding === 'base64'
+      ? bytesOf(String(event.metadata))
+      : event.metadata === undefined || event.metadata === null
+        ? undefined
+        : (event.metadata as Record<string, unknown>);
+  const common = { id: event.id, type: event.type, ...(metadata === undefined ? {} : { metadata }) };
+  return event.dataEncoding === 'base64'
+    ? binaryEvent({ ...common, data: bytesOf(String(event.data)) })
+    : jsonEvent({ ...common, data: event.data as Record<string, unknown> });
+};
