@@ -71,21 +71,46 @@ export type DecodedEvent =
       readonly claimsOurs: boolean;
     };
 
+const REQUIRED_STRINGS = ['$correlationId', '$causationId', 'commandId', 'actor', 'simulatedTime'] as const;
+const STRINGS_OR_NULL = ['onBehalfOf', 'permission'] as const;
+/**
+ * An ISO-8601 date-time with a zone, as the clock port writes it (`Date#toISOString`). A pattern and
+ * not Date.parse: every event decoded is checked, and Date.parse took a third of the decoding time.
+ */
+const ISO_INSTANT =
+  /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+
+const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value !== '';
+
 /** Why metadata does not have the shape of metadata.ts (SPEC §2), or undefined when it does. */
 export const metadataProblem = (metadata: unknown): string | undefined => {
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))
     return 'metadata is not a JSON object';
   const m = metadata as Record<string, unknown>;
-  for (const field of ['$correlationId', '$causationId', 'commandId', 'actor', 'simulatedTime']) {
+  // The common case, field by field without a loop over names (keyed access in a loop is slow).
+  if (
+    nonEmpty(m.$correlationId) &&
+    nonEmpty(m.$causationId) &&
+    nonEmpty(m.commandId) &&
+    nonEmpty(m.actor) &&
+    nonEmpty(m.simulatedTime) &&
+    (m.onBehalfOf === null || typeof m.onBehalfOf === 'string') &&
+    (m.permission === null || typeof m.permission === 'string') &&
+    ISO_INSTANT.test(m.simulatedTime) &&
+    Number.isInteger(m.schemaVersion) &&
+    (m.schemaVersion as number) >= 1
+  ) {
+    return undefined;
+  }
+  for (const field of REQUIRED_STRINGS) {
     if (typeof m[field] !== 'string' || m[field] === '')
       return `metadata.${field} is missing or not a non-empty string`;
   }
-  for (const field of ['onBehalfOf', 'permission']) {
+  for (const field of STRINGS_OR_NULL) {
     if (m[field] !== null && typeof m[field] !== 'string')
       return `metadata.${field} must be a string or null`;
   }
-  if (Number.isNaN(Date.parse(m.simulatedTime as string)))
-    return 'metadata.simulatedTime is not an ISO-8601 time';
+  if (!ISO_INSTANT.test(m.simulatedTime as string)) return 'metadata.simulatedTime is not an ISO-8601 time';
   if (!Number.isInteger(m.schemaVersion) || (m.schemaVersion as number) < 1) {
     return 'metadata.schemaVersion must be an integer >= 1';
   }
