@@ -327,25 +327,30 @@ export class AggregateRepository<State, E extends DomainEvent> {
     }
 
     const from = cached.revision === 'no_stream' ? 0n : cached.revision + 1n;
+    let unreadable: ForeignEvent | undefined;
     for await (const item of this.store.readRecorded<E>(stream, from)) {
+      // Read to the end even past an unreadable event: a read left half-way keeps its call open.
+      if (unreadable) continue;
       const revision = item.kind === 'event' ? item.stored.revision : item.foreign.revision;
       // The subscription may have folded this event while the read was under way.
       if (cached.revision !== 'no_stream' && revision <= cached.revision) continue;
       if (item.kind === 'foreign') {
-        if (item.foreign.claimsOurs) {
-          // Deciding on a fold that skipped it could be silently wrong: refuse, naming the event.
-          if (this.cache.get(stream) === cached) this.cache.delete(stream);
-          this.foreignRefusals.record(item.foreign);
-          throw new ForeignEventInStreamError(item.foreign);
-        }
+        // Deciding on a fold that skipped one that claims to be ours could be silently wrong.
+        if (item.foreign.claimsOurs) unreadable = item.foreign;
         // Another client's event (no Switchboard metadata) is no part of this aggregate: step over it.
-        cached.revision = revision;
+        else cached.revision = revision;
         continue;
       }
       const { stored } = item;
       cached.state = this.aggregate.evolve(cached.state, stored.event);
       cached.revision = stored.revision;
       this.remember(cached, stored.metadata.commandId, [stored.event], stored.revision, stored.position);
+    }
+    if (unreadable) {
+      // Refused, naming the event; the fold is dropped so that no one decides on it.
+      if (this.cache.get(stream) === cached) this.cache.delete(stream);
+      this.foreignRefusals.record(unreadable);
+      throw new ForeignEventInStreamError(unreadable);
     }
     cached.loaded = true;
     return cached;

@@ -175,10 +175,14 @@ export class EventStore {
     stream: string,
     fromRevision = 0n,
   ): AsyncGenerator<StoredEvent<E>> {
+    let foreign: ForeignEvent | undefined;
     for await (const item of this.readRecorded<E>(stream, fromRevision)) {
-      if (item.kind === 'foreign') throw new ForeignEventInStreamError(item.foreign);
-      yield item.stored;
+      // Read to the end before throwing: a read left half-way keeps its call open.
+      if (foreign) continue;
+      if (item.kind === 'foreign') foreign = item.foreign;
+      else yield item.stored;
     }
+    if (foreign) throw new ForeignEventInStreamError(foreign);
   }
 
   /** Reads a stream forwards from a revision (inclusive), foreign events included and classified. */
