@@ -111,6 +111,7 @@ describe('switchboard CLI end to end', () => {
     expect(report.checks).toEqual({
       parse: 'passed',
       metadata: 'passed',
+      schema: 'passed',
       revisions: 'passed',
       positions: 'passed',
       stateMachine: 'passed',

@@ -1,30 +1,69 @@
-import { Controller, Get, Res } from '@nestjs/common';
+import { Controller, Get, Header, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { EventStore } from '#eventstore';
+import { EventStore, foreignEventMetrics, type ForeignEventCounts } from '#eventstore';
+import { AccountRepository } from './accounts/account.repository.js';
 import { ClockService } from './clock/clock.service.js';
+import { LineTimersProcessManager } from './lines/line-timers.process-manager.js';
+import { LineRepository } from './lines/line.repository.js';
+
+/**
+ * Events the api met but could not read as Switchboard's, by consumer and policy: the timers and the
+ * account cache skipped them (skip and count); commands were refused on streams holding one.
+ */
+export interface ApiForeignEvents {
+  lineTimersSkipped: ForeignEventCounts;
+  accountCacheSkipped: ForeignEventCounts;
+  accountCommandsRefused: ForeignEventCounts;
+  lineCommandsRefused: ForeignEventCounts;
+}
 
 export interface ApiHealth {
   status: 'ok' | 'unavailable';
   eventStore: { status: 'up' | 'down'; headPosition?: string; error?: string };
   clock: { mode: string; now: string };
+  foreignEvents: ApiForeignEvents;
 }
 
 /** How long the store may take to answer before the api reports itself unavailable. */
 const STORE_PROBE_TIMEOUT_MS = 2_000;
 
 @ApiTags('operations')
-@Controller('health')
+@Controller()
 export class HealthController {
   constructor(
     private readonly store: EventStore,
     private readonly clock: ClockService,
+    private readonly timers: LineTimersProcessManager,
+    private readonly accounts: AccountRepository,
+    private readonly lines: LineRepository,
   ) {}
 
-  @Get()
+  private foreignEvents(): ApiForeignEvents {
+    return {
+      lineTimersSkipped: this.timers.foreignEvents.counts(),
+      accountCacheSkipped: this.accounts.foreignSkipped.counts(),
+      accountCommandsRefused: this.accounts.foreignRefusals.counts(),
+      lineCommandsRefused: this.lines.foreignRefusals.counts(),
+    };
+  }
+
+  @Get('metrics')
+  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  @ApiOperation({ summary: 'Prometheus text exposition: foreign events skipped or refused, by consumer' })
+  metrics(): string {
+    return foreignEventMetrics(
+      'api_foreign_events_total',
+      'Events this build cannot read as its own, by consumer (skipped, or refused a command) and reason',
+      { ...this.foreignEvents() },
+    );
+  }
+
+  @Get('health')
   @ApiOperation({ summary: 'Readiness: 200 when the event store answers, 503 otherwise' })
   async health(@Res({ passthrough: true }) reply: FastifyReply): Promise<ApiHealth> {
     const clock = { mode: this.clock.mode, now: this.clock.now().toISOString() };
+    const foreignEvents = this.foreignEvents();
     try {
       const head = await Promise.race([
         this.store.headPosition(),
@@ -35,13 +74,19 @@ export class HealthController {
           ).unref(),
         ),
       ]);
-      return { status: 'ok', eventStore: { status: 'up', headPosition: head.toString() }, clock };
+      return {
+        status: 'ok',
+        eventStore: { status: 'up', headPosition: head.toString() },
+        clock,
+        foreignEvents,
+      };
     } catch (error) {
       void reply.status(503);
       return {
         status: 'unavailable',
         eventStore: { status: 'down', error: error instanceof Error ? error.message : String(error) },
         clock,
+        foreignEvents,
       };
     }
   }

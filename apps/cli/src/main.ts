@@ -5,6 +5,7 @@ import { historyCommand } from './history/history-command.js';
 import { replayCommand } from './history/replay-command.js';
 import { scenarioCommand } from './scenario/scenario-command.js';
 import { loadCommand } from './load/load-command.js';
+import { projectorCommand } from './projector/projector-command.js';
 import { verifyCommand } from './verify/verify-command.js';
 
 // A reader that stops early (`switchboard load replay rec.ndjson --dry-run | head`) closes the pipe:
@@ -23,6 +24,7 @@ program
   .addCommand(replayCommand())
   .addCommand(auditCommand())
   .addCommand(verifyCommand())
+  .addCommand(projectorCommand())
   .addCommand(scenarioCommand());
 
 await program.parseAsync();

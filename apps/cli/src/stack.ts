@@ -81,8 +81,11 @@ export interface Stack {
   readonly projector: StartedProcess;
   /** Where the projector keeps its snapshot (a temporary directory, removed by `stop`). */
   readonly projectorDataDir: string;
-  /** Starts another projector on the same store and snapshot directory (after the first one stopped). */
-  startProjector(): Promise<StartedProcess>;
+  /**
+   * Starts another projector on the same store and snapshot directory (after the first one stopped),
+   * with `env` on top of the stack's (e.g. PROJECTOR_PARK_FAILED_EVENTS).
+   */
+  startProjector(env?: NodeJS.ProcessEnv): Promise<StartedProcess>;
   stop(): Promise<void>;
 }
 
@@ -91,12 +94,12 @@ export async function startStack(env: NodeJS.ProcessEnv = {}, storeDataDir?: str
   const store = await startEventStore(storeDataDir ? { dataDir: storeDataDir } : { mem: true });
   const common = { ...env, EVENTSTORE_CONNECTION_STRING: store.address };
   const projectorDataDir = await mkdtemp(join(tmpdir(), 'switchboard-projector-'));
-  const startProjector = (): Promise<StartedProcess> =>
+  const startProjector = (env: NodeJS.ProcessEnv = {}): Promise<StartedProcess> =>
     startProcess(
       'projector',
       'dist/apps/projector/src/main.js',
       [],
-      { ...common, PROJECTOR_PORT: '0', PROJECTOR_DATA_DIR: projectorDataDir },
+      { ...common, ...env, PROJECTOR_PORT: '0', PROJECTOR_DATA_DIR: projectorDataDir },
       /projector listening on (http:\/\/\S+)/,
     );
   const cleanUp = async (): Promise<void> => {

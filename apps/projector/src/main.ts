@@ -15,8 +15,14 @@ const options = new Command('projector')
     process.env.PROJECTOR_DATA_DIR ?? 'data/projector',
   )
   .option('--rebuild', 'ignore the snapshot and rebuild every read model from the first event', false)
+  .option(
+    '--park-failed-events',
+    'park an event a projection cannot apply (listed on /parked, /health, /metrics) and go on, instead of ' +
+      'stopping; also PROJECTOR_PARK_FAILED_EVENTS=1',
+    false,
+  )
   .parse()
-  .opts<{ data: string; rebuild: boolean }>();
+  .opts<{ data: string; rebuild: boolean; parkFailedEvents: boolean }>();
 
 const client = createEventStoreClient();
 const store = new EventStore(client, eventSchemas);
@@ -24,6 +30,7 @@ const projector = new Projector(store, PROJECTIONS, {
   streamPrefixes: PROJECTED_STREAM_PREFIXES,
   dataDir: resolve(options.data),
   rebuild: options.rebuild || process.env.PROJECTOR_REBUILD === '1',
+  parkFailedEvents: options.parkFailedEvents || process.env.PROJECTOR_PARK_FAILED_EVENTS === '1',
 });
 await projector.start();
 const app = await createProjectorApp(projector, store);

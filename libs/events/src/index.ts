@@ -5,3 +5,5 @@ export * from './clock.events.js';
 export * from './account.events.js';
 export * from './line.events.js';
 export * from './catalogue.js';
+export * from './decode.js';
+export * from './data-schemas.js';

@@ -1,3 +1,5 @@
+import type { DecodingSchemas } from './decode.js';
+
 /** Upgrades `data` written at one schema version to the next version. */
 export type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
 
@@ -6,11 +8,21 @@ export type Upcaster = (data: Record<string, unknown>) => Record<string, unknown
  * type's data changes shape its version goes up and an upcaster from the old version is registered,
  * so every reader (aggregates, projector, CLI) sees only the current shape.
  */
-export class EventSchemaRegistry {
+export class EventSchemaRegistry implements DecodingSchemas {
   constructor(
     private readonly versions: Readonly<Record<string, number>>,
     private readonly upcasters: Readonly<Record<string, Readonly<Record<number, Upcaster>>>> = {},
+    /** Run-time checks of each type's data at its current version (data-schemas.ts). */
+    private readonly dataChecks: Readonly<Record<string, (data: unknown) => string | undefined>> = {},
   ) {}
+
+  knows(type: string): boolean {
+    return Object.hasOwn(this.versions, type);
+  }
+
+  dataProblem(type: string, data: Record<string, unknown>): string | undefined {
+    return Object.hasOwn(this.dataChecks, type) ? this.dataChecks[type]!(data) : undefined;
+  }
 
   currentVersion(type: string): number {
     // Types come from the store: one named like an Object.prototype member has no registered version.

@@ -17,7 +17,7 @@ const storeWhoseSubscriptionsEnd = () => {
         async *[Symbol.asyncIterator](): AsyncGenerator<SubscriptionItem<Bumped>> {},
       };
     },
-    async *readStream() {
+    async *readRecorded() {
       reads++;
     },
   } as unknown as EventStore;

@@ -1,6 +1,13 @@
 import type { DomainEvent } from '#events';
-import { StreamVersionConflictError } from './errors.js';
-import type { CommandMetadata, EventStore, EventSubscription, StoredEvent } from './event-store.js';
+import { ForeignEventInStreamError, StreamVersionConflictError } from './errors.js';
+import type {
+  CommandMetadata,
+  EventStore,
+  EventSubscription,
+  ForeignEvent,
+  StoredEvent,
+} from './event-store.js';
+import { ForeignEventTally } from './foreign-events.js';
 
 export interface AggregateDefinition<State, E extends DomainEvent> {
   readonly initialState: State;
@@ -74,6 +81,13 @@ export interface RepositoryOptions {
  * each other.
  */
 export class AggregateRepository<State, E extends DomainEvent> {
+  /**
+   * Foreign events met by this repository (see README, "Events Switchboard did not write"): those
+   * its subscription (when it follows a category) skipped, and those that refused a command (they
+   * claim to be Switchboard's but cannot be read).
+   */
+  readonly foreignSkipped = new ForeignEventTally();
+  readonly foreignRefusals = new ForeignEventTally();
   private readonly cache = new Map<string, CachedAggregate<State, E>>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private following: EventSubscription<E> | undefined;
@@ -202,7 +216,13 @@ export class AggregateRepository<State, E extends DomainEvent> {
     this.following = subscription;
     void (async () => {
       try {
-        for await (const item of subscription) if (item.kind === 'event') this.observe(item.stored);
+        for await (const item of subscription) {
+          if (item.kind === 'event') this.observe(item.stored);
+          else if (item.kind === 'foreign') {
+            this.observeForeign(item.foreign);
+            this.foreignSkipped.record(item.foreign);
+          }
+        }
       } catch {
         // Ended by an error (a lost store): handled below like any other end.
       }
@@ -248,6 +268,24 @@ export class AggregateRepository<State, E extends DomainEvent> {
     return folded === 'no_stream' || !cached.loaded ? undefined : { state: cached.state, revision: folded };
   }
 
+  /**
+   * The same for a foreign event seen on a subscription. One without Switchboard's metadata is no
+   * part of the aggregate: the fold moves past its revision unchanged. One that claims to be part of
+   * it but cannot be read drops the fold: the next command re-reads the stream and is refused.
+   */
+  observeForeign(foreign: ForeignEvent): { state: State; revision: bigint } | undefined {
+    const cached = this.cache.get(foreign.stream);
+    if (!cached) return undefined;
+    const next = cached.revision === 'no_stream' ? 0n : cached.revision + 1n;
+    if (foreign.claimsOurs || foreign.revision > next) {
+      this.cache.delete(foreign.stream);
+      return undefined;
+    }
+    if (foreign.revision === next) cached.revision = foreign.revision;
+    const folded = cached.revision;
+    return folded === 'no_stream' || !cached.loaded ? undefined : { state: cached.state, revision: folded };
+  }
+
   async stopFollowing(): Promise<void> {
     this.stoppedFollowing = true;
     const subscription = this.following;
@@ -289,12 +327,30 @@ export class AggregateRepository<State, E extends DomainEvent> {
     }
 
     const from = cached.revision === 'no_stream' ? 0n : cached.revision + 1n;
-    for await (const stored of this.store.readStream<E>(stream, from)) {
+    let unreadable: ForeignEvent | undefined;
+    for await (const item of this.store.readRecorded<E>(stream, from)) {
+      // Read to the end even past an unreadable event: a read left half-way keeps its call open.
+      if (unreadable) continue;
+      const revision = item.kind === 'event' ? item.stored.revision : item.foreign.revision;
       // The subscription may have folded this event while the read was under way.
-      if (cached.revision !== 'no_stream' && stored.revision <= cached.revision) continue;
+      if (cached.revision !== 'no_stream' && revision <= cached.revision) continue;
+      if (item.kind === 'foreign') {
+        // Deciding on a fold that skipped one that claims to be ours could be silently wrong.
+        if (item.foreign.claimsOurs) unreadable = item.foreign;
+        // Another client's event (no Switchboard metadata) is no part of this aggregate: step over it.
+        else cached.revision = revision;
+        continue;
+      }
+      const { stored } = item;
       cached.state = this.aggregate.evolve(cached.state, stored.event);
       cached.revision = stored.revision;
       this.remember(cached, stored.metadata.commandId, [stored.event], stored.revision, stored.position);
+    }
+    if (unreadable) {
+      // Refused, naming the event; the fold is dropped so that no one decides on it.
+      if (this.cache.get(stream) === cached) this.cache.delete(stream);
+      this.foreignRefusals.record(unreadable);
+      throw new ForeignEventInStreamError(unreadable);
     }
     cached.loaded = true;
     return cached;

@@ -15,20 +15,28 @@ import {
   type Position,
   type ResolvedEvent,
 } from '@eventstore/db-client';
-import type { DomainEvent, EventMetadata } from '#events';
-import { StreamVersionConflictError } from './errors.js';
+import {
+  decodeRecordedEvent,
+  type DecodingSchemas,
+  type DomainEvent,
+  type EventMetadata,
+  type ForeignReason,
+} from '#events';
+import { ForeignEventInStreamError, StreamVersionConflictError } from './errors.js';
 import { eventIdFor } from './event-ids.js';
 
-/** What the store needs to know about event schemas: the version written now, and how to read old ones. */
-export interface EventSchemas {
-  currentVersion(type: string): number;
-  upcast(type: string, fromVersion: number, data: Record<string, unknown>): Record<string, unknown>;
-}
+/**
+ * What the store needs to know about event schemas: the version written now, how to read old ones,
+ * which types exist and what their data looks like (the catalogue's `eventSchemas`).
+ */
+export type EventSchemas = DecodingSchemas;
 
-/** Every event type at version 1 and no upcasters: for tests and tools that store raw events. */
+/** Every event type known, at version 1, with no upcasters or data checks: for tests and tools that store raw events. */
 export const unversionedSchemas: EventSchemas = {
+  knows: () => true,
   currentVersion: () => 1,
   upcast: (_type, _fromVersion, data) => data,
+  dataProblem: () => undefined,
 };
 
 export interface StoredEvent<E extends DomainEvent = DomainEvent> {
@@ -41,6 +49,27 @@ export interface StoredEvent<E extends DomainEvent = DomainEvent> {
   readonly position: bigint | undefined;
   readonly created: Date;
 }
+
+/**
+ * A recorded event this build cannot read as its own (see decodeRecordedEvent): where it is, what
+ * it claims to be and why it was not decoded. Each consumer applies its stated policy to it.
+ */
+export interface ForeignEvent {
+  readonly id: string;
+  readonly stream: string;
+  readonly revision: bigint;
+  readonly position: bigint | undefined;
+  readonly type: string;
+  readonly reason: ForeignReason;
+  readonly detail: string;
+  /** It carries Switchboard's metadata envelope: it claims to belong to an aggregate's history. */
+  readonly claimsOurs: boolean;
+}
+
+/** One event of a stream as read: decoded, or foreign with the reason. */
+export type RecordedItem<E extends DomainEvent = DomainEvent> =
+  | { readonly kind: 'event'; readonly stored: StoredEvent<E> }
+  | { readonly kind: 'foreign'; readonly foreign: ForeignEvent };
 
 export type ExpectedRevision = bigint | 'no_stream' | 'any';
 
@@ -67,6 +96,8 @@ export interface SubscriptionOptions {
 
 export type SubscriptionItem<E extends DomainEvent = DomainEvent> =
   | { readonly kind: 'event'; readonly stored: StoredEvent<E> }
+  /** An event this build cannot read as its own: each subscriber applies its policy to it. */
+  | { readonly kind: 'foreign'; readonly foreign: ForeignEvent }
   /** The server looked at events up to here without one matching the filter: safe to checkpoint. */
   | { readonly kind: 'checkpoint'; readonly position: bigint }
   | { readonly kind: 'caughtUp' };
@@ -135,18 +166,37 @@ export class EventStore {
     }
   }
 
-  /** Reads a stream forwards from a revision (inclusive); a missing stream reads as empty. */
+  /**
+   * Reads a stream forwards from a revision (inclusive); a missing stream reads as empty. Strict: a
+   * foreign event ends the read with ForeignEventInStreamError naming it (see readRecorded for a
+   * reader that applies its own policy).
+   */
   async *readStream<E extends DomainEvent = DomainEvent>(
     stream: string,
     fromRevision = 0n,
   ): AsyncGenerator<StoredEvent<E>> {
+    let foreign: ForeignEvent | undefined;
+    for await (const item of this.readRecorded<E>(stream, fromRevision)) {
+      // Read to the end before throwing: a read left half-way keeps its call open.
+      if (foreign) continue;
+      if (item.kind === 'foreign') foreign = item.foreign;
+      else yield item.stored;
+    }
+    if (foreign) throw new ForeignEventInStreamError(foreign);
+  }
+
+  /** Reads a stream forwards from a revision (inclusive), foreign events included and classified. */
+  async *readRecorded<E extends DomainEvent = DomainEvent>(
+    stream: string,
+    fromRevision = 0n,
+  ): AsyncGenerator<RecordedItem<E>> {
     try {
       for await (const resolved of this.client.readStream(stream, {
         direction: FORWARDS,
         fromRevision: fromRevision === 0n ? START : fromRevision,
       })) {
-        const stored = this.decode<E>(resolved);
-        if (stored) yield stored;
+        const item = this.decode<E>(resolved);
+        if (item) yield item;
       }
     } catch (error) {
       if (error instanceof StreamNotFoundError) return;
@@ -196,7 +246,7 @@ export class EventStore {
       },
     });
     subscription.on('caughtUp', () => subscription.push(marker({ kind: 'caughtUp' })));
-    const decode = (resolved: ResolvedEvent): StoredEvent<E> | undefined => this.decode<E>(resolved);
+    const decode = (resolved: ResolvedEvent): RecordedItem<E> | undefined => this.decode<E>(resolved);
     return {
       close: () => subscription.unsubscribe(),
       async *[Symbol.asyncIterator]() {
@@ -205,27 +255,36 @@ export class EventStore {
             yield item.item;
             continue;
           }
-          const stored = decode(item as ResolvedEvent);
-          if (stored) yield { kind: 'event', stored };
+          const decoded = decode(item as ResolvedEvent);
+          if (decoded) yield decoded;
         }
       },
     };
   }
 
-  private decode<E extends DomainEvent>(resolved: ResolvedEvent): StoredEvent<E> | undefined {
+  /** The shared decoding step (decodeRecordedEvent); the store's own `$` events are no one's business here. */
+  private decode<E extends DomainEvent>(resolved: ResolvedEvent): RecordedItem<E> | undefined {
     const recorded = resolved.event;
-    if (!recorded || !recorded.isJson || recorded.type.startsWith('$')) return undefined;
-    const metadata = recorded.metadata as unknown as EventMetadata;
-    const version = typeof metadata?.schemaVersion === 'number' ? metadata.schemaVersion : 1;
-    const data = this.schemas.upcast(recorded.type, version, recorded.data as Record<string, unknown>);
-    return {
-      event: { type: recorded.type, data } as unknown as E,
-      metadata,
+    if (!recorded || recorded.type.startsWith('$')) return undefined;
+    const decoded = decodeRecordedEvent(recorded, this.schemas);
+    const where = {
       id: recorded.id,
       stream: recorded.streamId,
       revision: recorded.revision,
       position: recorded.position?.commit ?? resolved.commitPosition,
-      created: recorded.created,
+    };
+    if (!decoded.ours) {
+      const { reason, detail, claimsOurs } = decoded;
+      return { kind: 'foreign', foreign: { ...where, type: recorded.type, reason, detail, claimsOurs } };
+    }
+    return {
+      kind: 'event',
+      stored: {
+        ...where,
+        event: decoded.event as E,
+        metadata: decoded.metadata,
+        created: recorded.created,
+      },
     };
   }
 }

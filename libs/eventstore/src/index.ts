@@ -4,3 +4,4 @@ export * from './event-ids.js';
 export * from './event-store.js';
 export * from './stream-names.js';
 export * from './aggregate-repository.js';
+export * from './foreign-events.js';

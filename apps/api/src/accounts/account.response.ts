@@ -108,9 +108,12 @@ export const AccountCommandDocs = (
     ...(options.conflicts
       ? [ApiConflictResponse({ description: codes(options.conflicts, 'the current state says no') })]
       : []),
-    ...(options.unprocessable
-      ? [ApiUnprocessableEntityResponse({ description: codes(options.unprocessable, 'a rule says no') })]
-      : []),
+    ApiUnprocessableEntityResponse({
+      description: codes(
+        [...(options.unprocessable ?? []), 'FOREIGN_EVENT_IN_STREAM'],
+        'a rule says no, or the stream holds an event this build cannot read (its position in `details`)',
+      ),
+    }),
   );
 
 const codes = (list: readonly string[], why: string): string =>

@@ -45,8 +45,16 @@ export class ClockService implements Clock, OnModuleInit, OnApplicationShutdown 
   async onModuleInit(): Promise<void> {
     if (!(this.clock instanceof VirtualClock)) return;
     let last: Date | undefined;
-    for await (const stored of this.store.readStream<ClockEvent>(VIRTUAL_CLOCK_STREAM)) {
-      last = new Date(stored.event.data.to);
+    for await (const item of this.store.readRecorded<ClockEvent>(VIRTUAL_CLOCK_STREAM)) {
+      // Only the api moves the clock: an event this build cannot read never sets the time.
+      if (item.kind === 'foreign') {
+        const { foreign } = item;
+        this.logger.warn(
+          `skipped ${foreign.stream}@${foreign.revision}: ${foreign.reason}: ${foreign.detail}`,
+        );
+        continue;
+      }
+      last = new Date(item.stored.event.data.to);
     }
     // Time never goes back: a clock persisted before a later VIRTUAL_CLOCK_START starts at the start.
     if (last && last.getTime() > this.clock.now().getTime()) await this.clock.advanceTo(last);

@@ -3,7 +3,14 @@ import { CommandBus } from '@nestjs/cqrs';
 import { createHash } from 'node:crypto';
 import { DomainError, pendingLineTimers, type LineState, type LineTimer } from '#domain';
 import type { LineEvent } from '#events';
-import { EventStore, ID_PATTERN, type EventSubscription, type StoredEvent } from '#eventstore';
+import {
+  EventStore,
+  ForeignEventInStreamError,
+  ForeignEventTally,
+  ID_PATTERN,
+  type EventSubscription,
+  type StoredEvent,
+} from '#eventstore';
 import { ClockService } from '../clock/clock.service.js';
 import type { CommandOrigin } from '../shared/command-metadata.js';
 import { LineAppends } from './line-appends.js';
@@ -50,6 +57,11 @@ export const timerCommandId = (timer: LineTimer): string => {
  * wants (`pendingLineTimers`: timers are data), puts them on the clock, cancels those that vanished,
  * and when one falls due sends its command through the command bus as `system:timers`.
  *
+ * An event it cannot read as Switchboard's (see decodeRecordedEvent) is skipped and counted in
+ * `foreignEvents` (on `/health` and `/metrics`): one line's foreign event never stops the timers of
+ * any line. A line whose stream holds an unreadable event that claims to be ours refuses commands,
+ * its timers' too: that is logged, and the other lines go on.
+ *
  * On start it catches up from the beginning, so pending timers survive a restart. The virtual clock
  * waits for it (`useSettle`) before each timer, so a scenario replayed in virtual time fires the same
  * timers at the same moments (R21).
@@ -57,6 +69,8 @@ export const timerCommandId = (timer: LineTimer): string => {
 @Injectable()
 export class LineTimersProcessManager implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('line-timers');
+  /** Line events skipped because this build cannot read them as its own. */
+  readonly foreignEvents = new ForeignEventTally();
   /** Timers on the clock, by line stream and then by clock key. */
   private readonly scheduled = new Map<string, Map<string, ScheduledTimer>>();
   /** The revision each line's timers were last computed from: later events of one append need no new look. */
@@ -150,6 +164,16 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
           continue;
         }
         await this.refresh(item.stored, fold);
+      } else if (item.kind === 'foreign') {
+        const { foreign } = item;
+        this.foreignEvents.record(foreign);
+        this.logger.warn(
+          `skipped ${foreign.stream}@${foreign.revision}: ${foreign.reason}: ${foreign.detail}`,
+        );
+        // Keeps the cached fold's revision in step (or drops the fold); the line's timers are unchanged.
+        this.lines.observeForeign(foreign);
+        if (foreign.position !== undefined && foreign.position > seen) seen = foreign.position;
+        if (!live) continue;
       } else if (item.kind === 'checkpoint') {
         if (item.position > seen) seen = item.position;
         if (!live) continue;
@@ -174,7 +198,16 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
   ): Promise<void> {
     const stream = setBy.stream;
     if (setBy.revision <= (this.lookedAt.get(stream) ?? -1n)) return;
-    const { state, revision } = fold ?? (await this.lines.load(stream));
+    let loaded: { state: LineState; revision: bigint | 'no_stream' };
+    try {
+      loaded = fold ?? (await this.lines.load(stream));
+    } catch (error) {
+      // This line cannot be folded; its timers stay as they were, and every other line goes on.
+      if (!(error instanceof ForeignEventInStreamError)) throw error;
+      this.logger.warn(`timers of ${stream} not refreshed: ${error.message}`);
+      return;
+    }
+    const { state, revision } = loaded;
     if (revision !== 'no_stream') this.lookedAt.set(stream, revision);
     const previous = this.scheduled.get(stream) ?? new Map<string, ScheduledTimer>();
     const next = new Map<string, ScheduledTimer>();
@@ -213,7 +246,12 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
     try {
       await this.commands.execute(new ExecuteLineCommand(accountId, number, command, origin));
     } catch (error) {
-      // A line that changed under the timer (number removed, call gone) is not the clock's failure.
+      // A line that changed under the timer (number removed, call gone), or that holds an event this
+      // build cannot read, is not the clock's failure.
+      if (error instanceof ForeignEventInStreamError) {
+        this.logger.warn(`timer ${key} was refused: FOREIGN_EVENT_IN_STREAM ${error.message}`);
+        return;
+      }
       if (!(error instanceof DomainError)) throw error;
       this.logger.warn(`timer ${key} was refused: ${error.code} ${error.message}`);
     } finally {

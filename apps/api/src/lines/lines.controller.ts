@@ -73,7 +73,11 @@ const rejections = [
   ApiBadRequestResponse({ description: 'Malformed input: `{code, message, errors: [{field, messages}]}`' }),
   ApiNotFoundResponse({ description: 'Unknown account, line, call, recording or voicemail (reason code)' }),
   ApiConflictResponse({ description: 'The line says no right now, e.g. LINE_BUSY, ALREADY_ANSWERED' }),
-  ApiUnprocessableEntityResponse({ description: 'Not allowed as asked, e.g. PERMISSION_REQUIRED' }),
+  ApiUnprocessableEntityResponse({
+    description:
+      'Not allowed as asked, e.g. PERMISSION_REQUIRED; FOREIGN_EVENT_IN_STREAM: the line or account stream ' +
+      'holds an event this build cannot read (stream, revision and position in `details`)',
+  }),
 ];
 const CommandDocs = (summary: string) =>
   applyDecorators(

@@ -11,6 +11,6 @@ import { LinesController } from './lines.controller.js';
   imports: [AccountsModule],
   controllers: [LinesController],
   providers: [LineRepository, LineAppends, LineCommandHandler, GetLineHandler, LineTimersProcessManager],
-  exports: [LineRepository],
+  exports: [LineRepository, LineTimersProcessManager],
 })
 export class LinesModule {}

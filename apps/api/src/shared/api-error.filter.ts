@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { DomainError } from '#domain';
-import { ContentionError, InvalidStreamIdError } from '#eventstore';
+import { ContentionError, ForeignEventInStreamError, InvalidStreamIdError } from '#eventstore';
 
 /** The body of every error answer: a stable code to switch on, a sentence for people. */
 export interface ApiErrorBody {
@@ -54,6 +54,23 @@ export class ApiErrorFilter implements ExceptionFilter {
     }
     if (exception instanceof InvalidStreamIdError) {
       return { statusCode: HttpStatus.BAD_REQUEST, code: 'INVALID_ID', message: exception.message };
+    }
+    if (exception instanceof ForeignEventInStreamError) {
+      // The stream, not the request, is at fault: nothing is decided on a fold that cannot be trusted.
+      const { foreign } = exception;
+      return {
+        statusCode: HttpStatus.UNPROCESSABLE_ENTITY,
+        code: 'FOREIGN_EVENT_IN_STREAM',
+        message: exception.message,
+        details: {
+          stream: foreign.stream,
+          revision: String(foreign.revision),
+          position: foreign.position === undefined ? null : String(foreign.position),
+          eventId: foreign.id,
+          eventType: foreign.type,
+          reason: foreign.reason,
+        },
+      };
     }
     if (exception instanceof ContentionError) {
       return { statusCode: HttpStatus.CONFLICT, code: 'CONCURRENCY_CONFLICT', message: exception.message };

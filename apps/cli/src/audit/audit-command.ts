@@ -79,6 +79,13 @@ async function fromStore(
         streamPrefixes: [stream ?? LINE_STREAM_PREFIX],
       },
     );
+    // Reported, not hidden: events of the replayed lines that the read models (as the projector's) skip.
+    for (const parked of readModels.parked) {
+      process.stderr.write(
+        `switchboard audit: skipped ${parked.type} at ${parked.stream}@${parked.revision} ($all position ` +
+          `${parked.position}): ${parked.reason}: ${parked.detail}\n`,
+      );
+    }
     const trail = trailOf(readModels, callId, stream === undefined ? undefined : lineKeyOf(stream));
     if (trail.kind === 'notFound') return [];
     if (trail.kind === 'ambiguous') throw new AmbiguousCallError(callId, trail.lines);

@@ -157,7 +157,11 @@ export const historyCommand = (): Command => {
         bar?.stop();
         return importer;
       });
-      process.stderr.write(`imported ${result.appended} events, skipped ${result.skipped} already present\n`);
+      const foreign = result.foreign.summary();
+      process.stderr.write(
+        `imported ${result.appended} events, skipped ${result.skipped} already present` +
+          `${foreign ? `; ${foreign}: copied as they are, readers skip, park or refuse them (see README)` : ''}\n`,
+      );
     } catch (error) {
       process.stderr.write(`switchboard history import: ${(error as Error).message}\n`);
       process.exitCode = EXIT_ERROR;

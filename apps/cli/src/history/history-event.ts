@@ -1,4 +1,5 @@
 import { FORWARDS, START, type EventStoreDBClient, type ResolvedEvent } from '@eventstore/db-client';
+import { decodeRecordedEvent, eventSchemas, type DecodedEvent, type ForeignReason } from '#events';
 
 /**
  * One event of a history file (NDJSON, one a line), exactly as stored: data and metadata as written
@@ -14,7 +15,16 @@ export interface HistoryEvent {
   readonly created: string;
   readonly data: unknown;
   readonly metadata: unknown;
+  /**
+   * `base64` when `data` is the base64 of bytes that are not JSON; absent for JSON. Events other
+   * clients wrote (see decodeRecordedEvent) are exported as they are, so an import reproduces them.
+   */
+  readonly dataEncoding?: 'base64';
+  /** `base64` when `metadata` is the base64 of bytes that are not JSON; absent for JSON or none. */
+  readonly metadataEncoding?: 'base64';
 }
+
+const base64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 
 export const toHistoryEvent = (resolved: ResolvedEvent): HistoryEvent | undefined => {
   const event = resolved.event;
@@ -26,10 +36,48 @@ export const toHistoryEvent = (resolved: ResolvedEvent): HistoryEvent | undefine
     position: String(event.position?.commit ?? resolved.commitPosition ?? 0n),
     type: event.type,
     created: event.created.toISOString(),
-    data: event.isJson ? event.data : Buffer.from(event.data as Uint8Array).toString('base64'),
-    metadata: event.metadata,
+    ...(event.isJson
+      ? { data: event.data }
+      : { data: base64(event.data as Uint8Array), dataEncoding: 'base64' as const }),
+    ...(event.metadata instanceof Uint8Array
+      ? { metadata: base64(event.metadata), metadataEncoding: 'base64' as const }
+      : { metadata: event.metadata }),
   };
 };
+
+/** The shared decoding step (decodeRecordedEvent) on a history event: ours, or foreign with the reason. */
+export const decodeHistoryEvent = (event: HistoryEvent): DecodedEvent =>
+  decodeRecordedEvent(
+    {
+      type: event.type,
+      isJson: event.dataEncoding !== 'base64',
+      data: event.data,
+      metadata:
+        event.metadataEncoding === 'base64'
+          ? new Uint8Array(Buffer.from(String(event.metadata), 'base64'))
+          : event.metadata,
+    },
+    eventSchemas,
+  );
+
+/** Foreign events by reason, for the reports of commands that read or copy a history. */
+export class ForeignCounts {
+  readonly byReason = new Map<ForeignReason, number>();
+  total = 0;
+
+  count(decoded: DecodedEvent): void {
+    if (decoded.ours) return;
+    this.total++;
+    this.byReason.set(decoded.reason, (this.byReason.get(decoded.reason) ?? 0) + 1);
+  }
+
+  /** `3 foreign (NO_METADATA 2, UNKNOWN_TYPE 1)`, or '' when there were none. */
+  summary(): string {
+    if (this.total === 0) return '';
+    const reasons = [...this.byReason].map(([reason, n]) => `${reason} ${n}`).join(', ');
+    return `${this.total} foreign (${reasons})`;
+  }
+}
 
 /** Every non-system event of `$all`, in log order. */
 export async function* readAllEvents(

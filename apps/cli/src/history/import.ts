@@ -3,10 +3,11 @@ import {
   FORWARDS,
   START,
   StreamNotFoundError,
+  binaryEvent,
   jsonEvent,
   type EventStoreDBClient,
 } from '@eventstore/db-client';
-import type { HistoryEvent } from './history-event.js';
+import { decodeHistoryEvent, ForeignCounts, type HistoryEvent } from './history-event.js';
 
 export interface ImportResult {
   readonly appended: number;
@@ -25,12 +26,18 @@ export class ImportConflictError extends Error {
  * expected revision is the one before it), with its original id, type, data and metadata. Events
  * the target already holds under the same id at the same revision are skipped, so an import can be
  * resumed or repeated; a different event at that revision, or a gap, stops the import loudly.
+ *
+ * Foreign events (see decodeRecordedEvent) are copied as they are, like every other event: the
+ * history is reproduced, not judged. They are counted by reason for the report, and each consumer
+ * of the target store then applies its own policy to them.
  */
 export class HistoryImporter {
   /** Per stream: the next revision the target expects, and the ids it already holds. */
   private readonly streams = new Map<string, { next: bigint; ids: string[] }>();
   appended = 0;
   skipped = 0;
+  /** Appended events this build cannot read as its own. */
+  readonly foreign = new ForeignCounts();
 
   constructor(private readonly client: EventStoreDBClient) {}
 
@@ -54,19 +61,13 @@ export class HistoryImporter {
         `stream ${event.stream} would skip from revision ${stream.next} to ${revision}: the history is incomplete`,
       );
     }
-    const result = await this.client.appendToStream(
-      event.stream,
-      jsonEvent({
-        id: event.id,
-        type: event.type,
-        data: event.data as Record<string, unknown>,
-        metadata: event.metadata as Record<string, unknown>,
-      }),
-      { expectedRevision: revision === 0n ? 'no_stream' : revision - 1n },
-    );
+    const result = await this.client.appendToStream(event.stream, eventDataOf(event), {
+      expectedRevision: revision === 0n ? 'no_stream' : revision - 1n,
+    });
     stream.next = revision + 1n;
     stream.ids.push(event.id);
     this.appended++;
+    this.foreign.count(decodeHistoryEvent(event));
     return result.position?.commit ?? 0n;
   }
 
@@ -102,3 +103,23 @@ export class HistoryImporter {
     return position;
   }
 }
+
+/** Bytes the client passes through as they are: a plain Uint8Array, not a Buffer (see event-store.ts). */
+const bytesOf = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'base64'));
+
+/**
+ * The event as it was written: JSON or binary data, JSON metadata, bytes that are not JSON, or none.
+ * A foreign event (no metadata, metadata that is not JSON, binary data) is reproduced, not repaired.
+ */
+export const eventDataOf = (event: HistoryEvent) => {
+  const metadata =
+    event.metadataEncoding === 'base64'
+      ? bytesOf(String(event.metadata))
+      : event.metadata === undefined || event.metadata === null
+        ? undefined
+        : (event.metadata as Record<string, unknown>);
+  const common = { id: event.id, type: event.type, ...(metadata === undefined ? {} : { metadata }) };
+  return event.dataEncoding === 'base64'
+    ? binaryEvent({ ...common, data: bytesOf(String(event.data)) })
+    : jsonEvent({ ...common, data: event.data as Record<string, unknown> });
+};

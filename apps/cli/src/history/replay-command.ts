@@ -91,7 +91,8 @@ export const replayCommand = (): Command =>
           bar?.stop();
           const seconds = (performance.now() - started) / 1000;
           process.stderr.write(
-            `replayed ${positions.length} events (${importer.appended} appended, ${importer.skipped} already there) ` +
+            `replayed ${positions.length} events (${importer.appended} appended, ${importer.skipped} already there` +
+              `${importer.foreign.total > 0 ? `, ${importer.foreign.summary()}: parked by the read models` : ''}) ` +
               `in ${seconds.toFixed(2)} s${fresh ? ` into ${fresh.address}` : ''}\n`,
           );
           const store = new EventStore(client, eventSchemas);
@@ -114,6 +115,8 @@ export const replayCommand = (): Command =>
                   point: options.at ?? 'end',
                   position: String(readModels.position ?? 0n),
                   eventCount: readModels.eventCount,
+                  // Foreign events the read models skip, as the projector parks them.
+                  parked: readModels.parked,
                   digest: readModels.digest(),
                   state: treeOf(readModels, options.select),
                 },

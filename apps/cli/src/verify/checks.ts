@@ -1,25 +1,8 @@
 import { lineDecider, type CallPhase, type LineState } from '#domain';
 import type { LineEvent } from '#events';
 
-/** Why metadata does not have the shape of `libs/events/src/metadata.ts`, or undefined when it does. */
-export const metadataProblem = (metadata: unknown): string | undefined => {
-  if (typeof metadata !== 'object' || metadata === null) return 'metadata is not a JSON object';
-  const m = metadata as Record<string, unknown>;
-  for (const field of ['$correlationId', '$causationId', 'commandId', 'actor', 'simulatedTime'] as const) {
-    if (typeof m[field] !== 'string' || m[field] === '')
-      return `metadata.${field} is missing or not a non-empty string`;
-  }
-  for (const field of ['onBehalfOf', 'permission'] as const) {
-    if (m[field] !== null && typeof m[field] !== 'string')
-      return `metadata.${field} must be a string or null`;
-  }
-  if (Number.isNaN(Date.parse(m.simulatedTime as string)))
-    return 'metadata.simulatedTime is not an ISO-8601 time';
-  if (!Number.isInteger(m.schemaVersion) || (m.schemaVersion as number) < 1) {
-    return 'metadata.schemaVersion must be an integer >= 1';
-  }
-  return undefined;
-};
+/** Why metadata does not have the shape of `libs/events/src/metadata.ts` (the decoder's own check). */
+export { metadataProblem } from '#events';
 
 const LINE_EVENT_TYPES = new Set<string>([
   'CallPlacedOnSharedLine',

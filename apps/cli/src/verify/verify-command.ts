@@ -1,10 +1,11 @@
 import { Command } from 'commander';
+import type { ForeignReason } from '#events';
 import { HttpClient } from '../http.js';
-import { headPosition, readAllEvents } from '../history/history-event.js';
+import { decodeHistoryEvent, headPosition, readAllEvents } from '../history/history-event.js';
 import { DEFAULT_PROJECTOR_URL, EXIT_ERROR, EXIT_FAILED, nonNegativeInt } from '../options.js';
 import { progressBar } from '../progress.js';
 import { storeOption, withClient } from '../store.js';
-import { LineChecker, metadataProblem } from './checks.js';
+import { LineChecker } from './checks.js';
 
 interface VerifyOptions {
   store: string;
@@ -16,7 +17,9 @@ interface VerifyOptions {
 }
 
 export interface Problem {
-  readonly check: 'parse' | 'metadata' | 'revisions' | 'positions' | 'stateMachine' | 'digest';
+  readonly check: 'parse' | 'metadata' | 'schema' | 'revisions' | 'positions' | 'stateMachine' | 'digest';
+  /** For an event this build cannot read as its own: the decoder's reason (see decodeRecordedEvent). */
+  readonly reason?: string;
   readonly stream?: string;
   readonly revision?: string;
   readonly position?: string;
@@ -30,10 +33,31 @@ export interface VerifyReport {
   readonly lineStreams: number;
   readonly checks: Record<Problem['check'], 'passed' | 'failed' | 'skipped'>;
   readonly digest:
-    { live: string; rebuilt: string; position: string | null; equal: boolean } | { skipped: string } | null;
+    | {
+        live: string;
+        rebuilt: string;
+        position: string | null;
+        equal: boolean;
+        /** Events the live read models skip (parked), listed by GET /parked on the projector. */
+        parked: number | null;
+      }
+    | { skipped: string }
+    | null;
   readonly problemCount: number;
   readonly problems: readonly Problem[];
 }
+
+/** Which check a foreign event fails, by the decoder's reason. */
+const checkOf: Record<ForeignReason, Problem['check']> = {
+  NO_METADATA: 'metadata',
+  METADATA_NOT_JSON: 'metadata',
+  METADATA_NOT_OURS: 'metadata',
+  DATA_NOT_JSON: 'parse',
+  UNKNOWN_TYPE: 'schema',
+  SCHEMA_VERSION_FROM_FUTURE: 'schema',
+  NO_UPCASTER: 'schema',
+  DATA_INVALID: 'schema',
+};
 
 /** Reads the whole log once and checks it; then asks the projector to compare its digest with a rebuild. */
 async function verify(options: VerifyOptions): Promise<VerifyReport> {
@@ -78,17 +102,18 @@ async function verify(options: VerifyOptions): Promise<VerifyReport> {
       }
       nextRevision.set(event.stream, revision + 1n);
 
-      if (typeof event.data !== 'object' || event.data === null || Array.isArray(event.data)) {
-        report({ check: 'parse', ...where, message: 'data is not a JSON object' });
+      // The same decoding step as every other consumer: a foreign event is reported with its reason
+      // and kept out of the state machine check, as the api's folds keep it out of decisions.
+      const decoded = decodeHistoryEvent(event);
+      if (!decoded.ours) {
+        report({ check: checkOf[decoded.reason], ...where, reason: decoded.reason, message: decoded.detail });
         continue;
       }
-      const metadata = metadataProblem(event.metadata);
-      if (metadata) report({ check: 'metadata', ...where, message: metadata });
 
       if (event.stream.startsWith('line-')) {
         let checker = lines.get(event.stream);
         if (!checker) lines.set(event.stream, (checker = new LineChecker()));
-        for (const message of checker.apply(event.type, event.data))
+        for (const message of checker.apply(event.type, decoded.event.data))
           report({ check: 'stateMachine', ...where, message });
       }
     }
@@ -113,6 +138,8 @@ async function verify(options: VerifyOptions): Promise<VerifyReport> {
         rebuiltDigest: string;
         position: string | null;
         equal: boolean;
+        parked?: { live: number };
+        reason?: string;
       };
       if (res.status !== 200 || typeof body?.equal !== 'boolean')
         throw new Error(`POST /rebuild answered ${res.status}: ${res.text}`);
@@ -121,11 +148,14 @@ async function verify(options: VerifyOptions): Promise<VerifyReport> {
         rebuilt: body.rebuiltDigest,
         position: body.position,
         equal: body.equal,
+        parked: body.parked?.live ?? null,
       };
       if (!body.equal) {
         report({
           check: 'digest',
-          message: `the live read models (${body.liveDigest}) differ from a rebuild (${body.rebuiltDigest}) at position ${body.position}`,
+          message:
+            body.reason ??
+            `the live read models (${body.liveDigest}) differ from a rebuild (${body.rebuiltDigest}) at position ${body.position}`,
         });
       }
     } catch (error) {
@@ -144,6 +174,7 @@ async function verify(options: VerifyOptions): Promise<VerifyReport> {
     checks: {
       parse: status('parse'),
       metadata: status('metadata'),
+      schema: status('schema'),
       revisions: status('revisions'),
       positions: status('positions'),
       stateMachine: status('stateMachine'),
@@ -159,7 +190,8 @@ export const verifyCommand = (): Command =>
   storeOption(
     new Command('verify')
       .description(
-        'Check the log: every event parses with SPEC metadata, stream revisions are contiguous, $all positions ' +
+        'Check the log: every event parses with SPEC metadata, of a known type and schema version, its data ' +
+          'passing its schema (each foreign event is reported with its reason and position), stream revisions are contiguous, $all positions ' +
           'increase, every call follows the line state machine; and the projector digest equals a fresh rebuild',
       )
       .option('--projector <url>', 'projector base url', DEFAULT_PROJECTOR_URL)
@@ -179,12 +211,13 @@ export const verifyCommand = (): Command =>
           process.stdout.write(`  ${status.padEnd(7)} ${check}\n`);
         if (result.digest && 'equal' in result.digest) {
           process.stdout.write(
-            `  digest at position ${result.digest.position}: live ${result.digest.live} rebuilt ${result.digest.rebuilt}\n`,
+            `  digest at position ${result.digest.position}: live ${result.digest.live} rebuilt ${result.digest.rebuilt}` +
+              `${result.digest.parked ? ` (${result.digest.parked} parked events skipped by both)` : ''}\n`,
           );
         }
         for (const p of result.problems) {
           process.stdout.write(
-            `  ! [${p.check}] ${p.stream ? `${p.stream}@${p.revision} (pos ${p.position}, ${p.type}): ` : ''}${p.message}\n`,
+            `  ! [${p.check}${p.reason ? ` ${p.reason}` : ''}] ${p.stream ? `${p.stream}@${p.revision} (pos ${p.position}, ${p.type}): ` : ''}${p.message}\n`,
           );
         }
         if (result.problemCount > result.problems.length) {

@@ -1,7 +1,7 @@
 import { isCommandError } from '@eventstore/db-client';
 import type { EventStore, EventSubscription, StoredEvent } from '#eventstore';
 import { ProjectionFailure, type Projection } from './projection.js';
-import { CHECKPOINT_EVERY, ReadModels } from './read-models.js';
+import { CHECKPOINT_EVERY, ReadModels, type ParkedEvent } from './read-models.js';
 import { captureSnapshot, readSnapshot, removeSnapshot } from './snapshot-file.js';
 
 /**
@@ -45,6 +45,11 @@ export interface ProjectorOptions {
   readonly snapshotEveryMs?: number;
   /** How old the head position behind a lag report may be (default 1,000 ms). */
   readonly lagRefreshMs?: number;
+  /**
+   * Park an event a projection cannot apply (its changes undone, kept with the reason) and go on,
+   * instead of stopping (the default). Foreign events are parked either way.
+   */
+  readonly parkFailedEvents?: boolean;
   readonly log?: (line: string) => void;
   /** Where a stop on an event that cannot be applied is reported (stderr by default). */
   readonly alarm?: (line: string) => void;
@@ -86,7 +91,11 @@ interface Look {
  *
  * An event a projection cannot apply stops it for good: the status turns `failed`, the failure names
  * the position and type, nothing more is applied and no snapshot is written (the state may be half
- * applied). Connection trouble is different: the subscription is reopened from the last position.
+ * applied). Told to (`parkFailedEvents`), it parks such an event instead, undoing what it had
+ * changed, and goes on. A foreign event (one this build cannot read as Switchboard's) is always
+ * parked. Parked events live in the read models' own table: snapshotted with them (so they survive
+ * restarts), digested with them, and parked again by a rebuild. Connection trouble is different: the
+ * subscription is reopened from the last position.
  */
 export class Projector {
   status: ProjectorStatus = 'starting';
@@ -118,6 +127,7 @@ export class Projector {
   private look: Promise<Look> | undefined;
 
   readonly streamPrefixes: readonly string[];
+  readonly parkFailedEvents: boolean;
 
   constructor(
     private readonly store: EventStore,
@@ -125,6 +135,7 @@ export class Projector {
     private readonly options: ProjectorOptions,
   ) {
     this.streamPrefixes = options.streamPrefixes;
+    this.parkFailedEvents = options.parkFailedEvents ?? false;
     this.readModels = new ReadModels(projections);
     this.snapshotEveryEvents = options.snapshotEveryEvents ?? 50_000;
     this.snapshotEveryMs = options.snapshotEveryMs ?? 5_000;
@@ -269,7 +280,9 @@ export class Projector {
           checkpointEvery: CHECKPOINT_EVERY,
         });
         for await (const item of this.subscription) {
-          if (item.kind === 'event') {
+          if (item.kind === 'foreign') {
+            this.parked(this.readModels.parkForeign(item.foreign));
+          } else if (item.kind === 'event') {
             this.apply(item.stored);
             if (this.eventsSinceSnapshot >= this.snapshotEveryEvents && this.snapshotDue()) {
               void this.snapshotIfDirty();
@@ -326,8 +339,23 @@ export class Projector {
     this.readModels = new ReadModels(this.projections);
   }
 
+  private parked(parked: ParkedEvent | undefined): void {
+    if (!parked) return;
+    this.eventsSinceSnapshot++;
+    this.alarm(
+      `projector: parked ${parked.type} (stream ${parked.stream}@${parked.revision}, $all position ` +
+        `${parked.position}): ${parked.reason}${parked.projection ? ` in ${parked.projection}` : ''}: ${parked.detail}`,
+    );
+    this.release();
+  }
+
   private apply(stored: StoredEvent): void {
-    this.readModels.apply(stored);
+    if (this.options.parkFailedEvents) {
+      const parked = this.readModels.applyOrPark(stored);
+      if (parked) return this.parked(parked);
+    } else {
+      this.readModels.apply(stored);
+    }
     this.eventsSinceSnapshot++;
     if (this.listeners.size > 0) {
       const change: ReadModelChange = {

@@ -1,11 +1,12 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { DomainEvent } from '#events';
 import { canonicalJson } from './canonical-json.js';
-import { storedLog, tally } from './engine.fixture.js';
-import { ProjectionFailure } from './projection.js';
+import { storedLog, tally, type TallyEvent } from './engine.fixture.js';
+import { IRRELEVANT, ProjectionFailure, defineProjection, invariant } from './projection.js';
 import { ReadModels } from './read-models.js';
 import type { Row } from './row-capture.js';
 import { SNAPSHOT_FILE, captureSnapshot, readSnapshot, writeSnapshot } from './snapshot-file.js';
@@ -279,5 +280,64 @@ describe('snapshot file', () => {
       kind: 'discarded',
       reason: 'projection tally is v2 in this build but v1 in the snapshot',
     });
+  });
+});
+
+describe('parking an event the read models cannot apply', () => {
+  /** Applies after `tally` and refuses unlucky amounts: `tally` has then already changed its row. */
+  const superstitious = defineProjection<TallyEvent>()({
+    name: 'superstitious',
+    version: 1,
+    create: () => ({ seen: new Map<string, number>() }),
+    handlers: {
+      Tallied: (state, { stream, event }) => {
+        state.seen.set(stream, (state.seen.get(stream) ?? 0) + 1);
+        invariant(event.data.amount !== 13, 'thirteen is unlucky');
+      },
+      Reset: IRRELEVANT,
+      Noted: IRRELEVANT,
+    },
+  });
+  const withUnlucky = storedLog([
+    ['t-a', { type: 'Tallied', data: { amount: 2 } }],
+    ['t-a', { type: 'Tallied', data: { amount: 13 } }],
+    ['t-a', { type: 'Tallied', data: { amount: 3 } }],
+  ]);
+
+  it('given a projection that fails after another changed its rows, undoes those changes and parks the event with the reason', () => {
+    const parking = new ReadModels([tally, superstitious]);
+    const parked = withUnlucky.map((stored) => parking.applyOrPark(stored));
+
+    const without = new ReadModels([tally, superstitious]);
+    for (const stored of [withUnlucky[0]!, withUnlucky[2]!]) without.apply(stored);
+    expect(parking.state(tally).totals.get('t-a')).toEqual({ total: 5, count: 2 });
+    expect(parking.state(superstitious).seen.get('t-a')).toBe(2);
+    expect(parked).toEqual([
+      undefined,
+      expect.objectContaining({ position: '200', reason: 'PROJECTION_FAILED', projection: 'superstitious' }),
+      undefined,
+    ]);
+    expect(parking.parked).toEqual([parked[1]]);
+    expect(parking.position).toBe(300n);
+    // The parked event is part of the digest: equal to a rebuild that parks it too, not to one without it.
+    const rebuilt = new ReadModels([tally, superstitious]);
+    for (const stored of withUnlucky) rebuilt.applyOrPark(stored);
+    expect(rebuilt.digest()).toBe(parking.digest());
+    expect(without.digest()).not.toBe(parking.digest());
+  });
+
+  it('keeps parked events in the snapshot rows, so a restart still lists them', () => {
+    const parking = new ReadModels([tally, superstitious]);
+    for (const stored of withUnlucky) parking.applyOrPark(stored);
+    const restored = new ReadModels([tally, superstitious]);
+    for (const row of parking.rows()) restored.restoreRow(row);
+    expect(restored.parked).toEqual(parking.parked);
+    expect(restored.digest()).toBe(parking.digest());
+  });
+
+  it('leaves the digest of read models without parked events as it was before parking existed', () => {
+    const readModels = new ReadModels([tally]);
+    expect(readModels.digest()).toBe(createHash('sha256').update('{"tally":{"totals":{}}}').digest('hex'));
+    expect([...applyAll().rows()].some(([projection]) => projection === '$projector')).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
-import type { DomainEvent } from '#events';
-import type { StoredEvent } from '#eventstore';
+import type { DomainEvent, ForeignReason } from '#events';
+import type { ForeignEvent, StoredEvent } from '#eventstore';
 import { CanonicalHasher } from './canonical-json.js';
 import { IRRELEVANT, ProjectionFailure, type Handler, type Projection, type Tables } from './projection.js';
 import { CapturableTable, RowCapture, type NamedTable, type Row, type RowSink } from './row-capture.js';
@@ -15,6 +15,29 @@ export interface AppliedEvent {
   readonly position: bigint;
   readonly id: string;
 }
+
+/**
+ * An event the read models skip, kept with where it is and why (a dead letter): a foreign event
+ * (always parked) or one a projection could not apply (parked only when the projector is told to).
+ * No time of parking: a rebuild parks the same events and must produce the same digest.
+ */
+export interface ParkedEvent {
+  readonly position: string;
+  readonly stream: string;
+  readonly revision: string;
+  readonly id: string;
+  readonly type: string;
+  readonly reason: ForeignReason | 'PROJECTION_FAILED';
+  /** The projection that could not apply it, for PROJECTION_FAILED. */
+  readonly projection: string | null;
+  readonly detail: string;
+}
+
+/** Where parked events live: a table of their own, snapshotted and digested with the read models. */
+const PARKED = { projection: '$projector', table: 'parked' } as const;
+
+/** Table keys sort as positions do. */
+const parkedKey = (position: bigint): string => position.toString().padStart(20, '0');
 
 /**
  * Events the server examines between two checkpoints of a projector subscription: a read batch of the
@@ -40,6 +63,7 @@ export class ReadModels {
   private readonly states = new Map<string, Tables>();
   private readonly tables: NamedTable[] = [];
   private readonly dispatch = new Map<string, readonly Dispatch[]>();
+  private readonly parkedTable = new CapturableTable<ParkedEvent>();
 
   constructor(readonly projections: readonly Projection[]) {
     for (const projection of projections) {
@@ -53,6 +77,84 @@ export class ReadModels {
       });
       this.states.set(projection.name, Object.fromEntries(created));
     }
+    this.states.set(PARKED.projection, { [PARKED.table]: this.parkedTable });
+    this.tables.push({
+      projection: PARKED.projection,
+      name: PARKED.table,
+      table: this.parkedTable as CapturableTable<unknown>,
+    });
+  }
+
+  /** Events the read models skip, in log order. */
+  get parked(): ParkedEvent[] {
+    return [...this.parkedTable.keys()].sort().map((key) => this.parkedTable.get(key)!);
+  }
+
+  get parkedCount(): number {
+    return this.parkedTable.size;
+  }
+
+  /**
+   * Applies the event, or, when a projection cannot apply it, undoes what the projections before it
+   * did and parks it: the read models are then exactly as if it were not in the log. Slower than
+   * `apply` (every row an event touches is copied first), so only a projector told to park uses it.
+   */
+  applyOrPark(stored: StoredEvent): ParkedEvent | undefined {
+    for (const { table } of this.tables) table.beginUndo();
+    try {
+      this.apply(stored);
+    } catch (error) {
+      if (!(error instanceof ProjectionFailure) || stored.position === undefined) throw error;
+      for (const { table } of this.tables) table.rollBack();
+      return this.park({
+        id: stored.id,
+        stream: stored.stream,
+        revision: stored.revision,
+        position: stored.position,
+        type: stored.event.type,
+        reason: 'PROJECTION_FAILED',
+        projection: error.projection,
+        detail: error.reason,
+      });
+    } finally {
+      for (const { table } of this.tables) table.endUndo();
+    }
+    return undefined;
+  }
+
+  /** Parks a foreign event: the read models move past it without applying it. */
+  parkForeign(foreign: ForeignEvent): ParkedEvent | undefined {
+    if (foreign.position === undefined) return undefined;
+    return this.park({ ...foreign, position: foreign.position, projection: null });
+  }
+
+  private park(event: {
+    id: string;
+    stream: string;
+    revision: bigint;
+    position: bigint;
+    type: string;
+    reason: ParkedEvent['reason'];
+    projection: string | null;
+    detail: string;
+  }): ParkedEvent | undefined {
+    // Delivered again after a reconnect: already parked (or applied) at this position.
+    if (this.lastEventPosition !== undefined && event.position <= this.lastEventPosition) return undefined;
+    const parked: ParkedEvent = {
+      position: String(event.position),
+      stream: event.stream,
+      revision: String(event.revision),
+      id: event.id,
+      type: event.type,
+      reason: event.reason,
+      projection: event.projection,
+      detail: event.detail,
+    };
+    this.parkedTable.set(parkedKey(event.position), parked);
+    this.lastEventPosition = event.position;
+    this.lastEvent = { position: event.position, id: event.id };
+    this.position = event.position;
+    return parked;
   }
 
   state<S extends Tables>(projection: Projection<S>): S {
@@ -91,7 +193,11 @@ export class ReadModels {
   digest(): string {
     const hasher = new CanonicalHasher();
     hasher.write('{');
-    [...this.states.keys()].sort().forEach((name, i) => {
+    // Without parked events the digest is what it was before parking existed.
+    const names = [...this.states.keys()].filter(
+      (name) => name !== PARKED.projection || this.parkedTable.size > 0,
+    );
+    names.sort().forEach((name, i) => {
       if (i > 0) hasher.write(',');
       hasher.write(`${JSON.stringify(name)}:{`);
       const tables = this.states.get(name)!;

@@ -12,6 +12,11 @@ export interface ReplayLimit {
 
 export interface ReplayOptions extends ReplayLimit {
   readonly streamPrefixes: readonly string[];
+  /**
+   * Park events a projection cannot apply instead of stopping (as the live projector does when told
+   * to): a rebuild must park what the live projector parked, or their digests cannot compare.
+   */
+  readonly parkFailedEvents?: boolean;
   /** Called after each applied event (progress bars, benchmarks). */
   readonly onEvent?: (stored: StoredEvent) => void;
 }
@@ -25,6 +30,8 @@ export interface ReplayOptions extends ReplayLimit {
  * simulated time is decided per command, so two api instances can commit slightly out of time order,
  * and applying a later event without an earlier one of the same call could break an invariant. A
  * prefix of the log is always a state that existed.
+ *
+ * Foreign events (see decodeRecordedEvent) are parked, as the live projector parks them.
  */
 export async function replay(
   store: EventStore,
@@ -50,13 +57,19 @@ export async function replay(
         readModels.advanceTo(item.position);
         continue;
       }
-      const { stored } = item;
-      if (until !== undefined && stored.position !== undefined && stored.position > until) {
+      const position = item.kind === 'event' ? item.stored.position : item.foreign.position;
+      if (until !== undefined && position !== undefined && position > until) {
         readModels.advanceTo(until);
         break;
       }
+      if (item.kind === 'foreign') {
+        readModels.parkForeign(item.foreign);
+        continue;
+      }
+      const { stored } = item;
       if (untilTime !== undefined && parseInstant(stored.metadata.simulatedTime) > untilTime) break;
-      readModels.apply(stored);
+      if (options.parkFailedEvents) readModels.applyOrPark(stored);
+      else readModels.apply(stored);
       options.onEvent?.(stored);
     }
   } finally {

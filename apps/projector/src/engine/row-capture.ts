@@ -9,6 +9,7 @@ const ROWS_PER_CLOCK_CHECK = 64;
 
 const rawGet = Map.prototype.get;
 const rawHas = Map.prototype.has;
+const ABSENT = Symbol('absent');
 
 /** What a table needs to hand a row to the capture under way before anything changes it. */
 interface TableCapture {
@@ -25,25 +26,60 @@ interface TableCapture {
  */
 export class CapturableTable<V> extends Map<string, V> {
   private capture: TableCapture | undefined;
+  /**
+   * While an event is applied with an undo (see ReadModels.applyOrPark): each row as it stood before
+   * the event first touched it, a copy, since handlers mutate what they `get` in place.
+   */
+  private undo: Map<string, V | typeof ABSENT> | undefined;
 
   override get(key: string): V | undefined {
     this.capture?.before(key);
+    if (this.undo) this.keep(key);
     return super.get(key);
   }
 
   override set(key: string, value: V): this {
     this.capture?.before(key);
+    if (this.undo) this.keep(key);
     return super.set(key, value);
   }
 
   override delete(key: string): boolean {
     this.capture?.before(key);
+    if (this.undo) this.keep(key);
     return super.delete(key);
   }
 
   override clear(): void {
     this.capture?.beforeClear();
+    if (this.undo) for (const key of this.keys()) this.keep(key);
     super.clear();
+  }
+
+  /** Starts keeping what the rows touched from now on looked like, for `rollBack`. */
+  beginUndo(): void {
+    this.undo = new Map();
+  }
+
+  /** Forgets the kept rows: the changes since `beginUndo` stand. */
+  endUndo(): void {
+    this.undo = undefined;
+  }
+
+  /** Puts every row touched since `beginUndo` back as it was. */
+  rollBack(): void {
+    const undo = this.undo;
+    this.undo = undefined;
+    if (!undo) return;
+    for (const [key, value] of undo) {
+      if (value === ABSENT) this.delete(key);
+      else this.set(key, value);
+    }
+  }
+
+  private keep(key: string): void {
+    if (this.undo!.has(key)) return;
+    this.undo!.set(key, rawHas.call(this, key) ? structuredClone(rawGet.call(this, key) as V) : ABSENT);
   }
 
   /** Used by RowCapture only: one capture at a time watches a table. */

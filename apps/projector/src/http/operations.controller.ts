@@ -2,7 +2,9 @@ import { Controller, Get, Header, HttpCode, Post, Query, Res, Sse, type MessageE
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Observable } from 'rxjs';
+import { FOREIGN_REASONS } from '#events';
 import type { Lag } from '../engine/projector.js';
+import type { ParkedEvent } from '../engine/read-models.js';
 import { ReadModelsService } from './read-models.service.js';
 
 @ApiTags('operations')
@@ -20,6 +22,30 @@ export class OperationsController {
     }
   }
 
+  /** How many events the read models skip, by reason, and the last few (GET /parked lists all). */
+  private parkedSummary() {
+    const { projector } = this.readModels;
+    const parked = projector.readModels.parked;
+    return {
+      count: parked.length,
+      parkFailedEvents: projector.parkFailedEvents,
+      byReason: countByReason(parked),
+      last: parked.slice(-PARKED_ON_HEALTH),
+    };
+  }
+
+  @Get('parked')
+  @ApiOperation({
+    summary:
+      'Every event the read models skip (parked): foreign events, and events a projection could not apply ' +
+      'when the projector parks them; position, stream, type, reason',
+  })
+  parked(): { count: number; parkFailedEvents: boolean; events: ParkedEvent[] } {
+    const { projector } = this.readModels;
+    const events = projector.readModels.parked;
+    return { count: events.length, parkFailedEvents: projector.parkFailedEvents, events };
+  }
+
   @Get('health')
   @ApiOperation({
     summary:
@@ -34,6 +60,7 @@ export class OperationsController {
       eventCount: projector.readModels.eventCount,
       lag,
       snapshots: projector.snapshots,
+      parked: this.parkedSummary(),
       ...(projector.failure ? { failure: failureOf(projector.failure) } : {}),
       ...(projector.connectionError ? { reason: projector.connectionError } : {}),
     };
@@ -65,6 +92,13 @@ export class OperationsController {
         'Events applied to the read models',
         projector.readModels.eventCount,
       ),
+      metric(
+        'projector_parked_events',
+        'gauge',
+        'Events the read models skip (parked: foreign, or not applicable when parking is on); GET /parked lists them',
+        projector.readModels.parkedCount,
+      ),
+      parkedByReason(projector.readModels.parked),
       metric(
         'projector_position',
         'gauge',
@@ -131,6 +165,8 @@ export class OperationsController {
     return {
       position: readModels.position === undefined ? null : String(readModels.position),
       eventCount: readModels.eventCount,
+      // Parked events are skipped by the read models and part of the digest (a rebuild parks them too).
+      parked: readModels.parkedCount,
       digest: readModels.digest(),
     };
   }
@@ -142,7 +178,8 @@ export class OperationsController {
       'Rebuild every read model from the first event up to the live position and compare digests with the live projector',
   })
   async rebuild() {
-    const live = this.readModels.projector.readModels;
+    const { projector } = this.readModels;
+    const live = projector.readModels;
     // Position and digest are taken in one synchronous step: the live projector cannot move in between.
     const position = live.position;
     const liveDigest = live.digest();
@@ -150,14 +187,26 @@ export class OperationsController {
     const rebuilt = await this.readModels.replay({ untilPosition: position ?? 0n });
     const ms = performance.now() - started;
     const rebuiltDigest = rebuilt.digest();
+    // A projector stopped on an event it cannot apply is behind the head for good: its read models are
+    // a true prefix, but never "equal" to what the log says now.
+    const stopped = projector.status === 'failed';
     return {
       position: position === undefined ? null : String(position),
       events: rebuilt.eventCount,
       ms: Math.round(ms),
       eventsPerSecond: Math.round(rebuilt.eventCount / Math.max(ms / 1000, 1e-3)),
+      parked: { live: live.parkedCount, rebuilt: rebuilt.parkedCount },
       liveDigest,
       rebuiltDigest,
-      equal: liveDigest === rebuiltDigest,
+      equal: !stopped && liveDigest === rebuiltDigest,
+      ...(stopped
+        ? {
+            liveStatus: projector.status,
+            reason:
+              'the live projector stopped on an event it cannot apply and misses every event after it ' +
+              '(see /health; restart it with --park-failed-events to park that event and go on)',
+          }
+        : {}),
     };
   }
 
@@ -176,3 +225,28 @@ const failureOf = (failure: Error): Record<string, unknown> =>
   'toJSON' in failure && typeof failure.toJSON === 'function'
     ? (failure.toJSON() as Record<string, unknown>)
     : { message: failure.message };
+
+/** How many of the last parked events `/health` shows. */
+const PARKED_ON_HEALTH = 10;
+
+const PARKED_REASONS = [...FOREIGN_REASONS, 'PROJECTION_FAILED'] as const;
+
+const countByReason = (parked: readonly ParkedEvent[]): Record<ParkedEvent['reason'], number> => {
+  const counts = Object.fromEntries(PARKED_REASONS.map((reason) => [reason, 0])) as Record<
+    ParkedEvent['reason'],
+    number
+  >;
+  for (const event of parked) counts[event.reason]++;
+  return counts;
+};
+
+const parkedByReason = (parked: readonly ParkedEvent[]): string => {
+  const name = 'projector_parked_events_by_reason';
+  const counts = countByReason(parked);
+  return [
+    `# HELP ${name} Parked events by reason (decoder reasons for foreign events, PROJECTION_FAILED)`,
+    `# TYPE ${name} gauge`,
+    ...PARKED_REASONS.map((reason) => `${name}{reason="${reason}"} ${counts[reason]}`),
+    '',
+  ].join('\n');
+};

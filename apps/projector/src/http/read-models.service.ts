@@ -63,6 +63,7 @@ export class ReadModelsService {
     try {
       return await replay(this.store, this.projector.projections, {
         streamPrefixes: this.projector.streamPrefixes,
+        parkFailedEvents: this.projector.parkFailedEvents,
         ...limit,
       });
     } catch (error) {

@@ -1,5 +1,5 @@
 import { FORWARDS, type EventStoreDBClient } from '@eventstore/db-client';
-import { eventSchemas, type EventMetadata } from '#events';
+import { decodeRecordedEvent, eventSchemas } from '#events';
 import { LINE_STREAM_PREFIX } from '../projections/line-key.js';
 
 /** One step of a call's timeline, with everything an auditor asks of it (SPEC's auditors). */
@@ -23,7 +23,7 @@ export interface AuditEntry {
 /**
  * Reads a trail's events back from its line stream through the official client, one read per run of
  * consecutive revisions (a call's events mostly follow each other, since a line carries one call at a
- * time), decoded as the projector's store decodes them (schema version, upcasters).
+ * time), decoded by the same step as the projector's store (decodeRecordedEvent).
  */
 export const readAuditTrail = async (
   client: EventStoreDBClient,
@@ -41,9 +41,11 @@ export const readAuditTrail = async (
       maxCount: to - from,
     })) {
       const recorded = resolved.event;
-      if (!recorded?.isJson) continue;
-      const metadata = recorded.metadata as unknown as EventMetadata;
-      const version = typeof metadata.schemaVersion === 'number' ? metadata.schemaVersion : 1;
+      if (!recorded) continue;
+      // Trails hold only events the audit projection applied, so a foreign one here is a mismatch (below).
+      const decoded = decodeRecordedEvent(recorded, eventSchemas);
+      if (!decoded.ours) continue;
+      const { metadata } = decoded;
       entries.push({
         eventId: recorded.id,
         type: recorded.type,
@@ -58,7 +60,7 @@ export const readAuditTrail = async (
         correlationId: metadata.$correlationId,
         causationId: metadata.$causationId,
         commandId: metadata.commandId,
-        data: eventSchemas.upcast(recorded.type, version, recorded.data as Record<string, unknown>),
+        data: decoded.event.data,
       });
     }
     from = to;

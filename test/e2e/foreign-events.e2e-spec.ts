@@ -1,0 +1,454 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { jsonEvent, type EventStoreDBClient } from '@eventstore/db-client';
+import { createEventStoreClient } from '#eventstore';
+import { startStack, type Stack } from '../support/stack.js';
+
+/**
+ * The store is shared: other clients write into `line-…` and `account-…` streams too. Written here
+ * through the official client into a live stack (embedded store, api, projector as processes): an
+ * event without metadata, one with metadata that is not JSON, one of an unknown type, one of a known
+ * type with data missing fields, one of a schema version from the future. Every consumer applies its
+ * stated policy (README, "Events Switchboard did not write") and nothing stops.
+ */
+const STARTUP_MS = 60_000;
+const STEP_MS = 60_000;
+const cli = resolve(process.cwd(), 'dist/apps/cli/src/main.js');
+
+interface Answer {
+  status: number;
+  body: Record<string, unknown> & { position?: string };
+  text: string;
+}
+
+const send = async (base: string, method: string, path: string, body?: object): Promise<Answer> => {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  let parsed: Record<string, unknown> = {};
+  try {
+    parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  } catch {
+    // Prometheus text: the caller reads `text`.
+  }
+  return { status: res.status, body: parsed, text };
+};
+
+const runCli = (args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+  new Promise((done) =>
+    execFile(process.execPath, [cli, ...args], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
+      done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
+
+/** Polls `probe` until it returns something defined (processes share 2 cores: no timed assertions). */
+const eventually = async <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => {
+  for (let attempt = 0; attempt < 400; attempt++) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((retry) => setTimeout(retry, 50));
+  }
+  throw new Error(`never: ${what}`);
+};
+
+/** Metadata as Switchboard writes it (SPEC §2): an event carrying it claims to be Switchboard's. */
+const envelope = (schemaVersion = 1) => ({
+  $correlationId: 'other-tool',
+  $causationId: 'other-tool',
+  commandId: `other-tool-${Math.random().toString(36).slice(2)}`,
+  actor: 'other-tool',
+  onBehalfOf: null,
+  permission: null,
+  simulatedTime: '2026-01-05T09:00:00.000Z',
+  schemaVersion,
+});
+
+const appendRaw = async (
+  client: EventStoreDBClient,
+  stream: string,
+  event: { type: string; data: Record<string, unknown>; metadata?: Record<string, unknown> | Uint8Array },
+): Promise<bigint> => {
+  const result = await client.appendToStream(
+    stream,
+    jsonEvent({
+      type: event.type,
+      data: event.data,
+      ...(event.metadata === undefined ? {} : { metadata: event.metadata as Record<string, unknown> }),
+    }),
+  );
+  return result.position!.commit;
+};
+
+describe('events Switchboard did not write, in a live stack', () => {
+  let stack: Stack;
+  let client: EventStoreDBClient;
+  const accountId = 'fx-acme';
+  const otherAccount = 'fx-other';
+  const poisonedAccount = 'fx-poisoned';
+  // Alice's line gets another client's events; Carol's gets events that claim to be ours but cannot
+  // be read; Dave's is untouched.
+  const aliceLine = '+15550002001';
+  const carolLine = '+15550002002';
+  const daveLine = '+15550002003';
+  const lineStream = (number: string): string => `line-${accountId}.${number.slice(1)}`;
+  let lastForeignPosition = 0n;
+  /** Where the first unreadable event of ours on Carol's line landed. */
+  let carolMissingFields = 0n;
+
+  const api = (method: string, path: string, body?: object): Promise<Answer> =>
+    send(stack.api.address, method, path, body);
+  const ok = async (method: string, path: string, body?: object): Promise<Answer> => {
+    const answer = await api(method, path, body);
+    if (answer.status >= 300)
+      throw new Error(`${method} ${path} → ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer;
+  };
+  const provision = async (account: string, users: readonly (readonly [string, string])[]) => {
+    await ok('POST', '/accounts', { actor: 'root', accountId: account, name: account });
+    for (const [partyId, number] of users) {
+      await ok('POST', `/accounts/${account}/phone-users`, {
+        actor: 'root',
+        partyId,
+        name: partyId,
+        directNumbers: [number],
+        callingPlan: 'pro',
+        assistantEnabled: true,
+        desktopClient: { platform: 'windows', version: '6.4.0' },
+      });
+    }
+  };
+  const ring = (number: string, callId: string) =>
+    ok('POST', `/accounts/${accountId}/lines/${number}/incoming-calls`, { from: '+15557770000', callId });
+  const endedAs = async (number: string, callId: string): Promise<unknown> => {
+    const line = await ok('GET', `/accounts/${accountId}/lines/${number}`);
+    const calls = line.body.recentCalls as { callId: string; endedAs: string }[];
+    return calls.find((call) => call.callId === callId)?.endedAs;
+  };
+  const apiForeign = async () =>
+    (await api('GET', '/health')).body.foreignEvents as Record<
+      string,
+      { total: number; byReason: Record<string, number>; last: { stream: string; position: string }[] }
+    >;
+  const projectorCaughtUp = () =>
+    eventually('the projector reaches the last foreign event', async () => {
+      const health = await send(stack.projector.address, 'GET', '/health');
+      return BigInt((health.body.position as string | null) ?? '0') >= lastForeignPosition
+        ? health
+        : undefined;
+    });
+
+  beforeAll(async () => {
+    stack = await startStack({ CLOCK_MODE: 'virtual' });
+    client = createEventStoreClient(stack.store.address);
+    await provision(accountId, [
+      ['alice', aliceLine],
+      ['carol', carolLine],
+      ['dave', daveLine],
+    ]);
+    await provision(poisonedAccount, [['erin', '+15550003001']]);
+  }, STARTUP_MS);
+
+  afterAll(async () => {
+    await client?.dispose();
+    await stack?.stop();
+  }, STARTUP_MS);
+
+  it(
+    'ring timeouts still reach voicemail on the lines written to and on the others; commands on untouched streams work; streams holding an unreadable event of ours refuse with 422 FOREIGN_EVENT_IN_STREAM',
+    async () => {
+      // Calls ringing before the foreign events arrive: their timers are on the virtual clock.
+      await ring(aliceLine, 'fx-call-alice');
+      await ring(carolLine, 'fx-call-carol');
+
+      // Another client's events on Alice's line and the account: not Switchboard's at all.
+      const partialAnswer = { callId: 'fx-call-alice' };
+      for (const event of [
+        { type: 'CallAnswered', data: partialAnswer },
+        { type: 'CallAnswered', data: partialAnswer, metadata: new TextEncoder().encode('{not json') },
+        { type: 'CrmNoteAdded', data: { note: 'called back' }, metadata: { source: 'crm' } },
+      ]) {
+        lastForeignPosition = await appendRaw(client, lineStream(aliceLine), event);
+      }
+      for (const event of [
+        { type: 'PartyPowerPackChanged', data: { partyId: 'alice' } },
+        { type: 'PartyPowerPackChanged', data: {}, metadata: new TextEncoder().encode('\u0000\u0001') },
+        { type: 'CrmContactSynced', data: { contact: 42 }, metadata: { source: 'crm' } },
+      ]) {
+        lastForeignPosition = await appendRaw(client, `account-${accountId}`, event);
+      }
+      // Events that claim to be Switchboard's (they carry its metadata) but that this build cannot
+      // read: a known type with data missing fields, and a schema version from the future.
+      carolMissingFields = await appendRaw(client, lineStream(carolLine), {
+        type: 'CallAnswered',
+        data: { callId: 'fx-call-carol' },
+        metadata: envelope(),
+      });
+      lastForeignPosition = await appendRaw(client, lineStream(carolLine), {
+        type: 'IncomingCallReceived',
+        data: { callId: 'fx-call-carol-2', caller: { e164: '+15557770001' } },
+        metadata: envelope(99),
+      });
+      await appendRaw(client, `account-${poisonedAccount}`, {
+        type: 'VipContactAdded',
+        data: { delegatorId: 'erin', contact: { number: '+15557770002' } },
+        metadata: envelope(7),
+      });
+      lastForeignPosition = await appendRaw(client, `account-${poisonedAccount}`, {
+        type: 'DelegateInvited',
+        data: { delegatorId: 'erin' },
+        metadata: envelope(),
+      });
+
+      // The timers skipped and counted every foreign line event, the account cache every account one.
+      const counted = await eventually('the api counts the foreign events', async () => {
+        const foreign = await apiForeign();
+        return foreign.lineTimersSkipped!.total === 5 && foreign.accountCacheSkipped!.total === 5
+          ? foreign
+          : undefined;
+      });
+      expect(counted.lineTimersSkipped!.byReason).toMatchObject({
+        NO_METADATA: 1,
+        METADATA_NOT_JSON: 1,
+        UNKNOWN_TYPE: 1,
+        DATA_INVALID: 1,
+        SCHEMA_VERSION_FROM_FUTURE: 1,
+      });
+      expect(counted.lineTimersSkipped!.last.map((event) => event.stream)).toEqual([
+        ...Array(3).fill(lineStream(aliceLine)),
+        ...Array(2).fill(lineStream(carolLine)),
+      ]);
+
+      // A call on an untouched line, and one more on Alice's line after the foreign events.
+      await ring(daveLine, 'fx-call-dave');
+      const advanced = await ok('POST', '/clock/advance', { actor: 'root', bySeconds: 120 });
+      expect(advanced.body).toMatchObject({ mode: 'virtual' });
+      expect(await endedAs(aliceLine, 'fx-call-alice')).toBe('voicemail');
+      expect(await endedAs(daveLine, 'fx-call-dave')).toBe('voicemail');
+      await ring(aliceLine, 'fx-call-alice-2');
+      await ok('POST', '/clock/advance', { actor: 'root', bySeconds: 120 });
+      expect(await endedAs(aliceLine, 'fx-call-alice-2')).toBe('voicemail');
+
+      // Commands on streams Switchboard alone wrote to, and on the account another client wrote to.
+      await provision(otherAccount, [['frank', '+15550004001']]);
+      await ok('POST', `/accounts/${accountId}/phone-users`, {
+        actor: 'root',
+        partyId: 'gina',
+        name: 'gina',
+        directNumbers: ['+15550002004'],
+        callingPlan: 'pro',
+        assistantEnabled: true,
+        desktopClient: { platform: 'windows', version: '6.4.0' },
+      });
+
+      // A command folding a stream that holds an unreadable event of ours is refused, naming it.
+      const refused = await api('POST', `/accounts/${accountId}/lines/${carolLine}/incoming-calls`, {
+        from: '+15557770004',
+        callId: 'fx-call-carol-3',
+      });
+      expect(refused.status).toBe(422);
+      expect(refused.body).toMatchObject({
+        code: 'FOREIGN_EVENT_IN_STREAM',
+        details: {
+          stream: lineStream(carolLine),
+          position: String(carolMissingFields),
+          eventType: 'CallAnswered',
+          reason: 'DATA_INVALID',
+        },
+      });
+      const refusedAccount = await api('POST', `/accounts/${poisonedAccount}/phone-users`, {
+        actor: 'root',
+        partyId: 'gina',
+        name: 'gina',
+        directNumbers: ['+15550003002'],
+        callingPlan: 'pro',
+        assistantEnabled: true,
+        desktopClient: { platform: 'windows', version: '6.4.0' },
+      });
+      expect(refusedAccount.status).toBe(422);
+      expect(refusedAccount.body).toMatchObject({
+        code: 'FOREIGN_EVENT_IN_STREAM',
+        details: { stream: `account-${poisonedAccount}`, reason: 'SCHEMA_VERSION_FROM_FUTURE' },
+      });
+
+      const health = await api('GET', '/health');
+      expect(health.status).toBe(200);
+      const foreign = health.body.foreignEvents as Record<string, { total: number }>;
+      expect(foreign.lineCommandsRefused!.total).toBeGreaterThan(0);
+      expect(foreign.accountCommandsRefused!.total).toBeGreaterThan(0);
+      const metrics = await api('GET', '/metrics');
+      expect(metrics.text).toContain(
+        'api_foreign_events_total{consumer="lineTimersSkipped",reason="NO_METADATA"} 1',
+      );
+      expect(metrics.text).toContain(
+        'api_foreign_events_total{consumer="accountCacheSkipped",reason="UNKNOWN_TYPE"} 1',
+      );
+    },
+    STEP_MS,
+  );
+
+  it(
+    'the projector parks every foreign event with its reason and stays live; its digest equals a rebuild that parks the same',
+    async () => {
+      const health = await projectorCaughtUp();
+      expect(health.status).toBe(200);
+      expect(health.body).toMatchObject({
+        status: 'live',
+        parked: {
+          count: 10,
+          parkFailedEvents: false,
+          byReason: {
+            NO_METADATA: 2,
+            METADATA_NOT_JSON: 2,
+            UNKNOWN_TYPE: 2,
+            DATA_INVALID: 2,
+            SCHEMA_VERSION_FROM_FUTURE: 2,
+          },
+        },
+      });
+      const parked = await send(stack.projector.address, 'GET', '/parked');
+      expect(parked.body.events).toContainEqual(
+        expect.objectContaining({
+          stream: lineStream(carolLine),
+          position: String(carolMissingFields),
+          reason: 'DATA_INVALID',
+        }),
+      );
+      const metrics = await send(stack.projector.address, 'GET', '/metrics');
+      expect(metrics.text).toContain('projector_parked_events 10');
+      expect(metrics.text).toContain('projector_parked_events_by_reason{reason="METADATA_NOT_JSON"} 2');
+
+      const rebuild = await send(stack.projector.address, 'POST', '/rebuild');
+      expect(rebuild.body).toMatchObject({ equal: true, parked: { live: 10, rebuilt: 10 } });
+
+      const listed = await runCli(['projector', 'parked', '--projector', stack.projector.address]);
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toContain('10 parked event(s)');
+      expect(listed.stdout).toContain(`${lineStream(aliceLine)}@`);
+    },
+    STEP_MS,
+  );
+
+  it(
+    'verify reports each foreign event with its reason and position; the digest check still passes',
+    async () => {
+      const verified = await runCli([
+        'verify',
+        '--store',
+        stack.store.address,
+        '--projector',
+        stack.projector.address,
+        '--json',
+        '--no-progress',
+      ]);
+      const report = JSON.parse(verified.stdout) as {
+        checks: Record<string, string>;
+        problems: { check: string; reason?: string; stream?: string; position?: string }[];
+        digest: { equal: boolean; parked: number };
+      };
+      expect(verified.code).not.toBe(0);
+      expect(report.checks).toMatchObject({ metadata: 'failed', schema: 'failed', digest: 'passed' });
+      expect(report.digest).toMatchObject({ equal: true, parked: 10 });
+      expect(report.problems.map((problem) => problem.reason).sort()).toEqual(
+        [
+          ...Array(2).fill('NO_METADATA'),
+          ...Array(2).fill('METADATA_NOT_JSON'),
+          ...Array(2).fill('UNKNOWN_TYPE'),
+          ...Array(2).fill('DATA_INVALID'),
+          ...Array(2).fill('SCHEMA_VERSION_FROM_FUTURE'),
+        ].sort(),
+      );
+    },
+    STEP_MS,
+  );
+});
+
+describe('a projector that meets an event it cannot apply', () => {
+  let stack: Stack;
+  let client: EventStoreDBClient;
+  const accountId = 'fx-stuck';
+  const line = '+15550005001';
+
+  beforeAll(async () => {
+    stack = await startStack({ CLOCK_MODE: 'virtual' });
+    client = createEventStoreClient(stack.store.address);
+  }, STARTUP_MS);
+
+  afterAll(async () => {
+    await client?.dispose();
+    await stack?.stop();
+  }, STARTUP_MS);
+
+  it(
+    'stops loudly by default, never reports a rebuild equal while stopped, and with --park-failed-events parks the event (kept across restarts) and goes on',
+    async () => {
+      const created = await send(stack.api.address, 'POST', '/accounts', {
+        actor: 'root',
+        accountId,
+        name: 'Stuck',
+      });
+      expect(created.status).toBeLessThan(300);
+      // Well-formed and ours, but about a voicemail the line never had: the voicemail projection cannot apply it.
+      const poison = await appendRaw(client, `line-${accountId}.${line.slice(1)}`, {
+        type: 'VoicemailRead',
+        data: { messageId: 'ghost', by: 'alice', onBehalfOf: null, at: '2026-01-05T09:00:00.000Z' },
+        metadata: envelope(),
+      });
+      const stopped = await eventually('the projector stops', async () => {
+        const health = await send(stack.projector.address, 'GET', '/health');
+        return health.body.status === 'failed' ? health : undefined;
+      });
+      expect(stopped.status).toBe(503);
+      expect(stopped.body.failure).toMatchObject({ eventType: 'VoicemailRead', position: String(poison) });
+      const whileStopped = await send(stack.projector.address, 'POST', '/rebuild');
+      expect(whileStopped.body).toMatchObject({ equal: false, liveStatus: 'failed' });
+
+      // The way out: restart it told to park such events.
+      await stack.projector.stop();
+      const parking = await stack.startProjector({ PROJECTOR_PARK_FAILED_EVENTS: '1' });
+      const after = await send(stack.api.address, 'POST', '/accounts', {
+        actor: 'root',
+        accountId: 'fx-after',
+        name: 'After',
+      });
+      const live = await eventually('the parking projector passes the poison', async () => {
+        const health = await send(parking.address, 'GET', '/health');
+        return BigInt((health.body.position as string | null) ?? '0') >= BigInt(after.body.position!)
+          ? health
+          : undefined;
+      });
+      expect(live.body).toMatchObject({
+        status: 'live',
+        parked: {
+          count: 1,
+          parkFailedEvents: true,
+          last: [
+            expect.objectContaining({
+              position: String(poison),
+              type: 'VoicemailRead',
+              reason: 'PROJECTION_FAILED',
+              projection: expect.any(String),
+            }),
+          ],
+        },
+      });
+      expect((await send(parking.address, 'POST', '/rebuild')).body).toMatchObject({
+        equal: true,
+        parked: { live: 1, rebuilt: 1 },
+      });
+
+      // Parked events are kept with the snapshot: a restart lists the same one.
+      await parking.stop();
+      const restarted = await stack.startProjector({ PROJECTOR_PARK_FAILED_EVENTS: '1' });
+      const parked = await send(restarted.address, 'GET', '/parked');
+      expect(parked.body).toMatchObject({
+        count: 1,
+        events: [expect.objectContaining({ position: String(poison), reason: 'PROJECTION_FAILED' })],
+      });
+      await restarted.stop();
+    },
+    STEP_MS * 2,
+  );
+});
