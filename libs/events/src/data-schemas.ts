@@ -60,12 +60,14 @@ export const arrayOf = <T>(item: Check<T>): Check<T[]> =>
  */
 export const objectOf = <T>(shape: Shape<T>): Check<T> => {
   const fields = Object.keys(shape);
+  // eslint-disable-next-line local/no-prototype-lookup -- the shape's own keys, from Object.keys
   const checks = fields.map((field) => (shape as Record<string, Check<unknown>>)[field]!);
   return check((value) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'is not an object';
     const record = value as Record<string, unknown>;
     for (let i = 0; i < fields.length; i++) {
       const field = fields[i]!;
+      // eslint-disable-next-line local/no-prototype-lookup -- a field name of our schema, not the writer's key
       const fieldValue = record[field];
       if (fieldValue === undefined && !Object.hasOwn(record, field)) return `.${field} is missing`;
       const problem = checks[i]!(fieldValue);
