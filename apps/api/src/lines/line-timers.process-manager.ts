@@ -3,7 +3,15 @@ import { CommandBus } from '@nestjs/cqrs';
 import { createHash } from 'node:crypto';
 import { DomainError, pendingLineTimers, type LineState, type LineTimer } from '#domain';
 import type { LineEvent } from '#events';
-import { EventStore, ID_PATTERN, type EventSubscription, type StoredEvent } from '#eventstore';
+import {
+  DeletedStreamError,
+  EventStore,
+  ID_PATTERN,
+  type EventSubscription,
+  type StoredEvent,
+  type StreamDeletion,
+  type SubscriptionItem,
+} from '#eventstore';
 import { ClockService } from '../clock/clock.service.js';
 import type { CommandOrigin } from '../shared/command-metadata.js';
 import { LineAppends } from './line-appends.js';
@@ -66,7 +74,8 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
   /** The first catch-up is done: timers that were pending before this process started are on the clock. */
   private ready = false;
   private waiters: Waiter[] = [];
-  private subscription: EventSubscription<LineEvent> | undefined;
+  private subscription:
+    EventSubscription<LineEvent, SubscriptionItem<LineEvent> | StreamDeletion> | undefined;
   private running: Promise<void> | undefined;
   private stopping = false;
   private wakeUp: (() => void) | undefined;
@@ -132,6 +141,7 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
   private async follow(): Promise<void> {
     const subscription = this.store.subscribeToAll<LineEvent>({
       streamPrefixes: [LINE_STREAM_PREFIX],
+      deletions: true,
       ...(this.processed > 0n ? { fromPosition: this.processed } : {}),
     });
     this.subscription = subscription;
@@ -150,6 +160,10 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
           continue;
         }
         await this.refresh(item.stored, fold);
+      } else if (item.kind === 'deleted') {
+        if (item.position > seen) seen = item.position;
+        this.forgetLine(item.stream);
+        behind.delete(item.stream);
       } else if (item.kind === 'checkpoint') {
         if (item.position > seen) seen = item.position;
         if (!live) continue;
@@ -191,6 +205,14 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
     else this.scheduled.delete(stream);
   }
 
+  /** A line deleted in the store: its fold is dropped and its timers leave the clock (nothing is left to time). */
+  private forgetLine(stream: string): void {
+    this.lines.forget(stream);
+    for (const key of this.scheduled.get(stream)?.keys() ?? []) this.clock.cancel(key);
+    this.scheduled.delete(stream);
+    this.lookedAt.delete(stream);
+  }
+
   private put(stream: string, key: string, scheduled: ScheduledTimer): void {
     const dueAt = new Date(scheduled.timer.dueAt);
     this.clock.schedule({ key, dueAt, fire: () => this.fire(stream, key, scheduled, dueAt) });
@@ -213,9 +235,12 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
     try {
       await this.commands.execute(new ExecuteLineCommand(accountId, number, command, origin));
     } catch (error) {
-      // A line that changed under the timer (number removed, call gone) is not the clock's failure.
-      if (!(error instanceof DomainError)) throw error;
-      this.logger.warn(`timer ${key} was refused: ${error.code} ${error.message}`);
+      // A line that changed under the timer (number removed, call gone, its account or itself deleted
+      // in the store) is not the clock's failure.
+      if (error instanceof DeletedStreamError) this.logger.warn(`timer ${key} was dropped: ${error.message}`);
+      else if (error instanceof DomainError)
+        this.logger.warn(`timer ${key} was refused: ${error.code} ${error.message}`);
+      else throw error;
     } finally {
       // Forget it, so that the next look at the line puts it back on the clock if it is still wanted.
       const timers = this.scheduled.get(stream);
