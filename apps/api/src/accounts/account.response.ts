@@ -12,6 +12,7 @@ import {
 } from '@nestjs/swagger';
 import type { AccountEvent } from '#events';
 import type { CommandOutcome } from '#eventstore';
+import { CommandIdempotencyDocs } from '../shared/command-docs.js';
 import type { CommandOrigin } from '../shared/command-metadata.js';
 
 export class StoredEventDto {
@@ -111,6 +112,7 @@ export const AccountCommandDocs = (
     ...(options.unprocessable
       ? [ApiUnprocessableEntityResponse({ description: codes(options.unprocessable, 'a rule says no') })]
       : []),
+    CommandIdempotencyDocs(),
   );
 
 const codes = (list: readonly string[], why: string): string =>

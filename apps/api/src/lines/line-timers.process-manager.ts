@@ -188,7 +188,15 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
   ): Promise<void> {
     const stream = setBy.stream;
     if (setBy.revision <= (this.lookedAt.get(stream) ?? -1n)) return;
-    const { state, revision } = fold ?? (await this.lines.load(stream));
+    let loaded: { state: LineState; revision: bigint | 'no_stream' };
+    try {
+      loaded = fold ?? (await this.lines.load(stream));
+    } catch (error) {
+      // Deleted in the store after this event: nothing on it is left to time (its deletion follows).
+      if (!(error instanceof DeletedStreamError)) throw error;
+      return this.forgetLine(stream);
+    }
+    const { state, revision } = loaded;
     if (revision !== 'no_stream') this.lookedAt.set(stream, revision);
     const previous = this.scheduled.get(stream) ?? new Map<string, ScheduledTimer>();
     const next = new Map<string, ScheduledTimer>();
