@@ -1,7 +1,11 @@
+import { jest } from '@jest/globals';
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+
+// Starting a store, an api or the CLI can take longer than Jest's 5 s default on a busy machine.
+jest.setTimeout(60_000);
 
 /**
  * User mistakes with the built `switchboard` CLI that need no running stack: each gets a message and

@@ -1,11 +1,18 @@
 import type { DomainEvent } from '#events';
-import { ForeignEventInStreamError, StreamVersionConflictError } from './errors.js';
+import {
+  DeletedStreamError,
+  ForeignEventInStreamError,
+  StreamVersionConflictError,
+  TooManyCommandsError,
+} from './errors.js';
 import type {
   CommandMetadata,
   EventStore,
   EventSubscription,
   ForeignEvent,
   StoredEvent,
+  StreamDeletion,
+  SubscriptionItem,
 } from './event-store.js';
 import { ForeignEventTally } from './foreign-events.js';
 
@@ -39,13 +46,19 @@ export class ContentionError extends Error {
 /** How long to wait before following a category again after its subscription ended. */
 const REFOLLOW_DELAY_MS = 1_000;
 
-interface CommandRecord<E extends DomainEvent> {
-  readonly events: E[];
-  revision: bigint;
+/**
+ * Where a command's events sit in its stream: enough to read them back for a resend, and small
+ * (no events held), so that a window of minutes costs little memory whatever the commands wrote.
+ */
+interface CommandRecord {
+  readonly first: bigint;
+  last: bigint;
   position: bigint | undefined;
+  /** When the store took the command (ms since the epoch): it is remembered for the window from then. */
+  readonly at: number;
 }
 
-interface CachedAggregate<State, E extends DomainEvent> {
+interface CachedAggregate<State> {
   state: State;
   revision: bigint | 'no_stream';
   /**
@@ -54,17 +67,41 @@ interface CachedAggregate<State, E extends DomainEvent> {
    * the history: nothing outside the stream's queue may take it for the state.
    */
   loaded: boolean;
-  /** Recent command ids on this stream and what they appended, for idempotent resends. */
-  readonly commands: Map<string, CommandRecord<E>>;
+  /**
+   * Command ids this stream took within the idempotency window, oldest first, and where their
+   * events are. Rebuilt from the events' metadata (every event carries its command id) whenever the
+   * stream is folded from the store, so it survives restarts and the fold's eviction alike.
+   */
+  readonly commands: Map<string, CommandRecord>;
 }
+
+/** 15 minutes: SPEC §2's least window for answering a resent command id with its first result. */
+export const DEFAULT_IDEMPOTENCY_WINDOW_MS = 15 * 60_000;
+/** A stream taking more commands than this within the window is asked to slow down (429). */
+export const DEFAULT_MAX_COMMANDS_PER_STREAM = 100_000;
+/** Command ids remembered over all cached streams; past it, least recently used folds are dropped. */
+export const DEFAULT_MAX_COMMANDS = 500_000;
 
 export interface RepositoryOptions {
   /** How many aggregates stay folded in memory (least recently used are dropped). */
   readonly cacheSize?: number;
-  /** How many recent command ids per stream are remembered for idempotent resends. */
-  readonly commandWindow?: number;
+  /** How long a command id is answered with its first result (ms, counted from its append). */
+  readonly idempotencyWindowMs?: number;
+  /**
+   * The most command ids one stream may take within the window. Forgetting one early would make its
+   * resend run again, so a stream at the bound refuses new commands (TooManyCommandsError) until
+   * the oldest leave the window.
+   */
+  readonly maxCommandsPerStream?: number;
+  /**
+   * The most command ids remembered over all cached streams. Past it the least recently used
+   * streams' folds are dropped: safe, since a fold read again rebuilds its ids from the store.
+   */
+  readonly maxCommands?: number;
   /** Re-decisions after a version conflict before giving up with ContentionError. */
   readonly maxAttempts?: number;
+  /** Wall-clock time in ms (the idempotency window is real time, not the simulated clock). */
+  readonly now?: () => number;
 }
 
 /**
@@ -88,13 +125,18 @@ export class AggregateRepository<State, E extends DomainEvent> {
    */
   readonly foreignSkipped = new ForeignEventTally();
   readonly foreignRefusals = new ForeignEventTally();
-  private readonly cache = new Map<string, CachedAggregate<State, E>>();
+  private readonly cache = new Map<string, CachedAggregate<State>>();
   private readonly queues = new Map<string, Promise<unknown>>();
-  private following: EventSubscription<E> | undefined;
+  private following: EventSubscription<E, SubscriptionItem<E> | StreamDeletion> | undefined;
   private stoppedFollowing = false;
   private readonly cacheSize: number;
-  private readonly commandWindow: number;
+  private readonly windowMs: number;
+  private readonly maxCommandsPerStream: number;
+  private readonly maxCommands: number;
   private readonly maxAttempts: number;
+  private readonly now: () => number;
+  /** Command ids remembered over all cached folds (kept with every change, for the total bound). */
+  private rememberedCommands = 0;
 
   constructor(
     private readonly store: EventStore,
@@ -102,8 +144,14 @@ export class AggregateRepository<State, E extends DomainEvent> {
     options: RepositoryOptions = {},
   ) {
     this.cacheSize = options.cacheSize ?? 5_000;
-    this.commandWindow = options.commandWindow ?? 1_000;
+    this.windowMs = options.idempotencyWindowMs ?? DEFAULT_IDEMPOTENCY_WINDOW_MS;
+    this.maxCommands = options.maxCommands ?? DEFAULT_MAX_COMMANDS;
+    this.maxCommandsPerStream = Math.min(
+      options.maxCommandsPerStream ?? DEFAULT_MAX_COMMANDS_PER_STREAM,
+      this.maxCommands,
+    );
     this.maxAttempts = options.maxAttempts ?? 25;
+    this.now = options.now ?? Date.now;
   }
 
   /** Current state of a stream (caught up with the store). */
@@ -116,7 +164,8 @@ export class AggregateRepository<State, E extends DomainEvent> {
 
   /**
    * Runs `decide` against the current state and appends what it returns. `decide` throws to reject
-   * (nothing is appended). A command id seen before on this stream returns the first outcome.
+   * (nothing is appended, so a resend decides again). A command id this stream took within the
+   * idempotency window returns the first outcome, its events read back from the store.
    * `authority` reads from the decided events who acted for whom with which permission, which only
    * the decision knows, into the metadata.
    */
@@ -137,15 +186,16 @@ export class AggregateRepository<State, E extends DomainEvent> {
         fresh = true;
       }
       for (let attempt = 1; ; attempt++) {
+        this.forgetExpired(stream, cached);
         const earlier = cached.commands.get(metadata.commandId);
-        if (earlier) {
-          return {
+        if (earlier) return this.replay(stream, earlier);
+        if (cached.commands.size >= this.maxCommandsPerStream) {
+          const oldest = cached.commands.values().next().value!;
+          throw new TooManyCommandsError(
             stream,
-            events: earlier.events,
-            revision: earlier.revision,
-            position: earlier.position,
-            duplicate: true,
-          };
+            cached.commands.size,
+            oldest.at + this.windowMs - this.now(),
+          );
         }
         let events: readonly E[];
         try {
@@ -174,7 +224,16 @@ export class AggregateRepository<State, E extends DomainEvent> {
             authority ? { ...metadata, ...authority(events) } : metadata,
           );
           this.applyOwnAppend(stream, cached, expected, events, result.nextRevision);
-          this.remember(cached, metadata.commandId, events, result.nextRevision, result.position);
+          const first = result.nextRevision - BigInt(events.length - 1);
+          this.remember(
+            stream,
+            cached,
+            metadata.commandId,
+            first,
+            result.nextRevision,
+            result.position,
+            this.now(),
+          );
           return {
             stream,
             events,
@@ -183,6 +242,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
             duplicate: false,
           };
         } catch (error) {
+          if (error instanceof DeletedStreamError) this.drop(stream);
           if (!(error instanceof StreamVersionConflictError)) throw error;
           if (attempt >= this.maxAttempts) throw new ContentionError(stream, attempt);
           cached = await this.catchUp(stream);
@@ -212,6 +272,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
     const subscription = this.store.subscribeToAll<E>({
       fromPosition: await this.store.headPosition(),
       streamPrefixes: [prefix],
+      deletions: true,
     });
     this.following = subscription;
     void (async () => {
@@ -221,7 +282,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
           else if (item.kind === 'foreign') {
             this.observeForeign(item.foreign);
             this.foreignSkipped.record(item.foreign);
-          }
+          } else if (item.kind === 'deleted') this.forget(item.stream);
         }
       } catch {
         // Ended by an error (a lost store): handled below like any other end.
@@ -230,7 +291,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
       // Without the subscription the folds cannot be trusted to be current: drop them (they are
       // re-read on use) and follow again once the store answers.
       this.following = undefined;
-      this.cache.clear();
+      this.clear();
       this.refollow(prefix);
     })();
   }
@@ -256,13 +317,21 @@ export class AggregateRepository<State, E extends DomainEvent> {
     if (!cached) return undefined;
     const next = cached.revision === 'no_stream' ? 0n : cached.revision + 1n;
     if (revision > next) {
-      this.cache.delete(stream);
+      this.drop(stream);
       return undefined;
     }
     if (revision === next) {
       cached.state = this.aggregate.evolve(cached.state, event);
       cached.revision = revision;
-      this.remember(cached, metadata.commandId, [event], revision, position);
+      this.remember(
+        stream,
+        cached,
+        metadata.commandId,
+        revision,
+        revision,
+        position,
+        stored.created.getTime(),
+      );
     }
     const folded = cached.revision;
     return folded === 'no_stream' || !cached.loaded ? undefined : { state: cached.state, revision: folded };
@@ -278,12 +347,20 @@ export class AggregateRepository<State, E extends DomainEvent> {
     if (!cached) return undefined;
     const next = cached.revision === 'no_stream' ? 0n : cached.revision + 1n;
     if (foreign.claimsOurs || foreign.revision > next) {
-      this.cache.delete(foreign.stream);
+      this.drop(foreign.stream);
       return undefined;
     }
     if (foreign.revision === next) cached.revision = foreign.revision;
     const folded = cached.revision;
     return folded === 'no_stream' || !cached.loaded ? undefined : { state: cached.state, revision: folded };
+  }
+
+  /**
+   * Drops a stream's fold: for a subscriber that learns the store deleted the stream. Its next use
+   * reads the stream again, which then answers DeletedStreamError instead of a fold of the past.
+   */
+  forget(stream: string): void {
+    this.drop(stream);
   }
 
   async stopFollowing(): Promise<void> {
@@ -299,7 +376,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
    */
   private applyOwnAppend(
     stream: string,
-    cached: CachedAggregate<State, E>,
+    cached: CachedAggregate<State>,
     expected: bigint | 'no_stream',
     events: readonly E[],
     nextRevision: bigint,
@@ -308,12 +385,12 @@ export class AggregateRepository<State, E extends DomainEvent> {
       for (const event of events) cached.state = this.aggregate.evolve(cached.state, event);
       cached.revision = nextRevision;
     } else if (cached.revision === 'no_stream' || cached.revision < nextRevision) {
-      this.cache.delete(stream);
+      this.drop(stream);
     }
   }
 
   /** Brings the cached fold up to the store's head by reading only what was appended since. */
-  private async catchUp(stream: string): Promise<CachedAggregate<State, E>> {
+  private async catchUp(stream: string): Promise<CachedAggregate<State>> {
     let cached = this.recent(stream);
     if (!cached) {
       cached = {
@@ -323,32 +400,50 @@ export class AggregateRepository<State, E extends DomainEvent> {
         commands: new Map(),
       };
       this.cache.set(stream, cached);
-      if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
+      if (this.cache.size > this.cacheSize) this.drop(this.cache.keys().next().value!);
     }
 
     const from = cached.revision === 'no_stream' ? 0n : cached.revision + 1n;
+    // Only commands still inside the window are indexed: a long history costs no memory for its ids.
+    const windowStart = this.now() - this.windowMs;
     let unreadable: ForeignEvent | undefined;
-    for await (const item of this.store.readRecorded<E>(stream, from)) {
-      // Read to the end even past an unreadable event: a read left half-way keeps its call open.
-      if (unreadable) continue;
-      const revision = item.kind === 'event' ? item.stored.revision : item.foreign.revision;
-      // The subscription may have folded this event while the read was under way.
-      if (cached.revision !== 'no_stream' && revision <= cached.revision) continue;
-      if (item.kind === 'foreign') {
-        // Deciding on a fold that skipped one that claims to be ours could be silently wrong.
-        if (item.foreign.claimsOurs) unreadable = item.foreign;
-        // Another client's event (no Switchboard metadata) is no part of this aggregate: step over it.
-        else cached.revision = revision;
-        continue;
+    try {
+      for await (const item of this.store.readRecorded<E>(stream, from)) {
+        // Read to the end even past an unreadable event: a read left half-way keeps its call open.
+        if (unreadable) continue;
+        const revision = item.kind === 'event' ? item.stored.revision : item.foreign.revision;
+        // The subscription may have folded this event while the read was under way.
+        if (cached.revision !== 'no_stream' && revision <= cached.revision) continue;
+        if (item.kind === 'foreign') {
+          // Deciding on a fold that skipped one that claims to be ours could be silently wrong.
+          if (item.foreign.claimsOurs) unreadable = item.foreign;
+          // Another client's event (no Switchboard metadata) is no part of this aggregate: step over it.
+          else cached.revision = revision;
+          continue;
+        }
+        const { stored } = item;
+        cached.state = this.aggregate.evolve(cached.state, stored.event);
+        cached.revision = stored.revision;
+        const at = stored.created.getTime();
+        if (at >= windowStart)
+          this.remember(
+            stream,
+            cached,
+            stored.metadata.commandId,
+            stored.revision,
+            stored.revision,
+            stored.position,
+            at,
+          );
       }
-      const { stored } = item;
-      cached.state = this.aggregate.evolve(cached.state, stored.event);
-      cached.revision = stored.revision;
-      this.remember(cached, stored.metadata.commandId, [stored.event], stored.revision, stored.position);
+    } catch (error) {
+      // A deleted stream has no state to serve: the next use reads it again (and learns the same).
+      if (error instanceof DeletedStreamError) this.drop(stream);
+      throw error;
     }
     if (unreadable) {
       // Refused, naming the event; the fold is dropped so that no one decides on it.
-      if (this.cache.get(stream) === cached) this.cache.delete(stream);
+      if (this.cache.get(stream) === cached) this.drop(stream);
       this.foreignRefusals.record(unreadable);
       throw new ForeignEventInStreamError(unreadable);
     }
@@ -357,7 +452,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
   }
 
   /** The cached fold, marked as most recently used (Map order is insertion order: first key is evicted). */
-  private recent(stream: string): CachedAggregate<State, E> | undefined {
+  private recent(stream: string): CachedAggregate<State> | undefined {
     const cached = this.cache.get(stream);
     if (cached) {
       this.cache.delete(stream);
@@ -366,25 +461,70 @@ export class AggregateRepository<State, E extends DomainEvent> {
     return cached;
   }
 
+  /** The first outcome of a command again: its events are read back from where the store put them. */
+  private async replay(stream: string, record: CommandRecord): Promise<CommandOutcome<E>> {
+    const events: E[] = [];
+    const count = Number(record.last - record.first) + 1;
+    for await (const stored of this.store.readStream<E>(stream, record.first, count))
+      events.push(stored.event);
+    return { stream, events, revision: record.last, position: record.position, duplicate: true };
+  }
+
   private remember(
-    cached: CachedAggregate<State, E>,
+    stream: string,
+    cached: CachedAggregate<State>,
     commandId: string | undefined,
-    events: readonly E[],
-    revision: bigint,
+    first: bigint,
+    last: bigint,
     position: bigint | undefined,
+    at: number,
   ): void {
     if (!commandId) return;
     const record = cached.commands.get(commandId);
-    if (record) {
+    if (record && record.last + 1n === first) {
       // A command's events are read back one by one during catch-up: extend the same record.
-      record.events.push(...events);
-      record.revision = revision;
+      record.last = last;
       record.position = position;
       return;
     }
-    cached.commands.set(commandId, { events: [...events], revision, position });
-    if (cached.commands.size > this.commandWindow)
-      cached.commands.delete(cached.commands.keys().next().value!);
+    // A fold dropped from the cache while a command or read on it was under way still keeps its ids
+    // for that command, but no longer counts towards the total: nothing else will ever see it.
+    const counted = this.cache.get(stream) === cached;
+    // Not adjacent: the id was taken again after its window ended. The newer use is the one to answer.
+    if (record) cached.commands.delete(commandId);
+    else if (counted) this.rememberedCommands++;
+    cached.commands.set(commandId, { first, last, position, at });
+    this.forgetExpired(stream, cached);
+    if (!counted) return;
+    // The total bound: drop least recently used folds (never this one); they rebuild their ids on use.
+    for (const [other] of this.cache) {
+      if (this.rememberedCommands <= this.maxCommands) break;
+      if (other !== stream) this.drop(other);
+    }
+  }
+
+  /** Forgets the command ids that left the window (the map is in append order, oldest first). */
+  private forgetExpired(stream: string, cached: CachedAggregate<State>): void {
+    const counted = this.cache.get(stream) === cached;
+    const windowStart = this.now() - this.windowMs;
+    for (const [commandId, record] of cached.commands) {
+      if (record.at >= windowStart) break;
+      cached.commands.delete(commandId);
+      if (counted) this.rememberedCommands--;
+    }
+  }
+
+  /** Removes a fold and its command ids from the cache. */
+  private drop(stream: string): void {
+    const cached = this.cache.get(stream);
+    if (!cached) return;
+    this.rememberedCommands -= cached.commands.size;
+    this.cache.delete(stream);
+  }
+
+  private clear(): void {
+    this.cache.clear();
+    this.rememberedCommands = 0;
   }
 
   private serialized<T>(stream: string, work: () => Promise<T>): Promise<T> {

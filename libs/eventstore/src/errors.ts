@@ -28,3 +28,41 @@ export class ForeignEventInStreamError extends Error {
     );
   }
 }
+
+/**
+ * The stream was deleted in the store behind the application's back: tombstoned (for good) or soft
+ * deleted (EventStoreDB then reads it as not found while its events stay in `$all`).
+ */
+export class DeletedStreamError extends Error {
+  override readonly name = 'DeletedStreamError';
+  constructor(
+    readonly stream: string,
+    readonly deletion: 'tombstoned' | 'softDeleted',
+  ) {
+    super(
+      deletion === 'tombstoned'
+        ? `stream ${stream} was tombstoned in the event store: it can never be read or written again`
+        : `stream ${stream} was deleted in the event store: its history is gone and it is not recreated under the same id`,
+    );
+  }
+}
+
+/**
+ * A stream took as many commands within the idempotency window as the repository remembers. Taking
+ * more would mean forgetting a command id whose resend must still get its first result.
+ */
+export class TooManyCommandsError extends Error {
+  override readonly name = 'TooManyCommandsError';
+  readonly retryAfterSeconds: number;
+  constructor(
+    readonly stream: string,
+    readonly remembered: number,
+    retryAfterMs: number,
+  ) {
+    const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    super(
+      `stream ${stream} took ${remembered} commands within the idempotency window, the most remembered per stream; retry in ${retryAfterSeconds} s`,
+    );
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

@@ -4,6 +4,7 @@ import {
   FORWARDS,
   NO_STREAM,
   START,
+  StreamDeletedError,
   StreamNotFoundError,
   WrongExpectedVersionError,
   excludeSystemEvents,
@@ -22,7 +23,7 @@ import {
   type EventMetadata,
   type ForeignReason,
 } from '#events';
-import { ForeignEventInStreamError, StreamVersionConflictError } from './errors.js';
+import { DeletedStreamError, ForeignEventInStreamError, StreamVersionConflictError } from './errors.js';
 import { eventIdFor } from './event-ids.js';
 
 /**
@@ -92,6 +93,20 @@ export interface SubscriptionOptions {
    * checkpoint-driven position past events of other streams sooner.
    */
   readonly checkpointEvery?: number;
+  /**
+   * Also deliver a StreamDeletion for each stream of `streamPrefixes` that is tombstoned
+   * (`$streamDeleted` in the stream) or soft deleted (`$metadata` with `$tb` in `$$<stream>`): for
+   * consumers that hold state per stream and must drop it when the store deletes the stream.
+   */
+  readonly deletions?: boolean;
+}
+
+/** A stream's events before this point are gone (soft delete), or the stream is gone for good. */
+export interface StreamDeletion {
+  readonly kind: 'deleted';
+  readonly stream: string;
+  readonly deletion: 'tombstoned' | 'softDeleted';
+  readonly position: bigint;
 }
 
 export type SubscriptionItem<E extends DomainEvent = DomainEvent> =
@@ -102,9 +117,10 @@ export type SubscriptionItem<E extends DomainEvent = DomainEvent> =
   | { readonly kind: 'checkpoint'; readonly position: bigint }
   | { readonly kind: 'caughtUp' };
 
-export interface EventSubscription<E extends DomainEvent = DomainEvent> extends AsyncIterable<
-  SubscriptionItem<E>
-> {
+export interface EventSubscription<
+  E extends DomainEvent = DomainEvent,
+  Item = SubscriptionItem<E>,
+> extends AsyncIterable<Item> {
   close(): Promise<void>;
 }
 
@@ -155,6 +171,7 @@ export class EventStore {
       });
       return { nextRevision: result.nextExpectedRevision, position: result.position?.commit ?? 0n };
     } catch (error) {
+      if (error instanceof StreamDeletedError) throw new DeletedStreamError(stream, 'tombstoned');
       if (error instanceof WrongExpectedVersionError) {
         throw new StreamVersionConflictError(
           stream,
@@ -167,16 +184,19 @@ export class EventStore {
   }
 
   /**
-   * Reads a stream forwards from a revision (inclusive); a missing stream reads as empty. Strict: a
-   * foreign event ends the read with ForeignEventInStreamError naming it (see readRecorded for a
-   * reader that applies its own policy).
+   * Reads a stream forwards from a revision (inclusive), at most `maxCount` events; a missing stream
+   * reads as empty. Strict: a foreign event ends the read with ForeignEventInStreamError naming it (see
+   * readRecorded for a reader that applies its own policy). A deleted stream throws DeletedStreamError:
+   * tombstoned, or soft deleted (it reads as not found and its metadata truncates it), so that a
+   * deletion is never taken for a new stream.
    */
   async *readStream<E extends DomainEvent = DomainEvent>(
     stream: string,
     fromRevision = 0n,
+    maxCount?: number,
   ): AsyncGenerator<StoredEvent<E>> {
     let foreign: ForeignEvent | undefined;
-    for await (const item of this.readRecorded<E>(stream, fromRevision)) {
+    for await (const item of this.readRecorded<E>(stream, fromRevision, maxCount)) {
       // Read to the end before throwing: a read left half-way keeps its call open.
       if (foreign) continue;
       if (item.kind === 'foreign') foreign = item.foreign;
@@ -189,18 +209,23 @@ export class EventStore {
   async *readRecorded<E extends DomainEvent = DomainEvent>(
     stream: string,
     fromRevision = 0n,
+    maxCount?: number,
   ): AsyncGenerator<RecordedItem<E>> {
     try {
       for await (const resolved of this.client.readStream(stream, {
         direction: FORWARDS,
         fromRevision: fromRevision === 0n ? START : fromRevision,
+        ...(maxCount === undefined ? {} : { maxCount }),
       })) {
         const item = this.decode<E>(resolved);
         if (item) yield item;
       }
     } catch (error) {
-      if (error instanceof StreamNotFoundError) return;
-      throw error;
+      if (error instanceof StreamDeletedError) throw new DeletedStreamError(stream, 'tombstoned');
+      if (!(error instanceof StreamNotFoundError)) throw error;
+      // Only a stream read as missing pays this second look (a new stream's first read).
+      const { metadata } = await this.client.getStreamMetadata(stream);
+      if (metadata?.truncateBefore !== undefined) throw new DeletedStreamError(stream, 'softDeleted');
     }
   }
 
@@ -224,13 +249,27 @@ export class EventStore {
    * consumer that stores the last item's position never skips an unprocessed event.
    */
   subscribeToAll<E extends DomainEvent = DomainEvent>(
+    options: SubscriptionOptions & { readonly deletions: true },
+  ): EventSubscription<E, SubscriptionItem<E> | StreamDeletion>;
+  subscribeToAll<E extends DomainEvent = DomainEvent>(options?: SubscriptionOptions): EventSubscription<E>;
+  subscribeToAll<E extends DomainEvent = DomainEvent>(
     options: SubscriptionOptions = {},
-  ): EventSubscription<E> {
+  ): EventSubscription<E, SubscriptionItem<E> | StreamDeletion> {
     const searchWindow =
       options.checkpointEvery === undefined ? {} : { maxSearchWindow: options.checkpointEvery };
+    const prefixes = options.streamPrefixes ?? [];
     const filter: Filter = options.streamPrefixes
-      ? streamNameFilter({ prefixes: [...options.streamPrefixes], ...searchWindow })
+      ? streamNameFilter({
+          // A soft delete is written to the stream's metadata stream, `$$<stream>`.
+          prefixes: options.deletions
+            ? [...prefixes, ...prefixes.map((prefix) => `$$${prefix}`)]
+            : [...prefixes],
+          ...searchWindow,
+        })
       : excludeSystemEvents(searchWindow);
+    const deletionOf = options.deletions
+      ? (resolved: ResolvedEvent): StreamDeletion | undefined => deletionIn(resolved, prefixes)
+      : () => undefined;
     const subscription = this.client.subscribeToAll({
       fromPosition:
         options.fromPosition === undefined
@@ -253,6 +292,11 @@ export class EventStore {
         for await (const item of subscription as AsyncIterable<AllStreamResolvedEvent | Marker>) {
           if (isMarker(item)) {
             yield item.item;
+            continue;
+          }
+          const deletion = deletionOf(item as ResolvedEvent);
+          if (deletion) {
+            yield deletion;
             continue;
           }
           const decoded = decode(item as ResolvedEvent);
@@ -288,6 +332,20 @@ export class EventStore {
     };
   }
 }
+
+/** A tombstone or a soft delete of a stream of one of `prefixes`, as it shows in `$all`. */
+const deletionIn = (resolved: ResolvedEvent, prefixes: readonly string[]): StreamDeletion | undefined => {
+  const recorded = resolved.event;
+  if (!recorded) return undefined;
+  const position = recorded.position?.commit ?? resolved.commitPosition ?? 0n;
+  if (recorded.type === '$streamDeleted')
+    return { kind: 'deleted', stream: recorded.streamId, deletion: 'tombstoned', position };
+  if (recorded.type !== '$metadata' || !recorded.streamId.startsWith('$$')) return undefined;
+  const stream = recorded.streamId.slice(2);
+  const data = recorded.isJson ? (recorded.data as { $tb?: unknown }) : {};
+  if (data.$tb === undefined || !prefixes.some((prefix) => stream.startsWith(prefix))) return undefined;
+  return { kind: 'deleted', stream, deletion: 'softDeleted', position };
+};
 
 const MARKER = Symbol('subscription-marker');
 interface Marker {

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { EventStore } from '#eventstore';
 import { collect } from '../../support/collect.js';
 import { startEmbeddedEventStore, type EmbeddedEventStore } from '../../support/embedded-eventstore.js';
@@ -15,6 +16,9 @@ import {
   type Api,
   type CommandReply,
 } from './lines.support.js';
+
+// Starting a store, an api or the CLI can take longer than Jest's 5 s default on a busy machine.
+jest.setTimeout(60_000);
 
 const BOB = 'bob';
 const CAROL = 'carol';

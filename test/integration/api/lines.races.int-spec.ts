@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { EventStore } from '#eventstore';
 import { collect } from '../../support/collect.js';
 import {
@@ -14,6 +15,9 @@ import {
   type ErrorReply,
   type Reply,
 } from './lines.support.js';
+
+// Starting a store, an api or the CLI can take longer than Jest's 5 s default on a busy machine.
+jest.setTimeout(60_000);
 
 const PARTIES = [ALICE, 'd1', 'd2', 'd3', 'd4', 'd5', 'd6', 'd7'];
 const NAMES: Record<string, string> = Object.fromEntries(

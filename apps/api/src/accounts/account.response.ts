@@ -12,6 +12,7 @@ import {
 } from '@nestjs/swagger';
 import type { AccountEvent } from '#events';
 import type { CommandOutcome } from '#eventstore';
+import { CommandIdempotencyDocs } from '../shared/command-docs.js';
 import type { CommandOrigin } from '../shared/command-metadata.js';
 
 export class StoredEventDto {
@@ -114,6 +115,7 @@ export const AccountCommandDocs = (
         'a rule says no, or the stream holds an event this build cannot read (its position in `details`)',
       ),
     }),
+    CommandIdempotencyDocs(),
   );
 
 const codes = (list: readonly string[], why: string): string =>

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { AccountCommand } from '#domain';
 import type { AccountPolicy } from '#events';
 import { ClockService } from '../clock/clock.service.js';
+import { StreamDeletedDocs } from '../shared/command-docs.js';
 import { Origin, type CommandOrigin } from '../shared/command-metadata.js';
 import { PhoneNumberPipe } from '../shared/phone-number.pipe.js';
 import { ValidIdPipe } from '../shared/valid-id.pipe.js';
@@ -79,6 +80,7 @@ export class AccountsController {
 
   @Get(':accountId')
   @ApiOperation({ summary: 'The account as the command side sees it: parties, delegations, policy' })
+  @StreamDeletedDocs()
   @ApiOkResponse({
     description: 'Parties with licences and settings; delegations with status and permissions',
   })

@@ -4,12 +4,15 @@ import { createHash } from 'node:crypto';
 import { DomainError, pendingLineTimers, type LineState, type LineTimer } from '#domain';
 import type { LineEvent } from '#events';
 import {
+  DeletedStreamError,
   EventStore,
   ForeignEventInStreamError,
   ForeignEventTally,
   ID_PATTERN,
   type EventSubscription,
   type StoredEvent,
+  type StreamDeletion,
+  type SubscriptionItem,
 } from '#eventstore';
 import { ClockService } from '../clock/clock.service.js';
 import type { CommandOrigin } from '../shared/command-metadata.js';
@@ -80,7 +83,8 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
   /** The first catch-up is done: timers that were pending before this process started are on the clock. */
   private ready = false;
   private waiters: Waiter[] = [];
-  private subscription: EventSubscription<LineEvent> | undefined;
+  private subscription:
+    EventSubscription<LineEvent, SubscriptionItem<LineEvent> | StreamDeletion> | undefined;
   private running: Promise<void> | undefined;
   private stopping = false;
   private wakeUp: (() => void) | undefined;
@@ -146,6 +150,7 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
   private async follow(): Promise<void> {
     const subscription = this.store.subscribeToAll<LineEvent>({
       streamPrefixes: [LINE_STREAM_PREFIX],
+      deletions: true,
       ...(this.processed > 0n ? { fromPosition: this.processed } : {}),
     });
     this.subscription = subscription;
@@ -174,6 +179,10 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
         this.lines.observeForeign(foreign);
         if (foreign.position !== undefined && foreign.position > seen) seen = foreign.position;
         if (!live) continue;
+      } else if (item.kind === 'deleted') {
+        if (item.position > seen) seen = item.position;
+        this.forgetLine(item.stream);
+        behind.delete(item.stream);
       } else if (item.kind === 'checkpoint') {
         if (item.position > seen) seen = item.position;
         if (!live) continue;
@@ -202,6 +211,8 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
     try {
       loaded = fold ?? (await this.lines.load(stream));
     } catch (error) {
+      // Deleted in the store after this event: nothing on it is left to time (its deletion follows).
+      if (error instanceof DeletedStreamError) return this.forgetLine(stream);
       // This line cannot be folded; its timers stay as they were, and every other line goes on.
       if (!(error instanceof ForeignEventInStreamError)) throw error;
       this.logger.warn(`timers of ${stream} not refreshed: ${error.message}`);
@@ -222,6 +233,14 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
     for (const key of previous.keys()) if (!next.has(key)) this.clock.cancel(key);
     if (next.size > 0) this.scheduled.set(stream, next);
     else this.scheduled.delete(stream);
+  }
+
+  /** A line deleted in the store: its fold is dropped and its timers leave the clock (nothing is left to time). */
+  private forgetLine(stream: string): void {
+    this.lines.forget(stream);
+    for (const key of this.scheduled.get(stream)?.keys() ?? []) this.clock.cancel(key);
+    this.scheduled.delete(stream);
+    this.lookedAt.delete(stream);
   }
 
   private put(stream: string, key: string, scheduled: ScheduledTimer): void {
@@ -246,14 +265,14 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
     try {
       await this.commands.execute(new ExecuteLineCommand(accountId, number, command, origin));
     } catch (error) {
-      // A line that changed under the timer (number removed, call gone), or that holds an event this
-      // build cannot read, is not the clock's failure.
-      if (error instanceof ForeignEventInStreamError) {
+      // A line that changed under the timer (number removed, call gone, its account or itself deleted
+      // in the store), or that holds an event this build cannot read, is not the clock's failure.
+      if (error instanceof DeletedStreamError) this.logger.warn(`timer ${key} was dropped: ${error.message}`);
+      else if (error instanceof ForeignEventInStreamError)
         this.logger.warn(`timer ${key} was refused: FOREIGN_EVENT_IN_STREAM ${error.message}`);
-        return;
-      }
-      if (!(error instanceof DomainError)) throw error;
-      this.logger.warn(`timer ${key} was refused: ${error.code} ${error.message}`);
+      else if (error instanceof DomainError)
+        this.logger.warn(`timer ${key} was refused: ${error.code} ${error.message}`);
+      else throw error;
     } finally {
       // Forget it, so that the next look at the line puts it back on the clock if it is still wanted.
       const timers = this.scheduled.get(stream);

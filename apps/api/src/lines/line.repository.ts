@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { lineDecider, type LineState } from '#domain';
 import type { LineEvent } from '#events';
-import { AggregateRepository, EventStore, streamName } from '#eventstore';
+import { AggregateRepository, EventStore, streamName, type RepositoryOptions } from '#eventstore';
+import { IDEMPOTENCY_OPTIONS } from '../shared/idempotency.js';
 
 /**
  * Every call on a shared line lives in the line's stream, so "one session per line" (R12) and "first
@@ -17,7 +18,7 @@ export const lineStream = (accountId: string, number: string): string =>
  */
 @Injectable()
 export class LineRepository extends AggregateRepository<LineState, LineEvent> {
-  constructor(store: EventStore) {
-    super(store, lineDecider);
+  constructor(store: EventStore, @Inject(IDEMPOTENCY_OPTIONS) options: RepositoryOptions = {}) {
+    super(store, lineDecider, options);
   }
 }

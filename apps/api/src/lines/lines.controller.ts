@@ -25,6 +25,7 @@ import { randomUUID } from 'node:crypto';
 import type { LineCommand } from '#domain';
 import type { LineEvent } from '#events';
 import type { CommandOutcome } from '#eventstore';
+import { CommandIdempotencyDocs, StreamDeletedDocs } from '../shared/command-docs.js';
 import { Origin, type CommandOrigin } from '../shared/command-metadata.js';
 import { ValidIdPipe } from '../shared/valid-id.pipe.js';
 import { LineNumberPipe, type LineNumber } from './line-number.pipe.js';
@@ -86,7 +87,16 @@ const CommandDocs = (summary: string) =>
     accountParam,
     numberParam,
     ...rejections,
+    CommandIdempotencyDocs(),
   );
+
+const callIdIn = (events: readonly LineEvent[]): string | undefined => {
+  for (const { data } of events) {
+    const callId = (data as { callId?: unknown }).callId;
+    if (typeof callId === 'string') return callId;
+  }
+  return undefined;
+};
 
 /** `:action` of the simple call commands; anything else is a route that does not exist. */
 class CallActionPipe implements PipeTransform<string, SimpleCallAction> {
@@ -113,6 +123,7 @@ export class LinesController {
 
   @Get()
   @ApiOperation({ summary: "The command side's view of the line: the call in progress, inbox, totals" })
+  @StreamDeletedDocs()
   @accountParam
   @numberParam
   @ApiNotFoundResponse({
@@ -374,10 +385,13 @@ export class LinesController {
     const outcome: CommandOutcome<LineEvent> = await this.commands.execute(
       new ExecuteLineCommand(accountId, number, command, origin),
     );
+    // A resend is answered with the first result: its call is the one in the first events, not the
+    // one this request named or had generated.
+    const firstCallId = outcome.duplicate ? callIdIn(outcome.events) : undefined;
     return {
       commandId: origin.commandId,
       duplicate: outcome.duplicate,
-      ...('callId' in command ? { callId: command.callId } : {}),
+      ...('callId' in command ? { callId: firstCallId ?? command.callId } : {}),
       ...(outcome.revision !== undefined ? { revision: outcome.revision.toString() } : {}),
       ...(outcome.position !== undefined ? { position: outcome.position.toString() } : {}),
       events: outcome.events.map(({ type, data }) => ({ type, data: { ...data } })),

@@ -8,7 +8,13 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { DomainError } from '#domain';
-import { ContentionError, ForeignEventInStreamError, InvalidStreamIdError } from '#eventstore';
+import {
+  ContentionError,
+  DeletedStreamError,
+  ForeignEventInStreamError,
+  InvalidStreamIdError,
+  TooManyCommandsError,
+} from '#eventstore';
 
 /** The body of every error answer: a stable code to switch on, a sentence for people. */
 export interface ApiErrorBody {
@@ -39,6 +45,8 @@ export class ApiErrorFilter implements ExceptionFilter {
     const body = this.toBody(exception);
     if (body.statusCode >= 500)
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    if (exception instanceof TooManyCommandsError)
+      void reply.header('retry-after', String(exception.retryAfterSeconds));
     void reply.status(body.statusCode).send(body);
   }
 
@@ -70,6 +78,22 @@ export class ApiErrorFilter implements ExceptionFilter {
           eventType: foreign.type,
           reason: foreign.reason,
         },
+      };
+    }
+    if (exception instanceof DeletedStreamError) {
+      return {
+        statusCode: HttpStatus.GONE,
+        code: 'STREAM_DELETED',
+        message: exception.message,
+        details: { stream: exception.stream, deletion: exception.deletion },
+      };
+    }
+    if (exception instanceof TooManyCommandsError) {
+      return {
+        statusCode: HttpStatus.TOO_MANY_REQUESTS,
+        code: 'TOO_MANY_COMMANDS',
+        message: exception.message,
+        details: { stream: exception.stream, retryAfterSeconds: exception.retryAfterSeconds },
       };
     }
     if (exception instanceof ContentionError) {

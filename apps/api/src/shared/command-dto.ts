@@ -11,7 +11,9 @@ export abstract class CommandDto {
 
   @ApiPropertyOptional({
     description:
-      'Client-chosen command id: resending the same id appends nothing and returns the first result',
+      'Client-chosen command id (or the `Idempotency-Key` header): resending the same id within 15 ' +
+      'minutes of the first append (`IDEMPOTENCY_WINDOW_SECONDS`), also after an api restart, appends ' +
+      'nothing and returns the first result (`duplicate: true`); after the window it is decided anew',
     example: 'cmd-7f3a2c',
   })
   @IsOptional()

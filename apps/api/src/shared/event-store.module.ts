@@ -2,10 +2,11 @@ import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/comm
 import type { EventStoreDBClient } from '@eventstore/db-client';
 import { EventStore, createEventStoreClient } from '#eventstore';
 import { eventSchemas } from '#events';
+import { IDEMPOTENCY_OPTIONS, idempotencyOptionsFromEnv } from './idempotency.js';
 
 export const EVENTSTORE_CLIENT = Symbol('EVENTSTORE_CLIENT');
 
-/** One official-client connection per process, closed on shutdown. */
+/** One official-client connection per process, closed on shutdown; the repositories' idempotency window. */
 @Global()
 @Module({
   providers: [
@@ -15,8 +16,9 @@ export const EVENTSTORE_CLIENT = Symbol('EVENTSTORE_CLIENT');
       inject: [EVENTSTORE_CLIENT],
       useFactory: (client: EventStoreDBClient) => new EventStore(client, eventSchemas),
     },
+    { provide: IDEMPOTENCY_OPTIONS, useFactory: () => idempotencyOptionsFromEnv() },
   ],
-  exports: [EventStore, EVENTSTORE_CLIENT],
+  exports: [EventStore, EVENTSTORE_CLIENT, IDEMPOTENCY_OPTIONS],
 })
 export class EventStoreModule implements OnApplicationShutdown {
   constructor(@Inject(EVENTSTORE_CLIENT) private readonly client: EventStoreDBClient) {}

@@ -1,0 +1,187 @@
+import { jest } from '@jest/globals';
+import { createEventStoreClient, EventStore } from '#eventstore';
+import { collect } from '../../support/collect.js';
+import {
+  CALLER,
+  LINE_PATH_NUMBER,
+  accountCommands,
+  linePath,
+  seedAccount,
+  startApi,
+  uniqueAccountId,
+  type Api,
+  type CommandReply,
+  type ErrorReply,
+} from './lines.support.js';
+
+// Over a thousand commands on one line, and api processes started and stopped.
+jest.setTimeout(120_000);
+
+/** Starts an api whose idempotency window is `seconds` (IDEMPOTENCY_WINDOW_SECONDS). */
+const startApiWithWindow = async (seconds: string): Promise<Api> => {
+  const saved = process.env.IDEMPOTENCY_WINDOW_SECONDS;
+  process.env.IDEMPOTENCY_WINDOW_SECONDS = seconds;
+  try {
+    return await startApi();
+  } finally {
+    if (saved === undefined) delete process.env.IDEMPOTENCY_WINDOW_SECONDS;
+    else process.env.IDEMPOTENCY_WINDOW_SECONDS = saved;
+  }
+};
+
+describe('idempotent commands over HTTP: a window in time, across restarts', () => {
+  let api: Api;
+  beforeAll(async () => (api = await startApi()));
+  afterAll(() => api.close());
+
+  const lineOf = async () => {
+    const accountId = uniqueAccountId('idem');
+    await seedAccount(api, accountId, accountCommands(accountId, { delegates: [{ id: 'bob' }] }));
+    return { accountId, path: linePath(accountId) };
+  };
+  const received = async (accountId: string, callId: string) =>
+    (await collect(api.app.get(EventStore).readStream(`line-${accountId}.${LINE_PATH_NUMBER}`))).filter(
+      (stored) =>
+        stored.event.type === 'IncomingCallReceived' &&
+        (stored.event.data as { callId: string }).callId === callId,
+    ).length;
+
+  it('answers a resend after 1,200 later commands on the line, and after an api restart, with the first answer', async () => {
+    const { accountId, path } = await lineOf();
+    const ring = { from: CALLER, callId: 'first-call', commandId: 'ring-first' };
+    const first = await api.post<CommandReply>(`${path}/incoming-calls`, ring);
+    expect(first.status).toBe(201);
+    await api.post(`${path}/calls/first-call/external-hang-up`, {});
+    for (let n = 0; n < 600; n++) {
+      expect((await api.post(`${path}/incoming-calls`, { from: CALLER, callId: `later-${n}` })).status).toBe(
+        201,
+      );
+      expect((await api.post(`${path}/calls/later-${n}/external-hang-up`, {})).status).toBe(200);
+    }
+    const again = await api.post<CommandReply>(`${path}/incoming-calls`, ring);
+    expect(again).toEqual({ status: 201, body: { ...first.body, duplicate: true } });
+
+    const restarted = await startApi();
+    try {
+      const afterRestart = await restarted.post<CommandReply>(`${path}/incoming-calls`, ring);
+      expect(afterRestart).toEqual({ status: 201, body: { ...first.body, duplicate: true } });
+      // An account command's id survives the restart too.
+      const revoke = `/accounts/${accountId}/delegations/del-bob/revoke`;
+      const revoked = await api.post(revoke, { actor: 'alice', commandId: 'revoke-before-restart' });
+      expect(revoked.status).toBe(200);
+      expect(await restarted.post(revoke, { actor: 'alice', commandId: 'revoke-before-restart' })).toEqual({
+        ...revoked,
+        body: { ...revoked.body, duplicate: true },
+      });
+    } finally {
+      await restarted.close();
+    }
+    expect(await received(accountId, 'first-call')).toBe(1);
+  });
+
+  it('answers a resend of a call whose id the api generated with the same call, not a new id', async () => {
+    const { path } = await lineOf();
+    const first = await api.post<CommandReply>(`${path}/incoming-calls`, {
+      from: CALLER,
+      commandId: 'ring-no-id',
+    });
+    const again = await api.post<CommandReply>(`${path}/incoming-calls`, {
+      from: CALLER,
+      commandId: 'ring-no-id',
+    });
+    expect(first.body.callId).toEqual(expect.any(String));
+    expect(again.body).toEqual({ ...first.body, duplicate: true });
+  });
+
+  it('decides a resend anew once IDEMPOTENCY_WINDOW_SECONDS has passed', async () => {
+    const shortWindow = await startApiWithWindow('1');
+    try {
+      const { accountId, path } = await lineOf();
+      const first = await shortWindow.post<CommandReply>(`${path}/incoming-calls`, {
+        from: CALLER,
+        callId: 'early',
+        commandId: 'ring-reused',
+      });
+      await shortWindow.post(`${path}/calls/early/external-hang-up`, {});
+      const within = await shortWindow.post<CommandReply>(`${path}/incoming-calls`, {
+        from: CALLER,
+        callId: 'late',
+        commandId: 'ring-reused',
+      });
+      expect(within.body).toEqual({ ...first.body, duplicate: true });
+      await new Promise((pass) => setTimeout(pass, 1_100));
+      const after = await shortWindow.post<CommandReply>(`${path}/incoming-calls`, {
+        from: CALLER,
+        callId: 'late',
+        commandId: 'ring-reused',
+      });
+      expect(after.body).toMatchObject({ duplicate: false, callId: 'late' });
+      expect(await received(accountId, 'late')).toBe(1);
+    } finally {
+      await shortWindow.close();
+    }
+  });
+});
+
+describe('streams deleted in the store behind the api: 410 STREAM_DELETED', () => {
+  let api: Api;
+  const store = new EventStore(createEventStoreClient());
+  beforeAll(async () => (api = await startApi()));
+  afterAll(async () => {
+    await api.close();
+    await store.client.dispose();
+  });
+
+  /** An account with a line that has had a call: both streams exist and are cached by the api. */
+  const accountWithLine = async () => {
+    const accountId = uniqueAccountId('gone');
+    await seedAccount(api, accountId, accountCommands(accountId, { delegates: [{ id: 'bob' }] }));
+    const path = linePath(accountId);
+    expect((await api.post(`${path}/incoming-calls`, { from: CALLER, callId: 'c1' })).status).toBe(201);
+    expect((await api.get(`/accounts/${accountId}`)).status).toBe(200);
+    return { accountId, path, lineStream: `line-${accountId}.${LINE_PATH_NUMBER}` };
+  };
+  const gone = (reply: { status: number; body: unknown }, deletion: string) => {
+    expect(reply.status).toBe(410);
+    expect(reply.body).toMatchObject({ code: 'STREAM_DELETED', details: { deletion } });
+    expect((reply.body as ErrorReply).message).toMatch(/deleted|tombstoned/);
+  };
+  /** The api learns of a deletion through its subscriptions: give them a moment, then ask. */
+  const eventually = async <T>(ask: () => Promise<T & { status: number }>): Promise<T> => {
+    let reply = await ask();
+    for (let attempt = 0; attempt < 50 && reply.status !== 410; attempt++) {
+      await new Promise((retry) => setTimeout(retry, 20));
+      reply = await ask();
+    }
+    return reply;
+  };
+  const appendedTo = async (stream: string) => collect(store.readStream(stream)).catch(() => []);
+
+  for (const deletion of ['tombstoned', 'softDeleted'] as const) {
+    const remove = (stream: string) =>
+      deletion === 'tombstoned' ? store.client.tombstoneStream(stream) : store.client.deleteStream(stream);
+
+    it(`an account ${deletion}: reads, account commands and its lines' commands answer 410`, async () => {
+      const { accountId, path, lineStream } = await accountWithLine();
+      const lineBefore = await appendedTo(lineStream);
+      await remove(`account-${accountId}`);
+      gone(await eventually(() => api.get(`/accounts/${accountId}`)), deletion);
+      gone(await eventually(() => api.post(`${path}/calls/c1/external-hang-up`, {})), deletion);
+      gone(await api.get(path), deletion);
+      gone(await api.post(`/accounts/${accountId}/delegations/del-bob/revoke`, { actor: 'alice' }), deletion);
+      // Not recreated under the same id: the read models and the audit trail still hold its history.
+      gone(await api.post('/accounts', { actor: 'root', accountId, name: 'Again' }), deletion);
+      expect(await appendedTo(lineStream)).toEqual(lineBefore);
+    });
+
+    it(`a line ${deletion}: its reads and commands answer 410, the account carries on`, async () => {
+      const { accountId, path, lineStream } = await accountWithLine();
+      await remove(lineStream);
+      gone(await eventually(() => api.get(path)), deletion);
+      gone(await eventually(() => api.post(`${path}/calls/c1/external-hang-up`, {})), deletion);
+      gone(await api.post(`${path}/incoming-calls`, { from: CALLER, callId: 'c2' }), deletion);
+      expect((await api.get(`/accounts/${accountId}`)).status).toBe(200);
+      await expect(collect(store.client.readStream(lineStream))).rejects.toThrow();
+    });
+  }
+});

@@ -1,0 +1,224 @@
+import { jest } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import type { DomainEvent } from '#events';
+import {
+  AggregateRepository,
+  DeletedStreamError,
+  EventStore,
+  TooManyCommandsError,
+  createEventStoreClient,
+  type CommandMetadata,
+  type RepositoryOptions,
+} from '#eventstore';
+import { collect } from '../../support/collect.js';
+
+/** A counter whose commands add to it; `addTwice` writes two events, so a resend must return both. */
+type Added = DomainEvent<'Added', { by: number }>;
+const counter = {
+  initialState: { value: 0 },
+  evolve: (state: { value: number }, event: Added) => ({ value: state.value + event.data.by }),
+};
+const add = (by: number) => (): Added[] => [{ type: 'Added', data: { by } }];
+const addTwice = (by: number) => (): Added[] => [
+  { type: 'Added', data: { by } },
+  { type: 'Added', data: { by } },
+];
+const addIfBelow =
+  (limit: number, by: number) =>
+  (state: { value: number }): Added[] => {
+    if (state.value >= limit) throw new Error('LIMIT_REACHED');
+    return [{ type: 'Added', data: { by } }];
+  };
+
+const meta = (commandId: string = randomUUID()): CommandMetadata => ({
+  $correlationId: commandId,
+  $causationId: commandId,
+  commandId,
+  actor: 'tester',
+  onBehalfOf: null,
+  permission: null,
+  simulatedTime: '2026-01-05T09:00:00.000Z',
+});
+
+jest.setTimeout(60_000);
+
+const WINDOW_MS = 60_000;
+
+/** A wall clock the test moves: the window passes without waiting for it. */
+const movableClock = () => {
+  let offset = 0;
+  return { now: () => Date.now() + offset, pass: (ms: number) => (offset += ms) };
+};
+
+describe('idempotency window of the aggregate repository, through the official client', () => {
+  const client = createEventStoreClient();
+  const store = new EventStore(client);
+  afterAll(() => client.dispose());
+
+  const stream = (): string => `tally-${randomUUID().replaceAll('-', '')}`;
+  const repository = (options: RepositoryOptions = {}) =>
+    new AggregateRepository(store, counter, { idempotencyWindowMs: WINDOW_MS, ...options });
+  const eventsIn = async (name: string) => (await collect(store.readStream(name))).length;
+
+  it('answers a resend after 5,000 later commands on the same stream with the first result, appending nothing', async () => {
+    const name = stream();
+    const repo = repository();
+    const first = await repo.handle(name, addTwice(7), meta('cmd-early'));
+    for (let i = 0; i < 5_000; i++) await repo.handle(name, add(1), meta());
+    const again = await repo.handle(name, addTwice(7), meta('cmd-early'));
+    expect(again).toEqual({ ...first, duplicate: true });
+    expect(again.events).toHaveLength(2);
+    expect(await eventsIn(name)).toBe(5_002);
+  });
+
+  it('answers a resend after a restart: a new repository rebuilds the command ids from the events', async () => {
+    const name = stream();
+    const before = repository();
+    const first = await before.handle(name, addTwice(3), meta('cmd-before-restart'));
+    for (let i = 0; i < 1_500; i++) await before.handle(name, add(1), meta());
+    const afterRestart = await repository().handle(name, addTwice(3), meta('cmd-before-restart'));
+    expect(afterRestart).toEqual({ ...first, duplicate: true });
+    expect(await eventsIn(name)).toBe(1_502);
+  });
+
+  it('decides anew once the window has passed, in the same process and after a restart', async () => {
+    const name = stream();
+    const clock = movableClock();
+    const repo = repository({ now: clock.now });
+    const first = await repo.handle(name, add(5), meta('cmd-late'));
+    clock.pass(WINDOW_MS + 1);
+    const inSameProcess = await repo.handle(name, add(5), meta('cmd-late'));
+    expect(inSameProcess).toMatchObject({ duplicate: false, revision: first.revision! + 1n });
+
+    // A fresh process whose clock is past the window of both appends decides again too.
+    const later = movableClock();
+    later.pass(WINDOW_MS + 1);
+    const afterRestart = await repository({ now: later.now }).handle(name, add(5), meta('cmd-late'));
+    expect(afterRestart).toMatchObject({ duplicate: false, revision: first.revision! + 2n });
+    expect(await eventsIn(name)).toBe(3);
+  });
+
+  it('answers a resend within the window with the newer result once an id was taken again', async () => {
+    const name = stream();
+    const clock = movableClock();
+    const repo = repository({ now: clock.now });
+    await repo.handle(name, add(1), meta('cmd-reused'));
+    clock.pass(WINDOW_MS + 1);
+    const second = await repo.handle(name, add(2), meta('cmd-reused'));
+    expect(await repo.handle(name, add(2), meta('cmd-reused'))).toEqual({ ...second, duplicate: true });
+  });
+
+  it('decides a resend of a rejected command again: nothing was appended, nothing acknowledged', async () => {
+    const name = stream();
+    const repo = repository();
+    await repo.handle(name, add(10), meta());
+    await expect(repo.handle(name, addIfBelow(5, 1), meta('cmd-refused'))).rejects.toThrow('LIMIT_REACHED');
+    // The same command id, sent again to a fresh process on a stream that now allows it.
+    const restarted = repository();
+    await expect(restarted.handle(name, addIfBelow(20, 1), meta('cmd-refused'))).resolves.toMatchObject({
+      duplicate: false,
+    });
+    expect(await eventsIn(name)).toBe(2);
+  });
+
+  it('refuses new commands on a stream at its bound instead of forgetting an id inside the window', async () => {
+    const name = stream();
+    const clock = movableClock();
+    const repo = repository({ maxCommandsPerStream: 3, now: clock.now });
+    const first = await repo.handle(name, add(1), meta('cmd-1'));
+    await repo.handle(name, add(1), meta('cmd-2'));
+    await repo.handle(name, add(1), meta('cmd-3'));
+    const refused = await repo.handle(name, add(1), meta('cmd-4')).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(TooManyCommandsError);
+    expect((refused as TooManyCommandsError).retryAfterSeconds).toBe(WINDOW_MS / 1000);
+    // Resends are still answered, and once the oldest leave the window new commands are taken.
+    expect(await repo.handle(name, add(1), meta('cmd-1'))).toEqual({ ...first, duplicate: true });
+    clock.pass(WINDOW_MS + 1);
+    await expect(repo.handle(name, add(1), meta('cmd-4'))).resolves.toMatchObject({ duplicate: false });
+    expect(await eventsIn(name)).toBe(4);
+  });
+
+  it('keeps the total bound by dropping other folds, which read their ids back on their next use', async () => {
+    const repo = repository({ maxCommands: 10, maxCommandsPerStream: 10 });
+    const names = [stream(), stream(), stream()];
+    const firsts = [];
+    for (const name of names) {
+      firsts.push(await repo.handle(name, add(1), meta(`first-${name}`)));
+      for (let i = 0; i < 5; i++) await repo.handle(name, add(1), meta());
+    }
+    for (const [index, name] of names.entries()) {
+      expect(await repo.handle(name, add(1), meta(`first-${name}`))).toEqual({
+        ...firsts[index],
+        duplicate: true,
+      });
+      expect(await eventsIn(name)).toBe(6);
+    }
+  });
+});
+
+describe('streams deleted in the store behind the repository, through the official client', () => {
+  const client = createEventStoreClient();
+  const store = new EventStore(client);
+  afterAll(() => client.dispose());
+
+  const stream = (): string => `gone-${randomUUID().replaceAll('-', '')}`;
+  const deletionOf = (promise: Promise<unknown>) =>
+    promise.then(
+      () => 'answered',
+      (error: unknown) => (error instanceof DeletedStreamError ? error.deletion : error),
+    );
+
+  it('a tombstoned stream is gone for loads and commands, cached or not', async () => {
+    const name = stream();
+    const cached = new AggregateRepository(store, counter);
+    await cached.handle(name, add(1), meta());
+    await client.tombstoneStream(name);
+    expect(await deletionOf(cached.load(name))).toBe('tombstoned');
+    expect(await deletionOf(cached.handle(name, add(1), meta()))).toBe('tombstoned');
+    const cold = new AggregateRepository(store, counter);
+    expect(await deletionOf(cold.handle(name, add(1), meta()))).toBe('tombstoned');
+  });
+
+  it('a soft-deleted stream is deleted, not new: loads and commands are refused and nothing is appended', async () => {
+    const name = stream();
+    const cached = new AggregateRepository(store, counter);
+    await cached.handle(name, add(1), meta());
+    await client.deleteStream(name);
+    expect(await deletionOf(cached.load(name))).toBe('softDeleted');
+    expect(await deletionOf(new AggregateRepository(store, counter).load(name))).toBe('softDeleted');
+    expect(await deletionOf(new AggregateRepository(store, counter).handle(name, add(1), meta()))).toBe(
+      'softDeleted',
+    );
+    const { metadata } = await client.getStreamMetadata(name);
+    expect(metadata?.truncateBefore).toBeDefined();
+    await expect(collect(client.readStream(name))).rejects.toThrow();
+  });
+
+  it('a follower drops the fold of a stream deleted elsewhere, so its cached state is not served', async () => {
+    const prefix = `gone${randomUUID().replaceAll('-', '').slice(0, 12)}-`;
+    const soft = `${prefix}soft`;
+    const tombstoned = `${prefix}tomb`;
+    const follower = new AggregateRepository(store, counter);
+    await follower.follow(prefix);
+    try {
+      for (const name of [soft, tombstoned]) {
+        await follower.handle(name, add(1), meta());
+        expect(await follower.current(name)).toEqual({ state: { value: 1 }, revision: 0n });
+      }
+      await client.deleteStream(soft);
+      await client.tombstoneStream(tombstoned);
+      const answers: Record<string, unknown> = {};
+      for (let attempt = 0; attempt < 100; attempt++) {
+        answers[soft] = await deletionOf(follower.current(soft));
+        answers[tombstoned] = await deletionOf(follower.current(tombstoned));
+        if (answers[soft] !== 'answered' && answers[tombstoned] !== 'answered') break;
+        await new Promise((retry) => setTimeout(retry, 20));
+      }
+      expect(answers).toEqual({ [soft]: 'softDeleted', [tombstoned]: 'tombstoned' });
+      // A command on the soft-deleted stream would otherwise have recreated it on top of the old fold.
+      expect(await deletionOf(follower.handle(soft, add(1), meta()))).toBe('softDeleted');
+    } finally {
+      await follower.stopFollowing();
+    }
+  });
+});
