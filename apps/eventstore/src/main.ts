@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError } from 'commander';
 
 import { createGrpcServer } from './grpc/server.js';
 import { EventStore, FileLog, MemoryLog } from './storage/index.js';
+import { writeStartupRecords } from './system-records.js';
 
 const program = new Command()
   .name('eventstore')
@@ -33,6 +34,8 @@ async function main(): Promise<void> {
       `eventstore recovered ${recovery.records} records; cut a torn tail of ${recovery.truncatedBytes} bytes`,
     );
   }
+  // As a real node does on every start: the clients meet these `$`-records in `$all`.
+  await writeStartupRecords(store);
   const server = createGrpcServer(store);
   const port = await server.listen(options.host, options.port);
   const where = options.mem ? 'in-memory' : `data: ${dataDir}`;
