@@ -40,6 +40,8 @@ interface OpenAppend {
   size: number;
   /** Answered before its final chunk (oversize, bad request); the remaining chunks are dropped. */
   answered: boolean;
+  /** Answers Timeout at the deadline if the final chunk has not arrived by then. */
+  timer: NodeJS.Timeout | undefined;
 }
 
 /** Type URLs the client's `unpackToCommandError` recognises. */
@@ -53,6 +55,8 @@ const DETAILS = {
 
 /** Timeout and Unknown have no fields. */
 const NO_FIELDS = new Uint8Array(0);
+/** setTimeout's longest delay; a deadline further away than this cannot pass while the append is open. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Every error carries `details`: the client calls `details.getTypeName()` unguarded, and an error
@@ -66,6 +70,9 @@ function errorStatus(code: status, message: string, typeUrl: string, value: Uint
 
 const unknownError = (code: status, message: string): RpcStatus =>
   errorStatus(code, message, DETAILS.unknown, NO_FIELDS);
+
+const timeout = (): RpcStatus =>
+  errorStatus(status.DEADLINE_EXCEEDED, 'Append deadline exceeded.', DETAILS.timeout, NO_FIELDS);
 
 function wrongExpectedVersion(
   stream: string,
@@ -129,7 +136,7 @@ export class BatchAppendSession {
     // The client went away (dispose, cancel, broken connection): nothing is left to answer.
     const gone = (): void => {
       this.ended = true;
-      this.open.clear();
+      this.forgetOpen();
       this.onIdle?.();
     };
     call.on('cancelled', gone);
@@ -137,7 +144,7 @@ export class BatchAppendSession {
     // The client half-closed: answer what is in flight, then end the call.
     call.on('end', () => {
       this.finishing = true;
-      this.open.clear();
+      this.forgetOpen();
       this.endWhenIdle();
     });
   }
@@ -148,7 +155,7 @@ export class BatchAppendSession {
     for (const append of this.open.values()) {
       if (!append.answered) this.fail(append, unknownError(status.UNAVAILABLE, 'Server is shutting down.'));
     }
-    this.open.clear();
+    this.forgetOpen();
     return new Promise((resolve) => {
       this.onIdle = resolve;
       this.endWhenIdle();
@@ -168,6 +175,7 @@ export class BatchAppendSession {
     if (!append.answered) this.collect(append, request);
     if (request.isFinal) {
       this.open.delete(key);
+      this.stopTimer(append);
       if (!append.answered) this.commit(append);
     }
   }
@@ -181,6 +189,7 @@ export class BatchAppendSession {
       events: [],
       size: 0,
       answered: false,
+      timer: undefined,
     };
     if (this.closing) this.fail(append, unknownError(status.UNAVAILABLE, 'Server is shutting down.'));
     else if (!options) {
@@ -188,6 +197,18 @@ export class BatchAppendSession {
         append,
         unknownError(status.INVALID_ARGUMENT, 'The first request of an append must carry its options.'),
       );
+    } else if (append.deadline !== undefined) {
+      // A deadline that has passed is answered before anything else (size included) is looked at;
+      // one still ahead is answered when it passes, unless the final chunk arrives first.
+      const remaining = append.deadline - Date.now();
+      if (remaining <= 0) this.fail(append, timeout());
+      else if (remaining <= MAX_TIMER_MS) {
+        append.timer = setTimeout(() => {
+          append.timer = undefined;
+          if (!append.answered) this.fail(append, timeout());
+        }, remaining);
+        append.timer.unref();
+      }
     }
     return append;
   }
@@ -218,12 +239,7 @@ export class BatchAppendSession {
   }
 
   private commit(append: OpenAppend): void {
-    if (append.deadline !== undefined && append.deadline <= Date.now()) {
-      return this.fail(
-        append,
-        errorStatus(status.DEADLINE_EXCEEDED, 'Append deadline exceeded.', DETAILS.timeout, NO_FIELDS),
-      );
-    }
+    if (append.deadline !== undefined && append.deadline <= Date.now()) return this.fail(append, timeout());
     this.inFlight += 1;
     this.store
       .append(append.stream, expectedRevisionOf(append.expected), append.events)
@@ -242,7 +258,20 @@ export class BatchAppendSession {
 
   private fail(append: OpenAppend, error: RpcStatus): void {
     append.events.length = 0;
+    this.stopTimer(append);
     this.reply(append, { error });
+  }
+
+  /** Drops the appends whose final chunk has not arrived, with their deadline timers. */
+  private forgetOpen(): void {
+    for (const append of this.open.values()) this.stopTimer(append);
+    this.open.clear();
+  }
+
+  private stopTimer(append: OpenAppend): void {
+    if (append.timer === undefined) return;
+    clearTimeout(append.timer);
+    append.timer = undefined;
   }
 
   private reply(append: OpenAppend, result: { success: AppendSuccess } | { error: RpcStatus }): void {
