@@ -18,12 +18,14 @@ import {
   type BatchAppendRequest,
   type BatchAppendResponse,
 } from './streams-codec.js';
-import { appendHandler, deleteHandler, tombstoneHandler } from './write-handlers.js';
+import { appendHandler, deleteHandler, tombstoneHandler, type OpenAppendCall } from './write-handlers.js';
 
 /** The EventStoreDB version whose gRPC behaviour this server reproduces, as reported to clients. */
 export const COMPATIBLE_SERVER_VERSION = '23.10.0';
 
 const STREAMS_SERVICE = 'event_store.client.streams.Streams';
+/** How long a stop waits, once every call has been told, for their last replies to go out. */
+const STOP_GRACE_MS = 5_000;
 
 /**
  * The shipped Streams definition (paths, streaming flags) with our own codecs on the hot paths:
@@ -64,8 +66,9 @@ export function createGrpcServer(store: EventStore): GrpcServer {
   });
   const subscriptions = new Set<Responses>();
   const batchAppends = new Set<BatchAppendSession>();
+  const appends = new Set<OpenAppendCall>();
   server.addService(streamsDefinition, {
-    append: appendHandler(store),
+    append: appendHandler(store, appends),
     read: readHandler(store, subscriptions),
     delete: deleteHandler(store),
     tombstone: tombstoneHandler(store),
@@ -107,10 +110,16 @@ export function createGrpcServer(store: EventStore): GrpcServer {
       ),
     stop: async () => {
       const drained = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+      // Every call the server does not end itself is ended here, so stopping never waits on a client.
       for (const subscription of subscriptions) subscription.drop();
+      for (const append of appends) append.close();
       // BatchAppend streams live as long as their client: end them once their appends are answered.
       await Promise.all([...batchAppends].map((session) => session.close()));
+      // What is left are appends being written: they end with the log's next sync. A connection that
+      // still holds a call after that (a peer that stopped reading) is cut.
+      const grace = setTimeout(() => server.forceShutdown(), STOP_GRACE_MS);
       await drained;
+      clearTimeout(grace);
     },
   };
 }
