@@ -12,6 +12,7 @@ import {
   type RepairReport,
   repairLog,
 } from './storage/index.js';
+import { writeStartupRecords } from './system-records.js';
 
 interface ServeOptions {
   readonly port: number;
@@ -67,6 +68,8 @@ async function serve(options: ServeOptions): Promise<void> {
         `kept in ${torn.keptAt}`,
     );
   }
+  // As a real node does on every start: the clients meet these `$`-records in `$all`.
+  await writeStartupRecords(store);
   const server = createGrpcServer(store);
   const port = await server.listen(options.host, options.port);
   const where = options.mem ? 'in-memory' : `data: ${dataDir}`;

@@ -10,6 +10,10 @@ import {
   jsonEvent,
   type EventStoreDBClient,
 } from '@eventstore/db-client';
+import sharedPb from '@eventstore/db-client/generated/shared_pb.js';
+import streamsGrpc from '@eventstore/db-client/generated/streams_grpc_pb.js';
+import streamsPb from '@eventstore/db-client/generated/streams_pb.js';
+import { credentials, status, type ServiceError } from '@grpc/grpc-js';
 
 import { collect, connect, numbered, uniqueStream } from './support.js';
 
@@ -152,5 +156,58 @@ describe('Streams.Append through the official client', () => {
     }
     const stored = await collect(client.readStream(stream));
     expect(stored.map((resolved) => resolved.event!.revision)).toEqual([0n, 1n, 2n, 3n, 4n, 5n]);
+  });
+});
+
+/**
+ * The official client uses the classic Append only with per-call credentials; a client that streams
+ * events into it without end is driven with its generated stub.
+ */
+describe('Streams.Append with a never-ending stream of events', () => {
+  it('fails with maximum-append-size-exceeded as soon as the events pass 1 MiB, before the client ends', async () => {
+    const address = new URL(process.env.EVENTSTORE_CONNECTION_STRING!.replace(/^esdb:/, 'http:')).host;
+    const stub = new streamsGrpc.StreamsClient(address, credentials.createInsecure());
+    const stream = uniqueStream('endless');
+    let answer: ServiceError | null | undefined;
+    const answered = new Promise<void>((resolve) => {
+      const call = stub.append((error: ServiceError | null) => {
+        answer = error;
+        resolve();
+      });
+      call.write(
+        new streamsPb.AppendReq().setOptions(
+          new streamsPb.AppendReq.Options()
+            .setStreamIdentifier(new sharedPb.StreamIdentifier().setStreamName(Buffer.from(stream)))
+            .setAny(new sharedPb.Empty()),
+        ),
+      );
+      const data = Buffer.alloc(64 * 1024, 7);
+      // Writes until the server answers (never ending the call), 8 MiB at most.
+      const pump = (written: number): void => {
+        if (answer !== undefined || written >= 8 * 1024 * 1024) return;
+        const message = new streamsPb.AppendReq.ProposedMessage()
+          .setId(new sharedPb.UUID().setString(randomUUID()))
+          .setData(data);
+        message.getMetadataMap().set('type', 'Endless').set('content-type', 'application/octet-stream');
+        const more = call.write(new streamsPb.AppendReq().setProposedMessage(message));
+        if (more) setImmediate(() => pump(written + data.length));
+        else call.once('drain', () => pump(written + data.length));
+      };
+      pump(0);
+    });
+    try {
+      await answered;
+      expect(answer?.code).toBe(status.INVALID_ARGUMENT);
+      expect(answer?.metadata.get('exception')).toEqual(['maximum-append-size-exceeded']);
+      expect(answer?.metadata.get('maximum-append-size')).toEqual(['1048576']);
+    } finally {
+      stub.close();
+    }
+    const client = connect();
+    try {
+      await expect(collect(client.readStream(stream))).rejects.toMatchObject({ type: 'stream-not-found' });
+    } finally {
+      await client.dispose();
+    }
   });
 });

@@ -13,7 +13,11 @@ import {
   jsonEvent,
   type AppendResult,
 } from '@eventstore/db-client';
+import sharedPb from '@eventstore/db-client/generated/shared_pb.js';
 import streamsGrpc from '@eventstore/db-client/generated/streams_grpc_pb.js';
+import streamsPb from '@eventstore/db-client/generated/streams_pb.js';
+import { credentials } from '@grpc/grpc-js';
+import timestampPb from 'google-protobuf/google/protobuf/timestamp_pb.js';
 
 import { collect, connect, numbered, uniqueStream } from './support.js';
 
@@ -181,6 +185,80 @@ describe('Streams.BatchAppend through the official client', () => {
     expect(error).toBeInstanceOf(DeadlineExceededError);
     await expect(collect(client.readStream(stream))).rejects.toMatchObject({ type: 'stream-not-found' });
     expect((await client.appendToStream(stream, numbered(1))).success).toBe(true);
+  });
+
+  it('an oversized append whose deadline has passed is answered Timeout before its size is looked at', async () => {
+    const stream = uniqueStream('batch-deadline-oversize');
+    const large = binaryEvent({ type: 'Large', data: Buffer.alloc(1_160_000, 1) });
+    const error = await client
+      .appendToStream(stream, large, { deadline: 0 })
+      .catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(DeadlineExceededError);
+    await expect(collect(client.readStream(stream))).rejects.toMatchObject({ type: 'stream-not-found' });
+  });
+
+  /**
+   * The client sends all of an append's chunks at once, so a stalled append is driven with its
+   * generated stub: the options and a first chunk, then nothing until well after the deadline.
+   */
+  it('an append still waiting for chunks when its deadline passes is answered Timeout at the deadline', async () => {
+    const address = new URL(process.env.EVENTSTORE_CONNECTION_STRING!.replace(/^esdb:/, 'http:')).host;
+    const stub = new streamsGrpc.StreamsClient(address, credentials.createInsecure());
+    const call = stub.batchAppend();
+    const replies: InstanceType<typeof streamsPb.BatchAppendResp>[] = [];
+    let replied: () => void = () => undefined;
+    call.on('data', (reply: InstanceType<typeof streamsPb.BatchAppendResp>) => {
+      replies.push(reply);
+      replied();
+    });
+    call.on('error', () => undefined);
+    const nextReply = () => new Promise<void>((resolve) => (replied = resolve));
+    const stream = uniqueStream('batch-deadline-stalled');
+    const chunk = (
+      id: string,
+      final: boolean,
+      options?: InstanceType<typeof streamsPb.BatchAppendReq.Options>,
+    ) => {
+      const proposed = new streamsPb.BatchAppendReq.ProposedMessage()
+        .setId(new sharedPb.UUID().setString(randomUUID()))
+        .setData(Buffer.from('{}'));
+      proposed.getMetadataMap().set('type', 'Stalled').set('content-type', 'application/json');
+      const request = new streamsPb.BatchAppendReq()
+        .setCorrelationId(new sharedPb.UUID().setString(id))
+        .setIsFinal(final);
+      request.addProposedMessages(proposed);
+      return options ? request.setOptions(options) : request;
+    };
+    const options = (deadline: Date) =>
+      new streamsPb.BatchAppendReq.Options()
+        .setStreamIdentifier(new sharedPb.StreamIdentifier().setStreamName(Buffer.from(stream)))
+        .setAny(new sharedPb.Empty())
+        .setDeadline(timestampPb.Timestamp.fromDate(deadline));
+    try {
+      const stalled = randomUUID();
+      const sentAt = Date.now();
+      const timedOut = nextReply();
+      call.write(chunk(stalled, false, options(new Date(sentAt + 300))));
+      await timedOut;
+      // Answered without its final chunk, and not before the deadline.
+      expect(Date.now()).toBeGreaterThanOrEqual(sentAt + 300);
+      expect(replies[0]!.getCorrelationId()!.getString()).toBe(stalled);
+      expect(replies[0]!.getError()!.getDetails()!.getTypeUrl()).toBe(
+        'type.googleapis.com/event_store.client.Timeout',
+      );
+      // Its late final chunk is dropped unanswered; the call goes on serving other appends.
+      const next = randomUUID();
+      const succeeded = nextReply();
+      call.write(chunk(stalled, true));
+      call.write(chunk(next, true, options(new Date(Date.now() + 10_000))));
+      await succeeded;
+      expect(replies).toHaveLength(2);
+      expect(replies[1]!.getCorrelationId()!.getString()).toBe(next);
+      expect(replies[1]!.getSuccess()!.getCurrentRevision()).toBe('0');
+    } finally {
+      call.end();
+      stub.close();
+    }
   });
 
   it('stream_exists on a soft-deleted stream fails with StreamDeletedError', async () => {

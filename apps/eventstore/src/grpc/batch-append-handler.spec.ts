@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 
+import { jest } from '@jest/globals';
 import { status } from '@grpc/grpc-js';
+import timestampPb from 'google-protobuf/google/protobuf/timestamp_pb.js';
 
 import { EventStore, MemoryLog } from '../storage/index.js';
-import { BatchAppendSession } from './batch-append-handler.js';
+import { BatchAppendSession, MAX_UNFINISHED_BYTES_PER_CALL } from './batch-append-handler.js';
 import {
   BatchAppendReq,
   BatchAppendResp,
@@ -15,6 +17,8 @@ import {
   type BatchAppendRespMessage,
 } from './protocol.js';
 import { decodeBatchAppendReq, encodeBatchAppendResp, type BatchAppendResponse } from './streams-codec.js';
+
+const { Timestamp } = timestampPb;
 
 /**
  * Requests the official client never sends, driven straight into a session through the server's
@@ -161,7 +165,7 @@ describe('BatchAppendSession', () => {
     expect(call.replies[0]!.getCorrelationId()!.toObject()).toEqual(id.toObject());
   });
 
-  it('on shutdown answers open and new appends, lets in-flight ones finish, then fails the call', async () => {
+  it('on shutdown answers in-flight appends, leaves open and new ones to the call, which ends CANCELLED', async () => {
     const open = correlation();
     const inFlight = correlation();
     const late = correlation();
@@ -169,14 +173,63 @@ describe('BatchAppendSession', () => {
     call.send(request(inFlight, { stream: 'in-flight' }));
     const closed = session.close();
     call.send(request(late, { stream: 'late' }));
+    call.send(request(open, { final: true }));
     await closed;
     expectWellFormed(call, [open, inFlight, late]);
-    const byId = new Map(call.replies.map((reply) => [reply.getCorrelationId()!.getString(), reply]));
-    expect(byId.get(inFlight.getString())!.hasSuccess()).toBe(true);
-    expect(byId.get(open.getString())!.getError()!.getCode()).toBe(status.UNAVAILABLE);
-    expect(byId.get(late.getString())!.getError()!.getCode()).toBe(status.UNAVAILABLE);
-    expect(call.failure?.code).toBe(status.UNAVAILABLE);
+    // Only the append handed to the store before the shutdown is answered: it is durable.
+    expect(call.replies.map((reply) => reply.getCorrelationId()!.getString())).toEqual([
+      inFlight.getString(),
+    ]);
+    expect(call.replies[0]!.hasSuccess()).toBe(true);
+    expect(call.failure?.code).toBe(status.CANCELLED);
+    expect(store.lastRevision('in-flight')).toBe(0);
     expect(store.lastRevision('open')).toBe(-1);
     expect(store.lastRevision('late')).toBe(-1);
+  });
+
+  it('holds at most MAX_UNFINISHED_BYTES_PER_CALL of unfinished appends on a call, refusing the one that passes it', async () => {
+    const unfinished = Array.from({ length: MAX_UNFINISHED_BYTES_PER_CALL / (1024 * 1024) + 1 }, correlation);
+    const nearlyMiB = new Uint8Array(1024 * 1024 - 64);
+    for (const [index, id] of unfinished.entries()) {
+      const message = request(id, { stream: `unfinished-${index}`, final: false, events: 0 });
+      const proposed = new BatchAppendReq.ProposedMessage()
+        .setId(new UUID().setString(randomUUID()))
+        .setData(nearlyMiB);
+      proposed.getMetadataMap().set('type', 'Big').set('content-type', 'application/octet-stream');
+      message.addProposedMessages(proposed);
+      call.send(message);
+    }
+    expect(call.replies).toHaveLength(1);
+    expect(call.replies[0]!.getCorrelationId()!.getString()).toBe(unfinished.at(-1)!.getString());
+    expect(call.replies[0]!.getError()!.getCode()).toBe(status.RESOURCE_EXHAUSTED);
+    // Finishing one frees its share: the call goes on taking appends.
+    call.send(request(unfinished[0]!, { final: true, events: 0 }));
+    const next = correlation();
+    call.send(request(next, { stream: 'after' }));
+    await settle();
+    expectWellFormed(call, [...unfinished, next]);
+    expect(store.lastRevision('unfinished-0')).toBe(0);
+    expect(store.lastRevision('after')).toBe(0);
+  });
+
+  it('answers Timeout at the deadline of an append whose final chunk has not arrived', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    try {
+      const stalled = correlation();
+      const message = request(stalled, { stream: 'stalled', final: false });
+      message.getOptions()!.setDeadline(Timestamp.fromDate(new Date(Date.now() + 1_000)));
+      call.send(message);
+      jest.advanceTimersByTime(999);
+      expect(call.replies).toHaveLength(0);
+      jest.advanceTimersByTime(1);
+      expect(call.replies).toHaveLength(1);
+      expect(call.replies[0]!.getError()!.getDetails()!.getTypeName()).toBe('event_store.client.Timeout');
+      call.send(request(stalled, { final: true }));
+      await settle();
+      expect(call.replies).toHaveLength(1);
+      expect(store.lastRevision('stalled')).toBe(-1);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

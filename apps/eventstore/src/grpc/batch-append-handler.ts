@@ -40,6 +40,8 @@ interface OpenAppend {
   size: number;
   /** Answered before its final chunk (oversize, bad request); the remaining chunks are dropped. */
   answered: boolean;
+  /** Answers Timeout at the deadline if the final chunk has not arrived by then. */
+  timer: NodeJS.Timeout | undefined;
 }
 
 /** Type URLs the client's `unpackToCommandError` recognises. */
@@ -53,6 +55,14 @@ const DETAILS = {
 
 /** Timeout and Unknown have no fields. */
 const NO_FIELDS = new Uint8Array(0);
+/**
+ * Bytes of events one BatchAppend call may hold for appends whose final chunk has not arrived. Each
+ * append is held to MAX_APPEND_SIZE, but a client could open any number of them and never finish
+ * one; the official client sends an append's chunks back to back, so it holds far less than this.
+ */
+export const MAX_UNFINISHED_BYTES_PER_CALL = 64 * 1024 * 1024;
+/** setTimeout's longest delay; a deadline further away than this cannot pass while the append is open. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Every error carries `details`: the client calls `details.getTypeName()` unguarded, and an error
@@ -66,6 +76,9 @@ function errorStatus(code: status, message: string, typeUrl: string, value: Uint
 
 const unknownError = (code: status, message: string): RpcStatus =>
   errorStatus(code, message, DETAILS.unknown, NO_FIELDS);
+
+const timeout = (): RpcStatus =>
+  errorStatus(status.DEADLINE_EXCEEDED, 'Append deadline exceeded.', DETAILS.timeout, NO_FIELDS);
 
 function wrongExpectedVersion(
   stream: string,
@@ -115,6 +128,8 @@ function statusOf(error: unknown, stream: string): RpcStatus {
 export class BatchAppendSession {
   private readonly open = new Map<string, OpenAppend>();
   private inFlight = 0;
+  /** Bytes held for unfinished appends (see MAX_UNFINISHED_BYTES_PER_CALL). */
+  private buffered = 0;
   private closing = false;
   private finishing = false;
   private ended = false;
@@ -129,7 +144,7 @@ export class BatchAppendSession {
     // The client went away (dispose, cancel, broken connection): nothing is left to answer.
     const gone = (): void => {
       this.ended = true;
-      this.open.clear();
+      this.forgetOpen();
       this.onIdle?.();
     };
     call.on('cancelled', gone);
@@ -137,18 +152,20 @@ export class BatchAppendSession {
     // The client half-closed: answer what is in flight, then end the call.
     call.on('end', () => {
       this.finishing = true;
-      this.open.clear();
+      this.forgetOpen();
       this.endWhenIdle();
     });
   }
 
-  /** Server shutdown: refuse new appends, answer the unfinished ones, end the call once all are answered. */
+  /**
+   * Server shutdown, as a stopping EventStoreDB ends the call: appends already handed to the store
+   * are answered once durable (an acknowledged append is written); the rest, unfinished or arriving
+   * now, get no reply of their own, and the call then ends with CANCELLED, which the client reports
+   * as a CancelledError for each of them (and reconnects).
+   */
   close(): Promise<void> {
     this.closing = true;
-    for (const append of this.open.values()) {
-      if (!append.answered) this.fail(append, unknownError(status.UNAVAILABLE, 'Server is shutting down.'));
-    }
-    this.open.clear();
+    this.forgetOpen();
     return new Promise((resolve) => {
       this.onIdle = resolve;
       this.endWhenIdle();
@@ -156,6 +173,8 @@ export class BatchAppendSession {
   }
 
   private receive(request: BatchAppendRequest): void {
+    // Shutting down: the call's CANCELLED status answers everything not yet handed to the store.
+    if (this.closing) return;
     const correlationId = request.correlationId;
     // A reply must name an id the client holds; without one there is nobody to answer.
     if (!correlationId) return;
@@ -168,6 +187,7 @@ export class BatchAppendSession {
     if (!append.answered) this.collect(append, request);
     if (request.isFinal) {
       this.open.delete(key);
+      this.stopTimer(append);
       if (!append.answered) this.commit(append);
     }
   }
@@ -181,13 +201,25 @@ export class BatchAppendSession {
       events: [],
       size: 0,
       answered: false,
+      timer: undefined,
     };
-    if (this.closing) this.fail(append, unknownError(status.UNAVAILABLE, 'Server is shutting down.'));
-    else if (!options) {
+    if (!options) {
       this.fail(
         append,
         unknownError(status.INVALID_ARGUMENT, 'The first request of an append must carry its options.'),
       );
+    } else if (append.deadline !== undefined) {
+      // A deadline that has passed is answered before anything else (size included) is looked at;
+      // one still ahead is answered when it passes, unless the final chunk arrives first.
+      const remaining = append.deadline - Date.now();
+      if (remaining <= 0) this.fail(append, timeout());
+      else if (remaining <= MAX_TIMER_MS) {
+        append.timer = setTimeout(() => {
+          append.timer = undefined;
+          if (!append.answered) this.fail(append, timeout());
+        }, remaining);
+        append.timer.unref();
+      }
     }
     return append;
   }
@@ -205,8 +237,19 @@ export class BatchAppendSession {
         );
       }
       // Same measure as the store's; checked per chunk so an oversized append is never buffered whole.
-      append.size += data.length + customMetadata.length + 2 * Buffer.byteLength(type);
+      const bytes = data.length + customMetadata.length + 2 * Buffer.byteLength(type);
+      append.size += bytes;
+      this.buffered += bytes;
       if (append.size > MAX_APPEND_SIZE) return this.fail(append, maximumAppendSizeExceeded());
+      if (this.buffered > MAX_UNFINISHED_BYTES_PER_CALL) {
+        return this.fail(
+          append,
+          unknownError(
+            status.RESOURCE_EXHAUSTED,
+            `More than ${MAX_UNFINISHED_BYTES_PER_CALL} bytes of unfinished appends on one BatchAppend call.`,
+          ),
+        );
+      }
       append.events.push({
         id: message.id ? uuidText(message.id) : '',
         type,
@@ -218,15 +261,12 @@ export class BatchAppendSession {
   }
 
   private commit(append: OpenAppend): void {
-    if (append.deadline !== undefined && append.deadline <= Date.now()) {
-      return this.fail(
-        append,
-        errorStatus(status.DEADLINE_EXCEEDED, 'Append deadline exceeded.', DETAILS.timeout, NO_FIELDS),
-      );
-    }
+    if (append.deadline !== undefined && append.deadline <= Date.now()) return this.fail(append, timeout());
     this.inFlight += 1;
-    this.store
-      .append(append.stream, expectedRevisionOf(append.expected), append.events)
+    const appended = this.store.append(append.stream, expectedRevisionOf(append.expected), append.events);
+    // The store has encoded the events into its own buffer by now (staging is synchronous).
+    this.release(append);
+    appended
       .then(
         (outcome) =>
           outcome.kind === 'success'
@@ -242,7 +282,29 @@ export class BatchAppendSession {
 
   private fail(append: OpenAppend, error: RpcStatus): void {
     append.events.length = 0;
+    this.release(append);
+    this.stopTimer(append);
     this.reply(append, { error });
+  }
+
+  /** Drops the appends whose final chunk has not arrived, with their deadline timers. */
+  private forgetOpen(): void {
+    for (const append of this.open.values()) {
+      this.stopTimer(append);
+      this.release(append);
+    }
+    this.open.clear();
+  }
+
+  private release(append: OpenAppend): void {
+    this.buffered -= append.size;
+    append.size = 0;
+  }
+
+  private stopTimer(append: OpenAppend): void {
+    if (append.timer === undefined) return;
+    clearTimeout(append.timer);
+    append.timer = undefined;
   }
 
   private reply(append: OpenAppend, result: { success: AppendSuccess } | { error: RpcStatus }): void {
@@ -260,11 +322,11 @@ export class BatchAppendSession {
     if (this.inFlight > 0 || !(this.closing || this.finishing)) return;
     if (!this.ended) {
       this.ended = true;
-      // On shutdown the call fails with UNAVAILABLE, as a stopping EventStoreDB's connection does: the
-      // client has not half-closed, and an OK status would leave its side of the duplex open forever
-      // (its `dispose()` waits for that stream to finish). The replies already queued go out first.
+      // On shutdown the call ends with CANCELLED (the replies already queued go out first): the client
+      // has not half-closed, and an OK status would leave its side of the duplex open forever (its
+      // `dispose()` waits for that stream to finish).
       if (this.finishing) this.call.end();
-      else this.call.emit('error', serviceError(status.UNAVAILABLE, 'Server is shutting down.'));
+      else this.call.emit('error', serviceError(status.CANCELLED, 'Server is shutting down.'));
     }
     this.onIdle?.();
   }

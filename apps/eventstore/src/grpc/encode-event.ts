@@ -1,6 +1,26 @@
 import { type StoredEvent, FLAG_TOMBSTONE } from '../storage/index.js';
 import { varintSize } from './wire.js';
 
+/** Where a stored record's fields sit, and the size of the RecordedEvent message made of it. */
+interface RecordedLayout {
+  readonly event: StoredEvent;
+  readonly streamLength: number;
+  readonly typeLength: number;
+  readonly contentTypeLength: number;
+  readonly dataLength: number;
+  readonly metadataLength: number;
+  readonly tombstone: boolean;
+  readonly revision: number;
+  readonly revisionSize: number;
+  readonly created: string;
+  readonly streamIdLength: number;
+  readonly typeEntryLength: number;
+  readonly contentEntryLength: number;
+  readonly createdEntryLength: number;
+  /** Bytes of the RecordedEvent message itself (without its tag and length). */
+  readonly size: number;
+}
+
 /**
  * Encodes `ReadResp { event: ReadEvent { event: RecordedEvent, commit_position } }` straight from a
  * stored record into a buffer of the exact size, without building google-protobuf objects: reads and
@@ -8,12 +28,53 @@ import { varintSize } from './wire.js';
  * id is hex-encoded in place, because each call into Buffer's native copy or string code costs more
  * than the few bytes it moves.
  *
- * Field numbers (streams.proto): ReadResp.event = 1; ReadEvent.event = 1, commit_position = 3;
- * RecordedEvent.id = 1 (UUID.string = 2), stream_identifier = 2 (stream_name = 3), stream_revision = 3,
- * prepare_position = 4, commit_position = 5, metadata = 6 (map<string, string>), custom_metadata = 7,
- * data = 8.
+ * Field numbers (streams.proto): ReadResp.event = 1; ReadEvent.event = 1, link = 2,
+ * commit_position = 3; RecordedEvent.id = 1 (UUID.string = 2), stream_identifier = 2
+ * (stream_name = 3), stream_revision = 3, prepare_position = 4, commit_position = 5,
+ * metadata = 6 (map<string, string>), custom_metadata = 7, data = 8.
  */
 export function encodeReadEvent(event: StoredEvent): Buffer {
+  return encodeResolved(layoutOf(event), undefined, event.position);
+}
+
+/**
+ * A `$>` link read with `resolve_links`, as EventStoreDB sends it: the event it points to in `event`,
+ * the link record itself in `link`, each with its own positions, and the link's position as the
+ * read event's `commit_position`. A link whose target cannot be read (deleted, truncated, expired)
+ * comes back as the link alone (`target` undefined).
+ */
+export function encodeResolvedLink(link: StoredEvent, target: StoredEvent | undefined): Buffer {
+  return encodeResolved(target && layoutOf(target), layoutOf(link), link.position);
+}
+
+function encodeResolved(
+  event: RecordedLayout | undefined,
+  link: RecordedLayout | undefined,
+  position: number,
+): Buffer {
+  const readEvent =
+    (event ? 1 + varintSize(event.size) + event.size : 0) +
+    (link ? 1 + varintSize(link.size) + link.size : 0) +
+    1 +
+    varintSize(position);
+  const out = Buffer.allocUnsafe(1 + varintSize(readEvent) + readEvent);
+  let at = 0;
+  out[at++] = tag(1, LENGTH_DELIMITED);
+  at = putVarint(out, at, readEvent);
+  if (event) {
+    out[at++] = tag(1, LENGTH_DELIMITED);
+    at = writeRecorded(out, at, event);
+  }
+  if (link) {
+    out[at++] = tag(2, LENGTH_DELIMITED);
+    at = writeRecorded(out, at, link);
+  }
+  out[at++] = tag(3, VARINT);
+  putVarint(out, at, position);
+  return out;
+}
+
+function layoutOf(event: StoredEvent): RecordedLayout {
   const record = event.buffer;
   const streamLength = record.readUInt16LE(10);
   const typeLength = record.readUInt16LE(12);
@@ -25,11 +86,6 @@ export function encodeReadEvent(event: StoredEvent): Buffer {
   // created: .NET ticks (100 ns) since the Unix epoch, as a decimal string (ms × 10,000).
   const createdMs = Math.round(record.readDoubleLE(32));
   const created = createdMs === 0 ? '0' : `${createdMs}0000`;
-  const streamStart = 56;
-  const typeStart = streamStart + streamLength;
-  const contentTypeStart = typeStart + typeLength;
-  const dataStart = contentTypeStart + contentTypeLength;
-  const metadataStart = dataStart + dataLength;
   const position = event.position;
 
   const streamIdLength = 1 + varintSize(streamLength) + streamLength;
@@ -37,7 +93,7 @@ export function encodeReadEvent(event: StoredEvent): Buffer {
   const contentEntryLength = CONTENT_TYPE_KEY.length + varintSize(contentTypeLength) + contentTypeLength;
   const createdEntryLength = CREATED_KEY.length + 1 + created.length;
   const revisionSize = tombstone ? TOMBSTONE_REVISION.length : revision === 0 ? 0 : varintSize(revision);
-  const recorded =
+  const size =
     1 +
     1 +
     UUID_MESSAGE_LENGTH +
@@ -57,46 +113,70 @@ export function encodeReadEvent(event: StoredEvent): Buffer {
     createdEntryLength +
     (metadataLength > 0 ? 1 + varintSize(metadataLength) + metadataLength : 0) +
     (dataLength > 0 ? 1 + varintSize(dataLength) + dataLength : 0);
-  const readEvent = 1 + varintSize(recorded) + recorded + 1 + varintSize(position);
-  const total = 1 + varintSize(readEvent) + readEvent;
+  return {
+    event,
+    streamLength,
+    typeLength,
+    contentTypeLength,
+    dataLength,
+    metadataLength,
+    tombstone,
+    revision,
+    revisionSize,
+    created,
+    streamIdLength,
+    typeEntryLength,
+    contentEntryLength,
+    createdEntryLength,
+    size,
+  };
+}
 
-  const out = Buffer.allocUnsafe(total);
-  let at = 0;
-  out[at++] = tag(1, LENGTH_DELIMITED);
-  at = putVarint(out, at, readEvent);
-  out[at++] = tag(1, LENGTH_DELIMITED);
-  at = putVarint(out, at, recorded);
+/** Writes the RecordedEvent's length and body at `at`; returns the offset after it. */
+function writeRecorded(out: Buffer, start: number, layout: RecordedLayout): number {
+  const { event, streamLength, typeLength, contentTypeLength, dataLength, metadataLength } = layout;
+  const record = event.buffer;
+  const position = event.position;
+  const streamStart = 56;
+  const typeStart = streamStart + streamLength;
+  const contentTypeStart = typeStart + typeLength;
+  const dataStart = contentTypeStart + contentTypeLength;
+  const metadataStart = dataStart + dataLength;
+  let at = putVarint(out, start, layout.size);
   out[at++] = tag(1, LENGTH_DELIMITED);
   out[at++] = UUID_MESSAGE_LENGTH;
   out[at++] = tag(2, LENGTH_DELIMITED);
   out[at++] = UUID_STRING_LENGTH;
   at = putUuidString(out, at, record);
   out[at++] = tag(2, LENGTH_DELIMITED);
-  at = putVarint(out, at, streamIdLength);
+  at = putVarint(out, at, layout.streamIdLength);
   out[at++] = tag(3, LENGTH_DELIMITED);
   at = putVarint(out, at, streamLength);
   at = putBytes(out, at, record, streamStart, streamLength);
-  if (revisionSize > 0) {
+  if (layout.revisionSize > 0) {
     out[at++] = tag(3, VARINT);
-    at = tombstone ? putBytes(out, at, TOMBSTONE_REVISION, 0, revisionSize) : putVarint(out, at, revision);
+    at = layout.tombstone
+      ? putBytes(out, at, TOMBSTONE_REVISION, 0, layout.revisionSize)
+      : putVarint(out, at, layout.revision);
   }
   out[at++] = tag(4, VARINT);
   at = putVarint(out, at, position);
   out[at++] = tag(5, VARINT);
   at = putVarint(out, at, position);
   out[at++] = tag(6, LENGTH_DELIMITED);
-  at = putVarint(out, at, typeEntryLength);
+  at = putVarint(out, at, layout.typeEntryLength);
   at = putBytes(out, at, TYPE_KEY, 0, TYPE_KEY.length);
   at = putVarint(out, at, typeLength);
   at = putBytes(out, at, record, typeStart, typeLength);
   out[at++] = tag(6, LENGTH_DELIMITED);
-  at = putVarint(out, at, contentEntryLength);
+  at = putVarint(out, at, layout.contentEntryLength);
   at = putBytes(out, at, CONTENT_TYPE_KEY, 0, CONTENT_TYPE_KEY.length);
   at = putVarint(out, at, contentTypeLength);
   at = putBytes(out, at, record, contentTypeStart, contentTypeLength);
   out[at++] = tag(6, LENGTH_DELIMITED);
-  at = putVarint(out, at, createdEntryLength);
+  at = putVarint(out, at, layout.createdEntryLength);
   at = putBytes(out, at, CREATED_KEY, 0, CREATED_KEY.length);
+  const created = layout.created;
   out[at++] = created.length;
   for (let index = 0; index < created.length; index += 1) out[at++] = created.charCodeAt(index);
   if (metadataLength > 0) {
@@ -109,9 +189,7 @@ export function encodeReadEvent(event: StoredEvent): Buffer {
     at = putVarint(out, at, dataLength);
     at = putBytes(out, at, record, dataStart, dataLength);
   }
-  out[at++] = tag(3, VARINT);
-  putVarint(out, at, position);
-  return out;
+  return at;
 }
 
 const VARINT = 0;

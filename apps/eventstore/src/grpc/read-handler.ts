@@ -4,7 +4,7 @@ import { status, type ServerWritableStream } from '@grpc/grpc-js';
 
 import { StreamDeletedError, decodeRecord, type EventStore, type StoredEvent } from '../storage/index.js';
 import { batchWrites } from './batch-writes.js';
-import { encodeReadEvent } from './encode-event.js';
+import { encodeReadEvent, encodeResolvedLink } from './encode-event.js';
 import { serviceError, toServiceError } from './errors.js';
 import { ReadReq, type ReadReqMessage } from './protocol.js';
 import {
@@ -150,13 +150,14 @@ export function readHandler(store: EventStore, active: Set<Responses>) {
     const backwards = options.getReadDirection() === ReadReq.Options.ReadDirection.BACKWARDS;
     const filter = filterOf(options);
     const subscription = options.hasSubscription();
+    const send = options.getResolveLinks() ? resolvingLinks(store) : asStored;
     const work = options.hasAll()
       ? subscription
-        ? subscribeAll(store, options, filter, out)
-        : readAll(store, options, backwards, filter, out)
+        ? subscribeAll(store, options, filter, send, out)
+        : readAll(store, options, backwards, filter, send, out)
       : subscription
-        ? subscribeStream(store, options, out)
-        : readStream(store, options, backwards, out);
+        ? subscribeStream(store, options, send, out)
+        : readStream(store, options, backwards, send, out);
     work
       .then(
         () => out.end(),
@@ -166,11 +167,71 @@ export function readHandler(store: EventStore, active: Set<Responses>) {
   };
 }
 
-async function send(out: Responses, events: readonly StoredEvent[]): Promise<void> {
+/** How a read sends its events: as stored, or with `$>` links resolved (`resolve_links`). */
+type Sender = (out: Responses, events: readonly StoredEvent[]) => Promise<void>;
+
+const asStored: Sender = async (out, events) => {
   await out.sendAll(events.map(encodeReadEvent));
+};
+
+const LINK_EVENT_TYPE = '$>';
+/** A link's data: `<revision>@<stream>`, the revision as EventStoreDB parses a long. */
+const LINK_DATA = /^\s*([+-]?\d+)\s*@([\s\S]*)$/;
+
+/**
+ * Resolves `$>` links as EventStoreDB does: a link whose data names an event a reader of the target
+ * stream may see is sent with that event in `event` and itself in `link`; one whose target is gone
+ * (stream deleted or tombstoned, revision truncated by `$tb` / `$maxCount`, older than `$maxAge`, never
+ * written) is sent as the link alone; one whose data is not `<revision>@<stream>` is sent as a plain
+ * event. The targets of a batch are loaded together.
+ */
+function resolvingLinks(store: EventStore): Sender {
+  return async (out, events) => {
+    const targets = new Map<StoredEvent, LinkTarget | undefined>();
+    for (const event of events) {
+      if (store.typeOf(event.seq) !== LINK_EVENT_TYPE) continue;
+      const match = LINK_DATA.exec(Buffer.from(decodeRecord(event.buffer, 0).data).toString('utf8'));
+      if (match) targets.set(event, linkTarget(store, match[2]!, Number(match[1])));
+    }
+    if (targets.size === 0) return asStored(out, events);
+    const seqs = [...targets.values()].flatMap((target) => (target ? [target.seq] : []));
+    const loaded = new Map((await store.load(seqs)).map((target) => [target.seq, target]));
+    const now = Date.now();
+    await out.sendAll(
+      events.map((event) => {
+        if (!targets.has(event)) return encodeReadEvent(event);
+        const target = targets.get(event);
+        const stored = target && loaded.get(target.seq);
+        const visible = stored && !isTooOld(stored, target.maxAgeSeconds, now);
+        return encodeResolvedLink(event, visible ? stored : undefined);
+      }),
+    );
+  };
 }
 
-async function readStream(store: EventStore, options: ReadOptions, backwards: boolean, out: Responses) {
+interface LinkTarget {
+  readonly seq: number;
+  readonly maxAgeSeconds: number | undefined;
+}
+
+/** The event a link points to, if a reader of that stream may see it (`$maxAge` is checked on load). */
+function linkTarget(store: EventStore, stream: string, revision: number): LinkTarget | undefined {
+  const view = store.streamView(stream);
+  if (view.kind !== 'found') return undefined;
+  // EventStoreDB reads event number -1 as the stream's last event.
+  const wanted = revision === -1 ? view.last : revision;
+  if (!Number.isSafeInteger(wanted) || wanted < view.first || wanted > view.last) return undefined;
+  const seq = store.seqOf(stream, wanted);
+  return seq === undefined ? undefined : { seq, maxAgeSeconds: view.maxAgeSeconds };
+}
+
+async function readStream(
+  store: EventStore,
+  options: ReadOptions,
+  backwards: boolean,
+  send: Sender,
+  out: Responses,
+) {
   const streamOptions = options.getStream()!;
   const name = streamNameOf(streamOptions);
   const view = store.streamView(name);
@@ -203,6 +264,7 @@ async function readAll(
   options: ReadOptions,
   backwards: boolean,
   filter: Filter | undefined,
+  send: Sender,
   out: Responses,
 ) {
   const all = options.getAll()!;
@@ -239,7 +301,7 @@ async function readAll(
 // events appended during catch-up are read from the log in order like any other.
 const commits = (store: EventStore) => (notify: () => void) => store.onCommit(notify);
 
-async function subscribeStream(store: EventStore, options: ReadOptions, out: Responses) {
+async function subscribeStream(store: EventStore, options: ReadOptions, send: Sender, out: Responses) {
   const streamOptions = options.getStream()!;
   const name = streamNameOf(streamOptions);
   let next = streamOptions.hasRevision()
@@ -276,6 +338,7 @@ async function subscribeAll(
   store: EventStore,
   options: ReadOptions,
   filter: Filter | undefined,
+  send: Sender,
   out: Responses,
 ) {
   const all = options.getAll()!;

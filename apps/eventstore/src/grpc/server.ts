@@ -1,3 +1,5 @@
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+
 import {
   Server,
   ServerCredentials,
@@ -18,12 +20,14 @@ import {
   type BatchAppendRequest,
   type BatchAppendResponse,
 } from './streams-codec.js';
-import { appendHandler, deleteHandler, tombstoneHandler } from './write-handlers.js';
+import { appendHandler, deleteHandler, tombstoneHandler, type OpenAppendCall } from './write-handlers.js';
 
 /** The EventStoreDB version whose gRPC behaviour this server reproduces, as reported to clients. */
 export const COMPATIBLE_SERVER_VERSION = '23.10.0';
 
 const STREAMS_SERVICE = 'event_store.client.streams.Streams';
+/** How long a stop waits, once every call has been told, for their last replies to go out. */
+const STOP_GRACE_MS = 5_000;
 
 /**
  * The shipped Streams definition (paths, streaming flags) with our own codecs on the hot paths:
@@ -64,8 +68,9 @@ export function createGrpcServer(store: EventStore): GrpcServer {
   });
   const subscriptions = new Set<Responses>();
   const batchAppends = new Set<BatchAppendSession>();
+  const appends = new Set<OpenAppendCall>();
   server.addService(streamsDefinition, {
-    append: appendHandler(store),
+    append: appendHandler(store, appends),
     read: readHandler(store, subscriptions),
     delete: deleteHandler(store),
     tombstone: tombstoneHandler(store),
@@ -98,19 +103,107 @@ export function createGrpcServer(store: EventStore): GrpcServer {
     } as UntypedServiceImplementation,
   );
 
+  // One TCP port for both protocols, as on EventStoreDB: gRPC over HTTP/2, and HTTP/1.1 for what the
+  // client asks over HTTP (it falls back to it for calls the server does not list as supported).
+  const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
+  // Connections not yet sorted by protocol, or answering over HTTP/1.1: a stop closes them.
+  const unsorted = new Set<Socket>();
+  const listener = createNetServer((socket) => {
+    unsorted.add(socket);
+    socket.once('close', () => unsorted.delete(socket));
+    socket.once('error', () => socket.destroy());
+    socket.once('data', (first: Buffer) => {
+      if (!isHttp2Preface(first)) return answerHttp1(socket, first);
+      unsorted.delete(socket);
+      socket.pause();
+      // http2 hands what was read before the session started to the session first.
+      socket.unshift(first);
+      injector.injectConnection(socket);
+    });
+  });
+
   return {
     listen: (host, port) =>
-      new Promise((resolve, reject) =>
-        server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error, bound) =>
-          error ? reject(error) : resolve(bound),
-        ),
-      ),
+      new Promise((resolve, reject) => {
+        listener.once('error', reject);
+        listener.listen(port, host, () => {
+          listener.off('error', reject);
+          resolve((listener.address() as AddressInfo).port);
+        });
+      }),
     stop: async () => {
+      listener.close();
+      for (const socket of unsorted) socket.destroy();
       const drained = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+      // Every call the server does not end itself is ended here, so stopping never waits on a client.
       for (const subscription of subscriptions) subscription.drop();
+      for (const append of appends) append.close();
       // BatchAppend streams live as long as their client: end them once their appends are answered.
       await Promise.all([...batchAppends].map((session) => session.close()));
+      // What is left are appends being written: they end with the log's next sync. A connection that
+      // still holds a call after that (a peer that stopped reading) is cut.
+      const grace = setTimeout(() => server.forceShutdown(), STOP_GRACE_MS);
       await drained;
+      clearTimeout(grace);
     },
   };
+}
+
+/** Every HTTP/2 connection starts with this preface; an HTTP/1.1 one starts with a request line. */
+const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+
+function isHttp2Preface(first: Buffer): boolean {
+  const length = Math.min(first.length, HTTP2_PREFACE.length);
+  return first.subarray(0, length).equals(HTTP2_PREFACE.subarray(0, length));
+}
+
+/** What the client reaches over HTTP/1.1, by path: it uses HTTP only for these, as fallbacks. */
+function featureOf(path: string): string {
+  if (path.startsWith('/subscriptions')) return 'persistent subscriptions';
+  if (path.startsWith('/projections')) return 'projections';
+  return 'the HTTP API';
+}
+
+/** A request head larger than this is not one the client sends: the connection is dropped. */
+const MAX_HTTP1_HEAD_BYTES = 16 * 1024;
+
+/**
+ * HTTP/1.1 on the gRPC port: the official client falls back to it for persistent-subscription
+ * info/list/replay/restart and for some projection calls. Without an answer in HTTP/1.1 it failed with
+ * `Parse Error: Expected HTTP/`; a 501 with a JSON body says what is missing. The client turns the
+ * status line's reason into its error's message, so the reason names it too. The request head is read,
+ * answered, and the connection closed (`Connection: close`); a body is not read.
+ */
+function answerHttp1(socket: Socket, first: Buffer): void {
+  let head = first;
+  const answer = (): void => {
+    const end = head.indexOf('\r\n\r\n');
+    if (end < 0) {
+      if (head.length > MAX_HTTP1_HEAD_BYTES) socket.destroy();
+      return;
+    }
+    socket.off('data', more);
+    const [method = 'GET', target = '/'] = head
+      .subarray(0, head.indexOf('\r\n'))
+      .toString('latin1')
+      .split(' ');
+    const path = new URL(target, 'http://localhost').pathname;
+    const feature = featureOf(path);
+    const message = `${feature} (${method} ${path}) not implemented by the embedded EventStoreDB-compatible server`;
+    const body = JSON.stringify({ error: 'not-implemented', feature, method, path, message });
+    const reason = `Not Implemented: ${message}`.replace(/[^\x20-\x7e]/g, '?');
+    socket.end(
+      `HTTP/1.1 501 ${reason}\r\n` +
+        'Content-Type: application/json; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        'Connection: close\r\n\r\n' +
+        body,
+    );
+  };
+  const more = (chunk: Buffer): void => {
+    head = Buffer.concat([head, chunk]);
+    answer();
+  };
+  socket.on('data', more);
+  answer();
 }

@@ -1,7 +1,13 @@
-import type { sendUnaryData, ServerReadableStream, ServerUnaryCall } from '@grpc/grpc-js';
+import { status, type sendUnaryData, type ServerReadableStream, type ServerUnaryCall } from '@grpc/grpc-js';
 
-import type { EventStore, ExpectedRevision, ProposedEvent } from '../storage/index.js';
-import { invalidArgument, missingMetadata, toServiceError } from './errors.js';
+import {
+  MAX_APPEND_SIZE,
+  MaxAppendSizeExceededError,
+  type EventStore,
+  type ExpectedRevision,
+  type ProposedEvent,
+} from '../storage/index.js';
+import { invalidArgument, missingMetadata, serviceError, toServiceError } from './errors.js';
 import {
   DeleteResp,
   TombstoneResp,
@@ -44,23 +50,47 @@ function streamNameOf(options: {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
 }
 
-/** `Streams.Append`: an options message, then one message per event, then a single response. */
-export function appendHandler(store: EventStore) {
+/** An open `Streams.Append` call, as the server's shutdown sees it. */
+export interface OpenAppendCall {
+  /** Fails the call with UNAVAILABLE if it is still receiving events; one being written finishes. */
+  close(): void;
+}
+
+/**
+ * `Streams.Append`: an options message, then one message per event, then a single response. The
+ * size is checked as each event arrives, with the store's measure, so an append over the limit fails
+ * at once (`maximum-append-size-exceeded`) and memory per call stays under MAX_APPEND_SIZE plus one
+ * message; what the client sends after that is dropped unread.
+ */
+export function appendHandler(store: EventStore, open: Set<OpenAppendCall>) {
   return (
     call: ServerReadableStream<AppendRequest, AppendResponse>,
     callback: sendUnaryData<AppendResponse>,
   ): void => {
     let stream: string | undefined;
     let expected: ExpectedRevision = 'any';
-    const events: ProposedEvent[] = [];
-    let rejected = false;
+    let events: ProposedEvent[] = [];
+    let size = 0;
+    let settled = false;
+    let writing = false;
+    const settle = (): void => {
+      settled = true;
+      events = [];
+      open.delete(handle);
+    };
     const reject = (error: Parameters<typeof callback>[0]): void => {
-      if (rejected) return;
-      rejected = true;
+      if (settled) return;
+      settle();
       callback(error);
     };
+    const handle: OpenAppendCall = {
+      close: () => {
+        if (!writing) reject(serviceError(status.UNAVAILABLE, 'Server is shutting down.'));
+      },
+    };
+    open.add(handle);
     call.on('data', ({ options, proposedMessage: message }: AppendRequest) => {
-      if (rejected) return;
+      if (settled) return;
       if (options) {
         stream = options.stream;
         expected = expectedRevisionOf(options.expected);
@@ -69,6 +99,9 @@ export function appendHandler(store: EventStore) {
       if (!message) return;
       const { type, contentType } = message;
       if (!type || !contentType) return reject(missingMetadata());
+      size += message.data.length + message.customMetadata.length + 2 * Buffer.byteLength(type);
+      if (size > MAX_APPEND_SIZE)
+        return reject(toServiceError(new MaxAppendSizeExceededError(MAX_APPEND_SIZE)));
       events.push({
         id: message.id ? uuidText(message.id) : '',
         type,
@@ -77,18 +110,21 @@ export function appendHandler(store: EventStore) {
         metadata: message.customMetadata,
       });
     });
-    call.on('error', () => {
-      rejected = true;
-    });
+    // Cancelled or broken by the client: nothing is left to answer.
+    call.on('error', settle);
+    call.on('cancelled', settle);
     call.on('end', () => {
-      if (rejected) return;
+      if (settled) return;
       if (stream === undefined) return reject(invalidArgument('the first append message must carry options'));
+      writing = true;
       store.append(stream, expected, events).then(
-        (outcome) =>
+        (outcome) => {
+          settle();
           callback(
             null,
             outcome.kind === 'success' ? { success: outcome } : { wrongExpectedVersion: outcome },
-          ),
+          );
+        },
         (error: unknown) => reject(toServiceError(error)),
       );
     });

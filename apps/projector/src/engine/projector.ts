@@ -16,6 +16,12 @@ import { captureSnapshot, readSnapshot, removeSnapshot } from './snapshot-file.j
 const SNAPSHOT_TIME_SHARE = 0.1;
 /** Below this many events a snapshot's time is mostly its file syncs, and does not grow with the state. */
 const SNAPSHOT_FIXED_COST_EVENTS = 10_000;
+/**
+ * Events the lag look reads after the read models' position to find the first unapplied one. The
+ * store's own `$`-records come a few at a time (two on a fresh node, one per restart), so a handful is
+ * enough to see past them.
+ */
+const LAG_LOOK_AHEAD = 16;
 
 export type ProjectorStatus = 'starting' | 'catchingUp' | 'live' | 'reconnecting' | 'failed' | 'stopped';
 
@@ -238,10 +244,16 @@ export class Projector {
         if (position === undefined || position < head) {
           for await (const resolved of this.store.client.readAll({
             fromPosition: position === undefined ? 'start' : { commit: position, prepare: position },
-            maxCount: 2,
+            maxCount: LAG_LOOK_AHEAD,
           })) {
             const recorded = resolved.event;
-            if (recorded && (recorded.position?.commit ?? 0n) > (position ?? -1n)) {
+            // The store's own `$`-records (its epoch on every start, stream metadata) are not applied
+            // by any projection: dating the lag from one made a fresh store look as late as its uptime.
+            if (
+              recorded &&
+              !recorded.type.startsWith('$') &&
+              (recorded.position?.commit ?? 0n) > (position ?? -1n)
+            ) {
               firstUnapplied ??= recorded.created;
             }
           }
