@@ -6,13 +6,17 @@ const common = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': tsJest },
   moduleNameMapper: {
-    '^#(domain|events|eventstore)$': '<rootDir>/libs/$1/src/index.ts',
+    '^#(domain|events|eventstore|http)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',
 };
 
 export default {
+  // Jest's 5 s default fails tests that spawn processes or read the shared store when the machine is
+  // busy (CI shares its cores); a test that really hangs still fails, after 30 s. Jest reads it here,
+  // not per project.
+  testTimeout: 30_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools,bench}/**/*.spec.ts'] },
     {

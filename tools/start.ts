@@ -94,10 +94,11 @@ const store = run('eventstore', 'apps/eventstore/src/main.js', [
   ...(options.mem ? ['--mem'] : ['--data', options.data]),
 ]);
 await waitForLine(store, 'listening on');
-const env = { EVENTSTORE_CONNECTION_STRING: `esdb://127.0.0.1:${options.storePort}?tls=false` };
-run('api', 'apps/api/src/main.js', [], { ...env, API_PORT: options.apiPort });
-run('projector', 'apps/projector/src/main.js', [], {
-  ...env,
+// Both apps get both ports: each allows pages from the other's origin (SWITCHBOARD_ALLOWED_ORIGINS).
+const env = {
+  EVENTSTORE_CONNECTION_STRING: `esdb://127.0.0.1:${options.storePort}?tls=false`,
+  API_PORT: options.apiPort,
   PROJECTOR_PORT: options.projectorPort,
-  PROJECTOR_DATA_DIR: options.projectorData,
-});
+};
+run('api', 'apps/api/src/main.js', [], env);
+run('projector', 'apps/projector/src/main.js', [], { ...env, PROJECTOR_DATA_DIR: options.projectorData });

@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { RequestPolicy, guardRequests } from '#http';
 import { AppModule } from './app.module.js';
 import { ApiErrorFilter } from './shared/api-error.filter.js';
 import { validationPipe } from './shared/validation.js';
@@ -8,8 +9,13 @@ import { validationPipe } from './shared/validation.js';
 /** Commands are small; anything bigger is a mistake or an attack and gets a 413 before parsing. */
 const BODY_LIMIT_BYTES = 64 * 1024;
 
-/** Builds the api exactly as `main` runs it, so tests exercise the real pipeline. */
-export async function createApiApp(): Promise<NestFastifyApplication> {
+/**
+ * Builds the api exactly as `main` runs it, so tests exercise the real pipeline. The request policy
+ * (allowed Host names and page origins, JSON commands) comes from the environment unless given.
+ */
+export async function createApiApp(
+  requestPolicy: RequestPolicy = RequestPolicy.fromEnv(),
+): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule,
     // JSON.parse keeps a `__proto__` or `constructor` key as a plain own property (it never sets a
@@ -23,6 +29,7 @@ export async function createApiApp(): Promise<NestFastifyApplication> {
     // Jest sets NODE_ENV=test: route-mapping chatter would bury test output.
     { logger: process.env.NODE_ENV === 'test' ? ['error', 'warn'] : ['error', 'warn', 'log'] },
   );
+  guardRequests(app, requestPolicy);
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ApiErrorFilter());
   app.enableShutdownHooks();

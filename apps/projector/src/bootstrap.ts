@@ -2,19 +2,26 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { EventStore } from '#eventstore';
+import { RequestPolicy, guardRequests } from '#http';
 import { ProjectorModule } from './app.module.js';
 import type { Projector } from './engine/projector.js';
 
-/** Builds the projector's HTTP app exactly as `main` runs it, so tests exercise the real pipeline. */
+/**
+ * Builds the projector's HTTP app exactly as `main` runs it, so tests exercise the real pipeline. The
+ * request policy (allowed Host names and page origins, JSON commands) comes from the environment
+ * unless given.
+ */
 export async function createProjectorApp(
   projector: Projector,
   store: EventStore,
+  requestPolicy: RequestPolicy = RequestPolicy.fromEnv(),
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     ProjectorModule.forProjector(projector, store),
     new FastifyAdapter(),
     { logger: ['error', 'warn', 'log'] },
   );
+  guardRequests(app, requestPolicy);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

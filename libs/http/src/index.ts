@@ -1,0 +1,2 @@
+export * from './request-policy.js';
+export * from './guard-requests.js';

@@ -1,0 +1,146 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import { eventSchemas } from '#events';
+import { EventStore, createEventStoreClient } from '#eventstore';
+import { RequestPolicy } from '#http';
+import { createProjectorApp } from '../../../apps/projector/src/bootstrap.js';
+import { Projector } from '../../../apps/projector/src/engine/projector.js';
+import { PROJECTIONS } from '../../../apps/projector/src/projections/index.js';
+import { rawRequest, type RawAnswer } from '../../support/raw-http.js';
+
+/**
+ * Issue 11 §5, the projector's side: its pages (the panel, /docs), its event streams and `POST /rebuild`
+ * answer only under a configured name and to pages of an allowed origin, and a rebuild is not a form.
+ */
+describe('projector refuses requests from foreign pages', () => {
+  const client = createEventStoreClient();
+  const store = new EventStore(client, eventSchemas);
+  let projector: Projector;
+  let app: NestFastifyApplication;
+  let url: string;
+  let port: string;
+
+  beforeAll(async () => {
+    // A projector of streams nobody writes: these specs are about the door, not the read models.
+    projector = new Projector(store, PROJECTIONS, {
+      streamPrefixes: [`account-guard${randomUUID().replaceAll('-', '')}`],
+      log: () => undefined,
+    });
+    await projector.start();
+    app = await createProjectorApp(projector, store, RequestPolicy.fromEnv({}));
+    await app.listen(0, '127.0.0.1');
+    url = await app.getUrl();
+    port = new URL(url).port;
+  });
+  afterAll(async () => {
+    await app.close();
+    await projector.stop();
+    await client.dispose();
+  }, 30_000);
+
+  const expectRefused = (answer: RawAnswer, status: number, code: string): void => {
+    expect({ status: answer.status, code: answer.body?.code }).toEqual({ status, code });
+  };
+  const rebuild = (headers: Record<string, string>, body?: string) =>
+    rawRequest(url, { method: 'POST', path: '/rebuild', headers, ...(body === undefined ? {} : { body }) });
+
+  const PAGES = [
+    '/health',
+    '/metrics',
+    '/panel?account=acme&viewer=alice',
+    '/panel/panel.client.js',
+    '/docs',
+    '/docs-json',
+    '/events/stream',
+    '/lines/acme/15550000001/stream?viewer=alice',
+    '/no-such-route',
+  ];
+
+  it('rebuilds on a request without a body (the CLI) or with a JSON one', async () => {
+    expect((await rebuild({})).status).toBe(200);
+    expect((await fetch(`${url}/rebuild`, { method: 'POST' })).status).toBe(200);
+    expect((await rebuild({ 'content-type': 'application/json' }, '{}')).status).toBe(200);
+    expect((await rebuild({ 'content-type': 'application/JSON; charset=utf-8' }, '{}')).status).toBe(200);
+  });
+
+  it.each([
+    ['application/x-www-form-urlencoded', 'a=b'],
+    ['multipart/form-data; boundary=b0undary', '--b0undary--\r\n'],
+    ['text/plain', '{}'],
+    ['application/json-patch+json', '[]'],
+    ['text/plain', ''],
+  ])('refuses a rebuild sent as %s (body %j) with 415', async (contentType, body) => {
+    expectRefused(await rebuild({ 'content-type': contentType }, body), 415, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('refuses a rebuild from a foreign page with 403, even as JSON', async () => {
+    for (const origin of ['http://evil.example', 'null', 'http://127.0.0.1:8080']) {
+      expectRefused(
+        await rebuild({ origin, 'content-type': 'application/json' }, '{}'),
+        403,
+        'ORIGIN_NOT_ALLOWED',
+      );
+    }
+  });
+
+  it('serves no page, stream or document under a foreign name (DNS rebinding)', async () => {
+    for (const path of PAGES) {
+      const answer = await rawRequest(url, { path, headers: { host: `evil.example:${port}` } });
+      expect({ path, status: answer.status, code: answer.body?.code }).toEqual({
+        path,
+        status: 421,
+        code: 'HOST_NOT_ALLOWED',
+      });
+    }
+    expectRefused(await rebuild({ host: `evil.example:${port}` }), 421, 'HOST_NOT_ALLOWED');
+  });
+
+  it('serves no page, stream or document to a script of a foreign origin', async () => {
+    for (const path of PAGES) {
+      const answer = await rawRequest(url, { path, headers: { origin: 'http://evil.example' } });
+      expect({ path, status: answer.status, code: answer.body?.code }).toEqual({
+        path,
+        status: 403,
+        code: 'ORIGIN_NOT_ALLOWED',
+      });
+    }
+  });
+
+  it('serves the panel, its modules and its live streams to itself under the local names', async () => {
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]) {
+      // The panel's own fetches and EventSource carry its origin: the same as the Host they go to.
+      const headers = { host, origin: `http://${host}` };
+      const page = await rawRequest(url, { path: '/panel?account=acme&viewer=alice', headers: { host } });
+      expect({ host, status: page.status }).toEqual({ host, status: 200 });
+      const module = await rawRequest(url, { path: '/panel/render.js', headers });
+      expect({ host, status: module.status }).toEqual({ host, status: 200 });
+      const stream = await rawRequest(url, { path: '/events/stream', headers });
+      expect({ host, status: stream.status }).toEqual({ host, status: 200 });
+      expect(stream.headers['content-type']).toMatch(/^text\/event-stream/);
+    }
+  });
+
+  it("lets the api's pages read it (CORS), and answers their preflight only", async () => {
+    const read = await rawRequest(url, { path: '/health', headers: { origin: 'http://127.0.0.1:3000' } });
+    expect(read.status).toBe(200);
+    expect(read.headers['access-control-allow-origin']).toBe('http://127.0.0.1:3000');
+
+    const preflight = (origin: string) =>
+      rawRequest(url, {
+        method: 'OPTIONS',
+        path: '/rebuild',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type',
+        },
+      });
+    const allowed = await preflight('http://localhost:3000');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers['access-control-allow-origin']).toBe('http://localhost:3000');
+    expect(allowed.headers['access-control-allow-headers']).toContain('content-type');
+    const foreign = await preflight('http://evil.example');
+    expectRefused(foreign, 403, 'ORIGIN_NOT_ALLOWED');
+    expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
