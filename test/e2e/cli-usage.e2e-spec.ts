@@ -118,6 +118,24 @@ describe('switchboard CLI usage errors', () => {
     expect(result.code).toBe(2);
   });
 
+  it('refuses --account for more than one scenario file, before calling the api', async () => {
+    // Given two scenario files and one --account, When run, Then the account is refused for the two
+    const result = await run([
+      'scenario',
+      'run',
+      '--api',
+      'http://127.0.0.1:1',
+      '--account',
+      'demo',
+      join(dir, 'a.yaml'),
+      join(dir, 'b.yaml'),
+    ]);
+    expect(result.stderr).toBe(
+      'switchboard scenario run: --account names one account: give one scenario file (2 given), or use --run-id\n',
+    );
+    expect(result.code).toBe(2);
+  });
+
   it('refuses audit --json with --csv, and a --line that names no line', async () => {
     // Given conflicting formats, When auditing, Then commander says so instead of printing JSON
     const both = await run(['audit', 'call', 'c1', '--store', NOWHERE, '--json', '--csv']);

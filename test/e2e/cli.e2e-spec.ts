@@ -227,4 +227,52 @@ describe('switchboard CLI end to end', () => {
     );
     expect(result.code).toBe(1);
   }, 30_000);
+
+  it('says once, before running, that timeline scenarios need a virtual clock on a realtime stack', async () => {
+    // Given a realtime stack and two timeline scenarios (an `at`, an advance) beside a plain one
+    const timeline = (name: string, step: string) =>
+      [
+        `name: ${name}`,
+        `account: ${name}`,
+        'parties:',
+        "  - { id: alice, numbers: ['+15550000001'], plan: pro }",
+        'steps:',
+        step,
+      ].join('\n');
+    const at = join(dir, 'at.yaml');
+    const advance = join(dir, 'advance.yaml');
+    const plain = join(dir, 'plain.yaml');
+    await writeFile(
+      at,
+      timeline(
+        'at',
+        "  - command: { type: placeCall, actor: alice, line: '+15550000001', callId: c1, to: '+15550100', at: +10s }",
+      ),
+    );
+    await writeFile(advance, timeline('advance', '  - advance: { seconds: 30 }'));
+    await writeFile(
+      plain,
+      timeline(
+        'plain',
+        "  - command: { type: placeCall, actor: alice, line: '+15550000001', callId: c1, to: '+15550100' }",
+      ),
+    );
+    // When they run under one run id
+    const result = await run(['scenario', 'run', ...endpoints, '--run-id', 'rt', plain, at, advance]);
+    // Then the note names the timelines, once, and each run ends with its account and panel
+    expect(result.stderr).toBe(
+      `note: the api's clock is realtime; timeline scenarios (${at}, ${advance}) need a stack started ` +
+        'with CLOCK_MODE=virtual to move simulated time and to give the same events on every run (R21)\n',
+    );
+    expect(result.stdout).toContain(
+      `  account plain-rt, panel ${stack.projector.address}/panel?account=plain-rt&viewer=alice\n`,
+    );
+    expect(result.stdout).toContain('run id rt: --run-id rt on a fresh virtual-clock stack');
+    // And a second run under the same run id is refused: its commands would be answered as resends
+    const again = await run(['scenario', 'run', ...endpoints, '--run-id', 'rt', plain]);
+    expect(again.stdout).toContain(
+      'ERROR account plain-rt already exists on this stack: give another --run-id or --account',
+    );
+    expect(again.code).toBe(1);
+  }, 30_000);
 });
