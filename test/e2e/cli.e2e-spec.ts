@@ -55,13 +55,21 @@ describe('switchboard CLI end to end', () => {
       'lag.p99.9<10s',
       '--record',
       recording,
-      '--summary',
+      '--out',
       summaryFile,
       '--stats-file',
       join(dir, 'stats.csv'),
+      '--stats-interval',
+      '200ms',
       '--no-progress',
     ]);
-    expect(result.stderr).toContain('PASS errors<=0');
+    // The table on stdout: counts, each threshold's verdict with its figure, the overall verdict
+    expect(result.stdout).toMatch(/^load run: closed model, 2 parties, account load-e2e-one\n/);
+    expect(result.stdout).toContain('  calls .............. 30 started, 30 completed, 0 failed\n');
+    expect(result.stdout).toMatch(/\n {4}PASS {2}errors<=0 +0\n/);
+    expect(result.stdout).toMatch(/\nPASS: all 2 thresholds hold\n$/);
+    // And a live line per --stats-interval on stderr
+    expect(result.stderr).toMatch(/^\[ *[\d.]+ m?s\] +[\d.,]+ commands\/s {2}p50 /m);
     expect(result.code).toBe(0);
     const summary = JSON.parse(await readFile(summaryFile, 'utf8'));
     expect(summary.calls).toEqual({ started: 30, completed: 30, failed: 0 });
@@ -90,10 +98,19 @@ describe('switchboard CLI end to end', () => {
       'two',
       '--threshold',
       'p99<0.001ms',
+      '--threshold',
+      'p95<1s',
       '--no-lag',
       '--no-progress',
+      '--json',
     ]);
-    expect(result.stderr).toContain('FAIL p99<0.001ms');
+    // With --json the JSON summary is stdout, verdicts and all, and the table goes to stderr
+    const summary = JSON.parse(result.stdout);
+    expect(summary.passed).toBe(false);
+    expect(summary.thresholds.map((t: { passed: boolean }) => t.passed)).toEqual([false, true]);
+    expect(summary.latency.all.p95).toBeGreaterThan(0);
+    expect(result.stderr).toMatch(/\n {4}FAIL {2}p99<0\.001ms +[\d.]+ m?s\n/);
+    expect(result.stderr).toContain('\nFAIL: 1 of 2 thresholds failed\n');
     expect(result.code).toBe(1);
   }, 60_000);
 
@@ -190,15 +207,24 @@ describe('switchboard CLI end to end', () => {
       'replay',
       join(dir, 'run.ndjson'),
       ...endpoints,
-      '--summary',
+      '--out',
       summaryFile,
       '--no-progress',
     ]);
     expect(result.code).toBe(0);
     const summary = JSON.parse(await readFile(summaryFile, 'utf8'));
-    expect(summary.commands).toMatchObject({ sent: summary.model.loadCommands, errors: 0 });
+    // Failures are shown by type and reason, so that a failing replay says which step failed and why
+    expect({ errors: summary.commands.errors, failures: summary.failuresByType }).toEqual({
+      errors: 0,
+      failures: {},
+    });
+    expect(summary.commands.sent).toBe(summary.model.loadCommands);
     expect(summary.commands.completed).toBe(summary.model.loadCommands);
     expect(summary.latency.byFlow).not.toHaveProperty('setup');
+    // Its calls are counted as the run counted them: the 30 recorded, all completed
+    expect(summary.calls).toEqual({ started: 30, completed: 30, failed: 0 });
+    expect(summary.rate.achievedCallsPerSecond).toBeGreaterThan(0);
+    expect(result.stdout).toContain('  calls .............. 30 started, 30 completed, 0 failed\n');
   }, 60_000);
 
   it("ends a scenario run with its totals, and exit code 1 when a step fails, saying the api's reason", async () => {
