@@ -105,7 +105,7 @@ describe('switchboard CLI usage errors', () => {
     const speed = await run(['replay', history, '--store', NOWHERE, '--speed', '0']);
     expect(speed.stderr).toBe('switchboard replay: --speed must be a positive number or "max", not "0"\n');
     for (const result of [at, select, speed]) expect(result.code).toBe(2);
-  });
+  }, 30_000);
 
   it('refuses to replay a recording that holds no commands', async () => {
     // Given a recording with its header alone, When replayed, Then it is refused before the api is called
@@ -134,7 +134,7 @@ describe('switchboard CLI usage errors', () => {
       'switchboard scenario run: --account names one account: give one scenario file (2 given), or use --run-id\n',
     );
     expect(result.code).toBe(2);
-  });
+  }, 30_000);
 
   it('refuses audit --json with --csv, and a --line that names no line', async () => {
     // Given conflicting formats, When auditing, Then commander says so instead of printing JSON
