@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /**
- * User mistakes with the built `switchboard` CLI that need no running stack: each gets a message and
+ * User mistakes with the built `switchboard` CLI that need no running stack (each test starts CLI
+ * processes, which on a loaded machine take seconds, hence the 30 s per test): each gets a message and
  * exit code, never a stack trace, and is caught before any work is done (the stores named here
  * listen nowhere, so a check made after connecting would fail on the connection instead).
  */
@@ -79,7 +80,7 @@ describe('switchboard CLI usage errors', () => {
     expect(result.stderr).toContain(`option '--rate <n/s>' argument '-5' is invalid`);
     noStackTrace(result.stderr);
     expect(result.code).toBe(1);
-  });
+  }, 30_000);
 
   it('says an export file cannot be written, before reading the store', async () => {
     // Given an --out in a directory that does not exist, When exporting, Then the file is named
@@ -93,7 +94,7 @@ describe('switchboard CLI usage errors', () => {
     ]);
     expect(result.stderr).toMatch(/^switchboard history export: ENOENT: .*no\/such\/dir\.ndjson'\n$/);
     expect(result.code).toBe(2);
-  });
+  }, 30_000);
 
   it('checks replay points and selections before replaying the history', async () => {
     // Given a mistyped point, an unknown read model and a zero speed
@@ -116,7 +117,7 @@ describe('switchboard CLI usage errors', () => {
       `switchboard load replay: ${empty} holds no recorded commands: record one with \`load run --record\`\n`,
     );
     expect(result.code).toBe(2);
-  });
+  }, 30_000);
 
   it('refuses --account for more than one scenario file, before calling the api', async () => {
     // Given two scenario files and one --account, When run, Then the account is refused for the two
@@ -157,5 +158,5 @@ describe('switchboard CLI usage errors', () => {
       'switchboard audit: --line must be <accountId>.<number>, e.g. acme.15550000001 or acme.+15550000001, not "acme"\n',
     );
     expect(line.code).toBe(2);
-  });
+  }, 30_000);
 });
