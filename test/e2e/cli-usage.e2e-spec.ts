@@ -8,7 +8,8 @@ import { join, resolve } from 'node:path';
 jest.setTimeout(60_000);
 
 /**
- * User mistakes with the built `switchboard` CLI that need no running stack: each gets a message and
+ * User mistakes with the built `switchboard` CLI that need no running stack (each test starts CLI
+ * processes, which on a loaded machine take seconds, hence the 30 s per test): each gets a message and
  * exit code, never a stack trace, and is caught before any work is done (the stores named here
  * listen nowhere, so a check made after connecting would fail on the connection instead).
  */
@@ -83,7 +84,7 @@ describe('switchboard CLI usage errors', () => {
     expect(result.stderr).toContain(`option '--rate <n/s>' argument '-5' is invalid`);
     noStackTrace(result.stderr);
     expect(result.code).toBe(1);
-  });
+  }, 30_000);
 
   it('says an export file cannot be written, before reading the store', async () => {
     // Given an --out in a directory that does not exist, When exporting, Then the file is named
@@ -97,7 +98,7 @@ describe('switchboard CLI usage errors', () => {
     ]);
     expect(result.stderr).toMatch(/^switchboard history export: ENOENT: .*no\/such\/dir\.ndjson'\n$/);
     expect(result.code).toBe(2);
-  });
+  }, 30_000);
 
   it('checks replay points and selections before replaying the history', async () => {
     // Given a mistyped point, an unknown read model and a zero speed
@@ -109,7 +110,7 @@ describe('switchboard CLI usage errors', () => {
     const speed = await run(['replay', history, '--store', NOWHERE, '--speed', '0']);
     expect(speed.stderr).toBe('switchboard replay: --speed must be a positive number or "max", not "0"\n');
     for (const result of [at, select, speed]) expect(result.code).toBe(2);
-  });
+  }, 30_000);
 
   it('refuses to replay a recording that holds no commands', async () => {
     // Given a recording with its header alone, When replayed, Then it is refused before the api is called
@@ -120,7 +121,25 @@ describe('switchboard CLI usage errors', () => {
       `switchboard load replay: ${empty} holds no recorded commands: record one with \`load run --record\`\n`,
     );
     expect(result.code).toBe(2);
-  });
+  }, 30_000);
+
+  it('refuses --account for more than one scenario file, before calling the api', async () => {
+    // Given two scenario files and one --account, When run, Then the account is refused for the two
+    const result = await run([
+      'scenario',
+      'run',
+      '--api',
+      'http://127.0.0.1:1',
+      '--account',
+      'demo',
+      join(dir, 'a.yaml'),
+      join(dir, 'b.yaml'),
+    ]);
+    expect(result.stderr).toBe(
+      'switchboard scenario run: --account names one account: give one scenario file (2 given), or use --run-id\n',
+    );
+    expect(result.code).toBe(2);
+  }, 30_000);
 
   it('refuses audit --json with --csv, and a --line that names no line', async () => {
     // Given conflicting formats, When auditing, Then commander says so instead of printing JSON
@@ -143,5 +162,5 @@ describe('switchboard CLI usage errors', () => {
       'switchboard audit: --line must be <accountId>.<number>, e.g. acme.15550000001 or acme.+15550000001, not "acme"\n',
     );
     expect(line.code).toBe(2);
-  });
+  }, 30_000);
 });

@@ -55,13 +55,21 @@ describe('switchboard CLI end to end', () => {
       'lag.p99.9<10s',
       '--record',
       recording,
-      '--summary',
+      '--out',
       summaryFile,
       '--stats-file',
       join(dir, 'stats.csv'),
+      '--stats-interval',
+      '200ms',
       '--no-progress',
     ]);
-    expect(result.stderr).toContain('PASS errors<=0');
+    // The table on stdout: counts, each threshold's verdict with its figure, the overall verdict
+    expect(result.stdout).toMatch(/^load run: closed model, 2 parties, account load-e2e-one\n/);
+    expect(result.stdout).toContain('  calls .............. 30 started, 30 completed, 0 failed\n');
+    expect(result.stdout).toMatch(/\n {4}PASS {2}errors<=0 +0\n/);
+    expect(result.stdout).toMatch(/\nPASS: all 2 thresholds hold\n$/);
+    // And a live line per --stats-interval on stderr
+    expect(result.stderr).toMatch(/^\[ *[\d.]+ m?s\] +[\d.,]+ commands\/s {2}p50 /m);
     expect(result.code).toBe(0);
     const summary = JSON.parse(await readFile(summaryFile, 'utf8'));
     expect(summary.calls).toEqual({ started: 30, completed: 30, failed: 0 });
@@ -90,10 +98,19 @@ describe('switchboard CLI end to end', () => {
       'two',
       '--threshold',
       'p99<0.001ms',
+      '--threshold',
+      'p95<1s',
       '--no-lag',
       '--no-progress',
+      '--json',
     ]);
-    expect(result.stderr).toContain('FAIL p99<0.001ms');
+    // With --json the JSON summary is stdout, verdicts and all, and the table goes to stderr
+    const summary = JSON.parse(result.stdout);
+    expect(summary.passed).toBe(false);
+    expect(summary.thresholds.map((t: { passed: boolean }) => t.passed)).toEqual([false, true]);
+    expect(summary.latency.all.p95).toBeGreaterThan(0);
+    expect(result.stderr).toMatch(/\n {4}FAIL {2}p99<0\.001ms +[\d.]+ m?s\n/);
+    expect(result.stderr).toContain('\nFAIL: 1 of 2 thresholds failed\n');
     expect(result.code).toBe(1);
   }, 60_000);
 
@@ -191,15 +208,28 @@ describe('switchboard CLI end to end', () => {
       'replay',
       join(dir, 'run.ndjson'),
       ...endpoints,
-      '--summary',
+      '--out',
       summaryFile,
       '--no-progress',
     ]);
     expect(result.code).toBe(0);
     const summary = JSON.parse(await readFile(summaryFile, 'utf8'));
-    expect(summary.commands).toMatchObject({ sent: summary.model.loadCommands, errors: 0 });
-    expect(summary.commands.completed).toBe(summary.model.loadCommands);
+    // Every selected command is sent, unless an earlier step of its call failed. Replay keeps each
+    // call's order but not the order of calls on one line: on a loaded machine a call can reach its
+    // line before the previous one there hung up (409 CALL_ENDED, LINE_BUSY), so errors are counted,
+    // not ruled out: each failed call fails exactly one command and skips the rest of its steps.
+    expect(summary.commands.completed).toBe(summary.commands.sent);
+    expect(summary.commands.errors).toBe(summary.calls.failed);
+    expect(summary.commands.sent).toBeLessThanOrEqual(summary.model.loadCommands);
+    if (summary.calls.failed === 0) expect(summary.commands.sent).toBe(summary.model.loadCommands);
+    expect(summary.calls.started).toBe(30);
+    expect(summary.calls.completed + summary.calls.failed).toBe(30);
     expect(summary.latency.byFlow).not.toHaveProperty('setup');
+    // Its calls are counted as the run counted them: the 30 recorded, all completed
+    expect(summary.rate.achievedCallsPerSecond).toBeGreaterThan(0);
+    expect(result.stdout).toContain(
+      `  calls .............. 30 started, ${summary.calls.completed} completed, ${summary.calls.failed} failed\n`,
+    );
   }, 60_000);
 
   it("ends a scenario run with its totals, and exit code 1 when a step fails, saying the api's reason", async () => {
@@ -227,5 +257,53 @@ describe('switchboard CLI end to end', () => {
       /expected success, got 409 LINE_BUSY: Line \+15550000001 is busy with call /,
     );
     expect(result.code).toBe(1);
+  }, 30_000);
+
+  it('says once, before running, that timeline scenarios need a virtual clock on a realtime stack', async () => {
+    // Given a realtime stack and two timeline scenarios (an `at`, an advance) beside a plain one
+    const timeline = (name: string, step: string) =>
+      [
+        `name: ${name}`,
+        `account: ${name}`,
+        'parties:',
+        "  - { id: alice, numbers: ['+15550000001'], plan: pro }",
+        'steps:',
+        step,
+      ].join('\n');
+    const at = join(dir, 'at.yaml');
+    const advance = join(dir, 'advance.yaml');
+    const plain = join(dir, 'plain.yaml');
+    await writeFile(
+      at,
+      timeline(
+        'at',
+        "  - command: { type: placeCall, actor: alice, line: '+15550000001', callId: c1, to: '+15550100', at: +10s }",
+      ),
+    );
+    await writeFile(advance, timeline('advance', '  - advance: { seconds: 30 }'));
+    await writeFile(
+      plain,
+      timeline(
+        'plain',
+        "  - command: { type: placeCall, actor: alice, line: '+15550000001', callId: c1, to: '+15550100' }",
+      ),
+    );
+    // When they run under one run id
+    const result = await run(['scenario', 'run', ...endpoints, '--run-id', 'rt', plain, at, advance]);
+    // Then the note names the timelines, once, and each run ends with its account and panel
+    expect(result.stderr).toBe(
+      `note: the api's clock is realtime; timeline scenarios (${at}, ${advance}) need a stack started ` +
+        'with CLOCK_MODE=virtual to move simulated time and to give the same events on every run (R21)\n',
+    );
+    expect(result.stdout).toContain(
+      `  account plain-rt, panel ${stack.projector.address}/panel?account=plain-rt&viewer=alice\n`,
+    );
+    expect(result.stdout).toContain('run id rt: --run-id rt on a fresh virtual-clock stack');
+    // And a second run under the same run id is refused: its commands would be answered as resends
+    const again = await run(['scenario', 'run', ...endpoints, '--run-id', 'rt', plain]);
+    expect(again.stdout).toContain(
+      'ERROR account plain-rt already exists on this stack: give another --run-id or --account',
+    );
+    expect(again.code).toBe(1);
   }, 30_000);
 });

@@ -32,7 +32,13 @@ export class HttpClient {
     return this.base.origin;
   }
 
-  send(method: string, path: string, body?: unknown, timeoutMs = 10_000): Promise<HttpResponse> {
+  send(
+    method: string,
+    path: string,
+    body?: unknown,
+    timeoutMs = 10_000,
+    headers: Readonly<Record<string, string>> = {},
+  ): Promise<HttpResponse> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     return new Promise((resolve, reject) => {
       const req = request(
@@ -42,9 +48,12 @@ export class HttpClient {
           port: this.base.port,
           method,
           path,
-          headers: payload
-            ? { 'content-type': 'application/json', 'content-length': payload.length }
-            : { accept: 'application/json' },
+          headers: {
+            ...headers,
+            ...(payload
+              ? { 'content-type': 'application/json', 'content-length': payload.length }
+              : { accept: 'application/json' }),
+          },
         },
         (res) => {
           const chunks: Buffer[] = [];

@@ -34,7 +34,7 @@ describe('load command options', () => {
       expect(help).toMatch(/--lag-grace <duration> .*? \(default: 10s\)/);
       expect(help).toMatch(/--timeout <duration> .*? \(default: 10s\)/);
       expect(help).toMatch(/--late-threshold <duration> .*? \(default: 5ms\)/);
-      expect(help).toContain('--stats-interval <duration> periodic stats interval (default: 1s)');
+      expect(help).toMatch(/--stats-interval <duration> periodic stats interval; .*? \(default: 1s\)/);
       // And the values the command runs with are the same milliseconds as before
       expect(command.opts()).toMatchObject(DURATION_DEFAULTS_MS);
     },
@@ -77,8 +77,8 @@ const recorded = (
 
 describe('load replay', () => {
   it('provisions before the measured phase, so setup sent back to back counts neither as load nor as late', async () => {
-    // Given a recording of an account's setup (all at offset 0) and two calls, and an api answering in 30 ms
-    const api = await startSlowApi(30);
+    // Given a recording of an account's setup (all at offset 0) and two calls, and an api answering in 100 ms
+    const api = await startSlowApi(100);
     const dir = await mkdtemp(join(tmpdir(), 'replay-'));
     const file = join(dir, 'recording.ndjson');
     const summaryFile = join(dir, 'summary.json');
@@ -110,8 +110,10 @@ describe('load replay', () => {
         recorded(1, 'load', 10, call('c1'), 1),
       ].join('\n'),
     );
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
-      // When it is replayed with a late threshold below the api's answer time
+      // When it is replayed with a late threshold below the api's answer time (setup measured as load would
+      // count its 2nd to 4th commands 100 to 300 ms late; the margin is for a loaded machine's event loop)
       await loadCommand().parseAsync(
         [
           'replay',
@@ -121,8 +123,8 @@ describe('load replay', () => {
           '--no-lag',
           '--no-progress',
           '--late-threshold',
-          '15ms',
-          '--summary',
+          '50ms',
+          '--out',
           summaryFile,
         ],
         { from: 'user' },
@@ -136,7 +138,19 @@ describe('load replay', () => {
       expect(summary.commands).toMatchObject({ sent: 2, completed: 2, ok: 2 });
       expect(summary.rate.lateSends).toBe(0);
       expect(summary.latency.byFlow).not.toHaveProperty('setup');
+      // And its two calls are counted as a run counts them, against the recorded pace (2 commands 10 ms apart)
+      expect(summary.calls).toEqual({ started: 2, completed: 2, failed: 0 });
+      expect(summary.rate.achievedCallsPerSecond).toBeGreaterThan(0);
+      expect(summary.rate.targetCommandsPerSecond).toBe(100);
+      // And stdout has the table, not the JSON (which went to --out)
+      const printed = stdout.mock.calls.map(([chunk]) => String(chunk)).join('');
+      expect(printed).toMatch(
+        /^load replay: replay of .*recording\.ndjson at x1, account acc-r[0-9a-f]{6}\n/,
+      );
+      expect(printed).toContain('  calls .............. 2 started, 2 completed, 0 failed\n');
+      expect(printed).not.toContain('{');
     } finally {
+      stdout.mockRestore();
       process.exitCode = undefined;
       await api.close();
       await rm(dir, { recursive: true, force: true });
@@ -201,6 +215,28 @@ describe('load replay', () => {
       stderr.mockRestore();
       process.exitCode = undefined;
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('load run', () => {
+  it('says which option defaults make --lines too small, before provisioning anything', async () => {
+    // Given --lines 1 and the default of 4 delegators
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      // When the run starts
+      await loadCommand().parseAsync(['run', '--rate', '5', '--lines', '1', '--api', 'http://127.0.0.1:1'], {
+        from: 'user',
+      });
+      // Then it is refused before the api is called, naming the delegators it was not given
+      expect(process.exitCode).toBe(EXIT_ERROR);
+      expect(stderr).toHaveBeenLastCalledWith(
+        'switchboard load: --lines 1 is fewer than --delegators 4, and every delegator owns at least one line: ' +
+          'give --lines 4 or more, or --delegators 1 (unless given, --delegators is 4)\n',
+      );
+    } finally {
+      stderr.mockRestore();
+      process.exitCode = undefined;
     }
   });
 });

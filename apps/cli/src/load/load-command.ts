@@ -21,7 +21,7 @@ import {
 import { LagPoller } from './lag-poller.js';
 import { LagTracker, Metrics, percentilesOf } from './metrics.js';
 import { DEFAULT_MIX, parseMix } from './mix.js';
-import { buildTopology, planCall, setupCommands, type Topology } from './plan.js';
+import { buildTopology, planCall, setupCommands, topologyProblems, type Topology } from './plan.js';
 import {
   filterRecording,
   recordingFilterProblems,
@@ -30,7 +30,7 @@ import {
   retarget,
   type RecordedCommand,
 } from './recording.js';
-import { buildSummary, StatsWriter, type LoadSummary } from './report.js';
+import { buildSummary, intervalRow, StatsWriter, type LoadSummary } from './report.js';
 import {
   execute,
   newCounters,
@@ -40,6 +40,7 @@ import {
   type RunContext,
   type RunCounters,
 } from './runner.js';
+import { figure, intervalLine, renderSummary } from './summary-table.js';
 import { formatDurationMs, formatThinkTime, parseThinkTime } from './think-time.js';
 import { parseThreshold, type Threshold } from './thresholds.js';
 
@@ -56,7 +57,10 @@ interface CommonOptions {
   statsFile?: string;
   statsFormat?: 'ndjson' | 'csv';
   statsInterval: number;
+  out?: string;
+  /** The former name of --out, still read so that scripts written for it keep working. */
   summary?: string;
+  json: boolean;
   progress: boolean;
   record?: string;
   maxSockets: number;
@@ -127,9 +131,21 @@ const commonOptions = (command: Command): Command =>
     )
     .option('--stats-file <file>', 'periodic stats (NDJSON, or CSV when the name ends in .csv)')
     .addOption(new Option('--stats-format <format>', 'periodic stats format').choices(['ndjson', 'csv']))
-    .addOption(durationOption('--stats-interval <duration>', 'periodic stats interval', 1_000))
-    .option('--summary <file>', 'write the final JSON summary here instead of stdout')
-    .option('--no-progress', 'no live progress line on stderr')
+    .addOption(
+      durationOption(
+        '--stats-interval <duration>',
+        'periodic stats interval; given, also prints one line per interval on stderr instead of the progress bar',
+        1_000,
+      ),
+    )
+    .option('--out <file>', 'write the full JSON summary here (the table still goes to stdout)')
+    .addOption(new Option('--summary <file>').hideHelp())
+    .option(
+      '--json',
+      'print the full JSON summary on stdout instead of the table (the table goes to stderr)',
+      false,
+    )
+    .option('--no-progress', 'no live progress bar on stderr')
     .option('--record <file>', 'record every command sent as NDJSON (replay with `load replay`)')
     .option('--max-sockets <n>', 'HTTP connections to the api', positiveInt, 256);
 
@@ -213,6 +229,7 @@ class Session {
   private readonly stats: StatsWriter | undefined;
   private readonly recordOut: WriteStream | undefined;
   private statsTimer: NodeJS.Timeout | undefined;
+  private lastStatsAt = 0;
   private bar: cliProgress.SingleBar | undefined;
   private barTimer: NodeJS.Timeout | undefined;
   private stopRequested = false;
@@ -220,6 +237,8 @@ class Session {
   constructor(
     readonly options: CommonOptions,
     readonly manifest: RunManifest,
+    /** A line per stats interval on stderr: --stats-interval was given. */
+    private readonly liveStats: boolean,
     /** The run's parties, for the lag path's placeholders; a replay has none and polls /health. */
     topology?: Topology,
   ) {
@@ -276,13 +295,12 @@ class Session {
     this.counters.lastDoneAt = this.counters.startedAt;
     this.metrics.takeInterval();
     this.lagPoller?.start();
-    if (this.stats) {
-      this.statsTimer = setInterval(
-        () => this.stats!.write(this.counters, this.metrics, this.lagTracker, this.options.statsInterval),
-        this.options.statsInterval,
-      );
+    this.lastStatsAt = this.counters.startedAt;
+    if (this.stats || this.liveStats) {
+      this.statsTimer = setInterval(() => this.takeStats(), this.options.statsInterval);
     }
-    if (this.options.progress) {
+    // The live lines say what the bar would, one interval at a time, and the bar would redraw over them.
+    if (this.options.progress && !this.liveStats) {
       this.bar = new cliProgress.SingleBar(
         {
           format:
@@ -310,11 +328,20 @@ class Session {
   private payload(cps: number): Record<string, string | number> {
     return {
       cps: Math.round(cps),
-      p99: percentilesOf(this.metrics.all).p99,
+      p99: figure(percentilesOf(this.metrics.all).p99),
       errors: this.metrics.errors,
       inflight: this.counters.inflight,
-      lag: this.lagTracker ? percentilesOf(this.lagTracker.histogram).p99 : '-',
+      lag: this.lagTracker ? figure(percentilesOf(this.lagTracker.histogram).p99) : '-',
     };
+  }
+
+  /** One stats interval: a row in the stats file, a line on stderr, or both. */
+  private takeStats(): void {
+    const now = performance.now();
+    const row = intervalRow(this.counters, this.metrics, this.lagTracker, now - this.lastStatsAt);
+    this.lastStatsAt = now;
+    this.stats?.write(row);
+    if (this.liveStats) process.stderr.write(intervalLine(row));
   }
 
   async end(): Promise<void> {
@@ -325,22 +352,24 @@ class Session {
       await this.lagPoller.drain(this.options.lagGrace);
       this.lagPoller.stop();
     }
-    if (this.stats) {
-      this.stats.write(this.counters, this.metrics, this.lagTracker, this.options.statsInterval);
-      await this.stats.close();
-    }
+    // The last, shorter interval, after the lag drain so that its lag figures are final.
+    if (this.statsTimer) this.takeStats();
+    this.statsTimer = undefined;
+    await this.stats?.close();
     if (this.recordOut) await new Promise((done) => this.recordOut!.end(done));
     this.api.close();
   }
 
+  /** The table on stdout, or with --json the JSON there and the table on stderr; --out keeps the JSON too. */
   async report(summary: LoadSummary): Promise<number> {
     const json = `${JSON.stringify(summary, null, 2)}\n`;
-    if (this.options.summary) await writeFile(this.options.summary, json);
-    else process.stdout.write(json);
-    for (const result of summary.thresholds) {
-      process.stderr.write(
-        `${result.passed ? 'PASS' : 'FAIL'} ${result.threshold} (actual ${result.actual ?? 'n/a'}${result.note ? `; ${result.note}` : ''})\n`,
-      );
+    const out = this.options.out ?? this.options.summary;
+    if (out) await writeFile(out, json);
+    if (this.options.json) {
+      process.stdout.write(json);
+      process.stderr.write(renderSummary(summary));
+    } else {
+      process.stdout.write(renderSummary(summary));
     }
     return summary.passed ? 0 : EXIT_FAILED;
   }
@@ -364,6 +393,34 @@ export const lagPathFor = (template: string, topology: Topology | undefined): st
 };
 
 const parseThresholds = (texts: readonly string[]): Threshold[] => texts.map(parseThreshold);
+
+/**
+ * The options a message names that the user never gave: `--lines 1` refused for `--delegators 4`
+ * puzzles whoever did not write `--delegators`.
+ */
+const defaultsNamed = (command: Command, problems: readonly string[]): string => {
+  const defaults = ['delegators', 'delegates', 'lines']
+    .filter((name) => command.getOptionValueSource(name) === 'default')
+    .filter((name) => problems.some((problem) => problem.includes(`--${name} `)))
+    .map((name) => `--${name} is ${String(command.getOptionValue(name))}`);
+  return defaults.length === 0 ? '' : ` (unless given, ${defaults.join(' and ')})`;
+};
+
+/** Live lines are asked for by giving --stats-interval; its default only paces the stats file. */
+const liveStatsWanted = (command: Command): boolean =>
+  command.getOptionValueSource('statsInterval') === 'cli';
+
+/**
+ * A replay's intended pace: the arrivals of its load commands over the span of their recorded offsets
+ * (from the first one, where the replay starts), x --speed; none at full speed (0), or when they were
+ * all recorded at one instant.
+ */
+export const replayTargetRate = (load: readonly RecordedCommand[], speed: number): number | null => {
+  if (speed === 0 || load.length < 2) return null;
+  const last = load.reduce((latest, entry) => Math.max(latest, entry.offsetMs), -Infinity);
+  const spanMs = (last - load[0]!.offsetMs) / speed;
+  return spanMs > 0 ? ((load.length - 1) * 1000) / spanMs : null;
+};
 
 /**
  * Sends the provisioning commands one by one, before the measured phase: a run cannot start on a
@@ -401,12 +458,14 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
     const think = parseThinkTime(options.think);
     const thresholds = parseThresholds(options.threshold);
     const accountId = `load-${options.seed.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 24) || 'seed'}-${options.runId}`;
-    const topology = buildTopology({
-      accountId,
+    const sizes = {
       delegators: options.delegators,
       delegatesPerDelegator: options.delegates,
       lines: options.lines,
-    });
+    };
+    const problems = topologyProblems(sizes);
+    if (problems.length > 0) throw new Error(`${problems.join('; ')}${defaultsNamed(command, problems)}`);
+    const topology = buildTopology({ accountId, ...sizes });
     const model =
       options.rate !== undefined
         ? {
@@ -427,7 +486,7 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
         runId: options.runId,
       },
     );
-    session = new Session(options, manifest, topology);
+    session = new Session(options, manifest, liveStatsWanted(command), topology);
     await session.checkReachable();
     await provision(session, setupCommands(topology));
 
@@ -531,7 +590,7 @@ async function replayLoad(file: string, options: ReplayOptions, command: Command
       );
     }
     const manifest = buildManifest('load replay', { ...command.opts(), file, accountId });
-    session = new Session(options, manifest);
+    session = new Session(options, manifest, liveStatsWanted(command));
     await session.checkReachable();
     const counters = session.counters;
     await provision(
@@ -552,6 +611,7 @@ async function replayLoad(file: string, options: ReplayOptions, command: Command
           loadCommands: load.length,
         },
         accountId: accountId ?? '',
+        targetCommandsPerSecond: replayTargetRate(load, speed),
         counters,
         metrics: session.metrics,
         lag: session.lagTracker

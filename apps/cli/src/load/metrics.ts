@@ -12,6 +12,7 @@ export interface Percentiles {
   readonly count: number;
   readonly p50: number;
   readonly p90: number;
+  readonly p95: number;
   readonly p99: number;
   readonly 'p99.9': number;
   readonly max: number;
@@ -21,15 +22,25 @@ export interface Percentiles {
 /** Milliseconds with microsecond resolution. */
 const ms = (micros: number): number => Math.round(micros) / 1000;
 
-export const percentilesOf = (histogram: Histogram): Percentiles => ({
-  count: histogram.totalCount,
-  p50: ms(histogram.getValueAtPercentile(50)),
-  p90: ms(histogram.getValueAtPercentile(90)),
-  p99: ms(histogram.getValueAtPercentile(99)),
-  'p99.9': ms(histogram.getValueAtPercentile(99.9)),
-  max: ms(histogram.maxValue),
-  mean: ms(histogram.mean),
-});
+/**
+ * A histogram's percentiles in ms. HdrHistogram answers a percentile with the highest value of its
+ * bucket, which can lie above the largest value recorded: a p99 over the max reads as a bug, so
+ * percentiles are capped at the max.
+ */
+export const percentilesOf = (histogram: Histogram): Percentiles => {
+  const at = (percentile: number): number =>
+    ms(Math.min(histogram.getValueAtPercentile(percentile), histogram.maxValue));
+  return {
+    count: histogram.totalCount,
+    p50: at(50),
+    p90: at(90),
+    p95: at(95),
+    p99: at(99),
+    'p99.9': at(99.9),
+    max: ms(histogram.maxValue),
+    mean: ms(histogram.mean),
+  };
+};
 
 const toMicros = (milliseconds: number): number => Math.max(1, Math.round(milliseconds * 1000));
 

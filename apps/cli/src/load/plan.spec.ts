@@ -1,5 +1,5 @@
 import { parseMix, pickFlow } from './mix.js';
-import { buildTopology, planCall, planCalls, setupCommands } from './plan.js';
+import { buildTopology, planCall, planCalls, setupCommands, topologyProblems } from './plan.js';
 import { randomFor } from './prng.js';
 import { drawThinkTime, parseThinkTime } from './think-time.js';
 
@@ -125,5 +125,28 @@ describe('think times', () => {
     for (let i = 0; i < 20_000; i++) sum += drawThinkTime(exponential, random);
     expect(sum / 20_000).toBeGreaterThan(95);
     expect(sum / 20_000).toBeLessThan(105);
+  });
+});
+
+describe('load run topology sizes', () => {
+  it('says which options make a topology impossible, and what to give instead', () => {
+    // Given one line for four delegators, When checked, Then the message names both options and a way out
+    expect(topologyProblems({ delegators: 4, delegatesPerDelegator: 2, lines: 1 })).toEqual([
+      '--lines 1 is fewer than --delegators 4, and every delegator owns at least one line: ' +
+        'give --lines 4 or more, or --delegators 1',
+    ]);
+    // Given more lines than a party may own, Then the delegators needed are named
+    expect(topologyProblems({ delegators: 2, delegatesPerDelegator: 2, lines: 64 })).toEqual([
+      '--lines 64 over --delegators 2 gives a delegator 32 lines, more than the 20 direct numbers ' +
+        'the api allows a party: give --delegators 4 or more',
+    ]);
+    // Given more delegates than R8 allows, Then that is refused before provisioning, not during it
+    expect(topologyProblems({ delegators: 1, delegatesPerDelegator: 16, lines: 1 })).toEqual([
+      '--delegates 16 is more than the 15 active delegates a delegator may have (R8)',
+    ]);
+    expect(topologyProblems({ delegators: 4, delegatesPerDelegator: 15, lines: 80 })).toEqual([]);
+    expect(() =>
+      buildTopology({ accountId: 'a', delegators: 4, delegatesPerDelegator: 2, lines: 1 }),
+    ).toThrow('--lines 1 is fewer than --delegators 4');
   });
 });

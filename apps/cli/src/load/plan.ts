@@ -28,16 +28,41 @@ const FULL_PERMISSIONS: readonly Permission[] = ['placeCalls', 'answerCalls', 'p
 /** The api accepts at most this many direct numbers per party. */
 const MAX_NUMBERS_PER_PARTY = 20;
 
-export const buildTopology = (options: TopologyOptions): Topology => {
-  if (options.delegators < 1 || options.lines < options.delegators) {
-    throw new Error('a run needs at least one delegator and at least one line per delegator');
-  }
-  if (Math.ceil(options.lines / options.delegators) > MAX_NUMBERS_PER_PARTY) {
-    throw new Error(
-      `${options.lines} lines over ${options.delegators} delegators is more than ${MAX_NUMBERS_PER_PARTY} direct numbers ` +
-        'per party, which the api refuses: add delegators',
+/** R8's default: the active delegates a delegator may have (the run's account keeps the default policy). */
+const MAX_DELEGATES_PER_DELEGATOR = 15;
+
+/**
+ * What makes a topology impossible, in the words of `load run`'s options: each delegator owns at
+ * least one line, at most the direct numbers the api allows a party, and at most R8's delegates.
+ */
+export const topologyProblems = (options: Omit<TopologyOptions, 'accountId'>): string[] => {
+  const { delegators, lines, delegatesPerDelegator } = options;
+  const problems: string[] = [];
+  if (delegators < 1) problems.push(`--delegators must be at least 1, not ${delegators}`);
+  else if (lines < delegators) {
+    problems.push(
+      `--lines ${lines} is fewer than --delegators ${delegators}, and every delegator owns at least one line: ` +
+        `give --lines ${delegators} or more, or --delegators ${Math.max(1, lines)}`,
+    );
+  } else if (Math.ceil(lines / delegators) > MAX_NUMBERS_PER_PARTY) {
+    problems.push(
+      `--lines ${lines} over --delegators ${delegators} gives a delegator ${Math.ceil(lines / delegators)} lines, ` +
+        `more than the ${MAX_NUMBERS_PER_PARTY} direct numbers the api allows a party: ` +
+        `give --delegators ${Math.ceil(lines / MAX_NUMBERS_PER_PARTY)} or more`,
     );
   }
+  if (delegatesPerDelegator > MAX_DELEGATES_PER_DELEGATOR) {
+    problems.push(
+      `--delegates ${delegatesPerDelegator} is more than the ${MAX_DELEGATES_PER_DELEGATOR} active delegates ` +
+        'a delegator may have (R8)',
+    );
+  }
+  return problems;
+};
+
+export const buildTopology = (options: TopologyOptions): Topology => {
+  const problems = topologyProblems(options);
+  if (problems.length > 0) throw new Error(problems.join('; '));
   const lines = Array.from({ length: options.lines }, (_, i) => ({
     number: `+1555700${String(i + 1).padStart(4, '0')}`,
     delegator: i % options.delegators,

@@ -24,7 +24,10 @@ export interface LoadSummary {
     readonly errors: number;
   };
   readonly rate: {
+    /** The open model's scheduled calls per second; null for closed runs and replays. */
     readonly targetCallsPerSecond: number | null;
+    /** A replay's recorded pace x --speed, in commands per second; null otherwise. */
+    readonly targetCommandsPerSecond: number | null;
     readonly achievedCallsPerSecond: number;
     readonly commandsPerSecond: number;
     readonly lateSends: number;
@@ -58,6 +61,7 @@ export const buildSummary = (input: {
   metrics: Metrics;
   lag: { tracker: LagTracker; pollErrors: number } | undefined;
   thresholds: readonly Threshold[];
+  targetCommandsPerSecond?: number | null;
 }): LoadSummary => {
   const { counters, metrics } = input;
   const elapsedMs = Math.max(1, counters.lastDoneAt - counters.startedAt);
@@ -108,6 +112,10 @@ export const buildSummary = (input: {
     },
     rate: {
       targetCallsPerSecond: input.model.kind === 'open' ? round(counters.scheduled / scheduledSeconds) : null,
+      targetCommandsPerSecond:
+        input.targetCommandsPerSecond === undefined || input.targetCommandsPerSecond === null
+          ? null
+          : round(input.targetCommandsPerSecond),
       achievedCallsPerSecond: round(counters.callsStarted / seconds),
       commandsPerSecond,
       lateSends: metrics.lateSends,
@@ -123,6 +131,57 @@ export const buildSummary = (input: {
   };
 };
 
+/** One interval of a run: what the periodic stats file and the live line show. */
+export interface IntervalRow {
+  readonly elapsedMs: number;
+  readonly sent: number;
+  readonly completed: number;
+  readonly errors: number;
+  readonly inflight: number;
+  readonly lateSends: number;
+  readonly intervalCompleted: number;
+  readonly intervalErrors: number;
+  readonly intervalCommandsPerSecond: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly lagPending: number | null;
+  readonly lagP99: number | null;
+}
+
+/**
+ * Takes the interval since the previous row from `metrics` (each row covers what the one before did
+ * not), over `intervalMs`: the time it really lasted, so a last, shorter interval shows its true rate.
+ */
+export const intervalRow = (
+  counters: RunCounters,
+  metrics: Metrics,
+  lag: LagTracker | undefined,
+  intervalMs: number,
+): IntervalRow => {
+  const interval = metrics.takeInterval();
+  return {
+    elapsedMs: Math.round(performance.now() - counters.startedAt),
+    sent: counters.sent,
+    completed: metrics.completed,
+    errors: metrics.errors,
+    inflight: counters.inflight,
+    lateSends: metrics.lateSends,
+    intervalCompleted: interval.completed,
+    intervalErrors: interval.errors,
+    intervalCommandsPerSecond: round((interval.completed * 1000) / Math.max(1, intervalMs)),
+    p50: interval.latency.p50,
+    p90: interval.latency.p90,
+    p95: interval.latency.p95,
+    p99: interval.latency.p99,
+    max: interval.latency.max,
+    lagPending: lag?.pending ?? null,
+    lagP99: lag ? percentilesOf(lag.histogram).p99 : null,
+  };
+};
+
 /** Periodic stats, one row per interval, as NDJSON or CSV (chosen by `format`). */
 export class StatsWriter {
   private readonly out: WriteStream;
@@ -135,25 +194,7 @@ export class StatsWriter {
     this.out = createWriteStream(file);
   }
 
-  write(counters: RunCounters, metrics: Metrics, lag: LagTracker | undefined, intervalMs: number): void {
-    const interval = metrics.takeInterval();
-    const row = {
-      elapsedMs: Math.round(performance.now() - counters.startedAt),
-      sent: counters.sent,
-      completed: metrics.completed,
-      errors: metrics.errors,
-      inflight: counters.inflight,
-      lateSends: metrics.lateSends,
-      intervalCompleted: interval.completed,
-      intervalErrors: interval.errors,
-      intervalCommandsPerSecond: round((interval.completed * 1000) / intervalMs),
-      p50: interval.latency.p50,
-      p90: interval.latency.p90,
-      p99: interval.latency.p99,
-      max: interval.latency.max,
-      lagPending: lag?.pending ?? null,
-      lagP99: lag ? percentilesOf(lag.histogram).p99 : null,
-    };
+  write(row: IntervalRow): void {
     if (this.format === 'ndjson') {
       this.out.write(`${JSON.stringify(row)}\n`);
       return;

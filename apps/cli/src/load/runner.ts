@@ -192,7 +192,9 @@ export async function runClosed(
  * Replays recorded load commands at their recorded offsets divided by `speed` (0: as fast as possible,
  * at most `concurrency` in flight), the first one at once. A command waits for the previous command
  * of its call, since a hold sent before the answer it follows would only be rejected. Setup is not
- * replayed here: like a run's, it is sent before the measured phase starts.
+ * replayed here: like a run's, it is sent before the measured phase starts. Calls are counted as a
+ * run counts them: started at their first replayed command, completed when their last one succeeds,
+ * failed at the first one that does not (the rest of that call is skipped).
  */
 export async function runReplay(
   context: RunContext,
@@ -201,9 +203,13 @@ export async function runReplay(
   options: { speed: number; concurrency: number },
 ): Promise<void> {
   const lastOfCall = new Map<number, Promise<number | undefined>>();
+  const lastIndexOfCall = new Map<number, number>();
+  entries.forEach((entry, index) => {
+    if (entry.call !== undefined) lastIndexOfCall.set(entry.call, index);
+  });
   const running = new Set<Promise<unknown>>();
   const firstOffset = entries[0]?.offsetMs ?? 0;
-  for (const entry of entries) {
+  for (const [index, entry] of entries.entries()) {
     if (context.stopped()) break;
     if (options.speed === 0) {
       while (running.size >= options.concurrency) await Promise.race(running);
@@ -215,6 +221,7 @@ export async function runReplay(
         ? performance.now()
         : counters.startedAt + (entry.offsetMs - firstOffset) / options.speed;
     const previous = entry.call === undefined ? undefined : lastOfCall.get(entry.call);
+    if (entry.call !== undefined && previous === undefined) counters.callsStarted++;
     counters.scheduled++;
     const done = (async (): Promise<number | undefined> => {
       const previousDone = previous ? await previous : undefined;
@@ -225,6 +232,10 @@ export async function runReplay(
         intendedAt: Math.max(scheduledAt, previousDone ?? 0),
         record: { phase: entry.phase, call: entry.call, flow: entry.flow, step: entry.step },
       });
+      if (entry.call !== undefined) {
+        if (!ok) counters.callsFailed++;
+        else if (lastIndexOfCall.get(entry.call) === index) counters.callsCompleted++;
+      }
       return ok ? doneAt : undefined;
     })();
     if (entry.call !== undefined) lastOfCall.set(entry.call, done);

@@ -6,9 +6,9 @@ const inputs: ThresholdInputs = {
   lateSends: 0,
   commandsPerSecond: 2100,
   latency: {
-    all: { count: 1000, p50: 2, p90: 5, p99: 40, 'p99.9': 70, max: 90, mean: 3 },
-    lag: { count: 900, p50: 3, p90: 6, p99: 120, 'p99.9': 200, max: 250, mean: 4 },
-    placeCall: { count: 100, p50: 2, p90: 4, p99: 60, 'p99.9': 60, max: 60, mean: 3 },
+    all: { count: 1000, p50: 2, p90: 5, p95: 12, p99: 40, 'p99.9': 70, max: 90, mean: 3 },
+    lag: { count: 900, p50: 3, p90: 6, p95: 50, p99: 120, 'p99.9': 200, max: 250, mean: 4 },
+    placeCall: { count: 100, p50: 2, p90: 4, p95: 30, p99: 60, 'p99.9': 60, max: 60, mean: 3 },
   },
 };
 
@@ -24,6 +24,8 @@ describe('SLO thresholds', () => {
     });
     expect(parseThreshold('p99.9<=0.2s')).toMatchObject({ metric: 'p99.9', comparator: '<=', value: 200 });
     expect(parseThreshold('lag.p99<100ms')).toMatchObject({ scope: 'lag', metric: 'p99' });
+    expect(parseThreshold('p95<20ms')).toMatchObject({ metric: 'p95', value: 20, scope: undefined });
+    expect(parseThreshold('lag.p95<1s')).toMatchObject({ scope: 'lag', metric: 'p95', value: 1000 });
     expect(parseThreshold('placeCall.p99.9<80')).toMatchObject({
       scope: 'placeCall',
       metric: 'p99.9',
@@ -50,6 +52,16 @@ describe('SLO thresholds', () => {
     expect(check('lag.p99<100ms')).toMatchObject({ actual: 120, passed: false });
     expect(check('placeCall.p99<50ms').passed).toBe(false);
     expect(check('rate>=2000').passed).toBe(true);
+    expect(check('p95<20ms')).toMatchObject({ actual: 12, passed: true, unit: 'ms' });
+    expect(check('lag.p95<40ms')).toMatchObject({ actual: 50, passed: false });
+  });
+
+  it("names each figure's unit, so a summary can print it", () => {
+    expect(check('p99<50ms').unit).toBe('ms');
+    expect(check('errors<1%').unit).toBe('%');
+    expect(check('errors<5').unit).toBe('commands');
+    expect(check('late<5').unit).toBe('commands');
+    expect(check('rate>=2000').unit).toBe('commands/s');
   });
 
   it('fails a threshold on a scope with no samples, saying so', () => {

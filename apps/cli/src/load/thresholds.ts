@@ -1,7 +1,7 @@
 import { parseDurationMs } from './think-time.js';
 
 /**
- * SLO thresholds that decide a run's exit code, e.g. `p99<50ms`, `errors<1%`, `lag.p99<100ms`,
+ * SLO thresholds that decide a run's exit code, e.g. `p95<20ms`, `errors<1%`, `lag.p99<100ms`,
  * `placeCall.p99.9<=80ms`, `rate>=2000`, `late<0.5%`. Latency metrics compare in milliseconds;
  * `errors` and `late` compare as a count, or as a share of commands when written with `%`; `rate`
  * is achieved commands per second.
@@ -12,13 +12,13 @@ export interface Threshold {
   readonly text: string;
   /** `lag`, a command type, a flow, or undefined for every command together. */
   readonly scope: string | undefined;
-  readonly metric: 'p50' | 'p90' | 'p99' | 'p99.9' | 'max' | 'mean' | 'errors' | 'late' | 'rate';
+  readonly metric: 'p50' | 'p90' | 'p95' | 'p99' | 'p99.9' | 'max' | 'mean' | 'errors' | 'late' | 'rate';
   readonly comparator: Comparator;
   readonly value: number;
   readonly percent: boolean;
 }
 
-const PERCENTILE_METRICS = ['p50', 'p90', 'p99', 'p99.9', 'max', 'mean'] as const;
+const PERCENTILE_METRICS = ['p50', 'p90', 'p95', 'p99', 'p99.9', 'max', 'mean'] as const;
 const COUNT_METRICS = ['errors', 'late'] as const;
 
 export const parseThreshold = (text: string): Threshold => {
@@ -57,6 +57,17 @@ export const parseThreshold = (text: string): Threshold => {
   return { text: text.trim(), scope, metric, comparator, value, percent };
 };
 
+export type ThresholdUnit = 'ms' | '%' | 'commands' | 'commands/s';
+
+const unitOf = (threshold: Threshold): ThresholdUnit =>
+  threshold.metric === 'rate'
+    ? 'commands/s'
+    : threshold.metric === 'errors' || threshold.metric === 'late'
+      ? threshold.percent
+        ? '%'
+        : 'commands'
+      : 'ms';
+
 /** What thresholds are checked against: a run summary's figures. */
 export interface ThresholdInputs {
   readonly commands: number;
@@ -70,6 +81,8 @@ export interface ThresholdInputs {
 export interface ThresholdResult {
   readonly threshold: string;
   readonly actual: number | null;
+  /** What `actual` counts: a latency, a share of commands, a number of commands or a rate. */
+  readonly unit: ThresholdUnit;
   readonly passed: boolean;
   readonly note?: string;
 }
@@ -107,17 +120,25 @@ export const evaluateThreshold = (threshold: Threshold, inputs: ThresholdInputs)
     return {
       threshold: threshold.text,
       actual: null,
+      unit: unitOf(threshold),
       passed: false,
       note: `no samples for ${threshold.scope ?? 'all'}`,
     };
   }
   // An empty run passes no rate or latency bar; zero commands cannot show a system meets its SLO.
   if (inputs.commands === 0) {
-    return { threshold: threshold.text, actual, passed: false, note: 'no commands completed' };
+    return {
+      threshold: threshold.text,
+      actual,
+      unit: unitOf(threshold),
+      passed: false,
+      note: 'no commands completed',
+    };
   }
   return {
     threshold: threshold.text,
     actual,
+    unit: unitOf(threshold),
     passed: compare(actual, threshold.comparator, threshold.value),
   };
 };

@@ -5,16 +5,18 @@ import { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { ApiClient, readResult, type CommandResult } from '../api-client.js';
 import { HttpClient } from '../http.js';
-import { DEFAULT_API_URL, DEFAULT_PROJECTOR_URL, EXIT_FAILED } from '../options.js';
+import { DEFAULT_API_URL, DEFAULT_PROJECTOR_URL, EXIT_ERROR, EXIT_FAILED } from '../options.js';
 import {
   alignStart,
   checkExpectation,
   commandForRun,
+  commandIdFor,
   contains,
   describeAnswer,
   resolvePlaceholders,
   scenarioProblems,
   scopedId,
+  usesVirtualTime,
   type RunContext,
   type Scenario,
   type Step,
@@ -25,6 +27,8 @@ interface RunOptions {
   api: string;
   projector: string;
   json: boolean;
+  runId: string;
+  account?: string;
 }
 
 interface Result {
@@ -41,6 +45,8 @@ interface Request {
   readonly method: string;
   readonly path: string;
   readonly body: Record<string, unknown>;
+  /** The run's id for this request (see `commandIdFor`); a `commandId` in the body takes precedence. */
+  readonly commandId: string;
 }
 
 const seg = encodeURIComponent;
@@ -50,7 +56,7 @@ const seg = encodeURIComponent;
  * then each delegation's invitation and (unless `accept: false`, or the policy activated it) its
  * acceptance. `accepts` is decided per invitation, after its answer is known.
  */
-const accountSetup = (scenario: Scenario, context: RunContext): Request[] => [
+const accountSetup = (scenario: Scenario, context: RunContext): Omit<Request, 'commandId'>[] => [
   {
     what: 'createAccount',
     method: 'POST',
@@ -62,7 +68,7 @@ const accountSetup = (scenario: Scenario, context: RunContext): Request[] => [
       ...(scenario.policy ? { policy: scenario.policy } : {}),
     },
   },
-  ...scenario.parties.map((party): Request => {
+  ...scenario.parties.map((party): Omit<Request, 'commandId'> => {
     const common = {
       actor: ADMIN,
       partyId: party.id,
@@ -92,14 +98,29 @@ const accountSetup = (scenario: Scenario, context: RunContext): Request[] => [
 
 async function send(api: ApiClient, request: Request): Promise<CommandResult> {
   return readResult(
-    await api.http.send(request.method, request.path, request.method === 'GET' ? undefined : request.body),
+    await api.http.send(
+      request.method,
+      request.path,
+      request.method === 'GET' ? undefined : request.body,
+      undefined,
+      // A header, not a body field: every command route reads it, and no body validation refuses it.
+      { 'idempotency-key': request.commandId },
+    ),
   );
 }
 
 async function setUp(api: ApiClient, scenario: Scenario, context: RunContext): Promise<bigint> {
   let position = 0n;
-  const must = async (request: Request): Promise<CommandResult> => {
-    const result = await send(api, request);
+  let sent = 0;
+  const must = async (request: Omit<Request, 'commandId'>): Promise<CommandResult> => {
+    const result = await send(api, { ...request, commandId: commandIdFor(context, `setup${++sent}`) });
+    if (result.code === 'ACCOUNT_ALREADY_EXISTS' || (sent === 1 && isDuplicate(result))) {
+      // Its commands would be answered as resends (or refused) instead of decided: nothing to check.
+      throw new Error(
+        `account ${context.accountId} already exists on this stack: give another --run-id or --account ` +
+          '(or none, for a fresh one), or run on a fresh store',
+      );
+    }
     if (!result.ok) {
       throw new Error(`setup: ${request.what} failed: ${result.status} ${result.code} ${result.message}`);
     }
@@ -163,12 +184,23 @@ async function startTime(api: ApiClient, scenario: Scenario): Promise<Date> {
   return t0;
 }
 
+const isDuplicate = (result: CommandResult): boolean =>
+  (result.body as { duplicate?: unknown } | undefined)?.duplicate === true;
+
 /** Sends a step's command, api call or clock advance; undefined when the step has none. */
-async function act(api: ApiClient, step: Step, context: RunContext): Promise<CommandResult | undefined> {
-  if (step.command) return api.send(commandForRun(step.command, context));
+async function act(
+  api: ApiClient,
+  step: Step,
+  context: RunContext,
+  commandId: string,
+): Promise<CommandResult | undefined> {
+  if (step.command) {
+    const command = commandForRun(step.command, context);
+    return api.send(command.commandId === undefined ? { ...command, commandId } : command);
+  }
   if (step.api) {
     const { method, path, body } = resolvePlaceholders(step.api, context);
-    return send(api, { what: `${method} ${path}`, method, path, body: { ...body } });
+    return send(api, { what: `${method} ${path}`, method, path, body: { ...body }, commandId });
   }
   if (step.advance) {
     const advance = resolvePlaceholders(step.advance, context);
@@ -176,6 +208,7 @@ async function act(api: ApiClient, step: Step, context: RunContext): Promise<Com
       what: 'advance the clock',
       method: 'POST',
       path: '/clock/advance',
+      commandId,
       body: {
         actor: ADMIN,
         ...(advance.seconds === undefined ? {} : { bySeconds: advance.seconds }),
@@ -215,23 +248,61 @@ async function checkProjector(
   }
 }
 
-async function runScenario(file: string, options: RunOptions): Promise<Result[]> {
+export interface Loaded {
+  readonly file: string;
+  readonly scenario: Scenario;
+}
+
+async function loadScenario(file: string): Promise<Scenario> {
   const text = await readFile(file, 'utf8');
   const scenario = (file.endsWith('.json') ? JSON.parse(text) : parseYaml(text)) as Scenario;
   const shape = scenarioProblems(scenario);
   if (shape.length > 0) throw new Error(`not a valid scenario: ${shape.join('; ')}`);
+  return scenario;
+}
+
+/**
+ * The account each file runs in: `--account` as given, else the file's account with the run id, and
+ * a count after it for a second file of the same account (`e2e-<run id>-2`). Every id a scenario names
+ * is scoped to it, so a stack keeps any number of runs, and the same run id on a fresh virtual-clock
+ * stack gives the same events.
+ */
+export const runAccountIds = (
+  loaded: readonly Loaded[],
+  options: { runId: string; account?: string },
+): Map<string, string> => {
+  const seen = new Map<string, number>();
+  return new Map(
+    loaded.map(({ file, scenario }) => {
+      if (options.account !== undefined) return [file, options.account];
+      const count = (seen.get(scenario.account) ?? 0) + 1;
+      seen.set(scenario.account, count);
+      const accountId = `${scenario.account}-${options.runId}`;
+      return [file, count === 1 ? accountId : `${accountId}-${count}`];
+    }),
+  );
+};
+
+/** Where to watch a run: the Assistant panel of the scenario's first party, in its account. */
+export const panelUrl = (projector: string, accountId: string, scenario: Scenario): string => {
+  const url = new URL('/panel', projector);
+  url.searchParams.set('account', accountId);
+  const viewer = scenario.parties[0]?.id;
+  if (viewer !== undefined) url.searchParams.set('viewer', viewer);
+  return url.toString();
+};
+
+async function runScenario(scenario: Scenario, accountId: string, options: RunOptions): Promise<Result[]> {
   const api = new ApiClient(options.api);
   const projector = new HttpClient(options.projector, 2);
   const results: Result[] = [];
   try {
-    // Every id the scenario names is scoped to this run's account: a stack keeps any number of runs.
-    const accountId = `${scenario.account}-${randomBytes(3).toString('hex')}`;
     const context: RunContext = { accountId, t0: await startTime(api, scenario) };
     let lastPosition = await setUp(api, scenario, context);
     for (const [index, step] of scenario.steps.entries()) {
       const label = `${index + 1}. ${step.note ?? step.command?.type ?? (step.api ? `${step.api.method} ${step.api.path}` : step.advance ? 'advance the clock' : 'projector check')}`;
       const problems: string[] = [];
-      const result = await act(api, step, context);
+      const result = await act(api, step, context, commandIdFor(context, `step${index + 1}`));
       if (result) {
         lastPosition = result.position ?? lastPosition;
         const body = (result.body ?? {}) as { events?: StepOutcome['events'] };
@@ -262,7 +333,32 @@ async function runScenario(file: string, options: RunOptions): Promise<Result[]>
   return results;
 }
 
-type FileResults = Result[] | { readonly error: string };
+/**
+ * Said once, before anything runs: on a realtime stack a timeline scenario cannot move the clock, and
+ * its events carry wall-clock times, so no two runs are alike. Undefined when there is nothing to say
+ * (or the api does not answer: each file then reports that itself).
+ */
+async function realtimeNote(apiUrl: string, timelines: readonly string[]): Promise<string | undefined> {
+  if (timelines.length === 0) return undefined;
+  const api = new ApiClient(apiUrl);
+  try {
+    const clock = await api.http.getJson<{ mode?: string }>('/clock', 5_000);
+    if (clock?.mode !== 'realtime') return undefined;
+    return (
+      `note: the api's clock is realtime; timeline scenarios (${timelines.join(', ')}) need a stack ` +
+      'started with CLOCK_MODE=virtual to move simulated time and to give the same events on every run (R21)\n'
+    );
+  } catch {
+    return undefined;
+  } finally {
+    api.close();
+  }
+}
+
+/** A file's run: its account and panel, and every step's result; or why it could not run. */
+type FileResults =
+  | { readonly accountId: string; readonly panel: string; readonly steps: readonly Result[] }
+  | { readonly error: string; readonly accountId?: string };
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -272,14 +368,75 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
  */
 export const runTotals = (all: Readonly<Record<string, FileResults>>): string => {
   const runs = Object.values(all);
-  const failedScenarios = runs.filter((r) => !Array.isArray(r) || r.some((step) => !step.passed)).length;
-  const steps = runs.flatMap((r) => (Array.isArray(r) ? r : []));
+  const failedScenarios = runs.filter((r) => !('steps' in r) || r.steps.some((step) => !step.passed)).length;
+  const steps = runs.flatMap((r) => ('steps' in r ? r.steps : []));
   const failedSteps = steps.filter((step) => !step.passed).length;
   return (
     `${plural(runs.length, 'scenario')}: ${runs.length - failedScenarios} passed, ${failedScenarios} failed; ` +
     `${plural(steps.length, 'step')}${failedSteps > 0 ? `, ${failedSteps} failed` : ''}`
   );
 };
+
+async function runFiles(files: readonly string[], options: RunOptions): Promise<number> {
+  // By file name, as the user typed it: a Map, so any name is just a key.
+  const all = new Map<string, FileResults>();
+  const loaded: Loaded[] = [];
+  for (const file of files) {
+    try {
+      loaded.push({ file, scenario: await loadScenario(file) });
+    } catch (error) {
+      all.set(file, { error: (error as Error).message });
+    }
+  }
+  if (options.account !== undefined && files.length > 1) {
+    process.stderr.write(
+      `switchboard scenario run: --account names one account: give one scenario file (${files.length} given), or use --run-id\n`,
+    );
+    return EXIT_ERROR;
+  }
+  const accountIds = runAccountIds(loaded, options);
+  const note = await realtimeNote(
+    options.api,
+    loaded.filter(({ scenario }) => usesVirtualTime(scenario)).map(({ file }) => file),
+  );
+  if (note) process.stderr.write(note);
+  for (const file of files) {
+    const scenario = loaded.find((l) => l.file === file)?.scenario;
+    if (scenario) {
+      const accountId = accountIds.get(file)!;
+      try {
+        const steps = await runScenario(scenario, accountId, options);
+        all.set(file, { accountId, panel: panelUrl(options.projector, accountId, scenario), steps });
+      } catch (error) {
+        all.set(file, { error: (error as Error).message, accountId });
+      }
+    }
+    if (options.json) continue;
+    const result = all.get(file)!;
+    process.stdout.write(`${file}\n`);
+    if ('steps' in result) {
+      for (const r of result.steps) {
+        process.stdout.write(`  ${r.passed ? 'ok  ' : 'FAIL'} ${r.step}\n`);
+        for (const p of r.problems) process.stdout.write(`         ${p}\n`);
+      }
+      process.stdout.write(`  account ${result.accountId}, panel ${result.panel}\n`);
+    } else {
+      process.stdout.write(`  ERROR ${result.error}\n`);
+    }
+  }
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(Object.fromEntries(all), null, 2)}\n`);
+  } else {
+    if (options.account === undefined) {
+      process.stdout.write(
+        `run id ${options.runId}: --run-id ${options.runId} on a fresh virtual-clock stack writes the same events again\n`,
+      );
+    }
+    process.stdout.write(`${runTotals(Object.fromEntries(all))}\n`);
+  }
+  const failed = [...all.values()].some((r) => !('steps' in r) || r.steps.some((step) => !step.passed));
+  return failed ? EXIT_FAILED : 0;
+}
 
 export const scenarioCommand = (): Command => {
   const scenario = new Command('scenario').description(
@@ -291,31 +448,14 @@ export const scenarioCommand = (): Command => {
     .option('--api <url>', 'api base url', DEFAULT_API_URL)
     .option('--projector <url>', 'projector base url', DEFAULT_PROJECTOR_URL)
     .option('--json', 'print the results as JSON', false)
+    .option(
+      '--run-id <id>',
+      "suffix of each scenario's account (<account>-<run id>); the same one on a fresh stack repeats a run exactly",
+      randomBytes(3).toString('hex'),
+    )
+    .option('--account <id>', 'run the one scenario given in this account (instead of <account>-<run id>)')
     .action(async (files: string[], options: RunOptions) => {
-      let failed = false;
-      // By file name, as the user typed it: a Map, so any name is just a key.
-      const all = new Map<string, FileResults>();
-      for (const file of files) {
-        try {
-          const results = await runScenario(file, options);
-          all.set(file, results);
-          if (results.some((r) => !r.passed)) failed = true;
-          if (!options.json) {
-            process.stdout.write(`${file}\n`);
-            for (const r of results) {
-              process.stdout.write(`  ${r.passed ? 'ok  ' : 'FAIL'} ${r.step}\n`);
-              for (const p of r.problems) process.stdout.write(`         ${p}\n`);
-            }
-          }
-        } catch (error) {
-          failed = true;
-          all.set(file, { error: (error as Error).message });
-          if (!options.json) process.stdout.write(`${file}\n  ERROR ${(error as Error).message}\n`);
-        }
-      }
-      if (options.json) process.stdout.write(`${JSON.stringify(Object.fromEntries(all), null, 2)}\n`);
-      else process.stdout.write(`${runTotals(Object.fromEntries(all))}\n`);
-      process.exitCode = failed ? EXIT_FAILED : 0;
+      process.exitCode = await runFiles(files, options);
     });
   return scenario;
 };

@@ -2,10 +2,13 @@ import {
   alignStart,
   checkExpectation,
   commandForRun,
+  commandIdFor,
   contains,
   parseOffset,
   resolvePlaceholders,
   scenarioProblems,
+  usesVirtualTime,
+  type Scenario,
 } from './scenario.js';
 
 const answered = { status: 200, code: undefined, events: [{ type: 'CallAnswered', data: { by: 'carol' } }] };
@@ -166,5 +169,31 @@ describe('scenario time and placeholders', () => {
       'step 2: hangUp needs line',
       'step 3: answerCall needs callId',
     ]);
+  });
+});
+
+describe('reproducible scenario runs', () => {
+  const context = { accountId: 'r21-e2e', t0: new Date('2026-01-05T09:00:00Z') };
+
+  it('gives each request of a run a command id of its own, the same on every run', () => {
+    // Given a run's account, When its requests are named, Then the id says the account and the request
+    expect(commandIdFor(context, 'step3')).toBe('r21-e2e-step3');
+    // And an id too long for the api is hashed to a stable, valid one
+    const long = { ...context, accountId: 'a'.repeat(60) };
+    expect(commandIdFor(long, 'setup12')).toMatch(/^[0-9a-f]{40}$/);
+    expect(commandIdFor(long, 'setup12')).toBe(commandIdFor(long, 'setup12'));
+    expect(commandIdFor(long, 'setup12')).not.toBe(commandIdFor(long, 'setup13'));
+  });
+
+  it('tells timeline scenarios (virtual time) from the others', () => {
+    const base = { name: 'n', account: 'a', parties: [] };
+    const step = (s: Record<string, unknown>) => ({ ...base, steps: [s] }) as unknown as Scenario;
+    // Given steps with an `at`, a t0 placeholder, an advance, or a clock start: timelines
+    expect(usesVirtualTime(step({ command: { type: 'answerCall', at: '+5s' } }))).toBe(true);
+    expect(usesVirtualTime(step({ projector: { get: '/x', contains: { at: '{t0+40s}' } } }))).toBe(true);
+    expect(usesVirtualTime(step({ advance: { seconds: 30 } }))).toBe(true);
+    expect(usesVirtualTime({ ...base, clock: { start: '09:00' }, steps: [] } as Scenario)).toBe(true);
+    // Given a step without time, Then it runs on any clock
+    expect(usesVirtualTime(step({ command: { type: 'placeCall', to: '+15550100' } }))).toBe(false);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   CALL_COMMAND_TYPES,
   COMMAND_TYPES,
@@ -9,7 +10,8 @@ import {
 /**
  * A scenario file (YAML or JSON): parties, delegations and a timeline of commands, each with what
  * must come of it. It is run against a live stack in an account of its own (the file's account id
- * plus a run suffix), so a scenario can run any number of times against one stack.
+ * plus a run id), so a scenario can run any number of times against one stack; with the same run id
+ * on a fresh virtual-clock stack it writes the same events (R21).
  *
  * Strings anywhere in a step may use placeholders (see `resolvePlaceholders`): `{accountId}` for the
  * run's account, `{id:x}` (alias `{call:x}`, `{delegation:x}`) for an id scoped to the run, and
@@ -225,6 +227,21 @@ export interface RunContext {
 
 /** The run-scoped form of an id the scenario names (`c1` → `<accountId>-c1`). */
 export const scopedId = (context: RunContext, id: string): string => `${context.accountId}-${id}`;
+
+/**
+ * The command id of the run's request `label` (`setup3`, `step7`). The api derives event ids, the
+ * command id and correlation metadata from it, so a run with the same account writes the same events
+ * (R21); without it every request got a random one. Too long for an id (64 characters), it is hashed.
+ */
+export const commandIdFor = (context: RunContext, label: string): string => {
+  const readable = `${context.accountId}-${label}`;
+  return readable.length <= 64 ? readable : createHash('sha256').update(readable).digest('hex').slice(0, 40);
+};
+
+/** What makes a scenario a timeline: it only means something on a virtual clock (R21). */
+export const usesVirtualTime = (scenario: Scenario): boolean =>
+  scenario.clock?.start !== undefined ||
+  scenario.steps.some((step) => step.advance !== undefined || /"at":|\{t0/.test(JSON.stringify(step)));
 
 const timeAt = (context: RunContext, offset: string | undefined): string => {
   const seconds = offset === undefined ? 0 : parseOffset(offset);

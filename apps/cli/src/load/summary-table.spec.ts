@@ -1,0 +1,206 @@
+import type { RunManifest } from '../manifest.js';
+import type { Percentiles } from './metrics.js';
+import type { IntervalRow, LoadSummary } from './report.js';
+import { columns, duration, figure, intervalLine, percent, renderSummary } from './summary-table.js';
+
+const percentiles = (p50: number, p99: number, max: number, count = 100): Percentiles => ({
+  count,
+  p50,
+  p90: p99 * 0.8,
+  p95: p99 * 0.9,
+  p99,
+  'p99.9': max,
+  max,
+  mean: p50,
+});
+
+const summary = (overrides: Partial<LoadSummary> = {}): LoadSummary => ({
+  manifest: { command: 'load run' } as RunManifest,
+  model: { kind: 'open', rate: 50, durationMs: 10_000 },
+  accountId: 'load-e2e-one',
+  elapsedMs: 10_012.4,
+  calls: { started: 500, completed: 480, failed: 20 },
+  commands: { sent: 1_836, completed: 1_836, ok: 1_764, errors: 72 },
+  rate: {
+    targetCallsPerSecond: 50,
+    targetCommandsPerSecond: null,
+    achievedCallsPerSecond: 49.94,
+    commandsPerSecond: 183.37,
+    lateSends: 3,
+    lateThresholdMs: 5,
+    sendDelayMs: percentiles(0.04, 3, 6),
+  },
+  latency: {
+    all: percentiles(2.345, 164.095, 201.3),
+    byType: { answerCall: percentiles(1.5, 12.25, 14, 400), placeCall: percentiles(3.1, 48.5, 1_234, 500) },
+    byFlow: {},
+  },
+  outcomes: { ok: 1_764, '409 LINE_BUSY': 50, '409 CALL_ENDED': 22 },
+  failuresByType: { 'placeCall 409 LINE_BUSY': 50, 'hangUp 409 CALL_ENDED': 22 },
+  lag: { ...percentiles(1.1, 4.2, 9, 1_764), unresolved: 0, pollErrors: 0 },
+  thresholds: [
+    { threshold: 'p99<50ms', actual: 164.095, unit: 'ms', passed: false },
+    { threshold: 'errors<1%', actual: 3.9215686274509802, unit: '%', passed: false },
+    { threshold: 'lag.p95<100ms', actual: 3.78, unit: 'ms', passed: true },
+  ],
+  passed: false,
+  ...overrides,
+});
+
+describe('end-of-run figures', () => {
+  it('round to at most three significant digits, without exponents, and whole thousands', () => {
+    // Given figures as a run measures them, When formatted, Then each reads at a glance
+    expect(figure(164.095)).toBe('164');
+    expect(figure(3.9215686274509802)).toBe('3.92');
+    expect(figure(16.44)).toBe('16.4');
+    expect(figure(0.0421)).toBe('0.042');
+    expect(figure(0)).toBe('0');
+    expect(figure(50)).toBe('50.0');
+    expect(figure(5)).toBe('5.00');
+    expect(figure(1589.4)).toBe('1,589');
+    expect(figure(0.000_001)).toBe('0.000');
+  });
+
+  it('write durations in ms below a second and in seconds from one', () => {
+    expect(duration(164.095)).toBe('164 ms');
+    expect(duration(0.001)).toBe('0.001 ms');
+    expect(duration(1_234)).toBe('1.23 s');
+    expect(duration(10_012.4)).toBe('10.0 s');
+  });
+
+  it('write shares as percentages, and none of nothing', () => {
+    expect(percent(72, 1_836)).toBe('3.92%');
+    expect(percent(0, 10)).toBe('0%');
+    expect(percent(1, 0)).toBe('-');
+  });
+});
+
+describe('columns', () => {
+  it('pad text left and figures right to the widest cell, leaving no trailing spaces', () => {
+    // Given rows of a name, a count and an empty note
+    const rows = [
+      ['ok', '1,764', ''],
+      ['409 LINE_BUSY', '50', 'x'],
+    ];
+    // When laid out, Then names align on the left, counts on the right
+    expect(columns(rows, ['left', 'right', 'left'])).toEqual([
+      'ok             1,764',
+      '409 LINE_BUSY     50  x',
+    ]);
+  });
+});
+
+describe('the end-of-run table', () => {
+  const table = renderSummary(summary());
+  const lines = table.split('\n');
+
+  it('says what ran, its rates against the target, and its counts', () => {
+    expect(lines[0]).toBe('load run: open model, 50 calls/s, account load-e2e-one');
+    expect(table).toContain('  elapsed ............ 10.0 s\n');
+    expect(table).toContain('  calls .............. 500 started, 480 completed, 20 failed\n');
+    expect(table).toContain('  commands ........... 1,836 completed, 72 errors (3.92%)\n');
+    expect(table).toContain('  rate ............... 183 commands/s, 49.9 calls/s (target 50.0)\n');
+  });
+
+  it('lays out latency percentiles per command type and the read-model lag in aligned columns', () => {
+    const start = lines.indexOf('  latency, from the intended send time');
+    expect(lines.slice(start + 1, start + 6)).toEqual([
+      '                    count      p50      p90      p95      p99      max',
+      '    all commands      100  2.35 ms   131 ms   148 ms   164 ms   201 ms',
+      '    answerCall        400  1.50 ms  9.80 ms  11.0 ms  12.3 ms  14.0 ms',
+      '    placeCall         500  3.10 ms  38.8 ms  43.6 ms  48.5 ms   1.23 s',
+      '    read-model lag  1,764  1.10 ms  3.36 ms  3.78 ms  4.20 ms  9.00 ms',
+    ]);
+  });
+
+  it('counts outcomes by reason, most frequent first, with their share', () => {
+    const start = lines.indexOf('  outcomes');
+    expect(lines.slice(start + 1, start + 4)).toEqual([
+      '    ok              1,764  96.1%',
+      '    409 LINE_BUSY      50  2.72%',
+      '    409 CALL_ENDED     22  1.20%',
+    ]);
+    const failed = lines.indexOf('  failed commands, by type');
+    expect(lines.slice(failed + 1, failed + 3)).toEqual([
+      '    placeCall  409 LINE_BUSY   50',
+      '    hangUp     409 CALL_ENDED  22',
+    ]);
+  });
+
+  it('gives each threshold its verdict and its figure, rounded, then the overall verdict', () => {
+    const start = lines.indexOf('  thresholds');
+    expect(lines.slice(start + 1, start + 4)).toEqual([
+      '    FAIL  p99<50ms        164 ms',
+      '    FAIL  errors<1%        3.92%',
+      '    PASS  lag.p95<100ms  3.78 ms',
+    ]);
+    expect(lines.at(-2)).toBe('FAIL: 2 of 3 thresholds failed');
+  });
+
+  it('names a threshold with nothing to measure, and a replay by its file and pace', () => {
+    const replay = renderSummary(
+      summary({
+        manifest: { command: 'load replay' } as RunManifest,
+        model: { kind: 'replay', file: 'run.ndjson', speed: 2, commands: 200, loadCommands: 160 },
+        rate: { ...summary().rate, targetCallsPerSecond: null, targetCommandsPerSecond: 160 },
+        lag: null,
+        thresholds: [
+          {
+            threshold: 'holdCall.p99<50ms',
+            actual: null,
+            unit: 'ms',
+            passed: false,
+            note: 'no samples for holdCall',
+          },
+        ],
+      }),
+    );
+    expect(replay.split('\n')[0]).toBe('load replay: replay of run.ndjson at x2, account load-e2e-one');
+    expect(replay).toContain('  rate ............... 183 commands/s (target 160), 49.9 calls/s\n');
+    expect(replay).not.toContain('read-model lag');
+    expect(replay).toContain('    FAIL  holdCall.p99<50ms  n/a  (no samples for holdCall)\n');
+    expect(replay.endsWith('FAIL: 1 of 1 thresholds failed\n')).toBe(true);
+  });
+});
+
+describe('the live interval line', () => {
+  const row: IntervalRow = {
+    elapsedMs: 5_003,
+    sent: 900,
+    completed: 898,
+    errors: 12,
+    inflight: 2,
+    lateSends: 0,
+    intervalCompleted: 183,
+    intervalErrors: 3,
+    intervalCommandsPerSecond: 183.2,
+    p50: 2.345,
+    p90: 40,
+    p95: 45.5,
+    p99: 164.095,
+    max: 201,
+    lagPending: 1,
+    lagP99: 4.2,
+  };
+
+  it('keeps its fields at fixed widths, so that successive lines read as columns', () => {
+    const first = intervalLine(row);
+    const later = intervalLine({
+      ...row,
+      elapsedMs: 15_000,
+      intervalCommandsPerSecond: 2_001,
+      p99: 3,
+      errors: 1_200,
+    });
+    expect(first).toBe(
+      '[  5.00 s]    183 commands/s  p50  2.35 ms  p95  45.5 ms  p99   164 ms  max   201 ms' +
+        '  errors     3 (total     12)  in flight    2  lag p99  4.20 ms\n',
+    );
+    expect(later.length).toBe(first.length);
+    expect(later.indexOf('p99')).toBe(first.indexOf('p99'));
+  });
+
+  it('shows no latency for an interval in which nothing completed', () => {
+    expect(intervalLine({ ...row, intervalCompleted: 0, lagP99: null })).toContain('p50        -');
+  });
+});
