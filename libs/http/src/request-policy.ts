@@ -52,7 +52,10 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const AUTHORITY = /^(\[[0-9a-f:.]+\]|[a-z0-9_](?:[a-z0-9_.-]*[a-z0-9_])?)(?::(\d{1,5}))?$/;
 /** A serialized origin: `scheme://host[:port]`, no path, query, fragment or credentials. */
 const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[^/?#@\\]+$/;
-const DEFAULT_PORTS: Readonly<Record<string, string>> = { 'http:': '80', 'https:': '443' };
+const DEFAULT_PORTS: ReadonlyMap<string, string> = new Map([
+  ['http:', '80'],
+  ['https:', '443'],
+]);
 
 export function parseAuthority(value: string): Authority | undefined {
   const match = AUTHORITY.exec(value.toLowerCase());
@@ -193,7 +196,8 @@ function sameOrigin(origin: string, host: string): boolean {
   const url = new URL(normalized);
   const authority = host.toLowerCase();
   return (
-    url.host === authority || (!url.port && `${url.hostname}:${DEFAULT_PORTS[url.protocol]}` === authority)
+    url.host === authority ||
+    (!url.port && `${url.hostname}:${DEFAULT_PORTS.get(url.protocol)}` === authority)
   );
 }
 
