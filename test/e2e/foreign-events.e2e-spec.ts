@@ -88,14 +88,14 @@ describe('events Switchboard did not write, in a live stack', () => {
   const accountId = 'fx-acme';
   const otherAccount = 'fx-other';
   const poisonedAccount = 'fx-poisoned';
-  // Alice's line gets another client's events; Carol's gets events that claim to be ours but cannot
-  // be read; Dave's is untouched.
-  const aliceLine = '+15550002001';
+  // Carol's line gets all five kinds of foreign event while a call rings on it; the account gets
+  // another client's events; Dave's line is untouched. Erin's account gets unreadable events of ours.
   const carolLine = '+15550002002';
   const daveLine = '+15550002003';
-  const lineStream = (number: string): string => `line-${accountId}.${number.slice(1)}`;
+  const erinLine = '+15550003001';
+  const lineStream = (number: string, account = accountId): string => `line-${account}.${number.slice(1)}`;
   let lastForeignPosition = 0n;
-  /** Where the first unreadable event of ours on Carol's line landed. */
+  /** Where the first unreadable event of ours on Carol's line landed: the one a refusal names. */
   let carolMissingFields = 0n;
 
   const api = (method: string, path: string, body?: object): Promise<Answer> =>
@@ -120,35 +120,50 @@ describe('events Switchboard did not write, in a live stack', () => {
       });
     }
   };
-  const ring = (number: string, callId: string) =>
-    ok('POST', `/accounts/${accountId}/lines/${number}/incoming-calls`, { from: '+15557770000', callId });
+  const ring = (number: string, callId: string, account = accountId) =>
+    ok('POST', `/accounts/${account}/lines/${number}/incoming-calls`, { from: '+15557770000', callId });
   const endedAs = async (number: string, callId: string): Promise<unknown> => {
     const line = await ok('GET', `/accounts/${accountId}/lines/${number}`);
     const calls = line.body.recentCalls as { callId: string; endedAs: string }[];
     return calls.find((call) => call.callId === callId)?.endedAs;
+  };
+  /**
+   * Read straight from the store: the api refuses to fold a line holding an unreadable event of
+   * ours for a person, so the proof that the timer appended is the event itself, and who sent it.
+   */
+  const voicemailInStore = async (stream: string, callId: string) => {
+    const found: { reason: unknown; actor: unknown }[] = [];
+    for await (const { event } of client.readStream(stream)) {
+      const data = event?.data as { callId?: string; reason?: string } | undefined;
+      if (event?.type === 'CallSentToVoicemail' && data?.callId === callId)
+        found.push({ reason: data.reason, actor: (event.metadata as { actor?: string }).actor });
+    }
+    return found;
+  };
+  const eventsIn = async (stream: string): Promise<number> => {
+    let count = 0;
+    for await (const _ of client.readStream(stream)) count++;
+    return count;
   };
   const apiForeign = async () =>
     (await api('GET', '/health')).body.foreignEvents as Record<
       string,
       { total: number; byReason: Record<string, number>; last: { stream: string; position: string }[] }
     >;
-  const projectorCaughtUp = () =>
-    eventually('the projector reaches the last foreign event', async () => {
+  const projectorCaughtUp = (position = lastForeignPosition) =>
+    eventually('the projector reaches the position', async () => {
       const health = await send(stack.projector.address, 'GET', '/health');
-      return BigInt((health.body.position as string | null) ?? '0') >= lastForeignPosition
-        ? health
-        : undefined;
+      return BigInt((health.body.position as string | null) ?? '0') >= position ? health : undefined;
     });
 
   beforeAll(async () => {
     stack = await startStack({ CLOCK_MODE: 'virtual' });
     client = createEventStoreClient(stack.store.address);
     await provision(accountId, [
-      ['alice', aliceLine],
       ['carol', carolLine],
       ['dave', daveLine],
     ]);
-    await provision(poisonedAccount, [['erin', '+15550003001']]);
+    await provision(poisonedAccount, [['erin', erinLine]]);
   }, STARTUP_MS);
 
   afterAll(async () => {
@@ -157,33 +172,35 @@ describe('events Switchboard did not write, in a live stack', () => {
   }, STARTUP_MS);
 
   it(
-    'ring timeouts still reach voicemail on the lines written to and on the others; commands on untouched streams work; streams holding an unreadable event of ours refuse with 422 FOREIGN_EVENT_IN_STREAM',
+    'with all five kinds of foreign event in one line, a call ringing there still times out to voicemail, as on the other lines; a person’s command there is refused with 422 FOREIGN_EVENT_IN_STREAM naming the position; untouched streams take commands',
     async () => {
       // Calls ringing before the foreign events arrive: their timers are on the virtual clock.
-      await ring(aliceLine, 'fx-call-alice');
       await ring(carolLine, 'fx-call-carol');
+      await ring(daveLine, 'fx-call-dave');
+      await ring(erinLine, 'fx-call-erin', poisonedAccount);
 
-      // Another client's events on Alice's line and the account: not Switchboard's at all.
-      const partialAnswer = { callId: 'fx-call-alice' };
-      for (const event of [
-        { type: 'CallAnswered', data: partialAnswer },
-        { type: 'CallAnswered', data: partialAnswer, metadata: new TextEncoder().encode('{not json') },
-        { type: 'CrmNoteAdded', data: { note: 'called back' }, metadata: { source: 'crm' } },
-      ]) {
-        lastForeignPosition = await appendRaw(client, lineStream(aliceLine), event);
-      }
-      for (const event of [
-        { type: 'PartyPowerPackChanged', data: { partyId: 'alice' } },
-        { type: 'PartyPowerPackChanged', data: {}, metadata: new TextEncoder().encode('\u0000\u0001') },
-        { type: 'CrmContactSynced', data: { contact: 42 }, metadata: { source: 'crm' } },
-      ]) {
-        lastForeignPosition = await appendRaw(client, `account-${accountId}`, event);
-      }
-      // Events that claim to be Switchboard's (they carry its metadata) but that this build cannot
-      // read: a known type with data missing fields, and a schema version from the future.
+      // Into Carol's line, while her call rings: another client's events (no metadata, metadata not
+      // JSON), then events that claim to be Switchboard's (they carry its metadata) but that this
+      // build cannot read: a known type with data missing fields (an answer of the ringing call, had
+      // it been complete), an unknown type, a schema version from the future.
+      const partialAnswer = { callId: 'fx-call-carol' };
+      lastForeignPosition = await appendRaw(client, lineStream(carolLine), {
+        type: 'CallAnswered',
+        data: partialAnswer,
+      });
+      lastForeignPosition = await appendRaw(client, lineStream(carolLine), {
+        type: 'CallAnswered',
+        data: partialAnswer,
+        metadata: new TextEncoder().encode('{not json'),
+      });
       carolMissingFields = await appendRaw(client, lineStream(carolLine), {
         type: 'CallAnswered',
-        data: { callId: 'fx-call-carol' },
+        data: partialAnswer,
+        metadata: envelope(),
+      });
+      lastForeignPosition = await appendRaw(client, lineStream(carolLine), {
+        type: 'CrmNoteAdded',
+        data: { note: 'called back' },
         metadata: envelope(),
       });
       lastForeignPosition = await appendRaw(client, lineStream(carolLine), {
@@ -191,6 +208,15 @@ describe('events Switchboard did not write, in a live stack', () => {
         data: { callId: 'fx-call-carol-2', caller: { e164: '+15557770001' } },
         metadata: envelope(99),
       });
+      // Another client's events on the account of both lines.
+      for (const event of [
+        { type: 'PartyPowerPackChanged', data: { partyId: 'carol' } },
+        { type: 'PartyPowerPackChanged', data: {}, metadata: new TextEncoder().encode('\u0000\u0001') },
+        { type: 'CrmContactSynced', data: { contact: 42 }, metadata: { source: 'crm' } },
+      ]) {
+        lastForeignPosition = await appendRaw(client, `account-${accountId}`, event);
+      }
+      // Unreadable events of ours on the account of Erin's ringing line.
       await appendRaw(client, `account-${poisonedAccount}`, {
         type: 'VipContactAdded',
         data: { delegatorId: 'erin', contact: { number: '+15557770002' } },
@@ -216,34 +242,23 @@ describe('events Switchboard did not write, in a live stack', () => {
         DATA_INVALID: 1,
         SCHEMA_VERSION_FROM_FUTURE: 1,
       });
-      expect(counted.lineTimersSkipped!.last.map((event) => event.stream)).toEqual([
-        ...Array(3).fill(lineStream(aliceLine)),
-        ...Array(2).fill(lineStream(carolLine)),
-      ]);
+      expect(counted.lineTimersSkipped!.last.map((event) => event.stream)).toEqual(
+        Array(5).fill(lineStream(carolLine)),
+      );
 
-      // A call on an untouched line, and one more on Alice's line after the foreign events.
-      await ring(daveLine, 'fx-call-dave');
+      // The ring timeouts fall due: every call reaches voicemail, Carol's through the foreign events.
       const advanced = await ok('POST', '/clock/advance', { actor: 'root', bySeconds: 120 });
       expect(advanced.body).toMatchObject({ mode: 'virtual' });
-      expect(await endedAs(aliceLine, 'fx-call-alice')).toBe('voicemail');
+      expect(await voicemailInStore(lineStream(carolLine), 'fx-call-carol')).toEqual([
+        { reason: 'ringTimeout', actor: 'system:timers' },
+      ]);
+      expect(await voicemailInStore(lineStream(erinLine, poisonedAccount), 'fx-call-erin')).toEqual([
+        { reason: 'ringTimeout', actor: 'system:timers' },
+      ]);
       expect(await endedAs(daveLine, 'fx-call-dave')).toBe('voicemail');
-      await ring(aliceLine, 'fx-call-alice-2');
-      await ok('POST', '/clock/advance', { actor: 'root', bySeconds: 120 });
-      expect(await endedAs(aliceLine, 'fx-call-alice-2')).toBe('voicemail');
 
-      // Commands on streams Switchboard alone wrote to, and on the account another client wrote to.
-      await provision(otherAccount, [['frank', '+15550004001']]);
-      await ok('POST', `/accounts/${accountId}/phone-users`, {
-        actor: 'root',
-        partyId: 'gina',
-        name: 'gina',
-        directNumbers: ['+15550002004'],
-        callingPlan: 'pro',
-        assistantEnabled: true,
-        desktopClient: { platform: 'windows', version: '6.4.0' },
-      });
-
-      // A command folding a stream that holds an unreadable event of ours is refused, naming it.
+      // A person's command on Carol's line is refused, naming the first unreadable event, and appends nothing.
+      const before = await eventsIn(lineStream(carolLine));
       const refused = await api('POST', `/accounts/${accountId}/lines/${carolLine}/incoming-calls`, {
         from: '+15557770004',
         callId: 'fx-call-carol-3',
@@ -258,6 +273,7 @@ describe('events Switchboard did not write, in a live stack', () => {
           reason: 'DATA_INVALID',
         },
       });
+      expect(await eventsIn(lineStream(carolLine))).toBe(before);
       const refusedAccount = await api('POST', `/accounts/${poisonedAccount}/phone-users`, {
         actor: 'root',
         partyId: 'gina',
@@ -272,6 +288,31 @@ describe('events Switchboard did not write, in a live stack', () => {
         code: 'FOREIGN_EVENT_IN_STREAM',
         details: { stream: `account-${poisonedAccount}`, reason: 'SCHEMA_VERSION_FROM_FUTURE' },
       });
+
+      // Commands on a line no one else wrote to, on an account another client wrote to, on a new account.
+      await ring(daveLine, 'fx-call-dave-2');
+      await ok('POST', '/clock/advance', { actor: 'root', bySeconds: 120 });
+      expect(await endedAs(daveLine, 'fx-call-dave-2')).toBe('voicemail');
+      await provision(otherAccount, [['frank', '+15550004001']]);
+      const added = await ok('POST', `/accounts/${accountId}/phone-users`, {
+        actor: 'root',
+        partyId: 'gina',
+        name: 'gina',
+        directNumbers: ['+15550002004'],
+        callingPlan: 'pro',
+        assistantEnabled: true,
+        desktopClient: { platform: 'windows', version: '6.4.0' },
+      });
+
+      // The read model parked the foreign events and shows the timer's voicemail in Carol's inbox.
+      await projectorCaughtUp(BigInt(added.body.position!));
+      const inbox = await send(
+        stack.projector.address,
+        'GET',
+        `/lines/${accountId}/${carolLine.slice(1)}/voicemail?viewer=carol`,
+      );
+      expect(inbox.status).toBe(200);
+      expect(inbox.body.messages).toEqual([expect.objectContaining({ callId: 'fx-call-carol' })]);
 
       const health = await api('GET', '/health');
       expect(health.status).toBe(200);
@@ -326,7 +367,7 @@ describe('events Switchboard did not write, in a live stack', () => {
       const listed = await runCli(['projector', 'parked', '--projector', stack.projector.address]);
       expect(listed.code).toBe(0);
       expect(listed.stdout).toContain('10 parked event(s)');
-      expect(listed.stdout).toContain(`${lineStream(aliceLine)}@`);
+      expect(listed.stdout).toContain(`${lineStream(carolLine)}@`);
     },
     STEP_MS,
   );

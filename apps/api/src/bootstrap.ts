@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { RequestPolicy, guardRequests } from '#http';
+import { RequestPolicy, documentRequestPolicy, guardRequests } from '#http';
 import { AppModule } from './app.module.js';
 import { ApiErrorFilter } from './shared/api-error.filter.js';
 import { validationPipe } from './shared/validation.js';
@@ -44,6 +44,6 @@ export async function createApiApp(
       .setVersion('0.1.0')
       .build(),
   );
-  SwaggerModule.setup('docs', app, document);
+  SwaggerModule.setup('docs', app, documentRequestPolicy(document));
   return app;
 }

@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { EventStore } from '#eventstore';
-import { RequestPolicy, guardRequests } from '#http';
+import { RequestPolicy, documentRequestPolicy, guardRequests } from '#http';
 import { ProjectorModule } from './app.module.js';
 import type { Projector } from './engine/projector.js';
 
@@ -34,6 +34,6 @@ export async function createProjectorApp(
       .setVersion('0.1.0')
       .build(),
   );
-  SwaggerModule.setup('docs', app, document);
+  SwaggerModule.setup('docs', app, documentRequestPolicy(document));
   return app;
 }

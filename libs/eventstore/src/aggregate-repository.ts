@@ -43,6 +43,30 @@ export class ContentionError extends Error {
   }
 }
 
+/**
+ * What a command does with a stream holding an event that claims to be Switchboard's (it carries the
+ * metadata envelope) but that this build cannot read (see README, "Events Switchboard did not write").
+ * Another client's event (no envelope) is no part of any aggregate and is stepped over under both.
+ *
+ * - `refuse`: the command fails with ForeignEventInStreamError naming the first such event. For what
+ *   a person asked: the fold may lack a fact of the stream, so deciding on it could be silently wrong,
+ *   and the person is told where the problem is instead.
+ * - `skip`: the fold steps over it and the command is decided and appended. For a consumer whose
+ *   alternative is to do nothing forever (the timer process manager: a ring that never times out
+ *   leaves a caller in silence); it states so where it passes this policy.
+ */
+export type ForeignEventPolicy = 'refuse' | 'skip';
+
+export interface HandleOptions<E extends DomainEvent> {
+  /**
+   * Reads from the decided events who acted for whom with which permission, which only the
+   * decision knows, into the metadata.
+   */
+  readonly authority?: (events: readonly E[]) => Pick<CommandMetadata, 'onBehalfOf' | 'permission'>;
+  /** Refusing unless the caller states otherwise: see ForeignEventPolicy. */
+  readonly foreignEvents?: ForeignEventPolicy;
+}
+
 /** How long to wait before following a category again after its subscription ended. */
 const REFOLLOW_DELAY_MS = 1_000;
 
@@ -73,6 +97,12 @@ interface CachedAggregate<State> {
    * stream is folded from the store, so it survives restarts and the fold's eviction alike.
    */
   readonly commands: Map<string, CommandRecord>;
+  /**
+   * The first event folded past that claims to be Switchboard's but could not be read: the fold
+   * lacks whatever it said. Kept with the fold (events never change) so that each command applies
+   * its own ForeignEventPolicy to it.
+   */
+  unreadable: ForeignEvent | undefined;
 }
 
 /** 15 minutes: SPEC §2's least window for answering a resent command id with its first result. */
@@ -155,9 +185,12 @@ export class AggregateRepository<State, E extends DomainEvent> {
   }
 
   /** Current state of a stream (caught up with the store). */
-  async load(stream: string): Promise<{ state: State; revision: bigint | 'no_stream' }> {
+  async load(
+    stream: string,
+    foreignEvents: ForeignEventPolicy = 'refuse',
+  ): Promise<{ state: State; revision: bigint | 'no_stream' }> {
     return this.serialized(stream, async () => {
-      const cached = await this.catchUp(stream);
+      const cached = await this.catchUp(stream, foreignEvents);
       return { state: cached.state, revision: cached.revision };
     });
   }
@@ -166,23 +199,21 @@ export class AggregateRepository<State, E extends DomainEvent> {
    * Runs `decide` against the current state and appends what it returns. `decide` throws to reject
    * (nothing is appended, so a resend decides again). A command id this stream took within the
    * idempotency window returns the first outcome, its events read back from the store.
-   * `authority` reads from the decided events who acted for whom with which permission, which only
-   * the decision knows, into the metadata.
    */
   async handle(
     stream: string,
     decide: (state: State) => readonly E[],
     metadata: CommandMetadata,
-    authority?: (events: readonly E[]) => Pick<CommandMetadata, 'onBehalfOf' | 'permission'>,
+    { authority, foreignEvents = 'refuse' }: HandleOptions<E> = {},
   ): Promise<CommandOutcome<E>> {
     return this.serialized(stream, async () => {
       // A cached fold is trusted for the first attempt: an append at a stale revision is refused by
       // the store, and only then is the stream read. Rejections and no-ops carry no such check, so
-      // they are only given once the fold is known to be fresh.
+      // they are only given once the fold is known to be fresh (a refusal for an unreadable event too).
       let cached = this.recent(stream);
       let fresh = false;
-      if (!cached) {
-        cached = await this.catchUp(stream);
+      if (!cached || (cached.unreadable && foreignEvents === 'refuse')) {
+        cached = await this.catchUp(stream, foreignEvents);
         fresh = true;
       }
       for (let attempt = 1; ; attempt++) {
@@ -202,13 +233,13 @@ export class AggregateRepository<State, E extends DomainEvent> {
           events = decide(cached.state);
         } catch (rejection) {
           if (fresh) throw rejection;
-          cached = await this.catchUp(stream);
+          cached = await this.catchUp(stream, foreignEvents);
           fresh = true;
           continue;
         }
         if (events.length === 0) {
           if (!fresh) {
-            cached = await this.catchUp(stream);
+            cached = await this.catchUp(stream, foreignEvents);
             fresh = true;
             continue;
           }
@@ -245,7 +276,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
           if (error instanceof DeletedStreamError) this.drop(stream);
           if (!(error instanceof StreamVersionConflictError)) throw error;
           if (attempt >= this.maxAttempts) throw new ContentionError(stream, attempt);
-          cached = await this.catchUp(stream);
+          cached = await this.catchUp(stream, foreignEvents);
           fresh = true;
         }
       }
@@ -257,9 +288,14 @@ export class AggregateRepository<State, E extends DomainEvent> {
    * fold without a read when `follow` keeps this category current, else a catch-up read. Another
    * process's change shows up here within the subscription's lag; this process's own appends at once.
    */
-  async current(stream: string): Promise<{ state: State; revision: bigint | 'no_stream' }> {
+  async current(
+    stream: string,
+    foreignEvents: ForeignEventPolicy = 'refuse',
+  ): Promise<{ state: State; revision: bigint | 'no_stream' }> {
     const cached = this.following ? this.recent(stream) : undefined;
-    return cached?.loaded ? { state: cached.state, revision: cached.revision } : this.load(stream);
+    return cached?.loaded && !(cached.unreadable && foreignEvents === 'refuse')
+      ? { state: cached.state, revision: cached.revision }
+      : this.load(stream, foreignEvents);
   }
 
   /**
@@ -338,19 +374,22 @@ export class AggregateRepository<State, E extends DomainEvent> {
   }
 
   /**
-   * The same for a foreign event seen on a subscription. One without Switchboard's metadata is no
-   * part of the aggregate: the fold moves past its revision unchanged. One that claims to be part of
-   * it but cannot be read drops the fold: the next command re-reads the stream and is refused.
+   * The same for a foreign event seen on a subscription: the fold moves past its revision unchanged.
+   * One that claims to be part of the aggregate but cannot be read is remembered with the fold, for
+   * the commands that refuse to decide on it (see ForeignEventPolicy).
    */
   observeForeign(foreign: ForeignEvent): { state: State; revision: bigint } | undefined {
     const cached = this.cache.get(foreign.stream);
     if (!cached) return undefined;
     const next = cached.revision === 'no_stream' ? 0n : cached.revision + 1n;
-    if (foreign.claimsOurs || foreign.revision > next) {
+    if (foreign.revision > next) {
       this.drop(foreign.stream);
       return undefined;
     }
-    if (foreign.revision === next) cached.revision = foreign.revision;
+    if (foreign.revision === next) {
+      cached.revision = foreign.revision;
+      if (foreign.claimsOurs) cached.unreadable ??= foreign;
+    }
     const folded = cached.revision;
     return folded === 'no_stream' || !cached.loaded ? undefined : { state: cached.state, revision: folded };
   }
@@ -389,8 +428,11 @@ export class AggregateRepository<State, E extends DomainEvent> {
     }
   }
 
-  /** Brings the cached fold up to the store's head by reading only what was appended since. */
-  private async catchUp(stream: string): Promise<CachedAggregate<State>> {
+  /**
+   * Brings the cached fold up to the store's head by reading only what was appended since, stepping
+   * over foreign events; then applies the command's policy to an unreadable one among them.
+   */
+  private async catchUp(stream: string, foreignEvents: ForeignEventPolicy): Promise<CachedAggregate<State>> {
     let cached = this.recent(stream);
     if (!cached) {
       cached = {
@@ -398,6 +440,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
         revision: 'no_stream',
         loaded: false,
         commands: new Map(),
+        unreadable: undefined,
       };
       this.cache.set(stream, cached);
       if (this.cache.size > this.cacheSize) this.drop(this.cache.keys().next().value!);
@@ -406,19 +449,16 @@ export class AggregateRepository<State, E extends DomainEvent> {
     const from = cached.revision === 'no_stream' ? 0n : cached.revision + 1n;
     // Only commands still inside the window are indexed: a long history costs no memory for its ids.
     const windowStart = this.now() - this.windowMs;
-    let unreadable: ForeignEvent | undefined;
     try {
       for await (const item of this.store.readRecorded<E>(stream, from)) {
-        // Read to the end even past an unreadable event: a read left half-way keeps its call open.
-        if (unreadable) continue;
         const revision = item.kind === 'event' ? item.stored.revision : item.foreign.revision;
         // The subscription may have folded this event while the read was under way.
         if (cached.revision !== 'no_stream' && revision <= cached.revision) continue;
         if (item.kind === 'foreign') {
-          // Deciding on a fold that skipped one that claims to be ours could be silently wrong.
-          if (item.foreign.claimsOurs) unreadable = item.foreign;
-          // Another client's event (no Switchboard metadata) is no part of this aggregate: step over it.
-          else cached.revision = revision;
+          // Another client's event (no Switchboard metadata) is no part of this aggregate; one that
+          // claims to be is marked, and each command's policy decides whether the fold will do.
+          if (item.foreign.claimsOurs) cached.unreadable ??= item.foreign;
+          cached.revision = revision;
           continue;
         }
         const { stored } = item;
@@ -441,13 +481,11 @@ export class AggregateRepository<State, E extends DomainEvent> {
       if (error instanceof DeletedStreamError) this.drop(stream);
       throw error;
     }
-    if (unreadable) {
-      // Refused, naming the event; the fold is dropped so that no one decides on it.
-      if (this.cache.get(stream) === cached) this.drop(stream);
-      this.foreignRefusals.record(unreadable);
-      throw new ForeignEventInStreamError(unreadable);
-    }
     cached.loaded = true;
+    if (cached.unreadable && foreignEvents === 'refuse') {
+      this.foreignRefusals.record(cached.unreadable);
+      throw new ForeignEventInStreamError(cached.unreadable);
+    }
     return cached;
   }
 

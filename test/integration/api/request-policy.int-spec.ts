@@ -4,6 +4,7 @@ import { RequestPolicy } from '#http';
 import { createApiApp } from '../../../apps/api/src/bootstrap.js';
 import { lineStream } from '../../../apps/api/src/lines/line.repository.js';
 import { collect } from '../../support/collect.js';
+import { policyAnswersMissing } from '../../support/openapi-policy.js';
 import { rawRequest, type RawAnswer } from '../../support/raw-http.js';
 import { ADMIN, closeStore, storedEvents, uniqueId } from './accounts.support.js';
 
@@ -276,5 +277,35 @@ describe('api refuses requests from foreign pages', () => {
     } finally {
       await configured.close();
     }
+  });
+
+  it('documents the policy in its OpenAPI document: 421 and 403 on every operation, 415 on every command', async () => {
+    const served = await rawRequest(url, { path: '/docs-json', headers: { host: `127.0.0.1:${port}` } });
+    expect(served.status).toBe(200);
+    const { missing, operations, commands } = policyAnswersMissing(served.body);
+    expect(missing).toEqual([]);
+    expect(operations).toBeGreaterThan(20);
+    expect(commands).toBeGreaterThan(0);
+  });
+
+  it('documents 410 STREAM_DELETED on every account and line route, 429 TOO_MANY_COMMANDS and 422 FOREIGN_EVENT_IN_STREAM on their commands', async () => {
+    const served = await rawRequest(url, { path: '/docs-json', headers: { host: `127.0.0.1:${port}` } });
+    const paths = Object.entries(
+      served.body.paths as Record<
+        string,
+        Record<string, { responses: Record<string, { description: string }> }>
+      >,
+    ).filter(([path]) => path.startsWith('/accounts'));
+    const missing: string[] = [];
+    for (const [path, item] of paths) {
+      for (const [method, { responses }] of Object.entries(item)) {
+        const wanted = method === 'get' ? ['410'] : ['410', '429', '422'];
+        for (const status of wanted) if (!(status in responses)) missing.push(`${method} ${path}: ${status}`);
+        if (method !== 'get' && !responses['422']?.description.includes('FOREIGN_EVENT_IN_STREAM'))
+          missing.push(`${method} ${path}: FOREIGN_EVENT_IN_STREAM`);
+      }
+    }
+    expect(missing).toEqual([]);
+    expect(paths.length).toBeGreaterThan(20);
   });
 });

@@ -6,6 +6,7 @@ import { RequestPolicy } from '#http';
 import { createProjectorApp } from '../../../apps/projector/src/bootstrap.js';
 import { Projector } from '../../../apps/projector/src/engine/projector.js';
 import { PROJECTIONS } from '../../../apps/projector/src/projections/index.js';
+import { policyAnswersMissing } from '../../support/openapi-policy.js';
 import { rawRequest, type RawAnswer } from '../../support/raw-http.js';
 
 /**
@@ -142,5 +143,14 @@ describe('projector refuses requests from foreign pages', () => {
     const foreign = await preflight('http://evil.example');
     expectRefused(foreign, 403, 'ORIGIN_NOT_ALLOWED');
     expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('documents the policy in its OpenAPI document: 421 and 403 on every operation, 415 on every command', async () => {
+    const served = await rawRequest(url, { path: '/docs-json', headers: { host: `127.0.0.1:${port}` } });
+    expect(served.status).toBe(200);
+    const { missing, operations, commands } = policyAnswersMissing(served.body);
+    expect(missing).toEqual([]);
+    expect(operations).toBeGreaterThan(5);
+    expect(commands).toBeGreaterThan(0);
   });
 });

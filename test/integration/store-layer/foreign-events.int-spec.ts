@@ -39,7 +39,8 @@ const meta = (): CommandMetadata => {
 /**
  * The aggregate repository's folds, through the official client, on streams another client wrote to:
  * an event without Switchboard's metadata is stepped over; one that carries it but cannot be read
- * refuses the command, naming the event, and nothing is appended.
+ * refuses a command under the `refuse` policy, naming the event, and nothing is appended; under
+ * `skip` (the timers') the fold steps over it too and the command appends.
  */
 describe('aggregate folds over events Switchboard did not write', () => {
   const client = createEventStoreClient();
@@ -66,7 +67,7 @@ describe('aggregate folds over events Switchboard did not write', () => {
     expect(revision).toBe(5n);
   });
 
-  it.each([
+  const unreadableOfOurs = [
     ['data missing fields', { type: 'Incremented', data: {} }, 1, 'DATA_INVALID'],
     [
       'a schema version from the future',
@@ -75,28 +76,111 @@ describe('aggregate folds over events Switchboard did not write', () => {
       'SCHEMA_VERSION_FROM_FUTURE',
     ],
     ['an unknown type', { type: 'Decremented', data: { by: 1 } }, 1, 'UNKNOWN_TYPE'],
-  ] as const)(
-    'given an event carrying Switchboard’s metadata with %s, refuses the command naming it, and appends nothing',
+  ] as const;
+
+  /** A stream with one command of ours, then `event` written by another client with our metadata. */
+  const streamWithUnreadable = async (
+    repository: AggregateRepository<{ value: number }, Incremented>,
+    event: { type: string; data: Record<string, unknown> },
+    schemaVersion: number,
+  ): Promise<{ name: string; position: bigint }> => {
+    const name = stream();
+    await repository.handle(name, increment, meta());
+    const written = await client.appendToStream(
+      name,
+      jsonEvent({ ...event, metadata: { ...meta(), schemaVersion } as Record<string, unknown> }),
+    );
+    return { name, position: written.position!.commit };
+  };
+
+  const ourEventsIn = async (name: string): Promise<number> => {
+    let events = 0;
+    for await (const item of store.readRecorded(name)) events += item.kind === 'event' ? 1 : 0;
+    return events;
+  };
+
+  it.each(unreadableOfOurs)(
+    'given an event carrying Switchboard’s metadata with %s, the refuse policy (the default) refuses the command naming it, and appends nothing',
     async (_case, event, schemaVersion, reason) => {
-      const name = stream();
       const repository = new AggregateRepository(store, counter);
-      await repository.handle(name, increment, meta());
-      const written = await client.appendToStream(
-        name,
-        jsonEvent({ ...event, metadata: { ...meta(), schemaVersion } as Record<string, unknown> }),
-      );
+      const { name, position } = await streamWithUnreadable(repository, event, schemaVersion);
       const refused = repository.handle(name, increment, meta());
       await expect(refused).rejects.toBeInstanceOf(ForeignEventInStreamError);
       await expect(refused).rejects.toMatchObject({
-        foreign: { stream: name, revision: 1n, position: written.position!.commit, reason },
+        foreign: { stream: name, revision: 1n, position, reason },
       });
       expect(repository.foreignRefusals.counts().total).toBe(1);
+      await expect(
+        repository.handle(name, increment, meta(), { foreignEvents: 'refuse' }),
+      ).rejects.toMatchObject({ foreign: { revision: 1n, reason } });
       await expect(new AggregateRepository(store, counter).load(name)).rejects.toBeInstanceOf(
         ForeignEventInStreamError,
       );
-      let events = 0;
-      for await (const item of store.readRecorded(name)) events += item.kind === 'event' ? 1 : 0;
-      expect(events).toBe(1);
+      expect(await ourEventsIn(name)).toBe(1);
     },
   );
+
+  it.each(unreadableOfOurs)(
+    'given an event carrying Switchboard’s metadata with %s, the skip policy folds past it and appends, while the refuse policy still refuses on the same fold',
+    async (_case, event, schemaVersion, reason) => {
+      const repository = new AggregateRepository(store, counter);
+      const { name } = await streamWithUnreadable(repository, event, schemaVersion);
+      // The fold the first command cached is behind: the skip command conflicts, catches up past it.
+      const skipped = await repository.handle(name, increment, meta(), { foreignEvents: 'skip' });
+      expect(skipped).toMatchObject({ events: increment(), revision: 2n, duplicate: false });
+      // A fresh repository reads the whole stream under the same policy.
+      const fresh = new AggregateRepository(store, counter);
+      expect(await fresh.load(name, 'skip')).toEqual({ state: { value: 2 }, revision: 2n });
+      expect(await fresh.handle(name, increment, meta(), { foreignEvents: 'skip' })).toMatchObject({
+        revision: 3n,
+      });
+      expect(fresh.foreignRefusals.counts().total).toBe(0);
+      // The unreadable event stays with the fold: a person's command on it is refused, naming it.
+      for (const repo of [repository, fresh]) {
+        await expect(repo.handle(name, increment, meta())).rejects.toMatchObject({
+          foreign: { stream: name, revision: 1n, reason },
+        });
+        await expect(repo.load(name)).rejects.toBeInstanceOf(ForeignEventInStreamError);
+      }
+      expect(await ourEventsIn(name)).toBe(3);
+    },
+  );
+
+  it('a followed category learns of an unreadable event from its subscription: current() refuses under refuse and folds past it under skip', async () => {
+    const follower = new AggregateRepository(store, counter);
+    await follower.follow('counter-');
+    try {
+      const name = stream();
+      await follower.handle(name, increment, meta());
+      expect(await follower.current(name)).toEqual({ state: { value: 1 }, revision: 0n });
+      await client.appendToStream(
+        name,
+        jsonEvent({
+          type: 'Incremented',
+          data: {},
+          metadata: { ...meta(), schemaVersion: 1 } as Record<string, unknown>,
+        }),
+      );
+      await client.appendToStream(
+        name,
+        jsonEvent({
+          type: 'Incremented',
+          data: { by: 5 },
+          metadata: { ...meta(), schemaVersion: 1 } as Record<string, unknown>,
+        }),
+      );
+      let seen: { state: { value: number }; revision: bigint | 'no_stream' } | undefined;
+      for (let attempt = 0; attempt < 100 && seen?.revision !== 2n; attempt++) {
+        seen = await follower.current(name, 'skip');
+        if (seen.revision !== 2n) await new Promise((retry) => setTimeout(retry, 20));
+      }
+      expect(seen).toEqual({ state: { value: 6 }, revision: 2n });
+      await expect(follower.current(name)).rejects.toMatchObject({
+        foreign: { stream: name, revision: 1n, reason: 'DATA_INVALID' },
+      });
+      expect(follower.foreignSkipped.counts().total).toBe(1);
+    } finally {
+      await follower.stopFollowing();
+    }
+  });
 });

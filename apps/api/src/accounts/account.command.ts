@@ -31,7 +31,7 @@ export class AccountCommandHandler implements ICommandHandler<ExecuteAccountComm
         return accountDecider.decide(command, state);
       },
       commandMetadata(origin, command.actor, { onBehalfOf: null, permission: null }, new Date(command.now)),
-      () => accountAuthority(command, decidedOn),
+      { authority: () => accountAuthority(command, decidedOn) },
     );
   }
 }

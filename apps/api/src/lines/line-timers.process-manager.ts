@@ -6,10 +6,10 @@ import type { LineEvent } from '#events';
 import {
   DeletedStreamError,
   EventStore,
-  ForeignEventInStreamError,
   ForeignEventTally,
   ID_PATTERN,
   type EventSubscription,
+  type ForeignEventPolicy,
   type StoredEvent,
   type StreamDeletion,
   type SubscriptionItem,
@@ -23,6 +23,20 @@ import { LineRepository } from './line.repository.js';
 
 const LINE_STREAM_PREFIX = 'line-';
 const RESUBSCRIBE_AFTER_MS = 1_000;
+
+/**
+ * Timers fold past events that claim to be Switchboard's but cannot be read, where a person's
+ * command is refused (ForeignEventPolicy). Refusing would stop time on that line for good: a ring
+ * that never times out leaves a caller in silence, a transfer never recalled leaves them holding, and
+ * no one is there to read a 422. A timer decides on timer facts: ExpireRing and RecallTransfer read
+ * only the line's current call (its id, phase, ring or transfer attempt and due time), set by our own
+ * events. Not quite only: EscalateVipRing also routes the call again from the account's delegations
+ * (read under the same policy), and a skipped event may have been one of those facts (a future
+ * version of an answer, say), in which case the timer acts on a call it cannot see was answered.
+ * That is the trade: at worst one call is sent to voicemail or escalated wrongly, never a line whose
+ * calls all ring forever. The skipped events are counted (`foreignEvents`, on /health and /metrics).
+ */
+const TIMER_FOREIGN_EVENTS: ForeignEventPolicy = 'skip';
 
 /** A timer on the clock and the event that set it (its cause, in the command's metadata). */
 interface ScheduledTimer {
@@ -61,9 +75,8 @@ export const timerCommandId = (timer: LineTimer): string => {
  * and when one falls due sends its command through the command bus as `system:timers`.
  *
  * An event it cannot read as Switchboard's (see decodeRecordedEvent) is skipped and counted in
- * `foreignEvents` (on `/health` and `/metrics`): one line's foreign event never stops the timers of
- * any line. A line whose stream holds an unreadable event that claims to be ours refuses commands,
- * its timers' too: that is logged, and the other lines go on.
+ * `foreignEvents` (on `/health` and `/metrics`): no foreign event stops the timers of any line, that
+ * line's included (see TIMER_FOREIGN_EVENTS).
  *
  * On start it catches up from the beginning, so pending timers survive a restart. The virtual clock
  * waits for it (`useSettle`) before each timer, so a scenario replayed in virtual time fires the same
@@ -209,14 +222,11 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
     if (setBy.revision <= (this.lookedAt.get(stream) ?? -1n)) return;
     let loaded: { state: LineState; revision: bigint | 'no_stream' };
     try {
-      loaded = fold ?? (await this.lines.load(stream));
+      loaded = fold ?? (await this.lines.load(stream, TIMER_FOREIGN_EVENTS));
     } catch (error) {
       // Deleted in the store after this event: nothing on it is left to time (its deletion follows).
       if (error instanceof DeletedStreamError) return this.forgetLine(stream);
-      // This line cannot be folded; its timers stay as they were, and every other line goes on.
-      if (!(error instanceof ForeignEventInStreamError)) throw error;
-      this.logger.warn(`timers of ${stream} not refreshed: ${error.message}`);
-      return;
+      throw error;
     }
     const { state, revision } = loaded;
     if (revision !== 'no_stream') this.lookedAt.set(stream, revision);
@@ -263,13 +273,13 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
     // from inside the advance that fires this timer (and realtime clocks refuse `at`).
     const command = { ...timer.command, at: undefined };
     try {
-      await this.commands.execute(new ExecuteLineCommand(accountId, number, command, origin));
+      await this.commands.execute(
+        new ExecuteLineCommand(accountId, number, command, origin, TIMER_FOREIGN_EVENTS),
+      );
     } catch (error) {
       // A line that changed under the timer (number removed, call gone, its account or itself deleted
-      // in the store), or that holds an event this build cannot read, is not the clock's failure.
+      // in the store) is not the clock's failure.
       if (error instanceof DeletedStreamError) this.logger.warn(`timer ${key} was dropped: ${error.message}`);
-      else if (error instanceof ForeignEventInStreamError)
-        this.logger.warn(`timer ${key} was refused: FOREIGN_EVENT_IN_STREAM ${error.message}`);
       else if (error instanceof DomainError)
         this.logger.warn(`timer ${key} was refused: ${error.code} ${error.message}`);
       else throw error;

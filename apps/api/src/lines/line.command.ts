@@ -8,7 +8,7 @@ import {
   type LineContext,
 } from '#domain';
 import type { LineEvent } from '#events';
-import type { CommandOutcome } from '#eventstore';
+import type { CommandOutcome, ForeignEventPolicy } from '#eventstore';
 import { AccountRepository, accountStream } from '../accounts/account.repository.js';
 import { ClockService } from '../clock/clock.service.js';
 import { commandMetadata, type CommandOrigin } from '../shared/command-metadata.js';
@@ -16,13 +16,19 @@ import { LineAppends } from './line-appends.js';
 import type { LineNumber } from './line-number.pipe.js';
 import { LineRepository, lineStream } from './line.repository.js';
 
-/** One command on a shared line's stream, from a client or from the timer process manager. */
+/**
+ * One command on a shared line's stream, from a client or from the timer process manager.
+ * `foreignEvents` is what the sender accepts when the line's or its account's stream holds an event
+ * that claims to be Switchboard's but cannot be read: a client's command is refused (`refuse`), a
+ * timer's folds past it (`skip`, see LineTimersProcessManager).
+ */
 export class ExecuteLineCommand extends Command<CommandOutcome<LineEvent>> {
   constructor(
     readonly accountId: string,
     readonly number: LineNumber,
     readonly command: LineCommand,
     readonly origin: CommandOrigin,
+    readonly foreignEvents: ForeignEventPolicy,
   ) {
     super();
   }
@@ -53,15 +59,16 @@ export class LineCommandHandler implements ICommandHandler<ExecuteLineCommand> {
     number,
     command,
     origin,
+    foreignEvents,
   }: ExecuteLineCommand): Promise<CommandOutcome<LineEvent>> {
     const now = await this.clock.timeFor(command.at, command.actor);
-    const { state: account } = await this.accounts.current(accountStream(accountId));
+    const { state: account } = await this.accounts.current(accountStream(accountId), foreignEvents);
     const context = this.contextFor(account, number.e164, now.toISOString());
     const outcome = await this.lines.handle(
       lineStream(accountId, number.digits),
       (state) => lineDecider.decide(command, state, context),
       commandMetadata(origin, command.actor, { onBehalfOf: null, permission: null }, now),
-      (events) => lineAuthority(command.actor, context, events),
+      { authority: (events) => lineAuthority(command.actor, context, events), foreignEvents },
     );
     this.appends.record(outcome.position);
     return outcome;

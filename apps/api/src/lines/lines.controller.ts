@@ -383,7 +383,8 @@ export class LinesController {
     command: LineCommand,
   ): Promise<LineCommandResponse> {
     const outcome: CommandOutcome<LineEvent> = await this.commands.execute(
-      new ExecuteLineCommand(accountId, number, command, origin),
+      // A person asked: a stream holding an unreadable event of ours is refused, naming it (422).
+      new ExecuteLineCommand(accountId, number, command, origin, 'refuse'),
     );
     // A resend is answered with the first result: its call is the one in the first events, not the
     // one this request named or had generated.

@@ -1,0 +1,60 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+
+type PathItemObject = OpenAPIObject['paths'][string];
+type OperationObject = NonNullable<PathItemObject['get']>;
+type Responses = OperationObject['responses'];
+
+const BODY = '; body `{statusCode, code, message}`, and nothing behind the policy ran (nothing appended)';
+
+/** The answers of the request policy (`RequestPolicy`, `guardRequests`) to any request. */
+const ANY_REQUEST: Responses = {
+  '403': {
+    description:
+      '`ORIGIN_NOT_ALLOWED`: the request came from a web page (`Origin`) that is neither this server ' +
+      'nor an allowed origin (`null` included); preflights too' +
+      BODY,
+  },
+  '421': {
+    description:
+      '`HOST_NOT_ALLOWED`: the `Host` is not a name this server answers to (a foreign domain ' +
+      're-pointed at 127.0.0.1, DNS rebinding)' +
+      BODY,
+  },
+};
+
+/** And to a command, whose body must be JSON. */
+const COMMAND: Responses = {
+  ...ANY_REQUEST,
+  '415': {
+    description:
+      '`UNSUPPORTED_MEDIA_TYPE`: a body that is not `application/json` (a form, `multipart/form-data`, ' +
+      '`text/plain`, a JSON patch, a body without a type); `charset` and letter case do not matter' +
+      BODY,
+  },
+};
+
+const operationsOf = (item: PathItemObject): [OperationObject | undefined, Responses][] => [
+  [item.get, ANY_REQUEST],
+  [item.head, ANY_REQUEST],
+  [item.options, ANY_REQUEST],
+  [item.trace, ANY_REQUEST],
+  [item.post, COMMAND],
+  [item.put, COMMAND],
+  [item.patch, COMMAND],
+  [item.delete, COMMAND],
+];
+
+/**
+ * Adds the request policy's answers to every operation of an app's OpenAPI document: 421 and 403 on
+ * all, 415 on commands too. The policy refuses before routing, for every route alike, so it is
+ * documented here once, for every route, rather than by each route's decorators, where a new route
+ * could forget it. A route's own description of those statuses, if any, is kept.
+ */
+export function documentRequestPolicy(document: OpenAPIObject): OpenAPIObject {
+  for (const item of Object.values(document.paths)) {
+    for (const [operation, answers] of operationsOf(item)) {
+      if (operation) operation.responses = { ...answers, ...operation.responses };
+    }
+  }
+  return document;
+}
