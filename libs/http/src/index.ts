@@ -1,2 +1,3 @@
 export * from './request-policy.js';
 export * from './guard-requests.js';
+export * from './csv.js';
