@@ -1,3 +1,4 @@
 export * from './request-policy.js';
 export * from './guard-requests.js';
 export * from './csv.js';
+export * from './configuration.js';

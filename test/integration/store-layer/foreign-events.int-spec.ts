@@ -42,7 +42,7 @@ const meta = (): CommandMetadata => {
  * refuses the command, naming the event, and nothing is appended.
  */
 describe('aggregate folds over events Switchboard did not write', () => {
-  const client = createEventStoreClient();
+  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
   const store = new EventStore(client, schemas);
   afterAll(() => client.dispose());
   const stream = (): string => `counter-${randomUUID().replaceAll('-', '')}`;
