@@ -21,7 +21,7 @@ describe("the api's configuration", () => {
       eventStoreConnectionString: 'esdb://127.0.0.1:2113?tls=false',
       clock: { mode: 'realtime', virtualStart: new Date('2026-01-05T09:00:00Z') },
       idempotencyWindowMs: 900_000,
-      quiet: false,
+      log: { level: 'info', format: 'json' },
     });
     expect(settings.requestPolicy.hosts.map((host) => host.name)).toEqual([
       'localhost',

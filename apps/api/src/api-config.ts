@@ -9,7 +9,9 @@ import {
   SettingsReader,
   configuration,
   portFrom,
+  logSettingsFrom,
   textFrom,
+  type LogSettings,
   type Configuration,
   type Env,
 } from '#http';
@@ -23,11 +25,10 @@ export interface ApiSettings {
   readonly clock: ClockSettings;
   readonly idempotencyWindowMs: number;
   readonly requestPolicy: RequestPolicy;
-  /** Jest sets NODE_ENV=test: route-mapping chatter would bury test output. */
-  readonly quiet: boolean;
+  readonly log: LogSettings;
 }
 
-export const apiSettingsFrom = (env: Env): ApiSettings => {
+export const apiSettingsFrom = (env: Env, stdoutIsTerminal = false): ApiSettings => {
   const reader = new SettingsReader(env);
   return reader.done('api', {
     port: reader.read((e) => portFrom(e, 'API_PORT', DEFAULT_API_PORT)),
@@ -36,12 +37,13 @@ export const apiSettingsFrom = (env: Env): ApiSettings => {
     clock: reader.read(clockSettingsFromEnv),
     idempotencyWindowMs: reader.read((e) => idempotencyOptionsFromEnv(e).idempotencyWindowMs),
     requestPolicy: reader.read(RequestPolicy.fromEnv),
-    quiet: env.NODE_ENV === 'test',
+    log: reader.read((e) => logSettingsFrom(e, stdoutIsTerminal)),
   });
 };
 
 /** The api's configuration, from the process environment through @nestjs/config. */
-export const apiConfiguration = (): Promise<Configuration<ApiSettings>> => configuration(apiSettingsFrom);
+export const apiConfiguration = (): Promise<Configuration<ApiSettings>> =>
+  configuration((env) => apiSettingsFrom(env, process.stdout.isTTY === true));
 
 /** The validated settings, as the api's providers receive them. */
 export const apiSettingsOf = (config: ConfigService): ApiSettings =>

@@ -1,7 +1,15 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { guardRequests, type Configuration, type RequestPolicy } from '#http';
+import type { DestinationStream } from 'pino';
+import {
+  PinoNestLogger,
+  createLogger,
+  guardRequests,
+  logRequests,
+  type Configuration,
+  type RequestPolicy,
+} from '#http';
 import { apiConfiguration, type ApiSettings } from './api-config.js';
 import { AppModule } from './app.module.js';
 import { ApiErrorFilter } from './shared/api-error.filter.js';
@@ -19,9 +27,12 @@ export async function createApiApp(
   options: {
     readonly configuration?: Configuration<ApiSettings>;
     readonly requestPolicy?: RequestPolicy;
+    /** Where the logs go: stdout unless given. */
+    readonly logDestination?: DestinationStream;
   } = {},
 ): Promise<NestFastifyApplication> {
   const { settings, module: configModule } = options.configuration ?? (await apiConfiguration());
+  const logger = createLogger('api', settings.log, options.logDestination);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.configured(configModule),
     // JSON.parse keeps a `__proto__` or `constructor` key as a plain own property (it never sets a
@@ -32,8 +43,9 @@ export async function createApiApp(
       onProtoPoisoning: 'ignore',
       onConstructorPoisoning: 'ignore',
     }),
-    { logger: settings.quiet ? ['error', 'warn'] : ['error', 'warn', 'log'] },
+    { logger: new PinoNestLogger(logger) },
   );
+  logRequests(app, logger);
   guardRequests(app, options.requestPolicy ?? settings.requestPolicy);
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ApiErrorFilter());

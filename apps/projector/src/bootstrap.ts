@@ -2,7 +2,15 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { EventStore } from '#eventstore';
-import { guardRequests, type Configuration, type RequestPolicy } from '#http';
+import type { DestinationStream } from 'pino';
+import {
+  PinoNestLogger,
+  createLogger,
+  guardRequests,
+  logRequests,
+  type Configuration,
+  type RequestPolicy,
+} from '#http';
 import { ProjectorModule } from './app.module.js';
 import type { Projector } from './engine/projector.js';
 import { projectorConfiguration, type ProjectorSettings } from './projector-config.js';
@@ -19,14 +27,18 @@ export async function createProjectorApp(
   options: {
     readonly configuration?: Configuration<ProjectorSettings>;
     readonly requestPolicy?: RequestPolicy;
+    /** Where the logs go: stdout unless given. */
+    readonly logDestination?: DestinationStream;
   } = {},
 ): Promise<NestFastifyApplication> {
   const { settings, module: configModule } = options.configuration ?? (await projectorConfiguration());
+  const logger = createLogger('projector', settings.log, options.logDestination);
   const app = await NestFactory.create<NestFastifyApplication>(
     ProjectorModule.forProjector(projector, store, configModule),
     new FastifyAdapter(),
-    { logger: ['error', 'warn', 'log'] },
+    { logger: new PinoNestLogger(logger) },
   );
+  logRequests(app, logger);
   guardRequests(app, options.requestPolicy ?? settings.requestPolicy);
   const document = SwaggerModule.createDocument(
     app,

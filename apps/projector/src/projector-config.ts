@@ -9,7 +9,9 @@ import {
   configuration,
   flagFrom,
   portFrom,
+  logSettingsFrom,
   textFrom,
+  type LogSettings,
   type AppSettings,
   type Configuration,
   type Env,
@@ -29,9 +31,10 @@ export interface ProjectorSettings {
   /** The api's clock mode (R21): the projector's R20 diagnoses are made at the clock's time. */
   readonly clock: ClockSettings;
   readonly requestPolicy: RequestPolicy;
+  readonly log: LogSettings;
 }
 
-export const projectorSettingsFrom = (env: Env): ProjectorSettings => {
+export const projectorSettingsFrom = (env: Env, stdoutIsTerminal = false): ProjectorSettings => {
   const reader = new SettingsReader(env);
   return reader.done('projector', {
     port: reader.read((e) => portFrom(e, 'PROJECTOR_PORT', DEFAULT_PROJECTOR_PORT)),
@@ -42,12 +45,13 @@ export const projectorSettingsFrom = (env: Env): ProjectorSettings => {
     eventStoreConnectionString: connectionStringFromEnv(env),
     clock: reader.read(clockSettingsFromEnv),
     requestPolicy: reader.read(RequestPolicy.fromEnv),
+    log: reader.read((e) => logSettingsFrom(e, stdoutIsTerminal)),
   });
 };
 
 /** The projector's configuration, from the process environment through @nestjs/config. */
 export const projectorConfiguration = (): Promise<Configuration<ProjectorSettings>> =>
-  configuration(projectorSettingsFrom);
+  configuration((env) => projectorSettingsFrom(env, process.stdout.isTTY === true));
 
 /** The validated settings, as the projector's providers receive them. */
 export const projectorSettingsOf = (config: ConfigService): ProjectorSettings =>

@@ -2,3 +2,4 @@ export * from './request-policy.js';
 export * from './guard-requests.js';
 export * from './csv.js';
 export * from './configuration.js';
+export * from './logging.js';
