@@ -99,6 +99,8 @@ const env = {
   EVENTSTORE_CONNECTION_STRING: `esdb://127.0.0.1:${options.storePort}?tls=false`,
   API_PORT: options.apiPort,
   PROJECTOR_PORT: options.projectorPort,
+  // The apps write JSON logs to a pipe; a person at this terminal reads their text lines instead.
+  LOG_FORMAT: process.env.LOG_FORMAT ?? (process.stdout.isTTY ? 'text' : 'json'),
 };
 run('api', 'apps/api/src/main.js', [], env);
 run('projector', 'apps/projector/src/main.js', [], { ...env, PROJECTOR_DATA_DIR: options.projectorData });

@@ -165,7 +165,10 @@ describe('switchboard CLI end to end', () => {
       'store',
       '--json',
     ]);
-    const projectorEntries = JSON.parse(fromProjector.stdout).entries as { type: string; hash: string }[];
+    const projectorEntries = JSON.parse(fromProjector.stdout).entries as {
+      type: string;
+      chainHash: string;
+    }[];
     expect(projectorEntries.map((e) => e.type)).toEqual([
       'IncomingCallReceived',
       'CallRang',
@@ -173,10 +176,30 @@ describe('switchboard CLI end to end', () => {
       'CallEnded',
     ]);
     // The store path runs the projector's own trail code: the same entries, chained to the same hashes.
-    expect(projectorEntries.every((e) => /^[0-9a-f]{64}$/.test(e.hash))).toBe(true);
+    expect(projectorEntries.every((e) => /^[0-9a-f]{64}$/.test(e.chainHash))).toBe(true);
     expect(JSON.parse(fromStore.stdout).entries).toEqual(projectorEntries);
     const table = await run(['audit', 'call', callId, '--projector', stack.projector.address]);
     expect(table.stdout).toContain(`call ${callId}`);
+    // One CSV writer: the CLI's export, from either source, is byte for byte the projector's.
+    const projectorCsv = await (
+      await fetch(`${stack.projector.address}/calls/${callId}/audit?format=csv`)
+    ).text();
+    expect(projectorCsv.split('\r\n')[0]).toMatch(/,chainHash$/);
+    for (const source of ['projector', 'store']) {
+      const csv = await run([
+        'audit',
+        'call',
+        callId,
+        '--projector',
+        stack.projector.address,
+        '--store',
+        stack.store.address,
+        '--source',
+        source,
+        '--csv',
+      ]);
+      expect(csv.stdout).toBe(projectorCsv);
+    }
   }, 60_000);
 
   it('selects recorded commands for a replay by offset and type without sending them (--dry-run)', async () => {

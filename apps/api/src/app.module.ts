@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { ClockModule } from './clock/clock.module.js';
@@ -10,4 +10,9 @@ import { EventStoreModule } from './shared/event-store.module.js';
   imports: [CqrsModule.forRoot(), EventStoreModule, ClockModule, AccountsModule, LinesModule],
   controllers: [HealthController],
 })
-export class AppModule {}
+export class AppModule {
+  /** The api with its configuration (read and validated before, see api-config.ts). */
+  static configured(configModule: DynamicModule): DynamicModule {
+    return { module: AppModule, imports: [configModule] };
+  }
+}

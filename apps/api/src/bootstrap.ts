@@ -1,7 +1,17 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { RequestPolicy, documentRequestPolicy, guardRequests } from '#http';
+import type { DestinationStream } from 'pino';
+import {
+  PinoNestLogger,
+  createLogger,
+  documentRequestPolicy,
+  guardRequests,
+  logRequests,
+  type Configuration,
+  type RequestPolicy,
+} from '#http';
+import { apiConfiguration, type ApiSettings } from './api-config.js';
 import { AppModule } from './app.module.js';
 import { ApiErrorFilter } from './shared/api-error.filter.js';
 import { validationPipe } from './shared/validation.js';
@@ -10,14 +20,22 @@ import { validationPipe } from './shared/validation.js';
 const BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
- * Builds the api exactly as `main` runs it, so tests exercise the real pipeline. The request policy
- * (allowed Host names and page origins, JSON commands) comes from the environment unless given.
+ * Builds the api exactly as `main` runs it, so tests exercise the real pipeline. Its configuration is
+ * read from the environment unless given (main reads it first, to stop cleanly on a bad value); the
+ * request policy (allowed Host names and page origins, JSON commands) is the configuration's unless given.
  */
 export async function createApiApp(
-  requestPolicy: RequestPolicy = RequestPolicy.fromEnv(),
+  options: {
+    readonly configuration?: Configuration<ApiSettings>;
+    readonly requestPolicy?: RequestPolicy;
+    /** Where the logs go: stdout unless given. */
+    readonly logDestination?: DestinationStream;
+  } = {},
 ): Promise<NestFastifyApplication> {
+  const { settings, module: configModule } = options.configuration ?? (await apiConfiguration());
+  const logger = createLogger('api', settings.log, options.logDestination);
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule,
+    AppModule.configured(configModule),
     // JSON.parse keeps a `__proto__` or `constructor` key as a plain own property (it never sets a
     // prototype), so the body reaches validation, which refuses such keys with a 400 naming the field
     // like any other unknown key, instead of the parser answering "Body is not valid JSON".
@@ -26,10 +44,10 @@ export async function createApiApp(
       onProtoPoisoning: 'ignore',
       onConstructorPoisoning: 'ignore',
     }),
-    // Jest sets NODE_ENV=test: route-mapping chatter would bury test output.
-    { logger: process.env.NODE_ENV === 'test' ? ['error', 'warn'] : ['error', 'warn', 'log'] },
+    { logger: new PinoNestLogger(logger) },
   );
-  guardRequests(app, requestPolicy);
+  logRequests(app, logger);
+  guardRequests(app, options.requestPolicy ?? settings.requestPolicy);
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ApiErrorFilter());
   app.enableShutdownHooks();

@@ -1,6 +1,9 @@
 import 'reflect-metadata';
+import { stopOnConfigurationError } from '#http';
+import { apiConfiguration } from './api-config.js';
 import { createApiApp } from './bootstrap.js';
 
-const app = await createApiApp();
-await app.listen(Number(process.env.API_PORT ?? 3000), process.env.API_HOST ?? '127.0.0.1');
+const configuration = await apiConfiguration().catch(stopOnConfigurationError);
+const app = await createApiApp({ configuration });
+await app.listen(configuration.settings.port, configuration.settings.host);
 console.log(`api listening on ${await app.getUrl()}`);

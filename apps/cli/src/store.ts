@@ -6,7 +6,10 @@ export const storeOption = (command: Command): Command =>
   command.addOption(
     new Option('--store <connection-string>', 'EventStoreDB connection string')
       // Where the default comes from, said once: commander would print the resolved string as well.
-      .default(connectionStringFromEnv(), `$EVENTSTORE_CONNECTION_STRING, else ${DEFAULT_CONNECTION_STRING}`),
+      .default(
+        connectionStringFromEnv(process.env),
+        `$EVENTSTORE_CONNECTION_STRING, else ${DEFAULT_CONNECTION_STRING}`,
+      ),
   );
 
 /** Runs `work` with a client and disposes of it whatever happens. */

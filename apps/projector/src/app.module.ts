@@ -11,9 +11,10 @@ import { PanelController } from './panel/panel.controller.js';
 /** The projector's HTTP surface over one running Projector (created and stopped by main/tests). */
 @Module({})
 export class ProjectorModule {
-  static forProjector(projector: Projector, store: EventStore): DynamicModule {
+  static forProjector(projector: Projector, store: EventStore, configModule: DynamicModule): DynamicModule {
     return {
       module: ProjectorModule,
+      imports: [configModule],
       controllers: [
         OperationsController,
         LinesController,

@@ -20,7 +20,7 @@ export interface ClockSettings {
 }
 
 /** `CLOCK_MODE` and `VIRTUAL_CLOCK_START`, read the same way by every process that needs the time. */
-export const clockSettingsFromEnv = (env: NodeJS.ProcessEnv = process.env): ClockSettings => {
+export const clockSettingsFromEnv = (env: Readonly<Record<string, string | undefined>>): ClockSettings => {
   const mode = env.CLOCK_MODE ?? 'realtime';
   if (mode !== 'realtime' && mode !== 'virtual') {
     throw new Error(`CLOCK_MODE must be "realtime" or "virtual", not "${mode}"`);

@@ -1,3 +1,6 @@
 export * from './request-policy.js';
 export * from './guard-requests.js';
 export * from './openapi.js';
+export * from './csv.js';
+export * from './configuration.js';
+export * from './logging.js';

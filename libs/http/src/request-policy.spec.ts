@@ -58,13 +58,21 @@ describe('RequestPolicy from the environment', () => {
   });
 
   it.each([
-    ['SWITCHBOARD_ALLOWED_HOSTS', 'http://example.com', /allowed host "http:\/\/example.com"/],
-    ['SWITCHBOARD_ALLOWED_HOSTS', 'example.com/path', /allowed host/],
-    ['SWITCHBOARD_ALLOWED_HOSTS', 'example.com:99999', /allowed host/],
-    ['SWITCHBOARD_ALLOWED_ORIGINS', 'example.com', /allowed origin "example.com"/],
-    ['SWITCHBOARD_ALLOWED_ORIGINS', 'https://example.com/', /allowed origin/],
-    ['SWITCHBOARD_ALLOWED_ORIGINS', 'https://user@example.com', /allowed origin/],
-    ['SWITCHBOARD_ALLOWED_ORIGINS', 'null', /allowed origin/],
+    [
+      'SWITCHBOARD_ALLOWED_HOSTS',
+      'http://example.com',
+      /SWITCHBOARD_ALLOWED_HOSTS: "http:\/\/example.com" is not a host name/,
+    ],
+    ['SWITCHBOARD_ALLOWED_HOSTS', 'example.com/path', /SWITCHBOARD_ALLOWED_HOSTS: /],
+    ['SWITCHBOARD_ALLOWED_HOSTS', 'example.com:99999', /SWITCHBOARD_ALLOWED_HOSTS: /],
+    [
+      'SWITCHBOARD_ALLOWED_ORIGINS',
+      'example.com',
+      /SWITCHBOARD_ALLOWED_ORIGINS: "example.com" is not an origin/,
+    ],
+    ['SWITCHBOARD_ALLOWED_ORIGINS', 'https://example.com/', /SWITCHBOARD_ALLOWED_ORIGINS: /],
+    ['SWITCHBOARD_ALLOWED_ORIGINS', 'https://user@example.com', /SWITCHBOARD_ALLOWED_ORIGINS: /],
+    ['SWITCHBOARD_ALLOWED_ORIGINS', 'null', /SWITCHBOARD_ALLOWED_ORIGINS: /],
   ])('refuses to start with %s=%j', (name, value, message) => {
     expect(() => RequestPolicy.fromEnv({ [name]: value })).toThrow(message);
   });

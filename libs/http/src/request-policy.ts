@@ -125,7 +125,7 @@ export class RequestPolicy {
    *   stack's own: `http://` + each allowed name + `:` the api's and the projector's port.
    * A server always accepts pages it served itself (an `Origin` equal to `Host`).
    */
-  static fromEnv(env: NodeJS.ProcessEnv = process.env): RequestPolicy {
+  static fromEnv(env: Readonly<Record<string, string | undefined>>): RequestPolicy {
     const ownAddresses = [env.API_HOST, env.PROJECTOR_HOST]
       .map((address) => address?.trim().toLowerCase())
       .filter((address): address is string => !!address && !WILDCARD_ADDRESSES.has(address))
@@ -144,7 +144,21 @@ export class RequestPolicy {
         (port) => `http://${authority.name}:${port}`,
       );
     });
-    return new RequestPolicy({ hosts, origins: listFrom(env.SWITCHBOARD_ALLOWED_ORIGINS) ?? stackOrigins });
+    const origins = listFrom(env.SWITCHBOARD_ALLOWED_ORIGINS);
+    // A malformed list stops the start, naming the variable to fix (the constructor cannot know it).
+    const badHost = listFrom(env.SWITCHBOARD_ALLOWED_HOSTS)?.find((host) => !parseAuthority(host));
+    if (badHost !== undefined) {
+      throw new Error(
+        `SWITCHBOARD_ALLOWED_HOSTS: "${badHost}" is not a host name with an optional port (name or name:port, comma-separated)`,
+      );
+    }
+    const badOrigin = origins?.find((origin) => !normalizeOrigin(origin));
+    if (badOrigin !== undefined) {
+      throw new Error(
+        `SWITCHBOARD_ALLOWED_ORIGINS: "${badOrigin}" is not an origin (scheme://host[:port], comma-separated)`,
+      );
+    }
+    return new RequestPolicy({ hosts, origins: origins ?? stackOrigins });
   }
 
   /** Host first (a rebinding page is same-origin), then Origin, then a command's body type. */

@@ -79,7 +79,7 @@ export const ADMIN = 'root';
 export const EVERYDAY = ['placeCalls', 'answerCalls', 'pickUpHeldCalls'];
 export const numberOf = (index: number): string => `+1555${String(index).padStart(7, '0')}`;
 
-const store = new EventStore(createEventStoreClient());
+const store = new EventStore(createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!));
 export const closeStore = (): Promise<void> => store.client.dispose();
 
 export const storedEvents = (accountId: string): Promise<StoredEvent<AccountEvent>[]> =>

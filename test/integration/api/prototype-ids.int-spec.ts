@@ -50,7 +50,7 @@ const BOB = 'bob';
 const ALICE = 'alice';
 
 describe('ids and body keys naming Object.prototype members, on every route', () => {
-  const client = createEventStoreClient();
+  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
   const store = new EventStore(client, eventSchemas);
   let api: Api;
   let projector: Projector;

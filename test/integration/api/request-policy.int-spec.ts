@@ -17,11 +17,11 @@ describe('api refuses requests from foreign pages', () => {
   let app: NestFastifyApplication;
   let url: string;
   let port: string;
-  const store = new EventStore(createEventStoreClient());
+  const store = new EventStore(createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!));
 
   beforeAll(async () => {
     // The defaults, whatever the developer's environment says.
-    app = await createApiApp(RequestPolicy.fromEnv({}));
+    app = await createApiApp({ requestPolicy: RequestPolicy.fromEnv({}) });
     await app.listen(0, '127.0.0.1');
     url = await app.getUrl();
     port = new URL(url).port;
@@ -248,12 +248,12 @@ describe('api refuses requests from foreign pages', () => {
   });
 
   it('takes its names and origins from SWITCHBOARD_ALLOWED_HOSTS and SWITCHBOARD_ALLOWED_ORIGINS', async () => {
-    const configured = await createApiApp(
-      RequestPolicy.fromEnv({
+    const configured = await createApiApp({
+      requestPolicy: RequestPolicy.fromEnv({
         SWITCHBOARD_ALLOWED_HOSTS: 'api, switchboard.example:8443',
         SWITCHBOARD_ALLOWED_ORIGINS: 'https://ops.example',
       }),
-    );
+    });
     try {
       await configured.listen(0, '127.0.0.1');
       const at = await configured.getUrl();

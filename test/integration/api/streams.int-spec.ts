@@ -125,7 +125,7 @@ describe('idempotent commands over HTTP: a window in time, across restarts', () 
 
 describe('streams deleted in the store behind the api: 410 STREAM_DELETED', () => {
   let api: Api;
-  const store = new EventStore(createEventStoreClient());
+  const store = new EventStore(createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!));
   beforeAll(async () => (api = await startApi()));
   afterAll(async () => {
     await api.close();

@@ -14,7 +14,7 @@ import { accountEvents, lineEvents, type WorkloadOptions } from '../../../bench/
  * carries on past both marks, and a rebuild from `$all` agrees with it.
  */
 describe('projector and streams deleted in the store', () => {
-  const client = createEventStoreClient();
+  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
   const store = new EventStore(client, eventSchemas);
   afterAll(() => client.dispose(), 30_000);
 

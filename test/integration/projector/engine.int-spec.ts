@@ -13,7 +13,7 @@ import { startEmbeddedEventStore } from '../../support/embedded-eventstore.js';
  * projection; each test projects its own stream prefix so tests do not see each other's events.
  */
 describe('projector engine over a real subscription', () => {
-  const client = createEventStoreClient();
+  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
   const store = new EventStore(client);
   let dataDir: string;
   beforeEach(async () => (dataDir = await mkdtemp(join(tmpdir(), 'projector-int-'))));

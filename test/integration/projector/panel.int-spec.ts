@@ -8,7 +8,7 @@ import { accountEvents, delegateOf, delegatorOf, numberOf } from '../../../bench
 
 /** The Assistant panel as the browser loads it: the shell, its modules, and the list of lines. */
 describe('projector Assistant panel', () => {
-  const client = createEventStoreClient();
+  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
   const store = new EventStore(client, eventSchemas);
   afterAll(() => client.dispose(), 30_000);
 

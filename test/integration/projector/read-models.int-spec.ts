@@ -28,7 +28,7 @@ import {
 type Json = any;
 
 describe('projector read models over the embedded event store', () => {
-  const client = createEventStoreClient();
+  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
   const store = new EventStore(client, eventSchemas);
   let dataDir: string;
   beforeEach(async () => (dataDir = await mkdtemp(join(tmpdir(), 'projector-rm-'))));

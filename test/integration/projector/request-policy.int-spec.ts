@@ -14,7 +14,7 @@ import { rawRequest, type RawAnswer } from '../../support/raw-http.js';
  * answer only under a configured name and to pages of an allowed origin, and a rebuild is not a form.
  */
 describe('projector refuses requests from foreign pages', () => {
-  const client = createEventStoreClient();
+  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
   const store = new EventStore(client, eventSchemas);
   let projector: Projector;
   let app: NestFastifyApplication;
@@ -28,7 +28,7 @@ describe('projector refuses requests from foreign pages', () => {
       log: () => undefined,
     });
     await projector.start();
-    app = await createProjectorApp(projector, store, RequestPolicy.fromEnv({}));
+    app = await createProjectorApp(projector, store, { requestPolicy: RequestPolicy.fromEnv({}) });
     await app.listen(0, '127.0.0.1');
     url = await app.getUrl();
     port = new URL(url).port;

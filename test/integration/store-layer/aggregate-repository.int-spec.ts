@@ -35,7 +35,7 @@ const meta = (commandId: string = randomUUID()): CommandMetadata => ({
 });
 
 describe('event-store layer through the official client', () => {
-  const client = createEventStoreClient();
+  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
   const store = new EventStore(client);
   afterAll(() => client.dispose());
 

@@ -43,7 +43,7 @@ const meta = (): CommandMetadata => {
  * `skip` (the timers') the fold steps over it too and the command appends.
  */
 describe('aggregate folds over events Switchboard did not write', () => {
-  const client = createEventStoreClient();
+  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
   const store = new EventStore(client, schemas);
   afterAll(() => client.dispose());
   const stream = (): string => `counter-${randomUUID().replaceAll('-', '')}`;

@@ -51,7 +51,7 @@ const movableClock = () => {
 };
 
 describe('idempotency window of the aggregate repository, through the official client', () => {
-  const client = createEventStoreClient();
+  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
   const store = new EventStore(client);
   afterAll(() => client.dispose());
 
@@ -157,7 +157,7 @@ describe('idempotency window of the aggregate repository, through the official c
 });
 
 describe('streams deleted in the store behind the repository, through the official client', () => {
-  const client = createEventStoreClient();
+  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
   const store = new EventStore(client);
   afterAll(() => client.dispose());
 

@@ -2,6 +2,7 @@ import { BadRequestException, createParamDecorator, type ExecutionContext } from
 import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { ID_PATTERN, ID_RULE, type CommandMetadata } from '#eventstore';
+import { noteCorrelationId } from '#http';
 
 /** Where a command came from: the ids that tie its events to the request and to each other. */
 export interface CommandOrigin {
@@ -41,6 +42,7 @@ export const Origin = createParamDecorator((_data: unknown, context: ExecutionCo
     header(request, 'idempotency-key') ??
     randomUUID();
   const correlationId = header(request, 'x-correlation-id') ?? commandId;
+  noteCorrelationId(request, correlationId);
   return { commandId, correlationId, causationId: commandId };
 });
 

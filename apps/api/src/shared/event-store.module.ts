@@ -2,7 +2,9 @@ import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/comm
 import type { EventStoreDBClient } from '@eventstore/db-client';
 import { EventStore, createEventStoreClient } from '#eventstore';
 import { eventSchemas } from '#events';
-import { IDEMPOTENCY_OPTIONS, idempotencyOptionsFromEnv } from './idempotency.js';
+import { ConfigService } from '@nestjs/config';
+import { apiSettingsOf } from '../api-config.js';
+import { IDEMPOTENCY_OPTIONS } from './idempotency.js';
 
 export const EVENTSTORE_CLIENT = Symbol('EVENTSTORE_CLIENT');
 
@@ -10,13 +12,24 @@ export const EVENTSTORE_CLIENT = Symbol('EVENTSTORE_CLIENT');
 @Global()
 @Module({
   providers: [
-    { provide: EVENTSTORE_CLIENT, useFactory: (): EventStoreDBClient => createEventStoreClient() },
+    {
+      provide: EVENTSTORE_CLIENT,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService): EventStoreDBClient =>
+        createEventStoreClient(apiSettingsOf(config).eventStoreConnectionString),
+    },
     {
       provide: EventStore,
       inject: [EVENTSTORE_CLIENT],
       useFactory: (client: EventStoreDBClient) => new EventStore(client, eventSchemas),
     },
-    { provide: IDEMPOTENCY_OPTIONS, useFactory: () => idempotencyOptionsFromEnv() },
+    {
+      provide: IDEMPOTENCY_OPTIONS,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService) => ({
+        idempotencyWindowMs: apiSettingsOf(config).idempotencyWindowMs,
+      }),
+    },
   ],
   exports: [EventStore, EVENTSTORE_CLIENT, IDEMPOTENCY_OPTIONS],
 })

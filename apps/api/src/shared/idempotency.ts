@@ -8,8 +8,8 @@ export const IDEMPOTENCY_OPTIONS = Symbol('IDEMPOTENCY_OPTIONS');
  * retrying after a lost answer. A value that is not a whole number of seconds stops the start.
  */
 export const idempotencyOptionsFromEnv = (
-  env: NodeJS.ProcessEnv = process.env,
-): Pick<RepositoryOptions, 'idempotencyWindowMs'> => {
+  env: Readonly<Record<string, string | undefined>>,
+): Required<Pick<RepositoryOptions, 'idempotencyWindowMs'>> => {
   const raw = env.IDEMPOTENCY_WINDOW_SECONDS;
   if (raw === undefined || raw === '') return { idempotencyWindowMs: DEFAULT_IDEMPOTENCY_WINDOW_MS };
   if (!/^\d+$/.test(raw) || Number(raw) < 1)

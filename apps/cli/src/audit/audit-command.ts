@@ -2,7 +2,7 @@ import { eventSchemas } from '#events';
 import { EventStore, ID_PATTERN, streamName } from '#eventstore';
 import { Command, Option } from 'commander';
 import { replay } from '../../../projector/src/engine/replay.js';
-import { chained } from '../../../projector/src/http/audit-csv.js';
+import { auditCsv, chained, type ChainedAuditEntry } from '../../../projector/src/http/audit-csv.js';
 import { auditProjection } from '../../../projector/src/projections/audit.projection.js';
 import { callsProjection } from '../../../projector/src/projections/calls.projection.js';
 import { LINE_STREAM_PREFIX, lineKeyOf, splitLineKey } from '../../../projector/src/projections/line-key.js';
@@ -10,7 +10,7 @@ import { readAuditTrail } from '../../../projector/src/queries/audit-trail.js';
 import { HttpClient } from '../http.js';
 import { DEFAULT_PROJECTOR_URL, EXIT_ERROR } from '../options.js';
 import { storeOption, withClient } from '../store.js';
-import { rowOf, toCsv, toTable, trailOf, type AuditRow, type ChainedEntry } from './audit-trail.js';
+import { toTable, trailOf } from './audit-trail.js';
 
 interface AuditOptions {
   store: string;
@@ -35,7 +35,7 @@ async function fromProjector(
   url: string,
   callId: string,
   line: string | undefined,
-): Promise<AuditRow[] | undefined> {
+): Promise<ChainedAuditEntry[] | undefined> {
   const call = `calls/${encodeURIComponent(callId)}/audit`;
   let path = `/${call}`;
   if (line !== undefined) {
@@ -54,7 +54,7 @@ async function fromProjector(
       );
     }
     if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${res.text}`);
-    return (res.json as { entries: ChainedEntry[] }).entries.map(rowOf);
+    return (res.json as { entries: ChainedAuditEntry[] }).entries;
   } finally {
     http.close();
   }
@@ -70,7 +70,7 @@ async function fromStore(
   connection: string,
   callId: string,
   stream: string | undefined,
-): Promise<AuditRow[]> {
+): Promise<ChainedAuditEntry[]> {
   return withClient(connection, async (client) => {
     const readModels = await replay(
       new EventStore(client, eventSchemas),
@@ -89,7 +89,7 @@ async function fromStore(
     const trail = trailOf(readModels, callId, stream === undefined ? undefined : lineKeyOf(stream));
     if (trail.kind === 'notFound') return [];
     if (trail.kind === 'ambiguous') throw new AmbiguousCallError(callId, trail.lines);
-    return chained(await readAuditTrail(client, trail.line, trail.revisions)).map(rowOf);
+    return chained(await readAuditTrail(client, trail.line, trail.revisions));
   });
 }
 
@@ -131,7 +131,7 @@ export const auditCommand = (): Command => {
   ).action(async (callId: string, options: AuditOptions) => {
     try {
       const line = options.line === undefined ? undefined : lineStream(options.line);
-      let rows: AuditRow[] | undefined;
+      let rows: ChainedAuditEntry[] | undefined;
       if (options.source !== 'store') {
         try {
           rows = await fromProjector(options.projector, callId, line && lineKeyOf(line));
@@ -148,7 +148,7 @@ export const auditCommand = (): Command => {
         return;
       }
       if (options.json) process.stdout.write(`${JSON.stringify({ callId, entries: rows }, null, 2)}\n`);
-      else if (options.csv) process.stdout.write(toCsv(rows));
+      else if (options.csv) process.stdout.write(auditCsv(rows));
       else process.stdout.write(toTable(callId, rows));
     } catch (error) {
       process.stderr.write(`switchboard audit: ${(error as Error).message}\n`);

@@ -1,46 +1,7 @@
+import type { ChainedAuditEntry } from '../../../projector/src/http/audit-csv.js';
 import type { ReadModels } from '../../../projector/src/engine/read-models.js';
 import { auditProjection } from '../../../projector/src/projections/audit.projection.js';
 import { findCall } from '../../../projector/src/queries/call-lookup.js';
-
-/** One step of a call as an auditor reads it (the projector's audit entry, its data left out). */
-export interface AuditRow {
-  readonly simulatedTime: string;
-  readonly type: string;
-  readonly actor: string;
-  readonly onBehalfOf: string | null;
-  readonly permission: string | null;
-  readonly stream: string;
-  readonly revision: string;
-  readonly position: string;
-  readonly correlationId: string;
-  readonly causationId: string;
-  readonly commandId: string;
-  readonly eventId: string;
-  /** Each entry's hash chains the previous one (see the projector's audit-csv.ts). */
-  readonly hash?: string;
-}
-
-/** A trail entry as the projector answers it (its audit endpoint, or its code run here on the store). */
-export interface ChainedEntry extends Omit<AuditRow, 'hash'> {
-  /** sha256 over the previous entry's hash and this entry: an edited or dropped step breaks the chain. */
-  readonly chainHash?: string;
-}
-
-export const rowOf = (entry: ChainedEntry): AuditRow => ({
-  simulatedTime: entry.simulatedTime,
-  type: entry.type,
-  actor: entry.actor,
-  onBehalfOf: entry.onBehalfOf,
-  permission: entry.permission,
-  stream: entry.stream,
-  revision: entry.revision,
-  position: entry.position,
-  correlationId: entry.correlationId,
-  causationId: entry.causationId,
-  commandId: entry.commandId,
-  eventId: entry.eventId,
-  ...(entry.chainHash ? { hash: entry.chainHash } : {}),
-});
 
 export type TrailLookup =
   | { readonly kind: 'found'; readonly line: string; readonly revisions: readonly number[] }
@@ -59,38 +20,8 @@ export const trailOf = (readModels: ReadModels, callId: string, line?: string): 
   return { kind: 'found', line: found.call.line, revisions };
 };
 
-const COLUMNS: readonly (keyof AuditRow)[] = [
-  'simulatedTime',
-  'type',
-  'actor',
-  'onBehalfOf',
-  'permission',
-  'revision',
-  'position',
-  'commandId',
-  'correlationId',
-  'causationId',
-];
-
-const csvCell = (value: unknown): string => {
-  const text = value === null || value === undefined ? '' : String(value);
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
-
-export const toCsv = (rows: readonly AuditRow[]): string => {
-  const columns: (keyof AuditRow)[] = [
-    ...COLUMNS,
-    'stream',
-    'eventId',
-    ...(rows.some((r) => r.hash) ? (['hash'] as const) : []),
-  ];
-  return (
-    [columns.join(','), ...rows.map((row) => columns.map((c) => csvCell(row[c])).join(','))].join('\n') + '\n'
-  );
-};
-
 /** A fixed-width table for people; long ids are shortened (the JSON and CSV keep them whole). */
-export const toTable = (callId: string, rows: readonly AuditRow[]): string => {
+export const toTable = (callId: string, rows: readonly ChainedAuditEntry[]): string => {
   const shorten = (text: string, width: number): string =>
     text.length > width ? `${text.slice(0, width - 1)}…` : text;
   const cells = rows.map((row, i) => [

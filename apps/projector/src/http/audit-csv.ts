@@ -1,3 +1,4 @@
+import { csvDocument } from '#http';
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../engine/canonical-json.js';
 import type { AuditEntry } from '../queries/audit-trail.js';
@@ -8,7 +9,9 @@ import type { AuditEntry } from '../queries/audit-trail.js';
  * re-exporting from the log gives the same hashes. Computed when the trail is read, so replaying the
  * log stays as fast as possible.
  */
-export const chained = (entries: readonly AuditEntry[]): (AuditEntry & { chainHash: string })[] => {
+export type ChainedAuditEntry = AuditEntry & { readonly chainHash: string };
+
+export const chained = (entries: readonly AuditEntry[]): ChainedAuditEntry[] => {
   let previous = '';
   return entries.map((entry) => {
     previous = createHash('sha256').update(previous).update(canonicalJson(entry)).digest('hex');
@@ -16,7 +19,8 @@ export const chained = (entries: readonly AuditEntry[]): (AuditEntry & { chainHa
   });
 };
 
-const COLUMNS = [
+/** The columns of an exported trail, named as the JSON names them; the projector and the CLI write these. */
+export const AUDIT_CSV_COLUMNS = [
   'position',
   'stream',
   'revision',
@@ -32,18 +36,7 @@ const COLUMNS = [
   'eventId',
   'data',
   'chainHash',
-] as const;
+] as const satisfies readonly (keyof ChainedAuditEntry)[];
 
-const cell = (value: unknown): string => {
-  const text =
-    value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
-  // RFC 4180 quoting; a leading formula character is neutralised so a spreadsheet shows, not runs, it.
-  const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-};
-
-export const auditCsv = (entries: readonly AuditEntry[]): string =>
-  [
-    COLUMNS.join(','),
-    ...chained(entries).map((entry) => COLUMNS.map((column) => cell(entry[column])).join(',')),
-  ].join('\r\n') + '\r\n';
+export const auditCsv = (entries: readonly ChainedAuditEntry[]): string =>
+  csvDocument(AUDIT_CSV_COLUMNS, entries);

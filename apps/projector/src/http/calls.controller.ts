@@ -150,7 +150,7 @@ export class CallsController {
     if (format === 'csv') {
       void reply.header('content-type', 'text/csv; charset=utf-8');
       void reply.header('content-disposition', `attachment; filename="call-${call.callId}-audit.csv"`);
-      return auditCsv(entries);
+      return auditCsv(chained(entries));
     }
     return {
       callId: call.callId,

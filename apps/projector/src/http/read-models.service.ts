@@ -1,10 +1,12 @@
 import { BadRequestException, Injectable, InternalServerErrorException } from '@nestjs/common';
-import { clockSettingsFromEnv } from '#events';
+import { ConfigService } from '@nestjs/config';
+import type { ClockSettings } from '#events';
 import { EventStore } from '#eventstore';
 import { ProjectionFailure } from '../engine/projection.js';
 import { Projector } from '../engine/projector.js';
 import type { ReadModels } from '../engine/read-models.js';
 import { parseInstant, replay } from '../engine/replay.js';
+import { projectorSettingsOf } from '../projector-config.js';
 import { diagnosisTime, type DiagnosisTime } from '../queries/diagnosis-time.js';
 
 export interface AsOf {
@@ -19,12 +21,15 @@ export interface AsOf {
 @Injectable()
 export class ReadModelsService {
   /** The api's clock mode (R21): a bad CLOCK_MODE stops the projector at start, as it stops the api. */
-  private readonly clock = clockSettingsFromEnv();
+  private readonly clock: ClockSettings;
 
   constructor(
     readonly projector: Projector,
     readonly store: EventStore,
-  ) {}
+    config: ConfigService,
+  ) {
+    this.clock = projectorSettingsOf(config).clock;
+  }
 
   async at(query: AsOf): Promise<ReadModels> {
     if (query.asOf !== undefined && query.asOfTime !== undefined) {
