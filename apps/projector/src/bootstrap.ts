@@ -4,7 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { EventStore } from '#eventstore';
 import { RequestPolicy, guardRequests } from '#http';
 import { ProjectorModule } from './app.module.js';
-import type { Projector } from './engine/projector.js';
+import type { Projector } from '#read-models';
 
 /**
  * Builds the projector's HTTP app exactly as `main` runs it, so tests exercise the real pipeline. The

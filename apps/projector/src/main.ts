@@ -4,8 +4,7 @@ import { Command } from 'commander';
 import { EventStore, createEventStoreClient } from '#eventstore';
 import { eventSchemas } from '#events';
 import { createProjectorApp } from './bootstrap.js';
-import { Projector } from './engine/projector.js';
-import { PROJECTED_STREAM_PREFIXES, PROJECTIONS } from './projections/index.js';
+import { PROJECTED_STREAM_PREFIXES, PROJECTIONS, Projector } from '#read-models';
 
 const options = new Command('projector')
   .description('Switchboard projector: read models from $all, served over HTTP')

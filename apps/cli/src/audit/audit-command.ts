@@ -1,12 +1,16 @@
 import { eventSchemas } from '#events';
 import { EventStore, ID_PATTERN, streamName } from '#eventstore';
 import { Command, Option } from 'commander';
-import { replay } from '../../../projector/src/engine/replay.js';
+import {
+  auditProjection,
+  callsProjection,
+  LINE_STREAM_PREFIX,
+  lineKeyOf,
+  readAuditTrail,
+  replay,
+  splitLineKey,
+} from '#read-models';
 import { chained } from '../../../projector/src/http/audit-csv.js';
-import { auditProjection } from '../../../projector/src/projections/audit.projection.js';
-import { callsProjection } from '../../../projector/src/projections/calls.projection.js';
-import { LINE_STREAM_PREFIX, lineKeyOf, splitLineKey } from '../../../projector/src/projections/line-key.js';
-import { readAuditTrail } from '../../../projector/src/queries/audit-trail.js';
 import { HttpClient } from '../http.js';
 import { DEFAULT_PROJECTOR_URL, EXIT_ERROR } from '../options.js';
 import { storeOption, withClient } from '../store.js';

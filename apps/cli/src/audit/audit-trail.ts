@@ -1,6 +1,4 @@
-import type { ReadModels } from '../../../projector/src/engine/read-models.js';
-import { auditProjection } from '../../../projector/src/projections/audit.projection.js';
-import { findCall } from '../../../projector/src/queries/call-lookup.js';
+import { auditProjection, findCall, type ReadModels } from '#read-models';
 
 /** One step of a call as an auditor reads it (the projector's audit entry, its data left out). */
 export interface AuditRow {

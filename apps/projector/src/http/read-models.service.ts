@@ -1,11 +1,15 @@
 import { BadRequestException, Injectable, InternalServerErrorException } from '@nestjs/common';
 import { clockSettingsFromEnv } from '#events';
 import { EventStore } from '#eventstore';
-import { ProjectionFailure } from '../engine/projection.js';
-import { Projector } from '../engine/projector.js';
-import type { ReadModels } from '../engine/read-models.js';
-import { parseInstant, replay } from '../engine/replay.js';
-import { diagnosisTime, type DiagnosisTime } from '../queries/diagnosis-time.js';
+import {
+  diagnosisTime,
+  type DiagnosisTime,
+  parseInstant,
+  ProjectionFailure,
+  Projector,
+  type ReadModels,
+  replay,
+} from '#read-models';
 
 export interface AsOf {
   readonly asOf?: string;
