@@ -11,7 +11,7 @@ import {
   splitLineKey,
 } from '#read-models';
 import { chained } from '../../../projector/src/http/audit-csv.js';
-import { HttpClient } from '../http.js';
+import { HttpClient } from '#load';
 import { DEFAULT_PROJECTOR_URL, EXIT_ERROR } from '../options.js';
 import { storeOption, withClient } from '../store.js';
 import { rowOf, toCsv, toTable, trailOf, type AuditRow, type ChainedEntry } from './audit-trail.js';
