@@ -1,4 +1,5 @@
 import tseslint from 'typescript-eslint';
+import { boundaries } from './tools/eslint/boundaries.js';
 import { noPrototypeLookup } from './tools/eslint/no-prototype-lookup.js';
 
 export default tseslint.config(
@@ -18,4 +19,5 @@ export default tseslint.config(
     plugins: { local: { rules: { 'no-prototype-lookup': noPrototypeLookup } } },
     rules: { 'local/no-prototype-lookup': 'error' },
   },
+  ...boundaries,
 );

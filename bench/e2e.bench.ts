@@ -1,9 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildManifest } from '../apps/cli/src/manifest.js';
-import { startProcess, startStack, type StartedProcess } from '../apps/cli/src/stack.js';
-import type { Percentiles } from '../apps/cli/src/load/metrics.js';
+import { buildManifest, type StartedProcess, startProcess, startStack } from '#stack';
+import type { Percentiles } from '#load';
 import { runFixedRate, runStep, saturate, type FixedRateResult, type StepResult } from './e2e/measure.js';
 
 /**

@@ -19,7 +19,7 @@ import { lineDecider, type HangUp, type LineContext, type PlaceCallOnSharedLine 
 import { eventSchemas, type LineEvent } from '#events';
 import { EventStore, createEventStoreClient, type CommandMetadata } from '#eventstore';
 import { LineRepository, lineStream } from '../apps/api/src/lines/line.repository.js';
-import { startEventStore } from '../apps/cli/src/stack.js';
+import { startEventStore } from '#stack';
 
 const PAST_CALLS = 100_000;
 /** 1,500 events of about 330 bytes: under the store's 1 MiB append limit. */

@@ -6,10 +6,14 @@ import { randomUUID } from 'node:crypto';
 import { isCommandError } from '@eventstore/db-client';
 import { eventSchemas, type DomainEvent } from '#events';
 import { EventStore, createEventStoreClient, type CommandMetadata, type StoredEvent } from '#eventstore';
-import { Projector } from '../apps/projector/src/engine/projector.js';
-import { CHECKPOINT_EVERY, ReadModels } from '../apps/projector/src/engine/read-models.js';
-import { replay } from '../apps/projector/src/engine/replay.js';
-import { PROJECTED_STREAM_PREFIXES, PROJECTIONS } from '../apps/projector/src/projections/index.js';
+import {
+  CHECKPOINT_EVERY,
+  PROJECTED_STREAM_PREFIXES,
+  PROJECTIONS,
+  Projector,
+  ReadModels,
+  replay,
+} from '#read-models';
 import { accountEvents, lineEvents, type WorkloadOptions } from './replay/workload.js';
 
 /**

@@ -25,7 +25,7 @@ import {
   decodeRecord,
   type ProposedEvent,
 } from '../apps/eventstore/src/storage/index.js';
-import { startEventStore, startProcess } from '../apps/cli/src/stack.js';
+import { startEventStore, startProcess } from '#stack';
 import { processCpuMicros } from './process-cpu.js';
 import { benchPayload } from './store/payload.js';
 

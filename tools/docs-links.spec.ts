@@ -37,12 +37,13 @@ interface Link {
 }
 
 /** Markdown with code blocks and code spans blanked out (line breaks kept, so line numbers hold). */
-const withoutFences = (markdown: string): string =>
+const withoutCodeBlocks = (markdown: string): string =>
   markdown.replace(/^( {0,3})(```|~~~)[^\n]*\n[\s\S]*?^ {0,3}\2[^\n]*$/gm, (block) =>
     block.replace(/[^\n]/g, ' '),
   );
+
 const withoutCode = (markdown: string): string =>
-  withoutFences(markdown).replace(/(`+)[\s\S]*?\1/g, (span) => span.replace(/[^\n]/g, ' '));
+  withoutCodeBlocks(markdown).replace(/(`+)[\s\S]*?\1/g, (span) => span.replace(/[^\n]/g, ' '));
 
 const lineOf = (text: string, index: number): number => text.slice(0, index).split('\n').length;
 
@@ -64,8 +65,8 @@ const linksIn = (file: string): Link[] => {
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens, repeats numbered. */
 const anchorsOf = (file: string): Set<string> => {
-  // A code span's text is part of a heading's anchor on GitHub: only fenced blocks are left out.
-  const text = withoutFences(read(file));
+  // A heading's inline code counts in its anchor, as on GitHub ("… and `repair`" → "…-and-repair").
+  const text = withoutCodeBlocks(read(file));
   const anchors = new Set<string>();
   const seen = new Map<string, number>();
   for (const [, heading] of text.matchAll(/^ {0,3}#{1,6}[ \t]+(.+?)[ \t#]*$/gm)) {

@@ -1,20 +1,28 @@
 import { performance } from 'node:perf_hooks';
 import { cpuMeter, msPerUnit } from '../process-cpu.js';
-import { ApiClient, readResult } from '../../apps/cli/src/api-client.js';
-import { HttpClient } from '../../apps/cli/src/http.js';
-import { LagPoller } from '../../apps/cli/src/load/lag-poller.js';
-import { LagTracker, Metrics, percentilesOf, type Percentiles } from '../../apps/cli/src/load/metrics.js';
-import { DEFAULT_MIX, parseMix } from '../../apps/cli/src/load/mix.js';
-import { buildTopology, planCall, setupCommands, type CallPlan } from '../../apps/cli/src/load/plan.js';
 import {
+  ApiClient,
+  buildTopology,
+  type CallPlan,
+  DEFAULT_MIX,
   dueArrivals,
   execute,
+  HttpClient,
+  LagPoller,
+  LagTracker,
+  Metrics,
   newCounters,
   outcomeOf,
-  runOpen,
+  parseMix,
+  parseThinkTime,
+  type Percentiles,
+  percentilesOf,
+  planCall,
+  readResult,
   type RunContext,
-} from '../../apps/cli/src/load/runner.js';
-import { parseThinkTime } from '../../apps/cli/src/load/think-time.js';
+  runOpen,
+  setupCommands,
+} from '#load';
 
 export interface StepResult {
   readonly targetCallsPerSecond: number;

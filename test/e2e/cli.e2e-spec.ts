@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startStack, type Stack } from '../../apps/cli/src/stack.js';
+import { type Stack, startStack } from '#stack';
 
 /**
  * The built `switchboard` CLI against real processes: the embedded store in memory, the api and the

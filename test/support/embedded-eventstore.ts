@@ -1,4 +1,4 @@
-import { startEventStore } from '../../apps/cli/src/stack.js';
+import { startEventStore } from '#stack';
 import type { ChildProcess } from 'node:child_process';
 
 export interface EmbeddedEventStore {

@@ -1,6 +1,5 @@
 import { InvalidArgumentError, Option } from 'commander';
-import { parseRate } from './load/schedule.js';
-import { formatDurationMs, parseDurationMs } from './load/think-time.js';
+import { formatDurationMs, parseDurationMs, parseRate } from '#load';
 
 /** Commander argument parsers that fail with a message saying what to write instead. */
 export const positiveInt = (value: string): number => {

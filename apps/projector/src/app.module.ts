@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { EventStore } from '#eventstore';
-import { Projector } from './engine/projector.js';
+import { Projector } from '#read-models';
 import { AccountsController } from './http/accounts.controller.js';
 import { CallsController } from './http/calls.controller.js';
 import { LinesController } from './http/lines.controller.js';

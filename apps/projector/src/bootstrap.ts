@@ -13,7 +13,7 @@ import {
   type RequestPolicy,
 } from '#http';
 import { ProjectorModule } from './app.module.js';
-import type { Projector } from './engine/projector.js';
+import type { Projector } from '#read-models';
 import { projectorConfiguration, type ProjectorSettings } from './projector-config.js';
 
 /**

@@ -5,8 +5,7 @@ import { EventStore, createEventStoreClient } from '#eventstore';
 import { eventSchemas } from '#events';
 import { stopOnConfigurationError } from '#http';
 import { createProjectorApp } from './bootstrap.js';
-import { Projector } from './engine/projector.js';
-import { PROJECTED_STREAM_PREFIXES, PROJECTIONS } from './projections/index.js';
+import { PROJECTED_STREAM_PREFIXES, PROJECTIONS, Projector } from '#read-models';
 import { projectorConfiguration } from './projector-config.js';
 
 const configuration = await projectorConfiguration().catch(stopOnConfigurationError);

@@ -72,6 +72,14 @@ export type RecordedItem<E extends DomainEvent = DomainEvent> =
   | { readonly kind: 'event'; readonly stored: StoredEvent<E> }
   | { readonly kind: 'foreign'; readonly foreign: ForeignEvent };
 
+/** A record of `$all` as the store keeps it, before decoding: enough to identify and date it. */
+export interface LogRecord {
+  readonly id: string;
+  readonly type: string;
+  readonly position: bigint | undefined;
+  readonly created: Date;
+}
+
 export type ExpectedRevision = bigint | 'no_stream' | 'any';
 
 export type CommandMetadata = Omit<EventMetadata, 'schemaVersion'>;
@@ -241,6 +249,30 @@ export class EventStore {
       head = resolved.event?.position?.commit ?? resolved.commitPosition ?? head;
     }
     return head;
+  }
+
+  /**
+   * Up to `maxCount` records of `$all` from commit position `from` (inclusive; the first record when
+   * undefined), undecoded and with the store's own `$`-records: for looking at the log (how far behind,
+   * is this event still there), not for projecting it.
+   */
+  async readAllRecords(from: bigint | undefined, maxCount: number): Promise<LogRecord[]> {
+    const records: LogRecord[] = [];
+    for await (const resolved of this.client.readAll({
+      fromPosition: from === undefined ? START : { commit: from, prepare: from },
+      maxCount,
+    })) {
+      const recorded = resolved.event;
+      if (recorded) {
+        records.push({
+          id: recorded.id,
+          type: recorded.type,
+          position: recorded.position?.commit,
+          created: recorded.created,
+        });
+      }
+    }
+    return records;
   }
 
   /**

@@ -3,8 +3,7 @@ import { eventSchemas } from '#events';
 import { EventStore, createEventStoreClient } from '#eventstore';
 import { AppModule } from '../../../apps/api/src/app.module.js';
 import { createProjectorApp } from '../../../apps/projector/src/bootstrap.js';
-import { Projector } from '../../../apps/projector/src/engine/projector.js';
-import { PROJECTIONS } from '../../../apps/projector/src/projections/index.js';
+import { PROJECTIONS, Projector } from '#read-models';
 import {
   CALLER,
   LINE,

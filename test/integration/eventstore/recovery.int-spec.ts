@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 
-import { repoRoot } from '../../../apps/cli/src/manifest.js';
+import { repoRoot } from '#stack';
 import { checkRecord } from '../../../apps/eventstore/src/storage/record.js';
 import { startEmbeddedEventStore } from '../../support/embedded-eventstore.js';
 import { collect } from './support.js';

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eventSchemas, type DomainEvent } from '#events';
 import { EventStore, createEventStoreClient, type CommandMetadata } from '#eventstore';
-import { Projector } from '../../../apps/projector/src/engine/projector.js';
-import { replay } from '../../../apps/projector/src/engine/replay.js';
-import { PROJECTIONS } from '../../../apps/projector/src/projections/index.js';
+import { PROJECTIONS, Projector, replay } from '#read-models';
 import { accountEvents, lineEvents, type WorkloadOptions } from '../../../bench/replay/workload.js';
 
 /**

@@ -3,9 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventStore, createEventStoreClient, type CommandMetadata } from '#eventstore';
-import { tally, type TallyEvent } from '../../../apps/projector/src/engine/engine.fixture.js';
-import { Projector } from '../../../apps/projector/src/engine/projector.js';
-import { replay } from '../../../apps/projector/src/engine/replay.js';
+import { tally, type TallyEvent } from '../../../libs/read-models/src/engine/engine.fixture.js';
+import { Projector, replay } from '#read-models';
 import { startEmbeddedEventStore } from '../../support/embedded-eventstore.js';
 
 /**

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { eventSchemas } from '#events';
 import { EventStore, createEventStoreClient } from '#eventstore';
 import { createProjectorApp } from '../../../apps/projector/src/bootstrap.js';
-import { Projector } from '../../../apps/projector/src/engine/projector.js';
-import { PROJECTIONS } from '../../../apps/projector/src/projections/index.js';
+import { PROJECTIONS, Projector } from '#read-models';
 import { accountEvents, delegateOf, delegatorOf, numberOf } from '../../../bench/replay/workload.js';
 
 /** The Assistant panel as the browser loads it: the shell, its modules, and the list of lines. */

@@ -6,9 +6,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { eventSchemas, type DomainEvent } from '#events';
 import { EventStore, createEventStoreClient, type CommandMetadata } from '#eventstore';
 import { createProjectorApp } from '../../../apps/projector/src/bootstrap.js';
-import { Projector } from '../../../apps/projector/src/engine/projector.js';
-import { replay } from '../../../apps/projector/src/engine/replay.js';
-import { PROJECTIONS } from '../../../apps/projector/src/projections/index.js';
+import { PROJECTIONS, Projector, replay } from '#read-models';
 import {
   accountEvents,
   delegateOf,

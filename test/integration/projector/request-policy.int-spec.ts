@@ -4,8 +4,7 @@ import { eventSchemas } from '#events';
 import { EventStore, createEventStoreClient } from '#eventstore';
 import { RequestPolicy } from '#http';
 import { createProjectorApp } from '../../../apps/projector/src/bootstrap.js';
-import { Projector } from '../../../apps/projector/src/engine/projector.js';
-import { PROJECTIONS } from '../../../apps/projector/src/projections/index.js';
+import { PROJECTIONS, Projector } from '#read-models';
 import { policyAnswersMissing } from '../../support/openapi-policy.js';
 import { rawRequest, type RawAnswer } from '../../support/raw-http.js';
 

@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { EventStore, createEventStoreClient, type CommandMetadata } from '#eventstore';
-import { tally } from '../../../apps/projector/src/engine/engine.fixture.js';
-import { Projector } from '../../../apps/projector/src/engine/projector.js';
-import { replay } from '../../../apps/projector/src/engine/replay.js';
+import { tally } from '../../../libs/read-models/src/engine/engine.fixture.js';
+import { Projector, replay } from '#read-models';
 import { startEmbeddedEventStore, type EmbeddedEventStore } from '../../support/embedded-eventstore.js';
 
 const PROCESS_BUDGET_MS = 60_000;

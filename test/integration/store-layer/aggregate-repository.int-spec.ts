@@ -59,6 +59,25 @@ describe('event-store layer through the official client', () => {
     expect(stored?.position).toBeGreaterThan(0n);
   });
 
+  it('reads the records of $all from a position, undecoded, and knows the head', async () => {
+    const name = stream();
+    const increments: Incremented[] = [
+      { type: 'Incremented', data: { by: 1 } },
+      { type: 'Incremented', data: { by: 2 } },
+    ];
+    await store.append(name, increments, 'no_stream', meta());
+    const [first, second] = await collect(store.readStream(name));
+    const records = await store.readAllRecords(first!.position, 2);
+    expect(records.map(({ id, type, position }) => ({ id, type, position }))).toEqual([
+      { id: first!.id, type: 'Incremented', position: first!.position },
+      { id: second!.id, type: 'Incremented', position: second!.position },
+    ]);
+    expect(records[1]!.created).toEqual(second!.created);
+    expect(await store.headPosition()).toBeGreaterThanOrEqual(second!.position!);
+    const [firstOfAll] = await store.readAllRecords(undefined, 1);
+    expect(firstOfAll!.position).toBeLessThan(first!.position!);
+  });
+
   it('keeps an invariant when many processes race: separate repositories, one stream', async () => {
     const name = stream();
     // Separate repositories have separate caches and queues: like separate api instances.

@@ -1,8 +1,6 @@
 import type { DomainEvent } from '#events';
-import { storedLog } from '../../../projector/src/engine/engine.fixture.js';
-import { ReadModels } from '../../../projector/src/engine/read-models.js';
-import { auditProjection } from '../../../projector/src/projections/audit.projection.js';
-import { callsProjection } from '../../../projector/src/projections/calls.projection.js';
+import { storedLog } from '../../../../libs/read-models/src/engine/engine.fixture.js';
+import { auditProjection, callsProjection, ReadModels } from '#read-models';
 import { trailOf } from './audit-trail.js';
 
 const T = (second: number): string => new Date(Date.UTC(2026, 0, 5, 9, 0, second)).toISOString();

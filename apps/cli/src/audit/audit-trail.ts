@@ -1,7 +1,7 @@
+import { auditProjection, findCall, type ReadModels } from '#read-models';
+// The audit CSV writer's crossing, as in audit-command.ts.
+// eslint-disable-next-line no-restricted-imports
 import type { ChainedAuditEntry } from '../../../projector/src/http/audit-csv.js';
-import type { ReadModels } from '../../../projector/src/engine/read-models.js';
-import { auditProjection } from '../../../projector/src/projections/audit.projection.js';
-import { findCall } from '../../../projector/src/queries/call-lookup.js';
 
 export type TrailLookup =
   | { readonly kind: 'found'; readonly line: string; readonly revisions: readonly number[] }

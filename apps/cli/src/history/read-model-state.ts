@@ -1,7 +1,5 @@
 import type { EventStore } from '#eventstore';
-import type { ReadModels } from '../../../projector/src/engine/read-models.js';
-import { replay } from '../../../projector/src/engine/replay.js';
-import { PROJECTED_STREAM_PREFIXES, PROJECTIONS } from '../../../projector/src/projections/index.js';
+import { PROJECTED_STREAM_PREFIXES, PROJECTIONS, type ReadModels, replay } from '#read-models';
 
 /**
  * Read-model state at a point of the log, computed with the projector's own projection code in this

@@ -4,7 +4,7 @@ import { EventStore, createEventStoreClient } from '#eventstore';
 import { eventSchemas } from '#events';
 import { EXIT_ERROR, collect } from '../options.js';
 import { progressBar } from '../progress.js';
-import { startEventStore, type StartedProcess } from '../stack.js';
+import { type StartedProcess, startEventStore } from '#stack';
 import { readHistory } from './history-command.js';
 import { HistoryImporter } from './import.js';
 import { parseIsoTime } from './history-event.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { jest } from '@jest/globals';
-import type { ApiCommand } from '../api-client.js';
+import type { ApiCommand } from '#load';
 import { EXIT_ERROR } from '../options.js';
 import { loadCommand } from './load-command.js';
 

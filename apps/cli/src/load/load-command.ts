@@ -4,8 +4,47 @@ import { writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
 import { Command, Option } from 'commander';
-import { ApiClient, type ApiCommand } from '../api-client.js';
-import { buildManifest, type RunManifest } from '../manifest.js';
+import {
+  ApiClient,
+  type ApiCommand,
+  buildSummary,
+  buildTopology,
+  DEFAULT_MIX,
+  execute,
+  figure,
+  filterRecording,
+  formatDurationMs,
+  formatThinkTime,
+  intervalLine,
+  intervalRow,
+  LagPoller,
+  LagTracker,
+  type LoadSummary,
+  Metrics,
+  newCounters,
+  parseMix,
+  parseThinkTime,
+  parseThreshold,
+  percentilesOf,
+  planCall,
+  readRecording,
+  recordedAccount,
+  type RecordedCommand,
+  recordingFilterProblems,
+  renderSummary,
+  retarget,
+  runClosed,
+  type RunContext,
+  type RunCounters,
+  runOpen,
+  runReplay,
+  setupCommands,
+  StatsWriter,
+  type Threshold,
+  type Topology,
+  topologyProblems,
+} from '#load';
+import { buildManifest, type RunManifest } from '#stack';
 import {
   DEFAULT_API_URL,
   DEFAULT_PROJECTOR_URL,
@@ -18,31 +57,6 @@ import {
   positiveInt,
   rate,
 } from '../options.js';
-import { LagPoller } from './lag-poller.js';
-import { LagTracker, Metrics, percentilesOf } from './metrics.js';
-import { DEFAULT_MIX, parseMix } from './mix.js';
-import { buildTopology, planCall, setupCommands, topologyProblems, type Topology } from './plan.js';
-import {
-  filterRecording,
-  recordingFilterProblems,
-  readRecording,
-  recordedAccount,
-  retarget,
-  type RecordedCommand,
-} from './recording.js';
-import { buildSummary, intervalRow, StatsWriter, type LoadSummary } from './report.js';
-import {
-  execute,
-  newCounters,
-  runClosed,
-  runOpen,
-  runReplay,
-  type RunContext,
-  type RunCounters,
-} from './runner.js';
-import { figure, intervalLine, renderSummary } from './summary-table.js';
-import { formatDurationMs, formatThinkTime, parseThinkTime } from './think-time.js';
-import { parseThreshold, type Threshold } from './thresholds.js';
 
 interface CommonOptions {
   api: string;

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { HttpClient } from '../http.js';
+import { HttpClient } from '#load';
 import { DEFAULT_PROJECTOR_URL, EXIT_ERROR } from '../options.js';
 
 interface ParkedOptions {

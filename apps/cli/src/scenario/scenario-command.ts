@@ -3,8 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { ApiClient, readResult, type CommandResult } from '../api-client.js';
-import { HttpClient } from '../http.js';
+import { ApiClient, type CommandResult, HttpClient, readResult } from '#load';
 import { DEFAULT_API_URL, DEFAULT_PROJECTOR_URL, EXIT_ERROR, EXIT_FAILED } from '../options.js';
 import {
   alignStart,

@@ -1,11 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  CALL_COMMAND_TYPES,
-  COMMAND_TYPES,
-  type ApiCommand,
-  type CallingPlan,
-  type Permission,
-} from '../api-client.js';
+import { type ApiCommand, CALL_COMMAND_TYPES, type CallingPlan, COMMAND_TYPES, type Permission } from '#load';
 
 /**
  * A scenario file (YAML or JSON): parties, delegations and a timeline of commands, each with what

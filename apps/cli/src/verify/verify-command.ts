@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import type { ForeignReason } from '#events';
-import { HttpClient } from '../http.js';
+import { HttpClient } from '#load';
 import { decodeHistoryEvent, headPosition, readAllEvents } from '../history/history-event.js';
 import { DEFAULT_PROJECTOR_URL, EXIT_ERROR, EXIT_FAILED, nonNegativeInt } from '../options.js';
 import { progressBar } from '../progress.js';

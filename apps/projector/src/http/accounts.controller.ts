@@ -2,14 +2,15 @@ import { BadRequestException, Controller, Get, NotFoundException, Param, Query }
 import { ApiForbiddenResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import {
   accountsProjection,
+  type Action,
   delegationKey,
-  partyKey,
   type DelegationRow,
-} from '../projections/accounts.projection.js';
-import { recordingsProjection } from '../projections/recordings.projection.js';
-import { partyName } from '../queries/access.js';
-import { whyCannot, type Action } from '../queries/diagnostics.js';
-import { partyHistory } from '../queries/line-views.js';
+  partyHistory,
+  partyKey,
+  partyName,
+  recordingsProjection,
+  whyCannot,
+} from '#read-models';
 import { forbidden, validId } from './params.js';
 import { ReadModelsService } from './read-models.service.js';
 

@@ -1,7 +1,6 @@
 import { csvDocument } from '#http';
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../engine/canonical-json.js';
-import type { AuditEntry } from '../queries/audit-trail.js';
+import { type AuditEntry, canonicalJson } from '#read-models';
 
 /**
  * Each entry carries `chainHash` = sha256(previous chainHash + canonical JSON of the entry): an

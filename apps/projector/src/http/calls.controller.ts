@@ -10,12 +10,15 @@ import {
 } from '@nestjs/common';
 import { ApiConflictResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { ReadModels } from '../engine/read-models.js';
-import { auditProjection } from '../projections/audit.projection.js';
-import { lineKey, splitLineKey } from '../projections/line-key.js';
-import { readAuditTrail } from '../queries/audit-trail.js';
-import { findCall } from '../queries/call-lookup.js';
-import { whyRing } from '../queries/diagnostics.js';
+import {
+  auditProjection,
+  findCall,
+  lineKey,
+  readAuditTrail,
+  type ReadModels,
+  splitLineKey,
+  whyRing,
+} from '#read-models';
 import { auditCsv, chained } from './audit-csv.js';
 import { validId } from './params.js';
 import { ReadModelsService } from './read-models.service.js';

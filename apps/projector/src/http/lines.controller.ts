@@ -1,12 +1,15 @@
 import { Controller, Get, Param, Query, Sse, type MessageEvent } from '@nestjs/common';
 import { ApiForbiddenResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Observable } from 'rxjs';
-import type { ReadModels } from '../engine/read-models.js';
-import { lineKey } from '../projections/line-key.js';
-import { voicemailProjection } from '../projections/voicemail.projection.js';
-import { lineAccess } from '../queries/access.js';
-import { whyBusy } from '../queries/diagnostics.js';
-import { lineHistory, lineState } from '../queries/line-views.js';
+import {
+  lineAccess,
+  lineHistory,
+  lineKey,
+  lineState,
+  type ReadModels,
+  voicemailProjection,
+  whyBusy,
+} from '#read-models';
 import { forbidden, validId } from './params.js';
 import { ReadModelsService } from './read-models.service.js';
 

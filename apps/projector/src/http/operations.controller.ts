@@ -3,8 +3,7 @@ import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Observable } from 'rxjs';
 import { FOREIGN_REASONS } from '#events';
-import type { Lag } from '../engine/projector.js';
-import type { ParkedEvent } from '../engine/read-models.js';
+import type { Lag, ParkedEvent } from '#read-models';
 import { ReadModelsService } from './read-models.service.js';
 
 @ApiTags('operations')

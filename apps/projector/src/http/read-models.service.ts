@@ -2,12 +2,16 @@ import { BadRequestException, Injectable, InternalServerErrorException } from '@
 import { ConfigService } from '@nestjs/config';
 import type { ClockSettings } from '#events';
 import { EventStore } from '#eventstore';
-import { ProjectionFailure } from '../engine/projection.js';
-import { Projector } from '../engine/projector.js';
-import type { ReadModels } from '../engine/read-models.js';
-import { parseInstant, replay } from '../engine/replay.js';
+import {
+  diagnosisTime,
+  type DiagnosisTime,
+  parseInstant,
+  ProjectionFailure,
+  Projector,
+  type ReadModels,
+  replay,
+} from '#read-models';
 import { projectorSettingsOf } from '../projector-config.js';
-import { diagnosisTime, type DiagnosisTime } from '../queries/diagnosis-time.js';
 
 export interface AsOf {
   readonly asOf?: string;

@@ -1,7 +1,11 @@
-import type { ReadModels } from '../engine/read-models.js';
-import { accountsProjection, delegationKey, partyKey } from '../projections/accounts.projection.js';
-import { lineAccess } from '../queries/access.js';
-import { lineLabel } from '../queries/line-views.js';
+import {
+  accountsProjection,
+  delegationKey,
+  lineAccess,
+  lineLabel,
+  partyKey,
+  type ReadModels,
+} from '#read-models';
 import type { PanelLine } from './render.js';
 
 /**

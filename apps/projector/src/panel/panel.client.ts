@@ -15,7 +15,7 @@ import {
   type RosterRow,
   type VoicemailView,
 } from './render.js';
-import type { HistoryEntry } from '../queries/line-views.js';
+import type { HistoryEntry } from '#read-models';
 
 // The project compiles without the DOM library (it is a Node project): these are the few browser APIs
 // this module uses, declared for this module only.

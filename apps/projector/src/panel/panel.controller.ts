@@ -3,7 +3,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Controller, Get, Header, NotFoundException, Param, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { partyName } from '../queries/access.js';
+import { partyName } from '#read-models';
 import { validId } from '../http/params.js';
 import { ReadModelsService } from '../http/read-models.service.js';
 import { panelLines } from './panel-lines.js';

@@ -1,4 +1,4 @@
-import type { HistoryEntry, LampState } from '../queries/line-views.js';
+import type { HistoryEntry, LampState } from '#read-models';
 import {
   escapeHtml,
   renderHistory,

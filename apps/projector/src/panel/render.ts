@@ -3,9 +3,7 @@
  * compiled with the build and served to the browser as is (`/panel/render.js`), so it imports types only
  * and touches no DOM: the same code runs in the unit specs and in the page.
  */
-import type { DelegationRow } from '../projections/accounts.projection.js';
-import type { MissedCallEntry, VoicemailMessage } from '../projections/voicemail.projection.js';
-import type { HistoryEntry, LampState } from '../queries/line-views.js';
+import type { DelegationRow, HistoryEntry, LampState, MissedCallEntry, VoicemailMessage } from '#read-models';
 
 /** A line the viewer can use, as `GET /panel/lines` lists it (label per R11). */
 export interface PanelLine {

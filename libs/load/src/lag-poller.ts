@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { HttpClient } from '../http.js';
+import { HttpClient } from './http.js';
 import type { LagTracker } from './metrics.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { RunManifest } from '../manifest.js';
+import type { RunManifest } from '#stack';
 import type { Percentiles } from './metrics.js';
 import type { IntervalRow, LoadSummary } from './report.js';
 import { columns, duration, figure, intervalLine, percent, renderSummary } from './summary-table.js';

@@ -1,7 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ApiCommand } from '../api-client.js';
+import type { ApiCommand } from './api-client.js';
 import {
   filterRecording,
   readRecording,

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { COMMAND_TYPES, type ApiCommand } from '../api-client.js';
+import { COMMAND_TYPES, type ApiCommand } from './api-client.js';
 
 /**
  * A recorded command stream (NDJSON, one entry a line). The first line is the run's manifest; every

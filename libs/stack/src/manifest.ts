@@ -4,7 +4,7 @@ import { cpus, totalmem, platform, release, hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The repository root, from dist/apps/cli/src or apps/cli/src alike. */
+/** The repository root, from dist/libs/stack/src or libs/stack/src alike. */
 export const repoRoot = (): string => {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {

@@ -1,4 +1,4 @@
-import type { ApiCommand, Permission } from '../api-client.js';
+import type { ApiCommand, Permission } from './api-client.js';
 import { pickFlow, type FlowName, type Mix } from './mix.js';
 import { pickIndex, randomFor } from './prng.js';
 import { drawThinkTime, type ThinkTime } from './think-time.js';

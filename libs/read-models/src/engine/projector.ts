@@ -238,23 +238,15 @@ export class Projector {
       .then(async (last) => {
         if (last && Date.now() - last.at < this.lagRefreshMs) return last;
         const at = Date.now();
-        const head = await this.headPosition();
+        const head = await this.store.headPosition();
         const position = this.readModels.position;
         let firstUnapplied: Date | undefined;
         if (position === undefined || position < head) {
-          for await (const resolved of this.store.client.readAll({
-            fromPosition: position === undefined ? 'start' : { commit: position, prepare: position },
-            maxCount: LAG_LOOK_AHEAD,
-          })) {
-            const recorded = resolved.event;
+          for (const record of await this.store.readAllRecords(position, LAG_LOOK_AHEAD)) {
             // The store's own `$`-records (its epoch on every start, stream metadata) are not applied
             // by any projection: dating the lag from one made a fresh store look as late as its uptime.
-            if (
-              recorded &&
-              !recorded.type.startsWith('$') &&
-              (recorded.position?.commit ?? 0n) > (position ?? -1n)
-            ) {
-              firstUnapplied ??= recorded.created;
+            if (!record.type.startsWith('$') && (record.position ?? 0n) > (position ?? -1n)) {
+              firstUnapplied ??= record.created;
             }
           }
         }
@@ -262,22 +254,6 @@ export class Projector {
       });
     this.look = next;
     return next;
-  }
-
-  /**
-   * Like EventStore.headPosition, but drains the one-event read instead of returning from inside the
-   * loop: leaving the read early left its gRPC call open, and the client then never finished disposing.
-   */
-  private async headPosition(): Promise<bigint> {
-    let head = 0n;
-    for await (const resolved of this.store.client.readAll({
-      direction: 'backwards',
-      fromPosition: 'end',
-      maxCount: 1,
-    })) {
-      head = resolved.event?.position?.commit ?? resolved.commitPosition ?? head;
-    }
-    return head;
   }
 
   private async follow(): Promise<void> {
@@ -336,13 +312,8 @@ export class Projector {
   private async checkSnapshotAgainstStore(): Promise<void> {
     const last = this.readModels.lastEvent;
     if (last === undefined) return;
-    let found: string | undefined;
-    for await (const resolved of this.store.client.readAll({
-      fromPosition: { commit: last.position, prepare: last.position },
-      maxCount: 1,
-    })) {
-      if (resolved.event?.position?.commit === last.position) found = resolved.event.id;
-    }
+    const [record] = await this.store.readAllRecords(last.position, 1);
+    const found = record?.position === last.position ? record.id : undefined;
     if (found === last.id) return;
     this.log(
       `projector: snapshot discarded (its last event, ${last.id} at $all position ${last.position}, is not ` +

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
-import type { ApiClient, ApiCommand, CommandResult } from '../api-client.js';
-import { HttpTimeoutError } from '../http.js';
+import type { ApiClient, ApiCommand, CommandResult } from './api-client.js';
+import { HttpTimeoutError } from './http.js';
 import type { LagTracker, Metrics } from './metrics.js';
 import type { CallPlan } from './plan.js';
 import type { RecordedCommand } from './recording.js';

@@ -1,6 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import type { RunManifest } from '../manifest.js';
+import type { RunManifest } from '#stack';
 import {
   percentilesByKey,
   percentilesOf,
