@@ -10,10 +10,7 @@ import {
   replay,
   splitLineKey,
 } from '#read-models';
-// The last crossing between apps, left for the change that makes one CSV writer for audit trails (issue 12,
-// item 6): the projector's writer moves into a library then, and this import with it.
-// eslint-disable-next-line no-restricted-imports
-import { auditCsv, chained, type ChainedAuditEntry } from '../../../projector/src/http/audit-csv.js';
+import { auditCsv, chained, type ChainedAuditEntry } from '#read-models';
 import { HttpClient } from '#load';
 import { DEFAULT_PROJECTOR_URL, EXIT_ERROR } from '../options.js';
 import { storeOption, withClient } from '../store.js';

@@ -1,7 +1,5 @@
 import { auditProjection, findCall, type ReadModels } from '#read-models';
-// The audit CSV writer's crossing, as in audit-command.ts.
-// eslint-disable-next-line no-restricted-imports
-import type { ChainedAuditEntry } from '../../../projector/src/http/audit-csv.js';
+import type { ChainedAuditEntry } from '#read-models';
 
 export type TrailLookup =
   | { readonly kind: 'found'; readonly line: string; readonly revisions: readonly number[] }

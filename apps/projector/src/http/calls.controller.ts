@@ -11,7 +11,9 @@ import {
 import { ApiConflictResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import {
+  auditCsv,
   auditProjection,
+  chained,
   findCall,
   lineKey,
   readAuditTrail,
@@ -19,7 +21,6 @@ import {
   splitLineKey,
   whyRing,
 } from '#read-models';
-import { auditCsv, chained } from './audit-csv.js';
 import { validId } from './params.js';
 import { ReadModelsService } from './read-models.service.js';
 

@@ -1,6 +1,7 @@
 import { csvDocument } from '#http';
 import { createHash } from 'node:crypto';
-import { type AuditEntry, canonicalJson } from '#read-models';
+import { canonicalJson } from '../engine/canonical-json.js';
+import type { AuditEntry } from './audit-trail.js';
 
 /**
  * Each entry carries `chainHash` = sha256(previous chainHash + canonical JSON of the entry): an
