@@ -2,7 +2,14 @@ import type { ReadModels } from '../engine/read-models.js';
 import { accountsProjection, delegationKey, partyKey } from '../projections/accounts.projection.js';
 import { lineAccess } from '../queries/access.js';
 import { lineLabel } from '../queries/line-views.js';
-import type { PanelLine } from './render.js';
+
+/** A line the viewer can use (label per R11). */
+export interface PanelLine {
+  readonly accountId: string;
+  readonly number: string;
+  readonly label: string;
+  readonly role: 'delegator' | 'delegate';
+}
 
 /**
  * The lines a viewer can use: its own direct numbers, then the numbers active delegations share with it
