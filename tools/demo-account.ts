@@ -32,6 +32,11 @@ export interface DemoAccount {
   readonly accountId: string;
   readonly executives: DemoParty[];
   readonly assistants: DemoParty[];
+  readonly delegations: {
+    readonly delegationId: string;
+    readonly delegatorId: string;
+    readonly delegateId: string;
+  }[];
   /** The $all position of the last command: the projector shows everything once it reached it. */
   readonly position: string;
 }
@@ -97,6 +102,7 @@ export async function fillDemoAccount(
   for (let a = 0; a < options.assistants; a++) {
     assistants.push(await provision(`assistant${a + 1}`, `Assistant ${a + 1}`, [numberOf(seed, 900 + a, 0)]));
   }
+  const delegations: DemoAccount['delegations'][number][] = [];
   for (const executive of executives) {
     for (const assistant of assistants) {
       const invited = await send(api, 'POST', `/accounts/${accountId}/delegations`, {
@@ -107,6 +113,11 @@ export async function fillDemoAccount(
         sharedLines: executive.numbers,
       });
       track(invited);
+      delegations.push({
+        delegationId: invited.delegationId as string,
+        delegatorId: executive.partyId,
+        delegateId: assistant.partyId,
+      });
       track(
         await send(
           api,
@@ -119,5 +130,5 @@ export async function fillDemoAccount(
       );
     }
   }
-  return { accountId, executives, assistants, position };
+  return { accountId, executives, assistants, delegations, position };
 }

@@ -178,7 +178,7 @@ function Dialer({ seat, act, refusal }: { seat: Seat; act: Act; refusal: Shown |
         </select>
       </label>{' '}
       <label>
-        Number{' '}
+        Number to call{' '}
         <input
           type="tel"
           required

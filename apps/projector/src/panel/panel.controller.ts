@@ -17,9 +17,10 @@ import {
 import { ApiNotFoundResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable } from 'rxjs';
-import { clockSettingsFromEnv } from '#events';
+import { VIRTUAL_CLOCK_STREAM, clockSettingsFromEnv } from '#events';
 import { validId } from '../http/params.js';
 import { ReadModelsService } from '../http/read-models.service.js';
+import { ACCOUNT_STREAM_PREFIX, LINE_STREAM_PREFIX } from '../projections/line-key.js';
 import type { Directory, Seat } from './seat-contract.js';
 import { SeatRefusal, directory, seatOf } from './seat.js';
 
@@ -141,8 +142,13 @@ export class PanelController {
         subscriber.next({ type: 'seat', id: seat.position, data: json });
       };
       send();
-      const unsubscribe = this.readModels.projector.onChange(() => {
-        timer ??= setTimeout(send, COALESCE_MS);
+      // The seat reads the account's stream, its lines' streams and the virtual clock's; nothing else.
+      const relevant = (stream: string): boolean =>
+        stream === `${ACCOUNT_STREAM_PREFIX}${accountId}` ||
+        stream.startsWith(`${LINE_STREAM_PREFIX}${accountId}.`) ||
+        stream === VIRTUAL_CLOCK_STREAM;
+      const unsubscribe = this.readModels.projector.onChange((change) => {
+        if (relevant(change.stream)) timer ??= setTimeout(send, COALESCE_MS);
       });
       return () => {
         unsubscribe();
