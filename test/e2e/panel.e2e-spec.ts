@@ -66,7 +66,7 @@ describe('the panel in a browser', () => {
     );
 
   it(
-    "a delegate places a call from its seat on the executive's line and the executive's seat shows it busy",
+    "a delegate places a call from its seat on the executive's line; the executive's seat shows it busy and its audit trail",
     () =>
       photographedOnFailure(
         'place-call',
@@ -88,6 +88,28 @@ describe('the panel in a browser', () => {
             'Assistant 1 on behalf of Executive 1',
           );
           await lampShows(assistantSeat, number, 'busy');
+
+          // The call's history entry opens its audit trail: who placed it, for whom, under which permission.
+          const entry = line(executiveSeat, number);
+          await entry.locator('details.history > summary').click();
+          await entry.locator('details.audit > summary').first().click();
+          const placed = entry.locator('details.audit tbody tr').first();
+          await placed.waitFor({ timeout: SHOWN_MS });
+          await expect(placed.textContent()).resolves.toMatch(/assistant1.*exec1.*placeCalls/);
+
+          // Time travel: stepping back event by event reaches the line before the call, then back to live.
+          const stepBack = executiveSeat.getByRole('button', { name: 'Step back one event' });
+          const asOf = `document.querySelector('[data-as-of]')?.getAttribute('data-as-of') ?? null`;
+          for (let step = 0; step < 10 && (await lampOf(executiveSeat, number)) !== 'idle'; step++) {
+            const before = await executiveSeat.evaluate<string | null>(asOf);
+            await stepBack.click();
+            await executiveSeat.waitForFunction(`(${asOf}) !== ${JSON.stringify(before)}`, null, {
+              timeout: SHOWN_MS,
+            });
+          }
+          expect(await lampOf(executiveSeat, number)).toBe('idle');
+          await executiveSeat.getByRole('button', { name: 'Back to live' }).click();
+          await lampShows(executiveSeat, number, 'busy');
           expect(browser.errors).toEqual([]);
         },
       ),

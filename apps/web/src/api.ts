@@ -38,10 +38,17 @@ const request = async <T>(path: string, init?: RequestInit): Promise<T> => {
 export const isStackDown = (error: unknown): boolean =>
   error instanceof Refusal && (error.code === STACK_DOWN || error.code === 'API_UNAVAILABLE');
 
+/** A read-model query of the projector (same origin as the page). */
+export const loadJson = <T>(path: string): Promise<T> => request(path);
+
 export const loadDirectory = (): Promise<Directory> => request('/panel/directory');
 
-export const loadSeat = (account: string, viewer: string): Promise<Seat> =>
-  request(`/panel/seat?${new URLSearchParams({ account, viewer })}`);
+/** The seat now, or (time travel) as of a `$all` position or a simulated time. */
+export const loadSeat = (
+  account: string,
+  viewer: string,
+  past: { readonly asOf?: string; readonly asOfTime?: string } = {},
+): Promise<Seat> => request(`/panel/seat?${new URLSearchParams({ account, viewer, ...past })}`);
 
 /**
  * Every action is an api command with the viewer as actor. The page sends it to its own origin

@@ -6,6 +6,7 @@ import type {
   SeatLine,
   SeatParty,
 } from '../../projector/src/panel/seat-contract.js';
+import { AuditTrail } from './audit.js';
 import { Refusal, command, linePath, loadDirectory, loadSeat } from './api.js';
 import { duration, elapsed, phone, when, words } from './format.js';
 import { Problem } from './problem.js';
@@ -27,6 +28,9 @@ export function SeatPage({ account, viewer }: { account: string; viewer: string 
   const [refusals, setRefusals] = useState<Readonly<Record<string, Shown | undefined>>>({});
   const [busy, setBusy] = useState<string>();
   const [tick, setTick] = useState(Date.now());
+  /** Time travel: the seat as of an earlier point, shown instead of the live one until "Back to live". */
+  const [past, setPast] = useState<Seat>();
+  const [travelError, setTravelError] = useState<Shown>();
 
   useEffect(() => {
     // The seat's first state says clearly when the account or viewer is unknown or the stack down;
@@ -71,8 +75,18 @@ export function SeatPage({ account, viewer }: { account: string; viewer: string 
       )
       .finally(() => setBusy(undefined));
   };
-  // Durations run on the stack's clock: the wall clock in realtime mode, the virtual clock otherwise.
-  const now = seat.clock.mode === 'virtual' ? Date.parse(seat.clock.now) : tick;
+  const travel = (to: { asOf?: string; asOfTime?: string }) =>
+    loadSeat(account, viewer, to).then(
+      (then) => {
+        setPast(then);
+        setTravelError(undefined);
+      },
+      (error: Refusal) => setTravelError({ code: error.code, message: error.message }),
+    );
+  const shown = past ?? seat;
+  // Durations run on the stack's clock: the wall clock in realtime mode, the virtual clock otherwise;
+  // in the past, at the time the view is of.
+  const now = past || seat.clock.mode === 'virtual' ? Date.parse(shown.clock.now) : tick;
 
   return (
     <main aria-busy={busy !== undefined}>
@@ -88,11 +102,18 @@ export function SeatPage({ account, viewer }: { account: string; viewer: string 
               : 'Connecting…'}
         </p>
         <Clock seat={seat} act={act} refusal={refusals.clock} />
+        <TimeTravel
+          shown={shown}
+          past={past !== undefined}
+          travel={travel}
+          live={() => setPast(undefined)}
+          refusal={travelError}
+        />
         <nav>
           <a href="/panel">All seats</a>
         </nav>
       </header>
-      {seat.lines.length === 0 ? (
+      {past ? null : seat.lines.length === 0 ? (
         <p class="empty">
           {seat.viewer.name} has no line to use: no direct number, and no active delegation shares one.
         </p>
@@ -100,18 +121,19 @@ export function SeatPage({ account, viewer }: { account: string; viewer: string 
         <Dialer seat={seat} act={act} refusal={refusals.dialer} />
       )}
       <div class="lines">
-        {seat.lines.map((line) => (
+        {shown.lines.map((line) => (
           <LineCard
             key={line.number}
             line={line}
-            seat={seat}
+            seat={shown}
             act={act}
             now={now}
+            readOnly={past !== undefined}
             refusal={refusals[line.number]}
           />
         ))}
       </div>
-      <Roster seat={seat} act={act} refusal={refusals.roster} />
+      <Roster seat={shown} act={act} refusal={refusals.roster} />
     </main>
   );
 }
@@ -372,8 +394,16 @@ function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act
   );
 }
 
-function LineCard(props: { line: SeatLine; seat: Seat; act: Act; now: number; refusal: Shown | undefined }) {
-  const { line, seat, act, now, refusal } = props;
+function LineCard(props: {
+  line: SeatLine;
+  seat: Seat;
+  act: Act;
+  now: number;
+  /** A past state (time travel): shown, not acted on. */
+  readOnly: boolean;
+  refusal: Shown | undefined;
+}) {
+  const { line, seat, act, now, readOnly, refusal } = props;
   const inbox = `${linePath(seat.account.accountId, line.number)}/voicemails`;
   const by = (acts: readonly { byName: string | null; by: string; at: string }[]) =>
     acts.map((a) => `${a.byName ?? a.by} (${when(a.at)})`).join(', ');
@@ -386,7 +416,7 @@ function LineCard(props: { line: SeatLine; seat: Seat; act: Act; now: number; re
           : `Shared by ${line.owner.name} · you may ${line.permissions.length ? line.permissions.map(words).join(', ') : 'do nothing on it'}`}
       </p>
       <Lamp line={line} viewer={seat.viewer} now={now} />
-      <CallActions line={line} seat={seat} act={act} />
+      {!readOnly && <CallActions line={line} seat={seat} act={act} />}
       <RefusalNote refusal={refusal} />
       <details class="voicemail">
         <summary>
@@ -399,18 +429,20 @@ function LineCard(props: { line: SeatLine; seat: Seat; act: Act; now: number; re
             <li key={m.messageId} class={m.read ? 'read' : 'unread'}>
               {when(m.at)} · from {phone(m.from)}{' '}
               {m.read ? `· read by ${by(m.readBy)}` : <strong>new</strong>}{' '}
-              {!m.read && (
+              {!readOnly && !m.read && (
                 <button
                   onClick={() => act(line.number, 'POST', `${inbox}/${encodeURIComponent(m.messageId)}/read`)}
                 >
                   Mark read
                 </button>
               )}{' '}
-              <button
-                onClick={() => act(line.number, 'DELETE', `${inbox}/${encodeURIComponent(m.messageId)}`)}
-              >
-                Delete
-              </button>
+              {!readOnly && (
+                <button
+                  onClick={() => act(line.number, 'DELETE', `${inbox}/${encodeURIComponent(m.messageId)}`)}
+                >
+                  Delete
+                </button>
+              )}
             </li>
           ))}
           {line.voicemail.deleted.map((m) => (
@@ -446,6 +478,7 @@ function LineCard(props: { line: SeatLine; seat: Seat; act: Act; now: number; re
                   ))}
                 </ul>
               )}
+              <AuditTrail account={seat.account.accountId} number={line.number} callId={h.callId} />
             </li>
           ))}
         </ul>
@@ -519,6 +552,50 @@ function Clock({ seat, act, refusal }: { seat: Seat; act: Act; refusal: Shown | 
       Virtual clock: <time dateTime={seat.clock.now}>{when(seat.clock.now)}</time>{' '}
       <button onClick={() => act('clock', 'POST', 'clock/advance', { bySeconds: 10 })}>+10 s</button>{' '}
       <button onClick={() => act('clock', 'POST', 'clock/advance', { bySeconds: 60 })}>+1 min</button>
+      <RefusalNote refusal={refusal} />
+    </div>
+  );
+}
+
+/** Time travel (the projector's asOf / asOfTime): step back event by event, or jump to a time. */
+function TimeTravel(props: {
+  shown: Seat;
+  past: boolean;
+  travel: (to: { asOf?: string; asOfTime?: string }) => void;
+  live: () => void;
+  refusal: Shown | undefined;
+}) {
+  const { shown, past, travel, live, refusal } = props;
+  const [time, setTime] = useState('');
+  const position = BigInt(shown.position);
+  return (
+    <div class={`time-travel${past ? ' past' : ''}`} role="group" aria-label="Time travel">
+      {past && (
+        <strong data-as-of={shown.position}>
+          As of position {shown.position} ({when(shown.clock.now)}){' '}
+        </strong>
+      )}
+      <button disabled={position === 0n} onClick={() => travel({ asOf: String(position - 1n) })}>
+        Step back one event
+      </button>{' '}
+      <label>
+        As of time{' '}
+        <input
+          type="datetime-local"
+          step="1"
+          value={time}
+          onInput={(e) => setTime((e.target as HTMLInputElement).value)}
+        />
+      </label>{' '}
+      <button disabled={!time} onClick={() => travel({ asOfTime: new Date(time).toISOString() })}>
+        Show
+      </button>
+      {past && (
+        <>
+          {' '}
+          <button onClick={live}>Back to live</button>
+        </>
+      )}
       <RefusalNote refusal={refusal} />
     </div>
   );

@@ -19,7 +19,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable } from 'rxjs';
 import { VIRTUAL_CLOCK_STREAM, clockSettingsFromEnv } from '#events';
 import { validId } from '../http/params.js';
-import { ReadModelsService } from '../http/read-models.service.js';
+import { ReadModelsService, type AsOf } from '../http/read-models.service.js';
+import type { ReadModels } from '../engine/read-models.js';
 import { ACCOUNT_STREAM_PREFIX, LINE_STREAM_PREFIX } from '../projections/line-key.js';
 import type { Directory, Seat } from './seat-contract.js';
 import { SeatRefusal, directory, seatOf } from './seat.js';
@@ -111,8 +112,23 @@ export class PanelController {
   @ApiQuery({ name: 'account', description: 'account id' })
   @ApiQuery({ name: 'viewer', description: 'party id of whoever uses the seat' })
   @ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND or PARTY_NOT_FOUND, with a sentence' })
-  seat(@Query('account') account: string | undefined, @Query('viewer') viewer: string | undefined): Seat {
-    return this.seatNow(validId(account, 'account'), validId(viewer, 'viewer'));
+  @ApiQuery({ name: 'asOf', required: false, description: 'the seat as of this $all commit position' })
+  @ApiQuery({
+    name: 'asOfTime',
+    required: false,
+    description: 'the seat as of this simulated time (ISO-8601)',
+  })
+  async seat(
+    @Query('account') account: string | undefined,
+    @Query('viewer') viewer: string | undefined,
+    @Query('asOf') asOf?: string,
+    @Query('asOfTime') asOfTime?: string,
+  ): Promise<Seat> {
+    const accountId = validId(account, 'account');
+    const partyId = validId(viewer, 'viewer');
+    if (asOf === undefined && asOfTime === undefined) return this.seatNow(accountId, partyId);
+    const readModels = await this.readModels.at({ asOf, asOfTime });
+    return this.seatFrom(readModels, accountId, partyId, { asOf, asOfTime });
   }
 
   @Sse('stream')
@@ -188,10 +204,13 @@ export class PanelController {
   }
 
   private seatNow(accountId: string, viewer: string): Seat {
-    const readModels = this.readModels.projector.readModels;
+    return this.seatFrom(this.readModels.projector.readModels, accountId, viewer, {});
+  }
+
+  private seatFrom(readModels: ReadModels, accountId: string, viewer: string, asked: AsOf): Seat {
     try {
       return seatOf(readModels, accountId, viewer, {
-        ...this.readModels.timeOf(readModels, {}),
+        ...this.readModels.timeOf(readModels, asked),
         mode: this.clock.mode,
       });
     } catch (error) {
