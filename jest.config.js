@@ -13,6 +13,10 @@ const common = {
 };
 
 export default {
+  // Jest's 5 s default fails tests that spawn processes or read the shared store when the machine is
+  // busy (CI shares its cores); a test that really hangs still fails, after 30 s. Jest reads it here,
+  // not per project.
+  testTimeout: 30_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools,bench}/**/*.spec.ts'] },
     {
