@@ -31,6 +31,8 @@ export interface ProjectorSettings {
   /** The api's clock mode (R21): the projector's R20 diagnoses are made at the clock's time. */
   readonly clock: ClockSettings;
   readonly requestPolicy: RequestPolicy;
+  /** Where the panel's commands are forwarded: the api (SWITCHBOARD_API_URL, else the api's port here). */
+  readonly apiUrl: string;
   readonly log: LogSettings;
 }
 
@@ -45,6 +47,7 @@ export const projectorSettingsFrom = (env: Env, stdoutIsTerminal = false): Proje
     eventStoreConnectionString: connectionStringFromEnv(env),
     clock: reader.read(clockSettingsFromEnv),
     requestPolicy: reader.read(RequestPolicy.fromEnv),
+    apiUrl: textFrom(env, 'SWITCHBOARD_API_URL', `http://127.0.0.1:${textFrom(env, 'API_PORT', '3000')}`),
     log: reader.read((e) => logSettingsFrom(e, stdoutIsTerminal)),
   });
 };

@@ -2,16 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { eventSchemas } from '#events';
 import { EventStore, createEventStoreClient } from '#eventstore';
 import { createProjectorApp } from '../../../apps/projector/src/bootstrap.js';
-import { PROJECTIONS, Projector } from '#read-models';
+import { Projector } from '#read-models';
+import { PROJECTIONS } from '#read-models';
+import type { Directory, PanelError, Seat } from '../../../apps/projector/src/panel/seat-contract.js';
 import { accountEvents, delegateOf, delegatorOf, numberOf } from '../../../bench/replay/workload.js';
 
-/** The Assistant panel as the browser loads it: the shell, its modules, and the list of lines. */
+/** The web app as the projector serves it: the built page and assets, the directory and a seat. */
 describe('projector Assistant panel', () => {
   const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
   const store = new EventStore(client, eventSchemas);
   afterAll(() => client.dispose(), 30_000);
 
-  it('serves the HTML shell, its ES modules as JavaScript, and the viewer lines labelled per R11', async () => {
+  it('serves the built page and its assets, the directory of parties, and seats with lines labelled per R11 and R20 availability', async () => {
     const accountId = `acc${randomUUID().replaceAll('-', '').slice(0, 12)}`;
     const account = accountEvents({ seed: 1, accountId, lines: 1, callsPerLine: 0 });
     const commandId = randomUUID();
@@ -38,38 +40,66 @@ describe('projector Assistant panel', () => {
       const page = await fetch(`${url}/panel?account=${accountId}&viewer=${delegateOf(0)}`);
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toMatch(/^text\/html/);
-      expect(await page.text()).toContain('<script type="module" src="/panel/panel.client.js"></script>');
-
-      for (const module of ['panel.client.js', 'render.js']) {
-        const served = await fetch(`${url}/panel/${module}`);
+      const html = await page.text();
+      const assets = [...html.matchAll(/(?:src|href)="(\/panel\/assets\/[^"]+)"/g)].map((m) => m[1]!);
+      expect(assets).toEqual(
+        expect.arrayContaining([expect.stringMatching(/\.js$/), expect.stringMatching(/\.css$/)]),
+      );
+      for (const asset of assets) {
+        const served = await fetch(`${url}${asset}`);
         expect(served.status).toBe(200);
-        expect(served.headers.get('content-type')).toMatch(/^text\/javascript/);
-        expect(await served.text()).toMatch(/^export const renderLamp|from '\.\/render\.js'/m);
+        expect(served.headers.get('content-type')).toMatch(
+          asset.endsWith('.js') ? /^text\/javascript/ : /^text\/css/,
+        );
       }
-      expect((await fetch(`${url}/panel/bootstrap.js`)).status).toBe(404);
-      expect((await fetch(`${url}/panel?account=${accountId}&viewer=%3Cx%3E`)).status).toBe(400);
+      expect((await fetch(`${url}/panel/assets/..%2F..%2Fpackage.json`)).status).toBe(404);
+      expect((await fetch(`${url}/panel/assets/missing.js`)).status).toBe(404);
+      expect((await fetch(`${url}/panel/seat?account=${accountId}&viewer=%3Cx%3E`)).status).toBe(400);
 
-      const lines = async (viewer: string) =>
-        (await (await fetch(`${url}/panel/lines?account=${accountId}&viewer=${viewer}`)).json()) as {
-          viewer: { partyId: string; name: string };
-          lines: { number: string; label: string; role: string }[];
-        };
-      expect(await lines(delegateOf(0))).toEqual({
-        viewer: { partyId: delegateOf(0), name: 'Assistant 0' },
-        lines: [
-          { accountId, number: '5000', label: 'My number 5000', role: 'delegator' },
-          { accountId, number: numberOf(0), label: `Boss 0 · ${numberOf(0)}`, role: 'delegate' },
-        ],
-      });
-      expect((await lines(delegatorOf(0))).lines).toEqual([
-        { accountId, number: numberOf(0), label: `My number ${numberOf(0)}`, role: 'delegator' },
+      const directory = (await (await fetch(`${url}/panel/directory`)).json()) as Directory;
+      expect(directory.accounts.find((a) => a.accountId === accountId)?.parties).toEqual(
+        expect.arrayContaining([
+          { partyId: delegateOf(0), name: 'Assistant 0', kind: 'phoneUser', lines: 2 },
+          { partyId: delegatorOf(0), name: 'Boss 0', kind: 'phoneUser', lines: 1 },
+        ]),
+      );
+
+      const seat = async (viewer: string) => {
+        const answer = await fetch(`${url}/panel/seat?account=${accountId}&viewer=${viewer}`);
+        return { status: answer.status, body: (await answer.json()) as Seat & PanelError };
+      };
+      const assistant = (await seat(delegateOf(0))).body;
+      expect(assistant.viewer).toEqual({ partyId: delegateOf(0), name: 'Assistant 0' });
+      expect(assistant.lines.map((l) => [l.number, l.label, l.role, l.lamp.state])).toEqual([
+        ['+5000', 'My number +5000', 'delegator', 'idle'],
+        [`+${numberOf(0)}`, `Boss 0 · +${numberOf(0)}`, 'delegate', 'idle'],
+      ]);
+      const shared = assistant.lines[1]!;
+      expect(shared.transferTargets).toEqual([{ partyId: delegatorOf(0), name: 'Boss 0' }]);
+      expect(Object.keys(shared.availability).sort()).toEqual(['answer', 'join', 'pickUp', 'placeCall']);
+      expect(shared.availability.answer.sentence).toMatch(/Assistant 0 can(not)? answer calls on line/);
+      expect(assistant.delegators.map((d) => [d.other.name, d.status])).toEqual([['Boss 0', 'active']]);
+      expect((await seat(delegatorOf(0))).body.delegates.map((d) => d.other.partyId)).toEqual([
+        delegateOf(0),
       ]);
 
+      expect(await seat('nobody')).toEqual({
+        status: 404,
+        body: expect.objectContaining({ code: 'PARTY_NOT_FOUND' }),
+      });
+      const unknownAccount = await fetch(
+        `${url}/panel/seat?account=nope${accountId}&viewer=${delegateOf(0)}`,
+      );
+      expect(unknownAccount.status).toBe(404);
+      expect(((await unknownAccount.json()) as PanelError).code).toBe('ACCOUNT_NOT_FOUND');
+
       const docs = (await (await fetch(`${url}/docs-json`)).json()) as { paths: Record<string, unknown> };
-      expect(Object.keys(docs.paths)).toEqual(expect.arrayContaining(['/panel', '/panel/lines']));
+      expect(Object.keys(docs.paths)).toEqual(
+        expect.arrayContaining(['/panel', '/panel/seat', '/panel/directory', '/panel/stream']),
+      );
     } finally {
       await app.close();
       await projector.stop();
     }
-  });
+  }, 30_000);
 });

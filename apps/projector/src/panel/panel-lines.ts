@@ -1,12 +1,15 @@
-import {
-  accountsProjection,
-  delegationKey,
-  lineAccess,
-  lineLabel,
-  partyKey,
-  type ReadModels,
-} from '#read-models';
-import type { PanelLine } from './render.js';
+import type { ReadModels } from '#read-models';
+import { accountsProjection, delegationKey, partyKey } from '#read-models';
+import { lineAccess } from '#read-models';
+import { lineLabel } from '#read-models';
+
+/** A line the viewer can use (label per R11). */
+export interface PanelLine {
+  readonly accountId: string;
+  readonly number: string;
+  readonly label: string;
+  readonly role: 'delegator' | 'delegate';
+}
 
 /**
  * The lines a viewer can use: its own direct numbers, then the numbers active delegations share with it

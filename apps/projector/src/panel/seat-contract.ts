@@ -1,0 +1,153 @@
+/**
+ * The JSON the web app (apps/web) reads from the projector's /panel routes. Types only, importing
+ * nothing, so the browser bundle and the projector share one contract without sharing server code.
+ */
+
+export type Lamp =
+  | { readonly state: 'idle' }
+  | {
+      readonly state: 'ringing';
+      readonly callId: string;
+      readonly from: string;
+      readonly since: string;
+      readonly alerted: string[];
+      readonly alertedNames: (string | null)[];
+      readonly youAreAlerted: boolean;
+    }
+  | {
+      readonly state: 'busy';
+      readonly callId: string;
+      readonly phase: 'dialing' | 'connected';
+      readonly by: string[];
+      readonly byNames: (string | null)[];
+      readonly onBehalfOf: string | null;
+      readonly onBehalfOfName: string | null;
+      readonly since: string;
+      readonly transferringTo: string | null;
+      readonly locked: boolean;
+    }
+  | {
+      readonly state: 'held';
+      readonly callId: string;
+      readonly heldBy: string;
+      readonly heldByName: string | null;
+      readonly onBehalfOf: string | null;
+      readonly locked: boolean;
+      readonly since: string;
+    };
+
+/** An R20 answer to "can the viewer do this on this line now?", in the rule's own sentence. */
+export interface Availability {
+  readonly allowed: boolean;
+  readonly rule: string | null;
+  readonly code?: string;
+  readonly sentence: string;
+}
+
+export type DiagnosedAction = 'answer' | 'pickUp' | 'placeCall' | 'join';
+
+export interface Act {
+  readonly by: string;
+  readonly byName: string | null;
+  readonly at: string;
+}
+
+export interface SeatVoicemail {
+  readonly messageId: string;
+  readonly callId: string;
+  readonly from: string;
+  readonly at: string;
+  readonly read: boolean;
+  readonly readBy: readonly Act[];
+  readonly deleted: Act | null;
+}
+
+export interface SeatMissedCall {
+  readonly callId: string;
+  readonly from: string;
+  readonly receivedAt: string;
+  readonly reason: string;
+}
+
+export interface SeatHistoryEntry {
+  readonly callId: string;
+  readonly direction: string;
+  readonly external: string;
+  readonly status: string;
+  readonly result: string | null;
+  readonly startedAt: string;
+  readonly endedAt: string | null;
+  readonly durationSeconds: number | null;
+  readonly labels: readonly string[];
+}
+
+export interface SeatRecording {
+  readonly recordingId: string;
+  readonly callId: string;
+  readonly startedAt: string;
+}
+
+export interface SeatParty {
+  readonly partyId: string;
+  readonly name: string;
+}
+
+export interface SeatLine {
+  /** E.164, with its `+`. */
+  readonly number: string;
+  /** R11: "My number …" for the delegator, "<delegator> · …" for a delegate. */
+  readonly label: string;
+  readonly role: 'delegator' | 'delegate';
+  readonly owner: SeatParty;
+  /** What the viewer may do on the line: every permission for the delegator, the delegation's for a delegate. */
+  readonly permissions: readonly string[];
+  readonly lamp: Lamp;
+  readonly availability: Readonly<Record<DiagnosedAction, Availability>>;
+  /** Who a call on this line can be transferred to (R16): the delegator and its active delegates on it. */
+  readonly transferTargets: readonly SeatParty[];
+  /** The viewer's own recordings running on this line's call (R18). */
+  readonly recordings: readonly SeatRecording[];
+  readonly voicemail: {
+    readonly unread: number;
+    readonly messages: readonly SeatVoicemail[];
+    readonly deleted: readonly SeatVoicemail[];
+    readonly missedCalls: readonly SeatMissedCall[];
+  };
+  readonly history: readonly SeatHistoryEntry[];
+}
+
+export interface SeatDelegation {
+  readonly delegationId: string;
+  readonly other: SeatParty;
+  readonly status: string;
+  readonly statusSince: string;
+  readonly permissions: readonly string[];
+  readonly sharedLines: readonly string[];
+  readonly optedIn: boolean;
+}
+
+export interface Seat {
+  readonly position: string;
+  readonly account: { readonly accountId: string; readonly name: string };
+  readonly viewer: SeatParty;
+  /** The time the api decides commands at (R21), and whether it is the virtual clock's. */
+  readonly clock: { readonly mode: 'virtual' | 'realtime'; readonly now: string };
+  readonly lines: readonly SeatLine[];
+  /** The viewer's delegates (it is their delegator) and its delegators (it is their delegate). */
+  readonly delegates: readonly SeatDelegation[];
+  readonly delegators: readonly SeatDelegation[];
+}
+
+export interface Directory {
+  readonly accounts: readonly {
+    readonly accountId: string;
+    readonly name: string;
+    readonly parties: readonly (SeatParty & { readonly kind: string; readonly lines: number })[];
+  }[];
+}
+
+/** The body of a refused /panel request (unknown account or viewer): a reason code and a sentence. */
+export interface PanelError {
+  readonly code: string;
+  readonly message: string;
+}

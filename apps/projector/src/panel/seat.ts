@@ -1,0 +1,192 @@
+import type { ReadModels } from '#read-models';
+import { accountsProjection, delegationKey, partyKey, type DelegationRow } from '#read-models';
+import { lineKey } from '#read-models';
+import { recordingsProjection } from '#read-models';
+import { voicemailProjection, type VoicemailMessage } from '#read-models';
+import { lineAccess, partyName, sameNumber } from '#read-models';
+import type { DiagnosisTime } from '#read-models';
+import { whyCannot } from '#read-models';
+import { lineHistory, lineState } from '#read-models';
+import { panelLines } from './panel-lines.js';
+import type {
+  Availability,
+  DiagnosedAction,
+  Directory,
+  Seat,
+  SeatDelegation,
+  SeatLine,
+  SeatParty,
+  SeatVoicemail,
+} from './seat-contract.js';
+
+/** The seat's history shows the latest calls; the line's full history stays at /lines/…/history. */
+const HISTORY_SHOWN = 20;
+const DIAGNOSED: readonly DiagnosedAction[] = ['answer', 'pickUp', 'placeCall', 'join'];
+
+/** Why a seat cannot be shown: the account or the viewer is not known (yet). */
+export class SeatRefusal extends Error {
+  constructor(
+    readonly code: 'ACCOUNT_NOT_FOUND' | 'PARTY_NOT_FOUND',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const e164 = (number: string): string => `+${number.replace(/^\+/, '')}`;
+
+/** Every account with its parties, for the landing page: nobody has to type a query string. */
+export const directory = (readModels: ReadModels): Directory => {
+  const { accounts, parties } = readModels.state(accountsProjection);
+  return {
+    accounts: [...accounts.values()].map((account) => ({
+      accountId: account.accountId,
+      name: account.name,
+      parties: account.parties.map((partyId) => {
+        const party = parties.get(partyKey(account.accountId, partyId))!;
+        return {
+          partyId,
+          name: party.name,
+          kind: party.kind,
+          lines: panelLines(readModels, account.accountId, partyId).length,
+        };
+      }),
+    })),
+  };
+};
+
+/**
+ * Everything one viewer's seat shows, from one set of read models: its lines with lamps, what it may do
+ * on each (R20 diagnoses in the rule's sentence), shared voicemail and history (R17), its own running
+ * recordings (R18) and its delegations both ways. The live stream sends this whole after each change.
+ */
+export const seatOf = (
+  readModels: ReadModels,
+  accountId: string,
+  viewer: string,
+  time: DiagnosisTime & { readonly mode: 'virtual' | 'realtime' },
+): Seat => {
+  const { accounts, parties, delegations } = readModels.state(accountsProjection);
+  const account = accounts.get(accountId);
+  if (!account) throw new SeatRefusal('ACCOUNT_NOT_FOUND', `There is no account "${accountId}".`);
+  const party = parties.get(partyKey(accountId, viewer));
+  if (!party) {
+    throw new SeatRefusal('PARTY_NOT_FOUND', `"${viewer}" is not a party of account ${account.name}.`);
+  }
+  const named = (partyId: string): SeatParty => ({
+    partyId,
+    name: partyName(readModels, accountId, partyId) ?? partyId,
+  });
+  const rows = account.delegations.map((id) => delegations.get(delegationKey(accountId, id))!);
+  const delegation = (row: DelegationRow, other: string): SeatDelegation => ({
+    delegationId: row.delegationId,
+    other: named(other),
+    status: row.status,
+    statusSince: row.statusSince,
+    permissions: row.permissions,
+    sharedLines: row.sharedLines.map(e164),
+    optedIn: row.optedIn,
+  });
+  const act = (a: { by: string; at: string }) => ({
+    by: a.by,
+    byName: partyName(readModels, accountId, a.by),
+    at: a.at,
+  });
+  const message = (m: VoicemailMessage): SeatVoicemail => ({
+    messageId: m.messageId,
+    callId: m.callId,
+    from: m.from,
+    at: m.at,
+    read: m.read,
+    readBy: m.readBy.map(act),
+    deleted: m.deleted && act(m.deleted),
+  });
+  const { inboxes, messages, missedCalls } = readModels.state(voicemailProjection);
+  const { byOwner, recordings } = readModels.state(recordingsProjection);
+  const running = (byOwner.get(partyKey(accountId, viewer)) ?? [])
+    .map((key) => recordings.get(key)!)
+    .filter((r) => r.stoppedAt === null);
+
+  const lines = panelLines(readModels, accountId, viewer).map((panelLine): SeatLine => {
+    const { number } = panelLine;
+    const access = lineAccess(readModels, accountId, number, viewer);
+    if (!access.allowed) throw new Error(`panelLines listed ${number}, which ${viewer} may not use`);
+    const { lamp } = lineState(readModels, accountId, number, viewer, access);
+    const availability = Object.fromEntries(
+      DIAGNOSED.map((action): [DiagnosedAction, Availability] => {
+        const diagnosis = whyCannot(readModels, accountId, number, viewer, action, time);
+        const failing = diagnosis.checks.find((c) => !c.ok);
+        return [
+          action,
+          {
+            allowed: failing === undefined,
+            rule: diagnosis.rule,
+            ...(diagnosis.code === undefined ? {} : { code: diagnosis.code }),
+            sentence: diagnosis.answer,
+          },
+        ];
+      }),
+    ) as Record<DiagnosedAction, Availability>;
+    const owner = access.owner;
+    const transferTargets = [
+      named(owner.partyId),
+      ...rows
+        .filter(
+          (d) =>
+            d.delegatorId === owner.partyId &&
+            d.status === 'active' &&
+            d.sharedLines.some((shared) => sameNumber(shared, number)),
+        )
+        .map((d) => named(d.delegateId)),
+    ].filter((target) => target.partyId !== viewer);
+    const inbox = inboxes.get(lineKey(accountId, number)) ?? { messages: [], missedCalls: [] };
+    const all = inbox.messages.map((id) => messages.get(id)!).reverse();
+    const callId = lamp.state === 'idle' ? null : lamp.callId;
+    return {
+      number: e164(number),
+      label:
+        access.role === 'delegator' ? `My number ${e164(number)}` : `${access.owner.name} · ${e164(number)}`,
+      role: access.role,
+      owner: named(owner.partyId),
+      permissions: access.role === 'delegate' ? access.delegation.permissions : [],
+      lamp,
+      availability,
+      transferTargets,
+      recordings: running
+        .filter((r) => r.line === lineKey(accountId, number) && r.callId === callId)
+        .map((r) => ({ recordingId: r.recordingId, callId: r.callId, startedAt: r.startedAt })),
+      voicemail: {
+        unread: all.filter((m) => !m.read && m.deleted === null).length,
+        messages: all.filter((m) => m.deleted === null).map(message),
+        deleted: all.filter((m) => m.deleted !== null).map(message),
+        missedCalls: inbox.missedCalls
+          .map((id) => missedCalls.get(id)!)
+          .reverse()
+          .map((c) => ({ callId: c.callId, from: c.from, receivedAt: c.receivedAt, reason: c.reason })),
+      },
+      history: lineHistory(readModels, accountId, number)
+        .slice(0, HISTORY_SHOWN)
+        .map((h) => ({
+          callId: h.callId,
+          direction: h.direction,
+          external: h.external,
+          status: h.status,
+          result: h.result,
+          startedAt: h.startedAt,
+          endedAt: h.endedAt,
+          durationSeconds: h.durationSeconds,
+          labels: h.labels,
+        })),
+    };
+  });
+
+  return {
+    position: String(readModels.position ?? 0n),
+    account: { accountId, name: account.name },
+    viewer: named(viewer),
+    clock: { mode: time.mode, now: time.at },
+    lines,
+    delegates: rows.filter((d) => d.delegatorId === viewer).map((d) => delegation(d, d.delegateId)),
+    delegators: rows.filter((d) => d.delegateId === viewer).map((d) => delegation(d, d.delegatorId)),
+  };
+};

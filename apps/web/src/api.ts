@@ -1,0 +1,70 @@
+import type { Directory, PanelError, Seat } from '../../projector/src/panel/seat-contract.js';
+
+/** A refused request: the reason code and sentence the api (or the projector) answered with. */
+export class Refusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly rule?: string,
+  ) {
+    super(message);
+  }
+}
+
+const STACK_DOWN = 'STACK_UNAVAILABLE';
+
+const refusalOf = async (response: Response): Promise<Refusal> => {
+  const body = (await response.json().catch(() => ({}))) as Partial<PanelError> & { rule?: string };
+  return new Refusal(
+    response.status,
+    body.code ?? `HTTP_${response.status}`,
+    body.message ?? response.statusText,
+    body.rule,
+  );
+};
+
+const request = async <T>(path: string, init?: RequestInit): Promise<T> => {
+  let response: Response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new Refusal(0, STACK_DOWN, 'The Switchboard stack is not answering. Start it with `npm start`.');
+  }
+  if (!response.ok) throw await refusalOf(response);
+  return (await response.json()) as T;
+};
+
+export const isStackDown = (error: unknown): boolean =>
+  error instanceof Refusal && (error.code === STACK_DOWN || error.code === 'API_UNAVAILABLE');
+
+/** A read-model query of the projector (same origin as the page). */
+export const loadJson = <T>(path: string): Promise<T> => request(path);
+
+export const loadDirectory = (): Promise<Directory> => request('/panel/directory');
+
+/** The seat now, or (time travel) as of a `$all` position or a simulated time. */
+export const loadSeat = (
+  account: string,
+  viewer: string,
+  past: { readonly asOf?: string; readonly asOfTime?: string } = {},
+): Promise<Seat> => request(`/panel/seat?${new URLSearchParams({ account, viewer, ...past })}`);
+
+/**
+ * Every action is an api command with the viewer as actor. The page sends it to its own origin
+ * (/panel/api/…), which the projector forwards to the api as is; always as JSON.
+ */
+export const command = (
+  method: 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  body: Record<string, unknown>,
+): Promise<unknown> =>
+  request(`/panel/api/${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(body),
+  });
+
+/** The api path of a line: the number keeps its `+`, encoded. */
+export const linePath = (account: string, number: string): string =>
+  `accounts/${encodeURIComponent(account)}/lines/${encodeURIComponent(number)}`;

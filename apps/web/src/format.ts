@@ -1,0 +1,32 @@
+/** How the app writes numbers, times and durations: E.164 with its `+`, in the viewer's own locale. */
+
+/** Lines are addressed by digits and callers by E.164; people read `+` and the digits either way. */
+export const phone = (number: string): string => (number.startsWith('+') ? number : `+${number}`);
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
+
+/** A time in the viewer's locale; today's times without the date. */
+export const when = (iso: string, today: Date = new Date()): string => {
+  const at = new Date(iso);
+  return at.toDateString() === today.toDateString() ? timeOnly.format(at) : dateTime.format(at);
+};
+
+/** "for 1 min 05 s": how long a lamp has been in its state, from the stack's clock. */
+export const elapsed = (sinceIso: string, nowMs: number): string => {
+  const seconds = Math.max(0, Math.floor((nowMs - Date.parse(sinceIso)) / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${String(seconds % 60).padStart(2, '0')} s`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
+};
+
+export const duration = (seconds: number | null): string =>
+  seconds === null ? '' : seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+
+/** Permission and reason ids as words: `pickUpHeldCalls` → "pick up held calls". */
+export const words = (id: string): string =>
+  id
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replaceAll('_', ' ')
+    .toLowerCase();

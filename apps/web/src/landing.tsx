@@ -1,0 +1,49 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { Directory } from '../../projector/src/panel/seat-contract.js';
+import { Refusal, loadDirectory } from './api.js';
+import { Problem } from './problem.js';
+
+/** Every account and its parties, each a link to its seat: nobody has to type a query string. */
+export function Landing() {
+  const [directory, setDirectory] = useState<Directory>();
+  const [error, setError] = useState<Refusal>();
+  useEffect(() => {
+    document.title = 'Switchboard · seats';
+    loadDirectory().then(setDirectory, (e: Refusal) => setError(e));
+  }, []);
+  if (error) return <Problem error={error} />;
+  if (!directory) return <p aria-busy="true">Loading…</p>;
+  return (
+    <main>
+      <h1>Switchboard</h1>
+      <p>Open a seat: the lines a party may use, live, with the actions its permissions allow.</p>
+      {directory.accounts.length === 0 && (
+        <p class="empty">
+          No accounts yet. Fill a demo account with <code>npm run demo</code>.
+        </p>
+      )}
+      {directory.accounts.map((account) => (
+        <section key={account.accountId} class="account" aria-label={account.name}>
+          <h2>
+            {account.name} <small>({account.accountId})</small>
+          </h2>
+          <ul class="parties">
+            {account.parties.map((party) => (
+              <li key={party.partyId}>
+                <a
+                  href={`/panel?${new URLSearchParams({ account: account.accountId, viewer: party.partyId })}`}
+                >
+                  {party.name}
+                </a>{' '}
+                <small>
+                  {party.kind === 'commonAreaPhone' ? 'common-area phone' : 'user'} ·{' '}
+                  {party.lines === 1 ? '1 line' : `${party.lines} lines`}
+                </small>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
+    </main>
+  );
+}

@@ -1,0 +1,25 @@
+import { Refusal, isStackDown } from './api.js';
+
+/** A page that cannot be shown says why and what to do: unknown account or viewer, or a stack that is down. */
+export function Problem({ error }: { error: Refusal }) {
+  const title = isStackDown(error)
+    ? 'The stack is down'
+    : error.code === 'ACCOUNT_NOT_FOUND'
+      ? 'Unknown account'
+      : error.code === 'PARTY_NOT_FOUND'
+        ? 'Unknown viewer'
+        : 'This page cannot be shown';
+  return (
+    <main class="problem">
+      <div role="alert">
+        <h1>{title}</h1>
+        <p>
+          <code>{error.code}</code> {error.message}
+        </p>
+      </div>
+      <p>
+        <a href="/panel">All accounts and parties</a>
+      </p>
+    </main>
+  );
+}

@@ -1,0 +1,602 @@
+import { useEffect, useState } from 'preact/hooks';
+import type {
+  Availability,
+  Seat,
+  SeatDelegation,
+  SeatLine,
+  SeatParty,
+} from '../../projector/src/panel/seat-contract.js';
+import { AuditTrail } from './audit.js';
+import { Refusal, command, linePath, loadDirectory, loadSeat } from './api.js';
+import { duration, elapsed, phone, when, words } from './format.js';
+import { Problem } from './problem.js';
+
+type Method = 'POST' | 'PUT' | 'DELETE';
+/** Runs one api command for a part of the page (a line, the dialer, the roster) and shows its refusal there. */
+type Act = (where: string, method: Method, path: string, body?: Record<string, unknown>) => void;
+
+interface Shown {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** A party's seat: its lines, live over one connection, and every action its permissions allow. */
+export function SeatPage({ account, viewer }: { account: string; viewer: string }) {
+  const [seat, setSeat] = useState<Seat>();
+  const [problem, setProblem] = useState<Refusal>();
+  const [connection, setConnection] = useState<'connecting' | 'live' | 'lost'>('connecting');
+  const [refusals, setRefusals] = useState<Readonly<Record<string, Shown | undefined>>>({});
+  const [busy, setBusy] = useState<string>();
+  const [tick, setTick] = useState(Date.now());
+  /** Time travel: the seat as of an earlier point, shown instead of the live one until "Back to live". */
+  const [past, setPast] = useState<Seat>();
+  const [travelError, setTravelError] = useState<Shown>();
+
+  useEffect(() => {
+    // The seat's first state says clearly when the account or viewer is unknown or the stack down;
+    // the stream then carries every later state of every line and of the roster.
+    let source: EventSource | undefined;
+    knownSeat(account, viewer)
+      .then(() => loadSeat(account, viewer))
+      .then(
+        (first) => {
+          setSeat(first);
+          document.title = `${first.viewer.name} · Switchboard`;
+          source = new EventSource(`/panel/stream?${new URLSearchParams({ account, viewer })}`);
+          source.addEventListener('seat', (event) => {
+            setSeat(JSON.parse((event as MessageEvent<string>).data) as Seat);
+            setConnection('live');
+          });
+          source.onopen = () => setConnection('live');
+          source.onerror = () => setConnection('lost');
+        },
+        (error: Refusal) => setProblem(error),
+      );
+    const timer = setInterval(() => setTick(Date.now()), 1000);
+    return () => {
+      source?.close();
+      clearInterval(timer);
+    };
+  }, [account, viewer]);
+
+  if (problem) return <Problem error={problem} />;
+  if (!seat) return <p aria-busy="true">Loading the seat…</p>;
+
+  const act: Act = (where, method, path, body = {}) => {
+    setBusy(where);
+    command(method, path, { actor: viewer, ...body })
+      .then(
+        () => setRefusals((shown) => ({ ...shown, [where]: undefined })),
+        (error: Refusal) =>
+          setRefusals((shown) => ({
+            ...shown,
+            [where]: { code: error.code, message: error.message },
+          })),
+      )
+      .finally(() => setBusy(undefined));
+  };
+  const travel = (to: { asOf?: string; asOfTime?: string }) =>
+    loadSeat(account, viewer, to).then(
+      (then) => {
+        setPast(then);
+        setTravelError(undefined);
+      },
+      (error: Refusal) => setTravelError({ code: error.code, message: error.message }),
+    );
+  const shown = past ?? seat;
+  // Durations run on the stack's clock: the wall clock in realtime mode, the virtual clock otherwise;
+  // in the past, at the time the view is of.
+  const now = past || seat.clock.mode === 'virtual' ? Date.parse(shown.clock.now) : tick;
+
+  return (
+    <main aria-busy={busy !== undefined}>
+      <header class="seat-header">
+        <h1>
+          {seat.viewer.name} <small>· {seat.account.name}</small>
+        </h1>
+        <p class={`connection ${connection}`} role="status" data-connection={connection}>
+          {connection === 'live'
+            ? 'Live'
+            : connection === 'lost'
+              ? 'The stack is not answering: reconnecting…'
+              : 'Connecting…'}
+        </p>
+        <Clock seat={seat} act={act} refusal={refusals.clock} />
+        <TimeTravel
+          shown={shown}
+          past={past !== undefined}
+          travel={travel}
+          live={() => setPast(undefined)}
+          refusal={travelError}
+        />
+        <nav>
+          <a href="/panel">All seats</a>
+        </nav>
+      </header>
+      {past ? null : seat.lines.length === 0 ? (
+        <p class="empty">
+          {seat.viewer.name} has no line to use: no direct number, and no active delegation shares one.
+        </p>
+      ) : (
+        <Dialer seat={seat} act={act} refusal={refusals.dialer} />
+      )}
+      <div class="lines">
+        {shown.lines.map((line) => (
+          <LineCard
+            key={line.number}
+            line={line}
+            seat={shown}
+            act={act}
+            now={now}
+            readOnly={past !== undefined}
+            refusal={refusals[line.number]}
+          />
+        ))}
+      </div>
+      <Roster seat={shown} act={act} refusal={refusals.roster} />
+    </main>
+  );
+}
+
+/**
+ * An unknown account or viewer is told apart from the directory (a 200) rather than from the seat's
+ * 404, which the browser would log as a console error on a page that is working as meant.
+ */
+const knownSeat = async (account: string, viewer: string): Promise<void> => {
+  const found = (await loadDirectory()).accounts.find((a) => a.accountId === account);
+  if (!found) throw new Refusal(404, 'ACCOUNT_NOT_FOUND', `There is no account "${account}".`);
+  if (!found.parties.some((p) => p.partyId === viewer)) {
+    throw new Refusal(404, 'PARTY_NOT_FOUND', `"${viewer}" is not a party of account ${found.name}.`);
+  }
+};
+
+function RefusalNote({ refusal }: { refusal: Shown | undefined }) {
+  if (!refusal) return null;
+  return (
+    <p class="refusal" role="alert" data-code={refusal.code}>
+      <code>{refusal.code}</code> {refusal.message}
+    </p>
+  );
+}
+
+/** A diagnosed action: enabled when R20 says the viewer can, else disabled with the rule's sentence. */
+function Diagnosed(props: { label: string; availability: Availability; onClick: () => void }) {
+  const { label, availability, onClick } = props;
+  if (availability.allowed) return <button onClick={onClick}>{label}</button>;
+  return (
+    <span class="unavailable">
+      <button disabled title={availability.sentence}>
+        {label}
+      </button>
+      <span class="why" data-rule={availability.rule ?? ''}>
+        {availability.rule && <code>{availability.rule}</code>} {availability.sentence}
+      </span>
+    </span>
+  );
+}
+
+/** R11: the viewer picks which line's caller ID the callee sees, then dials. */
+function Dialer({ seat, act, refusal }: { seat: Seat; act: Act; refusal: Shown | undefined }) {
+  const [from, setFrom] = useState(seat.lines[0]!.number);
+  const [to, setTo] = useState('');
+  const line = seat.lines.find((l) => l.number === from) ?? seat.lines[0]!;
+  return (
+    <form
+      class="dialer"
+      aria-label="Place a call"
+      onSubmit={(event) => {
+        event.preventDefault();
+        act('dialer', 'POST', `${linePath(seat.account.accountId, line.number)}/calls`, { to: to.trim() });
+      }}
+    >
+      <label>
+        Call from{' '}
+        <select value={line.number} onChange={(e) => setFrom((e.target as HTMLSelectElement).value)}>
+          {seat.lines.map((l) => (
+            <option key={l.number} value={l.number}>
+              {l.label}
+            </option>
+          ))}
+        </select>
+      </label>{' '}
+      <label>
+        Number to call{' '}
+        <input
+          type="tel"
+          required
+          placeholder="+15550100"
+          value={to}
+          onInput={(e) => setTo((e.target as HTMLInputElement).value)}
+        />
+      </label>{' '}
+      {line.availability.placeCall.allowed ? (
+        <button type="submit">Call</button>
+      ) : (
+        <span class="unavailable">
+          <button type="submit" disabled>
+            Call
+          </button>
+          <span class="why">
+            <code>{line.availability.placeCall.rule}</code> {line.availability.placeCall.sentence}
+          </span>
+        </span>
+      )}
+      <RefusalNote refusal={refusal} />
+    </form>
+  );
+}
+
+const nameOf = (id: string | null, ...known: readonly (SeatParty | undefined)[]): string =>
+  known.find((p) => p?.partyId === id)?.name ?? id ?? '';
+
+function Lamp({ line, viewer, now }: { line: SeatLine; viewer: SeatParty; now: number }) {
+  const { lamp } = line;
+  const names = (ids: readonly string[], resolved: readonly (string | null)[]): string =>
+    ids.map((id, i) => (id === viewer.partyId ? 'you' : (resolved[i] ?? id))).join(', ');
+  switch (lamp.state) {
+    case 'idle':
+      return (
+        <p class="lamp-row">
+          <span class="lamp idle" data-lamp="idle">
+            Idle
+          </span>
+        </p>
+      );
+    case 'ringing':
+      return (
+        <p class="lamp-row">
+          <span class="lamp ringing" data-lamp="ringing">
+            Ringing
+          </span>{' '}
+          from {phone(lamp.from)} · alerting {names(lamp.alerted, lamp.alertedNames)} · for{' '}
+          {elapsed(lamp.since, now)}
+        </p>
+      );
+    case 'busy': {
+      const transferring = lamp.transferringTo !== null;
+      return (
+        <p class="lamp-row">
+          <span
+            class={`lamp ${transferring ? 'transferring' : 'busy'}`}
+            data-lamp={transferring ? 'transferring' : 'busy'}
+          >
+            {transferring ? 'Transferring' : 'Busy'}
+          </span>{' '}
+          {names(lamp.by, lamp.byNames)}
+          {lamp.onBehalfOf && ` on behalf of ${lamp.onBehalfOfName ?? lamp.onBehalfOf}`}
+          {lamp.phase === 'dialing' && ' (dialing)'} · for {elapsed(lamp.since, now)}
+          {transferring &&
+            ` · to ${lamp.transferringTo === viewer.partyId ? 'you' : nameOf(lamp.transferringTo, line.owner, ...line.transferTargets)}; recalls to ${names(lamp.by, lamp.byNames)} if not answered`}
+          {lamp.locked && <strong class="locked"> · locked for privacy</strong>}
+        </p>
+      );
+    }
+    case 'held':
+      return (
+        <p class="lamp-row">
+          <span class="lamp held" data-lamp="held">
+            Held
+          </span>{' '}
+          by {lamp.heldBy === viewer.partyId ? 'you' : (lamp.heldByName ?? lamp.heldBy)}
+          {lamp.onBehalfOf &&
+            ` on behalf of ${nameOf(lamp.onBehalfOf, line.owner, ...line.transferTargets, viewer)}`}{' '}
+          · for {elapsed(lamp.since, now)}
+          {lamp.locked && <strong class="locked"> · locked for privacy</strong>}
+        </p>
+      );
+  }
+}
+
+function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act }) {
+  const [target, setTarget] = useState('');
+  const { lamp } = line;
+  if (lamp.state === 'idle') return null;
+  const me = seat.viewer.partyId;
+  const call = `${linePath(seat.account.accountId, line.number)}/calls/${encodeURIComponent(lamp.callId)}`;
+  const run = (path: string, body?: Record<string, unknown>) => act(line.number, 'POST', path, body);
+  const delegator = line.role === 'delegator';
+  const privacy = (locked: boolean) =>
+    delegator && (
+      <button onClick={() => run(`${call}/privacy-lock`, { locked: !locked })}>
+        {locked ? 'Unlock privacy' : 'Lock for privacy'}
+      </button>
+    );
+  if (lamp.state === 'ringing') {
+    return (
+      <div class="actions" role="group" aria-label="Call actions">
+        <Diagnosed
+          label="Answer"
+          availability={line.availability.answer}
+          onClick={() => run(`${call}/answer`)}
+        />
+        {lamp.youAreAlerted ? (
+          <button onClick={() => run(`${call}/decline`)}>Decline</button>
+        ) : (
+          <span class="unavailable">
+            <button disabled>Decline</button>
+            <span class="why">Only a party the call is ringing for can decline it (R14).</span>
+          </span>
+        )}
+      </div>
+    );
+  }
+  if (lamp.state === 'held') {
+    return (
+      <div class="actions" role="group" aria-label="Call actions">
+        {lamp.heldBy === me ? (
+          <button onClick={() => run(`${call}/resume`)}>Resume</button>
+        ) : (
+          <Diagnosed
+            label="Pick up"
+            availability={line.availability.pickUp}
+            onClick={() => run(`${call}/pick-up`)}
+          />
+        )}
+        <Diagnosed
+          label="Merge into my call"
+          availability={line.availability.join}
+          onClick={() => run(`${call}/merge`)}
+        />
+        {privacy(lamp.locked)}
+      </div>
+    );
+  }
+  const onCall = lamp.by.includes(me);
+  if (lamp.transferringTo === me) {
+    return (
+      <div class="actions" role="group" aria-label="Call actions">
+        <button onClick={() => run(`${call}/answer`)}>Answer transfer</button>
+      </div>
+    );
+  }
+  if (!onCall) {
+    return (
+      <div class="actions" role="group" aria-label="Call actions">
+        <Diagnosed label="Join" availability={line.availability.join} onClick={() => run(`${call}/join`)} />
+        {privacy(lamp.locked)}
+      </div>
+    );
+  }
+  const recording = line.recordings[0];
+  const targets = line.transferTargets;
+  return (
+    <div class="actions" role="group" aria-label="Call actions">
+      <button onClick={() => run(`${call}/hold`)}>Hold</button>
+      {delegator && <button onClick={() => run(`${call}/hold`, { privacyLock: true })}>Hold, locked</button>}
+      <button onClick={() => run(`${call}/hang-up`)}>Hang up</button>
+      {recording ? (
+        <button onClick={() => run(`${call}/recordings/${encodeURIComponent(recording.recordingId)}/stop`)}>
+          Stop recording
+        </button>
+      ) : (
+        <button onClick={() => run(`${call}/recordings`)}>Record</button>
+      )}
+      {privacy(lamp.locked)}
+      {targets.length > 0 && (
+        <span class="transfer">
+          <label>
+            Transfer to{' '}
+            <select value={target} onChange={(e) => setTarget((e.target as HTMLSelectElement).value)}>
+              <option value="">choose…</option>
+              {targets.map((t) => (
+                <option key={t.partyId} value={t.partyId}>
+                  {t.name}
+                </option>
+              ))}
+            </select>
+          </label>{' '}
+          <button disabled={!target} onClick={() => run(`${call}/transfer`, { to: target })}>
+            Transfer
+          </button>
+        </span>
+      )}
+    </div>
+  );
+}
+
+function LineCard(props: {
+  line: SeatLine;
+  seat: Seat;
+  act: Act;
+  now: number;
+  /** A past state (time travel): shown, not acted on. */
+  readOnly: boolean;
+  refusal: Shown | undefined;
+}) {
+  const { line, seat, act, now, readOnly, refusal } = props;
+  const inbox = `${linePath(seat.account.accountId, line.number)}/voicemails`;
+  const by = (acts: readonly { byName: string | null; by: string; at: string }[]) =>
+    acts.map((a) => `${a.byName ?? a.by} (${when(a.at)})`).join(', ');
+  return (
+    <section class="line" aria-label={line.label} data-line={line.number}>
+      <h2>{line.label}</h2>
+      <p class="role">
+        {line.role === 'delegator'
+          ? 'Your line'
+          : `Shared by ${line.owner.name} · you may ${line.permissions.length ? line.permissions.map(words).join(', ') : 'do nothing on it'}`}
+      </p>
+      <Lamp line={line} viewer={seat.viewer} now={now} />
+      {!readOnly && <CallActions line={line} seat={seat} act={act} />}
+      <RefusalNote refusal={refusal} />
+      <details class="voicemail">
+        <summary>
+          Voicemail · {line.voicemail.unread} unread
+          {line.voicemail.missedCalls.length > 0 && ` · ${line.voicemail.missedCalls.length} missed`}
+        </summary>
+        {line.voicemail.messages.length === 0 && <p class="empty">No messages</p>}
+        <ul>
+          {line.voicemail.messages.map((m) => (
+            <li key={m.messageId} class={m.read ? 'read' : 'unread'}>
+              {when(m.at)} · from {phone(m.from)}{' '}
+              {m.read ? `· read by ${by(m.readBy)}` : <strong>new</strong>}{' '}
+              {!readOnly && !m.read && (
+                <button
+                  onClick={() => act(line.number, 'POST', `${inbox}/${encodeURIComponent(m.messageId)}/read`)}
+                >
+                  Mark read
+                </button>
+              )}{' '}
+              {!readOnly && (
+                <button
+                  onClick={() => act(line.number, 'DELETE', `${inbox}/${encodeURIComponent(m.messageId)}`)}
+                >
+                  Delete
+                </button>
+              )}
+            </li>
+          ))}
+          {line.voicemail.deleted.map((m) => (
+            <li key={m.messageId} class="deleted">
+              {when(m.at)} · from {phone(m.from)} · deleted by {m.deleted && by([m.deleted])}
+            </li>
+          ))}
+        </ul>
+        {line.voicemail.missedCalls.length > 0 && (
+          <>
+            <h4>Missed calls</h4>
+            <ul>
+              {line.voicemail.missedCalls.map((c) => (
+                <li key={c.callId}>
+                  {when(c.receivedAt)} · {phone(c.from)} · {words(c.reason)}
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+      </details>
+      <details class="history">
+        <summary>History · {line.history.length} calls</summary>
+        <ul>
+          {line.history.map((h) => (
+            <li key={h.callId}>
+              {when(h.startedAt)} · {h.direction} {phone(h.external)} · {words(h.result ?? h.status)}
+              {h.durationSeconds !== null && ` · ${duration(h.durationSeconds)}`}
+              {h.labels.length > 0 && (
+                <ul class="labels">
+                  {h.labels.map((label) => (
+                    <li key={label}>{label}</li>
+                  ))}
+                </ul>
+              )}
+              <AuditTrail account={seat.account.accountId} number={line.number} callId={h.callId} />
+            </li>
+          ))}
+        </ul>
+      </details>
+    </section>
+  );
+}
+
+function Delegations(props: {
+  title: string;
+  rows: readonly SeatDelegation[];
+  seat: Seat;
+  act: Act;
+  asDelegate: boolean;
+}) {
+  const { title, rows, seat, act, asDelegate } = props;
+  return (
+    <>
+      <h3>{title}</h3>
+      {rows.length === 0 ? (
+        <p class="empty">None</p>
+      ) : (
+        <ul>
+          {rows.map((d) => (
+            <li key={d.delegationId} data-delegation={d.delegationId} data-status={d.status}>
+              <strong>{d.other.name}</strong> · <span class={`status ${d.status}`}>{d.status}</span> since{' '}
+              {when(d.statusSince)} ·{' '}
+              {d.permissions.length ? d.permissions.map(words).join(', ') : 'no permissions'} · lines{' '}
+              {d.sharedLines.length ? d.sharedLines.map(phone).join(', ') : 'none'}
+              {asDelegate && d.status === 'active' && (
+                <>
+                  {' '}
+                  · {d.optedIn ? 'opted in' : 'opted out'}{' '}
+                  <button
+                    onClick={() =>
+                      act(
+                        'roster',
+                        'POST',
+                        `accounts/${encodeURIComponent(seat.account.accountId)}/delegations/${encodeURIComponent(d.delegationId)}/${d.optedIn ? 'opt-out' : 'opt-in'}`,
+                      )
+                    }
+                  >
+                    {d.optedIn ? 'Opt out' : 'Opt in'}
+                  </button>
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+function Roster({ seat, act, refusal }: { seat: Seat; act: Act; refusal: Shown | undefined }) {
+  return (
+    <section class="roster" aria-label="Delegations">
+      <h2>Delegations</h2>
+      <Delegations title="My delegates" rows={seat.delegates} seat={seat} act={act} asDelegate={false} />
+      <Delegations title="I assist" rows={seat.delegators} seat={seat} act={act} asDelegate />
+      <RefusalNote refusal={refusal} />
+    </section>
+  );
+}
+
+/** The stack's time; in virtual mode (R21) with the controls that move it on. */
+function Clock({ seat, act, refusal }: { seat: Seat; act: Act; refusal: Shown | undefined }) {
+  if (seat.clock.mode !== 'virtual') return null;
+  return (
+    <div class="clock" role="group" aria-label="Virtual clock">
+      Virtual clock: <time dateTime={seat.clock.now}>{when(seat.clock.now)}</time>{' '}
+      <button onClick={() => act('clock', 'POST', 'clock/advance', { bySeconds: 10 })}>+10 s</button>{' '}
+      <button onClick={() => act('clock', 'POST', 'clock/advance', { bySeconds: 60 })}>+1 min</button>
+      <RefusalNote refusal={refusal} />
+    </div>
+  );
+}
+
+/** Time travel (the projector's asOf / asOfTime): step back event by event, or jump to a time. */
+function TimeTravel(props: {
+  shown: Seat;
+  past: boolean;
+  travel: (to: { asOf?: string; asOfTime?: string }) => void;
+  live: () => void;
+  refusal: Shown | undefined;
+}) {
+  const { shown, past, travel, live, refusal } = props;
+  const [time, setTime] = useState('');
+  const position = BigInt(shown.position);
+  return (
+    <div class={`time-travel${past ? ' past' : ''}`} role="group" aria-label="Time travel">
+      {past && (
+        <strong data-as-of={shown.position}>
+          As of position {shown.position} ({when(shown.clock.now)}){' '}
+        </strong>
+      )}
+      <button disabled={position === 0n} onClick={() => travel({ asOf: String(position - 1n) })}>
+        Step back one event
+      </button>{' '}
+      <label>
+        As of time{' '}
+        <input
+          type="datetime-local"
+          step="1"
+          value={time}
+          onInput={(e) => setTime((e.target as HTMLInputElement).value)}
+        />
+      </label>{' '}
+      <button disabled={!time} onClick={() => travel({ asOfTime: new Date(time).toISOString() })}>
+        Show
+      </button>
+      {past && (
+        <>
+          {' '}
+          <button onClick={live}>Back to live</button>
+        </>
+      )}
+      <RefusalNote refusal={refusal} />
+    </div>
+  );
+}
