@@ -161,7 +161,8 @@ describe('ids and body keys naming Object.prototype members, on every route', ()
     if (param === 'action') return 'answer';
     if (param === 'viewer' || param === 'party') return ALICE;
     if (param === 'line') return LINE;
-    if (param === 'module') return 'panel.client.js';
+    if (param === 'file') return 'index.js';
+    if (param === 'path') return `accounts/${accountId}/parties`;
     if (param === 'account') return accountId;
     const value = new Map(Object.entries(world)).get(param);
     if (value === undefined)

@@ -112,8 +112,8 @@ describe('projector refuses requests from foreign pages', () => {
       const headers = { host, origin: `http://${host}` };
       const page = await rawRequest(url, { path: '/panel?account=acme&viewer=alice', headers: { host } });
       expect({ host, status: page.status }).toEqual({ host, status: 200 });
-      const module = await rawRequest(url, { path: '/panel/render.js', headers });
-      expect({ host, status: module.status }).toEqual({ host, status: 200 });
+      const directory = await rawRequest(url, { path: '/panel/directory', headers });
+      expect({ host, status: directory.status }).toEqual({ host, status: 200 });
       const stream = await rawRequest(url, { path: '/events/stream', headers });
       expect({ host, status: stream.status }).toEqual({ host, status: 200 });
       expect(stream.headers['content-type']).toMatch(/^text\/event-stream/);
