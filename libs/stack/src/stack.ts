@@ -58,11 +58,23 @@ export async function startProcess(
     stop: (signal: NodeJS.Signals = 'SIGTERM') =>
       new Promise<void>((stopped) => {
         if (child.exitCode !== null || child.signalCode !== null) return stopped();
-        child.once('exit', () => stopped());
+        // As a container runtime does: a process still running STOP_GRACE_MS after the signal is
+        // killed, and says so, so that one stuck shutdown cannot hang whatever stops the stack.
+        const overdue = setTimeout(() => {
+          process.stderr.write(`${name} did not stop within ${STOP_GRACE_MS} ms of ${signal}: killed\n`);
+          child.kill('SIGKILL');
+        }, STOP_GRACE_MS);
+        child.once('exit', () => {
+          clearTimeout(overdue);
+          stopped();
+        });
         child.kill(signal);
       }),
   };
 }
+
+/** How long a stopped process may take to exit before it is killed. */
+const STOP_GRACE_MS = 10_000;
 
 export const startEventStore = (
   options: { mem?: boolean; dataDir?: string } = { mem: true },
