@@ -111,6 +111,25 @@ describe('projector engine over a real subscription', () => {
     }
   });
 
+  it('stops when told to while it is still checking its snapshot against the store, before it subscribed', async () => {
+    // Given a snapshot, so a restarted projector first reads the store to check the snapshot belongs to it
+    const streams = prefix();
+    const last = await append(`${streams}a`, { type: 'Tallied', data: { amount: 1 } });
+    const first = new Projector(store, [tally], { streamPrefixes: [streams], dataDir, ...quiet });
+    await first.start();
+    await first.waitForPosition(last);
+    await first.stop();
+
+    // When the restarted projector is stopped while that read is in flight
+    const restarted = new Projector(store, [tally], { streamPrefixes: [streams], dataDir, ...quiet });
+    await restarted.start();
+    const stopped = restarted.stop();
+
+    // Then it stops (it used to open its subscription after the stop and follow $all for ever)
+    await stopped;
+    expect(restarted.status).toBe('stopped');
+  });
+
   it('stops loudly on an event it cannot apply and reports where', async () => {
     const streams = prefix();
     await append(`${streams}a`, { type: 'Tallied', data: { amount: 1 } });

@@ -262,6 +262,9 @@ export class Projector {
       try {
         if (!this.snapshotChecked) await this.checkSnapshotAgainstStore();
         this.snapshotChecked = true;
+        // A stop() that came while the check was in flight found no subscription to close: opening one
+        // now would follow $all for ever and stop() would wait for this loop for ever.
+        if (this.stopping) return;
         this.subscription = this.store.subscribeToAll({
           fromPosition: this.readModels.position,
           streamPrefixes: this.options.streamPrefixes,
