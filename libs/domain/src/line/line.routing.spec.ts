@@ -175,7 +175,9 @@ describe('who rings for an incoming call (R13, R19, R5)', () => {
   });
 
   it('R13: the delegator always rings, whatever the hours or the caller', () => {
-    const closed = lineContext({ line: { number: 'n', name: null, ringTimeoutSeconds: 30, businessHours: OFFICE } });
+    const closed = lineContext({
+      line: { number: 'n', name: null, ringTimeoutSeconds: 30, businessHours: OFFICE },
+    });
     expect(routeIncomingCall(closed, VIP_CALLER, EVENING)[0]).toMatchObject({ partyId: BOSS, rings: true });
   });
 
