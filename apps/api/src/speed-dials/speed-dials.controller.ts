@@ -1,6 +1,14 @@
 import { Body, Controller, Delete, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { AccountCommand } from '#domain';
 import type { LineEvent } from '#events';
@@ -162,8 +170,19 @@ export class SpeedDialsController {
   @ApiOperation({
     summary:
       'Press a speed-dial key: place a call to its number on the chosen line, decided exactly as dialling ' +
-      'the number there (R22 → R10–R12: LINE_BUSY, PERMISSION_REQUIRED, LINE_NOT_SHARED …); the key’s ' +
-      'refusals are SPEED_DIAL_NOT_FOUND (404), ACTOR_NOT_ALLOWED and PERMISSION_NOT_GRANTED (422)',
+      'the number there (R22 → R10–R12)',
+  })
+  @ApiCreatedResponse({ type: LineCommandResponse, description: 'The call placed: its events' })
+  @ApiBadRequestResponse({ description: 'Malformed input, with a message per field; nothing appended' })
+  @ApiNotFoundResponse({
+    description: '`ACCOUNT_NOT_FOUND`, `PARTY_NOT_FOUND`, `SPEED_DIAL_NOT_FOUND`, `LINE_NOT_FOUND`',
+  })
+  @ApiConflictResponse({ description: 'The line says no right now: `LINE_BUSY`, `INVITATION_PENDING`' })
+  @ApiUnprocessableEntityResponse({
+    description:
+      'The key or the line refuses as asked: `ACTOR_NOT_ALLOWED`, `PERMISSION_NOT_GRANTED` (the list), ' +
+      '`PERMISSION_REQUIRED`, `LINE_NOT_SHARED` (the line, as for a dialled call); ' +
+      '`FOREIGN_EVENT_IN_STREAM`: the account or line stream holds an event this build cannot read',
   })
   @CommandIdempotencyDocs()
   async call(
