@@ -30,7 +30,7 @@ const T0 = Date.parse('2026-01-05T09:00:00.000Z');
 
 const context: LineContext = {
   now: new Date(T0).toISOString(),
-  line: { number: NUMBER, ringTimeoutSeconds: 30, businessHours: null },
+  line: { number: NUMBER, name: null, ringTimeoutSeconds: 30, businessHours: null },
   delegator: { partyId: 'alice', name: 'Alice', eligibility: null, powerPack: false },
   delegates: [],
   vip: { contacts: [], routing: { mode: 'delegatorOnly' } },

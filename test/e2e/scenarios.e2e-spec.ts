@@ -68,7 +68,7 @@ describe('shipped scenarios', () => {
     await stack?.stop();
   }, 30_000);
 
-  it('cover every SPEC rule R1-R21 and the seed troubleshooting cases', async () => {
+  it('cover every SPEC rule R1-R23 and the seed troubleshooting cases', async () => {
     const { parse } = await import('yaml');
     const { readFile } = await import('node:fs/promises');
     const covered = new Set<string>();
@@ -77,7 +77,7 @@ describe('shipped scenarios', () => {
       expect(typeof scenario.description).toBe('string');
       for (const rule of scenario.rules ?? []) covered.add(rule);
     }
-    const all = Array.from({ length: 21 }, (_, i) => `R${i + 1}`);
+    const all = Array.from({ length: 23 }, (_, i) => `R${i + 1}`);
     expect(all.filter((rule) => !covered.has(rule))).toEqual([]);
     const names = files.map((f) => f.slice(dir.length + 1));
     expect(names).toEqual(

@@ -4,10 +4,18 @@ import { AccountsModule } from './accounts/accounts.module.js';
 import { ClockModule } from './clock/clock.module.js';
 import { HealthController } from './health.controller.js';
 import { LinesModule } from './lines/lines.module.js';
+import { AssistantModule } from './speed-dials/assistant.module.js';
 import { EventStoreModule } from './shared/event-store.module.js';
 
 @Module({
-  imports: [CqrsModule.forRoot(), EventStoreModule, ClockModule, AccountsModule, LinesModule],
+  imports: [
+    CqrsModule.forRoot(),
+    EventStoreModule,
+    ClockModule,
+    AccountsModule,
+    LinesModule,
+    AssistantModule,
+  ],
   controllers: [HealthController],
 })
 export class AppModule {

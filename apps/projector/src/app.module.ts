@@ -6,6 +6,7 @@ import { CallsController } from './http/calls.controller.js';
 import { LinesController } from './http/lines.controller.js';
 import { OperationsController } from './http/operations.controller.js';
 import { ReadModelsService } from './http/read-models.service.js';
+import { SpeedDialsController } from './http/speed-dials.controller.js';
 import { PanelController } from './panel/panel.controller.js';
 
 /** The projector's HTTP surface over one running Projector (created and stopped by main/tests). */
@@ -20,6 +21,7 @@ export class ProjectorModule {
         LinesController,
         CallsController,
         AccountsController,
+        SpeedDialsController,
         PanelController,
       ],
       providers: [

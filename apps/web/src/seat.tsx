@@ -10,6 +10,7 @@ import { AuditTrail } from './audit.js';
 import { Refusal, command, linePath, loadDirectory, loadSeat } from './api.js';
 import { duration, elapsed, phone, when, words } from './format.js';
 import { Problem } from './problem.js';
+import { SpeedDials } from './speed-dials.js';
 
 type Method = 'POST' | 'PUT' | 'DELETE';
 /** Runs one api command for a part of the page (a line, the dialer, the roster) and shows its refusal there. */
@@ -120,6 +121,7 @@ export function SeatPage({ account, viewer }: { account: string; viewer: string 
       ) : (
         <Dialer seat={seat} act={act} refusal={refusals.dialer} />
       )}
+      {!past && <SpeedDials seat={seat} act={act} refusal={refusals['speed-dials']} />}
       <div class="lines">
         {shown.lines.map((line) => (
           <LineCard
@@ -409,7 +411,8 @@ function LineCard(props: {
     acts.map((a) => `${a.byName ?? a.by} (${when(a.at)})`).join(', ');
   return (
     <section class="line" aria-label={line.label} data-line={line.number}>
-      <h2>{line.label}</h2>
+      {/* R23: the line's name is part of its key, beside the number (in the label, R11). */}
+      <h2 data-line-name={line.name ?? ''}>{line.label}</h2>
       <p class="role">
         {line.role === 'delegator'
           ? 'Your line'

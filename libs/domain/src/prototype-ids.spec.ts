@@ -192,6 +192,7 @@ const invited = A.extend(
 );
 const active = A.extend(invited, A.accept('d1', A.BOB));
 const withVip = A.extend(active, A.addVip(A.ALICE, '+15557770001'));
+const withSpeedDial = A.extend(acme, A.addSpeedDial(A.ALICE, 'k1'));
 const now = { now: A.T0 };
 const hours = { utcOffsetMinutes: 0, windows: [] };
 
@@ -356,6 +357,43 @@ const ACCOUNT_SAMPLES: Samples<AccountCommand, AccountEvent> = {
       ...now,
     },
     ids: { delegatorId: 'rejected', actor: 'rejected' },
+  },
+  AddSpeedDial: {
+    given: acme,
+    command: A.addSpeedDial(A.ALICE, 'k1'),
+    ids: { ownerId: 'rejected', entryId: 'events', actor: 'rejected' },
+  },
+  RelabelSpeedDial: {
+    given: withSpeedDial,
+    command: {
+      type: 'RelabelSpeedDial',
+      ownerId: A.ALICE,
+      entryId: 'k1',
+      label: 'Desk',
+      actor: A.ALICE,
+      ...now,
+    },
+    ids: { ownerId: 'rejected', entryId: 'rejected', actor: 'rejected' },
+  },
+  MoveSpeedDial: {
+    given: withSpeedDial,
+    command: { type: 'MoveSpeedDial', ownerId: A.ALICE, entryId: 'k1', position: 2, actor: A.ALICE, ...now },
+    ids: { ownerId: 'rejected', entryId: 'rejected', actor: 'rejected' },
+  },
+  RemoveSpeedDial: {
+    given: withSpeedDial,
+    command: { type: 'RemoveSpeedDial', ownerId: A.ALICE, entryId: 'k1', actor: A.ALICE, ...now },
+    ids: { ownerId: 'rejected', entryId: 'rejected', actor: 'rejected' },
+  },
+  ChangeSpeedDialLimit: {
+    given: acme,
+    command: { type: 'ChangeSpeedDialLimit', maxSpeedDials: 5, actor: A.ADMIN, ...now },
+    ids: { actor: 'rejected' },
+  },
+  NameLine: {
+    given: acme,
+    command: A.nameLine(A.ALICE, 'Front desk'),
+    ids: { partyId: 'rejected', actor: 'rejected' },
   },
 };
 

@@ -3,7 +3,8 @@ import type { DomainEvent } from './event.js';
 /**
  * Events of an account (stream `account-<accountId>`): its policy and limits, its parties and their
  * licences (R1–R5), per-user delegation settings and admin locks (R3), every delegation's life (R6–R10)
- * and the VIP settings of delegators (R19). Case names and field names are the storage format: never
+ * the VIP settings of delegators (R19), every party's speed dials (R22) and the names of direct numbers
+ * (R23). Case names and field names are the storage format: never
  * rename one, add a new version with an upcaster instead.
  *
  * Conventions shared by every event: `by` is whoever acted (a party id or an admin id of the account),
@@ -40,7 +41,9 @@ export type Permission =
   | 'optInOut'
   | 'overrideBusinessHours'
   | 'manageVipContacts'
-  | 'vipOnly';
+  | 'vipOnly'
+  /** R22: the delegate may add, relabel, move and remove the delegator's speed dials. */
+  | 'manageSpeedDials';
 
 /** R7: pending until accepted (or activated by policy); declined and revoked are final. */
 export type DelegationStatus = 'pending' | 'active' | 'declined' | 'revoked';
@@ -186,6 +189,37 @@ export type VipRoutingChanged = DomainEvent<
   By & { delegatorId: string; routing: VipRouting }
 >;
 
+// ── Speed dials (R22) ────────────────────────────────────────────────────────────────────────────
+
+type OfSpeedDial = By & { ownerId: string; entryId: string };
+
+/**
+ * A speed-dial key of `ownerId` at key `position` (1-based; a desk phone's keys have fixed places, so
+ * positions may have gaps). `number` is E.164: a direct number of the account (an internal party or a
+ * line, shown with its BLF presence) or an external number.
+ */
+export type SpeedDialAdded = DomainEvent<
+  'SpeedDialAdded',
+  OfSpeedDial & { label: string; number: string; position: number }
+>;
+export type SpeedDialRelabelled = DomainEvent<'SpeedDialRelabelled', OfSpeedDial & { label: string }>;
+export type SpeedDialMoved = DomainEvent<
+  'SpeedDialMoved',
+  OfSpeedDial & { fromPosition: number; position: number }
+>;
+export type SpeedDialRemoved = DomainEvent<'SpeedDialRemoved', OfSpeedDial>;
+/** The account setting: how many speed-dial keys each party may fill (and the highest key position). */
+export type SpeedDialLimitChanged = DomainEvent<'SpeedDialLimitChanged', By & { maxSpeedDials: number }>;
+
+// ── Named shared lines (R23) ─────────────────────────────────────────────────────────────────────
+
+/**
+ * The owner of direct number `number` (the delegator of its shared line) or an admin names it; `null`
+ * clears the name. Read models keep the name each call was placed under: a rename changes what is
+ * shown from now on, never history.
+ */
+export type LineNamed = DomainEvent<'LineNamed', OfParty & { number: string; name: string | null }>;
+
 export type AccountEvent =
   | AccountCreated
   | AccountPolicyChanged
@@ -214,7 +248,13 @@ export type AccountEvent =
   | DelegateBusinessHoursSet
   | VipContactAdded
   | VipContactRemoved
-  | VipRoutingChanged;
+  | VipRoutingChanged
+  | SpeedDialAdded
+  | SpeedDialRelabelled
+  | SpeedDialMoved
+  | SpeedDialRemoved
+  | SpeedDialLimitChanged
+  | LineNamed;
 
 export const accountEventSchemaVersions: Record<AccountEvent['type'], number> = {
   AccountCreated: 1,
@@ -245,4 +285,10 @@ export const accountEventSchemaVersions: Record<AccountEvent['type'], number> = 
   VipContactAdded: 1,
   VipContactRemoved: 1,
   VipRoutingChanged: 1,
+  SpeedDialAdded: 1,
+  SpeedDialRelabelled: 1,
+  SpeedDialMoved: 1,
+  SpeedDialRemoved: 1,
+  SpeedDialLimitChanged: 1,
+  LineNamed: 1,
 };

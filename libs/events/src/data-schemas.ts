@@ -91,6 +91,7 @@ export type DataSchemas = { readonly [T in Catalogue['type']]: Shape<EventOfType
 
 const by = { by: isString, at: isString };
 const ofParty = { ...by, partyId: isString };
+const ofSpeedDial = { ...by, ownerId: isString, entryId: isString };
 const ofDelegation = { ...by, delegationId: isString, delegatorId: isString, delegateId: isString };
 const callingPlan = oneOf('metered', 'unlimited', 'pro', 'none');
 const permission = oneOf(
@@ -102,6 +103,7 @@ const permission = oneOf(
   'overrideBusinessHours',
   'manageVipContacts',
   'vipOnly',
+  'manageSpeedDials',
 );
 const linePermission = nullable(oneOf('placeCalls', 'answerCalls', 'pickUpHeldCalls', 'joinAndMerge'));
 const desktopClient = objectOf({
@@ -179,6 +181,12 @@ export const dataSchemas: DataSchemas = {
       objectOf({ mode: oneOf('delegatorFirst'), delaySeconds: isNumber }),
     ),
   },
+  SpeedDialAdded: { ...ofSpeedDial, label: isString, number: isString, position: isNumber },
+  SpeedDialRelabelled: { ...ofSpeedDial, label: isString },
+  SpeedDialMoved: { ...ofSpeedDial, fromPosition: isNumber, position: isNumber },
+  SpeedDialRemoved: ofSpeedDial,
+  SpeedDialLimitChanged: { ...by, maxSpeedDials: isNumber },
+  LineNamed: { ...ofParty, number: isString, name: nullable(isString) },
   // Line
   CallPlacedOnSharedLine: {
     callId: isString,

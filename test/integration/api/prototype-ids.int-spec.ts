@@ -64,6 +64,7 @@ describe('ids and body keys naming Object.prototype members, on every route', ()
     callId: 'c1',
     recordingId: 'r1',
     messageId: '',
+    entryId: 'k1',
   };
 
   const send = async (
@@ -125,6 +126,13 @@ describe('ids and body keys naming Object.prototype members, on every route', ()
       actor: ALICE,
       number: VIP_CALLER,
       name: 'Chair',
+    });
+    await ok(`/accounts/${accountId}/parties/${ALICE}/speed-dials`, {
+      actor: ALICE,
+      entryId: 'k1',
+      label: 'Travel desk',
+      number: '+15558880001',
+      position: 1,
     });
     // A missed call leaves a voicemail; a second call is answered and recorded.
     await ok(`${line}/incoming-calls`, { from: CALLER, callId: 'c0' });

@@ -1,5 +1,5 @@
 import type { Scenario } from './scenario.js';
-import { panelUrl, runAccountIds, runTotals } from './scenario-command.js';
+import { accountSetup, panelUrl, runAccountIds, runTotals } from './scenario-command.js';
 
 interface StepResult {
   step: string;
@@ -73,5 +73,41 @@ describe('scenario run identity', () => {
     expect(panelUrl('http://127.0.0.1:3001', 'r21-e2e', scenario('r21'))).toBe(
       'http://127.0.0.1:3001/panel?account=r21-e2e&viewer=alice',
     );
+  });
+});
+
+describe('scenario setup of speed dials and line names (R22, R23)', () => {
+  it('R22/R23: sets the account limit, names lines and adds keys, as the admin, after the parties', () => {
+    // Given a scenario with a limit, a named line and a key
+    const scenario = {
+      name: 'dials',
+      account: 'd',
+      speedDialLimit: 12,
+      parties: [
+        {
+          id: 'alice',
+          numbers: ['+15550000001'],
+          lineNames: { '+15550000001': 'Sales' },
+          speedDials: [{ id: 'bob', label: 'Bob', number: '+15550000002', position: 1 }],
+        },
+      ],
+      steps: [],
+    } as unknown as Scenario;
+    // When its setup is planned
+    const requests = accountSetup(scenario, { accountId: 'd-1', t0: new Date(0) });
+    // Then the three come after the account and the party, in this order
+    expect(requests.slice(2).map(({ method, path, body }) => ({ method, path, body }))).toEqual([
+      { method: 'PUT', path: '/accounts/d-1/speed-dial-limit', body: { actor: 'admin', maxSpeedDials: 12 } },
+      {
+        method: 'PUT',
+        path: '/accounts/d-1/parties/alice/lines/%2B15550000001/name',
+        body: { actor: 'admin', name: 'Sales' },
+      },
+      {
+        method: 'POST',
+        path: '/accounts/d-1/parties/alice/speed-dials',
+        body: { actor: 'admin', entryId: 'bob', label: 'Bob', number: '+15550000002', position: 1 },
+      },
+    ]);
   });
 });

@@ -51,11 +51,11 @@ interface Request {
 const seg = encodeURIComponent;
 
 /**
- * The provisioning a scenario declares, as api requests: the account with its policy, parties,
- * then each delegation's invitation and (unless `accept: false`, or the policy activated it) its
+ * The provisioning a scenario declares, as api requests: the account with its policy, parties, the
+ * speed-dial limit, line names and speed dials (R22, R23), then each delegation's invitation and (unless `accept: false`, or the policy activated it) its
  * acceptance. `accepts` is decided per invitation, after its answer is known.
  */
-const accountSetup = (scenario: Scenario, context: RunContext): Omit<Request, 'commandId'>[] => [
+export const accountSetup = (scenario: Scenario, context: RunContext): Omit<Request, 'commandId'>[] => [
   {
     what: 'createAccount',
     method: 'POST',
@@ -93,6 +93,30 @@ const accountSetup = (scenario: Scenario, context: RunContext): Omit<Request, 'c
       body: { ...common, ...(assistant ? { assistantEnabled: true, desktopClient: assistant } : {}) },
     };
   }),
+  ...(scenario.speedDialLimit === undefined
+    ? []
+    : [
+        {
+          what: `speed-dial limit ${scenario.speedDialLimit}`,
+          method: 'PUT',
+          path: `/accounts/${seg(context.accountId)}/speed-dial-limit`,
+          body: { actor: ADMIN, maxSpeedDials: scenario.speedDialLimit },
+        },
+      ]),
+  ...scenario.parties.flatMap((party) => [
+    ...Object.entries(party.lineNames ?? {}).map(([number, name]) => ({
+      what: `name ${party.id}'s line ${number}`,
+      method: 'PUT',
+      path: `/accounts/${seg(context.accountId)}/parties/${seg(party.id)}/lines/${seg(number)}/name`,
+      body: { actor: ADMIN, name },
+    })),
+    ...(party.speedDials ?? []).map((key) => ({
+      what: `speed dial ${key.id} of ${party.id}`,
+      method: 'POST',
+      path: `/accounts/${seg(context.accountId)}/parties/${seg(party.id)}/speed-dials`,
+      body: { actor: ADMIN, entryId: key.id, label: key.label, number: key.number, position: key.position },
+    })),
+  ]),
 ];
 
 async function send(api: ApiClient, request: Request): Promise<CommandResult> {

@@ -20,6 +20,8 @@ export interface Scenario {
   readonly account: string;
   /** Account policy fields set at creation (R3, R4, R5, R7 auto-activation, R8 limits). */
   readonly policy?: Readonly<Record<string, unknown>>;
+  /** R22: the account setting `maxSpeedDials` (keys per party), set by the admin after creation. */
+  readonly speedDialLimit?: number;
   /**
    * Where the scenario's time starts on the shared virtual clock: `start: "mon 09:00"` moves the clock
    * forward to the next Monday 09:00 UTC (or keeps it if it is there), so business hours (R13) and
@@ -53,6 +55,18 @@ export interface PartySpec {
    * macOS 6.5.0, or the client to report.
    */
   readonly assistant?: boolean | { readonly platform: string; readonly version: string };
+  /** R23: names of the party's direct numbers, by number (`'+15550000001': Sales`). */
+  readonly lineNames?: Readonly<Record<string, string>>;
+  /** R22: the party's speed-dial keys, added by the admin at setup. */
+  readonly speedDials?: readonly SpeedDialSpec[];
+}
+
+/** R22: one speed-dial key; `id` is its entry id in the party's list. */
+export interface SpeedDialSpec {
+  readonly id: string;
+  readonly label: string;
+  readonly number: string;
+  readonly position: number;
 }
 
 /** A command in the CLI's vocabulary, without the account (the run's account is filled in). */
@@ -306,6 +320,28 @@ const commandProblems = (command: StepCommand, index: number): string[] => {
     .map((field) => `step ${index + 1}: ${type} needs ${field}`);
 };
 
+/** R22/R23 setup of a party: a map of line names and a list of keys, each key with its four fields. */
+const partyProblems = (party: PartySpec): string[] => {
+  const problems: string[] = [];
+  const names = party.lineNames;
+  if (names !== undefined && (names === null || typeof names !== 'object' || Array.isArray(names))) {
+    problems.push(`party ${party.id}: lineNames must map numbers to names`);
+  }
+  if (party.speedDials !== undefined && !Array.isArray(party.speedDials)) {
+    problems.push(`party ${party.id}: speedDials must be a list`);
+  }
+  for (const [index, key] of (Array.isArray(party.speedDials) ? party.speedDials : []).entries()) {
+    const fields = ['id', 'label', 'number'].filter(
+      (field) => typeof key?.[field as keyof SpeedDialSpec] !== 'string',
+    );
+    if (typeof key?.position !== 'number') fields.push('position');
+    if (fields.length > 0) {
+      problems.push(`party ${party.id}: speedDials[${index}] needs ${fields.join(', ')}`);
+    }
+  }
+  return problems;
+};
+
 /** What is wrong with a scenario's shape; empty when it can run. */
 export const scenarioProblems = (scenario: Scenario): string[] => {
   const problems: string[] = [];
@@ -313,6 +349,7 @@ export const scenarioProblems = (scenario: Scenario): string[] => {
   if (typeof scenario.name !== 'string') problems.push('name is missing');
   if (typeof scenario.account !== 'string') problems.push('account is missing');
   if (!Array.isArray(scenario.parties)) problems.push('parties must be a list');
+  else problems.push(...scenario.parties.flatMap(partyProblems));
   if (!Array.isArray(scenario.steps)) return [...problems, 'steps must be a list'];
   scenario.steps.forEach((step, index) => {
     const unknown = Object.keys(step).filter((key) => !STEP_KEYS.includes(key));

@@ -159,6 +159,8 @@ export class CallsController {
     return {
       callId: call.callId,
       line: splitLineKey(call.line),
+      // R23: the name the line had when the call started, beside its number.
+      lineName: call.lineName,
       instance: found.instance,
       instances: found.instances,
       position: String(readModels.position ?? 0n),

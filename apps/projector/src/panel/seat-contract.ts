@@ -55,6 +55,8 @@ export interface Act {
 export interface SeatVoicemail {
   readonly messageId: string;
   readonly callId: string;
+  /** R23: the line's name when the message was left. */
+  readonly lineName: string | null;
   readonly from: string;
   readonly at: string;
   readonly read: boolean;
@@ -64,6 +66,8 @@ export interface SeatVoicemail {
 
 export interface SeatMissedCall {
   readonly callId: string;
+  /** R23: the line's name when the call arrived. */
+  readonly lineName: string | null;
   readonly from: string;
   readonly receivedAt: string;
   readonly reason: string;
@@ -71,6 +75,8 @@ export interface SeatMissedCall {
 
 export interface SeatHistoryEntry {
   readonly callId: string;
+  /** R23: the name the line had when the call was placed or arrived. */
+  readonly lineName: string | null;
   readonly direction: string;
   readonly external: string;
   readonly status: string;
@@ -95,7 +101,9 @@ export interface SeatParty {
 export interface SeatLine {
   /** E.164, with its `+`. */
   readonly number: string;
-  /** R11: "My number …" for the delegator, "<delegator> · …" for a delegate. */
+  /** R23: the name the delegator gave the number, `null` when unnamed. */
+  readonly name: string | null;
+  /** R11: "My number …" for the delegator, "<delegator> · …" for a delegate; R23: the name before the number. */
   readonly label: string;
   readonly role: 'delegator' | 'delegate';
   readonly owner: SeatParty;
@@ -116,6 +124,32 @@ export interface SeatLine {
   readonly history: readonly SeatHistoryEntry[];
 }
 
+/** R22: the BLF lamp of a key for an internal party; external numbers have none. */
+export type SpeedDialTarget =
+  | {
+      readonly kind: 'internal';
+      readonly partyId: string;
+      readonly partyName: string;
+      readonly lineName: string | null;
+      readonly presence: 'busy' | 'idle';
+    }
+  | { readonly kind: 'external' };
+
+export interface SeatSpeedDial {
+  readonly entryId: string;
+  readonly label: string;
+  readonly number: string;
+  readonly position: number;
+  readonly target: SpeedDialTarget;
+}
+
+/** R22: a speed-dial list the viewer may press and edit: its own, or a delegator's with manageSpeedDials. */
+export interface SeatSpeedDialList {
+  readonly owner: SeatParty;
+  readonly maxSpeedDials: number;
+  readonly entries: readonly SeatSpeedDial[];
+}
+
 export interface SeatDelegation {
   readonly delegationId: string;
   readonly other: SeatParty;
@@ -133,6 +167,8 @@ export interface Seat {
   /** The time the api decides commands at (R21), and whether it is the virtual clock's. */
   readonly clock: { readonly mode: 'virtual' | 'realtime'; readonly now: string };
   readonly lines: readonly SeatLine[];
+  /** R22: the viewer's own keys first, then those of delegators who let it manage theirs. */
+  readonly speedDials: readonly SeatSpeedDialList[];
   /** The viewer's delegates (it is their delegator) and its delegators (it is their delegate). */
   readonly delegates: readonly SeatDelegation[];
   readonly delegators: readonly SeatDelegation[];

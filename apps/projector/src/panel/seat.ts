@@ -6,7 +6,7 @@ import { voicemailProjection, type VoicemailMessage } from '#read-models';
 import { lineAccess, partyName, sameNumber } from '#read-models';
 import type { DiagnosisTime } from '#read-models';
 import { whyCannot } from '#read-models';
-import { lineHistory, lineState } from '#read-models';
+import { currentLineName, lineHistory, lineLabel, lineState, speedDialList } from '#read-models';
 import { panelLines } from './panel-lines.js';
 import type {
   Availability,
@@ -16,6 +16,7 @@ import type {
   SeatDelegation,
   SeatLine,
   SeatParty,
+  SeatSpeedDialList,
   SeatVoicemail,
 } from './seat-contract.js';
 
@@ -95,6 +96,7 @@ export const seatOf = (
   const message = (m: VoicemailMessage): SeatVoicemail => ({
     messageId: m.messageId,
     callId: m.callId,
+    lineName: m.lineName,
     from: m.from,
     at: m.at,
     read: m.read,
@@ -144,8 +146,8 @@ export const seatOf = (
     const callId = lamp.state === 'idle' ? null : lamp.callId;
     return {
       number: e164(number),
-      label:
-        access.role === 'delegator' ? `My number ${e164(number)}` : `${access.owner.name} · ${e164(number)}`,
+      name: currentLineName(owner, number),
+      label: lineLabel(access, e164(number)),
       role: access.role,
       owner: named(owner.partyId),
       permissions: access.role === 'delegate' ? access.delegation.permissions : [],
@@ -162,12 +164,19 @@ export const seatOf = (
         missedCalls: inbox.missedCalls
           .map((id) => missedCalls.get(id)!)
           .reverse()
-          .map((c) => ({ callId: c.callId, from: c.from, receivedAt: c.receivedAt, reason: c.reason })),
+          .map((c) => ({
+            callId: c.callId,
+            lineName: c.lineName,
+            from: c.from,
+            receivedAt: c.receivedAt,
+            reason: c.reason,
+          })),
       },
       history: lineHistory(readModels, accountId, number)
         .slice(0, HISTORY_SHOWN)
         .map((h) => ({
           callId: h.callId,
+          lineName: h.lineName,
           direction: h.direction,
           external: h.external,
           status: h.status,
@@ -180,12 +189,24 @@ export const seatOf = (
     };
   });
 
+  // R22: the viewer's own keys, and those of delegators whose active delegation grants manageSpeedDials.
+  const managed = rows
+    .filter(
+      (d) => d.delegateId === viewer && d.status === 'active' && d.permissions.includes('manageSpeedDials'),
+    )
+    .map((d) => d.delegatorId);
+  const speedDials = [viewer, ...new Set(managed)].flatMap((ownerId): SeatSpeedDialList[] => {
+    const list = speedDialList(readModels, accountId, ownerId);
+    return list ? [{ owner: named(ownerId), maxSpeedDials: list.maxSpeedDials, entries: list.entries }] : [];
+  });
+
   return {
     position: String(readModels.position ?? 0n),
     account: { accountId, name: account.name },
     viewer: named(viewer),
     clock: { mode: time.mode, now: time.at },
     lines,
+    speedDials,
     delegates: rows.filter((d) => d.delegatorId === viewer).map((d) => delegation(d, d.delegateId)),
     delegators: rows.filter((d) => d.delegateId === viewer).map((d) => delegation(d, d.delegatorId)),
   };

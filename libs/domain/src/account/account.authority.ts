@@ -14,7 +14,7 @@ const OWN_AUTHORITY: AccountAuthority = { onBehalfOf: null, permission: null };
 /**
  * The authority an accepted command used, read from the state it was decided against. A party acts on
  * its own authority, an admin on the account's; only a delegate working a delegation it was granted
- * acts for the delegator, with the permission that allowed it (R6, R13, R19). Auditors read this from
+ * acts for the delegator, with the permission that allowed it (R6, R13, R19, R22). Auditors read this from
  * the events' metadata, so it lives next to the decider rather than in each caller.
  */
 export const accountAuthority = (command: AccountCommand, state: AccountState): AccountAuthority => {
@@ -24,6 +24,13 @@ export const accountAuthority = (command: AccountCommand, state: AccountState): 
       return command.actor === command.delegatorId || isAdmin(state, command.actor)
         ? OWN_AUTHORITY
         : { onBehalfOf: command.delegatorId, permission: 'manageVipContacts' };
+    case 'AddSpeedDial':
+    case 'RelabelSpeedDial':
+    case 'MoveSpeedDial':
+    case 'RemoveSpeedDial':
+      return command.actor === command.ownerId || isAdmin(state, command.actor)
+        ? OWN_AUTHORITY
+        : { onBehalfOf: command.ownerId, permission: 'manageSpeedDials' };
     case 'OptIn':
     case 'OptOut':
     case 'SetDelegateBusinessHours': {

@@ -157,6 +157,39 @@ export interface ChangeVipRouting extends AccountCommandBase<'ChangeVipRouting'>
   readonly routing: VipRouting;
 }
 
+// ── Speed dials (R22) ────────────────────────────────────────────────────────────────────────────
+
+/** Edits of `ownerId`'s list: by the owner, an admin, or a delegate with `manageSpeedDials`. */
+interface SpeedDialCommand<Type extends string> extends AccountCommandBase<Type> {
+  readonly ownerId: string;
+  readonly entryId: string;
+}
+export interface AddSpeedDial extends SpeedDialCommand<'AddSpeedDial'> {
+  readonly label: string;
+  readonly number: string;
+  readonly position: number;
+}
+export interface RelabelSpeedDial extends SpeedDialCommand<'RelabelSpeedDial'> {
+  readonly label: string;
+}
+export interface MoveSpeedDial extends SpeedDialCommand<'MoveSpeedDial'> {
+  readonly position: number;
+}
+export type RemoveSpeedDial = SpeedDialCommand<'RemoveSpeedDial'>;
+/** The account setting (admin): at most this many keys per party, at positions 1…limit. */
+export interface ChangeSpeedDialLimit extends AccountCommandBase<'ChangeSpeedDialLimit'> {
+  readonly maxSpeedDials: number;
+}
+
+// ── Named shared lines (R23) ─────────────────────────────────────────────────────────────────────
+
+/** The owner of the number or an admin names it; `null` clears the name. */
+export interface NameLine extends AccountCommandBase<'NameLine'> {
+  readonly partyId: string;
+  readonly number: string;
+  readonly name: string | null;
+}
+
 export type AccountCommand =
   | CreateAccount
   | ChangeAccountPolicy
@@ -184,4 +217,10 @@ export type AccountCommand =
   | SetDelegateBusinessHours
   | AddVipContact
   | RemoveVipContact
-  | ChangeVipRouting;
+  | ChangeVipRouting
+  | AddSpeedDial
+  | RelabelSpeedDial
+  | MoveSpeedDial
+  | RemoveSpeedDial
+  | ChangeSpeedDialLimit
+  | NameLine;

@@ -1,5 +1,13 @@
 import type { AccountEvent } from '#events';
 import type * as C from './account.commands.js';
+import {
+  addSpeedDial,
+  changeSpeedDialLimit,
+  moveSpeedDial,
+  nameLine,
+  relabelSpeedDial,
+  removeSpeedDial,
+} from './account.assistant.decide.js';
 import { reject } from './account.decide.shared.js';
 import {
   acceptInvitation,
@@ -111,6 +119,18 @@ export const decideAccount = (command: C.AccountCommand, state: AccountState): A
       return removeVipContact(command, activeAccount(state));
     case 'ChangeVipRouting':
       return changeVipRouting(command, activeAccount(state));
+    case 'AddSpeedDial':
+      return addSpeedDial(command, activeAccount(state));
+    case 'RelabelSpeedDial':
+      return relabelSpeedDial(command, activeAccount(state));
+    case 'MoveSpeedDial':
+      return moveSpeedDial(command, activeAccount(state));
+    case 'RemoveSpeedDial':
+      return removeSpeedDial(command, activeAccount(state));
+    case 'ChangeSpeedDialLimit':
+      return changeSpeedDialLimit(command, activeAccount(state));
+    case 'NameLine':
+      return nameLine(command, activeAccount(state));
     default: {
       const unhandled: never = command;
       throw new Error(`unhandled account command ${JSON.stringify(unhandled)}`);

@@ -184,6 +184,30 @@ export const addVip = (delegatorId: string, number: string, actor = delegatorId)
   name: 'Important caller',
 });
 
+/** R22: a speed-dial key of `ownerId`, added by `actor` (the owner by default). */
+export const addSpeedDial = (
+  ownerId: string,
+  entryId: string,
+  changes: Partial<Omit<C.AddSpeedDial, 'type' | 'ownerId' | 'entryId'>> = {},
+): C.AddSpeedDial => ({
+  type: 'AddSpeedDial',
+  ...base(ownerId),
+  ownerId,
+  entryId,
+  label: `Key ${entryId}`,
+  number: '+15558880001',
+  position: 1,
+  ...changes,
+});
+
+/** R23: `partyId` (or `actor`) names one of its direct numbers. */
+export const nameLine = (
+  partyId: string,
+  name: string | null,
+  number = numberOf(partyId),
+  actor = partyId,
+): C.NameLine => ({ type: 'NameLine', ...base(actor), partyId, number, name });
+
 /** The everyday account: created, with Alice, Bob, Carol and the Lobby phone provisioned. */
 export const ACME: C.AccountCommand[] = [
   createAccount(),

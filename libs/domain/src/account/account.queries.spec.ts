@@ -200,7 +200,7 @@ describe('queries for the call side (R10, R13, R19)', () => {
 
   it('R11: the shared line view names the delegator and lists every live delegate with its standing', () => {
     expect(sharedLineView(state, numberOf(ALICE))).toEqual({
-      line: { number: numberOf(ALICE), ringTimeoutSeconds: 30, businessHours: null },
+      line: { number: numberOf(ALICE), name: null, ringTimeoutSeconds: 30, businessHours: null },
       delegator: { partyId: ALICE, name: 'Alice', eligibility: null, powerPack: true },
       delegates: [
         {

@@ -90,6 +90,8 @@ export interface SharedLineDelegateView {
 export interface SharedLineView {
   readonly line: {
     readonly number: string;
+    /** R23: the name the delegator gave the number, shown beside it (R11); `null` when unnamed. */
+    readonly name: string | null;
     readonly ringTimeoutSeconds: number;
     readonly businessHours: BusinessHours | null;
   };
@@ -109,7 +111,12 @@ export const sharedLineView = (state: AccountState, number: string): SharedLineV
   const owner = lineOwner(state, number);
   if (!owner) return undefined;
   return {
-    line: { number, ringTimeoutSeconds: owner.ringTimeoutSeconds, businessHours: owner.businessHours },
+    line: {
+      number,
+      name: owner.lineNames.get(number) ?? null,
+      ringTimeoutSeconds: owner.ringTimeoutSeconds,
+      businessHours: owner.businessHours,
+    },
     delegator: {
       partyId: owner.id,
       name: owner.name,

@@ -27,6 +27,20 @@ interface PartyBase {
   /** R19: VIP callers of this party as a delegator, by number. */
   readonly vipContacts: ReadonlyMap<string, string>;
   readonly vipRouting: VipRouting;
+  /** R22: the party's speed-dial keys, ordered by position. */
+  readonly speedDials: readonly SpeedDial[];
+  /** R23: names of the party's direct numbers, by number (unnamed numbers are absent). */
+  readonly lineNames: ReadonlyMap<string, string>;
+}
+
+/** R22: one speed-dial key. */
+export interface SpeedDial {
+  readonly entryId: string;
+  readonly label: string;
+  /** E.164: an internal party's or line's direct number, or an external number. */
+  readonly number: string;
+  /** 1-based key position, unique in the owner's list. */
+  readonly position: number;
 }
 
 export interface PhoneUser extends PartyBase {
@@ -71,6 +85,8 @@ export type AccountState =
       readonly numberOwners: ReadonlyMap<string, string>;
       /** Every delegation ever made, by id (declined and revoked ones stay for history and R20). */
       readonly delegations: ReadonlyMap<string, Delegation>;
+      /** R22: the account setting limiting each party's speed dials (count and highest position). */
+      readonly maxSpeedDials: number;
     };
 
 export type ActiveAccount = Extract<AccountState, { status: 'active' }>;
@@ -78,6 +94,9 @@ export type ActiveAccount = Extract<AccountState, { status: 'active' }>;
 export const DEFAULT_DELEGATION_LIMIT = 15;
 export const DEFAULT_RING_TIMEOUT_SECONDS = 30;
 export const DEFAULT_VIP_ROUTING: VipRouting = { mode: 'delegatorOnly' };
+/** R22: a desk phone's side car holds a couple of dozen keys; an admin may allow up to the maximum. */
+export const DEFAULT_MAX_SPEED_DIALS = 24;
+export const MAX_SPEED_DIALS_LIMIT = 100;
 
 export const DEFAULT_ACCOUNT_POLICY: AccountPolicy = {
   delegationEnabled: true,
@@ -143,7 +162,18 @@ const newParty = (
   ringTimeoutSeconds: DEFAULT_RING_TIMEOUT_SECONDS,
   vipContacts: new Map<string, string>(),
   vipRouting: DEFAULT_VIP_ROUTING,
+  speedDials: [] as readonly SpeedDial[],
+  lineNames: new Map<string, string>(),
 });
+
+const byPosition = (a: SpeedDial, b: SpeedDial): number => a.position - b.position;
+
+const updateSpeedDials = (
+  state: ActiveAccount,
+  ownerId: string,
+  change: (speedDials: readonly SpeedDial[]) => readonly SpeedDial[],
+): ActiveAccount =>
+  updateParty(state, ownerId, (p) => ({ ...p, speedDials: [...change(p.speedDials)].sort(byPosition) }));
 
 export const evolveAccount = (state: AccountState, event: AccountEvent): AccountState => {
   if (event.type === 'AccountCreated') {
@@ -157,6 +187,7 @@ export const evolveAccount = (state: AccountState, event: AccountEvent): Account
       parties: new Map(),
       numberOwners: new Map(),
       delegations: new Map(),
+      maxSpeedDials: DEFAULT_MAX_SPEED_DIALS,
     };
   }
   // Events other than AccountCreated only ever follow it in a stream the decider wrote.
@@ -189,7 +220,13 @@ export const evolveAccount = (state: AccountState, event: AccountEvent): Account
       const numberOwners = new Map(state.numberOwners);
       for (const number of party.directNumbers) numberOwners.delete(number);
       for (const number of directNumbers) numberOwners.set(number, partyId);
-      return { ...updateParty(state, partyId, (p) => ({ ...p, directNumbers })), numberOwners };
+      // R23: a number the party no longer owns takes its name with it.
+      const keepNames = (names: ReadonlyMap<string, string>) =>
+        new Map([...names].filter(([number]) => directNumbers.includes(number)));
+      return {
+        ...updateParty(state, partyId, (p) => ({ ...p, directNumbers, lineNames: keepNames(p.lineNames) })),
+        numberOwners,
+      };
     }
     case 'PartyCallingPlanChanged':
       return updateParty(state, event.data.partyId, (p) => ({ ...p, callingPlan: event.data.callingPlan }));
@@ -275,6 +312,31 @@ export const evolveAccount = (state: AccountState, event: AccountEvent): Account
       }));
     case 'VipRoutingChanged':
       return updateParty(state, event.data.delegatorId, (p) => ({ ...p, vipRouting: event.data.routing }));
+    case 'SpeedDialAdded': {
+      const { ownerId, entryId, label, number, position } = event.data;
+      return updateSpeedDials(state, ownerId, (dials) => [...dials, { entryId, label, number, position }]);
+    }
+    case 'SpeedDialRelabelled':
+      return updateSpeedDials(state, event.data.ownerId, (dials) =>
+        dials.map((d) => (d.entryId === event.data.entryId ? { ...d, label: event.data.label } : d)),
+      );
+    case 'SpeedDialMoved':
+      return updateSpeedDials(state, event.data.ownerId, (dials) =>
+        dials.map((d) => (d.entryId === event.data.entryId ? { ...d, position: event.data.position } : d)),
+      );
+    case 'SpeedDialRemoved':
+      return updateSpeedDials(state, event.data.ownerId, (dials) =>
+        dials.filter((d) => d.entryId !== event.data.entryId),
+      );
+    case 'SpeedDialLimitChanged':
+      return { ...state, maxSpeedDials: event.data.maxSpeedDials };
+    case 'LineNamed': {
+      const { partyId, number, name } = event.data;
+      return updateParty(state, partyId, (p) => ({
+        ...p,
+        lineNames: name === null ? withoutEntry(p.lineNames, number) : withEntry(p.lineNames, number, name),
+      }));
+    }
     default: {
       const unhandled: never = event;
       return unhandled;

@@ -10,6 +10,7 @@ export const PERMISSIONS: readonly Permission[] = [
   'overrideBusinessHours',
   'manageVipContacts',
   'vipOnly',
+  'manageSpeedDials',
 ];
 
 /** R6: a delegation without one of these lets the delegate do nothing on the shared lines. */

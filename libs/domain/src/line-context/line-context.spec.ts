@@ -58,7 +58,7 @@ describe('the account as a shared line sees it (lineContextFor)', () => {
     const context = given().when();
     expect(context).toEqual({
       now: T0,
-      line: { number: LINE, ringTimeoutSeconds: 30, businessHours: null },
+      line: { number: LINE, name: null, ringTimeoutSeconds: 30, businessHours: null },
       delegator: { partyId: ALICE, name: 'Alice', eligibility: null, powerPack: false },
       delegates: [],
       vip: { contacts: [], routing: { mode: 'delegatorOnly' } },

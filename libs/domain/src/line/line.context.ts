@@ -14,6 +14,8 @@ export interface LineContext {
   readonly line: {
     /** The shared direct number (R10): the delegator's number, shown as caller ID (R11). */
     readonly number: string;
+    /** R23: the line's name, shown beside the number wherever the line is presented (R11). */
+    readonly name: string | null;
     /** How long an incoming call rings before it goes to voicemail (R14); also a transfer's ring. */
     readonly ringTimeoutSeconds: number;
     /** When delegates without `overrideBusinessHours` are alerted (R13); `null` means always. */

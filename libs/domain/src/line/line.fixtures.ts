@@ -43,7 +43,7 @@ export const delegate = (
 
 export const lineContext = (changes: Partial<LineContext> = {}): LineContext => ({
   now: T0,
-  line: { number: LINE, ringTimeoutSeconds: 30, businessHours: null },
+  line: { number: LINE, name: null, ringTimeoutSeconds: 30, businessHours: null },
   delegator: { partyId: BOSS, name: 'Boss', eligibility: null, powerPack: true },
   delegates: [delegate(ASSISTANT, 'Assistant'), delegate(DEPUTY, 'Deputy')],
   vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorOnly' } },

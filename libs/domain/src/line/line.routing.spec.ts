@@ -65,7 +65,7 @@ describe('who rings for an incoming call (R13, R19, R5)', () => {
     [
       'R13: within the line business hours a delegate rings',
       {},
-      { line: { number: 'n', ringTimeoutSeconds: 30, businessHours: OFFICE } },
+      { line: { number: 'n', name: null, ringTimeoutSeconds: 30, businessHours: OFFICE } },
       CALLER,
       T0,
       true,
@@ -74,7 +74,7 @@ describe('who rings for an incoming call (R13, R19, R5)', () => {
     [
       'R13: outside the line business hours a delegate does not ring',
       {},
-      { line: { number: 'n', ringTimeoutSeconds: 30, businessHours: OFFICE } },
+      { line: { number: 'n', name: null, ringTimeoutSeconds: 30, businessHours: OFFICE } },
       CALLER,
       EVENING,
       false,
@@ -83,7 +83,7 @@ describe('who rings for an incoming call (R13, R19, R5)', () => {
     [
       'R13: with overrideBusinessHours a delegate rings within its own hours even when the line is closed',
       { permissions: [...EVERYDAY, 'overrideBusinessHours'], businessHours: NIGHT_SHIFT },
-      { line: { number: 'n', ringTimeoutSeconds: 30, businessHours: OFFICE } },
+      { line: { number: 'n', name: null, ringTimeoutSeconds: 30, businessHours: OFFICE } },
       CALLER,
       EVENING,
       true,
@@ -92,7 +92,7 @@ describe('who rings for an incoming call (R13, R19, R5)', () => {
     [
       'R13: with overrideBusinessHours a delegate does not ring outside its own hours even when the line is open',
       { permissions: [...EVERYDAY, 'overrideBusinessHours'], businessHours: NIGHT_SHIFT },
-      { line: { number: 'n', ringTimeoutSeconds: 30, businessHours: OFFICE } },
+      { line: { number: 'n', name: null, ringTimeoutSeconds: 30, businessHours: OFFICE } },
       CALLER,
       T0,
       false,
@@ -101,7 +101,7 @@ describe('who rings for an incoming call (R13, R19, R5)', () => {
     [
       'R13: overrideBusinessHours without own hours lifts the line hours altogether',
       { permissions: [...EVERYDAY, 'overrideBusinessHours'] },
-      { line: { number: 'n', ringTimeoutSeconds: 30, businessHours: OFFICE } },
+      { line: { number: 'n', name: null, ringTimeoutSeconds: 30, businessHours: OFFICE } },
       CALLER,
       EVENING,
       true,
@@ -175,7 +175,9 @@ describe('who rings for an incoming call (R13, R19, R5)', () => {
   });
 
   it('R13: the delegator always rings, whatever the hours or the caller', () => {
-    const closed = lineContext({ line: { number: 'n', ringTimeoutSeconds: 30, businessHours: OFFICE } });
+    const closed = lineContext({
+      line: { number: 'n', name: null, ringTimeoutSeconds: 30, businessHours: OFFICE },
+    });
     expect(routeIncomingCall(closed, VIP_CALLER, EVENING)[0]).toMatchObject({ partyId: BOSS, rings: true });
   });
 

@@ -8,6 +8,7 @@ import type {
   Permission,
   VipRouting,
 } from '#events';
+import { DEFAULT_MAX_SPEED_DIALS } from '#domain';
 import type { StoredEvent } from '#eventstore';
 import { defineProjection, existing, invariant } from '../engine/projection.js';
 import { CLOCK_EVENTS_IRRELEVANT, LINE_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
@@ -21,6 +22,16 @@ export interface AccountRow {
   policy: AccountPolicy;
   parties: string[];
   delegations: string[];
+  /** R22: the account setting bounding every party's speed-dial keys. */
+  maxSpeedDials: number;
+}
+
+/** R22: one speed-dial key of a party. */
+export interface SpeedDialRow {
+  entryId: string;
+  label: string;
+  number: string;
+  position: number;
 }
 
 export interface PartyRow {
@@ -40,6 +51,10 @@ export interface PartyRow {
   delegationLocked: boolean;
   vipContacts: { number: string; name: string }[];
   vipRouting: VipRouting | null;
+  /** R22: ordered by position. */
+  speedDials: SpeedDialRow[];
+  /** R23: names of the party's direct numbers (unnamed numbers are absent). */
+  lineNames: { number: string; name: string }[];
 }
 
 export interface DelegationChange {
@@ -107,6 +122,19 @@ const delegationOf = (
   return delegation;
 };
 
+const byPosition = (a: SpeedDialRow, b: SpeedDialRow): number => a.position - b.position;
+
+const speedDialOf = (
+  state: AccountsState,
+  stored: StoredEvent<{ type: string; data: { ownerId: string; entryId: string } }>,
+): SpeedDialRow => {
+  const { ownerId, entryId } = stored.event.data;
+  const owner = existing(state.parties, partyKey(accountIdOf(stored), ownerId), 'party');
+  const entry = owner.speedDials.find((d) => d.entryId === entryId);
+  invariant(entry !== undefined, `speed dial ${entryId} of ${ownerId} does not exist`);
+  return entry;
+};
+
 const moveTo =
   (status: DelegationStatus, from: readonly DelegationStatus[]) =>
   (
@@ -135,6 +163,8 @@ const provision = (
     | 'delegationLocked'
     | 'vipContacts'
     | 'vipRouting'
+    | 'speedDials'
+    | 'lineNames'
     | 'businessHours'
     | 'ringTimeoutSeconds'
   >,
@@ -152,6 +182,8 @@ const provision = (
     delegationLocked: false,
     vipContacts: [],
     vipRouting: null,
+    speedDials: [],
+    lineNames: [],
   });
   account.parties.push(party.partyId);
 };
@@ -164,7 +196,7 @@ const provision = (
  */
 export const accountsProjection = defineProjection<ProjectedEvent>()({
   name: 'accounts',
-  version: 3,
+  version: 4,
   create: (): AccountsState => ({ accounts: new Map(), parties: new Map(), delegations: new Map() }),
   handlers: {
     ...LINE_EVENTS_IRRELEVANT,
@@ -180,6 +212,7 @@ export const accountsProjection = defineProjection<ProjectedEvent>()({
         policy: data.policy,
         parties: [],
         delegations: [],
+        maxSpeedDials: DEFAULT_MAX_SPEED_DIALS,
       });
     },
     AccountPolicyChanged: (state, stored) => {
@@ -212,7 +245,11 @@ export const accountsProjection = defineProjection<ProjectedEvent>()({
       });
     },
     PartyDirectNumbersChanged: (state, stored) => {
-      partyOf(state, stored).directNumbers = stored.event.data.directNumbers;
+      const party = partyOf(state, stored);
+      const { directNumbers } = stored.event.data;
+      party.directNumbers = directNumbers;
+      // R23: as in the domain, a number the party gives up takes its name with it.
+      party.lineNames = party.lineNames.filter((line) => directNumbers.includes(line.number));
     },
     PartyCallingPlanChanged: (state, stored) => {
       partyOf(state, stored).callingPlan = stored.event.data.callingPlan;
@@ -296,6 +333,39 @@ export const accountsProjection = defineProjection<ProjectedEvent>()({
       const { data } = stored.event;
       const delegator = existing(state.parties, partyKey(accountIdOf(stored), data.delegatorId), 'party');
       delegator.vipContacts = delegator.vipContacts.filter((c) => c.number !== data.number);
+    },
+    SpeedDialAdded: (state, stored) => {
+      const { ownerId, entryId, label, number, position } = stored.event.data;
+      const owner = existing(state.parties, partyKey(accountIdOf(stored), ownerId), 'party');
+      invariant(!owner.speedDials.some((d) => d.entryId === entryId), `speed dial ${entryId} added twice`);
+      owner.speedDials = [...owner.speedDials, { entryId, label, number, position }].sort(byPosition);
+    },
+    SpeedDialRelabelled: (state, stored) => {
+      speedDialOf(state, stored).label = stored.event.data.label;
+    },
+    SpeedDialMoved: (state, stored) => {
+      speedDialOf(state, stored).position = stored.event.data.position;
+      const owner = existing(
+        state.parties,
+        partyKey(accountIdOf(stored), stored.event.data.ownerId),
+        'party',
+      );
+      owner.speedDials = [...owner.speedDials].sort(byPosition);
+    },
+    SpeedDialRemoved: (state, stored) => {
+      const { ownerId, entryId } = stored.event.data;
+      speedDialOf(state, stored);
+      const owner = existing(state.parties, partyKey(accountIdOf(stored), ownerId), 'party');
+      owner.speedDials = owner.speedDials.filter((d) => d.entryId !== entryId);
+    },
+    SpeedDialLimitChanged: (state, stored) => {
+      accountOf(state, stored).maxSpeedDials = stored.event.data.maxSpeedDials;
+    },
+    LineNamed: (state, stored) => {
+      const { number, name } = stored.event.data;
+      const party = partyOf(state, stored);
+      const others = party.lineNames.filter((line) => line.number !== number);
+      party.lineNames = name === null ? others : [...others, { number, name }];
     },
     VipRoutingChanged: (state, stored) => {
       const { data } = stored.event;

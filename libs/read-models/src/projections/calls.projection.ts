@@ -3,6 +3,7 @@ import type { LinePermissionUsed, RingDecisionRecord } from '#events';
 import { appended, defineProjection, existing, invariant, IRRELEVANT, NONE } from '../engine/projection.js';
 import { partyKey } from './accounts.projection.js';
 import { currentKey, lineKeyOf, lineScoped, nextKey, splitLineKey } from './line-key.js';
+import { applyDirectNumbersChanged, applyLineNamed, lineNameOf, type LineNames } from './line-names.js';
 
 export type CallStatus = 'dialing' | 'ringing' | 'active' | 'held' | 'ended' | 'voicemail';
 export type CallResult = 'answered' | 'missed' | 'voicemail';
@@ -27,6 +28,8 @@ export interface CallRow {
   key: string;
   callId: string;
   line: string;
+  /** R23: the line's name when the call started, kept whatever the line is called later. */
+  lineName: string | null;
   direction: 'outgoing' | 'incoming';
   /** The external number called (outgoing) or calling (incoming). */
   external: string;
@@ -122,6 +125,7 @@ const newCall = (
   key: string,
   callId: string,
   line: string,
+  lineName: string | null,
   direction: CallRow['direction'],
   external: string,
   at: string,
@@ -129,6 +133,7 @@ const newCall = (
   key,
   callId,
   line,
+  lineName,
   direction,
   external,
   vip: false,
@@ -169,6 +174,8 @@ type CallsState = {
   partyCalls: Map<string, string[]>;
   /** The lines that used a call id, first use first: how `/calls/:callId` finds its call. */
   callIdLines: Map<string, string[]>;
+  /** R23: every line's name so far, copied into each call as it starts. */
+  lineNames: LineNames;
 };
 
 const callOf = (state: CallsState, stream: string, callId: string): CallRow =>
@@ -193,7 +200,7 @@ const startCall = (
     `call ${callId} started on line ${lineKey} while a call with that id is ${previous?.status} there`,
   );
   const key = nextKey(state.calls, state.callReuses, address);
-  const call = newCall(key, callId, lineKey, direction, external, at);
+  const call = newCall(key, callId, lineKey, lineNameOf(state.lineNames, lineKey), direction, external, at);
   state.calls.set(key, call);
   const line = lineOf(state, lineKey);
   line.live.push(key);
@@ -217,16 +224,19 @@ const inProgress = (call: CallRow, what: string): void =>
  */
 export const callsProjection = defineProjection<ProjectedEvent>()({
   name: 'calls',
-  version: 4,
+  version: 5,
   create: (): CallsState => ({
     calls: new Map(),
     callReuses: new Map(),
     lines: new Map(),
     partyCalls: new Map(),
     callIdLines: new Map(),
+    lineNames: new Map(),
   }),
   handlers: {
     ...ACCOUNT_EVENTS_IRRELEVANT,
+    LineNamed: (state, stored) => applyLineNamed(state.lineNames, stored),
+    PartyDirectNumbersChanged: (state, stored) => applyDirectNumbersChanged(state.lineNames, stored),
     ...CLOCK_EVENTS_IRRELEVANT,
     CallPlacedOnSharedLine: (state, { stream, event: { data } }) => {
       const call = startCall(state, stream, data.callId, 'outgoing', data.to, data.at);

@@ -1,6 +1,7 @@
 import { ACCOUNT_EVENTS_IRRELEVANT, CLOCK_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
 import { appended, defineProjection, existing, invariant, IRRELEVANT, NONE } from '../engine/projection.js';
 import { currentKey, lineKeyOf, lineScoped, nextKey } from './line-key.js';
+import { applyDirectNumbersChanged, applyLineNamed, lineNameOf, type LineNames } from './line-names.js';
 
 interface Act {
   readonly by: string;
@@ -11,6 +12,8 @@ interface Act {
 export interface VoicemailMessage {
   messageId: string;
   line: string;
+  /** R23: the line's name when the message was left. */
+  lineName: string | null;
   callId: string;
   from: string;
   at: string;
@@ -25,6 +28,8 @@ export interface VoicemailMessage {
 export interface MissedCallEntry {
   callId: string;
   line: string;
+  /** R23: the line's name when the call arrived. */
+  lineName: string | null;
   from: string;
   receivedAt: string;
   at: string;
@@ -41,7 +46,9 @@ type VoicemailState = {
   /** Per line: keys of its messages and missed calls, oldest first. */
   inboxes: Map<string, { messages: string[]; missedCalls: string[] }>;
   /** Caller and arrival of incoming calls still ringing (key `<line>/<callId>`), for their missed-call entry. */
-  ringing: Map<string, { from: string; at: string }>;
+  ringing: Map<string, { from: string; at: string; lineName: string | null }>;
+  /** R23: every line's name so far. */
+  lineNames: LineNames;
 };
 
 const inboxOf = (state: VoicemailState, line: string): { messages: string[]; missedCalls: string[] } => {
@@ -67,7 +74,7 @@ const callOver = (state: VoicemailState, stream: string, callId: string): void =
 /** The shared voicemail inbox of every line (R14, R17): messages, missed calls, read state, deletions. */
 export const voicemailProjection = defineProjection<ProjectedEvent>()({
   name: 'voicemail',
-  version: 2,
+  version: 3,
   create: (): VoicemailState => ({
     messages: new Map(),
     messageReuses: new Map(),
@@ -75,12 +82,20 @@ export const voicemailProjection = defineProjection<ProjectedEvent>()({
     missedCallReuses: new Map(),
     inboxes: new Map(),
     ringing: new Map(),
+    lineNames: new Map(),
   }),
   handlers: {
     ...ACCOUNT_EVENTS_IRRELEVANT,
+    LineNamed: (state, stored) => applyLineNamed(state.lineNames, stored),
+    PartyDirectNumbersChanged: (state, stored) => applyDirectNumbersChanged(state.lineNames, stored),
     ...CLOCK_EVENTS_IRRELEVANT,
     IncomingCallReceived: (state, { stream, event: { data } }) => {
-      state.ringing.set(lineScoped(lineKeyOf(stream), data.callId), { from: data.from, at: data.at });
+      const line = lineKeyOf(stream);
+      state.ringing.set(lineScoped(line, data.callId), {
+        from: data.from,
+        at: data.at,
+        lineName: lineNameOf(state.lineNames, line),
+      });
     },
     CallSentToVoicemail: (state, { stream, event: { data } }) => {
       const line = lineKeyOf(stream);
@@ -90,6 +105,7 @@ export const voicemailProjection = defineProjection<ProjectedEvent>()({
       state.missedCalls.set(key, {
         callId: data.callId,
         line,
+        lineName: ringing.lineName,
         from: ringing.from,
         receivedAt: ringing.at,
         at: data.at,
@@ -108,6 +124,7 @@ export const voicemailProjection = defineProjection<ProjectedEvent>()({
       state.messages.set(key, {
         messageId: data.messageId,
         line,
+        lineName: lineNameOf(state.lineNames, line),
         callId: data.callId,
         from: data.from,
         at: data.at,

@@ -28,6 +28,8 @@ const partyOf = (row: PartyRow): Party => {
     ringTimeoutSeconds: row.ringTimeoutSeconds ?? DEFAULT_RING_TIMEOUT_SECONDS,
     vipContacts: new Map(row.vipContacts.map((contact) => [contact.number, contact.name])),
     vipRouting: row.vipRouting ?? DEFAULT_VIP_ROUTING,
+    speedDials: row.speedDials.map((entry) => ({ ...entry })),
+    lineNames: new Map(row.lineNames.map((line) => [line.number, line.name])),
   };
   return row.kind === 'phoneUser'
     ? {
@@ -54,6 +56,7 @@ export const accountStateOf = (readModels: ReadModels, accountId: string): Accou
     name: account.name,
     admins: account.admins,
     policy: account.policy,
+    maxSpeedDials: account.maxSpeedDials,
     parties: new Map(partyRows.map((row) => [row.partyId, partyOf(row)])),
     numberOwners: new Map(
       partyRows.flatMap((row) => row.directNumbers.map((number) => [number, row.partyId] as const)),

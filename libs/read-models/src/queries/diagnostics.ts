@@ -20,6 +20,7 @@ import { accountStateOf } from './account-state.js';
 import { lineOwner, partyName, sameNumber } from './access.js';
 import type { DiagnosisTime } from './diagnosis-time.js';
 import { callFactsOf, finishedCallOf } from './line-facts.js';
+import { currentLineName } from './line-views.js';
 
 /** One rule looked at, passed or not: R20 answers name the rule that decides. */
 export interface Check {
@@ -83,12 +84,20 @@ export const whyRing = (readModels: ReadModels, call: CallRow, partyId: string):
   };
 };
 
+/** R23: a line as diagnostics name it, its name beside the number when it has one. */
+const lineTitle = (readModels: ReadModels, accountId: string, number: string): string => {
+  const owner = lineOwner(readModels, accountId, number);
+  const name = owner ? currentLineName(owner, number) : null;
+  return name === null ? number : `${number} "${name}"`;
+};
+
 /** Why line L shows busy (R12), held (R15) or ringing (R13). */
 export const whyBusy = (readModels: ReadModels, accountId: string, number: string): Diagnosis => {
   const { lines, calls } = readModels.state(callsProjection);
   const name = (party: string | null): string | null => partyName(readModels, accountId, party);
   const live = (lines.get(lineKey(accountId, number))?.live ?? []).map((id) => calls.get(id)!);
-  const question = `Why is line ${number} busy?`;
+  const line = lineTitle(readModels, accountId, number);
+  const question = `Why is line ${line} busy?`;
   const occupying = live.find((c) => c.status !== 'ringing');
   if (occupying) {
     const acted = occupying.answeredBy ?? occupying.placedBy;
@@ -121,12 +130,12 @@ export const whyBusy = (readModels: ReadModels, accountId: string, number: strin
   if (ringing) {
     return {
       question,
-      answer: `Line ${number} is not busy: call ${ringing.callId} from ${ringing.external} is ringing ${ringing.ringing.map(name).join(', ')} (R13).`,
+      answer: `Line ${line} is not busy: call ${ringing.callId} from ${ringing.external} is ringing ${ringing.ringing.map(name).join(', ')} (R13).`,
       rule: 'R13',
       checks: [],
     };
   }
-  return { question, answer: `Line ${number} is idle: no call is active on it.`, rule: null, checks: [] };
+  return { question, answer: `Line ${line} is idle: no call is active on it.`, rule: null, checks: [] };
 };
 
 export type Action = LineAction;
@@ -160,7 +169,8 @@ export const whyCannot = (
     placeCall: 'place calls on',
     join: 'join calls on',
   }[action];
-  const question = `Why can ${name} not ${verb} line ${number} (as of ${at}, ${asOf.source})?`;
+  const title = lineTitle(readModels, accountId, number);
+  const question = `Why can ${name} not ${verb} line ${title} (as of ${at}, ${asOf.source})?`;
   const checks: Check[] = [];
   const check = (rule: string, ok: boolean, detail: string, code?: string): boolean => {
     checks.push(ok || code === undefined ? { rule, ok, detail } : { rule, ok, detail, code });
@@ -176,8 +186,8 @@ export const whyCannot = (
     return {
       question,
       answer: failing
-        ? `${name} cannot ${verb} line ${number}: ${failing.detail}`
-        : `${name} can ${verb} line ${number}.`,
+        ? `${name} cannot ${verb} line ${title}: ${failing.detail}`
+        : `${name} can ${verb} line ${title}.`,
       rule: failing?.rule ?? checks.at(-1)?.rule ?? null,
       ...(failing?.code === undefined ? {} : { code: failing.code }),
       checks,

@@ -1,14 +1,24 @@
 import type { ReadModels } from '../engine/read-models.js';
 import { callsProjection, durationSeconds, type CallRow } from '../projections/calls.projection.js';
 import { lineKey } from '../projections/line-key.js';
-import { partyKey } from '../projections/accounts.projection.js';
-import { partyName, type LineAccess } from './access.js';
+import { partyKey, type PartyRow } from '../projections/accounts.projection.js';
+import { partyName, sameNumber, type LineAccess } from './access.js';
 
 type Allowed = Extract<LineAccess, { allowed: true }>;
 
-/** R11: the delegator sees its own number; a delegate sees the delegator's name and the shared number. */
-export const lineLabel = (access: Allowed, number: string): string =>
-  access.role === 'delegator' ? `My number ${number}` : `${access.owner.name} · ${number}`;
+/** R23: the name the owner gave the number now, `null` when unnamed. */
+export const currentLineName = (owner: PartyRow, number: string): string | null =>
+  owner.lineNames.find((line) => sameNumber(line.number, number))?.name ?? null;
+
+/**
+ * R11: the delegator sees its own number; a delegate sees the delegator's name and the shared number.
+ * R23: the line's name stands beside the number in both.
+ */
+export const lineLabel = (access: Allowed, number: string): string => {
+  const name = currentLineName(access.owner, number);
+  const named = name === null ? number : `${name} · ${number}`;
+  return access.role === 'delegator' ? `My number ${named}` : `${access.owner.name} · ${named}`;
+};
 
 export type LampState =
   | { readonly state: 'idle' }
@@ -58,7 +68,11 @@ export const lineState = (
   number: string,
   viewer: string,
   access: Allowed,
-): { line: { accountId: string; number: string; label: string }; viewerRole: string; lamp: LampState } => {
+): {
+  line: { accountId: string; number: string; name: string | null; label: string };
+  viewerRole: string;
+  lamp: LampState;
+} => {
   const name = (party: string | null): string | null => partyName(readModels, accountId, party);
   const call = lampCall(readModels, accountId, number);
   let lamp: LampState = { state: 'idle' };
@@ -99,7 +113,12 @@ export const lineState = (
     };
   }
   return {
-    line: { accountId, number, label: lineLabel(access, number) },
+    line: {
+      accountId,
+      number,
+      name: currentLineName(access.owner, number),
+      label: lineLabel(access, number),
+    },
     viewerRole: access.role,
     lamp,
   };
@@ -122,6 +141,8 @@ export const historyEntry = (readModels: ReadModels, accountId: string, call: Ca
   return {
     callId: call.callId,
     line: call.line,
+    /** R23: the name the line had when the call started (a later rename does not change it). */
+    lineName: call.lineName,
     direction: call.direction,
     external: call.external,
     vip: call.vip,

@@ -1,0 +1,231 @@
+import { Body, Controller, Delete, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import type { AccountCommand } from '#domain';
+import type { LineEvent } from '#events';
+import type { CommandOutcome } from '#eventstore';
+import { ExecuteAccountCommand } from '../accounts/account.command.js';
+import { AccountCommandDocs, commandResponse, type CommandResponse } from '../accounts/account.response.js';
+import { ActorOnlyDto, type AccountCommandDto } from '../accounts/accounts.dto.js';
+import { ClockService } from '../clock/clock.service.js';
+import { lineNumberOf } from '../lines/line-number.pipe.js';
+import { LineCommandResponse } from '../lines/lines.dto.js';
+import { CommandIdempotencyDocs } from '../shared/command-docs.js';
+import { Origin, type CommandOrigin } from '../shared/command-metadata.js';
+import { ValidIdPipe } from '../shared/valid-id.pipe.js';
+import { PlaceSpeedDialCall } from './speed-dial-call.command.js';
+import {
+  AddSpeedDialDto,
+  ChangeSpeedDialLimitDto,
+  MoveSpeedDialDto,
+  RelabelSpeedDialDto,
+  SpeedDialCallDto,
+} from './speed-dials.dto.js';
+
+const LIST = ':accountId/parties/:partyId/speed-dials';
+const ENTRY = `${LIST}/:entryId`;
+/** Who may edit a list (R22): the owner, an admin, a delegate with manageSpeedDials (R6, R7). */
+const EDITOR_REFUSALS = ['ACTOR_NOT_ALLOWED', 'PERMISSION_NOT_GRANTED'];
+
+/**
+ * Speed dials (R22): a party's keys, edited by the party, an admin, or a delegate the party granted
+ * `manageSpeedDials`; pressing a key places a call on a chosen line. Thin: validate, dispatch, map.
+ */
+@ApiTags('speed dials')
+@Controller('accounts')
+export class SpeedDialsController {
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly clock: ClockService,
+  ) {}
+
+  @Post(LIST)
+  @AccountCommandDocs('Add a speed-dial key to a party’s list (R22)', {
+    created: true,
+    conflicts: ['SPEED_DIAL_ID_TAKEN', 'SPEED_DIAL_POSITION_TAKEN', 'INVITATION_PENDING'],
+    unprocessable: [
+      ...EDITOR_REFUSALS,
+      'SPEED_DIAL_POSITION_OUT_OF_RANGE',
+      'INVALID_SPEED_DIAL_LABEL',
+      'INVALID_NUMBER',
+    ],
+    notFound: ['PARTY_NOT_FOUND'],
+  })
+  add(
+    @Param('accountId', ValidIdPipe) accountId: string,
+    @Param('partyId', ValidIdPipe) ownerId: string,
+    @Body() dto: AddSpeedDialDto,
+    @Origin() origin: CommandOrigin,
+  ): Promise<CommandResponse> {
+    return this.run(
+      accountId,
+      origin,
+      dto,
+      (base) => ({
+        type: 'AddSpeedDial',
+        ...base,
+        ownerId,
+        entryId: dto.entryId,
+        label: dto.label,
+        number: dto.number,
+        position: dto.position,
+      }),
+      { entryId: dto.entryId },
+    );
+  }
+
+  @Put(`${ENTRY}/label`)
+  @AccountCommandDocs('Relabel a speed-dial key (R22)', {
+    conflicts: ['INVITATION_PENDING'],
+    unprocessable: [...EDITOR_REFUSALS, 'INVALID_SPEED_DIAL_LABEL'],
+    notFound: ['PARTY_NOT_FOUND', 'SPEED_DIAL_NOT_FOUND'],
+  })
+  relabel(
+    @Param('accountId', ValidIdPipe) accountId: string,
+    @Param('partyId', ValidIdPipe) ownerId: string,
+    @Param('entryId', ValidIdPipe) entryId: string,
+    @Body() dto: RelabelSpeedDialDto,
+    @Origin() origin: CommandOrigin,
+  ): Promise<CommandResponse> {
+    return this.run(accountId, origin, dto, (base) => ({
+      type: 'RelabelSpeedDial',
+      ...base,
+      ownerId,
+      entryId,
+      label: dto.label,
+    }));
+  }
+
+  @Put(`${ENTRY}/position`)
+  @AccountCommandDocs('Move a speed-dial key to a free key position (R22)', {
+    conflicts: ['SPEED_DIAL_POSITION_TAKEN', 'INVITATION_PENDING'],
+    unprocessable: [...EDITOR_REFUSALS, 'SPEED_DIAL_POSITION_OUT_OF_RANGE'],
+    notFound: ['PARTY_NOT_FOUND', 'SPEED_DIAL_NOT_FOUND'],
+  })
+  move(
+    @Param('accountId', ValidIdPipe) accountId: string,
+    @Param('partyId', ValidIdPipe) ownerId: string,
+    @Param('entryId', ValidIdPipe) entryId: string,
+    @Body() dto: MoveSpeedDialDto,
+    @Origin() origin: CommandOrigin,
+  ): Promise<CommandResponse> {
+    return this.run(accountId, origin, dto, (base) => ({
+      type: 'MoveSpeedDial',
+      ...base,
+      ownerId,
+      entryId,
+      position: dto.position,
+    }));
+  }
+
+  @Delete(ENTRY)
+  @AccountCommandDocs('Remove a speed-dial key (R22)', {
+    conflicts: ['INVITATION_PENDING'],
+    unprocessable: EDITOR_REFUSALS,
+    notFound: ['PARTY_NOT_FOUND', 'SPEED_DIAL_NOT_FOUND'],
+  })
+  remove(
+    @Param('accountId', ValidIdPipe) accountId: string,
+    @Param('partyId', ValidIdPipe) ownerId: string,
+    @Param('entryId', ValidIdPipe) entryId: string,
+    @Body() dto: ActorOnlyDto,
+    @Origin() origin: CommandOrigin,
+  ): Promise<CommandResponse> {
+    return this.run(accountId, origin, dto, (base) => ({
+      type: 'RemoveSpeedDial',
+      ...base,
+      ownerId,
+      entryId,
+    }));
+  }
+
+  @Put(':accountId/speed-dial-limit')
+  @AccountCommandDocs('The account setting: speed-dial keys per party (R22, admin only; default 24)', {
+    conflicts: ['SPEED_DIAL_LIMIT_BELOW_USE'],
+    unprocessable: ['ADMIN_ONLY', 'INVALID_SPEED_DIAL_LIMIT'],
+  })
+  changeLimit(
+    @Param('accountId', ValidIdPipe) accountId: string,
+    @Body() dto: ChangeSpeedDialLimitDto,
+    @Origin() origin: CommandOrigin,
+  ): Promise<CommandResponse> {
+    return this.run(accountId, origin, dto, (base) => ({
+      type: 'ChangeSpeedDialLimit',
+      ...base,
+      maxSpeedDials: dto.maxSpeedDials,
+    }));
+  }
+
+  @Post(`${ENTRY}/calls`)
+  @HttpCode(201)
+  @ApiOperation({
+    summary:
+      'Press a speed-dial key: place a call to its number on the chosen line, decided exactly as dialling ' +
+      'the number there (R22 → R10–R12)',
+  })
+  @ApiCreatedResponse({ type: LineCommandResponse, description: 'The call placed: its events' })
+  @ApiBadRequestResponse({ description: 'Malformed input, with a message per field; nothing appended' })
+  @ApiNotFoundResponse({
+    description: '`ACCOUNT_NOT_FOUND`, `PARTY_NOT_FOUND`, `SPEED_DIAL_NOT_FOUND`, `LINE_NOT_FOUND`',
+  })
+  @ApiConflictResponse({ description: 'The line says no right now: `LINE_BUSY`, `INVITATION_PENDING`' })
+  @ApiUnprocessableEntityResponse({
+    description:
+      'The key or the line refuses as asked: `ACTOR_NOT_ALLOWED`, `PERMISSION_NOT_GRANTED` (the list), ' +
+      '`PERMISSION_REQUIRED`, `LINE_NOT_SHARED` (the line, as for a dialled call); ' +
+      '`FOREIGN_EVENT_IN_STREAM`: the account or line stream holds an event this build cannot read',
+  })
+  @CommandIdempotencyDocs()
+  async call(
+    @Param('accountId', ValidIdPipe) accountId: string,
+    @Param('partyId', ValidIdPipe) ownerId: string,
+    @Param('entryId', ValidIdPipe) entryId: string,
+    @Body() dto: SpeedDialCallDto,
+    @Origin() origin: CommandOrigin,
+  ): Promise<LineCommandResponse> {
+    const callId = dto.callId ?? `call-${randomUUID()}`;
+    const outcome: CommandOutcome<LineEvent> = await this.commandBus.execute(
+      new PlaceSpeedDialCall(
+        accountId,
+        ownerId,
+        entryId,
+        lineNumberOf(dto.line.slice(1)),
+        { actor: dto.actor, callId, at: dto.at },
+        origin,
+      ),
+    );
+    // A resend answers with the first result: its call is the one in the first events.
+    const placed = outcome.events.find((event) => event.type === 'CallPlacedOnSharedLine');
+    return {
+      commandId: origin.commandId,
+      duplicate: outcome.duplicate,
+      callId: placed ? placed.data.callId : callId,
+      ...(outcome.revision !== undefined ? { revision: outcome.revision.toString() } : {}),
+      ...(outcome.position !== undefined ? { position: outcome.position.toString() } : {}),
+      events: outcome.events.map(({ type, data }) => ({ type, data: { ...data } })),
+    };
+  }
+
+  /** Takes the command's time from the clock (R21), dispatches it and shapes the answer. */
+  private async run(
+    accountId: string,
+    origin: CommandOrigin,
+    dto: AccountCommandDto,
+    build: (base: { actor: string; now: string }) => AccountCommand,
+    resourceIds: Readonly<Record<string, string>> = {},
+  ): Promise<CommandResponse> {
+    const now = await this.clock.timeFor(dto.at, dto.actor);
+    const command = build({ actor: dto.actor, now: now.toISOString() });
+    const outcome = await this.commandBus.execute(new ExecuteAccountCommand(accountId, command, origin));
+    return commandResponse(origin, outcome, resourceIds);
+  }
+}

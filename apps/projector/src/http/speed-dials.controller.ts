@@ -1,0 +1,75 @@
+import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { speedDialList } from '#read-models';
+import { validId } from './params.js';
+import { ReadModelsService } from './read-models.service.js';
+
+/** A party's speed-dial keys (R22) with the BLF presence of internal parties and line names (R23). */
+@ApiTags('accounts')
+@Controller('accounts/:accountId/parties/:partyId/speed-dials')
+export class SpeedDialsController {
+  constructor(private readonly readModels: ReadModelsService) {}
+
+  @Get()
+  @ApiOperation({
+    summary:
+      "A party's speed dials in key order (R22): label, number, position; internal parties with their " +
+      'name, the line name (R23) and BLF presence (busy/idle)',
+  })
+  @ApiQuery({ name: 'asOf', required: false, description: 'answer as of this $all commit position' })
+  @ApiQuery({ name: 'asOfTime', required: false, description: 'answer as of this simulated time (ISO-8601)' })
+  @ApiOkResponse({
+    description: '`{accountId, ownerId, ownerName, maxSpeedDials, position, entries[]}`',
+    schema: {
+      example: {
+        accountId: 'acme',
+        ownerId: 'alice',
+        ownerName: 'Alice',
+        maxSpeedDials: 24,
+        position: '1841',
+        entries: [
+          {
+            entryId: 'bob',
+            label: 'Bob',
+            number: '+15550000002',
+            position: 1,
+            target: {
+              kind: 'internal',
+              partyId: 'bob',
+              partyName: 'Bob',
+              lineName: 'Desk',
+              presence: 'busy',
+            },
+          },
+          {
+            entryId: 'travel',
+            label: 'Travel desk',
+            number: '+15558880001',
+            position: 2,
+            target: { kind: 'external' },
+          },
+        ],
+      },
+    },
+  })
+  @ApiNotFoundResponse({
+    description: '`PARTY_NOT_FOUND`: no such account or party in the read models (yet)',
+  })
+  async list(
+    @Param('accountId') accountId: string,
+    @Param('partyId') partyId: string,
+    @Query('asOf') asOf?: string,
+    @Query('asOfTime') asOfTime?: string,
+  ) {
+    validId(accountId, 'accountId');
+    validId(partyId, 'partyId');
+    const readModels = await this.readModels.at({ asOf, asOfTime });
+    const list = speedDialList(readModels, accountId, partyId);
+    if (!list)
+      throw new NotFoundException({
+        code: 'PARTY_NOT_FOUND',
+        message: `There is no party "${partyId}" in account ${accountId} (yet).`,
+      });
+    return { ...list, position: String(readModels.position ?? 0n) };
+  }
+}

@@ -1,0 +1,170 @@
+import { useState } from 'preact/hooks';
+import type { Seat, SeatSpeedDial, SeatSpeedDialList } from '../../projector/src/panel/seat-contract.js';
+import { phone } from './format.js';
+
+type Method = 'POST' | 'PUT' | 'DELETE';
+type Act = (where: string, method: Method, path: string, body?: Record<string, unknown>) => void;
+
+const listPath = (seat: Seat, owner: string): string =>
+  `accounts/${encodeURIComponent(seat.account.accountId)}/parties/${encodeURIComponent(owner)}/speed-dials`;
+
+/**
+ * R22: the viewer's speed-dial keys (and those of delegators that let it manage theirs). Pressing a
+ * key places a call to its number on the line chosen above the keys, exactly as dialling it there
+ * would (R11, R12: the line's refusal is shown as the dialer shows it). A key for an internal party
+ * carries that party's BLF lamp, busy or idle, live with the seat.
+ */
+export function SpeedDials(props: {
+  seat: Seat;
+  act: Act;
+  refusal: { code: string; message: string } | undefined;
+}) {
+  const { seat, act, refusal } = props;
+  const [line, setLine] = useState(seat.lines[0]?.number ?? '');
+  if (seat.speedDials.length === 0) return null;
+  const from = seat.lines.find((l) => l.number === line) ?? seat.lines[0];
+  return (
+    <section class="speed-dials" aria-label="Speed dials">
+      <h2>Speed dials</h2>
+      {from && (
+        <label>
+          Call on line{' '}
+          <select
+            aria-label="Speed-dial line"
+            value={from.number}
+            onChange={(e) => setLine((e.target as HTMLSelectElement).value)}
+          >
+            {seat.lines.map((l) => (
+              <option key={l.number} value={l.number}>
+                {l.label}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {seat.speedDials.map((list) => (
+        <SpeedDialList key={list.owner.partyId} seat={seat} list={list} line={from?.number} act={act} />
+      ))}
+      {refusal && (
+        <p class="refusal" role="alert" data-code={refusal.code}>
+          <code>{refusal.code}</code> {refusal.message}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function SpeedDialList(props: { seat: Seat; list: SeatSpeedDialList; line: string | undefined; act: Act }) {
+  const { seat, list, line, act } = props;
+  const own = list.owner.partyId === seat.viewer.partyId;
+  const path = listPath(seat, list.owner.partyId);
+  return (
+    <div class="speed-dial-list" data-owner={list.owner.partyId}>
+      <h3>
+        {own ? 'My keys' : `${list.owner.name}'s keys`}{' '}
+        <small>
+          · {list.entries.length} of {list.maxSpeedDials}
+        </small>
+      </h3>
+      {list.entries.length === 0 && <p class="empty">No speed dials yet</p>}
+      <ul class="keys">
+        {list.entries.map((entry) => (
+          <li key={entry.entryId}>
+            <SpeedDialKey
+              entry={entry}
+              disabled={line === undefined}
+              press={() =>
+                line !== undefined &&
+                act('speed-dials', 'POST', `${path}/${encodeURIComponent(entry.entryId)}/calls`, { line })
+              }
+            />
+            <button
+              class="remove"
+              aria-label={`Remove ${entry.label}`}
+              title="Remove this key"
+              onClick={() => act('speed-dials', 'DELETE', `${path}/${encodeURIComponent(entry.entryId)}`)}
+            >
+              ×
+            </button>
+          </li>
+        ))}
+      </ul>
+      <AddKey list={list} path={path} act={act} />
+    </div>
+  );
+}
+
+function SpeedDialKey(props: { entry: SeatSpeedDial; disabled: boolean; press: () => void }) {
+  const { entry, disabled, press } = props;
+  const { target } = entry;
+  const presence = target.kind === 'internal' ? target.presence : 'none';
+  const who =
+    target.kind === 'internal'
+      ? `${target.partyName}${target.lineName ? ` · ${target.lineName}` : ''} · ${target.presence}`
+      : 'external';
+  return (
+    <button
+      class={`speed-dial blf-${presence}`}
+      data-entry={entry.entryId}
+      data-presence={presence}
+      disabled={disabled}
+      title={`Key ${entry.position}: call ${phone(entry.number)} (${who})`}
+      onClick={press}
+    >
+      <span class="blf" aria-hidden="true" />
+      {entry.label} <small>{phone(entry.number)}</small>
+      {target.kind === 'internal' && <span class="presence"> · {target.presence}</span>}
+    </button>
+  );
+}
+
+/** Adds a key at the first free position, or the one given. */
+function AddKey({ list, path, act }: { list: SeatSpeedDialList; path: string; act: Act }) {
+  const [label, setLabel] = useState('');
+  const [number, setNumber] = useState('');
+  const used = new Set(list.entries.map((e) => e.position));
+  const free = Array.from({ length: list.maxSpeedDials }, (_, i) => i + 1).find((p) => !used.has(p));
+  if (free === undefined) return null;
+  return (
+    <form
+      class="add-key"
+      aria-label={`Add a speed dial for ${list.owner.name}`}
+      onSubmit={(event) => {
+        event.preventDefault();
+        act('speed-dials', 'POST', path, {
+          // Entry ids are the owner's: a readable one from the label, made unique by the position.
+          entryId: `${
+            label
+              .trim()
+              .toLowerCase()
+              .replace(/[^a-z0-9]+/g, '-')
+              .replace(/^-+|-+$/g, '')
+              .slice(0, 40) || 'key'
+          }-${free}`,
+          label: label.trim(),
+          number: number.trim(),
+          position: free,
+        });
+        setLabel('');
+        setNumber('');
+      }}
+    >
+      <input
+        aria-label="Label"
+        required
+        placeholder="Label"
+        value={label}
+        onInput={(e) => setLabel((e.target as HTMLInputElement).value)}
+      />{' '}
+      <input
+        aria-label="Number"
+        type="tel"
+        required
+        placeholder="+15550100"
+        value={number}
+        onInput={(e) => setNumber((e.target as HTMLInputElement).value)}
+      />{' '}
+      <button type="submit">Add key {free}</button>
+    </form>
+  );
+}

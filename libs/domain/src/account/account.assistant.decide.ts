@@ -1,0 +1,278 @@
+import type { AccountEvent } from '#events';
+import type { RuleId } from '../shared/domain-error.js';
+import type * as C from './account.commands.js';
+import { check, partyOf, reject, requireAdmin, requireSelfOrAdmin } from './account.decide.shared.js';
+import { explainPermission } from './account.eligibility.js';
+import { delegationBetween, isAdmin } from './account.queries.js';
+import { MAX_SPEED_DIALS_LIMIT, type ActiveAccount, type Party, type SpeedDial } from './account.state.js';
+import { PHONE_NUMBER_PATTERN } from './account.values.js';
+
+// ═══ Reason codes of R22 (speed dials) and R23 (named shared lines) ════════════════════════════════
+// Every refusal of this module, in one place: the code is the API contract (docs/rules.md#r22,
+// docs/rules.md#r23), the sentence says what to change.
+
+type Kind = 'conflict' | 'unprocessable' | 'not_found';
+const refusal =
+  <Args extends unknown[]>(code: string, rule: RuleId, kind: Kind, sentence: (...args: Args) => string) =>
+  (...args: Args): never =>
+    reject(code, rule, sentence(...args), kind);
+
+export const ASSISTANT_REFUSALS = {
+  speedDialNotFound: refusal(
+    'SPEED_DIAL_NOT_FOUND',
+    'R22',
+    'not_found',
+    (owner: string, entry: string) => `${owner} has no speed dial "${entry}": check the entry id.`,
+  ),
+  speedDialIdTaken: refusal(
+    'SPEED_DIAL_ID_TAKEN',
+    'R22',
+    'conflict',
+    (owner: string, entry: string) =>
+      `${owner} already has a different speed dial "${entry}": choose another entry id, or relabel or move that one.`,
+  ),
+  positionTaken: refusal(
+    'SPEED_DIAL_POSITION_TAKEN',
+    'R22',
+    'conflict',
+    (owner: string, position: number, entry: string) =>
+      `Key ${position} of ${owner} already holds speed dial "${entry}": choose a free key or move that one first.`,
+  ),
+  positionOutOfRange: refusal(
+    'SPEED_DIAL_POSITION_OUT_OF_RANGE',
+    'R22',
+    'unprocessable',
+    (position: number, limit: number) =>
+      `Key ${position} does not exist: this account's speed-dial keys are 1 to ${limit} (an admin may raise maxSpeedDials).`,
+  ),
+  invalidLabel: refusal(
+    'INVALID_SPEED_DIAL_LABEL',
+    'R22',
+    'unprocessable',
+    () => `A speed-dial label must be 1 to ${MAX_LABEL_LENGTH} characters and not blank.`,
+  ),
+  invalidNumber: refusal(
+    'INVALID_NUMBER',
+    'R22',
+    'unprocessable',
+    (number: string) => `"${number}" is not an E.164 number: write it as + and 7–15 digits.`,
+  ),
+  invalidLimit: refusal(
+    'INVALID_SPEED_DIAL_LIMIT',
+    'R22',
+    'unprocessable',
+    () => `maxSpeedDials must be a whole number from 1 to ${MAX_SPEED_DIALS_LIMIT}.`,
+  ),
+  limitBelowUse: refusal(
+    'SPEED_DIAL_LIMIT_BELOW_USE',
+    'R22',
+    'conflict',
+    (owner: string, limit: number) =>
+      `${owner} has speed dials beyond ${limit} keys: remove or move them to keys 1–${limit} first.`,
+  ),
+  notAnEditor: refusal(
+    'ACTOR_NOT_ALLOWED',
+    'R22',
+    'unprocessable',
+    (actor: string, owner: string) =>
+      `${actor} may not use or edit the speed dials of ${owner}: only ${owner}, an admin or a delegate of ${owner} with manageSpeedDials may.`,
+  ),
+  lineNotOwned: refusal(
+    'LINE_NOT_FOUND',
+    'R23',
+    'not_found',
+    (party: string, number: string) =>
+      `${number} is not a direct number of ${party}: name one of its own numbers.`,
+  ),
+  invalidLineName: refusal(
+    'INVALID_LINE_NAME',
+    'R23',
+    'unprocessable',
+    () =>
+      `A line name must be 1 to ${MAX_LINE_NAME_LENGTH} characters and not blank (send null to clear it).`,
+  ),
+  lineNameTaken: refusal(
+    'LINE_NAME_TAKEN',
+    'R23',
+    'conflict',
+    (party: string, name: string, number: string) =>
+      `${party} already calls ${number} "${name}": give each line a name of its own, so delegates pick the right one.`,
+  ),
+} as const;
+// ═══ end of the R22/R23 reason codes ══════════════════════════════════════════════════════════════
+
+/** Fits a desk phone's key label and the panel's line key. */
+export const MAX_LABEL_LENGTH = 40;
+export const MAX_LINE_NAME_LENGTH = 40;
+
+const R = ASSISTANT_REFUSALS;
+
+const isBlankOrLong = (text: string, max: number): boolean => text.trim() === '' || text.length > max;
+
+// ── Speed dials (R22) ────────────────────────────────────────────────────────────────────────────
+
+/**
+ * R22: the owner, an admin, or an active delegate of the owner with `manageSpeedDials` edits (and
+ * dials from) the owner's list. A delegate's failure is the one the account's eligibility names
+ * (pending invitation, missing permission), so a diagnosis and a refusal agree.
+ */
+const requireSpeedDialEditor = (state: ActiveAccount, actor: string, owner: Party): void => {
+  if (actor === owner.id || isAdmin(state, actor)) return;
+  if (!delegationBetween(state, owner.id, actor)) R.notAnEditor(actor, owner.id);
+  check(explainPermission(state, owner.id, actor, 'manageSpeedDials'));
+};
+
+const entryOf = (owner: Party, entryId: string): SpeedDial =>
+  owner.speedDials.find((entry) => entry.entryId === entryId) ?? R.speedDialNotFound(owner.id, entryId);
+
+const requireFreeKey = (state: ActiveAccount, owner: Party, position: number, entryId: string): void => {
+  if (!Number.isInteger(position) || position < 1 || position > state.maxSpeedDials)
+    R.positionOutOfRange(position, state.maxSpeedDials);
+  const holder = owner.speedDials.find((entry) => entry.position === position);
+  if (holder && holder.entryId !== entryId) R.positionTaken(owner.id, position, holder.entryId);
+};
+
+const requireLabel = (label: string): void => {
+  if (isBlankOrLong(label, MAX_LABEL_LENGTH)) R.invalidLabel();
+};
+
+export const addSpeedDial = (command: C.AddSpeedDial, state: ActiveAccount): AccountEvent[] => {
+  const owner = partyOf(state, command.ownerId);
+  requireSpeedDialEditor(state, command.actor, owner);
+  requireLabel(command.label);
+  if (!PHONE_NUMBER_PATTERN.test(command.number)) R.invalidNumber(command.number);
+  const existing = owner.speedDials.find((entry) => entry.entryId === command.entryId);
+  if (existing) {
+    // A resend of the same add changes nothing; a different entry under a taken id is refused.
+    const same =
+      existing.label === command.label &&
+      existing.number === command.number &&
+      existing.position === command.position;
+    return same ? [] : R.speedDialIdTaken(owner.id, command.entryId);
+  }
+  // Keys are positions 1…limit holding one entry each, so a free key within the limit is also room
+  // under it: the size limit needs no count of its own.
+  requireFreeKey(state, owner, command.position, command.entryId);
+  return [
+    {
+      type: 'SpeedDialAdded',
+      data: {
+        ownerId: owner.id,
+        entryId: command.entryId,
+        label: command.label,
+        number: command.number,
+        position: command.position,
+        by: command.actor,
+        at: command.now,
+      },
+    },
+  ];
+};
+
+export const relabelSpeedDial = (command: C.RelabelSpeedDial, state: ActiveAccount): AccountEvent[] => {
+  const owner = partyOf(state, command.ownerId);
+  requireSpeedDialEditor(state, command.actor, owner);
+  const entry = entryOf(owner, command.entryId);
+  requireLabel(command.label);
+  if (entry.label === command.label) return [];
+  return [
+    {
+      type: 'SpeedDialRelabelled',
+      data: {
+        ownerId: owner.id,
+        entryId: entry.entryId,
+        label: command.label,
+        by: command.actor,
+        at: command.now,
+      },
+    },
+  ];
+};
+
+export const moveSpeedDial = (command: C.MoveSpeedDial, state: ActiveAccount): AccountEvent[] => {
+  const owner = partyOf(state, command.ownerId);
+  requireSpeedDialEditor(state, command.actor, owner);
+  const entry = entryOf(owner, command.entryId);
+  requireFreeKey(state, owner, command.position, entry.entryId);
+  if (entry.position === command.position) return [];
+  return [
+    {
+      type: 'SpeedDialMoved',
+      data: {
+        ownerId: owner.id,
+        entryId: entry.entryId,
+        fromPosition: entry.position,
+        position: command.position,
+        by: command.actor,
+        at: command.now,
+      },
+    },
+  ];
+};
+
+export const removeSpeedDial = (command: C.RemoveSpeedDial, state: ActiveAccount): AccountEvent[] => {
+  const owner = partyOf(state, command.ownerId);
+  requireSpeedDialEditor(state, command.actor, owner);
+  const entry = entryOf(owner, command.entryId);
+  return [
+    {
+      type: 'SpeedDialRemoved',
+      data: { ownerId: owner.id, entryId: entry.entryId, by: command.actor, at: command.now },
+    },
+  ];
+};
+
+/**
+ * R22: the limit bounds both how many keys a party fills and their highest position. Lowering it
+ * under what a party uses is refused rather than silently hiding keys, so the list a party sees is
+ * always within the limit.
+ */
+export const changeSpeedDialLimit = (
+  command: C.ChangeSpeedDialLimit,
+  state: ActiveAccount,
+): AccountEvent[] => {
+  requireAdmin(state, command.actor, 'R22', 'change the speed-dial limit');
+  const limit = command.maxSpeedDials;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SPEED_DIALS_LIMIT) R.invalidLimit();
+  for (const party of state.parties.values())
+    if (party.speedDials.some((entry) => entry.position > limit)) R.limitBelowUse(party.id, limit);
+  if (limit === state.maxSpeedDials) return [];
+  return [
+    { type: 'SpeedDialLimitChanged', data: { maxSpeedDials: limit, by: command.actor, at: command.now } },
+  ];
+};
+
+/**
+ * R22: the number a speed-dial key dials, for `actor` pressing it. The call itself is then the very
+ * `PlaceCallOnSharedLine` dialling that number would be, decided by the line (R10–R12): this only
+ * says which number, and that the actor may use the list.
+ */
+export const speedDialNumber = (
+  state: ActiveAccount,
+  request: { readonly actor: string; readonly ownerId: string; readonly entryId: string },
+): SpeedDial => {
+  const owner = partyOf(state, request.ownerId);
+  requireSpeedDialEditor(state, request.actor, owner);
+  return entryOf(owner, request.entryId);
+};
+
+// ── Named shared lines (R23) ─────────────────────────────────────────────────────────────────────
+
+export const nameLine = (command: C.NameLine, state: ActiveAccount): AccountEvent[] => {
+  const party = partyOf(state, command.partyId);
+  requireSelfOrAdmin(state, command.actor, party.id, 'R23', `name the lines of ${party.id}`);
+  if (!party.directNumbers.includes(command.number)) R.lineNotOwned(party.id, command.number);
+  const name = command.name;
+  if (name !== null) {
+    if (isBlankOrLong(name, MAX_LINE_NAME_LENGTH)) R.invalidLineName();
+    for (const [number, other] of party.lineNames)
+      if (number !== command.number && other === name) R.lineNameTaken(party.id, name, number);
+  }
+  if ((party.lineNames.get(command.number) ?? null) === name) return [];
+  return [
+    {
+      type: 'LineNamed',
+      data: { partyId: party.id, number: command.number, name, by: command.actor, at: command.now },
+    },
+  ];
+};

@@ -1,0 +1,33 @@
+import type { LineNamed, PartyDirectNumbersChanged } from '#events';
+import type { StoredEvent } from '#eventstore';
+import { ACCOUNT_STREAM_PREFIX, lineKey } from './line-key.js';
+
+/**
+ * R23: the name of every named line as the log has it so far, by line key, with the party that owns
+ * it. Projections that start a row for a call or a message copy the name in at that moment, so a
+ * history entry keeps the name its call was placed under and a later rename changes only what comes
+ * after (replays see the account's events in the same `$all` order, so they copy the same names).
+ */
+export type LineNames = Map<string, { readonly partyId: string; readonly name: string }>;
+
+const keyOf = (stored: StoredEvent, number: string): string =>
+  lineKey(stored.stream.slice(ACCOUNT_STREAM_PREFIX.length), number.replace(/^\+/, ''));
+
+export const applyLineNamed = (names: LineNames, stored: StoredEvent<LineNamed>): void => {
+  const { partyId, number, name } = stored.event.data;
+  if (name === null) names.delete(keyOf(stored, number));
+  else names.set(keyOf(stored, number), { partyId, name });
+};
+
+/** A number its owner gives up loses its name, as in the domain. */
+export const applyDirectNumbersChanged = (
+  names: LineNames,
+  stored: StoredEvent<PartyDirectNumbersChanged>,
+): void => {
+  const { partyId, directNumbers } = stored.event.data;
+  const kept = new Set(directNumbers.map((number) => keyOf(stored, number)));
+  for (const [key, line] of names) if (line.partyId === partyId && !kept.has(key)) names.delete(key);
+};
+
+/** The name of the line `key` now, `null` when unnamed. */
+export const lineNameOf = (names: LineNames, key: string): string | null => names.get(key)?.name ?? null;

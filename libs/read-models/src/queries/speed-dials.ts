@@ -1,0 +1,90 @@
+import type { ReadModels } from '../engine/read-models.js';
+import { accountsProjection, partyKey, type SpeedDialRow } from '../projections/accounts.projection.js';
+import { callsProjection } from '../projections/calls.projection.js';
+import { splitLineKey } from '../projections/line-key.js';
+import { lineOwner } from './access.js';
+import { currentLineName } from './line-views.js';
+
+/**
+ * R22's BLF lamp of a key for an internal party: `busy` while that party is on a call on any line of
+ * the account, or its own line is occupied by a call (placed, connected or held, as R12's busy lamp
+ * has it); `idle` otherwise. A key for an external number has no presence to show.
+ */
+export type Presence = 'busy' | 'idle';
+
+export type SpeedDialTarget =
+  | {
+      readonly kind: 'internal';
+      readonly partyId: string;
+      readonly partyName: string;
+      /** R23: the name of the dialled line, when the number has one. */
+      readonly lineName: string | null;
+      readonly presence: Presence;
+    }
+  | { readonly kind: 'external' };
+
+export interface SpeedDialView extends SpeedDialRow {
+  readonly target: SpeedDialTarget;
+}
+
+export interface SpeedDialList {
+  readonly accountId: string;
+  readonly ownerId: string;
+  readonly ownerName: string;
+  /** The account setting: keys are positions 1…maxSpeedDials. */
+  readonly maxSpeedDials: number;
+  readonly entries: readonly SpeedDialView[];
+}
+
+/** Parties on a call, or owning a line a call occupies, across the account's lines (ringing calls aside). */
+const busyParties = (readModels: ReadModels, accountId: string): Set<string> => {
+  const { lines, calls } = readModels.state(callsProjection);
+  const busy = new Set<string>();
+  for (const [key, line] of lines) {
+    if (splitLineKey(key).accountId !== accountId) continue;
+    for (const callKey of line.live) {
+      const call = calls.get(callKey)!;
+      if (call.status === 'ringing') continue;
+      for (const party of call.participants) busy.add(party);
+      if (call.held) busy.add(call.held.by);
+      const owner = lineOwner(readModels, accountId, splitLineKey(key).number);
+      if (owner) busy.add(owner.partyId);
+    }
+  }
+  return busy;
+};
+
+/** A party's speed-dial keys in key order, each internal one with its party's BLF presence (R22, R23). */
+export const speedDialList = (
+  readModels: ReadModels,
+  accountId: string,
+  ownerId: string,
+): SpeedDialList | undefined => {
+  const { accounts, parties } = readModels.state(accountsProjection);
+  const account = accounts.get(accountId);
+  const owner = parties.get(partyKey(accountId, ownerId));
+  if (!account || !owner) return undefined;
+  const busy = busyParties(readModels, accountId);
+  const entries = owner.speedDials.map((entry): SpeedDialView => {
+    const party = lineOwner(readModels, accountId, entry.number);
+    return {
+      ...entry,
+      target: party
+        ? {
+            kind: 'internal',
+            partyId: party.partyId,
+            partyName: party.name,
+            lineName: currentLineName(party, entry.number),
+            presence: busy.has(party.partyId) ? 'busy' : 'idle',
+          }
+        : { kind: 'external' },
+    };
+  });
+  return {
+    accountId,
+    ownerId,
+    ownerName: owner.name,
+    maxSpeedDials: account.maxSpeedDials,
+    entries,
+  };
+};

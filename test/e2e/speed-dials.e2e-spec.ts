@@ -1,0 +1,119 @@
+import type { Page } from 'playwright-core';
+import { fillDemoAccount, send, DEFAULT_DEMO } from '../../tools/demo-account.js';
+import { launchBrowser, photographedOnFailure, type Browser } from '../support/browser.js';
+import { startPanelStack, type PanelStack } from '../support/panel-stack.js';
+
+/**
+ * R22 and R23 in Debian's Chromium over the real processes: a delegate presses a speed-dial key of
+ * its executive's list on the executive's line, the call is placed as dialling would place it, the
+ * key of the executive turns busy (BLF), and every line key carries the line's name.
+ */
+const STARTUP_MS = 90_000;
+const TEST_MS = 120_000;
+const SHOWN_MS = 30_000;
+
+describe('speed dials and line names in the browser', () => {
+  let stack: PanelStack;
+  let browser: Browser;
+  const pages: Page[] = [];
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    stack = await startPanelStack({ CLOCK_MODE: 'virtual' });
+  }, STARTUP_MS);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  }, STARTUP_MS);
+
+  const seat = async (accountId: string, viewer: string): Promise<Page> => {
+    const page = await browser.open(`${stack.projector}/panel?account=${accountId}&viewer=${viewer}`);
+    pages.push(page);
+    await page.waitForSelector('[data-connection="live"]', { timeout: SHOWN_MS });
+    return page;
+  };
+
+  it(
+    'R22/R23: a delegate presses a key on the executive’s named line; the call is placed and the BLF lamp turns busy',
+    () =>
+      photographedOnFailure(
+        'speed-dials',
+        () => pages,
+        async () => {
+          const account = await fillDemoAccount(stack.api, {
+            ...DEFAULT_DEMO,
+            accountId: 'dials',
+            name: 'dials',
+            executives: 1,
+            linesPerExecutive: 1,
+            assistants: 1,
+            permissions: [...DEFAULT_DEMO.permissions, 'manageSpeedDials'],
+          });
+          const number = account.executives[0]!.numbers[0]!;
+          const dials = `/accounts/dials/parties/exec1/speed-dials`;
+          await send(
+            stack.api,
+            'PUT',
+            `/accounts/dials/parties/exec1/lines/${encodeURIComponent(number)}/name`,
+            {
+              actor: 'exec1',
+              name: 'Front desk',
+            },
+          );
+          // The assistant manages the executive's keys (manageSpeedDials): one external, one for the executive.
+          await send(stack.api, 'POST', dials, {
+            actor: 'assistant1',
+            entryId: 'travel',
+            label: 'Travel desk',
+            number: '+15559990001',
+            position: 1,
+          });
+          await send(stack.api, 'POST', dials, {
+            actor: 'assistant1',
+            entryId: 'boss',
+            label: 'Boss',
+            number,
+            position: 2,
+          });
+
+          const assistantSeat = await seat('dials', 'assistant1');
+          const executiveSeat = await seat('dials', 'exec1');
+          // R23: the line's key carries its name, on both seats.
+          for (const page of [assistantSeat, executiveSeat]) {
+            const key = page.locator(`section[data-line="${number}"] h2`);
+            await page.waitForSelector(`section[data-line="${number}"] h2[data-line-name="Front desk"]`, {
+              timeout: SHOWN_MS,
+            });
+            await expect(key.textContent()).resolves.toContain('Front desk');
+          }
+          await expect(
+            assistantSeat.locator(`section[data-line="${number}"] h2`).textContent(),
+          ).resolves.toContain('Executive 1 · Front desk');
+
+          const keys = assistantSeat.locator('.speed-dial-list[data-owner="exec1"]');
+          await keys.locator('[data-entry="boss"][data-presence="idle"]').waitFor({ timeout: SHOWN_MS });
+          await assistantSeat.getByLabel('Speed-dial line').selectOption(number);
+          await keys.locator('[data-entry="travel"]').click();
+
+          // The call is placed on the executive's line, on its behalf, as dialling would place it.
+          await executiveSeat.waitForSelector(`section[data-line="${number}"] [data-lamp="busy"]`, {
+            timeout: SHOWN_MS,
+          });
+          await expect(
+            executiveSeat.locator(`section[data-line="${number}"] .lamp-row`).textContent(),
+          ).resolves.toContain('Assistant 1 on behalf of Executive 1');
+          // R22: the executive's line is in use, so the key for the executive shows busy (BLF).
+          await keys.locator('[data-entry="boss"][data-presence="busy"]').waitFor({ timeout: SHOWN_MS });
+
+          // Pressing a key on the busy line is refused as dialling is (R12), and the refusal is shown.
+          await keys.locator('[data-entry="boss"]').click();
+          await assistantSeat.waitForSelector('.speed-dials [role="alert"][data-code="LINE_BUSY"]', {
+            timeout: SHOWN_MS,
+          });
+          expect(browser.errors).toEqual([]);
+        },
+      ),
+    TEST_MS,
+  );
+});
