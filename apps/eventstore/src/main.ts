@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 
-import { createGrpcServer } from './grpc/server.js';
+import { COMPATIBLE_SERVER_VERSION, createGrpcServer, SUPPORTED_STREAMS_METHODS } from './grpc/server.js';
 import {
   EventStore,
   FileLog,
@@ -19,18 +21,62 @@ interface ServeOptions {
   readonly host: string;
   readonly data: string;
   readonly mem: boolean;
+  /** EventStoreDB's own names for the same settings, so a script written for a real node runs here. */
+  readonly nodePort?: number;
+  readonly nodeIp?: string;
+  readonly db?: string;
+  readonly memDb?: boolean;
 }
 
+/** This package's version, from the package.json above this file (in src/ or in dist/ alike). */
+const packageVersion = (): string => {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const { name, version } = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (name === 'switchboard' && version) return version;
+    }
+  }
+  return 'unknown';
+};
+
+/** What `--version` prints: this server's version, and the EventStoreDB it answers ServerFeatures as. */
+const versionText = (): string =>
+  `switchboard-eventstore ${packageVersion()}\n` +
+  `EventStoreDB-compatible gRPC server (insecure single node); ServerFeatures answers version ` +
+  `${COMPATIBLE_SERVER_VERSION}, Streams methods: ${SUPPORTED_STREAMS_METHODS.join(', ')}`;
+
 const program = new Command()
-  .name('eventstore')
-  .description('Embedded EventStoreDB-compatible server (gRPC, insecure, single node)')
+  .name('switchboard-eventstore')
+  .description(
+    'Embedded EventStoreDB-compatible server (gRPC, insecure, single node): a local emulator for any ' +
+      'EventStoreDB client; what it implements: apps/eventstore/README.md',
+  )
+  .version(versionText(), '-V, --version', 'print the version and the EventStoreDB version it answers as')
   // `repair --data DIR`: options after a subcommand are its own, not the server's.
   .enablePositionalOptions()
-  .option('--port <port>', 'TCP port to listen on', parsePort, 2113)
+  .option(
+    '--port <port>',
+    'TCP port to listen on (0: any free port, shown on the ready line)',
+    parsePort,
+    2113,
+  )
   .option('--host <host>', 'interface to bind', '127.0.0.1')
   .option('--data <dir>', 'directory holding the log segments', './data/eventstore')
   .option('--mem', 'keep everything in memory; nothing is written to disk', false)
-  .action((options: ServeOptions) => serve(options));
+  .addOption(new Option('--node-port <port>', "EventStoreDB's name for --port").argParser(parsePort))
+  .addOption(new Option('--node-ip <address>', "EventStoreDB's name for --host"))
+  .addOption(new Option('--db <dir>', "EventStoreDB's name for --data"))
+  .addOption(new Option('--mem-db', "EventStoreDB's name for --mem"))
+  .addOption(new Option('--insecure', 'accepted for EventStoreDB scripts: this server is always insecure'))
+  .action((options: ServeOptions) =>
+    serve({
+      port: options.nodePort ?? options.port,
+      host: options.nodeIp ?? options.host,
+      data: options.db ?? options.data,
+      mem: options.memDb ?? options.mem,
+    }),
+  );
 
 program
   .command('repair')

@@ -3,6 +3,7 @@
 export * from './api-client.js';
 export * from './http.js';
 export * from './lag-poller.js';
+export * from './merge.js';
 export * from './metrics.js';
 export * from './mix.js';
 export * from './plan.js';
@@ -11,6 +12,7 @@ export * from './recording.js';
 export * from './report.js';
 export * from './runner.js';
 export * from './schedule.js';
+export * from './shard.js';
 export * from './summary-table.js';
 export * from './think-time.js';
 export * from './thresholds.js';

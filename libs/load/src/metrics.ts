@@ -1,7 +1,7 @@
 import { build, type Histogram } from 'hdr-histogram-js';
 
 /** Latencies are recorded in microseconds: sub-millisecond answers stay distinguishable. */
-const newHistogram = (): Histogram =>
+export const newHistogram = (): Histogram =>
   build({
     lowestDiscernibleValue: 1,
     highestTrackableValue: 3_600_000_000,

@@ -76,15 +76,26 @@ export const buildTopology = (options: TopologyOptions): Topology => {
   return { accountId: options.accountId, delegators, lines };
 };
 
-/** The provisioning commands of a topology, in the order they must succeed. */
-export const setupCommands = (topology: Topology): ApiCommand[] => {
+/**
+ * The provisioning commands of a topology, in the order they must succeed: with `ownsDelegator`,
+ * only the account and the delegators it owns (by index), each with its delegates and delegations:
+ * a shard's part (see shard.ts). Delegates' own numbers stay those of the whole topology.
+ */
+export const setupCommands = (
+  topology: Topology,
+  ownsDelegator: (delegator: number) => boolean = () => true,
+): ApiCommand[] => {
   const accountId = topology.accountId;
   const admin = 'admin';
   const commands: ApiCommand[] = [
     { type: 'createAccount', actor: admin, commandId: 'setup-account', accountId, name: `Load ${accountId}` },
   ];
   let ownNumber = 0;
-  for (const delegator of topology.delegators) {
+  for (const [d, delegator] of topology.delegators.entries()) {
+    if (!ownsDelegator(d)) {
+      ownNumber += delegator.delegates.length;
+      continue;
+    }
     commands.push({
       type: 'registerPhoneUser',
       actor: admin,
@@ -111,7 +122,8 @@ export const setupCommands = (topology: Topology): ApiCommand[] => {
       });
     }
   }
-  for (const delegator of topology.delegators) {
+  for (const [d, delegator] of topology.delegators.entries()) {
+    if (!ownsDelegator(d)) continue;
     for (const delegate of delegator.delegates) {
       // Globally unique, like the call ids: read models may key delegations by id alone.
       const delegationId = `${accountId}-${delegate}`;

@@ -1,6 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { RunManifest } from '#stack';
+import { encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
 import {
   percentilesByKey,
   percentilesOf,
@@ -9,6 +10,7 @@ import {
   type Percentiles,
 } from './metrics.js';
 import type { RunCounters } from './runner.js';
+import { formatShard, type Shard } from './shard.js';
 import { evaluateThreshold, type Threshold, type ThresholdResult } from './thresholds.js';
 
 export interface LoadSummary {
@@ -46,7 +48,77 @@ export interface LoadSummary {
   readonly lag: (Percentiles & { readonly unresolved: number; readonly pollErrors: number }) | null;
   readonly thresholds: readonly ThresholdResult[];
   readonly passed: boolean;
+  /** What `load merge` adds up exactly: every figure above is computed again from these. */
+  readonly merge: MergeData;
 }
+
+/**
+ * A run's raw measurements: counts, the wall-clock window, and every latency histogram in
+ * HdrHistogram's compressed encoding (microseconds), so that shards' runs add up to the histogram
+ * one run would have recorded, never to averaged percentiles.
+ */
+export interface MergeData {
+  /** `i/n` for `load run --shard i/n`; null for a whole run. */
+  readonly shard: string | null;
+  /** Wall-clock ms since the epoch: the measured phase's start and its last answer. */
+  readonly startedAtMs: number;
+  readonly endedAtMs: number;
+  /** The open model's intended arrivals, for the target rate. */
+  readonly scheduledCalls: number;
+  readonly histograms: {
+    readonly all: string;
+    readonly sendDelay: string;
+    readonly byType: Record<string, string>;
+    readonly byFlow: Record<string, string>;
+    readonly lag: string | null;
+  };
+}
+
+/** What a summary is computed from: one run's live metrics, or the sum of shards' (`load merge`). */
+export interface MeasuredRun {
+  readonly counters: Pick<
+    RunCounters,
+    'callsStarted' | 'callsCompleted' | 'callsFailed' | 'sent' | 'scheduled'
+  >;
+  /** Wall-clock ms since the epoch: the measured phase's start and its last answer. */
+  readonly startedAtMs: number;
+  readonly endedAtMs: number;
+  readonly metrics: Pick<
+    Metrics,
+    | 'all'
+    | 'byType'
+    | 'byFlow'
+    | 'sendDelay'
+    | 'outcomes'
+    | 'failuresByType'
+    | 'completed'
+    | 'errors'
+    | 'lateSends'
+    | 'lateThresholdMs'
+  >;
+  readonly lag:
+    { readonly histogram: Histogram; readonly unresolved: number; readonly pollErrors: number } | undefined;
+}
+
+/** A live run's measurements; its monotonic instants become wall-clock ones. */
+export const measuredRun = (
+  counters: RunCounters,
+  metrics: Metrics,
+  lag: { tracker: LagTracker; pollErrors: number } | undefined,
+): MeasuredRun => ({
+  counters,
+  startedAtMs: performance.timeOrigin + counters.startedAt,
+  endedAtMs: performance.timeOrigin + counters.lastDoneAt,
+  metrics,
+  lag: lag
+    ? { histogram: lag.tracker.histogram, unresolved: lag.tracker.pending, pollErrors: lag.pollErrors }
+    : undefined,
+});
+
+const encode = (histogram: Histogram): string => encodeIntoCompressedBase64(histogram);
+
+const encodeByKey = (map: ReadonlyMap<string, Histogram>): Record<string, string> =>
+  Object.fromEntries([...map.keys()].sort().map((key) => [key, encode(map.get(key)!)]));
 
 const sortedRecord = (map: Map<string, number>): Record<string, number> =>
   Object.fromEntries([...map.entries()].sort(([a], [b]) => a.localeCompare(b)));
@@ -57,23 +129,22 @@ export const buildSummary = (input: {
   manifest: RunManifest;
   model: Record<string, unknown>;
   accountId: string;
-  counters: RunCounters;
-  metrics: Metrics;
-  lag: { tracker: LagTracker; pollErrors: number } | undefined;
+  run: MeasuredRun;
   thresholds: readonly Threshold[];
   targetCommandsPerSecond?: number | null;
+  shard?: Shard;
 }): LoadSummary => {
-  const { counters, metrics } = input;
-  const elapsedMs = Math.max(1, counters.lastDoneAt - counters.startedAt);
+  const { counters, metrics } = input.run;
+  const elapsedMs = Math.max(1, input.run.endedAtMs - input.run.startedAtMs);
   const seconds = elapsedMs / 1000;
   const all = percentilesOf(metrics.all);
   const byType = percentilesByKey(metrics.byType);
   const byFlow = percentilesByKey(metrics.byFlow);
-  const lag = input.lag
+  const lag = input.run.lag
     ? {
-        ...percentilesOf(input.lag.tracker.histogram),
-        unresolved: input.lag.tracker.pending,
-        pollErrors: input.lag.pollErrors,
+        ...percentilesOf(input.run.lag.histogram),
+        unresolved: input.run.lag.unresolved,
+        pollErrors: input.run.lag.pollErrors,
       }
     : null;
   const commandsPerSecond = round(metrics.completed / seconds);
@@ -128,6 +199,19 @@ export const buildSummary = (input: {
     lag,
     thresholds,
     passed: thresholds.every((result) => result.passed),
+    merge: {
+      shard: input.shard && input.shard.count > 1 ? formatShard(input.shard) : null,
+      startedAtMs: round(input.run.startedAtMs),
+      endedAtMs: round(input.run.endedAtMs),
+      scheduledCalls: counters.scheduled,
+      histograms: {
+        all: encode(metrics.all),
+        sendDelay: encode(metrics.sendDelay),
+        byType: encodeByKey(metrics.byType),
+        byFlow: encodeByKey(metrics.byFlow),
+        lag: input.run.lag ? encode(input.run.lag.histogram) : null,
+      },
+    },
   };
 };
 

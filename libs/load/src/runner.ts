@@ -128,13 +128,20 @@ export async function runCall(
 }
 
 /**
- * The open model's pacing: each arrival's due instant (`startedAt` + its offset), handed out once it
- * is due. Behind schedule they come at once, but every 64 the loop gets a turn: answers must still be
- * read, or the backlog only grows.
+ * The open model's pacing: each arrival's index and due instant (`startedAt` + its offset), handed
+ * out once it is due. Behind schedule they come at once, but every 64 the loop gets a turn: answers
+ * must still be read, or the backlog only grows. Arrivals `owns` declines (another shard's) are
+ * skipped without waiting for them: the shards of a run together keep the whole run's schedule.
  */
-export async function* dueArrivals(schedule: OpenSchedule, startedAt: number): AsyncGenerator<number> {
+export async function* dueArrivals(
+  schedule: OpenSchedule,
+  startedAt: number,
+  owns: (index: number) => boolean = () => true,
+): AsyncGenerator<number> {
   let sinceYield = 0;
+  let index = 0;
   for (const offset of arrivals(schedule)) {
+    if (!owns(index++)) continue;
     const due = startedAt + offset;
     if (due - performance.now() >= 1) {
       await waitUntil(due);
@@ -147,31 +154,45 @@ export async function* dueArrivals(schedule: OpenSchedule, startedAt: number): A
   }
 }
 
-/** Open model: calls arrive on the schedule whether or not earlier ones have finished. */
+/**
+ * Open model: calls arrive on the schedule whether or not earlier ones have finished. With `owns`
+ * (a shard), only the owned arrivals of the whole run's schedule: its rate is split by ownership.
+ */
 export async function runOpen(
   context: RunContext,
   counters: RunCounters,
   schedule: OpenSchedule,
   plan: (index: number) => CallPlan,
+  owns: (index: number) => boolean = () => true,
 ): Promise<void> {
   const calls = new Set<Promise<void>>();
   let index = 0;
-  for await (const due of dueArrivals(schedule, counters.startedAt)) {
+  const owned = (candidate: number): boolean => {
+    if (!owns(candidate)) return false;
+    index = candidate;
+    return true;
+  };
+  for await (const due of dueArrivals(schedule, counters.startedAt, owned)) {
     if (context.stopped()) break;
     counters.scheduled++;
-    const call = runCall(context, counters, plan(index++), due);
+    const call = runCall(context, counters, plan(index), due);
     calls.add(call);
     void call.finally(() => calls.delete(call));
   }
   await Promise.all(calls);
 }
 
-/** Closed model: `concurrency` parties each run one call after another, waiting its first think time. */
+/**
+ * Closed model: `concurrency` parties each run one call after another, waiting its first think time.
+ * With `owns` (a shard), they take the owned calls only, in order; `maxCalls` bounds the whole run's
+ * call indices, so the shards of a run together run its calls.
+ */
 export async function runClosed(
   context: RunContext,
   counters: RunCounters,
   options: { concurrency: number; durationMs?: number; maxCalls?: number },
   plan: (index: number) => CallPlan,
+  owns: (index: number) => boolean = () => true,
 ): Promise<void> {
   let next = 0;
   const deadline = options.durationMs === undefined ? Infinity : counters.startedAt + options.durationMs;
@@ -179,6 +200,7 @@ export async function runClosed(
     let readyAt = performance.now();
     for (;;) {
       if (context.stopped() || performance.now() >= deadline) return;
+      while (!owns(next) && (options.maxCalls === undefined || next < options.maxCalls)) next++;
       if (options.maxCalls !== undefined && next >= options.maxCalls) return;
       const call = plan(next++);
       await runCall(context, counters, call, readyAt + (call.steps[0]?.thinkMs ?? 0));

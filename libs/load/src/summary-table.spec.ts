@@ -44,6 +44,13 @@ const summary = (overrides: Partial<LoadSummary> = {}): LoadSummary => ({
     { threshold: 'lag.p95<100ms', actual: 3.78, unit: 'ms', passed: true },
   ],
   passed: false,
+  merge: {
+    shard: null,
+    startedAtMs: 0,
+    endedAtMs: 10_012.4,
+    scheduledCalls: 500,
+    histograms: { all: '', sendDelay: '', byType: {}, byFlow: {}, lag: null },
+  },
   ...overrides,
 });
 

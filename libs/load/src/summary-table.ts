@@ -96,10 +96,21 @@ const LABEL_WIDTH = 20;
 const labelled = (label: string, value: string): string =>
   `  ${`${label} `.padEnd(LABEL_WIDTH, '.')} ${value}`;
 
+/** Which part of a run this is: a shard of it, or the merge of its shards. */
+const describePart = (model: Record<string, unknown>): string =>
+  typeof model.shard === 'string'
+    ? `, shard ${model.shard}`
+    : typeof model.shards === 'number'
+      ? `, ${model.shards} shards merged`
+      : '';
+
 export const renderSummary = (summary: LoadSummary): string => {
   const { calls, commands, rate, latency, lag } = summary;
   const lines: string[] = [];
-  lines.push(`${summary.manifest.command}: ${describeModel(summary.model)}, account ${summary.accountId}`);
+  lines.push(
+    `${summary.manifest.command}: ${describeModel(summary.model)}${describePart(summary.model)}, ` +
+      `account ${summary.accountId}`,
+  );
   lines.push(labelled('elapsed', duration(summary.elapsedMs)));
   lines.push(
     labelled(

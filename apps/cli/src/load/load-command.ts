@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
 import { Command, Option } from 'commander';
@@ -9,20 +9,27 @@ import {
   type ApiCommand,
   buildSummary,
   buildTopology,
+  concurrencyShare,
   DEFAULT_MIX,
   execute,
   figure,
   filterRecording,
   formatDurationMs,
+  formatShard,
   formatThinkTime,
   intervalLine,
   intervalRow,
   LagPoller,
   LagTracker,
   type LoadSummary,
+  measuredRun,
+  mergeResults,
   Metrics,
   newCounters,
+  ownsCall,
+  ownsDelegator,
   parseMix,
+  parseShard,
   parseThinkTime,
   parseThreshold,
   percentilesOf,
@@ -39,6 +46,8 @@ import {
   runOpen,
   runReplay,
   setupCommands,
+  type Shard,
+  shardProblems,
   StatsWriter,
   type Threshold,
   type Topology,
@@ -95,6 +104,13 @@ interface RunOptions extends CommonOptions {
   delegators: number;
   delegates: number;
   lines: number;
+  shard?: Shard;
+}
+
+interface MergeOptions {
+  threshold: string[];
+  out?: string;
+  json: boolean;
 }
 
 interface ReplayOptions extends CommonOptions {
@@ -209,10 +225,38 @@ export const loadCommand = (): Command => {
         'shared lines (call n runs on line n mod lines; size it above rate x call duration)',
         positiveInt,
         64,
+      )
+      .option(
+        '--shard <i/n>',
+        'run part i of n of this seeded workload (its own delegators, their lines and calls; same --run-id ' +
+          "for every shard); `load merge` adds up the shards' --out files",
+        parseShard,
       ),
   ).action(async (options: RunOptions, command: Command) => {
     process.exitCode = await runLoad(options, command);
   });
+
+  load
+    .command('merge <files...>')
+    .description(
+      'Merge the --out files of `load run --shard i/n` into one summary and one threshold verdict: ' +
+        'counts and latency histograms added exactly, never percentiles averaged',
+    )
+    .option(
+      '--threshold <slo>',
+      "decide with these SLOs instead of the shards' own, e.g. 'p99<50ms' (repeatable)",
+      collect,
+      [],
+    )
+    .option('--out <file>', 'write the merged JSON summary here (the table still goes to stdout)')
+    .option(
+      '--json',
+      'print the merged JSON summary on stdout instead of the table (the table goes to stderr)',
+      false,
+    )
+    .action(async (files: string[], options: MergeOptions, command: Command) => {
+      process.exitCode = await mergeLoad(files, options, command);
+    });
 
   commonOptions(
     load
@@ -374,19 +418,22 @@ class Session {
     this.api.close();
   }
 
-  /** The table on stdout, or with --json the JSON there and the table on stderr; --out keeps the JSON too. */
-  async report(summary: LoadSummary): Promise<number> {
-    const json = `${JSON.stringify(summary, null, 2)}\n`;
-    const out = this.options.out ?? this.options.summary;
-    if (out) await writeFile(out, json);
-    if (this.options.json) {
-      process.stdout.write(json);
-      process.stderr.write(renderSummary(summary));
-    } else {
-      process.stdout.write(renderSummary(summary));
-    }
-    return summary.passed ? 0 : EXIT_FAILED;
+  report(summary: LoadSummary): Promise<number> {
+    return report(summary, { out: this.options.out ?? this.options.summary, json: this.options.json });
   }
+}
+
+/** The table on stdout, or with --json the JSON there and the table on stderr; --out keeps the JSON too. */
+async function report(summary: LoadSummary, options: { out?: string; json: boolean }): Promise<number> {
+  const json = `${JSON.stringify(summary, null, 2)}\n`;
+  if (options.out) await writeFile(options.out, json);
+  if (options.json) {
+    process.stdout.write(json);
+    process.stderr.write(renderSummary(summary));
+  } else {
+    process.stdout.write(renderSummary(summary));
+  }
+  return summary.passed ? 0 : EXIT_FAILED;
 }
 
 /**
@@ -477,9 +524,22 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
       delegatesPerDelegator: options.delegates,
       lines: options.lines,
     };
-    const problems = topologyProblems(sizes);
+    const shard = options.shard ?? { index: 1, count: 1 };
+    const problems = [
+      ...topologyProblems(sizes),
+      ...shardProblems(shard, {
+        delegators: options.delegators,
+        concurrency: options.concurrency,
+        runIdGiven: command.getOptionValueSource('runId') === 'cli',
+      }),
+    ];
     if (problems.length > 0) throw new Error(`${problems.join('; ')}${defaultsNamed(command, problems)}`);
     const topology = buildTopology({ accountId, ...sizes });
+    const ownsParty = (delegator: number): boolean => ownsDelegator(shard, delegator);
+    const owns = (index: number): boolean => ownsCall(topology, shard, index);
+    const concurrency =
+      options.concurrency === undefined ? undefined : concurrencyShare(options.concurrency, shard);
+    const sharded = shard.count > 1 ? { shard: formatShard(shard) } : {};
     const model =
       options.rate !== undefined
         ? {
@@ -490,19 +550,22 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
             maxRate: options.maxRate,
             durationMs,
             maxCalls: options.maxCalls,
+            ...sharded,
           }
-        : { kind: 'closed', concurrency: options.concurrency, durationMs, maxCalls: options.maxCalls };
+        : { kind: 'closed', concurrency, durationMs, maxCalls: options.maxCalls, ...sharded };
     const manifest = buildManifest(
       'load run',
-      { ...command.opts(), think: formatThinkTime(think) },
+      { ...command.opts(), think: formatThinkTime(think), shard: options.shard && formatShard(shard) },
       {
         seed: options.seed,
         runId: options.runId,
       },
     );
-    session = new Session(options, manifest, liveStatsWanted(command), topology);
+    // The lag path's {line} and {viewer} name parties this shard provisions itself.
+    const ownTopology = { ...topology, delegators: topology.delegators.filter((_, d) => ownsParty(d)) };
+    session = new Session(options, manifest, liveStatsWanted(command), ownTopology);
     await session.checkReachable();
-    await provision(session, setupCommands(topology));
+    await provision(session, setupCommands(topology, ownsParty));
 
     const plan = (index: number) => planCall(topology, { seed: options.seed, mix, think }, index);
     const context = session.context();
@@ -524,13 +587,15 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
           maxCalls: options.maxCalls,
         },
         plan,
+        owns,
       );
     } else {
       await runClosed(
         context,
         counters,
-        { concurrency: options.concurrency!, durationMs, maxCalls: options.maxCalls },
+        { concurrency: concurrency!, durationMs, maxCalls: options.maxCalls },
         plan,
+        owns,
       );
     }
     await session.end();
@@ -539,17 +604,50 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
         manifest,
         model,
         accountId,
-        counters,
-        metrics: session.metrics,
-        lag: session.lagTracker
-          ? { tracker: session.lagTracker, pollErrors: session.lagPoller!.failures }
-          : undefined,
+        run: measuredRun(
+          counters,
+          session.metrics,
+          session.lagTracker
+            ? { tracker: session.lagTracker, pollErrors: session.lagPoller!.failures }
+            : undefined,
+        ),
         thresholds,
+        shard,
       }),
     );
   } catch (error) {
     await session?.end();
     process.stderr.write(`switchboard load: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_ERROR;
+  }
+}
+
+async function mergeLoad(files: readonly string[], options: MergeOptions, command: Command): Promise<number> {
+  try {
+    const results = await Promise.all(
+      files.map(async (file) => {
+        const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+          throw new Error(`cannot read ${file}: ${error.code ?? error.message}`);
+        });
+        try {
+          return { file, summary: JSON.parse(text) as LoadSummary };
+        } catch {
+          throw new Error(`${file} is not JSON: give the files \`load run --shard i/n --out FILE\` wrote`);
+        }
+      }),
+    );
+    const first = results[0]?.summary.manifest;
+    const manifest = buildManifest(
+      'load merge',
+      { ...command.opts(), files },
+      { seed: first?.seed, runId: first?.runId },
+    );
+    const thresholds = options.threshold.length > 0 ? parseThresholds(options.threshold) : undefined;
+    return await report(mergeResults(results, { manifest, thresholds }), options);
+  } catch (error) {
+    process.stderr.write(
+      `switchboard load merge: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     return EXIT_ERROR;
   }
 }
@@ -626,11 +724,13 @@ async function replayLoad(file: string, options: ReplayOptions, command: Command
         },
         accountId: accountId ?? '',
         targetCommandsPerSecond: replayTargetRate(load, speed),
-        counters,
-        metrics: session.metrics,
-        lag: session.lagTracker
-          ? { tracker: session.lagTracker, pollErrors: session.lagPoller!.failures }
-          : undefined,
+        run: measuredRun(
+          counters,
+          session.metrics,
+          session.lagTracker
+            ? { tracker: session.lagTracker, pollErrors: session.lagPoller!.failures }
+            : undefined,
+        ),
         thresholds,
       }),
     );

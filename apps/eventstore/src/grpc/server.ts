@@ -26,6 +26,12 @@ import { appendHandler, deleteHandler, tombstoneHandler, type OpenAppendCall } f
 export const COMPATIBLE_SERVER_VERSION = '23.10.0';
 
 const STREAMS_SERVICE = 'event_store.client.streams.Streams';
+
+/**
+ * The Streams methods ServerFeatures lists (lower case, as EventStoreDB lists them). Listing
+ * batchappend makes the client send every append over one BatchAppend stream.
+ */
+export const SUPPORTED_STREAMS_METHODS = ['append', 'batchappend', 'read', 'delete', 'tombstone'] as const;
 /** How long a stop waits, once every call has been told, for their last replies to go out. */
 const STOP_GRACE_MS = 5_000;
 
@@ -89,8 +95,7 @@ export function createGrpcServer(store: EventStore): GrpcServer {
         _call: unknown,
         callback: (error: null, value: InstanceType<typeof SupportedMethods>) => void,
       ) => {
-        // Listing batchappend makes the client send every append over one BatchAppend stream.
-        const methods = ['append', 'batchappend', 'read', 'delete', 'tombstone'].map((method) =>
+        const methods = SUPPORTED_STREAMS_METHODS.map((method) =>
           new SupportedMethod().setServiceName(STREAMS_SERVICE.toLowerCase()).setMethodName(method),
         );
         callback(

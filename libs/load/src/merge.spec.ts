@@ -1,0 +1,139 @@
+import type { RunManifest } from '#stack';
+import { decodeFromCompressedBase64, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
+import { addEncoded, mergeProblems, mergeResults, type ShardResult } from './merge.js';
+import { LagTracker, Metrics } from './metrics.js';
+import { buildSummary, type LoadSummary } from './report.js';
+import { parseThreshold } from './thresholds.js';
+
+const manifest = (command: string): RunManifest => ({ command, seed: 's', runId: 'r' }) as RunManifest;
+
+/** A shard that answered `latencies` (ms) from `startedAtMs` on, every fifth one rejected as LINE_BUSY. */
+const shardRun = (
+  shard: { index: number; count: number },
+  latencies: readonly number[],
+  startedAtMs: number,
+  thresholds = ['p99<50ms', 'errors<30%'],
+): { summary: LoadSummary; metrics: Metrics; lag: LagTracker } => {
+  const metrics = new Metrics(5);
+  const lag = new LagTracker();
+  latencies.forEach((latency, i) => {
+    const ok = i % 5 !== 4;
+    metrics.record({
+      type: i % 2 ? 'answerCall' : 'hangUp',
+      flow: 'ring-answer',
+      intendedAt: i,
+      sentAt: i + (i % 7),
+      doneAt: i + latency,
+      outcome: ok ? 'ok' : '409 LINE_BUSY',
+      ok,
+    });
+    lag.track(BigInt(i), 0);
+  });
+  lag.observe(BigInt(latencies.length), 3);
+  const summary = buildSummary({
+    manifest: manifest('load run'),
+    model: { kind: 'closed', concurrency: 2, maxCalls: 100, shard: `${shard.index}/${shard.count}` },
+    accountId: 'load-s-r',
+    run: {
+      counters: { callsStarted: 10, callsCompleted: 8, callsFailed: 2, sent: latencies.length, scheduled: 0 },
+      startedAtMs,
+      endedAtMs: startedAtMs + 1_000,
+      metrics,
+      lag: { histogram: lag.histogram, unresolved: 1, pollErrors: 0 },
+    },
+    thresholds: thresholds.map(parseThreshold),
+    shard,
+  });
+  // Read back as `load merge` reads the --out file.
+  return { summary: JSON.parse(JSON.stringify(summary)) as LoadSummary, metrics, lag };
+};
+
+const latencies = (n: number, from: number): number[] =>
+  Array.from({ length: n }, (_, i) => from + ((i * 37) % 90));
+
+describe('load merge', () => {
+  const one = shardRun({ index: 1, count: 2 }, latencies(200, 1), 1_000_000);
+  const two = shardRun({ index: 2, count: 2 }, latencies(300, 5), 1_000_400);
+  const results: ShardResult[] = [
+    { file: 'one.json', summary: one.summary },
+    { file: 'two.json', summary: two.summary },
+  ];
+
+  it("adds the shards' histograms exactly: the merged one is the sum, bucket by bucket", () => {
+    // Given two shards' results, When merged
+    const merged = mergeResults(results, { manifest: manifest('load merge') });
+    // Then the merged latency histogram is the sum of the two recorded ones, and its percentiles are the sum's
+    const sum = addEncoded([one.summary.merge.histograms.all, two.summary.merge.histograms.all]);
+    const expected = decodeFromCompressedBase64(encodeIntoCompressedBase64(one.metrics.all));
+    expected.add(two.metrics.all);
+    expect(encodeIntoCompressedBase64(sum)).toBe(encodeIntoCompressedBase64(expected));
+    expect(merged.merge.histograms.all).toBe(encodeIntoCompressedBase64(sum));
+    expect(merged.latency.all.count).toBe(500);
+    expect(merged.latency.all.p99).toBe(
+      Math.round(Math.min(sum.getValueAtPercentile(99), sum.maxValue)) / 1000,
+    );
+    // Not the average of the shards' p99s
+    expect(merged.latency.all.p99).not.toBe((one.summary.latency.all.p99 + two.summary.latency.all.p99) / 2);
+    expect(merged.latency.byType.answerCall!.count).toBe(
+      one.summary.latency.byType.answerCall!.count + two.summary.latency.byType.answerCall!.count,
+    );
+    expect(merged.lag!.count).toBe(500);
+    expect(merged.lag!.unresolved).toBe(2);
+  });
+
+  it('adds counts and outcomes, spans the window from the first start to the last answer, and decides once', () => {
+    const merged = mergeResults(results, { manifest: manifest('load merge') });
+    expect(merged.calls).toEqual({ started: 20, completed: 16, failed: 4 });
+    expect(merged.commands).toEqual({ sent: 500, completed: 500, ok: 400, errors: 100 });
+    expect(merged.outcomes).toEqual({ ok: 400, '409 LINE_BUSY': 100 });
+    expect(merged.elapsedMs).toBe(1_400);
+    expect(merged.rate.commandsPerSecond).toBeCloseTo(500 / 1.4, 2);
+    expect(merged.model).toEqual({ kind: 'closed', concurrency: 4, maxCalls: 100, shards: 2 });
+    expect(merged.thresholds.map((t) => [t.threshold, t.passed])).toEqual([
+      ['p99<50ms', false],
+      ['errors<30%', true],
+    ]);
+    expect(merged.passed).toBe(false);
+    // --threshold on the merge decides instead
+    const relaxed = mergeResults(results, {
+      manifest: manifest('load merge'),
+      thresholds: [parseThreshold('p99<1s')],
+    });
+    expect(relaxed.passed).toBe(true);
+  });
+
+  it('refuses what is not the whole set of shards of one run, saying which file is wrong', () => {
+    expect(mergeProblems([results[0]!], false)).toEqual([
+      'shard 2/2 is missing: merging without it would not be the whole run',
+    ]);
+    expect(mergeProblems([results[0]!, { ...results[0]!, file: 'again.json' }], false)).toEqual([
+      'shard 1/2 is given twice: one.json, again.json',
+      'shard 2/2 is missing: merging without it would not be the whole run',
+    ]);
+    const otherSeed = {
+      file: 'x.json',
+      summary: { ...two.summary, manifest: { ...two.summary.manifest, seed: 'other' } },
+    };
+    expect(mergeProblems([results[0]!, otherSeed], false)).toEqual([
+      'the shards differ in seed: one.json has s, x.json has other; the shards of one run share it',
+    ]);
+    const otherThresholds = shardRun({ index: 2, count: 2 }, latencies(3, 1), 0, ['p99<1s']);
+    const mixed = [results[0]!, { file: 'y.json', summary: otherThresholds.summary }];
+    expect(mergeProblems(mixed, false)).toEqual([expect.stringContaining('the shards differ in thresholds')]);
+    expect(mergeProblems(mixed, true)).toEqual([]);
+    const whole = {
+      file: 'whole.json',
+      summary: { ...one.summary, merge: { ...one.summary.merge, shard: null } },
+    };
+    expect(mergeProblems([whole], false)).toEqual([
+      expect.stringContaining("whole.json: not a shard's result"),
+    ]);
+    const old = { file: 'old.json', summary: { ...one.summary, merge: undefined } as unknown as LoadSummary };
+    expect(mergeProblems([old], false)).toEqual([
+      expect.stringContaining('old.json holds no histogram encodings'),
+    ]);
+    expect(() => mergeResults([results[0]!], { manifest: manifest('load merge') })).toThrow(
+      'shard 2/2 is missing',
+    );
+  });
+});

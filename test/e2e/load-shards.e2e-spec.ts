@@ -1,0 +1,148 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { addEncoded } from '#load';
+import { type Stack, startStack } from '#stack';
+import { encodeIntoCompressedBase64 } from 'hdr-histogram-js';
+
+/**
+ * Load from several generators: `load run --shard i/n` processes against one stack, their `--out`
+ * files merged by `load merge`, compared with one unsharded run of the same seed.
+ */
+const cli = resolve(process.cwd(), 'dist/apps/cli/src/main.js');
+
+const run = (args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+  new Promise((done) => {
+    execFile(process.execPath, [cli, ...args], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
+      done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+
+describe('load run --shard and load merge', () => {
+  let stack: Stack;
+  let dir: string;
+  let endpoints: string[];
+
+  beforeAll(async () => {
+    stack = await startStack();
+    dir = await mkdtemp(join(tmpdir(), 'switchboard-shards-e2e-'));
+    endpoints = ['--api', stack.api.address, '--projector', stack.projector.address];
+  }, 60_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  // Every call on a line of its own: what a call meets does not depend on how the generators interleave.
+  const workload = [
+    '--rate',
+    '40',
+    '--max-calls',
+    '48',
+    '--lines',
+    '48',
+    '--delegators',
+    '4',
+    '--seed',
+    'shards',
+  ];
+  const options = ['--threshold', 'errors<=0', '--threshold', 'p99<30s', '--no-progress'];
+
+  it('merges 2 shards into the command and outcome counts of 1 run of the same seed, histograms added', async () => {
+    // Given one whole run of the seed
+    const whole = await run([
+      'load',
+      ...endpoints,
+      ...workload,
+      ...options,
+      '--run-id',
+      'whole',
+      '--out',
+      join(dir, 'whole.json'),
+    ]);
+    expect(whole.stderr).toBe('');
+    expect(whole.code).toBe(0);
+    // When 2 shards of the same seed run at the same time, each on its own account part, then merge
+    const shards = await Promise.all(
+      [1, 2].map((i) =>
+        run([
+          'load',
+          ...endpoints,
+          ...workload,
+          ...options,
+          '--run-id',
+          'split',
+          '--shard',
+          `${i}/2`,
+          '--out',
+          join(dir, `shard-${i}.json`),
+        ]),
+      ),
+    );
+    for (const shard of shards) expect(shard.code).toBe(0);
+    expect(shards[0]!.stdout).toMatch(
+      /^load run: open model, 40 calls\/s, shard 1\/2, account load-shards-split\n/,
+    );
+    const merged = await run([
+      'load',
+      'merge',
+      join(dir, 'shard-1.json'),
+      join(dir, 'shard-2.json'),
+      '--out',
+      join(dir, 'merged.json'),
+    ]);
+    expect(merged.stderr).toBe('');
+    expect(merged.code).toBe(0);
+    expect(merged.stdout).toMatch(
+      /^load merge: open model, 40 calls\/s, 2 shards merged, account load-shards-split\n/,
+    );
+    expect(merged.stdout).toMatch(/\nPASS: all 2 thresholds hold\n$/);
+
+    // Then the merged counts are the whole run's
+    const read = async (name: string) => JSON.parse(await readFile(join(dir, name), 'utf8'));
+    const [wholeSummary, one, two, sum] = await Promise.all(
+      ['whole.json', 'shard-1.json', 'shard-2.json', 'merged.json'].map(read),
+    );
+    expect(one.commands.completed).toBeGreaterThan(0);
+    expect(two.commands.completed).toBeGreaterThan(0);
+    expect(sum.calls).toEqual(wholeSummary.calls);
+    expect(sum.commands).toEqual(wholeSummary.commands);
+    expect(sum.outcomes).toEqual(wholeSummary.outcomes);
+    expect(sum.merge.scheduledCalls).toBe(48);
+    expect(
+      Object.fromEntries(
+        Object.entries(sum.latency.byType).map(([t, p]) => [t, (p as { count: number }).count]),
+      ),
+    ).toEqual(
+      Object.fromEntries(
+        Object.entries(wholeSummary.latency.byType).map(([t, p]) => [t, (p as { count: number }).count]),
+      ),
+    );
+    // And the merged histogram is the sum of the two shards'
+    expect(sum.merge.histograms.all).toBe(
+      encodeIntoCompressedBase64(addEncoded([one.merge.histograms.all, two.merge.histograms.all])),
+    );
+    expect(sum.latency.all.count).toBe(one.latency.all.count + two.latency.all.count);
+    expect(sum.lag.count).toBe(one.lag.count + two.lag.count);
+    expect(sum.passed).toBe(true);
+  }, 180_000);
+
+  it('sets the exit code from the merged verdict, and refuses an incomplete set of shards', async () => {
+    const strict = await run([
+      'load',
+      'merge',
+      join(dir, 'shard-1.json'),
+      join(dir, 'shard-2.json'),
+      '--threshold',
+      'p99<0.001ms',
+    ]);
+    expect(strict.stdout).toMatch(/\n {4}FAIL {2}p99<0\.001ms +[\d.,]+ m?s\n/);
+    expect(strict.code).toBe(1);
+    const partial = await run(['load', 'merge', join(dir, 'shard-1.json')]);
+    expect(partial.stderr).toBe(
+      'switchboard load merge: shard 2/2 is missing: merging without it would not be the whole run\n',
+    );
+    expect(partial.code).toBe(2);
+  }, 60_000);
+});

@@ -1,0 +1,79 @@
+import { jest } from '@jest/globals';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EventStore } from '#eventstore';
+import { collect } from '../../support/collect.js';
+import { startEmbeddedEventStore, type EmbeddedEventStore } from '../../support/embedded-eventstore.js';
+import {
+  CALLER,
+  LINE_PATH_NUMBER,
+  accountCommands,
+  linePath,
+  seedAccount,
+  startApi,
+  uniqueAccountId,
+  type Api,
+} from './lines.support.js';
+
+jest.setTimeout(60_000);
+
+interface ClockView {
+  now: string;
+  pendingTimers: { key: string; dueAt: string }[];
+}
+
+/**
+ * Two api instances on one store (the cluster profile's two api containers): each follows every line
+ * event and puts every line's timers on its own clock, so both fire the same ring timeout. The timer's
+ * command id is derived from the timer itself, so whichever appends second is answered as a duplicate
+ * (or, deciding on the line's newer state, refused): the call goes to voicemail exactly once.
+ */
+describe('line timers on two api instances', () => {
+  let store: EmbeddedEventStore;
+  let apis: Api[] = [];
+  beforeEach(async () => {
+    store = await startEmbeddedEventStore({ inMemory: true });
+    // Virtual clocks, so the test moves both instances' time past the timeout at the same moment.
+    apis = [
+      await startApi({ clock: 'virtual', connectionString: store.connectionString }),
+      await startApi({ clock: 'virtual', connectionString: store.connectionString }),
+    ];
+  });
+  afterEach(async () => {
+    for (const api of apis) await api.close();
+    await store?.stop();
+  });
+
+  it('R14: both fire the ring timeout, the line records it once', async () => {
+    const [first, second] = apis as [Api, Api];
+    const accountId = uniqueAccountId('two-timers');
+    await seedAccount(first, accountId, accountCommands(accountId, { delegates: [{ id: 'bob' }] }));
+    const rang = await first.post(`${linePath(accountId)}/incoming-calls`, { from: CALLER, callId: 'c1' });
+    expect(rang.status).toBe(201);
+    // Given the timer on both instances' clocks (the second learns of it through its subscription)
+    const pendingOn = async (api: Api) => (await api.get<ClockView>('/clock')).body.pendingTimers;
+    for (let tries = 0; (await pendingOn(second)).length === 0; tries++) {
+      if (tries > 200) throw new Error('the second api never put the ring timeout on its clock');
+      await sleep(25);
+    }
+    expect(await pendingOn(second)).toEqual(await pendingOn(first));
+
+    // When both move past the timeout at once
+    const advanced = await Promise.all(
+      apis.map((api) => api.post('/clock/advance', { actor: 'tester', bySeconds: 31 })),
+    );
+    expect(advanced.map((reply) => reply.status)).toEqual([200, 200]);
+
+    // Then the call went to voicemail once, and neither instance has the timer left
+    const events = await collect(
+      first.app.get(EventStore).readStream(`line-${accountId}.${LINE_PATH_NUMBER}`),
+    );
+    expect(events.map((e) => e.event.type)).toEqual([
+      'IncomingCallReceived',
+      'CallRang',
+      'CallSentToVoicemail',
+      'VoicemailLeft',
+    ]);
+    expect(await pendingOn(first)).toEqual([]);
+    expect(await pendingOn(second)).toEqual([]);
+  });
+});
