@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { EventStore, foreignEventMetrics, type ForeignEventCounts } from '#eventstore';
 import { AccountRepository } from './accounts/account.repository.js';
@@ -27,6 +27,23 @@ export interface ApiHealth {
 
 /** How long the store may take to answer before the api reports itself unavailable. */
 const STORE_PROBE_TIMEOUT_MS = 2_000;
+
+const HEALTH = {
+  type: 'object',
+  required: ['status', 'eventStore', 'clock', 'foreignEvents'],
+  properties: {
+    status: { type: 'string', enum: ['ok', 'unavailable'] },
+    eventStore: { type: 'object' },
+    clock: { type: 'object' },
+    foreignEvents: { type: 'object' },
+  },
+  example: {
+    status: 'ok',
+    eventStore: { status: 'up', headPosition: '18234' },
+    clock: { mode: 'realtime', now: '2026-01-05T09:00:00.000Z' },
+    foreignEvents: {},
+  },
+};
 
 @ApiTags('operations')
 @Controller()
@@ -61,6 +78,8 @@ export class HealthController {
 
   @Get('health')
   @ApiOperation({ summary: 'Readiness: 200 when the event store answers, 503 otherwise' })
+  @ApiResponse({ status: 200, description: 'Ready', schema: HEALTH })
+  @ApiResponse({ status: 503, description: 'The event store does not answer', schema: HEALTH })
   async health(@Res({ passthrough: true }) reply: FastifyReply): Promise<ApiHealth> {
     const clock = { mode: this.clock.mode, now: this.clock.now().toISOString() };
     const foreignEvents = this.foreignEvents();

@@ -4,3 +4,4 @@ export * from './openapi.js';
 export * from './csv.js';
 export * from './configuration.js';
 export * from './logging.js';
+export * from './reason-docs.js';

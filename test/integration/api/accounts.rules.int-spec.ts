@@ -327,7 +327,7 @@ describe('account api: domain rules over HTTP', () => {
       accountId,
       () => call(api, 'POST', path(accountId, '/delegations/ab/opt-out'), { actor: 'bob' }),
       422,
-      'PERMISSION_NOT_GRANTED',
+      'PERMISSION_REQUIRED',
       'R6',
     );
   });
@@ -498,7 +498,7 @@ describe('account api: domain rules over HTTP', () => {
     await rejects(accountId, add('carol'), 422, 'ACTOR_NOT_ALLOWED', 'R19');
     await rejects(accountId, add('bob'), 409, 'INVITATION_PENDING', 'R7');
     expectStatus(await call(api, 'POST', path(accountId, '/delegations/ab/accept'), { actor: 'bob' }), 200);
-    await rejects(accountId, add('bob'), 422, 'PERMISSION_NOT_GRANTED', 'R6');
+    await rejects(accountId, add('bob'), 422, 'PERMISSION_REQUIRED', 'R6');
     await rejects(
       accountId,
       () => call(api, 'DELETE', `${vip}/+15557770001`, { actor: 'alice' }),

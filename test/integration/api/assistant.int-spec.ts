@@ -200,7 +200,7 @@ describe('speed dials (R22) and named lines (R23) over HTTP', () => {
     await refused(
       () => call(api, 'POST', dials('alice'), { ...key, actor: 'carol' }),
       422,
-      'PERMISSION_NOT_GRANTED',
+      'PERMISSION_REQUIRED',
       'R6',
     );
     await refused(
@@ -315,7 +315,7 @@ describe('speed dials (R22) and named lines (R23) over HTTP', () => {
     const busy = await refused(() => press('travel', 'alice', 'sd-2'), 409, 'LINE_BUSY', 'R12');
     expect(busy.body.message).toContain('sd-1');
     // The key's own refusals: a list the actor may not use, a key that does not exist.
-    await refused(() => press('carol', 'carol', 'sd-3'), 422, 'PERMISSION_NOT_GRANTED', 'R6');
+    await refused(() => press('carol', 'carol', 'sd-3'), 422, 'PERMISSION_REQUIRED', 'R6');
     await refused(() => press('nope', 'alice', 'sd-4'), 404, 'SPEED_DIAL_NOT_FOUND', 'R22');
     await malformed(
       () => call(api, 'POST', dials('alice', '/carol/calls'), { actor: 'bob', line: 'x' }),

@@ -131,7 +131,7 @@ describe('races on one shared line', () => {
           ]),
         );
         for (const o of busy)
-          expect(o.body.message).toContain(`${callId} (dialing, held by ${NAMES[holder]})`);
+          expect(o.body.message).toContain(`${callId} (dialing, placed by ${NAMES[holder]})`);
         expect((await two.post(`${path}/calls/${callId}/hang-up`, { actor: holder })).status).toBe(200);
       }
     },

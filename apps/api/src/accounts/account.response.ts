@@ -1,18 +1,6 @@
-import { applyDecorators, HttpCode, HttpStatus } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProperty,
-  ApiPropertyOptional,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { AccountEvent } from '#events';
 import type { CommandOutcome } from '#eventstore';
-import { CommandIdempotencyDocs } from '../shared/command-docs.js';
 import type { CommandOrigin } from '../shared/command-metadata.js';
 
 export class StoredEventDto {
@@ -81,42 +69,3 @@ export const commandResponse = (
   events: outcome.events,
   ...resourceIds,
 });
-
-/**
- * OpenAPI for one command endpoint: what it does, its success status and the reason codes it may be
- * rejected with (the domain's, listed so clients know what to switch on).
- */
-export const AccountCommandDocs = (
-  summary: string,
-  options: { created?: boolean; conflicts?: string[]; unprocessable?: string[]; notFound?: string[] },
-) =>
-  applyDecorators(
-    HttpCode(options.created ? HttpStatus.CREATED : HttpStatus.OK),
-    ApiOperation({ summary }),
-    options.created
-      ? ApiCreatedResponse({ type: CommandResponseDto, description: 'Accepted; the appended events' })
-      : ApiOkResponse({
-          type: CommandResponseDto,
-          description: 'Accepted; the appended events (none: no change)',
-        }),
-    ApiBadRequestResponse({
-      description:
-        'Malformed input, with a message per field (`INVALID_REQUEST`, `INVALID_ID`); nothing appended',
-    }),
-    ApiNotFoundResponse({
-      description: `Unknown ${['ACCOUNT_NOT_FOUND', ...(options.notFound ?? [])].map((c) => `\`${c}\``).join(', ')}`,
-    }),
-    ...(options.conflicts
-      ? [ApiConflictResponse({ description: codes(options.conflicts, 'the current state says no') })]
-      : []),
-    ApiUnprocessableEntityResponse({
-      description: codes(
-        [...(options.unprocessable ?? []), 'FOREIGN_EVENT_IN_STREAM'],
-        'a rule says no, or the stream holds an event this build cannot read (its position in `details`)',
-      ),
-    }),
-    CommandIdempotencyDocs(),
-  );
-
-const codes = (list: readonly string[], why: string): string =>
-  `Rejected because ${why}: ${list.map((c) => `\`${c}\``).join(', ')}; body \`{statusCode, code, message, rule}\``;

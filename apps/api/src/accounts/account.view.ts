@@ -42,8 +42,7 @@ export interface DelegationView {
 
 export const accountView = (state: AccountState, revision: bigint | 'no_stream'): AccountView => {
   if (state.status !== 'active' || revision === 'no_stream') {
-    const { code, rule, message, kind } = ACCOUNT_NOT_FOUND;
-    throw new DomainError(code, rule, message, kind);
+    throw DomainError.of(ACCOUNT_NOT_FOUND);
   }
   return {
     accountId: state.accountId,

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ReasonResponses } from '#http';
 import { IsISO8601, IsInt, IsOptional, Max, Min, ValidateIf } from 'class-validator';
 import { DomainError } from '#domain';
 import { CommandDto } from '../shared/command-dto.js';
@@ -28,6 +29,27 @@ interface ClockView {
   pendingTimers: { key: string; dueAt: string }[];
 }
 
+const CLOCK_VIEW = {
+  type: 'object',
+  required: ['mode', 'now', 'pendingTimers'],
+  properties: {
+    mode: { type: 'string', enum: ['realtime', 'virtual'] },
+    now: { type: 'string', format: 'date-time' },
+    pendingTimers: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { key: { type: 'string' }, dueAt: { type: 'string', format: 'date-time' } },
+      },
+    },
+  },
+  example: {
+    mode: 'virtual',
+    now: '2026-01-05T09:00:30.000Z',
+    pendingTimers: [{ key: 'line-acme.15550000001:ringTimeout:call-002', dueAt: '2026-01-05T09:01:00.000Z' }],
+  },
+};
+
 @ApiTags('clock')
 @Controller('clock')
 export class ClockController {
@@ -35,6 +57,7 @@ export class ClockController {
 
   @Get()
   @ApiOperation({ summary: 'Clock mode, current (simulated) time and pending timers' })
+  @ApiOkResponse({ description: 'The clock', schema: CLOCK_VIEW })
   view(): ClockView {
     return {
       mode: this.clock.mode,
@@ -48,7 +71,11 @@ export class ClockController {
   @ApiOperation({
     summary: 'Advance the virtual clock (R21); due timers (ring timeout, transfer recall) fire on the way',
   })
-  @ApiOkResponse({ description: 'The clock after the advance' })
+  @ApiOkResponse({ description: 'The clock after the advance', schema: CLOCK_VIEW })
+  @ReasonResponses({
+    refusals: ['CLOCK_NOT_VIRTUAL', 'CLOCK_CANNOT_GO_BACK', 'INVALID_CLOCK_ADVANCE'],
+    edge: ['INVALID_REQUEST'],
+  })
   async advance(@Body() dto: AdvanceClockDto): Promise<ClockView> {
     if (dto.to !== undefined && dto.bySeconds !== undefined) {
       throw new DomainError('INVALID_CLOCK_ADVANCE', 'R21', 'Give either "to" or "bySeconds", not both.');

@@ -8,7 +8,6 @@ export class ClockCannotGoBackError extends DomainError {
       'R21',
       `The virtual clock is at ${now.toISOString()} and cannot go back to ${requested.toISOString()}; ` +
         'send a time at or after the current one.',
-      'unprocessable',
       { now: now.toISOString(), requested: requested.toISOString() },
     );
   }

@@ -2,7 +2,8 @@ import { Body, Controller, Param, Put } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { ExecuteAccountCommand } from '../accounts/account.command.js';
-import { AccountCommandDocs, commandResponse, type CommandResponse } from '../accounts/account.response.js';
+import { CommandResponseDto, commandResponse, type CommandResponse } from '../accounts/account.response.js';
+import { CommandRoute } from '../shared/command-route.js';
 import { ClockService } from '../clock/clock.service.js';
 import { Origin, type CommandOrigin } from '../shared/command-metadata.js';
 import { PhoneNumberPipe } from '../shared/phone-number.pipe.js';
@@ -19,10 +20,10 @@ export class LineNamesController {
   ) {}
 
   @Put(':accountId/parties/:partyId/lines/:number/name')
-  @AccountCommandDocs('Name (or rename, or with null unname) one of a party’s direct numbers (R23)', {
-    conflicts: ['LINE_NAME_TAKEN'],
-    unprocessable: ['ACTOR_NOT_ALLOWED', 'INVALID_LINE_NAME'],
-    notFound: ['PARTY_NOT_FOUND', 'LINE_NOT_FOUND'],
+  @CommandRoute({
+    summary: 'Name (or rename, or with null unname) one of a party’s direct numbers (R23)',
+    commands: ['NameLine'],
+    answer: CommandResponseDto,
   })
   async name(
     @Param('accountId', ValidIdPipe) accountId: string,

@@ -3,7 +3,6 @@ import {
   Controller,
   Delete,
   Get,
-  HttpCode,
   NotFoundException,
   Param,
   Post,
@@ -11,22 +10,15 @@ import {
   type PipeTransform,
 } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ReasonResponses } from '#http';
 import { randomUUID } from 'node:crypto';
-import type { LineCommand } from '#domain';
+import type { CommandType, LineCommand } from '#domain';
 import type { LineEvent } from '#events';
 import type { CommandOutcome } from '#eventstore';
-import { CommandIdempotencyDocs, StreamDeletedDocs } from '../shared/command-docs.js';
+import { StreamDeletedDocs } from '../shared/command-docs.js';
 import { Origin, type CommandOrigin } from '../shared/command-metadata.js';
+import { CommandRoute } from '../shared/command-route.js';
 import { ValidIdPipe } from '../shared/valid-id.pipe.js';
 import { LineNumberPipe, type LineNumber } from './line-number.pipe.js';
 import { ExecuteLineCommand } from './line.command.js';
@@ -70,24 +62,12 @@ const numberParam = ApiParam({
   example: '+15550000001',
 });
 const callParam = ApiParam({ name: 'callId', example: 'call-002' });
-const rejections = [
-  ApiBadRequestResponse({ description: 'Malformed input: `{code, message, errors: [{field, messages}]}`' }),
-  ApiNotFoundResponse({ description: 'Unknown account, line, call, recording or voicemail (reason code)' }),
-  ApiConflictResponse({ description: 'The line says no right now, e.g. LINE_BUSY, ALREADY_ANSWERED' }),
-  ApiUnprocessableEntityResponse({
-    description:
-      'Not allowed as asked, e.g. PERMISSION_REQUIRED; FOREIGN_EVENT_IN_STREAM: the line or account stream ' +
-      'holds an event this build cannot read (stream, revision and position in `details`)',
-  }),
-];
-const CommandDocs = (summary: string) =>
+/** A line command route: its status, its answer and its refusals from the catalogue (`CommandRoute`). */
+const LineCommandRoute = (summary: string, commands: readonly CommandType[], created = false) =>
   applyDecorators(
-    ApiOperation({ summary }),
-    ApiOkResponse({ type: LineCommandResponse }),
+    CommandRoute({ summary, commands, created, answer: LineCommandResponse, edge: ['INVALID_NUMBER'] }),
     accountParam,
     numberParam,
-    ...rejections,
-    CommandIdempotencyDocs(),
   );
 
 const callIdIn = (events: readonly LineEvent[]): string | undefined => {
@@ -126,9 +106,36 @@ export class LinesController {
   @StreamDeletedDocs()
   @accountParam
   @numberParam
-  @ApiNotFoundResponse({
-    description:
-      'ACCOUNT_NOT_FOUND: no such account; LINE_NOT_FOUND: no party of the account owns the number',
+  @ApiOkResponse({
+    description: 'The call in progress (null when the line is free), the shared inbox and totals',
+    schema: {
+      type: 'object',
+      required: ['accountId', 'number', 'revision', 'busy', 'call', 'voicemails', 'recentCalls', 'totals'],
+      properties: {
+        accountId: { type: 'string' },
+        number: { type: 'string' },
+        revision: { type: 'string', nullable: true },
+        busy: { type: 'boolean' },
+        call: { type: 'object', nullable: true },
+        voicemails: { type: 'array', items: { type: 'object' } },
+        recentCalls: { type: 'array', items: { type: 'object' } },
+        totals: { type: 'object' },
+      },
+      example: {
+        accountId: 'acme',
+        number: '+15550000001',
+        revision: '4',
+        busy: true,
+        call: { callId: 'call-002', phase: 'connected', parties: ['bob'] },
+        voicemails: [],
+        recentCalls: [],
+        totals: { calls: 2, missed: 0, voicemails: 0 },
+      },
+    },
+  })
+  @ReasonResponses({
+    refusals: ['ACCOUNT_NOT_FOUND', 'LINE_NOT_FOUND'],
+    edge: ['INVALID_ID', 'INVALID_NUMBER'],
   })
   view(
     @Param('accountId', ValidIdPipe) accountId: string,
@@ -138,8 +145,11 @@ export class LinesController {
   }
 
   @Post('calls')
-  @HttpCode(201)
-  @CommandDocs('Place a call on the shared line, as the delegator or on its behalf (R11, R12)')
+  @LineCommandRoute(
+    'Place a call on the shared line, as the delegator or on its behalf (R11, R12)',
+    ['PlaceCallOnSharedLine'],
+    true,
+  )
   place(
     @Param('accountId', ValidIdPipe) accountId: string,
     @Param('number', LineNumberPipe) number: LineNumber,
@@ -157,8 +167,11 @@ export class LinesController {
   }
 
   @Post('incoming-calls')
-  @HttpCode(201)
-  @CommandDocs('An external number calls the line: it rings per R13/R19, or goes to voicemail if busy')
+  @LineCommandRoute(
+    'An external number calls the line: it rings per R13/R19, or goes to voicemail if busy',
+    ['ReceiveIncomingCall'],
+    true,
+  )
   incoming(
     @Param('accountId', ValidIdPipe) accountId: string,
     @Param('number', LineNumberPipe) number: LineNumber,
@@ -175,10 +188,10 @@ export class LinesController {
   }
 
   @Post('calls/:callId/:action')
-  @HttpCode(200)
-  @CommandDocs(
+  @LineCommandRoute(
     'answer (R13, or a transfer ringing for you, R16) · decline (R14) · resume / pick-up (R15) · ' +
       'join / merge (R16) · hang-up',
+    Object.values(SIMPLE_CALL_COMMANDS),
   )
   @callParam
   @ApiParam({ name: 'action', enum: Object.keys(SIMPLE_CALL_COMMANDS) })
@@ -199,8 +212,9 @@ export class LinesController {
   }
 
   @Post('calls/:callId/hold')
-  @HttpCode(200)
-  @CommandDocs('Hold the call; the delegator may lock it for privacy at the same time (R15)')
+  @LineCommandRoute('Hold the call; the delegator may lock it for privacy at the same time (R15)', [
+    'HoldCall',
+  ])
   @callParam
   hold(
     @Param('accountId', ValidIdPipe) accountId: string,
@@ -219,8 +233,7 @@ export class LinesController {
   }
 
   @Post('calls/:callId/privacy-lock')
-  @HttpCode(200)
-  @CommandDocs('Lock or unlock the call for privacy, delegator only (R15)')
+  @LineCommandRoute('Lock or unlock the call for privacy, delegator only (R15)', ['SetCallPrivacyLock'])
   @callParam
   privacyLock(
     @Param('accountId', ValidIdPipe) accountId: string,
@@ -239,8 +252,10 @@ export class LinesController {
   }
 
   @Post('calls/:callId/transfer')
-  @HttpCode(200)
-  @CommandDocs('Transfer between delegator and delegate: the target rings; answer, decline or recall (R16)')
+  @LineCommandRoute(
+    'Transfer between delegator and delegate: the target rings; answer, decline or recall (R16)',
+    ['TransferCall'],
+  )
   @callParam
   transfer(
     @Param('accountId', ValidIdPipe) accountId: string,
@@ -259,8 +274,7 @@ export class LinesController {
   }
 
   @Post('calls/:callId/external-answer')
-  @HttpCode(200)
-  @CommandDocs('The called external party answers an outgoing call (R12)')
+  @LineCommandRoute('The called external party answers an outgoing call (R12)', ['AnswerAsExternalParty'])
   @callParam
   externalAnswer(
     @Param('accountId', ValidIdPipe) accountId: string,
@@ -278,8 +292,9 @@ export class LinesController {
   }
 
   @Post('calls/:callId/external-hang-up')
-  @HttpCode(200)
-  @CommandDocs('The external party hangs up; while the call rings, that abandons it (a missed call)')
+  @LineCommandRoute('The external party hangs up; while the call rings, that abandons it (a missed call)', [
+    'HangUpAsExternalParty',
+  ])
   @callParam
   externalHangUp(
     @Param('accountId', ValidIdPipe) accountId: string,
@@ -297,8 +312,11 @@ export class LinesController {
   }
 
   @Post('calls/:callId/recordings')
-  @HttpCode(201)
-  @CommandDocs('Start recording the call; the recording is visible only to its starter (R18)')
+  @LineCommandRoute(
+    'Start recording the call; the recording is visible only to its starter (R18)',
+    ['StartRecording'],
+    true,
+  )
   @callParam
   startRecording(
     @Param('accountId', ValidIdPipe) accountId: string,
@@ -317,8 +335,7 @@ export class LinesController {
   }
 
   @Post('calls/:callId/recordings/:recordingId/stop')
-  @HttpCode(200)
-  @CommandDocs('Stop a recording; only its starter can (R18)')
+  @LineCommandRoute('Stop a recording; only its starter can (R18)', ['StopRecording'])
   @callParam
   @ApiParam({ name: 'recordingId', example: 'rec-001' })
   stopRecording(
@@ -339,8 +356,7 @@ export class LinesController {
   }
 
   @Post('voicemails/:messageId/read')
-  @HttpCode(200)
-  @CommandDocs('Mark a voicemail of the shared inbox read, for everybody (R17)')
+  @LineCommandRoute('Mark a voicemail of the shared inbox read, for everybody (R17)', ['ReadVoicemail'])
   @ApiParam({ name: 'messageId', example: 'call-002' })
   readVoicemail(
     @Param('accountId', ValidIdPipe) accountId: string,
@@ -358,8 +374,9 @@ export class LinesController {
   }
 
   @Delete('voicemails/:messageId')
-  @HttpCode(200)
-  @CommandDocs('Delete a voicemail for everybody; who deleted it and when is recorded (R17)')
+  @LineCommandRoute('Delete a voicemail for everybody; who deleted it and when is recorded (R17)', [
+    'DeleteVoicemail',
+  ])
   @ApiParam({ name: 'messageId', example: 'call-002' })
   deleteVoicemail(
     @Param('accountId', ValidIdPipe) accountId: string,

@@ -1,13 +1,6 @@
-import {
-  ArgumentsHost,
-  Catch,
-  HttpException,
-  HttpStatus,
-  Logger,
-  type ExceptionFilter,
-} from '@nestjs/common';
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { DomainError } from '#domain';
+import { DomainError, EDGE_REASONS, STATUS_OF_KIND, type EdgeReasonCode } from '#domain';
 import {
   ContentionError,
   DeletedStreamError,
@@ -26,11 +19,17 @@ export interface ApiErrorBody {
   readonly errors?: readonly { field: string; messages: string[] }[];
 }
 
-const statusOfDomainError: Record<DomainError['kind'], number> = {
-  conflict: HttpStatus.CONFLICT,
-  unprocessable: HttpStatus.UNPROCESSABLE_ENTITY,
-  not_found: HttpStatus.NOT_FOUND,
-};
+/** An answer the catalogue lists among those that name no rule, with the status it gives it. */
+const edgeAnswer = (
+  code: EdgeReasonCode,
+  message: string,
+  details?: Readonly<Record<string, unknown>>,
+): ApiErrorBody => ({
+  statusCode: EDGE_REASONS[code].status,
+  code,
+  message,
+  ...(details ? { details } : {}),
+});
 
 /**
  * Maps every failure to a clear answer: domain rejections keep their reason code and rule, malformed
@@ -53,7 +52,7 @@ export class ApiErrorFilter implements ExceptionFilter {
   private toBody(exception: unknown): ApiErrorBody {
     if (exception instanceof DomainError) {
       return {
-        statusCode: statusOfDomainError[exception.kind],
+        statusCode: STATUS_OF_KIND[exception.kind],
         code: exception.code,
         message: exception.message,
         ...(exception.rule ? { rule: exception.rule } : {}),
@@ -61,43 +60,34 @@ export class ApiErrorFilter implements ExceptionFilter {
       };
     }
     if (exception instanceof InvalidStreamIdError) {
-      return { statusCode: HttpStatus.BAD_REQUEST, code: 'INVALID_ID', message: exception.message };
+      return edgeAnswer('INVALID_ID', exception.message);
     }
     if (exception instanceof ForeignEventInStreamError) {
       // The stream, not the request, is at fault: nothing is decided on a fold that cannot be trusted.
       const { foreign } = exception;
-      return {
-        statusCode: HttpStatus.UNPROCESSABLE_ENTITY,
-        code: 'FOREIGN_EVENT_IN_STREAM',
-        message: exception.message,
-        details: {
-          stream: foreign.stream,
-          revision: String(foreign.revision),
-          position: foreign.position === undefined ? null : String(foreign.position),
-          eventId: foreign.id,
-          eventType: foreign.type,
-          reason: foreign.reason,
-        },
-      };
+      return edgeAnswer('FOREIGN_EVENT_IN_STREAM', exception.message, {
+        stream: foreign.stream,
+        revision: String(foreign.revision),
+        position: foreign.position === undefined ? null : String(foreign.position),
+        eventId: foreign.id,
+        eventType: foreign.type,
+        reason: foreign.reason,
+      });
     }
     if (exception instanceof DeletedStreamError) {
-      return {
-        statusCode: HttpStatus.GONE,
-        code: 'STREAM_DELETED',
-        message: exception.message,
-        details: { stream: exception.stream, deletion: exception.deletion },
-      };
+      return edgeAnswer('STREAM_DELETED', exception.message, {
+        stream: exception.stream,
+        deletion: exception.deletion,
+      });
     }
     if (exception instanceof TooManyCommandsError) {
-      return {
-        statusCode: HttpStatus.TOO_MANY_REQUESTS,
-        code: 'TOO_MANY_COMMANDS',
-        message: exception.message,
-        details: { stream: exception.stream, retryAfterSeconds: exception.retryAfterSeconds },
-      };
+      return edgeAnswer('TOO_MANY_COMMANDS', exception.message, {
+        stream: exception.stream,
+        retryAfterSeconds: exception.retryAfterSeconds,
+      });
     }
     if (exception instanceof ContentionError) {
-      return { statusCode: HttpStatus.CONFLICT, code: 'CONCURRENCY_CONFLICT', message: exception.message };
+      return edgeAnswer('CONCURRENCY_CONFLICT', exception.message);
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
@@ -120,11 +110,10 @@ export class ApiErrorFilter implements ExceptionFilter {
         message: fastifyError.message ?? 'bad request',
       };
     }
-    return {
-      statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
-      code: 'INTERNAL_ERROR',
-      message: 'Switchboard failed to handle the request; this is a bug, see the api log',
-    };
+    return edgeAnswer(
+      'INTERNAL_ERROR',
+      'Switchboard failed to handle the request; this is a bug, see the api log',
+    );
   }
 }
 

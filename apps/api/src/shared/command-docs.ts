@@ -1,4 +1,4 @@
-import { applyDecorators, HttpStatus } from '@nestjs/common';
+import { HttpStatus } from '@nestjs/common';
 import { ApiHeader, ApiResponse } from '@nestjs/swagger';
 
 /** OpenAPI for the answer to a read or a command on a stream deleted in the event store. */
@@ -11,23 +11,14 @@ export const StreamDeletedDocs = () =>
       'is not recreated',
   });
 
-/** OpenAPI every command endpoint shares: its idempotency key, the window it holds for, and its refusals. */
+/** The idempotency key every command route takes; its answers come from the catalogue (`CommandRoute`). */
 export const CommandIdempotencyDocs = () =>
-  applyDecorators(
-    ApiHeader({
-      name: 'Idempotency-Key',
-      required: false,
-      description:
-        'The command id, when the body has no `commandId`. A resend with the same id within 15 minutes ' +
-        'of the first append (`IDEMPOTENCY_WINDOW_SECONDS`), also after an api restart, appends nothing ' +
-        'and answers the first result with `duplicate: true`; later it is decided anew. A rejected ' +
-        'command appended nothing: its resend is decided again',
-    }),
-    StreamDeletedDocs(),
-    ApiResponse({
-      status: HttpStatus.TOO_MANY_REQUESTS,
-      description:
-        '`TOO_MANY_COMMANDS`: the stream took 100,000 commands within the idempotency window, the most ' +
-        'the api remembers per stream; retry after `Retry-After` seconds. Nothing appended',
-    }),
-  );
+  ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      'The command id, when the body has no `commandId`. A resend with the same id within 15 minutes ' +
+      'of the first append (`IDEMPOTENCY_WINDOW_SECONDS`), also after an api restart, appends nothing ' +
+      'and answers the first result with `duplicate: true`; later it is decided anew. A rejected ' +
+      'command appended nothing: its resend is decided again',
+  });

@@ -44,8 +44,7 @@ export class PlaceSpeedDialCallHandler implements ICommandHandler<PlaceSpeedDial
   }: PlaceSpeedDialCall): Promise<CommandOutcome<LineEvent>> {
     const { state } = await this.accounts.current(accountStream(accountId), 'refuse');
     if (state.status !== 'active') {
-      const { code, rule, message, kind } = ACCOUNT_NOT_FOUND;
-      throw new DomainError(code, rule, message, kind);
+      throw DomainError.of(ACCOUNT_NOT_FOUND);
     }
     const entry = speedDialNumber(state, { actor: call.actor, ownerId, entryId });
     return this.commands.execute(

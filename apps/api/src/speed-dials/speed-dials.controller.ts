@@ -1,25 +1,17 @@
-import { Body, Controller, Delete, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Param, Post, Put } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { AccountCommand } from '#domain';
 import type { LineEvent } from '#events';
 import type { CommandOutcome } from '#eventstore';
 import { ExecuteAccountCommand } from '../accounts/account.command.js';
-import { AccountCommandDocs, commandResponse, type CommandResponse } from '../accounts/account.response.js';
+import { CommandResponseDto, commandResponse, type CommandResponse } from '../accounts/account.response.js';
 import { ActorOnlyDto, type AccountCommandDto } from '../accounts/accounts.dto.js';
 import { ClockService } from '../clock/clock.service.js';
 import { lineNumberOf } from '../lines/line-number.pipe.js';
 import { LineCommandResponse } from '../lines/lines.dto.js';
-import { CommandIdempotencyDocs } from '../shared/command-docs.js';
+import { CommandRoute } from '../shared/command-route.js';
 import { Origin, type CommandOrigin } from '../shared/command-metadata.js';
 import { ValidIdPipe } from '../shared/valid-id.pipe.js';
 import { PlaceSpeedDialCall } from './speed-dial-call.command.js';
@@ -33,8 +25,6 @@ import {
 
 const LIST = ':accountId/parties/:partyId/speed-dials';
 const ENTRY = `${LIST}/:entryId`;
-/** Who may edit a list (R22): the owner, an admin, a delegate with manageSpeedDials (R6, R7). */
-const EDITOR_REFUSALS = ['ACTOR_NOT_ALLOWED', 'PERMISSION_NOT_GRANTED'];
 
 /**
  * Speed dials (R22): a party's keys, edited by the party, an admin, or a delegate the party granted
@@ -49,16 +39,11 @@ export class SpeedDialsController {
   ) {}
 
   @Post(LIST)
-  @AccountCommandDocs('Add a speed-dial key to a party’s list (R22)', {
+  @CommandRoute({
+    summary: 'Add a speed-dial key to a party’s list (R22)',
+    commands: ['AddSpeedDial'],
     created: true,
-    conflicts: ['SPEED_DIAL_ID_TAKEN', 'SPEED_DIAL_POSITION_TAKEN', 'INVITATION_PENDING'],
-    unprocessable: [
-      ...EDITOR_REFUSALS,
-      'SPEED_DIAL_POSITION_OUT_OF_RANGE',
-      'INVALID_SPEED_DIAL_LABEL',
-      'INVALID_NUMBER',
-    ],
-    notFound: ['PARTY_NOT_FOUND'],
+    answer: CommandResponseDto,
   })
   add(
     @Param('accountId', ValidIdPipe) accountId: string,
@@ -84,10 +69,10 @@ export class SpeedDialsController {
   }
 
   @Put(`${ENTRY}/label`)
-  @AccountCommandDocs('Relabel a speed-dial key (R22)', {
-    conflicts: ['INVITATION_PENDING'],
-    unprocessable: [...EDITOR_REFUSALS, 'INVALID_SPEED_DIAL_LABEL'],
-    notFound: ['PARTY_NOT_FOUND', 'SPEED_DIAL_NOT_FOUND'],
+  @CommandRoute({
+    summary: 'Relabel a speed-dial key (R22)',
+    commands: ['RelabelSpeedDial'],
+    answer: CommandResponseDto,
   })
   relabel(
     @Param('accountId', ValidIdPipe) accountId: string,
@@ -106,10 +91,10 @@ export class SpeedDialsController {
   }
 
   @Put(`${ENTRY}/position`)
-  @AccountCommandDocs('Move a speed-dial key to a free key position (R22)', {
-    conflicts: ['SPEED_DIAL_POSITION_TAKEN', 'INVITATION_PENDING'],
-    unprocessable: [...EDITOR_REFUSALS, 'SPEED_DIAL_POSITION_OUT_OF_RANGE'],
-    notFound: ['PARTY_NOT_FOUND', 'SPEED_DIAL_NOT_FOUND'],
+  @CommandRoute({
+    summary: 'Move a speed-dial key to a free key position (R22)',
+    commands: ['MoveSpeedDial'],
+    answer: CommandResponseDto,
   })
   move(
     @Param('accountId', ValidIdPipe) accountId: string,
@@ -128,10 +113,10 @@ export class SpeedDialsController {
   }
 
   @Delete(ENTRY)
-  @AccountCommandDocs('Remove a speed-dial key (R22)', {
-    conflicts: ['INVITATION_PENDING'],
-    unprocessable: EDITOR_REFUSALS,
-    notFound: ['PARTY_NOT_FOUND', 'SPEED_DIAL_NOT_FOUND'],
+  @CommandRoute({
+    summary: 'Remove a speed-dial key (R22)',
+    commands: ['RemoveSpeedDial'],
+    answer: CommandResponseDto,
   })
   remove(
     @Param('accountId', ValidIdPipe) accountId: string,
@@ -149,9 +134,10 @@ export class SpeedDialsController {
   }
 
   @Put(':accountId/speed-dial-limit')
-  @AccountCommandDocs('The account setting: speed-dial keys per party (R22, admin only; default 24)', {
-    conflicts: ['SPEED_DIAL_LIMIT_BELOW_USE'],
-    unprocessable: ['ADMIN_ONLY', 'INVALID_SPEED_DIAL_LIMIT'],
+  @CommandRoute({
+    summary: 'The account setting: speed-dial keys per party (R22, admin only; default 24)',
+    commands: ['ChangeSpeedDialLimit'],
+    answer: CommandResponseDto,
   })
   changeLimit(
     @Param('accountId', ValidIdPipe) accountId: string,
@@ -166,25 +152,15 @@ export class SpeedDialsController {
   }
 
   @Post(`${ENTRY}/calls`)
-  @HttpCode(201)
-  @ApiOperation({
+  @CommandRoute({
     summary:
       'Press a speed-dial key: place a call to its number on the chosen line, decided exactly as dialling ' +
       'the number there (R22 → R10–R12)',
+    // Pressing is refused as removing the key would be (who may use the list, an unknown key), then as dialling.
+    commands: ['RemoveSpeedDial', 'PlaceCallOnSharedLine'],
+    created: true,
+    answer: LineCommandResponse,
   })
-  @ApiCreatedResponse({ type: LineCommandResponse, description: 'The call placed: its events' })
-  @ApiBadRequestResponse({ description: 'Malformed input, with a message per field; nothing appended' })
-  @ApiNotFoundResponse({
-    description: '`ACCOUNT_NOT_FOUND`, `PARTY_NOT_FOUND`, `SPEED_DIAL_NOT_FOUND`, `LINE_NOT_FOUND`',
-  })
-  @ApiConflictResponse({ description: 'The line says no right now: `LINE_BUSY`, `INVITATION_PENDING`' })
-  @ApiUnprocessableEntityResponse({
-    description:
-      'The key or the line refuses as asked: `ACTOR_NOT_ALLOWED`, `PERMISSION_NOT_GRANTED` (the list), ' +
-      '`PERMISSION_REQUIRED`, `LINE_NOT_SHARED` (the line, as for a dialled call); ' +
-      '`FOREIGN_EVENT_IN_STREAM`: the account or line stream holds an event this build cannot read',
-  })
-  @CommandIdempotencyDocs()
   async call(
     @Param('accountId', ValidIdPipe) accountId: string,
     @Param('partyId', ValidIdPipe) ownerId: string,

@@ -1,5 +1,5 @@
 import type { AccountEvent } from '#events';
-import type { RuleId } from '../shared/domain-error.js';
+import type { ReasonCode, RuleId } from '../reasons.js';
 import type * as C from './account.commands.js';
 import { check, partyOf, reject, requireAdmin, requireSelfOrAdmin } from './account.decide.shared.js';
 import { explainPermission } from './account.eligibility.js';
@@ -7,99 +7,83 @@ import { delegationBetween, isAdmin } from './account.queries.js';
 import { MAX_SPEED_DIALS_LIMIT, type ActiveAccount, type Party, type SpeedDial } from './account.state.js';
 import { PHONE_NUMBER_PATTERN } from './account.values.js';
 
-// ═══ Reason codes of R22 (speed dials) and R23 (named shared lines) ════════════════════════════════
-// Every refusal of this module, in one place: the code is the API contract (docs/rules.md#r22,
-// docs/rules.md#r23), the sentence says what to change.
-
-type Kind = 'conflict' | 'unprocessable' | 'not_found';
+// The refusals of R22 (speed dials) and R23 (named shared lines) with their sentences; each code's
+// kind and documentation live in the catalogue (../reasons.ts).
 const refusal =
-  <Args extends unknown[]>(code: string, rule: RuleId, kind: Kind, sentence: (...args: Args) => string) =>
+  <Args extends unknown[]>(code: ReasonCode, rule: RuleId, sentence: (...args: Args) => string) =>
   (...args: Args): never =>
-    reject(code, rule, sentence(...args), kind);
+    reject(code, rule, sentence(...args));
 
 export const ASSISTANT_REFUSALS = {
   speedDialNotFound: refusal(
     'SPEED_DIAL_NOT_FOUND',
     'R22',
-    'not_found',
     (owner: string, entry: string) => `${owner} has no speed dial "${entry}": check the entry id.`,
   ),
   speedDialIdTaken: refusal(
     'SPEED_DIAL_ID_TAKEN',
     'R22',
-    'conflict',
     (owner: string, entry: string) =>
       `${owner} already has a different speed dial "${entry}": choose another entry id, or relabel or move that one.`,
   ),
   positionTaken: refusal(
     'SPEED_DIAL_POSITION_TAKEN',
     'R22',
-    'conflict',
     (owner: string, position: number, entry: string) =>
       `Key ${position} of ${owner} already holds speed dial "${entry}": choose a free key or move that one first.`,
   ),
   positionOutOfRange: refusal(
     'SPEED_DIAL_POSITION_OUT_OF_RANGE',
     'R22',
-    'unprocessable',
     (position: number, limit: number) =>
       `Key ${position} does not exist: this account's speed-dial keys are 1 to ${limit} (an admin may raise maxSpeedDials).`,
   ),
   invalidLabel: refusal(
     'INVALID_SPEED_DIAL_LABEL',
     'R22',
-    'unprocessable',
     () => `A speed-dial label must be 1 to ${MAX_LABEL_LENGTH} characters and not blank.`,
   ),
   invalidNumber: refusal(
     'INVALID_NUMBER',
     'R22',
-    'unprocessable',
     (number: string) => `"${number}" is not an E.164 number: write it as + and 7–15 digits.`,
   ),
   invalidLimit: refusal(
     'INVALID_SPEED_DIAL_LIMIT',
     'R22',
-    'unprocessable',
     () => `maxSpeedDials must be a whole number from 1 to ${MAX_SPEED_DIALS_LIMIT}.`,
   ),
   limitBelowUse: refusal(
     'SPEED_DIAL_LIMIT_BELOW_USE',
     'R22',
-    'conflict',
     (owner: string, limit: number) =>
       `${owner} has speed dials beyond ${limit} keys: remove or move them to keys 1–${limit} first.`,
   ),
   notAnEditor: refusal(
     'ACTOR_NOT_ALLOWED',
     'R22',
-    'unprocessable',
     (actor: string, owner: string) =>
       `${actor} may not use or edit the speed dials of ${owner}: only ${owner}, an admin or a delegate of ${owner} with manageSpeedDials may.`,
   ),
   lineNotOwned: refusal(
     'LINE_NOT_FOUND',
     'R23',
-    'not_found',
     (party: string, number: string) =>
       `${number} is not a direct number of ${party}: name one of its own numbers.`,
   ),
   invalidLineName: refusal(
     'INVALID_LINE_NAME',
     'R23',
-    'unprocessable',
     () =>
       `A line name must be 1 to ${MAX_LINE_NAME_LENGTH} characters and not blank (send null to clear it).`,
   ),
   lineNameTaken: refusal(
     'LINE_NAME_TAKEN',
     'R23',
-    'conflict',
     (party: string, name: string, number: string) =>
       `${party} already calls ${number} "${name}": give each line a name of its own, so delegates pick the right one.`,
   ),
 } as const;
-// ═══ end of the R22/R23 reason codes ══════════════════════════════════════════════════════════════
 
 /** Fits a desk phone's key label and the panel's line key. */
 export const MAX_LABEL_LENGTH = 40;

@@ -200,7 +200,7 @@ describe('speed dials (R22)', () => {
     it('R22: a delegate without it is refused, naming the permission', () => {
       const error = given(bobDelegate)
         .when(relabel('k1', 'x', BOB))
-        .thenRejects('PERMISSION_NOT_GRANTED', 'R6');
+        .thenRejects('PERMISSION_REQUIRED', 'R6');
       expect(error.message).toContain('manageSpeedDials');
     });
 
@@ -212,7 +212,7 @@ describe('speed dials (R22)', () => {
       given(pending).when(remove('k1', BOB)).thenRejects('INVITATION_PENDING', 'R7');
       given(extend(bobManages, changePermissions('d1', ALICE, EVERYDAY)))
         .when(remove('k1', BOB))
-        .thenRejects('PERMISSION_NOT_GRANTED');
+        .thenRejects('PERMISSION_REQUIRED');
     });
 
     it('R22: someone who is neither the owner, an admin nor a delegate is not allowed', () => {
@@ -286,7 +286,7 @@ describe('speed dials (R22)', () => {
     it('R22: pressing a key of a list you may not use, or a key that is gone, is refused', () => {
       const state = active(bobDelegate);
       expect(() => speedDialNumber(state, { actor: BOB, ownerId: ALICE, entryId: 'k1' })).toThrow(
-        expect.objectContaining({ code: 'PERMISSION_NOT_GRANTED' }),
+        expect.objectContaining({ code: 'PERMISSION_REQUIRED' }),
       );
       expect(() => speedDialNumber(state, { actor: ALICE, ownerId: ALICE, entryId: 'gone' })).toThrow(
         expect.objectContaining({ code: 'SPEED_DIAL_NOT_FOUND' }),

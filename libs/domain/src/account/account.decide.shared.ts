@@ -1,23 +1,24 @@
 import type { BusinessHours } from '#events';
-import { DomainError, type RuleId } from '../shared/domain-error.js';
-import { partyNotFound, type Eligibility, type Ineligible } from './account.eligibility.js';
+import type { ReasonCode, RuleId } from '../reasons.js';
+import { DomainError, type Refusal, type Verdict } from '../shared/domain-error.js';
+import { partyNotFound } from './account.eligibility.js';
 import { isAdmin } from './account.queries.js';
 import type { ActiveAccount, Delegation, Party } from './account.state.js';
 import { businessHoursProblem, VERSION_PATTERN } from './account.values.js';
 
 // What the account's decide modules share: rejecting, who may act, and the lookups and checks several use.
 
-type Kind = DomainError['kind'];
-
-export function reject(code: string, rule: RuleId, message: string, kind: Kind = 'unprocessable'): never {
-  throw new DomainError(code, rule, message, kind);
+export function reject(code: ReasonCode, rule: RuleId, message: string): never {
+  throw new DomainError(code, rule, message);
 }
 
 /** Rejects with exactly what eligibility says, so a rejection and a diagnosis never disagree. */
-const refuse = ({ code, rule, message, kind }: Ineligible): never => reject(code, rule, message, kind);
+export const refuse = (refusal: Refusal): never => {
+  throw DomainError.of(refusal);
+};
 
-export const check = (eligibility: Eligibility): void => {
-  if (!eligibility.ok) refuse(eligibility);
+export const check = (verdict: Verdict): void => {
+  if (!verdict.ok) refuse(verdict);
 };
 
 export const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);

@@ -8,7 +8,7 @@ import {
   relabelSpeedDial,
   removeSpeedDial,
 } from './account.assistant.decide.js';
-import { reject } from './account.decide.shared.js';
+import { refuse } from './account.decide.shared.js';
 import {
   acceptInvitation,
   changeDelegationPermissions,
@@ -56,14 +56,7 @@ import { addVipContact, changeVipRouting, removeVipContact } from './account.vip
  */
 
 const activeAccount = (state: AccountState): ActiveAccount =>
-  state.status === 'active'
-    ? state
-    : reject(
-        ACCOUNT_NOT_FOUND.code,
-        ACCOUNT_NOT_FOUND.rule,
-        ACCOUNT_NOT_FOUND.message,
-        ACCOUNT_NOT_FOUND.kind,
-      );
+  state.status === 'active' ? state : refuse(ACCOUNT_NOT_FOUND);
 
 export const decideAccount = (command: C.AccountCommand, state: AccountState): AccountEvent[] => {
   switch (command.type) {

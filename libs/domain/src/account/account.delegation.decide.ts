@@ -5,6 +5,7 @@ import {
   checkBusinessHours,
   delegationRef,
   partyOf,
+  refuse,
   reject,
   requireSelfOrAdmin,
   requireUnlocked,
@@ -14,6 +15,7 @@ import {
   explainAssistantEligibility,
   explainDelegationEligibility,
   explainVipEligibility,
+  permissionRequired,
 } from './account.eligibility.js';
 import {
   delegationBetween,
@@ -32,12 +34,7 @@ import { canonicalPermissions, CORE_PERMISSIONS, isPermission, VIP_PERMISSIONS }
 
 const delegationOf = (state: ActiveAccount, delegationId: string): Delegation =>
   state.delegations.get(delegationId) ??
-  reject(
-    'DELEGATION_NOT_FOUND',
-    'R7',
-    `There is no delegation "${delegationId}" in this account.`,
-    'not_found',
-  );
+  reject('DELEGATION_NOT_FOUND', 'R7', `There is no delegation "${delegationId}" in this account.`);
 
 const requireLive = (delegation: Delegation): void => {
   if (!isLive(delegation))
@@ -45,7 +42,6 @@ const requireLive = (delegation: Delegation): void => {
       'DELEGATION_ALREADY_ENDED',
       'R7',
       `Delegation ${delegation.id} was ${delegation.status}: invite ${delegation.delegateId} again instead.`,
-      'conflict',
     );
 };
 
@@ -55,7 +51,6 @@ const requireActive = (delegation: Delegation): void => {
       'DELEGATION_NOT_ACTIVE',
       'R7',
       `Delegation ${delegation.id} is ${delegation.status}, not active: it must be accepted first.`,
-      'conflict',
     );
 };
 
@@ -128,12 +123,7 @@ export const inviteDelegate = (command: C.InviteDelegate, state: ActiveAccount):
   const { delegationId, delegatorId, delegateId } = command;
   requireSelfOrAdmin(state, command.actor, delegatorId, 'R7', `invite delegates for ${delegatorId}`);
   if (state.delegations.has(delegationId))
-    reject(
-      'DELEGATION_ID_TAKEN',
-      'R7',
-      `Delegation id ${delegationId} is already used: choose another.`,
-      'conflict',
-    );
+    reject('DELEGATION_ID_TAKEN', 'R7', `Delegation id ${delegationId} is already used: choose another.`);
   const delegator = partyOf(state, delegatorId);
   const delegate = partyOf(state, delegateId);
   if (delegatorId === delegateId)
@@ -151,7 +141,6 @@ export const inviteDelegate = (command: C.InviteDelegate, state: ActiveAccount):
       'DELEGATION_ALREADY_EXISTS',
       'R9',
       `${delegateId} already has a ${existing.status} delegation ${existing.id} from ${delegatorId}: change that one instead.`,
-      'conflict',
     );
   const { maxDelegatesPerDelegator, maxDelegatorsPerDelegate } = state.policy;
   if (liveDelegationsOf(state, delegatorId).length >= maxDelegatesPerDelegator)
@@ -159,14 +148,12 @@ export const inviteDelegate = (command: C.InviteDelegate, state: ActiveAccount):
       'DELEGATE_LIMIT_REACHED',
       'R8',
       `${delegatorId} already has ${maxDelegatesPerDelegator} delegates (pending or active), the account limit: revoke one or ask an admin to raise maxDelegatesPerDelegator.`,
-      'conflict',
     );
   if (liveDelegationsHeldBy(state, delegateId).length >= maxDelegatorsPerDelegate)
     reject(
       'DELEGATOR_LIMIT_REACHED',
       'R8',
       `${delegateId} is already a delegate of ${maxDelegatorsPerDelegate} delegators (pending or active), the account limit: end one of those delegations or ask an admin to raise maxDelegatorsPerDelegate.`,
-      'conflict',
     );
 
   const ref = { delegationId, delegatorId, delegateId, by: command.actor, at: command.now };
@@ -203,7 +190,6 @@ const requirePending = (delegation: Delegation): void => {
       delegation.status === 'active'
         ? `Invitation ${delegation.id} was already accepted: nothing to answer.`
         : `Invitation ${delegation.id} was ${delegation.status}: ${delegation.delegatorId} must invite again.`,
-      'conflict',
     );
 };
 
@@ -311,12 +297,7 @@ const delegateExercising = (
       'R7',
       `Only the delegate ${delegation.delegateId} may do this on delegation ${delegation.id}.`,
     );
-  if (!delegation.permissions.includes(permission))
-    reject(
-      'PERMISSION_NOT_GRANTED',
-      'R6',
-      `${delegation.delegateId} does not have the ${permission} permission on delegation ${delegation.id}: ${delegation.delegatorId} or an admin must grant it.`,
-    );
+  if (!delegation.permissions.includes(permission)) refuse(permissionRequired(delegation, permission));
   // R4: these are Assistant panel toggles for a phone user.
   if (partyOf(state, delegation.delegateId).kind === 'phoneUser')
     check(explainAssistantEligibility(state, delegation.delegateId));

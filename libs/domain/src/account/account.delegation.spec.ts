@@ -332,8 +332,8 @@ describe('opting in and out (R6, R13)', () => {
       .then([{ type: 'DelegateOptedIn', data: ref('d1', ALICE, BOB, BOB) }]);
   });
 
-  it('R6: a delegate without optInOut cannot opt out (PERMISSION_NOT_GRANTED)', () => {
-    given(active).when(optOut('d1', BOB)).thenRejects('PERMISSION_NOT_GRANTED', 'R6');
+  it('R6: a delegate without optInOut cannot opt out (PERMISSION_REQUIRED)', () => {
+    given(active).when(optOut('d1', BOB)).thenRejects('PERMISSION_REQUIRED', 'R6');
   });
 
   it('R7: opting out needs an active delegation (DELEGATION_NOT_ACTIVE)', () => {

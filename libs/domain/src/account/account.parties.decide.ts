@@ -28,7 +28,6 @@ const checkDirectNumbers = (state: ActiveAccount, partyId: string, numbers: read
         'NUMBER_ALREADY_ASSIGNED',
         'R1',
         `${number} is already a direct number of ${owner}: choose another number or remove it from ${owner} first.`,
-        'conflict',
       );
   }
   if (new Set(numbers).size !== numbers.length)
@@ -89,7 +88,6 @@ const checkNewParty = (
       'PARTY_ALREADY_EXISTS',
       'R1',
       `"${command.partyId}" is already taken in this account: choose another party id.`,
-      'conflict',
     );
   checkDirectNumbers(state, command.partyId, command.directNumbers);
 };
@@ -106,7 +104,6 @@ export const changeDirectNumbers = (command: C.ChangeDirectNumbers, state: Activ
         'NUMBER_SHARED_BY_DELEGATION',
         'R10',
         `${number} is shared with ${sharing.delegateId} by delegation ${sharing.id}: stop sharing it first.`,
-        'conflict',
       );
   }
   if (sameJson(command.directNumbers, party.directNumbers)) return [];

@@ -14,12 +14,7 @@ const checkPolicy = (policy: AccountPolicy): void => {
 
 export const createAccount = (command: C.CreateAccount, state: AccountState): AccountEvent[] => {
   if (state.status === 'active')
-    reject(
-      'ACCOUNT_ALREADY_EXISTS',
-      'R1',
-      `Account ${state.accountId} already exists: choose another id.`,
-      'conflict',
-    );
+    reject('ACCOUNT_ALREADY_EXISTS', 'R1', `Account ${state.accountId} already exists: choose another id.`);
   const policy = { ...DEFAULT_ACCOUNT_POLICY, ...command.policy };
   checkPolicy(policy);
   const admins = [...new Set([command.actor, ...(command.admins ?? [])])];

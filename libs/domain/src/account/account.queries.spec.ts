@@ -86,14 +86,13 @@ describe('eligibility explanations for diagnostics (R20)', () => {
   it('R1: an unknown party or account is explained as not found', () => {
     expect(explainDelegationEligibility(acme, 'nobody')).toMatchObject({
       code: 'PARTY_NOT_FOUND',
-      kind: 'not_found',
     });
     expect(explainDelegationEligibility(stateOf([]), ALICE)).toMatchObject({ code: 'ACCOUNT_NOT_FOUND' });
   });
 
-  it('R4: a common-area phone has no Assistant, but needs none to be a delegate', () => {
+  it('R4: a common-area phone has no Assistant (NOT_A_PHONE_USER, as its commands answer), but needs none to be a delegate', () => {
     expect(explainAssistantEligibility(acme, LOBBY)).toMatchObject({
-      code: 'ASSISTANT_NOT_AVAILABLE',
+      code: 'NOT_A_PHONE_USER',
       rule: 'R4',
     });
     expect(explainDelegateEligibility(acme, LOBBY)).toEqual({ ok: true });
@@ -125,7 +124,7 @@ describe('eligibility explanations for diagnostics (R20)', () => {
     const active = history(...ACME, invite('d1', ALICE, BOB), accept('d1', BOB));
     expect(explainPermission(stateOf(active), ALICE, BOB, 'answerCalls')).toEqual({ ok: true });
     expect(explainPermission(stateOf(active), ALICE, BOB, 'joinAndMerge')).toMatchObject({
-      code: 'PERMISSION_NOT_GRANTED',
+      code: 'PERMISSION_REQUIRED',
       rule: 'R6',
     });
     expect(
@@ -279,10 +278,10 @@ describe('business hours (R13)', () => {
       ]);
   });
 
-  it('R6: without overrideBusinessHours the delegate cannot set its hours (PERMISSION_NOT_GRANTED)', () => {
+  it('R6: without overrideBusinessHours the delegate cannot set its hours (PERMISSION_REQUIRED)', () => {
     given(history(...ACME, invite('d1', ALICE, BOB), accept('d1', BOB)))
       .when(setHours(BOB))
-      .thenRejects('PERMISSION_NOT_GRANTED', 'R6');
+      .thenRejects('PERMISSION_REQUIRED', 'R6');
   });
 
   it('R13: dropping overrideBusinessHours clears the delegate’s own hours', () => {

@@ -1,10 +1,6 @@
 import type { BusinessHours, Permission, VipRouting } from '#events';
-import {
-  explainDelegateEligibility,
-  explainDelegationEligibility,
-  type Eligibility,
-  type Ineligible,
-} from './account.eligibility.js';
+import type { Refusal, Verdict } from '../shared/domain-error.js';
+import { explainDelegateEligibility, explainDelegationEligibility } from './account.eligibility.js';
 import type { AccountState, Delegation, Party } from './account.state.js';
 
 /**
@@ -72,7 +68,7 @@ export const isVip = (state: AccountState, delegatorId: string, callerNumber: st
   return delegator !== undefined && delegator.powerPack && delegator.vipContacts.has(callerNumber);
 };
 
-const failureOrNull = (eligibility: Eligibility): Ineligible | null => (eligibility.ok ? null : eligibility);
+const failureOrNull = (verdict: Verdict): Refusal | null => (verdict.ok ? null : verdict);
 
 export interface SharedLineDelegateView {
   readonly partyId: string;
@@ -83,7 +79,7 @@ export interface SharedLineDelegateView {
   readonly optedIn: boolean;
   readonly businessHours: BusinessHours | null;
   /** Why this delegate cannot take part (R2–R4), or `null` when it can. */
-  readonly eligibility: Ineligible | null;
+  readonly eligibility: Refusal | null;
 }
 
 /** Everything a decision on one shared line needs to know about the account (R10–R14, R19). */
@@ -98,7 +94,7 @@ export interface SharedLineView {
   readonly delegator: {
     readonly partyId: string;
     readonly name: string;
-    readonly eligibility: Ineligible | null;
+    readonly eligibility: Refusal | null;
     readonly powerPack: boolean;
   };
   /** Pending and active delegations sharing the line: inactive ones let R20 explain "why not". */

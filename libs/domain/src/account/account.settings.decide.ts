@@ -94,7 +94,6 @@ export const lockDelegation = (command: C.LockDelegation, state: ActiveAccount):
       'PENDING_INVITATION_BLOCKS_LOCK',
       'R3',
       `Invitation ${pending.id} (${pending.delegatorId} → ${pending.delegateId}) is pending: accept, decline or revoke it before locking ${party.id}.`,
-      'conflict',
     );
   return [
     { type: 'DelegationLockedByAdmin', data: { partyId: party.id, by: command.actor, at: command.now } },

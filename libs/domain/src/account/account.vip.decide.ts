@@ -54,7 +54,6 @@ export const removeVipContact = (command: C.RemoveVipContact, state: ActiveAccou
       'VIP_CONTACT_NOT_FOUND',
       'R19',
       `${command.number} is not a VIP contact of ${delegator.id}: check the number.`,
-      'not_found',
     );
   return [
     {

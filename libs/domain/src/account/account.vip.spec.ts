@@ -118,10 +118,10 @@ describe('VIP contacts (R19)', () => {
       .thenEmits((events) => expect(events[0]!.data).toMatchObject({ by: BOB, delegatorId: ALICE }));
   });
 
-  it('R6: a delegate without manageVipContacts cannot edit the list (PERMISSION_NOT_GRANTED)', () => {
+  it('R6: a delegate without manageVipContacts cannot edit the list (PERMISSION_REQUIRED)', () => {
     given(history(...ACME, givePowerPack(ALICE), invite('d1', ALICE, BOB), accept('d1', BOB)))
       .when(addVip(ALICE, VIP, BOB))
-      .thenRejects('PERMISSION_NOT_GRANTED', 'R6');
+      .thenRejects('PERMISSION_REQUIRED', 'R6');
   });
 
   it('R7: a delegate whose invitation is still pending cannot edit the list (INVITATION_PENDING)', () => {

@@ -115,6 +115,7 @@ describe('the account as a shared line sees it (lineContextFor)', () => {
       callingPlan: 'none',
     }).when();
     expect(context.delegates[0]?.eligibility).toEqual({
+      ok: false,
       rule: 'R2',
       code: 'NO_CALLING_PLAN',
       message: expect.stringContaining('calling plan'),

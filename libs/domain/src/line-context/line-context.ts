@@ -1,9 +1,9 @@
 import type { LineEvent } from '#events';
 import type { AccountState } from '../account/account.state.js';
-import { ACCOUNT_NOT_FOUND, type Ineligible } from '../account/account.eligibility.js';
+import { ACCOUNT_NOT_FOUND } from '../account/account.eligibility.js';
 import { sharedLineView } from '../account/account.queries.js';
 import { DomainError } from '../shared/domain-error.js';
-import type { EligibilityFailure, LineContext } from '../line/line.context.js';
+import type { LineContext } from '../line/line.context.js';
 
 /**
  * The account as a shared line sees it at `now` (R10–R14, R19): who owns the number, who it is shared
@@ -14,8 +14,7 @@ import type { EligibilityFailure, LineContext } from '../line/line.context.js';
 export const lineContextFor = (account: AccountState, number: string, now: string): LineContext => {
   // A line of an account that does not exist is not a missing line: say which is missing.
   if (account.status !== 'active') {
-    const { code, rule, message, kind } = ACCOUNT_NOT_FOUND;
-    throw new DomainError(code, rule, message, kind);
+    throw DomainError.of(ACCOUNT_NOT_FOUND);
   }
   const view = sharedLineView(account, number);
   if (!view) {
@@ -23,14 +22,13 @@ export const lineContextFor = (account: AccountState, number: string, now: strin
       'LINE_NOT_FOUND',
       'R10',
       `No party of this account owns the number ${number}; provision it as a direct number first.`,
-      'not_found',
       { line: number },
     );
   }
   return {
     now,
     line: view.line,
-    delegator: { ...view.delegator, eligibility: failureOf(view.delegator.eligibility) },
+    delegator: view.delegator,
     delegates: view.delegates.map((delegate) => ({
       partyId: delegate.partyId,
       name: delegate.name,
@@ -39,14 +37,11 @@ export const lineContextFor = (account: AccountState, number: string, now: strin
       // R13: opting out needs `optInOut`; a delegate that lost the permission rings again.
       optedIn: delegate.optedIn || !delegate.permissions.includes('optInOut'),
       businessHours: delegate.businessHours,
-      eligibility: failureOf(delegate.eligibility),
+      eligibility: delegate.eligibility,
     })),
     vip: view.vip,
   };
 };
-
-const failureOf = (ineligible: Ineligible | null): EligibilityFailure | null =>
-  ineligible && { rule: ineligible.rule, code: ineligible.code, message: ineligible.message };
 
 /** Who acted for whom with which permission (SPEC §2), as recorded in every event's metadata. */
 export interface LineAuthority {

@@ -1,13 +1,11 @@
-import type { DomainError, RuleId } from '../shared/domain-error.js';
+import type { RuleId } from '../reasons.js';
+import { pass, refusal, type Check, type Refusal } from '../shared/domain-error.js';
 import type { LineContext } from './line.context.js';
 import {
   explainActor,
   explainLinePermission,
   LINE_ACTION_PERMISSIONS,
   type ActingParty,
-  type LineCheck,
-  type LinePass,
-  type LineRefusal,
 } from './line.explain.js';
 import { routeIncomingCall } from './line.routing.js';
 import type { CallPhase, FinishedCall } from './line.state.js';
@@ -38,19 +36,9 @@ export interface LineFacts<Call extends CallFacts = CallFacts> {
 
 /** Every step the decider took for a command, up to its first refusal; who acts when none refused. */
 export interface ExplainedAction {
-  readonly checks: readonly LineCheck[];
+  readonly checks: readonly Check[];
   readonly acting: ActingParty | null;
 }
-
-const pass = (rule: RuleId, message: string): LinePass => ({ ok: true, rule, message });
-
-const refusal = (
-  code: string,
-  rule: RuleId,
-  message: string,
-  kind: DomainError['kind'],
-  details: Readonly<Record<string, unknown>> = {},
-): LineRefusal => ({ ok: false, rule, code, message, kind, details });
 
 /**
  * The actor's steps (R10, R2–R4), then `steps` in order until one refuses. The steps run lazily, so
@@ -59,7 +47,7 @@ const refusal = (
 const explainSteps = (
   context: LineContext,
   actor: string,
-  steps: (acting: ActingParty) => Generator<LineCheck, void, undefined>,
+  steps: (acting: ActingParty) => Generator<Check, void, undefined>,
 ): ExplainedAction => {
   const { checks, acting } = explainActor(context, actor);
   if (!acting) return { checks, acting };
@@ -144,7 +132,7 @@ export const explainJoin = (
     const { call } = found;
     yield phaseRefusal(call, 'connected', 'R16') ?? pass('R16', `Call ${callId} is connected.`);
     yield call.parties.includes(actor)
-      ? refusal('ALREADY_ON_CALL', 'R16', `You are already on call ${callId}.`, 'conflict', { callId })
+      ? refusal('ALREADY_ON_CALL', 'R16', `You are already on call ${callId}.`, { callId })
       : pass('R16', `${nameOnLine(context, actor)} is not on call ${callId} yet.`);
     if (acting.role === 'delegate') yield privacyCheck(call, 'joined', context);
   });
@@ -156,7 +144,7 @@ export const findCall = <Call extends CallFacts>(
   line: LineFacts<Call>,
   callId: string,
   rule: RuleId,
-): { readonly ok: true; readonly call: Call } | LineRefusal => {
+): { readonly ok: true; readonly call: Call } | Refusal => {
   if (line.call?.callId === callId) return { ok: true, call: line.call };
   const finished = line.recentCalls.find((c) => c.callId === callId);
   if (finished) {
@@ -164,68 +152,64 @@ export const findCall = <Call extends CallFacts>(
       'CALL_ENDED',
       rule,
       `Call ${callId} is no longer on the line (${finished.endedAs === 'voicemail' ? 'sent to voicemail' : finished.endedAs}).`,
-      'conflict',
       { callId, endedAs: finished.endedAs, answeredBy: finished.answeredBy },
     );
   }
-  return refusal('CALL_NOT_FOUND', rule, `There is no call ${callId} on this line.`, 'not_found', { callId });
+  return refusal('CALL_NOT_FOUND', rule, `There is no call ${callId} on this line.`, { callId });
 };
 
-export const phaseRefusal = (call: CallFacts, phase: 'connected', rule: RuleId): LineRefusal | null =>
+export const phaseRefusal = (call: CallFacts, phase: 'connected', rule: RuleId): Refusal | null =>
   call.phase === phase
     ? null
     : refusal(
         'CALL_NOT_CONNECTED',
         rule,
         `Call ${call.callId} is ${call.phase}, not connected; wait until it is answered or resumed.`,
-        'conflict',
         { callId: call.callId, phase: call.phase },
       );
 
-export const heldRefusal = (call: CallFacts, rule: RuleId): LineRefusal | null =>
+export const heldRefusal = (call: CallFacts, rule: RuleId): Refusal | null =>
   call.phase === 'held' && call.hold
     ? null
-    : refusal('CALL_NOT_HELD', rule, `Call ${call.callId} is ${call.phase}, not on hold.`, 'conflict', {
+    : refusal('CALL_NOT_HELD', rule, `Call ${call.callId} is ${call.phase}, not on hold.`, {
         callId: call.callId,
         phase: call.phase,
       });
 
-export const heldByYou = (call: CallFacts, instead: string, rule: RuleId): LineRefusal =>
-  refusal('CALL_HELD_BY_YOU', rule, `You hold call ${call.callId}; ${instead} instead.`, 'conflict', {
+export const heldByYou = (call: CallFacts, instead: string, rule: RuleId): Refusal =>
+  refusal('CALL_HELD_BY_YOU', rule, `You hold call ${call.callId}; ${instead} instead.`, {
     callId: call.callId,
   });
 
 /** R15: a call the delegator locked cannot be picked up, joined or merged by a delegate. */
-export const privacyLocked = (call: CallFacts, action: string, context: LineContext): LineRefusal =>
+export const privacyLocked = (call: CallFacts, action: string, context: LineContext): Refusal =>
   refusal(
     'CALL_PRIVACY_LOCKED',
     'R15',
     `${context.delegator.name} locked call ${call.callId} for privacy: it cannot be ${action} by a delegate ` +
       'until the delegator unlocks it.',
-    'conflict',
     { callId: call.callId },
   );
 
-const privacyCheck = (call: CallFacts, action: string, context: LineContext): LineCheck =>
+const privacyCheck = (call: CallFacts, action: string, context: LineContext): Check =>
   call.privacyLocked
     ? privacyLocked(call, action, context)
     : pass('R15', `Call ${call.callId} is not locked for privacy.`);
 
 /** R13: a call that is not ringing any more says why; a lost answer race names the winner. */
-export const notRinging = (call: CallFacts, rule: RuleId, context?: LineContext): LineRefusal =>
+export const notRinging = (call: CallFacts, rule: RuleId, context?: LineContext): Refusal =>
   call.answeredBy
     ? alreadyAnswered(call.callId, call.answeredBy, context)
-    : refusal('CALL_NOT_RINGING', rule, `Call ${call.callId} is ${call.phase}, not ringing.`, 'conflict', {
+    : refusal('CALL_NOT_RINGING', rule, `Call ${call.callId} is ${call.phase}, not ringing.`, {
         callId: call.callId,
         phase: call.phase,
       });
 
-const alreadyAnswered = (callId: string, answeredBy: string, context?: LineContext): LineRefusal =>
+const alreadyAnswered = (callId: string, answeredBy: string, context?: LineContext): Refusal =>
   refusal(
     'ALREADY_ANSWERED',
     'R13',
     `Call ${callId} was already answered by ${context ? nameOnLine(context, answeredBy) : answeredBy}.`,
-    'conflict',
     { callId, answeredBy },
   );
 
@@ -235,12 +219,11 @@ export const transferRingsForOther = (
   target: string,
   party: string,
   context: LineContext,
-): LineRefusal =>
+): Refusal =>
   refusal(
     'NOT_RINGING_FOR_YOU',
     'R16',
     `Call ${callId} is being transferred to ${nameOnLine(context, target)}; only they can answer or decline it.`,
-    'conflict',
     { callId, party, reason: 'TRANSFER_TARGET_ONLY' },
   );
 
@@ -253,7 +236,7 @@ export const notRingingForYou = (
   party: string,
   context: LineContext,
   at: string,
-): LineRefusal => {
+): Refusal => {
   const declined = call.ring?.alerted.includes(party) ?? false;
   const decision = routeIncomingCall(context, call.external, at).find((d) => d.partyId === party);
   const why = declined
@@ -263,17 +246,11 @@ export const notRingingForYou = (
       : 'you are not alerted yet';
   const reason = declined ? 'DECLINED' : (decision?.reason ?? 'NOT_ALERTED');
   return {
-    ...refusal(
-      'NOT_RINGING_FOR_YOU',
-      'R13',
-      `Call ${call.callId} is not ringing for you: ${why}`,
-      'conflict',
-      {
-        callId: call.callId,
-        party,
-        reason,
-      },
-    ),
+    ...refusal('NOT_RINGING_FOR_YOU', 'R13', `Call ${call.callId} is not ringing for you: ${why}`, {
+      callId: call.callId,
+      party,
+      reason,
+    }),
     cause: { rule: declined ? 'R14' : (decision?.rule ?? 'R13'), code: reason },
   };
 };

@@ -1,5 +1,5 @@
 import type { BusinessHours, Permission, VipRouting } from '#events';
-import type { RuleId } from '../shared/domain-error.js';
+import type { Refusal } from '../shared/domain-error.js';
 
 /**
  * What a decision on a shared line needs to know about the account, passed in with every command
@@ -25,8 +25,8 @@ export interface LineContext {
     readonly partyId: string;
     /** Shown with the shared number when a delegate calls or looks at the line (R11). */
     readonly name: string;
-    /** Why the delegator cannot share this line (R2/R3), or `null` when it can. */
-    readonly eligibility: EligibilityFailure | null;
+    /** Why the delegator cannot share this line (R2/R3), as the account side refuses it, or `null`. */
+    readonly eligibility: Refusal | null;
     /** The Power Pack add-on (R5): without it there is no VIP routing and no VIP caller. */
     readonly powerPack: boolean;
   };
@@ -50,14 +50,6 @@ export interface LineDelegate {
   readonly optedIn: boolean;
   /** The delegate's own hours, used instead of the line's with `overrideBusinessHours` (R13). */
   readonly businessHours: BusinessHours | null;
-  /** Why this delegate cannot take part in delegation (R2/R3/R4), or `null` when it can. */
-  readonly eligibility: EligibilityFailure | null;
-}
-
-export interface EligibilityFailure {
-  readonly rule: RuleId;
-  /** The reason code the account side would reject with, e.g. `NO_CALLING_PLAN`. */
-  readonly code: string;
-  /** A sentence telling what to change. */
-  readonly message: string;
+  /** Why this delegate cannot take part in delegation (R2/R3/R4), as the account side refuses it. */
+  readonly eligibility: Refusal | null;
 }

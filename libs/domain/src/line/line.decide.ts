@@ -6,7 +6,8 @@ import type {
   RecordingStopped,
   VoicemailLeft,
 } from '#events';
-import { DomainError, type RuleId } from '../shared/domain-error.js';
+import type { RuleId } from '../reasons.js';
+import { DomainError } from '../shared/domain-error.js';
 import type * as C from './line.commands.js';
 import type { LineCommand } from './line.commands.js';
 import type { LineContext } from './line.context.js';
@@ -32,7 +33,6 @@ import {
   refusalOf,
   type ActingParty,
   type LineAction,
-  type LineRefusal,
 } from './line.explain.js';
 import { isVipCaller, routeIncomingCall } from './line.routing.js';
 import type { CallOnLine, LineState, RingState, TransferState } from './line.state.js';
@@ -130,7 +130,7 @@ const answerAsExternalParty = (
   at: string,
 ): LineEvent[] => {
   const call = requireCall(state, command.callId, 'R12');
-  if (call.phase !== 'dialing') throw refused(notRinging(call, 'R12'));
+  if (call.phase !== 'dialing') throw DomainError.of(notRinging(call, 'R12'));
   return [{ type: 'CallAnsweredByExternalParty', data: { callId: call.callId, at } }];
 };
 
@@ -259,12 +259,12 @@ const declineCall = (
     return [recalled(call.callId, call.transfer, 'declined', at)];
   }
   if (call.transfer) {
-    throw refused(transferRingsForOther(call.callId, call.transfer.to, command.actor, context));
+    throw DomainError.of(transferRingsForOther(call.callId, call.transfer.to, command.actor, context));
   }
-  if (call.phase !== 'ringing' || !call.ring) throw refused(notRinging(call, 'R14', context));
+  if (call.phase !== 'ringing' || !call.ring) throw DomainError.of(notRinging(call, 'R14', context));
   const ring = call.ring;
   if (!ring.alerted.includes(command.actor)) {
-    throw refused(notRingingForYou(call, command.actor, context, at));
+    throw DomainError.of(notRingingForYou(call, command.actor, context, at));
   }
   // Declining twice changes nothing.
   if (!ring.ringing.includes(command.actor)) return [];
@@ -385,7 +385,6 @@ const resumeCall = (
       'R15',
       `Only ${nameOnLine(context, hold.by)}, who held call ${call.callId}, can resume it; ` +
         'pick it up instead (delegates need pickUpHeldCalls).',
-      'conflict',
       { callId: call.callId, heldBy: hold.by },
     );
   }
@@ -485,7 +484,6 @@ const assertTransferTarget = (
       'TRANSFER_TARGET_NOT_ALLOWED',
       'R16',
       `Cannot transfer call ${call.callId} to ${nameOnLine(context, to)}: ${why}`,
-      'unprocessable',
       {
         callId: call.callId,
         to,
@@ -548,8 +546,9 @@ const mergeHeldCall = (
   const permission = requireActionPermission(acting, 'join', context);
   const call = requireCall(state, command.callId, 'R16');
   const hold = requireHeld(call, 'R16');
-  if (hold.by === command.actor) throw refused(heldByYou(call, 'resume it', 'R16'));
-  if (acting.role === 'delegate' && call.privacyLocked) throw refused(privacyLocked(call, 'merged', context));
+  if (hold.by === command.actor) throw DomainError.of(heldByYou(call, 'resume it', 'R16'));
+  if (acting.role === 'delegate' && call.privacyLocked)
+    throw DomainError.of(privacyLocked(call, 'merged', context));
   return [
     {
       type: 'CallsMerged',
@@ -609,7 +608,6 @@ const startRecording = (command: C.StartRecording, state: LineState, at: string)
       running.owner === command.actor
         ? `You are already recording call ${call.callId} (${running.recordingId}); stop it before starting another.`
         : `Recording id ${command.recordingId} is already in use on call ${call.callId}; choose another id.`,
-      'conflict',
       { callId: call.callId, recordingId: running.recordingId },
     );
   }
@@ -629,7 +627,6 @@ const stopRecording = (command: C.StopRecording, state: LineState, at: string): 
       'RECORDING_NOT_FOUND',
       'R18',
       `No recording ${command.recordingId} is running on call ${call.callId}.`,
-      'not_found',
       { callId: call.callId, recordingId: command.recordingId },
     );
   }
@@ -638,7 +635,6 @@ const stopRecording = (command: C.StopRecording, state: LineState, at: string): 
       'RECORDING_NOT_OWNER',
       'R18',
       `Recording ${command.recordingId} belongs to the party who started it; only that party can stop it.`,
-      'unprocessable',
       { callId: call.callId, recordingId: command.recordingId },
     );
   }
@@ -699,7 +695,6 @@ const requireVoicemail = (state: LineState, messageId: string) => {
       'VOICEMAIL_NOT_FOUND',
       'R17',
       `Voicemail ${messageId} is not in this line's inbox (never left, or deleted).`,
-      'not_found',
       { messageId },
     );
   }
@@ -717,7 +712,7 @@ const actingParty = (context: LineContext, actor: string): ActingParty =>
 /** Who acts, once every explained step let it through; the first refusal otherwise. */
 const allowed = ({ checks, acting }: ExplainedAction): ActingParty => {
   if (acting) return acting;
-  throw refused(refusalOf(checks)!);
+  throw DomainError.of(refusalOf(checks)!);
 };
 
 /** The permission an event records as exercised: a delegate's; the delegator needs none. */
@@ -732,7 +727,7 @@ const requirePermission = (
   context: LineContext,
 ): LinePermissionUsed | null => {
   const check = explainLinePermission(acting, permission, rule, context);
-  if (!check.ok) throw refused(check);
+  if (!check.ok) throw DomainError.of(check);
   return permissionUsed(acting, permission);
 };
 
@@ -746,14 +741,11 @@ const requireActionPermission = (
   return requirePermission(acting, permission, rule, context);
 };
 
-const refused = ({ code, rule, message, kind, details }: LineRefusal): DomainError =>
-  new DomainError(code, rule, message, kind, details);
-
 // ── Call lookups and state checks ────────────────────────────────────────────────────────────────
 
 const requireCall = (state: LineState, callId: string, rule: RuleId): CallOnLine => {
   const found = findCall(state, callId, rule);
-  if (!found.ok) throw refused(found);
+  if (!found.ok) throw DomainError.of(found);
   return found.call;
 };
 
@@ -764,7 +756,6 @@ const assertNewCallId = (state: LineState, callId: string): void => {
       'CALL_ID_IN_USE',
       'R12',
       `Call id ${callId} is already used on this line; choose a new id.`,
-      'conflict',
       {
         callId,
       },
@@ -774,12 +765,12 @@ const assertNewCallId = (state: LineState, callId: string): void => {
 
 const requirePhase = (call: CallOnLine, phase: 'connected', rule: RuleId): void => {
   const refusal = phaseRefusal(call, phase, rule);
-  if (refusal) throw refused(refusal);
+  if (refusal) throw DomainError.of(refusal);
 };
 
 const requireHeld = (call: CallOnLine, rule: RuleId = 'R15'): NonNullable<CallOnLine['hold']> => {
   const refusal = heldRefusal(call, rule);
-  if (refusal) throw refused(refusal);
+  if (refusal) throw DomainError.of(refusal);
   return call.hold!;
 };
 
@@ -790,7 +781,6 @@ const requireOnCall = (call: CallOnLine, party: string, rule: RuleId, context?: 
     'NOT_ON_CALL',
     rule,
     `${context ? nameOnLine(context, party) : party} is not on call ${call.callId}; only a party on the call can do that.`,
-    'conflict',
     { callId: call.callId, party },
   );
 };
@@ -800,22 +790,28 @@ const privacyLockDelegatorOnly = (context: LineContext): DomainError =>
     'PRIVACY_LOCK_DELEGATOR_ONLY',
     'R15',
     `Only the delegator (${context.delegator.name}) can lock or unlock a call for privacy.`,
-    'unprocessable',
   );
 
-/** R12: names the active call and who holds it, so the caller knows what to wait for. */
+/**
+ * R12: names the active call and who holds the line with it, in words true of its phase (a connected
+ * call is not "held"), so the caller knows what to wait for.
+ */
 const lineBusy = (call: CallOnLine, context: LineContext): DomainError => {
   const holders = call.phase === 'ringing' ? [] : call.hold ? [call.hold.by] : [...call.parties];
-  const who =
-    holders.length > 0
-      ? `held by ${holders.map((p) => nameOnLine(context, p)).join(' and ')}`
-      : `ringing for ${(call.ring?.ringing ?? []).map((p) => nameOnLine(context, p)).join(' and ') || 'nobody'}`;
+  const names = (parties: readonly string[]): string =>
+    parties.map((p) => nameOnLine(context, p)).join(' and ') || 'nobody';
+  const state = {
+    dialing: () => `dialing, placed by ${names(holders)}`,
+    ringing: () => `ringing for ${names(call.ring?.ringing ?? [])}`,
+    connected: () => `connected, ${names(holders)} on it`,
+    held: () => `on hold by ${names(holders)}`,
+    transferring: () => `being transferred to ${names(call.transfer ? [call.transfer.to] : [])}`,
+  }[call.phase]();
   return new DomainError(
     'LINE_BUSY',
     'R12',
-    `Line ${context.line.number} is busy with call ${call.callId} (${call.phase}, ${who}); ` +
+    `Line ${context.line.number} is busy with call ${call.callId} (${state}); ` +
       'wait until it ends, or pick it up or join it if your permissions allow.',
-    'conflict',
     { callId: call.callId, phase: call.phase, heldBy: holders },
   );
 };
@@ -829,7 +825,6 @@ const timeOf = (command: LineCommand, context: LineContext): string => {
       'INVALID_TIME',
       'R21',
       `"${at}" is not an ISO-8601 time; send e.g. 2026-01-05T09:00:00Z.`,
-      'unprocessable',
     );
   }
   return new Date(at).toISOString();
@@ -838,13 +833,10 @@ const timeOf = (command: LineCommand, context: LineContext): string => {
 /** A timer fired early is refused, so the process manager reschedules it rather than losing it. */
 const assertDue = (dueAt: string, at: string, what: string): void => {
   if (Date.parse(at) < Date.parse(dueAt)) {
-    throw new DomainError(
-      'TIMER_NOT_DUE',
-      'R21',
-      `The ${what} is due at ${dueAt}, not at ${at}.`,
-      'conflict',
-      { dueAt, at },
-    );
+    throw new DomainError('TIMER_NOT_DUE', 'R21', `The ${what} is due at ${dueAt}, not at ${at}.`, {
+      dueAt,
+      at,
+    });
   }
 };
 

@@ -1,6 +1,6 @@
 import type { BusinessHours } from '#events';
 import { fold } from '../shared/decider.js';
-import { DomainError } from '../shared/domain-error.js';
+import { DomainError, refusal } from '../shared/domain-error.js';
 import type { LineCommand } from './line.commands.js';
 import type { LineContext } from './line.context.js';
 import { decideLine } from './line.decide.js';
@@ -23,12 +23,8 @@ import {
 import { explainRingAt, routeIncomingCall } from './line.routing.js';
 import { evolveLine, initialLineState } from './line.state.js';
 
-const noPlan = { rule: 'R2' as const, code: 'NO_CALLING_PLAN', message: 'Boss has no calling plan.' };
-const outdated = {
-  rule: 'R4' as const,
-  code: 'DESKTOP_CLIENT_OUTDATED',
-  message: 'Assistant runs an outdated desktop client.',
-};
+const noPlan = refusal('NO_CALLING_PLAN', 'R2', 'Boss has no calling plan.');
+const outdated = refusal('DESKTOP_CLIENT_OUTDATED', 'R4', 'Assistant runs an outdated desktop client.');
 
 /** The command each action stands for, on a line where it could succeed but for the party's rights. */
 const commandFor = (action: LineAction, actor: string): LineCommand => {
@@ -85,12 +81,12 @@ describe('explainLineAction: the decider’s permission and eligibility steps (R
     }
   });
 
-  it('R10: Given a pending delegation of an ineligible delegate, When it acts, Then the inactive delegation comes first', () => {
+  it('R7: Given a pending delegation of an ineligible delegate, When it acts, Then the inactive delegation comes first', () => {
     const context = lineContext({
       delegates: [delegate(ASSISTANT, 'Assistant', { active: false, eligibility: outdated })],
     });
     expect(expectDeciderAgrees(context, 'placeCall', ASSISTANT)).toMatchObject({
-      rule: 'R10',
+      rule: 'R7',
       code: 'DELEGATION_NOT_ACTIVE',
     });
   });
@@ -127,7 +123,7 @@ describe('explainLineAction: the decider’s permission and eligibility steps (R
       expect(expectDeciderAgrees(lineContext(), action, ASSISTANT)).toBeUndefined();
     expect(explainLineAction(lineContext(), ASSISTANT, 'answer').map((check) => check.rule)).toEqual([
       'R10',
-      'R10',
+      'R7',
       'R3',
       'R4',
       'R13',

@@ -1,5 +1,6 @@
 import type { LinePermissionUsed } from '#events';
-import type { DomainError, RuleId } from '../shared/domain-error.js';
+import type { RuleId } from '../reasons.js';
+import { pass, refusal, type Check, type Refusal } from '../shared/domain-error.js';
 import type { LineContext, LineDelegate } from './line.context.js';
 
 /** What a party may ask to do on a shared line, and R20 may be asked about. */
@@ -15,36 +16,9 @@ export const LINE_ACTION_PERMISSIONS: Readonly<
   join: { permission: 'joinAndMerge', rule: 'R16' },
 };
 
-/** A step of the decider's way to a line decision that let the party through. */
-export interface LinePass {
-  readonly ok: true;
-  /** The (last) rule the step checked. */
-  readonly rule: RuleId;
-  readonly message: string;
-}
-
-/** The step that refused: exactly the code, rule, sentence, kind and details the decider rejects with. */
-export interface LineRefusal {
-  readonly ok: false;
-  readonly rule: RuleId;
-  readonly code: string;
-  readonly message: string;
-  readonly kind: DomainError['kind'];
-  readonly details: Readonly<Record<string, unknown>>;
-  /**
-   * When the refusal rests on another rule's decision (routing's R13/R19/R5 for a party not alerted,
-   * its own decline under R14): that rule and reason, which R20 names as the failing rule.
-   */
-  readonly cause?: { readonly rule: RuleId; readonly code: string };
-}
-
-export type LineCheck = LinePass | LineRefusal;
-
 export type ActingParty =
   | { readonly role: 'delegator'; readonly onBehalfOf: null }
   | { readonly role: 'delegate'; readonly onBehalfOf: string; readonly delegate: LineDelegate };
-
-const pass = (rule: RuleId, message: string): LinePass => ({ ok: true, rule, message });
 
 /**
  * R10, R2–R4: who acts on the line. The delegator uses its own line; a delegate only a line shared
@@ -54,7 +28,7 @@ const pass = (rule: RuleId, message: string): LinePass => ({ ok: true, rule, mes
 export const explainActor = (
   context: LineContext,
   actor: string,
-): { readonly checks: readonly LineCheck[]; readonly acting: ActingParty | null } => {
+): { readonly checks: readonly Check[]; readonly acting: ActingParty | null } => {
   const number = context.line.number;
   const { delegator } = context;
   if (actor === delegator.partyId) {
@@ -63,38 +37,40 @@ export const explainActor = (
       acting: { role: 'delegator', onBehalfOf: null },
     };
   }
-  const checks: LineCheck[] = [];
-  const refuse = (refusal: Omit<LineRefusal, 'ok' | 'kind'>) => ({
-    checks: [...checks, { ok: false as const, kind: 'unprocessable' as const, ...refusal }],
-    acting: null,
-  });
+  const checks: Check[] = [];
+  const refuse = (refused: Check) => ({ checks: [...checks, refused], acting: null });
   const delegate = context.delegates.find((d) => d.partyId === actor);
   if (!delegate) {
-    return refuse({
-      rule: 'R10',
-      code: 'LINE_NOT_SHARED',
-      message: `Line ${number} is not shared with ${actor}; ask ${delegator.name} to invite you as a delegate.`,
-      details: { line: number, party: actor },
-    });
+    return refuse(
+      refusal(
+        'LINE_NOT_SHARED',
+        'R10',
+        `Line ${number} is not shared with ${actor}; ask ${delegator.name} to invite you as a delegate.`,
+        { line: number, party: actor },
+      ),
+    );
   }
   checks.push(pass('R10', `Line ${number} is shared with ${delegate.name}.`));
   if (!delegate.active) {
-    return refuse({
-      rule: 'R10',
-      code: 'DELEGATION_NOT_ACTIVE',
-      message: `${delegate.name}'s delegation for line ${number} is not active; accept the invitation first.`,
-      details: { line: number, party: actor },
-    });
+    // R7: the invitation lifecycle decides whether a delegation is active, whatever asks.
+    return refuse(
+      refusal(
+        'DELEGATION_NOT_ACTIVE',
+        'R7',
+        `${delegate.name}'s delegation for line ${number} is not active; accept the invitation first.`,
+        { line: number, party: actor },
+      ),
+    );
   }
-  checks.push(pass('R10', `${delegate.name}'s delegation for line ${number} is active.`));
+  checks.push(pass('R7', `${delegate.name}'s delegation for line ${number} is active.`));
   if (delegator.eligibility) {
     const { rule, code, message } = delegator.eligibility;
-    return refuse({ rule, code, message, details: { line: number, party: delegator.partyId } });
+    return refuse(refusal(code, rule, message, { line: number, party: delegator.partyId }));
   }
   checks.push(pass('R3', `${delegator.name} has a calling plan and may delegate.`));
   if (delegate.eligibility) {
     const { rule, code, message } = delegate.eligibility;
-    return refuse({ rule, code, message, details: { line: number, party: actor } });
+    return refuse(refusal(code, rule, message, { line: number, party: actor }));
   }
   checks.push(
     pass(
@@ -111,22 +87,19 @@ export const explainLinePermission = (
   permission: LinePermissionUsed,
   rule: RuleId,
   context: LineContext,
-): LineCheck => {
+): Check => {
   if (acting.role === 'delegator') {
     return pass(rule, `${context.delegator.name} is the delegator and needs no permission on its own line.`);
   }
   const { delegate } = acting;
   if (delegate.permissions.includes(permission)) return pass(rule, `${delegate.name} has ${permission}.`);
-  return {
-    ok: false,
+  return refusal(
+    'PERMISSION_REQUIRED',
     rule,
-    code: 'PERMISSION_REQUIRED',
-    kind: 'unprocessable',
-    message:
-      `${delegate.name} needs the ${permission} permission on line ${context.line.number}; ` +
+    `${delegate.name} needs the ${permission} permission on line ${context.line.number}; ` +
       `ask ${context.delegator.name} to grant it.`,
-    details: { permission, party: delegate.partyId },
-  };
+    { permission, party: delegate.partyId },
+  );
 };
 
 /**
@@ -138,7 +111,7 @@ export const explainLineAction = (
   context: LineContext,
   partyId: string,
   action: LineAction,
-): readonly LineCheck[] => {
+): readonly Check[] => {
   const { checks, acting } = explainActor(context, partyId);
   if (!acting) return checks;
   const { permission, rule } = LINE_ACTION_PERMISSIONS[action];
@@ -146,5 +119,5 @@ export const explainLineAction = (
 };
 
 /** The first refusal among checks, if any. */
-export const refusalOf = (checks: readonly LineCheck[]): LineRefusal | undefined =>
-  checks.find((check): check is LineRefusal => !check.ok);
+export const refusalOf = (checks: readonly Check[]): Refusal | undefined =>
+  checks.find((check): check is Refusal => !check.ok);

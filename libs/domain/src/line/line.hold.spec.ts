@@ -162,6 +162,6 @@ describe('hold, resume, pick up and privacy (R15)', () => {
     const revoked = lineContext({
       delegates: [delegate(ASSISTANT, 'Assistant', { active: false, permissions: EVERYDAY })],
     });
-    given(bossHeld, revoked).when(pickUp(ASSISTANT)).thenRejects('DELEGATION_NOT_ACTIVE', 'R10');
+    given(bossHeld, revoked).when(pickUp(ASSISTANT)).thenRejects('DELEGATION_NOT_ACTIVE', 'R7');
   });
 });

@@ -63,8 +63,8 @@ describe('the shared voicemail inbox (R17)', () => {
 
   it('R17: an inactive delegate or a stranger cannot read or delete', () => {
     const revoked = lineContext({ delegates: [delegate(ASSISTANT, 'Assistant', { active: false })] });
-    given(withMessage, revoked).when(read(ASSISTANT)).thenRejects('DELEGATION_NOT_ACTIVE', 'R10');
-    given(withMessage, revoked).when(remove(ASSISTANT)).thenRejects('DELEGATION_NOT_ACTIVE', 'R10');
+    given(withMessage, revoked).when(read(ASSISTANT)).thenRejects('DELEGATION_NOT_ACTIVE', 'R7');
+    given(withMessage, revoked).when(remove(ASSISTANT)).thenRejects('DELEGATION_NOT_ACTIVE', 'R7');
     given(withMessage, context).when(remove(STRANGER)).thenRejects('LINE_NOT_SHARED', 'R10');
   });
 

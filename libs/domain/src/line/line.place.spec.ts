@@ -1,3 +1,5 @@
+import type { LineEvent } from '#events';
+import { fold } from '../shared/decider.js';
 import { specFor } from '../shared/given-when-then.js';
 import { lineDecider } from './line.decider.js';
 import {
@@ -11,6 +13,7 @@ import {
   answer,
   delegate,
   history,
+  hold,
   incoming,
   lineContext,
   place,
@@ -18,6 +21,10 @@ import {
 
 const given = specFor(lineDecider);
 const context = lineContext();
+
+const foldLine = (events: readonly LineEvent[]) => fold(lineDecider.evolve, lineDecider.initialState, events);
+const heldBy = (events: readonly LineEvent[], actor: string): readonly LineEvent[] =>
+  lineDecider.decide(hold('c1', actor), foldLine(events), context);
 
 describe('placing calls on a shared line', () => {
   it('R11: the delegator calls from its own number, acting for nobody and needing no permission', () => {
@@ -74,9 +81,9 @@ describe('placing calls on a shared line', () => {
     given([], context).when(place('c1', STRANGER)).thenRejects('LINE_NOT_SHARED', 'R10');
   });
 
-  it('R10: a delegate whose delegation is not active is refused with DELEGATION_NOT_ACTIVE', () => {
+  it('R7: a delegate whose delegation is not active is refused with DELEGATION_NOT_ACTIVE', () => {
     const pending = lineContext({ delegates: [delegate(ASSISTANT, 'Assistant', { active: false })] });
-    given([], pending).when(place('c1', ASSISTANT)).thenRejects('DELEGATION_NOT_ACTIVE', 'R10');
+    given([], pending).when(place('c1', ASSISTANT)).thenRejects('DELEGATION_NOT_ACTIVE', 'R7');
   });
 
   it("R10: a delegate failing eligibility is refused with that rule's own code (R2)", () => {
@@ -84,6 +91,7 @@ describe('placing calls on a shared line', () => {
       delegates: [
         delegate(ASSISTANT, 'Assistant', {
           eligibility: {
+            ok: false,
             rule: 'R2',
             code: 'NO_CALLING_PLAN',
             message: 'Assign a calling plan to Assistant.',
@@ -102,6 +110,7 @@ describe('placing calls on a shared line', () => {
         name: 'Boss',
         powerPack: true,
         eligibility: {
+          ok: false,
           rule: 'R3',
           code: 'DELEGATION_DISABLED_FOR_USER',
           message: 'Enable call delegation for Boss.',
@@ -120,7 +129,26 @@ describe('placing calls on a shared line', () => {
       .thenRejects('LINE_BUSY', 'R12');
     expect(error.kind).toBe('conflict');
     expect(error.details).toEqual({ callId: 'c1', phase: 'dialing', heldBy: [ASSISTANT] });
-    expect(error.message).toMatch(/busy with call c1 \(dialing, held by Assistant\)/);
+    expect(error.message).toMatch(/busy with call c1 \(dialing, placed by Assistant\)/);
+  });
+
+  it('R12: LINE_BUSY describes the call as it is: connected with its parties, on hold by its holder, being transferred', () => {
+    const connected = history(context, incoming('c1'), answer('c1', ASSISTANT));
+    const busy = (events: typeof connected) =>
+      given(events, context).when(place('c2', DEPUTY)).thenRejects('LINE_BUSY', 'R12').message;
+    expect(busy(connected)).toContain('busy with call c1 (connected, Assistant on it)');
+    expect(busy(connected)).not.toContain('hold');
+    const held = [...connected, ...heldBy(connected, ASSISTANT)];
+    expect(busy(held)).toContain('busy with call c1 (on hold by Assistant)');
+    const transferring = [
+      ...connected,
+      ...lineDecider.decide(
+        { type: 'TransferCall', callId: 'c1', actor: ASSISTANT, to: BOSS },
+        foldLine(connected),
+        context,
+      ),
+    ];
+    expect(busy(transferring)).toContain('busy with call c1 (being transferred to Boss)');
   });
 
   it('R12: a line ringing with an incoming call is busy too, and LINE_BUSY says who it rings for', () => {

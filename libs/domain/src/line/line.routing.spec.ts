@@ -184,7 +184,12 @@ describe('who rings for an incoming call (R13, R19, R5)', () => {
   it('R13: a delegate failing eligibility does not ring, naming the failing rule (R4)', () => {
     const decision = assistantDecision(
       only({
-        eligibility: { rule: 'R4', code: 'DESKTOP_CLIENT_OUTDATED', message: 'Update the desktop client.' },
+        eligibility: {
+          ok: false,
+          rule: 'R4',
+          code: 'DESKTOP_CLIENT_OUTDATED',
+          message: 'Update the desktop client.',
+        },
       }),
     );
     expect(decision).toMatchObject({ rings: false, rule: 'R4', reason: 'DESKTOP_CLIENT_OUTDATED' });

@@ -105,14 +105,14 @@ const notAlerted = (
 });
 
 /**
- * The routing rules that hold whoever calls and whenever (R13 active, eligible, `answerCalls`, opted
+ * The routing rules that hold whoever calls and whenever (R7 active, R2–R4 eligible, R13 `answerCalls`, opted
  * in; R5 Power Pack for `vipOnly`), in routing's order: the refusing decision, or `null`.
  */
 const standingRefusal = (context: LineContext, delegate: LineDelegate): RingDecision | null => {
   if (!delegate.active) {
     return notAlerted(
       delegate,
-      'R13',
+      'R7',
       'DELEGATION_NOT_ACTIVE',
       'The delegation is not active: the delegate must accept it.',
     );

@@ -1,5 +1,27 @@
+import { COMMAND_REASONS, isGivenUnder } from '../reasons.js';
 import { DomainError } from './domain-error.js';
 import { fold, type Decider } from './decider.js';
+
+/**
+ * Every rejection a spec sees is one the catalogue documents: its code under its rule, and among the
+ * reasons of its command, which is what OpenAPI and docs/reason-codes.md tell clients to expect.
+ */
+const expectCatalogued = (command: unknown, { code, rule }: DomainError): void => {
+  expect({ code, rule, givenUnderRule: isGivenUnder(code, rule) }).toEqual({
+    code,
+    rule,
+    givenUnderRule: true,
+  });
+  const type = (command as { type: string }).type;
+  if (Object.hasOwn(COMMAND_REASONS, type)) {
+    const documented = COMMAND_REASONS[type as keyof typeof COMMAND_REASONS];
+    expect({ command: type, code, documented: documented.includes(code) }).toEqual({
+      command: type,
+      code,
+      documented: true,
+    });
+  }
+};
 
 /**
  * Specification helper for deciders: given(past events).when(command).then(new events) or
@@ -27,6 +49,7 @@ export const specFor =
           const domainError = rejection as DomainError;
           expect(domainError.code).toBe(code);
           if (rule) expect(domainError.rule).toBe(rule);
+          expectCatalogued(command, domainError);
           return domainError;
         },
       };

@@ -636,6 +636,7 @@ describe('diagnostics (R20)', () => {
     // The api's line decisions refuse bob with the failure its line context carries (R20).
     const delegate = lineContextFor(accountStateOf(readModels, 'acme'), '1001', T(0)).delegates[0]!;
     expect(delegate.eligibility).toEqual({
+      ok: false,
       rule: diagnosis.rule,
       code: diagnosis.code,
       message: diagnosis.checks.at(-1)!.detail,
@@ -773,7 +774,7 @@ describe('diagnostics (R20)', () => {
     ];
     const withPack = whyCannot(project(...arrived, rangAlice), 'acme', '1001', 'bob', 'answer', AT);
     expect(withPack).toMatchObject({ rule: 'R19', code: 'VIP_ONLY_NON_VIP_CALLER' });
-    expect(withPack.checks.map((c) => c.rule)).toEqual(['R1', 'R10', 'R10', 'R3', 'R4', 'R13', 'R13', 'R19']);
+    expect(withPack.checks.map((c) => c.rule)).toEqual(['R1', 'R10', 'R7', 'R3', 'R4', 'R13', 'R13', 'R19']);
     // Other actions never consult the Power Pack.
     expect(
       whyCannot(project(vipOnly), 'acme', '1001', 'bob', 'placeCall', AT).checks.map((c) => c.rule),

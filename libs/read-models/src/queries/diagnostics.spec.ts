@@ -222,7 +222,7 @@ describe('whyCannot agrees with the line decider (R20)', () => {
       },
     ]);
     const { diagnosis, rejection } = expectAgreement(world, 'carol', 'placeCall', place('c1', 'carol'));
-    expect(diagnosis).toMatchObject({ rule: 'R10', code: 'DELEGATION_NOT_ACTIVE' });
+    expect(diagnosis).toMatchObject({ rule: 'R7', code: 'DELEGATION_NOT_ACTIVE' });
     expect(diagnosis.answer).toBe(`Carol cannot place calls on line 1001: ${rejection!.message}`);
     // Accepting, the fix R10 asks for, is refused on R4: the diagnosis names that next.
     expect(diagnosis.checks.at(-1)).toMatchObject({ rule: 'R4', ok: false, code: 'DESKTOP_CLIENT_OUTDATED' });

@@ -9,7 +9,7 @@ import {
   lineContextFor,
   refusalOf,
   type LineAction,
-  type LineCheck,
+  type Check as DecidedStep,
   type LineFacts,
 } from '#domain';
 import type { ReadModels } from '../engine/read-models.js';
@@ -177,7 +177,7 @@ export const whyCannot = (
     return ok;
   };
   /** A decider's step, in its sentence; a refusal resting on routing or a decline names that cause. */
-  const record = (step: LineCheck): boolean =>
+  const record = (step: DecidedStep): boolean =>
     step.ok
       ? check(step.rule, true, step.message)
       : check(step.cause?.rule ?? step.rule, false, step.message, step.cause?.code ?? step.code);

@@ -1,0 +1,630 @@
+import type { AccountCommand } from './account/account.commands.js';
+import type { LineCommand } from './line/line.commands.js';
+
+/**
+ * The catalogue of reasons: every code an answer of Switchboard can carry, with the rule it is given
+ * under, what kind of refusal it is (and so its HTTP status), and when it is given. `DomainError`,
+ * the api's error filter, both apps' OpenAPI and the generated docs/reason-codes.md read it; the
+ * tables of docs/rules.md are checked against it.
+ *
+ * To add a reason: one line in the section of its rule in `REASONS` (or in `EDGE_REASONS` when no
+ * rule gives it), then the command(s) that answer it in `COMMAND_REASONS`, then
+ * `npm run docs:reasons` and a row in its rule's table of docs/rules.md.
+ */
+
+/** The SPEC rule a rejection enforces, e.g. 'R8'. */
+export type RuleId = `R${number}`;
+
+/**
+ * 'conflict' (409) when the state of the world says no and may change (line busy, already answered),
+ * 'unprocessable' (422) when the request can never succeed as asked until configuration changes,
+ * 'not_found' (404) for unknown accounts, parties, lines, calls.
+ */
+export type RefusalKind = 'conflict' | 'unprocessable' | 'not_found';
+
+export const STATUS_OF_KIND: Readonly<Record<RefusalKind, 404 | 409 | 422>> = {
+  conflict: 409,
+  unprocessable: 422,
+  not_found: 404,
+};
+
+/** One reason: its kind, and for each rule it is given under, when. */
+export interface Reason {
+  readonly kind: RefusalKind;
+  readonly under: Readonly<Partial<Record<RuleId, string>>>;
+}
+
+const conflict = (under: Reason['under']): Reason => ({ kind: 'conflict', under });
+const unprocessable = (under: Reason['under']): Reason => ({ kind: 'unprocessable', under });
+const notFound = (under: Reason['under']): Reason => ({ kind: 'not_found', under });
+
+/** The domain's refusals, by rule (a code given under several rules sits with its first). */
+export const REASONS = {
+  // ── R1 Accounts, parties and direct numbers ──────────────────────────────────────────────────
+  ACCOUNT_ALREADY_EXISTS: conflict({ R1: 'creating an account whose id is taken' }),
+  ACCOUNT_NOT_FOUND: notFound({ R1: 'any command or query on an account that was never created' }),
+  PARTY_NOT_FOUND: notFound({ R1: 'a command names a party the account does not have' }),
+  PARTY_ALREADY_EXISTS: conflict({ R1: 'provisioning a party id that is taken' }),
+  NO_DIRECT_NUMBER: unprocessable({ R1: 'a party without any direct number' }),
+  INVALID_NUMBER: unprocessable({
+    R1: 'a direct number that is not E.164',
+    R19: 'a VIP contact number that is not E.164',
+    R22: 'a speed-dial number that is not E.164 (the api answers 400 before the rule is asked)',
+  }),
+  DUPLICATE_NUMBER: unprocessable({ R1: 'the same number listed twice for one party' }),
+  NUMBER_ALREADY_ASSIGNED: conflict({ R1: "the number is already another party's direct number" }),
+  ADMIN_ONLY: unprocessable({
+    R1: 'someone who is not an admin provisions a party or changes its numbers',
+    R2: 'someone who is not an admin changes a calling plan',
+    R3: 'someone who is not an admin changes the account policy, or locks or unlocks a party',
+    R4: 'someone who is not an admin enables or disables the Assistant',
+    R5: 'someone who is not an admin assigns or removes the Power Pack',
+    R22: 'someone who is not an admin changes `maxSpeedDials`',
+  }),
+
+  // ── R2 A calling plan is needed ──────────────────────────────────────────────────────────────
+  NO_CALLING_PLAN: unprocessable({
+    R2: 'the delegator or delegate has no calling plan (inviting, accepting, line actions)',
+  }),
+
+  // ── R3 Delegation enabled, and admin locks ───────────────────────────────────────────────────
+  DELEGATION_DISABLED_FOR_ACCOUNT: unprocessable({ R3: 'the account policy has delegation turned off' }),
+  DELEGATION_DISABLED_FOR_USER: unprocessable({
+    R3: 'the party has delegation turned off (the message says if it is also locked)',
+  }),
+  DELEGATION_LOCKED: unprocessable({
+    R3: "changing a locked party's delegation setting or one of its delegations",
+  }),
+  PENDING_INVITATION_BLOCKS_LOCK: conflict({ R3: 'locking a party that has a pending invitation' }),
+  ACTOR_NOT_ALLOWED: unprocessable({
+    R3: 'someone other than the party or an admin turns its delegation on or off',
+    R4: 'someone other than the user or an admin reports its desktop client',
+    R7:
+      'someone other than the delegator or an admin invites or manages; someone other than the invitee ' +
+      "answers; someone other than the delegate changes the delegate's own settings",
+    R13: "someone other than the party or an admin sets a party's business hours",
+    R14: 'someone other than the party or an admin changes its ring timeout',
+    R19:
+      'someone who is not the delegator, an admin or a delegate edits the VIP list; someone other than ' +
+      'the delegator or an admin changes the routing',
+    R22: 'someone who is neither the party, an admin nor a delegate of the party edits or presses its speed dials',
+    R23: 'someone other than the party or an admin names its line',
+  }),
+
+  // ── R4 The Assistant panel ───────────────────────────────────────────────────────────────────
+  ASSISTANT_DISABLED: unprocessable({ R4: 'the Assistant is disabled for the user' }),
+  DESKTOP_CLIENT_MISSING: unprocessable({ R4: 'the user has reported no desktop client' }),
+  DESKTOP_CLIENT_UNSUPPORTED: unprocessable({ R4: 'the desktop client is not Windows or macOS' }),
+  DESKTOP_CLIENT_OUTDATED: unprocessable({
+    R4: "the desktop client is older than the account's minimum version",
+  }),
+  NOT_A_PHONE_USER: unprocessable({
+    R4: 'the Assistant or a desktop client asked of a common-area phone, which has no desktop app',
+  }),
+  INVALID_VERSION: unprocessable({
+    R4: 'a version that is not dotted numbers (desktop client, account minimum)',
+  }),
+
+  // ── R5 The Power Pack ────────────────────────────────────────────────────────────────────────
+  POWER_PACK_REQUIRED: unprocessable({
+    R5:
+      'granting VIP permissions, editing VIP contacts or routing, or premium common-area delegation, ' +
+      'without the Power Pack',
+  }),
+
+  // ── R6 Permissions ───────────────────────────────────────────────────────────────────────────
+  UNKNOWN_PERMISSION: unprocessable({ R6: 'a permission name that does not exist' }),
+  NO_CORE_PERMISSION: unprocessable({ R6: 'none of `placeCalls`, `answerCalls`, `pickUpHeldCalls`' }),
+  OPT_IN_OUT_NEEDS_ANSWER_CALLS: unprocessable({ R6: '`optInOut` without `answerCalls`' }),
+  VIP_ONLY_NEEDS_ANSWER_CALLS: unprocessable({ R6: '`vipOnly` without `answerCalls`' }),
+  PERMISSION_REQUIRED: unprocessable({
+    R6:
+      'a delegate opts in or out, sets its own business hours, edits the VIP list or the ' +
+      "delegator's speed dials without the permission",
+    R12: 'a delegate without `placeCalls` places a call',
+    R13: 'a delegate without `answerCalls` answers',
+    R15: 'a delegate without `pickUpHeldCalls` picks up',
+    R16: 'a delegate without `joinAndMerge` (or, as transfer target, `answerCalls`)',
+  }),
+
+  // ── R7 The invitation lifecycle ──────────────────────────────────────────────────────────────
+  DELEGATION_NOT_FOUND: notFound({
+    R7: 'the delegation id is unknown, or the two parties have no live delegation',
+  }),
+  DELEGATION_ID_TAKEN: conflict({ R7: 'inviting with a delegation id that is already used' }),
+  INVITATION_NOT_PENDING: conflict({
+    R7: 'accepting or declining an invitation that is no longer pending',
+  }),
+  INVITATION_PENDING: conflict({
+    R7: 'a delegate edits the VIP list or speed dials under an invitation it has not accepted yet',
+  }),
+  DELEGATION_NOT_ACTIVE: conflict({
+    R7:
+      'a delegate whose delegation is pending (or was revoked) opts in or out, sets its business ' +
+      'hours, or acts on the shared line',
+  }),
+  DELEGATION_ALREADY_ENDED: conflict({
+    R7: 'revoking or changing a delegation that was revoked or declined',
+  }),
+
+  // ── R8 Limits ────────────────────────────────────────────────────────────────────────────────
+  DELEGATE_LIMIT_REACHED: conflict({ R8: 'the delegator already has its maximum of delegates' }),
+  DELEGATOR_LIMIT_REACHED: conflict({ R8: 'the delegate already has its maximum of delegators' }),
+  INVALID_DELEGATION_LIMIT: unprocessable({ R8: 'a limit that is not a whole number of at least 1' }),
+
+  // ── R9 No self-delegation, no duplicates ─────────────────────────────────────────────────────
+  SELF_DELEGATION: unprocessable({ R9: 'delegator and delegate are the same party' }),
+  DELEGATION_ALREADY_EXISTS: conflict({ R9: 'the pair already has a pending or active delegation' }),
+
+  // ── R10 Shared lines ─────────────────────────────────────────────────────────────────────────
+  NO_SHARED_LINE: unprocessable({ R10: 'inviting or changing shared lines with an empty list' }),
+  SHARED_LINE_NOT_OWNED: unprocessable({
+    R10: "sharing a number that is not the delegator's direct number",
+  }),
+  NUMBER_SHARED_BY_DELEGATION: conflict({
+    R10: 'removing a direct number that a live delegation still shares',
+  }),
+  LINE_NOT_FOUND: notFound({
+    R10: 'a line command on a number no party of the account owns',
+    R23: "naming a number that is not one of the party's direct numbers",
+  }),
+  LINE_NOT_SHARED: unprocessable({
+    R10: 'a party acts on a line that is neither its own nor shared with it',
+  }),
+
+  // ── R12 Placing calls; one call per line ─────────────────────────────────────────────────────
+  LINE_BUSY: conflict({ R12: 'placing a call while another call is on the line' }),
+  CALL_ID_IN_USE: conflict({ R12: 'placing or receiving a call with an id the line still knows' }),
+  CALL_NOT_FOUND: notFound({
+    R12: 'hanging up, or the external party answering, a call the line never had',
+    R13: 'answering a call the line never had',
+    R14: 'declining, or the caller hanging up, on a call the line never had',
+    R15: 'holding, resuming, picking up or locking a call the line never had',
+    R16: 'transferring, joining or merging a call the line never had',
+    R18: 'recording a call the line never had',
+  }),
+  CALL_ENDED: conflict({
+    R12: 'hanging up, or the external party answering, a call that is already over',
+    R13: 'answering a call that is over without having been answered',
+    R14: 'declining a call that is already over',
+    R15: 'holding, resuming, picking up or locking a call that is over',
+    R16: 'transferring, joining or merging a call that is over',
+    R18: 'recording on a call that is over',
+  }),
+  CALL_NOT_RINGING: conflict({
+    R12: 'the external party answers a call that is not dialling',
+    R13: 'answering a call that is not ringing and was not answered',
+    R14: 'declining a call that is not ringing',
+  }),
+  NOT_ON_CALL: conflict({
+    R12: 'hanging up a call you are not on',
+    R15: 'holding, or locking, a call you are not on',
+    R16: 'transferring a call you are not on',
+    R18: 'recording a call you are not on',
+  }),
+
+  // ── R13 Who rings, and first answer wins ─────────────────────────────────────────────────────
+  ALREADY_ANSWERED: conflict({
+    R13: 'answering a call someone else answered first (also just after it ended)',
+  }),
+  NOT_RINGING_FOR_YOU: conflict({
+    R13:
+      'answering or declining a call that is not ringing for you; `details.reason` says why (a routing ' +
+      'reason, or `DECLINED`, `NOT_ALERTED`)',
+    R16:
+      'someone other than the target answers or declines a transfer (`details.reason`: ' +
+      '`TRANSFER_TARGET_ONLY`)',
+  }),
+  INVALID_BUSINESS_HOURS: unprocessable({ R13: 'business hours that are not valid weekly windows' }),
+
+  // ── R14 Ring timeout and the shared voicemail ────────────────────────────────────────────────
+  INVALID_RING_TIMEOUT: unprocessable({ R14: 'a ring timeout outside 5–300 whole seconds' }),
+
+  // ── R15 Hold, resume, pick up, privacy lock ──────────────────────────────────────────────────
+  CALL_NOT_CONNECTED: conflict({
+    R15: 'holding a call that is not connected',
+    R16: 'transferring or joining a call that is not connected',
+    R18: 'recording a call that is not connected',
+  }),
+  CALL_NOT_HELD: conflict({
+    R15: 'resuming or picking up a call that is not on hold',
+    R16: 'merging a call that is not on hold',
+  }),
+  NOT_HOLDER: conflict({ R15: 'resuming a call someone else put on hold (pick it up instead)' }),
+  CALL_HELD_BY_YOU: conflict({
+    R15: 'picking up a call you hold yourself (resume it instead)',
+    R16: 'merging a call you hold yourself (resume it instead)',
+  }),
+  CALL_PRIVACY_LOCKED: conflict({ R15: 'a delegate picks up, joins or merges a call the delegator locked' }),
+  PRIVACY_LOCK_DELEGATOR_ONLY: unprocessable({ R15: 'a delegate locks or unlocks a call' }),
+
+  // ── R16 Transfer, join and merge ─────────────────────────────────────────────────────────────
+  TRANSFER_TARGET_NOT_ALLOWED: unprocessable({
+    R16: 'the target is not one the transfer may go to (the message says why)',
+  }),
+  ALREADY_ON_CALL: conflict({ R16: 'joining a call you are already on' }),
+
+  // ── R17 The shared inbox ─────────────────────────────────────────────────────────────────────
+  VOICEMAIL_NOT_FOUND: notFound({
+    R17: 'reading or deleting a message that is not in the inbox (never left, or deleted)',
+  }),
+
+  // ── R18 Recordings ───────────────────────────────────────────────────────────────────────────
+  RECORDING_ALREADY_ACTIVE: conflict({
+    R18: 'starting a second recording of your own on the same call, or reusing a recording id',
+  }),
+  RECORDING_NOT_FOUND: notFound({ R18: 'stopping a recording the call does not have' }),
+  RECORDING_NOT_OWNER: unprocessable({ R18: "stopping someone else's recording" }),
+
+  // ── R19 VIP routing ──────────────────────────────────────────────────────────────────────────
+  VIP_CONTACT_NOT_FOUND: notFound({ R19: 'removing a number that is not on the list' }),
+  INVALID_VIP_ROUTING: unprocessable({
+    R19: 'a mode other than `delegatorOnly` / `delegatorFirst`, or a delay outside 1–300 seconds',
+  }),
+
+  // ── R22 Speed dials ──────────────────────────────────────────────────────────────────────────
+  SPEED_DIAL_NOT_FOUND: notFound({
+    R22: 'relabelling, moving, removing or pressing a key the list does not have',
+  }),
+  SPEED_DIAL_ID_TAKEN: conflict({ R22: 'adding a different key under an entry id the list already uses' }),
+  SPEED_DIAL_POSITION_TAKEN: conflict({ R22: 'adding or moving a key to a position another key holds' }),
+  SPEED_DIAL_POSITION_OUT_OF_RANGE: unprocessable({
+    R22: "a position beyond the account's `maxSpeedDials` (positions outside 1–100 are a 400 at the edge)",
+  }),
+  INVALID_SPEED_DIAL_LABEL: unprocessable({
+    R22: 'a blank label, or one over 40 characters (the api answers 400 before the rule is asked)',
+  }),
+  INVALID_SPEED_DIAL_LIMIT: unprocessable({
+    R22: '`maxSpeedDials` that is not a whole number from 1 to 100',
+  }),
+  SPEED_DIAL_LIMIT_BELOW_USE: conflict({
+    R22: 'lowering `maxSpeedDials` below a key position some party uses',
+  }),
+
+  // ── R23 Named shared lines ───────────────────────────────────────────────────────────────────
+  INVALID_LINE_NAME: unprocessable({
+    R23: 'a blank name or one over 40 characters (the api answers 400 before the rule is asked)',
+  }),
+  LINE_NAME_TAKEN: conflict({ R23: 'another line of the same party already has that name' }),
+
+  // ── R21 The clock ────────────────────────────────────────────────────────────────────────────
+  AT_REQUIRES_VIRTUAL_CLOCK: unprocessable({
+    R21: 'a command carries `at` while the clock is in realtime mode',
+  }),
+  CLOCK_NOT_VIRTUAL: unprocessable({ R21: 'advancing the clock in realtime mode' }),
+  CLOCK_CANNOT_GO_BACK: unprocessable({
+    R21: "an `at` or advance earlier than the clock's current time",
+  }),
+  INVALID_CLOCK_ADVANCE: unprocessable({ R21: '`POST /clock/advance` with both `to` and `bySeconds`' }),
+  INVALID_TIME: unprocessable({ R21: 'a time that is not ISO-8601' }),
+  TIMER_NOT_DUE: conflict({
+    R21: 'a timer fired before its due time (the timer process manager reschedules it)',
+  }),
+} as const satisfies Readonly<Record<string, Reason>>;
+
+export type ReasonCode = keyof typeof REASONS;
+
+export const isReasonCode = (code: string): code is ReasonCode => Object.hasOwn(REASONS, code);
+
+export const kindOf = (code: ReasonCode): RefusalKind => REASONS[code].kind;
+
+/** Whether `rule` is one the catalogue gives `code` under. */
+export const isGivenUnder = (code: ReasonCode, rule: RuleId): boolean =>
+  Object.hasOwn(REASONS[code].under, rule);
+
+/** Which of the two apps answers an edge reason. */
+export type App = 'api' | 'projector';
+
+/** An answer no domain rule gives: malformed input, the request policy, the store, the read side. */
+export interface EdgeReason {
+  readonly status: number;
+  readonly apps: readonly App[];
+  readonly when: string;
+  /** The rules it may name, when it names one. */
+  readonly rules?: readonly RuleId[];
+}
+
+const edge = (status: number, apps: readonly App[], when: string, rules?: readonly RuleId[]): EdgeReason => ({
+  status,
+  apps,
+  when,
+  ...(rules ? { rules } : {}),
+});
+
+/** Answers that name no rule (or, on the read side, name one without a decision behind them). */
+export const EDGE_REASONS = {
+  INVALID_REQUEST: edge(
+    400,
+    ['api', 'projector'],
+    'malformed body or query; `errors` lists the messages per field',
+  ),
+  INVALID_ID: edge(400, ['api'], 'an id in the path that is not 1–64 letters, digits, `_` or `-`'),
+  INVALID_NUMBER: edge(400, ['api'], 'a line number in the path that is not a phone number'),
+  CONCURRENCY_CONFLICT: edge(
+    409,
+    ['api'],
+    'a stream kept changing during every retry; simply resend the command',
+  ),
+  NOT_FOUND: edge(404, ['api'], 'no such route, or an unknown call action'),
+  METHOD_NOT_ALLOWED: edge(405, ['api'], 'wrong HTTP method'),
+  PAYLOAD_TOO_LARGE: edge(413, ['api'], 'a body over 64 KiB'),
+  UNSUPPORTED_MEDIA_TYPE: edge(
+    415,
+    ['api', 'projector'],
+    'a command whose body is not `application/json` (forms, text, untyped bodies)',
+  ),
+  HOST_NOT_ALLOWED: edge(
+    421,
+    ['api', 'projector'],
+    'a `Host` header that is not an allowed name (DNS rebinding)',
+  ),
+  ORIGIN_NOT_ALLOWED: edge(
+    403,
+    ['api', 'projector'],
+    'a page of an origin outside the allow-list (`SWITCHBOARD_ALLOWED_ORIGINS`)',
+  ),
+  STREAM_DELETED: edge(
+    410,
+    ['api'],
+    "the account's or line's stream was deleted or tombstoned in the store behind the api's back",
+  ),
+  TOO_MANY_COMMANDS: edge(
+    429,
+    ['api'],
+    'a stream took more commands within the idempotency window than the api remembers; retry after ' +
+      '`Retry-After`',
+  ),
+  FOREIGN_EVENT_IN_STREAM: edge(
+    422,
+    ['api'],
+    "the stream holds an event that carries Switchboard's metadata but that this build cannot read; " +
+      '`details` names its position',
+  ),
+  INTERNAL_ERROR: edge(500, ['api'], 'a bug: the api log has the stack'),
+  ACCOUNT_NOT_FOUND: edge(404, ['projector'], 'the read models have no such account (yet)'),
+  CALL_NOT_FOUND: edge(404, ['projector'], 'the read models have no such call (yet)'),
+  AMBIGUOUS_CALL_ID: edge(409, ['projector'], 'a call id used more than once; add `instance` (or the line)'),
+  NOT_VISIBLE_TO_VIEWER: edge(403, ['projector'], 'the viewer may not see this', ['R10', 'R17', 'R18']),
+  PROJECTION_FAILED: edge(500, ['projector'], 'an "as of" replay met an event it cannot apply'),
+  PARTY_NOT_FOUND: edge(404, ['projector'], '`/panel/seat` for a viewer who is not a party of the account'),
+  NOT_BUILT: edge(404, ['projector'], '`/panel` when the web app was not built (`npm run build`)'),
+  API_UNAVAILABLE: edge(
+    502,
+    ['projector'],
+    'a panel command (`/panel/api/…`) while the api is not answering',
+  ),
+} as const satisfies Readonly<Record<string, EdgeReason>>;
+
+export type EdgeReasonCode = keyof typeof EDGE_REASONS;
+
+// ── Which command answers which reason ─────────────────────────────────────────────────────────
+
+/** Every command of an account but its creation is refused on an account that does not exist. */
+const ACCOUNT = ['ACCOUNT_NOT_FOUND'] as const;
+/** R2–R3: a party taking part in delegation. */
+const DELEGATION_ELIGIBILITY = [
+  'NO_CALLING_PLAN',
+  'DELEGATION_DISABLED_FOR_ACCOUNT',
+  'DELEGATION_DISABLED_FOR_USER',
+] as const;
+/** R4: a phone user in the Assistant panel. */
+const ASSISTANT_ELIGIBILITY = [
+  'ASSISTANT_DISABLED',
+  'DESKTOP_CLIENT_MISSING',
+  'DESKTOP_CLIENT_UNSUPPORTED',
+  'DESKTOP_CLIENT_OUTDATED',
+] as const;
+const NUMBERS = [
+  'NO_DIRECT_NUMBER',
+  'INVALID_NUMBER',
+  'DUPLICATE_NUMBER',
+  'NUMBER_ALREADY_ASSIGNED',
+] as const;
+const PERMISSION_SET = [
+  'UNKNOWN_PERMISSION',
+  'NO_CORE_PERMISSION',
+  'OPT_IN_OUT_NEEDS_ANSWER_CALLS',
+  'VIP_ONLY_NEEDS_ANSWER_CALLS',
+  'POWER_PACK_REQUIRED',
+] as const;
+const SHARED_LINES = ['NO_SHARED_LINE', 'SHARED_LINE_NOT_OWNED'] as const;
+/** A delegation the command names, changed by its delegator or an admin (R7). */
+const MANAGED_DELEGATION = [
+  ...ACCOUNT,
+  'DELEGATION_NOT_FOUND',
+  'DELEGATION_ALREADY_ENDED',
+  'ACTOR_NOT_ALLOWED',
+  'DELEGATION_LOCKED',
+] as const;
+/** A delegate changing a setting of its own delegation with a permission (R6, R7, R4). */
+const DELEGATE_SETTING = [
+  ...ACCOUNT,
+  'DELEGATION_NOT_FOUND',
+  'DELEGATION_NOT_ACTIVE',
+  'ACTOR_NOT_ALLOWED',
+  'PERMISSION_REQUIRED',
+  ...ASSISTANT_ELIGIBILITY,
+] as const;
+/** A party's own setting, changed by the party or an admin. */
+const PARTY_SETTING = [...ACCOUNT, 'PARTY_NOT_FOUND', 'ACTOR_NOT_ALLOWED'] as const;
+/** A party's licence or numbers, changed by an admin. */
+const ADMIN_SETTING = [...ACCOUNT, 'PARTY_NOT_FOUND', 'ADMIN_ONLY'] as const;
+/** A VIP feature of a delegator (R19, R5). */
+const VIP = [...ACCOUNT, 'PARTY_NOT_FOUND', 'ACTOR_NOT_ALLOWED', 'POWER_PACK_REQUIRED'] as const;
+
+/** Editing a party's speed dials: the party, an admin, or its delegate with `manageSpeedDials` (R22, R6, R7). */
+const SPEED_DIAL_EDIT = [
+  ...ACCOUNT,
+  'PARTY_NOT_FOUND',
+  'ACTOR_NOT_ALLOWED',
+  'INVITATION_PENDING',
+  'PERMISSION_REQUIRED',
+  ...DELEGATION_ELIGIBILITY,
+  ...ASSISTANT_ELIGIBILITY,
+] as const;
+
+/** Every line command: the line and its account exist, and its time is one (R21). */
+const LINE = ['ACCOUNT_NOT_FOUND', 'LINE_NOT_FOUND', 'INVALID_TIME'] as const;
+/** A line-side party acting (R10, R7, R2–R4). */
+const ACTING = [
+  ...LINE,
+  'LINE_NOT_SHARED',
+  'DELEGATION_NOT_ACTIVE',
+  ...DELEGATION_ELIGIBILITY,
+  ...ASSISTANT_ELIGIBILITY,
+] as const;
+const CALL = ['CALL_NOT_FOUND', 'CALL_ENDED'] as const;
+
+/** The domain's refusals each command can answer with. */
+export const COMMAND_REASONS: Readonly<
+  Record<AccountCommand['type'] | LineCommand['type'], readonly ReasonCode[]>
+> = {
+  // Account
+  CreateAccount: ['ACCOUNT_ALREADY_EXISTS', 'INVALID_DELEGATION_LIMIT', 'INVALID_VERSION'],
+  ChangeAccountPolicy: [...ACCOUNT, 'ADMIN_ONLY', 'INVALID_DELEGATION_LIMIT', 'INVALID_VERSION'],
+  // Parties
+  ProvisionPhoneUser: [...ACCOUNT, 'ADMIN_ONLY', 'PARTY_ALREADY_EXISTS', ...NUMBERS, 'INVALID_VERSION'],
+  ProvisionCommonAreaPhone: [...ACCOUNT, 'ADMIN_ONLY', 'PARTY_ALREADY_EXISTS', ...NUMBERS],
+  ChangeDirectNumbers: [...ADMIN_SETTING, ...NUMBERS, 'NUMBER_SHARED_BY_DELEGATION'],
+  ChangeCallingPlan: ADMIN_SETTING,
+  ChangePowerPack: ADMIN_SETTING,
+  ChangeAssistant: [...ADMIN_SETTING, 'NOT_A_PHONE_USER'],
+  ReportDesktopClient: [...PARTY_SETTING, 'NOT_A_PHONE_USER', 'INVALID_VERSION'],
+  SetBusinessHours: [...PARTY_SETTING, 'INVALID_BUSINESS_HOURS'],
+  ChangeRingTimeout: [...PARTY_SETTING, 'INVALID_RING_TIMEOUT'],
+  // Per-user delegation settings (R3)
+  EnableDelegationForUser: [...PARTY_SETTING, 'DELEGATION_LOCKED'],
+  DisableDelegationForUser: [...PARTY_SETTING, 'DELEGATION_LOCKED'],
+  LockDelegation: [...ADMIN_SETTING, 'PENDING_INVITATION_BLOCKS_LOCK'],
+  UnlockDelegation: ADMIN_SETTING,
+  // Delegations (R6–R10)
+  InviteDelegate: [
+    ...ACCOUNT,
+    'PARTY_NOT_FOUND',
+    'ACTOR_NOT_ALLOWED',
+    'SELF_DELEGATION',
+    ...DELEGATION_ELIGIBILITY,
+    'DELEGATION_LOCKED',
+    ...PERMISSION_SET,
+    ...SHARED_LINES,
+    'DELEGATE_LIMIT_REACHED',
+    'DELEGATOR_LIMIT_REACHED',
+    'DELEGATION_ALREADY_EXISTS',
+    'DELEGATION_ID_TAKEN',
+  ],
+  AcceptInvitation: [
+    ...ACCOUNT,
+    'DELEGATION_NOT_FOUND',
+    'INVITATION_NOT_PENDING',
+    'ACTOR_NOT_ALLOWED',
+    ...DELEGATION_ELIGIBILITY,
+    ...ASSISTANT_ELIGIBILITY,
+    'DELEGATE_LIMIT_REACHED',
+    'DELEGATOR_LIMIT_REACHED',
+  ],
+  DeclineInvitation: [...ACCOUNT, 'DELEGATION_NOT_FOUND', 'INVITATION_NOT_PENDING', 'ACTOR_NOT_ALLOWED'],
+  RevokeDelegation: MANAGED_DELEGATION,
+  ChangeDelegationPermissions: [...MANAGED_DELEGATION, ...PERMISSION_SET],
+  ChangeSharedLines: [...MANAGED_DELEGATION, ...SHARED_LINES],
+  OptIn: DELEGATE_SETTING,
+  OptOut: DELEGATE_SETTING,
+  SetDelegateBusinessHours: [...DELEGATE_SETTING, 'INVALID_BUSINESS_HOURS'],
+  // VIP delegation (R5, R19)
+  AddVipContact: [
+    ...VIP,
+    'INVALID_NUMBER',
+    'DELEGATION_NOT_FOUND',
+    'INVITATION_PENDING',
+    'PERMISSION_REQUIRED',
+    ...DELEGATION_ELIGIBILITY,
+    ...ASSISTANT_ELIGIBILITY,
+  ],
+  RemoveVipContact: [
+    ...VIP,
+    'VIP_CONTACT_NOT_FOUND',
+    'DELEGATION_NOT_FOUND',
+    'INVITATION_PENDING',
+    'PERMISSION_REQUIRED',
+    ...DELEGATION_ELIGIBILITY,
+    ...ASSISTANT_ELIGIBILITY,
+  ],
+  ChangeVipRouting: [...VIP, 'INVALID_VIP_ROUTING'],
+  // Speed dials (R22) and line names (R23)
+  AddSpeedDial: [
+    ...SPEED_DIAL_EDIT,
+    'SPEED_DIAL_ID_TAKEN',
+    'SPEED_DIAL_POSITION_TAKEN',
+    'SPEED_DIAL_POSITION_OUT_OF_RANGE',
+    'INVALID_SPEED_DIAL_LABEL',
+    'INVALID_NUMBER',
+  ],
+  RelabelSpeedDial: [...SPEED_DIAL_EDIT, 'SPEED_DIAL_NOT_FOUND', 'INVALID_SPEED_DIAL_LABEL'],
+  MoveSpeedDial: [
+    ...SPEED_DIAL_EDIT,
+    'SPEED_DIAL_NOT_FOUND',
+    'SPEED_DIAL_POSITION_TAKEN',
+    'SPEED_DIAL_POSITION_OUT_OF_RANGE',
+  ],
+  RemoveSpeedDial: [...SPEED_DIAL_EDIT, 'SPEED_DIAL_NOT_FOUND'],
+  ChangeSpeedDialLimit: [...ACCOUNT, 'ADMIN_ONLY', 'INVALID_SPEED_DIAL_LIMIT', 'SPEED_DIAL_LIMIT_BELOW_USE'],
+  NameLine: [...PARTY_SETTING, 'LINE_NOT_FOUND', 'INVALID_LINE_NAME', 'LINE_NAME_TAKEN'],
+
+  // Lines: placing and receiving (R10–R14)
+  PlaceCallOnSharedLine: [...ACTING, 'PERMISSION_REQUIRED', 'CALL_ID_IN_USE', 'LINE_BUSY'],
+  ReceiveIncomingCall: [...LINE, 'CALL_ID_IN_USE'],
+  AnswerAsExternalParty: [...LINE, ...CALL, 'CALL_NOT_RINGING'],
+  HangUpAsExternalParty: [...LINE, 'CALL_NOT_FOUND'],
+  AnswerCall: [
+    ...ACTING,
+    ...CALL,
+    'PERMISSION_REQUIRED',
+    'ALREADY_ANSWERED',
+    'CALL_NOT_RINGING',
+    'NOT_RINGING_FOR_YOU',
+  ],
+  DeclineCall: [...ACTING, ...CALL, 'CALL_NOT_RINGING', 'NOT_RINGING_FOR_YOU', 'ALREADY_ANSWERED'],
+  // Hold, resume, pick up, privacy (R15)
+  HoldCall: [...ACTING, ...CALL, 'CALL_NOT_CONNECTED', 'NOT_ON_CALL', 'PRIVACY_LOCK_DELEGATOR_ONLY'],
+  ResumeCall: [...ACTING, ...CALL, 'CALL_NOT_HELD', 'NOT_HOLDER'],
+  PickUpHeldCall: [
+    ...ACTING,
+    ...CALL,
+    'PERMISSION_REQUIRED',
+    'CALL_NOT_HELD',
+    'CALL_HELD_BY_YOU',
+    'CALL_PRIVACY_LOCKED',
+  ],
+  SetCallPrivacyLock: [...ACTING, ...CALL, 'PRIVACY_LOCK_DELEGATOR_ONLY', 'NOT_ON_CALL'],
+  // Transfer, join, merge (R16)
+  TransferCall: [...ACTING, ...CALL, 'CALL_NOT_CONNECTED', 'NOT_ON_CALL', 'TRANSFER_TARGET_NOT_ALLOWED'],
+  JoinCall: [
+    ...ACTING,
+    ...CALL,
+    'PERMISSION_REQUIRED',
+    'CALL_NOT_CONNECTED',
+    'ALREADY_ON_CALL',
+    'CALL_PRIVACY_LOCKED',
+  ],
+  MergeHeldCall: [
+    ...ACTING,
+    ...CALL,
+    'PERMISSION_REQUIRED',
+    'CALL_NOT_HELD',
+    'CALL_HELD_BY_YOU',
+    'CALL_PRIVACY_LOCKED',
+  ],
+  HangUp: [...LINE, ...CALL, 'NOT_ON_CALL'],
+  // Recordings (R18)
+  StartRecording: [...LINE, ...CALL, 'CALL_NOT_CONNECTED', 'NOT_ON_CALL', 'RECORDING_ALREADY_ACTIVE'],
+  StopRecording: [...LINE, ...CALL, 'RECORDING_NOT_FOUND', 'RECORDING_NOT_OWNER'],
+  // Shared voicemail (R17)
+  ReadVoicemail: [...ACTING, 'VOICEMAIL_NOT_FOUND'],
+  DeleteVoicemail: [...ACTING, 'VOICEMAIL_NOT_FOUND'],
+  // Timers (R14, R16, R19, R21): sent by the api's process manager, never by a client
+  ExpireRing: [...LINE, 'TIMER_NOT_DUE'],
+  EscalateVipRing: [...LINE, 'TIMER_NOT_DUE'],
+  RecallTransfer: [...LINE, 'TIMER_NOT_DUE'],
+};
+
+/** The command types of the catalogue, e.g. for a route to name the one it sends. */
+export type CommandType = keyof typeof COMMAND_REASONS;
