@@ -1,4 +1,4 @@
-import type { Permission } from '#events';
+import type { IneligibilityReason, Permission } from '#events';
 import type { RuleId } from '../shared/domain-error.js';
 import type { AccountState, Party } from './account.state.js';
 import { compareVersions, VIP_PERMISSIONS } from './account.values.js';
@@ -9,7 +9,7 @@ import { compareVersions, VIP_PERMISSIONS } from './account.values.js';
  */
 export interface Ineligible {
   readonly ok: false;
-  readonly code: string;
+  readonly code: IneligibilityReason;
   readonly rule: RuleId;
   /** A sentence telling what to change. */
   readonly message: string;
@@ -21,7 +21,7 @@ export type Eligibility = { readonly ok: true } | Ineligible;
 const ELIGIBLE: Eligibility = { ok: true };
 
 const fail = (
-  code: string,
+  code: IneligibilityReason,
   rule: RuleId,
   message: string,
   kind: Ineligible['kind'] = 'unprocessable',

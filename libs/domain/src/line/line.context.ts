@@ -1,4 +1,4 @@
-import type { BusinessHours, Permission, VipRouting } from '#events';
+import type { BusinessHours, IneligibilityReason, Permission, VipRouting } from '#events';
 import type { RuleId } from '../shared/domain-error.js';
 
 /**
@@ -55,7 +55,7 @@ export interface LineDelegate {
 export interface EligibilityFailure {
   readonly rule: RuleId;
   /** The reason code the account side would reject with, e.g. `NO_CALLING_PLAN`. */
-  readonly code: string;
+  readonly code: IneligibilityReason;
   /** A sentence telling what to change. */
   readonly message: string;
 }

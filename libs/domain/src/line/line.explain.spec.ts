@@ -23,10 +23,10 @@ import {
 import { explainRingAt, routeIncomingCall } from './line.routing.js';
 import { evolveLine, initialLineState } from './line.state.js';
 
-const noPlan = { rule: 'R2' as const, code: 'NO_CALLING_PLAN', message: 'Boss has no calling plan.' };
+const noPlan = { rule: 'R2' as const, code: 'NO_CALLING_PLAN' as const, message: 'Boss has no calling plan.' };
 const outdated = {
   rule: 'R4' as const,
-  code: 'DESKTOP_CLIENT_OUTDATED',
+  code: 'DESKTOP_CLIENT_OUTDATED' as const,
   message: 'Assistant runs an outdated desktop client.',
 };
 

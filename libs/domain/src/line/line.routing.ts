@@ -1,4 +1,4 @@
-import type { BusinessHours, RingDecisionRecord, Weekday } from '#events';
+import type { BusinessHours, RingDecisionReason, RingDecisionRecord, Weekday } from '#events';
 import type { LineContext, LineDelegate } from './line.context.js';
 
 /**
@@ -38,7 +38,7 @@ const routeDelegate = (
   const decision = (
     rings: boolean,
     rule: RingDecision['rule'],
-    reason: string,
+    reason: RingDecisionReason,
     message: string,
     afterSeconds = 0,
   ): RingDecision => ({
@@ -92,7 +92,7 @@ const routeDelegate = (
 const notAlerted = (
   delegate: LineDelegate,
   rule: RingDecision['rule'],
-  reason: string,
+  reason: RingDecisionReason,
   message: string,
 ): RingDecision => ({
   partyId: delegate.partyId,
