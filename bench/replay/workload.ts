@@ -40,9 +40,11 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 
 export const delegatorOf = (line: number): string => `boss${line}`;
 export const delegateOf = (line: number): string => `assistant${line}`;
-/** E.164, as the account side provisions numbers (R1): up to 10,000 lines. */
-export const numberOf = (line: number): string => `+1555200${String(line).padStart(4, '0')}`;
-const directNumberOf = (line: number): string => `+1555300${String(line).padStart(4, '0')}`;
+/** A line's number as paths and stream names write it: the digits of its E.164 number (up to 10,000 lines). */
+export const numberOf = (line: number): string => `1555200${String(line).padStart(4, '0')}`;
+/** As the account side provisions it (R1): E.164. */
+const provisioned = (number: string): string => `+${number}`;
+const directNumberOf = (line: number): string => `1555300${String(line).padStart(4, '0')}`;
 
 const ADMIN = 'admin';
 
@@ -54,8 +56,8 @@ const accountCommands = (options: WorkloadOptions): AccountCommand[] => {
   ];
   for (let line = 0; line < options.lines; line++) {
     for (const [partyId, name, number] of [
-      [delegatorOf(line), `Boss ${line}`, numberOf(line)],
-      [delegateOf(line), `Assistant ${line}`, directNumberOf(line)],
+      [delegatorOf(line), `Boss ${line}`, provisioned(numberOf(line))],
+      [delegateOf(line), `Assistant ${line}`, provisioned(directNumberOf(line))],
     ] as const) {
       commands.push({
         type: 'ProvisionPhoneUser',
@@ -80,7 +82,7 @@ const accountCommands = (options: WorkloadOptions): AccountCommand[] => {
         delegatorId: delegatorOf(line),
         delegateId: delegateOf(line),
         permissions: ['placeCalls', 'answerCalls', 'pickUpHeldCalls'],
-        sharedLines: [numberOf(line)],
+        sharedLines: [provisioned(numberOf(line))],
       },
       { type: 'AcceptInvitation', actor: delegateOf(line), now, delegationId },
     );
@@ -175,6 +177,6 @@ export function lineEvents(options: WorkloadOptions, line: number): StreamBatch<
   const stream = `line-${options.accountId}.${numberOf(line)}`;
   const history = accountHistory(options)
     .fork()
-    .line(options.accountId, numberOf(line), ...lineCommands(options, line));
+    .line(options.accountId, provisioned(numberOf(line)), ...lineCommands(options, line));
   return { stream, events: checked(history.log.map(([, event]) => event as LineEvent)) };
 }

@@ -37,9 +37,12 @@ export class CommandHistory {
     return this;
   }
 
-  /** Line commands on `number` of account `accountId` (the number as provisioned). */
+  /**
+   * Line commands on `number` of account `accountId` (the number as provisioned, `+` and digits), in
+   * the stream the api writes them to: `line-<accountId>.<digits>`.
+   */
   line(accountId: string, number: string, ...commands: LineCommand[]): this {
-    const stream = `line-${accountId}.${number}`;
+    const stream = `line-${accountId}.${number.replace(/^\+/, '')}`;
     const account = this.accounts.get(accountId) ?? accountDecider.initialState;
     let state = this.lines.get(stream) ?? lineDecider.initialState;
     for (const command of commands) {

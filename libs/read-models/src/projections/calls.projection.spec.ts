@@ -3,7 +3,7 @@ import { auditProjection } from './audit.projection.js';
 import { callsProjection } from './calls.projection.js';
 import {
   acme,
-  ALICE_LINE,
+  ALICE_LINE_PATH,
   at,
   checkedLog,
   givenCommands,
@@ -30,9 +30,9 @@ const act = (type: 'AnswerCall' | 'HoldCall' | 'PickUpHeldCall' | 'HangUp', call
   ({ type, callId, actor }) as LineCommand;
 
 const lampOf = (readModels: ReadModels, viewer: string) => {
-  const access = lineAccess(readModels, 'acme', ALICE_LINE, viewer);
+  const access = lineAccess(readModels, 'acme', ALICE_LINE_PATH, viewer);
   if (!access.allowed) throw new Error(access.reason);
-  return lineState(readModels, 'acme', ALICE_LINE, viewer, access).lamp;
+  return lineState(readModels, 'acme', ALICE_LINE_PATH, viewer, access).lamp;
 };
 
 describe('the calls read model, given commands the line decider accepts', () => {
@@ -62,7 +62,7 @@ describe('the calls read model, given commands the line decider accepts', () => 
     const over = [...held, act('PickUpHeldCall', 'c1', 'alice'), act('HangUp', 'c1', 'alice')];
     givenCommands(acme, onAliceLine(incoming('c1', 10), ...over)).thenReadModel((readModels) => {
       expect(lampOf(readModels, 'bob')).toEqual({ state: 'idle' });
-      expect(lineHistory(readModels, 'acme', ALICE_LINE)).toMatchObject([
+      expect(lineHistory(readModels, 'acme', ALICE_LINE_PATH)).toMatchObject([
         {
           callId: 'c1',
           status: 'ended',
@@ -91,24 +91,24 @@ describe('the calls read model, given commands the line decider accepts', () => 
       onAliceLine(incoming('c1', 10), act('AnswerCall', 'c1', 'alice'), act('HangUp', 'c1', 'alice')),
     ).log;
     const later = givenCommands(acme, onAliceLine(incoming('c1', 100), act('AnswerCall', 'c1', 'bob'))).log;
-    const lineStream = `line-acme.${ALICE_LINE}`;
+    const lineStream = `line-acme.${ALICE_LINE_PATH}`;
     const readModels = readModelsOf([...first, ...later.filter(([stream]) => stream === lineStream)]);
     const laterStart = first.filter(([stream]) => stream === lineStream).length;
-    expect(lineHistory(readModels, 'acme', ALICE_LINE).map((c) => [c.callId, c.status, c.startedAt])).toEqual(
-      [
-        ['c1', 'active', at(100)],
-        ['c1', 'ended', at(10)],
-      ],
-    );
+    expect(
+      lineHistory(readModels, 'acme', ALICE_LINE_PATH).map((c) => [c.callId, c.status, c.startedAt]),
+    ).toEqual([
+      ['c1', 'active', at(100)],
+      ['c1', 'ended', at(10)],
+    ]);
     expect(findCall(readModels, 'c1')).toMatchObject({
       kind: 'found',
-      call: { key: `acme.${ALICE_LINE}/c1@${laterStart}`, answeredBy: { by: 'bob' } },
+      call: { key: `acme.${ALICE_LINE_PATH}/c1@${laterStart}`, answeredBy: { by: 'bob' } },
     });
     expect([...readModels.state(auditProjection).trails.keys()]).toEqual([
-      `acme.${ALICE_LINE}/c1`,
-      `acme.${ALICE_LINE}/c1@${laterStart}`,
+      `acme.${ALICE_LINE_PATH}/c1`,
+      `acme.${ALICE_LINE_PATH}/c1@${laterStart}`,
     ]);
-    expect(readModels.state(callsProjection).calls.get(`acme.${ALICE_LINE}/c1`)).toMatchObject({
+    expect(readModels.state(callsProjection).calls.get(`acme.${ALICE_LINE_PATH}/c1`)).toMatchObject({
       live: null,
       finished: { endedAs: 'ended', answeredBy: 'alice' },
     });
@@ -119,8 +119,8 @@ describe('the calls read model, given commands the line decider accepts', () => 
     expect(rang.type).toBe('CallRang');
     const invented = structuredClone(rang) as typeof rang & { data: { decisions: { reason: string }[] } };
     invented.data.decisions[0]!.reason = 'DELEGATOR';
-    expect(() => checkedLog([[`line-acme.${ALICE_LINE}`, invented]])).toThrow(
-      /CallRang on line-acme\.\+15550001001: .*reason is not one of "LINE_OWNER"/,
+    expect(() => checkedLog([[`line-acme.${ALICE_LINE_PATH}`, invented]])).toThrow(
+      /CallRang on line-acme\.15550001001: .*reason is not one of "LINE_OWNER"/,
     );
   });
 });

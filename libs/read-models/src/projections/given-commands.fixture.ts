@@ -65,6 +65,8 @@ export const givenCommands = (...steps: Step[]) => {
 // ── Acme: Alice owns her line and shares it with Bob; Carol is in the account, no delegate ─────────
 
 export const ALICE_LINE = '+15550001001';
+/** The line as paths, stream names and read-model keys write it: its digits. */
+export const ALICE_LINE_PATH = '15550001001';
 const by = { actor: 'admin', now: T0 };
 const user = (partyId: string, name: string, number: string): AccountCommand => ({
   type: 'ProvisionPhoneUser',
