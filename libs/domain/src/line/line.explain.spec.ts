@@ -23,7 +23,11 @@ import {
 import { explainRingAt, routeIncomingCall } from './line.routing.js';
 import { evolveLine, initialLineState } from './line.state.js';
 
-const noPlan = { rule: 'R2' as const, code: 'NO_CALLING_PLAN' as const, message: 'Boss has no calling plan.' };
+const noPlan = {
+  rule: 'R2' as const,
+  code: 'NO_CALLING_PLAN' as const,
+  message: 'Boss has no calling plan.',
+};
 const outdated = {
   rule: 'R4' as const,
   code: 'DESKTOP_CLIENT_OUTDATED' as const,
