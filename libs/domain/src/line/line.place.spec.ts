@@ -191,19 +191,7 @@ describe('placing calls on a shared line', () => {
 
   it('R12: a state decided on twice keeps meaning the ids folded into it (the used ids are shared, not copied)', () => {
     const base = stateOf(history(context, place('c1', BOSS), { type: 'HangUp', callId: 'c1', actor: BOSS }));
-    const placed = (callId: string) => ({
-      type: 'CallPlacedOnSharedLine' as const,
-      data: {
-        callId,
-        line: LINE,
-        to: CALLER,
-        placedBy: BOSS,
-        onBehalfOf: null,
-        permission: null,
-        callerId: { number: LINE, name: 'Boss' },
-        at: T0,
-      },
-    });
+    const placed = (callId: string) => lineDecider.decide(place(callId, BOSS), base, context)[0]!;
     const first = lineDecider.evolve(base, placed('c2'));
     const second = lineDecider.evolve(base, placed('c3'));
     expect([hasUsedCallId(first.usedCallIds, 'c2'), hasUsedCallId(first.usedCallIds, 'c3')]).toEqual([
