@@ -1,10 +1,12 @@
-import type { AccountEvent, AccountPolicy, LineEvent } from '#events';
+import { CommandHistory, type AccountCommand, type LineCommand } from '#domain';
+import { eventSchemas, type AccountEvent, type AccountPolicy, type LineEvent } from '#events';
 
 /**
- * Realistic event streams for replay benchmarks and convergence tests, written with the real event
- * types: an account with delegators and delegates, then, per shared line, calls answered by the
- * delegator or a delegate, held and picked up, transferred, recorded, or sent to voicemail and read.
- * Everything derives from a seed, so the same seed writes the same log.
+ * Realistic event streams for replay benchmarks and convergence tests, decided by the real deciders
+ * from commands (CommandHistory): an account with delegators and delegates, then, per shared line,
+ * calls answered by the delegator or a delegate, held and picked up, transferred, recorded, or sent
+ * to voicemail and read. Only events the domain emits, checked against the catalogue's schemas once
+ * more. Everything derives from a seed, so the same seed writes the same log.
  */
 export interface WorkloadOptions {
   readonly seed: number;
@@ -31,76 +33,96 @@ export const rng = (seed: number): (() => number) => {
   };
 };
 
-const policy: AccountPolicy = {
-  delegationEnabled: true,
-  autoActivateInvitations: false,
-  maxDelegatesPerDelegator: 15,
-  maxDelegatorsPerDelegate: 15,
-  assistantMinimumVersion: '6.0.0',
-  commonAreaDelegationNeedsPowerPack: false,
-};
+const policy: Partial<AccountPolicy> = { maxDelegatesPerDelegator: 15, maxDelegatorsPerDelegate: 15 };
 
 const START = Date.UTC(2026, 0, 5, 9, 0, 0);
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 export const delegatorOf = (line: number): string => `boss${line}`;
 export const delegateOf = (line: number): string => `assistant${line}`;
-export const numberOf = (line: number): string => String(1000 + line);
+/** A line's number as paths and stream names write it: the digits of its E.164 number (up to 10,000 lines). */
+export const numberOf = (line: number): string => `1555200${String(line).padStart(4, '0')}`;
+/** As the account side provisions it (R1): E.164. */
+const provisioned = (number: string): string => `+${number}`;
+const directNumberOf = (line: number): string => `1555300${String(line).padStart(4, '0')}`;
 
-export function accountEvents(options: WorkloadOptions): StreamBatch<AccountEvent> {
-  const by = { by: 'admin', at: iso(START) };
-  const events: AccountEvent[] = [
-    {
-      type: 'AccountCreated',
-      data: { ...by, accountId: options.accountId, name: 'Bench Co', admins: ['admin'], policy },
-    },
+const ADMIN = 'admin';
+
+/** The account's commands: the delegators and delegates provisioned, each line shared and accepted. */
+const accountCommands = (options: WorkloadOptions): AccountCommand[] => {
+  const now = iso(START);
+  const commands: AccountCommand[] = [
+    { type: 'CreateAccount', actor: ADMIN, now, accountId: options.accountId, name: 'Bench Co', policy },
   ];
   for (let line = 0; line < options.lines; line++) {
-    for (const [partyId, name, numbers] of [
-      [delegatorOf(line), `Boss ${line}`, [numberOf(line)]],
-      [delegateOf(line), `Assistant ${line}`, [String(5000 + line)]],
+    for (const [partyId, name, number] of [
+      [delegatorOf(line), `Boss ${line}`, provisioned(numberOf(line))],
+      [delegateOf(line), `Assistant ${line}`, provisioned(directNumberOf(line))],
     ] as const) {
-      events.push({
-        type: 'PhoneUserProvisioned',
-        data: {
-          ...by,
-          partyId,
-          name,
-          directNumbers: [...numbers],
-          callingPlan: 'pro',
-          powerPack: false,
-          assistantEnabled: true,
-          desktopClient: { platform: 'windows', version: '6.2.0' },
-        },
+      commands.push({
+        type: 'ProvisionPhoneUser',
+        actor: ADMIN,
+        now,
+        partyId,
+        name,
+        directNumbers: [number],
+        callingPlan: 'pro',
+        powerPack: false,
+        assistantEnabled: true,
+        desktopClient: { platform: 'windows', version: '6.2.0' },
       });
     }
-    const delegation = {
-      ...by,
-      delegationId: `d${line}`,
-      delegatorId: delegatorOf(line),
-      delegateId: delegateOf(line),
-    };
-    events.push(
+    const delegationId = `d${line}`;
+    commands.push(
       {
-        type: 'DelegateInvited',
-        data: {
-          ...delegation,
-          permissions: ['placeCalls', 'answerCalls', 'pickUpHeldCalls'],
-          sharedLines: [numberOf(line)],
-        },
+        type: 'InviteDelegate',
+        actor: delegatorOf(line),
+        now,
+        delegationId,
+        delegatorId: delegatorOf(line),
+        delegateId: delegateOf(line),
+        permissions: ['placeCalls', 'answerCalls', 'pickUpHeldCalls'],
+        sharedLines: [provisioned(numberOf(line))],
       },
-      { type: 'DelegationAccepted', data: delegation },
+      { type: 'AcceptInvitation', actor: delegateOf(line), now, delegationId },
     );
   }
-  return { stream: `account-${options.accountId}`, events };
+  return commands;
+};
+
+/** Refuses an event the catalogue does not allow: a workload feeds the read side what the domain emits only. */
+const checked = <E extends AccountEvent | LineEvent>(events: E[]): E[] => {
+  for (const { type, data } of events) {
+    const problem = eventSchemas.knows(type)
+      ? eventSchemas.dataProblem(type, data as unknown as Record<string, unknown>)
+      : 'not an event of the catalogue';
+    if (problem !== undefined) throw new Error(`workload event ${type}: ${problem}`);
+  }
+  return events;
+};
+
+/** The account decided once per workload (a bench has thousands of lines on one account). */
+let cachedAccount: { key: string; history: CommandHistory } | undefined;
+const accountHistory = (options: WorkloadOptions): CommandHistory => {
+  const key = `${options.accountId}/${options.lines}`;
+  if (cachedAccount?.key !== key) {
+    const history = new CommandHistory(iso(START)).account(options.accountId, ...accountCommands(options));
+    cachedAccount = { key, history };
+  }
+  return cachedAccount.history;
+};
+
+export function accountEvents(options: WorkloadOptions): StreamBatch<AccountEvent> {
+  const stream = `account-${options.accountId}`;
+  return { stream, events: checked(accountHistory(options).eventsOf(stream) as AccountEvent[]) };
 }
 
-/** The calls of one shared line, one after another (a line carries one call at a time, R12). */
-export function lineEvents(options: WorkloadOptions, line: number): StreamBatch<LineEvent> {
+/** The commands of one shared line's calls, one after another (a line carries one call at a time, R12). */
+const lineCommands = (options: WorkloadOptions, line: number): LineCommand[] => {
   const random = rng(options.seed * 7919 + line);
   const boss = delegatorOf(line);
   const assistant = delegateOf(line);
-  const events: LineEvent[] = [];
+  const commands: LineCommand[] = [];
   let now = START + line * 1000;
   const at = (seconds: number): string => iso((now += seconds * 1000));
   for (let n = 0; n < options.callsPerLine; n++) {
@@ -109,164 +131,52 @@ export function lineEvents(options: WorkloadOptions, line: number): StreamBatch<
     const kind = random();
     if (kind < 0.3) {
       const placedBy = random() < 0.5 ? boss : assistant;
-      const onBehalfOf = placedBy === boss ? null : boss;
-      events.push(
-        {
-          type: 'CallPlacedOnSharedLine',
-          data: {
-            callId,
-            line: numberOf(line),
-            to: caller,
-            placedBy,
-            onBehalfOf,
-            permission: onBehalfOf ? 'placeCalls' : null,
-            callerId: { number: numberOf(line), name: `Boss ${line}` },
-            at: at(5),
-          },
-        },
-        { type: 'CallAnsweredByExternalParty', data: { callId, at: at(4) } },
-        {
-          type: 'CallEnded',
-          data: { callId, by: placedBy, reason: 'hungUp', missedBy: [], ringLegsEnded: [], at: at(60) },
-        },
+      commands.push(
+        { type: 'PlaceCallOnSharedLine', callId, actor: placedBy, to: caller, at: at(5) },
+        { type: 'AnswerAsExternalParty', callId, actor: 'external', at: at(4) },
+        { type: 'HangUp', callId, actor: placedBy, at: at(60) },
       );
       continue;
     }
-    const ringAt = at(30);
-    events.push(
-      {
-        type: 'IncomingCallReceived',
-        data: { callId, line: numberOf(line), from: caller, vip: false, at: ringAt },
-      },
-      {
-        type: 'CallRang',
-        data: {
-          callId,
-          stage: 'initial',
-          alerted: [boss, assistant],
-          decisions: [
-            {
-              partyId: boss,
-              role: 'delegator',
-              rings: true,
-              afterSeconds: 0,
-              rule: 'R13',
-              reason: 'DELEGATOR',
-              message: 'the delegator rings',
-            },
-            {
-              partyId: assistant,
-              role: 'delegate',
-              rings: true,
-              afterSeconds: 0,
-              rule: 'R13',
-              reason: 'ACTIVE_WITH_ANSWER_CALLS',
-              message: 'active delegation with answerCalls, opted in, within business hours',
-            },
-          ],
-          ringTimeoutAt: iso(Date.parse(ringAt) + 30_000),
-          escalationAt: null,
-          at: ringAt,
-        },
-      },
-    );
+    commands.push({ type: 'ReceiveIncomingCall', callId, actor: 'external', from: caller, at: at(30) });
     if (kind < 0.5) {
-      const messageId = `vm-${callId}`;
-      events.push(
-        {
-          type: 'CallSentToVoicemail',
-          data: {
-            callId,
-            reason: 'ringTimeout',
-            missedBy: [boss, assistant],
-            ringLegsEnded: [boss, assistant],
-            at: at(30),
-          },
-        },
-        { type: 'VoicemailLeft', data: { messageId, callId, from: caller, at: at(20) } },
-        { type: 'VoicemailRead', data: { messageId, by: assistant, onBehalfOf: boss, at: at(300) } },
+      // The ring times out after the line's 30 s: the caller leaves a message, which is read.
+      commands.push(
+        { type: 'ExpireRing', callId, actor: 'system:timers', at: at(30) },
+        { type: 'ReadVoicemail', messageId: callId, actor: assistant, at: at(300) },
       );
       if (random() < 0.3) {
-        events.push({
-          type: 'VoicemailDeleted',
-          data: { messageId, by: boss, onBehalfOf: null, at: at(60) },
-        });
+        commands.push({ type: 'DeleteVoicemail', messageId: callId, actor: boss, at: at(60) });
       }
       continue;
     }
     const answerer = random() < 0.5 ? boss : assistant;
     const other = answerer === boss ? assistant : boss;
-    const behalf = answerer === boss ? null : boss;
-    events.push({
-      type: 'CallAnswered',
-      data: {
-        callId,
-        by: answerer,
-        onBehalfOf: behalf,
-        permission: behalf ? 'answerCalls' : null,
-        ringLegsEnded: [other],
-        at: at(4),
-      },
-    });
+    commands.push({ type: 'AnswerCall', callId, actor: answerer, at: at(4) });
     let holder = answerer;
     if (kind < 0.75) {
-      const recordingId = `rec-${callId}`;
-      events.push(
-        { type: 'RecordingStarted', data: { callId, recordingId, by: answerer, at: at(10) } },
-        {
-          type: 'CallHeld',
-          data: { callId, by: answerer, onBehalfOf: behalf, privacyLocked: false, at: at(30) },
-        },
-        {
-          type: 'HeldCallPickedUp',
-          data: {
-            callId,
-            by: other,
-            onBehalfOf: other === boss ? null : boss,
-            permission: other === boss ? null : 'pickUpHeldCalls',
-            heldBy: answerer,
-            at: at(15),
-          },
-        },
-        {
-          type: 'RecordingStopped',
-          data: { callId, recordingId, owner: answerer, reason: 'ownerLeftCall', at: at(0) },
-        },
+      commands.push(
+        { type: 'StartRecording', callId, recordingId: `rec-${callId}`, actor: answerer, at: at(10) },
+        { type: 'HoldCall', callId, actor: answerer, at: at(30) },
+        { type: 'PickUpHeldCall', callId, actor: other, at: at(15) },
       );
       holder = other;
     } else if (kind < 0.9) {
-      events.push(
-        {
-          type: 'CallTransferRequested',
-          data: {
-            callId,
-            attempt: 1,
-            by: answerer,
-            onBehalfOf: behalf,
-            to: other,
-            recallAt: iso(now + 30_000),
-            at: at(20),
-          },
-        },
-        {
-          type: 'CallTransferred',
-          data: {
-            callId,
-            attempt: 1,
-            by: other,
-            onBehalfOf: other === boss ? null : boss,
-            permission: other === boss ? null : 'answerCalls',
-            transferredBy: answerer,
-            at: at(6),
-          },
-        },
+      commands.push(
+        { type: 'TransferCall', callId, actor: answerer, to: other, at: at(20) },
+        { type: 'AnswerCall', callId, actor: other, at: at(6) },
       );
       holder = other;
     }
-    events.push({
-      type: 'CallEnded',
-      data: { callId, by: holder, reason: 'hungUp', missedBy: [], ringLegsEnded: [], at: at(90) },
-    });
+    commands.push({ type: 'HangUp', callId, actor: holder, at: at(90) });
   }
-  return { stream: `line-${options.accountId}.${numberOf(line)}`, events };
+  return commands;
+};
+
+export function lineEvents(options: WorkloadOptions, line: number): StreamBatch<LineEvent> {
+  const stream = `line-${options.accountId}.${numberOf(line)}`;
+  const history = accountHistory(options)
+    .fork()
+    .line(options.accountId, provisioned(numberOf(line)), ...lineCommands(options, line));
+  return { stream, events: checked(history.log.map(([, event]) => event as LineEvent)) };
 }

@@ -174,7 +174,7 @@ export const REASONS = {
 
   // ── R12 Placing calls; one call per line ─────────────────────────────────────────────────────
   LINE_BUSY: conflict({ R12: 'placing a call while another call is on the line' }),
-  CALL_ID_IN_USE: conflict({ R12: 'placing or receiving a call with an id the line still knows' }),
+  CALL_ID_IN_USE: conflict({ R12: 'placing or receiving a call with an id the line ever used' }),
   CALL_NOT_FOUND: notFound({
     R12: 'hanging up, or the external party answering, a call the line never had',
     R13: 'answering a call the line never had',
@@ -383,7 +383,11 @@ export const EDGE_REASONS = {
   INTERNAL_ERROR: edge(500, ['api'], 'a bug: the api log has the stack'),
   ACCOUNT_NOT_FOUND: edge(404, ['projector'], 'the read models have no such account (yet)'),
   CALL_NOT_FOUND: edge(404, ['projector'], 'the read models have no such call (yet)'),
-  AMBIGUOUS_CALL_ID: edge(409, ['projector'], 'a call id used more than once; add `instance` (or the line)'),
+  AMBIGUOUS_CALL_ID: edge(
+    409,
+    ['projector'],
+    '`/calls/{callId}/…` for an id several lines used (ids are unique per line); ask on `/lines/{accountId}/{number}/calls/…`',
+  ),
   NOT_VISIBLE_TO_VIEWER: edge(403, ['projector'], 'the viewer may not see this', ['R10', 'R17', 'R18']),
   PROJECTION_FAILED: edge(500, ['projector'], 'an "as of" replay met an event it cannot apply'),
   PARTY_NOT_FOUND: edge(404, ['projector'], '`/panel/seat` for a viewer who is not a party of the account'),

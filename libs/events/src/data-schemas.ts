@@ -1,7 +1,7 @@
 import type { AccountEvent } from './account.events.js';
 import type { ClockEvent } from './clock.events.js';
 import type { EventOfType } from './event.js';
-import type { LineEvent } from './line.events.js';
+import { RING_DECISION_REASONS, type LineEvent } from './line.events.js';
 
 /**
  * Run-time shape checks of every event's data, at its current schema version (after upcasting). The
@@ -212,7 +212,7 @@ export const dataSchemas: DataSchemas = {
         rule: check<`R${number}`>((value) =>
           typeof value === 'string' && /^R\d+$/.test(value) ? undefined : 'is not a rule like "R13"',
         ),
-        reason: isString,
+        reason: oneOf(...RING_DECISION_REASONS),
         message: isString,
       }),
     ),

@@ -24,6 +24,56 @@ export interface CallerIdShown {
 }
 
 /**
+ * Why a party is not eligible for delegation at all (R1–R5): the account side refuses with these
+ * codes, and routing records them as the reason a delegate was not alerted.
+ */
+export const INELIGIBILITY_REASONS = [
+  'ACCOUNT_NOT_FOUND',
+  'PARTY_NOT_FOUND',
+  'NO_CALLING_PLAN',
+  'DELEGATION_DISABLED_FOR_ACCOUNT',
+  'DELEGATION_DISABLED_FOR_USER',
+  'ASSISTANT_DISABLED',
+  'DESKTOP_CLIENT_MISSING',
+  'DESKTOP_CLIENT_UNSUPPORTED',
+  'DESKTOP_CLIENT_OUTDATED',
+  'POWER_PACK_REQUIRED',
+  'DELEGATION_NOT_FOUND',
+  'INVITATION_PENDING',
+  'PERMISSION_REQUIRED',
+  // No longer given (ASSISTANT_NOT_AVAILABLE became NOT_A_PHONE_USER, PERMISSION_NOT_GRANTED became
+  // PERMISSION_REQUIRED), but recorded in logs written before: events are never rewritten.
+  'ASSISTANT_NOT_AVAILABLE',
+  'PERMISSION_NOT_GRANTED',
+  'NOT_A_PHONE_USER',
+] as const;
+export type IneligibilityReason = (typeof INELIGIBILITY_REASONS)[number];
+
+export const isIneligibilityReason = (code: string): code is IneligibilityReason =>
+  (INELIGIBILITY_REASONS as readonly string[]).includes(code);
+
+/**
+ * Every reason a ring decision can record (UPPER_SNAKE, stable): the router's own (R13, R19) and a
+ * party's ineligibility. The event's data schema allows these only, so no spec, workload or client
+ * can feed the read side a decision the router cannot make.
+ */
+export const RING_DECISION_REASONS = [
+  'LINE_OWNER',
+  'ALERTED',
+  'VIP_DELEGATOR_FIRST',
+  'DELEGATION_NOT_ACTIVE',
+  'ANSWER_CALLS_NOT_GRANTED',
+  'OPTED_OUT',
+  'VIP_ONLY_NON_VIP_CALLER',
+  'VIP_DELEGATOR_ONLY',
+  'VIP_DELAY_EXCEEDS_RING_TIMEOUT',
+  'OUTSIDE_OWN_HOURS',
+  'OUTSIDE_BUSINESS_HOURS',
+  ...INELIGIBILITY_REASONS,
+] as const;
+export type RingDecisionReason = (typeof RING_DECISION_REASONS)[number];
+
+/**
  * One party's ring decision for an incoming call (R13, R19), recorded so history and diagnostics
  * (R20) can say why a party was or was not alerted. `afterSeconds` > 0 means "alerted later" (VIP
  * delegatorFirst escalation).
@@ -34,8 +84,7 @@ export interface RingDecisionRecord {
   readonly rings: boolean;
   readonly afterSeconds: number;
   readonly rule: `R${number}`;
-  /** UPPER_SNAKE, stable: e.g. `OPTED_OUT`, `OUTSIDE_BUSINESS_HOURS`, `VIP_DELEGATOR_ONLY`. */
-  readonly reason: string;
+  readonly reason: RingDecisionReason;
   readonly message: string;
 }
 

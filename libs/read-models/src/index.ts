@@ -23,6 +23,5 @@ export * from './queries/audit-csv.js';
 export * from './queries/call-lookup.js';
 export * from './queries/diagnosis-time.js';
 export * from './queries/diagnostics.js';
-export * from './queries/line-facts.js';
 export * from './queries/line-views.js';
 export * from './queries/speed-dials.js';

@@ -485,6 +485,20 @@ describe('shared lines over HTTP (realtime clock)', () => {
       );
       expect(byHeaderAgain.body).toEqual({ ...byHeader.body, duplicate: true });
       expect(await storedEvents(accountId)).toHaveLength(2);
+      // Once the call is over its id stays taken for a new command, while a resend still gets its first answer.
+      expect((await command(`${path}/calls/once/hang-up`, { actor: ALICE })).status).toBe(200);
+      const resentLater = await command(`${path}/calls`, {
+        actor: ALICE,
+        to: CALLER,
+        callId: 'once',
+        commandId: 'c-once',
+      });
+      expect(resentLater.body).toEqual({ ...first.body, duplicate: true });
+      const reused = await command(`${path}/calls`, { actor: ALICE, to: CALLER, callId: 'once' });
+      expect(reused.status).toBe(409);
+      expect(reused.body).toMatchObject({ code: 'CALL_ID_IN_USE', rule: 'R12' });
+      expect(reused.body.message).toContain('already used by an earlier call on this line');
+      expect(await storedEvents(accountId)).toHaveLength(3);
     });
 
     it('a command with `at` is refused while the clock runs in realtime (R21)', async () => {

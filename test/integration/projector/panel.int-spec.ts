@@ -71,7 +71,7 @@ describe('projector Assistant panel', () => {
       const assistant = (await seat(delegateOf(0))).body;
       expect(assistant.viewer).toEqual({ partyId: delegateOf(0), name: 'Assistant 0' });
       expect(assistant.lines.map((l) => [l.number, l.label, l.role, l.lamp.state])).toEqual([
-        ['+5000', 'My number +5000', 'delegator', 'idle'],
+        ['+15553000000', 'My number +15553000000', 'delegator', 'idle'],
         [`+${numberOf(0)}`, `Boss 0 · +${numberOf(0)}`, 'delegate', 'idle'],
       ]);
       const shared = assistant.lines[1]!;

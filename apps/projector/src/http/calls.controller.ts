@@ -30,7 +30,7 @@ const AUDIT_SUMMARY =
 const RING_SUMMARY =
   'R20: why a party did or did not ring for this call, from the recorded routing (R13, R19)';
 const AMBIGUOUS =
-  'AMBIGUOUS_CALL_ID: several lines used this call id; ask on /lines/{accountId}/{number}/calls/…';
+  'AMBIGUOUS_CALL_ID: several lines used this call id (ids are unique per line); ask on /lines/{accountId}/{number}/calls/…';
 
 const CallQueries = (): MethodDecorator => (target, key, descriptor) => {
   for (const decorate of [
@@ -39,12 +39,6 @@ const CallQueries = (): MethodDecorator => (target, key, descriptor) => {
       name: 'asOfTime',
       required: false,
       description: 'answer as of this simulated time (ISO-8601)',
-    }),
-    ApiQuery({
-      name: 'instance',
-      required: false,
-      description:
-        'a line may reuse a call id once its call is over: 1 = the first call by that id (default: the latest)',
     }),
   ]) {
     decorate(target, key, descriptor);
@@ -55,13 +49,12 @@ interface CallQuery {
   readonly callId: string;
   readonly accountId?: string;
   readonly number?: string;
-  readonly instance?: string;
 }
 
 /**
- * Call ids are unique per line only: `/calls/:callId/…` answers while one line used the id and 409
- * `AMBIGUOUS_CALL_ID` (listing the lines) once several did; `/lines/:accountId/:number/calls/:callId/…`
- * always names one call.
+ * A call id names one call of its line (R12), and other lines may use it too: `/calls/:callId/…`
+ * answers while one line used the id and 409 `AMBIGUOUS_CALL_ID` (listing the lines) once several
+ * did; `/lines/:accountId/:number/calls/:callId/…` always names one call.
  */
 @ApiTags('calls')
 @Controller()
@@ -79,9 +72,8 @@ export class CallsController {
     @Query('format') format?: string,
     @Query('asOf') asOf?: string,
     @Query('asOfTime') asOfTime?: string,
-    @Query('instance') instance?: string,
   ) {
-    return this.auditOf({ callId, instance }, reply, format, asOf, asOfTime);
+    return this.auditOf({ callId }, reply, format, asOf, asOfTime);
   }
 
   @Get('lines/:accountId/:number/calls/:callId/audit')
@@ -96,9 +88,8 @@ export class CallsController {
     @Query('format') format?: string,
     @Query('asOf') asOf?: string,
     @Query('asOfTime') asOfTime?: string,
-    @Query('instance') instance?: string,
   ) {
-    return this.auditOf({ callId, accountId, number, instance }, reply, format, asOf, asOfTime);
+    return this.auditOf({ callId, accountId, number }, reply, format, asOf, asOfTime);
   }
 
   @Get('calls/:callId/diagnostics/ring')
@@ -111,10 +102,9 @@ export class CallsController {
     @Query('party') party: string | undefined,
     @Query('asOf') asOf?: string,
     @Query('asOfTime') asOfTime?: string,
-    @Query('instance') instance?: string,
   ) {
     const readModels = await this.readModels.at({ asOf, asOfTime });
-    return whyRing(readModels, this.callOf(readModels, { callId, instance }).call, validId(party, 'party'));
+    return whyRing(readModels, this.callOf(readModels, { callId }).call, validId(party, 'party'));
   }
 
   @Get('lines/:accountId/:number/calls/:callId/diagnostics/ring')
@@ -128,10 +118,9 @@ export class CallsController {
     @Query('party') party: string | undefined,
     @Query('asOf') asOf?: string,
     @Query('asOfTime') asOfTime?: string,
-    @Query('instance') instance?: string,
   ) {
     const readModels = await this.readModels.at({ asOf, asOfTime });
-    const { call } = this.callOf(readModels, { callId, accountId, number, instance });
+    const { call } = this.callOf(readModels, { callId, accountId, number });
     return whyRing(readModels, call, validId(party, 'party'));
   }
 
@@ -147,8 +136,7 @@ export class CallsController {
       throw new BadRequestException({ code: 'INVALID_REQUEST', message: 'format must be json or csv' });
     }
     const readModels = await this.readModels.at({ asOf, asOfTime });
-    const found = this.callOf(readModels, query);
-    const { call } = found;
+    const { call } = this.callOf(readModels, query);
     const revisions = readModels.state(auditProjection).trails.get(call.key) ?? [];
     const entries = await readAuditTrail(this.readModels.store.client, call.line, revisions);
     if (format === 'csv') {
@@ -161,8 +149,6 @@ export class CallsController {
       line: splitLineKey(call.line),
       // R23: the name the line had when the call started, beside its number.
       lineName: call.lineName,
-      instance: found.instance,
-      instances: found.instances,
       position: String(readModels.position ?? 0n),
       entries: chained(entries),
     };
@@ -174,19 +160,7 @@ export class CallsController {
       query.accountId === undefined
         ? undefined
         : lineKey(validId(query.accountId, 'accountId'), validId(query.number, 'number'));
-    if (query.instance !== undefined && !/^[1-9]\d{0,8}$/.test(query.instance)) {
-      throw new BadRequestException({
-        code: 'INVALID_REQUEST',
-        message: 'instance must be a positive whole number',
-        errors: [{ field: 'instance', messages: ['must be a positive whole number'] }],
-      });
-    }
-    const found = findCall(
-      readModels,
-      callId,
-      line,
-      query.instance === undefined ? undefined : Number(query.instance),
-    );
+    const found = findCall(readModels, callId, line);
     if (found.kind === 'notFound')
       throw new NotFoundException({ code: 'CALL_NOT_FOUND', message: found.message });
     if (found.kind === 'ambiguous') {
@@ -197,7 +171,7 @@ export class CallsController {
       throw new ConflictException({
         code: 'AMBIGUOUS_CALL_ID',
         message:
-          `call id ${callId} was used on ${lines.length} lines (call ids are unique per line only): ` +
+          `call id ${callId} was used on ${lines.length} lines (a call id names one call of its line): ` +
           'ask for the call on its line',
         lines,
       });

@@ -1,1 +1,2 @@
 export * from './line-context.js';
+export * from './command-history.js';

@@ -35,7 +35,13 @@ import {
   type LineAction,
 } from './line.explain.js';
 import { isVipCaller, routeIncomingCall } from './line.routing.js';
-import type { CallOnLine, LineState, RingState, TransferState } from './line.state.js';
+import {
+  hasUsedCallId,
+  type CallOnLine,
+  type LineState,
+  type RingState,
+  type TransferState,
+} from './line.state.js';
 
 /**
  * Decides a command on a shared line against its state and the account context. Pure: time comes
@@ -749,18 +755,22 @@ const requireCall = (state: LineState, callId: string, rule: RuleId): CallOnLine
   return found.call;
 };
 
-/** Call ids are chosen by clients: refuse one the line still knows, so histories never merge two calls. */
+/**
+ * Call ids are chosen by clients, and an id names one call of its line for good (R12): a reused id
+ * is refused, so a history, an audit trail or a late command never mixes two calls. A resend of the
+ * command that placed the call is answered before deciding (idempotency), so it never gets here.
+ */
 const assertNewCallId = (state: LineState, callId: string): void => {
-  if (state.call?.callId === callId || state.recentCalls.some((c) => c.callId === callId)) {
-    throw new DomainError(
-      'CALL_ID_IN_USE',
-      'R12',
-      `Call id ${callId} is already used on this line; choose a new id.`,
-      {
-        callId,
-      },
-    );
-  }
+  if (!hasUsedCallId(state.usedCallIds, callId)) return;
+  const current = state.call?.callId === callId;
+  throw new DomainError(
+    'CALL_ID_IN_USE',
+    'R12',
+    current
+      ? `Call id ${callId} is the call in progress on this line; a new call needs a new id.`
+      : `Call id ${callId} was already used by an earlier call on this line; a call id names one call of a line for good, choose a new one.`,
+    { callId },
+  );
 };
 
 const requirePhase = (call: CallOnLine, phase: 'connected', rule: RuleId): void => {

@@ -4,6 +4,7 @@ import type { LineCommand } from './line.commands.js';
 import type { Permission } from '#events';
 import type { LineContext, LineDelegate } from './line.context.js';
 import { lineDecider } from './line.decider.js';
+import type { LineState } from './line.state.js';
 
 /**
  * A small account for line specs and scenarios: Boss owns +81-3-0000-0001 and shares it with
@@ -52,6 +53,9 @@ export const lineContext = (changes: Partial<LineContext> = {}): LineContext => 
 
 /** `T0` plus some seconds, as the ISO string events carry. */
 export const at = (seconds: number): string => new Date(Date.parse(T0) + seconds * 1000).toISOString();
+
+export const stateOf = (events: readonly LineEvent[]): LineState =>
+  fold(lineDecider.evolve, lineDecider.initialState, events);
 
 /** The events a sequence of accepted commands produces: "given" histories built from behaviour. */
 export const history = (context: LineContext, ...commands: LineCommand[]): LineEvent[] => {

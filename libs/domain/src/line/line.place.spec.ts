@@ -1,6 +1,7 @@
 import type { LineEvent } from '#events';
 import { fold } from '../shared/decider.js';
 import { specFor } from '../shared/given-when-then.js';
+import type { LineCommand } from './line.commands.js';
 import { lineDecider } from './line.decider.js';
 import {
   ASSISTANT,
@@ -17,7 +18,9 @@ import {
   incoming,
   lineContext,
   place,
+  stateOf,
 } from './line.fixtures.js';
+import { hasUsedCallId, RECENT_CALLS_KEPT } from './line.state.js';
 
 const given = specFor(lineDecider);
 const context = lineContext();
@@ -188,9 +191,49 @@ describe('placing calls on a shared line', () => {
       .thenEmits((events) => expect(events).toHaveLength(1));
   });
 
-  it('R12: a call id the line still knows cannot start a new call', () => {
+  it('R12: a call id the line used cannot start a new call', () => {
     const ended = history(context, place('c1', BOSS), { type: 'HangUp', callId: 'c1', actor: BOSS });
     given(ended, context).when(place('c1', BOSS)).thenRejects('CALL_ID_IN_USE', 'R12');
+    given(history(context, place('c1', BOSS)), context)
+      .when(incoming('c1'))
+      .thenRejects('CALL_ID_IN_USE', 'R12', 'Call id c1 is the call in progress on this line');
+  });
+
+  it('R12: a call id names one call of its line for good, however many calls came after it', () => {
+    const commands: LineCommand[] = [place('c0', BOSS), { type: 'HangUp', callId: 'c0', actor: BOSS }];
+    for (let n = 1; n <= RECENT_CALLS_KEPT + 5; n++) {
+      commands.push(place(`c${n}`, BOSS), { type: 'HangUp', callId: `c${n}`, actor: BOSS });
+    }
+    const past = history(context, ...commands);
+    given(past, context)
+      .when(incoming('c0'))
+      .thenRejects(
+        'CALL_ID_IN_USE',
+        'R12',
+        'Call id c0 was already used by an earlier call on this line; a call id names one call of a line for good',
+      );
+    given(past, context)
+      .when(place('c-new', BOSS))
+      .thenEmits((events) => expect(events.map((e) => e.type)).toEqual(['CallPlacedOnSharedLine']));
+  });
+
+  it('R12: a state decided on twice keeps meaning the ids folded into it (the used ids are shared, not copied)', () => {
+    const base = stateOf(history(context, place('c1', BOSS), { type: 'HangUp', callId: 'c1', actor: BOSS }));
+    const placed = (callId: string) => lineDecider.decide(place(callId, BOSS), base, context)[0]!;
+    const first = lineDecider.evolve(base, placed('c2'));
+    const second = lineDecider.evolve(base, placed('c3'));
+    expect([hasUsedCallId(first.usedCallIds, 'c2'), hasUsedCallId(first.usedCallIds, 'c3')]).toEqual([
+      true,
+      false,
+    ]);
+    expect([hasUsedCallId(second.usedCallIds, 'c2'), hasUsedCallId(second.usedCallIds, 'c3')]).toEqual([
+      false,
+      true,
+    ]);
+    expect([hasUsedCallId(base.usedCallIds, 'c2'), hasUsedCallId(base.usedCallIds, 'c1')]).toEqual([
+      false,
+      true,
+    ]);
   });
 
   it('R12: the external party answering a dialing call connects it; answering twice is refused', () => {

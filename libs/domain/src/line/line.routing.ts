@@ -1,4 +1,10 @@
-import type { BusinessHours, RingDecisionRecord, Weekday } from '#events';
+import {
+  isIneligibilityReason,
+  type BusinessHours,
+  type RingDecisionReason,
+  type RingDecisionRecord,
+  type Weekday,
+} from '#events';
 import type { LineContext, LineDelegate } from './line.context.js';
 
 /**
@@ -38,7 +44,7 @@ const routeDelegate = (
   const decision = (
     rings: boolean,
     rule: RingDecision['rule'],
-    reason: string,
+    reason: RingDecisionReason,
     message: string,
     afterSeconds = 0,
   ): RingDecision => ({
@@ -92,7 +98,7 @@ const routeDelegate = (
 const notAlerted = (
   delegate: LineDelegate,
   rule: RingDecision['rule'],
-  reason: string,
+  reason: RingDecisionReason,
   message: string,
 ): RingDecision => ({
   partyId: delegate.partyId,
@@ -118,7 +124,12 @@ const standingRefusal = (context: LineContext, delegate: LineDelegate): RingDeci
     );
   }
   const ineligible = context.delegator.eligibility ?? delegate.eligibility;
-  if (ineligible) return notAlerted(delegate, ineligible.rule, ineligible.code, ineligible.message);
+  if (ineligible) {
+    // The ring decision's schema lists the reasons it may record; eligibility gives no other.
+    if (!isIneligibilityReason(ineligible.code))
+      throw new Error(`routing cannot record ${ineligible.code} as a reason a delegate was not alerted`);
+    return notAlerted(delegate, ineligible.rule, ineligible.code, ineligible.message);
+  }
   if (!delegate.permissions.includes('answerCalls')) {
     return notAlerted(
       delegate,

@@ -1,5 +1,4 @@
 import type { LineEvent } from '#events';
-import { fold } from '../shared/decider.js';
 import { specFor } from '../shared/given-when-then.js';
 import type { LineCommand } from './line.commands.js';
 import type { LineContext } from './line.context.js';
@@ -19,14 +18,13 @@ import {
   incoming,
   lineContext,
   place,
+  stateOf,
 } from './line.fixtures.js';
-import { RECENT_CALLS_KEPT, type LineState } from './line.state.js';
+import { RECENT_CALLS_KEPT } from './line.state.js';
 import { dueLineTimers, pendingLineTimers } from './line.timers.js';
 
 const given = specFor(lineDecider);
 const context = lineContext();
-const stateOf = (events: readonly LineEvent[]): LineState =>
-  fold(lineDecider.evolve, lineDecider.initialState, events);
 const expire = (callId: string, when = at(30)) =>
   ({ type: 'ExpireRing', callId, actor: TIMERS, at: when }) as const;
 
@@ -222,7 +220,7 @@ describe('determinism (R21)', () => {
 });
 
 describe('compact line state (R12)', () => {
-  it('R12: after many calls the folded state keeps only the current call, a few recent ids and counters', () => {
+  it('R12: after many calls the folded state keeps only the current call, a few recent calls, the used ids and counters', () => {
     const commands: LineCommand[] = [];
     for (let n = 0; n < 500; n++) {
       commands.push(incoming(`c${n}`, '+15550111', at(n * 60)), {

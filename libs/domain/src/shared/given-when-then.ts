@@ -38,7 +38,8 @@ export const specFor =
           expect(run()).toEqual(expected);
         },
         thenEmits: (matcher: (events: readonly Event[]) => void): void => matcher(run()),
-        thenRejects: (code: string, rule?: string): DomainError => {
+        /** `sentence`: a part of the message the rejection must say. */
+        thenRejects: (code: string, rule?: string, sentence?: string): DomainError => {
           let rejection: unknown;
           try {
             run();
@@ -49,6 +50,7 @@ export const specFor =
           const domainError = rejection as DomainError;
           expect(domainError.code).toBe(code);
           if (rule) expect(domainError.rule).toBe(rule);
+          if (sentence) expect(domainError.message).toContain(sentence);
           expectCatalogued(command, domainError);
           return domainError;
         },

@@ -2,7 +2,7 @@ import { ACCOUNT_EVENTS_IRRELEVANT, CLOCK_EVENTS_IRRELEVANT, type ProjectedEvent
 import type { LineEvent } from '#events';
 import type { StoredEvent } from '#eventstore';
 import { appended, defineProjection, existing, type Handler } from '../engine/projection.js';
-import { currentKey, lineKeyOf, lineScoped, nextKey } from './line-key.js';
+import { callRowKey, latestCallKey, lineKeyOf, lineScoped } from './line-key.js';
 
 /**
  * Every event of a call lives in its line's stream, so a trail is kept as the stream revisions of its
@@ -12,9 +12,10 @@ import { currentKey, lineKeyOf, lineScoped, nextKey } from './line-key.js';
  * step, read a handful of times, while a replay carries millions of steps.
  */
 type AuditState = {
-  /** Key `<line>/<callId>[/<n>]` as in the calls projection: revisions in the stream `line-<line>`. */
+  /** Keyed as the calls projection keys its rows (callRowKey): revisions in the stream `line-<line>`. */
   trails: Map<string, number[]>;
-  trailReuses: Map<string, number>;
+  /** For the few ids an old log reused on a line: the key of the latest call by it. */
+  reusedCallIds: Map<string, string>;
   /** Key `<line>/<messageId>`: voicemail events name the message, not the call; this maps them back. */
   messageCalls: Map<string, string>;
 };
@@ -25,16 +26,20 @@ const record = (state: AuditState, key: string, stored: StoredEvent): void => {
 };
 
 const byCall: Handler<AuditState, LineEvent & { data: { callId: string } }> = (state, stored) => {
-  const key = currentKey(state.trailReuses, lineScoped(lineKeyOf(stored.stream), stored.event.data.callId));
+  const key = latestCallKey(
+    state.reusedCallIds,
+    lineScoped(lineKeyOf(stored.stream), stored.event.data.callId),
+  );
   record(state, key, stored);
 };
 
-/** A call's first event; a line may reuse the id of a call that is over (see line-key.ts). */
+/** A call's first event (an old log may reuse the id of a call that is over: see callRowKey). */
 const callStarted: Handler<AuditState, LineEvent & { data: { callId: string } }> = (state, stored) => {
-  const key = nextKey(
+  const key = callRowKey(
     state.trails,
-    state.trailReuses,
+    state.reusedCallIds,
     lineScoped(lineKeyOf(stored.stream), stored.event.data.callId),
+    stored.revision,
   );
   state.trails.set(key, [Number(stored.revision)]);
 };
@@ -51,8 +56,8 @@ const byMessage: Handler<AuditState, LineEvent & { data: { messageId: string } }
 /** Every event of every call, in log order, as the audit trail of that call. */
 export const auditProjection = defineProjection<ProjectedEvent>()({
   name: 'audit',
-  version: 2,
-  create: (): AuditState => ({ trails: new Map(), trailReuses: new Map(), messageCalls: new Map() }),
+  version: 3,
+  create: (): AuditState => ({ trails: new Map(), reusedCallIds: new Map(), messageCalls: new Map() }),
   handlers: {
     ...ACCOUNT_EVENTS_IRRELEVANT,
     ...CLOCK_EVENTS_IRRELEVANT,
@@ -78,7 +83,7 @@ export const auditProjection = defineProjection<ProjectedEvent>()({
     RecordingStopped: byCall,
     VoicemailLeft: (state, stored) => {
       const line = lineKeyOf(stored.stream);
-      const key = currentKey(state.trailReuses, lineScoped(line, stored.event.data.callId));
+      const key = latestCallKey(state.reusedCallIds, lineScoped(line, stored.event.data.callId));
       // A line that reuses a message id addresses the latest message by it, as the line decider does.
       state.messageCalls.set(lineScoped(line, stored.event.data.messageId), key);
       record(state, key, stored);

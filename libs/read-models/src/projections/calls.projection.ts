@@ -1,8 +1,20 @@
-import { ACCOUNT_EVENTS_IRRELEVANT, CLOCK_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
+import {
+  callEventProblem,
+  callStarted,
+  evolveCall,
+  finishedCall,
+  type CallEvent,
+  type CallFinish,
+  type CallOnLine,
+  type CallStart,
+  type FinishedCall,
+} from '#domain';
 import type { LinePermissionUsed, RingDecisionRecord } from '#events';
+import type { StoredEvent } from '#eventstore';
+import { ACCOUNT_EVENTS_IRRELEVANT, CLOCK_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
 import { appended, defineProjection, existing, invariant, IRRELEVANT, NONE } from '../engine/projection.js';
 import { partyKey } from './accounts.projection.js';
-import { currentKey, lineKeyOf, lineScoped, nextKey, splitLineKey } from './line-key.js';
+import { callRowKey, latestCallKey, lineKeyOf, lineScoped, splitLineKey } from './line-key.js';
 import { applyDirectNumbersChanged, applyLineNamed, lineNameOf, type LineNames } from './line-names.js';
 
 export type CallStatus = 'dialing' | 'ringing' | 'active' | 'held' | 'ended' | 'voicemail';
@@ -22,9 +34,13 @@ export interface RingStage {
   readonly decisions: RingDecisionRecord[];
 }
 
-/** One call on a shared line, as its history entry, its busy lamp and R20's evidence need it. */
+/**
+ * One call on a shared line: the call itself as the line decider folds it (`live`, libs/domain's
+ * `evolveCall`, while it is in progress) and the history its entry, its busy lamp and R20's evidence
+ * need (who placed, answered, picked up, transferred; the ring decisions; how it ended).
+ */
 export interface CallRow {
-  /** `<line>/<callId>`, numbered when the line reused the id (see line-key.ts). */
+  /** `<line>/<callId>`; see callRowKey for a log that reused an id. */
   key: string;
   callId: string;
   line: string;
@@ -34,50 +50,45 @@ export interface CallRow {
   /** The external number called (outgoing) or calling (incoming). */
   external: string;
   vip: boolean;
-  status: CallStatus;
-  result: CallResult | null;
   startedAt: string;
+  /** The call in progress, exactly as the line decider has it; `null` once it is over. */
+  live: CallOnLine | null;
+  /** How the call finished, as the line decider remembers it; `null` while it is in progress. */
+  finished: FinishedCall | null;
+  result: CallResult | null;
   answeredAt: string | null;
   endedAt: string | null;
   endReason: string | null;
   placedBy: Acted | null;
   answeredBy: Acted | null;
   pickedUpBy: (Acted & { heldBy: string })[];
+  transferRequests: { attempt: number; by: string; onBehalfOf: string | null; to: string; at: string }[];
   transferredBy: (Acted & { to: string })[];
   transferRecalls: { attempt: number; to: string; target: string; reason: string; at: string }[];
   joinedBy: Acted[];
   mergedBy: (Acted & { heldBy: string })[];
+  heldBy: { by: string; onBehalfOf: string | null; at: string }[];
   declinedBy: { by: string; onBehalfOf: string | null; at: string }[];
   missedBy: string[];
-  /** Parties whose ring leg is running now. */
-  ringing: string[];
   rings: RingStage[];
-  ringTimeoutAt: string | null;
-  /**
-   * Line-side parties on the call now, as the line decider has them: nobody while held, then only
-   * whoever resumed or picked it up (a party that had joined must join again).
-   */
-  participants: string[];
   /** Since when the line has been busy with this call (placed, or answered). */
   busySince: string | null;
-  held: { by: string; onBehalfOf: string | null; since: string } | null;
-  /**
-   * Set by the delegator (R15), with a hold or on its own: delegates may not pick up, join or merge the
-   * call. As in the line decider, it outlives the hold: a resumed call stays locked until unlocked.
-   */
-  privacyLocked: boolean;
-  transfer: {
-    attempt: number;
-    by: string;
-    onBehalfOf: string | null;
-    to: string;
-    recallAt: string;
-    at: string;
-  } | null;
   voicemailMessageId: string | null;
   /** Every line-side party the call involved, for the per-party history. */
   parties: string[];
 }
+
+/** A call's status as its history entry and the lamp name it: the decider's phase, or how it ended. */
+export const callStatus = (call: CallRow): CallStatus => {
+  if (call.live === null) return call.finished?.endedAs === 'voicemail' ? 'voicemail' : 'ended';
+  switch (call.live.phase) {
+    case 'connected':
+    case 'transferring':
+      return 'active';
+    default:
+      return call.live.phase;
+  }
+};
 
 export interface LineRow {
   accountId: string;
@@ -98,20 +109,6 @@ const involve = (state: CallsState, call: CallRow, party: string | null): void =
   else state.partyCalls.set(key, [call.key]);
 };
 
-/** `list` without `party`: the same list when it is not on it, else an exact-length copy (see NONE). */
-const without = (list: string[], party: string): string[] =>
-  list.includes(party) ? list.filter((p) => p !== party).slice() : list;
-
-const finish = (state: CallsState, call: CallRow, at: string): void => {
-  const line = existing(state.lines, call.line, 'line');
-  line.live = without(line.live, call.key);
-  call.endedAt = at;
-  call.ringing = NONE;
-  call.participants = NONE;
-  call.held = null;
-  call.transfer = null;
-};
-
 const lineOf = (state: CallsState, key: string): LineRow => {
   let line = state.lines.get(key);
   if (!line) {
@@ -121,54 +118,11 @@ const lineOf = (state: CallsState, key: string): LineRow => {
   return line;
 };
 
-const newCall = (
-  key: string,
-  callId: string,
-  line: string,
-  lineName: string | null,
-  direction: CallRow['direction'],
-  external: string,
-  at: string,
-): CallRow => ({
-  key,
-  callId,
-  line,
-  lineName,
-  direction,
-  external,
-  vip: false,
-  status: direction === 'outgoing' ? 'dialing' : 'ringing',
-  result: null,
-  startedAt: at,
-  answeredAt: null,
-  endedAt: null,
-  endReason: null,
-  placedBy: null,
-  answeredBy: null,
-  pickedUpBy: NONE,
-  transferredBy: NONE,
-  transferRecalls: NONE,
-  joinedBy: NONE,
-  mergedBy: NONE,
-  declinedBy: NONE,
-  missedBy: NONE,
-  ringing: NONE,
-  rings: NONE,
-  ringTimeoutAt: null,
-  participants: NONE,
-  busySince: null,
-  held: null,
-  privacyLocked: false,
-  transfer: null,
-  voicemailMessageId: null,
-  parties: NONE,
-});
-
 type CallsState = {
-  /** Key `<line>/<callId>[/<n>]`: call ids are unique per line only (see line-key.ts). */
+  /** Key `<line>/<callId>`: call ids are unique per line (see callRowKey). */
   calls: Map<string, CallRow>;
-  /** How often a line reused a call id, for the few that did. */
-  callReuses: Map<string, number>;
+  /** For the few ids an old log reused on a line: the key of the latest call by it (see callRowKey). */
+  reusedCallIds: Map<string, string>;
   lines: Map<string, LineRow>;
   /** Key `<accountId>/<partyId>`: the party's calls, oldest first. */
   partyCalls: Map<string, string[]>;
@@ -178,29 +132,49 @@ type CallsState = {
   lineNames: LineNames;
 };
 
-const callOf = (state: CallsState, stream: string, callId: string): CallRow =>
-  existing(state.calls, currentKey(state.callReuses, lineScoped(lineKeyOf(stream), callId)), 'call');
-
-const isOver = (call: CallRow): boolean => call.status === 'ended' || call.status === 'voicemail';
-
-/** A new call on the line of `stream`; the line may reuse the id of a call that is over. */
-const startCall = (
-  state: CallsState,
-  stream: string,
-  callId: string,
-  direction: CallRow['direction'],
-  external: string,
-  at: string,
-): CallRow => {
+/** The call a start event begins, with its history still empty (see NONE). */
+const startCall = (state: CallsState, { stream, revision, event }: StoredEvent<CallStart>): CallRow => {
+  const { callId, at } = event.data;
   const lineKey = lineKeyOf(stream);
   const address = lineScoped(lineKey, callId);
-  const previous = state.calls.get(currentKey(state.callReuses, address));
+  const previous = state.calls.get(latestCallKey(state.reusedCallIds, address));
+  const live = callStarted(event);
   invariant(
-    previous === undefined || isOver(previous),
-    `call ${callId} started on line ${lineKey} while a call with that id is ${previous?.status} there`,
+    previous === undefined || previous.live === null,
+    `call ${callId} started on line ${lineKey} while a call with that id is ${previous && callStatus(previous)} there`,
   );
-  const key = nextKey(state.calls, state.callReuses, address);
-  const call = newCall(key, callId, lineKey, lineNameOf(state.lineNames, lineKey), direction, external, at);
+  const key = callRowKey(state.calls, state.reusedCallIds, address, revision);
+  const call: CallRow = {
+    key,
+    callId,
+    line: lineKey,
+    lineName: lineNameOf(state.lineNames, lineKey),
+    direction: live.direction,
+    external: live.external,
+    vip: live.vip,
+    startedAt: at,
+    live,
+    finished: null,
+    result: null,
+    answeredAt: null,
+    endedAt: null,
+    endReason: null,
+    placedBy: null,
+    answeredBy: null,
+    pickedUpBy: NONE,
+    transferRequests: NONE,
+    transferredBy: NONE,
+    transferRecalls: NONE,
+    joinedBy: NONE,
+    mergedBy: NONE,
+    heldBy: NONE,
+    declinedBy: NONE,
+    missedBy: NONE,
+    rings: NONE,
+    busySince: null,
+    voicemailMessageId: null,
+    parties: NONE,
+  };
   state.calls.set(key, call);
   const line = lineOf(state, lineKey);
   line.live.push(key);
@@ -213,21 +187,58 @@ const startCall = (
   return call;
 };
 
-const inProgress = (call: CallRow, what: string): void =>
-  invariant(!isOver(call), `${what} on call ${call.key}, which is over`);
+const callOf = (state: CallsState, stream: string, callId: string): CallRow =>
+  existing(state.calls, latestCallKey(state.reusedCallIds, lineScoped(lineKeyOf(stream), callId)), 'call');
+
+/** The call in progress an event is about, after the domain's call model checked and applied it. */
+const evolved = (
+  state: CallsState,
+  { stream, event }: StoredEvent<CallEvent>,
+): CallRow & { live: CallOnLine } => {
+  const call = callOf(state, stream, event.data.callId);
+  invariant(call.live !== null, `${event.type} on call ${call.key}, which is over`);
+  const problem = callEventProblem(call.live, event);
+  invariant(problem === undefined, problem!);
+  call.live = evolveCall(call.live, event);
+  return call as CallRow & { live: CallOnLine };
+};
+
+/** The call an end event finishes: off the busy lamp, remembered as the decider does. */
+const finish = (state: CallsState, { stream, event }: StoredEvent<CallFinish>): CallRow => {
+  const call = callOf(state, stream, event.data.callId);
+  invariant(call.live !== null, `${event.type} on call ${call.key}, which is over`);
+  const problem = callEventProblem(call.live, event);
+  invariant(problem === undefined, problem!);
+  const line = existing(state.lines, call.line, 'line');
+  line.live = line.live.includes(call.key) ? line.live.filter((key) => key !== call.key).slice() : line.live;
+  call.finished = finishedCall(call.live, event);
+  call.live = null;
+  call.endedAt = event.data.at;
+  call.endReason = event.data.reason;
+  if (event.data.missedBy.length > 0) call.missedBy = event.data.missedBy;
+  return call;
+};
+
+const acted = (data: {
+  by: string;
+  onBehalfOf: string | null;
+  permission: LinePermissionUsed | null;
+  at: string;
+}): Acted => ({ by: data.by, onBehalfOf: data.onBehalfOf, permission: data.permission, at: data.at });
 
 /**
  * Calls on shared lines: the busy lamp of every line (R11/R12), the shared history per line and per
  * party with its "placed by / answered by / picked up by / transferred by" labels (R17), and the ring
- * decisions R20's diagnostics quote. Handlers check the transitions the line decider guarantees; an
- * event that contradicts them means the log and this projection disagree, and stops the projector.
+ * decisions R20's diagnostics quote. Each call is folded by the line decider's own call model
+ * (libs/domain line.call.ts) and checked against it: an event the model does not allow means the log
+ * and this projection disagree, and stops the projector. The handlers add history only.
  */
 export const callsProjection = defineProjection<ProjectedEvent>()({
   name: 'calls',
-  version: 5,
+  version: 6,
   create: (): CallsState => ({
     calls: new Map(),
-    callReuses: new Map(),
+    reusedCallIds: new Map(),
     lines: new Map(),
     partyCalls: new Map(),
     callIdLines: new Map(),
@@ -238,208 +249,113 @@ export const callsProjection = defineProjection<ProjectedEvent>()({
     LineNamed: (state, stored) => applyLineNamed(state.lineNames, stored),
     PartyDirectNumbersChanged: (state, stored) => applyDirectNumbersChanged(state.lineNames, stored),
     ...CLOCK_EVENTS_IRRELEVANT,
-    CallPlacedOnSharedLine: (state, { stream, event: { data } }) => {
-      const call = startCall(state, stream, data.callId, 'outgoing', data.to, data.at);
-      call.placedBy = {
-        by: data.placedBy,
-        onBehalfOf: data.onBehalfOf,
-        permission: data.permission,
-        at: data.at,
-      };
-      call.participants = [data.placedBy];
+    CallPlacedOnSharedLine: (state, stored) => {
+      const { data } = stored.event;
+      const call = startCall(state, stored);
+      call.placedBy = acted({ ...data, by: data.placedBy });
       call.busySince = data.at;
       involve(state, call, data.placedBy);
       involve(state, call, data.onBehalfOf);
     },
-    CallAnsweredByExternalParty: (state, { stream, event: { data } }) => {
-      const call = callOf(state, stream, data.callId);
-      invariant(call.status === 'dialing', `call ${call.key} answered by the callee while ${call.status}`);
-      call.status = 'active';
-      call.answeredAt = data.at;
+    CallAnsweredByExternalParty: (state, stored) => {
+      const call = evolved(state, stored);
+      call.answeredAt = stored.event.data.at;
       call.result = 'answered';
     },
-    IncomingCallReceived: (state, { stream, event: { data } }) => {
-      startCall(state, stream, data.callId, 'incoming', data.from, data.at).vip = data.vip;
+    IncomingCallReceived: (state, stored) => {
+      startCall(state, stored);
     },
-    CallRang: (state, { stream, event: { data } }) => {
-      const call = callOf(state, stream, data.callId);
-      invariant(call.status === 'ringing', `call ${call.key} rang while ${call.status}`);
+    CallRang: (state, stored) => {
+      const { data } = stored.event;
+      const call = evolved(state, stored);
       call.rings = appended(call.rings, {
         stage: data.stage,
         at: data.at,
         alerted: data.alerted,
         decisions: data.decisions,
       });
-      call.ringTimeoutAt = data.ringTimeoutAt;
-      for (const party of data.alerted) {
-        if (!call.ringing.includes(party)) call.ringing = appended(call.ringing, party);
-        involve(state, call, party);
-      }
+      for (const party of data.alerted) involve(state, call, party);
     },
-    CallDeclined: (state, { stream, event: { data } }) => {
-      const call = callOf(state, stream, data.callId);
-      inProgress(call, `${data.by} declined`);
-      call.ringing = without(call.ringing, data.by);
-      call.declinedBy = appended(call.declinedBy, { by: data.by, onBehalfOf: data.onBehalfOf, at: data.at });
+    CallDeclined: (state, stored) => {
+      const { by, onBehalfOf, at } = stored.event.data;
+      const call = evolved(state, stored);
+      call.declinedBy = appended(call.declinedBy, { by, onBehalfOf, at });
     },
-    CallAnswered: (state, { stream, event: { data } }) => {
-      const call = callOf(state, stream, data.callId);
-      invariant(call.status === 'ringing', `call ${call.key} answered while ${call.status}`);
-      invariant(call.answeredBy === null, `call ${call.key} answered twice`);
-      call.status = 'active';
+    CallAnswered: (state, stored) => {
+      const { data } = stored.event;
+      const call = evolved(state, stored);
       call.result = 'answered';
       call.answeredAt = data.at;
       call.busySince = data.at;
-      call.answeredBy = {
-        by: data.by,
-        onBehalfOf: data.onBehalfOf,
-        permission: data.permission,
-        at: data.at,
-      };
-      call.ringing = NONE;
-      call.participants = [data.by];
+      call.answeredBy = acted(data);
       involve(state, call, data.by);
     },
-    CallSentToVoicemail: (state, { stream, event: { data } }) => {
-      const call = callOf(state, stream, data.callId);
-      invariant(call.status === 'ringing', `call ${call.key} sent to voicemail while ${call.status}`);
-      call.status = 'voicemail';
+    CallSentToVoicemail: (state, stored) => {
+      const call = finish(state, stored);
       call.result = 'voicemail';
-      call.endReason = data.reason;
-      call.missedBy = data.missedBy;
-      finish(state, call, data.at);
+      call.missedBy = stored.event.data.missedBy;
     },
-    CallHeld: (state, { stream, event: { data } }) => {
-      const call = callOf(state, stream, data.callId);
-      invariant(call.status === 'active', `call ${call.key} held while ${call.status}`);
-      call.status = 'held';
-      call.held = { by: data.by, onBehalfOf: data.onBehalfOf, since: data.at };
-      call.privacyLocked = data.privacyLocked;
-      call.participants = NONE;
+    CallHeld: (state, stored) => {
+      const { by, onBehalfOf, at } = stored.event.data;
+      const call = evolved(state, stored);
+      call.heldBy = appended(call.heldBy, { by, onBehalfOf, at });
     },
-    CallResumed: (state, { stream, event: { data } }) => {
-      const call = callOf(state, stream, data.callId);
-      invariant(call.status === 'held', `call ${call.key} resumed while ${call.status}`);
-      call.status = 'active';
-      call.held = null;
-      call.participants = [data.by];
-    },
-    HeldCallPickedUp: (state, { stream, event: { data } }) => {
-      const call = callOf(state, stream, data.callId);
-      invariant(call.status === 'held', `call ${call.key} picked up while ${call.status}`);
-      call.status = 'active';
-      call.held = null;
-      call.pickedUpBy = appended(call.pickedUpBy, {
-        by: data.by,
-        onBehalfOf: data.onBehalfOf,
-        permission: data.permission,
-        at: data.at,
-        heldBy: data.heldBy,
-      });
-      call.participants = [data.by];
+    CallResumed: evolved,
+    HeldCallPickedUp: (state, stored) => {
+      const { data } = stored.event;
+      const call = evolved(state, stored);
+      call.pickedUpBy = appended(call.pickedUpBy, { ...acted(data), heldBy: data.heldBy });
       involve(state, call, data.by);
     },
-    CallPrivacyLockChanged: (state, { stream, event: { data } }) => {
-      const call = callOf(state, stream, data.callId);
-      inProgress(call, 'privacy lock changed');
-      call.privacyLocked = data.locked;
+    CallPrivacyLockChanged: evolved,
+    CallTransferRequested: (state, stored) => {
+      const { attempt, by, onBehalfOf, to, at } = stored.event.data;
+      const call = evolved(state, stored);
+      call.transferRequests = appended(call.transferRequests, { attempt, by, onBehalfOf, to, at });
+      involve(state, call, to);
     },
-    CallTransferRequested: (state, { stream, event: { data } }) => {
-      const call = callOf(state, stream, data.callId);
-      inProgress(call, 'transfer requested');
-      call.transfer = {
-        attempt: data.attempt,
-        by: data.by,
-        onBehalfOf: data.onBehalfOf,
-        to: data.to,
-        recallAt: data.recallAt,
-        at: data.at,
-      };
-      involve(state, call, data.to);
-    },
-    CallTransferred: (state, { stream, event: { data } }) => {
-      const call = callOf(state, stream, data.callId);
-      invariant(
-        call.transfer?.attempt === data.attempt,
-        `call ${call.key} transferred (attempt ${data.attempt}) without that transfer pending`,
-      );
+    CallTransferred: (state, stored) => {
+      const { data } = stored.event;
+      const call = evolved(state, stored);
       // The event's onBehalfOf/permission describe the target who answered; the transferrer's
       // authority is the one recorded when the transfer was requested (R16 needs no permission).
+      const requested = call.transferRequests.find((r) => r.attempt === data.attempt);
       call.transferredBy = appended(call.transferredBy, {
         by: data.transferredBy,
-        onBehalfOf: call.transfer!.onBehalfOf,
+        onBehalfOf: requested?.onBehalfOf ?? null,
         permission: null,
         at: data.at,
         to: data.by,
       });
-      call.transfer = null;
-      call.status = 'active';
-      call.held = null;
-      call.participants = appended(without(call.participants, data.transferredBy), data.by);
       involve(state, call, data.by);
     },
-    CallTransferRecalled: (state, { stream, event: { data } }) => {
-      const call = callOf(state, stream, data.callId);
-      invariant(
-        call.transfer?.attempt === data.attempt,
-        `transfer ${data.attempt} of call ${call.key} recalled without being pending`,
-      );
-      call.transfer = null;
-      call.transferRecalls = appended(call.transferRecalls, {
-        attempt: data.attempt,
-        to: data.to,
-        target: data.target,
-        reason: data.reason,
-        at: data.at,
-      });
+    CallTransferRecalled: (state, stored) => {
+      const { attempt, to, target, reason, at } = stored.event.data;
+      const call = evolved(state, stored);
+      call.transferRecalls = appended(call.transferRecalls, { attempt, to, target, reason, at });
     },
-    CallJoined: (state, { stream, event: { data } }) => {
-      const call = callOf(state, stream, data.callId);
-      invariant(call.status === 'active', `call ${call.key} joined while ${call.status}`);
-      call.joinedBy = appended(call.joinedBy, {
-        by: data.by,
-        onBehalfOf: data.onBehalfOf,
-        permission: data.permission,
-        at: data.at,
-      });
-      // The decider refuses a party already on the call (ALREADY_ON_CALL).
-      call.participants = appended(call.participants, data.by);
+    CallJoined: (state, stored) => {
+      const { data } = stored.event;
+      const call = evolved(state, stored);
+      call.joinedBy = appended(call.joinedBy, acted(data));
       involve(state, call, data.by);
     },
-    CallsMerged: (state, { stream, event: { data } }) => {
-      const call = callOf(state, stream, data.callId);
-      invariant(call.status === 'held', `call ${call.key} merged while ${call.status}`);
-      call.status = 'active';
-      call.held = null;
-      call.mergedBy = appended(call.mergedBy, {
-        by: data.by,
-        onBehalfOf: data.onBehalfOf,
-        permission: data.permission,
-        at: data.at,
-        heldBy: data.heldBy,
-      });
-      call.participants = [...data.participants];
+    CallsMerged: (state, stored) => {
+      const { data } = stored.event;
+      const call = evolved(state, stored);
+      call.mergedBy = appended(call.mergedBy, { ...acted(data), heldBy: data.heldBy });
       for (const party of data.participants) involve(state, call, party);
     },
-    CallLeft: (state, { stream, event: { data } }) => {
-      const call = callOf(state, stream, data.callId);
-      inProgress(call, `${data.by} left`);
-      call.participants = without(call.participants, data.by);
-    },
-    CallEnded: (state, { stream, event: { data } }) => {
-      const call = callOf(state, stream, data.callId);
-      inProgress(call, 'ended');
-      call.status = 'ended';
+    CallLeft: evolved,
+    CallEnded: (state, stored) => {
+      const call = finish(state, stored);
       call.result = call.answeredAt === null ? 'missed' : 'answered';
-      call.endReason = data.reason;
-      if (data.missedBy.length > 0) call.missedBy = data.missedBy;
-      finish(state, call, data.at);
     },
+    RecordingStarted: evolved,
+    RecordingStopped: evolved,
     VoicemailLeft: (state, { stream, event: { data } }) => {
       callOf(state, stream, data.callId).voicemailMessageId = data.messageId;
     },
-    RecordingStarted: IRRELEVANT,
-    RecordingStopped: IRRELEVANT,
     VoicemailRead: IRRELEVANT,
     VoicemailDeleted: IRRELEVANT,
   },

@@ -12,18 +12,43 @@ export const splitLineKey = (key: string): { accountId: string; number: string }
 };
 
 /**
- * Call, message and recording ids are client-chosen and unique only on one line, and only among its
- * recent calls (the line decider remembers the last few): any other line may use the same id at any
- * time, and the same line may use it again later. A row about such a thing is therefore keyed by its
- * line and id (`<line>/<id>`, ids never contain `/`), and a later one reusing both gets
- * `<line>/<id>/<n>` (n = 2, 3, …). Events name the id only, and always mean the latest one of it.
+ * Call, message and recording ids are client-chosen and unique on one line only: any other line may
+ * use the same id. A row about such a thing is therefore keyed by its line and id (`<line>/<id>`, ids
+ * never contain `/`).
  */
 export const lineScoped = (line: string, id: string): string => `${line}/${id}`;
 
 /** The line key a row key starts with. */
 export const lineOfRowKey = (rowKey: string): string => rowKey.slice(0, rowKey.indexOf('/'));
 
-/** The key of the latest row at `address`; `reuses` holds n only for addresses used more than once. */
+/**
+ * The row key of a call starting at `revision` of its line's stream. A call id names one call of its
+ * line for good (R12, refused by the line decider since), but a log written before may hold a later
+ * call with the id of an earlier one that is over: that call keeps its own row and history entry,
+ * keyed `<line>/<callId>@<revision>` by the stream revision of its first event, and from then on the
+ * events naming the id mean it (`reused` maps the address to it). The earlier call keeps its key.
+ */
+export const callRowKey = (
+  rows: ReadonlyMap<string, unknown>,
+  reused: Map<string, string>,
+  address: string,
+  revision: bigint,
+): string => {
+  if (!rows.has(address)) return address;
+  const key = `${address}@${revision}`;
+  reused.set(address, key);
+  return key;
+};
+
+/** The key of the latest call at `address` (see callRowKey). */
+export const latestCallKey = (reused: ReadonlyMap<string, string>, address: string): string =>
+  reused.get(address) ?? address;
+
+/**
+ * Message and recording ids are numbered instead when a line reuses them (a recording id may be
+ * used again on a call once its recording stopped): the latest row at `address`; `reuses` holds n
+ * only for addresses used more than once.
+ */
 export const currentKey = (reuses: ReadonlyMap<string, number>, address: string): string => {
   const n = reuses.get(address);
   return n === undefined ? address : `${address}/${n}`;
@@ -40,13 +65,3 @@ export const nextKey = (
   reuses.set(address, n);
   return `${address}/${n}`;
 };
-
-/** How many rows have used `address` (0 when none). */
-export const keyCount = (
-  rows: ReadonlyMap<string, unknown>,
-  reuses: ReadonlyMap<string, number>,
-  address: string,
-): number => (rows.has(address) ? (reuses.get(address) ?? 1) : 0);
-
-/** The key of the n-th row at `address` (1-based). */
-export const nthKey = (address: string, n: number): string => (n === 1 ? address : `${address}/${n}`);

@@ -14,12 +14,11 @@ import {
 } from '#domain';
 import type { ReadModels } from '../engine/read-models.js';
 import { accountsProjection, partyKey } from '../projections/accounts.projection.js';
-import { callsProjection, type CallRow } from '../projections/calls.projection.js';
+import { callsProjection, callStatus, type CallRow } from '../projections/calls.projection.js';
 import { lineKey, splitLineKey } from '../projections/line-key.js';
 import { accountStateOf } from './account-state.js';
 import { lineOwner, partyName, sameNumber } from './access.js';
 import type { DiagnosisTime } from './diagnosis-time.js';
-import { callFactsOf, finishedCallOf } from './line-facts.js';
 import { currentLineName } from './line-views.js';
 
 /** One rule looked at, passed or not: R20 answers name the rule that decides. */
@@ -98,16 +97,17 @@ export const whyBusy = (readModels: ReadModels, accountId: string, number: strin
   const live = (lines.get(lineKey(accountId, number))?.live ?? []).map((id) => calls.get(id)!);
   const line = lineTitle(readModels, accountId, number);
   const question = `Why is line ${line} busy?`;
-  const occupying = live.find((c) => c.status !== 'ringing');
+  const occupying = live.find((c) => c.live!.phase !== 'ringing');
   if (occupying) {
+    const call = occupying.live!;
     const acted = occupying.answeredBy ?? occupying.placedBy;
     const behalf = acted?.onBehalfOf ? ` on behalf of ${name(acted.onBehalfOf)}` : '';
-    if (occupying.held) {
+    if (call.hold) {
       return {
         question,
         answer:
-          `Call ${occupying.callId} is on hold by ${name(occupying.held.by)} since ${occupying.held.since}` +
-          (occupying.privacyLocked
+          `Call ${occupying.callId} is on hold by ${name(call.hold.by)} since ${call.hold.since}` +
+          (call.privacyLocked
             ? ', locked for privacy: delegates cannot pick it up (R15).'
             : '; it can be picked up (R15).'),
         rule: 'R15',
@@ -117,11 +117,9 @@ export const whyBusy = (readModels: ReadModels, accountId: string, number: strin
     return {
       question,
       answer:
-        `Call ${occupying.callId} with ${occupying.external} is active (${occupying.participants.map(name).join(', ')}${behalf}) ` +
+        `Call ${occupying.callId} with ${occupying.external} is active (${call.parties.map(name).join(', ')}${behalf}) ` +
         `since ${occupying.busySince ?? occupying.startedAt}: while a call is active the line is busy for everyone else (R12).` +
-        (occupying.privacyLocked
-          ? ' It is locked for privacy: delegates cannot join or merge it (R15).'
-          : ''),
+        (call.privacyLocked ? ' It is locked for privacy: delegates cannot join or merge it (R15).' : ''),
       rule: 'R12',
       checks: [{ rule: 'R12', ok: false, detail: `call ${occupying.callId} holds the line` }],
     };
@@ -130,7 +128,7 @@ export const whyBusy = (readModels: ReadModels, accountId: string, number: strin
   if (ringing) {
     return {
       question,
-      answer: `Line ${line} is not busy: call ${ringing.callId} from ${ringing.external} is ringing ${ringing.ringing.map(name).join(', ')} (R13).`,
+      answer: `Line ${line} is not busy: call ${ringing.callId} from ${ringing.external} is ringing ${(ringing.live!.ring?.ringing ?? []).map(name).join(', ')} (R13).`,
       rule: 'R13',
       checks: [],
     };
@@ -219,9 +217,10 @@ export const whyCannot = (
   // answer a command naming it; an answer is a question about the next call instead (below).
   const newest = line?.calls.at(-1);
   const last = current || newest === undefined ? undefined : calls.get(newest)!;
+  // The decider's own state of the calls: the one in progress, and the last one over.
   const facts: LineFacts = {
-    call: current ? callFactsOf(current) : null,
-    recentCalls: last ? [finishedCallOf(last)] : [],
+    call: current?.live ?? null,
+    recentCalls: last?.finished ? [last.finished] : [],
   };
   const explainCall = {
     answer: (callId: string) => explainAnswer(context, facts, callId, partyId, at),
@@ -251,7 +250,7 @@ export const whyCannot = (
     check(
       'R12',
       current === undefined,
-      current ? `the line is busy with call ${current.callId} (${current.status})` : 'the line is free',
+      current ? `the line is busy with call ${current.callId} (${callStatus(current)})` : 'the line is free',
       'LINE_BUSY',
     );
   }

@@ -1,5 +1,10 @@
 import type { ReadModels } from '../engine/read-models.js';
-import { callsProjection, durationSeconds, type CallRow } from '../projections/calls.projection.js';
+import {
+  callsProjection,
+  callStatus,
+  durationSeconds,
+  type CallRow,
+} from '../projections/calls.projection.js';
 import { lineKey } from '../projections/line-key.js';
 import { partyKey, type PartyRow } from '../projections/accounts.projection.js';
 import { partyName, sameNumber, type LineAccess } from './access.js';
@@ -58,7 +63,7 @@ export type LampState =
 const lampCall = (readModels: ReadModels, accountId: string, number: string): CallRow | undefined => {
   const { lines, calls } = readModels.state(callsProjection);
   const live = (lines.get(lineKey(accountId, number))?.live ?? []).map((id) => calls.get(id)!);
-  return live.find((c) => c.status !== 'ringing') ?? live[0];
+  return live.find((c) => c.live?.phase !== 'ringing') ?? live[0];
 };
 
 /** The busy lamp of a line as one viewer sees it (R11, R12). */
@@ -76,40 +81,42 @@ export const lineState = (
   const name = (party: string | null): string | null => partyName(readModels, accountId, party);
   const call = lampCall(readModels, accountId, number);
   let lamp: LampState = { state: 'idle' };
-  if (call?.status === 'ringing') {
+  const live = call?.live;
+  if (call && live?.phase === 'ringing') {
+    const ringing = live.ring?.ringing ?? [];
     lamp = {
       state: 'ringing',
       callId: call.callId,
       from: call.external,
       since: call.startedAt,
-      alerted: call.ringing,
-      alertedNames: call.ringing.map(name),
-      youAreAlerted: call.ringing.includes(viewer),
+      alerted: [...ringing],
+      alertedNames: ringing.map(name),
+      youAreAlerted: ringing.includes(viewer),
     };
-  } else if (call?.status === 'held' && call.held) {
+  } else if (call && live?.phase === 'held' && live.hold) {
     lamp = {
       state: 'held',
       callId: call.callId,
-      heldBy: call.held.by,
-      heldByName: name(call.held.by),
-      onBehalfOf: call.held.onBehalfOf,
-      locked: call.privacyLocked,
-      since: call.held.since,
+      heldBy: live.hold.by,
+      heldByName: name(live.hold.by),
+      onBehalfOf: call.heldBy.at(-1)?.onBehalfOf ?? null,
+      locked: live.privacyLocked,
+      since: live.hold.since,
     };
-  } else if (call) {
+  } else if (call && live) {
     const acted = call.transferredBy.at(-1) ?? call.pickedUpBy.at(-1) ?? call.answeredBy ?? call.placedBy;
     const onBehalfOf = acted?.onBehalfOf ?? null;
     lamp = {
       state: 'busy',
       callId: call.callId,
-      phase: call.status === 'dialing' ? 'dialing' : 'connected',
-      by: call.participants,
-      byNames: call.participants.map(name),
+      phase: live.phase === 'dialing' ? 'dialing' : 'connected',
+      by: [...live.parties],
+      byNames: live.parties.map(name),
       onBehalfOf,
       onBehalfOfName: name(onBehalfOf),
       since: call.busySince ?? call.startedAt,
-      transferringTo: call.transfer?.to ?? null,
-      locked: call.privacyLocked,
+      transferringTo: live.transfer?.to ?? null,
+      locked: live.privacyLocked,
     };
   }
   return {
@@ -146,7 +153,7 @@ export const historyEntry = (readModels: ReadModels, accountId: string, call: Ca
     direction: call.direction,
     external: call.external,
     vip: call.vip,
-    status: call.status,
+    status: callStatus(call),
     result: call.result,
     startedAt: call.startedAt,
     answeredAt: call.answeredAt,

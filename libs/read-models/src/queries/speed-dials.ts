@@ -43,10 +43,10 @@ const busyParties = (readModels: ReadModels, accountId: string): Set<string> => 
   for (const [key, line] of lines) {
     if (splitLineKey(key).accountId !== accountId) continue;
     for (const callKey of line.live) {
-      const call = calls.get(callKey)!;
-      if (call.status === 'ringing') continue;
-      for (const party of call.participants) busy.add(party);
-      if (call.held) busy.add(call.held.by);
+      const call = calls.get(callKey)!.live!;
+      if (call.phase === 'ringing') continue;
+      for (const party of call.parties) busy.add(party);
+      if (call.hold) busy.add(call.hold.by);
       const owner = lineOwner(readModels, accountId, splitLineKey(key).number);
       if (owner) busy.add(owner.partyId);
     }

@@ -1,0 +1,165 @@
+import { lineAccess } from '../queries/access.js';
+import { lineHistory, partyHistory } from '../queries/line-views.js';
+import type { ProjectedEvent } from './catalogue.js';
+import { voicemailProjection } from './voicemail.projection.js';
+import { ACCOUNT, LINE, T, delegation, project, incoming, rang, answered } from './projections.fixture.js';
+
+describe('shared voicemail inbox and call history', () => {
+  const toVoicemail: [string, ProjectedEvent][] = [
+    incoming('c4', 20),
+    rang('c4', 20),
+    [
+      LINE,
+      {
+        type: 'CallSentToVoicemail',
+        data: {
+          callId: 'c4',
+          reason: 'ringTimeout',
+          missedBy: ['alice', 'bob'],
+          ringLegsEnded: ['alice', 'bob'],
+          at: T(50),
+        },
+      },
+    ],
+    [LINE, { type: 'VoicemailLeft', data: { messageId: 'm1', callId: 'c4', from: '+15550199', at: T(51) } }],
+  ];
+
+  it('R14: an unanswered call leaves a missed-call entry and a message in the line inbox', () => {
+    const { inboxes, missedCalls, messages } = project(...toVoicemail).state(voicemailProjection);
+    expect(inboxes.get('acme.1001')).toEqual({ messages: ['acme.1001/m1'], missedCalls: ['acme.1001/c4'] });
+    expect(missedCalls.get('acme.1001/c4')).toMatchObject({
+      from: '+15550199',
+      reason: 'ringTimeout',
+      missedBy: ['alice', 'bob'],
+    });
+    expect(messages.get('acme.1001/m1')).toMatchObject({ read: false, deleted: null });
+  });
+
+  it('R17: read state is shared and a deletion records who and when', () => {
+    const { messages } = project(
+      ...toVoicemail,
+      [LINE, { type: 'VoicemailRead', data: { messageId: 'm1', by: 'bob', onBehalfOf: 'alice', at: T(60) } }],
+      [
+        LINE,
+        { type: 'VoicemailDeleted', data: { messageId: 'm1', by: 'alice', onBehalfOf: null, at: T(70) } },
+      ],
+    ).state(voicemailProjection);
+    expect(messages.get('acme.1001/m1')).toMatchObject({
+      read: true,
+      readBy: [{ by: 'bob', onBehalfOf: 'alice', at: T(60) }],
+      deleted: { by: 'alice', onBehalfOf: null, at: T(70) },
+    });
+  });
+
+  it('R17: the inbox is visible to the delegator and active delegates only', () => {
+    const readModels = project(...toVoicemail);
+    expect(lineAccess(readModels, 'acme', '1001', 'alice')).toMatchObject({
+      allowed: true,
+      role: 'delegator',
+    });
+    expect(lineAccess(readModels, 'acme', '1001', 'bob')).toMatchObject({ allowed: true, role: 'delegate' });
+    expect(lineAccess(readModels, 'acme', '1001', 'carol')).toMatchObject({ allowed: false, rule: 'R17' });
+    const revoked = project([ACCOUNT, { type: 'DelegationRevoked', data: delegation }]);
+    expect(lineAccess(revoked, 'acme', '1001', 'bob')).toMatchObject({
+      allowed: false,
+      rule: 'R17',
+      reason: "bob's delegation from Alice is revoked, not active",
+    });
+  });
+
+  it('R16/R17: history entries carry placed by / answered by / picked up by / transferred by labels (the transferrer acting for itself), result and duration', () => {
+    const readModels = project(
+      incoming('c5', 20),
+      rang('c5', 20),
+      answered('c5', 'bob', 25),
+      [
+        LINE,
+        {
+          type: 'CallHeld',
+          data: { callId: 'c5', by: 'bob', onBehalfOf: 'alice', privacyLocked: false, at: T(30) },
+        },
+      ],
+      [
+        LINE,
+        {
+          type: 'HeldCallPickedUp',
+          data: { callId: 'c5', by: 'alice', onBehalfOf: null, permission: null, heldBy: 'bob', at: T(35) },
+        },
+      ],
+      [
+        LINE,
+        {
+          type: 'CallTransferRequested',
+          data: {
+            callId: 'c5',
+            attempt: 1,
+            by: 'alice',
+            onBehalfOf: null,
+            to: 'bob',
+            recallAt: T(65),
+            at: T(40),
+          },
+        },
+      ],
+      [
+        LINE,
+        {
+          type: 'CallTransferred',
+          data: {
+            callId: 'c5',
+            attempt: 1,
+            by: 'bob',
+            onBehalfOf: 'alice',
+            permission: 'answerCalls',
+            transferredBy: 'alice',
+            at: T(45),
+          },
+        },
+      ],
+      [
+        LINE,
+        {
+          type: 'CallEnded',
+          data: { callId: 'c5', by: 'bob', reason: 'hungUp', missedBy: [], ringLegsEnded: [], at: T(85) },
+        },
+      ],
+      ...toVoicemail,
+    );
+    const [voicemail, handled] = lineHistory(readModels, 'acme', '1001');
+    expect(handled).toMatchObject({
+      callId: 'c5',
+      result: 'answered',
+      durationSeconds: 60,
+      labels: ['answered by Bob on behalf of Alice', 'picked up by Alice', 'transferred by Alice to Bob'],
+    });
+    expect(voicemail).toMatchObject({
+      callId: 'c4',
+      result: 'voicemail',
+      durationSeconds: null,
+      voicemailMessageId: 'm1',
+    });
+    expect(partyHistory(readModels, 'acme', 'carol')).toEqual([]);
+    expect(partyHistory(readModels, 'acme', 'bob').map((c) => c.callId)).toEqual(['c4', 'c5']);
+  });
+
+  it('a call the caller abandons while ringing is missed', () => {
+    const readModels = project(incoming('c6', 20), rang('c6', 20), [
+      LINE,
+      {
+        type: 'CallEnded',
+        data: {
+          callId: 'c6',
+          by: null,
+          reason: 'callerAbandoned',
+          missedBy: ['alice', 'bob'],
+          ringLegsEnded: [],
+          at: T(28),
+        },
+      },
+    ]);
+    expect(lineHistory(readModels, 'acme', '1001')[0]).toMatchObject({
+      result: 'missed',
+      missedBy: ['alice', 'bob'],
+    });
+  });
+});
