@@ -544,14 +544,18 @@ function Roster({ seat, act, refusal }: { seat: Seat; act: Act; refusal: Shown |
   );
 }
 
-/** The stack's time; in virtual mode (R21) with the controls that move it on. */
+/**
+ * The stack's time; in virtual mode (R21) with the controls that move it on, the last exactly to the
+ * next ring timeout, escalation or transfer recall (refused with NO_PENDING_TIMER when none is pending).
+ */
 function Clock({ seat, act, refusal }: { seat: Seat; act: Act; refusal: Shown | undefined }) {
   if (seat.clock.mode !== 'virtual') return null;
   return (
     <div class="clock" role="group" aria-label="Virtual clock">
       Virtual clock: <time dateTime={seat.clock.now}>{when(seat.clock.now)}</time>{' '}
       <button onClick={() => act('clock', 'POST', 'clock/advance', { bySeconds: 10 })}>+10 s</button>{' '}
-      <button onClick={() => act('clock', 'POST', 'clock/advance', { bySeconds: 60 })}>+1 min</button>
+      <button onClick={() => act('clock', 'POST', 'clock/advance', { bySeconds: 60 })}>+1 min</button>{' '}
+      <button onClick={() => act('clock', 'POST', 'clock/advance-to-next-timer')}>To the next timer</button>
       <RefusalNote refusal={refusal} />
     </div>
   );

@@ -1,9 +1,19 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPropertyOptional,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { IsISO8601, IsInt, IsOptional, Max, Min, ValidateIf } from 'class-validator';
 import { DomainError } from '#domain';
 import { CommandDto } from '../shared/command-dto.js';
 import { ClockService } from './clock.service.js';
+
+/** Only who moves the clock: the next timer decides where to. */
+export class AdvanceToNextTimerDto extends CommandDto {}
 
 export class AdvanceClockDto extends CommandDto {
   @ApiPropertyOptional({
@@ -58,6 +68,21 @@ export class ClockController {
         ? new Date(dto.to)
         : new Date(this.clock.now().getTime() + (dto.bySeconds ?? 0) * 1000);
     await this.clock.advanceTo(target, dto.actor);
+    return this.view();
+  }
+
+  @Post('advance-to-next-timer')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Advance the virtual clock (R21) exactly to the earliest pending timer (a ring timeout, VIP ' +
+      'escalation or transfer recall) and fire it, with any other timer due at that moment',
+  })
+  @ApiOkResponse({ description: 'The clock after the advance' })
+  @ApiConflictResponse({ description: '`NO_PENDING_TIMER`: no timer is pending; nothing is appended' })
+  @ApiUnprocessableEntityResponse({ description: '`CLOCK_NOT_VIRTUAL`: the clock runs in realtime mode' })
+  async advanceToNextTimer(@Body() dto: AdvanceToNextTimerDto): Promise<ClockView> {
+    await this.clock.advanceToNextTimer(dto.actor);
     return this.view();
   }
 }

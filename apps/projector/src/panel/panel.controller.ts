@@ -51,7 +51,7 @@ const ASSET_NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.(js|css|svg)$/;
 const COALESCE_MS = 30;
 
 /** Only the api's command routes are forwarded: the page never reaches its other routes this way. */
-const FORWARDED = /^(accounts\/[^?#]+|clock\/advance)$/;
+const FORWARDED = /^(accounts\/[^?#]+|clock\/advance|clock\/advance-to-next-timer)$/;
 
 @ApiTags('panel')
 @Controller('panel')
@@ -186,7 +186,7 @@ export class PanelController {
   @ApiOperation({
     summary:
       "The page's commands, forwarded to the api unchanged (same origin for the page; the api decides and " +
-      'answers, its status and body are passed back). Only /accounts/… and /clock/advance.',
+      'answers, its status and body are passed back). Only /accounts/…, /clock/advance and /clock/advance-to-next-timer.',
   })
   async forward(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const path = request.url.replace(/^\/panel\/api\//, '');
