@@ -10,6 +10,7 @@ import { AuditTrail } from './audit.js';
 import { Refusal, command, linePath, loadDirectory, loadSeat } from './api.js';
 import { duration, elapsed, phone, when, words } from './format.js';
 import { Problem } from './problem.js';
+import { liveSeats, type Connection } from './live.js';
 
 type Method = 'POST' | 'PUT' | 'DELETE';
 /** Runs one api command for a part of the page (a line, the dialer, the roster) and shows its refusal there. */
@@ -20,79 +21,97 @@ interface Shown {
   readonly message: string;
 }
 
-/** A party's seat: its lines, live over one connection, and every action its permissions allow. */
-export function SeatPage({ account, viewer }: { account: string; viewer: string }) {
-  const [seat, setSeat] = useState<Seat>();
+/**
+ * One party's seat, or a room of several side by side (an executive and its assistants, say) so a call's
+ * journey shows across them: every seat live over the page's one connection, every action its
+ * viewer's permissions allow, with the viewer as actor.
+ */
+export function SeatPage({ account, viewers }: { account: string; viewers: readonly string[] }) {
+  const [seats, setSeats] = useState<ReadonlyMap<string, Seat>>(new Map());
   const [problem, setProblem] = useState<Refusal>();
-  const [connection, setConnection] = useState<'connecting' | 'live' | 'lost'>('connecting');
-  const [refusals, setRefusals] = useState<Readonly<Record<string, Shown | undefined>>>({});
+  const [connection, setConnection] = useState<Connection>('connecting');
+  const [refusals, setRefusals] = useState<ReadonlyMap<string, Shown>>(new Map());
   const [busy, setBusy] = useState<string>();
   const [tick, setTick] = useState(Date.now());
-  /** Time travel: the seat as of an earlier point, shown instead of the live one until "Back to live". */
-  const [past, setPast] = useState<Seat>();
+  /** Time travel: the seats as of an earlier point, shown instead of the live ones until "Back to live". */
+  const [past, setPast] = useState<ReadonlyMap<string, Seat>>();
   const [travelError, setTravelError] = useState<Shown>();
+  const viewersKey = viewers.join(',');
 
   useEffect(() => {
-    // The seat's first state says clearly when the account or viewer is unknown or the stack down;
-    // the stream then carries every later state of every line and of the roster.
-    let source: EventSource | undefined;
-    knownSeat(account, viewer)
-      .then(() => loadSeat(account, viewer))
-      .then(
-        (first) => {
-          setSeat(first);
-          document.title = `${first.viewer.name} · Switchboard`;
-          source = new EventSource(`/panel/stream?${new URLSearchParams({ account, viewer })}`);
-          source.addEventListener('seat', (event) => {
-            setSeat(JSON.parse((event as MessageEvent<string>).data) as Seat);
-            setConnection('live');
-          });
-          source.onopen = () => setConnection('live');
-          source.onerror = () => setConnection('lost');
-        },
-        (error: Refusal) => setProblem(error),
-      );
+    // The directory says clearly when the account or a viewer is unknown or the stack down; the
+    // stream then carries every state of every seat's lines and roster.
+    let stops: (() => void)[] = [];
+    let closed = false;
+    knownSeats(account, viewers).then(
+      () => {
+        if (closed) return;
+        stops = viewers.map((viewer) =>
+          liveSeats.watch(account, viewer, {
+            seat: (seat) => setSeats((shown) => new Map(shown).set(viewer, seat)),
+            connection: setConnection,
+          }),
+        );
+      },
+      (error: Refusal) => setProblem(error),
+    );
     const timer = setInterval(() => setTick(Date.now()), 1000);
     return () => {
-      source?.close();
+      closed = true;
+      for (const stop of stops) stop();
       clearInterval(timer);
     };
-  }, [account, viewer]);
+  }, [account, viewersKey]);
+
+  const live = viewers.map((viewer) => seats.get(viewer));
+  useEffect(() => {
+    if (live.every((seat) => seat !== undefined)) {
+      document.title = `${live.map((seat) => seat.viewer.name).join(' · ')} · Switchboard`;
+    }
+  }, [live.map((seat) => seat?.viewer.name).join()]);
 
   if (problem) return <Problem error={problem} />;
-  if (!seat) return <p aria-busy="true">Loading the seat…</p>;
+  if (!live.every((seat) => seat !== undefined)) return <p aria-busy="true">Loading the seat…</p>;
+  const first = live[0]!;
 
-  const act: Act = (where, method, path, body = {}) => {
-    setBusy(where);
-    command(method, path, { actor: viewer, ...body })
-      .then(
-        () => setRefusals((shown) => ({ ...shown, [where]: undefined })),
-        (error: Refusal) =>
-          setRefusals((shown) => ({
-            ...shown,
-            [where]: { code: error.code, message: error.message },
-          })),
-      )
-      .finally(() => setBusy(undefined));
-  };
+  const actAs =
+    (viewer: string): Act =>
+    (where, method, path, body = {}) => {
+      const key = `${viewer}:${where}`;
+      setBusy(key);
+      command(method, path, { actor: viewer, ...body })
+        .then(
+          () =>
+            setRefusals((shown) => {
+              const next = new Map(shown);
+              next.delete(key);
+              return next;
+            }),
+          (error: Refusal) =>
+            setRefusals((shown) => new Map(shown).set(key, { code: error.code, message: error.message })),
+        )
+        .finally(() => setBusy(undefined));
+    };
   const travel = (to: { asOf?: string; asOfTime?: string }) =>
-    loadSeat(account, viewer, to).then(
+    Promise.all(viewers.map((viewer) => loadSeat(account, viewer, to))).then(
       (then) => {
-        setPast(then);
+        setPast(new Map(then.map((seat) => [seat.viewer.partyId, seat])));
         setTravelError(undefined);
       },
       (error: Refusal) => setTravelError({ code: error.code, message: error.message }),
     );
-  const shown = past ?? seat;
+  const shownFirst = past?.get(first.viewer.partyId) ?? first;
   // Durations run on the stack's clock: the wall clock in realtime mode, the virtual clock otherwise;
   // in the past, at the time the view is of.
-  const now = past || seat.clock.mode === 'virtual' ? Date.parse(shown.clock.now) : tick;
+  const now = past || first.clock.mode === 'virtual' ? Date.parse(shownFirst.clock.now) : tick;
+  const room = live.length > 1;
 
   return (
-    <main aria-busy={busy !== undefined}>
+    <main aria-busy={busy !== undefined} class={room ? 'room' : undefined}>
       <header class="seat-header">
         <h1>
-          {seat.viewer.name} <small>· {seat.account.name}</small>
+          {room ? `Room: ${live.map((seat) => seat.viewer.name).join(', ')}` : first.viewer.name}{' '}
+          <small>· {first.account.name}</small>
         </h1>
         <p class={`connection ${connection}`} role="status" data-connection={connection}>
           {connection === 'live'
@@ -101,9 +120,13 @@ export function SeatPage({ account, viewer }: { account: string; viewer: string 
               ? 'The stack is not answering: reconnecting…'
               : 'Connecting…'}
         </p>
-        <Clock seat={seat} act={act} refusal={refusals.clock} />
+        <Clock
+          seat={first}
+          act={actAs(first.viewer.partyId)}
+          refusal={refusals.get(`${first.viewer.partyId}:clock`)}
+        />
         <TimeTravel
-          shown={shown}
+          shown={shownFirst}
           past={past !== undefined}
           travel={travel}
           live={() => setPast(undefined)}
@@ -113,12 +136,43 @@ export function SeatPage({ account, viewer }: { account: string; viewer: string 
           <a href="/panel">All seats</a>
         </nav>
       </header>
+      <div class="seats">
+        {live.map((seat) => (
+          <SeatColumn
+            key={seat.viewer.partyId}
+            seat={seat}
+            shown={past?.get(seat.viewer.partyId)}
+            act={actAs(seat.viewer.partyId)}
+            refusal={(where) => refusals.get(`${seat.viewer.partyId}:${where}`)}
+            now={now}
+          />
+        ))}
+      </div>
+    </main>
+  );
+}
+
+/** What one seat shows: the dialer, every line it may use, and its delegations; past states read only. */
+function SeatColumn(props: {
+  seat: Seat;
+  /** A past state (time travel): shown, not acted on. */
+  shown: Seat | undefined;
+  act: Act;
+  refusal: (where: string) => Shown | undefined;
+  now: number;
+}) {
+  const { seat, act, refusal, now } = props;
+  const past = props.shown;
+  const shown = past ?? seat;
+  return (
+    <section class="seat" aria-label={`Seat of ${seat.viewer.name}`} data-viewer={seat.viewer.partyId}>
+      <h2 class="seat-name">{seat.viewer.name}</h2>
       {past ? null : seat.lines.length === 0 ? (
         <p class="empty">
           {seat.viewer.name} has no line to use: no direct number, and no active delegation shares one.
         </p>
       ) : (
-        <Dialer seat={seat} act={act} refusal={refusals.dialer} />
+        <Dialer seat={seat} act={act} refusal={refusal('dialer')} />
       )}
       <div class="lines">
         {shown.lines.map((line) => (
@@ -129,12 +183,12 @@ export function SeatPage({ account, viewer }: { account: string; viewer: string 
             act={act}
             now={now}
             readOnly={past !== undefined}
-            refusal={refusals[line.number]}
+            refusal={refusal(line.number)}
           />
         ))}
       </div>
-      <Roster seat={shown} act={act} refusal={refusals.roster} />
-    </main>
+      <Roster seat={shown} act={act} refusal={refusal('roster')} />
+    </section>
   );
 }
 
@@ -142,11 +196,12 @@ export function SeatPage({ account, viewer }: { account: string; viewer: string 
  * An unknown account or viewer is told apart from the directory (a 200) rather than from the seat's
  * 404, which the browser would log as a console error on a page that is working as meant.
  */
-const knownSeat = async (account: string, viewer: string): Promise<void> => {
+const knownSeats = async (account: string, viewers: readonly string[]): Promise<void> => {
   const found = (await loadDirectory()).accounts.find((a) => a.accountId === account);
   if (!found) throw new Refusal(404, 'ACCOUNT_NOT_FOUND', `There is no account "${account}".`);
-  if (!found.parties.some((p) => p.partyId === viewer)) {
-    throw new Refusal(404, 'PARTY_NOT_FOUND', `"${viewer}" is not a party of account ${found.name}.`);
+  const unknown = viewers.find((viewer) => !found.parties.some((p) => p.partyId === viewer));
+  if (unknown !== undefined) {
+    throw new Refusal(404, 'PARTY_NOT_FOUND', `"${unknown}" is not a party of account ${found.name}.`);
   }
 };
 

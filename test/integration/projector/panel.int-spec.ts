@@ -93,6 +93,23 @@ describe('projector Assistant panel', () => {
       expect(unknownAccount.status).toBe(404);
       expect(((await unknownAccount.json()) as PanelError).code).toBe('ACCOUNT_NOT_FOUND');
 
+      // A room (or every tab of a browser): several seats over one stream, each sent whole as it is now.
+      const seats = `${accountId}.${delegateOf(0)},${accountId}.${delegatorOf(0)}`;
+      const streamed = await firstSeats(`${url}/panel/stream?seats=${seats}`, 2);
+      expect(streamed.map((s) => s.viewer.partyId).sort()).toEqual([delegateOf(0), delegatorOf(0)].sort());
+      const refusedStream = async (query: string) => {
+        const answer = await fetch(`${url}/panel/stream?${query}`);
+        return { status: answer.status, code: ((await answer.json()) as PanelError).code };
+      };
+      expect(await refusedStream(`seats=${accountId}.nobody`)).toEqual({
+        status: 404,
+        code: 'PARTY_NOT_FOUND',
+      });
+      expect(await refusedStream(`seats=${accountId}`)).toEqual({ status: 400, code: 'INVALID_REQUEST' });
+      expect(await refusedStream(`seats=${accountId}.a.b`)).toEqual({ status: 400, code: 'INVALID_REQUEST' });
+      const tooMany = Array.from({ length: 65 }, (_, i) => `${accountId}.p${i}`).join(',');
+      expect(await refusedStream(`seats=${tooMany}`)).toEqual({ status: 400, code: 'INVALID_REQUEST' });
+
       const docs = (await (await fetch(`${url}/docs-json`)).json()) as { paths: Record<string, unknown> };
       expect(Object.keys(docs.paths)).toEqual(
         expect.arrayContaining(['/panel', '/panel/seat', '/panel/directory', '/panel/stream']),
@@ -103,3 +120,25 @@ describe('projector Assistant panel', () => {
     }
   }, 30_000);
 });
+
+/** Reads a server-sent event stream until it has sent `count` seats, then closes it. */
+async function firstSeats(url: string, count: number): Promise<Seat[]> {
+  const abort = new AbortController();
+  const answer = await fetch(url, { signal: abort.signal });
+  expect(answer.headers.get('content-type')).toMatch(/^text\/event-stream/);
+  const seats: Seat[] = [];
+  const decoder = new TextDecoder();
+  let buffered = '';
+  for await (const chunk of answer.body!) {
+    buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+    const events = buffered.split('\n\n');
+    buffered = events.pop()!;
+    for (const event of events) {
+      const data = event.split('\n').find((line) => line.startsWith('data: '));
+      if (event.includes('event: seat') && data) seats.push(JSON.parse(data.slice('data: '.length)) as Seat);
+    }
+    if (seats.length >= count) break;
+  }
+  abort.abort();
+  return seats;
+}

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  BadRequestException,
   Controller,
   Delete,
   Patch,
@@ -49,6 +50,37 @@ const ASSET_NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.(js|css|svg)$/;
  * for this long, so a 40-line seat is not recomputed per event.
  */
 const COALESCE_MS = 30;
+
+/** Seats one stream carries at most: a room, or every tab of one browser (one connection for all). */
+const MAX_STREAMED_SEATS = 64;
+
+interface StreamedSeat {
+  readonly accountId: string;
+  readonly partyId: string;
+}
+
+/** The seats a stream asks for: `account` and `viewer`, or `seats=account.viewer,…` (ids hold no `.`). */
+const streamedSeats = (
+  account: string | undefined,
+  viewer: string | undefined,
+  seats: string | undefined,
+): readonly StreamedSeat[] => {
+  if (seats === undefined)
+    return [{ accountId: validId(account, 'account'), partyId: validId(viewer, 'viewer') }];
+  const listed = [...new Set(seats.split(','))];
+  if (listed.length > MAX_STREAMED_SEATS) {
+    throw new BadRequestException({
+      code: 'INVALID_REQUEST',
+      message: `invalid request: seats lists ${listed.length} seats, at most ${MAX_STREAMED_SEATS}`,
+      errors: [{ field: 'seats', messages: [`at most ${MAX_STREAMED_SEATS} seats`] }],
+    });
+  }
+  return listed.map((seat) => {
+    const [accountId, partyId, ...rest] = seat.split('.');
+    if (rest.length > 0) validId(seat, 'seats');
+    return { accountId: validId(accountId, 'seats'), partyId: validId(partyId, 'seats') };
+  });
+};
 
 /** Only the api's command routes are forwarded: the page never reaches its other routes this way. */
 const FORWARDED = /^(accounts\/[^?#]+|clock\/advance|clock\/advance-to-next-timer)$/;
@@ -139,37 +171,61 @@ export class PanelController {
   @Sse('stream')
   @ApiOperation({
     summary:
-      "Server-sent events: the viewer's whole seat (every line, its voicemail and history, the roster) " +
-      'after each change to any of them. One connection per page whatever the number of lines.',
+      "Server-sent events: each seat's whole state (every line, its voicemail and history, the roster) " +
+      'after each change to any of them, as `seat` events. One connection per page whatever the number ' +
+      'of lines or seats: `account` and `viewer` for one seat, or `seats` for several (a room, or every ' +
+      'tab of a browser sharing one connection)',
   })
-  @ApiQuery({ name: 'account', description: 'account id' })
-  @ApiQuery({ name: 'viewer', description: 'party id of whoever uses the seat' })
+  @ApiQuery({ name: 'account', required: false, description: 'account id (one seat)' })
+  @ApiQuery({ name: 'viewer', required: false, description: 'party id of whoever uses the seat (one seat)' })
+  @ApiQuery({
+    name: 'seats',
+    required: false,
+    description: `up to ${MAX_STREAMED_SEATS} seats, comma-separated, each \`account.viewer\``,
+    example: 'demo.exec1,demo.assistant1',
+  })
+  @ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND or PARTY_NOT_FOUND for a seat, with a sentence' })
   stream(
     @Query('account') account: string | undefined,
     @Query('viewer') viewer: string | undefined,
+    @Query('seats') seats?: string,
   ): Observable<MessageEvent> {
-    const accountId = validId(account, 'account');
-    const partyId = validId(viewer, 'viewer');
-    this.seatNow(accountId, partyId);
+    const wanted = streamedSeats(account, viewer, seats);
+    // An unknown account or viewer is a 404 before the stream opens, not an empty stream.
+    for (const seat of wanted) this.seatNow(seat.accountId, seat.partyId);
     return new Observable<MessageEvent>((subscriber) => {
-      let last = '';
+      const last = new Map<string, string>();
+      const changed = new Set(wanted);
       let timer: NodeJS.Timeout | undefined;
       const send = (): void => {
         timer = undefined;
-        const seat = this.seatNow(accountId, partyId);
-        const json = JSON.stringify(seat);
-        if (json === last) return;
-        last = json;
-        subscriber.next({ type: 'seat', id: seat.position, data: json });
+        for (const wantedSeat of changed) {
+          const key = `${wantedSeat.accountId}.${wantedSeat.partyId}`;
+          let seat: Seat;
+          try {
+            seat = this.seatNow(wantedSeat.accountId, wantedSeat.partyId);
+          } catch (error) {
+            // The store deleted the account under an open page: the page says so, the other seats go on.
+            if (!(error instanceof NotFoundException)) throw error;
+            subscriber.next({ type: 'gone', data: { key, ...(error.getResponse() as object) } });
+            continue;
+          }
+          const json = JSON.stringify(seat);
+          if (json === last.get(key)) continue;
+          last.set(key, json);
+          subscriber.next({ type: 'seat', id: seat.position, data: json });
+        }
+        changed.clear();
       };
       send();
-      // The seat reads the account's stream, its lines' streams and the virtual clock's; nothing else.
-      const relevant = (stream: string): boolean =>
+      // A seat reads its account's stream, its lines' streams and the virtual clock's; nothing else.
+      const relevant = (accountId: string, stream: string): boolean =>
         stream === `${ACCOUNT_STREAM_PREFIX}${accountId}` ||
         stream.startsWith(`${LINE_STREAM_PREFIX}${accountId}.`) ||
         stream === VIRTUAL_CLOCK_STREAM;
       const unsubscribe = this.readModels.projector.onChange((change) => {
-        if (relevant(change.stream)) timer ??= setTimeout(send, COALESCE_MS);
+        for (const seat of wanted) if (relevant(seat.accountId, change.stream)) changed.add(seat);
+        if (changed.size > 0) timer ??= setTimeout(send, COALESCE_MS);
       });
       return () => {
         unsubscribe();

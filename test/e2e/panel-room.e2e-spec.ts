@@ -1,0 +1,145 @@
+import type { Page } from 'playwright-core';
+import { fillDemoAccount, send, DEFAULT_DEMO, type DemoAccount } from '../../tools/demo-account.js';
+import { launchBrowser, photographedOnFailure, type Browser } from '../support/browser.js';
+import { startPanelStack, type PanelStack } from '../support/panel-stack.js';
+
+/**
+ * The panel as trainers and architects use it, in Debian's Chromium over the real processes: a room of
+ * seats side by side, the virtual clock moved to the next timer, time travel event by event, and the
+ * whole panel used by keyboard. The virtual clock keeps ringing calls ringing until it is moved.
+ */
+const STARTUP_MS = 90_000;
+const TEST_MS = 120_000;
+/** How long a page may take to show a change: generous, on a machine whose 2 cores are shared. */
+const SHOWN_MS = 30_000;
+
+describe('the panel in a browser: rooms, the clock, time travel, keyboard', () => {
+  let stack: PanelStack;
+  let browser: Browser;
+  const pages: Page[] = [];
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    stack = await startPanelStack({ CLOCK_MODE: 'virtual' });
+  }, STARTUP_MS);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  }, STARTUP_MS);
+
+  afterEach(async () => {
+    await Promise.all(pages.map((page) => page.close()));
+    pages.length = 0;
+  });
+
+  const demo = (accountId: string, assistants = 2) =>
+    fillDemoAccount(stack.api, {
+      ...DEFAULT_DEMO,
+      accountId,
+      name: accountId,
+      executives: 1,
+      linesPerExecutive: 1,
+      assistants,
+    });
+
+  const open = async (query: string): Promise<Page> => {
+    const page = await browser.open(`${stack.projector}/panel${query}`);
+    pages.push(page);
+    return page;
+  };
+  const live = (page: Page) => page.waitForSelector('[data-connection="live"]', { timeout: SHOWN_MS });
+
+  const seatOf = (page: Page, viewer: string) => page.locator(`section.seat[data-viewer="${viewer}"]`);
+  const lampShows = (page: Page, viewer: string, number: string, state: string) =>
+    page.waitForSelector(
+      `section.seat[data-viewer="${viewer}"] section[data-line="${number}"] [data-lamp="${state}"]`,
+      { timeout: SHOWN_MS },
+    );
+  const ring = (account: DemoAccount, number: string, from: string) =>
+    send(
+      stack.api,
+      'POST',
+      `/accounts/${account.accountId}/lines/${encodeURIComponent(number)}/incoming-calls`,
+      {
+        from,
+      },
+    );
+  const streamsSince = (from: number) =>
+    browser.requests.slice(from).filter((url) => url.includes('/panel/stream')).length;
+
+  it(
+    "a room opened from the landing page shows a call placed from an assistant's seat on the executive's and the other assistant's seats live, over one connection",
+    () =>
+      photographedOnFailure(
+        'room',
+        () => pages,
+        async () => {
+          const account = await demo('room');
+          const number = account.executives[0]!.numbers[0]!;
+          const before = browser.requests.length;
+          const landing = await open('');
+          const picker = landing.getByRole('form', { name: 'A room of room' });
+          for (const name of ['Executive 1', 'Assistant 1', 'Assistant 2']) {
+            await picker.getByRole('checkbox', { name }).check();
+          }
+          await picker.getByRole('button', { name: 'Open the room' }).click();
+          await live(landing);
+          expect(await landing.locator('section.seat').count()).toBe(3);
+
+          const assistant = seatOf(landing, 'assistant1');
+          await assistant.getByLabel('Call from').selectOption(number);
+          await assistant.getByRole('textbox', { name: 'Number to call' }).fill('+15559990000');
+          await assistant.getByRole('button', { name: 'Call', exact: true }).click();
+
+          for (const viewer of ['exec1', 'assistant1', 'assistant2']) {
+            await lampShows(landing, viewer, number, 'busy');
+          }
+          await expect(
+            seatOf(landing, 'exec1').locator(`section[data-line="${number}"] .lamp-row`).textContent(),
+          ).resolves.toContain('Assistant 1 on behalf of Executive 1');
+          expect(streamsSince(before)).toBe(1);
+          expect(browser.errors).toEqual([]);
+        },
+      ),
+    TEST_MS,
+  );
+
+  it(
+    'to the next timer moves the clock exactly to the ring timeout and the call goes to voicemail; with none pending it says so',
+    () =>
+      photographedOnFailure(
+        'next-timer',
+        () => pages,
+        async () => {
+          const account = await demo('timer', 1);
+          const number = account.executives[0]!.numbers[0]!;
+          const room = await open(`?account=timer&viewer=exec1&viewer=assistant1`);
+          await live(room);
+          await ring(account, number, '+15558880000');
+          await lampShows(room, 'exec1', number, 'ringing');
+          const clock = room.getByRole('group', { name: 'Virtual clock' });
+          const before = Date.parse((await clock.locator('time').getAttribute('datetime'))!);
+
+          await clock.getByRole('button', { name: 'To the next timer' }).click();
+          await lampShows(room, 'exec1', number, 'idle');
+          await lampShows(room, 'assistant1', number, 'idle');
+          const after = Date.parse((await clock.locator('time').getAttribute('datetime'))!);
+          expect(after - before).toBe(30_000);
+          await expect(
+            seatOf(room, 'assistant1')
+              .locator(`section[data-line="${number}"] details.voicemail summary`)
+              .textContent(),
+          ).resolves.toContain('1 unread');
+
+          await clock.getByRole('button', { name: 'To the next timer' }).click();
+          const refusal = clock.locator('[role="alert"][data-code]');
+          await refusal.waitFor({ timeout: SHOWN_MS });
+          await expect(refusal.getAttribute('data-code')).resolves.toBe('NO_PENDING_TIMER');
+          await expect(refusal.textContent()).resolves.toMatch(/No timer is pending/);
+          expect(browser.errors).toEqual([]);
+        },
+      ),
+    TEST_MS,
+  );
+});
