@@ -142,4 +142,45 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
       ),
     TEST_MS,
   );
+  it(
+    'time travel steps event by event back and forth from the live view, then forward into live again',
+    () =>
+      photographedOnFailure(
+        'stepping',
+        () => pages,
+        async () => {
+          const account = await demo('steps', 1);
+          const number = account.executives[0]!.numbers[0]!;
+          const page = await open(`?account=steps&viewer=exec1`);
+          await live(page);
+          await ring(account, number, '+15557770000');
+          await lampShows(page, 'exec1', number, 'ringing');
+          await page
+            .locator(`section[data-line="${number}"]`)
+            .getByRole('button', { name: 'Answer', exact: true })
+            .click();
+          await lampShows(page, 'exec1', number, 'busy');
+
+          const travel = page.getByRole('group', { name: 'Time travel' });
+          const banner = travel.locator('[data-as-of]');
+          const shows = async (event: string, lamp?: string) => {
+            await banner.filter({ hasText: `after ${event}` }).waitFor({ timeout: SHOWN_MS });
+            if (lamp) await lampShows(page, 'exec1', number, lamp);
+          };
+          await travel.getByRole('button', { name: 'Step back one event' }).click();
+          await shows('CallRang', 'ringing');
+          await travel.getByRole('button', { name: 'Step back one event' }).click();
+          await shows('IncomingCallReceived');
+          await travel.getByRole('button', { name: 'Step forward one event' }).click();
+          await shows('CallRang', 'ringing');
+          await travel.getByRole('button', { name: 'Step forward one event' }).click();
+          await shows('CallAnswered', 'busy');
+          await travel.getByRole('button', { name: 'Step forward to live' }).click();
+          await banner.waitFor({ state: 'detached', timeout: SHOWN_MS });
+          await lampShows(page, 'exec1', number, 'busy');
+          expect(browser.errors).toEqual([]);
+        },
+      ),
+    TEST_MS,
+  );
 });

@@ -1,4 +1,4 @@
-import type { Directory, PanelError, Seat } from '../../projector/src/panel/seat-contract.js';
+import type { Directory, PanelError, Seat, Steps } from '../../projector/src/panel/seat-contract.js';
 
 /** A refused request: the reason code and sentence the api (or the projector) answered with. */
 export class Refusal extends Error {
@@ -49,6 +49,10 @@ export const loadSeat = (
   viewer: string,
   past: { readonly asOf?: string; readonly asOfTime?: string } = {},
 ): Promise<Seat> => request(`/panel/seat?${new URLSearchParams({ account, viewer, ...past })}`);
+
+/** Time travel event by event: the account's events around a view as of `position`. */
+export const loadSteps = (account: string, position: string): Promise<Steps> =>
+  request(`/panel/steps?${new URLSearchParams({ account, position })}`);
 
 /**
  * Every action is an api command with the viewer as actor. The page sends it to its own origin

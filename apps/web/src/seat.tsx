@@ -5,9 +5,10 @@ import type {
   SeatDelegation,
   SeatLine,
   SeatParty,
+  Steps,
 } from '../../projector/src/panel/seat-contract.js';
 import { AuditTrail } from './audit.js';
-import { Refusal, command, linePath, loadDirectory, loadSeat } from './api.js';
+import { Refusal, command, linePath, loadDirectory, loadSeat, loadSteps } from './api.js';
 import { duration, elapsed, phone, when, words } from './format.js';
 import { Problem } from './problem.js';
 import { liveSeats, type Connection } from './live.js';
@@ -616,7 +617,10 @@ function Clock({ seat, act, refusal }: { seat: Seat; act: Act; refusal: Shown | 
   );
 }
 
-/** Time travel (the projector's asOf / asOfTime): step back event by event, or jump to a time. */
+/**
+ * Time travel (the projector's asOf / asOfTime): step event by event through the account's events,
+ * back and forth from any point (a time jumped to, too), then back to live.
+ */
 function TimeTravel(props: {
   shown: Seat;
   past: boolean;
@@ -626,17 +630,55 @@ function TimeTravel(props: {
 }) {
   const { shown, past, travel, live, refusal } = props;
   const [time, setTime] = useState('');
-  const position = BigInt(shown.position);
+  /** The steps around a view, with the position they were looked up for: a newer view never uses older ones. */
+  const [around, setAround] = useState<{ readonly position: string; readonly steps: Steps }>();
+  const [stepError, setStepError] = useState<Shown>();
+  const account = shown.account.accountId;
+  const stepsHere = (): Promise<Steps | undefined> =>
+    loadSteps(account, shown.position).then(
+      (found) => {
+        setStepError(undefined);
+        return found;
+      },
+      (error: Refusal) => {
+        setStepError({ code: error.code, message: error.message });
+        return undefined;
+      },
+    );
+  // In the past the steps around the view are looked up once per view; live, only when a step is asked.
+  useEffect(() => {
+    const position = shown.position;
+    if (past) void stepsHere().then((steps) => steps && setAround({ position, steps }));
+  }, [past, account, shown.position]);
+  const steps = around?.position === shown.position ? around.steps : undefined;
+
+  const stepBack = () =>
+    void (steps ? Promise.resolve(steps) : stepsHere()).then((found) => {
+      if (found?.back != null) travel({ asOf: found.back });
+    });
+  const stepForward = () => {
+    if (!steps) return;
+    if (steps.forward) travel({ asOf: steps.forward.position });
+    else live();
+  };
   return (
     <div class={`time-travel${past ? ' past' : ''}`} role="group" aria-label="Time travel">
       {past && (
-        <strong data-as-of={shown.position}>
-          As of position {shown.position} ({when(shown.clock.now)}){' '}
+        <strong data-as-of={shown.position} role="status">
+          As of position {shown.position} ({when(shown.clock.now)})
+          {steps?.current && `, after ${steps.current.type} on ${steps.current.stream}`}{' '}
         </strong>
       )}
-      <button disabled={position === 0n} onClick={() => travel({ asOf: String(position - 1n) })}>
+      <button disabled={past && steps?.back == null} onClick={stepBack}>
         Step back one event
       </button>{' '}
+      {past && (
+        <>
+          <button disabled={!steps} onClick={stepForward}>
+            {steps && !steps.forward ? 'Step forward to live' : 'Step forward one event'}
+          </button>{' '}
+        </>
+      )}
       <label>
         As of time{' '}
         <input
@@ -655,7 +697,7 @@ function TimeTravel(props: {
           <button onClick={live}>Back to live</button>
         </>
       )}
-      <RefusalNote refusal={refusal} />
+      <RefusalNote refusal={refusal ?? stepError} />
     </div>
   );
 }

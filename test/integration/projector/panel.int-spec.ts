@@ -4,7 +4,7 @@ import { EventStore, createEventStoreClient } from '#eventstore';
 import { createProjectorApp } from '../../../apps/projector/src/bootstrap.js';
 import { Projector } from '#read-models';
 import { PROJECTIONS } from '#read-models';
-import type { Directory, PanelError, Seat } from '../../../apps/projector/src/panel/seat-contract.js';
+import type { Directory, PanelError, Seat, Steps } from '../../../apps/projector/src/panel/seat-contract.js';
 import { accountEvents, delegateOf, delegatorOf, numberOf } from '../../../bench/replay/workload.js';
 
 /** The web app as the projector serves it: the built page and assets, the directory and a seat. */
@@ -110,9 +110,31 @@ describe('projector Assistant panel', () => {
       const tooMany = Array.from({ length: 65 }, (_, i) => `${accountId}.p${i}`).join(',');
       expect(await refusedStream(`seats=${tooMany}`)).toEqual({ status: 400, code: 'INVALID_REQUEST' });
 
+      // Time travel event by event over the account's own events, whatever else the shared log holds.
+      const steps = async (at: string) => {
+        const answer = await fetch(`${url}/panel/steps?account=${accountId}&position=${at}`);
+        return { status: answer.status, body: (await answer.json()) as Steps & PanelError };
+      };
+      const latest = (await steps(String(position))).body;
+      expect(latest.current).toMatchObject({ position: String(position), stream: account.stream });
+      expect(latest.forward).toBeNull();
+      const before = (await steps(latest.back!)).body;
+      expect(before.current).toMatchObject({ position: latest.back, stream: account.stream });
+      expect(before.forward).toEqual(latest.current);
+      expect(BigInt(before.back!)).toBeLessThan(BigInt(latest.back!));
+      expect((await steps('x1')).body.code).toBe('INVALID_REQUEST');
+      const unknownSteps = await fetch(`${url}/panel/steps?account=nope${accountId}&position=${position}`);
+      expect(unknownSteps.status).toBe(404);
+
       const docs = (await (await fetch(`${url}/docs-json`)).json()) as { paths: Record<string, unknown> };
       expect(Object.keys(docs.paths)).toEqual(
-        expect.arrayContaining(['/panel', '/panel/seat', '/panel/directory', '/panel/stream']),
+        expect.arrayContaining([
+          '/panel',
+          '/panel/seat',
+          '/panel/directory',
+          '/panel/stream',
+          '/panel/steps',
+        ]),
       );
     } finally {
       await app.close();

@@ -23,12 +23,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable } from 'rxjs';
 import { ConfigService } from '@nestjs/config';
 import { VIRTUAL_CLOCK_STREAM } from '#events';
-import { ACCOUNT_STREAM_PREFIX, LINE_STREAM_PREFIX, type ReadModels } from '#read-models';
+import { ACCOUNT_STREAM_PREFIX, LINE_STREAM_PREFIX, accountsProjection, type ReadModels } from '#read-models';
 import { validId } from '../http/params.js';
 import { ReadModelsService, type AsOf } from '../http/read-models.service.js';
 import { projectorSettingsOf, type ProjectorSettings } from '../projector-config.js';
-import type { Directory, Seat } from './seat-contract.js';
+import type { Directory, Seat, Steps } from './seat-contract.js';
 import { SeatRefusal, directory, seatOf } from './seat.js';
+import { stepsAround } from './steps.js';
 
 /**
  * Where `vite build` put the web app (apps/web): dist/web at the repository root. Run from dist this
@@ -50,6 +51,12 @@ const ASSET_NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.(js|css|svg)$/;
  * for this long, so a 40-line seat is not recomputed per event.
  */
 const COALESCE_MS = 30;
+
+/** A seat reads its account's stream, its lines' streams and the virtual clock's; nothing else. */
+const seatReads = (accountId: string, stream: string): boolean =>
+  stream === `${ACCOUNT_STREAM_PREFIX}${accountId}` ||
+  stream.startsWith(`${LINE_STREAM_PREFIX}${accountId}.`) ||
+  stream === VIRTUAL_CLOCK_STREAM;
 
 /** Seats one stream carries at most: a room, or every tab of one browser (one connection for all). */
 const MAX_STREAMED_SEATS = 64;
@@ -168,6 +175,40 @@ export class PanelController {
     return this.seatFrom(readModels, accountId, partyId, { asOf, asOfTime });
   }
 
+  @Get('steps')
+  @ApiOperation({
+    summary:
+      "Time travel event by event: around a view as of a $all position, the account's event it shows " +
+      'last, the position one step back, and the next event (one step forward); the account is its own ' +
+      'stream, its lines and the virtual clock',
+  })
+  @ApiQuery({ name: 'account', description: 'account id' })
+  @ApiQuery({
+    name: 'position',
+    description: "the $all commit position the view is as of (a seat's `position`)",
+  })
+  @ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND, with a sentence' })
+  async steps(
+    @Query('account') account: string | undefined,
+    @Query('position') position: string | undefined,
+  ): Promise<Steps> {
+    const accountId = validId(account, 'account');
+    if (position === undefined || !/^\d{1,20}$/.test(position)) {
+      throw new BadRequestException({
+        code: 'INVALID_REQUEST',
+        message: 'invalid request: position must be a $all commit position (digits)',
+        errors: [{ field: 'position', messages: ['a $all commit position (digits)'] }],
+      });
+    }
+    if (!this.readModels.projector.readModels.state(accountsProjection).accounts.has(accountId)) {
+      throw new NotFoundException({
+        code: 'ACCOUNT_NOT_FOUND',
+        message: `There is no account "${accountId}".`,
+      });
+    }
+    return stepsAround(this.readModels.store, BigInt(position), (stream) => seatReads(accountId, stream));
+  }
+
   @Sse('stream')
   @ApiOperation({
     summary:
@@ -218,13 +259,8 @@ export class PanelController {
         changed.clear();
       };
       send();
-      // A seat reads its account's stream, its lines' streams and the virtual clock's; nothing else.
-      const relevant = (accountId: string, stream: string): boolean =>
-        stream === `${ACCOUNT_STREAM_PREFIX}${accountId}` ||
-        stream.startsWith(`${LINE_STREAM_PREFIX}${accountId}.`) ||
-        stream === VIRTUAL_CLOCK_STREAM;
       const unsubscribe = this.readModels.projector.onChange((change) => {
-        for (const seat of wanted) if (relevant(seat.accountId, change.stream)) changed.add(seat);
+        for (const seat of wanted) if (seatReads(seat.accountId, change.stream)) changed.add(seat);
         if (changed.size > 0) timer ??= setTimeout(send, COALESCE_MS);
       });
       return () => {
