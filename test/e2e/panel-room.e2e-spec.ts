@@ -183,4 +183,51 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
       ),
     TEST_MS,
   );
+  it(
+    'eight tabs of the panel are all live over one shared connection; when the leading tab closes another takes over',
+    () =>
+      photographedOnFailure(
+        'eight-tabs',
+        () => pages,
+        async () => {
+          const account = await demo('tabs');
+          const number = account.executives[0]!.numbers[0]!;
+          const viewers = ['exec1', 'assistant1', 'assistant2'];
+          // Opened one after the other: with a stream per tab the seventh page would never load.
+          const tabs: Page[] = [];
+          const viewerOf = new Map<Page, string>();
+          for (let i = 0; i < 8; i++) {
+            const viewer = viewers[i % viewers.length]!;
+            const tab = await open(`?account=tabs&viewer=${viewer}`);
+            await live(tab);
+            tabs.push(tab);
+            viewerOf.set(tab, viewer);
+          }
+          const leading = async () => {
+            const leaders: Page[] = [];
+            for (const tab of tabs) {
+              if (await tab.evaluate(`document.documentElement.dataset.streamLeader === 'true'`))
+                leaders.push(tab);
+            }
+            return leaders;
+          };
+          const everyTabShows = (state: string) =>
+            Promise.all(tabs.map((tab) => lampShows(tab, viewerOf.get(tab)!, number, state)));
+
+          await ring(account, number, '+15554440000');
+          await everyTabShows('ringing');
+          const [leader, ...others] = await leading();
+          expect(others).toEqual([]);
+
+          await leader!.close();
+          tabs.splice(tabs.indexOf(leader!), 1);
+          pages.splice(pages.indexOf(leader!), 1);
+          await send(stack.api, 'POST', '/clock/advance-to-next-timer', { actor: 'trainer' });
+          await everyTabShows('idle');
+          expect(await leading()).toHaveLength(1);
+          expect(browser.errors).toEqual([]);
+        },
+      ),
+    TEST_MS,
+  );
 });
