@@ -230,4 +230,89 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
       ),
     TEST_MS,
   );
+  it(
+    "invites, acceptances, revocations, permission changes and shared lines appear live, and moving between the account's seats asks the server nothing",
+    () =>
+      photographedOnFailure(
+        'roster',
+        () => pages,
+        async () => {
+          const account = await fillDemoAccount(stack.api, {
+            ...DEFAULT_DEMO,
+            accountId: 'roster',
+            name: 'roster',
+            executives: 1,
+            linesPerExecutive: 2,
+            assistants: 1,
+          });
+          const [first, second] = account.executives[0]!.numbers;
+          const room = await open(`?account=roster&viewer=exec1&viewer=assistant1`);
+          await live(room);
+          const assistant = seatOf(room, 'assistant1');
+          const lines = () =>
+            assistant
+              .locator('section[data-line]')
+              .evaluateAll((all) => all.map((l) => l.getAttribute('data-line')));
+          const linesAre = (numbers: readonly string[]) =>
+            room.waitForFunction(
+              `JSON.stringify([...document.querySelectorAll('section.seat[data-viewer="assistant1"] section[data-line]')]` +
+                `.map((line) => line.getAttribute('data-line'))) === ${JSON.stringify(JSON.stringify(numbers))}`,
+              null,
+              { timeout: SHOWN_MS },
+            );
+          const own = (await lines())[0]!;
+          const delegations = `/accounts/roster/delegations`;
+          const [{ delegationId: old }] = account.delegations;
+
+          await send(stack.api, 'POST', `${delegations}/${old}/revoke`, { actor: 'exec1' });
+          await linesAre([own]);
+          const invited = await send(stack.api, 'POST', delegations, {
+            actor: 'exec1',
+            delegatorId: 'exec1',
+            delegateId: 'assistant1',
+            permissions: ['answerCalls'],
+            sharedLines: [first],
+          });
+          const delegation = invited.delegationId as string;
+          const row = (viewer: string) => seatOf(room, viewer).locator(`li[data-delegation="${delegation}"]`);
+          await row('assistant1').and(room.locator('[data-status="pending"]')).waitFor({ timeout: SHOWN_MS });
+          await row('exec1').and(room.locator('[data-status="pending"]')).waitFor({ timeout: SHOWN_MS });
+
+          await send(stack.api, 'POST', `${delegations}/${delegation}/accept`, { actor: 'assistant1' });
+          await linesAre([own, first!]);
+          await send(stack.api, 'PUT', `${delegations}/${delegation}/permissions`, {
+            actor: 'exec1',
+            permissions: ['answerCalls', 'placeCalls'],
+          });
+          await assistant
+            .locator(`section[data-line="${first}"] .role`)
+            .filter({ hasText: 'place calls' })
+            .waitFor({ timeout: SHOWN_MS });
+          await send(stack.api, 'PUT', `${delegations}/${delegation}/shared-lines`, {
+            actor: 'exec1',
+            sharedLines: [first, second],
+          });
+          await linesAre([own, first!, second!]);
+
+          // Switching to one seat of the room and back: the tab shows what it holds, and asks nothing.
+          await room.evaluate(`window.stayedInPage = true`);
+          const before = browser.requests.length;
+          await room
+            .getByRole('navigation', { name: 'Other seats' })
+            .getByRole('link', { name: 'Assistant 1' })
+            .click();
+          await room.waitForFunction(`document.querySelectorAll('section.seat').length === 1`, null, {
+            timeout: SHOWN_MS,
+          });
+          expect(await room.locator('section.seat').count()).toBe(1);
+          await linesAre([own, first!, second!]);
+          await room.goBack();
+          await room.locator('section.seat[data-viewer="exec1"]').waitFor({ timeout: SHOWN_MS });
+          expect(await room.evaluate(`window.stayedInPage === true`)).toBe(true);
+          expect(browser.requests.slice(before).filter((url) => url.includes('/panel'))).toEqual([]);
+          expect(browser.errors).toEqual([]);
+        },
+      ),
+    TEST_MS,
+  );
 });

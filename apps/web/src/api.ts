@@ -41,7 +41,22 @@ export const isStackDown = (error: unknown): boolean =>
 /** A read-model query of the projector (same origin as the page). */
 export const loadJson = <T>(path: string): Promise<T> => request(path);
 
-export const loadDirectory = (): Promise<Directory> => request('/panel/directory');
+let directory: Promise<Directory> | undefined;
+
+/**
+ * Every account and its parties. Kept for the tab's life, so moving between an account's seats and
+ * rooms asks nothing again; `fresh` looks again (a party added since, or the landing page opened).
+ */
+export const loadDirectory = (fresh = false): Promise<Directory> => {
+  if (fresh || !directory) {
+    const loading = request<Directory>('/panel/directory');
+    directory = loading;
+    loading.catch(() => {
+      if (directory === loading) directory = undefined;
+    });
+  }
+  return directory;
+};
 
 /** The seat now, or (time travel) as of a `$all` position or a simulated time. */
 export const loadSeat = (

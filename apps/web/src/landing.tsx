@@ -12,7 +12,7 @@ export function Landing() {
   const [error, setError] = useState<Refusal>();
   useEffect(() => {
     document.title = 'Switchboard · seats';
-    loadDirectory().then(setDirectory, (e: Refusal) => setError(e));
+    loadDirectory(true).then(setDirectory, (e: Refusal) => setError(e));
   }, []);
   if (error) return <Problem error={error} />;
   if (!directory) return <p aria-busy="true">Loading…</p>;

@@ -23,6 +23,8 @@ type Message =
   | { readonly kind: 'connection'; readonly connection: Connection };
 
 const CHANNEL = 'switchboard-panel';
+/** How long a seat no page shows any more stays on the stream (and its cached state current). */
+const LINGER_MS = 60_000;
 const LEADER_LOCK = 'switchboard-panel-stream';
 
 /**
@@ -72,8 +74,13 @@ class LiveSeats {
     this.settleSoon();
     return () => {
       watching.delete(watcher);
-      if (watching.size === 0) this.watchers.delete(key);
-      this.settleSoon();
+      if (watching.size > 0) return;
+      // A seat left stays streamed a while: going back to it, or to a room with it, shows it current at once.
+      setTimeout(() => {
+        if (watching.size > 0 || this.watchers.get(key) !== watching) return;
+        this.watchers.delete(key);
+        this.settleSoon();
+      }, LINGER_MS);
     };
   }
 

@@ -1,6 +1,8 @@
+import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type {
   Availability,
+  Directory,
   Seat,
   SeatDelegation,
   SeatLine,
@@ -37,6 +39,8 @@ export function SeatPage({ account, viewers }: { account: string; viewers: reado
   /** Time travel: the seats as of an earlier point, shown instead of the live ones until "Back to live". */
   const [past, setPast] = useState<ReadonlyMap<string, Seat>>();
   const [travelError, setTravelError] = useState<Shown>();
+  /** The account's parties, each a seat to switch to. */
+  const [parties, setParties] = useState<readonly SeatParty[]>([]);
   const viewersKey = viewers.join(',');
 
   useEffect(() => {
@@ -45,8 +49,9 @@ export function SeatPage({ account, viewers }: { account: string; viewers: reado
     let stops: (() => void)[] = [];
     let closed = false;
     knownSeats(account, viewers).then(
-      () => {
+      (found) => {
         if (closed) return;
+        setParties(found.parties);
         stops = viewers.map((viewer) =>
           liveSeats.watch(account, viewer, {
             seat: (seat) => setSeats((shown) => new Map(shown).set(viewer, seat)),
@@ -133,8 +138,21 @@ export function SeatPage({ account, viewers }: { account: string; viewers: reado
           live={() => setPast(undefined)}
           refusal={travelError}
         />
-        <nav>
+        <nav aria-label="Other seats">
           <a href="/panel">All seats</a>
+          {parties.length > 1 && ' · this account: '}
+          {parties.length > 1 &&
+            parties.map((party, i) => (
+              <Fragment key={party.partyId}>
+                {i > 0 && ', '}
+                <a
+                  href={`/panel?${new URLSearchParams({ account, viewer: party.partyId })}`}
+                  aria-current={!room && party.partyId === first.viewer.partyId ? 'page' : undefined}
+                >
+                  {party.name}
+                </a>
+              </Fragment>
+            ))}
         </nav>
       </header>
       <div class="seats">
@@ -197,13 +215,26 @@ function SeatColumn(props: {
  * An unknown account or viewer is told apart from the directory (a 200) rather than from the seat's
  * 404, which the browser would log as a console error on a page that is working as meant.
  */
-const knownSeats = async (account: string, viewers: readonly string[]): Promise<void> => {
-  const found = (await loadDirectory()).accounts.find((a) => a.accountId === account);
+const knownSeats = async (
+  account: string,
+  viewers: readonly string[],
+): Promise<Directory['accounts'][number]> => {
+  const lookUp = (directory: Directory) => {
+    const found = directory.accounts.find((a) => a.accountId === account);
+    return found && viewers.every((viewer) => found.parties.some((p) => p.partyId === viewer))
+      ? found
+      : undefined;
+  };
+  // The tab's directory first; one fresh look when it lacks someone (added since it was read).
+  const cached = lookUp(await loadDirectory());
+  if (cached) return cached;
+  const found = (await loadDirectory(true)).accounts.find((a) => a.accountId === account);
   if (!found) throw new Refusal(404, 'ACCOUNT_NOT_FOUND', `There is no account "${account}".`);
   const unknown = viewers.find((viewer) => !found.parties.some((p) => p.partyId === viewer));
   if (unknown !== undefined) {
     throw new Refusal(404, 'PARTY_NOT_FOUND', `"${unknown}" is not a party of account ${found.name}.`);
   }
+  return found;
 };
 
 function RefusalNote({ refusal }: { refusal: Shown | undefined }) {
