@@ -315,4 +315,52 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
       ),
     TEST_MS,
   );
+  it(
+    'a delegate answers a ringing call by keyboard alone, sees where the focus is, and hears the lamps change',
+    () =>
+      photographedOnFailure(
+        'keyboard',
+        () => pages,
+        async () => {
+          const account = await demo('keys', 1);
+          const number = account.executives[0]!.numbers[0]!;
+          const page = await open(`?account=keys&viewer=assistant1`);
+          await live(page);
+          await ring(account, number, '+15553330000');
+          await lampShows(page, 'assistant1', number, 'ringing');
+          const announced = page.locator('[data-announcement]');
+          await announced
+            .filter({ hasText: `${number} is ringing from +15553330000` })
+            .waitFor({ timeout: SHOWN_MS });
+
+          const focused = `(() => {
+            const at = document.activeElement;
+            return at ? { text: at.textContent, line: at.closest('section[data-line]')?.getAttribute('data-line') ?? null,
+              outline: getComputedStyle(at).outlineStyle } : null;
+          })()`;
+          let answer: { text: string; line: string | null; outline: string } | null = null;
+          for (let presses = 0; presses < 60; presses++) {
+            await page.keyboard.press('Tab');
+            const at = await page.evaluate<{ text: string; line: string | null; outline: string } | null>(
+              focused,
+            );
+            if (at?.text === 'Answer' && at.line === number) {
+              answer = at;
+              break;
+            }
+          }
+          expect(answer).not.toBeNull();
+          expect(answer!.outline).not.toBe('none');
+          await page.keyboard.press('Enter');
+          await lampShows(page, 'assistant1', number, 'busy');
+          await announced.filter({ hasText: `${number} is busy` }).waitFor({ timeout: SHOWN_MS });
+
+          const unknown = await open('?account=nowhere&viewer=assistant1');
+          await unknown.getByRole('heading', { name: 'Unknown account' }).waitFor({ timeout: SHOWN_MS });
+          await expect(unknown.getByRole('alert').textContent()).resolves.toContain('ACCOUNT_NOT_FOUND');
+          expect(browser.errors).toEqual([]);
+        },
+      ),
+    TEST_MS,
+  );
 });

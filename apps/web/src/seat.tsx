@@ -11,9 +11,10 @@ import type {
 } from '../../projector/src/panel/seat-contract.js';
 import { AuditTrail } from './audit.js';
 import { Refusal, command, linePath, loadDirectory, loadSeat, loadSteps } from './api.js';
-import { duration, elapsed, phone, when, words } from './format.js';
+import { duration, elapsed, phone, streamWords, when, words } from './format.js';
 import { Problem } from './problem.js';
 import { liveSeats, type Connection } from './live.js';
+import { lampChanges } from './announce.js';
 
 type Method = 'POST' | 'PUT' | 'DELETE';
 /** Runs one api command for a part of the page (a line, the dialer, the roster) and shows its refusal there. */
@@ -39,6 +40,8 @@ export function SeatPage({ account, viewers }: { account: string; viewers: reado
   /** Time travel: the seats as of an earlier point, shown instead of the live ones until "Back to live". */
   const [past, setPast] = useState<ReadonlyMap<string, Seat>>();
   const [travelError, setTravelError] = useState<Shown>();
+  /** The last lamp changes, for screen readers (a polite live region). */
+  const [announcement, setAnnouncement] = useState('');
   /** The account's parties, each a seat to switch to. */
   const [parties, setParties] = useState<readonly SeatParty[]>([]);
   const viewersKey = viewers.join(',');
@@ -48,13 +51,20 @@ export function SeatPage({ account, viewers }: { account: string; viewers: reado
     // stream then carries every state of every seat's lines and roster.
     let stops: (() => void)[] = [];
     let closed = false;
+    /** The state each seat was last seen in, to tell screen readers which lamps changed. */
+    const seen = new Map<string, Seat>();
     knownSeats(account, viewers).then(
       (found) => {
         if (closed) return;
         setParties(found.parties);
         stops = viewers.map((viewer) =>
           liveSeats.watch(account, viewer, {
-            seat: (seat) => setSeats((shown) => new Map(shown).set(viewer, seat)),
+            seat: (seat) => {
+              const said = lampChanges(seen.get(viewer), seat, viewers.length > 1);
+              seen.set(viewer, seat);
+              if (said.length > 0) setAnnouncement(said.join(' '));
+              setSeats((shown) => new Map(shown).set(viewer, seat));
+            },
             connection: setConnection,
           }),
         );
@@ -155,6 +165,9 @@ export function SeatPage({ account, viewers }: { account: string; viewers: reado
             ))}
         </nav>
       </header>
+      <p class="visually-hidden" role="status" aria-live="polite" data-announcement>
+        {announcement}
+      </p>
       <div class="seats">
         {live.map((seat) => (
           <SeatColumn
@@ -697,7 +710,7 @@ function TimeTravel(props: {
       {past && (
         <strong data-as-of={shown.position} role="status">
           As of position {shown.position} ({when(shown.clock.now)})
-          {steps?.current && `, after ${steps.current.type} on ${steps.current.stream}`}{' '}
+          {steps?.current && `, after ${steps.current.type} on ${streamWords(steps.current.stream)}`}{' '}
         </strong>
       )}
       <button disabled={past && steps?.back == null} onClick={stepBack}>
