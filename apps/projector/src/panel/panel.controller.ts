@@ -242,15 +242,7 @@ export class PanelController {
         timer = undefined;
         for (const wantedSeat of changed) {
           const key = `${wantedSeat.accountId}.${wantedSeat.partyId}`;
-          let seat: Seat;
-          try {
-            seat = this.seatNow(wantedSeat.accountId, wantedSeat.partyId);
-          } catch (error) {
-            // The store deleted the account under an open page: the page says so, the other seats go on.
-            if (!(error instanceof NotFoundException)) throw error;
-            subscriber.next({ type: 'gone', data: { key, ...(error.getResponse() as object) } });
-            continue;
-          }
+          const seat = this.seatNow(wantedSeat.accountId, wantedSeat.partyId);
           const json = JSON.stringify(seat);
           if (json === last.get(key)) continue;
           last.set(key, json);
