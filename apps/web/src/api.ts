@@ -1,4 +1,4 @@
-import type { Directory, PanelError, Seat } from '../../projector/src/panel/seat-contract.js';
+import type { Directory, PanelError, Seat, Steps } from '../../projector/src/panel/seat-contract.js';
 
 /** A refused request: the reason code and sentence the api (or the projector) answered with. */
 export class Refusal extends Error {
@@ -41,7 +41,22 @@ export const isStackDown = (error: unknown): boolean =>
 /** A read-model query of the projector (same origin as the page). */
 export const loadJson = <T>(path: string): Promise<T> => request(path);
 
-export const loadDirectory = (): Promise<Directory> => request('/panel/directory');
+let directory: Promise<Directory> | undefined;
+
+/**
+ * Every account and its parties. Kept for the tab's life, so moving between an account's seats and
+ * rooms asks nothing again; `fresh` looks again (a party added since, or the landing page opened).
+ */
+export const loadDirectory = (fresh = false): Promise<Directory> => {
+  if (fresh || !directory) {
+    const loading = request<Directory>('/panel/directory');
+    directory = loading;
+    loading.catch(() => {
+      if (directory === loading) directory = undefined;
+    });
+  }
+  return directory;
+};
 
 /** The seat now, or (time travel) as of a `$all` position or a simulated time. */
 export const loadSeat = (
@@ -49,6 +64,10 @@ export const loadSeat = (
   viewer: string,
   past: { readonly asOf?: string; readonly asOfTime?: string } = {},
 ): Promise<Seat> => request(`/panel/seat?${new URLSearchParams({ account, viewer, ...past })}`);
+
+/** Time travel event by event: the account's events around a view as of `position`. */
+export const loadSteps = (account: string, position: string): Promise<Steps> =>
+  request(`/panel/steps?${new URLSearchParams({ account, position })}`);
 
 /**
  * Every action is an api command with the viewer as actor. The page sends it to its own origin

@@ -30,3 +30,12 @@ export const words = (id: string): string =>
     .replace(/([a-z])([A-Z])/g, '$1 $2')
     .replaceAll('_', ' ')
     .toLowerCase();
+
+/** A stream as people name it: `line-acme.15550100` is line +15550100, `account-acme` the account. */
+export const streamWords = (stream: string): string => {
+  const line = /^line-[^.]+\.(\d+)$/.exec(stream);
+  if (line) return `line ${phone(line[1]!)}`;
+  if (stream.startsWith('account-')) return 'the account';
+  if (stream === 'clock-virtual') return 'the virtual clock';
+  return stream;
+};

@@ -3,13 +3,16 @@ import type { Directory } from '../../projector/src/panel/seat-contract.js';
 import { Refusal, loadDirectory } from './api.js';
 import { Problem } from './problem.js';
 
-/** Every account and its parties, each a link to its seat: nobody has to type a query string. */
+/**
+ * Every account and its parties, each a link to its seat, and a room of the seats ticked: nobody has
+ * to type a query string.
+ */
 export function Landing() {
   const [directory, setDirectory] = useState<Directory>();
   const [error, setError] = useState<Refusal>();
   useEffect(() => {
     document.title = 'Switchboard · seats';
-    loadDirectory().then(setDirectory, (e: Refusal) => setError(e));
+    loadDirectory(true).then(setDirectory, (e: Refusal) => setError(e));
   }, []);
   if (error) return <Problem error={error} />;
   if (!directory) return <p aria-busy="true">Loading…</p>;
@@ -42,6 +45,18 @@ export function Landing() {
               </li>
             ))}
           </ul>
+          <form class="room-picker" method="get" action="/panel" aria-label={`A room of ${account.name}`}>
+            <input type="hidden" name="account" value={account.accountId} />
+            <fieldset>
+              <legend>Seats side by side (a call's journey across them, live):</legend>
+              {account.parties.map((party) => (
+                <label key={party.partyId}>
+                  <input type="checkbox" name="viewer" value={party.partyId} /> {party.name}{' '}
+                </label>
+              ))}
+            </fieldset>
+            <button type="submit">Open the room</button>
+          </form>
         </section>
       ))}
     </main>

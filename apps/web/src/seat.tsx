@@ -1,16 +1,21 @@
+import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type {
   Availability,
+  Directory,
   Seat,
   SeatDelegation,
   SeatLine,
   SeatParty,
+  Steps,
 } from '../../projector/src/panel/seat-contract.js';
 import { AuditTrail } from './audit.js';
-import { Refusal, command, linePath, loadDirectory, loadSeat } from './api.js';
-import { duration, elapsed, phone, when, words } from './format.js';
+import { Refusal, command, linePath, loadDirectory, loadSeat, loadSteps } from './api.js';
+import { duration, elapsed, phone, streamWords, when, words } from './format.js';
 import { Problem } from './problem.js';
 import { SpeedDials } from './speed-dials.js';
+import { liveSeats, type Connection } from './live.js';
+import { lampChanges } from './announce.js';
 
 type Method = 'POST' | 'PUT' | 'DELETE';
 /** Runs one api command for a part of the page (a line, the dialer, the roster) and shows its refusal there. */
@@ -21,79 +26,109 @@ interface Shown {
   readonly message: string;
 }
 
-/** A party's seat: its lines, live over one connection, and every action its permissions allow. */
-export function SeatPage({ account, viewer }: { account: string; viewer: string }) {
-  const [seat, setSeat] = useState<Seat>();
+/**
+ * One party's seat, or a room of several side by side (an executive and its assistants, say) so a call's
+ * journey shows across them: every seat live over the page's one connection, every action its
+ * viewer's permissions allow, with the viewer as actor.
+ */
+export function SeatPage({ account, viewers }: { account: string; viewers: readonly string[] }) {
+  const [seats, setSeats] = useState<ReadonlyMap<string, Seat>>(new Map());
   const [problem, setProblem] = useState<Refusal>();
-  const [connection, setConnection] = useState<'connecting' | 'live' | 'lost'>('connecting');
-  const [refusals, setRefusals] = useState<Readonly<Record<string, Shown | undefined>>>({});
+  const [connection, setConnection] = useState<Connection>('connecting');
+  const [refusals, setRefusals] = useState<ReadonlyMap<string, Shown>>(new Map());
   const [busy, setBusy] = useState<string>();
   const [tick, setTick] = useState(Date.now());
-  /** Time travel: the seat as of an earlier point, shown instead of the live one until "Back to live". */
-  const [past, setPast] = useState<Seat>();
+  /** Time travel: the seats as of an earlier point, shown instead of the live ones until "Back to live". */
+  const [past, setPast] = useState<ReadonlyMap<string, Seat>>();
   const [travelError, setTravelError] = useState<Shown>();
+  /** The last lamp changes, for screen readers (a polite live region). */
+  const [announcement, setAnnouncement] = useState('');
+  /** The account's parties, each a seat to switch to. */
+  const [parties, setParties] = useState<readonly SeatParty[]>([]);
+  const viewersKey = viewers.join(',');
 
   useEffect(() => {
-    // The seat's first state says clearly when the account or viewer is unknown or the stack down;
-    // the stream then carries every later state of every line and of the roster.
-    let source: EventSource | undefined;
-    knownSeat(account, viewer)
-      .then(() => loadSeat(account, viewer))
-      .then(
-        (first) => {
-          setSeat(first);
-          document.title = `${first.viewer.name} · Switchboard`;
-          source = new EventSource(`/panel/stream?${new URLSearchParams({ account, viewer })}`);
-          source.addEventListener('seat', (event) => {
-            setSeat(JSON.parse((event as MessageEvent<string>).data) as Seat);
-            setConnection('live');
-          });
-          source.onopen = () => setConnection('live');
-          source.onerror = () => setConnection('lost');
-        },
-        (error: Refusal) => setProblem(error),
-      );
+    // The directory says clearly when the account or a viewer is unknown or the stack down; the
+    // stream then carries every state of every seat's lines and roster.
+    let stops: (() => void)[] = [];
+    let closed = false;
+    /** The state each seat was last seen in, to tell screen readers which lamps changed. */
+    const seen = new Map<string, Seat>();
+    knownSeats(account, viewers).then(
+      (found) => {
+        if (closed) return;
+        setParties(found.parties);
+        stops = viewers.map((viewer) =>
+          liveSeats.watch(account, viewer, {
+            seat: (seat) => {
+              const said = lampChanges(seen.get(viewer), seat, viewers.length > 1);
+              seen.set(viewer, seat);
+              if (said.length > 0) setAnnouncement(said.join(' '));
+              setSeats((shown) => new Map(shown).set(viewer, seat));
+            },
+            connection: setConnection,
+          }),
+        );
+      },
+      (error: Refusal) => setProblem(error),
+    );
     const timer = setInterval(() => setTick(Date.now()), 1000);
     return () => {
-      source?.close();
+      closed = true;
+      for (const stop of stops) stop();
       clearInterval(timer);
     };
-  }, [account, viewer]);
+  }, [account, viewersKey]);
+
+  const live = viewers.map((viewer) => seats.get(viewer));
+  useEffect(() => {
+    if (live.every((seat) => seat !== undefined)) {
+      document.title = `${live.map((seat) => seat.viewer.name).join(' · ')} · Switchboard`;
+    }
+  }, [live.map((seat) => seat?.viewer.name).join()]);
 
   if (problem) return <Problem error={problem} />;
-  if (!seat) return <p aria-busy="true">Loading the seat…</p>;
+  if (!live.every((seat) => seat !== undefined)) return <p aria-busy="true">Loading the seat…</p>;
+  const first = live[0]!;
 
-  const act: Act = (where, method, path, body = {}) => {
-    setBusy(where);
-    command(method, path, { actor: viewer, ...body })
-      .then(
-        () => setRefusals((shown) => ({ ...shown, [where]: undefined })),
-        (error: Refusal) =>
-          setRefusals((shown) => ({
-            ...shown,
-            [where]: { code: error.code, message: error.message },
-          })),
-      )
-      .finally(() => setBusy(undefined));
-  };
+  const actAs =
+    (viewer: string): Act =>
+    (where, method, path, body = {}) => {
+      const key = `${viewer}:${where}`;
+      setBusy(key);
+      command(method, path, { actor: viewer, ...body })
+        .then(
+          () =>
+            setRefusals((shown) => {
+              const next = new Map(shown);
+              next.delete(key);
+              return next;
+            }),
+          (error: Refusal) =>
+            setRefusals((shown) => new Map(shown).set(key, { code: error.code, message: error.message })),
+        )
+        .finally(() => setBusy(undefined));
+    };
   const travel = (to: { asOf?: string; asOfTime?: string }) =>
-    loadSeat(account, viewer, to).then(
+    Promise.all(viewers.map((viewer) => loadSeat(account, viewer, to))).then(
       (then) => {
-        setPast(then);
+        setPast(new Map(then.map((seat) => [seat.viewer.partyId, seat])));
         setTravelError(undefined);
       },
       (error: Refusal) => setTravelError({ code: error.code, message: error.message }),
     );
-  const shown = past ?? seat;
+  const shownFirst = past?.get(first.viewer.partyId) ?? first;
   // Durations run on the stack's clock: the wall clock in realtime mode, the virtual clock otherwise;
   // in the past, at the time the view is of.
-  const now = past || seat.clock.mode === 'virtual' ? Date.parse(shown.clock.now) : tick;
+  const now = past || first.clock.mode === 'virtual' ? Date.parse(shownFirst.clock.now) : tick;
+  const room = live.length > 1;
 
   return (
-    <main aria-busy={busy !== undefined}>
+    <main aria-busy={busy !== undefined} class={room ? 'room' : undefined}>
       <header class="seat-header">
         <h1>
-          {seat.viewer.name} <small>· {seat.account.name}</small>
+          {room ? `Room: ${live.map((seat) => seat.viewer.name).join(', ')}` : first.viewer.name}{' '}
+          <small>· {first.account.name}</small>
         </h1>
         <p class={`connection ${connection}`} role="status" data-connection={connection}>
           {connection === 'live'
@@ -102,26 +137,77 @@ export function SeatPage({ account, viewer }: { account: string; viewer: string 
               ? 'The stack is not answering: reconnecting…'
               : 'Connecting…'}
         </p>
-        <Clock seat={seat} act={act} refusal={refusals.clock} />
+        <Clock
+          seat={first}
+          act={actAs(first.viewer.partyId)}
+          refusal={refusals.get(`${first.viewer.partyId}:clock`)}
+        />
         <TimeTravel
-          shown={shown}
+          shown={shownFirst}
           past={past !== undefined}
           travel={travel}
           live={() => setPast(undefined)}
           refusal={travelError}
         />
-        <nav>
+        <nav aria-label="Other seats">
           <a href="/panel">All seats</a>
+          {parties.length > 1 && ' · this account: '}
+          {parties.length > 1 &&
+            parties.map((party, i) => (
+              <Fragment key={party.partyId}>
+                {i > 0 && ', '}
+                <a
+                  href={`/panel?${new URLSearchParams({ account, viewer: party.partyId })}`}
+                  aria-current={!room && party.partyId === first.viewer.partyId ? 'page' : undefined}
+                >
+                  {party.name}
+                </a>
+              </Fragment>
+            ))}
         </nav>
       </header>
+      <p class="visually-hidden" role="status" aria-live="polite" data-announcement>
+        {announcement}
+      </p>
+      <div class="seats">
+        {live.map((seat) => (
+          <SeatColumn
+            key={seat.viewer.partyId}
+            seat={seat}
+            shown={past?.get(seat.viewer.partyId)}
+            act={actAs(seat.viewer.partyId)}
+            refusal={(where) => refusals.get(`${seat.viewer.partyId}:${where}`)}
+            now={now}
+          />
+        ))}
+      </div>
+    </main>
+  );
+}
+
+/** What one seat shows: the dialer, every line it may use, and its delegations; past states read only. */
+function SeatColumn(props: {
+  seat: Seat;
+  /** A past state (time travel): shown, not acted on. */
+  shown: Seat | undefined;
+  act: Act;
+  refusal: (where: string) => Shown | undefined;
+  now: number;
+}) {
+  const { seat, act, refusal, now } = props;
+  const past = props.shown;
+  const shown = past ?? seat;
+  return (
+    <section class="seat" aria-label={`Seat of ${seat.viewer.name}`} data-viewer={seat.viewer.partyId}>
+      <h2 class="seat-name">{seat.viewer.name}</h2>
       {past ? null : seat.lines.length === 0 ? (
         <p class="empty">
           {seat.viewer.name} has no line to use: no direct number, and no active delegation shares one.
         </p>
       ) : (
-        <Dialer seat={seat} act={act} refusal={refusals.dialer} />
+        <Dialer seat={seat} act={act} refusal={refusal('dialer')} />
       )}
-      {!past && <SpeedDials seat={seat} act={act} refusal={refusals['speed-dials']} />}
+      {!past && <SpeedDials seat={seat} act={act} refusal={refusal('speed-dials')} />}
       <div class="lines">
         {shown.lines.map((line) => (
           <LineCard
@@ -131,12 +217,12 @@ export function SeatPage({ account, viewer }: { account: string; viewer: string 
             act={act}
             now={now}
             readOnly={past !== undefined}
-            refusal={refusals[line.number]}
+            refusal={refusal(line.number)}
           />
         ))}
       </div>
-      <Roster seat={shown} act={act} refusal={refusals.roster} />
-    </main>
+      <Roster seat={shown} act={act} refusal={refusal('roster')} />
+    </section>
   );
 }
 
@@ -144,12 +230,26 @@ export function SeatPage({ account, viewer }: { account: string; viewer: string 
  * An unknown account or viewer is told apart from the directory (a 200) rather than from the seat's
  * 404, which the browser would log as a console error on a page that is working as meant.
  */
-const knownSeat = async (account: string, viewer: string): Promise<void> => {
-  const found = (await loadDirectory()).accounts.find((a) => a.accountId === account);
+const knownSeats = async (
+  account: string,
+  viewers: readonly string[],
+): Promise<Directory['accounts'][number]> => {
+  const lookUp = (directory: Directory) => {
+    const found = directory.accounts.find((a) => a.accountId === account);
+    return found && viewers.every((viewer) => found.parties.some((p) => p.partyId === viewer))
+      ? found
+      : undefined;
+  };
+  // The tab's directory first; one fresh look when it lacks someone (added since it was read).
+  const cached = lookUp(await loadDirectory());
+  if (cached) return cached;
+  const found = (await loadDirectory(true)).accounts.find((a) => a.accountId === account);
   if (!found) throw new Refusal(404, 'ACCOUNT_NOT_FOUND', `There is no account "${account}".`);
-  if (!found.parties.some((p) => p.partyId === viewer)) {
-    throw new Refusal(404, 'PARTY_NOT_FOUND', `"${viewer}" is not a party of account ${found.name}.`);
+  const unknown = viewers.find((viewer) => !found.parties.some((p) => p.partyId === viewer));
+  if (unknown !== undefined) {
+    throw new Refusal(404, 'PARTY_NOT_FOUND', `"${unknown}" is not a party of account ${found.name}.`);
   }
+  return found;
 };
 
 function RefusalNote({ refusal }: { refusal: Shown | undefined }) {
@@ -547,20 +647,27 @@ function Roster({ seat, act, refusal }: { seat: Seat; act: Act; refusal: Shown |
   );
 }
 
-/** The stack's time; in virtual mode (R21) with the controls that move it on. */
+/**
+ * The stack's time; in virtual mode (R21) with the controls that move it on, the last exactly to the
+ * next ring timeout, escalation or transfer recall (refused with NO_PENDING_TIMER when none is pending).
+ */
 function Clock({ seat, act, refusal }: { seat: Seat; act: Act; refusal: Shown | undefined }) {
   if (seat.clock.mode !== 'virtual') return null;
   return (
     <div class="clock" role="group" aria-label="Virtual clock">
       Virtual clock: <time dateTime={seat.clock.now}>{when(seat.clock.now)}</time>{' '}
       <button onClick={() => act('clock', 'POST', 'clock/advance', { bySeconds: 10 })}>+10 s</button>{' '}
-      <button onClick={() => act('clock', 'POST', 'clock/advance', { bySeconds: 60 })}>+1 min</button>
+      <button onClick={() => act('clock', 'POST', 'clock/advance', { bySeconds: 60 })}>+1 min</button>{' '}
+      <button onClick={() => act('clock', 'POST', 'clock/advance-to-next-timer')}>To the next timer</button>
       <RefusalNote refusal={refusal} />
     </div>
   );
 }
 
-/** Time travel (the projector's asOf / asOfTime): step back event by event, or jump to a time. */
+/**
+ * Time travel (the projector's asOf / asOfTime): step event by event through the account's events,
+ * back and forth from any point (a time jumped to, too), then back to live.
+ */
 function TimeTravel(props: {
   shown: Seat;
   past: boolean;
@@ -570,17 +677,55 @@ function TimeTravel(props: {
 }) {
   const { shown, past, travel, live, refusal } = props;
   const [time, setTime] = useState('');
-  const position = BigInt(shown.position);
+  /** The steps around a view, with the position they were looked up for: a newer view never uses older ones. */
+  const [around, setAround] = useState<{ readonly position: string; readonly steps: Steps }>();
+  const [stepError, setStepError] = useState<Shown>();
+  const account = shown.account.accountId;
+  const stepsHere = (): Promise<Steps | undefined> =>
+    loadSteps(account, shown.position).then(
+      (found) => {
+        setStepError(undefined);
+        return found;
+      },
+      (error: Refusal) => {
+        setStepError({ code: error.code, message: error.message });
+        return undefined;
+      },
+    );
+  // In the past the steps around the view are looked up once per view; live, only when a step is asked.
+  useEffect(() => {
+    const position = shown.position;
+    if (past) void stepsHere().then((steps) => steps && setAround({ position, steps }));
+  }, [past, account, shown.position]);
+  const steps = around?.position === shown.position ? around.steps : undefined;
+
+  const stepBack = () =>
+    void (steps ? Promise.resolve(steps) : stepsHere()).then((found) => {
+      if (found?.back != null) travel({ asOf: found.back });
+    });
+  const stepForward = () => {
+    if (!steps) return;
+    if (steps.forward) travel({ asOf: steps.forward.position });
+    else live();
+  };
   return (
     <div class={`time-travel${past ? ' past' : ''}`} role="group" aria-label="Time travel">
       {past && (
-        <strong data-as-of={shown.position}>
-          As of position {shown.position} ({when(shown.clock.now)}){' '}
+        <strong data-as-of={shown.position} role="status">
+          As of position {shown.position} ({when(shown.clock.now)})
+          {steps?.current && `, after ${steps.current.type} on ${streamWords(steps.current.stream)}`}{' '}
         </strong>
       )}
-      <button disabled={position === 0n} onClick={() => travel({ asOf: String(position - 1n) })}>
+      <button disabled={past && steps?.back == null} onClick={stepBack}>
         Step back one event
       </button>{' '}
+      {past && (
+        <>
+          <button disabled={!steps} onClick={stepForward}>
+            {steps && !steps.forward ? 'Step forward to live' : 'Step forward one event'}
+          </button>{' '}
+        </>
+      )}
       <label>
         As of time{' '}
         <input
@@ -599,7 +744,7 @@ function TimeTravel(props: {
           <button onClick={live}>Back to live</button>
         </>
       )}
-      <RefusalNote refusal={refusal} />
+      <RefusalNote refusal={refusal ?? stepError} />
     </div>
   );
 }

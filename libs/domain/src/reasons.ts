@@ -296,6 +296,9 @@ export const REASONS = {
     R21: "an `at` or advance earlier than the clock's current time",
   }),
   INVALID_CLOCK_ADVANCE: unprocessable({ R21: '`POST /clock/advance` with both `to` and `bySeconds`' }),
+  NO_PENDING_TIMER: conflict({
+    R21: '`POST /clock/advance-to-next-timer` while no timer is pending (nothing is appended)',
+  }),
   INVALID_TIME: unprocessable({ R21: 'a time that is not ISO-8601' }),
   TIMER_NOT_DUE: conflict({
     R21: 'a timer fired before its due time (the timer process manager reschedules it)',

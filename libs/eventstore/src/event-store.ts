@@ -76,6 +76,7 @@ export type RecordedItem<E extends DomainEvent = DomainEvent> =
 export interface LogRecord {
   readonly id: string;
   readonly type: string;
+  readonly stream: string;
   readonly position: bigint | undefined;
   readonly created: Date;
 }
@@ -252,14 +253,21 @@ export class EventStore {
   }
 
   /**
-   * Up to `maxCount` records of `$all` from commit position `from` (inclusive; the first record when
-   * undefined), undecoded and with the store's own `$`-records: for looking at the log (how far behind,
-   * is this event still there), not for projecting it.
+   * Up to `maxCount` records of `$all` from commit position `from` (forwards: inclusive, the first record
+   * when undefined; backwards: before it, the last record when undefined), undecoded and with the
+   * store's own `$`-records: for looking at the log (how far behind, is this event still there, where
+   * a stream's events lie), not for projecting it.
    */
-  async readAllRecords(from: bigint | undefined, maxCount: number): Promise<LogRecord[]> {
+  async readAllRecords(
+    from: bigint | undefined,
+    maxCount: number,
+    direction: 'forwards' | 'backwards' = 'forwards',
+  ): Promise<LogRecord[]> {
     const records: LogRecord[] = [];
     for await (const resolved of this.client.readAll({
-      fromPosition: from === undefined ? START : { commit: from, prepare: from },
+      direction,
+      fromPosition:
+        from === undefined ? (direction === 'forwards' ? START : END) : { commit: from, prepare: from },
       maxCount,
     })) {
       const recorded = resolved.event;
@@ -267,6 +275,7 @@ export class EventStore {
         records.push({
           id: recorded.id,
           type: recorded.type,
+          stream: recorded.streamId,
           position: recorded.position?.commit,
           created: recorded.created,
         });

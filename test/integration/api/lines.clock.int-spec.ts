@@ -170,6 +170,40 @@ describe('line timers on the virtual clock', () => {
     expect(answered.body.events[0]?.data).toMatchObject({ by: BOB, ringLegsEnded: [ALICE, CAROL] });
   });
 
+  it('R21: advancing to the next timer moves the clock exactly to the ring timeout and fires it; with none pending it is refused', async () => {
+    const { accountId, path } = await lineWith();
+    const start = (await clock()).now;
+    await command(`${path}/incoming-calls`, { from: CALLER, callId: 'n1' });
+    const toNext = () => api.post<ClockView>('/clock/advance-to-next-timer', { actor: 'tester' });
+
+    const advanced = await toNext();
+    expect(advanced.status).toBe(200);
+    expect(advanced.body).toMatchObject({ now: plusSeconds(start, 30), pendingTimers: [] });
+    expect((await lineEvents(api, accountId)).map((e) => e.event.type)).toEqual([
+      'IncomingCallReceived',
+      'CallRang',
+      'CallSentToVoicemail',
+      'VoicemailLeft',
+    ]);
+
+    const clockEvents = async () =>
+      (await collect(api.app.get(EventStore).readStream('clock-virtual'))).length;
+    const appended = await clockEvents();
+    const refused = await toNext();
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'NO_PENDING_TIMER', rule: 'R21' });
+    expect((await clock()).now).toBe(plusSeconds(start, 30));
+    expect(await clockEvents()).toBe(appended);
+  });
+
+  it('R21: a timer cancelled just before the advance is not taken for the next one', async () => {
+    const { path } = await lineWith();
+    await command(`${path}/incoming-calls`, { from: CALLER, callId: 'n2' });
+    await command(`${path}/calls/n2/answer`, { actor: BOB });
+    const refused = await api.post('/clock/advance-to-next-timer', { actor: 'tester' });
+    expect(refused.body).toMatchObject({ statusCode: 409, code: 'NO_PENDING_TIMER' });
+  });
+
   it('R21: a command carrying `at` moves the clock there first, firing timers due before it', async () => {
     const { accountId, path } = await lineWith();
     const start = (await clock()).now;

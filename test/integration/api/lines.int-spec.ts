@@ -508,6 +508,14 @@ describe('shared lines over HTTP (realtime clock)', () => {
     });
 
     it.each([
+      ['/clock/advance', { actor: ALICE, bySeconds: 10 }],
+      ['/clock/advance-to-next-timer', { actor: ALICE }],
+    ])('%s is refused while the clock runs in realtime (R21)', async (path, body) => {
+      const reply = await api.post(path, body);
+      expect(reply.body).toMatchObject({ statusCode: 422, code: 'CLOCK_NOT_VIRTUAL', rule: 'R21' });
+    });
+
+    it.each([
       ['a missing actor', `calls`, { to: CALLER }, 'actor'],
       ['a malformed actor', `calls`, { actor: '$admin', to: CALLER }, 'actor'],
       ['a number that is not E.164', `calls`, { actor: ALICE, to: '555' }, 'to'],

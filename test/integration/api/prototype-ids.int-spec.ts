@@ -172,6 +172,7 @@ describe('ids and body keys naming Object.prototype members, on every route', ()
     if (param === 'file') return 'index.js';
     if (param === 'path') return `accounts/${accountId}/parties`;
     if (param === 'account') return accountId;
+    if (param === 'position') return '0';
     const value = new Map(Object.entries(world)).get(param);
     if (value === undefined)
       throw new Error(`${route.method} ${route.path}: no value for parameter ${param}`);

@@ -4,7 +4,7 @@ import { EventStore, createEventStoreClient } from '#eventstore';
 import { createProjectorApp } from '../../../apps/projector/src/bootstrap.js';
 import { Projector } from '#read-models';
 import { PROJECTIONS } from '#read-models';
-import type { Directory, PanelError, Seat } from '../../../apps/projector/src/panel/seat-contract.js';
+import type { Directory, PanelError, Seat, Steps } from '../../../apps/projector/src/panel/seat-contract.js';
 import { accountEvents, delegateOf, delegatorOf, numberOf } from '../../../bench/replay/workload.js';
 
 /** The web app as the projector serves it: the built page and assets, the directory and a seat. */
@@ -93,9 +93,48 @@ describe('projector Assistant panel', () => {
       expect(unknownAccount.status).toBe(404);
       expect(((await unknownAccount.json()) as PanelError).code).toBe('ACCOUNT_NOT_FOUND');
 
+      // A room (or every tab of a browser): several seats over one stream, each sent whole as it is now.
+      const seats = `${accountId}.${delegateOf(0)},${accountId}.${delegatorOf(0)}`;
+      const streamed = await firstSeats(`${url}/panel/stream?seats=${seats}`, 2);
+      expect(streamed.map((s) => s.viewer.partyId).sort()).toEqual([delegateOf(0), delegatorOf(0)].sort());
+      const refusedStream = async (query: string) => {
+        const answer = await fetch(`${url}/panel/stream?${query}`);
+        return { status: answer.status, code: ((await answer.json()) as PanelError).code };
+      };
+      expect(await refusedStream(`seats=${accountId}.nobody`)).toEqual({
+        status: 404,
+        code: 'PARTY_NOT_FOUND',
+      });
+      expect(await refusedStream(`seats=${accountId}`)).toEqual({ status: 400, code: 'INVALID_REQUEST' });
+      expect(await refusedStream(`seats=${accountId}.a.b`)).toEqual({ status: 400, code: 'INVALID_REQUEST' });
+      const tooMany = Array.from({ length: 65 }, (_, i) => `${accountId}.p${i}`).join(',');
+      expect(await refusedStream(`seats=${tooMany}`)).toEqual({ status: 400, code: 'INVALID_REQUEST' });
+
+      // Time travel event by event over the account's own events, whatever else the shared log holds.
+      const steps = async (at: string) => {
+        const answer = await fetch(`${url}/panel/steps?account=${accountId}&position=${at}`);
+        return { status: answer.status, body: (await answer.json()) as Steps & PanelError };
+      };
+      const latest = (await steps(String(position))).body;
+      expect(latest.current).toMatchObject({ position: String(position), stream: account.stream });
+      expect(latest.forward).toBeNull();
+      const before = (await steps(latest.back!)).body;
+      expect(before.current).toMatchObject({ position: latest.back, stream: account.stream });
+      expect(before.forward).toEqual(latest.current);
+      expect(BigInt(before.back!)).toBeLessThan(BigInt(latest.back!));
+      expect((await steps('x1')).body.code).toBe('INVALID_REQUEST');
+      const unknownSteps = await fetch(`${url}/panel/steps?account=nope${accountId}&position=${position}`);
+      expect(unknownSteps.status).toBe(404);
+
       const docs = (await (await fetch(`${url}/docs-json`)).json()) as { paths: Record<string, unknown> };
       expect(Object.keys(docs.paths)).toEqual(
-        expect.arrayContaining(['/panel', '/panel/seat', '/panel/directory', '/panel/stream']),
+        expect.arrayContaining([
+          '/panel',
+          '/panel/seat',
+          '/panel/directory',
+          '/panel/stream',
+          '/panel/steps',
+        ]),
       );
     } finally {
       await app.close();
@@ -103,3 +142,25 @@ describe('projector Assistant panel', () => {
     }
   }, 30_000);
 });
+
+/** Reads a server-sent event stream until it has sent `count` seats, then closes it. */
+async function firstSeats(url: string, count: number): Promise<Seat[]> {
+  const abort = new AbortController();
+  const answer = await fetch(url, { signal: abort.signal });
+  expect(answer.headers.get('content-type')).toMatch(/^text\/event-stream/);
+  const seats: Seat[] = [];
+  const decoder = new TextDecoder();
+  let buffered = '';
+  for await (const chunk of answer.body!) {
+    buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+    const events = buffered.split('\n\n');
+    buffered = events.pop()!;
+    for (const event of events) {
+      const data = event.split('\n').find((line) => line.startsWith('data: '));
+      if (event.includes('event: seat') && data) seats.push(JSON.parse(data.slice('data: '.length)) as Seat);
+    }
+    if (seats.length >= count) break;
+  }
+  abort.abort();
+  return seats;
+}

@@ -76,6 +76,9 @@ describe('event-store layer through the official client', () => {
     expect(await store.headPosition()).toBeGreaterThanOrEqual(second!.position!);
     const [firstOfAll] = await store.readAllRecords(undefined, 1);
     expect(firstOfAll!.position).toBeLessThan(first!.position!);
+    // Backwards: before the position, newest first, each naming its stream.
+    const [before] = await store.readAllRecords(second!.position, 1, 'backwards');
+    expect(before).toMatchObject({ id: first!.id, stream: name, position: first!.position });
   });
 
   it('keeps an invariant when many processes race: separate repositories, one stream', async () => {

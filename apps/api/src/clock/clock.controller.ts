@@ -6,6 +6,9 @@ import { DomainError } from '#domain';
 import { CommandDto } from '../shared/command-dto.js';
 import { ClockService } from './clock.service.js';
 
+/** Only who moves the clock: the next timer decides where to. */
+export class AdvanceToNextTimerDto extends CommandDto {}
+
 export class AdvanceClockDto extends CommandDto {
   @ApiPropertyOptional({
     description: 'Move the virtual clock to this time (ISO-8601)',
@@ -85,6 +88,20 @@ export class ClockController {
         ? new Date(dto.to)
         : new Date(this.clock.now().getTime() + (dto.bySeconds ?? 0) * 1000);
     await this.clock.advanceTo(target, dto.actor);
+    return this.view();
+  }
+
+  @Post('advance-to-next-timer')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Advance the virtual clock (R21) exactly to the earliest pending timer (a ring timeout, VIP ' +
+      'escalation or transfer recall) and fire it, with any other timer due at that moment',
+  })
+  @ApiOkResponse({ description: 'The clock after the advance', schema: CLOCK_VIEW })
+  @ReasonResponses({ refusals: ['CLOCK_NOT_VIRTUAL', 'NO_PENDING_TIMER'], edge: ['INVALID_REQUEST'] })
+  async advanceToNextTimer(@Body() dto: AdvanceToNextTimerDto): Promise<ClockView> {
+    await this.clock.advanceToNextTimer(dto.actor);
     return this.view();
   }
 }

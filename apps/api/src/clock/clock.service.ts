@@ -86,6 +86,33 @@ export class ClockService implements Clock, OnModuleInit, OnApplicationShutdown 
 
   /** Moves virtual time to `target`, firing due timers; refused in realtime mode. */
   advanceTo(target: Date, actor: string): Promise<Date> {
+    return this.move(async () => target, actor);
+  }
+
+  /**
+   * Moves virtual time exactly to the earliest pending timer's due time, firing it (and any due at the
+   * same moment); refused with NO_PENDING_TIMER when nothing is pending. The timer is looked up inside
+   * the serialised advance, once the process managers have seen every append, so a ring just answered
+   * is not taken for a pending timeout.
+   */
+  advanceToNextTimer(actor: string): Promise<Date> {
+    return this.move(async (clock) => {
+      await this.settle();
+      const next = clock.pending()[0];
+      if (!next) {
+        throw new DomainError(
+          'NO_PENDING_TIMER',
+          'R21',
+          'No timer is pending (no call is ringing, escalating or being transferred); advance by a time instead.',
+          { now: clock.now().toISOString() },
+        );
+      }
+      return new Date(Math.max(next.dueAt.getTime(), clock.now().getTime()));
+    }, actor);
+  }
+
+  /** One advance at a time, to the time `targetOf` picks once the advances before it are done. */
+  private move(targetOf: (clock: VirtualClock) => Promise<Date>, actor: string): Promise<Date> {
     const clock = this.clock;
     if (!(clock instanceof VirtualClock)) {
       throw new DomainError(
@@ -95,6 +122,7 @@ export class ClockService implements Clock, OnModuleInit, OnApplicationShutdown 
       );
     }
     const run = this.advancing.then(async () => {
+      const target = await targetOf(clock);
       const from = clock.now();
       await clock.advanceTo(target, this.settle);
       if (from.getTime() !== target.getTime()) {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  BadRequestException,
   Controller,
   Delete,
   Patch,
@@ -22,12 +23,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable } from 'rxjs';
 import { ConfigService } from '@nestjs/config';
 import { VIRTUAL_CLOCK_STREAM } from '#events';
-import { ACCOUNT_STREAM_PREFIX, LINE_STREAM_PREFIX, type ReadModels } from '#read-models';
+import { ACCOUNT_STREAM_PREFIX, LINE_STREAM_PREFIX, accountsProjection, type ReadModels } from '#read-models';
 import { validId } from '../http/params.js';
 import { ReadModelsService, type AsOf } from '../http/read-models.service.js';
 import { projectorSettingsOf, type ProjectorSettings } from '../projector-config.js';
-import type { Directory, Seat } from './seat-contract.js';
+import type { Directory, Seat, Steps } from './seat-contract.js';
 import { SeatRefusal, directory, seatOf } from './seat.js';
+import { stepsAround } from './steps.js';
 
 /**
  * Where `vite build` put the web app (apps/web): dist/web at the repository root. Run from dist this
@@ -50,8 +52,45 @@ const ASSET_NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.(js|css|svg)$/;
  */
 const COALESCE_MS = 30;
 
+/** A seat reads its account's stream, its lines' streams and the virtual clock's; nothing else. */
+const seatReads = (accountId: string, stream: string): boolean =>
+  stream === `${ACCOUNT_STREAM_PREFIX}${accountId}` ||
+  stream.startsWith(`${LINE_STREAM_PREFIX}${accountId}.`) ||
+  stream === VIRTUAL_CLOCK_STREAM;
+
+/** Seats one stream carries at most: a room, or every tab of one browser (one connection for all). */
+const MAX_STREAMED_SEATS = 64;
+
+interface StreamedSeat {
+  readonly accountId: string;
+  readonly partyId: string;
+}
+
+/** The seats a stream asks for: `account` and `viewer`, or `seats=account.viewer,…` (ids hold no `.`). */
+const streamedSeats = (
+  account: string | undefined,
+  viewer: string | undefined,
+  seats: string | undefined,
+): readonly StreamedSeat[] => {
+  if (seats === undefined)
+    return [{ accountId: validId(account, 'account'), partyId: validId(viewer, 'viewer') }];
+  const listed = [...new Set(seats.split(','))];
+  if (listed.length > MAX_STREAMED_SEATS) {
+    throw new BadRequestException({
+      code: 'INVALID_REQUEST',
+      message: `invalid request: seats lists ${listed.length} seats, at most ${MAX_STREAMED_SEATS}`,
+      errors: [{ field: 'seats', messages: [`at most ${MAX_STREAMED_SEATS} seats`] }],
+    });
+  }
+  return listed.map((seat) => {
+    const [accountId, partyId, ...rest] = seat.split('.');
+    if (rest.length > 0) validId(seat, 'seats');
+    return { accountId: validId(accountId, 'seats'), partyId: validId(partyId, 'seats') };
+  });
+};
+
 /** Only the api's command routes are forwarded: the page never reaches its other routes this way. */
-const FORWARDED = /^(accounts\/[^?#]+|clock\/advance)$/;
+const FORWARDED = /^(accounts\/[^?#]+|clock\/advance|clock\/advance-to-next-timer)$/;
 
 @ApiTags('panel')
 @Controller('panel')
@@ -136,40 +175,85 @@ export class PanelController {
     return this.seatFrom(readModels, accountId, partyId, { asOf, asOfTime });
   }
 
+  @Get('steps')
+  @ApiOperation({
+    summary:
+      "Time travel event by event: around a view as of a $all position, the account's event it shows " +
+      'last, the position one step back, and the next event (one step forward); the account is its own ' +
+      'stream, its lines and the virtual clock',
+  })
+  @ApiQuery({ name: 'account', description: 'account id' })
+  @ApiQuery({
+    name: 'position',
+    description: "the $all commit position the view is as of (a seat's `position`)",
+  })
+  @ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND, with a sentence' })
+  async steps(
+    @Query('account') account: string | undefined,
+    @Query('position') position: string | undefined,
+  ): Promise<Steps> {
+    const accountId = validId(account, 'account');
+    if (position === undefined || !/^\d{1,20}$/.test(position)) {
+      throw new BadRequestException({
+        code: 'INVALID_REQUEST',
+        message: 'invalid request: position must be a $all commit position (digits)',
+        errors: [{ field: 'position', messages: ['a $all commit position (digits)'] }],
+      });
+    }
+    if (!this.readModels.projector.readModels.state(accountsProjection).accounts.has(accountId)) {
+      throw new NotFoundException({
+        code: 'ACCOUNT_NOT_FOUND',
+        message: `There is no account "${accountId}".`,
+      });
+    }
+    return stepsAround(this.readModels.store, BigInt(position), (stream) => seatReads(accountId, stream));
+  }
+
   @Sse('stream')
   @ApiOperation({
     summary:
-      "Server-sent events: the viewer's whole seat (every line, its voicemail and history, the roster) " +
-      'after each change to any of them. One connection per page whatever the number of lines.',
+      "Server-sent events: each seat's whole state (every line, its voicemail and history, the roster) " +
+      'after each change to any of them, as `seat` events. One connection per page whatever the number ' +
+      'of lines or seats: `account` and `viewer` for one seat, or `seats` for several (a room, or every ' +
+      'tab of a browser sharing one connection)',
   })
-  @ApiQuery({ name: 'account', description: 'account id' })
-  @ApiQuery({ name: 'viewer', description: 'party id of whoever uses the seat' })
+  @ApiQuery({ name: 'account', required: false, description: 'account id (one seat)' })
+  @ApiQuery({ name: 'viewer', required: false, description: 'party id of whoever uses the seat (one seat)' })
+  @ApiQuery({
+    name: 'seats',
+    required: false,
+    description: `up to ${MAX_STREAMED_SEATS} seats, comma-separated, each \`account.viewer\``,
+    example: 'demo.exec1,demo.assistant1',
+  })
+  @ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND or PARTY_NOT_FOUND for a seat, with a sentence' })
   stream(
     @Query('account') account: string | undefined,
     @Query('viewer') viewer: string | undefined,
+    @Query('seats') seats?: string,
   ): Observable<MessageEvent> {
-    const accountId = validId(account, 'account');
-    const partyId = validId(viewer, 'viewer');
-    this.seatNow(accountId, partyId);
+    const wanted = streamedSeats(account, viewer, seats);
+    // An unknown account or viewer is a 404 before the stream opens, not an empty stream.
+    for (const seat of wanted) this.seatNow(seat.accountId, seat.partyId);
     return new Observable<MessageEvent>((subscriber) => {
-      let last = '';
+      const last = new Map<string, string>();
+      const changed = new Set(wanted);
       let timer: NodeJS.Timeout | undefined;
       const send = (): void => {
         timer = undefined;
-        const seat = this.seatNow(accountId, partyId);
-        const json = JSON.stringify(seat);
-        if (json === last) return;
-        last = json;
-        subscriber.next({ type: 'seat', id: seat.position, data: json });
+        for (const wantedSeat of changed) {
+          const key = `${wantedSeat.accountId}.${wantedSeat.partyId}`;
+          const seat = this.seatNow(wantedSeat.accountId, wantedSeat.partyId);
+          const json = JSON.stringify(seat);
+          if (json === last.get(key)) continue;
+          last.set(key, json);
+          subscriber.next({ type: 'seat', id: seat.position, data: json });
+        }
+        changed.clear();
       };
       send();
-      // The seat reads the account's stream, its lines' streams and the virtual clock's; nothing else.
-      const relevant = (stream: string): boolean =>
-        stream === `${ACCOUNT_STREAM_PREFIX}${accountId}` ||
-        stream.startsWith(`${LINE_STREAM_PREFIX}${accountId}.`) ||
-        stream === VIRTUAL_CLOCK_STREAM;
       const unsubscribe = this.readModels.projector.onChange((change) => {
-        if (relevant(change.stream)) timer ??= setTimeout(send, COALESCE_MS);
+        for (const seat of wanted) if (seatReads(seat.accountId, change.stream)) changed.add(seat);
+        if (changed.size > 0) timer ??= setTimeout(send, COALESCE_MS);
       });
       return () => {
         unsubscribe();
@@ -186,7 +270,7 @@ export class PanelController {
   @ApiOperation({
     summary:
       "The page's commands, forwarded to the api unchanged (same origin for the page; the api decides and " +
-      'answers, its status and body are passed back). Only /accounts/… and /clock/advance.',
+      'answers, its status and body are passed back). Only /accounts/…, /clock/advance and /clock/advance-to-next-timer.',
   })
   async forward(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const path = request.url.replace(/^\/panel\/api\//, '');

@@ -182,6 +182,23 @@ export interface Directory {
   }[];
 }
 
+/** One of an account's events in `$all`, as a time-travel step. */
+export interface Step {
+  readonly position: string;
+  readonly type: string;
+  readonly stream: string;
+}
+
+/** Where one step of time travel goes from a view as of a position (/panel/steps). */
+export interface Steps {
+  /** The last of the account's events the view shows; null before the first. */
+  readonly current: Step | null;
+  /** The position one step back shows the view as of; null when there is no earlier event. */
+  readonly back: string | null;
+  /** The account's next event: one step forward shows the view as of it; null when the view is the latest. */
+  readonly forward: Step | null;
+}
+
 /** The body of a refused /panel request (unknown account or viewer): a reason code and a sentence. */
 export interface PanelError {
   readonly code: string;
