@@ -45,8 +45,10 @@ export class CommandHistory {
     const stream = `line-${accountId}.${number.replace(/^\+/, '')}`;
     const account = this.accounts.get(accountId) ?? accountDecider.initialState;
     let state = this.lines.get(stream) ?? lineDecider.initialState;
+    // The account does not change while its line decides: the context differs only in its `now`.
+    const accountView = lineContextFor(account, number, this.now);
     for (const command of commands) {
-      const context = lineContextFor(account, number, command.at ?? this.now);
+      const context = { ...accountView, now: command.at ?? this.now };
       const events = lineDecider.decide(command, state, context);
       state = fold(lineDecider.evolve, state, events);
       for (const event of events) this.log.push([stream, event]);
