@@ -21,7 +21,7 @@ import {
   splitLineKey,
   whyRing,
 } from '#read-models';
-import { validId } from './params.js';
+import { knownLine, validId } from './params.js';
 import { ReadModelsService } from './read-models.service.js';
 
 const AUDIT_SUMMARY =
@@ -171,7 +171,7 @@ export class CallsController {
     const line =
       query.accountId === undefined
         ? undefined
-        : lineKey(validId(query.accountId, 'accountId'), validId(query.number, 'number'));
+        : lineKey(query.accountId, knownLine(readModels, query.accountId, query.number));
     if (query.instance !== undefined && !/^[1-9]\d{0,8}$/.test(query.instance)) {
       throw new BadRequestException({
         code: 'INVALID_REQUEST',

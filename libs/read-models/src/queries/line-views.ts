@@ -2,7 +2,7 @@ import type { ReadModels } from '../engine/read-models.js';
 import { callsProjection, durationSeconds, type CallRow } from '../projections/calls.projection.js';
 import { lineKey } from '../projections/line-key.js';
 import { partyKey } from '../projections/accounts.projection.js';
-import { partyName, type LineAccess } from './access.js';
+import { maySeeCall, partyName, type LineAccess } from './access.js';
 
 type Allowed = Extract<LineAccess, { allowed: true }>;
 
@@ -151,9 +151,17 @@ export const lineHistory = (readModels: ReadModels, accountId: string, number: s
     .reverse();
 };
 
-export const partyHistory = (readModels: ReadModels, accountId: string, partyId: string): HistoryEntry[] => {
+/** The calls a party took part in, newest first, as far as `viewer` may see them (R17, `maySeeCall`). */
+export const partyHistory = (
+  readModels: ReadModels,
+  accountId: string,
+  partyId: string,
+  viewer: string,
+): HistoryEntry[] => {
   const { partyCalls, calls } = readModels.state(callsProjection);
   return (partyCalls.get(partyKey(accountId, partyId)) ?? [])
-    .map((key) => historyEntry(readModels, accountId, calls.get(key)!))
+    .map((key) => calls.get(key)!)
+    .filter((call) => maySeeCall(readModels, accountId, call, viewer))
+    .map((call) => historyEntry(readModels, accountId, call))
     .reverse();
 };
