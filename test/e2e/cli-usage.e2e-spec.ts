@@ -163,4 +163,24 @@ describe('switchboard CLI usage errors', () => {
     );
     expect(line.code).toBe(2);
   }, 30_000);
+
+  it('audit verify: a file that is no trail fails (exit 1), a file it cannot read is no verdict (exit 2)', async () => {
+    const missing = await run(['audit', 'verify', join(dir, 'nowhere.json')]);
+    expect(missing.stderr).toMatch(/^switchboard audit verify: .*nowhere\.json: ENOENT/);
+    expect(missing.code).toBe(2);
+    noStackTrace(missing.stderr);
+    const notATrail = join(dir, 'not-a-trail.csv');
+    await writeFile(notATrail, 'a,b\r\n1,2\r\n');
+    const refused = await run(['audit', 'verify', notATrail]);
+    expect(refused.stderr).toContain("a CSV trail's header is position,stream,revision,type,");
+    expect(refused.code).toBe(1);
+    const empty = join(dir, 'empty.json');
+    await writeFile(empty, '{"entries": []}');
+    expect(await run(['audit', 'verify', empty])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining(
+        'fails at row 0 (0 = the first entry), field row: expected an entry, found no rows',
+      ),
+    });
+  }, 30_000);
 });
