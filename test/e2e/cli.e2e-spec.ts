@@ -181,6 +181,12 @@ describe('switchboard CLI end to end', () => {
     expect(JSON.parse(fromStore.stdout).entries).toEqual(projectorEntries);
     const table = await run(['audit', 'call', callId, '--projector', stack.projector.address]);
     expect(table.stdout).toContain(`call ${callId}`);
+    // Each step says what happened, in the table and beside the event data in the JSON
+    const [received, rang, answered] = JSON.parse(fromProjector.stdout).entries;
+    expect(received).toMatchObject({ what: expect.stringMatching(/^call from \+\d+ on /), data: { callId } });
+    expect(rang.what).toMatch(new RegExp(`^alerted ${rang.data.alerted.join(', ')}`));
+    expect(answered.what).toContain(`${answered.data.by}`);
+    expect(table.stdout).toContain(rang.what);
     // One CSV writer: the CLI's export, from either source, is byte for byte the projector's.
     const projectorCsv = await (
       await fetch(`${stack.projector.address}/calls/${callId}/audit?format=csv`)
@@ -217,7 +223,8 @@ describe('switchboard CLI end to end', () => {
       return file;
     };
     const store = ['--store', stack.store.address];
-    for (const file of [await exported('json'), await exported('csv')]) {
+    const [jsonFile, csvFile] = [await exported('json'), await exported('csv')];
+    for (const file of [jsonFile, csvFile]) {
       const intact = await run(['audit', 'verify', file, ...store]);
       expect(intact.stdout).toMatch(
         /: 4 rows, hash chain intact \(last [0-9a-f]{64}\); every row matches the log/,
@@ -225,7 +232,7 @@ describe('switchboard CLI end to end', () => {
       expect(intact.code).toBe(0);
     }
     // One cell of the CSV edited: the chain breaks at that row
-    const csv = await readFile(await exported('csv'), 'utf8');
+    const csv = await readFile(csvFile, 'utf8');
     const lines = csv.split('\r\n');
     lines[3] = lines[3]!.replace(/,CallAnswered,([^,]*),([^,]*),([^,]+),/, ',CallAnswered,$1,$2,mallory,');
     const tampered = join(dir, 'tampered.csv');
@@ -236,7 +243,7 @@ describe('switchboard CLI end to end', () => {
     );
     expect(broken.code).toBe(1);
     // A trail rewritten with a fresh, valid chain passes on its own and fails against the log
-    const json = JSON.parse(await readFile(await exported('json'), 'utf8'));
+    const json = JSON.parse(await readFile(jsonFile, 'utf8'));
     const rewritten = join(dir, 'rewritten.json');
     const entries = json.entries.map(({ chainHash: _, ...entry }: { chainHash: string }, i: number) =>
       i === 2 ? { ...entry, actor: 'mallory' } : entry,
@@ -255,7 +262,7 @@ describe('switchboard CLI end to end', () => {
       'fails at row 3 (0 = the first entry), field row: expected CallEnded at revision',
     );
     expect(short.code).toBe(1);
-  }, 60_000);
+  }, 180_000);
 
   it('selects recorded commands for a replay by offset and type without sending them (--dry-run)', async () => {
     const result = await run([

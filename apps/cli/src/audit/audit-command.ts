@@ -25,7 +25,7 @@ import { readFile } from 'node:fs/promises';
 import { HttpClient } from '#load';
 import { DEFAULT_PROJECTOR_URL, EXIT_ERROR, EXIT_FAILED } from '../options.js';
 import { storeOption, withClient } from '../store.js';
-import { toTable, trailOf } from './audit-trail.js';
+import { toJson, toTable, trailOf } from './audit-trail.js';
 
 interface AuditOptions {
   store: string;
@@ -212,7 +212,7 @@ export const auditCommand = (): Command => {
         process.exitCode = EXIT_ERROR;
         return;
       }
-      if (options.json) process.stdout.write(`${JSON.stringify({ callId, entries: rows }, null, 2)}\n`);
+      if (options.json) process.stdout.write(toJson(callId, rows));
       else if (options.csv) process.stdout.write(auditCsv(rows));
       else process.stdout.write(toTable(callId, rows));
     } catch (error) {
