@@ -104,7 +104,9 @@ describe('switchboard CLI usage errors', () => {
     // Given a mistyped point, an unknown read model and a zero speed
     // When replaying, Then each is refused before the store is touched
     const at = await run(['replay', history, '--store', NOWHERE, '--at', 'abc']);
-    expect(at.stderr).toBe('switchboard replay: "abc" is neither an event count nor an ISO-8601 time\n');
+    expect(at.stderr).toBe(
+      'switchboard replay: "abc" is neither an event count (120), a position of the original log (@4096) nor an ISO-8601 time\n',
+    );
     const select = await run(['replay', history, '--store', NOWHERE, '--select', 'cals']);
     expect(select.stderr).toMatch(/^switchboard replay: --select: no read model cals \(use accounts, /);
     const speed = await run(['replay', history, '--store', NOWHERE, '--speed', '0']);

@@ -264,6 +264,47 @@ describe('switchboard CLI end to end', () => {
     expect(short.code).toBe(1);
   }, 180_000);
 
+  it("history export --account, then replay: --at refuses a point outside the history and takes the original log's positions; --diff shows what each viewer sees change", async () => {
+    const file = join(dir, 'account.ndjson');
+    const exported = await run([
+      'history',
+      'export',
+      '--store',
+      stack.store.address,
+      '--account',
+      'load-e2e-one',
+      '--out',
+      file,
+      '--no-progress',
+    ]);
+    expect(exported.code).toBe(0);
+    const events = (await readFile(file, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { stream: string; position: string });
+    // Only the account's own streams
+    expect(
+      events.every((e) => e.stream === 'account-load-e2e-one' || e.stream.startsWith('line-load-e2e-one.')),
+    ).toBe(true);
+    const past = await run(['replay', file, '--no-progress', '--at', String(events.length + 1)]);
+    expect(past.stderr).toContain(
+      `the history has ${events.length} events, so there is no point ${events.length + 1}`,
+    );
+    expect(past.code).toBe(2);
+    const last = events.at(-1)!.position;
+    const atOriginal = await run(['replay', file, '--no-progress', '--at', `@${last}`]);
+    expect(JSON.parse(atOriginal.stdout)).toMatchObject({ point: `@${last}`, eventCount: events.length });
+    const diff = await run(['replay', file, '--no-progress', '--diff', '0', String(events.length)]);
+    const { changes } = JSON.parse(diff.stdout) as {
+      changes: Record<string, Record<string, Record<string, unknown>>>;
+    };
+    const viewers = Object.keys(changes);
+    expect(viewers.length).toBeGreaterThan(0);
+    expect(viewers.every((viewer) => viewer.startsWith('load-e2e-one/'))).toBe(true);
+    const lines = Object.values(changes[viewers[0]!]!);
+    expect(Object.keys(lines[0]!)).toEqual(expect.arrayContaining(['lamp.state']));
+  }, 180_000);
+
   it('selects recorded commands for a replay by offset and type without sending them (--dry-run)', async () => {
     const result = await run([
       'load',
