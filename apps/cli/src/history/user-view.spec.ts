@@ -90,10 +90,41 @@ describe('replay --diff: what each viewer sees change', () => {
     expect(bob['lamp.state']).toEqual({ before: 'idle', after: 'ringing' });
     expect(bob['lamp.youAreAlerted']).toEqual({ after: true });
     expect(bob['lamp.alerted']).toEqual({ after: ['alice', 'bob'] });
-    expect(bob['history[c1].status']).toEqual({ after: 'ringing' });
-    expect(bob['history[c1].external']).toEqual({ after: '+15550199' });
+    // A new history entry is one change holding the whole entry
+    expect(bob['history[c1]']).toEqual({
+      after: expect.objectContaining({ callId: 'c1', status: 'ringing', external: '+15550199' }),
+    });
+    expect(Object.keys(bob).filter((field) => field.startsWith('history'))).toEqual(['history[c1]']);
     // No internal table reaches the answer
     expect(JSON.stringify(changes)).not.toMatch(/partyCalls|callIdLines|calls\.calls/);
+  });
+
+  it('R13/R17: an entry on both sides changes field by field', () => {
+    const answered: [string, ProjectedEvent] = [
+      LINE,
+      {
+        type: 'CallAnswered',
+        data: {
+          callId: 'c1',
+          by: 'bob',
+          onBehalfOf: 'alice',
+          permission: 'answerCalls',
+          ringLegsEnded: ['alice'],
+          at: T(15),
+        },
+      },
+    ];
+    const changes = diffViews(
+      userView(project([...account, ...ringing])),
+      userView(project([...account, ...ringing, answered])),
+    );
+    const alice = changes['acme/alice']!['+15550100']!;
+    expect(alice['history[c1].status']).toEqual({ before: 'ringing', after: 'active' });
+    expect(alice['history[c1].labels']).toEqual({
+      before: [],
+      after: ['answered by Bob on behalf of Alice'],
+    });
+    expect(alice['lamp.state']).toEqual({ before: 'ringing', after: 'busy' });
   });
 
   it("R17: a delegation revoked takes the shared line out of the delegate's view", () => {

@@ -13,10 +13,15 @@ import {
  * What the people of the read models see, flattened to one value per field: for every account, every
  * party and every line that party may see (R10, R17), its lamp (R11, R12), its shared inbox and its
  * shared history (R17), as the projector's line routes and the panel show them. Keyed by
- * `<accountId>/<partyId>` then `+<number>` then the field's path (`lamp.state`,
- * `history[c1].labels`, `voicemail.messages[m1].read`), each value as canonical text to compare.
+ * `<accountId>/<partyId>` then `+<number>`; per line, every field by its path (`lamp.state`,
+ * `history[c1].labels`, `voicemail.messages[m1].read`) and every id-keyed row (`history[c1]`), each
+ * value as JSON text to compare.
  */
-export type UserView = Map<string, Map<string, Map<string, string>>>;
+export interface LineView {
+  readonly fields: Map<string, string>;
+  readonly rows: Map<string, string>;
+}
+export type UserView = Map<string, Map<string, LineView>>;
 
 export const userView = (readModels: ReadModels): UserView => {
   const { accounts, parties } = readModels.state(accountsProjection);
@@ -31,12 +36,12 @@ export const userView = (readModels: ReadModels): UserView => {
       ),
     );
     for (const viewer of account.parties) {
-      const lines = new Map<string, Map<string, string>>();
+      const lines = new Map<string, LineView>();
       for (const digits of numbers) {
         const access = lineAccess(readModels, accountId, digits, viewer);
         if (!access.allowed) continue;
         const inbox = inboxes.get(lineKey(accountId, digits)) ?? { messages: [], missedCalls: [] };
-        const fields = new Map<string, string>();
+        const line: LineView = { fields: new Map(), rows: new Map() };
         flatten(
           {
             lamp: lineState(readModels, accountId, digits, viewer, access).lamp,
@@ -53,9 +58,9 @@ export const userView = (readModels: ReadModels): UserView => {
             history: byId(lineHistory(readModels, accountId, digits).reverse(), (entry) => entry.callId),
           },
           '',
-          fields,
+          line,
         );
-        lines.set(`+${digits}`, fields);
+        lines.set(`+${digits}`, line);
       }
       if (lines.size > 0) view.set(`${accountId}/${viewer}`, lines);
     }
@@ -75,9 +80,13 @@ const byId = <T>(rows: readonly T[], id: (row: T) => string): Map<string, T> => 
 };
 
 /** Objects field by field, id-keyed rows by id, arrays of plain values whole (`labels`, `missedBy`). */
-const flatten = (value: unknown, path: string, into: Map<string, string>): void => {
+const flatten = (value: unknown, path: string, into: LineView): void => {
   if (value instanceof Map) {
-    for (const [key, row] of value) flatten(row, `${path}[${String(key)}]`, into);
+    for (const [key, row] of value) {
+      const rowPath = `${path}[${String(key)}]`;
+      into.rows.set(rowPath, JSON.stringify(row));
+      flatten(row, rowPath, into);
+    }
     return;
   }
   if (Array.isArray(value) && value.some((item) => item !== null && typeof item === 'object')) {
@@ -88,7 +97,7 @@ const flatten = (value: unknown, path: string, into: Map<string, string>): void 
     for (const [key, member] of Object.entries(value)) flatten(member, path ? `${path}.${key}` : key, into);
     return;
   }
-  into.set(path, JSON.stringify(value ?? null));
+  into.fields.set(path, JSON.stringify(value ?? null));
 };
 
 export interface FieldChange {
@@ -97,31 +106,40 @@ export interface FieldChange {
 }
 
 /**
- * What each viewer sees change between two points, field by field: viewer, then line, then field;
- * a field only one side has is shown with only `before` (it went away) or only `after` (it appeared).
+ * What each viewer sees change between two points: viewer, then line, then what changed. A row that
+ * appeared or went away (a history entry, a message, a missed call) is one change holding the whole
+ * row (`after` or `before` only); a row on both sides, and everything else, changes field by field.
  */
 export const diffViews = (
   before: UserView,
   after: UserView,
 ): Record<string, Record<string, Record<string, FieldChange>>> => {
+  const EMPTY: LineView = { fields: new Map(), rows: new Map() };
   const changes = new Map<string, Map<string, Map<string, FieldChange>>>();
-  const viewers = new Set([...before.keys(), ...after.keys()]);
-  for (const viewer of viewers) {
-    const a = before.get(viewer) ?? new Map<string, Map<string, string>>();
-    const b = after.get(viewer) ?? new Map<string, Map<string, string>>();
+  const change = (viewer: string, line: string, path: string, was?: string, now?: string): void => {
+    const lines = changes.get(viewer) ?? changes.set(viewer, new Map()).get(viewer)!;
+    const fields = lines.get(line) ?? lines.set(line, new Map()).get(line)!;
+    fields.set(path, {
+      ...(was === undefined ? {} : { before: JSON.parse(was) as unknown }),
+      ...(now === undefined ? {} : { after: JSON.parse(now) as unknown }),
+    });
+  };
+  for (const viewer of new Set([...before.keys(), ...after.keys()])) {
+    const a = before.get(viewer) ?? new Map<string, LineView>();
+    const b = after.get(viewer) ?? new Map<string, LineView>();
     for (const line of new Set([...a.keys(), ...b.keys()])) {
-      const fa = a.get(line) ?? new Map<string, string>();
-      const fb = b.get(line) ?? new Map<string, string>();
-      for (const field of new Set([...fa.keys(), ...fb.keys()])) {
-        const was = fa.get(field);
-        const now = fb.get(field);
-        if (was === now) continue;
-        const lines = changes.get(viewer) ?? changes.set(viewer, new Map()).get(viewer)!;
-        const fields = lines.get(line) ?? lines.set(line, new Map()).get(line)!;
-        fields.set(field, {
-          ...(was === undefined ? {} : { before: JSON.parse(was) as unknown }),
-          ...(now === undefined ? {} : { after: JSON.parse(now) as unknown }),
-        });
+      const va = a.get(line) ?? EMPTY;
+      const vb = b.get(line) ?? EMPTY;
+      const whole = [...new Set([...va.rows.keys(), ...vb.rows.keys()])].filter(
+        (row) => va.rows.has(row) !== vb.rows.has(row),
+      );
+      for (const row of whole) change(viewer, line, row, va.rows.get(row), vb.rows.get(row));
+      const inWhole = (path: string): boolean =>
+        whole.some((row) => path.startsWith(`${row}.`) || path.startsWith(`${row}[`));
+      for (const path of new Set([...va.fields.keys(), ...vb.fields.keys()])) {
+        const was = va.fields.get(path);
+        const now = vb.fields.get(path);
+        if (was !== now && !inWhole(path)) change(viewer, line, path, was, now);
       }
     }
   }
