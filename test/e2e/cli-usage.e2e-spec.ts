@@ -104,7 +104,9 @@ describe('switchboard CLI usage errors', () => {
     // Given a mistyped point, an unknown read model and a zero speed
     // When replaying, Then each is refused before the store is touched
     const at = await run(['replay', history, '--store', NOWHERE, '--at', 'abc']);
-    expect(at.stderr).toBe('switchboard replay: "abc" is neither an event count nor an ISO-8601 time\n');
+    expect(at.stderr).toBe(
+      'switchboard replay: "abc" is neither an event count (120), a position of the original log (@4096) nor an ISO-8601 time\n',
+    );
     const select = await run(['replay', history, '--store', NOWHERE, '--select', 'cals']);
     expect(select.stderr).toMatch(/^switchboard replay: --select: no read model cals \(use accounts, /);
     const speed = await run(['replay', history, '--store', NOWHERE, '--speed', '0']);
@@ -162,5 +164,25 @@ describe('switchboard CLI usage errors', () => {
       'switchboard audit: --line must be <accountId>.<number>, e.g. acme.15550000001 or acme.+15550000001, not "acme"\n',
     );
     expect(line.code).toBe(2);
+  }, 30_000);
+
+  it('audit verify: a file that is no trail fails (exit 1), a file it cannot read is no verdict (exit 2)', async () => {
+    const missing = await run(['audit', 'verify', join(dir, 'nowhere.json')]);
+    expect(missing.stderr).toMatch(/^switchboard audit verify: .*nowhere\.json: ENOENT/);
+    expect(missing.code).toBe(2);
+    noStackTrace(missing.stderr);
+    const notATrail = join(dir, 'not-a-trail.csv');
+    await writeFile(notATrail, 'a,b\r\n1,2\r\n');
+    const refused = await run(['audit', 'verify', notATrail]);
+    expect(refused.stderr).toContain("a CSV trail's header is position,stream,revision,type,");
+    expect(refused.code).toBe(1);
+    const empty = join(dir, 'empty.json');
+    await writeFile(empty, '{"entries": []}');
+    expect(await run(['audit', 'verify', empty])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining(
+        'fails at row 0 (0 = the first entry), field row: expected an entry, found no rows',
+      ),
+    });
   }, 30_000);
 });

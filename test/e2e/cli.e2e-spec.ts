@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { chained } from '#read-models';
 import { type Stack, startStack } from '#stack';
 
 /**
@@ -180,6 +181,12 @@ describe('switchboard CLI end to end', () => {
     expect(JSON.parse(fromStore.stdout).entries).toEqual(projectorEntries);
     const table = await run(['audit', 'call', callId, '--projector', stack.projector.address]);
     expect(table.stdout).toContain(`call ${callId}`);
+    // Each step says what happened, in the table and beside the event data in the JSON
+    const [received, rang, answered] = JSON.parse(fromProjector.stdout).entries;
+    expect(received).toMatchObject({ what: expect.stringMatching(/^call from \+\d+ on /), data: { callId } });
+    expect(rang.what).toMatch(new RegExp(`^alerted ${rang.data.alerted.join(', ')}`));
+    expect(answered.what).toContain(`${answered.data.by}`);
+    expect(table.stdout).toContain(rang.what);
     // One CSV writer: the CLI's export, from either source, is byte for byte the projector's.
     const projectorCsv = await (
       await fetch(`${stack.projector.address}/calls/${callId}/audit?format=csv`)
@@ -201,6 +208,102 @@ describe('switchboard CLI end to end', () => {
       expect(csv.stdout).toBe(projectorCsv);
     }
   }, 60_000);
+
+  it('audit verify: an exported trail (JSON or CSV) is intact and matches the log; an edit names its row and field', async () => {
+    const recording = (await readFile(join(dir, 'run.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => JSON.parse(l));
+    const callId = recording.find((entry) => entry.flow === 'ring-answer').command.callId as string;
+    const exported = async (format: 'json' | 'csv'): Promise<string> => {
+      const file = join(dir, `trail.${format}`);
+      const args = ['audit', 'call', callId, '--projector', stack.projector.address, `--${format}`];
+      await writeFile(file, (await run(args)).stdout);
+      return file;
+    };
+    const store = ['--store', stack.store.address];
+    const [jsonFile, csvFile] = [await exported('json'), await exported('csv')];
+    for (const file of [jsonFile, csvFile]) {
+      const intact = await run(['audit', 'verify', file, ...store]);
+      expect(intact.stdout).toMatch(
+        /: 4 rows, hash chain intact \(last [0-9a-f]{64}\); every row matches the log/,
+      );
+      expect(intact.code).toBe(0);
+    }
+    // One cell of the CSV edited: the chain breaks at that row
+    const csv = await readFile(csvFile, 'utf8');
+    const lines = csv.split('\r\n');
+    lines[3] = lines[3]!.replace(/,CallAnswered,([^,]*),([^,]*),([^,]+),/, ',CallAnswered,$1,$2,mallory,');
+    const tampered = join(dir, 'tampered.csv');
+    await writeFile(tampered, lines.join('\r\n'));
+    const broken = await run(['audit', 'verify', tampered]);
+    expect(broken.stderr).toMatch(
+      /fails at row 2 \(0 = the first entry\), field chainHash: expected [0-9a-f]{64}, found /,
+    );
+    expect(broken.code).toBe(1);
+    // A trail rewritten with a fresh, valid chain passes on its own and fails against the log
+    const json = JSON.parse(await readFile(jsonFile, 'utf8'));
+    const rewritten = join(dir, 'rewritten.json');
+    const entries = json.entries.map(({ chainHash: _, ...entry }: { chainHash: string }, i: number) =>
+      i === 2 ? { ...entry, actor: 'mallory' } : entry,
+    );
+    await writeFile(rewritten, JSON.stringify({ entries: chained(entries) }));
+    expect((await run(['audit', 'verify', rewritten])).code).toBe(0);
+    const against = await run(['audit', 'verify', rewritten, ...store]);
+    expect(against.stderr).toContain(`fails at row 2 (0 = the first entry), field actor: expected "`);
+    expect(against.stderr).toContain('found "mallory"');
+    expect(against.code).toBe(1);
+    // Dropping the last row keeps the chain and loses a step of the log
+    const cut = join(dir, 'cut.json');
+    await writeFile(cut, JSON.stringify({ entries: json.entries.slice(0, 3) }));
+    const short = await run(['audit', 'verify', cut, ...store]);
+    expect(short.stderr).toContain(
+      'fails at row 3 (0 = the first entry), field row: expected CallEnded at revision',
+    );
+    expect(short.code).toBe(1);
+  }, 180_000);
+
+  it("history export --account, then replay: --at refuses a point outside the history and takes the original log's positions; --diff shows what each viewer sees change", async () => {
+    const file = join(dir, 'account.ndjson');
+    const exported = await run([
+      'history',
+      'export',
+      '--store',
+      stack.store.address,
+      '--account',
+      'load-e2e-one',
+      '--out',
+      file,
+      '--no-progress',
+    ]);
+    expect(exported.code).toBe(0);
+    const events = (await readFile(file, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { stream: string; position: string });
+    // Only the account's own streams
+    expect(
+      events.every((e) => e.stream === 'account-load-e2e-one' || e.stream.startsWith('line-load-e2e-one.')),
+    ).toBe(true);
+    const past = await run(['replay', file, '--no-progress', '--at', String(events.length + 1)]);
+    expect(past.stderr).toContain(
+      `the history has ${events.length} events, so there is no point ${events.length + 1}`,
+    );
+    expect(past.code).toBe(2);
+    const last = events.at(-1)!.position;
+    const atOriginal = await run(['replay', file, '--no-progress', '--at', `@${last}`]);
+    expect(JSON.parse(atOriginal.stdout)).toMatchObject({ point: `@${last}`, eventCount: events.length });
+    const diff = await run(['replay', file, '--no-progress', '--diff', '0', String(events.length)]);
+    const { changes } = JSON.parse(diff.stdout) as {
+      changes: Record<string, Record<string, Record<string, unknown>>>;
+    };
+    const viewers = Object.keys(changes);
+    expect(viewers.length).toBeGreaterThan(0);
+    expect(viewers.every((viewer) => viewer.startsWith('load-e2e-one/'))).toBe(true);
+    const lines = Object.values(changes[viewers[0]!]!);
+    expect(Object.keys(lines[0]!)).toEqual(expect.arrayContaining(['lamp.state']));
+  }, 180_000);
 
   it('selects recorded commands for a replay by offset and type without sending them (--dry-run)', async () => {
     const result = await run([

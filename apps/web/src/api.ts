@@ -77,12 +77,34 @@ export const command = (
   method: 'POST' | 'PUT' | 'DELETE',
   path: string,
   body: Record<string, unknown>,
-): Promise<unknown> =>
-  request(`/panel/api/${path}`, {
+): Promise<unknown> => {
+  const correlationId = callCorrelationOf(path);
+  return request(`/panel/api/${path}`, {
     method,
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      ...(correlationId === undefined ? {} : { 'x-correlation-id': correlationId }),
+    },
     body: JSON.stringify(body),
   });
+};
+
+const CALL_PATH = /^accounts\/([^/]+)\/lines\/([^/]+)\/calls\/([^/]+)(?:\/|$)/;
+
+/**
+ * An action on a call joins the call's flow, as the CLI's load runs and scenarios send it
+ * (`call-<account>-<digits>-<call>`, libs/load's callCorrelationId): the call's events then share one
+ * `$correlationId` whoever acted. Other actions start their own (the api uses their command id).
+ */
+const callCorrelationOf = (path: string): string | undefined => {
+  const match = CALL_PATH.exec(path);
+  if (!match) return undefined;
+  const [, account, number, call] = match.map((part) => decodeURIComponent(part ?? ''));
+  const id = `call-${account}-${number!.replace(/^\+/, '')}-${call}`;
+  // Longer ids are hashed by the CLI; the page lets the api use the command id rather than guess.
+  return id.length <= 64 ? id : undefined;
+};
 
 /** The api path of a line: the number keeps its `+`, encoded. */
 export const linePath = (account: string, number: string): string =>

@@ -1,4 +1,4 @@
-import { csvCell, csvDocument } from './csv.js';
+import { csvCell, csvDocument, csvText, parseCsv } from './csv.js';
 
 describe('the CSV writer every export uses (RFC 4180, OWASP formula neutralising)', () => {
   it('ends every line with CRLF, the last one included, and writes the header first', () => {
@@ -29,5 +29,35 @@ describe('the CSV writer every export uses (RFC 4180, OWASP formula neutralising
     expect(csvCell(undefined)).toBe('');
     expect(csvCell(12n)).toBe('12');
     expect(csvCell({ k: '=x', n: 1 })).toBe('"{""k"":""=x"",""n"":1}"');
+  });
+
+  it('reads back what it writes: quotes, commas, line breaks, empty cells, neutralised formulas', () => {
+    // Given rows with every kind of cell the writer quotes or neutralises
+    const rows = [
+      { a: 'plain', b: 'a,b', c: 'say "hi"' },
+      { a: 'two\r\nlines', b: '', c: '=1+1' },
+      { a: { k: 'v, "w"' }, b: '+15550100', c: '-' },
+    ];
+    // When written and read back, Then every cell's text comes back
+    const [header, ...cells] = parseCsv(csvDocument(['a', 'b', 'c'], rows));
+    expect(header).toEqual(['a', 'b', 'c']);
+    expect(cells.map((row) => row.map(csvText))).toEqual([
+      ['plain', 'a,b', 'say "hi"'],
+      ['two\r\nlines', '', '=1+1'],
+      ['{"k":"v, \\"w\\""}', '+15550100', '-'],
+    ]);
+  });
+
+  it('reads a last line without its line end and LF-only line ends', () => {
+    expect(parseCsv('a,b\n1,2')).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+    ]);
+  });
+
+  it('refuses a quote never closed or text after a closing quote, naming the line', () => {
+    expect(() => parseCsv('a\r\n"open')).toThrow('CSV line 2: a quoted cell is never closed');
+    expect(() => parseCsv('"x"y\r\n')).toThrow('CSV line 1: text after a quoted cell');
+    expect(() => parseCsv('x"y\r\n')).toThrow('CSV line 1: a quote inside an unquoted cell');
   });
 });

@@ -34,3 +34,73 @@ export const csvDocument = <Column extends string>(
   ]
     .map((line) => `${line}\r\n`)
     .join('');
+
+/**
+ * Reads back what `csvDocument` writes (RFC 4180: quoted cells may hold commas, quotes doubled, CR and
+ * LF; lines end with CRLF or LF): the rows as lists of raw cells, the header first. A quote left open
+ * at the end, or a quote inside an unquoted cell, is an error naming the line, not a guess.
+ */
+export const parseCsv = (text: string): string[][] => {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let line = 1;
+  let i = 0;
+  const endCell = (): void => {
+    row.push(cell);
+    cell = '';
+  };
+  const endRow = (): void => {
+    endCell();
+    rows.push(row);
+    row = [];
+    line++;
+  };
+  while (i < text.length) {
+    const char = text[i]!;
+    if (char === '"' && cell === '') {
+      const start = line;
+      i++;
+      for (;;) {
+        if (i >= text.length) throw new Error(`CSV line ${start}: a quoted cell is never closed`);
+        const inner = text[i]!;
+        if (inner === '"') {
+          if (text[i + 1] === '"') {
+            cell += '"';
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        if (inner === '\n') line++;
+        cell += inner;
+        i++;
+      }
+      const next = text[i];
+      if (next !== undefined && next !== ',' && next !== '\r' && next !== '\n') {
+        throw new Error(`CSV line ${line}: text after a quoted cell`);
+      }
+      continue;
+    }
+    if (char === ',') endCell();
+    else if (char === '\n') endRow();
+    else if (char === '\r' && text[i + 1] === '\n') {
+      endRow();
+      i++;
+    } else if (char === '"') throw new Error(`CSV line ${line}: a quote inside an unquoted cell`);
+    else cell += char;
+    i++;
+  }
+  // The last line may lack its line end.
+  if (cell !== '' || row.length > 0) endRow();
+  return rows;
+};
+
+/**
+ * A cell's text as it was before `csvCell` neutralised it: the single quote put before a formula
+ * character goes again. Text that itself began with a quote and a formula character cannot be told
+ * apart, so exports read back this way hold no such text (ids, times, numbers, JSON objects).
+ */
+export const csvText = (cell: string): string =>
+  cell.startsWith("'") && FORMULA_START.test(cell.slice(1)) ? cell.slice(1) : cell;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { HttpClient, type HttpResponse } from './http.js';
 
 /**
@@ -24,6 +25,12 @@ interface Base {
   readonly commandId?: string;
   /** Simulated time the command takes effect (virtual clock only, R21). */
   readonly at?: string;
+  /**
+   * The flow the command belongs to, sent as `X-Correlation-Id` (the events' `$correlationId`). A call's
+   * commands default to the call's own (`callCorrelationId`); others to none, so the api uses the
+   * command id.
+   */
+  readonly correlationId?: string;
 }
 
 interface OnLine extends Base {
@@ -101,7 +108,24 @@ export interface ApiRequest {
   readonly method: 'POST' | 'GET';
   readonly path: string;
   readonly body: Record<string, unknown>;
+  readonly headers: Readonly<Record<string, string>>;
 }
+
+/**
+ * The correlation id of a call's flow: every command on one call (placed or received, answered, held,
+ * transferred, hung up) and every event its timers fire carry it, so EventStoreDB's `$by_correlation_id`
+ * projection gathers the call's whole story in one `$bc-<id>` stream. An id of the api's id rule (64
+ * characters at most: a longer one is hashed).
+ */
+export const callCorrelationId = (command: OnCall): string => {
+  const readable = `call-${command.accountId}-${command.line.replace(/^\+/, '')}-${command.callId}`;
+  return readable.length <= 64
+    ? readable
+    : `call-${createHash('sha256').update(readable).digest('hex').slice(0, 40)}`;
+};
+
+const isCallCommand = (command: ApiCommand): command is ApiCommand & OnCall =>
+  CALL_COMMAND_TYPES.includes(command.type);
 
 const seg = encodeURIComponent;
 const common = (command: Base): Record<string, unknown> => ({
@@ -114,9 +138,18 @@ const linePath = (c: OnLine): string =>
   `/accounts/${seg(c.accountId)}/lines/${seg(c.line.replace(/^\+/, ''))}`;
 const callPath = (c: OnCall, action: string): string => `${linePath(c)}/calls/${seg(c.callId)}/${action}`;
 
-/** The route and body of a command. */
+/** The route, body and headers of a command. */
 export const toRequest = (command: ApiCommand): ApiRequest => {
-  const post = (path: string, body: Record<string, unknown> = {}): ApiRequest => ({
+  const correlationId =
+    command.correlationId ?? (isCallCommand(command) ? callCorrelationId(command) : undefined);
+  return {
+    ...routeOf(command),
+    headers: correlationId === undefined ? {} : { 'x-correlation-id': correlationId },
+  };
+};
+
+const routeOf = (command: ApiCommand): Omit<ApiRequest, 'headers'> => {
+  const post = (path: string, body: Record<string, unknown> = {}): Omit<ApiRequest, 'headers'> => ({
     method: 'POST',
     path,
     body: { ...common(command), ...body },
@@ -223,8 +256,8 @@ export class ApiClient {
   }
 
   async send(command: ApiCommand, timeoutMs?: number): Promise<CommandResult> {
-    const { method, path, body } = toRequest(command);
-    return readResult(await this.http.send(method, path, body, timeoutMs));
+    const { method, path, body, headers } = toRequest(command);
+    return readResult(await this.http.send(method, path, body, timeoutMs, headers));
   }
 
   async health(): Promise<boolean> {

@@ -18,6 +18,8 @@ export * from './projections/recordings.projection.js';
 export * from './projections/voicemail.projection.js';
 export * from './queries/access.js';
 export * from './queries/account-state.js';
+export * from './queries/audit-chain.js';
+export * from './queries/audit-steps.js';
 export * from './queries/audit-trail.js';
 export * from './queries/audit-csv.js';
 export * from './queries/call-lookup.js';

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { configuration } from '#http';
 import { eventSchemas } from '#events';
 import { EventStore, createEventStoreClient } from '#eventstore';
 import { createProjectorApp } from '../../../apps/projector/src/bootstrap.js';
+import { projectorSettingsFrom } from '../../../apps/projector/src/projector-config.js';
 import { Projector } from '#read-models';
 import { PROJECTIONS } from '#read-models';
 import type { Directory, PanelError, Seat, Steps } from '../../../apps/projector/src/panel/seat-contract.js';
@@ -139,6 +143,47 @@ describe('projector Assistant panel', () => {
     } finally {
       await app.close();
       await projector.stop();
+    }
+  }, 30_000);
+
+  it("passes a command's origin headers (X-Correlation-Id, Idempotency-Key) on to the api, as the page sent them", async () => {
+    // Given an api that records what reaches it
+    const seen: IncomingHttpHeaders[] = [];
+    const api = createServer((request, response) => {
+      seen.push(request.headers);
+      request.resume();
+      request.on('end', () => response.writeHead(201, { 'content-type': 'application/json' }).end('{}'));
+    });
+    await new Promise<void>((listening) => api.listen(0, '127.0.0.1', listening));
+    const apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+    const projector = new Projector(store, PROJECTIONS, {
+      streamPrefixes: ['account-none'],
+      log: () => undefined,
+    });
+    const app = await createProjectorApp(projector, store, {
+      configuration: await configuration((env) =>
+        projectorSettingsFrom({ ...env, SWITCHBOARD_API_URL: apiUrl }),
+      ),
+    });
+    try {
+      await app.listen(0, '127.0.0.1');
+      const url = await app.getUrl();
+      // When the page sends a command with its flow's correlation id and an idempotency key
+      const answer = await fetch(`${url}/panel/api/accounts/acme/lines/15550100/calls/c1/answer`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-correlation-id': 'call-acme-c1',
+          'idempotency-key': 'k1',
+        },
+        body: JSON.stringify({ actor: 'bob' }),
+      });
+      // Then the api receives both
+      expect(answer.status).toBe(201);
+      expect(seen[0]).toMatchObject({ 'x-correlation-id': 'call-acme-c1', 'idempotency-key': 'k1' });
+    } finally {
+      await app.close();
+      await new Promise((closed) => api.close(closed));
     }
   }, 30_000);
 });

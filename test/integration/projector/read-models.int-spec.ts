@@ -205,6 +205,86 @@ describe('projector read models over the embedded event store', () => {
     }
   });
 
+  it('R17 one rule for line and party history; unknown account, party or line is 404 with a code; a line number may carry its "+"', async () => {
+    const options = workload(11);
+    const projector = new Projector(store, PROJECTIONS, { streamPrefixes: prefixes(options), ...quiet });
+    await projector.start();
+    await projector.waitForPosition(await appendWorkload(options));
+    const { app, url } = await serve(projector);
+    const get = async (path: string) => {
+      const response = await fetch(`${url}${path}`);
+      return { status: response.status, body: (await response.json()) as Json };
+    };
+    const { accountId } = options;
+    const boss = delegatorOf(0);
+    const partyHistory = (party: string, viewer: string) =>
+      get(`/accounts/${accountId}/parties/${party}/history?viewer=${viewer}`);
+    try {
+      const line = await get(`/lines/${accountId}/${numberOf(0)}/history?viewer=${boss}`);
+      const own = await partyHistory(boss, boss);
+      expect(own).toMatchObject({ status: 200, body: { partyId: boss, viewerRole: 'self' } });
+      expect(own.body.calls.length).toBeGreaterThan(0);
+      // The delegate of line 0 sees the boss's calls on the line they share, as on the line's history.
+      const shared = await partyHistory(boss, delegateOf(0));
+      expect(shared).toMatchObject({ status: 200, body: { viewerRole: 'delegate' } });
+      const onLine = new Set(line.body.calls.map((c: Json) => c.callId));
+      expect(shared.body.calls.every((c: Json) => onLine.has(c.callId))).toBe(true);
+      // An outsider is refused on the party's history exactly as on the line's.
+      const outsider = delegateOf(1);
+      expect(await get(`/lines/${accountId}/${numberOf(0)}/history?viewer=${outsider}`)).toMatchObject({
+        status: 403,
+        body: { code: 'NOT_VISIBLE_TO_VIEWER', rule: 'R17' },
+      });
+      expect(await partyHistory(boss, outsider)).toMatchObject({
+        status: 403,
+        body: { code: 'NOT_VISIBLE_TO_VIEWER', rule: 'R17' },
+      });
+      expect((await get(`/accounts/${accountId}/parties/${boss}/history`)).status).toBe(400);
+
+      const unknownAccount = { status: 404, body: { code: 'ACCOUNT_NOT_FOUND' } };
+      const unknownParty = { status: 404, body: { code: 'PARTY_NOT_FOUND' } };
+      expect(await get(`/accounts/nobody/roster`)).toMatchObject(unknownAccount);
+      expect(await get(`/accounts/nobody/parties/${boss}/roster`)).toMatchObject(unknownAccount);
+      expect(await get(`/accounts/${accountId}/parties/ghost/roster`)).toMatchObject(unknownParty);
+      expect(await get(`/accounts/nobody/parties/${boss}/history?viewer=${boss}`)).toMatchObject(
+        unknownAccount,
+      );
+      expect(await partyHistory('ghost', 'ghost')).toMatchObject(unknownParty);
+      expect(await get(`/accounts/${accountId}/parties/ghost/recordings?viewer=ghost`)).toMatchObject(
+        unknownParty,
+      );
+      for (const route of ['state', 'voicemail', 'history']) {
+        expect(await get(`/lines/nobody/${numberOf(0)}/${route}?viewer=${boss}`)).toMatchObject(
+          unknownAccount,
+        );
+        expect(await get(`/lines/${accountId}/5559999/${route}?viewer=${boss}`)).toMatchObject({
+          status: 404,
+          body: { code: 'LINE_NOT_FOUND', rule: 'R10' },
+        });
+        // E.164 as the api takes it: "+" and digits name the same line as the digits alone.
+        const plus = await get(`/lines/${accountId}/%2B${numberOf(0)}/${route}?viewer=${boss}`);
+        const digits = await get(`/lines/${accountId}/${numberOf(0)}/${route}?viewer=${boss}`);
+        expect(plus).toEqual(digits);
+        expect(await get(`/lines/${accountId}/12a4/${route}?viewer=${boss}`)).toMatchObject({
+          status: 400,
+          body: { code: 'INVALID_NUMBER' },
+        });
+      }
+      expect(await get(`/lines/nobody/${numberOf(0)}/diagnostics/busy`)).toMatchObject(unknownAccount);
+      expect(await get(`/lines/${accountId}/%2B${numberOf(0)}/diagnostics/busy`)).toEqual(
+        await get(`/lines/${accountId}/${numberOf(0)}/diagnostics/busy`),
+      );
+      const callId = line.body.calls[0].callId as string;
+      expect(await get(`/lines/${accountId}/%2B${numberOf(0)}/calls/${callId}/audit`)).toMatchObject({
+        status: 200,
+        body: { callId },
+      });
+    } finally {
+      await app.close();
+      await projector.stop();
+    }
+  });
+
   it('a call is named by its line and id: /calls/:callId answers 409 once two lines used the id, and an old log that reused one on a line keeps both calls', async () => {
     const options = { ...workload(7), lines: 2, callsPerLine: 0 };
     const { accountId } = options;

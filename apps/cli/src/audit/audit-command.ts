@@ -10,11 +10,22 @@ import {
   replay,
   splitLineKey,
 } from '#read-models';
-import { auditCsv, chained, type ChainedAuditEntry } from '#read-models';
+import {
+  AuditFileError,
+  auditCsv,
+  chained,
+  compareWithLog,
+  lineOfRowKey,
+  parseAuditExport,
+  verifyChain,
+  type AuditFailure,
+  type ChainedAuditEntry,
+} from '#read-models';
+import { readFile } from 'node:fs/promises';
 import { HttpClient } from '#load';
-import { DEFAULT_PROJECTOR_URL, EXIT_ERROR } from '../options.js';
+import { DEFAULT_PROJECTOR_URL, EXIT_ERROR, EXIT_FAILED } from '../options.js';
 import { storeOption, withClient } from '../store.js';
-import { toTable, trailOf } from './audit-trail.js';
+import { toJson, toTable, trailOf } from './audit-trail.js';
 
 interface AuditOptions {
   store: string;
@@ -114,6 +125,56 @@ export const lineStream = (text: string): string => {
   return streamName('line', accountId, digits);
 };
 
+/**
+ * The same call's trail as the log holds it today, found by the stream and first revision an exported
+ * trail names: the line's stream replayed through the audit projection, the trail holding that
+ * revision read back and chained as the projector does. `undefined` when no call's trail holds it.
+ */
+async function trailInLog(
+  connection: string,
+  stream: string,
+  revision: number,
+): Promise<ChainedAuditEntry[] | undefined> {
+  const line = lineKeyOf(stream);
+  return withClient(connection, async (client) => {
+    const readModels = await replay(new EventStore(client, eventSchemas), [auditProjection], {
+      streamPrefixes: [stream],
+    });
+    for (const [key, revisions] of readModels.state(auditProjection).trails) {
+      if (lineOfRowKey(key) === line && revisions.includes(revision)) {
+        return chained(await readAuditTrail(client, line, revisions));
+      }
+    }
+    return undefined;
+  });
+}
+
+/** The first way an exported trail fails: its own chain, then (with a store) the log. */
+async function verifyTrail(
+  rows: readonly ChainedAuditEntry[],
+  connection: string | undefined,
+): Promise<AuditFailure | undefined> {
+  if (rows.length === 0) return { index: 0, field: 'row', expected: 'an entry', actual: 'no rows' };
+  const broken = verifyChain(rows);
+  if (broken || connection === undefined) return broken;
+  const stream = rows[0]!.stream;
+  const stray = rows.findIndex((row) => row.stream !== stream);
+  if (stray >= 0) return { index: stray, field: 'stream', expected: stream, actual: rows[stray]!.stream };
+  if (!stream.startsWith(LINE_STREAM_PREFIX) || !/^\d+$/.test(rows[0]!.revision)) {
+    return { index: 0, field: 'stream', expected: 'a line stream and a revision', actual: stream };
+  }
+  const log = await trailInLog(connection, stream, Number(rows[0]!.revision));
+  if (!log) {
+    return {
+      index: 0,
+      field: 'revision',
+      expected: `an event of a call's trail in ${stream}`,
+      actual: rows[0]!.revision,
+    };
+  }
+  return compareWithLog(rows, log);
+}
+
 export const auditCommand = (): Command => {
   const audit = new Command('audit').description('Audit trails');
   storeOption(
@@ -151,7 +212,7 @@ export const auditCommand = (): Command => {
         process.exitCode = EXIT_ERROR;
         return;
       }
-      if (options.json) process.stdout.write(`${JSON.stringify({ callId, entries: rows }, null, 2)}\n`);
+      if (options.json) process.stdout.write(toJson(callId, rows));
       else if (options.csv) process.stdout.write(auditCsv(rows));
       else process.stdout.write(toTable(callId, rows));
     } catch (error) {
@@ -159,5 +220,42 @@ export const auditCommand = (): Command => {
       process.exitCode = EXIT_ERROR;
     }
   });
+  audit
+    .command('verify <file>')
+    .description(
+      'Check an exported trail (audit call --json or --csv): its hash chain, and with --store every row ' +
+        'against the log; exit 1 naming the first bad row',
+    )
+    .option(
+      '--store <connection-string>',
+      'also check every row against this EventStoreDB (without it, only the chain is checked)',
+    )
+    .action(async (file: string, options: { store?: string }) => {
+      try {
+        const parsed = parseAuditExport(await readFile(file, 'utf8'));
+        const failure = 'failure' in parsed ? parsed.failure : await verifyTrail(parsed.rows, options.store);
+        if (failure) {
+          process.stderr.write(
+            `switchboard audit verify: ${file} fails at row ${failure.index} (0 = the first entry), field ` +
+              `${failure.field}: expected ${failure.expected}, found ${failure.actual}\n`,
+          );
+          process.exitCode = EXIT_FAILED;
+          return;
+        }
+        const rows = 'rows' in parsed ? parsed.rows : [];
+        const checked =
+          options.store === undefined
+            ? 'rows not checked against a store (give --store)'
+            : `every row matches the log (${rows[0]!.stream})`;
+        process.stdout.write(
+          `${file}: ${rows.length} rows, hash chain intact (last ${rows.at(-1)!.chainHash}); ${checked}\n`,
+        );
+      } catch (error) {
+        const message = (error as Error).message;
+        process.stderr.write(`switchboard audit verify: ${file}: ${message}\n`);
+        // A file that is no trail fails the check; a file or store that cannot be read is no verdict.
+        process.exitCode = error instanceof AuditFileError ? EXIT_FAILED : EXIT_ERROR;
+      }
+    });
   return audit;
 };

@@ -1,4 +1,4 @@
-import { auditProjection, findCall, type ReadModels } from '#read-models';
+import { auditProjection, auditStep, findCall, type ReadModels } from '#read-models';
 import type { ChainedAuditEntry } from '#read-models';
 
 export type TrailLookup =
@@ -18,7 +18,10 @@ export const trailOf = (readModels: ReadModels, callId: string, line?: string): 
   return { kind: 'found', line: found.call.line, revisions };
 };
 
-/** A fixed-width table for people; long ids are shortened (the JSON and CSV keep them whole). */
+/**
+ * A fixed-width table for people, each step saying what happened (`auditStep`); long ids are
+ * shortened (the JSON and CSV keep them whole).
+ */
 export const toTable = (callId: string, rows: readonly ChainedAuditEntry[]): string => {
   const shorten = (text: string, width: number): string =>
     text.length > width ? `${text.slice(0, width - 1)}…` : text;
@@ -34,6 +37,7 @@ export const toTable = (callId: string, rows: readonly ChainedAuditEntry[]): str
     shorten(row.commandId, 18),
     shorten(row.correlationId, 12),
     shorten(row.causationId, 12),
+    auditStep(row),
   ]);
   const header = [
     '#',
@@ -47,6 +51,7 @@ export const toTable = (callId: string, rows: readonly ChainedAuditEntry[]): str
     'command',
     'correlation',
     'causation',
+    'what happened',
   ];
   const widths = header.map((h, c) => Math.max(h.length, ...cells.map((row) => row[c]!.length)));
   const line = (values: readonly string[]): string =>
@@ -64,3 +69,10 @@ export const toTable = (callId: string, rows: readonly ChainedAuditEntry[]): str
     ].join('\n') + '\n'
   );
 };
+
+/**
+ * `audit call --json`: the trail with each step's sentence beside its event data. `what` is derived
+ * from `type` and `data`, outside the hash chain, so `audit verify` takes this file as it is.
+ */
+export const toJson = (callId: string, rows: readonly ChainedAuditEntry[]): string =>
+  `${JSON.stringify({ callId, entries: rows.map((row) => ({ ...row, what: auditStep(row) })) }, null, 2)}\n`;

@@ -1,7 +1,8 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readHistory } from './history-command.js';
+import { filterOf, readHistory } from './history-command.js';
+import { matchesFilter } from './history-event.js';
 
 const event = {
   id: '91340c1b-a6e4-54e5-bb33-a85a586be3e5',
@@ -42,6 +43,26 @@ describe('reading a history file', () => {
     );
     await expect(read([{ ...event, stream: '$sys' }])).rejects.toThrow(
       /h\.ndjson:1: "\$sys" is not a stream a history can hold$/,
+    );
+  });
+});
+
+describe('history export --account', () => {
+  it("keeps the account's own stream and its lines' streams, nothing of another account or the clock", () => {
+    // Given events of account acc, of account acc2 (whose id starts the same) and of the clock
+    const filter = filterOf({ stream: [], category: [], account: ['acc'] });
+    const on = (stream: string) => matchesFilter({ ...event, stream }, filter);
+    // Then only acc's streams pass
+    expect(on('account-acc')).toBe(true);
+    expect(on('line-acc.15550000001')).toBe(true);
+    expect(on('account-acc2')).toBe(false);
+    expect(on('line-acc2.15550000001')).toBe(false);
+    expect(on('clock-virtual')).toBe(false);
+  });
+
+  it('refuses an account id no account can have, before reading the store', () => {
+    expect(() => filterOf({ stream: [], category: [], account: ['a.b'] })).toThrow(
+      /--account "a\.b": an account id/,
     );
   });
 });

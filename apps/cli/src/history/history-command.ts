@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
+import { ID_PATTERN, ID_RULE } from '#eventstore';
 import { EXIT_ERROR, collect } from '../options.js';
 import { progressBar } from '../progress.js';
 import { storeOption, withClient } from '../store.js';
@@ -22,6 +23,7 @@ interface ExportOptions {
   to?: string;
   stream: string[];
   category: string[];
+  account: string[];
   progress: boolean;
 }
 
@@ -35,11 +37,16 @@ export const filterOf = (options: {
   to?: string;
   stream: string[];
   category: string[];
+  account?: string[];
 }): HistoryFilter => ({
   from: options.from === undefined ? undefined : parseBound(options.from),
   to: options.to === undefined ? undefined : parseBound(options.to),
   streams: options.stream,
   categories: options.category,
+  accounts: (options.account ?? []).map((id) => {
+    if (!ID_PATTERN.test(id)) throw new Error(`--account ${JSON.stringify(id)}: an account id ${ID_RULE}`);
+    return id;
+  }),
 });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -111,6 +118,12 @@ export const historyCommand = (): Command => {
       .option('--to <position|time>', 'last $all position or simulated time (ISO-8601), inclusive')
       .option('--stream <name>', 'only this stream (repeatable)', collect, [])
       .option('--category <name>', 'only streams of this category, e.g. line (repeatable)', collect, [])
+      .option(
+        '--account <id>',
+        "only this account's streams: the account and its lines (repeatable)",
+        collect,
+        [],
+      )
       .option('--no-progress', 'no progress bar'),
   ).action(async (options: ExportOptions) => {
     try {

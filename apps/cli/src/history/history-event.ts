@@ -137,6 +137,8 @@ export interface HistoryFilter {
   readonly to?: Bound;
   readonly streams?: readonly string[];
   readonly categories?: readonly string[];
+  /** Only these accounts' streams: `account-<id>` and its lines, `line-<id>.<number>`. */
+  readonly accounts?: readonly string[];
 }
 
 const compareBound = (event: HistoryEvent, bound: Bound): number | undefined => {
@@ -160,5 +162,10 @@ export const matchesFilter = (event: HistoryEvent, filter: HistoryFilter): boole
     const category = dash < 0 ? event.stream : event.stream.slice(0, dash);
     if (!filter.categories.includes(category)) return false;
   }
+  if (
+    filter.accounts?.length &&
+    !filter.accounts.some((id) => event.stream === `account-${id}` || event.stream.startsWith(`line-${id}.`))
+  )
+    return false;
   return true;
 };

@@ -9,6 +9,7 @@ import { readHistory } from './history-command.js';
 import { HistoryImporter } from './import.js';
 import { parseIsoTime } from './history-event.js';
 import { diffTrees, selectionProblems, stateAt, treeOf } from './read-model-state.js';
+import { diffViews, userView } from './user-view.js';
 
 interface ReplayOptions {
   store?: string;
@@ -19,28 +20,77 @@ interface ReplayOptions {
   progress: boolean;
 }
 
-/** A point of the replayed history: after its first N events, or at a simulated time (ISO-8601). */
-type Point = { readonly count: number } | { readonly time: string };
+/**
+ * A point of the replayed history: after its first N events, after the event at a `$all` position of
+ * the original log (`@N`, as `history export` wrote it), or at a simulated time (ISO-8601).
+ */
+type Point = { readonly count: number } | { readonly original: bigint } | { readonly time: string };
 
 /** Read before the history is replayed, so a mistyped point fails at once, not after the whole replay. */
-const parsePoint = (point: string): Point => {
+export const parsePoint = (point: string): Point => {
   if (/^\d+$/.test(point)) return { count: Number(point) };
+  if (/^@\d+$/.test(point)) return { original: BigInt(point.slice(1)) };
   if (parseIsoTime(point) === undefined) {
-    throw new Error(`"${point}" is neither an event count nor an ISO-8601 time`);
+    throw new Error(
+      `"${point}" is neither an event count (120), a position of the original log (@4096) nor an ISO-8601 time`,
+    );
   }
   return { time: point };
 };
 
-const limitFor = (
+/** What the replay learnt of the history: per event, its position in the replay store and in the original log. */
+export interface Replayed {
+  readonly positions: readonly bigint[];
+  readonly originals: readonly bigint[];
+  /** The earliest and latest simulated time of its events (from their metadata), if any carry one. */
+  readonly times?: { readonly first: string; readonly last: string };
+}
+
+/**
+ * The read-model limit for a point, refusing one outside the replayed history: a count past its
+ * events, a position before its first or after its last event, a time before its first or after its
+ * last simulated time. Each answer says what the history does hold.
+ */
+export const limitFor = (
   point: Point,
-  positions: readonly bigint[],
+  history: Replayed,
 ): { untilPosition?: bigint; untilSimulatedTime?: string } => {
-  if ('time' in point) return { untilSimulatedTime: point.time };
-  if (point.count === 0) return { untilPosition: 0n };
-  const position = positions[Math.min(point.count, positions.length) - 1];
-  if (position === undefined)
-    throw new Error(`the history has no events, so there is no point ${point.count}`);
-  return { untilPosition: position };
+  const { positions, originals, times } = history;
+  if ('time' in point) {
+    const at = Date.parse(point.time);
+    if (!times || at < Date.parse(times.first) || at > Date.parse(times.last)) {
+      throw new Error(
+        times
+          ? `${point.time} is outside the replayed history, whose simulated times run from ${times.first} to ${times.last}`
+          : `${point.time}: the history's events carry no simulated time`,
+      );
+    }
+    return { untilSimulatedTime: point.time };
+  }
+  if ('count' in point) {
+    if (point.count > positions.length) {
+      throw new Error(
+        `the history has ${positions.length} events, so there is no point ${point.count} (counts run from 0 to ${positions.length}` +
+          (originals.length > 0
+            ? `; positions of the original log from @${originals[0]} to @${originals.at(-1)})`
+            : ')'),
+      );
+    }
+    return { untilPosition: point.count === 0 ? 0n : positions[point.count - 1]! };
+  }
+  const first = originals[0];
+  const last = originals.at(-1);
+  if (first === undefined || last === undefined || point.original < first || point.original > last) {
+    throw new Error(
+      first === undefined
+        ? `the history has no events, so there is no position @${point.original}`
+        : `@${point.original} is outside the replayed history, whose original positions run from @${first} to @${last}`,
+    );
+  }
+  // The last event at or before that position of the original log (histories are in log order).
+  let index = originals.length - 1;
+  while (originals[index]! > point.original) index--;
+  return { untilPosition: positions[index]! };
 };
 
 export const replayCommand = (): Command =>
@@ -48,12 +98,21 @@ export const replayCommand = (): Command =>
     .argument('<file>', 'history NDJSON (from `history export`)')
     .description(
       'Feed a history into a store (a fresh in-memory embedded one unless --store) and print the read models ' +
-        'at a point (--at) or the difference between two points (--diff A B); points are event counts or simulated times',
+        'at a point (--at) or what each viewer sees change between two points (--diff A B); points are event ' +
+        'counts, positions of the original log (@P) or simulated times',
     )
     .option('--store <connection-string>', 'replay into this store instead of a fresh embedded one')
     .option('--speed <factor>', "original pace (by recorded time) x factor, or 'max'", 'max')
-    .option('--at <point>', 'print the state after N events or at a simulated time (default: the end)')
-    .option('--diff <points...>', 'print what changed between two points')
+    .option(
+      '--at <point>',
+      'print the state after N events, after the event at position @P of the original log, or at a ' +
+        'simulated time (default: the end); a point outside the history is refused',
+    )
+    .option(
+      '--diff <points...>',
+      'print what each viewer sees change between two points, field by field: lamps, inboxes, history ' +
+        "(with --select: the read models' tables row by row instead)",
+    )
     .option('--select <projection[.table]>', 'only these read models (repeatable)', collect, [])
     .option('--no-progress', 'no progress bar')
     .action(async (file: string, options: ReplayOptions) => {
@@ -74,6 +133,8 @@ export const replayCommand = (): Command =>
         try {
           const importer = new HistoryImporter(client);
           const positions: bigint[] = [];
+          const originals: bigint[] = [];
+          let times: { first: string; last: string } | undefined;
           const bar = progressBar('replay', 0, options.progress);
           const started = performance.now();
           let firstCreated: number | undefined;
@@ -85,6 +146,13 @@ export const replayCommand = (): Command =>
               if (due > performance.now()) await sleep(due - performance.now());
             }
             positions.push(await importer.import(event));
+            originals.push(BigInt(event.position));
+            const time = simulatedTimeOf(event.metadata);
+            if (time !== undefined) {
+              times ??= { first: time, last: time };
+              if (Date.parse(time) < Date.parse(times.first)) times.first = time;
+              if (Date.parse(time) > Date.parse(times.last)) times.last = time;
+            }
             bar?.setTotal(positions.length);
             bar?.update(positions.length);
           }
@@ -96,18 +164,23 @@ export const replayCommand = (): Command =>
               `in ${seconds.toFixed(2)} s${fresh ? ` into ${fresh.address}` : ''}\n`,
           );
           const store = new EventStore(client, eventSchemas);
+          const history: Replayed = { positions, originals, ...(times ? { times } : {}) };
           if (options.diff) {
             const [a, b] = options.diff as [string, string];
-            const before = await stateAt(store, limitFor(points[0]!, positions));
-            const after = await stateAt(store, limitFor(points[1]!, positions));
-            const diff = diffTrees(treeOf(before, options.select), treeOf(after, options.select));
-            process.stdout.write(
-              `${JSON.stringify({ from: { point: a, position: String(before.position ?? 0n) }, to: { point: b, position: String(after.position ?? 0n) }, ...diff }, null, 2)}\n`,
-            );
+            const before = await stateAt(store, limitFor(points[0]!, history));
+            const after = await stateAt(store, limitFor(points[1]!, history));
+            // What users see change by default; --select asks for the read models' own tables instead.
+            const diff =
+              options.select.length > 0
+                ? diffTrees(treeOf(before, options.select), treeOf(after, options.select))
+                : { changes: diffViews(userView(before), userView(after)) };
+            const from = { point: a, position: String(before.position ?? 0n) };
+            const to = { point: b, position: String(after.position ?? 0n) };
+            process.stdout.write(`${JSON.stringify({ from, to, ...diff }, null, 2)}\n`);
           } else {
             const readModels = await stateAt(
               store,
-              points[0] === undefined ? {} : limitFor(points[0], positions),
+              points[0] === undefined ? {} : limitFor(points[0], history),
             );
             process.stdout.write(
               `${JSON.stringify(
@@ -135,3 +208,10 @@ export const replayCommand = (): Command =>
         await fresh?.stop();
       }
     });
+
+/** The simulated time an event's metadata carries, if it is ours. */
+const simulatedTimeOf = (metadata: unknown): string | undefined => {
+  if (metadata === null || typeof metadata !== 'object') return undefined;
+  const time = (metadata as { simulatedTime?: unknown }).simulatedTime;
+  return typeof time === 'string' && parseIsoTime(time) !== undefined ? time : undefined;
+};

@@ -1,5 +1,5 @@
-import { BadRequestException, Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
-import { ApiForbiddenResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiForbiddenResponse, ApiNotFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import {
   accountsProjection,
   type Action,
@@ -7,14 +7,16 @@ import {
   type DelegationRow,
   partyHistory,
   partyKey,
+  partyHistoryAccess,
   partyName,
   recordingsProjection,
   whyCannot,
 } from '#read-models';
-import { forbidden, validId } from './params.js';
+import { forbidden, knownAccount, knownParty, lineNumber, validId } from './params.js';
 import { ReadModelsService } from './read-models.service.js';
 
 const ACTIONS: readonly Action[] = ['answer', 'pickUp', 'placeCall', 'join'];
+const UNKNOWN_PARTY = 'ACCOUNT_NOT_FOUND or PARTY_NOT_FOUND, with a sentence';
 
 @ApiTags('accounts')
 @Controller('accounts/:accountId')
@@ -33,10 +35,8 @@ export class AccountsController {
     @Query('asOfTime') asOfTime?: string,
   ) {
     const readModels = await this.readModels.at({ asOf, asOfTime });
-    const { accounts, delegations } = readModels.state(accountsProjection);
-    const account = accounts.get(validId(accountId, 'accountId'));
-    if (!account)
-      throw new NotFoundException({ code: 'ACCOUNT_NOT_FOUND', message: `no account ${accountId}` });
+    const { delegations } = readModels.state(accountsProjection);
+    const account = knownAccount(readModels, accountId);
     const rows = account.delegations.map((id) => delegations.get(delegationKey(accountId, id))!);
     const entry = (d: DelegationRow) => ({
       ...d,
@@ -65,44 +65,60 @@ export class AccountsController {
   @ApiOperation({
     summary: "One party's delegations: as delegator (its delegates) and as delegate (its delegators)",
   })
-  async partyRoster(@Param('accountId') accountId: string, @Param('partyId') partyId: string) {
+  @ApiNotFoundResponse({ description: UNKNOWN_PARTY })
+  partyRoster(@Param('accountId') accountId: string, @Param('partyId') partyId: string) {
     const readModels = this.readModels.projector.readModels;
+    const party = knownParty(readModels, accountId, partyId);
     const { accounts, delegations } = readModels.state(accountsProjection);
-    const rows = (accounts.get(validId(accountId, 'accountId'))?.delegations ?? []).map((id) =>
-      delegations.get(delegationKey(accountId, id))!,
-    );
-    validId(partyId, 'partyId');
+    const rows = accounts
+      .get(accountId)!
+      .delegations.map((id) => delegations.get(delegationKey(accountId, id))!);
     return {
       partyId,
-      name: partyName(readModels, accountId, partyId),
+      name: party.name,
       asDelegator: rows.filter((d) => d.delegatorId === partyId),
       asDelegate: rows.filter((d) => d.delegateId === partyId),
     };
   }
 
   @Get('parties/:partyId/history')
-  @ApiOperation({ summary: 'Calls a party took part in, newest first, with the history labels (R17)' })
+  @ApiOperation({
+    summary:
+      'Calls a party took part in, newest first, with the history labels (R17): for the party itself, or ' +
+      'for a party sharing lines with it through an active delegation, who sees the calls on the lines it ' +
+      'may see and those it took part in',
+  })
+  @ApiQuery({ name: 'viewer', description: 'party id of whoever looks at the history' })
   @ApiQuery({ name: 'asOf', required: false })
   @ApiQuery({ name: 'asOfTime', required: false })
+  @ApiNotFoundResponse({ description: UNKNOWN_PARTY })
+  @ApiForbiddenResponse({ description: 'R17: the viewer shares no line with the party' })
   async history(
     @Param('accountId') accountId: string,
     @Param('partyId') partyId: string,
+    @Query('viewer') viewer?: string,
     @Query('asOf') asOf?: string,
     @Query('asOfTime') asOfTime?: string,
   ) {
     validId(accountId, 'accountId');
     validId(partyId, 'partyId');
+    validId(viewer, 'viewer');
     const readModels = await this.readModels.at({ asOf, asOfTime });
+    knownParty(readModels, accountId, partyId);
+    const access = partyHistoryAccess(readModels, accountId, partyId, viewer!);
+    if (!access.allowed) throw forbidden(access.rule, access.reason);
     return {
       partyId,
+      viewerRole: access.role,
       position: String(readModels.position ?? 0n),
-      calls: partyHistory(readModels, validId(accountId, 'accountId'), validId(partyId, 'partyId')),
+      calls: partyHistory(readModels, accountId, partyId, viewer!),
     };
   }
 
   @Get('parties/:partyId/recordings')
   @ApiOperation({ summary: 'Recordings a party started; visible only to that party (R18)' })
   @ApiQuery({ name: 'viewer', description: 'must be the owner' })
+  @ApiNotFoundResponse({ description: UNKNOWN_PARTY })
   @ApiForbiddenResponse({ description: 'R18: recordings are visible only to the party who started them' })
   recordings(
     @Param('accountId') accountId: string,
@@ -113,7 +129,9 @@ export class AccountsController {
     if (validId(viewer, 'viewer') !== validId(partyId, 'partyId')) {
       throw forbidden('R18', `recordings are visible only to the party who started them, not to ${viewer}`);
     }
-    const { byOwner, recordings } = this.readModels.projector.readModels.state(recordingsProjection);
+    const readModels = this.readModels.projector.readModels;
+    knownParty(readModels, accountId, partyId);
+    const { byOwner, recordings } = readModels.state(recordingsProjection);
     return {
       owner: partyId,
       recordings: (byOwner.get(partyKey(accountId, partyId)) ?? [])
@@ -152,10 +170,13 @@ export class AccountsController {
       });
     }
     const readModels = await this.readModels.at({ asOf, asOfTime });
+    // A diagnosis names R1 for an unknown party and R10 for an unknown line itself (R20); an unknown
+    // account is no account to ask about.
+    knownAccount(readModels, accountId);
     return whyCannot(
       readModels,
-      validId(accountId, 'accountId'),
-      validId(line, 'line'),
+      accountId,
+      lineNumber(line, 'line'),
       validId(partyId, 'partyId'),
       action as Action,
       this.readModels.timeOf(readModels, { asOf, asOfTime }),

@@ -21,7 +21,7 @@ import {
   splitLineKey,
   whyRing,
 } from '#read-models';
-import { validId } from './params.js';
+import { knownLine, validId } from './params.js';
 import { ReadModelsService } from './read-models.service.js';
 
 const AUDIT_SUMMARY =
@@ -159,7 +159,7 @@ export class CallsController {
     const line =
       query.accountId === undefined
         ? undefined
-        : lineKey(validId(query.accountId, 'accountId'), validId(query.number, 'number'));
+        : lineKey(query.accountId, knownLine(readModels, query.accountId, query.number));
     const found = findCall(readModels, callId, line);
     if (found.kind === 'notFound')
       throw new NotFoundException({ code: 'CALL_NOT_FOUND', message: found.message });

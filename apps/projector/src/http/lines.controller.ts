@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query, Sse, type MessageEvent } from '@nestjs/common';
-import { ApiForbiddenResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiForbiddenResponse, ApiNotFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Observable } from 'rxjs';
 import {
   lineAccess,
@@ -10,7 +10,7 @@ import {
   voicemailProjection,
   whyBusy,
 } from '#read-models';
-import { forbidden, validId } from './params.js';
+import { forbidden, knownAccount, knownLine, lineNumber, validId } from './params.js';
 import { ReadModelsService } from './read-models.service.js';
 
 const asOfQueries = [
@@ -20,21 +20,25 @@ const asOfQueries = [
 const AsOfQueries = (): MethodDecorator => (target, key, descriptor) => {
   for (const decorate of asOfQueries) decorate(target, key, descriptor);
 };
+const UnknownLine = (): MethodDecorator =>
+  ApiNotFoundResponse({
+    description: "ACCOUNT_NOT_FOUND, or LINE_NOT_FOUND (R10) when the number is nobody's direct number",
+  });
 
 @ApiTags('lines')
 @Controller('lines/:accountId/:number')
 export class LinesController {
   constructor(private readonly readModels: ReadModelsService) {}
 
+  /**
+   * The line's digits once the account and the line are known (404 otherwise) and the viewer may see it
+   * (403, R17): every route on a line answers the same way, whichever spelling of the number it is given.
+   */
   private allowed(readModels: ReadModels, accountId: string, number: string, viewer: string | undefined) {
-    const access = lineAccess(
-      readModels,
-      validId(accountId, 'accountId'),
-      validId(number, 'number'),
-      validId(viewer, 'viewer'),
-    );
+    const digits = knownLine(readModels, accountId, number);
+    const access = lineAccess(readModels, accountId, digits, validId(viewer, 'viewer'));
     if (!access.allowed) throw forbidden(access.rule, access.reason);
-    return access;
+    return { digits, access };
   }
 
   @Get('state')
@@ -46,6 +50,7 @@ export class LinesController {
   @ApiForbiddenResponse({
     description: 'the viewer is neither the delegator nor an active delegate sharing the line',
   })
+  @UnknownLine()
   async state(
     @Param('accountId') accountId: string,
     @Param('number') number: string,
@@ -54,10 +59,10 @@ export class LinesController {
     @Query('asOfTime') asOfTime?: string,
   ) {
     const readModels = await this.readModels.at({ asOf, asOfTime });
-    const access = this.allowed(readModels, accountId, number, viewer);
+    const { digits, access } = this.allowed(readModels, accountId, number, viewer);
     return {
       position: String(readModels.position ?? 0n),
-      ...lineState(readModels, accountId, number, viewer!, access),
+      ...lineState(readModels, accountId, digits, viewer!, access),
     };
   }
 
@@ -68,6 +73,7 @@ export class LinesController {
   @ApiQuery({ name: 'viewer', description: 'the delegator or an active delegate sharing the line' })
   @AsOfQueries()
   @ApiForbiddenResponse({ description: 'R17: visible only to the delegator and its active delegates' })
+  @UnknownLine()
   async voicemail(
     @Param('accountId') accountId: string,
     @Param('number') number: string,
@@ -76,9 +82,9 @@ export class LinesController {
     @Query('asOfTime') asOfTime?: string,
   ) {
     const readModels = await this.readModels.at({ asOf, asOfTime });
-    const access = this.allowed(readModels, accountId, number, viewer);
+    const { digits, access } = this.allowed(readModels, accountId, number, viewer);
     const { inboxes, messages, missedCalls } = readModels.state(voicemailProjection);
-    const inbox = inboxes.get(lineKey(accountId, number)) ?? { messages: [], missedCalls: [] };
+    const inbox = inboxes.get(lineKey(accountId, digits)) ?? { messages: [], missedCalls: [] };
     const all = inbox.messages.map((id) => messages.get(id)!).reverse();
     return {
       position: String(readModels.position ?? 0n),
@@ -96,6 +102,8 @@ export class LinesController {
   })
   @ApiQuery({ name: 'viewer', description: 'the delegator or an active delegate sharing the line' })
   @AsOfQueries()
+  @ApiForbiddenResponse({ description: 'R17: visible only to the delegator and its active delegates' })
+  @UnknownLine()
   async history(
     @Param('accountId') accountId: string,
     @Param('number') number: string,
@@ -104,8 +112,8 @@ export class LinesController {
     @Query('asOfTime') asOfTime?: string,
   ) {
     const readModels = await this.readModels.at({ asOf, asOfTime });
-    this.allowed(readModels, accountId, number, viewer);
-    return { position: String(readModels.position ?? 0n), calls: lineHistory(readModels, accountId, number) };
+    const { digits } = this.allowed(readModels, accountId, number, viewer);
+    return { position: String(readModels.position ?? 0n), calls: lineHistory(readModels, accountId, digits) };
   }
 
   @Get('diagnostics/busy')
@@ -118,29 +126,32 @@ export class LinesController {
     @Query('asOfTime') asOfTime?: string,
   ) {
     const readModels = await this.readModels.at({ asOf, asOfTime });
-    return whyBusy(readModels, validId(accountId, 'accountId'), validId(number, 'number'));
+    // A diagnosis answers an unknown line itself, naming R10; an unknown account is no account to ask.
+    knownAccount(readModels, accountId);
+    return whyBusy(readModels, accountId, lineNumber(number));
   }
 
   @Sse('stream')
   @ApiOperation({ summary: "Server-sent events: the viewer's line state after every change to the line" })
   @ApiQuery({ name: 'viewer', description: 'the delegator or an active delegate sharing the line' })
+  @UnknownLine()
   stream(
     @Param('accountId') accountId: string,
     @Param('number') number: string,
     @Query('viewer') viewer: string | undefined,
   ): Observable<MessageEvent> {
     const live = this.readModels.projector.readModels;
-    this.allowed(live, accountId, number, viewer);
-    const stream = `line-${lineKey(accountId, number)}`;
+    const { digits } = this.allowed(live, accountId, number, viewer);
+    const stream = `line-${lineKey(accountId, digits)}`;
     const view = (): MessageEvent | undefined => {
       const readModels = this.readModels.projector.readModels;
-      const access = lineAccess(readModels, accountId, number, viewer!);
+      const access = lineAccess(readModels, accountId, digits, viewer!);
       if (!access.allowed) return undefined;
       const position = String(readModels.position ?? 0n);
       return {
         type: 'lineState',
         id: position,
-        data: { position, ...lineState(readModels, accountId, number, viewer!, access) },
+        data: { position, ...lineState(readModels, accountId, digits, viewer!, access) },
       };
     };
     return new Observable<MessageEvent>((subscriber) => {

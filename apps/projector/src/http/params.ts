@@ -1,5 +1,13 @@
-import { BadRequestException, ForbiddenException } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, NotFoundException } from '@nestjs/common';
 import { ID_PATTERN, ID_RULE } from '#eventstore';
+import {
+  accountsProjection,
+  lineOwner,
+  partyKey,
+  type AccountRow,
+  type PartyRow,
+  type ReadModels,
+} from '#read-models';
 
 /** Path and query ids follow the store's id rule: anything else is a client error, never a lookup. */
 export const validId = (value: string | undefined, field: string): string => {
@@ -13,5 +21,68 @@ export const validId = (value: string | undefined, field: string): string => {
   return value;
 };
 
+/** The api's shape of a line number in a path (its PhoneNumberPipe): an optional "+" and 3-15 digits. */
+const NUMBER_SHAPE = /^\+?[0-9]{3,15}$/;
+const NUMBER_MESSAGE = 'must be a phone number: an optional "+" and 3-15 digits';
+
+/**
+ * A line's number as the api takes it, `+15550100` (E.164) or `15550100`, answered as its digits: lines
+ * are keyed by digits (`+` is no stream-id character), so both spellings name the same line.
+ */
+export const lineNumber = (value: string | undefined, field = 'number'): string => {
+  if (value === undefined || !NUMBER_SHAPE.test(value)) {
+    throw new BadRequestException({
+      code: 'INVALID_NUMBER',
+      message: `${field} ${NUMBER_MESSAGE}; got ${JSON.stringify(value ?? null)}`,
+      errors: [{ field, messages: [NUMBER_MESSAGE] }],
+    });
+  }
+  return value.replace(/^\+/, '');
+};
+
 export const forbidden = (rule: string, reason: string): ForbiddenException =>
   new ForbiddenException({ code: 'NOT_VISIBLE_TO_VIEWER', rule, message: reason });
+
+/** An account the read models know, else 404: an unknown account is not an account with nothing in it. */
+export const knownAccount = (readModels: ReadModels, accountId: string): AccountRow => {
+  const account = readModels.state(accountsProjection).accounts.get(validId(accountId, 'accountId'));
+  if (!account) {
+    throw new NotFoundException({
+      code: 'ACCOUNT_NOT_FOUND',
+      message: `There is no account "${accountId}".`,
+    });
+  }
+  return account;
+};
+
+/** A party of a known account, else 404 (the account's first). */
+export const knownParty = (readModels: ReadModels, accountId: string, partyId: string): PartyRow => {
+  const account = knownAccount(readModels, accountId);
+  const party = readModels
+    .state(accountsProjection)
+    .parties.get(partyKey(accountId, validId(partyId, 'partyId')));
+  if (!party) {
+    throw new NotFoundException({
+      code: 'PARTY_NOT_FOUND',
+      message: `"${partyId}" is not a party of account ${account.name}.`,
+    });
+  }
+  return party;
+};
+
+/**
+ * A shared line of a known account, answered as its digits, else 404 `LINE_NOT_FOUND` (R10: a shared line
+ * is a party's direct number), as the api answers a command on it.
+ */
+export const knownLine = (readModels: ReadModels, accountId: string, number: string | undefined): string => {
+  knownAccount(readModels, accountId);
+  const digits = lineNumber(number);
+  if (!lineOwner(readModels, accountId, digits)) {
+    throw new NotFoundException({
+      code: 'LINE_NOT_FOUND',
+      rule: 'R10',
+      message: `${number} is not a direct number of any party in account ${accountId}`,
+    });
+  }
+  return digits;
+};

@@ -92,6 +92,20 @@ const streamedSeats = (
 /** Only the api's command routes are forwarded: the page never reaches its other routes this way. */
 const FORWARDED = /^(accounts\/[^?#]+|clock\/advance|clock\/advance-to-next-timer)$/;
 
+/**
+ * The headers that say where a command comes from, passed on as the page sent them: its flow
+ * (`X-Correlation-Id`, the events' `$correlationId`) and its idempotency key. The api validates them.
+ */
+const ORIGIN_HEADERS = ['x-correlation-id', 'idempotency-key'] as const;
+const originHeaders = (request: FastifyRequest): Record<string, string> => {
+  const passed: Record<string, string> = {};
+  for (const name of ORIGIN_HEADERS) {
+    const value = request.headers[name];
+    if (typeof value === 'string') passed[name] = value;
+  }
+  return passed;
+};
+
 @ApiTags('panel')
 @Controller('panel')
 export class PanelController {
@@ -281,7 +295,11 @@ export class PanelController {
     try {
       const answer = await fetch(`${this.settings.apiUrl}/${path}`, {
         method: request.method,
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        headers: {
+          ...originHeaders(request),
+          'content-type': 'application/json',
+          accept: 'application/json',
+        },
         body: JSON.stringify(request.body ?? {}),
       });
       void reply

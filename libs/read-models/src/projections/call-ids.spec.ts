@@ -156,8 +156,8 @@ describe('ids unique only per line or per account', () => {
       recorded(LINE),
       recorded(OTHER_LINE),
     );
-    expect(partyHistory(readModels, 'acme', 'alice').map((c) => c.line)).toEqual(['acme.1001']);
-    expect(partyHistory(readModels, 'other', 'alice').map((c) => c.line)).toEqual(['other.1001']);
+    expect(partyHistory(readModels, 'acme', 'alice', 'alice').map((c) => c.line)).toEqual(['acme.1001']);
+    expect(partyHistory(readModels, 'other', 'alice', 'alice').map((c) => c.line)).toEqual(['other.1001']);
     const { byOwner } = readModels.state(recordingsProjection);
     expect(new Map(byOwner)).toEqual(
       new Map([

@@ -1,4 +1,4 @@
-import { lineAccess } from '../queries/access.js';
+import { lineAccess, partyHistoryAccess } from '../queries/access.js';
 import { lineHistory, partyHistory } from '../queries/line-views.js';
 import type { ProjectedEvent } from './catalogue.js';
 import { voicemailProjection } from './voicemail.projection.js';
@@ -138,8 +138,54 @@ describe('shared voicemail inbox and call history', () => {
       durationSeconds: null,
       voicemailMessageId: 'm1',
     });
-    expect(partyHistory(readModels, 'acme', 'carol')).toEqual([]);
-    expect(partyHistory(readModels, 'acme', 'bob').map((c) => c.callId)).toEqual(['c4', 'c5']);
+    expect(partyHistory(readModels, 'acme', 'carol', 'carol')).toEqual([]);
+    expect(partyHistory(readModels, 'acme', 'bob', 'bob').map((c) => c.callId)).toEqual(['c4', 'c5']);
+  });
+
+  it("R17: a party's history follows the line's rule: its own calls to itself, to a party sharing lines with it the calls on lines that party may see, to anybody else nothing", () => {
+    const onBobsLine: [string, ProjectedEvent] = [
+      'line-acme.2002',
+      {
+        type: 'CallPlacedOnSharedLine',
+        data: {
+          callId: 'own',
+          line: '2002',
+          to: '+15550100',
+          placedBy: 'bob',
+          onBehalfOf: null,
+          permission: null,
+          callerId: { number: '2002', name: 'Bob' },
+          at: T(5),
+        },
+      },
+    ];
+    const events = [onBobsLine, incoming('c5', 20), rang('c5', 20), answered('c5', 'bob', 25)];
+    const readModels = project(...events);
+    const seen = (viewer: string) => partyHistory(readModels, 'acme', 'bob', viewer).map((c) => c.callId);
+    expect(partyHistoryAccess(readModels, 'acme', 'bob', 'bob')).toEqual({ allowed: true, role: 'self' });
+    expect(seen('bob')).toEqual(['c5', 'own']);
+    // Alice shares 1001 with Bob, not Bob's own 2002.
+    expect(partyHistoryAccess(readModels, 'acme', 'bob', 'alice')).toEqual({
+      allowed: true,
+      role: 'delegator',
+    });
+    expect(seen('alice')).toEqual(['c5']);
+    expect(partyHistoryAccess(readModels, 'acme', 'alice', 'bob')).toEqual({
+      allowed: true,
+      role: 'delegate',
+    });
+    expect(partyHistoryAccess(readModels, 'acme', 'bob', 'carol')).toMatchObject({
+      allowed: false,
+      rule: 'R17',
+    });
+    expect(seen('carol')).toEqual([]);
+    const revoked = project(...events, [ACCOUNT, { type: 'DelegationRevoked', data: delegation }]);
+    expect(partyHistoryAccess(revoked, 'acme', 'bob', 'alice')).toMatchObject({
+      allowed: false,
+      rule: 'R17',
+    });
+    // Bob keeps the call he answered on Alice's line in his own history: he took part in it.
+    expect(partyHistory(revoked, 'acme', 'bob', 'bob').map((c) => c.callId)).toEqual(['c5', 'own']);
   });
 
   it('a call the caller abandons while ringing is missed', () => {

@@ -6,6 +6,8 @@ import {
   type DelegationRow,
   type PartyRow,
 } from '../projections/accounts.projection.js';
+import type { CallRow } from '../projections/calls.projection.js';
+import { splitLineKey } from '../projections/line-key.js';
 
 export type LineAccess =
   | { readonly allowed: true; readonly role: 'delegator'; readonly owner: PartyRow }
@@ -97,4 +99,46 @@ export const lineAccess = (
       ? `${viewer}'s delegation from ${owner.name} is ${latest.status}, not active`
       : `${owner.name} does not share ${number} with ${viewer}`;
   return { allowed: false, rule: 'R17', reason, owner };
+};
+
+/**
+ * R17, one rule for every call history: a viewer sees a call it took part in, and every call of a line
+ * whose shared history it may see (`lineAccess`: the delegator and the active delegates sharing it).
+ * A line's history asks the second half for the whole line; a party's history asks it per call.
+ */
+export const maySeeCall = (
+  readModels: ReadModels,
+  accountId: string,
+  call: CallRow,
+  viewer: string,
+): boolean =>
+  call.parties.includes(viewer) ||
+  lineAccess(readModels, accountId, splitLineKey(call.line).number, viewer).allowed;
+
+export type PartyHistoryAccess =
+  | { readonly allowed: true; readonly role: 'self' | 'delegator' | 'delegate' }
+  | { readonly allowed: false; readonly rule: 'R17'; readonly reason: string };
+
+/**
+ * Who may ask for a party's history (R17): the party itself, and the parties it shares lines with
+ * through an active delegation either way (its delegator, its delegates). They see only the calls
+ * `maySeeCall` lets them; anybody else is refused as on a line.
+ */
+export const partyHistoryAccess = (
+  readModels: ReadModels,
+  accountId: string,
+  partyId: string,
+  viewer: string,
+): PartyHistoryAccess => {
+  if (viewer === partyId) return { allowed: true, role: 'self' };
+  const active = (delegatorId: string, delegateId: string): boolean =>
+    delegationsFor(readModels, accountId, delegatorId, delegateId).some((d) => d.status === 'active');
+  if (active(partyId, viewer)) return { allowed: true, role: 'delegate' };
+  if (active(viewer, partyId)) return { allowed: true, role: 'delegator' };
+  const name = partyName(readModels, accountId, partyId);
+  return {
+    allowed: false,
+    rule: 'R17',
+    reason: `${viewer} is neither ${name} nor a party sharing lines with ${name} through an active delegation`,
+  };
 };

@@ -7,7 +7,7 @@ import {
 } from '../projections/calls.projection.js';
 import { lineKey } from '../projections/line-key.js';
 import { partyKey, type PartyRow } from '../projections/accounts.projection.js';
-import { partyName, sameNumber, type LineAccess } from './access.js';
+import { maySeeCall, partyName, sameNumber, type LineAccess } from './access.js';
 
 type Allowed = Extract<LineAccess, { allowed: true }>;
 
@@ -179,9 +179,17 @@ export const lineHistory = (readModels: ReadModels, accountId: string, number: s
     .reverse();
 };
 
-export const partyHistory = (readModels: ReadModels, accountId: string, partyId: string): HistoryEntry[] => {
+/** The calls a party took part in, newest first, as far as `viewer` may see them (R17, `maySeeCall`). */
+export const partyHistory = (
+  readModels: ReadModels,
+  accountId: string,
+  partyId: string,
+  viewer: string,
+): HistoryEntry[] => {
   const { partyCalls, calls } = readModels.state(callsProjection);
   return (partyCalls.get(partyKey(accountId, partyId)) ?? [])
-    .map((key) => historyEntry(readModels, accountId, calls.get(key)!))
+    .map((key) => calls.get(key)!)
+    .filter((call) => maySeeCall(readModels, accountId, call, viewer))
+    .map((call) => historyEntry(readModels, accountId, call))
     .reverse();
 };

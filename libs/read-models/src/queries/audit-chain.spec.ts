@@ -1,0 +1,176 @@
+import { createHash } from 'node:crypto';
+import { auditCsv } from './audit-csv.js';
+import {
+  AuditFileError,
+  chained,
+  compareWithLog,
+  jcs,
+  parseAuditExport,
+  verifyChain,
+  type ChainedAuditEntry,
+} from './audit-chain.js';
+import type { AuditEntry } from './audit-trail.js';
+
+const answered: AuditEntry = {
+  eventId: '0b6f3a52-8d5e-4c1e-9a39-2f1b9a1c7d10',
+  type: 'CallAnswered',
+  stream: 'line-acme.15550100',
+  revision: '2',
+  position: '1234',
+  actor: 'bob',
+  onBehalfOf: 'alice',
+  permission: 'answerCalls',
+  simulatedTime: '2026-01-05T09:00:25.000Z',
+  recordedAt: '2026-01-05T09:00:25.120Z',
+  correlationId: 'req-7',
+  causationId: 'cmd-1',
+  commandId: 'cmd-1',
+  data: {
+    callId: 'c1',
+    by: 'bob',
+    onBehalfOf: 'alice',
+    permission: 'answerCalls',
+    ringLegsEnded: ['alice'],
+    at: '2026-01-05T09:00:25.000Z',
+  },
+};
+const step = (revision: number, type: string, data: object): AuditEntry => ({
+  ...answered,
+  revision: String(revision),
+  position: String(1000 + revision),
+  type,
+  onBehalfOf: null,
+  permission: null,
+  data,
+});
+const trail = (): ChainedAuditEntry[] =>
+  chained([
+    step(0, 'IncomingCallReceived', { callId: 'c1', from: '+15550199' }),
+    step(1, 'CallRang', { callId: 'c1', alerted: ['alice', 'bob'] }),
+    answered,
+    step(3, 'CallEnded', { callId: 'c1', reason: 'hungUp' }),
+  ]);
+
+describe('RFC 8785 canonical JSON (JCS), against the RFC’s own examples', () => {
+  it('§3.2.2: serialises numbers, strings and literals as ECMAScript does, whitespace removed', () => {
+    const input =
+      '{"numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],' +
+      ' "string": "\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/",' +
+      ' "literals": [null, true, false]}';
+    expect(jcs(JSON.parse(input))).toBe(
+      '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],' +
+        '"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
+    );
+  });
+
+  it('§3.2.3: sorts property names by their UTF-16 code units', () => {
+    const input = JSON.parse(
+      '{"\\u20ac": "Euro Sign", "\\r": "Carriage Return", "\\ufb33": "Hebrew Letter Dalet With Dagesh",' +
+        ' "1": "One", "\\ud83d\\ude00": "Emoji: Grinning Face", "\\u0080": "Control",' +
+        ' "\\u00f6": "Latin Small Letter O With Diaeresis"}',
+    );
+    // (Compared as text: JavaScript itself lists an integer-like key such as "1" first.)
+    expect(jcs(input)).toBe(
+      '{"\\r":"Carriage Return","1":"One","\u0080":"Control","\u00f6":"Latin Small Letter O With Diaeresis",' +
+        '"\u20ac":"Euro Sign","\ud83d\ude00":"Emoji: Grinning Face","\ufb33":"Hebrew Letter Dalet With Dagesh"}',
+    );
+  });
+
+  it.each([
+    ['0000000000000000', '0'],
+    ['8000000000000000', '0'],
+    ['0000000000000001', '5e-324'],
+    ['8000000000000001', '-5e-324'],
+    ['7fefffffffffffff', '1.7976931348623157e+308'],
+    ['4340000000000000', '9007199254740992'],
+    ['4430000000000000', '295147905179352830000'],
+    ['44b52d02c7e14af5', '9.999999999999997e+22'],
+    ['44b52d02c7e14af6', '1e+23'],
+    ['3eb0c6f7a0b5ed8d', '0.000001'],
+    ['3eb0c6f7a0b5ed8c', '9.999999999999997e-7'],
+    ['41b3de4355555555', '333333333.3333333'],
+  ])('Appendix B: the IEEE 754 double %s is written %s', (bits, text) => {
+    expect(jcs(Buffer.from(bits, 'hex').readDoubleBE(0))).toBe(text);
+  });
+});
+
+describe("the audit trail's hash chain", () => {
+  it('hashes the previous hash followed by the canonical JSON of the entry, SHA-256 in hex', () => {
+    // Given the canonical JSON of the entry, written out by hand
+    const canonical =
+      '{"actor":"bob","causationId":"cmd-1","commandId":"cmd-1","correlationId":"req-7","data":{"at":' +
+      '"2026-01-05T09:00:25.000Z","by":"bob","callId":"c1","onBehalfOf":"alice","permission":' +
+      '"answerCalls","ringLegsEnded":["alice"]},"eventId":"0b6f3a52-8d5e-4c1e-9a39-2f1b9a1c7d10",' +
+      '"onBehalfOf":"alice","permission":"answerCalls","position":"1234","recordedAt":' +
+      '"2026-01-05T09:00:25.120Z","revision":"2","simulatedTime":"2026-01-05T09:00:25.000Z","stream":' +
+      '"line-acme.15550100","type":"CallAnswered"}';
+    expect(jcs(answered)).toBe(canonical);
+    // Then the first entry's hash is that of its canonical JSON alone, the next chains to it
+    const [first, second] = chained([answered, answered]);
+    const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+    expect(first!.chainHash).toBe('b8983a2501d042c80909f8a21fde6efd32251f2672e390a064c76af7d2860be0');
+    expect(first!.chainHash).toBe(sha256(canonical));
+    expect(second!.chainHash).toBe(sha256(first!.chainHash + canonical));
+  });
+
+  it('finds nothing wrong with a trail as exported, in JSON or CSV', () => {
+    const rows = trail();
+    expect(verifyChain(rows)).toBeUndefined();
+    expect(parseAuditExport(JSON.stringify({ callId: 'c1', entries: rows }, null, 2))).toEqual({ rows });
+    expect(parseAuditExport(auditCsv(rows))).toEqual({ rows });
+  });
+
+  it('names the first row whose field was edited, whose row was dropped, or which was moved', () => {
+    // An edited actor: the row's own hash no longer matches
+    const edited = trail();
+    edited[2] = { ...edited[2]!, actor: 'mallory' };
+    expect(verifyChain(edited)).toMatchObject({
+      index: 2,
+      field: 'chainHash',
+      actual: trail()[2]!.chainHash,
+    });
+    // A dropped row: the next one chains to a hash that is no longer before it
+    const dropped = trail().filter((_, i) => i !== 1);
+    expect(verifyChain(dropped)).toMatchObject({ index: 1, field: 'chainHash' });
+    // Two rows swapped
+    const [a, b, c, d] = trail();
+    expect(verifyChain([a!, c!, b!, d!])).toMatchObject({ index: 1 });
+    // An edit in a CSV export is found the same way
+    const csv = auditCsv(trail()).replace(
+      '"{""callId"":""c1"",""reason"":""hungUp""}"',
+      '"{""callId"":""c1"",""reason"":""dropped""}"',
+    );
+    const parsed = parseAuditExport(csv);
+    expect('rows' in parsed && verifyChain(parsed.rows)).toMatchObject({ index: 3, field: 'chainHash' });
+  });
+
+  it('names the row and field of an entry that is not a trail row, and refuses a file that is no trail', () => {
+    const rows: unknown[] = trail();
+    rows[1] = { ...(rows[1] as object), revision: 1 };
+    expect(parseAuditExport(JSON.stringify({ entries: rows }))).toEqual({
+      failure: { index: 1, field: 'revision', expected: 'a string', actual: '1' },
+    });
+    expect(() => parseAuditExport('{"callId": "c1"}')).toThrow(AuditFileError);
+    expect(() => parseAuditExport('a,b\r\n1,2\r\n')).toThrow(/header/);
+  });
+
+  it('compares an exported trail with the log field by field, and counts missing rows', () => {
+    const log = trail();
+    expect(compareWithLog(log, log)).toBeUndefined();
+    // A whole trail rewritten with a valid chain still differs from the log
+    const rewritten = chained(log.map((row, i) => (i === 2 ? { ...row, onBehalfOf: null } : row)));
+    expect(verifyChain(rewritten)).toBeUndefined();
+    expect(compareWithLog(rewritten, log)).toEqual({
+      index: 2,
+      field: 'onBehalfOf',
+      expected: '"alice"',
+      actual: 'null',
+    });
+    expect(compareWithLog(log.slice(0, 3), log)).toEqual({
+      index: 3,
+      field: 'row',
+      expected: 'CallEnded at revision 3',
+      actual: 'no row',
+    });
+  });
+});

@@ -1,0 +1,179 @@
+import canonicalize from 'canonicalize';
+import { createHash } from 'node:crypto';
+import { csvText, parseCsv } from '#http';
+import type { AuditEntry } from './audit-trail.js';
+
+/**
+ * The audit trail's hash chain (docs/audit-trail.md): each entry carries
+ * `chainHash = hex(SHA-256(UTF-8(previous chainHash + JCS(entry))))`, the first entry's previous hash
+ * being the empty string, where JCS is the JSON Canonicalization Scheme of RFC 8785 and `entry` is the
+ * row without its `chainHash`. An exported trail whose rows were edited, dropped or reordered no longer
+ * reproduces its hashes, and re-exporting from the log gives the same hashes. Computed when the trail
+ * is read, so replaying the log stays as fast as possible.
+ */
+export type ChainedAuditEntry = AuditEntry & { readonly chainHash: string };
+
+/** The fields of an entry, in the order the CSV writes them; `chainHash` comes last. */
+export const AUDIT_ENTRY_FIELDS = [
+  'position',
+  'stream',
+  'revision',
+  'type',
+  'simulatedTime',
+  'recordedAt',
+  'actor',
+  'onBehalfOf',
+  'permission',
+  'correlationId',
+  'causationId',
+  'commandId',
+  'eventId',
+  'data',
+] as const satisfies readonly (keyof AuditEntry)[];
+
+type Field = (typeof AUDIT_ENTRY_FIELDS)[number];
+const NULLABLE: ReadonlySet<Field> = new Set(['onBehalfOf', 'permission']);
+
+/** RFC 8785 canonical JSON, by the `canonicalize` package (its author co-wrote the RFC). */
+export const jcs = (value: unknown): string => {
+  const text = canonicalize(value);
+  if (text === undefined) throw new TypeError('a value with no JSON form has no canonical JSON');
+  return text;
+};
+
+/** The hash of `entry` chained to `previous` (the empty string for a trail's first entry). */
+export const chainHashOf = (previous: string, entry: AuditEntry): string => {
+  const fields = Object.fromEntries(AUDIT_ENTRY_FIELDS.map((field) => [field, entry[field]]));
+  return createHash('sha256')
+    .update(previous + jcs(fields), 'utf8')
+    .digest('hex');
+};
+
+export const chained = (entries: readonly AuditEntry[]): ChainedAuditEntry[] => {
+  let previous = '';
+  return entries.map((entry) => {
+    previous = chainHashOf(previous, entry);
+    return { ...entry, chainHash: previous };
+  });
+};
+
+/** Where an exported trail first goes wrong: the row's index (0 = the first entry) and the field. */
+export interface AuditFailure {
+  readonly index: number;
+  readonly field: string;
+  readonly expected: string;
+  readonly actual: string;
+}
+
+/** A file that is no audit trail at all: said in a sentence, not as a row. */
+export class AuditFileError extends Error {}
+
+const shown = (value: unknown): string => (value === undefined ? 'nothing' : JSON.stringify(value));
+
+/** The entries of an exported trail: `audit call --json` / the projector's JSON, or their CSV. */
+export const parseAuditExport = (text: string): { rows: ChainedAuditEntry[] } | { failure: AuditFailure } => {
+  const raw =
+    text.trimStart().startsWith('{') || text.trimStart().startsWith('[') ? fromJson(text) : fromCsv(text);
+  const rows: ChainedAuditEntry[] = [];
+  for (const [index, row] of raw.entries()) {
+    if (row === null || typeof row !== 'object' || Array.isArray(row)) {
+      return { failure: { index, field: 'row', expected: 'an object', actual: shown(row) } };
+    }
+    const record = row as Record<string, unknown>;
+    for (const field of [...AUDIT_ENTRY_FIELDS, 'chainHash'] as const) {
+      const value = Object.hasOwn(record, field) ? record[field] : undefined;
+      const ok =
+        field === 'data'
+          ? value !== null && typeof value === 'object' && !Array.isArray(value)
+          : typeof value === 'string' || (value === null && NULLABLE.has(field as Field));
+      if (!ok) {
+        const expected =
+          field === 'data' ? 'an object' : NULLABLE.has(field as Field) ? 'a string or null' : 'a string';
+        return { failure: { index, field, expected, actual: shown(value) } };
+      }
+    }
+    rows.push(record as unknown as ChainedAuditEntry);
+  }
+  return { rows };
+};
+
+const fromJson = (text: string): unknown[] => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new AuditFileError(`not JSON: ${(error as Error).message}`);
+  }
+  if (Array.isArray(parsed)) return parsed;
+  const entries = (parsed as { entries?: unknown }).entries;
+  if (!Array.isArray(entries)) throw new AuditFileError('a JSON trail holds an "entries" list');
+  return entries;
+};
+
+const COLUMNS = [...AUDIT_ENTRY_FIELDS, 'chainHash'] as const;
+
+const fromCsv = (text: string): Record<string, unknown>[] => {
+  let lines: string[][];
+  try {
+    lines = parseCsv(text);
+  } catch (error) {
+    throw new AuditFileError((error as Error).message);
+  }
+  const [header = [], ...cells] = lines;
+  if (header.join(',') !== COLUMNS.join(',')) {
+    throw new AuditFileError(`a CSV trail's header is ${COLUMNS.join(',')}, not ${header.join(',')}`);
+  }
+  return cells.map((row, index) => {
+    if (row.length !== COLUMNS.length) {
+      throw new AuditFileError(`CSV row ${index} has ${row.length} cells, not ${COLUMNS.length}`);
+    }
+    const record: Record<string, unknown> = {};
+    COLUMNS.forEach((column, c) => {
+      const cell = csvText(row[c]!);
+      // The CSV writes null as an empty cell and the data object as its JSON.
+      if (NULLABLE.has(column as Field) && cell === '') record[column] = null;
+      else if (column === 'data') {
+        try {
+          record[column] = JSON.parse(cell);
+        } catch {
+          record[column] = cell;
+        }
+      } else record[column] = cell;
+    });
+    return record;
+  });
+};
+
+/** The first entry whose `chainHash` is not the hash of its fields chained to the one before. */
+export const verifyChain = (rows: readonly ChainedAuditEntry[]): AuditFailure | undefined => {
+  let previous = '';
+  for (const [index, row] of rows.entries()) {
+    const expected = chainHashOf(previous, row);
+    if (row.chainHash !== expected) return { index, field: 'chainHash', expected, actual: row.chainHash };
+    previous = row.chainHash;
+  }
+  return undefined;
+};
+
+/**
+ * The first difference between an exported trail and the same call's trail read from the log, field
+ * by field (`data` compared as canonical JSON), or a row missing on either side.
+ */
+export const compareWithLog = (
+  rows: readonly ChainedAuditEntry[],
+  log: readonly ChainedAuditEntry[],
+): AuditFailure | undefined => {
+  for (let index = 0; index < Math.max(rows.length, log.length); index++) {
+    const row = rows[index];
+    const logged = log[index];
+    const step = (entry: ChainedAuditEntry): string => `${entry.type} at revision ${entry.revision}`;
+    if (!row) return { index, field: 'row', expected: step(logged!), actual: 'no row' };
+    if (!logged) return { index, field: 'row', expected: 'no row', actual: step(row) };
+    for (const field of COLUMNS) {
+      const expected = field === 'data' ? jcs(logged.data) : shown(logged[field]);
+      const actual = field === 'data' ? jcs(row.data) : shown(row[field]);
+      if (expected !== actual) return { index, field, expected, actual };
+    }
+  }
+  return undefined;
+};
