@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { lineDecider, type LineState } from '#domain';
+import { lineDecider, lineSnapshotCodec, type LineState } from '#domain';
 import type { LineEvent } from '#events';
 import { AggregateRepository, EventStore, streamName, type RepositoryOptions } from '#eventstore';
 import { IDEMPOTENCY_OPTIONS } from '../shared/idempotency.js';
@@ -19,6 +19,6 @@ export const lineStream = (accountId: string, number: string): string =>
 @Injectable()
 export class LineRepository extends AggregateRepository<LineState, LineEvent> {
   constructor(store: EventStore, @Inject(IDEMPOTENCY_OPTIONS) options: RepositoryOptions = {}) {
-    super(store, lineDecider, options);
+    super(store, { ...lineDecider, snapshot: lineSnapshotCodec }, options);
   }
 }
