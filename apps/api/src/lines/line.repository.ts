@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { lineDecider, lineSnapshotCodec, type LineState } from '#domain';
 import type { LineEvent } from '#events';
 import { AggregateRepository, EventStore, streamName, type RepositoryOptions } from '#eventstore';
@@ -6,7 +6,8 @@ import { IDEMPOTENCY_OPTIONS } from '../shared/idempotency.js';
 
 /**
  * Every call on a shared line lives in the line's stream, so "one session per line" (R12) and "first
- * answer wins" (R13) are decided on one revision; the cached fold keeps long histories cheap.
+ * answer wins" (R13) are decided on one revision; the cached fold keeps long histories cheap, and
+ * the line's aggregate snapshot (see aggregate-snapshots.ts) keeps them cheap after a restart.
  */
 export const lineStream = (accountId: string, number: string): string =>
   streamName('line', accountId, number);
@@ -19,6 +20,13 @@ export const lineStream = (accountId: string, number: string): string =>
 @Injectable()
 export class LineRepository extends AggregateRepository<LineState, LineEvent> {
   constructor(store: EventStore, @Inject(IDEMPOTENCY_OPTIONS) options: RepositoryOptions = {}) {
-    super(store, { ...lineDecider, snapshot: lineSnapshotCodec }, options);
+    // Snapshots ignored (another schema, corrupt, not matching the stream) or not written are said
+    // in the log; the fold is right either way.
+    const logger = new Logger('LineRepository');
+    super(
+      store,
+      { ...lineDecider, snapshot: lineSnapshotCodec },
+      { log: (line) => logger.warn(line), ...options },
+    );
   }
 }
