@@ -25,3 +25,4 @@ export * from './queries/diagnosis-time.js';
 export * from './queries/diagnostics.js';
 export * from './queries/line-facts.js';
 export * from './queries/line-views.js';
+export * from './engine/time-machine.js';
