@@ -242,6 +242,8 @@ export interface TimeMachineOptions {
 export interface TimeTravelTrip {
   readonly checkpointEvents: number | undefined;
   readonly replayedEvents: number;
+  /** Of `ms`, the time spent loading (and checking) the checkpoint. */
+  readonly loadMs: number;
   readonly ms: number;
 }
 
@@ -304,6 +306,7 @@ export class TimeMachine {
       tried.add(candidate.file);
       candidate = this.checkpoints!.nearest(limit, tried);
     }
+    const loadMs = performance.now() - started;
     const readModels = await replay(this.store, this.projections, {
       streamPrefixes: this.options.streamPrefixes,
       parkFailedEvents: this.options.parkFailedEvents ?? false,
@@ -314,6 +317,7 @@ export class TimeMachine {
     this.lastTrip = {
       checkpointEvents: checkpoint?.eventCount,
       replayedEvents: readModels.eventCount - (checkpoint?.eventCount ?? 0),
+      loadMs,
       ms,
     };
     this.recentMs = [...this.recentMs.slice(-9), ms];
