@@ -20,7 +20,12 @@ import { build } from 'hdr-histogram-js';
 
 import { lineDecider, type HangUp, type LineContext, type PlaceCallOnSharedLine } from '#domain';
 import { eventSchemas, type LineEvent } from '#events';
-import { EventStore, createEventStoreClient, type CommandMetadata } from '#eventstore';
+import {
+  DEFAULT_SNAPSHOT_EVERY_EVENTS,
+  EventStore,
+  createEventStoreClient,
+  type CommandMetadata,
+} from '#eventstore';
 import { LineRepository, lineStream } from '../apps/api/src/lines/line.repository.js';
 import { startEventStore } from '#stack';
 
@@ -30,6 +35,8 @@ const CALLS_PER_BATCH = 500;
 const WARM_ROUNDS = 200;
 /** Restarts measured after the snapshot exists: a new repository each, nothing cached. */
 const RESTARTS = 9;
+/** Aggregate snapshots on, at the library's default interval (the api leaves them off for now). */
+const SNAPSHOTS = { snapshotEveryEvents: DEFAULT_SNAPSHOT_EVERY_EVENTS };
 const NUMBER = '+15550000001';
 const T0 = Date.parse('2026-01-05T09:00:00.000Z');
 
@@ -127,10 +134,10 @@ async function main(): Promise<void> {
     );
 
     // A new repository per line: nothing cached, as in an api process that just started.
-    const first = new LineRepository(store);
+    const first = new LineRepository(store, SNAPSHOTS);
     const coldLong = await timedCommand(first, long, place('cold'));
     await timedCommand(first, long, hangUp('cold'));
-    const coldNew = await timedCommand(new LineRepository(store), fresh, place('cold'));
+    const coldNew = await timedCommand(new LineRepository(store, SNAPSHOTS), fresh, place('cold'));
     // The first fold writes the line's snapshot in the background; the restarts below start from it.
     while (first.snapshots.written === 0) {
       if (first.snapshots.failed > 0) throw new Error('the aggregate snapshot was not written');
@@ -138,14 +145,14 @@ async function main(): Promise<void> {
     }
     const restarts: number[] = [];
     for (let restart = 0; restart < RESTARTS; restart++) {
-      const restarted = new LineRepository(store);
+      const restarted = new LineRepository(store, SNAPSHOTS);
       restarts.push(await timedCommand(restarted, long, place(`restart-${restart}`)));
       if (restarted.snapshots.loaded !== 1) throw new Error('a restart did not start from the snapshot');
       await timedCommand(restarted, long, hangUp(`restart-${restart}`));
     }
     restarts.sort((a, b) => a - b);
 
-    const repository = new LineRepository(store);
+    const repository = new LineRepository(store, SNAPSHOTS);
     await repository.load(long);
     await repository.load(fresh);
     await timedCommand(repository, fresh, hangUp('cold'));

@@ -161,6 +161,7 @@ export interface RepositoryOptions {
   /**
    * A snapshot is written once a fold is this many events past the last one (for aggregates with a
    * SnapshotCodec). A cold load then folds at most about this many events after the snapshot.
+   * 0: none are written (existing ones are still read).
    */
   readonly snapshotEveryEvents?: number;
   /** Where an ignored or failed snapshot is reported (nowhere by default). */
@@ -206,7 +207,10 @@ export class AggregateRepository<State, E extends DomainEvent> {
   /** Command ids remembered over all cached folds (kept with every change, for the total bound). */
   private rememberedCommands = 0;
   readonly snapshots: AggregateSnapshotStats = { loaded: 0, ignored: 0, written: 0, failed: 0 };
-  private readonly snapshotWrites = new Set<string>();
+  /** Snapshot writes under way, by stream: at most one per stream. */
+  private readonly snapshotWrites = new Map<string, Promise<void>>();
+  /** Set by settleSnapshots: no new snapshot write starts (the client is about to go away). */
+  private snapshotsClosed = false;
   private readonly snapshotEveryEvents: number;
   private readonly log: (line: string) => void;
 
@@ -629,50 +633,63 @@ export class AggregateRepository<State, E extends DomainEvent> {
    */
   private snapshotIfDue(stream: string, cached: CachedAggregate<State>): void {
     const codec = this.aggregate.snapshot;
-    if (!codec || this.snapshotWrites.has(stream)) return;
+    if (!codec || this.snapshotsClosed || this.snapshotWrites.has(stream)) return;
     if (this.snapshotWrites.size >= SNAPSHOT_WRITES_IN_FLIGHT) return;
     if (!this.snapshotDue(cached)) return;
-    this.snapshotWrites.add(stream);
-    setImmediate(() => {
-      void (async () => {
-        try {
-          if (this.cache.get(stream) !== cached || !this.snapshotDue(cached)) return;
-          const revision = cached.revision as bigint;
-          const commands: SnapshotCommand[] = [];
-          for (const [commandId, record] of cached.commands) {
-            if (record.last > revision) break;
-            commands.push([
-              commandId,
-              String(record.first),
-              String(record.last),
-              record.position === undefined ? null : String(record.position),
-              record.at,
-            ]);
-          }
-          const written = writeAggregateSnapshot(
-            this.store,
-            stream,
-            codec,
-            { state: cached.state, revision, eventId: cached.lastEventId!, commands },
-            cached.snapshotStream === 'none',
-          );
-          await written;
-          cached.snapshotStream = 'exists';
-          cached.snapshotRevision = revision;
-          this.snapshots.written++;
-        } catch (error) {
-          this.snapshots.failed++;
-          this.log(
-            `aggregate snapshot of ${stream} not written (${error instanceof Error ? error.message : String(error)})`,
-          );
-        } finally {
-          this.snapshotWrites.delete(stream);
-        }
-      })();
-    });
+    const write = new Promise<void>((turn) => setImmediate(turn))
+      .then(() => this.writeSnapshot(stream, cached, codec))
+      .finally(() => this.snapshotWrites.delete(stream));
+    this.snapshotWrites.set(stream, write);
+  }
+
+  private async writeSnapshot(
+    stream: string,
+    cached: CachedAggregate<State>,
+    codec: NonNullable<AggregateDefinition<State, E>['snapshot']>,
+  ): Promise<void> {
+    try {
+      if (this.snapshotsClosed || this.cache.get(stream) !== cached || !this.snapshotDue(cached)) return;
+      const revision = cached.revision as bigint;
+      const commands: SnapshotCommand[] = [];
+      for (const [commandId, record] of cached.commands) {
+        if (record.last > revision) break;
+        commands.push([
+          commandId,
+          String(record.first),
+          String(record.last),
+          record.position === undefined ? null : String(record.position),
+          record.at,
+        ]);
+      }
+      await writeAggregateSnapshot(
+        this.store,
+        stream,
+        codec,
+        { state: cached.state, revision, eventId: cached.lastEventId!, commands },
+        cached.snapshotStream === 'none',
+      );
+      cached.snapshotStream = 'exists';
+      cached.snapshotRevision = revision;
+      this.snapshots.written++;
+    } catch (error) {
+      this.snapshots.failed++;
+      this.log(
+        `aggregate snapshot of ${stream} not written (${error instanceof Error ? error.message : String(error)})`,
+      );
+    }
+  }
+
+  /**
+   * Lets the snapshot writes under way finish and starts no more: for a process about to dispose of
+   * its client (a write cut off by the dispose fails every append the client has in flight).
+   */
+  async settleSnapshots(): Promise<void> {
+    this.snapshotsClosed = true;
+    await Promise.all(this.snapshotWrites.values());
   }
 
   private snapshotDue(cached: CachedAggregate<State>): boolean {
+    if (this.snapshotEveryEvents <= 0) return false;
     if (!cached.loaded || cached.unreadable || cached.revision === 'no_stream') return false;
     if (cached.lastEventId === undefined) return false;
     const since = cached.revision - (cached.snapshotRevision ?? -1n);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { lineDecider, lineSnapshotCodec, type LineState } from '#domain';
 import type { LineEvent } from '#events';
 import { AggregateRepository, EventStore, streamName, type RepositoryOptions } from '#eventstore';
@@ -18,15 +18,26 @@ export const lineStream = (accountId: string, number: string): string =>
  * line event twice.
  */
 @Injectable()
-export class LineRepository extends AggregateRepository<LineState, LineEvent> {
+export class LineRepository
+  extends AggregateRepository<LineState, LineEvent>
+  implements BeforeApplicationShutdown
+{
   constructor(store: EventStore, @Inject(IDEMPOTENCY_OPTIONS) options: RepositoryOptions = {}) {
     // Snapshots ignored (another schema, corrupt, not matching the stream) or not written are said
-    // in the log; the fold is right either way.
+    // in the log; the fold is right either way. Writing them is off unless asked for
+    // (`snapshotEveryEvents`): with it on, the two-instance race test (lines.races) met a TypeError
+    // inside the official client's BatchAppend reply handler (a reply for an append it no longer
+    // held) that is not understood yet. Snapshots that exist are read either way.
     const logger = new Logger('LineRepository');
     super(
       store,
       { ...lineDecider, snapshot: lineSnapshotCodec },
-      { log: (line) => logger.warn(line), ...options },
+      { log: (line) => logger.warn(line), snapshotEveryEvents: 0, ...options },
     );
+  }
+
+  /** Before any shutdown hook disposes of the store client: a snapshot write cut off by it would fail other appends. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.settleSnapshots();
   }
 }

@@ -295,10 +295,12 @@ export class Projector {
             this.parked(this.readModels.parkForeign(item.foreign));
           } else if (item.kind === 'event') {
             this.apply(item.stored);
-            // A due checkpoint is a snapshot whatever the snapshot schedule says (see CheckpointShelf).
+            // Live, a due checkpoint is a snapshot whatever the snapshot schedule says (see
+            // CheckpointShelf). Catching up, it is not: a whole-state write every 50,000 events made a
+            // catch-up over 1M events many times longer; the snapshots it takes anyway are offered.
             if (
               (this.eventsSinceSnapshot >= this.snapshotEveryEvents && this.snapshotDue()) ||
-              this.checkpoints?.due(this.readModels.eventCount)
+              (this.status === 'live' && this.checkpoints?.due(this.readModels.eventCount))
             ) {
               void this.snapshotIfDirty();
             }

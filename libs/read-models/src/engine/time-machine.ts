@@ -44,8 +44,9 @@ export interface CheckpointOptions {
  * snapshot-file.ts) of past states, kept in a directory of their own, at least `everyEvents` apart
  * and at most `maxCount` of them (so their disk is bounded by maxCount times a state's size).
  *
- * They cost the live projector one snapshot per `everyEvents` events: when one is due, the
- * projector writes its snapshot then (whatever its own snapshot schedule says), and the committed
+ * They cost the live projector one snapshot per `everyEvents` events: when one is due (and the
+ * projector is live, not catching up), it writes its snapshot then, whatever its own snapshot
+ * schedule says; while catching up, the snapshots its schedule takes are offered. The committed
  * snapshot file is hard-linked here (the next snapshot replaces the live file by a rename, so the
  * link keeps this one's bytes). Each is checked like a snapshot when
  * loaded (format, projection versions, row count and checksum) and against the store (its last
