@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { EventStore } from '#eventstore';
 import { Projector } from '#read-models';
 import { AccountsController } from './http/accounts.controller.js';
@@ -7,6 +8,7 @@ import { LinesController } from './http/lines.controller.js';
 import { OperationsController } from './http/operations.controller.js';
 import { ReadModelsService } from './http/read-models.service.js';
 import { SpeedDialsController } from './http/speed-dials.controller.js';
+import { TimeTravelBusyFilter } from './http/time-travel-busy.filter.js';
 import { PanelController } from './panel/panel.controller.js';
 
 /** The projector's HTTP surface over one running Projector (created and stopped by main/tests). */
@@ -28,6 +30,7 @@ export class ProjectorModule {
         { provide: Projector, useValue: projector },
         { provide: EventStore, useValue: store },
         ReadModelsService,
+        { provide: APP_FILTER, useClass: TimeTravelBusyFilter },
       ],
     };
   }

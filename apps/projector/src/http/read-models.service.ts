@@ -10,6 +10,7 @@ import {
   Projector,
   type ReadModels,
   replay,
+  TimeMachine,
 } from '#read-models';
 import { projectorSettingsOf } from '../projector-config.js';
 
@@ -19,13 +20,16 @@ export interface AsOf {
 }
 
 /**
- * The live read models, or (with `asOf` / `asOfTime`) read models replayed into a fresh instance up to
- * that `$all` position or simulated time: the time machine architects use to look at the past.
+ * The live read models, or (with `asOf` / `asOfTime`) read models as of that `$all` position or
+ * simulated time: the time machine architects use to look at the past. Answered from the nearest
+ * checkpoint before the point plus the events after it (see TimeMachine); at most 2 at once, 8
+ * waiting, more are answered 429 TIME_TRAVEL_BUSY.
  */
 @Injectable()
 export class ReadModelsService {
   /** The api's clock mode (R21): a bad CLOCK_MODE stops the projector at start, as it stops the api. */
   private readonly clock: ClockSettings;
+  readonly timeMachine: TimeMachine;
 
   constructor(
     readonly projector: Projector,
@@ -33,6 +37,10 @@ export class ReadModelsService {
     config: ConfigService,
   ) {
     this.clock = projectorSettingsOf(config).clock;
+    this.timeMachine = new TimeMachine(store, projector.projections, projector.checkpoints, {
+      streamPrefixes: projector.streamPrefixes,
+      parkFailedEvents: projector.parkFailedEvents,
+    });
   }
 
   async at(query: AsOf): Promise<ReadModels> {
@@ -46,7 +54,7 @@ export class ReadModelsService {
           message: 'asOf must be a $all commit position (digits)',
         });
       }
-      return this.replay({ untilPosition: BigInt(query.asOf) });
+      return this.travel({ untilPosition: BigInt(query.asOf) });
     }
     if (query.asOfTime !== undefined) {
       try {
@@ -57,7 +65,7 @@ export class ReadModelsService {
           message: 'asOfTime must be an ISO-8601 instant',
         });
       }
-      return this.replay({ untilSimulatedTime: query.asOfTime });
+      return this.travel({ untilSimulatedTime: query.asOfTime });
     }
     return this.projector.readModels;
   }
@@ -67,14 +75,25 @@ export class ReadModelsService {
     return diagnosisTime(readModels, this.clock, query);
   }
 
-  /** A replay that meets an event it cannot apply answers 500 naming it, like the live projector's health. */
+  /** A full rebuild from the first event (POST /rebuild compares it with the live read models). */
   async replay(limit: { untilPosition?: bigint; untilSimulatedTime?: string } = {}): Promise<ReadModels> {
-    try {
-      return await replay(this.store, this.projector.projections, {
+    return this.failingAs500(() =>
+      replay(this.store, this.projector.projections, {
         streamPrefixes: this.projector.streamPrefixes,
         parkFailedEvents: this.projector.parkFailedEvents,
         ...limit,
-      });
+      }),
+    );
+  }
+
+  private travel(limit: { untilPosition?: bigint; untilSimulatedTime?: string }): Promise<ReadModels> {
+    return this.failingAs500(() => this.timeMachine.at(limit));
+  }
+
+  /** A replay that meets an event it cannot apply answers 500 naming it, like the live projector's health. */
+  private async failingAs500(run: () => Promise<ReadModels>): Promise<ReadModels> {
+    try {
+      return await run();
     } catch (error) {
       if (!(error instanceof ProjectionFailure)) throw error;
       throw new InternalServerErrorException({

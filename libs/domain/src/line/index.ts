@@ -8,3 +8,4 @@ export * from './line.routing.js';
 export * from './line.timers.js';
 export * from './line.explain.js';
 export * from './line.call-checks.js';
+export * from './line.snapshot.js';

@@ -58,8 +58,9 @@ export const hasUsedCallId = (ids: UsedCallIds, callId: string): boolean => {
 const withCallId = (ids: UsedCallIds, callId: string): UsedCallIds => {
   // A log written before ids were unique for good may name an id twice: it is used once.
   if (hasUsedCallId(ids, callId)) return ids;
+  // The first id starts a map of the line's own: the initial state's is shared by every line.
   const order =
-    ids.order.size === ids.size
+    ids.size > 0 && ids.order.size === ids.size
       ? (ids.order as Map<string, number>)
       : new Map([...ids.order].filter(([, place]) => place < ids.size));
   order.set(callId, ids.size);

@@ -2,7 +2,15 @@ import { isCommandError } from '@eventstore/db-client';
 import type { EventStore, EventSubscription, StoredEvent } from '#eventstore';
 import { ProjectionFailure, type Projection } from './projection.js';
 import { CHECKPOINT_EVERY, ReadModels, type ParkedEvent } from './read-models.js';
-import { captureSnapshot, readSnapshot, removeSnapshot } from './snapshot-file.js';
+import { join } from 'node:path';
+import {
+  SNAPSHOT_FILE,
+  captureSnapshot,
+  readSnapshot,
+  readSnapshotHeader,
+  removeSnapshot,
+} from './snapshot-file.js';
+import { CheckpointShelf, type CheckpointOptions } from './time-machine.js';
 
 /**
  * The largest share of its time the projector spends writing snapshots. A snapshot copies and writes
@@ -56,6 +64,11 @@ export interface ProjectorOptions {
    * instead of stopping (the default). Foreign events are parked either way.
    */
   readonly parkFailedEvents?: boolean;
+  /**
+   * Time-travel checkpoints (with a dataDir): committed snapshots kept in `<dataDir>/checkpoints`
+   * at least `everyEvents` apart, at most `maxCount` of them (see CheckpointShelf).
+   */
+  readonly checkpoints?: CheckpointOptions;
   readonly log?: (line: string) => void;
   /** Where a stop on an event that cannot be applied is reported (stderr by default). */
   readonly alarm?: (line: string) => void;
@@ -109,6 +122,8 @@ export class Projector {
   /** Why the last connection attempt failed, while reconnecting. */
   connectionError: string | undefined;
   readModels: ReadModels;
+  /** Past states kept for as-of queries (with a dataDir): see TimeMachine. */
+  readonly checkpoints: CheckpointShelf | undefined;
   readonly snapshots: SnapshotStats = { written: 0, failed: 0, last: undefined };
   private subscription: EventSubscription | undefined;
   /** The resumed snapshot's last event was found in the store (or there was nothing to check). */
@@ -148,6 +163,12 @@ export class Projector {
     this.log = options.log ?? ((line) => console.log(line));
     this.alarm = options.alarm ?? ((line) => console.error(line));
     this.lagRefreshMs = options.lagRefreshMs ?? 1_000;
+    this.checkpoints = options.dataDir
+      ? new CheckpointShelf(join(options.dataDir, 'checkpoints'), projections, {
+          log: this.log,
+          ...options.checkpoints,
+        })
+      : undefined;
   }
 
   /** Loads the snapshot (if any) and starts following `$all` in the background. */
@@ -155,6 +176,7 @@ export class Projector {
     const { dataDir } = this.options;
     if (dataDir && this.options.rebuild) {
       await removeSnapshot(dataDir);
+      await this.checkpoints?.clear();
       this.log('projector: rebuilding every read model from the first event');
     } else if (dataDir) {
       const loaded = await readSnapshot(dataDir, this.projections);
@@ -168,6 +190,7 @@ export class Projector {
         this.log(`projector: snapshot discarded (${loaded.reason}); rebuilding from the first event`);
       }
     }
+    await this.checkpoints?.open();
     this.status = 'catchingUp';
     this.loop = this.follow();
     if (dataDir) {
@@ -275,7 +298,13 @@ export class Projector {
             this.parked(this.readModels.parkForeign(item.foreign));
           } else if (item.kind === 'event') {
             this.apply(item.stored);
-            if (this.eventsSinceSnapshot >= this.snapshotEveryEvents && this.snapshotDue()) {
+            // Live, a due checkpoint is a snapshot whatever the snapshot schedule says (see
+            // CheckpointShelf). Catching up, it is not: a whole-state write every 50,000 events made a
+            // catch-up over 1M events many times longer; the snapshots it takes anyway are offered.
+            if (
+              (this.eventsSinceSnapshot >= this.snapshotEveryEvents && this.snapshotDue()) ||
+              (this.status === 'live' && this.checkpoints?.due(this.readModels.eventCount))
+            ) {
               void this.snapshotIfDirty();
             }
           } else if (item.kind === 'checkpoint') {
@@ -388,6 +417,22 @@ export class Projector {
     this.waiters.clear();
   }
 
+  /**
+   * Offers the snapshot just committed to the checkpoints (they keep it when one is due). Before the
+   * next snapshot can replace the file: snapshot writes never overlap. A checkpoint that cannot be
+   * kept is said and skipped; the snapshot itself stands.
+   */
+  private async keepCheckpoint(dataDir: string): Promise<void> {
+    if (!this.checkpoints) return;
+    const path = join(dataDir, SNAPSHOT_FILE);
+    try {
+      const header = await readSnapshotHeader(path);
+      if (header) await this.checkpoints.offer(path, header);
+    } catch (error) {
+      this.log(`projector: checkpoint not kept (${error instanceof Error ? error.message : String(error)})`);
+    }
+  }
+
   private snapshotDue(): boolean {
     const growth = this.readModels.eventCount / Math.max(this.snapshotEvents, SNAPSHOT_FIXED_COST_EVENTS);
     const expectedMs = this.snapshotTookMs * Math.max(1, growth);
@@ -403,6 +448,7 @@ export class Projector {
     const events = this.readModels.eventCount;
     this.snapshotWrite = captureSnapshot(dataDir, this.readModels)
       .then((snapshot) => snapshot.commit())
+      .then(() => this.keepCheckpoint(dataDir))
       .then(() => {
         this.snapshots.written++;
         this.snapshots.last = {

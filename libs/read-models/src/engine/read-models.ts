@@ -57,6 +57,15 @@ export class ReadModels {
   eventCount = 0;
   /** Simulated time of the last applied event (R21), for "as of time" answers and lag reports. */
   lastSimulatedTime: string | undefined;
+  /**
+   * The latest simulated time of all applied events (undefined: none, or not known because these
+   * read models were restored from a snapshot that did not keep it). Events are not in simulated-time
+   * order across api instances, so this is what says that a prefix of the log is all at or before T.
+   */
+  maxSimulatedTime: string | undefined;
+  private maxSimulatedMs: number | undefined;
+  /** False once restored from a snapshot without a maxSimulatedTime: it stays unknown. */
+  private maxSimulatedKnown = true;
   /** The last applied event: what tells a snapshot's store from another one (see Projector). */
   lastEvent: AppliedEvent | undefined;
   private lastEventPosition: bigint | undefined;
@@ -181,7 +190,15 @@ export class ReadModels {
     this.lastEvent = { position: stored.position, id: stored.id };
     this.position = stored.position;
     this.eventCount++;
-    this.lastSimulatedTime = stored.metadata?.simulatedTime;
+    const simulatedTime = stored.metadata?.simulatedTime;
+    this.lastSimulatedTime = simulatedTime;
+    if (this.maxSimulatedKnown && simulatedTime !== undefined) {
+      const ms = Date.parse(simulatedTime);
+      if (this.maxSimulatedMs === undefined || ms > this.maxSimulatedMs) {
+        this.maxSimulatedMs = ms;
+        this.maxSimulatedTime = simulatedTime;
+      }
+    }
   }
 
   /** The server examined the log up to `position` without a matching event: nothing to apply before it. */
@@ -250,7 +267,12 @@ export class ReadModels {
     eventCount: number,
     lastSimulatedTime: string | undefined,
     lastEvent: AppliedEvent | undefined,
+    maxSimulatedTime: string | undefined,
   ): void {
+    // Nothing applied before: nothing unknown either.
+    this.maxSimulatedKnown = maxSimulatedTime !== undefined || eventCount === 0;
+    this.maxSimulatedTime = this.maxSimulatedKnown ? maxSimulatedTime : undefined;
+    this.maxSimulatedMs = maxSimulatedTime === undefined ? undefined : Date.parse(maxSimulatedTime);
     this.position = position;
     this.lastEventPosition = position;
     this.eventCount = eventCount;

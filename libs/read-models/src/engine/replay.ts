@@ -19,6 +19,11 @@ export interface ReplayOptions extends ReplayLimit {
   readonly parkFailedEvents?: boolean;
   /** Called after each applied event (progress bars, benchmarks). */
   readonly onEvent?: (stored: StoredEvent) => void;
+  /**
+   * Read models to go on from (a checkpoint), instead of fresh ones: the replay applies what comes
+   * after their position. They must be the state a replay from the first event had there.
+   */
+  readonly from?: ReadModels;
 }
 
 /**
@@ -38,11 +43,16 @@ export async function replay(
   projections: readonly Projection[],
   options: ReplayOptions,
 ): Promise<ReadModels> {
-  const readModels = new ReadModels(projections);
+  const readModels = options.from ?? new ReadModels(projections);
   const until = options.untilPosition;
   const untilTime =
     options.untilSimulatedTime === undefined ? undefined : parseInstant(options.untilSimulatedTime);
+  if (until !== undefined && readModels.position !== undefined && readModels.position >= until) {
+    readModels.advanceTo(until);
+    return readModels;
+  }
   const subscription = store.subscribeToAll({
+    ...(readModels.position === undefined ? {} : { fromPosition: readModels.position }),
     streamPrefixes: options.streamPrefixes,
     checkpointEvery: CHECKPOINT_EVERY,
   });

@@ -15,11 +15,17 @@ const SLICE_MS = 4;
 /** Rows are written to the file in chunks of about this many characters. */
 const CHUNK_CHARS = 1 << 20;
 
-interface Header {
+export interface SnapshotHeader {
   readonly format: string;
   readonly position: string | null;
   readonly eventCount: number;
   readonly lastSimulatedTime: string | null;
+  /**
+   * The latest simulated time of every event applied so far (null or absent: not known, as in a
+   * snapshot written before it was kept). A checkpoint answers "as of time T" only when this is at
+   * most T: see TimeMachine.
+   */
+  readonly maxSimulatedTime?: string | null;
   /** The last event applied, so that a snapshot is never resumed against another store's log. */
   readonly lastEvent: { readonly position: string; readonly id: string } | null;
   readonly projections: Readonly<Record<string, number>>;
@@ -64,13 +70,18 @@ export interface CapturedSnapshot {
  * whole state was written paused it for as long as the state was large (a load test's read-model lag
  * grew spikes of that length). `commit` then makes the file durable and the current snapshot.
  */
-export async function captureSnapshot(dir: string, readModels: ReadModels): Promise<CapturedSnapshot> {
+export async function captureSnapshot(
+  dir: string,
+  readModels: ReadModels,
+  fileName = SNAPSHOT_FILE,
+): Promise<CapturedSnapshot> {
   // Everything that says which moment the snapshot holds is taken before the first await.
-  const header: Header = {
+  const header: SnapshotHeader = {
     format: FORMAT,
     position: readModels.position === undefined ? null : String(readModels.position),
     eventCount: readModels.eventCount,
     lastSimulatedTime: readModels.lastSimulatedTime ?? null,
+    maxSimulatedTime: readModels.maxSimulatedTime ?? null,
     lastEvent: readModels.lastEvent
       ? { position: String(readModels.lastEvent.position), id: readModels.lastEvent.id }
       : null,
@@ -94,7 +105,7 @@ export async function captureSnapshot(dir: string, readModels: ReadModels): Prom
     return text;
   };
 
-  const target = join(dir, SNAPSHOT_FILE);
+  const target = join(dir, fileName);
   const temporary = `${target}.${process.pid}.tmp`;
   let file: FileHandle | undefined;
   try {
@@ -136,12 +147,40 @@ async function commitSnapshot(
 }
 
 /** Captures and commits a snapshot: once this resolves, a restart resumes from it. */
-export async function writeSnapshot(dir: string, readModels: ReadModels): Promise<void> {
-  await (await captureSnapshot(dir, readModels)).commit();
+export async function writeSnapshot(
+  dir: string,
+  readModels: ReadModels,
+  fileName = SNAPSHOT_FILE,
+): Promise<void> {
+  await (await captureSnapshot(dir, readModels, fileName)).commit();
 }
 
-export async function readSnapshot(dir: string, projections: readonly Projection[]): Promise<SnapshotLoad> {
-  const path = join(dir, SNAPSHOT_FILE);
+/** The header line of a snapshot file (undefined when the file is missing, empty or not JSON). */
+export async function readSnapshotHeader(path: string): Promise<SnapshotHeader | undefined> {
+  const input = createReadStream(path, { encoding: 'utf8', highWaterMark: 4096 });
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  try {
+    for await (const line of lines) {
+      const parsed: unknown = JSON.parse(line);
+      return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+        ? (parsed as SnapshotHeader)
+        : undefined;
+    }
+    return undefined;
+  } catch {
+    return undefined;
+  } finally {
+    lines.close();
+    input.destroy();
+  }
+}
+
+export async function readSnapshot(
+  dir: string,
+  projections: readonly Projection[],
+  fileName = SNAPSHOT_FILE,
+): Promise<SnapshotLoad> {
+  const path = join(dir, fileName);
   const input = createReadStream(path, { encoding: 'utf8' });
   const opened = await new Promise<boolean>((resolve, reject) => {
     input.once('open', () => resolve(true));
@@ -152,7 +191,7 @@ export async function readSnapshot(dir: string, projections: readonly Projection
   if (!opened) return { kind: 'none' };
 
   const readModels = new ReadModels(projections);
-  let header: Header | undefined;
+  let header: SnapshotHeader | undefined;
   let trailer: Trailer | undefined;
   let rows = 0;
   const checksum = createHash('sha256');
@@ -162,7 +201,7 @@ export async function readSnapshot(dir: string, projections: readonly Projection
       if (trailer) return { kind: 'discarded', reason: 'data after the trailer' };
       const parsed: unknown = JSON.parse(line);
       if (!header) {
-        header = parsed as Header;
+        header = parsed as SnapshotHeader;
         const mismatch = incompatibility(header, projections);
         if (mismatch) return { kind: 'discarded', reason: mismatch };
       } else if (Array.isArray(parsed)) {
@@ -190,6 +229,7 @@ export async function readSnapshot(dir: string, projections: readonly Projection
     header.eventCount,
     header.lastSimulatedTime ?? undefined,
     header.lastEvent ? { position: BigInt(header.lastEvent.position), id: header.lastEvent.id } : undefined,
+    header.maxSimulatedTime ?? undefined,
   );
   if (checksum.digest('hex') !== trailer.sha256)
     return { kind: 'discarded', reason: 'rows do not match their checksum' };
@@ -198,7 +238,10 @@ export async function readSnapshot(dir: string, projections: readonly Projection
 
 export const removeSnapshot = (dir: string): Promise<void> => rm(join(dir, SNAPSHOT_FILE), { force: true });
 
-const incompatibility = (header: Header, projections: readonly Projection[]): string | undefined => {
+export const incompatibility = (
+  header: SnapshotHeader,
+  projections: readonly Projection[],
+): string | undefined => {
   if (header.format !== FORMAT) return `format ${String(header.format)}, expected ${FORMAT}`;
   const expected = versionsOf(projections);
   // The header is read from a file: its names are looked up as own properties only.

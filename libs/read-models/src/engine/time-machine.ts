@@ -1,0 +1,335 @@
+import { copyFile, link, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EventStore } from '#eventstore';
+import type { Projection } from './projection.js';
+import type { ReadModels } from './read-models.js';
+import { parseInstant, replay, type ReplayLimit } from './replay.js';
+import { incompatibility, readSnapshot, readSnapshotHeader, type SnapshotHeader } from './snapshot-file.js';
+
+/** Checkpoints are kept at least this many events apart (the live projector's default snapshot interval). */
+export const DEFAULT_CHECKPOINT_EVERY_EVENTS = 50_000;
+/** At most this many checkpoints are kept; past it the one whose loss leaves the smallest gap goes. */
+export const DEFAULT_MAX_CHECKPOINTS = 40;
+
+const FILE = /^checkpoint-(\d{20})\.ndjson$/;
+const fileFor = (eventCount: number): string => `checkpoint-${String(eventCount).padStart(20, '0')}.ndjson`;
+
+/** One checkpoint on disk: a snapshot file of the read models at a past position. */
+export interface Checkpoint {
+  readonly file: string;
+  readonly position: bigint;
+  readonly eventCount: number;
+  /** Latest simulated time of every event up to it; undefined: not known (it answers positions only). */
+  readonly maxSimulatedMs: number | undefined;
+  readonly bytes: number;
+}
+
+export interface CheckpointStats {
+  readonly count: number;
+  readonly bytes: number;
+  /** Checkpoints found unusable (another format or projection version, corrupt, another store's) and removed. */
+  readonly ignored: number;
+  readonly everyEvents: number;
+  readonly maxCount: number;
+}
+
+export interface CheckpointOptions {
+  readonly everyEvents?: number;
+  readonly maxCount?: number;
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * Read-model checkpoints for time travel: snapshot files (the projector's own format, see
+ * snapshot-file.ts) of past states, kept in a directory of their own, at least `everyEvents` apart
+ * and at most `maxCount` of them (so their disk is bounded by maxCount times a state's size).
+ *
+ * They cost the live projector one snapshot per `everyEvents` events: when one is due (and the
+ * projector is live, not catching up), it writes its snapshot then, whatever its own snapshot
+ * schedule says; while catching up, the snapshots its schedule takes are offered. The committed
+ * snapshot file is hard-linked here (the next snapshot replaces the live file by a rename, so the
+ * link keeps this one's bytes). Each is checked like a snapshot when
+ * loaded (format, projection versions, row count and checksum) and against the store (its last
+ * event must be there): one that fails is logged, counted and removed, never trusted.
+ */
+export class CheckpointShelf {
+  readonly everyEvents: number;
+  readonly maxCount: number;
+  private readonly log: (line: string) => void;
+  /** In log order. */
+  private checkpoints: Checkpoint[] = [];
+  private ignoredCount = 0;
+
+  constructor(
+    readonly dir: string,
+    readonly projections: readonly Projection[],
+    options: CheckpointOptions = {},
+  ) {
+    this.everyEvents = options.everyEvents ?? DEFAULT_CHECKPOINT_EVERY_EVENTS;
+    this.maxCount = options.maxCount ?? DEFAULT_MAX_CHECKPOINTS;
+    this.log = options.log ?? ((line) => console.log(line));
+  }
+
+  /** Indexes the checkpoints on disk by their headers; those of another format or build are removed. */
+  async open(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const found: Checkpoint[] = [];
+    for (const file of await readdir(this.dir)) {
+      if (!FILE.test(file)) {
+        // A temporary file of a write that never finished.
+        if (file.startsWith('checkpoint-')) await rm(join(this.dir, file), { force: true });
+        continue;
+      }
+      const header = await readSnapshotHeader(join(this.dir, file));
+      const problem = header ? incompatibility(header, this.projections) : 'no header';
+      if (problem || !header || header.position === null) {
+        await this.discard(file, problem ?? 'it holds no position');
+        continue;
+      }
+      found.push(await this.entry(file, header));
+    }
+    this.checkpoints = found.sort((a, b) => a.eventCount - b.eventCount);
+  }
+
+  /** Forgets every checkpoint (a rebuild from the first event does not trust the old ones either). */
+  async clear(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
+    this.checkpoints = [];
+  }
+
+  get stats(): CheckpointStats {
+    return {
+      count: this.checkpoints.length,
+      bytes: this.checkpoints.reduce((sum, checkpoint) => sum + checkpoint.bytes, 0),
+      ignored: this.ignoredCount,
+      everyEvents: this.everyEvents,
+      maxCount: this.maxCount,
+    };
+  }
+
+  get list(): readonly Checkpoint[] {
+    return this.checkpoints;
+  }
+
+  /** Whether read models at `eventCount` events are far enough past the last checkpoint to keep one. */
+  due(eventCount: number): boolean {
+    return eventCount > 0 && eventCount - (this.checkpoints.at(-1)?.eventCount ?? 0) >= this.everyEvents;
+  }
+
+  /** A snapshot the projector committed (`path`, holding `header`): kept as a checkpoint when one is due. */
+  async offer(path: string, header: SnapshotHeader): Promise<void> {
+    if (header.position === null || !this.due(header.eventCount)) return;
+    const file = fileFor(header.eventCount);
+    const target = join(this.dir, file);
+    await mkdir(this.dir, { recursive: true });
+    await rm(target, { force: true });
+    try {
+      await link(path, target);
+    } catch {
+      // A file system without hard links: a copy (to a temporary name, so a half copy is never indexed).
+      await copyFile(path, `${target}.tmp`);
+      await rm(target, { force: true });
+      await copyFile(`${target}.tmp`, target);
+      await rm(`${target}.tmp`, { force: true });
+    }
+    this.checkpoints.push(await this.entry(file, header));
+    while (this.checkpoints.length > this.maxCount) await this.thin();
+  }
+
+  /**
+   * The latest checkpoint a replay to `limit` may start from: at or before the position; for a
+   * simulated time, one whose every event is at or before that time (the replay from the first
+   * event stops at the first later one, wherever it is).
+   */
+  nearest(limit: ReplayLimit, except: ReadonlySet<string> = new Set()): Checkpoint | undefined {
+    const untilTime =
+      limit.untilSimulatedTime === undefined ? undefined : parseInstant(limit.untilSimulatedTime);
+    let best: Checkpoint | undefined;
+    for (const checkpoint of this.checkpoints) {
+      if (except.has(checkpoint.file)) continue;
+      if (limit.untilPosition !== undefined && checkpoint.position > limit.untilPosition) break;
+      if (untilTime !== undefined) {
+        if (checkpoint.maxSimulatedMs === undefined) continue;
+        if (checkpoint.maxSimulatedMs > untilTime) break;
+      }
+      best = checkpoint;
+    }
+    return best;
+  }
+
+  /**
+   * The read models of a checkpoint, or undefined when it cannot be used (then it is removed): a
+   * failed check of the file, or its last event is not in `store` at its position (the store was
+   * replaced since it was written).
+   */
+  async load(checkpoint: Checkpoint, store: EventStore): Promise<ReadModels | undefined> {
+    const loaded = await readSnapshot(this.dir, this.projections, checkpoint.file);
+    if (loaded.kind !== 'loaded') {
+      await this.discard(checkpoint.file, loaded.kind === 'none' ? 'missing' : loaded.reason);
+      return undefined;
+    }
+    const last = loaded.readModels.lastEvent;
+    if (last) {
+      const [record] = await store.readAllRecords(last.position, 1);
+      if (record?.position !== last.position || record.id !== last.id) {
+        await this.discard(
+          checkpoint.file,
+          `its last event ${last.id} at $all position ${last.position} is not in this store`,
+        );
+        return undefined;
+      }
+    }
+    return loaded.readModels;
+  }
+
+  private async entry(file: string, header: SnapshotHeader): Promise<Checkpoint> {
+    return {
+      file,
+      position: BigInt(header.position!),
+      eventCount: header.eventCount,
+      maxSimulatedMs: header.maxSimulatedTime ? Date.parse(header.maxSimulatedTime) : undefined,
+      bytes: (await stat(join(this.dir, file))).size,
+    };
+  }
+
+  /** Removes the checkpoint whose neighbours are closest together: the spacing stays as even as it can. */
+  private async thin(): Promise<void> {
+    let victim = 1;
+    let smallest = Infinity;
+    for (let i = 1; i < this.checkpoints.length - 1; i++) {
+      const gap = this.checkpoints[i + 1]!.eventCount - this.checkpoints[i - 1]!.eventCount;
+      if (gap < smallest) {
+        smallest = gap;
+        victim = i;
+      }
+    }
+    const [removed] = this.checkpoints.splice(victim, 1);
+    await rm(join(this.dir, removed!.file), { force: true });
+  }
+
+  private async discard(file: string, reason: string): Promise<void> {
+    this.ignoredCount++;
+    this.log(`time travel: checkpoint ${file} ignored and removed (${reason})`);
+    this.checkpoints = this.checkpoints.filter((checkpoint) => checkpoint.file !== file);
+    await rm(join(this.dir, file), { force: true });
+  }
+}
+
+/** Too many as-of queries at once: the caller is told to come back (HTTP 429 TIME_TRAVEL_BUSY). */
+export class TimeTravelBusyError extends Error {
+  override readonly name = 'TimeTravelBusyError';
+  constructor(
+    readonly running: number,
+    readonly waiting: number,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(
+      `${running} as-of queries are running and ${waiting} waiting, the most the projector takes at once; ` +
+        `retry in ${retryAfterSeconds} s`,
+    );
+  }
+}
+
+export interface TimeMachineOptions {
+  readonly streamPrefixes: readonly string[];
+  readonly parkFailedEvents?: boolean;
+  /** As-of replays running at once (each holds a whole state in memory while it runs). */
+  readonly concurrency?: number;
+  /** Queries waiting for a turn; past it a query is refused with TimeTravelBusyError. */
+  readonly queueLength?: number;
+}
+
+/** How an as-of answer was built: from which checkpoint, over how many events. */
+export interface TimeTravelTrip {
+  readonly checkpointEvents: number | undefined;
+  readonly replayedEvents: number;
+  /** Of `ms`, the time spent loading (and checking) the checkpoint. */
+  readonly loadMs: number;
+  readonly ms: number;
+}
+
+/**
+ * The read models as of a past `$all` position or simulated time, in the cost of the distance from
+ * the nearest checkpoint before it instead of the whole log: the checkpoint is loaded and only the
+ * events after it are replayed. Without a usable checkpoint (none yet, or every candidate failed its
+ * checks) it replays from the first event, as before checkpoints. Bounded: `concurrency` replays
+ * run at once, `queueLength` wait, and more are refused with TimeTravelBusyError.
+ */
+export class TimeMachine {
+  private running = 0;
+  private readonly queue: (() => void)[] = [];
+  private readonly concurrency: number;
+  private readonly queueLength: number;
+  /** Recent trips' durations, for Retry-After. */
+  private recentMs: number[] = [];
+  lastTrip: TimeTravelTrip | undefined;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly projections: readonly Projection[],
+    private readonly checkpoints: CheckpointShelf | undefined,
+    private readonly options: TimeMachineOptions,
+  ) {
+    this.concurrency = options.concurrency ?? 2;
+    this.queueLength = options.queueLength ?? 8;
+  }
+
+  async at(limit: ReplayLimit): Promise<ReadModels> {
+    if (this.running >= this.concurrency) {
+      if (this.queue.length >= this.queueLength) {
+        throw new TimeTravelBusyError(this.running, this.queue.length, this.retryAfterSeconds());
+      }
+      await new Promise<void>((turn) => this.queue.push(turn));
+    } else {
+      this.running++;
+    }
+    try {
+      return await this.travel(limit);
+    } finally {
+      // The turn passes to the next waiter directly: `running` stays counted for it.
+      const next = this.queue.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+
+  private async travel(limit: ReplayLimit): Promise<ReadModels> {
+    const started = performance.now();
+    const tried = new Set<string>();
+    let from: ReadModels | undefined;
+    let checkpoint: { eventCount: number } | undefined;
+    for (let candidate = this.checkpoints?.nearest(limit); candidate;) {
+      from = await this.checkpoints!.load(candidate, this.store);
+      if (from) {
+        checkpoint = candidate;
+        break;
+      }
+      tried.add(candidate.file);
+      candidate = this.checkpoints!.nearest(limit, tried);
+    }
+    const loadMs = performance.now() - started;
+    const readModels = await replay(this.store, this.projections, {
+      streamPrefixes: this.options.streamPrefixes,
+      parkFailedEvents: this.options.parkFailedEvents ?? false,
+      ...limit,
+      ...(from ? { from } : {}),
+    });
+    const ms = performance.now() - started;
+    this.lastTrip = {
+      checkpointEvents: checkpoint?.eventCount,
+      replayedEvents: readModels.eventCount - (checkpoint?.eventCount ?? 0),
+      loadMs,
+      ms,
+    };
+    this.recentMs = [...this.recentMs.slice(-9), ms];
+    return readModels;
+  }
+
+  /** About how long until a place frees up: the queue ahead, at the recent trips' mean duration. */
+  private retryAfterSeconds(): number {
+    const mean = this.recentMs.length
+      ? this.recentMs.reduce((a, b) => a + b, 0) / this.recentMs.length
+      : 1_000;
+    return Math.max(1, Math.ceil(((this.queue.length / this.concurrency + 1) * mean) / 1000));
+  }
+}

@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto';
+import { jsonEvent } from '@eventstore/db-client';
+import type { DomainEvent } from '#events';
+import {
+  AggregateRepository,
+  EventStore,
+  SNAPSHOT_EVENT_TYPE,
+  createEventStoreClient,
+  readAggregateSnapshot,
+  snapshotStreamOf,
+  type CommandMetadata,
+  type SnapshotCodec,
+} from '#eventstore';
+
+/**
+ * An aggregate whose state is its whole history in order: a snapshot that skipped, doubled or
+ * reordered an event, or lost one appended while it was written, shows in an equality check.
+ */
+type Noted = DomainEvent<'Noted', { note: string }>;
+interface Notes {
+  readonly notes: readonly string[];
+}
+const codec: SnapshotCodec<Notes> = {
+  schemaVersion: 3,
+  serialize: (state) => ({ notes: state.notes }),
+  deserialize: (data) => {
+    const notes = (data as { notes?: unknown } | null)?.notes;
+    if (!Array.isArray(notes) || !notes.every((note) => typeof note === 'string'))
+      throw new TypeError('notes are not strings');
+    return { notes };
+  },
+};
+const notes = {
+  initialState: { notes: [] } as Notes,
+  evolve: (state: Notes, event: Noted): Notes => ({ notes: [...state.notes, event.data.note] }),
+};
+const withSnapshots = { ...notes, snapshot: codec };
+const note = (text: string) => (): Noted[] => [{ type: 'Noted', data: { note: text } }];
+
+const meta = (commandId: string = randomUUID()): CommandMetadata => ({
+  $correlationId: commandId,
+  $causationId: commandId,
+  commandId,
+  actor: 'tester',
+  onBehalfOf: null,
+  permission: null,
+  simulatedTime: '2026-01-05T09:00:00.000Z',
+});
+
+const until = async (condition: () => boolean, what: string): Promise<void> => {
+  for (let waited = 0; !condition(); waited += 20) {
+    if (waited > 20_000) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resume) => setTimeout(resume, 20));
+  }
+};
+
+describe('aggregate snapshots through the official client', () => {
+  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
+  const store = new EventStore(client);
+  afterAll(() => client.dispose());
+
+  const stream = (): string => `notes-${randomUUID().replaceAll('-', '')}`;
+  /** The truth: a repository without snapshots folds the whole stream. */
+  const fullFold = async (name: string) => (await new AggregateRepository(store, notes).load(name)).state;
+
+  it('a cold load from snapshot + tail equals the full fold, with two writers appending throughout', async () => {
+    const name = stream();
+    const logs: string[] = [];
+    const options = { snapshotEveryEvents: 7, log: (line: string) => logs.push(line) };
+    const writers = [
+      new AggregateRepository(store, withSnapshots, options),
+      new AggregateRepository(store, withSnapshots, options),
+    ];
+    const cold: Notes[] = [];
+    const coldLoaders: AggregateRepository<Notes, Noted>[] = [];
+    // Two processes' commands interleaved, each of them also folding the other's via conflicts, and
+    // cold loads (a process that just started) in between, while appends go on.
+    await Promise.all(
+      writers.map(async (writer, w) => {
+        for (let i = 0; i < 60; i++) {
+          await writer.handle(name, note(`${w}:${i}`), meta());
+          if (i % 15 === 14) {
+            const loader = new AggregateRepository(store, withSnapshots, options);
+            coldLoaders.push(loader);
+            const loaded = (await loader.load(name)).state;
+            cold.push(loaded);
+          }
+        }
+      }),
+    );
+    await until(() => writers.every((writer) => writer.snapshots.written > 0), 'snapshot writes');
+    expect(writers.reduce((sum, writer) => sum + writer.snapshots.failed, 0)).toBe(0);
+
+    // Every cold load during the appends was a prefix of the final history, in the store's order.
+    const truth = await fullFold(name);
+    expect(truth.notes).toHaveLength(120);
+    for (const state of cold) expect(truth.notes.slice(0, state.notes.length)).toEqual(state.notes);
+    expect(coldLoaders.some((loader) => loader.snapshots.loaded > 0)).toBe(true);
+
+    const restarted = new AggregateRepository(store, withSnapshots, options);
+    expect((await restarted.load(name)).state).toEqual(truth);
+    expect(restarted.snapshots).toMatchObject({ loaded: 1, ignored: 0 });
+    // The snapshot is behind the head by less than the interval plus what was appended after it.
+    const latest = await readAggregateSnapshot(store, name, codec);
+    expect(latest.kind).toBe('found');
+    expect(logs).toEqual([]);
+  });
+
+  it('a cold load answers a resent command id from a snapshot with its first result, not a second append', async () => {
+    const name = stream();
+    const writer = new AggregateRepository(store, withSnapshots, { snapshotEveryEvents: 3 });
+    const resent = meta();
+    await writer.handle(name, note('first'), meta());
+    await writer.handle(name, note('once'), resent);
+    for (let i = 0; i < 5; i++) await writer.handle(name, note(`more-${i}`), meta());
+    await until(() => writer.snapshots.written > 0, 'a snapshot');
+
+    const restarted = new AggregateRepository(store, withSnapshots, { snapshotEveryEvents: 3 });
+    const again = await restarted.handle(name, note('once'), resent);
+    expect(restarted.snapshots.loaded).toBe(1);
+    expect(again.duplicate).toBe(true);
+    expect(again.events).toEqual([{ type: 'Noted', data: { note: 'once' } }]);
+    expect((await fullFold(name)).notes.filter((text) => text === 'once')).toHaveLength(1);
+  });
+
+  it.each([
+    [
+      'of an older schema',
+      { schemaVersion: 2, revision: '2', eventId: randomUUID(), state: {}, commands: [] },
+    ],
+    [
+      'corrupt',
+      { schemaVersion: 3, revision: '2', eventId: randomUUID(), state: { notes: [1] }, commands: [] },
+    ],
+    ['without a revision', { schemaVersion: 3, eventId: randomUUID(), state: { notes: [] }, commands: [] }],
+  ])(
+    'a snapshot %s is ignored, the fold starts from the first event, and a good one replaces it',
+    async (_, data) => {
+      const name = stream();
+      for (let i = 0; i < 4; i++) await store.append(name, note(`n${i}`)(), 'any', meta());
+      await client.appendToStream(snapshotStreamOf(name), jsonEvent({ type: SNAPSHOT_EVENT_TYPE, data }));
+
+      const logs: string[] = [];
+      const repository = new AggregateRepository(store, withSnapshots, {
+        snapshotEveryEvents: 2,
+        log: (line) => logs.push(line),
+      });
+      expect((await repository.load(name)).state).toEqual(await fullFold(name));
+      expect(repository.snapshots).toMatchObject({ loaded: 0, ignored: 1 });
+      expect(logs.join('\n')).toMatch(/ignored/);
+
+      await until(() => repository.snapshots.written > 0, 'the rebuilt snapshot');
+      const rebuilt = await readAggregateSnapshot(store, name, codec);
+      expect(rebuilt).toMatchObject({
+        kind: 'found',
+        snapshot: { revision: 3n, state: { notes: ['n0', 'n1', 'n2', 'n3'] } },
+      });
+    },
+  );
+
+  it('a snapshot that does not match the event at its revision (a stream written anew) is ignored', async () => {
+    const name = stream();
+    for (let i = 0; i < 4; i++) await store.append(name, note(`n${i}`)(), 'any', meta());
+    const forged = {
+      schemaVersion: 3,
+      revision: '1',
+      eventId: randomUUID(),
+      state: { notes: ['other'] },
+      commands: [],
+    };
+    await client.appendToStream(
+      snapshotStreamOf(name),
+      jsonEvent({ type: SNAPSHOT_EVENT_TYPE, data: forged }),
+    );
+
+    const repository = new AggregateRepository(store, withSnapshots);
+    expect((await repository.load(name)).state).toEqual({ notes: ['n0', 'n1', 'n2', 'n3'] });
+    expect(repository.snapshots).toMatchObject({ loaded: 0, ignored: 1 });
+  });
+
+  it('keeps at most two snapshots per stream ($maxCount)', async () => {
+    const name = stream();
+    const writer = new AggregateRepository(store, withSnapshots, { snapshotEveryEvents: 1 });
+    for (let i = 0; i < 6; i++) {
+      await writer.handle(name, note(`n${i}`), meta());
+      await until(() => writer.snapshots.written > i, 'a snapshot per command');
+    }
+    const { metadata } = await client.getStreamMetadata(snapshotStreamOf(name));
+    expect(metadata?.maxCount).toBe(2);
+    const kept = [];
+    for await (const resolved of client.readStream(snapshotStreamOf(name)))
+      kept.push(resolved.event?.revision);
+    expect(kept).toEqual([4n, 5n]);
+  });
+
+  it('no subscription takes a snapshot for a domain event: category ones (projector, api) and $all without a filter', async () => {
+    const name = stream();
+    const from = await store.headPosition();
+    const writer = new AggregateRepository(store, withSnapshots, { snapshotEveryEvents: 1 });
+    for (let i = 0; i < 3; i++) {
+      await writer.handle(name, note(`n${i}`), meta());
+      await until(() => writer.snapshots.written > i, 'a snapshot per command');
+    }
+    // Snapshots are in the log: a check that would pass on a log without them proves nothing.
+    let snapshotsInLog = 0;
+    for await (const resolved of client.readAll({ fromPosition: { commit: from, prepare: from } }))
+      if (resolved.event?.streamId === snapshotStreamOf(name)) snapshotsInLog++;
+    expect(snapshotsInLog).toBeGreaterThanOrEqual(3);
+
+    const seen = async (options: { streamPrefixes?: readonly string[] }) => {
+      const items = [];
+      const subscription = store.subscribeToAll({ ...options, fromPosition: from });
+      for await (const item of subscription) {
+        if (item.kind === 'caughtUp') break;
+        if (item.kind === 'event' || item.kind === 'foreign') items.push(item);
+      }
+      await subscription.close();
+      return items;
+    };
+    // The projector and the api follow categories; a reader without a filter excludes system events.
+    for (const items of [await seen({ streamPrefixes: ['notes-'] }), await seen({})]) {
+      const ours = items.filter((item) =>
+        (item.kind === 'event' ? item.stored.stream : item.foreign.stream).includes(name),
+      );
+      expect(ours.map((item) => (item.kind === 'event' ? item.stored.stream : item.foreign.stream))).toEqual([
+        name,
+        name,
+        name,
+      ]);
+    }
+  });
+});
