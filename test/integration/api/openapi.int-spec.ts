@@ -104,6 +104,7 @@ describe('the api answers as its OpenAPI document says', () => {
       ['GET', '/metrics', '/metrics'],
       ['GET', '/clock', '/clock'],
       ['POST', '/clock/advance', '/clock/advance', { actor: ADMIN, bySeconds: 1 }],
+      ['POST', '/clock/advance-to-next-timer', '/clock/advance-to-next-timer', { actor: ADMIN }],
       ['POST', '/accounts', '/accounts', { actor: ADMIN, accountId: A, name: 'OpenAPI' }],
       [
         'PATCH',
@@ -405,6 +406,49 @@ describe('the api answers as its OpenAPI document says', () => {
         '/accounts/{accountId}/lines/{number}/voicemails/{messageId}',
         `${line}/voicemails/c2`,
         { actor: 'alice' },
+      ],
+      // Speed dials (R22) and line names (R23)
+      [
+        'PUT',
+        '/accounts/{accountId}/speed-dial-limit',
+        `/accounts/${A}/speed-dial-limit`,
+        { actor: ADMIN, maxSpeedDials: 12 },
+      ],
+      [
+        'POST',
+        '/accounts/{accountId}/parties/{partyId}/speed-dials',
+        `/accounts/${A}/parties/alice/speed-dials`,
+        { actor: 'alice', entryId: 'sd1', label: 'Bob', number: BOB_LINE, position: 1 },
+      ],
+      [
+        'PUT',
+        '/accounts/{accountId}/parties/{partyId}/speed-dials/{entryId}/label',
+        `/accounts/${A}/parties/alice/speed-dials/sd1/label`,
+        { actor: 'alice', label: 'Bob (desk)' },
+      ],
+      [
+        'PUT',
+        '/accounts/{accountId}/parties/{partyId}/speed-dials/{entryId}/position',
+        `/accounts/${A}/parties/alice/speed-dials/sd1/position`,
+        { actor: 'alice', position: 2 },
+      ],
+      [
+        'POST',
+        '/accounts/{accountId}/parties/{partyId}/speed-dials/{entryId}/calls',
+        `/accounts/${A}/parties/alice/speed-dials/sd1/calls`,
+        { actor: 'alice', line: ALICE_LINE, callId: 'sd-call' },
+      ],
+      [
+        'DELETE',
+        '/accounts/{accountId}/parties/{partyId}/speed-dials/{entryId}',
+        `/accounts/${A}/parties/alice/speed-dials/sd1`,
+        { actor: 'alice' },
+      ],
+      [
+        'PUT',
+        '/accounts/{accountId}/parties/{partyId}/lines/{number}/name',
+        `/accounts/${A}/parties/alice/lines/${ALICE_LINE!.slice(1)}/name`,
+        { actor: 'alice', name: 'Front desk' },
       ],
     ];
 
