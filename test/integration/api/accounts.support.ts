@@ -5,6 +5,7 @@ import type { AccountEvent } from '#events';
 import { EventStore, createEventStoreClient, type StoredEvent } from '#eventstore';
 import { createApiApp } from '../../../apps/api/src/bootstrap.js';
 import { collect } from '../../support/collect.js';
+import { closerOf } from './in-process-apis.js';
 
 /** One api process as a test sees it: its URL and how to stop it. */
 export interface RunningApi {
@@ -16,7 +17,7 @@ export async function startApi(): Promise<RunningApi> {
   const app: NestFastifyApplication = await createApiApp();
   await app.listen(0, '127.0.0.1');
   const url = await app.getUrl();
-  return { url, close: () => app.close() };
+  return { url, close: closerOf(app) };
 }
 
 export interface Answer {

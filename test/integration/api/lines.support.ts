@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { accountDecider, type AccountCommand } from '#domain';
 import type { Permission } from '#events';
 import { createApiApp } from '../../../apps/api/src/bootstrap.js';
+import { closerOf } from './in-process-apis.js';
 import { AccountRepository, accountStream } from '../../../apps/api/src/accounts/account.repository.js';
 
 /**
@@ -73,7 +74,7 @@ export async function startApi(
     post: (path, body = {}, headers) => call('POST', path, body, headers),
     get: (path) => call('GET', path),
     delete: (path, body = {}) => call('DELETE', path, body),
-    close: () => app.close(),
+    close: closerOf(app),
   };
 }
 

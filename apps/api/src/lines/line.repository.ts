@@ -24,19 +24,24 @@ export class LineRepository
 {
   constructor(store: EventStore, @Inject(IDEMPOTENCY_OPTIONS) options: RepositoryOptions = {}) {
     // Snapshots ignored (another schema, corrupt, not matching the stream) or not written are said
-    // in the log; the fold is right either way. Writing them is off unless asked for
-    // (`snapshotEveryEvents`): with it on, the two-instance race test (lines.races) met a TypeError
-    // inside the official client's BatchAppend reply handler (a reply for an append it no longer
-    // held) that is not understood yet. Snapshots that exist are read either way.
+    // in the log; the fold is right either way. They are written in the background every
+    // `snapshotEveryEvents` events of a line (default 64).
     const logger = new Logger('LineRepository');
     super(
       store,
       { ...lineDecider, snapshot: lineSnapshotCodec },
-      { log: (line) => logger.warn(line), snapshotEveryEvents: 0, ...options },
+      { log: (line) => logger.warn(line), ...options },
     );
   }
 
-  /** Before any shutdown hook disposes of the store client: a snapshot write cut off by it would fail other appends. */
+  /**
+   * Before any shutdown hook disposes of the store client. @eventstore/db-client 6.2.1 keeps one
+   * process-wide table of pending BatchAppends: a client whose BatchAppend call ends with an error
+   * (disposing it cancels the call) rejects every client's pending appends, and a late reply then
+   * throws a TypeError inside the client (fixed upstream in KurrentDB-Client-NodeJS #523). One api
+   * process has one client, so only several clients in one process (tests) meet it; settling the
+   * background snapshot writes first means disposing never cuts one off.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     await this.settleSnapshots();
   }
