@@ -116,6 +116,11 @@ interface CachedAggregate<State> {
   lastEventId: string | undefined;
   /** Revision of the latest snapshot of this stream known here, if any. */
   snapshotRevision: bigint | undefined;
+  /**
+   * Revision of the last snapshot write tried here, written or not: a write that failed (a state too
+   * large for one append) is tried again only `snapshotEveryEvents` later, not after every command.
+   */
+  snapshotTried: bigint | undefined;
   /** Whether the snapshot stream exists: its `$maxCount` is set before its first write. */
   snapshotStream: 'exists' | 'none';
 }
@@ -576,6 +581,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
       unreadable: undefined,
       lastEventId: undefined,
       snapshotRevision: undefined,
+      snapshotTried: undefined,
       snapshotStream,
     };
   }
@@ -650,6 +656,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
     try {
       if (this.snapshotsClosed || this.cache.get(stream) !== cached || !this.snapshotDue(cached)) return;
       const revision = cached.revision as bigint;
+      cached.snapshotTried = revision;
       const commands: SnapshotCommand[] = [];
       for (const [commandId, record] of cached.commands) {
         if (record.last > revision) break;
@@ -692,7 +699,11 @@ export class AggregateRepository<State, E extends DomainEvent> {
     if (this.snapshotEveryEvents <= 0) return false;
     if (!cached.loaded || cached.unreadable || cached.revision === 'no_stream') return false;
     if (cached.lastEventId === undefined) return false;
-    const since = cached.revision - (cached.snapshotRevision ?? -1n);
+    const last = [cached.snapshotRevision, cached.snapshotTried].reduce<bigint>(
+      (latest, revision) => (revision !== undefined && revision > latest ? revision : latest),
+      -1n,
+    );
+    const since = cached.revision - last;
     return since >= BigInt(this.snapshotEveryEvents);
   }
 
