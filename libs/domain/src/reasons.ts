@@ -342,7 +342,7 @@ export const EDGE_REASONS = {
     'malformed body or query; `errors` lists the messages per field',
   ),
   INVALID_ID: edge(400, ['api'], 'an id in the path that is not 1–64 letters, digits, `_` or `-`'),
-  INVALID_NUMBER: edge(400, ['api'], 'a line number in the path that is not a phone number'),
+  INVALID_NUMBER: edge(400, ['api', 'projector'], 'a line number in the path that is not a phone number'),
   CONCURRENCY_CONFLICT: edge(
     409,
     ['api'],
@@ -393,7 +393,16 @@ export const EDGE_REASONS = {
   ),
   NOT_VISIBLE_TO_VIEWER: edge(403, ['projector'], 'the viewer may not see this', ['R10', 'R17', 'R18']),
   PROJECTION_FAILED: edge(500, ['projector'], 'an "as of" replay met an event it cannot apply'),
-  PARTY_NOT_FOUND: edge(404, ['projector'], '`/panel/seat` for a viewer who is not a party of the account'),
+  TIME_TRAVEL_BUSY: edge(
+    429,
+    ['projector'],
+    'more "as of" queries at once than the projector runs (2) and queues (8); retry after `Retry-After`',
+  ),
+  PARTY_NOT_FOUND: edge(
+    404,
+    ['projector'],
+    'a party route (roster, history, recordings) or `/panel/seat` for a party the account does not have',
+  ),
   NOT_BUILT: edge(404, ['projector'], '`/panel` when the web app was not built (`npm run build`)'),
   API_UNAVAILABLE: edge(
     502,
