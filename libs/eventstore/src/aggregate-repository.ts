@@ -568,7 +568,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
       this.foreignRefusals.record(cached.unreadable);
       throw new ForeignEventInStreamError(cached.unreadable);
     }
-    this.snapshotIfDue(stream, cached);
+    // No snapshot here: a load may serve a refused command, and a refusal writes nothing at all.
     return cached;
   }
 

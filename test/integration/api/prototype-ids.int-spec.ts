@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { eventSchemas } from '#events';
-import { EventStore, createEventStoreClient } from '#eventstore';
+import { BACKWARDS, END } from '@eventstore/db-client';
+import { EventStore, SNAPSHOT_STREAM_PREFIX, createEventStoreClient } from '#eventstore';
 import { AppModule } from '../../../apps/api/src/app.module.js';
 import { createProjectorApp } from '../../../apps/projector/src/bootstrap.js';
 import { PROJECTIONS, Projector } from '#read-models';
@@ -234,7 +235,20 @@ describe('ids and body keys naming Object.prototype members, on every route', ()
     ]);
   };
 
-  const headOfStore = () => store.headPosition();
+  /**
+   * The last event of the store that is not an aggregate snapshot: a snapshot of the seeding's own
+   * commands may still be written, in the background, while the probes run (refused commands never
+   * write one).
+   */
+  const lastDomainEvent = async (): Promise<bigint | undefined> => {
+    for await (const { event } of store.client.readAll({
+      direction: BACKWARDS,
+      fromPosition: END,
+      maxCount: 100,
+    }))
+      if (event && !event.streamId.startsWith(SNAPSHOT_STREAM_PREFIX)) return event.position?.commit;
+    return undefined;
+  };
 
   it.each([
     ['api', () => ({ url: api.url, bodies: bodyClassesOf(AppModule) })],
@@ -247,7 +261,7 @@ describe('ids and body keys naming Object.prototype members, on every route', ()
       const document = (await send(url, 'GET', '/docs-json')).body as OpenApiDocument;
       const routes = routesOf(document);
       expect(routes.length).toBeGreaterThan(5);
-      const before = await headOfStore();
+      const before = await lastDomainEvent();
       const wrong: string[] = [];
       let probes = 0;
       for (const route of routes) {
@@ -264,10 +278,9 @@ describe('ids and body keys naming Object.prototype members, on every route', ()
       }
       expect(wrong).toEqual([]);
       expect(probes).toBeGreaterThan(routes.length);
-      expect(await headOfStore()).toBe(before);
+      expect(await lastDomainEvent()).toBe(before);
 
-      const head = await headOfStore();
-      await projector.waitForPosition(head);
+      await projector.waitForPosition(await store.headPosition());
       const health = await send(projectorUrl, 'GET', '/health');
       expect(health.status).toBe(200);
       expect(health.body).toMatchObject({ status: 'live', lag: { events: 0 } });
@@ -279,7 +292,7 @@ describe('ids and body keys naming Object.prototype members, on every route', ()
 
   it('the quoted request: reading voicemail "constructor" of a line is refused, and the real message is untouched', async () => {
     const line = `/accounts/${accountId}/lines/${LINE_PATH_NUMBER}`;
-    const before = await headOfStore();
+    const before = await lastDomainEvent();
     for (const name of PROTOTYPE_NAMES) {
       const read = await send(api.url, 'POST', `${line}/voicemails/${name}/read`, { actor: ALICE });
       expect({ name, status: read.status, code: read.body.code }).toEqual({
@@ -294,7 +307,7 @@ describe('ids and body keys naming Object.prototype members, on every route', ()
         code: 'INVALID_ID',
       });
     }
-    expect(await headOfStore()).toBe(before);
+    expect(await lastDomainEvent()).toBe(before);
     const view = (await send(api.url, 'GET', line)).body;
     expect(view.voicemails).toEqual([expect.objectContaining({ messageId: world.messageId, readBy: null })]);
   }, 30_000);
