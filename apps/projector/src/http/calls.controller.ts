@@ -10,15 +10,14 @@ import {
 } from '@nestjs/common';
 import { ApiConflictResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { lineKey, splitLineKey } from '#events';
 import {
   auditCsv,
   auditProjection,
   chained,
   findCall,
-  lineKey,
   readAuditTrail,
   type ReadModels,
-  splitLineKey,
   whyRing,
 } from '#read-models';
 import { knownLine, validId } from './params.js';

@@ -1,10 +1,10 @@
 import { Controller, Get, Param, Query, Sse, type MessageEvent } from '@nestjs/common';
 import { ApiForbiddenResponse, ApiNotFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Observable } from 'rxjs';
+import { lineKey, lineStreamOfKey, parseStream } from '#events';
 import {
   lineAccess,
   lineHistory,
-  lineKey,
   lineState,
   type ReadModels,
   voicemailProjection,
@@ -142,7 +142,7 @@ export class LinesController {
   ): Observable<MessageEvent> {
     const live = this.readModels.projector.readModels;
     const { digits } = this.allowed(live, accountId, number, viewer);
-    const stream = `line-${lineKey(accountId, digits)}`;
+    const stream = lineStreamOfKey(lineKey(accountId, digits));
     const view = (): MessageEvent | undefined => {
       const readModels = this.readModels.projector.readModels;
       const access = lineAccess(readModels, accountId, digits, viewer!);
@@ -163,7 +163,7 @@ export class LinesController {
       };
       send();
       return this.readModels.projector.onChange((change) => {
-        if (change.stream === stream || change.stream.startsWith('account-')) send();
+        if (change.stream === stream || parseStream(change.stream)?.kind === 'account') send();
       });
     });
   }

@@ -22,8 +22,8 @@ import { ApiNotFoundResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } fro
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable } from 'rxjs';
 import { ConfigService } from '@nestjs/config';
-import { VIRTUAL_CLOCK_STREAM } from '#events';
-import { ACCOUNT_STREAM_PREFIX, LINE_STREAM_PREFIX, accountsProjection, type ReadModels } from '#read-models';
+import { VIRTUAL_CLOCK_STREAM, isAccountsStream } from '#events';
+import { accountsProjection, type ReadModels } from '#read-models';
 import { validId } from '../http/params.js';
 import { ReadModelsService, type AsOf } from '../http/read-models.service.js';
 import { projectorSettingsOf, type ProjectorSettings } from '../projector-config.js';
@@ -54,9 +54,7 @@ const COALESCE_MS = 30;
 
 /** A seat reads its account's stream, its lines' streams and the virtual clock's; nothing else. */
 const seatReads = (accountId: string, stream: string): boolean =>
-  stream === `${ACCOUNT_STREAM_PREFIX}${accountId}` ||
-  stream.startsWith(`${LINE_STREAM_PREFIX}${accountId}.`) ||
-  stream === VIRTUAL_CLOCK_STREAM;
+  stream === VIRTUAL_CLOCK_STREAM || isAccountsStream(stream, accountId);
 
 /** Seats one stream carries at most: a room, or every tab of one browser (one connection for all). */
 const MAX_STREAMED_SEATS = 64;
