@@ -342,13 +342,17 @@ export const EDGE_REASONS = {
     'malformed body or query; `errors` lists the messages per field',
   ),
   INVALID_ID: edge(400, ['api'], 'an id in the path that is not 1–64 letters, digits, `_` or `-`'),
-  INVALID_NUMBER: edge(400, ['api'], 'a line number in the path that is not a phone number'),
+  INVALID_NUMBER: edge(400, ['api', 'projector'], 'a line number in the path that is not a phone number'),
   CONCURRENCY_CONFLICT: edge(
     409,
     ['api'],
     'a stream kept changing during every retry; simply resend the command',
   ),
-  NOT_FOUND: edge(404, ['api'], 'no such route, or an unknown call action'),
+  NOT_FOUND: edge(
+    404,
+    ['api', 'projector'],
+    'no such route, an unknown call action, or a panel asset or command the projector does not serve',
+  ),
   METHOD_NOT_ALLOWED: edge(405, ['api'], 'wrong HTTP method'),
   PAYLOAD_TOO_LARGE: edge(413, ['api'], 'a body over 64 KiB'),
   UNSUPPORTED_MEDIA_TYPE: edge(
