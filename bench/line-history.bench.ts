@@ -19,14 +19,14 @@ import { join } from 'node:path';
 import { build } from 'hdr-histogram-js';
 
 import { lineDecider, type HangUp, type LineContext, type PlaceCallOnSharedLine } from '#domain';
-import { eventSchemas, type LineEvent } from '#events';
+import { eventSchemas, lineStream, type LineEvent } from '#events';
 import {
   DEFAULT_SNAPSHOT_EVERY_EVENTS,
   EventStore,
   createEventStoreClient,
   type CommandMetadata,
 } from '#eventstore';
-import { LineRepository, lineStream } from '../apps/api/src/lines/line.repository.js';
+import { LineRepository } from '../apps/api/src/lines/line.repository.js';
 import { startEventStore } from '#stack';
 
 const PAST_CALLS = 100_000;

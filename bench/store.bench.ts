@@ -19,12 +19,7 @@ import { join } from 'node:path';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { build, type Histogram } from 'hdr-histogram-js';
 
-import {
-  EventStore,
-  FileLog,
-  decodeRecord,
-  type ProposedEvent,
-} from '../apps/eventstore/src/storage/index.js';
+import { LogStore, FileLog, decodeRecord, type ProposedEvent } from '../apps/eventstore/src/storage/index.js';
 import { startEventStore, startProcess } from '#stack';
 import { processCpuMicros } from './process-cpu.js';
 import { benchPayload } from './store/payload.js';
@@ -143,7 +138,7 @@ const proposed = (): ProposedEvent => ({
 });
 
 async function inProcess(directory: string): Promise<Record<string, Figures>> {
-  const { store } = await EventStore.open(new FileLog(directory));
+  const { store } = await LogStore.open(new FileLog(directory));
   const single = await timed(SINGLE_WRITERS * SINGLE_APPENDS_PER_WRITER, (latency) =>
     parallel(SINGLE_WRITERS, async (writer) => {
       const stream = `single-${writer}`;
@@ -163,7 +158,7 @@ async function inProcess(directory: string): Promise<Record<string, Figures>> {
   );
   await store.close();
   // Reopen so that the read comes from the files (page cache), not from the tail cache.
-  const { store: reopened } = await EventStore.open(new FileLog(directory), { tailCacheBytes: 0 });
+  const { store: reopened } = await LogStore.open(new FileLog(directory), { tailCacheBytes: 0 });
   const all = await timed(reopened.committedCount, async (latency) => {
     for (let seq = 0; seq < reopened.committedCount; seq += READ_PAGE) {
       const seqs = Array.from(

@@ -7,7 +7,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 
 import { COMPATIBLE_SERVER_VERSION, createGrpcServer, SUPPORTED_STREAMS_METHODS } from './grpc/server.js';
 import {
-  EventStore,
+  LogStore,
   FileLog,
   LogDamagedError,
   MemoryLog,
@@ -97,9 +97,9 @@ function parsePort(value: string): number {
 async function serve(options: ServeOptions): Promise<void> {
   const dataDir = resolve(options.data);
   const log = options.mem ? new MemoryLog() : new FileLog(dataDir);
-  let opened: Awaited<ReturnType<typeof EventStore.open>>;
+  let opened: Awaited<ReturnType<typeof LogStore.open>>;
   try {
-    opened = await EventStore.open(log);
+    opened = await LogStore.open(log);
   } catch (error) {
     if (!(error instanceof LogDamagedError)) throw error;
     console.error(`eventstore refuses to start: ${error.message}`);

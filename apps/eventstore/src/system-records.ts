@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { decodeRecord, type EventStore } from './storage/index.js';
+import { decodeRecord, type LogStore } from './storage/index.js';
 
 /**
  * What an insecure single EventStoreDB node (23.x/24.x, projections off) writes to its own log when
@@ -28,12 +28,12 @@ const SCAVENGES_METADATA = JSON.stringify({
   $acl: { $r: '$ops', $w: [], $d: [], $mr: [], $mw: [] },
 });
 
-export async function writeStartupRecords(store: EventStore, leaderInstanceId = randomUUID()): Promise<void> {
+export async function writeStartupRecords(store: LogStore, leaderInstanceId = randomUUID()): Promise<void> {
   await writeEpochInformation(store, leaderInstanceId);
   await writeScavengesMetadata(store);
 }
 
-async function writeEpochInformation(store: EventStore, leaderInstanceId: string): Promise<void> {
+async function writeEpochInformation(store: LogStore, leaderInstanceId: string): Promise<void> {
   const last = store.lastRevision(EPOCH_INFORMATION_STREAM);
   const previous = last < 0 ? undefined : await latestJson(store, EPOCH_INFORMATION_STREAM, last);
   // The epoch starts where the log ends now (the end of its last record, or 0 on a fresh log).
@@ -52,7 +52,7 @@ async function writeEpochInformation(store: EventStore, leaderInstanceId: string
   ]);
 }
 
-async function writeScavengesMetadata(store: EventStore): Promise<void> {
+async function writeScavengesMetadata(store: LogStore): Promise<void> {
   const last = store.lastRevision(SCAVENGES_METADATA_STREAM);
   if (last >= 0) {
     const [current] = await store.load([store.seqOf(SCAVENGES_METADATA_STREAM, last)!]);
@@ -62,7 +62,7 @@ async function writeScavengesMetadata(store: EventStore): Promise<void> {
 }
 
 async function latestJson(
-  store: EventStore,
+  store: LogStore,
   stream: string,
   revision: number,
 ): Promise<Record<string, unknown> | undefined> {

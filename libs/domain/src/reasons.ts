@@ -348,7 +348,11 @@ export const EDGE_REASONS = {
     ['api'],
     'a stream kept changing during every retry; simply resend the command',
   ),
-  NOT_FOUND: edge(404, ['api'], 'no such route, or an unknown call action'),
+  NOT_FOUND: edge(
+    404,
+    ['api', 'projector'],
+    'no such route, an unknown call action, or a panel asset or command the projector does not serve',
+  ),
   METHOD_NOT_ALLOWED: edge(405, ['api'], 'wrong HTTP method'),
   PAYLOAD_TOO_LARGE: edge(413, ['api'], 'a body over 64 KiB'),
   UNSUPPORTED_MEDIA_TYPE: edge(

@@ -7,3 +7,4 @@ export * from './line.events.js';
 export * from './catalogue.js';
 export * from './decode.js';
 export * from './data-schemas.js';
+export * from './stream-names.js';

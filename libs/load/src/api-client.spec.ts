@@ -1,4 +1,4 @@
-import { ID_PATTERN } from '#eventstore';
+import { ID_PATTERN } from '#events';
 import { callCorrelationId, toRequest, type ApiCommand } from './api-client.js';
 
 const onCall = { actor: 'bob', accountId: 'acme', line: '+15550100', callId: 'c1' } as const;

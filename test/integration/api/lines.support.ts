@@ -1,10 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { accountDecider, type AccountCommand } from '#domain';
-import type { Permission } from '#events';
+import { accountStream, type Permission } from '#events';
 import { createApiApp } from '../../../apps/api/src/bootstrap.js';
 import { closerOf } from './in-process-apis.js';
-import { AccountRepository, accountStream } from '../../../apps/api/src/accounts/account.repository.js';
+import { AccountRepository } from '../../../apps/api/src/accounts/account.repository.js';
 
 /**
  * Helpers for the line api specs: an api over HTTP on a free port, and accounts written straight

@@ -1,7 +1,7 @@
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import { getMetadataStorage } from 'class-validator';
-import { ID_PATTERN } from '#eventstore';
+import { ID_PATTERN } from '#events';
 
 /**
  * The route table of a running app, read from its own OpenAPI document (what Nest's router and the

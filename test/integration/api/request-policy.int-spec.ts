@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { EventStore, createEventStoreClient } from '#eventstore';
 import { RequestPolicy } from '#http';
 import { createApiApp } from '../../../apps/api/src/bootstrap.js';
-import { lineStream } from '../../../apps/api/src/lines/line.repository.js';
+import { lineStream } from '#events';
 import { collect } from '../../support/collect.js';
 import { policyAnswersMissing } from '../../support/openapi-policy.js';
 import { rawRequest, type RawAnswer } from '../../support/raw-http.js';

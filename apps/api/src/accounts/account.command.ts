@@ -1,9 +1,9 @@
 import { CommandHandler, Command, type ICommandHandler } from '@nestjs/cqrs';
 import { accountAuthority, accountDecider, type AccountCommand, type AccountState } from '#domain';
-import type { AccountEvent } from '#events';
+import { accountStream, type AccountEvent } from '#events';
 import type { CommandOutcome } from '#eventstore';
 import { commandMetadata, type CommandOrigin } from '../shared/command-metadata.js';
-import { AccountRepository, accountStream } from './account.repository.js';
+import { AccountRepository } from './account.repository.js';
 
 /** One command on an account's stream, as the api received it. */
 export class ExecuteAccountCommand extends Command<CommandOutcome<AccountEvent>> {

@@ -1,13 +1,13 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { accountDecider, type AccountState } from '#domain';
-import type { AccountEvent } from '#events';
-import { AggregateRepository, EventStore, streamName, type RepositoryOptions } from '#eventstore';
+import { ACCOUNT_STREAM_PREFIX, type AccountEvent } from '#events';
+import { AggregateRepository, EventStore, type RepositoryOptions } from '#eventstore';
 import { IDEMPOTENCY_OPTIONS } from '../shared/idempotency.js';
 
-/** Every delegation of an account lives in its stream, so R8's limits are decided on one revision. */
-export const accountStream = (accountId: string): string => streamName('account', accountId);
-
 /**
+ * Every delegation of an account lives in its stream (`accountStream`), so R8's limits are decided on
+ * one revision.
+ *
  * Line commands read their account's delegations on every call; following the account category
  * keeps those folds current without a read per command.
  */
@@ -21,7 +21,7 @@ export class AccountRepository
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.follow('account-');
+    await this.follow(ACCOUNT_STREAM_PREFIX);
   }
 
   async onApplicationShutdown(): Promise<void> {

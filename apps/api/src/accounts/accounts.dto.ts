@@ -17,8 +17,14 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PERMISSIONS } from '#domain';
-import type { CallingPlan, DesktopPlatform, Permission, Weekday } from '#events';
-import { ID_PATTERN, ID_RULE } from '#eventstore';
+import {
+  ID_PATTERN,
+  ID_RULE,
+  type CallingPlan,
+  type DesktopPlatform,
+  type Permission,
+  type Weekday,
+} from '#events';
 import { CommandDto } from '../shared/command-dto.js';
 import { NUMBER_MESSAGE, NUMBER_SHAPE } from '../shared/phone-number.pipe.js';
 

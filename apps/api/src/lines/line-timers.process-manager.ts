@@ -2,12 +2,11 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { CommandBus } from '@nestjs/cqrs';
 import { createHash } from 'node:crypto';
 import { DomainError, pendingLineTimers, type LineState, type LineTimer } from '#domain';
-import type { LineEvent } from '#events';
+import { ID_PATTERN, LINE_STREAM_PREFIX, parseLineStream, type LineEvent } from '#events';
 import {
   DeletedStreamError,
   EventStore,
   ForeignEventTally,
-  ID_PATTERN,
   type EventSubscription,
   type ForeignEventPolicy,
   type StoredEvent,
@@ -17,11 +16,10 @@ import {
 import { ClockService } from '../clock/clock.service.js';
 import type { CommandOrigin } from '../shared/command-metadata.js';
 import { LineAppends } from './line-appends.js';
-import { lineNumberOf, type LineNumber } from './line-number.pipe.js';
+import { lineNumberOf } from './line-number.pipe.js';
 import { ExecuteLineCommand } from './line.command.js';
 import { LineRepository } from './line.repository.js';
 
-const LINE_STREAM_PREFIX = 'line-';
 const RESUBSCRIBE_AFTER_MS = 1_000;
 
 /**
@@ -48,12 +46,6 @@ interface Waiter {
   readonly position: bigint;
   readonly resolve: () => void;
 }
-
-/** `line-<accountId>.<digits>` back into its parts (ids never contain a `.`). */
-const lineOfStream = (stream: string): { accountId: string; number: LineNumber } => {
-  const [accountId = '', digits = ''] = stream.slice(LINE_STREAM_PREFIX.length).split('.');
-  return { accountId, number: lineNumberOf(digits) };
-};
 
 /**
  * The same timer always gets the same command id, so a timer fired twice (by two api processes, or
@@ -262,7 +254,14 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
     // A wall-clock timer may wake a moment early; the line would refuse it (TIMER_NOT_DUE).
     if (this.clock.now().getTime() < dueAt.getTime()) return this.put(stream, key, scheduled);
     const { timer, setBy } = scheduled;
-    const { accountId, number } = lineOfStream(stream);
+    const line = parseLineStream(stream);
+    if (!line) {
+      // Line events in a stream Switchboard would not name so (written by another tool): no line
+      // command can reach that stream, so its timers have nothing to fire.
+      this.logger.warn(`timer ${key} was dropped: ${stream} is not a line's stream`);
+      this.scheduled.get(stream)?.delete(key);
+      return;
+    }
     const commandId = timerCommandId(timer);
     const origin: CommandOrigin = {
       commandId,
@@ -274,7 +273,13 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
     const command = { ...timer.command, at: undefined };
     try {
       await this.commands.execute(
-        new ExecuteLineCommand(accountId, number, command, origin, TIMER_FOREIGN_EVENTS),
+        new ExecuteLineCommand(
+          line.accountId,
+          lineNumberOf(line.number),
+          command,
+          origin,
+          TIMER_FOREIGN_EVENTS,
+        ),
       );
     } catch (error) {
       // A line that changed under the timer (number removed, call gone, its account or itself deleted

@@ -7,14 +7,14 @@ import {
   type LineCommand,
   type LineContext,
 } from '#domain';
-import type { LineEvent } from '#events';
+import { accountStream, lineStream, type LineEvent } from '#events';
 import type { CommandOutcome, ForeignEventPolicy } from '#eventstore';
-import { AccountRepository, accountStream } from '../accounts/account.repository.js';
+import { AccountRepository } from '../accounts/account.repository.js';
 import { ClockService } from '../clock/clock.service.js';
 import { commandMetadata, type CommandOrigin } from '../shared/command-metadata.js';
 import { LineAppends } from './line-appends.js';
 import type { LineNumber } from './line-number.pipe.js';
-import { LineRepository, lineStream } from './line.repository.js';
+import { LineRepository } from './line.repository.js';
 
 /**
  * One command on a shared line's stream, from a client or from the timer process manager.

@@ -1,9 +1,10 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { lineContextFor, type CallOnLine, type FinishedCall, type VoicemailMessage } from '#domain';
-import { AccountRepository, accountStream } from '../accounts/account.repository.js';
+import { accountStream, lineStream } from '#events';
+import { AccountRepository } from '../accounts/account.repository.js';
 import { ClockService } from '../clock/clock.service.js';
 import type { LineNumber } from './line-number.pipe.js';
-import { LineRepository, lineStream } from './line.repository.js';
+import { LineRepository } from './line.repository.js';
 
 /** The command side's own view of a line: what the next decision will be made on. */
 export interface LineView {

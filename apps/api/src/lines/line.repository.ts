@@ -1,18 +1,15 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { lineDecider, lineSnapshotCodec, type LineState } from '#domain';
 import type { LineEvent } from '#events';
-import { AggregateRepository, EventStore, streamName, type RepositoryOptions } from '#eventstore';
+import { AggregateRepository, EventStore, type RepositoryOptions } from '#eventstore';
 import { IDEMPOTENCY_OPTIONS } from '../shared/idempotency.js';
 
 /**
- * Every call on a shared line lives in the line's stream, so "one session per line" (R12) and "first
- * answer wins" (R13) are decided on one revision; the cached fold keeps long histories cheap, and
- * the line's aggregate snapshot (see aggregate-snapshots.ts) keeps them cheap after a restart.
- */
-export const lineStream = (accountId: string, number: string): string =>
-  streamName('line', accountId, number);
-
-/**
+ * Every call on a shared line lives in the line's stream (`lineStream`), so "one session per line"
+ * (R12) and "first answer wins" (R13) are decided on one revision; the cached fold keeps long
+ * histories cheap, and the line's aggregate snapshot (see aggregate-snapshots.ts) keeps them cheap
+ * after a restart.
+ *
  * The timer process manager already subscribes to every line event and passes each one to
  * `observe`, which keeps the cached folds current: a second subscription here would decode every
  * line event twice.

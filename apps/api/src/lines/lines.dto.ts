@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsISO8601, IsOptional, IsString, Matches } from 'class-validator';
-import { ID_PATTERN, ID_RULE } from '#eventstore';
+import { ID_PATTERN, ID_RULE } from '#events';
 import { CommandDto } from '../shared/command-dto.js';
 
 /*

@@ -1,11 +1,11 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { DomainError, EDGE_REASONS, STATUS_OF_KIND, type EdgeReasonCode } from '#domain';
+import { InvalidStreamIdError } from '#events';
 import {
   ContentionError,
   DeletedStreamError,
   ForeignEventInStreamError,
-  InvalidStreamIdError,
   TooManyCommandsError,
 } from '#eventstore';
 

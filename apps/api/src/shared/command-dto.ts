@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches } from 'class-validator';
-import { ID_PATTERN, ID_RULE } from '#eventstore';
+import { ID_PATTERN, ID_RULE } from '#events';
 
 /** Fields every command request carries. */
 export abstract class CommandDto {

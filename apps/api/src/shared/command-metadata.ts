@@ -1,7 +1,8 @@
 import { BadRequestException, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { ID_PATTERN, ID_RULE, type CommandMetadata } from '#eventstore';
+import { ID_PATTERN, ID_RULE } from '#events';
+import { type CommandMetadata } from '#eventstore';
 import { noteCorrelationId } from '#http';
 
 /** Where a command came from: the ids that tie its events to the request and to each other. */

@@ -1,5 +1,5 @@
 import { BadRequestException, Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
-import { ID_PATTERN, ID_RULE } from '#eventstore';
+import { ID_PATTERN, ID_RULE } from '#events';
 
 /**
  * Validates an id taken from the path (`@Param('accountId', ValidIdPipe)`) before anything builds a

@@ -1,8 +1,8 @@
 import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ACCOUNT_NOT_FOUND, DomainError, speedDialNumber, type PlaceCallOnSharedLine } from '#domain';
-import type { LineEvent } from '#events';
+import { accountStream, type LineEvent } from '#events';
 import type { CommandOutcome } from '#eventstore';
-import { AccountRepository, accountStream } from '../accounts/account.repository.js';
+import { AccountRepository } from '../accounts/account.repository.js';
 import type { CommandOrigin } from '../shared/command-metadata.js';
 import { ExecuteLineCommand } from '../lines/line.command.js';
 import type { LineNumber } from '../lines/line-number.pipe.js';

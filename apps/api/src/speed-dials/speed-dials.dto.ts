@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { MAX_LABEL_LENGTH, MAX_SPEED_DIALS_LIMIT } from '#domain';
-import { ID_PATTERN, ID_RULE } from '#eventstore';
+import { ID_PATTERN, ID_RULE } from '#events';
 import { AccountCommandDto } from '../accounts/accounts.dto.js';
 
 /*

@@ -1,15 +1,15 @@
-import { eventSchemas } from '#events';
-import { EventStore, ID_PATTERN, streamName } from '#eventstore';
-import { Command, Option } from 'commander';
 import {
-  auditProjection,
-  callsProjection,
   LINE_STREAM_PREFIX,
+  eventSchemas,
+  ID_PATTERN,
   lineKeyOf,
-  readAuditTrail,
-  replay,
+  lineStream,
+  parseLineStream,
   splitLineKey,
-} from '#read-models';
+} from '#events';
+import { EventStore } from '#eventstore';
+import { Command, Option } from 'commander';
+import { auditProjection, callsProjection, readAuditTrail, replay } from '#read-models';
 import {
   AuditFileError,
   auditCsv,
@@ -113,7 +113,7 @@ async function fromStore(
  * other command writes it; the stream name holds the digits), as its stream's name. Anything else is
  * refused, where it used to read a stream that cannot exist and report that the call has no events.
  */
-export const lineStream = (text: string): string => {
+export const lineOption = (text: string): string => {
   const dot = text.lastIndexOf('.');
   const accountId = text.slice(0, Math.max(dot, 0));
   const digits = text.slice(dot + 1).replace(/^\+/, '');
@@ -122,7 +122,7 @@ export const lineStream = (text: string): string => {
       `--line must be <accountId>.<number>, e.g. acme.15550000001 or acme.+15550000001, not "${text}"`,
     );
   }
-  return streamName('line', accountId, digits);
+  return lineStream(accountId, digits);
 };
 
 /**
@@ -160,7 +160,7 @@ async function verifyTrail(
   const stream = rows[0]!.stream;
   const stray = rows.findIndex((row) => row.stream !== stream);
   if (stray >= 0) return { index: stray, field: 'stream', expected: stream, actual: rows[stray]!.stream };
-  if (!stream.startsWith(LINE_STREAM_PREFIX) || !/^\d+$/.test(rows[0]!.revision)) {
+  if (parseLineStream(stream) === undefined || !/^\d+$/.test(rows[0]!.revision)) {
     return { index: 0, field: 'stream', expected: 'a line stream and a revision', actual: stream };
   }
   const log = await trailInLog(connection, stream, Number(rows[0]!.revision));
@@ -195,7 +195,7 @@ export const auditCommand = (): Command => {
       .option('--csv', 'CSV', false),
   ).action(async (callId: string, options: AuditOptions) => {
     try {
-      const line = options.line === undefined ? undefined : lineStream(options.line);
+      const line = options.line === undefined ? undefined : lineOption(options.line);
       let rows: ChainedAuditEntry[] | undefined;
       if (options.source !== 'store') {
         try {

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
-import { ID_PATTERN, ID_RULE } from '#eventstore';
+import { ID_PATTERN, ID_RULE } from '#events';
 import { EXIT_ERROR, collect } from '../options.js';
 import { progressBar } from '../progress.js';
 import { storeOption, withClient } from '../store.js';

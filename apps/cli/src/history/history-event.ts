@@ -1,5 +1,12 @@
 import { FORWARDS, START, type EventStoreDBClient, type ResolvedEvent } from '@eventstore/db-client';
-import { decodeRecordedEvent, eventSchemas, type DecodedEvent, type ForeignReason } from '#events';
+import {
+  categoryOf,
+  decodeRecordedEvent,
+  eventSchemas,
+  isAccountsStream,
+  type DecodedEvent,
+  type ForeignReason,
+} from '#events';
 
 /**
  * One event of a history file (NDJSON, one a line), exactly as stored: data and metadata as written
@@ -158,14 +165,9 @@ export const matchesFilter = (event: HistoryEvent, filter: HistoryFilter): boole
   if (filter.to && (compareBound(event, filter.to) ?? 0) > 0) return false;
   if (filter.streams?.length && !filter.streams.includes(event.stream)) return false;
   if (filter.categories?.length) {
-    const dash = event.stream.indexOf('-');
-    const category = dash < 0 ? event.stream : event.stream.slice(0, dash);
-    if (!filter.categories.includes(category)) return false;
+    if (!filter.categories.includes(categoryOf(event.stream))) return false;
   }
-  if (
-    filter.accounts?.length &&
-    !filter.accounts.some((id) => event.stream === `account-${id}` || event.stream.startsWith(`line-${id}.`))
-  )
+  if (filter.accounts?.length && !filter.accounts.some((id) => isAccountsStream(event.stream, id)))
     return false;
   return true;
 };

@@ -1,8 +1,8 @@
+import { lineKey } from '#events';
 import {
   accountsProjection,
   lineAccess,
   lineHistory,
-  lineKey,
   lineState,
   partyKey,
   type ReadModels,

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { ForeignReason } from '#events';
+import { parseLineStream, type ForeignReason } from '#events';
 import { HttpClient } from '#load';
 import { decodeHistoryEvent, headPosition, readAllEvents } from '../history/history-event.js';
 import { DEFAULT_PROJECTOR_URL, EXIT_ERROR, EXIT_FAILED, nonNegativeInt } from '../options.js';
@@ -110,7 +110,7 @@ async function verify(options: VerifyOptions): Promise<VerifyReport> {
         continue;
       }
 
-      if (event.stream.startsWith('line-')) {
+      if (parseLineStream(event.stream)) {
         let checker = lines.get(event.stream);
         if (!checker) lines.set(event.stream, (checker = new LineChecker()));
         for (const message of checker.apply(event.type, decoded.event.data))

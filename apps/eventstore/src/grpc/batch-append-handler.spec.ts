@@ -5,7 +5,7 @@ import { jest } from '@jest/globals';
 import { status } from '@grpc/grpc-js';
 import timestampPb from 'google-protobuf/google/protobuf/timestamp_pb.js';
 
-import { EventStore, MemoryLog } from '../storage/index.js';
+import { LogStore, MemoryLog } from '../storage/index.js';
 import { BatchAppendSession, MAX_UNFINISHED_BYTES_PER_CALL } from './batch-append-handler.js';
 import {
   BatchAppendReq,
@@ -110,12 +110,12 @@ function expectWellFormed(call: FakeCall, sent: readonly InstanceType<typeof UUI
 }
 
 describe('BatchAppendSession', () => {
-  let store: EventStore;
+  let store: LogStore;
   let call: FakeCall;
   let session: BatchAppendSession;
 
   beforeEach(async () => {
-    ({ store } = await EventStore.open(new MemoryLog()));
+    ({ store } = await LogStore.open(new MemoryLog()));
     call = new FakeCall();
     session = new BatchAppendSession(store, call as never);
   });

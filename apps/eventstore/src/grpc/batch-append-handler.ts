@@ -5,7 +5,7 @@ import {
   MaxAppendSizeExceededError,
   StreamDeletedError,
   type AppendOutcome,
-  type EventStore,
+  type LogStore,
   type ProposedEvent,
 } from '../storage/index.js';
 import { batchWrites } from './batch-writes.js';
@@ -136,7 +136,7 @@ export class BatchAppendSession {
   private onIdle: (() => void) | undefined;
 
   constructor(
-    private readonly store: EventStore,
+    private readonly store: LogStore,
     private readonly call: BatchAppendCall,
   ) {
     batchWrites(call);

@@ -1,9 +1,9 @@
-import { type StoredEvent, FLAG_TOMBSTONE } from '../storage/index.js';
+import { type LogRecord, FLAG_TOMBSTONE } from '../storage/index.js';
 import { varintSize } from './wire.js';
 
 /** Where a stored record's fields sit, and the size of the RecordedEvent message made of it. */
 interface RecordedLayout {
-  readonly event: StoredEvent;
+  readonly event: LogRecord;
   readonly streamLength: number;
   readonly typeLength: number;
   readonly contentTypeLength: number;
@@ -33,7 +33,7 @@ interface RecordedLayout {
  * (stream_name = 3), stream_revision = 3, prepare_position = 4, commit_position = 5,
  * metadata = 6 (map<string, string>), custom_metadata = 7, data = 8.
  */
-export function encodeReadEvent(event: StoredEvent): Buffer {
+export function encodeReadEvent(event: LogRecord): Buffer {
   return encodeResolved(layoutOf(event), undefined, event.position);
 }
 
@@ -43,7 +43,7 @@ export function encodeReadEvent(event: StoredEvent): Buffer {
  * read event's `commit_position`. A link whose target cannot be read (deleted, truncated, expired)
  * comes back as the link alone (`target` undefined).
  */
-export function encodeResolvedLink(link: StoredEvent, target: StoredEvent | undefined): Buffer {
+export function encodeResolvedLink(link: LogRecord, target: LogRecord | undefined): Buffer {
   return encodeResolved(target && layoutOf(target), layoutOf(link), link.position);
 }
 
@@ -74,7 +74,7 @@ function encodeResolved(
   return out;
 }
 
-function layoutOf(event: StoredEvent): RecordedLayout {
+function layoutOf(event: LogRecord): RecordedLayout {
   const record = event.buffer;
   const streamLength = record.readUInt16LE(10);
   const typeLength = record.readUInt16LE(12);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { status, type ServerWritableStream } from '@grpc/grpc-js';
 
-import { StreamDeletedError, decodeRecord, type EventStore, type StoredEvent } from '../storage/index.js';
+import { StreamDeletedError, decodeRecord, type LogStore, type LogRecord } from '../storage/index.js';
 import { batchWrites } from './batch-writes.js';
 import { encodeReadEvent, encodeResolvedLink } from './encode-event.js';
 import { serviceError, toServiceError } from './errors.js';
@@ -108,7 +108,7 @@ export class Responses {
 }
 
 interface Filter {
-  readonly matches: (store: EventStore, seq: number) => boolean;
+  readonly matches: (store: LogStore, seq: number) => boolean;
   readonly checkpointInterval: number;
 }
 
@@ -137,11 +137,11 @@ function filterOf(options: ReadOptions): Filter | undefined {
   };
 }
 
-const isTooOld = (event: StoredEvent, maxAgeSeconds: number | undefined, now: number): boolean =>
+const isTooOld = (event: LogRecord, maxAgeSeconds: number | undefined, now: number): boolean =>
   maxAgeSeconds !== undefined && now - decodeRecord(event.buffer, 0).created > maxAgeSeconds * 1000;
 
 /** `Streams.Read`: stream and `$all` reads and catch-up subscriptions. */
-export function readHandler(store: EventStore, active: Set<Responses>) {
+export function readHandler(store: LogStore, active: Set<Responses>) {
   return (call: ReadCall): void => {
     const options = call.request.getOptions();
     const out = new Responses(call);
@@ -168,7 +168,7 @@ export function readHandler(store: EventStore, active: Set<Responses>) {
 }
 
 /** How a read sends its events: as stored, or with `$>` links resolved (`resolve_links`). */
-type Sender = (out: Responses, events: readonly StoredEvent[]) => Promise<void>;
+type Sender = (out: Responses, events: readonly LogRecord[]) => Promise<void>;
 
 const asStored: Sender = async (out, events) => {
   await out.sendAll(events.map(encodeReadEvent));
@@ -185,9 +185,9 @@ const LINK_DATA = /^\s*([+-]?\d+)\s*@([\s\S]*)$/;
  * written) is sent as the link alone; one whose data is not `<revision>@<stream>` is sent as a plain
  * event. The targets of a batch are loaded together.
  */
-function resolvingLinks(store: EventStore): Sender {
+function resolvingLinks(store: LogStore): Sender {
   return async (out, events) => {
-    const targets = new Map<StoredEvent, LinkTarget | undefined>();
+    const targets = new Map<LogRecord, LinkTarget | undefined>();
     for (const event of events) {
       if (store.typeOf(event.seq) !== LINK_EVENT_TYPE) continue;
       const match = LINK_DATA.exec(Buffer.from(decodeRecord(event.buffer, 0).data).toString('utf8'));
@@ -215,7 +215,7 @@ interface LinkTarget {
 }
 
 /** The event a link points to, if a reader of that stream may see it (`$maxAge` is checked on load). */
-function linkTarget(store: EventStore, stream: string, revision: number): LinkTarget | undefined {
+function linkTarget(store: LogStore, stream: string, revision: number): LinkTarget | undefined {
   const view = store.streamView(stream);
   if (view.kind !== 'found') return undefined;
   // EventStoreDB reads event number -1 as the stream's last event.
@@ -226,7 +226,7 @@ function linkTarget(store: EventStore, stream: string, revision: number): LinkTa
 }
 
 async function readStream(
-  store: EventStore,
+  store: LogStore,
   options: ReadOptions,
   backwards: boolean,
   send: Sender,
@@ -260,7 +260,7 @@ async function readStream(
 }
 
 async function readAll(
-  store: EventStore,
+  store: LogStore,
   options: ReadOptions,
   backwards: boolean,
   filter: Filter | undefined,
@@ -299,9 +299,9 @@ async function readAll(
 // Both subscription loops check for new events and, finding none, register for the next commit in
 // the same synchronous step (`Responses.idle`), so no commit can slip between the check and the wait:
 // events appended during catch-up are read from the log in order like any other.
-const commits = (store: EventStore) => (notify: () => void) => store.onCommit(notify);
+const commits = (store: LogStore) => (notify: () => void) => store.onCommit(notify);
 
-async function subscribeStream(store: EventStore, options: ReadOptions, send: Sender, out: Responses) {
+async function subscribeStream(store: LogStore, options: ReadOptions, send: Sender, out: Responses) {
   const streamOptions = options.getStream()!;
   const name = streamNameOf(streamOptions);
   let next = streamOptions.hasRevision()
@@ -335,7 +335,7 @@ async function subscribeStream(store: EventStore, options: ReadOptions, send: Se
 }
 
 async function subscribeAll(
-  store: EventStore,
+  store: LogStore,
   options: ReadOptions,
   filter: Filter | undefined,
   send: Sender,

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import streamsGrpc from '@eventstore/db-client/generated/streams_grpc_pb.js';
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
 
-import { EventStore, MemoryLog } from '../storage/index.js';
+import { LogStore, MemoryLog } from '../storage/index.js';
 import { AppendReq, AppendResp, Empty, StreamIdentifier, UUID, type AppendRespMessage } from './protocol.js';
 import { createGrpcServer, type GrpcServer } from './server.js';
 
@@ -12,12 +12,12 @@ import { createGrpcServer, type GrpcServer } from './server.js';
  * Append only with per-call credentials, so Append is driven here with the client's generated stub.
  */
 describe('Streams.Append with the server codecs', () => {
-  let store: EventStore;
+  let store: LogStore;
   let server: GrpcServer;
   let client: InstanceType<typeof streamsGrpc.StreamsClient>;
 
   beforeAll(async () => {
-    ({ store } = await EventStore.open(new MemoryLog()));
+    ({ store } = await LogStore.open(new MemoryLog()));
     server = createGrpcServer(store);
     const port = await server.listen('127.0.0.1', 0);
     client = new streamsGrpc.StreamsClient(`127.0.0.1:${port}`, credentials.createInsecure());

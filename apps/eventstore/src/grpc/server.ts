@@ -8,7 +8,7 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 
-import type { EventStore } from '../storage/index.js';
+import type { LogStore } from '../storage/index.js';
 import { BatchAppendSession } from './batch-append-handler.js';
 import { ServerFeaturesService, StreamsService, SupportedMethod, SupportedMethods } from './protocol.js';
 import { readHandler, type Responses } from './read-handler.js';
@@ -62,7 +62,7 @@ export interface GrpcServer {
   stop(): Promise<void>;
 }
 
-export function createGrpcServer(store: EventStore): GrpcServer {
+export function createGrpcServer(store: LogStore): GrpcServer {
   const server = new Server({
     // The client pings every 10 s even without calls; never answer that with GOAWAY.
     'grpc.keepalive_permit_without_calls': 1,

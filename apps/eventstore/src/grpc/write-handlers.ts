@@ -3,7 +3,7 @@ import { status, type sendUnaryData, type ServerReadableStream, type ServerUnary
 import {
   MAX_APPEND_SIZE,
   MaxAppendSizeExceededError,
-  type EventStore,
+  type LogStore,
   type ExpectedRevision,
   type ProposedEvent,
 } from '../storage/index.js';
@@ -62,7 +62,7 @@ export interface OpenAppendCall {
  * at once (`maximum-append-size-exceeded`) and memory per call stays under MAX_APPEND_SIZE plus one
  * message; what the client sends after that is dropped unread.
  */
-export function appendHandler(store: EventStore, open: Set<OpenAppendCall>) {
+export function appendHandler(store: LogStore, open: Set<OpenAppendCall>) {
   return (
     call: ServerReadableStream<AppendRequest, AppendResponse>,
     callback: sendUnaryData<AppendResponse>,
@@ -132,7 +132,7 @@ export function appendHandler(store: EventStore, open: Set<OpenAppendCall>) {
 }
 
 /** `Streams.Delete` (soft delete). */
-export function deleteHandler(store: EventStore) {
+export function deleteHandler(store: LogStore) {
   return (
     call: ServerUnaryCall<DeleteReqMessage, DeleteRespMessage>,
     callback: sendUnaryData<DeleteRespMessage>,
@@ -154,7 +154,7 @@ export function deleteHandler(store: EventStore) {
 }
 
 /** `Streams.Tombstone` (hard delete). */
-export function tombstoneHandler(store: EventStore) {
+export function tombstoneHandler(store: LogStore) {
   return (
     call: ServerUnaryCall<TombstoneReqMessage, TombstoneRespMessage>,
     callback: sendUnaryData<TombstoneRespMessage>,

@@ -18,22 +18,22 @@
  * reads. Idempotent re-appends are recognised through a bounded cache of the last 100,000 event ids.
  * With `MemoryLog` (`--mem`) the same engine keeps the records themselves in memory.
  */
-export { EventStore, MAX_APPEND_SIZE } from './event-store.js';
+export { LogStore, MAX_APPEND_SIZE } from './log-store.js';
 export type {
   AppendOutcome,
   CurrentRevision,
   ExpectedRevision,
   ProposedEvent,
-  StoredEvent,
+  LogRecord,
   StreamView,
-} from './event-store.js';
+} from './log-store.js';
 export {
   InvalidEventIdError,
   MaxAppendSizeExceededError,
   StoreUnavailableError,
   StreamDeletedError,
   WrongExpectedVersionError,
-} from './event-store.js';
+} from './log-store.js';
 export { FileLog, LogDamagedError, MemoryLog } from './log.js';
 export type { FileLogOptions, LogDevice, RecoveryReport, SyncFn, TornTail } from './log.js';
 export { repairLog } from './repair.js';

@@ -4,7 +4,7 @@ import { appendFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { EventStore, type ProposedEvent } from './event-store.js';
+import { LogStore, type ProposedEvent } from './log-store.js';
 import { FileLog, LogDamagedError, type SyncFn } from './log.js';
 import { FLAG_FILLER, bytesToUuid, checkRecord, decodeRecord } from './record.js';
 import { repairLog } from './repair.js';
@@ -26,7 +26,7 @@ const event = (pad: number): ProposedEvent => ({
 });
 
 /** Event ids per stream, in revision order; also checks that every stream's revisions are 0, 1, 2, … */
-async function contents(store: EventStore): Promise<Map<string, string[]>> {
+async function contents(store: LogStore): Promise<Map<string, string[]>> {
   const loaded = await store.load(Array.from({ length: store.committedCount }, (_, seq) => seq));
   const streams = new Map<string, string[]>();
   for (const { buffer } of loaded) {
@@ -43,7 +43,7 @@ const count = (streams: ReadonlyMap<string, readonly string[]>): number =>
   [...streams.values()].reduce((sum, ids) => sum + ids.length, 0);
 
 /** Appends one to three events at a time, round robin over STREAMS; returns what was acknowledged. */
-async function populate(store: EventStore, appends: number): Promise<Map<string, string[]>> {
+async function populate(store: LogStore, appends: number): Promise<Map<string, string[]>> {
   const acknowledged = new Map<string, string[]>();
   for (let index = 0; index < appends; index += 1) {
     const stream = STREAMS[index % STREAMS.length]!;
@@ -84,7 +84,7 @@ async function snapshot(directory: string): Promise<Map<string, Buffer>> {
 describe('log recovery: a torn final write is cut, any other damage refuses the start', () => {
   let directory: string;
   let segment: string;
-  const open = () => EventStore.open(new FileLog(directory));
+  const open = () => LogStore.open(new FileLog(directory));
 
   beforeEach(async () => {
     directory = await mkdtemp(join(tmpdir(), 'log-recovery-spec-'));
@@ -229,7 +229,7 @@ describe('log recovery: a torn final write is cut, any other damage refuses the 
   });
 
   it('a newest segment cut short while it was created (header not durable) is written again; the log goes on', async () => {
-    const small = () => EventStore.open(new FileLog(directory, { segmentSize: 4096 }));
+    const small = () => LogStore.open(new FileLog(directory, { segmentSize: 4096 }));
     const first = await small();
     const acknowledged = await populate(first.store, 40);
     await first.store.close();
@@ -265,7 +265,7 @@ describe('log recovery: a torn final write is cut, any other damage refuses the 
 describe('eventstore repair', () => {
   let directory: string;
   let segment: string;
-  const open = () => EventStore.open(new FileLog(directory));
+  const open = () => LogStore.open(new FileLog(directory));
   const at = new Date('2026-12-03T08:00:00.000Z');
   const copyName = '00000000000000000000.log.damaged-2026-12-03T08-00-00-000Z';
 
@@ -430,7 +430,7 @@ describe('power loss', () => {
           }
           durable = written;
         };
-        const { store } = await EventStore.open(new FileLog(directory, { sync, segmentSize: 16 * 1024 }));
+        const { store } = await LogStore.open(new FileLog(directory, { sync, segmentSize: 16 * 1024 }));
         const writer = async (stream: string): Promise<void> => {
           for (let n = 0; !crash; n += 1) {
             const events = Array.from({ length: 1 + ((n + stream.length) % 3) }, () =>
@@ -458,7 +458,7 @@ describe('power loss', () => {
           if (kept.length + length > 0)
             await writeFile(join(image, name), Buffer.concat([kept, unsynced.subarray(0, length)]));
         }
-        const { store: recovered, recovery } = await EventStore.open(new FileLog(image));
+        const { store: recovered, recovery } = await LogStore.open(new FileLog(image));
         if (recovery.truncatedBytes > 0) tornRounds += 1;
         const stored = await contents(recovered);
         for (const [stream, ids] of crash!.acknowledged)

@@ -1,5 +1,5 @@
 import { BadRequestException, Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiForbiddenResponse, ApiNotFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import {
   accountsProjection,
   type Action,
@@ -14,9 +14,10 @@ import {
 } from '#read-models';
 import { forbidden, knownAccount, knownParty, lineNumber, validId } from './params.js';
 import { ReadModelsService } from './read-models.service.js';
+import { ANSWER_EXAMPLES } from './answer-examples.js';
+import { QueryAnswer, QueryRefusals } from './route-docs.js';
 
 const ACTIONS: readonly Action[] = ['answer', 'pickUp', 'placeCall', 'join'];
-const UNKNOWN_PARTY = 'ACCOUNT_NOT_FOUND or PARTY_NOT_FOUND, with a sentence';
 
 @ApiTags('accounts')
 @Controller('accounts/:accountId')
@@ -29,6 +30,8 @@ export class AccountsController {
   })
   @ApiQuery({ name: 'asOf', required: false })
   @ApiQuery({ name: 'asOfTime', required: false })
+  @QueryAnswer('The roster, grouped by delegator and by delegate', ANSWER_EXAMPLES.roster)
+  @QueryRefusals({ asOf: true, edge: ['ACCOUNT_NOT_FOUND'] })
   async roster(
     @Param('accountId') accountId: string,
     @Query('asOf') asOf?: string,
@@ -65,7 +68,8 @@ export class AccountsController {
   @ApiOperation({
     summary: "One party's delegations: as delegator (its delegates) and as delegate (its delegators)",
   })
-  @ApiNotFoundResponse({ description: UNKNOWN_PARTY })
+  @QueryAnswer("The party's delegations in both roles", ANSWER_EXAMPLES.partyRoster)
+  @QueryRefusals({ edge: ['INVALID_REQUEST', 'ACCOUNT_NOT_FOUND', 'PARTY_NOT_FOUND'] })
   partyRoster(@Param('accountId') accountId: string, @Param('partyId') partyId: string) {
     const readModels = this.readModels.projector.readModels;
     const party = knownParty(readModels, accountId, partyId);
@@ -91,8 +95,8 @@ export class AccountsController {
   @ApiQuery({ name: 'viewer', description: 'party id of whoever looks at the history' })
   @ApiQuery({ name: 'asOf', required: false })
   @ApiQuery({ name: 'asOfTime', required: false })
-  @ApiNotFoundResponse({ description: UNKNOWN_PARTY })
-  @ApiForbiddenResponse({ description: 'R17: the viewer shares no line with the party' })
+  @QueryAnswer("The party's calls the viewer may see", ANSWER_EXAMPLES.partyHistory)
+  @QueryRefusals({ asOf: true, edge: ['ACCOUNT_NOT_FOUND', 'PARTY_NOT_FOUND', 'NOT_VISIBLE_TO_VIEWER'] })
   async history(
     @Param('accountId') accountId: string,
     @Param('partyId') partyId: string,
@@ -118,8 +122,10 @@ export class AccountsController {
   @Get('parties/:partyId/recordings')
   @ApiOperation({ summary: 'Recordings a party started; visible only to that party (R18)' })
   @ApiQuery({ name: 'viewer', description: 'must be the owner' })
-  @ApiNotFoundResponse({ description: UNKNOWN_PARTY })
-  @ApiForbiddenResponse({ description: 'R18: recordings are visible only to the party who started them' })
+  @QueryAnswer('The recordings the party started', ANSWER_EXAMPLES.recordings)
+  @QueryRefusals({
+    edge: ['INVALID_REQUEST', 'ACCOUNT_NOT_FOUND', 'PARTY_NOT_FOUND', 'NOT_VISIBLE_TO_VIEWER'],
+  })
   recordings(
     @Param('accountId') accountId: string,
     @Param('partyId') partyId: string,
@@ -155,6 +161,11 @@ export class AccountsController {
       "diagnose as of this simulated time (ISO-8601); by default at the api's now: the virtual clock's time, " +
       "or the wall clock's in realtime mode",
   })
+  @QueryAnswer(
+    'Whether the party can, and the rule that decides it, in a sentence',
+    ANSWER_EXAMPLES.whyCannot,
+  )
+  @QueryRefusals({ asOf: true, edge: ['ACCOUNT_NOT_FOUND', 'INVALID_NUMBER'] })
   async whyCannot(
     @Param('accountId') accountId: string,
     @Param('partyId') partyId: string,

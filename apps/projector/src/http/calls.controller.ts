@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   BadRequestException,
   ConflictException,
   Controller,
@@ -8,29 +9,39 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiConflictResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { lineKey, splitLineKey } from '#events';
 import {
   auditCsv,
   auditProjection,
   chained,
   findCall,
-  lineKey,
   readAuditTrail,
   type ReadModels,
-  splitLineKey,
   whyRing,
 } from '#read-models';
 import { knownLine, validId } from './params.js';
 import { ReadModelsService } from './read-models.service.js';
+import { ANSWER_EXAMPLES } from './answer-examples.js';
+import { QueryAnswer, QueryRefusals } from './route-docs.js';
 
 const AUDIT_SUMMARY =
   'Audit trail of a call: every event with actor, on-behalf-of, permission, time, stream revision, $all ' +
   'position, correlation and causation ids, hash-chained; JSON or CSV';
 const RING_SUMMARY =
   'R20: why a party did or did not ring for this call, from the recorded routing (R13, R19)';
-const AMBIGUOUS =
-  'AMBIGUOUS_CALL_ID: several lines used this call id (ids are unique per line); ask on /lines/{accountId}/{number}/calls/…';
+
+const AuditAnswer = () =>
+  applyDecorators(
+    ApiProduces('application/json', 'text/csv'),
+    QueryAnswer(
+      'The hash-chained trail (JSON), or the same rows as CSV with `format=csv`',
+      ANSWER_EXAMPLES.audit,
+    ),
+  );
+const RingAnswer = () =>
+  QueryAnswer('Whether the party rang, and the rule that decided it, in a sentence', ANSWER_EXAMPLES.whyRing);
 
 const CallQueries = (): MethodDecorator => (target, key, descriptor) => {
   for (const decorate of [
@@ -65,7 +76,8 @@ export class CallsController {
   @ApiOperation({ summary: AUDIT_SUMMARY })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
   @CallQueries()
-  @ApiConflictResponse({ description: AMBIGUOUS })
+  @AuditAnswer()
+  @QueryRefusals({ asOf: true, edge: ['CALL_NOT_FOUND', 'AMBIGUOUS_CALL_ID'] })
   audit(
     @Param('callId') callId: string,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -80,6 +92,8 @@ export class CallsController {
   @ApiOperation({ summary: AUDIT_SUMMARY })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
   @CallQueries()
+  @AuditAnswer()
+  @QueryRefusals({ asOf: true, line: true, edge: ['CALL_NOT_FOUND'] })
   lineAudit(
     @Param('accountId') accountId: string,
     @Param('number') number: string,
@@ -96,7 +110,8 @@ export class CallsController {
   @ApiOperation({ summary: RING_SUMMARY })
   @ApiQuery({ name: 'party', description: 'party id' })
   @CallQueries()
-  @ApiConflictResponse({ description: AMBIGUOUS })
+  @RingAnswer()
+  @QueryRefusals({ asOf: true, edge: ['CALL_NOT_FOUND', 'AMBIGUOUS_CALL_ID'] })
   async whyRing(
     @Param('callId') callId: string,
     @Query('party') party: string | undefined,
@@ -111,6 +126,8 @@ export class CallsController {
   @ApiOperation({ summary: RING_SUMMARY })
   @ApiQuery({ name: 'party', description: 'party id' })
   @CallQueries()
+  @RingAnswer()
+  @QueryRefusals({ asOf: true, line: true, edge: ['CALL_NOT_FOUND'] })
   async lineWhyRing(
     @Param('accountId') accountId: string,
     @Param('number') number: string,

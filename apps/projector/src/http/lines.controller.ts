@@ -1,10 +1,10 @@
 import { Controller, Get, Param, Query, Sse, type MessageEvent } from '@nestjs/common';
-import { ApiForbiddenResponse, ApiNotFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Observable } from 'rxjs';
+import { lineKey, lineStreamOfKey, parseStream } from '#events';
 import {
   lineAccess,
   lineHistory,
-  lineKey,
   lineState,
   type ReadModels,
   voicemailProjection,
@@ -12,6 +12,8 @@ import {
 } from '#read-models';
 import { forbidden, knownAccount, knownLine, lineNumber, validId } from './params.js';
 import { ReadModelsService } from './read-models.service.js';
+import { ANSWER_EXAMPLES } from './answer-examples.js';
+import { EventStreamAnswer, QueryAnswer, QueryRefusals } from './route-docs.js';
 
 const asOfQueries = [
   ApiQuery({ name: 'asOf', required: false, description: 'answer as of this $all commit position' }),
@@ -20,10 +22,6 @@ const asOfQueries = [
 const AsOfQueries = (): MethodDecorator => (target, key, descriptor) => {
   for (const decorate of asOfQueries) decorate(target, key, descriptor);
 };
-const UnknownLine = (): MethodDecorator =>
-  ApiNotFoundResponse({
-    description: "ACCOUNT_NOT_FOUND, or LINE_NOT_FOUND (R10) when the number is nobody's direct number",
-  });
 
 @ApiTags('lines')
 @Controller('lines/:accountId/:number')
@@ -47,10 +45,8 @@ export class LinesController {
   })
   @ApiQuery({ name: 'viewer', description: 'party id of whoever looks at the line' })
   @AsOfQueries()
-  @ApiForbiddenResponse({
-    description: 'the viewer is neither the delegator nor an active delegate sharing the line',
-  })
-  @UnknownLine()
+  @QueryAnswer("The line's lamp and live calls as the viewer sees them", ANSWER_EXAMPLES.lineState)
+  @QueryRefusals({ asOf: true, line: true, edge: ['NOT_VISIBLE_TO_VIEWER'] })
   async state(
     @Param('accountId') accountId: string,
     @Param('number') number: string,
@@ -72,8 +68,8 @@ export class LinesController {
   })
   @ApiQuery({ name: 'viewer', description: 'the delegator or an active delegate sharing the line' })
   @AsOfQueries()
-  @ApiForbiddenResponse({ description: 'R17: visible only to the delegator and its active delegates' })
-  @UnknownLine()
+  @QueryAnswer("The line's voicemail and missed calls", ANSWER_EXAMPLES.voicemail)
+  @QueryRefusals({ asOf: true, line: true, edge: ['NOT_VISIBLE_TO_VIEWER'] })
   async voicemail(
     @Param('accountId') accountId: string,
     @Param('number') number: string,
@@ -102,8 +98,8 @@ export class LinesController {
   })
   @ApiQuery({ name: 'viewer', description: 'the delegator or an active delegate sharing the line' })
   @AsOfQueries()
-  @ApiForbiddenResponse({ description: 'R17: visible only to the delegator and its active delegates' })
-  @UnknownLine()
+  @QueryAnswer("The line's calls", ANSWER_EXAMPLES.lineHistory)
+  @QueryRefusals({ asOf: true, line: true, edge: ['NOT_VISIBLE_TO_VIEWER'] })
   async history(
     @Param('accountId') accountId: string,
     @Param('number') number: string,
@@ -119,6 +115,11 @@ export class LinesController {
   @Get('diagnostics/busy')
   @ApiOperation({ summary: 'R20: why the line shows busy, naming the rule (R12, R15)' })
   @AsOfQueries()
+  @QueryAnswer(
+    'Whether the line is busy, and the rule that makes it so, in a sentence',
+    ANSWER_EXAMPLES.whyBusy,
+  )
+  @QueryRefusals({ asOf: true, edge: ['ACCOUNT_NOT_FOUND', 'INVALID_NUMBER'] })
   async whyBusy(
     @Param('accountId') accountId: string,
     @Param('number') number: string,
@@ -134,7 +135,8 @@ export class LinesController {
   @Sse('stream')
   @ApiOperation({ summary: "Server-sent events: the viewer's line state after every change to the line" })
   @ApiQuery({ name: 'viewer', description: 'the delegator or an active delegate sharing the line' })
-  @UnknownLine()
+  @EventStreamAnswer('`lineState` events: the body of GET …/state, now and after every change')
+  @QueryRefusals({ line: true, edge: ['NOT_VISIBLE_TO_VIEWER'] })
   stream(
     @Param('accountId') accountId: string,
     @Param('number') number: string,
@@ -142,7 +144,7 @@ export class LinesController {
   ): Observable<MessageEvent> {
     const live = this.readModels.projector.readModels;
     const { digits } = this.allowed(live, accountId, number, viewer);
-    const stream = `line-${lineKey(accountId, digits)}`;
+    const stream = lineStreamOfKey(lineKey(accountId, digits));
     const view = (): MessageEvent | undefined => {
       const readModels = this.readModels.projector.readModels;
       const access = lineAccess(readModels, accountId, digits, viewer!);
@@ -163,7 +165,7 @@ export class LinesController {
       };
       send();
       return this.readModels.projector.onChange((change) => {
-        if (change.stream === stream || change.stream.startsWith('account-')) send();
+        if (change.stream === stream || parseStream(change.stream)?.kind === 'account') send();
       });
     });
   }

@@ -1,10 +1,12 @@
 import { Controller, Get, Header, HttpCode, Post, Query, Res, Sse, type MessageEvent } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Observable } from 'rxjs';
 import { FOREIGN_REASONS } from '#events';
 import type { Lag, ParkedEvent } from '#read-models';
 import { ReadModelsService } from './read-models.service.js';
+import { ANSWER_EXAMPLES } from './answer-examples.js';
+import { EventStreamAnswer, QueryAnswer, QueryRefusals, schemaOf } from './route-docs.js';
 
 @ApiTags('operations')
 @Controller()
@@ -39,6 +41,7 @@ export class OperationsController {
       'Every event the read models skip (parked): foreign events, and events a projection could not apply ' +
       'when the projector parks them; position, stream, type, reason',
   })
+  @QueryAnswer('The parked events, with the parking policy', ANSWER_EXAMPLES.parked)
   parked(): { count: number; parkFailedEvents: boolean; events: ParkedEvent[] } {
     const { projector } = this.readModels;
     const events = projector.readModels.parked;
@@ -49,6 +52,12 @@ export class OperationsController {
   @ApiOperation({
     summary:
       'Projector status and lag; 503 when it stopped on an event it cannot apply or lost the event store',
+  })
+  @QueryAnswer('Running, with its position and lag', ANSWER_EXAMPLES.health)
+  @ApiResponse({
+    status: 503,
+    description: 'Stopped on an event it cannot apply (`failure`) or lost the event store (`reason`)',
+    schema: schemaOf(ANSWER_EXAMPLES.health),
   })
   async health(@Res({ passthrough: true }) reply: FastifyReply) {
     const { projector } = this.readModels;
@@ -73,6 +82,8 @@ export class OperationsController {
   @ApiOperation({
     summary: 'Prometheus text exposition: events applied, positions, lag in events and ms, snapshots',
   })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'Prometheus text exposition format 0.0.4' })
   async metrics(): Promise<string> {
     const { projector } = this.readModels;
     const lag = await this.lag();
@@ -159,6 +170,8 @@ export class OperationsController {
   })
   @ApiQuery({ name: 'asOf', required: false })
   @ApiQuery({ name: 'asOfTime', required: false })
+  @QueryAnswer("The read models' digest at a position", ANSWER_EXAMPLES.digest)
+  @QueryRefusals({ asOf: true })
   async digest(@Query('asOf') asOf?: string, @Query('asOfTime') asOfTime?: string) {
     const readModels = await this.readModels.at({ asOf, asOfTime });
     return {
@@ -176,6 +189,8 @@ export class OperationsController {
     summary:
       'Rebuild every read model from the first event up to the live position and compare digests with the live projector',
   })
+  @QueryAnswer('The rebuild, timed, and whether its digest equals the live one', ANSWER_EXAMPLES.rebuild)
+  @QueryRefusals({ edge: ['PROJECTION_FAILED'] })
   async rebuild() {
     const { projector } = this.readModels;
     const live = projector.readModels;
@@ -211,6 +226,7 @@ export class OperationsController {
 
   @Sse('events/stream')
   @ApiOperation({ summary: 'Server-sent events: one message per applied event (position, stream, type)' })
+  @EventStreamAnswer('One `event` message per applied event: `{position, stream, type}`')
   changes(): Observable<MessageEvent> {
     return new Observable<MessageEvent>((subscriber) =>
       this.readModels.projector.onChange((change) =>

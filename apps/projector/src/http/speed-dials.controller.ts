@@ -1,8 +1,39 @@
 import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { speedDialList } from '#read-models';
 import { validId } from './params.js';
 import { ReadModelsService } from './read-models.service.js';
+import { QueryAnswer, QueryRefusals } from './route-docs.js';
+
+const SPEED_DIALS_EXAMPLE = {
+  accountId: 'acme',
+  ownerId: 'alice',
+  ownerName: 'Alice',
+  maxSpeedDials: 24,
+  position: '1841',
+  entries: [
+    {
+      entryId: 'bob',
+      label: 'Bob',
+      number: '+15550000002',
+      position: 1,
+      target: {
+        kind: 'internal',
+        partyId: 'bob',
+        partyName: 'Bob',
+        lineName: 'Desk',
+        presence: 'busy',
+      },
+    },
+    {
+      entryId: 'travel',
+      label: 'Travel desk',
+      number: '+15558880001',
+      position: 2,
+      target: { kind: 'external' },
+    },
+  ],
+};
 
 /** A party's speed-dial keys (R22) with the BLF presence of internal parties and line names (R23). */
 @ApiTags('accounts')
@@ -18,43 +49,11 @@ export class SpeedDialsController {
   })
   @ApiQuery({ name: 'asOf', required: false, description: 'answer as of this $all commit position' })
   @ApiQuery({ name: 'asOfTime', required: false, description: 'answer as of this simulated time (ISO-8601)' })
-  @ApiOkResponse({
-    description: '`{accountId, ownerId, ownerName, maxSpeedDials, position, entries[]}`',
-    schema: {
-      example: {
-        accountId: 'acme',
-        ownerId: 'alice',
-        ownerName: 'Alice',
-        maxSpeedDials: 24,
-        position: '1841',
-        entries: [
-          {
-            entryId: 'bob',
-            label: 'Bob',
-            number: '+15550000002',
-            position: 1,
-            target: {
-              kind: 'internal',
-              partyId: 'bob',
-              partyName: 'Bob',
-              lineName: 'Desk',
-              presence: 'busy',
-            },
-          },
-          {
-            entryId: 'travel',
-            label: 'Travel desk',
-            number: '+15558880001',
-            position: 2,
-            target: { kind: 'external' },
-          },
-        ],
-      },
-    },
-  })
-  @ApiNotFoundResponse({
-    description: '`PARTY_NOT_FOUND`: no such account or party in the read models (yet)',
-  })
+  @QueryAnswer(
+    'The keys in order, each internal target with its name, line name and presence',
+    SPEED_DIALS_EXAMPLE,
+  )
+  @QueryRefusals({ asOf: true, edge: ['PARTY_NOT_FOUND'] })
   async list(
     @Param('accountId') accountId: string,
     @Param('partyId') partyId: string,

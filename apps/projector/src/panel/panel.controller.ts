@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  applyDecorators,
   BadRequestException,
   Controller,
   Delete,
@@ -18,14 +19,23 @@ import {
   Sse,
   type MessageEvent,
 } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiDefaultResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable } from 'rxjs';
 import { ConfigService } from '@nestjs/config';
-import { VIRTUAL_CLOCK_STREAM } from '#events';
-import { ACCOUNT_STREAM_PREFIX, LINE_STREAM_PREFIX, accountsProjection, type ReadModels } from '#read-models';
+import { VIRTUAL_CLOCK_STREAM, isAccountsStream } from '#events';
+import { accountsProjection, type ReadModels } from '#read-models';
 import { validId } from '../http/params.js';
 import { ReadModelsService, type AsOf } from '../http/read-models.service.js';
+import { ANSWER_EXAMPLES } from '../http/answer-examples.js';
+import { EventStreamAnswer, QueryAnswer, QueryRefusals } from '../http/route-docs.js';
 import { projectorSettingsOf, type ProjectorSettings } from '../projector-config.js';
 import type { Directory, Seat, Steps } from './seat-contract.js';
 import { SeatRefusal, directory, seatOf } from './seat.js';
@@ -54,9 +64,7 @@ const COALESCE_MS = 30;
 
 /** A seat reads its account's stream, its lines' streams and the virtual clock's; nothing else. */
 const seatReads = (accountId: string, stream: string): boolean =>
-  stream === `${ACCOUNT_STREAM_PREFIX}${accountId}` ||
-  stream.startsWith(`${LINE_STREAM_PREFIX}${accountId}.`) ||
-  stream === VIRTUAL_CLOCK_STREAM;
+  stream === VIRTUAL_CLOCK_STREAM || isAccountsStream(stream, accountId);
 
 /** Seats one stream carries at most: a room, or every tab of one browser (one connection for all). */
 const MAX_STREAMED_SEATS = 64;
@@ -106,6 +114,19 @@ const originHeaders = (request: FastifyRequest): Record<string, string> => {
   return passed;
 };
 
+const ForwardDocs = () =>
+  applyDecorators(
+    ApiOperation({
+      summary:
+        "The page's commands, forwarded to the api unchanged (same origin for the page; the api decides and " +
+        'answers, its status and body are passed back). Only /accounts/…, /clock/advance and /clock/advance-to-next-timer.',
+    }),
+    ApiDefaultResponse({
+      description: "The api's answer to the command, its status and body as the api gave them",
+    }),
+    QueryRefusals({ edge: ['NOT_FOUND', 'API_UNAVAILABLE'] }),
+  );
+
 @ApiTags('panel')
 @Controller('panel')
 export class PanelController {
@@ -127,6 +148,8 @@ export class PanelController {
       "party's seat: its lines with live lamps and the actions its permissions allow",
   })
   @ApiProduces('text/html')
+  @ApiOkResponse({ description: 'The page' })
+  @QueryRefusals({ edge: ['NOT_BUILT'] })
   page(): Promise<string> {
     return this.webFile('index.html').catch(() => {
       throw new NotFoundException({
@@ -138,7 +161,8 @@ export class PanelController {
 
   @Get('assets/:file')
   @ApiOperation({ summary: "The web app's bundled scripts and styles" })
-  @ApiNotFoundResponse({ description: 'not one of the built assets' })
+  @ApiOkResponse({ description: 'The file, cached for good: its name carries a hash of its content' })
+  @QueryRefusals({ edge: ['NOT_FOUND'] })
   async asset(@Param('file') file: string, @Res() reply: FastifyReply): Promise<void> {
     const missing = (): NotFoundException =>
       new NotFoundException({ code: 'NOT_FOUND', message: `no panel asset ${file}` });
@@ -157,6 +181,7 @@ export class PanelController {
   @ApiOperation({
     summary: 'Every account with its parties and how many lines each can use (the landing page)',
   })
+  @QueryAnswer('The accounts and their parties', ANSWER_EXAMPLES.directory)
   directory(): Directory {
     return directory(this.readModels.projector.readModels);
   }
@@ -169,7 +194,8 @@ export class PanelController {
   })
   @ApiQuery({ name: 'account', description: 'account id' })
   @ApiQuery({ name: 'viewer', description: 'party id of whoever uses the seat' })
-  @ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND or PARTY_NOT_FOUND, with a sentence' })
+  @QueryAnswer('The seat: its lines, voicemail, history, roster and what it may do', ANSWER_EXAMPLES.seat)
+  @QueryRefusals({ asOf: true, edge: ['ACCOUNT_NOT_FOUND', 'PARTY_NOT_FOUND'] })
   @ApiQuery({ name: 'asOf', required: false, description: 'the seat as of this $all commit position' })
   @ApiQuery({
     name: 'asOfTime',
@@ -201,7 +227,11 @@ export class PanelController {
     name: 'position',
     description: "the $all commit position the view is as of (a seat's `position`)",
   })
-  @ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND, with a sentence' })
+  @QueryAnswer(
+    'The event at the position, and the positions one step back and forward',
+    ANSWER_EXAMPLES.steps,
+  )
+  @QueryRefusals({ edge: ['INVALID_REQUEST', 'ACCOUNT_NOT_FOUND'] })
   async steps(
     @Query('account') account: string | undefined,
     @Query('position') position: string | undefined,
@@ -239,7 +269,8 @@ export class PanelController {
     description: `up to ${MAX_STREAMED_SEATS} seats, comma-separated, each \`account.viewer\``,
     example: 'demo.exec1,demo.assistant1',
   })
-  @ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND or PARTY_NOT_FOUND for a seat, with a sentence' })
+  @EventStreamAnswer('`seat` events: the body of GET /panel/seat for each seat, now and after each change')
+  @QueryRefusals({ edge: ['INVALID_REQUEST', 'ACCOUNT_NOT_FOUND', 'PARTY_NOT_FOUND'] })
   stream(
     @Query('account') account: string | undefined,
     @Query('viewer') viewer: string | undefined,
@@ -276,17 +307,33 @@ export class PanelController {
     });
   }
 
-  // The api's command methods only: a GET reads nothing through here, and no other method is documented.
+  // The api's command methods only: a GET reads nothing through here. One handler per method, so that
+  // OpenAPI lists each of them.
   @Post('api/*')
+  @ForwardDocs()
+  forwardPost(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward(request, reply);
+  }
+
   @Put('api/*')
+  @ForwardDocs()
+  forwardPut(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward(request, reply);
+  }
+
   @Patch('api/*')
+  @ForwardDocs()
+  forwardPatch(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward(request, reply);
+  }
+
   @Delete('api/*')
-  @ApiOperation({
-    summary:
-      "The page's commands, forwarded to the api unchanged (same origin for the page; the api decides and " +
-      'answers, its status and body are passed back). Only /accounts/…, /clock/advance and /clock/advance-to-next-timer.',
-  })
-  async forward(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  @ForwardDocs()
+  forwardDelete(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward(request, reply);
+  }
+
+  private async forward(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const path = request.url.replace(/^\/panel\/api\//, '');
     if (!FORWARDED.test(path)) {
       void reply.status(404).send({ code: 'NOT_FOUND', message: `the panel forwards no ${path}` });

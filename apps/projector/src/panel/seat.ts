@@ -1,6 +1,6 @@
 import type { ReadModels } from '#read-models';
 import { accountsProjection, delegationKey, partyKey, type DelegationRow } from '#read-models';
-import { lineKey } from '#read-models';
+import { lineKey } from '#events';
 import { recordingsProjection } from '#read-models';
 import { voicemailProjection, type VoicemailMessage } from '#read-models';
 import { lineAccess, partyName, sameNumber } from '#read-models';

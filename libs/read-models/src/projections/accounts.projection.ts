@@ -1,18 +1,18 @@
-import type {
-  AccountPolicy,
-  BusinessHours,
-  CallingPlan,
-  DelegationStatus,
-  DesktopClient,
-  PartyKind,
-  Permission,
-  VipRouting,
+import {
+  accountIdOf,
+  type AccountPolicy,
+  type BusinessHours,
+  type CallingPlan,
+  type DelegationStatus,
+  type DesktopClient,
+  type PartyKind,
+  type Permission,
+  type VipRouting,
 } from '#events';
 import { DEFAULT_MAX_SPEED_DIALS } from '#domain';
 import type { StoredEvent } from '#eventstore';
 import { defineProjection, existing, invariant } from '../engine/projection.js';
 import { CLOCK_EVENTS_IRRELEVANT, LINE_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
-import { ACCOUNT_STREAM_PREFIX } from './line-key.js';
 
 export interface AccountRow {
   accountId: string;
@@ -92,13 +92,13 @@ export const partyKey = (accountId: string, partyId: string): string => `${accou
 export const delegationKey = (accountId: string, delegationId: string): string =>
   `${accountId}/${delegationId}`;
 
-const accountIdOf = (stored: StoredEvent): string => stored.stream.slice(ACCOUNT_STREAM_PREFIX.length);
+const streamAccountOf = (stored: StoredEvent): string => accountIdOf(stored.stream);
 
 const accountOf = (state: AccountsState, stored: StoredEvent): AccountRow =>
-  existing(state.accounts, accountIdOf(stored), 'account');
+  existing(state.accounts, streamAccountOf(stored), 'account');
 
 const partyOf = (state: AccountsState, stored: StoredEvent<{ type: string; data: { partyId: string } }>) =>
-  existing(state.parties, partyKey(accountIdOf(stored), stored.event.data.partyId), 'party');
+  existing(state.parties, partyKey(streamAccountOf(stored), stored.event.data.partyId), 'party');
 
 const delegationOf = (
   state: AccountsState,
@@ -110,7 +110,7 @@ const delegationOf = (
   const { data } = stored.event;
   const delegation = existing(
     state.delegations,
-    delegationKey(accountIdOf(stored), data.delegationId),
+    delegationKey(streamAccountOf(stored), data.delegationId),
     'delegation',
   );
   invariant(
@@ -129,7 +129,7 @@ const speedDialOf = (
   stored: StoredEvent<{ type: string; data: { ownerId: string; entryId: string } }>,
 ): SpeedDialRow => {
   const { ownerId, entryId } = stored.event.data;
-  const owner = existing(state.parties, partyKey(accountIdOf(stored), ownerId), 'party');
+  const owner = existing(state.parties, partyKey(streamAccountOf(stored), ownerId), 'party');
   const entry = owner.speedDials.find((d) => d.entryId === entryId);
   invariant(entry !== undefined, `speed dial ${entryId} of ${ownerId} does not exist`);
   return entry;
@@ -202,7 +202,7 @@ export const accountsProjection = defineProjection<ProjectedEvent>()({
     ...LINE_EVENTS_IRRELEVANT,
     ...CLOCK_EVENTS_IRRELEVANT,
     AccountCreated: (state, stored) => {
-      const accountId = accountIdOf(stored);
+      const accountId = streamAccountOf(stored);
       invariant(!state.accounts.has(accountId), `account ${accountId} created twice`);
       const { data } = stored.event;
       state.accounts.set(accountId, {
@@ -323,7 +323,7 @@ export const accountsProjection = defineProjection<ProjectedEvent>()({
     },
     VipContactAdded: (state, stored) => {
       const { data } = stored.event;
-      const delegator = existing(state.parties, partyKey(accountIdOf(stored), data.delegatorId), 'party');
+      const delegator = existing(state.parties, partyKey(streamAccountOf(stored), data.delegatorId), 'party');
       delegator.vipContacts = [
         ...delegator.vipContacts.filter((c) => c.number !== data.number),
         { number: data.number, name: data.name },
@@ -331,12 +331,12 @@ export const accountsProjection = defineProjection<ProjectedEvent>()({
     },
     VipContactRemoved: (state, stored) => {
       const { data } = stored.event;
-      const delegator = existing(state.parties, partyKey(accountIdOf(stored), data.delegatorId), 'party');
+      const delegator = existing(state.parties, partyKey(streamAccountOf(stored), data.delegatorId), 'party');
       delegator.vipContacts = delegator.vipContacts.filter((c) => c.number !== data.number);
     },
     SpeedDialAdded: (state, stored) => {
       const { ownerId, entryId, label, number, position } = stored.event.data;
-      const owner = existing(state.parties, partyKey(accountIdOf(stored), ownerId), 'party');
+      const owner = existing(state.parties, partyKey(streamAccountOf(stored), ownerId), 'party');
       invariant(!owner.speedDials.some((d) => d.entryId === entryId), `speed dial ${entryId} added twice`);
       owner.speedDials = [...owner.speedDials, { entryId, label, number, position }].sort(byPosition);
     },
@@ -347,7 +347,7 @@ export const accountsProjection = defineProjection<ProjectedEvent>()({
       speedDialOf(state, stored).position = stored.event.data.position;
       const owner = existing(
         state.parties,
-        partyKey(accountIdOf(stored), stored.event.data.ownerId),
+        partyKey(streamAccountOf(stored), stored.event.data.ownerId),
         'party',
       );
       owner.speedDials = [...owner.speedDials].sort(byPosition);
@@ -355,7 +355,7 @@ export const accountsProjection = defineProjection<ProjectedEvent>()({
     SpeedDialRemoved: (state, stored) => {
       const { ownerId, entryId } = stored.event.data;
       speedDialOf(state, stored);
-      const owner = existing(state.parties, partyKey(accountIdOf(stored), ownerId), 'party');
+      const owner = existing(state.parties, partyKey(streamAccountOf(stored), ownerId), 'party');
       owner.speedDials = owner.speedDials.filter((d) => d.entryId !== entryId);
     },
     SpeedDialLimitChanged: (state, stored) => {
@@ -369,7 +369,7 @@ export const accountsProjection = defineProjection<ProjectedEvent>()({
     },
     VipRoutingChanged: (state, stored) => {
       const { data } = stored.event;
-      existing(state.parties, partyKey(accountIdOf(stored), data.delegatorId), 'party').vipRouting =
+      existing(state.parties, partyKey(streamAccountOf(stored), data.delegatorId), 'party').vipRouting =
         data.routing;
     },
   },

@@ -1,8 +1,8 @@
 import { ACCOUNT_EVENTS_IRRELEVANT, CLOCK_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
-import type { LineEvent } from '#events';
+import { lineKeyOf, type LineEvent } from '#events';
 import type { StoredEvent } from '#eventstore';
 import { appended, defineProjection, existing, type Handler } from '../engine/projection.js';
-import { callRowKey, latestCallKey, lineKeyOf, lineScoped } from './line-key.js';
+import { callRowKey, latestCallKey, lineScoped } from './line-key.js';
 
 /**
  * Every event of a call lives in its line's stream, so a trail is kept as the stream revisions of its

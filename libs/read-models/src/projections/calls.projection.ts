@@ -9,12 +9,12 @@ import {
   type CallStart,
   type FinishedCall,
 } from '#domain';
-import type { LinePermissionUsed, RingDecisionRecord } from '#events';
+import { lineKeyOf, splitLineKey, type LinePermissionUsed, type RingDecisionRecord } from '#events';
 import type { StoredEvent } from '#eventstore';
 import { ACCOUNT_EVENTS_IRRELEVANT, CLOCK_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
 import { appended, defineProjection, existing, invariant, IRRELEVANT, NONE } from '../engine/projection.js';
 import { partyKey } from './accounts.projection.js';
-import { callRowKey, latestCallKey, lineKeyOf, lineScoped, splitLineKey } from './line-key.js';
+import { callRowKey, latestCallKey, lineScoped } from './line-key.js';
 import { applyDirectNumbersChanged, applyLineNamed, lineNameOf, type LineNames } from './line-names.js';
 
 export type CallStatus = 'dialing' | 'ringing' | 'active' | 'held' | 'ended' | 'voicemail';
@@ -103,7 +103,7 @@ const involve = (state: CallsState, call: CallRow, party: string | null): void =
   if (party === null || call.parties.includes(party)) return;
   call.parties = appended(call.parties, party);
   // Party ids are unique within an account only.
-  const key = partyKey(call.line.slice(0, call.line.indexOf('.')), party);
+  const key = partyKey(splitLineKey(call.line).accountId, party);
   const history = state.partyCalls.get(key);
   if (history) history.push(call.key);
   else state.partyCalls.set(key, [call.key]);

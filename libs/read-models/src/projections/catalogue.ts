@@ -1,4 +1,7 @@
 import {
+  ACCOUNT_STREAM_PREFIX,
+  CLOCK_STREAM_PREFIX,
+  LINE_STREAM_PREFIX,
   accountEventSchemaVersions,
   clockEventSchemaVersions,
   lineEventSchemaVersions,
@@ -7,10 +10,6 @@ import {
   type LineEvent,
 } from '#events';
 import { IRRELEVANT } from '../engine/projection.js';
-import { ACCOUNT_STREAM_PREFIX, LINE_STREAM_PREFIX } from './line-key.js';
-
-/** The virtual clock's stream (`clock-virtual`, R21). */
-export const CLOCK_STREAM_PREFIX = 'clock-';
 
 /**
  * Everything the projector reads (server-side filter): the account streams, the line streams, and the

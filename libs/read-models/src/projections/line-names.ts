@@ -1,6 +1,5 @@
-import type { LineNamed, PartyDirectNumbersChanged } from '#events';
+import { accountIdOf, lineKey, type LineNamed, type PartyDirectNumbersChanged } from '#events';
 import type { StoredEvent } from '#eventstore';
-import { ACCOUNT_STREAM_PREFIX, lineKey } from './line-key.js';
 
 /**
  * R23: the name of every named line as the log has it so far, by line key, with the party that owns
@@ -11,7 +10,7 @@ import { ACCOUNT_STREAM_PREFIX, lineKey } from './line-key.js';
 export type LineNames = Map<string, { readonly partyId: string; readonly name: string }>;
 
 const keyOf = (stored: StoredEvent, number: string): string =>
-  lineKey(stored.stream.slice(ACCOUNT_STREAM_PREFIX.length), number.replace(/^\+/, ''));
+  lineKey(accountIdOf(stored.stream), number.replace(/^\+/, ''));
 
 export const applyLineNamed = (names: LineNames, stored: StoredEvent<LineNamed>): void => {
   const { partyId, number, name } = stored.event.data;

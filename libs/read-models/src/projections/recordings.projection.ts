@@ -1,7 +1,8 @@
+import { lineKeyOf, splitLineKey } from '#events';
 import { ACCOUNT_EVENTS_IRRELEVANT, CLOCK_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
 import { defineProjection, existing, invariant, IRRELEVANT } from '../engine/projection.js';
 import { partyKey } from './accounts.projection.js';
-import { currentKey, lineKeyOf, lineScoped, nextKey } from './line-key.js';
+import { currentKey, lineScoped, nextKey } from './line-key.js';
 
 export interface RecordingRow {
   recordingId: string;
@@ -53,7 +54,7 @@ export const recordingsProjection = defineProjection<ProjectedEvent>()({
         stoppedAt: null,
         stopReason: null,
       });
-      const owner = partyKey(line.slice(0, line.indexOf('.')), data.by);
+      const owner = partyKey(splitLineKey(line).accountId, data.by);
       const owned = state.byOwner.get(owner);
       if (owned) owned.push(key);
       else state.byOwner.set(owner, [key]);

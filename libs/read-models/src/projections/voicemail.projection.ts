@@ -1,6 +1,7 @@
+import { lineKeyOf } from '#events';
 import { ACCOUNT_EVENTS_IRRELEVANT, CLOCK_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
 import { appended, defineProjection, existing, invariant, IRRELEVANT, NONE } from '../engine/projection.js';
-import { currentKey, lineKeyOf, lineScoped, nextKey } from './line-key.js';
+import { currentKey, lineScoped, nextKey } from './line-key.js';
 import { applyDirectNumbersChanged, applyLineNamed, lineNameOf, type LineNames } from './line-names.js';
 
 interface Act {

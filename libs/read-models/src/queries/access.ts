@@ -1,3 +1,4 @@
+import { splitLineKey } from '#events';
 import type { ReadModels } from '../engine/read-models.js';
 import {
   accountsProjection,
@@ -7,7 +8,6 @@ import {
   type PartyRow,
 } from '../projections/accounts.projection.js';
 import type { CallRow } from '../projections/calls.projection.js';
-import { splitLineKey } from '../projections/line-key.js';
 
 export type LineAccess =
   | { readonly allowed: true; readonly role: 'delegator'; readonly owner: PartyRow }

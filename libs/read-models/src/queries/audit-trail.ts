@@ -1,6 +1,5 @@
 import { FORWARDS, type EventStoreDBClient } from '@eventstore/db-client';
-import { decodeRecordedEvent, eventSchemas } from '#events';
-import { LINE_STREAM_PREFIX } from '../projections/line-key.js';
+import { lineStreamOfKey, decodeRecordedEvent, eventSchemas } from '#events';
 
 /** One step of a call's timeline, with everything an auditor asks of it (SPEC's auditors). */
 export interface AuditEntry {
@@ -30,7 +29,7 @@ export const readAuditTrail = async (
   line: string,
   revisions: readonly number[],
 ): Promise<AuditEntry[]> => {
-  const stream = `${LINE_STREAM_PREFIX}${line}`;
+  const stream = lineStreamOfKey(line);
   const entries: AuditEntry[] = [];
   for (let from = 0; from < revisions.length;) {
     let to = from + 1;

@@ -1,3 +1,4 @@
+import { lineKey, splitLineKey } from '#events';
 import {
   explainAnswer,
   explainDelegateEligibility,
@@ -15,7 +16,6 @@ import {
 import type { ReadModels } from '../engine/read-models.js';
 import { accountsProjection, partyKey } from '../projections/accounts.projection.js';
 import { callsProjection, callStatus, type CallRow } from '../projections/calls.projection.js';
-import { lineKey, splitLineKey } from '../projections/line-key.js';
 import { accountStateOf } from './account-state.js';
 import { lineOwner, partyName, sameNumber } from './access.js';
 import type { DiagnosisTime } from './diagnosis-time.js';

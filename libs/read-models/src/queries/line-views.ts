@@ -1,3 +1,4 @@
+import { lineKey } from '#events';
 import type { ReadModels } from '../engine/read-models.js';
 import {
   callsProjection,
@@ -5,7 +6,6 @@ import {
   durationSeconds,
   type CallRow,
 } from '../projections/calls.projection.js';
-import { lineKey } from '../projections/line-key.js';
 import { partyKey, type PartyRow } from '../projections/accounts.projection.js';
 import { maySeeCall, partyName, sameNumber, type LineAccess } from './access.js';
 

@@ -1,7 +1,7 @@
+import { splitLineKey } from '#events';
 import type { ReadModels } from '../engine/read-models.js';
 import { accountsProjection, partyKey, type SpeedDialRow } from '../projections/accounts.projection.js';
 import { callsProjection } from '../projections/calls.projection.js';
-import { splitLineKey } from '../projections/line-key.js';
 import { lineOwner } from './access.js';
 import { currentLineName } from './line-views.js';
 

@@ -23,7 +23,11 @@ export type AppendOutcome =
       readonly expected: ExpectedRevision;
     };
 
-export interface StoredEvent {
+/**
+ * One event's record as the log holds it, at its place in the log (index `seq`, byte `position`).
+ * Not libs/eventstore's StoredEvent, which is a decoded event as a client of the server sees it.
+ */
+export interface LogRecord {
   readonly seq: number;
   readonly position: number;
   /** The raw record (see record.ts); decode it with `decodeRecord(buffer, 0)`. */
@@ -123,8 +127,11 @@ export interface EventStoreOptions {
  * Appends are staged synchronously (revisions and positions assigned, index updated) so that
  * expected-revision checks of later appends see them, and become visible to readers only once the
  * log has made them durable: readers are bounded by `committedCount`.
+ *
+ * Named for what it is, the log's store, so that it is never taken for libs/eventstore's EventStore,
+ * the applications' door to a store server over gRPC.
  */
-export class EventStore {
+export class LogStore {
   private readonly positions = float64Column();
   private readonly lengths = uint32Column();
   private readonly streamRefs = uint32Column();
@@ -179,8 +186,8 @@ export class EventStore {
   static async open(
     log: LogDevice,
     options: EventStoreOptions = {},
-  ): Promise<{ store: EventStore; recovery: RecoveryReport }> {
-    const store = new EventStore(log, options);
+  ): Promise<{ store: LogStore; recovery: RecoveryReport }> {
+    const store = new LogStore(log, options);
     const recovery = await log.open((position, chunk, offset) => store.replay(position, chunk, offset));
     store.committed = store.stagedCount;
     // Recovered records are read from the log; the tail cache starts with the next append.
@@ -634,8 +641,8 @@ export class EventStore {
    * Loads records by seq, in the order given. Recent records come from the tail cache; the rest are
    * read from the log, one read per run of adjacent records, and checksummed again on the way in.
    */
-  async load(seqs: readonly number[]): Promise<StoredEvent[]> {
-    const result: StoredEvent[] = new Array(seqs.length);
+  async load(seqs: readonly number[]): Promise<LogRecord[]> {
+    const result: LogRecord[] = new Array(seqs.length);
     let index = 0;
     while (index < seqs.length) {
       const seq = seqs[index]!;

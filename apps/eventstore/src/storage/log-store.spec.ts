@@ -3,12 +3,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile, appendFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import {
-  EventStore,
-  type ProposedEvent,
-  StreamDeletedError,
-  WrongExpectedVersionError,
-} from './event-store.js';
+import { LogStore, type ProposedEvent, StreamDeletedError, WrongExpectedVersionError } from './log-store.js';
 import { FileLog, MemoryLog, type SyncFn } from './log.js';
 import { decodeRecord } from './record.js';
 
@@ -20,12 +15,12 @@ const event = (type = 'Happened', data: object = {}): ProposedEvent => ({
   metadata: new Uint8Array(0),
 });
 
-const readAll = async (store: EventStore) =>
+const readAll = async (store: LogStore) =>
   (await store.load(Array.from({ length: store.committedCount }, (_, seq) => seq))).map(({ buffer }) =>
     decodeRecord(buffer, 0),
   );
 
-describe('EventStore on a file log', () => {
+describe('LogStore on a file log', () => {
   let directory: string;
   let syncs: number;
   const countingSync: SyncFn = async (handle) => {
@@ -33,10 +28,10 @@ describe('EventStore on a file log', () => {
     await handle.datasync();
   };
   const open = (segmentSize?: number) =>
-    EventStore.open(new FileLog(directory, { sync: countingSync, ...(segmentSize ? { segmentSize } : {}) }));
+    LogStore.open(new FileLog(directory, { sync: countingSync, ...(segmentSize ? { segmentSize } : {}) }));
 
   beforeEach(async () => {
-    directory = await mkdtemp(join(tmpdir(), 'event-store-spec-'));
+    directory = await mkdtemp(join(tmpdir(), 'log-store-spec-'));
     syncs = 0;
   });
   afterEach(() => rm(directory, { recursive: true, force: true }));
@@ -131,8 +126,8 @@ describe('EventStore on a file log', () => {
   });
 });
 
-describe('EventStore semantics (in memory)', () => {
-  const open = async () => (await EventStore.open(new MemoryLog())).store;
+describe('LogStore semantics (in memory)', () => {
+  const open = async () => (await LogStore.open(new MemoryLog())).store;
 
   it('checks expected revisions', async () => {
     const store = await open();
@@ -188,7 +183,7 @@ describe('EventStore semantics (in memory)', () => {
   });
 
   it('remembers the last idCacheSize ids, counting an id appended again by its newest append', async () => {
-    const { store } = await EventStore.open(new MemoryLog(), { idCacheSize: 3 });
+    const { store } = await LogStore.open(new MemoryLog(), { idCacheSize: 3 });
     const [a, x, y, z] = [event(), event(), event(), event()];
     await store.append('s', 'any', [a]);
     await store.append('t', 'any', [a]); // another stream: written again, the newest entry for a
@@ -202,7 +197,7 @@ describe('EventStore semantics (in memory)', () => {
   });
 
   it('evicts the tail cache oldest first and serves evicted records from the log', async () => {
-    const { store } = await EventStore.open(new MemoryLog(), { tailCacheBytes: 1000 });
+    const { store } = await LogStore.open(new MemoryLog(), { tailCacheBytes: 1000 });
     for (let index = 0; index < 20; index += 1) await store.append('s', 'any', [event('Tail', { index })]);
     expect((await readAll(store)).map((record) => JSON.parse(Buffer.from(record.data).toString()))).toEqual(
       Array.from({ length: 20 }, (_, index) => ({ index })),

@@ -1,0 +1,56 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiOkResponse, ApiProduces, type SchemaObject } from '@nestjs/swagger';
+import type { EdgeReasonCode } from '#domain';
+import { ReasonResponses, type RouteReasons } from '#http';
+
+/** An answer "as of" a position or a simulated time: 400 for a malformed one, 500 when its replay fails, 429 when too many wait. */
+const AS_OF: readonly EdgeReasonCode[] = ['INVALID_REQUEST', 'PROJECTION_FAILED', 'TIME_TRAVEL_BUSY'];
+
+/** A line in the path: its account, its number as the api takes it, a party's direct number (R10). */
+const ON_A_LINE: readonly EdgeReasonCode[] = ['INVALID_REQUEST', 'ACCOUNT_NOT_FOUND', 'INVALID_NUMBER'];
+
+export interface QueryReasons extends RouteReasons {
+  /** The route takes `asOf` / `asOfTime`. */
+  readonly asOf?: boolean;
+  /** The route names a line by `:accountId/:number`. */
+  readonly line?: boolean;
+}
+
+/**
+ * A projector route's refusals, from the catalogue (EDGE_REASONS, and the domain's LINE_NOT_FOUND for a
+ * number that is nobody's direct number): what OpenAPI documents is what the route answers, in the
+ * same words as the api's routes and docs/reason-codes.md.
+ */
+export const QueryRefusals = ({ asOf = false, line = false, refusals = [], edge = [] }: QueryReasons) =>
+  ReasonResponses({
+    refusals: [...(line ? (['LINE_NOT_FOUND'] as const) : []), ...refusals],
+    edge: [...new Set([...(asOf ? AS_OF : []), ...(line ? ON_A_LINE : []), ...edge])],
+  });
+
+/**
+ * The schema an example answer has: its types all the way down, and every top-level field required
+ * (nested objects vary with what they describe, so only their fields' types are documented). A field
+ * that is null in the example is documented as nullable.
+ */
+export const schemaOf = (example: unknown, top = true): SchemaObject => {
+  if (example === null) return { nullable: true };
+  if (Array.isArray(example))
+    return { type: 'array', items: example.length ? schemaOf(example[0], false) : {} };
+  if (typeof example === 'object') {
+    const fields = Object.entries(example as Record<string, unknown>);
+    return {
+      type: 'object',
+      ...(top ? { required: fields.map(([name]) => name) } : {}),
+      properties: Object.fromEntries(fields.map(([name, value]) => [name, schemaOf(value, false)])),
+    };
+  }
+  return { type: typeof example === 'number' ? 'number' : typeof example };
+};
+
+/** A read route's 200: its schema, derived from a real answer (answer-examples.ts), and that answer as example. */
+export const QueryAnswer = (description: string, example: unknown) =>
+  ApiOkResponse({ description, schema: { ...schemaOf(example), example } });
+
+/** A server-sent event stream's 200. */
+export const EventStreamAnswer = (description: string) =>
+  applyDecorators(ApiProduces('text/event-stream'), ApiOkResponse({ description }));
