@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { jsonEvent } from '@eventstore/db-client';
+import { gzipSync } from 'node:zlib';
+import { binaryEvent, jsonEvent, type EventData } from '@eventstore/db-client';
 import type { DomainEvent } from '#events';
 import {
   AggregateRepository,
@@ -36,6 +37,10 @@ const notes = {
 };
 const withSnapshots = { ...notes, snapshot: codec };
 const note = (text: string) => (): Noted[] => [{ type: 'Noted', data: { note: text } }];
+
+/** A snapshot event as the repository writes one: its JSON, gzipped. */
+const snapshotEvent = (data: unknown): EventData =>
+  binaryEvent({ type: SNAPSHOT_EVENT_TYPE, data: gzipSync(Buffer.from(JSON.stringify(data), 'utf8')) });
 
 const meta = (commandId: string = randomUUID()): CommandMetadata => ({
   $correlationId: commandId,
@@ -126,19 +131,39 @@ describe('aggregate snapshots through the official client', () => {
   it.each([
     [
       'of an older schema',
-      { schemaVersion: 2, revision: '2', eventId: randomUUID(), state: {}, commands: [] },
+      snapshotEvent({ schemaVersion: 2, revision: '2', eventId: randomUUID(), state: {}, commands: [] }),
+      /schema v2/,
     ],
     [
       'corrupt',
-      { schemaVersion: 3, revision: '2', eventId: randomUUID(), state: { notes: [1] }, commands: [] },
+      snapshotEvent({
+        schemaVersion: 3,
+        revision: '2',
+        eventId: randomUUID(),
+        state: { notes: [1] },
+        commands: [],
+      }),
+      /state unreadable/,
     ],
-    ['without a revision', { schemaVersion: 3, eventId: randomUUID(), state: { notes: [] }, commands: [] }],
+    [
+      'without a revision',
+      snapshotEvent({ schemaVersion: 3, eventId: randomUUID(), state: { notes: [] }, commands: [] }),
+      /no revision/,
+    ],
+    [
+      'not gzipped',
+      jsonEvent({
+        type: SNAPSHOT_EVENT_TYPE,
+        data: { schemaVersion: 3, revision: '3', eventId: randomUUID(), state: { notes: [] }, commands: [] },
+      }),
+      /not a gzipped snapshot/,
+    ],
   ])(
-    'a snapshot %s is ignored, the fold starts from the first event, and a good one replaces it',
-    async (_, data) => {
+    'a snapshot %s is ignored, the fold starts from the first event, and the next command writes a good one',
+    async (_, event, reason) => {
       const name = stream();
       for (let i = 0; i < 4; i++) await store.append(name, note(`n${i}`)(), 'any', meta());
-      await client.appendToStream(snapshotStreamOf(name), jsonEvent({ type: SNAPSHOT_EVENT_TYPE, data }));
+      await client.appendToStream(snapshotStreamOf(name), event);
 
       const logs: string[] = [];
       const repository = new AggregateRepository(store, withSnapshots, {
@@ -148,12 +173,15 @@ describe('aggregate snapshots through the official client', () => {
       expect((await repository.load(name)).state).toEqual(await fullFold(name));
       expect(repository.snapshots).toMatchObject({ loaded: 0, ignored: 1 });
       expect(logs.join('\n')).toMatch(/ignored/);
+      expect(logs.join('\n')).toMatch(reason);
 
+      // A load writes nothing (it may serve a refused command); the next accepted command does.
+      await repository.handle(name, note('n4'), meta());
       await until(() => repository.snapshots.written > 0, 'the rebuilt snapshot');
       const rebuilt = await readAggregateSnapshot(store, name, codec);
       expect(rebuilt).toMatchObject({
         kind: 'found',
-        snapshot: { revision: 3n, state: { notes: ['n0', 'n1', 'n2', 'n3'] } },
+        snapshot: { revision: 4n, state: { notes: ['n0', 'n1', 'n2', 'n3', 'n4'] } },
       });
     },
   );
@@ -168,10 +196,7 @@ describe('aggregate snapshots through the official client', () => {
       state: { notes: ['other'] },
       commands: [],
     };
-    await client.appendToStream(
-      snapshotStreamOf(name),
-      jsonEvent({ type: SNAPSHOT_EVENT_TYPE, data: forged }),
-    );
+    await client.appendToStream(snapshotStreamOf(name), snapshotEvent(forged));
 
     const repository = new AggregateRepository(store, withSnapshots);
     expect((await repository.load(name)).state).toEqual({ notes: ['n0', 'n1', 'n2', 'n3'] });
