@@ -411,7 +411,7 @@ export const EDGE_REASONS = {
   API_UNAVAILABLE: edge(
     502,
     ['projector'],
-    'a panel command (`/panel/api/…`) while the api is not answering',
+    'a panel command (`/panel/api/…`) while the api is not answering (refused, or no answer within 10 s)',
   ),
 } as const satisfies Readonly<Record<string, EdgeReason>>;
 

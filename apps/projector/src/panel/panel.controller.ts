@@ -127,6 +127,9 @@ const ForwardDocs = () =>
     QueryRefusals({ edge: ['NOT_FOUND', 'API_UNAVAILABLE'] }),
   );
 
+/** How long a forwarded command may take at the api: its slowest answers are a few seconds. */
+const FORWARD_TIMEOUT_MS = 10_000;
+
 @ApiTags('panel')
 @Controller('panel')
 export class PanelController {
@@ -348,6 +351,9 @@ export class PanelController {
           accept: 'application/json',
         },
         body: JSON.stringify(request.body ?? {}),
+        // An api that takes the connection and never answers must not hold the panel's request (and
+        // a browser connection) for fetch's own 300 s header timeout.
+        signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS),
       });
       void reply
         .status(answer.status)
@@ -356,7 +362,7 @@ export class PanelController {
     } catch {
       void reply.status(502).send({
         code: 'API_UNAVAILABLE',
-        message: `The api at ${this.settings.apiUrl} is not answering: is the stack running (npm start)?`,
+        message: `The api at ${this.settings.apiUrl} is not answering (refused, or no answer within ${FORWARD_TIMEOUT_MS / 1000} s): is the stack running (npm start)?`,
       });
     }
   }
