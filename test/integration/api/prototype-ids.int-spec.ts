@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { eventSchemas } from '#events';
 import { BACKWARDS, END } from '@eventstore/db-client';
-import { EventStore, SNAPSHOT_STREAM_PREFIX, createEventStoreClient } from '#eventstore';
+import { EventStore, createEventStoreClient } from '#eventstore';
 import { AppModule } from '../../../apps/api/src/app.module.js';
 import { createProjectorApp } from '../../../apps/projector/src/bootstrap.js';
 import { PROJECTIONS, Projector } from '#read-models';
@@ -236,9 +236,9 @@ describe('ids and body keys naming Object.prototype members, on every route', ()
   };
 
   /**
-   * The last event of the store that is not an aggregate snapshot: a snapshot of the seeding's own
-   * commands may still be written, in the background, while the probes run (refused commands never
-   * write one).
+   * The last event of the store outside its system (`$`) streams: an aggregate snapshot of the
+   * seeding's own commands, and its snapshot stream's metadata, may still be written in the
+   * background while the probes run (refused commands never write one).
    */
   const lastDomainEvent = async (): Promise<bigint | undefined> => {
     for await (const { event } of store.client.readAll({
@@ -246,7 +246,7 @@ describe('ids and body keys naming Object.prototype members, on every route', ()
       fromPosition: END,
       maxCount: 100,
     }))
-      if (event && !event.streamId.startsWith(SNAPSHOT_STREAM_PREFIX)) return event.position?.commit;
+      if (event && !event.streamId.startsWith('$')) return event.position?.commit;
     return undefined;
   };
 
@@ -280,7 +280,8 @@ describe('ids and body keys naming Object.prototype members, on every route', ()
       expect(probes).toBeGreaterThan(routes.length);
       expect(await lastDomainEvent()).toBe(before);
 
-      await projector.waitForPosition(await store.headPosition());
+      // Projections skip `$` streams, and a few skipped records bring no checkpoint to wait for.
+      await projector.waitForPosition((await lastDomainEvent()) ?? 0n);
       const health = await send(projectorUrl, 'GET', '/health');
       expect(health.status).toBe(200);
       expect(health.body).toMatchObject({ status: 'live', lag: { events: 0 } });

@@ -264,15 +264,22 @@ export class Projector {
         const head = await this.store.headPosition();
         const position = this.readModels.position;
         let firstUnapplied: Date | undefined;
+        let caughtUp = false;
         if (position === undefined || position < head) {
-          for (const record of await this.store.readAllRecords(position, LAG_LOOK_AHEAD)) {
-            // The store's own `$`-records (its epoch on every start, stream metadata) are not applied
-            // by any projection: dating the lag from one made a fresh store look as late as its uptime.
+          const records = await this.store.readAllRecords(position, LAG_LOOK_AHEAD);
+          for (const record of records) {
+            // The store's own `$`-records (its epoch on every start, stream metadata, aggregate
+            // snapshots) are not applied by any projection: dating the lag from one made a fresh store
+            // look as late as its uptime.
             if (!record.type.startsWith('$') && (record.position ?? 0n) > (position ?? -1n)) {
               firstUnapplied ??= record.created;
             }
           }
+          // Only `$`-records up to the head: nothing is left to apply (the server sends no checkpoint
+          // for a few filtered records, so the position itself may stay behind them).
+          caughtUp = firstUnapplied === undefined && records.length < LAG_LOOK_AHEAD;
         }
+        if (caughtUp) return { at, head: position ?? head, ms: 0 };
         return { at, head, ms: firstUnapplied ? Math.max(0, at - firstUnapplied.getTime()) : 0 };
       });
     this.look = next;
