@@ -152,7 +152,15 @@ describe('ids and body keys naming Object.prototype members, on every route', ()
       log: () => undefined,
     });
     await projector.start();
-    projectorApp = await createProjectorApp(projector, store);
+    // The panel forwards commands to this api, not to whatever the machine has on the default port.
+    const savedApiUrl = process.env.SWITCHBOARD_API_URL;
+    process.env.SWITCHBOARD_API_URL = api.url;
+    try {
+      projectorApp = await createProjectorApp(projector, store);
+    } finally {
+      if (savedApiUrl === undefined) delete process.env.SWITCHBOARD_API_URL;
+      else process.env.SWITCHBOARD_API_URL = savedApiUrl;
+    }
     await projectorApp.listen(0, '127.0.0.1');
     projectorUrl = await projectorApp.getUrl();
   }, 120_000);
