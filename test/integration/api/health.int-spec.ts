@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { EventStore } from '#eventstore';
 import { createApiApp } from '../../../apps/api/src/bootstrap.js';
 
 describe('api health', () => {
@@ -6,6 +7,9 @@ describe('api health', () => {
   beforeAll(async () => {
     app = await createApiApp();
     await app.listen(0, '127.0.0.1');
+    // The first call opens the gRPC connection, which on a loaded machine can outlast the probe's 2 s
+    // budget; readiness is about a connected store answering, so the spec probes a connected one.
+    await app.get(EventStore).headPosition();
   });
   afterAll(() => app.close());
 
