@@ -71,14 +71,16 @@ export const loadSteps = (account: string, position: string): Promise<Steps> =>
 
 /**
  * Every action is an api command with the viewer as actor. The page sends it to its own origin
- * (/panel/api/…), which the projector forwards to the api as is; always as JSON.
+ * (/panel/api/…), which the projector forwards to the api as is; always as JSON. A command on a call
+ * carries the call's correlation id (`callCorrelationId`).
  */
-export const command = (
+export const command = async (
   method: 'POST' | 'PUT' | 'DELETE',
   path: string,
   body: Record<string, unknown>,
 ): Promise<unknown> => {
-  const correlationId = callCorrelationOf(path);
+  const call = (method === 'POST' ? placementOf(path, body) : undefined) ?? actionOnCallOf(path);
+  const correlationId = call && (await callCorrelationId(call));
   return request(`/panel/api/${path}`, {
     method,
     headers: {
@@ -86,24 +88,71 @@ export const command = (
       accept: 'application/json',
       ...(correlationId === undefined ? {} : { 'x-correlation-id': correlationId }),
     },
-    body: JSON.stringify(body),
+    body: JSON.stringify(call?.placed ? { ...body, callId: call.callId } : body),
   });
 };
 
-const CALL_PATH = /^accounts\/([^/]+)\/lines\/([^/]+)\/calls\/([^/]+)(?:\/|$)/;
+/** The call a command is about: its account, its line's number and its id. */
+interface CallOfCommand {
+  readonly account: string;
+  readonly number: string;
+  readonly callId: string;
+  /** The command places the call. */
+  readonly placed: boolean;
+}
+
+const LINE_CALLS = /^accounts\/([^/]+)\/lines\/([^/]+)\/calls$/;
+const SPEED_DIAL_CALLS = /^accounts\/([^/]+)\/.*\/speed-dials\/[^/]+\/calls$/;
+const ON_CALL = /^accounts\/([^/]+)\/lines\/([^/]+)\/calls\/([^/]+)(?:\/|$)/;
 
 /**
- * An action on a call joins the call's flow, as the CLI's load runs and scenarios send it
- * (`call-<account>-<digits>-<call>`, libs/load's callCorrelationId): the call's events then share one
- * `$correlationId` whoever acted. Other actions start their own (the api uses their command id).
+ * Placing a call (on a line, or from a speed dial with the line in the body) starts the call's flow,
+ * so the page names the call rather than leave that to the api: the placement then carries the same
+ * correlation id as every later command on the call.
  */
-const callCorrelationOf = (path: string): string | undefined => {
-  const match = CALL_PATH.exec(path);
+const placementOf = (path: string, body: Record<string, unknown>): CallOfCommand | undefined => {
+  const callId = typeof body.callId === 'string' ? body.callId : newCallId();
+  const onLine = LINE_CALLS.exec(path);
+  if (onLine) {
+    return {
+      account: decodeURIComponent(onLine[1]!),
+      number: decodeURIComponent(onLine[2]!),
+      callId,
+      placed: true,
+    };
+  }
+  const fromSpeedDial = SPEED_DIAL_CALLS.exec(path);
+  if (fromSpeedDial && typeof body.line === 'string') {
+    return { account: decodeURIComponent(fromSpeedDial[1]!), number: body.line, callId, placed: true };
+  }
+  return undefined;
+};
+
+const actionOnCallOf = (path: string): CallOfCommand | undefined => {
+  const match = ON_CALL.exec(path);
   if (!match) return undefined;
-  const [, account, number, call] = match.map((part) => decodeURIComponent(part ?? ''));
-  const id = `call-${account}-${number!.replace(/^\+/, '')}-${call}`;
-  // Longer ids are hashed by the CLI; the page lets the api use the command id rather than guess.
-  return id.length <= 64 ? id : undefined;
+  const [account, number, callId] = match.slice(1).map((part) => decodeURIComponent(part ?? ''));
+  return { account: account!, number: number!, callId: callId!, placed: false };
+};
+
+const hex = (bytes: Uint8Array): string =>
+  Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+
+/** `call-` and 16 random hex digits: within the api's id rule, and no two of a person's calls alike. */
+const newCallId = (): string => `call-${hex(crypto.getRandomValues(new Uint8Array(8)))}`;
+
+/**
+ * The call's flow id as the CLI's load runs and scenarios send it (`call-<account>-<digits>-<call>`,
+ * libs/load's callCorrelationId, SHA-256-hashed beyond 64 characters): the call's events then share one
+ * `$correlationId` whoever acted. Other commands start their own (the api uses their command id).
+ * `crypto.subtle` exists only in a secure context; elsewhere a long id is left to the api.
+ */
+const callCorrelationId = async ({ account, number, callId }: CallOfCommand): Promise<string | undefined> => {
+  const readable = `call-${account}-${number.replace(/^\+/, '')}-${callId}`;
+  if (readable.length <= 64) return readable;
+  if (!globalThis.crypto?.subtle) return undefined;
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(readable));
+  return `call-${hex(new Uint8Array(digest)).slice(0, 40)}`;
 };
 
 /** The api path of a line: the number keeps its `+`, encoded. */
