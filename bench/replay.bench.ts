@@ -1,11 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { isCommandError } from '@eventstore/db-client';
-import { eventSchemas, type DomainEvent } from '#events';
-import { EventStore, createEventStoreClient, type CommandMetadata, type StoredEvent } from '#eventstore';
+import { join } from 'node:path';
+import { eventSchemas } from '#events';
+import { EventStore, createEventStoreClient, type StoredEvent } from '#eventstore';
 import {
   CHECKPOINT_EVERY,
   PROJECTED_STREAM_PREFIXES,
@@ -14,7 +11,9 @@ import {
   ReadModels,
   replay,
 } from '#read-models';
-import { accountEvents, lineEvents, type WorkloadOptions } from './replay/workload.js';
+import { startEventStore } from '#stack';
+import { type WorkloadOptions } from './replay/workload.js';
+import { heapUsed, writeWorkload } from './replay/write-workload.js';
 
 /**
  * `npm run bench:replay`: writes ≥ 1,000,000 realistic events (the real line and account event types)
@@ -33,74 +32,12 @@ const CALLS_PER_LINE = 100;
 const LINES = Math.ceil(TARGET_EVENTS / (CALLS_PER_LINE * 5.2));
 const APPEND_CONCURRENCY = 8;
 
-const startServer = async (dataDir: string): Promise<{ child: ChildProcess; connectionString: string }> => {
-  const child = spawn(
-    process.execPath,
-    [resolve('dist/apps/eventstore/src/main.js'), '--port', '0', '--data', dataDir],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const connectionString = await new Promise<string>((ready, fail) => {
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const address = /listening on (esdb:\/\/\S+)/.exec(output);
-      if (address) ready(address[1]!);
-    });
-    child.once('exit', (code) => fail(new Error(`embedded event store exited (${code}): ${output}`)));
-  });
-  return { child, connectionString };
-};
-
-const meta = (events: readonly DomainEvent[]): CommandMetadata => {
-  const commandId = randomUUID();
-  return {
-    $correlationId: commandId,
-    $causationId: commandId,
-    commandId,
-    actor: 'system:bench',
-    onBehalfOf: null,
-    permission: null,
-    simulatedTime: (events[0]!.data as { at: string }).at,
-  };
-};
-
-/**
- * Big batches keep writing quick; below the server's 1 MiB append limit. A batch the client gave up
- * on (its deadline passed on a loaded machine) is resent with the same command id: the event ids are
- * derived from it, so the server stores the batch once.
- */
-const appendInChunks = async (
-  store: EventStore,
-  stream: string,
-  events: readonly DomainEvent[],
-): Promise<void> => {
-  for (let from = 0; from < events.length; from += 500) {
-    const chunk = events.slice(from, from + 500);
-    const metadata = meta(chunk);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await store.append(stream, chunk, 'any', metadata);
-        break;
-      } catch (error) {
-        if (attempt >= 5 || !(error instanceof Error) || !isCommandError(error)) throw error;
-      }
-    }
-  }
-};
-
-const heapUsed = (): number => {
-  (globalThis as { gc?: () => void }).gc?.();
-  return process.memoryUsage().heapUsed;
-};
-
 const rate = (events: number, ms: number): number => Math.round(events / (ms / 1000));
 const fmt = (n: number): string => n.toLocaleString('en-US');
 
 const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-bench-'));
-const { child, connectionString } = await startServer(dataDir);
-const client = createEventStoreClient(connectionString);
+const server = await startEventStore({ dataDir });
+const client = createEventStoreClient(server.address);
 const store = new EventStore(client, eventSchemas);
 try {
   const options: WorkloadOptions = {
@@ -112,21 +49,8 @@ try {
   console.log(
     `writing ~${fmt(TARGET_EVENTS)} events (${fmt(LINES)} shared lines × ${CALLS_PER_LINE} calls) to ${dataDir}`,
   );
-  let written = 0;
   const writeStarted = performance.now();
-  const account = accountEvents(options);
-  await appendInChunks(store, account.stream, account.events);
-  written += account.events.length;
-  let nextLine = 0;
-  await Promise.all(
-    Array.from({ length: APPEND_CONCURRENCY }, async () => {
-      while (nextLine < LINES) {
-        const { stream, events } = lineEvents(options, nextLine++);
-        await appendInChunks(store, stream, events);
-        written += events.length;
-      }
-    }),
-  );
+  const written = await writeWorkload(store, options, APPEND_CONCURRENCY);
   const writeMs = performance.now() - writeStarted;
   console.log(
     `written   ${fmt(written)} events in ${(writeMs / 1000).toFixed(1)} s (${fmt(rate(written, writeMs))} events/s)`,
@@ -232,7 +156,6 @@ try {
   if (applied.digest() !== digest) throw new Error('the in-process apply reached another digest');
 } finally {
   await client.dispose();
-  child.kill('SIGTERM');
-  await new Promise((exited) => child.once('exit', exited));
+  await server.stop();
   await rm(dataDir, { recursive: true, force: true });
 }

@@ -18,10 +18,8 @@
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { isCommandError } from '@eventstore/db-client';
-import { eventSchemas, type DomainEvent } from '#events';
-import { EventStore, createEventStoreClient, type CommandMetadata } from '#eventstore';
+import { eventSchemas } from '#events';
+import { EventStore, createEventStoreClient } from '#eventstore';
 import {
   PROJECTED_STREAM_PREFIXES,
   PROJECTIONS,
@@ -32,7 +30,8 @@ import {
   type ReadModels,
 } from '#read-models';
 import { startEventStore } from '#stack';
-import { accountEvents, lineEvents, numberOf, rng, type WorkloadOptions } from './replay/workload.js';
+import { numberOf, rng, type WorkloadOptions } from './replay/workload.js';
+import { heapUsed, writeWorkload } from './replay/write-workload.js';
 
 const TARGET_EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const CALLS_PER_LINE = 100;
@@ -43,39 +42,6 @@ const POINTS = 20;
 const GOAL_P99_MS = 100;
 const ACCOUNT = 'bench';
 
-const meta = (events: readonly DomainEvent[]): CommandMetadata => {
-  const commandId = randomUUID();
-  return {
-    $correlationId: commandId,
-    $causationId: commandId,
-    commandId,
-    actor: 'system:bench',
-    onBehalfOf: null,
-    permission: null,
-    simulatedTime: (events[0]!.data as { at: string }).at,
-  };
-};
-
-/** Under the server's 1 MiB append limit; a batch the client gave up on is resent (same ids, stored once). */
-const appendInChunks = async (store: EventStore, stream: string, events: readonly DomainEvent[]) => {
-  for (let from = 0; from < events.length; from += 500) {
-    const chunk = events.slice(from, from + 500);
-    const metadata = meta(chunk);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await store.append(stream, chunk, 'any', metadata);
-        break;
-      } catch (error) {
-        if (attempt >= 5 || !(error instanceof Error) || !isCommandError(error)) throw error;
-      }
-    }
-  }
-};
-
-const heapUsed = (): number => {
-  (globalThis as { gc?: () => void }).gc?.();
-  return process.memoryUsage().heapUsed;
-};
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const percentile = (sorted: readonly number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -108,20 +74,7 @@ async function main(): Promise<void> {
         `writing ~${fmt(TARGET_EVENTS)} events (${fmt(LINES)} lines × ${CALLS_PER_LINE} calls) to ${storeDir}`,
       );
       const started = performance.now();
-      let written = 0;
-      const account = accountEvents(options);
-      await appendInChunks(store, account.stream, account.events);
-      written += account.events.length;
-      let nextLine = 0;
-      await Promise.all(
-        Array.from({ length: APPEND_CONCURRENCY }, async () => {
-          while (nextLine < LINES) {
-            const { stream, events } = lineEvents(options, nextLine++);
-            await appendInChunks(store, stream, events);
-            written += events.length;
-          }
-        }),
-      );
+      const written = await writeWorkload(store, options, APPEND_CONCURRENCY);
       const seconds = (performance.now() - started) / 1000;
       console.log(
         `  written ${fmt(written)} events in ${seconds.toFixed(1)} s (${fmt(written / seconds)} events/s)`,

@@ -1,40 +1,19 @@
 import type { Page } from 'playwright-core';
-import { fillDemoAccount, send, DEFAULT_DEMO, type DemoAccount } from '../../tools/demo-account.js';
-import { launchBrowser, photographedOnFailure, type Browser } from '../support/browser.js';
-import { startPanelStack, type PanelStack } from '../support/panel-stack.js';
+import { fillDemoAccount, send, DEFAULT_DEMO } from '../../tools/demo-account.js';
+import { photographedOnFailure } from '../support/browser.js';
+import { SHOWN_MS, TEST_MS, panelBrowserSuite } from '../support/panel-browser.js';
 
 /**
  * The panel as trainers and architects use it, in Debian's Chromium over the real processes: a room of
  * seats side by side, the virtual clock moved to the next timer, time travel event by event, and the
  * whole panel used by keyboard. The virtual clock keeps ringing calls ringing until it is moved.
  */
-const STARTUP_MS = 90_000;
-const TEST_MS = 120_000;
-/** How long a page may take to show a change: generous, on a machine whose 2 cores are shared. */
-const SHOWN_MS = 30_000;
-
 describe('the panel in a browser: rooms, the clock, time travel, keyboard', () => {
-  let stack: PanelStack;
-  let browser: Browser;
-  const pages: Page[] = [];
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    stack = await startPanelStack({ CLOCK_MODE: 'virtual' });
-  }, STARTUP_MS);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  }, STARTUP_MS);
-
-  afterEach(async () => {
-    await Promise.all(pages.map((page) => page.close()));
-    pages.length = 0;
-  });
+  const suite = panelBrowserSuite();
+  const { pages, open, ring } = suite;
 
   const demo = (accountId: string, assistants = 2) =>
-    fillDemoAccount(stack.api, {
+    fillDemoAccount(suite.stack.api, {
       ...DEFAULT_DEMO,
       accountId,
       name: accountId,
@@ -43,11 +22,6 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
       assistants,
     });
 
-  const open = async (query: string): Promise<Page> => {
-    const page = await browser.open(`${stack.projector}/panel${query}`);
-    pages.push(page);
-    return page;
-  };
   const live = (page: Page) => page.waitForSelector('[data-connection="live"]', { timeout: SHOWN_MS });
 
   const seatOf = (page: Page, viewer: string) => page.locator(`section.seat[data-viewer="${viewer}"]`);
@@ -56,17 +30,8 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
       `section.seat[data-viewer="${viewer}"] section[data-line="${number}"] [data-lamp="${state}"]`,
       { timeout: SHOWN_MS },
     );
-  const ring = (account: DemoAccount, number: string, from: string) =>
-    send(
-      stack.api,
-      'POST',
-      `/accounts/${account.accountId}/lines/${encodeURIComponent(number)}/incoming-calls`,
-      {
-        from,
-      },
-    );
   const streamsSince = (from: number) =>
-    browser.requests.slice(from).filter((url) => url.includes('/panel/stream')).length;
+    suite.browser.requests.slice(from).filter((url) => url.includes('/panel/stream')).length;
 
   it(
     "a room opened from the landing page shows a call placed from an assistant's seat on the executive's and the other assistant's seats live, over one connection",
@@ -77,7 +42,7 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
         async () => {
           const account = await demo('room');
           const number = account.executives[0]!.numbers[0]!;
-          const before = browser.requests.length;
+          const before = suite.browser.requests.length;
           const landing = await open('');
           const picker = landing.getByRole('form', { name: 'A room of room' });
           for (const name of ['Executive 1', 'Assistant 1', 'Assistant 2']) {
@@ -99,7 +64,7 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
             seatOf(landing, 'exec1').locator(`section[data-line="${number}"] .lamp-row`).textContent(),
           ).resolves.toContain('Assistant 1 on behalf of Executive 1');
           expect(streamsSince(before)).toBe(1);
-          expect(browser.errors).toEqual([]);
+          expect(suite.browser.errors).toEqual([]);
         },
       ),
     TEST_MS,
@@ -137,7 +102,7 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
           await refusal.waitFor({ timeout: SHOWN_MS });
           await expect(refusal.getAttribute('data-code')).resolves.toBe('NO_PENDING_TIMER');
           await expect(refusal.textContent()).resolves.toMatch(/No timer is pending/);
-          expect(browser.errors).toEqual([]);
+          expect(suite.browser.errors).toEqual([]);
         },
       ),
     TEST_MS,
@@ -178,7 +143,7 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
           await travel.getByRole('button', { name: 'Step forward to live' }).click();
           await banner.waitFor({ state: 'detached', timeout: SHOWN_MS });
           await lampShows(page, 'exec1', number, 'busy');
-          expect(browser.errors).toEqual([]);
+          expect(suite.browser.errors).toEqual([]);
         },
       ),
     TEST_MS,
@@ -222,10 +187,10 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
           await leader!.close();
           tabs.splice(tabs.indexOf(leader!), 1);
           pages.splice(pages.indexOf(leader!), 1);
-          await send(stack.api, 'POST', '/clock/advance-to-next-timer', { actor: 'trainer' });
+          await send(suite.stack.api, 'POST', '/clock/advance-to-next-timer', { actor: 'trainer' });
           await everyTabShows('idle');
           expect(await leading()).toHaveLength(1);
-          expect(browser.errors).toEqual([]);
+          expect(suite.browser.errors).toEqual([]);
         },
       ),
     TEST_MS,
@@ -237,7 +202,7 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
         'roster',
         () => pages,
         async () => {
-          const account = await fillDemoAccount(stack.api, {
+          const account = await fillDemoAccount(suite.stack.api, {
             ...DEFAULT_DEMO,
             accountId: 'roster',
             name: 'roster',
@@ -264,9 +229,9 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
           const delegations = `/accounts/roster/delegations`;
           const [{ delegationId: old }] = account.delegations;
 
-          await send(stack.api, 'POST', `${delegations}/${old}/revoke`, { actor: 'exec1' });
+          await send(suite.stack.api, 'POST', `${delegations}/${old}/revoke`, { actor: 'exec1' });
           await linesAre([own]);
-          const invited = await send(stack.api, 'POST', delegations, {
+          const invited = await send(suite.stack.api, 'POST', delegations, {
             actor: 'exec1',
             delegatorId: 'exec1',
             delegateId: 'assistant1',
@@ -278,9 +243,9 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
           await row('assistant1').and(room.locator('[data-status="pending"]')).waitFor({ timeout: SHOWN_MS });
           await row('exec1').and(room.locator('[data-status="pending"]')).waitFor({ timeout: SHOWN_MS });
 
-          await send(stack.api, 'POST', `${delegations}/${delegation}/accept`, { actor: 'assistant1' });
+          await send(suite.stack.api, 'POST', `${delegations}/${delegation}/accept`, { actor: 'assistant1' });
           await linesAre([own, first!]);
-          await send(stack.api, 'PUT', `${delegations}/${delegation}/permissions`, {
+          await send(suite.stack.api, 'PUT', `${delegations}/${delegation}/permissions`, {
             actor: 'exec1',
             permissions: ['answerCalls', 'placeCalls'],
           });
@@ -288,7 +253,7 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
             .locator(`section[data-line="${first}"] .role`)
             .filter({ hasText: 'place calls' })
             .waitFor({ timeout: SHOWN_MS });
-          await send(stack.api, 'PUT', `${delegations}/${delegation}/shared-lines`, {
+          await send(suite.stack.api, 'PUT', `${delegations}/${delegation}/shared-lines`, {
             actor: 'exec1',
             sharedLines: [first, second],
           });
@@ -296,7 +261,7 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
 
           // Switching to one seat of the room and back: the tab shows what it holds, and asks nothing.
           await room.evaluate(`window.stayedInPage = true`);
-          const before = browser.requests.length;
+          const before = suite.browser.requests.length;
           await room
             .getByRole('navigation', { name: 'Other seats' })
             .getByRole('link', { name: 'Assistant 1' })
@@ -309,8 +274,8 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
           await room.goBack();
           await room.locator('section.seat[data-viewer="exec1"]').waitFor({ timeout: SHOWN_MS });
           expect(await room.evaluate(`window.stayedInPage === true`)).toBe(true);
-          expect(browser.requests.slice(before).filter((url) => url.includes('/panel'))).toEqual([]);
-          expect(browser.errors).toEqual([]);
+          expect(suite.browser.requests.slice(before).filter((url) => url.includes('/panel'))).toEqual([]);
+          expect(suite.browser.errors).toEqual([]);
         },
       ),
     TEST_MS,
@@ -358,7 +323,7 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
           const unknown = await open('?account=nowhere&viewer=assistant1');
           await unknown.getByRole('heading', { name: 'Unknown account' }).waitFor({ timeout: SHOWN_MS });
           await expect(unknown.getByRole('alert').textContent()).resolves.toContain('ACCOUNT_NOT_FOUND');
-          expect(browser.errors).toEqual([]);
+          expect(suite.browser.errors).toEqual([]);
         },
       ),
     TEST_MS,

@@ -1,39 +1,18 @@
 import type { Page } from 'playwright-core';
-import { fillDemoAccount, send, DEFAULT_DEMO, type DemoAccount } from '../../tools/demo-account.js';
-import { launchBrowser, photographedOnFailure, type Browser } from '../support/browser.js';
-import { startPanelStack, type PanelStack } from '../support/panel-stack.js';
+import { fillDemoAccount, send, DEFAULT_DEMO } from '../../tools/demo-account.js';
+import { photographedOnFailure } from '../support/browser.js';
+import { SHOWN_MS, TEST_MS, panelBrowserSuite } from '../support/panel-browser.js';
 
 /**
  * The web app in Debian's Chromium over the real processes: seats act through the api, and every seat
  * sees every change live over its one stream. The virtual clock keeps ringing calls ringing.
  */
-const STARTUP_MS = 90_000;
-const TEST_MS = 120_000;
-/** How long a page may take to show a change: generous, on a machine whose 2 cores are shared. */
-const SHOWN_MS = 30_000;
-
 describe('the panel in a browser', () => {
-  let stack: PanelStack;
-  let browser: Browser;
-  const pages: Page[] = [];
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    stack = await startPanelStack({ CLOCK_MODE: 'virtual' });
-  }, STARTUP_MS);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  }, STARTUP_MS);
-
-  afterEach(async () => {
-    await Promise.all(pages.map((page) => page.close()));
-    pages.length = 0;
-  });
+  const suite = panelBrowserSuite();
+  const { pages, open, seat, ring } = suite;
 
   const demo = (accountId: string, executives: number, linesPerExecutive: number, assistants: number) =>
-    fillDemoAccount(stack.api, {
+    fillDemoAccount(suite.stack.api, {
       ...DEFAULT_DEMO,
       accountId,
       name: accountId,
@@ -42,28 +21,11 @@ describe('the panel in a browser', () => {
       assistants,
     });
 
-  const seat = async (account: DemoAccount, viewer: string): Promise<Page> => {
-    const page = await browser.open(`${stack.projector}/panel?account=${account.accountId}&viewer=${viewer}`);
-    pages.push(page);
-    await page.waitForSelector('[data-connection="live"]', { timeout: SHOWN_MS });
-    return page;
-  };
-
   const line = (page: Page, number: string) => page.locator(`section[data-line="${number}"]`);
   const lampOf = (page: Page, number: string) =>
     line(page, number).locator('[data-lamp]').getAttribute('data-lamp');
   const lampShows = (page: Page, number: string, state: string) =>
     page.waitForSelector(`section[data-line="${number}"] [data-lamp="${state}"]`, { timeout: SHOWN_MS });
-
-  const ring = (account: DemoAccount, number: string, from: string) =>
-    send(
-      stack.api,
-      'POST',
-      `/accounts/${account.accountId}/lines/${encodeURIComponent(number)}/incoming-calls`,
-      {
-        from,
-      },
-    );
 
   it(
     "a delegate places a call from its seat on the executive's line; the executive's seat shows it busy and its audit trail",
@@ -75,8 +37,8 @@ describe('the panel in a browser', () => {
           const account = await demo('place', 1, 1, 1);
           const [executive] = account.executives;
           const number = executive!.numbers[0]!;
-          const assistantSeat = await seat(account, 'assistant1');
-          const executiveSeat = await seat(account, 'exec1');
+          const assistantSeat = await seat(account.accountId, 'assistant1');
+          const executiveSeat = await seat(account.accountId, 'exec1');
           expect(await lampOf(executiveSeat, number)).toBe('idle');
 
           await assistantSeat.getByLabel('Call from').selectOption(number);
@@ -116,11 +78,11 @@ describe('the panel in a browser', () => {
           await lampShows(executiveSeat, number, 'idle');
           const digits = number.replace(/^\+/, '');
           const history = (await (
-            await fetch(`${stack.projector}/lines/place/${digits}/history?viewer=exec1`)
+            await fetch(`${suite.stack.projector}/lines/place/${digits}/history?viewer=exec1`)
           ).json()) as { calls: { callId: string }[] };
           const { callId } = history.calls[0]!;
           const trail = (await (
-            await fetch(`${stack.projector}/lines/place/${digits}/calls/${callId}/audit`)
+            await fetch(`${suite.stack.projector}/lines/place/${digits}/calls/${callId}/audit`)
           ).json()) as { entries: { type: string; correlationId: string }[] };
           expect(trail.entries.map((entry) => entry.type)).toEqual(
             expect.arrayContaining(['CallPlacedOnSharedLine', 'CallEnded']),
@@ -128,7 +90,7 @@ describe('the panel in a browser', () => {
           for (const entry of trail.entries) {
             expect(entry.correlationId).toBe(`call-place-${digits}-${callId}`);
           }
-          expect(browser.errors).toEqual([]);
+          expect(suite.browser.errors).toEqual([]);
         },
       ),
     TEST_MS,
@@ -143,8 +105,8 @@ describe('the panel in a browser', () => {
         async () => {
           const account = await demo('race', 1, 1, 2);
           const number = account.executives[0]!.numbers[0]!;
-          const first = await seat(account, 'assistant1');
-          const second = await seat(account, 'assistant2');
+          const first = await seat(account.accountId, 'assistant1');
+          const second = await seat(account.accountId, 'assistant2');
           await ring(account, number, '+15558880000');
           await Promise.all([lampShows(first, number, 'ringing'), lampShows(second, number, 'ringing')]);
 
@@ -173,7 +135,7 @@ describe('the panel in a browser', () => {
           await expect(line(winner, number).locator('.lamp-row').textContent()).resolves.toMatch(
             /Busy\s*you/,
           );
-          expect(browser.errors).toEqual([]);
+          expect(suite.browser.errors).toEqual([]);
         },
       ),
     TEST_MS,
@@ -189,8 +151,8 @@ describe('the panel in a browser', () => {
           const account = await demo('forty', 10, 4, 1);
           const shared = account.executives.flatMap((e) => e.numbers);
           expect(shared).toHaveLength(40);
-          const before = browser.requests.length;
-          const page = await seat(account, 'assistant1');
+          const before = suite.browser.requests.length;
+          const page = await seat(account.accountId, 'assistant1');
           expect(await page.locator('section[data-line]').count()).toBe(41);
 
           for (const [i, number] of shared.entries()) {
@@ -207,7 +169,7 @@ describe('the panel in a browser', () => {
 
           const revoked = account.delegations.find((d) => d.delegatorId === 'exec1')!;
           await send(
-            stack.api,
+            suite.stack.api,
             'POST',
             `/accounts/${account.accountId}/delegations/${revoked.delegationId}/revoke`,
             {
@@ -221,9 +183,9 @@ describe('the panel in a browser', () => {
             page.locator(`li[data-delegation="${revoked.delegationId}"]`).getAttribute('data-status'),
           ).resolves.toBe('revoked');
 
-          const streams = browser.requests.slice(before).filter((url) => url.includes('/panel/stream'));
+          const streams = suite.browser.requests.slice(before).filter((url) => url.includes('/panel/stream'));
           expect(streams).toHaveLength(1);
-          expect(browser.errors).toEqual([]);
+          expect(suite.browser.errors).toEqual([]);
         },
       ),
     TEST_MS,
@@ -238,7 +200,7 @@ describe('the panel in a browser', () => {
         async () => {
           const account = await demo('refuse', 1, 1, 1);
           const number = account.executives[0]!.numbers[0]!;
-          const page = await seat(account, 'assistant1');
+          const page = await seat(account.accountId, 'assistant1');
 
           await page.getByRole('textbox', { name: 'Number to call' }).fill('+12');
           await page.getByRole('button', { name: 'Call', exact: true }).click();
@@ -248,7 +210,7 @@ describe('the panel in a browser', () => {
           await expect(refusal.textContent()).resolves.toMatch(/E\.164/);
 
           await send(
-            stack.api,
+            suite.stack.api,
             'POST',
             `/accounts/${account.accountId}/lines/${encodeURIComponent(number)}/calls`,
             {
@@ -263,10 +225,9 @@ describe('the panel in a browser', () => {
           );
           await expect(page.locator('form.dialer .why').textContent()).resolves.toMatch(/R12.*busy/s);
 
-          const unknown = await browser.open(`${stack.projector}/panel?account=refuse&viewer=nobody`);
-          pages.push(unknown);
+          const unknown = await open('?account=refuse&viewer=nobody');
           await unknown.getByRole('heading', { name: 'Unknown viewer' }).waitFor({ timeout: SHOWN_MS });
-          expect(browser.errors).toEqual([]);
+          expect(suite.browser.errors).toEqual([]);
         },
       ),
     TEST_MS,

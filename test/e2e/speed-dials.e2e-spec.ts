@@ -1,38 +1,15 @@
-import type { Page } from 'playwright-core';
 import { fillDemoAccount, send, DEFAULT_DEMO } from '../../tools/demo-account.js';
-import { launchBrowser, photographedOnFailure, type Browser } from '../support/browser.js';
-import { startPanelStack, type PanelStack } from '../support/panel-stack.js';
+import { photographedOnFailure } from '../support/browser.js';
+import { SHOWN_MS, TEST_MS, panelBrowserSuite } from '../support/panel-browser.js';
 
 /**
  * R22 and R23 in Debian's Chromium over the real processes: a delegate presses a speed-dial key of
  * its executive's list on the executive's line, the call is placed as dialling would place it, the
  * key of the executive turns busy (BLF), and every line key carries the line's name.
  */
-const STARTUP_MS = 90_000;
-const TEST_MS = 120_000;
-const SHOWN_MS = 30_000;
-
 describe('speed dials and line names in the browser', () => {
-  let stack: PanelStack;
-  let browser: Browser;
-  const pages: Page[] = [];
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    stack = await startPanelStack({ CLOCK_MODE: 'virtual' });
-  }, STARTUP_MS);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  }, STARTUP_MS);
-
-  const seat = async (accountId: string, viewer: string): Promise<Page> => {
-    const page = await browser.open(`${stack.projector}/panel?account=${accountId}&viewer=${viewer}`);
-    pages.push(page);
-    await page.waitForSelector('[data-connection="live"]', { timeout: SHOWN_MS });
-    return page;
-  };
+  const suite = panelBrowserSuite();
+  const { pages, seat } = suite;
 
   it(
     'R22/R23: a delegate presses a key on the executive’s named line; the call is placed and the BLF lamp turns busy',
@@ -41,7 +18,7 @@ describe('speed dials and line names in the browser', () => {
         'speed-dials',
         () => pages,
         async () => {
-          const account = await fillDemoAccount(stack.api, {
+          const account = await fillDemoAccount(suite.stack.api, {
             ...DEFAULT_DEMO,
             accountId: 'dials',
             name: 'dials',
@@ -53,7 +30,7 @@ describe('speed dials and line names in the browser', () => {
           const number = account.executives[0]!.numbers[0]!;
           const dials = `/accounts/dials/parties/exec1/speed-dials`;
           await send(
-            stack.api,
+            suite.stack.api,
             'PUT',
             `/accounts/dials/parties/exec1/lines/${encodeURIComponent(number)}/name`,
             {
@@ -62,14 +39,14 @@ describe('speed dials and line names in the browser', () => {
             },
           );
           // The assistant manages the executive's keys (manageSpeedDials): one external, one for the executive.
-          await send(stack.api, 'POST', dials, {
+          await send(suite.stack.api, 'POST', dials, {
             actor: 'assistant1',
             entryId: 'travel',
             label: 'Travel desk',
             number: '+15559990001',
             position: 1,
           });
-          await send(stack.api, 'POST', dials, {
+          await send(suite.stack.api, 'POST', dials, {
             actor: 'assistant1',
             entryId: 'boss',
             label: 'Boss',
@@ -111,7 +88,7 @@ describe('speed dials and line names in the browser', () => {
           await assistantSeat.waitForSelector('.speed-dials [role="alert"][data-code="LINE_BUSY"]', {
             timeout: SHOWN_MS,
           });
-          expect(browser.errors).toEqual([]);
+          expect(suite.browser.errors).toEqual([]);
         },
       ),
     TEST_MS,

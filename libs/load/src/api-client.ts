@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { CallingPlan, Permission } from '#events';
 import { HttpClient, type HttpResponse } from './http.js';
 
 /**
@@ -7,16 +8,8 @@ import { HttpClient, type HttpResponse } from './http.js';
  * `ApiCommand`s, a vocabulary of their own that a recording keeps valid across route changes.
  */
 
-export type CallingPlan = 'none' | 'metered' | 'unlimited' | 'pro';
-export type Permission =
-  | 'placeCalls'
-  | 'answerCalls'
-  | 'pickUpHeldCalls'
-  | 'joinAndMerge'
-  | 'optInOut'
-  | 'overrideBusinessHours'
-  | 'manageVipContacts'
-  | 'vipOnly';
+/** The catalogue's own types: a plan or permission the events cannot carry cannot be sent either. */
+export type { CallingPlan, Permission };
 
 interface Base {
   /** Party id of whoever issues the command. */

@@ -3,15 +3,13 @@ import {
   ADMIN,
   EVERYDAY,
   accountWith,
+  apiForSuite,
   call,
-  closeStore,
   expectStatus,
   phoneUser,
   rawCall,
-  startApi,
   storedTypes,
   type Answer,
-  type RunningApi,
 } from './accounts.support.js';
 
 // Booting an app while ts-jest compiles other suites in parallel can exceed Jest's 5 s default.
@@ -19,11 +17,10 @@ jest.setTimeout(60_000);
 
 /** Malformed input gets a 400 with a message per field, never a 500, and appends nothing (SPEC §4, §5). */
 describe('account api: bad input', () => {
-  let api: RunningApi;
+  const api = apiForSuite();
   let accountId: string;
   let before: string[];
   beforeAll(async () => {
-    api = await startApi();
     accountId = await accountWith(api, ['alice', 'bob']);
     expectStatus(
       await call(api, 'POST', `/accounts/${accountId}/delegations`, {
@@ -40,10 +37,6 @@ describe('account api: bad input', () => {
   });
   afterEach(async () => {
     expect(await storedTypes(accountId)).toEqual(before);
-  });
-  afterAll(async () => {
-    await api.close();
-    await closeStore();
   });
 
   const validInvite = () => ({

@@ -3,29 +3,21 @@ import {
   ADMIN,
   EVERYDAY,
   accountWith,
+  apiForSuite,
   call,
-  closeStore,
   expectStatus,
   invite,
   startApi,
   storedEvents,
   storedTypes,
   uniqueId,
-  type RunningApi,
 } from './accounts.support.js';
 
 // Booting an app while ts-jest compiles other suites in parallel can exceed Jest's 5 s default.
 jest.setTimeout(60_000);
 
 describe('account api: a delegation from provisioning to revocation', () => {
-  let api: RunningApi;
-  beforeAll(async () => {
-    api = await startApi();
-  });
-  afterAll(async () => {
-    await api.close();
-    await closeStore();
-  });
+  const api = apiForSuite();
 
   it('creates, provisions, invites, accepts, changes permissions and revokes, with SPEC §2 metadata', async () => {
     const accountId = uniqueId('acct');

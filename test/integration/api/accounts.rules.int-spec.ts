@@ -3,17 +3,15 @@ import {
   ADMIN,
   EVERYDAY,
   accountWith,
+  apiForSuite,
   call,
-  closeStore,
   expectStatus,
   invite,
   numberOf,
   phoneUser,
-  startApi,
   storedTypes,
   uniqueId,
   type Answer,
-  type RunningApi,
 } from './accounts.support.js';
 
 // Booting an app while ts-jest compiles other suites in parallel can exceed Jest's 5 s default.
@@ -21,14 +19,7 @@ jest.setTimeout(60_000);
 
 /** Every rule of SPEC R1–R10 and the R19 list, rejected through HTTP with its status, code and rule. */
 describe('account api: domain rules over HTTP', () => {
-  let api: RunningApi;
-  beforeAll(async () => {
-    api = await startApi();
-  });
-  afterAll(async () => {
-    await api.close();
-    await closeStore();
-  });
+  const api = apiForSuite();
 
   /** Sends a command that must be rejected, and checks the answer and that nothing was appended. */
   async function rejects(

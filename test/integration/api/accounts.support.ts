@@ -20,6 +20,31 @@ export async function startApi(): Promise<RunningApi> {
   return { url, close: closerOf(app) };
 }
 
+/**
+ * The suite's api: started before its first test, closed with the support's store client after its
+ * last. Called inside a `describe`; the suite's own `beforeAll` hooks, declared after, can use it.
+ */
+export function apiForSuite(): RunningApi {
+  let started: RunningApi | undefined;
+  beforeAll(async () => {
+    started = await startApi();
+  });
+  afterAll(async () => {
+    await started?.close();
+    await closeStore();
+  });
+  const running = (): RunningApi => {
+    if (!started) throw new Error('the suite’s api is used before its beforeAll started it');
+    return started;
+  };
+  return {
+    get url() {
+      return running().url;
+    },
+    close: () => running().close(),
+  };
+}
+
 export interface Answer {
   readonly status: number;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any

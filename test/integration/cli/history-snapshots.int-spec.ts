@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DomainEvent } from '#events';
-import { AggregateRepository, EventStore, createEventStoreClient, snapshotStreamOf } from '#eventstore';
+import { AggregateRepository, snapshotStreamOf } from '#eventstore';
 import { readAllEvents } from '../../../apps/cli/src/history/history-event.js';
+import { connectToSharedStore, testMetadata } from '../../support/shared-store.js';
 
 type Noted = DomainEvent<'Noted', { note: string }>;
 
@@ -11,9 +12,7 @@ type Noted = DomainEvent<'Noted', { note: string }>;
  * foreign, an export would copy them into another store as history).
  */
 describe('the CLI reading a log with aggregate snapshots', () => {
-  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
-  const store = new EventStore(client);
-  afterAll(() => client.dispose());
+  const { client, store } = connectToSharedStore();
 
   it('sees the aggregate events and none of their snapshots', async () => {
     const stream = `notes-${randomUUID().replaceAll('-', '')}`;
@@ -28,16 +27,7 @@ describe('the CLI reading a log with aggregate snapshots', () => {
       { snapshotEveryEvents: 1 },
     );
     for (let i = 0; i < 3; i++) {
-      const commandId = randomUUID();
-      await repository.handle(stream, () => [{ type: 'Noted', data: { note: `n${i}` } }], {
-        $correlationId: commandId,
-        $causationId: commandId,
-        commandId,
-        actor: 'tester',
-        onBehalfOf: null,
-        permission: null,
-        simulatedTime: '2026-01-05T09:00:00.000Z',
-      });
+      await repository.handle(stream, () => [{ type: 'Noted', data: { note: `n${i}` } }], testMetadata());
       for (let waited = 0; repository.snapshots.written <= i; waited += 10) {
         if (waited > 20_000) throw new Error('no snapshot written');
         await new Promise((resume) => setTimeout(resume, 10));

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { eventSchemas, type DomainEvent } from '#events';
-import { EventStore, createEventStoreClient, type CommandMetadata } from '#eventstore';
 import { PROJECTIONS, Projector, replay } from '#read-models';
 import { accountEvents, lineEvents, type WorkloadOptions } from '../../../bench/replay/workload.js';
+import { connectToSharedStore, testMetadata } from '../../support/shared-store.js';
 
 /**
  * Streams deleted in the store while the projector follows `$all`. EventStoreDB keeps a deleted
@@ -12,24 +12,9 @@ import { accountEvents, lineEvents, type WorkloadOptions } from '../../../bench/
  * carries on past both marks, and a rebuild from `$all` agrees with it.
  */
 describe('projector and streams deleted in the store', () => {
-  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
-  const store = new EventStore(client, eventSchemas);
-  afterAll(() => client.dispose(), 30_000);
-
-  const meta = (): CommandMetadata => {
-    const commandId = randomUUID();
-    return {
-      $correlationId: commandId,
-      $causationId: commandId,
-      commandId,
-      actor: 'system:test',
-      onBehalfOf: null,
-      permission: null,
-      simulatedTime: '2026-01-05T09:00:00.000Z',
-    };
-  };
+  const { client, store } = connectToSharedStore(eventSchemas);
   const append = async (batch: { stream: string; events: readonly DomainEvent[] }) =>
-    (await store.append(batch.stream, batch.events, 'any', meta())).position;
+    (await store.append(batch.stream, batch.events, 'any', testMetadata({ actor: 'system:test' }))).position;
 
   it('keeps projecting past a tombstoned line and a soft-deleted account; the read models keep their history', async () => {
     const options: WorkloadOptions = {

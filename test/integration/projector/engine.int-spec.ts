@@ -2,38 +2,26 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventStore, createEventStoreClient, type CommandMetadata } from '#eventstore';
+import { EventStore, createEventStoreClient } from '#eventstore';
 import { tally, type TallyEvent } from '../../../libs/read-models/src/engine/engine.fixture.js';
 import { Projector, replay } from '#read-models';
 import { startEmbeddedEventStore } from '../../support/embedded-eventstore.js';
+import { connectToSharedStore, testMetadata } from '../../support/shared-store.js';
 
 /**
  * The engine against the embedded server through the official client, with the engine's own test
  * projection; each test projects its own stream prefix so tests do not see each other's events.
  */
 describe('projector engine over a real subscription', () => {
-  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
-  const store = new EventStore(client);
+  const { store } = connectToSharedStore();
   let dataDir: string;
   beforeEach(async () => (dataDir = await mkdtemp(join(tmpdir(), 'projector-int-'))));
   afterEach(() => rm(dataDir, { recursive: true, force: true }));
-  afterAll(() => client.dispose());
 
   const prefix = (): string => `tally${randomUUID().replaceAll('-', '').slice(0, 12)}-`;
-  const meta = (): CommandMetadata => {
-    const commandId = randomUUID();
-    return {
-      $correlationId: commandId,
-      $causationId: commandId,
-      commandId,
-      actor: 'tester',
-      onBehalfOf: null,
-      permission: null,
-      simulatedTime: new Date().toISOString(),
-    };
-  };
   const append = async (stream: string, event: TallyEvent): Promise<bigint> =>
-    (await store.append(stream, [event], 'any', meta())).position;
+    (await store.append(stream, [event], 'any', testMetadata({ simulatedTime: new Date().toISOString() })))
+      .position;
   const quiet = { log: () => undefined };
 
   it('stopped mid-stream and restarted from its snapshot converges to the digest of a full rebuild', async () => {
@@ -95,7 +83,12 @@ describe('projector engine over a real subscription', () => {
       });
       await second.start();
       const position = (
-        await freshStore.append(`${streams}b`, [{ type: 'Tallied', data: { amount: 1 } }], 'any', meta())
+        await freshStore.append(
+          `${streams}b`,
+          [{ type: 'Tallied', data: { amount: 1 } }],
+          'any',
+          testMetadata({ simulatedTime: new Date().toISOString() }),
+        )
       ).position;
       await second.waitForPosition(position);
       await second.stop();

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { eventSchemas } from '#events';
-import { EventStore, createEventStoreClient, type CommandMetadata } from '#eventstore';
 import { PROJECTIONS, Projector } from '#read-models';
 import { createProjectorApp } from '../../../apps/projector/src/bootstrap.js';
 import {
@@ -10,6 +9,7 @@ import {
   lineEvents,
   numberOf,
 } from '../../../bench/replay/workload.js';
+import { connectToSharedStore, testMetadata } from '../../support/shared-store.js';
 
 /**
  * Issue 12 §4, the projector's side of test/integration/api/openapi.int-spec.ts: every operation its
@@ -28,19 +28,6 @@ interface Operation {
 interface OpenApiDocument {
   readonly paths: Readonly<Record<string, Readonly<Record<string, Operation>>>>;
 }
-
-const metadata = (): CommandMetadata => {
-  const commandId = randomUUID();
-  return {
-    $correlationId: commandId,
-    $causationId: commandId,
-    commandId,
-    actor: 'system:test',
-    onBehalfOf: null,
-    permission: null,
-    simulatedTime: '2026-01-05T09:00:00Z',
-  };
-};
 
 /** The status of an answer; a server-sent stream is left as soon as its status is known. */
 const statusOf = async (
@@ -71,17 +58,20 @@ const statusOf = async (
 };
 
 describe('the projector answers as its OpenAPI document says', () => {
-  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
-  const store = new EventStore(client, eventSchemas);
-  afterAll(() => client.dispose(), 30_000);
+  const { store } = connectToSharedStore(eventSchemas);
 
   it('documents the status of every answer of every route', async () => {
     const A = `oa${randomUUID().replaceAll('-', '').slice(0, 12)}`;
     const workload = { seed: 7, accountId: A, lines: 1, callsPerLine: 2 };
     const account = accountEvents(workload);
     const line = lineEvents(workload, 0);
-    await store.append(account.stream, account.events, 'any', metadata());
-    const { position } = await store.append(line.stream, line.events, 'any', metadata());
+    await store.append(account.stream, account.events, 'any', testMetadata({ actor: 'system:test' }));
+    const { position } = await store.append(
+      line.stream,
+      line.events,
+      'any',
+      testMetadata({ actor: 'system:test' }),
+    );
     const callId = line.events
       .map((event) => (event.data as { callId?: string }).callId)
       .find((id) => id !== undefined)!;

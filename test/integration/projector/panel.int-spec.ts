@@ -3,33 +3,27 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { configuration } from '#http';
 import { eventSchemas } from '#events';
-import { EventStore, createEventStoreClient } from '#eventstore';
 import { createProjectorApp } from '../../../apps/projector/src/bootstrap.js';
 import { projectorSettingsFrom } from '../../../apps/projector/src/projector-config.js';
 import { Projector } from '#read-models';
 import { PROJECTIONS } from '#read-models';
 import type { Directory, PanelError, Seat, Steps } from '../../../apps/projector/src/panel/seat-contract.js';
 import { accountEvents, delegateOf, delegatorOf, numberOf } from '../../../bench/replay/workload.js';
+import { connectToSharedStore, testMetadata } from '../../support/shared-store.js';
 
 /** The web app as the projector serves it: the built page and assets, the directory and a seat. */
 describe('projector Assistant panel', () => {
-  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
-  const store = new EventStore(client, eventSchemas);
-  afterAll(() => client.dispose(), 30_000);
+  const { store } = connectToSharedStore(eventSchemas);
 
   it('serves the built page and its assets, the directory of parties, and seats with lines labelled per R11 and R20 availability', async () => {
     const accountId = `acc${randomUUID().replaceAll('-', '').slice(0, 12)}`;
     const account = accountEvents({ seed: 1, accountId, lines: 1, callsPerLine: 0 });
-    const commandId = randomUUID();
-    const { position } = await store.append(account.stream, account.events, 'any', {
-      $correlationId: commandId,
-      $causationId: commandId,
-      commandId,
-      actor: 'system:test',
-      onBehalfOf: null,
-      permission: null,
-      simulatedTime: '2026-01-05T09:00:00Z',
-    });
+    const { position } = await store.append(
+      account.stream,
+      account.events,
+      'any',
+      testMetadata({ actor: 'system:test' }),
+    );
     const projector = new Projector(store, PROJECTIONS, {
       streamPrefixes: [`account-${accountId}`, `line-${accountId}.`],
       log: () => undefined,

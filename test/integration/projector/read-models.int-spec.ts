@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { evolveAccount, initialAccountState, lineContextFor, lineDecider, type LineCommand } from '#domain';
 import { eventSchemas, type DomainEvent } from '#events';
-import { EventStore, createEventStoreClient, type CommandMetadata } from '#eventstore';
+import { type CommandMetadata } from '#eventstore';
 import { createProjectorApp } from '../../../apps/projector/src/bootstrap.js';
 import { PROJECTIONS, Projector, replay } from '#read-models';
 import {
@@ -17,6 +17,7 @@ import {
   rng,
   type WorkloadOptions,
 } from '../../../bench/replay/workload.js';
+import { connectToSharedStore, testMetadata } from '../../support/shared-store.js';
 
 /**
  * The real projections over the embedded server: events of the real catalogue appended through
@@ -27,12 +28,10 @@ import {
 type Json = any;
 
 describe('projector read models over the embedded event store', () => {
-  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
-  const store = new EventStore(client, eventSchemas);
+  const { store } = connectToSharedStore(eventSchemas);
   let dataDir: string;
   beforeEach(async () => (dataDir = await mkdtemp(join(tmpdir(), 'projector-rm-'))));
   afterEach(() => rm(dataDir, { recursive: true, force: true }));
-  afterAll(() => client.dispose(), 30_000);
 
   const quiet = { log: () => undefined };
   const workload = (seed: number): WorkloadOptions => ({
@@ -46,18 +45,8 @@ describe('projector read models over the embedded event store', () => {
     `line-${options.accountId}.`,
   ];
   /** Simulated time follows the events' own `at`, so `asOfTime` has something to cut. */
-  const meta = (events: readonly DomainEvent[]): CommandMetadata => {
-    const commandId = randomUUID();
-    return {
-      $correlationId: commandId,
-      $causationId: commandId,
-      commandId,
-      actor: 'system:test',
-      onBehalfOf: null,
-      permission: null,
-      simulatedTime: (events[0]!.data as { at: string }).at,
-    };
-  };
+  const meta = (events: readonly DomainEvent[]): CommandMetadata =>
+    testMetadata({ actor: 'system:test', simulatedTime: (events[0]!.data as { at: string }).at });
 
   /** Appends the account, then the lines interleaved in small random chunks, as a live system would. */
   const appendWorkload = async (options: WorkloadOptions, chunk = 7): Promise<bigint> => {

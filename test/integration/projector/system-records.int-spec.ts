@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { testMetadata } from '../../support/shared-store.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { EventStore, createEventStoreClient, type CommandMetadata } from '#eventstore';
+import { EventStore, createEventStoreClient } from '#eventstore';
 import { tally } from '../../../libs/read-models/src/engine/engine.fixture.js';
 import { Projector, replay } from '#read-models';
 import { startEmbeddedEventStore, type EmbeddedEventStore } from '../../support/embedded-eventstore.js';
@@ -31,19 +31,6 @@ describe('the projector on a store that holds system records', () => {
     await rm(dataDir, { recursive: true, force: true });
   }, PROCESS_BUDGET_MS);
 
-  const meta = (): CommandMetadata => {
-    const commandId = randomUUID();
-    return {
-      $correlationId: commandId,
-      $causationId: commandId,
-      commandId,
-      actor: 'tester',
-      onBehalfOf: null,
-      permission: null,
-      simulatedTime: new Date().toISOString(),
-    };
-  };
-
   it(
     'projects every domain event, dates its lag from the first domain event and replays the same state',
     async () => {
@@ -54,7 +41,12 @@ describe('the projector on a store that holds system records', () => {
       let last = 0n;
       for (let i = 0; i < 5; i++)
         last = (
-          await store.append(`tally-${i % 2}`, [{ type: 'Tallied', data: { amount: i } }], 'any', meta())
+          await store.append(
+            `tally-${i % 2}`,
+            [{ type: 'Tallied', data: { amount: i } }],
+            'any',
+            testMetadata({ simulatedTime: new Date().toISOString() }),
+          )
         ).position;
       const [oldest] = await collectAll(client.readStream('tally-0', { maxCount: 1 }));
 

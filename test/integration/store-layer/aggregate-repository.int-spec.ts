@@ -1,13 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DomainEvent } from '#events';
-import {
-  AggregateRepository,
-  EventStore,
-  StreamVersionConflictError,
-  createEventStoreClient,
-  type CommandMetadata,
-} from '#eventstore';
+import { AggregateRepository, StreamVersionConflictError } from '#eventstore';
 import { collect } from '../../support/collect.js';
+import { connectToSharedStore, testMetadata } from '../../support/shared-store.js';
 
 /** A counter with a ceiling: the smallest aggregate whose invariant a race could break. */
 type Incremented = DomainEvent<'Incremented', { by: number }>;
@@ -24,34 +19,27 @@ const incrementBelowCeiling = (state: Counter): Incremented[] => {
   return [{ type: 'Incremented', data: { by: 1 } }];
 };
 
-const meta = (commandId: string = randomUUID()): CommandMetadata => ({
-  $correlationId: commandId,
-  $causationId: commandId,
-  commandId,
-  actor: 'tester',
-  onBehalfOf: null,
-  permission: null,
-  simulatedTime: '2026-01-05T09:00:00.000Z',
-});
-
 describe('event-store layer through the official client', () => {
-  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
-  const store = new EventStore(client);
-  afterAll(() => client.dispose());
+  const { store } = connectToSharedStore();
 
   const stream = (): string => `counter-${randomUUID().replaceAll('-', '')}`;
 
   it('appends with the expected revision and turns a conflict into a typed error', async () => {
     const name = stream();
-    await store.append(name, [{ type: 'Incremented', data: { by: 1 } }], 'no_stream', meta());
-    const conflict = store.append(name, [{ type: 'Incremented', data: { by: 1 } }], 'no_stream', meta());
+    await store.append(name, [{ type: 'Incremented', data: { by: 1 } }], 'no_stream', testMetadata());
+    const conflict = store.append(
+      name,
+      [{ type: 'Incremented', data: { by: 1 } }],
+      'no_stream',
+      testMetadata(),
+    );
     await expect(conflict).rejects.toBeInstanceOf(StreamVersionConflictError);
     await expect(conflict).rejects.toMatchObject({ stream: name, actualRevision: 0n });
   });
 
   it('writes the SPEC §2 metadata on every event and reads it back', async () => {
     const name = stream();
-    const metadata = meta('cmd-metadata-check');
+    const metadata = testMetadata({ commandId: 'cmd-metadata-check' });
     await store.append(name, [{ type: 'Incremented', data: { by: 2 } }], 'any', metadata);
     const [stored] = await collect(store.readStream(name));
     expect(stored?.event).toEqual({ type: 'Incremented', data: { by: 2 } });
@@ -65,7 +53,7 @@ describe('event-store layer through the official client', () => {
       { type: 'Incremented', data: { by: 1 } },
       { type: 'Incremented', data: { by: 2 } },
     ];
-    await store.append(name, increments, 'no_stream', meta());
+    await store.append(name, increments, 'no_stream', testMetadata());
     const [first, second] = await collect(store.readStream(name));
     const records = await store.readAllRecords(first!.position, 2);
     expect(records.map(({ id, type, position }) => ({ id, type, position }))).toEqual([
@@ -86,7 +74,7 @@ describe('event-store layer through the official client', () => {
     // Separate repositories have separate caches and queues: like separate api instances.
     const racers = Array.from({ length: 12 }, () => new AggregateRepository(store, counter));
     const results = await Promise.allSettled(
-      racers.map((repo) => repo.handle(name, incrementBelowCeiling, meta())),
+      racers.map((repo) => repo.handle(name, incrementBelowCeiling, testMetadata())),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(CEILING);
     expect(
@@ -101,12 +89,12 @@ describe('event-store layer through the official client', () => {
     const name = stream();
     const stale = new AggregateRepository(store, counter);
     await stale.load(name); // caches "empty"
-    await new AggregateRepository(store, counter).handle(name, incrementBelowCeiling, meta());
+    await new AggregateRepository(store, counter).handle(name, incrementBelowCeiling, testMetadata());
     const needsOne = (state: Counter): Incremented[] => {
       if (state.value < 1) throw new Error('EMPTY');
       return [{ type: 'Incremented', data: { by: 10 } }];
     };
-    const outcome = await stale.handle(name, needsOne, meta());
+    const outcome = await stale.handle(name, needsOne, testMetadata());
     expect(outcome.revision).toBe(1n);
     expect((await stale.load(name)).state.value).toBe(11);
   });
@@ -117,7 +105,7 @@ describe('event-store layer through the official client', () => {
     await follower.follow('counter-');
     try {
       await follower.load(name);
-      await new AggregateRepository(store, counter).handle(name, incrementBelowCeiling, meta());
+      await new AggregateRepository(store, counter).handle(name, incrementBelowCeiling, testMetadata());
       let seen = 0;
       for (let attempt = 0; attempt < 100 && seen === 0; attempt++) {
         seen = (await follower.current(name)).state.value;
@@ -125,7 +113,7 @@ describe('event-store layer through the official client', () => {
       }
       expect(seen).toBe(1);
       // Its own append is folded once, whichever of the append and the subscription comes first.
-      await follower.handle(name, incrementBelowCeiling, meta());
+      await follower.handle(name, incrementBelowCeiling, testMetadata());
       await new Promise((settle) => setTimeout(settle, 100));
       expect(await follower.current(name)).toEqual({ state: { value: 2 }, revision: 1n });
     } finally {
@@ -136,7 +124,7 @@ describe('event-store layer through the official client', () => {
   it('never answers current() with a fold whose first read is still under way', async () => {
     const name = stream();
     const writer = new AggregateRepository(store, counter);
-    for (let i = 0; i < 3; i++) await writer.handle(name, incrementBelowCeiling, meta());
+    for (let i = 0; i < 3; i++) await writer.handle(name, incrementBelowCeiling, testMetadata());
     const follower = new AggregateRepository(store, counter);
     await follower.follow('counter-');
     try {
@@ -158,13 +146,13 @@ describe('event-store layer through the official client', () => {
   it('answers a resent command id with the first outcome and appends nothing', async () => {
     const name = stream();
     const repo = new AggregateRepository(store, counter);
-    const first = await repo.handle(name, incrementBelowCeiling, meta('cmd-once'));
-    const again = await repo.handle(name, incrementBelowCeiling, meta('cmd-once'));
+    const first = await repo.handle(name, incrementBelowCeiling, testMetadata({ commandId: 'cmd-once' }));
+    const again = await repo.handle(name, incrementBelowCeiling, testMetadata({ commandId: 'cmd-once' }));
     // A different instance that never saw the command learns it from the stream.
     const elsewhere = await new AggregateRepository(store, counter).handle(
       name,
       incrementBelowCeiling,
-      meta('cmd-once'),
+      testMetadata({ commandId: 'cmd-once' }),
     );
     expect(again).toEqual({ ...first, duplicate: true });
     expect(elsewhere).toEqual({ ...first, duplicate: true });
@@ -174,7 +162,12 @@ describe('event-store layer through the official client', () => {
   it('delivers a filtered $all subscription in order, marks caught-up, then goes live', async () => {
     const prefix = `sub${randomUUID().replaceAll('-', '').slice(0, 12)}-`;
     for (let i = 0; i < 3; i++) {
-      await store.append(`${prefix}${i}`, [{ type: 'Incremented', data: { by: i } }], 'no_stream', meta());
+      await store.append(
+        `${prefix}${i}`,
+        [{ type: 'Incremented', data: { by: i } }],
+        'no_stream',
+        testMetadata(),
+      );
     }
     const subscription = store.subscribeToAll({ streamPrefixes: [prefix] });
     const seen: string[] = [];
@@ -183,7 +176,12 @@ describe('event-store layer through the official client', () => {
     for await (const item of subscription) {
       if (item.kind === 'caughtUp') {
         caughtUp = true;
-        await store.append(`${prefix}live`, [{ type: 'Incremented', data: { by: 9 } }], 'no_stream', meta());
+        await store.append(
+          `${prefix}live`,
+          [{ type: 'Incremented', data: { by: 9 } }],
+          'no_stream',
+          testMetadata(),
+        );
       }
       if (item.kind === 'event') {
         expect(item.stored.position!).toBeGreaterThan(lastPosition);

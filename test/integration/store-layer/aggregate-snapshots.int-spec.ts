@@ -4,14 +4,12 @@ import { binaryEvent, jsonEvent, type EventData } from '@eventstore/db-client';
 import type { DomainEvent } from '#events';
 import {
   AggregateRepository,
-  EventStore,
   SNAPSHOT_EVENT_TYPE,
-  createEventStoreClient,
   readAggregateSnapshot,
   snapshotStreamOf,
-  type CommandMetadata,
   type SnapshotCodec,
 } from '#eventstore';
+import { connectToSharedStore, testMetadata } from '../../support/shared-store.js';
 
 /**
  * An aggregate whose state is its whole history in order: a snapshot that skipped, doubled or
@@ -42,16 +40,6 @@ const note = (text: string) => (): Noted[] => [{ type: 'Noted', data: { note: te
 const snapshotEvent = (data: unknown): EventData =>
   binaryEvent({ type: SNAPSHOT_EVENT_TYPE, data: gzipSync(Buffer.from(JSON.stringify(data), 'utf8')) });
 
-const meta = (commandId: string = randomUUID()): CommandMetadata => ({
-  $correlationId: commandId,
-  $causationId: commandId,
-  commandId,
-  actor: 'tester',
-  onBehalfOf: null,
-  permission: null,
-  simulatedTime: '2026-01-05T09:00:00.000Z',
-});
-
 const until = async (condition: () => boolean, what: string): Promise<void> => {
   for (let waited = 0; !condition(); waited += 20) {
     if (waited > 20_000) throw new Error(`timed out waiting for ${what}`);
@@ -60,9 +48,7 @@ const until = async (condition: () => boolean, what: string): Promise<void> => {
 };
 
 describe('aggregate snapshots through the official client', () => {
-  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
-  const store = new EventStore(client);
-  afterAll(() => client.dispose());
+  const { client, store } = connectToSharedStore();
 
   const stream = (): string => `notes-${randomUUID().replaceAll('-', '')}`;
   /** The truth: a repository without snapshots folds the whole stream. */
@@ -83,7 +69,7 @@ describe('aggregate snapshots through the official client', () => {
     await Promise.all(
       writers.map(async (writer, w) => {
         for (let i = 0; i < 60; i++) {
-          await writer.handle(name, note(`${w}:${i}`), meta());
+          await writer.handle(name, note(`${w}:${i}`), testMetadata());
           if (i % 15 === 14) {
             const loader = new AggregateRepository(store, withSnapshots, options);
             coldLoaders.push(loader);
@@ -114,10 +100,10 @@ describe('aggregate snapshots through the official client', () => {
   it('a cold load answers a resent command id from a snapshot with its first result, not a second append', async () => {
     const name = stream();
     const writer = new AggregateRepository(store, withSnapshots, { snapshotEveryEvents: 3 });
-    const resent = meta();
-    await writer.handle(name, note('first'), meta());
+    const resent = testMetadata();
+    await writer.handle(name, note('first'), testMetadata());
     await writer.handle(name, note('once'), resent);
-    for (let i = 0; i < 5; i++) await writer.handle(name, note(`more-${i}`), meta());
+    for (let i = 0; i < 5; i++) await writer.handle(name, note(`more-${i}`), testMetadata());
     await until(() => writer.snapshots.written > 0, 'a snapshot');
 
     const restarted = new AggregateRepository(store, withSnapshots, { snapshotEveryEvents: 3 });
@@ -162,7 +148,7 @@ describe('aggregate snapshots through the official client', () => {
     'a snapshot %s is ignored, the fold starts from the first event, and the next command writes a good one',
     async (_, event, reason) => {
       const name = stream();
-      for (let i = 0; i < 4; i++) await store.append(name, note(`n${i}`)(), 'any', meta());
+      for (let i = 0; i < 4; i++) await store.append(name, note(`n${i}`)(), 'any', testMetadata());
       await client.appendToStream(snapshotStreamOf(name), event);
 
       const logs: string[] = [];
@@ -176,7 +162,7 @@ describe('aggregate snapshots through the official client', () => {
       expect(logs.join('\n')).toMatch(reason);
 
       // A load writes nothing (it may serve a refused command); the next accepted command does.
-      await repository.handle(name, note('n4'), meta());
+      await repository.handle(name, note('n4'), testMetadata());
       await until(() => repository.snapshots.written > 0, 'the rebuilt snapshot');
       const rebuilt = await readAggregateSnapshot(store, name, codec);
       expect(rebuilt).toMatchObject({
@@ -188,7 +174,7 @@ describe('aggregate snapshots through the official client', () => {
 
   it('a snapshot that does not match the event at its revision (a stream written anew) is ignored', async () => {
     const name = stream();
-    for (let i = 0; i < 4; i++) await store.append(name, note(`n${i}`)(), 'any', meta());
+    for (let i = 0; i < 4; i++) await store.append(name, note(`n${i}`)(), 'any', testMetadata());
     const forged = {
       schemaVersion: 3,
       revision: '1',
@@ -207,7 +193,7 @@ describe('aggregate snapshots through the official client', () => {
     const name = stream();
     const writer = new AggregateRepository(store, withSnapshots, { snapshotEveryEvents: 1 });
     for (let i = 0; i < 6; i++) {
-      await writer.handle(name, note(`n${i}`), meta());
+      await writer.handle(name, note(`n${i}`), testMetadata());
       await until(() => writer.snapshots.written > i, 'a snapshot per command');
     }
     const { metadata } = await client.getStreamMetadata(snapshotStreamOf(name));
@@ -223,7 +209,7 @@ describe('aggregate snapshots through the official client', () => {
     const from = await store.headPosition();
     const writer = new AggregateRepository(store, withSnapshots, { snapshotEveryEvents: 1 });
     for (let i = 0; i < 3; i++) {
-      await writer.handle(name, note(`n${i}`), meta());
+      await writer.handle(name, note(`n${i}`), testMetadata());
       await until(() => writer.snapshots.written > i, 'a snapshot per command');
     }
     // Snapshots are in the log: a check that would pass on a log without them proves nothing.

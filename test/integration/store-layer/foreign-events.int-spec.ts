@@ -1,13 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { jsonEvent } from '@eventstore/db-client';
 import { EventSchemaRegistry, type DomainEvent } from '#events';
-import {
-  AggregateRepository,
-  EventStore,
-  ForeignEventInStreamError,
-  createEventStoreClient,
-  type CommandMetadata,
-} from '#eventstore';
+import { AggregateRepository, ForeignEventInStreamError } from '#eventstore';
+import { connectToSharedStore, testMetadata } from '../../support/shared-store.js';
 
 /** A counter whose one event type has a schema, so that data can fail it. */
 type Incremented = DomainEvent<'Incremented', { by: number }>;
@@ -23,18 +18,6 @@ const counter = {
   evolve: (s: { value: number }, e: Incremented) => ({ value: s.value + e.data.by }),
 };
 const increment = (): Incremented[] => [{ type: 'Incremented', data: { by: 1 } }];
-const meta = (): CommandMetadata => {
-  const commandId = randomUUID();
-  return {
-    $correlationId: commandId,
-    $causationId: commandId,
-    commandId,
-    actor: 'tester',
-    onBehalfOf: null,
-    permission: null,
-    simulatedTime: '2026-01-05T09:00:00.000Z',
-  };
-};
 
 /**
  * The aggregate repository's folds, through the official client, on streams another client wrote to:
@@ -43,15 +26,13 @@ const meta = (): CommandMetadata => {
  * `skip` (the timers') the fold steps over it too and the command appends.
  */
 describe('aggregate folds over events Switchboard did not write', () => {
-  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
-  const store = new EventStore(client, schemas);
-  afterAll(() => client.dispose());
+  const { client, store } = connectToSharedStore(schemas);
   const stream = (): string => `counter-${randomUUID().replaceAll('-', '')}`;
 
   it('given another client’s events (no metadata, metadata not JSON, an unknown type), folds past them and appends after them', async () => {
     const name = stream();
     const repository = new AggregateRepository(store, counter);
-    await repository.handle(name, increment, meta());
+    await repository.handle(name, increment, testMetadata());
     await client.appendToStream(name, [
       jsonEvent({ type: 'Incremented', data: { by: 100 } }),
       jsonEvent({ type: 'Incremented', data: { by: 100 }, metadata: new Uint8Array([1, 2]) }),
@@ -59,7 +40,7 @@ describe('aggregate folds over events Switchboard did not write', () => {
     ]);
     // A fresh repository reads the whole stream; the one above decides on its cache, conflicts, catches up.
     for (const repo of [new AggregateRepository(store, counter), repository]) {
-      const outcome = await repo.handle(name, increment, meta());
+      const outcome = await repo.handle(name, increment, testMetadata());
       expect(outcome.events).toEqual(increment());
     }
     const { state, revision } = await new AggregateRepository(store, counter).load(name);
@@ -85,10 +66,10 @@ describe('aggregate folds over events Switchboard did not write', () => {
     schemaVersion: number,
   ): Promise<{ name: string; position: bigint }> => {
     const name = stream();
-    await repository.handle(name, increment, meta());
+    await repository.handle(name, increment, testMetadata());
     const written = await client.appendToStream(
       name,
-      jsonEvent({ ...event, metadata: { ...meta(), schemaVersion } as Record<string, unknown> }),
+      jsonEvent({ ...event, metadata: { ...testMetadata(), schemaVersion } as Record<string, unknown> }),
     );
     return { name, position: written.position!.commit };
   };
@@ -104,14 +85,14 @@ describe('aggregate folds over events Switchboard did not write', () => {
     async (_case, event, schemaVersion, reason) => {
       const repository = new AggregateRepository(store, counter);
       const { name, position } = await streamWithUnreadable(repository, event, schemaVersion);
-      const refused = repository.handle(name, increment, meta());
+      const refused = repository.handle(name, increment, testMetadata());
       await expect(refused).rejects.toBeInstanceOf(ForeignEventInStreamError);
       await expect(refused).rejects.toMatchObject({
         foreign: { stream: name, revision: 1n, position, reason },
       });
       expect(repository.foreignRefusals.counts().total).toBe(1);
       await expect(
-        repository.handle(name, increment, meta(), { foreignEvents: 'refuse' }),
+        repository.handle(name, increment, testMetadata(), { foreignEvents: 'refuse' }),
       ).rejects.toMatchObject({ foreign: { revision: 1n, reason } });
       await expect(new AggregateRepository(store, counter).load(name)).rejects.toBeInstanceOf(
         ForeignEventInStreamError,
@@ -126,18 +107,18 @@ describe('aggregate folds over events Switchboard did not write', () => {
       const repository = new AggregateRepository(store, counter);
       const { name } = await streamWithUnreadable(repository, event, schemaVersion);
       // The fold the first command cached is behind: the skip command conflicts, catches up past it.
-      const skipped = await repository.handle(name, increment, meta(), { foreignEvents: 'skip' });
+      const skipped = await repository.handle(name, increment, testMetadata(), { foreignEvents: 'skip' });
       expect(skipped).toMatchObject({ events: increment(), revision: 2n, duplicate: false });
       // A fresh repository reads the whole stream under the same policy.
       const fresh = new AggregateRepository(store, counter);
       expect(await fresh.load(name, 'skip')).toEqual({ state: { value: 2 }, revision: 2n });
-      expect(await fresh.handle(name, increment, meta(), { foreignEvents: 'skip' })).toMatchObject({
+      expect(await fresh.handle(name, increment, testMetadata(), { foreignEvents: 'skip' })).toMatchObject({
         revision: 3n,
       });
       expect(fresh.foreignRefusals.counts().total).toBe(0);
       // The unreadable event stays with the fold: a person's command on it is refused, naming it.
       for (const repo of [repository, fresh]) {
-        await expect(repo.handle(name, increment, meta())).rejects.toMatchObject({
+        await expect(repo.handle(name, increment, testMetadata())).rejects.toMatchObject({
           foreign: { stream: name, revision: 1n, reason },
         });
         await expect(repo.load(name)).rejects.toBeInstanceOf(ForeignEventInStreamError);
@@ -151,14 +132,14 @@ describe('aggregate folds over events Switchboard did not write', () => {
     await follower.follow('counter-');
     try {
       const name = stream();
-      await follower.handle(name, increment, meta());
+      await follower.handle(name, increment, testMetadata());
       expect(await follower.current(name)).toEqual({ state: { value: 1 }, revision: 0n });
       await client.appendToStream(
         name,
         jsonEvent({
           type: 'Incremented',
           data: {},
-          metadata: { ...meta(), schemaVersion: 1 } as Record<string, unknown>,
+          metadata: { ...testMetadata(), schemaVersion: 1 } as Record<string, unknown>,
         }),
       );
       await client.appendToStream(
@@ -166,7 +147,7 @@ describe('aggregate folds over events Switchboard did not write', () => {
         jsonEvent({
           type: 'Incremented',
           data: { by: 5 },
-          metadata: { ...meta(), schemaVersion: 1 } as Record<string, unknown>,
+          metadata: { ...testMetadata(), schemaVersion: 1 } as Record<string, unknown>,
         }),
       );
       let seen: { state: { value: number }; revision: bigint | 'no_stream' } | undefined;

@@ -4,13 +4,11 @@ import type { DomainEvent } from '#events';
 import {
   AggregateRepository,
   DeletedStreamError,
-  EventStore,
   TooManyCommandsError,
-  createEventStoreClient,
-  type CommandMetadata,
   type RepositoryOptions,
 } from '#eventstore';
 import { collect } from '../../support/collect.js';
+import { connectToSharedStore, testMetadata } from '../../support/shared-store.js';
 
 /** A counter whose commands add to it; `addTwice` writes two events, so a resend must return both. */
 type Added = DomainEvent<'Added', { by: number }>;
@@ -30,16 +28,6 @@ const addIfBelow =
     return [{ type: 'Added', data: { by } }];
   };
 
-const meta = (commandId: string = randomUUID()): CommandMetadata => ({
-  $correlationId: commandId,
-  $causationId: commandId,
-  commandId,
-  actor: 'tester',
-  onBehalfOf: null,
-  permission: null,
-  simulatedTime: '2026-01-05T09:00:00.000Z',
-});
-
 jest.setTimeout(60_000);
 
 const WINDOW_MS = 60_000;
@@ -51,9 +39,7 @@ const movableClock = () => {
 };
 
 describe('idempotency window of the aggregate repository, through the official client', () => {
-  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
-  const store = new EventStore(client);
-  afterAll(() => client.dispose());
+  const { store } = connectToSharedStore();
 
   const stream = (): string => `tally-${randomUUID().replaceAll('-', '')}`;
   const repository = (options: RepositoryOptions = {}) =>
@@ -63,9 +49,9 @@ describe('idempotency window of the aggregate repository, through the official c
   it('answers a resend after 5,000 later commands on the same stream with the first result, appending nothing', async () => {
     const name = stream();
     const repo = repository();
-    const first = await repo.handle(name, addTwice(7), meta('cmd-early'));
-    for (let i = 0; i < 5_000; i++) await repo.handle(name, add(1), meta());
-    const again = await repo.handle(name, addTwice(7), meta('cmd-early'));
+    const first = await repo.handle(name, addTwice(7), testMetadata({ commandId: 'cmd-early' }));
+    for (let i = 0; i < 5_000; i++) await repo.handle(name, add(1), testMetadata());
+    const again = await repo.handle(name, addTwice(7), testMetadata({ commandId: 'cmd-early' }));
     expect(again).toEqual({ ...first, duplicate: true });
     expect(again.events).toHaveLength(2);
     expect(await eventsIn(name)).toBe(5_002);
@@ -74,9 +60,13 @@ describe('idempotency window of the aggregate repository, through the official c
   it('answers a resend after a restart: a new repository rebuilds the command ids from the events', async () => {
     const name = stream();
     const before = repository();
-    const first = await before.handle(name, addTwice(3), meta('cmd-before-restart'));
-    for (let i = 0; i < 1_500; i++) await before.handle(name, add(1), meta());
-    const afterRestart = await repository().handle(name, addTwice(3), meta('cmd-before-restart'));
+    const first = await before.handle(name, addTwice(3), testMetadata({ commandId: 'cmd-before-restart' }));
+    for (let i = 0; i < 1_500; i++) await before.handle(name, add(1), testMetadata());
+    const afterRestart = await repository().handle(
+      name,
+      addTwice(3),
+      testMetadata({ commandId: 'cmd-before-restart' }),
+    );
     expect(afterRestart).toEqual({ ...first, duplicate: true });
     expect(await eventsIn(name)).toBe(1_502);
   });
@@ -85,15 +75,19 @@ describe('idempotency window of the aggregate repository, through the official c
     const name = stream();
     const clock = movableClock();
     const repo = repository({ now: clock.now });
-    const first = await repo.handle(name, add(5), meta('cmd-late'));
+    const first = await repo.handle(name, add(5), testMetadata({ commandId: 'cmd-late' }));
     clock.pass(WINDOW_MS + 1);
-    const inSameProcess = await repo.handle(name, add(5), meta('cmd-late'));
+    const inSameProcess = await repo.handle(name, add(5), testMetadata({ commandId: 'cmd-late' }));
     expect(inSameProcess).toMatchObject({ duplicate: false, revision: first.revision! + 1n });
 
     // A fresh process whose clock is past the window of both appends decides again too.
     const later = movableClock();
     later.pass(WINDOW_MS + 1);
-    const afterRestart = await repository({ now: later.now }).handle(name, add(5), meta('cmd-late'));
+    const afterRestart = await repository({ now: later.now }).handle(
+      name,
+      add(5),
+      testMetadata({ commandId: 'cmd-late' }),
+    );
     expect(afterRestart).toMatchObject({ duplicate: false, revision: first.revision! + 2n });
     expect(await eventsIn(name)).toBe(3);
   });
@@ -102,20 +96,27 @@ describe('idempotency window of the aggregate repository, through the official c
     const name = stream();
     const clock = movableClock();
     const repo = repository({ now: clock.now });
-    await repo.handle(name, add(1), meta('cmd-reused'));
+    await repo.handle(name, add(1), testMetadata({ commandId: 'cmd-reused' }));
     clock.pass(WINDOW_MS + 1);
-    const second = await repo.handle(name, add(2), meta('cmd-reused'));
-    expect(await repo.handle(name, add(2), meta('cmd-reused'))).toEqual({ ...second, duplicate: true });
+    const second = await repo.handle(name, add(2), testMetadata({ commandId: 'cmd-reused' }));
+    expect(await repo.handle(name, add(2), testMetadata({ commandId: 'cmd-reused' }))).toEqual({
+      ...second,
+      duplicate: true,
+    });
   });
 
   it('decides a resend of a rejected command again: nothing was appended, nothing acknowledged', async () => {
     const name = stream();
     const repo = repository();
-    await repo.handle(name, add(10), meta());
-    await expect(repo.handle(name, addIfBelow(5, 1), meta('cmd-refused'))).rejects.toThrow('LIMIT_REACHED');
+    await repo.handle(name, add(10), testMetadata());
+    await expect(
+      repo.handle(name, addIfBelow(5, 1), testMetadata({ commandId: 'cmd-refused' })),
+    ).rejects.toThrow('LIMIT_REACHED');
     // The same command id, sent again to a fresh process on a stream that now allows it.
     const restarted = repository();
-    await expect(restarted.handle(name, addIfBelow(20, 1), meta('cmd-refused'))).resolves.toMatchObject({
+    await expect(
+      restarted.handle(name, addIfBelow(20, 1), testMetadata({ commandId: 'cmd-refused' })),
+    ).resolves.toMatchObject({
       duplicate: false,
     });
     expect(await eventsIn(name)).toBe(2);
@@ -125,16 +126,23 @@ describe('idempotency window of the aggregate repository, through the official c
     const name = stream();
     const clock = movableClock();
     const repo = repository({ maxCommandsPerStream: 3, now: clock.now });
-    const first = await repo.handle(name, add(1), meta('cmd-1'));
-    await repo.handle(name, add(1), meta('cmd-2'));
-    await repo.handle(name, add(1), meta('cmd-3'));
-    const refused = await repo.handle(name, add(1), meta('cmd-4')).catch((error: unknown) => error);
+    const first = await repo.handle(name, add(1), testMetadata({ commandId: 'cmd-1' }));
+    await repo.handle(name, add(1), testMetadata({ commandId: 'cmd-2' }));
+    await repo.handle(name, add(1), testMetadata({ commandId: 'cmd-3' }));
+    const refused = await repo
+      .handle(name, add(1), testMetadata({ commandId: 'cmd-4' }))
+      .catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(TooManyCommandsError);
     expect((refused as TooManyCommandsError).retryAfterSeconds).toBe(WINDOW_MS / 1000);
     // Resends are still answered, and once the oldest leave the window new commands are taken.
-    expect(await repo.handle(name, add(1), meta('cmd-1'))).toEqual({ ...first, duplicate: true });
+    expect(await repo.handle(name, add(1), testMetadata({ commandId: 'cmd-1' }))).toEqual({
+      ...first,
+      duplicate: true,
+    });
     clock.pass(WINDOW_MS + 1);
-    await expect(repo.handle(name, add(1), meta('cmd-4'))).resolves.toMatchObject({ duplicate: false });
+    await expect(repo.handle(name, add(1), testMetadata({ commandId: 'cmd-4' }))).resolves.toMatchObject({
+      duplicate: false,
+    });
     expect(await eventsIn(name)).toBe(4);
   });
 
@@ -143,11 +151,11 @@ describe('idempotency window of the aggregate repository, through the official c
     const names = [stream(), stream(), stream()];
     const firsts = [];
     for (const name of names) {
-      firsts.push(await repo.handle(name, add(1), meta(`first-${name}`)));
-      for (let i = 0; i < 5; i++) await repo.handle(name, add(1), meta());
+      firsts.push(await repo.handle(name, add(1), testMetadata({ commandId: `first-${name}` })));
+      for (let i = 0; i < 5; i++) await repo.handle(name, add(1), testMetadata());
     }
     for (const [index, name] of names.entries()) {
-      expect(await repo.handle(name, add(1), meta(`first-${name}`))).toEqual({
+      expect(await repo.handle(name, add(1), testMetadata({ commandId: `first-${name}` }))).toEqual({
         ...firsts[index],
         duplicate: true,
       });
@@ -157,9 +165,7 @@ describe('idempotency window of the aggregate repository, through the official c
 });
 
 describe('streams deleted in the store behind the repository, through the official client', () => {
-  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
-  const store = new EventStore(client);
-  afterAll(() => client.dispose());
+  const { client, store } = connectToSharedStore();
 
   const stream = (): string => `gone-${randomUUID().replaceAll('-', '')}`;
   const deletionOf = (promise: Promise<unknown>) =>
@@ -171,24 +177,24 @@ describe('streams deleted in the store behind the repository, through the offici
   it('a tombstoned stream is gone for loads and commands, cached or not', async () => {
     const name = stream();
     const cached = new AggregateRepository(store, counter);
-    await cached.handle(name, add(1), meta());
+    await cached.handle(name, add(1), testMetadata());
     await client.tombstoneStream(name);
     expect(await deletionOf(cached.load(name))).toBe('tombstoned');
-    expect(await deletionOf(cached.handle(name, add(1), meta()))).toBe('tombstoned');
+    expect(await deletionOf(cached.handle(name, add(1), testMetadata()))).toBe('tombstoned');
     const cold = new AggregateRepository(store, counter);
-    expect(await deletionOf(cold.handle(name, add(1), meta()))).toBe('tombstoned');
+    expect(await deletionOf(cold.handle(name, add(1), testMetadata()))).toBe('tombstoned');
   });
 
   it('a soft-deleted stream is deleted, not new: loads and commands are refused and nothing is appended', async () => {
     const name = stream();
     const cached = new AggregateRepository(store, counter);
-    await cached.handle(name, add(1), meta());
+    await cached.handle(name, add(1), testMetadata());
     await client.deleteStream(name);
     expect(await deletionOf(cached.load(name))).toBe('softDeleted');
     expect(await deletionOf(new AggregateRepository(store, counter).load(name))).toBe('softDeleted');
-    expect(await deletionOf(new AggregateRepository(store, counter).handle(name, add(1), meta()))).toBe(
-      'softDeleted',
-    );
+    expect(
+      await deletionOf(new AggregateRepository(store, counter).handle(name, add(1), testMetadata())),
+    ).toBe('softDeleted');
     const { metadata } = await client.getStreamMetadata(name);
     expect(metadata?.truncateBefore).toBeDefined();
     await expect(collect(client.readStream(name))).rejects.toThrow();
@@ -202,7 +208,7 @@ describe('streams deleted in the store behind the repository, through the offici
     await follower.follow(prefix);
     try {
       for (const name of [soft, tombstoned]) {
-        await follower.handle(name, add(1), meta());
+        await follower.handle(name, add(1), testMetadata());
         expect(await follower.current(name)).toEqual({ state: { value: 1 }, revision: 0n });
       }
       await client.deleteStream(soft);
@@ -216,7 +222,7 @@ describe('streams deleted in the store behind the repository, through the offici
       }
       expect(answers).toEqual({ [soft]: 'softDeleted', [tombstoned]: 'tombstoned' });
       // A command on the soft-deleted stream would otherwise have recreated it on top of the old fold.
-      expect(await deletionOf(follower.handle(soft, add(1), meta()))).toBe('softDeleted');
+      expect(await deletionOf(follower.handle(soft, add(1), testMetadata()))).toBe('softDeleted');
     } finally {
       await follower.stopFollowing();
     }

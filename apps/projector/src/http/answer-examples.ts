@@ -3,6 +3,57 @@
  * answer (test/integration/projector/openapi.int-spec.ts requests every route) over the replay bench's
  * workload, with arrays cut to their first item and the account renamed `acme`.
  */
+
+/** The delegation both rosters show: the account's, by delegator, and the delegator's own. */
+const DELEGATION = {
+  delegationId: 'd0',
+  accountId: 'acme',
+  delegatorId: 'boss0',
+  delegateId: 'assistant0',
+  status: 'active',
+  permissions: ['placeCalls'],
+  sharedLines: ['+15552000000'],
+  optedIn: true,
+  businessHours: null,
+  invitedAt: '2026-01-05T09:00:00.000Z',
+  statusSince: '2026-01-05T09:00:00.000Z',
+  changes: [{ type: 'DelegateInvited', by: 'boss0', at: '2026-01-05T09:00:00.000Z' }],
+} as const;
+
+/** The same delegation in the account's roster, which names both parties. */
+const NAMED_DELEGATION = { ...DELEGATION, delegatorName: 'Boss 0', delegateName: 'Assistant 0' } as const;
+
+/** The answered call both histories show: the delegator's and the line's. */
+const ANSWERED_CALL = {
+  callId: 'acme-0-1',
+  line: 'acme.15552000000',
+  lineName: null,
+  direction: 'incoming',
+  external: '+15553370287',
+  vip: false,
+  status: 'ended',
+  result: 'answered',
+  startedAt: '2026-01-05T09:06:30.000Z',
+  answeredAt: '2026-01-05T09:06:34.000Z',
+  endedAt: '2026-01-05T09:08:30.000Z',
+  durationSeconds: 116,
+  labels: ['answered by Boss 0'],
+  placedBy: null,
+  answeredBy: { by: 'boss0', onBehalfOf: null, permission: null, at: '2026-01-05T09:06:34.000Z' },
+  pickedUpBy: [],
+  transferredBy: [
+    {
+      by: 'boss0',
+      onBehalfOf: null,
+      permission: null,
+      at: '2026-01-05T09:07:00.000Z',
+      to: 'assistant0',
+    },
+  ],
+  missedBy: [],
+  voicemailMessageId: null,
+} as const;
+
 export const ANSWER_EXAMPLES = {
   /** GET /accounts/{accountId}/roster */
   roster: {
@@ -10,66 +61,17 @@ export const ANSWER_EXAMPLES = {
     name: 'Bench Co',
     position: '9672',
     byDelegator: {
-      boss0: [
-        {
-          delegationId: 'd0',
-          accountId: 'acme',
-          delegatorId: 'boss0',
-          delegateId: 'assistant0',
-          status: 'active',
-          permissions: ['placeCalls'],
-          sharedLines: ['+15552000000'],
-          optedIn: true,
-          businessHours: null,
-          invitedAt: '2026-01-05T09:00:00.000Z',
-          statusSince: '2026-01-05T09:00:00.000Z',
-          changes: [{ type: 'DelegateInvited', by: 'boss0', at: '2026-01-05T09:00:00.000Z' }],
-          delegatorName: 'Boss 0',
-          delegateName: 'Assistant 0',
-        },
-      ],
+      boss0: [NAMED_DELEGATION],
     },
     byDelegate: {
-      assistant0: [
-        {
-          delegationId: 'd0',
-          accountId: 'acme',
-          delegatorId: 'boss0',
-          delegateId: 'assistant0',
-          status: 'active',
-          permissions: ['placeCalls'],
-          sharedLines: ['+15552000000'],
-          optedIn: true,
-          businessHours: null,
-          invitedAt: '2026-01-05T09:00:00.000Z',
-          statusSince: '2026-01-05T09:00:00.000Z',
-          changes: [{ type: 'DelegateInvited', by: 'boss0', at: '2026-01-05T09:00:00.000Z' }],
-          delegatorName: 'Boss 0',
-          delegateName: 'Assistant 0',
-        },
-      ],
+      assistant0: [NAMED_DELEGATION],
     },
   },
   /** GET /accounts/{accountId}/parties/{partyId}/roster */
   partyRoster: {
     partyId: 'boss0',
     name: 'Boss 0',
-    asDelegator: [
-      {
-        delegationId: 'd0',
-        accountId: 'acme',
-        delegatorId: 'boss0',
-        delegateId: 'assistant0',
-        status: 'active',
-        permissions: ['placeCalls'],
-        sharedLines: ['+15552000000'],
-        optedIn: true,
-        businessHours: null,
-        invitedAt: '2026-01-05T09:00:00.000Z',
-        statusSince: '2026-01-05T09:00:00.000Z',
-        changes: [{ type: 'DelegateInvited', by: 'boss0', at: '2026-01-05T09:00:00.000Z' }],
-      },
-    ],
+    asDelegator: [DELEGATION],
     asDelegate: [],
   },
   /** GET /accounts/{accountId}/parties/{partyId}/history */
@@ -77,37 +79,7 @@ export const ANSWER_EXAMPLES = {
     partyId: 'boss0',
     viewerRole: 'self',
     position: '9672',
-    calls: [
-      {
-        callId: 'acme-0-1',
-        line: 'acme.15552000000',
-        lineName: null,
-        direction: 'incoming',
-        external: '+15553370287',
-        vip: false,
-        status: 'ended',
-        result: 'answered',
-        startedAt: '2026-01-05T09:06:30.000Z',
-        answeredAt: '2026-01-05T09:06:34.000Z',
-        endedAt: '2026-01-05T09:08:30.000Z',
-        durationSeconds: 116,
-        labels: ['answered by Boss 0'],
-        placedBy: null,
-        answeredBy: { by: 'boss0', onBehalfOf: null, permission: null, at: '2026-01-05T09:06:34.000Z' },
-        pickedUpBy: [],
-        transferredBy: [
-          {
-            by: 'boss0',
-            onBehalfOf: null,
-            permission: null,
-            at: '2026-01-05T09:07:00.000Z',
-            to: 'assistant0',
-          },
-        ],
-        missedBy: [],
-        voicemailMessageId: null,
-      },
-    ],
+    calls: [ANSWERED_CALL],
   },
   /** GET /accounts/{accountId}/parties/{partyId}/recordings */
   recordings: { owner: 'boss0', recordings: [] },
@@ -208,37 +180,7 @@ export const ANSWER_EXAMPLES = {
   /** GET /lines/{accountId}/{number}/history */
   lineHistory: {
     position: '9672',
-    calls: [
-      {
-        callId: 'acme-0-1',
-        line: 'acme.15552000000',
-        lineName: null,
-        direction: 'incoming',
-        external: '+15553370287',
-        vip: false,
-        status: 'ended',
-        result: 'answered',
-        startedAt: '2026-01-05T09:06:30.000Z',
-        answeredAt: '2026-01-05T09:06:34.000Z',
-        endedAt: '2026-01-05T09:08:30.000Z',
-        durationSeconds: 116,
-        labels: ['answered by Boss 0'],
-        placedBy: null,
-        answeredBy: { by: 'boss0', onBehalfOf: null, permission: null, at: '2026-01-05T09:06:34.000Z' },
-        pickedUpBy: [],
-        transferredBy: [
-          {
-            by: 'boss0',
-            onBehalfOf: null,
-            permission: null,
-            at: '2026-01-05T09:07:00.000Z',
-            to: 'assistant0',
-          },
-        ],
-        missedBy: [],
-        voicemailMessageId: null,
-      },
-    ],
+    calls: [ANSWERED_CALL],
   },
   /** GET /lines/{accountId}/{number}/diagnostics/busy */
   whyBusy: {

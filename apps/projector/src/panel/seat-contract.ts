@@ -1,40 +1,15 @@
 /**
  * The JSON the web app (apps/web) reads from the projector's /panel routes. Types only, importing
- * nothing, so the browser bundle and the projector share one contract without sharing server code.
+ * only the read models' types-only module, so the browser bundle and the projector share one contract
+ * without sharing server code: a lamp or a speed-dial key is the shape the read model answers.
  */
 
-export type Lamp =
-  | { readonly state: 'idle' }
-  | {
-      readonly state: 'ringing';
-      readonly callId: string;
-      readonly from: string;
-      readonly since: string;
-      readonly alerted: string[];
-      readonly alertedNames: (string | null)[];
-      readonly youAreAlerted: boolean;
-    }
-  | {
-      readonly state: 'busy';
-      readonly callId: string;
-      readonly phase: 'dialing' | 'connected';
-      readonly by: string[];
-      readonly byNames: (string | null)[];
-      readonly onBehalfOf: string | null;
-      readonly onBehalfOfName: string | null;
-      readonly since: string;
-      readonly transferringTo: string | null;
-      readonly locked: boolean;
-    }
-  | {
-      readonly state: 'held';
-      readonly callId: string;
-      readonly heldBy: string;
-      readonly heldByName: string | null;
-      readonly onBehalfOf: string | null;
-      readonly locked: boolean;
-      readonly since: string;
-    };
+import type { LampState, SpeedDialTarget } from '../../../../libs/read-models/src/queries/view-types.js';
+
+export type { SpeedDialTarget };
+
+/** A line's busy lamp as the viewer sees it (R11, R12): the read model's own. */
+export type Lamp = LampState;
 
 /** An R20 answer to "can the viewer do this on this line now?", in the rule's own sentence. */
 export interface Availability {
@@ -123,17 +98,6 @@ export interface SeatLine {
   };
   readonly history: readonly SeatHistoryEntry[];
 }
-
-/** R22: the BLF lamp of a key for an internal party; external numbers have none. */
-export type SpeedDialTarget =
-  | {
-      readonly kind: 'internal';
-      readonly partyId: string;
-      readonly partyName: string;
-      readonly lineName: string | null;
-      readonly presence: 'busy' | 'idle';
-    }
-  | { readonly kind: 'external' };
 
 export interface SeatSpeedDial {
   readonly entryId: string;

@@ -1,6 +1,11 @@
 import { lineKeyOf, splitLineKey } from '#events';
-import { ACCOUNT_EVENTS_IRRELEVANT, CLOCK_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
-import { defineProjection, existing, invariant, IRRELEVANT } from '../engine/projection.js';
+import {
+  ACCOUNT_EVENTS_IRRELEVANT,
+  CLOCK_EVENTS_IRRELEVANT,
+  LINE_EVENTS_IRRELEVANT,
+  type ProjectedEvent,
+} from './catalogue.js';
+import { defineProjection, existing, invariant } from '../engine/projection.js';
 import { partyKey } from './accounts.projection.js';
 import { currentKey, lineScoped, nextKey } from './line-key.js';
 
@@ -36,6 +41,8 @@ export const recordingsProjection = defineProjection<ProjectedEvent>()({
   handlers: {
     ...ACCOUNT_EVENTS_IRRELEVANT,
     ...CLOCK_EVENTS_IRRELEVANT,
+    // Of a line's events only its recordings': the calls they run on are the calls projection's.
+    ...LINE_EVENTS_IRRELEVANT,
     RecordingStarted: (state, { stream, event: { data } }) => {
       const address = addressOf(stream, data.callId, data.recordingId);
       const running = state.recordings.get(currentKey(state.recordingReuses, address));
@@ -67,26 +74,5 @@ export const recordingsProjection = defineProjection<ProjectedEvent>()({
       recording.stoppedAt = data.at;
       recording.stopReason = data.reason;
     },
-    CallPlacedOnSharedLine: IRRELEVANT,
-    CallAnsweredByExternalParty: IRRELEVANT,
-    IncomingCallReceived: IRRELEVANT,
-    CallRang: IRRELEVANT,
-    CallDeclined: IRRELEVANT,
-    CallAnswered: IRRELEVANT,
-    CallSentToVoicemail: IRRELEVANT,
-    CallHeld: IRRELEVANT,
-    CallResumed: IRRELEVANT,
-    HeldCallPickedUp: IRRELEVANT,
-    CallPrivacyLockChanged: IRRELEVANT,
-    CallTransferRequested: IRRELEVANT,
-    CallTransferred: IRRELEVANT,
-    CallTransferRecalled: IRRELEVANT,
-    CallJoined: IRRELEVANT,
-    CallsMerged: IRRELEVANT,
-    CallLeft: IRRELEVANT,
-    CallEnded: IRRELEVANT,
-    VoicemailLeft: IRRELEVANT,
-    VoicemailRead: IRRELEVANT,
-    VoicemailDeleted: IRRELEVANT,
   },
 });

@@ -8,6 +8,9 @@ import {
 } from '../projections/calls.projection.js';
 import { partyKey, type PartyRow } from '../projections/accounts.projection.js';
 import { maySeeCall, partyName, sameNumber, type LineAccess } from './access.js';
+import type { LampState } from './view-types.js';
+
+export type { LampState };
 
 type Allowed = Extract<LineAccess, { allowed: true }>;
 
@@ -24,40 +27,6 @@ export const lineLabel = (access: Allowed, number: string): string => {
   const named = name === null ? number : `${name} · ${number}`;
   return access.role === 'delegator' ? `My number ${named}` : `${access.owner.name} · ${named}`;
 };
-
-export type LampState =
-  | { readonly state: 'idle' }
-  | {
-      readonly state: 'ringing';
-      readonly callId: string;
-      readonly from: string;
-      readonly since: string;
-      readonly alerted: string[];
-      readonly alertedNames: (string | null)[];
-      readonly youAreAlerted: boolean;
-    }
-  | {
-      readonly state: 'busy';
-      readonly callId: string;
-      readonly phase: 'dialing' | 'connected';
-      readonly by: string[];
-      readonly byNames: (string | null)[];
-      readonly onBehalfOf: string | null;
-      readonly onBehalfOfName: string | null;
-      readonly since: string;
-      readonly transferringTo: string | null;
-      /** The delegator locked the call (R15): delegates may not join or merge it. */
-      readonly locked: boolean;
-    }
-  | {
-      readonly state: 'held';
-      readonly callId: string;
-      readonly heldBy: string;
-      readonly heldByName: string | null;
-      readonly onBehalfOf: string | null;
-      readonly locked: boolean;
-      readonly since: string;
-    };
 
 /** The call that decides the lamp: a call occupying the line wins over one still ringing. */
 const lampCall = (readModels: ReadModels, accountId: string, number: string): CallRow | undefined => {

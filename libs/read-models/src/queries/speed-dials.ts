@@ -4,24 +4,9 @@ import { accountsProjection, partyKey, type SpeedDialRow } from '../projections/
 import { callsProjection } from '../projections/calls.projection.js';
 import { lineOwner } from './access.js';
 import { currentLineName } from './line-views.js';
+import type { Presence, SpeedDialTarget } from './view-types.js';
 
-/**
- * R22's BLF lamp of a key for an internal party: `busy` while that party is on a call on any line of
- * the account, or its own line is occupied by a call (placed, connected or held, as R12's busy lamp
- * has it); `idle` otherwise. A key for an external number has no presence to show.
- */
-export type Presence = 'busy' | 'idle';
-
-export type SpeedDialTarget =
-  | {
-      readonly kind: 'internal';
-      readonly partyId: string;
-      readonly partyName: string;
-      /** R23: the name of the dialled line, when the number has one. */
-      readonly lineName: string | null;
-      readonly presence: Presence;
-    }
-  | { readonly kind: 'external' };
+export type { Presence, SpeedDialTarget };
 
 export interface SpeedDialView extends SpeedDialRow {
   readonly target: SpeedDialTarget;

@@ -1,0 +1,83 @@
+import type { Page } from 'playwright-core';
+import { send, type DemoAccount } from '../../tools/demo-account.js';
+import { launchBrowser, type Browser } from './browser.js';
+import { startPanelStack, type PanelStack } from './panel-stack.js';
+
+/** Starting Chromium and the three processes, or stopping them, on a machine whose 2 cores are shared. */
+export const STARTUP_MS = 90_000;
+/** One browser test: several seats, each waiting for what it shows. */
+export const TEST_MS = 120_000;
+/** How long a page may take to show a change: generous, on a machine whose 2 cores are shared. */
+export const SHOWN_MS = 30_000;
+
+/** What a browser suite works with: the stack, the browser, and the pages its current test opened. */
+export interface PanelBrowserSuite {
+  readonly stack: PanelStack;
+  readonly browser: Browser;
+  /** The current test's pages, photographed if it fails and closed after it. */
+  readonly pages: Page[];
+  /** Opens `/panel<query>` on the projector. */
+  open(query: string): Promise<Page>;
+  /** Opens a viewer's seat on an account and waits until its stream is live. */
+  seat(accountId: string, viewer: string): Promise<Page>;
+  /** A call from `from`, outside the account, to one of its lines. */
+  ring(account: DemoAccount, number: string, from: string): Promise<Record<string, unknown>>;
+}
+
+/**
+ * A browser suite's setup: Debian's Chromium and a panel stack on the virtual clock (ringing calls
+ * keep ringing until a test moves it), started before the suite's first test and stopped after its
+ * last; the pages a test opened are closed after it. Called inside a `describe`.
+ */
+export function panelBrowserSuite(): PanelBrowserSuite {
+  let stack: PanelStack | undefined;
+  let browser: Browser | undefined;
+  const pages: Page[] = [];
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    stack = await startPanelStack({ CLOCK_MODE: 'virtual' });
+  }, STARTUP_MS);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  }, STARTUP_MS);
+
+  afterEach(async () => {
+    await Promise.all(pages.map((page) => page.close()));
+    pages.length = 0;
+  });
+
+  const started = <T>(what: T | undefined): T => {
+    if (what === undefined) throw new Error('the browser suite is used before its beforeAll started it');
+    return what;
+  };
+  const open = async (query: string): Promise<Page> => {
+    const page = await started(browser).open(`${started(stack).projector}/panel${query}`);
+    pages.push(page);
+    return page;
+  };
+  return {
+    get stack() {
+      return started(stack);
+    },
+    get browser() {
+      return started(browser);
+    },
+    pages,
+    open,
+    async seat(accountId, viewer) {
+      const page = await open(`?account=${accountId}&viewer=${viewer}`);
+      await page.waitForSelector('[data-connection="live"]', { timeout: SHOWN_MS });
+      return page;
+    },
+    ring: (account, number, from) =>
+      send(
+        started(stack).api,
+        'POST',
+        `/accounts/${account.accountId}/lines/${encodeURIComponent(number)}/incoming-calls`,
+        { from },
+      ),
+  };
+}
