@@ -5,7 +5,7 @@ import * as A from './account/account.fixtures.js';
 import type { LineCommand } from './line/line.commands.js';
 import { lineDecider } from './line/line.decider.js';
 import * as L from './line/line.fixtures.js';
-import { fold, type Decider } from './shared/decider.js';
+import { fold, type CommandContext, type Decider } from './shared/decider.js';
 import { DomainError } from './shared/domain-error.js';
 
 /**
@@ -71,7 +71,8 @@ const transferring = [
 const dialing = [...idle, ...decideOn(idle, L.place('c2', L.BOSS))];
 
 function decideOn(given: readonly LineEvent[], command: LineCommand): readonly LineEvent[] {
-  return lineDecider.decide(command, fold(lineDecider.evolve, lineDecider.initialState, given), lineContext);
+  return lineDecider.decide(command, fold(lineDecider.evolve, lineDecider.initialState, given), lineContext)
+    .events;
 }
 
 const late = L.at(3600);
@@ -412,7 +413,7 @@ const withoutId = (value: unknown, id: string): unknown => {
   return value;
 };
 
-const decision = <C, E, S, X>(
+const decision = <C, E, S, X extends CommandContext>(
   decider: Decider<C, E, S, X>,
   context: X,
   sample: Sample<C, E>,
@@ -422,7 +423,7 @@ const decision = <C, E, S, X>(
   const command = { ...sample.command, [field]: id } as C;
   const state = fold(decider.evolve, decider.initialState, sample.given);
   try {
-    const events = decider.decide(command, state, context);
+    const { events } = decider.decide(command, state, context);
     return events.length === 0
       ? { outcome: 'nothing', events }
       : { outcome: 'events', events: withoutId(events, id) };
@@ -444,11 +445,16 @@ const cases = (samples: object) =>
 
 describe('ids are opaque to the deciders: a name Object.prototype knows is just an unused id', () => {
   describe.each([
-    ['line', lineDecider as Decider<unknown, unknown, unknown, unknown>, lineContext, cases(LINE_SAMPLES)],
+    [
+      'line',
+      lineDecider as Decider<unknown, unknown, unknown, CommandContext>,
+      lineContext,
+      cases(LINE_SAMPLES),
+    ],
     [
       'account',
-      accountDecider as Decider<unknown, unknown, unknown, unknown>,
-      undefined,
+      accountDecider as Decider<unknown, unknown, unknown, CommandContext>,
+      { now: A.T0 },
       cases(ACCOUNT_SAMPLES),
     ],
   ] as const)('%s commands', (_name, decider, context, table) => {

@@ -304,7 +304,7 @@ describe('projector read models over the embedded event store', () => {
       let state = lineDecider.initialState;
       const events: DomainEvent[] = [];
       for (const command of commands) {
-        const decided = lineDecider.decide(
+        const { events: decided } = lineDecider.decide(
           command,
           state,
           lineContextFor(accountState, `+${numberOf(line)}`, at),

@@ -1,5 +1,5 @@
 import { CommandHandler, Command, type ICommandHandler } from '@nestjs/cqrs';
-import { accountAuthority, accountDecider, type AccountCommand, type AccountState } from '#domain';
+import { accountDecider, type AccountCommand } from '#domain';
 import { accountStream, type AccountEvent } from '#events';
 import type { CommandOutcome } from '#eventstore';
 import { commandMetadata, type CommandOrigin } from '../shared/command-metadata.js';
@@ -22,16 +22,10 @@ export class AccountCommandHandler implements ICommandHandler<ExecuteAccountComm
   constructor(private readonly repository: AccountRepository) {}
 
   execute({ accountId, command, origin }: ExecuteAccountCommand): Promise<CommandOutcome<AccountEvent>> {
-    // The authority is read from the state the accepted decision was made on (the last attempt's).
-    let decidedOn: AccountState = accountDecider.initialState;
     return this.repository.handle(
       accountStream(accountId),
-      (state) => {
-        decidedOn = state;
-        return accountDecider.decide(command, state);
-      },
+      (state) => accountDecider.decide(command, state, { now: command.now }),
       commandMetadata(origin, command.actor, { onBehalfOf: null, permission: null }, new Date(command.now)),
-      { authority: () => accountAuthority(command, decidedOn) },
     );
   }
 }

@@ -1,12 +1,5 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import {
-  lineAuthority,
-  lineContextFor,
-  lineDecider,
-  type AccountState,
-  type LineCommand,
-  type LineContext,
-} from '#domain';
+import { lineContextFor, lineDecider, type AccountState, type LineCommand, type LineContext } from '#domain';
 import { accountStream, lineStream, type LineEvent } from '#events';
 import type { CommandOutcome, ForeignEventPolicy } from '#eventstore';
 import { AccountRepository } from '../accounts/account.repository.js';
@@ -68,7 +61,7 @@ export class LineCommandHandler implements ICommandHandler<ExecuteLineCommand> {
       lineStream(accountId, number.digits),
       (state) => lineDecider.decide(command, state, context),
       commandMetadata(origin, command.actor, { onBehalfOf: null, permission: null }, now),
-      { authority: (events) => lineAuthority(command.actor, context, events), foreignEvents },
+      { foreignEvents },
     );
     this.appends.record(outcome.position);
     return outcome;

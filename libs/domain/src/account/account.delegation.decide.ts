@@ -1,4 +1,5 @@
 import type { AccountEvent, Permission } from '#events';
+import type { Authority, Decision } from '../shared/decider.js';
 import type * as C from './account.commands.js';
 import {
   check,
@@ -284,13 +285,13 @@ export const changeSharedLines = (command: C.ChangeSharedLines, state: ActiveAcc
 
 // ── What the delegate changes itself (R6, R13) ───────────────────────────────────────────────────
 
-/** R6: the delegate itself, exercising a permission of its delegation. */
+/** R6: the delegate itself, exercising a permission of its delegation on the delegator's behalf. */
 const delegateExercising = (
   state: ActiveAccount,
   actor: string,
   delegation: Delegation,
   permission: Permission,
-): void => {
+): Authority => {
   if (actor !== delegation.delegateId)
     reject(
       'ACTOR_NOT_ALLOWED',
@@ -301,36 +302,43 @@ const delegateExercising = (
   // R4: these are Assistant panel toggles for a phone user.
   if (partyOf(state, delegation.delegateId).kind === 'phoneUser')
     check(explainAssistantEligibility(state, delegation.delegateId));
+  return { onBehalfOf: delegation.delegatorId, permission };
 };
 
-export const optInOrOut = (command: C.OptIn | C.OptOut, state: ActiveAccount): AccountEvent[] => {
+export const optInOrOut = (command: C.OptIn | C.OptOut, state: ActiveAccount): Decision<AccountEvent> => {
   const optIn = command.type === 'OptIn';
   const delegation = delegationOf(state, command.delegationId);
   requireActive(delegation);
-  delegateExercising(state, command.actor, delegation, 'optInOut');
-  if (delegation.optedIn === optIn) return [];
+  const authority = delegateExercising(state, command.actor, delegation, 'optInOut');
+  if (delegation.optedIn === optIn) return { events: [], authority };
   const data = { ...delegationRef(delegation), by: command.actor, at: command.now };
-  return [optIn ? { type: 'DelegateOptedIn', data } : { type: 'DelegateOptedOut', data }];
+  return {
+    events: [optIn ? { type: 'DelegateOptedIn', data } : { type: 'DelegateOptedOut', data }],
+    authority,
+  };
 };
 
 export const setDelegateBusinessHours = (
   command: C.SetDelegateBusinessHours,
   state: ActiveAccount,
-): AccountEvent[] => {
+): Decision<AccountEvent> => {
   const delegation = delegationOf(state, command.delegationId);
   requireActive(delegation);
-  delegateExercising(state, command.actor, delegation, 'overrideBusinessHours');
+  const authority = delegateExercising(state, command.actor, delegation, 'overrideBusinessHours');
   checkBusinessHours(command.businessHours);
-  if (sameJson(delegation.businessHours, command.businessHours)) return [];
-  return [
-    {
-      type: 'DelegateBusinessHoursSet',
-      data: {
-        ...delegationRef(delegation),
-        businessHours: command.businessHours,
-        by: command.actor,
-        at: command.now,
+  if (sameJson(delegation.businessHours, command.businessHours)) return { events: [], authority };
+  return {
+    events: [
+      {
+        type: 'DelegateBusinessHoursSet',
+        data: {
+          ...delegationRef(delegation),
+          businessHours: command.businessHours,
+          by: command.actor,
+          at: command.now,
+        },
       },
-    },
-  ];
+    ],
+    authority,
+  };
 };

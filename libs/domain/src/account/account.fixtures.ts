@@ -223,7 +223,8 @@ export const history = (...commands: C.AccountCommand[]): AccountEvent[] => exte
 /** `events` followed by what the commands decide on top of them. */
 export const extend = (events: readonly AccountEvent[], ...commands: C.AccountCommand[]): AccountEvent[] => {
   const extended = [...events];
-  for (const command of commands) extended.push(...accountDecider.decide(command, stateOf(extended)));
+  for (const command of commands)
+    extended.push(...accountDecider.decide(command, stateOf(extended), { now: command.now }).events);
   return extended;
 };
 

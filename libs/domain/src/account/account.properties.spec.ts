@@ -111,7 +111,7 @@ const decideOrReject = (
   state: AccountState,
 ): readonly AccountEvent[] | DomainError => {
   try {
-    return accountDecider.decide(command, state);
+    return accountDecider.decide(command, state, { now: command.now }).events;
   } catch (error) {
     if (error instanceof DomainError) return error;
     throw error;

@@ -29,7 +29,7 @@ export class CommandHistory {
   account(accountId: string, ...commands: AccountCommand[]): this {
     let state = this.accounts.get(accountId) ?? accountDecider.initialState;
     for (const command of commands) {
-      const events = accountDecider.decide(command, state, undefined);
+      const { events } = accountDecider.decide(command, state, { now: command.now });
       state = fold(accountDecider.evolve, state, events);
       for (const event of events) this.log.push([`account-${accountId}`, event]);
     }
@@ -49,7 +49,7 @@ export class CommandHistory {
     const accountView = lineContextFor(account, number, this.now);
     for (const command of commands) {
       const context = { ...accountView, now: command.at ?? this.now };
-      const events = lineDecider.decide(command, state, context);
+      const { events } = lineDecider.decide(command, state, context);
       state = fold(lineDecider.evolve, state, events);
       for (const event of events) this.log.push([stream, event]);
     }

@@ -1,4 +1,3 @@
-import type { LineEvent } from '#events';
 import type { AccountState } from '../account/account.state.js';
 import { ACCOUNT_NOT_FOUND } from '../account/account.eligibility.js';
 import { sharedLineView } from '../account/account.queries.js';
@@ -40,31 +39,5 @@ export const lineContextFor = (account: AccountState, number: string, now: strin
       eligibility: delegate.eligibility,
     })),
     vip: view.vip,
-  };
-};
-
-/** Who acted for whom with which permission (SPEC §2), as recorded in every event's metadata. */
-export interface LineAuthority {
-  readonly onBehalfOf: string | null;
-  readonly permission: string | null;
-}
-
-/**
- * The authority a line decision used: a delegate of the line acts on the delegator's behalf (even
- * for steps that need no permission, such as hanging up); the permission is the one the decision
- * recorded in its events (R6), `null` when none was needed.
- */
-export const lineAuthority = (
-  actor: string,
-  context: LineContext,
-  events: readonly LineEvent[],
-): LineAuthority => {
-  const isDelegate = context.delegates.some((delegate) => delegate.partyId === actor);
-  const used = events
-    .map((event) => (event.data as { permission?: string | null }).permission)
-    .find((permission) => typeof permission === 'string');
-  return {
-    onBehalfOf: isDelegate && actor !== context.delegator.partyId ? context.delegator.partyId : null,
-    permission: used ?? null,
   };
 };

@@ -62,7 +62,7 @@ export const history = (context: LineContext, ...commands: LineCommand[]): LineE
   const events: LineEvent[] = [];
   let state = lineDecider.initialState;
   for (const command of commands) {
-    const decided = lineDecider.decide(command, state, context);
+    const { events: decided } = lineDecider.decide(command, state, context);
     state = fold(lineDecider.evolve, state, decided);
     events.push(...decided);
   }

@@ -158,7 +158,7 @@ describe('timers as data (R21)', () => {
 const runScenario = (ctx: LineContext, steps: readonly LineCommand[]): LineEvent[] => {
   const events: LineEvent[] = [];
   const apply = (command: LineCommand) => {
-    events.push(...lineDecider.decide(command, stateOf(events), ctx));
+    events.push(...lineDecider.decide(command, stateOf(events), ctx).events);
   };
   for (const step of steps) {
     let next = dueLineTimers(stateOf(events), step.at ?? ctx.now)[0];

@@ -120,7 +120,7 @@ const decide = (world: World, command: LineCommand, now = NOW): readonly LineEve
     command,
     fold(lineDecider.evolve, lineDecider.initialState, world.line),
     lineContextFor(accountStateOf(world.readModels, 'acme'), '1001', now),
-  );
+  ).events;
 
 /** Account changes, then line commands the decider accepts, projected. */
 const given = (accountChanges: readonly ProjectedEvent[], ...commands: LineCommand[]): World => {
