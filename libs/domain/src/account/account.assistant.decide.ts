@@ -1,6 +1,6 @@
 import type { AccountEvent } from '#events';
 import type { ReasonCode, RuleId } from '../reasons.js';
-import { OWN_AUTHORITY, type Authority, type Decision } from '../shared/decider.js';
+import { OWN_AUTHORITY, type Authority, type Decision, type CommandContext } from '../shared/decider.js';
 import type * as C from './account.commands.js';
 import { check, partyOf, reject, requireAdmin, requireSelfOrAdmin } from './account.decide.shared.js';
 import { explainPermission } from './account.eligibility.js';
@@ -122,7 +122,11 @@ const requireLabel = (label: string): void => {
   if (isBlankOrLong(label, MAX_LABEL_LENGTH)) R.invalidLabel();
 };
 
-export const addSpeedDial = (command: C.AddSpeedDial, state: ActiveAccount): Decision<AccountEvent> => {
+export const addSpeedDial = (
+  command: C.AddSpeedDial,
+  state: ActiveAccount,
+  { now }: CommandContext,
+): Decision<AccountEvent> => {
   const owner = partyOf(state, command.ownerId);
   const authority = requireSpeedDialEditor(state, command.actor, owner);
   requireLabel(command.label);
@@ -150,7 +154,7 @@ export const addSpeedDial = (command: C.AddSpeedDial, state: ActiveAccount): Dec
           number: command.number,
           position: command.position,
           by: command.actor,
-          at: command.now,
+          at: now,
         },
       },
     ],
@@ -161,6 +165,7 @@ export const addSpeedDial = (command: C.AddSpeedDial, state: ActiveAccount): Dec
 export const relabelSpeedDial = (
   command: C.RelabelSpeedDial,
   state: ActiveAccount,
+  { now }: CommandContext,
 ): Decision<AccountEvent> => {
   const owner = partyOf(state, command.ownerId);
   const authority = requireSpeedDialEditor(state, command.actor, owner);
@@ -176,7 +181,7 @@ export const relabelSpeedDial = (
           entryId: entry.entryId,
           label: command.label,
           by: command.actor,
-          at: command.now,
+          at: now,
         },
       },
     ],
@@ -184,7 +189,11 @@ export const relabelSpeedDial = (
   };
 };
 
-export const moveSpeedDial = (command: C.MoveSpeedDial, state: ActiveAccount): Decision<AccountEvent> => {
+export const moveSpeedDial = (
+  command: C.MoveSpeedDial,
+  state: ActiveAccount,
+  { now }: CommandContext,
+): Decision<AccountEvent> => {
   const owner = partyOf(state, command.ownerId);
   const authority = requireSpeedDialEditor(state, command.actor, owner);
   const entry = entryOf(owner, command.entryId);
@@ -200,7 +209,7 @@ export const moveSpeedDial = (command: C.MoveSpeedDial, state: ActiveAccount): D
           fromPosition: entry.position,
           position: command.position,
           by: command.actor,
-          at: command.now,
+          at: now,
         },
       },
     ],
@@ -208,7 +217,11 @@ export const moveSpeedDial = (command: C.MoveSpeedDial, state: ActiveAccount): D
   };
 };
 
-export const removeSpeedDial = (command: C.RemoveSpeedDial, state: ActiveAccount): Decision<AccountEvent> => {
+export const removeSpeedDial = (
+  command: C.RemoveSpeedDial,
+  state: ActiveAccount,
+  { now }: CommandContext,
+): Decision<AccountEvent> => {
   const owner = partyOf(state, command.ownerId);
   const authority = requireSpeedDialEditor(state, command.actor, owner);
   const entry = entryOf(owner, command.entryId);
@@ -216,7 +229,7 @@ export const removeSpeedDial = (command: C.RemoveSpeedDial, state: ActiveAccount
     events: [
       {
         type: 'SpeedDialRemoved',
-        data: { ownerId: owner.id, entryId: entry.entryId, by: command.actor, at: command.now },
+        data: { ownerId: owner.id, entryId: entry.entryId, by: command.actor, at: now },
       },
     ],
     authority,
@@ -231,6 +244,7 @@ export const removeSpeedDial = (command: C.RemoveSpeedDial, state: ActiveAccount
 export const changeSpeedDialLimit = (
   command: C.ChangeSpeedDialLimit,
   state: ActiveAccount,
+  { now }: CommandContext,
 ): AccountEvent[] => {
   requireAdmin(state, command.actor, 'R22', 'change the speed-dial limit');
   const limit = command.maxSpeedDials;
@@ -238,9 +252,7 @@ export const changeSpeedDialLimit = (
   for (const party of state.parties.values())
     if (party.speedDials.some((entry) => entry.position > limit)) R.limitBelowUse(party.id, limit);
   if (limit === state.maxSpeedDials) return [];
-  return [
-    { type: 'SpeedDialLimitChanged', data: { maxSpeedDials: limit, by: command.actor, at: command.now } },
-  ];
+  return [{ type: 'SpeedDialLimitChanged', data: { maxSpeedDials: limit, by: command.actor, at: now } }];
 };
 
 /**
@@ -259,7 +271,11 @@ export const speedDialNumber = (
 
 // ── Named shared lines (R23) ─────────────────────────────────────────────────────────────────────
 
-export const nameLine = (command: C.NameLine, state: ActiveAccount): AccountEvent[] => {
+export const nameLine = (
+  command: C.NameLine,
+  state: ActiveAccount,
+  { now }: CommandContext,
+): AccountEvent[] => {
   const party = partyOf(state, command.partyId);
   requireSelfOrAdmin(state, command.actor, party.id, 'R23', `name the lines of ${party.id}`);
   if (!party.directNumbers.includes(command.number)) R.lineNotOwned(party.id, command.number);
@@ -273,7 +289,7 @@ export const nameLine = (command: C.NameLine, state: ActiveAccount): AccountEven
   return [
     {
       type: 'LineNamed',
-      data: { partyId: party.id, number: command.number, name, by: command.actor, at: command.now },
+      data: { partyId: party.id, number: command.number, name, by: command.actor, at: now },
     },
   ];
 };

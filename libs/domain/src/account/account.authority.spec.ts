@@ -15,7 +15,7 @@ import {
   optOut,
 } from './account.fixtures.js';
 
-const given = specFor(accountDecider);
+const given = specFor(accountDecider, { now: T0 });
 const withVipDelegate = history(
   ...ACME,
   givePowerPack(ALICE),
@@ -51,7 +51,6 @@ describe('authority a decision used, recorded in event metadata (SPEC §2)', () 
       .when({
         type: 'SetDelegateBusinessHours',
         actor: BOB,
-        now: T0,
         delegationId: 'ab',
         businessHours: null,
       })

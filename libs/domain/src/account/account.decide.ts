@@ -1,5 +1,5 @@
 import type { AccountEvent } from '#events';
-import { ownDecision, type Decision } from '../shared/decider.js';
+import { ownDecision, type CommandContext, type Decision } from '../shared/decider.js';
 import type * as C from './account.commands.js';
 import {
   addSpeedDial,
@@ -63,72 +63,76 @@ import { addVipContact, changeVipRouting, removeVipContact } from './account.vip
 const activeAccount = (state: AccountState): ActiveAccount =>
   state.status === 'active' ? state : refuse(ACCOUNT_NOT_FOUND);
 
-export const decideAccount = (command: C.AccountCommand, state: AccountState): Decision<AccountEvent> => {
+export const decideAccount = (
+  command: C.AccountCommand,
+  state: AccountState,
+  context: CommandContext,
+): Decision<AccountEvent> => {
   switch (command.type) {
     case 'CreateAccount':
-      return ownDecision(createAccount(command, state));
+      return ownDecision(createAccount(command, state, context));
     case 'ChangeAccountPolicy':
-      return ownDecision(changeAccountPolicy(command, activeAccount(state)));
+      return ownDecision(changeAccountPolicy(command, activeAccount(state), context));
     case 'ProvisionPhoneUser':
-      return ownDecision(provisionPhoneUser(command, activeAccount(state)));
+      return ownDecision(provisionPhoneUser(command, activeAccount(state), context));
     case 'ProvisionCommonAreaPhone':
-      return ownDecision(provisionCommonAreaPhone(command, activeAccount(state)));
+      return ownDecision(provisionCommonAreaPhone(command, activeAccount(state), context));
     case 'ChangeDirectNumbers':
-      return ownDecision(changeDirectNumbers(command, activeAccount(state)));
+      return ownDecision(changeDirectNumbers(command, activeAccount(state), context));
     case 'ChangeCallingPlan':
-      return ownDecision(changeCallingPlan(command, activeAccount(state)));
+      return ownDecision(changeCallingPlan(command, activeAccount(state), context));
     case 'ChangePowerPack':
-      return ownDecision(changePowerPack(command, activeAccount(state)));
+      return ownDecision(changePowerPack(command, activeAccount(state), context));
     case 'ChangeAssistant':
-      return ownDecision(changeAssistant(command, activeAccount(state)));
+      return ownDecision(changeAssistant(command, activeAccount(state), context));
     case 'ReportDesktopClient':
-      return ownDecision(reportDesktopClient(command, activeAccount(state)));
+      return ownDecision(reportDesktopClient(command, activeAccount(state), context));
     case 'SetBusinessHours':
-      return ownDecision(setBusinessHours(command, activeAccount(state)));
+      return ownDecision(setBusinessHours(command, activeAccount(state), context));
     case 'ChangeRingTimeout':
-      return ownDecision(changeRingTimeout(command, activeAccount(state)));
+      return ownDecision(changeRingTimeout(command, activeAccount(state), context));
     case 'EnableDelegationForUser':
     case 'DisableDelegationForUser':
-      return ownDecision(setUserDelegation(command, activeAccount(state)));
+      return ownDecision(setUserDelegation(command, activeAccount(state), context));
     case 'LockDelegation':
-      return ownDecision(lockDelegation(command, activeAccount(state)));
+      return ownDecision(lockDelegation(command, activeAccount(state), context));
     case 'UnlockDelegation':
-      return ownDecision(unlockDelegation(command, activeAccount(state)));
+      return ownDecision(unlockDelegation(command, activeAccount(state), context));
     case 'InviteDelegate':
-      return ownDecision(inviteDelegate(command, activeAccount(state)));
+      return ownDecision(inviteDelegate(command, activeAccount(state), context));
     case 'AcceptInvitation':
-      return ownDecision(acceptInvitation(command, activeAccount(state)));
+      return ownDecision(acceptInvitation(command, activeAccount(state), context));
     case 'DeclineInvitation':
-      return ownDecision(declineInvitation(command, activeAccount(state)));
+      return ownDecision(declineInvitation(command, activeAccount(state), context));
     case 'RevokeDelegation':
-      return ownDecision(revokeDelegation(command, activeAccount(state)));
+      return ownDecision(revokeDelegation(command, activeAccount(state), context));
     case 'ChangeDelegationPermissions':
-      return ownDecision(changeDelegationPermissions(command, activeAccount(state)));
+      return ownDecision(changeDelegationPermissions(command, activeAccount(state), context));
     case 'ChangeSharedLines':
-      return ownDecision(changeSharedLines(command, activeAccount(state)));
+      return ownDecision(changeSharedLines(command, activeAccount(state), context));
     case 'OptIn':
     case 'OptOut':
-      return optInOrOut(command, activeAccount(state));
+      return optInOrOut(command, activeAccount(state), context);
     case 'SetDelegateBusinessHours':
-      return setDelegateBusinessHours(command, activeAccount(state));
+      return setDelegateBusinessHours(command, activeAccount(state), context);
     case 'AddVipContact':
-      return addVipContact(command, activeAccount(state));
+      return addVipContact(command, activeAccount(state), context);
     case 'RemoveVipContact':
-      return removeVipContact(command, activeAccount(state));
+      return removeVipContact(command, activeAccount(state), context);
     case 'ChangeVipRouting':
-      return ownDecision(changeVipRouting(command, activeAccount(state)));
+      return ownDecision(changeVipRouting(command, activeAccount(state), context));
     case 'AddSpeedDial':
-      return addSpeedDial(command, activeAccount(state));
+      return addSpeedDial(command, activeAccount(state), context);
     case 'RelabelSpeedDial':
-      return relabelSpeedDial(command, activeAccount(state));
+      return relabelSpeedDial(command, activeAccount(state), context);
     case 'MoveSpeedDial':
-      return moveSpeedDial(command, activeAccount(state));
+      return moveSpeedDial(command, activeAccount(state), context);
     case 'RemoveSpeedDial':
-      return removeSpeedDial(command, activeAccount(state));
+      return removeSpeedDial(command, activeAccount(state), context);
     case 'ChangeSpeedDialLimit':
-      return ownDecision(changeSpeedDialLimit(command, activeAccount(state)));
+      return ownDecision(changeSpeedDialLimit(command, activeAccount(state), context));
     case 'NameLine':
-      return ownDecision(nameLine(command, activeAccount(state)));
+      return ownDecision(nameLine(command, activeAccount(state), context));
     default: {
       const unhandled: never = command;
       throw new Error(`unhandled account command ${JSON.stringify(unhandled)}`);

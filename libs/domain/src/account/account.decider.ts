@@ -7,6 +7,6 @@ import { evolveAccount, initialAccountState, type AccountState } from './account
 /** The account aggregate (stream `account-<accountId>`): parties, delegation settings, delegations, VIP. */
 export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState, CommandContext> = {
   initialState: initialAccountState,
-  decide: (command, state) => decideAccount(command, state),
+  decide: decideAccount,
   evolve: evolveAccount,
 };

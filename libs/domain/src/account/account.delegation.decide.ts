@@ -1,5 +1,5 @@
 import type { AccountEvent, Permission } from '#events';
-import type { Authority, Decision } from '../shared/decider.js';
+import type { Authority, Decision, CommandContext } from '../shared/decider.js';
 import type * as C from './account.commands.js';
 import {
   check,
@@ -120,7 +120,11 @@ const checkSharedLines = (delegator: Party, sharedLines: readonly string[]): str
 
 // ── Inviting (R6–R10) ────────────────────────────────────────────────────────────────────────────
 
-export const inviteDelegate = (command: C.InviteDelegate, state: ActiveAccount): AccountEvent[] => {
+export const inviteDelegate = (
+  command: C.InviteDelegate,
+  state: ActiveAccount,
+  { now }: CommandContext,
+): AccountEvent[] => {
   const { delegationId, delegatorId, delegateId } = command;
   requireSelfOrAdmin(state, command.actor, delegatorId, 'R7', `invite delegates for ${delegatorId}`);
   if (state.delegations.has(delegationId))
@@ -157,7 +161,7 @@ export const inviteDelegate = (command: C.InviteDelegate, state: ActiveAccount):
       `${delegateId} is already a delegate of ${maxDelegatorsPerDelegate} delegators (pending or active), the account limit: end one of those delegations or ask an admin to raise maxDelegatorsPerDelegate.`,
     );
 
-  const ref = { delegationId, delegatorId, delegateId, by: command.actor, at: command.now };
+  const ref = { delegationId, delegatorId, delegateId, by: command.actor, at: now };
   const events: AccountEvent[] = [{ type: 'DelegateInvited', data: { ...ref, permissions, sharedLines } }];
   if (state.policy.autoActivateInvitations) events.push({ type: 'DelegationActivatedByPolicy', data: ref });
   return events;
@@ -194,7 +198,11 @@ const requirePending = (delegation: Delegation): void => {
     );
 };
 
-export const acceptInvitation = (command: C.AcceptInvitation, state: ActiveAccount): AccountEvent[] => {
+export const acceptInvitation = (
+  command: C.AcceptInvitation,
+  state: ActiveAccount,
+  { now }: CommandContext,
+): AccountEvent[] => {
   const delegation = delegationOf(state, command.delegationId);
   const delegate = requireInvitee(state, command.actor, delegation, 'accept');
   requirePending(delegation);
@@ -206,19 +214,23 @@ export const acceptInvitation = (command: C.AcceptInvitation, state: ActiveAccou
   return [
     {
       type: 'DelegationAccepted',
-      data: { ...delegationRef(delegation), by: command.actor, at: command.now },
+      data: { ...delegationRef(delegation), by: command.actor, at: now },
     },
   ];
 };
 
-export const declineInvitation = (command: C.DeclineInvitation, state: ActiveAccount): AccountEvent[] => {
+export const declineInvitation = (
+  command: C.DeclineInvitation,
+  state: ActiveAccount,
+  { now }: CommandContext,
+): AccountEvent[] => {
   const delegation = delegationOf(state, command.delegationId);
   requireInvitee(state, command.actor, delegation, 'decline');
   requirePending(delegation);
   return [
     {
       type: 'DelegationDeclined',
-      data: { ...delegationRef(delegation), by: command.actor, at: command.now },
+      data: { ...delegationRef(delegation), by: command.actor, at: now },
     },
   ];
 };
@@ -236,16 +248,19 @@ const managedDelegation = (state: ActiveAccount, actor: string, delegationId: st
   return { delegation, delegator, delegate };
 };
 
-export const revokeDelegation = (command: C.RevokeDelegation, state: ActiveAccount): AccountEvent[] => {
+export const revokeDelegation = (
+  command: C.RevokeDelegation,
+  state: ActiveAccount,
+  { now }: CommandContext,
+): AccountEvent[] => {
   const { delegation } = managedDelegation(state, command.actor, command.delegationId, 'revoke');
-  return [
-    { type: 'DelegationRevoked', data: { ...delegationRef(delegation), by: command.actor, at: command.now } },
-  ];
+  return [{ type: 'DelegationRevoked', data: { ...delegationRef(delegation), by: command.actor, at: now } }];
 };
 
 export const changeDelegationPermissions = (
   command: C.ChangeDelegationPermissions,
   state: ActiveAccount,
+  { now }: CommandContext,
 ): AccountEvent[] => {
   const { delegation, delegator, delegate } = managedDelegation(
     state,
@@ -256,7 +271,7 @@ export const changeDelegationPermissions = (
   const permissions = checkPermissions(command.permissions);
   checkPowerPack(state, delegator, delegate, permissions);
   if (sameJson(permissions, delegation.permissions)) return [];
-  const ref = { ...delegationRef(delegation), by: command.actor, at: command.now };
+  const ref = { ...delegationRef(delegation), by: command.actor, at: now };
   const events: AccountEvent[] = [{ type: 'DelegationPermissionsChanged', data: { ...ref, permissions } }];
   // Without the permission the delegate could not undo its own opt-out or hours any more: reset them.
   if (!permissions.includes('optInOut') && !delegation.optedIn)
@@ -266,7 +281,11 @@ export const changeDelegationPermissions = (
   return events;
 };
 
-export const changeSharedLines = (command: C.ChangeSharedLines, state: ActiveAccount): AccountEvent[] => {
+export const changeSharedLines = (
+  command: C.ChangeSharedLines,
+  state: ActiveAccount,
+  { now }: CommandContext,
+): AccountEvent[] => {
   const { delegation, delegator } = managedDelegation(
     state,
     command.actor,
@@ -278,7 +297,7 @@ export const changeSharedLines = (command: C.ChangeSharedLines, state: ActiveAcc
   return [
     {
       type: 'DelegationSharedLinesChanged',
-      data: { ...delegationRef(delegation), sharedLines, by: command.actor, at: command.now },
+      data: { ...delegationRef(delegation), sharedLines, by: command.actor, at: now },
     },
   ];
 };
@@ -305,13 +324,17 @@ const delegateExercising = (
   return { onBehalfOf: delegation.delegatorId, permission };
 };
 
-export const optInOrOut = (command: C.OptIn | C.OptOut, state: ActiveAccount): Decision<AccountEvent> => {
+export const optInOrOut = (
+  command: C.OptIn | C.OptOut,
+  state: ActiveAccount,
+  { now }: CommandContext,
+): Decision<AccountEvent> => {
   const optIn = command.type === 'OptIn';
   const delegation = delegationOf(state, command.delegationId);
   requireActive(delegation);
   const authority = delegateExercising(state, command.actor, delegation, 'optInOut');
   if (delegation.optedIn === optIn) return { events: [], authority };
-  const data = { ...delegationRef(delegation), by: command.actor, at: command.now };
+  const data = { ...delegationRef(delegation), by: command.actor, at: now };
   return {
     events: [optIn ? { type: 'DelegateOptedIn', data } : { type: 'DelegateOptedOut', data }],
     authority,
@@ -321,6 +344,7 @@ export const optInOrOut = (command: C.OptIn | C.OptOut, state: ActiveAccount): D
 export const setDelegateBusinessHours = (
   command: C.SetDelegateBusinessHours,
   state: ActiveAccount,
+  { now }: CommandContext,
 ): Decision<AccountEvent> => {
   const delegation = delegationOf(state, command.delegationId);
   requireActive(delegation);
@@ -335,7 +359,7 @@ export const setDelegateBusinessHours = (
           ...delegationRef(delegation),
           businessHours: command.businessHours,
           by: command.actor,
-          at: command.now,
+          at: now,
         },
       },
     ],

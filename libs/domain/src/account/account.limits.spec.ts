@@ -18,7 +18,7 @@ import {
   typesOf,
 } from './account.fixtures.js';
 
-const given = specFor(accountDecider);
+const given = specFor(accountDecider, { now: T0 });
 
 /** Parties p1 … pN, provisioned with the everyday licence. */
 const parties = (count: number): AccountCommand[] =>
@@ -143,9 +143,7 @@ describe('delegation limits (R8)', () => {
     const small = [createAccount({ maxDelegatesPerDelegator: 2 }), provisionUser(ALICE)];
     const before = history(...small, ...parties(3), invite('a1', ALICE, 'p1'));
     const { events: first } = accountDecider.decide(invite('a2', ALICE, 'p2'), stateOf(before), { now: T0 });
-    const { events: second } = accountDecider.decide(invite('a3', ALICE, 'p3'), stateOf(before), {
-      now: T0,
-    });
+    const { events: second } = accountDecider.decide(invite('a3', ALICE, 'p3'), stateOf(before), { now: T0 });
     expect(typesOf(first)).toEqual(['DelegateInvited']);
     expect(typesOf(second)).toEqual(['DelegateInvited']);
     given([...before, ...first])
@@ -157,9 +155,7 @@ describe('delegation limits (R8)', () => {
     const small = [createAccount({ maxDelegatorsPerDelegate: 1 }), provisionUser(BOB)];
     const before = history(...small, ...parties(2));
     const { events: first } = accountDecider.decide(invite('b1', 'p1', BOB), stateOf(before), { now: T0 });
-    const { events: second } = accountDecider.decide(invite('b2', 'p2', BOB), stateOf(before), {
-      now: T0,
-    });
+    const { events: second } = accountDecider.decide(invite('b2', 'p2', BOB), stateOf(before), { now: T0 });
     expect(typesOf(second)).toEqual(['DelegateInvited']);
     given([...before, ...first])
       .when(invite('b2', 'p2', BOB))

@@ -1,4 +1,5 @@
 import type { AccountEvent } from '#events';
+import type { CommandContext } from '../shared/decider.js';
 import type * as C from './account.commands.js';
 import {
   checkVersion,
@@ -34,7 +35,11 @@ const checkDirectNumbers = (state: ActiveAccount, partyId: string, numbers: read
     reject('DUPLICATE_NUMBER', 'R1', `The direct numbers of ${partyId} list a number twice: list each once.`);
 };
 
-export const provisionPhoneUser = (command: C.ProvisionPhoneUser, state: ActiveAccount): AccountEvent[] => {
+export const provisionPhoneUser = (
+  command: C.ProvisionPhoneUser,
+  state: ActiveAccount,
+  { now }: CommandContext,
+): AccountEvent[] => {
   checkNewParty(command, state);
   if (command.desktopClient) checkVersion(command.desktopClient.version, 'R4');
   const { partyId, name, callingPlan, powerPack, assistantEnabled, desktopClient } = command;
@@ -50,7 +55,7 @@ export const provisionPhoneUser = (command: C.ProvisionPhoneUser, state: ActiveA
         assistantEnabled,
         desktopClient,
         by: command.actor,
-        at: command.now,
+        at: now,
       },
     },
   ];
@@ -59,6 +64,7 @@ export const provisionPhoneUser = (command: C.ProvisionPhoneUser, state: ActiveA
 export const provisionCommonAreaPhone = (
   command: C.ProvisionCommonAreaPhone,
   state: ActiveAccount,
+  { now }: CommandContext,
 ): AccountEvent[] => {
   checkNewParty(command, state);
   const { partyId, name, callingPlan, powerPack } = command;
@@ -72,7 +78,7 @@ export const provisionCommonAreaPhone = (
         callingPlan,
         powerPack,
         by: command.actor,
-        at: command.now,
+        at: now,
       },
     },
   ];
@@ -92,7 +98,11 @@ const checkNewParty = (
   checkDirectNumbers(state, command.partyId, command.directNumbers);
 };
 
-export const changeDirectNumbers = (command: C.ChangeDirectNumbers, state: ActiveAccount): AccountEvent[] => {
+export const changeDirectNumbers = (
+  command: C.ChangeDirectNumbers,
+  state: ActiveAccount,
+  { now }: CommandContext,
+): AccountEvent[] => {
   requireAdmin(state, command.actor, 'R1', 'change direct numbers');
   const party = partyOf(state, command.partyId);
   checkDirectNumbers(state, party.id, command.directNumbers);
@@ -114,32 +124,40 @@ export const changeDirectNumbers = (command: C.ChangeDirectNumbers, state: Activ
         partyId: party.id,
         directNumbers: [...command.directNumbers],
         by: command.actor,
-        at: command.now,
+        at: now,
       },
     },
   ];
 };
 
-export const changeCallingPlan = (command: C.ChangeCallingPlan, state: ActiveAccount): AccountEvent[] => {
+export const changeCallingPlan = (
+  command: C.ChangeCallingPlan,
+  state: ActiveAccount,
+  { now }: CommandContext,
+): AccountEvent[] => {
   requireAdmin(state, command.actor, 'R2', 'change calling plans');
   const party = partyOf(state, command.partyId);
   if (party.callingPlan === command.callingPlan) return [];
   return [
     {
       type: 'PartyCallingPlanChanged',
-      data: { partyId: party.id, callingPlan: command.callingPlan, by: command.actor, at: command.now },
+      data: { partyId: party.id, callingPlan: command.callingPlan, by: command.actor, at: now },
     },
   ];
 };
 
-export const changePowerPack = (command: C.ChangePowerPack, state: ActiveAccount): AccountEvent[] => {
+export const changePowerPack = (
+  command: C.ChangePowerPack,
+  state: ActiveAccount,
+  { now }: CommandContext,
+): AccountEvent[] => {
   requireAdmin(state, command.actor, 'R5', 'assign or remove the Power Pack');
   const party = partyOf(state, command.partyId);
   if (party.powerPack === command.powerPack) return [];
   return [
     {
       type: 'PartyPowerPackChanged',
-      data: { partyId: party.id, powerPack: command.powerPack, by: command.actor, at: command.now },
+      data: { partyId: party.id, powerPack: command.powerPack, by: command.actor, at: now },
     },
   ];
 };
@@ -155,7 +173,11 @@ const phoneUserOf = (state: ActiveAccount, partyId: string) => {
       );
 };
 
-export const changeAssistant = (command: C.ChangeAssistant, state: ActiveAccount): AccountEvent[] => {
+export const changeAssistant = (
+  command: C.ChangeAssistant,
+  state: ActiveAccount,
+  { now }: CommandContext,
+): AccountEvent[] => {
   requireAdmin(state, command.actor, 'R4', 'enable or disable the Assistant');
   const party = phoneUserOf(state, command.partyId);
   if (party.assistantEnabled === command.assistantEnabled) return [];
@@ -166,13 +188,17 @@ export const changeAssistant = (command: C.ChangeAssistant, state: ActiveAccount
         partyId: party.id,
         assistantEnabled: command.assistantEnabled,
         by: command.actor,
-        at: command.now,
+        at: now,
       },
     },
   ];
 };
 
-export const reportDesktopClient = (command: C.ReportDesktopClient, state: ActiveAccount): AccountEvent[] => {
+export const reportDesktopClient = (
+  command: C.ReportDesktopClient,
+  state: ActiveAccount,
+  { now }: CommandContext,
+): AccountEvent[] => {
   requireSelfOrAdmin(
     state,
     command.actor,
@@ -190,7 +216,7 @@ export const reportDesktopClient = (command: C.ReportDesktopClient, state: Activ
         partyId: party.id,
         desktopClient: { platform: command.desktopClient.platform, version: command.desktopClient.version },
         by: command.actor,
-        at: command.now,
+        at: now,
       },
     },
   ];

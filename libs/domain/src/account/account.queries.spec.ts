@@ -45,7 +45,7 @@ import {
 } from './account.queries.js';
 import { isWithinBusinessHours } from './account.values.js';
 
-const given = specFor(accountDecider);
+const given = specFor(accountDecider, { now: T0 });
 const VIP = '+15557770001';
 const TOKYO_OFFICE = {
   utcOffsetMinutes: 540,
@@ -63,7 +63,6 @@ describe('eligibility explanations for diagnostics (R20)', () => {
       history(...ACME, {
         type: 'ChangeCallingPlan',
         actor: ADMIN,
-        now: T0,
         partyId: BOB,
         callingPlan: 'none',
       }),
@@ -258,7 +257,7 @@ describe('business hours (R13)', () => {
     accept('d1', BOB),
   );
   const setHours = (actor: string, businessHours: typeof TOKYO_OFFICE | null = TOKYO_OFFICE) =>
-    ({ type: 'SetDelegateBusinessHours', actor, now: T0, delegationId: 'd1', businessHours }) as const;
+    ({ type: 'SetDelegateBusinessHours', actor, delegationId: 'd1', businessHours }) as const;
 
   it('R13: a delegate with overrideBusinessHours sets its own hours on the delegation', () => {
     given(overriding)

@@ -1,4 +1,5 @@
 import type { AccountEvent } from '#events';
+import type { CommandContext } from '../shared/decider.js';
 import type * as C from './account.commands.js';
 import {
   checkBusinessHours,
@@ -13,7 +14,11 @@ import type { ActiveAccount } from './account.state.js';
 
 // ── Line settings (R13, R14) ─────────────────────────────────────────────────────────────────────
 
-export const setBusinessHours = (command: C.SetBusinessHours, state: ActiveAccount): AccountEvent[] => {
+export const setBusinessHours = (
+  command: C.SetBusinessHours,
+  state: ActiveAccount,
+  { now }: CommandContext,
+): AccountEvent[] => {
   requireSelfOrAdmin(
     state,
     command.actor,
@@ -27,7 +32,7 @@ export const setBusinessHours = (command: C.SetBusinessHours, state: ActiveAccou
   return [
     {
       type: 'BusinessHoursSet',
-      data: { partyId: party.id, businessHours: command.businessHours, by: command.actor, at: command.now },
+      data: { partyId: party.id, businessHours: command.businessHours, by: command.actor, at: now },
     },
   ];
 };
@@ -35,7 +40,11 @@ export const setBusinessHours = (command: C.SetBusinessHours, state: ActiveAccou
 const MIN_RING_TIMEOUT_SECONDS = 5;
 const MAX_RING_TIMEOUT_SECONDS = 300;
 
-export const changeRingTimeout = (command: C.ChangeRingTimeout, state: ActiveAccount): AccountEvent[] => {
+export const changeRingTimeout = (
+  command: C.ChangeRingTimeout,
+  state: ActiveAccount,
+  { now }: CommandContext,
+): AccountEvent[] => {
   requireSelfOrAdmin(
     state,
     command.actor,
@@ -55,7 +64,7 @@ export const changeRingTimeout = (command: C.ChangeRingTimeout, state: ActiveAcc
   return [
     {
       type: 'RingTimeoutChanged',
-      data: { partyId: party.id, ringTimeoutSeconds: seconds, by: command.actor, at: command.now },
+      data: { partyId: party.id, ringTimeoutSeconds: seconds, by: command.actor, at: now },
     },
   ];
 };
@@ -65,6 +74,7 @@ export const changeRingTimeout = (command: C.ChangeRingTimeout, state: ActiveAcc
 export const setUserDelegation = (
   command: C.EnableDelegationForUser | C.DisableDelegationForUser,
   state: ActiveAccount,
+  { now }: CommandContext,
 ): AccountEvent[] => {
   const enable = command.type === 'EnableDelegationForUser';
   requireSelfOrAdmin(
@@ -77,11 +87,15 @@ export const setUserDelegation = (
   const party = partyOf(state, command.partyId);
   requireUnlocked(party);
   if (party.delegationEnabled === enable) return [];
-  const data = { partyId: party.id, by: command.actor, at: command.now };
+  const data = { partyId: party.id, by: command.actor, at: now };
   return [enable ? { type: 'DelegationEnabledForUser', data } : { type: 'DelegationDisabledForUser', data }];
 };
 
-export const lockDelegation = (command: C.LockDelegation, state: ActiveAccount): AccountEvent[] => {
+export const lockDelegation = (
+  command: C.LockDelegation,
+  state: ActiveAccount,
+  { now }: CommandContext,
+): AccountEvent[] => {
   requireAdmin(state, command.actor, 'R3', 'lock delegation settings');
   const party = partyOf(state, command.partyId);
   if (party.delegationLocked) return [];
@@ -95,16 +109,16 @@ export const lockDelegation = (command: C.LockDelegation, state: ActiveAccount):
       'R3',
       `Invitation ${pending.id} (${pending.delegatorId} → ${pending.delegateId}) is pending: accept, decline or revoke it before locking ${party.id}.`,
     );
-  return [
-    { type: 'DelegationLockedByAdmin', data: { partyId: party.id, by: command.actor, at: command.now } },
-  ];
+  return [{ type: 'DelegationLockedByAdmin', data: { partyId: party.id, by: command.actor, at: now } }];
 };
 
-export const unlockDelegation = (command: C.UnlockDelegation, state: ActiveAccount): AccountEvent[] => {
+export const unlockDelegation = (
+  command: C.UnlockDelegation,
+  state: ActiveAccount,
+  { now }: CommandContext,
+): AccountEvent[] => {
   requireAdmin(state, command.actor, 'R3', 'unlock delegation settings');
   const party = partyOf(state, command.partyId);
   if (!party.delegationLocked) return [];
-  return [
-    { type: 'DelegationUnlockedByAdmin', data: { partyId: party.id, by: command.actor, at: command.now } },
-  ];
+  return [{ type: 'DelegationUnlockedByAdmin', data: { partyId: party.id, by: command.actor, at: now } }];
 };

@@ -1,5 +1,5 @@
 import type { AccountEvent, VipRouting } from '#events';
-import { OWN_AUTHORITY, type Authority, type Decision } from '../shared/decider.js';
+import { OWN_AUTHORITY, type Authority, type Decision, type CommandContext } from '../shared/decider.js';
 import type * as C from './account.commands.js';
 import { check, partyOf, reject, requireSelfOrAdmin, sameJson } from './account.decide.shared.js';
 import { explainPermission, explainVipEligibility } from './account.eligibility.js';
@@ -25,7 +25,11 @@ const requireVipListEditor = (state: ActiveAccount, actor: string, delegatorId: 
   return { onBehalfOf: delegatorId, permission: 'manageVipContacts' };
 };
 
-export const addVipContact = (command: C.AddVipContact, state: ActiveAccount): Decision<AccountEvent> => {
+export const addVipContact = (
+  command: C.AddVipContact,
+  state: ActiveAccount,
+  { now }: CommandContext,
+): Decision<AccountEvent> => {
   const delegator = partyOf(state, command.delegatorId);
   const authority = requireVipListEditor(state, command.actor, delegator.id);
   check(explainVipEligibility(state, delegator.id));
@@ -45,7 +49,7 @@ export const addVipContact = (command: C.AddVipContact, state: ActiveAccount): D
           number: command.number,
           name: command.name,
           by: command.actor,
-          at: command.now,
+          at: now,
         },
       },
     ],
@@ -57,6 +61,7 @@ export const addVipContact = (command: C.AddVipContact, state: ActiveAccount): D
 export const removeVipContact = (
   command: C.RemoveVipContact,
   state: ActiveAccount,
+  { now }: CommandContext,
 ): Decision<AccountEvent> => {
   const delegator = partyOf(state, command.delegatorId);
   const authority = requireVipListEditor(state, command.actor, delegator.id);
@@ -70,7 +75,7 @@ export const removeVipContact = (
     events: [
       {
         type: 'VipContactRemoved',
-        data: { delegatorId: delegator.id, number: command.number, by: command.actor, at: command.now },
+        data: { delegatorId: delegator.id, number: command.number, by: command.actor, at: now },
       },
     ],
     authority,
@@ -79,7 +84,11 @@ export const removeVipContact = (
 
 const MAX_VIP_DELAY_SECONDS = 300;
 
-export const changeVipRouting = (command: C.ChangeVipRouting, state: ActiveAccount): AccountEvent[] => {
+export const changeVipRouting = (
+  command: C.ChangeVipRouting,
+  state: ActiveAccount,
+  { now }: CommandContext,
+): AccountEvent[] => {
   const delegator = partyOf(state, command.delegatorId);
   requireSelfOrAdmin(state, command.actor, delegator.id, 'R19', `change the VIP routing of ${delegator.id}`);
   check(explainVipEligibility(state, delegator.id));
@@ -105,7 +114,7 @@ export const changeVipRouting = (command: C.ChangeVipRouting, state: ActiveAccou
   return [
     {
       type: 'VipRoutingChanged',
-      data: { delegatorId: delegator.id, routing: canonical, by: command.actor, at: command.now },
+      data: { delegatorId: delegator.id, routing: canonical, by: command.actor, at: now },
     },
   ];
 };

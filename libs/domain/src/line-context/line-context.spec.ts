@@ -76,7 +76,6 @@ describe('the account as a shared line sees it (lineContextFor)', () => {
       {
         type: 'ChangeDirectNumbers',
         actor: ADMIN,
-        now: T0,
         partyId: ALICE,
         directNumbers: [LINE, ALICE_SECOND],
       },
@@ -89,7 +88,6 @@ describe('the account as a shared line sees it (lineContextFor)', () => {
       {
         type: 'ChangeDirectNumbers',
         actor: ADMIN,
-        now: T0,
         partyId: ALICE,
         directNumbers: [LINE, ALICE_SECOND],
       },
@@ -103,7 +101,6 @@ describe('the account as a shared line sees it (lineContextFor)', () => {
     const context = given(...delegationTo('d-bob', BOB), {
       type: 'RevokeDelegation',
       actor: ALICE,
-      now: T0,
       delegationId: 'd-bob',
     }).when();
     expect(context.delegates).toEqual([]);
@@ -113,7 +110,6 @@ describe('the account as a shared line sees it (lineContextFor)', () => {
     const context = given(...delegationTo('d-bob', BOB), {
       type: 'ChangeCallingPlan',
       actor: ADMIN,
-      now: T0,
       partyId: BOB,
       callingPlan: 'none',
     }).when();
@@ -135,7 +131,6 @@ describe('the account as a shared line sees it (lineContextFor)', () => {
     const context = given(...delegationTo('d-bob', BOB), {
       type: 'ReportDesktopClient',
       actor: BOB,
-      now: T0,
       partyId: BOB,
       desktopClient: { platform: 'windows', version: '5.9.0' },
     }).when();
@@ -163,12 +158,11 @@ describe('the account as a shared line sees it (lineContextFor)', () => {
     const office = { utcOffsetMinutes: 0, windows: [{ day: 'mon' as const, from: '09:00', to: '17:00' }] };
     const evening = { utcOffsetMinutes: 0, windows: [{ day: 'mon' as const, from: '17:00', to: '22:00' }] };
     const context = given(
-      { type: 'SetBusinessHours', actor: ALICE, now: T0, partyId: ALICE, businessHours: office },
+      { type: 'SetBusinessHours', actor: ALICE, partyId: ALICE, businessHours: office },
       ...delegationTo('d-bob', BOB, { permissions: ['answerCalls', 'overrideBusinessHours'] }),
       {
         type: 'SetDelegateBusinessHours',
         actor: BOB,
-        now: T0,
         delegationId: 'd-bob',
         businessHours: evening,
       },
@@ -181,7 +175,6 @@ describe('the account as a shared line sees it (lineContextFor)', () => {
     const context = given(givePowerPack(ALICE), addVip(ALICE, VIP), {
       type: 'ChangeVipRouting',
       actor: ALICE,
-      now: T0,
       delegatorId: ALICE,
       routing: { mode: 'delegatorFirst', delaySeconds: 10 },
     }).when();

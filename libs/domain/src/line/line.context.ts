@@ -9,7 +9,7 @@ import type { Refusal } from '../shared/domain-error.js';
  * has this shape without `now`: `{ ...sharedLineView(state, number), now: clock.now() }`.
  */
 export interface LineContext {
-  /** Current time (ISO-8601) from the clock port (R21); a command's own `at` takes precedence. */
+  /** When the command takes effect (ISO-8601): the clock's time, or the `at` it was sent for (R21). */
   readonly now: string;
   readonly line: {
     /** The shared direct number (R10): the delegator's number, shown as caller ID (R11). */

@@ -46,7 +46,7 @@ import {
 
 /**
  * Decides a command on a shared line against its state and the account context. Pure: time comes
- * from the command's `at` or the context's `now` (R21), ids from the command. Throws DomainError to
+ * from the context's `now` (R21), ids from the command. Throws DomainError to
  * reject; returns no events for a harmless no-op (a stale timer, re-reading a read voicemail). The
  * decision carries the authority the acting party used (SPEC §2): the caller and the timers act on
  * their own, a delegate for the delegator with the permission its step was checked for.
@@ -56,7 +56,7 @@ export const decideLine = (
   state: LineState,
   context: LineContext,
 ): Decision<LineEvent> => {
-  const at = timeOf(command, context);
+  const at = timeOf(context);
   switch (command.type) {
     case 'PlaceCallOnSharedLine':
       return placeCall(command, state, context, at);
@@ -902,8 +902,8 @@ const lineBusy = (call: CallOnLine, context: LineContext): DomainError => {
 
 // ── Time (R21) ───────────────────────────────────────────────────────────────────────────────────
 
-const timeOf = (command: LineCommand, context: LineContext): string => {
-  const at = command.at ?? context.now;
+/** The context's `now`, as the ISO string events carry. */
+const timeOf = ({ now: at }: LineContext): string => {
   if (Number.isNaN(Date.parse(at))) {
     throw new DomainError(
       'INVALID_TIME',

@@ -34,6 +34,28 @@ export interface CommandContext {
 }
 
 /**
+ * A command as a sender wrote it, with the time it is meant for (`at`, R21) when the sender named
+ * one: what an edge (the api, a command history, a spec) receives and turns into the command and its
+ * context, once, with `inContext`.
+ */
+export type Timed<Command> = Command & { readonly at?: string };
+
+/** The command and the time it was sent for, apart: the time is the context's, not the command's. */
+export const untimed = <Command>({ at, ...command }: Timed<Command>): { command: Command; at?: string } => ({
+  command: command as Command,
+  ...(at === undefined ? {} : { at }),
+});
+
+/** The command without its time, and the context at that time (the given context's `now` without one). */
+export const inContext = <Command, Context extends CommandContext>(
+  timed: Timed<Command>,
+  context: Context,
+): readonly [Command, Context] => {
+  const { command, at } = untimed(timed);
+  return [command, at === undefined ? context : { ...context, now: at }];
+};
+
+/**
  * A decider in the Emmett/Equinox sense: pure functions, no I/O, no clock reads (time arrives in the
  * context). `decide` throws DomainError to reject; a rejection appends nothing.
  */

@@ -1,6 +1,14 @@
 import { COMMAND_REASONS, isGivenUnder } from '../reasons.js';
 import { DomainError } from './domain-error.js';
-import { fold, type Authority, type CommandContext, type Decider, type Decision } from './decider.js';
+import {
+  fold,
+  inContext,
+  type Authority,
+  type CommandContext,
+  type Decider,
+  type Decision,
+  type Timed,
+} from './decider.js';
 
 /**
  * Every rejection a spec sees is one the catalogue documents: its code under its rule, and among the
@@ -24,15 +32,22 @@ const expectCatalogued = (command: unknown, { code, rule }: DomainError): void =
 };
 
 /**
- * Specification helper for deciders: given(past events).when(command).then(new events),
+ * Specification helper for deciders: given(past events, context).when(command).then(new events),
  * .thenActsWith(authority) or .thenRejects(code). Reads as the rule it checks, one line per fact.
+ * The command may name its time (`at`): it is decided in the context at that time, as the api's
+ * edge does; `defaults` is the context of specs that give none.
  */
 export const specFor =
-  <Command, Event, State, Context extends CommandContext>(decider: Decider<Command, Event, State, Context>) =>
-  (given: readonly Event[], context?: Context) => ({
-    when: (command: Command) => {
+  <Command, Event, State, Context extends CommandContext>(
+    decider: Decider<Command, Event, State, Context>,
+    defaults?: Context,
+  ) =>
+  (given: readonly Event[], context: Context | undefined = defaults) => ({
+    when: (timed: Timed<Command>) => {
+      if (!context) throw new Error('a spec decides in a context: give one, or defaults to specFor');
+      const [command, atItsTime] = inContext(timed, context);
       const decide = (): Decision<Event> =>
-        decider.decide(command, fold(decider.evolve, decider.initialState, given), context as Context);
+        decider.decide(command, fold(decider.evolve, decider.initialState, given), atItsTime);
       const run = (): readonly Event[] => decide().events;
       return {
         then: (expected: readonly Event[]): void => {
