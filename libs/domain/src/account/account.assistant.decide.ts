@@ -1,8 +1,15 @@
 import type { AccountEvent } from '#events';
 import type { ReasonCode, RuleId } from '../reasons.js';
-import { OWN_AUTHORITY, type Authority, type Decision, type CommandContext } from '../shared/decider.js';
+import { OWN_AUTHORITY, type Authority, type Decision } from '../shared/decider.js';
 import type * as C from './account.commands.js';
-import { check, partyOf, reject, requireAdmin, requireSelfOrAdmin } from './account.decide.shared.js';
+import {
+  check,
+  partyOf,
+  reject,
+  requireAdmin,
+  requireSelfOrAdmin,
+  type DecideOn,
+} from './account.decide.shared.js';
 import { explainPermission } from './account.eligibility.js';
 import { delegationBetween, isAdmin } from './account.queries.js';
 import { MAX_SPEED_DIALS_LIMIT, type ActiveAccount, type Party, type SpeedDial } from './account.state.js';
@@ -122,11 +129,7 @@ const requireLabel = (label: string): void => {
   if (isBlankOrLong(label, MAX_LABEL_LENGTH)) R.invalidLabel();
 };
 
-export const addSpeedDial = (
-  command: C.AddSpeedDial,
-  state: ActiveAccount,
-  { now }: CommandContext,
-): Decision<AccountEvent> => {
+export const addSpeedDial: DecideOn<C.AddSpeedDial, Decision<AccountEvent>> = (command, state, { now }) => {
   const owner = partyOf(state, command.ownerId);
   const authority = requireSpeedDialEditor(state, command.actor, owner);
   requireLabel(command.label);
@@ -162,11 +165,11 @@ export const addSpeedDial = (
   };
 };
 
-export const relabelSpeedDial = (
-  command: C.RelabelSpeedDial,
-  state: ActiveAccount,
-  { now }: CommandContext,
-): Decision<AccountEvent> => {
+export const relabelSpeedDial: DecideOn<C.RelabelSpeedDial, Decision<AccountEvent>> = (
+  command,
+  state,
+  { now },
+) => {
   const owner = partyOf(state, command.ownerId);
   const authority = requireSpeedDialEditor(state, command.actor, owner);
   const entry = entryOf(owner, command.entryId);
@@ -189,11 +192,7 @@ export const relabelSpeedDial = (
   };
 };
 
-export const moveSpeedDial = (
-  command: C.MoveSpeedDial,
-  state: ActiveAccount,
-  { now }: CommandContext,
-): Decision<AccountEvent> => {
+export const moveSpeedDial: DecideOn<C.MoveSpeedDial, Decision<AccountEvent>> = (command, state, { now }) => {
   const owner = partyOf(state, command.ownerId);
   const authority = requireSpeedDialEditor(state, command.actor, owner);
   const entry = entryOf(owner, command.entryId);
@@ -217,11 +216,11 @@ export const moveSpeedDial = (
   };
 };
 
-export const removeSpeedDial = (
-  command: C.RemoveSpeedDial,
-  state: ActiveAccount,
-  { now }: CommandContext,
-): Decision<AccountEvent> => {
+export const removeSpeedDial: DecideOn<C.RemoveSpeedDial, Decision<AccountEvent>> = (
+  command,
+  state,
+  { now },
+) => {
   const owner = partyOf(state, command.ownerId);
   const authority = requireSpeedDialEditor(state, command.actor, owner);
   const entry = entryOf(owner, command.entryId);
@@ -241,11 +240,7 @@ export const removeSpeedDial = (
  * under what a party uses is refused rather than silently hiding keys, so the list a party sees is
  * always within the limit.
  */
-export const changeSpeedDialLimit = (
-  command: C.ChangeSpeedDialLimit,
-  state: ActiveAccount,
-  { now }: CommandContext,
-): AccountEvent[] => {
+export const changeSpeedDialLimit: DecideOn<C.ChangeSpeedDialLimit> = (command, state, { now }) => {
   requireAdmin(state, command.actor, 'R22', 'change the speed-dial limit');
   const limit = command.maxSpeedDials;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SPEED_DIALS_LIMIT) R.invalidLimit();
@@ -271,11 +266,7 @@ export const speedDialNumber = (
 
 // ── Named shared lines (R23) ─────────────────────────────────────────────────────────────────────
 
-export const nameLine = (
-  command: C.NameLine,
-  state: ActiveAccount,
-  { now }: CommandContext,
-): AccountEvent[] => {
+export const nameLine: DecideOn<C.NameLine> = (command, state, { now }) => {
   const party = partyOf(state, command.partyId);
   requireSelfOrAdmin(state, command.actor, party.id, 'R23', `name the lines of ${party.id}`);
   if (!party.directNumbers.includes(command.number)) R.lineNotOwned(party.id, command.number);

@@ -1,5 +1,5 @@
 import type { AccountEvent, Permission } from '#events';
-import type { Authority, Decision, CommandContext } from '../shared/decider.js';
+import type { Authority, Decision } from '../shared/decider.js';
 import type * as C from './account.commands.js';
 import {
   check,
@@ -11,6 +11,7 @@ import {
   requireSelfOrAdmin,
   requireUnlocked,
   sameJson,
+  type DecideOn,
 } from './account.decide.shared.js';
 import {
   explainAssistantEligibility,
@@ -120,11 +121,7 @@ const checkSharedLines = (delegator: Party, sharedLines: readonly string[]): str
 
 // ── Inviting (R6–R10) ────────────────────────────────────────────────────────────────────────────
 
-export const inviteDelegate = (
-  command: C.InviteDelegate,
-  state: ActiveAccount,
-  { now }: CommandContext,
-): AccountEvent[] => {
+export const inviteDelegate: DecideOn<C.InviteDelegate> = (command, state, { now }) => {
   const { delegationId, delegatorId, delegateId } = command;
   requireSelfOrAdmin(state, command.actor, delegatorId, 'R7', `invite delegates for ${delegatorId}`);
   if (state.delegations.has(delegationId))
@@ -198,11 +195,7 @@ const requirePending = (delegation: Delegation): void => {
     );
 };
 
-export const acceptInvitation = (
-  command: C.AcceptInvitation,
-  state: ActiveAccount,
-  { now }: CommandContext,
-): AccountEvent[] => {
+export const acceptInvitation: DecideOn<C.AcceptInvitation> = (command, state, { now }) => {
   const delegation = delegationOf(state, command.delegationId);
   const delegate = requireInvitee(state, command.actor, delegation, 'accept');
   requirePending(delegation);
@@ -219,11 +212,7 @@ export const acceptInvitation = (
   ];
 };
 
-export const declineInvitation = (
-  command: C.DeclineInvitation,
-  state: ActiveAccount,
-  { now }: CommandContext,
-): AccountEvent[] => {
+export const declineInvitation: DecideOn<C.DeclineInvitation> = (command, state, { now }) => {
   const delegation = delegationOf(state, command.delegationId);
   requireInvitee(state, command.actor, delegation, 'decline');
   requirePending(delegation);
@@ -248,20 +237,16 @@ const managedDelegation = (state: ActiveAccount, actor: string, delegationId: st
   return { delegation, delegator, delegate };
 };
 
-export const revokeDelegation = (
-  command: C.RevokeDelegation,
-  state: ActiveAccount,
-  { now }: CommandContext,
-): AccountEvent[] => {
+export const revokeDelegation: DecideOn<C.RevokeDelegation> = (command, state, { now }) => {
   const { delegation } = managedDelegation(state, command.actor, command.delegationId, 'revoke');
   return [{ type: 'DelegationRevoked', data: { ...delegationRef(delegation), by: command.actor, at: now } }];
 };
 
-export const changeDelegationPermissions = (
-  command: C.ChangeDelegationPermissions,
-  state: ActiveAccount,
-  { now }: CommandContext,
-): AccountEvent[] => {
+export const changeDelegationPermissions: DecideOn<C.ChangeDelegationPermissions> = (
+  command,
+  state,
+  { now },
+) => {
   const { delegation, delegator, delegate } = managedDelegation(
     state,
     command.actor,
@@ -281,11 +266,7 @@ export const changeDelegationPermissions = (
   return events;
 };
 
-export const changeSharedLines = (
-  command: C.ChangeSharedLines,
-  state: ActiveAccount,
-  { now }: CommandContext,
-): AccountEvent[] => {
+export const changeSharedLines: DecideOn<C.ChangeSharedLines> = (command, state, { now }) => {
   const { delegation, delegator } = managedDelegation(
     state,
     command.actor,
@@ -324,11 +305,7 @@ const delegateExercising = (
   return { onBehalfOf: delegation.delegatorId, permission };
 };
 
-export const optInOrOut = (
-  command: C.OptIn | C.OptOut,
-  state: ActiveAccount,
-  { now }: CommandContext,
-): Decision<AccountEvent> => {
+export const optInOrOut: DecideOn<C.OptIn | C.OptOut, Decision<AccountEvent>> = (command, state, { now }) => {
   const optIn = command.type === 'OptIn';
   const delegation = delegationOf(state, command.delegationId);
   requireActive(delegation);
@@ -341,11 +318,11 @@ export const optInOrOut = (
   };
 };
 
-export const setDelegateBusinessHours = (
-  command: C.SetDelegateBusinessHours,
-  state: ActiveAccount,
-  { now }: CommandContext,
-): Decision<AccountEvent> => {
+export const setDelegateBusinessHours: DecideOn<C.SetDelegateBusinessHours, Decision<AccountEvent>> = (
+  command,
+  state,
+  { now },
+) => {
   const delegation = delegationOf(state, command.delegationId);
   requireActive(delegation);
   const authority = delegateExercising(state, command.actor, delegation, 'overrideBusinessHours');

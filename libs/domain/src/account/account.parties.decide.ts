@@ -1,5 +1,3 @@
-import type { AccountEvent } from '#events';
-import type { CommandContext } from '../shared/decider.js';
 import type * as C from './account.commands.js';
 import {
   checkVersion,
@@ -8,6 +6,7 @@ import {
   requireAdmin,
   requireSelfOrAdmin,
   sameJson,
+  type DecideOn,
 } from './account.decide.shared.js';
 import { isLive } from './account.queries.js';
 import type { ActiveAccount } from './account.state.js';
@@ -35,11 +34,7 @@ const checkDirectNumbers = (state: ActiveAccount, partyId: string, numbers: read
     reject('DUPLICATE_NUMBER', 'R1', `The direct numbers of ${partyId} list a number twice: list each once.`);
 };
 
-export const provisionPhoneUser = (
-  command: C.ProvisionPhoneUser,
-  state: ActiveAccount,
-  { now }: CommandContext,
-): AccountEvent[] => {
+export const provisionPhoneUser: DecideOn<C.ProvisionPhoneUser> = (command, state, { now }) => {
   checkNewParty(command, state);
   if (command.desktopClient) checkVersion(command.desktopClient.version, 'R4');
   const { partyId, name, callingPlan, powerPack, assistantEnabled, desktopClient } = command;
@@ -61,11 +56,7 @@ export const provisionPhoneUser = (
   ];
 };
 
-export const provisionCommonAreaPhone = (
-  command: C.ProvisionCommonAreaPhone,
-  state: ActiveAccount,
-  { now }: CommandContext,
-): AccountEvent[] => {
+export const provisionCommonAreaPhone: DecideOn<C.ProvisionCommonAreaPhone> = (command, state, { now }) => {
   checkNewParty(command, state);
   const { partyId, name, callingPlan, powerPack } = command;
   return [
@@ -98,11 +89,7 @@ const checkNewParty = (
   checkDirectNumbers(state, command.partyId, command.directNumbers);
 };
 
-export const changeDirectNumbers = (
-  command: C.ChangeDirectNumbers,
-  state: ActiveAccount,
-  { now }: CommandContext,
-): AccountEvent[] => {
+export const changeDirectNumbers: DecideOn<C.ChangeDirectNumbers> = (command, state, { now }) => {
   requireAdmin(state, command.actor, 'R1', 'change direct numbers');
   const party = partyOf(state, command.partyId);
   checkDirectNumbers(state, party.id, command.directNumbers);
@@ -130,11 +117,7 @@ export const changeDirectNumbers = (
   ];
 };
 
-export const changeCallingPlan = (
-  command: C.ChangeCallingPlan,
-  state: ActiveAccount,
-  { now }: CommandContext,
-): AccountEvent[] => {
+export const changeCallingPlan: DecideOn<C.ChangeCallingPlan> = (command, state, { now }) => {
   requireAdmin(state, command.actor, 'R2', 'change calling plans');
   const party = partyOf(state, command.partyId);
   if (party.callingPlan === command.callingPlan) return [];
@@ -146,11 +129,7 @@ export const changeCallingPlan = (
   ];
 };
 
-export const changePowerPack = (
-  command: C.ChangePowerPack,
-  state: ActiveAccount,
-  { now }: CommandContext,
-): AccountEvent[] => {
+export const changePowerPack: DecideOn<C.ChangePowerPack> = (command, state, { now }) => {
   requireAdmin(state, command.actor, 'R5', 'assign or remove the Power Pack');
   const party = partyOf(state, command.partyId);
   if (party.powerPack === command.powerPack) return [];
@@ -173,11 +152,7 @@ const phoneUserOf = (state: ActiveAccount, partyId: string) => {
       );
 };
 
-export const changeAssistant = (
-  command: C.ChangeAssistant,
-  state: ActiveAccount,
-  { now }: CommandContext,
-): AccountEvent[] => {
+export const changeAssistant: DecideOn<C.ChangeAssistant> = (command, state, { now }) => {
   requireAdmin(state, command.actor, 'R4', 'enable or disable the Assistant');
   const party = phoneUserOf(state, command.partyId);
   if (party.assistantEnabled === command.assistantEnabled) return [];
@@ -194,11 +169,7 @@ export const changeAssistant = (
   ];
 };
 
-export const reportDesktopClient = (
-  command: C.ReportDesktopClient,
-  state: ActiveAccount,
-  { now }: CommandContext,
-): AccountEvent[] => {
+export const reportDesktopClient: DecideOn<C.ReportDesktopClient> = (command, state, { now }) => {
   requireSelfOrAdmin(
     state,
     command.actor,

@@ -1,8 +1,15 @@
 import type { AccountEvent, AccountPolicy } from '#events';
 import type { CommandContext } from '../shared/decider.js';
 import type * as C from './account.commands.js';
-import { checkVersion, delegationRef, reject, requireAdmin, sameJson } from './account.decide.shared.js';
-import { DEFAULT_ACCOUNT_POLICY, type AccountState, type ActiveAccount } from './account.state.js';
+import {
+  checkVersion,
+  delegationRef,
+  reject,
+  requireAdmin,
+  sameJson,
+  type DecideOn,
+} from './account.decide.shared.js';
+import { DEFAULT_ACCOUNT_POLICY, type AccountState } from './account.state.js';
 
 // The account itself: its creation with its admins, and its policy (R8 limits, R7 activation, R4, R5).
 
@@ -38,11 +45,7 @@ export const createAccount = (
   ];
 };
 
-export const changeAccountPolicy = (
-  command: C.ChangeAccountPolicy,
-  state: ActiveAccount,
-  { now }: CommandContext,
-): AccountEvent[] => {
+export const changeAccountPolicy: DecideOn<C.ChangeAccountPolicy> = (command, state, { now }) => {
   requireAdmin(state, command.actor, 'R3', 'change the account policy');
   const policy = { ...state.policy, ...command.policy };
   checkPolicy(policy);

@@ -1,5 +1,3 @@
-import type { AccountEvent } from '#events';
-import type { CommandContext } from '../shared/decider.js';
 import type * as C from './account.commands.js';
 import {
   checkBusinessHours,
@@ -9,16 +7,12 @@ import {
   requireSelfOrAdmin,
   requireUnlocked,
   sameJson,
+  type DecideOn,
 } from './account.decide.shared.js';
-import type { ActiveAccount } from './account.state.js';
 
 // ── Line settings (R13, R14) ─────────────────────────────────────────────────────────────────────
 
-export const setBusinessHours = (
-  command: C.SetBusinessHours,
-  state: ActiveAccount,
-  { now }: CommandContext,
-): AccountEvent[] => {
+export const setBusinessHours: DecideOn<C.SetBusinessHours> = (command, state, { now }) => {
   requireSelfOrAdmin(
     state,
     command.actor,
@@ -40,11 +34,7 @@ export const setBusinessHours = (
 const MIN_RING_TIMEOUT_SECONDS = 5;
 const MAX_RING_TIMEOUT_SECONDS = 300;
 
-export const changeRingTimeout = (
-  command: C.ChangeRingTimeout,
-  state: ActiveAccount,
-  { now }: CommandContext,
-): AccountEvent[] => {
+export const changeRingTimeout: DecideOn<C.ChangeRingTimeout> = (command, state, { now }) => {
   requireSelfOrAdmin(
     state,
     command.actor,
@@ -71,11 +61,11 @@ export const changeRingTimeout = (
 
 // ── Per-user delegation settings (R3) ────────────────────────────────────────────────────────────
 
-export const setUserDelegation = (
-  command: C.EnableDelegationForUser | C.DisableDelegationForUser,
-  state: ActiveAccount,
-  { now }: CommandContext,
-): AccountEvent[] => {
+export const setUserDelegation: DecideOn<C.EnableDelegationForUser | C.DisableDelegationForUser> = (
+  command,
+  state,
+  { now },
+) => {
   const enable = command.type === 'EnableDelegationForUser';
   requireSelfOrAdmin(
     state,
@@ -91,11 +81,7 @@ export const setUserDelegation = (
   return [enable ? { type: 'DelegationEnabledForUser', data } : { type: 'DelegationDisabledForUser', data }];
 };
 
-export const lockDelegation = (
-  command: C.LockDelegation,
-  state: ActiveAccount,
-  { now }: CommandContext,
-): AccountEvent[] => {
+export const lockDelegation: DecideOn<C.LockDelegation> = (command, state, { now }) => {
   requireAdmin(state, command.actor, 'R3', 'lock delegation settings');
   const party = partyOf(state, command.partyId);
   if (party.delegationLocked) return [];
@@ -112,11 +98,7 @@ export const lockDelegation = (
   return [{ type: 'DelegationLockedByAdmin', data: { partyId: party.id, by: command.actor, at: now } }];
 };
 
-export const unlockDelegation = (
-  command: C.UnlockDelegation,
-  state: ActiveAccount,
-  { now }: CommandContext,
-): AccountEvent[] => {
+export const unlockDelegation: DecideOn<C.UnlockDelegation> = (command, state, { now }) => {
   requireAdmin(state, command.actor, 'R3', 'unlock delegation settings');
   const party = partyOf(state, command.partyId);
   if (!party.delegationLocked) return [];

@@ -1,7 +1,14 @@
 import type { AccountEvent, VipRouting } from '#events';
-import { OWN_AUTHORITY, type Authority, type Decision, type CommandContext } from '../shared/decider.js';
+import { OWN_AUTHORITY, type Authority, type Decision } from '../shared/decider.js';
 import type * as C from './account.commands.js';
-import { check, partyOf, reject, requireSelfOrAdmin, sameJson } from './account.decide.shared.js';
+import {
+  check,
+  partyOf,
+  reject,
+  requireSelfOrAdmin,
+  sameJson,
+  type DecideOn,
+} from './account.decide.shared.js';
 import { explainPermission, explainVipEligibility } from './account.eligibility.js';
 import { delegationBetween, isAdmin } from './account.queries.js';
 import type { ActiveAccount } from './account.state.js';
@@ -25,11 +32,7 @@ const requireVipListEditor = (state: ActiveAccount, actor: string, delegatorId: 
   return { onBehalfOf: delegatorId, permission: 'manageVipContacts' };
 };
 
-export const addVipContact = (
-  command: C.AddVipContact,
-  state: ActiveAccount,
-  { now }: CommandContext,
-): Decision<AccountEvent> => {
+export const addVipContact: DecideOn<C.AddVipContact, Decision<AccountEvent>> = (command, state, { now }) => {
   const delegator = partyOf(state, command.delegatorId);
   const authority = requireVipListEditor(state, command.actor, delegator.id);
   check(explainVipEligibility(state, delegator.id));
@@ -58,11 +61,11 @@ export const addVipContact = (
 };
 
 /** Removing needs no Power Pack: cleaning up a dormant list must stay possible after it lapses. */
-export const removeVipContact = (
-  command: C.RemoveVipContact,
-  state: ActiveAccount,
-  { now }: CommandContext,
-): Decision<AccountEvent> => {
+export const removeVipContact: DecideOn<C.RemoveVipContact, Decision<AccountEvent>> = (
+  command,
+  state,
+  { now },
+) => {
   const delegator = partyOf(state, command.delegatorId);
   const authority = requireVipListEditor(state, command.actor, delegator.id);
   if (!delegator.vipContacts.has(command.number))
@@ -84,11 +87,7 @@ export const removeVipContact = (
 
 const MAX_VIP_DELAY_SECONDS = 300;
 
-export const changeVipRouting = (
-  command: C.ChangeVipRouting,
-  state: ActiveAccount,
-  { now }: CommandContext,
-): AccountEvent[] => {
+export const changeVipRouting: DecideOn<C.ChangeVipRouting> = (command, state, { now }) => {
   const delegator = partyOf(state, command.delegatorId);
   requireSelfOrAdmin(state, command.actor, delegator.id, 'R19', `change the VIP routing of ${delegator.id}`);
   check(explainVipEligibility(state, delegator.id));
