@@ -107,14 +107,17 @@ export const decideLine = (
   }
 };
 
-// ── Outgoing calls (R10–R12) ─────────────────────────────────────────────────────────────────────
-
-const placeCall = (
-  command: C.PlaceCallOnSharedLine,
+/** How a party's command on the line is decided: on its state, in the account's context, at `at`. */
+type DecideOn<Command> = (
+  command: Command,
   state: LineState,
   context: LineContext,
   at: string,
-): Decision<LineEvent> => {
+) => Decision<LineEvent>;
+
+// ── Outgoing calls (R10–R12) ─────────────────────────────────────────────────────────────────────
+
+const placeCall: DecideOn<C.PlaceCallOnSharedLine> = (command, state, context, at) => {
   const acting = actingParty(context, command.actor);
   const permission = requireActionPermission(acting, 'placeCall', context);
   assertNewCallId(state, command.callId);
@@ -223,12 +226,7 @@ const receiveIncomingCall = (
   ];
 };
 
-const answerCall = (
-  command: C.AnswerCall,
-  state: LineState,
-  context: LineContext,
-  at: string,
-): Decision<LineEvent> => {
+const answerCall: DecideOn<C.AnswerCall> = (command, state, context, at) => {
   const acting = allowed(explainAnswer(context, state, command.callId, command.actor, at));
   // The explained steps found the call on the line, ringing for the actor or transferred to it.
   const call = state.call!;
@@ -272,12 +270,7 @@ const answerCall = (
   );
 };
 
-const declineCall = (
-  command: C.DeclineCall,
-  state: LineState,
-  context: LineContext,
-  at: string,
-): Decision<LineEvent> => {
+const declineCall: DecideOn<C.DeclineCall> = (command, state, context, at) => {
   const acting = actingParty(context, command.actor);
   const call = requireCall(state, command.callId, 'R14');
   if (call.phase === 'transferring' && call.transfer?.to === command.actor) {
@@ -378,12 +371,7 @@ const toVoicemail = (
 
 // ── Hold, resume, pick up, privacy (R15) ─────────────────────────────────────────────────────────
 
-const holdCall = (
-  command: C.HoldCall,
-  state: LineState,
-  context: LineContext,
-  at: string,
-): Decision<LineEvent> => {
+const holdCall: DecideOn<C.HoldCall> = (command, state, context, at) => {
   const acting = actingParty(context, command.actor);
   const call = requireCall(state, command.callId, 'R15');
   requirePhase(call, 'connected', 'R15');
@@ -403,12 +391,7 @@ const holdCall = (
   ]);
 };
 
-const resumeCall = (
-  command: C.ResumeCall,
-  state: LineState,
-  context: LineContext,
-  at: string,
-): Decision<LineEvent> => {
+const resumeCall: DecideOn<C.ResumeCall> = (command, state, context, at) => {
   const acting = actingParty(context, command.actor);
   const call = requireCall(state, command.callId, 'R15');
   const hold = requireHeld(call);
@@ -424,12 +407,7 @@ const resumeCall = (
   return actedAs(acting, [{ type: 'CallResumed', data: { callId: call.callId, by: command.actor, at } }]);
 };
 
-const pickUpHeldCall = (
-  command: C.PickUpHeldCall,
-  state: LineState,
-  context: LineContext,
-  at: string,
-): Decision<LineEvent> => {
+const pickUpHeldCall: DecideOn<C.PickUpHeldCall> = (command, state, context, at) => {
   const acting = allowed(explainPickUp(context, state, command.callId, command.actor));
   // The explained steps found the call on the line, held by someone else.
   const call = state.call!;
@@ -457,12 +435,7 @@ const pickUpHeldCall = (
   );
 };
 
-const setPrivacyLock = (
-  command: C.SetCallPrivacyLock,
-  state: LineState,
-  context: LineContext,
-  at: string,
-): Decision<LineEvent> => {
+const setPrivacyLock: DecideOn<C.SetCallPrivacyLock> = (command, state, context, at) => {
   const acting = actingParty(context, command.actor);
   if (acting.role === 'delegate') throw privacyLockDelegatorOnly(context);
   const call = requireCall(state, command.callId, 'R15');
@@ -478,12 +451,7 @@ const setPrivacyLock = (
 
 // ── Transfer, join, merge (R16) ──────────────────────────────────────────────────────────────────
 
-const transferCall = (
-  command: C.TransferCall,
-  state: LineState,
-  context: LineContext,
-  at: string,
-): Decision<LineEvent> => {
+const transferCall: DecideOn<C.TransferCall> = (command, state, context, at) => {
   const acting = actingParty(context, command.actor);
   const call = requireCall(state, command.callId, 'R16');
   requirePhase(call, 'connected', 'R16');
@@ -558,12 +526,7 @@ const recalled = (
   data: { callId, attempt: transfer.attempt, to: transfer.from, target: transfer.to, reason, at },
 });
 
-const joinCall = (
-  command: C.JoinCall,
-  state: LineState,
-  context: LineContext,
-  at: string,
-): Decision<LineEvent> => {
+const joinCall: DecideOn<C.JoinCall> = (command, state, context, at) => {
   const acting = allowed(explainJoin(context, state, command.callId, command.actor));
   const permission = permissionUsed(acting, 'joinAndMerge');
   return actedAs(
@@ -584,12 +547,7 @@ const joinCall = (
   );
 };
 
-const mergeHeldCall = (
-  command: C.MergeHeldCall,
-  state: LineState,
-  context: LineContext,
-  at: string,
-): Decision<LineEvent> => {
+const mergeHeldCall: DecideOn<C.MergeHeldCall> = (command, state, context, at) => {
   const acting = actingParty(context, command.actor);
   const permission = requireActionPermission(acting, 'join', context);
   const call = requireCall(state, command.callId, 'R16');
@@ -706,12 +664,7 @@ const stopRecordings = (
 
 // ── Shared voicemail (R17) ───────────────────────────────────────────────────────────────────────
 
-const readVoicemail = (
-  command: C.ReadVoicemail,
-  state: LineState,
-  context: LineContext,
-  at: string,
-): Decision<LineEvent> => {
+const readVoicemail: DecideOn<C.ReadVoicemail> = (command, state, context, at) => {
   const acting = actingParty(context, command.actor);
   const message = requireVoicemail(state, command.messageId);
   // Read state is shared: once anybody read it, it is read for everybody.
@@ -724,12 +677,7 @@ const readVoicemail = (
   ]);
 };
 
-const deleteVoicemail = (
-  command: C.DeleteVoicemail,
-  state: LineState,
-  context: LineContext,
-  at: string,
-): Decision<LineEvent> => {
+const deleteVoicemail: DecideOn<C.DeleteVoicemail> = (command, state, context, at) => {
   const acting = actingParty(context, command.actor);
   const message = requireVoicemail(state, command.messageId);
   return actedAs(acting, [
