@@ -1,4 +1,4 @@
-import { CommandHistory, type AccountCommand, type LineCommand } from '#domain';
+import { CommandHistory, type AccountCommand, type LineCommand, type Timed } from '#domain';
 import { eventSchemas, type AccountEvent, type AccountPolicy, type LineEvent } from '#events';
 
 /**
@@ -49,10 +49,10 @@ const directNumberOf = (line: number): string => `1555300${String(line).padStart
 const ADMIN = 'admin';
 
 /** The account's commands: the delegators and delegates provisioned, each line shared and accepted. */
+/** Decided at START, the history's time for commands without `at`. */
 const accountCommands = (options: WorkloadOptions): AccountCommand[] => {
-  const now = iso(START);
   const commands: AccountCommand[] = [
-    { type: 'CreateAccount', actor: ADMIN, now, accountId: options.accountId, name: 'Bench Co', policy },
+    { type: 'CreateAccount', actor: ADMIN, accountId: options.accountId, name: 'Bench Co', policy },
   ];
   for (let line = 0; line < options.lines; line++) {
     for (const [partyId, name, number] of [
@@ -62,7 +62,6 @@ const accountCommands = (options: WorkloadOptions): AccountCommand[] => {
       commands.push({
         type: 'ProvisionPhoneUser',
         actor: ADMIN,
-        now,
         partyId,
         name,
         directNumbers: [number],
@@ -77,14 +76,13 @@ const accountCommands = (options: WorkloadOptions): AccountCommand[] => {
       {
         type: 'InviteDelegate',
         actor: delegatorOf(line),
-        now,
         delegationId,
         delegatorId: delegatorOf(line),
         delegateId: delegateOf(line),
         permissions: ['placeCalls', 'answerCalls', 'pickUpHeldCalls'],
         sharedLines: [provisioned(numberOf(line))],
       },
-      { type: 'AcceptInvitation', actor: delegateOf(line), now, delegationId },
+      { type: 'AcceptInvitation', actor: delegateOf(line), delegationId },
     );
   }
   return commands;
@@ -118,11 +116,11 @@ export function accountEvents(options: WorkloadOptions): StreamBatch<AccountEven
 }
 
 /** The commands of one shared line's calls, one after another (a line carries one call at a time, R12). */
-const lineCommands = (options: WorkloadOptions, line: number): LineCommand[] => {
+const lineCommands = (options: WorkloadOptions, line: number): Timed<LineCommand>[] => {
   const random = rng(options.seed * 7919 + line);
   const boss = delegatorOf(line);
   const assistant = delegateOf(line);
-  const commands: LineCommand[] = [];
+  const commands: Timed<LineCommand>[] = [];
   let now = START + line * 1000;
   const at = (seconds: number): string => iso((now += seconds * 1000));
   for (let n = 0; n < options.callsPerLine; n++) {

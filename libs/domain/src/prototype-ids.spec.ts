@@ -5,7 +5,7 @@ import * as A from './account/account.fixtures.js';
 import type { LineCommand } from './line/line.commands.js';
 import { lineDecider } from './line/line.decider.js';
 import * as L from './line/line.fixtures.js';
-import { fold, type Decider } from './shared/decider.js';
+import { fold, inContext, type CommandContext, type Decider, type Timed } from './shared/decider.js';
 import { DomainError } from './shared/domain-error.js';
 
 /**
@@ -35,6 +35,8 @@ type Outcome = 'rejected' | 'nothing' | 'events';
 interface Sample<Command, Event> {
   readonly given: readonly Event[];
   readonly command: Command;
+  /** When the command is sent, if not at the context's `now` (a timer due later). */
+  readonly at?: string;
   /** Each field holding an id, and what a fresh id there leads to. */
   readonly ids: Readonly<Partial<Record<keyof Command & string, Outcome>>>;
 }
@@ -70,8 +72,10 @@ const transferring = [
 ];
 const dialing = [...idle, ...decideOn(idle, L.place('c2', L.BOSS))];
 
-function decideOn(given: readonly LineEvent[], command: LineCommand): readonly LineEvent[] {
-  return lineDecider.decide(command, fold(lineDecider.evolve, lineDecider.initialState, given), lineContext);
+function decideOn(given: readonly LineEvent[], timed: Timed<LineCommand>): readonly LineEvent[] {
+  const [command, context] = inContext(timed, lineContext);
+  return lineDecider.decide(command, fold(lineDecider.evolve, lineDecider.initialState, given), context)
+    .events;
 }
 
 const late = L.at(3600);
@@ -168,17 +172,20 @@ const LINE_SAMPLES: Samples<LineCommand, LineEvent> = {
   },
   ExpireRing: {
     given: ringing,
-    command: { type: 'ExpireRing', callId: 'c1', ...TIMERS, at: late },
+    command: { type: 'ExpireRing', callId: 'c1', ...TIMERS },
+    at: late,
     ids: { callId: 'nothing' },
   },
   EscalateVipRing: {
     given: ringing,
-    command: { type: 'EscalateVipRing', callId: 'c1', ...TIMERS, at: late },
+    command: { type: 'EscalateVipRing', callId: 'c1', ...TIMERS },
+    at: late,
     ids: { callId: 'nothing' },
   },
   RecallTransfer: {
     given: transferring,
-    command: { type: 'RecallTransfer', callId: 'c1', attempt: 1, ...TIMERS, at: late },
+    command: { type: 'RecallTransfer', callId: 'c1', attempt: 1, ...TIMERS },
+    at: late,
     ids: { callId: 'nothing' },
   },
 };
@@ -412,7 +419,7 @@ const withoutId = (value: unknown, id: string): unknown => {
   return value;
 };
 
-const decision = <C, E, S, X>(
+const decision = <C, E, S, X extends CommandContext>(
   decider: Decider<C, E, S, X>,
   context: X,
   sample: Sample<C, E>,
@@ -422,7 +429,11 @@ const decision = <C, E, S, X>(
   const command = { ...sample.command, [field]: id } as C;
   const state = fold(decider.evolve, decider.initialState, sample.given);
   try {
-    const events = decider.decide(command, state, context);
+    const { events } = decider.decide(
+      command,
+      state,
+      sample.at === undefined ? context : { ...context, now: sample.at },
+    );
     return events.length === 0
       ? { outcome: 'nothing', events }
       : { outcome: 'events', events: withoutId(events, id) };
@@ -444,11 +455,16 @@ const cases = (samples: object) =>
 
 describe('ids are opaque to the deciders: a name Object.prototype knows is just an unused id', () => {
   describe.each([
-    ['line', lineDecider as Decider<unknown, unknown, unknown, unknown>, lineContext, cases(LINE_SAMPLES)],
+    [
+      'line',
+      lineDecider as Decider<unknown, unknown, unknown, CommandContext>,
+      lineContext,
+      cases(LINE_SAMPLES),
+    ],
     [
       'account',
-      accountDecider as Decider<unknown, unknown, unknown, unknown>,
-      undefined,
+      accountDecider as Decider<unknown, unknown, unknown, CommandContext>,
+      { now: A.T0 },
       cases(ACCOUNT_SAMPLES),
     ],
   ] as const)('%s commands', (_name, decider, context, table) => {

@@ -66,15 +66,25 @@ export class ContentionError extends Error {
  */
 export type ForeignEventPolicy = 'refuse' | 'skip';
 
-export interface HandleOptions<E extends DomainEvent> {
-  /**
-   * Reads from the decided events who acted for whom with which permission, which only the
-   * decision knows, into the metadata.
-   */
-  readonly authority?: (events: readonly E[]) => Pick<CommandMetadata, 'onBehalfOf' | 'permission'>;
+export interface HandleOptions {
   /** Refusing unless the caller states otherwise: see ForeignEventPolicy. */
   readonly foreignEvents?: ForeignEventPolicy;
 }
+
+/**
+ * What a decision returns: its events, and for aggregates where one party may act for another, the
+ * authority the decision used (who acted for whom, with which permission), which only the decision
+ * knows: it goes into the metadata of every event it appends. Without one, the metadata's own stands.
+ */
+export type Decided<E extends DomainEvent> =
+  | readonly E[]
+  | {
+      readonly events: readonly E[];
+      readonly authority: Pick<CommandMetadata, 'onBehalfOf' | 'permission'>;
+    };
+
+const isEventList = <E extends DomainEvent>(decided: Decided<E>): decided is readonly E[] =>
+  Array.isArray(decided);
 
 /** How long to wait before following a category again after its subscription ended. */
 const REFOLLOW_DELAY_MS = 1_000;
@@ -255,9 +265,9 @@ export class AggregateRepository<State, E extends DomainEvent> {
    */
   async handle(
     stream: string,
-    decide: (state: State) => readonly E[],
+    decide: (state: State) => Decided<E>,
     metadata: CommandMetadata,
-    { authority, foreignEvents = 'refuse' }: HandleOptions<E> = {},
+    { foreignEvents = 'refuse' }: HandleOptions = {},
   ): Promise<CommandOutcome<E>> {
     return this.serialized(stream, async () => {
       // A cached fold is trusted for the first attempt: an append at a stale revision is refused by
@@ -281,15 +291,18 @@ export class AggregateRepository<State, E extends DomainEvent> {
             oldest.at + this.windowMs - this.now(),
           );
         }
-        let events: readonly E[];
+        let decided: Decided<E>;
         try {
-          events = decide(cached.state);
+          decided = decide(cached.state);
         } catch (rejection) {
           if (fresh) throw rejection;
           cached = await this.catchUp(stream, foreignEvents);
           fresh = true;
           continue;
         }
+        const [events, decidedMetadata] = isEventList(decided)
+          ? [decided, metadata]
+          : [decided.events, { ...metadata, ...decided.authority }];
         if (events.length === 0) {
           if (!fresh) {
             cached = await this.catchUp(stream, foreignEvents);
@@ -301,12 +314,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
         // Taken right after deciding, with no await in between: the fold the events were decided on.
         const expected = cached.revision;
         try {
-          const result = await this.store.append(
-            stream,
-            events,
-            expected,
-            authority ? { ...metadata, ...authority(events) } : metadata,
-          );
+          const result = await this.store.append(stream, events, expected, decidedMetadata);
           this.applyOwnAppend(stream, cached, expected, events, result.nextRevision, metadata.commandId);
           const first = result.nextRevision - BigInt(events.length - 1);
           this.remember(

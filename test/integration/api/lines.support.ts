@@ -147,7 +147,7 @@ export async function seedAccount(
     const commandId = `seed-${accountId}-${index}`;
     await accounts.handle(
       accountStream(accountId),
-      (state) => accountDecider.decide({ ...command, now } as AccountCommand, state),
+      (state) => accountDecider.decide(command, state, { now }),
       {
         $correlationId: commandId,
         $causationId: commandId,

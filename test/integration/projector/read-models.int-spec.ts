@@ -286,14 +286,14 @@ describe('projector read models over the embedded event store', () => {
      */
     const call = (line: number, at: string): DomainEvent[] => {
       const commands: LineCommand[] = [
-        { type: 'ReceiveIncomingCall', callId: 'c1', actor: 'external', from: '+15550100', at },
-        { type: 'AnswerCall', callId: 'c1', actor: delegatorOf(line), at },
-        { type: 'HangUp', callId: 'c1', actor: delegatorOf(line), at },
+        { type: 'ReceiveIncomingCall', callId: 'c1', actor: 'external', from: '+15550100' },
+        { type: 'AnswerCall', callId: 'c1', actor: delegatorOf(line) },
+        { type: 'HangUp', callId: 'c1', actor: delegatorOf(line) },
       ];
       let state = lineDecider.initialState;
       const events: DomainEvent[] = [];
       for (const command of commands) {
-        const decided = lineDecider.decide(
+        const { events: decided } = lineDecider.decide(
           command,
           state,
           lineContextFor(accountState, `+${numberOf(line)}`, at),

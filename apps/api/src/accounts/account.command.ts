@@ -1,37 +1,37 @@
 import { CommandHandler, Command, type ICommandHandler } from '@nestjs/cqrs';
-import { accountAuthority, accountDecider, type AccountCommand, type AccountState } from '#domain';
+import { accountDecider, type AccountCommand } from '#domain';
 import { accountStream, type AccountEvent } from '#events';
 import type { CommandOutcome } from '#eventstore';
-import { commandMetadata, type CommandOrigin } from '../shared/command-metadata.js';
+import { CommandPipeline, type SentCommand } from '../shared/command-pipeline.js';
 import { AccountRepository } from './account.repository.js';
 
 /** One command on an account's stream, as the api received it. */
 export class ExecuteAccountCommand extends Command<CommandOutcome<AccountEvent>> {
   constructor(
     readonly accountId: string,
-    readonly command: AccountCommand,
-    readonly origin: CommandOrigin,
+    readonly sent: SentCommand<AccountCommand>,
   ) {
     super();
   }
 }
 
-/** Load → decide → append with the expected revision; the repository re-decides after a conflict (R8). */
+/** The account's stream through the command pipeline: decided at the command's time, in no other context. */
 @CommandHandler(ExecuteAccountCommand)
 export class AccountCommandHandler implements ICommandHandler<ExecuteAccountCommand> {
-  constructor(private readonly repository: AccountRepository) {}
+  constructor(
+    private readonly repository: AccountRepository,
+    private readonly pipeline: CommandPipeline,
+  ) {}
 
-  execute({ accountId, command, origin }: ExecuteAccountCommand): Promise<CommandOutcome<AccountEvent>> {
-    // The authority is read from the state the accepted decision was made on (the last attempt's).
-    let decidedOn: AccountState = accountDecider.initialState;
-    return this.repository.handle(
-      accountStream(accountId),
-      (state) => {
-        decidedOn = state;
-        return accountDecider.decide(command, state);
+  execute({ accountId, sent }: ExecuteAccountCommand): Promise<CommandOutcome<AccountEvent>> {
+    return this.pipeline.execute(
+      {
+        repository: this.repository,
+        stream: accountStream(accountId),
+        decider: accountDecider,
+        contextAt: (now) => ({ now }),
       },
-      commandMetadata(origin, command.actor, { onBehalfOf: null, permission: null }, new Date(command.now)),
-      { authority: () => accountAuthority(command, decidedOn) },
+      sent,
     );
   }
 }

@@ -15,7 +15,6 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ReasonResponses } from '#http';
 import type { AccountCommand } from '#domain';
 import { accountStream } from '#events';
-import { ClockService } from '../clock/clock.service.js';
 import { StreamDeletedDocs } from '../shared/command-docs.js';
 import { Origin, type CommandOrigin } from '../shared/command-metadata.js';
 import { CommandRoute } from '../shared/command-route.js';
@@ -38,7 +37,6 @@ import type { AccountCommandDto } from './accounts.dto.js';
 export class AccountsController {
   constructor(
     private readonly commandBus: CommandBus,
-    private readonly clock: ClockService,
     private readonly repository: AccountRepository,
   ) {}
 
@@ -78,7 +76,7 @@ export class AccountsController {
     return accountView(state, revision);
   }
 
-  /** Takes the command's time from the clock (R21), dispatches it and shapes the answer. */
+  /** Builds the command, dispatches it with the time it was sent for (R21) and shapes the answer. */
   async execute(
     route: AccountRoute,
     params: Readonly<Record<RouteParam, string>>,
@@ -86,14 +84,14 @@ export class AccountsController {
     origin: CommandOrigin,
   ): Promise<CommandResponse> {
     const accountId = route.accountOf?.(dto as never) ?? params.accountId;
-    const now = await this.clock.timeFor(dto.at, dto.actor);
     const command = {
       type: route.command,
       actor: dto.actor,
-      now: now.toISOString(),
       ...route.fields(dto as never, params, origin),
     } as AccountCommand;
-    const outcome = await this.commandBus.execute(new ExecuteAccountCommand(accountId, command, origin));
+    const outcome = await this.commandBus.execute(
+      new ExecuteAccountCommand(accountId, { command, at: dto.at, origin }),
+    );
     const response = commandResponse(origin, outcome, route.answerIds?.(dto as never));
     // Read back from the events, so a resend that got the first answer names the first delegation.
     const invited = outcome.events.find((event) => event.type === 'DelegateInvited');

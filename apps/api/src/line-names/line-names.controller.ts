@@ -4,7 +4,6 @@ import { ApiTags } from '@nestjs/swagger';
 import { ExecuteAccountCommand } from '../accounts/account.command.js';
 import { CommandResponseDto, commandResponse, type CommandResponse } from '../accounts/account.response.js';
 import { CommandRoute } from '../shared/command-route.js';
-import { ClockService } from '../clock/clock.service.js';
 import { Origin, type CommandOrigin } from '../shared/command-metadata.js';
 import { PhoneNumberPipe } from '../shared/phone-number.pipe.js';
 import { ValidIdPipe } from '../shared/valid-id.pipe.js';
@@ -14,10 +13,7 @@ import { NameLineDto } from './line-names.dto.js';
 @ApiTags('accounts')
 @Controller('accounts')
 export class LineNamesController {
-  constructor(
-    private readonly commandBus: CommandBus,
-    private readonly clock: ClockService,
-  ) {}
+  constructor(private readonly commandBus: CommandBus) {}
 
   @Put(':accountId/parties/:partyId/lines/:number/name')
   @CommandRoute({
@@ -32,21 +28,19 @@ export class LineNamesController {
     @Body() dto: NameLineDto,
     @Origin() origin: CommandOrigin,
   ): Promise<CommandResponse> {
-    const now = await this.clock.timeFor(dto.at, dto.actor);
     const outcome = await this.commandBus.execute(
-      new ExecuteAccountCommand(
-        accountId,
-        {
+      new ExecuteAccountCommand(accountId, {
+        command: {
           type: 'NameLine',
           actor: dto.actor,
-          now: now.toISOString(),
           partyId,
           // Parties keep their numbers in E.164; the path may leave out the "+".
           number: number.startsWith('+') ? number : `+${number}`,
           name: dto.name,
         },
+        at: dto.at,
         origin,
-      ),
+      }),
     );
     return commandResponse(origin, outcome);
   }

@@ -268,16 +268,15 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
       correlationId: setBy.metadata.$correlationId ?? commandId,
       causationId: setBy.id,
     };
-    // The clock already stands at the due time. Sending `at` would ask the clock to advance again
-    // from inside the advance that fires this timer (and realtime clocks refuse `at`).
-    const command = { ...timer.command, at: undefined };
     try {
+      // Sent for no `at`: the clock already stands at (or past) the due time, and the command is
+      // decided at its now (asking it to advance from inside the advance that fires this timer could
+      // not work, and realtime clocks refuse `at`).
       await this.commands.execute(
         new ExecuteLineCommand(
           line.accountId,
           lineNumberOf(line.number),
-          command,
-          origin,
+          { command: timer.command, origin },
           TIMER_FOREIGN_EVENTS,
         ),
       );

@@ -1,17 +1,9 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import {
-  lineAuthority,
-  lineContextFor,
-  lineDecider,
-  type AccountState,
-  type LineCommand,
-  type LineContext,
-} from '#domain';
+import { lineContextFor, lineDecider, type AccountState, type LineCommand, type LineContext } from '#domain';
 import { accountStream, lineStream, type LineEvent } from '#events';
 import type { CommandOutcome, ForeignEventPolicy } from '#eventstore';
 import { AccountRepository } from '../accounts/account.repository.js';
-import { ClockService } from '../clock/clock.service.js';
-import { commandMetadata, type CommandOrigin } from '../shared/command-metadata.js';
+import { CommandPipeline, type SentCommand } from '../shared/command-pipeline.js';
 import { LineAppends } from './line-appends.js';
 import type { LineNumber } from './line-number.pipe.js';
 import { LineRepository } from './line.repository.js';
@@ -26,8 +18,7 @@ export class ExecuteLineCommand extends Command<CommandOutcome<LineEvent>> {
   constructor(
     readonly accountId: string,
     readonly number: LineNumber,
-    readonly command: LineCommand,
-    readonly origin: CommandOrigin,
+    readonly sent: SentCommand<LineCommand>,
     readonly foreignEvents: ForeignEventPolicy,
   ) {
     super();
@@ -35,8 +26,8 @@ export class ExecuteLineCommand extends Command<CommandOutcome<LineEvent>> {
 }
 
 /**
- * Time from the clock, the account as the line sees it, then load → decide → append with the
- * expected revision; the repository re-decides after a conflict (R12/R13: exactly one wins).
+ * The line's stream through the command pipeline, decided in the account as the line sees it at the
+ * command's time; the position of what it appended is noted for the virtual clock (R21).
  */
 @CommandHandler(ExecuteLineCommand)
 export class LineCommandHandler implements ICommandHandler<ExecuteLineCommand> {
@@ -50,25 +41,28 @@ export class LineCommandHandler implements ICommandHandler<ExecuteLineCommand> {
   constructor(
     private readonly accounts: AccountRepository,
     private readonly lines: LineRepository,
-    private readonly clock: ClockService,
+    private readonly pipeline: CommandPipeline,
     private readonly appends: LineAppends,
   ) {}
 
   async execute({
     accountId,
     number,
-    command,
-    origin,
+    sent,
     foreignEvents,
   }: ExecuteLineCommand): Promise<CommandOutcome<LineEvent>> {
-    const now = await this.clock.timeFor(command.at, command.actor);
-    const { state: account } = await this.accounts.current(accountStream(accountId), foreignEvents);
-    const context = this.contextFor(account, number.e164, now.toISOString());
-    const outcome = await this.lines.handle(
-      lineStream(accountId, number.digits),
-      (state) => lineDecider.decide(command, state, context),
-      commandMetadata(origin, command.actor, { onBehalfOf: null, permission: null }, now),
-      { authority: (events) => lineAuthority(command.actor, context, events), foreignEvents },
+    const outcome = await this.pipeline.execute(
+      {
+        repository: this.lines,
+        stream: lineStream(accountId, number.digits),
+        decider: lineDecider,
+        contextAt: async (now) => {
+          const { state: account } = await this.accounts.current(accountStream(accountId), foreignEvents);
+          return this.contextFor(account, number.e164, now);
+        },
+        foreignEvents,
+      },
+      sent,
     );
     this.appends.record(outcome.position);
     return outcome;

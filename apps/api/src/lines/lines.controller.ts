@@ -13,7 +13,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ReasonResponses } from '#http';
 import { randomUUID } from 'node:crypto';
-import type { CommandType, LineCommand } from '#domain';
+import { untimed, type CommandType, type LineCommand, type Timed } from '#domain';
 import type { LineEvent } from '#events';
 import type { CommandOutcome } from '#eventstore';
 import { StreamDeletedDocs } from '../shared/command-docs.js';
@@ -397,11 +397,12 @@ export class LinesController {
     accountId: string,
     number: LineNumber,
     origin: CommandOrigin,
-    command: LineCommand,
+    timed: Timed<LineCommand>,
   ): Promise<LineCommandResponse> {
+    const { command, at } = untimed(timed);
     const outcome: CommandOutcome<LineEvent> = await this.commands.execute(
       // A person asked: a stream holding an unreadable event of ours is refused, naming it (422).
-      new ExecuteLineCommand(accountId, number, command, origin, 'refuse'),
+      new ExecuteLineCommand(accountId, number, { command, at, origin }, 'refuse'),
     );
     // A resend is answered with the first result: its call is the one in the first events, not the
     // one this request named or had generated.

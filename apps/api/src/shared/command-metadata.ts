@@ -47,23 +47,20 @@ export const Origin = createParamDecorator((_data: unknown, context: ExecutionCo
   return { commandId, correlationId, causationId: commandId };
 });
 
-/** The authority a decision used (SPEC §2): who acted for whom, with which permission. */
-export interface Authority {
-  readonly onBehalfOf: string | null;
-  readonly permission: string | null;
-}
-
+/**
+ * The metadata of a command's events. Who acted for whom with which permission (SPEC §2) is the
+ * decision's to say: the repository sets it from the accepted decision's authority.
+ */
 export const commandMetadata = (
   origin: CommandOrigin,
   actor: string,
-  authority: Authority,
   simulatedTime: Date,
 ): CommandMetadata => ({
   $correlationId: origin.correlationId,
   $causationId: origin.causationId,
   commandId: origin.commandId,
   actor,
-  onBehalfOf: authority.onBehalfOf,
-  permission: authority.permission,
+  onBehalfOf: null,
+  permission: null,
   simulatedTime: simulatedTime.toISOString(),
 });

@@ -1,5 +1,11 @@
 import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { ACCOUNT_NOT_FOUND, DomainError, speedDialNumber, type PlaceCallOnSharedLine } from '#domain';
+import {
+  ACCOUNT_NOT_FOUND,
+  DomainError,
+  speedDialNumber,
+  type PlaceCallOnSharedLine,
+  type Timed,
+} from '#domain';
 import { accountStream, type LineEvent } from '#events';
 import type { CommandOutcome } from '#eventstore';
 import { AccountRepository } from '../accounts/account.repository.js';
@@ -14,7 +20,7 @@ export class PlaceSpeedDialCall extends Command<CommandOutcome<LineEvent>> {
     readonly ownerId: string,
     readonly entryId: string,
     readonly line: LineNumber,
-    readonly call: Omit<PlaceCallOnSharedLine, 'type' | 'to'>,
+    readonly call: Timed<Omit<PlaceCallOnSharedLine, 'type' | 'to'>>,
     readonly origin: CommandOrigin,
   ) {
     super();
@@ -47,12 +53,12 @@ export class PlaceSpeedDialCallHandler implements ICommandHandler<PlaceSpeedDial
       throw DomainError.of(ACCOUNT_NOT_FOUND);
     }
     const entry = speedDialNumber(state, { actor: call.actor, ownerId, entryId });
+    const { at, ...placed } = call;
     return this.commands.execute(
       new ExecuteLineCommand(
         accountId,
         line,
-        { type: 'PlaceCallOnSharedLine', ...call, to: entry.number },
-        origin,
+        { command: { type: 'PlaceCallOnSharedLine', ...placed, to: entry.number }, at, origin },
         'refuse',
       ),
     );

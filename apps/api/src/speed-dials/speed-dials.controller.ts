@@ -8,7 +8,6 @@ import type { CommandOutcome } from '#eventstore';
 import { ExecuteAccountCommand } from '../accounts/account.command.js';
 import { CommandResponseDto, commandResponse, type CommandResponse } from '../accounts/account.response.js';
 import { ActorOnlyDto, type AccountCommandDto } from '../accounts/accounts.dto.js';
-import { ClockService } from '../clock/clock.service.js';
 import { lineNumberOf } from '../lines/line-number.pipe.js';
 import { LineCommandResponse } from '../lines/lines.dto.js';
 import { CommandRoute } from '../shared/command-route.js';
@@ -33,10 +32,7 @@ const ENTRY = `${LIST}/:entryId`;
 @ApiTags('speed dials')
 @Controller('accounts')
 export class SpeedDialsController {
-  constructor(
-    private readonly commandBus: CommandBus,
-    private readonly clock: ClockService,
-  ) {}
+  constructor(private readonly commandBus: CommandBus) {}
 
   @Post(LIST)
   @CommandRoute({
@@ -191,17 +187,18 @@ export class SpeedDialsController {
     };
   }
 
-  /** Takes the command's time from the clock (R21), dispatches it and shapes the answer. */
+  /** Dispatches the command with the time it was sent for (R21) and shapes the answer. */
   private async run(
     accountId: string,
     origin: CommandOrigin,
     dto: AccountCommandDto,
-    build: (base: { actor: string; now: string }) => AccountCommand,
+    build: (base: { actor: string }) => AccountCommand,
     resourceIds: Readonly<Record<string, string>> = {},
   ): Promise<CommandResponse> {
-    const now = await this.clock.timeFor(dto.at, dto.actor);
-    const command = build({ actor: dto.actor, now: now.toISOString() });
-    const outcome = await this.commandBus.execute(new ExecuteAccountCommand(accountId, command, origin));
+    const command = build({ actor: dto.actor });
+    const outcome = await this.commandBus.execute(
+      new ExecuteAccountCommand(accountId, { command, at: dto.at, origin }),
+    );
     return commandResponse(origin, outcome, resourceIds);
   }
 }

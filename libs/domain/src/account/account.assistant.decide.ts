@@ -1,7 +1,15 @@
 import type { AccountEvent } from '#events';
 import type { ReasonCode, RuleId } from '../reasons.js';
+import { OWN_AUTHORITY, type Authority, type Decision } from '../shared/decider.js';
 import type * as C from './account.commands.js';
-import { check, partyOf, reject, requireAdmin, requireSelfOrAdmin } from './account.decide.shared.js';
+import {
+  check,
+  partyOf,
+  reject,
+  requireAdmin,
+  requireSelfOrAdmin,
+  type DecideOn,
+} from './account.decide.shared.js';
 import { explainPermission } from './account.eligibility.js';
 import { delegationBetween, isAdmin } from './account.queries.js';
 import { MAX_SPEED_DIALS_LIMIT, type ActiveAccount, type Party, type SpeedDial } from './account.state.js';
@@ -97,13 +105,14 @@ const isBlankOrLong = (text: string, max: number): boolean => text.trim() === ''
 
 /**
  * R22: the owner, an admin, or an active delegate of the owner with `manageSpeedDials` edits (and
- * dials from) the owner's list. A delegate's failure is the one the account's eligibility names
+ * dials from) the owner's list, a delegate on the owner's behalf. A delegate's failure is the one the account's eligibility names
  * (pending invitation, missing permission), so a diagnosis and a refusal agree.
  */
-const requireSpeedDialEditor = (state: ActiveAccount, actor: string, owner: Party): void => {
-  if (actor === owner.id || isAdmin(state, actor)) return;
+const requireSpeedDialEditor = (state: ActiveAccount, actor: string, owner: Party): Authority => {
+  if (actor === owner.id || isAdmin(state, actor)) return OWN_AUTHORITY;
   if (!delegationBetween(state, owner.id, actor)) R.notAnEditor(actor, owner.id);
   check(explainPermission(state, owner.id, actor, 'manageSpeedDials'));
+  return { onBehalfOf: owner.id, permission: 'manageSpeedDials' };
 };
 
 const entryOf = (owner: Party, entryId: string): SpeedDial =>
@@ -120,9 +129,9 @@ const requireLabel = (label: string): void => {
   if (isBlankOrLong(label, MAX_LABEL_LENGTH)) R.invalidLabel();
 };
 
-export const addSpeedDial = (command: C.AddSpeedDial, state: ActiveAccount): AccountEvent[] => {
+export const addSpeedDial: DecideOn<C.AddSpeedDial, Decision<AccountEvent>> = (command, state, { now }) => {
   const owner = partyOf(state, command.ownerId);
-  requireSpeedDialEditor(state, command.actor, owner);
+  const authority = requireSpeedDialEditor(state, command.actor, owner);
   requireLabel(command.label);
   if (!PHONE_NUMBER_PATTERN.test(command.number)) R.invalidNumber(command.number);
   const existing = owner.speedDials.find((entry) => entry.entryId === command.entryId);
@@ -132,78 +141,98 @@ export const addSpeedDial = (command: C.AddSpeedDial, state: ActiveAccount): Acc
       existing.label === command.label &&
       existing.number === command.number &&
       existing.position === command.position;
-    return same ? [] : R.speedDialIdTaken(owner.id, command.entryId);
+    return { events: same ? [] : R.speedDialIdTaken(owner.id, command.entryId), authority };
   }
   // Keys are positions 1…limit holding one entry each, so a free key within the limit is also room
   // under it: the size limit needs no count of its own.
   requireFreeKey(state, owner, command.position, command.entryId);
-  return [
-    {
-      type: 'SpeedDialAdded',
-      data: {
-        ownerId: owner.id,
-        entryId: command.entryId,
-        label: command.label,
-        number: command.number,
-        position: command.position,
-        by: command.actor,
-        at: command.now,
+  return {
+    events: [
+      {
+        type: 'SpeedDialAdded',
+        data: {
+          ownerId: owner.id,
+          entryId: command.entryId,
+          label: command.label,
+          number: command.number,
+          position: command.position,
+          by: command.actor,
+          at: now,
+        },
       },
-    },
-  ];
+    ],
+    authority,
+  };
 };
 
-export const relabelSpeedDial = (command: C.RelabelSpeedDial, state: ActiveAccount): AccountEvent[] => {
+export const relabelSpeedDial: DecideOn<C.RelabelSpeedDial, Decision<AccountEvent>> = (
+  command,
+  state,
+  { now },
+) => {
   const owner = partyOf(state, command.ownerId);
-  requireSpeedDialEditor(state, command.actor, owner);
+  const authority = requireSpeedDialEditor(state, command.actor, owner);
   const entry = entryOf(owner, command.entryId);
   requireLabel(command.label);
-  if (entry.label === command.label) return [];
-  return [
-    {
-      type: 'SpeedDialRelabelled',
-      data: {
-        ownerId: owner.id,
-        entryId: entry.entryId,
-        label: command.label,
-        by: command.actor,
-        at: command.now,
+  if (entry.label === command.label) return { events: [], authority };
+  return {
+    events: [
+      {
+        type: 'SpeedDialRelabelled',
+        data: {
+          ownerId: owner.id,
+          entryId: entry.entryId,
+          label: command.label,
+          by: command.actor,
+          at: now,
+        },
       },
-    },
-  ];
+    ],
+    authority,
+  };
 };
 
-export const moveSpeedDial = (command: C.MoveSpeedDial, state: ActiveAccount): AccountEvent[] => {
+export const moveSpeedDial: DecideOn<C.MoveSpeedDial, Decision<AccountEvent>> = (command, state, { now }) => {
   const owner = partyOf(state, command.ownerId);
-  requireSpeedDialEditor(state, command.actor, owner);
+  const authority = requireSpeedDialEditor(state, command.actor, owner);
   const entry = entryOf(owner, command.entryId);
   requireFreeKey(state, owner, command.position, entry.entryId);
-  if (entry.position === command.position) return [];
-  return [
-    {
-      type: 'SpeedDialMoved',
-      data: {
-        ownerId: owner.id,
-        entryId: entry.entryId,
-        fromPosition: entry.position,
-        position: command.position,
-        by: command.actor,
-        at: command.now,
+  if (entry.position === command.position) return { events: [], authority };
+  return {
+    events: [
+      {
+        type: 'SpeedDialMoved',
+        data: {
+          ownerId: owner.id,
+          entryId: entry.entryId,
+          fromPosition: entry.position,
+          position: command.position,
+          by: command.actor,
+          at: now,
+        },
       },
-    },
-  ];
+    ],
+    authority,
+  };
 };
 
-export const removeSpeedDial = (command: C.RemoveSpeedDial, state: ActiveAccount): AccountEvent[] => {
+export const removeSpeedDial: DecideOn<C.RemoveSpeedDial, Decision<AccountEvent>> = (
+  command,
+  state,
+  { now },
+) => {
   const owner = partyOf(state, command.ownerId);
-  requireSpeedDialEditor(state, command.actor, owner);
+  const authority = requireSpeedDialEditor(state, command.actor, owner);
   const entry = entryOf(owner, command.entryId);
-  return [
-    {
-      type: 'SpeedDialRemoved',
-      data: { ownerId: owner.id, entryId: entry.entryId, by: command.actor, at: command.now },
-    },
-  ];
+  return {
+    events: [
+      {
+        type: 'SpeedDialRemoved',
+        data: { ownerId: owner.id, entryId: entry.entryId, by: command.actor, at: now },
+      },
+    ],
+    authority,
+  };
 };
 
 /**
@@ -211,19 +240,14 @@ export const removeSpeedDial = (command: C.RemoveSpeedDial, state: ActiveAccount
  * under what a party uses is refused rather than silently hiding keys, so the list a party sees is
  * always within the limit.
  */
-export const changeSpeedDialLimit = (
-  command: C.ChangeSpeedDialLimit,
-  state: ActiveAccount,
-): AccountEvent[] => {
+export const changeSpeedDialLimit: DecideOn<C.ChangeSpeedDialLimit> = (command, state, { now }) => {
   requireAdmin(state, command.actor, 'R22', 'change the speed-dial limit');
   const limit = command.maxSpeedDials;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SPEED_DIALS_LIMIT) R.invalidLimit();
   for (const party of state.parties.values())
     if (party.speedDials.some((entry) => entry.position > limit)) R.limitBelowUse(party.id, limit);
   if (limit === state.maxSpeedDials) return [];
-  return [
-    { type: 'SpeedDialLimitChanged', data: { maxSpeedDials: limit, by: command.actor, at: command.now } },
-  ];
+  return [{ type: 'SpeedDialLimitChanged', data: { maxSpeedDials: limit, by: command.actor, at: now } }];
 };
 
 /**
@@ -242,7 +266,7 @@ export const speedDialNumber = (
 
 // ── Named shared lines (R23) ─────────────────────────────────────────────────────────────────────
 
-export const nameLine = (command: C.NameLine, state: ActiveAccount): AccountEvent[] => {
+export const nameLine: DecideOn<C.NameLine> = (command, state, { now }) => {
   const party = partyOf(state, command.partyId);
   requireSelfOrAdmin(state, command.actor, party.id, 'R23', `name the lines of ${party.id}`);
   if (!party.directNumbers.includes(command.number)) R.lineNotOwned(party.id, command.number);
@@ -256,7 +280,7 @@ export const nameLine = (command: C.NameLine, state: ActiveAccount): AccountEven
   return [
     {
       type: 'LineNamed',
-      data: { partyId: party.id, number: command.number, name, by: command.actor, at: command.now },
+      data: { partyId: party.id, number: command.number, name, by: command.actor, at: now },
     },
   ];
 };

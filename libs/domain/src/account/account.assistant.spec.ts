@@ -24,7 +24,7 @@ import {
 } from './account.fixtures.js';
 import { DEFAULT_MAX_SPEED_DIALS, type ActiveAccount } from './account.state.js';
 
-const given = specFor(accountDecider);
+const given = specFor(accountDecider, { now: T0 });
 const acme = history(...ACME);
 const EXTERNAL = '+15558880001';
 const withKey = extend(acme, addSpeedDial(ALICE, 'k1', { label: 'Bob', number: numberOf(BOB) }));
@@ -39,7 +39,6 @@ const bobDelegate = extend(withKey, invite('d1', ALICE, BOB), accept('d1', BOB))
 const relabel = (entryId: string, label: string, actor = ALICE): C.RelabelSpeedDial => ({
   type: 'RelabelSpeedDial',
   actor,
-  now: T0,
   ownerId: ALICE,
   entryId,
   label,
@@ -47,7 +46,6 @@ const relabel = (entryId: string, label: string, actor = ALICE): C.RelabelSpeedD
 const move = (entryId: string, position: number, actor = ALICE): C.MoveSpeedDial => ({
   type: 'MoveSpeedDial',
   actor,
-  now: T0,
   ownerId: ALICE,
   entryId,
   position,
@@ -55,14 +53,12 @@ const move = (entryId: string, position: number, actor = ALICE): C.MoveSpeedDial
 const remove = (entryId: string, actor = ALICE): C.RemoveSpeedDial => ({
   type: 'RemoveSpeedDial',
   actor,
-  now: T0,
   ownerId: ALICE,
   entryId,
 });
 const limit = (maxSpeedDials: number, actor = ADMIN): C.ChangeSpeedDialLimit => ({
   type: 'ChangeSpeedDialLimit',
   actor,
-  now: T0,
   maxSpeedDials,
 });
 const active = (events: Parameters<typeof stateOf>[0]): ActiveAccount => stateOf(events) as ActiveAccount;
@@ -355,7 +351,6 @@ describe('named shared lines (R23)', () => {
     const twoLines = extend(acme, {
       type: 'ChangeDirectNumbers',
       actor: ADMIN,
-      now: T0,
       partyId: ALICE,
       directNumbers: [numberOf(ALICE), second],
     });
@@ -374,7 +369,6 @@ describe('named shared lines (R23)', () => {
     const named = extend(acme, nameLine(ALICE, 'Sales'), {
       type: 'ChangeDirectNumbers',
       actor: ADMIN,
-      now: T0,
       partyId: ALICE,
       directNumbers: ['+15550000011'],
     });

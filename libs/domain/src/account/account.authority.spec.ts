@@ -1,4 +1,5 @@
-import { accountAuthority } from './account.authority.js';
+import { specFor } from '../shared/given-when-then.js';
+import { accountDecider } from './account.decider.js';
 import {
   ACME,
   ADMIN,
@@ -12,49 +13,56 @@ import {
   history,
   invite,
   optOut,
-  stateOf,
 } from './account.fixtures.js';
 
-const withVipDelegate = stateOf(
-  history(
-    ...ACME,
-    givePowerPack(ALICE),
-    invite('ab', ALICE, BOB, {
-      permissions: [...EVERYDAY, 'optInOut', 'overrideBusinessHours', 'manageVipContacts'],
-    }),
-    accept('ab', BOB),
-  ),
+const given = specFor(accountDecider, { now: T0 });
+const withVipDelegate = history(
+  ...ACME,
+  givePowerPack(ALICE),
+  invite('ab', ALICE, BOB, {
+    permissions: [...EVERYDAY, 'optInOut', 'overrideBusinessHours', 'manageVipContacts'],
+  }),
+  accept('ab', BOB),
 );
+const at = { now: T0 };
+const own = { onBehalfOf: null, permission: null };
 
-describe('authority recorded in event metadata (SPEC §2)', () => {
-  it('R19: a delegate editing the VIP list acts for the delegator with manageVipContacts', () => {
-    expect(accountAuthority(addVip(ALICE, '+15557770001', BOB), withVipDelegate)).toEqual({
-      onBehalfOf: ALICE,
-      permission: 'manageVipContacts',
-    });
+describe('authority a decision used, recorded in event metadata (SPEC §2)', () => {
+  it('R19: given a delegate with manageVipContacts, when it edits the VIP list, then it acts for the delegator with that permission', () => {
+    given(withVipDelegate, at)
+      .when(addVip(ALICE, '+15557770001', BOB))
+      .thenActsWith({ onBehalfOf: ALICE, permission: 'manageVipContacts' });
   });
 
-  it('R19: the delegator or an admin editing the VIP list acts on its own authority', () => {
-    const own = { onBehalfOf: null, permission: null };
-    expect(accountAuthority(addVip(ALICE, '+15557770001', ALICE), withVipDelegate)).toEqual(own);
-    expect(accountAuthority(addVip(ALICE, '+15557770001', ADMIN), withVipDelegate)).toEqual(own);
+  it('R19: when the delegator or an admin edits the VIP list, then it acts on its own authority', () => {
+    given(withVipDelegate, at)
+      .when(addVip(ALICE, '+15557770001', ALICE))
+      .thenActsWith(own);
+    given(withVipDelegate, at)
+      .when(addVip(ALICE, '+15557770001', ADMIN))
+      .thenActsWith(own);
   });
 
-  it('R13: opting out and setting own hours use optInOut and overrideBusinessHours for the delegator', () => {
-    expect(accountAuthority(optOut('ab', BOB), withVipDelegate)).toEqual({
-      onBehalfOf: ALICE,
-      permission: 'optInOut',
-    });
-    expect(
-      accountAuthority(
-        { type: 'SetDelegateBusinessHours', actor: BOB, now: T0, delegationId: 'ab', businessHours: null },
-        withVipDelegate,
-      ),
-    ).toEqual({ onBehalfOf: ALICE, permission: 'overrideBusinessHours' });
+  it('R13: when a delegate opts out or sets its own hours, then it uses optInOut or overrideBusinessHours for the delegator', () => {
+    given(withVipDelegate, at)
+      .when(optOut('ab', BOB))
+      .thenActsWith({ onBehalfOf: ALICE, permission: 'optInOut' });
+    given(withVipDelegate, at)
+      .when({
+        type: 'SetDelegateBusinessHours',
+        actor: BOB,
+        delegationId: 'ab',
+        businessHours: null,
+      })
+      .thenActsWith({ onBehalfOf: ALICE, permission: 'overrideBusinessHours' });
   });
 
-  it('R7: inviting, accepting and managing a delegation use no delegated authority', () => {
-    for (const command of [invite('ac', ALICE, 'carol'), accept('ab', BOB)])
-      expect(accountAuthority(command, withVipDelegate)).toEqual({ onBehalfOf: null, permission: null });
+  it('R7: when inviting, accepting or managing a delegation, then no delegated authority is used', () => {
+    given(withVipDelegate, at)
+      .when(invite('ac', ALICE, 'carol'))
+      .thenActsWith(own);
+    given(history(...ACME, givePowerPack(ALICE), invite('ab', ALICE, BOB)), at)
+      .when(accept('ab', BOB))
+      .thenActsWith(own);
   });
 });

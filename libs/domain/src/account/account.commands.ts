@@ -8,8 +8,8 @@ import type {
 } from '#events';
 
 /**
- * Commands on an account. Every command names its `actor` and carries `now`, the simulated time
- * (R21) recorded as the events' `at`.
+ * Commands on an account. Every command names its `actor`; the time it takes effect is the
+ * context's `now` (R21), recorded as the events' `at`.
  *
  * Admins are not a flag on the command but ids listed in the account (set when it is created): the
  * decider checks `actor` against that list, so "acting as an admin" is a fact of the account's own
@@ -22,7 +22,6 @@ import type {
 interface AccountCommandBase<Type extends string> {
   readonly type: Type;
   readonly actor: string;
-  readonly now: string;
 }
 
 // ── Account (admin) ──────────────────────────────────────────────────────────────────────────────

@@ -1,4 +1,5 @@
-import type { BusinessHours } from '#events';
+import type { AccountEvent, BusinessHours } from '#events';
+import type { CommandContext } from '../shared/decider.js';
 import type { ReasonCode, RuleId } from '../reasons.js';
 import { DomainError, type Refusal, type Verdict } from '../shared/domain-error.js';
 import { partyNotFound } from './account.eligibility.js';
@@ -7,6 +8,16 @@ import type { ActiveAccount, Delegation, Party } from './account.state.js';
 import { businessHoursProblem, VERSION_PATTERN } from './account.values.js';
 
 // What the account's decide modules share: rejecting, who may act, and the lookups and checks several use.
+
+/**
+ * How each account command is decided: on an active account, at the context's `now` (R21), to its
+ * events (none for a no-op), or to a decision where a delegate may act for a delegator.
+ */
+export type DecideOn<Command, Decided = AccountEvent[]> = (
+  command: Command,
+  state: ActiveAccount,
+  context: CommandContext,
+) => Decided;
 
 export function reject(code: ReasonCode, rule: RuleId, message: string): never {
   throw new DomainError(code, rule, message);

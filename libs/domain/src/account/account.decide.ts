@@ -1,4 +1,5 @@
 import type { AccountEvent } from '#events';
+import { ownDecision, type CommandContext, type Decision } from '../shared/decider.js';
 import type * as C from './account.commands.js';
 import {
   addSpeedDial,
@@ -53,77 +54,85 @@ import { addVipContact, changeVipRouting, removeVipContact } from './account.vip
  * nothing when the state already has that value, so a resend is harmless. Commands that make a
  * transition (invite, accept, decline, revoke) reject when the transition is no longer available,
  * with a code that says why (e.g. INVITATION_NOT_PENDING), instead of emitting it twice.
+ *
+ * Authority (SPEC §2): a party acts on its own authority, an admin on the account's; only a delegate
+ * working a delegation it was granted acts for the delegator, with the permission its check allowed
+ * (R6, R13, R19, R22). Those decide functions return their decision; the others act on their own.
  */
 
 const activeAccount = (state: AccountState): ActiveAccount =>
   state.status === 'active' ? state : refuse(ACCOUNT_NOT_FOUND);
 
-export const decideAccount = (command: C.AccountCommand, state: AccountState): AccountEvent[] => {
+export const decideAccount = (
+  command: C.AccountCommand,
+  state: AccountState,
+  context: CommandContext,
+): Decision<AccountEvent> => {
   switch (command.type) {
     case 'CreateAccount':
-      return createAccount(command, state);
+      return ownDecision(createAccount(command, state, context));
     case 'ChangeAccountPolicy':
-      return changeAccountPolicy(command, activeAccount(state));
+      return ownDecision(changeAccountPolicy(command, activeAccount(state), context));
     case 'ProvisionPhoneUser':
-      return provisionPhoneUser(command, activeAccount(state));
+      return ownDecision(provisionPhoneUser(command, activeAccount(state), context));
     case 'ProvisionCommonAreaPhone':
-      return provisionCommonAreaPhone(command, activeAccount(state));
+      return ownDecision(provisionCommonAreaPhone(command, activeAccount(state), context));
     case 'ChangeDirectNumbers':
-      return changeDirectNumbers(command, activeAccount(state));
+      return ownDecision(changeDirectNumbers(command, activeAccount(state), context));
     case 'ChangeCallingPlan':
-      return changeCallingPlan(command, activeAccount(state));
+      return ownDecision(changeCallingPlan(command, activeAccount(state), context));
     case 'ChangePowerPack':
-      return changePowerPack(command, activeAccount(state));
+      return ownDecision(changePowerPack(command, activeAccount(state), context));
     case 'ChangeAssistant':
-      return changeAssistant(command, activeAccount(state));
+      return ownDecision(changeAssistant(command, activeAccount(state), context));
     case 'ReportDesktopClient':
-      return reportDesktopClient(command, activeAccount(state));
+      return ownDecision(reportDesktopClient(command, activeAccount(state), context));
     case 'SetBusinessHours':
-      return setBusinessHours(command, activeAccount(state));
+      return ownDecision(setBusinessHours(command, activeAccount(state), context));
     case 'ChangeRingTimeout':
-      return changeRingTimeout(command, activeAccount(state));
+      return ownDecision(changeRingTimeout(command, activeAccount(state), context));
     case 'EnableDelegationForUser':
     case 'DisableDelegationForUser':
-      return setUserDelegation(command, activeAccount(state));
+      return ownDecision(setUserDelegation(command, activeAccount(state), context));
     case 'LockDelegation':
-      return lockDelegation(command, activeAccount(state));
+      return ownDecision(lockDelegation(command, activeAccount(state), context));
     case 'UnlockDelegation':
-      return unlockDelegation(command, activeAccount(state));
+      return ownDecision(unlockDelegation(command, activeAccount(state), context));
     case 'InviteDelegate':
-      return inviteDelegate(command, activeAccount(state));
+      return ownDecision(inviteDelegate(command, activeAccount(state), context));
     case 'AcceptInvitation':
-      return acceptInvitation(command, activeAccount(state));
+      return ownDecision(acceptInvitation(command, activeAccount(state), context));
     case 'DeclineInvitation':
-      return declineInvitation(command, activeAccount(state));
+      return ownDecision(declineInvitation(command, activeAccount(state), context));
     case 'RevokeDelegation':
-      return revokeDelegation(command, activeAccount(state));
+      return ownDecision(revokeDelegation(command, activeAccount(state), context));
     case 'ChangeDelegationPermissions':
-      return changeDelegationPermissions(command, activeAccount(state));
+      return ownDecision(changeDelegationPermissions(command, activeAccount(state), context));
     case 'ChangeSharedLines':
-      return changeSharedLines(command, activeAccount(state));
+      return ownDecision(changeSharedLines(command, activeAccount(state), context));
     case 'OptIn':
     case 'OptOut':
-      return optInOrOut(command, activeAccount(state));
+      return optInOrOut(command, activeAccount(state), context);
     case 'SetDelegateBusinessHours':
-      return setDelegateBusinessHours(command, activeAccount(state));
+      return setDelegateBusinessHours(command, activeAccount(state), context);
     case 'AddVipContact':
-      return addVipContact(command, activeAccount(state));
+      return addVipContact(command, activeAccount(state), context);
     case 'RemoveVipContact':
-      return removeVipContact(command, activeAccount(state));
+      return removeVipContact(command, activeAccount(state), context);
     case 'ChangeVipRouting':
-      return changeVipRouting(command, activeAccount(state));
+      return ownDecision(changeVipRouting(command, activeAccount(state), context));
     case 'AddSpeedDial':
-      return addSpeedDial(command, activeAccount(state));
+      return addSpeedDial(command, activeAccount(state), context);
     case 'RelabelSpeedDial':
-      return relabelSpeedDial(command, activeAccount(state));
+      return relabelSpeedDial(command, activeAccount(state), context);
     case 'MoveSpeedDial':
-      return moveSpeedDial(command, activeAccount(state));
+      return moveSpeedDial(command, activeAccount(state), context);
     case 'RemoveSpeedDial':
-      return removeSpeedDial(command, activeAccount(state));
+      return removeSpeedDial(command, activeAccount(state), context);
     case 'ChangeSpeedDialLimit':
-      return changeSpeedDialLimit(command, activeAccount(state));
+      return ownDecision(changeSpeedDialLimit(command, activeAccount(state), context));
     case 'NameLine':
-      return nameLine(command, activeAccount(state));
+      return ownDecision(nameLine(command, activeAccount(state), context));
     default: {
       const unhandled: never = command;
       throw new Error(`unhandled account command ${JSON.stringify(unhandled)}`);

@@ -1,4 +1,5 @@
 import type { AccountEvent, Permission } from '#events';
+import type { Authority, Decision } from '../shared/decider.js';
 import type * as C from './account.commands.js';
 import {
   check,
@@ -10,6 +11,7 @@ import {
   requireSelfOrAdmin,
   requireUnlocked,
   sameJson,
+  type DecideOn,
 } from './account.decide.shared.js';
 import {
   explainAssistantEligibility,
@@ -119,7 +121,7 @@ const checkSharedLines = (delegator: Party, sharedLines: readonly string[]): str
 
 // ── Inviting (R6–R10) ────────────────────────────────────────────────────────────────────────────
 
-export const inviteDelegate = (command: C.InviteDelegate, state: ActiveAccount): AccountEvent[] => {
+export const inviteDelegate: DecideOn<C.InviteDelegate> = (command, state, { now }) => {
   const { delegationId, delegatorId, delegateId } = command;
   requireSelfOrAdmin(state, command.actor, delegatorId, 'R7', `invite delegates for ${delegatorId}`);
   if (state.delegations.has(delegationId))
@@ -156,7 +158,7 @@ export const inviteDelegate = (command: C.InviteDelegate, state: ActiveAccount):
       `${delegateId} is already a delegate of ${maxDelegatorsPerDelegate} delegators (pending or active), the account limit: end one of those delegations or ask an admin to raise maxDelegatorsPerDelegate.`,
     );
 
-  const ref = { delegationId, delegatorId, delegateId, by: command.actor, at: command.now };
+  const ref = { delegationId, delegatorId, delegateId, by: command.actor, at: now };
   const events: AccountEvent[] = [{ type: 'DelegateInvited', data: { ...ref, permissions, sharedLines } }];
   if (state.policy.autoActivateInvitations) events.push({ type: 'DelegationActivatedByPolicy', data: ref });
   return events;
@@ -193,7 +195,7 @@ const requirePending = (delegation: Delegation): void => {
     );
 };
 
-export const acceptInvitation = (command: C.AcceptInvitation, state: ActiveAccount): AccountEvent[] => {
+export const acceptInvitation: DecideOn<C.AcceptInvitation> = (command, state, { now }) => {
   const delegation = delegationOf(state, command.delegationId);
   const delegate = requireInvitee(state, command.actor, delegation, 'accept');
   requirePending(delegation);
@@ -205,19 +207,19 @@ export const acceptInvitation = (command: C.AcceptInvitation, state: ActiveAccou
   return [
     {
       type: 'DelegationAccepted',
-      data: { ...delegationRef(delegation), by: command.actor, at: command.now },
+      data: { ...delegationRef(delegation), by: command.actor, at: now },
     },
   ];
 };
 
-export const declineInvitation = (command: C.DeclineInvitation, state: ActiveAccount): AccountEvent[] => {
+export const declineInvitation: DecideOn<C.DeclineInvitation> = (command, state, { now }) => {
   const delegation = delegationOf(state, command.delegationId);
   requireInvitee(state, command.actor, delegation, 'decline');
   requirePending(delegation);
   return [
     {
       type: 'DelegationDeclined',
-      data: { ...delegationRef(delegation), by: command.actor, at: command.now },
+      data: { ...delegationRef(delegation), by: command.actor, at: now },
     },
   ];
 };
@@ -235,17 +237,16 @@ const managedDelegation = (state: ActiveAccount, actor: string, delegationId: st
   return { delegation, delegator, delegate };
 };
 
-export const revokeDelegation = (command: C.RevokeDelegation, state: ActiveAccount): AccountEvent[] => {
+export const revokeDelegation: DecideOn<C.RevokeDelegation> = (command, state, { now }) => {
   const { delegation } = managedDelegation(state, command.actor, command.delegationId, 'revoke');
-  return [
-    { type: 'DelegationRevoked', data: { ...delegationRef(delegation), by: command.actor, at: command.now } },
-  ];
+  return [{ type: 'DelegationRevoked', data: { ...delegationRef(delegation), by: command.actor, at: now } }];
 };
 
-export const changeDelegationPermissions = (
-  command: C.ChangeDelegationPermissions,
-  state: ActiveAccount,
-): AccountEvent[] => {
+export const changeDelegationPermissions: DecideOn<C.ChangeDelegationPermissions> = (
+  command,
+  state,
+  { now },
+) => {
   const { delegation, delegator, delegate } = managedDelegation(
     state,
     command.actor,
@@ -255,7 +256,7 @@ export const changeDelegationPermissions = (
   const permissions = checkPermissions(command.permissions);
   checkPowerPack(state, delegator, delegate, permissions);
   if (sameJson(permissions, delegation.permissions)) return [];
-  const ref = { ...delegationRef(delegation), by: command.actor, at: command.now };
+  const ref = { ...delegationRef(delegation), by: command.actor, at: now };
   const events: AccountEvent[] = [{ type: 'DelegationPermissionsChanged', data: { ...ref, permissions } }];
   // Without the permission the delegate could not undo its own opt-out or hours any more: reset them.
   if (!permissions.includes('optInOut') && !delegation.optedIn)
@@ -265,7 +266,7 @@ export const changeDelegationPermissions = (
   return events;
 };
 
-export const changeSharedLines = (command: C.ChangeSharedLines, state: ActiveAccount): AccountEvent[] => {
+export const changeSharedLines: DecideOn<C.ChangeSharedLines> = (command, state, { now }) => {
   const { delegation, delegator } = managedDelegation(
     state,
     command.actor,
@@ -277,20 +278,20 @@ export const changeSharedLines = (command: C.ChangeSharedLines, state: ActiveAcc
   return [
     {
       type: 'DelegationSharedLinesChanged',
-      data: { ...delegationRef(delegation), sharedLines, by: command.actor, at: command.now },
+      data: { ...delegationRef(delegation), sharedLines, by: command.actor, at: now },
     },
   ];
 };
 
 // ── What the delegate changes itself (R6, R13) ───────────────────────────────────────────────────
 
-/** R6: the delegate itself, exercising a permission of its delegation. */
+/** R6: the delegate itself, exercising a permission of its delegation on the delegator's behalf. */
 const delegateExercising = (
   state: ActiveAccount,
   actor: string,
   delegation: Delegation,
   permission: Permission,
-): void => {
+): Authority => {
   if (actor !== delegation.delegateId)
     reject(
       'ACTOR_NOT_ALLOWED',
@@ -301,36 +302,44 @@ const delegateExercising = (
   // R4: these are Assistant panel toggles for a phone user.
   if (partyOf(state, delegation.delegateId).kind === 'phoneUser')
     check(explainAssistantEligibility(state, delegation.delegateId));
+  return { onBehalfOf: delegation.delegatorId, permission };
 };
 
-export const optInOrOut = (command: C.OptIn | C.OptOut, state: ActiveAccount): AccountEvent[] => {
+export const optInOrOut: DecideOn<C.OptIn | C.OptOut, Decision<AccountEvent>> = (command, state, { now }) => {
   const optIn = command.type === 'OptIn';
   const delegation = delegationOf(state, command.delegationId);
   requireActive(delegation);
-  delegateExercising(state, command.actor, delegation, 'optInOut');
-  if (delegation.optedIn === optIn) return [];
-  const data = { ...delegationRef(delegation), by: command.actor, at: command.now };
-  return [optIn ? { type: 'DelegateOptedIn', data } : { type: 'DelegateOptedOut', data }];
+  const authority = delegateExercising(state, command.actor, delegation, 'optInOut');
+  if (delegation.optedIn === optIn) return { events: [], authority };
+  const data = { ...delegationRef(delegation), by: command.actor, at: now };
+  return {
+    events: [optIn ? { type: 'DelegateOptedIn', data } : { type: 'DelegateOptedOut', data }],
+    authority,
+  };
 };
 
-export const setDelegateBusinessHours = (
-  command: C.SetDelegateBusinessHours,
-  state: ActiveAccount,
-): AccountEvent[] => {
+export const setDelegateBusinessHours: DecideOn<C.SetDelegateBusinessHours, Decision<AccountEvent>> = (
+  command,
+  state,
+  { now },
+) => {
   const delegation = delegationOf(state, command.delegationId);
   requireActive(delegation);
-  delegateExercising(state, command.actor, delegation, 'overrideBusinessHours');
+  const authority = delegateExercising(state, command.actor, delegation, 'overrideBusinessHours');
   checkBusinessHours(command.businessHours);
-  if (sameJson(delegation.businessHours, command.businessHours)) return [];
-  return [
-    {
-      type: 'DelegateBusinessHoursSet',
-      data: {
-        ...delegationRef(delegation),
-        businessHours: command.businessHours,
-        by: command.actor,
-        at: command.now,
+  if (sameJson(delegation.businessHours, command.businessHours)) return { events: [], authority };
+  return {
+    events: [
+      {
+        type: 'DelegateBusinessHoursSet',
+        data: {
+          ...delegationRef(delegation),
+          businessHours: command.businessHours,
+          by: command.actor,
+          at: now,
+        },
       },
-    },
-  ];
+    ],
+    authority,
+  };
 };

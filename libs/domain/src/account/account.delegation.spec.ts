@@ -1,6 +1,7 @@
 import { specFor } from '../shared/given-when-then.js';
 import { accountDecider } from './account.decider.js';
 import {
+  T0,
   ACME,
   ADMIN,
   ALICE,
@@ -26,7 +27,7 @@ import {
   typesOf,
 } from './account.fixtures.js';
 
-const given = specFor(accountDecider);
+const given = specFor(accountDecider, { now: T0 });
 const acme = history(...ACME);
 const pending = history(...ACME, invite('d1', ALICE, BOB));
 const active = history(...ACME, invite('d1', ALICE, BOB), accept('d1', BOB));
@@ -346,7 +347,7 @@ describe('opting in and out (R6, R13)', () => {
 describe('timestamps', () => {
   it('R21: every event carries the simulated time of the command that caused it', () => {
     given(acme)
-      .when({ ...invite('d1', ALICE, BOB), now: '2026-02-01T00:00:00.000Z' })
+      .when({ ...invite('d1', ALICE, BOB), at: '2026-02-01T00:00:00.000Z' })
       .thenEmits((events) => expect(events[0]!.data).toMatchObject({ at: '2026-02-01T00:00:00.000Z' }));
   });
 });

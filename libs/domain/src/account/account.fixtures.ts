@@ -1,5 +1,5 @@
 import type { AccountEvent, AccountPolicy, Permission } from '#events';
-import { fold } from '../shared/decider.js';
+import { fold, inContext, type Timed } from '../shared/decider.js';
 import type * as C from './account.commands.js';
 import { accountDecider } from './account.decider.js';
 import type { AccountState } from './account.state.js';
@@ -33,7 +33,7 @@ export const numberOf = (partyId: string): string =>
 
 export const EVERYDAY: Permission[] = ['placeCalls', 'answerCalls', 'pickUpHeldCalls'];
 
-const base = (actor: string) => ({ actor, now: T0 });
+const base = (actor: string) => ({ actor });
 
 export const createAccount = (policy: Partial<AccountPolicy> = {}): C.CreateAccount => ({
   type: 'CreateAccount',
@@ -218,13 +218,22 @@ export const ACME: C.AccountCommand[] = [
 ];
 
 /** The events a sequence of accepted commands produces: "given" histories built from behaviour. */
-export const history = (...commands: C.AccountCommand[]): AccountEvent[] => extend([], ...commands);
+export const history = (...commands: Timed<C.AccountCommand>[]): AccountEvent[] => extend([], ...commands);
 
-/** `events` followed by what the commands decide on top of them. */
-export const extend = (events: readonly AccountEvent[], ...commands: C.AccountCommand[]): AccountEvent[] => {
+/** `events` followed by what the commands decide on top of them, at T0 unless a command says `at`. */
+export const extend = (
+  events: readonly AccountEvent[],
+  ...commands: Timed<C.AccountCommand>[]
+): AccountEvent[] => {
   const extended = [...events];
-  for (const command of commands) extended.push(...accountDecider.decide(command, stateOf(extended)));
+  for (const timed of commands)
+    extended.push(...accountDecider.decide(...decidedAt(timed, stateOf(extended))).events);
   return extended;
+};
+
+const decidedAt = (timed: Timed<C.AccountCommand>, state: AccountState) => {
+  const [command, context] = inContext(timed, { now: T0 });
+  return [command, state, context] as const;
 };
 
 export const stateOf = (events: readonly AccountEvent[]): AccountState =>

@@ -5,6 +5,7 @@ import {
   ACME,
   ALICE,
   BOB,
+  T0,
   accept,
   changePolicy,
   createAccount,
@@ -17,7 +18,7 @@ import {
   typesOf,
 } from './account.fixtures.js';
 
-const given = specFor(accountDecider);
+const given = specFor(accountDecider, { now: T0 });
 
 /** Parties p1 … pN, provisioned with the everyday licence. */
 const parties = (count: number): AccountCommand[] =>
@@ -141,8 +142,8 @@ describe('delegation limits (R8)', () => {
     // against the state that includes the first, as this spec does.
     const small = [createAccount({ maxDelegatesPerDelegator: 2 }), provisionUser(ALICE)];
     const before = history(...small, ...parties(3), invite('a1', ALICE, 'p1'));
-    const first = accountDecider.decide(invite('a2', ALICE, 'p2'), stateOf(before));
-    const second = accountDecider.decide(invite('a3', ALICE, 'p3'), stateOf(before));
+    const { events: first } = accountDecider.decide(invite('a2', ALICE, 'p2'), stateOf(before), { now: T0 });
+    const { events: second } = accountDecider.decide(invite('a3', ALICE, 'p3'), stateOf(before), { now: T0 });
     expect(typesOf(first)).toEqual(['DelegateInvited']);
     expect(typesOf(second)).toEqual(['DelegateInvited']);
     given([...before, ...first])
@@ -153,10 +154,9 @@ describe('delegation limits (R8)', () => {
   it('R8: the same holds for the per-delegate limit under concurrent invitations from different delegators', () => {
     const small = [createAccount({ maxDelegatorsPerDelegate: 1 }), provisionUser(BOB)];
     const before = history(...small, ...parties(2));
-    const first = accountDecider.decide(invite('b1', 'p1', BOB), stateOf(before));
-    expect(typesOf(accountDecider.decide(invite('b2', 'p2', BOB), stateOf(before)))).toEqual([
-      'DelegateInvited',
-    ]);
+    const { events: first } = accountDecider.decide(invite('b1', 'p1', BOB), stateOf(before), { now: T0 });
+    const { events: second } = accountDecider.decide(invite('b2', 'p2', BOB), stateOf(before), { now: T0 });
+    expect(typesOf(second)).toEqual(['DelegateInvited']);
     given([...before, ...first])
       .when(invite('b2', 'p2', BOB))
       .thenRejects('DELEGATOR_LIMIT_REACHED', 'R8');

@@ -1,4 +1,3 @@
-import type { AccountEvent } from '#events';
 import type * as C from './account.commands.js';
 import {
   checkVersion,
@@ -7,6 +6,7 @@ import {
   requireAdmin,
   requireSelfOrAdmin,
   sameJson,
+  type DecideOn,
 } from './account.decide.shared.js';
 import { isLive } from './account.queries.js';
 import type { ActiveAccount } from './account.state.js';
@@ -34,7 +34,7 @@ const checkDirectNumbers = (state: ActiveAccount, partyId: string, numbers: read
     reject('DUPLICATE_NUMBER', 'R1', `The direct numbers of ${partyId} list a number twice: list each once.`);
 };
 
-export const provisionPhoneUser = (command: C.ProvisionPhoneUser, state: ActiveAccount): AccountEvent[] => {
+export const provisionPhoneUser: DecideOn<C.ProvisionPhoneUser> = (command, state, { now }) => {
   checkNewParty(command, state);
   if (command.desktopClient) checkVersion(command.desktopClient.version, 'R4');
   const { partyId, name, callingPlan, powerPack, assistantEnabled, desktopClient } = command;
@@ -50,16 +50,13 @@ export const provisionPhoneUser = (command: C.ProvisionPhoneUser, state: ActiveA
         assistantEnabled,
         desktopClient,
         by: command.actor,
-        at: command.now,
+        at: now,
       },
     },
   ];
 };
 
-export const provisionCommonAreaPhone = (
-  command: C.ProvisionCommonAreaPhone,
-  state: ActiveAccount,
-): AccountEvent[] => {
+export const provisionCommonAreaPhone: DecideOn<C.ProvisionCommonAreaPhone> = (command, state, { now }) => {
   checkNewParty(command, state);
   const { partyId, name, callingPlan, powerPack } = command;
   return [
@@ -72,7 +69,7 @@ export const provisionCommonAreaPhone = (
         callingPlan,
         powerPack,
         by: command.actor,
-        at: command.now,
+        at: now,
       },
     },
   ];
@@ -92,7 +89,7 @@ const checkNewParty = (
   checkDirectNumbers(state, command.partyId, command.directNumbers);
 };
 
-export const changeDirectNumbers = (command: C.ChangeDirectNumbers, state: ActiveAccount): AccountEvent[] => {
+export const changeDirectNumbers: DecideOn<C.ChangeDirectNumbers> = (command, state, { now }) => {
   requireAdmin(state, command.actor, 'R1', 'change direct numbers');
   const party = partyOf(state, command.partyId);
   checkDirectNumbers(state, party.id, command.directNumbers);
@@ -114,32 +111,32 @@ export const changeDirectNumbers = (command: C.ChangeDirectNumbers, state: Activ
         partyId: party.id,
         directNumbers: [...command.directNumbers],
         by: command.actor,
-        at: command.now,
+        at: now,
       },
     },
   ];
 };
 
-export const changeCallingPlan = (command: C.ChangeCallingPlan, state: ActiveAccount): AccountEvent[] => {
+export const changeCallingPlan: DecideOn<C.ChangeCallingPlan> = (command, state, { now }) => {
   requireAdmin(state, command.actor, 'R2', 'change calling plans');
   const party = partyOf(state, command.partyId);
   if (party.callingPlan === command.callingPlan) return [];
   return [
     {
       type: 'PartyCallingPlanChanged',
-      data: { partyId: party.id, callingPlan: command.callingPlan, by: command.actor, at: command.now },
+      data: { partyId: party.id, callingPlan: command.callingPlan, by: command.actor, at: now },
     },
   ];
 };
 
-export const changePowerPack = (command: C.ChangePowerPack, state: ActiveAccount): AccountEvent[] => {
+export const changePowerPack: DecideOn<C.ChangePowerPack> = (command, state, { now }) => {
   requireAdmin(state, command.actor, 'R5', 'assign or remove the Power Pack');
   const party = partyOf(state, command.partyId);
   if (party.powerPack === command.powerPack) return [];
   return [
     {
       type: 'PartyPowerPackChanged',
-      data: { partyId: party.id, powerPack: command.powerPack, by: command.actor, at: command.now },
+      data: { partyId: party.id, powerPack: command.powerPack, by: command.actor, at: now },
     },
   ];
 };
@@ -155,7 +152,7 @@ const phoneUserOf = (state: ActiveAccount, partyId: string) => {
       );
 };
 
-export const changeAssistant = (command: C.ChangeAssistant, state: ActiveAccount): AccountEvent[] => {
+export const changeAssistant: DecideOn<C.ChangeAssistant> = (command, state, { now }) => {
   requireAdmin(state, command.actor, 'R4', 'enable or disable the Assistant');
   const party = phoneUserOf(state, command.partyId);
   if (party.assistantEnabled === command.assistantEnabled) return [];
@@ -166,13 +163,13 @@ export const changeAssistant = (command: C.ChangeAssistant, state: ActiveAccount
         partyId: party.id,
         assistantEnabled: command.assistantEnabled,
         by: command.actor,
-        at: command.now,
+        at: now,
       },
     },
   ];
 };
 
-export const reportDesktopClient = (command: C.ReportDesktopClient, state: ActiveAccount): AccountEvent[] => {
+export const reportDesktopClient: DecideOn<C.ReportDesktopClient> = (command, state, { now }) => {
   requireSelfOrAdmin(
     state,
     command.actor,
@@ -190,7 +187,7 @@ export const reportDesktopClient = (command: C.ReportDesktopClient, state: Activ
         partyId: party.id,
         desktopClient: { platform: command.desktopClient.platform, version: command.desktopClient.version },
         by: command.actor,
-        at: command.now,
+        at: now,
       },
     },
   ];

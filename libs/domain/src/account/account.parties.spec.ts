@@ -21,7 +21,7 @@ import {
 } from './account.fixtures.js';
 import { DEFAULT_ACCOUNT_POLICY } from './account.state.js';
 
-const given = specFor(accountDecider);
+const given = specFor(accountDecider, { now: T0 });
 const acme = history(...ACME);
 const at = { by: ADMIN, at: T0 };
 
@@ -159,7 +159,6 @@ describe('provisioning parties (R1)', () => {
       .when({
         type: 'ChangeDirectNumbers',
         actor: ADMIN,
-        now: T0,
         partyId: ALICE,
         directNumbers: [ALICE_SECOND],
       })
@@ -169,7 +168,6 @@ describe('provisioning parties (R1)', () => {
     const released = history(...ACME, {
       type: 'ChangeDirectNumbers',
       actor: ADMIN,
-      now: T0,
       partyId: ALICE,
       directNumbers: [ALICE_SECOND],
     });
@@ -180,7 +178,7 @@ describe('provisioning parties (R1)', () => {
 
   it('R1: changing numbers keeps at least one (NO_DIRECT_NUMBER)', () => {
     given(acme)
-      .when({ type: 'ChangeDirectNumbers', actor: ADMIN, now: T0, partyId: ALICE, directNumbers: [] })
+      .when({ type: 'ChangeDirectNumbers', actor: ADMIN, partyId: ALICE, directNumbers: [] })
       .thenRejects('NO_DIRECT_NUMBER', 'R1');
   });
 
@@ -189,7 +187,6 @@ describe('provisioning parties (R1)', () => {
       .when({
         type: 'ChangeDirectNumbers',
         actor: ADMIN,
-        now: T0,
         partyId: ALICE,
         directNumbers: [ALICE_SECOND],
       })
@@ -198,14 +195,14 @@ describe('provisioning parties (R1)', () => {
 
   it('R1: changing an unknown party is not found (PARTY_NOT_FOUND)', () => {
     given(acme)
-      .when({ type: 'ChangeCallingPlan', actor: ADMIN, now: T0, partyId: 'nobody', callingPlan: 'pro' })
+      .when({ type: 'ChangeCallingPlan', actor: ADMIN, partyId: 'nobody', callingPlan: 'pro' })
       .thenRejects('PARTY_NOT_FOUND', 'R1');
   });
 });
 
 describe('calling plans (R2)', () => {
   const noPlan = (partyId: string) =>
-    ({ type: 'ChangeCallingPlan', actor: ADMIN, now: T0, partyId, callingPlan: 'none' }) as const;
+    ({ type: 'ChangeCallingPlan', actor: ADMIN, partyId, callingPlan: 'none' }) as const;
 
   it('R2: an admin changes a calling plan; the change is an event', () => {
     given(acme)
@@ -260,10 +257,9 @@ describe('Assistant and desktop client (R4)', () => {
     platform: 'windows' | 'macos' | 'linux' | 'web',
     version: string,
     actor = partyId,
-  ) =>
-    ({ type: 'ReportDesktopClient', actor, now: T0, partyId, desktopClient: { platform, version } }) as const;
+  ) => ({ type: 'ReportDesktopClient', actor, partyId, desktopClient: { platform, version } }) as const;
   const assistant = (partyId: string, assistantEnabled: boolean) =>
-    ({ type: 'ChangeAssistant', actor: ADMIN, now: T0, partyId, assistantEnabled }) as const;
+    ({ type: 'ChangeAssistant', actor: ADMIN, partyId, assistantEnabled }) as const;
   const pendingFor = (...setup: Parameters<typeof history>) =>
     history(...ACME, ...setup, invite('d1', ALICE, BOB));
 
@@ -366,7 +362,7 @@ describe('line settings (R13, R14)', () => {
 
   it('R13: a party sets the business hours of its own lines', () => {
     given(acme)
-      .when({ type: 'SetBusinessHours', actor: ALICE, now: T0, partyId: ALICE, businessHours: hours })
+      .when({ type: 'SetBusinessHours', actor: ALICE, partyId: ALICE, businessHours: hours })
       .then([
         { type: 'BusinessHoursSet', data: { partyId: ALICE, businessHours: hours, by: ALICE, at: T0 } },
       ]);
@@ -382,7 +378,6 @@ describe('line settings (R13, R14)', () => {
         .when({
           type: 'SetBusinessHours',
           actor: ALICE,
-          now: T0,
           partyId: ALICE,
           businessHours: { ...hours, windows },
         })
@@ -391,16 +386,16 @@ describe('line settings (R13, R14)', () => {
 
   it('R13: another user may not set someone’s business hours (ACTOR_NOT_ALLOWED)', () => {
     given(acme)
-      .when({ type: 'SetBusinessHours', actor: CAROL, now: T0, partyId: ALICE, businessHours: hours })
+      .when({ type: 'SetBusinessHours', actor: CAROL, partyId: ALICE, businessHours: hours })
       .thenRejects('ACTOR_NOT_ALLOWED', 'R13');
   });
 
   it('R14: the ring timeout of a party’s lines is between 5 and 300 seconds (INVALID_RING_TIMEOUT)', () => {
     given(acme)
-      .when({ type: 'ChangeRingTimeout', actor: ADMIN, now: T0, partyId: ALICE, ringTimeoutSeconds: 20 })
+      .when({ type: 'ChangeRingTimeout', actor: ADMIN, partyId: ALICE, ringTimeoutSeconds: 20 })
       .then([{ type: 'RingTimeoutChanged', data: { partyId: ALICE, ringTimeoutSeconds: 20, ...at } }]);
     given(acme)
-      .when({ type: 'ChangeRingTimeout', actor: ADMIN, now: T0, partyId: ALICE, ringTimeoutSeconds: 2 })
+      .when({ type: 'ChangeRingTimeout', actor: ADMIN, partyId: ALICE, ringTimeoutSeconds: 2 })
       .thenRejects('INVALID_RING_TIMEOUT', 'R14');
   });
 });

@@ -1,7 +1,15 @@
 import type { AccountEvent, AccountPolicy } from '#events';
+import type { CommandContext } from '../shared/decider.js';
 import type * as C from './account.commands.js';
-import { checkVersion, delegationRef, reject, requireAdmin, sameJson } from './account.decide.shared.js';
-import { DEFAULT_ACCOUNT_POLICY, type AccountState, type ActiveAccount } from './account.state.js';
+import {
+  checkVersion,
+  delegationRef,
+  reject,
+  requireAdmin,
+  sameJson,
+  type DecideOn,
+} from './account.decide.shared.js';
+import { DEFAULT_ACCOUNT_POLICY, type AccountState } from './account.state.js';
 
 // The account itself: its creation with its admins, and its policy (R8 limits, R7 activation, R4, R5).
 
@@ -12,7 +20,11 @@ const checkPolicy = (policy: AccountPolicy): void => {
   checkVersion(policy.assistantMinimumVersion, 'R4');
 };
 
-export const createAccount = (command: C.CreateAccount, state: AccountState): AccountEvent[] => {
+export const createAccount = (
+  command: C.CreateAccount,
+  state: AccountState,
+  { now }: CommandContext,
+): AccountEvent[] => {
   if (state.status === 'active')
     reject('ACCOUNT_ALREADY_EXISTS', 'R1', `Account ${state.accountId} already exists: choose another id.`);
   const policy = { ...DEFAULT_ACCOUNT_POLICY, ...command.policy };
@@ -27,18 +39,18 @@ export const createAccount = (command: C.CreateAccount, state: AccountState): Ac
         admins,
         policy,
         by: command.actor,
-        at: command.now,
+        at: now,
       },
     },
   ];
 };
 
-export const changeAccountPolicy = (command: C.ChangeAccountPolicy, state: ActiveAccount): AccountEvent[] => {
+export const changeAccountPolicy: DecideOn<C.ChangeAccountPolicy> = (command, state, { now }) => {
   requireAdmin(state, command.actor, 'R3', 'change the account policy');
   const policy = { ...state.policy, ...command.policy };
   checkPolicy(policy);
   if (sameJson(policy, state.policy)) return [];
-  const by = { by: command.actor, at: command.now };
+  const by = { by: command.actor, at: now };
   const events: AccountEvent[] = [{ type: 'AccountPolicyChanged', data: { policy, ...by } }];
   // R7: switching admin-enforced activation on applies it to the invitations still waiting.
   if (policy.autoActivateInvitations && !state.policy.autoActivateInvitations)

@@ -3,6 +3,7 @@ import { DomainError } from '../shared/domain-error.js';
 import type { AccountCommand } from './account.commands.js';
 import { accountDecider } from './account.decider.js';
 import {
+  T0,
   ACME,
   ADMIN,
   ALICE,
@@ -111,7 +112,7 @@ const decideOrReject = (
   state: AccountState,
 ): readonly AccountEvent[] | DomainError => {
   try {
-    return accountDecider.decide(command, state);
+    return accountDecider.decide(command, state, { now: T0 }).events;
   } catch (error) {
     if (error instanceof DomainError) return error;
     throw error;

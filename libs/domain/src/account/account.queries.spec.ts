@@ -41,11 +41,11 @@ import {
   isVip,
   lineOwner,
   partyById,
-  sharedLineView,
 } from './account.queries.js';
 import { isWithinBusinessHours } from './account.values.js';
+import { lineContextFor } from '../line-context/line-context.js';
 
-const given = specFor(accountDecider);
+const given = specFor(accountDecider, { now: T0 });
 const VIP = '+15557770001';
 const TOKYO_OFFICE = {
   utcOffsetMinutes: 540,
@@ -63,7 +63,6 @@ describe('eligibility explanations for diagnostics (R20)', () => {
       history(...ACME, {
         type: 'ChangeCallingPlan',
         actor: ADMIN,
-        now: T0,
         partyId: BOB,
         callingPlan: 'none',
       }),
@@ -197,15 +196,15 @@ describe('queries for the call side (R10, R13, R19)', () => {
     expect(isVip(stateOf(extend(events, givePowerPack(ALICE, false))), ALICE, VIP)).toBe(false);
   });
 
-  it('R11: the shared line view names the delegator and lists every live delegate with its standing', () => {
-    expect(sharedLineView(state, numberOf(ALICE))).toEqual({
+  it('R11: the account as the shared line sees it names the delegator and lists every live delegate with its standing', () => {
+    expect(lineContextFor(state, numberOf(ALICE), T0)).toEqual({
+      now: T0,
       line: { number: numberOf(ALICE), name: null, ringTimeoutSeconds: 30, businessHours: null },
       delegator: { partyId: ALICE, name: 'Alice', eligibility: null, powerPack: true },
       delegates: [
         {
           partyId: BOB,
           name: 'Bob',
-          delegationId: 'd1',
           active: true,
           permissions: EVERYDAY,
           optedIn: true,
@@ -215,7 +214,6 @@ describe('queries for the call side (R10, R13, R19)', () => {
         {
           partyId: CAROL,
           name: 'Carol',
-          delegationId: 'd2',
           active: false,
           permissions: EVERYDAY,
           optedIn: true,
@@ -225,7 +223,9 @@ describe('queries for the call side (R10, R13, R19)', () => {
       ],
       vip: { contacts: [VIP], routing: { mode: 'delegatorOnly' } },
     });
-    expect(sharedLineView(state, '+19999999999')).toBeUndefined();
+    expect(() => lineContextFor(state, '+19999999999', T0)).toThrow(
+      expect.objectContaining({ code: 'LINE_NOT_FOUND', rule: 'R10' }),
+    );
   });
 
   it('R13: an opted-out delegate shows as not opted in; a revoked one disappears from the line', () => {
@@ -237,8 +237,8 @@ describe('queries for the call side (R10, R13, R19)', () => {
         revoke('d2', ALICE),
       ),
     );
-    const view = sharedLineView(later, numberOf(ALICE));
-    expect(view?.delegates.map((d) => [d.partyId, d.optedIn])).toEqual([[BOB, false]]);
+    const view = lineContextFor(later, numberOf(ALICE), T0);
+    expect(view.delegates.map((d) => [d.partyId, d.optedIn])).toEqual([[BOB, false]]);
   });
 });
 
@@ -258,7 +258,7 @@ describe('business hours (R13)', () => {
     accept('d1', BOB),
   );
   const setHours = (actor: string, businessHours: typeof TOKYO_OFFICE | null = TOKYO_OFFICE) =>
-    ({ type: 'SetDelegateBusinessHours', actor, now: T0, delegationId: 'd1', businessHours }) as const;
+    ({ type: 'SetDelegateBusinessHours', actor, delegationId: 'd1', businessHours }) as const;
 
   it('R13: a delegate with overrideBusinessHours sets its own hours on the delegation', () => {
     given(overriding)

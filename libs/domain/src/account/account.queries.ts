@@ -1,11 +1,9 @@
-import type { BusinessHours, Permission, VipRouting } from '#events';
-import type { Refusal, Verdict } from '../shared/domain-error.js';
-import { explainDelegateEligibility, explainDelegationEligibility } from './account.eligibility.js';
+import type { Permission } from '#events';
 import type { AccountState, Delegation, Party } from './account.state.js';
 
 /**
- * Pure reads over account state for the call side (R10–R13, R19) and diagnostics (R20). Unknown
- * accounts read as empty.
+ * Pure reads over account state for the call side (R10–R13, R19; lineContextFor puts them in line
+ * terms) and diagnostics (R20). Unknown accounts read as empty.
  */
 
 const delegationsOf = (state: AccountState): Iterable<Delegation> =>
@@ -66,69 +64,4 @@ export const hasPermission = (delegation: Delegation, permission: Permission): b
 export const isVip = (state: AccountState, delegatorId: string, callerNumber: string): boolean => {
   const delegator = partyById(state, delegatorId);
   return delegator !== undefined && delegator.powerPack && delegator.vipContacts.has(callerNumber);
-};
-
-const failureOrNull = (verdict: Verdict): Refusal | null => (verdict.ok ? null : verdict);
-
-export interface SharedLineDelegateView {
-  readonly partyId: string;
-  readonly name: string;
-  readonly delegationId: string;
-  readonly active: boolean;
-  readonly permissions: readonly Permission[];
-  readonly optedIn: boolean;
-  readonly businessHours: BusinessHours | null;
-  /** Why this delegate cannot take part (R2–R4), or `null` when it can. */
-  readonly eligibility: Refusal | null;
-}
-
-/** Everything a decision on one shared line needs to know about the account (R10–R14, R19). */
-export interface SharedLineView {
-  readonly line: {
-    readonly number: string;
-    /** R23: the name the delegator gave the number, shown beside it (R11); `null` when unnamed. */
-    readonly name: string | null;
-    readonly ringTimeoutSeconds: number;
-    readonly businessHours: BusinessHours | null;
-  };
-  readonly delegator: {
-    readonly partyId: string;
-    readonly name: string;
-    readonly eligibility: Refusal | null;
-    readonly powerPack: boolean;
-  };
-  /** Pending and active delegations sharing the line: inactive ones let R20 explain "why not". */
-  readonly delegates: readonly SharedLineDelegateView[];
-  readonly vip: { readonly contacts: readonly string[]; readonly routing: VipRouting };
-}
-
-/** The account's view of one direct number, or undefined when no party of the account owns it. */
-export const sharedLineView = (state: AccountState, number: string): SharedLineView | undefined => {
-  const owner = lineOwner(state, number);
-  if (!owner) return undefined;
-  return {
-    line: {
-      number,
-      name: owner.lineNames.get(number) ?? null,
-      ringTimeoutSeconds: owner.ringTimeoutSeconds,
-      businessHours: owner.businessHours,
-    },
-    delegator: {
-      partyId: owner.id,
-      name: owner.name,
-      eligibility: failureOrNull(explainDelegationEligibility(state, owner.id)),
-      powerPack: owner.powerPack,
-    },
-    delegates: delegationsSharingLine(state, number).map((delegation) => ({
-      partyId: delegation.delegateId,
-      name: partyById(state, delegation.delegateId)?.name ?? delegation.delegateId,
-      delegationId: delegation.id,
-      active: delegation.status === 'active',
-      permissions: delegation.permissions,
-      optedIn: delegation.optedIn,
-      businessHours: delegation.businessHours,
-      eligibility: failureOrNull(explainDelegateEligibility(state, delegation.delegateId)),
-    })),
-    vip: { contacts: [...owner.vipContacts.keys()], routing: owner.vipRouting },
-  };
 };

@@ -1,4 +1,3 @@
-import type { AccountEvent } from '#events';
 import type * as C from './account.commands.js';
 import {
   checkBusinessHours,
@@ -8,12 +7,12 @@ import {
   requireSelfOrAdmin,
   requireUnlocked,
   sameJson,
+  type DecideOn,
 } from './account.decide.shared.js';
-import type { ActiveAccount } from './account.state.js';
 
 // ── Line settings (R13, R14) ─────────────────────────────────────────────────────────────────────
 
-export const setBusinessHours = (command: C.SetBusinessHours, state: ActiveAccount): AccountEvent[] => {
+export const setBusinessHours: DecideOn<C.SetBusinessHours> = (command, state, { now }) => {
   requireSelfOrAdmin(
     state,
     command.actor,
@@ -27,7 +26,7 @@ export const setBusinessHours = (command: C.SetBusinessHours, state: ActiveAccou
   return [
     {
       type: 'BusinessHoursSet',
-      data: { partyId: party.id, businessHours: command.businessHours, by: command.actor, at: command.now },
+      data: { partyId: party.id, businessHours: command.businessHours, by: command.actor, at: now },
     },
   ];
 };
@@ -35,7 +34,7 @@ export const setBusinessHours = (command: C.SetBusinessHours, state: ActiveAccou
 const MIN_RING_TIMEOUT_SECONDS = 5;
 const MAX_RING_TIMEOUT_SECONDS = 300;
 
-export const changeRingTimeout = (command: C.ChangeRingTimeout, state: ActiveAccount): AccountEvent[] => {
+export const changeRingTimeout: DecideOn<C.ChangeRingTimeout> = (command, state, { now }) => {
   requireSelfOrAdmin(
     state,
     command.actor,
@@ -55,17 +54,18 @@ export const changeRingTimeout = (command: C.ChangeRingTimeout, state: ActiveAcc
   return [
     {
       type: 'RingTimeoutChanged',
-      data: { partyId: party.id, ringTimeoutSeconds: seconds, by: command.actor, at: command.now },
+      data: { partyId: party.id, ringTimeoutSeconds: seconds, by: command.actor, at: now },
     },
   ];
 };
 
 // ── Per-user delegation settings (R3) ────────────────────────────────────────────────────────────
 
-export const setUserDelegation = (
-  command: C.EnableDelegationForUser | C.DisableDelegationForUser,
-  state: ActiveAccount,
-): AccountEvent[] => {
+export const setUserDelegation: DecideOn<C.EnableDelegationForUser | C.DisableDelegationForUser> = (
+  command,
+  state,
+  { now },
+) => {
   const enable = command.type === 'EnableDelegationForUser';
   requireSelfOrAdmin(
     state,
@@ -77,11 +77,11 @@ export const setUserDelegation = (
   const party = partyOf(state, command.partyId);
   requireUnlocked(party);
   if (party.delegationEnabled === enable) return [];
-  const data = { partyId: party.id, by: command.actor, at: command.now };
+  const data = { partyId: party.id, by: command.actor, at: now };
   return [enable ? { type: 'DelegationEnabledForUser', data } : { type: 'DelegationDisabledForUser', data }];
 };
 
-export const lockDelegation = (command: C.LockDelegation, state: ActiveAccount): AccountEvent[] => {
+export const lockDelegation: DecideOn<C.LockDelegation> = (command, state, { now }) => {
   requireAdmin(state, command.actor, 'R3', 'lock delegation settings');
   const party = partyOf(state, command.partyId);
   if (party.delegationLocked) return [];
@@ -95,16 +95,12 @@ export const lockDelegation = (command: C.LockDelegation, state: ActiveAccount):
       'R3',
       `Invitation ${pending.id} (${pending.delegatorId} → ${pending.delegateId}) is pending: accept, decline or revoke it before locking ${party.id}.`,
     );
-  return [
-    { type: 'DelegationLockedByAdmin', data: { partyId: party.id, by: command.actor, at: command.now } },
-  ];
+  return [{ type: 'DelegationLockedByAdmin', data: { partyId: party.id, by: command.actor, at: now } }];
 };
 
-export const unlockDelegation = (command: C.UnlockDelegation, state: ActiveAccount): AccountEvent[] => {
+export const unlockDelegation: DecideOn<C.UnlockDelegation> = (command, state, { now }) => {
   requireAdmin(state, command.actor, 'R3', 'unlock delegation settings');
   const party = partyOf(state, command.partyId);
   if (!party.delegationLocked) return [];
-  return [
-    { type: 'DelegationUnlockedByAdmin', data: { partyId: party.id, by: command.actor, at: command.now } },
-  ];
+  return [{ type: 'DelegationUnlockedByAdmin', data: { partyId: party.id, by: command.actor, at: now } }];
 };

@@ -24,7 +24,7 @@ import {
   unlock,
 } from './account.fixtures.js';
 
-const given = specFor(accountDecider);
+const given = specFor(accountDecider, { now: T0 });
 const acme = history(...ACME);
 const active = history(...ACME, invite('d1', ALICE, BOB), accept('d1', BOB));
 

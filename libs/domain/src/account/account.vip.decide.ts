@@ -1,6 +1,14 @@
 import type { AccountEvent, VipRouting } from '#events';
+import { OWN_AUTHORITY, type Authority, type Decision } from '../shared/decider.js';
 import type * as C from './account.commands.js';
-import { check, partyOf, reject, requireSelfOrAdmin, sameJson } from './account.decide.shared.js';
+import {
+  check,
+  partyOf,
+  reject,
+  requireSelfOrAdmin,
+  sameJson,
+  type DecideOn,
+} from './account.decide.shared.js';
 import { explainPermission, explainVipEligibility } from './account.eligibility.js';
 import { delegationBetween, isAdmin } from './account.queries.js';
 import type { ActiveAccount } from './account.state.js';
@@ -8,9 +16,12 @@ import { PHONE_NUMBER_PATTERN } from './account.values.js';
 
 // ── VIP delegation (R5, R19) ─────────────────────────────────────────────────────────────────────
 
-/** R19: the delegator, an admin, or an active delegate with `manageVipContacts` edits the VIP list. */
-const requireVipListEditor = (state: ActiveAccount, actor: string, delegatorId: string): void => {
-  if (actor === delegatorId || isAdmin(state, actor)) return;
+/**
+ * R19: the delegator, an admin, or an active delegate with `manageVipContacts` edits the VIP list,
+ * a delegate on the delegator's behalf.
+ */
+const requireVipListEditor = (state: ActiveAccount, actor: string, delegatorId: string): Authority => {
+  if (actor === delegatorId || isAdmin(state, actor)) return OWN_AUTHORITY;
   if (!delegationBetween(state, delegatorId, actor))
     reject(
       'ACTOR_NOT_ALLOWED',
@@ -18,11 +29,12 @@ const requireVipListEditor = (state: ActiveAccount, actor: string, delegatorId: 
       `Only ${delegatorId}, an admin or a delegate of ${delegatorId} with manageVipContacts may edit its VIP contacts.`,
     );
   check(explainPermission(state, delegatorId, actor, 'manageVipContacts'));
+  return { onBehalfOf: delegatorId, permission: 'manageVipContacts' };
 };
 
-export const addVipContact = (command: C.AddVipContact, state: ActiveAccount): AccountEvent[] => {
+export const addVipContact: DecideOn<C.AddVipContact, Decision<AccountEvent>> = (command, state, { now }) => {
   const delegator = partyOf(state, command.delegatorId);
-  requireVipListEditor(state, command.actor, delegator.id);
+  const authority = requireVipListEditor(state, command.actor, delegator.id);
   check(explainVipEligibility(state, delegator.id));
   if (!PHONE_NUMBER_PATTERN.test(command.number))
     reject(
@@ -30,42 +42,52 @@ export const addVipContact = (command: C.AddVipContact, state: ActiveAccount): A
       'R19',
       `"${command.number}" is not an E.164 number: write it as + and 7–15 digits.`,
     );
-  if (delegator.vipContacts.get(command.number) === command.name) return [];
-  return [
-    {
-      type: 'VipContactAdded',
-      data: {
-        delegatorId: delegator.id,
-        number: command.number,
-        name: command.name,
-        by: command.actor,
-        at: command.now,
+  if (delegator.vipContacts.get(command.number) === command.name) return { events: [], authority };
+  return {
+    events: [
+      {
+        type: 'VipContactAdded',
+        data: {
+          delegatorId: delegator.id,
+          number: command.number,
+          name: command.name,
+          by: command.actor,
+          at: now,
+        },
       },
-    },
-  ];
+    ],
+    authority,
+  };
 };
 
 /** Removing needs no Power Pack: cleaning up a dormant list must stay possible after it lapses. */
-export const removeVipContact = (command: C.RemoveVipContact, state: ActiveAccount): AccountEvent[] => {
+export const removeVipContact: DecideOn<C.RemoveVipContact, Decision<AccountEvent>> = (
+  command,
+  state,
+  { now },
+) => {
   const delegator = partyOf(state, command.delegatorId);
-  requireVipListEditor(state, command.actor, delegator.id);
+  const authority = requireVipListEditor(state, command.actor, delegator.id);
   if (!delegator.vipContacts.has(command.number))
     reject(
       'VIP_CONTACT_NOT_FOUND',
       'R19',
       `${command.number} is not a VIP contact of ${delegator.id}: check the number.`,
     );
-  return [
-    {
-      type: 'VipContactRemoved',
-      data: { delegatorId: delegator.id, number: command.number, by: command.actor, at: command.now },
-    },
-  ];
+  return {
+    events: [
+      {
+        type: 'VipContactRemoved',
+        data: { delegatorId: delegator.id, number: command.number, by: command.actor, at: now },
+      },
+    ],
+    authority,
+  };
 };
 
 const MAX_VIP_DELAY_SECONDS = 300;
 
-export const changeVipRouting = (command: C.ChangeVipRouting, state: ActiveAccount): AccountEvent[] => {
+export const changeVipRouting: DecideOn<C.ChangeVipRouting> = (command, state, { now }) => {
   const delegator = partyOf(state, command.delegatorId);
   requireSelfOrAdmin(state, command.actor, delegator.id, 'R19', `change the VIP routing of ${delegator.id}`);
   check(explainVipEligibility(state, delegator.id));
@@ -91,7 +113,7 @@ export const changeVipRouting = (command: C.ChangeVipRouting, state: ActiveAccou
   return [
     {
       type: 'VipRoutingChanged',
-      data: { delegatorId: delegator.id, routing: canonical, by: command.actor, at: command.now },
+      data: { delegatorId: delegator.id, routing: canonical, by: command.actor, at: now },
     },
   ];
 };

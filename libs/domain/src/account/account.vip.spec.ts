@@ -19,19 +19,18 @@ import {
   typesOf,
 } from './account.fixtures.js';
 
-const given = specFor(accountDecider);
+const given = specFor(accountDecider, { now: T0 });
 const VIP = '+15557770001';
 const withPowerPack = history(...ACME, givePowerPack(ALICE));
 const routing = (mode: 'delegatorOnly' | 'delegatorFirst', actor = ALICE, delaySeconds = 10) =>
   ({
     type: 'ChangeVipRouting',
     actor,
-    now: T0,
     delegatorId: ALICE,
     routing: mode === 'delegatorOnly' ? { mode } : { mode, delaySeconds },
   }) as const;
 const removeVip = (number: string, actor = ALICE) =>
-  ({ type: 'RemoveVipContact', actor, now: T0, delegatorId: ALICE, number }) as const;
+  ({ type: 'RemoveVipContact', actor, delegatorId: ALICE, number }) as const;
 
 describe('Power Pack for VIP delegation (R5)', () => {
   it('R5: an admin assigns the Power Pack; the change is an event', () => {

@@ -5,5 +5,4 @@ export * from './account.decider.js';
 export * from './account.eligibility.js';
 export * from './account.queries.js';
 export * from './account.values.js';
-export * from './account.authority.js';
 export * from './account.assistant.decide.js';

@@ -2,7 +2,7 @@ import type { AccountEvent, LineEvent } from '#events';
 import type { AccountCommand } from '../account/account.commands.js';
 import { accountDecider } from '../account/account.decider.js';
 import type { AccountState } from '../account/account.state.js';
-import { fold } from '../shared/decider.js';
+import { fold, inContext, type Timed } from '../shared/decider.js';
 import type { LineCommand } from '../line/line.commands.js';
 import { lineDecider } from '../line/line.decider.js';
 import type { LineState } from '../line/line.state.js';
@@ -23,13 +23,14 @@ export class CommandHistory {
   private readonly accounts = new Map<string, AccountState>();
   private readonly lines = new Map<string, LineState>();
 
-  /** @param now the time of line commands that carry no `at` of their own */
+  /** @param now the time of commands that carry no `at` of their own */
   constructor(private readonly now: string) {}
 
-  account(accountId: string, ...commands: AccountCommand[]): this {
+  account(accountId: string, ...commands: Timed<AccountCommand>[]): this {
     let state = this.accounts.get(accountId) ?? accountDecider.initialState;
-    for (const command of commands) {
-      const events = accountDecider.decide(command, state, undefined);
+    for (const timed of commands) {
+      const [command, context] = inContext(timed, { now: this.now });
+      const { events } = accountDecider.decide(command, state, context);
       state = fold(accountDecider.evolve, state, events);
       for (const event of events) this.log.push([`account-${accountId}`, event]);
     }
@@ -41,15 +42,15 @@ export class CommandHistory {
    * Line commands on `number` of account `accountId` (the number as provisioned, `+` and digits), in
    * the stream the api writes them to: `line-<accountId>.<digits>`.
    */
-  line(accountId: string, number: string, ...commands: LineCommand[]): this {
+  line(accountId: string, number: string, ...commands: Timed<LineCommand>[]): this {
     const stream = `line-${accountId}.${number.replace(/^\+/, '')}`;
     const account = this.accounts.get(accountId) ?? accountDecider.initialState;
     let state = this.lines.get(stream) ?? lineDecider.initialState;
     // The account does not change while its line decides: the context differs only in its `now`.
     const accountView = lineContextFor(account, number, this.now);
-    for (const command of commands) {
-      const context = { ...accountView, now: command.at ?? this.now };
-      const events = lineDecider.decide(command, state, context);
+    for (const timed of commands) {
+      const [command, context] = inContext(timed, accountView);
+      const { events } = lineDecider.decide(command, state, context);
       state = fold(lineDecider.evolve, state, events);
       for (const event of events) this.log.push([stream, event]);
     }

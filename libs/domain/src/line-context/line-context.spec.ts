@@ -20,7 +20,10 @@ import {
 } from '../account/account.fixtures.js';
 import type { AccountCommand } from '../account/account.commands.js';
 import { DomainError } from '../shared/domain-error.js';
-import { lineAuthority, lineContextFor } from './line-context.js';
+import { lineDecider } from '../line/line.decider.js';
+import { history as lineHistory } from '../line/line.fixtures.js';
+import { specFor } from '../shared/given-when-then.js';
+import { lineContextFor } from './line-context.js';
 
 const LINE = numberOf(ALICE);
 const VIP = '+15557770001';
@@ -73,7 +76,6 @@ describe('the account as a shared line sees it (lineContextFor)', () => {
       {
         type: 'ChangeDirectNumbers',
         actor: ADMIN,
-        now: T0,
         partyId: ALICE,
         directNumbers: [LINE, ALICE_SECOND],
       },
@@ -86,7 +88,6 @@ describe('the account as a shared line sees it (lineContextFor)', () => {
       {
         type: 'ChangeDirectNumbers',
         actor: ADMIN,
-        now: T0,
         partyId: ALICE,
         directNumbers: [LINE, ALICE_SECOND],
       },
@@ -100,7 +101,6 @@ describe('the account as a shared line sees it (lineContextFor)', () => {
     const context = given(...delegationTo('d-bob', BOB), {
       type: 'RevokeDelegation',
       actor: ALICE,
-      now: T0,
       delegationId: 'd-bob',
     }).when();
     expect(context.delegates).toEqual([]);
@@ -110,7 +110,6 @@ describe('the account as a shared line sees it (lineContextFor)', () => {
     const context = given(...delegationTo('d-bob', BOB), {
       type: 'ChangeCallingPlan',
       actor: ADMIN,
-      now: T0,
       partyId: BOB,
       callingPlan: 'none',
     }).when();
@@ -132,7 +131,6 @@ describe('the account as a shared line sees it (lineContextFor)', () => {
     const context = given(...delegationTo('d-bob', BOB), {
       type: 'ReportDesktopClient',
       actor: BOB,
-      now: T0,
       partyId: BOB,
       desktopClient: { platform: 'windows', version: '5.9.0' },
     }).when();
@@ -160,12 +158,11 @@ describe('the account as a shared line sees it (lineContextFor)', () => {
     const office = { utcOffsetMinutes: 0, windows: [{ day: 'mon' as const, from: '09:00', to: '17:00' }] };
     const evening = { utcOffsetMinutes: 0, windows: [{ day: 'mon' as const, from: '17:00', to: '22:00' }] };
     const context = given(
-      { type: 'SetBusinessHours', actor: ALICE, now: T0, partyId: ALICE, businessHours: office },
+      { type: 'SetBusinessHours', actor: ALICE, partyId: ALICE, businessHours: office },
       ...delegationTo('d-bob', BOB, { permissions: ['answerCalls', 'overrideBusinessHours'] }),
       {
         type: 'SetDelegateBusinessHours',
         actor: BOB,
-        now: T0,
         delegationId: 'd-bob',
         businessHours: evening,
       },
@@ -178,7 +175,6 @@ describe('the account as a shared line sees it (lineContextFor)', () => {
     const context = given(givePowerPack(ALICE), addVip(ALICE, VIP), {
       type: 'ChangeVipRouting',
       actor: ALICE,
-      now: T0,
       delegatorId: ALICE,
       routing: { mode: 'delegatorFirst', delaySeconds: 10 },
     }).when();
@@ -194,32 +190,36 @@ describe('the account as a shared line sees it (lineContextFor)', () => {
 
 describe('the authority a line decision used (metadata, SPEC §2)', () => {
   const context = given(...delegationTo('d-bob', BOB)).when();
-  const answered = {
-    type: 'CallAnswered' as const,
-    data: {
-      callId: 'c1',
-      by: BOB,
-      onBehalfOf: ALICE,
-      permission: 'answerCalls' as const,
-      ringLegsEnded: [],
-      at: T0,
-    },
-  };
+  const line = specFor(lineDecider);
+  const incoming = {
+    type: 'ReceiveIncomingCall',
+    callId: 'c1',
+    actor: 'external:+15550100',
+    from: '+15550100',
+  } as const;
+  const ringing = lineHistory(context, incoming);
+  const answeredByBob = lineHistory(context, incoming, { type: 'AnswerCall', callId: 'c1', actor: BOB });
 
-  it('R6: a delegate acts for the delegator with the permission its events record', () => {
-    expect(lineAuthority(BOB, context, [answered])).toEqual({ onBehalfOf: ALICE, permission: 'answerCalls' });
+  it('R6: when a delegate answers, then it acts for the delegator with the permission its step was checked for', () => {
+    line(ringing, context)
+      .when({ type: 'AnswerCall', callId: 'c1', actor: BOB })
+      .thenActsWith({ onBehalfOf: ALICE, permission: 'answerCalls' });
   });
 
-  it('R10: a delegate hanging up still acts on behalf of the delegator, needing no permission', () => {
-    const ended = {
-      type: 'CallEnded' as const,
-      data: { callId: 'c1', by: BOB, reason: 'hungUp' as const, missedBy: [], ringLegsEnded: [], at: T0 },
-    };
-    expect(lineAuthority(BOB, context, [ended])).toEqual({ onBehalfOf: ALICE, permission: null });
+  it('R10: when a delegate hangs up, then it still acts on behalf of the delegator, needing no permission', () => {
+    line(answeredByBob, context)
+      .when({ type: 'HangUp', callId: 'c1', actor: BOB })
+      .thenActsWith({ onBehalfOf: ALICE, permission: null });
   });
 
-  it('R11: the delegator and outsiders (external callers, timers) act for nobody', () => {
-    expect(lineAuthority(ALICE, context, [])).toEqual({ onBehalfOf: null, permission: null });
-    expect(lineAuthority('system:timers', context, [])).toEqual({ onBehalfOf: null, permission: null });
+  it('R11: when the delegator or an outsider (external caller, timer) decides, then it acts for nobody', () => {
+    const own = { onBehalfOf: null, permission: null };
+    line(ringing, context).when({ type: 'AnswerCall', callId: 'c1', actor: ALICE }).thenActsWith(own);
+    line(ringing, context)
+      .when({ type: 'ExpireRing', callId: 'c1', actor: 'system:timers', at: '2026-01-05T09:01:00.000Z' })
+      .thenActsWith(own);
+    line([], context)
+      .when({ type: 'ReceiveIncomingCall', callId: 'c2', actor: 'external:+15550100', from: '+15550100' })
+      .thenActsWith(own);
   });
 });

@@ -1,23 +1,30 @@
-import type { LineEvent } from '#events';
 import type { AccountState } from '../account/account.state.js';
-import { ACCOUNT_NOT_FOUND } from '../account/account.eligibility.js';
-import { sharedLineView } from '../account/account.queries.js';
-import { DomainError } from '../shared/domain-error.js';
+import {
+  ACCOUNT_NOT_FOUND,
+  explainDelegateEligibility,
+  explainDelegationEligibility,
+} from '../account/account.eligibility.js';
+import { delegationsSharingLine, lineOwner, partyById } from '../account/account.queries.js';
+import { DomainError, type Refusal, type Verdict } from '../shared/domain-error.js';
 import type { LineContext } from '../line/line.context.js';
+
+const failureOrNull = (verdict: Verdict): Refusal | null => (verdict.ok ? null : verdict);
 
 /**
  * The account as a shared line sees it at `now` (R10–R14, R19): who owns the number, who it is shared
- * with and with which permissions, and why a party cannot take part. Only delegations that share
- * this very number count (R10); eligibility (R2–R4) is carried as the failure the account side would
- * report, so a line rejection and an account diagnostic name the same rule and code.
+ * with and with which permissions, and why a party cannot take part. Only pending and active
+ * delegations that share this very number count (R10; the pending ones let R20 explain "why not");
+ * eligibility (R2–R4) is carried as the failure the account side would report, so a line rejection
+ * and an account diagnostic name the same rule and code. The one mapping from account terms into
+ * line terms: the line decider, routing and diagnostics all read this.
  */
 export const lineContextFor = (account: AccountState, number: string, now: string): LineContext => {
   // A line of an account that does not exist is not a missing line: say which is missing.
   if (account.status !== 'active') {
     throw DomainError.of(ACCOUNT_NOT_FOUND);
   }
-  const view = sharedLineView(account, number);
-  if (!view) {
+  const owner = lineOwner(account, number);
+  if (!owner) {
     throw new DomainError(
       'LINE_NOT_FOUND',
       'R10',
@@ -27,44 +34,28 @@ export const lineContextFor = (account: AccountState, number: string, now: strin
   }
   return {
     now,
-    line: view.line,
-    delegator: view.delegator,
-    delegates: view.delegates.map((delegate) => ({
-      partyId: delegate.partyId,
-      name: delegate.name,
-      active: delegate.active,
-      permissions: delegate.permissions,
+    line: {
+      number,
+      name: owner.lineNames.get(number) ?? null,
+      ringTimeoutSeconds: owner.ringTimeoutSeconds,
+      businessHours: owner.businessHours,
+    },
+    delegator: {
+      partyId: owner.id,
+      name: owner.name,
+      eligibility: failureOrNull(explainDelegationEligibility(account, owner.id)),
+      powerPack: owner.powerPack,
+    },
+    delegates: delegationsSharingLine(account, number).map((delegation) => ({
+      partyId: delegation.delegateId,
+      name: partyById(account, delegation.delegateId)?.name ?? delegation.delegateId,
+      active: delegation.status === 'active',
+      permissions: delegation.permissions,
       // R13: opting out needs `optInOut`; a delegate that lost the permission rings again.
-      optedIn: delegate.optedIn || !delegate.permissions.includes('optInOut'),
-      businessHours: delegate.businessHours,
-      eligibility: delegate.eligibility,
+      optedIn: delegation.optedIn || !delegation.permissions.includes('optInOut'),
+      businessHours: delegation.businessHours,
+      eligibility: failureOrNull(explainDelegateEligibility(account, delegation.delegateId)),
     })),
-    vip: view.vip,
-  };
-};
-
-/** Who acted for whom with which permission (SPEC §2), as recorded in every event's metadata. */
-export interface LineAuthority {
-  readonly onBehalfOf: string | null;
-  readonly permission: string | null;
-}
-
-/**
- * The authority a line decision used: a delegate of the line acts on the delegator's behalf (even
- * for steps that need no permission, such as hanging up); the permission is the one the decision
- * recorded in its events (R6), `null` when none was needed.
- */
-export const lineAuthority = (
-  actor: string,
-  context: LineContext,
-  events: readonly LineEvent[],
-): LineAuthority => {
-  const isDelegate = context.delegates.some((delegate) => delegate.partyId === actor);
-  const used = events
-    .map((event) => (event.data as { permission?: string | null }).permission)
-    .find((permission) => typeof permission === 'string');
-  return {
-    onBehalfOf: isDelegate && actor !== context.delegator.partyId ? context.delegator.partyId : null,
-    permission: used ?? null,
+    vip: { contacts: [...owner.vipContacts.keys()], routing: owner.vipRouting },
   };
 };

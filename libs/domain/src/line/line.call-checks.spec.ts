@@ -36,7 +36,7 @@ const explained = (past: readonly LineEvent[], command: CallCommand, ctx: LineCo
   const line = fold(evolveLine, initialLineState, past);
   switch (command.type) {
     case 'AnswerCall':
-      return explainAnswer(ctx, line, command.callId, command.actor, command.at ?? ctx.now);
+      return explainAnswer(ctx, line, command.callId, command.actor, ctx.now);
     case 'PickUpHeldCall':
       return explainPickUp(ctx, line, command.callId, command.actor);
     case 'JoinCall':

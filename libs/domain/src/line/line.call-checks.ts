@@ -95,6 +95,25 @@ export const explainAnswer = (
       : notRingingForYou(call, actor, context, at);
   });
 
+/**
+ * The permission `action` needs (R6), then the call it is about, named by the same rule: no call
+ * once either refused (the steps end there).
+ */
+function* permittedOnCall(
+  context: LineContext,
+  acting: ActingParty,
+  action: 'pickUp' | 'join',
+  line: LineFacts,
+  callId: string,
+): Generator<Check, CallFacts | undefined, undefined> {
+  const { permission, rule } = LINE_ACTION_PERMISSIONS[action];
+  yield explainLinePermission(acting, permission, rule, context);
+  const found = findCall(line, callId, rule);
+  if (found.ok) return found.call;
+  yield found;
+  return undefined;
+}
+
 /** R15: the steps of picking up held call `callId`. */
 export const explainPickUp = (
   context: LineContext,
@@ -103,11 +122,8 @@ export const explainPickUp = (
   actor: string,
 ): ExplainedAction =>
   explainSteps(context, actor, function* (acting) {
-    const { permission, rule } = LINE_ACTION_PERMISSIONS.pickUp;
-    yield explainLinePermission(acting, permission, rule, context);
-    const found = findCall(line, callId, 'R15');
-    if (!found.ok) return yield found;
-    const { call } = found;
+    const call = yield* permittedOnCall(context, acting, 'pickUp', line, callId);
+    if (!call) return;
     const notHeld = heldRefusal(call, 'R15');
     if (notHeld) return yield notHeld;
     const holder = call.hold!.by;
@@ -125,11 +141,8 @@ export const explainJoin = (
   actor: string,
 ): ExplainedAction =>
   explainSteps(context, actor, function* (acting) {
-    const { permission, rule } = LINE_ACTION_PERMISSIONS.join;
-    yield explainLinePermission(acting, permission, rule, context);
-    const found = findCall(line, callId, 'R16');
-    if (!found.ok) return yield found;
-    const { call } = found;
+    const call = yield* permittedOnCall(context, acting, 'join', line, callId);
+    if (!call) return;
     yield phaseRefusal(call, 'connected', 'R16') ?? pass('R16', `Call ${callId} is connected.`);
     yield call.parties.includes(actor)
       ? refusal('ALREADY_ON_CALL', 'R16', `You are already on call ${callId}.`, { callId })

@@ -1,13 +1,12 @@
 /**
  * Commands on a shared line. Every command names its `actor` (a party id; for external parties and
- * timers whatever the caller uses, e.g. `external:+15550100` or `system:timers`) and may carry `at`,
- * the simulated time it takes effect (R21); without `at` the context's `now` is used. Ids of new
- * things (calls, recordings) come in the command, so deciding never invents one.
+ * timers whatever the caller uses, e.g. `external:+15550100` or `system:timers`); the time it takes
+ * effect is the context's `now` (R21). Ids of new things (calls, recordings) come in the command, so
+ * deciding never invents one.
  */
 interface LineCommandBase<Type extends string> {
   readonly type: Type;
   readonly actor: string;
-  readonly at?: string;
 }
 
 interface OnCall<Type extends string> extends LineCommandBase<Type> {

@@ -4,12 +4,11 @@ import type { Refusal } from '../shared/domain-error.js';
 /**
  * What a decision on a shared line needs to know about the account, passed in with every command
  * (it is an input, not line state: delegations, permissions and settings live in the account's own
- * streams and change independently). Whoever builds it maps account state → this plain data; the
- * line decider trusts it as the truth at `now`. The account side's `sharedLineView(state, number)`
- * has this shape without `now`: `{ ...sharedLineView(state, number), now: clock.now() }`.
+ * streams and change independently). `lineContextFor(account, number, now)` is the one mapping from
+ * account state to this plain data; the line decider trusts it as the truth at `now`.
  */
 export interface LineContext {
-  /** Current time (ISO-8601) from the clock port (R21); a command's own `at` takes precedence. */
+  /** When the command takes effect (ISO-8601): the clock's time, or the `at` it was sent for (R21). */
   readonly now: string;
   readonly line: {
     /** The shared direct number (R10): the delegator's number, shown as caller ID (R11). */

@@ -7,6 +7,7 @@ import type {
   VoicemailLeft,
 } from '#events';
 import type { RuleId } from '../reasons.js';
+import { ownDecision, type Decision } from '../shared/decider.js';
 import { DomainError } from '../shared/domain-error.js';
 import type * as C from './line.commands.js';
 import type { LineCommand } from './line.commands.js';
@@ -45,20 +46,26 @@ import {
 
 /**
  * Decides a command on a shared line against its state and the account context. Pure: time comes
- * from the command's `at` or the context's `now` (R21), ids from the command. Throws DomainError to
- * reject; returns no events for a harmless no-op (a stale timer, re-reading a read voicemail).
+ * from the context's `now` (R21), ids from the command. Throws DomainError to
+ * reject; returns no events for a harmless no-op (a stale timer, re-reading a read voicemail). The
+ * decision carries the authority the acting party used (SPEC §2): the caller and the timers act on
+ * their own, a delegate for the delegator with the permission its step was checked for.
  */
-export const decideLine = (command: LineCommand, state: LineState, context: LineContext): LineEvent[] => {
-  const at = timeOf(command, context);
+export const decideLine = (
+  command: LineCommand,
+  state: LineState,
+  context: LineContext,
+): Decision<LineEvent> => {
+  const at = timeOf(context);
   switch (command.type) {
     case 'PlaceCallOnSharedLine':
       return placeCall(command, state, context, at);
     case 'AnswerAsExternalParty':
-      return answerAsExternalParty(command, state, at);
+      return ownDecision(answerAsExternalParty(command, state, at));
     case 'HangUpAsExternalParty':
-      return hangUpAsExternalParty(command, state, at);
+      return ownDecision(hangUpAsExternalParty(command, state, at));
     case 'ReceiveIncomingCall':
-      return receiveIncomingCall(command, state, context, at);
+      return ownDecision(receiveIncomingCall(command, state, context, at));
     case 'AnswerCall':
       return answerCall(command, state, context, at);
     case 'DeclineCall':
@@ -78,21 +85,21 @@ export const decideLine = (command: LineCommand, state: LineState, context: Line
     case 'MergeHeldCall':
       return mergeHeldCall(command, state, context, at);
     case 'HangUp':
-      return hangUp(command, state, at);
+      return asPartyOnLine(context, command.actor, hangUp(command, state, at));
     case 'StartRecording':
-      return startRecording(command, state, at);
+      return asPartyOnLine(context, command.actor, startRecording(command, state, at));
     case 'StopRecording':
-      return stopRecording(command, state, at);
+      return asPartyOnLine(context, command.actor, stopRecording(command, state, at));
     case 'ReadVoicemail':
       return readVoicemail(command, state, context, at);
     case 'DeleteVoicemail':
       return deleteVoicemail(command, state, context, at);
     case 'ExpireRing':
-      return expireRing(command, state, at);
+      return ownDecision(expireRing(command, state, at));
     case 'EscalateVipRing':
-      return escalateVipRing(command, state, context, at);
+      return ownDecision(escalateVipRing(command, state, context, at));
     case 'RecallTransfer':
-      return recallTransfer(command, state, at);
+      return ownDecision(recallTransfer(command, state, at));
     default: {
       const unknown: never = command;
       throw new Error(`unknown line command ${(unknown as { type: string }).type}`);
@@ -100,34 +107,41 @@ export const decideLine = (command: LineCommand, state: LineState, context: Line
   }
 };
 
-// ── Outgoing calls (R10–R12) ─────────────────────────────────────────────────────────────────────
-
-const placeCall = (
-  command: C.PlaceCallOnSharedLine,
+/** How a party's command on the line is decided: on its state, in the account's context, at `at`. */
+type DecideOn<Command> = (
+  command: Command,
   state: LineState,
   context: LineContext,
   at: string,
-): LineEvent[] => {
+) => Decision<LineEvent>;
+
+// ── Outgoing calls (R10–R12) ─────────────────────────────────────────────────────────────────────
+
+const placeCall: DecideOn<C.PlaceCallOnSharedLine> = (command, state, context, at) => {
   const acting = actingParty(context, command.actor);
   const permission = requireActionPermission(acting, 'placeCall', context);
   assertNewCallId(state, command.callId);
   if (state.call) throw lineBusy(state.call, context);
-  return [
-    {
-      type: 'CallPlacedOnSharedLine',
-      data: {
-        callId: command.callId,
-        line: context.line.number,
-        to: command.to,
-        placedBy: command.actor,
-        onBehalfOf: acting.onBehalfOf,
-        permission,
-        // R11: whoever places it, the callee sees the shared number with the delegator's name.
-        callerId: { number: context.line.number, name: context.delegator.name },
-        at,
+  return actedAs(
+    acting,
+    [
+      {
+        type: 'CallPlacedOnSharedLine',
+        data: {
+          callId: command.callId,
+          line: context.line.number,
+          to: command.to,
+          placedBy: command.actor,
+          onBehalfOf: acting.onBehalfOf,
+          permission,
+          // R11: whoever places it, the callee sees the shared number with the delegator's name.
+          callerId: { number: context.line.number, name: context.delegator.name },
+          at,
+        },
       },
-    },
-  ];
+    ],
+    permission,
+  );
 };
 
 const answerAsExternalParty = (
@@ -212,57 +226,55 @@ const receiveIncomingCall = (
   ];
 };
 
-const answerCall = (
-  command: C.AnswerCall,
-  state: LineState,
-  context: LineContext,
-  at: string,
-): LineEvent[] => {
+const answerCall: DecideOn<C.AnswerCall> = (command, state, context, at) => {
   const acting = allowed(explainAnswer(context, state, command.callId, command.actor, at));
   // The explained steps found the call on the line, ringing for the actor or transferred to it.
   const call = state.call!;
   const permission = permissionUsed(acting, 'answerCalls');
   if (call.transfer) {
-    return [
+    return actedAs(
+      acting,
+      [
+        {
+          type: 'CallTransferred',
+          data: {
+            callId: call.callId,
+            attempt: call.transfer.attempt,
+            by: command.actor,
+            onBehalfOf: acting.onBehalfOf,
+            permission,
+            transferredBy: call.transfer.from,
+            at,
+          },
+        },
+      ],
+      permission,
+    );
+  }
+  return actedAs(
+    acting,
+    [
       {
-        type: 'CallTransferred',
+        type: 'CallAnswered',
         data: {
           callId: call.callId,
-          attempt: call.transfer.attempt,
           by: command.actor,
           onBehalfOf: acting.onBehalfOf,
           permission,
-          transferredBy: call.transfer.from,
+          ringLegsEnded: call.ring!.ringing.filter((p) => p !== command.actor),
           at,
         },
       },
-    ];
-  }
-  return [
-    {
-      type: 'CallAnswered',
-      data: {
-        callId: call.callId,
-        by: command.actor,
-        onBehalfOf: acting.onBehalfOf,
-        permission,
-        ringLegsEnded: call.ring!.ringing.filter((p) => p !== command.actor),
-        at,
-      },
-    },
-  ];
+    ],
+    permission,
+  );
 };
 
-const declineCall = (
-  command: C.DeclineCall,
-  state: LineState,
-  context: LineContext,
-  at: string,
-): LineEvent[] => {
+const declineCall: DecideOn<C.DeclineCall> = (command, state, context, at) => {
   const acting = actingParty(context, command.actor);
   const call = requireCall(state, command.callId, 'R14');
   if (call.phase === 'transferring' && call.transfer?.to === command.actor) {
-    return [recalled(call.callId, call.transfer, 'declined', at)];
+    return actedAs(acting, [recalled(call.callId, call.transfer, 'declined', at)]);
   }
   if (call.transfer) {
     throw DomainError.of(transferRingsForOther(call.callId, call.transfer.to, command.actor, context));
@@ -273,22 +285,25 @@ const declineCall = (
     throw DomainError.of(notRingingForYou(call, command.actor, context, at));
   }
   // Declining twice changes nothing.
-  if (!ring.ringing.includes(command.actor)) return [];
+  if (!ring.ringing.includes(command.actor)) return actedAs(acting, []);
   const declined: LineEvent = {
     type: 'CallDeclined',
     data: { callId: call.callId, by: command.actor, onBehalfOf: acting.onBehalfOf, at },
   };
   const stillRinging = ring.ringing.filter((p) => p !== command.actor);
   // R14: one party declining does not end the ring while others still ring.
-  if (stillRinging.length > 0) return [declined];
+  if (stillRinging.length > 0) return actedAs(acting, [declined]);
   // The last open leg declined. Delegates waiting for a VIP escalation are alerted now rather than
   // leaving the caller to ring with nobody alerted; otherwise the caller goes to voicemail at once
   // instead of hearing ringing nobody can answer.
   if (ring.escalationAt) {
     const escalation = escalate(call.callId, call.external, ring, context, at);
-    if (escalation.data.alerted.length > 0) return [declined, escalation];
+    if (escalation.data.alerted.length > 0) return actedAs(acting, [declined, escalation]);
   }
-  return [declined, ...toVoicemail(call.callId, call.external, 'allDeclined', ring.alerted, [], at)];
+  return actedAs(acting, [
+    declined,
+    ...toVoicemail(call.callId, call.external, 'allDeclined', ring.alerted, [], at),
+  ]);
 };
 
 const expireRing = (command: C.ExpireRing, state: LineState, at: string): LineEvent[] => {
@@ -356,13 +371,13 @@ const toVoicemail = (
 
 // ── Hold, resume, pick up, privacy (R15) ─────────────────────────────────────────────────────────
 
-const holdCall = (command: C.HoldCall, state: LineState, context: LineContext, at: string): LineEvent[] => {
+const holdCall: DecideOn<C.HoldCall> = (command, state, context, at) => {
   const acting = actingParty(context, command.actor);
   const call = requireCall(state, command.callId, 'R15');
   requirePhase(call, 'connected', 'R15');
   requireOnCall(call, command.actor, 'R15', context);
   if (command.privacyLock && acting.role === 'delegate') throw privacyLockDelegatorOnly(context);
-  return [
+  return actedAs(acting, [
     {
       type: 'CallHeld',
       data: {
@@ -373,16 +388,11 @@ const holdCall = (command: C.HoldCall, state: LineState, context: LineContext, a
         at,
       },
     },
-  ];
+  ]);
 };
 
-const resumeCall = (
-  command: C.ResumeCall,
-  state: LineState,
-  context: LineContext,
-  at: string,
-): LineEvent[] => {
-  actingParty(context, command.actor);
+const resumeCall: DecideOn<C.ResumeCall> = (command, state, context, at) => {
+  const acting = actingParty(context, command.actor);
   const call = requireCall(state, command.callId, 'R15');
   const hold = requireHeld(call);
   if (hold.by !== command.actor) {
@@ -394,71 +404,61 @@ const resumeCall = (
       { callId: call.callId, heldBy: hold.by },
     );
   }
-  return [{ type: 'CallResumed', data: { callId: call.callId, by: command.actor, at } }];
+  return actedAs(acting, [{ type: 'CallResumed', data: { callId: call.callId, by: command.actor, at } }]);
 };
 
-const pickUpHeldCall = (
-  command: C.PickUpHeldCall,
-  state: LineState,
-  context: LineContext,
-  at: string,
-): LineEvent[] => {
+const pickUpHeldCall: DecideOn<C.PickUpHeldCall> = (command, state, context, at) => {
   const acting = allowed(explainPickUp(context, state, command.callId, command.actor));
   // The explained steps found the call on the line, held by someone else.
   const call = state.call!;
   const hold = call.hold!;
   const holderRecordings = call.recordings.filter((r) => r.owner === hold.by);
-  return [
-    {
-      type: 'HeldCallPickedUp',
-      data: {
-        callId: call.callId,
-        by: command.actor,
-        onBehalfOf: acting.onBehalfOf,
-        permission: permissionUsed(acting, 'pickUpHeldCalls'),
-        heldBy: hold.by,
-        at,
+  const permission = permissionUsed(acting, 'pickUpHeldCalls');
+  return actedAs(
+    acting,
+    [
+      {
+        type: 'HeldCallPickedUp',
+        data: {
+          callId: call.callId,
+          by: command.actor,
+          onBehalfOf: acting.onBehalfOf,
+          permission,
+          heldBy: hold.by,
+          at,
+        },
       },
-    },
-    // The holder is off the call once someone else picks it up, and so are its recordings.
-    ...stopRecordings(call, holderRecordings, 'ownerLeftCall', at),
-  ];
+      // The holder is off the call once someone else picks it up, and so are its recordings.
+      ...stopRecordings(call, holderRecordings, 'ownerLeftCall', at),
+    ],
+    permission,
+  );
 };
 
-const setPrivacyLock = (
-  command: C.SetCallPrivacyLock,
-  state: LineState,
-  context: LineContext,
-  at: string,
-): LineEvent[] => {
+const setPrivacyLock: DecideOn<C.SetCallPrivacyLock> = (command, state, context, at) => {
   const acting = actingParty(context, command.actor);
   if (acting.role === 'delegate') throw privacyLockDelegatorOnly(context);
   const call = requireCall(state, command.callId, 'R15');
   requireOnCall(call, command.actor, 'R15', context);
-  if (call.privacyLocked === command.locked) return [];
-  return [
+  if (call.privacyLocked === command.locked) return actedAs(acting, []);
+  return actedAs(acting, [
     {
       type: 'CallPrivacyLockChanged',
       data: { callId: call.callId, by: command.actor, locked: command.locked, at },
     },
-  ];
+  ]);
 };
 
 // ── Transfer, join, merge (R16) ──────────────────────────────────────────────────────────────────
 
-const transferCall = (
-  command: C.TransferCall,
-  state: LineState,
-  context: LineContext,
-  at: string,
-): LineEvent[] => {
+const transferCall: DecideOn<C.TransferCall> = (command, state, context, at) => {
   const acting = actingParty(context, command.actor);
   const call = requireCall(state, command.callId, 'R16');
   requirePhase(call, 'connected', 'R16');
   requireOnCall(call, command.actor, 'R16', context);
   assertTransferTarget(acting, command.to, call, context);
   const attempt = call.transfers + 1;
-  return [
+  return actedAs(acting, [
     {
       type: 'CallTransferRequested',
       data: {
@@ -471,7 +471,7 @@ const transferCall = (
         at,
       },
     },
-  ];
+  ]);
 };
 
 /**
@@ -526,28 +526,28 @@ const recalled = (
   data: { callId, attempt: transfer.attempt, to: transfer.from, target: transfer.to, reason, at },
 });
 
-const joinCall = (command: C.JoinCall, state: LineState, context: LineContext, at: string): LineEvent[] => {
+const joinCall: DecideOn<C.JoinCall> = (command, state, context, at) => {
   const acting = allowed(explainJoin(context, state, command.callId, command.actor));
-  return [
-    {
-      type: 'CallJoined',
-      data: {
-        callId: command.callId,
-        by: command.actor,
-        onBehalfOf: acting.onBehalfOf,
-        permission: permissionUsed(acting, 'joinAndMerge'),
-        at,
+  const permission = permissionUsed(acting, 'joinAndMerge');
+  return actedAs(
+    acting,
+    [
+      {
+        type: 'CallJoined',
+        data: {
+          callId: command.callId,
+          by: command.actor,
+          onBehalfOf: acting.onBehalfOf,
+          permission,
+          at,
+        },
       },
-    },
-  ];
+    ],
+    permission,
+  );
 };
 
-const mergeHeldCall = (
-  command: C.MergeHeldCall,
-  state: LineState,
-  context: LineContext,
-  at: string,
-): LineEvent[] => {
+const mergeHeldCall: DecideOn<C.MergeHeldCall> = (command, state, context, at) => {
   const acting = actingParty(context, command.actor);
   const permission = requireActionPermission(acting, 'join', context);
   const call = requireCall(state, command.callId, 'R16');
@@ -555,20 +555,24 @@ const mergeHeldCall = (
   if (hold.by === command.actor) throw DomainError.of(heldByYou(call, 'resume it', 'R16'));
   if (acting.role === 'delegate' && call.privacyLocked)
     throw DomainError.of(privacyLocked(call, 'merged', context));
-  return [
-    {
-      type: 'CallsMerged',
-      data: {
-        callId: call.callId,
-        by: command.actor,
-        onBehalfOf: acting.onBehalfOf,
-        permission,
-        heldBy: hold.by,
-        participants: [hold.by, command.actor],
-        at,
+  return actedAs(
+    acting,
+    [
+      {
+        type: 'CallsMerged',
+        data: {
+          callId: call.callId,
+          by: command.actor,
+          onBehalfOf: acting.onBehalfOf,
+          permission,
+          heldBy: hold.by,
+          participants: [hold.by, command.actor],
+          at,
+        },
       },
-    },
-  ];
+    ],
+    permission,
+  );
 };
 
 // ── Hanging up ───────────────────────────────────────────────────────────────────────────────────
@@ -660,38 +664,28 @@ const stopRecordings = (
 
 // ── Shared voicemail (R17) ───────────────────────────────────────────────────────────────────────
 
-const readVoicemail = (
-  command: C.ReadVoicemail,
-  state: LineState,
-  context: LineContext,
-  at: string,
-): LineEvent[] => {
+const readVoicemail: DecideOn<C.ReadVoicemail> = (command, state, context, at) => {
   const acting = actingParty(context, command.actor);
   const message = requireVoicemail(state, command.messageId);
   // Read state is shared: once anybody read it, it is read for everybody.
-  if (message.readBy) return [];
-  return [
+  if (message.readBy) return actedAs(acting, []);
+  return actedAs(acting, [
     {
       type: 'VoicemailRead',
       data: { messageId: message.messageId, by: command.actor, onBehalfOf: acting.onBehalfOf, at },
     },
-  ];
+  ]);
 };
 
-const deleteVoicemail = (
-  command: C.DeleteVoicemail,
-  state: LineState,
-  context: LineContext,
-  at: string,
-): LineEvent[] => {
+const deleteVoicemail: DecideOn<C.DeleteVoicemail> = (command, state, context, at) => {
   const acting = actingParty(context, command.actor);
   const message = requireVoicemail(state, command.messageId);
-  return [
+  return actedAs(acting, [
     {
       type: 'VoicemailDeleted',
       data: { messageId: message.messageId, by: command.actor, onBehalfOf: acting.onBehalfOf, at },
     },
-  ];
+  ]);
 };
 
 const requireVoicemail = (state: LineState, messageId: string) => {
@@ -714,6 +708,34 @@ const requireVoicemail = (state: LineState, messageId: string) => {
 
 const actingParty = (context: LineContext, actor: string): ActingParty =>
   allowed(explainActor(context, actor));
+
+/**
+ * The decision of a party the line let act (R10): a delegate acts on the delegator's behalf, even for
+ * steps that need no permission; `permission` is the one the rule checked it for (R6), if any.
+ */
+const actedAs = (
+  acting: ActingParty,
+  events: readonly LineEvent[],
+  permission: LinePermissionUsed | null = null,
+): Decision<LineEvent> => ({ events, authority: { onBehalfOf: acting.onBehalfOf, permission } });
+
+/**
+ * The decision of a party on the call, whose delegation is not checked (hanging up, recording: a
+ * party whose delegation was revoked mid-call still leaves it): a delegate of this line still acts on
+ * the delegator's behalf, anybody else on its own.
+ */
+const asPartyOnLine = (
+  context: LineContext,
+  actor: string,
+  events: readonly LineEvent[],
+): Decision<LineEvent> => {
+  const isDelegate =
+    actor !== context.delegator.partyId && context.delegates.some((d) => d.partyId === actor);
+  return {
+    events,
+    authority: { onBehalfOf: isDelegate ? context.delegator.partyId : null, permission: null },
+  };
+};
 
 /** Who acts, once every explained step let it through; the first refusal otherwise. */
 const allowed = ({ checks, acting }: ExplainedAction): ActingParty => {
@@ -828,8 +850,8 @@ const lineBusy = (call: CallOnLine, context: LineContext): DomainError => {
 
 // ── Time (R21) ───────────────────────────────────────────────────────────────────────────────────
 
-const timeOf = (command: LineCommand, context: LineContext): string => {
-  const at = command.at ?? context.now;
+/** The context's `now`, as the ISO string events carry. */
+const timeOf = ({ now: at }: LineContext): string => {
   if (Number.isNaN(Date.parse(at))) {
     throw new DomainError(
       'INVALID_TIME',

@@ -1,5 +1,5 @@
 import type { LineEvent } from '#events';
-import { fold } from '../shared/decider.js';
+import { fold, inContext, type Timed } from '../shared/decider.js';
 import type { LineCommand } from './line.commands.js';
 import type { Permission } from '#events';
 import type { LineContext, LineDelegate } from './line.context.js';
@@ -58,11 +58,12 @@ export const stateOf = (events: readonly LineEvent[]): LineState =>
   fold(lineDecider.evolve, lineDecider.initialState, events);
 
 /** The events a sequence of accepted commands produces: "given" histories built from behaviour. */
-export const history = (context: LineContext, ...commands: LineCommand[]): LineEvent[] => {
+export const history = (context: LineContext, ...commands: Timed<LineCommand>[]): LineEvent[] => {
   const events: LineEvent[] = [];
   let state = lineDecider.initialState;
-  for (const command of commands) {
-    const decided = lineDecider.decide(command, state, context);
+  for (const timed of commands) {
+    const [command, atItsTime] = inContext(timed, context);
+    const { events: decided } = lineDecider.decide(command, state, atItsTime);
     state = fold(lineDecider.evolve, state, decided);
     events.push(...decided);
   }
@@ -75,7 +76,7 @@ export const place = (callId: string, actor: string, to = CALLER): LineCommand =
   actor,
   to,
 });
-export const incoming = (callId: string, from = CALLER, when = T0): LineCommand => ({
+export const incoming = (callId: string, from = CALLER, when = T0): Timed<LineCommand> => ({
   type: 'ReceiveIncomingCall',
   callId,
   actor: `external:${from}`,

@@ -27,7 +27,7 @@ const context = lineContext();
 
 const foldLine = (events: readonly LineEvent[]) => fold(lineDecider.evolve, lineDecider.initialState, events);
 const heldBy = (events: readonly LineEvent[], actor: string): readonly LineEvent[] =>
-  lineDecider.decide(hold('c1', actor), foldLine(events), context);
+  lineDecider.decide(hold('c1', actor), foldLine(events), context).events;
 
 describe('placing calls on a shared line', () => {
   it('R11: the delegator calls from its own number, acting for nobody and needing no permission', () => {
@@ -149,7 +149,7 @@ describe('placing calls on a shared line', () => {
         { type: 'TransferCall', callId: 'c1', actor: ASSISTANT, to: BOSS },
         foldLine(connected),
         context,
-      ),
+      ).events,
     ];
     expect(busy(transferring)).toContain('busy with call c1 (being transferred to Boss)');
   });
@@ -163,8 +163,8 @@ describe('placing calls on a shared line', () => {
 
   it('R12: concurrent starts decided on the same revision: the first append wins, the re-decided loser gets LINE_BUSY', () => {
     const start = history(context);
-    const first = lineDecider.decide(place('c1', ASSISTANT), lineDecider.initialState, context);
-    const second = lineDecider.decide(place('c2', DEPUTY), lineDecider.initialState, context);
+    const { events: first } = lineDecider.decide(place('c1', ASSISTANT), lineDecider.initialState, context);
+    const { events: second } = lineDecider.decide(place('c2', DEPUTY), lineDecider.initialState, context);
     // Both decide "idle" on the same revision; the store accepts only one append. The loser is
     // decided again on the winner's events and refused.
     expect(first).toHaveLength(1);
@@ -219,7 +219,7 @@ describe('placing calls on a shared line', () => {
 
   it('R12: a state decided on twice keeps meaning the ids folded into it (the used ids are shared, not copied)', () => {
     const base = stateOf(history(context, place('c1', BOSS), { type: 'HangUp', callId: 'c1', actor: BOSS }));
-    const placed = (callId: string) => lineDecider.decide(place(callId, BOSS), base, context)[0]!;
+    const placed = (callId: string) => lineDecider.decide(place(callId, BOSS), base, context).events[0]!;
     const first = lineDecider.evolve(base, placed('c2'));
     const second = lineDecider.evolve(base, placed('c3'));
     expect([hasUsedCallId(first.usedCallIds, 'c2'), hasUsedCallId(first.usedCallIds, 'c3')]).toEqual([

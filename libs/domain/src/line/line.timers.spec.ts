@@ -1,4 +1,5 @@
 import type { LineEvent } from '#events';
+import { inContext, type Timed } from '../shared/decider.js';
 import { specFor } from '../shared/given-when-then.js';
 import type { LineCommand } from './line.commands.js';
 import type { LineContext } from './line.context.js';
@@ -31,7 +32,13 @@ const expire = (callId: string, when = at(30)) =>
 describe('timers as data (R21)', () => {
   it('R21: a ringing call has a ring-timeout timer carrying the command to send when due', () => {
     expect(pendingLineTimers(stateOf(history(context, incoming('c1'))))).toEqual([
-      { key: 'ringTimeout:c1', kind: 'ringTimeout', callId: 'c1', dueAt: at(30), command: expire('c1') },
+      {
+        key: 'ringTimeout:c1',
+        kind: 'ringTimeout',
+        callId: 'c1',
+        dueAt: at(30),
+        command: { type: 'ExpireRing', callId: 'c1', actor: TIMERS },
+      },
     ]);
   });
 
@@ -44,7 +51,7 @@ describe('timers as data (R21)', () => {
       ['vipEscalation', at(10)],
       ['ringTimeout', at(30)],
     ]);
-    expect(timers[0]?.command).toEqual({ type: 'EscalateVipRing', callId: 'c1', actor: TIMERS, at: at(10) });
+    expect(timers[0]?.command).toEqual({ type: 'EscalateVipRing', callId: 'c1', actor: TIMERS });
   });
 
   it('R21: a transfer has a recall timer keyed by its attempt; answered calls, held calls and idle lines have none', () => {
@@ -61,7 +68,7 @@ describe('timers as data (R21)', () => {
         kind: 'transferRecall',
         callId: 'c1',
         dueAt: at(35),
-        command: { type: 'RecallTransfer', callId: 'c1', attempt: 1, actor: TIMERS, at: at(35) },
+        command: { type: 'RecallTransfer', callId: 'c1', attempt: 1, actor: TIMERS },
       },
     ]);
     expect(pendingLineTimers(stateOf(history(context, incoming('c1'), answer('c1', BOSS))))).toEqual([]);
@@ -155,16 +162,18 @@ describe('timers as data (R21)', () => {
  * A virtual-clock run in miniature, as a process manager does it: decide each command at its
  * time, and before it fire every line timer due by then, in due order, at its due time.
  */
-const runScenario = (ctx: LineContext, steps: readonly LineCommand[]): LineEvent[] => {
+const runScenario = (ctx: LineContext, steps: readonly Timed<LineCommand>[]): LineEvent[] => {
   const events: LineEvent[] = [];
-  const apply = (command: LineCommand) => {
-    events.push(...lineDecider.decide(command, stateOf(events), ctx));
+  const apply = (timed: Timed<LineCommand>) => {
+    const [command, context] = inContext(timed, ctx);
+    events.push(...lineDecider.decide(command, stateOf(events), context).events);
   };
   for (const step of steps) {
-    let next = dueLineTimers(stateOf(events), step.at ?? ctx.now)[0];
+    const now = step.at ?? ctx.now;
+    let next = dueLineTimers(stateOf(events), now)[0];
     while (next) {
-      apply(next.command);
-      next = dueLineTimers(stateOf(events), step.at ?? ctx.now)[0];
+      apply({ ...next.command, at: next.dueAt });
+      next = dueLineTimers(stateOf(events), now)[0];
     }
     apply(step);
   }
@@ -221,7 +230,7 @@ describe('determinism (R21)', () => {
 
 describe('compact line state (R12)', () => {
   it('R12: after many calls the folded state keeps only the current call, a few recent calls, the used ids and counters', () => {
-    const commands: LineCommand[] = [];
+    const commands: Timed<LineCommand>[] = [];
     for (let n = 0; n < 500; n++) {
       commands.push(incoming(`c${n}`, '+15550111', at(n * 60)), {
         ...answer(`c${n}`, ASSISTANT),

@@ -4,9 +4,10 @@ import type { LineState } from './line.state.js';
 /**
  * Timers as data (R21). The line's state says which timers are pending; a process manager
  * re-reads them after each append, puts them on the clock port (replacing timers with the same key,
- * cancelling ones that vanished) and, when one falls due, sends its `command` to the line. The
- * command carries `at: dueAt`, so the decision happens at the due time whatever the wall clock says,
- * and a replay in virtual time yields the same events.
+ * cancelling ones that vanished) and, when one falls due, sends its `command` to the line, decided at
+ * the clock's time then: a virtual clock stands exactly at `dueAt` when it fires the timer, so a
+ * replay in virtual time yields the same events, and a timer the line finds fired early is refused
+ * (TIMER_NOT_DUE) rather than decided before its time.
  *
  * A timer that lost a race (the call was answered just before its ring timeout fired) is decided
  * as a no-op: the decider returns no events. The race is expected and harmless, so it must not
@@ -38,7 +39,7 @@ export const pendingLineTimers = (state: LineState, actor: string = TIMER_ACTOR)
       kind: 'ringTimeout',
       callId,
       dueAt: ringTimeoutAt,
-      command: { type: 'ExpireRing', callId, actor, at: ringTimeoutAt },
+      command: { type: 'ExpireRing', callId, actor },
     });
     if (escalationAt) {
       timers.push({
@@ -46,7 +47,7 @@ export const pendingLineTimers = (state: LineState, actor: string = TIMER_ACTOR)
         kind: 'vipEscalation',
         callId,
         dueAt: escalationAt,
-        command: { type: 'EscalateVipRing', callId, actor, at: escalationAt },
+        command: { type: 'EscalateVipRing', callId, actor },
       });
     }
   }
@@ -57,7 +58,7 @@ export const pendingLineTimers = (state: LineState, actor: string = TIMER_ACTOR)
       kind: 'transferRecall',
       callId,
       dueAt: recallAt,
-      command: { type: 'RecallTransfer', callId, attempt, actor, at: recallAt },
+      command: { type: 'RecallTransfer', callId, attempt, actor },
     });
   }
   return timers.sort(byDueTime);

@@ -1,6 +1,14 @@
 import { COMMAND_REASONS, isGivenUnder } from '../reasons.js';
 import { DomainError } from './domain-error.js';
-import { fold, type Decider } from './decider.js';
+import {
+  fold,
+  inContext,
+  type Authority,
+  type CommandContext,
+  type Decider,
+  type Decision,
+  type Timed,
+} from './decider.js';
 
 /**
  * Every rejection a spec sees is one the catalogue documents: its code under its rule, and among the
@@ -24,20 +32,32 @@ const expectCatalogued = (command: unknown, { code, rule }: DomainError): void =
 };
 
 /**
- * Specification helper for deciders: given(past events).when(command).then(new events) or
- * .thenRejects(code). Reads as the rule it checks, one line per fact.
+ * Specification helper for deciders: given(past events, context).when(command).then(new events),
+ * .thenActsWith(authority) or .thenRejects(code). Reads as the rule it checks, one line per fact.
+ * The command may name its time (`at`): it is decided in the context at that time, as the api's
+ * edge does; `defaults` is the context of specs that give none.
  */
 export const specFor =
-  <Command, Event, State, Context>(decider: Decider<Command, Event, State, Context>) =>
-  (given: readonly Event[], context?: Context) => ({
-    when: (command: Command) => {
-      const run = (): readonly Event[] =>
-        decider.decide(command, fold(decider.evolve, decider.initialState, given), context as Context);
+  <Command, Event, State, Context extends CommandContext>(
+    decider: Decider<Command, Event, State, Context>,
+    defaults?: Context,
+  ) =>
+  (given: readonly Event[], context: Context | undefined = defaults) => ({
+    when: (timed: Timed<Command>) => {
+      if (!context) throw new Error('a spec decides in a context: give one, or defaults to specFor');
+      const [command, atItsTime] = inContext(timed, context);
+      const decide = (): Decision<Event> =>
+        decider.decide(command, fold(decider.evolve, decider.initialState, given), atItsTime);
+      const run = (): readonly Event[] => decide().events;
       return {
         then: (expected: readonly Event[]): void => {
           expect(run()).toEqual(expected);
         },
         thenEmits: (matcher: (events: readonly Event[]) => void): void => matcher(run()),
+        /** Who the accepted decision says acted for whom, with which permission (SPEC §2 metadata). */
+        thenActsWith: (authority: Authority): void => {
+          expect(decide().authority).toEqual(authority);
+        },
         /** `sentence`: a part of the message the rejection must say. */
         thenRejects: (code: string, rule?: string, sentence?: string): DomainError => {
           let rejection: unknown;

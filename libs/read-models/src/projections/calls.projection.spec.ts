@@ -1,4 +1,4 @@
-import { DomainError, type LineCommand } from '#domain';
+import { DomainError, type LineCommand, type Timed } from '#domain';
 import { auditProjection } from './audit.projection.js';
 import { callsProjection } from './calls.projection.js';
 import {
@@ -19,7 +19,7 @@ import type { ReadModels } from '../engine/read-models.js';
  * The calls read model from behaviour: every log here is what the real deciders emit for commands
  * (given-commands.fixture.ts), so these specs describe histories the domain can produce only.
  */
-const incoming = (callId: string, second: number): LineCommand => ({
+const incoming = (callId: string, second: number): Timed<LineCommand> => ({
   type: 'ReceiveIncomingCall',
   callId,
   actor: 'external',

@@ -1,4 +1,4 @@
-import { CommandHistory, type AccountCommand, type LineCommand, type LoggedEvent } from '#domain';
+import { CommandHistory, type AccountCommand, type LineCommand, type LoggedEvent, type Timed } from '#domain';
 import { eventSchemas, type DomainEvent } from '#events';
 import type { StoredEvent } from '#eventstore';
 import { storedLog } from '../engine/engine.fixture.js';
@@ -36,7 +36,7 @@ export const onAccount =
     history.account(accountId, ...commands);
 
 export const onLine =
-  (accountId: string, number: string, ...commands: LineCommand[]): Step =>
+  (accountId: string, number: string, ...commands: Timed<LineCommand>[]): Step =>
   (history) =>
     history.line(accountId, number, ...commands);
 
@@ -67,7 +67,7 @@ export const givenCommands = (...steps: Step[]) => {
 export const ALICE_LINE = '+15550001001';
 /** The line as paths, stream names and read-model keys write it: its digits. */
 export const ALICE_LINE_PATH = '15550001001';
-const by = { actor: 'admin', now: T0 };
+const by = { actor: 'admin' };
 const user = (partyId: string, name: string, number: string): AccountCommand => ({
   type: 'ProvisionPhoneUser',
   ...by,
@@ -89,14 +89,13 @@ export const acme: Step = onAccount(
   {
     type: 'InviteDelegate',
     actor: 'alice',
-    now: T0,
     delegationId: 'ab',
     delegatorId: 'alice',
     delegateId: 'bob',
     permissions: ['placeCalls', 'answerCalls', 'pickUpHeldCalls', 'joinAndMerge'],
     sharedLines: [ALICE_LINE],
   },
-  { type: 'AcceptInvitation', actor: 'bob', now: T0, delegationId: 'ab' },
+  { type: 'AcceptInvitation', actor: 'bob', delegationId: 'ab' },
 );
 
 /** Line commands of Acme's shared line. */

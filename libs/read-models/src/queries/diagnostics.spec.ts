@@ -1,4 +1,12 @@
-import { DomainError, fold, lineContextFor, lineDecider, type LineCommand } from '#domain';
+import {
+  DomainError,
+  fold,
+  inContext,
+  lineContextFor,
+  lineDecider,
+  type LineCommand,
+  type Timed,
+} from '#domain';
 import {
   VIRTUAL_CLOCK_STREAM,
   type AccountPolicy,
@@ -73,20 +81,28 @@ const account: ProjectedEvent[] = [
   { type: 'DelegationAccepted', data: ab },
 ];
 
-const incoming = (callId: string, at = T(20)): LineCommand => ({
+const incoming = (callId: string, at = T(20)): Timed<LineCommand> => ({
   type: 'ReceiveIncomingCall',
   callId,
   actor: 'external',
   from: '+15550100',
   at,
 });
-const answer = (callId: string, actor: string): LineCommand => ({ type: 'AnswerCall', callId, actor });
-const decline = (callId: string, actor: string): LineCommand => ({ type: 'DeclineCall', callId, actor });
-const hold = (callId: string, actor: string): LineCommand => ({ type: 'HoldCall', callId, actor });
-const hangUp = (callId: string, actor: string): LineCommand => ({ type: 'HangUp', callId, actor });
-const pickUp = (callId: string, actor: string): LineCommand => ({ type: 'PickUpHeldCall', callId, actor });
-const join = (callId: string, actor: string): LineCommand => ({ type: 'JoinCall', callId, actor });
-const place = (callId: string, actor: string): LineCommand => ({
+const answer = (callId: string, actor: string): Timed<LineCommand> => ({ type: 'AnswerCall', callId, actor });
+const decline = (callId: string, actor: string): Timed<LineCommand> => ({
+  type: 'DeclineCall',
+  callId,
+  actor,
+});
+const hold = (callId: string, actor: string): Timed<LineCommand> => ({ type: 'HoldCall', callId, actor });
+const hangUp = (callId: string, actor: string): Timed<LineCommand> => ({ type: 'HangUp', callId, actor });
+const pickUp = (callId: string, actor: string): Timed<LineCommand> => ({
+  type: 'PickUpHeldCall',
+  callId,
+  actor,
+});
+const join = (callId: string, actor: string): Timed<LineCommand> => ({ type: 'JoinCall', callId, actor });
+const place = (callId: string, actor: string): Timed<LineCommand> => ({
   type: 'PlaceCallOnSharedLine',
   callId,
   actor,
@@ -115,15 +131,17 @@ const project = (
 };
 
 /** The api's decision: the line decider with the context built from the account state, at `now`. */
-const decide = (world: World, command: LineCommand, now = NOW): readonly LineEvent[] =>
-  lineDecider.decide(
-    command,
-    fold(lineDecider.evolve, lineDecider.initialState, world.line),
+const decide = (world: World, timed: Timed<LineCommand>, now = NOW): readonly LineEvent[] => {
+  const [command, context] = inContext(
+    timed,
     lineContextFor(accountStateOf(world.readModels, 'acme'), '1001', now),
   );
+  return lineDecider.decide(command, fold(lineDecider.evolve, lineDecider.initialState, world.line), context)
+    .events;
+};
 
 /** Account changes, then line commands the decider accepts, projected. */
-const given = (accountChanges: readonly ProjectedEvent[], ...commands: LineCommand[]): World => {
+const given = (accountChanges: readonly ProjectedEvent[], ...commands: Timed<LineCommand>[]): World => {
   let world: World = { readModels: project(accountChanges, []), line: [] };
   for (const command of commands) {
     const line = [...world.line, ...decide(world, command)];
@@ -132,7 +150,7 @@ const given = (accountChanges: readonly ProjectedEvent[], ...commands: LineComma
   return world;
 };
 
-const rejectionOf = (world: World, command: LineCommand, now = NOW): DomainError | null => {
+const rejectionOf = (world: World, command: Timed<LineCommand>, now = NOW): DomainError | null => {
   try {
     decide(world, command, now);
     return null;
@@ -493,14 +511,18 @@ describe('the calls read model keeps the call as the line decider does, through 
     },
     { type: 'DelegationAccepted', data: ac },
   ];
-  const lockedHold = (callId: string): LineCommand => ({
+  const lockedHold = (callId: string): Timed<LineCommand> => ({
     type: 'HoldCall',
     callId,
     actor: 'alice',
     privacyLock: true,
   });
-  const resume = (callId: string, actor: string): LineCommand => ({ type: 'ResumeCall', callId, actor });
-  const lock = (callId: string, locked: boolean): LineCommand => ({
+  const resume = (callId: string, actor: string): Timed<LineCommand> => ({
+    type: 'ResumeCall',
+    callId,
+    actor,
+  });
+  const lock = (callId: string, locked: boolean): Timed<LineCommand> => ({
     type: 'SetCallPrivacyLock',
     callId,
     actor: 'alice',

@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import type { CommandContext, Decider } from '#domain';
+import type { DomainEvent } from '#events';
+import type { AggregateRepository, CommandOutcome, ForeignEventPolicy } from '#eventstore';
+import { ClockService } from '../clock/clock.service.js';
+import { commandMetadata, type CommandOrigin } from './command-metadata.js';
+
+/**
+ * A command as an edge received it (a client's request, a timer falling due): the domain command,
+ * the time it was sent for if the sender named one (`at`, R21), and where it came from.
+ */
+export interface SentCommand<Command> {
+  readonly command: Command;
+  readonly at?: string;
+  readonly origin: CommandOrigin;
+}
+
+/** The stream a command goes to, the aggregate that decides it, and what it is decided in. */
+export interface CommandTarget<State, E extends DomainEvent, Command, Context extends CommandContext> {
+  readonly repository: AggregateRepository<State, E>;
+  readonly stream: string;
+  readonly decider: Decider<Command, E, State, Context>;
+  /** The context at `now`: for a line, the account as the line sees it, loaded before deciding. */
+  readonly contextAt: (now: string) => Context | Promise<Context>;
+  /** Refusing unless the sender states otherwise: see ForeignEventPolicy. */
+  readonly foreignEvents?: ForeignEventPolicy;
+}
+
+/**
+ * The one way a command reaches a stream, for every aggregate: time → context → load → decide →
+ * append with the expected revision. The time is resolved here and only here: the clock's `now`, or
+ * the `at` the command was sent for, to which a virtual clock first advances so that timers due
+ * before it fire first (R21); the decider reads it as `context.now`. The repository re-decides after
+ * a version conflict (R8, R12/R13: exactly one wins) and writes the authority the accepted decision
+ * used (who acted for whom, SPEC §2) into the metadata of its events.
+ */
+@Injectable()
+export class CommandPipeline {
+  constructor(private readonly clock: ClockService) {}
+
+  async execute<
+    State,
+    E extends DomainEvent,
+    Command extends { readonly actor: string },
+    Context extends CommandContext,
+  >(
+    target: CommandTarget<State, E, Command, Context>,
+    { command, at, origin }: SentCommand<Command>,
+  ): Promise<CommandOutcome<E>> {
+    const now = await this.clock.timeFor(at, command.actor);
+    const context = await target.contextAt(now.toISOString());
+    return target.repository.handle(
+      target.stream,
+      (state) => target.decider.decide(command, state, context),
+      commandMetadata(origin, command.actor, now),
+      { foreignEvents: target.foreignEvents ?? 'refuse' },
+    );
+  }
+}
