@@ -78,13 +78,6 @@ export async function startApi(
   };
 }
 
-/** An account command without its time: `seedAccount` stamps it. */
-export type AccountStep = AccountCommand extends infer C
-  ? C extends unknown
-    ? Omit<C, 'now'>
-    : never
-  : never;
-
 export const uniqueAccountId = (label: string): string => `${label}-${randomUUID().slice(0, 8)}`;
 
 export interface DelegateSpec {
@@ -98,17 +91,17 @@ export interface AccountSpec {
   readonly delegates: readonly DelegateSpec[];
   readonly powerPack?: boolean;
   /** Further account commands by their actors, after the delegations. */
-  readonly then?: readonly AccountStep[];
+  readonly then?: readonly AccountCommand[];
 }
 
 const nameOf = (id: string): string => id[0]!.toUpperCase() + id.slice(1);
 
 /** Admin `root` creates the account; Alice owns LINE and invites each delegate, who accepts. */
-export const accountCommands = (accountId: string, spec: AccountSpec): AccountStep[] => [
+export const accountCommands = (accountId: string, spec: AccountSpec): AccountCommand[] => [
   { type: 'CreateAccount', actor: 'root', accountId, name: `Account ${accountId}` },
   phoneUser(ALICE, LINE, spec.powerPack ?? false),
   ...spec.delegates.map((d, i) => phoneUser(d.id, `+1555100${String(i).padStart(4, '0')}`, false)),
-  ...spec.delegates.flatMap((d): AccountStep[] => [
+  ...spec.delegates.flatMap((d): AccountCommand[] => [
     {
       type: 'InviteDelegate',
       actor: ALICE,
@@ -123,7 +116,7 @@ export const accountCommands = (accountId: string, spec: AccountSpec): AccountSt
   ...(spec.then ?? []),
 ];
 
-const phoneUser = (partyId: string, number: string, powerPack: boolean): AccountStep => ({
+const phoneUser = (partyId: string, number: string, powerPack: boolean): AccountCommand => ({
   type: 'ProvisionPhoneUser',
   actor: 'root',
   partyId,
@@ -139,7 +132,7 @@ const phoneUser = (partyId: string, number: string, powerPack: boolean): Account
 export async function seedAccount(
   api: Api,
   accountId: string,
-  commands: readonly AccountStep[],
+  commands: readonly AccountCommand[],
 ): Promise<void> {
   const accounts = api.app.get(AccountRepository);
   const now = '2026-01-05T09:00:00.000Z';
