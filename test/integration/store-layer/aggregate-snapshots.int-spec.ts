@@ -137,6 +137,28 @@ describe('aggregate snapshots through the official client', () => {
       /no revision/,
     ],
     [
+      'whose attachments do not match the bytes after its JSON',
+      binaryEvent({
+        type: SNAPSHOT_EVENT_TYPE,
+        data: gzipSync(
+          Buffer.concat([
+            Buffer.from(
+              JSON.stringify({
+                schemaVersion: 3,
+                revision: '2',
+                eventId: randomUUID(),
+                state: { notes: [] },
+                commands: [],
+                attachments: [5],
+              }),
+            ),
+            Buffer.from('\nabc'),
+          ]),
+        ),
+      }),
+      /attachments of 5 bytes, 3 after the JSON/,
+    ],
+    [
       'not gzipped',
       jsonEvent({
         type: SNAPSHOT_EVENT_TYPE,

@@ -1,6 +1,7 @@
 import { lineDecider } from './line.decider.js';
 import { LINE_SNAPSHOT_SCHEMA, lineSnapshotCodec } from './line.snapshot.js';
-import { initialLineState } from './line.state.js';
+import { hasUsedCallId, initialLineState, type LineState } from './line.state.js';
+import { callIdRunsOf } from './used-call-ids.js';
 import {
   ASSISTANT,
   BOSS,
@@ -12,10 +13,28 @@ import {
   incoming,
   lineContext,
   place,
+  stateOf,
 } from './line.fixtures.js';
 
 const context = lineContext();
-const through = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
+
+/** A snapshot as the store keeps it: the JSON as text, the attachments as bytes of their own. */
+const written = (state: LineState) => {
+  const attachments: Uint8Array[] = [];
+  const data: unknown = JSON.parse(
+    JSON.stringify(lineSnapshotCodec.serialize(state, (bytes) => attachments.push(bytes) - 1)),
+  );
+  return { data: data as Record<string, unknown>, attachments: attachments.map((bytes) => bytes.slice()) };
+};
+const through = (state: LineState): LineState => {
+  const { data, attachments } = written(state);
+  return lineSnapshotCodec.deserialize(data, attachments);
+};
+/** A state with its used ids as the list they stand for (folded and read back, they are kept apart). */
+const comparable = (state: LineState) => ({
+  ...state,
+  usedCallIds: callIdRunsOf(state.usedCallIds).map(([width, run]) => [width, [...run]]),
+});
 
 describe('line snapshots', () => {
   it('a fold written to a snapshot and read back is the same fold', () => {
@@ -33,21 +52,50 @@ describe('line snapshots', () => {
     // Every prefix: states with a call in each phase, an inbox, finished calls.
     for (let n = 0; n <= events.length; n++) {
       const state = events.slice(0, n).reduce(lineDecider.evolve, lineDecider.initialState);
-      expect(lineSnapshotCodec.deserialize(through(lineSnapshotCodec.serialize(state)))).toEqual(state);
+      const restored = through(state);
+      expect(comparable(restored)).toEqual(comparable(state));
+      for (const callId of ['c1', 'c2', 'c3', 'c4'])
+        expect([callId, hasUsedCallId(restored.usedCallIds, callId)]).toEqual([
+          callId,
+          hasUsedCallId(state.usedCallIds, callId),
+        ]);
     }
+  });
+
+  it('R12: a line read back from its snapshot refuses every id it used and takes new ones', () => {
+    const ids = ['c1', 'call-2', 'é', '呼-3', ''];
+    const past = history(
+      context,
+      ...ids.flatMap((callId) => [place(callId, BOSS), { type: 'HangUp', callId, actor: BOSS } as const]),
+    );
+    const restored = through(past.reduce(lineDecider.evolve, lineDecider.initialState));
+    for (const callId of ids)
+      expect(() => lineDecider.decide(place(callId, BOSS), restored, context)).toThrow(
+        expect.objectContaining({ code: 'CALL_ID_IN_USE' }),
+      );
+    for (const callId of ['c2', 'call-1', 'e', '呼-4'])
+      expect(lineDecider.decide(place(callId, BOSS), restored, context).map((e) => e.type)).toEqual([
+        'CallPlacedOnSharedLine',
+      ]);
   });
 
   it('pins the state shape to the schema version: a new or renamed field must bump LINE_SNAPSHOT_SCHEMA', () => {
     // When this fails: bump LINE_SNAPSHOT_SCHEMA, teach serialize/deserialize the new shape, and
     // update the expectation below. Old snapshots are then ignored and rebuilt, never misread.
-    expect({ schema: LINE_SNAPSHOT_SCHEMA, fields: Object.keys(initialLineState).sort() }).toEqual({
-      schema: 2,
+    expect({
+      schema: LINE_SNAPSHOT_SCHEMA,
+      fields: Object.keys(initialLineState).sort(),
+      usedCallIds: Object.keys(initialLineState.usedCallIds).sort(),
+    }).toEqual({
+      schema: 3,
       fields: ['call', 'recentCalls', 'totals', 'usedCallIds', 'voicemails'],
+      usedCallIds: ['mergedCount', 'recent', 'recentSize', 'runs'],
     });
   });
 
   it('refuses data of another shape instead of folding on it', () => {
-    const good = through(lineSnapshotCodec.serialize(initialLineState)) as Record<string, unknown>;
+    const { data: good, attachments } = written(stateOf(history(context, place('c1', BOSS))));
+    expect(good.usedCallIds).toEqual([[2, 0]]);
     for (const bad of [
       null,
       [],
@@ -55,11 +103,23 @@ describe('line snapshots', () => {
       { ...good, voicemails: {} },
       { ...good, recentCalls: [{}] },
       { ...good, totals: { calls: 1 } },
-      { ...good, usedCallIds: ['c1', 'c1'] },
-      { ...good, usedCallIds: [1] },
+      { ...good, usedCallIds: ['c1'] },
+      { ...good, usedCallIds: [[2]] },
+      { ...good, usedCallIds: [[2, 1]] },
+      { ...good, usedCallIds: [[3, 0]] },
+      { ...good, usedCallIds: [[0, 0]] },
+      { ...good, usedCallIds: [[2, 0, 0]] },
+      {
+        ...good,
+        usedCallIds: [
+          [2, 0],
+          [2, 0],
+        ],
+      },
+      { ...good, usedCallIds: [[1.5, 0]] },
       { ...good, call: { phase: 'ringing' } },
     ]) {
-      expect(() => lineSnapshotCodec.deserialize(bad)).toThrow(TypeError);
+      expect(() => lineSnapshotCodec.deserialize(bad, attachments)).toThrow(TypeError);
     }
   });
 });

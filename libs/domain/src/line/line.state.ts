@@ -7,6 +7,9 @@ import {
   isCallStart,
   type CallFinish,
 } from './line.call.js';
+import { noUsedCallIds, withCallId, type UsedCallIds } from './used-call-ids.js';
+
+export { hasUsedCallId, type UsedCallIds } from './used-call-ids.js';
 
 /**
  * What deciding on a line needs, and nothing more. The line's stream holds its whole history; the
@@ -33,39 +36,6 @@ export interface LineState {
 }
 
 export const RECENT_CALLS_KEPT = 20;
-
-/**
- * The call ids a line has used, oldest first, without copying them for each new state: `order` maps
- * an id to its place and is shared by the states folded one after another, each seeing the ids
- * placed before its `size`. A state that gains an id adds it to the shared map when it is the newest
- * state sharing it (the fold's case: one event after another); deciding twice from an older state
- * copies the map first, so every state keeps meaning exactly the ids folded into it.
- *
- * Memory: one Map entry per past call and its id string, about 70 bytes for a 10-character id
- * (measured: 100,000 calls `call-NNNNN` cost 7 MB of heap). A line with 100,000 past calls folds as
- * fast as a new one and costs 7 MB while cached; the repository's cache bound applies to lines.
- */
-export interface UsedCallIds {
-  readonly order: ReadonlyMap<string, number>;
-  readonly size: number;
-}
-
-export const hasUsedCallId = (ids: UsedCallIds, callId: string): boolean => {
-  const place = ids.order.get(callId);
-  return place !== undefined && place < ids.size;
-};
-
-const withCallId = (ids: UsedCallIds, callId: string): UsedCallIds => {
-  // A log written before ids were unique for good may name an id twice: it is used once.
-  if (hasUsedCallId(ids, callId)) return ids;
-  // The first id starts a map of the line's own: the initial state's is shared by every line.
-  const order =
-    ids.size > 0 && ids.order.size === ids.size
-      ? (ids.order as Map<string, number>)
-      : new Map([...ids.order].filter(([, place]) => place < ids.size));
-  order.set(callId, ids.size);
-  return { order, size: ids.size + 1 };
-};
 
 /**
  * - `dialing`: an outgoing call, the external party not yet answered.
@@ -138,7 +108,7 @@ export const initialLineState: LineState = {
   call: null,
   voicemails: new Map(),
   recentCalls: [],
-  usedCallIds: { order: new Map(), size: 0 },
+  usedCallIds: noUsedCallIds,
   totals: { calls: 0, missed: 0, voicemails: 0 },
 };
 
