@@ -74,7 +74,7 @@ describe('line snapshots', () => {
         expect.objectContaining({ code: 'CALL_ID_IN_USE' }),
       );
     for (const callId of ['c2', 'call-1', 'e', '呼-4'])
-      expect(lineDecider.decide(place(callId, BOSS), restored, context).map((e) => e.type)).toEqual([
+      expect(lineDecider.decide(place(callId, BOSS), restored, context).events.map((e) => e.type)).toEqual([
         'CallPlacedOnSharedLine',
       ]);
   });
