@@ -1,16 +1,11 @@
 import { DomainError, fold, lineContextFor, lineDecider, type LineCommand } from '#domain';
-import {
-  VIRTUAL_CLOCK_STREAM,
-  type AccountPolicy,
-  type BusinessHours,
-  type LineEvent,
-  type Permission,
-} from '#events';
+import { VIRTUAL_CLOCK_STREAM, type BusinessHours, type LineEvent, type Permission } from '#events';
 import { storedLog } from '../engine/engine.fixture.js';
 import { ReadModels } from '../engine/read-models.js';
 import type { ProjectedEvent } from '../projections/catalogue.js';
 import { callsProjection } from '../projections/calls.projection.js';
 import { PROJECTIONS } from '../projections/index.js';
+import { ACCOUNT, LINE, T, by, phoneUser, policy } from '../projections/projections.fixture.js';
 import { accountStateOf } from './account-state.js';
 import { diagnosisTime, type DiagnosisTime } from './diagnosis-time.js';
 import { whyCannot, type Action, type Diagnosis } from './diagnostics.js';
@@ -20,35 +15,10 @@ import { whyCannot, type Action, type Diagnosis } from './diagnostics.js';
  * and a line history the real line decider produced, asks `whyCannot`, and hands the matching
  * command to the decider with the context the api builds (`lineContextFor` over the account state).
  */
-const ACCOUNT = 'account-acme';
-const LINE = 'line-acme.1001';
-const T = (second: number): string => new Date(Date.UTC(2026, 0, 5, 9, 0, second)).toISOString();
 /** A diagnosis asked at `at`, as `asOfTime` asks it. */
 const asked = (at: string): DiagnosisTime => ({ at, source: 'the time asked for' });
 /** When the api decides the commands these specs compare with (see `decide`), and the diagnoses are asked. */
 const NOW = T(30);
-const by = { by: 'admin', at: T(0) };
-const policy: AccountPolicy = {
-  delegationEnabled: true,
-  autoActivateInvitations: false,
-  maxDelegatesPerDelegator: 15,
-  maxDelegatorsPerDelegate: 15,
-  assistantMinimumVersion: '6.0.0',
-  commonAreaDelegationNeedsPowerPack: false,
-};
-const user = (partyId: string, name: string, number: string): ProjectedEvent => ({
-  type: 'PhoneUserProvisioned',
-  data: {
-    ...by,
-    partyId,
-    name,
-    directNumbers: [number],
-    callingPlan: 'pro',
-    powerPack: false,
-    assistantEnabled: true,
-    desktopClient: { platform: 'macos', version: '6.2.0' },
-  },
-});
 const ab = { ...by, delegationId: 'ab', delegatorId: 'alice', delegateId: 'bob' };
 const ac = { ...by, delegationId: 'ac', delegatorId: 'alice', delegateId: 'carol' };
 const bobMay = (...permissions: Permission[]): ProjectedEvent => ({
@@ -59,9 +29,9 @@ const bobMay = (...permissions: Permission[]): ProjectedEvent => ({
 /** Alice owns 1001 and shares it with Bob (place, answer, pick up, opt out); Carol is no delegate. */
 const account: ProjectedEvent[] = [
   { type: 'AccountCreated', data: { ...by, accountId: 'acme', name: 'Acme', admins: ['admin'], policy } },
-  user('alice', 'Alice', '1001'),
-  user('bob', 'Bob', '2002'),
-  user('carol', 'Carol', '3003'),
+  phoneUser('alice', 'Alice', ['1001']),
+  phoneUser('bob', 'Bob', ['2002']),
+  phoneUser('carol', 'Carol', ['3003']),
   {
     type: 'DelegateInvited',
     data: {
