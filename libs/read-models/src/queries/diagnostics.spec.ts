@@ -477,6 +477,9 @@ describe('the calls read model keeps the call as the line decider does, through 
     locked,
   });
 
+  /** Alice answered an incoming call and Bob joined her on it. */
+  const bobJoinedAlice: LineCommand[] = [incoming('c1'), answer('c1', 'alice'), join('c1', 'bob')];
+
   it('R20/R15: Given a call the delegator held locked and resumed, When a delegate asks to join, Then both say it is still locked; held again it cannot be picked up either', () => {
     const resumed = given(
       delegates,
@@ -525,14 +528,7 @@ describe('the calls read model keeps the call as the line decider does, through 
   });
 
   it('R20/R16: Given a delegate joined and the delegator held and resumed the call, When the delegate asks to join again, Then both allow it: a resume brings back the holder alone', () => {
-    const world = given(
-      delegates,
-      incoming('c1'),
-      answer('c1', 'alice'),
-      join('c1', 'bob'),
-      hold('c1', 'alice'),
-      resume('c1', 'alice'),
-    );
+    const world = given(delegates, ...bobJoinedAlice, hold('c1', 'alice'), resume('c1', 'alice'));
     expect(expectAgreement(world, 'bob', 'join', join('c1', 'bob')).diagnosis.answer).toBe(
       'Bob can join calls on line 1001.',
     );
@@ -543,14 +539,7 @@ describe('the calls read model keeps the call as the line decider does, through 
   });
 
   it('R20/R16: Given a delegate picked up a call another had been on, When the previous holder and the other party ask to join, Then both allow them and refuse the one who picked up', () => {
-    const world = given(
-      delegates,
-      incoming('c1'),
-      answer('c1', 'alice'),
-      join('c1', 'bob'),
-      hold('c1', 'alice'),
-      pickUp('c1', 'carol'),
-    );
+    const world = given(delegates, ...bobJoinedAlice, hold('c1', 'alice'), pickUp('c1', 'carol'));
     expectAgreement(world, 'alice', 'join', join('c1', 'alice'));
     expectAgreement(world, 'bob', 'join', join('c1', 'bob'));
     expect(expectAgreement(world, 'carol', 'join', join('c1', 'carol')).diagnosis).toMatchObject({
@@ -561,9 +550,7 @@ describe('the calls read model keeps the call as the line decider does, through 
   it('R20/R16: Given the delegator transferred a call a delegate had joined, When the parties ask to join, Then both say who is on it', () => {
     const world = given(
       delegates,
-      incoming('c1'),
-      answer('c1', 'alice'),
-      join('c1', 'bob'),
+      ...bobJoinedAlice,
       { type: 'TransferCall', callId: 'c1', actor: 'alice', to: 'carol' },
       answer('c1', 'carol'),
     );
