@@ -34,6 +34,16 @@ describe('switchboard CLI end to end', () => {
     await stack?.stop();
   });
 
+  /** A call the first test's load rang and answered, from its recording (a header line, then one entry a command). */
+  const answeredCallId = async (): Promise<string> => {
+    const recording = (await readFile(join(dir, 'run.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => JSON.parse(l));
+    return recording.find((entry) => entry.flow === 'ring-answer').command.callId as string;
+  };
+
   it('runs a seeded load, meets its thresholds, and records what it sent', async () => {
     const recording = join(dir, 'run.ndjson');
     const summaryFile = join(dir, 'summary.json');
@@ -140,12 +150,7 @@ describe('switchboard CLI end to end', () => {
   }, 120_000);
 
   it("prints a call's audit trail from the projector and from the store alike, hash chain included", async () => {
-    const recording = (await readFile(join(dir, 'run.ndjson'), 'utf8'))
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((l) => JSON.parse(l));
-    const callId = recording.find((entry) => entry.flow === 'ring-answer').command.callId as string;
+    const callId = await answeredCallId();
     const fromProjector = await run([
       'audit',
       'call',
@@ -210,12 +215,7 @@ describe('switchboard CLI end to end', () => {
   }, 60_000);
 
   it('audit verify: an exported trail (JSON or CSV) is intact and matches the log; an edit names its row and field', async () => {
-    const recording = (await readFile(join(dir, 'run.ndjson'), 'utf8'))
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((l) => JSON.parse(l));
-    const callId = recording.find((entry) => entry.flow === 'ring-answer').command.callId as string;
+    const callId = await answeredCallId();
     const exported = async (format: 'json' | 'csv'): Promise<string> => {
       const file = join(dir, `trail.${format}`);
       const args = ['audit', 'call', callId, '--projector', stack.projector.address, `--${format}`];

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { jsonEvent, type EventStoreDBClient } from '@eventstore/db-client';
 import { createEventStoreClient } from '#eventstore';
+import { send, type Answer } from '../support/json-http.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 /**
@@ -14,28 +15,6 @@ import { startStack, type Stack } from '../support/stack.js';
 const STARTUP_MS = 60_000;
 const STEP_MS = 60_000;
 const cli = resolve(process.cwd(), 'dist/apps/cli/src/main.js');
-
-interface Answer {
-  status: number;
-  body: Record<string, unknown> & { position?: string };
-  text: string;
-}
-
-const send = async (base: string, method: string, path: string, body?: object): Promise<Answer> => {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  let parsed: Record<string, unknown> = {};
-  try {
-    parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-  } catch {
-    // Prometheus text: the caller reads `text`.
-  }
-  return { status: res.status, body: parsed, text };
-};
 
 const runCli = (args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
   new Promise((done) =>

@@ -1,3 +1,4 @@
+import { send, type Answer } from '../support/json-http.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 /**
@@ -15,20 +16,6 @@ describe('Switchboard end to end', () => {
   const aliceLine = '+15550001001';
   const aliceLineKey = '15550001001';
 
-  interface Answer {
-    status: number;
-    body: Record<string, unknown> & { position?: string };
-  }
-
-  const send = async (base: string, method: string, path: string, body?: object): Promise<Answer> => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: body ? { 'content-type': 'application/json' } : {},
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : {} };
-  };
   const api = (method: string, path: string, body?: object): Promise<Answer> =>
     send(stack.api.address, method, path, body);
   const ok = async (method: string, path: string, body?: object): Promise<Answer> => {

@@ -1,16 +1,5 @@
-import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { DestinationStream } from 'pino';
-import {
-  PinoNestLogger,
-  createLogger,
-  documentRequestPolicy,
-  guardRequests,
-  logRequests,
-  type Configuration,
-  type RequestPolicy,
-} from '#http';
+import { createHttpApp, type HttpAppOptions } from '#http';
 import { apiConfiguration, type ApiSettings } from './api-config.js';
 import { AppModule } from './app.module.js';
 import { ApiErrorFilter } from './shared/api-error.filter.js';
@@ -24,44 +13,29 @@ const BODY_LIMIT_BYTES = 64 * 1024;
  * read from the environment unless given (main reads it first, to stop cleanly on a bad value); the
  * request policy (allowed Host names and page origins, JSON commands) is the configuration's unless given.
  */
-export async function createApiApp(
-  options: {
-    readonly configuration?: Configuration<ApiSettings>;
-    readonly requestPolicy?: RequestPolicy;
-    /** Where the logs go: stdout unless given. */
-    readonly logDestination?: DestinationStream;
-  } = {},
-): Promise<NestFastifyApplication> {
-  const { settings, module: configModule } = options.configuration ?? (await apiConfiguration());
-  const logger = createLogger('api', settings.log, options.logDestination);
-  const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.configured(configModule),
-    // JSON.parse keeps a `__proto__` or `constructor` key as a plain own property (it never sets a
-    // prototype), so the body reaches validation, which refuses such keys with a 400 naming the field
-    // like any other unknown key, instead of the parser answering "Body is not valid JSON".
-    new FastifyAdapter({
-      bodyLimit: BODY_LIMIT_BYTES,
-      onProtoPoisoning: 'ignore',
-      onConstructorPoisoning: 'ignore',
-    }),
-    { logger: new PinoNestLogger(logger) },
-  );
-  logRequests(app, logger);
-  guardRequests(app, options.requestPolicy ?? settings.requestPolicy);
-  app.useGlobalPipes(validationPipe());
-  app.useGlobalFilters(new ApiErrorFilter());
-  app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Switchboard API')
-      .setDescription(
+export const createApiApp = (options: HttpAppOptions<ApiSettings> = {}): Promise<NestFastifyApplication> =>
+  createHttpApp(
+    {
+      name: 'api',
+      module: (configModule) => AppModule.configured(configModule),
+      // JSON.parse keeps a `__proto__` or `constructor` key as a plain own property (it never sets a
+      // prototype), so the body reaches validation, which refuses such keys with a 400 naming the field
+      // like any other unknown key, instead of the parser answering "Body is not valid JSON".
+      adapter: new FastifyAdapter({
+        bodyLimit: BODY_LIMIT_BYTES,
+        onProtoPoisoning: 'ignore',
+        onConstructorPoisoning: 'ignore',
+      }),
+      configure: (app) => {
+        app.useGlobalPipes(validationPipe());
+        app.useGlobalFilters(new ApiErrorFilter());
+        app.enableShutdownHooks();
+      },
+      title: 'Switchboard API',
+      description:
         'Commands for call delegation on shared phone lines. Domain rejections answer 409/422 with ' +
-          '`{code, message, rule}`; malformed input answers 400 with a message per field.',
-      )
-      .setVersion('0.1.0')
-      .build(),
+        '`{code, message, rule}`; malformed input answers 400 with a message per field.',
+    },
+    apiConfiguration,
+    options,
   );
-  SwaggerModule.setup('docs', app, documentRequestPolicy(document));
-  return app;
-}

@@ -1,17 +1,6 @@
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { EventStore } from '#eventstore';
-import type { DestinationStream } from 'pino';
-import {
-  PinoNestLogger,
-  createLogger,
-  documentRequestPolicy,
-  guardRequests,
-  logRequests,
-  type Configuration,
-  type RequestPolicy,
-} from '#http';
+import { createHttpApp, type HttpAppOptions } from '#http';
 import { ProjectorModule } from './app.module.js';
 import type { Projector } from '#read-models';
 import { projectorConfiguration, type ProjectorSettings } from './projector-config.js';
@@ -22,37 +11,21 @@ import { projectorConfiguration, type ProjectorSettings } from './projector-conf
  * the request policy (allowed Host names and page origins, JSON commands) is the configuration's
  * unless given.
  */
-export async function createProjectorApp(
+export const createProjectorApp = (
   projector: Projector,
   store: EventStore,
-  options: {
-    readonly configuration?: Configuration<ProjectorSettings>;
-    readonly requestPolicy?: RequestPolicy;
-    /** Where the logs go: stdout unless given. */
-    readonly logDestination?: DestinationStream;
-  } = {},
-): Promise<NestFastifyApplication> {
-  const { settings, module: configModule } = options.configuration ?? (await projectorConfiguration());
-  const logger = createLogger('projector', settings.log, options.logDestination);
-  const app = await NestFactory.create<NestFastifyApplication>(
-    ProjectorModule.forProjector(projector, store, configModule),
-    new FastifyAdapter(),
-    { logger: new PinoNestLogger(logger) },
-  );
-  logRequests(app, logger);
-  guardRequests(app, options.requestPolicy ?? settings.requestPolicy);
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Switchboard projector')
-      .setDescription(
+  options: HttpAppOptions<ProjectorSettings> = {},
+): Promise<NestFastifyApplication> =>
+  createHttpApp(
+    {
+      name: 'projector',
+      module: (configModule) => ProjectorModule.forProjector(projector, store, configModule),
+      title: 'Switchboard projector',
+      description:
         'Read models of shared lines: busy lamps per viewer, shared voicemail, labelled history, audit trails, ' +
-          'delegation roster, recordings and R20 diagnostics. Every query takes `asOf` (a $all position) or ' +
-          '`asOfTime` (a simulated time) to answer from the past.',
-      )
-      .setVersion('0.1.0')
-      .build(),
+        'delegation roster, recordings and R20 diagnostics. Every query takes `asOf` (a $all position) or ' +
+        '`asOfTime` (a simulated time) to answer from the past.',
+    },
+    projectorConfiguration,
+    options,
   );
-  SwaggerModule.setup('docs', app, documentRequestPolicy(document));
-  return app;
-}

@@ -5,3 +5,4 @@ export * from './csv.js';
 export * from './configuration.js';
 export * from './logging.js';
 export * from './reason-docs.js';
+export * from './http-app.js';

@@ -8,19 +8,16 @@ import {
   WrongExpectedVersionError,
   binaryEvent,
   jsonEvent,
-  type EventStoreDBClient,
 } from '@eventstore/db-client';
 import sharedPb from '@eventstore/db-client/generated/shared_pb.js';
 import streamsGrpc from '@eventstore/db-client/generated/streams_grpc_pb.js';
 import streamsPb from '@eventstore/db-client/generated/streams_pb.js';
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
 
-import { collect, connect, numbered, uniqueStream } from './support.js';
+import { collect, connect, connectForSuite, numbered, uniqueStream } from './support.js';
 
 describe('Streams.Append through the official client', () => {
-  let client: EventStoreDBClient;
-  beforeAll(() => (client = connect()));
-  afterAll(() => client.dispose());
+  const client = connectForSuite();
 
   it('numbers revisions from 0 and reports a position above 0', async () => {
     const stream = uniqueStream('append');

@@ -19,7 +19,7 @@ import streamsPb from '@eventstore/db-client/generated/streams_pb.js';
 import { credentials } from '@grpc/grpc-js';
 import timestampPb from 'google-protobuf/google/protobuf/timestamp_pb.js';
 
-import { collect, connect, numbered, uniqueStream } from './support.js';
+import { collect, connectForSuite, numbered, uniqueStream } from './support.js';
 
 /**
  * BatchAppend: when the server lists it, the official client sends every append over one long-lived
@@ -29,9 +29,7 @@ import { collect, connect, numbered, uniqueStream } from './support.js';
  * outcome through one client and check that each settles with its own, correctly typed result.
  */
 describe('Streams.BatchAppend through the official client', () => {
-  let client: EventStoreDBClient;
-  beforeAll(() => (client = connect()));
-  afterAll(() => client.dispose());
+  const client = connectForSuite();
 
   /** The client's own switch between Append and BatchAppend (protected: read here on purpose). */
   const usesBatchAppend = (of: EventStoreDBClient): Promise<boolean> =>

@@ -5,15 +5,12 @@ import {
   StreamDeletedError,
   StreamNotFoundError,
   WrongExpectedVersionError,
-  type EventStoreDBClient,
 } from '@eventstore/db-client';
 
-import { collect, connect, numbered, uniqueStream } from './support.js';
+import { collect, connectForSuite, numbered, uniqueStream } from './support.js';
 
 describe('delete, tombstone and stream metadata through the official client', () => {
-  let client: EventStoreDBClient;
-  beforeAll(() => (client = connect()));
-  afterAll(() => client.dispose());
+  const client = connectForSuite();
 
   it('soft delete hides the stream; a later append continues the numbering', async () => {
     const stream = uniqueStream('soft');

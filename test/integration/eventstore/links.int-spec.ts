@@ -4,11 +4,10 @@ import {
   binaryEvent,
   streamNameFilter,
   type AllStreamResolvedEvent,
-  type EventStoreDBClient,
   type ResolvedEvent,
 } from '@eventstore/db-client';
 
-import { collect, connect, numbered, take, uniqueStream } from './support.js';
+import { collect, connectForSuite, numbered, take, uniqueStream } from './support.js';
 
 /**
  * `$>` link events (what projections write, `<revision>@<stream>`) with `resolveLinkTos`: EventStoreDB
@@ -17,9 +16,7 @@ import { collect, connect, numbered, take, uniqueStream } from './support.js';
  * link, the record comes back as stored.
  */
 describe('resolveLinkTos through the official client', () => {
-  let client: EventStoreDBClient;
-  beforeAll(() => (client = connect()));
-  afterAll(() => client.dispose());
+  const client = connectForSuite();
 
   const link = (data: string) => binaryEvent({ type: '$>', data: Buffer.from(data, 'utf8') });
 

@@ -4,16 +4,13 @@ import {
   START,
   StreamNotFoundError,
   type AllStreamResolvedEvent,
-  type EventStoreDBClient,
   type Position,
 } from '@eventstore/db-client';
 
-import { collect, connect, numbered, uniqueStream } from './support.js';
+import { collect, connectForSuite, numbered, uniqueStream } from './support.js';
 
 describe('Streams.Read through the official client', () => {
-  let client: EventStoreDBClient;
-  beforeAll(() => (client = connect()));
-  afterAll(() => client.dispose());
+  const client = connectForSuite();
 
   const revisions = (events: { event?: { revision: bigint } }[]) =>
     events.map((resolved) => resolved.event!.revision);

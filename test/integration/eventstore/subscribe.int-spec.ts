@@ -1,18 +1,9 @@
-import {
-  jsonEvent,
-  eventTypeFilter,
-  streamNameFilter,
-  START,
-  type EventStoreDBClient,
-  type Position,
-} from '@eventstore/db-client';
+import { jsonEvent, eventTypeFilter, streamNameFilter, START, type Position } from '@eventstore/db-client';
 
-import { collect, connect, numbered, take, uniqueStream } from './support.js';
+import { collect, connectForSuite, numbered, take, uniqueStream } from './support.js';
 
 describe('subscriptions through the official client', () => {
-  let client: EventStoreDBClient;
-  beforeAll(() => (client = connect()));
-  afterAll(() => client.dispose());
+  const client = connectForSuite();
 
   it('a stream subscription catches up, emits caughtUp, then delivers live events', async () => {
     const stream = uniqueStream('sub-stream');

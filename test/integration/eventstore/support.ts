@@ -14,6 +14,13 @@ export function connect(): EventStoreDBClient {
   return EventStoreDBClient.connectionString(process.env.EVENTSTORE_CONNECTION_STRING!);
 }
 
+/** The suite's client (it connects on first use), disposed after the suite. Called inside a `describe`. */
+export function connectForSuite(): EventStoreDBClient {
+  const client = connect();
+  afterAll(() => client.dispose());
+  return client;
+}
+
 /** Unique per test, so the suite never depends on what else is in the store. */
 export const uniqueStream = (prefix: string): string => `${prefix}-${randomUUID().replace(/-/g, '')}`;
 

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { eventSchemas } from '#events';
-import { PROJECTIONS, Projector } from '#read-models';
-import { createProjectorApp } from '../../../apps/projector/src/bootstrap.js';
 import {
   accountEvents,
   delegateOf,
@@ -9,6 +7,7 @@ import {
   lineEvents,
   numberOf,
 } from '../../../bench/replay/workload.js';
+import { serveAccount } from '../../support/account-projector.js';
 import { connectToSharedStore, testMetadata } from '../../support/shared-store.js';
 
 /**
@@ -79,15 +78,8 @@ describe('the projector answers as its OpenAPI document says', () => {
     const assistant = delegateOf(0);
     const N = numberOf(0);
 
-    const projector = new Projector(store, PROJECTIONS, {
-      streamPrefixes: [`account-${A}`, `line-${A}.`],
-      log: () => undefined,
-    });
-    await projector.start();
-    const app = await createProjectorApp(projector, store);
+    const { projector, url, close } = await serveAccount(store, A);
     try {
-      await app.listen(0, '127.0.0.1');
-      const url = await app.getUrl();
       await projector.waitForPosition(position);
       const document = (await (await fetch(`${url}/docs-json`)).json()) as OpenApiDocument;
 
@@ -223,8 +215,7 @@ describe('the projector answers as its OpenAPI document says', () => {
       expect([...statuses].filter((s) => s.endsWith(' 200')).length).toBeGreaterThan(20);
       expect([...statuses].filter((s) => / 4\d\d$/.test(s)).length).toBeGreaterThan(20);
     } finally {
-      await app.close();
-      await projector.stop();
+      await close();
     }
   }, 120_000);
 });

@@ -9,6 +9,7 @@ import { Projector } from '#read-models';
 import { PROJECTIONS } from '#read-models';
 import type { Directory, PanelError, Seat, Steps } from '../../../apps/projector/src/panel/seat-contract.js';
 import { accountEvents, delegateOf, delegatorOf, numberOf } from '../../../bench/replay/workload.js';
+import { serveAccount } from '../../support/account-projector.js';
 import { connectToSharedStore, testMetadata } from '../../support/shared-store.js';
 
 /** The web app as the projector serves it: the built page and assets, the directory and a seat. */
@@ -24,15 +25,8 @@ describe('projector Assistant panel', () => {
       'any',
       testMetadata({ actor: 'system:test' }),
     );
-    const projector = new Projector(store, PROJECTIONS, {
-      streamPrefixes: [`account-${accountId}`, `line-${accountId}.`],
-      log: () => undefined,
-    });
-    await projector.start();
-    const app = await createProjectorApp(projector, store);
+    const { projector, url, close } = await serveAccount(store, accountId);
     try {
-      await app.listen(0, '127.0.0.1');
-      const url = await app.getUrl();
       await projector.waitForPosition(position);
 
       const page = await fetch(`${url}/panel?account=${accountId}&viewer=${delegateOf(0)}`);
@@ -135,8 +129,7 @@ describe('projector Assistant panel', () => {
         ]),
       );
     } finally {
-      await app.close();
-      await projector.stop();
+      await close();
     }
   }, 30_000);
 

@@ -1,46 +1,25 @@
-import type { AccountPolicy } from '#events';
 import { PROJECTIONS, ReadModels, type ProjectedEvent } from '#read-models';
 import { storedLog } from '../../../../libs/read-models/src/engine/engine.fixture.js';
+import {
+  ACCOUNT,
+  T,
+  by,
+  delegation,
+  policy,
+  user,
+} from '../../../../libs/read-models/src/projections/projections.fixture.js';
 import { diffViews, userView } from './user-view.js';
 
-const T = (second: number): string => new Date(Date.UTC(2026, 0, 5, 9, 0, second)).toISOString();
-const by = { by: 'admin', at: T(0) };
-const policy: AccountPolicy = {
-  delegationEnabled: true,
-  autoActivateInvitations: false,
-  maxDelegatesPerDelegator: 15,
-  maxDelegatorsPerDelegate: 15,
-  assistantMinimumVersion: '6.0.0',
-  commonAreaDelegationNeedsPowerPack: false,
-};
-const ACCOUNT = 'account-acme';
 const LINE = 'line-acme.15550100';
-const user = (partyId: string, name: string, number: string): [string, ProjectedEvent] => [
-  ACCOUNT,
-  {
-    type: 'PhoneUserProvisioned',
-    data: {
-      ...by,
-      partyId,
-      name,
-      directNumbers: [number],
-      callingPlan: 'pro',
-      powerPack: false,
-      assistantEnabled: true,
-      desktopClient: { platform: 'macos', version: '6.2.0' },
-    },
-  },
-];
-const delegation = { ...by, delegationId: 'd1', delegatorId: 'alice', delegateId: 'bob' };
 /** Alice shares +15550100 with Bob; Carol is in the account and sees only her own line. */
 const account: [string, ProjectedEvent][] = [
   [
     ACCOUNT,
     { type: 'AccountCreated', data: { ...by, accountId: 'acme', name: 'Acme', admins: ['admin'], policy } },
   ],
-  user('alice', 'Alice', '+15550100'),
-  user('bob', 'Bob', '+15550200'),
-  user('carol', 'Carol', '+15550300'),
+  user('alice', 'Alice', ['+15550100']),
+  user('bob', 'Bob', ['+15550200']),
+  user('carol', 'Carol', ['+15550300']),
   [
     ACCOUNT,
     {

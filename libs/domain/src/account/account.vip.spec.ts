@@ -13,6 +13,7 @@ import {
   addVip,
   changePermissions,
   changePolicy,
+  extend,
   givePowerPack,
   history,
   invite,
@@ -22,6 +23,14 @@ import {
 const given = specFor(accountDecider, { now: T0 });
 const VIP = '+15557770001';
 const withPowerPack = history(...ACME, givePowerPack(ALICE));
+/** Alice (with the Power Pack) invited Bob with manageVipContacts; he has not accepted yet. */
+const bobManagesVipsPending = history(
+  ...ACME,
+  givePowerPack(ALICE),
+  invite('d1', ALICE, BOB, { permissions: [...EVERYDAY, 'manageVipContacts'] }),
+);
+/** The same invitation, accepted: Bob manages Alice's VIP list. */
+const bobManagesVipsActive = extend(bobManagesVipsPending, accept('d1', BOB));
 const routing = (mode: 'delegatorOnly' | 'delegatorFirst', actor = ALICE, delaySeconds = 10) =>
   ({
     type: 'ChangeVipRouting',
@@ -105,14 +114,7 @@ describe('VIP contacts (R19)', () => {
   });
 
   it('R19: an active delegate with manageVipContacts edits the list', () => {
-    given(
-      history(
-        ...ACME,
-        givePowerPack(ALICE),
-        invite('d1', ALICE, BOB, { permissions: [...EVERYDAY, 'manageVipContacts'] }),
-        accept('d1', BOB),
-      ),
-    )
+    given(bobManagesVipsActive)
       .when(addVip(ALICE, VIP, BOB))
       .thenEmits((events) => expect(events[0]!.data).toMatchObject({ by: BOB, delegatorId: ALICE }));
   });
@@ -124,13 +126,7 @@ describe('VIP contacts (R19)', () => {
   });
 
   it('R7: a delegate whose invitation is still pending cannot edit the list (INVITATION_PENDING)', () => {
-    given(
-      history(
-        ...ACME,
-        givePowerPack(ALICE),
-        invite('d1', ALICE, BOB, { permissions: [...EVERYDAY, 'manageVipContacts'] }),
-      ),
-    )
+    given(bobManagesVipsPending)
       .when(addVip(ALICE, VIP, BOB))
       .thenRejects('INVITATION_PENDING', 'R7');
   });
@@ -202,15 +198,6 @@ describe('VIP routing (R19)', () => {
   });
 
   it('R19: delegates may not change the routing, even with manageVipContacts (ACTOR_NOT_ALLOWED)', () => {
-    given(
-      history(
-        ...ACME,
-        givePowerPack(ALICE),
-        invite('d1', ALICE, BOB, { permissions: [...EVERYDAY, 'manageVipContacts'] }),
-        accept('d1', BOB),
-      ),
-    )
-      .when(routing('delegatorFirst', BOB))
-      .thenRejects('ACTOR_NOT_ALLOWED', 'R19');
+    given(bobManagesVipsActive).when(routing('delegatorFirst', BOB)).thenRejects('ACTOR_NOT_ALLOWED', 'R19');
   });
 });

@@ -19,6 +19,7 @@ import {
   hold,
   incoming,
   lineContext,
+  onlyAssistantWith,
   place,
 } from './line.fixtures.js';
 import { evolveLine, initialLineState } from './line.state.js';
@@ -191,9 +192,7 @@ describe('explainPickUp: the decider’s steps for picking up a held call (R15, 
   });
 
   it('R15: Given a delegate without pickUpHeldCalls, When it picks up a call it holds, Then the permission comes first', () => {
-    const noPickUp = lineContext({
-      delegates: [delegate(ASSISTANT, 'Assistant', { permissions: ['answerCalls'] })],
-    });
+    const noPickUp = onlyAssistantWith('answerCalls');
     const assistantHeld = history(noPickUp, incoming('c1'), answer('c1', ASSISTANT), hold('c1', ASSISTANT));
     bothRefuse(assistantHeld, pickUp(ASSISTANT), 'PERMISSION_REQUIRED', 'R15', noPickUp);
   });

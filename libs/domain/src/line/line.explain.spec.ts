@@ -16,6 +16,7 @@ import {
   incoming,
   LINE,
   lineContext,
+  onlyAssistantWith,
   place,
   STRANGER,
   T0,
@@ -112,7 +113,7 @@ describe('explainLineAction: the decider’s permission and eligibility steps (R
   });
 
   it('R12/R13/R15/R16: Given a delegate without permissions, When it acts, Then each action names its own rule', () => {
-    const context = lineContext({ delegates: [delegate(ASSISTANT, 'Assistant', { permissions: [] })] });
+    const context = onlyAssistantWith();
     const rules = ACTIONS.map((action) => expectDeciderAgrees(context, action, ASSISTANT)?.rule);
     expect(rules).toEqual(['R12', 'R13', 'R15', 'R16']);
     expect(refusalOf(explainLineAction(context, ASSISTANT, 'join'))?.code).toBe('PERMISSION_REQUIRED');
@@ -162,9 +163,7 @@ describe('explainRingAt: routing’s refusals that hold for any caller at a time
   });
 
   it('R19: Given a vipOnly delegate with the Power Pack, Then nothing holds for every caller: only the caller decides', () => {
-    const context = lineContext({
-      delegates: [delegate(ASSISTANT, 'Assistant', { permissions: ['answerCalls', 'vipOnly'] })],
-    });
+    const context = onlyAssistantWith('answerCalls', 'vipOnly');
     expect(explainRingAt(context, ASSISTANT, T0)).toBeNull();
     expect(explainRingAt(context, STRANGER, T0)).toBeUndefined();
     expect(routed(context, T0)).toMatchObject({ rule: 'R19', reason: 'VIP_ONLY_NON_VIP_CALLER' });

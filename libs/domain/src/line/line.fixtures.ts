@@ -51,6 +51,10 @@ export const lineContext = (changes: Partial<LineContext> = {}): LineContext => 
   ...changes,
 });
 
+/** The line shared with Assistant alone, who holds only `permissions` on it. */
+export const onlyAssistantWith = (...permissions: Permission[]): LineContext =>
+  lineContext({ delegates: [delegate(ASSISTANT, 'Assistant', { permissions })] });
+
 /** `T0` plus some seconds, as the ISO string events carry. */
 export const at = (seconds: number): string => new Date(Date.parse(T0) + seconds * 1000).toISOString();
 

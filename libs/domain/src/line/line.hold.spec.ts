@@ -12,6 +12,7 @@ import {
   hold,
   incoming,
   lineContext,
+  onlyAssistantWith,
 } from './line.fixtures.js';
 
 const given = specFor(lineDecider);
@@ -87,9 +88,7 @@ describe('hold, resume, pick up and privacy (R15)', () => {
   });
 
   it('R15: a delegate without pickUpHeldCalls is refused with PERMISSION_REQUIRED', () => {
-    const noPickUp = lineContext({
-      delegates: [delegate(ASSISTANT, 'Assistant', { permissions: ['answerCalls'] })],
-    });
+    const noPickUp = onlyAssistantWith('answerCalls');
     given(bossHeld, noPickUp).when(pickUp(ASSISTANT)).thenRejects('PERMISSION_REQUIRED', 'R15');
   });
 

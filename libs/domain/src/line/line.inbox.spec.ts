@@ -14,6 +14,7 @@ import {
   hold,
   incoming,
   lineContext,
+  onlyAssistantWith,
 } from './line.fixtures.js';
 
 const given = specFor(lineDecider);
@@ -55,7 +56,7 @@ describe('the shared voicemail inbox (R17)', () => {
   });
 
   it('R17: a delegate needs no call permission to use the shared inbox, only an active delegation', () => {
-    const bare = lineContext({ delegates: [delegate(ASSISTANT, 'Assistant', { permissions: [] })] });
+    const bare = onlyAssistantWith();
     given(withMessage, bare)
       .when(read(ASSISTANT))
       .thenEmits(([event]) => expect(event?.type).toBe('VoicemailRead'));

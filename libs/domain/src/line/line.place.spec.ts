@@ -17,6 +17,7 @@ import {
   hold,
   incoming,
   lineContext,
+  onlyAssistantWith,
   place,
   stateOf,
 } from './line.fixtures.js';
@@ -71,9 +72,7 @@ describe('placing calls on a shared line', () => {
   });
 
   it('R12: a delegate without placeCalls is refused with PERMISSION_REQUIRED naming the permission', () => {
-    const noPlace = lineContext({
-      delegates: [delegate(ASSISTANT, 'Assistant', { permissions: ['answerCalls'] })],
-    });
+    const noPlace = onlyAssistantWith('answerCalls');
     const error = given([], noPlace).when(place('c1', ASSISTANT)).thenRejects('PERMISSION_REQUIRED', 'R12');
     expect(error.kind).toBe('unprocessable');
     expect(error.details).toMatchObject({ permission: 'placeCalls' });

@@ -16,6 +16,7 @@ import {
   history,
   incoming,
   lineContext,
+  onlyAssistantWith,
   place,
 } from './line.fixtures.js';
 
@@ -101,9 +102,7 @@ describe('incoming calls: ringing and answering (R13)', () => {
   });
 
   it('R13: only alerted parties may answer: a delegate without answerCalls is refused with PERMISSION_REQUIRED', () => {
-    const noAnswer = lineContext({
-      delegates: [delegate(ASSISTANT, 'Assistant', { permissions: ['placeCalls'] })],
-    });
+    const noAnswer = onlyAssistantWith('placeCalls');
     given(history(noAnswer, incoming('c1')), noAnswer)
       .when(answer('c1', ASSISTANT))
       .thenRejects('PERMISSION_REQUIRED', 'R13');

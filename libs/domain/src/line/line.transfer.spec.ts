@@ -14,6 +14,7 @@ import {
   hold,
   incoming,
   lineContext,
+  onlyAssistantWith,
 } from './line.fixtures.js';
 
 const given = specFor(lineDecider);
@@ -103,9 +104,7 @@ describe('transfer between delegator and delegate (R16)', () => {
     given(bossOnCall, context)
       .when(transfer(BOSS, 'stranger'))
       .thenRejects('TRANSFER_TARGET_NOT_ALLOWED', 'R16');
-    const noAnswer = lineContext({
-      delegates: [delegate(ASSISTANT, 'Assistant', { permissions: ['placeCalls'] })],
-    });
+    const noAnswer = onlyAssistantWith('placeCalls');
     const error = given(bossOnCall, noAnswer)
       .when(transfer(BOSS, ASSISTANT))
       .thenRejects('TRANSFER_TARGET_NOT_ALLOWED');
@@ -180,9 +179,7 @@ describe('join and merge (R16)', () => {
   });
 
   it('R16: a delegate without joinAndMerge cannot join', () => {
-    const noJoin = lineContext({
-      delegates: [delegate(ASSISTANT, 'Assistant', { permissions: ['answerCalls'] })],
-    });
+    const noJoin = onlyAssistantWith('answerCalls');
     given(bossOnCall, noJoin).when(join(ASSISTANT)).thenRejects('PERMISSION_REQUIRED', 'R16');
   });
 

@@ -24,21 +24,23 @@ export const policy: AccountPolicy = {
   assistantMinimumVersion: '6.0.0',
   commonAreaDelegationNeedsPowerPack: false,
 };
+/** A phone user who can take part in everything: a plan, the Assistant and a current macOS client. */
+export const phoneUser = (partyId: string, name: string, directNumbers: string[]): ProjectedEvent => ({
+  type: 'PhoneUserProvisioned',
+  data: {
+    ...by,
+    partyId,
+    name,
+    directNumbers,
+    callingPlan: 'pro',
+    powerPack: false,
+    assistantEnabled: true,
+    desktopClient: { platform: 'macos', version: '6.2.0' },
+  },
+});
 export const user = (partyId: string, name: string, directNumbers: string[]): [string, ProjectedEvent] => [
   ACCOUNT,
-  {
-    type: 'PhoneUserProvisioned',
-    data: {
-      ...by,
-      partyId,
-      name,
-      directNumbers,
-      callingPlan: 'pro',
-      powerPack: false,
-      assistantEnabled: true,
-      desktopClient: { platform: 'macos', version: '6.2.0' },
-    },
-  },
+  phoneUser(partyId, name, directNumbers),
 ];
 export const delegation = { ...by, delegationId: 'd1', delegatorId: 'alice', delegateId: 'bob' };
 

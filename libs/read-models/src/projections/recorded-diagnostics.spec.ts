@@ -70,6 +70,18 @@ describe('diagnostics (R20)', () => {
 
   /** Account events changing a party's R4/R5 settings. */
   const partyChange = (event: ProjectedEvent): [string, ProjectedEvent] => [ACCOUNT, event];
+  /** A common-area phone in the lobby: a party that never has the Assistant (R4). */
+  const lobbyProvisioned = partyChange({
+    type: 'CommonAreaPhoneProvisioned',
+    data: {
+      ...by,
+      partyId: 'lobby',
+      name: 'Lobby',
+      directNumbers: ['4004'],
+      callingPlan: 'metered',
+      powerPack: false,
+    },
+  });
   const accountEventsOf = (extra: [string, ProjectedEvent][]): AccountEvent[] =>
     [...account, ...extra].filter(([stream]) => stream === ACCOUNT).map(([, event]) => event as AccountEvent);
 
@@ -81,17 +93,7 @@ describe('diagnostics (R20)', () => {
         type: 'VipContactAdded',
         data: { ...by, delegatorId: 'alice', number: '+1555', name: 'CEO' },
       }),
-      partyChange({
-        type: 'CommonAreaPhoneProvisioned',
-        data: {
-          ...by,
-          partyId: 'lobby',
-          name: 'Lobby',
-          directNumbers: ['4004'],
-          callingPlan: 'metered',
-          powerPack: false,
-        },
-      }),
+      lobbyProvisioned,
     ];
     expect(accountStateOf(project(...extra), 'acme')).toEqual(
       accountEventsOf(extra).reduce(evolveAccount, initialAccountState),
@@ -183,17 +185,7 @@ describe('diagnostics (R20)', () => {
   it('R20/R4: a common-area phone delegate needs no Assistant', () => {
     const lobby = { ...by, delegationId: 'd2', delegatorId: 'alice', delegateId: 'lobby' };
     const readModels = project(
-      partyChange({
-        type: 'CommonAreaPhoneProvisioned',
-        data: {
-          ...by,
-          partyId: 'lobby',
-          name: 'Lobby',
-          directNumbers: ['4004'],
-          callingPlan: 'metered',
-          powerPack: false,
-        },
-      }),
+      lobbyProvisioned,
       partyChange({
         type: 'DelegateInvited',
         data: { ...lobby, permissions: ['answerCalls'], sharedLines: ['1001'] },

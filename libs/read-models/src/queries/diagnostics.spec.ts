@@ -7,18 +7,13 @@ import {
   type LineCommand,
   type Timed,
 } from '#domain';
-import {
-  VIRTUAL_CLOCK_STREAM,
-  type AccountPolicy,
-  type BusinessHours,
-  type LineEvent,
-  type Permission,
-} from '#events';
+import { VIRTUAL_CLOCK_STREAM, type BusinessHours, type LineEvent, type Permission } from '#events';
 import { storedLog } from '../engine/engine.fixture.js';
 import { ReadModels } from '../engine/read-models.js';
 import type { ProjectedEvent } from '../projections/catalogue.js';
 import { callsProjection } from '../projections/calls.projection.js';
 import { PROJECTIONS } from '../projections/index.js';
+import { ACCOUNT, LINE, T, by, phoneUser, policy } from '../projections/projections.fixture.js';
 import { accountStateOf } from './account-state.js';
 import { diagnosisTime, type DiagnosisTime } from './diagnosis-time.js';
 import { whyCannot, type Action, type Diagnosis } from './diagnostics.js';
@@ -28,35 +23,10 @@ import { whyCannot, type Action, type Diagnosis } from './diagnostics.js';
  * and a line history the real line decider produced, asks `whyCannot`, and hands the matching
  * command to the decider with the context the api builds (`lineContextFor` over the account state).
  */
-const ACCOUNT = 'account-acme';
-const LINE = 'line-acme.1001';
-const T = (second: number): string => new Date(Date.UTC(2026, 0, 5, 9, 0, second)).toISOString();
 /** A diagnosis asked at `at`, as `asOfTime` asks it. */
 const asked = (at: string): DiagnosisTime => ({ at, source: 'the time asked for' });
 /** When the api decides the commands these specs compare with (see `decide`), and the diagnoses are asked. */
 const NOW = T(30);
-const by = { by: 'admin', at: T(0) };
-const policy: AccountPolicy = {
-  delegationEnabled: true,
-  autoActivateInvitations: false,
-  maxDelegatesPerDelegator: 15,
-  maxDelegatorsPerDelegate: 15,
-  assistantMinimumVersion: '6.0.0',
-  commonAreaDelegationNeedsPowerPack: false,
-};
-const user = (partyId: string, name: string, number: string): ProjectedEvent => ({
-  type: 'PhoneUserProvisioned',
-  data: {
-    ...by,
-    partyId,
-    name,
-    directNumbers: [number],
-    callingPlan: 'pro',
-    powerPack: false,
-    assistantEnabled: true,
-    desktopClient: { platform: 'macos', version: '6.2.0' },
-  },
-});
 const ab = { ...by, delegationId: 'ab', delegatorId: 'alice', delegateId: 'bob' };
 const ac = { ...by, delegationId: 'ac', delegatorId: 'alice', delegateId: 'carol' };
 const bobMay = (...permissions: Permission[]): ProjectedEvent => ({
@@ -67,9 +37,9 @@ const bobMay = (...permissions: Permission[]): ProjectedEvent => ({
 /** Alice owns 1001 and shares it with Bob (place, answer, pick up, opt out); Carol is no delegate. */
 const account: ProjectedEvent[] = [
   { type: 'AccountCreated', data: { ...by, accountId: 'acme', name: 'Acme', admins: ['admin'], policy } },
-  user('alice', 'Alice', '1001'),
-  user('bob', 'Bob', '2002'),
-  user('carol', 'Carol', '3003'),
+  phoneUser('alice', 'Alice', ['1001']),
+  phoneUser('bob', 'Bob', ['2002']),
+  phoneUser('carol', 'Carol', ['3003']),
   {
     type: 'DelegateInvited',
     data: {
@@ -529,6 +499,9 @@ describe('the calls read model keeps the call as the line decider does, through 
     locked,
   });
 
+  /** Alice answered an incoming call and Bob joined her on it. */
+  const bobJoinedAlice: LineCommand[] = [incoming('c1'), answer('c1', 'alice'), join('c1', 'bob')];
+
   it('R20/R15: Given a call the delegator held locked and resumed, When a delegate asks to join, Then both say it is still locked; held again it cannot be picked up either', () => {
     const resumed = given(
       delegates,
@@ -577,14 +550,7 @@ describe('the calls read model keeps the call as the line decider does, through 
   });
 
   it('R20/R16: Given a delegate joined and the delegator held and resumed the call, When the delegate asks to join again, Then both allow it: a resume brings back the holder alone', () => {
-    const world = given(
-      delegates,
-      incoming('c1'),
-      answer('c1', 'alice'),
-      join('c1', 'bob'),
-      hold('c1', 'alice'),
-      resume('c1', 'alice'),
-    );
+    const world = given(delegates, ...bobJoinedAlice, hold('c1', 'alice'), resume('c1', 'alice'));
     expect(expectAgreement(world, 'bob', 'join', join('c1', 'bob')).diagnosis.answer).toBe(
       'Bob can join calls on line 1001.',
     );
@@ -595,14 +561,7 @@ describe('the calls read model keeps the call as the line decider does, through 
   });
 
   it('R20/R16: Given a delegate picked up a call another had been on, When the previous holder and the other party ask to join, Then both allow them and refuse the one who picked up', () => {
-    const world = given(
-      delegates,
-      incoming('c1'),
-      answer('c1', 'alice'),
-      join('c1', 'bob'),
-      hold('c1', 'alice'),
-      pickUp('c1', 'carol'),
-    );
+    const world = given(delegates, ...bobJoinedAlice, hold('c1', 'alice'), pickUp('c1', 'carol'));
     expectAgreement(world, 'alice', 'join', join('c1', 'alice'));
     expectAgreement(world, 'bob', 'join', join('c1', 'bob'));
     expect(expectAgreement(world, 'carol', 'join', join('c1', 'carol')).diagnosis).toMatchObject({
@@ -613,9 +572,7 @@ describe('the calls read model keeps the call as the line decider does, through 
   it('R20/R16: Given the delegator transferred a call a delegate had joined, When the parties ask to join, Then both say who is on it', () => {
     const world = given(
       delegates,
-      incoming('c1'),
-      answer('c1', 'alice'),
-      join('c1', 'bob'),
+      ...bobJoinedAlice,
       { type: 'TransferCall', callId: 'c1', actor: 'alice', to: 'carol' },
       answer('c1', 'carol'),
     );

@@ -1,0 +1,36 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { EventStore } from '#eventstore';
+import { PROJECTIONS, Projector } from '#read-models';
+import { createProjectorApp } from '../../apps/projector/src/bootstrap.js';
+
+/** A running projector of one account and its HTTP app, and how to stop both. */
+export interface ServedAccount {
+  readonly projector: Projector;
+  readonly app: NestFastifyApplication;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The real projections of one account's streams only (tests share the store, each with an account of
+ * its own), served over HTTP on a free port as the projector's `main` serves them.
+ */
+export async function serveAccount(store: EventStore, accountId: string): Promise<ServedAccount> {
+  const projector = new Projector(store, PROJECTIONS, {
+    streamPrefixes: [`account-${accountId}`, `line-${accountId}.`],
+    log: () => undefined,
+  });
+  await projector.start();
+  const app = await createProjectorApp(projector, store);
+  const close = async (): Promise<void> => {
+    await app.close();
+    await projector.stop();
+  };
+  try {
+    await app.listen(0, '127.0.0.1');
+    return { projector, app, url: await app.getUrl(), close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
