@@ -33,6 +33,7 @@ import {
   rng,
   type WorkloadOptions,
 } from '../../../bench/replay/workload.js';
+import { seatOf } from '../../../apps/projector/src/panel/seat.js';
 
 /**
  * Scoped time travel: an as-of query about an account, or one of its lines, is folded from that
@@ -139,10 +140,11 @@ describe('time travel scoped to an account or a line', () => {
   const parties = Array.from({ length: LINES }, (_, line) => [delegatorOf(line), delegateOf(line)]).flat();
   const callIds = (accountId: string, line: number) => [0, 5, 11].map((n) => `${accountId}-${line}-${n}`);
 
+  const asked = (limit: ReplayLimit) =>
+    limit.untilPosition === undefined ? { asOfTime: limit.untilSimulatedTime } : { asOf: '1' };
   /** What every line query of the projector answers (the routes' query functions). */
   const lineAnswers = (readModels: ReadModels, accountId: string, line: number, limit: ReplayLimit) => {
     const number = numberOf(line);
-    const asked = limit.untilPosition === undefined ? { asOfTime: limit.untilSimulatedTime } : { asOf: '1' };
     const { inboxes, messages } = readModels.state(voicemailProjection);
     return {
       history: safely(() => lineHistory(readModels, accountId, number)),
@@ -165,7 +167,7 @@ describe('time travel scoped to an account or a line', () => {
               number,
               party,
               action,
-              diagnosisTime(readModels, realtime, asked, wallClock),
+              diagnosisTime(readModels, realtime, asked(limit), wallClock),
             ),
           ),
         ),
@@ -183,6 +185,13 @@ describe('time travel scoped to an account or a line', () => {
   const accountAnswers = (readModels: ReadModels, accountId: string, limit: ReplayLimit) => ({
     state: safely(() => accountStateOf(readModels, accountId)),
     parties: parties.map((party) => ({
+      // The panel's seat: what its time control shows as of the point.
+      seat: safely(() =>
+        seatOf(readModels, accountId, party, {
+          ...diagnosisTime(readModels, realtime, asked(limit), wallClock),
+          mode: 'realtime',
+        }),
+      ),
       history: safely(() => partyHistory(readModels, accountId, party, party)),
       speedDials: safely(() => speedDialList(readModels, accountId, party)),
     })),

@@ -20,6 +20,40 @@ export interface LogPoint {
 
 const INITIAL_CAPACITY = 1 << 16;
 
+/** A growable list of doubles (positions, times): 8 bytes an entry, plus the doubling's slack. */
+class Doubles {
+  values: Float64Array;
+  length = 0;
+  constructor(capacity: number) {
+    this.values = new Float64Array(capacity);
+  }
+  push(value: number): void {
+    if (this.length === this.values.length) {
+      const larger = new Float64Array(this.values.length * 2);
+      larger.set(this.values);
+      this.values = larger;
+    }
+    this.values[this.length++] = value;
+  }
+  /** How many entries are at most `bound` (the entries ascend). */
+  countAtMost(bound: number): number {
+    let low = 0;
+    let high = this.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.values[mid]! <= bound) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+}
+
+/** One stream's records: their positions, and whether their revisions run 0, 1, 2… without a gap. */
+interface StreamEntry {
+  readonly positions: Doubles;
+  contiguous: boolean;
+}
+
 /**
  * Everything scoped time travel needs to know about the projected log as a whole, without any of
  * its read models: for each event (or foreign record) its `$all` position, its simulated time and
@@ -32,8 +66,11 @@ const INITIAL_CAPACITY = 1 << 16;
  * account it belongs to) and the position and times the answer reports. This index answers both by
  * binary search.
  *
- * Memory: three numbers per record (24 bytes; the arrays grow by doubling, so at most 48), about
- * 24-48 MB per million events, plus one stream name per stream. Positions are kept as doubles: a
+ * It also keeps each stream's positions, so that a scoped fold reads a stream only up to the point
+ * (the revision of its last record at or before it) instead of to its end.
+ *
+ * Memory: four numbers per record (32 bytes; the arrays grow by doubling, so at most 64), about
+ * 32-64 MB per million events, plus one stream name per stream. Positions are kept as doubles: a
  * `$all` position is a byte offset, exact far beyond any log this runs on (2^53 bytes).
  */
 export class LogIndex {
@@ -46,6 +83,7 @@ export class LogIndex {
   private readonly unusualTimes = new Map<number, string>();
   private length = 0;
   private readonly accountStreams = new Map<string, Set<string>>();
+  private readonly streams = new Map<string, StreamEntry>();
   private readonly clockStreams = new Set<string>();
   /** Everything up to here has been indexed (the server's checkpoints move it past other streams). */
   position: bigint | undefined;
@@ -59,7 +97,21 @@ export class LogIndex {
   }
 
   get bytes(): number {
-    return this.positions.byteLength + this.times.byteLength + this.maxTimes.byteLength;
+    let streams = 0;
+    for (const { positions } of this.streams.values()) streams += positions.values.byteLength;
+    return this.positions.byteLength + this.times.byteLength + this.maxTimes.byteLength + streams;
+  }
+
+  /**
+   * How many records of `stream` to read from its first revision to have all those at or before
+   * `untilPosition` (undefined: all of them); undefined too when its revisions have a gap (a
+   * truncated stream), which is then read to its end.
+   */
+  readCountOf(stream: string, untilPosition: bigint | undefined): number | undefined {
+    const entry = this.streams.get(stream);
+    if (!entry) return 0;
+    if (!entry.contiguous || untilPosition === undefined) return undefined;
+    return entry.positions.countAtMost(Number(untilPosition));
   }
 
   /**
@@ -79,8 +131,15 @@ export class LogIndex {
           for await (const item of subscription) {
             if (item.kind === 'caughtUp') this.caughtUp = true;
             else if (item.kind === 'checkpoint') this.advanceTo(item.position);
-            else if (item.kind === 'foreign') this.add(item.foreign.position, item.foreign.stream, undefined);
-            else this.add(item.stored.position, item.stored.stream, item.stored.metadata.simulatedTime);
+            else if (item.kind === 'foreign')
+              this.add(item.foreign.position, item.foreign.stream, item.foreign.revision, undefined);
+            else
+              this.add(
+                item.stored.position,
+                item.stored.stream,
+                item.stored.revision,
+                item.stored.metadata.simulatedTime,
+              );
           }
         } catch (error) {
           if (this.stopped) break;
@@ -99,7 +158,12 @@ export class LogIndex {
   }
 
   /** Indexes one record of the log (in log order); one delivered again after a resume is ignored. */
-  add(position: bigint | undefined, stream: string, simulatedTime: string | undefined): void {
+  add(
+    position: bigint | undefined,
+    stream: string,
+    revision: bigint,
+    simulatedTime: string | undefined,
+  ): void {
     if (position === undefined) return;
     if (this.length > 0 && Number(position) <= this.positions[this.length - 1]!) return;
     if (this.length === this.positions.length) this.grow();
@@ -112,6 +176,11 @@ export class LogIndex {
     const before = i === 0 ? -Infinity : this.maxTimes[i - 1]!;
     this.maxTimes[i] = Number.isNaN(time) ? before : Math.max(before, time);
     this.advanceTo(position);
+    const entry =
+      this.streams.get(stream) ??
+      this.streams.set(stream, { positions: new Doubles(4), contiguous: true }).get(stream)!;
+    if (revision !== BigInt(entry.positions.length)) entry.contiguous = false;
+    entry.positions.push(Number(position));
     if (stream.startsWith(CLOCK_STREAM_PREFIX)) {
       this.clockStreams.add(stream);
       return;

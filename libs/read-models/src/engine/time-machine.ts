@@ -339,11 +339,15 @@ export class TimeMachine {
         if (ofScope) streams.add(stream);
       }
     }
+    // A point past what the index has seen (events appended a moment ago): streams are read whole.
+    const indexedToo = until !== undefined && index.position !== undefined && until <= index.position;
     const read = await Promise.all(
       [...streams].map(async (stream) => {
         const items: RecordedItem[] = [];
-        // Read to the end: a read left half-way keeps its call open.
-        for await (const item of this.store.readRecorded(stream)) {
+        // Up to the point only, as the index knows it: the events after it are not read at all.
+        const count = indexedToo ? index.readCountOf(stream, until) : undefined;
+        if (count === 0) return items;
+        for await (const item of this.store.readRecorded(stream, 0n, count)) {
           const position = item.kind === 'event' ? item.stored.position : item.foreign.position;
           if (position !== undefined && (until === undefined || position <= until)) items.push(item);
         }
@@ -364,14 +368,10 @@ export class TimeMachine {
       else readModels.apply(item.stored);
     }
     // Reported as a replay from the first event reports it: as of a position it stands at that
-    // position once the log goes past it; as of a time, at the last record before the later event.
+    // position once the log goes past it (as of a time, just before the first later event).
     const point = index.pointAt(until ?? index.position ?? 0n);
     const position =
-      limit.untilSimulatedTime !== undefined && timeBound !== undefined && timeBound === until
-        ? point.position
-        : until !== undefined && index.position !== undefined && index.position > until
-          ? until
-          : index.position;
+      until !== undefined && index.position !== undefined && index.position > until ? until : index.position;
     readModels.restorePosition(
       position,
       readModels.eventCount,
