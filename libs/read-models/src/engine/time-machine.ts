@@ -323,10 +323,12 @@ export class TimeMachine {
 
   private async fold(index: LogIndex, limit: ReplayLimit, scope: TimeTravelScope): Promise<ReadModels> {
     const started = performance.now();
+    // With no later event indexed yet, up to what the index has seen: an event appended a moment
+    // ago, not yet indexed, may be later than the time asked for.
     const timeBound =
       limit.untilSimulatedTime === undefined
         ? undefined
-        : index.untilPositionOfTime(limit.untilSimulatedTime);
+        : (index.untilPositionOfTime(limit.untilSimulatedTime) ?? index.position);
     const bounds = [limit.untilPosition, timeBound].filter((bound) => bound !== undefined);
     const until = bounds.length === 0 ? undefined : bounds.reduce((a, b) => (a < b ? a : b));
     const streams = new Set(index.clocks);
