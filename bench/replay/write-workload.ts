@@ -23,7 +23,7 @@ const metadataOf = (events: readonly DomainEvent[]): CommandMetadata => {
  * on (its deadline passed on a loaded machine) is resent with the same command id: the event ids are
  * derived from it, so the server stores the batch once.
  */
-const appendInChunks = async (
+export const appendInChunks = async (
   store: EventStore,
   stream: string,
   events: readonly DomainEvent[],

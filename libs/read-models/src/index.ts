@@ -27,4 +27,5 @@ export * from './queries/diagnosis-time.js';
 export * from './queries/diagnostics.js';
 export * from './queries/line-views.js';
 export * from './queries/speed-dials.js';
+export * from './engine/log-index.js';
 export * from './engine/time-machine.js';

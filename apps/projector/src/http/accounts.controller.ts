@@ -37,7 +37,7 @@ export class AccountsController {
     @Query('asOf') asOf?: string,
     @Query('asOfTime') asOfTime?: string,
   ) {
-    const readModels = await this.readModels.at({ asOf, asOfTime });
+    const readModels = await this.readModels.at({ asOf, asOfTime }, this.readModels.scopeOf(accountId));
     const { delegations } = readModels.state(accountsProjection);
     const account = knownAccount(readModels, accountId);
     const rows = account.delegations.map((id) => delegations.get(delegationKey(accountId, id))!);
@@ -107,7 +107,7 @@ export class AccountsController {
     validId(accountId, 'accountId');
     validId(partyId, 'partyId');
     validId(viewer, 'viewer');
-    const readModels = await this.readModels.at({ asOf, asOfTime });
+    const readModels = await this.readModels.at({ asOf, asOfTime }, this.readModels.scopeOf(accountId));
     knownParty(readModels, accountId, partyId);
     const access = partyHistoryAccess(readModels, accountId, partyId, viewer!);
     if (!access.allowed) throw forbidden(access.rule, access.reason);
@@ -180,7 +180,7 @@ export class AccountsController {
         message: `action must be one of ${ACTIONS.join(', ')}`,
       });
     }
-    const readModels = await this.readModels.at({ asOf, asOfTime });
+    const readModels = await this.readModels.at({ asOf, asOfTime }, this.readModels.scopeOf(accountId, line));
     // A diagnosis names R1 for an unknown party and R10 for an unknown line itself (R20); an unknown
     // account is no account to ask about.
     knownAccount(readModels, accountId);

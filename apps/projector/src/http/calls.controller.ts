@@ -118,7 +118,7 @@ export class CallsController {
     @Query('asOf') asOf?: string,
     @Query('asOfTime') asOfTime?: string,
   ) {
-    const readModels = await this.readModels.at({ asOf, asOfTime });
+    const readModels = await this.readModels.at({ asOf, asOfTime }, this.readModels.callIdScope(callId));
     return whyRing(readModels, this.callOf(readModels, { callId }).call, validId(party, 'party'));
   }
 
@@ -136,7 +136,10 @@ export class CallsController {
     @Query('asOf') asOf?: string,
     @Query('asOfTime') asOfTime?: string,
   ) {
-    const readModels = await this.readModels.at({ asOf, asOfTime });
+    const readModels = await this.readModels.at(
+      { asOf, asOfTime },
+      this.readModels.scopeOf(accountId, number),
+    );
     const { call } = this.callOf(readModels, { callId, accountId, number });
     return whyRing(readModels, call, validId(party, 'party'));
   }
@@ -152,7 +155,11 @@ export class CallsController {
     if (format !== undefined && format !== 'json' && format !== 'csv') {
       throw new BadRequestException({ code: 'INVALID_REQUEST', message: 'format must be json or csv' });
     }
-    const readModels = await this.readModels.at({ asOf, asOfTime });
+    const scope =
+      query.accountId === undefined
+        ? this.readModels.callIdScope(query.callId)
+        : this.readModels.scopeOf(query.accountId, query.number);
+    const readModels = await this.readModels.at({ asOf, asOfTime }, scope);
     const { call } = this.callOf(readModels, query);
     const revisions = readModels.state(auditProjection).trails.get(call.key) ?? [];
     const entries = await readAuditTrail(this.readModels.store.client, call.line, revisions);

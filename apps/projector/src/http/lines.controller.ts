@@ -54,7 +54,10 @@ export class LinesController {
     @Query('asOf') asOf?: string,
     @Query('asOfTime') asOfTime?: string,
   ) {
-    const readModels = await this.readModels.at({ asOf, asOfTime });
+    const readModels = await this.readModels.at(
+      { asOf, asOfTime },
+      this.readModels.scopeOf(accountId, number),
+    );
     const { digits, access } = this.allowed(readModels, accountId, number, viewer);
     return {
       position: String(readModels.position ?? 0n),
@@ -77,7 +80,10 @@ export class LinesController {
     @Query('asOf') asOf?: string,
     @Query('asOfTime') asOfTime?: string,
   ) {
-    const readModels = await this.readModels.at({ asOf, asOfTime });
+    const readModels = await this.readModels.at(
+      { asOf, asOfTime },
+      this.readModels.scopeOf(accountId, number),
+    );
     const { digits, access } = this.allowed(readModels, accountId, number, viewer);
     const { inboxes, messages, missedCalls } = readModels.state(voicemailProjection);
     const inbox = inboxes.get(lineKey(accountId, digits)) ?? { messages: [], missedCalls: [] };
@@ -107,7 +113,10 @@ export class LinesController {
     @Query('asOf') asOf?: string,
     @Query('asOfTime') asOfTime?: string,
   ) {
-    const readModels = await this.readModels.at({ asOf, asOfTime });
+    const readModels = await this.readModels.at(
+      { asOf, asOfTime },
+      this.readModels.scopeOf(accountId, number),
+    );
     const { digits } = this.allowed(readModels, accountId, number, viewer);
     return { position: String(readModels.position ?? 0n), calls: lineHistory(readModels, accountId, digits) };
   }
@@ -126,7 +135,10 @@ export class LinesController {
     @Query('asOf') asOf?: string,
     @Query('asOfTime') asOfTime?: string,
   ) {
-    const readModels = await this.readModels.at({ asOf, asOfTime });
+    const readModels = await this.readModels.at(
+      { asOf, asOfTime },
+      this.readModels.scopeOf(accountId, number),
+    );
     // A diagnosis answers an unknown line itself, naming R10; an unknown account is no account to ask.
     knownAccount(readModels, accountId);
     return whyBusy(readModels, accountId, lineNumber(number));

@@ -1,16 +1,25 @@
-import { BadRequestException, Injectable, InternalServerErrorException } from '@nestjs/common';
+import {
+  BadRequestException,
+  Injectable,
+  InternalServerErrorException,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { ClockSettings } from '#events';
+import { type ClockSettings, lineKey, splitLineKey } from '#events';
 import { EventStore } from '#eventstore';
 import {
+  callsProjection,
   diagnosisTime,
   type DiagnosisTime,
+  LogIndex,
   parseInstant,
   ProjectionFailure,
   Projector,
   type ReadModels,
   replay,
   TimeMachine,
+  type TimeTravelScope,
 } from '#read-models';
 import { projectorSettingsOf } from '../projector-config.js';
 
@@ -21,15 +30,19 @@ export interface AsOf {
 
 /**
  * The live read models, or (with `asOf` / `asOfTime`) read models as of that `$all` position or
- * simulated time: the time machine architects use to look at the past. Answered from the nearest
- * checkpoint before the point plus the events after it (see TimeMachine); at most 2 at once, 8
- * waiting, more are answered 429 TIME_TRAVEL_BUSY.
+ * simulated time: the time machine architects use to look at the past. A query about an account (or
+ * one of its lines) names that scope and is folded from the scope's own streams up to the point, in
+ * the cost of its events rather than the log's (TimeMachine.scoped, with the LogIndex this service
+ * keeps following the log); a query about the whole log (the digest) is answered from the nearest
+ * whole-state checkpoint before the point plus the events after it. At most 2 at once, 8 waiting,
+ * more are answered 429 TIME_TRAVEL_BUSY.
  */
 @Injectable()
-export class ReadModelsService {
+export class ReadModelsService implements OnModuleInit, OnModuleDestroy {
   /** The api's clock mode (R21): a bad CLOCK_MODE stops the projector at start, as it stops the api. */
   private readonly clock: ClockSettings;
   readonly timeMachine: TimeMachine;
+  readonly logIndex = new LogIndex();
 
   constructor(
     readonly projector: Projector,
@@ -40,10 +53,23 @@ export class ReadModelsService {
     this.timeMachine = new TimeMachine(store, projector.projections, projector.checkpoints, {
       streamPrefixes: projector.streamPrefixes,
       parkFailedEvents: projector.parkFailedEvents,
+      index: this.logIndex,
     });
   }
 
-  async at(query: AsOf): Promise<ReadModels> {
+  onModuleInit(): void {
+    this.logIndex.follow(this.store, this.projector.streamPrefixes, (line) => console.log(line));
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.logIndex.stop();
+  }
+
+  /**
+   * The read models as of the query's point, or the live ones. With `scope`, right only for the rows
+   * of that scope (the accounts, or one line, the query reads; see TimeMachine.scoped).
+   */
+  async at(query: AsOf, scope?: TimeTravelScope): Promise<ReadModels> {
     if (query.asOf !== undefined && query.asOfTime !== undefined) {
       throw new BadRequestException({ code: 'INVALID_REQUEST', message: 'give asOf or asOfTime, not both' });
     }
@@ -54,7 +80,7 @@ export class ReadModelsService {
           message: 'asOf must be a $all commit position (digits)',
         });
       }
-      return this.travel({ untilPosition: BigInt(query.asOf) });
+      return this.travel({ untilPosition: BigInt(query.asOf) }, scope);
     }
     if (query.asOfTime !== undefined) {
       try {
@@ -65,9 +91,26 @@ export class ReadModelsService {
           message: 'asOfTime must be an ISO-8601 instant',
         });
       }
-      return this.travel({ untilSimulatedTime: query.asOfTime });
+      return this.travel({ untilSimulatedTime: query.asOfTime }, scope);
     }
     return this.projector.readModels;
+  }
+
+  /** What a query about an account reads; with a line number (either spelling), about that line. */
+  scopeOf(accountId: string, number?: string): TimeTravelScope {
+    return number === undefined
+      ? { accountIds: [accountId] }
+      : { accountIds: [accountId], lineKey: lineKey(accountId, number.replace(/^\+/, '')) };
+  }
+
+  /**
+   * What a query about a call id without its line reads: every account with a line that used the id.
+   * The live read models know them all (a line joins an id's list, never leaves it), so as of any
+   * past point the id's lines are among them.
+   */
+  callIdScope(callId: string): TimeTravelScope {
+    const lines = this.projector.readModels.state(callsProjection).callIdLines.get(callId) ?? [];
+    return { accountIds: [...new Set(lines.map((line) => splitLineKey(line).accountId))] };
   }
 
   /** When to diagnose `readModels` (got by `at(query)`): the time the api would decide a command at (R20, R21). */
@@ -86,8 +129,13 @@ export class ReadModelsService {
     );
   }
 
-  private travel(limit: { untilPosition?: bigint; untilSimulatedTime?: string }): Promise<ReadModels> {
-    return this.failingAs500(() => this.timeMachine.at(limit));
+  private travel(
+    limit: { untilPosition?: bigint; untilSimulatedTime?: string },
+    scope: TimeTravelScope | undefined,
+  ): Promise<ReadModels> {
+    return this.failingAs500(() =>
+      scope ? this.timeMachine.scoped(limit, scope) : this.timeMachine.at(limit),
+    );
   }
 
   /** A replay that meets an event it cannot apply answers 500 naming it, like the live projector's health. */

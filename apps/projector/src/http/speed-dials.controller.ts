@@ -62,7 +62,7 @@ export class SpeedDialsController {
   ) {
     validId(accountId, 'accountId');
     validId(partyId, 'partyId');
-    const readModels = await this.readModels.at({ asOf, asOfTime });
+    const readModels = await this.readModels.at({ asOf, asOfTime }, this.readModels.scopeOf(accountId));
     const list = speedDialList(readModels, accountId, partyId);
     if (!list)
       throw new NotFoundException({

@@ -214,7 +214,8 @@ export class PanelController {
     const accountId = validId(account, 'account');
     const partyId = validId(viewer, 'viewer');
     if (asOf === undefined && asOfTime === undefined) return this.seatNow(accountId, partyId);
-    const readModels = await this.readModels.at({ asOf, asOfTime });
+    // The seat reads its account's rows only: its stream, its lines and the clock (see seatReads).
+    const readModels = await this.readModels.at({ asOf, asOfTime }, this.readModels.scopeOf(accountId));
     return this.seatFrom(readModels, accountId, partyId, { asOf, asOfTime });
   }
 

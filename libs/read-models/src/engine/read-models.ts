@@ -206,6 +206,14 @@ export class ReadModels {
     if (this.position === undefined || position > this.position) this.position = position;
   }
 
+  /**
+   * A replay stopped at the record at `position` without taking it: the read models reflect exactly
+   * what lies before it (a server checkpoint may have said it had looked that far already).
+   */
+  stopBefore(position: bigint): void {
+    this.position = position - 1n;
+  }
+
   /** sha256 over the canonical JSON of every read model, tables and keys in sorted order. */
   digest(): string {
     const hasher = new CanonicalHasher();

@@ -77,7 +77,12 @@ export async function replay(
         continue;
       }
       const { stored } = item;
-      if (untilTime !== undefined && parseInstant(stored.metadata.simulatedTime) > untilTime) break;
+      if (untilTime !== undefined && parseInstant(stored.metadata.simulatedTime) > untilTime) {
+        // Everything before the first later event, and nothing of it: a position that does not
+        // depend on where the server happened to send its last checkpoint.
+        if (position !== undefined) readModels.stopBefore(position);
+        break;
+      }
       if (options.parkFailedEvents) readModels.applyOrPark(stored);
       else readModels.apply(stored);
       options.onEvent?.(stored);
