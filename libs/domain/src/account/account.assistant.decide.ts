@@ -8,6 +8,7 @@ import {
   reject,
   requireAdmin,
   requireSelfOrAdmin,
+  stamped,
   type DecideOn,
 } from './account.decide.shared.js';
 import { explainPermission } from './account.eligibility.js';
@@ -148,18 +149,13 @@ export const addSpeedDial: DecideOn<C.AddSpeedDial, Decision<AccountEvent>> = (c
   requireFreeKey(state, owner, command.position, command.entryId);
   return {
     events: [
-      {
-        type: 'SpeedDialAdded',
-        data: {
-          ownerId: owner.id,
-          entryId: command.entryId,
-          label: command.label,
-          number: command.number,
-          position: command.position,
-          by: command.actor,
-          at: now,
-        },
-      },
+      stamped(command, now, 'SpeedDialAdded', {
+        ownerId: owner.id,
+        entryId: command.entryId,
+        label: command.label,
+        number: command.number,
+        position: command.position,
+      }),
     ],
     authority,
   };
@@ -177,16 +173,11 @@ export const relabelSpeedDial: DecideOn<C.RelabelSpeedDial, Decision<AccountEven
   if (entry.label === command.label) return { events: [], authority };
   return {
     events: [
-      {
-        type: 'SpeedDialRelabelled',
-        data: {
-          ownerId: owner.id,
-          entryId: entry.entryId,
-          label: command.label,
-          by: command.actor,
-          at: now,
-        },
-      },
+      stamped(command, now, 'SpeedDialRelabelled', {
+        ownerId: owner.id,
+        entryId: entry.entryId,
+        label: command.label,
+      }),
     ],
     authority,
   };
@@ -200,17 +191,12 @@ export const moveSpeedDial: DecideOn<C.MoveSpeedDial, Decision<AccountEvent>> = 
   if (entry.position === command.position) return { events: [], authority };
   return {
     events: [
-      {
-        type: 'SpeedDialMoved',
-        data: {
-          ownerId: owner.id,
-          entryId: entry.entryId,
-          fromPosition: entry.position,
-          position: command.position,
-          by: command.actor,
-          at: now,
-        },
-      },
+      stamped(command, now, 'SpeedDialMoved', {
+        ownerId: owner.id,
+        entryId: entry.entryId,
+        fromPosition: entry.position,
+        position: command.position,
+      }),
     ],
     authority,
   };
@@ -225,12 +211,7 @@ export const removeSpeedDial: DecideOn<C.RemoveSpeedDial, Decision<AccountEvent>
   const authority = requireSpeedDialEditor(state, command.actor, owner);
   const entry = entryOf(owner, command.entryId);
   return {
-    events: [
-      {
-        type: 'SpeedDialRemoved',
-        data: { ownerId: owner.id, entryId: entry.entryId, by: command.actor, at: now },
-      },
-    ],
+    events: [stamped(command, now, 'SpeedDialRemoved', { ownerId: owner.id, entryId: entry.entryId })],
     authority,
   };
 };
@@ -247,7 +228,7 @@ export const changeSpeedDialLimit: DecideOn<C.ChangeSpeedDialLimit> = (command, 
   for (const party of state.parties.values())
     if (party.speedDials.some((entry) => entry.position > limit)) R.limitBelowUse(party.id, limit);
   if (limit === state.maxSpeedDials) return [];
-  return [{ type: 'SpeedDialLimitChanged', data: { maxSpeedDials: limit, by: command.actor, at: now } }];
+  return [stamped(command, now, 'SpeedDialLimitChanged', { maxSpeedDials: limit })];
 };
 
 /**
@@ -277,10 +258,5 @@ export const nameLine: DecideOn<C.NameLine> = (command, state, { now }) => {
       if (number !== command.number && other === name) R.lineNameTaken(party.id, name, number);
   }
   if ((party.lineNames.get(command.number) ?? null) === name) return [];
-  return [
-    {
-      type: 'LineNamed',
-      data: { partyId: party.id, number: command.number, name, by: command.actor, at: now },
-    },
-  ];
+  return [stamped(command, now, 'LineNamed', { partyId: party.id, number: command.number, name })];
 };
