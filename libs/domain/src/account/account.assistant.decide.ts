@@ -119,6 +119,20 @@ const requireSpeedDialEditor = (state: ActiveAccount, actor: string, owner: Part
 const entryOf = (owner: Party, entryId: string): SpeedDial =>
   owner.speedDials.find((entry) => entry.entryId === entryId) ?? R.speedDialNotFound(owner.id, entryId);
 
+/**
+ * The entry a command edits (relabel, move, remove), once its editor may (R22): the owner, then the
+ * actor's authority over its list, then the entry, so an actor who may not edit is refused as such
+ * before any entry is looked up.
+ */
+const editedEntry = (
+  state: ActiveAccount,
+  command: { readonly actor: string; readonly ownerId: string; readonly entryId: string },
+): { readonly owner: Party; readonly authority: Authority; readonly entry: SpeedDial } => {
+  const owner = partyOf(state, command.ownerId);
+  const authority = requireSpeedDialEditor(state, command.actor, owner);
+  return { owner, authority, entry: entryOf(owner, command.entryId) };
+};
+
 const requireFreeKey = (state: ActiveAccount, owner: Party, position: number, entryId: string): void => {
   if (!Number.isInteger(position) || position < 1 || position > state.maxSpeedDials)
     R.positionOutOfRange(position, state.maxSpeedDials);
@@ -166,9 +180,7 @@ export const relabelSpeedDial: DecideOn<C.RelabelSpeedDial, Decision<AccountEven
   state,
   { now },
 ) => {
-  const owner = partyOf(state, command.ownerId);
-  const authority = requireSpeedDialEditor(state, command.actor, owner);
-  const entry = entryOf(owner, command.entryId);
+  const { owner, authority, entry } = editedEntry(state, command);
   requireLabel(command.label);
   if (entry.label === command.label) return { events: [], authority };
   return {
@@ -184,9 +196,7 @@ export const relabelSpeedDial: DecideOn<C.RelabelSpeedDial, Decision<AccountEven
 };
 
 export const moveSpeedDial: DecideOn<C.MoveSpeedDial, Decision<AccountEvent>> = (command, state, { now }) => {
-  const owner = partyOf(state, command.ownerId);
-  const authority = requireSpeedDialEditor(state, command.actor, owner);
-  const entry = entryOf(owner, command.entryId);
+  const { owner, authority, entry } = editedEntry(state, command);
   requireFreeKey(state, owner, command.position, entry.entryId);
   if (entry.position === command.position) return { events: [], authority };
   return {
@@ -207,9 +217,7 @@ export const removeSpeedDial: DecideOn<C.RemoveSpeedDial, Decision<AccountEvent>
   state,
   { now },
 ) => {
-  const owner = partyOf(state, command.ownerId);
-  const authority = requireSpeedDialEditor(state, command.actor, owner);
-  const entry = entryOf(owner, command.entryId);
+  const { owner, authority, entry } = editedEntry(state, command);
   return {
     events: [stamped(command, now, 'SpeedDialRemoved', { ownerId: owner.id, entryId: entry.entryId })],
     authority,
