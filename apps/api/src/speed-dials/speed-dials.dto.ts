@@ -1,7 +1,8 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsInt, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { MAX_LABEL_LENGTH, MAX_SPEED_DIALS_LIMIT } from '#domain';
 import { ID_PATTERN, ID_RULE } from '#events';
+import { E164, E164_MESSAGE, NewCallId } from '../shared/dto-fields.js';
 import { AccountCommandDto } from '../accounts/accounts.dto.js';
 
 /*
@@ -10,8 +11,6 @@ import { AccountCommandDto } from '../accounts/accounts.dto.js';
  * key is free, within this account's limit, or the actor may edit the list is the domain's (409/422).
  */
 
-const E164 = /^\+[1-9][0-9]{6,14}$/;
-const E164_MESSAGE = 'must be an E.164 number: "+" and 7-15 digits, e.g. +15550100';
 const POSITION_MESSAGE = `position must be a whole number from 1 to ${MAX_SPEED_DIALS_LIMIT}`;
 
 const labelProperty = {
@@ -93,9 +92,6 @@ export class SpeedDialCallDto extends AccountCommandDto {
   @Matches(E164, { message: `line ${E164_MESSAGE}` })
   line!: string;
 
-  @ApiPropertyOptional({ description: 'Id for the new call; generated when absent', example: 'call-001' })
-  @IsOptional()
-  @IsString()
-  @Matches(ID_PATTERN, { message: `callId ${ID_RULE}` })
+  @NewCallId('call-001')
   callId?: string;
 }
