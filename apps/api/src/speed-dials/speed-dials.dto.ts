@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { MAX_LABEL_LENGTH, MAX_SPEED_DIALS_LIMIT } from '#domain';
 import { ID_PATTERN, ID_RULE } from '#events';
-import { E164, E164_MESSAGE, NewCallId } from '../shared/dto-fields.js';
+import { E164, E164_MESSAGE, NewCallId, stacked } from '../shared/dto-fields.js';
 import { AccountCommandDto } from '../accounts/accounts.dto.js';
 
 /*
@@ -19,12 +19,19 @@ const labelProperty = {
   minLength: 1,
   maxLength: MAX_LABEL_LENGTH,
 };
-const positionProperty = {
-  description: "The key's place, 1-based; at most the account's maxSpeedDials (R22)",
-  example: 1,
-  minimum: 1,
-  maximum: MAX_SPEED_DIALS_LIMIT,
-};
+/** A key's position, where adding and moving place it: a whole number within the largest limit. */
+const KeyPosition = (): PropertyDecorator =>
+  stacked(
+    ApiProperty({
+      description: "The key's place, 1-based; at most the account's maxSpeedDials (R22)",
+      example: 1,
+      minimum: 1,
+      maximum: MAX_SPEED_DIALS_LIMIT,
+    }),
+    IsInt({ message: POSITION_MESSAGE }),
+    Min(1, { message: POSITION_MESSAGE }),
+    Max(MAX_SPEED_DIALS_LIMIT, { message: POSITION_MESSAGE }),
+  );
 
 export class AddSpeedDialDto extends AccountCommandDto {
   @ApiProperty({ description: 'Id of the new key, unique in the owner’s list', example: 'bob' })
@@ -46,10 +53,7 @@ export class AddSpeedDialDto extends AccountCommandDto {
   @Matches(E164, { message: `number ${E164_MESSAGE}` })
   number!: string;
 
-  @ApiProperty(positionProperty)
-  @IsInt({ message: POSITION_MESSAGE })
-  @Min(1, { message: POSITION_MESSAGE })
-  @Max(MAX_SPEED_DIALS_LIMIT, { message: POSITION_MESSAGE })
+  @KeyPosition()
   position!: number;
 }
 
@@ -62,10 +66,7 @@ export class RelabelSpeedDialDto extends AccountCommandDto {
 }
 
 export class MoveSpeedDialDto extends AccountCommandDto {
-  @ApiProperty(positionProperty)
-  @IsInt({ message: POSITION_MESSAGE })
-  @Min(1, { message: POSITION_MESSAGE })
-  @Max(MAX_SPEED_DIALS_LIMIT, { message: POSITION_MESSAGE })
+  @KeyPosition()
   position!: number;
 }
 
