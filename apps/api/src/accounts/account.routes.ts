@@ -83,6 +83,51 @@ const delegationIdFor = (commandId: string): string =>
 const PARTY = ':accountId/parties/:partyId';
 const DELEGATION = ':accountId/delegations/:delegationId';
 
+/** The account commands whose fields include `key`. */
+type CommandWith<K extends string> = {
+  [C in AccountCommand['type']]: K extends keyof FieldsOf<C> ? C : never;
+}[AccountCommand['type']];
+
+/** What a route on a path-named party or delegation says beyond its method, path and command. */
+interface TargetedRoute<T extends AccountCommand['type'], K extends string, Dto> {
+  readonly summary: string;
+  /** The body; a command the path says all of takes only the actor. */
+  readonly body?: Type<Dto>;
+  readonly created?: boolean;
+  /** The command's fields besides the target, from the body (and the path's other parameters). */
+  readonly fields?: (dto: Dto, params: Readonly<Record<RouteParam, string>>) => Omit<FieldsOf<T>, K>;
+}
+
+/**
+ * Routes on the party or delegation the path names under `prefix` (its `param`), which the command
+ * takes as `key`. Most account routes are of this kind and differ only in their path's tail, command,
+ * summary and body fields, so the path and the target field are written once here.
+ */
+const targeting =
+  <K extends string>(prefix: string, param: RouteParam, key: K) =>
+  <T extends CommandWith<K>, Dto extends AccountCommandDto = ActorOnlyDto>(
+    method: AccountRoute['method'],
+    tail: string,
+    command: T,
+    { summary, body, created, fields }: TargetedRoute<T, K, Dto>,
+  ): AccountRoute =>
+    route<T, Dto>({
+      method,
+      path: `${prefix}/${tail}`,
+      command,
+      summary,
+      body: body ?? (ActorOnlyDto as Type<Dto>),
+      ...given({ created }),
+      fields: (dto, params) => ({ [key]: params[param], ...fields?.(dto, params) }) as unknown as FieldsOf<T>,
+    });
+
+/** A command on the path's party. */
+const onParty = targeting(PARTY, 'partyId', 'partyId');
+/** A command on the path's party as a delegator (its VIP contacts and routing). */
+const onDelegator = targeting(PARTY, 'partyId', 'delegatorId');
+/** A command on the path's delegation. */
+const onDelegation = targeting(DELEGATION, 'delegationId', 'delegationId');
+
 /**
  * Every account command the api takes (SPEC R1–R10, R13, R14, R19), one entry each: its method and
  * path, the command it sends and how the body becomes it. The controller registers one endpoint per
@@ -150,98 +195,54 @@ export const ACCOUNT_ROUTES: Readonly<Record<string, AccountRoute>> = {
     }),
     answerIds: (dto) => ({ partyId: dto.partyId }),
   }),
-  changeDirectNumbers: route({
-    method: 'PUT',
-    path: `${PARTY}/direct-numbers`,
-    command: 'ChangeDirectNumbers',
+  changeDirectNumbers: onParty('PUT', 'direct-numbers', 'ChangeDirectNumbers', {
     summary: 'Replace a party’s direct numbers (R1; numbers shared by a delegation stay, R10)',
     body: ChangeDirectNumbersDto,
-    fields: (dto, { partyId }) => ({ partyId, directNumbers: dto.directNumbers }),
+    fields: (dto) => ({ directNumbers: dto.directNumbers }),
   }),
-  changeCallingPlan: route({
-    method: 'PUT',
-    path: `${PARTY}/calling-plan`,
-    command: 'ChangeCallingPlan',
+  changeCallingPlan: onParty('PUT', 'calling-plan', 'ChangeCallingPlan', {
     summary: 'Change a party’s calling plan (R2: `none` ends its part in delegation)',
     body: ChangeCallingPlanDto,
-    fields: (dto, { partyId }) => ({ partyId, callingPlan: dto.callingPlan }),
+    fields: (dto) => ({ callingPlan: dto.callingPlan }),
   }),
-  changePowerPack: route({
-    method: 'PUT',
-    path: `${PARTY}/power-pack`,
-    command: 'ChangePowerPack',
+  changePowerPack: onParty('PUT', 'power-pack', 'ChangePowerPack', {
     summary: 'Assign or remove the Power Pack add-on (R5)',
     body: ChangePowerPackDto,
-    fields: (dto, { partyId }) => ({ partyId, powerPack: dto.powerPack }),
+    fields: (dto) => ({ powerPack: dto.powerPack }),
   }),
-  changeAssistant: route({
-    method: 'PUT',
-    path: `${PARTY}/assistant`,
-    command: 'ChangeAssistant',
+  changeAssistant: onParty('PUT', 'assistant', 'ChangeAssistant', {
     summary: 'Enable or disable the Assistant for a phone user (R4)',
     body: ChangeAssistantDto,
-    fields: (dto, { partyId }) => ({ partyId, assistantEnabled: dto.assistantEnabled }),
+    fields: (dto) => ({ assistantEnabled: dto.assistantEnabled }),
   }),
-  reportDesktopClient: route({
-    method: 'PUT',
-    path: `${PARTY}/desktop-client`,
-    command: 'ReportDesktopClient',
+  reportDesktopClient: onParty('PUT', 'desktop-client', 'ReportDesktopClient', {
     summary: 'Report the desktop client a phone user runs (R4)',
     body: ReportDesktopClientDto,
-    fields: (dto, { partyId }) => ({
-      partyId,
-      desktopClient: { platform: dto.platform, version: dto.version },
-    }),
+    fields: (dto) => ({ desktopClient: { platform: dto.platform, version: dto.version } }),
   }),
-  setBusinessHours: route({
-    method: 'PUT',
-    path: `${PARTY}/business-hours`,
-    command: 'SetBusinessHours',
+  setBusinessHours: onParty('PUT', 'business-hours', 'SetBusinessHours', {
     summary: 'Set the business hours of a party’s lines; null means always open (R13)',
     body: SetBusinessHoursDto,
-    fields: (dto, { partyId }) => ({ partyId, businessHours: hoursOf(dto.businessHours) }),
+    fields: (dto) => ({ businessHours: hoursOf(dto.businessHours) }),
   }),
-  changeRingTimeout: route({
-    method: 'PUT',
-    path: `${PARTY}/ring-timeout`,
-    command: 'ChangeRingTimeout',
+  changeRingTimeout: onParty('PUT', 'ring-timeout', 'ChangeRingTimeout', {
     summary: 'Change how long calls to a party’s lines ring before voicemail (R14)',
     body: ChangeRingTimeoutDto,
-    fields: (dto, { partyId }) => ({ partyId, ringTimeoutSeconds: dto.ringTimeoutSeconds }),
+    fields: (dto) => ({ ringTimeoutSeconds: dto.ringTimeoutSeconds }),
   }),
 
   // ── Per-user delegation settings (R3) ────────────────────────────────────────────────────────
-  enableDelegation: route({
-    method: 'POST',
-    path: `${PARTY}/delegation-enabled`,
-    command: 'EnableDelegationForUser',
+  enableDelegation: onParty('POST', 'delegation-enabled', 'EnableDelegationForUser', {
     summary: 'Enable call delegation for a user (R3)',
-    body: ActorOnlyDto,
-    fields: (_dto, { partyId }) => ({ partyId }),
   }),
-  disableDelegation: route({
-    method: 'DELETE',
-    path: `${PARTY}/delegation-enabled`,
-    command: 'DisableDelegationForUser',
+  disableDelegation: onParty('DELETE', 'delegation-enabled', 'DisableDelegationForUser', {
     summary: 'Disable call delegation for a user (R3)',
-    body: ActorOnlyDto,
-    fields: (_dto, { partyId }) => ({ partyId }),
   }),
-  lockDelegation: route({
-    method: 'POST',
-    path: `${PARTY}/delegation-lock`,
-    command: 'LockDelegation',
+  lockDelegation: onParty('POST', 'delegation-lock', 'LockDelegation', {
     summary: 'Admin lock: freeze a user’s delegation settings (R3)',
-    body: ActorOnlyDto,
-    fields: (_dto, { partyId }) => ({ partyId }),
   }),
-  unlockDelegation: route({
-    method: 'DELETE',
-    path: `${PARTY}/delegation-lock`,
-    command: 'UnlockDelegation',
+  unlockDelegation: onParty('DELETE', 'delegation-lock', 'UnlockDelegation', {
     summary: 'Lift an admin lock (R3)',
-    body: ActorOnlyDto,
-    fields: (_dto, { partyId }) => ({ partyId }),
   }),
 
   // ── Delegations (R6–R10) ─────────────────────────────────────────────────────────────────────
@@ -260,97 +261,52 @@ export const ACCOUNT_ROUTES: Readonly<Record<string, AccountRoute>> = {
       sharedLines: dto.sharedLines,
     }),
   }),
-  accept: route({
-    method: 'POST',
-    path: `${DELEGATION}/accept`,
-    command: 'AcceptInvitation',
+  accept: onDelegation('POST', 'accept', 'AcceptInvitation', {
     summary: 'The delegate accepts an invitation (R7; R2–R4 must hold for both parties)',
-    body: ActorOnlyDto,
-    fields: (_dto, { delegationId }) => ({ delegationId }),
   }),
-  decline: route({
-    method: 'POST',
-    path: `${DELEGATION}/decline`,
-    command: 'DeclineInvitation',
+  decline: onDelegation('POST', 'decline', 'DeclineInvitation', {
     summary: 'The delegate declines an invitation (R7)',
-    body: ActorOnlyDto,
-    fields: (_dto, { delegationId }) => ({ delegationId }),
   }),
-  revoke: route({
-    method: 'POST',
-    path: `${DELEGATION}/revoke`,
-    command: 'RevokeDelegation',
+  revoke: onDelegation('POST', 'revoke', 'RevokeDelegation', {
     summary: 'The delegator or an admin ends a pending or active delegation (R7)',
-    body: ActorOnlyDto,
-    fields: (_dto, { delegationId }) => ({ delegationId }),
   }),
-  changePermissions: route({
-    method: 'PUT',
-    path: `${DELEGATION}/permissions`,
-    command: 'ChangeDelegationPermissions',
+  changePermissions: onDelegation('PUT', 'permissions', 'ChangeDelegationPermissions', {
     summary: 'Replace a delegation’s permissions (R5, R6, R7)',
     body: ChangePermissionsDto,
-    fields: (dto, { delegationId }) => ({ delegationId, permissions: dto.permissions }),
+    fields: (dto) => ({ permissions: dto.permissions }),
   }),
-  changeSharedLines: route({
-    method: 'PUT',
-    path: `${DELEGATION}/shared-lines`,
-    command: 'ChangeSharedLines',
+  changeSharedLines: onDelegation('PUT', 'shared-lines', 'ChangeSharedLines', {
     summary: 'Replace the delegator’s numbers a delegation shares (R10)',
     body: ChangeSharedLinesDto,
-    fields: (dto, { delegationId }) => ({ delegationId, sharedLines: dto.sharedLines }),
+    fields: (dto) => ({ sharedLines: dto.sharedLines }),
   }),
-  optIn: route({
-    method: 'POST',
-    path: `${DELEGATION}/opt-in`,
-    command: 'OptIn',
+  optIn: onDelegation('POST', 'opt-in', 'OptIn', {
     summary: 'The delegate opts back in to ringing (R13, needs optInOut)',
-    body: ActorOnlyDto,
-    fields: (_dto, { delegationId }) => ({ delegationId }),
   }),
-  optOut: route({
-    method: 'POST',
-    path: `${DELEGATION}/opt-out`,
-    command: 'OptOut',
+  optOut: onDelegation('POST', 'opt-out', 'OptOut', {
     summary: 'The delegate stops ringing for the delegator’s calls (R13, needs optInOut)',
-    body: ActorOnlyDto,
-    fields: (_dto, { delegationId }) => ({ delegationId }),
   }),
-  setDelegateBusinessHours: route({
-    method: 'PUT',
-    path: `${DELEGATION}/business-hours`,
-    command: 'SetDelegateBusinessHours',
+  setDelegateBusinessHours: onDelegation('PUT', 'business-hours', 'SetDelegateBusinessHours', {
     summary: 'The delegate’s own hours for this delegation (R13, needs overrideBusinessHours)',
     body: SetBusinessHoursDto,
-    fields: (dto, { delegationId }) => ({ delegationId, businessHours: hoursOf(dto.businessHours) }),
+    fields: (dto) => ({ businessHours: hoursOf(dto.businessHours) }),
   }),
 
   // ── VIP delegation (R5, R19) ─────────────────────────────────────────────────────────────────
-  addVipContact: route({
-    method: 'POST',
-    path: `${PARTY}/vip-contacts`,
-    command: 'AddVipContact',
+  addVipContact: onDelegator('POST', 'vip-contacts', 'AddVipContact', {
     summary: 'Add a VIP contact of a delegator (R19; Power Pack, R5; delegates need manageVipContacts)',
     body: AddVipContactDto,
     created: true,
-    fields: (dto, { partyId }) => ({ delegatorId: partyId, number: dto.number, name: dto.name }),
+    fields: (dto) => ({ number: dto.number, name: dto.name }),
   }),
-  removeVipContact: route({
-    method: 'DELETE',
-    path: `${PARTY}/vip-contacts/:number`,
-    command: 'RemoveVipContact',
+  removeVipContact: onDelegator('DELETE', 'vip-contacts/:number', 'RemoveVipContact', {
     summary: 'Remove a VIP contact (R19; no Power Pack needed to clean up)',
-    body: ActorOnlyDto,
-    fields: (_dto, { partyId, number }) => ({ delegatorId: partyId, number }),
+    fields: (_dto, { number }) => ({ number }),
   }),
-  changeVipRouting: route({
-    method: 'PUT',
-    path: `${PARTY}/vip-routing`,
-    command: 'ChangeVipRouting',
+  changeVipRouting: onDelegator('PUT', 'vip-routing', 'ChangeVipRouting', {
     summary: 'How VIP callers of a delegator ring (R19; Power Pack, R5)',
     body: ChangeVipRoutingDto,
-    fields: (dto, { partyId }) => ({
-      delegatorId: partyId,
+    fields: (dto) => ({
       routing:
         dto.mode === 'delegatorFirst'
           ? { mode: dto.mode, delaySeconds: dto.delaySeconds ?? 0 }

@@ -1,5 +1,5 @@
-import { ACCOUNT_NOT_FOUND, DomainError, type AccountState } from '#domain';
-import type { AccountPolicy, BusinessHours, DesktopClient, Permission, VipRouting } from '#events';
+import { ACCOUNT_NOT_FOUND, DomainError, type AccountState, type Delegation } from '#domain';
+import type { AccountPolicy, BusinessHours, DesktopClient, VipRouting } from '#events';
 
 /** What `GET /accounts/:accountId` answers: the command side's own state, as of `revision`. */
 export interface AccountView {
@@ -29,16 +29,8 @@ export interface PartyView {
   readonly vipRouting: VipRouting;
 }
 
-export interface DelegationView {
-  readonly delegationId: string;
-  readonly delegatorId: string;
-  readonly delegateId: string;
-  readonly status: string;
-  readonly permissions: readonly Permission[];
-  readonly sharedLines: readonly string[];
-  readonly optedIn: boolean;
-  readonly businessHours: BusinessHours | null;
-}
+/** A delegation as the domain holds it, named by `delegationId` like everywhere else in the api. */
+export type DelegationView = Omit<Delegation, 'id'> & { readonly delegationId: string };
 
 export const accountView = (state: AccountState, revision: bigint | 'no_stream'): AccountView => {
   if (state.status !== 'active' || revision === 'no_stream') {

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsISO8601, IsOptional, IsString, Matches } from 'class-validator';
 import { ID_PATTERN, ID_RULE } from '#events';
+import { E164, E164_MESSAGE, NewCallId } from '../shared/dto-fields.js';
 import { CommandDto } from '../shared/command-dto.js';
 
 /*
@@ -8,9 +9,6 @@ import { CommandDto } from '../shared/command-dto.js';
  * times) so that malformed input is a 400 with a message per field; every rule of SPEC §1 is the
  * domain's, answered 404/409/422 with its reason code.
  */
-
-const E164 = /^\+[1-9][0-9]{6,14}$/;
-const E164_MESSAGE = 'must be an E.164 number: "+" and 7-15 digits, e.g. +15550100';
 
 const AT_DOC = {
   description:
@@ -50,10 +48,7 @@ export class PlaceCallDto extends LineCommandDto {
   @Matches(E164, { message: `to ${E164_MESSAGE}` })
   to!: string;
 
-  @ApiPropertyOptional({ description: 'Id for the new call; generated when absent', example: 'call-001' })
-  @IsOptional()
-  @IsString()
-  @Matches(ID_PATTERN, { message: `callId ${ID_RULE}` })
+  @NewCallId('call-001')
   callId?: string;
 }
 
@@ -63,10 +58,7 @@ export class IncomingCallDto extends ExternalPartyDto {
   @Matches(E164, { message: `from ${E164_MESSAGE}` })
   from!: string;
 
-  @ApiPropertyOptional({ description: 'Id for the new call; generated when absent', example: 'call-002' })
-  @IsOptional()
-  @IsString()
-  @Matches(ID_PATTERN, { message: `callId ${ID_RULE}` })
+  @NewCallId('call-002')
   callId?: string;
 }
 

@@ -1,4 +1,5 @@
-import { BadRequestException, Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { PatternPipe } from './pattern.pipe.js';
 
 /**
  * The shape of a phone number at the edge: an optional "+" and 3-15 digits. The domain then insists on
@@ -9,15 +10,8 @@ export const NUMBER_MESSAGE = 'must be a phone number: an optional "+" and 3-15 
 
 /** Validates a phone number taken from the path (`@Param('number', PhoneNumberPipe)`): 400 `INVALID_NUMBER`. */
 @Injectable()
-export class PhoneNumberPipe implements PipeTransform<unknown, string> {
-  transform(value: unknown, metadata: ArgumentMetadata): string {
-    if (typeof value === 'string' && NUMBER_SHAPE.test(value)) return value;
-    const field = metadata.data ?? 'number';
-    const message = `${field} ${NUMBER_MESSAGE}`;
-    throw new BadRequestException({
-      code: 'INVALID_NUMBER',
-      message: `${message}; got ${JSON.stringify(value)}`,
-      errors: [{ field, messages: [message] }],
-    });
+export class PhoneNumberPipe extends PatternPipe {
+  constructor() {
+    super('INVALID_NUMBER', NUMBER_SHAPE, NUMBER_MESSAGE, 'number');
   }
 }

@@ -1,5 +1,6 @@
-import { BadRequestException, Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ID_PATTERN, ID_RULE } from '#events';
+import { PatternPipe } from './pattern.pipe.js';
 
 /**
  * Validates an id taken from the path (`@Param('accountId', ValidIdPipe)`) before anything builds a
@@ -7,15 +8,8 @@ import { ID_PATTERN, ID_RULE } from '#events';
  * a 400 `INVALID_ID` naming the parameter, instead of reaching the store or another category.
  */
 @Injectable()
-export class ValidIdPipe implements PipeTransform<unknown, string> {
-  transform(value: unknown, metadata: ArgumentMetadata): string {
-    if (typeof value === 'string' && ID_PATTERN.test(value)) return value;
-    const field = metadata.data ?? 'id';
-    const message = `${field} ${ID_RULE}`;
-    throw new BadRequestException({
-      code: 'INVALID_ID',
-      message: `${message}; got ${JSON.stringify(value)}`,
-      errors: [{ field, messages: [message] }],
-    });
+export class ValidIdPipe extends PatternPipe {
+  constructor() {
+    super('INVALID_ID', ID_PATTERN, ID_RULE, 'id');
   }
 }

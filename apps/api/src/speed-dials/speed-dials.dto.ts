@@ -1,7 +1,8 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsInt, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { MAX_LABEL_LENGTH, MAX_SPEED_DIALS_LIMIT } from '#domain';
 import { ID_PATTERN, ID_RULE } from '#events';
+import { E164, E164_MESSAGE, NewCallId, stacked } from '../shared/dto-fields.js';
 import { AccountCommandDto } from '../accounts/accounts.dto.js';
 
 /*
@@ -10,8 +11,6 @@ import { AccountCommandDto } from '../accounts/accounts.dto.js';
  * key is free, within this account's limit, or the actor may edit the list is the domain's (409/422).
  */
 
-const E164 = /^\+[1-9][0-9]{6,14}$/;
-const E164_MESSAGE = 'must be an E.164 number: "+" and 7-15 digits, e.g. +15550100';
 const POSITION_MESSAGE = `position must be a whole number from 1 to ${MAX_SPEED_DIALS_LIMIT}`;
 
 const labelProperty = {
@@ -20,12 +19,19 @@ const labelProperty = {
   minLength: 1,
   maxLength: MAX_LABEL_LENGTH,
 };
-const positionProperty = {
-  description: "The key's place, 1-based; at most the account's maxSpeedDials (R22)",
-  example: 1,
-  minimum: 1,
-  maximum: MAX_SPEED_DIALS_LIMIT,
-};
+/** A key's position, where adding and moving place it: a whole number within the largest limit. */
+const KeyPosition = (): PropertyDecorator =>
+  stacked(
+    ApiProperty({
+      description: "The key's place, 1-based; at most the account's maxSpeedDials (R22)",
+      example: 1,
+      minimum: 1,
+      maximum: MAX_SPEED_DIALS_LIMIT,
+    }),
+    IsInt({ message: POSITION_MESSAGE }),
+    Min(1, { message: POSITION_MESSAGE }),
+    Max(MAX_SPEED_DIALS_LIMIT, { message: POSITION_MESSAGE }),
+  );
 
 export class AddSpeedDialDto extends AccountCommandDto {
   @ApiProperty({ description: 'Id of the new key, unique in the owner’s list', example: 'bob' })
@@ -47,10 +53,7 @@ export class AddSpeedDialDto extends AccountCommandDto {
   @Matches(E164, { message: `number ${E164_MESSAGE}` })
   number!: string;
 
-  @ApiProperty(positionProperty)
-  @IsInt({ message: POSITION_MESSAGE })
-  @Min(1, { message: POSITION_MESSAGE })
-  @Max(MAX_SPEED_DIALS_LIMIT, { message: POSITION_MESSAGE })
+  @KeyPosition()
   position!: number;
 }
 
@@ -63,10 +66,7 @@ export class RelabelSpeedDialDto extends AccountCommandDto {
 }
 
 export class MoveSpeedDialDto extends AccountCommandDto {
-  @ApiProperty(positionProperty)
-  @IsInt({ message: POSITION_MESSAGE })
-  @Min(1, { message: POSITION_MESSAGE })
-  @Max(MAX_SPEED_DIALS_LIMIT, { message: POSITION_MESSAGE })
+  @KeyPosition()
   position!: number;
 }
 
@@ -93,9 +93,6 @@ export class SpeedDialCallDto extends AccountCommandDto {
   @Matches(E164, { message: `line ${E164_MESSAGE}` })
   line!: string;
 
-  @ApiPropertyOptional({ description: 'Id for the new call; generated when absent', example: 'call-001' })
-  @IsOptional()
-  @IsString()
-  @Matches(ID_PATTERN, { message: `callId ${ID_RULE}` })
+  @NewCallId('call-001')
   callId?: string;
 }

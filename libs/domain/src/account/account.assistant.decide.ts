@@ -8,6 +8,7 @@ import {
   reject,
   requireAdmin,
   requireSelfOrAdmin,
+  stamped,
   type DecideOn,
 } from './account.decide.shared.js';
 import { explainPermission } from './account.eligibility.js';
@@ -118,6 +119,20 @@ const requireSpeedDialEditor = (state: ActiveAccount, actor: string, owner: Part
 const entryOf = (owner: Party, entryId: string): SpeedDial =>
   owner.speedDials.find((entry) => entry.entryId === entryId) ?? R.speedDialNotFound(owner.id, entryId);
 
+/**
+ * The entry a command edits (relabel, move, remove), once its editor may (R22): the owner, then the
+ * actor's authority over its list, then the entry, so an actor who may not edit is refused as such
+ * before any entry is looked up.
+ */
+const editedEntry = (
+  state: ActiveAccount,
+  command: { readonly actor: string; readonly ownerId: string; readonly entryId: string },
+): { readonly owner: Party; readonly authority: Authority; readonly entry: SpeedDial } => {
+  const owner = partyOf(state, command.ownerId);
+  const authority = requireSpeedDialEditor(state, command.actor, owner);
+  return { owner, authority, entry: entryOf(owner, command.entryId) };
+};
+
 const requireFreeKey = (state: ActiveAccount, owner: Party, position: number, entryId: string): void => {
   if (!Number.isInteger(position) || position < 1 || position > state.maxSpeedDials)
     R.positionOutOfRange(position, state.maxSpeedDials);
@@ -148,18 +163,13 @@ export const addSpeedDial: DecideOn<C.AddSpeedDial, Decision<AccountEvent>> = (c
   requireFreeKey(state, owner, command.position, command.entryId);
   return {
     events: [
-      {
-        type: 'SpeedDialAdded',
-        data: {
-          ownerId: owner.id,
-          entryId: command.entryId,
-          label: command.label,
-          number: command.number,
-          position: command.position,
-          by: command.actor,
-          at: now,
-        },
-      },
+      stamped(command, now, 'SpeedDialAdded', {
+        ownerId: owner.id,
+        entryId: command.entryId,
+        label: command.label,
+        number: command.number,
+        position: command.position,
+      }),
     ],
     authority,
   };
@@ -170,47 +180,33 @@ export const relabelSpeedDial: DecideOn<C.RelabelSpeedDial, Decision<AccountEven
   state,
   { now },
 ) => {
-  const owner = partyOf(state, command.ownerId);
-  const authority = requireSpeedDialEditor(state, command.actor, owner);
-  const entry = entryOf(owner, command.entryId);
+  const { owner, authority, entry } = editedEntry(state, command);
   requireLabel(command.label);
   if (entry.label === command.label) return { events: [], authority };
   return {
     events: [
-      {
-        type: 'SpeedDialRelabelled',
-        data: {
-          ownerId: owner.id,
-          entryId: entry.entryId,
-          label: command.label,
-          by: command.actor,
-          at: now,
-        },
-      },
+      stamped(command, now, 'SpeedDialRelabelled', {
+        ownerId: owner.id,
+        entryId: entry.entryId,
+        label: command.label,
+      }),
     ],
     authority,
   };
 };
 
 export const moveSpeedDial: DecideOn<C.MoveSpeedDial, Decision<AccountEvent>> = (command, state, { now }) => {
-  const owner = partyOf(state, command.ownerId);
-  const authority = requireSpeedDialEditor(state, command.actor, owner);
-  const entry = entryOf(owner, command.entryId);
+  const { owner, authority, entry } = editedEntry(state, command);
   requireFreeKey(state, owner, command.position, entry.entryId);
   if (entry.position === command.position) return { events: [], authority };
   return {
     events: [
-      {
-        type: 'SpeedDialMoved',
-        data: {
-          ownerId: owner.id,
-          entryId: entry.entryId,
-          fromPosition: entry.position,
-          position: command.position,
-          by: command.actor,
-          at: now,
-        },
-      },
+      stamped(command, now, 'SpeedDialMoved', {
+        ownerId: owner.id,
+        entryId: entry.entryId,
+        fromPosition: entry.position,
+        position: command.position,
+      }),
     ],
     authority,
   };
@@ -221,16 +217,9 @@ export const removeSpeedDial: DecideOn<C.RemoveSpeedDial, Decision<AccountEvent>
   state,
   { now },
 ) => {
-  const owner = partyOf(state, command.ownerId);
-  const authority = requireSpeedDialEditor(state, command.actor, owner);
-  const entry = entryOf(owner, command.entryId);
+  const { owner, authority, entry } = editedEntry(state, command);
   return {
-    events: [
-      {
-        type: 'SpeedDialRemoved',
-        data: { ownerId: owner.id, entryId: entry.entryId, by: command.actor, at: now },
-      },
-    ],
+    events: [stamped(command, now, 'SpeedDialRemoved', { ownerId: owner.id, entryId: entry.entryId })],
     authority,
   };
 };
@@ -247,7 +236,7 @@ export const changeSpeedDialLimit: DecideOn<C.ChangeSpeedDialLimit> = (command, 
   for (const party of state.parties.values())
     if (party.speedDials.some((entry) => entry.position > limit)) R.limitBelowUse(party.id, limit);
   if (limit === state.maxSpeedDials) return [];
-  return [{ type: 'SpeedDialLimitChanged', data: { maxSpeedDials: limit, by: command.actor, at: now } }];
+  return [stamped(command, now, 'SpeedDialLimitChanged', { maxSpeedDials: limit })];
 };
 
 /**
@@ -277,10 +266,5 @@ export const nameLine: DecideOn<C.NameLine> = (command, state, { now }) => {
       if (number !== command.number && other === name) R.lineNameTaken(party.id, name, number);
   }
   if ((party.lineNames.get(command.number) ?? null) === name) return [];
-  return [
-    {
-      type: 'LineNamed',
-      data: { partyId: party.id, number: command.number, name, by: command.actor, at: now },
-    },
-  ];
+  return [stamped(command, now, 'LineNamed', { partyId: party.id, number: command.number, name })];
 };

@@ -19,6 +19,20 @@ export type DecideOn<Command, Decided = AccountEvent[]> = (
   context: CommandContext,
 ) => Decided;
 
+type DataOf<T extends AccountEvent['type']> = Extract<AccountEvent, { type: T }>['data'];
+
+/**
+ * An event a command decides, stamped as every account event is: `by` the command's actor, `at` the time
+ * of the decision (R21). The stamp goes last, so the stored data reads as it always has. (The cast:
+ * TypeScript cannot see that the fields without `by`/`at` plus `by`/`at` are the event's data again.)
+ */
+export const stamped = <T extends AccountEvent['type']>(
+  { actor }: { readonly actor: string },
+  at: string,
+  type: T,
+  fields: Omit<DataOf<T>, 'by' | 'at'>,
+): AccountEvent => ({ type, data: { ...fields, by: actor, at } }) as unknown as AccountEvent;
+
 export function reject(code: ReasonCode, rule: RuleId, message: string): never {
   throw new DomainError(code, rule, message);
 }
@@ -55,6 +69,17 @@ export const requireSelfOrAdmin = (
   if (actor !== partyId && !isAdmin(state, actor))
     reject('ACTOR_NOT_ALLOWED', rule, `Only ${partyId} or an admin may ${what}.`);
 };
+
+/**
+ * `requireSelfOrAdmin` for a command on its own `partyId`: the settings of a party are changed by the
+ * party or an admin, and the refusal names what was tried "of" that party.
+ */
+export const requireSelfOrAdminOf = (
+  state: ActiveAccount,
+  { actor, partyId }: { readonly actor: string; readonly partyId: string },
+  rule: RuleId,
+  doing: string,
+) => requireSelfOrAdmin(state, actor, partyId, rule, `${doing} of ${partyId}`);
 
 // ── Lookups that reject ──────────────────────────────────────────────────────────────────────────
 

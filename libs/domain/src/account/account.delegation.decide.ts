@@ -11,6 +11,7 @@ import {
   requireSelfOrAdmin,
   requireUnlocked,
   sameJson,
+  stamped,
   type DecideOn,
 } from './account.decide.shared.js';
 import {
@@ -204,24 +205,14 @@ export const acceptInvitation: DecideOn<C.AcceptInvitation> = (command, state, {
   // R4: the invitation is answered and the delegation then worked in the Assistant panel, so a phone
   // user accepts only once its panel works; a common-area phone (accepted by an admin) has no panel.
   if (delegate.kind === 'phoneUser') check(explainAssistantEligibility(state, delegate.id));
-  return [
-    {
-      type: 'DelegationAccepted',
-      data: { ...delegationRef(delegation), by: command.actor, at: now },
-    },
-  ];
+  return [stamped(command, now, 'DelegationAccepted', { ...delegationRef(delegation) })];
 };
 
 export const declineInvitation: DecideOn<C.DeclineInvitation> = (command, state, { now }) => {
   const delegation = delegationOf(state, command.delegationId);
   requireInvitee(state, command.actor, delegation, 'decline');
   requirePending(delegation);
-  return [
-    {
-      type: 'DelegationDeclined',
-      data: { ...delegationRef(delegation), by: command.actor, at: now },
-    },
-  ];
+  return [stamped(command, now, 'DelegationDeclined', { ...delegationRef(delegation) })];
 };
 
 // ── Managing a delegation (R7, R10) ──────────────────────────────────────────────────────────────
@@ -239,7 +230,7 @@ const managedDelegation = (state: ActiveAccount, actor: string, delegationId: st
 
 export const revokeDelegation: DecideOn<C.RevokeDelegation> = (command, state, { now }) => {
   const { delegation } = managedDelegation(state, command.actor, command.delegationId, 'revoke');
-  return [{ type: 'DelegationRevoked', data: { ...delegationRef(delegation), by: command.actor, at: now } }];
+  return [stamped(command, now, 'DelegationRevoked', { ...delegationRef(delegation) })];
 };
 
 export const changeDelegationPermissions: DecideOn<C.ChangeDelegationPermissions> = (
@@ -276,10 +267,7 @@ export const changeSharedLines: DecideOn<C.ChangeSharedLines> = (command, state,
   const sharedLines = checkSharedLines(delegator, command.sharedLines);
   if (sameJson(sharedLines, delegation.sharedLines)) return [];
   return [
-    {
-      type: 'DelegationSharedLinesChanged',
-      data: { ...delegationRef(delegation), sharedLines, by: command.actor, at: now },
-    },
+    stamped(command, now, 'DelegationSharedLinesChanged', { ...delegationRef(delegation), sharedLines }),
   ];
 };
 
@@ -330,15 +318,10 @@ export const setDelegateBusinessHours: DecideOn<C.SetDelegateBusinessHours, Deci
   if (sameJson(delegation.businessHours, command.businessHours)) return { events: [], authority };
   return {
     events: [
-      {
-        type: 'DelegateBusinessHoursSet',
-        data: {
-          ...delegationRef(delegation),
-          businessHours: command.businessHours,
-          by: command.actor,
-          at: now,
-        },
-      },
+      stamped(command, now, 'DelegateBusinessHoursSet', {
+        ...delegationRef(delegation),
+        businessHours: command.businessHours,
+      }),
     ],
     authority,
   };

@@ -4,8 +4,9 @@ import {
   partyOf,
   reject,
   requireAdmin,
-  requireSelfOrAdmin,
+  requireSelfOrAdminOf,
   sameJson,
+  stamped,
   type DecideOn,
 } from './account.decide.shared.js';
 import { isLive } from './account.queries.js';
@@ -39,20 +40,15 @@ export const provisionPhoneUser: DecideOn<C.ProvisionPhoneUser> = (command, stat
   if (command.desktopClient) checkVersion(command.desktopClient.version, 'R4');
   const { partyId, name, callingPlan, powerPack, assistantEnabled, desktopClient } = command;
   return [
-    {
-      type: 'PhoneUserProvisioned',
-      data: {
-        partyId,
-        name,
-        directNumbers: [...command.directNumbers],
-        callingPlan,
-        powerPack,
-        assistantEnabled,
-        desktopClient,
-        by: command.actor,
-        at: now,
-      },
-    },
+    stamped(command, now, 'PhoneUserProvisioned', {
+      partyId,
+      name,
+      directNumbers: [...command.directNumbers],
+      callingPlan,
+      powerPack,
+      assistantEnabled,
+      desktopClient,
+    }),
   ];
 };
 
@@ -60,18 +56,13 @@ export const provisionCommonAreaPhone: DecideOn<C.ProvisionCommonAreaPhone> = (c
   checkNewParty(command, state);
   const { partyId, name, callingPlan, powerPack } = command;
   return [
-    {
-      type: 'CommonAreaPhoneProvisioned',
-      data: {
-        partyId,
-        name,
-        directNumbers: [...command.directNumbers],
-        callingPlan,
-        powerPack,
-        by: command.actor,
-        at: now,
-      },
-    },
+    stamped(command, now, 'CommonAreaPhoneProvisioned', {
+      partyId,
+      name,
+      directNumbers: [...command.directNumbers],
+      callingPlan,
+      powerPack,
+    }),
   ];
 };
 
@@ -105,15 +96,10 @@ export const changeDirectNumbers: DecideOn<C.ChangeDirectNumbers> = (command, st
   }
   if (sameJson(command.directNumbers, party.directNumbers)) return [];
   return [
-    {
-      type: 'PartyDirectNumbersChanged',
-      data: {
-        partyId: party.id,
-        directNumbers: [...command.directNumbers],
-        by: command.actor,
-        at: now,
-      },
-    },
+    stamped(command, now, 'PartyDirectNumbersChanged', {
+      partyId: party.id,
+      directNumbers: [...command.directNumbers],
+    }),
   ];
 };
 
@@ -122,10 +108,7 @@ export const changeCallingPlan: DecideOn<C.ChangeCallingPlan> = (command, state,
   const party = partyOf(state, command.partyId);
   if (party.callingPlan === command.callingPlan) return [];
   return [
-    {
-      type: 'PartyCallingPlanChanged',
-      data: { partyId: party.id, callingPlan: command.callingPlan, by: command.actor, at: now },
-    },
+    stamped(command, now, 'PartyCallingPlanChanged', { partyId: party.id, callingPlan: command.callingPlan }),
   ];
 };
 
@@ -134,10 +117,7 @@ export const changePowerPack: DecideOn<C.ChangePowerPack> = (command, state, { n
   const party = partyOf(state, command.partyId);
   if (party.powerPack === command.powerPack) return [];
   return [
-    {
-      type: 'PartyPowerPackChanged',
-      data: { partyId: party.id, powerPack: command.powerPack, by: command.actor, at: now },
-    },
+    stamped(command, now, 'PartyPowerPackChanged', { partyId: party.id, powerPack: command.powerPack }),
   ];
 };
 
@@ -157,38 +137,22 @@ export const changeAssistant: DecideOn<C.ChangeAssistant> = (command, state, { n
   const party = phoneUserOf(state, command.partyId);
   if (party.assistantEnabled === command.assistantEnabled) return [];
   return [
-    {
-      type: 'PartyAssistantChanged',
-      data: {
-        partyId: party.id,
-        assistantEnabled: command.assistantEnabled,
-        by: command.actor,
-        at: now,
-      },
-    },
+    stamped(command, now, 'PartyAssistantChanged', {
+      partyId: party.id,
+      assistantEnabled: command.assistantEnabled,
+    }),
   ];
 };
 
 export const reportDesktopClient: DecideOn<C.ReportDesktopClient> = (command, state, { now }) => {
-  requireSelfOrAdmin(
-    state,
-    command.actor,
-    command.partyId,
-    'R4',
-    `report the desktop client of ${command.partyId}`,
-  );
+  requireSelfOrAdminOf(state, command, 'R4', 'report the desktop client');
   const party = phoneUserOf(state, command.partyId);
   checkVersion(command.desktopClient.version, 'R4');
   if (sameJson(party.desktopClient, command.desktopClient)) return [];
   return [
-    {
-      type: 'PartyDesktopClientChanged',
-      data: {
-        partyId: party.id,
-        desktopClient: { platform: command.desktopClient.platform, version: command.desktopClient.version },
-        by: command.actor,
-        at: now,
-      },
-    },
+    stamped(command, now, 'PartyDesktopClientChanged', {
+      partyId: party.id,
+      desktopClient: { platform: command.desktopClient.platform, version: command.desktopClient.version },
+    }),
   ];
 };

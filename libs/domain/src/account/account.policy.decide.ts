@@ -7,6 +7,7 @@ import {
   reject,
   requireAdmin,
   sameJson,
+  stamped,
   type DecideOn,
 } from './account.decide.shared.js';
 import { DEFAULT_ACCOUNT_POLICY, type AccountState } from './account.state.js';
@@ -31,17 +32,12 @@ export const createAccount = (
   checkPolicy(policy);
   const admins = [...new Set([command.actor, ...(command.admins ?? [])])];
   return [
-    {
-      type: 'AccountCreated',
-      data: {
-        accountId: command.accountId,
-        name: command.name,
-        admins,
-        policy,
-        by: command.actor,
-        at: now,
-      },
-    },
+    stamped(command, now, 'AccountCreated', {
+      accountId: command.accountId,
+      name: command.name,
+      admins,
+      policy,
+    }),
   ];
 };
 

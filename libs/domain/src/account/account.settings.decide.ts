@@ -4,30 +4,22 @@ import {
   partyOf,
   reject,
   requireAdmin,
-  requireSelfOrAdmin,
+  requireSelfOrAdminOf,
   requireUnlocked,
   sameJson,
+  stamped,
   type DecideOn,
 } from './account.decide.shared.js';
 
 // ── Line settings (R13, R14) ─────────────────────────────────────────────────────────────────────
 
 export const setBusinessHours: DecideOn<C.SetBusinessHours> = (command, state, { now }) => {
-  requireSelfOrAdmin(
-    state,
-    command.actor,
-    command.partyId,
-    'R13',
-    `set the business hours of ${command.partyId}`,
-  );
+  requireSelfOrAdminOf(state, command, 'R13', 'set the business hours');
   const party = partyOf(state, command.partyId);
   checkBusinessHours(command.businessHours);
   if (sameJson(party.businessHours, command.businessHours)) return [];
   return [
-    {
-      type: 'BusinessHoursSet',
-      data: { partyId: party.id, businessHours: command.businessHours, by: command.actor, at: now },
-    },
+    stamped(command, now, 'BusinessHoursSet', { partyId: party.id, businessHours: command.businessHours }),
   ];
 };
 
@@ -35,13 +27,7 @@ const MIN_RING_TIMEOUT_SECONDS = 5;
 const MAX_RING_TIMEOUT_SECONDS = 300;
 
 export const changeRingTimeout: DecideOn<C.ChangeRingTimeout> = (command, state, { now }) => {
-  requireSelfOrAdmin(
-    state,
-    command.actor,
-    command.partyId,
-    'R14',
-    `change the ring timeout of ${command.partyId}`,
-  );
+  requireSelfOrAdminOf(state, command, 'R14', 'change the ring timeout');
   const party = partyOf(state, command.partyId);
   const seconds = command.ringTimeoutSeconds;
   if (!Number.isInteger(seconds) || seconds < MIN_RING_TIMEOUT_SECONDS || seconds > MAX_RING_TIMEOUT_SECONDS)
@@ -51,12 +37,7 @@ export const changeRingTimeout: DecideOn<C.ChangeRingTimeout> = (command, state,
       `The ring timeout must be a whole number of seconds from ${MIN_RING_TIMEOUT_SECONDS} to ${MAX_RING_TIMEOUT_SECONDS}.`,
     );
   if (party.ringTimeoutSeconds === seconds) return [];
-  return [
-    {
-      type: 'RingTimeoutChanged',
-      data: { partyId: party.id, ringTimeoutSeconds: seconds, by: command.actor, at: now },
-    },
-  ];
+  return [stamped(command, now, 'RingTimeoutChanged', { partyId: party.id, ringTimeoutSeconds: seconds })];
 };
 
 // ── Per-user delegation settings (R3) ────────────────────────────────────────────────────────────
@@ -67,13 +48,7 @@ export const setUserDelegation: DecideOn<C.EnableDelegationForUser | C.DisableDe
   { now },
 ) => {
   const enable = command.type === 'EnableDelegationForUser';
-  requireSelfOrAdmin(
-    state,
-    command.actor,
-    command.partyId,
-    'R3',
-    `change the delegation setting of ${command.partyId}`,
-  );
+  requireSelfOrAdminOf(state, command, 'R3', 'change the delegation setting');
   const party = partyOf(state, command.partyId);
   requireUnlocked(party);
   if (party.delegationEnabled === enable) return [];
@@ -95,12 +70,12 @@ export const lockDelegation: DecideOn<C.LockDelegation> = (command, state, { now
       'R3',
       `Invitation ${pending.id} (${pending.delegatorId} → ${pending.delegateId}) is pending: accept, decline or revoke it before locking ${party.id}.`,
     );
-  return [{ type: 'DelegationLockedByAdmin', data: { partyId: party.id, by: command.actor, at: now } }];
+  return [stamped(command, now, 'DelegationLockedByAdmin', { partyId: party.id })];
 };
 
 export const unlockDelegation: DecideOn<C.UnlockDelegation> = (command, state, { now }) => {
   requireAdmin(state, command.actor, 'R3', 'unlock delegation settings');
   const party = partyOf(state, command.partyId);
   if (!party.delegationLocked) return [];
-  return [{ type: 'DelegationUnlockedByAdmin', data: { partyId: party.id, by: command.actor, at: now } }];
+  return [stamped(command, now, 'DelegationUnlockedByAdmin', { partyId: party.id })];
 };

@@ -49,7 +49,10 @@ const WEEKDAYS: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 
 const CLOCK_TIME = /^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$/;
 const MAX_UTC_OFFSET_MINUTES = 14 * 60;
 
-const minutesOf = (clock: string): number => Number(clock.slice(0, 2)) * 60 + Number(clock.slice(3, 5));
+const minutesOf = (clock: string): number => {
+  const [hours = 0, minutes = 0] = clock.split(':').map(Number);
+  return hours * 60 + minutes;
+};
 
 /** Why the hours are malformed, or `null` when they are well-formed. */
 export const businessHoursProblem = (hours: BusinessHours): string | null => {

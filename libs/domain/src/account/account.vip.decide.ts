@@ -7,6 +7,7 @@ import {
   reject,
   requireSelfOrAdmin,
   sameJson,
+  stamped,
   type DecideOn,
 } from './account.decide.shared.js';
 import { explainPermission, explainVipEligibility } from './account.eligibility.js';
@@ -45,16 +46,11 @@ export const addVipContact: DecideOn<C.AddVipContact, Decision<AccountEvent>> = 
   if (delegator.vipContacts.get(command.number) === command.name) return { events: [], authority };
   return {
     events: [
-      {
-        type: 'VipContactAdded',
-        data: {
-          delegatorId: delegator.id,
-          number: command.number,
-          name: command.name,
-          by: command.actor,
-          at: now,
-        },
-      },
+      stamped(command, now, 'VipContactAdded', {
+        delegatorId: delegator.id,
+        number: command.number,
+        name: command.name,
+      }),
     ],
     authority,
   };
@@ -76,10 +72,7 @@ export const removeVipContact: DecideOn<C.RemoveVipContact, Decision<AccountEven
     );
   return {
     events: [
-      {
-        type: 'VipContactRemoved',
-        data: { delegatorId: delegator.id, number: command.number, by: command.actor, at: now },
-      },
+      stamped(command, now, 'VipContactRemoved', { delegatorId: delegator.id, number: command.number }),
     ],
     authority,
   };
@@ -110,10 +103,5 @@ export const changeVipRouting: DecideOn<C.ChangeVipRouting> = (command, state, {
       ? { mode: routing.mode }
       : { mode: routing.mode, delaySeconds: routing.delaySeconds };
   if (sameJson(canonical, delegator.vipRouting)) return [];
-  return [
-    {
-      type: 'VipRoutingChanged',
-      data: { delegatorId: delegator.id, routing: canonical, by: command.actor, at: now },
-    },
-  ];
+  return [stamped(command, now, 'VipRoutingChanged', { delegatorId: delegator.id, routing: canonical })];
 };

@@ -96,59 +96,49 @@ export const explainAnswer = (
   });
 
 /**
- * The permission `action` needs (R6), then the call it is about, named by the same rule: no call
- * once either refused (the steps end there).
+ * How an action on call `callId` is explained: the permission `action` needs (R6), then the call it is
+ * about, named by the same rule, then the action's own `steps` on that call. No call once either
+ * refused (the steps end there).
  */
-function* permittedOnCall(
-  context: LineContext,
-  acting: ActingParty,
-  action: 'pickUp' | 'join',
-  line: LineFacts,
-  callId: string,
-): Generator<Check, CallFacts | undefined, undefined> {
-  const { permission, rule } = LINE_ACTION_PERMISSIONS[action];
-  yield explainLinePermission(acting, permission, rule, context);
-  const found = findCall(line, callId, rule);
-  if (found.ok) return found.call;
-  yield found;
-  return undefined;
-}
+const explainOnCall =
+  (
+    action: 'pickUp' | 'join',
+    steps: (
+      call: CallFacts,
+      acting: ActingParty,
+      context: LineContext,
+      actor: string,
+    ) => Generator<Check, void, undefined>,
+  ) =>
+  (context: LineContext, line: LineFacts, callId: string, actor: string): ExplainedAction =>
+    explainSteps(context, actor, function* (acting) {
+      const { permission, rule } = LINE_ACTION_PERMISSIONS[action];
+      yield explainLinePermission(acting, permission, rule, context);
+      const found = findCall(line, callId, rule);
+      if (!found.ok) return yield found;
+      yield* steps(found.call, acting, context, actor);
+    });
 
 /** R15: the steps of picking up held call `callId`. */
-export const explainPickUp = (
-  context: LineContext,
-  line: LineFacts,
-  callId: string,
-  actor: string,
-): ExplainedAction =>
-  explainSteps(context, actor, function* (acting) {
-    const call = yield* permittedOnCall(context, acting, 'pickUp', line, callId);
-    if (!call) return;
-    const notHeld = heldRefusal(call, 'R15');
-    if (notHeld) return yield notHeld;
-    const holder = call.hold!.by;
-    yield holder === actor
-      ? heldByYou(call, 'resume it', 'R15')
-      : pass('R15', `Call ${callId} is on hold by ${nameOnLine(context, holder)}.`);
-    if (acting.role === 'delegate') yield privacyCheck(call, 'picked up', context);
-  });
+export const explainPickUp = explainOnCall('pickUp', function* (call, acting, context, actor) {
+  const notHeld = heldRefusal(call, 'R15');
+  if (notHeld) return yield notHeld;
+  const holder = call.hold!.by;
+  yield holder === actor
+    ? heldByYou(call, 'resume it', 'R15')
+    : pass('R15', `Call ${call.callId} is on hold by ${nameOnLine(context, holder)}.`);
+  if (acting.role === 'delegate') yield privacyCheck(call, 'picked up', context);
+});
 
 /** R16: the steps of joining call `callId` in progress. */
-export const explainJoin = (
-  context: LineContext,
-  line: LineFacts,
-  callId: string,
-  actor: string,
-): ExplainedAction =>
-  explainSteps(context, actor, function* (acting) {
-    const call = yield* permittedOnCall(context, acting, 'join', line, callId);
-    if (!call) return;
-    yield phaseRefusal(call, 'connected', 'R16') ?? pass('R16', `Call ${callId} is connected.`);
-    yield call.parties.includes(actor)
-      ? refusal('ALREADY_ON_CALL', 'R16', `You are already on call ${callId}.`, { callId })
-      : pass('R16', `${nameOnLine(context, actor)} is not on call ${callId} yet.`);
-    if (acting.role === 'delegate') yield privacyCheck(call, 'joined', context);
-  });
+export const explainJoin = explainOnCall('join', function* (call, acting, context, actor) {
+  const { callId } = call;
+  yield phaseRefusal(call, 'connected', 'R16') ?? pass('R16', `Call ${callId} is connected.`);
+  yield call.parties.includes(actor)
+    ? refusal('ALREADY_ON_CALL', 'R16', `You are already on call ${callId}.`, { callId })
+    : pass('R16', `${nameOnLine(context, actor)} is not on call ${callId} yet.`);
+  if (acting.role === 'delegate') yield privacyCheck(call, 'joined', context);
+});
 
 // ── The state of a call, as the decider refuses it ───────────────────────────────────────────────
 

@@ -1,10 +1,5 @@
-import {
-  isIneligibilityReason,
-  type BusinessHours,
-  type RingDecisionReason,
-  type RingDecisionRecord,
-  type Weekday,
-} from '#events';
+import { isIneligibilityReason, type RingDecisionReason, type RingDecisionRecord } from '#events';
+import { isWithinBusinessHours } from '../account/account.values.js';
 import type { LineContext, LineDelegate } from './line.context.js';
 
 /**
@@ -187,19 +182,8 @@ export const explainRingAt = (
   return delegate && (standingRefusal(context, delegate) ?? hoursRefusal(context, delegate, at));
 };
 
-const WEEKDAYS: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
-
-const minutesOf = (hhmm: string): number => {
-  const [hours = 0, minutes = 0] = hhmm.split(':').map(Number);
-  return hours * 60 + minutes;
-};
-
-/** Whether `at` (ISO) falls inside one of the weekly windows, in the hours' fixed UTC offset. */
-export const withinHours = (hours: BusinessHours, at: string): boolean => {
-  const local = new Date(Date.parse(at) + hours.utcOffsetMinutes * 60_000);
-  const day = WEEKDAYS[local.getUTCDay()];
-  const minute = local.getUTCHours() * 60 + local.getUTCMinutes();
-  return hours.windows.some(
-    (window) => window.day === day && minutesOf(window.from) <= minute && minute < minutesOf(window.to),
-  );
-};
+/**
+ * Whether `at` (ISO) falls inside one of the weekly windows: line routing reads R13 hours exactly as
+ * the account checks them, so both use the one function.
+ */
+export const withinHours = isWithinBusinessHours;

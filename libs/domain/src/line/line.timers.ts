@@ -26,6 +26,15 @@ export interface LineTimer {
 
 export const TIMER_ACTOR = 'system:timers';
 
+/** A timer for the call, keyed by its kind and call unless it needs a key of its own. */
+const timerOf = (
+  kind: LineTimerKind,
+  callId: string,
+  dueAt: string,
+  command: LineCommand,
+  key = `${kind}:${callId}`,
+): LineTimer => ({ key, kind, callId, dueAt, command });
+
 /** Every timer the line's current state wants, earliest first. */
 export const pendingLineTimers = (state: LineState, actor: string = TIMER_ACTOR): LineTimer[] => {
   const call = state.call;
@@ -34,32 +43,14 @@ export const pendingLineTimers = (state: LineState, actor: string = TIMER_ACTOR)
   const timers: LineTimer[] = [];
   if (call.phase === 'ringing' && call.ring) {
     const { ringTimeoutAt, escalationAt } = call.ring;
-    timers.push({
-      key: `ringTimeout:${callId}`,
-      kind: 'ringTimeout',
-      callId,
-      dueAt: ringTimeoutAt,
-      command: { type: 'ExpireRing', callId, actor },
-    });
-    if (escalationAt) {
-      timers.push({
-        key: `vipEscalation:${callId}`,
-        kind: 'vipEscalation',
-        callId,
-        dueAt: escalationAt,
-        command: { type: 'EscalateVipRing', callId, actor },
-      });
-    }
+    timers.push(timerOf('ringTimeout', callId, ringTimeoutAt, { type: 'ExpireRing', callId, actor }));
+    if (escalationAt)
+      timers.push(timerOf('vipEscalation', callId, escalationAt, { type: 'EscalateVipRing', callId, actor }));
   }
   if (call.phase === 'transferring' && call.transfer) {
     const { attempt, recallAt } = call.transfer;
-    timers.push({
-      key: `transferRecall:${callId}:${attempt}`,
-      kind: 'transferRecall',
-      callId,
-      dueAt: recallAt,
-      command: { type: 'RecallTransfer', callId, attempt, actor },
-    });
+    const command: LineCommand = { type: 'RecallTransfer', callId, attempt, actor };
+    timers.push(timerOf('transferRecall', callId, recallAt, command, `transferRecall:${callId}:${attempt}`));
   }
   return timers.sort(byDueTime);
 };

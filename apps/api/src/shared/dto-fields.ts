@@ -1,0 +1,27 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, Matches } from 'class-validator';
+import { ID_PATTERN, ID_RULE } from '#events';
+
+// Fields several request bodies declare alike, so their shape, message and documentation agree.
+
+export const E164 = /^\+[1-9][0-9]{6,14}$/;
+export const E164_MESSAGE = 'must be an E.164 number: "+" and 7-15 digits, e.g. +15550100';
+
+/**
+ * Property decorators as one, applied bottom-up exactly as if stacked on the property, so validation
+ * messages come in the same order as with the decorators written out.
+ */
+export const stacked =
+  (...decorators: PropertyDecorator[]): PropertyDecorator =>
+  (target, key) => {
+    for (const decorate of [...decorators].reverse()) decorate(target, key);
+  };
+
+/** The id a command gives the call it starts (placing, receiving, pressing a speed dial). */
+export const NewCallId = (example: string): PropertyDecorator =>
+  stacked(
+    ApiPropertyOptional({ description: 'Id for the new call; generated when absent', example }),
+    IsOptional(),
+    IsString(),
+    Matches(ID_PATTERN, { message: `callId ${ID_RULE}` }),
+  );
