@@ -19,7 +19,8 @@ import {
   incoming,
   lineContext,
 } from './line.fixtures.js';
-import { routeIncomingCall, withinHours } from './line.routing.js';
+import { isWithinBusinessHours } from '../account/account.values.js';
+import { routeIncomingCall } from './line.routing.js';
 
 const given = specFor(lineDecider);
 
@@ -197,10 +198,10 @@ describe('who rings for an incoming call (R13, R19, R5)', () => {
 
   it('R13: business hours honour the fixed UTC offset (Tokyo 19:00 on Monday is closed)', () => {
     const tokyo: BusinessHours = { ...OFFICE, utcOffsetMinutes: 540 };
-    expect(withinHours(tokyo, T0)).toBe(false);
-    expect(withinHours(tokyo, '2026-01-05T00:30:00Z')).toBe(true);
-    expect(withinHours(OFFICE, '2026-01-05T17:00:00Z')).toBe(false);
-    expect(withinHours(OFFICE, '2026-01-10T10:00:00Z')).toBe(false);
+    expect(isWithinBusinessHours(tokyo, T0)).toBe(false);
+    expect(isWithinBusinessHours(tokyo, '2026-01-05T00:30:00Z')).toBe(true);
+    expect(isWithinBusinessHours(OFFICE, '2026-01-05T17:00:00Z')).toBe(false);
+    expect(isWithinBusinessHours(OFFICE, '2026-01-10T10:00:00Z')).toBe(false);
   });
 
   it('R13: the routing matrix is recorded in CallRang so history can explain who was not alerted', () => {

@@ -155,15 +155,15 @@ const standingRefusal = (context: LineContext, delegate: LineDelegate): RingDeci
 /**
  * R13 business hours at `at`: with `overrideBusinessHours` the delegate's own hours replace the
  * line's; a delegate with the override but no hours of its own is not limited at all, which is what
- * "override" promises.
+ * "override" promises. The hours are read exactly as the account checks them (isWithinBusinessHours).
  */
 const hoursRefusal = (context: LineContext, delegate: LineDelegate, at: string): RingDecision | null => {
   if (delegate.permissions.includes('overrideBusinessHours')) {
-    return delegate.businessHours && !withinHours(delegate.businessHours, at)
+    return delegate.businessHours && !isWithinBusinessHours(delegate.businessHours, at)
       ? notAlerted(delegate, 'R13', 'OUTSIDE_OWN_HOURS', "It is outside the delegate's own business hours.")
       : null;
   }
-  return context.line.businessHours && !withinHours(context.line.businessHours, at)
+  return context.line.businessHours && !isWithinBusinessHours(context.line.businessHours, at)
     ? notAlerted(delegate, 'R13', 'OUTSIDE_BUSINESS_HOURS', "It is outside the line's business hours.")
     : null;
 };
@@ -181,9 +181,3 @@ export const explainRingAt = (
   const delegate = context.delegates.find((d) => d.partyId === partyId);
   return delegate && (standingRefusal(context, delegate) ?? hoursRefusal(context, delegate, at));
 };
-
-/**
- * Whether `at` (ISO) falls inside one of the weekly windows: line routing reads R13 hours exactly as
- * the account checks them, so both use the one function.
- */
-export const withinHours = isWithinBusinessHours;
