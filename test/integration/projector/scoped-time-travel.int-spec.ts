@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { jsonEvent } from '@eventstore/db-client';
 import { eventSchemas, lineKey, type ClockSettings, type DomainEvent } from '#events';
-import { EventStore, createEventStoreClient, type CommandMetadata } from '#eventstore';
+import { EventStore, createEventStoreClient } from '#eventstore';
 import {
   LogIndex,
   PROJECTIONS,
@@ -34,6 +34,7 @@ import {
   type WorkloadOptions,
 } from '../../../bench/replay/workload.js';
 import { seatOf } from '../../../apps/projector/src/panel/seat.js';
+import { testMetadata } from '../../support/shared-store.js';
 
 /**
  * Scoped time travel: an as-of query about an account, or one of its lines, is folded from that
@@ -53,18 +54,7 @@ describe('time travel scoped to an account or a line', () => {
     ...accounts.flatMap((accountId) => [`account-${accountId}`, `line-${accountId}.`]),
     clockStream,
   ];
-  const meta = (simulatedTime: string): CommandMetadata => {
-    const commandId = randomUUID();
-    return {
-      $correlationId: commandId,
-      $causationId: commandId,
-      commandId,
-      actor: 'system:test',
-      onBehalfOf: null,
-      permission: null,
-      simulatedTime,
-    };
-  };
+  const meta = (simulatedTime: string) => testMetadata({ actor: 'system:test', simulatedTime });
   const random = rng(2024);
   const records: { position: bigint; time: string | undefined }[] = [];
   const index = new LogIndex();

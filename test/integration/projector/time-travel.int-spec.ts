@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm, writeFile, truncate, stat } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventSchemas, type DomainEvent } from '#events';
-import { EventStore, createEventStoreClient, type CommandMetadata } from '#eventstore';
+import { EventStore, createEventStoreClient } from '#eventstore';
 import {
   CheckpointShelf,
   PROJECTIONS,
@@ -14,6 +14,7 @@ import {
   type ReplayLimit,
 } from '#read-models';
 import { accountEvents, lineEvents, rng, type WorkloadOptions } from '../../../bench/replay/workload.js';
+import { testMetadata } from '../../support/shared-store.js';
 
 /**
  * Time travel from checkpoints: the read models as of a point, built from the nearest checkpoint
@@ -38,18 +39,8 @@ describe('time travel from read-model checkpoints', () => {
     callsPerLine: 40,
   };
   const streamPrefixes = [`account-${options.accountId}`, `line-${options.accountId}.`];
-  const meta = (events: readonly DomainEvent[]): CommandMetadata => {
-    const commandId = randomUUID();
-    return {
-      $correlationId: commandId,
-      $causationId: commandId,
-      commandId,
-      actor: 'system:test',
-      onBehalfOf: null,
-      permission: null,
-      simulatedTime: (events[0]!.data as { at: string }).at,
-    };
-  };
+  const meta = (events: readonly DomainEvent[]) =>
+    testMetadata({ actor: 'system:test', simulatedTime: (events[0]!.data as { at: string }).at });
   const random = rng(99);
   const events: { position: bigint; time: string }[] = [];
   let shelf: CheckpointShelf;

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import { DomainError } from '#domain';
 import { VIRTUAL_CLOCK_STREAM, type ClockEvent, type ClockMode, type ClockSettings } from '#events';
 import { EventStore } from '#eventstore';
+import { commandMetadata } from '../shared/command-metadata.js';
 import type { Clock, Timer } from './clock.js';
 import { RealtimeClock } from './realtime-clock.js';
 import { VirtualClock } from './virtual-clock.js';
@@ -133,15 +134,7 @@ export class ClockService implements Clock, OnModuleInit, OnApplicationShutdown 
           VIRTUAL_CLOCK_STREAM,
           [{ type: 'VirtualClockAdvanced', data: { from: from.toISOString(), to: target.toISOString() } }],
           'any',
-          {
-            $correlationId: commandId,
-            $causationId: commandId,
-            commandId,
-            actor,
-            onBehalfOf: null,
-            permission: null,
-            simulatedTime: target.toISOString(),
-          },
+          commandMetadata({ commandId, correlationId: commandId, causationId: commandId }, actor, target),
         );
       }
       return clock.now();
