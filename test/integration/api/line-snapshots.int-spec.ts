@@ -9,14 +9,9 @@ import {
   type PlaceCallOnSharedLine,
 } from '#domain';
 import { eventSchemas, lineStream, type LineEvent } from '#events';
-import {
-  EventStore,
-  SNAPSHOT_EVENT_TYPE,
-  createEventStoreClient,
-  snapshotStreamOf,
-  type CommandMetadata,
-} from '#eventstore';
+import { EventStore, SNAPSHOT_EVENT_TYPE, createEventStoreClient, snapshotStreamOf } from '#eventstore';
 import { LineRepository } from '../../../apps/api/src/lines/line.repository.js';
+import { testMetadata } from '../../support/shared-store.js';
 
 const NUMBER = '+15550000042';
 const context: LineContext = {
@@ -26,15 +21,8 @@ const context: LineContext = {
   delegates: [],
   vip: { contacts: [], routing: { mode: 'delegatorOnly' } },
 };
-const meta = (commandId: string = randomUUID()): CommandMetadata => ({
-  $correlationId: commandId,
-  $causationId: commandId,
-  commandId,
-  actor: 'alice',
-  onBehalfOf: null,
-  permission: null,
-  simulatedTime: context.now,
-});
+/** The events' metadata as the api writes it for Alice, on her own authority. */
+const meta = () => testMetadata({ actor: 'alice', simulatedTime: context.now });
 const place = (callId: string): PlaceCallOnSharedLine => ({
   type: 'PlaceCallOnSharedLine',
   callId,
