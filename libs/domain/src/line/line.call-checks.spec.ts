@@ -13,14 +13,19 @@ import {
   BOSS,
   DEPUTY,
   answer,
+  bossHeld,
+  bossOnCall,
   decline,
   delegate,
   history,
   hold,
   incoming,
+  join,
   lineContext,
   onlyAssistantWith,
+  pickUp,
   place,
+  ringingCall,
 } from './line.fixtures.js';
 import { evolveLine, initialLineState } from './line.state.js';
 
@@ -28,9 +33,6 @@ const given = specFor(lineDecider);
 const context = lineContext();
 
 type CallCommand = AnswerCall | PickUpHeldCall | JoinCall;
-const answering = (actor: string): AnswerCall => ({ type: 'AnswerCall', callId: 'c1', actor });
-const pickUp = (actor: string): PickUpHeldCall => ({ type: 'PickUpHeldCall', callId: 'c1', actor });
-const join = (actor: string): JoinCall => ({ type: 'JoinCall', callId: 'c1', actor });
 
 /** The explained steps of `command` after `past`: what R20's diagnostics read the decider's verdict from. */
 const explained = (past: readonly LineEvent[], command: CallCommand, ctx: LineContext): ExplainedAction => {
@@ -78,28 +80,23 @@ const bothAllow = (past: readonly LineEvent[], command: CallCommand, ctx = conte
   return result;
 };
 
-const ringing = history(context, incoming('c1'));
-const bossOnCall = history(context, incoming('c1'), answer('c1', BOSS));
-const bossHeld = history(context, incoming('c1'), answer('c1', BOSS), hold('c1', BOSS));
-const bossHeldLocked = history(context, incoming('c1'), answer('c1', BOSS), hold('c1', BOSS, true));
-
 describe('explainAnswer: the decider’s steps for answering a call (R13, R14, R16, R20)', () => {
   it('R13: Given a call ringing for a delegate, When it answers, Then both allow, ringing for it last', () => {
-    const { checks } = bothAllow(ringing, answering(ASSISTANT));
+    const { checks } = bothAllow(ringingCall(), answer('c1', ASSISTANT));
     expect(checks.map((check) => check.rule)).toEqual(['R10', 'R7', 'R3', 'R4', 'R13', 'R13', 'R13']);
     expect(checks.at(-1)?.message).toBe('Call c1 is ringing for Assistant.');
   });
 
   it('R14: Given a delegate declined the ringing call, When it answers, Then both refuse, caused by its decline', () => {
     const declined = history(context, incoming('c1'), decline('c1', ASSISTANT));
-    const refusal = bothRefuse(declined, answering(ASSISTANT), 'NOT_RINGING_FOR_YOU', 'R13');
+    const refusal = bothRefuse(declined, answer('c1', ASSISTANT), 'NOT_RINGING_FOR_YOU', 'R13');
     expect(refusal).toMatchObject({
       message: 'Call c1 is not ringing for you: you declined it',
       details: { reason: 'DECLINED' },
       cause: { rule: 'R14', code: 'DECLINED' },
     });
     // The others' legs stay open (R14).
-    bothAllow(declined, answering(DEPUTY));
+    bothAllow(declined, answer('c1', DEPUTY));
   });
 
   it('R13: Given an opted-out delegate, When it answers the ringing call, Then both refuse, caused by routing', () => {
@@ -108,7 +105,7 @@ describe('explainAnswer: the decider’s steps for answering a call (R13, R14, R
     });
     const refusal = bothRefuse(
       history(optedOut, incoming('c1')),
-      answering(ASSISTANT),
+      answer('c1', ASSISTANT),
       'NOT_RINGING_FOR_YOU',
       'R13',
       optedOut,
@@ -117,19 +114,19 @@ describe('explainAnswer: the decider’s steps for answering a call (R13, R14, R
   });
 
   it('R13: Given the delegator answered, When a delegate answers, Then both name who answered, on the line and after', () => {
-    bothRefuse(bossOnCall, answering(ASSISTANT), 'ALREADY_ANSWERED', 'R13');
+    bothRefuse(bossOnCall(), answer('c1', ASSISTANT), 'ALREADY_ANSWERED', 'R13');
     const ended = history(context, incoming('c1'), answer('c1', BOSS), {
       type: 'HangUp',
       callId: 'c1',
       actor: BOSS,
     });
-    expect(bothRefuse(ended, answering(ASSISTANT), 'ALREADY_ANSWERED', 'R13').message).toBe(
+    expect(bothRefuse(ended, answer('c1', ASSISTANT), 'ALREADY_ANSWERED', 'R13').message).toBe(
       'Call c1 was already answered by Boss.',
     );
   });
 
   it('R13: Given an outgoing call, When a party answers it, Then both say it is not ringing', () => {
-    bothRefuse(history(context, place('c1', BOSS)), answering(ASSISTANT), 'CALL_NOT_RINGING', 'R13');
+    bothRefuse(history(context, place('c1', BOSS)), answer('c1', ASSISTANT), 'CALL_NOT_RINGING', 'R13');
   });
 
   it('R16: Given a transfer to a delegate, When another answers, Then both refuse before asking its permission; the target may', () => {
@@ -142,15 +139,15 @@ describe('explainAnswer: the decider’s steps for answering a call (R13, R14, R
     const noPermission = lineContext({
       delegates: [delegate(ASSISTANT, 'Assistant'), delegate(DEPUTY, 'Deputy', { permissions: [] })],
     });
-    bothRefuse(transferred, answering(DEPUTY), 'NOT_RINGING_FOR_YOU', 'R16', noPermission);
-    const { checks } = bothAllow(transferred, answering(ASSISTANT));
+    bothRefuse(transferred, answer('c1', DEPUTY), 'NOT_RINGING_FOR_YOU', 'R16', noPermission);
+    const { checks } = bothAllow(transferred, answer('c1', ASSISTANT));
     expect(checks.slice(-2).map((check) => check.rule)).toEqual(['R16', 'R16']);
   });
 });
 
 describe('explainPickUp: the decider’s steps for picking up a held call (R15, R20)', () => {
   it('R15: Given a call held by the delegator, When a delegate picks it up, Then both allow', () => {
-    const { checks } = bothAllow(bossHeld, pickUp(ASSISTANT));
+    const { checks } = bothAllow(bossHeld(), pickUp('c1', ASSISTANT));
     expect(checks.slice(-3).map((check) => check.message)).toEqual([
       'Assistant has pickUpHeldCalls.',
       'Call c1 is on hold by Boss.',
@@ -159,25 +156,25 @@ describe('explainPickUp: the decider’s steps for picking up a held call (R15, 
   });
 
   it('R15: Given a connected call, When a delegate would pick it up, Then both say it is not held', () => {
-    bothRefuse(bossOnCall, pickUp(ASSISTANT), 'CALL_NOT_HELD', 'R15');
+    bothRefuse(bossOnCall(), pickUp('c1', ASSISTANT), 'CALL_NOT_HELD', 'R15');
   });
 
   it('R15: Given the holder, When it would pick up its own call, Then both tell it to resume', () => {
-    bothRefuse(bossHeld, pickUp(BOSS), 'CALL_HELD_BY_YOU', 'R15');
+    bothRefuse(bossHeld(), pickUp('c1', BOSS), 'CALL_HELD_BY_YOU', 'R15');
   });
 
   it('R15: Given a privacy-locked hold, When a delegate picks it up, Then both refuse; the delegator may', () => {
-    bothRefuse(bossHeldLocked, pickUp(ASSISTANT), 'CALL_PRIVACY_LOCKED', 'R15');
+    bothRefuse(bossHeld(true), pickUp('c1', ASSISTANT), 'CALL_PRIVACY_LOCKED', 'R15');
     const assistantHeldLocked = history(
       context,
       incoming('c1'),
       answer('c1', BOSS),
-      join(ASSISTANT),
+      join('c1', ASSISTANT),
       { type: 'SetCallPrivacyLock', callId: 'c1', actor: BOSS, locked: true },
       hold('c1', ASSISTANT),
     );
-    bothRefuse(assistantHeldLocked, pickUp(DEPUTY), 'CALL_PRIVACY_LOCKED', 'R15');
-    const { checks } = bothAllow(assistantHeldLocked, pickUp(BOSS));
+    bothRefuse(assistantHeldLocked, pickUp('c1', DEPUTY), 'CALL_PRIVACY_LOCKED', 'R15');
+    const { checks } = bothAllow(assistantHeldLocked, pickUp('c1', BOSS));
     expect(checks.at(-1)?.message).toBe('Call c1 is on hold by Assistant.');
   });
 
@@ -187,30 +184,30 @@ describe('explainPickUp: the decider’s steps for picking up a held call (R15, 
       callId: 'c1',
       actor: BOSS,
     });
-    bothRefuse(over, pickUp(ASSISTANT), 'CALL_ENDED', 'R15');
-    expect(kindOf(bothRefuse([], pickUp(ASSISTANT), 'CALL_NOT_FOUND', 'R15').code)).toBe('not_found');
+    bothRefuse(over, pickUp('c1', ASSISTANT), 'CALL_ENDED', 'R15');
+    expect(kindOf(bothRefuse([], pickUp('c1', ASSISTANT), 'CALL_NOT_FOUND', 'R15').code)).toBe('not_found');
   });
 
   it('R15: Given a delegate without pickUpHeldCalls, When it picks up a call it holds, Then the permission comes first', () => {
     const noPickUp = onlyAssistantWith('answerCalls');
     const assistantHeld = history(noPickUp, incoming('c1'), answer('c1', ASSISTANT), hold('c1', ASSISTANT));
-    bothRefuse(assistantHeld, pickUp(ASSISTANT), 'PERMISSION_REQUIRED', 'R15', noPickUp);
+    bothRefuse(assistantHeld, pickUp('c1', ASSISTANT), 'PERMISSION_REQUIRED', 'R15', noPickUp);
   });
 });
 
 describe('explainJoin: the decider’s steps for joining a call (R16, R15, R20)', () => {
   it('R16: Given the delegator on a call, When a delegate with joinAndMerge joins, Then both allow', () => {
-    const { checks } = bothAllow(bossOnCall, join(ASSISTANT));
+    const { checks } = bothAllow(bossOnCall(), join('c1', ASSISTANT));
     expect(checks.slice(-3).map((check) => check.rule)).toEqual(['R16', 'R16', 'R15']);
   });
 
   it('R16: Given a ringing or held call, When a delegate joins, Then both say it is not connected', () => {
-    bothRefuse(ringing, join(ASSISTANT), 'CALL_NOT_CONNECTED', 'R16');
-    bothRefuse(bossHeld, join(ASSISTANT), 'CALL_NOT_CONNECTED', 'R16');
+    bothRefuse(ringingCall(), join('c1', ASSISTANT), 'CALL_NOT_CONNECTED', 'R16');
+    bothRefuse(bossHeld(), join('c1', ASSISTANT), 'CALL_NOT_CONNECTED', 'R16');
   });
 
   it('R16: Given a party on the call, When it joins, Then both say it is already on it', () => {
-    bothRefuse(bossOnCall, join(BOSS), 'ALREADY_ON_CALL', 'R16');
+    bothRefuse(bossOnCall(), join('c1', BOSS), 'ALREADY_ON_CALL', 'R16');
   });
 
   it('R15: Given a call the delegator locked and resumed, When a delegate joins, Then both refuse; the lock outlives the hold', () => {
@@ -219,8 +216,8 @@ describe('explainJoin: the decider’s steps for joining a call (R16, R15, R20)'
       callId: 'c1',
       actor: BOSS,
     });
-    bothRefuse(lockedOnCall, join(ASSISTANT), 'CALL_PRIVACY_LOCKED', 'R15');
-    bothRefuse(lockedOnCall, join(BOSS), 'ALREADY_ON_CALL', 'R16');
+    bothRefuse(lockedOnCall, join('c1', ASSISTANT), 'CALL_PRIVACY_LOCKED', 'R15');
+    bothRefuse(lockedOnCall, join('c1', BOSS), 'ALREADY_ON_CALL', 'R16');
   });
 
   it('R16: Given the call ended, When a delegate joins, Then both say so', () => {
@@ -229,6 +226,6 @@ describe('explainJoin: the decider’s steps for joining a call (R16, R15, R20)'
       callId: 'c1',
       actor: BOSS,
     });
-    bothRefuse(over, join(ASSISTANT), 'CALL_ENDED', 'R16');
+    bothRefuse(over, join('c1', ASSISTANT), 'CALL_ENDED', 'R16');
   });
 });

@@ -1,6 +1,6 @@
 import type { LineEvent } from '#events';
 import { fold, inContext, type Timed } from '../shared/decider.js';
-import type { LineCommand } from './line.commands.js';
+import type { AnswerCall, JoinCall, LineCommand, MergeHeldCall, PickUpHeldCall } from './line.commands.js';
 import type { Permission } from '#events';
 import type { LineContext, LineDelegate } from './line.context.js';
 import { lineDecider } from './line.decider.js';
@@ -87,7 +87,7 @@ export const incoming = (callId: string, from = CALLER, when = T0): Timed<LineCo
   from,
   at: when,
 });
-export const answer = (callId: string, actor: string): LineCommand => ({ type: 'AnswerCall', callId, actor });
+export const answer = (callId: string, actor: string): AnswerCall => ({ type: 'AnswerCall', callId, actor });
 export const decline = (callId: string, actor: string): LineCommand => ({
   type: 'DeclineCall',
   callId,
@@ -99,3 +99,42 @@ export const hold = (callId: string, actor: string, privacyLock = false): LineCo
   actor,
   privacyLock,
 });
+export const pickUp = (callId: string, actor: string): PickUpHeldCall => ({
+  type: 'PickUpHeldCall',
+  callId,
+  actor,
+});
+export const join = (callId: string, actor: string): JoinCall => ({ type: 'JoinCall', callId, actor });
+export const merge = (callId: string, actor: string): MergeHeldCall => ({
+  type: 'MergeHeldCall',
+  callId,
+  actor,
+});
+export const transfer = (callId: string, actor: string, to: string, when = T0): Timed<LineCommand> => ({
+  type: 'TransferCall',
+  callId,
+  actor,
+  to,
+  at: when,
+});
+
+/** What the timer process manager sends when a call's ring timeout (30 s on the fixture line) is due. */
+export const expireRing = (callId: string, when = at(30)): Timed<LineCommand> => ({
+  type: 'ExpireRing',
+  callId,
+  actor: TIMERS,
+  at: when,
+});
+export const recallTransfer = (callId: string, attempt: number, when = at(30)): Timed<LineCommand> => ({
+  type: 'RecallTransfer',
+  callId,
+  attempt,
+  actor: TIMERS,
+  at: when,
+});
+
+/** Call c1 on the fixture line: ringing; answered by Boss; then held by Boss, privately or not. */
+export const ringingCall = (): LineEvent[] => history(lineContext(), incoming('c1'));
+export const bossOnCall = (): LineEvent[] => history(lineContext(), incoming('c1'), answer('c1', BOSS));
+export const bossHeld = (privacyLock = false): LineEvent[] =>
+  history(lineContext(), incoming('c1'), answer('c1', BOSS), hold('c1', BOSS, privacyLock));

@@ -7,20 +7,19 @@ import {
   EVERYDAY,
   T0,
   answer,
+  bossHeld,
+  bossOnCall,
   delegate,
   history,
   hold,
   incoming,
   lineContext,
   onlyAssistantWith,
+  pickUp,
 } from './line.fixtures.js';
 
 const given = specFor(lineDecider);
 const context = lineContext();
-const bossOnCall = history(context, incoming('c1'), answer('c1', BOSS));
-const bossHeld = history(context, incoming('c1'), answer('c1', BOSS), hold('c1', BOSS));
-const bossHeldPrivately = history(context, incoming('c1'), answer('c1', BOSS), hold('c1', BOSS, true));
-const pickUp = (actor: string) => ({ type: 'PickUpHeldCall', callId: 'c1', actor }) as const;
 
 describe('hold, resume, pick up and privacy (R15)', () => {
   it('R15: any party on the call may hold it, a delegate on behalf of the delegator', () => {
@@ -35,7 +34,7 @@ describe('hold, resume, pick up and privacy (R15)', () => {
   });
 
   it('R15: a party not on the call cannot hold it', () => {
-    given(bossOnCall, context).when(hold('c1', DEPUTY)).thenRejects('NOT_ON_CALL', 'R15');
+    given(bossOnCall(), context).when(hold('c1', DEPUTY)).thenRejects('NOT_ON_CALL', 'R15');
   });
 
   it('R15: a ringing call cannot be held', () => {
@@ -45,21 +44,21 @@ describe('hold, resume, pick up and privacy (R15)', () => {
   });
 
   it('R15: the holder resumes the held call', () => {
-    given(bossHeld, context)
+    given(bossHeld(), context)
       .when({ type: 'ResumeCall', callId: 'c1', actor: BOSS })
       .then([{ type: 'CallResumed', data: { callId: 'c1', by: BOSS, at: T0 } }]);
   });
 
   it('R15: only the holder may resume; others are told to pick it up instead', () => {
-    const error = given(bossHeld, context)
+    const error = given(bossHeld(), context)
       .when({ type: 'ResumeCall', callId: 'c1', actor: ASSISTANT })
       .thenRejects('NOT_HOLDER', 'R15');
     expect(error.message).toMatch(/Only Boss, who held call c1, can resume it; pick it up instead/);
   });
 
   it('R15: a delegate with pickUpHeldCalls picks up the held call, attributed to the delegator', () => {
-    given(bossHeld, context)
-      .when(pickUp(ASSISTANT))
+    given(bossHeld(), context)
+      .when(pickUp('c1', ASSISTANT))
       .then([
         {
           type: 'HeldCallPickedUp',
@@ -78,7 +77,7 @@ describe('hold, resume, pick up and privacy (R15)', () => {
   it('R15: the delegator picks up a call a delegate held', () => {
     const assistantHeld = history(context, incoming('c1'), answer('c1', ASSISTANT), hold('c1', ASSISTANT));
     given(assistantHeld, context)
-      .when(pickUp(BOSS))
+      .when(pickUp('c1', BOSS))
       .thenEmits(([picked]) =>
         expect(picked).toMatchObject({
           type: 'HeldCallPickedUp',
@@ -89,21 +88,21 @@ describe('hold, resume, pick up and privacy (R15)', () => {
 
   it('R15: a delegate without pickUpHeldCalls is refused with PERMISSION_REQUIRED', () => {
     const noPickUp = onlyAssistantWith('answerCalls');
-    given(bossHeld, noPickUp).when(pickUp(ASSISTANT)).thenRejects('PERMISSION_REQUIRED', 'R15');
+    given(bossHeld(), noPickUp).when(pickUp('c1', ASSISTANT)).thenRejects('PERMISSION_REQUIRED', 'R15');
   });
 
   it('R15: the holder picking up its own call is told to resume it', () => {
-    given(bossHeld, context).when(pickUp(BOSS)).thenRejects('CALL_HELD_BY_YOU', 'R15');
+    given(bossHeld(), context).when(pickUp('c1', BOSS)).thenRejects('CALL_HELD_BY_YOU', 'R15');
   });
 
   it('R15: a call that is not held cannot be picked up', () => {
-    given(bossOnCall, context).when(pickUp(ASSISTANT)).thenRejects('CALL_NOT_HELD', 'R15');
+    given(bossOnCall(), context).when(pickUp('c1', ASSISTANT)).thenRejects('CALL_NOT_HELD', 'R15');
   });
 
   it('R15: a call the delegator held with the privacy lock cannot be picked up by a delegate', () => {
-    expect(bossHeldPrivately.at(-1)).toMatchObject({ type: 'CallHeld', data: { privacyLocked: true } });
-    const error = given(bossHeldPrivately, context)
-      .when(pickUp(ASSISTANT))
+    expect(bossHeld(true).at(-1)).toMatchObject({ type: 'CallHeld', data: { privacyLocked: true } });
+    const error = given(bossHeld(true), context)
+      .when(pickUp('c1', ASSISTANT))
       .thenRejects('CALL_PRIVACY_LOCKED', 'R15');
     expect(error.kind).toBe('conflict');
   });
@@ -116,13 +115,13 @@ describe('hold, resume, pick up and privacy (R15)', () => {
 
   it('R15: the delegator locks and unlocks a call it is on; setting the same lock again is a no-op', () => {
     const lock = { type: 'SetCallPrivacyLock', callId: 'c1', actor: BOSS, locked: true } as const;
-    given(bossOnCall, context)
+    given(bossOnCall(), context)
       .when(lock)
       .then([{ type: 'CallPrivacyLockChanged', data: { callId: 'c1', by: BOSS, locked: true, at: T0 } }]);
     given(history(context, incoming('c1'), answer('c1', BOSS), lock), context)
       .when(lock)
       .then([]);
-    given(bossHeldPrivately, context)
+    given(bossHeld(true), context)
       .when({ ...lock, locked: false })
       .then([{ type: 'CallPrivacyLockChanged', data: { callId: 'c1', by: BOSS, locked: false, at: T0 } }]);
   });
@@ -135,7 +134,7 @@ describe('hold, resume, pick up and privacy (R15)', () => {
       locked: false,
     });
     given(unlocked, context)
-      .when(pickUp(ASSISTANT))
+      .when(pickUp('c1', ASSISTANT))
       .thenEmits(([picked]) => expect(picked?.type).toBe('HeldCallPickedUp'));
   });
 
@@ -154,13 +153,13 @@ describe('hold, resume, pick up and privacy (R15)', () => {
       { type: 'ResumeCall', callId: 'c1', actor: BOSS },
       hold('c1', BOSS),
     );
-    given(resumedAndHeldAgain, context).when(pickUp(DEPUTY)).thenRejects('CALL_PRIVACY_LOCKED', 'R15');
+    given(resumedAndHeldAgain, context).when(pickUp('c1', DEPUTY)).thenRejects('CALL_PRIVACY_LOCKED', 'R15');
   });
 
   it('R15: a delegate with pickUpHeldCalls but an inactive delegation cannot pick up', () => {
     const revoked = lineContext({
       delegates: [delegate(ASSISTANT, 'Assistant', { active: false, permissions: EVERYDAY })],
     });
-    given(bossHeld, revoked).when(pickUp(ASSISTANT)).thenRejects('DELEGATION_NOT_ACTIVE', 'R7');
+    given(bossHeld(), revoked).when(pickUp('c1', ASSISTANT)).thenRejects('DELEGATION_NOT_ACTIVE', 'R7');
   });
 });

@@ -10,6 +10,7 @@ import {
   answer,
   at,
   delegate,
+  expireRing,
   history,
   hold,
   incoming,
@@ -19,8 +20,7 @@ import {
 
 const given = specFor(lineDecider);
 const context = lineContext();
-const expire = (callId: string) => ({ type: 'ExpireRing', callId, actor: TIMERS, at: at(30) }) as const;
-const withMessage = history(context, incoming('c1'), expire('c1'));
+const withMessage = history(context, incoming('c1'), expireRing('c1'));
 const read = (actor: string, messageId = 'c1') => ({ type: 'ReadVoicemail', messageId, actor }) as const;
 const remove = (actor: string, messageId = 'c1') => ({ type: 'DeleteVoicemail', messageId, actor }) as const;
 
@@ -32,7 +32,7 @@ describe('the shared voicemail inbox (R17)', () => {
   });
 
   it('R17: read state is shared: once read by anyone, reading again changes nothing', () => {
-    given(history(context, incoming('c1'), expire('c1'), read(ASSISTANT)), context)
+    given(history(context, incoming('c1'), expireRing('c1'), read(ASSISTANT)), context)
       .when(read(BOSS))
       .then([]);
   });
@@ -43,7 +43,7 @@ describe('the shared voicemail inbox (R17)', () => {
       .then([
         { type: 'VoicemailDeleted', data: { messageId: 'c1', by: DEPUTY, onBehalfOf: BOSS, at: at(60) } },
       ]);
-    const deleted = history(context, incoming('c1'), expire('c1'), remove(DEPUTY));
+    const deleted = history(context, incoming('c1'), expireRing('c1'), remove(DEPUTY));
     const error = given(deleted, context).when(read(BOSS)).thenRejects('VOICEMAIL_NOT_FOUND', 'R17');
     expect(error.kind).toBe('not_found');
     given(deleted, context).when(remove(ASSISTANT)).thenRejects('VOICEMAIL_NOT_FOUND', 'R17');
@@ -73,7 +73,7 @@ describe('the shared voicemail inbox (R17)', () => {
     const events = history(
       context,
       incoming('c1'),
-      expire('c1'),
+      expireRing('c1'),
       incoming('c2', '+15550111', at(40)),
       { type: 'ExpireRing', callId: 'c2', actor: TIMERS, at: at(70) },
       { ...read(ASSISTANT, 'c2'), at: at(80) },

@@ -8,22 +8,21 @@ import {
   LINE,
   STRANGER,
   T0,
-  TIMERS,
   answer,
   at,
   decline,
   delegate,
+  expireRing,
   history,
   incoming,
   lineContext,
   onlyAssistantWith,
   place,
+  ringingCall,
 } from './line.fixtures.js';
 
 const given = specFor(lineDecider);
 const context = lineContext();
-const ringing = history(context, incoming('c1'));
-const expire = { type: 'ExpireRing', callId: 'c1', actor: TIMERS, at: at(30) } as const;
 
 describe('incoming calls: ringing and answering (R13)', () => {
   it('R13: an incoming call rings the delegator and every active delegate with answerCalls, recording why', () => {
@@ -54,7 +53,7 @@ describe('incoming calls: ringing and answering (R13)', () => {
   });
 
   it('R13: the first answer wins; the other ring legs end and the answer is attributed to the delegator', () => {
-    given(ringing, context)
+    given(ringingCall(), context)
       .when(answer('c1', ASSISTANT))
       .then([
         {
@@ -91,7 +90,7 @@ describe('incoming calls: ringing and answering (R13)', () => {
   it('R13: N answers decided on the same ringing state: each alone would win, after the first the rest are ALREADY_ANSWERED', () => {
     const contenders = [BOSS, ASSISTANT, DEPUTY];
     for (const party of contenders) {
-      given(ringing, context)
+      given(ringingCall(), context)
         .when(answer('c1', party))
         .thenEmits((events) => expect(events.map((e) => e.type)).toEqual(['CallAnswered']));
     }
@@ -119,7 +118,7 @@ describe('incoming calls: ringing and answering (R13)', () => {
   });
 
   it('R13: a party the line is not shared with cannot answer', () => {
-    given(ringing, context).when(answer('c1', STRANGER)).thenRejects('LINE_NOT_SHARED', 'R10');
+    given(ringingCall(), context).when(answer('c1', STRANGER)).thenRejects('LINE_NOT_SHARED', 'R10');
   });
 
   it('R13: answering an unknown call is CALL_NOT_FOUND', () => {
@@ -130,7 +129,7 @@ describe('incoming calls: ringing and answering (R13)', () => {
 
 describe('declines, timeouts and the shared voicemail (R14)', () => {
   it('R14: one party declining does not end the ring while others still ring', () => {
-    given(ringing, context)
+    given(ringingCall(), context)
       .when(decline('c1', ASSISTANT))
       .then([{ type: 'CallDeclined', data: { callId: 'c1', by: ASSISTANT, onBehalfOf: BOSS, at: T0 } }]);
     const afterDecline = history(context, incoming('c1'), decline('c1', ASSISTANT));
@@ -174,8 +173,8 @@ describe('declines, timeouts and the shared voicemail (R14)', () => {
   });
 
   it('R14: nobody answering within the ring timeout sends the call to voicemail: missed-call entry and message', () => {
-    given(ringing, context)
-      .when(expire)
+    given(ringingCall(), context)
+      .when(expireRing('c1'))
       .then([
         {
           type: 'CallSentToVoicemail',
@@ -192,7 +191,7 @@ describe('declines, timeouts and the shared voicemail (R14)', () => {
   });
 
   it('R14: after the timeout the line is free and the call can no longer be answered', () => {
-    const missed = history(context, incoming('c1'), expire);
+    const missed = history(context, incoming('c1'), expireRing('c1'));
     given(missed, context)
       .when(place('c2', BOSS))
       .thenEmits((events) => expect(events).toHaveLength(1));
@@ -231,7 +230,7 @@ describe('declines, timeouts and the shared voicemail (R14)', () => {
   });
 
   it('R14: the caller hanging up while it rings is a missed call with no voicemail', () => {
-    given(ringing, context)
+    given(ringingCall(), context)
       .when({ type: 'HangUpAsExternalParty', callId: 'c1', actor: `external:${CALLER}`, at: at(5) })
       .then([
         {
@@ -249,7 +248,7 @@ describe('declines, timeouts and the shared voicemail (R14)', () => {
   });
 
   it('R14: the caller hanging up after the call went to voicemail is no news', () => {
-    given(history(context, incoming('c1'), expire), context)
+    given(history(context, incoming('c1'), expireRing('c1')), context)
       .when({ type: 'HangUpAsExternalParty', callId: 'c1', actor: 'external' })
       .then([]);
   });

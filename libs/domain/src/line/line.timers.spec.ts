@@ -14,6 +14,7 @@ import {
   answer,
   at,
   decline,
+  expireRing,
   history,
   hold,
   incoming,
@@ -26,8 +27,6 @@ import { dueLineTimers, pendingLineTimers } from './line.timers.js';
 
 const given = specFor(lineDecider);
 const context = lineContext();
-const expire = (callId: string, when = at(30)) =>
-  ({ type: 'ExpireRing', callId, actor: TIMERS, at: when }) as const;
 
 describe('timers as data (R21)', () => {
   it('R21: a ringing call has a ring-timeout timer carrying the command to send when due', () => {
@@ -86,18 +85,18 @@ describe('timers as data (R21)', () => {
 
   it('R21: a ring timeout for a call already answered is a stale timer and appends nothing', () => {
     given(history(context, incoming('c1'), answer('c1', ASSISTANT)), context)
-      .when(expire('c1'))
+      .when(expireRing('c1'))
       .then([]);
   });
 
   it('R21: a ring timeout for a call that already left the line, or another call, appends nothing', () => {
-    given(history(context, incoming('c1'), expire('c1')), context)
-      .when(expire('c1', at(31)))
+    given(history(context, incoming('c1'), expireRing('c1')), context)
+      .when(expireRing('c1', at(31)))
       .then([]);
     given(history(context, incoming('c2')), context)
-      .when(expire('c1'))
+      .when(expireRing('c1'))
       .then([]);
-    given([], context).when(expire('c1')).then([]);
+    given([], context).when(expireRing('c1')).then([]);
   });
 
   it('R21: a VIP escalation after the call was answered appends nothing', () => {
@@ -137,7 +136,7 @@ describe('timers as data (R21)', () => {
 
   it('R21: a timer fired before it is due is refused so the process manager reschedules it', () => {
     const error = given(history(context, incoming('c1')), context)
-      .when(expire('c1', at(29)))
+      .when(expireRing('c1', at(29)))
       .thenRejects('TIMER_NOT_DUE', 'R21');
     expect(error.details).toEqual({ dueAt: at(30), at: at(29) });
   });

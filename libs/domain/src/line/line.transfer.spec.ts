@@ -5,33 +5,30 @@ import {
   BOSS,
   DEPUTY,
   T0,
-  TIMERS,
   answer,
   at,
+  bossOnCall,
   decline,
   delegate,
   history,
   hold,
   incoming,
+  join,
   lineContext,
+  merge,
   onlyAssistantWith,
+  recallTransfer,
+  transfer,
 } from './line.fixtures.js';
 
 const given = specFor(lineDecider);
 const context = lineContext();
-const bossOnCall = history(context, incoming('c1'), answer('c1', BOSS));
-const transfer = (actor: string, to: string, when = T0) =>
-  ({ type: 'TransferCall', callId: 'c1', actor, to, at: when }) as const;
-const toAssistant = history(context, incoming('c1'), answer('c1', BOSS), transfer(BOSS, ASSISTANT));
-const recall = (attempt: number, when = at(30)) =>
-  ({ type: 'RecallTransfer', callId: 'c1', attempt, actor: TIMERS, at: when }) as const;
-const join = (actor: string) => ({ type: 'JoinCall', callId: 'c1', actor }) as const;
-const merge = (actor: string) => ({ type: 'MergeHeldCall', callId: 'c1', actor }) as const;
+const toAssistant = history(context, incoming('c1'), answer('c1', BOSS), transfer('c1', BOSS, ASSISTANT));
 
 describe('transfer between delegator and delegate (R16)', () => {
   it('R16: the delegator transfers a call to a delegate, who rings until the recall time', () => {
-    given(bossOnCall, context)
-      .when(transfer(BOSS, ASSISTANT))
+    given(bossOnCall(), context)
+      .when(transfer('c1', BOSS, ASSISTANT))
       .then([
         {
           type: 'CallTransferRequested',
@@ -72,7 +69,7 @@ describe('transfer between delegator and delegate (R16)', () => {
       context,
       incoming('c1'),
       answer('c1', BOSS),
-      transfer(BOSS, ASSISTANT),
+      transfer('c1', BOSS, ASSISTANT),
       answer('c1', ASSISTANT),
     );
     given(transferred, context).when(hold('c1', BOSS)).thenRejects('NOT_ON_CALL');
@@ -84,7 +81,7 @@ describe('transfer between delegator and delegate (R16)', () => {
   it('R16: a delegate transfers back to the delegator', () => {
     const assistantOnCall = history(context, incoming('c1'), answer('c1', ASSISTANT));
     given(assistantOnCall, context)
-      .when(transfer(ASSISTANT, BOSS))
+      .when(transfer('c1', ASSISTANT, BOSS))
       .thenEmits(([requested]) =>
         expect(requested).toMatchObject({
           type: 'CallTransferRequested',
@@ -96,27 +93,31 @@ describe('transfer between delegator and delegate (R16)', () => {
   it('R16: a delegate cannot transfer to another delegate', () => {
     const assistantOnCall = history(context, incoming('c1'), answer('c1', ASSISTANT));
     given(assistantOnCall, context)
-      .when(transfer(ASSISTANT, DEPUTY))
+      .when(transfer('c1', ASSISTANT, DEPUTY))
       .thenRejects('TRANSFER_TARGET_NOT_ALLOWED', 'R16');
   });
 
   it('R16: the delegator cannot transfer to a party the line is not shared with, or a delegate without answerCalls', () => {
-    given(bossOnCall, context)
-      .when(transfer(BOSS, 'stranger'))
+    given(bossOnCall(), context)
+      .when(transfer('c1', BOSS, 'stranger'))
       .thenRejects('TRANSFER_TARGET_NOT_ALLOWED', 'R16');
     const noAnswer = onlyAssistantWith('placeCalls');
-    const error = given(bossOnCall, noAnswer)
-      .when(transfer(BOSS, ASSISTANT))
+    const error = given(bossOnCall(), noAnswer)
+      .when(transfer('c1', BOSS, ASSISTANT))
       .thenRejects('TRANSFER_TARGET_NOT_ALLOWED');
     expect(error.message).toMatch(/lack answerCalls/);
     const inactive = lineContext({ delegates: [delegate(ASSISTANT, 'Assistant', { active: false })] });
-    given(bossOnCall, inactive).when(transfer(BOSS, ASSISTANT)).thenRejects('TRANSFER_TARGET_NOT_ALLOWED');
+    given(bossOnCall(), inactive)
+      .when(transfer('c1', BOSS, ASSISTANT))
+      .thenRejects('TRANSFER_TARGET_NOT_ALLOWED');
   });
 
   it('R16: only a party on a connected call can transfer it', () => {
-    given(bossOnCall, context).when(transfer(ASSISTANT, BOSS)).thenRejects('NOT_ON_CALL', 'R16');
+    given(bossOnCall(), context)
+      .when(transfer('c1', ASSISTANT, BOSS))
+      .thenRejects('NOT_ON_CALL', 'R16');
     given(history(context, incoming('c1')), context)
-      .when(transfer(BOSS, ASSISTANT))
+      .when(transfer('c1', BOSS, ASSISTANT))
       .thenRejects('CALL_NOT_CONNECTED');
   });
 
@@ -130,7 +131,7 @@ describe('transfer between delegator and delegate (R16)', () => {
 
   it('R16: the target not answering in time recalls the call to the transferrer', () => {
     given(toAssistant, context)
-      .when(recall(1))
+      .when(recallTransfer('c1', 1))
       .then([
         {
           type: 'CallTransferRecalled',
@@ -155,11 +156,11 @@ describe('transfer between delegator and delegate (R16)', () => {
       context,
       incoming('c1'),
       answer('c1', BOSS),
-      transfer(BOSS, ASSISTANT),
-      recall(1),
+      transfer('c1', BOSS, ASSISTANT),
+      recallTransfer('c1', 1),
     );
     given(recalled, context)
-      .when(transfer(BOSS, DEPUTY, at(40)))
+      .when(transfer('c1', BOSS, DEPUTY, at(40)))
       .thenEmits(([again]) =>
         expect(again).toMatchObject({ data: { attempt: 2, to: DEPUTY, recallAt: at(70) } }),
       );
@@ -168,8 +169,8 @@ describe('transfer between delegator and delegate (R16)', () => {
 
 describe('join and merge (R16)', () => {
   it('R16: a delegate with joinAndMerge joins an active call on the shared line', () => {
-    given(bossOnCall, context)
-      .when(join(ASSISTANT))
+    given(bossOnCall(), context)
+      .when(join('c1', ASSISTANT))
       .then([
         {
           type: 'CallJoined',
@@ -180,17 +181,17 @@ describe('join and merge (R16)', () => {
 
   it('R16: a delegate without joinAndMerge cannot join', () => {
     const noJoin = onlyAssistantWith('answerCalls');
-    given(bossOnCall, noJoin).when(join(ASSISTANT)).thenRejects('PERMISSION_REQUIRED', 'R16');
+    given(bossOnCall(), noJoin).when(join('c1', ASSISTANT)).thenRejects('PERMISSION_REQUIRED', 'R16');
   });
 
   it('R16: a party already on the call cannot join it again', () => {
-    given(bossOnCall, context).when(join(BOSS)).thenRejects('ALREADY_ON_CALL', 'R16');
+    given(bossOnCall(), context).when(join('c1', BOSS)).thenRejects('ALREADY_ON_CALL', 'R16');
   });
 
   it('R16: the delegator may always join a call on its own line', () => {
     const assistantOnCall = history(context, incoming('c1'), answer('c1', ASSISTANT));
     given(assistantOnCall, context)
-      .when(join(BOSS))
+      .when(join('c1', BOSS))
       .thenEmits(([joined]) =>
         expect(joined).toMatchObject({ type: 'CallJoined', data: { permission: null } }),
       );
@@ -203,16 +204,16 @@ describe('join and merge (R16)', () => {
       actor: BOSS,
       locked: true,
     });
-    given(locked, context).when(join(ASSISTANT)).thenRejects('CALL_PRIVACY_LOCKED', 'R15');
+    given(locked, context).when(join('c1', ASSISTANT)).thenRejects('CALL_PRIVACY_LOCKED', 'R15');
   });
 
   it('R16: after a join, one party hanging up leaves the call to the others', () => {
-    const conference = history(context, incoming('c1'), answer('c1', BOSS), join(ASSISTANT));
+    const conference = history(context, incoming('c1'), answer('c1', BOSS), join('c1', ASSISTANT));
     given(conference, context)
       .when({ type: 'HangUp', callId: 'c1', actor: BOSS })
       .then([{ type: 'CallLeft', data: { callId: 'c1', by: BOSS, at: T0 } }]);
     given(
-      history(context, incoming('c1'), answer('c1', BOSS), join(ASSISTANT), {
+      history(context, incoming('c1'), answer('c1', BOSS), join('c1', ASSISTANT), {
         type: 'HangUp',
         callId: 'c1',
         actor: BOSS,
@@ -228,7 +229,7 @@ describe('join and merge (R16)', () => {
   it('R16: merging a held call brings it back as a conference of the holder and the merging party', () => {
     const held = history(context, incoming('c1'), answer('c1', BOSS), hold('c1', BOSS));
     given(held, context)
-      .when(merge(ASSISTANT))
+      .when(merge('c1', ASSISTANT))
       .then([
         {
           type: 'CallsMerged',
@@ -246,13 +247,13 @@ describe('join and merge (R16)', () => {
   });
 
   it('R16: only a held call can be merged, and not by its own holder', () => {
-    given(bossOnCall, context).when(merge(ASSISTANT)).thenRejects('CALL_NOT_HELD', 'R16');
+    given(bossOnCall(), context).when(merge('c1', ASSISTANT)).thenRejects('CALL_NOT_HELD', 'R16');
     const held = history(context, incoming('c1'), answer('c1', BOSS), hold('c1', BOSS));
-    given(held, context).when(merge(BOSS)).thenRejects('CALL_HELD_BY_YOU', 'R16');
+    given(held, context).when(merge('c1', BOSS)).thenRejects('CALL_HELD_BY_YOU', 'R16');
   });
 
   it('R15: a held call the delegator locked cannot be merged by a delegate (R16)', () => {
     const locked = history(context, incoming('c1'), answer('c1', BOSS), hold('c1', BOSS, true));
-    given(locked, context).when(merge(ASSISTANT)).thenRejects('CALL_PRIVACY_LOCKED', 'R15');
+    given(locked, context).when(merge('c1', ASSISTANT)).thenRejects('CALL_PRIVACY_LOCKED', 'R15');
   });
 });
