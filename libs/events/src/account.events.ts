@@ -32,18 +32,23 @@ export interface DesktopClient {
   readonly version: string;
 }
 
-/** R6: the first three are the core permissions, the rest optional refinements. */
-export type Permission =
-  | 'placeCalls'
-  | 'answerCalls'
-  | 'pickUpHeldCalls'
-  | 'joinAndMerge'
-  | 'optInOut'
-  | 'overrideBusinessHours'
-  | 'manageVipContacts'
-  | 'vipOnly'
+/**
+ * R6: every permission, in the canonical order events store them in: the first three are the core
+ * permissions, the rest optional refinements.
+ */
+export const PERMISSIONS = [
+  'placeCalls',
+  'answerCalls',
+  'pickUpHeldCalls',
+  'joinAndMerge',
+  'optInOut',
+  'overrideBusinessHours',
+  'manageVipContacts',
+  'vipOnly',
   /** R22: the delegate may add, relabel, move and remove the delegator's speed dials. */
-  | 'manageSpeedDials';
+  'manageSpeedDials',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
 
 /** R7: pending until accepted (or activated by policy); declined and revoked are final. */
 export type DelegationStatus = 'pending' | 'active' | 'declined' | 'revoked';

@@ -1,4 +1,4 @@
-import type { AccountEvent } from './account.events.js';
+import { PERMISSIONS, type AccountEvent } from './account.events.js';
 import type { ClockEvent } from './clock.events.js';
 import type { EventOfType } from './event.js';
 import { RING_DECISION_REASONS, type LineEvent } from './line.events.js';
@@ -94,17 +94,7 @@ const ofParty = { ...by, partyId: isString };
 const ofSpeedDial = { ...by, ownerId: isString, entryId: isString };
 const ofDelegation = { ...by, delegationId: isString, delegatorId: isString, delegateId: isString };
 const callingPlan = oneOf('metered', 'unlimited', 'pro', 'none');
-const permission = oneOf(
-  'placeCalls',
-  'answerCalls',
-  'pickUpHeldCalls',
-  'joinAndMerge',
-  'optInOut',
-  'overrideBusinessHours',
-  'manageVipContacts',
-  'vipOnly',
-  'manageSpeedDials',
-);
+const permission = oneOf(...PERMISSIONS);
 const linePermission = nullable(oneOf('placeCalls', 'answerCalls', 'pickUpHeldCalls', 'joinAndMerge'));
 const desktopClient = objectOf({
   platform: oneOf('windows', 'macos', 'linux', 'web', 'mobile'),

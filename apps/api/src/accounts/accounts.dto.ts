@@ -16,10 +16,10 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { PERMISSIONS } from '#domain';
 import {
   ID_PATTERN,
   ID_RULE,
+  PERMISSIONS,
   type CallingPlan,
   type DesktopPlatform,
   type Permission,

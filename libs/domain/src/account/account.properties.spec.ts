@@ -1,4 +1,4 @@
-import type { AccountEvent, Permission } from '#events';
+import { PERMISSIONS, type AccountEvent, type Permission } from '#events';
 import { DomainError } from '../shared/domain-error.js';
 import type { AccountCommand } from './account.commands.js';
 import { accountDecider } from './account.decider.js';
@@ -33,7 +33,6 @@ import {
 } from './account.fixtures.js';
 import { liveDelegationsHeldBy, liveDelegationsOf } from './account.queries.js';
 import type { AccountState } from './account.state.js';
-import { PERMISSIONS } from './account.values.js';
 
 /** A small deterministic PRNG (mulberry32): a failing seed reproduces the same command stream. */
 const random = (seed: number) => () => {

@@ -1,17 +1,4 @@
-import type { BusinessHours, Permission, Weekday } from '#events';
-
-/** Every permission in its canonical order (R6); events store permissions in this order. */
-export const PERMISSIONS: readonly Permission[] = [
-  'placeCalls',
-  'answerCalls',
-  'pickUpHeldCalls',
-  'joinAndMerge',
-  'optInOut',
-  'overrideBusinessHours',
-  'manageVipContacts',
-  'vipOnly',
-  'manageSpeedDials',
-];
+import { PERMISSIONS, type BusinessHours, type Permission, type Weekday } from '#events';
 
 /** R6: a delegation without one of these lets the delegate do nothing on the shared lines. */
 export const CORE_PERMISSIONS: readonly Permission[] = ['placeCalls', 'answerCalls', 'pickUpHeldCalls'];
