@@ -24,9 +24,9 @@ const BATCH = 512;
 /** Index entries a filtered scan looks at before yielding to the event loop. */
 const SCAN_LIMIT = 8192;
 /**
- * Messages queued in gRPC above which a reader waits for its previous batch to be sent. Above the
- * Writable's default of 16 so that small events are not throttled per handful, yet bounded, so a slow
- * consumer holds a reader back instead of growing the server's memory.
+ * Messages queued in gRPC before a reader waits for 'drain'. Above the Writable's default of 16 so
+ * that small events are not throttled per handful, yet bounded, so a slow consumer holds a reader
+ * back instead of growing the server's memory.
  */
 const HIGH_WATER = 256;
 const DEFAULT_SEARCH_WINDOW = 32;
@@ -35,8 +35,6 @@ const DEFAULT_SEARCH_WINDOW = 32;
 export class Responses {
   private finished = false;
   private wake: (() => void) | undefined;
-  /** Settles once the last batch queued has been handed to HTTP/2 (sent as far as flow control allows). */
-  private lastBatchSent: Promise<void> | undefined;
 
   constructor(private readonly call: ReadCall) {
     call.on('cancelled', () => {
@@ -56,28 +54,17 @@ export class Responses {
 
   /**
    * Queues the messages together (corked, so they reach `_writev` as one batch and leave in one
-   * socket write). If gRPC then holds more than HIGH_WATER messages, waits until the batch queued
-   * before this one has been sent, not this one: the reader loads and encodes its next batch while
-   * this one goes out. Waiting for 'drain' (an empty queue) left the client with nothing to read for
-   * as long as the server took to prepare each batch, and the client, not the server, sets the pace
-   * of a `$all` read.
+   * socket write), then waits for 'drain' if gRPC holds more than HIGH_WATER of them.
    */
   async sendAll(messages: readonly Buffer[]): Promise<void> {
     if (!this.open || messages.length === 0) return;
-    const previous = this.lastBatchSent;
-    this.lastBatchSent = new Promise<void>((resolve) => {
-      this.call.cork();
-      const last = messages.length - 1;
-      // grpc-js calls a write's callback once HTTP/2 has taken it, and never for a cancelled call.
-      messages.forEach((message, index) =>
-        this.call.write(message, index === last ? () => resolve() : undefined),
-      );
-      this.call.uncork();
-    });
-    if (previous === undefined || this.call.writableLength < HIGH_WATER) return;
+    this.call.cork();
+    for (const message of messages) this.call.write(message);
+    this.call.uncork();
+    if (this.call.writableLength < HIGH_WATER) return;
     await new Promise<void>((resolve) => {
       this.wake = resolve;
-      void previous.then(resolve);
+      this.call.once('drain', () => this.wakeUp());
     });
   }
 
