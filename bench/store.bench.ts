@@ -9,11 +9,13 @@
  *
  * A third run drives the same client against a canned server (bench/store/canned-server.ts) that
  * answers with replies encoded at start-up and stores nothing: the official client's own ceiling
- * on this machine. A target above it cannot be met by any server.
+ * on this machine. A target above it cannot be met by any server. Each workload runs against the
+ * canned server and then the embedded one back to back, so that the two figures of a ratio are
+ * measured under the same load of a shared machine, not half a minute apart.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
@@ -102,40 +104,50 @@ const MEASURED: Workload = {
  */
 const WARM_UP: Workload = { appendsPerWriter: 100, batchesPerWriter: 20, readLimit: 30_000 };
 
-async function overGrpc(
-  connectionString: string,
-  serverPid: number,
-  workload: Workload = MEASURED,
-): Promise<Record<string, Figures>> {
+/** One client connected to one server, and the pid whose CPU time its runs are charged. */
+interface Target {
+  readonly client: EventStoreDBClient;
+  readonly pid: number;
+}
+
+async function connect(connectionString: string, pid: number): Promise<Target> {
   const client = EventStoreDBClient.connectionString(connectionString);
   await client.appendToStream('bench-warmup', jsonEvent({ type: 'Warmup', data: payload }));
-  const single = await timed(
-    SINGLE_WRITERS * workload.appendsPerWriter,
+  return { client, pid };
+}
+
+const singleAppends = ({ client, pid }: Target, appendsPerWriter: number): Promise<Figures> =>
+  timed(
+    SINGLE_WRITERS * appendsPerWriter,
     (latency) =>
       parallel(SINGLE_WRITERS, async (writer) => {
         const stream = `single-${writer}-${randomUUID()}`;
-        for (let index = 0; index < workload.appendsPerWriter; index += 1) {
+        for (let index = 0; index < appendsPerWriter; index += 1) {
           await measure(latency, () =>
             client.appendToStream(stream, jsonEvent({ type: 'CallDelegated', data: payload })),
           );
         }
       }),
-    serverPid,
+    pid,
   );
-  const batched = await timed(
-    BATCH_WRITERS * workload.batchesPerWriter * BATCH_SIZE,
+
+const batchedAppends = ({ client, pid }: Target, batchesPerWriter: number): Promise<Figures> =>
+  timed(
+    BATCH_WRITERS * batchesPerWriter * BATCH_SIZE,
     (latency) =>
       parallel(BATCH_WRITERS, async (writer) => {
         const stream = `batch-${writer}-${randomUUID()}`;
-        for (let index = 0; index < workload.batchesPerWriter; index += 1) {
+        for (let index = 0; index < batchesPerWriter; index += 1) {
           const events = Array.from({ length: BATCH_SIZE }, () =>
             jsonEvent({ type: 'CallDelegated', data: payload }),
           );
           await measure(latency, () => client.appendToStream(stream, events));
         }
       }),
-    serverPid,
+    pid,
   );
+
+async function readAll({ client, pid }: Target, readLimit: number): Promise<Figures> {
   let read = 0;
   const all = await timed(
     0,
@@ -148,13 +160,28 @@ async function overGrpc(
           latency.recordValue(Number((now - pageStarted) / 1000n));
           pageStarted = now;
         }
-        if (read >= workload.readLimit) break;
+        if (read >= readLimit) break;
       }
     },
-    serverPid,
+    pid,
   );
-  await client.dispose();
-  return { single, batched, all: { ...all, events: read } };
+  return { ...all, events: read };
+}
+
+/** Each workload against the client's ceiling (the canned server) and then the embedded server. */
+async function pairedOverGrpc(
+  canned: Target,
+  server: Target,
+): Promise<{ grpc: Record<string, Figures>; ceiling: Record<string, Figures> }> {
+  const grpc: Record<string, Figures> = {};
+  const ceiling: Record<string, Figures> = {};
+  ceiling.single = await singleAppends(canned, MEASURED.appendsPerWriter);
+  grpc.single = await singleAppends(server, MEASURED.appendsPerWriter);
+  ceiling.batched = await batchedAppends(canned, MEASURED.batchesPerWriter);
+  grpc.batched = await batchedAppends(server, MEASURED.batchesPerWriter);
+  ceiling.all = await readAll(canned, MEASURED.readLimit);
+  grpc.all = await readAll(server, MEASURED.readLimit);
+  return { grpc, ceiling };
 }
 
 const proposed = (): ProposedEvent => ({
@@ -228,12 +255,19 @@ async function main(): Promise<void> {
       {},
       /listening on (esdb:\/\/\S+)/,
     );
-    // Both measured runs meet a warm client: see WARM_UP.
-    await overGrpc(canned.address, canned.process.pid!, WARM_UP);
     const server = await startServer(grpcDir);
-    const grpc = await overGrpc(server.connectionString, server.pid);
+    const cannedTarget = await connect(canned.address, canned.process.pid!);
+    const serverTarget = await connect(server.connectionString, server.pid);
+    // Both measured runs meet a warm client: see WARM_UP.
+    await singleAppends(cannedTarget, WARM_UP.appendsPerWriter);
+    await batchedAppends(cannedTarget, WARM_UP.batchesPerWriter);
+    await readAll(cannedTarget, WARM_UP.readLimit);
+    const loadBefore = loadavg()[0]!;
+    const { grpc, ceiling } = await pairedOverGrpc(cannedTarget, serverTarget);
+    const loadAfter = loadavg()[0]!;
+    await serverTarget.client.dispose();
+    await cannedTarget.client.dispose();
     await server.stop();
-    const ceiling = await overGrpc(canned.address, canned.process.pid!);
     await canned.stop();
     const engine = await inProcess(engineDir);
     const rows: [string, string, number][] = [
@@ -242,6 +276,10 @@ async function main(): Promise<void> {
       ['(c) read $all from the start', 'all', 100_000],
     ];
     console.log('store benchmark: durable on-disk log (fsync per group commit)');
+    // The machine may be shared: the ratios mean something only when it was not loaded.
+    console.log(
+      `load average (1 min) ${loadBefore.toFixed(2)} before the measured gRPC runs, ${loadAfter.toFixed(2)} after`,
+    );
     for (const [title, key, target] of rows) {
       const overClient = grpc[key]!;
       const local = engine[key]!;

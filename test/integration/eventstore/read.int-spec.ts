@@ -71,6 +71,20 @@ describe('Streams.Read through the official client', () => {
     }
   });
 
+  // Several of the server's read batches (512 events), read by a consumer slower than the server, so
+  // that the reader keeps waiting for its previous batch to go out while it prepares the next.
+  it('a read of many batches to a slow consumer delivers every event once, in order', async () => {
+    const stream = uniqueStream('many-batches');
+    for (let from = 0; from < 3000; from += 1000)
+      await client.appendToStream(stream, numbered(1000, 'Numbered', from));
+    const seen: number[] = [];
+    for await (const resolved of client.readStream(stream)) {
+      seen.push((resolved.event!.data as { n: number }).n);
+      if (seen.length % 250 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(seen).toEqual(Array.from({ length: 3000 }, (_, index) => index));
+  }, 60_000);
+
   describe('$all', () => {
     const stream = uniqueStream('all');
     let positions: Position[];

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { mkdtemp, readdir, readFile, readlink, rm, writeFile, appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -45,6 +46,24 @@ describe('LogStore on a file log', () => {
     expect(outcomes.every((outcome) => outcome.kind === 'success')).toBe(true);
     // Segment creation costs one sync for its header; the 50 appends then share a handful.
     expect(syncs - before).toBeLessThan(10);
+    await store.close();
+  });
+
+  it('without an injected sync, writes to a segment opened with O_DSYNC: each group commit is durable when its write returns', async () => {
+    const { store } = await LogStore.open(new FileLog(directory));
+    await store.append('a', 'no_stream', [event()]);
+    const segment = (await readdir(directory)).find((name) => name.endsWith('.log'))!;
+    const flags: number[] = [];
+    for (const fd of await readdir('/proc/self/fd')) {
+      const target = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
+      if (target !== join(directory, segment)) continue;
+      const info = await readFile(`/proc/self/fdinfo/${fd}`, 'utf8');
+      flags.push(Number.parseInt(/^flags:\s+([0-7]+)$/m.exec(info)![1]!, 8));
+    }
+    expect(flags).toHaveLength(1);
+    expect(flags[0]! & fsConstants.O_DSYNC).toBe(fsConstants.O_DSYNC);
+    // O_ACCMODE (0o3): Node does not export it.
+    expect(flags[0]! & 0o3).toBe(fsConstants.O_RDWR);
     await store.close();
   });
 
