@@ -47,6 +47,9 @@ export const SNAPSHOT_EVENT_TYPE = '$snapshot';
  * 10 ms for the 0.23 MB, under load), so the bytes on the wire cost less than the cap would.
  * A snapshot still over the limit is not written (tried again only a snapshot interval later), and
  * that line folds from its first event after a restart, as without snapshots.
+ *
+ * Its metadata (JSON, not zipped) names the revision it reflects: a reader starts reading the
+ * aggregate's events after it while it is still unzipping it (see AggregateRepository's startFold).
  */
 const zip = promisify(gzip);
 const unzip = promisify(gunzip);
@@ -115,14 +118,28 @@ export type SnapshotRead<State> =
   | { readonly kind: 'none' }
   | { readonly kind: 'ignored'; readonly reason: string };
 
-/** Reads the latest snapshot of `stream` (one event, backwards), checked against the codec. */
-export async function readAggregateSnapshot<State>(
-  store: EventStore,
-  stream: string,
-  codec: SnapshotCodec<State>,
-): Promise<SnapshotRead<State>> {
-  let data: unknown;
-  let found = false;
+/** What a snapshot event's data holds: a snapshot this build can fold on, or why not. */
+export type DecodedSnapshot<State> = Exclude<SnapshotRead<State>, { readonly kind: 'none' }>;
+
+/**
+ * The latest snapshot event of `stream`, not yet decoded: its data, and the revision its metadata
+ * says it reflects. That revision is only where to start reading the events after the snapshot
+ * while it is unzipped; what the snapshot reflects is what its decoded data says (see
+ * AggregateRepository's startFold).
+ */
+export type SnapshotEvent =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'found'; readonly data: unknown; readonly revision: bigint | undefined };
+
+/** What a snapshot event's metadata holds: the revision of the aggregate stream it reflects. */
+interface SnapshotMetadata {
+  readonly revision: string;
+}
+
+const REVISION = /^\d{1,20}$/;
+
+export async function readSnapshotEvent(store: EventStore, stream: string): Promise<SnapshotEvent> {
+  let found: SnapshotEvent = { kind: 'none' };
   try {
     // Read to the end (one event) rather than breaking out: an abandoned read leaves the call open.
     for await (const resolved of store.client.readStream(snapshotStreamOf(stream), {
@@ -132,14 +149,35 @@ export async function readAggregateSnapshot<State>(
     })) {
       const event = resolved.event;
       if (!event) continue;
-      found = true;
-      data = event.type === SNAPSHOT_EVENT_TYPE ? event.data : undefined;
+      const revision = (event.metadata as Partial<SnapshotMetadata> | undefined)?.revision;
+      found = {
+        kind: 'found',
+        data: event.type === SNAPSHOT_EVENT_TYPE ? event.data : undefined,
+        revision: typeof revision === 'string' && REVISION.test(revision) ? BigInt(revision) : undefined,
+      };
     }
   } catch (error) {
     if (error instanceof StreamNotFoundError) return { kind: 'none' };
     throw error;
   }
-  if (!found) return { kind: 'none' };
+  return found;
+}
+
+/** Reads the latest snapshot of `stream` (one event, backwards), checked against the codec. */
+export async function readAggregateSnapshot<State>(
+  store: EventStore,
+  stream: string,
+  codec: SnapshotCodec<State>,
+): Promise<SnapshotRead<State>> {
+  const event = await readSnapshotEvent(store, stream);
+  return event.kind === 'none' ? event : decodeSnapshotEvent(event.data, codec);
+}
+
+/** A snapshot event's data unzipped and checked against the codec. */
+export async function decodeSnapshotEvent<State>(
+  data: unknown,
+  codec: SnapshotCodec<State>,
+): Promise<DecodedSnapshot<State>> {
   if (!(data instanceof Uint8Array)) return { kind: 'ignored', reason: 'not a gzipped snapshot' };
   let bytes: Buffer;
   let parsed: unknown;
@@ -178,7 +216,7 @@ export function decodeSnapshot<State>(
   data: unknown,
   codec: SnapshotCodec<State>,
   afterJson: Uint8Array,
-): SnapshotRead<State> {
+): DecodedSnapshot<State> {
   if (typeof data !== 'object' || data === null) return { kind: 'ignored', reason: 'not a JSON object' };
   const snapshot = data as Partial<SnapshotData>;
   if (snapshot.schemaVersion !== codec.schemaVersion) {
@@ -187,7 +225,7 @@ export function decodeSnapshot<State>(
       reason: `schema v${String(snapshot.schemaVersion)}, this build folds v${codec.schemaVersion}`,
     };
   }
-  if (typeof snapshot.revision !== 'string' || !/^\d{1,20}$/.test(snapshot.revision))
+  if (typeof snapshot.revision !== 'string' || !REVISION.test(snapshot.revision))
     return { kind: 'ignored', reason: 'no revision' };
   if (typeof snapshot.eventId !== 'string') return { kind: 'ignored', reason: 'no event id' };
   if (!Array.isArray(snapshot.commands) || !snapshot.commands.every(isCommand))
@@ -253,5 +291,6 @@ export async function writeAggregateSnapshot<State>(
   const zipped = await zip(
     attachments.length > 0 ? Buffer.concat([json, Buffer.from([NEWLINE]), ...attachments]) : json,
   );
-  await store.client.appendToStream(name, binaryEvent({ type: SNAPSHOT_EVENT_TYPE, data: zipped }));
+  const metadata: SnapshotMetadata = { revision: String(snapshot.revision) };
+  await store.client.appendToStream(name, binaryEvent({ type: SNAPSHOT_EVENT_TYPE, data: zipped, metadata }));
 }
