@@ -1,6 +1,6 @@
 import { BACKWARDS, END, StreamNotFoundError, binaryEvent } from '@eventstore/db-client';
 import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
+import { constants, gunzip, gzip } from 'node:zlib';
 import type { EventStore } from './event-store.js';
 
 /**
@@ -53,6 +53,14 @@ export const SNAPSHOT_EVENT_TYPE = '$snapshot';
  */
 const zip = promisify(gzip);
 const unzip = promisify(gunzip);
+/**
+ * Gzip's fastest level: a snapshot is written every `snapshotEveryEvents` events of a long line, and
+ * the default level (6) spends several times the CPU for a few percent less. Measured on 2 shared
+ * cores: 100,000 ids `past-N` (0.99 MB) 4.5 ms of CPU into 236 KB at level 1 against 24 ms into 217 KB
+ * at level 6; 40,000 `call-<uuid>` ids (1.6 MB) 30 ms into 829 KB against 50 ms into 808 KB. Gunzip
+ * costs about the same for either (measured within 10%).
+ */
+const ZIP_OPTIONS = { level: constants.Z_BEST_SPEED };
 /**
  * zlib hands each output chunk back to the event loop: at its default 16 KiB a 1 MB snapshot is
  * 64 trips between the thread pool and the loop, each waiting its turn on a busy machine (5.6 ms
@@ -290,6 +298,7 @@ export async function writeAggregateSnapshot<State>(
   const json = Buffer.from(JSON.stringify(data), 'utf8');
   const zipped = await zip(
     attachments.length > 0 ? Buffer.concat([json, Buffer.from([NEWLINE]), ...attachments]) : json,
+    ZIP_OPTIONS,
   );
   const metadata: SnapshotMetadata = { revision: String(snapshot.revision) };
   await store.client.appendToStream(name, binaryEvent({ type: SNAPSHOT_EVENT_TYPE, data: zipped, metadata }));
