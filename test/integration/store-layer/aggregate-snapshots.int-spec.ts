@@ -409,4 +409,27 @@ describe('aggregate snapshots through the official client', () => {
     expect(noting.reads).toHaveLength(1);
     expect(noting.reads[0]!).toBeGreaterThan(latest.snapshot.revision);
   });
+
+  it.each([
+    ['tombstoned', (name: string) => client.tombstoneStream(name)],
+    ['softDeleted', (name: string) => client.deleteStream(name)],
+  ] as const)(
+    'a stream deleted after its snapshot was written is %s for a restart too: nothing is appended',
+    async (deletion, remove) => {
+      const name = stream();
+      const writer = new AggregateRepository(store, withSnapshots, { snapshotEveryEvents: 2 });
+      for (let i = 0; i < 3; i++) await writer.handle(name, note(`n${i}`), testMetadata());
+      await until(() => writer.snapshots.written > 0, 'a snapshot');
+      await writer.settleSnapshots();
+      await remove(name);
+
+      const restarted = new AggregateRepository(store, withSnapshots, { snapshotEveryEvents: 2 });
+      await expect(restarted.handle(name, note('after'), testMetadata())).rejects.toMatchObject({
+        name: 'DeletedStreamError',
+        deletion,
+      });
+      // Still deleted: an append would have written the soft-deleted stream anew.
+      await expect(store.readStream(name).next()).rejects.toMatchObject({ deletion });
+    },
+  );
 });
