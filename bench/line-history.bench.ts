@@ -10,8 +10,8 @@
  *     are sorted runs of bytes beside the snapshot's JSON (libs/domain used-call-ids.ts), taken as
  *     read: the cost is reading and gunzipping the snapshot, not 100,000 ids into a Map
  *   warm: later commands (the cached fold is trusted: decide and one append; only a version conflict
- *     reads the stream). A restart's cold command costs two reads more (the snapshot, then the events
- *     after it) and the snapshot's gunzip
+ *     reads the stream). A restart's cold command costs one read more (the snapshot; the events after
+ *     it are read meanwhile, from the revision its metadata names) and the snapshot's gunzip
  *
  * The warm ratio (long / new) should be ~1, and a restart's cold command at most 10x a warm one.
  */
@@ -41,7 +41,7 @@ const CALLS_PER_BATCH = 500;
 const WARM_ROUNDS = 200;
 /** Restarts measured after the snapshot exists: a new repository each, nothing cached. */
 const RESTARTS = 9;
-/** Aggregate snapshots on, at the library's default interval (the api leaves them off for now). */
+/** Aggregate snapshots at the library's default interval, as the api writes them. */
 const SNAPSHOTS = { snapshotEveryEvents: DEFAULT_SNAPSHOT_EVERY_EVENTS };
 const NUMBER = '+15550000001';
 const T0 = Date.parse('2026-01-05T09:00:00.000Z');

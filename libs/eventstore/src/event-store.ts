@@ -230,12 +230,49 @@ export class EventStore {
         if (item) yield item;
       }
     } catch (error) {
-      if (error instanceof StreamDeletedError) throw new DeletedStreamError(stream, 'tombstoned');
-      if (!(error instanceof StreamNotFoundError)) throw error;
-      // Only a stream read as missing pays this second look (a new stream's first read).
-      const { metadata } = await this.client.getStreamMetadata(stream);
-      if (metadata?.truncateBefore !== undefined) throw new DeletedStreamError(stream, 'softDeleted');
+      await this.missingOrDeleted(stream, error);
     }
+  }
+
+  /**
+   * Up to `maxCount` events of a stream from a revision (inclusive), foreign events included and
+   * classified, in one array: for a read started before the events are wanted (the tail of a stream
+   * read while its snapshot is decoded). `next` is the revision after the last event read, and
+   * `reachedEnd` says the read found the stream's head (fewer events than asked for). A missing stream
+   * reads as empty; a deleted one throws DeletedStreamError, as readRecorded does.
+   */
+  async readRecordedBatch<E extends DomainEvent = DomainEvent>(
+    stream: string,
+    fromRevision: bigint,
+    maxCount: number,
+  ): Promise<{ readonly items: RecordedItem<E>[]; readonly next: bigint; readonly reachedEnd: boolean }> {
+    const items: RecordedItem<E>[] = [];
+    let read = 0;
+    let next = fromRevision;
+    try {
+      for await (const resolved of this.client.readStream(stream, {
+        direction: FORWARDS,
+        fromRevision: fromRevision === 0n ? START : fromRevision,
+        maxCount,
+      })) {
+        read++;
+        if (resolved.event) next = resolved.event.revision + 1n;
+        const item = this.decode<E>(resolved);
+        if (item) items.push(item);
+      }
+    } catch (error) {
+      await this.missingOrDeleted(stream, error);
+    }
+    return { items, next, reachedEnd: read < maxCount };
+  }
+
+  /** A read that failed because the stream is not there: a deletion throws, a stream never written reads as empty. */
+  private async missingOrDeleted(stream: string, error: unknown): Promise<void> {
+    if (error instanceof StreamDeletedError) throw new DeletedStreamError(stream, 'tombstoned');
+    if (!(error instanceof StreamNotFoundError)) throw error;
+    // Only a stream read as missing pays this second look (a new stream's first read).
+    const { metadata } = await this.client.getStreamMetadata(stream);
+    if (metadata?.truncateBefore !== undefined) throw new DeletedStreamError(stream, 'softDeleted');
   }
 
   /** The commit position of the last event in `$all` (0 when empty): the head projections chase. */

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { binaryEvent, jsonEvent, type EventData } from '@eventstore/db-client';
+import { BACKWARDS, END, binaryEvent, jsonEvent, type EventData } from '@eventstore/db-client';
 import type { DomainEvent } from '#events';
 import {
   AggregateRepository,
+  EventStore,
   SNAPSHOT_EVENT_TYPE,
   readAggregateSnapshot,
   snapshotStreamOf,
+  type RecordedItem,
   type SnapshotCodec,
 } from '#eventstore';
 import { connectToSharedStore, testMetadata } from '../../support/shared-store.js';
@@ -36,9 +38,47 @@ const notes = {
 const withSnapshots = { ...notes, snapshot: codec };
 const note = (text: string) => (): Noted[] => [{ type: 'Noted', data: { note: text } }];
 
-/** A snapshot event as the repository writes one: its JSON, gzipped. */
-const snapshotEvent = (data: unknown): EventData =>
-  binaryEvent({ type: SNAPSHOT_EVENT_TYPE, data: gzipSync(Buffer.from(JSON.stringify(data), 'utf8')) });
+/** A snapshot event as the repository writes one: its JSON, gzipped, and the metadata given. */
+const snapshotEvent = (data: unknown, metadata?: unknown): EventData =>
+  binaryEvent({
+    type: SNAPSHOT_EVENT_TYPE,
+    data: gzipSync(Buffer.from(JSON.stringify(data), 'utf8')),
+    ...(metadata === undefined ? {} : { metadata }),
+  });
+
+/**
+ * The store, noting where each read of a stream starts: a restart's first command reads the events
+ * after the snapshot while it is decoded (readRecordedBatch), and reads again only when that read
+ * cannot be used or stopped short of the head (readRecorded).
+ */
+class ReadNotingStore extends EventStore {
+  readonly batches: bigint[] = [];
+  readonly reads: bigint[] = [];
+  /** Runs once the first batch read is done, before the repository sees it. */
+  afterFirstBatch: (() => Promise<unknown>) | undefined;
+
+  override async readRecordedBatch<E extends DomainEvent = DomainEvent>(
+    stream: string,
+    fromRevision: bigint,
+    maxCount: number,
+  ): Promise<{ items: RecordedItem<E>[]; next: bigint; reachedEnd: boolean }> {
+    this.batches.push(fromRevision);
+    const read = await super.readRecordedBatch<E>(stream, fromRevision, maxCount);
+    const hook = this.afterFirstBatch;
+    this.afterFirstBatch = undefined;
+    await hook?.();
+    return read;
+  }
+
+  override readRecorded<E extends DomainEvent = DomainEvent>(
+    stream: string,
+    fromRevision = 0n,
+    maxCount?: number,
+  ): AsyncGenerator<RecordedItem<E>> {
+    this.reads.push(fromRevision);
+    return super.readRecorded<E>(stream, fromRevision, maxCount);
+  }
+}
 
 const until = async (condition: () => boolean, what: string): Promise<void> => {
   for (let waited = 0; !condition(); waited += 20) {
@@ -262,4 +302,134 @@ describe('aggregate snapshots through the official client', () => {
       ]);
     }
   });
+
+  /** The latest snapshot event's metadata, as the client reads it. */
+  const snapshotMetadata = async (name: string): Promise<unknown> => {
+    let metadata: unknown;
+    for await (const { event } of client.readStream(snapshotStreamOf(name), {
+      direction: BACKWARDS,
+      fromRevision: END,
+      maxCount: 1,
+    }))
+      metadata = event?.metadata;
+    return metadata;
+  };
+  /** Ids of a stream's events, by revision. */
+  const eventIds = async (name: string): Promise<string[]> => {
+    const ids: string[] = [];
+    for await (const stored of store.readStream(name)) ids.push(stored.id);
+    return ids;
+  };
+
+  it('a snapshot names its revision in its metadata, and a restart reads the events after it while decoding it: one read before the append', async () => {
+    const name = stream();
+    const writer = new AggregateRepository(store, withSnapshots, { snapshotEveryEvents: 3 });
+    for (let i = 0; i < 5; i++) await writer.handle(name, note(`n${i}`), testMetadata());
+    await until(() => writer.snapshots.written > 0, 'a snapshot');
+    await writer.settleSnapshots();
+    for (let i = 5; i < 7; i++) await store.append(name, note(`n${i}`)(), 'any', testMetadata());
+    const latest = await readAggregateSnapshot(store, name, codec);
+    if (latest.kind !== 'found') throw new Error('no snapshot was written');
+    expect(await snapshotMetadata(name)).toEqual({ revision: String(latest.snapshot.revision) });
+
+    const noting = new ReadNotingStore(client);
+    const restarted = new AggregateRepository(noting, withSnapshots, { snapshotEveryEvents: 3 });
+    await restarted.handle(name, note('n7'), testMetadata());
+    expect(restarted.snapshots).toMatchObject({ loaded: 1, ignored: 0 });
+    expect(noting.batches).toEqual([latest.snapshot.revision]);
+    expect(noting.reads).toEqual([]);
+    expect((await restarted.load(name)).state).toEqual(await fullFold(name));
+    expect((await fullFold(name)).notes).toEqual(['n0', 'n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7']);
+  });
+
+  it.each([
+    ['an earlier revision', { revision: '0' }],
+    ['a revision past the head', { revision: '99' }],
+    ['no revision', { revision: 'two' }],
+    ['nothing', undefined],
+  ])(
+    'a snapshot whose metadata names %s is folded on from the revision its data states',
+    async (_, metadata) => {
+      const name = stream();
+      for (let i = 0; i < 6; i++) await store.append(name, note(`n${i}`)(), 'any', testMetadata());
+      const data = {
+        schemaVersion: 3,
+        revision: '2',
+        eventId: (await eventIds(name))[2],
+        state: { notes: ['n0', 'n1', 'n2'] },
+        commands: [],
+      };
+      await client.appendToStream(snapshotStreamOf(name), snapshotEvent(data, metadata));
+
+      const noting = new ReadNotingStore(client);
+      const repository = new AggregateRepository(noting, withSnapshots, { snapshotEveryEvents: 0 });
+      expect((await repository.load(name)).state).toEqual(await fullFold(name));
+      expect(repository.snapshots).toMatchObject({ loaded: 1, ignored: 0 });
+      // The read made while decoding is used only when it starts where the snapshot says it ends.
+      expect(noting.reads).toEqual([2n]);
+    },
+  );
+
+  it("a command appended while the events after the snapshot are read is folded in before deciding: the restart's append conflicts and catches up", async () => {
+    const name = stream();
+    const writer = new AggregateRepository(store, withSnapshots, { snapshotEveryEvents: 2 });
+    for (let i = 0; i < 4; i++) await writer.handle(name, note(`n${i}`), testMetadata());
+    await until(() => writer.snapshots.written > 0, 'a snapshot');
+    await writer.settleSnapshots();
+
+    const noting = new ReadNotingStore(client);
+    const other = new AggregateRepository(store, notes);
+    noting.afterFirstBatch = () => other.handle(name, note('raced'), testMetadata());
+    const restarted = new AggregateRepository(noting, withSnapshots, { snapshotEveryEvents: 2 });
+    const outcome = await restarted.handle(name, note('after'), testMetadata());
+
+    expect(outcome.duplicate).toBe(false);
+    expect(restarted.snapshots).toMatchObject({ loaded: 1, ignored: 0 });
+    const truth = await fullFold(name);
+    expect(truth.notes).toEqual(['n0', 'n1', 'n2', 'n3', 'raced', 'after']);
+    expect((await restarted.load(name)).state).toEqual(truth);
+  });
+
+  it('a tail longer than the read made while decoding is read on to the head', async () => {
+    const name = stream();
+    const writer = new AggregateRepository(store, withSnapshots, { snapshotEveryEvents: 2 });
+    for (let i = 0; i < 3; i++) await writer.handle(name, note(`n${i}`), testMetadata());
+    await until(() => writer.snapshots.written > 0, 'a snapshot');
+    await writer.settleSnapshots();
+    // Written by a process that writes no snapshots: the tail grows past any read made at once.
+    for (let i = 3; i < 30; i++) await store.append(name, note(`n${i}`)(), 'any', testMetadata());
+    const latest = await readAggregateSnapshot(store, name, codec);
+    if (latest.kind !== 'found') throw new Error('no snapshot was written');
+
+    const noting = new ReadNotingStore(client);
+    const restarted = new AggregateRepository(noting, withSnapshots, { snapshotEveryEvents: 1 });
+    expect((await restarted.load(name)).state).toEqual(await fullFold(name));
+    expect(restarted.snapshots).toMatchObject({ loaded: 1, ignored: 0 });
+    expect(noting.batches).toEqual([latest.snapshot.revision]);
+    expect(noting.reads).toHaveLength(1);
+    expect(noting.reads[0]!).toBeGreaterThan(latest.snapshot.revision);
+  });
+
+  it.each([
+    ['tombstoned', (name: string) => client.tombstoneStream(name)],
+    ['softDeleted', (name: string) => client.deleteStream(name)],
+  ] as const)(
+    'a stream deleted after its snapshot was written is %s for a restart too: nothing is appended',
+    async (deletion, remove) => {
+      const name = stream();
+      const writer = new AggregateRepository(store, withSnapshots, { snapshotEveryEvents: 2 });
+      for (let i = 0; i < 3; i++) await writer.handle(name, note(`n${i}`), testMetadata());
+      await until(() => writer.snapshots.written > 0, 'a snapshot');
+      await writer.settleSnapshots();
+      await remove(name);
+
+      const restarted = new AggregateRepository(store, withSnapshots, { snapshotEveryEvents: 2 });
+      await expect(restarted.handle(name, note('after'), testMetadata())).rejects.toMatchObject({
+        name: 'DeletedStreamError',
+        deletion,
+      });
+      // Still deleted: an append would have written the soft-deleted stream anew.
+      await expect(store.readStream(name).next()).rejects.toMatchObject({ deletion });
+    },
+  );
 });
