@@ -211,30 +211,38 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
     // While catching up only the newest state of each line matters: look at each line once, at the end.
     const behind = new Map<string, StoredEvent<LineEvent>>();
     let live = false;
+    // Where the subscription got to; `processed` follows only once what lies before is handled (a
+    // subscription dropped during the catch-up starts it again, `behind` being lost with it).
+    let seen = this.processed;
+    const reached = (position: bigint | undefined): void => {
+      if (position !== undefined && position > seen) seen = position;
+      if (live) this.processed = seen;
+    };
     for await (const item of subscription) {
       if (item.kind === 'event') {
         const { stored } = item;
         if (live) await this.refresh(stored.stream, stored.revision, () => causeOf(stored));
         else behind.set(stored.stream, stored);
-        this.advanceTo(stored.position);
+        reached(stored.position);
       } else if (item.kind === 'foreign') {
         const { foreign } = item;
         this.foreignEvents.record(foreign);
         this.logger.warn(
           `skipped ${foreign.stream}@${foreign.revision}: ${foreign.reason}: ${foreign.detail}`,
         );
-        this.advanceTo(foreign.position);
+        reached(foreign.position);
       } else if (item.kind === 'deleted') {
         this.forgetLine(item.stream);
         behind.delete(item.stream);
-        this.advanceTo(item.position);
+        reached(item.position);
       } else if (item.kind === 'checkpoint') {
-        this.advanceTo(item.position);
+        reached(item.position);
       } else {
         for (const stored of behind.values())
           await this.refresh(stored.stream, stored.revision, () => causeOf(stored));
         behind.clear();
         live = true;
+        reached(undefined);
         this.caughtUp();
       }
     }
@@ -345,10 +353,6 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
       const timers = this.scheduled.get(stream);
       if (timers?.get(key) === scheduled) timers.delete(key);
     }
-  }
-
-  private advanceTo(position: bigint | undefined): void {
-    if (position !== undefined && position > this.processed) this.processed = position;
   }
 }
 
