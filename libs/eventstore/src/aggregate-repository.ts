@@ -15,7 +15,6 @@ import type {
   StreamDeletion,
   SubscriptionItem,
 } from './event-store.js';
-import { eventIdFor } from './event-ids.js';
 import { ForeignEventTally } from './foreign-events.js';
 import {
   decodeSnapshotEvent,
@@ -335,7 +334,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
         const expected = cached.revision;
         try {
           const result = await this.store.append(stream, events, expected, decidedMetadata);
-          this.applyOwnAppend(stream, cached, expected, events, result.nextRevision, metadata.commandId);
+          this.applyOwnAppend(stream, cached, expected, events, result.nextRevision, result.lastEventId);
           const first = result.nextRevision - BigInt(events.length - 1);
           this.remember(
             stream,
@@ -479,6 +478,18 @@ export class AggregateRepository<State, E extends DomainEvent> {
   }
 
   /**
+   * The cached fold of a stream as it stands, without reading the store (and without counting as a
+   * use): for a consumer that knows which revision it needs and reads the stream (`load`) only when
+   * the fold is not there yet. Undefined when the stream is not cached or not read in full.
+   */
+  cachedFold(stream: string): { state: State; revision: bigint } | undefined {
+    const cached = this.cache.get(stream);
+    return cached?.loaded && cached.revision !== 'no_stream'
+      ? { state: cached.state, revision: cached.revision }
+      : undefined;
+  }
+
+  /**
    * Drops a stream's fold: for a subscriber that learns the store deleted the stream. Its next use
    * reads the stream again, which then answers DeletedStreamError instead of a fold of the past.
    */
@@ -503,12 +514,12 @@ export class AggregateRepository<State, E extends DomainEvent> {
     expected: bigint | 'no_stream',
     events: readonly E[],
     nextRevision: bigint,
-    commandId: string,
+    lastEventId: string,
   ): void {
     if (cached.revision === expected) {
       for (const event of events) cached.state = this.aggregate.evolve(cached.state, event);
       cached.revision = nextRevision;
-      cached.lastEventId = eventIdFor(commandId, stream, events.length - 1);
+      cached.lastEventId = lastEventId;
     } else if (cached.revision === 'no_stream' || cached.revision < nextRevision) {
       this.drop(stream);
     }

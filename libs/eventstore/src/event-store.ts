@@ -7,6 +7,7 @@ import {
   StreamDeletedError,
   StreamNotFoundError,
   WrongExpectedVersionError,
+  eventTypeFilter,
   excludeSystemEvents,
   jsonEvent,
   streamNameFilter,
@@ -88,6 +89,8 @@ export type CommandMetadata = Omit<EventMetadata, 'schemaVersion'>;
 export interface AppendResult {
   readonly nextRevision: bigint;
   readonly position: bigint;
+  /** Id of the last event appended (see eventIdFor), so that no caller derives it a second time. */
+  readonly lastEventId: string;
 }
 
 export interface SubscriptionOptions {
@@ -95,6 +98,12 @@ export interface SubscriptionOptions {
   readonly fromPosition?: bigint;
   /** Only streams whose names start with one of these (server-side filter); all non-system events when absent. */
   readonly streamPrefixes?: readonly string[];
+  /**
+   * Only events of these types (server-side filter, and then `streamPrefixes` checked here: a
+   * server filters on names or on types, not both). For a consumer that needs few of a category's
+   * types: the others never cross the wire nor get decoded.
+   */
+  readonly eventTypes?: readonly string[];
   /**
    * How many events the server examines between two checkpoints (the search window; the client's
    * default is 32). A server cuts its catch-up reads at every checkpoint, so a subscription that
@@ -178,7 +187,11 @@ export class EventStore {
         expectedRevision:
           expectedRevision === 'no_stream' ? NO_STREAM : expectedRevision === 'any' ? ANY : expectedRevision,
       });
-      return { nextRevision: result.nextExpectedRevision, position: result.position?.commit ?? 0n };
+      return {
+        nextRevision: result.nextExpectedRevision,
+        position: result.position?.commit ?? 0n,
+        lastEventId: eventData.at(-1)!.id,
+      };
     } catch (error) {
       if (error instanceof StreamDeletedError) throw new DeletedStreamError(stream, 'tombstoned');
       if (error instanceof WrongExpectedVersionError) {
@@ -336,15 +349,25 @@ export class EventStore {
     const searchWindow =
       options.checkpointEvery === undefined ? {} : { maxSearchWindow: options.checkpointEvery };
     const prefixes = options.streamPrefixes ?? [];
-    const filter: Filter = options.streamPrefixes
-      ? streamNameFilter({
-          // A soft delete is written to the stream's metadata stream, `$$<stream>`.
-          prefixes: options.deletions
-            ? [...prefixes, ...prefixes.map((prefix) => `$$${prefix}`)]
-            : [...prefixes],
+    const inStreams = (stream: string): boolean =>
+      options.streamPrefixes === undefined || prefixes.some((prefix) => stream.startsWith(prefix));
+    const filter: Filter = options.eventTypes
+      ? eventTypeFilter({
+          // Tombstones and soft deletes (`$metadata` in `$$<stream>`) are records of their own types.
+          regex: `^(?:${[...options.eventTypes, ...(options.deletions ? DELETION_TYPES : [])]
+            .map(escapeRegex)
+            .join('|')})$`,
           ...searchWindow,
         })
-      : excludeSystemEvents(searchWindow);
+      : options.streamPrefixes
+        ? streamNameFilter({
+            // A soft delete is written to the stream's metadata stream, `$$<stream>`.
+            prefixes: options.deletions
+              ? [...prefixes, ...prefixes.map((prefix) => `$$${prefix}`)]
+              : [...prefixes],
+            ...searchWindow,
+          })
+        : excludeSystemEvents(searchWindow);
     const deletionOf = options.deletions
       ? (resolved: ResolvedEvent): StreamDeletion | undefined => deletionIn(resolved, prefixes)
       : () => undefined;
@@ -364,6 +387,7 @@ export class EventStore {
     });
     subscription.on('caughtUp', () => subscription.push(marker({ kind: 'caughtUp' })));
     const decode = (resolved: ResolvedEvent): RecordedItem<E> | undefined => this.decode<E>(resolved);
+    const typeFiltered = options.eventTypes !== undefined;
     return {
       close: () => subscription.unsubscribe(),
       async *[Symbol.asyncIterator]() {
@@ -377,6 +401,8 @@ export class EventStore {
             yield deletion;
             continue;
           }
+          // Filtered on types by the server: the other streams' events of those types stop here.
+          if (typeFiltered && !inStreams((item as ResolvedEvent).event?.streamId ?? '')) continue;
           const decoded = decode(item as ResolvedEvent);
           if (decoded) yield decoded;
         }
@@ -411,17 +437,25 @@ export class EventStore {
   }
 }
 
+/** The types of the records a deletion leaves in `$all` (see deletionIn). */
+const DELETION_TYPES = ['$streamDeleted', '$metadata'];
+
+const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** A tombstone or a soft delete of a stream of one of `prefixes`, as it shows in `$all`. */
 const deletionIn = (resolved: ResolvedEvent, prefixes: readonly string[]): StreamDeletion | undefined => {
   const recorded = resolved.event;
   if (!recorded) return undefined;
   const position = recorded.position?.commit ?? resolved.commitPosition ?? 0n;
+  const ofPrefixes = (stream: string): boolean => prefixes.some((prefix) => stream.startsWith(prefix));
   if (recorded.type === '$streamDeleted')
-    return { kind: 'deleted', stream: recorded.streamId, deletion: 'tombstoned', position };
+    return prefixes.length === 0 || ofPrefixes(recorded.streamId)
+      ? { kind: 'deleted', stream: recorded.streamId, deletion: 'tombstoned', position }
+      : undefined;
   if (recorded.type !== '$metadata' || !recorded.streamId.startsWith('$$')) return undefined;
   const stream = recorded.streamId.slice(2);
   const data = recorded.isJson ? (recorded.data as { $tb?: unknown }) : {};
-  if (data.$tb === undefined || !prefixes.some((prefix) => stream.startsWith(prefix))) return undefined;
+  if (data.$tb === undefined || !ofPrefixes(stream)) return undefined;
   return { kind: 'deleted', stream, deletion: 'softDeleted', position };
 };
 

@@ -113,12 +113,14 @@ describe('line timers on the virtual clock', () => {
         data: { messageId: 'c1', callId: 'c1', from: CALLER, at: plusSeconds(start, 30) },
       },
     ]);
-    // The timer's command is caused by the event that set it and keeps the call's correlation.
+    // The timer's command is caused by the event that set it (the ring, with its due time) and keeps
+    // the call's correlation.
+    expect(events[1]?.event.type).toBe('CallRang');
     expect(events[2]?.metadata).toMatchObject({
       actor: 'system:timers',
       commandId: `timer-c1-ringTimeout-${Date.parse(plusSeconds(start, 30))}`,
       $correlationId: 'ring-c1',
-      $causationId: events[0]?.id,
+      $causationId: events[1]?.id,
       onBehalfOf: null,
       permission: null,
       simulatedTime: plusSeconds(start, 30),

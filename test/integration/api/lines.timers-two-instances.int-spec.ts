@@ -76,4 +76,45 @@ describe('line timers on two api instances', () => {
     expect(await pendingOn(first)).toEqual([]);
     expect(await pendingOn(second)).toEqual([]);
   });
+
+  it('R14: an answer on one instance takes the ring timeout off the other, whose fold of the line was behind; its next command there is decided on the newer line', async () => {
+    const [first, second] = apis as [Api, Api];
+    const accountId = uniqueAccountId('two-answer');
+    await seedAccount(first, accountId, accountCommands(accountId, { delegates: [{ id: 'bob' }] }));
+    const pendingOn = async (api: Api) => (await api.get<ClockView>('/clock')).body.pendingTimers;
+    // Given a call rung through the first instance, its ring timeout on both clocks
+    const rang = await first.post(`${linePath(accountId)}/incoming-calls`, { from: CALLER, callId: 'c1' });
+    expect(rang.status).toBe(201);
+    for (let tries = 0; (await pendingOn(second)).length === 0; tries++) {
+      if (tries > 200) throw new Error('the second api never put the ring timeout on its clock');
+      await sleep(25);
+    }
+
+    // When the second instance answers it
+    const answered = await second.post(`${linePath(accountId)}/calls/c1/answer`, { actor: 'bob' });
+    expect(answered.status).toBe(200);
+
+    // Then the first instance, which appended the ring, learns of the answer and drops its timer
+    for (let tries = 0; (await pendingOn(first)).length > 0; tries++) {
+      if (tries > 200) throw new Error('the first api kept the ring timeout after the answer elsewhere');
+      await sleep(25);
+    }
+    expect(await pendingOn(second)).toEqual([]);
+    // And a hang-up through the first instance is decided on the answered call, not on the ring it appended
+    const hungUp = await first.post(`${linePath(accountId)}/calls/c1/hang-up`, { actor: 'bob' });
+    expect(hungUp.status).toBe(200);
+    const advanced = await Promise.all(
+      apis.map((api) => api.post('/clock/advance', { actor: 'tester', bySeconds: 31 })),
+    );
+    expect(advanced.map((reply) => reply.status)).toEqual([200, 200]);
+    const events = await collect(
+      first.app.get(EventStore).readStream(`line-${accountId}.${LINE_PATH_NUMBER}`),
+    );
+    expect(events.map((e) => e.event.type)).toEqual([
+      'IncomingCallReceived',
+      'CallRang',
+      'CallAnswered',
+      'CallEnded',
+    ]);
+  });
 });

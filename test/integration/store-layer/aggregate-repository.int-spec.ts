@@ -194,4 +194,40 @@ describe('event-store layer through the official client', () => {
     expect(caughtUp).toBe(true);
     expect(seen).toEqual([`${prefix}0`, `${prefix}1`, `${prefix}2`, `${prefix}live`]);
   });
+
+  it('filters a $all subscription on event types at the server, keeps to its stream prefixes, and still tells of deletions there', async () => {
+    const tag = randomUUID().replaceAll('-', '').slice(0, 12);
+    const prefix = `typed${tag}-`;
+    // Types of this test's own, so that no other suite's events on the shared server match them.
+    const [wanted, unwanted] = [`Wanted${tag}`, `Unwanted${tag}`];
+    const append = (name: string, type: string) =>
+      store.append(name, [{ type, data: {} } as DomainEvent], 'any', testMetadata());
+    await append(`${prefix}a`, wanted);
+    await append(`${prefix}a`, unwanted);
+    await append(`other${tag}-a`, wanted);
+    await append(`${prefix}tombstoned`, unwanted);
+    await store.client.tombstoneStream(`${prefix}tombstoned`);
+    await append(`${prefix}deleted`, unwanted);
+    await store.client.deleteStream(`${prefix}deleted`);
+    await append(`${prefix}b`, wanted);
+
+    const subscription = store.subscribeToAll({
+      streamPrefixes: [prefix],
+      eventTypes: [wanted],
+      deletions: true,
+    });
+    const seen: string[] = [];
+    for await (const item of subscription) {
+      if (item.kind === 'event') seen.push(`${item.stored.event.type} ${item.stored.stream}`);
+      if (item.kind === 'deleted') seen.push(`${item.deletion} ${item.stream}`);
+      if (item.kind === 'caughtUp') break;
+    }
+    await subscription.close();
+    expect(seen).toEqual([
+      `${wanted} ${prefix}a`,
+      `tombstoned ${prefix}tombstoned`,
+      `softDeleted ${prefix}deleted`,
+      `${wanted} ${prefix}b`,
+    ]);
+  });
 });

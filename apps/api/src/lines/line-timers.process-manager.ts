@@ -1,12 +1,21 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { createHash } from 'node:crypto';
-import { DomainError, pendingLineTimers, type LineState, type LineTimer } from '#domain';
+import {
+  CHANGES_LINE_TIMERS,
+  DomainError,
+  LINE_TIMER_EVENT_TYPES,
+  pendingLineTimers,
+  type LineState,
+  type LineTimer,
+} from '#domain';
 import { ID_PATTERN, LINE_STREAM_PREFIX, parseLineStream, type LineEvent } from '#events';
 import {
   DeletedStreamError,
   EventStore,
+  eventIdFor,
   ForeignEventTally,
+  type CommandOutcome,
   type EventSubscription,
   type ForeignEventPolicy,
   type StoredEvent,
@@ -36,15 +45,16 @@ const RESUBSCRIBE_AFTER_MS = 1_000;
  */
 const TIMER_FOREIGN_EVENTS: ForeignEventPolicy = 'skip';
 
-/** A timer on the clock and the event that set it (its cause, in the command's metadata). */
-interface ScheduledTimer {
-  readonly timer: LineTimer;
-  readonly setBy: StoredEvent<LineEvent>;
+/** The event that set a timer: the timer's command is caused by it and keeps its correlation. */
+interface TimerCause {
+  readonly eventId: string;
+  readonly correlationId: string;
 }
 
-interface Waiter {
-  readonly position: bigint;
-  readonly resolve: () => void;
+/** A timer on the clock and the event that set it. */
+interface ScheduledTimer {
+  readonly timer: LineTimer;
+  readonly cause: TimerCause;
 }
 
 /**
@@ -60,34 +70,49 @@ export const timerCommandId = (timer: LineTimer): string => {
 };
 
 /**
- * Ring timeouts (R14), VIP escalations (R19) and transfer recalls (R16) as a process manager. It
- * follows every line event through a catch-up subscription to `$all` (filtered to line streams,
- * consumed with `for await` so events are handled in order), asks the line's state which timers it
- * wants (`pendingLineTimers`: timers are data), puts them on the clock, cancels those that vanished,
- * and when one falls due sends its command through the command bus as `system:timers`.
+ * Ring timeouts (R14), VIP escalations (R19) and transfer recalls (R16) as a process manager. A
+ * line's state says which timers it wants (`pendingLineTimers`: timers are data); this puts them on
+ * the clock, cancels those that vanished, and when one falls due sends its command through the
+ * command bus as `system:timers`. It looks at a line again after every append that can change its
+ * timers (CHANGES_LINE_TIMERS), from two sides:
  *
- * An event it cannot read as Switchboard's (see decodeRecordedEvent) is skipped and counted in
- * `foreignEvents` (on `/health` and `/metrics`): no foreign event stops the timers of any line, that
- * line's included (see TIMER_FOREIGN_EVENTS).
+ * - this process's own appends, at once (`appended`, told by the line command handler through
+ *   LineAppends before the command is answered), from the repository's fold, which already holds
+ *   them: nothing is read;
+ * - every other writer's (another api instance, a tool), through a catch-up subscription to `$all`
+ *   filtered on the server to the event types that change timers (most of a busy line's events do
+ *   not, and those never cross the wire), consumed with `for await` so events are handled in order.
+ *   An event the fold already holds (this process appended it) needs nothing more; a newer one is
+ *   read from the line, from the fold's revision on.
+ *
+ * The repository's folds are not kept current through this subscription: they hold this process's
+ * own appends, and an append decided on a fold that another writer made stale is refused by the
+ * store (expected revision), read up and decided again (see AggregateRepository).
+ *
+ * An event of a timer type it cannot read as Switchboard's (see decodeRecordedEvent) is skipped and
+ * counted in `foreignEvents` (on `/health` and `/metrics`): no foreign event stops the timers of any
+ * line, that line's included (see TIMER_FOREIGN_EVENTS).
  *
  * On start it catches up from the beginning, so pending timers survive a restart. The virtual clock
- * waits for it (`useSettle`) before each timer, so a scenario replayed in virtual time fires the same
- * timers at the same moments (R21).
+ * waits for it (`useSettle`) before each timer, and for any look at a line still reading, so a
+ * scenario replayed in virtual time fires the same timers at the same moments (R21).
  */
 @Injectable()
 export class LineTimersProcessManager implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('line-timers');
-  /** Line events skipped because this build cannot read them as its own. */
+  /** Line events of timer types skipped because this build cannot read them as its own. */
   readonly foreignEvents = new ForeignEventTally();
   /** Timers on the clock, by line stream and then by clock key. */
   private readonly scheduled = new Map<string, Map<string, ScheduledTimer>>();
-  /** The revision each line's timers were last computed from: later events of one append need no new look. */
+  /** The revision each line's timers were last computed from: an older look changes nothing. */
   private readonly lookedAt = new Map<string, bigint>();
-  /** Every line event up to this `$all` position has been seen and its timers are on the clock. */
+  /** Where the subscription resumes: every event up to this `$all` position has been handled. */
   private processed = 0n;
   /** The first catch-up is done: timers that were pending before this process started are on the clock. */
-  private ready = false;
-  private waiters: Waiter[] = [];
+  private caughtUp!: () => void;
+  private readonly ready = new Promise<void>((resolve) => (this.caughtUp = resolve));
+  /** Looks at lines this process appended to that had to read the line first (its fold was not cached). */
+  private readonly reading = new Set<Promise<void>>();
   private subscription:
     EventSubscription<LineEvent, SubscriptionItem<LineEvent> | StreamDeletion> | undefined;
   private running: Promise<void> | undefined;
@@ -103,30 +128,53 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
   ) {}
 
   onApplicationBootstrap(): void {
-    this.clock.useSettle(() => this.waitUntilProcessed(this.appends.lastPosition));
+    this.clock.useSettle(() => this.settled());
+    this.appends.listen((outcome, origin) => this.appended(outcome, origin));
     this.running = this.run();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
     this.wakeUp?.();
+    this.caughtUp();
     await this.subscription?.close();
     await this.running;
-    for (const waiter of this.waiters) waiter.resolve();
-    this.waiters = [];
   }
 
   /**
-   * Resolves once every line event up to `position`, and every timer pending before this process
-   * started, has its timers on the clock.
+   * Resolves once every timer pending before this process started is on the clock, and every line
+   * this process appended to has its timers on the clock.
    */
-  waitUntilProcessed(position: bigint): Promise<void> {
-    if (this.isProcessed(position) || this.stopping) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ position, resolve }));
+  async settled(): Promise<void> {
+    await this.ready;
+    while (this.reading.size > 0) await Promise.all(this.reading);
   }
 
-  private isProcessed(position: bigint): boolean {
-    return this.ready && position <= this.processed;
+  /**
+   * A command of this process appended to a line: its timers go on the clock before the command is
+   * answered, from the fold that holds the append. `origin` is the command's: the first event of the
+   * append that can change timers is the timers' cause.
+   */
+  appended(outcome: CommandOutcome<LineEvent>, origin: CommandOrigin): void {
+    const { stream, events, revision, duplicate } = outcome;
+    if (duplicate || revision === undefined) return;
+    const index = events.findIndex((event) => CHANGES_LINE_TIMERS[event.type]);
+    if (index < 0) return;
+    const setting = revision - BigInt(events.length - 1 - index);
+    const cause = (): TimerCause => ({
+      eventId: eventIdFor(origin.commandId, stream, index),
+      correlationId: origin.correlationId,
+    });
+    const fold = this.lines.cachedFold(stream);
+    if (fold && fold.revision >= revision) return this.schedule(stream, fold, cause);
+    const reading = this.refresh(stream, setting, cause)
+      .catch((error: unknown) =>
+        this.logger.error(
+          `timers of ${stream} not refreshed: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      )
+      .finally(() => this.reading.delete(reading));
+    this.reading.add(reading);
   }
 
   /** Follows the line streams until shutdown; a dropped subscription resumes where it left off. */
@@ -155,80 +203,93 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
   private async follow(): Promise<void> {
     const subscription = this.store.subscribeToAll<LineEvent>({
       streamPrefixes: [LINE_STREAM_PREFIX],
+      eventTypes: LINE_TIMER_EVENT_TYPES,
       deletions: true,
       ...(this.processed > 0n ? { fromPosition: this.processed } : {}),
     });
     this.subscription = subscription;
-    // While catching up only the newest state of each line matters: refresh each line once, at the end.
+    // While catching up only the newest state of each line matters: look at each line once, at the end.
     const behind = new Map<string, StoredEvent<LineEvent>>();
     let live = false;
+    // Where the subscription got to; `processed` follows only once what lies before is handled (a
+    // subscription dropped during the catch-up starts it again, `behind` being lost with it).
     let seen = this.processed;
+    const reached = (position: bigint | undefined): void => {
+      if (position !== undefined && position > seen) seen = position;
+      if (live) this.processed = seen;
+    };
     for await (const item of subscription) {
       if (item.kind === 'event') {
-        seen =
-          item.stored.position !== undefined && item.stored.position > seen ? item.stored.position : seen;
-        // Every event keeps the repository's cached line folds current, during catch-up too.
-        const fold = this.lines.observe(item.stored);
-        if (!live) {
-          behind.set(item.stored.stream, item.stored);
-          continue;
-        }
-        await this.refresh(item.stored, fold);
+        const { stored } = item;
+        if (live) await this.refresh(stored.stream, stored.revision, () => causeOf(stored));
+        else behind.set(stored.stream, stored);
+        reached(stored.position);
       } else if (item.kind === 'foreign') {
         const { foreign } = item;
         this.foreignEvents.record(foreign);
         this.logger.warn(
           `skipped ${foreign.stream}@${foreign.revision}: ${foreign.reason}: ${foreign.detail}`,
         );
-        // Keeps the cached fold's revision in step (or drops the fold); the line's timers are unchanged.
-        this.lines.observeForeign(foreign);
-        if (foreign.position !== undefined && foreign.position > seen) seen = foreign.position;
-        if (!live) continue;
+        reached(foreign.position);
       } else if (item.kind === 'deleted') {
-        if (item.position > seen) seen = item.position;
         this.forgetLine(item.stream);
         behind.delete(item.stream);
+        reached(item.position);
       } else if (item.kind === 'checkpoint') {
-        if (item.position > seen) seen = item.position;
-        if (!live) continue;
+        reached(item.position);
       } else {
-        for (const stored of behind.values()) await this.refresh(stored);
+        for (const stored of behind.values())
+          await this.refresh(stored.stream, stored.revision, () => causeOf(stored));
         behind.clear();
         live = true;
-        this.ready = true;
+        reached(undefined);
+        this.caughtUp();
       }
-      this.advanceTo(seen);
     }
   }
 
   /**
-   * Puts the timers the line's current state wants on the clock and cancels the ones it no longer
-   * wants. `fold` is the repository's cached fold after `setBy`, when it holds the line; else the
-   * line is read.
+   * Puts the timers the line wants after revision `setting` on the clock: from the repository's
+   * cached fold when it holds that revision (this process appended it, or read it already), else
+   * read from the line.
    */
-  private async refresh(
-    setBy: StoredEvent<LineEvent>,
-    fold?: { state: LineState; revision: bigint },
-  ): Promise<void> {
-    const stream = setBy.stream;
-    if (setBy.revision <= (this.lookedAt.get(stream) ?? -1n)) return;
+  private async refresh(stream: string, setting: bigint, cause: () => TimerCause): Promise<void> {
+    if (setting <= (this.lookedAt.get(stream) ?? -1n)) return;
+    const fold = this.lines.cachedFold(stream);
+    if (fold && fold.revision >= setting) return this.schedule(stream, fold, cause);
     let loaded: { state: LineState; revision: bigint | 'no_stream' };
     try {
-      loaded = fold ?? (await this.lines.load(stream, TIMER_FOREIGN_EVENTS));
+      loaded = await this.lines.load(stream, TIMER_FOREIGN_EVENTS);
     } catch (error) {
       // Deleted in the store after this event: nothing on it is left to time (its deletion follows).
       if (error instanceof DeletedStreamError) return this.forgetLine(stream);
       throw error;
     }
     const { state, revision } = loaded;
-    if (revision !== 'no_stream') this.lookedAt.set(stream, revision);
+    if (revision !== 'no_stream') this.schedule(stream, { state, revision }, cause);
+  }
+
+  /**
+   * Puts the timers the line's state at `revision` wants on the clock and cancels the ones it no
+   * longer wants, unless a look at a later revision already did (an append of this process while
+   * the line was being read).
+   */
+  private schedule(
+    stream: string,
+    { state, revision }: { state: LineState; revision: bigint },
+    cause: () => TimerCause,
+  ): void {
+    if (revision <= (this.lookedAt.get(stream) ?? -1n)) return;
+    this.lookedAt.set(stream, revision);
     const previous = this.scheduled.get(stream) ?? new Map<string, ScheduledTimer>();
     const next = new Map<string, ScheduledTimer>();
+    let setBy: TimerCause | undefined;
     for (const timer of pendingLineTimers(state)) {
       const key = `${stream}:${timer.key}`;
       const kept = previous.get(key);
       // A timer already on the clock for the same moment keeps the event that set it as its cause.
-      const scheduled = kept && kept.timer.dueAt === timer.dueAt ? kept : { timer, setBy };
+      const scheduled =
+        kept && kept.timer.dueAt === timer.dueAt ? kept : { timer, cause: (setBy ??= cause()) };
       next.set(key, scheduled);
       if (scheduled !== kept) this.put(stream, key, scheduled);
     }
@@ -253,7 +314,7 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
   private async fire(stream: string, key: string, scheduled: ScheduledTimer, dueAt: Date): Promise<void> {
     // A wall-clock timer may wake a moment early; the line would refuse it (TIMER_NOT_DUE).
     if (this.clock.now().getTime() < dueAt.getTime()) return this.put(stream, key, scheduled);
-    const { timer, setBy } = scheduled;
+    const { timer, cause } = scheduled;
     const line = parseLineStream(stream);
     if (!line) {
       // Line events in a stream Switchboard would not name so (written by another tool): no line
@@ -265,8 +326,8 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
     const commandId = timerCommandId(timer);
     const origin: CommandOrigin = {
       commandId,
-      correlationId: setBy.metadata.$correlationId ?? commandId,
-      causationId: setBy.id,
+      correlationId: cause.correlationId,
+      causationId: cause.eventId,
     };
     try {
       // Sent for no `at`: the clock already stands at (or past) the due time, and the command is
@@ -293,16 +354,10 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
       if (timers?.get(key) === scheduled) timers.delete(key);
     }
   }
-
-  private advanceTo(position: bigint): void {
-    if (position > this.processed) this.processed = position;
-    const [done, waiting] = partition(this.waiters, (waiter) => this.isProcessed(waiter.position));
-    this.waiters = waiting;
-    for (const waiter of done) waiter.resolve();
-  }
 }
 
-const partition = <T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] => [
-  items.filter(test),
-  items.filter((item) => !test(item)),
-];
+/** An event seen on the subscription as a timer's cause. */
+const causeOf = (stored: StoredEvent<LineEvent>): TimerCause => ({
+  eventId: stored.id,
+  correlationId: stored.metadata.$correlationId,
+});

@@ -27,7 +27,7 @@ export class ExecuteLineCommand extends Command<CommandOutcome<LineEvent>> {
 
 /**
  * The line's stream through the command pipeline, decided in the account as the line sees it at the
- * command's time; the position of what it appended is noted for the virtual clock (R21).
+ * command's time; what it appended puts the line's timers on the clock before it is answered (R21).
  */
 @CommandHandler(ExecuteLineCommand)
 export class LineCommandHandler implements ICommandHandler<ExecuteLineCommand> {
@@ -64,7 +64,7 @@ export class LineCommandHandler implements ICommandHandler<ExecuteLineCommand> {
       },
       sent,
     );
-    this.appends.record(outcome.position);
+    this.appends.record(outcome, sent.origin);
     return outcome;
   }
 

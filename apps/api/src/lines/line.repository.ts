@@ -10,9 +10,11 @@ import { IDEMPOTENCY_OPTIONS } from '../shared/idempotency.js';
  * histories cheap, and the line's aggregate snapshot (see aggregate-snapshots.ts) keeps them cheap
  * after a restart.
  *
- * The timer process manager already subscribes to every line event and passes each one to
- * `observe`, which keeps the cached folds current: a second subscription here would decode every
- * line event twice.
+ * Nothing follows the line streams to keep these folds current: each holds this process's own
+ * appends, and a fold another writer (a second api instance) made stale meets WrongExpectedVersion
+ * on its next append and is read up from its revision, then decided again. Reading back every line
+ * event to save that one read cost more than the read (the timer process manager reads only the
+ * event types that change timers).
  */
 @Injectable()
 export class LineRepository

@@ -23,7 +23,8 @@ import {
   stateOf,
 } from './line.fixtures.js';
 import { RECENT_CALLS_KEPT } from './line.state.js';
-import { dueLineTimers, pendingLineTimers } from './line.timers.js';
+import { CHANGES_LINE_TIMERS, dueLineTimers, pendingLineTimers } from './line.timers.js';
+import { evolveLine, type LineState } from './line.state.js';
 
 const given = specFor(lineDecider);
 const context = lineContext();
@@ -248,5 +249,80 @@ describe('compact line state (R12)', () => {
     });
     expect(state.totals).toEqual({ calls: 500, missed: 0, voicemails: 0 });
     expect(JSON.stringify(state).length).toBeLessThan(3_000);
+  });
+
+  describe('the line event types that change no timer', () => {
+    const vip = lineContext({
+      vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorFirst', delaySeconds: 10 } },
+    });
+    const transfer: Timed<LineCommand> = {
+      type: 'TransferCall',
+      callId: 'c1',
+      actor: BOSS,
+      to: ASSISTANT,
+      at: at(5),
+    };
+    // Every phase a call can be in, those with timers first, and an idle line.
+    const states: [string, LineState][] = [
+      ['ringing', stateOf(history(context, incoming('c1')))],
+      ['ringing VIP, escalation due', stateOf(history(vip, incoming('c1', VIP_CALLER)))],
+      ['transferring', stateOf(history(context, incoming('c1'), answer('c1', BOSS), transfer))],
+      ['connected', stateOf(history(context, incoming('c1'), answer('c1', BOSS)))],
+      ['held', stateOf(history(context, incoming('c1'), answer('c1', BOSS), hold('c1', BOSS)))],
+      ['dialing', stateOf(history(context, place('c1', BOSS)))],
+      ['idle', stateOf([])],
+    ];
+    /** One event of the type about call `callId`, with every field the fold reads. */
+    const sample = (type: LineEvent['type'], callId: string): LineEvent =>
+      ({
+        type,
+        data: {
+          callId,
+          by: DEPUTY,
+          placedBy: DEPUTY,
+          to: '+15550111',
+          from: '+15550112',
+          line: '+81300000001',
+          vip: true,
+          locked: true,
+          recordingId: 'r1',
+          messageId: 'm1',
+          reason: 'callerAbandoned',
+          at: at(7),
+        },
+      }) as unknown as LineEvent;
+    const unchanging = (Object.keys(CHANGES_LINE_TIMERS) as LineEvent['type'][]).filter(
+      (type) => !CHANGES_LINE_TIMERS[type],
+    );
+
+    it.each(unchanging)(
+      'R21: %s leaves every pending timer as it was, on the call in progress or another, in every phase',
+      (type) => {
+        for (const [, state] of states) {
+          const before = pendingLineTimers(state);
+          for (const callId of ['c1', 'c2']) {
+            expect(pendingLineTimers(evolveLine(state, sample(type, callId)))).toEqual(before);
+          }
+        }
+      },
+    );
+
+    it('R21: the states above have timers to lose, and the types that do change timers can change them', () => {
+      expect(states.filter(([, state]) => pendingLineTimers(state).length > 0).map(([name]) => name)).toEqual(
+        ['ringing', 'ringing VIP, escalation due', 'transferring'],
+      );
+      // An answer, a hang-up, a voicemail each clear a ring's timers: the list is not `true` for nothing.
+      const [, ringing] = states[0]!;
+      for (const type of [
+        'CallAnswered',
+        'CallEnded',
+        'CallSentToVoicemail',
+        'CallHeld',
+        'CallsMerged',
+      ] as const) {
+        expect(CHANGES_LINE_TIMERS[type]).toBe(true);
+        expect(pendingLineTimers(evolveLine(ringing, sample(type, 'c1')))).toEqual([]);
+      }
+    });
   });
 });

@@ -1,3 +1,4 @@
+import type { LineEvent } from '#events';
 import type { LineCommand } from './line.commands.js';
 import type { LineState } from './line.state.js';
 
@@ -58,6 +59,51 @@ export const pendingLineTimers = (state: LineState, actor: string = TIMER_ACTOR)
 /** The pending timers due at or before `now` (ISO), earliest first: what a virtual clock fires next. */
 export const dueLineTimers = (state: LineState, now: string, actor: string = TIMER_ACTOR): LineTimer[] =>
   pendingLineTimers(state, actor).filter((timer) => Date.parse(timer.dueAt) <= Date.parse(now));
+
+/**
+ * Whether an event of each line type can change the line's pending timers. Timers read only the call
+ * in progress: its id, its phase (ringing or transferring), its ring's due times and its transfer's
+ * attempt and recall time (pendingLineTimers). The fold is total, so an event counts here when it
+ * can touch any of those in any state, not only in the states the decider emits it in (a merge that
+ * ends a ring in someone else's log still clears the ring timeout). The `false` ones never do:
+ * a start on an idle line begins a call with no ring yet (the ring's timers come with `CallRang`)
+ * and on a busy line changes nothing; a decline leaves the ring's due times; the rest touch the
+ * call's parties, recordings and privacy, or the inbox. Keyed by every type, so a new event type
+ * must be placed on one side.
+ *
+ * Whoever follows line events only to keep timers (the api's timer process manager) reads just the
+ * `true` ones: most of a busy line's events change no timer.
+ */
+export const CHANGES_LINE_TIMERS: { readonly [T in LineEvent['type']]: boolean } = {
+  CallPlacedOnSharedLine: false,
+  CallAnsweredByExternalParty: true,
+  IncomingCallReceived: false,
+  CallRang: true,
+  CallDeclined: false,
+  CallAnswered: true,
+  CallSentToVoicemail: true,
+  CallHeld: true,
+  CallResumed: true,
+  HeldCallPickedUp: true,
+  CallPrivacyLockChanged: false,
+  CallTransferRequested: true,
+  CallTransferred: true,
+  CallTransferRecalled: true,
+  CallJoined: false,
+  CallsMerged: true,
+  CallLeft: false,
+  CallEnded: true,
+  RecordingStarted: false,
+  RecordingStopped: false,
+  VoicemailLeft: false,
+  VoicemailRead: false,
+  VoicemailDeleted: false,
+};
+
+/** The line event types that can change a line's pending timers (see CHANGES_LINE_TIMERS). */
+export const LINE_TIMER_EVENT_TYPES: readonly LineEvent['type'][] = (
+  Object.keys(CHANGES_LINE_TIMERS) as LineEvent['type'][]
+).filter((type) => CHANGES_LINE_TIMERS[type]);
 
 // The key breaks ties so the order never depends on how the list was built.
 const byDueTime = (a: LineTimer, b: LineTimer): number =>
