@@ -81,7 +81,7 @@ describe('the sentences of the catalogue of reasons', () => {
   });
 
   it('are what a refusal and a DomainError carry, with the details beside them', () => {
-    const refused = refusal('CALL_NOT_FOUND', 'R15', { callId: 'c9' }, { callId: 'c9' });
+    const refused = refusal('CALL_NOT_FOUND', 'R15', { case: 'unknown', callId: 'c9' }, { callId: 'c9' });
     expect(refused).toEqual({
       ok: false,
       code: 'CALL_NOT_FOUND',
@@ -112,7 +112,7 @@ describe('the sentences of the catalogue of reasons', () => {
     // @ts-expect-error `party` is missing
     expect(messageOf('LINE_NOT_SHARED', { line: '1001', delegator: 'Erin' })()).toContain('undefined');
     // @ts-expect-error `extra` is not in the sentence, so it would be dropped unread
-    expect(messageOf('CALL_NOT_FOUND', { callId: 'c1', extra: 1 })()).toBe(
+    expect(messageOf('CALL_NOT_FOUND', { case: 'unknown', callId: 'c1', extra: 1 })()).toBe(
       'There is no call c1 on this line.',
     );
     // @ts-expect-error a sentence without placeholders takes none

@@ -3,13 +3,14 @@ import type { LineCommand } from './line/line.commands.js';
 
 /**
  * The catalogue of reasons: every code an answer of Switchboard can carry, with the rule it is given
- * under, what kind of refusal it is (and so its HTTP status), and when it is given. `DomainError`,
- * the api's error filter, both apps' OpenAPI and the generated docs/reason-codes.md read it; the
- * tables of docs/rules.md are checked against it.
+ * under, what kind of refusal it is (and so its HTTP status), when it is given and, for the domain's
+ * refusals, the sentence a person reads. `DomainError` (built by `refuse`/`refusal` from a code, a
+ * rule and the values of its sentence), the api's error filter, both apps' OpenAPI and the generated
+ * docs/reason-codes.md read it; the tables of docs/rules.md are checked against it.
  *
- * To add a reason: one line in the section of its rule in `REASONS` (or in `EDGE_REASONS` when no
- * rule gives it), then the command(s) that answer it in `COMMAND_REASONS`, then
- * `npm run docs:reasons` and a row in its rule's table of docs/rules.md.
+ * To add a reason: one entry in the section of its rule in `REASONS`, with its sentence (or in
+ * `EDGE_REASONS` when no rule gives it), then the command(s) that answer it in `COMMAND_REASONS`,
+ * then `npm run docs:reasons` and a row in its rule's table of docs/rules.md.
  */
 
 /** The SPEC rule a rejection enforces, e.g. 'R8'. */
@@ -380,7 +381,10 @@ export const REASONS = {
       R16: 'transferring, joining or merging a call the line never had',
       R18: 'recording a call the line never had',
     },
-    'There is no call {callId} on this line.',
+    {
+      unknown: 'There is no call {callId} on this line.',
+      noCallYet: 'No call has been on line {line} yet.',
+    },
   ),
   CALL_ENDED: conflict(
     {

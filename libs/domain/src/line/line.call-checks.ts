@@ -142,6 +142,31 @@ export const explainJoin = explainOnCall('join', function* (call, acting, contex
 
 // ── The state of a call, as the decider refuses it ───────────────────────────────────────────────
 
+/**
+ * R12: names the active call and who holds the line with it, in words true of its phase (a connected
+ * call is not "held"), so the caller knows what to wait for. R20's
+ * diagnostics give the same sentence for a party asking why it cannot place a call.
+ */
+export const lineBusy = (call: CallFacts, context: LineContext): Refusal => {
+  const holders = call.phase === 'ringing' ? [] : call.hold ? [call.hold.by] : [...call.parties];
+  // Who the sentence of each phase names: those ringing, the transfer's target, or those holding the line.
+  const named =
+    call.phase === 'ringing'
+      ? (call.ring?.ringing ?? [])
+      : call.phase === 'transferring'
+        ? call.transfer
+          ? [call.transfer.to]
+          : []
+        : holders;
+  const parties = named.map((p) => nameOnLine(context, p)).join(' and ') || 'nobody';
+  return refusal(
+    'LINE_BUSY',
+    'R12',
+    { case: call.phase, line: context.line.number, callId: call.callId, parties },
+    { callId: call.callId, phase: call.phase, heldBy: holders },
+  );
+};
+
 /** The call `callId` in progress, or why there is none: it is over (CALL_ENDED) or unknown. */
 export const findCall = <Call extends CallFacts>(
   line: LineFacts<Call>,
@@ -160,7 +185,7 @@ export const findCall = <Call extends CallFacts>(
       { callId, endedAs: finished.endedAs, answeredBy: finished.answeredBy },
     );
   }
-  return refusal('CALL_NOT_FOUND', rule, { callId }, { callId });
+  return refusal('CALL_NOT_FOUND', rule, { case: 'unknown', callId }, { callId });
 };
 
 /** A call in the wrong phase for an action: the sentence and the details name the phase it is in. */

@@ -19,6 +19,7 @@ import {
   findCall,
   heldByYou,
   heldRefusal,
+  lineBusy,
   nameOnLine,
   notRinging,
   notRingingForYou,
@@ -121,7 +122,7 @@ const placeCall: DecideOn<C.PlaceCallOnSharedLine> = (command, state, context, a
   const acting = actingParty(context, command.actor);
   const permission = requireActionPermission(acting, 'placeCall', context);
   assertNewCallId(state, command.callId);
-  if (state.call) throw lineBusy(state.call, context);
+  if (state.call) throw new DomainError(lineBusy(state.call, context));
   return actedAs(
     acting,
     [
@@ -805,32 +806,6 @@ const requireOnCall = (call: CallOnLine, party: string, rule: RuleId, context?: 
 
 const privacyLockDelegatorOnly = (context: LineContext): DomainError =>
   new DomainError(refusal('PRIVACY_LOCK_DELEGATOR_ONLY', 'R15', { delegator: context.delegator.name }));
-
-/**
- * R12: names the active call and who holds the line with it, in words true of its phase (a connected
- * call is not "held"), so the caller knows what to wait for.
- */
-const lineBusy = (call: CallOnLine, context: LineContext): DomainError => {
-  const holders = call.phase === 'ringing' ? [] : call.hold ? [call.hold.by] : [...call.parties];
-  // Who the sentence of each phase names: those ringing, the transfer's target, or those holding the line.
-  const named =
-    call.phase === 'ringing'
-      ? (call.ring?.ringing ?? [])
-      : call.phase === 'transferring'
-        ? call.transfer
-          ? [call.transfer.to]
-          : []
-        : holders;
-  const parties = named.map((p) => nameOnLine(context, p)).join(' and ') || 'nobody';
-  return new DomainError(
-    refusal(
-      'LINE_BUSY',
-      'R12',
-      { case: call.phase, line: context.line.number, callId: call.callId, parties },
-      { callId: call.callId, phase: call.phase, heldBy: holders },
-    ),
-  );
-};
 
 // ── Time (R21) ───────────────────────────────────────────────────────────────────────────────────
 
