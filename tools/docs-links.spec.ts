@@ -153,7 +153,7 @@ describe('the documentation inside the repository', () => {
     const domainFiles = sourceFiles.filter((file) => file.startsWith('libs/domain/'));
     const codes = new Set([
       ...sourceMatches(/'([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)'/g, domainFiles),
-      ...sourceMatches(/(?:\bcode:|new DomainError\(|super\()\s*'([A-Z][A-Z0-9_]+)'/g),
+      ...sourceMatches(/(?:\bcode:|\brefuse\(|\brefusal\(|super\()\s*'([A-Z][A-Z0-9_]+)'/g),
     ]);
     expect([...codes]).toEqual(
       expect.arrayContaining(['LINE_BUSY', 'CLOCK_CANNOT_GO_BACK', 'INVALID_REQUEST']),

@@ -3,7 +3,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
-import { COMMAND_REASONS, EDGE_REASONS, REASONS, STATUS_OF_KIND, type Reason, type RuleId } from '#domain';
+import {
+  COMMAND_REASONS,
+  EDGE_REASONS,
+  REASONS,
+  STATUS_OF_KIND,
+  templatesOf,
+  type Reason,
+  type RuleId,
+} from '#domain';
 
 // Writes the catalogue of reasons (libs/domain/src/reasons.ts) out as docs: all of docs/reason-codes.md,
 // and the per-rule tables of docs/rules.md between their markers. `npm run docs:reasons` runs it;
@@ -75,6 +83,15 @@ export const reasonCodesPage = (): string => {
         .join('<br>'),
     ]),
   );
+  const sentences = table(
+    ['code', 'sentence'],
+    reasons.map(([code]) => [
+      `\`${code}\``,
+      templatesOf(code)
+        .map(({ case: which, template }) => (which === undefined ? template : `\`${which}\`: ${template}`))
+        .join('<br>'),
+    ]),
+  );
   const commands = table(
     ['command', 'may be refused with'],
     Object.entries(COMMAND_REASONS).map(([command, codes]) => [
@@ -99,6 +116,13 @@ export const reasonCodesPage = (): string => {
     '## Refusals by a rule',
     '',
     domain,
+    '',
+    '## What each refusal says',
+    '',
+    'The `message` of a refusal is the sentence below with each `{placeholder}` filled in: an id, a name, a',
+    'number or a time of the request. A code with several causes has a sentence for each, named before it.',
+    '',
+    sentences,
     '',
     '## Answers that name no rule',
     '',

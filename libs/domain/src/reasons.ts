@@ -3,13 +3,14 @@ import type { LineCommand } from './line/line.commands.js';
 
 /**
  * The catalogue of reasons: every code an answer of Switchboard can carry, with the rule it is given
- * under, what kind of refusal it is (and so its HTTP status), and when it is given. `DomainError`,
- * the api's error filter, both apps' OpenAPI and the generated docs/reason-codes.md read it; the
- * tables of docs/rules.md are checked against it.
+ * under, what kind of refusal it is (and so its HTTP status), when it is given and, for the domain's
+ * refusals, the sentence a person reads. `DomainError` (built by `refuse`/`refusal` from a code, a
+ * rule and the values of its sentence), the api's error filter, both apps' OpenAPI and the generated
+ * docs/reason-codes.md read it; the tables of docs/rules.md are checked against it.
  *
- * To add a reason: one line in the section of its rule in `REASONS` (or in `EDGE_REASONS` when no
- * rule gives it), then the command(s) that answer it in `COMMAND_REASONS`, then
- * `npm run docs:reasons` and a row in its rule's table of docs/rules.md.
+ * To add a reason: one entry in the section of its rule in `REASONS`, with its sentence (or in
+ * `EDGE_REASONS` when no rule gives it), then the command(s) that answer it in `COMMAND_REASONS`,
+ * then `npm run docs:reasons` and a row in its rule's table of docs/rules.md.
  */
 
 /** The SPEC rule a rejection enforces, e.g. 'R8'. */
@@ -28,286 +29,682 @@ export const STATUS_OF_KIND: Readonly<Record<RefusalKind, 404 | 409 | 422>> = {
   not_found: 404,
 };
 
-/** One reason: its kind, and for each rule it is given under, when. */
-export interface Reason {
+/**
+ * What a person reads when a reason is given: one sentence, or, where a code has several causes, one
+ * per case. `{name}` stands for a value the refusing site fills in (an id, a name, a number); the
+ * words are all here, so the docs show what users read and no site writes its own.
+ */
+export type Sentence = string | Readonly<Record<string, string>>;
+
+/** One reason: its kind, for each rule it is given under, when, and the sentence it is given with. */
+export interface Reason<Says extends Sentence = Sentence> {
   readonly kind: RefusalKind;
   readonly under: Readonly<Partial<Record<RuleId, string>>>;
+  readonly says: Says;
 }
 
-const conflict = (under: Reason['under']): Reason => ({ kind: 'conflict', under });
-const unprocessable = (under: Reason['under']): Reason => ({ kind: 'unprocessable', under });
-const notFound = (under: Reason['under']): Reason => ({ kind: 'not_found', under });
+const reasonOf =
+  (kind: RefusalKind) =>
+  <const Says extends Sentence>(under: Reason['under'], says: Says): Reason<Says> => ({ kind, under, says });
+const conflict = reasonOf('conflict');
+const unprocessable = reasonOf('unprocessable');
+const notFound = reasonOf('not_found');
 
 /** The domain's refusals, by rule (a code given under several rules sits with its first). */
 export const REASONS = {
   // ── R1 Accounts, parties and direct numbers ──────────────────────────────────────────────────
-  ACCOUNT_ALREADY_EXISTS: conflict({ R1: 'creating an account whose id is taken' }),
-  ACCOUNT_NOT_FOUND: notFound({ R1: 'any command or query on an account that was never created' }),
-  PARTY_NOT_FOUND: notFound({ R1: 'a command names a party the account does not have' }),
-  PARTY_ALREADY_EXISTS: conflict({ R1: 'provisioning a party id that is taken' }),
-  NO_DIRECT_NUMBER: unprocessable({ R1: 'a party without any direct number' }),
-  INVALID_NUMBER: unprocessable({
-    R1: 'a direct number that is not E.164',
-    R19: 'a VIP contact number that is not E.164',
-    R22: 'a speed-dial number that is not E.164 (the api answers 400 before the rule is asked)',
-  }),
-  DUPLICATE_NUMBER: unprocessable({ R1: 'the same number listed twice for one party' }),
-  NUMBER_ALREADY_ASSIGNED: conflict({ R1: "the number is already another party's direct number" }),
-  ADMIN_ONLY: unprocessable({
-    R1: 'someone who is not an admin provisions a party or changes its numbers',
-    R2: 'someone who is not an admin changes a calling plan',
-    R3: 'someone who is not an admin changes the account policy, or locks or unlocks a party',
-    R4: 'someone who is not an admin enables or disables the Assistant',
-    R5: 'someone who is not an admin assigns or removes the Power Pack',
-    R22: 'someone who is not an admin changes `maxSpeedDials`',
-  }),
+  ACCOUNT_ALREADY_EXISTS: conflict(
+    { R1: 'creating an account whose id is taken' },
+    'Account {account} already exists: choose another id.',
+  ),
+  ACCOUNT_NOT_FOUND: notFound(
+    { R1: 'any command or query on an account that was never created' },
+    'There is no such account: create it first.',
+  ),
+  PARTY_NOT_FOUND: notFound(
+    { R1: 'a command names a party the account does not have' },
+    'There is no party "{party}" in this account: provision it first.',
+  ),
+  PARTY_ALREADY_EXISTS: conflict(
+    { R1: 'provisioning a party id that is taken' },
+    '"{party}" is already taken in this account: choose another party id.',
+  ),
+  NO_DIRECT_NUMBER: unprocessable(
+    { R1: 'a party without any direct number' },
+    '{party} needs at least one direct number: assign one.',
+  ),
+  INVALID_NUMBER: unprocessable(
+    {
+      R1: 'a direct number that is not E.164',
+      R19: 'a VIP contact number that is not E.164',
+      R22: 'a speed-dial number that is not E.164 (the api answers 400 before the rule is asked)',
+    },
+    '"{number}" is not an E.164 number: write it as + and 7–15 digits.',
+  ),
+  DUPLICATE_NUMBER: unprocessable(
+    { R1: 'the same number listed twice for one party' },
+    'The direct numbers of {party} list a number twice: list each once.',
+  ),
+  NUMBER_ALREADY_ASSIGNED: conflict(
+    { R1: "the number is already another party's direct number" },
+    '{number} is already a direct number of {owner}: choose another number or remove it from {owner} first.',
+  ),
+  ADMIN_ONLY: unprocessable(
+    {
+      R1: 'someone who is not an admin provisions a party or changes its numbers',
+      R2: 'someone who is not an admin changes a calling plan',
+      R3: 'someone who is not an admin changes the account policy, or locks or unlocks a party',
+      R4: 'someone who is not an admin enables or disables the Assistant',
+      R5: 'someone who is not an admin assigns or removes the Power Pack',
+      R22: 'someone who is not an admin changes `maxSpeedDials`',
+    },
+    'Only an admin of account {account} may {action}: ask an admin to do it.',
+  ),
 
   // ── R2 A calling plan is needed ──────────────────────────────────────────────────────────────
-  NO_CALLING_PLAN: unprocessable({
-    R2: 'the delegator or delegate has no calling plan (inviting, accepting, line actions)',
-  }),
+  NO_CALLING_PLAN: unprocessable(
+    {
+      R2: 'the delegator or delegate has no calling plan (inviting, accepting, line actions)',
+    },
+    '{name} ({party}) has no calling plan: assign a metered, unlimited or pro plan to take part in delegation.',
+  ),
 
   // ── R3 Delegation enabled, and admin locks ───────────────────────────────────────────────────
-  DELEGATION_DISABLED_FOR_ACCOUNT: unprocessable({ R3: 'the account policy has delegation turned off' }),
-  DELEGATION_DISABLED_FOR_USER: unprocessable({
-    R3: 'the party has delegation turned off (the message says if it is also locked)',
-  }),
-  DELEGATION_LOCKED: unprocessable({
-    R3: "changing a locked party's delegation setting or one of its delegations",
-  }),
-  PENDING_INVITATION_BLOCKS_LOCK: conflict({ R3: 'locking a party that has a pending invitation' }),
-  ACTOR_NOT_ALLOWED: unprocessable({
-    R3: 'someone other than the party or an admin turns its delegation on or off',
-    R4: 'someone other than the user or an admin reports its desktop client',
-    R7:
-      'someone other than the delegator or an admin invites or manages; someone other than the invitee ' +
-      "answers; someone other than the delegate changes the delegate's own settings",
-    R13: "someone other than the party or an admin sets a party's business hours",
-    R14: 'someone other than the party or an admin changes its ring timeout',
-    R19:
-      'someone who is not the delegator, an admin or a delegate edits the VIP list; someone other than ' +
-      'the delegator or an admin changes the routing',
-    R22: 'someone who is neither the party, an admin nor a delegate of the party edits or presses its speed dials',
-    R23: 'someone other than the party or an admin names its line',
-  }),
+  DELEGATION_DISABLED_FOR_ACCOUNT: unprocessable(
+    { R3: 'the account policy has delegation turned off' },
+    'Call delegation is disabled for this account: an admin must enable it in the account policy.',
+  ),
+  DELEGATION_DISABLED_FOR_USER: unprocessable(
+    {
+      R3: 'the party has delegation turned off (the message says if it is also locked)',
+    },
+    {
+      locked: 'Call delegation is disabled and locked for {party}: an admin must unlock and enable it.',
+      unlocked: 'Call delegation is disabled for {party}: enable it for this user.',
+    },
+  ),
+  DELEGATION_LOCKED: unprocessable(
+    {
+      R3: "changing a locked party's delegation setting or one of its delegations",
+    },
+    'An admin locked the delegation settings of {party}: ask an admin to unlock them first.',
+  ),
+  PENDING_INVITATION_BLOCKS_LOCK: conflict(
+    { R3: 'locking a party that has a pending invitation' },
+    'Invitation {delegation} ({delegator} → {delegate}) is pending: accept, decline or revoke it before locking {party}.',
+  ),
+  ACTOR_NOT_ALLOWED: unprocessable(
+    {
+      R3: 'someone other than the party or an admin turns its delegation on or off',
+      R4: 'someone other than the user or an admin reports its desktop client',
+      R7:
+        'someone other than the delegator or an admin invites or manages; someone other than the invitee ' +
+        "answers; someone other than the delegate changes the delegate's own settings",
+      R13: "someone other than the party or an admin sets a party's business hours",
+      R14: 'someone other than the party or an admin changes its ring timeout',
+      R19:
+        'someone who is not the delegator, an admin or a delegate edits the VIP list; someone other than ' +
+        'the delegator or an admin changes the routing',
+      R22: 'someone who is neither the party, an admin nor a delegate of the party edits or presses its speed dials',
+      R23: 'someone other than the party or an admin names its line',
+    },
+    {
+      selfOrAdmin: 'Only {party} or an admin may {action}.',
+      invitee: 'Only the invitee {party} may {answer} invitation {delegation}.',
+      commonAreaInvitee:
+        'Only an admin may {answer} invitation {delegation} for the common-area phone {party}.',
+      delegate: 'Only the delegate {delegate} may do this on delegation {delegation}.',
+      vipListEditor:
+        'Only {delegator}, an admin or a delegate of {delegator} with manageVipContacts may edit its VIP contacts.',
+      speedDialEditor:
+        '{actor} may not use or edit the speed dials of {owner}: only {owner}, an admin or a delegate of {owner} with manageSpeedDials may.',
+    },
+  ),
 
   // ── R4 The Assistant panel ───────────────────────────────────────────────────────────────────
-  ASSISTANT_DISABLED: unprocessable({ R4: 'the Assistant is disabled for the user' }),
-  DESKTOP_CLIENT_MISSING: unprocessable({ R4: 'the user has reported no desktop client' }),
-  DESKTOP_CLIENT_UNSUPPORTED: unprocessable({ R4: 'the desktop client is not Windows or macOS' }),
-  DESKTOP_CLIENT_OUTDATED: unprocessable({
-    R4: "the desktop client is older than the account's minimum version",
-  }),
-  NOT_A_PHONE_USER: unprocessable({
-    R4: 'the Assistant or a desktop client asked of a common-area phone, which has no desktop app',
-  }),
-  INVALID_VERSION: unprocessable({
-    R4: 'a version that is not dotted numbers (desktop client, account minimum)',
-  }),
+  ASSISTANT_DISABLED: unprocessable(
+    { R4: 'the Assistant is disabled for the user' },
+    'The Assistant is disabled for {party}: an admin must enable it.',
+  ),
+  DESKTOP_CLIENT_MISSING: unprocessable(
+    { R4: 'the user has reported no desktop client' },
+    '{party} has no desktop client: install the Windows or macOS desktop app and sign in.',
+  ),
+  DESKTOP_CLIENT_UNSUPPORTED: unprocessable(
+    { R4: 'the desktop client is not Windows or macOS' },
+    '{party} uses the {platform} client, which has no Assistant panel: use the Windows or macOS desktop app.',
+  ),
+  DESKTOP_CLIENT_OUTDATED: unprocessable(
+    {
+      R4: "the desktop client is older than the account's minimum version",
+    },
+    '{party} runs desktop client {version}, older than the required {minimum}: update the desktop app.',
+  ),
+  NOT_A_PHONE_USER: unprocessable(
+    {
+      R4: 'the Assistant or a desktop client asked of a common-area phone, which has no desktop app',
+    },
+    {
+      inPanel: '{party} is a common-area phone, which has no desktop client: an admin acts for it instead.',
+      setting: '{party} is a common-area phone: the Assistant and desktop clients belong to phone users.',
+    },
+  ),
+  INVALID_VERSION: unprocessable(
+    {
+      R4: 'a version that is not dotted numbers (desktop client, account minimum)',
+    },
+    '"{version}" is not a version: write it as dotted numbers, e.g. 6.2.1.',
+  ),
 
   // ── R5 The Power Pack ────────────────────────────────────────────────────────────────────────
-  POWER_PACK_REQUIRED: unprocessable({
-    R5:
-      'granting VIP permissions, editing VIP contacts or routing, or premium common-area delegation, ' +
-      'without the Power Pack',
-  }),
+  POWER_PACK_REQUIRED: unprocessable(
+    {
+      R5:
+        'granting VIP permissions, editing VIP contacts or routing, or premium common-area delegation, ' +
+        'without the Power Pack',
+    },
+    {
+      vip: 'VIP delegation needs the Power Pack add-on: assign it to {party} or drop the VIP feature.',
+      commonArea:
+        'This account treats delegation with a common-area phone as premium: assign the Power Pack to {party}.',
+    },
+  ),
 
   // ── R6 Permissions ───────────────────────────────────────────────────────────────────────────
-  UNKNOWN_PERMISSION: unprocessable({ R6: 'a permission name that does not exist' }),
-  NO_CORE_PERMISSION: unprocessable({ R6: 'none of `placeCalls`, `answerCalls`, `pickUpHeldCalls`' }),
-  OPT_IN_OUT_NEEDS_ANSWER_CALLS: unprocessable({ R6: '`optInOut` without `answerCalls`' }),
-  VIP_ONLY_NEEDS_ANSWER_CALLS: unprocessable({ R6: '`vipOnly` without `answerCalls`' }),
-  PERMISSION_REQUIRED: unprocessable({
-    R6:
-      'a delegate opts in or out, sets its own business hours, edits the VIP list or the ' +
-      "delegator's speed dials without the permission",
-    R12: 'a delegate without `placeCalls` places a call',
-    R13: 'a delegate without `answerCalls` answers',
-    R15: 'a delegate without `pickUpHeldCalls` picks up',
-    R16: 'a delegate without `joinAndMerge` (or, as transfer target, `answerCalls`)',
-  }),
+  UNKNOWN_PERMISSION: unprocessable(
+    { R6: 'a permission name that does not exist' },
+    '"{permission}" is not a delegation permission.',
+  ),
+  NO_CORE_PERMISSION: unprocessable(
+    { R6: 'none of `placeCalls`, `answerCalls`, `pickUpHeldCalls`' },
+    'A delegation needs at least one of placeCalls, answerCalls or pickUpHeldCalls: choose one.',
+  ),
+  OPT_IN_OUT_NEEDS_ANSWER_CALLS: unprocessable(
+    { R6: '`optInOut` without `answerCalls`' },
+    'optInOut needs answerCalls: grant answerCalls or drop optInOut.',
+  ),
+  VIP_ONLY_NEEDS_ANSWER_CALLS: unprocessable(
+    { R6: '`vipOnly` without `answerCalls`' },
+    'vipOnly needs answerCalls: grant answerCalls or drop vipOnly.',
+  ),
+  PERMISSION_REQUIRED: unprocessable(
+    {
+      R6:
+        'a delegate opts in or out, sets its own business hours, edits the VIP list or the ' +
+        "delegator's speed dials without the permission",
+      R12: 'a delegate without `placeCalls` places a call',
+      R13: 'a delegate without `answerCalls` answers',
+      R15: 'a delegate without `pickUpHeldCalls` picks up',
+      R16: 'a delegate without `joinAndMerge` (or, as transfer target, `answerCalls`)',
+    },
+    {
+      delegation:
+        '{delegate} does not have the {permission} permission on delegation {delegation}: {delegator} or an admin must grant it.',
+      line: '{delegate} needs the {permission} permission on line {line}; ask {delegator} to grant it.',
+    },
+  ),
 
   // ── R7 The invitation lifecycle ──────────────────────────────────────────────────────────────
-  DELEGATION_NOT_FOUND: notFound({
-    R7: 'the delegation id is unknown, or the two parties have no live delegation',
-  }),
-  DELEGATION_ID_TAKEN: conflict({ R7: 'inviting with a delegation id that is already used' }),
-  INVITATION_NOT_PENDING: conflict({
-    R7: 'accepting or declining an invitation that is no longer pending',
-  }),
-  INVITATION_PENDING: conflict({
-    R7: 'a delegate edits the VIP list or speed dials under an invitation it has not accepted yet',
-  }),
-  DELEGATION_NOT_ACTIVE: conflict({
-    R7:
-      'a delegate whose delegation is pending (or was revoked) opts in or out, sets its business ' +
-      'hours, or acts on the shared line',
-  }),
-  DELEGATION_ALREADY_ENDED: conflict({
-    R7: 'revoking or changing a delegation that was revoked or declined',
-  }),
+  DELEGATION_NOT_FOUND: notFound(
+    {
+      R7: 'the delegation id is unknown, or the two parties have no live delegation',
+    },
+    {
+      unknown: 'There is no delegation "{delegation}" in this account.',
+      between: '{delegate} is not a delegate of {delegator}: {delegator} or an admin must invite it.',
+    },
+  ),
+  DELEGATION_ID_TAKEN: conflict(
+    { R7: 'inviting with a delegation id that is already used' },
+    'Delegation id {delegation} is already used: choose another.',
+  ),
+  INVITATION_NOT_PENDING: conflict(
+    {
+      R7: 'accepting or declining an invitation that is no longer pending',
+    },
+    {
+      accepted: 'Invitation {delegation} was already accepted: nothing to answer.',
+      ended: 'Invitation {delegation} was {status}: {delegator} must invite again.',
+    },
+  ),
+  INVITATION_PENDING: conflict(
+    {
+      R7: 'a delegate edits the VIP list or speed dials under an invitation it has not accepted yet',
+    },
+    '{delegate} has not accepted the invitation {delegation} yet: accept it first.',
+  ),
+  DELEGATION_NOT_ACTIVE: conflict(
+    {
+      R7:
+        'a delegate whose delegation is pending (or was revoked) opts in or out, sets its business ' +
+        'hours, or acts on the shared line',
+    },
+    {
+      delegation: 'Delegation {delegation} is {status}, not active: it must be accepted first.',
+      line: "{delegate}'s delegation for line {line} is not active; accept the invitation first.",
+    },
+  ),
+  DELEGATION_ALREADY_ENDED: conflict(
+    {
+      R7: 'revoking or changing a delegation that was revoked or declined',
+    },
+    'Delegation {delegation} was {status}: invite {delegate} again instead.',
+  ),
 
   // ── R8 Limits ────────────────────────────────────────────────────────────────────────────────
-  DELEGATE_LIMIT_REACHED: conflict({ R8: 'the delegator already has its maximum of delegates' }),
-  DELEGATOR_LIMIT_REACHED: conflict({ R8: 'the delegate already has its maximum of delegators' }),
-  INVALID_DELEGATION_LIMIT: unprocessable({ R8: 'a limit that is not a whole number of at least 1' }),
+  DELEGATE_LIMIT_REACHED: conflict(
+    { R8: 'the delegator already has its maximum of delegates' },
+    '{delegator} already has {limit} delegates (pending or active), the account limit: revoke one or ask an admin to raise maxDelegatesPerDelegator.',
+  ),
+  DELEGATOR_LIMIT_REACHED: conflict(
+    { R8: 'the delegate already has its maximum of delegators' },
+    '{delegate} is already a delegate of {limit} delegators (pending or active), the account limit: end one of those delegations or ask an admin to raise maxDelegatorsPerDelegate.',
+  ),
+  INVALID_DELEGATION_LIMIT: unprocessable(
+    { R8: 'a limit that is not a whole number of at least 1' },
+    '{limit} must be a whole number of at least 1.',
+  ),
 
   // ── R9 No self-delegation, no duplicates ─────────────────────────────────────────────────────
-  SELF_DELEGATION: unprocessable({ R9: 'delegator and delegate are the same party' }),
-  DELEGATION_ALREADY_EXISTS: conflict({ R9: 'the pair already has a pending or active delegation' }),
+  SELF_DELEGATION: unprocessable(
+    { R9: 'delegator and delegate are the same party' },
+    '{delegator} cannot delegate to itself: choose another delegate.',
+  ),
+  DELEGATION_ALREADY_EXISTS: conflict(
+    { R9: 'the pair already has a pending or active delegation' },
+    '{delegate} already has a {status} delegation {delegation} from {delegator}: change that one instead.',
+  ),
 
   // ── R10 Shared lines ─────────────────────────────────────────────────────────────────────────
-  NO_SHARED_LINE: unprocessable({ R10: 'inviting or changing shared lines with an empty list' }),
-  SHARED_LINE_NOT_OWNED: unprocessable({
-    R10: "sharing a number that is not the delegator's direct number",
-  }),
-  NUMBER_SHARED_BY_DELEGATION: conflict({
-    R10: 'removing a direct number that a live delegation still shares',
-  }),
-  LINE_NOT_FOUND: notFound({
-    R10: 'a line command on a number no party of the account owns',
-    R23: "naming a number that is not one of the party's direct numbers",
-  }),
-  LINE_NOT_SHARED: unprocessable({
-    R10: 'a party acts on a line that is neither its own nor shared with it',
-  }),
+  NO_SHARED_LINE: unprocessable(
+    { R10: 'inviting or changing shared lines with an empty list' },
+    "Choose at least one of {delegator}'s direct numbers to share.",
+  ),
+  SHARED_LINE_NOT_OWNED: unprocessable(
+    {
+      R10: "sharing a number that is not the delegator's direct number",
+    },
+    '{line} is not a direct number of {delegator}: share only {owned}.',
+  ),
+  NUMBER_SHARED_BY_DELEGATION: conflict(
+    {
+      R10: 'removing a direct number that a live delegation still shares',
+    },
+    '{number} is shared with {delegate} by delegation {delegation}: stop sharing it first.',
+  ),
+  LINE_NOT_FOUND: notFound(
+    {
+      R10: 'a line command on a number no party of the account owns',
+      R23: "naming a number that is not one of the party's direct numbers",
+    },
+    {
+      unowned: 'No party of this account owns the number {line}; provision it as a direct number first.',
+      notOwn: '{line} is not a direct number of {party}: name one of its own numbers.',
+    },
+  ),
+  LINE_NOT_SHARED: unprocessable(
+    {
+      R10: 'a party acts on a line that is neither its own nor shared with it',
+    },
+    'Line {line} is not shared with {party}; ask {delegator} to invite you as a delegate.',
+  ),
 
   // ── R12 Placing calls; one call per line ─────────────────────────────────────────────────────
-  LINE_BUSY: conflict({ R12: 'placing a call while another call is on the line' }),
-  CALL_ID_IN_USE: conflict({ R12: 'placing or receiving a call with an id the line ever used' }),
-  CALL_NOT_FOUND: notFound({
-    R12: 'hanging up, or the external party answering, a call the line never had',
-    R13: 'answering a call the line never had',
-    R14: 'declining, or the caller hanging up, on a call the line never had',
-    R15: 'holding, resuming, picking up or locking a call the line never had',
-    R16: 'transferring, joining or merging a call the line never had',
-    R18: 'recording a call the line never had',
-  }),
-  CALL_ENDED: conflict({
-    R12: 'hanging up, or the external party answering, a call that is already over',
-    R13: 'answering a call that is over without having been answered',
-    R14: 'declining a call that is already over',
-    R15: 'holding, resuming, picking up or locking a call that is over',
-    R16: 'transferring, joining or merging a call that is over',
-    R18: 'recording on a call that is over',
-  }),
-  CALL_NOT_RINGING: conflict({
-    R12: 'the external party answers a call that is not dialling',
-    R13: 'answering a call that is not ringing and was not answered',
-    R14: 'declining a call that is not ringing',
-  }),
-  NOT_ON_CALL: conflict({
-    R12: 'hanging up a call you are not on',
-    R15: 'holding, or locking, a call you are not on',
-    R16: 'transferring a call you are not on',
-    R18: 'recording a call you are not on',
-  }),
+  LINE_BUSY: conflict(
+    { R12: 'placing a call while another call is on the line' },
+    {
+      dialing:
+        'Line {line} is busy with call {callId} (dialing, placed by {parties}); wait until it ends, or pick it up or join it if your permissions allow.',
+      ringing:
+        'Line {line} is busy with call {callId} (ringing for {parties}); wait until it ends, or pick it up or join it if your permissions allow.',
+      connected:
+        'Line {line} is busy with call {callId} (connected, {parties} on it); wait until it ends, or pick it up or join it if your permissions allow.',
+      held: 'Line {line} is busy with call {callId} (on hold by {parties}); wait until it ends, or pick it up or join it if your permissions allow.',
+      transferring:
+        'Line {line} is busy with call {callId} (being transferred to {parties}); wait until it ends, or pick it up or join it if your permissions allow.',
+    },
+  ),
+  CALL_ID_IN_USE: conflict(
+    { R12: 'placing or receiving a call with an id the line ever used' },
+    {
+      current: 'Call id {callId} is the call in progress on this line; a new call needs a new id.',
+      earlier:
+        'Call id {callId} was already used by an earlier call on this line; a call id names one call of a line for good, choose a new one.',
+    },
+  ),
+  CALL_NOT_FOUND: notFound(
+    {
+      R12: 'hanging up, or the external party answering, a call the line never had',
+      R13: 'answering a call the line never had',
+      R14: 'declining, or the caller hanging up, on a call the line never had',
+      R15: 'holding, resuming, picking up or locking a call the line never had',
+      R16: 'transferring, joining or merging a call the line never had',
+      R18: 'recording a call the line never had',
+    },
+    {
+      unknown: 'There is no call {callId} on this line.',
+      noCallYet: 'No call has been on line {line} yet.',
+    },
+  ),
+  CALL_ENDED: conflict(
+    {
+      R12: 'hanging up, or the external party answering, a call that is already over',
+      R13: 'answering a call that is over without having been answered',
+      R14: 'declining a call that is already over',
+      R15: 'holding, resuming, picking up or locking a call that is over',
+      R16: 'transferring, joining or merging a call that is over',
+      R18: 'recording on a call that is over',
+    },
+    {
+      voicemail: 'Call {callId} is no longer on the line (sent to voicemail).',
+      ended: 'Call {callId} is no longer on the line ({endedAs}).',
+    },
+  ),
+  CALL_NOT_RINGING: conflict(
+    {
+      R12: 'the external party answers a call that is not dialling',
+      R13: 'answering a call that is not ringing and was not answered',
+      R14: 'declining a call that is not ringing',
+    },
+    'Call {callId} is {phase}, not ringing.',
+  ),
+  NOT_ON_CALL: conflict(
+    {
+      R12: 'hanging up a call you are not on',
+      R15: 'holding, or locking, a call you are not on',
+      R16: 'transferring a call you are not on',
+      R18: 'recording a call you are not on',
+    },
+    '{party} is not on call {callId}; only a party on the call can do that.',
+  ),
 
   // ── R13 Who rings, and first answer wins ─────────────────────────────────────────────────────
-  ALREADY_ANSWERED: conflict({
-    R13: 'answering a call someone else answered first (also just after it ended)',
-  }),
-  NOT_RINGING_FOR_YOU: conflict({
-    R13:
-      'answering or declining a call that is not ringing for you; `details.reason` says why (a routing ' +
-      'reason, or `DECLINED`, `NOT_ALERTED`)',
-    R16:
-      'someone other than the target answers or declines a transfer (`details.reason`: ' +
-      '`TRANSFER_TARGET_ONLY`)',
-  }),
-  INVALID_BUSINESS_HOURS: unprocessable({ R13: 'business hours that are not valid weekly windows' }),
+  ALREADY_ANSWERED: conflict(
+    {
+      R13: 'answering a call someone else answered first (also just after it ended)',
+    },
+    'Call {callId} was already answered by {answeredBy}.',
+  ),
+  NOT_RINGING_FOR_YOU: conflict(
+    {
+      R13:
+        'answering or declining a call that is not ringing for you; `details.reason` says why (a routing ' +
+        'reason, or `DECLINED`, `NOT_ALERTED`)',
+      R16:
+        'someone other than the target answers or declines a transfer (`details.reason`: ' +
+        '`TRANSFER_TARGET_ONLY`)',
+    },
+    {
+      declined: 'Call {callId} is not ringing for you: you declined it.',
+      notAlerted: 'Call {callId} is not ringing for you: you are not alerted yet.',
+      routing: 'Call {callId} is not ringing for you: {routing}',
+      transfer: 'Call {callId} is being transferred to {target}; only they can answer or decline it.',
+    },
+  ),
+  INVALID_BUSINESS_HOURS: unprocessable(
+    { R13: 'business hours that are not valid weekly windows' },
+    'The business hours are not valid: {problem}.',
+  ),
 
   // ── R14 Ring timeout and the shared voicemail ────────────────────────────────────────────────
-  INVALID_RING_TIMEOUT: unprocessable({ R14: 'a ring timeout outside 5–300 whole seconds' }),
+  INVALID_RING_TIMEOUT: unprocessable(
+    { R14: 'a ring timeout outside 5–300 whole seconds' },
+    'The ring timeout must be a whole number of seconds from {min} to {max}.',
+  ),
 
   // ── R15 Hold, resume, pick up, privacy lock ──────────────────────────────────────────────────
-  CALL_NOT_CONNECTED: conflict({
-    R15: 'holding a call that is not connected',
-    R16: 'transferring or joining a call that is not connected',
-    R18: 'recording a call that is not connected',
-  }),
-  CALL_NOT_HELD: conflict({
-    R15: 'resuming or picking up a call that is not on hold',
-    R16: 'merging a call that is not on hold',
-  }),
-  NOT_HOLDER: conflict({ R15: 'resuming a call someone else put on hold (pick it up instead)' }),
-  CALL_HELD_BY_YOU: conflict({
-    R15: 'picking up a call you hold yourself (resume it instead)',
-    R16: 'merging a call you hold yourself (resume it instead)',
-  }),
-  CALL_PRIVACY_LOCKED: conflict({ R15: 'a delegate picks up, joins or merges a call the delegator locked' }),
-  PRIVACY_LOCK_DELEGATOR_ONLY: unprocessable({ R15: 'a delegate locks or unlocks a call' }),
+  CALL_NOT_CONNECTED: conflict(
+    {
+      R15: 'holding a call that is not connected',
+      R16: 'transferring or joining a call that is not connected',
+      R18: 'recording a call that is not connected',
+    },
+    'Call {callId} is {phase}, not connected; wait until it is answered or resumed.',
+  ),
+  CALL_NOT_HELD: conflict(
+    {
+      R15: 'resuming or picking up a call that is not on hold',
+      R16: 'merging a call that is not on hold',
+    },
+    'Call {callId} is {phase}, not on hold.',
+  ),
+  NOT_HOLDER: conflict(
+    { R15: 'resuming a call someone else put on hold (pick it up instead)' },
+    'Only {holder}, who held call {callId}, can resume it; pick it up instead (delegates need pickUpHeldCalls).',
+  ),
+  CALL_HELD_BY_YOU: conflict(
+    {
+      R15: 'picking up a call you hold yourself (resume it instead)',
+      R16: 'merging a call you hold yourself (resume it instead)',
+    },
+    'You hold call {callId}; resume it instead.',
+  ),
+  CALL_PRIVACY_LOCKED: conflict(
+    { R15: 'a delegate picks up, joins or merges a call the delegator locked' },
+    {
+      pickUp:
+        '{delegator} locked call {callId} for privacy: it cannot be picked up by a delegate until the delegator unlocks it.',
+      join: '{delegator} locked call {callId} for privacy: it cannot be joined by a delegate until the delegator unlocks it.',
+      merge:
+        '{delegator} locked call {callId} for privacy: it cannot be merged by a delegate until the delegator unlocks it.',
+    },
+  ),
+  PRIVACY_LOCK_DELEGATOR_ONLY: unprocessable(
+    { R15: 'a delegate locks or unlocks a call' },
+    'Only the delegator ({delegator}) can lock or unlock a call for privacy.',
+  ),
 
   // ── R16 Transfer, join and merge ─────────────────────────────────────────────────────────────
-  TRANSFER_TARGET_NOT_ALLOWED: unprocessable({
-    R16: 'the target is not one the transfer may go to (the message says why)',
-  }),
-  ALREADY_ON_CALL: conflict({ R16: 'joining a call you are already on' }),
+  TRANSFER_TARGET_NOT_ALLOWED: unprocessable(
+    {
+      R16: 'the target is not one the transfer may go to (the message says why)',
+    },
+    {
+      onCall: 'Cannot transfer call {callId} to {target}: they are already on the call.',
+      delegateToDelegator:
+        'Cannot transfer call {callId} to {target}: a delegate can transfer only to the delegator.',
+      notShared:
+        'Cannot transfer call {callId} to {target}: transfer to a delegate this line is shared with.',
+      notActive: 'Cannot transfer call {callId} to {target}: their delegation is not active.',
+      ineligible: 'Cannot transfer call {callId} to {target}: {eligibility}',
+      noAnswerCalls: 'Cannot transfer call {callId} to {target}: they lack answerCalls; grant it first.',
+    },
+  ),
+  ALREADY_ON_CALL: conflict(
+    { R16: 'joining a call you are already on' },
+    'You are already on call {callId}.',
+  ),
 
   // ── R17 The shared inbox ─────────────────────────────────────────────────────────────────────
-  VOICEMAIL_NOT_FOUND: notFound({
-    R17: 'reading or deleting a message that is not in the inbox (never left, or deleted)',
-  }),
+  VOICEMAIL_NOT_FOUND: notFound(
+    {
+      R17: 'reading or deleting a message that is not in the inbox (never left, or deleted)',
+    },
+    "Voicemail {message} is not in this line's inbox (never left, or deleted).",
+  ),
 
   // ── R18 Recordings ───────────────────────────────────────────────────────────────────────────
-  RECORDING_ALREADY_ACTIVE: conflict({
-    R18: 'starting a second recording of your own on the same call, or reusing a recording id',
-  }),
-  RECORDING_NOT_FOUND: notFound({ R18: 'stopping a recording the call does not have' }),
-  RECORDING_NOT_OWNER: unprocessable({ R18: "stopping someone else's recording" }),
+  RECORDING_ALREADY_ACTIVE: conflict(
+    {
+      R18: 'starting a second recording of your own on the same call, or reusing a recording id',
+    },
+    {
+      yours: 'You are already recording call {callId} ({recording}); stop it before starting another.',
+      idTaken: 'Recording id {recording} is already in use on call {callId}; choose another id.',
+    },
+  ),
+  RECORDING_NOT_FOUND: notFound(
+    { R18: 'stopping a recording the call does not have' },
+    'No recording {recording} is running on call {callId}.',
+  ),
+  RECORDING_NOT_OWNER: unprocessable(
+    { R18: "stopping someone else's recording" },
+    'Recording {recording} belongs to the party who started it; only that party can stop it.',
+  ),
 
   // ── R19 VIP routing ──────────────────────────────────────────────────────────────────────────
-  VIP_CONTACT_NOT_FOUND: notFound({ R19: 'removing a number that is not on the list' }),
-  INVALID_VIP_ROUTING: unprocessable({
-    R19: 'a mode other than `delegatorOnly` / `delegatorFirst`, or a delay outside 1–300 seconds',
-  }),
+  VIP_CONTACT_NOT_FOUND: notFound(
+    { R19: 'removing a number that is not on the list' },
+    '{number} is not a VIP contact of {delegator}: check the number.',
+  ),
+  INVALID_VIP_ROUTING: unprocessable(
+    {
+      R19: 'a mode other than `delegatorOnly` / `delegatorFirst`, or a delay outside 1–300 seconds',
+    },
+    {
+      mode: 'VIP routing mode must be delegatorOnly or delegatorFirst.',
+      delay: 'The delegatorFirst delay must be a whole number of seconds from 1 to {max}.',
+    },
+  ),
 
   // ── R22 Speed dials ──────────────────────────────────────────────────────────────────────────
-  SPEED_DIAL_NOT_FOUND: notFound({
-    R22: 'relabelling, moving, removing or pressing a key the list does not have',
-  }),
-  SPEED_DIAL_ID_TAKEN: conflict({ R22: 'adding a different key under an entry id the list already uses' }),
-  SPEED_DIAL_POSITION_TAKEN: conflict({ R22: 'adding or moving a key to a position another key holds' }),
-  SPEED_DIAL_POSITION_OUT_OF_RANGE: unprocessable({
-    R22: "a position beyond the account's `maxSpeedDials` (positions outside 1–100 are a 400 at the edge)",
-  }),
-  INVALID_SPEED_DIAL_LABEL: unprocessable({
-    R22: 'a blank label, or one over 40 characters (the api answers 400 before the rule is asked)',
-  }),
-  INVALID_SPEED_DIAL_LIMIT: unprocessable({
-    R22: '`maxSpeedDials` that is not a whole number from 1 to 100',
-  }),
-  SPEED_DIAL_LIMIT_BELOW_USE: conflict({
-    R22: 'lowering `maxSpeedDials` below a key position some party uses',
-  }),
+  SPEED_DIAL_NOT_FOUND: notFound(
+    {
+      R22: 'relabelling, moving, removing or pressing a key the list does not have',
+    },
+    '{owner} has no speed dial "{entry}": check the entry id.',
+  ),
+  SPEED_DIAL_ID_TAKEN: conflict(
+    { R22: 'adding a different key under an entry id the list already uses' },
+    '{owner} already has a different speed dial "{entry}": choose another entry id, or relabel or move that one.',
+  ),
+  SPEED_DIAL_POSITION_TAKEN: conflict(
+    { R22: 'adding or moving a key to a position another key holds' },
+    'Key {position} of {owner} already holds speed dial "{entry}": choose a free key or move that one first.',
+  ),
+  SPEED_DIAL_POSITION_OUT_OF_RANGE: unprocessable(
+    {
+      R22: "a position beyond the account's `maxSpeedDials` (positions outside 1–100 are a 400 at the edge)",
+    },
+    "Key {position} does not exist: this account's speed-dial keys are 1 to {limit} (an admin may raise maxSpeedDials).",
+  ),
+  INVALID_SPEED_DIAL_LABEL: unprocessable(
+    {
+      R22: 'a blank label, or one over 40 characters (the api answers 400 before the rule is asked)',
+    },
+    'A speed-dial label must be 1 to {max} characters and not blank.',
+  ),
+  INVALID_SPEED_DIAL_LIMIT: unprocessable(
+    {
+      R22: '`maxSpeedDials` that is not a whole number from 1 to 100',
+    },
+    'maxSpeedDials must be a whole number from 1 to {max}.',
+  ),
+  SPEED_DIAL_LIMIT_BELOW_USE: conflict(
+    {
+      R22: 'lowering `maxSpeedDials` below a key position some party uses',
+    },
+    '{owner} has speed dials beyond {limit} keys: remove or move them to keys 1–{limit} first.',
+  ),
 
   // ── R23 Named shared lines ───────────────────────────────────────────────────────────────────
-  INVALID_LINE_NAME: unprocessable({
-    R23: 'a blank name or one over 40 characters (the api answers 400 before the rule is asked)',
-  }),
-  LINE_NAME_TAKEN: conflict({ R23: 'another line of the same party already has that name' }),
+  INVALID_LINE_NAME: unprocessable(
+    {
+      R23: 'a blank name or one over 40 characters (the api answers 400 before the rule is asked)',
+    },
+    'A line name must be 1 to {max} characters and not blank (send null to clear it).',
+  ),
+  LINE_NAME_TAKEN: conflict(
+    { R23: 'another line of the same party already has that name' },
+    '{party} already calls {line} "{name}": give each line a name of its own, so delegates pick the right one.',
+  ),
 
   // ── R21 The clock ────────────────────────────────────────────────────────────────────────────
-  AT_REQUIRES_VIRTUAL_CLOCK: unprocessable({
-    R21: 'a command carries `at` while the clock is in realtime mode',
-  }),
-  CLOCK_NOT_VIRTUAL: unprocessable({ R21: 'advancing the clock in realtime mode' }),
-  CLOCK_CANNOT_GO_BACK: unprocessable({
-    R21: "an `at` or advance earlier than the clock's current time",
-  }),
-  INVALID_CLOCK_ADVANCE: unprocessable({ R21: '`POST /clock/advance` with both `to` and `bySeconds`' }),
-  NO_PENDING_TIMER: conflict({
-    R21: '`POST /clock/advance-to-next-timer` while no timer is pending (nothing is appended)',
-  }),
-  INVALID_TIME: unprocessable({ R21: 'a time that is not ISO-8601' }),
-  TIMER_NOT_DUE: conflict({
-    R21: 'a timer fired before its due time (the timer process manager reschedules it)',
-  }),
+  AT_REQUIRES_VIRTUAL_CLOCK: unprocessable(
+    {
+      R21: 'a command carries `at` while the clock is in realtime mode',
+    },
+    'A command may carry "at" only when the clock is virtual; drop "at" or start the api with CLOCK_MODE=virtual.',
+  ),
+  CLOCK_NOT_VIRTUAL: unprocessable(
+    { R21: 'advancing the clock in realtime mode' },
+    'The clock runs in realtime mode and follows the wall clock; start the api with CLOCK_MODE=virtual to move time.',
+  ),
+  CLOCK_CANNOT_GO_BACK: unprocessable(
+    {
+      R21: "an `at` or advance earlier than the clock's current time",
+    },
+    'The virtual clock is at {now} and cannot go back to {requested}; send a time at or after the current one.',
+  ),
+  INVALID_CLOCK_ADVANCE: unprocessable(
+    { R21: '`POST /clock/advance` with both `to` and `bySeconds`' },
+    'Give either "to" or "bySeconds", not both.',
+  ),
+  NO_PENDING_TIMER: conflict(
+    {
+      R21: '`POST /clock/advance-to-next-timer` while no timer is pending (nothing is appended)',
+    },
+    'No timer is pending (no call is ringing, escalating or being transferred); advance by a time instead.',
+  ),
+  INVALID_TIME: unprocessable(
+    { R21: 'a time that is not ISO-8601' },
+    '"{time}" is not an ISO-8601 time; send e.g. 2026-01-05T09:00:00Z.',
+  ),
+  TIMER_NOT_DUE: conflict(
+    {
+      R21: 'a timer fired before its due time (the timer process manager reschedules it)',
+    },
+    {
+      ringTimeout: 'The ring timeout is due at {dueAt}, not at {at}.',
+      vipEscalation: 'The VIP escalation is due at {dueAt}, not at {at}.',
+      transferRecall: 'The transfer recall is due at {dueAt}, not at {at}.',
+    },
+  ),
 } as const satisfies Readonly<Record<string, Reason>>;
 
 export type ReasonCode = keyof typeof REASONS;
 
 export const isReasonCode = (code: string): code is ReasonCode => Object.hasOwn(REASONS, code);
+
+// ── Filling in a sentence ──────────────────────────────────────────────────────────────────────
+
+/** The names of the `{placeholders}` of a template. */
+type Placeholders<Template extends string> = Template extends `${string}{${infer Name}}${infer Rest}`
+  ? Name | Placeholders<Rest>
+  : never;
+
+/** What a placeholder is filled with. */
+export type SentenceValue = string | number;
+
+/** Exactly the values a template names: a missing or an extra one does not compile. */
+type Fill<Template extends string> = [Placeholders<Template>] extends [never]
+  ? Readonly<Record<string, never>>
+  : { readonly [Name in Placeholders<Template>]: SentenceValue };
+
+/** For a code with several causes: which `case` it is, and the values of that case's template. */
+type FillCase<Case extends string, Template extends string> = {
+  readonly [Name in Placeholders<Template> | 'case']: Name extends 'case' ? Case : SentenceValue;
+};
+
+type FillSentence<Says> = Says extends string
+  ? Fill<Says>
+  : Says extends Readonly<Record<string, string>>
+    ? { [Case in keyof Says & string]: FillCase<Case, Says[Case]> }[keyof Says & string]
+    : never;
+
+/** The values the sentence of `code` is filled with, e.g. `{ line, callId, case: 'connected', parties }`. */
+export type SentenceParams<Code extends ReasonCode> = FillSentence<(typeof REASONS)[Code]['says']>;
+
+/** The templates of a code, with the case each is for (none for a code with one sentence). */
+export const templatesOf = (
+  code: ReasonCode,
+): readonly { readonly case?: string; readonly template: string }[] => {
+  const says: Sentence = REASONS[code].says;
+  return typeof says === 'string'
+    ? [{ template: says }]
+    : Object.entries(says).map(([which, template]) => ({ case: which, template }));
+};
+
+/** The sentence `code` is given with, filled in with `params`. */
+export const sentenceOf = <Code extends ReasonCode>(code: Code, params: SentenceParams<Code>): string => {
+  const values = new Map<string, unknown>(Object.entries(params));
+  const says: Sentence = REASONS[code].says;
+  const template =
+    typeof says === 'string' ? says : new Map(Object.entries(says)).get(String(values.get('case')));
+  if (template === undefined)
+    throw new Error(`${code} has no sentence for case ${String(values.get('case'))}`);
+  return template.replace(/\{(\w+)\}/g, (_placeholder, name: string) => String(values.get(name)));
+};
 
 export const kindOf = (code: ReasonCode): RefusalKind => REASONS[code].kind;
 
@@ -494,6 +891,15 @@ const ACTING = [
   ...ASSISTANT_ELIGIBILITY,
 ] as const;
 const CALL = ['CALL_NOT_FOUND', 'CALL_ENDED'] as const;
+/** Picking up or merging a held call someone else holds (R15, R16). */
+const TAKING_HELD_CALL = [
+  ...ACTING,
+  ...CALL,
+  'PERMISSION_REQUIRED',
+  'CALL_NOT_HELD',
+  'CALL_HELD_BY_YOU',
+  'CALL_PRIVACY_LOCKED',
+] as const;
 
 /** The domain's refusals each command can answer with. */
 export const COMMAND_REASONS: Readonly<
@@ -606,14 +1012,7 @@ export const COMMAND_REASONS: Readonly<
   // Hold, resume, pick up, privacy (R15)
   HoldCall: [...ACTING, ...CALL, 'CALL_NOT_CONNECTED', 'NOT_ON_CALL', 'PRIVACY_LOCK_DELEGATOR_ONLY'],
   ResumeCall: [...ACTING, ...CALL, 'CALL_NOT_HELD', 'NOT_HOLDER'],
-  PickUpHeldCall: [
-    ...ACTING,
-    ...CALL,
-    'PERMISSION_REQUIRED',
-    'CALL_NOT_HELD',
-    'CALL_HELD_BY_YOU',
-    'CALL_PRIVACY_LOCKED',
-  ],
+  PickUpHeldCall: TAKING_HELD_CALL,
   SetCallPrivacyLock: [...ACTING, ...CALL, 'PRIVACY_LOCK_DELEGATOR_ONLY', 'NOT_ON_CALL'],
   // Transfer, join, merge (R16)
   TransferCall: [...ACTING, ...CALL, 'CALL_NOT_CONNECTED', 'NOT_ON_CALL', 'TRANSFER_TARGET_NOT_ALLOWED'],
@@ -625,14 +1024,7 @@ export const COMMAND_REASONS: Readonly<
     'ALREADY_ON_CALL',
     'CALL_PRIVACY_LOCKED',
   ],
-  MergeHeldCall: [
-    ...ACTING,
-    ...CALL,
-    'PERMISSION_REQUIRED',
-    'CALL_NOT_HELD',
-    'CALL_HELD_BY_YOU',
-    'CALL_PRIVACY_LOCKED',
-  ],
+  MergeHeldCall: TAKING_HELD_CALL,
   HangUp: [...LINE, ...CALL, 'NOT_ON_CALL'],
   // Recordings (R18)
   StartRecording: [...LINE, ...CALL, 'CALL_NOT_CONNECTED', 'NOT_ON_CALL', 'RECORDING_ALREADY_ACTIVE'],

@@ -34,7 +34,7 @@ export type DelegationView = Omit<Delegation, 'id'> & { readonly delegationId: s
 
 export const accountView = (state: AccountState, revision: bigint | 'no_stream'): AccountView => {
   if (state.status !== 'active' || revision === 'no_stream') {
-    throw DomainError.of(ACCOUNT_NOT_FOUND);
+    throw new DomainError(ACCOUNT_NOT_FOUND);
   }
   return {
     accountId: state.accountId,

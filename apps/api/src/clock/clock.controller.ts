@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ReasonResponses } from '#http';
 import { IsISO8601, IsInt, IsOptional, Max, Min, ValidateIf } from 'class-validator';
-import { DomainError } from '#domain';
+import { refuse } from '#domain';
 import { CommandDto } from '../shared/command-dto.js';
 import { ClockService } from './clock.service.js';
 
@@ -81,7 +81,7 @@ export class ClockController {
   })
   async advance(@Body() dto: AdvanceClockDto): Promise<ClockView> {
     if (dto.to !== undefined && dto.bySeconds !== undefined) {
-      throw new DomainError('INVALID_CLOCK_ADVANCE', 'R21', 'Give either "to" or "bySeconds", not both.');
+      refuse('INVALID_CLOCK_ADVANCE', 'R21', {});
     }
     const target =
       dto.to !== undefined

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { DomainError } from '#domain';
+import { refuse } from '#domain';
 import { VIRTUAL_CLOCK_STREAM, type ClockEvent, type ClockMode, type ClockSettings } from '#events';
 import { EventStore } from '#eventstore';
 import { commandMetadata } from '../shared/command-metadata.js';
@@ -101,12 +101,7 @@ export class ClockService implements Clock, OnModuleInit, OnApplicationShutdown 
       await this.settle();
       const next = clock.pending()[0];
       if (!next) {
-        throw new DomainError(
-          'NO_PENDING_TIMER',
-          'R21',
-          'No timer is pending (no call is ringing, escalating or being transferred); advance by a time instead.',
-          { now: clock.now().toISOString() },
-        );
+        refuse('NO_PENDING_TIMER', 'R21', {}, { now: clock.now().toISOString() });
       }
       return new Date(Math.max(next.dueAt.getTime(), clock.now().getTime()));
     }, actor);
@@ -116,11 +111,7 @@ export class ClockService implements Clock, OnModuleInit, OnApplicationShutdown 
   private move(targetOf: (clock: VirtualClock) => Promise<Date>, actor: string): Promise<Date> {
     const clock = this.clock;
     if (!(clock instanceof VirtualClock)) {
-      throw new DomainError(
-        'CLOCK_NOT_VIRTUAL',
-        'R21',
-        'The clock runs in realtime mode and follows the wall clock; start the api with CLOCK_MODE=virtual to move time.',
-      );
+      refuse('CLOCK_NOT_VIRTUAL', 'R21', {});
     }
     const run = this.advancing.then(async () => {
       const target = await targetOf(clock);
@@ -150,11 +141,7 @@ export class ClockService implements Clock, OnModuleInit, OnApplicationShutdown 
   async timeFor(at: string | undefined, actor: string): Promise<Date> {
     if (at === undefined) return this.now();
     if (this.clock.mode !== 'virtual') {
-      throw new DomainError(
-        'AT_REQUIRES_VIRTUAL_CLOCK',
-        'R21',
-        'A command may carry "at" only when the clock is virtual; drop "at" or start the api with CLOCK_MODE=virtual.',
-      );
+      refuse('AT_REQUIRES_VIRTUAL_CLOCK', 'R21', {});
     }
     return this.advanceTo(new Date(at), actor);
   }

@@ -1,15 +1,10 @@
-import { DomainError } from '#domain';
+import { DomainError, refusal } from '#domain';
 import { timerOrder, type Clock, type Timer } from './clock.js';
 
 export class ClockCannotGoBackError extends DomainError {
   constructor(now: Date, requested: Date) {
-    super(
-      'CLOCK_CANNOT_GO_BACK',
-      'R21',
-      `The virtual clock is at ${now.toISOString()} and cannot go back to ${requested.toISOString()}; ` +
-        'send a time at or after the current one.',
-      { now: now.toISOString(), requested: requested.toISOString() },
-    );
+    const times = { now: now.toISOString(), requested: requested.toISOString() };
+    super(refusal('CLOCK_CANNOT_GO_BACK', 'R21', times, times));
   }
 }
 

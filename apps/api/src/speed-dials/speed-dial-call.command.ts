@@ -50,7 +50,7 @@ export class PlaceSpeedDialCallHandler implements ICommandHandler<PlaceSpeedDial
   }: PlaceSpeedDialCall): Promise<CommandOutcome<LineEvent>> {
     const { state } = await this.accounts.current(accountStream(accountId), 'refuse');
     if (state.status !== 'active') {
-      throw DomainError.of(ACCOUNT_NOT_FOUND);
+      throw new DomainError(ACCOUNT_NOT_FOUND);
     }
     const entry = speedDialNumber(state, { actor: call.actor, ownerId, entryId });
     const { at, ...placed } = call;

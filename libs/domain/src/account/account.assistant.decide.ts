@@ -1,123 +1,39 @@
 import type { AccountEvent } from '#events';
-import type { ReasonCode, RuleId } from '../reasons.js';
-import { OWN_AUTHORITY, type Authority, type Decision } from '../shared/decider.js';
+import { refuse, refusal } from '../shared/domain-error.js';
+import type { Authority, Decision } from '../shared/decider.js';
 import type * as C from './account.commands.js';
 import {
-  check,
   partyOf,
-  reject,
   requireAdmin,
+  requireListEditor,
   requireSelfOrAdmin,
   stamped,
   type DecideOn,
 } from './account.decide.shared.js';
-import { explainPermission } from './account.eligibility.js';
-import { delegationBetween, isAdmin } from './account.queries.js';
 import { MAX_SPEED_DIALS_LIMIT, type ActiveAccount, type Party, type SpeedDial } from './account.state.js';
 import { PHONE_NUMBER_PATTERN } from './account.values.js';
-
-// The refusals of R22 (speed dials) and R23 (named shared lines) with their sentences; each code's
-// kind and documentation live in the catalogue (../reasons.ts).
-const refusal =
-  <Args extends unknown[]>(code: ReasonCode, rule: RuleId, sentence: (...args: Args) => string) =>
-  (...args: Args): never =>
-    reject(code, rule, sentence(...args));
-
-export const ASSISTANT_REFUSALS = {
-  speedDialNotFound: refusal(
-    'SPEED_DIAL_NOT_FOUND',
-    'R22',
-    (owner: string, entry: string) => `${owner} has no speed dial "${entry}": check the entry id.`,
-  ),
-  speedDialIdTaken: refusal(
-    'SPEED_DIAL_ID_TAKEN',
-    'R22',
-    (owner: string, entry: string) =>
-      `${owner} already has a different speed dial "${entry}": choose another entry id, or relabel or move that one.`,
-  ),
-  positionTaken: refusal(
-    'SPEED_DIAL_POSITION_TAKEN',
-    'R22',
-    (owner: string, position: number, entry: string) =>
-      `Key ${position} of ${owner} already holds speed dial "${entry}": choose a free key or move that one first.`,
-  ),
-  positionOutOfRange: refusal(
-    'SPEED_DIAL_POSITION_OUT_OF_RANGE',
-    'R22',
-    (position: number, limit: number) =>
-      `Key ${position} does not exist: this account's speed-dial keys are 1 to ${limit} (an admin may raise maxSpeedDials).`,
-  ),
-  invalidLabel: refusal(
-    'INVALID_SPEED_DIAL_LABEL',
-    'R22',
-    () => `A speed-dial label must be 1 to ${MAX_LABEL_LENGTH} characters and not blank.`,
-  ),
-  invalidNumber: refusal(
-    'INVALID_NUMBER',
-    'R22',
-    (number: string) => `"${number}" is not an E.164 number: write it as + and 7–15 digits.`,
-  ),
-  invalidLimit: refusal(
-    'INVALID_SPEED_DIAL_LIMIT',
-    'R22',
-    () => `maxSpeedDials must be a whole number from 1 to ${MAX_SPEED_DIALS_LIMIT}.`,
-  ),
-  limitBelowUse: refusal(
-    'SPEED_DIAL_LIMIT_BELOW_USE',
-    'R22',
-    (owner: string, limit: number) =>
-      `${owner} has speed dials beyond ${limit} keys: remove or move them to keys 1–${limit} first.`,
-  ),
-  notAnEditor: refusal(
-    'ACTOR_NOT_ALLOWED',
-    'R22',
-    (actor: string, owner: string) =>
-      `${actor} may not use or edit the speed dials of ${owner}: only ${owner}, an admin or a delegate of ${owner} with manageSpeedDials may.`,
-  ),
-  lineNotOwned: refusal(
-    'LINE_NOT_FOUND',
-    'R23',
-    (party: string, number: string) =>
-      `${number} is not a direct number of ${party}: name one of its own numbers.`,
-  ),
-  invalidLineName: refusal(
-    'INVALID_LINE_NAME',
-    'R23',
-    () =>
-      `A line name must be 1 to ${MAX_LINE_NAME_LENGTH} characters and not blank (send null to clear it).`,
-  ),
-  lineNameTaken: refusal(
-    'LINE_NAME_TAKEN',
-    'R23',
-    (party: string, name: string, number: string) =>
-      `${party} already calls ${number} "${name}": give each line a name of its own, so delegates pick the right one.`,
-  ),
-} as const;
 
 /** Fits a desk phone's key label and the panel's line key. */
 export const MAX_LABEL_LENGTH = 40;
 export const MAX_LINE_NAME_LENGTH = 40;
 
-const R = ASSISTANT_REFUSALS;
-
 const isBlankOrLong = (text: string, max: number): boolean => text.trim() === '' || text.length > max;
 
 // ── Speed dials (R22) ────────────────────────────────────────────────────────────────────────────
 
-/**
- * R22: the owner, an admin, or an active delegate of the owner with `manageSpeedDials` edits (and
- * dials from) the owner's list, a delegate on the owner's behalf. A delegate's failure is the one the account's eligibility names
- * (pending invitation, missing permission), so a diagnosis and a refusal agree.
- */
-const requireSpeedDialEditor = (state: ActiveAccount, actor: string, owner: Party): Authority => {
-  if (actor === owner.id || isAdmin(state, actor)) return OWN_AUTHORITY;
-  if (!delegationBetween(state, owner.id, actor)) R.notAnEditor(actor, owner.id);
-  check(explainPermission(state, owner.id, actor, 'manageSpeedDials'));
-  return { onBehalfOf: owner.id, permission: 'manageSpeedDials' };
-};
+/** R22: who edits (and dials from) the speed dials of `owner`. */
+const requireSpeedDialEditor = (state: ActiveAccount, actor: string, owner: Party): Authority =>
+  requireListEditor(
+    state,
+    actor,
+    owner.id,
+    'manageSpeedDials',
+    refusal('ACTOR_NOT_ALLOWED', 'R22', { case: 'speedDialEditor', actor, owner: owner.id }),
+  );
 
 const entryOf = (owner: Party, entryId: string): SpeedDial =>
-  owner.speedDials.find((entry) => entry.entryId === entryId) ?? R.speedDialNotFound(owner.id, entryId);
+  owner.speedDials.find((entry) => entry.entryId === entryId) ??
+  refuse('SPEED_DIAL_NOT_FOUND', 'R22', { owner: owner.id, entry: entryId });
 
 /**
  * The entry a command edits (relabel, move, remove), once its editor may (R22): the owner, then the
@@ -135,20 +51,22 @@ const editedEntry = (
 
 const requireFreeKey = (state: ActiveAccount, owner: Party, position: number, entryId: string): void => {
   if (!Number.isInteger(position) || position < 1 || position > state.maxSpeedDials)
-    R.positionOutOfRange(position, state.maxSpeedDials);
+    refuse('SPEED_DIAL_POSITION_OUT_OF_RANGE', 'R22', { position, limit: state.maxSpeedDials });
   const holder = owner.speedDials.find((entry) => entry.position === position);
-  if (holder && holder.entryId !== entryId) R.positionTaken(owner.id, position, holder.entryId);
+  if (holder && holder.entryId !== entryId)
+    refuse('SPEED_DIAL_POSITION_TAKEN', 'R22', { position, owner: owner.id, entry: holder.entryId });
 };
 
 const requireLabel = (label: string): void => {
-  if (isBlankOrLong(label, MAX_LABEL_LENGTH)) R.invalidLabel();
+  if (isBlankOrLong(label, MAX_LABEL_LENGTH))
+    refuse('INVALID_SPEED_DIAL_LABEL', 'R22', { max: MAX_LABEL_LENGTH });
 };
 
 export const addSpeedDial: DecideOn<C.AddSpeedDial, Decision<AccountEvent>> = (command, state, { now }) => {
   const owner = partyOf(state, command.ownerId);
   const authority = requireSpeedDialEditor(state, command.actor, owner);
   requireLabel(command.label);
-  if (!PHONE_NUMBER_PATTERN.test(command.number)) R.invalidNumber(command.number);
+  if (!PHONE_NUMBER_PATTERN.test(command.number)) refuse('INVALID_NUMBER', 'R22', { number: command.number });
   const existing = owner.speedDials.find((entry) => entry.entryId === command.entryId);
   if (existing) {
     // A resend of the same add changes nothing; a different entry under a taken id is refused.
@@ -156,7 +74,10 @@ export const addSpeedDial: DecideOn<C.AddSpeedDial, Decision<AccountEvent>> = (c
       existing.label === command.label &&
       existing.number === command.number &&
       existing.position === command.position;
-    return { events: same ? [] : R.speedDialIdTaken(owner.id, command.entryId), authority };
+    return {
+      events: same ? [] : refuse('SPEED_DIAL_ID_TAKEN', 'R22', { owner: owner.id, entry: command.entryId }),
+      authority,
+    };
   }
   // Keys are positions 1…limit holding one entry each, so a free key within the limit is also room
   // under it: the size limit needs no count of its own.
@@ -232,9 +153,11 @@ export const removeSpeedDial: DecideOn<C.RemoveSpeedDial, Decision<AccountEvent>
 export const changeSpeedDialLimit: DecideOn<C.ChangeSpeedDialLimit> = (command, state, { now }) => {
   requireAdmin(state, command.actor, 'R22', 'change the speed-dial limit');
   const limit = command.maxSpeedDials;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SPEED_DIALS_LIMIT) R.invalidLimit();
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SPEED_DIALS_LIMIT)
+    refuse('INVALID_SPEED_DIAL_LIMIT', 'R22', { max: MAX_SPEED_DIALS_LIMIT });
   for (const party of state.parties.values())
-    if (party.speedDials.some((entry) => entry.position > limit)) R.limitBelowUse(party.id, limit);
+    if (party.speedDials.some((entry) => entry.position > limit))
+      refuse('SPEED_DIAL_LIMIT_BELOW_USE', 'R22', { owner: party.id, limit });
   if (limit === state.maxSpeedDials) return [];
   return [stamped(command, now, 'SpeedDialLimitChanged', { maxSpeedDials: limit })];
 };
@@ -258,12 +181,15 @@ export const speedDialNumber = (
 export const nameLine: DecideOn<C.NameLine> = (command, state, { now }) => {
   const party = partyOf(state, command.partyId);
   requireSelfOrAdmin(state, command.actor, party.id, 'R23', `name the lines of ${party.id}`);
-  if (!party.directNumbers.includes(command.number)) R.lineNotOwned(party.id, command.number);
+  if (!party.directNumbers.includes(command.number))
+    refuse('LINE_NOT_FOUND', 'R23', { case: 'notOwn', line: command.number, party: party.id });
   const name = command.name;
   if (name !== null) {
-    if (isBlankOrLong(name, MAX_LINE_NAME_LENGTH)) R.invalidLineName();
+    if (isBlankOrLong(name, MAX_LINE_NAME_LENGTH))
+      refuse('INVALID_LINE_NAME', 'R23', { max: MAX_LINE_NAME_LENGTH });
     for (const [number, other] of party.lineNames)
-      if (number !== command.number && other === name) R.lineNameTaken(party.id, name, number);
+      if (number !== command.number && other === name)
+        refuse('LINE_NAME_TAKEN', 'R23', { party: party.id, line: number, name });
   }
   if ((party.lineNames.get(command.number) ?? null) === name) return [];
   return [stamped(command, now, 'LineNamed', { partyId: party.id, number: command.number, name })];

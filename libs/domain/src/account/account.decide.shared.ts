@@ -1,9 +1,9 @@
-import type { AccountEvent, BusinessHours } from '#events';
-import type { CommandContext } from '../shared/decider.js';
-import type { ReasonCode, RuleId } from '../reasons.js';
-import { DomainError, type Refusal, type Verdict } from '../shared/domain-error.js';
-import { partyNotFound } from './account.eligibility.js';
-import { isAdmin } from './account.queries.js';
+import type { AccountEvent, BusinessHours, Permission } from '#events';
+import { OWN_AUTHORITY, type Authority, type CommandContext } from '../shared/decider.js';
+import type { RuleId } from '../reasons.js';
+import { refuse, rejectWith, type Refusal, type Verdict } from '../shared/domain-error.js';
+import { explainPermission, partyNotFound } from './account.eligibility.js';
+import { delegationBetween, isAdmin } from './account.queries.js';
 import type { ActiveAccount, Delegation, Party } from './account.state.js';
 import { businessHoursProblem, VERSION_PATTERN } from './account.values.js';
 
@@ -33,17 +33,9 @@ export const stamped = <T extends AccountEvent['type']>(
   fields: Omit<DataOf<T>, 'by' | 'at'>,
 ): AccountEvent => ({ type, data: { ...fields, by: actor, at } }) as unknown as AccountEvent;
 
-export function reject(code: ReasonCode, rule: RuleId, message: string): never {
-  throw new DomainError(code, rule, message);
-}
-
 /** Rejects with exactly what eligibility says, so a rejection and a diagnosis never disagree. */
-export const refuse = (refusal: Refusal): never => {
-  throw DomainError.of(refusal);
-};
-
 export const check = (verdict: Verdict): void => {
-  if (!verdict.ok) refuse(verdict);
+  if (!verdict.ok) rejectWith(verdict);
 };
 
 export const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
@@ -51,12 +43,7 @@ export const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) =
 // ── Who may act ──────────────────────────────────────────────────────────────────────────────────
 
 export const requireAdmin = (state: ActiveAccount, actor: string, rule: RuleId, what: string): void => {
-  if (!isAdmin(state, actor))
-    reject(
-      'ADMIN_ONLY',
-      rule,
-      `Only an admin of account ${state.accountId} may ${what}: ask an admin to do it.`,
-    );
+  if (!isAdmin(state, actor)) refuse('ADMIN_ONLY', rule, { account: state.accountId, action: what });
 };
 
 export const requireSelfOrAdmin = (
@@ -67,7 +54,7 @@ export const requireSelfOrAdmin = (
   what: string,
 ) => {
   if (actor !== partyId && !isAdmin(state, actor))
-    reject('ACTOR_NOT_ALLOWED', rule, `Only ${partyId} or an admin may ${what}.`);
+    refuse('ACTOR_NOT_ALLOWED', rule, { case: 'selfOrAdmin', party: partyId, action: what });
 };
 
 /**
@@ -81,32 +68,45 @@ export const requireSelfOrAdminOf = (
   doing: string,
 ) => requireSelfOrAdmin(state, actor, partyId, rule, `${doing} of ${partyId}`);
 
+/**
+ * R19, R22: a party's own list (VIP contacts, speed dials) is edited by the party, an admin, or an
+ * active delegate of the party holding the list's `permission`, a delegate on the party's behalf. A
+ * delegate's failure is the one the account's eligibility names (pending invitation, missing
+ * permission), so a diagnosis and a refusal agree; anybody else is refused `notAnEditor`.
+ */
+export const requireListEditor = (
+  state: ActiveAccount,
+  actor: string,
+  ownerId: string,
+  permission: Extract<Permission, 'manageVipContacts' | 'manageSpeedDials'>,
+  notAnEditor: Refusal,
+): Authority => {
+  if (actor === ownerId || isAdmin(state, actor)) return OWN_AUTHORITY;
+  if (!delegationBetween(state, ownerId, actor)) rejectWith(notAnEditor);
+  check(explainPermission(state, ownerId, actor, permission));
+  return { onBehalfOf: ownerId, permission };
+};
+
 // ── Lookups that reject ──────────────────────────────────────────────────────────────────────────
 
 export const partyOf = (state: ActiveAccount, partyId: string): Party =>
-  state.parties.get(partyId) ?? refuse(partyNotFound(partyId));
+  state.parties.get(partyId) ?? rejectWith(partyNotFound(partyId));
 
 /** R3: an admin lock freezes every delegation setting of the party, whoever asks. */
 export const requireUnlocked = (...parties: readonly Party[]): void => {
   for (const party of parties)
-    if (party.delegationLocked)
-      reject(
-        'DELEGATION_LOCKED',
-        'R3',
-        `An admin locked the delegation settings of ${party.id}: ask an admin to unlock them first.`,
-      );
+    if (party.delegationLocked) refuse('DELEGATION_LOCKED', 'R3', { party: party.id });
 };
 
 // ── Value checks ─────────────────────────────────────────────────────────────────────────────────
 
 export const checkVersion = (version: string, rule: RuleId): void => {
-  if (!VERSION_PATTERN.test(version))
-    reject('INVALID_VERSION', rule, `"${version}" is not a version: write it as dotted numbers, e.g. 6.2.1.`);
+  if (!VERSION_PATTERN.test(version)) refuse('INVALID_VERSION', rule, { version });
 };
 
 export const checkBusinessHours = (hours: BusinessHours | null): void => {
   const problem = hours && businessHoursProblem(hours);
-  if (problem) reject('INVALID_BUSINESS_HOURS', 'R13', `The business hours are not valid: ${problem}.`);
+  if (problem) refuse('INVALID_BUSINESS_HOURS', 'R13', { problem });
 };
 
 // ── Event data ───────────────────────────────────────────────────────────────────────────────────

@@ -9,7 +9,7 @@ import {
   relabelSpeedDial,
   removeSpeedDial,
 } from './account.assistant.decide.js';
-import { refuse } from './account.decide.shared.js';
+import { rejectWith } from '../shared/domain-error.js';
 import {
   acceptInvitation,
   changeDelegationPermissions,
@@ -61,7 +61,7 @@ import { addVipContact, changeVipRouting, removeVipContact } from './account.vip
  */
 
 const activeAccount = (state: AccountState): ActiveAccount =>
-  state.status === 'active' ? state : refuse(ACCOUNT_NOT_FOUND);
+  state.status === 'active' ? state : rejectWith(ACCOUNT_NOT_FOUND);
 
 export const decideAccount = (
   command: C.AccountCommand,

@@ -1,13 +1,12 @@
 import type { AccountEvent, Permission } from '#events';
 import type { Authority, Decision } from '../shared/decider.js';
+import { refuse, rejectWith } from '../shared/domain-error.js';
 import type * as C from './account.commands.js';
 import {
   check,
   checkBusinessHours,
   delegationRef,
   partyOf,
-  refuse,
-  reject,
   requireSelfOrAdmin,
   requireUnlocked,
   sameJson,
@@ -37,24 +36,24 @@ import { canonicalPermissions, CORE_PERMISSIONS, isPermission, VIP_PERMISSIONS }
 
 const delegationOf = (state: ActiveAccount, delegationId: string): Delegation =>
   state.delegations.get(delegationId) ??
-  reject('DELEGATION_NOT_FOUND', 'R7', `There is no delegation "${delegationId}" in this account.`);
+  refuse('DELEGATION_NOT_FOUND', 'R7', { case: 'unknown', delegation: delegationId });
 
 const requireLive = (delegation: Delegation): void => {
   if (!isLive(delegation))
-    reject(
-      'DELEGATION_ALREADY_ENDED',
-      'R7',
-      `Delegation ${delegation.id} was ${delegation.status}: invite ${delegation.delegateId} again instead.`,
-    );
+    refuse('DELEGATION_ALREADY_ENDED', 'R7', {
+      delegation: delegation.id,
+      status: delegation.status,
+      delegate: delegation.delegateId,
+    });
 };
 
 const requireActive = (delegation: Delegation): void => {
   if (delegation.status !== 'active')
-    reject(
-      'DELEGATION_NOT_ACTIVE',
-      'R7',
-      `Delegation ${delegation.id} is ${delegation.status}, not active: it must be accepted first.`,
-    );
+    refuse('DELEGATION_NOT_ACTIVE', 'R7', {
+      case: 'delegation',
+      delegation: delegation.id,
+      status: delegation.status,
+    });
 };
 
 // ── Value checks ─────────────────────────────────────────────────────────────────────────────────
@@ -62,28 +61,13 @@ const requireActive = (delegation: Delegation): void => {
 /** R6: a usable, consistent permission set, returned in canonical order. */
 const checkPermissions = (permissions: readonly string[]): Permission[] => {
   for (const permission of permissions)
-    if (!isPermission(permission))
-      reject('UNKNOWN_PERMISSION', 'R6', `"${permission}" is not a delegation permission.`);
+    if (!isPermission(permission)) refuse('UNKNOWN_PERMISSION', 'R6', { permission });
   const canonical = canonicalPermissions(permissions as readonly Permission[]);
   if (!canonical.some((permission) => CORE_PERMISSIONS.includes(permission)))
-    reject(
-      'NO_CORE_PERMISSION',
-      'R6',
-      'A delegation needs at least one of placeCalls, answerCalls or pickUpHeldCalls: choose one.',
-    );
+    refuse('NO_CORE_PERMISSION', 'R6', {});
   if (!canonical.includes('answerCalls')) {
-    if (canonical.includes('optInOut'))
-      reject(
-        'OPT_IN_OUT_NEEDS_ANSWER_CALLS',
-        'R6',
-        'optInOut needs answerCalls: grant answerCalls or drop optInOut.',
-      );
-    if (canonical.includes('vipOnly'))
-      reject(
-        'VIP_ONLY_NEEDS_ANSWER_CALLS',
-        'R6',
-        'vipOnly needs answerCalls: grant answerCalls or drop vipOnly.',
-      );
+    if (canonical.includes('optInOut')) refuse('OPT_IN_OUT_NEEDS_ANSWER_CALLS', 'R6', {});
+    if (canonical.includes('vipOnly')) refuse('VIP_ONLY_NEEDS_ANSWER_CALLS', 'R6', {});
   }
   return canonical;
 };
@@ -99,24 +83,19 @@ const checkPowerPack = (
     check(explainVipEligibility(state, delegator.id));
   const involvesCommonArea = delegator.kind === 'commonAreaPhone' || delegate.kind === 'commonAreaPhone';
   if (state.policy.commonAreaDelegationNeedsPowerPack && involvesCommonArea && !delegator.powerPack)
-    reject(
-      'POWER_PACK_REQUIRED',
-      'R5',
-      `This account treats delegation with a common-area phone as premium: assign the Power Pack to ${delegator.id}.`,
-    );
+    refuse('POWER_PACK_REQUIRED', 'R5', { case: 'commonArea', party: delegator.id });
 };
 
 /** R10: shared lines are some of the delegator's own direct numbers, each listed once. */
 const checkSharedLines = (delegator: Party, sharedLines: readonly string[]): string[] => {
-  if (sharedLines.length === 0)
-    reject('NO_SHARED_LINE', 'R10', `Choose at least one of ${delegator.id}'s direct numbers to share.`);
+  if (sharedLines.length === 0) refuse('NO_SHARED_LINE', 'R10', { delegator: delegator.id });
   for (const line of sharedLines)
     if (!delegator.directNumbers.includes(line))
-      reject(
-        'SHARED_LINE_NOT_OWNED',
-        'R10',
-        `${line} is not a direct number of ${delegator.id}: share only ${delegator.directNumbers.join(', ')}.`,
-      );
+      refuse('SHARED_LINE_NOT_OWNED', 'R10', {
+        line,
+        delegator: delegator.id,
+        owned: delegator.directNumbers.join(', '),
+      });
   return [...new Set(sharedLines)];
 };
 
@@ -125,12 +104,10 @@ const checkSharedLines = (delegator: Party, sharedLines: readonly string[]): str
 export const inviteDelegate: DecideOn<C.InviteDelegate> = (command, state, { now }) => {
   const { delegationId, delegatorId, delegateId } = command;
   requireSelfOrAdmin(state, command.actor, delegatorId, 'R7', `invite delegates for ${delegatorId}`);
-  if (state.delegations.has(delegationId))
-    reject('DELEGATION_ID_TAKEN', 'R7', `Delegation id ${delegationId} is already used: choose another.`);
+  if (state.delegations.has(delegationId)) refuse('DELEGATION_ID_TAKEN', 'R7', { delegation: delegationId });
   const delegator = partyOf(state, delegatorId);
   const delegate = partyOf(state, delegateId);
-  if (delegatorId === delegateId)
-    reject('SELF_DELEGATION', 'R9', `${delegatorId} cannot delegate to itself: choose another delegate.`);
+  if (delegatorId === delegateId) refuse('SELF_DELEGATION', 'R9', { delegator: delegatorId });
   check(explainDelegationEligibility(state, delegatorId));
   check(explainDelegationEligibility(state, delegateId));
   requireUnlocked(delegator, delegate);
@@ -140,24 +117,17 @@ export const inviteDelegate: DecideOn<C.InviteDelegate> = (command, state, { now
 
   const existing = delegationBetween(state, delegatorId, delegateId);
   if (existing)
-    reject(
-      'DELEGATION_ALREADY_EXISTS',
-      'R9',
-      `${delegateId} already has a ${existing.status} delegation ${existing.id} from ${delegatorId}: change that one instead.`,
-    );
+    refuse('DELEGATION_ALREADY_EXISTS', 'R9', {
+      delegate: delegateId,
+      status: existing.status,
+      delegation: existing.id,
+      delegator: delegatorId,
+    });
   const { maxDelegatesPerDelegator, maxDelegatorsPerDelegate } = state.policy;
   if (liveDelegationsOf(state, delegatorId).length >= maxDelegatesPerDelegator)
-    reject(
-      'DELEGATE_LIMIT_REACHED',
-      'R8',
-      `${delegatorId} already has ${maxDelegatesPerDelegator} delegates (pending or active), the account limit: revoke one or ask an admin to raise maxDelegatesPerDelegator.`,
-    );
+    refuse('DELEGATE_LIMIT_REACHED', 'R8', { delegator: delegatorId, limit: maxDelegatesPerDelegator });
   if (liveDelegationsHeldBy(state, delegateId).length >= maxDelegatorsPerDelegate)
-    reject(
-      'DELEGATOR_LIMIT_REACHED',
-      'R8',
-      `${delegateId} is already a delegate of ${maxDelegatorsPerDelegate} delegators (pending or active), the account limit: end one of those delegations or ask an admin to raise maxDelegatorsPerDelegate.`,
-    );
+    refuse('DELEGATOR_LIMIT_REACHED', 'R8', { delegate: delegateId, limit: maxDelegatorsPerDelegate });
 
   const ref = { delegationId, delegatorId, delegateId, by: command.actor, at: now };
   const events: AccountEvent[] = [{ type: 'DelegateInvited', data: { ...ref, permissions, sharedLines } }];
@@ -175,24 +145,28 @@ const requireInvitee = (state: ActiveAccount, actor: string, delegation: Delegat
   const delegate = partyOf(state, delegation.delegateId);
   const allowed = actor === delegate.id || (delegate.kind === 'commonAreaPhone' && isAdmin(state, actor));
   if (!allowed)
-    reject(
-      'ACTOR_NOT_ALLOWED',
-      'R7',
-      delegate.kind === 'commonAreaPhone'
-        ? `Only an admin may ${what} invitation ${delegation.id} for the common-area phone ${delegate.id}.`
-        : `Only the invitee ${delegate.id} may ${what} invitation ${delegation.id}.`,
-    );
+    refuse('ACTOR_NOT_ALLOWED', 'R7', {
+      case: delegate.kind === 'commonAreaPhone' ? 'commonAreaInvitee' : 'invitee',
+      answer: what,
+      delegation: delegation.id,
+      party: delegate.id,
+    });
   return delegate;
 };
 
 const requirePending = (delegation: Delegation): void => {
   if (delegation.status !== 'pending')
-    reject(
+    refuse(
       'INVITATION_NOT_PENDING',
       'R7',
       delegation.status === 'active'
-        ? `Invitation ${delegation.id} was already accepted: nothing to answer.`
-        : `Invitation ${delegation.id} was ${delegation.status}: ${delegation.delegatorId} must invite again.`,
+        ? { case: 'accepted', delegation: delegation.id }
+        : {
+            case: 'ended',
+            delegation: delegation.id,
+            status: delegation.status,
+            delegator: delegation.delegatorId,
+          },
     );
 };
 
@@ -281,12 +255,12 @@ const delegateExercising = (
   permission: Permission,
 ): Authority => {
   if (actor !== delegation.delegateId)
-    reject(
-      'ACTOR_NOT_ALLOWED',
-      'R7',
-      `Only the delegate ${delegation.delegateId} may do this on delegation ${delegation.id}.`,
-    );
-  if (!delegation.permissions.includes(permission)) refuse(permissionRequired(delegation, permission));
+    refuse('ACTOR_NOT_ALLOWED', 'R7', {
+      case: 'delegate',
+      delegate: delegation.delegateId,
+      delegation: delegation.id,
+    });
+  if (!delegation.permissions.includes(permission)) rejectWith(permissionRequired(delegation, permission));
   // R4: these are Assistant panel toggles for a phone user.
   if (partyOf(state, delegation.delegateId).kind === 'phoneUser')
     check(explainAssistantEligibility(state, delegation.delegateId));

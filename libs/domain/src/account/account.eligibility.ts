@@ -5,14 +5,10 @@ import { compareVersions, VIP_PERMISSIONS } from './account.values.js';
 
 const SUPPORTED_DESKTOP_PLATFORMS = ['windows', 'macos'];
 
-export const ACCOUNT_NOT_FOUND = refusal(
-  'ACCOUNT_NOT_FOUND',
-  'R1',
-  'There is no such account: create it first.',
-);
+export const ACCOUNT_NOT_FOUND = refusal('ACCOUNT_NOT_FOUND', 'R1', {});
 
 export const partyNotFound = (partyId: string): Refusal =>
-  refusal('PARTY_NOT_FOUND', 'R1', `There is no party "${partyId}" in this account: provision it first.`);
+  refusal('PARTY_NOT_FOUND', 'R1', { party: partyId });
 
 const findParty = (state: AccountState, partyId: string): Party | Refusal => {
   if (state.status !== 'active') return ACCOUNT_NOT_FOUND;
@@ -29,8 +25,13 @@ export const permissionRequired = (
   refusal(
     'PERMISSION_REQUIRED',
     'R6',
-    `${delegation.delegateId} does not have the ${permission} permission on delegation ${delegation.id}: ` +
-      `${delegation.delegatorId} or an admin must grant it.`,
+    {
+      case: 'delegation',
+      delegate: delegation.delegateId,
+      permission,
+      delegation: delegation.id,
+      delegator: delegation.delegatorId,
+    },
     { permission, party: delegation.delegateId },
   );
 
@@ -39,25 +40,14 @@ export const explainDelegationEligibility = (state: AccountState, partyId: strin
   const party = findParty(state, partyId);
   if (isFailure(party)) return party;
   if (party.callingPlan === 'none')
-    return refusal(
-      'NO_CALLING_PLAN',
-      'R2',
-      `${party.name} (${party.id}) has no calling plan: assign a metered, unlimited or pro plan to take part in delegation.`,
-    );
+    return refusal('NO_CALLING_PLAN', 'R2', { name: party.name, party: party.id });
   if (state.status === 'active' && !state.policy.delegationEnabled)
-    return refusal(
-      'DELEGATION_DISABLED_FOR_ACCOUNT',
-      'R3',
-      'Call delegation is disabled for this account: an admin must enable it in the account policy.',
-    );
+    return refusal('DELEGATION_DISABLED_FOR_ACCOUNT', 'R3', {});
   if (!party.delegationEnabled)
-    return refusal(
-      'DELEGATION_DISABLED_FOR_USER',
-      'R3',
-      party.delegationLocked
-        ? `Call delegation is disabled and locked for ${party.id}: an admin must unlock and enable it.`
-        : `Call delegation is disabled for ${party.id}: enable it for this user.`,
-    );
+    return refusal('DELEGATION_DISABLED_FOR_USER', 'R3', {
+      case: party.delegationLocked ? 'locked' : 'unlocked',
+      party: party.id,
+    });
   return ALLOWED;
 };
 
@@ -66,36 +56,21 @@ export const explainAssistantEligibility = (state: AccountState, partyId: string
   const party = findParty(state, partyId);
   if (isFailure(party)) return party;
   if (party.kind !== 'phoneUser')
-    return refusal(
-      'NOT_A_PHONE_USER',
-      'R4',
-      `${party.id} is a common-area phone, which has no desktop client: an admin acts for it instead.`,
-    );
-  if (!party.assistantEnabled)
-    return refusal(
-      'ASSISTANT_DISABLED',
-      'R4',
-      `The Assistant is disabled for ${party.id}: an admin must enable it.`,
-    );
-  if (!party.desktopClient)
-    return refusal(
-      'DESKTOP_CLIENT_MISSING',
-      'R4',
-      `${party.id} has no desktop client: install the Windows or macOS desktop app and sign in.`,
-    );
+    return refusal('NOT_A_PHONE_USER', 'R4', { case: 'inPanel', party: party.id });
+  if (!party.assistantEnabled) return refusal('ASSISTANT_DISABLED', 'R4', { party: party.id });
+  if (!party.desktopClient) return refusal('DESKTOP_CLIENT_MISSING', 'R4', { party: party.id });
   if (!SUPPORTED_DESKTOP_PLATFORMS.includes(party.desktopClient.platform))
-    return refusal(
-      'DESKTOP_CLIENT_UNSUPPORTED',
-      'R4',
-      `${party.id} uses the ${party.desktopClient.platform} client, which has no Assistant panel: use the Windows or macOS desktop app.`,
-    );
+    return refusal('DESKTOP_CLIENT_UNSUPPORTED', 'R4', {
+      party: party.id,
+      platform: party.desktopClient.platform,
+    });
   const minimum = state.status === 'active' ? state.policy.assistantMinimumVersion : '0';
   if (compareVersions(party.desktopClient.version, minimum) < 0)
-    return refusal(
-      'DESKTOP_CLIENT_OUTDATED',
-      'R4',
-      `${party.id} runs desktop client ${party.desktopClient.version}, older than the required ${minimum}: update the desktop app.`,
-    );
+    return refusal('DESKTOP_CLIENT_OUTDATED', 'R4', {
+      party: party.id,
+      version: party.desktopClient.version,
+      minimum,
+    });
   return ALLOWED;
 };
 
@@ -116,13 +91,7 @@ export const explainDelegateEligibility = (state: AccountState, partyId: string)
 export const explainVipEligibility = (state: AccountState, delegatorId: string): Verdict => {
   const party = findParty(state, delegatorId);
   if (isFailure(party)) return party;
-  return party.powerPack
-    ? ALLOWED
-    : refusal(
-        'POWER_PACK_REQUIRED',
-        'R5',
-        `VIP delegation needs the Power Pack add-on: assign it to ${party.id} or drop the VIP feature.`,
-      );
+  return party.powerPack ? ALLOWED : refusal('POWER_PACK_REQUIRED', 'R5', { case: 'vip', party: party.id });
 };
 
 /**
@@ -143,17 +112,13 @@ export const explainPermission = (
       (d.status === 'pending' || d.status === 'active'),
   );
   if (!delegation)
-    return refusal(
-      'DELEGATION_NOT_FOUND',
-      'R7',
-      `${delegateId} is not a delegate of ${delegatorId}: ${delegatorId} or an admin must invite it.`,
-    );
+    return refusal('DELEGATION_NOT_FOUND', 'R7', {
+      case: 'between',
+      delegate: delegateId,
+      delegator: delegatorId,
+    });
   if (delegation.status === 'pending')
-    return refusal(
-      'INVITATION_PENDING',
-      'R7',
-      `${delegateId} has not accepted the invitation ${delegation.id} yet: accept it first.`,
-    );
+    return refusal('INVITATION_PENDING', 'R7', { delegate: delegateId, delegation: delegation.id });
   const delegator = explainDelegationEligibility(state, delegatorId);
   if (!delegator.ok) return delegator;
   const delegate = explainDelegateEligibility(state, delegateId);

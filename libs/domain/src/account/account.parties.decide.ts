@@ -2,13 +2,13 @@ import type * as C from './account.commands.js';
 import {
   checkVersion,
   partyOf,
-  reject,
   requireAdmin,
   requireSelfOrAdminOf,
   sameJson,
   stamped,
   type DecideOn,
 } from './account.decide.shared.js';
+import { refuse } from '../shared/domain-error.js';
 import { isLive } from './account.queries.js';
 import type { ActiveAccount } from './account.state.js';
 import { PHONE_NUMBER_PATTERN } from './account.values.js';
@@ -18,21 +18,13 @@ import { PHONE_NUMBER_PATTERN } from './account.values.js';
 
 /** R1: direct numbers of a party: at least one, well-formed, distinct, owned by nobody else. */
 const checkDirectNumbers = (state: ActiveAccount, partyId: string, numbers: readonly string[]): void => {
-  if (numbers.length === 0)
-    reject('NO_DIRECT_NUMBER', 'R1', `${partyId} needs at least one direct number: assign one.`);
+  if (numbers.length === 0) refuse('NO_DIRECT_NUMBER', 'R1', { party: partyId });
   for (const number of numbers) {
-    if (!PHONE_NUMBER_PATTERN.test(number))
-      reject('INVALID_NUMBER', 'R1', `"${number}" is not an E.164 number: write it as + and 7–15 digits.`);
+    if (!PHONE_NUMBER_PATTERN.test(number)) refuse('INVALID_NUMBER', 'R1', { number });
     const owner = state.numberOwners.get(number);
-    if (owner !== undefined && owner !== partyId)
-      reject(
-        'NUMBER_ALREADY_ASSIGNED',
-        'R1',
-        `${number} is already a direct number of ${owner}: choose another number or remove it from ${owner} first.`,
-      );
+    if (owner !== undefined && owner !== partyId) refuse('NUMBER_ALREADY_ASSIGNED', 'R1', { number, owner });
   }
-  if (new Set(numbers).size !== numbers.length)
-    reject('DUPLICATE_NUMBER', 'R1', `The direct numbers of ${partyId} list a number twice: list each once.`);
+  if (new Set(numbers).size !== numbers.length) refuse('DUPLICATE_NUMBER', 'R1', { party: partyId });
 };
 
 export const provisionPhoneUser: DecideOn<C.ProvisionPhoneUser> = (command, state, { now }) => {
@@ -72,11 +64,7 @@ const checkNewParty = (
 ): void => {
   requireAdmin(state, command.actor, 'R1', 'provision parties');
   if (state.parties.has(command.partyId) || state.admins.includes(command.partyId))
-    reject(
-      'PARTY_ALREADY_EXISTS',
-      'R1',
-      `"${command.partyId}" is already taken in this account: choose another party id.`,
-    );
+    refuse('PARTY_ALREADY_EXISTS', 'R1', { party: command.partyId });
   checkDirectNumbers(state, command.partyId, command.directNumbers);
 };
 
@@ -88,11 +76,11 @@ export const changeDirectNumbers: DecideOn<C.ChangeDirectNumbers> = (command, st
     if (command.directNumbers.includes(number)) continue;
     const sharing = [...state.delegations.values()].find((d) => isLive(d) && d.sharedLines.includes(number));
     if (sharing)
-      reject(
-        'NUMBER_SHARED_BY_DELEGATION',
-        'R10',
-        `${number} is shared with ${sharing.delegateId} by delegation ${sharing.id}: stop sharing it first.`,
-      );
+      refuse('NUMBER_SHARED_BY_DELEGATION', 'R10', {
+        number,
+        delegate: sharing.delegateId,
+        delegation: sharing.id,
+      });
   }
   if (sameJson(command.directNumbers, party.directNumbers)) return [];
   return [
@@ -125,11 +113,7 @@ const phoneUserOf = (state: ActiveAccount, partyId: string) => {
   const party = partyOf(state, partyId);
   return party.kind === 'phoneUser'
     ? party
-    : reject(
-        'NOT_A_PHONE_USER',
-        'R4',
-        `${party.id} is a common-area phone: the Assistant and desktop clients belong to phone users.`,
-      );
+    : refuse('NOT_A_PHONE_USER', 'R4', { case: 'setting', party: party.id });
 };
 
 export const changeAssistant: DecideOn<C.ChangeAssistant> = (command, state, { now }) => {

@@ -1,10 +1,10 @@
 import type { AccountEvent, AccountPolicy } from '#events';
 import type { CommandContext } from '../shared/decider.js';
+import { refuse } from '../shared/domain-error.js';
 import type * as C from './account.commands.js';
 import {
   checkVersion,
   delegationRef,
-  reject,
   requireAdmin,
   sameJson,
   stamped,
@@ -17,7 +17,7 @@ import { DEFAULT_ACCOUNT_POLICY, type AccountState } from './account.state.js';
 const checkPolicy = (policy: AccountPolicy): void => {
   for (const limit of ['maxDelegatesPerDelegator', 'maxDelegatorsPerDelegate'] as const)
     if (!Number.isInteger(policy[limit]) || policy[limit] < 1)
-      reject('INVALID_DELEGATION_LIMIT', 'R8', `${limit} must be a whole number of at least 1.`);
+      refuse('INVALID_DELEGATION_LIMIT', 'R8', { limit });
   checkVersion(policy.assistantMinimumVersion, 'R4');
 };
 
@@ -26,8 +26,7 @@ export const createAccount = (
   state: AccountState,
   { now }: CommandContext,
 ): AccountEvent[] => {
-  if (state.status === 'active')
-    reject('ACCOUNT_ALREADY_EXISTS', 'R1', `Account ${state.accountId} already exists: choose another id.`);
+  if (state.status === 'active') refuse('ACCOUNT_ALREADY_EXISTS', 'R1', { account: state.accountId });
   const policy = { ...DEFAULT_ACCOUNT_POLICY, ...command.policy };
   checkPolicy(policy);
   const admins = [...new Set([command.actor, ...(command.admins ?? [])])];

@@ -1,8 +1,8 @@
+import { refuse } from '../shared/domain-error.js';
 import type * as C from './account.commands.js';
 import {
   checkBusinessHours,
   partyOf,
-  reject,
   requireAdmin,
   requireSelfOrAdminOf,
   requireUnlocked,
@@ -31,11 +31,7 @@ export const changeRingTimeout: DecideOn<C.ChangeRingTimeout> = (command, state,
   const party = partyOf(state, command.partyId);
   const seconds = command.ringTimeoutSeconds;
   if (!Number.isInteger(seconds) || seconds < MIN_RING_TIMEOUT_SECONDS || seconds > MAX_RING_TIMEOUT_SECONDS)
-    reject(
-      'INVALID_RING_TIMEOUT',
-      'R14',
-      `The ring timeout must be a whole number of seconds from ${MIN_RING_TIMEOUT_SECONDS} to ${MAX_RING_TIMEOUT_SECONDS}.`,
-    );
+    refuse('INVALID_RING_TIMEOUT', 'R14', { min: MIN_RING_TIMEOUT_SECONDS, max: MAX_RING_TIMEOUT_SECONDS });
   if (party.ringTimeoutSeconds === seconds) return [];
   return [stamped(command, now, 'RingTimeoutChanged', { partyId: party.id, ringTimeoutSeconds: seconds })];
 };
@@ -65,11 +61,12 @@ export const lockDelegation: DecideOn<C.LockDelegation> = (command, state, { now
     (d) => d.status === 'pending' && (d.delegatorId === party.id || d.delegateId === party.id),
   );
   if (pending)
-    reject(
-      'PENDING_INVITATION_BLOCKS_LOCK',
-      'R3',
-      `Invitation ${pending.id} (${pending.delegatorId} → ${pending.delegateId}) is pending: accept, decline or revoke it before locking ${party.id}.`,
-    );
+    refuse('PENDING_INVITATION_BLOCKS_LOCK', 'R3', {
+      delegation: pending.id,
+      delegator: pending.delegatorId,
+      delegate: pending.delegateId,
+      party: party.id,
+    });
   return [stamped(command, now, 'DelegationLockedByAdmin', { partyId: party.id })];
 };
 

@@ -1,48 +1,37 @@
 import type { AccountEvent, VipRouting } from '#events';
-import { OWN_AUTHORITY, type Authority, type Decision } from '../shared/decider.js';
+import { refuse, refusal } from '../shared/domain-error.js';
+import type { Authority, Decision } from '../shared/decider.js';
 import type * as C from './account.commands.js';
 import {
   check,
   partyOf,
-  reject,
+  requireListEditor,
   requireSelfOrAdmin,
   sameJson,
   stamped,
   type DecideOn,
 } from './account.decide.shared.js';
-import { explainPermission, explainVipEligibility } from './account.eligibility.js';
-import { delegationBetween, isAdmin } from './account.queries.js';
+import { explainVipEligibility } from './account.eligibility.js';
 import type { ActiveAccount } from './account.state.js';
 import { PHONE_NUMBER_PATTERN } from './account.values.js';
 
 // ── VIP delegation (R5, R19) ─────────────────────────────────────────────────────────────────────
 
-/**
- * R19: the delegator, an admin, or an active delegate with `manageVipContacts` edits the VIP list,
- * a delegate on the delegator's behalf.
- */
-const requireVipListEditor = (state: ActiveAccount, actor: string, delegatorId: string): Authority => {
-  if (actor === delegatorId || isAdmin(state, actor)) return OWN_AUTHORITY;
-  if (!delegationBetween(state, delegatorId, actor))
-    reject(
-      'ACTOR_NOT_ALLOWED',
-      'R19',
-      `Only ${delegatorId}, an admin or a delegate of ${delegatorId} with manageVipContacts may edit its VIP contacts.`,
-    );
-  check(explainPermission(state, delegatorId, actor, 'manageVipContacts'));
-  return { onBehalfOf: delegatorId, permission: 'manageVipContacts' };
-};
+/** R19: who edits the VIP list of `delegatorId`. */
+const requireVipListEditor = (state: ActiveAccount, actor: string, delegatorId: string): Authority =>
+  requireListEditor(
+    state,
+    actor,
+    delegatorId,
+    'manageVipContacts',
+    refusal('ACTOR_NOT_ALLOWED', 'R19', { case: 'vipListEditor', delegator: delegatorId }),
+  );
 
 export const addVipContact: DecideOn<C.AddVipContact, Decision<AccountEvent>> = (command, state, { now }) => {
   const delegator = partyOf(state, command.delegatorId);
   const authority = requireVipListEditor(state, command.actor, delegator.id);
   check(explainVipEligibility(state, delegator.id));
-  if (!PHONE_NUMBER_PATTERN.test(command.number))
-    reject(
-      'INVALID_NUMBER',
-      'R19',
-      `"${command.number}" is not an E.164 number: write it as + and 7–15 digits.`,
-    );
+  if (!PHONE_NUMBER_PATTERN.test(command.number)) refuse('INVALID_NUMBER', 'R19', { number: command.number });
   if (delegator.vipContacts.get(command.number) === command.name) return { events: [], authority };
   return {
     events: [
@@ -65,11 +54,7 @@ export const removeVipContact: DecideOn<C.RemoveVipContact, Decision<AccountEven
   const delegator = partyOf(state, command.delegatorId);
   const authority = requireVipListEditor(state, command.actor, delegator.id);
   if (!delegator.vipContacts.has(command.number))
-    reject(
-      'VIP_CONTACT_NOT_FOUND',
-      'R19',
-      `${command.number} is not a VIP contact of ${delegator.id}: check the number.`,
-    );
+    refuse('VIP_CONTACT_NOT_FOUND', 'R19', { number: command.number, delegator: delegator.id });
   return {
     events: [
       stamped(command, now, 'VipContactRemoved', { delegatorId: delegator.id, number: command.number }),
@@ -86,18 +71,14 @@ export const changeVipRouting: DecideOn<C.ChangeVipRouting> = (command, state, {
   check(explainVipEligibility(state, delegator.id));
   const routing = command.routing;
   if (routing.mode !== 'delegatorOnly' && routing.mode !== 'delegatorFirst')
-    reject('INVALID_VIP_ROUTING', 'R19', 'VIP routing mode must be delegatorOnly or delegatorFirst.');
+    refuse('INVALID_VIP_ROUTING', 'R19', { case: 'mode' });
   if (
     routing.mode === 'delegatorFirst' &&
     (!Number.isInteger(routing.delaySeconds) ||
       routing.delaySeconds < 1 ||
       routing.delaySeconds > MAX_VIP_DELAY_SECONDS)
   )
-    reject(
-      'INVALID_VIP_ROUTING',
-      'R19',
-      `The delegatorFirst delay must be a whole number of seconds from 1 to ${MAX_VIP_DELAY_SECONDS}.`,
-    );
+    refuse('INVALID_VIP_ROUTING', 'R19', { case: 'delay', max: MAX_VIP_DELAY_SECONDS });
   const canonical: VipRouting =
     routing.mode === 'delegatorOnly'
       ? { mode: routing.mode }

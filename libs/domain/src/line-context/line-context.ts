@@ -5,7 +5,7 @@ import {
   explainDelegationEligibility,
 } from '../account/account.eligibility.js';
 import { delegationsSharingLine, lineOwner, partyById } from '../account/account.queries.js';
-import { DomainError, type Refusal, type Verdict } from '../shared/domain-error.js';
+import { DomainError, refuse, type Refusal, type Verdict } from '../shared/domain-error.js';
 import type { LineContext } from '../line/line.context.js';
 
 const failureOrNull = (verdict: Verdict): Refusal | null => (verdict.ok ? null : verdict);
@@ -21,16 +21,11 @@ const failureOrNull = (verdict: Verdict): Refusal | null => (verdict.ok ? null :
 export const lineContextFor = (account: AccountState, number: string, now: string): LineContext => {
   // A line of an account that does not exist is not a missing line: say which is missing.
   if (account.status !== 'active') {
-    throw DomainError.of(ACCOUNT_NOT_FOUND);
+    throw new DomainError(ACCOUNT_NOT_FOUND);
   }
   const owner = lineOwner(account, number);
   if (!owner) {
-    throw new DomainError(
-      'LINE_NOT_FOUND',
-      'R10',
-      `No party of this account owns the number ${number}; provision it as a direct number first.`,
-      { line: number },
-    );
+    refuse('LINE_NOT_FOUND', 'R10', { case: 'unowned', line: number }, { line: number });
   }
   return {
     now,

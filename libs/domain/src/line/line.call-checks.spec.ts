@@ -91,7 +91,7 @@ describe('explainAnswer: the decider’s steps for answering a call (R13, R14, R
     const declined = history(context, incoming('c1'), decline('c1', ASSISTANT));
     const refusal = bothRefuse(declined, answer('c1', ASSISTANT), 'NOT_RINGING_FOR_YOU', 'R13');
     expect(refusal).toMatchObject({
-      message: 'Call c1 is not ringing for you: you declined it',
+      message: 'Call c1 is not ringing for you: you declined it.',
       details: { reason: 'DECLINED' },
       cause: { rule: 'R14', code: 'DECLINED' },
     });

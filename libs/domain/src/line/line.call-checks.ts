@@ -125,9 +125,9 @@ export const explainPickUp = explainOnCall('pickUp', function* (call, acting, co
   if (notHeld) return yield notHeld;
   const holder = call.hold!.by;
   yield holder === actor
-    ? heldByYou(call, 'resume it', 'R15')
+    ? heldByYou(call, 'R15')
     : pass('R15', `Call ${call.callId} is on hold by ${nameOnLine(context, holder)}.`);
-  if (acting.role === 'delegate') yield privacyCheck(call, 'picked up', context);
+  if (acting.role === 'delegate') yield privacyCheck(call, 'pickUp', context);
 });
 
 /** R16: the steps of joining call `callId` in progress. */
@@ -135,12 +135,37 @@ export const explainJoin = explainOnCall('join', function* (call, acting, contex
   const { callId } = call;
   yield phaseRefusal(call, 'connected', 'R16') ?? pass('R16', `Call ${callId} is connected.`);
   yield call.parties.includes(actor)
-    ? refusal('ALREADY_ON_CALL', 'R16', `You are already on call ${callId}.`, { callId })
+    ? refusal('ALREADY_ON_CALL', 'R16', { callId }, { callId })
     : pass('R16', `${nameOnLine(context, actor)} is not on call ${callId} yet.`);
-  if (acting.role === 'delegate') yield privacyCheck(call, 'joined', context);
+  if (acting.role === 'delegate') yield privacyCheck(call, 'join', context);
 });
 
 // ── The state of a call, as the decider refuses it ───────────────────────────────────────────────
+
+/**
+ * R12: names the active call and who holds the line with it, in words true of its phase (a connected
+ * call is not "held"), so the caller knows what to wait for. R20's
+ * diagnostics give the same sentence for a party asking why it cannot place a call.
+ */
+export const lineBusy = (call: CallFacts, context: LineContext): Refusal => {
+  const holders = call.phase === 'ringing' ? [] : call.hold ? [call.hold.by] : [...call.parties];
+  // Who the sentence of each phase names: those ringing, the transfer's target, or those holding the line.
+  const named =
+    call.phase === 'ringing'
+      ? (call.ring?.ringing ?? [])
+      : call.phase === 'transferring'
+        ? call.transfer
+          ? [call.transfer.to]
+          : []
+        : holders;
+  const parties = named.map((p) => nameOnLine(context, p)).join(' and ') || 'nobody';
+  return refusal(
+    'LINE_BUSY',
+    'R12',
+    { case: call.phase, line: context.line.number, callId: call.callId, parties },
+    { callId: call.callId, phase: call.phase, heldBy: holders },
+  );
+};
 
 /** The call `callId` in progress, or why there is none: it is over (CALL_ENDED) or unknown. */
 export const findCall = <Call extends CallFacts>(
@@ -154,47 +179,48 @@ export const findCall = <Call extends CallFacts>(
     return refusal(
       'CALL_ENDED',
       rule,
-      `Call ${callId} is no longer on the line (${finished.endedAs === 'voicemail' ? 'sent to voicemail' : finished.endedAs}).`,
+      finished.endedAs === 'voicemail'
+        ? { case: 'voicemail', callId }
+        : { case: 'ended', callId, endedAs: finished.endedAs },
       { callId, endedAs: finished.endedAs, answeredBy: finished.answeredBy },
     );
   }
-  return refusal('CALL_NOT_FOUND', rule, `There is no call ${callId} on this line.`, { callId });
+  return refusal('CALL_NOT_FOUND', rule, { case: 'unknown', callId }, { callId });
+};
+
+/** A call in the wrong phase for an action: the sentence and the details name the phase it is in. */
+const wrongPhase = (
+  code: 'CALL_NOT_CONNECTED' | 'CALL_NOT_HELD' | 'CALL_NOT_RINGING',
+  call: CallFacts,
+  rule: RuleId,
+): Refusal => {
+  const facts = { callId: call.callId, phase: call.phase };
+  return refusal(code, rule, facts, facts);
 };
 
 export const phaseRefusal = (call: CallFacts, phase: 'connected', rule: RuleId): Refusal | null =>
-  call.phase === phase
-    ? null
-    : refusal(
-        'CALL_NOT_CONNECTED',
-        rule,
-        `Call ${call.callId} is ${call.phase}, not connected; wait until it is answered or resumed.`,
-        { callId: call.callId, phase: call.phase },
-      );
+  call.phase === phase ? null : wrongPhase('CALL_NOT_CONNECTED', call, rule);
 
 export const heldRefusal = (call: CallFacts, rule: RuleId): Refusal | null =>
-  call.phase === 'held' && call.hold
-    ? null
-    : refusal('CALL_NOT_HELD', rule, `Call ${call.callId} is ${call.phase}, not on hold.`, {
-        callId: call.callId,
-        phase: call.phase,
-      });
+  call.phase === 'held' && call.hold ? null : wrongPhase('CALL_NOT_HELD', call, rule);
 
-export const heldByYou = (call: CallFacts, instead: string, rule: RuleId): Refusal =>
-  refusal('CALL_HELD_BY_YOU', rule, `You hold call ${call.callId}; ${instead} instead.`, {
-    callId: call.callId,
-  });
+export const heldByYou = (call: CallFacts, rule: RuleId): Refusal =>
+  refusal('CALL_HELD_BY_YOU', rule, { callId: call.callId }, { callId: call.callId });
 
 /** R15: a call the delegator locked cannot be picked up, joined or merged by a delegate. */
-export const privacyLocked = (call: CallFacts, action: string, context: LineContext): Refusal =>
+export const privacyLocked = (
+  call: CallFacts,
+  action: 'pickUp' | 'join' | 'merge',
+  context: LineContext,
+): Refusal =>
   refusal(
     'CALL_PRIVACY_LOCKED',
     'R15',
-    `${context.delegator.name} locked call ${call.callId} for privacy: it cannot be ${action} by a delegate ` +
-      'until the delegator unlocks it.',
+    { case: action, delegator: context.delegator.name, callId: call.callId },
     { callId: call.callId },
   );
 
-const privacyCheck = (call: CallFacts, action: string, context: LineContext): Check =>
+const privacyCheck = (call: CallFacts, action: 'pickUp' | 'join', context: LineContext): Check =>
   call.privacyLocked
     ? privacyLocked(call, action, context)
     : pass('R15', `Call ${call.callId} is not locked for privacy.`);
@@ -203,16 +229,13 @@ const privacyCheck = (call: CallFacts, action: string, context: LineContext): Ch
 export const notRinging = (call: CallFacts, rule: RuleId, context?: LineContext): Refusal =>
   call.answeredBy
     ? alreadyAnswered(call.callId, call.answeredBy, context)
-    : refusal('CALL_NOT_RINGING', rule, `Call ${call.callId} is ${call.phase}, not ringing.`, {
-        callId: call.callId,
-        phase: call.phase,
-      });
+    : wrongPhase('CALL_NOT_RINGING', call, rule);
 
 const alreadyAnswered = (callId: string, answeredBy: string, context?: LineContext): Refusal =>
   refusal(
     'ALREADY_ANSWERED',
     'R13',
-    `Call ${callId} was already answered by ${context ? nameOnLine(context, answeredBy) : answeredBy}.`,
+    { callId, answeredBy: context ? nameOnLine(context, answeredBy) : answeredBy },
     { callId, answeredBy },
   );
 
@@ -226,7 +249,7 @@ export const transferRingsForOther = (
   refusal(
     'NOT_RINGING_FOR_YOU',
     'R16',
-    `Call ${callId} is being transferred to ${nameOnLine(context, target)}; only they can answer or decline it.`,
+    { case: 'transfer', callId, target: nameOnLine(context, target) },
     { callId, party, reason: 'TRANSFER_TARGET_ONLY' },
   );
 
@@ -242,18 +265,15 @@ export const notRingingForYou = (
 ): Refusal => {
   const declined = call.ring?.alerted.includes(party) ?? false;
   const decision = routeIncomingCall(context, call.external, at).find((d) => d.partyId === party);
+  const { callId } = call;
   const why = declined
-    ? 'you declined it'
+    ? ({ case: 'declined', callId } as const)
     : decision && !decision.rings
-      ? decision.message
-      : 'you are not alerted yet';
+      ? ({ case: 'routing', callId, routing: decision.message } as const)
+      : ({ case: 'notAlerted', callId } as const);
   const reason = declined ? 'DECLINED' : (decision?.reason ?? 'NOT_ALERTED');
   return {
-    ...refusal('NOT_RINGING_FOR_YOU', 'R13', `Call ${call.callId} is not ringing for you: ${why}`, {
-      callId: call.callId,
-      party,
-      reason,
-    }),
+    ...refusal('NOT_RINGING_FOR_YOU', 'R13', why, { callId, party, reason }),
     cause: { rule: declined ? 'R14' : (decision?.rule ?? 'R13'), code: reason },
   };
 };

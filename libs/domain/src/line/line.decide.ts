@@ -6,9 +6,9 @@ import type {
   RecordingStopped,
   VoicemailLeft,
 } from '#events';
-import type { RuleId } from '../reasons.js';
+import type { RuleId, SentenceParams } from '../reasons.js';
 import { ownDecision, type Decision } from '../shared/decider.js';
-import { DomainError } from '../shared/domain-error.js';
+import { DomainError, refuse, refusal } from '../shared/domain-error.js';
 import type * as C from './line.commands.js';
 import type { LineCommand } from './line.commands.js';
 import type { LineContext } from './line.context.js';
@@ -19,6 +19,7 @@ import {
   findCall,
   heldByYou,
   heldRefusal,
+  lineBusy,
   nameOnLine,
   notRinging,
   notRingingForYou,
@@ -121,7 +122,7 @@ const placeCall: DecideOn<C.PlaceCallOnSharedLine> = (command, state, context, a
   const acting = actingParty(context, command.actor);
   const permission = requireActionPermission(acting, 'placeCall', context);
   assertNewCallId(state, command.callId);
-  if (state.call) throw lineBusy(state.call, context);
+  if (state.call) throw new DomainError(lineBusy(state.call, context));
   return actedAs(
     acting,
     [
@@ -150,7 +151,7 @@ const answerAsExternalParty = (
   at: string,
 ): LineEvent[] => {
   const call = requireCall(state, command.callId, 'R12');
-  if (call.phase !== 'dialing') throw DomainError.of(notRinging(call, 'R12'));
+  if (call.phase !== 'dialing') throw new DomainError(notRinging(call, 'R12'));
   return [{ type: 'CallAnsweredByExternalParty', data: { callId: call.callId, at } }];
 };
 
@@ -277,12 +278,12 @@ const declineCall: DecideOn<C.DeclineCall> = (command, state, context, at) => {
     return actedAs(acting, [recalled(call.callId, call.transfer, 'declined', at)]);
   }
   if (call.transfer) {
-    throw DomainError.of(transferRingsForOther(call.callId, call.transfer.to, command.actor, context));
+    throw new DomainError(transferRingsForOther(call.callId, call.transfer.to, command.actor, context));
   }
-  if (call.phase !== 'ringing' || !call.ring) throw DomainError.of(notRinging(call, 'R14', context));
+  if (call.phase !== 'ringing' || !call.ring) throw new DomainError(notRinging(call, 'R14', context));
   const ring = call.ring;
   if (!ring.alerted.includes(command.actor)) {
-    throw DomainError.of(notRingingForYou(call, command.actor, context, at));
+    throw new DomainError(notRingingForYou(call, command.actor, context, at));
   }
   // Declining twice changes nothing.
   if (!ring.ringing.includes(command.actor)) return actedAs(acting, []);
@@ -309,7 +310,7 @@ const declineCall: DecideOn<C.DeclineCall> = (command, state, context, at) => {
 const expireRing = (command: C.ExpireRing, state: LineState, at: string): LineEvent[] => {
   const call = state.call;
   if (call?.callId !== command.callId || call.phase !== 'ringing' || !call.ring) return [];
-  assertDue(call.ring.ringTimeoutAt, at, 'ring timeout');
+  assertDue(call.ring.ringTimeoutAt, at, 'ringTimeout');
   return toVoicemail(call.callId, call.external, 'ringTimeout', call.ring.alerted, call.ring.ringing, at);
 };
 
@@ -321,7 +322,7 @@ const escalateVipRing = (
 ): LineEvent[] => {
   const call = state.call;
   if (call?.callId !== command.callId || call.phase !== 'ringing' || !call.ring?.escalationAt) return [];
-  assertDue(call.ring.escalationAt, at, 'VIP escalation');
+  assertDue(call.ring.escalationAt, at, 'vipEscalation');
   return [escalate(call.callId, call.external, call.ring, context, at)];
 };
 
@@ -396,11 +397,10 @@ const resumeCall: DecideOn<C.ResumeCall> = (command, state, context, at) => {
   const call = requireCall(state, command.callId, 'R15');
   const hold = requireHeld(call);
   if (hold.by !== command.actor) {
-    throw new DomainError(
+    refuse(
       'NOT_HOLDER',
       'R15',
-      `Only ${nameOnLine(context, hold.by)}, who held call ${call.callId}, can resume it; ` +
-        'pick it up instead (delegates need pickUpHeldCalls).',
+      { holder: nameOnLine(context, hold.by), callId: call.callId },
       { callId: call.callId, heldBy: hold.by },
     );
   }
@@ -485,34 +485,33 @@ const assertTransferTarget = (
   call: CallOnLine,
   context: LineContext,
 ): void => {
-  const refuse = (why: string): never => {
-    throw new DomainError(
-      'TRANSFER_TARGET_NOT_ALLOWED',
-      'R16',
-      `Cannot transfer call ${call.callId} to ${nameOnLine(context, to)}: ${why}`,
-      {
-        callId: call.callId,
-        to,
-      },
-    );
-  };
-  if (call.parties.includes(to)) refuse('they are already on the call.');
+  const names = { callId: call.callId, target: nameOnLine(context, to) };
+  const details = { callId: call.callId, to };
+  const notAllowed = (why: Exclude<SentenceParams<'TRANSFER_TARGET_NOT_ALLOWED'>['case'], 'ineligible'>) =>
+    refuse('TRANSFER_TARGET_NOT_ALLOWED', 'R16', { case: why, ...names }, details);
+  if (call.parties.includes(to)) notAllowed('onCall');
   if (acting.role === 'delegate') {
-    if (to !== context.delegator.partyId) refuse('a delegate can transfer only to the delegator.');
+    if (to !== context.delegator.partyId) notAllowed('delegateToDelegator');
     return;
   }
   const target = context.delegates.find((d) => d.partyId === to);
-  if (!target) refuse('transfer to a delegate this line is shared with.');
-  else if (!target.active) refuse('their delegation is not active.');
-  else if (target.eligibility) refuse(target.eligibility.message);
-  else if (!target.permissions.includes('answerCalls')) refuse('they lack answerCalls; grant it first.');
+  if (!target) notAllowed('notShared');
+  else if (!target.active) notAllowed('notActive');
+  else if (target.eligibility)
+    refuse(
+      'TRANSFER_TARGET_NOT_ALLOWED',
+      'R16',
+      { case: 'ineligible', ...names, eligibility: target.eligibility.message },
+      details,
+    );
+  else if (!target.permissions.includes('answerCalls')) notAllowed('noAnswerCalls');
 };
 
 const recallTransfer = (command: C.RecallTransfer, state: LineState, at: string): LineEvent[] => {
   const call = state.call;
   const transfer = call?.transfer;
   if (call?.callId !== command.callId || !transfer || transfer.attempt !== command.attempt) return [];
-  assertDue(transfer.recallAt, at, 'transfer recall');
+  assertDue(transfer.recallAt, at, 'transferRecall');
   return [recalled(call.callId, transfer, 'timeout', at)];
 };
 
@@ -552,9 +551,9 @@ const mergeHeldCall: DecideOn<C.MergeHeldCall> = (command, state, context, at) =
   const permission = requireActionPermission(acting, 'join', context);
   const call = requireCall(state, command.callId, 'R16');
   const hold = requireHeld(call, 'R16');
-  if (hold.by === command.actor) throw DomainError.of(heldByYou(call, 'resume it', 'R16'));
+  if (hold.by === command.actor) throw new DomainError(heldByYou(call, 'R16'));
   if (acting.role === 'delegate' && call.privacyLocked)
-    throw DomainError.of(privacyLocked(call, 'merged', context));
+    throw new DomainError(privacyLocked(call, 'merge', context));
   return actedAs(
     acting,
     [
@@ -612,12 +611,12 @@ const startRecording = (command: C.StartRecording, state: LineState, at: string)
     (r) => r.recordingId === command.recordingId || r.owner === command.actor,
   );
   if (running) {
-    throw new DomainError(
+    refuse(
       'RECORDING_ALREADY_ACTIVE',
       'R18',
       running.owner === command.actor
-        ? `You are already recording call ${call.callId} (${running.recordingId}); stop it before starting another.`
-        : `Recording id ${command.recordingId} is already in use on call ${call.callId}; choose another id.`,
+        ? { case: 'yours', callId: call.callId, recording: running.recordingId }
+        : { case: 'idTaken', recording: command.recordingId, callId: call.callId },
       { callId: call.callId, recordingId: running.recordingId },
     );
   }
@@ -633,18 +632,18 @@ const stopRecording = (command: C.StopRecording, state: LineState, at: string): 
   const call = requireCall(state, command.callId, 'R18');
   const recording = call.recordings.find((r) => r.recordingId === command.recordingId);
   if (!recording) {
-    throw new DomainError(
+    refuse(
       'RECORDING_NOT_FOUND',
       'R18',
-      `No recording ${command.recordingId} is running on call ${call.callId}.`,
+      { recording: command.recordingId, callId: call.callId },
       { callId: call.callId, recordingId: command.recordingId },
     );
   }
   if (recording.owner !== command.actor) {
-    throw new DomainError(
+    refuse(
       'RECORDING_NOT_OWNER',
       'R18',
-      `Recording ${command.recordingId} belongs to the party who started it; only that party can stop it.`,
+      { recording: command.recordingId },
       { callId: call.callId, recordingId: command.recordingId },
     );
   }
@@ -691,12 +690,7 @@ const deleteVoicemail: DecideOn<C.DeleteVoicemail> = (command, state, context, a
 const requireVoicemail = (state: LineState, messageId: string) => {
   const message = state.voicemails.get(messageId);
   if (!message) {
-    throw new DomainError(
-      'VOICEMAIL_NOT_FOUND',
-      'R17',
-      `Voicemail ${messageId} is not in this line's inbox (never left, or deleted).`,
-      { messageId },
-    );
+    refuse('VOICEMAIL_NOT_FOUND', 'R17', { message: messageId }, { messageId });
   }
   return message;
 };
@@ -740,7 +734,7 @@ const asPartyOnLine = (
 /** Who acts, once every explained step let it through; the first refusal otherwise. */
 const allowed = ({ checks, acting }: ExplainedAction): ActingParty => {
   if (acting) return acting;
-  throw DomainError.of(refusalOf(checks)!);
+  throw new DomainError(refusalOf(checks)!);
 };
 
 /** The permission an event records as exercised: a delegate's; the delegator needs none. */
@@ -755,7 +749,7 @@ const requirePermission = (
   context: LineContext,
 ): LinePermissionUsed | null => {
   const check = explainLinePermission(acting, permission, rule, context);
-  if (!check.ok) throw DomainError.of(check);
+  if (!check.ok) throw new DomainError(check);
   return permissionUsed(acting, permission);
 };
 
@@ -773,7 +767,7 @@ const requireActionPermission = (
 
 const requireCall = (state: LineState, callId: string, rule: RuleId): CallOnLine => {
   const found = findCall(state, callId, rule);
-  if (!found.ok) throw DomainError.of(found);
+  if (!found.ok) throw new DomainError(found);
   return found.call;
 };
 
@@ -785,91 +779,48 @@ const requireCall = (state: LineState, callId: string, rule: RuleId): CallOnLine
 const assertNewCallId = (state: LineState, callId: string): void => {
   if (!hasUsedCallId(state.usedCallIds, callId)) return;
   const current = state.call?.callId === callId;
-  throw new DomainError(
-    'CALL_ID_IN_USE',
-    'R12',
-    current
-      ? `Call id ${callId} is the call in progress on this line; a new call needs a new id.`
-      : `Call id ${callId} was already used by an earlier call on this line; a call id names one call of a line for good, choose a new one.`,
-    { callId },
-  );
+  refuse('CALL_ID_IN_USE', 'R12', { case: current ? 'current' : 'earlier', callId }, { callId });
 };
 
 const requirePhase = (call: CallOnLine, phase: 'connected', rule: RuleId): void => {
   const refusal = phaseRefusal(call, phase, rule);
-  if (refusal) throw DomainError.of(refusal);
+  if (refusal) throw new DomainError(refusal);
 };
 
 const requireHeld = (call: CallOnLine, rule: RuleId = 'R15'): NonNullable<CallOnLine['hold']> => {
   const refusal = heldRefusal(call, rule);
-  if (refusal) throw DomainError.of(refusal);
+  if (refusal) throw new DomainError(refusal);
   return call.hold!;
 };
 
 /** On the call: among its line-side parties, or holding it. */
 const requireOnCall = (call: CallOnLine, party: string, rule: RuleId, context?: LineContext): void => {
   if (call.parties.includes(party) || call.hold?.by === party) return;
-  throw new DomainError(
+  refuse(
     'NOT_ON_CALL',
     rule,
-    `${context ? nameOnLine(context, party) : party} is not on call ${call.callId}; only a party on the call can do that.`,
+    { party: context ? nameOnLine(context, party) : party, callId: call.callId },
     { callId: call.callId, party },
   );
 };
 
 const privacyLockDelegatorOnly = (context: LineContext): DomainError =>
-  new DomainError(
-    'PRIVACY_LOCK_DELEGATOR_ONLY',
-    'R15',
-    `Only the delegator (${context.delegator.name}) can lock or unlock a call for privacy.`,
-  );
-
-/**
- * R12: names the active call and who holds the line with it, in words true of its phase (a connected
- * call is not "held"), so the caller knows what to wait for.
- */
-const lineBusy = (call: CallOnLine, context: LineContext): DomainError => {
-  const holders = call.phase === 'ringing' ? [] : call.hold ? [call.hold.by] : [...call.parties];
-  const names = (parties: readonly string[]): string =>
-    parties.map((p) => nameOnLine(context, p)).join(' and ') || 'nobody';
-  const state = {
-    dialing: () => `dialing, placed by ${names(holders)}`,
-    ringing: () => `ringing for ${names(call.ring?.ringing ?? [])}`,
-    connected: () => `connected, ${names(holders)} on it`,
-    held: () => `on hold by ${names(holders)}`,
-    transferring: () => `being transferred to ${names(call.transfer ? [call.transfer.to] : [])}`,
-  }[call.phase]();
-  return new DomainError(
-    'LINE_BUSY',
-    'R12',
-    `Line ${context.line.number} is busy with call ${call.callId} (${state}); ` +
-      'wait until it ends, or pick it up or join it if your permissions allow.',
-    { callId: call.callId, phase: call.phase, heldBy: holders },
-  );
-};
+  new DomainError(refusal('PRIVACY_LOCK_DELEGATOR_ONLY', 'R15', { delegator: context.delegator.name }));
 
 // ── Time (R21) ───────────────────────────────────────────────────────────────────────────────────
 
 /** The context's `now`, as the ISO string events carry. */
 const timeOf = ({ now: at }: LineContext): string => {
   if (Number.isNaN(Date.parse(at))) {
-    throw new DomainError(
-      'INVALID_TIME',
-      'R21',
-      `"${at}" is not an ISO-8601 time; send e.g. 2026-01-05T09:00:00Z.`,
-    );
+    refuse('INVALID_TIME', 'R21', { time: at });
   }
   return new Date(at).toISOString();
 };
 
 /** A timer fired early is refused, so the process manager reschedules it rather than losing it. */
-const assertDue = (dueAt: string, at: string, what: string): void => {
-  if (Date.parse(at) < Date.parse(dueAt)) {
-    throw new DomainError('TIMER_NOT_DUE', 'R21', `The ${what} is due at ${dueAt}, not at ${at}.`, {
-      dueAt,
-      at,
-    });
-  }
+const assertDue = (dueAt: string, at: string, timer: SentenceParams<'TIMER_NOT_DUE'>['case']): void => {
+  if (Date.parse(at) < Date.parse(dueAt))
+    refuse('TIMER_NOT_DUE', 'R21', { case: timer, dueAt, at }, { dueAt, at });
 };
 
 const plusSeconds = (iso: string, seconds: number): string =>

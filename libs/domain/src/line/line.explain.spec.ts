@@ -24,8 +24,12 @@ import {
 import { explainRingAt, routeIncomingCall } from './line.routing.js';
 import { evolveLine, initialLineState } from './line.state.js';
 
-const noPlan = refusal('NO_CALLING_PLAN', 'R2', 'Boss has no calling plan.');
-const outdated = refusal('DESKTOP_CLIENT_OUTDATED', 'R4', 'Assistant runs an outdated desktop client.');
+const noPlan = refusal('NO_CALLING_PLAN', 'R2', { name: 'Boss', party: BOSS });
+const outdated = refusal('DESKTOP_CLIENT_OUTDATED', 'R4', {
+  party: ASSISTANT,
+  version: '5.9.0',
+  minimum: '6.0.0',
+});
 
 /** The command each action stands for, on a line where it could succeed but for the party's rights. */
 const commandFor = (action: LineAction, actor: string): LineCommand => {

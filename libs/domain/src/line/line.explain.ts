@@ -20,6 +20,12 @@ export type ActingParty =
   | { readonly role: 'delegator'; readonly onBehalfOf: null }
   | { readonly role: 'delegate'; readonly onBehalfOf: string; readonly delegate: LineDelegate };
 
+/** An eligibility refusal of the account (R2–R4) as a line answers it: naming the line and the party. */
+const onLine = (
+  { code, rule, message }: Refusal,
+  details: { readonly line: string; readonly party: string },
+): Refusal => ({ ok: false, code, rule, message, details });
+
 /**
  * R10, R2–R4: who acts on the line. The delegator uses its own line; a delegate only a line shared
  * with it, with an active delegation, while both sides stay eligible (the delegator's R2/R3 first).
@@ -45,7 +51,7 @@ export const explainActor = (
       refusal(
         'LINE_NOT_SHARED',
         'R10',
-        `Line ${number} is not shared with ${actor}; ask ${delegator.name} to invite you as a delegate.`,
+        { line: number, party: actor, delegator: delegator.name },
         { line: number, party: actor },
       ),
     );
@@ -57,20 +63,18 @@ export const explainActor = (
       refusal(
         'DELEGATION_NOT_ACTIVE',
         'R7',
-        `${delegate.name}'s delegation for line ${number} is not active; accept the invitation first.`,
+        { case: 'line', delegate: delegate.name, line: number },
         { line: number, party: actor },
       ),
     );
   }
   checks.push(pass('R7', `${delegate.name}'s delegation for line ${number} is active.`));
   if (delegator.eligibility) {
-    const { rule, code, message } = delegator.eligibility;
-    return refuse(refusal(code, rule, message, { line: number, party: delegator.partyId }));
+    return refuse(onLine(delegator.eligibility, { line: number, party: delegator.partyId }));
   }
   checks.push(pass('R3', `${delegator.name} has a calling plan and may delegate.`));
   if (delegate.eligibility) {
-    const { rule, code, message } = delegate.eligibility;
-    return refuse(refusal(code, rule, message, { line: number, party: actor }));
+    return refuse(onLine(delegate.eligibility, { line: number, party: actor }));
   }
   checks.push(
     pass(
@@ -96,8 +100,13 @@ export const explainLinePermission = (
   return refusal(
     'PERMISSION_REQUIRED',
     rule,
-    `${delegate.name} needs the ${permission} permission on line ${context.line.number}; ` +
-      `ask ${context.delegator.name} to grant it.`,
+    {
+      case: 'line',
+      delegate: delegate.name,
+      permission,
+      line: context.line.number,
+      delegator: context.delegator.name,
+    },
     { permission, party: delegate.partyId },
   );
 };

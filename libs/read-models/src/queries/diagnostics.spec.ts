@@ -255,7 +255,7 @@ describe('whyCannot agrees with the line decider (R20)', () => {
     expect(diagnosis).toMatchObject({
       rule: 'R14',
       code: 'DECLINED',
-      answer: 'Bob cannot answer calls on line 1001: Call c1 is not ringing for you: you declined it',
+      answer: 'Bob cannot answer calls on line 1001: Call c1 is not ringing for you: you declined it.',
     });
     expect(diagnosis.checks.map((check) => check.ok)).toEqual([
       true,

@@ -7,7 +7,9 @@ import {
   explainPickUp,
   explainRingAt,
   LINE_ACTION_PERMISSIONS,
+  lineBusy,
   lineContextFor,
+  refusal,
   refusalOf,
   type LineAction,
   type Check as DecidedStep,
@@ -15,7 +17,7 @@ import {
 } from '#domain';
 import type { ReadModels } from '../engine/read-models.js';
 import { accountsProjection, partyKey } from '../projections/accounts.projection.js';
-import { callsProjection, callStatus, type CallRow } from '../projections/calls.projection.js';
+import { callsProjection, type CallRow } from '../projections/calls.projection.js';
 import { accountStateOf } from './account-state.js';
 import { lineOwner, partyName, sameNumber } from './access.js';
 import type { DiagnosisTime } from './diagnosis-time.js';
@@ -206,7 +208,8 @@ export const whyCannot = (
   const owner = lineOwner(readModels, accountId, number);
   const provisioned = owner?.directNumbers.find((own) => sameNumber(own, number));
   if (!provisioned) {
-    check('R10', false, `${number} is nobody's direct number`, 'LINE_NOT_FOUND');
+    const unowned = refusal('LINE_NOT_FOUND', 'R10', { case: 'unowned', line: number });
+    check(unowned.rule, false, unowned.message, unowned.code);
     return verdict();
   }
   const context = lineContextFor(state, provisioned, at);
@@ -233,11 +236,11 @@ export const whyCannot = (
       ? explainCall[action](target.callId).checks
       : explainLineAction(context, partyId, action);
   for (const step of steps) record(step);
-  const refusal = refusalOf(steps);
-  if (refusal) {
+  const refused = refusalOf(steps);
+  if (refused) {
     // Sharing the line (inviting, accepting) is refused while the party itself is ineligible: name
     // that too, after the verdict, so the troubleshooting does not stop at a fix that cannot work.
-    if (refusal.code === 'LINE_NOT_SHARED' || refusal.code === 'DELEGATION_NOT_ACTIVE') {
+    if (refused.code === 'LINE_NOT_SHARED' || refused.code === 'DELEGATION_NOT_ACTIVE') {
       const own = explainDelegateEligibility(state, partyId);
       if (!own.ok) check(own.rule, false, own.message, own.code);
     }
@@ -246,31 +249,27 @@ export const whyCannot = (
 
   const isDelegate = partyId !== context.delegator.partyId;
   if (action === 'placeCall') {
-    // One call per line: a ringing call keeps it busy too (R12).
-    check(
-      'R12',
-      current === undefined,
-      current ? `the line is busy with call ${current.callId} (${callStatus(current)})` : 'the line is free',
-      'LINE_BUSY',
-    );
+    // One call per line: a ringing call keeps it busy too (R12); the api's own sentence says by what.
+    const busy = current?.live && lineBusy(current.live, context);
+    if (busy) check(busy.rule, false, busy.message, busy.code);
+    else check('R12', true, 'the line is free');
   }
   if (action === 'answer' && !current && isDelegate) {
     // No call to ask about: would routing alert the party for one arriving now, whoever calls?
-    const refusal = explainRingAt(context, partyId, at);
+    const notAlerted = explainRingAt(context, partyId, at);
     check(
-      refusal?.rule ?? 'R13',
-      !refusal,
-      refusal?.message ?? `${name} would be alerted for a call to the line now, VIP routing permitting`,
-      refusal?.reason,
+      notAlerted?.rule ?? 'R13',
+      !notAlerted,
+      notAlerted?.message ?? `${name} would be alerted for a call to the line now, VIP routing permitting`,
+      notAlerted?.reason,
     );
   }
   if ((action === 'pickUp' || action === 'join') && !target) {
-    check(
-      LINE_ACTION_PERMISSIONS[action].rule,
-      false,
-      `No call has been on line ${number} yet.`,
-      'CALL_NOT_FOUND',
-    );
+    const none = refusal('CALL_NOT_FOUND', LINE_ACTION_PERMISSIONS[action].rule, {
+      case: 'noCallYet',
+      line: number,
+    });
+    check(none.rule, false, none.message, none.code);
   }
   return verdict();
 };
