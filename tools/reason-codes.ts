@@ -45,13 +45,14 @@ const ruleTable = (rule: RuleId): string =>
 const edgeRows = (from: 'rules' | 'reasons'): string[][] =>
   Object.entries(EDGE_REASONS).map(([code, reason]) => {
     const rules = 'rules' in reason ? reason.rules : undefined;
+    const when = rules
+      ? `${reason.when}; carries a \`rule\`: ${rules.map((r) => ruleLink(r, from)).join(', ')}`
+      : reason.when;
     return [
       `\`${code}\``,
       String(reason.status),
       reason.apps.join(', '),
-      rules
-        ? `${reason.when}; carries a \`rule\`: ${rules.map((r) => ruleLink(r, from)).join(', ')}`
-        : reason.when,
+      'says' in reason ? `${when}<br>says: ${reason.says}` : when,
     ];
   });
 

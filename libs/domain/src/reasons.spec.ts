@@ -1,5 +1,14 @@
 import { DomainError, refusal, refuse } from './shared/domain-error.js';
-import { REASONS, sentenceOf, templatesOf, type ReasonCode, type SentenceParams } from './reasons.js';
+import {
+  EDGE_REASONS,
+  edgeSentenceOf,
+  REASONS,
+  sentenceOf,
+  templatesOf,
+  type ReasonCode,
+  type SentenceParams,
+  type WordedEdgeReasonCode,
+} from './reasons.js';
 
 // Every refusal is given in its catalogue sentence: these read each template as a user would, filled in.
 
@@ -123,5 +132,18 @@ describe('the sentences of the catalogue of reasons', () => {
     );
     // @ts-expect-error a code with several sentences needs its case
     expect(messageOf('CALL_ID_IN_USE', { callId: 'c1' })).toThrow('CALL_ID_IN_USE has no sentence for case');
+  });
+
+  it.each(
+    Object.entries(EDGE_REASONS).flatMap(([code, reason]: [string, { says?: string }]) =>
+      reason.says === undefined ? [] : [[code, reason.says] as const],
+    ),
+  )('%s (an answer no rule gives): filled in, it is one full sentence', (code, template) => {
+    const params = sampleParams(template, undefined);
+    const sentence = edgeSentenceOf(code as WordedEdgeReasonCode, params as never);
+    expect(OPENS_A_SENTENCE.test(template)).toBe(true);
+    expect(sentence).toMatch(/[.]$/);
+    expect(sentence).not.toMatch(/undefined|\[object|[{}]/);
+    for (const name of placeholdersOf(template)) expect(sentence).toContain(params[name]);
   });
 });

@@ -703,8 +703,11 @@ export const sentenceOf = <Code extends ReasonCode>(code: Code, params: Sentence
     typeof says === 'string' ? says : new Map(Object.entries(says)).get(String(values.get('case')));
   if (template === undefined)
     throw new Error(`${code} has no sentence for case ${String(values.get('case'))}`);
-  return template.replace(/\{(\w+)\}/g, (_placeholder, name: string) => String(values.get(name)));
+  return fillIn(template, values);
 };
+
+const fillIn = (template: string, values: ReadonlyMap<string, unknown>): string =>
+  template.replace(/\{(\w+)\}/g, (_placeholder, name: string) => String(values.get(name)));
 
 export const kindOf = (code: ReasonCode): RefusalKind => REASONS[code].kind;
 
@@ -722,14 +725,16 @@ export interface EdgeReason {
   readonly when: string;
   /** The rules it may name, when it names one. */
   readonly rules?: readonly RuleId[];
+  /** The sentence it is given with, for the answers that are always worded alike. */
+  readonly says?: string;
 }
 
-const edge = (status: number, apps: readonly App[], when: string, rules?: readonly RuleId[]): EdgeReason => ({
-  status,
-  apps,
-  when,
-  ...(rules ? { rules } : {}),
-});
+const edge = <const More extends Pick<EdgeReason, 'rules' | 'says'> = Record<never, never>>(
+  status: number,
+  apps: readonly App[],
+  when: string,
+  more?: More,
+): EdgeReason & More => ({ status, apps, when, ...(more as More) });
 
 /** Answers that name no rule (or, on the read side, name one without a decision behind them). */
 export const EDGE_REASONS = {
@@ -785,14 +790,20 @@ export const EDGE_REASONS = {
       '`details` names its position',
   ),
   INTERNAL_ERROR: edge(500, ['api'], 'a bug: the api log has the stack'),
-  ACCOUNT_NOT_FOUND: edge(404, ['projector'], 'the read models have no such account (yet)'),
-  CALL_NOT_FOUND: edge(404, ['projector'], 'the read models have no such call (yet)'),
+  ACCOUNT_NOT_FOUND: edge(404, ['projector'], 'the read models have no such account (yet)', {
+    says: 'There is no account "{account}" (yet).',
+  }),
+  CALL_NOT_FOUND: edge(404, ['projector'], 'the read models have no such call (yet)', {
+    says: 'There is no call {callId} {where} in the log (yet).',
+  }),
   AMBIGUOUS_CALL_ID: edge(
     409,
     ['projector'],
     '`/calls/{callId}/…` for an id several lines used (ids are unique per line); ask on `/lines/{accountId}/{number}/calls/…`',
   ),
-  NOT_VISIBLE_TO_VIEWER: edge(403, ['projector'], 'the viewer may not see this', ['R10', 'R17', 'R18']),
+  NOT_VISIBLE_TO_VIEWER: edge(403, ['projector'], 'the viewer may not see this', {
+    rules: ['R10', 'R17', 'R18'],
+  }),
   PROJECTION_FAILED: edge(500, ['projector'], 'an "as of" replay met an event it cannot apply'),
   TIME_TRAVEL_BUSY: edge(
     429,
@@ -803,6 +814,7 @@ export const EDGE_REASONS = {
     404,
     ['projector'],
     'a party route (roster, history, recordings) or `/panel/seat` for a party the account does not have',
+    { says: '"{party}" is not a party of account {account} (yet).' },
   ),
   NOT_BUILT: edge(404, ['projector'], '`/panel` when the web app was not built (`npm run build`)'),
   API_UNAVAILABLE: edge(
@@ -813,6 +825,17 @@ export const EDGE_REASONS = {
 } as const satisfies Readonly<Record<string, EdgeReason>>;
 
 export type EdgeReasonCode = keyof typeof EDGE_REASONS;
+
+/** The edge reasons that are always worded alike, and so carry their sentence. */
+export type WordedEdgeReasonCode = {
+  [Code in EdgeReasonCode]: (typeof EDGE_REASONS)[Code] extends { readonly says: string } ? Code : never;
+}[EdgeReasonCode];
+
+/** The sentence the edge reason `code` is given with, filled in with `params`. */
+export const edgeSentenceOf = <Code extends WordedEdgeReasonCode>(
+  code: Code,
+  params: Fill<(typeof EDGE_REASONS)[Code]['says']>,
+): string => fillIn(EDGE_REASONS[code].says, new Map<string, unknown>(Object.entries(params)));
 
 // ── Which command answers which reason ─────────────────────────────────────────────────────────
 

@@ -1,3 +1,4 @@
+import { edgeSentenceOf, sentenceOf } from '#domain';
 import { BadRequestException, ForbiddenException, NotFoundException } from '@nestjs/common';
 import { ID_PATTERN, ID_RULE } from '#events';
 import {
@@ -49,7 +50,7 @@ export const knownAccount = (readModels: ReadModels, accountId: string): Account
   if (!account) {
     throw new NotFoundException({
       code: 'ACCOUNT_NOT_FOUND',
-      message: `There is no account "${accountId}".`,
+      message: edgeSentenceOf('ACCOUNT_NOT_FOUND', { account: accountId }),
     });
   }
   return account;
@@ -64,7 +65,7 @@ export const knownParty = (readModels: ReadModels, accountId: string, partyId: s
   if (!party) {
     throw new NotFoundException({
       code: 'PARTY_NOT_FOUND',
-      message: `"${partyId}" is not a party of account ${account.name}.`,
+      message: edgeSentenceOf('PARTY_NOT_FOUND', { party: partyId, account: account.name }),
     });
   }
   return party;
@@ -81,7 +82,7 @@ export const knownLine = (readModels: ReadModels, accountId: string, number: str
     throw new NotFoundException({
       code: 'LINE_NOT_FOUND',
       rule: 'R10',
-      message: `${number} is not a direct number of any party in account ${accountId}`,
+      message: sentenceOf('LINE_NOT_FOUND', { case: 'unowned', line: number ?? '' }),
     });
   }
   return digits;

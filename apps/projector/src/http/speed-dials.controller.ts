@@ -1,3 +1,4 @@
+import { edgeSentenceOf } from '#domain';
 import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { speedDialList } from '#read-models';
@@ -67,7 +68,7 @@ export class SpeedDialsController {
     if (!list)
       throw new NotFoundException({
         code: 'PARTY_NOT_FOUND',
-        message: `There is no party "${partyId}" in account ${accountId} (yet).`,
+        message: edgeSentenceOf('PARTY_NOT_FOUND', { party: partyId, account: accountId }),
       });
     return { ...list, position: String(readModels.position ?? 0n) };
   }

@@ -1,3 +1,4 @@
+import { edgeSentenceOf } from '#domain';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -251,7 +252,7 @@ export class PanelController {
     if (!this.readModels.projector.readModels.state(accountsProjection).accounts.has(accountId)) {
       throw new NotFoundException({
         code: 'ACCOUNT_NOT_FOUND',
-        message: `There is no account "${accountId}".`,
+        message: edgeSentenceOf('ACCOUNT_NOT_FOUND', { account: accountId }),
       });
     }
     return stepsAround(this.readModels.store, BigInt(position), (stream) => seatReads(accountId, stream));

@@ -1,3 +1,4 @@
+import { edgeSentenceOf } from '#domain';
 import type { ReadModels } from '#read-models';
 import { accountsProjection, delegationKey, partyKey, type DelegationRow } from '#read-models';
 import { lineKey } from '#events';
@@ -69,10 +70,14 @@ export const seatOf = (
 ): Seat => {
   const { accounts, parties, delegations } = readModels.state(accountsProjection);
   const account = accounts.get(accountId);
-  if (!account) throw new SeatRefusal('ACCOUNT_NOT_FOUND', `There is no account "${accountId}".`);
+  if (!account)
+    throw new SeatRefusal('ACCOUNT_NOT_FOUND', edgeSentenceOf('ACCOUNT_NOT_FOUND', { account: accountId }));
   const party = parties.get(partyKey(accountId, viewer));
   if (!party) {
-    throw new SeatRefusal('PARTY_NOT_FOUND', `"${viewer}" is not a party of account ${account.name}.`);
+    throw new SeatRefusal(
+      'PARTY_NOT_FOUND',
+      edgeSentenceOf('PARTY_NOT_FOUND', { party: viewer, account: account.name }),
+    );
   }
   const named = (partyId: string): SeatParty => ({
     partyId,

@@ -1,3 +1,4 @@
+import { sentenceOf } from '#domain';
 import { splitLineKey } from '#events';
 import type { ReadModels } from '../engine/read-models.js';
 import {
@@ -82,7 +83,7 @@ export const lineAccess = (
     return {
       allowed: false,
       rule: 'R10',
-      reason: `${number} is not a direct number of any party in account ${accountId}`,
+      reason: sentenceOf('LINE_NOT_FOUND', { case: 'unowned', line: number }),
       owner,
     };
   }

@@ -1,3 +1,4 @@
+import { edgeSentenceOf } from '#domain';
 import type { ReadModels } from '../engine/read-models.js';
 import { callsProjection, type CallRow } from '../projections/calls.projection.js';
 import { latestCallKey, lineScoped } from '../projections/line-key.js';
@@ -18,11 +19,15 @@ export const findCall = (readModels: ReadModels, callId: string, line?: string):
   if (line === undefined) {
     const lines = callIdLines.get(callId) ?? [];
     if (lines.length > 1) return { kind: 'ambiguous', lines };
-    if (lines.length === 0) return { kind: 'notFound', message: `no call ${callId} in the log` };
+    if (lines.length === 0)
+      return {
+        kind: 'notFound',
+        message: edgeSentenceOf('CALL_NOT_FOUND', { callId, where: 'on any line' }),
+      };
     line = lines[0]!;
   }
   const call = calls.get(latestCallKey(reusedCallIds, lineScoped(line, callId)));
   return call
     ? { kind: 'found', call }
-    : { kind: 'notFound', message: `no call ${callId} on line ${line} in the log` };
+    : { kind: 'notFound', message: edgeSentenceOf('CALL_NOT_FOUND', { callId, where: `on line ${line}` }) };
 };
