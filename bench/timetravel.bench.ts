@@ -251,9 +251,11 @@ async function main(): Promise<void> {
           }
           const p99 = row(label, took);
           if (machine === timeMachine) worstP99 = Math.max(worstP99, p99);
-          if (machine === timeMachine && name === 'account')
+          if (machine === timeMachine && name === 'account') {
             row('    of which loading the checkpoint', loading);
-          row('    of which reading its streams', reading);
+            // Its streams are read while the checkpoint loads: what is left once it has.
+            row('    then waiting for its streams', reading);
+          } else row('    of which reading its streams', reading);
           row('    events folded', folded, fmt);
         }
       }
