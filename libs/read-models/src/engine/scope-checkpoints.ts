@@ -147,14 +147,6 @@ export class ScopeCheckpoints {
     }
   }
 
-  /** Forgets every checkpoint (a rebuild from the first event trusts none). */
-  async clear(): Promise<void> {
-    await this.exclusive(async () => {
-      await rm(this.dir, { recursive: true, force: true });
-      this.files.clear();
-    });
-  }
-
   get stats(): ScopeCheckpointStats {
     let count = 0;
     let bytes = 0;
@@ -424,6 +416,7 @@ export class ScopeCheckpoints {
         header = undefined;
         continue;
       }
+      if (header) return 'a segment without its trailer';
       if (object.format !== FORMAT) return `format ${String(object.format)}, expected ${FORMAT}`;
       const mismatch = projectionMismatch(object.projections ?? {}, this.projections);
       if (mismatch) return mismatch;
