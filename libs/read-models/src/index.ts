@@ -28,4 +28,6 @@ export * from './queries/diagnostics.js';
 export * from './queries/line-views.js';
 export * from './queries/speed-dials.js';
 export * from './engine/log-index.js';
+export * from './engine/scope-checkpoints.js';
+export * from './engine/scope-read.js';
 export * from './engine/time-machine.js';

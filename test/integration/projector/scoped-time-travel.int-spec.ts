@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { jsonEvent } from '@eventstore/db-client';
 import { eventSchemas, lineKey, type ClockSettings, type DomainEvent } from '#events';
 import { EventStore, createEventStoreClient } from '#eventstore';
@@ -15,6 +18,7 @@ import {
   lineState,
   partyHistory,
   replay,
+  ScopeCheckpoints,
   speedDialList,
   virtualClockTime,
   voicemailProjection,
@@ -41,7 +45,8 @@ import { testMetadata } from '../../support/shared-store.js';
  * scope's own streams (and the clock streams) up to the point. Every answer the projector gives as
  * of a point must be exactly the one a replay of the whole log from the first event gives, with
  * several accounts interleaved as a live system writes them (events out of simulated-time order
- * across lines), clock advances in between, and a foreign event in one of the lines.
+ * across lines), clock advances in between, and a foreign event in one of the lines. An account's
+ * query is asked both from the account's first event and from its nearest scope checkpoint.
  */
 describe('time travel scoped to an account or a line', () => {
   const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
@@ -110,7 +115,33 @@ describe('time travel scoped to an account or a line', () => {
       await new Promise((resume) => setTimeout(resume, 50));
   }, 180_000);
 
+  /** Checkpoints far closer together than the projector's, so that every account has several. */
+  const CHECKPOINT_EVERY = 25;
+  let checkpointDir: string;
+  let checkpoints: ScopeCheckpoints;
+  let checkpointed: TimeMachine;
+  const openCheckpoints = async () => {
+    const shelf = new ScopeCheckpoints(checkpointDir, PROJECTIONS, store, index, {
+      everyRecords: CHECKPOINT_EVERY,
+      log: () => undefined,
+    });
+    await shelf.open();
+    return shelf;
+  };
+  beforeAll(async () => {
+    checkpointDir = await mkdtemp(join(tmpdir(), 'switchboard-scope-checkpoints-'));
+    checkpoints = await openCheckpoints();
+    await checkpoints.catchUp();
+    checkpointed = new TimeMachine(store, PROJECTIONS, undefined, {
+      streamPrefixes,
+      index,
+      scopeCheckpoints: checkpoints,
+    });
+  }, 120_000);
+
   afterAll(async () => {
+    await checkpoints.stop();
+    await rm(checkpointDir, { recursive: true, force: true });
     await index.stop();
     await client.dispose();
   }, 30_000);
@@ -196,9 +227,19 @@ describe('time travel scoped to an account or a line', () => {
     virtualClock: virtualClockTime(readModels),
   });
 
+  /** The last position a replay to the limit takes in, as the index tells it (undefined: the head). */
+  const limitPosition = (limit: ReplayLimit): bigint | undefined =>
+    limit.untilPosition ?? index.untilPositionOfTime(limit.untilSimulatedTime!) ?? undefined;
+
   const compare = async (limit: ReplayLimit) => {
     const whole = await full(limit);
     for (const accountId of accounts) {
+      const expected = {
+        limit,
+        accountId,
+        ...logFacts(whole),
+        answers: accountAnswers(whole, accountId, limit),
+      };
       const scoped = await machine.scoped(limit, { accountIds: [accountId] });
       expect(machine.lastTrip?.scoped).toBe(true);
       expect({
@@ -206,7 +247,18 @@ describe('time travel scoped to an account or a line', () => {
         accountId,
         ...logFacts(scoped),
         answers: accountAnswers(scoped, accountId, limit),
-      }).toEqual({ limit, accountId, ...logFacts(whole), answers: accountAnswers(whole, accountId, limit) });
+      }).toEqual(expected);
+      const fromCheckpoint = await checkpointed.scoped(limit, { accountIds: [accountId] });
+      expect(checkpointed.lastTrip?.checkpointEvents).toBe(
+        checkpoints.nearest(accountId, limitPosition(limit))?.records,
+      );
+      expect({
+        limit,
+        accountId,
+        ...logFacts(fromCheckpoint),
+        answers: accountAnswers(fromCheckpoint, accountId, limit),
+      }).toEqual(expected);
+      expect(fromCheckpoint.eventCount).toBe(scoped.eventCount);
       const line = Math.floor(random() * LINES);
       const scope: TimeTravelScope = { accountIds: [accountId], lineKey: lineKey(accountId, numberOf(line)) };
       const ofLine = await machine.scoped(limit, scope);
@@ -258,6 +310,129 @@ describe('time travel scoped to an account or a line', () => {
       instants.push(times[Math.floor(random() * times.length)]! + Math.round(random()));
     for (const instant of instants) await compare({ untilSimulatedTime: new Date(instant).toISOString() });
   }, 300_000);
+
+  it('keeps several scope checkpoints of every account, each row for row the fold from the first event to it', async () => {
+    for (const accountId of accounts) {
+      const list = checkpoints.of(accountId);
+      expect(list.length).toBeGreaterThanOrEqual(3);
+      expect(list.map((checkpoint) => checkpoint.records)).toEqual(
+        list.map((_, i) => (i + 1) * CHECKPOINT_EVERY),
+      );
+      // Each checkpoint holds only the rows changed since the one before: a row changed without
+      // being touched would be missing from it, and differ here.
+      for (const checkpoint of list) {
+        const loaded = await checkpoints.load(checkpoint);
+        const folded = await machine.scoped(
+          { untilPosition: checkpoint.position },
+          { accountIds: [accountId] },
+        );
+        expect({ accountId, records: checkpoint.records, digest: loaded!.digest() }).toEqual({
+          accountId,
+          records: checkpoint.records,
+          digest: folded.digest(),
+        });
+        expect(loaded!.eventCount).toBe(folded.eventCount);
+      }
+    }
+  }, 120_000);
+
+  it('answers an account query exactly at, just before and just after each checkpoint, before the first and after the last', async () => {
+    const accountId = accounts[1]!;
+    const list = checkpoints.of(accountId);
+    const points = new Set<bigint>([
+      list[0]!.position - 1n,
+      records[0]!.position,
+      list.at(-1)!.position + 1n,
+      records.at(-1)!.position,
+      records.at(-1)!.position + 1_000n,
+    ]);
+    for (const checkpoint of list) {
+      points.add(checkpoint.position);
+      points.add(checkpoint.position - 1n);
+      points.add(checkpoint.position + 1n);
+    }
+    for (const untilPosition of points) {
+      const limit = { untilPosition };
+      const whole = await full(limit);
+      const travelled = await checkpointed.scoped(limit, { accountIds: [accountId] });
+      expect(checkpointed.lastTrip?.checkpointEvents).toBe(
+        checkpoints.nearest(accountId, untilPosition)?.records,
+      );
+      expect({ limit, ...logFacts(travelled), answers: accountAnswers(travelled, accountId, limit) }).toEqual(
+        {
+          limit,
+          ...logFacts(whole),
+          answers: accountAnswers(whole, accountId, limit),
+        },
+      );
+    }
+    // Before the first checkpoint the fold starts from the first event; at one, it folds nothing more.
+    await checkpointed.scoped({ untilPosition: list[0]!.position - 1n }, { accountIds: [accountId] });
+    expect(checkpointed.lastTrip?.checkpointEvents).toBeUndefined();
+    await checkpointed.scoped({ untilPosition: list[1]!.position }, { accountIds: [accountId] });
+    expect(checkpointed.lastTrip).toMatchObject({
+      checkpointEvents: 2 * CHECKPOINT_EVERY,
+      replayedEvents: 0,
+    });
+  }, 300_000);
+
+  it('ignores and removes a corrupt checkpoint file, answers from the first event, and builds it again', async () => {
+    const accountId = accounts[2]!;
+    const [file] = (await readdir(checkpointDir)).filter((name) =>
+      name.includes(Buffer.from(accountId).toString('base64url')),
+    );
+    const path = join(checkpointDir, file!);
+    const text = await readFile(path, 'utf8');
+    // One character of a row changed: the segment's checksum no longer matches.
+    await writeFile(
+      path,
+      text.replace(
+        /"external":"\+1555(\d)/,
+        (_, digit: string) => `"external":"+1555${(Number(digit) + 1) % 10}`,
+      ),
+    );
+    const limit = { untilPosition: records.at(-1)!.position };
+    const travelled = await checkpointed.scoped(limit, { accountIds: [accountId] });
+    expect(checkpointed.lastTrip?.checkpointEvents).toBeUndefined();
+    expect(checkpoints.stats.ignored).toBe(1);
+    expect(checkpoints.of(accountId)).toEqual([]);
+    expect(accountAnswers(travelled, accountId, limit)).toEqual(
+      accountAnswers(await full(limit), accountId, limit),
+    );
+    await checkpoints.catchUp();
+    expect(checkpoints.of(accountId).length).toBeGreaterThanOrEqual(3);
+    expect(await readFile(path, 'utf8')).toBe(text);
+  }, 120_000);
+
+  it('on opening, cuts off a segment a crash cut short and removes a file of another projection version', async () => {
+    const [torn, other] = [accounts[0]!, accounts[1]!].map((accountId) =>
+      join(checkpointDir, `scope-${Buffer.from(accountId).toString('base64url')}.ndjson`),
+    );
+    const before = checkpoints.of(accounts[0]!).length;
+    // Half of the last segment written again after it, as a crash in the middle of an append leaves it.
+    const tornText = await readFile(torn!, 'utf8');
+    const lastSegment = tornText.slice(tornText.lastIndexOf('\n{"format"') + 1);
+    await appendFile(torn!, lastSegment.slice(0, Math.floor(lastSegment.length / 2)));
+    const text = await readFile(other!, 'utf8');
+    await writeFile(other!, text.replace(/"calls":\d+/g, '"calls":0'));
+    const reopened = await openCheckpoints();
+    expect(reopened.of(accounts[0]!).length).toBe(before);
+    expect(await readFile(torn!, 'utf8')).toBe(tornText);
+    expect(reopened.of(accounts[1]!)).toEqual([]);
+    expect(reopened.stats.ignored).toBe(1);
+    const limit = { untilPosition: records.at(-1)!.position };
+    const machineOfReopened = new TimeMachine(store, PROJECTIONS, undefined, {
+      streamPrefixes,
+      index,
+      scopeCheckpoints: reopened,
+    });
+    const travelled = await machineOfReopened.scoped(limit, { accountIds: [accounts[0]!] });
+    expect(machineOfReopened.lastTrip?.checkpointEvents).toBe(before * CHECKPOINT_EVERY);
+    expect(accountAnswers(travelled, accounts[0]!, limit)).toEqual(
+      accountAnswers(await full(limit), accounts[0]!, limit),
+    );
+    await reopened.stop();
+  }, 120_000);
 
   it('answers whole, from the first event, while the log index has not reached the head', async () => {
     const fresh = new TimeMachine(store, PROJECTIONS, undefined, { streamPrefixes, index: new LogIndex() });

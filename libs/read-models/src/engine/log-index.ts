@@ -201,6 +201,16 @@ export class LogIndex {
     if (this.position === undefined || position > this.position) this.position = position;
   }
 
+  /** How many records of `stream` are indexed. */
+  recordsOf(stream: string): number {
+    return this.streams.get(stream)?.positions.length ?? 0;
+  }
+
+  /** The accounts whose streams have been seen so far. */
+  get accounts(): Iterable<string> {
+    return this.accountStreams.keys();
+  }
+
   /** The streams of an account (its own, its lines') seen so far. */
   streamsOf(accountId: string): ReadonlySet<string> {
     return this.accountStreams.get(accountId) ?? new Set();

@@ -2,6 +2,7 @@ import { isCommandError } from '@eventstore/db-client';
 import type { EventStore, EventSubscription, StoredEvent } from '#eventstore';
 import { ProjectionFailure, type Projection } from './projection.js';
 import { CHECKPOINT_EVERY, ReadModels, type ParkedEvent } from './read-models.js';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   SNAPSHOT_FILE,
@@ -10,6 +11,7 @@ import {
   readSnapshotHeader,
   removeSnapshot,
 } from './snapshot-file.js';
+import { SCOPE_CHECKPOINT_DIR } from './scope-checkpoints.js';
 import { CheckpointShelf, type CheckpointOptions } from './time-machine.js';
 
 /**
@@ -149,6 +151,8 @@ export class Projector {
 
   readonly streamPrefixes: readonly string[];
   readonly parkFailedEvents: boolean;
+  /** Where its snapshot, checkpoints and the time machine's scope checkpoints live (none: memory only). */
+  readonly dataDir: string | undefined;
 
   constructor(
     private readonly store: EventStore,
@@ -157,6 +161,7 @@ export class Projector {
   ) {
     this.streamPrefixes = options.streamPrefixes;
     this.parkFailedEvents = options.parkFailedEvents ?? false;
+    this.dataDir = options.dataDir;
     this.readModels = new ReadModels(projections);
     this.snapshotEveryEvents = options.snapshotEveryEvents ?? 50_000;
     this.snapshotEveryMs = options.snapshotEveryMs ?? 5_000;
@@ -177,6 +182,7 @@ export class Projector {
     if (dataDir && this.options.rebuild) {
       await removeSnapshot(dataDir);
       await this.checkpoints?.clear();
+      await rm(join(dataDir, SCOPE_CHECKPOINT_DIR), { recursive: true, force: true });
       this.log('projector: rebuilding every read model from the first event');
     } else if (dataDir) {
       const loaded = await readSnapshot(dataDir, this.projections);

@@ -116,6 +116,33 @@ const continuing = (
 
 const sortedRows = (rows: readonly Row[]): string[] => rows.map((row) => JSON.stringify(row)).sort();
 
+describe('the rows touched since the last take (what a scope checkpoint writes)', () => {
+  it('are every row an event set, changed in place or deleted, as it stands now, and a take starts a new tally', () => {
+    const events = storedLog([
+      ['t-a', { type: 'Tallied', data: { amount: 2 } }],
+      ['t-b', { type: 'Tallied', data: { amount: 5 } }],
+      ['t-c', { type: 'Tallied', data: { amount: 1 } }],
+      ['t-a', { type: 'Tallied', data: { amount: 3 } }],
+      ['t-b', { type: 'Reset', data: {} }],
+      ['t-c', { type: 'Noted', data: { note: 'touches nothing' } }],
+    ]);
+    const readModels = new ReadModels([tally]);
+    readModels.trackTouches();
+    for (const stored of events.slice(0, 3)) readModels.apply(stored);
+    expect([...readModels.takeTouchedRows()]).toEqual([
+      ['tally', 'totals', 't-a', { total: 2, count: 1 }],
+      ['tally', 'totals', 't-b', { total: 5, count: 1 }],
+      ['tally', 'totals', 't-c', { total: 1, count: 1 }],
+    ]);
+    for (const stored of events.slice(3)) readModels.apply(stored);
+    expect([...readModels.takeTouchedRows()]).toEqual([
+      ['tally', 'totals', 't-a', { total: 5, count: 2 }],
+      { deleted: ['tally', 'totals', 't-b'] },
+    ]);
+    expect([...readModels.takeTouchedRows()]).toEqual([]);
+  });
+});
+
 describe('a capture of the read models', () => {
   it('copies every row as it stood when it began, though events change, delete and add rows meanwhile', () => {
     // Given 200 tallied streams and a capture that has copied its first slice of rows

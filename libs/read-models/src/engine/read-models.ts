@@ -262,11 +262,39 @@ export class ReadModels {
   }
 
   restoreRow([name, tableName, key, value]: Row): void {
-    // The table name comes from the snapshot file: only the projection's own tables are tables.
+    this.tableNamed(name, tableName).set(key, value);
+  }
+
+  /** Removes a row a later checkpoint records as deleted (see ScopeCheckpoints). */
+  restoreDeletion(name: string, tableName: string, key: string): void {
+    this.tableNamed(name, tableName).delete(key);
+  }
+
+  private tableNamed(name: string, tableName: string): Tables[string] {
+    // The table name comes from a file: only the projection's own tables are tables.
     const tables = this.states.get(name);
     const table = tables && Object.hasOwn(tables, tableName) ? tables[tableName] : undefined;
     if (!table) throw new Error(`snapshot row for unknown table ${name}.${tableName}`);
-    table.set(key, value);
+    return table;
+  }
+
+  /** Starts noting the rows events touch, for `takeTouchedRows`. */
+  trackTouches(): void {
+    for (const { table } of this.tables) table.trackTouches();
+  }
+
+  /**
+   * The rows touched since `trackTouches` or the last take, as they stand now (`deleted`: gone since),
+   * and a new tally starts: what changed between two checkpoints of a scope.
+   */
+  *takeTouchedRows(): Generator<Row | { readonly deleted: readonly [string, string, string] }> {
+    for (const { projection, name, table } of this.tables) {
+      for (const key of table.takeTouched()) {
+        if (Map.prototype.has.call(table, key))
+          yield [projection, name, key, Map.prototype.get.call(table, key)];
+        else yield { deleted: [projection, name, key] };
+      }
+    }
   }
 
   /** Puts back the position bookkeeping of a snapshot (rows are restored one by one). */

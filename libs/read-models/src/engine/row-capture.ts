@@ -31,29 +31,51 @@ export class CapturableTable<V> extends Map<string, V> {
    * the event first touched it, a copy, since handlers mutate what they `get` in place.
    */
   private undo: Map<string, V | typeof ABSENT> | undefined;
+  /** While touches are tracked (see trackTouches): every key read, written or deleted since. */
+  private touched: Set<string> | undefined;
 
   override get(key: string): V | undefined {
     this.capture?.before(key);
     if (this.undo) this.keep(key);
+    this.touched?.add(key);
     return super.get(key);
   }
 
   override set(key: string, value: V): this {
     this.capture?.before(key);
     if (this.undo) this.keep(key);
+    this.touched?.add(key);
     return super.set(key, value);
   }
 
   override delete(key: string): boolean {
     this.capture?.before(key);
     if (this.undo) this.keep(key);
+    this.touched?.add(key);
     return super.delete(key);
   }
 
   override clear(): void {
     this.capture?.beforeClear();
     if (this.undo) for (const key of this.keys()) this.keep(key);
+    if (this.touched) for (const key of this.keys()) this.touched.add(key);
     super.clear();
+  }
+
+  /**
+   * Starts (or starts over) noting every key touched: the rows that may have changed since, for a
+   * checkpoint that holds only those (see ScopeCheckpoints). A `get` counts, since handlers change
+   * the values they get in place.
+   */
+  trackTouches(): void {
+    this.touched = new Set();
+  }
+
+  /** The keys touched since `trackTouches` (or the last take), which starts a new tally. */
+  takeTouched(): ReadonlySet<string> {
+    const touched = this.touched ?? new Set<string>();
+    this.touched = new Set();
+    return touched;
   }
 
   /** Starts keeping what the rows touched from now on looked like, for `rollBack`. */

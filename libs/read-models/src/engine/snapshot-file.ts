@@ -243,9 +243,17 @@ export const incompatibility = (
   projections: readonly Projection[],
 ): string | undefined => {
   if (header.format !== FORMAT) return `format ${String(header.format)}, expected ${FORMAT}`;
+  return projectionMismatch(header.projections ?? {}, projections);
+};
+
+/** Why read models written by projections of these versions cannot be used by `projections`, if so. */
+export const projectionMismatch = (
+  versions: Readonly<Record<string, number>>,
+  projections: readonly Projection[],
+): string | undefined => {
   const expected = versionsOf(projections);
-  // The header is read from a file: its names are looked up as own properties only.
-  const written = new Map(Object.entries(header.projections ?? {}));
+  // The versions are read from a file: their names are looked up as own properties only.
+  const written = new Map(Object.entries(versions));
   for (const [name, version] of Object.entries(expected)) {
     if (written.get(name) !== version) {
       return `projection ${name} is v${version} in this build but v${written.get(name) ?? 'absent'} in the snapshot`;

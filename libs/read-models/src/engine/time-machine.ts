@@ -1,11 +1,12 @@
 import { copyFile, link, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ACCOUNT_STREAM_PREFIX, LINE_STREAM_PREFIX, lineKeyOf } from '#events';
-import { DeletedStreamError, type EventStore, type RecordedItem } from '#eventstore';
+import { DeletedStreamError, type EventStore } from '#eventstore';
 import type { LogIndex } from './log-index.js';
 import type { Projection } from './projection.js';
 import { ReadModels } from './read-models.js';
 import { parseInstant, replay, type ReplayLimit } from './replay.js';
+import type { ScopeCheckpoints } from './scope-checkpoints.js';
+import { readScope, streamsOfScope, type TimeTravelScope } from './scope-read.js';
 import { incompatibility, readSnapshot, readSnapshotHeader, type SnapshotHeader } from './snapshot-file.js';
 
 /** Checkpoints are kept at least this many events apart (the live projector's default snapshot interval). */
@@ -241,23 +242,18 @@ export interface TimeMachineOptions {
   readonly queueLength?: number;
   /** The whole log's positions and times: what scoped queries need (see `scoped`); without it they go whole. */
   readonly index?: LogIndex;
-}
-
-/**
- * What an as-of query reads: the rows of these accounts (and the clocks'). With `lineKey` (one
- * account), only that line's rows besides the account's own: a line query.
- */
-export interface TimeTravelScope {
-  readonly accountIds: readonly string[];
-  readonly lineKey?: string;
+  /** Checkpoints of each account's scope: an account's query folds from the nearest (see `scoped`). */
+  readonly scopeCheckpoints?: ScopeCheckpoints;
 }
 
 /** How an as-of answer was built: from which checkpoint, over how many events. */
 export interface TimeTravelTrip {
   readonly checkpointEvents: number | undefined;
   readonly replayedEvents: number;
-  /** Of `ms`, the time spent loading (and checking) the checkpoint. */
+  /** Of `ms`, the time spent loading (and checking) the checkpoint, and for a scoped one reading its streams. */
   readonly loadMs: number;
+  /** Of `loadMs`, a scoped one's checkpoint alone (0 without one). */
+  readonly checkpointMs?: number;
   readonly ms: number;
   /** Folded from the scope's own streams (see TimeMachine.scoped), not from a whole-state checkpoint. */
   readonly scoped: boolean;
@@ -305,6 +301,11 @@ export class TimeMachine {
    * than T, whichever account's) and the position and simulated times reported. Rows of other
    * accounts are absent, and `eventCount` counts the scope's events.
    *
+   * An account's query (one account, no line) goes on from the account's nearest scope checkpoint at
+   * or before the point (see ScopeCheckpoints), reading each stream only from the index's revision
+   * at the checkpoint: it folds the distance, not the account's history. Its `eventCount` counts the
+   * same events either way.
+   *
    * Answered whole (`at`) instead while the index has not yet reached the head once, or when a
    * stream of the scope was deleted (its events stay in `$all`, where a replay still meets them).
    */
@@ -331,39 +332,24 @@ export class TimeMachine {
         : (index.untilPositionOfTime(limit.untilSimulatedTime) ?? index.position);
     const bounds = [limit.untilPosition, timeBound].filter((bound) => bound !== undefined);
     const until = bounds.length === 0 ? undefined : bounds.reduce((a, b) => (a < b ? a : b));
-    const streams = new Set(index.clocks);
-    for (const accountId of scope.accountIds) {
-      for (const stream of index.streamsOf(accountId)) {
-        const ofScope =
-          scope.lineKey === undefined ||
-          stream.startsWith(ACCOUNT_STREAM_PREFIX) ||
-          (stream.startsWith(LINE_STREAM_PREFIX) && lineKeyOf(stream) === scope.lineKey);
-        if (ofScope) streams.add(stream);
-      }
-    }
-    // A point past what the index has seen (events appended a moment ago): streams are read whole.
-    const indexedToo = until !== undefined && index.position !== undefined && until <= index.position;
-    const read = await Promise.all(
-      [...streams].map(async (stream) => {
-        const items: RecordedItem[] = [];
-        // Up to the point only, as the index knows it: the events after it are not read at all.
-        const count = indexedToo ? index.readCountOf(stream, until) : undefined;
-        if (count === 0) return items;
-        for await (const item of this.store.readRecorded(stream, 0n, count)) {
-          const position = item.kind === 'event' ? item.stored.position : item.foreign.position;
-          if (position !== undefined && (until === undefined || position <= until)) items.push(item);
-        }
-        return items;
-      }),
-    );
-    const positionOf = (item: RecordedItem): bigint =>
-      (item.kind === 'event' ? item.stored.position : item.foreign.position)!;
-    const items = read.flat().sort((a, b) => {
-      const [x, y] = [positionOf(a), positionOf(b)];
-      return x < y ? -1 : x > y ? 1 : 0;
-    });
+    // An account's query goes on from the account's nearest checkpoint at or before the point.
+    const shelf = this.options.scopeCheckpoints;
+    const accountId =
+      scope.lineKey === undefined && scope.accountIds.length === 1 ? scope.accountIds[0] : undefined;
+    const checkpoint = accountId === undefined ? undefined : shelf?.nearest(accountId, until);
+    // A point past what the index has seen (events appended a moment ago): streams are read to their end.
+    const read = (after: bigint | undefined) =>
+      readScope(this.store, index, streamsOfScope(index, scope), after, until);
+    // The store reads the streams while the checkpoint is parsed here, instead of one after the other.
+    let checkpointMs = 0;
+    const [from, itemsAfter] = await Promise.all([
+      checkpoint && shelf!.load(checkpoint).finally(() => (checkpointMs = performance.now() - started)),
+      read(checkpoint?.position),
+    ]);
+    const after = from ? checkpoint : undefined;
+    const items = from || !checkpoint ? itemsAfter : await read(undefined);
     const loadMs = performance.now() - started;
-    const readModels = new ReadModels(this.projections);
+    const readModels = from || new ReadModels(this.projections);
     for (const item of items) {
       if (item.kind === 'foreign') readModels.parkForeign(item.foreign);
       else if (this.options.parkFailedEvents) readModels.applyOrPark(item.stored);
@@ -382,7 +368,14 @@ export class TimeMachine {
       point.maxSimulatedTime,
     );
     const ms = performance.now() - started;
-    this.lastTrip = { checkpointEvents: undefined, replayedEvents: items.length, loadMs, ms, scoped: true };
+    this.lastTrip = {
+      checkpointEvents: after?.records,
+      replayedEvents: items.length,
+      loadMs,
+      checkpointMs,
+      ms,
+      scoped: true,
+    };
     this.recentMs = [...this.recentMs.slice(-9), ms];
     return readModels;
   }
