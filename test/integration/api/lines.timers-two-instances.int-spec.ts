@@ -21,6 +21,16 @@ interface ClockView {
   pendingTimers: { key: string; dueAt: string }[];
 }
 
+const pendingOn = async (api: Api) => (await api.get<ClockView>('/clock')).body.pendingTimers;
+
+/** Polls until `done`: an instance learns of another's appends through its subscription, a little later. */
+const eventually = async (done: () => Promise<boolean>, failure: string): Promise<void> => {
+  for (let tries = 0; !(await done()); tries++) {
+    if (tries > 200) throw new Error(failure);
+    await sleep(25);
+  }
+};
+
 /**
  * Two api instances on one store (the cluster profile's two api containers): each follows every line
  * event and puts every line's timers on its own clock, so both fire the same ring timeout. The timer's
@@ -43,6 +53,18 @@ describe('line timers on two api instances', () => {
     await store?.stop();
   });
 
+  /** Moves both instances' clocks past the ring timeout at the same moment; answers the line's event types. */
+  const advanceBothPastTheTimeout = async (accountId: string): Promise<string[]> => {
+    const advanced = await Promise.all(
+      apis.map((api) => api.post('/clock/advance', { actor: 'tester', bySeconds: 31 })),
+    );
+    expect(advanced.map((reply) => reply.status)).toEqual([200, 200]);
+    const events = await collect(
+      apis[0]!.app.get(EventStore).readStream(`line-${accountId}.${LINE_PATH_NUMBER}`),
+    );
+    return events.map((e) => e.event.type);
+  };
+
   it('R14: both fire the ring timeout, the line records it once', async () => {
     const [first, second] = apis as [Api, Api];
     const accountId = uniqueAccountId('two-timers');
@@ -50,29 +72,17 @@ describe('line timers on two api instances', () => {
     const rang = await first.post(`${linePath(accountId)}/incoming-calls`, { from: CALLER, callId: 'c1' });
     expect(rang.status).toBe(201);
     // Given the timer on both instances' clocks (the second learns of it through its subscription)
-    const pendingOn = async (api: Api) => (await api.get<ClockView>('/clock')).body.pendingTimers;
-    for (let tries = 0; (await pendingOn(second)).length === 0; tries++) {
-      if (tries > 200) throw new Error('the second api never put the ring timeout on its clock');
-      await sleep(25);
-    }
+    await eventually(
+      async () => (await pendingOn(second)).length > 0,
+      'the second api never put the ring timeout on its clock',
+    );
     expect(await pendingOn(second)).toEqual(await pendingOn(first));
 
     // When both move past the timeout at once
-    const advanced = await Promise.all(
-      apis.map((api) => api.post('/clock/advance', { actor: 'tester', bySeconds: 31 })),
-    );
-    expect(advanced.map((reply) => reply.status)).toEqual([200, 200]);
+    const types = await advanceBothPastTheTimeout(accountId);
 
     // Then the call went to voicemail once, and neither instance has the timer left
-    const events = await collect(
-      first.app.get(EventStore).readStream(`line-${accountId}.${LINE_PATH_NUMBER}`),
-    );
-    expect(events.map((e) => e.event.type)).toEqual([
-      'IncomingCallReceived',
-      'CallRang',
-      'CallSentToVoicemail',
-      'VoicemailLeft',
-    ]);
+    expect(types).toEqual(['IncomingCallReceived', 'CallRang', 'CallSentToVoicemail', 'VoicemailLeft']);
     expect(await pendingOn(first)).toEqual([]);
     expect(await pendingOn(second)).toEqual([]);
   });
@@ -81,36 +91,28 @@ describe('line timers on two api instances', () => {
     const [first, second] = apis as [Api, Api];
     const accountId = uniqueAccountId('two-answer');
     await seedAccount(first, accountId, accountCommands(accountId, { delegates: [{ id: 'bob' }] }));
-    const pendingOn = async (api: Api) => (await api.get<ClockView>('/clock')).body.pendingTimers;
     // Given a call rung through the first instance, its ring timeout on both clocks
     const rang = await first.post(`${linePath(accountId)}/incoming-calls`, { from: CALLER, callId: 'c1' });
     expect(rang.status).toBe(201);
-    for (let tries = 0; (await pendingOn(second)).length === 0; tries++) {
-      if (tries > 200) throw new Error('the second api never put the ring timeout on its clock');
-      await sleep(25);
-    }
+    await eventually(
+      async () => (await pendingOn(second)).length > 0,
+      'the second api never put the ring timeout on its clock',
+    );
 
     // When the second instance answers it
     const answered = await second.post(`${linePath(accountId)}/calls/c1/answer`, { actor: 'bob' });
     expect(answered.status).toBe(200);
 
     // Then the first instance, which appended the ring, learns of the answer and drops its timer
-    for (let tries = 0; (await pendingOn(first)).length > 0; tries++) {
-      if (tries > 200) throw new Error('the first api kept the ring timeout after the answer elsewhere');
-      await sleep(25);
-    }
+    await eventually(
+      async () => (await pendingOn(first)).length === 0,
+      'the first api kept the ring timeout after the answer elsewhere',
+    );
     expect(await pendingOn(second)).toEqual([]);
     // And a hang-up through the first instance is decided on the answered call, not on the ring it appended
     const hungUp = await first.post(`${linePath(accountId)}/calls/c1/hang-up`, { actor: 'bob' });
     expect(hungUp.status).toBe(200);
-    const advanced = await Promise.all(
-      apis.map((api) => api.post('/clock/advance', { actor: 'tester', bySeconds: 31 })),
-    );
-    expect(advanced.map((reply) => reply.status)).toEqual([200, 200]);
-    const events = await collect(
-      first.app.get(EventStore).readStream(`line-${accountId}.${LINE_PATH_NUMBER}`),
-    );
-    expect(events.map((e) => e.event.type)).toEqual([
+    expect(await advanceBothPastTheTimeout(accountId)).toEqual([
       'IncomingCallReceived',
       'CallRang',
       'CallAnswered',
