@@ -65,17 +65,27 @@ describe('line timers on two api instances', () => {
     return events.map((e) => e.event.type);
   };
 
-  it('R14: both fire the ring timeout, the line records it once', async () => {
+  /**
+   * A new account whose call c1 was rung through the first instance, its ring timeout on both
+   * instances' clocks (the second learns of it through its subscription).
+   */
+  const callRungOnBothClocks = async (name: string): Promise<string> => {
     const [first, second] = apis as [Api, Api];
-    const accountId = uniqueAccountId('two-timers');
+    const accountId = uniqueAccountId(name);
     await seedAccount(first, accountId, accountCommands(accountId, { delegates: [{ id: 'bob' }] }));
     const rang = await first.post(`${linePath(accountId)}/incoming-calls`, { from: CALLER, callId: 'c1' });
     expect(rang.status).toBe(201);
-    // Given the timer on both instances' clocks (the second learns of it through its subscription)
     await eventually(
       async () => (await pendingOn(second)).length > 0,
       'the second api never put the ring timeout on its clock',
     );
+    return accountId;
+  };
+
+  it('R14: both fire the ring timeout, the line records it once', async () => {
+    const [first, second] = apis as [Api, Api];
+    // Given the timer on both instances' clocks
+    const accountId = await callRungOnBothClocks('two-timers');
     expect(await pendingOn(second)).toEqual(await pendingOn(first));
 
     // When both move past the timeout at once
@@ -89,15 +99,8 @@ describe('line timers on two api instances', () => {
 
   it('R14: an answer on one instance takes the ring timeout off the other, whose fold of the line was behind; its next command there is decided on the newer line', async () => {
     const [first, second] = apis as [Api, Api];
-    const accountId = uniqueAccountId('two-answer');
-    await seedAccount(first, accountId, accountCommands(accountId, { delegates: [{ id: 'bob' }] }));
     // Given a call rung through the first instance, its ring timeout on both clocks
-    const rang = await first.post(`${linePath(accountId)}/incoming-calls`, { from: CALLER, callId: 'c1' });
-    expect(rang.status).toBe(201);
-    await eventually(
-      async () => (await pendingOn(second)).length > 0,
-      'the second api never put the ring timeout on its clock',
-    );
+    const accountId = await callRungOnBothClocks('two-answer');
 
     // When the second instance answers it
     const answered = await second.post(`${linePath(accountId)}/calls/c1/answer`, { actor: 'bob' });
