@@ -38,10 +38,11 @@ export const SNAPSHOT_EVENT_TYPE = '$snapshot';
 /**
  * A snapshot is a binary event: gzip of its JSON, a newline (JSON.stringify writes none), then its
  * attachments end to end (their lengths are in the JSON). A line's state holds every call id it
- * ever used (R12), so a long line's snapshot grows with its history, and the store takes at most
- * 1 MiB per append. Gzip (on libuv's thread pool, off the event loop) is what makes a long line fit
- * at all: 100,000 ids `past-NNNNN` are 0.99 MB of attachment, 1.06 MB with the JSON (over the
- * limit), 0.23 MB gzipped; 40,000 random `call-<uuid>` ids 1.6 MB and 0.8 MB. Its CRC-32 also
+ * ever used (R12), so a long line's snapshot grows with its history (ids that count up take one
+ * interval, random ones a record each), and the store takes at most 1 MiB per append. Gzip (on
+ * libuv's thread pool, off the event loop) is what makes a long line of random ids fit at all:
+ * 40,000 `call-<uuid>` ids are 1.6 MB of attachment, 0.8 MB gzipped (kept as records of bytes,
+ * 100,000 ids `past-NNNNN` were 0.99 MB, 1.06 MB with the JSON, 0.23 MB gzipped). Its CRC-32 also
  * catches damaged bytes before anything is trusted. Reading costs one gunzip (about 2 ms of CPU for
  * 1 MB); reading 0.9 MB unzipped instead measured no faster over the client (9 ms median against
  * 10 ms for the 0.23 MB, under load), so the bytes on the wire cost less than the cap would.

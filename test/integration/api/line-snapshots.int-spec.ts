@@ -139,7 +139,7 @@ describe('line snapshots through the official client (R12 after a restart)', () 
       code: 'CALL_ID_IN_USE',
     });
     expect(repository.snapshots).toMatchObject({ loaded: 0, ignored: 1 });
-    expect(logs.join('\n')).toMatch(/schema v2, this build folds v3/);
+    expect(logs.join('\n')).toContain(`schema v2, this build folds v${LINE_SNAPSHOT_SCHEMA}`);
 
     await decide(repository, stream, place('new-1'));
     await until(() => repository.snapshots.written > 0, 'the rebuilt snapshot');

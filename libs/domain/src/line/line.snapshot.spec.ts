@@ -1,7 +1,7 @@
 import { lineDecider } from './line.decider.js';
 import { LINE_SNAPSHOT_SCHEMA, lineSnapshotCodec } from './line.snapshot.js';
 import { hasUsedCallId, initialLineState, type LineState } from './line.state.js';
-import { callIdRunsOf } from './used-call-ids.js';
+import { callIdRunsOf, numberedCallIdsOf } from './used-call-ids.js';
 import {
   ASSISTANT,
   BOSS,
@@ -26,6 +26,7 @@ const written = (state: LineState) => {
   );
   return { data: data as Record<string, unknown>, attachments: attachments.map((bytes) => bytes.slice()) };
 };
+const hungUp = (callId: string) => [place(callId, BOSS), { type: 'HangUp', callId, actor: BOSS } as const];
 const through = (state: LineState): LineState => {
   const { data, attachments } = written(state);
   return lineSnapshotCodec.deserialize(data, attachments);
@@ -33,7 +34,10 @@ const through = (state: LineState): LineState => {
 /** A state with its used ids as the list they stand for (folded and read back, they are kept apart). */
 const comparable = (state: LineState) => ({
   ...state,
-  usedCallIds: callIdRunsOf(state.usedCallIds).map(([width, run]) => [width, [...run]]),
+  usedCallIds: [
+    callIdRunsOf(state.usedCallIds).map(([width, run]) => [width, [...run]]),
+    numberedCallIdsOf(state.usedCallIds).map(([prefix, intervals]) => [prefix, [...intervals]]),
+  ],
 });
 
 describe('line snapshots', () => {
@@ -62,6 +66,21 @@ describe('line snapshots', () => {
     }
   });
 
+  it('reads attachments that are views into one larger buffer at any offset, as the store hands them over', () => {
+    const state = stateOf(history(context, ...['c1', 'c2', 'c4', 'x01'].flatMap(hungUp)));
+    const { data, attachments } = written(state);
+    for (const offset of [0, 1, 3, 8]) {
+      const whole = Buffer.alloc(offset + attachments.reduce((sum, bytes) => sum + bytes.length, 0) + 5);
+      let at = offset;
+      const views = attachments.map((bytes) => {
+        whole.set(bytes, at);
+        at += bytes.length;
+        return whole.subarray(at - bytes.length, at);
+      });
+      expect(comparable(lineSnapshotCodec.deserialize(data, views))).toEqual(comparable(state));
+    }
+  });
+
   it('R12: a line read back from its snapshot refuses every id it used and takes new ones', () => {
     const ids = ['c1', 'call-2', 'é', '呼-3', ''];
     const past = history(
@@ -87,15 +106,18 @@ describe('line snapshots', () => {
       fields: Object.keys(initialLineState).sort(),
       usedCallIds: Object.keys(initialLineState.usedCallIds).sort(),
     }).toEqual({
-      schema: 3,
+      schema: 4,
       fields: ['call', 'recentCalls', 'totals', 'usedCallIds', 'voicemails'],
-      usedCallIds: ['mergedCount', 'recent', 'recentSize', 'runs'],
+      usedCallIds: ['mergedCount', 'numbered', 'recent', 'recentSize', 'runs'],
     });
   });
 
   it('refuses data of another shape instead of folding on it', () => {
-    const { data: good, attachments } = written(stateOf(history(context, place('c1', BOSS))));
-    expect(good.usedCallIds).toEqual([[2, 0]]);
+    const { data: good, attachments } = written(
+      stateOf(history(context, ...hungUp('c1'), ...hungUp('c2'), place('c01', BOSS))),
+    );
+    expect(good.usedCallIds).toEqual([[3, 0]]);
+    expect(good.numberedCallIds).toEqual([['c', 1]]);
     for (const bad of [
       null,
       [],
@@ -103,20 +125,33 @@ describe('line snapshots', () => {
       { ...good, voicemails: {} },
       { ...good, recentCalls: [{}] },
       { ...good, totals: { calls: 1 } },
-      { ...good, usedCallIds: ['c1'] },
-      { ...good, usedCallIds: [[2]] },
-      { ...good, usedCallIds: [[2, 1]] },
-      { ...good, usedCallIds: [[3, 0]] },
+      { ...good, usedCallIds: ['c01'] },
+      { ...good, usedCallIds: [[3]] },
+      { ...good, usedCallIds: [[3, 2]] },
+      { ...good, usedCallIds: [[2, 0]] },
       { ...good, usedCallIds: [[0, 0]] },
-      { ...good, usedCallIds: [[2, 0, 0]] },
+      { ...good, usedCallIds: [[3, 0, 0]] },
       {
         ...good,
         usedCallIds: [
-          [2, 0],
-          [2, 0],
+          [3, 0],
+          [3, 0],
         ],
       },
       { ...good, usedCallIds: [[1.5, 0]] },
+      { ...good, numberedCallIds: undefined },
+      { ...good, numberedCallIds: [['c']] },
+      { ...good, numberedCallIds: [[1, 1]] },
+      { ...good, numberedCallIds: [['c', 2]] },
+      { ...good, numberedCallIds: [['c', 0]] },
+      { ...good, numberedCallIds: [['c1', 1]] },
+      {
+        ...good,
+        numberedCallIds: [
+          ['c', 1],
+          ['c', 1],
+        ],
+      },
       { ...good, call: { phase: 'ringing' } },
     ]) {
       expect(() => lineSnapshotCodec.deserialize(bad, attachments)).toThrow(TypeError);
