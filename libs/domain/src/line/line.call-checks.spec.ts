@@ -1,11 +1,9 @@
 import type { LineEvent } from '#events';
 import { kindOf } from '../reasons.js';
 import { fold } from '../shared/decider.js';
-import { specFor } from '../shared/given-when-then.js';
 import { explainAnswer, explainJoin, explainPickUp, type ExplainedAction } from './line.call-checks.js';
 import type { AnswerCall, JoinCall, PickUpHeldCall } from './line.commands.js';
 import type { LineContext } from './line.context.js';
-import { lineDecider } from './line.decider.js';
 import type { Refusal } from '../shared/domain-error.js';
 import { refusalOf } from './line.explain.js';
 import {
@@ -15,8 +13,10 @@ import {
   answer,
   bossHeld,
   bossOnCall,
+  context,
   decline,
   delegate,
+  given,
   history,
   hold,
   incoming,
@@ -28,9 +28,6 @@ import {
   ringingCall,
 } from './line.fixtures.js';
 import { evolveLine, initialLineState } from './line.state.js';
-
-const given = specFor(lineDecider);
-const context = lineContext();
 
 type CallCommand = AnswerCall | PickUpHeldCall | JoinCall;
 

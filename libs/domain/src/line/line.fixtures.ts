@@ -1,5 +1,6 @@
 import type { LineEvent } from '#events';
 import { fold, inContext, type Timed } from '../shared/decider.js';
+import { specFor } from '../shared/given-when-then.js';
 import type { AnswerCall, JoinCall, LineCommand, MergeHeldCall, PickUpHeldCall } from './line.commands.js';
 import type { Permission } from '#events';
 import type { LineContext, LineDelegate } from './line.context.js';
@@ -50,6 +51,12 @@ export const lineContext = (changes: Partial<LineContext> = {}): LineContext => 
   vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorOnly' } },
   ...changes,
 });
+
+/** The fixture account at `T0`: what a line spec decides in unless it gives a context of its own. */
+export const context = lineContext();
+
+/** Given/When/Then over the line decider: `given(past, context).when(command).then(events)`. */
+export const given = specFor(lineDecider);
 
 /** The line shared with Assistant alone, who holds only `permissions` on it. */
 export const onlyAssistantWith = (...permissions: Permission[]): LineContext =>

@@ -1,5 +1,3 @@
-import { specFor } from '../shared/given-when-then.js';
-import { lineDecider } from './line.decider.js';
 import {
   ASSISTANT,
   BOSS,
@@ -9,7 +7,9 @@ import {
   answer,
   bossHeld,
   bossOnCall,
+  context,
   delegate,
+  given,
   history,
   hold,
   incoming,
@@ -17,9 +17,6 @@ import {
   onlyAssistantWith,
   pickUp,
 } from './line.fixtures.js';
-
-const given = specFor(lineDecider);
-const context = lineContext();
 
 describe('hold, resume, pick up and privacy (R15)', () => {
   it('R15: any party on the call may hold it, a delegate on behalf of the delegator', () => {

@@ -1,4 +1,3 @@
-import { specFor } from '../shared/given-when-then.js';
 import { lineDecider } from './line.decider.js';
 import {
   ASSISTANT,
@@ -9,8 +8,10 @@ import {
   TIMERS,
   answer,
   at,
+  context,
   delegate,
   expireRing,
+  given,
   history,
   hold,
   incoming,
@@ -18,8 +19,6 @@ import {
   onlyAssistantWith,
 } from './line.fixtures.js';
 
-const given = specFor(lineDecider);
-const context = lineContext();
 const withMessage = history(context, incoming('c1'), expireRing('c1'));
 const read = (actor: string, messageId = 'c1') => ({ type: 'ReadVoicemail', messageId, actor }) as const;
 const remove = (actor: string, messageId = 'c1') => ({ type: 'DeleteVoicemail', messageId, actor }) as const;

@@ -1,6 +1,5 @@
 import type { LineEvent } from '#events';
 import { fold } from '../shared/decider.js';
-import { specFor } from '../shared/given-when-then.js';
 import type { LineCommand } from './line.commands.js';
 import { lineDecider } from './line.decider.js';
 import {
@@ -12,7 +11,9 @@ import {
   STRANGER,
   T0,
   answer,
+  context,
   delegate,
+  given,
   history,
   hold,
   incoming,
@@ -22,9 +23,6 @@ import {
   stateOf,
 } from './line.fixtures.js';
 import { hasUsedCallId, RECENT_CALLS_KEPT } from './line.state.js';
-
-const given = specFor(lineDecider);
-const context = lineContext();
 
 const foldLine = (events: readonly LineEvent[]) => fold(lineDecider.evolve, lineDecider.initialState, events);
 const heldBy = (events: readonly LineEvent[], actor: string): readonly LineEvent[] =>

@@ -1,5 +1,3 @@
-import { specFor } from '../shared/given-when-then.js';
-import { lineDecider } from './line.decider.js';
 import {
   ASSISTANT,
   BOSS,
@@ -10,9 +8,11 @@ import {
   T0,
   answer,
   at,
+  context,
   decline,
   delegate,
   expireRing,
+  given,
   history,
   incoming,
   lineContext,
@@ -20,9 +20,6 @@ import {
   place,
   ringingCall,
 } from './line.fixtures.js';
-
-const given = specFor(lineDecider);
-const context = lineContext();
 
 describe('incoming calls: ringing and answering (R13)', () => {
   it('R13: an incoming call rings the delegator and every active delegate with answerCalls, recording why', () => {

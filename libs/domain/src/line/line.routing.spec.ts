@@ -1,7 +1,5 @@
-import { specFor } from '../shared/given-when-then.js';
 import type { BusinessHours } from '#events';
 import type { LineContext, LineDelegate } from './line.context.js';
-import { lineDecider } from './line.decider.js';
 import {
   ASSISTANT,
   BOSS,
@@ -15,14 +13,13 @@ import {
   at,
   decline,
   delegate,
+  given,
   history,
   incoming,
   lineContext,
 } from './line.fixtures.js';
 import { isWithinBusinessHours } from '../account/account.values.js';
 import { routeIncomingCall } from './line.routing.js';
-
-const given = specFor(lineDecider);
 
 /** Monday to Friday, 09:00–17:00 UTC. T0 is Monday 10:00 UTC, `EVENING` Monday 20:00 UTC. */
 const OFFICE: BusinessHours = {

@@ -8,15 +8,13 @@ import {
   TIMERS,
   answer,
   at,
+  context,
   history,
   hold,
   incoming,
-  lineContext,
   place,
   stateOf,
 } from './line.fixtures.js';
-
-const context = lineContext();
 
 /** A snapshot as the store keeps it: the JSON as text, the attachments as bytes of their own. */
 const written = (state: LineState) => {

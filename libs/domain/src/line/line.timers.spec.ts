@@ -1,6 +1,5 @@
 import type { LineEvent } from '#events';
 import { inContext, type Timed } from '../shared/decider.js';
-import { specFor } from '../shared/given-when-then.js';
 import type { LineCommand } from './line.commands.js';
 import type { LineContext } from './line.context.js';
 import { lineDecider } from './line.decider.js';
@@ -13,8 +12,10 @@ import {
   VIP_CALLER,
   answer,
   at,
+  context,
   decline,
   expireRing,
+  given,
   history,
   hold,
   incoming,
@@ -25,9 +26,6 @@ import {
 import { RECENT_CALLS_KEPT } from './line.state.js';
 import { CHANGES_LINE_TIMERS, dueLineTimers, pendingLineTimers } from './line.timers.js';
 import { evolveLine, type LineState } from './line.state.js';
-
-const given = specFor(lineDecider);
-const context = lineContext();
 
 describe('timers as data (R21)', () => {
   it('R21: a ringing call has a ring-timeout timer carrying the command to send when due', () => {

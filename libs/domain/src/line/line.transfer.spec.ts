@@ -1,5 +1,3 @@
-import { specFor } from '../shared/given-when-then.js';
-import { lineDecider } from './line.decider.js';
 import {
   ASSISTANT,
   BOSS,
@@ -8,8 +6,10 @@ import {
   answer,
   at,
   bossOnCall,
+  context,
   decline,
   delegate,
+  given,
   history,
   hold,
   incoming,
@@ -21,8 +21,6 @@ import {
   transfer,
 } from './line.fixtures.js';
 
-const given = specFor(lineDecider);
-const context = lineContext();
 const toAssistant = history(context, incoming('c1'), answer('c1', BOSS), transfer('c1', BOSS, ASSISTANT));
 
 describe('transfer between delegator and delegate (R16)', () => {
