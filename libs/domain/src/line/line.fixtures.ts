@@ -106,6 +106,13 @@ export const hold = (callId: string, actor: string, privacyLock = false): LineCo
   actor,
   privacyLock,
 });
+export const resume = (callId: string, actor: string): LineCommand => ({ type: 'ResumeCall', callId, actor });
+export const lockPrivacy = (callId: string, actor: string, locked = true): LineCommand => ({
+  type: 'SetCallPrivacyLock',
+  callId,
+  actor,
+  locked,
+});
 export const pickUp = (callId: string, actor: string): PickUpHeldCall => ({
   type: 'PickUpHeldCall',
   callId,
@@ -125,6 +132,13 @@ export const transfer = (callId: string, actor: string, to: string, when = T0): 
   at: when,
 });
 
+export const hangUp = (callId: string, actor: string, when?: string): Timed<LineCommand> => ({
+  type: 'HangUp',
+  callId,
+  actor,
+  ...(when === undefined ? {} : { at: when }),
+});
+
 /** What the timer process manager sends when a call's ring timeout (30 s on the fixture line) is due. */
 export const expireRing = (callId: string, when = at(30)): Timed<LineCommand> => ({
   type: 'ExpireRing',
@@ -140,8 +154,12 @@ export const recallTransfer = (callId: string, attempt: number, when = at(30)): 
   at: when,
 });
 
-/** Call c1 on the fixture line: ringing; answered by Boss; then held by Boss, privately or not. */
+/**
+ * Call c1 on the fixture line: ringing; answered by Boss, then the commands `then` (if any); held by Boss,
+ * privately or not; hung up by Boss.
+ */
 export const ringingCall = (): LineEvent[] => history(lineContext(), incoming('c1'));
-export const bossOnCall = (): LineEvent[] => history(lineContext(), incoming('c1'), answer('c1', BOSS));
-export const bossHeld = (privacyLock = false): LineEvent[] =>
-  history(lineContext(), incoming('c1'), answer('c1', BOSS), hold('c1', BOSS, privacyLock));
+export const bossOnCall = (...then: Timed<LineCommand>[]): LineEvent[] =>
+  history(lineContext(), incoming('c1'), answer('c1', BOSS), ...then);
+export const bossHeld = (privacyLock = false): LineEvent[] => bossOnCall(hold('c1', BOSS, privacyLock));
+export const bossHungUp = (): LineEvent[] => bossOnCall(hangUp('c1', BOSS));

@@ -14,6 +14,7 @@ import {
   context,
   delegate,
   given,
+  hangUp,
   history,
   hold,
   incoming,
@@ -176,7 +177,7 @@ describe('placing calls on a shared line', () => {
       context,
       place('c1', ASSISTANT),
       { type: 'AnswerAsExternalParty', callId: 'c1', actor: `external:${CALLER}` },
-      { type: 'HangUp', callId: 'c1', actor: ASSISTANT },
+      hangUp('c1', ASSISTANT),
     );
     expect(ended.map((e) => e.type)).toEqual([
       'CallPlacedOnSharedLine',
@@ -189,7 +190,7 @@ describe('placing calls on a shared line', () => {
   });
 
   it('R12: a call id the line used cannot start a new call', () => {
-    const ended = history(context, place('c1', BOSS), { type: 'HangUp', callId: 'c1', actor: BOSS });
+    const ended = history(context, place('c1', BOSS), hangUp('c1', BOSS));
     given(ended, context).when(place('c1', BOSS)).thenRejects('CALL_ID_IN_USE', 'R12');
     given(history(context, place('c1', BOSS)), context)
       .when(incoming('c1'))
@@ -197,9 +198,9 @@ describe('placing calls on a shared line', () => {
   });
 
   it('R12: a call id names one call of its line for good, however many calls came after it', () => {
-    const commands: LineCommand[] = [place('c0', BOSS), { type: 'HangUp', callId: 'c0', actor: BOSS }];
+    const commands: LineCommand[] = [place('c0', BOSS), hangUp('c0', BOSS)];
     for (let n = 1; n <= RECENT_CALLS_KEPT + 5; n++) {
-      commands.push(place(`c${n}`, BOSS), { type: 'HangUp', callId: `c${n}`, actor: BOSS });
+      commands.push(place(`c${n}`, BOSS), hangUp(`c${n}`, BOSS));
     }
     const past = history(context, ...commands);
     given(past, context)
@@ -215,7 +216,7 @@ describe('placing calls on a shared line', () => {
   });
 
   it('R12: a state decided on twice keeps meaning the ids folded into it (the used ids are shared, not copied)', () => {
-    const base = stateOf(history(context, place('c1', BOSS), { type: 'HangUp', callId: 'c1', actor: BOSS }));
+    const base = stateOf(history(context, place('c1', BOSS), hangUp('c1', BOSS)));
     const placed = (callId: string) => lineDecider.decide(place(callId, BOSS), base, context).events[0]!;
     const first = lineDecider.evolve(base, placed('c2'));
     const second = lineDecider.evolve(base, placed('c3'));

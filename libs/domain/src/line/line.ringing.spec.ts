@@ -13,6 +13,7 @@ import {
   delegate,
   expireRing,
   given,
+  hangUp,
   history,
   incoming,
   lineContext,
@@ -76,11 +77,7 @@ describe('incoming calls: ringing and answering (R13)', () => {
   });
 
   it('R13: an answer arriving after the answered call ended still names who answered', () => {
-    const over = history(context, incoming('c1'), answer('c1', DEPUTY), {
-      type: 'HangUp',
-      callId: 'c1',
-      actor: DEPUTY,
-    });
+    const over = history(context, incoming('c1'), answer('c1', DEPUTY), hangUp('c1', DEPUTY));
     given(over, context).when(answer('c1', ASSISTANT)).thenRejects('ALREADY_ANSWERED', 'R13');
   });
 
@@ -216,7 +213,7 @@ describe('declines, timeouts and the shared voicemail (R14)', () => {
     const events = history(context, place('c1', ASSISTANT), incoming('c2'));
     given(events, context).when(place('c3', BOSS)).thenRejects('LINE_BUSY');
     given(events, context)
-      .when({ type: 'HangUp', callId: 'c1', actor: ASSISTANT })
+      .when(hangUp('c1', ASSISTANT))
       .thenEmits((ended) => expect(ended.map((e) => e.type)).toEqual(['CallEnded']));
   });
 
