@@ -30,9 +30,22 @@ const heldBy = (events: readonly LineEvent[], actor: string): readonly LineEvent
   lineDecider.decide(hold('c1', actor), foldLine(events), context).events;
 
 describe('placing calls on a shared line', () => {
-  it('R11: the delegator calls from its own number, acting for nobody and needing no permission', () => {
+  it.each([
+    [
+      'R11: the delegator calls from its own number, acting for nobody and needing no permission',
+      BOSS,
+      null,
+      null,
+    ],
+    [
+      "R12: a delegate with placeCalls calls on the delegator's behalf, showing the delegator's name and number (R11)",
+      ASSISTANT,
+      BOSS,
+      'placeCalls',
+    ],
+  ] as const)('%s', (_name, placedBy, onBehalfOf, permission) => {
     given([], context)
-      .when(place('c1', BOSS))
+      .when(place('c1', placedBy))
       .then([
         {
           type: 'CallPlacedOnSharedLine',
@@ -40,29 +53,9 @@ describe('placing calls on a shared line', () => {
             callId: 'c1',
             line: LINE,
             to: CALLER,
-            placedBy: BOSS,
-            onBehalfOf: null,
-            permission: null,
-            callerId: { number: LINE, name: 'Boss' },
-            at: T0,
-          },
-        },
-      ]);
-  });
-
-  it("R12: a delegate with placeCalls calls on the delegator's behalf, showing the delegator's name and number (R11)", () => {
-    given([], context)
-      .when(place('c1', ASSISTANT))
-      .then([
-        {
-          type: 'CallPlacedOnSharedLine',
-          data: {
-            callId: 'c1',
-            line: LINE,
-            to: CALLER,
-            placedBy: ASSISTANT,
-            onBehalfOf: BOSS,
-            permission: 'placeCalls',
+            placedBy,
+            onBehalfOf,
+            permission,
             callerId: { number: LINE, name: 'Boss' },
             at: T0,
           },
