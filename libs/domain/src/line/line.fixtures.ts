@@ -1,7 +1,19 @@
 import type { LineEvent } from '#events';
 import { fold, inContext, type Timed } from '../shared/decider.js';
 import { specFor } from '../shared/given-when-then.js';
-import type { AnswerCall, JoinCall, LineCommand, MergeHeldCall, PickUpHeldCall } from './line.commands.js';
+import type {
+  AnswerCall,
+  DeclineCall,
+  HangUp,
+  HoldCall,
+  JoinCall,
+  LineCommand,
+  MergeHeldCall,
+  PickUpHeldCall,
+  PlaceCallOnSharedLine,
+  ResumeCall,
+  SetCallPrivacyLock,
+} from './line.commands.js';
 import type { Permission } from '#events';
 import type { LineContext, LineDelegate } from './line.context.js';
 import { lineDecider } from './line.decider.js';
@@ -81,7 +93,7 @@ export const history = (context: LineContext, ...commands: Timed<LineCommand>[])
   return events;
 };
 
-export const place = (callId: string, actor: string, to = CALLER): LineCommand => ({
+export const place = (callId: string, actor: string, to = CALLER): PlaceCallOnSharedLine => ({
   type: 'PlaceCallOnSharedLine',
   callId,
   actor,
@@ -95,19 +107,19 @@ export const incoming = (callId: string, from = CALLER, when = T0): Timed<LineCo
   at: when,
 });
 export const answer = (callId: string, actor: string): AnswerCall => ({ type: 'AnswerCall', callId, actor });
-export const decline = (callId: string, actor: string): LineCommand => ({
+export const decline = (callId: string, actor: string): DeclineCall => ({
   type: 'DeclineCall',
   callId,
   actor,
 });
-export const hold = (callId: string, actor: string, privacyLock = false): LineCommand => ({
+export const hold = (callId: string, actor: string, privacyLock = false): HoldCall => ({
   type: 'HoldCall',
   callId,
   actor,
   privacyLock,
 });
-export const resume = (callId: string, actor: string): LineCommand => ({ type: 'ResumeCall', callId, actor });
-export const lockPrivacy = (callId: string, actor: string, locked = true): LineCommand => ({
+export const resume = (callId: string, actor: string): ResumeCall => ({ type: 'ResumeCall', callId, actor });
+export const lockPrivacy = (callId: string, actor: string, locked = true): SetCallPrivacyLock => ({
   type: 'SetCallPrivacyLock',
   callId,
   actor,
@@ -132,7 +144,7 @@ export const transfer = (callId: string, actor: string, to: string, when = T0): 
   at: when,
 });
 
-export const hangUp = (callId: string, actor: string, when?: string): Timed<LineCommand> => ({
+export const hangUp = (callId: string, actor: string, when?: string): Timed<HangUp> => ({
   type: 'HangUp',
   callId,
   actor,
