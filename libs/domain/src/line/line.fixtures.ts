@@ -173,5 +173,8 @@ export const recallTransfer = (callId: string, attempt: number, when = at(30)): 
 export const ringingCall = (): LineEvent[] => history(lineContext(), incoming('c1'));
 export const bossOnCall = (...then: Timed<LineCommand>[]): LineEvent[] =>
   history(lineContext(), incoming('c1'), answer('c1', BOSS), ...then);
+/** Call c1 answered by Assistant (for Boss), then the commands `then` (if any). */
+export const assistantOnCall = (...then: Timed<LineCommand>[]): LineEvent[] =>
+  history(lineContext(), incoming('c1'), answer('c1', ASSISTANT), ...then);
 export const bossHeld = (privacyLock = false): LineEvent[] => bossOnCall(hold('c1', BOSS, privacyLock));
 export const bossHungUp = (): LineEvent[] => bossOnCall(hangUp('c1', BOSS));

@@ -4,7 +4,7 @@ import {
   DEPUTY,
   EVERYDAY,
   T0,
-  answer,
+  assistantOnCall,
   bossHeld,
   bossOnCall,
   context,
@@ -22,7 +22,7 @@ import {
 
 describe('hold, resume, pick up and privacy (R15)', () => {
   it('R15: any party on the call may hold it, a delegate on behalf of the delegator', () => {
-    given(history(context, incoming('c1'), answer('c1', ASSISTANT)), context)
+    given(assistantOnCall(), context)
       .when(hold('c1', ASSISTANT))
       .then([
         {
@@ -72,7 +72,7 @@ describe('hold, resume, pick up and privacy (R15)', () => {
   });
 
   it('R15: the delegator picks up a call a delegate held', () => {
-    const assistantHeld = history(context, incoming('c1'), answer('c1', ASSISTANT), hold('c1', ASSISTANT));
+    const assistantHeld = assistantOnCall(hold('c1', ASSISTANT));
     given(assistantHeld, context)
       .when(pickUp('c1', BOSS))
       .thenEmits(([picked]) =>
@@ -105,7 +105,7 @@ describe('hold, resume, pick up and privacy (R15)', () => {
   });
 
   it('R15: only the delegator may hold with the privacy lock', () => {
-    given(history(context, incoming('c1'), answer('c1', ASSISTANT)), context)
+    given(assistantOnCall(), context)
       .when(hold('c1', ASSISTANT, true))
       .thenRejects('PRIVACY_LOCK_DELEGATOR_ONLY', 'R15');
   });
@@ -129,7 +129,7 @@ describe('hold, resume, pick up and privacy (R15)', () => {
   });
 
   it('R15: a delegate cannot set the privacy lock', () => {
-    given(history(context, incoming('c1'), answer('c1', ASSISTANT)), context)
+    given(assistantOnCall(), context)
       .when(lockPrivacy('c1', ASSISTANT))
       .thenRejects('PRIVACY_LOCK_DELEGATOR_ONLY', 'R15');
   });

@@ -11,6 +11,7 @@ import {
   STRANGER,
   T0,
   answer,
+  assistantOnCall,
   context,
   delegate,
   given,
@@ -127,7 +128,7 @@ describe('placing calls on a shared line', () => {
   });
 
   it('R12: LINE_BUSY describes the call as it is: connected with its parties, on hold by its holder, being transferred', () => {
-    const connected = history(context, incoming('c1'), answer('c1', ASSISTANT));
+    const connected = assistantOnCall();
     const busy = (events: typeof connected) =>
       given(events, context).when(place('c2', DEPUTY)).thenRejects('LINE_BUSY', 'R12').message;
     expect(busy(connected)).toContain('busy with call c1 (connected, Assistant on it)');

@@ -11,6 +11,7 @@ import {
   TIMERS,
   VIP_CALLER,
   answer,
+  assistantOnCall,
   at,
   bossOnCall,
   context,
@@ -30,6 +31,11 @@ import { RECENT_CALLS_KEPT } from './line.state.js';
 import { CHANGES_LINE_TIMERS, dueLineTimers, pendingLineTimers } from './line.timers.js';
 import { evolveLine, type LineState } from './line.state.js';
 
+/** The fixture line with VIP callers ringing Boss first and the delegates 10 s later (R19). */
+const vip = lineContext({
+  vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorFirst', delaySeconds: 10 } },
+});
+
 describe('timers as data (R21)', () => {
   it('R21: a ringing call has a ring-timeout timer carrying the command to send when due', () => {
     expect(pendingLineTimers(stateOf(history(context, incoming('c1'))))).toEqual([
@@ -44,9 +50,6 @@ describe('timers as data (R21)', () => {
   });
 
   it('R21: VIP delegatorFirst adds an escalation timer, earliest first', () => {
-    const vip = lineContext({
-      vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorFirst', delaySeconds: 10 } },
-    });
     const timers = pendingLineTimers(stateOf(history(vip, incoming('c1', VIP_CALLER))));
     expect(timers.map((t) => [t.kind, t.dueAt])).toEqual([
       ['vipEscalation', at(10)],
@@ -78,9 +81,7 @@ describe('timers as data (R21)', () => {
   });
 
   it('R21: a ring timeout for a call already answered is a stale timer and appends nothing', () => {
-    given(history(context, incoming('c1'), answer('c1', ASSISTANT)), context)
-      .when(expireRing('c1'))
-      .then([]);
+    given(assistantOnCall(), context).when(expireRing('c1')).then([]);
   });
 
   it('R21: a ring timeout for a call that already left the line, or another call, appends nothing', () => {
@@ -94,9 +95,6 @@ describe('timers as data (R21)', () => {
   });
 
   it('R21: a VIP escalation after the call was answered appends nothing', () => {
-    const vip = lineContext({
-      vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorFirst', delaySeconds: 10 } },
-    });
     given(history(vip, incoming('c1', VIP_CALLER), answer('c1', BOSS)), vip)
       .when({ type: 'EscalateVipRing', callId: 'c1', actor: TIMERS, at: at(10) })
       .then([]);
@@ -163,9 +161,6 @@ const runScenario = (ctx: LineContext, steps: readonly Timed<LineCommand>[]): Li
 };
 
 describe('determinism (R21)', () => {
-  const vip = lineContext({
-    vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorFirst', delaySeconds: 10 } },
-  });
   const scenario: LineCommand[] = [
     incoming('c1', VIP_CALLER, T0),
     { ...answer('c1', DEPUTY), at: at(12) },
@@ -234,9 +229,6 @@ describe('compact line state (R12)', () => {
   });
 
   describe('the line event types that change no timer', () => {
-    const vip = lineContext({
-      vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorFirst', delaySeconds: 10 } },
-    });
     // Every phase a call can be in, those with timers first, and an idle line.
     const states: [string, LineState][] = [
       ['ringing', stateOf(history(context, incoming('c1')))],

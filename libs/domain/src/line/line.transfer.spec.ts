@@ -4,6 +4,7 @@ import {
   DEPUTY,
   T0,
   answer,
+  assistantOnCall,
   at,
   bossOnCall,
   context,
@@ -73,8 +74,7 @@ describe('transfer between delegator and delegate (R16)', () => {
   });
 
   it('R16: a delegate transfers back to the delegator', () => {
-    const assistantOnCall = history(context, incoming('c1'), answer('c1', ASSISTANT));
-    given(assistantOnCall, context)
+    given(assistantOnCall(), context)
       .when(transfer('c1', ASSISTANT, BOSS))
       .thenEmits(([requested]) =>
         expect(requested).toMatchObject({
@@ -85,8 +85,7 @@ describe('transfer between delegator and delegate (R16)', () => {
   });
 
   it('R16: a delegate cannot transfer to another delegate', () => {
-    const assistantOnCall = history(context, incoming('c1'), answer('c1', ASSISTANT));
-    given(assistantOnCall, context)
+    given(assistantOnCall(), context)
       .when(transfer('c1', ASSISTANT, DEPUTY))
       .thenRejects('TRANSFER_TARGET_NOT_ALLOWED', 'R16');
   });
@@ -177,8 +176,7 @@ describe('join and merge (R16)', () => {
   });
 
   it('R16: the delegator may always join a call on its own line', () => {
-    const assistantOnCall = history(context, incoming('c1'), answer('c1', ASSISTANT));
-    given(assistantOnCall, context)
+    given(assistantOnCall(), context)
       .when(join('c1', BOSS))
       .thenEmits(([joined]) =>
         expect(joined).toMatchObject({ type: 'CallJoined', data: { permission: null } }),
