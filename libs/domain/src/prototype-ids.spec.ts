@@ -29,6 +29,10 @@ const PROTOTYPE_NAMES = [
 ];
 const FRESH = 'never-used-id';
 
+/** The outcome of most commands for a fresh id in each of `fields`: no such thing, or an unknown actor. */
+const rejected = <Field extends string>(...fields: Field[]) =>
+  Object.fromEntries(fields.map((field) => [field, 'rejected'])) as Record<Field, 'rejected'>;
+
 /** What a fresh id leads to: refused, accepted without events, or accepted with events. */
 type Outcome = 'rejected' | 'nothing' | 'events';
 
@@ -82,74 +86,42 @@ const late = L.at(3600);
 const LINE_SAMPLES: Samples<LineCommand, LineEvent> = {
   PlaceCallOnSharedLine: {
     given: idle,
-    command: { type: 'PlaceCallOnSharedLine', callId: 'c9', to: L.CALLER, actor: L.BOSS },
+    command: L.place('c9', L.BOSS),
     ids: { callId: 'events', actor: 'rejected' },
   },
   AnswerAsExternalParty: {
     given: dialing,
     command: { type: 'AnswerAsExternalParty', callId: 'c2', actor: `external:${L.CALLER}` },
-    ids: { callId: 'rejected' },
+    ids: rejected('callId'),
   },
   HangUpAsExternalParty: {
     given: dialing,
     command: { type: 'HangUpAsExternalParty', callId: 'c2', actor: `external:${L.CALLER}` },
-    ids: { callId: 'rejected' },
+    ids: rejected('callId'),
   },
   ReceiveIncomingCall: {
     given: idle,
     command: { type: 'ReceiveIncomingCall', callId: 'c9', from: L.CALLER, actor: `external:${L.CALLER}` },
     ids: { callId: 'events' },
   },
-  AnswerCall: {
-    given: ringing,
-    command: { type: 'AnswerCall', callId: 'c1', actor: L.ASSISTANT },
-    ids: { callId: 'rejected', actor: 'rejected' },
-  },
-  DeclineCall: {
-    given: ringing,
-    command: { type: 'DeclineCall', callId: 'c1', actor: L.ASSISTANT },
-    ids: { callId: 'rejected', actor: 'rejected' },
-  },
-  HoldCall: {
-    given: connected,
-    command: { type: 'HoldCall', callId: 'c1', actor: L.ASSISTANT },
-    ids: { callId: 'rejected', actor: 'rejected' },
-  },
-  ResumeCall: {
-    given: held,
-    command: { type: 'ResumeCall', callId: 'c1', actor: L.ASSISTANT },
-    ids: { callId: 'rejected', actor: 'rejected' },
-  },
-  PickUpHeldCall: {
-    given: held,
-    command: { type: 'PickUpHeldCall', callId: 'c1', actor: L.DEPUTY },
-    ids: { callId: 'rejected', actor: 'rejected' },
-  },
+  AnswerCall: { given: ringing, command: L.answer('c1', L.ASSISTANT), ids: rejected('callId', 'actor') },
+  DeclineCall: { given: ringing, command: L.decline('c1', L.ASSISTANT), ids: rejected('callId', 'actor') },
+  HoldCall: { given: connected, command: L.hold('c1', L.ASSISTANT), ids: rejected('callId', 'actor') },
+  ResumeCall: { given: held, command: L.resume('c1', L.ASSISTANT), ids: rejected('callId', 'actor') },
+  PickUpHeldCall: { given: held, command: L.pickUp('c1', L.DEPUTY), ids: rejected('callId', 'actor') },
   SetCallPrivacyLock: {
     given: connected,
-    command: { type: 'SetCallPrivacyLock', callId: 'c1', locked: true, actor: L.BOSS },
-    ids: { callId: 'rejected', actor: 'rejected' },
+    command: L.lockPrivacy('c1', L.BOSS),
+    ids: rejected('callId', 'actor'),
   },
   TransferCall: {
     given: connected,
     command: { type: 'TransferCall', callId: 'c1', to: L.BOSS, actor: L.ASSISTANT },
-    ids: { callId: 'rejected', to: 'rejected', actor: 'rejected' },
+    ids: rejected('callId', 'to', 'actor'),
   },
-  JoinCall: {
-    given: connected,
-    command: { type: 'JoinCall', callId: 'c1', actor: L.DEPUTY },
-    ids: { callId: 'rejected', actor: 'rejected' },
-  },
-  MergeHeldCall: {
-    given: held,
-    command: { type: 'MergeHeldCall', callId: 'c1', actor: L.DEPUTY },
-    ids: { callId: 'rejected', actor: 'rejected' },
-  },
-  HangUp: {
-    given: connected,
-    command: { type: 'HangUp', callId: 'c1', actor: L.ASSISTANT },
-    ids: { callId: 'rejected', actor: 'rejected' },
-  },
+  JoinCall: { given: connected, command: L.join('c1', L.DEPUTY), ids: rejected('callId', 'actor') },
+  MergeHeldCall: { given: held, command: L.merge('c1', L.DEPUTY), ids: rejected('callId', 'actor') },
+  HangUp: { given: connected, command: L.hangUp('c1', L.ASSISTANT), ids: rejected('callId', 'actor') },
   StartRecording: {
     given: connected,
     command: { type: 'StartRecording', callId: 'c1', recordingId: 'r9', actor: L.ASSISTANT },
@@ -158,17 +130,17 @@ const LINE_SAMPLES: Samples<LineCommand, LineEvent> = {
   StopRecording: {
     given: recording,
     command: { type: 'StopRecording', callId: 'c1', recordingId: 'r1', actor: L.ASSISTANT },
-    ids: { callId: 'rejected', recordingId: 'rejected', actor: 'rejected' },
+    ids: rejected('callId', 'recordingId', 'actor'),
   },
   ReadVoicemail: {
     given: idle,
     command: { type: 'ReadVoicemail', messageId: 'c0', actor: L.ASSISTANT },
-    ids: { messageId: 'rejected', actor: 'rejected' },
+    ids: rejected('messageId', 'actor'),
   },
   DeleteVoicemail: {
     given: idle,
     command: { type: 'DeleteVoicemail', messageId: 'c0', actor: L.ASSISTANT },
-    ids: { messageId: 'rejected', actor: 'rejected' },
+    ids: rejected('messageId', 'actor'),
   },
   ExpireRing: {
     given: ringing,
@@ -212,7 +184,7 @@ const ACCOUNT_SAMPLES: Samples<AccountCommand, AccountEvent> = {
   ChangeAccountPolicy: {
     given: acme,
     command: A.changePolicy({ autoActivateInvitations: true }),
-    ids: { actor: 'rejected' },
+    ids: rejected('actor'),
   },
   ProvisionPhoneUser: {
     given: acme,
@@ -233,22 +205,18 @@ const ACCOUNT_SAMPLES: Samples<AccountCommand, AccountEvent> = {
       actor: A.ADMIN,
       ...now,
     },
-    ids: { partyId: 'rejected', actor: 'rejected' },
+    ids: rejected('partyId', 'actor'),
   },
   ChangeCallingPlan: {
     given: acme,
     command: { type: 'ChangeCallingPlan', partyId: A.BOB, callingPlan: 'metered', actor: A.ADMIN, ...now },
-    ids: { partyId: 'rejected', actor: 'rejected' },
+    ids: rejected('partyId', 'actor'),
   },
-  ChangePowerPack: {
-    given: acme,
-    command: A.givePowerPack(A.BOB),
-    ids: { partyId: 'rejected', actor: 'rejected' },
-  },
+  ChangePowerPack: { given: acme, command: A.givePowerPack(A.BOB), ids: rejected('partyId', 'actor') },
   ChangeAssistant: {
     given: acme,
     command: { type: 'ChangeAssistant', partyId: A.BOB, assistantEnabled: false, actor: A.ADMIN, ...now },
-    ids: { partyId: 'rejected', actor: 'rejected' },
+    ids: rejected('partyId', 'actor'),
   },
   ReportDesktopClient: {
     given: acme,
@@ -259,33 +227,29 @@ const ACCOUNT_SAMPLES: Samples<AccountCommand, AccountEvent> = {
       actor: A.BOB,
       ...now,
     },
-    ids: { partyId: 'rejected', actor: 'rejected' },
+    ids: rejected('partyId', 'actor'),
   },
   SetBusinessHours: {
     given: acme,
     command: { type: 'SetBusinessHours', partyId: A.BOB, businessHours: null, actor: A.ADMIN, ...now },
-    ids: { partyId: 'rejected', actor: 'rejected' },
+    ids: rejected('partyId', 'actor'),
   },
   ChangeRingTimeout: {
     given: acme,
     command: { type: 'ChangeRingTimeout', partyId: A.BOB, ringTimeoutSeconds: 20, actor: A.ADMIN, ...now },
-    ids: { partyId: 'rejected', actor: 'rejected' },
+    ids: rejected('partyId', 'actor'),
   },
   EnableDelegationForUser: {
     given: A.extend(acme, A.disableFor(A.BOB)),
     command: A.enableFor(A.BOB),
-    ids: { partyId: 'rejected', actor: 'rejected' },
+    ids: rejected('partyId', 'actor'),
   },
-  DisableDelegationForUser: {
-    given: acme,
-    command: A.disableFor(A.BOB),
-    ids: { partyId: 'rejected', actor: 'rejected' },
-  },
-  LockDelegation: { given: acme, command: A.lock(A.BOB), ids: { partyId: 'rejected', actor: 'rejected' } },
+  DisableDelegationForUser: { given: acme, command: A.disableFor(A.BOB), ids: rejected('partyId', 'actor') },
+  LockDelegation: { given: acme, command: A.lock(A.BOB), ids: rejected('partyId', 'actor') },
   UnlockDelegation: {
     given: A.extend(acme, A.lock(A.BOB)),
     command: A.unlock(A.BOB),
-    ids: { partyId: 'rejected', actor: 'rejected' },
+    ids: rejected('partyId', 'actor'),
   },
   InviteDelegate: {
     given: acme,
@@ -295,38 +259,34 @@ const ACCOUNT_SAMPLES: Samples<AccountCommand, AccountEvent> = {
   AcceptInvitation: {
     given: invited,
     command: A.accept('d1', A.BOB),
-    ids: { delegationId: 'rejected', actor: 'rejected' },
+    ids: rejected('delegationId', 'actor'),
   },
   DeclineInvitation: {
     given: invited,
     command: A.decline('d1', A.BOB),
-    ids: { delegationId: 'rejected', actor: 'rejected' },
+    ids: rejected('delegationId', 'actor'),
   },
   RevokeDelegation: {
     given: active,
     command: A.revoke('d1', A.ALICE),
-    ids: { delegationId: 'rejected', actor: 'rejected' },
+    ids: rejected('delegationId', 'actor'),
   },
   ChangeDelegationPermissions: {
     given: active,
     command: A.changePermissions('d1', A.ALICE, ['answerCalls']),
-    ids: { delegationId: 'rejected', actor: 'rejected' },
+    ids: rejected('delegationId', 'actor'),
   },
   ChangeSharedLines: {
     given: active,
     command: A.changeSharedLines('d1', A.ALICE, [A.numberOf(A.ALICE)]),
-    ids: { delegationId: 'rejected', actor: 'rejected' },
+    ids: rejected('delegationId', 'actor'),
   },
   OptIn: {
     given: A.extend(active, A.optOut('d1', A.BOB)),
     command: A.optIn('d1', A.BOB),
-    ids: { delegationId: 'rejected', actor: 'rejected' },
+    ids: rejected('delegationId', 'actor'),
   },
-  OptOut: {
-    given: active,
-    command: A.optOut('d1', A.BOB),
-    ids: { delegationId: 'rejected', actor: 'rejected' },
-  },
+  OptOut: { given: active, command: A.optOut('d1', A.BOB), ids: rejected('delegationId', 'actor') },
   SetDelegateBusinessHours: {
     given: active,
     command: {
@@ -336,12 +296,12 @@ const ACCOUNT_SAMPLES: Samples<AccountCommand, AccountEvent> = {
       actor: A.BOB,
       ...now,
     },
-    ids: { delegationId: 'rejected', actor: 'rejected' },
+    ids: rejected('delegationId', 'actor'),
   },
   AddVipContact: {
     given: active,
     command: A.addVip(A.ALICE, '+15557770002'),
-    ids: { delegatorId: 'rejected', actor: 'rejected' },
+    ids: rejected('delegatorId', 'actor'),
   },
   RemoveVipContact: {
     given: withVip,
@@ -352,7 +312,7 @@ const ACCOUNT_SAMPLES: Samples<AccountCommand, AccountEvent> = {
       actor: A.ALICE,
       ...now,
     },
-    ids: { delegatorId: 'rejected', actor: 'rejected' },
+    ids: rejected('delegatorId', 'actor'),
   },
   ChangeVipRouting: {
     given: withVip,
@@ -363,7 +323,7 @@ const ACCOUNT_SAMPLES: Samples<AccountCommand, AccountEvent> = {
       actor: A.ALICE,
       ...now,
     },
-    ids: { delegatorId: 'rejected', actor: 'rejected' },
+    ids: rejected('delegatorId', 'actor'),
   },
   AddSpeedDial: {
     given: acme,
@@ -380,28 +340,24 @@ const ACCOUNT_SAMPLES: Samples<AccountCommand, AccountEvent> = {
       actor: A.ALICE,
       ...now,
     },
-    ids: { ownerId: 'rejected', entryId: 'rejected', actor: 'rejected' },
+    ids: rejected('ownerId', 'entryId', 'actor'),
   },
   MoveSpeedDial: {
     given: withSpeedDial,
     command: { type: 'MoveSpeedDial', ownerId: A.ALICE, entryId: 'k1', position: 2, actor: A.ALICE, ...now },
-    ids: { ownerId: 'rejected', entryId: 'rejected', actor: 'rejected' },
+    ids: rejected('ownerId', 'entryId', 'actor'),
   },
   RemoveSpeedDial: {
     given: withSpeedDial,
     command: { type: 'RemoveSpeedDial', ownerId: A.ALICE, entryId: 'k1', actor: A.ALICE, ...now },
-    ids: { ownerId: 'rejected', entryId: 'rejected', actor: 'rejected' },
+    ids: rejected('ownerId', 'entryId', 'actor'),
   },
   ChangeSpeedDialLimit: {
     given: acme,
     command: { type: 'ChangeSpeedDialLimit', maxSpeedDials: 5, actor: A.ADMIN, ...now },
-    ids: { actor: 'rejected' },
+    ids: rejected('actor'),
   },
-  NameLine: {
-    given: acme,
-    command: A.nameLine(A.ALICE, 'Front desk'),
-    ids: { partyId: 'rejected', actor: 'rejected' },
-  },
+  NameLine: { given: acme, command: A.nameLine(A.ALICE, 'Front desk'), ids: rejected('partyId', 'actor') },
 };
 
 // ── The property ─────────────────────────────────────────────────────────────────────────────────

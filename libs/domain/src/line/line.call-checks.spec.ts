@@ -1,11 +1,9 @@
 import type { LineEvent } from '#events';
 import { kindOf } from '../reasons.js';
 import { fold } from '../shared/decider.js';
-import { specFor } from '../shared/given-when-then.js';
 import { explainAnswer, explainJoin, explainPickUp, type ExplainedAction } from './line.call-checks.js';
 import type { AnswerCall, JoinCall, PickUpHeldCall } from './line.commands.js';
 import type { LineContext } from './line.context.js';
-import { lineDecider } from './line.decider.js';
 import type { Refusal } from '../shared/domain-error.js';
 import { refusalOf } from './line.explain.js';
 import {
@@ -14,23 +12,26 @@ import {
   DEPUTY,
   answer,
   bossHeld,
+  bossHungUp,
   bossOnCall,
+  context,
   decline,
   delegate,
+  given,
   history,
   hold,
   incoming,
   join,
   lineContext,
+  lockPrivacy,
   onlyAssistantWith,
   pickUp,
   place,
+  resume,
   ringingCall,
+  transfer,
 } from './line.fixtures.js';
 import { evolveLine, initialLineState } from './line.state.js';
-
-const given = specFor(lineDecider);
-const context = lineContext();
 
 type CallCommand = AnswerCall | PickUpHeldCall | JoinCall;
 
@@ -115,11 +116,7 @@ describe('explainAnswer: the decider’s steps for answering a call (R13, R14, R
 
   it('R13: Given the delegator answered, When a delegate answers, Then both name who answered, on the line and after', () => {
     bothRefuse(bossOnCall(), answer('c1', ASSISTANT), 'ALREADY_ANSWERED', 'R13');
-    const ended = history(context, incoming('c1'), answer('c1', BOSS), {
-      type: 'HangUp',
-      callId: 'c1',
-      actor: BOSS,
-    });
+    const ended = bossHungUp();
     expect(bothRefuse(ended, answer('c1', ASSISTANT), 'ALREADY_ANSWERED', 'R13').message).toBe(
       'Call c1 was already answered by Boss.',
     );
@@ -130,12 +127,7 @@ describe('explainAnswer: the decider’s steps for answering a call (R13, R14, R
   });
 
   it('R16: Given a transfer to a delegate, When another answers, Then both refuse before asking its permission; the target may', () => {
-    const transferred = history(context, incoming('c1'), answer('c1', BOSS), {
-      type: 'TransferCall',
-      callId: 'c1',
-      actor: BOSS,
-      to: ASSISTANT,
-    });
+    const transferred = bossOnCall(transfer('c1', BOSS, ASSISTANT));
     const noPermission = lineContext({
       delegates: [delegate(ASSISTANT, 'Assistant'), delegate(DEPUTY, 'Deputy', { permissions: [] })],
     });
@@ -165,12 +157,9 @@ describe('explainPickUp: the decider’s steps for picking up a held call (R15, 
 
   it('R15: Given a privacy-locked hold, When a delegate picks it up, Then both refuse; the delegator may', () => {
     bothRefuse(bossHeld(true), pickUp('c1', ASSISTANT), 'CALL_PRIVACY_LOCKED', 'R15');
-    const assistantHeldLocked = history(
-      context,
-      incoming('c1'),
-      answer('c1', BOSS),
+    const assistantHeldLocked = bossOnCall(
       join('c1', ASSISTANT),
-      { type: 'SetCallPrivacyLock', callId: 'c1', actor: BOSS, locked: true },
+      lockPrivacy('c1', BOSS),
       hold('c1', ASSISTANT),
     );
     bothRefuse(assistantHeldLocked, pickUp('c1', DEPUTY), 'CALL_PRIVACY_LOCKED', 'R15');
@@ -179,12 +168,7 @@ describe('explainPickUp: the decider’s steps for picking up a held call (R15, 
   });
 
   it('R15: Given the call ended or never existed, When a delegate picks it up, Then both say so', () => {
-    const over = history(context, incoming('c1'), answer('c1', BOSS), {
-      type: 'HangUp',
-      callId: 'c1',
-      actor: BOSS,
-    });
-    bothRefuse(over, pickUp('c1', ASSISTANT), 'CALL_ENDED', 'R15');
+    bothRefuse(bossHungUp(), pickUp('c1', ASSISTANT), 'CALL_ENDED', 'R15');
     expect(kindOf(bothRefuse([], pickUp('c1', ASSISTANT), 'CALL_NOT_FOUND', 'R15').code)).toBe('not_found');
   });
 
@@ -211,21 +195,12 @@ describe('explainJoin: the decider’s steps for joining a call (R16, R15, R20)'
   });
 
   it('R15: Given a call the delegator locked and resumed, When a delegate joins, Then both refuse; the lock outlives the hold', () => {
-    const lockedOnCall = history(context, incoming('c1'), answer('c1', BOSS), hold('c1', BOSS, true), {
-      type: 'ResumeCall',
-      callId: 'c1',
-      actor: BOSS,
-    });
+    const lockedOnCall = bossOnCall(hold('c1', BOSS, true), resume('c1', BOSS));
     bothRefuse(lockedOnCall, join('c1', ASSISTANT), 'CALL_PRIVACY_LOCKED', 'R15');
     bothRefuse(lockedOnCall, join('c1', BOSS), 'ALREADY_ON_CALL', 'R16');
   });
 
   it('R16: Given the call ended, When a delegate joins, Then both say so', () => {
-    const over = history(context, incoming('c1'), answer('c1', BOSS), {
-      type: 'HangUp',
-      callId: 'c1',
-      actor: BOSS,
-    });
-    bothRefuse(over, join('c1', ASSISTANT), 'CALL_ENDED', 'R16');
+    bothRefuse(bossHungUp(), join('c1', ASSISTANT), 'CALL_ENDED', 'R16');
   });
 });

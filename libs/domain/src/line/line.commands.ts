@@ -13,6 +13,16 @@ interface OnCall<Type extends string> extends LineCommandBase<Type> {
   readonly callId: string;
 }
 
+/** Recordings belong to the party who started them (R18). */
+interface OnRecording<Type extends string> extends OnCall<Type> {
+  readonly recordingId: string;
+}
+
+/** The shared voicemail inbox (R17): a message is named by the id of the call that left it. */
+interface OnVoicemail<Type extends string> extends LineCommandBase<Type> {
+  readonly messageId: string;
+}
+
 /** The delegator, or a delegate with `placeCalls`, calls `to` from the shared line (R11, R12). */
 export interface PlaceCallOnSharedLine extends OnCall<'PlaceCallOnSharedLine'> {
   readonly to: string;
@@ -51,19 +61,11 @@ export type MergeHeldCall = OnCall<'MergeHeldCall'>;
 /** A line-side party on the call hangs up. */
 export type HangUp = OnCall<'HangUp'>;
 
-export interface StartRecording extends OnCall<'StartRecording'> {
-  readonly recordingId: string;
-}
-export interface StopRecording extends OnCall<'StopRecording'> {
-  readonly recordingId: string;
-}
+export type StartRecording = OnRecording<'StartRecording'>;
+export type StopRecording = OnRecording<'StopRecording'>;
 
-export interface ReadVoicemail extends LineCommandBase<'ReadVoicemail'> {
-  readonly messageId: string;
-}
-export interface DeleteVoicemail extends LineCommandBase<'DeleteVoicemail'> {
-  readonly messageId: string;
-}
+export type ReadVoicemail = OnVoicemail<'ReadVoicemail'>;
+export type DeleteVoicemail = OnVoicemail<'DeleteVoicemail'>;
 
 /** Timer (R14): nobody answered within the ring timeout. Issued by a process manager, see line.timers. */
 export type ExpireRing = OnCall<'ExpireRing'>;

@@ -58,54 +58,13 @@ export const decideLine = (
   context: LineContext,
 ): Decision<LineEvent> => {
   const at = timeOf(context);
-  switch (command.type) {
-    case 'PlaceCallOnSharedLine':
-      return placeCall(command, state, context, at);
-    case 'AnswerAsExternalParty':
-      return ownDecision(answerAsExternalParty(command, state, at));
-    case 'HangUpAsExternalParty':
-      return ownDecision(hangUpAsExternalParty(command, state, at));
-    case 'ReceiveIncomingCall':
-      return ownDecision(receiveIncomingCall(command, state, context, at));
-    case 'AnswerCall':
-      return answerCall(command, state, context, at);
-    case 'DeclineCall':
-      return declineCall(command, state, context, at);
-    case 'HoldCall':
-      return holdCall(command, state, context, at);
-    case 'ResumeCall':
-      return resumeCall(command, state, context, at);
-    case 'PickUpHeldCall':
-      return pickUpHeldCall(command, state, context, at);
-    case 'SetCallPrivacyLock':
-      return setPrivacyLock(command, state, context, at);
-    case 'TransferCall':
-      return transferCall(command, state, context, at);
-    case 'JoinCall':
-      return joinCall(command, state, context, at);
-    case 'MergeHeldCall':
-      return mergeHeldCall(command, state, context, at);
-    case 'HangUp':
-      return asPartyOnLine(context, command.actor, hangUp(command, state, at));
-    case 'StartRecording':
-      return asPartyOnLine(context, command.actor, startRecording(command, state, at));
-    case 'StopRecording':
-      return asPartyOnLine(context, command.actor, stopRecording(command, state, at));
-    case 'ReadVoicemail':
-      return readVoicemail(command, state, context, at);
-    case 'DeleteVoicemail':
-      return deleteVoicemail(command, state, context, at);
-    case 'ExpireRing':
-      return ownDecision(expireRing(command, state, at));
-    case 'EscalateVipRing':
-      return ownDecision(escalateVipRing(command, state, context, at));
-    case 'RecallTransfer':
-      return ownDecision(recallTransfer(command, state, at));
-    default: {
-      const unknown: never = command;
-      throw new Error(`unknown line command ${(unknown as { type: string }).type}`);
-    }
+  if (!Object.hasOwn(DECIDE_BY_TYPE, command.type)) {
+    throw new Error(`unknown line command ${command.type}`);
   }
+  // DECIDE_BY_TYPE (at the end: it names every decider below) pairs each type with its own command's
+  // decider; indexing it by the union loses that pairing, hence the cast.
+  const decide = DECIDE_BY_TYPE[command.type] as DecideOn<LineCommand>;
+  return decide(command, state, context, at);
 };
 
 /** How a party's command on the line is decided: on its state, in the account's context, at `at`. */
@@ -825,3 +784,36 @@ const assertDue = (dueAt: string, at: string, timer: SentenceParams<'TIMER_NOT_D
 
 const plusSeconds = (iso: string, seconds: number): string =>
   new Date(Date.parse(iso) + seconds * 1000).toISOString();
+
+/**
+ * Each line command's decider. The caller and the timers act on their own authority; hanging up and
+ * recording are open to any party on the call, who acts for the delegator when it is a delegate.
+ */
+const DECIDE_BY_TYPE: { readonly [T in LineCommand['type']]: DecideOn<Extract<LineCommand, { type: T }>> } = {
+  PlaceCallOnSharedLine: placeCall,
+  AnswerAsExternalParty: (command, state, _context, at) =>
+    ownDecision(answerAsExternalParty(command, state, at)),
+  HangUpAsExternalParty: (command, state, _context, at) =>
+    ownDecision(hangUpAsExternalParty(command, state, at)),
+  ReceiveIncomingCall: (command, state, context, at) =>
+    ownDecision(receiveIncomingCall(command, state, context, at)),
+  AnswerCall: answerCall,
+  DeclineCall: declineCall,
+  HoldCall: holdCall,
+  ResumeCall: resumeCall,
+  PickUpHeldCall: pickUpHeldCall,
+  SetCallPrivacyLock: setPrivacyLock,
+  TransferCall: transferCall,
+  JoinCall: joinCall,
+  MergeHeldCall: mergeHeldCall,
+  HangUp: (command, state, context, at) => asPartyOnLine(context, command.actor, hangUp(command, state, at)),
+  StartRecording: (command, state, context, at) =>
+    asPartyOnLine(context, command.actor, startRecording(command, state, at)),
+  StopRecording: (command, state, context, at) =>
+    asPartyOnLine(context, command.actor, stopRecording(command, state, at)),
+  ReadVoicemail: readVoicemail,
+  DeleteVoicemail: deleteVoicemail,
+  ExpireRing: (command, state, _context, at) => ownDecision(expireRing(command, state, at)),
+  EscalateVipRing: (command, state, context, at) => ownDecision(escalateVipRing(command, state, context, at)),
+  RecallTransfer: (command, state, _context, at) => ownDecision(recallTransfer(command, state, at)),
+};

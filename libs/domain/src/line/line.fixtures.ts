@@ -1,6 +1,19 @@
 import type { LineEvent } from '#events';
 import { fold, inContext, type Timed } from '../shared/decider.js';
-import type { AnswerCall, JoinCall, LineCommand, MergeHeldCall, PickUpHeldCall } from './line.commands.js';
+import { specFor } from '../shared/given-when-then.js';
+import type {
+  AnswerCall,
+  DeclineCall,
+  HangUp,
+  HoldCall,
+  JoinCall,
+  LineCommand,
+  MergeHeldCall,
+  PickUpHeldCall,
+  PlaceCallOnSharedLine,
+  ResumeCall,
+  SetCallPrivacyLock,
+} from './line.commands.js';
 import type { Permission } from '#events';
 import type { LineContext, LineDelegate } from './line.context.js';
 import { lineDecider } from './line.decider.js';
@@ -51,6 +64,12 @@ export const lineContext = (changes: Partial<LineContext> = {}): LineContext => 
   ...changes,
 });
 
+/** The fixture account at `T0`: what a line spec decides in unless it gives a context of its own. */
+export const context = lineContext();
+
+/** Given/When/Then over the line decider: `given(past, context).when(command).then(events)`. */
+export const given = specFor(lineDecider);
+
 /** The line shared with Assistant alone, who holds only `permissions` on it. */
 export const onlyAssistantWith = (...permissions: Permission[]): LineContext =>
   lineContext({ delegates: [delegate(ASSISTANT, 'Assistant', { permissions })] });
@@ -74,7 +93,7 @@ export const history = (context: LineContext, ...commands: Timed<LineCommand>[])
   return events;
 };
 
-export const place = (callId: string, actor: string, to = CALLER): LineCommand => ({
+export const place = (callId: string, actor: string, to = CALLER): PlaceCallOnSharedLine => ({
   type: 'PlaceCallOnSharedLine',
   callId,
   actor,
@@ -88,16 +107,23 @@ export const incoming = (callId: string, from = CALLER, when = T0): Timed<LineCo
   at: when,
 });
 export const answer = (callId: string, actor: string): AnswerCall => ({ type: 'AnswerCall', callId, actor });
-export const decline = (callId: string, actor: string): LineCommand => ({
+export const decline = (callId: string, actor: string): DeclineCall => ({
   type: 'DeclineCall',
   callId,
   actor,
 });
-export const hold = (callId: string, actor: string, privacyLock = false): LineCommand => ({
+export const hold = (callId: string, actor: string, privacyLock = false): HoldCall => ({
   type: 'HoldCall',
   callId,
   actor,
   privacyLock,
+});
+export const resume = (callId: string, actor: string): ResumeCall => ({ type: 'ResumeCall', callId, actor });
+export const lockPrivacy = (callId: string, actor: string, locked = true): SetCallPrivacyLock => ({
+  type: 'SetCallPrivacyLock',
+  callId,
+  actor,
+  locked,
 });
 export const pickUp = (callId: string, actor: string): PickUpHeldCall => ({
   type: 'PickUpHeldCall',
@@ -118,6 +144,13 @@ export const transfer = (callId: string, actor: string, to: string, when = T0): 
   at: when,
 });
 
+export const hangUp = (callId: string, actor: string, when?: string): Timed<HangUp> => ({
+  type: 'HangUp',
+  callId,
+  actor,
+  ...(when === undefined ? {} : { at: when }),
+});
+
 /** What the timer process manager sends when a call's ring timeout (30 s on the fixture line) is due. */
 export const expireRing = (callId: string, when = at(30)): Timed<LineCommand> => ({
   type: 'ExpireRing',
@@ -133,8 +166,15 @@ export const recallTransfer = (callId: string, attempt: number, when = at(30)): 
   at: when,
 });
 
-/** Call c1 on the fixture line: ringing; answered by Boss; then held by Boss, privately or not. */
+/**
+ * Call c1 on the fixture line: ringing; answered by Boss, then the commands `then` (if any); held by Boss,
+ * privately or not; hung up by Boss.
+ */
 export const ringingCall = (): LineEvent[] => history(lineContext(), incoming('c1'));
-export const bossOnCall = (): LineEvent[] => history(lineContext(), incoming('c1'), answer('c1', BOSS));
-export const bossHeld = (privacyLock = false): LineEvent[] =>
-  history(lineContext(), incoming('c1'), answer('c1', BOSS), hold('c1', BOSS, privacyLock));
+export const bossOnCall = (...then: Timed<LineCommand>[]): LineEvent[] =>
+  history(lineContext(), incoming('c1'), answer('c1', BOSS), ...then);
+/** Call c1 answered by Assistant (for Boss), then the commands `then` (if any). */
+export const assistantOnCall = (...then: Timed<LineCommand>[]): LineEvent[] =>
+  history(lineContext(), incoming('c1'), answer('c1', ASSISTANT), ...then);
+export const bossHeld = (privacyLock = false): LineEvent[] => bossOnCall(hold('c1', BOSS, privacyLock));
+export const bossHungUp = (): LineEvent[] => bossOnCall(hangUp('c1', BOSS));

@@ -1,29 +1,28 @@
-import { specFor } from '../shared/given-when-then.js';
-import { lineDecider } from './line.decider.js';
 import {
   ASSISTANT,
   BOSS,
   DEPUTY,
   EVERYDAY,
   T0,
-  answer,
+  assistantOnCall,
   bossHeld,
   bossOnCall,
+  context,
   delegate,
+  given,
   history,
   hold,
   incoming,
   lineContext,
+  lockPrivacy,
   onlyAssistantWith,
   pickUp,
+  resume,
 } from './line.fixtures.js';
-
-const given = specFor(lineDecider);
-const context = lineContext();
 
 describe('hold, resume, pick up and privacy (R15)', () => {
   it('R15: any party on the call may hold it, a delegate on behalf of the delegator', () => {
-    given(history(context, incoming('c1'), answer('c1', ASSISTANT)), context)
+    given(assistantOnCall(), context)
       .when(hold('c1', ASSISTANT))
       .then([
         {
@@ -45,14 +44,12 @@ describe('hold, resume, pick up and privacy (R15)', () => {
 
   it('R15: the holder resumes the held call', () => {
     given(bossHeld(), context)
-      .when({ type: 'ResumeCall', callId: 'c1', actor: BOSS })
+      .when(resume('c1', BOSS))
       .then([{ type: 'CallResumed', data: { callId: 'c1', by: BOSS, at: T0 } }]);
   });
 
   it('R15: only the holder may resume; others are told to pick it up instead', () => {
-    const error = given(bossHeld(), context)
-      .when({ type: 'ResumeCall', callId: 'c1', actor: ASSISTANT })
-      .thenRejects('NOT_HOLDER', 'R15');
+    const error = given(bossHeld(), context).when(resume('c1', ASSISTANT)).thenRejects('NOT_HOLDER', 'R15');
     expect(error.message).toMatch(/Only Boss, who held call c1, can resume it; pick it up instead/);
   });
 
@@ -75,7 +72,7 @@ describe('hold, resume, pick up and privacy (R15)', () => {
   });
 
   it('R15: the delegator picks up a call a delegate held', () => {
-    const assistantHeld = history(context, incoming('c1'), answer('c1', ASSISTANT), hold('c1', ASSISTANT));
+    const assistantHeld = assistantOnCall(hold('c1', ASSISTANT));
     given(assistantHeld, context)
       .when(pickUp('c1', BOSS))
       .thenEmits(([picked]) =>
@@ -108,51 +105,37 @@ describe('hold, resume, pick up and privacy (R15)', () => {
   });
 
   it('R15: only the delegator may hold with the privacy lock', () => {
-    given(history(context, incoming('c1'), answer('c1', ASSISTANT)), context)
+    given(assistantOnCall(), context)
       .when(hold('c1', ASSISTANT, true))
       .thenRejects('PRIVACY_LOCK_DELEGATOR_ONLY', 'R15');
   });
 
   it('R15: the delegator locks and unlocks a call it is on; setting the same lock again is a no-op', () => {
-    const lock = { type: 'SetCallPrivacyLock', callId: 'c1', actor: BOSS, locked: true } as const;
+    const lock = lockPrivacy('c1', BOSS);
     given(bossOnCall(), context)
       .when(lock)
       .then([{ type: 'CallPrivacyLockChanged', data: { callId: 'c1', by: BOSS, locked: true, at: T0 } }]);
-    given(history(context, incoming('c1'), answer('c1', BOSS), lock), context)
-      .when(lock)
-      .then([]);
+    given(bossOnCall(lock), context).when(lock).then([]);
     given(bossHeld(true), context)
-      .when({ ...lock, locked: false })
+      .when(lockPrivacy('c1', BOSS, false))
       .then([{ type: 'CallPrivacyLockChanged', data: { callId: 'c1', by: BOSS, locked: false, at: T0 } }]);
   });
 
   it('R15: once unlocked, a delegate may pick the call up again', () => {
-    const unlocked = history(context, incoming('c1'), answer('c1', BOSS), hold('c1', BOSS, true), {
-      type: 'SetCallPrivacyLock',
-      callId: 'c1',
-      actor: BOSS,
-      locked: false,
-    });
+    const unlocked = bossOnCall(hold('c1', BOSS, true), lockPrivacy('c1', BOSS, false));
     given(unlocked, context)
       .when(pickUp('c1', ASSISTANT))
       .thenEmits(([picked]) => expect(picked?.type).toBe('HeldCallPickedUp'));
   });
 
   it('R15: a delegate cannot set the privacy lock', () => {
-    given(history(context, incoming('c1'), answer('c1', ASSISTANT)), context)
-      .when({ type: 'SetCallPrivacyLock', callId: 'c1', actor: ASSISTANT, locked: true })
+    given(assistantOnCall(), context)
+      .when(lockPrivacy('c1', ASSISTANT))
       .thenRejects('PRIVACY_LOCK_DELEGATOR_ONLY', 'R15');
   });
 
   it('R15: the lock stays with the call through resume, so a later hold still blocks delegates', () => {
-    const resumedAndHeldAgain = history(
-      context,
-      incoming('c1'),
-      answer('c1', BOSS),
-      hold('c1', BOSS, true),
-      { type: 'ResumeCall', callId: 'c1', actor: BOSS },
-      hold('c1', BOSS),
-    );
+    const resumedAndHeldAgain = bossOnCall(hold('c1', BOSS, true), resume('c1', BOSS), hold('c1', BOSS));
     given(resumedAndHeldAgain, context).when(pickUp('c1', DEPUTY)).thenRejects('CALL_PRIVACY_LOCKED', 'R15');
   });
 

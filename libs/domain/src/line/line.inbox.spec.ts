@@ -1,4 +1,3 @@
-import { specFor } from '../shared/given-when-then.js';
 import { lineDecider } from './line.decider.js';
 import {
   ASSISTANT,
@@ -7,19 +6,21 @@ import {
   STRANGER,
   T0,
   TIMERS,
-  answer,
   at,
+  bossOnCall,
+  context,
   delegate,
   expireRing,
+  given,
   history,
   hold,
   incoming,
+  join,
   lineContext,
   onlyAssistantWith,
+  pickUp,
 } from './line.fixtures.js';
 
-const given = specFor(lineDecider);
-const context = lineContext();
 const withMessage = history(context, incoming('c1'), expireRing('c1'));
 const read = (actor: string, messageId = 'c1') => ({ type: 'ReadVoicemail', messageId, actor }) as const;
 const remove = (actor: string, messageId = 'c1') => ({ type: 'DeleteVoicemail', messageId, actor }) as const;
@@ -100,21 +101,20 @@ describe('the shared voicemail inbox (R17)', () => {
 });
 
 describe('recordings belong to the party who started them (R18)', () => {
-  const bossOnCall = history(context, incoming('c1'), answer('c1', BOSS));
   const start = (actor: string, recordingId = 'r1') =>
     ({ type: 'StartRecording', callId: 'c1', recordingId, actor }) as const;
   const stop = (actor: string, recordingId = 'r1') =>
     ({ type: 'StopRecording', callId: 'c1', recordingId, actor }) as const;
-  const recording = history(context, incoming('c1'), answer('c1', BOSS), start(BOSS));
+  const recording = bossOnCall(start(BOSS));
 
   it('R18: a party on the call starts a recording it owns', () => {
-    given(bossOnCall, context)
+    given(bossOnCall(), context)
       .when(start(BOSS))
       .then([{ type: 'RecordingStarted', data: { callId: 'c1', recordingId: 'r1', by: BOSS, at: T0 } }]);
   });
 
   it('R18: a party not on the call cannot record it', () => {
-    given(bossOnCall, context).when(start(ASSISTANT)).thenRejects('NOT_ON_CALL', 'R18');
+    given(bossOnCall(), context).when(start(ASSISTANT)).thenRejects('NOT_ON_CALL', 'R18');
   });
 
   it('R18: only the owner stops its recording', () => {
@@ -126,11 +126,7 @@ describe('recordings belong to the party who started them (R18)', () => {
           data: { callId: 'c1', recordingId: 'r1', owner: BOSS, reason: 'stoppedByOwner', at: T0 },
         },
       ]);
-    const conference = history(context, incoming('c1'), answer('c1', BOSS), start(BOSS), {
-      type: 'JoinCall',
-      callId: 'c1',
-      actor: ASSISTANT,
-    });
+    const conference = bossOnCall(start(BOSS), join('c1', ASSISTANT));
     given(conference, context).when(stop(ASSISTANT)).thenRejects('RECORDING_NOT_OWNER', 'R18');
   });
 
@@ -141,11 +137,7 @@ describe('recordings belong to the party who started them (R18)', () => {
 
   it('R18: one running recording per party, and recording ids are not reused on a call', () => {
     given(recording, context).when(start(BOSS, 'r2')).thenRejects('RECORDING_ALREADY_ACTIVE', 'R18');
-    const conference = history(context, incoming('c1'), answer('c1', BOSS), start(BOSS), {
-      type: 'JoinCall',
-      callId: 'c1',
-      actor: DEPUTY,
-    });
+    const conference = bossOnCall(start(BOSS), join('c1', DEPUTY));
     given(conference, context).when(start(DEPUTY, 'r1')).thenRejects('RECORDING_ALREADY_ACTIVE', 'R18');
     given(conference, context)
       .when(start(DEPUTY, 'r2'))
@@ -168,9 +160,9 @@ describe('recordings belong to the party who started them (R18)', () => {
   });
 
   it("R18: a holder's recording stops when someone else picks the call up", () => {
-    const held = history(context, incoming('c1'), answer('c1', BOSS), start(BOSS), hold('c1', BOSS));
+    const held = bossOnCall(start(BOSS), hold('c1', BOSS));
     given(held, context)
-      .when({ type: 'PickUpHeldCall', callId: 'c1', actor: ASSISTANT })
+      .when(pickUp('c1', ASSISTANT))
       .thenEmits((events) =>
         expect(events).toMatchObject([
           { type: 'HeldCallPickedUp' },

@@ -1,6 +1,5 @@
 import type { LineEvent } from '#events';
 import { fold } from '../shared/decider.js';
-import { specFor } from '../shared/given-when-then.js';
 import type { LineCommand } from './line.commands.js';
 import { lineDecider } from './line.decider.js';
 import {
@@ -12,7 +11,11 @@ import {
   STRANGER,
   T0,
   answer,
+  assistantOnCall,
+  context,
   delegate,
+  given,
+  hangUp,
   history,
   hold,
   incoming,
@@ -23,17 +26,27 @@ import {
 } from './line.fixtures.js';
 import { hasUsedCallId, RECENT_CALLS_KEPT } from './line.state.js';
 
-const given = specFor(lineDecider);
-const context = lineContext();
-
 const foldLine = (events: readonly LineEvent[]) => fold(lineDecider.evolve, lineDecider.initialState, events);
 const heldBy = (events: readonly LineEvent[], actor: string): readonly LineEvent[] =>
   lineDecider.decide(hold('c1', actor), foldLine(events), context).events;
 
 describe('placing calls on a shared line', () => {
-  it('R11: the delegator calls from its own number, acting for nobody and needing no permission', () => {
+  it.each([
+    [
+      'R11: the delegator calls from its own number, acting for nobody and needing no permission',
+      BOSS,
+      null,
+      null,
+    ],
+    [
+      "R12: a delegate with placeCalls calls on the delegator's behalf, showing the delegator's name and number (R11)",
+      ASSISTANT,
+      BOSS,
+      'placeCalls',
+    ],
+  ] as const)('%s', (_name, placedBy, onBehalfOf, permission) => {
     given([], context)
-      .when(place('c1', BOSS))
+      .when(place('c1', placedBy))
       .then([
         {
           type: 'CallPlacedOnSharedLine',
@@ -41,29 +54,9 @@ describe('placing calls on a shared line', () => {
             callId: 'c1',
             line: LINE,
             to: CALLER,
-            placedBy: BOSS,
-            onBehalfOf: null,
-            permission: null,
-            callerId: { number: LINE, name: 'Boss' },
-            at: T0,
-          },
-        },
-      ]);
-  });
-
-  it("R12: a delegate with placeCalls calls on the delegator's behalf, showing the delegator's name and number (R11)", () => {
-    given([], context)
-      .when(place('c1', ASSISTANT))
-      .then([
-        {
-          type: 'CallPlacedOnSharedLine',
-          data: {
-            callId: 'c1',
-            line: LINE,
-            to: CALLER,
-            placedBy: ASSISTANT,
-            onBehalfOf: BOSS,
-            permission: 'placeCalls',
+            placedBy,
+            onBehalfOf,
+            permission,
             callerId: { number: LINE, name: 'Boss' },
             at: T0,
           },
@@ -135,7 +128,7 @@ describe('placing calls on a shared line', () => {
   });
 
   it('R12: LINE_BUSY describes the call as it is: connected with its parties, on hold by its holder, being transferred', () => {
-    const connected = history(context, incoming('c1'), answer('c1', ASSISTANT));
+    const connected = assistantOnCall();
     const busy = (events: typeof connected) =>
       given(events, context).when(place('c2', DEPUTY)).thenRejects('LINE_BUSY', 'R12').message;
     expect(busy(connected)).toContain('busy with call c1 (connected, Assistant on it)');
@@ -178,7 +171,7 @@ describe('placing calls on a shared line', () => {
       context,
       place('c1', ASSISTANT),
       { type: 'AnswerAsExternalParty', callId: 'c1', actor: `external:${CALLER}` },
-      { type: 'HangUp', callId: 'c1', actor: ASSISTANT },
+      hangUp('c1', ASSISTANT),
     );
     expect(ended.map((e) => e.type)).toEqual([
       'CallPlacedOnSharedLine',
@@ -191,7 +184,7 @@ describe('placing calls on a shared line', () => {
   });
 
   it('R12: a call id the line used cannot start a new call', () => {
-    const ended = history(context, place('c1', BOSS), { type: 'HangUp', callId: 'c1', actor: BOSS });
+    const ended = history(context, place('c1', BOSS), hangUp('c1', BOSS));
     given(ended, context).when(place('c1', BOSS)).thenRejects('CALL_ID_IN_USE', 'R12');
     given(history(context, place('c1', BOSS)), context)
       .when(incoming('c1'))
@@ -199,9 +192,9 @@ describe('placing calls on a shared line', () => {
   });
 
   it('R12: a call id names one call of its line for good, however many calls came after it', () => {
-    const commands: LineCommand[] = [place('c0', BOSS), { type: 'HangUp', callId: 'c0', actor: BOSS }];
+    const commands: LineCommand[] = [place('c0', BOSS), hangUp('c0', BOSS)];
     for (let n = 1; n <= RECENT_CALLS_KEPT + 5; n++) {
-      commands.push(place(`c${n}`, BOSS), { type: 'HangUp', callId: `c${n}`, actor: BOSS });
+      commands.push(place(`c${n}`, BOSS), hangUp(`c${n}`, BOSS));
     }
     const past = history(context, ...commands);
     given(past, context)
@@ -217,7 +210,7 @@ describe('placing calls on a shared line', () => {
   });
 
   it('R12: a state decided on twice keeps meaning the ids folded into it (the used ids are shared, not copied)', () => {
-    const base = stateOf(history(context, place('c1', BOSS), { type: 'HangUp', callId: 'c1', actor: BOSS }));
+    const base = stateOf(history(context, place('c1', BOSS), hangUp('c1', BOSS)));
     const placed = (callId: string) => lineDecider.decide(place(callId, BOSS), base, context).events[0]!;
     const first = lineDecider.evolve(base, placed('c2'));
     const second = lineDecider.evolve(base, placed('c3'));

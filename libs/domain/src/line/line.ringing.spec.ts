@@ -1,5 +1,3 @@
-import { specFor } from '../shared/given-when-then.js';
-import { lineDecider } from './line.decider.js';
 import {
   ASSISTANT,
   BOSS,
@@ -9,10 +7,14 @@ import {
   STRANGER,
   T0,
   answer,
+  assistantOnCall,
   at,
+  context,
   decline,
   delegate,
   expireRing,
+  given,
+  hangUp,
   history,
   incoming,
   lineContext,
@@ -20,9 +22,6 @@ import {
   place,
   ringingCall,
 } from './line.fixtures.js';
-
-const given = specFor(lineDecider);
-const context = lineContext();
 
 describe('incoming calls: ringing and answering (R13)', () => {
   it('R13: an incoming call rings the delegator and every active delegate with answerCalls, recording why', () => {
@@ -71,7 +70,7 @@ describe('incoming calls: ringing and answering (R13)', () => {
   });
 
   it('R13: every later answer is rejected with ALREADY_ANSWERED naming who answered', () => {
-    const answered = history(context, incoming('c1'), answer('c1', ASSISTANT));
+    const answered = assistantOnCall();
     const error = given(answered, context).when(answer('c1', BOSS)).thenRejects('ALREADY_ANSWERED', 'R13');
     expect(error.kind).toBe('conflict');
     expect(error.details).toEqual({ callId: 'c1', answeredBy: ASSISTANT });
@@ -79,11 +78,7 @@ describe('incoming calls: ringing and answering (R13)', () => {
   });
 
   it('R13: an answer arriving after the answered call ended still names who answered', () => {
-    const over = history(context, incoming('c1'), answer('c1', DEPUTY), {
-      type: 'HangUp',
-      callId: 'c1',
-      actor: DEPUTY,
-    });
+    const over = history(context, incoming('c1'), answer('c1', DEPUTY), hangUp('c1', DEPUTY));
     given(over, context).when(answer('c1', ASSISTANT)).thenRejects('ALREADY_ANSWERED', 'R13');
   });
 
@@ -128,28 +123,28 @@ describe('incoming calls: ringing and answering (R13)', () => {
 });
 
 describe('declines, timeouts and the shared voicemail (R14)', () => {
+  const declinedByAssistant = history(context, incoming('c1'), decline('c1', ASSISTANT));
+  /** Assistant is on outgoing call c1 when caller c2 calls, so c2 finds the line busy. */
+  const secondCallerFoundBusy = history(context, place('c1', ASSISTANT), incoming('c2'));
+
   it('R14: one party declining does not end the ring while others still ring', () => {
     given(ringingCall(), context)
       .when(decline('c1', ASSISTANT))
       .then([{ type: 'CallDeclined', data: { callId: 'c1', by: ASSISTANT, onBehalfOf: BOSS, at: T0 } }]);
-    const afterDecline = history(context, incoming('c1'), decline('c1', ASSISTANT));
-    given(afterDecline, context)
+    given(declinedByAssistant, context)
       .when(answer('c1', DEPUTY))
       .thenEmits(([answered]) => expect(answered).toMatchObject({ data: { ringLegsEnded: [BOSS] } }));
   });
 
   it('R14: a party that declined can no longer answer', () => {
-    const afterDecline = history(context, incoming('c1'), decline('c1', ASSISTANT));
-    const error = given(afterDecline, context)
+    const error = given(declinedByAssistant, context)
       .when(answer('c1', ASSISTANT))
       .thenRejects('NOT_RINGING_FOR_YOU');
     expect(error.details).toMatchObject({ reason: 'DECLINED' });
   });
 
   it('R14: declining twice changes nothing', () => {
-    given(history(context, incoming('c1'), decline('c1', ASSISTANT)), context)
-      .when(decline('c1', ASSISTANT))
-      .then([]);
+    given(declinedByAssistant, context).when(decline('c1', ASSISTANT)).then([]);
   });
 
   it('R14: when the last ringing party declines the call goes to voicemail at once', () => {
@@ -216,17 +211,17 @@ describe('declines, timeouts and the shared voicemail (R14)', () => {
   });
 
   it('R14: the busy line keeps its call while the second caller goes to voicemail', () => {
-    const events = history(context, place('c1', ASSISTANT), incoming('c2'));
-    given(events, context).when(place('c3', BOSS)).thenRejects('LINE_BUSY');
-    given(events, context)
-      .when({ type: 'HangUp', callId: 'c1', actor: ASSISTANT })
+    given(secondCallerFoundBusy, context).when(place('c3', BOSS)).thenRejects('LINE_BUSY');
+    given(secondCallerFoundBusy, context)
+      .when(hangUp('c1', ASSISTANT))
       .thenEmits((ended) => expect(ended.map((e) => e.type)).toEqual(['CallEnded']));
   });
 
   it('R14: a call sent to voicemail because the line was busy keeps its id reserved', () => {
-    const events = history(context, place('c1', ASSISTANT), incoming('c2'));
-    given(events, context).when(incoming('c2')).thenRejects('CALL_ID_IN_USE', 'R12');
-    given(events, context).when({ type: 'HangUpAsExternalParty', callId: 'c2', actor: 'external' }).then([]);
+    given(secondCallerFoundBusy, context).when(incoming('c2')).thenRejects('CALL_ID_IN_USE', 'R12');
+    given(secondCallerFoundBusy, context)
+      .when({ type: 'HangUpAsExternalParty', callId: 'c2', actor: 'external' })
+      .then([]);
   });
 
   it('R14: the caller hanging up while it rings is a missed call with no voicemail', () => {

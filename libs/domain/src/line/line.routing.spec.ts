@@ -1,7 +1,5 @@
-import { specFor } from '../shared/given-when-then.js';
-import type { BusinessHours } from '#events';
+import type { BusinessHours, Permission } from '#events';
 import type { LineContext, LineDelegate } from './line.context.js';
-import { lineDecider } from './line.decider.js';
 import {
   ASSISTANT,
   BOSS,
@@ -15,14 +13,13 @@ import {
   at,
   decline,
   delegate,
+  given,
   history,
   incoming,
   lineContext,
 } from './line.fixtures.js';
 import { isWithinBusinessHours } from '../account/account.values.js';
 import { routeIncomingCall } from './line.routing.js';
-
-const given = specFor(lineDecider);
 
 /** Monday to Friday, 09:00–17:00 UTC. T0 is Monday 10:00 UTC, `EVENING` Monday 20:00 UTC. */
 const OFFICE: BusinessHours = {
@@ -34,6 +31,20 @@ const NIGHT_SHIFT: BusinessHours = {
   utcOffsetMinutes: 0,
   windows: [{ day: 'mon', from: '18:00', to: '24:00' }],
 };
+
+/** The line open in `OFFICE` hours; permissions wider than everyday; the delegator without the Power Pack. */
+const OFFICE_LINE: Partial<LineContext> = {
+  line: { number: 'n', name: null, ringTimeoutSeconds: 30, businessHours: OFFICE },
+};
+const OVERRIDING: Permission[] = [...EVERYDAY, 'overrideBusinessHours'];
+const VIP_ONLY: Permission[] = [...EVERYDAY, 'vipOnly'];
+const NO_POWER_PACK: Partial<LineContext> = {
+  delegator: { partyId: BOSS, name: 'Boss', eligibility: null, powerPack: false },
+};
+/** VIP callers ring the delegator first, the delegates after `delaySeconds`. */
+const vipDelegatorFirst = (delaySeconds: number): Partial<LineContext> => ({
+  vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorFirst', delaySeconds } },
+});
 
 const only = (assistant: Partial<LineDelegate>, changes: Partial<LineContext> = {}) =>
   lineContext({ delegates: [delegate(ASSISTANT, 'Assistant', assistant)], ...changes });
@@ -63,19 +74,11 @@ describe('who rings for an incoming call (R13, R19, R5)', () => {
       'ANSWER_CALLS_NOT_GRANTED',
     ],
     ['R13: an opted-out delegate does not ring', { optedIn: false }, {}, CALLER, T0, false, 'OPTED_OUT'],
-    [
-      'R13: within the line business hours a delegate rings',
-      {},
-      { line: { number: 'n', name: null, ringTimeoutSeconds: 30, businessHours: OFFICE } },
-      CALLER,
-      T0,
-      true,
-      'ALERTED',
-    ],
+    ['R13: within the line business hours a delegate rings', {}, OFFICE_LINE, CALLER, T0, true, 'ALERTED'],
     [
       'R13: outside the line business hours a delegate does not ring',
       {},
-      { line: { number: 'n', name: null, ringTimeoutSeconds: 30, businessHours: OFFICE } },
+      OFFICE_LINE,
       CALLER,
       EVENING,
       false,
@@ -83,8 +86,8 @@ describe('who rings for an incoming call (R13, R19, R5)', () => {
     ],
     [
       'R13: with overrideBusinessHours a delegate rings within its own hours even when the line is closed',
-      { permissions: [...EVERYDAY, 'overrideBusinessHours'], businessHours: NIGHT_SHIFT },
-      { line: { number: 'n', name: null, ringTimeoutSeconds: 30, businessHours: OFFICE } },
+      { permissions: OVERRIDING, businessHours: NIGHT_SHIFT },
+      OFFICE_LINE,
       CALLER,
       EVENING,
       true,
@@ -92,8 +95,8 @@ describe('who rings for an incoming call (R13, R19, R5)', () => {
     ],
     [
       'R13: with overrideBusinessHours a delegate does not ring outside its own hours even when the line is open',
-      { permissions: [...EVERYDAY, 'overrideBusinessHours'], businessHours: NIGHT_SHIFT },
-      { line: { number: 'n', name: null, ringTimeoutSeconds: 30, businessHours: OFFICE } },
+      { permissions: OVERRIDING, businessHours: NIGHT_SHIFT },
+      OFFICE_LINE,
       CALLER,
       T0,
       false,
@@ -101,8 +104,8 @@ describe('who rings for an incoming call (R13, R19, R5)', () => {
     ],
     [
       'R13: overrideBusinessHours without own hours lifts the line hours altogether',
-      { permissions: [...EVERYDAY, 'overrideBusinessHours'] },
-      { line: { number: 'n', name: null, ringTimeoutSeconds: 30, businessHours: OFFICE } },
+      { permissions: OVERRIDING },
+      OFFICE_LINE,
       CALLER,
       EVENING,
       true,
@@ -110,8 +113,8 @@ describe('who rings for an incoming call (R13, R19, R5)', () => {
     ],
     [
       'R19: a vipOnly delegate is not alerted for other callers',
-      { permissions: [...EVERYDAY, 'vipOnly'] },
-      { vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorFirst', delaySeconds: 0 } } },
+      { permissions: VIP_ONLY },
+      vipDelegatorFirst(0),
       CALLER,
       T0,
       false,
@@ -119,8 +122,8 @@ describe('who rings for an incoming call (R13, R19, R5)', () => {
     ],
     [
       'R19: a vipOnly delegate is alerted for VIP callers',
-      { permissions: [...EVERYDAY, 'vipOnly'] },
-      { vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorFirst', delaySeconds: 0 } } },
+      { permissions: VIP_ONLY },
+      vipDelegatorFirst(0),
       VIP_CALLER,
       T0,
       true,
@@ -138,7 +141,7 @@ describe('who rings for an incoming call (R13, R19, R5)', () => {
     [
       'R19: a VIP caller with delegatorFirst routing rings delegates after the delay',
       {},
-      { vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorFirst', delaySeconds: 10 } } },
+      vipDelegatorFirst(10),
       VIP_CALLER,
       T0,
       true,
@@ -147,7 +150,7 @@ describe('who rings for an incoming call (R13, R19, R5)', () => {
     [
       'R19: a delegatorFirst delay as long as the ring timeout never reaches the delegates',
       {},
-      { vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorFirst', delaySeconds: 30 } } },
+      vipDelegatorFirst(30),
       VIP_CALLER,
       T0,
       false,
@@ -156,7 +159,7 @@ describe('who rings for an incoming call (R13, R19, R5)', () => {
     [
       'R5: without the Power Pack nobody is VIP, so VIP routing does not apply',
       {},
-      { delegator: { partyId: BOSS, name: 'Boss', eligibility: null, powerPack: false } },
+      NO_POWER_PACK,
       VIP_CALLER,
       T0,
       true,
@@ -164,8 +167,8 @@ describe('who rings for an incoming call (R13, R19, R5)', () => {
     ],
     [
       'R5: without the Power Pack a vipOnly delegate is never alerted',
-      { permissions: [...EVERYDAY, 'vipOnly'] },
-      { delegator: { partyId: BOSS, name: 'Boss', eligibility: null, powerPack: false } },
+      { permissions: VIP_ONLY },
+      NO_POWER_PACK,
       VIP_CALLER,
       T0,
       false,
@@ -176,9 +179,7 @@ describe('who rings for an incoming call (R13, R19, R5)', () => {
   });
 
   it('R13: the delegator always rings, whatever the hours or the caller', () => {
-    const closed = lineContext({
-      line: { number: 'n', name: null, ringTimeoutSeconds: 30, businessHours: OFFICE },
-    });
+    const closed = lineContext(OFFICE_LINE);
     expect(routeIncomingCall(closed, VIP_CALLER, EVENING)[0]).toMatchObject({ partyId: BOSS, rings: true });
   });
 

@@ -8,15 +8,14 @@ import {
   TIMERS,
   answer,
   at,
+  context,
+  hangUp,
   history,
   hold,
   incoming,
-  lineContext,
   place,
   stateOf,
 } from './line.fixtures.js';
-
-const context = lineContext();
 
 /** A snapshot as the store keeps it: the JSON as text, the attachments as bytes of their own. */
 const written = (state: LineState) => {
@@ -48,7 +47,7 @@ describe('line snapshots', () => {
       { type: 'ExpireRing', callId: 'c1', actor: TIMERS, at: at(30) },
       { type: 'ReadVoicemail', messageId: 'c1', actor: ASSISTANT },
       place('c2', BOSS),
-      { type: 'HangUp', callId: 'c2', actor: BOSS },
+      hangUp('c2', BOSS),
       incoming('c3', '+15550111', at(40)),
       answer('c3', ASSISTANT),
       hold('c3', ASSISTANT),
@@ -83,10 +82,7 @@ describe('line snapshots', () => {
 
   it('R12: a line read back from its snapshot refuses every id it used and takes new ones', () => {
     const ids = ['c1', 'call-2', 'é', '呼-3', ''];
-    const past = history(
-      context,
-      ...ids.flatMap((callId) => [place(callId, BOSS), { type: 'HangUp', callId, actor: BOSS } as const]),
-    );
+    const past = history(context, ...ids.flatMap((callId) => [place(callId, BOSS), hangUp(callId, BOSS)]));
     const restored = through(past.reduce(lineDecider.evolve, lineDecider.initialState));
     for (const callId of ids)
       expect(() => lineDecider.decide(place(callId, BOSS), restored, context)).toThrow(

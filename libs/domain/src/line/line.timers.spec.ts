@@ -1,6 +1,5 @@
 import type { LineEvent } from '#events';
 import { inContext, type Timed } from '../shared/decider.js';
-import { specFor } from '../shared/given-when-then.js';
 import type { LineCommand } from './line.commands.js';
 import type { LineContext } from './line.context.js';
 import { lineDecider } from './line.decider.js';
@@ -12,22 +11,30 @@ import {
   TIMERS,
   VIP_CALLER,
   answer,
+  assistantOnCall,
   at,
+  bossOnCall,
+  context,
   decline,
   expireRing,
+  given,
+  hangUp,
   history,
   hold,
   incoming,
   lineContext,
   place,
   stateOf,
+  transfer,
 } from './line.fixtures.js';
 import { RECENT_CALLS_KEPT } from './line.state.js';
 import { CHANGES_LINE_TIMERS, dueLineTimers, pendingLineTimers } from './line.timers.js';
 import { evolveLine, type LineState } from './line.state.js';
 
-const given = specFor(lineDecider);
-const context = lineContext();
+/** The fixture line with VIP callers ringing Boss first and the delegates 10 s later (R19). */
+const vip = lineContext({
+  vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorFirst', delaySeconds: 10 } },
+});
 
 describe('timers as data (R21)', () => {
   it('R21: a ringing call has a ring-timeout timer carrying the command to send when due', () => {
@@ -43,9 +50,6 @@ describe('timers as data (R21)', () => {
   });
 
   it('R21: VIP delegatorFirst adds an escalation timer, earliest first', () => {
-    const vip = lineContext({
-      vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorFirst', delaySeconds: 10 } },
-    });
     const timers = pendingLineTimers(stateOf(history(vip, incoming('c1', VIP_CALLER))));
     expect(timers.map((t) => [t.kind, t.dueAt])).toEqual([
       ['vipEscalation', at(10)],
@@ -55,13 +59,7 @@ describe('timers as data (R21)', () => {
   });
 
   it('R21: a transfer has a recall timer keyed by its attempt; answered calls, held calls and idle lines have none', () => {
-    const transferring = history(context, incoming('c1'), answer('c1', BOSS), {
-      type: 'TransferCall',
-      callId: 'c1',
-      actor: BOSS,
-      to: ASSISTANT,
-      at: at(5),
-    });
+    const transferring = bossOnCall(transfer('c1', BOSS, ASSISTANT, at(5)));
     expect(pendingLineTimers(stateOf(transferring))).toEqual([
       {
         key: 'transferRecall:c1:1',
@@ -71,10 +69,8 @@ describe('timers as data (R21)', () => {
         command: { type: 'RecallTransfer', callId: 'c1', attempt: 1, actor: TIMERS },
       },
     ]);
-    expect(pendingLineTimers(stateOf(history(context, incoming('c1'), answer('c1', BOSS))))).toEqual([]);
-    expect(
-      pendingLineTimers(stateOf(history(context, incoming('c1'), answer('c1', BOSS), hold('c1', BOSS)))),
-    ).toEqual([]);
+    expect(pendingLineTimers(stateOf(bossOnCall()))).toEqual([]);
+    expect(pendingLineTimers(stateOf(bossOnCall(hold('c1', BOSS))))).toEqual([]);
     expect(pendingLineTimers(lineDecider.initialState)).toEqual([]);
   });
 
@@ -85,9 +81,7 @@ describe('timers as data (R21)', () => {
   });
 
   it('R21: a ring timeout for a call already answered is a stale timer and appends nothing', () => {
-    given(history(context, incoming('c1'), answer('c1', ASSISTANT)), context)
-      .when(expireRing('c1'))
-      .then([]);
+    given(assistantOnCall(), context).when(expireRing('c1')).then([]);
   });
 
   it('R21: a ring timeout for a call that already left the line, or another call, appends nothing', () => {
@@ -101,35 +95,21 @@ describe('timers as data (R21)', () => {
   });
 
   it('R21: a VIP escalation after the call was answered appends nothing', () => {
-    const vip = lineContext({
-      vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorFirst', delaySeconds: 10 } },
-    });
     given(history(vip, incoming('c1', VIP_CALLER), answer('c1', BOSS)), vip)
       .when({ type: 'EscalateVipRing', callId: 'c1', actor: TIMERS, at: at(10) })
       .then([]);
   });
 
   it('R21: a recall for an earlier transfer attempt, or after the target answered, appends nothing', () => {
-    const transfer = (to: string, when: string) =>
-      ({ type: 'TransferCall', callId: 'c1', actor: BOSS, to, at: when }) as const;
-    const secondAttempt = history(
-      context,
-      incoming('c1'),
-      answer('c1', BOSS),
-      transfer(ASSISTANT, T0),
+    const secondAttempt = bossOnCall(
+      transfer('c1', BOSS, ASSISTANT, T0),
       decline('c1', ASSISTANT),
-      transfer(DEPUTY, at(1)),
+      transfer('c1', BOSS, DEPUTY, at(1)),
     );
     given(secondAttempt, context)
       .when({ type: 'RecallTransfer', callId: 'c1', attempt: 1, actor: TIMERS, at: at(30) })
       .then([]);
-    const answered = history(
-      context,
-      incoming('c1'),
-      answer('c1', BOSS),
-      transfer(ASSISTANT, T0),
-      answer('c1', ASSISTANT),
-    );
+    const answered = bossOnCall(transfer('c1', BOSS, ASSISTANT, T0), answer('c1', ASSISTANT));
     given(answered, context)
       .when({ type: 'RecallTransfer', callId: 'c1', attempt: 1, actor: TIMERS, at: at(30) })
       .then([]);
@@ -181,14 +161,11 @@ const runScenario = (ctx: LineContext, steps: readonly Timed<LineCommand>[]): Li
 };
 
 describe('determinism (R21)', () => {
-  const vip = lineContext({
-    vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorFirst', delaySeconds: 10 } },
-  });
   const scenario: LineCommand[] = [
     incoming('c1', VIP_CALLER, T0),
     { ...answer('c1', DEPUTY), at: at(12) },
-    { type: 'TransferCall', callId: 'c1', actor: DEPUTY, to: BOSS, at: at(20) },
-    { type: 'HangUp', callId: 'c1', actor: DEPUTY, at: at(56) },
+    transfer('c1', DEPUTY, BOSS, at(20)),
+    hangUp('c1', DEPUTY, at(56)),
     incoming('c2', '+15550111', at(60)),
     { ...place('c3', ASSISTANT), at: at(100) },
   ];
@@ -236,7 +213,7 @@ describe('compact line state (R12)', () => {
         ...answer(`c${n}`, ASSISTANT),
         at: at(n * 60 + 5),
       });
-      commands.push({ type: 'HangUp', callId: `c${n}`, actor: ASSISTANT, at: at(n * 60 + 50) });
+      commands.push(hangUp(`c${n}`, ASSISTANT, at(n * 60 + 50)));
     }
     const state = stateOf(history(context, ...commands));
     expect(state.call).toBeNull();
@@ -252,23 +229,13 @@ describe('compact line state (R12)', () => {
   });
 
   describe('the line event types that change no timer', () => {
-    const vip = lineContext({
-      vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorFirst', delaySeconds: 10 } },
-    });
-    const transfer: Timed<LineCommand> = {
-      type: 'TransferCall',
-      callId: 'c1',
-      actor: BOSS,
-      to: ASSISTANT,
-      at: at(5),
-    };
     // Every phase a call can be in, those with timers first, and an idle line.
     const states: [string, LineState][] = [
       ['ringing', stateOf(history(context, incoming('c1')))],
       ['ringing VIP, escalation due', stateOf(history(vip, incoming('c1', VIP_CALLER)))],
-      ['transferring', stateOf(history(context, incoming('c1'), answer('c1', BOSS), transfer))],
-      ['connected', stateOf(history(context, incoming('c1'), answer('c1', BOSS)))],
-      ['held', stateOf(history(context, incoming('c1'), answer('c1', BOSS), hold('c1', BOSS)))],
+      ['transferring', stateOf(bossOnCall(transfer('c1', BOSS, ASSISTANT, at(5))))],
+      ['connected', stateOf(bossOnCall())],
+      ['held', stateOf(bossOnCall(hold('c1', BOSS)))],
       ['dialing', stateOf(history(context, place('c1', BOSS)))],
       ['idle', stateOf([])],
     ];

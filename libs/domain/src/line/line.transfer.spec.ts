@@ -1,29 +1,30 @@
-import { specFor } from '../shared/given-when-then.js';
-import { lineDecider } from './line.decider.js';
 import {
   ASSISTANT,
   BOSS,
   DEPUTY,
   T0,
   answer,
+  assistantOnCall,
   at,
   bossOnCall,
+  context,
   decline,
   delegate,
+  given,
+  hangUp,
   history,
   hold,
   incoming,
   join,
   lineContext,
+  lockPrivacy,
   merge,
   onlyAssistantWith,
   recallTransfer,
   transfer,
 } from './line.fixtures.js';
 
-const given = specFor(lineDecider);
-const context = lineContext();
-const toAssistant = history(context, incoming('c1'), answer('c1', BOSS), transfer('c1', BOSS, ASSISTANT));
+const toAssistant = bossOnCall(transfer('c1', BOSS, ASSISTANT));
 
 describe('transfer between delegator and delegate (R16)', () => {
   it('R16: the delegator transfers a call to a delegate, who rings until the recall time', () => {
@@ -65,13 +66,7 @@ describe('transfer between delegator and delegate (R16)', () => {
   });
 
   it('R16: after the transfer the target is on the call and the transferrer is not', () => {
-    const transferred = history(
-      context,
-      incoming('c1'),
-      answer('c1', BOSS),
-      transfer('c1', BOSS, ASSISTANT),
-      answer('c1', ASSISTANT),
-    );
+    const transferred = bossOnCall(transfer('c1', BOSS, ASSISTANT), answer('c1', ASSISTANT));
     given(transferred, context).when(hold('c1', BOSS)).thenRejects('NOT_ON_CALL');
     given(transferred, context)
       .when(hold('c1', ASSISTANT))
@@ -79,8 +74,7 @@ describe('transfer between delegator and delegate (R16)', () => {
   });
 
   it('R16: a delegate transfers back to the delegator', () => {
-    const assistantOnCall = history(context, incoming('c1'), answer('c1', ASSISTANT));
-    given(assistantOnCall, context)
+    given(assistantOnCall(), context)
       .when(transfer('c1', ASSISTANT, BOSS))
       .thenEmits(([requested]) =>
         expect(requested).toMatchObject({
@@ -91,8 +85,7 @@ describe('transfer between delegator and delegate (R16)', () => {
   });
 
   it('R16: a delegate cannot transfer to another delegate', () => {
-    const assistantOnCall = history(context, incoming('c1'), answer('c1', ASSISTANT));
-    given(assistantOnCall, context)
+    given(assistantOnCall(), context)
       .when(transfer('c1', ASSISTANT, DEPUTY))
       .thenRejects('TRANSFER_TARGET_NOT_ALLOWED', 'R16');
   });
@@ -152,13 +145,7 @@ describe('transfer between delegator and delegate (R16)', () => {
   });
 
   it('R16: after a recall the transferrer is back on the call and may transfer again as a new attempt', () => {
-    const recalled = history(
-      context,
-      incoming('c1'),
-      answer('c1', BOSS),
-      transfer('c1', BOSS, ASSISTANT),
-      recallTransfer('c1', 1),
-    );
+    const recalled = bossOnCall(transfer('c1', BOSS, ASSISTANT), recallTransfer('c1', 1));
     given(recalled, context)
       .when(transfer('c1', BOSS, DEPUTY, at(40)))
       .thenEmits(([again]) =>
@@ -189,8 +176,7 @@ describe('join and merge (R16)', () => {
   });
 
   it('R16: the delegator may always join a call on its own line', () => {
-    const assistantOnCall = history(context, incoming('c1'), answer('c1', ASSISTANT));
-    given(assistantOnCall, context)
+    given(assistantOnCall(), context)
       .when(join('c1', BOSS))
       .thenEmits(([joined]) =>
         expect(joined).toMatchObject({ type: 'CallJoined', data: { permission: null } }),
@@ -198,36 +184,24 @@ describe('join and merge (R16)', () => {
   });
 
   it('R15: a call the delegator locked cannot be joined by a delegate (R16)', () => {
-    const locked = history(context, incoming('c1'), answer('c1', BOSS), {
-      type: 'SetCallPrivacyLock',
-      callId: 'c1',
-      actor: BOSS,
-      locked: true,
-    });
+    const locked = bossOnCall(lockPrivacy('c1', BOSS));
     given(locked, context).when(join('c1', ASSISTANT)).thenRejects('CALL_PRIVACY_LOCKED', 'R15');
   });
 
   it('R16: after a join, one party hanging up leaves the call to the others', () => {
-    const conference = history(context, incoming('c1'), answer('c1', BOSS), join('c1', ASSISTANT));
+    const conference = bossOnCall(join('c1', ASSISTANT));
     given(conference, context)
-      .when({ type: 'HangUp', callId: 'c1', actor: BOSS })
+      .when(hangUp('c1', BOSS))
       .then([{ type: 'CallLeft', data: { callId: 'c1', by: BOSS, at: T0 } }]);
-    given(
-      history(context, incoming('c1'), answer('c1', BOSS), join('c1', ASSISTANT), {
-        type: 'HangUp',
-        callId: 'c1',
-        actor: BOSS,
-      }),
-      context,
-    )
-      .when({ type: 'HangUp', callId: 'c1', actor: ASSISTANT })
+    given(bossOnCall(join('c1', ASSISTANT), hangUp('c1', BOSS)), context)
+      .when(hangUp('c1', ASSISTANT))
       .thenEmits(([ended]) =>
         expect(ended).toMatchObject({ type: 'CallEnded', data: { by: ASSISTANT, reason: 'hungUp' } }),
       );
   });
 
   it('R16: merging a held call brings it back as a conference of the holder and the merging party', () => {
-    const held = history(context, incoming('c1'), answer('c1', BOSS), hold('c1', BOSS));
+    const held = bossOnCall(hold('c1', BOSS));
     given(held, context)
       .when(merge('c1', ASSISTANT))
       .then([
@@ -248,12 +222,12 @@ describe('join and merge (R16)', () => {
 
   it('R16: only a held call can be merged, and not by its own holder', () => {
     given(bossOnCall(), context).when(merge('c1', ASSISTANT)).thenRejects('CALL_NOT_HELD', 'R16');
-    const held = history(context, incoming('c1'), answer('c1', BOSS), hold('c1', BOSS));
+    const held = bossOnCall(hold('c1', BOSS));
     given(held, context).when(merge('c1', BOSS)).thenRejects('CALL_HELD_BY_YOU', 'R16');
   });
 
   it('R15: a held call the delegator locked cannot be merged by a delegate (R16)', () => {
-    const locked = history(context, incoming('c1'), answer('c1', BOSS), hold('c1', BOSS, true));
+    const locked = bossOnCall(hold('c1', BOSS, true));
     given(locked, context).when(merge('c1', ASSISTANT)).thenRejects('CALL_PRIVACY_LOCKED', 'R15');
   });
 });
