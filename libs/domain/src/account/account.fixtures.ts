@@ -1,5 +1,6 @@
 import type { AccountEvent, AccountPolicy, Permission } from '#events';
 import { fold, inContext, type Timed } from '../shared/decider.js';
+import { specFor } from '../shared/given-when-then.js';
 import type * as C from './account.commands.js';
 import { accountDecider } from './account.decider.js';
 import type { AccountState } from './account.state.js';
@@ -250,3 +251,9 @@ export const ref = (delegationId: string, delegatorId: string, delegateId: strin
   by,
   at: T0,
 });
+
+/** Account specs decide at T0 unless a command says `at`: `given(events).when(command).then(events)`. */
+export const given = specFor(accountDecider, { now: T0 });
+
+/** The everyday account's events: what the ACME commands decide. */
+export const acme: readonly AccountEvent[] = history(...ACME);
