@@ -96,36 +96,19 @@ export const invite = (
   ...changes,
 });
 
-type OnDelegation<T extends C.AccountCommand['type']> = (
-  delegationId: string,
-  actor: string,
-) => Extract<C.AccountCommand, { type: T }>;
+/**
+ * A command that names only a delegation and who acts on it (accept, decline, revoke, opt in/out): a
+ * command that needed more would not be accepted where specs pass these as account commands.
+ */
+const onDelegation =
+  <T extends 'AcceptInvitation' | 'DeclineInvitation' | 'RevokeDelegation' | 'OptIn' | 'OptOut'>(type: T) =>
+  (delegationId: string, actor: string) => ({ type, ...base(actor), delegationId });
 
-export const accept: OnDelegation<'AcceptInvitation'> = (delegationId, actor) => ({
-  type: 'AcceptInvitation',
-  ...base(actor),
-  delegationId,
-});
-export const decline: OnDelegation<'DeclineInvitation'> = (delegationId, actor) => ({
-  type: 'DeclineInvitation',
-  ...base(actor),
-  delegationId,
-});
-export const revoke: OnDelegation<'RevokeDelegation'> = (delegationId, actor) => ({
-  type: 'RevokeDelegation',
-  ...base(actor),
-  delegationId,
-});
-export const optIn: OnDelegation<'OptIn'> = (delegationId, actor) => ({
-  type: 'OptIn',
-  ...base(actor),
-  delegationId,
-});
-export const optOut: OnDelegation<'OptOut'> = (delegationId, actor) => ({
-  type: 'OptOut',
-  ...base(actor),
-  delegationId,
-});
+export const accept = onDelegation('AcceptInvitation');
+export const decline = onDelegation('DeclineInvitation');
+export const revoke = onDelegation('RevokeDelegation');
+export const optIn = onDelegation('OptIn');
+export const optOut = onDelegation('OptOut');
 
 export const changePermissions = (
   delegationId: string,
@@ -144,31 +127,17 @@ export const changeSharedLines = (
   sharedLines: string[],
 ): C.ChangeSharedLines => ({ type: 'ChangeSharedLines', ...base(actor), delegationId, sharedLines });
 
-type OnParty<T extends C.AccountCommand['type']> = (
-  partyId: string,
-  actor?: string,
-) => Extract<C.AccountCommand, { type: T }>;
+/** An admin's switch on one party's delegation (R3 enable/disable, lock/unlock). */
+const onParty =
+  <T extends 'EnableDelegationForUser' | 'DisableDelegationForUser' | 'LockDelegation' | 'UnlockDelegation'>(
+    type: T,
+  ) =>
+  (partyId: string, actor = ADMIN) => ({ type, ...base(actor), partyId });
 
-export const enableFor: OnParty<'EnableDelegationForUser'> = (partyId, actor = ADMIN) => ({
-  type: 'EnableDelegationForUser',
-  ...base(actor),
-  partyId,
-});
-export const disableFor: OnParty<'DisableDelegationForUser'> = (partyId, actor = ADMIN) => ({
-  type: 'DisableDelegationForUser',
-  ...base(actor),
-  partyId,
-});
-export const lock: OnParty<'LockDelegation'> = (partyId, actor = ADMIN) => ({
-  type: 'LockDelegation',
-  ...base(actor),
-  partyId,
-});
-export const unlock: OnParty<'UnlockDelegation'> = (partyId, actor = ADMIN) => ({
-  type: 'UnlockDelegation',
-  ...base(actor),
-  partyId,
-});
+export const enableFor = onParty('EnableDelegationForUser');
+export const disableFor = onParty('DisableDelegationForUser');
+export const lock = onParty('LockDelegation');
+export const unlock = onParty('UnlockDelegation');
 
 export const givePowerPack = (partyId: string, powerPack = true): C.ChangePowerPack => ({
   type: 'ChangePowerPack',
