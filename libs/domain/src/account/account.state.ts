@@ -175,6 +175,33 @@ const updateSpeedDials = (
 ): ActiveAccount =>
   updateParty(state, ownerId, (p) => ({ ...p, speedDials: [...change(p.speedDials)].sort(byPosition) }));
 
+/**
+ * An event's data without who recorded it and when: what is left is the state it sets, for the events
+ * whose every other field is named as the field of the party or delegation it changes.
+ */
+type Change<Data> = Data extends unknown ? Omit<Data, 'by' | 'at'> : never;
+const withoutRecord = <Data extends { by: string; at: string }>({
+  by: _by,
+  at: _at,
+  ...change
+}: Data): Change<Data> => change as Change<Data>;
+
+/** R3: each of an admin's per-user switches sets one flag of the party. */
+const USER_SWITCHES = {
+  DelegationEnabledForUser: { delegationEnabled: true },
+  DelegationDisabledForUser: { delegationEnabled: false },
+  DelegationLockedByAdmin: { delegationLocked: true },
+  DelegationUnlockedByAdmin: { delegationLocked: false },
+} as const satisfies Record<string, Partial<PartyBase>>;
+
+/** R7: the status a delegation is in after each answer to it. */
+const STATUS_AFTER = {
+  DelegationAccepted: 'active',
+  DelegationActivatedByPolicy: 'active',
+  DelegationDeclined: 'declined',
+  DelegationRevoked: 'revoked',
+} as const satisfies Record<string, DelegationStatus>;
+
 export const evolveAccount = (state: AccountState, event: AccountEvent): AccountState => {
   if (event.type === 'AccountCreated') {
     const { accountId, name, admins, policy } = event.data;
@@ -228,36 +255,23 @@ export const evolveAccount = (state: AccountState, event: AccountEvent): Account
         numberOwners,
       };
     }
-    case 'PartyCallingPlanChanged':
-      return updateParty(state, event.data.partyId, (p) => ({ ...p, callingPlan: event.data.callingPlan }));
-    case 'PartyPowerPackChanged':
-      return updateParty(state, event.data.partyId, (p) => ({ ...p, powerPack: event.data.powerPack }));
     case 'PartyAssistantChanged':
-      return updateParty(state, event.data.partyId, (p) =>
-        p.kind === 'phoneUser' ? { ...p, assistantEnabled: event.data.assistantEnabled } : p,
-      );
-    case 'PartyDesktopClientChanged':
-      return updateParty(state, event.data.partyId, (p) =>
-        p.kind === 'phoneUser' ? { ...p, desktopClient: event.data.desktopClient } : p,
-      );
+    case 'PartyDesktopClientChanged': {
+      const { partyId, ...setting } = withoutRecord(event.data);
+      return updateParty(state, partyId, (p) => (p.kind === 'phoneUser' ? { ...p, ...setting } : p));
+    }
+    case 'PartyCallingPlanChanged':
+    case 'PartyPowerPackChanged':
     case 'BusinessHoursSet':
-      return updateParty(state, event.data.partyId, (p) => ({
-        ...p,
-        businessHours: event.data.businessHours,
-      }));
-    case 'RingTimeoutChanged':
-      return updateParty(state, event.data.partyId, (p) => ({
-        ...p,
-        ringTimeoutSeconds: event.data.ringTimeoutSeconds,
-      }));
+    case 'RingTimeoutChanged': {
+      const { partyId, ...setting } = withoutRecord(event.data);
+      return updateParty(state, partyId, (p) => ({ ...p, ...setting }));
+    }
     case 'DelegationEnabledForUser':
-      return updateParty(state, event.data.partyId, (p) => ({ ...p, delegationEnabled: true }));
     case 'DelegationDisabledForUser':
-      return updateParty(state, event.data.partyId, (p) => ({ ...p, delegationEnabled: false }));
     case 'DelegationLockedByAdmin':
-      return updateParty(state, event.data.partyId, (p) => ({ ...p, delegationLocked: true }));
     case 'DelegationUnlockedByAdmin':
-      return updateParty(state, event.data.partyId, (p) => ({ ...p, delegationLocked: false }));
+      return updateParty(state, event.data.partyId, (p) => ({ ...p, ...USER_SWITCHES[event.type] }));
     case 'DelegateInvited': {
       const { delegationId, delegatorId, delegateId, permissions, sharedLines } = event.data;
       return {
@@ -276,29 +290,23 @@ export const evolveAccount = (state: AccountState, event: AccountEvent): Account
     }
     case 'DelegationAccepted':
     case 'DelegationActivatedByPolicy':
-      return updateDelegation(state, event.data.delegationId, (d) => ({ ...d, status: 'active' }));
     case 'DelegationDeclined':
-      return updateDelegation(state, event.data.delegationId, (d) => ({ ...d, status: 'declined' }));
     case 'DelegationRevoked':
-      return updateDelegation(state, event.data.delegationId, (d) => ({ ...d, status: 'revoked' }));
+      return updateDelegation(state, event.data.delegationId, (d) => ({
+        ...d,
+        status: STATUS_AFTER[event.type],
+      }));
     case 'DelegationPermissionsChanged':
-      return updateDelegation(state, event.data.delegationId, (d) => ({
-        ...d,
-        permissions: event.data.permissions,
-      }));
     case 'DelegationSharedLinesChanged':
-      return updateDelegation(state, event.data.delegationId, (d) => ({
-        ...d,
-        sharedLines: event.data.sharedLines,
-      }));
+    case 'DelegateBusinessHoursSet': {
+      const { delegationId, ...setting } = withoutRecord(event.data);
+      return updateDelegation(state, delegationId, (d) => ({ ...d, ...setting }));
+    }
     case 'DelegateOptedIn':
-      return updateDelegation(state, event.data.delegationId, (d) => ({ ...d, optedIn: true }));
     case 'DelegateOptedOut':
-      return updateDelegation(state, event.data.delegationId, (d) => ({ ...d, optedIn: false }));
-    case 'DelegateBusinessHoursSet':
       return updateDelegation(state, event.data.delegationId, (d) => ({
         ...d,
-        businessHours: event.data.businessHours,
+        optedIn: event.type === 'DelegateOptedIn',
       }));
     case 'VipContactAdded':
       return updateParty(state, event.data.delegatorId, (p) => ({
