@@ -9,6 +9,7 @@ import {
   requireSelfOrAdmin,
   stamped,
   type DecideOn,
+  decidedOn,
 } from './account.decide.shared.js';
 import { MAX_SPEED_DIALS_LIMIT, type ActiveAccount, type Party, type SpeedDial } from './account.state.js';
 import { PHONE_NUMBER_PATTERN } from './account.values.js';
@@ -74,26 +75,22 @@ export const addSpeedDial: DecideOn<C.AddSpeedDial, Decision<AccountEvent>> = (c
       existing.label === command.label &&
       existing.number === command.number &&
       existing.position === command.position;
-    return {
-      events: same ? [] : refuse('SPEED_DIAL_ID_TAKEN', 'R22', { owner: owner.id, entry: command.entryId }),
-      authority,
-    };
+    if (!same) refuse('SPEED_DIAL_ID_TAKEN', 'R22', { owner: owner.id, entry: command.entryId });
+    return decidedOn(authority);
   }
   // Keys are positions 1…limit holding one entry each, so a free key within the limit is also room
   // under it: the size limit needs no count of its own.
   requireFreeKey(state, owner, command.position, command.entryId);
-  return {
-    events: [
-      stamped(command, now, 'SpeedDialAdded', {
-        ownerId: owner.id,
-        entryId: command.entryId,
-        label: command.label,
-        number: command.number,
-        position: command.position,
-      }),
-    ],
+  return decidedOn(
     authority,
-  };
+    stamped(command, now, 'SpeedDialAdded', {
+      ownerId: owner.id,
+      entryId: command.entryId,
+      label: command.label,
+      number: command.number,
+      position: command.position,
+    }),
+  );
 };
 
 export const relabelSpeedDial: DecideOn<C.RelabelSpeedDial, Decision<AccountEvent>> = (
@@ -103,34 +100,30 @@ export const relabelSpeedDial: DecideOn<C.RelabelSpeedDial, Decision<AccountEven
 ) => {
   const { owner, authority, entry } = editedEntry(state, command);
   requireLabel(command.label);
-  if (entry.label === command.label) return { events: [], authority };
-  return {
-    events: [
-      stamped(command, now, 'SpeedDialRelabelled', {
-        ownerId: owner.id,
-        entryId: entry.entryId,
-        label: command.label,
-      }),
-    ],
+  if (entry.label === command.label) return decidedOn(authority);
+  return decidedOn(
     authority,
-  };
+    stamped(command, now, 'SpeedDialRelabelled', {
+      ownerId: owner.id,
+      entryId: entry.entryId,
+      label: command.label,
+    }),
+  );
 };
 
 export const moveSpeedDial: DecideOn<C.MoveSpeedDial, Decision<AccountEvent>> = (command, state, { now }) => {
   const { owner, authority, entry } = editedEntry(state, command);
   requireFreeKey(state, owner, command.position, entry.entryId);
-  if (entry.position === command.position) return { events: [], authority };
-  return {
-    events: [
-      stamped(command, now, 'SpeedDialMoved', {
-        ownerId: owner.id,
-        entryId: entry.entryId,
-        fromPosition: entry.position,
-        position: command.position,
-      }),
-    ],
+  if (entry.position === command.position) return decidedOn(authority);
+  return decidedOn(
     authority,
-  };
+    stamped(command, now, 'SpeedDialMoved', {
+      ownerId: owner.id,
+      entryId: entry.entryId,
+      fromPosition: entry.position,
+      position: command.position,
+    }),
+  );
 };
 
 export const removeSpeedDial: DecideOn<C.RemoveSpeedDial, Decision<AccountEvent>> = (
@@ -139,10 +132,10 @@ export const removeSpeedDial: DecideOn<C.RemoveSpeedDial, Decision<AccountEvent>
   { now },
 ) => {
   const { owner, authority, entry } = editedEntry(state, command);
-  return {
-    events: [stamped(command, now, 'SpeedDialRemoved', { ownerId: owner.id, entryId: entry.entryId })],
+  return decidedOn(
     authority,
-  };
+    stamped(command, now, 'SpeedDialRemoved', { ownerId: owner.id, entryId: entry.entryId }),
+  );
 };
 
 /**

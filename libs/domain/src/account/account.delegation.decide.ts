@@ -12,6 +12,7 @@ import {
   sameJson,
   stamped,
   type DecideOn,
+  decidedOn,
 } from './account.decide.shared.js';
 import {
   explainAssistantEligibility,
@@ -272,12 +273,9 @@ export const optInOrOut: DecideOn<C.OptIn | C.OptOut, Decision<AccountEvent>> = 
   const delegation = delegationOf(state, command.delegationId);
   requireActive(delegation);
   const authority = delegateExercising(state, command.actor, delegation, 'optInOut');
-  if (delegation.optedIn === optIn) return { events: [], authority };
+  if (delegation.optedIn === optIn) return decidedOn(authority);
   const data = { ...delegationRef(delegation), by: command.actor, at: now };
-  return {
-    events: [optIn ? { type: 'DelegateOptedIn', data } : { type: 'DelegateOptedOut', data }],
-    authority,
-  };
+  return decidedOn(authority, optIn ? { type: 'DelegateOptedIn', data } : { type: 'DelegateOptedOut', data });
 };
 
 export const setDelegateBusinessHours: DecideOn<C.SetDelegateBusinessHours, Decision<AccountEvent>> = (
@@ -289,14 +287,12 @@ export const setDelegateBusinessHours: DecideOn<C.SetDelegateBusinessHours, Deci
   requireActive(delegation);
   const authority = delegateExercising(state, command.actor, delegation, 'overrideBusinessHours');
   checkBusinessHours(command.businessHours);
-  if (sameJson(delegation.businessHours, command.businessHours)) return { events: [], authority };
-  return {
-    events: [
-      stamped(command, now, 'DelegateBusinessHoursSet', {
-        ...delegationRef(delegation),
-        businessHours: command.businessHours,
-      }),
-    ],
+  if (sameJson(delegation.businessHours, command.businessHours)) return decidedOn(authority);
+  return decidedOn(
     authority,
-  };
+    stamped(command, now, 'DelegateBusinessHoursSet', {
+      ...delegationRef(delegation),
+      businessHours: command.businessHours,
+    }),
+  );
 };

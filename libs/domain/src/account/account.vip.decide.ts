@@ -10,6 +10,7 @@ import {
   sameJson,
   stamped,
   type DecideOn,
+  decidedOn,
 } from './account.decide.shared.js';
 import { explainVipEligibility } from './account.eligibility.js';
 import type { ActiveAccount } from './account.state.js';
@@ -32,17 +33,15 @@ export const addVipContact: DecideOn<C.AddVipContact, Decision<AccountEvent>> = 
   const authority = requireVipListEditor(state, command.actor, delegator.id);
   check(explainVipEligibility(state, delegator.id));
   if (!PHONE_NUMBER_PATTERN.test(command.number)) refuse('INVALID_NUMBER', 'R19', { number: command.number });
-  if (delegator.vipContacts.get(command.number) === command.name) return { events: [], authority };
-  return {
-    events: [
-      stamped(command, now, 'VipContactAdded', {
-        delegatorId: delegator.id,
-        number: command.number,
-        name: command.name,
-      }),
-    ],
+  if (delegator.vipContacts.get(command.number) === command.name) return decidedOn(authority);
+  return decidedOn(
     authority,
-  };
+    stamped(command, now, 'VipContactAdded', {
+      delegatorId: delegator.id,
+      number: command.number,
+      name: command.name,
+    }),
+  );
 };
 
 /** Removing needs no Power Pack: cleaning up a dormant list must stay possible after it lapses. */
@@ -55,12 +54,10 @@ export const removeVipContact: DecideOn<C.RemoveVipContact, Decision<AccountEven
   const authority = requireVipListEditor(state, command.actor, delegator.id);
   if (!delegator.vipContacts.has(command.number))
     refuse('VIP_CONTACT_NOT_FOUND', 'R19', { number: command.number, delegator: delegator.id });
-  return {
-    events: [
-      stamped(command, now, 'VipContactRemoved', { delegatorId: delegator.id, number: command.number }),
-    ],
+  return decidedOn(
     authority,
-  };
+    stamped(command, now, 'VipContactRemoved', { delegatorId: delegator.id, number: command.number }),
+  );
 };
 
 const MAX_VIP_DELAY_SECONDS = 300;
