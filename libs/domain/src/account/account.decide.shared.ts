@@ -19,6 +19,12 @@ export type DecideOn<Command, Decided = AccountEvent[]> = (
   context: CommandContext,
 ) => Decided;
 
+/**
+ * How a command a delegate may give for its delegator is decided (R13, R19, R22): to a decision that
+ * says on whose authority its events were decided.
+ */
+export type DecideWithAuthority<Command> = DecideOn<Command, Decision<AccountEvent>>;
+
 type DataOf<T extends AccountEvent['type']> = Extract<AccountEvent, { type: T }>['data'];
 
 /**

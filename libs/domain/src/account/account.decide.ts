@@ -38,7 +38,7 @@ import {
   setUserDelegation,
   unlockDelegation,
 } from './account.settings.decide.js';
-import type { DecideOn } from './account.decide.shared.js';
+import type { DecideOn, DecideWithAuthority } from './account.decide.shared.js';
 import type { AccountState, ActiveAccount } from './account.state.js';
 import { addVipContact, changeVipRouting, removeVipContact } from './account.vip.decide.js';
 
@@ -65,15 +65,14 @@ const activeAccount = (state: AccountState): ActiveAccount =>
   state.status === 'active' ? state : rejectWith(ACCOUNT_NOT_FOUND);
 
 type OnActiveAccount = {
-  readonly [T in Exclude<C.AccountCommand['type'], 'CreateAccount'>]: DecideOn<
-    Extract<C.AccountCommand, { type: T }>,
-    Decision<AccountEvent>
+  readonly [T in Exclude<C.AccountCommand['type'], 'CreateAccount'>]: DecideWithAuthority<
+    Extract<C.AccountCommand, { type: T }>
   >;
 };
 
 /** A decide function whose commands are always decided on the actor's own authority. */
 const own =
-  <Command>(decide: DecideOn<Command>): DecideOn<Command, Decision<AccountEvent>> =>
+  <Command>(decide: DecideOn<Command>): DecideWithAuthority<Command> =>
   (command, state, context) =>
     ownDecision(decide(command, state, context));
 
@@ -126,6 +125,6 @@ export const decideAccount = (
     throw new Error(`unhandled account command ${JSON.stringify(command)}`);
   // The table's type pairs each command type with its own decide function; TypeScript cannot follow
   // that pairing through a lookup on a union, hence the widening.
-  const decide = ON_ACTIVE_ACCOUNT[command.type] as DecideOn<C.AccountCommand, Decision<AccountEvent>>;
+  const decide = ON_ACTIVE_ACCOUNT[command.type] as DecideWithAuthority<C.AccountCommand>;
   return decide(command, activeAccount(state), context);
 };

@@ -1,5 +1,5 @@
 import type { AccountEvent, Permission } from '#events';
-import type { Authority, Decision } from '../shared/decider.js';
+import type { Authority } from '../shared/decider.js';
 import { refuse, rejectWith } from '../shared/domain-error.js';
 import type * as C from './account.commands.js';
 import {
@@ -13,6 +13,7 @@ import {
   stamped,
   type DecideOn,
   decidedOn,
+  type DecideWithAuthority,
 } from './account.decide.shared.js';
 import {
   explainAssistantEligibility,
@@ -268,7 +269,7 @@ const delegateExercising = (
   return { onBehalfOf: delegation.delegatorId, permission };
 };
 
-export const optInOrOut: DecideOn<C.OptIn | C.OptOut, Decision<AccountEvent>> = (command, state, { now }) => {
+export const optInOrOut: DecideWithAuthority<C.OptIn | C.OptOut> = (command, state, { now }) => {
   const optIn = command.type === 'OptIn';
   const delegation = delegationOf(state, command.delegationId);
   requireActive(delegation);
@@ -278,7 +279,7 @@ export const optInOrOut: DecideOn<C.OptIn | C.OptOut, Decision<AccountEvent>> = 
   return decidedOn(authority, optIn ? { type: 'DelegateOptedIn', data } : { type: 'DelegateOptedOut', data });
 };
 
-export const setDelegateBusinessHours: DecideOn<C.SetDelegateBusinessHours, Decision<AccountEvent>> = (
+export const setDelegateBusinessHours: DecideWithAuthority<C.SetDelegateBusinessHours> = (
   command,
   state,
   { now },
