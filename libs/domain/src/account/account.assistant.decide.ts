@@ -2,13 +2,13 @@ import { refuse, refusal } from '../shared/domain-error.js';
 import type { Authority } from '../shared/decider.js';
 import type * as C from './account.commands.js';
 import {
+  decidedOn,
   partyOf,
   requireAdmin,
   requireListEditor,
   requireSelfOrAdmin,
   stamped,
   type DecideOn,
-  decidedOn,
   type DecideWithAuthority,
 } from './account.decide.shared.js';
 import { MAX_SPEED_DIALS_LIMIT, type ActiveAccount, type Party, type SpeedDial } from './account.state.js';

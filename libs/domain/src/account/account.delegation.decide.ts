@@ -5,6 +5,7 @@ import type * as C from './account.commands.js';
 import {
   check,
   checkBusinessHours,
+  decidedOn,
   delegationRef,
   partyOf,
   requireSelfOrAdmin,
@@ -12,7 +13,6 @@ import {
   sameJson,
   stamped,
   type DecideOn,
-  decidedOn,
   type DecideWithAuthority,
 } from './account.decide.shared.js';
 import {

@@ -50,17 +50,22 @@ export const changePolicy = (policy: Partial<AccountPolicy>, actor = ADMIN): C.C
   policy,
 });
 
+/** What an admin provisioning `partyId` gives it unless a spec says otherwise: its number, no Power Pack. */
+const provisioned = (partyId: string) => ({
+  ...base(ADMIN),
+  partyId,
+  directNumbers: [numberOf(partyId)],
+  powerPack: false,
+});
+
 export const provisionUser = (
   partyId: string,
   changes: Partial<Omit<C.ProvisionPhoneUser, 'type'>> = {},
 ): C.ProvisionPhoneUser => ({
   type: 'ProvisionPhoneUser',
-  ...base(ADMIN),
-  partyId,
+  ...provisioned(partyId),
   name: partyId[0]!.toUpperCase() + partyId.slice(1),
-  directNumbers: [numberOf(partyId)],
   callingPlan: 'unlimited',
-  powerPack: false,
   assistantEnabled: true,
   desktopClient: { platform: 'windows', version: '6.2.0' },
   ...changes,
@@ -71,12 +76,9 @@ export const provisionCommonArea = (
   changes: Partial<Omit<C.ProvisionCommonAreaPhone, 'type'>> = {},
 ): C.ProvisionCommonAreaPhone => ({
   type: 'ProvisionCommonAreaPhone',
-  ...base(ADMIN),
-  partyId,
+  ...provisioned(partyId),
   name: 'Lobby phone',
-  directNumbers: [numberOf(partyId)],
   callingPlan: 'metered',
-  powerPack: false,
   ...changes,
 });
 
@@ -226,3 +228,16 @@ export const given = specFor(accountDecider, { now: T0 });
 
 /** The everyday account's events: what the ACME commands decide. */
 export const acme: readonly AccountEvent[] = history(...ACME);
+
+/**
+ * R2, R3: an invitation needs both of its parties eligible. With `party` (Alice the delegator or Bob
+ * the delegate) made ineligible by `change`, Alice's invitation of Bob is refused, naming that party.
+ */
+export const inviteRefusedFor =
+  (change: (partyId: string) => C.AccountCommand, code: string, rule: string) =>
+  (party: string): void => {
+    const rejection = given(extend(acme, change(party)))
+      .when(invite('d1', ALICE, BOB))
+      .thenRejects(code, rule);
+    expect(rejection.message).toContain(party);
+  };

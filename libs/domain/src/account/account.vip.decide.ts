@@ -4,13 +4,13 @@ import type { Authority } from '../shared/decider.js';
 import type * as C from './account.commands.js';
 import {
   check,
+  decidedOn,
   partyOf,
   requireListEditor,
   requireSelfOrAdmin,
   sameJson,
   stamped,
   type DecideOn,
-  decidedOn,
   type DecideWithAuthority,
 } from './account.decide.shared.js';
 import { explainVipEligibility } from './account.eligibility.js';
