@@ -151,10 +151,13 @@ describe('inviting a delegate (R6, R7, R9, R10)', () => {
 });
 
 describe('answering an invitation (R7)', () => {
-  it('R7: the invitee accepts and the delegation becomes active', () => {
+  it.each([
+    ['R7: the invitee accepts and the delegation becomes active', accept, 'DelegationAccepted'],
+    ['R7: the invitee may decline', decline, 'DelegationDeclined'],
+  ] as const)('%s', (_rule, answer, type) => {
     given(pending)
-      .when(accept('d1', BOB))
-      .then([{ type: 'DelegationAccepted', data: ref('d1', ALICE, BOB, BOB) }]);
+      .when(answer('d1', BOB))
+      .then([{ type, data: ref('d1', ALICE, BOB, BOB) }]);
   });
 
   it('R7: only the invitee may accept, not the delegator nor an admin (ACTOR_NOT_ALLOWED)', () => {
@@ -170,12 +173,6 @@ describe('answering an invitation (R7)', () => {
     given(toLobby)
       .when(decline('d1', ADMIN))
       .then([{ type: 'DelegationDeclined', data: ref('d1', ALICE, LOBBY, ADMIN) }]);
-  });
-
-  it('R7: the invitee may decline', () => {
-    given(pending)
-      .when(decline('d1', BOB))
-      .then([{ type: 'DelegationDeclined', data: ref('d1', ALICE, BOB, BOB) }]);
   });
 
   it('R7: a declined invitation cannot be accepted (INVITATION_NOT_PENDING)', () => {
@@ -223,16 +220,13 @@ describe('policy activation (R7)', () => {
 });
 
 describe('revoking and changing a delegation (R7, R10)', () => {
-  it('R7: the delegator revokes an active delegation', () => {
-    given(active)
-      .when(revoke('d1', ALICE))
-      .then([{ type: 'DelegationRevoked', data: ref('d1', ALICE, BOB, ALICE) }]);
-  });
-
-  it('R7: an admin may revoke, and revoking a pending invitation withdraws it', () => {
-    given(pending)
-      .when(revoke('d1', ADMIN))
-      .then([{ type: 'DelegationRevoked', data: ref('d1', ALICE, BOB, ADMIN) }]);
+  it.each([
+    ['R7: the delegator revokes an active delegation', active, ALICE],
+    ['R7: an admin may revoke, and revoking a pending invitation withdraws it', pending, ADMIN],
+  ])('%s', (_rule, delegation, by) => {
+    given(delegation)
+      .when(revoke('d1', by))
+      .then([{ type: 'DelegationRevoked', data: ref('d1', ALICE, BOB, by) }]);
   });
 
   it('R7: the delegate may not revoke (ACTOR_NOT_ALLOWED)', () => {
