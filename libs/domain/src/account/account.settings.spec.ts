@@ -1,3 +1,4 @@
+import type { AccountEvent } from '#events';
 import {
   ADMIN,
   ALICE,
@@ -20,6 +21,7 @@ import {
   lock,
   numberOf,
   revoke,
+  stateOf,
   typesOf,
   unlock,
 } from './account.fixtures.js';
@@ -154,5 +156,35 @@ describe('admin lock (R3)', () => {
     given(extend(acme, lock(BOB), unlock(BOB)))
       .when(invite('d1', ALICE, BOB, { permissions: EVERYDAY }))
       .thenEmits((events) => expect(typesOf(events)).toEqual(['DelegateInvited']));
+  });
+});
+
+describe('folding stored events', () => {
+  // Stored data is checked for the fields its schema has, not against others: a foreign writer may add some.
+  const withForeignFields = <E extends AccountEvent>(
+    event: E,
+    extra: Record<string, unknown>,
+  ): AccountEvent => ({ ...event, data: { ...event.data, ...extra } }) as AccountEvent;
+
+  it('R2: a calling-plan event changes only the calling plan, whatever other fields its stored data carries', () => {
+    const noPlan = extend(acme, {
+      type: 'ChangeCallingPlan',
+      actor: ADMIN,
+      partyId: BOB,
+      callingPlan: 'none',
+    });
+    const planEvent = noPlan.at(-1)!;
+    const foreign = [
+      ...acme,
+      withForeignFields(planEvent, { kind: 'commonAreaPhone', delegationLocked: true }),
+    ];
+    expect(stateOf(foreign)).toEqual(stateOf(noPlan));
+  });
+
+  it('R6: a permissions event changes only the permissions, whatever other fields its stored data carries', () => {
+    const changed = extend(active, changePermissions('d1', ALICE, ['answerCalls']));
+    const permissionsEvent = changed.at(-1)!;
+    const foreign = [...active, withForeignFields(permissionsEvent, { status: 'revoked', optedIn: false })];
+    expect(stateOf(foreign)).toEqual(stateOf(changed));
   });
 });

@@ -176,15 +176,16 @@ const updateSpeedDials = (
   updateParty(state, ownerId, (p) => ({ ...p, speedDials: [...change(p.speedDials)].sort(byPosition) }));
 
 /**
- * An event's data without who recorded it and when: what is left is the state it sets, for the events
- * whose every other field is named as the field of the party or delegation it changes.
+ * Sets fields of a party (of either kind) or of a delegation. Each event names the fields it sets: data
+ * from the store may carry fields a foreign writer added, which must never reach the state.
  */
-type Change<Data> = Data extends unknown ? Omit<Data, 'by' | 'at'> : never;
-const withoutRecord = <Data extends { by: string; at: string }>({
-  by: _by,
-  at: _at,
-  ...change
-}: Data): Change<Data> => change as Change<Data>;
+const setOnParty = (state: ActiveAccount, partyId: string, fields: Partial<Omit<PartyBase, 'id'>>) =>
+  updateParty(state, partyId, (p) => ({ ...p, ...fields }));
+const setOnDelegation = (
+  state: ActiveAccount,
+  delegationId: string,
+  fields: Partial<Omit<Delegation, 'id' | 'delegatorId' | 'delegateId'>>,
+) => updateDelegation(state, delegationId, (d) => ({ ...d, ...fields }));
 
 /** R3: each of an admin's per-user switches sets one flag of the party. */
 const USER_SWITCHES = {
@@ -255,23 +256,27 @@ export const evolveAccount = (state: AccountState, event: AccountEvent): Account
         numberOwners,
       };
     }
-    case 'PartyAssistantChanged':
-    case 'PartyDesktopClientChanged': {
-      const { partyId, ...setting } = withoutRecord(event.data);
-      return updateParty(state, partyId, (p) => (p.kind === 'phoneUser' ? { ...p, ...setting } : p));
-    }
     case 'PartyCallingPlanChanged':
+      return setOnParty(state, event.data.partyId, { callingPlan: event.data.callingPlan });
     case 'PartyPowerPackChanged':
+      return setOnParty(state, event.data.partyId, { powerPack: event.data.powerPack });
+    case 'PartyAssistantChanged':
+      return updateParty(state, event.data.partyId, (p) =>
+        p.kind === 'phoneUser' ? { ...p, assistantEnabled: event.data.assistantEnabled } : p,
+      );
+    case 'PartyDesktopClientChanged':
+      return updateParty(state, event.data.partyId, (p) =>
+        p.kind === 'phoneUser' ? { ...p, desktopClient: event.data.desktopClient } : p,
+      );
     case 'BusinessHoursSet':
-    case 'RingTimeoutChanged': {
-      const { partyId, ...setting } = withoutRecord(event.data);
-      return updateParty(state, partyId, (p) => ({ ...p, ...setting }));
-    }
+      return setOnParty(state, event.data.partyId, { businessHours: event.data.businessHours });
+    case 'RingTimeoutChanged':
+      return setOnParty(state, event.data.partyId, { ringTimeoutSeconds: event.data.ringTimeoutSeconds });
     case 'DelegationEnabledForUser':
     case 'DelegationDisabledForUser':
     case 'DelegationLockedByAdmin':
     case 'DelegationUnlockedByAdmin':
-      return updateParty(state, event.data.partyId, (p) => ({ ...p, ...USER_SWITCHES[event.type] }));
+      return setOnParty(state, event.data.partyId, USER_SWITCHES[event.type]);
     case 'DelegateInvited': {
       const { delegationId, delegatorId, delegateId, permissions, sharedLines } = event.data;
       return {
@@ -292,22 +297,16 @@ export const evolveAccount = (state: AccountState, event: AccountEvent): Account
     case 'DelegationActivatedByPolicy':
     case 'DelegationDeclined':
     case 'DelegationRevoked':
-      return updateDelegation(state, event.data.delegationId, (d) => ({
-        ...d,
-        status: STATUS_AFTER[event.type],
-      }));
+      return setOnDelegation(state, event.data.delegationId, { status: STATUS_AFTER[event.type] });
     case 'DelegationPermissionsChanged':
+      return setOnDelegation(state, event.data.delegationId, { permissions: event.data.permissions });
     case 'DelegationSharedLinesChanged':
-    case 'DelegateBusinessHoursSet': {
-      const { delegationId, ...setting } = withoutRecord(event.data);
-      return updateDelegation(state, delegationId, (d) => ({ ...d, ...setting }));
-    }
+      return setOnDelegation(state, event.data.delegationId, { sharedLines: event.data.sharedLines });
     case 'DelegateOptedIn':
     case 'DelegateOptedOut':
-      return updateDelegation(state, event.data.delegationId, (d) => ({
-        ...d,
-        optedIn: event.type === 'DelegateOptedIn',
-      }));
+      return setOnDelegation(state, event.data.delegationId, { optedIn: event.type === 'DelegateOptedIn' });
+    case 'DelegateBusinessHoursSet':
+      return setOnDelegation(state, event.data.delegationId, { businessHours: event.data.businessHours });
     case 'VipContactAdded':
       return updateParty(state, event.data.delegatorId, (p) => ({
         ...p,
@@ -319,7 +318,7 @@ export const evolveAccount = (state: AccountState, event: AccountEvent): Account
         vipContacts: withoutEntry(p.vipContacts, event.data.number),
       }));
     case 'VipRoutingChanged':
-      return updateParty(state, event.data.delegatorId, (p) => ({ ...p, vipRouting: event.data.routing }));
+      return setOnParty(state, event.data.delegatorId, { vipRouting: event.data.routing });
     case 'SpeedDialAdded': {
       const { ownerId, entryId, label, number, position } = event.data;
       return updateSpeedDials(state, ownerId, (dials) => [...dials, { entryId, label, number, position }]);
