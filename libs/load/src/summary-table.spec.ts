@@ -100,6 +100,11 @@ describe('columns', () => {
 describe('the end-of-run table', () => {
   const table = renderSummary(summary());
   const lines = table.split('\n');
+  /** The `count` lines printed under a section's heading. */
+  const under = (heading: string, count: number): string[] => {
+    const start = lines.indexOf(heading);
+    return lines.slice(start + 1, start + 1 + count);
+  };
 
   it('says what ran, its rates against the target, and its counts', () => {
     expect(lines[0]).toBe('load run: open model, 50 calls/s, account load-e2e-one');
@@ -110,8 +115,7 @@ describe('the end-of-run table', () => {
   });
 
   it('lays out latency percentiles per command type and the read-model lag in aligned columns', () => {
-    const start = lines.indexOf('  latency, from the intended send time');
-    expect(lines.slice(start + 1, start + 6)).toEqual([
+    expect(under('  latency, from the intended send time', 5)).toEqual([
       '                    count      p50      p90      p95      p99      max',
       '    all commands      100  2.35 ms   131 ms   148 ms   164 ms   201 ms',
       '    answerCall        400  1.50 ms  9.80 ms  11.0 ms  12.3 ms  14.0 ms',
@@ -121,22 +125,19 @@ describe('the end-of-run table', () => {
   });
 
   it('counts outcomes by reason, most frequent first, with their share', () => {
-    const start = lines.indexOf('  outcomes');
-    expect(lines.slice(start + 1, start + 4)).toEqual([
+    expect(under('  outcomes', 3)).toEqual([
       '    ok              1,764  96.1%',
       '    409 LINE_BUSY      50  2.72%',
       '    409 CALL_ENDED     22  1.20%',
     ]);
-    const failed = lines.indexOf('  failed commands, by type');
-    expect(lines.slice(failed + 1, failed + 3)).toEqual([
+    expect(under('  failed commands, by type', 2)).toEqual([
       '    placeCall  409 LINE_BUSY   50',
       '    hangUp     409 CALL_ENDED  22',
     ]);
   });
 
   it('gives each threshold its verdict and its figure, rounded, then the overall verdict', () => {
-    const start = lines.indexOf('  thresholds');
-    expect(lines.slice(start + 1, start + 4)).toEqual([
+    expect(under('  thresholds', 3)).toEqual([
       '    FAIL  p99<50ms        164 ms',
       '    FAIL  errors<1%        3.92%',
       '    PASS  lag.p95<100ms  3.78 ms',

@@ -1,14 +1,15 @@
-import type { AccountEvent } from '#events';
 import { refuse, refusal } from '../shared/domain-error.js';
-import type { Authority, Decision } from '../shared/decider.js';
+import type { Authority } from '../shared/decider.js';
 import type * as C from './account.commands.js';
 import {
+  decidedOn,
   partyOf,
   requireAdmin,
   requireListEditor,
   requireSelfOrAdmin,
   stamped,
   type DecideOn,
+  type DecideWithAuthority,
 } from './account.decide.shared.js';
 import { MAX_SPEED_DIALS_LIMIT, type ActiveAccount, type Party, type SpeedDial } from './account.state.js';
 import { PHONE_NUMBER_PATTERN } from './account.values.js';
@@ -43,10 +44,17 @@ const entryOf = (owner: Party, entryId: string): SpeedDial =>
 const editedEntry = (
   state: ActiveAccount,
   command: { readonly actor: string; readonly ownerId: string; readonly entryId: string },
-): { readonly owner: Party; readonly authority: Authority; readonly entry: SpeedDial } => {
+): {
+  readonly owner: Party;
+  readonly authority: Authority;
+  readonly entry: SpeedDial;
+  /** How the speed-dial events name the entry. */
+  readonly key: { readonly ownerId: string; readonly entryId: string };
+} => {
   const owner = partyOf(state, command.ownerId);
   const authority = requireSpeedDialEditor(state, command.actor, owner);
-  return { owner, authority, entry: entryOf(owner, command.entryId) };
+  const entry = entryOf(owner, command.entryId);
+  return { owner, authority, entry, key: { ownerId: owner.id, entryId: entry.entryId } };
 };
 
 const requireFreeKey = (state: ActiveAccount, owner: Party, position: number, entryId: string): void => {
@@ -62,87 +70,44 @@ const requireLabel = (label: string): void => {
     refuse('INVALID_SPEED_DIAL_LABEL', 'R22', { max: MAX_LABEL_LENGTH });
 };
 
-export const addSpeedDial: DecideOn<C.AddSpeedDial, Decision<AccountEvent>> = (command, state, { now }) => {
+export const addSpeedDial: DecideWithAuthority<C.AddSpeedDial> = (command, state, { now }) => {
+  const { entryId, label, number, position } = command;
   const owner = partyOf(state, command.ownerId);
   const authority = requireSpeedDialEditor(state, command.actor, owner);
-  requireLabel(command.label);
-  if (!PHONE_NUMBER_PATTERN.test(command.number)) refuse('INVALID_NUMBER', 'R22', { number: command.number });
-  const existing = owner.speedDials.find((entry) => entry.entryId === command.entryId);
+  requireLabel(label);
+  if (!PHONE_NUMBER_PATTERN.test(number)) refuse('INVALID_NUMBER', 'R22', { number });
+  const existing = owner.speedDials.find((entry) => entry.entryId === entryId);
   if (existing) {
     // A resend of the same add changes nothing; a different entry under a taken id is refused.
-    const same =
-      existing.label === command.label &&
-      existing.number === command.number &&
-      existing.position === command.position;
-    return {
-      events: same ? [] : refuse('SPEED_DIAL_ID_TAKEN', 'R22', { owner: owner.id, entry: command.entryId }),
-      authority,
-    };
+    const same = existing.label === label && existing.number === number && existing.position === position;
+    if (!same) refuse('SPEED_DIAL_ID_TAKEN', 'R22', { owner: owner.id, entry: entryId });
+    return decidedOn(authority);
   }
   // Keys are positions 1…limit holding one entry each, so a free key within the limit is also room
   // under it: the size limit needs no count of its own.
-  requireFreeKey(state, owner, command.position, command.entryId);
-  return {
-    events: [
-      stamped(command, now, 'SpeedDialAdded', {
-        ownerId: owner.id,
-        entryId: command.entryId,
-        label: command.label,
-        number: command.number,
-        position: command.position,
-      }),
-    ],
-    authority,
-  };
+  requireFreeKey(state, owner, position, entryId);
+  const added = { ownerId: owner.id, entryId, label, number, position };
+  return decidedOn(authority, stamped(command, now, 'SpeedDialAdded', added));
 };
 
-export const relabelSpeedDial: DecideOn<C.RelabelSpeedDial, Decision<AccountEvent>> = (
-  command,
-  state,
-  { now },
-) => {
-  const { owner, authority, entry } = editedEntry(state, command);
+export const relabelSpeedDial: DecideWithAuthority<C.RelabelSpeedDial> = (command, state, { now }) => {
+  const { authority, entry, key } = editedEntry(state, command);
   requireLabel(command.label);
-  if (entry.label === command.label) return { events: [], authority };
-  return {
-    events: [
-      stamped(command, now, 'SpeedDialRelabelled', {
-        ownerId: owner.id,
-        entryId: entry.entryId,
-        label: command.label,
-      }),
-    ],
-    authority,
-  };
+  if (entry.label === command.label) return decidedOn(authority);
+  return decidedOn(authority, stamped(command, now, 'SpeedDialRelabelled', { ...key, label: command.label }));
 };
 
-export const moveSpeedDial: DecideOn<C.MoveSpeedDial, Decision<AccountEvent>> = (command, state, { now }) => {
-  const { owner, authority, entry } = editedEntry(state, command);
+export const moveSpeedDial: DecideWithAuthority<C.MoveSpeedDial> = (command, state, { now }) => {
+  const { owner, authority, entry, key } = editedEntry(state, command);
   requireFreeKey(state, owner, command.position, entry.entryId);
-  if (entry.position === command.position) return { events: [], authority };
-  return {
-    events: [
-      stamped(command, now, 'SpeedDialMoved', {
-        ownerId: owner.id,
-        entryId: entry.entryId,
-        fromPosition: entry.position,
-        position: command.position,
-      }),
-    ],
-    authority,
-  };
+  if (entry.position === command.position) return decidedOn(authority);
+  const moved = { ...key, fromPosition: entry.position, position: command.position };
+  return decidedOn(authority, stamped(command, now, 'SpeedDialMoved', moved));
 };
 
-export const removeSpeedDial: DecideOn<C.RemoveSpeedDial, Decision<AccountEvent>> = (
-  command,
-  state,
-  { now },
-) => {
-  const { owner, authority, entry } = editedEntry(state, command);
-  return {
-    events: [stamped(command, now, 'SpeedDialRemoved', { ownerId: owner.id, entryId: entry.entryId })],
-    authority,
-  };
+export const removeSpeedDial: DecideWithAuthority<C.RemoveSpeedDial> = (command, state, { now }) => {
+  const { authority, key } = editedEntry(state, command);
+  return decidedOn(authority, stamped(command, now, 'SpeedDialRemoved', key));
 };
 
 /**

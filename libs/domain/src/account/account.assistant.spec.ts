@@ -1,11 +1,8 @@
 import { lineContextFor } from '../line-context/line-context.js';
 import { lineDecider } from '../line/line.decider.js';
-import { specFor } from '../shared/given-when-then.js';
 import { speedDialNumber } from './account.assistant.decide.js';
 import type * as C from './account.commands.js';
-import { accountDecider } from './account.decider.js';
 import {
-  ACME,
   ADMIN,
   ALICE,
   BOB,
@@ -13,10 +10,11 @@ import {
   EVERYDAY,
   T0,
   accept,
+  acme,
   addSpeedDial,
   changePermissions,
   extend,
-  history,
+  given,
   invite,
   nameLine,
   numberOf,
@@ -24,8 +22,6 @@ import {
 } from './account.fixtures.js';
 import { DEFAULT_MAX_SPEED_DIALS, type ActiveAccount } from './account.state.js';
 
-const given = specFor(accountDecider, { now: T0 });
-const acme = history(...ACME);
 const EXTERNAL = '+15558880001';
 const withKey = extend(acme, addSpeedDial(ALICE, 'k1', { label: 'Bob', number: numberOf(BOB) }));
 /** Bob is Alice's active delegate with everyday permissions plus manageSpeedDials. */

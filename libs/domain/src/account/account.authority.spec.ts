@@ -1,23 +1,21 @@
-import { specFor } from '../shared/given-when-then.js';
-import { accountDecider } from './account.decider.js';
 import {
-  ACME,
   ADMIN,
   ALICE,
   BOB,
   EVERYDAY,
   T0,
   accept,
+  acme,
   addVip,
+  extend,
   givePowerPack,
-  history,
+  given,
   invite,
   optOut,
 } from './account.fixtures.js';
 
-const given = specFor(accountDecider, { now: T0 });
-const withVipDelegate = history(
-  ...ACME,
+const withVipDelegate = extend(
+  acme,
   givePowerPack(ALICE),
   invite('ab', ALICE, BOB, {
     permissions: [...EVERYDAY, 'optInOut', 'overrideBusinessHours', 'manageVipContacts'],
@@ -61,7 +59,7 @@ describe('authority a decision used, recorded in event metadata (SPEC §2)', () 
     given(withVipDelegate, at)
       .when(invite('ac', ALICE, 'carol'))
       .thenActsWith(own);
-    given(history(...ACME, givePowerPack(ALICE), invite('ab', ALICE, BOB)), at)
+    given(extend(acme, givePowerPack(ALICE), invite('ab', ALICE, BOB)), at)
       .when(accept('ab', BOB))
       .thenActsWith(own);
   });

@@ -1,5 +1,5 @@
 import type { AccountEvent, BusinessHours, Permission } from '#events';
-import { OWN_AUTHORITY, type Authority, type CommandContext } from '../shared/decider.js';
+import { OWN_AUTHORITY, type Authority, type CommandContext, type Decision } from '../shared/decider.js';
 import type { RuleId } from '../reasons.js';
 import { refuse, rejectWith, type Refusal, type Verdict } from '../shared/domain-error.js';
 import { explainPermission, partyNotFound } from './account.eligibility.js';
@@ -19,6 +19,12 @@ export type DecideOn<Command, Decided = AccountEvent[]> = (
   context: CommandContext,
 ) => Decided;
 
+/**
+ * How a command a delegate may give for its delegator is decided (R13, R19, R22): to a decision that
+ * says on whose authority its events were decided.
+ */
+export type DecideWithAuthority<Command> = DecideOn<Command, Decision<AccountEvent>>;
+
 type DataOf<T extends AccountEvent['type']> = Extract<AccountEvent, { type: T }>['data'];
 
 /**
@@ -32,6 +38,15 @@ export const stamped = <T extends AccountEvent['type']>(
   type: T,
   fields: Omit<DataOf<T>, 'by' | 'at'>,
 ): AccountEvent => ({ type, data: { ...fields, by: actor, at } }) as unknown as AccountEvent;
+
+/**
+ * The decision of a command a delegate may give for its delegator (R13, R19, R22): its events (none
+ * for a no-op) and the authority they were decided on, which the events' metadata records (SPEC §2).
+ */
+export const decidedOn = (authority: Authority, ...events: AccountEvent[]): Decision<AccountEvent> => ({
+  events,
+  authority,
+});
 
 /** Rejects with exactly what eligibility says, so a rejection and a diagnosis never disagree. */
 export const check = (verdict: Verdict): void => {

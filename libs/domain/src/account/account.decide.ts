@@ -38,6 +38,7 @@ import {
   setUserDelegation,
   unlockDelegation,
 } from './account.settings.decide.js';
+import type { DecideOn, DecideWithAuthority } from './account.decide.shared.js';
 import type { AccountState, ActiveAccount } from './account.state.js';
 import { addVipContact, changeVipRouting, removeVipContact } from './account.vip.decide.js';
 
@@ -63,79 +64,67 @@ import { addVipContact, changeVipRouting, removeVipContact } from './account.vip
 const activeAccount = (state: AccountState): ActiveAccount =>
   state.status === 'active' ? state : rejectWith(ACCOUNT_NOT_FOUND);
 
+type OnActiveAccount = {
+  readonly [T in Exclude<C.AccountCommand['type'], 'CreateAccount'>]: DecideWithAuthority<
+    Extract<C.AccountCommand, { type: T }>
+  >;
+};
+
+/** A decide function whose commands are always decided on the actor's own authority. */
+const own =
+  <Command>(decide: DecideOn<Command>): DecideWithAuthority<Command> =>
+  (command, state, context) =>
+    ownDecision(decide(command, state, context));
+
+/**
+ * How each command but CreateAccount is decided on an active account: every command type has its entry
+ * (the type says so), and those not wrapped in `own` may act for a delegator.
+ */
+const ON_ACTIVE_ACCOUNT: OnActiveAccount = {
+  ChangeAccountPolicy: own(changeAccountPolicy),
+  ProvisionPhoneUser: own(provisionPhoneUser),
+  ProvisionCommonAreaPhone: own(provisionCommonAreaPhone),
+  ChangeDirectNumbers: own(changeDirectNumbers),
+  ChangeCallingPlan: own(changeCallingPlan),
+  ChangePowerPack: own(changePowerPack),
+  ChangeAssistant: own(changeAssistant),
+  ReportDesktopClient: own(reportDesktopClient),
+  SetBusinessHours: own(setBusinessHours),
+  ChangeRingTimeout: own(changeRingTimeout),
+  EnableDelegationForUser: own(setUserDelegation),
+  DisableDelegationForUser: own(setUserDelegation),
+  LockDelegation: own(lockDelegation),
+  UnlockDelegation: own(unlockDelegation),
+  InviteDelegate: own(inviteDelegate),
+  AcceptInvitation: own(acceptInvitation),
+  DeclineInvitation: own(declineInvitation),
+  RevokeDelegation: own(revokeDelegation),
+  ChangeDelegationPermissions: own(changeDelegationPermissions),
+  ChangeSharedLines: own(changeSharedLines),
+  OptIn: optInOrOut,
+  OptOut: optInOrOut,
+  SetDelegateBusinessHours: setDelegateBusinessHours,
+  AddVipContact: addVipContact,
+  RemoveVipContact: removeVipContact,
+  ChangeVipRouting: own(changeVipRouting),
+  AddSpeedDial: addSpeedDial,
+  RelabelSpeedDial: relabelSpeedDial,
+  MoveSpeedDial: moveSpeedDial,
+  RemoveSpeedDial: removeSpeedDial,
+  ChangeSpeedDialLimit: own(changeSpeedDialLimit),
+  NameLine: own(nameLine),
+};
+
 export const decideAccount = (
   command: C.AccountCommand,
   state: AccountState,
   context: CommandContext,
 ): Decision<AccountEvent> => {
-  switch (command.type) {
-    case 'CreateAccount':
-      return ownDecision(createAccount(command, state, context));
-    case 'ChangeAccountPolicy':
-      return ownDecision(changeAccountPolicy(command, activeAccount(state), context));
-    case 'ProvisionPhoneUser':
-      return ownDecision(provisionPhoneUser(command, activeAccount(state), context));
-    case 'ProvisionCommonAreaPhone':
-      return ownDecision(provisionCommonAreaPhone(command, activeAccount(state), context));
-    case 'ChangeDirectNumbers':
-      return ownDecision(changeDirectNumbers(command, activeAccount(state), context));
-    case 'ChangeCallingPlan':
-      return ownDecision(changeCallingPlan(command, activeAccount(state), context));
-    case 'ChangePowerPack':
-      return ownDecision(changePowerPack(command, activeAccount(state), context));
-    case 'ChangeAssistant':
-      return ownDecision(changeAssistant(command, activeAccount(state), context));
-    case 'ReportDesktopClient':
-      return ownDecision(reportDesktopClient(command, activeAccount(state), context));
-    case 'SetBusinessHours':
-      return ownDecision(setBusinessHours(command, activeAccount(state), context));
-    case 'ChangeRingTimeout':
-      return ownDecision(changeRingTimeout(command, activeAccount(state), context));
-    case 'EnableDelegationForUser':
-    case 'DisableDelegationForUser':
-      return ownDecision(setUserDelegation(command, activeAccount(state), context));
-    case 'LockDelegation':
-      return ownDecision(lockDelegation(command, activeAccount(state), context));
-    case 'UnlockDelegation':
-      return ownDecision(unlockDelegation(command, activeAccount(state), context));
-    case 'InviteDelegate':
-      return ownDecision(inviteDelegate(command, activeAccount(state), context));
-    case 'AcceptInvitation':
-      return ownDecision(acceptInvitation(command, activeAccount(state), context));
-    case 'DeclineInvitation':
-      return ownDecision(declineInvitation(command, activeAccount(state), context));
-    case 'RevokeDelegation':
-      return ownDecision(revokeDelegation(command, activeAccount(state), context));
-    case 'ChangeDelegationPermissions':
-      return ownDecision(changeDelegationPermissions(command, activeAccount(state), context));
-    case 'ChangeSharedLines':
-      return ownDecision(changeSharedLines(command, activeAccount(state), context));
-    case 'OptIn':
-    case 'OptOut':
-      return optInOrOut(command, activeAccount(state), context);
-    case 'SetDelegateBusinessHours':
-      return setDelegateBusinessHours(command, activeAccount(state), context);
-    case 'AddVipContact':
-      return addVipContact(command, activeAccount(state), context);
-    case 'RemoveVipContact':
-      return removeVipContact(command, activeAccount(state), context);
-    case 'ChangeVipRouting':
-      return ownDecision(changeVipRouting(command, activeAccount(state), context));
-    case 'AddSpeedDial':
-      return addSpeedDial(command, activeAccount(state), context);
-    case 'RelabelSpeedDial':
-      return relabelSpeedDial(command, activeAccount(state), context);
-    case 'MoveSpeedDial':
-      return moveSpeedDial(command, activeAccount(state), context);
-    case 'RemoveSpeedDial':
-      return removeSpeedDial(command, activeAccount(state), context);
-    case 'ChangeSpeedDialLimit':
-      return ownDecision(changeSpeedDialLimit(command, activeAccount(state), context));
-    case 'NameLine':
-      return ownDecision(nameLine(command, activeAccount(state), context));
-    default: {
-      const unhandled: never = command;
-      throw new Error(`unhandled account command ${JSON.stringify(unhandled)}`);
-    }
-  }
+  if (command.type === 'CreateAccount') return ownDecision(createAccount(command, state, context));
+  if (!Object.hasOwn(ON_ACTIVE_ACCOUNT, command.type))
+    throw new Error(`unhandled account command ${JSON.stringify(command)}`);
+  // The table's type pairs each command type with its own decide function; TypeScript cannot follow
+  // that pairing through a lookup on a union, hence the widening.
+  const decide = ON_ACTIVE_ACCOUNT[command.type] as DecideWithAuthority<C.AccountCommand>;
+  return decide(command, activeAccount(state), context);
 };

@@ -1,10 +1,11 @@
 import type { AccountEvent, Permission } from '#events';
-import type { Authority, Decision } from '../shared/decider.js';
+import type { Authority } from '../shared/decider.js';
 import { refuse, rejectWith } from '../shared/domain-error.js';
 import type * as C from './account.commands.js';
 import {
   check,
   checkBusinessHours,
+  decidedOn,
   delegationRef,
   partyOf,
   requireSelfOrAdmin,
@@ -12,6 +13,7 @@ import {
   sameJson,
   stamped,
   type DecideOn,
+  type DecideWithAuthority,
 } from './account.decide.shared.js';
 import {
   explainAssistantEligibility,
@@ -267,20 +269,17 @@ const delegateExercising = (
   return { onBehalfOf: delegation.delegatorId, permission };
 };
 
-export const optInOrOut: DecideOn<C.OptIn | C.OptOut, Decision<AccountEvent>> = (command, state, { now }) => {
+export const optInOrOut: DecideWithAuthority<C.OptIn | C.OptOut> = (command, state, { now }) => {
   const optIn = command.type === 'OptIn';
   const delegation = delegationOf(state, command.delegationId);
   requireActive(delegation);
   const authority = delegateExercising(state, command.actor, delegation, 'optInOut');
-  if (delegation.optedIn === optIn) return { events: [], authority };
+  if (delegation.optedIn === optIn) return decidedOn(authority);
   const data = { ...delegationRef(delegation), by: command.actor, at: now };
-  return {
-    events: [optIn ? { type: 'DelegateOptedIn', data } : { type: 'DelegateOptedOut', data }],
-    authority,
-  };
+  return decidedOn(authority, optIn ? { type: 'DelegateOptedIn', data } : { type: 'DelegateOptedOut', data });
 };
 
-export const setDelegateBusinessHours: DecideOn<C.SetDelegateBusinessHours, Decision<AccountEvent>> = (
+export const setDelegateBusinessHours: DecideWithAuthority<C.SetDelegateBusinessHours> = (
   command,
   state,
   { now },
@@ -289,14 +288,12 @@ export const setDelegateBusinessHours: DecideOn<C.SetDelegateBusinessHours, Deci
   requireActive(delegation);
   const authority = delegateExercising(state, command.actor, delegation, 'overrideBusinessHours');
   checkBusinessHours(command.businessHours);
-  if (sameJson(delegation.businessHours, command.businessHours)) return { events: [], authority };
-  return {
-    events: [
-      stamped(command, now, 'DelegateBusinessHoursSet', {
-        ...delegationRef(delegation),
-        businessHours: command.businessHours,
-      }),
-    ],
+  if (sameJson(delegation.businessHours, command.businessHours)) return decidedOn(authority);
+  return decidedOn(
     authority,
-  };
+    stamped(command, now, 'DelegateBusinessHoursSet', {
+      ...delegationRef(delegation),
+      businessHours: command.businessHours,
+    }),
+  );
 };

@@ -1,5 +1,6 @@
 import type { AccountEvent, AccountPolicy, Permission } from '#events';
 import { fold, inContext, type Timed } from '../shared/decider.js';
+import { specFor } from '../shared/given-when-then.js';
 import type * as C from './account.commands.js';
 import { accountDecider } from './account.decider.js';
 import type { AccountState } from './account.state.js';
@@ -49,17 +50,22 @@ export const changePolicy = (policy: Partial<AccountPolicy>, actor = ADMIN): C.C
   policy,
 });
 
+/** What an admin provisioning `partyId` gives it unless a spec says otherwise: its number, no Power Pack. */
+const provisioned = (partyId: string) => ({
+  ...base(ADMIN),
+  partyId,
+  directNumbers: [numberOf(partyId)],
+  powerPack: false,
+});
+
 export const provisionUser = (
   partyId: string,
   changes: Partial<Omit<C.ProvisionPhoneUser, 'type'>> = {},
 ): C.ProvisionPhoneUser => ({
   type: 'ProvisionPhoneUser',
-  ...base(ADMIN),
-  partyId,
+  ...provisioned(partyId),
   name: partyId[0]!.toUpperCase() + partyId.slice(1),
-  directNumbers: [numberOf(partyId)],
   callingPlan: 'unlimited',
-  powerPack: false,
   assistantEnabled: true,
   desktopClient: { platform: 'windows', version: '6.2.0' },
   ...changes,
@@ -70,12 +76,9 @@ export const provisionCommonArea = (
   changes: Partial<Omit<C.ProvisionCommonAreaPhone, 'type'>> = {},
 ): C.ProvisionCommonAreaPhone => ({
   type: 'ProvisionCommonAreaPhone',
-  ...base(ADMIN),
-  partyId,
+  ...provisioned(partyId),
   name: 'Lobby phone',
-  directNumbers: [numberOf(partyId)],
   callingPlan: 'metered',
-  powerPack: false,
   ...changes,
 });
 
@@ -95,36 +98,19 @@ export const invite = (
   ...changes,
 });
 
-type OnDelegation<T extends C.AccountCommand['type']> = (
-  delegationId: string,
-  actor: string,
-) => Extract<C.AccountCommand, { type: T }>;
+/**
+ * A command that names only a delegation and who acts on it (accept, decline, revoke, opt in/out): a
+ * command that needed more would not be accepted where specs pass these as account commands.
+ */
+const onDelegation =
+  <T extends 'AcceptInvitation' | 'DeclineInvitation' | 'RevokeDelegation' | 'OptIn' | 'OptOut'>(type: T) =>
+  (delegationId: string, actor: string) => ({ type, ...base(actor), delegationId });
 
-export const accept: OnDelegation<'AcceptInvitation'> = (delegationId, actor) => ({
-  type: 'AcceptInvitation',
-  ...base(actor),
-  delegationId,
-});
-export const decline: OnDelegation<'DeclineInvitation'> = (delegationId, actor) => ({
-  type: 'DeclineInvitation',
-  ...base(actor),
-  delegationId,
-});
-export const revoke: OnDelegation<'RevokeDelegation'> = (delegationId, actor) => ({
-  type: 'RevokeDelegation',
-  ...base(actor),
-  delegationId,
-});
-export const optIn: OnDelegation<'OptIn'> = (delegationId, actor) => ({
-  type: 'OptIn',
-  ...base(actor),
-  delegationId,
-});
-export const optOut: OnDelegation<'OptOut'> = (delegationId, actor) => ({
-  type: 'OptOut',
-  ...base(actor),
-  delegationId,
-});
+export const accept = onDelegation('AcceptInvitation');
+export const decline = onDelegation('DeclineInvitation');
+export const revoke = onDelegation('RevokeDelegation');
+export const optIn = onDelegation('OptIn');
+export const optOut = onDelegation('OptOut');
 
 export const changePermissions = (
   delegationId: string,
@@ -143,31 +129,17 @@ export const changeSharedLines = (
   sharedLines: string[],
 ): C.ChangeSharedLines => ({ type: 'ChangeSharedLines', ...base(actor), delegationId, sharedLines });
 
-type OnParty<T extends C.AccountCommand['type']> = (
-  partyId: string,
-  actor?: string,
-) => Extract<C.AccountCommand, { type: T }>;
+/** An admin's switch on one party's delegation (R3 enable/disable, lock/unlock). */
+const onParty =
+  <T extends 'EnableDelegationForUser' | 'DisableDelegationForUser' | 'LockDelegation' | 'UnlockDelegation'>(
+    type: T,
+  ) =>
+  (partyId: string, actor = ADMIN) => ({ type, ...base(actor), partyId });
 
-export const enableFor: OnParty<'EnableDelegationForUser'> = (partyId, actor = ADMIN) => ({
-  type: 'EnableDelegationForUser',
-  ...base(actor),
-  partyId,
-});
-export const disableFor: OnParty<'DisableDelegationForUser'> = (partyId, actor = ADMIN) => ({
-  type: 'DisableDelegationForUser',
-  ...base(actor),
-  partyId,
-});
-export const lock: OnParty<'LockDelegation'> = (partyId, actor = ADMIN) => ({
-  type: 'LockDelegation',
-  ...base(actor),
-  partyId,
-});
-export const unlock: OnParty<'UnlockDelegation'> = (partyId, actor = ADMIN) => ({
-  type: 'UnlockDelegation',
-  ...base(actor),
-  partyId,
-});
+export const enableFor = onParty('EnableDelegationForUser');
+export const disableFor = onParty('DisableDelegationForUser');
+export const lock = onParty('LockDelegation');
+export const unlock = onParty('UnlockDelegation');
 
 export const givePowerPack = (partyId: string, powerPack = true): C.ChangePowerPack => ({
   type: 'ChangePowerPack',
@@ -250,3 +222,22 @@ export const ref = (delegationId: string, delegatorId: string, delegateId: strin
   by,
   at: T0,
 });
+
+/** Account specs decide at T0 unless a command says `at`: `given(events).when(command).then(events)`. */
+export const given = specFor(accountDecider, { now: T0 });
+
+/** The everyday account's events: what the ACME commands decide. */
+export const acme: readonly AccountEvent[] = history(...ACME);
+
+/**
+ * R2, R3: an invitation needs both of its parties eligible. With `party` (Alice the delegator or Bob
+ * the delegate) made ineligible by `change`, Alice's invitation of Bob is refused, naming that party.
+ */
+export const inviteRefusedFor =
+  (change: (partyId: string) => C.AccountCommand, code: string, rule: string) =>
+  (party: string): void => {
+    const rejection = given(extend(acme, change(party)))
+      .when(invite('d1', ALICE, BOB))
+      .thenRejects(code, rule);
+    expect(rejection.message).toContain(party);
+  };

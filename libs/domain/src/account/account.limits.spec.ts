@@ -1,15 +1,16 @@
 import type { AccountCommand } from './account.commands.js';
-import { specFor } from '../shared/given-when-then.js';
 import { accountDecider } from './account.decider.js';
 import {
-  ACME,
   ALICE,
   BOB,
   T0,
   accept,
+  acme,
   changePolicy,
   createAccount,
   decline,
+  extend,
+  given,
   history,
   invite,
   provisionUser,
@@ -17,8 +18,6 @@ import {
   stateOf,
   typesOf,
 } from './account.fixtures.js';
-
-const given = specFor(accountDecider, { now: T0 });
 
 /** Parties p1 … pN, provisioned with the everyday licence. */
 const parties = (count: number): AccountCommand[] =>
@@ -34,13 +33,13 @@ const inviteBob = (count: number): AccountCommand[] =>
 
 describe('delegation limits (R8)', () => {
   it('R8: a delegator may have 15 delegates by default', () => {
-    given(history(...ACME, ...parties(15), ...aliceInvites(14)))
+    given(extend(acme, ...parties(15), ...aliceInvites(14)))
       .when(invite('a15', ALICE, 'p15'))
       .thenEmits((events) => expect(typesOf(events)).toEqual(['DelegateInvited']));
   });
 
   it('R8: a 16th invitation for the same delegator is rejected with DELEGATE_LIMIT_REACHED', () => {
-    const rejection = given(history(...ACME, ...parties(16), ...aliceInvites(15)))
+    const rejection = given(extend(acme, ...parties(16), ...aliceInvites(15)))
       .when(invite('a16', ALICE, 'p16'))
       .thenRejects('DELEGATE_LIMIT_REACHED', 'R8');
     expect(rejection.kind).toBe('conflict');
@@ -48,10 +47,10 @@ describe('delegation limits (R8)', () => {
   });
 
   it('R8: a delegate may serve 15 delegators; a 16th is rejected with DELEGATOR_LIMIT_REACHED', () => {
-    given(history(...ACME, ...parties(15), ...inviteBob(14)))
+    given(extend(acme, ...parties(15), ...inviteBob(14)))
       .when(invite('b15', 'p15', BOB))
       .thenEmits((events) => expect(typesOf(events)).toEqual(['DelegateInvited']));
-    const rejection = given(history(...ACME, ...parties(16), ...inviteBob(15)))
+    const rejection = given(extend(acme, ...parties(16), ...inviteBob(15)))
       .when(invite('b16', 'p16', BOB))
       .thenRejects('DELEGATOR_LIMIT_REACHED', 'R8');
     expect(rejection.message).toMatch(/maxDelegatorsPerDelegate/);
@@ -72,16 +71,14 @@ describe('delegation limits (R8)', () => {
   });
 
   it('R8: raising a limit in the policy makes room', () => {
-    given(
-      history(...ACME, ...parties(16), ...aliceInvites(15), changePolicy({ maxDelegatesPerDelegator: 20 })),
-    )
+    given(extend(acme, ...parties(16), ...aliceInvites(15), changePolicy({ maxDelegatesPerDelegator: 20 })))
       .when(invite('a16', ALICE, 'p16'))
       .thenEmits((events) => expect(typesOf(events)).toEqual(['DelegateInvited']));
   });
 
   it('R8: lowering a limit keeps existing delegations but admits no new ones', () => {
-    const lowered = history(
-      ...ACME,
+    const lowered = extend(
+      acme,
       ...parties(4),
       ...aliceInvites(3),
       changePolicy({ maxDelegatesPerDelegator: 2 }),

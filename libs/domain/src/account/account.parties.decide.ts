@@ -27,46 +27,29 @@ const checkDirectNumbers = (state: ActiveAccount, partyId: string, numbers: read
   if (new Set(numbers).size !== numbers.length) refuse('DUPLICATE_NUMBER', 'R1', { party: partyId });
 };
 
-export const provisionPhoneUser: DecideOn<C.ProvisionPhoneUser> = (command, state, { now }) => {
-  checkNewParty(command, state);
-  if (command.desktopClient) checkVersion(command.desktopClient.version, 'R4');
-  const { partyId, name, callingPlan, powerPack, assistantEnabled, desktopClient } = command;
-  return [
-    stamped(command, now, 'PhoneUserProvisioned', {
-      partyId,
-      name,
-      directNumbers: [...command.directNumbers],
-      callingPlan,
-      powerPack,
-      assistantEnabled,
-      desktopClient,
-    }),
-  ];
-};
-
-export const provisionCommonAreaPhone: DecideOn<C.ProvisionCommonAreaPhone> = (command, state, { now }) => {
-  checkNewParty(command, state);
-  const { partyId, name, callingPlan, powerPack } = command;
-  return [
-    stamped(command, now, 'CommonAreaPhoneProvisioned', {
-      partyId,
-      name,
-      directNumbers: [...command.directNumbers],
-      callingPlan,
-      powerPack,
-    }),
-  ];
-};
-
-const checkNewParty = (
-  command: C.ProvisionPhoneUser | C.ProvisionCommonAreaPhone,
-  state: ActiveAccount,
-): void => {
+/**
+ * R1: what every new party's event says, once an admin may provision it under its id and numbers; in
+ * the order the events have always stored it.
+ */
+const newParty = (command: C.ProvisionPhoneUser | C.ProvisionCommonAreaPhone, state: ActiveAccount) => {
   requireAdmin(state, command.actor, 'R1', 'provision parties');
   if (state.parties.has(command.partyId) || state.admins.includes(command.partyId))
     refuse('PARTY_ALREADY_EXISTS', 'R1', { party: command.partyId });
   checkDirectNumbers(state, command.partyId, command.directNumbers);
+  const { partyId, name, callingPlan, powerPack } = command;
+  return { partyId, name, directNumbers: [...command.directNumbers], callingPlan, powerPack };
 };
+
+export const provisionPhoneUser: DecideOn<C.ProvisionPhoneUser> = (command, state, { now }) => {
+  const party = newParty(command, state);
+  if (command.desktopClient) checkVersion(command.desktopClient.version, 'R4');
+  const { assistantEnabled, desktopClient } = command;
+  return [stamped(command, now, 'PhoneUserProvisioned', { ...party, assistantEnabled, desktopClient })];
+};
+
+export const provisionCommonAreaPhone: DecideOn<C.ProvisionCommonAreaPhone> = (command, state, { now }) => [
+  stamped(command, now, 'CommonAreaPhoneProvisioned', newParty(command, state)),
+];
 
 export const changeDirectNumbers: DecideOn<C.ChangeDirectNumbers> = (command, state, { now }) => {
   requireAdmin(state, command.actor, 'R1', 'change direct numbers');

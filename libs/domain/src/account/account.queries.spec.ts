@@ -1,5 +1,3 @@
-import { specFor } from '../shared/given-when-then.js';
-import { accountDecider } from './account.decider.js';
 import {
   explainAssistantEligibility,
   explainDelegateEligibility,
@@ -17,12 +15,14 @@ import {
   LOBBY,
   T0,
   accept,
+  acme,
   addVip,
   changePermissions,
   decline,
-  extend,
   disableFor,
+  extend,
   givePowerPack,
+  given,
   history,
   invite,
   numberOf,
@@ -45,7 +45,6 @@ import {
 import { isWithinBusinessHours } from './account.values.js';
 import { lineContextFor } from '../line-context/line-context.js';
 
-const given = specFor(accountDecider, { now: T0 });
 const VIP = '+15557770001';
 const TOKYO_OFFICE = {
   utcOffsetMinutes: 540,
@@ -56,11 +55,11 @@ const TOKYO_OFFICE = {
 };
 
 describe('eligibility explanations for diagnostics (R20)', () => {
-  const acme = stateOf(history(...ACME));
+  const account = stateOf(acme);
 
   it('R2: a party without a calling plan is explained by NO_CALLING_PLAN', () => {
     const state = stateOf(
-      history(...ACME, {
+      extend(acme, {
         type: 'ChangeCallingPlan',
         actor: ADMIN,
         partyId: BOB,
@@ -76,25 +75,25 @@ describe('eligibility explanations for diagnostics (R20)', () => {
   });
 
   it('R3: a user with delegation off is explained by DELEGATION_DISABLED_FOR_USER', () => {
-    expect(explainDelegationEligibility(stateOf(history(...ACME, disableFor(BOB))), BOB)).toMatchObject({
+    expect(explainDelegationEligibility(stateOf(extend(acme, disableFor(BOB))), BOB)).toMatchObject({
       code: 'DELEGATION_DISABLED_FOR_USER',
       rule: 'R3',
     });
   });
 
   it('R1: an unknown party or account is explained as not found', () => {
-    expect(explainDelegationEligibility(acme, 'nobody')).toMatchObject({
+    expect(explainDelegationEligibility(account, 'nobody')).toMatchObject({
       code: 'PARTY_NOT_FOUND',
     });
     expect(explainDelegationEligibility(stateOf([]), ALICE)).toMatchObject({ code: 'ACCOUNT_NOT_FOUND' });
   });
 
   it('R4: a common-area phone has no Assistant (NOT_A_PHONE_USER, as its commands answer), but needs none to be a delegate', () => {
-    expect(explainAssistantEligibility(acme, LOBBY)).toMatchObject({
+    expect(explainAssistantEligibility(account, LOBBY)).toMatchObject({
       code: 'NOT_A_PHONE_USER',
       rule: 'R4',
     });
-    expect(explainDelegateEligibility(acme, LOBBY)).toEqual({ ok: true });
+    expect(explainDelegateEligibility(account, LOBBY)).toEqual({ ok: true });
   });
 
   it('R4: a phone-user delegate with an old client is explained by DESKTOP_CLIENT_OUTDATED', () => {
@@ -107,12 +106,12 @@ describe('eligibility explanations for diagnostics (R20)', () => {
   });
 
   it('R5: VIP features without the Power Pack are explained by POWER_PACK_REQUIRED', () => {
-    expect(explainVipEligibility(acme, ALICE)).toMatchObject({ code: 'POWER_PACK_REQUIRED', rule: 'R5' });
+    expect(explainVipEligibility(account, ALICE)).toMatchObject({ code: 'POWER_PACK_REQUIRED', rule: 'R5' });
   });
 
   it('R20: why a permission is unavailable, rule by rule', () => {
-    const pending = stateOf(history(...ACME, invite('d1', ALICE, BOB)));
-    expect(explainPermission(acme, ALICE, BOB, 'answerCalls')).toMatchObject({
+    const pending = stateOf(extend(acme, invite('d1', ALICE, BOB)));
+    expect(explainPermission(account, ALICE, BOB, 'answerCalls')).toMatchObject({
       code: 'DELEGATION_NOT_FOUND',
       rule: 'R7',
     });
@@ -120,7 +119,7 @@ describe('eligibility explanations for diagnostics (R20)', () => {
       code: 'INVITATION_PENDING',
       rule: 'R7',
     });
-    const active = history(...ACME, invite('d1', ALICE, BOB), accept('d1', BOB));
+    const active = extend(acme, invite('d1', ALICE, BOB), accept('d1', BOB));
     expect(explainPermission(stateOf(active), ALICE, BOB, 'answerCalls')).toEqual({ ok: true });
     expect(explainPermission(stateOf(active), ALICE, BOB, 'joinAndMerge')).toMatchObject({
       code: 'PERMISSION_REQUIRED',
@@ -135,8 +134,8 @@ describe('eligibility explanations for diagnostics (R20)', () => {
   });
 
   it('R5: a VIP permission granted while the Power Pack was held lapses with it', () => {
-    const events = history(
-      ...ACME,
+    const events = extend(
+      acme,
       givePowerPack(ALICE),
       invite('d1', ALICE, BOB, { permissions: [...EVERYDAY, 'vipOnly'] }),
       accept('d1', BOB),
@@ -158,8 +157,8 @@ function createOldClientAccount() {
 }
 
 describe('queries for the call side (R10, R13, R19)', () => {
-  const events = history(
-    ...ACME,
+  const events = extend(
+    acme,
     givePowerPack(ALICE),
     addVip(ALICE, VIP),
     invite('d1', ALICE, BOB),
@@ -252,8 +251,8 @@ describe('business hours (R13)', () => {
     expect(isWithinBusinessHours(TOKYO_OFFICE, 'not a time')).toBe(false);
   });
 
-  const overriding = history(
-    ...ACME,
+  const overriding = extend(
+    acme,
     invite('d1', ALICE, BOB, { permissions: [...EVERYDAY, 'overrideBusinessHours'] }),
     accept('d1', BOB),
   );
@@ -279,7 +278,7 @@ describe('business hours (R13)', () => {
   });
 
   it('R6: without overrideBusinessHours the delegate cannot set its hours (PERMISSION_REQUIRED)', () => {
-    given(history(...ACME, invite('d1', ALICE, BOB), accept('d1', BOB)))
+    given(extend(acme, invite('d1', ALICE, BOB), accept('d1', BOB)))
       .when(setHours(BOB))
       .thenRejects('PERMISSION_REQUIRED', 'R6');
   });

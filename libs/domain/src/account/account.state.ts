@@ -175,6 +175,34 @@ const updateSpeedDials = (
 ): ActiveAccount =>
   updateParty(state, ownerId, (p) => ({ ...p, speedDials: [...change(p.speedDials)].sort(byPosition) }));
 
+/**
+ * Sets fields of a party (of either kind) or of a delegation. Each event names the fields it sets: data
+ * from the store may carry fields a foreign writer added, which must never reach the state.
+ */
+const setOnParty = (state: ActiveAccount, partyId: string, fields: Partial<Omit<PartyBase, 'id'>>) =>
+  updateParty(state, partyId, (p) => ({ ...p, ...fields }));
+const setOnDelegation = (
+  state: ActiveAccount,
+  delegationId: string,
+  fields: Partial<Omit<Delegation, 'id' | 'delegatorId' | 'delegateId'>>,
+) => updateDelegation(state, delegationId, (d) => ({ ...d, ...fields }));
+
+/** R3: each of an admin's per-user switches sets one flag of the party. */
+const USER_SWITCHES = {
+  DelegationEnabledForUser: { delegationEnabled: true },
+  DelegationDisabledForUser: { delegationEnabled: false },
+  DelegationLockedByAdmin: { delegationLocked: true },
+  DelegationUnlockedByAdmin: { delegationLocked: false },
+} as const satisfies Record<string, Partial<PartyBase>>;
+
+/** R7: the status a delegation is in after each answer to it. */
+const STATUS_AFTER = {
+  DelegationAccepted: 'active',
+  DelegationActivatedByPolicy: 'active',
+  DelegationDeclined: 'declined',
+  DelegationRevoked: 'revoked',
+} as const satisfies Record<string, DelegationStatus>;
+
 export const evolveAccount = (state: AccountState, event: AccountEvent): AccountState => {
   if (event.type === 'AccountCreated') {
     const { accountId, name, admins, policy } = event.data;
@@ -229,9 +257,9 @@ export const evolveAccount = (state: AccountState, event: AccountEvent): Account
       };
     }
     case 'PartyCallingPlanChanged':
-      return updateParty(state, event.data.partyId, (p) => ({ ...p, callingPlan: event.data.callingPlan }));
+      return setOnParty(state, event.data.partyId, { callingPlan: event.data.callingPlan });
     case 'PartyPowerPackChanged':
-      return updateParty(state, event.data.partyId, (p) => ({ ...p, powerPack: event.data.powerPack }));
+      return setOnParty(state, event.data.partyId, { powerPack: event.data.powerPack });
     case 'PartyAssistantChanged':
       return updateParty(state, event.data.partyId, (p) =>
         p.kind === 'phoneUser' ? { ...p, assistantEnabled: event.data.assistantEnabled } : p,
@@ -241,23 +269,14 @@ export const evolveAccount = (state: AccountState, event: AccountEvent): Account
         p.kind === 'phoneUser' ? { ...p, desktopClient: event.data.desktopClient } : p,
       );
     case 'BusinessHoursSet':
-      return updateParty(state, event.data.partyId, (p) => ({
-        ...p,
-        businessHours: event.data.businessHours,
-      }));
+      return setOnParty(state, event.data.partyId, { businessHours: event.data.businessHours });
     case 'RingTimeoutChanged':
-      return updateParty(state, event.data.partyId, (p) => ({
-        ...p,
-        ringTimeoutSeconds: event.data.ringTimeoutSeconds,
-      }));
+      return setOnParty(state, event.data.partyId, { ringTimeoutSeconds: event.data.ringTimeoutSeconds });
     case 'DelegationEnabledForUser':
-      return updateParty(state, event.data.partyId, (p) => ({ ...p, delegationEnabled: true }));
     case 'DelegationDisabledForUser':
-      return updateParty(state, event.data.partyId, (p) => ({ ...p, delegationEnabled: false }));
     case 'DelegationLockedByAdmin':
-      return updateParty(state, event.data.partyId, (p) => ({ ...p, delegationLocked: true }));
     case 'DelegationUnlockedByAdmin':
-      return updateParty(state, event.data.partyId, (p) => ({ ...p, delegationLocked: false }));
+      return setOnParty(state, event.data.partyId, USER_SWITCHES[event.type]);
     case 'DelegateInvited': {
       const { delegationId, delegatorId, delegateId, permissions, sharedLines } = event.data;
       return {
@@ -276,30 +295,18 @@ export const evolveAccount = (state: AccountState, event: AccountEvent): Account
     }
     case 'DelegationAccepted':
     case 'DelegationActivatedByPolicy':
-      return updateDelegation(state, event.data.delegationId, (d) => ({ ...d, status: 'active' }));
     case 'DelegationDeclined':
-      return updateDelegation(state, event.data.delegationId, (d) => ({ ...d, status: 'declined' }));
     case 'DelegationRevoked':
-      return updateDelegation(state, event.data.delegationId, (d) => ({ ...d, status: 'revoked' }));
+      return setOnDelegation(state, event.data.delegationId, { status: STATUS_AFTER[event.type] });
     case 'DelegationPermissionsChanged':
-      return updateDelegation(state, event.data.delegationId, (d) => ({
-        ...d,
-        permissions: event.data.permissions,
-      }));
+      return setOnDelegation(state, event.data.delegationId, { permissions: event.data.permissions });
     case 'DelegationSharedLinesChanged':
-      return updateDelegation(state, event.data.delegationId, (d) => ({
-        ...d,
-        sharedLines: event.data.sharedLines,
-      }));
+      return setOnDelegation(state, event.data.delegationId, { sharedLines: event.data.sharedLines });
     case 'DelegateOptedIn':
-      return updateDelegation(state, event.data.delegationId, (d) => ({ ...d, optedIn: true }));
     case 'DelegateOptedOut':
-      return updateDelegation(state, event.data.delegationId, (d) => ({ ...d, optedIn: false }));
+      return setOnDelegation(state, event.data.delegationId, { optedIn: event.type === 'DelegateOptedIn' });
     case 'DelegateBusinessHoursSet':
-      return updateDelegation(state, event.data.delegationId, (d) => ({
-        ...d,
-        businessHours: event.data.businessHours,
-      }));
+      return setOnDelegation(state, event.data.delegationId, { businessHours: event.data.businessHours });
     case 'VipContactAdded':
       return updateParty(state, event.data.delegatorId, (p) => ({
         ...p,
@@ -311,7 +318,7 @@ export const evolveAccount = (state: AccountState, event: AccountEvent): Account
         vipContacts: withoutEntry(p.vipContacts, event.data.number),
       }));
     case 'VipRoutingChanged':
-      return updateParty(state, event.data.delegatorId, (p) => ({ ...p, vipRouting: event.data.routing }));
+      return setOnParty(state, event.data.delegatorId, { vipRouting: event.data.routing });
     case 'SpeedDialAdded': {
       const { ownerId, entryId, label, number, position } = event.data;
       return updateSpeedDials(state, ownerId, (dials) => [...dials, { entryId, label, number, position }]);

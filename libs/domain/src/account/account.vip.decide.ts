@@ -1,15 +1,17 @@
-import type { AccountEvent, VipRouting } from '#events';
+import type { VipRouting } from '#events';
 import { refuse, refusal } from '../shared/domain-error.js';
-import type { Authority, Decision } from '../shared/decider.js';
+import type { Authority } from '../shared/decider.js';
 import type * as C from './account.commands.js';
 import {
   check,
+  decidedOn,
   partyOf,
   requireListEditor,
   requireSelfOrAdmin,
   sameJson,
   stamped,
   type DecideOn,
+  type DecideWithAuthority,
 } from './account.decide.shared.js';
 import { explainVipEligibility } from './account.eligibility.js';
 import type { ActiveAccount } from './account.state.js';
@@ -27,40 +29,29 @@ const requireVipListEditor = (state: ActiveAccount, actor: string, delegatorId: 
     refusal('ACTOR_NOT_ALLOWED', 'R19', { case: 'vipListEditor', delegator: delegatorId }),
   );
 
-export const addVipContact: DecideOn<C.AddVipContact, Decision<AccountEvent>> = (command, state, { now }) => {
+export const addVipContact: DecideWithAuthority<C.AddVipContact> = (command, state, { now }) => {
+  const { number, name } = command;
   const delegator = partyOf(state, command.delegatorId);
   const authority = requireVipListEditor(state, command.actor, delegator.id);
   check(explainVipEligibility(state, delegator.id));
-  if (!PHONE_NUMBER_PATTERN.test(command.number)) refuse('INVALID_NUMBER', 'R19', { number: command.number });
-  if (delegator.vipContacts.get(command.number) === command.name) return { events: [], authority };
-  return {
-    events: [
-      stamped(command, now, 'VipContactAdded', {
-        delegatorId: delegator.id,
-        number: command.number,
-        name: command.name,
-      }),
-    ],
+  if (!PHONE_NUMBER_PATTERN.test(number)) refuse('INVALID_NUMBER', 'R19', { number });
+  if (delegator.vipContacts.get(number) === name) return decidedOn(authority);
+  return decidedOn(
     authority,
-  };
+    stamped(command, now, 'VipContactAdded', { delegatorId: delegator.id, number, name }),
+  );
 };
 
 /** Removing needs no Power Pack: cleaning up a dormant list must stay possible after it lapses. */
-export const removeVipContact: DecideOn<C.RemoveVipContact, Decision<AccountEvent>> = (
-  command,
-  state,
-  { now },
-) => {
+export const removeVipContact: DecideWithAuthority<C.RemoveVipContact> = (command, state, { now }) => {
   const delegator = partyOf(state, command.delegatorId);
   const authority = requireVipListEditor(state, command.actor, delegator.id);
   if (!delegator.vipContacts.has(command.number))
     refuse('VIP_CONTACT_NOT_FOUND', 'R19', { number: command.number, delegator: delegator.id });
-  return {
-    events: [
-      stamped(command, now, 'VipContactRemoved', { delegatorId: delegator.id, number: command.number }),
-    ],
+  return decidedOn(
     authority,
-  };
+    stamped(command, now, 'VipContactRemoved', { delegatorId: delegator.id, number: command.number }),
+  );
 };
 
 const MAX_VIP_DELAY_SECONDS = 300;

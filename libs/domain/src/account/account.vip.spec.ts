@@ -1,7 +1,4 @@
-import { specFor } from '../shared/given-when-then.js';
-import { accountDecider } from './account.decider.js';
 import {
-  ACME,
   ADMIN,
   ALICE,
   BOB,
@@ -10,22 +7,22 @@ import {
   LOBBY,
   T0,
   accept,
+  acme,
   addVip,
   changePermissions,
   changePolicy,
   extend,
   givePowerPack,
-  history,
+  given,
   invite,
   typesOf,
 } from './account.fixtures.js';
 
-const given = specFor(accountDecider, { now: T0 });
 const VIP = '+15557770001';
-const withPowerPack = history(...ACME, givePowerPack(ALICE));
+const withPowerPack = extend(acme, givePowerPack(ALICE));
 /** Alice (with the Power Pack) invited Bob with manageVipContacts; he has not accepted yet. */
-const bobManagesVipsPending = history(
-  ...ACME,
+const bobManagesVipsPending = extend(
+  acme,
   givePowerPack(ALICE),
   invite('d1', ALICE, BOB, { permissions: [...EVERYDAY, 'manageVipContacts'] }),
 );
@@ -43,7 +40,7 @@ const removeVip = (number: string, actor = ALICE) =>
 
 describe('Power Pack for VIP delegation (R5)', () => {
   it('R5: an admin assigns the Power Pack; the change is an event', () => {
-    given(history(...ACME))
+    given(acme)
       .when(givePowerPack(ALICE))
       .then([
         { type: 'PartyPowerPackChanged', data: { partyId: ALICE, powerPack: true, by: ADMIN, at: T0 } },
@@ -51,7 +48,7 @@ describe('Power Pack for VIP delegation (R5)', () => {
   });
 
   it('R5: a vipOnly delegation needs the delegator’s Power Pack (POWER_PACK_REQUIRED)', () => {
-    given(history(...ACME))
+    given(acme)
       .when(invite('d1', ALICE, BOB, { permissions: ['answerCalls', 'vipOnly'] }))
       .thenRejects('POWER_PACK_REQUIRED', 'R5');
     given(withPowerPack)
@@ -60,23 +57,23 @@ describe('Power Pack for VIP delegation (R5)', () => {
   });
 
   it('R5: the delegate’s Power Pack does not count, only the delegator’s', () => {
-    given(history(...ACME, givePowerPack(BOB)))
+    given(extend(acme, givePowerPack(BOB)))
       .when(invite('d1', ALICE, BOB, { permissions: [...EVERYDAY, 'manageVipContacts'] }))
       .thenRejects('POWER_PACK_REQUIRED', 'R5');
   });
 
   it('R5: granting a VIP permission later is checked the same way', () => {
-    given(history(...ACME, invite('d1', ALICE, BOB), accept('d1', BOB)))
+    given(extend(acme, invite('d1', ALICE, BOB), accept('d1', BOB)))
       .when(changePermissions('d1', ALICE, [...EVERYDAY, 'manageVipContacts']))
       .thenRejects('POWER_PACK_REQUIRED', 'R5');
   });
 
   it('R5: an account may mark delegation with a common-area phone as premium', () => {
-    const premium = history(...ACME, changePolicy({ commonAreaDelegationNeedsPowerPack: true }));
+    const premium = extend(acme, changePolicy({ commonAreaDelegationNeedsPowerPack: true }));
     given(premium)
       .when(invite('d1', ALICE, LOBBY))
       .thenRejects('POWER_PACK_REQUIRED', 'R5');
-    given(history(...ACME, changePolicy({ commonAreaDelegationNeedsPowerPack: true }), givePowerPack(ALICE)))
+    given(extend(acme, changePolicy({ commonAreaDelegationNeedsPowerPack: true }), givePowerPack(ALICE)))
       .when(invite('d1', ALICE, LOBBY))
       .thenEmits((events) => expect(typesOf(events)).toEqual(['DelegateInvited']));
     given(premium)
@@ -85,7 +82,7 @@ describe('Power Pack for VIP delegation (R5)', () => {
   });
 
   it('R5: only an admin assigns the Power Pack (ADMIN_ONLY)', () => {
-    given(history(...ACME))
+    given(acme)
       .when({ ...givePowerPack(ALICE), actor: ALICE })
       .thenRejects('ADMIN_ONLY', 'R5');
   });
@@ -104,9 +101,7 @@ describe('VIP contacts (R19)', () => {
   });
 
   it('R5: VIP contacts need the delegator’s Power Pack (POWER_PACK_REQUIRED)', () => {
-    given(history(...ACME))
-      .when(addVip(ALICE, VIP))
-      .thenRejects('POWER_PACK_REQUIRED', 'R5');
+    given(acme).when(addVip(ALICE, VIP)).thenRejects('POWER_PACK_REQUIRED', 'R5');
   });
 
   it('R19: a VIP contact number is E.164 (INVALID_NUMBER)', () => {
@@ -120,7 +115,7 @@ describe('VIP contacts (R19)', () => {
   });
 
   it('R6: a delegate without manageVipContacts cannot edit the list (PERMISSION_REQUIRED)', () => {
-    given(history(...ACME, givePowerPack(ALICE), invite('d1', ALICE, BOB), accept('d1', BOB)))
+    given(extend(acme, givePowerPack(ALICE), invite('d1', ALICE, BOB), accept('d1', BOB)))
       .when(addVip(ALICE, VIP, BOB))
       .thenRejects('PERMISSION_REQUIRED', 'R6');
   });
@@ -138,7 +133,7 @@ describe('VIP contacts (R19)', () => {
   });
 
   it('R19: removing a contact is an event; removing one that is not there is not found', () => {
-    const listed = history(...ACME, givePowerPack(ALICE), addVip(ALICE, VIP));
+    const listed = extend(acme, givePowerPack(ALICE), addVip(ALICE, VIP));
     given(listed)
       .when(removeVip(VIP))
       .then([{ type: 'VipContactRemoved', data: { delegatorId: ALICE, number: VIP, by: ALICE, at: T0 } }]);
@@ -149,7 +144,7 @@ describe('VIP contacts (R19)', () => {
   });
 
   it('R19: a lapsed Power Pack still lets the delegator clean up its dormant list', () => {
-    given(history(...ACME, givePowerPack(ALICE), addVip(ALICE, VIP), givePowerPack(ALICE, false)))
+    given(extend(acme, givePowerPack(ALICE), addVip(ALICE, VIP), givePowerPack(ALICE, false)))
       .when(removeVip(VIP))
       .thenEmits((events) => expect(typesOf(events)).toEqual(['VipContactRemoved']));
   });
@@ -177,9 +172,7 @@ describe('VIP routing (R19)', () => {
   });
 
   it('R5: VIP routing needs the Power Pack (POWER_PACK_REQUIRED)', () => {
-    given(history(...ACME))
-      .when(routing('delegatorFirst'))
-      .thenRejects('POWER_PACK_REQUIRED', 'R5');
+    given(acme).when(routing('delegatorFirst')).thenRejects('POWER_PACK_REQUIRED', 'R5');
   });
 
   it('R19: the delay is 1–300 whole seconds (INVALID_VIP_ROUTING)', () => {
