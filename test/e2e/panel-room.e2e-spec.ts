@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { edgeSentenceOf } from '#domain';
 import { fillDemoAccount, send, DEFAULT_DEMO } from '../../tools/demo-account.js';
 import { photographedOnFailure } from '../support/browser.js';
 import { SHOWN_MS, TEST_MS, panelBrowserSuite } from '../support/panel-browser.js';
@@ -322,7 +323,9 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
 
           const unknown = await open('?account=nowhere&viewer=assistant1');
           await unknown.getByRole('heading', { name: 'Unknown account' }).waitFor({ timeout: SHOWN_MS });
-          await expect(unknown.getByRole('alert').textContent()).resolves.toContain('ACCOUNT_NOT_FOUND');
+          const alert = await unknown.getByRole('alert').textContent();
+          expect(alert).toContain('ACCOUNT_NOT_FOUND');
+          expect(alert).toContain(edgeSentenceOf('ACCOUNT_NOT_FOUND', { account: 'nowhere' }));
           expect(suite.browser.errors).toEqual([]);
         },
       ),

@@ -9,6 +9,7 @@ import type {
   SeatParty,
   Steps,
 } from '../../projector/src/panel/seat-contract.js';
+import { edgeSentenceOf } from '../../../libs/domain/src/reasons.js';
 import { AuditTrail } from './audit.js';
 import { Refusal, command, linePath, loadDirectory, loadSeat, loadSteps } from './api.js';
 import { duration, elapsed, phone, streamWords, when, words } from './format.js';
@@ -244,10 +245,12 @@ const knownSeats = async (
   const cached = lookUp(await loadDirectory());
   if (cached) return cached;
   const found = (await loadDirectory(true)).accounts.find((a) => a.accountId === account);
-  if (!found) throw new Refusal(404, 'ACCOUNT_NOT_FOUND', `There is no account "${account}".`);
+  // Worded as the projector words the same answers: from the catalogue of reasons.
+  if (!found) throw new Refusal(404, 'ACCOUNT_NOT_FOUND', edgeSentenceOf('ACCOUNT_NOT_FOUND', { account }));
   const unknown = viewers.find((viewer) => !found.parties.some((p) => p.partyId === viewer));
   if (unknown !== undefined) {
-    throw new Refusal(404, 'PARTY_NOT_FOUND', `"${unknown}" is not a party of account ${found.name}.`);
+    const sentence = edgeSentenceOf('PARTY_NOT_FOUND', { party: unknown, account: found.name });
+    throw new Refusal(404, 'PARTY_NOT_FOUND', sentence);
   }
   return found;
 };
