@@ -1,14 +1,12 @@
-import { EventStore } from '#eventstore';
-import { collect } from '../../support/collect.js';
 import {
   ALICE,
   CALLER,
   LINE,
   LINE_PATH_NUMBER,
   VIP_CALLER,
-  accountCommands,
+  lineEvents,
   linePath,
-  seedAccount,
+  seedLine,
   startApi,
   uniqueAccountId,
   type AccountSpec,
@@ -29,15 +27,11 @@ describe('shared lines over HTTP (realtime clock)', () => {
   afterAll(() => api.close());
 
   /** A fresh account where Alice shares LINE as the spec says; returns the line's path. */
-  const lineWith = async (spec: AccountSpec = { delegates: [{ id: BOB }, { id: CAROL }] }) => {
-    const accountId = uniqueAccountId('line');
-    await seedAccount(api, accountId, accountCommands(accountId, spec));
-    return { accountId, path: linePath(accountId) };
-  };
+  const lineWith = (spec: AccountSpec = { delegates: [{ id: BOB }, { id: CAROL }] }) =>
+    seedLine(api, 'line', spec);
   const command = (path: string, body: Record<string, unknown>, headers?: Record<string, string>) =>
     api.post<CommandReply & ErrorReply>(path, body, headers);
-  const storedEvents = (accountId: string) =>
-    collect(api.app.get(EventStore).readStream(`line-${accountId}.${LINE_PATH_NUMBER}`));
+  const storedEvents = (accountId: string) => lineEvents(api, accountId);
   const types = (reply: { body: CommandReply }) => reply.body.events.map((e) => e.type);
 
   /** An incoming call ringing on the line. */
