@@ -39,6 +39,7 @@ import {
 } from '../../../bench/replay/workload.js';
 import { seatOf } from '../../../apps/projector/src/panel/seat.js';
 import { testMetadata } from '../../support/shared-store.js';
+import { accountPrefixes, interleave } from '../../support/workload.js';
 
 /**
  * Scoped time travel: an as-of query about an account, or one of its lines, is folded from that
@@ -55,10 +56,7 @@ describe('time travel scoped to an account or a line', () => {
   const accounts = [0, 1, 2].map((i) => `tt${run}a${i}`);
   const clockStream = `clock-tt${run}`;
   const LINES = 3;
-  const streamPrefixes = [
-    ...accounts.flatMap((accountId) => [`account-${accountId}`, `line-${accountId}.`]),
-    clockStream,
-  ];
+  const streamPrefixes = [...accounts.flatMap(accountPrefixes), clockStream];
   const meta = (simulatedTime: string) => testMetadata({ actor: 'system:test', simulatedTime });
   const random = rng(2024);
   const records: { position: bigint; time: string | undefined }[] = [];
@@ -75,15 +73,9 @@ describe('time travel scoped to an account or a line', () => {
       await store.append(account.stream, account.events, 'any', meta(iso(account.events[0]!)));
       for (let line = 0; line < LINES; line++) batches.push(lineEvents(options, line));
     }
-    const cursors = batches.map(() => 0);
     let clock = Date.parse('2026-01-05T09:00:00.000Z');
     let foreignWritten = false;
-    while (cursors.some((cursor, i) => cursor < batches[i]!.events.length)) {
-      const i = Math.floor(random() * batches.length);
-      const { stream, events } = batches[i]!;
-      if (cursors[i]! >= events.length) continue;
-      const next = events.slice(cursors[i], cursors[i]! + 1 + Math.floor(random() * 4));
-      cursors[i]! += next.length;
+    await interleave(batches, random, 4, async (stream, next, progress) => {
       await store.append(stream, next, 'any', meta(iso(next[0]!)));
       if (random() < 0.05) {
         const from = new Date(clock).toISOString();
@@ -96,12 +88,12 @@ describe('time travel scoped to an account or a line', () => {
           meta(to),
         );
       }
-      if (!foreignWritten && cursors[i]! > events.length / 2) {
+      if (!foreignWritten && progress.written > progress.of / 2) {
         // Another tool's event in a line stream: parked by a replay, and by a scoped fold alike.
         await client.appendToStream(stream, jsonEvent({ type: 'SomethingElse', data: { n: 1 } }));
         foreignWritten = true;
       }
-    }
+    });
     const subscription = store.subscribeToAll({ streamPrefixes });
     for await (const item of subscription) {
       if (item.kind === 'caughtUp') break;
