@@ -6,6 +6,7 @@ import {
   ALICE,
   CALLER,
   VIP_CALLER,
+  VIP_FIRST,
   accountCommands,
   lineEvents,
   linePath,
@@ -37,15 +38,7 @@ const plusSeconds = (iso: string, seconds: number): string =>
 const scenarioAccount: AccountSpec = {
   powerPack: true,
   delegates: [{ id: BOB }, { id: CAROL }],
-  then: [
-    { type: 'AddVipContact', actor: ALICE, delegatorId: ALICE, number: VIP_CALLER, name: 'Board' },
-    {
-      type: 'ChangeVipRouting',
-      actor: ALICE,
-      delegatorId: ALICE,
-      routing: { mode: 'delegatorFirst', delaySeconds: 5 },
-    },
-  ],
+  then: VIP_FIRST,
 };
 
 /**

@@ -4,6 +4,7 @@ import {
   LINE,
   LINE_PATH_NUMBER,
   VIP_CALLER,
+  VIP_FIRST,
   lineEvents,
   linePath,
   seedLine,
@@ -425,15 +426,7 @@ describe('shared lines over HTTP (realtime clock)', () => {
       const { path } = await lineWith({
         powerPack: true,
         delegates: [{ id: BOB, permissions: ['answerCalls', 'vipOnly'] }],
-        then: [
-          { type: 'AddVipContact', actor: ALICE, delegatorId: ALICE, number: VIP_CALLER, name: 'Board' },
-          {
-            type: 'ChangeVipRouting',
-            actor: ALICE,
-            delegatorId: ALICE,
-            routing: { mode: 'delegatorFirst', delaySeconds: 5 },
-          },
-        ],
+        then: VIP_FIRST,
       });
       const bobsDecision = (reply: { body: CommandReply }) =>
         (reply.body.events[1]?.data.decisions as { partyId: string }[]).find((d) => d.partyId === BOB);

@@ -96,6 +96,17 @@ export interface AccountSpec {
   readonly then?: readonly AccountCommand[];
 }
 
+/** Alice names VIP_CALLER a VIP contact and has VIP callers ring her first, her delegates 5 s later. */
+export const VIP_FIRST: readonly AccountCommand[] = [
+  { type: 'AddVipContact', actor: ALICE, delegatorId: ALICE, number: VIP_CALLER, name: 'Board' },
+  {
+    type: 'ChangeVipRouting',
+    actor: ALICE,
+    delegatorId: ALICE,
+    routing: { mode: 'delegatorFirst', delaySeconds: 5 },
+  },
+];
+
 const nameOf = (id: string): string => id[0]!.toUpperCase() + id.slice(1);
 
 /** Admin `root` creates the account; Alice owns LINE and invites each delegate, who accepts. */
