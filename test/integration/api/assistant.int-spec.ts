@@ -1,10 +1,8 @@
 import { jest } from '@jest/globals';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { eventSchemas } from '#events';
-import { EventStore, createEventStoreClient } from '#eventstore';
-import { PROJECTIONS, Projector } from '#read-models';
-import { createProjectorApp } from '../../../apps/projector/src/bootstrap.js';
+import { serveAccount, type ServedAccount } from '../../support/account-projector.js';
 import { collect } from '../../support/collect.js';
+import { openSharedStore } from '../../support/shared-store.js';
 import {
   ADMIN,
   closeStore,
@@ -24,13 +22,10 @@ jest.setTimeout(60_000);
  * the read models (speed dials with BLF presence, lamps, history) served by a projector over the log.
  */
 describe('speed dials (R22) and named lines (R23) over HTTP', () => {
-  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
-  const store = new EventStore(client, eventSchemas);
+  const store = openSharedStore(eventSchemas);
   let api: RunningApi;
   let accountId: string;
-  let projector: Projector;
-  let projectorApp: NestFastifyApplication;
-  let projectorUrl: string;
+  let served: ServedAccount;
 
   const ALICE_LINE = numberOf(1);
   const BOB_LINE = numberOf(2);
@@ -59,8 +54,8 @@ describe('speed dials (R22) and named lines (R23) over HTTP', () => {
     );
   };
   const read = async (path: string) => {
-    await projector.waitForPosition((await store.headPosition())!);
-    const answer = await fetch(`${projectorUrl}${path}`);
+    await served.projector.waitForPosition((await store.headPosition())!);
+    const answer = await fetch(`${served.url}${path}`);
     expect(answer.status).toBe(200);
     return answer.json() as Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   };
@@ -68,14 +63,7 @@ describe('speed dials (R22) and named lines (R23) over HTTP', () => {
   beforeAll(async () => {
     api = await startApi();
     accountId = await api.accountWith(['alice', 'bob', 'carol']);
-    projector = new Projector(store, PROJECTIONS, {
-      streamPrefixes: [`account-${accountId}`, `line-${accountId}.`],
-      log: () => undefined,
-    });
-    await projector.start();
-    projectorApp = await createProjectorApp(projector, store);
-    await projectorApp.listen(0, '127.0.0.1');
-    projectorUrl = await projectorApp.getUrl();
+    served = await serveAccount(store, accountId);
     // Bob may place calls on Alice's line and manage her speed dials; Carol is a delegate without it.
     const bob = await api.invite(accountId, 'alice', 'bob', {
       delegationId: 'alice-bob',
@@ -98,11 +86,10 @@ describe('speed dials (R22) and named lines (R23) over HTTP', () => {
     );
   });
   afterAll(async () => {
-    await projectorApp.close();
-    await projector.stop();
+    await served.close();
     await api.close();
     await closeStore();
-    await client.dispose();
+    await store.client.dispose();
   });
 
   it('R23: the delegator names its line; bad names, strangers and foreign numbers are refused', async () => {
