@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsonEvent } from '@eventstore/db-client';
 import { eventSchemas, lineKey, type ClockSettings, type DomainEvent } from '#events';
-import { EventStore, createEventStoreClient } from '#eventstore';
 import {
   LogIndex,
   PROJECTIONS,
@@ -38,7 +37,7 @@ import {
   type WorkloadOptions,
 } from '../../../bench/replay/workload.js';
 import { seatOf } from '../../../apps/projector/src/panel/seat.js';
-import { testMetadata } from '../../support/shared-store.js';
+import { openSharedStore, testMetadata } from '../../support/shared-store.js';
 import { accountPrefixes, interleave } from '../../support/workload.js';
 
 /**
@@ -50,8 +49,7 @@ import { accountPrefixes, interleave } from '../../support/workload.js';
  * query is asked both from the account's first event and from its nearest scope checkpoint.
  */
 describe('time travel scoped to an account or a line', () => {
-  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
-  const store = new EventStore(client, eventSchemas);
+  const store = openSharedStore(eventSchemas);
   const run = randomUUID().replaceAll('-', '').slice(0, 10);
   const accounts = [0, 1, 2].map((i) => `tt${run}a${i}`);
   const clockStream = `clock-tt${run}`;
@@ -90,7 +88,7 @@ describe('time travel scoped to an account or a line', () => {
       }
       if (!foreignWritten && progress.written > progress.of / 2) {
         // Another tool's event in a line stream: parked by a replay, and by a scoped fold alike.
-        await client.appendToStream(stream, jsonEvent({ type: 'SomethingElse', data: { n: 1 } }));
+        await store.client.appendToStream(stream, jsonEvent({ type: 'SomethingElse', data: { n: 1 } }));
         foreignWritten = true;
       }
     });
@@ -135,7 +133,7 @@ describe('time travel scoped to an account or a line', () => {
     await checkpoints.stop();
     await rm(checkpointDir, { recursive: true, force: true });
     await index.stop();
-    await client.dispose();
+    await store.client.dispose();
   }, 30_000);
 
   const iso = (event: DomainEvent): string => (event.data as { at: string }).at;
@@ -226,45 +224,32 @@ describe('time travel scoped to an account or a line', () => {
   const compare = async (limit: ReplayLimit) => {
     const whole = await full(limit);
     for (const accountId of accounts) {
-      const expected = {
+      /** What is compared: the point, the scope, facts of the log as folded, and the scope's answers. */
+      const seenOfAccount = (readModels: ReadModels) => ({
         limit,
         accountId,
-        ...logFacts(whole),
-        answers: accountAnswers(whole, accountId, limit),
-      };
+        ...logFacts(readModels),
+        answers: accountAnswers(readModels, accountId, limit),
+      });
+      const expected = seenOfAccount(whole);
       const scoped = await machine.scoped(limit, { accountIds: [accountId] });
       expect(machine.lastTrip?.scoped).toBe(true);
-      expect({
-        limit,
-        accountId,
-        ...logFacts(scoped),
-        answers: accountAnswers(scoped, accountId, limit),
-      }).toEqual(expected);
+      expect(seenOfAccount(scoped)).toEqual(expected);
       const fromCheckpoint = await checkpointed.scoped(limit, { accountIds: [accountId] });
       expect(checkpointed.lastTrip?.checkpointEvents).toBe(
         checkpoints.nearest(accountId, limitPosition(limit))?.records,
       );
-      expect({
-        limit,
-        accountId,
-        ...logFacts(fromCheckpoint),
-        answers: accountAnswers(fromCheckpoint, accountId, limit),
-      }).toEqual(expected);
+      expect(seenOfAccount(fromCheckpoint)).toEqual(expected);
       expect(fromCheckpoint.eventCount).toBe(scoped.eventCount);
       const line = Math.floor(random() * LINES);
       const scope: TimeTravelScope = { accountIds: [accountId], lineKey: lineKey(accountId, numberOf(line)) };
-      const ofLine = await machine.scoped(limit, scope);
-      expect({
+      const seenOfLine = (readModels: ReadModels) => ({
         limit,
         scope,
-        ...logFacts(ofLine),
-        answers: lineAnswers(ofLine, accountId, line, limit),
-      }).toEqual({
-        limit,
-        scope,
-        ...logFacts(whole),
-        answers: lineAnswers(whole, accountId, line, limit),
+        ...logFacts(readModels),
+        answers: lineAnswers(readModels, accountId, line, limit),
       });
+      expect(seenOfLine(await machine.scoped(limit, scope))).toEqual(seenOfLine(whole));
       // A call asked for by its id alone: the scope is every account whose lines used the id.
       const callId = callIds(accountId, line)[1]!;
       const byId = await machine.scoped(limit, { accountIds: [accountId] });

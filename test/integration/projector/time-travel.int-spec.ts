@@ -2,7 +2,6 @@ import { mkdtemp, readdir, rm, writeFile, truncate, stat } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventSchemas, type DomainEvent } from '#events';
-import { EventStore, createEventStoreClient } from '#eventstore';
 import {
   CheckpointShelf,
   PROJECTIONS,
@@ -13,6 +12,7 @@ import {
   type ReplayLimit,
 } from '#read-models';
 import { accountEvents, lineEvents, rng } from '../../../bench/replay/workload.js';
+import { openSharedStore } from '../../support/shared-store.js';
 import { accountPrefixes, freshWorkload, interleave, metadataAtFirst } from '../../support/workload.js';
 
 /**
@@ -22,13 +22,12 @@ import { accountPrefixes, freshWorkload, interleave, metadataAtFirst } from '../
  * time (events are not in simulated-time order: lines are interleaved as a live system writes them).
  */
 describe('time travel from read-model checkpoints', () => {
-  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
-  const store = new EventStore(client, eventSchemas);
+  const store = openSharedStore(eventSchemas);
   let dataDir: string;
   beforeAll(async () => (dataDir = await mkdtemp(join(tmpdir(), 'projector-tt-'))));
   afterAll(async () => {
     await rm(dataDir, { recursive: true, force: true });
-    await client.dispose();
+    await store.client.dispose();
   }, 30_000);
 
   const options = freshWorkload('acc', { seed: 7, lines: 4, callsPerLine: 40 });
