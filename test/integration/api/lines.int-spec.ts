@@ -14,6 +14,7 @@ import {
   type Api,
   type CommandReply,
   type ErrorReply,
+  type Reply,
 } from './lines.support.js';
 
 const BOB = 'bob';
@@ -34,6 +35,11 @@ describe('shared lines over HTTP (realtime clock)', () => {
     api.post<CommandReply & ErrorReply>(path, body, headers);
   const storedEvents = (accountId: string) => lineEvents(api, accountId);
   const types = (reply: { body: CommandReply }) => reply.body.events.map((e) => e.type);
+  /** A command refused with `status`, its body naming (at least) the reason code and rule given. */
+  const expectRefusal = (reply: Reply<ErrorReply>, status: number, body: Partial<ErrorReply>) => {
+    expect(reply.status).toBe(status);
+    expect(reply.body).toMatchObject(body);
+  };
 
   /** An incoming call ringing on the line. */
   const ringing = async (path: string, callId: string, from = CALLER) => {
@@ -46,16 +52,14 @@ describe('shared lines over HTTP (realtime clock)', () => {
     it('R10: a party the line is not shared with is refused with LINE_NOT_SHARED (422)', async () => {
       const { path } = await lineWith({ delegates: [{ id: BOB }] });
       const reply = await command(`${path}/calls`, { actor: DAVE, to: CALLER });
-      expect(reply.status).toBe(422);
-      expect(reply.body).toMatchObject({ code: 'LINE_NOT_SHARED', rule: 'R10' });
+      expectRefusal(reply, 422, { code: 'LINE_NOT_SHARED', rule: 'R10' });
     });
 
     it('R7: a pending delegation does not let the delegate use the line (DELEGATION_NOT_ACTIVE)', async () => {
       const { path } = await lineWith({ delegates: [{ id: BOB, pending: true }] });
       const reply = await command(`${path}/calls`, { actor: BOB, to: CALLER });
       // The same answer as the delegate's own settings give: 409, the invitation may yet be accepted.
-      expect(reply.status).toBe(409);
-      expect(reply.body).toMatchObject({ code: 'DELEGATION_NOT_ACTIVE', rule: 'R7' });
+      expectRefusal(reply, 409, { code: 'DELEGATION_NOT_ACTIVE', rule: 'R7' });
     });
 
     it('R10: a number no party of the account owns is LINE_NOT_FOUND (404), for commands and the view', async () => {
@@ -129,8 +133,7 @@ describe('shared lines over HTTP (realtime clock)', () => {
       const { path } = await lineWith();
       await command(`${path}/calls`, { actor: BOB, to: CALLER, callId: 'busy-1' });
       const reply = await command(`${path}/calls`, { actor: CAROL, to: CALLER, callId: 'busy-2' });
-      expect(reply.status).toBe(409);
-      expect(reply.body).toMatchObject({
+      expectRefusal(reply, 409, {
         code: 'LINE_BUSY',
         rule: 'R12',
         details: { callId: 'busy-1', heldBy: [BOB] },
@@ -143,8 +146,7 @@ describe('shared lines over HTTP (realtime clock)', () => {
     it('R12: a delegate without placeCalls is refused with PERMISSION_REQUIRED (422)', async () => {
       const { path } = await lineWith({ delegates: [{ id: BOB, permissions: ['answerCalls'] }] });
       const reply = await command(`${path}/calls`, { actor: BOB, to: CALLER });
-      expect(reply.status).toBe(422);
-      expect(reply.body).toMatchObject({
+      expectRefusal(reply, 422, {
         code: 'PERMISSION_REQUIRED',
         rule: 'R12',
         details: { permission: 'placeCalls' },
@@ -180,8 +182,7 @@ describe('shared lines over HTTP (realtime clock)', () => {
         },
       ]);
       const late = await command(`${path}/calls/in-1/answer`, { actor: CAROL });
-      expect(late.status).toBe(409);
-      expect(late.body).toMatchObject({
+      expectRefusal(late, 409, {
         code: 'ALREADY_ANSWERED',
         rule: 'R13',
         details: { answeredBy: BOB },
@@ -205,8 +206,7 @@ describe('shared lines over HTTP (realtime clock)', () => {
       const rang = await ringing(path, 'in-2');
       expect(rang.body.events[1]?.data.alerted).toEqual([ALICE, BOB]);
       const reply = await command(`${path}/calls/in-2/answer`, { actor: DAVE });
-      expect(reply.status).toBe(409);
-      expect(reply.body).toMatchObject({
+      expectRefusal(reply, 409, {
         code: 'NOT_RINGING_FOR_YOU',
         rule: 'R13',
         details: { reason: 'OPTED_OUT' },
@@ -261,8 +261,7 @@ describe('shared lines over HTTP (realtime clock)', () => {
       const held = await command(`${path}/calls/in-5/hold`, { actor: ALICE, privacyLock: true });
       expect(held.body.events[0]).toMatchObject({ type: 'CallHeld', data: { privacyLocked: true } });
       const refused = await command(`${path}/calls/in-5/pick-up`, { actor: BOB });
-      expect(refused.status).toBe(409);
-      expect(refused.body).toMatchObject({ code: 'CALL_PRIVACY_LOCKED', rule: 'R15' });
+      expectRefusal(refused, 409, { code: 'CALL_PRIVACY_LOCKED', rule: 'R15' });
       const notHolder = await command(`${path}/calls/in-5/resume`, { actor: BOB });
       expect(notHolder.body).toMatchObject({ statusCode: 409, code: 'NOT_HOLDER', rule: 'R15' });
       const lockByDelegate = await command(`${path}/calls/in-5/privacy-lock`, { actor: BOB, locked: false });
@@ -482,8 +481,7 @@ describe('shared lines over HTTP (realtime clock)', () => {
       });
       expect(resentLater.body).toEqual({ ...first.body, duplicate: true });
       const reused = await command(`${path}/calls`, { actor: ALICE, to: CALLER, callId: 'once' });
-      expect(reused.status).toBe(409);
-      expect(reused.body).toMatchObject({ code: 'CALL_ID_IN_USE', rule: 'R12' });
+      expectRefusal(reused, 409, { code: 'CALL_ID_IN_USE', rule: 'R12' });
       expect(reused.body.message).toContain('already used by an earlier call on this line');
       expect(await storedEvents(accountId)).toHaveLength(3);
     });
