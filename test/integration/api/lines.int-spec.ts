@@ -47,6 +47,11 @@ describe('shared lines over HTTP (realtime clock)', () => {
     expect(reply.status).toBe(201);
     return reply;
   };
+  /** An incoming call Alice answered: connected on the line. */
+  const answeredByAlice = async (path: string, callId: string) => {
+    await ringing(path, callId);
+    await command(`${path}/calls/${callId}/answer`, { actor: ALICE });
+  };
 
   describe('R10 shared lines', () => {
     it('R10: a party the line is not shared with is refused with LINE_NOT_SHARED (422)', async () => {
@@ -256,8 +261,7 @@ describe('shared lines over HTTP (realtime clock)', () => {
   describe('R15 hold, pick up, privacy', () => {
     it('R15: a privacy-locked call cannot be picked up by a delegate until Alice unlocks it', async () => {
       const { accountId, path } = await lineWith();
-      await ringing(path, 'in-5');
-      await command(`${path}/calls/in-5/answer`, { actor: ALICE });
+      await answeredByAlice(path, 'in-5');
       const held = await command(`${path}/calls/in-5/hold`, { actor: ALICE, privacyLock: true });
       expect(held.body.events[0]).toMatchObject({ type: 'CallHeld', data: { privacyLocked: true } });
       const refused = await command(`${path}/calls/in-5/pick-up`, { actor: BOB });
@@ -281,8 +285,7 @@ describe('shared lines over HTTP (realtime clock)', () => {
 
     it('R15: a delegate without pickUpHeldCalls is refused with PERMISSION_REQUIRED', async () => {
       const { path } = await lineWith({ delegates: [{ id: BOB, permissions: ['answerCalls'] }] });
-      await ringing(path, 'in-6');
-      await command(`${path}/calls/in-6/answer`, { actor: ALICE });
+      await answeredByAlice(path, 'in-6');
       await command(`${path}/calls/in-6/hold`, { actor: ALICE });
       const reply = await command(`${path}/calls/in-6/pick-up`, { actor: BOB });
       expect(reply.body).toMatchObject({ statusCode: 422, code: 'PERMISSION_REQUIRED', rule: 'R15' });
@@ -292,8 +295,7 @@ describe('shared lines over HTTP (realtime clock)', () => {
   describe('R16 transfer, join, merge', () => {
     it('R16: Alice transfers to Bob, who answers; a delegate may transfer only to Alice', async () => {
       const { path } = await lineWith();
-      await ringing(path, 'in-7');
-      await command(`${path}/calls/in-7/answer`, { actor: ALICE });
+      await answeredByAlice(path, 'in-7');
       const requested = await command(`${path}/calls/in-7/transfer`, { actor: ALICE, to: BOB });
       expect(requested.body.events[0]).toMatchObject({
         type: 'CallTransferRequested',
@@ -318,8 +320,7 @@ describe('shared lines over HTTP (realtime clock)', () => {
       const { path } = await lineWith({
         delegates: [{ id: BOB }, { id: CAROL, permissions: ['answerCalls'] }],
       });
-      await ringing(path, 'in-8');
-      await command(`${path}/calls/in-8/answer`, { actor: ALICE });
+      await answeredByAlice(path, 'in-8');
       const refused = await command(`${path}/calls/in-8/join`, { actor: CAROL });
       expect(refused.body).toMatchObject({ statusCode: 422, code: 'PERMISSION_REQUIRED', rule: 'R16' });
       const joined = await command(`${path}/calls/in-8/join`, { actor: BOB });
@@ -333,8 +334,7 @@ describe('shared lines over HTTP (realtime clock)', () => {
 
     it('R16: a held call is merged by a delegate with joinAndMerge', async () => {
       const { path } = await lineWith();
-      await ringing(path, 'in-9');
-      await command(`${path}/calls/in-9/answer`, { actor: ALICE });
+      await answeredByAlice(path, 'in-9');
       await command(`${path}/calls/in-9/hold`, { actor: ALICE });
       const merged = await command(`${path}/calls/in-9/merge`, { actor: BOB });
       expect(merged.body.events[0]).toMatchObject({
@@ -371,8 +371,7 @@ describe('shared lines over HTTP (realtime clock)', () => {
   describe('R18 recordings', () => {
     it('R18: only the starter of a recording can stop it', async () => {
       const { path } = await lineWith();
-      await ringing(path, 'in-10');
-      await command(`${path}/calls/in-10/answer`, { actor: ALICE });
+      await answeredByAlice(path, 'in-10');
       await command(`${path}/calls/in-10/join`, { actor: BOB });
       const started = await command(`${path}/calls/in-10/recordings`, { actor: ALICE });
       expect(started.status).toBe(201);
