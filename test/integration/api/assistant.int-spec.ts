@@ -163,36 +163,16 @@ describe('speed dials (R22) and named lines (R23) over HTTP', () => {
     await malformed(() => api.call('POST', dials('alice'), { ...key, position: 0 }), 'position');
     await malformed(() => api.call('POST', dials('alice'), { ...key, position: 101 }), 'position');
     await malformed(() => api.call('POST', dials('alice'), { ...key, position: '1' }), 'position');
-    await refused(
-      () => api.call('POST', dials('alice'), { ...key, position: 2 }),
-      409,
-      'SPEED_DIAL_POSITION_TAKEN',
-      'R22',
-    );
-    await refused(
-      () => api.call('POST', dials('alice'), { ...key, position: 25 }),
-      422,
-      'SPEED_DIAL_POSITION_OUT_OF_RANGE',
-      'R22',
-    );
-    await refused(
-      () => api.call('POST', dials('alice'), { ...key, entryId: 'bob' }),
-      409,
-      'SPEED_DIAL_ID_TAKEN',
-      'R22',
-    );
-    await refused(
-      () => api.call('POST', dials('alice'), { ...key, actor: 'carol' }),
-      422,
-      'PERMISSION_REQUIRED',
-      'R6',
-    );
-    await refused(
-      () => api.call('POST', dials('bob'), { ...key, actor: 'alice' }),
-      422,
-      'ACTOR_NOT_ALLOWED',
-      'R22',
-    );
+    // [whose keys, what the request changes, status, code, rule]
+    const domainRefusals: [string, Record<string, unknown>, number, string, string][] = [
+      ['alice', { position: 2 }, 409, 'SPEED_DIAL_POSITION_TAKEN', 'R22'],
+      ['alice', { position: 25 }, 422, 'SPEED_DIAL_POSITION_OUT_OF_RANGE', 'R22'],
+      ['alice', { entryId: 'bob' }, 409, 'SPEED_DIAL_ID_TAKEN', 'R22'],
+      ['alice', { actor: 'carol' }, 422, 'PERMISSION_REQUIRED', 'R6'],
+      ['bob', { actor: 'alice' }, 422, 'ACTOR_NOT_ALLOWED', 'R22'],
+    ];
+    for (const [owner, change, status, code, rule] of domainRefusals)
+      await refused(() => api.call('POST', dials(owner), { ...key, ...change }), status, code, rule);
     await refused(() => api.call('POST', dials('nobody'), key), 404, 'PARTY_NOT_FOUND');
     // Ids from users never reach a lookup's prototype: the edge refuses the reserved names, and the
     // domain decides any other id as one nobody used (libs/domain/src/prototype-ids.spec.ts).
