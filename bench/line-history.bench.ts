@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { BACKWARDS, END } from '@eventstore/db-client';
 import { build } from 'hdr-histogram-js';
 
-import { lineDecider, type HangUp, type LineContext, type PlaceCallOnSharedLine } from '#domain';
+import { lineDecider, type HangUp, type PlaceCallOnSharedLine } from '#domain';
 import { eventSchemas, lineStream, type LineEvent } from '#events';
 import {
   DEFAULT_SNAPSHOT_EVERY_EVENTS,
@@ -34,6 +34,7 @@ import {
 } from '#eventstore';
 import { LineRepository } from '../apps/api/src/lines/line.repository.js';
 import { startEventStore } from '#stack';
+import { callPlaced, hangUp, hungUp, loneLineContext, placeCall } from './lone-line.js';
 
 const PAST_CALLS = 100_000;
 /** 1,500 events of about 330 bytes: under the store's 1 MiB append limit. */
@@ -46,13 +47,7 @@ const SNAPSHOTS = { snapshotEveryEvents: DEFAULT_SNAPSHOT_EVERY_EVENTS };
 const NUMBER = '+15550000001';
 const T0 = Date.parse('2026-01-05T09:00:00.000Z');
 
-const context: LineContext = {
-  now: new Date(T0).toISOString(),
-  line: { number: NUMBER, name: null, ringTimeoutSeconds: 30, businessHours: null },
-  delegator: { partyId: 'alice', name: 'Alice', eligibility: null, powerPack: false },
-  delegates: [],
-  vip: { contacts: [], routing: { mode: 'delegatorOnly' } },
-};
+const context = loneLineContext(NUMBER, new Date(T0).toISOString());
 
 const metadata = (commandId: string): CommandMetadata => ({
   $correlationId: commandId,
@@ -69,24 +64,9 @@ const pastCall = (n: number): LineEvent[] => {
   const callId = `past-${n}`;
   const at = new Date(T0 - (PAST_CALLS - n) * 60_000).toISOString();
   return [
-    {
-      type: 'CallPlacedOnSharedLine',
-      data: {
-        callId,
-        line: NUMBER,
-        to: '+15550100',
-        placedBy: 'alice',
-        onBehalfOf: null,
-        permission: null,
-        callerId: { number: NUMBER, name: 'Alice' },
-        at,
-      },
-    },
+    callPlaced(callId, NUMBER, at),
     { type: 'CallAnsweredByExternalParty', data: { callId, at } },
-    {
-      type: 'CallEnded',
-      data: { callId, by: 'alice', reason: 'hungUp', missedBy: [], ringLegsEnded: [], at },
-    },
+    hungUp(callId, at),
   ];
 };
 
@@ -114,14 +94,6 @@ async function timedCommand(
   return Number((process.hrtime.bigint() - started) / 1000n);
 }
 
-const place = (callId: string): PlaceCallOnSharedLine => ({
-  type: 'PlaceCallOnSharedLine',
-  callId,
-  actor: 'alice',
-  to: '+15550100',
-});
-const hangUp = (callId: string): HangUp => ({ type: 'HangUp', callId, actor: 'alice' });
-
 async function main(): Promise<void> {
   const directory = await mkdtemp(join(tmpdir(), 'switchboard-history-'));
   const server = await startServer(directory);
@@ -141,9 +113,9 @@ async function main(): Promise<void> {
 
     // A new repository per line: nothing cached, as in an api process that just started.
     const first = new LineRepository(store, SNAPSHOTS);
-    const coldLong = await timedCommand(first, long, place('cold'));
+    const coldLong = await timedCommand(first, long, placeCall('cold'));
     await timedCommand(first, long, hangUp('cold'));
-    const coldNew = await timedCommand(new LineRepository(store, SNAPSHOTS), fresh, place('cold'));
+    const coldNew = await timedCommand(new LineRepository(store, SNAPSHOTS), fresh, placeCall('cold'));
     // The first fold writes the line's snapshot in the background; the restarts below start from it.
     while (first.snapshots.written === 0) {
       if (first.snapshots.failed > 0) throw new Error('the aggregate snapshot was not written');
@@ -153,7 +125,7 @@ async function main(): Promise<void> {
     const restarts: number[] = [];
     for (let restart = 0; restart < RESTARTS; restart++) {
       const restarted = new LineRepository(store, SNAPSHOTS);
-      restarts.push(await timedCommand(restarted, long, place(`restart-${restart}`)));
+      restarts.push(await timedCommand(restarted, long, placeCall(`restart-${restart}`)));
       if (restarted.snapshots.loaded !== 1) throw new Error('a restart did not start from the snapshot');
       await timedCommand(restarted, long, hangUp(`restart-${restart}`));
     }
@@ -176,7 +148,7 @@ async function main(): Promise<void> {
         [long, warm.long],
         [fresh, warm.fresh],
       ] as const) {
-        figures.recordValue(await timedCommand(repository, stream, place(`warm-${round}`)));
+        figures.recordValue(await timedCommand(repository, stream, placeCall(`warm-${round}`)));
         figures.recordValue(await timedCommand(repository, stream, hangUp(`warm-${round}`)));
       }
     }

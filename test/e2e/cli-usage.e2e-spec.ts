@@ -1,8 +1,9 @@
 import { jest } from '@jest/globals';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { CLI, runCli } from '../support/cli.js';
 
 // Starting a store, an api or the CLI can take longer than Jest's 5 s default on a busy machine.
 jest.setTimeout(60_000);
@@ -13,15 +14,7 @@ jest.setTimeout(60_000);
  * exit code, never a stack trace, and is caught before any work is done (the stores named here
  * listen nowhere, so a check made after connecting would fail on the connection instead).
  */
-const cli = resolve(process.cwd(), 'dist/apps/cli/src/main.js');
 const NOWHERE = 'esdb://127.0.0.1:1?tls=false';
-
-const run = (args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-  new Promise((done) => {
-    execFile(process.execPath, [cli, ...args], (error, stdout, stderr) =>
-      done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
 
 const noStackTrace = (stderr: string): void => {
   expect(stderr).not.toMatch(/\n\s+at /);
@@ -64,7 +57,7 @@ describe('switchboard CLI usage errors', () => {
 
   it('stops quietly when the reader of its output goes away (| head)', async () => {
     // Given a dry-run replay whose output is far larger than a pipe holds
-    const child = spawn(process.execPath, [cli, 'load', 'replay', recording, '--dry-run'], {
+    const child = spawn(process.execPath, [CLI, 'load', 'replay', recording, '--dry-run'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -80,7 +73,7 @@ describe('switchboard CLI usage errors', () => {
 
   it('says a bad --rate is a bad option', async () => {
     // Given a negative rate, When the run is started, Then commander reports the option
-    const result = await run(['load', 'run', '--rate', '-5', '--duration', '1s']);
+    const result = await runCli(['load', 'run', '--rate', '-5', '--duration', '1s']);
     expect(result.stderr).toContain(`option '--rate <n/s>' argument '-5' is invalid`);
     noStackTrace(result.stderr);
     expect(result.code).toBe(1);
@@ -88,7 +81,7 @@ describe('switchboard CLI usage errors', () => {
 
   it('says an export file cannot be written, before reading the store', async () => {
     // Given an --out in a directory that does not exist, When exporting, Then the file is named
-    const result = await run([
+    const result = await runCli([
       'history',
       'export',
       '--store',
@@ -103,13 +96,13 @@ describe('switchboard CLI usage errors', () => {
   it('checks replay points and selections before replaying the history', async () => {
     // Given a mistyped point, an unknown read model and a zero speed
     // When replaying, Then each is refused before the store is touched
-    const at = await run(['replay', history, '--store', NOWHERE, '--at', 'abc']);
+    const at = await runCli(['replay', history, '--store', NOWHERE, '--at', 'abc']);
     expect(at.stderr).toBe(
       'switchboard replay: "abc" is neither an event count (120), a position of the original log (@4096) nor an ISO-8601 time\n',
     );
-    const select = await run(['replay', history, '--store', NOWHERE, '--select', 'cals']);
+    const select = await runCli(['replay', history, '--store', NOWHERE, '--select', 'cals']);
     expect(select.stderr).toMatch(/^switchboard replay: --select: no read model cals \(use accounts, /);
-    const speed = await run(['replay', history, '--store', NOWHERE, '--speed', '0']);
+    const speed = await runCli(['replay', history, '--store', NOWHERE, '--speed', '0']);
     expect(speed.stderr).toBe('switchboard replay: --speed must be a positive number or "max", not "0"\n');
     for (const result of [at, select, speed]) expect(result.code).toBe(2);
   }, 30_000);
@@ -118,7 +111,7 @@ describe('switchboard CLI usage errors', () => {
     // Given a recording with its header alone, When replayed, Then it is refused before the api is called
     const empty = join(dir, 'empty.ndjson');
     await writeFile(empty, `${JSON.stringify({ recording: 1, manifest: {} })}\n`);
-    const result = await run(['load', 'replay', empty, '--api', 'http://127.0.0.1:1']);
+    const result = await runCli(['load', 'replay', empty, '--api', 'http://127.0.0.1:1']);
     expect(result.stderr).toBe(
       `switchboard load replay: ${empty} holds no recorded commands: record one with \`load run --record\`\n`,
     );
@@ -127,7 +120,7 @@ describe('switchboard CLI usage errors', () => {
 
   it('refuses --account for more than one scenario file, before calling the api', async () => {
     // Given two scenario files and one --account, When run, Then the account is refused for the two
-    const result = await run([
+    const result = await runCli([
       'scenario',
       'run',
       '--api',
@@ -145,11 +138,11 @@ describe('switchboard CLI usage errors', () => {
 
   it('refuses audit --json with --csv, and a --line that names no line', async () => {
     // Given conflicting formats, When auditing, Then commander says so instead of printing JSON
-    const both = await run(['audit', 'call', 'c1', '--store', NOWHERE, '--json', '--csv']);
+    const both = await runCli(['audit', 'call', 'c1', '--store', NOWHERE, '--json', '--csv']);
     expect(both.stderr).toContain(`option '--json' cannot be used with option '--csv'`);
     expect(both.code).toBe(1);
     // Given a malformed line, When auditing from the store, Then the line is refused, not "no events"
-    const line = await run([
+    const line = await runCli([
       'audit',
       'call',
       'c1',
@@ -167,18 +160,18 @@ describe('switchboard CLI usage errors', () => {
   }, 30_000);
 
   it('audit verify: a file that is no trail fails (exit 1), a file it cannot read is no verdict (exit 2)', async () => {
-    const missing = await run(['audit', 'verify', join(dir, 'nowhere.json')]);
+    const missing = await runCli(['audit', 'verify', join(dir, 'nowhere.json')]);
     expect(missing.stderr).toMatch(/^switchboard audit verify: .*nowhere\.json: ENOENT/);
     expect(missing.code).toBe(2);
     noStackTrace(missing.stderr);
     const notATrail = join(dir, 'not-a-trail.csv');
     await writeFile(notATrail, 'a,b\r\n1,2\r\n');
-    const refused = await run(['audit', 'verify', notATrail]);
+    const refused = await runCli(['audit', 'verify', notATrail]);
     expect(refused.stderr).toContain("a CSV trail's header is position,stream,revision,type,");
     expect(refused.code).toBe(1);
     const empty = join(dir, 'empty.json');
     await writeFile(empty, '{"entries": []}');
-    expect(await run(['audit', 'verify', empty])).toMatchObject({
+    expect(await runCli(['audit', 'verify', empty])).toMatchObject({
       code: 1,
       stderr: expect.stringContaining(
         'fails at row 0 (0 = the first entry), field row: expected an entry, found no rows',

@@ -1,42 +1,19 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { chained } from '#read-models';
-import { type Stack, startStack } from '#stack';
+import { cliSuite, runCli, verifyStack } from '../support/cli.js';
 
 /**
  * The built `switchboard` CLI against real processes: the embedded store in memory, the api and the
  * projector, each on a free port. A short closed-model load run with thresholds, then `verify` over
  * the log it wrote, `audit` of one of its calls and a dry-run replay of its recording.
  */
-const cli = resolve(process.cwd(), 'dist/apps/cli/src/main.js');
-
-const run = (args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-  new Promise((done) => {
-    execFile(process.execPath, [cli, ...args], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
-      done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-
 describe('switchboard CLI end to end', () => {
-  let stack: Stack;
-  let dir: string;
-  let endpoints: string[];
-
-  beforeAll(async () => {
-    stack = await startStack();
-    dir = await mkdtemp(join(tmpdir(), 'switchboard-cli-e2e-'));
-    endpoints = ['--api', stack.api.address, '--projector', stack.projector.address];
-  }, 60_000);
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const suite = cliSuite('switchboard-cli-e2e-');
 
   /** A call the first test's load rang and answered, from its recording (a header line, then one entry a command). */
   const answeredCallId = async (): Promise<string> => {
-    const recording = (await readFile(join(dir, 'run.ndjson'), 'utf8'))
+    const recording = (await readFile(join(suite.dir, 'run.ndjson'), 'utf8'))
       .trim()
       .split('\n')
       .slice(1)
@@ -45,11 +22,11 @@ describe('switchboard CLI end to end', () => {
   };
 
   it('runs a seeded load, meets its thresholds, and records what it sent', async () => {
-    const recording = join(dir, 'run.ndjson');
-    const summaryFile = join(dir, 'summary.json');
-    const result = await run([
+    const recording = join(suite.dir, 'run.ndjson');
+    const summaryFile = join(suite.dir, 'summary.json');
+    const result = await runCli([
       'load',
-      ...endpoints,
+      ...suite.endpoints,
       '--concurrency',
       '2',
       '--max-calls',
@@ -69,7 +46,7 @@ describe('switchboard CLI end to end', () => {
       '--out',
       summaryFile,
       '--stats-file',
-      join(dir, 'stats.csv'),
+      join(suite.dir, 'stats.csv'),
       '--stats-interval',
       '200ms',
       '--no-progress',
@@ -98,9 +75,9 @@ describe('switchboard CLI end to end', () => {
   }, 120_000);
 
   it('sets exit code 1 when a threshold fails', async () => {
-    const result = await run([
+    const result = await runCli([
       'load',
-      ...endpoints,
+      ...suite.endpoints,
       '--concurrency',
       '1',
       '--max-calls',
@@ -126,15 +103,8 @@ describe('switchboard CLI end to end', () => {
   }, 60_000);
 
   it('verifies the log the load wrote: metadata, revisions, state machine, projector digest', async () => {
-    const result = await run([
-      'verify',
-      '--store',
-      stack.store.address,
-      '--projector',
-      stack.projector.address,
-      '--json',
-    ]);
-    const report = JSON.parse(result.stdout);
+    const result = await verifyStack(suite.stack);
+    const { report } = result;
     expect(report.problems).toEqual([]);
     expect(report.checks).toEqual({
       parse: 'passed',
@@ -151,22 +121,22 @@ describe('switchboard CLI end to end', () => {
 
   it("prints a call's audit trail from the projector and from the store alike, hash chain included", async () => {
     const callId = await answeredCallId();
-    const fromProjector = await run([
+    const fromProjector = await runCli([
       'audit',
       'call',
       callId,
       '--projector',
-      stack.projector.address,
+      suite.stack.projector.address,
       '--source',
       'projector',
       '--json',
     ]);
-    const fromStore = await run([
+    const fromStore = await runCli([
       'audit',
       'call',
       callId,
       '--store',
-      stack.store.address,
+      suite.stack.store.address,
       '--source',
       'store',
       '--json',
@@ -184,7 +154,7 @@ describe('switchboard CLI end to end', () => {
     // The store path runs the projector's own trail code: the same entries, chained to the same hashes.
     expect(projectorEntries.every((e) => /^[0-9a-f]{64}$/.test(e.chainHash))).toBe(true);
     expect(JSON.parse(fromStore.stdout).entries).toEqual(projectorEntries);
-    const table = await run(['audit', 'call', callId, '--projector', stack.projector.address]);
+    const table = await runCli(['audit', 'call', callId, '--projector', suite.stack.projector.address]);
     expect(table.stdout).toContain(`call ${callId}`);
     // Each step says what happened, in the table and beside the event data in the JSON
     const [received, rang, answered] = JSON.parse(fromProjector.stdout).entries;
@@ -194,18 +164,18 @@ describe('switchboard CLI end to end', () => {
     expect(table.stdout).toContain(rang.what);
     // One CSV writer: the CLI's export, from either source, is byte for byte the projector's.
     const projectorCsv = await (
-      await fetch(`${stack.projector.address}/calls/${callId}/audit?format=csv`)
+      await fetch(`${suite.stack.projector.address}/calls/${callId}/audit?format=csv`)
     ).text();
     expect(projectorCsv.split('\r\n')[0]).toMatch(/,chainHash$/);
     for (const source of ['projector', 'store']) {
-      const csv = await run([
+      const csv = await runCli([
         'audit',
         'call',
         callId,
         '--projector',
-        stack.projector.address,
+        suite.stack.projector.address,
         '--store',
-        stack.store.address,
+        suite.stack.store.address,
         '--source',
         source,
         '--csv',
@@ -217,15 +187,15 @@ describe('switchboard CLI end to end', () => {
   it('audit verify: an exported trail (JSON or CSV) is intact and matches the log; an edit names its row and field', async () => {
     const callId = await answeredCallId();
     const exported = async (format: 'json' | 'csv'): Promise<string> => {
-      const file = join(dir, `trail.${format}`);
-      const args = ['audit', 'call', callId, '--projector', stack.projector.address, `--${format}`];
-      await writeFile(file, (await run(args)).stdout);
+      const file = join(suite.dir, `trail.${format}`);
+      const args = ['audit', 'call', callId, '--projector', suite.stack.projector.address, `--${format}`];
+      await writeFile(file, (await runCli(args)).stdout);
       return file;
     };
-    const store = ['--store', stack.store.address];
+    const store = ['--store', suite.stack.store.address];
     const [jsonFile, csvFile] = [await exported('json'), await exported('csv')];
     for (const file of [jsonFile, csvFile]) {
-      const intact = await run(['audit', 'verify', file, ...store]);
+      const intact = await runCli(['audit', 'verify', file, ...store]);
       expect(intact.stdout).toMatch(
         /: 4 rows, hash chain intact \(last [0-9a-f]{64}\); every row matches the log/,
       );
@@ -235,29 +205,29 @@ describe('switchboard CLI end to end', () => {
     const csv = await readFile(csvFile, 'utf8');
     const lines = csv.split('\r\n');
     lines[3] = lines[3]!.replace(/,CallAnswered,([^,]*),([^,]*),([^,]+),/, ',CallAnswered,$1,$2,mallory,');
-    const tampered = join(dir, 'tampered.csv');
+    const tampered = join(suite.dir, 'tampered.csv');
     await writeFile(tampered, lines.join('\r\n'));
-    const broken = await run(['audit', 'verify', tampered]);
+    const broken = await runCli(['audit', 'verify', tampered]);
     expect(broken.stderr).toMatch(
       /fails at row 2 \(0 = the first entry\), field chainHash: expected [0-9a-f]{64}, found /,
     );
     expect(broken.code).toBe(1);
     // A trail rewritten with a fresh, valid chain passes on its own and fails against the log
     const json = JSON.parse(await readFile(jsonFile, 'utf8'));
-    const rewritten = join(dir, 'rewritten.json');
+    const rewritten = join(suite.dir, 'rewritten.json');
     const entries = json.entries.map(({ chainHash: _, ...entry }: { chainHash: string }, i: number) =>
       i === 2 ? { ...entry, actor: 'mallory' } : entry,
     );
     await writeFile(rewritten, JSON.stringify({ entries: chained(entries) }));
-    expect((await run(['audit', 'verify', rewritten])).code).toBe(0);
-    const against = await run(['audit', 'verify', rewritten, ...store]);
+    expect((await runCli(['audit', 'verify', rewritten])).code).toBe(0);
+    const against = await runCli(['audit', 'verify', rewritten, ...store]);
     expect(against.stderr).toContain(`fails at row 2 (0 = the first entry), field actor: expected "`);
     expect(against.stderr).toContain('found "mallory"');
     expect(against.code).toBe(1);
     // Dropping the last row keeps the chain and loses a step of the log
-    const cut = join(dir, 'cut.json');
+    const cut = join(suite.dir, 'cut.json');
     await writeFile(cut, JSON.stringify({ entries: json.entries.slice(0, 3) }));
-    const short = await run(['audit', 'verify', cut, ...store]);
+    const short = await runCli(['audit', 'verify', cut, ...store]);
     expect(short.stderr).toContain(
       'fails at row 3 (0 = the first entry), field row: expected CallEnded at revision',
     );
@@ -265,12 +235,12 @@ describe('switchboard CLI end to end', () => {
   }, 180_000);
 
   it("history export --account, then replay: --at refuses a point outside the history and takes the original log's positions; --diff shows what each viewer sees change", async () => {
-    const file = join(dir, 'account.ndjson');
-    const exported = await run([
+    const file = join(suite.dir, 'account.ndjson');
+    const exported = await runCli([
       'history',
       'export',
       '--store',
-      stack.store.address,
+      suite.stack.store.address,
       '--account',
       'load-e2e-one',
       '--out',
@@ -286,15 +256,15 @@ describe('switchboard CLI end to end', () => {
     expect(
       events.every((e) => e.stream === 'account-load-e2e-one' || e.stream.startsWith('line-load-e2e-one.')),
     ).toBe(true);
-    const past = await run(['replay', file, '--no-progress', '--at', String(events.length + 1)]);
+    const past = await runCli(['replay', file, '--no-progress', '--at', String(events.length + 1)]);
     expect(past.stderr).toContain(
       `the history has ${events.length} events, so there is no point ${events.length + 1}`,
     );
     expect(past.code).toBe(2);
     const last = events.at(-1)!.position;
-    const atOriginal = await run(['replay', file, '--no-progress', '--at', `@${last}`]);
+    const atOriginal = await runCli(['replay', file, '--no-progress', '--at', `@${last}`]);
     expect(JSON.parse(atOriginal.stdout)).toMatchObject({ point: `@${last}`, eventCount: events.length });
-    const diff = await run(['replay', file, '--no-progress', '--diff', '0', String(events.length)]);
+    const diff = await runCli(['replay', file, '--no-progress', '--diff', '0', String(events.length)]);
     const { changes } = JSON.parse(diff.stdout) as {
       changes: Record<string, Record<string, Record<string, unknown>>>;
     };
@@ -306,10 +276,10 @@ describe('switchboard CLI end to end', () => {
   }, 180_000);
 
   it('selects recorded commands for a replay by offset and type without sending them (--dry-run)', async () => {
-    const result = await run([
+    const result = await runCli([
       'load',
       'replay',
-      join(dir, 'run.ndjson'),
+      join(suite.dir, 'run.ndjson'),
       '--dry-run',
       '--filter',
       'answerCall',
@@ -328,12 +298,12 @@ describe('switchboard CLI end to end', () => {
   }, 30_000);
 
   it('replays a recording into a fresh account, measuring its load commands and not its setup', async () => {
-    const summaryFile = join(dir, 'replay-summary.json');
-    const result = await run([
+    const summaryFile = join(suite.dir, 'replay-summary.json');
+    const result = await runCli([
       'load',
       'replay',
-      join(dir, 'run.ndjson'),
-      ...endpoints,
+      join(suite.dir, 'run.ndjson'),
+      ...suite.endpoints,
       '--out',
       summaryFile,
       '--no-progress',
@@ -371,11 +341,11 @@ describe('switchboard CLI end to end', () => {
         "  - command: { type: placeCall, actor: alice, line: '+15550000001', callId: c2, to: '+15550101' }",
         `    expect: ${secondCallExpect}`,
       ].join('\n');
-    const passing = join(dir, 'busy.yaml');
-    const failing = join(dir, 'not-busy.yaml');
+    const passing = join(suite.dir, 'busy.yaml');
+    const failing = join(suite.dir, 'not-busy.yaml');
     await writeFile(passing, scenario('a busy line refuses a second call', '{ rejected: LINE_BUSY }'));
     await writeFile(failing, scenario('expects the busy line to take a second call', '{ ok: true }'));
-    const result = await run(['scenario', 'run', ...endpoints, passing, failing]);
+    const result = await runCli(['scenario', 'run', ...suite.endpoints, passing, failing]);
     expect(result.stdout.trim().split('\n').at(-1)).toBe(
       '2 scenarios: 1 passed, 1 failed; 4 steps, 1 failed',
     );
@@ -396,9 +366,9 @@ describe('switchboard CLI end to end', () => {
         'steps:',
         step,
       ].join('\n');
-    const at = join(dir, 'at.yaml');
-    const advance = join(dir, 'advance.yaml');
-    const plain = join(dir, 'plain.yaml');
+    const at = join(suite.dir, 'at.yaml');
+    const advance = join(suite.dir, 'advance.yaml');
+    const plain = join(suite.dir, 'plain.yaml');
     await writeFile(
       at,
       timeline(
@@ -415,18 +385,27 @@ describe('switchboard CLI end to end', () => {
       ),
     );
     // When they run under one run id
-    const result = await run(['scenario', 'run', ...endpoints, '--run-id', 'rt', plain, at, advance]);
+    const result = await runCli([
+      'scenario',
+      'run',
+      ...suite.endpoints,
+      '--run-id',
+      'rt',
+      plain,
+      at,
+      advance,
+    ]);
     // Then the note names the timelines, once, and each run ends with its account and panel
     expect(result.stderr).toBe(
       `note: the api's clock is realtime; timeline scenarios (${at}, ${advance}) need a stack started ` +
         'with CLOCK_MODE=virtual to move simulated time and to give the same events on every run (R21)\n',
     );
     expect(result.stdout).toContain(
-      `  account plain-rt, panel ${stack.projector.address}/panel?account=plain-rt&viewer=alice\n`,
+      `  account plain-rt, panel ${suite.stack.projector.address}/panel?account=plain-rt&viewer=alice\n`,
     );
     expect(result.stdout).toContain('run id rt: --run-id rt on a fresh virtual-clock stack');
     // And a second run under the same run id is refused: its commands would be answered as resends
-    const again = await run(['scenario', 'run', ...endpoints, '--run-id', 'rt', plain]);
+    const again = await runCli(['scenario', 'run', ...suite.endpoints, '--run-id', 'rt', plain]);
     expect(again.stdout).toContain(
       'ERROR account plain-rt already exists on this stack: give another --run-id or --account',
     );

@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
 import { jsonEvent, type EventStoreDBClient } from '@eventstore/db-client';
 import { createEventStoreClient } from '#eventstore';
-import { send, type Answer } from '../support/json-http.js';
+import { requestsTo, send } from '../support/json-http.js';
 import { startStack, type Stack } from '../support/stack.js';
+import { runCli, verifyStack } from '../support/cli.js';
 
 /**
  * The store is shared: other clients write into `line-…` and `account-…` streams too. Written here
@@ -14,15 +13,6 @@ import { startStack, type Stack } from '../support/stack.js';
  */
 const STARTUP_MS = 60_000;
 const STEP_MS = 60_000;
-const cli = resolve(process.cwd(), 'dist/apps/cli/src/main.js');
-
-const runCli = (args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-  new Promise((done) =>
-    execFile(process.execPath, [cli, ...args], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
-      done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    ),
-  );
-
 /** Polls `probe` until it returns something defined (processes share 2 cores: no timed assertions). */
 const eventually = async <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => {
   for (let attempt = 0; attempt < 400; attempt++) {
@@ -61,9 +51,25 @@ const appendRaw = async (
   return result.position!.commit;
 };
 
+/**
+ * A stack on a virtual clock and a client of its store, for one suite: started before its first test
+ * (the suite's own `beforeAll` hooks, declared after, can use them) and stopped after its last.
+ */
+const liveStackForSuite = (): { stack: Stack; client: EventStoreDBClient } => {
+  const running = {} as { stack: Stack; client: EventStoreDBClient };
+  beforeAll(async () => {
+    running.stack = await startStack({ CLOCK_MODE: 'virtual' });
+    running.client = createEventStoreClient(running.stack.store.address);
+  }, STARTUP_MS);
+  afterAll(async () => {
+    await running.client?.dispose();
+    await running.stack?.stop();
+  }, STARTUP_MS);
+  return running;
+};
+
 describe('events Switchboard did not write, in a live stack', () => {
-  let stack: Stack;
-  let client: EventStoreDBClient;
+  const running = liveStackForSuite();
   const accountId = 'fx-acme';
   const otherAccount = 'fx-other';
   const poisonedAccount = 'fx-poisoned';
@@ -77,14 +83,7 @@ describe('events Switchboard did not write, in a live stack', () => {
   /** Where the first unreadable event of ours on Carol's line landed: the one a refusal names. */
   let carolMissingFields = 0n;
 
-  const api = (method: string, path: string, body?: object): Promise<Answer> =>
-    send(stack.api.address, method, path, body);
-  const ok = async (method: string, path: string, body?: object): Promise<Answer> => {
-    const answer = await api(method, path, body);
-    if (answer.status >= 300)
-      throw new Error(`${method} ${path} → ${answer.status} ${JSON.stringify(answer.body)}`);
-    return answer;
-  };
+  const { api, ok } = requestsTo(() => running.stack.api.address);
   const provision = async (account: string, users: readonly (readonly [string, string])[]) => {
     await ok('POST', '/accounts', { actor: 'root', accountId: account, name: account });
     for (const [partyId, number] of users) {
@@ -112,7 +111,7 @@ describe('events Switchboard did not write, in a live stack', () => {
    */
   const voicemailInStore = async (stream: string, callId: string) => {
     const found: { reason: unknown; actor: unknown }[] = [];
-    for await (const { event } of client.readStream(stream)) {
+    for await (const { event } of running.client.readStream(stream)) {
       const data = event?.data as { callId?: string; reason?: string } | undefined;
       if (event?.type === 'CallSentToVoicemail' && data?.callId === callId)
         found.push({ reason: data.reason, actor: (event.metadata as { actor?: string }).actor });
@@ -121,7 +120,7 @@ describe('events Switchboard did not write, in a live stack', () => {
   };
   const eventsIn = async (stream: string): Promise<number> => {
     let count = 0;
-    for await (const _ of client.readStream(stream)) count++;
+    for await (const _ of running.client.readStream(stream)) count++;
     return count;
   };
   const apiForeign = async () =>
@@ -131,23 +130,16 @@ describe('events Switchboard did not write, in a live stack', () => {
     >;
   const projectorCaughtUp = (position = lastForeignPosition) =>
     eventually('the projector reaches the position', async () => {
-      const health = await send(stack.projector.address, 'GET', '/health');
+      const health = await send(running.stack.projector.address, 'GET', '/health');
       return BigInt((health.body.position as string | null) ?? '0') >= position ? health : undefined;
     });
 
   beforeAll(async () => {
-    stack = await startStack({ CLOCK_MODE: 'virtual' });
-    client = createEventStoreClient(stack.store.address);
     await provision(accountId, [
       ['carol', carolLine],
       ['dave', daveLine],
     ]);
     await provision(poisonedAccount, [['erin', erinLine]]);
-  }, STARTUP_MS);
-
-  afterAll(async () => {
-    await client?.dispose();
-    await stack?.stop();
   }, STARTUP_MS);
 
   it(
@@ -163,26 +155,26 @@ describe('events Switchboard did not write, in a live stack', () => {
       // build cannot read: a known type with data missing fields (an answer of the ringing call, had
       // it been complete), an unknown type, a schema version from the future.
       const partialAnswer = { callId: 'fx-call-carol' };
-      lastForeignPosition = await appendRaw(client, lineStream(carolLine), {
+      lastForeignPosition = await appendRaw(running.client, lineStream(carolLine), {
         type: 'CallAnswered',
         data: partialAnswer,
       });
-      lastForeignPosition = await appendRaw(client, lineStream(carolLine), {
+      lastForeignPosition = await appendRaw(running.client, lineStream(carolLine), {
         type: 'CallAnswered',
         data: partialAnswer,
         metadata: new TextEncoder().encode('{not json'),
       });
-      carolMissingFields = await appendRaw(client, lineStream(carolLine), {
+      carolMissingFields = await appendRaw(running.client, lineStream(carolLine), {
         type: 'CallAnswered',
         data: partialAnswer,
         metadata: envelope(),
       });
-      lastForeignPosition = await appendRaw(client, lineStream(carolLine), {
+      lastForeignPosition = await appendRaw(running.client, lineStream(carolLine), {
         type: 'CrmNoteAdded',
         data: { note: 'called back' },
         metadata: envelope(),
       });
-      lastForeignPosition = await appendRaw(client, lineStream(carolLine), {
+      lastForeignPosition = await appendRaw(running.client, lineStream(carolLine), {
         type: 'IncomingCallReceived',
         data: { callId: 'fx-call-carol-2', caller: { e164: '+15557770001' } },
         metadata: envelope(99),
@@ -193,15 +185,15 @@ describe('events Switchboard did not write, in a live stack', () => {
         { type: 'PartyPowerPackChanged', data: {}, metadata: new TextEncoder().encode('\u0000\u0001') },
         { type: 'CrmContactSynced', data: { contact: 42 }, metadata: { source: 'crm' } },
       ]) {
-        lastForeignPosition = await appendRaw(client, `account-${accountId}`, event);
+        lastForeignPosition = await appendRaw(running.client, `account-${accountId}`, event);
       }
       // Unreadable events of ours on the account of Erin's ringing line.
-      await appendRaw(client, `account-${poisonedAccount}`, {
+      await appendRaw(running.client, `account-${poisonedAccount}`, {
         type: 'VipContactAdded',
         data: { delegatorId: 'erin', contact: { number: '+15557770002' } },
         metadata: envelope(7),
       });
-      lastForeignPosition = await appendRaw(client, `account-${poisonedAccount}`, {
+      lastForeignPosition = await appendRaw(running.client, `account-${poisonedAccount}`, {
         type: 'DelegateInvited',
         data: { delegatorId: 'erin' },
         metadata: envelope(),
@@ -288,7 +280,7 @@ describe('events Switchboard did not write, in a live stack', () => {
       // The read model parked the foreign events and shows the timer's voicemail in Carol's inbox.
       await projectorCaughtUp(BigInt(added.body.position!));
       const inbox = await send(
-        stack.projector.address,
+        running.stack.projector.address,
         'GET',
         `/lines/${accountId}/${carolLine.slice(1)}/voicemail?viewer=carol`,
       );
@@ -330,7 +322,7 @@ describe('events Switchboard did not write, in a live stack', () => {
           },
         },
       });
-      const parked = await send(stack.projector.address, 'GET', '/parked');
+      const parked = await send(running.stack.projector.address, 'GET', '/parked');
       expect(parked.body.events).toContainEqual(
         expect.objectContaining({
           stream: lineStream(carolLine),
@@ -338,14 +330,14 @@ describe('events Switchboard did not write, in a live stack', () => {
           reason: 'DATA_INVALID',
         }),
       );
-      const metrics = await send(stack.projector.address, 'GET', '/metrics');
+      const metrics = await send(running.stack.projector.address, 'GET', '/metrics');
       expect(metrics.text).toContain('projector_parked_events 10');
       expect(metrics.text).toContain('projector_parked_events_by_reason{reason="METADATA_NOT_JSON"} 2');
 
-      const rebuild = await send(stack.projector.address, 'POST', '/rebuild');
+      const rebuild = await send(running.stack.projector.address, 'POST', '/rebuild');
       expect(rebuild.body).toMatchObject({ equal: true, parked: { live: 10, rebuilt: 10 } });
 
-      const listed = await runCli(['projector', 'parked', '--projector', stack.projector.address]);
+      const listed = await runCli(['projector', 'parked', '--projector', running.stack.projector.address]);
       expect(listed.code).toBe(0);
       expect(listed.stdout).toContain('10 parked event(s)');
       expect(listed.stdout).toContain(`${lineStream(carolLine)}@`);
@@ -356,20 +348,8 @@ describe('events Switchboard did not write, in a live stack', () => {
   it(
     'verify reports each foreign event with its reason and position; the digest check still passes',
     async () => {
-      const verified = await runCli([
-        'verify',
-        '--store',
-        stack.store.address,
-        '--projector',
-        stack.projector.address,
-        '--json',
-        '--no-progress',
-      ]);
-      const report = JSON.parse(verified.stdout) as {
-        checks: Record<string, string>;
-        problems: { check: string; reason?: string; stream?: string; position?: string }[];
-        digest: { equal: boolean; parked: number };
-      };
+      const verified = await verifyStack(running.stack, ['--no-progress']);
+      const { report } = verified;
       expect(verified.code).not.toBe(0);
       expect(report.checks).toMatchObject({ metadata: 'failed', schema: 'failed', digest: 'passed' });
       expect(report.digest).toMatchObject({ equal: true, parked: 10 });
@@ -388,49 +368,38 @@ describe('events Switchboard did not write, in a live stack', () => {
 });
 
 describe('a projector that meets an event it cannot apply', () => {
-  let stack: Stack;
-  let client: EventStoreDBClient;
+  const running = liveStackForSuite();
   const accountId = 'fx-stuck';
   const line = '+15550005001';
-
-  beforeAll(async () => {
-    stack = await startStack({ CLOCK_MODE: 'virtual' });
-    client = createEventStoreClient(stack.store.address);
-  }, STARTUP_MS);
-
-  afterAll(async () => {
-    await client?.dispose();
-    await stack?.stop();
-  }, STARTUP_MS);
 
   it(
     'stops loudly by default, never reports a rebuild equal while stopped, and with --park-failed-events parks the event (kept across restarts) and goes on',
     async () => {
-      const created = await send(stack.api.address, 'POST', '/accounts', {
+      const created = await send(running.stack.api.address, 'POST', '/accounts', {
         actor: 'root',
         accountId,
         name: 'Stuck',
       });
       expect(created.status).toBeLessThan(300);
       // Well-formed and ours, but about a voicemail the line never had: the voicemail projection cannot apply it.
-      const poison = await appendRaw(client, `line-${accountId}.${line.slice(1)}`, {
+      const poison = await appendRaw(running.client, `line-${accountId}.${line.slice(1)}`, {
         type: 'VoicemailRead',
         data: { messageId: 'ghost', by: 'alice', onBehalfOf: null, at: '2026-01-05T09:00:00.000Z' },
         metadata: envelope(),
       });
       const stopped = await eventually('the projector stops', async () => {
-        const health = await send(stack.projector.address, 'GET', '/health');
+        const health = await send(running.stack.projector.address, 'GET', '/health');
         return health.body.status === 'failed' ? health : undefined;
       });
       expect(stopped.status).toBe(503);
       expect(stopped.body.failure).toMatchObject({ eventType: 'VoicemailRead', position: String(poison) });
-      const whileStopped = await send(stack.projector.address, 'POST', '/rebuild');
+      const whileStopped = await send(running.stack.projector.address, 'POST', '/rebuild');
       expect(whileStopped.body).toMatchObject({ equal: false, liveStatus: 'failed' });
 
       // The way out: restart it told to park such events.
-      await stack.projector.stop();
-      const parking = await stack.startProjector({ PROJECTOR_PARK_FAILED_EVENTS: '1' });
-      const after = await send(stack.api.address, 'POST', '/accounts', {
+      await running.stack.projector.stop();
+      const parking = await running.stack.startProjector({ PROJECTOR_PARK_FAILED_EVENTS: '1' });
+      const after = await send(running.stack.api.address, 'POST', '/accounts', {
         actor: 'root',
         accountId: 'fx-after',
         name: 'After',
@@ -463,7 +432,7 @@ describe('a projector that meets an event it cannot apply', () => {
 
       // Parked events are kept with the snapshot: a restart lists the same one.
       await parking.stop();
-      const restarted = await stack.startProjector({ PROJECTOR_PARK_FAILED_EVENTS: '1' });
+      const restarted = await running.stack.startProjector({ PROJECTOR_PARK_FAILED_EVENTS: '1' });
       const parked = await send(restarted.address, 'GET', '/parked');
       expect(parked.body).toMatchObject({
         count: 1,

@@ -1,38 +1,15 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { addEncoded } from '#load';
-import { type Stack, startStack } from '#stack';
+import { cliSuite, runCli } from '../support/cli.js';
 import { encodeIntoCompressedBase64 } from 'hdr-histogram-js';
 
 /**
  * Load from several generators: `load run --shard i/n` processes against one stack, their `--out`
  * files merged by `load merge`, compared with one unsharded run of the same seed.
  */
-const cli = resolve(process.cwd(), 'dist/apps/cli/src/main.js');
-
-const run = (args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-  new Promise((done) => {
-    execFile(process.execPath, [cli, ...args], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
-      done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-
 describe('load run --shard and load merge', () => {
-  let stack: Stack;
-  let dir: string;
-  let endpoints: string[];
-
-  beforeAll(async () => {
-    stack = await startStack();
-    dir = await mkdtemp(join(tmpdir(), 'switchboard-shards-e2e-'));
-    endpoints = ['--api', stack.api.address, '--projector', stack.projector.address];
-  }, 60_000);
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const suite = cliSuite('switchboard-shards-e2e-');
 
   // Every call on a line of its own: what a call meets does not depend on how the generators interleave.
   const workload = [
@@ -48,27 +25,32 @@ describe('load run --shard and load merge', () => {
     'shards',
   ];
   const options = ['--threshold', 'errors<=0', '--threshold', 'p99<30s', '--no-progress'];
+  /** Where shard `i` of the first test writes its summary. */
+  const shardSummary = (i: number): string => join(suite.dir, `shard-${i}.json`);
+  /** `load merge` of the named shards' summaries. */
+  const merge = (shards: readonly number[], ...more: string[]) =>
+    runCli(['load', 'merge', ...shards.map(shardSummary), ...more]);
 
   it('merges 2 shards into the command and outcome counts of 1 run of the same seed, histograms added', async () => {
     // Given one whole run of the seed
-    const whole = await run([
+    const whole = await runCli([
       'load',
-      ...endpoints,
+      ...suite.endpoints,
       ...workload,
       ...options,
       '--run-id',
       'whole',
       '--out',
-      join(dir, 'whole.json'),
+      join(suite.dir, 'whole.json'),
     ]);
     expect(whole.stderr).toBe('');
     expect(whole.code).toBe(0);
     // When 2 shards of the same seed run at the same time, each on its own account part, then merge
     const shards = await Promise.all(
       [1, 2].map((i) =>
-        run([
+        runCli([
           'load',
-          ...endpoints,
+          ...suite.endpoints,
           ...workload,
           ...options,
           '--run-id',
@@ -76,7 +58,7 @@ describe('load run --shard and load merge', () => {
           '--shard',
           `${i}/2`,
           '--out',
-          join(dir, `shard-${i}.json`),
+          shardSummary(i),
         ]),
       ),
     );
@@ -84,14 +66,7 @@ describe('load run --shard and load merge', () => {
     expect(shards[0]!.stdout).toMatch(
       /^load run: open model, 40 calls\/s, shard 1\/2, account load-shards-split\n/,
     );
-    const merged = await run([
-      'load',
-      'merge',
-      join(dir, 'shard-1.json'),
-      join(dir, 'shard-2.json'),
-      '--out',
-      join(dir, 'merged.json'),
-    ]);
+    const merged = await merge([1, 2], '--out', join(suite.dir, 'merged.json'));
     expect(merged.stderr).toBe('');
     expect(merged.code).toBe(0);
     expect(merged.stdout).toMatch(
@@ -100,7 +75,7 @@ describe('load run --shard and load merge', () => {
     expect(merged.stdout).toMatch(/\nPASS: all 2 thresholds hold\n$/);
 
     // Then the merged counts are the whole run's
-    const read = async (name: string) => JSON.parse(await readFile(join(dir, name), 'utf8'));
+    const read = async (name: string) => JSON.parse(await readFile(join(suite.dir, name), 'utf8'));
     const [wholeSummary, one, two, sum] = await Promise.all(
       ['whole.json', 'shard-1.json', 'shard-2.json', 'merged.json'].map(read),
     );
@@ -129,17 +104,10 @@ describe('load run --shard and load merge', () => {
   }, 180_000);
 
   it('sets the exit code from the merged verdict, and refuses an incomplete set of shards', async () => {
-    const strict = await run([
-      'load',
-      'merge',
-      join(dir, 'shard-1.json'),
-      join(dir, 'shard-2.json'),
-      '--threshold',
-      'p99<0.001ms',
-    ]);
+    const strict = await merge([1, 2], '--threshold', 'p99<0.001ms');
     expect(strict.stdout).toMatch(/\n {4}FAIL {2}p99<0\.001ms +[\d.,]+ m?s\n/);
     expect(strict.code).toBe(1);
-    const partial = await run(['load', 'merge', join(dir, 'shard-1.json')]);
+    const partial = await merge([1]);
     expect(partial.stderr).toBe(
       'switchboard load merge: shard 2/2 is missing: merging without it would not be the whole run\n',
     );

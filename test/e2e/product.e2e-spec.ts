@@ -1,4 +1,4 @@
-import { send, type Answer } from '../support/json-http.js';
+import { requestsTo, send, type Answer } from '../support/json-http.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 /**
@@ -16,14 +16,8 @@ describe('Switchboard end to end', () => {
   const aliceLine = '+15550001001';
   const aliceLineKey = '15550001001';
 
-  const api = (method: string, path: string, body?: object): Promise<Answer> =>
-    send(stack.api.address, method, path, body);
-  const ok = async (method: string, path: string, body?: object): Promise<Answer> => {
-    const answer = await api(method, path, body);
-    if (answer.status >= 300)
-      throw new Error(`${method} ${path} → ${answer.status} ${JSON.stringify(answer.body)}`);
-    return answer;
-  };
+  const { api, ok } = requestsTo(() => stack.api.address);
+  const { api: projector } = requestsTo(() => stack.projector.address);
 
   /** Read models are eventually consistent: wait until the projector has applied `position`. */
   const projected = async (position: string | undefined, url = stack.projector.address): Promise<void> => {
@@ -84,20 +78,12 @@ describe('Switchboard end to end', () => {
       expect(busy.body).toMatchObject({ code: 'LINE_BUSY', rule: 'R12' });
 
       await projected(placed.body.position);
-      const aliceView = await send(
-        stack.projector.address,
-        'GET',
-        `/lines/${accountId}/${aliceLineKey}/state?viewer=alice`,
-      );
+      const aliceView = await projector('GET', `/lines/${accountId}/${aliceLineKey}/state?viewer=alice`);
       expect(aliceView.body).toMatchObject({
         viewerRole: 'delegator',
         lamp: { state: 'busy', callId: 'e2e-call-1', by: ['bob'], onBehalfOf: 'alice' },
       });
-      const bobView = await send(
-        stack.projector.address,
-        'GET',
-        `/lines/${accountId}/${aliceLineKey}/state?viewer=bob`,
-      );
+      const bobView = await projector('GET', `/lines/${accountId}/${aliceLineKey}/state?viewer=bob`);
       expect(bobView.body).toMatchObject({
         viewerRole: 'delegate',
         line: { label: expect.stringContaining('Alice Exec') },
@@ -107,11 +93,7 @@ describe('Switchboard end to end', () => {
         actor: 'bob',
       });
       await projected(hungUp.body.position);
-      const history = await send(
-        stack.projector.address,
-        'GET',
-        `/lines/${accountId}/${aliceLineKey}/history?viewer=alice`,
-      );
+      const history = await projector('GET', `/lines/${accountId}/${aliceLineKey}/history?viewer=alice`);
       expect(JSON.stringify(history.body)).toContain('bob');
       expect(history.body.calls).toEqual([expect.objectContaining({ callId: 'e2e-call-1' })]);
     },
@@ -139,22 +121,14 @@ describe('Switchboard end to end', () => {
 
       let inbox: Answer | undefined;
       for (let attempt = 0; attempt < 100; attempt++) {
-        inbox = await send(
-          stack.projector.address,
-          'GET',
-          `/lines/${accountId}/${aliceLineKey}/voicemail?viewer=bob`,
-        );
+        inbox = await projector('GET', `/lines/${accountId}/${aliceLineKey}/voicemail?viewer=bob`);
         if ((inbox.body.messages as unknown[] | undefined)?.length) break;
         await new Promise((retry) => setTimeout(retry, 50));
       }
       expect(inbox!.body.messages).toEqual([
         expect.objectContaining({ callId: 'e2e-call-2', from: '+15557770000' }),
       ]);
-      const stranger = await send(
-        stack.projector.address,
-        'GET',
-        `/lines/${accountId}/${aliceLineKey}/voicemail?viewer=mallory`,
-      );
+      const stranger = await projector('GET', `/lines/${accountId}/${aliceLineKey}/voicemail?viewer=mallory`);
       expect(stranger.status).toBe(403);
     },
     STEP_MS,
@@ -163,7 +137,7 @@ describe('Switchboard end to end', () => {
   it(
     'auditors get a call trail with actor, on-behalf-of, permission, positions and correlation ids',
     async () => {
-      const trail = await send(stack.projector.address, 'GET', '/calls/e2e-call-1/audit');
+      const trail = await projector('GET', '/calls/e2e-call-1/audit');
       expect(trail.status).toBe(200);
       const entries = trail.body.entries as Record<string, unknown>[];
       expect(entries.map((entry) => entry.type)).toEqual(['CallPlacedOnSharedLine', 'CallEnded']);
@@ -180,7 +154,7 @@ describe('Switchboard end to end', () => {
   it(
     'a projector killed mid-stream and restarted converges to the same read models, equal to a rebuild',
     async () => {
-      const before = await send(stack.projector.address, 'GET', '/digest');
+      const before = await projector('GET', '/digest');
       await stack.projector.stop('SIGKILL');
       // Work continues while the projector is down.
       const placed = await ok('POST', `/accounts/${accountId}/lines/${aliceLine}/calls`, {

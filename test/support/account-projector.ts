@@ -13,15 +13,20 @@ export interface ServedAccount {
 
 /**
  * The real projections of one account's streams only (tests share the store, each with an account of
- * its own), served over HTTP on a free port as the projector's `main` serves them.
+ * its own), served over HTTP on a free port as the projector's `main` serves them (with `appOptions`,
+ * as a test configures it).
  */
-export async function serveAccount(store: EventStore, accountId: string): Promise<ServedAccount> {
+export async function serveAccount(
+  store: EventStore,
+  accountId: string,
+  appOptions: Parameters<typeof createProjectorApp>[2] = {},
+): Promise<ServedAccount> {
   const projector = new Projector(store, PROJECTIONS, {
     streamPrefixes: [`account-${accountId}`, `line-${accountId}.`],
     log: () => undefined,
   });
   await projector.start();
-  const app = await createProjectorApp(projector, store);
+  const app = await createProjectorApp(projector, store, appOptions);
   const close = async (): Promise<void> => {
     await app.close();
     await projector.stop();

@@ -1,6 +1,12 @@
 import { startEventStore } from '#stack';
 import type { ChildProcess } from 'node:child_process';
 
+/**
+ * Jest's limit for a hook or test that starts, stops or kills server processes: on a loaded machine
+ * that alone takes seconds. A budget, not a measured bound: nothing asserts on time.
+ */
+export const PROCESS_BUDGET_MS = 60_000;
+
 export interface EmbeddedEventStore {
   readonly connectionString: string;
   readonly process: ChildProcess;

@@ -17,3 +17,19 @@ export const send = async (base: string, method: string, path: string, body?: ob
   const json = res.headers.get('content-type')?.startsWith('application/json') ?? false;
   return { status: res.status, body: text && json ? (JSON.parse(text) as Answer['body']) : {}, text };
 };
+
+/**
+ * Requests to the app at `base()` (read when each is sent, so it can name an app a `beforeAll` starts):
+ * `send`, and `ok`, which throws with the answer unless the app answered 2xx.
+ */
+export const requestsTo = (base: () => string) => {
+  const api = (method: string, path: string, body?: object): Promise<Answer> =>
+    send(base(), method, path, body);
+  const ok = async (method: string, path: string, body?: object): Promise<Answer> => {
+    const answer = await api(method, path, body);
+    if (answer.status >= 300)
+      throw new Error(`${method} ${path} → ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer;
+  };
+  return { api, ok };
+};

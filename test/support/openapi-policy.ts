@@ -1,3 +1,5 @@
+import { rawRequest, type RawAnswer } from './raw-http.js';
+
 /** An OpenAPI document as served at `/docs-json`: only what the request-policy checks read. */
 interface ServedDocument {
   readonly paths: Record<string, Record<string, { readonly responses?: Record<string, unknown> }>>;
@@ -27,3 +29,20 @@ export const policyAnswersMissing = (
   }
   return { missing, operations, commands };
 };
+
+/** The OpenAPI document an app at `url` serves at /docs-json, asked under the name it answers to. */
+export const servedDocument = (url: string): Promise<RawAnswer> =>
+  rawRequest(url, { path: '/docs-json', headers: { host: `127.0.0.1:${new URL(url).port}` } });
+
+/**
+ * The app at `url` documents its request policy on every operation (421 and 403, and 415 on every
+ * command), and serves more than `moreOperationsThan` operations, commands among them.
+ */
+export async function expectPolicyDocumented(url: string, moreOperationsThan: number): Promise<void> {
+  const served = await servedDocument(url);
+  expect(served.status).toBe(200);
+  const { missing, operations, commands } = policyAnswersMissing(served.body);
+  expect(missing).toEqual([]);
+  expect(operations).toBeGreaterThan(moreOperationsThan);
+  expect(commands).toBeGreaterThan(0);
+}

@@ -1,19 +1,26 @@
 import { randomUUID } from 'node:crypto';
+import { BACKWARDS, END, type EventStoreDBClient, type ResolvedEvent } from '@eventstore/db-client';
 import type { EventSchemaRegistry } from '#events';
-import { EventStore, createEventStoreClient, type CommandMetadata } from '#eventstore';
+import { EventStore, createEventStoreClient, snapshotStreamOf, type CommandMetadata } from '#eventstore';
 
 /**
- * A client and an `EventStore` on the server the global setup started (or the one
- * EVENTSTORE_CONNECTION_STRING names), disposed after the suite. Called inside a `describe`.
+ * An `EventStore` on the server the global setup started (or the one EVENTSTORE_CONNECTION_STRING
+ * names), for a suite that disposes its client (`store.client`) itself, after what still uses it.
+ */
+export const openSharedStore = (schemas?: EventSchemaRegistry): EventStore =>
+  new EventStore(createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!), schemas);
+
+/**
+ * A client and an `EventStore` on the shared server, disposed after the suite. Called inside a
+ * `describe`.
  */
 export function connectToSharedStore(schemas?: EventSchemaRegistry): {
   client: ReturnType<typeof createEventStoreClient>;
   store: EventStore;
 } {
-  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
-  const store = new EventStore(client, schemas);
-  afterAll(() => client.dispose(), 30_000);
-  return { client, store };
+  const store = openSharedStore(schemas);
+  afterAll(() => store.client.dispose(), 30_000);
+  return { client: store.client, store };
 }
 
 /**
@@ -33,3 +40,18 @@ export const testMetadata = ({
   permission: null,
   simulatedTime,
 });
+
+/** The newest aggregate snapshot of `stream` as the official client reads it (undefined: none). */
+export async function latestSnapshotEvent(
+  client: EventStoreDBClient,
+  stream: string,
+): Promise<ResolvedEvent['event']> {
+  let latest: ResolvedEvent['event'];
+  for await (const { event } of client.readStream(snapshotStreamOf(stream), {
+    direction: BACKWARDS,
+    fromRevision: END,
+    maxCount: 1,
+  }))
+    latest = event;
+  return latest;
+}

@@ -1,19 +1,12 @@
-import { jest } from '@jest/globals';
 import {
   ADMIN,
   EVERYDAY,
-  accountWith,
   apiForSuite,
-  call,
   expectStatus,
   phoneUser,
-  rawCall,
   storedTypes,
   type Answer,
 } from './accounts.support.js';
-
-// Booting an app while ts-jest compiles other suites in parallel can exceed Jest's 5 s default.
-jest.setTimeout(60_000);
 
 /** Malformed input gets a 400 with a message per field, never a 500, and appends nothing (SPEC §4, §5). */
 describe('account api: bad input', () => {
@@ -21,9 +14,9 @@ describe('account api: bad input', () => {
   let accountId: string;
   let before: string[];
   beforeAll(async () => {
-    accountId = await accountWith(api, ['alice', 'bob']);
+    accountId = await api.accountWith(['alice', 'bob']);
     expectStatus(
-      await call(api, 'POST', `/accounts/${accountId}/delegations`, {
+      await api.call('POST', `/accounts/${accountId}/delegations`, {
         actor: 'alice',
         delegationId: 'ab',
         delegatorId: 'alice',
@@ -77,7 +70,7 @@ describe('account api: bad input', () => {
       ['an `at` that is not a time', { at: 'yesterday' }, ['at']],
     ])('invite with %s → 400 naming the field', async (_name, change, fields) => {
       expectInvalid(
-        await call(api, 'POST', `/accounts/${accountId}/delegations`, { ...validInvite(), ...change }),
+        await api.call('POST', `/accounts/${accountId}/delegations`, { ...validInvite(), ...change }),
         fields,
       );
     });
@@ -105,7 +98,7 @@ describe('account api: bad input', () => {
       ],
     ])('%s with a missing or mistyped field → 400', async (path, body, fields) => {
       const method = path === '/phone-users' ? 'POST' : path === '/policy' ? 'PATCH' : 'PUT';
-      expectInvalid(await call(api, method, `/accounts/${accountId}${path}`, body), fields);
+      expectInvalid(await api.call(method, `/accounts/${accountId}${path}`, body), fields);
     });
 
     it.each([
@@ -115,7 +108,7 @@ describe('account api: bad input', () => {
       ['a number', '42'],
       ['broken JSON', '{"actor": "alice",'],
     ])('a body that is %s → 400', async (_name, body) => {
-      const answer = await call(api, 'POST', `/accounts/${accountId}/delegations`, body);
+      const answer = await api.call('POST', `/accounts/${accountId}/delegations`, body);
       expect(answer).toMatchObject({ status: 400, body: { statusCode: 400, code: 'INVALID_REQUEST' } });
     });
 
@@ -157,13 +150,13 @@ describe('account api: bad input', () => {
         ['businessHours.windows.0.day'],
       ],
     ])('%s with an unknown enum value → 400 naming the field', async (path, method, body, fields) => {
-      const answer = await call(api, method, `/accounts/${accountId}${path}`, body);
+      const answer = await api.call(method, `/accounts/${accountId}${path}`, body);
       expectInvalid(answer, fields);
       expect(answer.body.message).toMatch(/must be one of the following values/);
     });
 
     it('a permission named makeCoffee is refused, not ignored', async () => {
-      const answer = await call(api, 'POST', `/accounts/${accountId}/delegations`, {
+      const answer = await api.call('POST', `/accounts/${accountId}/delegations`, {
         ...validInvite(),
         permissions: ['makeCoffee'],
       });
@@ -176,8 +169,7 @@ describe('account api: bad input', () => {
       ['nested', { actor: ADMIN, policy: { delegationEnabled: true, godMode: true } }, ['policy.godMode']],
     ])('an unknown property at the %s → 400', async (where, body, fields) => {
       const path = where === 'nested' ? '/policy' : '/delegations';
-      const answer = await call(
-        api,
+      const answer = await api.call(
         where === 'nested' ? 'PATCH' : 'POST',
         `/accounts/${accountId}${path}`,
         body,
@@ -188,7 +180,7 @@ describe('account api: bad input', () => {
   });
 
   it('an oversized body (> 64 KiB) → 413 before parsing', async () => {
-    const answer = await call(api, 'POST', `/accounts/${accountId}/delegations`, {
+    const answer = await api.call('POST', `/accounts/${accountId}/delegations`, {
       ...validInvite(),
       padding: 'x'.repeat(65 * 1024),
     });
@@ -211,26 +203,26 @@ describe('account api: bad input', () => {
     ] as const;
 
     it.each(hostile)('%s as the account id in a path → 400 INVALID_ID', async (_name, segment) => {
-      const answer = await rawCall(api, 'POST', `/accounts/${segment}/delegations`, validInvite());
+      const answer = await api.rawCall('POST', `/accounts/${segment}/delegations`, validInvite());
       expect(answer).toMatchObject({ status: 400, body: { code: 'INVALID_ID' } });
       expect(answer.body.message).toMatch(/^accountId must be 1-64 letters/);
       expect(fieldsOf(answer)).toEqual(['accountId']);
     });
 
     it.each(hostile)('%s as a delegation or party id in a path → 400 INVALID_ID', async (_name, segment) => {
-      const accept = await rawCall(api, 'POST', `/accounts/${accountId}/delegations/${segment}/accept`, {
+      const accept = await api.rawCall('POST', `/accounts/${accountId}/delegations/${segment}/accept`, {
         actor: 'bob',
       });
       expect(accept).toMatchObject({ status: 400, body: { code: 'INVALID_ID' } });
       expect(fieldsOf(accept)).toEqual(['delegationId']);
-      const party = await rawCall(api, 'POST', `/accounts/${accountId}/parties/${segment}/delegation-lock`, {
+      const party = await api.rawCall('POST', `/accounts/${accountId}/parties/${segment}/delegation-lock`, {
         actor: ADMIN,
       });
       expect(party).toMatchObject({ status: 400, body: { code: 'INVALID_ID' } });
     });
 
     it.each(hostile)('%s as the id of a GET → 400 INVALID_ID', async (_name, segment) => {
-      expect(await rawCall(api, 'GET', `/accounts/${segment}`, undefined)).toMatchObject({
+      expect(await api.rawCall('GET', `/accounts/${segment}`, undefined)).toMatchObject({
         status: 400,
         body: { code: 'INVALID_ID' },
       });
@@ -239,33 +231,32 @@ describe('account api: bad input', () => {
     it.each(hostile.map(([name, segment]) => [name, decodeURIComponent(segment)]))(
       '%s as an id in a body → 400 naming the field',
       async (_name, id) => {
-        expectInvalid(await call(api, 'POST', '/accounts', { actor: ADMIN, accountId: id, name: 'Evil' }), [
+        expectInvalid(await api.call('POST', '/accounts', { actor: ADMIN, accountId: id, name: 'Evil' }), [
           'accountId',
         ]);
         expectInvalid(
-          await call(api, 'POST', `/accounts/${accountId}/delegations`, {
+          await api.call('POST', `/accounts/${accountId}/delegations`, {
             ...validInvite(),
             delegationId: id,
           }),
           ['delegationId'],
         );
         expectInvalid(
-          await call(api, 'POST', `/accounts/${accountId}/delegations`, {
+          await api.call('POST', `/accounts/${accountId}/delegations`, {
             ...validInvite(),
             delegatorId: id,
           }),
           ['delegatorId'],
         );
         expectInvalid(
-          await call(api, 'POST', `/accounts/${accountId}/delegations`, { ...validInvite(), actor: id }),
+          await api.call('POST', `/accounts/${accountId}/delegations`, { ...validInvite(), actor: id }),
           ['actor'],
         );
+        expectInvalid(await api.call('POST', `/accounts/${accountId}/phone-users`, { ...phoneUser(id, 3) }), [
+          'partyId',
+        ]);
         expectInvalid(
-          await call(api, 'POST', `/accounts/${accountId}/phone-users`, { ...phoneUser(id, 3) }),
-          ['partyId'],
-        );
-        expectInvalid(
-          await call(api, 'POST', '/accounts', { actor: ADMIN, accountId: 'fine', name: 'x', admins: [id] }),
+          await api.call('POST', '/accounts', { actor: ADMIN, accountId: 'fine', name: 'x', admins: [id] }),
           ['admins'],
         );
       },
@@ -276,11 +267,11 @@ describe('account api: bad input', () => {
     });
 
     it('a hostile correlation id header → 400, and a number that is not one in a path → 400', async () => {
-      const answer = await call(api, 'POST', `/accounts/${accountId}/delegations`, validInvite(), {
+      const answer = await api.call('POST', `/accounts/${accountId}/delegations`, validInvite(), {
         'x-correlation-id': '$all',
       });
       expect(answer).toMatchObject({ status: 400, body: { code: 'INVALID_REQUEST' } });
-      const vip = await call(api, 'DELETE', `/accounts/${accountId}/parties/alice/vip-contacts/call-me`, {
+      const vip = await api.call('DELETE', `/accounts/${accountId}/parties/alice/vip-contacts/call-me`, {
         actor: 'alice',
       });
       expect(vip).toMatchObject({
@@ -292,7 +283,7 @@ describe('account api: bad input', () => {
 
   it('an `at` in realtime mode is a domain rejection (422 R21), not a crash', async () => {
     expect(
-      await call(api, 'POST', `/accounts/${accountId}/delegations/ab/accept`, {
+      await api.call('POST', `/accounts/${accountId}/delegations/ab/accept`, {
         actor: 'bob',
         at: '2026-01-05T10:00:00Z',
       }),
@@ -301,7 +292,7 @@ describe('account api: bad input', () => {
 
   it('an unknown route → 404 with a code', async () => {
     expect(
-      await call(api, 'POST', `/accounts/${accountId}/delegations/ab/teleport`, { actor: 'bob' }),
+      await api.call('POST', `/accounts/${accountId}/delegations/ab/teleport`, { actor: 'bob' }),
     ).toMatchObject({
       status: 404,
       body: { code: 'NOT_FOUND' },

@@ -1,28 +1,20 @@
-import { jest } from '@jest/globals';
 import {
   ADMIN,
   EVERYDAY,
-  accountWith,
   apiForSuite,
-  call,
   expectStatus,
-  invite,
   startApi,
   storedEvents,
   storedTypes,
   uniqueId,
 } from './accounts.support.js';
 
-// Booting an app while ts-jest compiles other suites in parallel can exceed Jest's 5 s default.
-jest.setTimeout(60_000);
-
 describe('account api: a delegation from provisioning to revocation', () => {
   const api = apiForSuite();
 
   it('creates, provisions, invites, accepts, changes permissions and revokes, with SPEC §2 metadata', async () => {
     const accountId = uniqueId('acct');
-    const created = await call(
-      api,
+    const created = await api.call(
       'POST',
       '/accounts',
       { actor: ADMIN, accountId, name: 'Acme', commandId: `create-${accountId}` },
@@ -42,7 +34,7 @@ describe('account api: a delegation from provisioning to revocation', () => {
       ['alice', '+15550000001'],
       ['bob', '+15550000002'],
     ] as const) {
-      const provisioned = await call(api, 'POST', `/accounts/${accountId}/phone-users`, {
+      const provisioned = await api.call('POST', `/accounts/${accountId}/phone-users`, {
         actor: ADMIN,
         partyId,
         name: partyId,
@@ -54,7 +46,7 @@ describe('account api: a delegation from provisioning to revocation', () => {
       expect(provisioned).toMatchObject({ status: 201, body: { partyId } });
     }
 
-    const invited = await call(api, 'POST', `/accounts/${accountId}/delegations`, {
+    const invited = await api.call('POST', `/accounts/${accountId}/delegations`, {
       actor: 'alice',
       delegatorId: 'alice',
       delegateId: 'bob',
@@ -71,22 +63,22 @@ describe('account api: a delegation from provisioning to revocation', () => {
     const delegationId: string = invited.body.delegationId;
     const path = `/accounts/${accountId}/delegations/${delegationId}`;
 
-    expect(await call(api, 'POST', `${path}/accept`, { actor: 'bob' })).toMatchObject({
+    expect(await api.call('POST', `${path}/accept`, { actor: 'bob' })).toMatchObject({
       status: 200,
       body: { events: [{ type: 'DelegationAccepted', data: { delegationId, by: 'bob' } }] },
     });
     expect(
-      await call(api, 'PUT', `${path}/permissions`, {
+      await api.call('PUT', `${path}/permissions`, {
         actor: 'alice',
         permissions: [...EVERYDAY, 'optInOut'],
       }),
     ).toMatchObject({ status: 200, body: { events: [{ type: 'DelegationPermissionsChanged' }] } });
-    expect(await call(api, 'POST', `${path}/opt-out`, { actor: 'bob' })).toMatchObject({
+    expect(await api.call('POST', `${path}/opt-out`, { actor: 'bob' })).toMatchObject({
       status: 200,
       body: { events: [{ type: 'DelegateOptedOut' }] },
     });
 
-    const view = await call(api, 'GET', `/accounts/${accountId}`);
+    const view = await api.call('GET', `/accounts/${accountId}`);
     expect(view).toMatchObject({
       status: 200,
       body: {
@@ -107,9 +99,9 @@ describe('account api: a delegation from provisioning to revocation', () => {
       },
     });
 
-    const revoked = await call(api, 'POST', `${path}/revoke`, { actor: 'alice', commandId: 'revoke-1' });
+    const revoked = await api.call('POST', `${path}/revoke`, { actor: 'alice', commandId: 'revoke-1' });
     expect(revoked).toMatchObject({ status: 200, body: { events: [{ type: 'DelegationRevoked' }] } });
-    expect((await call(api, 'GET', `/accounts/${accountId}`)).body.delegations[0].status).toBe('revoked');
+    expect((await api.call('GET', `/accounts/${accountId}`)).body.delegations[0].status).toBe('revoked');
 
     const stored = await storedEvents(accountId);
     expect(stored.map((s) => s.event.type)).toEqual([
@@ -155,36 +147,36 @@ describe('account api: a delegation from provisioning to revocation', () => {
   });
 
   it('records a delegate editing the VIP list as acting for the delegator with manageVipContacts (R19)', async () => {
-    const accountId = await accountWith(api, ['alice', 'bob'], {}, { alice: { powerPack: true } });
-    const invited = await invite(api, accountId, 'alice', 'bob', {
+    const accountId = await api.accountWith(['alice', 'bob'], {}, { alice: { powerPack: true } });
+    const invited = await api.invite(accountId, 'alice', 'bob', {
       delegationId: 'alice-bob',
       permissions: [...EVERYDAY, 'manageVipContacts'],
     });
     expectStatus(invited, 201);
     expect(invited.body.delegationId).toBe('alice-bob');
     expectStatus(
-      await call(api, 'POST', `/accounts/${accountId}/delegations/alice-bob/accept`, { actor: 'bob' }),
+      await api.call('POST', `/accounts/${accountId}/delegations/alice-bob/accept`, { actor: 'bob' }),
       200,
     );
 
     const vip = `/accounts/${accountId}/parties/alice/vip-contacts`;
     expect(
-      await call(api, 'POST', vip, { actor: 'bob', number: '+15557770001', name: 'Chair' }),
+      await api.call('POST', vip, { actor: 'bob', number: '+15557770001', name: 'Chair' }),
     ).toMatchObject({
       status: 201,
       body: { events: [{ type: 'VipContactAdded', data: { delegatorId: 'alice', by: 'bob' } }] },
     });
     expect(
-      await call(api, 'POST', vip, { actor: 'alice', number: '+15557770002', name: 'CFO' }),
+      await api.call('POST', vip, { actor: 'alice', number: '+15557770002', name: 'CFO' }),
     ).toMatchObject({
       status: 201,
     });
-    expect(await call(api, 'DELETE', `${vip}/+15557770002`, { actor: 'bob' })).toMatchObject({
+    expect(await api.call('DELETE', `${vip}/+15557770002`, { actor: 'bob' })).toMatchObject({
       status: 200,
       body: { events: [{ type: 'VipContactRemoved' }] },
     });
     expect(
-      await call(api, 'PUT', `/accounts/${accountId}/parties/alice/vip-routing`, {
+      await api.call('PUT', `/accounts/${accountId}/parties/alice/vip-routing`, {
         actor: 'alice',
         mode: 'delegatorFirst',
         delaySeconds: 10,
@@ -201,7 +193,7 @@ describe('account api: a delegation from provisioning to revocation', () => {
       ['VipContactRemoved', 'bob', 'alice', 'manageVipContacts'],
       ['VipRoutingChanged', 'alice', null, null],
     ]);
-    const view = await call(api, 'GET', `/accounts/${accountId}`);
+    const view = await api.call('GET', `/accounts/${accountId}`);
     expect(view.body.parties[0]).toMatchObject({
       vipContacts: [{ number: '+15557770001', name: 'Chair' }],
       vipRouting: { mode: 'delegatorFirst', delaySeconds: 10 },
@@ -209,19 +201,18 @@ describe('account api: a delegation from provisioning to revocation', () => {
   });
 
   it('answers a resent command id with the first answer and appends nothing (idempotency)', async () => {
-    const accountId = await accountWith(api, ['alice', 'bob']);
+    const accountId = await api.accountWith(['alice', 'bob']);
     const body = { delegationId: 'first', commandId: 'invite-once' };
-    const first = await invite(api, accountId, 'alice', 'bob', body);
+    const first = await api.invite(accountId, 'alice', 'bob', body);
     expectStatus(first, 201);
     // Same command id, even with a different delegation id: the first result, not a second invitation.
-    const again = await invite(api, accountId, 'alice', 'bob', { ...body, delegationId: 'second' });
+    const again = await api.invite(accountId, 'alice', 'bob', { ...body, delegationId: 'second' });
     expect(again.status).toBe(201);
     expect(again.body).toEqual({ ...first.body, duplicate: true });
     expect(again.body.delegationId).toBe('first');
     // The header form of the command id works the same way.
     const byHeader = () =>
-      call(
-        api,
+      api.call(
         'POST',
         `/accounts/${accountId}/delegations/first/accept`,
         { actor: 'bob' },
@@ -239,11 +230,11 @@ describe('account api: a delegation from provisioning to revocation', () => {
   });
 
   it('answers a resend on another api instance (another cache) with the first answer too', async () => {
-    const accountId = await accountWith(api, ['alice', 'bob']);
+    const accountId = await api.accountWith(['alice', 'bob']);
     const other = await startApi();
     try {
-      const first = await invite(api, accountId, 'alice', 'bob', { commandId: 'invite-x' });
-      const again = await invite(other, accountId, 'alice', 'bob', { commandId: 'invite-x' });
+      const first = await api.invite(accountId, 'alice', 'bob', { commandId: 'invite-x' });
+      const again = await other.invite(accountId, 'alice', 'bob', { commandId: 'invite-x' });
       expect(again.body).toEqual({ ...first.body, duplicate: true });
       expect((await storedTypes(accountId)).filter((t) => t === 'DelegateInvited')).toHaveLength(1);
     } finally {
@@ -252,8 +243,8 @@ describe('account api: a delegation from provisioning to revocation', () => {
   });
 
   it('answers a command that changes nothing with no events and no revision', async () => {
-    const accountId = await accountWith(api, ['alice']);
-    const answer = await call(api, 'PUT', `/accounts/${accountId}/parties/alice/calling-plan`, {
+    const accountId = await api.accountWith(['alice']);
+    const answer = await api.call('PUT', `/accounts/${accountId}/parties/alice/calling-plan`, {
       actor: ADMIN,
       callingPlan: 'unlimited',
     });
@@ -261,7 +252,7 @@ describe('account api: a delegation from provisioning to revocation', () => {
   });
 
   it('serves every account endpoint in the OpenAPI document, with examples', async () => {
-    const doc = (await call(api, 'GET', '/docs-json')).body;
+    const doc = (await api.call('GET', '/docs-json')).body;
     expect(Object.keys(doc.paths).filter((p: string) => p.startsWith('/accounts'))).toEqual(
       expect.arrayContaining([
         '/accounts',

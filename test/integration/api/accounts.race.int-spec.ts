@@ -1,9 +1,6 @@
 import { jest } from '@jest/globals';
 import {
-  accountWith,
-  call,
   closeStore,
-  invite,
   numberOf,
   startApi,
   storedEvents,
@@ -46,11 +43,11 @@ describe('account api: R8 limits hold under concurrent invitations', () => {
     ['one api', () => [first]],
     ['two api instances', () => [first, second]],
   ])('R8: %s: 20 concurrent invitations by one delegator, limit 15 → exactly 15', async (_name, apis) => {
-    const accountId = await accountWith(first, ['boss', ...others]);
+    const accountId = await first.accountWith(['boss', ...others]);
     const instances = apis();
     const answers = await Promise.all(
       others.map((delegate, index) =>
-        invite(instances[index % instances.length]!, accountId, 'boss', delegate),
+        instances[index % instances.length]!.invite(accountId, 'boss', delegate),
       ),
     );
     expect(outcomes(answers)).toEqual({
@@ -65,10 +62,10 @@ describe('account api: R8 limits hold under concurrent invitations', () => {
   });
 
   it('R8: two api instances: 20 delegators invite one delegate at once, limit 15 → exactly 15', async () => {
-    const accountId = await accountWith(first, [...others, 'assistant']);
+    const accountId = await first.accountWith([...others, 'assistant']);
     const answers = await Promise.all(
       others.map((delegator, index) =>
-        invite(index % 2 === 0 ? first : second, accountId, delegator, 'assistant', {}, numberOf(index + 1)),
+        (index % 2 === 0 ? first : second).invite(accountId, delegator, 'assistant', {}, numberOf(index + 1)),
       ),
     );
     expect(outcomes(answers)).toEqual({
@@ -78,7 +75,7 @@ describe('account api: R8 limits hold under concurrent invitations', () => {
     expect(await liveInvitations(accountId)).toHaveLength(LIMIT);
     // Both instances agree on the outcome, whichever cache answers.
     const [viewA, viewB] = await Promise.all(
-      [first, second].map(async (api) => (await call(api, 'GET', `/accounts/${accountId}`)).body),
+      [first, second].map(async (api) => (await api.call('GET', `/accounts/${accountId}`)).body),
     );
     expect(viewA.delegations).toHaveLength(LIMIT);
     expect(viewB).toEqual(viewA);
@@ -87,10 +84,10 @@ describe('account api: R8 limits hold under concurrent invitations', () => {
   // Which answers say `duplicate` depends on timing (a resend racing the first at the same revision is
   // an idempotent append on the server); what must hold is one invitation and one delegation id.
   it('R8: concurrent resends of one invitation on two instances append it once', async () => {
-    const accountId = await accountWith(first, ['boss', 'p1']);
+    const accountId = await first.accountWith(['boss', 'p1']);
     const answers = await Promise.all(
       Array.from({ length: 6 }, (_, index) =>
-        invite(index % 2 === 0 ? first : second, accountId, 'boss', 'p1', { commandId: 'invite-once' }),
+        (index % 2 === 0 ? first : second).invite(accountId, 'boss', 'p1', { commandId: 'invite-once' }),
       ),
     );
     expect(answers.map((a) => a.status)).toEqual(Array(6).fill(201));

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { request as httpRequest } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -7,17 +8,42 @@ import { createApiApp } from '../../../apps/api/src/bootstrap.js';
 import { collect } from '../../support/collect.js';
 import { closerOf } from './in-process-apis.js';
 
-/** One api process as a test sees it: its URL and how to stop it. */
+export interface Answer {
+  readonly status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly body: any;
+}
+
+/** One api process as a test sees it: its URL, the requests a spec sends it, and how to stop it. */
 export interface RunningApi {
   readonly url: string;
   close(): Promise<void>;
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Answer>;
+  /**
+   * A request with the path sent exactly as written: `fetch` normalises `..` and percent-encoded dots,
+   * which would hide what a hostile client can send.
+   */
+  rawCall(method: string, path: string, body: unknown): Promise<Answer>;
+  /** A fresh account (unique id) administered by `root`, with the given phone users. */
+  accountWith(
+    users: readonly string[],
+    policy?: Record<string, unknown>,
+    options?: Record<string, PhoneUserOptions>,
+  ): Promise<string>;
+  /** The delegator invites the delegate to share their first number (or `delegatorNumber`). */
+  invite(
+    accountId: string,
+    delegatorId: string,
+    delegateId: string,
+    extra?: Record<string, unknown>,
+    delegatorNumber?: string,
+  ): Promise<Answer>;
 }
 
 export async function startApi(): Promise<RunningApi> {
   const app: NestFastifyApplication = await createApiApp();
   await app.listen(0, '127.0.0.1');
-  const url = await app.getUrl();
-  return { url, close: closerOf(app) };
+  return requestsTo(await app.getUrl(), closerOf(app));
 }
 
 /**
@@ -25,6 +51,8 @@ export async function startApi(): Promise<RunningApi> {
  * last. Called inside a `describe`; the suite's own `beforeAll` hooks, declared after, can use it.
  */
 export function apiForSuite(): RunningApi {
+  // Booting an app while ts-jest compiles other suites in parallel can exceed Jest's 5 s default.
+  jest.setTimeout(60_000);
   let started: RunningApi | undefined;
   beforeAll(async () => {
     started = await startApi();
@@ -42,37 +70,54 @@ export function apiForSuite(): RunningApi {
       return running().url;
     },
     close: () => running().close(),
+    call: (...args) => running().call(...args),
+    rawCall: (...args) => running().rawCall(...args),
+    accountWith: (...args) => running().accountWith(...args),
+    invite: (...args) => running().invite(...args),
   };
 }
 
-export interface Answer {
-  readonly status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly body: any;
+function requestsTo(url: string, close: () => Promise<void>): RunningApi {
+  const api: RunningApi = {
+    url,
+    close,
+    async call(method, path, body, headers = {}) {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    },
+    rawCall: (method, path, body) => rawCall(url, method, path, body),
+    async accountWith(users, policy = {}, options = {}) {
+      const accountId = uniqueId('acct');
+      expectStatus(
+        await api.call('POST', '/accounts', { actor: ADMIN, accountId, name: 'Acme', policy }),
+        201,
+      );
+      for (const [index, user] of users.entries()) {
+        const body = phoneUser(user, index + 1, options[user]);
+        expectStatus(await api.call('POST', `/accounts/${accountId}/phone-users`, body), 201);
+      }
+      return accountId;
+    },
+    invite: (accountId, delegatorId, delegateId, extra = {}, delegatorNumber) =>
+      api.call('POST', `/accounts/${accountId}/delegations`, {
+        actor: delegatorId,
+        delegatorId,
+        delegateId,
+        permissions: EVERYDAY,
+        sharedLines: [delegatorNumber ?? '+15550000001'],
+        ...extra,
+      }),
+  };
+  return api;
 }
 
-export async function call(
-  api: RunningApi,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<Answer> {
-  const res = await fetch(`${api.url}${path}`, {
-    method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
-
-/**
- * A request with the path sent exactly as written: `fetch` normalises `..` and percent-encoded dots,
- * which would hide what a hostile client can send.
- */
-export function rawCall(api: RunningApi, method: string, path: string, body: unknown): Promise<Answer> {
-  const { hostname, port } = new URL(api.url);
+function rawCall(url: string, method: string, path: string, body: unknown): Promise<Answer> {
+  const { hostname, port } = new URL(url);
   const payload = body === undefined ? '' : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
@@ -132,47 +177,7 @@ export const phoneUser = (partyId: string, index: number, options: PhoneUserOpti
   desktopClient: { platform: 'windows', version: '6.2.1' },
 });
 
-/** A fresh account (unique id) administered by `root`, with the given phone users. */
-export async function accountWith(
-  api: RunningApi,
-  users: readonly string[],
-  policy: Record<string, unknown> = {},
-  options: Record<string, PhoneUserOptions> = {},
-): Promise<string> {
-  const accountId = uniqueId('acct');
-  expectStatus(await call(api, 'POST', '/accounts', { actor: ADMIN, accountId, name: 'Acme', policy }), 201);
-  for (const [index, user] of users.entries()) {
-    expectStatus(
-      await call(
-        api,
-        'POST',
-        `/accounts/${accountId}/phone-users`,
-        phoneUser(user, index + 1, options[user]),
-      ),
-      201,
-    );
-  }
-  return accountId;
-}
-
 export function expectStatus(answer: Answer, status: number): void {
   if (answer.status !== status)
     throw new Error(`expected ${status}, got ${answer.status}: ${JSON.stringify(answer.body)}`);
 }
-
-export const invite = (
-  api: RunningApi,
-  accountId: string,
-  delegatorId: string,
-  delegateId: string,
-  extra: Record<string, unknown> = {},
-  delegatorNumber?: string,
-): Promise<Answer> =>
-  call(api, 'POST', `/accounts/${accountId}/delegations`, {
-    actor: delegatorId,
-    delegatorId,
-    delegateId,
-    permissions: EVERYDAY,
-    sharedLines: [delegatorNumber ?? '+15550000001'],
-    ...extra,
-  });

@@ -1,17 +1,12 @@
 import { jest } from '@jest/globals';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { eventSchemas } from '#events';
-import { EventStore, createEventStoreClient } from '#eventstore';
-import { PROJECTIONS, Projector } from '#read-models';
-import { createProjectorApp } from '../../../apps/projector/src/bootstrap.js';
+import { serveAccount, type ServedAccount } from '../../support/account-projector.js';
 import { collect } from '../../support/collect.js';
+import { openSharedStore } from '../../support/shared-store.js';
 import {
   ADMIN,
-  accountWith,
-  call,
   closeStore,
   expectStatus,
-  invite,
   numberOf,
   startApi,
   storedTypes,
@@ -27,13 +22,10 @@ jest.setTimeout(60_000);
  * the read models (speed dials with BLF presence, lamps, history) served by a projector over the log.
  */
 describe('speed dials (R22) and named lines (R23) over HTTP', () => {
-  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
-  const store = new EventStore(client, eventSchemas);
+  const store = openSharedStore(eventSchemas);
   let api: RunningApi;
   let accountId: string;
-  let projector: Projector;
-  let projectorApp: NestFastifyApplication;
-  let projectorUrl: string;
+  let served: ServedAccount;
 
   const ALICE_LINE = numberOf(1);
   const BOB_LINE = numberOf(2);
@@ -62,86 +54,78 @@ describe('speed dials (R22) and named lines (R23) over HTTP', () => {
     );
   };
   const read = async (path: string) => {
-    await projector.waitForPosition((await store.headPosition())!);
-    const answer = await fetch(`${projectorUrl}${path}`);
+    await served.projector.waitForPosition((await store.headPosition())!);
+    const answer = await fetch(`${served.url}${path}`);
     expect(answer.status).toBe(200);
     return answer.json() as Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   };
 
   beforeAll(async () => {
     api = await startApi();
-    accountId = await accountWith(api, ['alice', 'bob', 'carol']);
-    projector = new Projector(store, PROJECTIONS, {
-      streamPrefixes: [`account-${accountId}`, `line-${accountId}.`],
-      log: () => undefined,
-    });
-    await projector.start();
-    projectorApp = await createProjectorApp(projector, store);
-    await projectorApp.listen(0, '127.0.0.1');
-    projectorUrl = await projectorApp.getUrl();
+    accountId = await api.accountWith(['alice', 'bob', 'carol']);
+    served = await serveAccount(store, accountId);
     // Bob may place calls on Alice's line and manage her speed dials; Carol is a delegate without it.
-    const bob = await invite(api, accountId, 'alice', 'bob', {
+    const bob = await api.invite(accountId, 'alice', 'bob', {
       delegationId: 'alice-bob',
       permissions: ['placeCalls', 'answerCalls', 'manageSpeedDials'],
       sharedLines: [ALICE_LINE],
     });
     expectStatus(bob, 201);
     expectStatus(
-      await call(api, 'POST', `/accounts/${accountId}/delegations/alice-bob/accept`, { actor: 'bob' }),
+      await api.call('POST', `/accounts/${accountId}/delegations/alice-bob/accept`, { actor: 'bob' }),
       200,
     );
-    const carol = await invite(api, accountId, 'alice', 'carol', {
+    const carol = await api.invite(accountId, 'alice', 'carol', {
       delegationId: 'alice-carol',
       sharedLines: [ALICE_LINE],
     });
     expectStatus(carol, 201);
     expectStatus(
-      await call(api, 'POST', `/accounts/${accountId}/delegations/alice-carol/accept`, { actor: 'carol' }),
+      await api.call('POST', `/accounts/${accountId}/delegations/alice-carol/accept`, { actor: 'carol' }),
       200,
     );
   });
   afterAll(async () => {
-    await projectorApp.close();
-    await projector.stop();
+    await served.close();
     await api.close();
     await closeStore();
-    await client.dispose();
+    await store.client.dispose();
   });
 
   it('R23: the delegator names its line; bad names, strangers and foreign numbers are refused', async () => {
-    const named = await call(api, 'PUT', lineName('alice', ALICE_LINE), { actor: 'alice', name: 'Sales' });
+    const named = await api.call('PUT', lineName('alice', ALICE_LINE), { actor: 'alice', name: 'Sales' });
     expect(named).toMatchObject({ status: 200, body: { events: [{ type: 'LineNamed' }] } });
     expect(named.body.events[0].data).toMatchObject({ partyId: 'alice', number: ALICE_LINE, name: 'Sales' });
 
     await malformed(
-      () => call(api, 'PUT', lineName('alice', ALICE_LINE), { actor: 'alice', name: 'x'.repeat(10_000) }),
+      () => api.call('PUT', lineName('alice', ALICE_LINE), { actor: 'alice', name: 'x'.repeat(10_000) }),
       'name',
     );
     await malformed(
-      () => call(api, 'PUT', lineName('alice', ALICE_LINE), { actor: 'alice', name: 7 }),
+      () => api.call('PUT', lineName('alice', ALICE_LINE), { actor: 'alice', name: 7 }),
       'name',
     );
     await refused(
-      () => call(api, 'PUT', lineName('alice', ALICE_LINE), { actor: 'bob', name: 'Mine' }),
+      () => api.call('PUT', lineName('alice', ALICE_LINE), { actor: 'bob', name: 'Mine' }),
       422,
       'ACTOR_NOT_ALLOWED',
       'R23',
     );
     await refused(
-      () => call(api, 'PUT', lineName('alice', BOB_LINE), { actor: 'alice', name: 'Bob' }),
+      () => api.call('PUT', lineName('alice', BOB_LINE), { actor: 'alice', name: 'Bob' }),
       404,
       'LINE_NOT_FOUND',
       'R23',
     );
     await refused(
-      () => call(api, 'PUT', lineName('alice', '12'), { actor: 'alice', name: 'x' }),
+      () => api.call('PUT', lineName('alice', '12'), { actor: 'alice', name: 'x' }),
       400,
       'INVALID_NUMBER',
     );
   });
 
   it('R22: keys are added by the owner or a delegate with manageSpeedDials; malformed input is a 400, rules a 4xx', async () => {
-    const added = await call(api, 'POST', dials('alice'), {
+    const added = await api.call('POST', dials('alice'), {
       actor: 'bob',
       entryId: 'carol',
       label: 'Carol',
@@ -153,7 +137,7 @@ describe('speed dials (R22) and named lines (R23) over HTTP', () => {
       body: { entryId: 'carol', events: [{ type: 'SpeedDialAdded' }] },
     });
     expectStatus(
-      await call(api, 'POST', dials('alice'), {
+      await api.call('POST', dials('alice'), {
         actor: 'alice',
         entryId: 'bob',
         label: 'Bob',
@@ -163,7 +147,7 @@ describe('speed dials (R22) and named lines (R23) over HTTP', () => {
       201,
     );
     expectStatus(
-      await call(api, 'POST', dials('alice'), {
+      await api.call('POST', dials('alice'), {
         actor: 'alice',
         entryId: 'travel',
         label: 'Travel desk',
@@ -174,56 +158,36 @@ describe('speed dials (R22) and named lines (R23) over HTTP', () => {
     );
 
     const key = { actor: 'alice', entryId: 'k9', label: 'Nine', number: '+15558880009', position: 9 };
-    await malformed(() => call(api, 'POST', dials('alice'), { ...key, label: 'x'.repeat(10_000) }), 'label');
-    await malformed(() => call(api, 'POST', dials('alice'), { ...key, number: '555-0100' }), 'number');
-    await malformed(() => call(api, 'POST', dials('alice'), { ...key, position: 0 }), 'position');
-    await malformed(() => call(api, 'POST', dials('alice'), { ...key, position: 101 }), 'position');
-    await malformed(() => call(api, 'POST', dials('alice'), { ...key, position: '1' }), 'position');
-    await refused(
-      () => call(api, 'POST', dials('alice'), { ...key, position: 2 }),
-      409,
-      'SPEED_DIAL_POSITION_TAKEN',
-      'R22',
-    );
-    await refused(
-      () => call(api, 'POST', dials('alice'), { ...key, position: 25 }),
-      422,
-      'SPEED_DIAL_POSITION_OUT_OF_RANGE',
-      'R22',
-    );
-    await refused(
-      () => call(api, 'POST', dials('alice'), { ...key, entryId: 'bob' }),
-      409,
-      'SPEED_DIAL_ID_TAKEN',
-      'R22',
-    );
-    await refused(
-      () => call(api, 'POST', dials('alice'), { ...key, actor: 'carol' }),
-      422,
-      'PERMISSION_REQUIRED',
-      'R6',
-    );
-    await refused(
-      () => call(api, 'POST', dials('bob'), { ...key, actor: 'alice' }),
-      422,
-      'ACTOR_NOT_ALLOWED',
-      'R22',
-    );
-    await refused(() => call(api, 'POST', dials('nobody'), key), 404, 'PARTY_NOT_FOUND');
+    await malformed(() => api.call('POST', dials('alice'), { ...key, label: 'x'.repeat(10_000) }), 'label');
+    await malformed(() => api.call('POST', dials('alice'), { ...key, number: '555-0100' }), 'number');
+    await malformed(() => api.call('POST', dials('alice'), { ...key, position: 0 }), 'position');
+    await malformed(() => api.call('POST', dials('alice'), { ...key, position: 101 }), 'position');
+    await malformed(() => api.call('POST', dials('alice'), { ...key, position: '1' }), 'position');
+    // [whose keys, what the request changes, status, code, rule]
+    const domainRefusals: [string, Record<string, unknown>, number, string, string][] = [
+      ['alice', { position: 2 }, 409, 'SPEED_DIAL_POSITION_TAKEN', 'R22'],
+      ['alice', { position: 25 }, 422, 'SPEED_DIAL_POSITION_OUT_OF_RANGE', 'R22'],
+      ['alice', { entryId: 'bob' }, 409, 'SPEED_DIAL_ID_TAKEN', 'R22'],
+      ['alice', { actor: 'carol' }, 422, 'PERMISSION_REQUIRED', 'R6'],
+      ['bob', { actor: 'alice' }, 422, 'ACTOR_NOT_ALLOWED', 'R22'],
+    ];
+    for (const [owner, change, status, code, rule] of domainRefusals)
+      await refused(() => api.call('POST', dials(owner), { ...key, ...change }), status, code, rule);
+    await refused(() => api.call('POST', dials('nobody'), key), 404, 'PARTY_NOT_FOUND');
     // Ids from users never reach a lookup's prototype: the edge refuses the reserved names, and the
     // domain decides any other id as one nobody used (libs/domain/src/prototype-ids.spec.ts).
     await refused(
-      () => call(api, 'PUT', dials('alice', '/constructor/label'), { actor: 'alice', label: 'x' }),
+      () => api.call('PUT', dials('alice', '/constructor/label'), { actor: 'alice', label: 'x' }),
       400,
       'INVALID_ID',
     );
     await refused(
-      () => call(api, 'POST', dials('alice'), { ...key, entryId: '__proto__' }),
+      () => api.call('POST', dials('alice'), { ...key, entryId: '__proto__' }),
       400,
       'INVALID_REQUEST',
     );
     await refused(
-      () => call(api, 'DELETE', dials('alice', '/valueOf1'), { actor: 'alice' }),
+      () => api.call('DELETE', dials('alice', '/valueOf1'), { actor: 'alice' }),
       404,
       'SPEED_DIAL_NOT_FOUND',
       'R22',
@@ -232,7 +196,7 @@ describe('speed dials (R22) and named lines (R23) over HTTP', () => {
 
   it('R22: relabel, move and remove are events; the account limit is an admin setting', async () => {
     expectStatus(
-      await call(api, 'POST', dials('alice'), {
+      await api.call('POST', dials('alice'), {
         actor: 'alice',
         entryId: 'tmp',
         label: 'Tmp',
@@ -241,48 +205,48 @@ describe('speed dials (R22) and named lines (R23) over HTTP', () => {
       }),
       201,
     );
-    const relabelled = await call(api, 'PUT', dials('alice', '/tmp/label'), { actor: 'bob', label: 'Temp' });
+    const relabelled = await api.call('PUT', dials('alice', '/tmp/label'), { actor: 'bob', label: 'Temp' });
     expect(relabelled.body.events).toEqual([expect.objectContaining({ type: 'SpeedDialRelabelled' })]);
-    const moved = await call(api, 'PUT', dials('alice', '/tmp/position'), { actor: 'alice', position: 6 });
+    const moved = await api.call('PUT', dials('alice', '/tmp/position'), { actor: 'alice', position: 6 });
     expect(moved.body.events[0]).toMatchObject({
       type: 'SpeedDialMoved',
       data: { fromPosition: 5, position: 6 },
     });
     await refused(
-      () => call(api, 'PUT', dials('alice', '/tmp/position'), { actor: 'alice', position: 1 }),
+      () => api.call('PUT', dials('alice', '/tmp/position'), { actor: 'alice', position: 1 }),
       409,
       'SPEED_DIAL_POSITION_TAKEN',
     );
     await malformed(
-      () => call(api, 'PUT', dials('alice', '/tmp/label'), { actor: 'alice', label: '' }),
+      () => api.call('PUT', dials('alice', '/tmp/label'), { actor: 'alice', label: '' }),
       'label',
     );
 
     const limit = `/accounts/${accountId}/speed-dial-limit`;
     await refused(
-      () => call(api, 'PUT', limit, { actor: 'alice', maxSpeedDials: 30 }),
+      () => api.call('PUT', limit, { actor: 'alice', maxSpeedDials: 30 }),
       422,
       'ADMIN_ONLY',
       'R22',
     );
-    await malformed(() => call(api, 'PUT', limit, { actor: ADMIN, maxSpeedDials: 0 }), 'maxSpeedDials');
+    await malformed(() => api.call('PUT', limit, { actor: ADMIN, maxSpeedDials: 0 }), 'maxSpeedDials');
     await refused(
-      () => call(api, 'PUT', limit, { actor: ADMIN, maxSpeedDials: 5 }),
+      () => api.call('PUT', limit, { actor: ADMIN, maxSpeedDials: 5 }),
       409,
       'SPEED_DIAL_LIMIT_BELOW_USE',
       'R22',
     );
-    expect((await call(api, 'PUT', limit, { actor: ADMIN, maxSpeedDials: 30 })).body.events).toEqual([
+    expect((await api.call('PUT', limit, { actor: ADMIN, maxSpeedDials: 30 })).body.events).toEqual([
       expect.objectContaining({
         type: 'SpeedDialLimitChanged',
         data: expect.objectContaining({ maxSpeedDials: 30 }),
       }),
     ]);
     expectStatus(
-      await call(api, 'PUT', dials('alice', '/tmp/position'), { actor: 'alice', position: 30 }),
+      await api.call('PUT', dials('alice', '/tmp/position'), { actor: 'alice', position: 30 }),
       200,
     );
-    const removed = await call(api, 'DELETE', dials('alice', '/tmp'), { actor: 'alice' });
+    const removed = await api.call('DELETE', dials('alice', '/tmp'), { actor: 'alice' });
     expect(removed.body.events).toEqual([expect.objectContaining({ type: 'SpeedDialRemoved' })]);
     // Who acted for whom is in the metadata, as for every delegated change (SPEC §2).
     const events = await collect(store.readStream(`account-${accountId}`));
@@ -295,7 +259,7 @@ describe('speed dials (R22) and named lines (R23) over HTTP', () => {
 
   it('R22: pressing a key places the call on the chosen line exactly as dialling does (R11, R12)', async () => {
     const press = (entry: string, actor: string, callId: string, line = ALICE_LINE) =>
-      call(api, 'POST', dials('alice', `/${entry}/calls`), { actor, line, callId });
+      api.call('POST', dials('alice', `/${entry}/calls`), { actor, line, callId });
     const placed = await press('carol', 'bob', 'sd-1');
     expect(placed).toMatchObject({ status: 201, body: { callId: 'sd-1' } });
     expect(placed.body.events).toEqual([
@@ -318,16 +282,16 @@ describe('speed dials (R22) and named lines (R23) over HTTP', () => {
     await refused(() => press('carol', 'carol', 'sd-3'), 422, 'PERMISSION_REQUIRED', 'R6');
     await refused(() => press('nope', 'alice', 'sd-4'), 404, 'SPEED_DIAL_NOT_FOUND', 'R22');
     await malformed(
-      () => call(api, 'POST', dials('alice', '/carol/calls'), { actor: 'bob', line: 'x' }),
+      () => api.call('POST', dials('alice', '/carol/calls'), { actor: 'bob', line: 'x' }),
       'line',
     );
     // Alice pressing her key on Bob's line is refused by the line, as dialling there would be.
-    const bobLine = await call(api, 'POST', dials('alice', '/travel/calls'), {
+    const bobLine = await api.call('POST', dials('alice', '/travel/calls'), {
       actor: 'alice',
       line: BOB_LINE,
       callId: 'sd-5',
     });
-    const dialled = await call(api, 'POST', `/accounts/${accountId}/lines/${BOB_LINE.slice(1)}/calls`, {
+    const dialled = await api.call('POST', `/accounts/${accountId}/lines/${BOB_LINE.slice(1)}/calls`, {
       actor: 'alice',
       to: '+15558880001',
       callId: 'sd-5',
@@ -360,7 +324,7 @@ describe('speed dials (R22) and named lines (R23) over HTTP', () => {
 
     // A rename changes the lamp from now on; the history keeps the name the call was placed under.
     expectStatus(
-      await call(api, 'PUT', lineName('alice', ALICE_LINE), { actor: ADMIN, name: 'Support' }),
+      await api.call('PUT', lineName('alice', ALICE_LINE), { actor: ADMIN, name: 'Support' }),
       200,
     );
     const renamed = await read(`/lines/${accountId}/${ALICE_LINE.slice(1)}/state?viewer=alice`);

@@ -1,54 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { BACKWARDS, END, binaryEvent } from '@eventstore/db-client';
-import {
-  LINE_SNAPSHOT_SCHEMA,
-  lineDecider,
-  type HangUp,
-  type LineContext,
-  type PlaceCallOnSharedLine,
-} from '#domain';
+import { binaryEvent } from '@eventstore/db-client';
+import { LINE_SNAPSHOT_SCHEMA, lineDecider, type HangUp, type PlaceCallOnSharedLine } from '#domain';
 import { eventSchemas, lineStream, type LineEvent } from '#events';
 import { EventStore, SNAPSHOT_EVENT_TYPE, createEventStoreClient, snapshotStreamOf } from '#eventstore';
 import { LineRepository } from '../../../apps/api/src/lines/line.repository.js';
-import { testMetadata } from '../../support/shared-store.js';
+import { callPlaced, hangUp, hungUp, loneLineContext, placeCall } from '../../../bench/lone-line.js';
+import { latestSnapshotEvent, testMetadata } from '../../support/shared-store.js';
 
 const NUMBER = '+15550000042';
-const context: LineContext = {
-  now: '2026-01-05T09:00:00.000Z',
-  line: { number: NUMBER, name: null, ringTimeoutSeconds: 30, businessHours: null },
-  delegator: { partyId: 'alice', name: 'Alice', eligibility: null, powerPack: false },
-  delegates: [],
-  vip: { contacts: [], routing: { mode: 'delegatorOnly' } },
-};
+const context = loneLineContext(NUMBER, '2026-01-05T09:00:00.000Z');
 /** The events' metadata as the api writes it for Alice, on her own authority. */
 const meta = () => testMetadata({ actor: 'alice', simulatedTime: context.now });
-const place = (callId: string): PlaceCallOnSharedLine => ({
-  type: 'PlaceCallOnSharedLine',
-  callId,
-  actor: 'alice',
-  to: '+15550100',
-});
-const hangUp = (callId: string): HangUp => ({ type: 'HangUp', callId, actor: 'alice' });
 /** One finished call as the line's stream holds it. */
 const pastCall = (callId: string): LineEvent[] => [
-  {
-    type: 'CallPlacedOnSharedLine',
-    data: {
-      callId,
-      line: NUMBER,
-      to: '+15550100',
-      placedBy: 'alice',
-      onBehalfOf: null,
-      permission: null,
-      callerId: { number: NUMBER, name: 'Alice' },
-      at: context.now,
-    },
-  },
-  {
-    type: 'CallEnded',
-    data: { callId, by: 'alice', reason: 'hungUp', missedBy: [], ringLegsEnded: [], at: context.now },
-  },
+  callPlaced(callId, NUMBER, context.now),
+  hungUp(callId, context.now),
 ];
 
 const until = async (condition: () => boolean, what: string): Promise<void> => {
@@ -74,14 +41,7 @@ describe('line snapshots through the official client (R12 after a restart)', () 
   const decide = (repository: LineRepository, stream: string, command: PlaceCallOnSharedLine | HangUp) =>
     repository.handle(stream, (state) => lineDecider.decide(command, state, context), meta());
   const latestSnapshot = async (stream: string) => {
-    let data: unknown;
-    for await (const { event } of client.readStream(snapshotStreamOf(stream), {
-      direction: BACKWARDS,
-      fromRevision: END,
-      maxCount: 1,
-    }))
-      data = event?.data;
-    const bytes = gunzipSync(data as Uint8Array);
+    const bytes = gunzipSync((await latestSnapshotEvent(client, stream))?.data as Uint8Array);
     const jsonEnd = bytes.indexOf(0x0a);
     return JSON.parse(bytes.toString('utf8', 0, jsonEnd < 0 ? bytes.length : jsonEnd)) as {
       schemaVersion: number;
@@ -93,7 +53,7 @@ describe('line snapshots through the official client (R12 after a restart)', () 
     // More ids than one merge of recent ids into runs (1,024), so the snapshot holds both kinds.
     const { stream, ids } = await lineWithHistory(1_500);
     const first = new LineRepository(store, { snapshotEveryEvents: 64, log: () => undefined });
-    await decide(first, stream, place('new-1'));
+    await decide(first, stream, placeCall('new-1'));
     await until(() => first.snapshots.written > 0, 'the first snapshot');
     const written = await latestSnapshot(stream);
     expect(written.schemaVersion).toBe(LINE_SNAPSHOT_SCHEMA);
@@ -103,10 +63,10 @@ describe('line snapshots through the official client (R12 after a restart)', () 
     await decide(restarted, stream, hangUp('new-1'));
     expect(restarted.snapshots).toMatchObject({ loaded: 1, ignored: 0 });
     for (const callId of [...ids.filter((_, n) => n % 97 === 0), ids.at(-1)!, 'new-1'])
-      await expect(decide(restarted, stream, place(callId))).rejects.toMatchObject({
+      await expect(decide(restarted, stream, placeCall(callId))).rejects.toMatchObject({
         code: 'CALL_ID_IN_USE',
       });
-    await decide(restarted, stream, place('new-2'));
+    await decide(restarted, stream, placeCall('new-2'));
   });
 
   it('a snapshot of schema v2 (the ids listed in the JSON) is ignored, and the next command writes this schema', async () => {
@@ -135,17 +95,17 @@ describe('line snapshots through the official client (R12 after a restart)', () 
 
     const logs: string[] = [];
     const repository = new LineRepository(store, { snapshotEveryEvents: 1, log: (line) => logs.push(line) });
-    await expect(decide(repository, stream, place(ids.at(-1)!))).rejects.toMatchObject({
+    await expect(decide(repository, stream, placeCall(ids.at(-1)!))).rejects.toMatchObject({
       code: 'CALL_ID_IN_USE',
     });
     expect(repository.snapshots).toMatchObject({ loaded: 0, ignored: 1 });
     expect(logs.join('\n')).toContain(`schema v2, this build folds v${LINE_SNAPSHOT_SCHEMA}`);
 
-    await decide(repository, stream, place('new-1'));
+    await decide(repository, stream, placeCall('new-1'));
     await until(() => repository.snapshots.written > 0, 'the rebuilt snapshot');
     expect((await latestSnapshot(stream)).schemaVersion).toBe(LINE_SNAPSHOT_SCHEMA);
     const restarted = new LineRepository(store, { log: () => undefined });
-    await expect(decide(restarted, stream, place(ids.at(-1)!))).rejects.toMatchObject({
+    await expect(decide(restarted, stream, placeCall(ids.at(-1)!))).rejects.toMatchObject({
       code: 'CALL_ID_IN_USE',
     });
     expect(restarted.snapshots).toMatchObject({ loaded: 1, ignored: 0 });

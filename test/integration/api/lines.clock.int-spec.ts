@@ -5,13 +5,15 @@ import { startEmbeddedEventStore, type EmbeddedEventStore } from '../../support/
 import {
   ALICE,
   CALLER,
-  LINE_PATH_NUMBER,
   VIP_CALLER,
+  VIP_FIRST,
   accountCommands,
+  lineEvents,
   linePath,
+  lineStreamOf,
   seedAccount,
+  seedLine,
   startApi,
-  uniqueAccountId,
   type AccountSpec,
   type Api,
   type CommandReply,
@@ -36,15 +38,7 @@ const plusSeconds = (iso: string, seconds: number): string =>
 const scenarioAccount: AccountSpec = {
   powerPack: true,
   delegates: [{ id: BOB }, { id: CAROL }],
-  then: [
-    { type: 'AddVipContact', actor: ALICE, delegatorId: ALICE, number: VIP_CALLER, name: 'Board' },
-    {
-      type: 'ChangeVipRouting',
-      actor: ALICE,
-      delegatorId: ALICE,
-      routing: { mode: 'delegatorFirst', delaySeconds: 5 },
-    },
-  ],
+  then: VIP_FIRST,
 };
 
 /**
@@ -64,16 +58,11 @@ describe('line timers on the virtual clock', () => {
     await store?.stop();
   });
 
-  const lineWith = async (spec: AccountSpec = scenarioAccount, accountId = uniqueAccountId('clock')) => {
-    await seedAccount(api, accountId, accountCommands(accountId, spec));
-    return { accountId, path: linePath(accountId) };
-  };
+  const lineWith = () => seedLine(api, 'clock', scenarioAccount);
   const command = (path: string, body: Record<string, unknown>) => api.post<CommandReply>(path, body);
   const advance = (bySeconds: number) =>
     api.post<ClockView>('/clock/advance', { actor: 'tester', bySeconds });
   const clock = async () => (await api.get<ClockView>('/clock')).body;
-  const lineEvents = (target: Api, accountId: string) =>
-    collect(target.app.get(EventStore).readStream(`line-${accountId}.${LINE_PATH_NUMBER}`));
 
   it('R14: nobody answers within the ring timeout: the timer sends the call to the shared voicemail', async () => {
     const { accountId, path } = await lineWith();
@@ -85,7 +74,7 @@ describe('line timers on the virtual clock', () => {
     });
     expect(rang.body.events[1]?.data).toMatchObject({ ringTimeoutAt: plusSeconds(start, 30) });
     expect((await clock()).pendingTimers).toEqual([
-      { key: `line-${accountId}.${LINE_PATH_NUMBER}:ringTimeout:c1`, dueAt: plusSeconds(start, 30) },
+      { key: `${lineStreamOf(accountId)}:ringTimeout:c1`, dueAt: plusSeconds(start, 30) },
     ]);
 
     await advance(29);

@@ -1,20 +1,20 @@
-import { EventStore } from '#eventstore';
-import { collect } from '../../support/collect.js';
 import {
   ALICE,
   CALLER,
   LINE,
   LINE_PATH_NUMBER,
   VIP_CALLER,
-  accountCommands,
+  VIP_FIRST,
+  lineEvents,
   linePath,
-  seedAccount,
+  seedLine,
   startApi,
   uniqueAccountId,
   type AccountSpec,
   type Api,
   type CommandReply,
   type ErrorReply,
+  type Reply,
 } from './lines.support.js';
 
 const BOB = 'bob';
@@ -29,16 +29,17 @@ describe('shared lines over HTTP (realtime clock)', () => {
   afterAll(() => api.close());
 
   /** A fresh account where Alice shares LINE as the spec says; returns the line's path. */
-  const lineWith = async (spec: AccountSpec = { delegates: [{ id: BOB }, { id: CAROL }] }) => {
-    const accountId = uniqueAccountId('line');
-    await seedAccount(api, accountId, accountCommands(accountId, spec));
-    return { accountId, path: linePath(accountId) };
-  };
+  const lineWith = (spec: AccountSpec = { delegates: [{ id: BOB }, { id: CAROL }] }) =>
+    seedLine(api, 'line', spec);
   const command = (path: string, body: Record<string, unknown>, headers?: Record<string, string>) =>
     api.post<CommandReply & ErrorReply>(path, body, headers);
-  const storedEvents = (accountId: string) =>
-    collect(api.app.get(EventStore).readStream(`line-${accountId}.${LINE_PATH_NUMBER}`));
+  const storedEvents = (accountId: string) => lineEvents(api, accountId);
   const types = (reply: { body: CommandReply }) => reply.body.events.map((e) => e.type);
+  /** A command refused with `status`, its body naming (at least) the reason code and rule given. */
+  const expectRefusal = (reply: Reply<ErrorReply>, status: number, body: Partial<ErrorReply>) => {
+    expect(reply.status).toBe(status);
+    expect(reply.body).toMatchObject(body);
+  };
 
   /** An incoming call ringing on the line. */
   const ringing = async (path: string, callId: string, from = CALLER) => {
@@ -46,21 +47,24 @@ describe('shared lines over HTTP (realtime clock)', () => {
     expect(reply.status).toBe(201);
     return reply;
   };
+  /** An incoming call Alice answered: connected on the line. */
+  const answeredByAlice = async (path: string, callId: string) => {
+    await ringing(path, callId);
+    await command(`${path}/calls/${callId}/answer`, { actor: ALICE });
+  };
 
   describe('R10 shared lines', () => {
     it('R10: a party the line is not shared with is refused with LINE_NOT_SHARED (422)', async () => {
       const { path } = await lineWith({ delegates: [{ id: BOB }] });
       const reply = await command(`${path}/calls`, { actor: DAVE, to: CALLER });
-      expect(reply.status).toBe(422);
-      expect(reply.body).toMatchObject({ code: 'LINE_NOT_SHARED', rule: 'R10' });
+      expectRefusal(reply, 422, { code: 'LINE_NOT_SHARED', rule: 'R10' });
     });
 
     it('R7: a pending delegation does not let the delegate use the line (DELEGATION_NOT_ACTIVE)', async () => {
       const { path } = await lineWith({ delegates: [{ id: BOB, pending: true }] });
       const reply = await command(`${path}/calls`, { actor: BOB, to: CALLER });
       // The same answer as the delegate's own settings give: 409, the invitation may yet be accepted.
-      expect(reply.status).toBe(409);
-      expect(reply.body).toMatchObject({ code: 'DELEGATION_NOT_ACTIVE', rule: 'R7' });
+      expectRefusal(reply, 409, { code: 'DELEGATION_NOT_ACTIVE', rule: 'R7' });
     });
 
     it('R10: a number no party of the account owns is LINE_NOT_FOUND (404), for commands and the view', async () => {
@@ -134,8 +138,7 @@ describe('shared lines over HTTP (realtime clock)', () => {
       const { path } = await lineWith();
       await command(`${path}/calls`, { actor: BOB, to: CALLER, callId: 'busy-1' });
       const reply = await command(`${path}/calls`, { actor: CAROL, to: CALLER, callId: 'busy-2' });
-      expect(reply.status).toBe(409);
-      expect(reply.body).toMatchObject({
+      expectRefusal(reply, 409, {
         code: 'LINE_BUSY',
         rule: 'R12',
         details: { callId: 'busy-1', heldBy: [BOB] },
@@ -148,8 +151,7 @@ describe('shared lines over HTTP (realtime clock)', () => {
     it('R12: a delegate without placeCalls is refused with PERMISSION_REQUIRED (422)', async () => {
       const { path } = await lineWith({ delegates: [{ id: BOB, permissions: ['answerCalls'] }] });
       const reply = await command(`${path}/calls`, { actor: BOB, to: CALLER });
-      expect(reply.status).toBe(422);
-      expect(reply.body).toMatchObject({
+      expectRefusal(reply, 422, {
         code: 'PERMISSION_REQUIRED',
         rule: 'R12',
         details: { permission: 'placeCalls' },
@@ -185,8 +187,7 @@ describe('shared lines over HTTP (realtime clock)', () => {
         },
       ]);
       const late = await command(`${path}/calls/in-1/answer`, { actor: CAROL });
-      expect(late.status).toBe(409);
-      expect(late.body).toMatchObject({
+      expectRefusal(late, 409, {
         code: 'ALREADY_ANSWERED',
         rule: 'R13',
         details: { answeredBy: BOB },
@@ -210,8 +211,7 @@ describe('shared lines over HTTP (realtime clock)', () => {
       const rang = await ringing(path, 'in-2');
       expect(rang.body.events[1]?.data.alerted).toEqual([ALICE, BOB]);
       const reply = await command(`${path}/calls/in-2/answer`, { actor: DAVE });
-      expect(reply.status).toBe(409);
-      expect(reply.body).toMatchObject({
+      expectRefusal(reply, 409, {
         code: 'NOT_RINGING_FOR_YOU',
         rule: 'R13',
         details: { reason: 'OPTED_OUT' },
@@ -261,13 +261,11 @@ describe('shared lines over HTTP (realtime clock)', () => {
   describe('R15 hold, pick up, privacy', () => {
     it('R15: a privacy-locked call cannot be picked up by a delegate until Alice unlocks it', async () => {
       const { accountId, path } = await lineWith();
-      await ringing(path, 'in-5');
-      await command(`${path}/calls/in-5/answer`, { actor: ALICE });
+      await answeredByAlice(path, 'in-5');
       const held = await command(`${path}/calls/in-5/hold`, { actor: ALICE, privacyLock: true });
       expect(held.body.events[0]).toMatchObject({ type: 'CallHeld', data: { privacyLocked: true } });
       const refused = await command(`${path}/calls/in-5/pick-up`, { actor: BOB });
-      expect(refused.status).toBe(409);
-      expect(refused.body).toMatchObject({ code: 'CALL_PRIVACY_LOCKED', rule: 'R15' });
+      expectRefusal(refused, 409, { code: 'CALL_PRIVACY_LOCKED', rule: 'R15' });
       const notHolder = await command(`${path}/calls/in-5/resume`, { actor: BOB });
       expect(notHolder.body).toMatchObject({ statusCode: 409, code: 'NOT_HOLDER', rule: 'R15' });
       const lockByDelegate = await command(`${path}/calls/in-5/privacy-lock`, { actor: BOB, locked: false });
@@ -287,8 +285,7 @@ describe('shared lines over HTTP (realtime clock)', () => {
 
     it('R15: a delegate without pickUpHeldCalls is refused with PERMISSION_REQUIRED', async () => {
       const { path } = await lineWith({ delegates: [{ id: BOB, permissions: ['answerCalls'] }] });
-      await ringing(path, 'in-6');
-      await command(`${path}/calls/in-6/answer`, { actor: ALICE });
+      await answeredByAlice(path, 'in-6');
       await command(`${path}/calls/in-6/hold`, { actor: ALICE });
       const reply = await command(`${path}/calls/in-6/pick-up`, { actor: BOB });
       expect(reply.body).toMatchObject({ statusCode: 422, code: 'PERMISSION_REQUIRED', rule: 'R15' });
@@ -298,8 +295,7 @@ describe('shared lines over HTTP (realtime clock)', () => {
   describe('R16 transfer, join, merge', () => {
     it('R16: Alice transfers to Bob, who answers; a delegate may transfer only to Alice', async () => {
       const { path } = await lineWith();
-      await ringing(path, 'in-7');
-      await command(`${path}/calls/in-7/answer`, { actor: ALICE });
+      await answeredByAlice(path, 'in-7');
       const requested = await command(`${path}/calls/in-7/transfer`, { actor: ALICE, to: BOB });
       expect(requested.body.events[0]).toMatchObject({
         type: 'CallTransferRequested',
@@ -324,8 +320,7 @@ describe('shared lines over HTTP (realtime clock)', () => {
       const { path } = await lineWith({
         delegates: [{ id: BOB }, { id: CAROL, permissions: ['answerCalls'] }],
       });
-      await ringing(path, 'in-8');
-      await command(`${path}/calls/in-8/answer`, { actor: ALICE });
+      await answeredByAlice(path, 'in-8');
       const refused = await command(`${path}/calls/in-8/join`, { actor: CAROL });
       expect(refused.body).toMatchObject({ statusCode: 422, code: 'PERMISSION_REQUIRED', rule: 'R16' });
       const joined = await command(`${path}/calls/in-8/join`, { actor: BOB });
@@ -339,8 +334,7 @@ describe('shared lines over HTTP (realtime clock)', () => {
 
     it('R16: a held call is merged by a delegate with joinAndMerge', async () => {
       const { path } = await lineWith();
-      await ringing(path, 'in-9');
-      await command(`${path}/calls/in-9/answer`, { actor: ALICE });
+      await answeredByAlice(path, 'in-9');
       await command(`${path}/calls/in-9/hold`, { actor: ALICE });
       const merged = await command(`${path}/calls/in-9/merge`, { actor: BOB });
       expect(merged.body.events[0]).toMatchObject({
@@ -377,8 +371,7 @@ describe('shared lines over HTTP (realtime clock)', () => {
   describe('R18 recordings', () => {
     it('R18: only the starter of a recording can stop it', async () => {
       const { path } = await lineWith();
-      await ringing(path, 'in-10');
-      await command(`${path}/calls/in-10/answer`, { actor: ALICE });
+      await answeredByAlice(path, 'in-10');
       await command(`${path}/calls/in-10/join`, { actor: BOB });
       const started = await command(`${path}/calls/in-10/recordings`, { actor: ALICE });
       expect(started.status).toBe(201);
@@ -431,15 +424,7 @@ describe('shared lines over HTTP (realtime clock)', () => {
       const { path } = await lineWith({
         powerPack: true,
         delegates: [{ id: BOB, permissions: ['answerCalls', 'vipOnly'] }],
-        then: [
-          { type: 'AddVipContact', actor: ALICE, delegatorId: ALICE, number: VIP_CALLER, name: 'Board' },
-          {
-            type: 'ChangeVipRouting',
-            actor: ALICE,
-            delegatorId: ALICE,
-            routing: { mode: 'delegatorFirst', delaySeconds: 5 },
-          },
-        ],
+        then: VIP_FIRST,
       });
       const bobsDecision = (reply: { body: CommandReply }) =>
         (reply.body.events[1]?.data.decisions as { partyId: string }[]).find((d) => d.partyId === BOB);
@@ -495,8 +480,7 @@ describe('shared lines over HTTP (realtime clock)', () => {
       });
       expect(resentLater.body).toEqual({ ...first.body, duplicate: true });
       const reused = await command(`${path}/calls`, { actor: ALICE, to: CALLER, callId: 'once' });
-      expect(reused.status).toBe(409);
-      expect(reused.body).toMatchObject({ code: 'CALL_ID_IN_USE', rule: 'R12' });
+      expectRefusal(reused, 409, { code: 'CALL_ID_IN_USE', rule: 'R12' });
       expect(reused.body.message).toContain('already used by an earlier call on this line');
       expect(await storedEvents(accountId)).toHaveLength(3);
     });

@@ -1,15 +1,10 @@
 import { jest } from '@jest/globals';
-import { EventStore } from '#eventstore';
-import { collect } from '../../support/collect.js';
 import {
   ALICE,
   CALLER,
-  LINE_PATH_NUMBER,
-  accountCommands,
-  linePath,
-  seedAccount,
+  lineEvents,
+  seedLine,
   startApi,
-  uniqueAccountId,
   type Api,
   type CommandReply,
   type ErrorReply,
@@ -45,13 +40,9 @@ describe('races on one shared line', () => {
   beforeAll(async () => {
     one = await startApi();
     two = await startApi();
-    accountId = uniqueAccountId('race');
-    await seedAccount(
-      one,
-      accountId,
-      accountCommands(accountId, { delegates: PARTIES.slice(1).map((id) => ({ id })) }),
-    );
-    path = linePath(accountId);
+    ({ accountId, path } = await seedLine(one, 'race', {
+      delegates: PARTIES.slice(1).map((id) => ({ id })),
+    }));
   });
   afterAll(async () => {
     await one?.close();
@@ -88,9 +79,7 @@ describe('races on one shared line', () => {
         winners.set(winner, (winners.get(winner) ?? 0) + 1);
         expect((await one.post(`${path}/calls/${callId}/hang-up`, { actor: winner })).status).toBe(200);
       }
-      const stored = await collect(
-        one.app.get(EventStore).readStream(`line-${accountId}.${LINE_PATH_NUMBER}`),
-      );
+      const stored = await lineEvents(one, accountId);
       const answered = stored.filter((s) => s.event.type === 'CallAnswered');
       expect(answered).toHaveLength(ANSWER_ROUNDS);
       expect(new Set(answered.map((s) => (s.event.data as { callId: string }).callId)).size).toBe(

@@ -2,7 +2,9 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { accountDecider, type AccountCommand } from '#domain';
 import { accountStream, type Permission } from '#events';
+import { EventStore, type StoredEvent } from '#eventstore';
 import { createApiApp } from '../../../apps/api/src/bootstrap.js';
+import { collect } from '../../support/collect.js';
 import { closerOf } from './in-process-apis.js';
 import { AccountRepository } from '../../../apps/api/src/accounts/account.repository.js';
 
@@ -94,6 +96,17 @@ export interface AccountSpec {
   readonly then?: readonly AccountCommand[];
 }
 
+/** Alice names VIP_CALLER a VIP contact and has VIP callers ring her first, her delegates 5 s later. */
+export const VIP_FIRST: readonly AccountCommand[] = [
+  { type: 'AddVipContact', actor: ALICE, delegatorId: ALICE, number: VIP_CALLER, name: 'Board' },
+  {
+    type: 'ChangeVipRouting',
+    actor: ALICE,
+    delegatorId: ALICE,
+    routing: { mode: 'delegatorFirst', delaySeconds: 5 },
+  },
+];
+
 const nameOf = (id: string): string => id[0]!.toUpperCase() + id.slice(1);
 
 /** Admin `root` creates the account; Alice owns LINE and invites each delegate, who accepts. */
@@ -157,6 +170,27 @@ export async function seedAccount(
 /** Path of the shared line of an account. */
 export const linePath = (accountId: string, number = LINE_PATH_NUMBER): string =>
   `/accounts/${accountId}/lines/${number}`;
+
+/** The store's stream of an account's shared line. */
+export const lineStreamOf = (accountId: string): string => `line-${accountId}.${LINE_PATH_NUMBER}`;
+
+/**
+ * A fresh account (its id `label` and a unique suffix) where Alice shares LINE as `spec` says, written
+ * through `api`; answers the account's id and the line's path.
+ */
+export async function seedLine(
+  api: Api,
+  label: string,
+  spec: AccountSpec,
+): Promise<{ accountId: string; path: string }> {
+  const accountId = uniqueAccountId(label);
+  await seedAccount(api, accountId, accountCommands(accountId, spec));
+  return { accountId, path: linePath(accountId) };
+}
+
+/** Every event of an account's shared line, read through the store of `api`. */
+export const lineEvents = (api: Api, accountId: string): Promise<StoredEvent[]> =>
+  collect(api.app.get(EventStore).readStream(lineStreamOf(accountId)));
 
 export interface CommandReply {
   readonly commandId: string;

@@ -1,18 +1,7 @@
 import { jest } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EventStore } from '#eventstore';
-import { collect } from '../../support/collect.js';
 import { startEmbeddedEventStore, type EmbeddedEventStore } from '../../support/embedded-eventstore.js';
-import {
-  CALLER,
-  LINE_PATH_NUMBER,
-  accountCommands,
-  linePath,
-  seedAccount,
-  startApi,
-  uniqueAccountId,
-  type Api,
-} from './lines.support.js';
+import { CALLER, lineEvents, linePath, seedLine, startApi, type Api } from './lines.support.js';
 
 jest.setTimeout(60_000);
 
@@ -59,10 +48,7 @@ describe('line timers on two api instances', () => {
       apis.map((api) => api.post('/clock/advance', { actor: 'tester', bySeconds: 31 })),
     );
     expect(advanced.map((reply) => reply.status)).toEqual([200, 200]);
-    const events = await collect(
-      apis[0]!.app.get(EventStore).readStream(`line-${accountId}.${LINE_PATH_NUMBER}`),
-    );
-    return events.map((e) => e.event.type);
+    return (await lineEvents(apis[0]!, accountId)).map((e) => e.event.type);
   };
 
   /**
@@ -71,9 +57,8 @@ describe('line timers on two api instances', () => {
    */
   const callRungOnBothClocks = async (name: string): Promise<string> => {
     const [first, second] = apis as [Api, Api];
-    const accountId = uniqueAccountId(name);
-    await seedAccount(first, accountId, accountCommands(accountId, { delegates: [{ id: 'bob' }] }));
-    const rang = await first.post(`${linePath(accountId)}/incoming-calls`, { from: CALLER, callId: 'c1' });
+    const { accountId, path } = await seedLine(first, name, { delegates: [{ id: 'bob' }] });
+    const rang = await first.post(`${path}/incoming-calls`, { from: CALLER, callId: 'c1' });
     expect(rang.status).toBe(201);
     await eventually(
       async () => (await pendingOn(second)).length > 0,

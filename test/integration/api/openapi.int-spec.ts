@@ -1,12 +1,4 @@
-import {
-  ADMIN,
-  call,
-  numberOf,
-  startApi,
-  uniqueId,
-  type Answer,
-  type RunningApi,
-} from './accounts.support.js';
+import { ADMIN, numberOf, startApi, uniqueId, type Answer, type RunningApi } from './accounts.support.js';
 
 /**
  * Issue 12 §4: the api's OpenAPI document says what the api answers. Every documented operation is
@@ -471,14 +463,14 @@ describe('the api answers as its OpenAPI document says', () => {
       const answer =
         path === '/metrics'
           ? { status: (await fetch(`${api.url}${concrete}`)).status, body: undefined }
-          : await call(api, method, concrete, body);
+          : await api.call(method, concrete, body);
       if (path !== '/metrics') check(method, path, answer);
       else answered.add('GET /metrics');
     }
     // And each command on an account that does not exist: the refusal is documented too.
     for (const [method, path, concrete, body] of requests.filter(([method]) => method !== 'GET'))
       if (concrete.includes(A) && path !== '/accounts')
-        check(method, path, await call(api, method, concrete.replace(A, uniqueId('none')), body));
+        check(method, path, await api.call(method, concrete.replace(A, uniqueId('none')), body));
 
     const operations = Object.entries(document.paths).flatMap(([path, item]) =>
       Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),

@@ -1,10 +1,8 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { eventSchemas } from '#events';
 import { BACKWARDS, END } from '@eventstore/db-client';
-import { EventStore, createEventStoreClient } from '#eventstore';
 import { AppModule } from '../../../apps/api/src/app.module.js';
-import { createProjectorApp } from '../../../apps/projector/src/bootstrap.js';
-import { PROJECTIONS, Projector } from '#read-models';
+import { serveAccount, type ServedAccount } from '../../support/account-projector.js';
+import { openSharedStore } from '../../support/shared-store.js';
 import {
   CALLER,
   LINE,
@@ -50,12 +48,9 @@ const BOB = 'bob';
 const ALICE = 'alice';
 
 describe('ids and body keys naming Object.prototype members, on every route', () => {
-  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
-  const store = new EventStore(client, eventSchemas);
+  const store = openSharedStore(eventSchemas);
   let api: Api;
-  let projector: Projector;
-  let projectorApp: NestFastifyApplication;
-  let projectorUrl: string;
+  let served: ServedAccount;
   const accountId = uniqueAccountId('proto');
   /** The world every baseline request points at: real ids of things that exist. */
   const world = {
@@ -147,29 +142,21 @@ describe('ids and body keys naming Object.prototype members, on every route', ()
     expect(view.voicemails).toHaveLength(1);
     world.messageId = view.voicemails[0].messageId;
 
-    projector = new Projector(store, PROJECTIONS, {
-      streamPrefixes: [`account-${accountId}`, `line-${accountId}.`],
-      log: () => undefined,
-    });
-    await projector.start();
     // The panel forwards commands to this api, not to whatever the machine has on the default port.
     const savedApiUrl = process.env.SWITCHBOARD_API_URL;
     process.env.SWITCHBOARD_API_URL = api.url;
     try {
-      projectorApp = await createProjectorApp(projector, store);
+      served = await serveAccount(store, accountId);
     } finally {
       if (savedApiUrl === undefined) delete process.env.SWITCHBOARD_API_URL;
       else process.env.SWITCHBOARD_API_URL = savedApiUrl;
     }
-    await projectorApp.listen(0, '127.0.0.1');
-    projectorUrl = await projectorApp.getUrl();
   }, 120_000);
 
   afterAll(async () => {
-    await projectorApp?.close();
-    await projector?.stop();
+    await served?.close();
     await api?.close();
-    await client.dispose();
+    await store.client.dispose();
   }, 30_000);
 
   /** A real value for each path or query parameter, so only the one under test is hostile. */
@@ -261,7 +248,7 @@ describe('ids and body keys naming Object.prototype members, on every route', ()
   it.each([
     ['api', () => ({ url: api.url, bodies: bodyClassesOf(AppModule) })],
     // The projector's one POST (rebuild) takes no body.
-    ['projector', () => ({ url: projectorUrl, bodies: new Map<string, Class>() })],
+    ['projector', () => ({ url: served.url, bodies: new Map<string, Class>() })],
   ])(
     'the %s answers every one with a 4xx and a reason code, and nothing is appended',
     async (_app, target) => {
@@ -289,11 +276,11 @@ describe('ids and body keys naming Object.prototype members, on every route', ()
       expect(await lastDomainEvent()).toBe(before);
 
       // Projections skip `$` streams, and a few skipped records bring no checkpoint to wait for.
-      await projector.waitForPosition((await lastDomainEvent()) ?? 0n);
-      const health = await send(projectorUrl, 'GET', '/health');
+      await served.projector.waitForPosition((await lastDomainEvent()) ?? 0n);
+      const health = await send(served.url, 'GET', '/health');
       expect(health.status).toBe(200);
       expect(health.body).toMatchObject({ status: 'live', lag: { events: 0 } });
-      expect(projector.failure).toBeUndefined();
+      expect(served.projector.failure).toBeUndefined();
     },
     // About 1,800 requests to the api: tens of seconds on a shared machine.
     300_000,

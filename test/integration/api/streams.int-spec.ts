@@ -3,12 +3,10 @@ import { createEventStoreClient, EventStore } from '#eventstore';
 import { collect } from '../../support/collect.js';
 import {
   CALLER,
-  LINE_PATH_NUMBER,
-  accountCommands,
-  linePath,
-  seedAccount,
+  lineEvents,
+  lineStreamOf,
+  seedLine,
   startApi,
-  uniqueAccountId,
   type Api,
   type CommandReply,
   type ErrorReply,
@@ -34,13 +32,9 @@ describe('idempotent commands over HTTP: a window in time, across restarts', () 
   beforeAll(async () => (api = await startApi()));
   afterAll(() => api.close());
 
-  const lineOf = async () => {
-    const accountId = uniqueAccountId('idem');
-    await seedAccount(api, accountId, accountCommands(accountId, { delegates: [{ id: 'bob' }] }));
-    return { accountId, path: linePath(accountId) };
-  };
+  const lineOf = () => seedLine(api, 'idem', { delegates: [{ id: 'bob' }] });
   const received = async (accountId: string, callId: string) =>
-    (await collect(api.app.get(EventStore).readStream(`line-${accountId}.${LINE_PATH_NUMBER}`))).filter(
+    (await lineEvents(api, accountId)).filter(
       (stored) =>
         stored.event.type === 'IncomingCallReceived' &&
         (stored.event.data as { callId: string }).callId === callId,
@@ -134,12 +128,10 @@ describe('streams deleted in the store behind the api: 410 STREAM_DELETED', () =
 
   /** An account with a line that has had a call: both streams exist and are cached by the api. */
   const accountWithLine = async () => {
-    const accountId = uniqueAccountId('gone');
-    await seedAccount(api, accountId, accountCommands(accountId, { delegates: [{ id: 'bob' }] }));
-    const path = linePath(accountId);
+    const { accountId, path } = await seedLine(api, 'gone', { delegates: [{ id: 'bob' }] });
     expect((await api.post(`${path}/incoming-calls`, { from: CALLER, callId: 'c1' })).status).toBe(201);
     expect((await api.get(`/accounts/${accountId}`)).status).toBe(200);
-    return { accountId, path, lineStream: `line-${accountId}.${LINE_PATH_NUMBER}` };
+    return { accountId, path, lineStream: lineStreamOf(accountId) };
   };
   const gone = (reply: { status: number; body: unknown }, deletion: string) => {
     expect(reply.status).toBe(410);

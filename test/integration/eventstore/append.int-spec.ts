@@ -10,11 +10,18 @@ import {
   jsonEvent,
 } from '@eventstore/db-client';
 import sharedPb from '@eventstore/db-client/generated/shared_pb.js';
-import streamsGrpc from '@eventstore/db-client/generated/streams_grpc_pb.js';
 import streamsPb from '@eventstore/db-client/generated/streams_pb.js';
-import { credentials, status, type ServiceError } from '@grpc/grpc-js';
+import { status, type ServiceError } from '@grpc/grpc-js';
 
-import { collect, connect, connectForSuite, numbered, uniqueStream } from './support.js';
+import {
+  collect,
+  connect,
+  connectForSuite,
+  numbered,
+  raceAtEachRevision,
+  streamsStub,
+  uniqueStream,
+} from './support.js';
 
 describe('Streams.Append through the official client', () => {
   const client = connectForSuite();
@@ -137,19 +144,14 @@ describe('Streams.Append through the official client', () => {
 
   it('concurrent writers with the same exact revision: exactly one wins each revision', async () => {
     const stream = uniqueStream('race');
-    await client.appendToStream(stream, numbered(1), { expectedRevision: NO_STREAM });
-    for (let revision = 0n; revision < 5n; revision += 1n) {
-      const outcomes = await Promise.allSettled(
-        Array.from({ length: 8 }, (_, writer) =>
-          client.appendToStream(stream, jsonEvent({ type: 'Raced', data: { writer } }), {
-            expectedRevision: revision,
-          }),
-        ),
-      );
-      const won = outcomes.filter((outcome) => outcome.status === 'fulfilled');
-      const lost = outcomes.filter((outcome) => outcome.status === 'rejected');
+    const rounds = await raceAtEachRevision(client, stream, {
+      writers: 8,
+      rounds: 5,
+      batch: (writer) => [jsonEvent({ type: 'Raced', data: { writer } })],
+    });
+    for (const { won, lost } of rounds) {
       expect(won).toHaveLength(1);
-      for (const outcome of lost) expect(outcome.reason).toBeInstanceOf(WrongExpectedVersionError);
+      for (const reason of lost) expect(reason).toBeInstanceOf(WrongExpectedVersionError);
     }
     const stored = await collect(client.readStream(stream));
     expect(stored.map((resolved) => resolved.event!.revision)).toEqual([0n, 1n, 2n, 3n, 4n, 5n]);
@@ -162,8 +164,7 @@ describe('Streams.Append through the official client', () => {
  */
 describe('Streams.Append with a never-ending stream of events', () => {
   it('fails with maximum-append-size-exceeded as soon as the events pass 1 MiB, before the client ends', async () => {
-    const address = new URL(process.env.EVENTSTORE_CONNECTION_STRING!.replace(/^esdb:/, 'http:')).host;
-    const stub = new streamsGrpc.StreamsClient(address, credentials.createInsecure());
+    const stub = streamsStub();
     const stream = uniqueStream('endless');
     let answer: ServiceError | null | undefined;
     const answered = new Promise<void>((resolve) => {

@@ -16,10 +16,16 @@ import {
 import sharedPb from '@eventstore/db-client/generated/shared_pb.js';
 import streamsGrpc from '@eventstore/db-client/generated/streams_grpc_pb.js';
 import streamsPb from '@eventstore/db-client/generated/streams_pb.js';
-import { credentials } from '@grpc/grpc-js';
 import timestampPb from 'google-protobuf/google/protobuf/timestamp_pb.js';
 
-import { collect, connectForSuite, numbered, uniqueStream } from './support.js';
+import {
+  collect,
+  connectForSuite,
+  numbered,
+  raceAtEachRevision,
+  streamsStub,
+  uniqueStream,
+} from './support.js';
 
 /**
  * BatchAppend: when the server lists it, the official client sends every append over one long-lived
@@ -113,18 +119,16 @@ describe('Streams.BatchAppend through the official client', () => {
 
   it('interleaved concurrent appends to one stream: exactly one wins each expected revision', async () => {
     const stream = uniqueStream('batch-race');
-    await client.appendToStream(stream, numbered(1), { expectedRevision: NO_STREAM });
-    for (let revision = 0n; revision < 20n; revision += 2n) {
-      const outcomes = await Promise.allSettled(
-        Array.from({ length: 16 }, (_, writer) =>
-          client.appendToStream(stream, numbered(2, `Writer${writer}`), { expectedRevision: revision }),
-        ),
-      );
-      const won = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+    const rounds = await raceAtEachRevision(client, stream, {
+      writers: 16,
+      rounds: 10,
+      batch: (writer) => numbered(2, `Writer${writer}`),
+    });
+    for (const { revision, won, lost } of rounds) {
       expect(won).toHaveLength(1);
-      expect((won[0] as PromiseFulfilledResult<AppendResult>).value.nextExpectedRevision).toBe(revision + 2n);
-      for (const outcome of outcomes.filter((candidate) => candidate.status === 'rejected')) {
-        expect((outcome as PromiseRejectedResult).reason).toMatchObject({
+      expect(won[0]!.nextExpectedRevision).toBe(revision + 2n);
+      for (const reason of lost) {
+        expect(reason).toMatchObject({
           streamName: stream,
           expectedVersion: revision,
           actualVersion: revision + 2n,
@@ -200,8 +204,7 @@ describe('Streams.BatchAppend through the official client', () => {
    * generated stub: the options and a first chunk, then nothing until well after the deadline.
    */
   it('an append still waiting for chunks when its deadline passes is answered Timeout at the deadline', async () => {
-    const address = new URL(process.env.EVENTSTORE_CONNECTION_STRING!.replace(/^esdb:/, 'http:')).host;
-    const stub = new streamsGrpc.StreamsClient(address, credentials.createInsecure());
+    const stub = streamsStub();
     const call = stub.batchAppend();
     const replies: InstanceType<typeof streamsPb.BatchAppendResp>[] = [];
     let replied: () => void = () => undefined;

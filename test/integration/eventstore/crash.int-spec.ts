@@ -5,14 +5,12 @@ import { join } from 'node:path';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 
 import { RECORD_HEADER_SIZE } from '../../../apps/eventstore/src/storage/record.js';
-import { startEmbeddedEventStore, type EmbeddedEventStore } from '../../support/embedded-eventstore.js';
+import {
+  PROCESS_BUDGET_MS,
+  startEmbeddedEventStore,
+  type EmbeddedEventStore,
+} from '../../support/embedded-eventstore.js';
 import { collect, numbered } from './support.js';
-
-/**
- * Each test starts (and kills) several server processes; on a loaded machine that alone can take
- * longer than Jest's default 5 s, so these tests get a larger budget. Nothing asserts on time.
- */
-const PROCESS_BUDGET_MS = 60_000;
 
 /**
  * Durability of the embedded server's on-disk log. These tests always start their own servers on a

@@ -11,18 +11,15 @@ import {
   type AppendResult,
 } from '@eventstore/db-client';
 import sharedPb from '@eventstore/db-client/generated/shared_pb.js';
-import streamsGrpc from '@eventstore/db-client/generated/streams_grpc_pb.js';
 import streamsPb from '@eventstore/db-client/generated/streams_pb.js';
-import { credentials, status, type ServiceError } from '@grpc/grpc-js';
+import { status, type ServiceError } from '@grpc/grpc-js';
 
-import { startEmbeddedEventStore, type EmbeddedEventStore } from '../../support/embedded-eventstore.js';
-import { collect } from './support.js';
-
-/** Starting and stopping server processes takes seconds on a loaded machine; nothing asserts on time. */
-const PROCESS_BUDGET_MS = 60_000;
-
-const hostOf = (connectionString: string): string =>
-  new URL(connectionString.replace(/^esdb:/, 'http:')).host;
+import {
+  PROCESS_BUDGET_MS,
+  startEmbeddedEventStore,
+  type EmbeddedEventStore,
+} from '../../support/embedded-eventstore.js';
+import { collect, streamsStub } from './support.js';
 
 /**
  * What a client sees while the server stops (SIGTERM), as with a stopping EventStoreDB: the BatchAppend
@@ -90,31 +87,15 @@ describe('embedded event store shutdown', () => {
   it(
     'an append still receiving chunks gets no reply; its BatchAppend call ends with CANCELLED',
     async () => {
-      const stub = new streamsGrpc.StreamsClient(
-        hostOf(server!.connectionString),
-        credentials.createInsecure(),
-      );
+      const stub = streamsStub(server!.connectionString);
       const call = stub.batchAppend();
       const replies: unknown[] = [];
       call.on('data', (reply: unknown) => replies.push(reply));
       const ended = new Promise<ServiceError>((resolve) => call.on('error', resolve));
-      const proposed = new streamsPb.BatchAppendReq.ProposedMessage()
-        .setId(new sharedPb.UUID().setString(randomUUID()))
-        .setData(Buffer.from('{}'));
-      proposed.getMetadataMap().set('type', 'Unfinished').set('content-type', 'application/json');
-      const request = new streamsPb.BatchAppendReq()
-        .setCorrelationId(new sharedPb.UUID().setString(randomUUID()))
-        .setOptions(
-          new streamsPb.BatchAppendReq.Options()
-            .setStreamIdentifier(new sharedPb.StreamIdentifier().setStreamName(Buffer.from('unfinished')))
-            .setAny(new sharedPb.Empty()),
-        )
-        .setIsFinal(false);
-      request.addProposedMessages(proposed);
       // A first append on the call makes sure the server holds the unfinished one before it stops.
       const ready = new Promise<void>((resolve) => call.once('data', () => resolve()));
-      call.write(request);
-      call.write(finalAppend('ready'));
+      call.write(batchAppendChunk('unfinished', 'Unfinished', { final: false }));
+      call.write(batchAppendChunk('ready', 'Ready', { final: true }));
       await ready;
       try {
         await server!.stop('SIGTERM');
@@ -130,10 +111,7 @@ describe('embedded event store shutdown', () => {
   it(
     'a classic Append still receiving events fails with UNAVAILABLE, and the server stops without waiting for it',
     async () => {
-      const stub = new streamsGrpc.StreamsClient(
-        hostOf(server!.connectionString),
-        credentials.createInsecure(),
-      );
+      const stub = streamsStub(server!.connectionString);
       const ended = new Promise<ServiceError | null>((resolve) => {
         const call = stub.append((error: ServiceError | null) => resolve(error));
         call.write(
@@ -158,11 +136,16 @@ describe('embedded event store shutdown', () => {
   );
 });
 
-function finalAppend(stream: string): InstanceType<typeof streamsPb.BatchAppendReq> {
+/** One chunk of a BatchAppend to `stream`: one event of `type`; the append's last chunk when `final`. */
+function batchAppendChunk(
+  stream: string,
+  type: string,
+  { final }: { final: boolean },
+): InstanceType<typeof streamsPb.BatchAppendReq> {
   const proposed = new streamsPb.BatchAppendReq.ProposedMessage()
     .setId(new sharedPb.UUID().setString(randomUUID()))
     .setData(Buffer.from('{}'));
-  proposed.getMetadataMap().set('type', 'Ready').set('content-type', 'application/json');
+  proposed.getMetadataMap().set('type', type).set('content-type', 'application/json');
   const request = new streamsPb.BatchAppendReq()
     .setCorrelationId(new sharedPb.UUID().setString(randomUUID()))
     .setOptions(
@@ -170,7 +153,7 @@ function finalAppend(stream: string): InstanceType<typeof streamsPb.BatchAppendR
         .setStreamIdentifier(new sharedPb.StreamIdentifier().setStreamName(Buffer.from(stream)))
         .setAny(new sharedPb.Empty()),
     )
-    .setIsFinal(true);
+    .setIsFinal(final);
   request.addProposedMessages(proposed);
   return request;
 }

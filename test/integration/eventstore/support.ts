@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import streamsGrpc from '@eventstore/db-client/generated/streams_grpc_pb.js';
+import { credentials } from '@grpc/grpc-js';
 
 import {
   EventStoreDBClient,
+  NO_STREAM,
   jsonEvent,
+  type AppendResult,
+  type EventData,
   type AllStreamResolvedEvent,
   type ResolvedEvent,
   type StreamSubscription,
@@ -13,6 +18,18 @@ import {
 export function connect(): EventStoreDBClient {
   return EventStoreDBClient.connectionString(process.env.EVENTSTORE_CONNECTION_STRING!);
 }
+
+/**
+ * The generated Streams stub on the server at `connectionString`, for what the official client never
+ * sends: an append that streams events without end, a chunk that never comes, a call cut mid-way.
+ */
+export const streamsStub = (
+  connectionString = process.env.EVENTSTORE_CONNECTION_STRING!,
+): InstanceType<typeof streamsGrpc.StreamsClient> =>
+  new streamsGrpc.StreamsClient(
+    new URL(connectionString.replace(/^esdb:/, 'http:')).host,
+    credentials.createInsecure(),
+  );
 
 /** The suite's client (it connects on first use), disposed after the suite. Called inside a `describe`. */
 export function connectForSuite(): EventStoreDBClient {
@@ -54,3 +71,36 @@ export async function take<E extends ResolvedEvent | AllStreamResolvedEvent>(
 /** Resolves when the subscription has caught up (the client emits `caughtUp`). */
 export const caughtUp = (subscription: StreamSubscription | AllStreamSubscription): Promise<void> =>
   new Promise((resolve) => subscription.once('caughtUp', () => resolve()));
+
+/** One round of a race: the expected revision every writer named, and how their appends settled. */
+export interface RaceRound {
+  readonly revision: bigint;
+  readonly won: AppendResult[];
+  readonly lost: unknown[];
+}
+
+/**
+ * Creates `stream` with one event, then races `writers` appends of `batch(writer)` at the same
+ * expected revision, `rounds` times, each round at the revision the previous winner left.
+ */
+export async function raceAtEachRevision(
+  client: EventStoreDBClient,
+  stream: string,
+  { writers, rounds, batch }: { writers: number; rounds: number; batch: (writer: number) => EventData[] },
+): Promise<RaceRound[]> {
+  await client.appendToStream(stream, numbered(1), { expectedRevision: NO_STREAM });
+  const results: RaceRound[] = [];
+  let revision = 0n;
+  for (let round = 0; round < rounds; round++) {
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: writers }, (_, writer) =>
+        client.appendToStream(stream, batch(writer), { expectedRevision: revision }),
+      ),
+    );
+    const won = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+    const lost = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
+    results.push({ revision, won, lost });
+    revision += BigInt(batch(0).length);
+  }
+  return results;
+}

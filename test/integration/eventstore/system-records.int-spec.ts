@@ -10,10 +10,8 @@ import {
   type AllStreamResolvedEvent,
 } from '@eventstore/db-client';
 
-import { startEmbeddedEventStore } from '../../support/embedded-eventstore.js';
+import { PROCESS_BUDGET_MS, startEmbeddedEventStore } from '../../support/embedded-eventstore.js';
 import { collect, connect, take, uniqueStream } from './support.js';
-
-const PROCESS_BUDGET_MS = 60_000;
 
 /**
  * A real node writes its own records on start: `$epoch-information` (every start) and the

@@ -7,9 +7,11 @@ import {
   persistentSubscriptionToStreamSettingsFromDefaults,
 } from '@eventstore/db-client';
 
-import { startEmbeddedEventStore, type EmbeddedEventStore } from '../../support/embedded-eventstore.js';
-
-const PROCESS_BUDGET_MS = 60_000;
+import {
+  PROCESS_BUDGET_MS,
+  startEmbeddedEventStore,
+  type EmbeddedEventStore,
+} from '../../support/embedded-eventstore.js';
 
 /**
  * What the embedded server does not implement, it says so. The client falls back to HTTP/1.1 on the

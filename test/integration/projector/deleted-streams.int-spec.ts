@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { eventSchemas, type DomainEvent } from '#events';
 import { PROJECTIONS, Projector, replay } from '#read-models';
-import { accountEvents, lineEvents, type WorkloadOptions } from '../../../bench/replay/workload.js';
+import { accountEvents, lineEvents } from '../../../bench/replay/workload.js';
 import { connectToSharedStore, testMetadata } from '../../support/shared-store.js';
+import { accountPrefixes, freshWorkload } from '../../support/workload.js';
 
 /**
  * Streams deleted in the store while the projector follows `$all`. EventStoreDB keeps a deleted
@@ -17,13 +17,8 @@ describe('projector and streams deleted in the store', () => {
     (await store.append(batch.stream, batch.events, 'any', testMetadata({ actor: 'system:test' }))).position;
 
   it('keeps projecting past a tombstoned line and a soft-deleted account; the read models keep their history', async () => {
-    const options: WorkloadOptions = {
-      seed: 31,
-      accountId: `del${randomUUID().replaceAll('-', '').slice(0, 12)}`,
-      lines: 3,
-      callsPerLine: 10,
-    };
-    const streamPrefixes = [`account-${options.accountId}`, `line-${options.accountId}.`];
+    const options = freshWorkload('del', { seed: 31, lines: 3, callsPerLine: 10 });
+    const streamPrefixes = accountPrefixes(options.accountId);
     const projector = new Projector(store, PROJECTIONS, { streamPrefixes, log: () => undefined });
     await projector.start();
     try {

@@ -1,23 +1,20 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { evolveAccount, initialAccountState, lineContextFor, lineDecider, type LineCommand } from '#domain';
 import { eventSchemas, type DomainEvent } from '#events';
-import { type CommandMetadata } from '#eventstore';
 import { createProjectorApp } from '../../../apps/projector/src/bootstrap.js';
 import { PROJECTIONS, Projector, replay } from '#read-models';
 import {
   accountEvents,
   delegateOf,
   delegatorOf,
-  lineEvents,
   numberOf,
-  rng,
   type WorkloadOptions,
 } from '../../../bench/replay/workload.js';
-import { connectToSharedStore, testMetadata } from '../../support/shared-store.js';
+import { connectToSharedStore } from '../../support/shared-store.js';
+import { accountPrefixes, appendLive, freshWorkload, metadataAtFirst } from '../../support/workload.js';
 
 /**
  * The real projections over the embedded server: events of the real catalogue appended through
@@ -34,36 +31,18 @@ describe('projector read models over the embedded event store', () => {
   afterEach(() => rm(dataDir, { recursive: true, force: true }));
 
   const quiet = { log: () => undefined };
-  const workload = (seed: number): WorkloadOptions => ({
-    seed,
-    accountId: `acc${randomUUID().replaceAll('-', '').slice(0, 12)}`,
-    lines: 4,
-    callsPerLine: 25,
-  });
-  const prefixes = (options: WorkloadOptions): string[] => [
-    `account-${options.accountId}`,
-    `line-${options.accountId}.`,
-  ];
-  /** Simulated time follows the events' own `at`, so `asOfTime` has something to cut. */
-  const meta = (events: readonly DomainEvent[]): CommandMetadata =>
-    testMetadata({ actor: 'system:test', simulatedTime: (events[0]!.data as { at: string }).at });
+  const workload = (seed: number) => freshWorkload('acc', { seed, lines: 4, callsPerLine: 25 });
+  const prefixes = (options: WorkloadOptions): string[] => accountPrefixes(options.accountId);
 
-  /** Appends the account, then the lines interleaved in small random chunks, as a live system would. */
-  const appendWorkload = async (options: WorkloadOptions, chunk = 7): Promise<bigint> => {
-    const account = accountEvents(options);
-    let last = (await store.append(account.stream, account.events, 'any', meta(account.events))).position;
-    const lines = Array.from({ length: options.lines }, (_, line) => lineEvents(options, line));
-    const cursors = lines.map(() => 0);
-    const random = rng(options.seed);
-    while (cursors.some((c, i) => c < lines[i]!.events.length)) {
-      const i = Math.floor(random() * lines.length);
-      const { stream, events } = lines[i]!;
-      if (cursors[i]! >= events.length) continue;
-      const next: DomainEvent[] = events.slice(cursors[i], cursors[i]! + 1 + Math.floor(random() * chunk));
-      cursors[i]! += next.length;
-      last = (await store.append(stream, next, 'any', meta(next))).position;
-    }
-    return last;
+  const appendWorkload = (options: WorkloadOptions): Promise<bigint> => appendLive(store, options);
+  /** A projector of a fresh workload of `seed`, caught up with all of it. */
+  const projectedWorkload = async (seed: number) => {
+    const options = workload(seed);
+    const projector = new Projector(store, PROJECTIONS, { streamPrefixes: prefixes(options), ...quiet });
+    await projector.start();
+    const last = await appendWorkload(options);
+    await projector.waitForPosition(last);
+    return { options, projector, last };
   };
 
   const serve = async (projector: Projector): Promise<{ app: NestFastifyApplication; url: string }> => {
@@ -73,11 +52,7 @@ describe('projector read models over the embedded event store', () => {
   };
 
   it('a random event stream projected live has the same digest as a rebuild from the first event', async () => {
-    const options = workload(11);
-    const projector = new Projector(store, PROJECTIONS, { streamPrefixes: prefixes(options), ...quiet });
-    await projector.start();
-    const last = await appendWorkload(options);
-    await projector.waitForPosition(last);
+    const { options, projector, last } = await projectedWorkload(11);
     const rebuilt = await replay(store, PROJECTIONS, {
       streamPrefixes: prefixes(options),
       untilPosition: last,
@@ -122,11 +97,7 @@ describe('projector read models over the embedded event store', () => {
   });
 
   it('serves the read models over HTTP: lamps per viewer, R17 visibility, audit CSV, health, metrics, rebuild, as-of', async () => {
-    const options = workload(5);
-    const projector = new Projector(store, PROJECTIONS, { streamPrefixes: prefixes(options), ...quiet });
-    await projector.start();
-    const last = await appendWorkload(options);
-    await projector.waitForPosition(last);
+    const { options, projector } = await projectedWorkload(5);
     const { app, url } = await serve(projector);
     const get = async (path: string, init?: RequestInit) => {
       const response = await fetch(`${url}${path}`, init);
@@ -195,10 +166,7 @@ describe('projector read models over the embedded event store', () => {
   });
 
   it('R17 one rule for line and party history; unknown account, party or line is 404 with a code; a line number may carry its "+"', async () => {
-    const options = workload(11);
-    const projector = new Projector(store, PROJECTIONS, { streamPrefixes: prefixes(options), ...quiet });
-    await projector.start();
-    await projector.waitForPosition(await appendWorkload(options));
+    const { options, projector } = await projectedWorkload(11);
     const { app, url } = await serve(projector);
     const get = async (path: string) => {
       const response = await fetch(`${url}${path}`);
@@ -278,7 +246,7 @@ describe('projector read models over the embedded event store', () => {
     const options = { ...workload(7), lines: 2, callsPerLine: 0 };
     const { accountId } = options;
     const account = accountEvents(options);
-    await store.append(account.stream, account.events, 'any', meta(account.events));
+    await store.append(account.stream, account.events, 'any', metadataAtFirst(account.events));
     const accountState = account.events.reduce(evolveAccount, initialAccountState);
     /**
      * One call c1 on a line, as the line decider emits it: received, rung, answered by the delegator,
@@ -308,7 +276,7 @@ describe('projector read models over the embedded event store', () => {
       lineStream(0),
       call(0, '2026-01-05T09:00:00.000Z'),
       'any',
-      meta(call(0, '2026-01-05T09:00:00.000Z')),
+      metadataAtFirst(call(0, '2026-01-05T09:00:00.000Z')),
     );
     const projector = new Projector(store, PROJECTIONS, { streamPrefixes: prefixes(options), ...quiet });
     await projector.start();
@@ -345,13 +313,13 @@ describe('projector read models over the embedded event store', () => {
         lineStream(1),
         call(1, '2026-01-05T09:01:00.000Z'),
         'any',
-        meta(call(1, '2026-01-05T09:01:00.000Z')),
+        metadataAtFirst(call(1, '2026-01-05T09:01:00.000Z')),
       );
       const again = await store.append(
         lineStream(0),
         call(0, '2026-01-05T09:02:00.000Z'),
         'any',
-        meta(call(0, '2026-01-05T09:02:00.000Z')),
+        metadataAtFirst(call(0, '2026-01-05T09:02:00.000Z')),
       );
       await projector.waitForPosition(again.position);
       expect(projector.status).toBe('live');

@@ -1,11 +1,9 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { eventSchemas } from '#events';
-import { EventStore, createEventStoreClient } from '#eventstore';
 import { RequestPolicy } from '#http';
-import { createProjectorApp } from '../../../apps/projector/src/bootstrap.js';
-import { PROJECTIONS, Projector } from '#read-models';
-import { policyAnswersMissing } from '../../support/openapi-policy.js';
+import { serveAccount, type ServedAccount } from '../../support/account-projector.js';
+import { openSharedStore } from '../../support/shared-store.js';
+import { expectPolicyDocumented } from '../../support/openapi-policy.js';
 import { rawRequest, type RawAnswer } from '../../support/raw-http.js';
 
 /**
@@ -13,29 +11,22 @@ import { rawRequest, type RawAnswer } from '../../support/raw-http.js';
  * answer only under a configured name and to pages of an allowed origin, and a rebuild is not a form.
  */
 describe('projector refuses requests from foreign pages', () => {
-  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
-  const store = new EventStore(client, eventSchemas);
-  let projector: Projector;
-  let app: NestFastifyApplication;
+  const store = openSharedStore(eventSchemas);
+  let served: ServedAccount;
   let url: string;
   let port: string;
 
   beforeAll(async () => {
-    // A projector of streams nobody writes: these specs are about the door, not the read models.
-    projector = new Projector(store, PROJECTIONS, {
-      streamPrefixes: [`account-guard${randomUUID().replaceAll('-', '')}`],
-      log: () => undefined,
+    // A projector of an account nobody writes: these specs are about the door, not the read models.
+    served = await serveAccount(store, `guard${randomUUID().replaceAll('-', '')}`, {
+      requestPolicy: RequestPolicy.fromEnv({}),
     });
-    await projector.start();
-    app = await createProjectorApp(projector, store, { requestPolicy: RequestPolicy.fromEnv({}) });
-    await app.listen(0, '127.0.0.1');
-    url = await app.getUrl();
+    url = served.url;
     port = new URL(url).port;
   });
   afterAll(async () => {
-    await app.close();
-    await projector.stop();
-    await client.dispose();
+    await served.close();
+    await store.client.dispose();
   }, 30_000);
 
   const expectRefused = (answer: RawAnswer, status: number, code: string): void => {
@@ -145,11 +136,6 @@ describe('projector refuses requests from foreign pages', () => {
   });
 
   it('documents the policy in its OpenAPI document: 421 and 403 on every operation, 415 on every command', async () => {
-    const served = await rawRequest(url, { path: '/docs-json', headers: { host: `127.0.0.1:${port}` } });
-    expect(served.status).toBe(200);
-    const { missing, operations, commands } = policyAnswersMissing(served.body);
-    expect(missing).toEqual([]);
-    expect(operations).toBeGreaterThan(5);
-    expect(commands).toBeGreaterThan(0);
+    await expectPolicyDocumented(url, 5);
   });
 });

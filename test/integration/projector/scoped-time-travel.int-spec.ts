@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsonEvent } from '@eventstore/db-client';
 import { eventSchemas, lineKey, type ClockSettings, type DomainEvent } from '#events';
-import { EventStore, createEventStoreClient } from '#eventstore';
 import {
   LogIndex,
   PROJECTIONS,
@@ -38,7 +37,8 @@ import {
   type WorkloadOptions,
 } from '../../../bench/replay/workload.js';
 import { seatOf } from '../../../apps/projector/src/panel/seat.js';
-import { testMetadata } from '../../support/shared-store.js';
+import { openSharedStore, testMetadata } from '../../support/shared-store.js';
+import { accountPrefixes, interleave } from '../../support/workload.js';
 
 /**
  * Scoped time travel: an as-of query about an account, or one of its lines, is folded from that
@@ -49,16 +49,12 @@ import { testMetadata } from '../../support/shared-store.js';
  * query is asked both from the account's first event and from its nearest scope checkpoint.
  */
 describe('time travel scoped to an account or a line', () => {
-  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
-  const store = new EventStore(client, eventSchemas);
+  const store = openSharedStore(eventSchemas);
   const run = randomUUID().replaceAll('-', '').slice(0, 10);
   const accounts = [0, 1, 2].map((i) => `tt${run}a${i}`);
   const clockStream = `clock-tt${run}`;
   const LINES = 3;
-  const streamPrefixes = [
-    ...accounts.flatMap((accountId) => [`account-${accountId}`, `line-${accountId}.`]),
-    clockStream,
-  ];
+  const streamPrefixes = [...accounts.flatMap(accountPrefixes), clockStream];
   const meta = (simulatedTime: string) => testMetadata({ actor: 'system:test', simulatedTime });
   const random = rng(2024);
   const records: { position: bigint; time: string | undefined }[] = [];
@@ -75,15 +71,9 @@ describe('time travel scoped to an account or a line', () => {
       await store.append(account.stream, account.events, 'any', meta(iso(account.events[0]!)));
       for (let line = 0; line < LINES; line++) batches.push(lineEvents(options, line));
     }
-    const cursors = batches.map(() => 0);
     let clock = Date.parse('2026-01-05T09:00:00.000Z');
     let foreignWritten = false;
-    while (cursors.some((cursor, i) => cursor < batches[i]!.events.length)) {
-      const i = Math.floor(random() * batches.length);
-      const { stream, events } = batches[i]!;
-      if (cursors[i]! >= events.length) continue;
-      const next = events.slice(cursors[i], cursors[i]! + 1 + Math.floor(random() * 4));
-      cursors[i]! += next.length;
+    await interleave(batches, random, 4, async (stream, next, progress) => {
       await store.append(stream, next, 'any', meta(iso(next[0]!)));
       if (random() < 0.05) {
         const from = new Date(clock).toISOString();
@@ -96,12 +86,12 @@ describe('time travel scoped to an account or a line', () => {
           meta(to),
         );
       }
-      if (!foreignWritten && cursors[i]! > events.length / 2) {
+      if (!foreignWritten && progress.written > progress.of / 2) {
         // Another tool's event in a line stream: parked by a replay, and by a scoped fold alike.
-        await client.appendToStream(stream, jsonEvent({ type: 'SomethingElse', data: { n: 1 } }));
+        await store.client.appendToStream(stream, jsonEvent({ type: 'SomethingElse', data: { n: 1 } }));
         foreignWritten = true;
       }
-    }
+    });
     const subscription = store.subscribeToAll({ streamPrefixes });
     for await (const item of subscription) {
       if (item.kind === 'caughtUp') break;
@@ -143,7 +133,7 @@ describe('time travel scoped to an account or a line', () => {
     await checkpoints.stop();
     await rm(checkpointDir, { recursive: true, force: true });
     await index.stop();
-    await client.dispose();
+    await store.client.dispose();
   }, 30_000);
 
   const iso = (event: DomainEvent): string => (event.data as { at: string }).at;
@@ -234,45 +224,32 @@ describe('time travel scoped to an account or a line', () => {
   const compare = async (limit: ReplayLimit) => {
     const whole = await full(limit);
     for (const accountId of accounts) {
-      const expected = {
+      /** What is compared: the point, the scope, facts of the log as folded, and the scope's answers. */
+      const seenOfAccount = (readModels: ReadModels) => ({
         limit,
         accountId,
-        ...logFacts(whole),
-        answers: accountAnswers(whole, accountId, limit),
-      };
+        ...logFacts(readModels),
+        answers: accountAnswers(readModels, accountId, limit),
+      });
+      const expected = seenOfAccount(whole);
       const scoped = await machine.scoped(limit, { accountIds: [accountId] });
       expect(machine.lastTrip?.scoped).toBe(true);
-      expect({
-        limit,
-        accountId,
-        ...logFacts(scoped),
-        answers: accountAnswers(scoped, accountId, limit),
-      }).toEqual(expected);
+      expect(seenOfAccount(scoped)).toEqual(expected);
       const fromCheckpoint = await checkpointed.scoped(limit, { accountIds: [accountId] });
       expect(checkpointed.lastTrip?.checkpointEvents).toBe(
         checkpoints.nearest(accountId, limitPosition(limit))?.records,
       );
-      expect({
-        limit,
-        accountId,
-        ...logFacts(fromCheckpoint),
-        answers: accountAnswers(fromCheckpoint, accountId, limit),
-      }).toEqual(expected);
+      expect(seenOfAccount(fromCheckpoint)).toEqual(expected);
       expect(fromCheckpoint.eventCount).toBe(scoped.eventCount);
       const line = Math.floor(random() * LINES);
       const scope: TimeTravelScope = { accountIds: [accountId], lineKey: lineKey(accountId, numberOf(line)) };
-      const ofLine = await machine.scoped(limit, scope);
-      expect({
+      const seenOfLine = (readModels: ReadModels) => ({
         limit,
         scope,
-        ...logFacts(ofLine),
-        answers: lineAnswers(ofLine, accountId, line, limit),
-      }).toEqual({
-        limit,
-        scope,
-        ...logFacts(whole),
-        answers: lineAnswers(whole, accountId, line, limit),
+        ...logFacts(readModels),
+        answers: lineAnswers(readModels, accountId, line, limit),
       });
+      expect(seenOfLine(await machine.scoped(limit, scope))).toEqual(seenOfLine(whole));
       // A call asked for by its id alone: the scope is every account whose lines used the id.
       const callId = callIds(accountId, line)[1]!;
       const byId = await machine.scoped(limit, { accountIds: [accountId] });

@@ -6,9 +6,11 @@ import { join } from 'node:path';
 import { EventStore, createEventStoreClient } from '#eventstore';
 import { tally } from '../../../libs/read-models/src/engine/engine.fixture.js';
 import { Projector, replay } from '#read-models';
-import { startEmbeddedEventStore, type EmbeddedEventStore } from '../../support/embedded-eventstore.js';
-
-const PROCESS_BUDGET_MS = 60_000;
+import {
+  PROCESS_BUDGET_MS,
+  startEmbeddedEventStore,
+  type EmbeddedEventStore,
+} from '../../support/embedded-eventstore.js';
 
 /**
  * A store as a real node leaves it: its `$all` starts with the node's own `$`-records (the epoch

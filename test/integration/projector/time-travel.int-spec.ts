@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm, writeFile, truncate, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventSchemas, type DomainEvent } from '#events';
-import { EventStore, createEventStoreClient } from '#eventstore';
 import {
   CheckpointShelf,
   PROJECTIONS,
@@ -13,8 +11,9 @@ import {
   replay,
   type ReplayLimit,
 } from '#read-models';
-import { accountEvents, lineEvents, rng, type WorkloadOptions } from '../../../bench/replay/workload.js';
-import { testMetadata } from '../../support/shared-store.js';
+import { accountEvents, lineEvents, rng } from '../../../bench/replay/workload.js';
+import { openSharedStore } from '../../support/shared-store.js';
+import { accountPrefixes, freshWorkload, interleave, metadataAtFirst } from '../../support/workload.js';
 
 /**
  * Time travel from checkpoints: the read models as of a point, built from the nearest checkpoint
@@ -23,24 +22,16 @@ import { testMetadata } from '../../support/shared-store.js';
  * time (events are not in simulated-time order: lines are interleaved as a live system writes them).
  */
 describe('time travel from read-model checkpoints', () => {
-  const client = createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!);
-  const store = new EventStore(client, eventSchemas);
+  const store = openSharedStore(eventSchemas);
   let dataDir: string;
   beforeAll(async () => (dataDir = await mkdtemp(join(tmpdir(), 'projector-tt-'))));
   afterAll(async () => {
     await rm(dataDir, { recursive: true, force: true });
-    await client.dispose();
+    await store.client.dispose();
   }, 30_000);
 
-  const options: WorkloadOptions = {
-    seed: 7,
-    accountId: `acc${randomUUID().replaceAll('-', '').slice(0, 12)}`,
-    lines: 4,
-    callsPerLine: 40,
-  };
-  const streamPrefixes = [`account-${options.accountId}`, `line-${options.accountId}.`];
-  const meta = (events: readonly DomainEvent[]) =>
-    testMetadata({ actor: 'system:test', simulatedTime: (events[0]!.data as { at: string }).at });
+  const options = freshWorkload('acc', { seed: 7, lines: 4, callsPerLine: 40 });
+  const streamPrefixes = accountPrefixes(options.accountId);
   const random = rng(99);
   const events: { position: bigint; time: string }[] = [];
   let shelf: CheckpointShelf;
@@ -56,19 +47,14 @@ describe('time travel from read-model checkpoints', () => {
     });
     await projector.start();
     const account = accountEvents(options);
-    let last = (await store.append(account.stream, account.events, 'any', meta(account.events))).position;
+    let last = (await store.append(account.stream, account.events, 'any', metadataAtFirst(account.events)))
+      .position;
     const lines = Array.from({ length: options.lines }, (_, line) => lineEvents(options, line));
-    const cursors = lines.map(() => 0);
-    while (cursors.some((c, i) => c < lines[i]!.events.length)) {
-      const i = Math.floor(random() * lines.length);
-      const { stream, events: all } = lines[i]!;
-      if (cursors[i]! >= all.length) continue;
-      const next = all.slice(cursors[i], cursors[i]! + 1 + Math.floor(random() * 5));
-      cursors[i]! += next.length;
-      last = (await store.append(stream, next, 'any', meta(next))).position;
+    await interleave<DomainEvent>(lines, random, 5, async (stream, next) => {
+      last = (await store.append(stream, next, 'any', metadataAtFirst(next))).position;
       // Let the projector apply (and snapshot) as the log grows, as it does live.
       if (random() < 0.2) await projector.waitForPosition(last);
-    }
+    });
     await projector.waitForPosition(last);
     await projector.stop();
     const subscription = store.subscribeToAll({ streamPrefixes });

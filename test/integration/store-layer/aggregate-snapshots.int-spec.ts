@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { BACKWARDS, END, binaryEvent, jsonEvent, type EventData } from '@eventstore/db-client';
+import { binaryEvent, jsonEvent, type EventData } from '@eventstore/db-client';
 import type { DomainEvent } from '#events';
 import {
   AggregateRepository,
@@ -12,7 +12,7 @@ import {
   type SnapshotCodec,
   type StreamEnd,
 } from '#eventstore';
-import { connectToSharedStore, testMetadata } from '../../support/shared-store.js';
+import { connectToSharedStore, latestSnapshotEvent, testMetadata } from '../../support/shared-store.js';
 
 /**
  * An aggregate whose state is its whole history in order: a snapshot that skipped, doubled or
@@ -315,16 +315,8 @@ describe('aggregate snapshots through the official client', () => {
   });
 
   /** The latest snapshot event's metadata, as the client reads it. */
-  const snapshotMetadata = async (name: string): Promise<unknown> => {
-    let metadata: unknown;
-    for await (const { event } of client.readStream(snapshotStreamOf(name), {
-      direction: BACKWARDS,
-      fromRevision: END,
-      maxCount: 1,
-    }))
-      metadata = event?.metadata;
-    return metadata;
-  };
+  const snapshotMetadata = async (name: string): Promise<unknown> =>
+    (await latestSnapshotEvent(client, name))?.metadata;
   /** Ids of a stream's events, by revision. */
   const eventIds = async (name: string): Promise<string[]> => {
     const ids: string[] = [];
@@ -332,16 +324,34 @@ describe('aggregate snapshots through the official client', () => {
     return ids;
   };
 
-  it("a snapshot names its revision in its metadata, and a restart reads the stream's last events beside it: one read of each before the append", async () => {
+  /**
+   * A new stream of notes n0… handled by a process that writes a snapshot every `every` events, once
+   * a snapshot is stored; answers its name.
+   */
+  const snapshotted = async (every: number, handled: number): Promise<string> => {
     const name = stream();
-    const writer = new AggregateRepository(store, withSnapshots, { snapshotEveryEvents: 3 });
-    for (let i = 0; i < 5; i++) await writer.handle(name, note(`n${i}`), testMetadata());
+    const writer = new AggregateRepository(store, withSnapshots, { snapshotEveryEvents: every });
+    for (let i = 0; i < handled; i++) await writer.handle(name, note(`n${i}`), testMetadata());
     await until(() => writer.snapshots.written > 0, 'a snapshot');
     await writer.settleSnapshots();
-    for (let i = 5; i < 7; i++) await store.append(name, note(`n${i}`)(), 'any', testMetadata());
+    return name;
+  };
+  /** Notes n{from}… up to n{to - 1}, appended by a process that writes no snapshots. */
+  const appendNotes = async (name: string, from: number, to: number): Promise<void> => {
+    for (let i = from; i < to; i++) await store.append(name, note(`n${i}`)(), 'any', testMetadata());
+  };
+  /** The latest snapshot of a stream that has one. */
+  const writtenSnapshot = async (name: string) => {
     const latest = await readAggregateSnapshot(store, name, codec);
     if (latest.kind !== 'found') throw new Error('no snapshot was written');
-    expect(await snapshotMetadata(name)).toEqual({ revision: String(latest.snapshot.revision) });
+    return latest.snapshot;
+  };
+
+  it("a snapshot names its revision in its metadata, and a restart reads the stream's last events beside it: one read of each before the append", async () => {
+    const name = await snapshotted(3, 5);
+    await appendNotes(name, 5, 7);
+    const snapshot = await writtenSnapshot(name);
+    expect(await snapshotMetadata(name)).toEqual({ revision: String(snapshot.revision) });
 
     const noting = new ReadNotingStore(client);
     const restarted = new AggregateRepository(noting, withSnapshots, { snapshotEveryEvents: 3 });
@@ -364,7 +374,7 @@ describe('aggregate snapshots through the official client', () => {
     'a snapshot whose metadata names %s is folded on from the revision its data states',
     async (_, metadata) => {
       const name = stream();
-      for (let i = 0; i < 6; i++) await store.append(name, note(`n${i}`)(), 'any', testMetadata());
+      await appendNotes(name, 0, 6);
       const data = {
         schemaVersion: 3,
         revision: '2',
@@ -384,11 +394,7 @@ describe('aggregate snapshots through the official client', () => {
   );
 
   it("a command appended while the events after the snapshot are read is folded in before deciding: the restart's append conflicts and catches up", async () => {
-    const name = stream();
-    const writer = new AggregateRepository(store, withSnapshots, { snapshotEveryEvents: 2 });
-    for (let i = 0; i < 4; i++) await writer.handle(name, note(`n${i}`), testMetadata());
-    await until(() => writer.snapshots.written > 0, 'a snapshot');
-    await writer.settleSnapshots();
+    const name = await snapshotted(2, 4);
 
     const noting = new ReadNotingStore(client);
     const other = new AggregateRepository(store, notes);
@@ -404,23 +410,18 @@ describe('aggregate snapshots through the official client', () => {
   });
 
   it('a tail longer than the read made while decoding is read on to the head', async () => {
-    const name = stream();
-    const writer = new AggregateRepository(store, withSnapshots, { snapshotEveryEvents: 2 });
-    for (let i = 0; i < 3; i++) await writer.handle(name, note(`n${i}`), testMetadata());
-    await until(() => writer.snapshots.written > 0, 'a snapshot');
-    await writer.settleSnapshots();
+    const name = await snapshotted(2, 3);
     // Written by a process that writes no snapshots: the tail grows past any read made at once.
-    for (let i = 3; i < 30; i++) await store.append(name, note(`n${i}`)(), 'any', testMetadata());
-    const latest = await readAggregateSnapshot(store, name, codec);
-    if (latest.kind !== 'found') throw new Error('no snapshot was written');
+    await appendNotes(name, 3, 30);
+    const snapshot = await writtenSnapshot(name);
 
     const noting = new ReadNotingStore(client);
     const restarted = new AggregateRepository(noting, withSnapshots, { snapshotEveryEvents: 1 });
     expect((await restarted.load(name)).state).toEqual(await fullFold(name));
     expect(restarted.snapshots).toMatchObject({ loaded: 1, ignored: 0 });
-    expect(noting.batches).toEqual([latest.snapshot.revision]);
+    expect(noting.batches).toEqual([snapshot.revision]);
     expect(noting.reads).toHaveLength(1);
-    expect(noting.reads[0]!).toBeGreaterThan(latest.snapshot.revision);
+    expect(noting.reads[0]!).toBeGreaterThan(snapshot.revision);
   });
 
   it.each([
@@ -443,11 +444,7 @@ describe('aggregate snapshots through the official client', () => {
   ] as const)(
     'a stream deleted after its snapshot was written is %s for a restart too: nothing is appended',
     async (deletion, remove) => {
-      const name = stream();
-      const writer = new AggregateRepository(store, withSnapshots, { snapshotEveryEvents: 2 });
-      for (let i = 0; i < 3; i++) await writer.handle(name, note(`n${i}`), testMetadata());
-      await until(() => writer.snapshots.written > 0, 'a snapshot');
-      await writer.settleSnapshots();
+      const name = await snapshotted(2, 3);
       await remove(name);
 
       const restarted = new AggregateRepository(store, withSnapshots, { snapshotEveryEvents: 2 });

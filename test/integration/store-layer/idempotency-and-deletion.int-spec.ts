@@ -174,11 +174,17 @@ describe('streams deleted in the store behind the repository, through the offici
       (error: unknown) => (error instanceof DeletedStreamError ? error.deletion : error),
     );
 
-  it('a tombstoned stream is gone for loads and commands, cached or not', async () => {
+  /** A stream a repository caches after one command, then deleted behind its back by `remove`. */
+  const deletedBehindCache = async (remove: (name: string) => Promise<unknown>) => {
     const name = stream();
     const cached = new AggregateRepository(store, counter);
     await cached.handle(name, add(1), testMetadata());
-    await client.tombstoneStream(name);
+    await remove(name);
+    return { name, cached };
+  };
+
+  it('a tombstoned stream is gone for loads and commands, cached or not', async () => {
+    const { name, cached } = await deletedBehindCache((name) => client.tombstoneStream(name));
     expect(await deletionOf(cached.load(name))).toBe('tombstoned');
     expect(await deletionOf(cached.handle(name, add(1), testMetadata()))).toBe('tombstoned');
     const cold = new AggregateRepository(store, counter);
@@ -186,10 +192,7 @@ describe('streams deleted in the store behind the repository, through the offici
   });
 
   it('a soft-deleted stream is deleted, not new: loads and commands are refused and nothing is appended', async () => {
-    const name = stream();
-    const cached = new AggregateRepository(store, counter);
-    await cached.handle(name, add(1), testMetadata());
-    await client.deleteStream(name);
+    const { name, cached } = await deletedBehindCache((name) => client.deleteStream(name));
     expect(await deletionOf(cached.load(name))).toBe('softDeleted');
     expect(await deletionOf(new AggregateRepository(store, counter).load(name))).toBe('softDeleted');
     expect(

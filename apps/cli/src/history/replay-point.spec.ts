@@ -9,22 +9,21 @@ const history: Replayed = {
 const at = (point: string) => limitFor(parsePoint(point), history);
 
 describe('replay --at / --diff points', () => {
-  it('takes a count of events, 0 to all of them', () => {
-    expect(at('0')).toEqual({ untilPosition: 0n });
-    expect(at('2')).toEqual({ untilPosition: 20n });
-    expect(at('3')).toEqual({ untilPosition: 30n });
+  it.each([
+    ['a count of events, 0 to all of them', { '0': 0n, '2': 20n, '3': 30n }],
+    [
+      'a position of the original log (@P): the state after the last event at or before it',
+      { '@4096': 10n, '@6999': 20n, '@7000': 30n },
+    ],
+  ])('takes %s', (_kind, untilPositions: Record<string, bigint>) => {
+    for (const [point, untilPosition] of Object.entries(untilPositions))
+      expect(at(point)).toEqual({ untilPosition });
   });
 
   it('refuses a count past the end, saying which counts and original positions the history has', () => {
     expect(() => at('4')).toThrow(
       'the history has 3 events, so there is no point 4 (counts run from 0 to 3; positions of the original log from @4096 to @7000)',
     );
-  });
-
-  it('takes a position of the original log (@P): the state after the last event at or before it', () => {
-    expect(at('@4096')).toEqual({ untilPosition: 10n });
-    expect(at('@6999')).toEqual({ untilPosition: 20n });
-    expect(at('@7000')).toEqual({ untilPosition: 30n });
   });
 
   it('refuses an original position before the first or after the last event', () => {

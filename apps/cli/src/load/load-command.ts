@@ -23,6 +23,7 @@ import {
   LagTracker,
   type LoadSummary,
   measuredRun,
+  type MeasuredRun,
   mergeResults,
   Metrics,
   newCounters,
@@ -418,6 +419,15 @@ class Session {
     this.api.close();
   }
 
+  /** What the run measured: its counters, latencies and (unless --no-lag) the lag and failed polls. */
+  measured(): MeasuredRun {
+    return measuredRun(
+      this.counters,
+      this.metrics,
+      this.lagTracker ? { tracker: this.lagTracker, pollErrors: this.lagPoller!.failures } : undefined,
+    );
+  }
+
   report(summary: LoadSummary): Promise<number> {
     return report(summary, { out: this.options.out ?? this.options.summary, json: this.options.json });
   }
@@ -540,19 +550,21 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
     const concurrency =
       options.concurrency === undefined ? undefined : concurrencyShare(options.concurrency, shard);
     const sharded = shard.count > 1 ? { shard: formatShard(shard) } : {};
-    const model =
-      options.rate !== undefined
-        ? {
-            kind: 'open',
+    // --rate makes the model open: calls arrive on this schedule, whatever the ones before do.
+    const openSchedule =
+      options.rate === undefined
+        ? undefined
+        : {
             rate: options.rate,
             rampStep: options.rampStep,
             rampIntervalMs: options.rampInterval,
             maxRate: options.maxRate,
             durationMs,
             maxCalls: options.maxCalls,
-            ...sharded,
-          }
-        : { kind: 'closed', concurrency, durationMs, maxCalls: options.maxCalls, ...sharded };
+          };
+    const model = openSchedule
+      ? { kind: 'open', ...openSchedule, ...sharded }
+      : { kind: 'closed', concurrency, durationMs, maxCalls: options.maxCalls, ...sharded };
     const manifest = buildManifest(
       'load run',
       { ...command.opts(), think: formatThinkTime(think), shard: options.shard && formatShard(shard) },
@@ -574,21 +586,8 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
     session.begin(byTime ? 's' : 'calls', byTime ? Math.ceil(durationMs / 1000) : options.maxCalls!, () =>
       byTime ? Math.floor((performance.now() - counters.startedAt) / 1000) : counters.callsStarted,
     );
-    if (options.rate !== undefined) {
-      await runOpen(
-        context,
-        counters,
-        {
-          rate: options.rate,
-          rampStep: options.rampStep,
-          rampIntervalMs: options.rampInterval,
-          maxRate: options.maxRate,
-          durationMs,
-          maxCalls: options.maxCalls,
-        },
-        plan,
-        owns,
-      );
+    if (openSchedule) {
+      await runOpen(context, counters, openSchedule, plan, owns);
     } else {
       await runClosed(
         context,
@@ -604,13 +603,7 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
         manifest,
         model,
         accountId,
-        run: measuredRun(
-          counters,
-          session.metrics,
-          session.lagTracker
-            ? { tracker: session.lagTracker, pollErrors: session.lagPoller!.failures }
-            : undefined,
-        ),
+        run: session.measured(),
         thresholds,
         shard,
       }),
@@ -724,13 +717,7 @@ async function replayLoad(file: string, options: ReplayOptions, command: Command
         },
         accountId: accountId ?? '',
         targetCommandsPerSecond: replayTargetRate(load, speed),
-        run: measuredRun(
-          counters,
-          session.metrics,
-          session.lagTracker
-            ? { tracker: session.lagTracker, pollErrors: session.lagPoller!.failures }
-            : undefined,
-        ),
+        run: session.measured(),
         thresholds,
       }),
     );

@@ -25,6 +25,13 @@ const answered = (callId: string, by: string, s = 1) => ({
   ringLegsEnded: [],
   at: at(s),
 });
+const held = (callId: string, by: string, s: number) => ({
+  callId,
+  by,
+  onBehalfOf: null,
+  privacyLocked: false,
+  at: at(s),
+});
 
 describe('line state machine check', () => {
   it('accepts a call that rings, is answered, held, picked up and ended', () => {
@@ -32,15 +39,7 @@ describe('line state machine check', () => {
     expect(line.apply('IncomingCallReceived', incoming('c1'))).toEqual([]);
     expect(line.apply('CallRang', rang('c1'))).toEqual([]);
     expect(line.apply('CallAnswered', answered('c1', 'alice'))).toEqual([]);
-    expect(
-      line.apply('CallHeld', {
-        callId: 'c1',
-        by: 'alice',
-        onBehalfOf: null,
-        privacyLocked: false,
-        at: at(2),
-      }),
-    ).toEqual([]);
+    expect(line.apply('CallHeld', held('c1', 'alice', 2))).toEqual([]);
     expect(
       line.apply('HeldCallPickedUp', {
         callId: 'c1',
@@ -102,15 +101,7 @@ describe('line state machine check', () => {
       ringLegsEnded: [],
       at: at(6),
     });
-    expect(
-      line.apply('CallHeld', {
-        callId: 'c1',
-        by: 'alice',
-        onBehalfOf: null,
-        privacyLocked: false,
-        at: at(4),
-      }),
-    ).toEqual([
+    expect(line.apply('CallHeld', held('c1', 'alice', 4))).toEqual([
       'CallHeld on call c1 after it went to abandoned',
       `CallHeld at ${at(4)} is earlier than the line's previous event (${at(6)})`,
     ]);
