@@ -14,6 +14,7 @@ export * from './projections/catalogue.js';
 export * from './projections/clock.projection.js';
 export * from './projections/index.js';
 export * from './projections/line-key.js';
+export * from './projections/line-rows.js';
 export * from './projections/recordings.projection.js';
 export * from './projections/voicemail.projection.js';
 export * from './queries/access.js';

@@ -3,12 +3,15 @@ import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsonEvent } from '@eventstore/db-client';
+import { CommandHistory, type LineCommand, type Timed } from '#domain';
 import { eventSchemas, lineKey, type ClockSettings, type DomainEvent } from '#events';
 import {
+  LINE_ROWS,
   LogIndex,
   PROJECTIONS,
   TimeMachine,
   accountStateOf,
+  callsProjection,
   auditProjection,
   diagnosisTime,
   findCall,
@@ -19,10 +22,13 @@ import {
   replay,
   ScopeCheckpoints,
   speedDialList,
+  partyKey,
+  recordingsProjection,
   virtualClockTime,
   voicemailProjection,
   whyBusy,
   whyCannot,
+  whyRing,
   type ReadModels,
   type ReplayLimit,
   type TimeTravelScope,
@@ -40,18 +46,103 @@ import { seatOf } from '../../../apps/projector/src/panel/seat.js';
 import { openSharedStore, testMetadata } from '../../support/shared-store.js';
 import { accountPrefixes, interleave } from '../../support/workload.js';
 
+/** Party of the shared account who is the delegate of both its lines. */
+const SHARED_DELEGATE = 'shared';
+
+/**
+ * An account whose two lines share rows: one delegate for both delegators, answering and recording
+ * calls on both lines, and the same call ids used on both lines (ids name one call of a line only).
+ * So a party's calls, an owner's recordings and a call id's lines gather rows of both lines.
+ */
+const sharedAccountStreams = (accountId: string): { stream: string; events: DomainEvent[] }[] => {
+  const start = Date.parse('2026-01-05T09:00:00.000Z');
+  const history = new CommandHistory(new Date(start).toISOString()).account(
+    accountId,
+    { type: 'CreateAccount', actor: 'admin', accountId, name: 'Shared Co', policy: {} },
+    {
+      type: 'ProvisionPhoneUser',
+      actor: 'admin',
+      partyId: SHARED_DELEGATE,
+      name: 'Shared Assistant',
+      directNumbers: ['+15553009999'],
+      callingPlan: 'pro',
+      powerPack: false,
+      assistantEnabled: true,
+      desktopClient: { platform: 'windows', version: '6.2.0' },
+    },
+    ...[0, 1].flatMap((line) => [
+      {
+        type: 'ProvisionPhoneUser' as const,
+        actor: 'admin',
+        partyId: delegatorOf(line),
+        name: `Boss ${line}`,
+        directNumbers: [`+${numberOf(line)}`],
+        callingPlan: 'pro' as const,
+        powerPack: false,
+        assistantEnabled: true,
+        desktopClient: { platform: 'windows' as const, version: '6.2.0' },
+      },
+      {
+        type: 'InviteDelegate' as const,
+        actor: delegatorOf(line),
+        delegationId: `d${line}`,
+        delegatorId: delegatorOf(line),
+        delegateId: SHARED_DELEGATE,
+        permissions: ['placeCalls' as const, 'answerCalls' as const, 'pickUpHeldCalls' as const],
+        sharedLines: [`+${numberOf(line)}`],
+      },
+      { type: 'AcceptInvitation' as const, actor: SHARED_DELEGATE, delegationId: `d${line}` },
+    ]),
+  );
+  const streams = [{ stream: `account-${accountId}`, events: history.eventsOf(`account-${accountId}`) }];
+  for (const line of [0, 1]) {
+    let now = start + line * 1000;
+    const at = (seconds: number): string => new Date((now += seconds * 1000)).toISOString();
+    const commands: Timed<LineCommand>[] = [];
+    for (let n = 0; n < 12; n++) {
+      const callId = `${accountId}-${n}`;
+      commands.push({
+        type: 'ReceiveIncomingCall',
+        callId,
+        actor: 'external',
+        from: '+15550001111',
+        at: at(30),
+      });
+      if (n % 4 === 3) {
+        commands.push({ type: 'ExpireRing', callId, actor: 'system:timers', at: at(30) });
+        continue;
+      }
+      const answerer = (n + line) % 3 === 0 ? delegatorOf(line) : SHARED_DELEGATE;
+      commands.push(
+        { type: 'AnswerCall', callId, actor: answerer, at: at(4) },
+        { type: 'StartRecording', callId, recordingId: `rec-${n}`, actor: answerer, at: at(10) },
+        { type: 'HangUp', callId, actor: answerer, at: at(60) },
+      );
+    }
+    const lineHistory = history.fork().line(accountId, `+${numberOf(line)}`, ...commands);
+    streams.push({
+      stream: `line-${accountId}.${numberOf(line)}`,
+      events: lineHistory.log.map(([, event]) => event),
+    });
+  }
+  return streams;
+};
+
 /**
  * Scoped time travel: an as-of query about an account, or one of its lines, is folded from that
  * scope's own streams (and the clock streams) up to the point. Every answer the projector gives as
  * of a point must be exactly the one a replay of the whole log from the first event gives, with
  * several accounts interleaved as a live system writes them (events out of simulated-time order
- * across lines), clock advances in between, and a foreign event in one of the lines. An account's
- * query is asked both from the account's first event and from its nearest scope checkpoint.
+ * across lines), clock advances in between, a foreign event in one of the lines, and an account
+ * whose lines share rows (a delegate of both, call ids used on both). Each query is asked both from
+ * its scope's first event and from its account's nearest scope checkpoint (a line's taking only
+ * its line's rows of it).
  */
 describe('time travel scoped to an account or a line', () => {
   const store = openSharedStore(eventSchemas);
   const run = randomUUID().replaceAll('-', '').slice(0, 10);
-  const accounts = [0, 1, 2].map((i) => `tt${run}a${i}`);
+  const shared = `tt${run}s`;
+  const accounts = [...[0, 1, 2].map((i) => `tt${run}a${i}`), shared];
   const clockStream = `clock-tt${run}`;
   const LINES = 3;
   const streamPrefixes = [...accounts.flatMap(accountPrefixes), clockStream];
@@ -66,6 +157,12 @@ describe('time travel scoped to an account or a line', () => {
   beforeAll(async () => {
     const batches: { stream: string; events: DomainEvent[] }[] = [];
     for (const accountId of accounts) {
+      if (accountId === shared) {
+        const [account, ...lines] = sharedAccountStreams(accountId);
+        await store.append(account!.stream, account!.events, 'any', meta(iso(account!.events[0]!)));
+        batches.push(...lines);
+        continue;
+      }
       const options: WorkloadOptions = { seed: 11, accountId, lines: LINES, callsPerLine: 12 };
       const account = accountEvents(options);
       await store.append(account.stream, account.events, 'any', meta(iso(account.events[0]!)));
@@ -113,6 +210,7 @@ describe('time travel scoped to an account or a line', () => {
   const openCheckpoints = async () => {
     const shelf = new ScopeCheckpoints(checkpointDir, PROJECTIONS, store, index, {
       everyRecords: CHECKPOINT_EVERY,
+      lineRows: LINE_ROWS,
       log: () => undefined,
     });
     await shelf.open();
@@ -148,15 +246,19 @@ describe('time travel scoped to an account or a line', () => {
       return { error: error instanceof Error ? error.message : String(error) };
     }
   };
-  const parties = Array.from({ length: LINES }, (_, line) => [delegatorOf(line), delegateOf(line)]).flat();
-  const callIds = (accountId: string, line: number) => [0, 5, 11].map((n) => `${accountId}-${line}-${n}`);
+  const parties = [
+    ...Array.from({ length: LINES }, (_, line) => [delegatorOf(line), delegateOf(line)]).flat(),
+    SHARED_DELEGATE,
+  ];
+  const callIds = (accountId: string, line: number) =>
+    [0, 3, 5, 11].map((n) => (accountId === shared ? `${accountId}-${n}` : `${accountId}-${line}-${n}`));
 
   const asked = (limit: ReplayLimit) =>
     limit.untilPosition === undefined ? { asOfTime: limit.untilSimulatedTime } : { asOf: '1' };
   /** What every line query of the projector answers (the routes' query functions). */
   const lineAnswers = (readModels: ReadModels, accountId: string, line: number, limit: ReplayLimit) => {
     const number = numberOf(line);
-    const { inboxes, messages } = readModels.state(voicemailProjection);
+    const { inboxes, messages, missedCalls } = readModels.state(voicemailProjection);
     return {
       history: safely(() => lineHistory(readModels, accountId, number)),
       busy: safely(() => whyBusy(readModels, accountId, number)),
@@ -166,9 +268,13 @@ describe('time travel scoped to an account or a line', () => {
           return access.allowed ? lineState(readModels, accountId, number, viewer, access) : access;
         }),
       ),
-      inbox: safely(() =>
-        (inboxes.get(lineKey(accountId, number))?.messages ?? []).map((id) => messages.get(id)),
-      ),
+      inbox: safely(() => {
+        const inbox = inboxes.get(lineKey(accountId, number));
+        return {
+          messages: (inbox?.messages ?? []).map((id) => messages.get(id)),
+          missedCalls: (inbox?.missedCalls ?? []).map((id) => missedCalls.get(id)),
+        };
+      }),
       cannot: parties.flatMap((party) =>
         (['answer', 'pickUp', 'placeCall', 'join'] as const).map((action) =>
           safely(() =>
@@ -187,7 +293,11 @@ describe('time travel scoped to an account or a line', () => {
         safely(() => {
           const found = findCall(readModels, callId, lineKey(accountId, number));
           return found.kind === 'found'
-            ? { found, trail: readModels.state(auditProjection).trails.get(found.call.key) }
+            ? {
+                found,
+                trail: readModels.state(auditProjection).trails.get(found.call.key),
+                rings: parties.map((party) => whyRing(readModels, found.call, party)),
+              }
             : found;
         }),
       ),
@@ -249,7 +359,15 @@ describe('time travel scoped to an account or a line', () => {
         ...logFacts(readModels),
         answers: lineAnswers(readModels, accountId, line, limit),
       });
-      expect(seenOfLine(await machine.scoped(limit, scope))).toEqual(seenOfLine(whole));
+      const expectedOfLine = seenOfLine(whole);
+      const ofLine = await machine.scoped(limit, scope);
+      expect(seenOfLine(ofLine)).toEqual(expectedOfLine);
+      const lineFromCheckpoint = await checkpointed.scoped(limit, scope);
+      expect(checkpointed.lastTrip?.checkpointEvents).toBe(
+        checkpoints.nearest(accountId, limitPosition(limit))?.records,
+      );
+      expect(seenOfLine(lineFromCheckpoint)).toEqual(expectedOfLine);
+      expect(lineFromCheckpoint.eventCount).toBe(ofLine.eventCount);
       // A call asked for by its id alone: the scope is every account whose lines used the id.
       const callId = callIds(accountId, line)[1]!;
       const byId = await machine.scoped(limit, { accountIds: [accountId] });
@@ -347,6 +465,118 @@ describe('time travel scoped to an account or a line', () => {
     await checkpointed.scoped({ untilPosition: list[0]!.position - 1n }, { accountIds: [accountId] });
     expect(checkpointed.lastTrip?.checkpointEvents).toBeUndefined();
     await checkpointed.scoped({ untilPosition: list[1]!.position }, { accountIds: [accountId] });
+    expect(checkpointed.lastTrip).toMatchObject({
+      checkpointEvents: 2 * CHECKPOINT_EVERY,
+      replayedEvents: 0,
+    });
+  }, 300_000);
+
+  const lineScope = (accountId: string, line: number): TimeTravelScope => ({
+    accountIds: [accountId],
+    lineKey: lineKey(accountId, numberOf(line)),
+  });
+
+  it('takes of each checkpoint, for each line, row for row what the line’s fold from the first event holds there', async () => {
+    for (const accountId of accounts) {
+      for (const checkpoint of checkpoints.of(accountId)) {
+        for (let line = 0; line < LINES; line++) {
+          const scope = lineScope(accountId, line);
+          const loaded = await checkpoints.load(checkpoint, scope.lineKey);
+          const folded = await machine.scoped({ untilPosition: checkpoint.position }, scope);
+          expect({ accountId, line, records: checkpoint.records, digest: loaded!.digest() }).toEqual({
+            accountId,
+            line,
+            records: checkpoint.records,
+            digest: folded.digest(),
+          });
+          expect(loaded!.eventCount).toBe(folded.eventCount);
+        }
+      }
+    }
+    // The rows both lines of the shared account add to are cut to one line's part, not taken whole
+    // nor left out: the shared delegate's calls and recordings, and a call id's lines.
+    const last = checkpoints.of(shared).at(-1)!;
+    const whole = (await checkpoints.load(last))!;
+    const ofLine = (await checkpoints.load(last, lineScope(shared, 0).lineKey))!;
+    const delegate = partyKey(shared, SHARED_DELEGATE);
+    const callId = `${shared}-0`;
+    const cut = (readModels: ReadModels) => ({
+      calls: readModels.state(callsProjection).partyCalls.get(delegate)?.length,
+      recordings: readModels.state(recordingsProjection).byOwner.get(delegate)?.length,
+      lines: readModels.state(callsProjection).callIdLines.get(callId),
+    });
+    const [all, part] = [cut(whole), cut(ofLine)];
+    expect(part.calls).toBeGreaterThan(0);
+    expect(part.calls).toBeLessThan(all.calls!);
+    expect(part.recordings).toBeGreaterThan(0);
+    expect(part.recordings).toBeLessThan(all.recordings!);
+    expect({ all: all.lines, part: part.lines }).toEqual({
+      all: [lineKey(shared, numberOf(0)), lineKey(shared, numberOf(1))].sort(),
+      part: [lineKey(shared, numberOf(0))],
+    });
+  }, 300_000);
+
+  it('refuses line row rules that say nothing of a table, rather than guess how a line takes it', () => {
+    const calls = Object.fromEntries(
+      Object.entries(LINE_ROWS.calls!).filter(([table]) => table !== 'partyCalls'),
+    );
+    expect(
+      () =>
+        new ScopeCheckpoints(checkpointDir, PROJECTIONS, store, index, { lineRows: { ...LINE_ROWS, calls } }),
+    ).toThrow('the line row rules say nothing of calls.partyCalls');
+  });
+
+  it('answers line queries from a checkpoint exactly at, just before, just after and between checkpoints, while the other lines go on', async () => {
+    for (const accountId of [shared, accounts[1]!]) {
+      const list = checkpoints.of(accountId);
+      const lineStreams = Array.from({ length: LINES }, (_, line) => `line-${accountId}.${numberOf(line)}`);
+      // Between two checkpoints more than one line of the account has events: a line's query then
+      // folds its own and skips the others', whose rows in the checkpoint it must not take.
+      for (const [i, checkpoint] of list.slice(0, -1).entries()) {
+        const next = list[i + 1]!;
+        const busy = lineStreams.filter(
+          (stream) =>
+            index.recordsUntil(stream, next.position) > index.recordsUntil(stream, checkpoint.position),
+        );
+        expect({ accountId, checkpoint: checkpoint.records, busy: busy.length > 1 }).toEqual({
+          accountId,
+          checkpoint: checkpoint.records,
+          busy: true,
+        });
+      }
+      const points = new Set<bigint>([list[0]!.position - 1n, records.at(-1)!.position]);
+      for (const [i, checkpoint] of list.entries()) {
+        points.add(checkpoint.position - 1n);
+        points.add(checkpoint.position);
+        points.add(checkpoint.position + 1n);
+        const next = list[i + 1]?.position ?? records.at(-1)!.position;
+        points.add((checkpoint.position + next) / 2n);
+      }
+      for (const untilPosition of points) {
+        const limit = { untilPosition };
+        const whole = await full(limit);
+        for (let line = 0; line < LINES; line++) {
+          const travelled = await checkpointed.scoped(limit, lineScope(accountId, line));
+          expect(checkpointed.lastTrip?.checkpointEvents).toBe(
+            checkpoints.nearest(accountId, untilPosition)?.records,
+          );
+          expect({
+            limit,
+            line,
+            ...logFacts(travelled),
+            answers: lineAnswers(travelled, accountId, line, limit),
+          }).toEqual({
+            limit,
+            line,
+            ...logFacts(whole),
+            answers: lineAnswers(whole, accountId, line, limit),
+          });
+        }
+      }
+    }
+    // At a checkpoint a line's query folds nothing more; past it, only its own scope's records.
+    const list = checkpoints.of(shared);
+    await checkpointed.scoped({ untilPosition: list[1]!.position }, lineScope(shared, 1));
     expect(checkpointed.lastTrip).toMatchObject({
       checkpointEvents: 2 * CHECKPOINT_EVERY,
       replayedEvents: 0,

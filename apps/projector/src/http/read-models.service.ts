@@ -13,6 +13,7 @@ import {
   callsProjection,
   diagnosisTime,
   type DiagnosisTime,
+  LINE_ROWS,
   LogIndex,
   parseInstant,
   ProjectionFailure,
@@ -36,8 +37,9 @@ export interface AsOf {
  * simulated time: the time machine architects use to look at the past. A query about an account (or
  * one of its lines) names that scope and is folded from the scope's own streams up to the point, in
  * the cost of its events rather than the log's (TimeMachine.scoped, with the LogIndex this service
- * keeps following the log), an account's from the account's nearest scope checkpoint at or before the
- * point (ScopeCheckpoints, built in the background under the data directory) plus the distance; a
+ * keeps following the log), from the account's nearest scope checkpoint at or before the point
+ * (ScopeCheckpoints, built in the background under the data directory; a line's query takes only its
+ * line's rows of it) plus the distance; a
  * query about the whole log (the digest) is answered from the nearest
  * whole-state checkpoint before the point plus the events after it. At most 2 at once, 8 waiting,
  * more are answered 429 TIME_TRAVEL_BUSY.
@@ -63,7 +65,7 @@ export class ReadModelsService implements OnModuleInit, OnModuleDestroy {
           projector.projections,
           store,
           this.logIndex,
-          { parkFailedEvents: projector.parkFailedEvents },
+          { parkFailedEvents: projector.parkFailedEvents, lineRows: LINE_ROWS },
         )
       : undefined;
     this.timeMachine = new TimeMachine(store, projector.projections, projector.checkpoints, {

@@ -206,6 +206,11 @@ export class LogIndex {
     return this.streams.get(stream)?.positions.length ?? 0;
   }
 
+  /** How many indexed records of `stream` are at or before `position`, whatever their revisions. */
+  recordsUntil(stream: string, position: bigint): number {
+    return this.streams.get(stream)?.positions.countAtMost(Number(position)) ?? 0;
+  }
+
   /** The accounts whose streams have been seen so far. */
   get accounts(): Iterable<string> {
     return this.accountStreams.keys();

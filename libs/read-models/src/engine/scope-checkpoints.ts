@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { appendFile, mkdir, open, readdir, readFile, rm, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { LINE_STREAM_PREFIX, lineKeyOf } from '#events';
 import { DeletedStreamError, type EventStore } from '#eventstore';
 import type { LogIndex } from './log-index.js';
 import { ProjectionFailure, type Projection } from './projection.js';
-import { ReadModels, type AppliedEvent } from './read-models.js';
-import type { Row } from './row-capture.js';
+import { ReadModels, type AppliedEvent, type ParkedEvent } from './read-models.js';
 import { readScope, streamsOfScope } from './scope-read.js';
 import { projectionMismatch } from './snapshot-file.js';
 
@@ -18,6 +18,50 @@ export const DEFAULT_SCOPE_CHECKPOINT_EVERY = 400;
 const FILE = /^scope-([A-Za-z0-9_-]*)\.ndjson$/;
 const fileFor = (accountId: string): string => `scope-${Buffer.from(accountId).toString('base64url')}.ndjson`;
 const IDLE_MS = 1_000;
+/** The first three fields of a row line when they need no unescaping: projection, table, key. */
+const ROW_HEAD = /^\["([^"\\]*)","([^"\\]*)","([^"\\]*)"/;
+
+/**
+ * How a line's query takes one table's rows from its account's checkpoint (see `load`): `whole`, a
+ * row of the account (or the clocks) folded from no line's stream; `line`, a row keyed by its line
+ * (`<line>` or `<line>/…`) folded from that line's stream alone, taken only for the query's line; a
+ * function, for a row several lines add to, the query's line's part of its value (`ofLine` says
+ * whether a row key is the line's; undefined: no part, no row). The projections' own are LINE_ROWS.
+ */
+export type LineRowRule =
+  'whole' | 'line' | ((value: unknown, ofLine: (rowKey: string) => boolean) => unknown);
+/** A rule for every table, by projection name then table name. */
+export type LineRowRules = Readonly<Record<string, Readonly<Record<string, LineRowRule>>>>;
+
+/** What a line's query takes of a checkpoint: the rows its own fold would hold (see LineRowRule). */
+interface LineRestriction {
+  /** Whether the row is taken at all: not a row of another line. */
+  takes(projection: string, table: string, key: string): boolean;
+  /** The part of a taken row's value the line's fold would hold (undefined: none, no row). */
+  part(projection: string, table: string, value: unknown): unknown;
+}
+
+const lineRestriction = (rules: LineRowRules, lineKey: string): LineRestriction => {
+  const ofLine = (rowKey: string): boolean => rowKey === lineKey || rowKey.startsWith(`${lineKey}/`);
+  return {
+    takes: (projection, table, key) => ruleOf(rules, projection, table) !== 'line' || ofLine(key),
+    part: (projection, table, value) => {
+      // Parked records (see ReadModels): those of the streams the line's fold reads.
+      if (projection === '$projector' && table === 'parked') {
+        const { stream } = value as ParkedEvent;
+        return !stream.startsWith(LINE_STREAM_PREFIX) || lineKeyOf(stream) === lineKey ? value : undefined;
+      }
+      const rule = ruleOf(rules, projection, table);
+      // A table no rule names is none of the projections': restoring it fails, as it does whole.
+      return typeof rule === 'function' ? rule(value, ofLine) : value;
+    },
+  };
+};
+
+const ruleOf = (rules: LineRowRules, projection: string, table: string): LineRowRule | undefined => {
+  const tables = Object.hasOwn(rules, projection) ? rules[projection] : undefined;
+  return tables && Object.hasOwn(tables, table) ? tables[table] : undefined;
+};
 
 /** The first line of a segment: which state of which account the rows after it complete. */
 interface SegmentHeader {
@@ -72,6 +116,11 @@ export interface ScopeCheckpointStats {
 export interface ScopeCheckpointOptions {
   readonly everyRecords?: number;
   readonly parkFailedEvents?: boolean;
+  /**
+   * How each table's rows belong to lines (LINE_ROWS for the projections): with them a line's query
+   * also goes on from its account's checkpoints, taking only its line's rows (see `load`).
+   */
+  readonly lineRows?: LineRowRules;
   readonly log?: (line: string) => void;
 }
 
@@ -100,6 +149,7 @@ export interface ScopeCheckpointOptions {
 export class ScopeCheckpoints {
   readonly everyRecords: number;
   private readonly parkFailedEvents: boolean;
+  private readonly lineRows: LineRowRules | undefined;
   private readonly log: (line: string) => void;
   private readonly files = new Map<string, AccountFile>();
   /** Accounts a fold cannot go through (a deleted stream, an event a projection refuses): left alone. */
@@ -120,6 +170,19 @@ export class ScopeCheckpoints {
     this.everyRecords = options.everyRecords ?? DEFAULT_SCOPE_CHECKPOINT_EVERY;
     this.parkFailedEvents = options.parkFailedEvents ?? false;
     this.log = options.log ?? ((line) => console.log(line));
+    this.lineRows = options.lineRows;
+    // A table without a rule would be taken by a guess: refused at once instead.
+    const unruled = projections.flatMap((projection) =>
+      Object.keys(projection.create())
+        .filter((table) => options.lineRows && !ruleOf(options.lineRows, projection.name, table))
+        .map((table) => `${projection.name}.${table}`),
+    );
+    if (unruled.length > 0) throw new Error(`the line row rules say nothing of ${unruled.join(', ')}`);
+  }
+
+  /** Whether a line's query can go on from its account's checkpoints (see `load`). */
+  get servesLines(): boolean {
+    return this.lineRows !== undefined;
   }
 
   /** Indexes the files on disk (their segments' headers); unusable ones are removed, torn tails cut off. */
@@ -185,12 +248,24 @@ export class ScopeCheckpoints {
    * The account's scoped read models at the checkpoint, or undefined when they cannot be had (then
    * the account's file is removed): a segment fails its checks, or the checkpoint's last event is not
    * in `store` at its position (the store was replaced since).
+   *
+   * With `lineKey` (one of the account's lines; only when `servesLines`), the read models a fold of
+   * that line's scope (the account's stream, the line's and the clocks') holds at the checkpoint,
+   * row for row: the rows of the account and the clocks, the line's own, and of a row several lines
+   * add to, the line's part (see LineRowRule); the rows of the account's other lines are skipped
+   * unparsed, and parked records of their streams left out. Its `eventCount` is then that scope's,
+   * from the log index; its `lastEvent` stays the checkpoint's, which may be another line's.
    */
-  async load(checkpoint: ScopeCheckpoint): Promise<ReadModels | undefined> {
+  async load(checkpoint: ScopeCheckpoint, lineKey?: string): Promise<ReadModels | undefined> {
     const file = this.files.get(checkpoint.accountId);
     if (!file) return undefined;
+    let restriction: LineRestriction | undefined;
+    if (lineKey !== undefined) {
+      if (!this.lineRows) throw new Error('without line row rules a checkpoint is loaded whole only');
+      restriction = lineRestriction(this.lineRows, lineKey);
+    }
     const readModels = new ReadModels(this.projections);
-    const problem = await this.restore(file.path, checkpoint.end, readModels).catch(
+    const problem = await this.restore(file.path, checkpoint.end, readModels, restriction).catch(
       (error: unknown) => `unreadable: ${error instanceof Error ? error.message : String(error)}`,
     );
     if (problem !== undefined) {
@@ -207,9 +282,17 @@ export class ScopeCheckpoints {
       );
       return undefined;
     }
+    let eventCount = checkpoint.eventCount;
+    if (lineKey !== undefined) {
+      // The scope's records up to the checkpoint, less those parked: what its fold would have applied.
+      let records = 0;
+      for (const stream of streamsOfScope(this.index, { accountIds: [checkpoint.accountId], lineKey }))
+        records += this.index.recordsUntil(stream, checkpoint.position);
+      eventCount = records - readModels.parkedCount;
+    }
     readModels.restorePosition(
       checkpoint.position,
-      checkpoint.eventCount,
+      eventCount,
       checkpoint.lastSimulatedTime,
       last,
       checkpoint.maxSimulatedTime,
@@ -345,8 +428,16 @@ export class ScopeCheckpoints {
     this.files.set(accountId, file);
   }
 
-  /** Restores the rows of the file up to `end` into `readModels`; answers what is wrong, if anything. */
-  private async restore(path: string, end: number, readModels: ReadModels): Promise<string | undefined> {
+  /**
+   * Restores the rows of the file up to `end` into `readModels` (with `restriction`, those a line's
+   * query takes); answers what is wrong, if anything. Every segment is checked whole either way.
+   */
+  private async restore(
+    path: string,
+    end: number,
+    readModels: ReadModels,
+    restriction: LineRestriction | undefined,
+  ): Promise<string | undefined> {
     const handle = await open(path, 'r');
     const buffer = Buffer.alloc(end);
     try {
@@ -382,10 +473,17 @@ export class ScopeCheckpoints {
       const checksum = createHash('sha256').update(buffer.subarray(rowsStart, rowsEnd)).digest('hex');
       if (trailer.sha256 !== checksum) return 'rows do not match their checksum';
       for (const line of rows) {
+        // Most of an account's rows are its lines': another line's is passed over without parsing it.
+        const head = restriction && ROW_HEAD.exec(line);
+        if (head && !restriction.takes(head[1]!, head[2]!, head[3]!)) continue;
         const row = JSON.parse(line) as unknown[];
-        if (row.length === 4) readModels.restoreRow(row as unknown as Row);
-        else if (row.length === 3) readModels.restoreDeletion(String(row[0]), String(row[1]), String(row[2]));
-        else return `a row of ${row.length} fields`;
+        if (row.length !== 4 && row.length !== 3) return `a row of ${row.length} fields`;
+        const [projection, table, key] = [String(row[0]), String(row[1]), String(row[2])];
+        if (restriction && !restriction.takes(projection, table, key)) continue;
+        const value =
+          row.length === 3 ? undefined : restriction ? restriction.part(projection, table, row[3]) : row[3];
+        if (value === undefined) readModels.restoreDeletion(projection, table, key);
+        else readModels.restoreRow([projection, table, key, value]);
       }
       offset = trailerLine.next;
     }

@@ -303,8 +303,11 @@ export class TimeMachine {
    *
    * An account's query (one account, no line) goes on from the account's nearest scope checkpoint at
    * or before the point (see ScopeCheckpoints), reading each stream only from the index's revision
-   * at the checkpoint: it folds the distance, not the account's history. Its `eventCount` counts the
-   * same events either way.
+   * at the checkpoint: it folds the distance, not the account's history. So does a line's query when
+   * the checkpoints have line row rules (LINE_ROWS): it takes of the account's checkpoint only what a
+   * fold of the line's scope holds there (the account's rows, the clocks', the line's, and its part
+   * of rows all the lines add to), and reads only the line's scope's streams after it. Its
+   * `eventCount` counts the same events either way.
    *
    * Answered whole (`at`) instead while the index has not yet reached the head once, or when a
    * stream of the scope was deleted (its events stay in `$all`, where a replay still meets them).
@@ -332,10 +335,12 @@ export class TimeMachine {
         : (index.untilPositionOfTime(limit.untilSimulatedTime) ?? index.position);
     const bounds = [limit.untilPosition, timeBound].filter((bound) => bound !== undefined);
     const until = bounds.length === 0 ? undefined : bounds.reduce((a, b) => (a < b ? a : b));
-    // An account's query goes on from the account's nearest checkpoint at or before the point.
+    // An account's query, or a line's, goes on from the account's nearest checkpoint at or before the point.
     const shelf = this.options.scopeCheckpoints;
     const accountId =
-      scope.lineKey === undefined && scope.accountIds.length === 1 ? scope.accountIds[0] : undefined;
+      scope.accountIds.length === 1 && (scope.lineKey === undefined || shelf?.servesLines)
+        ? scope.accountIds[0]
+        : undefined;
     const checkpoint = accountId === undefined ? undefined : shelf?.nearest(accountId, until);
     // A point past what the index has seen (events appended a moment ago): streams are read to their end.
     const read = (after: bigint | undefined) =>
@@ -343,7 +348,8 @@ export class TimeMachine {
     // The store reads the streams while the checkpoint is parsed here, instead of one after the other.
     let checkpointMs = 0;
     const [from, itemsAfter] = await Promise.all([
-      checkpoint && shelf!.load(checkpoint).finally(() => (checkpointMs = performance.now() - started)),
+      checkpoint &&
+        shelf!.load(checkpoint, scope.lineKey).finally(() => (checkpointMs = performance.now() - started)),
       read(checkpoint?.position),
     ]);
     const after = from ? checkpoint : undefined;
