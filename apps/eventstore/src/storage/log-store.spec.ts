@@ -215,6 +215,39 @@ describe('LogStore semantics (in memory)', () => {
     await store.close();
   });
 
+  it('serves evicted records in the order asked, reading each adjacent run once whichever way it goes', async () => {
+    const log = new (class extends MemoryLog {
+      reads = 0;
+      override read(position: number, length: number): Promise<Buffer> {
+        this.reads += 1;
+        return super.read(position, length);
+      }
+    })();
+    const { store } = await LogStore.open(log, { tailCacheBytes: 0 });
+    await store.append(
+      's',
+      'any',
+      Array.from({ length: 10 }, (_, index) => event('Run', { index })),
+    );
+    await store.append('t', 'any', [event('Other', { index: 10 })]);
+    const indexes = async (seqs: number[]) =>
+      (await store.load(seqs)).map(({ seq, buffer }) => [
+        seq,
+        JSON.parse(Buffer.from(decodeRecord(buffer, 0).data).toString()).index,
+      ]);
+    for (const [seqs, reads] of [
+      [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 1],
+      [[10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0], 1],
+      [[9, 8, 7, 2, 3, 4], 2],
+      [[5, 5, 0, 9], 4],
+    ] as const) {
+      log.reads = 0;
+      expect(await indexes([...seqs])).toEqual(seqs.map((seq) => [seq, seq]));
+      expect([seqs, log.reads]).toEqual([seqs, reads]);
+    }
+    await store.close();
+  });
+
   it('evicts the tail cache oldest first and serves evicted records from the log', async () => {
     const { store } = await LogStore.open(new MemoryLog(), { tailCacheBytes: 1000 });
     for (let index = 0; index < 20; index += 1) await store.append('s', 'any', [event('Tail', { index })]);

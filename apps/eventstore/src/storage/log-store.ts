@@ -639,7 +639,9 @@ export class LogStore {
 
   /**
    * Loads records by seq, in the order given. Recent records come from the tail cache; the rest are
-   * read from the log, one read per run of adjacent records, and checksummed again on the way in.
+   * read from the log, one read per run of adjacent records, and checksummed again on the way in. A
+   * run may go either way: a backward read asks for records last first, and one trip to the disk per
+   * record made reading a stream's last 128 events backwards take twice as long as forwards.
    */
   async load(seqs: readonly number[]): Promise<LogRecord[]> {
     const result: LogRecord[] = new Array(seqs.length);
@@ -652,18 +654,29 @@ export class LogStore {
         index += 1;
         continue;
       }
-      const start = this.positions.get(seq);
+      let start = this.positions.get(seq);
       let end = start + this.lengths.get(seq);
       let runEnd = index + 1;
+      // The second record sets the run's way: just after the first on disk, or just before it.
+      const backwards =
+        runEnd < seqs.length && this.positions.get(seqs[runEnd]!) + this.lengths.get(seqs[runEnd]!) === start;
       while (runEnd < seqs.length && end - start < READ_RUN_BYTES) {
         const next = seqs[runEnd]!;
-        if (this.positions.get(next) !== end || this.tailCache.has(next)) break;
-        end += this.lengths.get(next);
+        if (this.tailCache.has(next)) break;
+        if (backwards) {
+          if (this.positions.get(next) + this.lengths.get(next) !== start) break;
+          start = this.positions.get(next);
+        } else {
+          if (this.positions.get(next) !== end) break;
+          end += this.lengths.get(next);
+        }
         runEnd += 1;
       }
       const chunk = await this.log.read(start, end - start);
       let offset = 0;
-      for (let at = index; at < runEnd; at += 1) {
+      // The chunk holds the run in the log's order: last record of a backward run first.
+      for (let taken = 0; taken < runEnd - index; taken += 1) {
+        const at = backwards ? runEnd - 1 - taken : index + taken;
         const check = checkRecord(chunk, offset);
         if (!check.ok) throw new Error(`record at position ${start + offset} is corrupt: ${check.reason}`);
         result[at] = {
