@@ -354,11 +354,12 @@ describe('aggregate snapshots through the official client', () => {
     expect(await snapshotMetadata(name)).toEqual({ revision: String(snapshot.revision) });
 
     const noting = new ReadNotingStore(client);
-    const restarted = new AggregateRepository(noting, withSnapshots, { snapshotEveryEvents: 3 });
+    const restarted = new AggregateRepository(noting, withSnapshots, { snapshotEveryEvents: 4 });
     await restarted.handle(name, note('n7'), testMetadata());
     expect(restarted.snapshots).toMatchObject({ loaded: 1, ignored: 0 });
-    // Two snapshot intervals of the stream's end hold every event after the snapshot.
-    expect(noting.ends).toEqual([6]);
+    // An interval and a quarter of the stream's end hold the snapshot's event and every one after it.
+    expect(snapshot.revision).toBe(2n);
+    expect(noting.ends).toEqual([5]);
     expect(noting.batches).toEqual([]);
     expect(noting.reads).toEqual([]);
     expect((await restarted.load(name)).state).toEqual(await fullFold(name));
@@ -425,8 +426,8 @@ describe('aggregate snapshots through the official client', () => {
   });
 
   it.each([
-    ['no more events than the read beside the snapshot takes is folded from that read alone', 3, []],
-    ['more events than the read beside the snapshot takes is read from its first event', 9, [0n]],
+    ['no more events than the read beside the snapshot takes is folded from that read alone', 2, []],
+    ['more events than the read beside the snapshot takes is read from its first event', 4, [0n]],
   ] as const)('a stream with no snapshot and %s', async (_, events, reads) => {
     const name = stream();
     for (let i = 0; i < events; i++) await store.append(name, note(`n${i}`)(), 'any', testMetadata());
@@ -434,7 +435,7 @@ describe('aggregate snapshots through the official client', () => {
     const noting = new ReadNotingStore(client);
     const repository = new AggregateRepository(noting, withSnapshots, { snapshotEveryEvents: 2 });
     expect((await repository.load(name)).state).toEqual(await fullFold(name));
-    expect(noting.ends).toEqual([4]);
+    expect(noting.ends).toEqual([3]);
     expect(noting.reads).toEqual(reads);
   });
 
