@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsISO8601, IsOptional, IsString, Matches } from 'class-validator';
 import { ID_PATTERN, ID_RULE } from '#events';
-import { E164, E164_MESSAGE, NewCallId } from '../shared/dto-fields.js';
+import { E164Number, NewCallId } from '../shared/dto-fields.js';
 import { CommandDto } from '../shared/command-dto.js';
 
 /*
@@ -43,9 +43,7 @@ export class ExternalPartyDto {
 }
 
 export class PlaceCallDto extends LineCommandDto {
-  @ApiProperty({ description: 'External number to call (R12)', example: '+15550100' })
-  @IsString()
-  @Matches(E164, { message: `to ${E164_MESSAGE}` })
+  @E164Number('to', { description: 'External number to call (R12)', example: '+15550100' })
   to!: string;
 
   @NewCallId('call-001')
@@ -53,9 +51,10 @@ export class PlaceCallDto extends LineCommandDto {
 }
 
 export class IncomingCallDto extends ExternalPartyDto {
-  @ApiProperty({ description: 'The external caller (R13; VIP when on the list, R19)', example: '+15550100' })
-  @IsString()
-  @Matches(E164, { message: `from ${E164_MESSAGE}` })
+  @E164Number('from', {
+    description: 'The external caller (R13; VIP when on the list, R19)',
+    example: '+15550100',
+  })
   from!: string;
 
   @NewCallId('call-002')
