@@ -2,11 +2,11 @@ import {
   accountIdOf,
   type AccountPolicy,
   type BusinessHours,
-  type CallingPlan,
+  type CommonAreaPhoneProvisioned,
+  type DelegateInvited,
   type DelegationStatus,
-  type DesktopClient,
   type PartyKind,
-  type Permission,
+  type PhoneUserProvisioned,
   type VipRouting,
 } from '#events';
 import { DEFAULT_MAX_SPEED_DIALS } from '#domain';
@@ -34,16 +34,10 @@ export interface SpeedDialRow {
   position: number;
 }
 
-export interface PartyRow {
+/** A party as provisioning a phone user describes it (R1, R2, R4, R5), plus where and what it is. */
+export interface PartyRow extends Omit<PhoneUserProvisioned['data'], 'by' | 'at'> {
   accountId: string;
-  partyId: string;
   kind: PartyKind;
-  name: string;
-  directNumbers: string[];
-  callingPlan: CallingPlan;
-  powerPack: boolean;
-  assistantEnabled: boolean;
-  desktopClient: DesktopClient | null;
   businessHours: BusinessHours | null;
   ringTimeoutSeconds: number | null;
   /** R3: delegation switched on for the user, and whether an admin locked the settings. */
@@ -63,14 +57,10 @@ export interface DelegationChange {
   readonly at: string;
 }
 
-export interface DelegationRow {
-  delegationId: string;
+/** A delegation as its invitation describes it (R6, R10), then as it has changed since. */
+export interface DelegationRow extends Omit<DelegateInvited['data'], 'by' | 'at'> {
   accountId: string;
-  delegatorId: string;
-  delegateId: string;
   status: DelegationStatus;
-  permissions: Permission[];
-  sharedLines: string[];
   optedIn: boolean;
   businessHours: BusinessHours | null;
   invitedAt: string;
@@ -176,28 +166,26 @@ const moveTo =
     delegation.statusSince = stored.event.data.at;
   };
 
+/** A new party as its event describes it; what only a phone user has comes apart (`kind` and R4). */
 const provision = (
   state: AccountsState,
-  stored: StoredEvent,
-  party: Omit<
-    PartyRow,
-    | 'accountId'
-    | 'delegationEnabled'
-    | 'delegationLocked'
-    | 'vipContacts'
-    | 'vipRouting'
-    | 'speedDials'
-    | 'lineNames'
-    | 'businessHours'
-    | 'ringTimeoutSeconds'
-  >,
+  stored: StoredEvent<PhoneUserProvisioned | CommonAreaPhoneProvisioned>,
+  { kind, assistantEnabled, desktopClient }: Pick<PartyRow, 'kind' | 'assistantEnabled' | 'desktopClient'>,
 ): void => {
+  const { partyId, name, directNumbers, callingPlan, powerPack } = stored.event.data;
   const account = accountOf(state, stored);
-  const key = partyKey(account.accountId, party.partyId);
-  invariant(!state.parties.has(key), `party ${party.partyId} provisioned twice`);
+  const key = partyKey(account.accountId, partyId);
+  invariant(!state.parties.has(key), `party ${partyId} provisioned twice`);
   state.parties.set(key, {
     accountId: account.accountId,
-    ...party,
+    partyId,
+    kind,
+    name,
+    directNumbers,
+    callingPlan,
+    powerPack,
+    assistantEnabled,
+    desktopClient,
     businessHours: null,
     ringTimeoutSeconds: null,
     // The domain enables delegation for a new party; an admin switches it off explicitly (R3).
@@ -208,7 +196,7 @@ const provision = (
     speedDials: [],
     lineNames: [],
   });
-  account.parties.push(party.partyId);
+  account.parties.push(partyId);
 };
 
 /**
@@ -242,31 +230,11 @@ export const accountsProjection = defineProjection<ProjectedEvent>()({
       accountOf(state, stored).policy = stored.event.data.policy;
     },
     PhoneUserProvisioned: (state, stored) => {
-      const { data } = stored.event;
-      provision(state, stored, {
-        partyId: data.partyId,
-        kind: 'phoneUser',
-        name: data.name,
-        directNumbers: data.directNumbers,
-        callingPlan: data.callingPlan,
-        powerPack: data.powerPack,
-        assistantEnabled: data.assistantEnabled,
-        desktopClient: data.desktopClient,
-      });
+      const { assistantEnabled, desktopClient } = stored.event.data;
+      provision(state, stored, { kind: 'phoneUser', assistantEnabled, desktopClient });
     },
-    CommonAreaPhoneProvisioned: (state, stored) => {
-      const { data } = stored.event;
-      provision(state, stored, {
-        partyId: data.partyId,
-        kind: 'commonAreaPhone',
-        name: data.name,
-        directNumbers: data.directNumbers,
-        callingPlan: data.callingPlan,
-        powerPack: data.powerPack,
-        assistantEnabled: false,
-        desktopClient: null,
-      });
-    },
+    CommonAreaPhoneProvisioned: (state, stored) =>
+      provision(state, stored, { kind: 'commonAreaPhone', assistantEnabled: false, desktopClient: null }),
     PartyDirectNumbersChanged: (state, stored) => {
       const party = partyOf(state, stored);
       const { directNumbers } = stored.event.data;
