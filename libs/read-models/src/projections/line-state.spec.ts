@@ -2,7 +2,17 @@ import { ReadModels } from '../engine/read-models.js';
 import { whyBusy } from '../queries/diagnostics.js';
 import { callsProjection } from './calls.projection.js';
 import type { ProjectedEvent } from './catalogue.js';
-import { LINE, T, project, viewAs, placed, incoming, rang, answered } from './projections.fixture.js';
+import {
+  LINE,
+  T,
+  actingOnAlicesLine,
+  project,
+  viewAs,
+  placed,
+  incoming,
+  rang,
+  answered,
+} from './projections.fixture.js';
 
 describe('line busy state per viewer', () => {
   it('R11/R12: a call placed by a delegate shows the line busy, with each viewer seeing its own caller ID', () => {
@@ -101,9 +111,7 @@ describe('line busy state per viewer', () => {
       type: 'CallJoined',
       data: {
         callId,
-        by: who,
-        onBehalfOf: who === 'alice' ? null : 'alice',
-        permission: who === 'alice' ? null : 'joinAndMerge',
+        ...actingOnAlicesLine(who, 'joinAndMerge'),
         at: T(at),
       },
     },

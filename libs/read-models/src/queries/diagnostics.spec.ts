@@ -58,20 +58,16 @@ const incoming = (callId: string, at = T(20)): Timed<LineCommand> => ({
   from: '+15550100',
   at,
 });
-const answer = (callId: string, actor: string): Timed<LineCommand> => ({ type: 'AnswerCall', callId, actor });
-const decline = (callId: string, actor: string): Timed<LineCommand> => ({
-  type: 'DeclineCall',
-  callId,
-  actor,
-});
-const hold = (callId: string, actor: string): Timed<LineCommand> => ({ type: 'HoldCall', callId, actor });
-const hangUp = (callId: string, actor: string): Timed<LineCommand> => ({ type: 'HangUp', callId, actor });
-const pickUp = (callId: string, actor: string): Timed<LineCommand> => ({
-  type: 'PickUpHeldCall',
-  callId,
-  actor,
-});
-const join = (callId: string, actor: string): Timed<LineCommand> => ({ type: 'JoinCall', callId, actor });
+/** A command on a call that says nothing but the call and who acts. */
+const byActor =
+  (type: 'AnswerCall' | 'DeclineCall' | 'HoldCall' | 'HangUp' | 'PickUpHeldCall' | 'JoinCall') =>
+  (callId: string, actor: string): Timed<LineCommand> => ({ type, callId, actor });
+const answer = byActor('AnswerCall');
+const decline = byActor('DeclineCall');
+const hold = byActor('HoldCall');
+const hangUp = byActor('HangUp');
+const pickUp = byActor('PickUpHeldCall');
+const join = byActor('JoinCall');
 const place = (callId: string, actor: string): Timed<LineCommand> => ({
   type: 'PlaceCallOnSharedLine',
   callId,
