@@ -157,7 +157,7 @@ export const on = (stream: string, [, event]: [string, ProjectedEvent]): [string
   event,
 ];
 /** Who acts on Alice's line: Alice herself, or a delegate on her behalf with `permission` (R6). */
-export const actingOnAlicesLine = (who: string, permission: LinePermissionUsed) => ({
+const actingOnAlicesLine = (who: string, permission: LinePermissionUsed) => ({
   by: who,
   onBehalfOf: who === 'alice' ? null : 'alice',
   permission: who === 'alice' ? null : permission,
@@ -170,6 +170,17 @@ export const answered = (callId: string, who: string, at: number): [string, Proj
       callId,
       ...actingOnAlicesLine(who, 'answerCalls'),
       ringLegsEnded: ['alice', 'bob'].filter((p) => p !== who),
+      at: T(at),
+    },
+  },
+];
+export const joined = (callId: string, who: string, at: number): [string, ProjectedEvent] => [
+  LINE,
+  {
+    type: 'CallJoined',
+    data: {
+      callId,
+      ...actingOnAlicesLine(who, 'joinAndMerge'),
       at: T(at),
     },
   },
