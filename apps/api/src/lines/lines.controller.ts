@@ -32,6 +32,7 @@ import {
   PrivacyLockDto,
   StartRecordingDto,
   TransferCallDto,
+  lineCommandResponse,
 } from './lines.dto.js';
 
 /** Commands on one call that need nothing but the actor (and the optional command id and `at`). */
@@ -386,14 +387,11 @@ export class LinesController {
     // A resend is answered with the first result: its call is the one in the first events, not the
     // one this request named or had generated.
     const firstCallId = outcome.duplicate ? callIdIn(outcome.events) : undefined;
-    return {
-      commandId: origin.commandId,
-      duplicate: outcome.duplicate,
-      ...('callId' in command ? { callId: firstCallId ?? command.callId } : {}),
-      ...(outcome.revision !== undefined ? { revision: outcome.revision.toString() } : {}),
-      ...(outcome.position !== undefined ? { position: outcome.position.toString() } : {}),
-      events: outcome.events.map(({ type, data }) => ({ type, data: { ...data } })),
-    };
+    return lineCommandResponse(
+      origin,
+      outcome,
+      'callId' in command ? (firstCallId ?? command.callId) : undefined,
+    );
   }
 }
 

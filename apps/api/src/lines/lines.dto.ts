@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsISO8601, IsOptional, IsString, Matches } from 'class-validator';
-import { ID_PATTERN, ID_RULE } from '#events';
+import { ID_PATTERN, ID_RULE, type LineEvent } from '#events';
+import type { CommandOutcome } from '#eventstore';
+import type { CommandOrigin } from '../shared/command-metadata.js';
 import { E164Number, NewCallId } from '../shared/dto-fields.js';
 import { CommandDto } from '../shared/command-dto.js';
 
@@ -124,3 +126,20 @@ export class LineCommandResponse {
   @ApiProperty({ type: [EventView] })
   events!: EventView[];
 }
+
+/**
+ * The answer to a command on a line (placing, pressing a speed dial, answering…): its events, the
+ * stream revision and position they reached, and the call it is about, when it is about one.
+ */
+export const lineCommandResponse = (
+  origin: CommandOrigin,
+  outcome: CommandOutcome<LineEvent>,
+  callId: string | undefined,
+): LineCommandResponse => ({
+  commandId: origin.commandId,
+  duplicate: outcome.duplicate,
+  ...(callId !== undefined ? { callId } : {}),
+  ...(outcome.revision !== undefined ? { revision: outcome.revision.toString() } : {}),
+  ...(outcome.position !== undefined ? { position: outcome.position.toString() } : {}),
+  events: outcome.events.map(({ type, data }) => ({ type, data: { ...data } })),
+});
