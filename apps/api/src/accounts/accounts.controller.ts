@@ -6,7 +6,7 @@ import type { AccountCommand } from '#domain';
 import { accountStream } from '#events';
 import { StreamDeletedDocs } from '../shared/command-docs.js';
 import type { CommandOrigin } from '../shared/command-metadata.js';
-import { defineCommandEndpoints, type PathParameter } from '../shared/command-endpoints.js';
+import { AN_ID, CommandEndpoints, type PathParameter } from '../shared/command-endpoints.js';
 import { CommandRoute } from '../shared/command-route.js';
 import { PhoneNumberPipe } from '../shared/phone-number.pipe.js';
 import { ValidIdPipe } from '../shared/valid-id.pipe.js';
@@ -17,11 +17,38 @@ import { ACCOUNT_ROUTES, type AccountRoute, type RouteParam } from './account.ro
 import { accountView, type AccountView } from './account.view.js';
 import type { AccountCommandDto } from './accounts.dto.js';
 
+const PARAMETERS: Readonly<Record<RouteParam, PathParameter>> = {
+  accountId: AN_ID,
+  partyId: AN_ID,
+  delegationId: AN_ID,
+  number: { pipe: PhoneNumberPipe, type: String },
+};
+
+/** Each account route with its status and documentation, from the catalogue (`CommandRoute`). */
+const ENDPOINTS = Object.fromEntries(
+  Object.entries(ACCOUNT_ROUTES).map(([name, route]) => [
+    name,
+    {
+      ...route,
+      docs: [
+        CommandRoute({
+          summary: route.summary,
+          commands: [route.command],
+          created: route.created ?? false,
+          answer: CommandResponseDto,
+        }),
+      ],
+    },
+  ]),
+);
+
 /**
  * Account commands over HTTP (SPEC R1–R10, R13, R14, R19). The endpoints are not written one by one:
  * each entry of `ACCOUNT_ROUTES` becomes one, validating its path and body, building its command and
  * dispatching it; the catalogue of reasons documents its refusals. Every rule is the decider's.
  */
+// The account routes have always been documented with their last path parameter first.
+@CommandEndpoints(ENDPOINTS, PARAMETERS, 'inPathOrder')
 @ApiTags('accounts')
 @Controller('accounts')
 export class AccountsController {
@@ -88,36 +115,3 @@ export class AccountsController {
     return invited ? { ...response, delegationId: invited.data.delegationId } : response;
   }
 }
-
-const PARAMETERS: Readonly<Record<RouteParam, PathParameter>> = {
-  accountId: { pipe: ValidIdPipe, type: String },
-  partyId: { pipe: ValidIdPipe, type: String },
-  delegationId: { pipe: ValidIdPipe, type: String },
-  number: { pipe: PhoneNumberPipe, type: String },
-};
-
-defineCommandEndpoints(
-  AccountsController,
-  Object.fromEntries(
-    Object.entries(ACCOUNT_ROUTES).map(([name, route]) => [
-      name,
-      {
-        ...route,
-        docs: [
-          CommandRoute({
-            summary: route.summary,
-            commands: [route.command],
-            created: route.created ?? false,
-            answer: CommandResponseDto,
-          }),
-        ],
-      },
-    ]),
-  ),
-  PARAMETERS,
-  // The account routes have always been documented with their last path parameter first.
-  'inPathOrder',
-  function (route, params, dto, origin) {
-    return this.execute(route, params, dto, origin);
-  },
-);

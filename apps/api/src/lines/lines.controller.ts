@@ -16,7 +16,12 @@ import type { LineEvent } from '#events';
 import type { CommandOutcome } from '#eventstore';
 import { StreamDeletedDocs } from '../shared/command-docs.js';
 import type { CommandOrigin } from '../shared/command-metadata.js';
-import { defineCommandEndpoints, type CommandEndpoint } from '../shared/command-endpoints.js';
+import {
+  AN_ID,
+  CommandEndpoints,
+  type CommandEndpoint,
+  type PathParameter,
+} from '../shared/command-endpoints.js';
 import { CommandRoute } from '../shared/command-route.js';
 import { ValidIdPipe } from '../shared/valid-id.pipe.js';
 import { LineNumberPipe, type LineNumber } from './line-number.pipe.js';
@@ -102,6 +107,17 @@ interface LinePath {
   readonly messageId: string;
 }
 
+/** How each parameter of the path is read and checked. */
+const LINE_PARAMETERS: Readonly<Record<keyof LinePath, PathParameter>> = {
+  accountId: AN_ID,
+  // A parsed line number is an object: TypeScript would reflect a `LineNumber` parameter as Object.
+  number: { pipe: LineNumberPipe, type: Object },
+  callId: AN_ID,
+  action: { pipe: CallActionPipe, type: String },
+  recordingId: AN_ID,
+  messageId: AN_ID,
+};
+
 /** What a route's command takes from the path besides the line. */
 type CallPath = Omit<LinePath, 'accountId' | 'number'>;
 
@@ -124,7 +140,7 @@ const messageParam = ApiParam({ name: 'messageId', example: 'call-002' });
 
 /**
  * Every command on a line and its calls (R10–R21), one entry each: the controller registers one
- * endpoint per entry (`defineCommandEndpoints`). `docs` are bottom-up, as if stacked on a method.
+ * endpoint per entry (`CommandEndpoints`). `docs` are bottom-up, as if stacked on a method.
  */
 const LINE_ROUTES: Readonly<Record<string, LineRoute>> = {
   place: route(
@@ -320,6 +336,7 @@ const LINE_ROUTES: Readonly<Record<string, LineRoute>> = {
  * Shared lines (R10–R21): every command on a line and its calls. Thin: validate, dispatch one
  * `ExecuteLineCommand`, map the outcome; every rule is the domain's.
  */
+@CommandEndpoints(LINE_ROUTES, LINE_PARAMETERS)
 @ApiTags('lines')
 @Controller('accounts/:accountId/lines/:number')
 export class LinesController {
@@ -394,21 +411,3 @@ export class LinesController {
     );
   }
 }
-
-defineCommandEndpoints(
-  LinesController,
-  LINE_ROUTES,
-  {
-    accountId: { pipe: ValidIdPipe, type: String },
-    // A parsed line number is an object: TypeScript would reflect a `LineNumber` parameter as Object.
-    number: { pipe: LineNumberPipe, type: Object },
-    callId: { pipe: ValidIdPipe, type: String },
-    action: { pipe: CallActionPipe, type: String },
-    recordingId: { pipe: ValidIdPipe, type: String },
-    messageId: { pipe: ValidIdPipe, type: String },
-  },
-  'asWritten',
-  function (route, path, dto, origin) {
-    return this.execute(route, path, dto, origin);
-  },
-);

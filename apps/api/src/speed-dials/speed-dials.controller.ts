@@ -12,8 +12,12 @@ import { lineNumberOf } from '../lines/line-number.pipe.js';
 import { LineCommandResponse, lineCommandResponse } from '../lines/lines.dto.js';
 import { CommandRoute, type CommandRouteDocs } from '../shared/command-route.js';
 import type { CommandOrigin } from '../shared/command-metadata.js';
-import { defineCommandEndpoints, type CommandEndpoint } from '../shared/command-endpoints.js';
-import { ValidIdPipe } from '../shared/valid-id.pipe.js';
+import {
+  AN_ID,
+  CommandEndpoints,
+  type CommandEndpoint,
+  type PathParameter,
+} from '../shared/command-endpoints.js';
 import { PlaceSpeedDialCall } from './speed-dial-call.command.js';
 import {
   AddSpeedDialDto,
@@ -32,6 +36,13 @@ interface SpeedDialPath {
   readonly partyId: string;
   readonly entryId: string;
 }
+
+/** How each parameter of the path is read and checked. */
+const SPEED_DIAL_PARAMETERS: Readonly<Record<keyof SpeedDialPath, PathParameter>> = {
+  accountId: AN_ID,
+  partyId: AN_ID,
+  entryId: AN_ID,
+};
 
 /** A speed-dial route; `send` dispatches its command and shapes the answer. */
 interface SpeedDialRoute extends CommandEndpoint {
@@ -57,10 +68,10 @@ const editing = <Dto extends AccountCommandDto>(
   body,
   docs: [CommandRoute({ ...docs, answer: CommandResponseDto })],
   send: (controller, path, dto: Dto, origin) =>
-    controller.execute(path.accountId, command(dto, path), dto, origin, resourceIds?.(dto)),
+    controller.dispatch(path.accountId, command(dto, path), dto, origin, resourceIds?.(dto)),
 });
 
-/** Every speed-dial command (R22), one entry each, registered as endpoints by `defineCommandEndpoints`. */
+/** Every speed-dial command (R22), one entry each, registered as endpoints by `CommandEndpoints`. */
 const SPEED_DIAL_ROUTES: Readonly<Record<string, SpeedDialRoute>> = {
   add: editing(
     'POST',
@@ -144,6 +155,7 @@ const SPEED_DIAL_ROUTES: Readonly<Record<string, SpeedDialRoute>> = {
  * Speed dials (R22): a party's keys, edited by the party, an admin, or a delegate the party granted
  * `manageSpeedDials`; pressing a key places a call on a chosen line. Thin: validate, dispatch, map.
  */
+@CommandEndpoints(SPEED_DIAL_ROUTES, SPEED_DIAL_PARAMETERS)
 @ApiTags('speed dials')
 @Controller('accounts')
 export class SpeedDialsController {
@@ -171,8 +183,18 @@ export class SpeedDialsController {
     return lineCommandResponse(origin, outcome, placed ? placed.data.callId : callId);
   }
 
+  /** Sends the route's command: each route says how (`send`). */
+  execute(
+    route: SpeedDialRoute,
+    path: SpeedDialPath,
+    dto: AccountCommandDto,
+    origin: CommandOrigin,
+  ): Promise<CommandResponse | LineCommandResponse> {
+    return route.send(this, path, dto as never, origin);
+  }
+
   /** Dispatches an account command with the time it was sent for (R21) and shapes the answer. */
-  async execute(
+  async dispatch(
     accountId: string,
     command: AccountCommand,
     dto: AccountCommandDto,
@@ -185,17 +207,3 @@ export class SpeedDialsController {
     return commandResponse(origin, outcome, resourceIds);
   }
 }
-
-defineCommandEndpoints(
-  SpeedDialsController,
-  SPEED_DIAL_ROUTES,
-  {
-    accountId: { pipe: ValidIdPipe, type: String },
-    partyId: { pipe: ValidIdPipe, type: String },
-    entryId: { pipe: ValidIdPipe, type: String },
-  },
-  'asWritten',
-  function (route, path, dto, origin) {
-    return route.send(this, path, dto, origin);
-  },
-);
