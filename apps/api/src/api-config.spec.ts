@@ -12,42 +12,45 @@ const problemsOf = (env: Record<string, string>): readonly string[] => {
 };
 
 describe("the api's configuration", () => {
-  it('takes the README defaults from an empty environment', () => {
-    // Given no variables, Then the documented defaults
-    const settings = apiSettingsFrom({});
-    expect(settings).toMatchObject({
-      port: 3000,
-      host: '127.0.0.1',
-      eventStoreConnectionString: 'esdb://127.0.0.1:2113?tls=false',
-      clock: { mode: 'realtime', virtualStart: new Date('2026-01-05T09:00:00Z') },
-      idempotencyWindowMs: 900_000,
-      log: { level: 'info', format: 'json' },
-    });
-    expect(settings.requestPolicy.hosts.map((host) => host.name)).toEqual([
-      'localhost',
-      '127.0.0.1',
-      '[::1]',
-    ]);
-  });
-
-  it('reads each documented variable', () => {
-    const settings = apiSettingsFrom({
-      API_PORT: '4710',
-      API_HOST: '0.0.0.0',
-      EVENTSTORE_CONNECTION_STRING: 'esdb://store:2113?tls=false',
-      CLOCK_MODE: 'virtual',
-      VIRTUAL_CLOCK_START: '2026-02-02T08:00:00Z',
-      IDEMPOTENCY_WINDOW_SECONDS: '60',
-      SWITCHBOARD_ALLOWED_HOSTS: 'api.example',
-    });
-    expect(settings).toMatchObject({
-      port: 4710,
-      host: '0.0.0.0',
-      eventStoreConnectionString: 'esdb://store:2113?tls=false',
-      clock: { mode: 'virtual', virtualStart: new Date('2026-02-02T08:00:00Z') },
-      idempotencyWindowMs: 60_000,
-    });
-    expect(settings.requestPolicy.hosts).toEqual([{ name: 'api.example' }]);
+  it.each([
+    {
+      // Given no variables, Then the documented defaults
+      name: 'takes the README defaults from an empty environment',
+      env: {},
+      settings: {
+        port: 3000,
+        host: '127.0.0.1',
+        eventStoreConnectionString: 'esdb://127.0.0.1:2113?tls=false',
+        clock: { mode: 'realtime', virtualStart: new Date('2026-01-05T09:00:00Z') },
+        idempotencyWindowMs: 900_000,
+        log: { level: 'info', format: 'json' },
+      },
+      hosts: ['localhost', '127.0.0.1', '[::1]'],
+    },
+    {
+      name: 'reads each documented variable',
+      env: {
+        API_PORT: '4710',
+        API_HOST: '0.0.0.0',
+        EVENTSTORE_CONNECTION_STRING: 'esdb://store:2113?tls=false',
+        CLOCK_MODE: 'virtual',
+        VIRTUAL_CLOCK_START: '2026-02-02T08:00:00Z',
+        IDEMPOTENCY_WINDOW_SECONDS: '60',
+        SWITCHBOARD_ALLOWED_HOSTS: 'api.example',
+      },
+      settings: {
+        port: 4710,
+        host: '0.0.0.0',
+        eventStoreConnectionString: 'esdb://store:2113?tls=false',
+        clock: { mode: 'virtual', virtualStart: new Date('2026-02-02T08:00:00Z') },
+        idempotencyWindowMs: 60_000,
+      },
+      hosts: ['api.example'],
+    },
+  ])('$name', ({ env, settings, hosts }) => {
+    const read = apiSettingsFrom(env);
+    expect(read).toMatchObject(settings);
+    expect(read.requestPolicy.hosts).toEqual(hosts.map((name) => ({ name })));
   });
 
   it('names every invalid variable at once, so one restart fixes them all', () => {

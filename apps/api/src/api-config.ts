@@ -1,4 +1,4 @@
-import { clockSettingsFromEnv, type ClockSettings } from '#events';
+import { clockSettingsFromEnv } from '#events';
 import { connectionStringFromEnv } from '#eventstore';
 import { ConfigService } from '@nestjs/config';
 import {
@@ -8,31 +8,23 @@ import {
   RequestPolicy,
   SettingsReader,
   configuration,
-  portFrom,
+  listenSettingsFrom,
   logSettingsFrom,
-  textFrom,
-  type LogSettings,
   type Configuration,
+  type ServedAppSettings,
   type Env,
 } from '#http';
 import { idempotencyOptionsFromEnv } from './shared/idempotency.js';
 
 /** Everything the api takes from its environment (README, "Configuration"), validated once at start. */
-export interface ApiSettings {
-  readonly port: number;
-  readonly host: string;
-  readonly eventStoreConnectionString: string;
-  readonly clock: ClockSettings;
+export interface ApiSettings extends ServedAppSettings {
   readonly idempotencyWindowMs: number;
-  readonly requestPolicy: RequestPolicy;
-  readonly log: LogSettings;
 }
 
 export const apiSettingsFrom = (env: Env, stdoutIsTerminal = false): ApiSettings => {
   const reader = new SettingsReader(env);
   return reader.done('api', {
-    port: reader.read((e) => portFrom(e, 'API_PORT', DEFAULT_API_PORT)),
-    host: textFrom(env, 'API_HOST', '127.0.0.1'),
+    ...listenSettingsFrom(reader, 'API', DEFAULT_API_PORT),
     eventStoreConnectionString: connectionStringFromEnv(env),
     clock: reader.read(clockSettingsFromEnv),
     idempotencyWindowMs: reader.read((e) => idempotencyOptionsFromEnv(e).idempotencyWindowMs),

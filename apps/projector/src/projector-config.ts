@@ -1,5 +1,5 @@
 import { ConfigService } from '@nestjs/config';
-import { clockSettingsFromEnv, type ClockSettings } from '#events';
+import { clockSettingsFromEnv } from '#events';
 import { connectionStringFromEnv } from '#eventstore';
 import {
   DEFAULT_PROJECTOR_PORT,
@@ -8,39 +8,31 @@ import {
   SettingsReader,
   configuration,
   flagFrom,
-  portFrom,
+  listenSettingsFrom,
   logSettingsFrom,
   textFrom,
-  type LogSettings,
   type AppSettings,
   type Configuration,
+  type ServedAppSettings,
   type Env,
 } from '#http';
 
 /** Everything the projector takes from its environment (README, "Configuration"), validated once at start. */
-export interface ProjectorSettings {
-  readonly port: number;
-  readonly host: string;
+export interface ProjectorSettings extends ServedAppSettings {
   /** Where the read-model snapshot lives (`--data` overrides it). */
   readonly dataDir: string;
   /** Ignore the snapshot and rebuild from the first event (`--rebuild` too). */
   readonly rebuild: boolean;
   /** Park an event a projection cannot apply and go on (`--park-failed-events` too). */
   readonly parkFailedEvents: boolean;
-  readonly eventStoreConnectionString: string;
-  /** The api's clock mode (R21): the projector's R20 diagnoses are made at the clock's time. */
-  readonly clock: ClockSettings;
-  readonly requestPolicy: RequestPolicy;
   /** Where the panel's commands are forwarded: the api (SWITCHBOARD_API_URL, else the api's port here). */
   readonly apiUrl: string;
-  readonly log: LogSettings;
 }
 
 export const projectorSettingsFrom = (env: Env, stdoutIsTerminal = false): ProjectorSettings => {
   const reader = new SettingsReader(env);
   return reader.done('projector', {
-    port: reader.read((e) => portFrom(e, 'PROJECTOR_PORT', DEFAULT_PROJECTOR_PORT)),
-    host: textFrom(env, 'PROJECTOR_HOST', '127.0.0.1'),
+    ...listenSettingsFrom(reader, 'PROJECTOR', DEFAULT_PROJECTOR_PORT),
     dataDir: textFrom(env, 'PROJECTOR_DATA_DIR', 'data/projector'),
     rebuild: reader.read((e) => flagFrom(e, 'PROJECTOR_REBUILD')),
     parkFailedEvents: reader.read((e) => flagFrom(e, 'PROJECTOR_PARK_FAILED_EVENTS')),

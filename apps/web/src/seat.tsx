@@ -1,4 +1,4 @@
-import { Fragment } from 'preact';
+import { Fragment, type ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type {
   Availability,
@@ -340,56 +340,54 @@ function Lamp({ line, viewer, now }: { line: SeatLine; viewer: SeatParty; now: n
     ids.map((id, i) => (id === viewer.partyId ? 'you' : (resolved[i] ?? id))).join(', ');
   switch (lamp.state) {
     case 'idle':
-      return (
-        <p class="lamp-row">
-          <span class="lamp idle" data-lamp="idle">
-            Idle
-          </span>
-        </p>
-      );
+      return <LampRow state="idle" label="Idle" />;
     case 'ringing':
       return (
-        <p class="lamp-row">
-          <span class="lamp ringing" data-lamp="ringing">
-            Ringing
-          </span>{' '}
+        <LampRow state="ringing" label="Ringing">
           from {phone(lamp.from)} · alerting {names(lamp.alerted, lamp.alertedNames)} · for{' '}
           {elapsed(lamp.since, now)}
-        </p>
+        </LampRow>
       );
     case 'busy': {
       const transferring = lamp.transferringTo !== null;
       return (
-        <p class="lamp-row">
-          <span
-            class={`lamp ${transferring ? 'transferring' : 'busy'}`}
-            data-lamp={transferring ? 'transferring' : 'busy'}
-          >
-            {transferring ? 'Transferring' : 'Busy'}
-          </span>{' '}
+        <LampRow
+          state={transferring ? 'transferring' : 'busy'}
+          label={transferring ? 'Transferring' : 'Busy'}
+        >
           {names(lamp.by, lamp.byNames)}
           {lamp.onBehalfOf && ` on behalf of ${lamp.onBehalfOfName ?? lamp.onBehalfOf}`}
           {lamp.phase === 'dialing' && ' (dialing)'} · for {elapsed(lamp.since, now)}
           {transferring &&
             ` · to ${lamp.transferringTo === viewer.partyId ? 'you' : nameOf(lamp.transferringTo, line.owner, ...line.transferTargets)}; recalls to ${names(lamp.by, lamp.byNames)} if not answered`}
           {lamp.locked && <strong class="locked"> · locked for privacy</strong>}
-        </p>
+        </LampRow>
       );
     }
     case 'held':
       return (
-        <p class="lamp-row">
-          <span class="lamp held" data-lamp="held">
-            Held
-          </span>{' '}
+        <LampRow state="held" label="Held">
           by {lamp.heldBy === viewer.partyId ? 'you' : (lamp.heldByName ?? lamp.heldBy)}
           {lamp.onBehalfOf &&
             ` on behalf of ${nameOf(lamp.onBehalfOf, line.owner, ...line.transferTargets, viewer)}`}{' '}
           · for {elapsed(lamp.since, now)}
           {lamp.locked && <strong class="locked"> · locked for privacy</strong>}
-        </p>
+        </LampRow>
       );
   }
+}
+
+/** A line's lamp, its state named in `data-lamp`, then what the state says (who, since when). */
+function LampRow({ state, label, children }: { state: string; label: string; children?: ComponentChildren }) {
+  return (
+    <p class="lamp-row">
+      <span class={`lamp ${state}`} data-lamp={state}>
+        {label}
+      </span>
+      {children && ' '}
+      {children}
+    </p>
+  );
 }
 
 function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act }) {

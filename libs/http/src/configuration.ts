@@ -1,5 +1,8 @@
 import { ConfigModule } from '@nestjs/config';
 import type { DynamicModule } from '@nestjs/common';
+import type { ClockSettings } from '#events';
+import type { LogSettings } from './logging.js';
+import type { RequestPolicy } from './request-policy.js';
 
 /** Environment variables as an app receives them: every read of them goes through its configuration. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -64,6 +67,27 @@ export const flagFrom = (env: Env, name: string): boolean => {
 
 /** A non-empty text setting, its default when unset or blank. */
 export const textFrom = (env: Env, name: string, fallback: string): string => variable(env, name) || fallback;
+
+/** What both served apps, the api and the projector, take from their environment alike. */
+export interface ServedAppSettings {
+  readonly port: number;
+  readonly host: string;
+  readonly eventStoreConnectionString: string;
+  /** The clock mode (R21): the api decides at the clock's time, the projector's R20 diagnoses too. */
+  readonly clock: ClockSettings;
+  readonly requestPolicy: RequestPolicy;
+  readonly log: LogSettings;
+}
+
+/** Where a served app listens: `<APP>_PORT`, else its default port, and `<APP>_HOST`, else loopback. */
+export const listenSettingsFrom = (
+  reader: SettingsReader,
+  app: 'API' | 'PROJECTOR',
+  defaultPort: number,
+): Pick<ServedAppSettings, 'port' | 'host'> => ({
+  port: reader.read((env) => portFrom(env, `${app}_PORT`, defaultPort)),
+  host: textFrom(reader.env, `${app}_HOST`, '127.0.0.1'),
+});
 
 /** The key under which an app's validated settings sit in @nestjs/config's ConfigService. */
 export const SETTINGS_KEY = 'settings';

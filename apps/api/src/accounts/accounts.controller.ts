@@ -1,22 +1,12 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  Param,
-  Patch,
-  Post,
-  Put,
-  type PipeTransform,
-  type Type,
-} from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ReasonResponses } from '#http';
 import type { AccountCommand } from '#domain';
 import { accountStream } from '#events';
 import { StreamDeletedDocs } from '../shared/command-docs.js';
-import { Origin, type CommandOrigin } from '../shared/command-metadata.js';
+import type { CommandOrigin } from '../shared/command-metadata.js';
+import { AN_ID, CommandEndpoints, type PathParameter } from '../shared/command-endpoints.js';
 import { CommandRoute } from '../shared/command-route.js';
 import { PhoneNumberPipe } from '../shared/phone-number.pipe.js';
 import { ValidIdPipe } from '../shared/valid-id.pipe.js';
@@ -27,11 +17,38 @@ import { ACCOUNT_ROUTES, type AccountRoute, type RouteParam } from './account.ro
 import { accountView, type AccountView } from './account.view.js';
 import type { AccountCommandDto } from './accounts.dto.js';
 
+const PARAMETERS: Readonly<Record<RouteParam, PathParameter>> = {
+  accountId: AN_ID,
+  partyId: AN_ID,
+  delegationId: AN_ID,
+  number: { pipe: PhoneNumberPipe, type: String },
+};
+
+/** Each account route with its status and documentation, from the catalogue (`CommandRoute`). */
+const ENDPOINTS = Object.fromEntries(
+  Object.entries(ACCOUNT_ROUTES).map(([name, route]) => [
+    name,
+    {
+      ...route,
+      docs: [
+        CommandRoute({
+          summary: route.summary,
+          commands: [route.command],
+          created: route.created ?? false,
+          answer: CommandResponseDto,
+        }),
+      ],
+    },
+  ]),
+);
+
 /**
  * Account commands over HTTP (SPEC R1–R10, R13, R14, R19). The endpoints are not written one by one:
  * each entry of `ACCOUNT_ROUTES` becomes one, validating its path and body, building its command and
  * dispatching it; the catalogue of reasons documents its refusals. Every rule is the decider's.
  */
+// The account routes have always been documented with their last path parameter first.
+@CommandEndpoints(ENDPOINTS, PARAMETERS, 'inPathOrder')
 @ApiTags('accounts')
 @Controller('accounts')
 export class AccountsController {
@@ -97,59 +114,4 @@ export class AccountsController {
     const invited = outcome.events.find((event) => event.type === 'DelegateInvited');
     return invited ? { ...response, delegationId: invited.data.delegationId } : response;
   }
-}
-
-const METHODS = { POST: Post, PUT: Put, PATCH: Patch, DELETE: Delete } as const;
-
-const PIPES: Readonly<Record<RouteParam, Type<PipeTransform>>> = {
-  accountId: ValidIdPipe,
-  partyId: ValidIdPipe,
-  delegationId: ValidIdPipe,
-  number: PhoneNumberPipe,
-};
-
-const paramsIn = (path: string): RouteParam[] =>
-  [...path.matchAll(/:(\w+)/g)]
-    .map(([, name]) => name as RouteParam)
-    .filter((name) => Object.hasOwn(PIPES, name));
-
-/**
- * One endpoint per route: a method named after the route whose parameters are the route's path
- * parameters (each through its pipe), the body (validated as the route's DTO) and the command's
- * origin, decorated as if written by hand, so Nest routes and validates it and OpenAPI documents it.
- */
-for (const [name, route] of Object.entries(ACCOUNT_ROUTES)) {
-  const params = paramsIn(route.path);
-  const prototype = AccountsController.prototype;
-  if (Object.getOwnPropertyNames(prototype).includes(name))
-    throw new Error(`account route ${name} would replace the controller's own method`);
-  const endpoint = function (this: AccountsController, ...args: unknown[]): Promise<CommandResponse> {
-    const values = Object.fromEntries(params.map((param, index) => [param, args[index]]));
-    const [dto, origin] = args.slice(params.length) as [AccountCommandDto, CommandOrigin];
-    return this.execute(route, values as Record<RouteParam, string>, dto, origin);
-  };
-  Object.defineProperty(endpoint, 'name', { value: name });
-  // A method of its own, beside `get` and `execute`: Nest scans the prototype's own methods.
-  Object.defineProperty(prototype, name, { value: endpoint, writable: true, configurable: true });
-  Reflect.defineMetadata(
-    'design:paramtypes',
-    [...params.map(() => String), route.body, Object],
-    prototype,
-    name,
-  );
-  Reflect.defineMetadata('design:returntype', Promise, prototype, name);
-  params.forEach((param, index) => Param(param, PIPES[param])(prototype, name, index));
-  Body()(prototype, name, params.length);
-  Origin()(prototype, name, params.length + 1);
-  const descriptor = Object.getOwnPropertyDescriptor(prototype, name)!;
-  for (const decorate of [
-    METHODS[route.method](route.path),
-    CommandRoute({
-      summary: route.summary,
-      commands: [route.command],
-      created: route.created ?? false,
-      answer: CommandResponseDto,
-    }),
-  ])
-    decorate(prototype, name, descriptor);
 }

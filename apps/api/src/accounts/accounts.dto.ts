@@ -26,6 +26,7 @@ import {
   type Weekday,
 } from '#events';
 import { CommandDto } from '../shared/command-dto.js';
+import { stacked } from '../shared/dto-fields.js';
 import { NUMBER_MESSAGE, NUMBER_SHAPE } from '../shared/phone-number.pipe.js';
 
 /*
@@ -46,6 +47,26 @@ const MAX_WINDOWS = 50;
 
 const idMessage = (field: string) => ({ message: `${field} ${ID_RULE}` });
 const numbersMessage = (field: string) => ({ each: true, message: `each of ${field} ${NUMBER_MESSAGE}` });
+
+// Fields several bodies declare alike, so their shape, message and documentation agree.
+
+/** A required id (an account, party or delegation), named in its message. */
+const RequiredId = (field: string, doc: ApiPropertyOptions): PropertyDecorator =>
+  stacked(ApiProperty(doc), IsString(), Matches(ID_PATTERN, idMessage(field)));
+
+/** A display name: a party's, an account's, a VIP contact's. */
+const DisplayName = (doc: ApiPropertyOptions): PropertyDecorator =>
+  stacked(ApiProperty(doc), IsString(), MinLength(1), MaxLength(MAX_NAME));
+
+/** A list of a party's direct numbers (R1), or of those a delegation shares (R10). */
+const NumberList = (field: string, doc: ApiPropertyOptions): PropertyDecorator =>
+  stacked(
+    ApiProperty(doc),
+    IsArray(),
+    ArrayMaxSize(MAX_NUMBERS),
+    IsString({ each: true }),
+    Matches(NUMBER_SHAPE, numbersMessage(field)),
+  );
 
 /** Every account command may say when it happens (virtual clock only, R21). */
 export abstract class AccountCommandDto extends CommandDto {
@@ -102,15 +123,10 @@ export class AccountPolicyDto {
 }
 
 export class CreateAccountDto extends AccountCommandDto {
-  @ApiProperty({ description: 'Id of the new account', example: 'acme' })
-  @IsString()
-  @Matches(ID_PATTERN, idMessage('accountId'))
+  @RequiredId('accountId', { description: 'Id of the new account', example: 'acme' })
   accountId!: string;
 
-  @ApiProperty({ description: 'Display name', example: 'Acme Corp' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(MAX_NAME)
+  @DisplayName({ description: 'Display name', example: 'Acme Corp' })
   name!: string;
 
   @ApiPropertyOptional({
@@ -161,26 +177,17 @@ export class DesktopClientDto {
 }
 
 abstract class ProvisionPartyDto extends AccountCommandDto {
-  @ApiProperty({ description: 'Id of the new party', example: 'alice' })
-  @IsString()
-  @Matches(ID_PATTERN, idMessage('partyId'))
+  @RequiredId('partyId', { description: 'Id of the new party', example: 'alice' })
   partyId!: string;
 
-  @ApiProperty({ description: 'Display name (a delegate sees it on shared lines)', example: 'Alice Archer' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(MAX_NAME)
+  @DisplayName({ description: 'Display name (a delegate sees it on shared lines)', example: 'Alice Archer' })
   name!: string;
 
-  @ApiProperty({
+  @NumberList('directNumbers', {
     description: 'R1: the party’s direct numbers (E.164)',
     example: ['+15550000001'],
     type: [String],
   })
-  @IsArray()
-  @ArrayMaxSize(MAX_NUMBERS)
-  @IsString({ each: true })
-  @Matches(NUMBER_SHAPE, numbersMessage('directNumbers'))
   directNumbers!: string[];
 
   @ApiProperty({
@@ -214,11 +221,7 @@ export class ProvisionPhoneUserDto extends ProvisionPartyDto {
 export class ProvisionCommonAreaPhoneDto extends ProvisionPartyDto {}
 
 export class ChangeDirectNumbersDto extends AccountCommandDto {
-  @ApiProperty({ example: ['+15550000001', '+15550000011'], type: [String] })
-  @IsArray()
-  @ArrayMaxSize(MAX_NUMBERS)
-  @IsString({ each: true })
-  @Matches(NUMBER_SHAPE, numbersMessage('directNumbers'))
+  @NumberList('directNumbers', { example: ['+15550000001', '+15550000011'], type: [String] })
   directNumbers!: string[];
 }
 
@@ -318,6 +321,15 @@ const permissionsProperty: ApiPropertyOptions = {
   example: ['placeCalls', 'answerCalls', 'pickUpHeldCalls'],
 };
 
+/** A delegation's permissions (R6), each one of the catalogue's. */
+const Permissions = (): PropertyDecorator =>
+  stacked(
+    ApiProperty(permissionsProperty),
+    IsArray(),
+    ArrayMaxSize(PERMISSIONS.length),
+    IsIn(PERMISSIONS, { each: true }),
+  );
+
 const sharedLinesProperty: ApiPropertyOptions = {
   type: [String],
   description: 'R10: the delegator’s direct numbers this delegation shares',
@@ -334,44 +346,26 @@ export class InviteDelegateDto extends AccountCommandDto {
   @Matches(ID_PATTERN, idMessage('delegationId'))
   delegationId?: string;
 
-  @ApiProperty({ example: 'alice' })
-  @IsString()
-  @Matches(ID_PATTERN, idMessage('delegatorId'))
+  @RequiredId('delegatorId', { example: 'alice' })
   delegatorId!: string;
 
-  @ApiProperty({ example: 'bob' })
-  @IsString()
-  @Matches(ID_PATTERN, idMessage('delegateId'))
+  @RequiredId('delegateId', { example: 'bob' })
   delegateId!: string;
 
-  @ApiProperty(permissionsProperty)
-  @IsArray()
-  @ArrayMaxSize(PERMISSIONS.length)
-  @IsIn(PERMISSIONS, { each: true })
+  @Permissions()
   permissions!: Permission[];
 
-  @ApiProperty(sharedLinesProperty)
-  @IsArray()
-  @ArrayMaxSize(MAX_NUMBERS)
-  @IsString({ each: true })
-  @Matches(NUMBER_SHAPE, numbersMessage('sharedLines'))
+  @NumberList('sharedLines', sharedLinesProperty)
   sharedLines!: string[];
 }
 
 export class ChangePermissionsDto extends AccountCommandDto {
-  @ApiProperty(permissionsProperty)
-  @IsArray()
-  @ArrayMaxSize(PERMISSIONS.length)
-  @IsIn(PERMISSIONS, { each: true })
+  @Permissions()
   permissions!: Permission[];
 }
 
 export class ChangeSharedLinesDto extends AccountCommandDto {
-  @ApiProperty(sharedLinesProperty)
-  @IsArray()
-  @ArrayMaxSize(MAX_NUMBERS)
-  @IsString({ each: true })
-  @Matches(NUMBER_SHAPE, numbersMessage('sharedLines'))
+  @NumberList('sharedLines', sharedLinesProperty)
   sharedLines!: string[];
 }
 
@@ -381,10 +375,7 @@ export class AddVipContactDto extends AccountCommandDto {
   @Matches(NUMBER_SHAPE, { message: `number ${NUMBER_MESSAGE}` })
   number!: string;
 
-  @ApiProperty({ example: 'Board chair' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(MAX_NAME)
+  @DisplayName({ example: 'Board chair' })
   name!: string;
 }
 

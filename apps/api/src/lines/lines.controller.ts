@@ -1,13 +1,11 @@
 import {
-  Body,
   Controller,
-  Delete,
   Get,
   NotFoundException,
   Param,
-  Post,
   applyDecorators,
   type PipeTransform,
+  type Type,
 } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
@@ -17,7 +15,13 @@ import { untimed, type CommandType, type LineCommand, type Timed } from '#domain
 import type { LineEvent } from '#events';
 import type { CommandOutcome } from '#eventstore';
 import { StreamDeletedDocs } from '../shared/command-docs.js';
-import { Origin, type CommandOrigin } from '../shared/command-metadata.js';
+import type { CommandOrigin } from '../shared/command-metadata.js';
+import {
+  AN_ID,
+  CommandEndpoints,
+  type CommandEndpoint,
+  type PathParameter,
+} from '../shared/command-endpoints.js';
 import { CommandRoute } from '../shared/command-route.js';
 import { ValidIdPipe } from '../shared/valid-id.pipe.js';
 import { LineNumberPipe, type LineNumber } from './line-number.pipe.js';
@@ -33,6 +37,7 @@ import {
   PrivacyLockDto,
   StartRecordingDto,
   TransferCallDto,
+  lineCommandResponse,
 } from './lines.dto.js';
 
 /** Commands on one call that need nothing but the actor (and the optional command id and `at`). */
@@ -90,9 +95,248 @@ class CallActionPipe implements PipeTransform<string, SimpleCallAction> {
 }
 
 /**
+ * The path of a command on a line: the line, and the call, recording or message it names (each
+ * route reads only those its own path has).
+ */
+interface LinePath {
+  readonly accountId: string;
+  readonly number: LineNumber;
+  readonly callId: string;
+  readonly action: SimpleCallAction;
+  readonly recordingId: string;
+  readonly messageId: string;
+}
+
+/** How each parameter of the path is read and checked. */
+const LINE_PARAMETERS: Readonly<Record<keyof LinePath, PathParameter>> = {
+  accountId: AN_ID,
+  // A parsed line number is an object: TypeScript would reflect a `LineNumber` parameter as Object.
+  number: { pipe: LineNumberPipe, type: Object },
+  callId: AN_ID,
+  action: { pipe: CallActionPipe, type: String },
+  recordingId: AN_ID,
+  messageId: AN_ID,
+};
+
+/** What a route's command takes from the path besides the line. */
+type CallPath = Omit<LinePath, 'accountId' | 'number'>;
+
+/** A command route on a line; `command` builds the command from the validated body and the path. */
+interface LineRoute extends CommandEndpoint {
+  readonly command: (dto: never, path: CallPath) => Timed<LineCommand>;
+}
+
+/** A route whose command is built from a body of its own DTO class. */
+const route = <Dto>(
+  method: LineRoute['method'],
+  path: string,
+  body: Type<Dto>,
+  docs: readonly MethodDecorator[],
+  command: (dto: Dto, path: CallPath) => Timed<LineCommand>,
+): LineRoute => ({ method, path, body, docs, command });
+
+const recordingParam = ApiParam({ name: 'recordingId', example: 'rec-001' });
+const messageParam = ApiParam({ name: 'messageId', example: 'call-002' });
+
+/**
+ * Every command on a line and its calls (R10–R21), one entry each: the controller registers one
+ * endpoint per entry (`CommandEndpoints`). `docs` are bottom-up, as if stacked on a method.
+ */
+const LINE_ROUTES: Readonly<Record<string, LineRoute>> = {
+  place: route(
+    'POST',
+    'calls',
+    PlaceCallDto,
+    [
+      LineCommandRoute(
+        'Place a call on the shared line, as the delegator or on its behalf (R11, R12)',
+        ['PlaceCallOnSharedLine'],
+        true,
+      ),
+    ],
+    (dto) => ({
+      type: 'PlaceCallOnSharedLine',
+      callId: dto.callId ?? newId('call'),
+      actor: dto.actor,
+      to: dto.to,
+      at: dto.at,
+    }),
+  ),
+  incoming: route(
+    'POST',
+    'incoming-calls',
+    IncomingCallDto,
+    [
+      LineCommandRoute(
+        'An external number calls the line: it rings per R13/R19, or goes to voicemail if busy',
+        ['ReceiveIncomingCall'],
+        true,
+      ),
+    ],
+    (dto) => ({
+      type: 'ReceiveIncomingCall',
+      callId: dto.callId ?? newId('call'),
+      actor: externalActor(dto.from),
+      from: dto.from,
+      at: dto.at,
+    }),
+  ),
+  callAction: route(
+    'POST',
+    'calls/:callId/:action',
+    LineCommandDto,
+    [
+      ApiParam({ name: 'action', enum: Object.keys(SIMPLE_CALL_COMMANDS) }),
+      callParam,
+      LineCommandRoute(
+        'answer (R13, or a transfer ringing for you, R16) · decline (R14) · resume / pick-up (R15) · ' +
+          'join / merge (R16) · hang-up',
+        Object.values(SIMPLE_CALL_COMMANDS),
+      ),
+    ],
+    (dto, { callId, action }) => ({
+      type: SIMPLE_CALL_COMMANDS[action],
+      callId,
+      actor: dto.actor,
+      at: dto.at,
+    }),
+  ),
+  hold: route(
+    'POST',
+    'calls/:callId/hold',
+    HoldCallDto,
+    [
+      callParam,
+      LineCommandRoute('Hold the call; the delegator may lock it for privacy at the same time (R15)', [
+        'HoldCall',
+      ]),
+    ],
+    (dto, { callId }) => ({
+      type: 'HoldCall',
+      callId,
+      actor: dto.actor,
+      privacyLock: dto.privacyLock,
+      at: dto.at,
+    }),
+  ),
+  privacyLock: route(
+    'POST',
+    'calls/:callId/privacy-lock',
+    PrivacyLockDto,
+    [
+      callParam,
+      LineCommandRoute('Lock or unlock the call for privacy, delegator only (R15)', ['SetCallPrivacyLock']),
+    ],
+    (dto, { callId }) => ({
+      type: 'SetCallPrivacyLock',
+      callId,
+      actor: dto.actor,
+      locked: dto.locked,
+      at: dto.at,
+    }),
+  ),
+  transfer: route(
+    'POST',
+    'calls/:callId/transfer',
+    TransferCallDto,
+    [
+      callParam,
+      LineCommandRoute(
+        'Transfer between delegator and delegate: the target rings; answer, decline or recall (R16)',
+        ['TransferCall'],
+      ),
+    ],
+    (dto, { callId }) => ({ type: 'TransferCall', callId, actor: dto.actor, to: dto.to, at: dto.at }),
+  ),
+  externalAnswer: route(
+    'POST',
+    'calls/:callId/external-answer',
+    ExternalPartyDto,
+    [
+      callParam,
+      LineCommandRoute('The called external party answers an outgoing call (R12)', ['AnswerAsExternalParty']),
+    ],
+    (dto, { callId }) => ({ type: 'AnswerAsExternalParty', callId, actor: EXTERNAL_PARTY, at: dto.at }),
+  ),
+  externalHangUp: route(
+    'POST',
+    'calls/:callId/external-hang-up',
+    ExternalPartyDto,
+    [
+      callParam,
+      LineCommandRoute(
+        'The external party hangs up; while the call rings, that abandons it (a missed call)',
+        ['HangUpAsExternalParty'],
+      ),
+    ],
+    (dto, { callId }) => ({ type: 'HangUpAsExternalParty', callId, actor: EXTERNAL_PARTY, at: dto.at }),
+  ),
+  startRecording: route(
+    'POST',
+    'calls/:callId/recordings',
+    StartRecordingDto,
+    [
+      callParam,
+      LineCommandRoute(
+        'Start recording the call; the recording is visible only to its starter (R18)',
+        ['StartRecording'],
+        true,
+      ),
+    ],
+    (dto, { callId }) => ({
+      type: 'StartRecording',
+      callId,
+      recordingId: dto.recordingId ?? newId('rec'),
+      actor: dto.actor,
+      at: dto.at,
+    }),
+  ),
+  stopRecording: route(
+    'POST',
+    'calls/:callId/recordings/:recordingId/stop',
+    LineCommandDto,
+    [
+      recordingParam,
+      callParam,
+      LineCommandRoute('Stop a recording; only its starter can (R18)', ['StopRecording']),
+    ],
+    (dto, { callId, recordingId }) => ({
+      type: 'StopRecording',
+      callId,
+      recordingId,
+      actor: dto.actor,
+      at: dto.at,
+    }),
+  ),
+  readVoicemail: route(
+    'POST',
+    'voicemails/:messageId/read',
+    LineCommandDto,
+    [
+      messageParam,
+      LineCommandRoute('Mark a voicemail of the shared inbox read, for everybody (R17)', ['ReadVoicemail']),
+    ],
+    (dto, { messageId }) => ({ type: 'ReadVoicemail', messageId, actor: dto.actor, at: dto.at }),
+  ),
+  deleteVoicemail: route(
+    'DELETE',
+    'voicemails/:messageId',
+    LineCommandDto,
+    [
+      messageParam,
+      LineCommandRoute('Delete a voicemail for everybody; who deleted it and when is recorded (R17)', [
+        'DeleteVoicemail',
+      ]),
+    ],
+    (dto, { messageId }) => ({ type: 'DeleteVoicemail', messageId, actor: dto.actor, at: dto.at }),
+  ),
+};
+
+/**
  * Shared lines (R10–R21): every command on a line and its calls. Thin: validate, dispatch one
  * `ExecuteLineCommand`, map the outcome; every rule is the domain's.
  */
+@CommandEndpoints(LINE_ROUTES, LINE_PARAMETERS)
 @ApiTags('lines')
 @Controller('accounts/:accountId/lines/:number')
 export class LinesController {
@@ -144,262 +388,15 @@ export class LinesController {
     return this.queries.execute(new GetLine(accountId, number));
   }
 
-  @Post('calls')
-  @LineCommandRoute(
-    'Place a call on the shared line, as the delegator or on its behalf (R11, R12)',
-    ['PlaceCallOnSharedLine'],
-    true,
-  )
-  place(
-    @Param('accountId', ValidIdPipe) accountId: string,
-    @Param('number', LineNumberPipe) number: LineNumber,
-    @Body() dto: PlaceCallDto,
-    @Origin() origin: CommandOrigin,
-  ): Promise<LineCommandResponse> {
-    const callId = dto.callId ?? newId('call');
-    return this.run(accountId, number, origin, {
-      type: 'PlaceCallOnSharedLine',
-      callId,
-      actor: dto.actor,
-      to: dto.to,
-      at: dto.at,
-    });
-  }
-
-  @Post('incoming-calls')
-  @LineCommandRoute(
-    'An external number calls the line: it rings per R13/R19, or goes to voicemail if busy',
-    ['ReceiveIncomingCall'],
-    true,
-  )
-  incoming(
-    @Param('accountId', ValidIdPipe) accountId: string,
-    @Param('number', LineNumberPipe) number: LineNumber,
-    @Body() dto: IncomingCallDto,
-    @Origin() origin: CommandOrigin,
-  ): Promise<LineCommandResponse> {
-    return this.run(accountId, number, origin, {
-      type: 'ReceiveIncomingCall',
-      callId: dto.callId ?? newId('call'),
-      actor: externalActor(dto.from),
-      from: dto.from,
-      at: dto.at,
-    });
-  }
-
-  @Post('calls/:callId/:action')
-  @LineCommandRoute(
-    'answer (R13, or a transfer ringing for you, R16) · decline (R14) · resume / pick-up (R15) · ' +
-      'join / merge (R16) · hang-up',
-    Object.values(SIMPLE_CALL_COMMANDS),
-  )
-  @callParam
-  @ApiParam({ name: 'action', enum: Object.keys(SIMPLE_CALL_COMMANDS) })
-  callAction(
-    @Param('accountId', ValidIdPipe) accountId: string,
-    @Param('number', LineNumberPipe) number: LineNumber,
-    @Param('callId', ValidIdPipe) callId: string,
-    @Param('action', CallActionPipe) action: SimpleCallAction,
-    @Body() dto: LineCommandDto,
-    @Origin() origin: CommandOrigin,
-  ): Promise<LineCommandResponse> {
-    return this.run(accountId, number, origin, {
-      type: SIMPLE_CALL_COMMANDS[action],
-      callId,
-      actor: dto.actor,
-      at: dto.at,
-    });
-  }
-
-  @Post('calls/:callId/hold')
-  @LineCommandRoute('Hold the call; the delegator may lock it for privacy at the same time (R15)', [
-    'HoldCall',
-  ])
-  @callParam
-  hold(
-    @Param('accountId', ValidIdPipe) accountId: string,
-    @Param('number', LineNumberPipe) number: LineNumber,
-    @Param('callId', ValidIdPipe) callId: string,
-    @Body() dto: HoldCallDto,
-    @Origin() origin: CommandOrigin,
-  ): Promise<LineCommandResponse> {
-    return this.run(accountId, number, origin, {
-      type: 'HoldCall',
-      callId,
-      actor: dto.actor,
-      privacyLock: dto.privacyLock,
-      at: dto.at,
-    });
-  }
-
-  @Post('calls/:callId/privacy-lock')
-  @LineCommandRoute('Lock or unlock the call for privacy, delegator only (R15)', ['SetCallPrivacyLock'])
-  @callParam
-  privacyLock(
-    @Param('accountId', ValidIdPipe) accountId: string,
-    @Param('number', LineNumberPipe) number: LineNumber,
-    @Param('callId', ValidIdPipe) callId: string,
-    @Body() dto: PrivacyLockDto,
-    @Origin() origin: CommandOrigin,
-  ): Promise<LineCommandResponse> {
-    return this.run(accountId, number, origin, {
-      type: 'SetCallPrivacyLock',
-      callId,
-      actor: dto.actor,
-      locked: dto.locked,
-      at: dto.at,
-    });
-  }
-
-  @Post('calls/:callId/transfer')
-  @LineCommandRoute(
-    'Transfer between delegator and delegate: the target rings; answer, decline or recall (R16)',
-    ['TransferCall'],
-  )
-  @callParam
-  transfer(
-    @Param('accountId', ValidIdPipe) accountId: string,
-    @Param('number', LineNumberPipe) number: LineNumber,
-    @Param('callId', ValidIdPipe) callId: string,
-    @Body() dto: TransferCallDto,
-    @Origin() origin: CommandOrigin,
-  ): Promise<LineCommandResponse> {
-    return this.run(accountId, number, origin, {
-      type: 'TransferCall',
-      callId,
-      actor: dto.actor,
-      to: dto.to,
-      at: dto.at,
-    });
-  }
-
-  @Post('calls/:callId/external-answer')
-  @LineCommandRoute('The called external party answers an outgoing call (R12)', ['AnswerAsExternalParty'])
-  @callParam
-  externalAnswer(
-    @Param('accountId', ValidIdPipe) accountId: string,
-    @Param('number', LineNumberPipe) number: LineNumber,
-    @Param('callId', ValidIdPipe) callId: string,
-    @Body() dto: ExternalPartyDto,
-    @Origin() origin: CommandOrigin,
-  ): Promise<LineCommandResponse> {
-    return this.run(accountId, number, origin, {
-      type: 'AnswerAsExternalParty',
-      callId,
-      actor: EXTERNAL_PARTY,
-      at: dto.at,
-    });
-  }
-
-  @Post('calls/:callId/external-hang-up')
-  @LineCommandRoute('The external party hangs up; while the call rings, that abandons it (a missed call)', [
-    'HangUpAsExternalParty',
-  ])
-  @callParam
-  externalHangUp(
-    @Param('accountId', ValidIdPipe) accountId: string,
-    @Param('number', LineNumberPipe) number: LineNumber,
-    @Param('callId', ValidIdPipe) callId: string,
-    @Body() dto: ExternalPartyDto,
-    @Origin() origin: CommandOrigin,
-  ): Promise<LineCommandResponse> {
-    return this.run(accountId, number, origin, {
-      type: 'HangUpAsExternalParty',
-      callId,
-      actor: EXTERNAL_PARTY,
-      at: dto.at,
-    });
-  }
-
-  @Post('calls/:callId/recordings')
-  @LineCommandRoute(
-    'Start recording the call; the recording is visible only to its starter (R18)',
-    ['StartRecording'],
-    true,
-  )
-  @callParam
-  startRecording(
-    @Param('accountId', ValidIdPipe) accountId: string,
-    @Param('number', LineNumberPipe) number: LineNumber,
-    @Param('callId', ValidIdPipe) callId: string,
-    @Body() dto: StartRecordingDto,
-    @Origin() origin: CommandOrigin,
-  ): Promise<LineCommandResponse> {
-    return this.run(accountId, number, origin, {
-      type: 'StartRecording',
-      callId,
-      recordingId: dto.recordingId ?? newId('rec'),
-      actor: dto.actor,
-      at: dto.at,
-    });
-  }
-
-  @Post('calls/:callId/recordings/:recordingId/stop')
-  @LineCommandRoute('Stop a recording; only its starter can (R18)', ['StopRecording'])
-  @callParam
-  @ApiParam({ name: 'recordingId', example: 'rec-001' })
-  stopRecording(
-    @Param('accountId', ValidIdPipe) accountId: string,
-    @Param('number', LineNumberPipe) number: LineNumber,
-    @Param('callId', ValidIdPipe) callId: string,
-    @Param('recordingId', ValidIdPipe) recordingId: string,
-    @Body() dto: LineCommandDto,
-    @Origin() origin: CommandOrigin,
-  ): Promise<LineCommandResponse> {
-    return this.run(accountId, number, origin, {
-      type: 'StopRecording',
-      callId,
-      recordingId,
-      actor: dto.actor,
-      at: dto.at,
-    });
-  }
-
-  @Post('voicemails/:messageId/read')
-  @LineCommandRoute('Mark a voicemail of the shared inbox read, for everybody (R17)', ['ReadVoicemail'])
-  @ApiParam({ name: 'messageId', example: 'call-002' })
-  readVoicemail(
-    @Param('accountId', ValidIdPipe) accountId: string,
-    @Param('number', LineNumberPipe) number: LineNumber,
-    @Param('messageId', ValidIdPipe) messageId: string,
-    @Body() dto: LineCommandDto,
-    @Origin() origin: CommandOrigin,
-  ): Promise<LineCommandResponse> {
-    return this.run(accountId, number, origin, {
-      type: 'ReadVoicemail',
-      messageId,
-      actor: dto.actor,
-      at: dto.at,
-    });
-  }
-
-  @Delete('voicemails/:messageId')
-  @LineCommandRoute('Delete a voicemail for everybody; who deleted it and when is recorded (R17)', [
-    'DeleteVoicemail',
-  ])
-  @ApiParam({ name: 'messageId', example: 'call-002' })
-  deleteVoicemail(
-    @Param('accountId', ValidIdPipe) accountId: string,
-    @Param('number', LineNumberPipe) number: LineNumber,
-    @Param('messageId', ValidIdPipe) messageId: string,
-    @Body() dto: LineCommandDto,
-    @Origin() origin: CommandOrigin,
-  ): Promise<LineCommandResponse> {
-    return this.run(accountId, number, origin, {
-      type: 'DeleteVoicemail',
-      messageId,
-      actor: dto.actor,
-      at: dto.at,
-    });
-  }
-
-  private async run(
-    accountId: string,
-    number: LineNumber,
+  /** Sends the route's command, with the time it was sent for (R21), and shapes the answer. */
+  async execute(
+    route: LineRoute,
+    { accountId, number, ...path }: LinePath,
+    dto: LineCommandDto | ExternalPartyDto,
     origin: CommandOrigin,
-    timed: Timed<LineCommand>,
   ): Promise<LineCommandResponse> {
-    const { command, at } = untimed(timed);
+    // The body was validated as the route's own DTO, the one its `command` takes.
+    const { command, at } = untimed(route.command(dto as never, path));
     const outcome: CommandOutcome<LineEvent> = await this.commands.execute(
       // A person asked: a stream holding an unreadable event of ours is refused, naming it (422).
       new ExecuteLineCommand(accountId, number, { command, at, origin }, 'refuse'),
@@ -407,13 +404,10 @@ export class LinesController {
     // A resend is answered with the first result: its call is the one in the first events, not the
     // one this request named or had generated.
     const firstCallId = outcome.duplicate ? callIdIn(outcome.events) : undefined;
-    return {
-      commandId: origin.commandId,
-      duplicate: outcome.duplicate,
-      ...('callId' in command ? { callId: firstCallId ?? command.callId } : {}),
-      ...(outcome.revision !== undefined ? { revision: outcome.revision.toString() } : {}),
-      ...(outcome.position !== undefined ? { position: outcome.position.toString() } : {}),
-      events: outcome.events.map(({ type, data }) => ({ type, data: { ...data } })),
-    };
+    return lineCommandResponse(
+      origin,
+      outcome,
+      'callId' in command ? (firstCallId ?? command.callId) : undefined,
+    );
   }
 }

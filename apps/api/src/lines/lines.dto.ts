@@ -1,7 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsISO8601, IsOptional, IsString, Matches } from 'class-validator';
-import { ID_PATTERN, ID_RULE } from '#events';
-import { E164, E164_MESSAGE, NewCallId } from '../shared/dto-fields.js';
+import { ID_PATTERN, ID_RULE, type LineEvent } from '#events';
+import type { CommandOutcome } from '#eventstore';
+import type { CommandOrigin } from '../shared/command-metadata.js';
+import { E164Number, NewCallId } from '../shared/dto-fields.js';
 import { CommandDto } from '../shared/command-dto.js';
 
 /*
@@ -43,9 +45,7 @@ export class ExternalPartyDto {
 }
 
 export class PlaceCallDto extends LineCommandDto {
-  @ApiProperty({ description: 'External number to call (R12)', example: '+15550100' })
-  @IsString()
-  @Matches(E164, { message: `to ${E164_MESSAGE}` })
+  @E164Number('to', { description: 'External number to call (R12)', example: '+15550100' })
   to!: string;
 
   @NewCallId('call-001')
@@ -53,9 +53,10 @@ export class PlaceCallDto extends LineCommandDto {
 }
 
 export class IncomingCallDto extends ExternalPartyDto {
-  @ApiProperty({ description: 'The external caller (R13; VIP when on the list, R19)', example: '+15550100' })
-  @IsString()
-  @Matches(E164, { message: `from ${E164_MESSAGE}` })
+  @E164Number('from', {
+    description: 'The external caller (R13; VIP when on the list, R19)',
+    example: '+15550100',
+  })
   from!: string;
 
   @NewCallId('call-002')
@@ -125,3 +126,20 @@ export class LineCommandResponse {
   @ApiProperty({ type: [EventView] })
   events!: EventView[];
 }
+
+/**
+ * The answer to a command on a line (placing, pressing a speed dial, answering…): its events, the
+ * stream revision and position they reached, and the call it is about, when it is about one.
+ */
+export const lineCommandResponse = (
+  origin: CommandOrigin,
+  outcome: CommandOutcome<LineEvent>,
+  callId: string | undefined,
+): LineCommandResponse => ({
+  commandId: origin.commandId,
+  duplicate: outcome.duplicate,
+  ...(callId !== undefined ? { callId } : {}),
+  ...(outcome.revision !== undefined ? { revision: outcome.revision.toString() } : {}),
+  ...(outcome.position !== undefined ? { position: outcome.position.toString() } : {}),
+  events: outcome.events.map(({ type, data }) => ({ type, data: { ...data } })),
+});

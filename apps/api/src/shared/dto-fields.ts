@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches } from 'class-validator';
 import { ID_PATTERN, ID_RULE } from '#events';
 
@@ -25,3 +25,7 @@ export const NewCallId = (example: string): PropertyDecorator =>
     IsString(),
     Matches(ID_PATTERN, { message: `callId ${ID_RULE}` }),
   );
+
+/** A required E.164 number (a number to call, a caller, a line), named in its message. */
+export const E164Number = (field: string, doc: ApiPropertyOptions): PropertyDecorator =>
+  stacked(ApiProperty(doc), IsString(), Matches(E164, { message: `${field} ${E164_MESSAGE}` }));

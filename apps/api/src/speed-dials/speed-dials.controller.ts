@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Param, Post, Put } from '@nestjs/common';
+import { Controller, type Type } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
@@ -9,10 +9,15 @@ import { ExecuteAccountCommand } from '../accounts/account.command.js';
 import { CommandResponseDto, commandResponse, type CommandResponse } from '../accounts/account.response.js';
 import { ActorOnlyDto, type AccountCommandDto } from '../accounts/accounts.dto.js';
 import { lineNumberOf } from '../lines/line-number.pipe.js';
-import { LineCommandResponse } from '../lines/lines.dto.js';
-import { CommandRoute } from '../shared/command-route.js';
-import { Origin, type CommandOrigin } from '../shared/command-metadata.js';
-import { ValidIdPipe } from '../shared/valid-id.pipe.js';
+import { LineCommandResponse, lineCommandResponse } from '../lines/lines.dto.js';
+import { CommandRoute, type CommandRouteDocs } from '../shared/command-route.js';
+import type { CommandOrigin } from '../shared/command-metadata.js';
+import {
+  AN_ID,
+  CommandEndpoints,
+  type CommandEndpoint,
+  type PathParameter,
+} from '../shared/command-endpoints.js';
 import { PlaceSpeedDialCall } from './speed-dial-call.command.js';
 import {
   AddSpeedDialDto,
@@ -25,144 +30,142 @@ import {
 const LIST = ':accountId/parties/:partyId/speed-dials';
 const ENTRY = `${LIST}/:entryId`;
 
+/** The path of a speed-dial command: the account, and the list's owner and key where it names them. */
+interface SpeedDialPath {
+  readonly accountId: string;
+  readonly partyId: string;
+  readonly entryId: string;
+}
+
+/** How each parameter of the path is read and checked. */
+const SPEED_DIAL_PARAMETERS: Readonly<Record<keyof SpeedDialPath, PathParameter>> = {
+  accountId: AN_ID,
+  partyId: AN_ID,
+  entryId: AN_ID,
+};
+
+/** A speed-dial route; `send` dispatches its command and shapes the answer. */
+interface SpeedDialRoute extends CommandEndpoint {
+  readonly send: (
+    controller: SpeedDialsController,
+    path: SpeedDialPath,
+    dto: never,
+    origin: CommandOrigin,
+  ) => Promise<CommandResponse | LineCommandResponse>;
+}
+
+/** A route sending the account command built from its body (of its own DTO class) and its path. */
+const editing = <Dto extends AccountCommandDto>(
+  method: SpeedDialRoute['method'],
+  path: string,
+  body: Type<Dto>,
+  docs: Omit<CommandRouteDocs, 'answer'>,
+  command: (dto: Dto, path: SpeedDialPath) => AccountCommand,
+  resourceIds?: (dto: Dto) => Readonly<Record<string, string>>,
+): SpeedDialRoute => ({
+  method,
+  path,
+  body,
+  docs: [CommandRoute({ ...docs, answer: CommandResponseDto })],
+  send: (controller, path, dto: Dto, origin) =>
+    controller.dispatch(path.accountId, command(dto, path), dto, origin, resourceIds?.(dto)),
+});
+
+/** Every speed-dial command (R22), one entry each, registered as endpoints by `CommandEndpoints`. */
+const SPEED_DIAL_ROUTES: Readonly<Record<string, SpeedDialRoute>> = {
+  add: editing(
+    'POST',
+    LIST,
+    AddSpeedDialDto,
+    { summary: 'Add a speed-dial key to a party’s list (R22)', commands: ['AddSpeedDial'], created: true },
+    (dto, { partyId }) => ({
+      type: 'AddSpeedDial',
+      actor: dto.actor,
+      ownerId: partyId,
+      entryId: dto.entryId,
+      label: dto.label,
+      number: dto.number,
+      position: dto.position,
+    }),
+    (dto) => ({ entryId: dto.entryId }),
+  ),
+  relabel: editing(
+    'PUT',
+    `${ENTRY}/label`,
+    RelabelSpeedDialDto,
+    { summary: 'Relabel a speed-dial key (R22)', commands: ['RelabelSpeedDial'] },
+    (dto, { partyId, entryId }) => ({
+      type: 'RelabelSpeedDial',
+      actor: dto.actor,
+      ownerId: partyId,
+      entryId,
+      label: dto.label,
+    }),
+  ),
+  move: editing(
+    'PUT',
+    `${ENTRY}/position`,
+    MoveSpeedDialDto,
+    { summary: 'Move a speed-dial key to a free key position (R22)', commands: ['MoveSpeedDial'] },
+    (dto, { partyId, entryId }) => ({
+      type: 'MoveSpeedDial',
+      actor: dto.actor,
+      ownerId: partyId,
+      entryId,
+      position: dto.position,
+    }),
+  ),
+  remove: editing(
+    'DELETE',
+    ENTRY,
+    ActorOnlyDto,
+    { summary: 'Remove a speed-dial key (R22)', commands: ['RemoveSpeedDial'] },
+    (dto, { partyId, entryId }) => ({ type: 'RemoveSpeedDial', actor: dto.actor, ownerId: partyId, entryId }),
+  ),
+  changeLimit: editing(
+    'PUT',
+    ':accountId/speed-dial-limit',
+    ChangeSpeedDialLimitDto,
+    {
+      summary: 'The account setting: speed-dial keys per party (R22, admin only; default 24)',
+      commands: ['ChangeSpeedDialLimit'],
+    },
+    (dto) => ({ type: 'ChangeSpeedDialLimit', actor: dto.actor, maxSpeedDials: dto.maxSpeedDials }),
+  ),
+  call: {
+    method: 'POST',
+    path: `${ENTRY}/calls`,
+    body: SpeedDialCallDto,
+    docs: [
+      CommandRoute({
+        summary:
+          'Press a speed-dial key: place a call to its number on the chosen line, decided exactly as dialling ' +
+          'the number there (R22 → R10–R12)',
+        // Pressing is refused as removing the key would be (who may use the list, an unknown key), then as dialling.
+        commands: ['RemoveSpeedDial', 'PlaceCallOnSharedLine'],
+        created: true,
+        answer: LineCommandResponse,
+      }),
+    ],
+    send: (controller, path, dto: SpeedDialCallDto, origin) => controller.press(path, dto, origin),
+  },
+};
+
 /**
  * Speed dials (R22): a party's keys, edited by the party, an admin, or a delegate the party granted
  * `manageSpeedDials`; pressing a key places a call on a chosen line. Thin: validate, dispatch, map.
  */
+@CommandEndpoints(SPEED_DIAL_ROUTES, SPEED_DIAL_PARAMETERS)
 @ApiTags('speed dials')
 @Controller('accounts')
 export class SpeedDialsController {
   constructor(private readonly commandBus: CommandBus) {}
 
-  @Post(LIST)
-  @CommandRoute({
-    summary: 'Add a speed-dial key to a party’s list (R22)',
-    commands: ['AddSpeedDial'],
-    created: true,
-    answer: CommandResponseDto,
-  })
-  add(
-    @Param('accountId', ValidIdPipe) accountId: string,
-    @Param('partyId', ValidIdPipe) ownerId: string,
-    @Body() dto: AddSpeedDialDto,
-    @Origin() origin: CommandOrigin,
-  ): Promise<CommandResponse> {
-    return this.run(
-      accountId,
-      origin,
-      dto,
-      (base) => ({
-        type: 'AddSpeedDial',
-        ...base,
-        ownerId,
-        entryId: dto.entryId,
-        label: dto.label,
-        number: dto.number,
-        position: dto.position,
-      }),
-      { entryId: dto.entryId },
-    );
-  }
-
-  @Put(`${ENTRY}/label`)
-  @CommandRoute({
-    summary: 'Relabel a speed-dial key (R22)',
-    commands: ['RelabelSpeedDial'],
-    answer: CommandResponseDto,
-  })
-  relabel(
-    @Param('accountId', ValidIdPipe) accountId: string,
-    @Param('partyId', ValidIdPipe) ownerId: string,
-    @Param('entryId', ValidIdPipe) entryId: string,
-    @Body() dto: RelabelSpeedDialDto,
-    @Origin() origin: CommandOrigin,
-  ): Promise<CommandResponse> {
-    return this.run(accountId, origin, dto, (base) => ({
-      type: 'RelabelSpeedDial',
-      ...base,
-      ownerId,
-      entryId,
-      label: dto.label,
-    }));
-  }
-
-  @Put(`${ENTRY}/position`)
-  @CommandRoute({
-    summary: 'Move a speed-dial key to a free key position (R22)',
-    commands: ['MoveSpeedDial'],
-    answer: CommandResponseDto,
-  })
-  move(
-    @Param('accountId', ValidIdPipe) accountId: string,
-    @Param('partyId', ValidIdPipe) ownerId: string,
-    @Param('entryId', ValidIdPipe) entryId: string,
-    @Body() dto: MoveSpeedDialDto,
-    @Origin() origin: CommandOrigin,
-  ): Promise<CommandResponse> {
-    return this.run(accountId, origin, dto, (base) => ({
-      type: 'MoveSpeedDial',
-      ...base,
-      ownerId,
-      entryId,
-      position: dto.position,
-    }));
-  }
-
-  @Delete(ENTRY)
-  @CommandRoute({
-    summary: 'Remove a speed-dial key (R22)',
-    commands: ['RemoveSpeedDial'],
-    answer: CommandResponseDto,
-  })
-  remove(
-    @Param('accountId', ValidIdPipe) accountId: string,
-    @Param('partyId', ValidIdPipe) ownerId: string,
-    @Param('entryId', ValidIdPipe) entryId: string,
-    @Body() dto: ActorOnlyDto,
-    @Origin() origin: CommandOrigin,
-  ): Promise<CommandResponse> {
-    return this.run(accountId, origin, dto, (base) => ({
-      type: 'RemoveSpeedDial',
-      ...base,
-      ownerId,
-      entryId,
-    }));
-  }
-
-  @Put(':accountId/speed-dial-limit')
-  @CommandRoute({
-    summary: 'The account setting: speed-dial keys per party (R22, admin only; default 24)',
-    commands: ['ChangeSpeedDialLimit'],
-    answer: CommandResponseDto,
-  })
-  changeLimit(
-    @Param('accountId', ValidIdPipe) accountId: string,
-    @Body() dto: ChangeSpeedDialLimitDto,
-    @Origin() origin: CommandOrigin,
-  ): Promise<CommandResponse> {
-    return this.run(accountId, origin, dto, (base) => ({
-      type: 'ChangeSpeedDialLimit',
-      ...base,
-      maxSpeedDials: dto.maxSpeedDials,
-    }));
-  }
-
-  @Post(`${ENTRY}/calls`)
-  @CommandRoute({
-    summary:
-      'Press a speed-dial key: place a call to its number on the chosen line, decided exactly as dialling ' +
-      'the number there (R22 → R10–R12)',
-    // Pressing is refused as removing the key would be (who may use the list, an unknown key), then as dialling.
-    commands: ['RemoveSpeedDial', 'PlaceCallOnSharedLine'],
-    created: true,
-    answer: LineCommandResponse,
-  })
-  async call(
-    @Param('accountId', ValidIdPipe) accountId: string,
-    @Param('partyId', ValidIdPipe) ownerId: string,
-    @Param('entryId', ValidIdPipe) entryId: string,
-    @Body() dto: SpeedDialCallDto,
-    @Origin() origin: CommandOrigin,
+  /** Presses the key: the call is placed on the chosen line as dialling its number would be. */
+  async press(
+    { accountId, partyId: ownerId, entryId }: SpeedDialPath,
+    dto: SpeedDialCallDto,
+    origin: CommandOrigin,
   ): Promise<LineCommandResponse> {
     const callId = dto.callId ?? `call-${randomUUID()}`;
     const outcome: CommandOutcome<LineEvent> = await this.commandBus.execute(
@@ -177,25 +180,27 @@ export class SpeedDialsController {
     );
     // A resend answers with the first result: its call is the one in the first events.
     const placed = outcome.events.find((event) => event.type === 'CallPlacedOnSharedLine');
-    return {
-      commandId: origin.commandId,
-      duplicate: outcome.duplicate,
-      callId: placed ? placed.data.callId : callId,
-      ...(outcome.revision !== undefined ? { revision: outcome.revision.toString() } : {}),
-      ...(outcome.position !== undefined ? { position: outcome.position.toString() } : {}),
-      events: outcome.events.map(({ type, data }) => ({ type, data: { ...data } })),
-    };
+    return lineCommandResponse(origin, outcome, placed ? placed.data.callId : callId);
   }
 
-  /** Dispatches the command with the time it was sent for (R21) and shapes the answer. */
-  private async run(
-    accountId: string,
-    origin: CommandOrigin,
+  /** Sends the route's command: each route says how (`send`). */
+  execute(
+    route: SpeedDialRoute,
+    path: SpeedDialPath,
     dto: AccountCommandDto,
-    build: (base: { actor: string }) => AccountCommand,
+    origin: CommandOrigin,
+  ): Promise<CommandResponse | LineCommandResponse> {
+    return route.send(this, path, dto as never, origin);
+  }
+
+  /** Dispatches an account command with the time it was sent for (R21) and shapes the answer. */
+  async dispatch(
+    accountId: string,
+    command: AccountCommand,
+    dto: AccountCommandDto,
+    origin: CommandOrigin,
     resourceIds: Readonly<Record<string, string>> = {},
   ): Promise<CommandResponse> {
-    const command = build({ actor: dto.actor });
     const outcome = await this.commandBus.execute(
       new ExecuteAccountCommand(accountId, { command, at: dto.at, origin }),
     );

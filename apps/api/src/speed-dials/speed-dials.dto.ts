@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { MAX_LABEL_LENGTH, MAX_SPEED_DIALS_LIMIT } from '#domain';
 import { ID_PATTERN, ID_RULE } from '#events';
-import { E164, E164_MESSAGE, NewCallId, stacked } from '../shared/dto-fields.js';
+import { E164Number, NewCallId, stacked } from '../shared/dto-fields.js';
 import { AccountCommandDto } from '../accounts/accounts.dto.js';
 
 /*
@@ -45,12 +45,10 @@ export class AddSpeedDialDto extends AccountCommandDto {
   @MaxLength(MAX_LABEL_LENGTH)
   label!: string;
 
-  @ApiProperty({
+  @E164Number('number', {
     description: 'E.164: a direct number of the account (an internal party or line) or an external number',
     example: '+15550000002',
   })
-  @IsString()
-  @Matches(E164, { message: `number ${E164_MESSAGE}` })
   number!: string;
 
   @KeyPosition()
@@ -85,12 +83,10 @@ export class ChangeSpeedDialLimitDto extends AccountCommandDto {
 
 /** Pressing a key: the call goes out on the chosen line exactly as dialling the key's number would (R11, R12). */
 export class SpeedDialCallDto extends AccountCommandDto {
-  @ApiProperty({
+  @E164Number('line', {
     description: 'The line to call from (caller ID, R11): your own direct number or one shared with you',
     example: '+15550000001',
   })
-  @IsString()
-  @Matches(E164, { message: `line ${E164_MESSAGE}` })
   line!: string;
 
   @NewCallId('call-001')

@@ -45,28 +45,18 @@ export class WireReader {
   }
 
   uint64(): bigint {
-    const start = this.pos;
     const fast = this.fastVarint();
-    if (fast !== undefined) return BigInt(fast);
-    this.pos = start;
-    return BigInt.asUintN(64, this.bigVarint());
+    return fast !== undefined ? BigInt(fast) : BigInt.asUintN(64, this.bigVarint());
   }
 
   int64(): bigint {
-    const start = this.pos;
     const fast = this.fastVarint();
-    if (fast !== undefined) return BigInt(fast);
-    this.pos = start;
-    return BigInt.asIntN(64, this.bigVarint());
+    return fast !== undefined ? BigInt(fast) : BigInt.asIntN(64, this.bigVarint());
   }
 
   /** A signed 64-bit varint as a number (exact up to 2^53), for values such as timestamps. */
   int64Number(): number {
-    const start = this.pos;
-    const fast = this.fastVarint();
-    if (fast !== undefined) return fast;
-    this.pos = start;
-    return Number(BigInt.asIntN(64, this.bigVarint()));
+    return this.fastVarint() ?? Number(BigInt.asIntN(64, this.bigVarint()));
   }
 
   /** A length-delimited field's bytes: a view into the message, not a copy. */
@@ -126,7 +116,9 @@ export class WireReader {
   }
 
   /** The varint as a number if it is short enough to be exact; undefined (position moved) otherwise. */
+  /** The varint as an exact number when it fits in 7 bytes; otherwise undefined, having read nothing. */
   private fastVarint(): number | undefined {
+    const start = this.pos;
     let value = 0;
     let scale = 1;
     for (let index = 0; index < FAST_VARINT_BYTES; index += 1) {
@@ -135,6 +127,7 @@ export class WireReader {
       if (byte < 0x80) return value;
       scale *= 0x80;
     }
+    this.pos = start;
     return undefined;
   }
 

@@ -131,18 +131,34 @@ export function appendHandler(store: LogStore, open: Set<OpenAppendCall>) {
   };
 }
 
-/** `Streams.Delete` (soft delete). */
-export function deleteHandler(store: LogStore) {
-  return (
-    call: ServerUnaryCall<DeleteReqMessage, DeleteRespMessage>,
-    callback: sendUnaryData<DeleteRespMessage>,
-  ) => {
+/** The options of a delete or a tombstone: the stream and the expected revision. */
+type DeletionOptions = ExpectationSource & Parameters<typeof streamNameOf>[0];
+
+/** The generated answer class of a delete or a tombstone, with its nested position class. */
+interface DeletionAnswer<Response, Position> {
+  new (): Response & { setPosition(position: Position): unknown };
+  Position: new () => Position & {
+    setCommitPosition(value: string): unknown;
+    setPreparePosition(value: string): unknown;
+  };
+}
+
+/**
+ * `Streams.Delete` and `Streams.Tombstone` are the same call on different messages: the stream and
+ * the expected revision in, the position of the record that deleted the stream out.
+ */
+function deletionHandler<Request extends { getOptions(): DeletionOptions | undefined }, Response, Position>(
+  what: 'delete' | 'tombstone',
+  Answer: DeletionAnswer<Response, Position>,
+  deleteStream: (streamName: string, expected: ExpectedRevision) => Promise<{ position: number }>,
+) {
+  return (call: ServerUnaryCall<Request, Response>, callback: sendUnaryData<Response>) => {
     const options = call.request.getOptions();
-    if (!options) return callback(invalidArgument('delete options are required'));
-    store.delete(streamNameOf(options), expectedOf(options)).then(
+    if (!options) return callback(invalidArgument(`${what} options are required`));
+    deleteStream(streamNameOf(options), expectedOf(options)).then(
       ({ position }) => {
-        const response = new DeleteResp();
-        const grpcPosition = new DeleteResp.Position();
+        const response = new Answer();
+        const grpcPosition = new Answer.Position();
         grpcPosition.setCommitPosition(String(position));
         grpcPosition.setPreparePosition(String(position));
         response.setPosition(grpcPosition);
@@ -153,26 +169,20 @@ export function deleteHandler(store: LogStore) {
   };
 }
 
+/** `Streams.Delete` (soft delete). */
+export const deleteHandler = (store: LogStore) =>
+  deletionHandler<DeleteReqMessage, DeleteRespMessage, InstanceType<typeof DeleteResp.Position>>(
+    'delete',
+    DeleteResp,
+    (streamName, expected) => store.delete(streamName, expected),
+  );
+
 /** `Streams.Tombstone` (hard delete). */
-export function tombstoneHandler(store: LogStore) {
-  return (
-    call: ServerUnaryCall<TombstoneReqMessage, TombstoneRespMessage>,
-    callback: sendUnaryData<TombstoneRespMessage>,
-  ) => {
-    const options = call.request.getOptions();
-    if (!options) return callback(invalidArgument('tombstone options are required'));
-    store.tombstone(streamNameOf(options), expectedOf(options)).then(
-      ({ position }) => {
-        const response = new TombstoneResp();
-        const grpcPosition = new TombstoneResp.Position();
-        grpcPosition.setCommitPosition(String(position));
-        grpcPosition.setPreparePosition(String(position));
-        response.setPosition(grpcPosition);
-        callback(null, response);
-      },
-      (error: unknown) => callback(toServiceError(error)),
-    );
-  };
-}
+export const tombstoneHandler = (store: LogStore) =>
+  deletionHandler<TombstoneReqMessage, TombstoneRespMessage, InstanceType<typeof TombstoneResp.Position>>(
+    'tombstone',
+    TombstoneResp,
+    (streamName, expected) => store.tombstone(streamName, expected),
+  );
 
 export { streamNameOf };

@@ -271,37 +271,40 @@ export class LogStore {
   }
 
   /** Soft delete: records `$tb` = max in the stream's metadata; the numbering continues on a later append. */
-  async delete(streamName: string, expected: ExpectedRevision): Promise<{ position: number }> {
-    this.assertWritable();
-    const existing = this.streams.get(streamName);
-    if (existing?.tombstoned) throw new StreamDeletedError(streamName);
-    const conflict = this.checkExpected(existing, streamName, expected);
-    if (conflict) throw new WrongExpectedVersionError(streamName, conflict.current, conflict.expected);
-    const stream = existing ?? this.streamState(streamName);
-    const last = this.stage([this.metadataRecord(stream, { ...stream.metadata, $tb: SOFT_DELETED_TB })]);
-    await this.whenCommitted(last.seq);
-    return { position: last.position };
+  delete(streamName: string, expected: ExpectedRevision): Promise<{ position: number }> {
+    return this.deleteWith(streamName, expected, (stream) =>
+      this.metadataRecord(stream, { ...stream.metadata, $tb: SOFT_DELETED_TB }),
+    );
   }
 
   /** Hard delete: a `$streamDeleted` record after which the stream can never be read or written again. */
-  async tombstone(streamName: string, expected: ExpectedRevision): Promise<{ position: number }> {
+  tombstone(streamName: string, expected: ExpectedRevision): Promise<{ position: number }> {
+    return this.deleteWith(streamName, expected, (stream) => ({
+      stream,
+      type: TOMBSTONE_EVENT_TYPE,
+      contentType: 'application/octet-stream',
+      id: randomId(),
+      data: new Uint8Array(0),
+      metadata: new Uint8Array(0),
+      tombstone: true,
+    }));
+  }
+
+  /**
+   * Both deletes refuse a tombstoned stream and a wrong expected revision alike (thrown, as the
+   * client's delete answers them), then commit the one record that deletes the stream.
+   */
+  private async deleteWith(
+    streamName: string,
+    expected: ExpectedRevision,
+    deletion: (stream: StreamState) => StagedRecord,
+  ): Promise<{ position: number }> {
     this.assertWritable();
     const existing = this.streams.get(streamName);
     if (existing?.tombstoned) throw new StreamDeletedError(streamName);
     const conflict = this.checkExpected(existing, streamName, expected);
     if (conflict) throw new WrongExpectedVersionError(streamName, conflict.current, conflict.expected);
-    const stream = existing ?? this.streamState(streamName);
-    const last = this.stage([
-      {
-        stream,
-        type: TOMBSTONE_EVENT_TYPE,
-        contentType: 'application/octet-stream',
-        id: randomId(),
-        data: new Uint8Array(0),
-        metadata: new Uint8Array(0),
-        tombstone: true,
-      },
-    ]);
+    const last = this.stage([deletion(existing ?? this.streamState(streamName))]);
     await this.whenCommitted(last.seq);
     return { position: last.position };
   }

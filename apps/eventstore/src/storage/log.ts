@@ -101,6 +101,21 @@ export class LogDamagedError extends Error {
 export type SyncFn = (fd: fs.FileHandle) => Promise<void>;
 const datasync: SyncFn = (handle) => handle.datasync();
 
+/**
+ * The index of the last of `parts` (segments or chunks, sorted by `start`, the first starting at or
+ * before `position`) that starts at or before `position`: the one holding that byte of the log.
+ */
+const lastStartingAtOrBefore = (parts: readonly { readonly start: number }[], position: number): number => {
+  let low = 0;
+  let high = parts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (parts[middle]!.start <= position) low = middle;
+    else high = middle - 1;
+  }
+  return low;
+};
+
 interface Segment {
   /** Logical position of the segment file's byte 0; its first record sits SEGMENT_HEADER_SIZE later. */
   readonly start: number;
@@ -342,14 +357,7 @@ export class FileLog implements LogDevice {
   }
 
   private segmentOf(position: number): Segment {
-    let low = 0;
-    let high = this.segments.length - 1;
-    while (low < high) {
-      const middle = (low + high + 1) >> 1;
-      if (this.segments[middle]!.start <= position) low = middle;
-      else high = middle - 1;
-    }
-    return this.segments[low]!;
+    return this.segments[lastStartingAtOrBefore(this.segments, position)]!;
   }
 
   async read(position: number, length: number): Promise<Buffer> {
@@ -481,7 +489,7 @@ async function writeAll(handle: fs.FileHandle, buffers: Buffer[], fileOffset: nu
 
 /** Keeps the log in memory (`--mem`): same positions and record format, nothing on disk. */
 export class MemoryLog implements LogDevice {
-  private readonly chunks: { position: number; buffer: Buffer }[] = [];
+  private readonly chunks: { start: number; buffer: Buffer }[] = [];
   private end = SEGMENT_HEADER_SIZE;
 
   async open(): Promise<RecoveryReport> {
@@ -498,26 +506,20 @@ export class MemoryLog implements LogDevice {
     for (const append of appends) {
       let position = append.position;
       for (const buffer of append.buffers) {
-        this.chunks.push({ position, buffer });
+        this.chunks.push({ start: position, buffer });
         position += buffer.length;
       }
     }
   }
 
   async read(position: number, length: number): Promise<Buffer> {
-    let low = 0;
-    let high = this.chunks.length - 1;
-    while (low < high) {
-      const middle = (low + high + 1) >> 1;
-      if (this.chunks[middle]!.position <= position) low = middle;
-      else high = middle - 1;
-    }
     const parts: Buffer[] = [];
     let remaining = length;
     let cursor = position;
-    for (let index = low; remaining > 0 && index < this.chunks.length; index += 1) {
+    const first = lastStartingAtOrBefore(this.chunks, position);
+    for (let index = first; remaining > 0 && index < this.chunks.length; index += 1) {
       const chunk = this.chunks[index]!;
-      const from = cursor - chunk.position;
+      const from = cursor - chunk.start;
       const part = chunk.buffer.subarray(from, from + remaining);
       parts.push(part);
       remaining -= part.length;

@@ -122,6 +122,16 @@ describe('log recovery: a torn final write is cut, any other damage refuses the 
     await writeFile(segment, file);
   };
 
+  /** A recovered log takes appends again: the 80th event survives a clean restart, with no tail to cut. */
+  const expectAppendsGoOn = async (recovered: LogStore, reopen: typeof open): Promise<void> => {
+    await recovered.append('s-0', 'any', [event(10)]);
+    await recovered.close();
+    const again = await reopen();
+    expect(count(await contents(again.store))).toBe(80);
+    expect(again.recovery.tornTail).toBeUndefined();
+    await again.store.close();
+  };
+
   const expectRefusal = async (offset: number, reason: RegExp, followingEvents: number): Promise<void> => {
     const before = await snapshot(directory);
     const refusal = await open().then(
@@ -220,12 +230,7 @@ describe('log recovery: a torn final write is cut, any other damage refuses the 
     const first = await open();
     expect(first.recovery.truncatedBytes).toBe(1000);
     expect(await contents(first.store)).toEqual(acknowledged);
-    await first.store.append('s-0', 'any', [event(10)]);
-    await first.store.close();
-    const second = await open();
-    expect(count(await contents(second.store))).toBe(80);
-    expect(second.recovery.tornTail).toBeUndefined();
-    await second.store.close();
+    await expectAppendsGoOn(first.store, open);
   });
 
   it('a newest segment cut short while it was created (header not durable) is written again; the log goes on', async () => {
@@ -243,12 +248,7 @@ describe('log recovery: a torn final write is cut, any other damage refuses the 
     const second = await small();
     expect(await contents(second.store)).toEqual(acknowledged);
     expect(second.recovery.tornTail).toMatchObject({ file: unfinished, from: 0, to: 3 });
-    await second.store.append('s-0', 'any', [event(10)]);
-    await second.store.close();
-    const third = await small();
-    expect(count(await contents(third.store))).toBe(80);
-    expect(third.recovery.tornTail).toBeUndefined();
-    await third.store.close();
+    await expectAppendsGoOn(second.store, small);
   });
 
   it('a segment written before writes were marked (header version 1) refuses on any damage followed by records', async () => {

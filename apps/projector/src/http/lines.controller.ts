@@ -11,7 +11,7 @@ import {
   whyBusy,
 } from '#read-models';
 import { forbidden, knownAccount, knownLine, lineNumber, validId } from './params.js';
-import { ReadModelsService } from './read-models.service.js';
+import { ReadModelsService, type AsOf } from './read-models.service.js';
 import { ANSWER_EXAMPLES } from './answer-examples.js';
 import { EventStreamAnswer, QueryAnswer, QueryRefusals } from './route-docs.js';
 
@@ -39,6 +39,12 @@ export class LinesController {
     return { digits, access };
   }
 
+  /** The read models as of the query, on the line's scope, and the line as the viewer may see it. */
+  private async viewed(accountId: string, number: string, viewer: string | undefined, query: AsOf) {
+    const readModels = await this.readModels.at(query, this.readModels.scopeOf(accountId, number));
+    return { readModels, ...this.allowed(readModels, accountId, number, viewer) };
+  }
+
   @Get('state')
   @ApiOperation({
     summary: "The line's busy lamp as the viewer sees it (R11, R12): idle, ringing, busy or held",
@@ -54,11 +60,7 @@ export class LinesController {
     @Query('asOf') asOf?: string,
     @Query('asOfTime') asOfTime?: string,
   ) {
-    const readModels = await this.readModels.at(
-      { asOf, asOfTime },
-      this.readModels.scopeOf(accountId, number),
-    );
-    const { digits, access } = this.allowed(readModels, accountId, number, viewer);
+    const { readModels, digits, access } = await this.viewed(accountId, number, viewer, { asOf, asOfTime });
     return {
       position: String(readModels.position ?? 0n),
       ...lineState(readModels, accountId, digits, viewer!, access),
@@ -80,11 +82,7 @@ export class LinesController {
     @Query('asOf') asOf?: string,
     @Query('asOfTime') asOfTime?: string,
   ) {
-    const readModels = await this.readModels.at(
-      { asOf, asOfTime },
-      this.readModels.scopeOf(accountId, number),
-    );
-    const { digits, access } = this.allowed(readModels, accountId, number, viewer);
+    const { readModels, digits, access } = await this.viewed(accountId, number, viewer, { asOf, asOfTime });
     const { inboxes, messages, missedCalls } = readModels.state(voicemailProjection);
     const inbox = inboxes.get(lineKey(accountId, digits)) ?? { messages: [], missedCalls: [] };
     const all = inbox.messages.map((id) => messages.get(id)!).reverse();
@@ -113,11 +111,7 @@ export class LinesController {
     @Query('asOf') asOf?: string,
     @Query('asOfTime') asOfTime?: string,
   ) {
-    const readModels = await this.readModels.at(
-      { asOf, asOfTime },
-      this.readModels.scopeOf(accountId, number),
-    );
-    const { digits } = this.allowed(readModels, accountId, number, viewer);
+    const { readModels, digits } = await this.viewed(accountId, number, viewer, { asOf, asOfTime });
     return { position: String(readModels.position ?? 0n), calls: lineHistory(readModels, accountId, digits) };
   }
 

@@ -20,6 +20,18 @@ export interface LogPoint {
 
 const INITIAL_CAPACITY = 1 << 16;
 
+/** How many of the first `length` entries of `values`, which ascend, are at most `bound`. */
+const countAtMost = (values: Float64Array, length: number, bound: number): number => {
+  let low = 0;
+  let high = length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (values[mid]! <= bound) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+};
+
 /** A growable list of doubles (positions, times): 8 bytes an entry, plus the doubling's slack. */
 class Doubles {
   values: Float64Array;
@@ -37,14 +49,7 @@ class Doubles {
   }
   /** How many entries are at most `bound` (the entries ascend). */
   countAtMost(bound: number): number {
-    let low = 0;
-    let high = this.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (this.values[mid]! <= bound) low = mid + 1;
-      else high = mid;
-    }
-    return low;
+    return countAtMost(this.values, this.length, bound);
   }
 }
 
@@ -244,15 +249,7 @@ export class LogIndex {
 
   /** The log as of `untilPosition`: the last record at or before it, and the simulated times then. */
   pointAt(untilPosition: bigint): LogPoint {
-    const until = Number(untilPosition);
-    let low = 0;
-    let high = this.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (this.positions[mid]! <= until) low = mid + 1;
-      else high = mid;
-    }
-    const last = low - 1;
+    const last = countAtMost(this.positions, this.length, Number(untilPosition)) - 1;
     if (last < 0) return { position: undefined, lastSimulatedTime: undefined, maxSimulatedTime: undefined };
     let timed = last;
     while (timed >= 0 && Number.isNaN(this.times[timed]!)) timed--;

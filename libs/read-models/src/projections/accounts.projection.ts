@@ -2,11 +2,11 @@ import {
   accountIdOf,
   type AccountPolicy,
   type BusinessHours,
-  type CallingPlan,
+  type CommonAreaPhoneProvisioned,
+  type DelegateInvited,
   type DelegationStatus,
-  type DesktopClient,
   type PartyKind,
-  type Permission,
+  type PhoneUserProvisioned,
   type VipRouting,
 } from '#events';
 import { DEFAULT_MAX_SPEED_DIALS } from '#domain';
@@ -34,16 +34,10 @@ export interface SpeedDialRow {
   position: number;
 }
 
-export interface PartyRow {
+/** A party as provisioning a phone user describes it (R1, R2, R4, R5), plus where and what it is. */
+export interface PartyRow extends Omit<PhoneUserProvisioned['data'], 'by' | 'at'> {
   accountId: string;
-  partyId: string;
   kind: PartyKind;
-  name: string;
-  directNumbers: string[];
-  callingPlan: CallingPlan;
-  powerPack: boolean;
-  assistantEnabled: boolean;
-  desktopClient: DesktopClient | null;
   businessHours: BusinessHours | null;
   ringTimeoutSeconds: number | null;
   /** R3: delegation switched on for the user, and whether an admin locked the settings. */
@@ -63,14 +57,10 @@ export interface DelegationChange {
   readonly at: string;
 }
 
-export interface DelegationRow {
-  delegationId: string;
+/** A delegation as its invitation describes it (R6, R10), then as it has changed since. */
+export interface DelegationRow extends Omit<DelegateInvited['data'], 'by' | 'at'> {
   accountId: string;
-  delegatorId: string;
-  delegateId: string;
   status: DelegationStatus;
-  permissions: Permission[];
-  sharedLines: string[];
   optedIn: boolean;
   businessHours: BusinessHours | null;
   invitedAt: string;
@@ -94,19 +84,22 @@ export const delegationKey = (accountId: string, delegationId: string): string =
 
 const streamAccountOf = (stored: StoredEvent): string => accountIdOf(stored.stream);
 
+type PartyEvent<Data = unknown> = StoredEvent<{ type: string; data: { partyId: string } & Data }>;
+type DelegationEvent<Data = unknown> = StoredEvent<{
+  type: string;
+  data: { delegationId: string; delegatorId: string; delegateId: string; by: string; at: string } & Data;
+}>;
+/** The fields of the rows below: known names, so no setting can reach Object.prototype. */
+type RowField = keyof PartyRow | keyof DelegationRow;
+type SwitchOf<Row> = { [K in keyof Row]: Row[K] extends boolean ? K : never }[keyof Row];
+
 const accountOf = (state: AccountsState, stored: StoredEvent): AccountRow =>
   existing(state.accounts, streamAccountOf(stored), 'account');
 
-const partyOf = (state: AccountsState, stored: StoredEvent<{ type: string; data: { partyId: string } }>) =>
+const partyOf = (state: AccountsState, stored: PartyEvent) =>
   existing(state.parties, partyKey(streamAccountOf(stored), stored.event.data.partyId), 'party');
 
-const delegationOf = (
-  state: AccountsState,
-  stored: StoredEvent<{
-    type: string;
-    data: { delegationId: string; delegatorId: string; delegateId: string; by: string; at: string };
-  }>,
-): DelegationRow => {
+const delegationOf = (state: AccountsState, stored: DelegationEvent): DelegationRow => {
   const { data } = stored.event;
   const delegation = existing(
     state.delegations,
@@ -121,6 +114,32 @@ const delegationOf = (
   delegation.changes.push({ type: stored.event.type, by: data.by, at: data.at });
   return delegation;
 };
+
+/**
+ * Handlers of the events that set one field of the row they name (a party, a delegation): most
+ * settings are stated whole by their event, and an on/off switch by the event's type alone.
+ */
+const settingsOf = <
+  Row extends PartyRow | DelegationRow,
+  Event extends StoredEvent<{ type: string; data: object }>,
+>(
+  rowOf: (state: AccountsState, stored: Event) => Row,
+) => ({
+  takes:
+    <K extends keyof Row & RowField>(field: K) =>
+    (state: AccountsState, stored: Event & StoredEvent<{ type: string; data: Pick<Row, K> }>): void => {
+      const data: Pick<Row, K> = stored.event.data;
+      rowOf(state, stored)[field] = data[field];
+    },
+  switches:
+    <K extends SwitchOf<Row> & RowField>(field: K, on: Row[K] & boolean) =>
+    (state: AccountsState, stored: Event): void => {
+      rowOf(state, stored)[field] = on;
+    },
+});
+const partySettings = settingsOf(partyOf);
+/** A delegation's settings are recorded as changes too (R7): `delegationOf` does that. */
+const delegationSettings = settingsOf(delegationOf);
 
 const byPosition = (a: SpeedDialRow, b: SpeedDialRow): number => a.position - b.position;
 
@@ -137,13 +156,7 @@ const speedDialOf = (
 
 const moveTo =
   (status: DelegationStatus, from: readonly DelegationStatus[]) =>
-  (
-    state: AccountsState,
-    stored: StoredEvent<{
-      type: string;
-      data: { delegationId: string; delegatorId: string; delegateId: string; by: string; at: string };
-    }>,
-  ): void => {
+  (state: AccountsState, stored: DelegationEvent): void => {
     const delegation = delegationOf(state, stored);
     invariant(
       from.includes(delegation.status),
@@ -153,28 +166,26 @@ const moveTo =
     delegation.statusSince = stored.event.data.at;
   };
 
+/** A new party as its event describes it; what only a phone user has comes apart (`kind` and R4). */
 const provision = (
   state: AccountsState,
-  stored: StoredEvent,
-  party: Omit<
-    PartyRow,
-    | 'accountId'
-    | 'delegationEnabled'
-    | 'delegationLocked'
-    | 'vipContacts'
-    | 'vipRouting'
-    | 'speedDials'
-    | 'lineNames'
-    | 'businessHours'
-    | 'ringTimeoutSeconds'
-  >,
+  stored: StoredEvent<PhoneUserProvisioned | CommonAreaPhoneProvisioned>,
+  { kind, assistantEnabled, desktopClient }: Pick<PartyRow, 'kind' | 'assistantEnabled' | 'desktopClient'>,
 ): void => {
+  const { partyId, name, directNumbers, callingPlan, powerPack } = stored.event.data;
   const account = accountOf(state, stored);
-  const key = partyKey(account.accountId, party.partyId);
-  invariant(!state.parties.has(key), `party ${party.partyId} provisioned twice`);
+  const key = partyKey(account.accountId, partyId);
+  invariant(!state.parties.has(key), `party ${partyId} provisioned twice`);
   state.parties.set(key, {
     accountId: account.accountId,
-    ...party,
+    partyId,
+    kind,
+    name,
+    directNumbers,
+    callingPlan,
+    powerPack,
+    assistantEnabled,
+    desktopClient,
     businessHours: null,
     ringTimeoutSeconds: null,
     // The domain enables delegation for a new party; an admin switches it off explicitly (R3).
@@ -185,7 +196,7 @@ const provision = (
     speedDials: [],
     lineNames: [],
   });
-  account.parties.push(party.partyId);
+  account.parties.push(partyId);
 };
 
 /**
@@ -219,31 +230,11 @@ export const accountsProjection = defineProjection<ProjectedEvent>()({
       accountOf(state, stored).policy = stored.event.data.policy;
     },
     PhoneUserProvisioned: (state, stored) => {
-      const { data } = stored.event;
-      provision(state, stored, {
-        partyId: data.partyId,
-        kind: 'phoneUser',
-        name: data.name,
-        directNumbers: data.directNumbers,
-        callingPlan: data.callingPlan,
-        powerPack: data.powerPack,
-        assistantEnabled: data.assistantEnabled,
-        desktopClient: data.desktopClient,
-      });
+      const { assistantEnabled, desktopClient } = stored.event.data;
+      provision(state, stored, { kind: 'phoneUser', assistantEnabled, desktopClient });
     },
-    CommonAreaPhoneProvisioned: (state, stored) => {
-      const { data } = stored.event;
-      provision(state, stored, {
-        partyId: data.partyId,
-        kind: 'commonAreaPhone',
-        name: data.name,
-        directNumbers: data.directNumbers,
-        callingPlan: data.callingPlan,
-        powerPack: data.powerPack,
-        assistantEnabled: false,
-        desktopClient: null,
-      });
-    },
+    CommonAreaPhoneProvisioned: (state, stored) =>
+      provision(state, stored, { kind: 'commonAreaPhone', assistantEnabled: false, desktopClient: null }),
     PartyDirectNumbersChanged: (state, stored) => {
       const party = partyOf(state, stored);
       const { directNumbers } = stored.event.data;
@@ -251,36 +242,16 @@ export const accountsProjection = defineProjection<ProjectedEvent>()({
       // R23: as in the domain, a number the party gives up takes its name with it.
       party.lineNames = party.lineNames.filter((line) => directNumbers.includes(line.number));
     },
-    PartyCallingPlanChanged: (state, stored) => {
-      partyOf(state, stored).callingPlan = stored.event.data.callingPlan;
-    },
-    PartyPowerPackChanged: (state, stored) => {
-      partyOf(state, stored).powerPack = stored.event.data.powerPack;
-    },
-    PartyAssistantChanged: (state, stored) => {
-      partyOf(state, stored).assistantEnabled = stored.event.data.assistantEnabled;
-    },
-    PartyDesktopClientChanged: (state, stored) => {
-      partyOf(state, stored).desktopClient = stored.event.data.desktopClient;
-    },
-    BusinessHoursSet: (state, stored) => {
-      partyOf(state, stored).businessHours = stored.event.data.businessHours;
-    },
-    RingTimeoutChanged: (state, stored) => {
-      partyOf(state, stored).ringTimeoutSeconds = stored.event.data.ringTimeoutSeconds;
-    },
-    DelegationEnabledForUser: (state, stored) => {
-      partyOf(state, stored).delegationEnabled = true;
-    },
-    DelegationDisabledForUser: (state, stored) => {
-      partyOf(state, stored).delegationEnabled = false;
-    },
-    DelegationLockedByAdmin: (state, stored) => {
-      partyOf(state, stored).delegationLocked = true;
-    },
-    DelegationUnlockedByAdmin: (state, stored) => {
-      partyOf(state, stored).delegationLocked = false;
-    },
+    PartyCallingPlanChanged: partySettings.takes('callingPlan'),
+    PartyPowerPackChanged: partySettings.takes('powerPack'),
+    PartyAssistantChanged: partySettings.takes('assistantEnabled'),
+    PartyDesktopClientChanged: partySettings.takes('desktopClient'),
+    BusinessHoursSet: partySettings.takes('businessHours'),
+    RingTimeoutChanged: partySettings.takes('ringTimeoutSeconds'),
+    DelegationEnabledForUser: partySettings.switches('delegationEnabled', true),
+    DelegationDisabledForUser: partySettings.switches('delegationEnabled', false),
+    DelegationLockedByAdmin: partySettings.switches('delegationLocked', true),
+    DelegationUnlockedByAdmin: partySettings.switches('delegationLocked', false),
     DelegateInvited: (state, stored) => {
       const { data } = stored.event;
       const account = accountOf(state, stored);
@@ -306,21 +277,11 @@ export const accountsProjection = defineProjection<ProjectedEvent>()({
     DelegationActivatedByPolicy: moveTo('active', ['pending']),
     DelegationDeclined: moveTo('declined', ['pending']),
     DelegationRevoked: moveTo('revoked', ['pending', 'active']),
-    DelegationPermissionsChanged: (state, stored) => {
-      delegationOf(state, stored).permissions = stored.event.data.permissions;
-    },
-    DelegationSharedLinesChanged: (state, stored) => {
-      delegationOf(state, stored).sharedLines = stored.event.data.sharedLines;
-    },
-    DelegateOptedIn: (state, stored) => {
-      delegationOf(state, stored).optedIn = true;
-    },
-    DelegateOptedOut: (state, stored) => {
-      delegationOf(state, stored).optedIn = false;
-    },
-    DelegateBusinessHoursSet: (state, stored) => {
-      delegationOf(state, stored).businessHours = stored.event.data.businessHours;
-    },
+    DelegationPermissionsChanged: delegationSettings.takes('permissions'),
+    DelegationSharedLinesChanged: delegationSettings.takes('sharedLines'),
+    DelegateOptedIn: delegationSettings.switches('optedIn', true),
+    DelegateOptedOut: delegationSettings.switches('optedIn', false),
+    DelegateBusinessHoursSet: delegationSettings.takes('businessHours'),
     VipContactAdded: (state, stored) => {
       const { data } = stored.event;
       const delegator = existing(state.parties, partyKey(streamAccountOf(stored), data.delegatorId), 'party');

@@ -11,11 +11,11 @@ import {
 } from '#domain';
 import { lineKeyOf, splitLineKey, type LinePermissionUsed, type RingDecisionRecord } from '#events';
 import type { StoredEvent } from '#eventstore';
-import { ACCOUNT_EVENTS_IRRELEVANT, CLOCK_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
+import { CLOCK_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
 import { appended, defineProjection, existing, invariant, IRRELEVANT, NONE } from '../engine/projection.js';
 import { partyKey } from './accounts.projection.js';
 import { callRowKey, latestCallKey, lineScoped } from './line-key.js';
-import { applyDirectNumbersChanged, applyLineNamed, lineNameOf, type LineNames } from './line-names.js';
+import { accountEventsNamingLines, lineNameOf, type LineNames } from './line-names.js';
 
 export type CallStatus = 'dialing' | 'ringing' | 'active' | 'held' | 'ended' | 'voicemail';
 export type CallResult = 'answered' | 'missed' | 'voicemail';
@@ -245,9 +245,7 @@ export const callsProjection = defineProjection<ProjectedEvent>()({
     lineNames: new Map(),
   }),
   handlers: {
-    ...ACCOUNT_EVENTS_IRRELEVANT,
-    LineNamed: (state, stored) => applyLineNamed(state.lineNames, stored),
-    PartyDirectNumbersChanged: (state, stored) => applyDirectNumbersChanged(state.lineNames, stored),
+    ...accountEventsNamingLines<CallsState>(),
     ...CLOCK_EVENTS_IRRELEVANT,
     CallPlacedOnSharedLine: (state, stored) => {
       const { data } = stored.event;

@@ -1,5 +1,6 @@
 import { accountIdOf, lineKey, type LineNamed, type PartyDirectNumbersChanged } from '#events';
 import type { StoredEvent } from '#eventstore';
+import { ACCOUNT_EVENTS_IRRELEVANT } from './catalogue.js';
 
 /**
  * R23: the name of every named line as the log has it so far, by line key, with the party that owns
@@ -30,3 +31,14 @@ export const applyDirectNumbersChanged = (
 
 /** The name of the line `key` now, `null` when unnamed. */
 export const lineNameOf = (names: LineNames, key: string): string | null => names.get(key)?.name ?? null;
+
+/**
+ * The account-event handlers of a projection that copies line names into its rows (state
+ * `lineNames`): of the account events it follows only those that name or unname a line.
+ */
+export const accountEventsNamingLines = <S extends { lineNames: LineNames }>() => ({
+  ...ACCOUNT_EVENTS_IRRELEVANT,
+  LineNamed: (state: S, stored: StoredEvent<LineNamed>) => applyLineNamed(state.lineNames, stored),
+  PartyDirectNumbersChanged: (state: S, stored: StoredEvent<PartyDirectNumbersChanged>) =>
+    applyDirectNumbersChanged(state.lineNames, stored),
+});

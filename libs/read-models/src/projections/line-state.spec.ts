@@ -2,7 +2,7 @@ import { ReadModels } from '../engine/read-models.js';
 import { whyBusy } from '../queries/diagnostics.js';
 import { callsProjection } from './calls.projection.js';
 import type { ProjectedEvent } from './catalogue.js';
-import { LINE, T, project, viewAs, placed, incoming, rang, answered } from './projections.fixture.js';
+import { LINE, T, project, viewAs, placed, incoming, rang, answered, joined } from './projections.fixture.js';
 
 describe('line busy state per viewer', () => {
   it('R11/R12: a call placed by a delegate shows the line busy, with each viewer seeing its own caller ID', () => {
@@ -94,19 +94,6 @@ describe('line busy state per viewer', () => {
   const resumed = (callId: string, who: string, at: number): [string, ProjectedEvent] => [
     LINE,
     { type: 'CallResumed', data: { callId, by: who, at: T(at) } },
-  ];
-  const joined = (callId: string, who: string, at: number): [string, ProjectedEvent] => [
-    LINE,
-    {
-      type: 'CallJoined',
-      data: {
-        callId,
-        by: who,
-        onBehalfOf: who === 'alice' ? null : 'alice',
-        permission: who === 'alice' ? null : 'joinAndMerge',
-        at: T(at),
-      },
-    },
   ];
   const lockChanged = (callId: string, locked: boolean, at: number): [string, ProjectedEvent] => [
     LINE,

@@ -1,4 +1,4 @@
-import { type AccountPolicy } from '#events';
+import { type AccountPolicy, type LinePermissionUsed } from '#events';
 import { ReadModels } from '../engine/read-models.js';
 import { lineAccess } from '../queries/access.js';
 import { lineState } from '../queries/line-views.js';
@@ -156,16 +156,31 @@ export const on = (stream: string, [, event]: [string, ProjectedEvent]): [string
   stream,
   event,
 ];
+/** Who acts on Alice's line: Alice herself, or a delegate on her behalf with `permission` (R6). */
+const actingOnAlicesLine = (who: string, permission: LinePermissionUsed) => ({
+  by: who,
+  onBehalfOf: who === 'alice' ? null : 'alice',
+  permission: who === 'alice' ? null : permission,
+});
 export const answered = (callId: string, who: string, at: number): [string, ProjectedEvent] => [
   LINE,
   {
     type: 'CallAnswered',
     data: {
       callId,
-      by: who,
-      onBehalfOf: who === 'alice' ? null : 'alice',
-      permission: who === 'alice' ? null : 'answerCalls',
+      ...actingOnAlicesLine(who, 'answerCalls'),
       ringLegsEnded: ['alice', 'bob'].filter((p) => p !== who),
+      at: T(at),
+    },
+  },
+];
+export const joined = (callId: string, who: string, at: number): [string, ProjectedEvent] => [
+  LINE,
+  {
+    type: 'CallJoined',
+    data: {
+      callId,
+      ...actingOnAlicesLine(who, 'joinAndMerge'),
       at: T(at),
     },
   },

@@ -1,8 +1,8 @@
 import { lineKeyOf } from '#events';
-import { ACCOUNT_EVENTS_IRRELEVANT, CLOCK_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
+import { CLOCK_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
 import { appended, defineProjection, existing, invariant, IRRELEVANT, NONE } from '../engine/projection.js';
 import { currentKey, lineScoped, nextKey } from './line-key.js';
-import { applyDirectNumbersChanged, applyLineNamed, lineNameOf, type LineNames } from './line-names.js';
+import { accountEventsNamingLines, lineNameOf, type LineNames } from './line-names.js';
 
 interface Act {
   readonly by: string;
@@ -86,9 +86,7 @@ export const voicemailProjection = defineProjection<ProjectedEvent>()({
     lineNames: new Map(),
   }),
   handlers: {
-    ...ACCOUNT_EVENTS_IRRELEVANT,
-    LineNamed: (state, stored) => applyLineNamed(state.lineNames, stored),
-    PartyDirectNumbersChanged: (state, stored) => applyDirectNumbersChanged(state.lineNames, stored),
+    ...accountEventsNamingLines<VoicemailState>(),
     ...CLOCK_EVENTS_IRRELEVANT,
     IncomingCallReceived: (state, { stream, event: { data } }) => {
       const line = lineKeyOf(stream);

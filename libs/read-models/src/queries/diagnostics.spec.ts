@@ -58,20 +58,16 @@ const incoming = (callId: string, at = T(20)): Timed<LineCommand> => ({
   from: '+15550100',
   at,
 });
-const answer = (callId: string, actor: string): Timed<LineCommand> => ({ type: 'AnswerCall', callId, actor });
-const decline = (callId: string, actor: string): Timed<LineCommand> => ({
-  type: 'DeclineCall',
-  callId,
-  actor,
-});
-const hold = (callId: string, actor: string): Timed<LineCommand> => ({ type: 'HoldCall', callId, actor });
-const hangUp = (callId: string, actor: string): Timed<LineCommand> => ({ type: 'HangUp', callId, actor });
-const pickUp = (callId: string, actor: string): Timed<LineCommand> => ({
-  type: 'PickUpHeldCall',
-  callId,
-  actor,
-});
-const join = (callId: string, actor: string): Timed<LineCommand> => ({ type: 'JoinCall', callId, actor });
+/** A command on a call that says nothing but the call and who acts. */
+const byActor =
+  (type: 'AnswerCall' | 'DeclineCall' | 'HoldCall' | 'HangUp' | 'PickUpHeldCall' | 'JoinCall') =>
+  (callId: string, actor: string): Timed<LineCommand> => ({ type, callId, actor });
+const answer = byActor('AnswerCall');
+const decline = byActor('DeclineCall');
+const hold = byActor('HoldCall');
+const hangUp = byActor('HangUp');
+const pickUp = byActor('PickUpHeldCall');
+const join = byActor('JoinCall');
 const place = (callId: string, actor: string): Timed<LineCommand> => ({
   type: 'PlaceCallOnSharedLine',
   callId,
@@ -501,27 +497,21 @@ describe('the calls read model keeps the call as the line decider does, through 
 
   /** Alice answered an incoming call and Bob joined her on it. */
   const bobJoinedAlice: LineCommand[] = [incoming('c1'), answer('c1', 'alice'), join('c1', 'bob')];
+  /** Alice answered, held the call with the privacy lock, and resumed it: it is still locked (R15). */
+  const aliceResumedLocked: LineCommand[] = [
+    incoming('c1'),
+    answer('c1', 'alice'),
+    lockedHold('c1'),
+    resume('c1', 'alice'),
+  ];
 
   it('R20/R15: Given a call the delegator held locked and resumed, When a delegate asks to join, Then both say it is still locked; held again it cannot be picked up either', () => {
-    const resumed = given(
-      delegates,
-      incoming('c1'),
-      answer('c1', 'alice'),
-      lockedHold('c1'),
-      resume('c1', 'alice'),
-    );
+    const resumed = given(delegates, ...aliceResumedLocked);
     expect(expectAgreement(resumed, 'bob', 'join', join('c1', 'bob')).diagnosis).toMatchObject({
       rule: 'R15',
       code: 'CALL_PRIVACY_LOCKED',
     });
-    const heldAgain = given(
-      delegates,
-      incoming('c1'),
-      answer('c1', 'alice'),
-      lockedHold('c1'),
-      resume('c1', 'alice'),
-      hold('c1', 'alice'),
-    );
+    const heldAgain = given(delegates, ...aliceResumedLocked, hold('c1', 'alice'));
     expect(expectAgreement(heldAgain, 'bob', 'pickUp', pickUp('c1', 'bob')).diagnosis).toMatchObject({
       rule: 'R15',
       code: 'CALL_PRIVACY_LOCKED',
@@ -536,14 +526,7 @@ describe('the calls read model keeps the call as the line decider does, through 
       rule: 'R15',
       code: 'CALL_PRIVACY_LOCKED',
     });
-    const unlocked = given(
-      delegates,
-      incoming('c1'),
-      answer('c1', 'alice'),
-      lockedHold('c1'),
-      resume('c1', 'alice'),
-      lock('c1', false),
-    );
+    const unlocked = given(delegates, ...aliceResumedLocked, lock('c1', false));
     expect(expectAgreement(unlocked, 'bob', 'join', join('c1', 'bob')).diagnosis.answer).toBe(
       'Bob can join calls on line 1001.',
     );
