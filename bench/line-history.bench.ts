@@ -10,8 +10,8 @@
  *     are sorted runs of bytes beside the snapshot's JSON (libs/domain used-call-ids.ts), taken as
  *     read: the cost is reading and gunzipping the snapshot, not 100,000 ids into a Map
  *   warm: later commands (the cached fold is trusted: decide and one append; only a version conflict
- *     reads the stream). A restart's cold command costs one read more (the snapshot, while the
- *     stream's last events are read beside it) and the snapshot's gunzip
+ *     reads the stream). A restart's cold command costs one read more (the snapshot; the events after
+ *     it are read meanwhile, from the revision its metadata names) and the snapshot's gunzip
  *
  * The warm ratio (long / new) should be ~1, and a restart's cold command at most 10x a warm one.
  */

@@ -13,7 +13,6 @@ import type {
   RecordedItem,
   StoredEvent,
   StreamDeletion,
-  StreamEnd,
   SubscriptionItem,
 } from './event-store.js';
 import { ForeignEventTally } from './foreign-events.js';
@@ -139,15 +138,8 @@ interface CachedAggregate<State> {
 }
 
 /**
- * A stream's events from revision `from` on, read while its snapshot was read and decoded (see
- * startFold): up to `next`, which is its head if `reachedEnd`.
- *
- * A snapshot is written about `snapshotEveryEvents` after the one before, so the stream's last
- * `endEvents` (an interval and a quarter) are read backwards from its head beside the snapshot: they usually
- * hold every event after it, and a cold command then waits for one read before it folds instead
- * of two in a row (the snapshot names the revision to start from only once it has arrived). When
- * they do not reach back to the snapshot, the events after it are read forwards as before. A
- * stream with no snapshot and fewer events than that is read whole by the same read.
+ * A stream's events from revision `from` on, read while its snapshot was decoded (see startFold):
+ * up to `next`, which is its head if `reachedEnd`.
  */
 interface StreamTail<E extends DomainEvent> {
   readonly from: bigint;
@@ -155,17 +147,6 @@ interface StreamTail<E extends DomainEvent> {
   readonly next: bigint;
   readonly reachedEnd: boolean;
 }
-
-/** Whether a stream's last events reach back to revision `from` (or to the stream's first event). */
-const reaches = (end: StreamEnd, from: bigint): boolean =>
-  end.reachedStart || (end.oldest !== undefined && end.oldest <= from);
-
-const tailOf = <E extends DomainEvent>(end: StreamEnd, from: bigint): StreamTail<E> => ({
-  from,
-  items: end.itemsFrom<E>(from),
-  next: end.next,
-  reachedEnd: true,
-});
 
 /** Aggregate snapshots this repository read and wrote. */
 export interface AggregateSnapshotStats {
@@ -261,8 +242,6 @@ export class AggregateRepository<State, E extends DomainEvent> {
   private readonly snapshotEveryEvents: number;
   /** The most events read after a snapshot while it is decoded (see startFold). */
   private readonly tailEvents: number;
-  /** How many of a stream's last events are read beside its snapshot (see StreamTail). */
-  private readonly endEvents: number;
   private readonly log: (line: string) => void;
 
   constructor(
@@ -282,12 +261,8 @@ export class AggregateRepository<State, E extends DomainEvent> {
     this.snapshotEveryEvents = options.snapshotEveryEvents ?? DEFAULT_SNAPSHOT_EVERY_EVENTS;
     // Snapshots lie about the interval apart, so a tail read stops well past it; a longer tail
     // (written by processes that snapshot seldom or never) is read on after it.
-    const interval = this.snapshotEveryEvents > 0 ? this.snapshotEveryEvents : DEFAULT_SNAPSHOT_EVERY_EVENTS;
-    this.tailEvents = 4 * interval;
-    // A snapshot falls due an interval after the one before and is written right after the command
-    // that made it due: an interval and a quarter cover it unless writes were failing or left for
-    // later. Each event more costs the read (128 took about twice as long as 64, quiet).
-    this.endEvents = interval + Math.ceil(interval / 4);
+    this.tailEvents =
+      4 * (this.snapshotEveryEvents > 0 ? this.snapshotEveryEvents : DEFAULT_SNAPSHOT_EVERY_EVENTS);
     this.log = options.log ?? (() => undefined);
   }
 
@@ -684,8 +659,6 @@ export class AggregateRepository<State, E extends DomainEvent> {
   private async startFold(stream: string): Promise<{ fold: CachedAggregate<State>; tail?: StreamTail<E> }> {
     const codec = this.aggregate.snapshot;
     if (!codec) return { fold: this.freshFold('none') };
-    // Read beside the snapshot, not after it: see StreamTail.
-    const streamEnd = this.store.readRecordedLast(stream, this.endEvents).catch(() => undefined);
     let event: SnapshotEvent;
     try {
       event = await readSnapshotEvent(this.store, stream);
@@ -694,33 +667,20 @@ export class AggregateRepository<State, E extends DomainEvent> {
       this.log(
         `aggregate snapshot of ${stream} not read (${error instanceof Error ? error.message : String(error)})`,
       );
-      return this.withTail(this.freshFold('exists'), 0n, await streamEnd);
+      return { fold: this.freshFold('exists') };
     }
-    if (event.kind === 'none') return this.withTail(this.freshFold('none'), 0n, await streamEnd);
+    if (event.kind === 'none') return { fold: this.freshFold('none') };
     const from = event.revision;
     const tailRead =
       from === undefined
         ? undefined
-        : streamEnd.then((end) =>
-            end && reaches(end, from)
-              ? tailOf<E>(end, from)
-              : this.store.readRecordedBatch<E>(stream, from, this.tailEvents).then(
-                  (read): StreamTail<E> => ({ from, ...read }),
-                  () => undefined,
-                ),
+        : this.store.readRecordedBatch<E>(stream, from, this.tailEvents).then(
+            (read): StreamTail<E> => ({ from, ...read }),
+            () => undefined,
           );
     const fold = await this.snapshotFold(stream, codec, event.data);
     const tail = await tailRead;
     return tail ? { fold, tail } : { fold };
-  }
-
-  /** A fold from the first event, with the stream's end as its tail when that is the whole stream. */
-  private withTail(
-    fold: CachedAggregate<State>,
-    from: bigint,
-    end: StreamEnd | undefined,
-  ): { fold: CachedAggregate<State>; tail?: StreamTail<E> } {
-    return end && reaches(end, from) ? { fold, tail: tailOf<E>(end, from) } : { fold };
   }
 
   /** The fold a snapshot event holds, or a fresh one when the snapshot is not usable. */

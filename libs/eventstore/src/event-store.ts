@@ -1,6 +1,5 @@
 import {
   ANY,
-  BACKWARDS,
   END,
   FORWARDS,
   NO_STREAM,
@@ -75,18 +74,6 @@ export type RecordedItem<E extends DomainEvent = DomainEvent> =
   | { readonly kind: 'foreign'; readonly foreign: ForeignEvent };
 
 /** A record of `$all` as the store keeps it, before decoding: enough to identify and date it. */
-/** A stream's last events as EventStore.readRecordedLast read them. */
-export interface StreamEnd {
-  /** Revision of the oldest event read; undefined when the stream has none. */
-  readonly oldest: bigint | undefined;
-  /** The revision after the stream's head when it was read (0 for a stream with no events). */
-  readonly next: bigint;
-  /** The read went back to the stream's first event. */
-  readonly reachedStart: boolean;
-  /** The events read from revision `from` on, oldest first, decoded now. */
-  itemsFrom<E extends DomainEvent>(from: bigint): RecordedItem<E>[];
-}
-
 export interface LogRecord {
   readonly id: string;
   readonly type: string;
@@ -290,45 +277,6 @@ export class EventStore {
       await this.missingOrDeleted(stream, error);
     }
     return { items, next, reachedEnd: read < maxCount };
-  }
-
-  /**
-   * The last `maxCount` events of a stream, read backwards from its head in one call, to be taken
-   * from a revision on once it is known (the revision a snapshot reflects, learnt while this read
-   * is under way). Only the events taken are decoded. `oldest` is the revision of the oldest event
-   * read, `reachedStart` says the read found the stream's first event (fewer events than asked for),
-   * and `next` is the revision after the head. A missing stream reads as empty; a deleted one throws
-   * DeletedStreamError, as readRecorded does.
-   */
-  async readRecordedLast(stream: string, maxCount: number): Promise<StreamEnd> {
-    const newestFirst: ResolvedEvent[] = [];
-    try {
-      for await (const resolved of this.client.readStream(stream, {
-        direction: BACKWARDS,
-        fromRevision: END,
-        maxCount,
-      }))
-        newestFirst.push(resolved);
-    } catch (error) {
-      await this.missingOrDeleted(stream, error);
-    }
-    const revisionOf = (resolved: ResolvedEvent | undefined) => resolved?.event?.revision;
-    const head = revisionOf(newestFirst[0]);
-    return {
-      oldest: revisionOf(newestFirst[newestFirst.length - 1]),
-      next: head === undefined ? 0n : head + 1n,
-      reachedStart: newestFirst.length < maxCount,
-      itemsFrom: <E extends DomainEvent>(from: bigint) => {
-        const items: RecordedItem<E>[] = [];
-        for (let i = newestFirst.length - 1; i >= 0; i--) {
-          const revision = revisionOf(newestFirst[i]);
-          if (revision === undefined || revision < from) continue;
-          const item = this.decode<E>(newestFirst[i]!);
-          if (item) items.push(item);
-        }
-        return items;
-      },
-    };
   }
 
   /** A read that failed because the stream is not there: a deletion throws, a stream never written reads as empty. */
