@@ -32,29 +32,32 @@ interface LineSnapshot {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const runsOf = (data: unknown, attachments: readonly Uint8Array[]): [number, Uint8Array][] => {
-  if (!Array.isArray(data)) throw new TypeError('usedCallIds is not a list of runs');
+/** `[key, attachment]` entries read back as `[key, bytes]`: each key checked, each attachment there. */
+const attachedOf = <Key>(
+  field: string,
+  isKey: (key: unknown) => key is Key,
+  data: unknown,
+  attachments: readonly Uint8Array[],
+): [Key, Uint8Array][] => {
+  if (!Array.isArray(data)) throw new TypeError(`${field} is not a list`);
   return (data as unknown[]).map((entry) => {
-    const [width, attachment] = Array.isArray(entry) ? (entry as unknown[]) : [];
-    const run = Number.isInteger(attachment) ? attachments[attachment as number] : undefined;
-    if (typeof width !== 'number' || run === undefined || (entry as unknown[]).length !== 2)
-      throw new TypeError('a usedCallIds run is not [width, attachment]');
-    return [width, run];
+    const [key, attachment] = Array.isArray(entry) ? (entry as unknown[]) : [];
+    const bytes = Number.isInteger(attachment) ? attachments[attachment as number] : undefined;
+    if (!isKey(key) || bytes === undefined || (entry as unknown[]).length !== 2)
+      throw new TypeError(`a ${field} entry is not [key, attachment]`);
+    return [key, bytes];
   });
 };
 
-const numberedOf = (data: unknown, attachments: readonly Uint8Array[]): [string, Float64Array][] => {
-  if (!Array.isArray(data)) throw new TypeError('numberedCallIds is not a list of prefixes');
-  return (data as unknown[]).map((entry) => {
-    const [prefix, attachment] = Array.isArray(entry) ? (entry as unknown[]) : [];
-    const bytes = Number.isInteger(attachment) ? attachments[attachment as number] : undefined;
-    if (typeof prefix !== 'string' || bytes === undefined || (entry as unknown[]).length !== 2)
-      throw new TypeError('a numberedCallIds entry is not [prefix, attachment]');
+const isNumber = (key: unknown): key is number => typeof key === 'number';
+const isString = (key: unknown): key is string => typeof key === 'string';
+
+const numberedOf = (data: unknown, attachments: readonly Uint8Array[]): [string, Float64Array][] =>
+  attachedOf('numberedCallIds', isString, data, attachments).map(([prefix, bytes]) => {
     if (bytes.length % Float64Array.BYTES_PER_ELEMENT !== 0)
       throw new TypeError(`numbered call ids of "${prefix}" are not whole numbers`);
     return [prefix, doublesOf(bytes)];
   });
-};
 
 /** Whether this platform keeps a Float64Array's bytes little-endian, as snapshots are written. */
 const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
@@ -122,7 +125,7 @@ export const lineSnapshotCodec = {
       voicemails: new Map(messages.map((message) => [message.messageId, message])),
       recentCalls: recentCalls as LineState['recentCalls'],
       usedCallIds: usedCallIdsFromRuns(
-        runsOf(usedCallIds, attachments),
+        attachedOf('usedCallIds', isNumber, usedCallIds, attachments),
         numberedOf(numberedCallIds, attachments),
       ),
       totals: totals as unknown as LineState['totals'],
