@@ -179,12 +179,8 @@ const merged = ({
   for (const [callId, place] of recent) {
     if (place >= recentSize) continue;
     const number = numberedId(callId);
-    if (number) {
-      const [prefix, n] = number;
-      const samePrefix = byPrefix.get(prefix);
-      if (samePrefix) samePrefix.push(n);
-      else byPrefix.set(prefix, [n]);
-    } else addRecord(byWidth, callId);
+    if (number) addTo(byPrefix, number[0], number[1]);
+    else addRecord(byWidth, callId);
   }
   // A prefix met once (a random id that happens to end in digits) is a record: an interval list
   // per such id would cost a prefix each.
@@ -208,11 +204,15 @@ const merged = ({
   return { runs: mergedRuns, numbered: mergedNumbered, mergedCount: countOf(mergedRuns, mergedNumbered) };
 };
 
+const addTo = <Key, Value>(lists: Map<Key, Value[]>, key: Key, value: Value): void => {
+  const list = lists.get(key);
+  if (list) list.push(value);
+  else lists.set(key, [value]);
+};
+
 const addRecord = (byWidth: Map<number, Uint8Array[]>, callId: string): void => {
   const id = utf8.encode(callId);
-  const sameWidth = byWidth.get(id.length);
-  if (sameWidth) sameWidth.push(id);
-  else byWidth.set(id.length, [id]);
+  addTo(byWidth, id.length, id);
 };
 
 /** Records and intervals (see UsedCallIds.mergedCount). */
