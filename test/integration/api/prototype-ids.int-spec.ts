@@ -1,8 +1,12 @@
 import { eventSchemas } from '#events';
-import { BACKWARDS, END } from '@eventstore/db-client';
 import { AppModule } from '../../../apps/api/src/app.module.js';
 import { serveAccount, type ServedAccount } from '../../support/account-projector.js';
-import { openSharedStore } from '../../support/shared-store.js';
+import {
+  isAccountStream,
+  lastPositionOfAccount,
+  openSharedStore,
+  recordsAppendedAfter,
+} from '../../support/shared-store.js';
 import {
   CALLER,
   LINE,
@@ -231,19 +235,19 @@ describe('ids and body keys naming Object.prototype members, on every route', ()
   };
 
   /**
-   * The last event of the store outside its system (`$`) streams: an aggregate snapshot of the
-   * seeding's own commands, and its snapshot stream's metadata, may still be written in the
-   * background while the probes run (refused commands never write one).
+   * What the requests since commit position `before` appended, outside the store's own `$` streams (an
+   * aggregate snapshot of the seeding's own commands may still be written in the background; refused
+   * commands never write one). The api fires the timers other suites' accounts left pending in the
+   * shared store, as any api does on start: an event a timer caused names the event whose timer fired
+   * as its cause, where a request's names the request's command, and no probe can start a timer.
    */
-  const lastDomainEvent = async (): Promise<bigint | undefined> => {
-    for await (const { event } of store.client.readAll({
-      direction: BACKWARDS,
-      fromPosition: END,
-      maxCount: 100,
-    }))
-      if (event && !event.streamId.startsWith('$')) return event.position?.commit;
-    return undefined;
-  };
+  const appendedByRequests = async (before: bigint) =>
+    (await recordsAppendedAfter(store.client, before))
+      .filter(
+        ({ stream, metadata }) =>
+          isAccountStream(accountId, stream) || metadata.$causationId === metadata.commandId,
+      )
+      .map(({ stream, type, metadata }) => `${stream} ${type} ${JSON.stringify(metadata)}`);
 
   it.each([
     ['api', () => ({ url: api.url, bodies: bodyClassesOf(AppModule) })],
@@ -256,7 +260,7 @@ describe('ids and body keys naming Object.prototype members, on every route', ()
       const document = (await send(url, 'GET', '/docs-json')).body as OpenApiDocument;
       const routes = routesOf(document);
       expect(routes.length).toBeGreaterThan(5);
-      const before = await lastDomainEvent();
+      const before = await store.headPosition();
       const wrong: string[] = [];
       let probes = 0;
       for (const route of routes) {
@@ -273,10 +277,11 @@ describe('ids and body keys naming Object.prototype members, on every route', ()
       }
       expect(wrong).toEqual([]);
       expect(probes).toBeGreaterThan(routes.length);
-      expect(await lastDomainEvent()).toBe(before);
+      expect(await appendedByRequests(before)).toEqual([]);
 
-      // Projections skip `$` streams, and a few skipped records bring no checkpoint to wait for.
-      await served.projector.waitForPosition((await lastDomainEvent()) ?? 0n);
+      // The projector follows this account's streams only: the store's head may be an event it never
+      // sees (another account's timer, a `$` record), with no checkpoint that tells it it passed.
+      await served.projector.waitForPosition((await lastPositionOfAccount(store.client, accountId)) ?? 0n);
       const health = await send(served.url, 'GET', '/health');
       expect(health.status).toBe(200);
       expect(health.body).toMatchObject({ status: 'live', lag: { events: 0 } });
@@ -288,7 +293,7 @@ describe('ids and body keys naming Object.prototype members, on every route', ()
 
   it('the quoted request: reading voicemail "constructor" of a line is refused, and the real message is untouched', async () => {
     const line = `/accounts/${accountId}/lines/${LINE_PATH_NUMBER}`;
-    const before = await lastDomainEvent();
+    const before = await store.headPosition();
     for (const name of PROTOTYPE_NAMES) {
       const read = await send(api.url, 'POST', `${line}/voicemails/${name}/read`, { actor: ALICE });
       expect({ name, status: read.status, code: read.body.code }).toEqual({
@@ -303,7 +308,7 @@ describe('ids and body keys naming Object.prototype members, on every route', ()
         code: 'INVALID_ID',
       });
     }
-    expect(await lastDomainEvent()).toBe(before);
+    expect(await appendedByRequests(before)).toEqual([]);
     const view = (await send(api.url, 'GET', line)).body;
     expect(view.voicemails).toEqual([expect.objectContaining({ messageId: world.messageId, readBy: null })]);
   }, 30_000);
