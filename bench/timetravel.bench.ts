@@ -23,6 +23,7 @@
  * Goal: as-of p99 < 100 ms. Figures are printed, not asserted.
  */
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventSchemas, lineKey, type DomainEvent } from '#events';
@@ -70,6 +71,23 @@ const optionsOf = (account: number): WorkloadOptions => ({
   lines: LINES_PER_ACCOUNT,
   callsPerLine: CALLS_PER_LINE,
 });
+
+/**
+ * The garbage collector's pauses in this process, which holds the live read models of the whole log
+ * (hundreds of MB of heap): a query that meets a major collection pays for everyone's garbage, and a
+ * slow point is told apart from a slow query by this.
+ */
+const gcPauses = (() => {
+  const pauses: PerformanceEntry[] = [];
+  new PerformanceObserver((list) => pauses.push(...list.getEntries())).observe({ entryTypes: ['gc'] });
+  return {
+    /** Milliseconds of pauses that began between `from` and `to` (performance.now() times). */
+    within: (from: number, to: number): number =>
+      pauses
+        .filter(({ startTime }) => startTime >= from && startTime <= to)
+        .reduce((sum, { duration }) => sum + duration, 0),
+  };
+})();
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const percentile = (sorted: readonly number[], p: number): number =>
@@ -240,16 +258,22 @@ async function main(): Promise<void> {
           const folded: number[] = [];
           const reading: number[] = [];
           const loading: number[] = [];
+          const windows: [number, number][] = [];
           for (const [i, { account, line }] of targets.entries()) {
             const started = performance.now();
             const readModels = await machine.scoped(limits[i]!, query.scope(account, line));
             query.run(readModels, account, line);
-            took.push(performance.now() - started);
+            const ended = performance.now();
+            took.push(ended - started);
+            windows.push([started, ended]);
             if (!machine.lastTrip?.scoped) throw new Error('the query was not answered from its scope');
             folded.push(machine.lastTrip.replayedEvents);
             loading.push(machine.lastTrip.checkpointMs ?? 0);
             reading.push(machine.lastTrip.loadMs - (machine.lastTrip.checkpointMs ?? 0));
           }
+          // Pauses are reported to the observer a tick after they happen.
+          await new Promise((resume) => setImmediate(resume));
+          const collecting = windows.map(([from, to]) => gcPauses.within(from, to));
           const p99 = row(label, took);
           if (machine === timeMachine) {
             worstP99 = Math.max(worstP99, p99);
@@ -258,6 +282,7 @@ async function main(): Promise<void> {
             // Its streams are read while the checkpoint loads: what is left once it has.
             row('    then waiting for its streams', reading);
           } else row('    of which reading its streams', reading);
+          row('    of which collecting garbage (the whole process)', collecting);
           row('    events folded', folded, fmt);
         }
       }
@@ -267,7 +292,7 @@ async function main(): Promise<void> {
     // What one running account query holds: its scope's read models, as of the head.
     const before = heapUsed();
     const held = await timeMachine.scoped({ untilPosition: head }, QUERIES.account.scope(0));
-    const queryHeap = heapUsed() - before;
+    const queryHeap = Math.max(0, heapUsed() - before);
     void held.eventCount;
 
     const fullStarted = performance.now();
