@@ -5,6 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { evolveAccount, initialAccountState, lineContextFor, lineDecider, type LineCommand } from '#domain';
 import { eventSchemas, type DomainEvent } from '#events';
 import { createProjectorApp } from '../../../apps/projector/src/bootstrap.js';
+import { ReadModelsService } from '../../../apps/projector/src/http/read-models.service.js';
 import { PROJECTIONS, Projector, replay } from '#read-models';
 import {
   accountEvents,
@@ -164,6 +165,70 @@ describe('projector read models over the embedded event store', () => {
       await projector.stop();
     }
   });
+
+  it("answers as-of queries over HTTP from each account's scope checkpoints exactly as from the first event, and shows them in /health and /metrics", async () => {
+    // About 850 records: two checkpoints of 400, built in the background once the log is quiet.
+    const options = freshWorkload('acc', { seed: 31, lines: 4, callsPerLine: 40 });
+    const projector = new Projector(store, PROJECTIONS, {
+      streamPrefixes: prefixes(options),
+      dataDir,
+      ...quiet,
+    });
+    await projector.start();
+    const last = await appendWorkload(options);
+    await projector.waitForPosition(last);
+    // The same queries answered by a projector without a data directory fold from the first event.
+    const bare = new Projector(store, PROJECTIONS, { streamPrefixes: prefixes(options), ...quiet });
+    await bare.start();
+    await bare.waitForPosition(last);
+    const [withCheckpoints, fromFirstEvent] = [await serve(projector), await serve(bare)];
+    const get = async (url: string, path: string): Promise<Json> => {
+      const response = await fetch(`${url}${path}`);
+      expect({ path, status: response.status }).toEqual({ path, status: 200 });
+      return response.headers.get('content-type')?.includes('json') ? response.json() : response.text();
+    };
+    try {
+      let health: Json;
+      for (let tries = 0; tries < 300; tries++) {
+        health = await get(withCheckpoints.url, '/health');
+        if (health.timeTravel.scopeCheckpoints.count >= 2) break;
+        await new Promise((resume) => setTimeout(resume, 100));
+      }
+      expect(health.timeTravel).toMatchObject({
+        index: { caughtUp: true },
+        scopeCheckpoints: { accounts: 1, count: 2, ignored: 0, everyRecords: 400 },
+        queries: { running: 0, waiting: 0, concurrency: 2, queueLength: 8 },
+      });
+      expect(health.timeTravel.scopeCheckpoints.bytes).toBeGreaterThan(0);
+      expect((await get(fromFirstEvent.url, '/health')).timeTravel.scopeCheckpoints).toBeNull();
+      expect(await get(withCheckpoints.url, '/metrics')).toMatch(/^projector_scope_checkpoints 2$/m);
+
+      const { accountId } = options;
+      const service = withCheckpoints.app.get(ReadModelsService);
+      let first = 0n;
+      for await (const { event } of store.client.readStream(`account-${accountId}`, { maxCount: 1 }))
+        first = event!.position!.commit;
+      let fromCheckpoint = 0;
+      for (const step of [0.5, 0.75, 0.9, 1]) {
+        const asOf = first + BigInt(Math.round(Number(last - first) * step));
+        for (const path of [
+          `/accounts/${accountId}/parties/${delegatorOf(1)}/history?viewer=${delegatorOf(1)}&asOf=${asOf}`,
+          `/lines/${accountId}/${numberOf(2)}/history?viewer=${delegatorOf(2)}&asOf=${asOf}`,
+        ]) {
+          const answer = await get(withCheckpoints.url, path);
+          if (service.timeMachine.lastTrip?.checkpointEvents !== undefined) fromCheckpoint++;
+          expect({ path, answer }).toEqual({ path, answer: await get(fromFirstEvent.url, path) });
+        }
+      }
+      // Past the first checkpoint (at 400 of ~850 records) every point has one to start from.
+      expect(fromCheckpoint).toBe(8);
+    } finally {
+      await withCheckpoints.app.close();
+      await fromFirstEvent.app.close();
+      await projector.stop();
+      await bare.stop();
+    }
+  }, 60_000);
 
   it('R17 one rule for line and party history; unknown account, party or line is 404 with a code; a line number may carry its "+"', async () => {
     const { options, projector } = await projectedWorkload(11);

@@ -221,6 +221,12 @@ export const ANSWER_EXAMPLES = {
       },
       last: [],
     },
+    timeTravel: {
+      index: { caughtUp: true, records: 16 },
+      checkpoints: { count: 0, bytes: 0, ignored: 0, everyEvents: 50000, maxCount: 40 },
+      scopeCheckpoints: { accounts: 0, count: 0, bytes: 0, ignored: 0, everyRecords: 400 },
+      queries: { running: 0, waiting: 0, concurrency: 2, queueLength: 8, recentMeanMs: 12 },
+    },
   },
   /** GET /digest */
   digest: {

@@ -69,6 +69,7 @@ export class OperationsController {
       lag,
       snapshots: projector.snapshots,
       parked: this.parkedSummary(),
+      timeTravel: this.readModels.timeTravel,
       ...(projector.failure ? { failure: failureOf(projector.failure) } : {}),
       ...(projector.connectionError ? { reason: projector.connectionError } : {}),
     };
@@ -143,6 +144,7 @@ export class OperationsController {
             ),
           ]
         : []),
+      ...this.timeTravelMetrics(metric),
       ...('error' in lag
         ? [metric('projector_store_reachable', 'gauge', '1 when the event store answered', 0)]
         : [
@@ -162,6 +164,41 @@ export class OperationsController {
             metric('projector_lag_ms', 'gauge', 'Age of the first event not yet applied, in ms', lag.ms),
           ]),
     ].join('');
+  }
+
+  private timeTravelMetrics(metric: (name: string, type: string, help: string, value: number) => string) {
+    const { scopeCheckpoints, queries } = this.readModels.timeTravel;
+    return [
+      ...(scopeCheckpoints
+        ? [
+            metric(
+              'projector_scope_checkpoints',
+              'gauge',
+              "Accounts' scope checkpoints on disk: an account's as-of query folds from the nearest",
+              scopeCheckpoints.count,
+            ),
+            metric(
+              'projector_scope_checkpoint_bytes',
+              'gauge',
+              'Bytes of the scope checkpoint files',
+              scopeCheckpoints.bytes,
+            ),
+            metric(
+              'projector_scope_checkpoints_ignored_total',
+              'counter',
+              'Scope checkpoint files found unusable and removed (rebuilt in the background)',
+              scopeCheckpoints.ignored,
+            ),
+          ]
+        : []),
+      metric('projector_time_travel_running', 'gauge', 'As-of queries running', queries.running),
+      metric(
+        'projector_time_travel_waiting',
+        'gauge',
+        'As-of queries waiting for a turn (past the queue they are refused 429)',
+        queries.waiting,
+      ),
+    ];
   }
 
   @Get('digest')

@@ -76,6 +76,20 @@ export class ReadModelsService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
+  /**
+   * What time travel stands on, for `/health`: the log index (scoped queries need it caught up), the
+   * whole-state and per-account checkpoints on disk (null without a data directory), and the as-of
+   * queries running and waiting against their bounds.
+   */
+  get timeTravel() {
+    return {
+      index: { caughtUp: this.logIndex.caughtUp, records: this.logIndex.records },
+      checkpoints: this.projector.checkpoints?.stats ?? null,
+      scopeCheckpoints: this.scopeCheckpoints?.stats ?? null,
+      queries: this.timeMachine.queries,
+    };
+  }
+
   async onModuleInit(): Promise<void> {
     this.logIndex.follow(this.store, this.projector.streamPrefixes, (line) => console.log(line));
     try {

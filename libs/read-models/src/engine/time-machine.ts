@@ -246,6 +246,16 @@ export interface TimeMachineOptions {
   readonly scopeCheckpoints?: ScopeCheckpoints;
 }
 
+/** As-of queries now, against their bounds (see TimeMachine.inTurn), and how long the recent ones took. */
+export interface TimeTravelQueries {
+  readonly running: number;
+  readonly waiting: number;
+  readonly concurrency: number;
+  readonly queueLength: number;
+  /** Mean duration of the last 10 (null before the first). */
+  readonly recentMeanMs: number | null;
+}
+
 /** How an as-of answer was built: from which checkpoint, over how many events. */
 export interface TimeTravelTrip {
   readonly checkpointEvents: number | undefined;
@@ -283,6 +293,16 @@ export class TimeMachine {
   ) {
     this.concurrency = options.concurrency ?? 2;
     this.queueLength = options.queueLength ?? 8;
+  }
+
+  get queries(): TimeTravelQueries {
+    return {
+      running: this.running,
+      waiting: this.queue.length,
+      concurrency: this.concurrency,
+      queueLength: this.queueLength,
+      recentMeanMs: this.recentMs.length ? Math.round(this.meanRecentMs()) : null,
+    };
   }
 
   /** Whole read models as of the point (every table of every account): what a digest needs. */
@@ -441,9 +461,11 @@ export class TimeMachine {
 
   /** About how long until a place frees up: the queue ahead, at the recent trips' mean duration. */
   private retryAfterSeconds(): number {
-    const mean = this.recentMs.length
-      ? this.recentMs.reduce((a, b) => a + b, 0) / this.recentMs.length
-      : 1_000;
+    const mean = this.recentMs.length ? this.meanRecentMs() : 1_000;
     return Math.max(1, Math.ceil(((this.queue.length / this.concurrency + 1) * mean) / 1000));
+  }
+
+  private meanRecentMs(): number {
+    return this.recentMs.reduce((a, b) => a + b, 0) / this.recentMs.length;
   }
 }
