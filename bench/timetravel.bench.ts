@@ -282,7 +282,7 @@ async function main(): Promise<void> {
             // Its streams are read while the checkpoint loads: what is left once it has.
             row('    then waiting for its streams', reading);
           } else row('    of which reading its streams', reading);
-          row('    of which collecting garbage (the whole process)', collecting);
+          row('    of which GC pauses (the whole process)', collecting);
           row('    events folded', folded, fmt);
         }
       }
