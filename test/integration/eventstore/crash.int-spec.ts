@@ -1,16 +1,11 @@
-import { appendFile, mkdtemp, readdir, rm, stat, truncate } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readdir, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 
 import { RECORD_HEADER_SIZE } from '../../../apps/eventstore/src/storage/record.js';
-import {
-  PROCESS_BUDGET_MS,
-  startEmbeddedEventStore,
-  type EmbeddedEventStore,
-} from '../../support/embedded-eventstore.js';
-import { collect, numbered } from './support.js';
+import { PROCESS_BUDGET_MS } from '../../support/embedded-eventstore.js';
+import { collect, numbered, ownServers } from './support.js';
 
 /**
  * Durability of the embedded server's on-disk log. These tests always start their own servers on a
@@ -18,27 +13,21 @@ import { collect, numbered } from './support.js';
  * be killed and restarted on purpose.
  */
 describe('embedded event store durability', () => {
-  let dataDir: string;
-  let server: EmbeddedEventStore | undefined;
+  const own = ownServers('crash');
   let client: EventStoreDBClient | undefined;
 
   const start = async (): Promise<EventStoreDBClient> => {
-    server = await startEmbeddedEventStore({ dataDir });
-    client = EventStoreDBClient.connectionString(server.connectionString);
+    client = EventStoreDBClient.connectionString((await own.start()).connectionString);
     return client;
   };
   const stop = async (signal: NodeJS.Signals): Promise<void> => {
-    await server?.stop(signal);
+    await own.stop(signal);
     await client?.dispose();
-    server = undefined;
     client = undefined;
   };
 
-  beforeEach(async () => (dataDir = await mkdtemp(join(tmpdir(), 'eventstore-crash-'))));
-  afterEach(async () => {
-    await stop('SIGTERM');
-    await rm(dataDir, { recursive: true, force: true });
-  }, PROCESS_BUDGET_MS);
+  // ownServers stops the server a test left running and removes its directory; the client is the test's.
+  afterEach(() => client?.dispose());
 
   it(
     'keeps every acknowledged event, in order and intact, across kill -9 during concurrent appends',
@@ -112,8 +101,8 @@ describe('embedded event store durability', () => {
       await stop('SIGTERM');
 
       const newestLog = async (): Promise<string> => {
-        const names = (await readdir(dataDir)).filter((name) => name.endsWith('.log')).sort();
-        return join(dataDir, names.at(-1)!);
+        const names = (await readdir(own.dataDir)).filter((name) => name.endsWith('.log')).sort();
+        return join(own.dataDir, names.at(-1)!);
       };
       await appendFile(await newestLog(), Buffer.from('half-written garbage that is not a record'));
       const second = await start();

@@ -1,14 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 
 import { repoRoot } from '#stack';
 import { checkRecord } from '../../../apps/eventstore/src/storage/record.js';
-import { startEmbeddedEventStore } from '../../support/embedded-eventstore.js';
-import { collect } from './support.js';
+import { collect, ownServers } from './support.js';
 
 /** Several server processes per test: a larger budget on a loaded machine. Nothing asserts on time. */
 const PROCESS_BUDGET_MS = 60_000;
@@ -38,15 +36,12 @@ function recordOffsets(file: Buffer): number[] {
 }
 
 describe('embedded event store: a damaged log through the server process', () => {
-  let dataDir: string;
-
-  beforeEach(async () => (dataDir = await mkdtemp(join(tmpdir(), 'eventstore-recovery-'))));
-  afterEach(() => rm(dataDir, { recursive: true, force: true }));
+  const own = ownServers('recovery');
 
   it(
     'refuses to start on a flipped bit in the middle, changes no byte, and starts again after `repair`',
     async () => {
-      const first = await startEmbeddedEventStore({ dataDir });
+      const first = await own.start();
       const client = EventStoreDBClient.connectionString(first.connectionString);
       for (let batch = 0; batch < 20; batch += 1)
         for (const stream of STREAMS)
@@ -55,35 +50,35 @@ describe('embedded event store: a damaged log through the server process', () =>
             [0, 1].map((n) => jsonEvent({ type: 'Kept', data: { batch, n } })),
           );
       await client.dispose();
-      await first.stop('SIGTERM');
+      await own.stop('SIGTERM');
 
-      const path = join(dataDir, SEGMENT);
+      const path = join(own.dataDir, SEGMENT);
       const file = await readFile(path);
       const offsets = recordOffsets(file);
       const middle = offsets[Math.floor(offsets.length / 2)]!;
       file[middle + 60]! ^= 0x08;
       await writeFile(path, file);
 
-      const refused = await runEventStore(['--port', '0', '--data', dataDir]);
+      const refused = await runEventStore(['--port', '0', '--data', own.dataDir]);
       expect(refused.code).toBe(2);
       expect(refused.stderr).toContain(`${path} is damaged at byte offset ${middle} (checksum mismatch)`);
       expect(refused.stderr).toMatch(/: \d+ valid event record\(s\) follow in this file/);
       expect(refused.stdout).not.toContain('listening');
       expect(await readFile(path)).toEqual(file);
-      expect(await readdir(dataDir)).toEqual([SEGMENT]);
+      expect(await readdir(own.dataDir)).toEqual([SEGMENT]);
 
-      const repaired = await runEventStore(['repair', '--data', dataDir]);
+      const repaired = await runEventStore(['repair', '--data', own.dataDir]);
       expect(repaired.code).toBe(0);
       expect(repaired.stdout).toMatch(/copied as it was to .*\.log\.damaged-/);
       expect(repaired.stdout).toContain(`(file bytes ${middle}..`);
       const dropped = /dropped (\d+) intact event\(s\)/.exec(repaired.stdout);
       expect(dropped).not.toBeNull();
-      const names = (await readdir(dataDir)).sort();
+      const names = (await readdir(own.dataDir)).sort();
       expect(names[0]).toBe(SEGMENT);
       expect(names).toHaveLength(2);
-      expect(await readFile(join(dataDir, names[1]!))).toEqual(file);
+      expect(await readFile(join(own.dataDir, names[1]!))).toEqual(file);
 
-      const second = await startEmbeddedEventStore({ dataDir });
+      const second = await own.start();
       const reader = EventStoreDBClient.connectionString(second.connectionString);
       try {
         let total = 0;
@@ -100,7 +95,7 @@ describe('embedded event store: a damaged log through the server process', () =>
         expect(next.success).toBe(true);
       } finally {
         await reader.dispose();
-        await second.stop('SIGTERM');
+        await own.stop('SIGTERM');
       }
     },
     PROCESS_BUDGET_MS,
@@ -109,17 +104,17 @@ describe('embedded event store: a damaged log through the server process', () =>
   it(
     'refuses to start on a damaged segment header and deletes nothing',
     async () => {
-      const first = await startEmbeddedEventStore({ dataDir });
+      const first = await own.start();
       const client = EventStoreDBClient.connectionString(first.connectionString);
       await client.appendToStream('header', jsonEvent({ type: 'Kept', data: {} }));
       await client.dispose();
-      await first.stop('SIGTERM');
-      const path = join(dataDir, SEGMENT);
+      await own.stop('SIGTERM');
+      const path = join(own.dataDir, SEGMENT);
       const file = await readFile(path);
       file[0]! ^= 0xff;
       await writeFile(path, file);
 
-      const refused = await runEventStore(['--port', '0', '--data', dataDir]);
+      const refused = await runEventStore(['--port', '0', '--data', own.dataDir]);
       expect(refused.code).toBe(2);
       expect(refused.stderr).toContain(`${path} is damaged at byte offset 0 (bad segment magic)`);
       expect(await readFile(path)).toEqual(file);

@@ -1,7 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 import {
   CancelledError,
@@ -14,12 +11,8 @@ import sharedPb from '@eventstore/db-client/generated/shared_pb.js';
 import streamsPb from '@eventstore/db-client/generated/streams_pb.js';
 import { status, type ServiceError } from '@grpc/grpc-js';
 
-import {
-  PROCESS_BUDGET_MS,
-  startEmbeddedEventStore,
-  type EmbeddedEventStore,
-} from '../../support/embedded-eventstore.js';
-import { collect, streamsStub } from './support.js';
+import { PROCESS_BUDGET_MS } from '../../support/embedded-eventstore.js';
+import { collect, ownServers, streamsStub } from './support.js';
 
 /**
  * What a client sees while the server stops (SIGTERM), as with a stopping EventStoreDB: the BatchAppend
@@ -28,22 +21,13 @@ import { collect, streamsStub } from './support.js';
  * waiting for its clients. These tests always start their own servers.
  */
 describe('embedded event store shutdown', () => {
-  let dataDir: string;
-  let server: EmbeddedEventStore | undefined;
-
-  beforeEach(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'eventstore-shutdown-'));
-    server = await startEmbeddedEventStore({ dataDir });
-  }, PROCESS_BUDGET_MS);
-  afterEach(async () => {
-    await server?.stop('SIGTERM');
-    await rm(dataDir, { recursive: true, force: true });
-  }, PROCESS_BUDGET_MS);
+  const own = ownServers('shutdown');
+  beforeEach(() => own.start(), PROCESS_BUDGET_MS);
 
   it(
     'writers appending during a stop fail with CancelledError or UnavailableError only; acknowledged appends are kept',
     async () => {
-      const client = EventStoreDBClient.connectionString(server!.connectionString);
+      const client = EventStoreDBClient.connectionString(own.server!.connectionString);
       const acknowledged: string[] = [];
       const failures: unknown[] = [];
       let stopping: Promise<void> | undefined;
@@ -58,7 +42,7 @@ describe('embedded event store shutdown', () => {
             return;
           }
           if (result.success) acknowledged.push(event.id);
-          if (acknowledged.length === 200) stopping ??= server!.stop('SIGTERM');
+          if (acknowledged.length === 200) stopping ??= own.stop('SIGTERM');
         }
       };
       await Promise.all(Array.from({ length: 16 }, (_, index) => writer(index)));
@@ -72,8 +56,7 @@ describe('embedded event store shutdown', () => {
         expect([CancelledError, UnavailableError]).toContain((failure as Error).constructor);
       }
 
-      server = await startEmbeddedEventStore({ dataDir });
-      const after = EventStoreDBClient.connectionString(server.connectionString);
+      const after = EventStoreDBClient.connectionString((await own.start()).connectionString);
       try {
         const ids = new Set((await collect(after.readAll())).map((resolved) => resolved.event!.id));
         for (const id of acknowledged) expect(ids.has(id)).toBe(true);
@@ -87,7 +70,7 @@ describe('embedded event store shutdown', () => {
   it(
     'an append still receiving chunks gets no reply; its BatchAppend call ends with CANCELLED',
     async () => {
-      const stub = streamsStub(server!.connectionString);
+      const stub = streamsStub(own.server!.connectionString);
       const call = stub.batchAppend();
       const replies: unknown[] = [];
       call.on('data', (reply: unknown) => replies.push(reply));
@@ -98,7 +81,7 @@ describe('embedded event store shutdown', () => {
       call.write(batchAppendChunk('ready', 'Ready', { final: true }));
       await ready;
       try {
-        await server!.stop('SIGTERM');
+        await own.stop('SIGTERM');
         expect((await ended).code).toBe(status.CANCELLED);
         expect(replies).toHaveLength(1);
       } finally {
@@ -111,7 +94,7 @@ describe('embedded event store shutdown', () => {
   it(
     'a classic Append still receiving events fails with UNAVAILABLE, and the server stops without waiting for it',
     async () => {
-      const stub = streamsStub(server!.connectionString);
+      const stub = streamsStub(own.server!.connectionString);
       const ended = new Promise<ServiceError | null>((resolve) => {
         const call = stub.append((error: ServiceError | null) => resolve(error));
         call.write(
@@ -126,7 +109,7 @@ describe('embedded event store shutdown', () => {
       try {
         // Let the call reach the server before it stops.
         await new Promise((resume) => setTimeout(resume, 200));
-        await server!.stop('SIGTERM');
+        await own.stop('SIGTERM');
         expect((await ended)?.code).toBe(status.UNAVAILABLE);
       } finally {
         stub.close();

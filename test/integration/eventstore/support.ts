@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import streamsGrpc from '@eventstore/db-client/generated/streams_grpc_pb.js';
 import { credentials } from '@grpc/grpc-js';
 
@@ -13,6 +16,12 @@ import {
   type StreamSubscription,
   type AllStreamSubscription,
 } from '@eventstore/db-client';
+
+import {
+  PROCESS_BUDGET_MS,
+  startEmbeddedEventStore,
+  type EmbeddedEventStore,
+} from '../../support/embedded-eventstore.js';
 
 /** The suite only ever talks to the store through the official client, so it runs unchanged on a real one. */
 export function connect(): EventStoreDBClient {
@@ -104,3 +113,47 @@ export async function raceAtEachRevision(
   }
   return results;
 }
+
+/** Servers a test starts on a data directory of its own (see ownServers). */
+export interface OwnServers {
+  /** The running test's data directory. */
+  readonly dataDir: string;
+  /** The server last started, until it is stopped. */
+  readonly server: EmbeddedEventStore | undefined;
+  /** Starts a server on the test's data directory: the first, or again after a stop or a kill. */
+  start(): Promise<EmbeddedEventStore>;
+  /** Stops the running server, if there is one (SIGTERM: a clean stop; SIGKILL: a crash). */
+  stop(signal: NodeJS.Signals): Promise<void>;
+}
+
+/**
+ * For tests that stop, kill or restart the server on purpose, whatever EVENTSTORE_CONNECTION_STRING
+ * says (only the embedded server can be): each test gets a fresh temporary data directory named after
+ * `name`; after it, the server it left running is stopped and the directory removed.
+ */
+export const ownServers = (name: string): OwnServers => {
+  let dataDir = '';
+  let server: EmbeddedEventStore | undefined;
+  const own: OwnServers = {
+    get dataDir() {
+      return dataDir;
+    },
+    get server() {
+      return server;
+    },
+    start: async () => (server = await startEmbeddedEventStore({ dataDir })),
+    stop: async (signal) => {
+      const running = server;
+      server = undefined;
+      await running?.stop(signal);
+    },
+  };
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), `eventstore-${name}-`));
+  });
+  afterEach(async () => {
+    await own.stop('SIGTERM');
+    await rm(dataDir, { recursive: true, force: true });
+  }, PROCESS_BUDGET_MS);
+  return own;
+};

@@ -54,22 +54,42 @@ interface SpeedDialRoute extends CommandEndpoint {
   ) => Promise<CommandResponse | LineCommandResponse>;
 }
 
-/** A route sending the account command built from its body (of its own DTO class) and its path. */
-const editing = <Dto extends AccountCommandDto>(
+/** The fields of account command `T` a route builds; `type` is the route's and `actor` the body's. */
+type FieldsOf<T extends AccountCommand['type']> = Omit<
+  Extract<AccountCommand, { type: T }>,
+  'type' | 'actor'
+>;
+
+/**
+ * A route sending account command `command`, built from its body (of its own DTO class) and its path;
+ * the command is the one the route documents.
+ */
+const editing = <T extends AccountCommand['type'], Dto extends AccountCommandDto>(
   method: SpeedDialRoute['method'],
   path: string,
   body: Type<Dto>,
-  docs: Omit<CommandRouteDocs, 'answer'>,
-  command: (dto: Dto, path: SpeedDialPath) => AccountCommand,
+  command: T,
+  docs: Omit<CommandRouteDocs, 'answer' | 'commands'>,
+  fields: (dto: Dto, path: SpeedDialPath) => FieldsOf<T>,
   resourceIds?: (dto: Dto) => Readonly<Record<string, string>>,
 ): SpeedDialRoute => ({
   method,
   path,
   body,
-  docs: [CommandRoute({ ...docs, answer: CommandResponseDto })],
+  docs: [CommandRoute({ ...docs, commands: [command], answer: CommandResponseDto })],
   send: (controller, path, dto: Dto, origin) =>
-    controller.dispatch(path.accountId, command(dto, path), dto, origin, resourceIds?.(dto)),
+    controller.dispatch(
+      path.accountId,
+      // Command `T` with its fields: TypeScript cannot tie the spread back to the union member.
+      { type: command, actor: dto.actor, ...fields(dto, path) } as unknown as AccountCommand,
+      dto,
+      origin,
+      resourceIds?.(dto),
+    ),
 });
+
+/** The key a path names: its owner's list and its entry. */
+const keyOf = ({ partyId, entryId }: SpeedDialPath) => ({ ownerId: partyId, entryId });
 
 /** Every speed-dial command (R22), one entry each, registered as endpoints by `CommandEndpoints`. */
 const SPEED_DIAL_ROUTES: Readonly<Record<string, SpeedDialRoute>> = {
@@ -77,10 +97,9 @@ const SPEED_DIAL_ROUTES: Readonly<Record<string, SpeedDialRoute>> = {
     'POST',
     LIST,
     AddSpeedDialDto,
-    { summary: 'Add a speed-dial key to a party’s list (R22)', commands: ['AddSpeedDial'], created: true },
+    'AddSpeedDial',
+    { summary: 'Add a speed-dial key to a party’s list (R22)', created: true },
     (dto, { partyId }) => ({
-      type: 'AddSpeedDial',
-      actor: dto.actor,
       ownerId: partyId,
       entryId: dto.entryId,
       label: dto.label,
@@ -93,44 +112,33 @@ const SPEED_DIAL_ROUTES: Readonly<Record<string, SpeedDialRoute>> = {
     'PUT',
     `${ENTRY}/label`,
     RelabelSpeedDialDto,
-    { summary: 'Relabel a speed-dial key (R22)', commands: ['RelabelSpeedDial'] },
-    (dto, { partyId, entryId }) => ({
-      type: 'RelabelSpeedDial',
-      actor: dto.actor,
-      ownerId: partyId,
-      entryId,
-      label: dto.label,
-    }),
+    'RelabelSpeedDial',
+    { summary: 'Relabel a speed-dial key (R22)' },
+    (dto, path) => ({ ...keyOf(path), label: dto.label }),
   ),
   move: editing(
     'PUT',
     `${ENTRY}/position`,
     MoveSpeedDialDto,
-    { summary: 'Move a speed-dial key to a free key position (R22)', commands: ['MoveSpeedDial'] },
-    (dto, { partyId, entryId }) => ({
-      type: 'MoveSpeedDial',
-      actor: dto.actor,
-      ownerId: partyId,
-      entryId,
-      position: dto.position,
-    }),
+    'MoveSpeedDial',
+    { summary: 'Move a speed-dial key to a free key position (R22)' },
+    (dto, path) => ({ ...keyOf(path), position: dto.position }),
   ),
   remove: editing(
     'DELETE',
     ENTRY,
     ActorOnlyDto,
-    { summary: 'Remove a speed-dial key (R22)', commands: ['RemoveSpeedDial'] },
-    (dto, { partyId, entryId }) => ({ type: 'RemoveSpeedDial', actor: dto.actor, ownerId: partyId, entryId }),
+    'RemoveSpeedDial',
+    { summary: 'Remove a speed-dial key (R22)' },
+    (_dto, path) => keyOf(path),
   ),
   changeLimit: editing(
     'PUT',
     ':accountId/speed-dial-limit',
     ChangeSpeedDialLimitDto,
-    {
-      summary: 'The account setting: speed-dial keys per party (R22, admin only; default 24)',
-      commands: ['ChangeSpeedDialLimit'],
-    },
-    (dto) => ({ type: 'ChangeSpeedDialLimit', actor: dto.actor, maxSpeedDials: dto.maxSpeedDials }),
+    'ChangeSpeedDialLimit',
+    { summary: 'The account setting: speed-dial keys per party (R22, admin only; default 24)' },
+    (dto) => ({ maxSpeedDials: dto.maxSpeedDials }),
   ),
   call: {
     method: 'POST',

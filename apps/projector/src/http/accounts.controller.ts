@@ -12,10 +12,10 @@ import {
   recordingsProjection,
   whyCannot,
 } from '#read-models';
-import { forbidden, knownAccount, knownParty, lineNumber, validId } from './params.js';
-import { ReadModelsService } from './read-models.service.js';
+import { AsOfQuery, forbidden, knownAccount, knownParty, lineNumber, validId } from './params.js';
+import { ReadModelsService, type AsOf } from './read-models.service.js';
 import { ANSWER_EXAMPLES } from './answer-examples.js';
-import { QueryAnswer, QueryRefusals } from './route-docs.js';
+import { AsOfQueries, QueryAnswer, QueryRefusals } from './route-docs.js';
 
 const ACTIONS: readonly Action[] = ['answer', 'pickUp', 'placeCall', 'join'];
 
@@ -28,16 +28,11 @@ export class AccountsController {
   @ApiOperation({
     summary: 'Delegation roster of the account per delegator and per delegate, with status and permissions',
   })
-  @ApiQuery({ name: 'asOf', required: false })
-  @ApiQuery({ name: 'asOfTime', required: false })
+  @AsOfQueries()
   @QueryAnswer('The roster, grouped by delegator and by delegate', ANSWER_EXAMPLES.roster)
   @QueryRefusals({ asOf: true, edge: ['ACCOUNT_NOT_FOUND'] })
-  async roster(
-    @Param('accountId') accountId: string,
-    @Query('asOf') asOf?: string,
-    @Query('asOfTime') asOfTime?: string,
-  ) {
-    const readModels = await this.readModels.at({ asOf, asOfTime }, this.readModels.scopeOf(accountId));
+  async roster(@Param('accountId') accountId: string, @AsOfQuery() query: AsOf) {
+    const readModels = await this.readModels.at(query, this.readModels.scopeOf(accountId));
     const { delegations } = readModels.state(accountsProjection);
     const account = knownAccount(readModels, accountId);
     const rows = account.delegations.map((id) => delegations.get(delegationKey(accountId, id))!);
@@ -93,21 +88,19 @@ export class AccountsController {
       'may see and those it took part in',
   })
   @ApiQuery({ name: 'viewer', description: 'party id of whoever looks at the history' })
-  @ApiQuery({ name: 'asOf', required: false })
-  @ApiQuery({ name: 'asOfTime', required: false })
+  @AsOfQueries()
   @QueryAnswer("The party's calls the viewer may see", ANSWER_EXAMPLES.partyHistory)
   @QueryRefusals({ asOf: true, edge: ['ACCOUNT_NOT_FOUND', 'PARTY_NOT_FOUND', 'NOT_VISIBLE_TO_VIEWER'] })
   async history(
     @Param('accountId') accountId: string,
     @Param('partyId') partyId: string,
+    @AsOfQuery() query: AsOf,
     @Query('viewer') viewer?: string,
-    @Query('asOf') asOf?: string,
-    @Query('asOfTime') asOfTime?: string,
   ) {
     validId(accountId, 'accountId');
     validId(partyId, 'partyId');
     validId(viewer, 'viewer');
-    const readModels = await this.readModels.at({ asOf, asOfTime }, this.readModels.scopeOf(accountId));
+    const readModels = await this.readModels.at(query, this.readModels.scopeOf(accountId));
     knownParty(readModels, accountId, partyId);
     const access = partyHistoryAccess(readModels, accountId, partyId, viewer!);
     if (!access.allowed) throw forbidden(access.rule, access.reason);
@@ -153,14 +146,10 @@ export class AccountsController {
   })
   @ApiQuery({ name: 'line', description: 'the shared number' })
   @ApiQuery({ name: 'action', enum: ACTIONS })
-  @ApiQuery({ name: 'asOf', required: false, description: 'diagnose as of this $all commit position' })
-  @ApiQuery({
-    name: 'asOfTime',
-    required: false,
-    description:
-      "diagnose as of this simulated time (ISO-8601); by default at the api's now: the virtual clock's time, " +
-      "or the wall clock's in realtime mode",
-  })
+  @AsOfQueries(
+    'diagnose',
+    "; by default at the api's now: the virtual clock's time, or the wall clock's in realtime mode",
+  )
   @QueryAnswer(
     'Whether the party can, and the rule that decides it, in a sentence',
     ANSWER_EXAMPLES.whyCannot,
@@ -169,10 +158,9 @@ export class AccountsController {
   async whyCannot(
     @Param('accountId') accountId: string,
     @Param('partyId') partyId: string,
+    @AsOfQuery() query: AsOf,
     @Query('line') line?: string,
     @Query('action') action?: string,
-    @Query('asOf') asOf?: string,
-    @Query('asOfTime') asOfTime?: string,
   ) {
     if (!ACTIONS.includes(action as Action)) {
       throw new BadRequestException({
@@ -180,7 +168,7 @@ export class AccountsController {
         message: `action must be one of ${ACTIONS.join(', ')}`,
       });
     }
-    const readModels = await this.readModels.at({ asOf, asOfTime }, this.readModels.scopeOf(accountId, line));
+    const readModels = await this.readModels.at(query, this.readModels.scopeOf(accountId, line));
     // A diagnosis names R1 for an unknown party and R10 for an unknown line itself (R20); an unknown
     // account is no account to ask about.
     knownAccount(readModels, accountId);
@@ -190,7 +178,7 @@ export class AccountsController {
       lineNumber(line, 'line'),
       validId(partyId, 'partyId'),
       action as Action,
-      this.readModels.timeOf(readModels, { asOf, asOfTime }),
+      this.readModels.timeOf(readModels, query),
     );
   }
 }

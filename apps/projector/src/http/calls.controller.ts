@@ -21,10 +21,10 @@ import {
   type ReadModels,
   whyRing,
 } from '#read-models';
-import { knownLine, validId } from './params.js';
-import { ReadModelsService } from './read-models.service.js';
+import { AsOfQuery, knownLine, validId } from './params.js';
+import { ReadModelsService, type AsOf } from './read-models.service.js';
 import { ANSWER_EXAMPLES } from './answer-examples.js';
-import { QueryAnswer, QueryRefusals } from './route-docs.js';
+import { AsOfQueries, QueryAnswer, QueryRefusals } from './route-docs.js';
 
 const AUDIT_SUMMARY =
   'Audit trail of a call: every event with actor, on-behalf-of, permission, time, stream revision, $all ' +
@@ -42,19 +42,6 @@ const AuditAnswer = () =>
   );
 const RingAnswer = () =>
   QueryAnswer('Whether the party rang, and the rule that decided it, in a sentence', ANSWER_EXAMPLES.whyRing);
-
-const CallQueries = (): MethodDecorator => (target, key, descriptor) => {
-  for (const decorate of [
-    ApiQuery({ name: 'asOf', required: false, description: 'answer as of this $all commit position' }),
-    ApiQuery({
-      name: 'asOfTime',
-      required: false,
-      description: 'answer as of this simulated time (ISO-8601)',
-    }),
-  ]) {
-    decorate(target, key, descriptor);
-  }
-};
 
 interface CallQuery {
   readonly callId: string;
@@ -75,23 +62,22 @@ export class CallsController {
   @Get('calls/:callId/audit')
   @ApiOperation({ summary: AUDIT_SUMMARY })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
-  @CallQueries()
+  @AsOfQueries('answer')
   @AuditAnswer()
   @QueryRefusals({ asOf: true, edge: ['CALL_NOT_FOUND', 'AMBIGUOUS_CALL_ID'] })
   audit(
     @Param('callId') callId: string,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @AsOfQuery() query: AsOf,
     @Query('format') format?: string,
-    @Query('asOf') asOf?: string,
-    @Query('asOfTime') asOfTime?: string,
   ) {
-    return this.auditOf({ callId }, reply, format, asOf, asOfTime);
+    return this.auditOf({ callId }, reply, format, query);
   }
 
   @Get('lines/:accountId/:number/calls/:callId/audit')
   @ApiOperation({ summary: AUDIT_SUMMARY })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
-  @CallQueries()
+  @AsOfQueries('answer')
   @AuditAnswer()
   @QueryRefusals({ asOf: true, line: true, edge: ['CALL_NOT_FOUND'] })
   lineAudit(
@@ -99,33 +85,31 @@ export class CallsController {
     @Param('number') number: string,
     @Param('callId') callId: string,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @AsOfQuery() query: AsOf,
     @Query('format') format?: string,
-    @Query('asOf') asOf?: string,
-    @Query('asOfTime') asOfTime?: string,
   ) {
-    return this.auditOf({ callId, accountId, number }, reply, format, asOf, asOfTime);
+    return this.auditOf({ callId, accountId, number }, reply, format, query);
   }
 
   @Get('calls/:callId/diagnostics/ring')
   @ApiOperation({ summary: RING_SUMMARY })
   @ApiQuery({ name: 'party', description: 'party id' })
-  @CallQueries()
+  @AsOfQueries('answer')
   @RingAnswer()
   @QueryRefusals({ asOf: true, edge: ['CALL_NOT_FOUND', 'AMBIGUOUS_CALL_ID'] })
   async whyRing(
     @Param('callId') callId: string,
     @Query('party') party: string | undefined,
-    @Query('asOf') asOf?: string,
-    @Query('asOfTime') asOfTime?: string,
+    @AsOfQuery() query: AsOf,
   ) {
-    const readModels = await this.readModels.at({ asOf, asOfTime }, this.readModels.callIdScope(callId));
+    const readModels = await this.readModels.at(query, this.readModels.callIdScope(callId));
     return whyRing(readModels, this.callOf(readModels, { callId }).call, validId(party, 'party'));
   }
 
   @Get('lines/:accountId/:number/calls/:callId/diagnostics/ring')
   @ApiOperation({ summary: RING_SUMMARY })
   @ApiQuery({ name: 'party', description: 'party id' })
-  @CallQueries()
+  @AsOfQueries('answer')
   @RingAnswer()
   @QueryRefusals({ asOf: true, line: true, edge: ['CALL_NOT_FOUND'] })
   async lineWhyRing(
@@ -133,24 +117,14 @@ export class CallsController {
     @Param('number') number: string,
     @Param('callId') callId: string,
     @Query('party') party: string | undefined,
-    @Query('asOf') asOf?: string,
-    @Query('asOfTime') asOfTime?: string,
+    @AsOfQuery() query: AsOf,
   ) {
-    const readModels = await this.readModels.at(
-      { asOf, asOfTime },
-      this.readModels.scopeOf(accountId, number),
-    );
+    const readModels = await this.readModels.at(query, this.readModels.scopeOf(accountId, number));
     const { call } = this.callOf(readModels, { callId, accountId, number });
     return whyRing(readModels, call, validId(party, 'party'));
   }
 
-  private async auditOf(
-    query: CallQuery,
-    reply: FastifyReply,
-    format: string | undefined,
-    asOf: string | undefined,
-    asOfTime: string | undefined,
-  ) {
+  private async auditOf(query: CallQuery, reply: FastifyReply, format: string | undefined, asOf: AsOf) {
     // An unknown format is a mistake to say, not a reason to answer JSON anyway.
     if (format !== undefined && format !== 'json' && format !== 'csv') {
       throw new BadRequestException({ code: 'INVALID_REQUEST', message: 'format must be json or csv' });
@@ -159,7 +133,7 @@ export class CallsController {
       query.accountId === undefined
         ? this.readModels.callIdScope(query.callId)
         : this.readModels.scopeOf(query.accountId, query.number);
-    const readModels = await this.readModels.at({ asOf, asOfTime }, scope);
+    const readModels = await this.readModels.at(asOf, scope);
     const { call } = this.callOf(readModels, query);
     const revisions = readModels.state(auditProjection).trails.get(call.key) ?? [];
     const entries = await readAuditTrail(this.readModels.store.client, call.line, revisions);

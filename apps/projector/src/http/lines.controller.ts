@@ -10,18 +10,10 @@ import {
   voicemailProjection,
   whyBusy,
 } from '#read-models';
-import { forbidden, knownAccount, knownLine, lineNumber, validId } from './params.js';
+import { AsOfQuery, forbidden, knownAccount, knownLine, lineNumber, validId } from './params.js';
 import { ReadModelsService, type AsOf } from './read-models.service.js';
 import { ANSWER_EXAMPLES } from './answer-examples.js';
-import { EventStreamAnswer, QueryAnswer, QueryRefusals } from './route-docs.js';
-
-const asOfQueries = [
-  ApiQuery({ name: 'asOf', required: false, description: 'answer as of this $all commit position' }),
-  ApiQuery({ name: 'asOfTime', required: false, description: 'answer as of this simulated time (ISO-8601)' }),
-];
-const AsOfQueries = (): MethodDecorator => (target, key, descriptor) => {
-  for (const decorate of asOfQueries) decorate(target, key, descriptor);
-};
+import { AsOfQueries, EventStreamAnswer, QueryAnswer, QueryRefusals } from './route-docs.js';
 
 @ApiTags('lines')
 @Controller('lines/:accountId/:number')
@@ -50,17 +42,16 @@ export class LinesController {
     summary: "The line's busy lamp as the viewer sees it (R11, R12): idle, ringing, busy or held",
   })
   @ApiQuery({ name: 'viewer', description: 'party id of whoever looks at the line' })
-  @AsOfQueries()
+  @AsOfQueries('answer')
   @QueryAnswer("The line's lamp and live calls as the viewer sees them", ANSWER_EXAMPLES.lineState)
   @QueryRefusals({ asOf: true, line: true, edge: ['NOT_VISIBLE_TO_VIEWER'] })
   async state(
     @Param('accountId') accountId: string,
     @Param('number') number: string,
     @Query('viewer') viewer: string | undefined,
-    @Query('asOf') asOf?: string,
-    @Query('asOfTime') asOfTime?: string,
+    @AsOfQuery() query: AsOf,
   ) {
-    const { readModels, digits, access } = await this.viewed(accountId, number, viewer, { asOf, asOfTime });
+    const { readModels, digits, access } = await this.viewed(accountId, number, viewer, query);
     return {
       position: String(readModels.position ?? 0n),
       ...lineState(readModels, accountId, digits, viewer!, access),
@@ -72,17 +63,16 @@ export class LinesController {
     summary: 'The shared voicemail inbox (R14, R17): messages, read state, deletions, missed calls',
   })
   @ApiQuery({ name: 'viewer', description: 'the delegator or an active delegate sharing the line' })
-  @AsOfQueries()
+  @AsOfQueries('answer')
   @QueryAnswer("The line's voicemail and missed calls", ANSWER_EXAMPLES.voicemail)
   @QueryRefusals({ asOf: true, line: true, edge: ['NOT_VISIBLE_TO_VIEWER'] })
   async voicemail(
     @Param('accountId') accountId: string,
     @Param('number') number: string,
     @Query('viewer') viewer: string | undefined,
-    @Query('asOf') asOf?: string,
-    @Query('asOfTime') asOfTime?: string,
+    @AsOfQuery() query: AsOf,
   ) {
-    const { readModels, digits, access } = await this.viewed(accountId, number, viewer, { asOf, asOfTime });
+    const { readModels, digits, access } = await this.viewed(accountId, number, viewer, query);
     const { inboxes, messages, missedCalls } = readModels.state(voicemailProjection);
     const inbox = inboxes.get(lineKey(accountId, digits)) ?? { messages: [], missedCalls: [] };
     const all = inbox.messages.map((id) => messages.get(id)!).reverse();
@@ -101,23 +91,22 @@ export class LinesController {
     summary: 'Shared call history of the line with placed/answered/picked up/transferred by labels (R17)',
   })
   @ApiQuery({ name: 'viewer', description: 'the delegator or an active delegate sharing the line' })
-  @AsOfQueries()
+  @AsOfQueries('answer')
   @QueryAnswer("The line's calls", ANSWER_EXAMPLES.lineHistory)
   @QueryRefusals({ asOf: true, line: true, edge: ['NOT_VISIBLE_TO_VIEWER'] })
   async history(
     @Param('accountId') accountId: string,
     @Param('number') number: string,
     @Query('viewer') viewer: string | undefined,
-    @Query('asOf') asOf?: string,
-    @Query('asOfTime') asOfTime?: string,
+    @AsOfQuery() query: AsOf,
   ) {
-    const { readModels, digits } = await this.viewed(accountId, number, viewer, { asOf, asOfTime });
+    const { readModels, digits } = await this.viewed(accountId, number, viewer, query);
     return { position: String(readModels.position ?? 0n), calls: lineHistory(readModels, accountId, digits) };
   }
 
   @Get('diagnostics/busy')
   @ApiOperation({ summary: 'R20: why the line shows busy, naming the rule (R12, R15)' })
-  @AsOfQueries()
+  @AsOfQueries('answer')
   @QueryAnswer(
     'Whether the line is busy, and the rule that makes it so, in a sentence',
     ANSWER_EXAMPLES.whyBusy,
@@ -126,13 +115,9 @@ export class LinesController {
   async whyBusy(
     @Param('accountId') accountId: string,
     @Param('number') number: string,
-    @Query('asOf') asOf?: string,
-    @Query('asOfTime') asOfTime?: string,
+    @AsOfQuery() query: AsOf,
   ) {
-    const readModels = await this.readModels.at(
-      { asOf, asOfTime },
-      this.readModels.scopeOf(accountId, number),
-    );
+    const readModels = await this.readModels.at(query, this.readModels.scopeOf(accountId, number));
     // A diagnosis answers an unknown line itself, naming R10; an unknown account is no account to ask.
     knownAccount(readModels, accountId);
     return whyBusy(readModels, accountId, lineNumber(number));

@@ -1,12 +1,13 @@
-import { Controller, Get, Header, HttpCode, Post, Query, Res, Sse, type MessageEvent } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Header, HttpCode, Post, Res, Sse, type MessageEvent } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Observable } from 'rxjs';
 import { FOREIGN_REASONS } from '#events';
 import type { Lag, ParkedEvent } from '#read-models';
-import { ReadModelsService } from './read-models.service.js';
+import { AsOfQuery } from './params.js';
+import { ReadModelsService, type AsOf } from './read-models.service.js';
 import { ANSWER_EXAMPLES } from './answer-examples.js';
-import { EventStreamAnswer, QueryAnswer, QueryRefusals, schemaOf } from './route-docs.js';
+import { AsOfQueries, EventStreamAnswer, QueryAnswer, QueryRefusals, schemaOf } from './route-docs.js';
 
 @ApiTags('operations')
 @Controller()
@@ -205,12 +206,11 @@ export class OperationsController {
   @ApiOperation({
     summary: 'sha256 over the canonical JSON of every read model, with the position it reflects',
   })
-  @ApiQuery({ name: 'asOf', required: false })
-  @ApiQuery({ name: 'asOfTime', required: false })
+  @AsOfQueries()
   @QueryAnswer("The read models' digest at a position", ANSWER_EXAMPLES.digest)
   @QueryRefusals({ asOf: true })
-  async digest(@Query('asOf') asOf?: string, @Query('asOfTime') asOfTime?: string) {
-    const readModels = await this.readModels.at({ asOf, asOfTime });
+  async digest(@AsOfQuery() query: AsOf) {
+    const readModels = await this.readModels.at(query);
     return {
       position: readModels.position === undefined ? null : String(readModels.position),
       eventCount: readModels.eventCount,

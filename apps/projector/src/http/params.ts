@@ -1,5 +1,12 @@
 import { edgeSentenceOf, sentenceOf } from '#domain';
-import { BadRequestException, ForbiddenException, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  createParamDecorator,
+  ForbiddenException,
+  NotFoundException,
+  type ExecutionContext,
+} from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { ID_PATTERN, ID_RULE } from '#events';
 import {
   accountsProjection,
@@ -9,6 +16,13 @@ import {
   type PartyRow,
   type ReadModels,
 } from '#read-models';
+import type { AsOf } from './read-models.service.js';
+
+/** A route's `asOf` and `asOfTime` queries (documented by AsOfQueries), as ReadModelsService.at takes them. */
+export const AsOfQuery = createParamDecorator((_: unknown, context: ExecutionContext): AsOf => {
+  const { asOf, asOfTime } = context.switchToHttp().getRequest<FastifyRequest>().query as AsOf;
+  return { asOf, asOfTime };
+});
 
 /** Path and query ids follow the store's id rule: anything else is a client error, never a lookup. */
 export const validId = (value: string | undefined, field: string): string => {

@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiOkResponse, ApiProduces, type SchemaObject } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProduces, ApiQuery, type SchemaObject } from '@nestjs/swagger';
 import type { EdgeReasonCode } from '#domain';
 import { ReasonResponses, type RouteReasons } from '#http';
 
@@ -15,6 +15,29 @@ export interface QueryReasons extends RouteReasons {
   /** The route names a line by `:accountId/:number`. */
   readonly line?: boolean;
 }
+
+/**
+ * The optional `asOf` and `asOfTime` queries of a route that answers as of a point (read with AsOfQuery).
+ * `answered`, when given, says what is answered as of them ("answer", "the seat"), and `timeDefault`
+ * what time it is answered at without `asOfTime`.
+ */
+export const AsOfQueries = (answered?: string, timeDefault = '') =>
+  applyDecorators(
+    ApiQuery({
+      name: 'asOf',
+      type: String,
+      required: false,
+      ...(answered === undefined ? {} : { description: `${answered} as of this $all commit position` }),
+    }),
+    ApiQuery({
+      name: 'asOfTime',
+      type: String,
+      required: false,
+      ...(answered === undefined
+        ? {}
+        : { description: `${answered} as of this simulated time (ISO-8601)${timeDefault}` }),
+    }),
+  );
 
 /**
  * A projector route's refusals, from the catalogue (EDGE_REASONS, and the domain's LINE_NOT_FOUND for a

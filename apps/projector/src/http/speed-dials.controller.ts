@@ -1,10 +1,10 @@
 import { edgeSentenceOf } from '#domain';
-import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { speedDialList } from '#read-models';
-import { validId } from './params.js';
-import { ReadModelsService } from './read-models.service.js';
-import { QueryAnswer, QueryRefusals } from './route-docs.js';
+import { AsOfQuery, validId } from './params.js';
+import { ReadModelsService, type AsOf } from './read-models.service.js';
+import { AsOfQueries, QueryAnswer, QueryRefusals } from './route-docs.js';
 
 const SPEED_DIALS_EXAMPLE = {
   accountId: 'acme',
@@ -48,8 +48,7 @@ export class SpeedDialsController {
       "A party's speed dials in key order (R22): label, number, position; internal parties with their " +
       'name, the line name (R23) and BLF presence (busy/idle)',
   })
-  @ApiQuery({ name: 'asOf', required: false, description: 'answer as of this $all commit position' })
-  @ApiQuery({ name: 'asOfTime', required: false, description: 'answer as of this simulated time (ISO-8601)' })
+  @AsOfQueries('answer')
   @QueryAnswer(
     'The keys in order, each internal target with its name, line name and presence',
     SPEED_DIALS_EXAMPLE,
@@ -58,12 +57,11 @@ export class SpeedDialsController {
   async list(
     @Param('accountId') accountId: string,
     @Param('partyId') partyId: string,
-    @Query('asOf') asOf?: string,
-    @Query('asOfTime') asOfTime?: string,
+    @AsOfQuery() query: AsOf,
   ) {
     validId(accountId, 'accountId');
     validId(partyId, 'partyId');
-    const readModels = await this.readModels.at({ asOf, asOfTime }, this.readModels.scopeOf(accountId));
+    const readModels = await this.readModels.at(query, this.readModels.scopeOf(accountId));
     const list = speedDialList(readModels, accountId, partyId);
     if (!list)
       throw new NotFoundException({

@@ -33,10 +33,10 @@ import { Observable } from 'rxjs';
 import { ConfigService } from '@nestjs/config';
 import { VIRTUAL_CLOCK_STREAM, isAccountsStream } from '#events';
 import { accountsProjection, type ReadModels } from '#read-models';
-import { validId } from '../http/params.js';
+import { AsOfQuery, validId } from '../http/params.js';
 import { ReadModelsService, type AsOf } from '../http/read-models.service.js';
 import { ANSWER_EXAMPLES } from '../http/answer-examples.js';
-import { EventStreamAnswer, QueryAnswer, QueryRefusals } from '../http/route-docs.js';
+import { AsOfQueries, EventStreamAnswer, QueryAnswer, QueryRefusals } from '../http/route-docs.js';
 import { projectorSettingsOf, type ProjectorSettings } from '../projector-config.js';
 import type { Directory, Seat, Steps } from './seat-contract.js';
 import { SeatRefusal, directory, seatOf } from './seat.js';
@@ -200,24 +200,18 @@ export class PanelController {
   @ApiQuery({ name: 'viewer', description: 'party id of whoever uses the seat' })
   @QueryAnswer('The seat: its lines, voicemail, history, roster and what it may do', ANSWER_EXAMPLES.seat)
   @QueryRefusals({ asOf: true, edge: ['ACCOUNT_NOT_FOUND', 'PARTY_NOT_FOUND'] })
-  @ApiQuery({ name: 'asOf', required: false, description: 'the seat as of this $all commit position' })
-  @ApiQuery({
-    name: 'asOfTime',
-    required: false,
-    description: 'the seat as of this simulated time (ISO-8601)',
-  })
+  @AsOfQueries('the seat')
   async seat(
     @Query('account') account: string | undefined,
     @Query('viewer') viewer: string | undefined,
-    @Query('asOf') asOf?: string,
-    @Query('asOfTime') asOfTime?: string,
+    @AsOfQuery() query: AsOf,
   ): Promise<Seat> {
     const accountId = validId(account, 'account');
     const partyId = validId(viewer, 'viewer');
-    if (asOf === undefined && asOfTime === undefined) return this.seatNow(accountId, partyId);
+    if (query.asOf === undefined && query.asOfTime === undefined) return this.seatNow(accountId, partyId);
     // The seat reads its account's rows only: its stream, its lines and the clock (see seatReads).
-    const readModels = await this.readModels.at({ asOf, asOfTime }, this.readModels.scopeOf(accountId));
-    return this.seatFrom(readModels, accountId, partyId, { asOf, asOfTime });
+    const readModels = await this.readModels.at(query, this.readModels.scopeOf(accountId));
+    return this.seatFrom(readModels, accountId, partyId, query);
   }
 
   @Get('steps')

@@ -118,25 +118,33 @@ const withoutEntry = <K, V>(map: ReadonlyMap<K, V>, key: K): ReadonlyMap<K, V> =
   return copy;
 };
 
-const updateParty = (
+/** What each keyed collection of an active account holds. */
+interface Entries {
+  readonly parties: Party;
+  readonly delegations: Delegation;
+}
+
+/** The account with entry `id` of `collection` changed; unchanged when there is no such entry. */
+const updateEntry = <C extends keyof Entries>(
   state: ActiveAccount,
-  partyId: string,
-  change: (party: Party) => Party,
+  collection: C,
+  id: string,
+  change: (entry: Entries[C]) => Entries[C],
 ): ActiveAccount => {
-  const party = state.parties.get(partyId);
-  return party ? { ...state, parties: withEntry(state.parties, partyId, change(party)) } : state;
+  const collections: { readonly [K in keyof Entries]: ReadonlyMap<string, Entries[K]> } = state;
+  const entries = collections[collection];
+  const entry = entries.get(id);
+  return entry ? { ...state, [collection]: withEntry(entries, id, change(entry)) } : state;
 };
+
+const updateParty = (state: ActiveAccount, partyId: string, change: (party: Party) => Party) =>
+  updateEntry(state, 'parties', partyId, change);
 
 const updateDelegation = (
   state: ActiveAccount,
   delegationId: string,
   change: (delegation: Delegation) => Delegation,
-): ActiveAccount => {
-  const delegation = state.delegations.get(delegationId);
-  return delegation
-    ? { ...state, delegations: withEntry(state.delegations, delegationId, change(delegation)) }
-    : state;
-};
+) => updateEntry(state, 'delegations', delegationId, change);
 
 const addParty = (state: ActiveAccount, party: Party): ActiveAccount => {
   const numberOwners = new Map(state.numberOwners);
