@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { type Column, float64Column, uint32Column } from './columns.js';
-import { type LogDevice, MAX_WRITES_IN_FLIGHT, type PendingWrite, type RecoveryReport } from './log.js';
+import type { LogDevice, PendingWrite, RecoveryReport } from './log.js';
 import { FLAG_TOMBSTONE, checkRecord, decodeRecord, encodeRecords, uuidToBytes } from './record.js';
 
 export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
@@ -112,13 +112,6 @@ interface Waiter {
   readonly reject: (error: Error) => void;
 }
 
-/** Staged appends written by one `LogDevice.write`, and what acknowledging them does. */
-interface Group {
-  readonly effects: readonly (() => void)[];
-  readonly lastSeq: number;
-  durable: boolean;
-}
-
 export interface EventStoreOptions {
   /** Bytes of recently written records kept in RAM for readers and live subscriptions. */
   readonly tailCacheBytes?: number;
@@ -170,10 +163,7 @@ export class LogStore {
   private pendingLastSeq = -1;
   private readonly pendingEffects: (() => void)[] = [];
   private waiters: Waiter[] = [];
-  /** Groups being written, oldest first; a group leaves once it and every earlier one are durable. */
-  private inFlight: Group[] = [];
-  private flushScheduled = false;
-  private readonly idleWaiters: (() => void)[] = [];
+  private flushing: Promise<void> | undefined;
   private failure: Error | undefined;
   private closing = false;
   private readonly commitListeners = new Set<() => void>();
@@ -524,82 +514,33 @@ export class LogStore {
 
   private scheduleFlush(): void {
     // Deferring to setImmediate lets every append that arrived in this turn of the event loop share
-    // the coming write; appends arriving while MAX_WRITES_IN_FLIGHT writes run share a later one.
-    if (this.flushScheduled || this.inFlight.length >= MAX_WRITES_IN_FLIGHT) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.startGroup();
-    });
+    // the coming fsync; appends arriving while it runs share the next one.
+    this.flushing ??= new Promise<void>((done) => setImmediate(() => this.flushLoop().then(done)));
   }
 
-  /**
-   * Starts writing the staged appends as one group, even while an earlier group's write is still in
-   * flight (at most MAX_WRITES_IN_FLIGHT): a durable write takes as long as the flush, and clients
-   * acknowledged by one group would otherwise find their next appends waiting behind a group started
-   * just before, of one or two appends. Groups are acknowledged and made visible strictly in order.
-   */
-  private startGroup(): void {
-    if (this.pendingWrites.length === 0 || this.failure || this.inFlight.length >= MAX_WRITES_IN_FLIGHT)
-      return;
-    const group: Group = {
-      effects: this.pendingEffects.splice(0),
-      lastSeq: this.pendingLastSeq,
-      durable: false,
-    };
-    this.inFlight.push(group);
-    this.log.write(this.pendingWrites.splice(0)).then(
-      () => {
-        group.durable = true;
-        this.acknowledgeDurableGroups();
-      },
-      (error: unknown) => this.fail(error instanceof Error ? error : new Error(String(error))),
-    );
-  }
-
-  /** Acknowledges the oldest groups whose writes, and every earlier group's, are durable. */
-  private acknowledgeDurableGroups(): void {
-    if (this.failure) return;
-    let acknowledged = false;
-    while (this.inFlight[0]?.durable) {
-      const group = this.inFlight.shift()!;
-      for (const effect of group.effects) effect();
-      this.committed = group.lastSeq + 1;
-      acknowledged = true;
-    }
-    if (acknowledged) {
+  private async flushLoop(): Promise<void> {
+    while (this.pendingWrites.length > 0 && !this.failure) {
+      const writes = this.pendingWrites.splice(0);
+      const effects = this.pendingEffects.splice(0);
+      const lastSeq = this.pendingLastSeq;
+      try {
+        await this.log.write(writes);
+      } catch (error) {
+        // The log's state on disk is unknown now; refuse everything rather than guess.
+        this.failure = error instanceof Error ? error : new Error(String(error));
+        for (const waiter of this.waiters) waiter.reject(this.failure);
+        this.waiters = [];
+        break;
+      }
+      for (const effect of effects) effect();
+      this.committed = lastSeq + 1;
       this.evictTail();
       const ready = this.waiters.filter((waiter) => waiter.seq < this.committed);
       this.waiters = this.waiters.filter((waiter) => waiter.seq >= this.committed);
       for (const waiter of ready) waiter.resolve();
       for (const listener of this.commitListeners) listener();
     }
-    if (this.pendingWrites.length > 0) this.scheduleFlush();
-    else if (this.inFlight.length === 0) this.settleIdle();
-  }
-
-  /** The log's state on disk is unknown after a failed write: refuse everything rather than guess. */
-  private fail(error: Error): void {
-    if (this.failure) return;
-    this.failure = error;
-    for (const waiter of this.waiters) waiter.reject(error);
-    this.waiters = [];
-    this.inFlight = [];
-    this.settleIdle();
-  }
-
-  private settleIdle(): void {
-    for (const resolve of this.idleWaiters.splice(0)) resolve();
-  }
-
-  /** Resolves once nothing is staged or in flight (or the log failed). */
-  private whenIdle(): Promise<void> {
-    if (
-      this.failure ||
-      (this.pendingWrites.length === 0 && this.inFlight.length === 0 && !this.flushScheduled)
-    )
-      return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    this.flushing = undefined;
   }
 
   private whenCommitted(seq: number): Promise<void> {
@@ -625,7 +566,7 @@ export class LogStore {
   /** Stops accepting writes, waits for staged appends to become durable, and closes the log. */
   async close(): Promise<void> {
     this.closing = true;
-    await this.whenIdle();
+    while (this.flushing) await this.flushing;
     await this.log.close();
   }
 

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import {
   FLAG_COMMIT_END,
   FLAG_FILLER,
-  FLAG_OVERLAPS_PREVIOUS,
   FLAG_WRITE_START,
   RECORD_HEADER_SIZE,
   addFlag,
@@ -34,24 +33,12 @@ export interface LogDevice {
   open(onRecord: (position: number, chunk: Buffer, offset: number) => void): Promise<RecoveryReport>;
   /** Reserves room for one atomic append of `length` bytes and returns the position of its first byte. */
   reserve(length: number): number;
-  /**
-   * Writes reserved appends (in reservation order) and returns once they are durable. A caller may
-   * start the next write before this one returns, up to MAX_WRITES_IN_FLIGHT at once, each holding
-   * appends reserved after those of the writes before it; it must treat a write as durable only once
-   * every earlier write is too (after a crash, an earlier write may be torn under a complete later one).
-   */
+  /** Writes reserved appends (in reservation order) and returns once they are durable. */
   write(appends: readonly PendingWrite[]): Promise<void>;
   /** Reads `length` bytes at `position`; the range must lie within records written by one `write`-run. */
   read(position: number, length: number): Promise<Buffer>;
   close(): Promise<void>;
 }
-
-/**
- * Writes that may be in flight at once. Two keep the disk busy while the appends acknowledged by one
- * write are coming back; recovery's rule (a damaged write followed by one write that overlapped it is
- * torn) and the single OVERLAPS_PREVIOUS flag assume no more than two.
- */
-export const MAX_WRITES_IN_FLIGHT = 2;
 
 export interface PendingWrite {
   readonly position: number;
@@ -160,22 +147,17 @@ interface SegmentScan {
         readonly followingEvents: number;
         readonly followingRecords: number;
         readonly firstFollowingOffset: number | undefined;
-        /** Valid WRITE_START records after the damage: writes that began after the damaged one. */
-        readonly laterWrites: number;
-        /** The first of them began while the damaged write was still in flight (OVERLAPS_PREVIOUS). */
-        readonly firstLaterWriteOverlapped: boolean;
+        /** A valid WRITE_START record follows: the damaged bytes were fsynced before a later write. */
+        readonly laterWrite: boolean;
       }
     | undefined;
 }
 
 /**
  * Segmented append-only files `<start position, 20 digits>.log` in one directory. A new segment is
- * started only between appends, so an append never spans files, and only once every earlier write is
- * durable: after a crash only the newest segment can have a torn tail. Within it, only the last two
- * writes can be torn: every write begins with a WRITE_START record, and a write begins either after
- * the previous one was durable or while it was in flight (then flagged OVERLAPS_PREVIOUS), never while
- * two are. Damage followed by at most one later write, flagged so, is a torn tail; damage followed by
- * any other write was durable before that write began.
+ * started only between appends, so an append never spans files, and a segment is synced before the
+ * next one is written: after a crash only the newest segment can have a torn tail, and within it only
+ * the last write (each write is fsynced before the next begins, and begins with a WRITE_START record).
  *
  * A clean close ends the log with a marker record (a FILLER written as a write of its own), so that
  * damage to the last appended events of a store that was stopped is seen as damage, not as a torn
@@ -196,8 +178,6 @@ export class FileLog implements LogDevice {
   private readonly now: () => Date;
   private endsWithMarker = false;
   private failed = false;
-  /** Writes started and not yet returned, oldest first (at most MAX_WRITES_IN_FLIGHT). */
-  private readonly writing = new Set<Promise<void>>();
 
   constructor(
     private readonly directory: string,
@@ -242,14 +222,9 @@ export class FileLog implements LogDevice {
       }
       const damage = scan.damage;
       if (damage) {
-        // Only writes that were in flight at the crash can be torn: the last one, or the one before it
-        // when the last began while it was in flight. Version 1 segments did not mark their writes.
-        const onlyInFlightWritesFollow =
-          damage.laterWrites === 0 || (damage.laterWrites === 1 && damage.firstLaterWriteOverlapped);
         const tornWrite =
           newerSegments === 0 &&
-          (damage.followingRecords === 0 ||
-            (scan.header.version >= SEGMENT_VERSION && onlyInFlightWritesFollow));
+          (damage.followingRecords === 0 || (scan.header.version >= SEGMENT_VERSION && !damage.laterWrite));
         if (!tornWrite)
           throw new LogDamagedError(
             segment.path,
@@ -332,21 +307,6 @@ export class FileLog implements LogDevice {
   }
 
   async write(appends: readonly PendingWrite[]): Promise<void> {
-    if (this.writing.size >= MAX_WRITES_IN_FLIGHT)
-      throw new Error(`at most ${MAX_WRITES_IN_FLIGHT} log writes may be in flight at once`);
-    const written = this.writeInOrder(appends, [...this.writing]);
-    this.writing.add(written);
-    try {
-      await written;
-    } finally {
-      this.writing.delete(written);
-    }
-  }
-
-  private async writeInOrder(
-    appends: readonly PendingWrite[],
-    earlier: readonly Promise<void>[],
-  ): Promise<void> {
     this.endsWithMarker = false;
     let index = 0;
     while (index < appends.length) {
@@ -357,18 +317,10 @@ export class FileLog implements LogDevice {
         buffers.push(...appends[index]!.buffers);
         index += 1;
       }
+      // Marks where this write begins: recovery may cut within the last write only (see FileLog).
+      addFlag(buffers[0]!, 0, FLAG_WRITE_START);
       try {
-        let handle = segment.handle;
-        if (!handle) {
-          // A segment is begun only once every earlier write is durable (see FileLog); the earlier
-          // write may have begun it meanwhile.
-          await Promise.allSettled(earlier);
-          if (this.failed) throw new Error('an earlier log write failed');
-          handle = segment.handle ?? (await this.createSegment(segment));
-        }
-        // Marks where this write begins: recovery may cut within the writes in flight only.
-        const overlaps = earlier.some((write) => this.writing.has(write));
-        addFlag(buffers[0]!, 0, overlaps ? FLAG_WRITE_START | FLAG_OVERLAPS_PREVIOUS : FLAG_WRITE_START);
+        const handle = segment.handle ?? (await this.createSegment(segment));
         await writeAll(handle, buffers, fileOffset);
         if (this.syncEachWrite) await this.sync(handle);
       } catch (error) {
@@ -461,18 +413,14 @@ async function scanSegment(
     let followingEvents = 0;
     let followingRecords = 0;
     let firstFollowingOffset: number | undefined;
-    let laterWrites = 0;
-    let firstLaterWriteOverlapped = false;
+    let laterWrite = false;
     await walkSegment(handle, size, {
       record: (fileOffset, chunk, offset, length) => {
         const flags = chunk[offset + 8]!;
         if (damage) {
           followingRecords += 1;
           if ((flags & FLAG_FILLER) === 0) followingEvents += 1;
-          if ((flags & FLAG_WRITE_START) !== 0) {
-            if (laterWrites === 0) firstLaterWriteOverlapped = (flags & FLAG_OVERLAPS_PREVIOUS) !== 0;
-            laterWrites += 1;
-          }
+          if ((flags & FLAG_WRITE_START) !== 0) laterWrite = true;
           firstFollowingOffset ??= fileOffset;
           return;
         }
@@ -506,8 +454,7 @@ async function scanSegment(
         followingEvents,
         followingRecords,
         firstFollowingOffset,
-        laterWrites,
-        firstLaterWriteOverlapped,
+        laterWrite,
       },
     };
   } finally {

@@ -7,8 +7,7 @@ import { crc32 } from 'node:zlib';
  *   0  u32  length of the whole record, header included
  *   4  u32  CRC32 of bytes [8, length)
  *   8  u8   flags (COMMIT_END: last record of an atomic append; TOMBSTONE: a hard delete; FILLER: no
- *           event, see `encodeFiller`; WRITE_START: first record of one write-and-fsync of the log;
- *           OVERLAPS_PREVIOUS: that write began before the previous one was durable)
+ *           event, see `encodeFiller`; WRITE_START: first record of one write-and-fsync of the log)
  *   9  u8   format version
  *  10  u16  stream name length      12  u16 event type length     14  u16 content type length
  *  16  u32  data length             20  u32 custom metadata length
@@ -23,17 +22,11 @@ export const FLAG_TOMBSTONE = 2;
 /** Holds no event: the clean-shutdown marker, or bytes `eventstore repair` took out of the log. */
 export const FLAG_FILLER = 4;
 /**
- * Set by the file log on the first record of every write it makes. Unless it also carries
- * OVERLAPS_PREVIOUS, the previous write was fsynced before it began: a valid WRITE_START record after
- * a damaged one then proves the damaged bytes were durable (acknowledged) before, so the damage is
- * corruption, not a torn write.
+ * Set by the file log on the first record of every write it makes, after the previous write was
+ * fsynced. A valid WRITE_START record after a damaged one therefore proves the damaged bytes were
+ * durable (acknowledged) before: the damage is corruption, not a torn write.
  */
 export const FLAG_WRITE_START = 8;
-/**
- * Set, beside WRITE_START, by a write that began while the write before it was still in flight (the
- * log allows two at once): that earlier write's bytes may then be torn under this one's complete ones.
- */
-export const FLAG_OVERLAPS_PREVIOUS = 16;
 /** Larger than the 1 MiB append limit plus headers; anything bigger in a length field is corruption. */
 export const MAX_RECORD_SIZE = 4 * 1024 * 1024;
 

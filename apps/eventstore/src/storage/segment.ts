@@ -7,9 +7,7 @@ import { MAX_RECORD_SIZE, RECORD_HEADER_SIZE, RECORD_VERSION, checkRecord } from
  * byte 0, equal to the number in its name), then records back to back (record.ts).
  *
  * Header version 1: written before the log marked its writes. Version 2: the first record of every
- * write to the file carries FLAG_WRITE_START, so recovery can tell the writes in flight at a crash
- * from earlier ones (FLAG_OVERLAPS_PREVIOUS, which a write overlapping the one before it adds, only
- * ever lets recovery cut more of what was never acknowledged: an older build ignoring it refuses).
+ * write to the file carries FLAG_WRITE_START, so recovery can tell the last write from earlier ones.
  */
 export const SEGMENT_MAGIC = 0x474c5345; // 'ESLG'
 export const SEGMENT_HEADER_SIZE = 16;
