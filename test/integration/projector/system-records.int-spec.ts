@@ -34,7 +34,7 @@ describe('the projector on a store that holds system records', () => {
   }, PROCESS_BUDGET_MS);
 
   it(
-    'projects every domain event, dates its lag from the first domain event and replays the same state',
+    'projects every domain event, dates its lag from the first domain event, counts no record of a stream it does not follow, and replays the same state',
     async () => {
       const [first] = await collectAll(client.readAll({ fromPosition: 'start', maxCount: 1 }));
       expect(first!.event!.type.startsWith('$')).toBe(true);
@@ -65,6 +65,11 @@ describe('the projector on a store that holds system records', () => {
       expect(projector.readModels.state(tally).totals.get('tally-0')).toEqual({ total: 6, count: 3 });
       expect(projector.readModels.state(tally).totals.get('tally-1')).toEqual({ total: 4, count: 2 });
       expect(await projector.lag()).toMatchObject({ events: 0, ms: 0 });
+
+      // A record of a stream it does not follow (another tool's) is last in the store, and stays so.
+      await store.append('other-0', [{ type: 'Tallied', data: { amount: 9 } }], 'any', testMetadata());
+      await new Promise((resume) => setTimeout(resume, 50));
+      expect(await projector.lag()).toMatchObject({ events: 0, ms: 0, position: String(last) });
       await projector.stop();
 
       const replayed = await replay(store, [tally], { streamPrefixes: ['tally-'] });

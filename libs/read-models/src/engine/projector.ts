@@ -276,13 +276,19 @@ export class Projector {
           for (const record of records) {
             // The store's own `$`-records (its epoch on every start, stream metadata, aggregate
             // snapshots) are not applied by any projection: dating the lag from one made a fresh store
-            // look as late as its uptime.
-            if (!record.type.startsWith('$') && (record.position ?? 0n) > (position ?? -1n)) {
+            // look as late as its uptime. Nor are records of streams it does not follow (another
+            // tool's; another account's, for a projector of one account): counting one left the lag
+            // above zero for good when such a record was the last in the store.
+            if (
+              !record.type.startsWith('$') &&
+              this.follows(record.stream) &&
+              (record.position ?? 0n) > (position ?? -1n)
+            ) {
               firstUnapplied ??= record.created;
             }
           }
-          // Only `$`-records up to the head: nothing is left to apply (the server sends no checkpoint
-          // for a few filtered records, so the position itself may stay behind them).
+          // Only records it does not apply up to the head: nothing is left to apply (the server sends
+          // no checkpoint for a few filtered records, so the position itself may stay behind them).
           caughtUp = firstUnapplied === undefined && records.length < LAG_LOOK_AHEAD;
         }
         if (caughtUp) return { at, head: position ?? head, ms: 0 };
@@ -290,6 +296,10 @@ export class Projector {
       });
     this.look = next;
     return next;
+  }
+
+  private follows(stream: string): boolean {
+    return this.streamPrefixes.some((prefix) => stream.startsWith(prefix));
   }
 
   private async follow(): Promise<void> {
