@@ -19,7 +19,11 @@ import {
   SupportedMethods,
   UUID,
 } from '../../apps/eventstore/src/grpc/protocol.js';
-import { COMPATIBLE_SERVER_VERSION } from '../../apps/eventstore/src/grpc/server.js';
+import {
+  COMPATIBLE_SERVER_VERSION,
+  CONNECTION_RECEIVE_WINDOW_BYTES,
+  STREAM_RECEIVE_WINDOW_BYTES,
+} from '../../apps/eventstore/src/grpc/server.js';
 import { decodeBatchAppendReq, encodeBatchAppendResp } from '../../apps/eventstore/src/grpc/streams-codec.js';
 import { benchPayload } from './payload.js';
 
@@ -127,7 +131,9 @@ const streamRead = (stream: ServerHttp2Stream): void => {
   writeMore();
 };
 
-const server = createServer();
+// The embedded server's receive windows: the ceiling must not be held back by what the server is not.
+const server = createServer({ settings: { initialWindowSize: STREAM_RECEIVE_WINDOW_BYTES } });
+server.on('session', (session) => session.setLocalWindowSize(CONNECTION_RECEIVE_WINDOW_BYTES));
 server.on('stream', (stream, headers) => {
   switch (headers[constants.HTTP2_HEADER_PATH]) {
     case '/event_store.client.server_features.ServerFeatures/GetSupportedMethods':
