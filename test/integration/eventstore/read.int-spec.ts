@@ -71,7 +71,7 @@ describe('Streams.Read through the official client', () => {
     }
   });
 
-  // Several of the server's read batches (512 events), read by a consumer slower than the server, so
+  // Many of the server's read batches (128 events), read by a consumer slower than the server, so
   // that the reader keeps waiting for its previous batch to go out while it prepares the next.
   it('a read of many batches to a slow consumer delivers every event once, in order', async () => {
     const stream = uniqueStream('many-batches');
