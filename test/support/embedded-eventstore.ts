@@ -21,3 +21,37 @@ export async function startEmbeddedEventStore(
   const started = await startEventStore('dataDir' in options ? { dataDir: options.dataDir } : { mem: true });
   return { connectionString: started.address, process: started.process, stop: started.stop };
 }
+
+/** A suite's own embedded store (see ownEmbeddedStore). */
+export interface OwnEmbeddedStore {
+  /** The running server, from the suite's first `beforeAll` on. */
+  readonly server: EmbeddedEventStore;
+}
+
+/**
+ * For a suite that needs a store of its own, whatever EVENTSTORE_CONNECTION_STRING says: for what
+ * only the embedded server does, a connection nobody else used, or a second store. Started in memory
+ * before the suite's tests and stopped after them; `closeFirst` closes what the suite opened on it,
+ * so the server never stops under a connected client. Called inside a `describe`, before the hooks
+ * that use the server.
+ */
+export function ownEmbeddedStore(closeFirst: () => void | Promise<void>): OwnEmbeddedStore {
+  let server: EmbeddedEventStore | undefined;
+  beforeAll(async () => {
+    server = await startEmbeddedEventStore({ inMemory: true });
+  }, PROCESS_BUDGET_MS);
+  afterAll(async () => {
+    try {
+      await closeFirst();
+    } finally {
+      await server?.stop('SIGTERM');
+    }
+  }, PROCESS_BUDGET_MS);
+  return {
+    get server() {
+      if (!server)
+        throw new Error("the suite's own store starts in its first beforeAll: read it in a hook or a test");
+      return server;
+    },
+  };
+}

@@ -6,7 +6,7 @@ import {
   type HistoryEvent,
 } from '../../../apps/cli/src/history/history-event.js';
 import { HistoryImporter } from '../../../apps/cli/src/history/import.js';
-import { startEmbeddedEventStore, type EmbeddedEventStore } from '../../support/embedded-eventstore.js';
+import { ownEmbeddedStore } from '../../support/embedded-eventstore.js';
 
 /**
  * `history export` then `history import` of a store that holds other clients' events, through the
@@ -14,23 +14,14 @@ import { startEmbeddedEventStore, type EmbeddedEventStore } from '../../support/
  * copies, it does not repair), each one still classified with the same reason, and counted.
  */
 describe('history export and import of foreign events', () => {
-  let source: EmbeddedEventStore;
-  let target: EmbeddedEventStore;
   let from: EventStoreDBClient;
   let to: EventStoreDBClient;
+  const source = ownEmbeddedStore(() => from?.dispose());
+  const target = ownEmbeddedStore(() => to?.dispose());
 
-  beforeAll(async () => {
-    [source, target] = await Promise.all([
-      startEmbeddedEventStore({ inMemory: true }),
-      startEmbeddedEventStore({ inMemory: true }),
-    ]);
-    from = createEventStoreClient(source.connectionString);
-    to = createEventStoreClient(target.connectionString);
-  }, 60_000);
-
-  afterAll(async () => {
-    await Promise.all([from?.dispose(), to?.dispose()]);
-    await Promise.all([source?.stop(), target?.stop()]);
+  beforeAll(() => {
+    from = createEventStoreClient(source.server.connectionString);
+    to = createEventStoreClient(target.server.connectionString);
   });
 
   const reasons = async (client: EventStoreDBClient): Promise<(string | true)[]> => {

@@ -4,11 +4,7 @@ import {
   CONNECTION_RECEIVE_WINDOW_BYTES,
   STREAM_RECEIVE_WINDOW_BYTES,
 } from '../../../apps/eventstore/src/grpc/server.js';
-import {
-  PROCESS_BUDGET_MS,
-  startEmbeddedEventStore,
-  type EmbeddedEventStore,
-} from '../../support/embedded-eventstore.js';
+import { ownEmbeddedStore } from '../../support/embedded-eventstore.js';
 
 /**
  * The server opens every HTTP/2 connection with receive windows of Kestrel's size, not Node's 64 KiB:
@@ -17,18 +13,11 @@ import {
  * SETTINGS frame and the connection's send window.
  */
 describe('HTTP/2 receive windows', () => {
-  let server: EmbeddedEventStore;
   let session: ClientHttp2Session;
-  beforeAll(async () => {
-    server = await startEmbeddedEventStore({ inMemory: true });
-  }, PROCESS_BUDGET_MS);
-  afterAll(async () => {
-    session?.close();
-    await server.stop('SIGTERM');
-  }, PROCESS_BUDGET_MS);
+  const own = ownEmbeddedStore(() => session?.close());
 
   it('lets a client send 768 KiB on a stream and 1 MiB on the connection before it must wait', async () => {
-    session = connect(server.connectionString.replace(/^esdb:/, 'http:').replace(/\?.*$/, ''));
+    session = connect(own.server.connectionString.replace(/^esdb:/, 'http:').replace(/\?.*$/, ''));
     const settings = await new Promise<{ initialWindowSize?: number }>((resolve) =>
       session.once('remoteSettings', resolve),
     );

@@ -7,11 +7,7 @@ import {
   persistentSubscriptionToStreamSettingsFromDefaults,
 } from '@eventstore/db-client';
 
-import {
-  PROCESS_BUDGET_MS,
-  startEmbeddedEventStore,
-  type EmbeddedEventStore,
-} from '../../support/embedded-eventstore.js';
+import { ownEmbeddedStore } from '../../support/embedded-eventstore.js';
 
 /**
  * What the embedded server does not implement, it says so. The client falls back to HTTP/1.1 on the
@@ -20,16 +16,11 @@ import {
  * UNIMPLEMENTED. These tests start their own embedded server: a real EventStoreDB implements them.
  */
 describe('calls the embedded server does not implement', () => {
-  let server: EmbeddedEventStore;
   let client: EventStoreDBClient;
-  beforeAll(async () => {
-    server = await startEmbeddedEventStore({ inMemory: true });
-    client = EventStoreDBClient.connectionString(server.connectionString);
-  }, PROCESS_BUDGET_MS);
-  afterAll(async () => {
-    await client.dispose();
-    await server.stop('SIGTERM');
-  }, PROCESS_BUDGET_MS);
+  const own = ownEmbeddedStore(() => client.dispose());
+  beforeAll(() => {
+    client = EventStoreDBClient.connectionString(own.server.connectionString);
+  });
 
   const failure = (call: Promise<unknown>): Promise<unknown> =>
     call.then(
@@ -66,7 +57,7 @@ describe('calls the embedded server does not implement', () => {
   it('answers HTTP/1.1 on the gRPC port with a JSON 501', async () => {
     const { statusCode, body } = await new Promise<{ statusCode: number; body: string }>(
       (resolve, reject) => {
-        const port = new URL(server.connectionString.replace(/^esdb:/, 'http:')).port;
+        const port = new URL(own.server.connectionString.replace(/^esdb:/, 'http:')).port;
         const outgoing = request(
           { host: '127.0.0.1', port, path: '/projections/any', method: 'GET' },
           (response) => {
