@@ -73,6 +73,18 @@ const hoursOf = (dto: BusinessHoursDto | null) =>
   };
 
 /**
+ * The fields every provisioned party is given, a phone user or a common-area phone (whose body is the
+ * part of a phone user's that both share).
+ */
+const provisioned = (dto: ProvisionCommonAreaPhoneDto) => ({
+  partyId: dto.partyId,
+  name: dto.name,
+  directNumbers: dto.directNumbers,
+  callingPlan: dto.callingPlan,
+  powerPack: dto.powerPack ?? false,
+});
+
+/**
  * The id of a delegation the client did not name, derived from the command id: a resend of the
  * command (after a lost answer, or racing the first on another api instance) decides the same
  * events, so the store's idempotent append and the repository's first result agree on the id.
@@ -167,11 +179,7 @@ export const ACCOUNT_ROUTES: Readonly<Record<string, AccountRoute>> = {
     body: ProvisionPhoneUserDto,
     created: true,
     fields: (dto) => ({
-      partyId: dto.partyId,
-      name: dto.name,
-      directNumbers: dto.directNumbers,
-      callingPlan: dto.callingPlan,
-      powerPack: dto.powerPack ?? false,
+      ...provisioned(dto),
       assistantEnabled: dto.assistantEnabled ?? false,
       desktopClient: dto.desktopClient
         ? { platform: dto.desktopClient.platform, version: dto.desktopClient.version }
@@ -186,13 +194,7 @@ export const ACCOUNT_ROUTES: Readonly<Record<string, AccountRoute>> = {
     summary: 'Provision a common-area phone (R1, R2, R5)',
     body: ProvisionCommonAreaPhoneDto,
     created: true,
-    fields: (dto) => ({
-      partyId: dto.partyId,
-      name: dto.name,
-      directNumbers: dto.directNumbers,
-      callingPlan: dto.callingPlan,
-      powerPack: dto.powerPack ?? false,
-    }),
+    fields: provisioned,
     answerIds: (dto) => ({ partyId: dto.partyId }),
   }),
   changeDirectNumbers: onParty('PUT', 'direct-numbers', 'ChangeDirectNumbers', {
