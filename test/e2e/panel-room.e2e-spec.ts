@@ -31,6 +31,20 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
       `section.seat[data-viewer="${viewer}"] section[data-line="${number}"] [data-lamp="${state}"]`,
       { timeout: SHOWN_MS },
     );
+  /**
+   * A fresh account of one executive and one assistant, its panel open and live on `viewers`' seats,
+   * and a call from `caller` ringing on the executive's line, shown ringing on the first seat: where
+   * the tests of what happens to a ringing call start.
+   */
+  const ringing = async (accountId: string, viewers: readonly [string, ...string[]], caller: string) => {
+    const account = await demo(accountId, 1);
+    const number = account.executives[0]!.numbers[0]!;
+    const page = await open(`?account=${accountId}${viewers.map((viewer) => `&viewer=${viewer}`).join('')}`);
+    await live(page);
+    await ring(account, number, caller);
+    await lampShows(page, viewers[0], number, 'ringing');
+    return { number, page };
+  };
   const streamsSince = (from: number) =>
     suite.browser.requests.slice(from).filter((url) => url.includes('/panel/stream')).length;
 
@@ -78,12 +92,7 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
         'next-timer',
         () => pages,
         async () => {
-          const account = await demo('timer', 1);
-          const number = account.executives[0]!.numbers[0]!;
-          const room = await open(`?account=timer&viewer=exec1&viewer=assistant1`);
-          await live(room);
-          await ring(account, number, '+15558880000');
-          await lampShows(room, 'exec1', number, 'ringing');
+          const { number, page: room } = await ringing('timer', ['exec1', 'assistant1'], '+15558880000');
           const clock = room.getByRole('group', { name: 'Virtual clock' });
           const before = Date.parse((await clock.locator('time').getAttribute('datetime'))!);
 
@@ -115,12 +124,7 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
         'stepping',
         () => pages,
         async () => {
-          const account = await demo('steps', 1);
-          const number = account.executives[0]!.numbers[0]!;
-          const page = await open(`?account=steps&viewer=exec1`);
-          await live(page);
-          await ring(account, number, '+15557770000');
-          await lampShows(page, 'exec1', number, 'ringing');
+          const { number, page } = await ringing('steps', ['exec1'], '+15557770000');
           await page
             .locator(`section[data-line="${number}"]`)
             .getByRole('button', { name: 'Answer', exact: true })
@@ -288,12 +292,7 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
         'keyboard',
         () => pages,
         async () => {
-          const account = await demo('keys', 1);
-          const number = account.executives[0]!.numbers[0]!;
-          const page = await open(`?account=keys&viewer=assistant1`);
-          await live(page);
-          await ring(account, number, '+15553330000');
-          await lampShows(page, 'assistant1', number, 'ringing');
+          const { number, page } = await ringing('keys', ['assistant1'], '+15553330000');
           const announced = page.locator('[data-announcement]');
           await announced
             .filter({ hasText: `${number} is ringing from +15553330000` })
