@@ -23,8 +23,8 @@ type ReadCall = ServerWritableStream<ReadReqMessage, Buffer>;
  * Records per storage load. A reader waits for 'drain' (everything it queued has gone out), and the
  * HTTP/2 stream then has nothing to send until the next batch is loaded and encoded; the client,
  * with a 64 KiB receive window, runs dry in that gap. With 512 records a load took 0.5-0.7 ms and
- * a `$all` read reached 60-64k events/s; with 128 the gap is ~0.1 ms and it reached 68-73k, the
- * canned server's 71-77k on the same client (bench:store (c), quiet machine).
+ * a `$all` read reached 60-64k events/s; with 128 the gap is about a quarter of that and it reached
+ * 68-73k, the canned server's 71-77k on the same client (bench:store (c), quiet machine).
  */
 const BATCH = 128;
 /** Index entries a filtered scan looks at before yielding to the event loop. */
