@@ -196,9 +196,10 @@ function withReceiveWindows<T>(server: Server, createInjector: () => T): T {
   const injector = createInjector();
   for (const http2Server of internals.http2Servers.keys()) {
     if (before.has(http2Server)) continue;
-    http2Server.on('session', (session: Http2Session) =>
-      session.setLocalWindowSize(CONNECTION_RECEIVE_WINDOW_BYTES),
-    );
+    // A session whose socket is already gone throws on setLocalWindowSize: a client must not crash us.
+    http2Server.on('session', (session: Http2Session) => {
+      if (!session.destroyed) session.setLocalWindowSize(CONNECTION_RECEIVE_WINDOW_BYTES);
+    });
   }
   return injector;
 }
