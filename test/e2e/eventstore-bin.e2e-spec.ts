@@ -7,6 +7,8 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
+import { storeAddress } from '../support/embedded-eventstore.js';
+
 /**
  * The embedded server as a local emulator for another project: that project installs Switchboard
  * (here from this folder, as `npm install -D /path/to/switchboard` does), runs the
@@ -88,7 +90,7 @@ describe('switchboard-eventstore, the embedded server on its own', () => {
     running.push(server.child);
     expect(server.url).toMatch(/^esdb:\/\/127\.0\.0\.1:\d+\?tls=false$/);
     // The version/feature answer, through the client's own generated ServerFeatures stub
-    const address = new URL(server.url.replace(/^esdb:/, 'http:')).host;
+    const address = storeAddress(server.url).host;
     const features = new serverFeaturesGrpc.ServerFeaturesClient(address, credentials.createInsecure());
     const supported = await new Promise<{ version: string; methods: string[] }>((answered, fail) =>
       features.getSupportedMethods(new sharedPb.Empty(), (error, reply) =>

@@ -22,6 +22,13 @@ export async function startEmbeddedEventStore(
   return { connectionString: started.address, process: started.process, stop: started.stop };
 }
 
+/**
+ * Where an `esdb://host:port?…` connection string points, as an http URL: for what talks to the
+ * server's port without the official client (a raw HTTP/2 or HTTP/1.1 request, a generated stub).
+ */
+export const storeAddress = (connectionString: string): URL =>
+  new URL(connectionString.replace(/^esdb:/, 'http:'));
+
 /** A suite's own embedded store (see ownEmbeddedStore). */
 export interface OwnEmbeddedStore {
   /** The running server, from the suite's first `beforeAll` on. */

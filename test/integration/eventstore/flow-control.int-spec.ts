@@ -4,7 +4,7 @@ import {
   CONNECTION_RECEIVE_WINDOW_BYTES,
   STREAM_RECEIVE_WINDOW_BYTES,
 } from '../../../apps/eventstore/src/grpc/server.js';
-import { ownEmbeddedStore } from '../../support/embedded-eventstore.js';
+import { ownEmbeddedStore, storeAddress } from '../../support/embedded-eventstore.js';
 
 /**
  * The server opens every HTTP/2 connection with receive windows of Kestrel's size, not Node's 64 KiB:
@@ -17,7 +17,7 @@ describe('HTTP/2 receive windows', () => {
   const own = ownEmbeddedStore(() => session?.close());
 
   it('lets a client send 768 KiB on a stream and 1 MiB on the connection before it must wait', async () => {
-    session = connect(own.server.connectionString.replace(/^esdb:/, 'http:').replace(/\?.*$/, ''));
+    session = connect(storeAddress(own.server.connectionString).origin);
     const settings = await new Promise<{ initialWindowSize?: number }>((resolve) =>
       session.once('remoteSettings', resolve),
     );

@@ -20,6 +20,7 @@ import {
 import {
   PROCESS_BUDGET_MS,
   startEmbeddedEventStore,
+  storeAddress,
   type EmbeddedEventStore,
 } from '../../support/embedded-eventstore.js';
 
@@ -35,10 +36,7 @@ export function connect(): EventStoreDBClient {
 export const streamsStub = (
   connectionString = process.env.EVENTSTORE_CONNECTION_STRING!,
 ): InstanceType<typeof streamsGrpc.StreamsClient> =>
-  new streamsGrpc.StreamsClient(
-    new URL(connectionString.replace(/^esdb:/, 'http:')).host,
-    credentials.createInsecure(),
-  );
+  new streamsGrpc.StreamsClient(storeAddress(connectionString).host, credentials.createInsecure());
 
 /** The suite's client (it connects on first use), disposed after the suite. Called inside a `describe`. */
 export function connectForSuite(): EventStoreDBClient {

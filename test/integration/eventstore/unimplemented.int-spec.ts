@@ -7,7 +7,7 @@ import {
   persistentSubscriptionToStreamSettingsFromDefaults,
 } from '@eventstore/db-client';
 
-import { ownEmbeddedStore } from '../../support/embedded-eventstore.js';
+import { ownEmbeddedStore, storeAddress } from '../../support/embedded-eventstore.js';
 
 /**
  * What the embedded server does not implement, it says so. The client falls back to HTTP/1.1 on the
@@ -57,7 +57,7 @@ describe('calls the embedded server does not implement', () => {
   it('answers HTTP/1.1 on the gRPC port with a JSON 501', async () => {
     const { statusCode, body } = await new Promise<{ statusCode: number; body: string }>(
       (resolve, reject) => {
-        const port = new URL(own.server.connectionString.replace(/^esdb:/, 'http:')).port;
+        const port = storeAddress(own.server.connectionString).port;
         const outgoing = request(
           { host: '127.0.0.1', port, path: '/projections/any', method: 'GET' },
           (response) => {
