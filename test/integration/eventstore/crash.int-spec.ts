@@ -1,11 +1,11 @@
-import { appendFile, readdir, stat, truncate } from 'node:fs/promises';
+import { appendFile, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 
 import { RECORD_HEADER_SIZE } from '../../../apps/eventstore/src/storage/record.js';
 import { PROCESS_BUDGET_MS } from '../../support/embedded-eventstore.js';
-import { collect, numbered, ownServers } from './support.js';
+import { collect, numbered, ownServers, segmentRecords } from './support.js';
 
 /**
  * Durability of the embedded server's on-disk log. These tests always start their own servers on a
@@ -115,9 +115,12 @@ describe('embedded event store durability', () => {
       await stop('SIGTERM');
 
       const log = await newestLog();
-      // A clean stop ends the log with a marker record: cut it and 3 bytes of the last append, as a
-      // write torn by a crash would have left it.
-      await truncate(log, (await stat(log)).size - RECORD_HEADER_SIZE - 3);
+      // A clean stop ends the log with a marker record: zero it and 3 bytes of the last append, as a
+      // write torn by a crash would have left it over the zeros the log fills ahead of its records.
+      const segment = await readFile(log);
+      const { end } = segmentRecords(segment);
+      segment.fill(0, end - RECORD_HEADER_SIZE - 3, end);
+      await writeFile(log, segment);
       const third = await start();
       const afterTruncation = await collect(third.readStream(stream));
       expect(afterTruncation.map((resolved) => resolved.event!.type)).toEqual(Array(20).fill('Kept'));

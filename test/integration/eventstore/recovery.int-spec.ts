@@ -5,8 +5,7 @@ import { join, resolve } from 'node:path';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 
 import { repoRoot } from '#stack';
-import { checkRecord } from '../../../apps/eventstore/src/storage/record.js';
-import { collect, ownServers } from './support.js';
+import { collect, ownServers, segmentRecords } from './support.js';
 
 /** Several server processes per test: a larger budget on a loaded machine. Nothing asserts on time. */
 const PROCESS_BUDGET_MS = 60_000;
@@ -21,18 +20,6 @@ function runEventStore(args: readonly string[]): Promise<{ code: number; stdout:
       done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
-}
-
-/** File offsets of a segment's records, in order. */
-function recordOffsets(file: Buffer): number[] {
-  const offsets: number[] = [];
-  for (let offset = 16; offset < file.length;) {
-    const check = checkRecord(file, offset);
-    if (!check.ok) throw new Error(`unexpected damage at ${offset}`);
-    offsets.push(offset);
-    offset += check.length;
-  }
-  return offsets;
 }
 
 describe('embedded event store: a damaged log through the server process', () => {
@@ -54,7 +41,7 @@ describe('embedded event store: a damaged log through the server process', () =>
 
       const path = join(own.dataDir, SEGMENT);
       const file = await readFile(path);
-      const offsets = recordOffsets(file);
+      const { offsets } = segmentRecords(file);
       const middle = offsets[Math.floor(offsets.length / 2)]!;
       file[middle + 60]! ^= 0x08;
       await writeFile(path, file);

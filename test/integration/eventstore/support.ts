@@ -17,6 +17,8 @@ import {
   type AllStreamSubscription,
 } from '@eventstore/db-client';
 
+import { checkRecord } from '../../../apps/eventstore/src/storage/record.js';
+import { SEGMENT_HEADER_SIZE } from '../../../apps/eventstore/src/storage/segment.js';
 import {
   PROCESS_BUDGET_MS,
   startEmbeddedEventStore,
@@ -155,3 +157,20 @@ export const ownServers = (name: string): OwnServers => {
   }, PROCESS_BUDGET_MS);
   return own;
 };
+
+/**
+ * File offsets of a segment file's records, in order, and where they end: the log fills its newest
+ * segment with zeros ahead of the records, so the file may go on after them.
+ */
+export function segmentRecords(file: Buffer): { offsets: number[]; end: number } {
+  const offsets: number[] = [];
+  let offset = SEGMENT_HEADER_SIZE;
+  while (offset < file.length) {
+    const check = checkRecord(file, offset);
+    if (!check.ok && file.subarray(offset).every((byte) => byte === 0)) break;
+    if (!check.ok) throw new Error(`unexpected damage at ${offset}: ${check.reason}`);
+    offsets.push(offset);
+    offset += check.length;
+  }
+  return { offsets, end: offset };
+}

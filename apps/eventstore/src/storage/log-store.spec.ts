@@ -30,6 +30,8 @@ describe('LogStore on a file log', () => {
   };
   const open = (segmentSize?: number) =>
     LogStore.open(new FileLog(directory, { sync: countingSync, ...(segmentSize ? { segmentSize } : {}) }));
+  /** A log that grows its file with each write, so that its end can be cut or added to (recovery.spec.ts has both layouts). */
+  const openGrowing = () => LogStore.open(new FileLog(directory, { sync: countingSync, zeroFill: false }));
 
   beforeEach(async () => {
     directory = await mkdtemp(join(tmpdir(), 'log-store-spec-'));
@@ -87,7 +89,7 @@ describe('LogStore on a file log', () => {
   });
 
   it('cuts a torn tail to the last complete append and keeps appending after it', async () => {
-    const first = (await open()).store;
+    const first = (await openGrowing()).store;
     await first.append('s', 'no_stream', [event('One')]);
     await first.append('s', 0, [event('Two'), event('Three')]);
     const [segment] = await readdir(directory);
@@ -98,23 +100,23 @@ describe('LogStore on a file log', () => {
     // Cut inside the last record, as a torn last write would: the whole two-event append must go.
     await writeFile(path, crashed.subarray(0, crashed.length - 5));
 
-    const { store, recovery } = await open();
+    const { store, recovery } = await openGrowing();
     expect(recovery.truncatedBytes).toBeGreaterThan(0);
     expect((await readAll(store)).map((record) => record.type)).toEqual(['One']);
     expect(await store.append('s', 0, [event('Two again')])).toMatchObject({ kind: 'success', revision: 1 });
     await store.close();
-    const reopened = (await open()).store;
+    const reopened = (await openGrowing()).store;
     expect((await readAll(reopened)).map((record) => record.type)).toEqual(['One', 'Two again']);
     await reopened.close();
   });
 
   it('ignores garbage after the last record', async () => {
-    const first = (await open()).store;
+    const first = (await openGrowing()).store;
     await first.append('s', 'no_stream', [event('One')]);
     await first.close();
     const [segment] = await readdir(directory);
     await appendFile(join(directory, segment!), Buffer.alloc(100, 0xab));
-    const { store, recovery } = await open();
+    const { store, recovery } = await openGrowing();
     expect(recovery.truncatedBytes).toBe(100);
     expect((await readAll(store)).map((record) => record.type)).toEqual(['One']);
     await store.close();
@@ -127,8 +129,11 @@ describe('LogStore on a file log', () => {
     await first.close();
     const segments = (await readdir(directory)).sort();
     expect(segments.length).toBeGreaterThan(1);
-    await appendFile(join(directory, segments[0]!), Buffer.from('corrupt'));
-    await expect(open(1024)).rejects.toThrow(/is damaged at byte offset \d+ \(truncated header\)/);
+    const older = join(directory, segments[0]!);
+    const recordsEnd = Number(segments[1]!.slice(0, 20));
+    // Garbage after the records (and after the zeros filled ahead of them, if any).
+    await appendFile(older, Buffer.from('corrupt'));
+    await expect(open(1024)).rejects.toThrow(`${older} is damaged at byte offset ${recordsEnd} `);
   });
 
   it('rolls segments and reads across them', async () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 
 import { LogStore, type ProposedEvent } from './log-store.js';
 import { FileLog, LogDamagedError, type SyncFn } from './log.js';
-import { FLAG_FILLER, bytesToUuid, checkRecord, decodeRecord } from './record.js';
+import { FLAG_COMMIT_END, FLAG_FILLER, bytesToUuid, checkRecord, decodeRecord } from './record.js';
 import { repairLog } from './repair.js';
 
 /**
@@ -63,10 +63,12 @@ interface RecordAt {
   readonly filler: boolean;
 }
 
+/** The records of an intact segment file, up to the zeros filled ahead of them if it has any. */
 function recordsOf(file: Buffer): RecordAt[] {
   const records: RecordAt[] = [];
   for (let offset = 16; offset < file.length;) {
     const check = checkRecord(file, offset);
+    if (!check.ok && file.subarray(offset).every((byte) => byte === 0)) break;
     if (!check.ok) throw new Error(`unexpected damage at ${offset}: ${check.reason}`);
     records.push({ offset, length: check.length, filler: (file[offset + 8]! & FLAG_FILLER) !== 0 });
     offset += check.length;
@@ -81,10 +83,15 @@ async function snapshot(directory: string): Promise<Map<string, Buffer>> {
   return files;
 }
 
+/**
+ * These logs grow their files with each write (no zeros filled ahead), so that a test can build a
+ * damaged file by cutting and appending bytes: the layout of a log whose fill has fallen behind, and
+ * of every log written before fills. The layout with zeros ahead has its own tests below.
+ */
 describe('log recovery: a torn final write is cut, any other damage refuses the start', () => {
   let directory: string;
   let segment: string;
-  const open = () => LogStore.open(new FileLog(directory));
+  const open = () => LogStore.open(new FileLog(directory, { zeroFill: false }));
 
   beforeEach(async () => {
     directory = await mkdtemp(join(tmpdir(), 'log-recovery-spec-'));
@@ -206,22 +213,22 @@ describe('log recovery: a torn final write is cut, any other damage refuses the 
     await store.close();
   });
 
-  it('a zeroed 4 KiB page at the end (file size updated, data not) is cut with nothing lost', async () => {
+  it('a zeroed 4 KiB page at the end (file size updated, data not) is unwritten space: nothing cut, nothing lost', async () => {
     const acknowledged = await stoppedLog();
     await appendFile(segment, Buffer.alloc(4096));
     const { store, recovery } = await open();
-    expect(recovery.truncatedBytes).toBe(4096);
+    expect(recovery.truncatedBytes).toBe(0);
     expect(await contents(store)).toEqual(acknowledged);
-    await store.close();
+    await expectAppendsGoOn(store, open);
   });
 
-  it('a zeroed 4 KiB page at the end of a crashed log is cut with nothing lost', async () => {
+  it('a zeroed 4 KiB page at the end of a crashed log is unwritten space: nothing cut, nothing lost', async () => {
     const { acknowledged, image } = await crashedLog();
     await writeFile(segment, Buffer.concat([image, Buffer.alloc(4096)]));
     const { store, recovery } = await open();
-    expect(recovery.truncatedBytes).toBe(4096);
+    expect(recovery.truncatedBytes).toBe(0);
     expect(await contents(store)).toEqual(acknowledged);
-    await store.close();
+    await expectAppendsGoOn(store, open);
   });
 
   it('garbage appended after the last record is cut with nothing lost, and appends go on after it', async () => {
@@ -234,7 +241,7 @@ describe('log recovery: a torn final write is cut, any other damage refuses the 
   });
 
   it('a newest segment cut short while it was created (header not durable) is written again; the log goes on', async () => {
-    const small = () => LogStore.open(new FileLog(directory, { segmentSize: 4096 }));
+    const small = () => LogStore.open(new FileLog(directory, { segmentSize: 4096, zeroFill: false }));
     const first = await small();
     const acknowledged = await populate(first.store, 40);
     await first.store.close();
@@ -262,10 +269,152 @@ describe('log recovery: a torn final write is cut, any other damage refuses the 
   });
 });
 
+/** The log's default layout: the newest segment is filled with zeros ahead of its records. */
+describe('log recovery with zeros filled ahead of the records', () => {
+  let directory: string;
+  let segment: string;
+  const open = (segmentSize?: number) =>
+    LogStore.open(new FileLog(directory, segmentSize === undefined ? {} : { segmentSize }));
+
+  beforeEach(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'log-zero-fill-spec-'));
+    segment = join(directory, '00000000000000000000.log');
+  });
+  afterEach(() => rm(directory, { recursive: true, force: true }));
+
+  /** Where the records of `file` end and its zeros begin; every byte after it must be zero. */
+  const recordsEnd = (file: Buffer): number => {
+    const records = recordsOf(file);
+    const end = records.length === 0 ? 16 : records.at(-1)!.offset + records.at(-1)!.length;
+    expect(file.subarray(end).every((byte) => byte === 0)).toBe(true);
+    return end;
+  };
+
+  it('a stopped log ends in zeros that start again as unwritten space: nothing cut, appends land on them', async () => {
+    const first = await open();
+    const acknowledged = await populate(first.store, 40);
+    await first.store.close();
+    const file = await readFile(segment);
+    const end = recordsEnd(file);
+    expect(file.length - end).toBeGreaterThan(64 * 1024);
+
+    const second = await open();
+    expect(second.recovery).toMatchObject({ truncatedBytes: 0, tornTail: undefined });
+    expect(await contents(second.store)).toEqual(acknowledged);
+    await second.store.append('s-0', 'any', [event(10)]);
+    await second.store.close();
+    expect(recordsEnd(await readFile(segment))).toBeGreaterThan(end);
+    const third = await open();
+    expect(count(await contents(third.store))).toBe(80);
+    expect(third.recovery.tornTail).toBeUndefined();
+    await third.store.close();
+  });
+
+  it('a final write torn over the zeros is cut, kept aside without the zeros, and nothing acknowledged is lost', async () => {
+    const first = await open();
+    const acknowledged = await populate(first.store, 40);
+    const crashed = await readFile(segment);
+    const end = recordsEnd(crashed);
+    await first.store.append('s-0', 'any', [event(700), event(700)]);
+    const written = await readFile(segment);
+    const next = written.subarray(end, recordsEnd(written));
+    await first.store.close();
+    // Only the first half of the last write reached the disk; the zeros filled ahead are still after it.
+    const half = Math.floor(next.length / 2);
+    next.copy(crashed, end, 0, half);
+    await writeFile(segment, crashed);
+
+    const second = await open();
+    expect(await contents(second.store)).toEqual(acknowledged);
+    const tornTail = second.recovery.tornTail!;
+    expect(tornTail).toMatchObject({ file: segment, from: end });
+    // The cut bytes end at the last non-zero byte of the torn half: the zeros after were never written.
+    expect(tornTail.to).toBeLessThanOrEqual(end + half);
+    expect(tornTail.to).toBeGreaterThan(end + half - 64);
+    expect(await readFile(tornTail.keptAt)).toEqual(next.subarray(0, tornTail.to - end));
+    await second.store.append('s-0', 'any', [event(10)]);
+    await second.store.close();
+    const third = await open();
+    expect(count(await contents(third.store))).toBe(80);
+    expect(third.recovery.tornTail).toBeUndefined();
+    await third.store.close();
+  });
+
+  it('a flipped bit in a middle record refuses the start, counting the events after it up to the zeros', async () => {
+    const first = await open();
+    await populate(first.store, 40);
+    await first.store.close();
+    const file = await readFile(segment);
+    recordsEnd(file);
+    const records = recordsOf(file);
+    const middle = records[40]!;
+    file[middle.offset + middle.length - 3]! ^= 0x04;
+    await writeFile(segment, file);
+    const refusal = await open().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refusal).toBeInstanceOf(LogDamagedError);
+    expect(refusal).toMatchObject({
+      offset: middle.offset,
+      followingEvents: records.slice(41).filter((record) => !record.filler).length,
+    });
+    expect(await readFile(segment)).toEqual(file);
+  });
+
+  it('an older segment whose last append came back as zeros refuses the start; repair fills the gap and drops only what the gap broke', async () => {
+    const first = await open(4096);
+    const acknowledged = await populate(first.store, 40);
+    await first.store.close();
+    const names = (await readdir(directory)).filter((name) => name.endsWith('.log')).sort();
+    expect(names.length).toBeGreaterThan(2);
+    const older = join(directory, names[0]!);
+    const file = await readFile(older);
+    const end = Number(names[1]!.slice(0, 20));
+    const records = recordsOf(file);
+    expect(records.at(-1)!.offset + records.at(-1)!.length).toBe(end);
+    // The segment's last append, whole: from the record after the previous append's COMMIT_END.
+    const previousEnd = records.findLast(
+      (record, index) => index < records.length - 1 && (file[record.offset + 8]! & FLAG_COMMIT_END) !== 0,
+    )!;
+    const lost = previousEnd.offset + previousEnd.length;
+    const lostRecord = decodeRecord(file, lost);
+    // The whole append reads back as zeros, as if the disk had lost it after acknowledging it: the
+    // scan alone sees unwritten space, and only the next segment's start tells it was written.
+    file.fill(0, lost, end);
+    await writeFile(older, file);
+
+    const before = await snapshot(directory);
+    const refusal = await open(4096).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refusal).toBeInstanceOf(LogDamagedError);
+    expect(refusal).toMatchObject({ file: older, newerSegments: names.length - 1 });
+    expect(refusal).toMatchObject({ offset: lost });
+    expect((refusal as LogDamagedError).message).toMatch(
+      /the bytes between were acknowledged and are missing/,
+    );
+    expect(await snapshot(directory)).toEqual(before);
+
+    const report = await repairLog(directory);
+    expect(report.repaired.map((repair) => repair.file)).toContain(older);
+    const repaired = await open(4096);
+    const after = await contents(repaired.store);
+    for (const [stream, ids] of acknowledged) {
+      const kept = after.get(stream) ?? [];
+      if (stream === lostRecord.stream) expect(kept.length).toBeLessThan(ids.length);
+      else expect(kept).toEqual(ids);
+      expect(ids.slice(0, kept.length)).toEqual(kept);
+    }
+    await repaired.store.close();
+  });
+});
+
 describe('eventstore repair', () => {
   let directory: string;
   let segment: string;
-  const open = () => LogStore.open(new FileLog(directory));
+  const open = () => LogStore.open(new FileLog(directory, { zeroFill: false }));
   const at = new Date('2026-12-03T08:00:00.000Z');
   const copyName = '00000000000000000000.log.damaged-2026-12-03T08-00-00-000Z';
 
@@ -394,6 +543,10 @@ describe('power loss', () => {
     return seed / 2_147_483_648;
   };
 
+  /** A durable file whose last sector is zeros: the log had filled it ahead of its writes. */
+  const endsInZeros = (file: Buffer): boolean =>
+    file.length >= 2 * SECTOR && file.subarray(-SECTOR).every((byte) => byte === 0);
+
   async function files(directory: string): Promise<Map<string, Buffer>> {
     const result = new Map<string, Buffer>();
     for (const name of await readdir(directory))
@@ -401,9 +554,11 @@ describe('power loss', () => {
     return result;
   }
 
-  it('loses no acknowledged event, whatever part of the unsynced write reaches the disk', async () => {
+  it('loses no acknowledged event, whatever part of the unsynced write reaches the disk, with or without zeros filled ahead', async () => {
     let tornRounds = 0;
+    let filledRounds = 0;
     for (let round = 0; round < 16; round += 1) {
+      const zeroFill = round % 2 === 0;
       const random = prng(round + 7);
       const directory = await mkdtemp(join(tmpdir(), 'power-loss-spec-'));
       const image = await mkdtemp(join(tmpdir(), 'power-loss-image-'));
@@ -430,7 +585,9 @@ describe('power loss', () => {
           }
           durable = written;
         };
-        const { store } = await LogStore.open(new FileLog(directory, { sync, segmentSize: 16 * 1024 }));
+        const { store } = await LogStore.open(
+          new FileLog(directory, { sync, segmentSize: 16 * 1024, zeroFill }),
+        );
         const writer = async (stream: string): Promise<void> => {
           for (let n = 0; !crash; n += 1) {
             const events = Array.from({ length: 1 + ((n + stream.length) % 3) }, () =>
@@ -448,16 +605,24 @@ describe('power loss', () => {
         await store.close().catch(() => undefined);
         expect(crash).toBeDefined();
 
-        // The disk after the power failure: durable bytes, then any mix of the unsynced write's sectors.
+        // The disk after the power failure: every sector the unsynced write changed holds either its
+        // new bytes or its durable ones (zeros past the durable end), and a file the write made longer
+        // keeps its new size or any size from its durable one up.
         for (const [name, written] of crash!.written) {
           const kept = crash!.durable.get(name) ?? Buffer.alloc(0);
-          const unsynced = Buffer.from(written.subarray(kept.length));
-          for (let sector = 0; sector < unsynced.length; sector += SECTOR)
-            if (random() < 0.4) unsynced.fill(0, sector, Math.min(sector + SECTOR, unsynced.length));
-          const length = random() < 0.5 ? unsynced.length : Math.floor(random() * (unsynced.length + 1));
-          if (kept.length + length > 0)
-            await writeFile(join(image, name), Buffer.concat([kept, unsynced.subarray(0, length)]));
+          const disk = Buffer.from(written);
+          for (let sector = 0; sector < written.length; sector += SECTOR) {
+            const end = Math.min(sector + SECTOR, written.length);
+            if (kept.subarray(sector, end).equals(written.subarray(sector, end)) || random() >= 0.4) continue;
+            disk.fill(0, sector, end);
+            if (sector < kept.length) kept.copy(disk, sector, sector, Math.min(end, kept.length));
+          }
+          const grown = written.length - kept.length;
+          const length =
+            grown <= 0 || random() < 0.5 ? written.length : kept.length + Math.floor(random() * (grown + 1));
+          if (length > 0) await writeFile(join(image, name), disk.subarray(0, length));
         }
+        if (zeroFill && [...crash!.durable.values()].some(endsInZeros)) filledRounds += 1;
         const { store: recovered, recovery } = await LogStore.open(new FileLog(image));
         if (recovery.truncatedBytes > 0) tornRounds += 1;
         const stored = await contents(recovered);
@@ -469,7 +634,8 @@ describe('power loss', () => {
         await rm(image, { recursive: true, force: true });
       }
     }
-    // The simulation must actually have torn writes, or it proves nothing.
+    // The simulation must actually have torn writes, and writes over zeros, or it proves nothing.
     expect(tornRounds).toBeGreaterThan(4);
+    expect(filledRounds).toBeGreaterThan(4);
   });
 });

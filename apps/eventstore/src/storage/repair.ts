@@ -70,7 +70,9 @@ type RecordItem = Item & { kind: 'record' };
  * Positions are byte offsets, so records after damaged bytes can keep their positions only if the
  * bytes in between stay: the damaged bytes are overwritten with FILLER records (valid records that
  * hold no event), and every valid record keeps its position. Only a dropped range that runs to the
- * end of the file (a torn tail) is cut instead. Besides the damaged bytes, repair drops:
+ * end of the newest file's records (a torn tail) is cut instead. An older file's records must reach
+ * where the next file starts: bytes missing there (zeros, or a file cut short) are filled too.
+ * Besides the damaged bytes, repair drops:
  * - the other records of an append that lost a record (appends are atomic);
  * - every later record of a stream that lost a revision: readers and writers rely on a stream's
  *   revisions being 0, 1, 2, … without gaps, so the stream goes on from its last intact revision.
@@ -84,10 +86,19 @@ export async function repairLog(
   const nextRevisions = new Map<string, number>();
   const broken = new Set<string>();
   const repaired: SegmentRepair[] = [];
-  for (const name of names) {
+  for (const [index, name] of names.entries()) {
     const path = join(directory, name);
     const start = Number(name.slice(0, 20));
-    const { size, header, items } = await readItems(path, start);
+    const { written, header, items } = await readItems(path, start);
+    const next = names[index + 1];
+    // An older segment's records run to where the next segment starts (see FileLog); the newest's to
+    // where its zeros, if any, begin.
+    const end = next === undefined ? written : Number(next.slice(0, 20)) - start;
+    if (written > end)
+      throw new Error(
+        `${path}: records run past byte offset ${end}, where the next segment starts; repair cannot tell ` +
+          'which of the two files is right, and changed nothing',
+      );
     const dropped: DroppedRange[] = [];
     const drop = (from: number, to: number, reason: string, records: readonly RecordItem[]): void => {
       for (const record of records)
@@ -133,7 +144,14 @@ export async function repairLog(
       }
       append = [];
     }
-    if (append.length > 0) drop(append[0]!.start, size, 'an incomplete final append', append);
+    if (append.length > 0) drop(append[0]!.start, written, 'an incomplete final append', append);
+    if (written < end)
+      drop(
+        written,
+        end,
+        'acknowledged bytes missing before the next segment (zeros, or the file was cut)',
+        [],
+      );
     if (header.ok && dropped.length === 0) continue;
 
     const copy = `${path}.damaged-${fileStamp(now())}`;
@@ -141,8 +159,9 @@ export async function repairLog(
     await syncFile(copy);
     const ranges = merge(dropped);
     const last = ranges.at(-1);
-    const cutAt = last && last.to === size ? last.from : undefined;
-    const fills = ranges.filter((range) => range.to !== size);
+    // Only the newest segment is cut: an older one keeps its length, or positions would have a gap.
+    const cutAt = next === undefined && last && last.to === written ? last.from : undefined;
+    const fills = ranges.filter((range) => cutAt === undefined || range !== last);
     const tooShort = fills.find((range) => range.to - range.from < RECORD_HEADER_SIZE);
     if (tooShort) {
       // Only bytes the store never wrote can put a valid record this close after damaged ones.
@@ -196,13 +215,13 @@ function revisionGap(
 async function readItems(
   path: string,
   start: number,
-): Promise<{ size: number; header: Awaited<ReturnType<typeof readSegmentHeader>>; items: Item[] }> {
+): Promise<{ written: number; header: Awaited<ReturnType<typeof readSegmentHeader>>; items: Item[] }> {
   const handle = await fs.open(path, 'r');
   try {
     const size = (await handle.stat()).size;
     const header = await readSegmentHeader(handle, start);
     const items: Item[] = [];
-    await walkSegment(handle, size, {
+    const written = await walkSegment(handle, size, {
       record: (fileOffset, chunk, offset, length) => {
         const record = decodeRecord(chunk, offset);
         items.push({
@@ -216,7 +235,7 @@ async function readItems(
       },
       damage: (fileOffset, end, reason) => items.push({ kind: 'damage', start: fileOffset, end, reason }),
     });
-    return { size, header, items };
+    return { written, header, items };
   } finally {
     await handle.close();
   }

@@ -48,17 +48,23 @@ export interface SegmentVisitor {
 }
 
 /**
- * Walks a segment's records from `from` to `size`. Where a record fails its checks, the walk looks for
- * the next valid record byte by byte (length, version and field lengths must agree before the CRC is
- * even computed) and goes on from there, so that damage in the middle of a file is told apart from a
- * torn end: only the latter has no valid record after it.
+ * Walks a segment's records from `from` to `size` and returns where its written bytes end. Where a
+ * record fails its checks, the walk looks for the next valid record byte by byte (length, version and
+ * field lengths must agree before the CRC is even computed) and goes on from there, so that damage in
+ * the middle of a file is told apart from a torn end: only the latter has no valid record after it.
+ *
+ * The log fills a segment with zeros ahead of its writes (see FileLog), so a file may end in zeros
+ * that were never written as records: where a record would start and every byte to the end of the
+ * file is zero, that is unwritten space, not damage. No record can start there (its length is at
+ * least RECORD_HEADER_SIZE), and damage followed by zeros only is reported up to its last non-zero
+ * byte, the zeros after it being unwritten too.
  */
 export async function walkSegment(
   handle: fs.FileHandle,
   size: number,
   visitor: SegmentVisitor,
   from = SEGMENT_HEADER_SIZE,
-): Promise<void> {
+): Promise<number> {
   let fileOffset = from;
   while (fileOffset < size) {
     // SCAN_CHUNK exceeds MAX_RECORD_SIZE, so a record cut by the chunk's end fits in the next read.
@@ -79,11 +85,32 @@ export async function walkSegment(
     }
     fileOffset += offset;
     if (damage !== undefined) {
+      const written = await endOfNonZero(handle, fileOffset, size);
+      if (written === fileOffset) return fileOffset;
       const next = await nextValidRecord(handle, fileOffset + 1, size);
-      visitor.damage(fileOffset, next, damage);
+      visitor.damage(fileOffset, next === size ? written : next, damage);
+      if (next === size) return written;
       fileOffset = next;
     }
   }
+  return size;
+}
+
+/** The end of the last non-zero byte in [from, size), or `from` when they are all zeros. */
+async function endOfNonZero(handle: fs.FileHandle, from: number, size: number): Promise<number> {
+  for (let end = size; end > from;) {
+    const start = Math.max(from, end - SCAN_CHUNK);
+    const window = Buffer.allocUnsafe(end - start);
+    await readFully(handle, window, start);
+    // A whole window of zeros is told by one memcmp; only the window with data is looked at bytewise.
+    if (!window.equals(zeros(window.length))) {
+      let index = window.length - 1;
+      while (window[index] === 0) index -= 1;
+      return start + index + 1;
+    }
+    end = start;
+  }
+  return from;
 }
 
 /** File offset of the first valid record at or after `from`, or `size` when there is none. */
@@ -101,6 +128,13 @@ async function nextValidRecord(handle: fs.FileHandle, from: number, size: number
     }
   }
   return size;
+}
+
+let zeroBuffer: Buffer | undefined;
+/** `length` (at most 8 MiB) zero bytes, from one buffer allocated when first needed: never written to. */
+export function zeros(length: number): Buffer {
+  zeroBuffer ??= Buffer.alloc(SCAN_CHUNK);
+  return zeroBuffer.subarray(0, length);
 }
 
 async function readFully(handle: fs.FileHandle, buffer: Buffer, position: number): Promise<void> {
