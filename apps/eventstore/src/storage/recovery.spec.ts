@@ -57,6 +57,19 @@ async function populate(store: LogStore, appends: number): Promise<Map<string, s
   return acknowledged;
 }
 
+/** A recovered log takes appends again: the 80th event survives a clean restart, with no tail to cut. */
+async function expectAppendsGoOn(
+  recovered: LogStore,
+  reopen: () => ReturnType<typeof LogStore.open>,
+): Promise<void> {
+  await recovered.append('s-0', 'any', [event(10)]);
+  await recovered.close();
+  const again = await reopen();
+  expect(count(await contents(again.store))).toBe(80);
+  expect(again.recovery.tornTail).toBeUndefined();
+  await again.store.close();
+}
+
 interface RecordAt {
   readonly offset: number;
   readonly length: number;
@@ -127,16 +140,6 @@ describe('log recovery: a torn final write is cut, any other damage refuses the 
     const file = await readFile(segment);
     file[record.offset + record.length - 3]! ^= 0x04;
     await writeFile(segment, file);
-  };
-
-  /** A recovered log takes appends again: the 80th event survives a clean restart, with no tail to cut. */
-  const expectAppendsGoOn = async (recovered: LogStore, reopen: typeof open): Promise<void> => {
-    await recovered.append('s-0', 'any', [event(10)]);
-    await recovered.close();
-    const again = await reopen();
-    expect(count(await contents(again.store))).toBe(80);
-    expect(again.recovery.tornTail).toBeUndefined();
-    await again.store.close();
   };
 
   const expectRefusal = async (offset: number, reason: RegExp, followingEvents: number): Promise<void> => {
@@ -301,13 +304,8 @@ describe('log recovery with zeros filled ahead of the records', () => {
     const second = await open();
     expect(second.recovery).toMatchObject({ truncatedBytes: 0, tornTail: undefined });
     expect(await contents(second.store)).toEqual(acknowledged);
-    await second.store.append('s-0', 'any', [event(10)]);
-    await second.store.close();
+    await expectAppendsGoOn(second.store, open);
     expect(recordsEnd(await readFile(segment))).toBeGreaterThan(end);
-    const third = await open();
-    expect(count(await contents(third.store))).toBe(80);
-    expect(third.recovery.tornTail).toBeUndefined();
-    await third.store.close();
   });
 
   it('a final write torn over the zeros is cut, kept aside without the zeros, and nothing acknowledged is lost', async () => {
@@ -332,12 +330,7 @@ describe('log recovery with zeros filled ahead of the records', () => {
     expect(tornTail.to).toBeLessThanOrEqual(end + half);
     expect(tornTail.to).toBeGreaterThan(end + half - 64);
     expect(await readFile(tornTail.keptAt)).toEqual(next.subarray(0, tornTail.to - end));
-    await second.store.append('s-0', 'any', [event(10)]);
-    await second.store.close();
-    const third = await open();
-    expect(count(await contents(third.store))).toBe(80);
-    expect(third.recovery.tornTail).toBeUndefined();
-    await third.store.close();
+    await expectAppendsGoOn(second.store, open);
   });
 
   it('a flipped bit in a middle record refuses the start, counting the events after it up to the zeros', async () => {
