@@ -11,7 +11,8 @@
  * answers with replies encoded at start-up and stores nothing: the official client's own ceiling
  * on this machine. A target above it cannot be met by any server. Each workload runs against the
  * canned server and then the embedded one back to back, so that the two figures of a ratio are
- * measured under the same load of a shared machine, not half a minute apart.
+ * measured under the same load of a shared machine, not half a minute apart. The pairs run ROUNDS
+ * times; each round's ratio is printed and the goal is judged on their median.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -34,6 +35,12 @@ const BATCHES_PER_WRITER = 150;
 const READ_PAGE = 1000;
 /** Issue 16: the embedded server should reach this share of the client's ceiling on every workload. */
 const CEILING_GOAL = 0.9;
+/**
+ * One round's ratio moved by up to ±8 points from run to run on a quiet machine (the canned server's
+ * own rate in (a) by 14.3-16.3k events/s): three rounds print that spread within a run, and their
+ * median is steadier than any one of them.
+ */
+const ROUNDS = 3;
 const TOTAL_EVENTS =
   SINGLE_WRITERS * SINGLE_APPENDS_PER_WRITER + BATCH_WRITERS * BATCHES_PER_WRITER * BATCH_SIZE;
 
@@ -100,7 +107,9 @@ const MEASURED: Workload = {
  * Enough of every workload for V8 to have optimised the client's hot paths. Without it the first
  * server measured (the embedded one) met a cold client: the client spent ~150 µs of CPU per
  * single-event append against it and ~85 µs against the canned server measured after it, which
- * made the embedded server look ~40% slower than it is relative to the ceiling.
+ * made the embedded server look ~40% slower than it is relative to the ceiling. The embedded server
+ * is warmed the same way: cold, its first round of (a) ran 88% of the ceiling and the next two 100%
+ * and 95%.
  */
 const WARM_UP: Workload = { appendsPerWriter: 100, batchesPerWriter: 20, readLimit: 30_000 };
 
@@ -258,12 +267,16 @@ async function main(): Promise<void> {
     const server = await startServer(grpcDir);
     const cannedTarget = await connect(canned.address, canned.process.pid!);
     const serverTarget = await connect(server.connectionString, server.pid);
-    // Both measured runs meet a warm client: see WARM_UP.
-    await singleAppends(cannedTarget, WARM_UP.appendsPerWriter);
-    await batchedAppends(cannedTarget, WARM_UP.batchesPerWriter);
-    await readAll(cannedTarget, WARM_UP.readLimit);
+    // Every measured run meets a warm client and a warm server: see WARM_UP.
+    for (const target of [cannedTarget, serverTarget]) {
+      await singleAppends(target, WARM_UP.appendsPerWriter);
+      await batchedAppends(target, WARM_UP.batchesPerWriter);
+      await readAll(target, WARM_UP.readLimit);
+    }
     const loadBefore = loadavg()[0]!;
-    const { grpc, ceiling } = await pairedOverGrpc(cannedTarget, serverTarget);
+    const rounds: Awaited<ReturnType<typeof pairedOverGrpc>>[] = [];
+    for (let round = 0; round < ROUNDS; round += 1)
+      rounds.push(await pairedOverGrpc(cannedTarget, serverTarget));
     const loadAfter = loadavg()[0]!;
     await serverTarget.client.dispose();
     await cannedTarget.client.dispose();
@@ -278,9 +291,14 @@ async function main(): Promise<void> {
     console.log('store benchmark: durable on-disk log (fsync per group commit)');
     // The machine may be shared: the ratios mean something only when it was not loaded.
     console.log(
-      `load average (1 min) ${loadBefore.toFixed(2)} before the measured gRPC runs, ${loadAfter.toFixed(2)} after`,
+      `load average (1 min) ${loadBefore.toFixed(2)} before the measured gRPC runs, ${loadAfter.toFixed(2)} after; ` +
+        `figures of the round with the median ratio`,
     );
     for (const [title, key, target] of rows) {
+      const ratios = rounds.map(({ grpc, ceiling }) => rate(grpc[key]!) / rate(ceiling[key]!));
+      // The figures printed are those of the median round, so that they agree with the ratio judged.
+      const median = [...ratios.keys()].sort((a, b) => ratios[a]! - ratios[b]!)[Math.floor(ROUNDS / 2)]!;
+      const { grpc, ceiling } = rounds[median]!;
       const overClient = grpc[key]!;
       const local = engine[key]!;
       const latencyUnit = key === 'all' ? `per ${READ_PAGE} events` : 'per append';
@@ -303,9 +321,11 @@ async function main(): Promise<void> {
           `${overClient.serverCpuMicros === undefined ? 'n/a' : perEvent(overClient.serverCpuMicros, overClient)}, ` +
           `in-process ${perEvent(local.cpuMicros, local)}`,
       );
-      const ofCeiling = rate(overClient) / rate(clientOnly);
+      const ofCeiling = ratios[median]!;
+      const percent = (ratio: number) => `${(100 * ratio).toFixed(0)}%`;
       console.log(
-        `  gRPC / client ceiling:  ${(100 * ofCeiling).toFixed(0)}% (goal ${100 * CEILING_GOAL}%: ` +
+        `  gRPC / client ceiling:  ${percent(ofCeiling)}, median of ${ROUNDS} rounds (` +
+          `${ratios.map(percent).join(', ')}) (goal ${100 * CEILING_GOAL}%: ` +
           `${ofCeiling >= CEILING_GOAL ? 'met' : 'MISSED'})`,
       );
       console.log(`  ratio in-process / gRPC: ${(rate(local) / rate(overClient)).toFixed(1)}x`);
