@@ -156,8 +156,9 @@ const FILL_CHUNK = 4 * 1024 * 1024;
  * write to libuv's thread pool costs the loop 25-32 µs to submit it (waking a pool thread; measured
  * here for a 32 KiB O_DSYNC write that took 165 µs in all) and a wake-up to hear back, and the write
  * ends ~35 µs later than the same write made on the loop. Appends whose writers wait for each other's
- * acknowledgements (bench:store (a)) pay that on every round trip: (a) went from 79-83% to 85-89% of
- * the client's ceiling, and the store's CPU per command in bench:e2e from 0.26-0.27 to 0.21-0.23 ms.
+ * acknowledgements (bench:store (a)) pay that on every round trip: (a) went from 92-93% to 95-101% of
+ * the client's ceiling (medians of 3 rounds, 2 to 5 runs), and the store's CPU per command in
+ * bench:e2e from 0.26-0.27 to 0.21-0.23 ms.
  * The price: the loop serves no read while the write lasts. Under (a)'s load (6,900 writes of 6.5 KB
  * on average) that was 131 / 173 / 273 µs at p10 / p50 / p90, 2.4 ms at p99 and 10-15 ms at worst;
  * 64 writers and 2 readers paging `$all` at once read as fast either way (39-42k vs 42-43k events/s).
