@@ -87,7 +87,7 @@ export async function walkSegment(
     if (damage !== undefined) {
       const written = await endOfNonZero(handle, fileOffset, size);
       if (written === fileOffset) return fileOffset;
-      const next = await nextValidRecord(handle, fileOffset + 1, size);
+      const next = await nextValidRecord(handle, fileOffset + 1, written, size);
       visitor.damage(fileOffset, next === size ? written : next, damage);
       if (next === size) return written;
       fileOffset = next;
@@ -113,12 +113,23 @@ async function endOfNonZero(handle: fs.FileHandle, from: number, size: number): 
   return from;
 }
 
-/** File offset of the first valid record at or after `from`, or `size` when there is none. */
-async function nextValidRecord(handle: fs.FileHandle, from: number, size: number): Promise<number> {
-  for (let start = from; start < size; start += SCAN_CHUNK) {
+/**
+ * File offset of the first valid record starting in [from, before), or `size` when there is none.
+ * `before` is the end of the file's last non-zero byte: a record cannot start in the zeros after it
+ * (its length would be 0), though it may end in them, so windows are read up to `size`. Without that
+ * bound the search walked the zeros filled ahead byte by byte, up to 64 MiB, on every start after a
+ * torn write.
+ */
+async function nextValidRecord(
+  handle: fs.FileHandle,
+  from: number,
+  before: number,
+  size: number,
+): Promise<number> {
+  for (let start = from; start < before; start += SCAN_CHUNK) {
     const window = Buffer.allocUnsafe(Math.min(SCAN_CHUNK + MAX_RECORD_SIZE, size - start));
     await readFully(handle, window, start);
-    const candidates = Math.min(SCAN_CHUNK, window.length - RECORD_HEADER_SIZE + 1);
+    const candidates = Math.min(SCAN_CHUNK, window.length - RECORD_HEADER_SIZE + 1, before - start);
     for (let offset = 0; offset < candidates; offset += 1) {
       // Most offsets fail on these two bytes: no object is built for them.
       const length = window.readUInt32LE(offset);
