@@ -126,9 +126,8 @@ interface Segment {
   reserved: number;
   /** The file holds this many bytes, durably: records, then zeros filled ahead of the writes. */
   prepared: number;
-  /** The zero-fill in progress, writing file bytes from `fillingFrom` on. */
-  filling: Promise<void> | undefined;
-  fillingFrom: number;
+  /** The zero-fill in progress: it writes the file's bytes from `from` on, and settles with `done`. */
+  filling: { readonly from: number; readonly done: Promise<void> } | undefined;
 }
 
 export interface FileLogOptions {
@@ -356,7 +355,6 @@ export class FileLog implements LogDevice {
       reserved,
       prepared: reserved,
       filling: undefined,
-      fillingFrom: 0,
     };
   }
 
@@ -380,7 +378,7 @@ export class FileLog implements LogDevice {
       try {
         const handle = segment.handle ?? (await this.createSegment(segment));
         // Zeros landing after the records would erase them: a write into a fill waits for it.
-        while (segment.filling && end > segment.fillingFrom) await segment.filling;
+        while (segment.filling && end > segment.filling.from) await segment.filling.done;
         await writeAll(handle, buffers, fileOffset, end - fileOffset <= ON_LOOP_WRITE_MAX);
         if (this.syncEachWrite) await this.sync(handle);
       } catch (error) {
@@ -409,8 +407,7 @@ export class FileLog implements LogDevice {
     // Half a lead still ahead: not yet worth a fill (each is a durable write of its own).
     if (from >= target || from - segment.reserved >= lead / 2) return;
     const to = Math.min(target, from + FILL_CHUNK);
-    segment.fillingFrom = from;
-    segment.filling = (async () => {
+    const done = (async () => {
       await writeAll(handle, [zeros(to - from)], from);
       if (this.syncEachWrite) await this.sync(handle);
     })().then(
@@ -425,6 +422,7 @@ export class FileLog implements LogDevice {
         segment.prepared = Infinity;
       },
     );
+    segment.filling = { from, done };
   }
 
   private async createSegment(segment: Segment): Promise<fs.FileHandle> {
@@ -446,7 +444,7 @@ export class FileLog implements LogDevice {
     }
     segment.handle = handle;
     // Only the newest segment is written to; older ones are read through short-lived handles.
-    if (previous?.filling) await previous.filling;
+    if (previous?.filling) await previous.filling.done;
     if (previous?.handle) {
       await previous.handle.close();
       previous.handle = undefined;
@@ -483,7 +481,7 @@ export class FileLog implements LogDevice {
     }
     this.closing = true;
     for (const segment of this.segments) {
-      if (segment.filling) await segment.filling;
+      if (segment.filling) await segment.filling.done;
       if (!segment.handle) continue;
       await this.sync(segment.handle);
       await segment.handle.close();
