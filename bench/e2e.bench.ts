@@ -16,7 +16,7 @@ import { runFixedRate, runStep, saturate, type FixedRateResult, type StepResult 
  *    not compare with a step's: at low concurrency nothing batches, so each request costs more CPU.
  * 3. The highest sustained command rate: open-model steps of the default call mix (no think time) on
  *    a fresh account each, measured after a warm-up at the same rate, doubling the call rate while a
- *    step passes, then bisecting. A step passes when p99 latency (from the intended send time) is
+ *    step passes, then bisecting to within 5% (BISECT_TO). A step passes when p99 latency (from the intended send time) is
  *    under 50 ms, no command fails, and the achieved call rate is at least 95% of the target (the
  *    generator kept up: it was not the bottleneck silently).
  * 4. The append-only floor again at the best step's commands/s: a command's CPU over the floor's at
@@ -29,6 +29,12 @@ const STEP_MS = Number(process.env.BENCH_STEP_MS ?? 5_000);
 /** Unmeasured calls at a step's rate on its fresh account first: a sustained rate is steady state (see runStep). */
 const STEP_WARM_UP_MS = Number(process.env.BENCH_STEP_WARM_UP_MS ?? 3_000);
 const P99_LIMIT_MS = 50;
+/**
+ * Bisecting stops once the failing rate is within this fraction of the passing one. Three halvings
+ * from the doubling's bracket left it at 12.5% (500 → 550 → 600 calls/s, about 160 commands/s apart),
+ * coarser than the spread between runs; 5% takes one or two steps more.
+ */
+const BISECT_TO = 0.05;
 /** The target on this machine. */
 const TARGET_COMMANDS_PER_SECOND = 2_000;
 /** The other target: the highest sustained rate over the no-op endpoint's, measured in the same run. */
@@ -139,7 +145,7 @@ try {
   }
   let low = best?.targetCallsPerSecond ?? 0;
   let high = failing;
-  for (let i = 0; i < 3 && high - low > 10; i++) {
+  while (low > 0 && high - low > BISECT_TO * low) {
     const rate = Math.round((low + high) / 2);
     const result = await step(rate);
     results.push(result);
