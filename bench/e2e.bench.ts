@@ -16,9 +16,9 @@ import { runFixedRate, runStep, saturate, type FixedRateResult, type StepResult 
  *    not compare with a step's: at low concurrency nothing batches, so each request costs more CPU.
  * 3. The highest sustained command rate: open-model steps of the default call mix (no think time) on
  *    a fresh account each, measured after a warm-up at the same rate, doubling the call rate while a
- *    step passes, then bisecting to within 5% (BISECT_TO). A step passes when p99 latency (from the intended send time) is
- *    under 50 ms, no command fails, and the achieved call rate is at least 95% of the target (the
- *    generator kept up: it was not the bottleneck silently).
+ *    step passes, then bisecting to within 5% (BISECT_TO). A step passes when p99 latency (from the
+ *    intended send time) is under 50 ms, no command fails, and the achieved call rate is at least 95%
+ *    of the target (the generator kept up: it was not the bottleneck silently).
  * 4. The append-only floor again at the best step's commands/s: a command's CPU over the floor's at
  *    the same rate says what everything beyond one append costs (validation, domain, projector).
  * 5. Read-model lag at half the best step's rate.
