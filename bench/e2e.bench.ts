@@ -145,6 +145,7 @@ try {
   }
   let low = best?.targetCallsPerSecond ?? 0;
   let high = failing;
+  // Nothing passed even at the first rate (low stays 0): there is no bracket to narrow.
   while (low > 0 && high - low > BISECT_TO * low) {
     const rate = Math.round((low + high) / 2);
     const result = await step(rate);
