@@ -85,31 +85,16 @@ describe('inviting a delegate (R6, R7, R9, R10)', () => {
       );
   });
 
-  it('R6: optInOut without answerCalls is rejected (OPT_IN_OUT_NEEDS_ANSWER_CALLS)', () => {
+  it.each([
+    ['optInOut without answerCalls', 'OPT_IN_OUT_NEEDS_ANSWER_CALLS', ['placeCalls', 'optInOut']],
+    ['vipOnly without answerCalls', 'VIP_ONLY_NEEDS_ANSWER_CALLS', ['placeCalls', 'vipOnly']],
+    ['a delegation without any of the core permissions', 'NO_CORE_PERMISSION', ['joinAndMerge']],
+    ['a delegation with no permissions at all', 'NO_CORE_PERMISSION', []],
+    ['an unknown permission', 'UNKNOWN_PERMISSION', ['answerCalls', 'readMinds' as never]],
+  ] as const)('R6: %s is rejected (%s)', (_case, code, permissions) => {
     given(acme)
-      .when(invite('d1', ALICE, BOB, { permissions: ['placeCalls', 'optInOut'] }))
-      .thenRejects('OPT_IN_OUT_NEEDS_ANSWER_CALLS', 'R6');
-  });
-
-  it('R6: vipOnly without answerCalls is rejected (VIP_ONLY_NEEDS_ANSWER_CALLS)', () => {
-    given(acme)
-      .when(invite('d1', ALICE, BOB, { permissions: ['placeCalls', 'vipOnly'] }))
-      .thenRejects('VIP_ONLY_NEEDS_ANSWER_CALLS', 'R6');
-  });
-
-  it('R6: a delegation without any of the core permissions is rejected (NO_CORE_PERMISSION)', () => {
-    given(acme)
-      .when(invite('d1', ALICE, BOB, { permissions: ['joinAndMerge'] }))
-      .thenRejects('NO_CORE_PERMISSION', 'R6');
-    given(acme)
-      .when(invite('d1', ALICE, BOB, { permissions: [] }))
-      .thenRejects('NO_CORE_PERMISSION', 'R6');
-  });
-
-  it('R6: an unknown permission is rejected (UNKNOWN_PERMISSION)', () => {
-    given(acme)
-      .when(invite('d1', ALICE, BOB, { permissions: ['answerCalls', 'readMinds' as never] }))
-      .thenRejects('UNKNOWN_PERMISSION', 'R6');
+      .when(invite('d1', ALICE, BOB, { permissions: [...permissions] }))
+      .thenRejects(code, 'R6');
   });
 
   it('R9: a party cannot delegate to itself (SELF_DELEGATION)', () => {
@@ -118,17 +103,14 @@ describe('inviting a delegate (R6, R7, R9, R10)', () => {
       .thenRejects('SELF_DELEGATION', 'R9');
   });
 
-  it('R9: a second pending invitation for the same pair is rejected (DELEGATION_ALREADY_EXISTS)', () => {
-    const rejection = given(pending)
+  it.each([
+    ['pending invitation for the same pair', pending],
+    ['delegation for an actively delegated pair', active],
+  ])('R9: a second %s is rejected (DELEGATION_ALREADY_EXISTS)', (_case, delegation) => {
+    const rejection = given(delegation)
       .when(invite('d2', ALICE, BOB))
       .thenRejects('DELEGATION_ALREADY_EXISTS', 'R9');
     expect(rejection.kind).toBe('conflict');
-  });
-
-  it('R9: a second delegation for an actively delegated pair is rejected (DELEGATION_ALREADY_EXISTS)', () => {
-    given(active)
-      .when(invite('d2', ALICE, BOB))
-      .thenRejects('DELEGATION_ALREADY_EXISTS', 'R9');
   });
 
   it('R9: the reverse direction is a different pair and may be invited', () => {
@@ -312,14 +294,7 @@ describe('opting in and out (R6, R13)', () => {
     given(optable)
       .when(optOut('d1', BOB))
       .then([{ type: 'DelegateOptedOut', data: ref('d1', ALICE, BOB, BOB) }]);
-    given(
-      extend(
-        acme,
-        invite('d1', ALICE, BOB, { permissions: [...EVERYDAY, 'optInOut'] }),
-        accept('d1', BOB),
-        optOut('d1', BOB),
-      ),
-    )
+    given(extend(optable, optOut('d1', BOB)))
       .when(optIn('d1', BOB))
       .then([{ type: 'DelegateOptedIn', data: ref('d1', ALICE, BOB, BOB) }]);
   });
