@@ -28,6 +28,7 @@ import {
   numberOf,
   optOut,
   provisionUser,
+  ref,
   revoke,
   stateOf,
   typesOf,
@@ -265,14 +266,7 @@ describe('business hours (R13)', () => {
       .then([
         {
           type: 'DelegateBusinessHoursSet',
-          data: {
-            delegationId: 'd1',
-            delegatorId: ALICE,
-            delegateId: BOB,
-            businessHours: TOKYO_OFFICE,
-            by: BOB,
-            at: T0,
-          },
+          data: { ...ref('d1', ALICE, BOB, BOB), businessHours: TOKYO_OFFICE },
         },
       ]);
   });
