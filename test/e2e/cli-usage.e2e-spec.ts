@@ -71,41 +71,81 @@ describe('switchboard CLI usage errors', () => {
     expect(code).toBe(0);
   }, 30_000);
 
-  it('says a bad --rate is a bad option', async () => {
-    // Given a negative rate, When the run is started, Then commander reports the option
-    const result = await runCli(['load', 'run', '--rate', '-5', '--duration', '1s']);
-    expect(result.stderr).toContain(`option '--rate <n/s>' argument '-5' is invalid`);
-    noStackTrace(result.stderr);
-    expect(result.code).toBe(1);
-  }, 30_000);
-
-  it('says an export file cannot be written, before reading the store', async () => {
-    // Given an --out in a directory that does not exist, When exporting, Then the file is named
-    const result = await runCli([
-      'history',
-      'export',
-      '--store',
-      NOWHERE,
-      '--out',
-      join(dir, 'no/such/dir.ndjson'),
-    ]);
-    expect(result.stderr).toMatch(/^switchboard history export: ENOENT: .*no\/such\/dir\.ndjson'\n$/);
-    expect(result.code).toBe(2);
-  }, 30_000);
-
-  it('checks replay points and selections before replaying the history', async () => {
-    // Given a mistyped point, an unknown read model and a zero speed
-    // When replaying, Then each is refused before the store is touched
-    const at = await runCli(['replay', history, '--store', NOWHERE, '--at', 'abc']);
-    expect(at.stderr).toBe(
-      'switchboard replay: "abc" is neither an event count (120), a position of the original log (@4096) nor an ISO-8601 time\n',
-    );
-    const select = await runCli(['replay', history, '--store', NOWHERE, '--select', 'cals']);
-    expect(select.stderr).toMatch(/^switchboard replay: --select: no read model cals \(use accounts, /);
-    const speed = await runCli(['replay', history, '--store', NOWHERE, '--speed', '0']);
-    expect(speed.stderr).toBe('switchboard replay: --speed must be a positive number or "max", not "0"\n');
-    for (const result of [at, select, speed]) expect(result.code).toBe(2);
-  }, 30_000);
+  /**
+   * Mistakes in the arguments alone: what stderr says and the exit code (1 where commander refuses an
+   * option, 2 where the command does). `args` is a function because `dir` and `history` are made in
+   * beforeAll, after the table is read.
+   */
+  it.each([
+    {
+      name: 'says a bad --rate is a bad option',
+      args: () => ['load', 'run', '--rate', '-5', '--duration', '1s'],
+      stderr: expect.stringContaining(`option '--rate <n/s>' argument '-5' is invalid`),
+      code: 1,
+    },
+    {
+      name: 'says an export file cannot be written, before reading the store',
+      args: () => ['history', 'export', '--store', NOWHERE, '--out', join(dir, 'no/such/dir.ndjson')],
+      stderr: expect.stringMatching(/^switchboard history export: ENOENT: .*no\/such\/dir\.ndjson'\n$/),
+      code: 2,
+    },
+    {
+      name: 'refuses a mistyped replay point (--at) before replaying the history',
+      args: () => ['replay', history, '--store', NOWHERE, '--at', 'abc'],
+      stderr:
+        'switchboard replay: "abc" is neither an event count (120), a position of the original log (@4096) nor an ISO-8601 time\n',
+      code: 2,
+    },
+    {
+      name: 'refuses an unknown read model (--select) before replaying the history',
+      args: () => ['replay', history, '--store', NOWHERE, '--select', 'cals'],
+      stderr: expect.stringMatching(/^switchboard replay: --select: no read model cals \(use accounts, /),
+      code: 2,
+    },
+    {
+      name: 'refuses a zero --speed before replaying the history',
+      args: () => ['replay', history, '--store', NOWHERE, '--speed', '0'],
+      stderr: 'switchboard replay: --speed must be a positive number or "max", not "0"\n',
+      code: 2,
+    },
+    {
+      name: 'refuses --account for more than one scenario file, before calling the api',
+      args: () => [
+        'scenario',
+        'run',
+        '--api',
+        'http://127.0.0.1:1',
+        '--account',
+        'demo',
+        join(dir, 'a.yaml'),
+        join(dir, 'b.yaml'),
+      ],
+      stderr:
+        'switchboard scenario run: --account names one account: give one scenario file (2 given), or use --run-id\n',
+      code: 2,
+    },
+    {
+      name: 'refuses audit --json with --csv instead of printing JSON',
+      args: () => ['audit', 'call', 'c1', '--store', NOWHERE, '--json', '--csv'],
+      stderr: expect.stringContaining(`option '--json' cannot be used with option '--csv'`),
+      code: 1,
+    },
+    {
+      name: 'refuses an audit --line that names no line instead of finding no events for it',
+      args: () => ['audit', 'call', 'c1', '--source', 'store', '--store', NOWHERE, '--line', 'acme'],
+      stderr:
+        'switchboard audit: --line must be <accountId>.<number>, e.g. acme.15550000001 or acme.+15550000001, not "acme"\n',
+      code: 2,
+    },
+  ])(
+    '$name',
+    async ({ args, stderr, code }) => {
+      const result = await runCli(args());
+      expect(result).toMatchObject({ stderr, code });
+      noStackTrace(result.stderr);
+    },
+    30_000,
+  );
 
   it('refuses to replay a recording that holds no commands', async () => {
     // Given a recording with its header alone, When replayed, Then it is refused before the api is called
@@ -116,47 +156,6 @@ describe('switchboard CLI usage errors', () => {
       `switchboard load replay: ${empty} holds no recorded commands: record one with \`load run --record\`\n`,
     );
     expect(result.code).toBe(2);
-  }, 30_000);
-
-  it('refuses --account for more than one scenario file, before calling the api', async () => {
-    // Given two scenario files and one --account, When run, Then the account is refused for the two
-    const result = await runCli([
-      'scenario',
-      'run',
-      '--api',
-      'http://127.0.0.1:1',
-      '--account',
-      'demo',
-      join(dir, 'a.yaml'),
-      join(dir, 'b.yaml'),
-    ]);
-    expect(result.stderr).toBe(
-      'switchboard scenario run: --account names one account: give one scenario file (2 given), or use --run-id\n',
-    );
-    expect(result.code).toBe(2);
-  }, 30_000);
-
-  it('refuses audit --json with --csv, and a --line that names no line', async () => {
-    // Given conflicting formats, When auditing, Then commander says so instead of printing JSON
-    const both = await runCli(['audit', 'call', 'c1', '--store', NOWHERE, '--json', '--csv']);
-    expect(both.stderr).toContain(`option '--json' cannot be used with option '--csv'`);
-    expect(both.code).toBe(1);
-    // Given a malformed line, When auditing from the store, Then the line is refused, not "no events"
-    const line = await runCli([
-      'audit',
-      'call',
-      'c1',
-      '--source',
-      'store',
-      '--store',
-      NOWHERE,
-      '--line',
-      'acme',
-    ]);
-    expect(line.stderr).toBe(
-      'switchboard audit: --line must be <accountId>.<number>, e.g. acme.15550000001 or acme.+15550000001, not "acme"\n',
-    );
-    expect(line.code).toBe(2);
   }, 30_000);
 
   it('audit verify: a file that is no trail fails (exit 1), a file it cannot read is no verdict (exit 2)', async () => {
