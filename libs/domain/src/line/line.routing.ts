@@ -18,17 +18,20 @@ export const isVipCaller = (context: LineContext, from: string): boolean =>
  * rings that long after the call arrived (VIP delegatorFirst).
  */
 export const routeIncomingCall = (context: LineContext, from: string, at: string): RingDecision[] => [
-  {
-    partyId: context.delegator.partyId,
-    role: 'delegator',
-    rings: true,
-    afterSeconds: 0,
-    rule: 'R13',
-    reason: 'LINE_OWNER',
-    message: 'The delegator owns the line and is always alerted.',
-  },
+  lineOwnerDecision(context.delegator.partyId),
   ...context.delegates.map((delegate) => routeDelegate(context, delegate, isVipCaller(context, from), at)),
 ];
+
+/** The delegator's answer, the same for every call: its own line always rings it (R13). */
+export const lineOwnerDecision = (partyId: string): RingDecision => ({
+  partyId,
+  role: 'delegator',
+  rings: true,
+  afterSeconds: 0,
+  rule: 'R13',
+  reason: 'LINE_OWNER',
+  message: 'The delegator owns the line and is always alerted.',
+});
 
 const routeDelegate = (
   context: LineContext,

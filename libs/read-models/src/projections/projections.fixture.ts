@@ -1,3 +1,4 @@
+import { lineOwnerDecision } from '#domain';
 import { type AccountPolicy, type LinePermissionUsed } from '#events';
 import { ReadModels } from '../engine/read-models.js';
 import { lineAccess } from '../queries/access.js';
@@ -106,15 +107,7 @@ export const rang = (callId: string, at: number): [string, ProjectedEvent] => [
       stage: 'initial',
       alerted: ['alice', 'bob'],
       decisions: [
-        {
-          partyId: 'alice',
-          role: 'delegator',
-          rings: true,
-          afterSeconds: 0,
-          rule: 'R13',
-          reason: 'LINE_OWNER',
-          message: 'The delegator owns the line and is always alerted.',
-        },
+        lineOwnerDecision('alice'),
         {
           partyId: 'bob',
           role: 'delegate',
