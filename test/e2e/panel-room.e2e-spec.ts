@@ -1,8 +1,7 @@
 import type { Page } from 'playwright-core';
 import { edgeSentenceOf } from '#domain';
 import { fillDemoAccount, send, DEFAULT_DEMO } from '../../tools/demo-account.js';
-import { photographedOnFailure } from '../support/browser.js';
-import { SHOWN_MS, TEST_MS, panelBrowserSuite } from '../support/panel-browser.js';
+import { SHOWN_MS, panelBrowserSuite } from '../support/panel-browser.js';
 
 /**
  * The panel as trainers and architects use it, in Debian's Chromium over the real processes: a room of
@@ -11,7 +10,7 @@ import { SHOWN_MS, TEST_MS, panelBrowserSuite } from '../support/panel-browser.j
  */
 describe('the panel in a browser: rooms, the clock, time travel, keyboard', () => {
   const suite = panelBrowserSuite();
-  const { pages, open, ring } = suite;
+  const { pages, open, ring, browserTest } = suite;
 
   const demo = (accountId: string, assistants = 2) =>
     fillDemoAccount(suite.stack.api, {
@@ -48,286 +47,250 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
   const streamsSince = (from: number) =>
     suite.browser.requests.slice(from).filter((url) => url.includes('/panel/stream')).length;
 
-  it(
+  browserTest(
     "a room opened from the landing page shows a call placed from an assistant's seat on the executive's and the other assistant's seats live, over one connection",
-    () =>
-      photographedOnFailure(
-        'room',
-        () => pages,
-        async () => {
-          const account = await demo('room');
-          const number = account.executives[0]!.numbers[0]!;
-          const before = suite.browser.requests.length;
-          const landing = await open('');
-          const picker = landing.getByRole('form', { name: 'A room of room' });
-          for (const name of ['Executive 1', 'Assistant 1', 'Assistant 2']) {
-            await picker.getByRole('checkbox', { name }).check();
-          }
-          await picker.getByRole('button', { name: 'Open the room' }).click();
-          await live(landing);
-          expect(await landing.locator('section.seat').count()).toBe(3);
+    'room',
+    async () => {
+      const account = await demo('room');
+      const number = account.executives[0]!.numbers[0]!;
+      const before = suite.browser.requests.length;
+      const landing = await open('');
+      const picker = landing.getByRole('form', { name: 'A room of room' });
+      for (const name of ['Executive 1', 'Assistant 1', 'Assistant 2']) {
+        await picker.getByRole('checkbox', { name }).check();
+      }
+      await picker.getByRole('button', { name: 'Open the room' }).click();
+      await live(landing);
+      expect(await landing.locator('section.seat').count()).toBe(3);
 
-          const assistant = seatOf(landing, 'assistant1');
-          await assistant.getByLabel('Call from').selectOption(number);
-          await assistant.getByRole('textbox', { name: 'Number to call' }).fill('+15559990000');
-          await assistant.getByRole('button', { name: 'Call', exact: true }).click();
+      const assistant = seatOf(landing, 'assistant1');
+      await assistant.getByLabel('Call from').selectOption(number);
+      await assistant.getByRole('textbox', { name: 'Number to call' }).fill('+15559990000');
+      await assistant.getByRole('button', { name: 'Call', exact: true }).click();
 
-          for (const viewer of ['exec1', 'assistant1', 'assistant2']) {
-            await lampShows(landing, viewer, number, 'busy');
-          }
-          await expect(
-            seatOf(landing, 'exec1').locator(`section[data-line="${number}"] .lamp-row`).textContent(),
-          ).resolves.toContain('Assistant 1 on behalf of Executive 1');
-          expect(streamsSince(before)).toBe(1);
-          expect(suite.browser.errors).toEqual([]);
-        },
-      ),
-    TEST_MS,
+      for (const viewer of ['exec1', 'assistant1', 'assistant2']) {
+        await lampShows(landing, viewer, number, 'busy');
+      }
+      await expect(
+        seatOf(landing, 'exec1').locator(`section[data-line="${number}"] .lamp-row`).textContent(),
+      ).resolves.toContain('Assistant 1 on behalf of Executive 1');
+      expect(streamsSince(before)).toBe(1);
+    },
   );
 
-  it(
+  browserTest(
     'to the next timer moves the clock exactly to the ring timeout and the call goes to voicemail; with none pending it says so',
-    () =>
-      photographedOnFailure(
-        'next-timer',
-        () => pages,
-        async () => {
-          const { number, page: room } = await ringing('timer', ['exec1', 'assistant1'], '+15558880000');
-          const clock = room.getByRole('group', { name: 'Virtual clock' });
-          const before = Date.parse((await clock.locator('time').getAttribute('datetime'))!);
+    'next-timer',
+    async () => {
+      const { number, page: room } = await ringing('timer', ['exec1', 'assistant1'], '+15558880000');
+      const clock = room.getByRole('group', { name: 'Virtual clock' });
+      const before = Date.parse((await clock.locator('time').getAttribute('datetime'))!);
 
-          await clock.getByRole('button', { name: 'To the next timer' }).click();
-          await lampShows(room, 'exec1', number, 'idle');
-          await lampShows(room, 'assistant1', number, 'idle');
-          const after = Date.parse((await clock.locator('time').getAttribute('datetime'))!);
-          expect(after - before).toBe(30_000);
-          await expect(
-            seatOf(room, 'assistant1')
-              .locator(`section[data-line="${number}"] details.voicemail summary`)
-              .textContent(),
-          ).resolves.toContain('1 unread');
+      await clock.getByRole('button', { name: 'To the next timer' }).click();
+      await lampShows(room, 'exec1', number, 'idle');
+      await lampShows(room, 'assistant1', number, 'idle');
+      const after = Date.parse((await clock.locator('time').getAttribute('datetime'))!);
+      expect(after - before).toBe(30_000);
+      await expect(
+        seatOf(room, 'assistant1')
+          .locator(`section[data-line="${number}"] details.voicemail summary`)
+          .textContent(),
+      ).resolves.toContain('1 unread');
 
-          await clock.getByRole('button', { name: 'To the next timer' }).click();
-          const refusal = clock.locator('[role="alert"][data-code]');
-          await refusal.waitFor({ timeout: SHOWN_MS });
-          await expect(refusal.getAttribute('data-code')).resolves.toBe('NO_PENDING_TIMER');
-          await expect(refusal.textContent()).resolves.toMatch(/No timer is pending/);
-          expect(suite.browser.errors).toEqual([]);
-        },
-      ),
-    TEST_MS,
+      await clock.getByRole('button', { name: 'To the next timer' }).click();
+      const refusal = clock.locator('[role="alert"][data-code]');
+      await refusal.waitFor({ timeout: SHOWN_MS });
+      await expect(refusal.getAttribute('data-code')).resolves.toBe('NO_PENDING_TIMER');
+      await expect(refusal.textContent()).resolves.toMatch(/No timer is pending/);
+    },
   );
-  it(
+  browserTest(
     'time travel steps event by event back and forth from the live view, then forward into live again',
-    () =>
-      photographedOnFailure(
-        'stepping',
-        () => pages,
-        async () => {
-          const { number, page } = await ringing('steps', ['exec1'], '+15557770000');
-          await page
-            .locator(`section[data-line="${number}"]`)
-            .getByRole('button', { name: 'Answer', exact: true })
-            .click();
-          await lampShows(page, 'exec1', number, 'busy');
+    'stepping',
+    async () => {
+      const { number, page } = await ringing('steps', ['exec1'], '+15557770000');
+      await page
+        .locator(`section[data-line="${number}"]`)
+        .getByRole('button', { name: 'Answer', exact: true })
+        .click();
+      await lampShows(page, 'exec1', number, 'busy');
 
-          const travel = page.getByRole('group', { name: 'Time travel' });
-          const banner = travel.locator('[data-as-of]');
-          const shows = async (event: string, lamp?: string) => {
-            await banner.filter({ hasText: `after ${event}` }).waitFor({ timeout: SHOWN_MS });
-            if (lamp) await lampShows(page, 'exec1', number, lamp);
-          };
-          await travel.getByRole('button', { name: 'Step back one event' }).click();
-          await shows('CallRang', 'ringing');
-          await travel.getByRole('button', { name: 'Step back one event' }).click();
-          await shows('IncomingCallReceived');
-          await travel.getByRole('button', { name: 'Step forward one event' }).click();
-          await shows('CallRang', 'ringing');
-          await travel.getByRole('button', { name: 'Step forward one event' }).click();
-          await shows('CallAnswered', 'busy');
-          await travel.getByRole('button', { name: 'Step forward to live' }).click();
-          await banner.waitFor({ state: 'detached', timeout: SHOWN_MS });
-          await lampShows(page, 'exec1', number, 'busy');
-          expect(suite.browser.errors).toEqual([]);
-        },
-      ),
-    TEST_MS,
+      const travel = page.getByRole('group', { name: 'Time travel' });
+      const banner = travel.locator('[data-as-of]');
+      const shows = async (event: string, lamp?: string) => {
+        await banner.filter({ hasText: `after ${event}` }).waitFor({ timeout: SHOWN_MS });
+        if (lamp) await lampShows(page, 'exec1', number, lamp);
+      };
+      await travel.getByRole('button', { name: 'Step back one event' }).click();
+      await shows('CallRang', 'ringing');
+      await travel.getByRole('button', { name: 'Step back one event' }).click();
+      await shows('IncomingCallReceived');
+      await travel.getByRole('button', { name: 'Step forward one event' }).click();
+      await shows('CallRang', 'ringing');
+      await travel.getByRole('button', { name: 'Step forward one event' }).click();
+      await shows('CallAnswered', 'busy');
+      await travel.getByRole('button', { name: 'Step forward to live' }).click();
+      await banner.waitFor({ state: 'detached', timeout: SHOWN_MS });
+      await lampShows(page, 'exec1', number, 'busy');
+    },
   );
-  it(
+  browserTest(
     'eight tabs of the panel are all live over one shared connection; when the leading tab closes another takes over',
-    () =>
-      photographedOnFailure(
-        'eight-tabs',
-        () => pages,
-        async () => {
-          const account = await demo('tabs');
-          const number = account.executives[0]!.numbers[0]!;
-          const viewers = ['exec1', 'assistant1', 'assistant2'];
-          // Opened one after the other: with a stream per tab the seventh page would never load.
-          const tabs: Page[] = [];
-          const viewerOf = new Map<Page, string>();
-          for (let i = 0; i < 8; i++) {
-            const viewer = viewers[i % viewers.length]!;
-            const tab = await open(`?account=tabs&viewer=${viewer}`);
-            await live(tab);
-            tabs.push(tab);
-            viewerOf.set(tab, viewer);
-          }
-          const leading = async () => {
-            const leaders: Page[] = [];
-            for (const tab of tabs) {
-              if (await tab.evaluate(`document.documentElement.dataset.streamLeader === 'true'`))
-                leaders.push(tab);
-            }
-            return leaders;
-          };
-          const everyTabShows = (state: string) =>
-            Promise.all(tabs.map((tab) => lampShows(tab, viewerOf.get(tab)!, number, state)));
+    'eight-tabs',
+    async () => {
+      const account = await demo('tabs');
+      const number = account.executives[0]!.numbers[0]!;
+      const viewers = ['exec1', 'assistant1', 'assistant2'];
+      // Opened one after the other: with a stream per tab the seventh page would never load.
+      const tabs: Page[] = [];
+      const viewerOf = new Map<Page, string>();
+      for (let i = 0; i < 8; i++) {
+        const viewer = viewers[i % viewers.length]!;
+        const tab = await open(`?account=tabs&viewer=${viewer}`);
+        await live(tab);
+        tabs.push(tab);
+        viewerOf.set(tab, viewer);
+      }
+      const leading = async () => {
+        const leaders: Page[] = [];
+        for (const tab of tabs) {
+          if (await tab.evaluate(`document.documentElement.dataset.streamLeader === 'true'`))
+            leaders.push(tab);
+        }
+        return leaders;
+      };
+      const everyTabShows = (state: string) =>
+        Promise.all(tabs.map((tab) => lampShows(tab, viewerOf.get(tab)!, number, state)));
 
-          await ring(account, number, '+15554440000');
-          await everyTabShows('ringing');
-          const [leader, ...others] = await leading();
-          expect(others).toEqual([]);
+      await ring(account, number, '+15554440000');
+      await everyTabShows('ringing');
+      const [leader, ...others] = await leading();
+      expect(others).toEqual([]);
 
-          await leader!.close();
-          tabs.splice(tabs.indexOf(leader!), 1);
-          pages.splice(pages.indexOf(leader!), 1);
-          await send(suite.stack.api, 'POST', '/clock/advance-to-next-timer', { actor: 'trainer' });
-          await everyTabShows('idle');
-          expect(await leading()).toHaveLength(1);
-          expect(suite.browser.errors).toEqual([]);
-        },
-      ),
-    TEST_MS,
+      await leader!.close();
+      tabs.splice(tabs.indexOf(leader!), 1);
+      pages.splice(pages.indexOf(leader!), 1);
+      await send(suite.stack.api, 'POST', '/clock/advance-to-next-timer', { actor: 'trainer' });
+      await everyTabShows('idle');
+      expect(await leading()).toHaveLength(1);
+    },
   );
-  it(
+  browserTest(
     "invites, acceptances, revocations, permission changes and shared lines appear live, and moving between the account's seats asks the server nothing",
-    () =>
-      photographedOnFailure(
-        'roster',
-        () => pages,
-        async () => {
-          const account = await fillDemoAccount(suite.stack.api, {
-            ...DEFAULT_DEMO,
-            accountId: 'roster',
-            name: 'roster',
-            executives: 1,
-            linesPerExecutive: 2,
-            assistants: 1,
-          });
-          const [first, second] = account.executives[0]!.numbers;
-          const room = await open(`?account=roster&viewer=exec1&viewer=assistant1`);
-          await live(room);
-          const assistant = seatOf(room, 'assistant1');
-          const lines = () =>
-            assistant
-              .locator('section[data-line]')
-              .evaluateAll((all) => all.map((l) => l.getAttribute('data-line')));
-          const linesAre = (numbers: readonly string[]) =>
-            room.waitForFunction(
-              `JSON.stringify([...document.querySelectorAll('section.seat[data-viewer="assistant1"] section[data-line]')]` +
-                `.map((line) => line.getAttribute('data-line'))) === ${JSON.stringify(JSON.stringify(numbers))}`,
-              null,
-              { timeout: SHOWN_MS },
-            );
-          const own = (await lines())[0]!;
-          const delegations = `/accounts/roster/delegations`;
-          const [{ delegationId: old }] = account.delegations;
+    'roster',
+    async () => {
+      const account = await fillDemoAccount(suite.stack.api, {
+        ...DEFAULT_DEMO,
+        accountId: 'roster',
+        name: 'roster',
+        executives: 1,
+        linesPerExecutive: 2,
+        assistants: 1,
+      });
+      const [first, second] = account.executives[0]!.numbers;
+      const room = await open(`?account=roster&viewer=exec1&viewer=assistant1`);
+      await live(room);
+      const assistant = seatOf(room, 'assistant1');
+      const lines = () =>
+        assistant
+          .locator('section[data-line]')
+          .evaluateAll((all) => all.map((l) => l.getAttribute('data-line')));
+      const linesAre = (numbers: readonly string[]) =>
+        room.waitForFunction(
+          `JSON.stringify([...document.querySelectorAll('section.seat[data-viewer="assistant1"] section[data-line]')]` +
+            `.map((line) => line.getAttribute('data-line'))) === ${JSON.stringify(JSON.stringify(numbers))}`,
+          null,
+          { timeout: SHOWN_MS },
+        );
+      const own = (await lines())[0]!;
+      const delegations = `/accounts/roster/delegations`;
+      const [{ delegationId: old }] = account.delegations;
 
-          await send(suite.stack.api, 'POST', `${delegations}/${old}/revoke`, { actor: 'exec1' });
-          await linesAre([own]);
-          const invited = await send(suite.stack.api, 'POST', delegations, {
-            actor: 'exec1',
-            delegatorId: 'exec1',
-            delegateId: 'assistant1',
-            permissions: ['answerCalls'],
-            sharedLines: [first],
-          });
-          const delegation = invited.delegationId as string;
-          const row = (viewer: string) => seatOf(room, viewer).locator(`li[data-delegation="${delegation}"]`);
-          await row('assistant1').and(room.locator('[data-status="pending"]')).waitFor({ timeout: SHOWN_MS });
-          await row('exec1').and(room.locator('[data-status="pending"]')).waitFor({ timeout: SHOWN_MS });
+      await send(suite.stack.api, 'POST', `${delegations}/${old}/revoke`, { actor: 'exec1' });
+      await linesAre([own]);
+      const invited = await send(suite.stack.api, 'POST', delegations, {
+        actor: 'exec1',
+        delegatorId: 'exec1',
+        delegateId: 'assistant1',
+        permissions: ['answerCalls'],
+        sharedLines: [first],
+      });
+      const delegation = invited.delegationId as string;
+      const row = (viewer: string) => seatOf(room, viewer).locator(`li[data-delegation="${delegation}"]`);
+      await row('assistant1').and(room.locator('[data-status="pending"]')).waitFor({ timeout: SHOWN_MS });
+      await row('exec1').and(room.locator('[data-status="pending"]')).waitFor({ timeout: SHOWN_MS });
 
-          await send(suite.stack.api, 'POST', `${delegations}/${delegation}/accept`, { actor: 'assistant1' });
-          await linesAre([own, first!]);
-          await send(suite.stack.api, 'PUT', `${delegations}/${delegation}/permissions`, {
-            actor: 'exec1',
-            permissions: ['answerCalls', 'placeCalls'],
-          });
-          await assistant
-            .locator(`section[data-line="${first}"] .role`)
-            .filter({ hasText: 'place calls' })
-            .waitFor({ timeout: SHOWN_MS });
-          await send(suite.stack.api, 'PUT', `${delegations}/${delegation}/shared-lines`, {
-            actor: 'exec1',
-            sharedLines: [first, second],
-          });
-          await linesAre([own, first!, second!]);
+      await send(suite.stack.api, 'POST', `${delegations}/${delegation}/accept`, { actor: 'assistant1' });
+      await linesAre([own, first!]);
+      await send(suite.stack.api, 'PUT', `${delegations}/${delegation}/permissions`, {
+        actor: 'exec1',
+        permissions: ['answerCalls', 'placeCalls'],
+      });
+      await assistant
+        .locator(`section[data-line="${first}"] .role`)
+        .filter({ hasText: 'place calls' })
+        .waitFor({ timeout: SHOWN_MS });
+      await send(suite.stack.api, 'PUT', `${delegations}/${delegation}/shared-lines`, {
+        actor: 'exec1',
+        sharedLines: [first, second],
+      });
+      await linesAre([own, first!, second!]);
 
-          // Switching to one seat of the room and back: the tab shows what it holds, and asks nothing.
-          await room.evaluate(`window.stayedInPage = true`);
-          const before = suite.browser.requests.length;
-          await room
-            .getByRole('navigation', { name: 'Other seats' })
-            .getByRole('link', { name: 'Assistant 1' })
-            .click();
-          await room.waitForFunction(`document.querySelectorAll('section.seat').length === 1`, null, {
-            timeout: SHOWN_MS,
-          });
-          expect(await room.locator('section.seat').count()).toBe(1);
-          await linesAre([own, first!, second!]);
-          await room.goBack();
-          await room.locator('section.seat[data-viewer="exec1"]').waitFor({ timeout: SHOWN_MS });
-          expect(await room.evaluate(`window.stayedInPage === true`)).toBe(true);
-          expect(suite.browser.requests.slice(before).filter((url) => url.includes('/panel'))).toEqual([]);
-          expect(suite.browser.errors).toEqual([]);
-        },
-      ),
-    TEST_MS,
+      // Switching to one seat of the room and back: the tab shows what it holds, and asks nothing.
+      await room.evaluate(`window.stayedInPage = true`);
+      const before = suite.browser.requests.length;
+      await room
+        .getByRole('navigation', { name: 'Other seats' })
+        .getByRole('link', { name: 'Assistant 1' })
+        .click();
+      await room.waitForFunction(`document.querySelectorAll('section.seat').length === 1`, null, {
+        timeout: SHOWN_MS,
+      });
+      expect(await room.locator('section.seat').count()).toBe(1);
+      await linesAre([own, first!, second!]);
+      await room.goBack();
+      await room.locator('section.seat[data-viewer="exec1"]').waitFor({ timeout: SHOWN_MS });
+      expect(await room.evaluate(`window.stayedInPage === true`)).toBe(true);
+      expect(suite.browser.requests.slice(before).filter((url) => url.includes('/panel'))).toEqual([]);
+    },
   );
-  it(
+  browserTest(
     'a delegate answers a ringing call by keyboard alone, sees where the focus is, and hears the lamps change',
-    () =>
-      photographedOnFailure(
-        'keyboard',
-        () => pages,
-        async () => {
-          const { number, page } = await ringing('keys', ['assistant1'], '+15553330000');
-          const announced = page.locator('[data-announcement]');
-          await announced
-            .filter({ hasText: `${number} is ringing from +15553330000` })
-            .waitFor({ timeout: SHOWN_MS });
+    'keyboard',
+    async () => {
+      const { number, page } = await ringing('keys', ['assistant1'], '+15553330000');
+      const announced = page.locator('[data-announcement]');
+      await announced
+        .filter({ hasText: `${number} is ringing from +15553330000` })
+        .waitFor({ timeout: SHOWN_MS });
 
-          const focused = `(() => {
-            const at = document.activeElement;
-            return at ? { text: at.textContent, line: at.closest('section[data-line]')?.getAttribute('data-line') ?? null,
-              outline: getComputedStyle(at).outlineStyle } : null;
-          })()`;
-          let answer: { text: string; line: string | null; outline: string } | null = null;
-          for (let presses = 0; presses < 60; presses++) {
-            await page.keyboard.press('Tab');
-            const at = await page.evaluate<{ text: string; line: string | null; outline: string } | null>(
-              focused,
-            );
-            if (at?.text === 'Answer' && at.line === number) {
-              answer = at;
-              break;
-            }
-          }
-          expect(answer).not.toBeNull();
-          expect(answer!.outline).not.toBe('none');
-          await page.keyboard.press('Enter');
-          await lampShows(page, 'assistant1', number, 'busy');
-          await announced.filter({ hasText: `${number} is busy` }).waitFor({ timeout: SHOWN_MS });
+      const focused = `(() => {
+        const at = document.activeElement;
+        return at ? { text: at.textContent, line: at.closest('section[data-line]')?.getAttribute('data-line') ?? null,
+          outline: getComputedStyle(at).outlineStyle } : null;
+      })()`;
+      let answer: { text: string; line: string | null; outline: string } | null = null;
+      for (let presses = 0; presses < 60; presses++) {
+        await page.keyboard.press('Tab');
+        const at = await page.evaluate<{ text: string; line: string | null; outline: string } | null>(
+          focused,
+        );
+        if (at?.text === 'Answer' && at.line === number) {
+          answer = at;
+          break;
+        }
+      }
+      expect(answer).not.toBeNull();
+      expect(answer!.outline).not.toBe('none');
+      await page.keyboard.press('Enter');
+      await lampShows(page, 'assistant1', number, 'busy');
+      await announced.filter({ hasText: `${number} is busy` }).waitFor({ timeout: SHOWN_MS });
 
-          const unknown = await open('?account=nowhere&viewer=assistant1');
-          await unknown.getByRole('heading', { name: 'Unknown account' }).waitFor({ timeout: SHOWN_MS });
-          const alert = await unknown.getByRole('alert').textContent();
-          expect(alert).toContain('ACCOUNT_NOT_FOUND');
-          expect(alert).toContain(edgeSentenceOf('ACCOUNT_NOT_FOUND', { account: 'nowhere' }));
-          expect(suite.browser.errors).toEqual([]);
-        },
-      ),
-    TEST_MS,
+      const unknown = await open('?account=nowhere&viewer=assistant1');
+      await unknown.getByRole('heading', { name: 'Unknown account' }).waitFor({ timeout: SHOWN_MS });
+      const alert = await unknown.getByRole('alert').textContent();
+      expect(alert).toContain('ACCOUNT_NOT_FOUND');
+      expect(alert).toContain(edgeSentenceOf('ACCOUNT_NOT_FOUND', { account: 'nowhere' }));
+    },
   );
 });

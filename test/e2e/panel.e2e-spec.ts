@@ -1,7 +1,6 @@
 import type { Page } from 'playwright-core';
 import { fillDemoAccount, send, DEFAULT_DEMO } from '../../tools/demo-account.js';
-import { photographedOnFailure } from '../support/browser.js';
-import { SHOWN_MS, TEST_MS, panelBrowserSuite } from '../support/panel-browser.js';
+import { SHOWN_MS, panelBrowserSuite } from '../support/panel-browser.js';
 
 /**
  * The web app in Debian's Chromium over the real processes: seats act through the api, and every seat
@@ -9,7 +8,7 @@ import { SHOWN_MS, TEST_MS, panelBrowserSuite } from '../support/panel-browser.j
  */
 describe('the panel in a browser', () => {
   const suite = panelBrowserSuite();
-  const { pages, open, seat, ring } = suite;
+  const { open, seat, ring, browserTest } = suite;
 
   const demo = (accountId: string, executives: number, linesPerExecutive: number, assistants: number) =>
     fillDemoAccount(suite.stack.api, {
@@ -27,209 +26,176 @@ describe('the panel in a browser', () => {
   const lampShows = (page: Page, number: string, state: string) =>
     page.waitForSelector(`section[data-line="${number}"] [data-lamp="${state}"]`, { timeout: SHOWN_MS });
 
-  it(
+  browserTest(
     "a delegate places a call from its seat on the executive's line; the executive's seat shows it busy and its audit trail",
-    () =>
-      photographedOnFailure(
-        'place-call',
-        () => pages,
-        async () => {
-          const account = await demo('place', 1, 1, 1);
-          const [executive] = account.executives;
-          const number = executive!.numbers[0]!;
-          const assistantSeat = await seat(account.accountId, 'assistant1');
-          const executiveSeat = await seat(account.accountId, 'exec1');
-          expect(await lampOf(executiveSeat, number)).toBe('idle');
+    'place-call',
+    async () => {
+      const account = await demo('place', 1, 1, 1);
+      const [executive] = account.executives;
+      const number = executive!.numbers[0]!;
+      const assistantSeat = await seat(account.accountId, 'assistant1');
+      const executiveSeat = await seat(account.accountId, 'exec1');
+      expect(await lampOf(executiveSeat, number)).toBe('idle');
 
-          await assistantSeat.getByLabel('Call from').selectOption(number);
-          await assistantSeat.getByRole('textbox', { name: 'Number to call' }).fill('+15559990000');
-          await assistantSeat.getByRole('button', { name: 'Call', exact: true }).click();
+      await assistantSeat.getByLabel('Call from').selectOption(number);
+      await assistantSeat.getByRole('textbox', { name: 'Number to call' }).fill('+15559990000');
+      await assistantSeat.getByRole('button', { name: 'Call', exact: true }).click();
 
-          await lampShows(executiveSeat, number, 'busy');
-          await expect(line(executiveSeat, number).locator('.lamp-row').textContent()).resolves.toContain(
-            'Assistant 1 on behalf of Executive 1',
-          );
-          await lampShows(assistantSeat, number, 'busy');
+      await lampShows(executiveSeat, number, 'busy');
+      await expect(line(executiveSeat, number).locator('.lamp-row').textContent()).resolves.toContain(
+        'Assistant 1 on behalf of Executive 1',
+      );
+      await lampShows(assistantSeat, number, 'busy');
 
-          // The call's history entry opens its audit trail: who placed it, for whom, under which permission.
-          const entry = line(executiveSeat, number);
-          await entry.locator('details.history > summary').click();
-          await entry.locator('details.audit > summary').first().click();
-          const placed = entry.locator('details.audit tbody tr').first();
-          await placed.waitFor({ timeout: SHOWN_MS });
-          await expect(placed.textContent()).resolves.toMatch(/assistant1.*exec1.*placeCalls/);
+      // The call's history entry opens its audit trail: who placed it, for whom, under which permission.
+      const entry = line(executiveSeat, number);
+      await entry.locator('details.history > summary').click();
+      await entry.locator('details.audit > summary').first().click();
+      const placed = entry.locator('details.audit tbody tr').first();
+      await placed.waitFor({ timeout: SHOWN_MS });
+      await expect(placed.textContent()).resolves.toMatch(/assistant1.*exec1.*placeCalls/);
 
-          // Time travel: stepping back event by event reaches the line before the call, then back to live.
-          const stepBack = executiveSeat.getByRole('button', { name: 'Step back one event' });
-          const asOf = `document.querySelector('[data-as-of]')?.getAttribute('data-as-of') ?? null`;
-          for (let step = 0; step < 10 && (await lampOf(executiveSeat, number)) !== 'idle'; step++) {
-            const before = await executiveSeat.evaluate<string | null>(asOf);
-            await stepBack.click();
-            await executiveSeat.waitForFunction(`(${asOf}) !== ${JSON.stringify(before)}`, null, {
-              timeout: SHOWN_MS,
-            });
-          }
-          expect(await lampOf(executiveSeat, number)).toBe('idle');
-          await executiveSeat.getByRole('button', { name: 'Back to live' }).click();
-          await lampShows(executiveSeat, number, 'busy');
+      // Time travel: stepping back event by event reaches the line before the call, then back to live.
+      const stepBack = executiveSeat.getByRole('button', { name: 'Step back one event' });
+      const asOf = `document.querySelector('[data-as-of]')?.getAttribute('data-as-of') ?? null`;
+      for (let step = 0; step < 10 && (await lampOf(executiveSeat, number)) !== 'idle'; step++) {
+        const before = await executiveSeat.evaluate<string | null>(asOf);
+        await stepBack.click();
+        await executiveSeat.waitForFunction(`(${asOf}) !== ${JSON.stringify(before)}`, null, {
+          timeout: SHOWN_MS,
+        });
+      }
+      expect(await lampOf(executiveSeat, number)).toBe('idle');
+      await executiveSeat.getByRole('button', { name: 'Back to live' }).click();
+      await lampShows(executiveSeat, number, 'busy');
 
-          // The call's flow is one correlation id, from its placement to its hang-up.
-          await line(assistantSeat, number).getByRole('button', { name: 'Hang up' }).click();
-          await lampShows(executiveSeat, number, 'idle');
-          const digits = number.replace(/^\+/, '');
-          const history = (await (
-            await fetch(`${suite.stack.projector}/lines/place/${digits}/history?viewer=exec1`)
-          ).json()) as { calls: { callId: string }[] };
-          const { callId } = history.calls[0]!;
-          const trail = (await (
-            await fetch(`${suite.stack.projector}/lines/place/${digits}/calls/${callId}/audit`)
-          ).json()) as { entries: { type: string; correlationId: string }[] };
-          expect(trail.entries.map((entry) => entry.type)).toEqual(
-            expect.arrayContaining(['CallPlacedOnSharedLine', 'CallEnded']),
-          );
-          for (const entry of trail.entries) {
-            expect(entry.correlationId).toBe(`call-place-${digits}-${callId}`);
-          }
-          expect(suite.browser.errors).toEqual([]);
-        },
-      ),
-    TEST_MS,
+      // The call's flow is one correlation id, from its placement to its hang-up.
+      await line(assistantSeat, number).getByRole('button', { name: 'Hang up' }).click();
+      await lampShows(executiveSeat, number, 'idle');
+      const digits = number.replace(/^\+/, '');
+      const history = (await (
+        await fetch(`${suite.stack.projector}/lines/place/${digits}/history?viewer=exec1`)
+      ).json()) as { calls: { callId: string }[] };
+      const { callId } = history.calls[0]!;
+      const trail = (await (
+        await fetch(`${suite.stack.projector}/lines/place/${digits}/calls/${callId}/audit`)
+      ).json()) as { entries: { type: string; correlationId: string }[] };
+      expect(trail.entries.map((entry) => entry.type)).toEqual(
+        expect.arrayContaining(['CallPlacedOnSharedLine', 'CallEnded']),
+      );
+      for (const entry of trail.entries) {
+        expect(entry.correlationId).toBe(`call-place-${digits}-${callId}`);
+      }
+    },
   );
 
-  it(
+  browserTest(
     'two seats race to answer one call: exactly one wins, the other shows ALREADY_ANSWERED',
-    () =>
-      photographedOnFailure(
-        'race-to-answer',
-        () => pages,
-        async () => {
-          const account = await demo('race', 1, 1, 2);
-          const number = account.executives[0]!.numbers[0]!;
-          const first = await seat(account.accountId, 'assistant1');
-          const second = await seat(account.accountId, 'assistant2');
-          await ring(account, number, '+15558880000');
-          await Promise.all([lampShows(first, number, 'ringing'), lampShows(second, number, 'ringing')]);
+    'race-to-answer',
+    async () => {
+      const account = await demo('race', 1, 1, 2);
+      const number = account.executives[0]!.numbers[0]!;
+      const first = await seat(account.accountId, 'assistant1');
+      const second = await seat(account.accountId, 'assistant2');
+      await ring(account, number, '+15558880000');
+      await Promise.all([lampShows(first, number, 'ringing'), lampShows(second, number, 'ringing')]);
 
-          const answer = (page: Page) =>
-            line(page, number).getByRole('button', { name: 'Answer', exact: true });
-          await Promise.all([answer(first).click(), answer(second).click()]);
+      const answer = (page: Page) => line(page, number).getByRole('button', { name: 'Answer', exact: true });
+      await Promise.all([answer(first).click(), answer(second).click()]);
 
-          await Promise.all([lampShows(first, number, 'busy'), lampShows(second, number, 'busy')]);
-          const refused = await Promise.all(
-            [first, second].map(async (page) => {
-              const refusal = line(page, number).locator('[role="alert"][data-code]');
-              const shown = await refusal
-                .waitFor({ timeout: 5_000 })
-                .then(() => true)
-                .catch(() => false);
-              return shown
-                ? { code: await refusal.getAttribute('data-code'), text: await refusal.textContent() }
-                : null;
-            }),
-          );
-          const losers = refused.filter((r) => r !== null);
-          expect(losers).toHaveLength(1);
-          expect(losers[0]!.code).toBe('ALREADY_ANSWERED');
-          expect(losers[0]!.text).toMatch(/ALREADY_ANSWERED .*answered/i);
-          const winner = refused[0] === null ? first : second;
-          await expect(line(winner, number).locator('.lamp-row').textContent()).resolves.toMatch(
-            /Busy\s*you/,
-          );
-          expect(suite.browser.errors).toEqual([]);
-        },
-      ),
-    TEST_MS,
+      await Promise.all([lampShows(first, number, 'busy'), lampShows(second, number, 'busy')]);
+      const refused = await Promise.all(
+        [first, second].map(async (page) => {
+          const refusal = line(page, number).locator('[role="alert"][data-code]');
+          const shown = await refusal
+            .waitFor({ timeout: 5_000 })
+            .then(() => true)
+            .catch(() => false);
+          return shown
+            ? { code: await refusal.getAttribute('data-code'), text: await refusal.textContent() }
+            : null;
+        }),
+      );
+      const losers = refused.filter((r) => r !== null);
+      expect(losers).toHaveLength(1);
+      expect(losers[0]!.code).toBe('ALREADY_ANSWERED');
+      expect(losers[0]!.text).toMatch(/ALREADY_ANSWERED .*answered/i);
+      const winner = refused[0] === null ? first : second;
+      await expect(line(winner, number).locator('.lamp-row').textContent()).resolves.toMatch(/Busy\s*you/);
+    },
   );
 
-  it(
+  browserTest(
     'a 40-line viewer sees every lamp live over one connection, and a revoked delegation takes its lines away live',
-    () =>
-      photographedOnFailure(
-        'forty-lines',
-        () => pages,
-        async () => {
-          const account = await demo('forty', 10, 4, 1);
-          const shared = account.executives.flatMap((e) => e.numbers);
-          expect(shared).toHaveLength(40);
-          const before = suite.browser.requests.length;
-          const page = await seat(account.accountId, 'assistant1');
-          expect(await page.locator('section[data-line]').count()).toBe(41);
+    'forty-lines',
+    async () => {
+      const account = await demo('forty', 10, 4, 1);
+      const shared = account.executives.flatMap((e) => e.numbers);
+      expect(shared).toHaveLength(40);
+      const before = suite.browser.requests.length;
+      const page = await seat(account.accountId, 'assistant1');
+      expect(await page.locator('section[data-line]').count()).toBe(41);
 
-          for (const [i, number] of shared.entries()) {
-            await ring(account, number, `+1555777${String(i).padStart(4, '0')}`);
-          }
-          await page.waitForFunction(
-            `document.querySelectorAll('[data-lamp="ringing"]').length === 40`,
-            null,
-            {
-              timeout: SHOWN_MS,
-            },
-          );
-          for (const number of shared) expect(await lampOf(page, number)).toBe('ringing');
+      for (const [i, number] of shared.entries()) {
+        await ring(account, number, `+1555777${String(i).padStart(4, '0')}`);
+      }
+      await page.waitForFunction(`document.querySelectorAll('[data-lamp="ringing"]').length === 40`, null, {
+        timeout: SHOWN_MS,
+      });
+      for (const number of shared) expect(await lampOf(page, number)).toBe('ringing');
 
-          const revoked = account.delegations.find((d) => d.delegatorId === 'exec1')!;
-          await send(
-            suite.stack.api,
-            'POST',
-            `/accounts/${account.accountId}/delegations/${revoked.delegationId}/revoke`,
-            {
-              actor: 'exec1',
-            },
-          );
-          await page.waitForFunction(`document.querySelectorAll('section[data-line]').length === 37`, null, {
-            timeout: SHOWN_MS,
-          });
-          await expect(
-            page.locator(`li[data-delegation="${revoked.delegationId}"]`).getAttribute('data-status'),
-          ).resolves.toBe('revoked');
-
-          const streams = suite.browser.requests.slice(before).filter((url) => url.includes('/panel/stream'));
-          expect(streams).toHaveLength(1);
-          expect(suite.browser.errors).toEqual([]);
+      const revoked = account.delegations.find((d) => d.delegatorId === 'exec1')!;
+      await send(
+        suite.stack.api,
+        'POST',
+        `/accounts/${account.accountId}/delegations/${revoked.delegationId}/revoke`,
+        {
+          actor: 'exec1',
         },
-      ),
-    TEST_MS,
+      );
+      await page.waitForFunction(`document.querySelectorAll('section[data-line]').length === 37`, null, {
+        timeout: SHOWN_MS,
+      });
+      await expect(
+        page.locator(`li[data-delegation="${revoked.delegationId}"]`).getAttribute('data-status'),
+      ).resolves.toBe('revoked');
+
+      const streams = suite.browser.requests.slice(before).filter((url) => url.includes('/panel/stream'));
+      expect(streams).toHaveLength(1);
+    },
   );
 
-  it(
+  browserTest(
     'a refused action shows its reason code and sentence; an unavailable one is disabled with the rule that says no',
-    () =>
-      photographedOnFailure(
-        'refusals',
-        () => pages,
-        async () => {
-          const account = await demo('refuse', 1, 1, 1);
-          const number = account.executives[0]!.numbers[0]!;
-          const page = await seat(account.accountId, 'assistant1');
+    'refusals',
+    async () => {
+      const account = await demo('refuse', 1, 1, 1);
+      const number = account.executives[0]!.numbers[0]!;
+      const page = await seat(account.accountId, 'assistant1');
 
-          await page.getByRole('textbox', { name: 'Number to call' }).fill('+12');
-          await page.getByRole('button', { name: 'Call', exact: true }).click();
-          const refusal = page.locator('form.dialer [role="alert"]');
-          await refusal.waitFor({ timeout: SHOWN_MS });
-          await expect(refusal.getAttribute('data-code')).resolves.toBe('INVALID_REQUEST');
-          await expect(refusal.textContent()).resolves.toMatch(/E\.164/);
+      await page.getByRole('textbox', { name: 'Number to call' }).fill('+12');
+      await page.getByRole('button', { name: 'Call', exact: true }).click();
+      const refusal = page.locator('form.dialer [role="alert"]');
+      await refusal.waitFor({ timeout: SHOWN_MS });
+      await expect(refusal.getAttribute('data-code')).resolves.toBe('INVALID_REQUEST');
+      await expect(refusal.textContent()).resolves.toMatch(/E\.164/);
 
-          await send(
-            suite.stack.api,
-            'POST',
-            `/accounts/${account.accountId}/lines/${encodeURIComponent(number)}/calls`,
-            {
-              actor: 'exec1',
-              to: '+15556660000',
-            },
-          );
-          await lampShows(page, number, 'busy');
-          await page.getByLabel('Call from').selectOption(number);
-          await expect(page.getByRole('button', { name: 'Call', exact: true }).isDisabled()).resolves.toBe(
-            true,
-          );
-          await expect(page.locator('form.dialer .why').textContent()).resolves.toMatch(/R12.*busy/s);
-
-          const unknown = await open('?account=refuse&viewer=nobody');
-          await unknown.getByRole('heading', { name: 'Unknown viewer' }).waitFor({ timeout: SHOWN_MS });
-          expect(suite.browser.errors).toEqual([]);
+      await send(
+        suite.stack.api,
+        'POST',
+        `/accounts/${account.accountId}/lines/${encodeURIComponent(number)}/calls`,
+        {
+          actor: 'exec1',
+          to: '+15556660000',
         },
-      ),
-    TEST_MS,
+      );
+      await lampShows(page, number, 'busy');
+      await page.getByLabel('Call from').selectOption(number);
+      await expect(page.getByRole('button', { name: 'Call', exact: true }).isDisabled()).resolves.toBe(true);
+      await expect(page.locator('form.dialer .why').textContent()).resolves.toMatch(/R12.*busy/s);
+
+      const unknown = await open('?account=refuse&viewer=nobody');
+      await unknown.getByRole('heading', { name: 'Unknown viewer' }).waitFor({ timeout: SHOWN_MS });
+    },
   );
 });

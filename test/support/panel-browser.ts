@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { send, type DemoAccount } from '../../tools/demo-account.js';
-import { launchBrowser, type Browser } from './browser.js';
+import { launchBrowser, photographedOnFailure, type Browser } from './browser.js';
 import { startPanelStack, type PanelStack } from './panel-stack.js';
 
 /** Starting Chromium and the three processes, or stopping them, on a machine whose 2 cores are shared. */
@@ -22,6 +22,11 @@ export interface PanelBrowserSuite {
   seat(accountId: string, viewer: string): Promise<Page>;
   /** A call from `from`, outside the account, to one of its lines. */
   ring(account: DemoAccount, number: string, from: string): Promise<Record<string, unknown>>;
+  /**
+   * A test of the suite (`it`, within TEST_MS): its steps, then no error logged by a page, and every
+   * open page photographed under `photo` if either fails.
+   */
+  browserTest(name: string, photo: string, steps: () => Promise<void>): void;
 }
 
 /**
@@ -78,6 +83,20 @@ export function panelBrowserSuite(): PanelBrowserSuite {
         'POST',
         `/accounts/${account.accountId}/lines/${encodeURIComponent(number)}/incoming-calls`,
         { from },
+      ),
+    browserTest: (name, photo, steps) =>
+      it(
+        name,
+        () =>
+          photographedOnFailure(
+            photo,
+            () => pages,
+            async () => {
+              await steps();
+              expect(started(browser).errors).toEqual([]);
+            },
+          ),
+        TEST_MS,
       ),
   };
 }
