@@ -91,7 +91,12 @@ export class ReadModelsService implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleInit(): Promise<void> {
-    this.logIndex.follow(this.store, this.projector.streamPrefixes, (line) => console.log(line));
+    this.logIndex.follow(
+      this.store,
+      this.projector.streamPrefixes,
+      (line) => console.log(line),
+      this.projector,
+    );
     try {
       await this.scopeCheckpoints?.open();
       this.scopeCheckpoints?.start();

@@ -6,7 +6,8 @@ import {
   lineKeyOf,
   splitLineKey,
 } from '#events';
-import type { EventStore, EventSubscription } from '#eventstore';
+import type { EventStore, EventSubscription, SubscriptionItem } from '#eventstore';
+import type { RecordSource } from './projector.js';
 import { CHECKPOINT_EVERY } from './read-models.js';
 import { parseInstant } from './replay.js';
 
@@ -95,7 +96,18 @@ export class LogIndex {
   /** Whether the index has once reached the head: before, it knows only a prefix of the log. */
   caughtUp = false;
   private subscription: EventSubscription | undefined;
+  private following: Promise<void> | undefined;
   private stopped = false;
+  /** Fed by the projector's subscription (see follow), not by its own. */
+  private riding = false;
+  /** The last position the projector's subscription has delivered, while the index follows on its own. */
+  private offeredUpTo: bigint | undefined;
+  private dismount: (() => void) | undefined;
+
+  /** Whether it is fed by the projector's subscription (see follow) rather than by one of its own. */
+  get ridesProjector(): boolean {
+    return this.riding;
+  }
 
   get records(): number {
     return this.length;
@@ -122,10 +134,20 @@ export class LogIndex {
   /**
    * Indexes the log from the first event and goes on following it, with the projector's stream
    * filter; a failed subscription is resumed from where it stopped.
+   *
+   * Given the live projector, the index rides its subscription once it has caught up with it, and
+   * closes its own: two subscriptions to the same records in one process had the store send, and
+   * the client decode, every event twice (bench:e2e: see docs/capacity.md). The index follows on its
+   * own again when the projector's subscription ends for good (stopped or failed).
    */
-  follow(store: EventStore, streamPrefixes: readonly string[], log: (line: string) => void): void {
-    void (async () => {
-      while (!this.stopped) {
+  follow(
+    store: EventStore,
+    streamPrefixes: readonly string[],
+    log: (line: string) => void,
+    projector?: RecordSource,
+  ): void {
+    this.following = (async () => {
+      while (!this.stopped && !this.riding) {
         const subscription = store.subscribeToAll({
           ...(this.position === undefined ? {} : { fromPosition: this.position }),
           streamPrefixes,
@@ -134,17 +156,12 @@ export class LogIndex {
         this.subscription = subscription;
         try {
           for await (const item of subscription) {
-            if (item.kind === 'caughtUp') this.caughtUp = true;
-            else if (item.kind === 'checkpoint') this.advanceTo(item.position);
-            else if (item.kind === 'foreign')
-              this.add(item.foreign.position, item.foreign.stream, item.foreign.revision, undefined);
-            else
-              this.add(
-                item.stored.position,
-                item.stored.stream,
-                item.stored.revision,
-                item.stored.metadata.simulatedTime,
-              );
+            this.take(item);
+            if (this.mayRide()) {
+              // Before the close below awaits: what the projector delivers meanwhile is indexed.
+              this.riding = true;
+              break;
+            }
           }
         } catch (error) {
           if (this.stopped) break;
@@ -154,12 +171,58 @@ export class LogIndex {
           await subscription.close();
         }
       }
+      if (this.riding) this.subscription = undefined;
     })();
+    this.dismount?.();
+    this.dismount = projector?.carry({
+      ride: (item) => {
+        if (this.riding) this.take(item);
+        else if (item.kind === 'checkpoint') this.offeredUpTo = item.position;
+        else if (item.kind === 'event' || item.kind === 'foreign') {
+          const position = item.kind === 'event' ? item.stored.position : item.foreign.position;
+          if (position !== undefined) this.offeredUpTo = position;
+        }
+      },
+      ended: () => {
+        // Nothing more comes from it: follow on our own from where the index got to.
+        this.dismount = undefined;
+        this.offeredUpTo = undefined;
+        if (!this.riding || this.stopped) return;
+        this.riding = false;
+        this.follow(store, streamPrefixes, log);
+      },
+    });
+  }
+
+  /**
+   * Whether the index may leave its own subscription for the projector's: it has indexed at least as
+   * far as the projector's subscription has delivered. From then on every record the projector's
+   * brings is either indexed already (skipped by position) or the next one: no record is missed.
+   */
+  private mayRide(): boolean {
+    return this.offeredUpTo !== undefined && this.position !== undefined && this.position >= this.offeredUpTo;
+  }
+
+  private take(item: SubscriptionItem): void {
+    if (item.kind === 'caughtUp') this.caughtUp = true;
+    else if (item.kind === 'checkpoint') this.advanceTo(item.position);
+    else if (item.kind === 'foreign')
+      this.add(item.foreign.position, item.foreign.stream, item.foreign.revision, undefined);
+    else
+      this.add(
+        item.stored.position,
+        item.stored.stream,
+        item.stored.revision,
+        item.stored.metadata.simulatedTime,
+      );
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.dismount?.();
+    this.dismount = undefined;
     await this.subscription?.close();
+    await this.following;
   }
 
   /** Indexes one record of the log (in log order); one delivered again after a resume is ignored. */

@@ -1,5 +1,5 @@
 import { isCommandError } from '@eventstore/db-client';
-import type { EventStore, EventSubscription, StoredEvent } from '#eventstore';
+import type { EventStore, EventSubscription, StoredEvent, SubscriptionItem } from '#eventstore';
 import { ProjectionFailure, type Projection } from './projection.js';
 import { CHECKPOINT_EVERY, ReadModels, type ParkedEvent } from './read-models.js';
 import { rm } from 'node:fs/promises';
@@ -76,6 +76,19 @@ export interface ProjectorOptions {
   readonly alarm?: (line: string) => void;
 }
 
+/** Another reader of the records the projector's subscription delivers (the log index), riding along. */
+export interface SubscriptionRider {
+  /** Every item the subscription delivers, in log order; after a reconnect, some of them again. */
+  ride(item: SubscriptionItem): void;
+  /** The subscription has ended for good (the projector stopped or failed): nothing more comes. */
+  ended(): void;
+}
+
+/** Where a rider gets on; what it returns gets it off. */
+export interface RecordSource {
+  carry(rider: SubscriptionRider): () => void;
+}
+
 /**
  * How far the read models are behind the head of `$all`, from a look at the store at most
  * `lagRefreshMs` old (so a health or metrics scrape never reads the log, however often it comes).
@@ -118,7 +131,7 @@ interface Look {
  * restarts), digested with them, and parked again by a rebuild. Connection trouble is different: the
  * subscription is reopened from the last position.
  */
-export class Projector {
+export class Projector implements RecordSource {
   status: ProjectorStatus = 'starting';
   failure: ProjectionFailure | Error | undefined;
   /** Why the last connection attempt failed, while reconnecting. */
@@ -141,6 +154,7 @@ export class Projector {
   private eventsSinceSnapshot = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<(change: ReadModelChange) => void>();
+  private readonly riders = new Set<SubscriptionRider>();
   private readonly waiters = new Set<{ position: bigint; resolve: () => void }>();
   private readonly snapshotEveryEvents: number;
   private readonly snapshotEveryMs: number;
@@ -219,6 +233,16 @@ export class Projector {
     if (this.status !== 'failed') this.status = 'stopped';
     for (const waiter of this.waiters) waiter.resolve();
     this.waiters.clear();
+    this.dropRiders();
+  }
+
+  carry(rider: SubscriptionRider): () => void {
+    if (this.status === 'failed' || this.status === 'stopped') {
+      rider.ended();
+      return () => undefined;
+    }
+    this.riders.add(rider);
+    return () => this.riders.delete(rider);
   }
 
   onChange(listener: (change: ReadModelChange) => void): () => void {
@@ -317,6 +341,7 @@ export class Projector {
           checkpointEvery: CHECKPOINT_EVERY,
         });
         for await (const item of this.subscription) {
+          for (const rider of this.riders) rider.ride(item);
           if (item.kind === 'foreign') {
             this.parked(this.readModels.parkForeign(item.foreign));
           } else if (item.kind === 'event') {
@@ -438,6 +463,13 @@ export class Projector {
     void this.subscription?.close();
     for (const waiter of this.waiters) waiter.resolve();
     this.waiters.clear();
+    this.dropRiders();
+  }
+
+  private dropRiders(): void {
+    const riders = [...this.riders];
+    this.riders.clear();
+    for (const rider of riders) rider.ended();
   }
 
   /**
