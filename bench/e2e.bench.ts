@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { buildManifest, type StartedProcess, startProcess, startStack } from '#stack';
 import type { Percentiles } from '#load';
 import { runFixedRate, runStep, saturate, type FixedRateResult, type StepResult } from './e2e/measure.js';
+import type { MainThreadShare } from './process-cpu.js';
 
 /**
  * bench:e2e — end to end throughput of Switchboard on this machine, against a baseline measured in
@@ -24,6 +25,9 @@ import { runFixedRate, runStep, saturate, type FixedRateResult, type StepResult 
  * 5. Read-model lag at half the best step's rate.
  * Each step also reports the CPU every process spent per command (store, api, projector and this
  * process, the load generator): on a machine they share, that bounds what any tuning could reach.
+ * And each process's main thread, the one a Node process serves on: its share of the step's wall
+ * time on a core and waiting for one (/proc/<pid>/schedstat), which says which process saturates
+ * first and whether a slow answer waited for its work or for a core.
  */
 const STEP_MS = Number(process.env.BENCH_STEP_MS ?? 5_000);
 /** Unmeasured calls at a step's rate on its fresh account first: a sustained rate is steady state (see runStep). */
@@ -55,25 +59,48 @@ const machineCpuMs = (cpu: Record<string, number | undefined>): number | undefin
     ? undefined
     : Object.values(cpu).reduce<number>((sum, ms) => sum + ms!, 0);
 
+/** The load generator is this process, `self` to the meters. */
+const processName = (name: string): string => (name === 'self' ? 'generator' : name);
+
 const describeCpu = (cpu: Record<string, number | undefined>): string =>
   Object.entries(cpu)
-    .map(
-      ([name, ms]) => `${name === 'self' ? 'generator' : name} ${ms === undefined ? 'n/a' : ms.toFixed(3)}`,
-    )
+    .map(([name, ms]) => `${processName(name)} ${ms === undefined ? 'n/a' : ms.toFixed(3)}`)
     .join(', ');
+
+const percent = (share: number): string => `${Math.round(share * 100)}%`;
+
+/** Each main thread's share of the wall time on a core, and waiting for one. */
+const describeThreads = (threads: Record<string, MainThreadShare | undefined>): string =>
+  Object.entries(threads)
+    .map(
+      ([name, share]) =>
+        `${processName(name)} ${share ? `${percent(share.busy)} busy, ${percent(share.waiting)} waiting` : 'n/a'}`,
+    )
+    .join('; ');
+
+/** The thread that saturates first: on one thread a process can use at most one core. */
+const busiestThread = (threads: Record<string, MainThreadShare | undefined>): string => {
+  const [name, share] = Object.entries(threads)
+    .filter((entry): entry is [string, MainThreadShare] => entry[1] !== undefined)
+    .sort(([, a], [, b]) => b.busy - a.busy)[0] ?? ['n/a', undefined];
+  return share
+    ? `busiest thread ${processName(name)} ${percent(share.busy)} (waiting ${percent(share.waiting)})`
+    : 'busiest thread n/a';
+};
 
 const line = (step: StepResult): string =>
   `  ${step.targetCallsPerSecond.toFixed(0).padStart(6)} calls/s → ${step.commandsPerSecond.toFixed(0).padStart(6)} cmd/s  ` +
   `p50 ${step.latency.p50.toFixed(1)} p99 ${step.latency.p99.toFixed(1)} max ${step.latency.max.toFixed(1)} ms  ` +
   `errors ${step.errors}  cpu/cmd ${machineCpuMs(step.cpuMsPerCommand)?.toFixed(2) ?? 'n/a'} ms  ` +
-  `${passes(step) ? 'PASS' : 'fail'}`;
+  `${busiestThread(step.mainThreads)}  ${passes(step) ? 'PASS' : 'fail'}`;
 
 const floorLine = (floor: FixedRateResult): string =>
   `append-only floor, open model: ${floor.targetRequestsPerSecond.toFixed(0)} → ` +
   `${floor.achievedRequestsPerSecond.toFixed(0)} requests/s  p50 ${floor.latency.p50.toFixed(1)} ` +
   `p99 ${floor.latency.p99.toFixed(1)} max ${floor.latency.max.toFixed(1)} ms  errors ${floor.errors}  ` +
   `(CPU ms per request: ${describeCpu(floor.cpuMsPerRequest)} = ` +
-  `${machineCpuMs(floor.cpuMsPerRequest)?.toFixed(2) ?? 'n/a'})  ${floorPasses(floor) ? 'PASS' : 'fail'}`;
+  `${machineCpuMs(floor.cpuMsPerRequest)?.toFixed(2) ?? 'n/a'}; ${busiestThread(floor.mainThreads)})  ` +
+  `${floorPasses(floor) ? 'PASS' : 'fail'}`;
 
 const manifest = buildManifest('bench:e2e', {
   stepMs: STEP_MS,
@@ -232,6 +259,9 @@ try {
       `CPU per command at that rate: ${describeCpu(best.cpuMsPerCommand)} = ${commandCpuMs.toFixed(2)} ms ` +
         `→ even at 100% of ${cpus().length} cores at most ${report.maxSustained!.cpuBoundCommandsPerSecond} commands/s`,
     );
+    // Near the limit p99 is set by how long a command waits for the api's one thread, and that thread
+    // for a core: these say which of the two it was.
+    console.log(`main threads at that rate: ${describeThreads(best.mainThreads)}`);
   }
   console.log(
     `append-only floor at ${TARGET_COMMANDS_PER_SECOND} requests/s: p99 ${floorAtTarget.latency.p99.toFixed(1)} ms, ` +

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 
 /**
  * CPU time (user + system) another process has used so far, in microseconds, from /proc/<pid>/stat
@@ -42,6 +43,64 @@ export async function cpuMeter(
         Object.keys(after).map((name) => {
           const [start, end] = [before[name], after[name]];
           return [name, start === undefined || end === undefined ? undefined : end - start];
+        }),
+      );
+    },
+  };
+}
+
+/** How a process's main thread (its event loop) spent a stretch of wall time, as shares of it. */
+export interface MainThreadShare {
+  /** On a core. */
+  readonly busy: number;
+  /** Ready to run, waiting for a core another thread held: the machine's cores were all taken. */
+  readonly waiting: number;
+}
+
+/** A thread's time on a core and waiting for one so far, in ns, from /proc/<pid>/schedstat. */
+async function mainThreadNanos(pid: number): Promise<{ running: number; waiting: number } | undefined> {
+  try {
+    const [running, waiting] = (await readFile(`/proc/${pid}/schedstat`, 'utf8')).split(' ').map(Number);
+    return running === undefined || waiting === undefined ? undefined : { running, waiting };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Starts watching the main thread of the given processes and of this one (`self`): a Node process
+ * serves on that one thread, so the busiest one says which process saturates first, and its waiting
+ * share whether it was held up by its own work or by the others' (undefined where /proc has no
+ * schedstat).
+ */
+export async function mainThreadMeter(
+  processes: Readonly<Record<string, number>>,
+): Promise<{ stop(): Promise<Record<string, MainThreadShare | undefined>> }> {
+  const named = { ...processes, self: process.pid };
+  const read = async () =>
+    Object.fromEntries(
+      await Promise.all(
+        Object.entries(named).map(async ([name, pid]) => [name, await mainThreadNanos(pid)] as const),
+      ),
+    );
+  const before = await read();
+  const startedAt = performance.now();
+  return {
+    stop: async () => {
+      const after = await read();
+      const wallNanos = (performance.now() - startedAt) * 1e6;
+      return Object.fromEntries(
+        Object.keys(named).map((name) => {
+          const [start, end] = [before[name], after[name]];
+          return [
+            name,
+            start === undefined || end === undefined
+              ? undefined
+              : {
+                  busy: (end.running - start.running) / wallNanos,
+                  waiting: (end.waiting - start.waiting) / wallNanos,
+                },
+          ];
         }),
       );
     },

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { cpuMeter, msPerUnit } from '../process-cpu.js';
+import { cpuMeter, mainThreadMeter, msPerUnit, type MainThreadShare } from '../process-cpu.js';
 import {
   ApiClient,
   buildTopology,
@@ -38,6 +38,8 @@ export interface StepResult {
   readonly lagUnresolved: number;
   /** CPU each process spent per completed command, in ms (`self`: this process, the load generator). */
   readonly cpuMsPerCommand: Record<string, number | undefined>;
+  /** How busy each process's main thread was over the measured window, and how long it waited for a core. */
+  readonly mainThreads: Record<string, MainThreadShare | undefined>;
 }
 
 /**
@@ -116,6 +118,7 @@ export async function runStep(options: {
     // The measured calls go on from the warm-up's: a call id is not reused while its call may be live.
     const firstMeasured = warmUp.scheduled;
     const cpu = await cpuMeter(options.processes);
+    const threads = await mainThreadMeter(options.processes);
     counters.startedAt = performance.now();
     poller?.start();
     await runOpen(context, counters, { rate: options.rate, durationMs: options.durationMs }, (index) =>
@@ -123,6 +126,7 @@ export async function runStep(options: {
     );
     const seconds = (counters.lastDoneAt - counters.startedAt) / 1000;
     const cpuMicros = await cpu.stop();
+    const mainThreads = await threads.stop();
     if (poller) await poller.drain(10_000);
     return {
       targetCallsPerSecond: options.rate,
@@ -136,6 +140,7 @@ export async function runStep(options: {
       lag: lag ? percentilesOf(lag.histogram) : null,
       lagUnresolved: lag?.pending ?? 0,
       cpuMsPerCommand: msPerUnit(cpuMicros, metrics.completed),
+      mainThreads,
     };
   } finally {
     poller?.stop();
@@ -220,6 +225,8 @@ export interface FixedRateResult {
   readonly latency: Percentiles;
   /** CPU each process spent per completed request, in ms (`self`: this process, the load generator). */
   readonly cpuMsPerRequest: Record<string, number | undefined>;
+  /** How busy each process's main thread was, and how long it waited for a core. */
+  readonly mainThreads: Record<string, MainThreadShare | undefined>;
 }
 
 /**
@@ -256,12 +263,14 @@ export async function runFixedRate(
     });
   };
   const cpu = await cpuMeter(processes);
+  const threads = await mainThreadMeter(processes);
   const startedAt = performance.now();
   for await (const due of dueArrivals({ rate, durationMs }, startedAt)) requests.push(send(due));
   await Promise.all(requests);
   http.close();
   const seconds = (lastDoneAt - startedAt) / 1000;
   const cpuMicros = await cpu.stop();
+  const mainThreads = await threads.stop();
   return {
     targetRequestsPerSecond: rate,
     achievedRequestsPerSecond: metrics.completed / seconds,
@@ -270,5 +279,6 @@ export async function runFixedRate(
     outcomes: Object.fromEntries(metrics.outcomes),
     latency: percentilesOf(metrics.all),
     cpuMsPerRequest: msPerUnit(cpuMicros, metrics.completed),
+    mainThreads,
   };
 }
