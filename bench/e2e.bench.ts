@@ -22,6 +22,8 @@ import type { MainThreadShare } from './process-cpu.js';
  *    of the target (the generator kept up: it was not the bottleneck silently).
  * 4. The append-only floor again at the best step's commands/s: a command's CPU over the floor's at
  *    the same rate says what everything beyond one append costs (validation, domain, projector).
+ *    Then once more with a process that follows `$all` and does nothing with what it receives: the
+ *    share of that any read side pays, however little it does (bench/e2e/null-reader.ts).
  * 5. Read-model lag at half the best step's rate.
  * Each step also reports the CPU every process spent per command (store, api, projector and this
  * process, the load generator): on a machine they share, that bounds what any tuning could reach.
@@ -39,10 +41,14 @@ const P99_LIMIT_MS = 50;
  * coarser than the spread between runs; 5% takes one or two steps more.
  */
 const BISECT_TO = 0.05;
+/** Unmeasured appends the null reader receives first, as the stack's processes had their warm-up step. */
+const READER_WARM_UP_MS = 2_000;
 /** The issue's target on this machine. */
 const TARGET_COMMANDS_PER_SECOND = 2_000;
 /** The issue's other target: the highest sustained rate over the no-op endpoint's, measured in the same run. */
 const TARGET_RATIO_TO_NOOP = 0.4;
+/** The load testers' target: a command's CPU at most this many times the append-only floor's. */
+const TARGET_CPU_OVER_FLOOR = 1.2;
 /** And read-model lag p99 at half the highest sustained rate. */
 const TARGET_LAG_P99_MS = 100;
 
@@ -94,8 +100,8 @@ const line = (step: StepResult): string =>
   `errors ${step.errors}  cpu/cmd ${machineCpuMs(step.cpuMsPerCommand)?.toFixed(2) ?? 'n/a'} ms  ` +
   `${busiestThread(step.mainThreads)}  ${passes(step) ? 'PASS' : 'fail'}`;
 
-const floorLine = (floor: FixedRateResult): string =>
-  `append-only floor, open model: ${floor.targetRequestsPerSecond.toFixed(0)} → ` +
+const floorLine = (floor: FixedRateResult, name = 'append-only floor'): string =>
+  `${name}, open model: ${floor.targetRequestsPerSecond.toFixed(0)} → ` +
   `${floor.achievedRequestsPerSecond.toFixed(0)} requests/s  p50 ${floor.latency.p50.toFixed(1)} ` +
   `p99 ${floor.latency.p99.toFixed(1)} max ${floor.latency.max.toFixed(1)} ms  errors ${floor.errors}  ` +
   `(CPU ms per request: ${describeCpu(floor.cpuMsPerRequest)} = ` +
@@ -140,6 +146,28 @@ try {
   const floorProcesses = { noop: noop.process.pid!, store: stack.store.process.pid! };
   const appendOnlyFloor = (rate: number): Promise<FixedRateResult> =>
     runFixedRate(noopAddress, '/append', rate, STEP_MS, floorProcesses);
+  /**
+   * The same with a process following `$all` that does nothing with what it receives: the cheapest
+   * conceivable read side. Started for this measurement only, so that no step pays for it.
+   */
+  const readingFloor = async (rate: number): Promise<FixedRateResult> => {
+    const reader = await startProcess(
+      'null-reader',
+      'dist/bench/e2e/null-reader.js',
+      [],
+      { EVENTSTORE_CONNECTION_STRING: stack.store.address },
+      /null reader following \$all of (\S+)/,
+    );
+    try {
+      await runFixedRate(noopAddress, '/append', rate, READER_WARM_UP_MS, {}); // its JIT, its first events
+      return await runFixedRate(noopAddress, '/append', rate, STEP_MS, {
+        ...floorProcesses,
+        reader: reader.process.pid!,
+      });
+    } finally {
+      await reader.stop();
+    }
+  };
   const floorAtTarget = await appendOnlyFloor(TARGET_COMMANDS_PER_SECOND);
   console.log(floorLine(floorAtTarget));
 
@@ -186,6 +214,9 @@ try {
   const maxCommands = best?.commandsPerSecond ?? 0;
   const floorAtBest = best ? await appendOnlyFloor(best.commandsPerSecond) : undefined;
   if (floorAtBest) console.log(floorLine(floorAtBest));
+  const readingFloorAtBest = best ? await readingFloor(best.commandsPerSecond) : undefined;
+  if (readingFloorAtBest)
+    console.log(floorLine(readingFloorAtBest, 'append-only floor + a reader of every event'));
   await noop.stop();
   const half = best ? await step(best.targetCallsPerSecond / 2, true) : undefined;
   const commandCpuMs = best ? machineCpuMs(best.cpuMsPerCommand) : undefined;
@@ -219,6 +250,12 @@ try {
             commandCpuRatio: commandOverFloor ? Math.round(commandOverFloor.ratio * 100) / 100 : null,
           }
         : null,
+      withReaderAtBest: readingFloorAtBest
+        ? {
+            ...readingFloorAtBest,
+            passes: floorPasses(readingFloorAtBest),
+          }
+        : null,
     },
     ratioToNoop: Math.round((maxCommands / noopRate) * 1000) / 1000,
     lagAtHalfLoad: half
@@ -238,6 +275,11 @@ try {
         target: TARGET_RATIO_TO_NOOP,
         actual: maxCommands / noopRate,
         met: maxCommands / noopRate >= TARGET_RATIO_TO_NOOP,
+      },
+      cpuOverFloor: {
+        target: TARGET_CPU_OVER_FLOOR,
+        actual: commandOverFloor?.ratio ?? null,
+        met: commandOverFloor !== undefined && commandOverFloor.ratio <= TARGET_CPU_OVER_FLOOR,
       },
       lagP99AtHalfLoadMs: {
         target: TARGET_LAG_P99_MS,
@@ -291,6 +333,21 @@ try {
       `a command costs ${commandOverFloor.ratio.toFixed(1)}× the cheapest conceivable command at this rate ` +
         `(${Math.round(maxCommands)}/s: ${commandOverFloor.commandCpuMs.toFixed(2)} ms CPU per command vs ` +
         `${commandOverFloor.floorCpuMs.toFixed(2)} ms per append-only request)`,
+    );
+  }
+  const readerCpuMs = readingFloorAtBest?.cpuMsPerRequest.reader;
+  if (readerCpuMs !== undefined && floorCpuMs !== undefined) {
+    // Whatever projects read models from the log pays at least what this reader pays, in its own
+    // process (the store's part moves with the floor's run-to-run spread, so it is shown, not counted):
+    // against what the target leaves beyond one append, before any validation, domain or projection.
+    const allowance = (TARGET_CPU_OVER_FLOOR - 1) * floorCpuMs;
+    const storeMore =
+      (readingFloorAtBest!.cpuMsPerRequest.store ?? NaN) - (floorAtBest!.cpuMsPerRequest.store ?? NaN);
+    console.log(
+      `a reader of every event that does nothing with it costs ${readerCpuMs.toFixed(3)} ms per event in its own ` +
+        `process (the store ${storeMore >= 0 ? '+' : ''}${storeMore.toFixed(3)}): ` +
+        `${Math.round((readerCpuMs / allowance) * 100)}% of the ${allowance.toFixed(2)} ms that ` +
+        `${TARGET_CPU_OVER_FLOOR}× the floor leaves for everything beyond one append`,
     );
   }
   console.log(
