@@ -253,6 +253,19 @@ describe('LogStore semantics (in memory)', () => {
     await store.close();
   });
 
+  it("keeps in the tail cache only the bytes it counts: an append's records, not a shared slab they were cut from", async () => {
+    // Small buffers come from Node's shared 8 KiB pool: a view kept of one kept its whole slab alive,
+    // and the tail cache held three times its limit (bench:e2e: 159 MB for 50 MB of records).
+    const store = await open();
+    await store.append('s', 'any', [event('Alone')]);
+    await store.append('s', 'any', [event('Pair'), event('Pair')]);
+    const [alone, first, second] = await store.load([0, 1, 2]);
+    expect(alone!.buffer.buffer.byteLength).toBe(alone!.buffer.byteLength);
+    expect(first!.buffer.buffer).toBe(second!.buffer.buffer);
+    expect(first!.buffer.buffer.byteLength).toBe(first!.buffer.byteLength + second!.buffer.byteLength);
+    await store.close();
+  });
+
   it('evicts the tail cache oldest first and serves evicted records from the log', async () => {
     const { store } = await LogStore.open(new MemoryLog(), { tailCacheBytes: 1000 });
     for (let index = 0; index < 20; index += 1) await store.append('s', 'any', [event('Tail', { index })]);

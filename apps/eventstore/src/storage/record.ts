@@ -57,7 +57,9 @@ export function encodeRecords(records: readonly EventRecord[]): Buffer {
       record.data.length +
       record.metadata.length,
   );
-  const buffer = Buffer.allocUnsafe(lengths.reduce((sum, length) => sum + length, 0));
+  // Not from Node's shared pool: the tail cache keeps views of this buffer, and a view of a pooled
+  // buffer keeps its whole 8 KiB slab alive (with whatever else was cut from it).
+  const buffer = Buffer.allocUnsafeSlow(lengths.reduce((sum, length) => sum + length, 0));
   let offset = 0;
   records.forEach((record, index) => {
     const last = index === records.length - 1;
