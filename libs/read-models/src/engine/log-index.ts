@@ -102,6 +102,8 @@ export class LogIndex {
   private riding = false;
   /** The last position the projector's subscription has delivered, while the index follows on its own. */
   private offeredUpTo: bigint | undefined;
+  /** The projector's subscription has reached the head: what it delivers from now on is live. */
+  private projectorLive = false;
   private dismount: (() => void) | undefined;
 
   /** Whether it is fed by the projector's subscription (see follow) rather than by one of its own. */
@@ -135,10 +137,11 @@ export class LogIndex {
    * Indexes the log from the first event and goes on following it, with the projector's stream
    * filter; a failed subscription is resumed from where it stopped.
    *
-   * Given the live projector, the index rides its subscription once it has caught up with it, and
-   * closes its own: two subscriptions to the same records in one process had the store send, and
-   * the client decode, every event twice (bench:e2e: see docs/capacity.md). The index follows on its
-   * own again when the projector's subscription ends for good (stopped or failed).
+   * Given the live projector, the index rides its subscription once both have reached the head and it
+   * holds all that the projector's has delivered, and closes its own: two subscriptions to the same
+   * records in one process had the store send, and the client decode, every event twice (bench:e2e: see
+   * docs/capacity.md). The index follows on its own again when the projector's subscription ends for
+   * good (stopped or failed).
    */
   follow(
     store: EventStore,
@@ -177,6 +180,7 @@ export class LogIndex {
     this.dismount = projector?.carry({
       ride: (item) => {
         if (this.riding) this.take(item);
+        else if (item.kind === 'caughtUp') this.projectorLive = true;
         else if (item.kind === 'checkpoint') this.offeredUpTo = item.position;
         else if (item.kind === 'event' || item.kind === 'foreign') {
           const position = item.kind === 'event' ? item.stored.position : item.foreign.position;
@@ -187,6 +191,7 @@ export class LogIndex {
         // Nothing more comes from it: follow on our own from where the index got to.
         this.dismount = undefined;
         this.offeredUpTo = undefined;
+        this.projectorLive = false;
         if (!this.riding || this.stopped) return;
         this.riding = false;
         this.follow(store, streamPrefixes, log);
@@ -195,12 +200,20 @@ export class LogIndex {
   }
 
   /**
-   * Whether the index may leave its own subscription for the projector's: it has indexed at least as
-   * far as the projector's subscription has delivered. From then on every record the projector's
-   * brings is either indexed already (skipped by position) or the next one: no record is missed.
+   * Whether the index may leave its own subscription for the projector's: both are live, and the index
+   * has indexed at least as far as the projector's subscription has delivered. From then on every
+   * record the projector's brings is either indexed already (skipped by position) or the next one: no
+   * record is missed. Both live, because a projector still catching up (a rebuild, say) would hold
+   * the index back with it: on its own the index reaches the head first, and time travel needs that.
    */
   private mayRide(): boolean {
-    return this.offeredUpTo !== undefined && this.position !== undefined && this.position >= this.offeredUpTo;
+    return (
+      this.caughtUp &&
+      this.projectorLive &&
+      this.offeredUpTo !== undefined &&
+      this.position !== undefined &&
+      this.position >= this.offeredUpTo
+    );
   }
 
   private take(item: SubscriptionItem): void {

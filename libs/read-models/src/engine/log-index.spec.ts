@@ -1,0 +1,148 @@
+import type { EventStore, EventSubscription, StoredEvent, SubscriptionItem } from '#eventstore';
+import { LogIndex } from './log-index.js';
+import type { RecordSource, SubscriptionRider } from './projector.js';
+
+/** A subscription the spec feeds by hand; `for await` over it waits for the next item pushed. */
+class FedSubscription implements EventSubscription {
+  closed = false;
+  private readonly queue: SubscriptionItem[] = [];
+  private wake: (() => void) | undefined;
+
+  push(...items: SubscriptionItem[]): void {
+    this.queue.push(...items);
+    this.wake?.();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wake?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<SubscriptionItem> {
+    while (!this.closed) {
+      const item = this.queue.shift();
+      if (item) yield item;
+      else await new Promise<void>((resume) => (this.wake = resume));
+    }
+  }
+}
+
+/** A store whose every subscription the spec feeds; it remembers where each one started. */
+const fedStore = () => {
+  const subscriptions: { from: bigint | undefined; subscription: FedSubscription }[] = [];
+  const store = {
+    subscribeToAll: (options: { fromPosition?: bigint }) => {
+      const subscription = new FedSubscription();
+      subscriptions.push({ from: options.fromPosition, subscription });
+      return subscription;
+    },
+  } as unknown as EventStore;
+  return { store, subscriptions };
+};
+
+/** A projector's subscription the spec feeds by hand. */
+const fedProjector = () => {
+  const riders = new Set<SubscriptionRider>();
+  const projector: RecordSource = {
+    carry: (rider) => {
+      riders.add(rider);
+      return () => riders.delete(rider);
+    },
+  };
+  return {
+    projector,
+    deliver: (...items: SubscriptionItem[]) => {
+      for (const item of items) for (const rider of riders) rider.ride(item);
+    },
+    end: () => {
+      for (const rider of [...riders]) rider.ended();
+      riders.clear();
+    },
+  };
+};
+
+/** The n-th record of stream `s`, at $all position n × 100. */
+const record = (n: number): SubscriptionItem => ({
+  kind: 'event',
+  stored: {
+    stream: 's',
+    revision: BigInt(n - 1),
+    position: BigInt(n * 100),
+    metadata: { simulatedTime: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString() },
+  } as unknown as StoredEvent,
+});
+const records = (from: number, to: number): SubscriptionItem[] =>
+  Array.from({ length: to - from + 1 }, (_, i) => record(from + i));
+const CAUGHT_UP: SubscriptionItem = { kind: 'caughtUp' };
+
+/** Lets the index's own `for await` take what was pushed. */
+const settle = () => new Promise((resume) => setImmediate(resume));
+
+describe('the log index beside the projector', () => {
+  it('follows on its own while the projector is still catching up, though it is further along', async () => {
+    // Given an index following beside a projector that has delivered only the first record
+    const { store, subscriptions } = fedStore();
+    const { projector, deliver } = fedProjector();
+    const index = new LogIndex();
+    index.follow(store, ['s'], () => undefined, projector);
+    deliver(record(1));
+    // When its own subscription reaches the head
+    subscriptions[0]!.subscription.push(...records(1, 3), CAUGHT_UP);
+    await settle();
+    // Then it keeps its own subscription: riding would hold it back at the projector's record 1
+    expect(index.ridesProjector).toBe(false);
+    expect(subscriptions[0]!.subscription.closed).toBe(false);
+    expect(index.records).toBe(3);
+    await index.stop();
+  });
+
+  it('rides once both are live and it holds all the projector has delivered, missing nothing', async () => {
+    // Given a live projector that has delivered records 1 to 5, and an index that indexed 1 to 4
+    const { store, subscriptions } = fedStore();
+    const { projector, deliver } = fedProjector();
+    const index = new LogIndex();
+    index.follow(store, ['s'], () => undefined, projector);
+    const own = subscriptions[0]!.subscription;
+    deliver(...records(1, 5), CAUGHT_UP);
+    own.push(...records(1, 4), CAUGHT_UP);
+    await settle();
+    expect(index.ridesProjector).toBe(false);
+    // When its own subscription brings record 5, and then only the projector's brings 6 and 7
+    own.push(record(5));
+    await settle();
+    expect(index.ridesProjector).toBe(true);
+    expect(own.closed).toBe(true);
+    deliver(record(6), record(7));
+    deliver(record(7)); // again, as after the projector's reconnect
+    // Then every record is indexed once, in order
+    expect(index.records).toBe(7);
+    expect(index.recordsOf('s')).toBe(7);
+    expect(index.readCountOf('s', 700n)).toBe(7);
+    expect(index.position).toBe(700n);
+    await index.stop();
+  });
+
+  it('follows on its own again, from where it got to, once the projector has ended', async () => {
+    // Given an index riding the projector, at record 3
+    const { store, subscriptions } = fedStore();
+    const { projector, deliver, end } = fedProjector();
+    const index = new LogIndex();
+    index.follow(store, ['s'], () => undefined, projector);
+    deliver(...records(1, 2), CAUGHT_UP);
+    subscriptions[0]!.subscription.push(...records(1, 2), CAUGHT_UP);
+    await settle();
+    expect(index.ridesProjector).toBe(true);
+    deliver(record(3));
+    // When the projector ends
+    end();
+    // Then a subscription of its own picks up after record 3
+    expect(index.ridesProjector).toBe(false);
+    await settle();
+    expect(subscriptions).toHaveLength(2);
+    expect(subscriptions[1]!.from).toBe(300n);
+    subscriptions[1]!.subscription.push(record(4));
+    await settle();
+    expect(index.records).toBe(4);
+    await index.stop();
+  });
+});
