@@ -6,7 +6,7 @@ import { startPanelStack, type PanelStack } from './panel-stack.js';
 /** Starting Chromium and the three processes, or stopping them, on a machine whose 2 cores are shared. */
 export const STARTUP_MS = 90_000;
 /** One browser test: several seats, each waiting for what it shows. */
-export const TEST_MS = 120_000;
+const TEST_MS = 120_000;
 /** How long a page may take to show a change: generous, on a machine whose 2 cores are shared. */
 export const SHOWN_MS = 30_000;
 
