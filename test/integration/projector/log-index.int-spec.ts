@@ -113,6 +113,28 @@ describe('the log index riding the projector', () => {
     await index.stop();
   });
 
+  it('a rider that fails is put off, and the projector goes on', async () => {
+    // Given a live projector carrying a rider that fails on the first record it is given
+    const prefix = newPrefix();
+    const projector = new Projector(store, [tally], { streamPrefixes: [prefix], ...quiet });
+    await projector.start();
+    let ended = false;
+    projector.carry({
+      ride: (item) => {
+        if (item.kind === 'event') throw new Error('cannot index');
+      },
+      ended: () => (ended = true),
+    });
+    // When records arrive
+    const last = await appendEvents(prefix, 10);
+    // Then the projector applies them all, and the rider is told it is off
+    await projector.waitForPosition(last);
+    expect(projector.status).toBe('live');
+    expect(projector.readModels.eventCount).toBe(10);
+    expect(ended).toBe(true);
+    await projector.stop();
+  });
+
   it('never rides a projector that has already stopped', async () => {
     const prefix = newPrefix();
     const projector = new Projector(store, [tally], { streamPrefixes: [prefix], ...quiet });

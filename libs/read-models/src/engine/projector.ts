@@ -341,7 +341,7 @@ export class Projector implements RecordSource {
           checkpointEvery: CHECKPOINT_EVERY,
         });
         for await (const item of this.subscription) {
-          for (const rider of this.riders) rider.ride(item);
+          for (const rider of this.riders) this.carryOne(rider, item);
           if (item.kind === 'foreign') {
             this.parked(this.readModels.parkForeign(item.foreign));
           } else if (item.kind === 'event') {
@@ -464,6 +464,17 @@ export class Projector implements RecordSource {
     for (const waiter of this.waiters) waiter.resolve();
     this.waiters.clear();
     this.dropRiders();
+  }
+
+  /** A rider is never allowed to stop the projector: one that fails is put off, to follow on its own. */
+  private carryOne(rider: SubscriptionRider, item: SubscriptionItem): void {
+    try {
+      rider.ride(item);
+    } catch (error) {
+      this.log(`projector: a rider failed (${error instanceof Error ? error.message : String(error)})`);
+      this.riders.delete(rider);
+      rider.ended();
+    }
   }
 
   private dropRiders(): void {
