@@ -40,11 +40,17 @@ try {
     linesPerExecutive: Number(options.lines),
     assistants: Number(options.assistants),
   });
-  const seat = (partyId: string): string =>
-    `${options.projector}/panel?${new URLSearchParams({ account: demo.accountId, viewer: partyId })}`;
+  const seats = (...viewers: string[]): string =>
+    `${options.projector}/panel?${new URLSearchParams([['account', demo.accountId], ...viewers.map((viewer) => ['viewer', viewer])])}`;
+  const executive = demo.executives[0]!.partyId;
+  const assistant = demo.assistants[0]?.partyId;
   console.log(`Demo account "${demo.accountId}" is ready.`);
-  console.log(`Panel: ${seat(demo.assistants[0]?.partyId ?? demo.executives[0]!.partyId)}`);
+  console.log(`Panel: ${seats(assistant ?? executive)}`);
+  if (assistant) {
+    console.log(`A room (the executive and an assistant side by side): ${seats(executive, assistant)}`);
+  }
   console.log(`Every seat: ${options.projector}/panel`);
+  console.log('Ring a line from the page with "An outside number … calls … Ring", then answer it on a seat.');
 } catch (error) {
   console.error(
     error instanceof TypeError

@@ -79,6 +79,59 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
   );
 
   browserTest(
+    "an outside number calls the executive's line from the page: it rings on every seat of the room, the assistant answers it there, and a malformed number is refused where it was typed",
+    'outside-caller',
+    async () => {
+      const account = await demo('outside', 1);
+      const number = account.executives[0]!.numbers[0]!;
+      const room = await open(`?account=outside&viewer=exec1&viewer=assistant1`);
+      await live(room);
+      const outside = room.getByRole('form', { name: 'An outside caller' });
+
+      await outside.getByRole('textbox', { name: 'An outside number' }).fill('12ab');
+      await outside.getByRole('button', { name: 'Ring' }).click();
+      const refusal = outside.locator('[role="alert"][data-code]');
+      await refusal.waitFor({ timeout: SHOWN_MS });
+      await expect(refusal.textContent()).resolves.toContain('from');
+      await lampShows(room, 'exec1', number, 'idle');
+
+      await outside.getByRole('combobox', { name: 'calls' }).selectOption(number);
+      await outside.getByRole('textbox', { name: 'An outside number' }).fill('+15556660000');
+      await outside.getByRole('button', { name: 'Ring' }).click();
+      for (const viewer of ['exec1', 'assistant1']) await lampShows(room, viewer, number, 'ringing');
+      await refusal.waitFor({ state: 'detached', timeout: SHOWN_MS });
+      await expect(
+        seatOf(room, 'assistant1').locator(`section[data-line="${number}"] .lamp-row`).textContent(),
+      ).resolves.toContain('from +15556660000');
+
+      await seatOf(room, 'assistant1')
+        .locator(`section[data-line="${number}"]`)
+        .getByRole('button', { name: 'Answer', exact: true })
+        .click();
+      for (const viewer of ['exec1', 'assistant1']) await lampShows(room, viewer, number, 'busy');
+      await expect(
+        seatOf(room, 'exec1').locator(`section[data-line="${number}"] .lamp-row`).textContent(),
+      ).resolves.toContain('Assistant 1 on behalf of Executive 1');
+
+      // The page named the call, so its flow is one correlation id from the ring to the answer.
+      const digits = number.replace(/^\+/, '');
+      const history = (await (
+        await fetch(`${suite.stack.projector}/lines/outside/${digits}/history?viewer=exec1`)
+      ).json()) as { calls: { callId: string }[] };
+      const { callId } = history.calls[0]!;
+      const trail = (await (
+        await fetch(`${suite.stack.projector}/lines/outside/${digits}/calls/${callId}/audit`)
+      ).json()) as { entries: { type: string; correlationId: string }[] };
+      expect(trail.entries.map((entry) => entry.type)).toEqual(
+        expect.arrayContaining(['IncomingCallReceived', 'CallAnswered']),
+      );
+      for (const entry of trail.entries) {
+        expect(entry.correlationId).toBe(`call-outside-${digits}-${callId}`);
+      }
+    },
+  );
+
+  browserTest(
     'to the next timer moves the clock exactly to the ring timeout and the call goes to voicemail; with none pending it says so',
     'next-timer',
     async () => {

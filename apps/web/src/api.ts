@@ -101,14 +101,14 @@ interface CallOfCommand {
   readonly placed: boolean;
 }
 
-const LINE_CALLS = /^accounts\/([^/]+)\/lines\/([^/]+)\/calls$/;
+const LINE_CALLS = /^accounts\/([^/]+)\/lines\/([^/]+)\/(?:calls|incoming-calls)$/;
 const SPEED_DIAL_CALLS = /^accounts\/([^/]+)\/.*\/speed-dials\/[^/]+\/calls$/;
 const ON_CALL = /^accounts\/([^/]+)\/lines\/([^/]+)\/calls\/([^/]+)(?:\/|$)/;
 
 /**
- * Placing a call (on a line, or from a speed dial with the line in the body) starts the call's flow,
- * so the page names the call rather than leave that to the api: the placement then carries the same
- * correlation id as every later command on the call.
+ * Placing a call (on a line, or from a speed dial with the line in the body) or an outside caller's
+ * call to a line starts the call's flow, so the page names the call rather than leave that to the api:
+ * the command then carries the same correlation id as every later command on the call.
  */
 const placementOf = (path: string, body: Record<string, unknown>): CallOfCommand | undefined => {
   const callId = typeof body.callId === 'string' ? body.callId : newCallId();

@@ -92,24 +92,26 @@ export function SeatPage({ account, viewers }: { account: string; viewers: reado
   if (!live.every((seat) => seat !== undefined)) return <p aria-busy="true">Loading the seat…</p>;
   const first = live[0]!;
 
+  /** Runs a command for a part of the page (`key`) and shows its refusal there until one succeeds. */
+  const send = (key: string, method: Method, path: string, body: Record<string, unknown>) => {
+    setBusy(key);
+    command(method, path, body)
+      .then(
+        () =>
+          setRefusals((shown) => {
+            const next = new Map(shown);
+            next.delete(key);
+            return next;
+          }),
+        (error: Refusal) =>
+          setRefusals((shown) => new Map(shown).set(key, { code: error.code, message: error.message })),
+      )
+      .finally(() => setBusy(undefined));
+  };
   const actAs =
     (viewer: string): Act =>
-    (where, method, path, body = {}) => {
-      const key = `${viewer}:${where}`;
-      setBusy(key);
-      command(method, path, { actor: viewer, ...body })
-        .then(
-          () =>
-            setRefusals((shown) => {
-              const next = new Map(shown);
-              next.delete(key);
-              return next;
-            }),
-          (error: Refusal) =>
-            setRefusals((shown) => new Map(shown).set(key, { code: error.code, message: error.message })),
-        )
-        .finally(() => setBusy(undefined));
-    };
+    (where, method, path, body = {}) =>
+      send(`${viewer}:${where}`, method, path, { actor: viewer, ...body });
   const travel = (to: { asOf?: string; asOfTime?: string }) =>
     Promise.all(viewers.map((viewer) => loadSeat(account, viewer, to))).then(
       (then) => {
@@ -143,6 +145,15 @@ export function SeatPage({ account, viewers }: { account: string; viewers: reado
           act={actAs(first.viewer.partyId)}
           refusal={refusals.get(`${first.viewer.partyId}:clock`)}
         />
+        {!past && (
+          <OutsideCaller
+            seats={live}
+            ring={(number, from) =>
+              send('outside', 'POST', `${linePath(first.account.accountId, number)}/incoming-calls`, { from })
+            }
+            refusal={refusals.get('outside')}
+          />
+        )}
         <TimeTravel
           shown={shownFirst}
           past={past !== undefined}
@@ -662,6 +673,59 @@ function Clock({ seat, act, refusal }: { seat: Seat; act: Act; refusal: Shown | 
       <button onClick={() => act('clock', 'POST', 'clock/advance-to-next-timer')}>To the next timer</button>
       <RefusalNote refusal={refusal} />
     </div>
+  );
+}
+
+/**
+ * The world outside the account, which a simulator has to play: an external number calls one of the
+ * lines on the page, which then rings as R13 and R19 say (or goes to voicemail when busy, R14), on
+ * every seat that shows it. Without it a call could only be placed, never answered, from the page.
+ */
+function OutsideCaller(props: {
+  seats: readonly Seat[];
+  ring: (number: string, from: string) => void;
+  refusal: Shown | undefined;
+}) {
+  const { seats, ring, refusal } = props;
+  // Every line on the page once, named by its owner rather than by how one viewer sees it ("My number").
+  const lines = [...new Map(seats.flatMap((seat) => seat.lines.map((line) => [line.number, line]))).values()];
+  const [number, setNumber] = useState('');
+  const [from, setFrom] = useState('');
+  if (lines.length === 0) return null;
+  const target = lines.find((line) => line.number === number) ?? lines[0]!;
+  return (
+    <form
+      class="outside-caller"
+      aria-label="An outside caller"
+      onSubmit={(event) => {
+        event.preventDefault();
+        ring(target.number, from.trim());
+      }}
+    >
+      <label>
+        An outside number{' '}
+        <input
+          type="tel"
+          required
+          placeholder="+15550100"
+          value={from}
+          onInput={(e) => setFrom((e.target as HTMLInputElement).value)}
+        />
+      </label>{' '}
+      <label>
+        calls{' '}
+        <select value={target.number} onChange={(e) => setNumber((e.target as HTMLSelectElement).value)}>
+          {lines.map((line) => (
+            <option key={line.number} value={line.number}>
+              {line.owner.name} · {line.name ? `${line.name} ` : ''}
+              {phone(line.number)}
+            </option>
+          ))}
+        </select>
+      </label>{' '}
+      <button type="submit">Ring</button>
+      <RefusalNote refusal={refusal} />
+    </form>
   );
 }
 
