@@ -100,6 +100,35 @@ describe('Streams.Append through the official client', () => {
     expect(stored.map((resolved) => resolved.event!.type)).toEqual(['Once', 'Once', 'Later']);
   });
 
+  it('with any or stream_exists, ids already in the stream are idempotent in any order, even repeated', async () => {
+    // EventStoreDB's CheckCommit: for any / stream_exists every id must be in the stream, at any
+    // revision; the answer is the revision of the last one. A first id that is new writes them all.
+    const stream = uniqueStream('idempotent-any');
+    const events = numbered(3);
+    await client.appendToStream(stream, events, { expectedRevision: NO_STREAM });
+    const repeated = await client.appendToStream(stream, [events[1]!, events[1]!]);
+    expect(repeated.nextExpectedRevision).toBe(1n);
+    const reversed = await client.appendToStream(stream, [events[2]!, events[0]!], {
+      expectedRevision: STREAM_EXISTS,
+    });
+    expect(reversed.nextExpectedRevision).toBe(0n);
+    const partly = await client
+      .appendToStream(stream, [events[2]!, ...numbered(1)])
+      .catch((error: unknown) => error);
+    expect(partly).toBeInstanceOf(WrongExpectedVersionError);
+    expect(partly).toMatchObject({ expectedVersion: ANY, actualVersion: 2n });
+    const stored = await collect(client.readStream(stream));
+    expect(stored.map((resolved) => resolved.event!.revision)).toEqual([0n, 1n, 2n]);
+  });
+
+  it('stream_exists succeeds on a stream that has metadata but no events', async () => {
+    // EventStoreDB counts a stream whose $$ metadata stream has events as existing.
+    const stream = uniqueStream('exists-metadata');
+    await client.setStreamMetadata(stream, { custom: true });
+    const result = await client.appendToStream(stream, numbered(1), { expectedRevision: STREAM_EXISTS });
+    expect(result.nextExpectedRevision).toBe(0n);
+  });
+
   it('stores binary data and binary metadata byte for byte', async () => {
     const stream = uniqueStream('binary');
     const data = Uint8Array.from({ length: 4096 }, (_, index) => (index * 7) % 256);

@@ -239,9 +239,8 @@ export class LogStore {
     if (existing?.tombstoned) throw new StreamDeletedError(streamName);
     const replayed = existing && this.idempotentResult(existing, expected, ids);
     if (replayed) {
-      if (replayed.kind === 'success')
-        await this.whenCommitted(this.seqOfRevision(existing, replayed.revision));
-      return replayed;
+      if (replayed.seq !== undefined) await this.whenCommitted(replayed.seq);
+      return replayed.outcome;
     }
     const conflict = this.checkExpected(existing, streamName, expected);
     if (conflict) return conflict;
@@ -339,7 +338,8 @@ export class LogStore {
         break;
       case 'stream_exists':
         if (softDeleted) throw new StreamDeletedError(streamName);
-        ok = current !== 'no_stream';
+        // As in EventStoreDB, a stream whose metadata was written exists, events or not.
+        ok = current !== 'no_stream' || (this.streams.get(`$$${streamName}`)?.nextRevision ?? 0) > 0;
         break;
       default:
         ok = current === expected;
@@ -349,31 +349,61 @@ export class LogStore {
 
   /**
    * Re-sending events that were just appended succeeds with the original result and writes nothing.
-   * Detected through the bounded id cache, like EventStoreDB does: the first event id must be known
-   * in this stream at the revision the expectation points to, and the rest must follow it.
+   * Detected through the bounded id cache, as EventStoreDB's CheckCommit does. With `any` or
+   * `stream_exists`, every id must be known in this stream, at any revision and in any order, and
+   * the answer is the last one's revision; with `no_stream` or an exact revision the ids must be the
+   * events that follow the expectation, one after the other. When the first id is new the append is
+   * an ordinary one; when a later one is not as required, it is a conflict.
    */
   private idempotentResult(
     stream: StreamState,
     expected: ExpectedRevision,
     ids: readonly Buffer[],
-  ): AppendOutcome | undefined {
+  ): { outcome: AppendOutcome; seq?: number } | undefined {
     if (ids.length === 0) return undefined;
-    const firstSeq = this.idCache.get(ids[0]!.toString('hex'));
-    if (firstSeq === undefined || this.streamRefs.get(firstSeq) !== stream.ref) return undefined;
-    const firstRevision = this.revisions.get(firstSeq);
-    const wanted = typeof expected === 'number' ? expected + 1 : expected === 'no_stream' ? 0 : firstRevision;
-    if (firstRevision !== wanted) return undefined;
-    for (let index = 1; index < ids.length; index += 1) {
-      const seq = this.idCache.get(ids[index]!.toString('hex'));
-      const matches =
-        seq !== undefined &&
-        this.streamRefs.get(seq) === stream.ref &&
-        this.revisions.get(seq) === firstRevision + index;
-      if (!matches) return { kind: 'wrong_expected_version', current: stream.nextRevision - 1, expected };
+    // A soft-deleted stream is not there for stream_exists, even for ids it holds.
+    if (expected === 'stream_exists' && stream.limits.softDeleted) return undefined;
+    const conflict = {
+      kind: 'wrong_expected_version',
+      current: revisionOrNoStream(stream),
+      expected,
+    } as const;
+    const seqOfId = (id: Buffer): number | undefined => {
+      const seq = this.idCache.get(id.toString('hex'));
+      return seq !== undefined && this.streamRefs.get(seq) === stream.ref ? seq : undefined;
+    };
+    const firstSeq = seqOfId(ids[0]!);
+    if (firstSeq === undefined) return undefined;
+    if (expected === 'any' || expected === 'stream_exists') {
+      let lastSeq = firstSeq;
+      let newest = firstSeq;
+      for (let index = 1; index < ids.length; index += 1) {
+        const seq = seqOfId(ids[index]!);
+        if (seq === undefined) return { outcome: conflict };
+        lastSeq = seq;
+        newest = Math.max(newest, seq);
+      }
+      const outcome = {
+        kind: 'success',
+        revision: this.revisions.get(lastSeq),
+        position: this.positions.get(lastSeq),
+      } as const;
+      return { outcome, seq: newest };
     }
-    const lastRevision = firstRevision + ids.length - 1;
-    const lastSeq = stream.seqs.get(lastRevision);
-    return { kind: 'success', revision: lastRevision, position: this.positions.get(lastSeq) };
+    const firstRevision = this.revisions.get(firstSeq);
+    if (firstRevision !== (expected === 'no_stream' ? 0 : expected + 1)) return undefined;
+    for (let index = 1; index < ids.length; index += 1) {
+      const seq = seqOfId(ids[index]!);
+      if (seq === undefined || this.revisions.get(seq) !== firstRevision + index)
+        return { outcome: conflict };
+    }
+    const lastSeq = stream.seqs.get(firstRevision + ids.length - 1);
+    const outcome = {
+      kind: 'success',
+      revision: firstRevision + ids.length - 1,
+      position: this.positions.get(lastSeq),
+    } as const;
+    return { outcome, seq: lastSeq };
   }
 
   /**
@@ -598,10 +628,6 @@ export class LogStore {
     if (!stream || revision < 0 || revision >= stream.seqs.length) return undefined;
     const seq = stream.seqs.get(revision);
     return seq < this.committed ? seq : undefined;
-  }
-
-  private seqOfRevision(stream: StreamState, revision: CurrentRevision): number {
-    return revision === 'no_stream' ? -1 : stream.seqs.get(revision);
   }
 
   /** Last durable revision of a stream regardless of deletes and limits; -1 when it has none. */
