@@ -85,3 +85,40 @@ describe('delete, tombstone and stream metadata through the official client', ()
     expect(await client.getStreamMetadata(stream)).toEqual({ streamName: stream });
   });
 });
+
+describe('deleted streams and their metadata through the official client', () => {
+  const client = connectForSuite();
+
+  it('soft delete replaces the metadata with a truncate-before of everything; a later append keeps only that', async () => {
+    // EventStoreDB's soft delete writes `{"$tb": long.MaxValue}` alone to `$$<stream>`.
+    const stream = uniqueStream('soft-meta');
+    await client.appendToStream(stream, numbered(2));
+    await client.setStreamMetadata(stream, { maxCount: 5, custom: 'gone' });
+    await client.deleteStream(stream);
+    expect(await client.getStreamMetadata(stream)).toMatchObject({
+      metadata: { truncateBefore: Number(9223372036854775807n) },
+    });
+    const [deleted] = await collect(client.readStream(`$$${stream}`));
+    expect(Object.keys(deleted!.event!.data as object)).toEqual(['$tb']);
+    expect(deleted!.event!.revision).toBe(1n);
+    await client.appendToStream(stream, numbered(1, 'Numbered', 2));
+    expect((await client.getStreamMetadata(stream)).metadata).toEqual({ truncateBefore: 2 });
+    const [recreated] = await collect(client.readStream(`$$${stream}`));
+    expect(recreated!.event!.revision).toBe(2n);
+  });
+
+  it("a tombstoned stream's metadata stream is deleted too", async () => {
+    // EventStoreDB: "if this is metastream -- check if original stream was deleted".
+    const stream = uniqueStream('tombstone-meta');
+    await client.appendToStream(stream, numbered(1));
+    await client.setStreamMetadata(stream, { maxCount: 3 });
+    await client.tombstoneStream(stream);
+    await expect(collect(client.readStream(`$$${stream}`))).rejects.toBeInstanceOf(StreamDeletedError);
+    await expect(client.getStreamMetadata(stream)).rejects.toBeInstanceOf(StreamDeletedError);
+    const error = await client
+      .setStreamMetadata(stream, { maxCount: 1 })
+      .catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(StreamDeletedError);
+    expect(error).toMatchObject({ streamName: `$$${stream}` });
+  });
+});

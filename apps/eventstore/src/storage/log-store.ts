@@ -236,7 +236,7 @@ export class LogStore {
     if (size > MAX_APPEND_SIZE) throw new MaxAppendSizeExceededError(MAX_APPEND_SIZE);
 
     const existing = this.streams.get(streamName);
-    if (existing?.tombstoned) throw new StreamDeletedError(streamName);
+    if (this.isTombstoned(streamName)) throw new StreamDeletedError(streamName);
     const replayed = existing && this.idempotentResult(existing, expected, ids);
     if (replayed) {
       if (replayed.seq !== undefined) await this.whenCommitted(replayed.seq);
@@ -269,10 +269,13 @@ export class LogStore {
     return { kind: 'success', revision: last.revision, position: last.position };
   }
 
-  /** Soft delete: records `$tb` = max in the stream's metadata; the numbering continues on a later append. */
+  /**
+   * Soft delete: replaces the stream's metadata with `{"$tb": max}` alone, as EventStoreDB does (its
+   * other properties are gone); the numbering continues on a later append.
+   */
   delete(streamName: string, expected: ExpectedRevision): Promise<{ position: number }> {
     return this.deleteWith(streamName, expected, (stream) =>
-      this.metadataRecord(stream, { ...stream.metadata, $tb: SOFT_DELETED_TB }),
+      this.metadataRecord(stream, { $tb: SOFT_DELETED_TB }),
     );
   }
 
@@ -300,12 +303,21 @@ export class LogStore {
   ): Promise<{ position: number }> {
     this.assertWritable();
     const existing = this.streams.get(streamName);
-    if (existing?.tombstoned) throw new StreamDeletedError(streamName);
+    if (this.isTombstoned(streamName)) throw new StreamDeletedError(streamName);
     const conflict = this.checkExpected(existing, streamName, expected);
     if (conflict) throw new WrongExpectedVersionError(streamName, conflict.current, conflict.expected);
     const last = this.stage([deletion(existing ?? this.streamState(streamName))]);
     await this.whenCommitted(last.seq);
     return { position: last.position };
+  }
+
+  /**
+   * Write side: the stream is tombstoned, or it is the metadata stream of a tombstoned stream, which
+   * EventStoreDB deletes with it.
+   */
+  private isTombstoned(streamName: string): boolean {
+    if (this.streams.get(streamName)?.tombstoned) return true;
+    return streamName.startsWith('$$') && (this.streams.get(streamName.slice(2))?.tombstoned ?? false);
   }
 
   private metadataRecord(stream: StreamState, metadata: Record<string, unknown>): StagedRecord {
@@ -609,6 +621,9 @@ export class LogStore {
   // ---------------------------------------------------------------- reads
 
   streamView(streamName: string): StreamView {
+    // A metadata stream is deleted with its stream's tombstone, as in EventStoreDB.
+    if (streamName.startsWith('$$') && this.streams.get(streamName.slice(2))?.visibleTombstoned)
+      return { kind: 'tombstoned' };
     const stream = this.streams.get(streamName);
     if (!stream) return { kind: 'missing' };
     if (stream.visibleTombstoned) return { kind: 'tombstoned' };
