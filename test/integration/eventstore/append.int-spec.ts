@@ -5,6 +5,7 @@ import {
   NO_STREAM,
   STREAM_EXISTS,
   MaxAppendSizeExceededError,
+  UnknownError,
   WrongExpectedVersionError,
   binaryEvent,
   jsonEvent,
@@ -127,6 +128,22 @@ describe('Streams.Append through the official client', () => {
     await client.setStreamMetadata(stream, { custom: true });
     const result = await client.appendToStream(stream, numbered(1), { expectedRevision: STREAM_EXISTS });
     expect(result.nextExpectedRevision).toBe(0n);
+  });
+
+  it('an event type or stream name longer than 65,535 bytes is refused and the stream numbering stays whole', async () => {
+    // EventStoreDB takes longer names; a record here holds 16-bit lengths, so the server refuses them
+    // (INVALID_ARGUMENT; over BatchAppend the client sees UnknownError) before anything is staged.
+    const stream = uniqueStream('long-type');
+    await client.appendToStream(stream, numbered(1));
+    const longType = client.appendToStream(stream, jsonEvent({ type: 'T'.repeat(70_000), data: {} }));
+    await expect(longType).rejects.toBeInstanceOf(UnknownError);
+    const next = await client.appendToStream(stream, numbered(1), { expectedRevision: 0n });
+    expect(next.nextExpectedRevision).toBe(1n);
+    const stored = await collect(client.readStream(stream));
+    expect(stored.map((resolved) => resolved.event!.revision)).toEqual([0n, 1n]);
+    const longName = `${stream}-${'x'.repeat(70_000)}`;
+    await expect(client.appendToStream(longName, numbered(1))).rejects.toBeInstanceOf(UnknownError);
+    await expect(client.deleteStream(longName)).rejects.toThrow(/stream name is 70\d{3} bytes/);
   });
 
   it('stores binary data and binary metadata byte for byte', async () => {

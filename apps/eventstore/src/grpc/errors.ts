@@ -5,6 +5,7 @@ import {
   type ExpectedRevision,
   InvalidEventIdError,
   MaxAppendSizeExceededError,
+  NameTooLongError,
   StoreUnavailableError,
   StreamDeletedError,
   WrongExpectedVersionError,
@@ -78,7 +79,8 @@ export function toServiceError(error: unknown): ServiceError {
       'maximum-append-size': String(error.maxAppendSize),
     });
   }
-  if (error instanceof InvalidEventIdError) return invalidArgument(error.message);
+  if (error instanceof InvalidEventIdError || error instanceof NameTooLongError)
+    return invalidArgument(error.message);
   if (error instanceof StoreUnavailableError) return serviceError(status.UNAVAILABLE, error.message);
   return serviceError(status.INTERNAL, error instanceof Error ? error.message : String(error));
 }

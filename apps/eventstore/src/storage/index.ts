@@ -30,6 +30,7 @@ export type {
 export {
   InvalidEventIdError,
   MaxAppendSizeExceededError,
+  NameTooLongError,
   StoreUnavailableError,
   StreamDeletedError,
   WrongExpectedVersionError,

@@ -59,6 +59,29 @@ export class MaxAppendSizeExceededError extends Error {
 
 export class InvalidEventIdError extends Error {}
 
+/** A stream name, event type or content type longer than a record can hold (record.ts). */
+export class NameTooLongError extends Error {}
+
+/** Bytes a record holds of a stream name, an event type or a content type (16-bit lengths). */
+const MAX_NAME_BYTES = 0xffff;
+
+/**
+ * Refuses, before anything is staged, a name a record cannot hold. A stream name must leave room
+ * for its `$$` metadata stream, which a delete or a recreating append writes to.
+ */
+function checkNames(streamName: string, events: readonly ProposedEvent[] = []): void {
+  const tooLong = (what: string, text: string, limit = MAX_NAME_BYTES): void => {
+    const bytes = Buffer.byteLength(text);
+    if (bytes > limit)
+      throw new NameTooLongError(`${what} is ${bytes} bytes of UTF-8; this server takes at most ${limit}`);
+  };
+  tooLong('the stream name', streamName, MAX_NAME_BYTES - 2);
+  for (const event of events) {
+    tooLong('an event type', event.type);
+    tooLong('a content type', event.contentType);
+  }
+}
+
 export class StoreUnavailableError extends Error {}
 
 export const MAX_APPEND_SIZE = 1024 * 1024;
@@ -225,6 +248,7 @@ export class LogStore {
     events: readonly ProposedEvent[],
   ): Promise<AppendOutcome> {
     this.assertWritable();
+    checkNames(streamName, events);
     let size = 0;
     const ids: Buffer[] = [];
     for (const event of events) {
@@ -302,6 +326,7 @@ export class LogStore {
     deletion: (stream: StreamState) => StagedRecord,
   ): Promise<{ position: number }> {
     this.assertWritable();
+    checkNames(streamName);
     const existing = this.streams.get(streamName);
     if (this.isTombstoned(streamName)) throw new StreamDeletedError(streamName);
     const conflict = this.checkExpected(existing, streamName, expected);
