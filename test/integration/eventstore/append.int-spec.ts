@@ -122,6 +122,21 @@ describe('Streams.Append through the official client', () => {
     expect(stored.map((resolved) => resolved.event!.revision)).toEqual([0n, 1n, 2n]);
   });
 
+  it('one event id sent several times in one append is written each time, and re-appending it all is idempotent', async () => {
+    // EventStoreDB's own tests ("multiple writes of multiple events with the same ids"): six copies of
+    // one event make revisions 0 to 5; sending them again answers revision 5 and writes nothing.
+    const event = jsonEvent({ id: randomUUID(), type: 'Same', data: {} });
+    const copies = Array.from({ length: 6 }, () => event);
+    for (const expectedRevision of [NO_STREAM, ANY] as const) {
+      const stream = uniqueStream('same-ids');
+      const first = await client.appendToStream(stream, copies, { expectedRevision });
+      expect(first.nextExpectedRevision).toBe(5n);
+      const again = await client.appendToStream(stream, copies, { expectedRevision });
+      expect(again).toEqual(first);
+      expect(await collect(client.readStream(stream))).toHaveLength(6);
+    }
+  });
+
   it('stream_exists succeeds on a stream that has metadata but no events', async () => {
     // EventStoreDB counts a stream whose $$ metadata stream has events as existing.
     const stream = uniqueStream('exists-metadata');

@@ -385,12 +385,13 @@ export class LogStore {
   }
 
   /**
-   * Re-sending events that were just appended succeeds with the original result and writes nothing.
-   * Detected through the bounded id cache, as EventStoreDB's CheckCommit does. With `any` or
-   * `stream_exists`, every id must be known in this stream, at any revision and in any order, and
-   * the answer is the last one's revision; with `no_stream` or an exact revision the ids must be the
-   * events that follow the expectation, one after the other. When the first id is new the append is
-   * an ordinary one; when a later one is not as required, it is a conflict.
+   * Re-sending events that were just appended succeeds with the original result and writes nothing,
+   * decided as EventStoreDB's CheckCommit does. With `any` or `stream_exists`, every id must be known
+   * in this stream (through the bounded id cache), at any revision and in any order, and the answer
+   * is the last one's revision. With `no_stream` or an exact revision, the events right after the
+   * expectation must have these ids, one after the other (an id appended more than once counts at
+   * each of its revisions). When the first id does not match the append goes on as an ordinary one;
+   * when a later one does not, it is a conflict.
    */
   private idempotentResult(
     stream: StreamState,
@@ -405,42 +406,38 @@ export class LogStore {
       current: revisionOrNoStream(stream),
       expected,
     } as const;
-    const seqOfId = (id: Buffer): number | undefined => {
-      const seq = this.idCache.get(id.toString('hex'));
-      return seq !== undefined && this.streamRefs.get(seq) === stream.ref ? seq : undefined;
-    };
-    const firstSeq = seqOfId(ids[0]!);
-    if (firstSeq === undefined) return undefined;
+    const success = (seq: number) =>
+      ({ kind: 'success', revision: this.revisions.get(seq), position: this.positions.get(seq) }) as const;
     if (expected === 'any' || expected === 'stream_exists') {
-      let lastSeq = firstSeq;
-      let newest = firstSeq;
-      for (let index = 1; index < ids.length; index += 1) {
-        const seq = seqOfId(ids[index]!);
-        if (seq === undefined) return { outcome: conflict };
+      let lastSeq = -1;
+      let newest = -1;
+      for (const [index, id] of ids.entries()) {
+        const seq = this.idCache.get(id.toString('hex'));
+        if (seq === undefined || this.streamRefs.get(seq) !== stream.ref)
+          return index === 0 ? undefined : { outcome: conflict };
         lastSeq = seq;
         newest = Math.max(newest, seq);
       }
-      const outcome = {
-        kind: 'success',
-        revision: this.revisions.get(lastSeq),
-        position: this.positions.get(lastSeq),
-      } as const;
-      return { outcome, seq: newest };
+      return { outcome: success(lastSeq), seq: newest };
     }
-    const firstRevision = this.revisions.get(firstSeq);
-    if (firstRevision !== (expected === 'no_stream' ? 0 : expected + 1)) return undefined;
-    for (let index = 1; index < ids.length; index += 1) {
-      const seq = seqOfId(ids[index]!);
-      if (seq === undefined || this.revisions.get(seq) !== firstRevision + index)
-        return { outcome: conflict };
+    const first = expected === 'no_stream' ? 0 : expected + 1;
+    let seq = -1;
+    for (const [index, id] of ids.entries()) {
+      const revision = first + index;
+      seq = revision < stream.seqs.length ? stream.seqs.get(revision) : -1;
+      if (seq < 0 || !this.hasId(seq, id)) return index === 0 ? undefined : { outcome: conflict };
     }
-    const lastSeq = stream.seqs.get(firstRevision + ids.length - 1);
-    const outcome = {
-      kind: 'success',
-      revision: firstRevision + ids.length - 1,
-      position: this.positions.get(lastSeq),
-    } as const;
-    return { outcome, seq: lastSeq };
+    return { outcome: success(seq), seq };
+  }
+
+  /**
+   * Whether the event at `seq` has this id: known from the id cache, or else read from the record
+   * if it is still in the tail cache (an id appended again maps to its newest event in the id cache).
+   */
+  private hasId(seq: number, id: Buffer): boolean {
+    if (this.idCache.get(id.toString('hex')) === seq) return true;
+    const record = this.tailCache.get(seq);
+    return record !== undefined && record.subarray(40, 56).equals(id);
   }
 
   /**
