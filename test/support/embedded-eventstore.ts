@@ -14,11 +14,15 @@ export interface EmbeddedEventStore {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** The built embedded server as a child process on a free port, in memory or on `dataDir`. */
+/**
+ * The built embedded server as a child process on a free port, in memory or on `dataDir`, with
+ * more of its options in `args`.
+ */
 export async function startEmbeddedEventStore(
-  options: { inMemory: true } | { dataDir: string },
+  options: ({ inMemory: true } | { dataDir: string }) & { args?: readonly string[] },
 ): Promise<EmbeddedEventStore> {
-  const started = await startEventStore('dataDir' in options ? { dataDir: options.dataDir } : { mem: true });
+  const where = 'dataDir' in options ? { dataDir: options.dataDir } : { mem: true };
+  const started = await startEventStore({ ...where, args: options.args });
   return { connectionString: started.address, process: started.process, stop: started.stop };
 }
 
@@ -42,10 +46,13 @@ export interface OwnEmbeddedStore {
  * so the server never stops under a connected client. Called inside a `describe`, before the hooks
  * that use the server.
  */
-export function ownEmbeddedStore(closeFirst: () => void | Promise<void>): OwnEmbeddedStore {
+export function ownEmbeddedStore(
+  closeFirst: () => void | Promise<void>,
+  args: readonly string[] = [],
+): OwnEmbeddedStore {
   let server: EmbeddedEventStore | undefined;
   beforeAll(async () => {
-    server = await startEmbeddedEventStore({ inMemory: true });
+    server = await startEmbeddedEventStore({ inMemory: true, args });
   }, PROCESS_BUDGET_MS);
   afterAll(async () => {
     try {

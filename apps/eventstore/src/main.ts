@@ -10,6 +10,8 @@ import {
   LogStore,
   FileLog,
   LogDamagedError,
+  MAX_APPEND_SIZE,
+  MAX_APPEND_SIZE_LIMIT,
   MemoryLog,
   type RepairReport,
   repairLog,
@@ -21,6 +23,7 @@ interface ServeOptions {
   readonly host: string;
   readonly data: string;
   readonly mem: boolean;
+  readonly maxAppendSize: number;
   /** EventStoreDB's own names for the same settings, so a script written for a real node runs here. */
   readonly nodePort?: number;
   readonly nodeIp?: string;
@@ -69,12 +72,19 @@ const program = new Command()
   .addOption(new Option('--db <dir>', "EventStoreDB's name for --data"))
   .addOption(new Option('--mem-db', "EventStoreDB's name for --mem"))
   .addOption(new Option('--insecure', 'accepted for EventStoreDB scripts: this server is always insecure'))
+  .option(
+    '--max-append-size <bytes>',
+    "bytes one append may hold (data, metadata and twice the type), EventStoreDB's option",
+    parseMaxAppendSize,
+    MAX_APPEND_SIZE,
+  )
   .action((options: ServeOptions) =>
     serve({
       port: options.nodePort ?? options.port,
       host: options.nodeIp ?? options.host,
       data: options.db ?? options.data,
       mem: options.memDb ?? options.mem,
+      maxAppendSize: options.maxAppendSize,
     }),
   );
 
@@ -86,6 +96,13 @@ program
   )
   .requiredOption('--data <dir>', 'directory holding the log segments')
   .action((options: { data: string }) => repair(resolve(options.data)));
+
+function parseMaxAppendSize(value: string): number {
+  const bytes = Number(value);
+  if (!Number.isInteger(bytes) || bytes < 1 || bytes > MAX_APPEND_SIZE_LIMIT)
+    throw new InvalidArgumentError(`not a number of bytes from 1 to ${MAX_APPEND_SIZE_LIMIT}`);
+  return bytes;
+}
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -99,7 +116,7 @@ async function serve(options: ServeOptions): Promise<void> {
   const log = options.mem ? new MemoryLog() : new FileLog(dataDir);
   let opened: Awaited<ReturnType<typeof LogStore.open>>;
   try {
-    opened = await LogStore.open(log);
+    opened = await LogStore.open(log, { maxAppendSize: options.maxAppendSize });
   } catch (error) {
     if (!(error instanceof LogDamagedError)) throw error;
     console.error(`eventstore refuses to start: ${error.message}`);

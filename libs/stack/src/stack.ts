@@ -76,13 +76,14 @@ export async function startProcess(
 /** How long a stopped process may take to exit before it is killed. */
 const STOP_GRACE_MS = 10_000;
 
+/** The embedded store on a free port, in memory or on `dataDir`; `args` are more of its options. */
 export const startEventStore = (
-  options: { mem?: boolean; dataDir?: string } = { mem: true },
+  options: { mem?: boolean; dataDir?: string; args?: readonly string[] } = { mem: true },
 ): Promise<StartedProcess> =>
   startProcess(
     'eventstore',
     'dist/apps/eventstore/src/main.js',
-    ['--port', '0', ...(options.mem ? ['--mem'] : ['--data', options.dataDir!])],
+    ['--port', '0', ...(options.mem ? ['--mem'] : ['--data', options.dataDir!]), ...(options.args ?? [])],
     {},
     /listening on (esdb:\/\/\S+)/,
   );

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import {
   ANY,
+  EventStoreDBClient,
   NO_STREAM,
   STREAM_EXISTS,
   MaxAppendSizeExceededError,
@@ -14,6 +15,7 @@ import sharedPb from '@eventstore/db-client/generated/shared_pb.js';
 import streamsPb from '@eventstore/db-client/generated/streams_pb.js';
 import { status, type ServiceError } from '@grpc/grpc-js';
 
+import { ownEmbeddedStore } from '../../support/embedded-eventstore.js';
 import {
   collect,
   connect,
@@ -216,6 +218,31 @@ describe('Streams.Append through the official client', () => {
     }
     const stored = await collect(client.readStream(stream));
     expect(stored.map((resolved) => resolved.event!.revision)).toEqual([0n, 1n, 2n, 3n, 4n, 5n]);
+  });
+});
+
+/**
+ * EventStoreDB's `--max-append-size` (its own client tests run a node with 1024): the embedded server
+ * takes the same option. This suite starts a server of its own with it.
+ */
+describe('an append size limit set with --max-append-size', () => {
+  let client: EventStoreDBClient;
+  const own = ownEmbeddedStore(() => client.dispose(), ['--max-append-size', '1024']);
+  beforeAll(() => {
+    client = EventStoreDBClient.connectionString(own.server.connectionString);
+  });
+
+  it('holds appends to it, counting data, metadata and twice the type', async () => {
+    const stream = uniqueStream('limit');
+    const sized = (dataBytes: number) => binaryEvent({ type: 'ab', data: new Uint8Array(dataBytes) });
+    const fits = await client.appendToStream(stream, [sized(500), sized(516)]);
+    expect(fits.nextExpectedRevision).toBe(1n);
+    const error = await client
+      .appendToStream(stream, [sized(500), sized(517)])
+      .catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(MaxAppendSizeExceededError);
+    expect((error as MaxAppendSizeExceededError).maxAppendSize).toBe(1024);
+    expect(await collect(client.readStream(stream))).toHaveLength(2);
   });
 });
 

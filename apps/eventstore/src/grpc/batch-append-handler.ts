@@ -1,7 +1,6 @@
 import { status, type ServerDuplexStream } from '@grpc/grpc-js';
 
 import {
-  MAX_APPEND_SIZE,
   MaxAppendSizeExceededError,
   StreamDeletedError,
   type AppendOutcome,
@@ -57,7 +56,7 @@ const DETAILS = {
 const NO_FIELDS = new Uint8Array(0);
 /**
  * Bytes of events one BatchAppend call may hold for appends whose final chunk has not arrived. Each
- * append is held to MAX_APPEND_SIZE, but a client could open any number of them and never finish
+ * append is held to the store's maxAppendSize, but a client could open any number of them and never finish
  * one; the official client sends an append's chunks back to back, so it holds far less than this.
  */
 export const MAX_UNFINISHED_BYTES_PER_CALL = 64 * 1024 * 1024;
@@ -92,12 +91,12 @@ function wrongExpectedVersion(
   );
 }
 
-function maximumAppendSizeExceeded(): RpcStatus {
+function maximumAppendSizeExceeded(maxAppendSize: number): RpcStatus {
   return errorStatus(
     status.INVALID_ARGUMENT,
-    `Maximum Append Size of ${MAX_APPEND_SIZE} Exceeded.`,
+    `Maximum Append Size of ${maxAppendSize} Exceeded.`,
     DETAILS.maximumAppendSizeExceeded,
-    encodeMaximumAppendSizeExceeded(MAX_APPEND_SIZE),
+    encodeMaximumAppendSizeExceeded(maxAppendSize),
   );
 }
 
@@ -110,7 +109,7 @@ function statusOf(error: unknown, stream: string): RpcStatus {
       encodeStreamDeleted(stream),
     );
   }
-  if (error instanceof MaxAppendSizeExceededError) return maximumAppendSizeExceeded();
+  if (error instanceof MaxAppendSizeExceededError) return maximumAppendSizeExceeded(error.maxAppendSize);
   const serviceError = toServiceError(error);
   return unknownError(serviceError.code, serviceError.details);
 }
@@ -240,7 +239,8 @@ export class BatchAppendSession {
       const bytes = data.length + customMetadata.length + 2 * Buffer.byteLength(type);
       append.size += bytes;
       this.buffered += bytes;
-      if (append.size > MAX_APPEND_SIZE) return this.fail(append, maximumAppendSizeExceeded());
+      if (append.size > this.store.maxAppendSize)
+        return this.fail(append, maximumAppendSizeExceeded(this.store.maxAppendSize));
       if (this.buffered > MAX_UNFINISHED_BYTES_PER_CALL) {
         return this.fail(
           append,

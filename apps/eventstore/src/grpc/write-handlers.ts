@@ -1,7 +1,6 @@
 import { status, type sendUnaryData, type ServerReadableStream, type ServerUnaryCall } from '@grpc/grpc-js';
 
 import {
-  MAX_APPEND_SIZE,
   MaxAppendSizeExceededError,
   type LogStore,
   type ExpectedRevision,
@@ -59,7 +58,7 @@ export interface OpenAppendCall {
 /**
  * `Streams.Append`: an options message, then one message per event, then a single response. The
  * size is checked as each event arrives, with the store's measure, so an append over the limit fails
- * at once (`maximum-append-size-exceeded`) and memory per call stays under MAX_APPEND_SIZE plus one
+ * at once (`maximum-append-size-exceeded`) and memory per call stays under the store's maxAppendSize plus one
  * message; what the client sends after that is dropped unread.
  */
 export function appendHandler(store: LogStore, open: Set<OpenAppendCall>) {
@@ -100,8 +99,8 @@ export function appendHandler(store: LogStore, open: Set<OpenAppendCall>) {
       const { type, contentType } = message;
       if (!type || !contentType) return reject(missingMetadata());
       size += message.data.length + message.customMetadata.length + 2 * Buffer.byteLength(type);
-      if (size > MAX_APPEND_SIZE)
-        return reject(toServiceError(new MaxAppendSizeExceededError(MAX_APPEND_SIZE)));
+      if (size > store.maxAppendSize)
+        return reject(toServiceError(new MaxAppendSizeExceededError(store.maxAppendSize)));
       events.push({
         id: message.id ? uuidText(message.id) : '',
         type,

@@ -18,7 +18,7 @@
  * reads. Idempotent re-appends are recognised through a bounded cache of the last 100,000 event ids.
  * With `MemoryLog` (`--mem`) the same engine keeps the records themselves in memory.
  */
-export { LogStore, MAX_APPEND_SIZE } from './log-store.js';
+export { LogStore, MAX_APPEND_SIZE, MAX_APPEND_SIZE_LIMIT } from './log-store.js';
 export type {
   AppendOutcome,
   CurrentRevision,

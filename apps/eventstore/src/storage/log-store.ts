@@ -84,7 +84,10 @@ function checkNames(streamName: string, events: readonly ProposedEvent[] = []): 
 
 export class StoreUnavailableError extends Error {}
 
+/** EventStoreDB's default `--max-append-size`. */
 export const MAX_APPEND_SIZE = 1024 * 1024;
+/** The largest `--max-append-size` taken: EventStoreDB's, a log record's 16 MiB. */
+export const MAX_APPEND_SIZE_LIMIT = 16 * 1024 * 1024;
 /** What EventStoreDB writes as `$tb` for a soft delete (long.MaxValue); JSON.parse rounds it up. */
 const SOFT_DELETED_TB = '9223372036854775807';
 const METADATA_EVENT_TYPE = '$metadata';
@@ -140,6 +143,8 @@ export interface EventStoreOptions {
   readonly tailCacheBytes?: number;
   /** Recently appended event ids remembered for idempotent re-appends. */
   readonly idCacheSize?: number;
+  /** Bytes an append may hold (data, metadata and twice the type); MAX_APPEND_SIZE by default. */
+  readonly maxAppendSize?: number;
   readonly now?: () => number;
 }
 
@@ -193,6 +198,8 @@ export class LogStore {
 
   private readonly tailCacheLimit: number;
   private readonly idCacheLimit: number;
+  /** Bytes an append may hold, measured as EventStoreDB does: data, metadata and twice the type. */
+  readonly maxAppendSize: number;
   private readonly now: () => number;
 
   private constructor(
@@ -201,6 +208,7 @@ export class LogStore {
   ) {
     this.tailCacheLimit = options.tailCacheBytes ?? 64 * 1024 * 1024;
     this.idCacheLimit = Math.max(1, options.idCacheSize ?? 100_000);
+    this.maxAppendSize = options.maxAppendSize ?? MAX_APPEND_SIZE;
     this.idRingSeqs = new Uint32Array(this.idCacheLimit);
     this.now = options.now ?? Date.now;
   }
@@ -257,7 +265,7 @@ export class LogStore {
       if (!id) throw new InvalidEventIdError(`event id ${event.id} is not a UUID`);
       ids.push(id);
     }
-    if (size > MAX_APPEND_SIZE) throw new MaxAppendSizeExceededError(MAX_APPEND_SIZE);
+    if (size > this.maxAppendSize) throw new MaxAppendSizeExceededError(this.maxAppendSize);
 
     const existing = this.streams.get(streamName);
     if (this.isTombstoned(streamName)) throw new StreamDeletedError(streamName);
