@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
-import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import { EventStoreDBClient, NO_STREAM, WrongExpectedVersionError, jsonEvent } from '@eventstore/db-client';
 
 import { repoRoot } from '#stack';
 import { collect, ownServers, segmentRecords } from './support.js';
@@ -105,6 +105,42 @@ describe('embedded event store: a damaged log through the server process', () =>
       expect(refused.code).toBe(2);
       expect(refused.stderr).toContain(`${path} is damaged at byte offset 0 (bad segment magic)`);
       expect(await readFile(path)).toEqual(file);
+    },
+    PROCESS_BUDGET_MS,
+  );
+});
+
+describe('embedded event store: idempotent re-appends after a restart', () => {
+  const own = ownServers('idempotent-restart');
+
+  it(
+    'an append with no_stream or an exact revision is still recognised by the ids of the events it wrote',
+    async () => {
+      // EventStoreDB compares the ids with the events after the expectation, read from its index if
+      // they are not in its id cache: a restart, or a long time, does not make the re-append a conflict.
+      const same = jsonEvent({ type: 'Same', data: {} });
+      const later = [0, 1].map((n) => jsonEvent({ type: 'Later', data: { n } }));
+      let client = EventStoreDBClient.connectionString((await own.start()).connectionString);
+      const copies = await client.appendToStream('again', [same, same, same], {
+        expectedRevision: NO_STREAM,
+      });
+      const exact = await client.appendToStream('again', later, { expectedRevision: 2n });
+      await client.dispose();
+      await own.stop('SIGTERM');
+
+      client = EventStoreDBClient.connectionString((await own.start()).connectionString);
+      try {
+        expect(
+          await client.appendToStream('again', [same, same, same], { expectedRevision: NO_STREAM }),
+        ).toEqual(copies);
+        expect(await client.appendToStream('again', later, { expectedRevision: 2n })).toEqual(exact);
+        await expect(
+          client.appendToStream('again', [later[0]!, same], { expectedRevision: 2n }),
+        ).rejects.toBeInstanceOf(WrongExpectedVersionError);
+        expect(await collect(client.readStream('again'))).toHaveLength(5);
+      } finally {
+        await client.dispose();
+      }
     },
     PROCESS_BUDGET_MS,
   );

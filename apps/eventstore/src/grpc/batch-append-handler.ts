@@ -264,7 +264,8 @@ export class BatchAppendSession {
     if (append.deadline !== undefined && append.deadline <= Date.now()) return this.fail(append, timeout());
     this.inFlight += 1;
     const appended = this.store.append(append.stream, expectedRevisionOf(append.expected), append.events);
-    // The store has encoded the events into its own buffer by now (staging is synchronous).
+    // The store has encoded the events into its own buffer by now (staging is synchronous), unless it
+    // must first read old events' ids from the log to decide on an idempotent re-append (rare).
     this.release(append);
     appended
       .then(

@@ -268,8 +268,13 @@ export class LogStore {
     if (size > this.maxAppendSize) throw new MaxAppendSizeExceededError(this.maxAppendSize);
 
     const existing = this.streams.get(streamName);
+    // Rarely (an old revision, or after a restart) the ids to compare must be read from the log
+    // first; the decision below is then taken after that read, synchronously with the staging.
+    const unseen = existing && this.idsToRead(existing, expected, ids);
+    const read = unseen && new Map((await this.load(unseen)).map((record) => [record.seq, idOf(record)]));
+    if (read) this.assertWritable();
     if (this.isTombstoned(streamName)) throw new StreamDeletedError(streamName);
-    const replayed = existing && this.idempotentResult(existing, expected, ids);
+    const replayed = existing && this.idempotentResult(existing, expected, ids, read);
     if (replayed) {
       if (replayed.seq !== undefined) await this.whenCommitted(replayed.seq);
       return replayed.outcome;
@@ -405,6 +410,7 @@ export class LogStore {
     stream: StreamState,
     expected: ExpectedRevision,
     ids: readonly Buffer[],
+    read: ReadonlyMap<number, Buffer> = new Map(),
   ): { outcome: AppendOutcome; seq?: number } | undefined {
     if (ids.length === 0) return undefined;
     // A soft-deleted stream is not there for stream_exists, even for ids it holds.
@@ -433,19 +439,43 @@ export class LogStore {
     for (const [index, id] of ids.entries()) {
       const revision = first + index;
       seq = revision < stream.seqs.length ? stream.seqs.get(revision) : -1;
-      if (seq < 0 || !this.hasId(seq, id)) return index === 0 ? undefined : { outcome: conflict };
+      const matches = seq >= 0 && (this.hasId(seq, id) ?? read.get(seq)?.equals(id) ?? false);
+      if (!matches) return index === 0 ? undefined : { outcome: conflict };
     }
     return { outcome: success(seq), seq };
   }
 
   /**
-   * Whether the event at `seq` has this id: known from the id cache, or else read from the record
-   * if it is still in the tail cache (an id appended again maps to its newest event in the id cache).
+   * Whether the event at `seq` has this id, as far as memory knows: yes from the id cache, else from
+   * the record if it is still in the tail cache (an id appended again maps to its newest event in the
+   * id cache); undefined when only the log can tell.
    */
-  private hasId(seq: number, id: Buffer): boolean {
+  private hasId(seq: number, id: Buffer): boolean | undefined {
     if (this.idCache.get(id.toString('hex')) === seq) return true;
     const record = this.tailCache.get(seq);
-    return record !== undefined && record.subarray(40, 56).equals(id);
+    return record && idOf({ buffer: record }).equals(id);
+  }
+
+  /**
+   * For `no_stream` or an exact revision, the events after the expectation whose ids memory cannot
+   * compare (see hasId), up to the first one it finds different: EventStoreDB reads those from its
+   * index, without a window. Undefined when there is nothing to read.
+   */
+  private idsToRead(
+    stream: StreamState,
+    expected: ExpectedRevision,
+    ids: readonly Buffer[],
+  ): number[] | undefined {
+    if (expected === 'any' || expected === 'stream_exists') return undefined;
+    const first = expected === 'no_stream' ? 0 : expected + 1;
+    const seqs: number[] = [];
+    for (let index = 0; index < ids.length && first + index < stream.seqs.length; index += 1) {
+      const seq = stream.seqs.get(first + index);
+      const known = this.hasId(seq, ids[index]!);
+      if (known === false) break;
+      if (known === undefined) seqs.push(seq);
+    }
+    return seqs.length > 0 ? seqs : undefined;
   }
 
   /**
@@ -782,6 +812,11 @@ function noop(): void {}
 
 function revisionOrNoStream(stream: StreamState | undefined): CurrentRevision {
   return stream && stream.nextRevision > 0 ? stream.nextRevision - 1 : 'no_stream';
+}
+
+/** A record's event id (record.ts: bytes 40 to 56). */
+function idOf(record: { readonly buffer: Buffer }): Buffer {
+  return record.buffer.subarray(40, 56);
 }
 
 function randomId(): Buffer {
