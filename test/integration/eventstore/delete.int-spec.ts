@@ -107,6 +107,23 @@ describe('deleted streams and their metadata through the official client', () =>
     expect(recreated!.event!.revision).toBe(2n);
   });
 
+  it('the append that recreates a soft-deleted stream writes its events, then the metadata, in $all', async () => {
+    // EventStoreDB's StorageWriterService writes the prepares first, then SoftUndeleteStream.
+    const stream = uniqueStream('soft-order');
+    await client.appendToStream(stream, numbered(2));
+    await client.deleteStream(stream);
+    const recreated = await client.appendToStream(stream, numbered(2, 'Numbered', 2));
+    expect(recreated.nextExpectedRevision).toBe(3n);
+    const [first] = await collect(client.readStream(stream, { maxCount: 1 }));
+    const written = await collect(client.readAll({ fromPosition: first!.event!.position!, maxCount: 3 }));
+    expect(written.map((resolved) => [resolved.event!.streamId, resolved.event!.revision])).toEqual([
+      [stream, 2n],
+      [stream, 3n],
+      [`$$${stream}`, 1n],
+    ]);
+    expect(recreated.position).toEqual(written[1]!.event!.position);
+  });
+
   it("a tombstoned stream's metadata stream is deleted too", async () => {
     // EventStoreDB: "if this is metastream -- check if original stream was deleted".
     const stream = uniqueStream('tombstone-meta');

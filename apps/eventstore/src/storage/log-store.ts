@@ -286,23 +286,22 @@ export class LogStore {
     }
 
     const stream = existing ?? this.streamState(streamName);
-    const records: StagedRecord[] = [];
+    const records: StagedRecord[] = events.map((event, index) => ({
+      stream,
+      type: event.type,
+      contentType: event.contentType,
+      id: ids[index]!,
+      data: event.data,
+      metadata: event.metadata,
+    }));
     if (stream.limits.softDeleted) {
-      // Appending to a soft-deleted stream recreates it: readers see only the new events.
+      // Appending to a soft-deleted stream recreates it: readers see only the new events. As in
+      // EventStoreDB, the metadata saying so follows the events, in the same (atomic) write.
       records.push(this.metadataRecord(stream, { ...stream.metadata, $tb: stream.nextRevision }));
     }
-    events.forEach((event, index) =>
-      records.push({
-        stream,
-        type: event.type,
-        contentType: event.contentType,
-        id: ids[index]!,
-        data: event.data,
-        metadata: event.metadata,
-      }),
-    );
-    const last = this.stage(records);
-    await this.whenCommitted(last.seq);
+    const placed = this.stage(records);
+    const last = placed[events.length - 1]!;
+    await this.whenCommitted(placed.at(-1)!.seq);
     return { kind: 'success', revision: last.revision, position: last.position };
   }
 
@@ -344,7 +343,7 @@ export class LogStore {
     if (this.isTombstoned(streamName)) throw new StreamDeletedError(streamName);
     const conflict = this.checkExpected(existing, streamName, expected);
     if (conflict) throw new WrongExpectedVersionError(streamName, conflict.current, conflict.expected);
-    const last = this.stage([deletion(existing ?? this.streamState(streamName))]);
+    const [last] = this.stage([deletion(existing ?? this.streamState(streamName))]);
     await this.whenCommitted(last.seq);
     return { position: last.position };
   }
@@ -482,7 +481,7 @@ export class LogStore {
    * Assigns revisions and log positions, updates the index and queues the bytes for the next group
    * commit. Synchronous, so no other append can interleave between the checks and the staging.
    */
-  private stage(records: readonly StagedRecord[]): { seq: number; position: number; revision: number } {
+  private stage(records: readonly StagedRecord[]): { seq: number; position: number; revision: number }[] {
     const created = this.now();
     const revisions = records.map((record) => (record.tombstone ? -1 : record.stream.nextRevision++));
     const buffer = encodeRecords(
@@ -500,7 +499,7 @@ export class LogStore {
     );
     const position = this.log.reserve(buffer.length);
     let offset = 0;
-    let last = { seq: 0, position: 0, revision: 0 };
+    const placed: { seq: number; position: number; revision: number }[] = [];
     records.forEach((record, index) => {
       const length = buffer.readUInt32LE(offset);
       const seq = this.index(
@@ -517,13 +516,13 @@ export class LogStore {
       this.pendingEffects.push(
         this.applyWriteSide(record.stream, record.type, record.data, !!record.tombstone),
       );
-      last = { seq, position: position + offset, revision: revisions[index]! };
+      placed.push({ seq, position: position + offset, revision: revisions[index]! });
       offset += length;
     });
     this.pendingWrites.push({ position, buffers: [buffer] });
-    this.pendingLastSeq = last.seq;
+    this.pendingLastSeq = placed.at(-1)!.seq;
     this.scheduleFlush();
-    return last;
+    return placed;
   }
 
   private index(
