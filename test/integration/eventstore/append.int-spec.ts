@@ -163,6 +163,17 @@ describe('Streams.Append through the official client', () => {
     await expect(client.deleteStream(longName)).rejects.toThrow(/stream name is 70\d{3} bytes/);
   });
 
+  it('an empty stream name is refused for appends, reads, subscriptions and deletes', async () => {
+    // EventStoreDB's messages check `Ensure.NotNullOrEmpty(eventStreamId)`; the client sees an
+    // UnknownError. Nothing is written.
+    await expect(client.appendToStream('', numbered(1))).rejects.toBeInstanceOf(UnknownError);
+    await expect(collect(client.readStream(''))).rejects.toBeInstanceOf(UnknownError);
+    await expect(collect(client.subscribeToStream(''))).rejects.toBeInstanceOf(UnknownError);
+    await expect(client.deleteStream('')).rejects.toBeInstanceOf(UnknownError);
+    await expect(client.tombstoneStream('')).rejects.toBeInstanceOf(UnknownError);
+    await expect(client.setStreamMetadata('', { maxCount: 1 })).resolves.toMatchObject({ success: true });
+  });
+
   it('stores binary data and binary metadata byte for byte', async () => {
     const stream = uniqueStream('binary');
     const data = Uint8Array.from({ length: 4096 }, (_, index) => (index * 7) % 256);

@@ -5,7 +5,7 @@ import {
   type ExpectedRevision,
   InvalidEventIdError,
   MaxAppendSizeExceededError,
-  NameTooLongError,
+  InvalidNameError,
   StoreUnavailableError,
   StreamDeletedError,
   WrongExpectedVersionError,
@@ -79,7 +79,7 @@ export function toServiceError(error: unknown): ServiceError {
       'maximum-append-size': String(error.maxAppendSize),
     });
   }
-  if (error instanceof InvalidEventIdError || error instanceof NameTooLongError)
+  if (error instanceof InvalidEventIdError || error instanceof InvalidNameError)
     return invalidArgument(error.message);
   if (error instanceof StoreUnavailableError) return serviceError(status.UNAVAILABLE, error.message);
   return serviceError(status.INTERNAL, error instanceof Error ? error.message : String(error));

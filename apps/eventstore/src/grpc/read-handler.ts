@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 
 import { status, type ServerWritableStream } from '@grpc/grpc-js';
 
-import { StreamDeletedError, decodeRecord, type LogStore, type LogRecord } from '../storage/index.js';
+import {
+  StreamDeletedError,
+  InvalidNameError,
+  decodeRecord,
+  type LogStore,
+  type LogRecord,
+} from '../storage/index.js';
 import { batchWrites } from './batch-writes.js';
 import { encodeReadEvent, encodeResolvedLink } from './encode-event.js';
 import { serviceError, toServiceError } from './errors.js';
@@ -231,6 +237,11 @@ function linkTarget(store: LogStore, stream: string, revision: number): LinkTarg
   return seq === undefined ? undefined : { seq, maxAgeSeconds: view.maxAgeSeconds };
 }
 
+/** EventStoreDB refuses an empty stream name on every stream operation (`Ensure.NotNullOrEmpty`). */
+function refuseEmpty(stream: string): void {
+  if (stream === '') throw new InvalidNameError('the stream name is empty');
+}
+
 async function readStream(
   store: LogStore,
   options: ReadOptions,
@@ -240,6 +251,7 @@ async function readStream(
 ) {
   const streamOptions = options.getStream()!;
   const name = streamNameOf(streamOptions);
+  refuseEmpty(name);
   const view = store.streamView(name);
   if (view.kind === 'tombstoned') throw new StreamDeletedError(name);
   if (view.kind === 'missing') {
@@ -310,6 +322,7 @@ const commits = (store: LogStore) => (notify: () => void) => store.onCommit(noti
 async function subscribeStream(store: LogStore, options: ReadOptions, send: Sender, out: Responses) {
   const streamOptions = options.getStream()!;
   const name = streamNameOf(streamOptions);
+  refuseEmpty(name);
   let next = streamOptions.hasRevision()
     ? Number(streamOptions.getRevision()) + 1
     : streamOptions.hasEnd()

@@ -30,7 +30,7 @@ export type {
 export {
   InvalidEventIdError,
   MaxAppendSizeExceededError,
-  NameTooLongError,
+  InvalidNameError,
   StoreUnavailableError,
   StreamDeletedError,
   WrongExpectedVersionError,

@@ -59,21 +59,23 @@ export class MaxAppendSizeExceededError extends Error {
 
 export class InvalidEventIdError extends Error {}
 
-/** A stream name, event type or content type longer than a record can hold (record.ts). */
-export class NameTooLongError extends Error {}
+/** An empty stream name, or a stream name, event type or content type longer than a record can hold. */
+export class InvalidNameError extends Error {}
 
 /** Bytes a record holds of a stream name, an event type or a content type (16-bit lengths). */
 const MAX_NAME_BYTES = 0xffff;
 
 /**
  * Refuses, before anything is staged, a name a record cannot hold. A stream name must leave room
- * for its `$$` metadata stream, which a delete or a recreating append writes to.
+ * for its `$$` metadata stream, which a delete or a recreating append writes to. An empty stream
+ * name is refused as EventStoreDB refuses it (`Ensure.NotNullOrEmpty` on every stream operation).
  */
 function checkNames(streamName: string, events: readonly ProposedEvent[] = []): void {
+  if (streamName === '') throw new InvalidNameError('the stream name is empty');
   const tooLong = (what: string, text: string, limit = MAX_NAME_BYTES): void => {
     const bytes = Buffer.byteLength(text);
     if (bytes > limit)
-      throw new NameTooLongError(`${what} is ${bytes} bytes of UTF-8; this server takes at most ${limit}`);
+      throw new InvalidNameError(`${what} is ${bytes} bytes of UTF-8; this server takes at most ${limit}`);
   };
   tooLong('the stream name', streamName, MAX_NAME_BYTES - 2);
   for (const event of events) {
