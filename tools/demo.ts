@@ -40,8 +40,11 @@ try {
     linesPerExecutive: Number(options.lines),
     assistants: Number(options.assistants),
   });
-  const seats = (...viewers: string[]): string =>
-    `${options.projector}/panel?${new URLSearchParams([['account', demo.accountId], ...viewers.map((viewer) => ['viewer', viewer])])}`;
+  const seats = (...viewers: string[]): string => {
+    const query = new URLSearchParams({ account: demo.accountId });
+    for (const viewer of viewers) query.append('viewer', viewer);
+    return `${options.projector}/panel?${query}`;
+  };
   const executive = demo.executives[0]!.partyId;
   const assistant = demo.assistants[0]?.partyId;
   console.log(`Demo account "${demo.accountId}" is ready.`);
