@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,9 @@ interface ServeOptions {
   readonly data: string;
   readonly mem: boolean;
   readonly maxAppendSize: number;
+  /** What gossip tells clients to connect to (EventStoreDB's options of the same names). */
+  readonly advertiseHostToClientAs?: string;
+  readonly advertiseHttpPortToClientAs?: number;
   /** EventStoreDB's own names for the same settings, so a script written for a real node runs here. */
   readonly nodePort?: number;
   readonly nodeIp?: string;
@@ -78,6 +82,16 @@ const program = new Command()
     parseMaxAppendSize,
     MAX_APPEND_SIZE,
   )
+  .option(
+    '--advertise-host-to-client-as <host>',
+    'host that gossip (esdb+discover:// and several-host connection strings) tells clients to ' +
+      "connect to, EventStoreDB's option (default: --host; 127.0.0.1 when bound to 0.0.0.0 or ::)",
+  )
+  .option(
+    '--advertise-http-port-to-client-as <port>',
+    "port that gossip tells clients to connect to, EventStoreDB's option (default: the bound port)",
+    parsePort,
+  )
   .action((options: ServeOptions) =>
     serve({
       port: options.nodePort ?? options.port,
@@ -85,6 +99,8 @@ const program = new Command()
       data: options.db ?? options.data,
       mem: options.memDb ?? options.mem,
       maxAppendSize: options.maxAppendSize,
+      advertiseHostToClientAs: options.advertiseHostToClientAs,
+      advertiseHttpPortToClientAs: options.advertiseHttpPortToClientAs,
     }),
   );
 
@@ -131,9 +147,15 @@ async function serve(options: ServeOptions): Promise<void> {
         `kept in ${torn.keptAt}`,
     );
   }
+  // A node's instance id lives as long as its process: gossip reports it, and each start's epoch
+  // record names it as the leader.
+  const instanceId = randomUUID();
   // As a real node does on every start: the clients meet these `$`-records in `$all`.
-  await writeStartupRecords(store);
-  const server = createGrpcServer(store);
+  await writeStartupRecords(store, instanceId);
+  const server = createGrpcServer(store, {
+    instanceId,
+    advertiseToClient: { host: options.advertiseHostToClientAs, port: options.advertiseHttpPortToClientAs },
+  });
   const port = await server.listen(options.host, options.port);
   const where = options.mem ? 'in-memory' : `data: ${dataDir}`;
   console.log(`eventstore listening on esdb://${options.host}:${port}?tls=false (${where})`);

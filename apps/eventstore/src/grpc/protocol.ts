@@ -1,6 +1,8 @@
 // The client package ships its generated protobuf classes and gRPC service definitions as CommonJS;
 // registering exactly those keeps the server's wire contract identical to the client's. The hot
 // messages are encoded by `streams-codec.ts` instead; its specs check it against these classes.
+import gossipGrpc from '@eventstore/db-client/generated/gossip_grpc_pb.js';
+import gossipPb from '@eventstore/db-client/generated/gossip_pb.js';
 import serverFeaturesGrpc from '@eventstore/db-client/generated/serverfeatures_grpc_pb.js';
 import serverFeaturesPb from '@eventstore/db-client/generated/serverfeatures_pb.js';
 import sharedPb from '@eventstore/db-client/generated/shared_pb.js';
@@ -40,6 +42,8 @@ export const ProtobufEmpty = emptyPb.Empty;
 export const { SupportedMethods, SupportedMethod } = serverFeaturesPb;
 export const { StreamsService } = streamsGrpc;
 export const { ServerFeaturesService } = serverFeaturesGrpc;
+export const { ClusterInfo, MemberInfo, EndPoint } = gossipPb;
+export const { GossipService } = gossipGrpc;
 
 export type ReadReqMessage = InstanceType<typeof ReadReq>;
 export type AppendRespMessage = InstanceType<typeof AppendResp>;
@@ -49,3 +53,4 @@ export type TombstoneReqMessage = InstanceType<typeof TombstoneReq>;
 export type TombstoneRespMessage = InstanceType<typeof TombstoneResp>;
 export type BatchAppendReqMessage = InstanceType<typeof BatchAppendReq>;
 export type BatchAppendRespMessage = InstanceType<typeof BatchAppendResp>;
+export type ClusterInfoMessage = InstanceType<typeof ClusterInfo>;

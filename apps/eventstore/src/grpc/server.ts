@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Http2Server, Http2Session, ServerOptions as Http2ServerOptions } from 'node:http2';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 
@@ -11,7 +12,19 @@ import {
 
 import type { LogStore } from '../storage/index.js';
 import { BatchAppendSession } from './batch-append-handler.js';
-import { ServerFeaturesService, StreamsService, SupportedMethod, SupportedMethods } from './protocol.js';
+import {
+  advertisedEndPoint,
+  gossipReadHandler,
+  type AdvertiseToClient,
+  type HttpEndPoint,
+} from './gossip.js';
+import {
+  GossipService,
+  ServerFeaturesService,
+  StreamsService,
+  SupportedMethod,
+  SupportedMethods,
+} from './protocol.js';
 import { readHandler, type Responses } from './read-handler.js';
 import {
   decodeAppendReq,
@@ -27,12 +40,20 @@ import { appendHandler, deleteHandler, tombstoneHandler, type OpenAppendCall } f
 export const COMPATIBLE_SERVER_VERSION = '23.10.0';
 
 const STREAMS_SERVICE = 'event_store.client.streams.Streams';
+const GOSSIP_SERVICE = 'event_store.client.gossip.Gossip';
 
 /**
  * The Streams methods ServerFeatures lists (lower case, as EventStoreDB lists them). Listing
  * batchappend makes the client send every append over one BatchAppend stream.
  */
 export const SUPPORTED_STREAMS_METHODS = ['append', 'batchappend', 'read', 'delete', 'tombstone'] as const;
+
+/** Every method ServerFeatures lists, as `[service, method]`: EventStoreDB lists each client-facing one. */
+const SUPPORTED_METHODS: readonly (readonly [string, string])[] = [
+  ...SUPPORTED_STREAMS_METHODS.map((method) => [STREAMS_SERVICE, method] as const),
+  [GOSSIP_SERVICE, 'read'],
+];
+
 /**
  * HTTP/2 receive windows, as Kestrel (EventStoreDB's HTTP server) advertises them since .NET 7: the
  * bytes a client may send before the server acknowledges them, per connection and per stream.
@@ -74,7 +95,14 @@ export interface GrpcServer {
   stop(): Promise<void>;
 }
 
-export function createGrpcServer(store: LogStore): GrpcServer {
+export interface GrpcServerOptions {
+  /** This node's instance id, which gossip reports (stable for the process); default: a new one. */
+  readonly instanceId?: string;
+  /** What gossip tells clients to connect to, in place of the bound host and port. */
+  readonly advertiseToClient?: AdvertiseToClient;
+}
+
+export function createGrpcServer(store: LogStore, options: GrpcServerOptions = {}): GrpcServer {
   const server = new Server({
     // The client pings every 10 s even without calls; never answer that with GOAWAY.
     'grpc.keepalive_permit_without_calls': 1,
@@ -87,6 +115,7 @@ export function createGrpcServer(store: LogStore): GrpcServer {
   const subscriptions = new Set<Responses>();
   const batchAppends = new Set<BatchAppendSession>();
   const appends = new Set<OpenAppendCall>();
+  let endPoint: HttpEndPoint | undefined;
   server.addService(streamsDefinition, {
     append: appendHandler(store, appends),
     read: readHandler(store, subscriptions),
@@ -107,8 +136,8 @@ export function createGrpcServer(store: LogStore): GrpcServer {
         _call: unknown,
         callback: (error: null, value: InstanceType<typeof SupportedMethods>) => void,
       ) => {
-        const methods = SUPPORTED_STREAMS_METHODS.map((method) =>
-          new SupportedMethod().setServiceName(STREAMS_SERVICE.toLowerCase()).setMethodName(method),
+        const methods = SUPPORTED_METHODS.map(([service, method]) =>
+          new SupportedMethod().setServiceName(service.toLowerCase()).setMethodName(method),
         );
         callback(
           null,
@@ -117,6 +146,12 @@ export function createGrpcServer(store: LogStore): GrpcServer {
             .setEventStoreServerVersion(COMPATIBLE_SERVER_VERSION),
         );
       },
+    } as UntypedServiceImplementation,
+  );
+  server.addService(
+    GossipService as unknown as ServiceDefinition,
+    {
+      read: gossipReadHandler(options.instanceId ?? randomUUID(), () => endPoint),
     } as UntypedServiceImplementation,
   );
 
@@ -147,7 +182,12 @@ export function createGrpcServer(store: LogStore): GrpcServer {
         listener.once('error', reject);
         listener.listen(port, host, () => {
           listener.off('error', reject);
-          resolve((listener.address() as AddressInfo).port);
+          const bound = listener.address() as AddressInfo;
+          endPoint = advertisedEndPoint(
+            { host, address: bound.address, port: bound.port },
+            options.advertiseToClient,
+          );
+          resolve(bound.port);
         });
       }),
     stop: async () => {
