@@ -107,6 +107,13 @@ describe('account api: bad input', () => {
       ['a string', '"invite"'],
       ['a number', '42'],
       ['broken JSON', '{"actor": "alice",'],
+      // Well under 64 KiB, yet deep enough to overflow the stack of a recursive walk of the body.
+      ['an object nested 5,000 deep', `{"actor":"alice","x":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`],
+      ['an array nested 20,000 deep', `{"actor":"alice","x":${'['.repeat(20_000)}${']'.repeat(20_000)}}`],
+      [
+        'a known field nested 5,000 deep',
+        `{"actor":"alice","permissions":${'['.repeat(5000)}${']'.repeat(5000)}}`,
+      ],
     ])('a body that is %s → 400', async (_name, body) => {
       const answer = await api.call('POST', `/accounts/${accountId}/delegations`, body);
       expect(answer).toMatchObject({ status: 400, body: { statusCode: 400, code: 'INVALID_REQUEST' } });

@@ -110,12 +110,42 @@ const PROTOTYPE_KEYS: ReadonlySet<string> = new Set([
   'prototype',
 ]);
 
-const prototypeKeys = (value: unknown, prefix = ''): string[] => {
-  if (typeof value !== 'object' || value === null) return [];
-  return Object.entries(value).flatMap(([key, member]) => {
-    const field = prefix ? `${prefix}.${key}` : key;
-    return [...(PROTOTYPE_KEYS.has(key) ? [field] : []), ...prototypeKeys(member, field)];
-  });
+/**
+ * How deep a command body may nest. The deepest DTO nests three levels (`businessHours.windows[i]`),
+ * and a body nested thousands of levels deep, still well under 64 KiB, would overflow the stack of any
+ * recursive walk (class-transformer's, class-validator's), a 500 for what is only a malformed request.
+ */
+const MAX_BODY_DEPTH = 32;
+
+type FieldErrors = { field: string; messages: string[] }[];
+
+/**
+ * The body's keys naming prototype members (see PROTOTYPE_KEYS), at any depth, and the members nested
+ * deeper than MAX_BODY_DEPTH, each as a field error, in the body's order. A walk with a stack of its
+ * own, not recursion, so no depth of nesting can overflow it.
+ */
+const bodyShapeErrors = (body: unknown): FieldErrors => {
+  const errors: FieldErrors = [];
+  const pending: { key: string | null; field: string; value: unknown; depth: number }[] = [
+    { key: null, field: '', value: body, depth: 0 },
+  ];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const { key, field, value, depth } = next;
+    if (key !== null && PROTOTYPE_KEYS.has(key))
+      errors.push({ field, messages: [`property ${key} should not exist`] });
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth === MAX_BODY_DEPTH) {
+      errors.push({ field, messages: [`${field} is nested more than ${MAX_BODY_DEPTH} levels deep`] });
+      continue;
+    }
+    // Last member first, so members come off the stack in the body's order.
+    const members = Object.entries(value);
+    for (let index = members.length - 1; index >= 0; index--) {
+      const [name, member] = members[index]!;
+      pending.push({ key: name, field: field ? `${field}.${name}` : name, value: member, depth: depth + 1 });
+    }
+  }
+  return errors;
 };
 
 const invalidRequest = (fields: readonly { field: string; messages: string[] }[]): BadRequestException =>
@@ -140,15 +170,8 @@ class CommandValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const metatype = metadata.metatype as Type | undefined;
     if (metadata.type === 'body') {
-      const unknown = prototypeKeys(value);
-      if (unknown.length > 0) {
-        throw invalidRequest(
-          unknown.map((field) => ({
-            field,
-            messages: [`property ${field.slice(field.lastIndexOf('.') + 1)} should not exist`],
-          })),
-        );
-      }
+      const errors = bodyShapeErrors(value);
+      if (errors.length > 0) throw invalidRequest(errors);
     }
     if (metadata.type === 'body' && metatype && this.toValidate(metadata) && isPlainObject(value)) {
       let check = this.checks.get(metatype);
