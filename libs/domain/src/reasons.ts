@@ -637,8 +637,14 @@ export const REASONS = {
     'No timer is pending (no call is ringing, escalating or being transferred); advance by a time instead.',
   ),
   INVALID_TIME: unprocessable(
-    { R21: 'a time that is not ISO-8601' },
-    '"{time}" is not an ISO-8601 time; send e.g. 2026-01-05T09:00:00Z.',
+    {
+      R21: 'a time that is not ISO-8601, or a move of the virtual clock past 9999-12-31T23:59:59.999Z (the last time with a four-digit year)',
+    },
+    {
+      notIso: '"{time}" is not an ISO-8601 time; send e.g. 2026-01-05T09:00:00Z.',
+      pastLastTime:
+        'The virtual clock cannot go past 9999-12-31T23:59:59.999Z, the last time the log writes with a four-digit year, to {time}; send an earlier time.',
+    },
   ),
   TIMER_NOT_DUE: conflict(
     {

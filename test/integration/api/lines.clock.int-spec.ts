@@ -218,6 +218,53 @@ describe('line timers on the virtual clock', () => {
     expect(back.body).toMatchObject({ statusCode: 422, code: 'CLOCK_CANNOT_GO_BACK', rule: 'R21' });
   });
 
+  it('R21: the clock never passes 9999-12-31T23:59:59.999Z, the last time the log can write, so no event of year 10000 reaches the read side', async () => {
+    const { accountId, path } = await lineWith();
+    const clockEvents = async () => collect(api.app.get(EventStore).readStream('clock-virtual'));
+    const placed = await command(`${path}/calls`, {
+      actor: ALICE,
+      to: CALLER,
+      callId: 'y1',
+      at: '9999-12-31T23:59:59.000Z',
+    });
+    expect(placed.status).toBe(201);
+    const lineBefore = (await lineEvents(api, accountId)).length;
+    const clockBefore = (await clockEvents()).length;
+
+    const tooLate = await api.post('/clock/advance', { actor: 'tester', bySeconds: 1 });
+    expect(tooLate.body).toMatchObject({
+      statusCode: 422,
+      code: 'INVALID_TIME',
+      rule: 'R21',
+      message: expect.stringContaining('9999-12-31T23:59:59.999Z'),
+    });
+    const yearTenThousand = '+010000-01-01T00:00:00Z';
+    expect((await api.post('/clock/advance', { actor: 'tester', to: yearTenThousand })).status).toBe(400);
+    expect((await command(`${path}/calls/y1/hang-up`, { actor: ALICE, at: yearTenThousand })).status).toBe(
+      400,
+    );
+    expect((await clockEvents()).length).toBe(clockBefore);
+    expect((await lineEvents(api, accountId)).length).toBe(lineBefore);
+
+    // The last millisecond is a time like any other; a ring timeout after it stays pending, and
+    // moving the clock to it is refused.
+    expect((await command(`${path}/calls/y1/hang-up`, { actor: ALICE })).status).toBe(200);
+    const rang = await command(`${path}/incoming-calls`, {
+      from: CALLER,
+      callId: 'y2',
+      at: '9999-12-31T23:59:59.999Z',
+    });
+    expect(rang.status).toBe(201);
+    const toNext = await api.post('/clock/advance-to-next-timer', { actor: 'tester' });
+    expect(toNext.body).toMatchObject({ statusCode: 422, code: 'INVALID_TIME', rule: 'R21' });
+    expect(await clock()).toMatchObject({
+      now: '9999-12-31T23:59:59.999Z',
+      pendingTimers: [{ key: `${lineStreamOf(accountId)}:ringTimeout:y2` }],
+    });
+    for (const stored of [...(await clockEvents()), ...(await lineEvents(api, accountId))])
+      expect(stored.metadata.simulatedTime).toMatch(/^\d{4}-/);
+  });
+
   it('R21: a restarted api rebuilds pending timers by catching up, and fires them', async () => {
     const { accountId, path } = await lineWith();
     await command(`${path}/incoming-calls`, { from: CALLER, callId: 'c6' });

@@ -76,7 +76,7 @@ export class ClockController {
   })
   @ApiOkResponse({ description: 'The clock after the advance', schema: CLOCK_VIEW })
   @ReasonResponses({
-    refusals: ['CLOCK_NOT_VIRTUAL', 'CLOCK_CANNOT_GO_BACK', 'INVALID_CLOCK_ADVANCE'],
+    refusals: ['CLOCK_NOT_VIRTUAL', 'CLOCK_CANNOT_GO_BACK', 'INVALID_CLOCK_ADVANCE', 'INVALID_TIME'],
     edge: ['INVALID_REQUEST'],
   })
   async advance(@Body() dto: AdvanceClockDto): Promise<ClockView> {
@@ -99,7 +99,10 @@ export class ClockController {
       'escalation or transfer recall) and fire it, with any other timer due at that moment',
   })
   @ApiOkResponse({ description: 'The clock after the advance', schema: CLOCK_VIEW })
-  @ReasonResponses({ refusals: ['CLOCK_NOT_VIRTUAL', 'NO_PENDING_TIMER'], edge: ['INVALID_REQUEST'] })
+  @ReasonResponses({
+    refusals: ['CLOCK_NOT_VIRTUAL', 'NO_PENDING_TIMER', 'INVALID_TIME'],
+    edge: ['INVALID_REQUEST'],
+  })
   async advanceToNextTimer(@Body() dto: AdvanceToNextTimerDto): Promise<ClockView> {
     await this.clock.advanceToNextTimer(dto.actor);
     return this.view();

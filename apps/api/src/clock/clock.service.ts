@@ -9,6 +9,9 @@ import { VirtualClock } from './virtual-clock.js';
 
 export const CLOCK_SETTINGS = Symbol('CLOCK_SETTINGS');
 
+/** The last time the virtual clock can reach: the last one `toISOString` writes with a four-digit year. */
+export const LAST_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 /** Lets the clock wait until process managers have seen everything appended so far. */
 export type Settle = () => Promise<void>;
 
@@ -115,6 +118,15 @@ export class ClockService implements Clock, OnModuleInit, OnApplicationShutdown 
     }
     const run = this.advancing.then(async () => {
       const target = await targetOf(clock);
+      if (!(target.getTime() <= LAST_TIME)) {
+        // Past it, `toISOString` writes a six-digit year (`+010000-…`) that the event decoder, the
+        // validators and every time comparison in the read side do not take: each event after it
+        // would be parked. The clock stops here instead, timers due after it stay pending.
+        refuse('INVALID_TIME', 'R21', {
+          case: 'pastLastTime',
+          time: Number.isNaN(target.getTime()) ? String(target) : target.toISOString(),
+        });
+      }
       const from = clock.now();
       await clock.advanceTo(target, this.settle);
       if (from.getTime() !== target.getTime()) {

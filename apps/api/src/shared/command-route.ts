@@ -15,7 +15,7 @@ const EVERY_COMMAND: readonly EdgeReasonCode[] = [
 ];
 
 /** A command's `at` is taken from the api's clock first (R21). */
-const AT: readonly ReasonCode[] = ['AT_REQUIRES_VIRTUAL_CLOCK', 'CLOCK_CANNOT_GO_BACK'];
+const AT: readonly ReasonCode[] = ['AT_REQUIRES_VIRTUAL_CLOCK', 'CLOCK_CANNOT_GO_BACK', 'INVALID_TIME'];
 
 export interface CommandRouteDocs {
   readonly summary: string;

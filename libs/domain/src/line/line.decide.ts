@@ -771,7 +771,7 @@ const privacyLockDelegatorOnly = (context: LineContext): DomainError =>
 /** The context's `now`, as the ISO string events carry. */
 const timeOf = ({ now: at }: LineContext): string => {
   if (Number.isNaN(Date.parse(at))) {
-    refuse('INVALID_TIME', 'R21', { time: at });
+    refuse('INVALID_TIME', 'R21', { case: 'notIso', time: at });
   }
   return new Date(at).toISOString();
 };
