@@ -101,6 +101,13 @@ describe('projector Assistant panel', () => {
       expect(await refusedStream(`seats=${accountId}.a.b`)).toEqual({ status: 400, code: 'INVALID_REQUEST' });
       const tooMany = Array.from({ length: 65 }, (_, i) => `${accountId}.p${i}`).join(',');
       expect(await refusedStream(`seats=${tooMany}`)).toEqual({ status: 400, code: 'INVALID_REQUEST' });
+      // `seats` given twice is a list in the query, not a string: refused as malformed, not a crash.
+      const one = `${accountId}.${delegateOf(0)}`;
+      expect(await refusedStream(`seats=${one}&seats=${one}`)).toEqual({
+        status: 400,
+        code: 'INVALID_REQUEST',
+      });
+      expect(await refusedStream(`seats=${one}&seats`)).toEqual({ status: 400, code: 'INVALID_REQUEST' });
 
       // Time travel event by event over the account's own events, whatever else the shared log holds.
       const steps = async (at: string) => {

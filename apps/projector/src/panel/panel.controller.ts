@@ -79,10 +79,18 @@ interface StreamedSeat {
 const streamedSeats = (
   account: string | undefined,
   viewer: string | undefined,
-  seats: string | undefined,
+  seats: string | string[] | undefined,
 ): readonly StreamedSeat[] => {
   if (seats === undefined)
     return [{ accountId: validId(account, 'account'), partyId: validId(viewer, 'viewer') }];
+  // `seats=…&seats=…` reaches here as a list: one comma-separated `seats` is the only form.
+  if (typeof seats !== 'string') {
+    throw new BadRequestException({
+      code: 'INVALID_REQUEST',
+      message: 'invalid request: seats is given more than once; list every seat in one, comma-separated',
+      errors: [{ field: 'seats', messages: ['given more than once'] }],
+    });
+  }
   const listed = [...new Set(seats.split(','))];
   if (listed.length > MAX_STREAMED_SEATS) {
     throw new BadRequestException({
@@ -273,7 +281,7 @@ export class PanelController {
   stream(
     @Query('account') account: string | undefined,
     @Query('viewer') viewer: string | undefined,
-    @Query('seats') seats?: string,
+    @Query('seats') seats?: string | string[],
   ): Observable<MessageEvent> {
     const wanted = streamedSeats(account, viewer, seats);
     // An unknown account or viewer is a 404 before the stream opens, not an empty stream.
