@@ -8,7 +8,7 @@ import { LinesController } from './http/lines.controller.js';
 import { OperationsController } from './http/operations.controller.js';
 import { ReadModelsService } from './http/read-models.service.js';
 import { SpeedDialsController } from './http/speed-dials.controller.js';
-import { TimeTravelBusyFilter } from './http/time-travel-busy.filter.js';
+import { ProjectorErrorFilter } from './http/projector-error.filter.js';
 import { PanelController } from './panel/panel.controller.js';
 
 /** The projector's HTTP surface over one running Projector (created and stopped by main/tests). */
@@ -30,7 +30,8 @@ export class ProjectorModule {
         { provide: Projector, useValue: projector },
         { provide: EventStore, useValue: store },
         ReadModelsService,
-        { provide: APP_FILTER, useClass: TimeTravelBusyFilter },
+        // Every failure answered with a code, TIME_TRAVEL_BUSY's 429 among them.
+        { provide: APP_FILTER, useClass: ProjectorErrorFilter },
       ],
     };
   }

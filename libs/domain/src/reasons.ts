@@ -762,7 +762,7 @@ export const EDGE_REASONS = {
     'no such route, an unknown call action, or a panel asset or command the projector does not serve',
   ),
   METHOD_NOT_ALLOWED: edge(405, ['api'], 'wrong HTTP method'),
-  PAYLOAD_TOO_LARGE: edge(413, ['api'], 'a body over 64 KiB'),
+  PAYLOAD_TOO_LARGE: edge(413, ['api', 'projector'], "a body over 64 KiB (the projector's: over 1 MiB)"),
   UNSUPPORTED_MEDIA_TYPE: edge(
     415,
     ['api', 'projector'],
@@ -795,7 +795,7 @@ export const EDGE_REASONS = {
     "the stream holds an event that carries Switchboard's metadata but that this build cannot read; " +
       '`details` names its position',
   ),
-  INTERNAL_ERROR: edge(500, ['api'], 'a bug: the api log has the stack'),
+  INTERNAL_ERROR: edge(500, ['api', 'projector'], 'a bug: the log of the app that answered has the stack'),
   ACCOUNT_NOT_FOUND: edge(404, ['projector'], 'the read models have no such account (yet)', {
     says: 'There is no account "{account}" (yet).',
   }),

@@ -64,6 +64,36 @@ describe('projector refuses requests from foreign pages', () => {
     expectRefused(await rebuild({ 'content-type': contentType }, body), 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
+  it('answers an unknown route, a body that is not JSON and an oversized body with the documented code', async () => {
+    const json = { 'content-type': 'application/json' };
+    for (const [method, path] of [
+      ['GET', '/no-such-route'],
+      ['DELETE', '/health'],
+      ['GET', '/panel/api/health'],
+    ] as const) {
+      const answer = await rawRequest(url, { method, path });
+      expect({ method, path, status: answer.status, code: answer.body?.code }).toEqual({
+        method,
+        path,
+        status: 404,
+        code: 'NOT_FOUND',
+      });
+    }
+    expectRefused(await rebuild(json, '{"x":'), 400, 'INVALID_REQUEST');
+    const forwarded = await rawRequest(url, {
+      method: 'POST',
+      path: '/panel/api/accounts/acme/delegations/ab/opt-in',
+      headers: json,
+      body: '{"actor": "bob",',
+    });
+    expectRefused(forwarded, 400, 'INVALID_REQUEST');
+    expectRefused(
+      await rebuild(json, JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) })),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    );
+  });
+
   it('refuses a rebuild from a foreign page with 403, even as JSON', async () => {
     for (const origin of ['http://evil.example', 'null', 'http://127.0.0.1:8080']) {
       expectRefused(
