@@ -159,6 +159,15 @@ describe('projector read models over the embedded event store', () => {
       expect(past.body.calls).toEqual([]);
 
       expect((await get(`/lines/${accountId}/${numberOf(0)}/state?viewer=bad$id`)).status).toBe(400);
+      // A point given twice is a list, not a point: refused, never read as some other time.
+      for (const query of ['asOfTime=2026-01-05T09:00:00Z&asOfTime=1', 'asOf=1&asOf=2', 'asOfTime=1,2']) {
+        const twice = await get(`/digest?${query}`);
+        expect({ query, status: twice.status, code: twice.body.code }).toEqual({
+          query,
+          status: 400,
+          code: 'INVALID_REQUEST',
+        });
+      }
       expect((await get('/docs')).status).toBe(200);
     } finally {
       await app.close();

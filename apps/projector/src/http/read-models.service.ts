@@ -32,6 +32,10 @@ export interface AsOf {
   readonly asOfTime?: string;
 }
 
+/** A date and time with its zone, as the clock writes simulated time (e.g. 2026-01-05T09:00:00.000Z). */
+const ISO_INSTANT =
+  /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+
 /**
  * The live read models, or (with `asOf` / `asOfTime`) read models as of that `$all` position or
  * simulated time: the time machine architects use to look at the past. A query about an account (or
@@ -129,12 +133,16 @@ export class ReadModelsService implements OnModuleInit, OnModuleDestroy {
       return this.travel({ untilPosition: BigInt(query.asOf) }, scope);
     }
     if (query.asOfTime !== undefined) {
+      // Date.parse alone takes far more than instants: "1" (2001), "1,2", a time without a zone
+      // (read in the projector's own time zone), or the list a repeated `asOfTime` becomes.
+      const instant = typeof query.asOfTime === 'string' && ISO_INSTANT.test(query.asOfTime);
       try {
+        if (!instant) throw new RangeError('not an instant');
         parseInstant(query.asOfTime);
       } catch {
         throw new BadRequestException({
           code: 'INVALID_REQUEST',
-          message: 'asOfTime must be an ISO-8601 instant',
+          message: 'asOfTime must be an ISO-8601 instant with its zone, e.g. 2026-01-05T09:00:00Z',
         });
       }
       return this.travel({ untilSimulatedTime: query.asOfTime }, scope);
