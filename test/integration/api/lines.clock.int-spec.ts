@@ -5,6 +5,7 @@ import { startEmbeddedEventStore, type EmbeddedEventStore } from '../../support/
 import {
   ALICE,
   CALLER,
+  LINE,
   VIP_CALLER,
   VIP_FIRST,
   accountCommands,
@@ -216,6 +217,43 @@ describe('line timers on the virtual clock', () => {
     ]);
     const back = await command(`${path}/calls/c5/hang-up`, { actor: ALICE, at: start });
     expect(back.body).toMatchObject({ statusCode: 422, code: 'CLOCK_CANNOT_GO_BACK', rule: 'R21' });
+  });
+
+  it('R14, R16: a number its owner gives up mid-call still winds its calls down: the ring times out to voicemail, the party on a call hangs up', async () => {
+    const { accountId, path } = await seedLine(api, 'given-up', { delegates: [] });
+    const numbers = (directNumbers: string[]) =>
+      api.app
+        .getUrl()
+        .then((url) =>
+          fetch(`${url}/accounts/${accountId}/parties/${ALICE}/direct-numbers`, {
+            method: 'PUT',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ actor: 'root', directNumbers }),
+          }),
+        )
+        .then((answer) => answer.status);
+    const OTHER = '+15550000099';
+
+    expect((await command(`${path}/incoming-calls`, { from: CALLER, callId: 'g1' })).status).toBe(201);
+    expect(await numbers([OTHER])).toBe(200);
+    await advance(30);
+    expect((await lineEvents(api, accountId)).map((e) => e.event.type)).toEqual([
+      'IncomingCallReceived',
+      'CallRang',
+      'CallSentToVoicemail',
+      'VoicemailLeft',
+    ]);
+    expect((await clock()).pendingTimers).toEqual([]);
+
+    // Nobody owns the number: nothing new starts on it, but a call on it can still end.
+    const refused = await command(`${path}/incoming-calls`, { from: CALLER, callId: 'g2' });
+    expect(refused.body).toMatchObject({ statusCode: 404, code: 'LINE_NOT_FOUND', rule: 'R10' });
+    expect(await numbers([OTHER, LINE])).toBe(200);
+    expect((await command(`${path}/calls`, { actor: ALICE, to: CALLER, callId: 'g3' })).status).toBe(201);
+    expect(await numbers([OTHER])).toBe(200);
+    const hungUp = await command(`${path}/calls/g3/hang-up`, { actor: ALICE });
+    expect(hungUp.status).toBe(200);
+    expect(hungUp.body.events.map((e) => e.type)).toEqual(['CallEnded']);
   });
 
   it('R21: the clock never passes 9999-12-31T23:59:59.999Z, the last time the log can write, so no event of year 10000 reaches the read side', async () => {

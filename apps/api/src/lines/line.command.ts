@@ -1,5 +1,12 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { lineContextFor, lineDecider, type AccountState, type LineCommand, type LineContext } from '#domain';
+import {
+  lineContextFor,
+  lineDecider,
+  lineOwner,
+  type AccountState,
+  type LineCommand,
+  type LineContext,
+} from '#domain';
 import { accountStream, lineStream, type LineEvent } from '#events';
 import type { CommandOutcome, ForeignEventPolicy } from '#eventstore';
 import { AccountRepository } from '../accounts/account.repository.js';
@@ -58,7 +65,7 @@ export class LineCommandHandler implements ICommandHandler<ExecuteLineCommand> {
         decider: lineDecider,
         contextAt: async (now) => {
           const { state: account } = await this.accounts.current(accountStream(accountId), foreignEvents);
-          return this.contextFor(account, number.e164, now);
+          return this.contextFor(account, number.e164, now, sent.command.type);
         },
         foreignEvents,
       },
@@ -68,7 +75,14 @@ export class LineCommandHandler implements ICommandHandler<ExecuteLineCommand> {
     return outcome;
   }
 
-  private contextFor(account: AccountState, number: string, now: string): LineContext {
+  private contextFor(
+    account: AccountState,
+    number: string,
+    now: string,
+    type: LineCommand['type'],
+  ): LineContext {
+    // A number nobody owns: refused, or (a command winding a call down) a stand-in, never kept.
+    if (!lineOwner(account, number)) return lineContextFor(account, number, now, type);
     let byLine = this.contexts.get(account);
     if (!byLine) {
       byLine = new Map();

@@ -51,6 +51,32 @@ describe('the account as a shared line sees it (lineContextFor)', () => {
     expect(rejection).toMatchObject({ code: 'LINE_NOT_FOUND', rule: 'R10', kind: 'not_found' });
   });
 
+  it('R10, R14: given a number nobody owns, then only the commands winding a call down are decided on it, with nobody on its side', () => {
+    const events: AccountEvent[] = history(...ACME);
+    const unowned = '+19990000000';
+    for (const type of [
+      'HangUp',
+      'StopRecording',
+      'HangUpAsExternalParty',
+      'ExpireRing',
+      'RecallTransfer',
+    ] as const)
+      expect(lineContextFor(stateOf(events), unowned, T0, type)).toMatchObject({
+        now: T0,
+        line: { number: unowned, name: null },
+        delegates: [],
+      });
+    for (const type of [
+      'ReceiveIncomingCall',
+      'PlaceCallOnSharedLine',
+      'AnswerCall',
+      'EscalateVipRing',
+    ] as const)
+      expect(() => lineContextFor(stateOf(events), unowned, T0, type)).toThrow(
+        expect.objectContaining({ code: 'LINE_NOT_FOUND', rule: 'R10' }),
+      );
+  });
+
   it('R1: given an unknown account, then its lines are ACCOUNT_NOT_FOUND (404), not missing lines', () => {
     expect(() => lineContextFor({ status: 'unknown' }, LINE, T0)).toThrow(
       expect.objectContaining({ code: 'ACCOUNT_NOT_FOUND', rule: 'R1', kind: 'not_found' }),

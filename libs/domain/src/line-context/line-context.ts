@@ -1,4 +1,8 @@
-import type { AccountState } from '../account/account.state.js';
+import {
+  DEFAULT_RING_TIMEOUT_SECONDS,
+  DEFAULT_VIP_ROUTING,
+  type AccountState,
+} from '../account/account.state.js';
 import {
   ACCOUNT_NOT_FOUND,
   explainDelegateEligibility,
@@ -6,6 +10,7 @@ import {
 } from '../account/account.eligibility.js';
 import { delegationsSharingLine, lineOwner, partyById } from '../account/account.queries.js';
 import { DomainError, refuse, type Refusal, type Verdict } from '../shared/domain-error.js';
+import type { LineCommand } from '../line/line.commands.js';
 import type { LineContext } from '../line/line.context.js';
 
 const failureOrNull = (verdict: Verdict): Refusal | null => (verdict.ok ? null : verdict);
@@ -18,13 +23,19 @@ const failureOrNull = (verdict: Verdict): Refusal | null => (verdict.ok ? null :
  * and an account diagnostic name the same rule and code. The one mapping from account terms into
  * line terms: the line decider, routing and diagnostics all read this.
  */
-export const lineContextFor = (account: AccountState, number: string, now: string): LineContext => {
+export const lineContextFor = (
+  account: AccountState,
+  number: string,
+  now: string,
+  commandType?: LineCommand['type'],
+): LineContext => {
   // A line of an account that does not exist is not a missing line: say which is missing.
   if (account.status !== 'active') {
     throw new DomainError(ACCOUNT_NOT_FOUND);
   }
   const owner = lineOwner(account, number);
   if (!owner) {
+    if (commandType !== undefined && WINDING_DOWN.has(commandType)) return unownedLine(number, now);
     refuse('LINE_NOT_FOUND', 'R10', { case: 'unowned', line: number }, { line: number });
   }
   return {
@@ -54,3 +65,27 @@ export const lineContextFor = (account: AccountState, number: string, now: strin
     vip: { contacts: [...owner.vipContacts.keys()], routing: owner.vipRouting },
   };
 };
+
+/**
+ * The line commands that only wind down what is already on a line: a party on a call hangs up or stops
+ * its recording, the caller hangs up, a ring times out to voicemail (R14), a transfer is recalled (R16).
+ * Their deciders read nothing of the account but `now`, so they are decided on a number nobody owns any
+ * more (its owner gave it up mid-call): otherwise the call on it could never end, and its timers, refused,
+ * would be dropped for good. Anything that starts or changes a call still needs an owner (LINE_NOT_FOUND).
+ */
+const WINDING_DOWN: ReadonlySet<LineCommand['type']> = new Set<LineCommand['type']>([
+  'HangUp',
+  'StopRecording',
+  'HangUpAsExternalParty',
+  'ExpireRing',
+  'RecallTransfer',
+]);
+
+/** A number no party owns, as the winding-down commands see it: no delegator, no delegate, no VIP. */
+const unownedLine = (number: string, now: string): LineContext => ({
+  now,
+  line: { number, name: null, ringTimeoutSeconds: DEFAULT_RING_TIMEOUT_SECONDS, businessHours: null },
+  delegator: { partyId: '', name: number, eligibility: null, powerPack: false },
+  delegates: [],
+  vip: { contacts: [], routing: DEFAULT_VIP_ROUTING },
+});
