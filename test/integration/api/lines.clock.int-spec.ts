@@ -219,6 +219,34 @@ describe('line timers on the virtual clock', () => {
     expect(back.body).toMatchObject({ statusCode: 422, code: 'CLOCK_CANNOT_GO_BACK', rule: 'R21' });
   });
 
+  it("R14: a client's command id cannot pass for a timer's, so no client can keep a ring from timing out", async () => {
+    const { accountId, path } = await lineWith();
+    const rang = await command(`${path}/incoming-calls`, { from: CALLER, callId: 't1' });
+    const timerId = `timer-t1-ringTimeout-${Date.parse(String(rang.body.events[1]?.data.ringTimeoutAt))}`;
+    const asBody = await api.post(`${path}/calls/t1/decline`, { actor: BOB, commandId: timerId });
+    expect(asBody.body).toMatchObject({
+      statusCode: 400,
+      code: 'INVALID_REQUEST',
+      errors: [{ field: 'commandId', messages: [expect.stringContaining('timer-')] }],
+    });
+    const asHeader = await api.post(
+      `${path}/calls/t1/decline`,
+      { actor: BOB },
+      { 'idempotency-key': timerId },
+    );
+    expect(asHeader.body).toMatchObject({ statusCode: 400, code: 'INVALID_REQUEST' });
+    const asCaller = await api.post(`${path}/calls/t1/external-hang-up`, { commandId: timerId });
+    expect(asCaller.body).toMatchObject({ statusCode: 400, code: 'INVALID_REQUEST' });
+
+    await advance(30);
+    expect((await lineEvents(api, accountId)).map((e) => e.event.type)).toEqual([
+      'IncomingCallReceived',
+      'CallRang',
+      'CallSentToVoicemail',
+      'VoicemailLeft',
+    ]);
+  });
+
   it('R14, R16: a number its owner gives up mid-call still winds its calls down: the ring times out to voicemail, the party on a call hangs up', async () => {
     const { accountId, path } = await seedLine(api, 'given-up', { delegates: [] });
     const numbers = (directNumbers: string[]) =>

@@ -23,7 +23,7 @@ import {
   type SubscriptionItem,
 } from '#eventstore';
 import { ClockService } from '../clock/clock.service.js';
-import type { CommandOrigin } from '../shared/command-metadata.js';
+import { TIMER_COMMAND_ID_PREFIX, type CommandOrigin } from '../shared/command-metadata.js';
 import { LineAppends } from './line-appends.js';
 import { lineNumberOf } from './line-number.pipe.js';
 import { ExecuteLineCommand } from './line.command.js';
@@ -63,10 +63,10 @@ interface ScheduledTimer {
  * unique even if a client reuses a call id much later.
  */
 export const timerCommandId = (timer: LineTimer): string => {
-  const readable = `timer-${timer.callId}-${timer.kind}-${Date.parse(timer.dueAt)}`;
+  const readable = `${TIMER_COMMAND_ID_PREFIX}${timer.callId}-${timer.kind}-${Date.parse(timer.dueAt)}`;
   return ID_PATTERN.test(readable)
     ? readable
-    : `timer-${createHash('sha256').update(readable).digest('hex').slice(0, 40)}`;
+    : `${TIMER_COMMAND_ID_PREFIX}${createHash('sha256').update(readable).digest('hex').slice(0, 40)}`;
 };
 
 /**

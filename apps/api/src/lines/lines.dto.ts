@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsISO8601, IsOptional, IsString, Matches } from 'class-validator';
 import { ID_PATTERN, ID_RULE, type LineEvent } from '#events';
 import type { CommandOutcome } from '#eventstore';
-import type { CommandOrigin } from '../shared/command-metadata.js';
+import { NOT_A_TIMER_ID, NOT_A_TIMER_ID_RULE, type CommandOrigin } from '../shared/command-metadata.js';
 import { E164Number, NewCallId } from '../shared/dto-fields.js';
 import { CommandDto } from '../shared/command-dto.js';
 
@@ -36,6 +36,7 @@ export class ExternalPartyDto {
   @IsOptional()
   @IsString()
   @Matches(ID_PATTERN, { message: `commandId ${ID_RULE}` })
+  @Matches(NOT_A_TIMER_ID, { message: `commandId ${NOT_A_TIMER_ID_RULE}` })
   commandId?: string;
 
   @ApiPropertyOptional(AT_DOC)

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches } from 'class-validator';
 import { ID_PATTERN, ID_RULE } from '#events';
+import { NOT_A_TIMER_ID, NOT_A_TIMER_ID_RULE } from './command-metadata.js';
 
 /** Fields every command request carries. */
 export abstract class CommandDto {
@@ -19,5 +20,6 @@ export abstract class CommandDto {
   @IsOptional()
   @IsString()
   @Matches(ID_PATTERN, { message: `commandId ${ID_RULE}` })
+  @Matches(NOT_A_TIMER_ID, { message: `commandId ${NOT_A_TIMER_ID_RULE}` })
   commandId?: string;
 }

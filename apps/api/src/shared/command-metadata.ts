@@ -12,6 +12,16 @@ export interface CommandOrigin {
   readonly causationId: string;
 }
 
+/**
+ * What the timers' command ids start with (`timerCommandId`). A client's command id may not: the
+ * store would take a timer that fires later for a resend of the client's command, answer it as a
+ * duplicate and never decide it (a ring that never times out, a transfer never recalled).
+ */
+export const TIMER_COMMAND_ID_PREFIX = 'timer-';
+/** A client's command id: anything but the timers' prefix. */
+export const NOT_A_TIMER_ID = /^(?!timer-)/;
+export const NOT_A_TIMER_ID_RULE = `must not start with "${TIMER_COMMAND_ID_PREFIX}", which names the timers' own commands`;
+
 const header = (
   request: FastifyRequest,
   name: 'idempotency-key' | 'x-correlation-id',
@@ -24,6 +34,13 @@ const header = (
       code: 'INVALID_REQUEST',
       message: `header ${name} ${ID_RULE}`,
       errors: [{ field: name, messages: [ID_RULE] }],
+    });
+  }
+  if (name === 'idempotency-key' && !NOT_A_TIMER_ID.test(single)) {
+    throw new BadRequestException({
+      code: 'INVALID_REQUEST',
+      message: `header ${name} ${NOT_A_TIMER_ID_RULE}`,
+      errors: [{ field: name, messages: [NOT_A_TIMER_ID_RULE] }],
     });
   }
   return single;
