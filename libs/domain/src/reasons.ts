@@ -580,9 +580,9 @@ export const REASONS = {
   ),
   INVALID_SPEED_DIAL_LABEL: unprocessable(
     {
-      R22: 'a blank label, or one over 40 characters (the api answers 400 before the rule is asked)',
+      R22: 'a blank label (nothing visible in it), one holding a control character, or one over 40 characters (the api answers 400 before the rule is asked)',
     },
-    'A speed-dial label must be 1 to {max} characters and not blank.',
+    'A speed-dial label must be 1 to {max} characters, one line of visible text.',
   ),
   INVALID_SPEED_DIAL_LIMIT: unprocessable(
     {
@@ -600,12 +600,14 @@ export const REASONS = {
   // ── R23 Named shared lines ───────────────────────────────────────────────────────────────────
   INVALID_LINE_NAME: unprocessable(
     {
-      R23: 'a blank name or one over 40 characters (the api answers 400 before the rule is asked)',
+      R23: 'a blank name (nothing visible in it), one holding a control character, or one over 40 characters (the api answers 400 before the rule is asked)',
     },
-    'A line name must be 1 to {max} characters and not blank (send null to clear it).',
+    'A line name must be 1 to {max} characters, one line of visible text (send null to clear it).',
   ),
   LINE_NAME_TAKEN: conflict(
-    { R23: 'another line of the same party already has that name' },
+    {
+      R23: 'another line of the same party already has that name, as it reads (spaces around it and invisible characters aside)',
+    },
     '{party} already calls {line} "{name}": give each line a name of its own, so delegates pick the right one.',
   ),
 

@@ -18,7 +18,24 @@ import { PHONE_NUMBER_PATTERN } from './account.values.js';
 export const MAX_LABEL_LENGTH = 40;
 export const MAX_LINE_NAME_LENGTH = 40;
 
-const isBlankOrLong = (text: string, max: number): boolean => text.trim() === '' || text.length > max;
+/** A character people see: not whitespace, a control character (Cc) or an invisible format one (Cf). */
+const VISIBLE = /[^\p{White_Space}\p{Cc}\p{Cf}]/u;
+const CONTROL = /\p{Cc}/u;
+
+/**
+ * A label or a line name is one line people read: blank when nothing in it is visible (`\u200b`,
+ * `\u0000` and the like are as blank as spaces), and never holding a control character (a newline,
+ * a tab, NUL), which no list or lamp can show.
+ */
+const isBlankOrLong = (text: string, max: number): boolean =>
+  !VISIBLE.test(text) || CONTROL.test(text) || text.length > max;
+
+/** R23: a name as people read it, so two that look the same are the same name. */
+const readAs = (name: string): string =>
+  name
+    .normalize('NFC')
+    .replace(/\p{Cf}/gu, '')
+    .trim();
 
 // ── Speed dials (R22) ────────────────────────────────────────────────────────────────────────────
 
@@ -148,13 +165,14 @@ export const nameLine: DecideOn<C.NameLine> = (command, state, { now }) => {
   requireSelfOrAdmin(state, command.actor, party.id, 'R23', `name the lines of ${party.id}`);
   if (!party.directNumbers.includes(command.number))
     refuse('LINE_NOT_FOUND', 'R23', { case: 'notOwn', line: command.number, party: party.id });
-  const name = command.name;
+  // Kept without the spaces around it, which nobody sees.
+  const name = command.name === null ? null : command.name.trim();
   if (name !== null) {
     if (isBlankOrLong(name, MAX_LINE_NAME_LENGTH))
       refuse('INVALID_LINE_NAME', 'R23', { max: MAX_LINE_NAME_LENGTH });
     for (const [number, other] of party.lineNames)
-      if (number !== command.number && other === name)
-        refuse('LINE_NAME_TAKEN', 'R23', { party: party.id, line: number, name });
+      if (number !== command.number && readAs(other) === readAs(name))
+        refuse('LINE_NAME_TAKEN', 'R23', { party: party.id, line: number, name: other });
   }
   if ((party.lineNames.get(command.number) ?? null) === name) return [];
   return [stamped(command, now, 'LineNamed', { partyId: party.id, number: command.number, name })];

@@ -128,6 +128,11 @@ describe('speed dials (R22)', () => {
       .when(addSpeedDial(ALICE, 'k1', { label: '   ' }))
       .thenRejects('INVALID_SPEED_DIAL_LABEL');
     given(withKey).when(relabel('k1', '')).thenRejects('INVALID_SPEED_DIAL_LABEL');
+    // A label is one line people read: nothing but invisible or control characters is blank.
+    for (const label of ['\u200b', '\u0000', 'Bob\ndesk', '\t', '\u202e'])
+      given(acme)
+        .when(addSpeedDial(ALICE, 'k1', { label }))
+        .thenRejects('INVALID_SPEED_DIAL_LABEL', 'R22');
   });
 
   it('R22: a number must be E.164, internal or external', () => {
@@ -353,6 +358,32 @@ describe('named shared lines (R23)', () => {
     given(extend(twoLines, nameLine(ALICE, 'Sales')))
       .when(nameLine(ALICE, 'Sales', second))
       .thenRejects('LINE_NAME_TAKEN', 'R23');
+  });
+
+  it('R23: a name is one line of visible text: invisible or control characters alone are blank, and none may appear', () => {
+    for (const name of ['\u200b', '\u0000', '\u202e\u200b', 'Sales\nFloor', 'Sales\u0007'])
+      given(acme).when(nameLine(ALICE, name)).thenRejects('INVALID_LINE_NAME', 'R23');
+  });
+
+  it('R23: names that read the same are the same name: surrounding spaces and invisible characters do not tell lines apart', () => {
+    const second = '+15550000011';
+    const twoLines = extend(acme, {
+      type: 'ChangeDirectNumbers',
+      actor: ADMIN,
+      partyId: ALICE,
+      directNumbers: [numberOf(ALICE), second],
+    });
+    for (const lookalike of ['Sales ', ' Sales', 'Sales\u200b', '\ufeffSales', 'Sa\u00adles'])
+      given(extend(twoLines, nameLine(ALICE, 'Sales')))
+        .when(nameLine(ALICE, lookalike, second))
+        .thenRejects('LINE_NAME_TAKEN', 'R23');
+    given(extend(twoLines, nameLine(ALICE, 'Sales')))
+      .when(nameLine(ALICE, '  Support  ', second))
+      .thenEmits((events) =>
+        expect(events).toEqual([
+          expect.objectContaining({ type: 'LineNamed', data: expect.objectContaining({ name: 'Support' }) }),
+        ]),
+      );
   });
 
   it('R23: the name is part of the line’s presentation (R11): the line context carries it', () => {
