@@ -90,6 +90,11 @@ describe('account api: bad input', () => {
         { actor: 'alice', businessHours: { utcOffsetMinutes: 0, windows: 'always' } },
         ['businessHours.windows'],
       ],
+      [
+        '/parties/alice/business-hours',
+        { actor: 'alice', businessHours: { utcOffsetMinutes: 0, windows: [[]] } },
+        ['businessHours.windows'],
+      ],
       ['/parties/alice/vip-routing', { actor: 'alice', mode: 'delegatorFirst' }, ['delaySeconds']],
       [
         '/policy',

@@ -278,6 +278,8 @@ export class BusinessHoursDto {
   @ApiProperty({ type: [WeeklyWindowDto], example: [{ day: 'mon', from: '09:00', to: '17:00' }] })
   @IsArray()
   @ArrayMaxSize(MAX_WINDOWS)
+  // ValidateNested takes a list in place of a window (and checks nothing in it): each must be an object.
+  @IsObject({ each: true, message: 'each of windows must be an object: {day, from, to}' })
   @ValidateNested({ each: true })
   @Type(() => WeeklyWindowDto)
   windows!: WeeklyWindowDto[];
