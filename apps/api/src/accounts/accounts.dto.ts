@@ -55,8 +55,21 @@ const RequiredId = (field: string, doc: ApiPropertyOptions): PropertyDecorator =
   stacked(ApiProperty(doc), IsString(), Matches(ID_PATTERN, idMessage(field)));
 
 /** A display name: a party's, an account's, a VIP contact's. */
+/**
+ * A display name is one line people read on lamps, labels and audit trails: something in it visible
+ * (not only spaces, or invisible characters such as \u200b), and no control character (newline, tab,
+ * NUL), which would break every line-oriented view of it.
+ */
 const DisplayName = (doc: ApiPropertyOptions): PropertyDecorator =>
-  stacked(ApiProperty(doc), IsString(), MinLength(1), MaxLength(MAX_NAME));
+  stacked(
+    ApiProperty(doc),
+    IsString(),
+    MinLength(1),
+    MaxLength(MAX_NAME),
+    Matches(/^[^\p{Cc}]*[^\p{White_Space}\p{Cc}\p{Cf}][^\p{Cc}]*$/u, {
+      message: '$property must be one line of visible text (no control characters, not blank)',
+    }),
+  );
 
 /** A list of a party's direct numbers (R1), or of those a delegation shares (R10). */
 const NumberList = (field: string, doc: ApiPropertyOptions): PropertyDecorator =>
