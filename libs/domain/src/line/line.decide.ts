@@ -287,7 +287,10 @@ const escalateVipRing = (
 
 /**
  * R19 delegatorFirst: the delegates' turn. Routing is decided again at escalation time, so a
- * delegate who opted out or left business hours meanwhile is not alerted.
+ * delegate who opted out or left business hours meanwhile is not alerted, and every party it says
+ * rings and was not alerted yet is alerted now: after the delay (VIP_DELEGATOR_FIRST) or at once,
+ * when VIP routing no longer applies (the caller left the VIP list, the delegator lost the Power
+ * Pack) and the delegates ring as they would for anyone else.
  */
 const escalate = (
   callId: string,
@@ -302,9 +305,7 @@ const escalate = (
     data: {
       callId,
       stage: 'vipEscalation',
-      alerted: decisions
-        .filter((d) => d.rings && d.afterSeconds > 0 && !ring.alerted.includes(d.partyId))
-        .map((d) => d.partyId),
+      alerted: decisions.filter((d) => d.rings && !ring.alerted.includes(d.partyId)).map((d) => d.partyId),
       decisions,
       ringTimeoutAt: ring.ringTimeoutAt,
       escalationAt: null,

@@ -280,6 +280,29 @@ describe('VIP delegation in the decider (R19)', () => {
       .thenEmits(([rang]) => expect(rang).toMatchObject({ data: { alerted: [DEPUTY] } }));
   });
 
+  it('R19: escalation re-checks routing, so when VIP routing no longer applies (caller off the list, Power Pack gone) the delegates ring as for anyone else', () => {
+    const notVipAnyMore = lineContext({ vip: { ...delegatorFirst.vip, contacts: [] } });
+    const noPowerPack = lineContext({
+      vip: delegatorFirst.vip,
+      delegator: { ...delegatorFirst.delegator, powerPack: false },
+    });
+    for (const later of [notVipAnyMore, noPowerPack]) {
+      given(vipRinging, later)
+        .when(escalate)
+        .thenEmits(([rang]) =>
+          expect(rang).toMatchObject({ data: { stage: 'vipEscalation', alerted: [ASSISTANT, DEPUTY] } }),
+        );
+      given(history(delegatorFirst, incoming('c1', VIP_CALLER)), later)
+        .when(decline('c1', BOSS))
+        .thenEmits((events) =>
+          expect(events).toMatchObject([
+            { type: 'CallDeclined', data: { by: BOSS } },
+            { type: 'CallRang', data: { stage: 'vipEscalation', alerted: [ASSISTANT, DEPUTY] } },
+          ]),
+        );
+    }
+  });
+
   it('R19: the delegator declining before the delay alerts the delegates at once instead of ending the ring', () => {
     given(vipRinging, delegatorFirst)
       .when(decline('c1', BOSS))
