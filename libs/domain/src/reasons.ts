@@ -763,6 +763,12 @@ export const EDGE_REASONS = {
     ['api', 'projector'],
     'no such route, an unknown call action, or a panel asset or command the projector does not serve',
   ),
+  COMMAND_ID_TAKEN: edge(
+    409,
+    ['api'],
+    "a `commandId` or `Idempotency-Key` that another party's command already used on the same line or " +
+      'account within the idempotency window; send the command under an id of its own',
+  ),
   METHOD_NOT_ALLOWED: edge(405, ['api'], 'wrong HTTP method'),
   PAYLOAD_TOO_LARGE: edge(413, ['api', 'projector'], "a body over 64 KiB (the projector's: over 1 MiB)"),
   UNSUPPORTED_MEDIA_TYPE: edge(

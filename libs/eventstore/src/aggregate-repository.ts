@@ -55,6 +55,25 @@ export class ContentionError extends Error {
 }
 
 /**
+ * Thrown when a command comes under a command id that another party's command already used on the
+ * stream within the idempotency window. A resend is the same party's: answering anyone else with the
+ * first result would hand them events they may not see and tell them their command succeeded when
+ * it was never decided.
+ */
+export class CommandIdTakenError extends Error {
+  override readonly name = 'CommandIdTakenError';
+  constructor(
+    readonly stream: string,
+    readonly commandId: string,
+  ) {
+    super(
+      `command id ${commandId} is already the id of another party's command on this line or account; ` +
+        'send this command under an id of its own',
+    );
+  }
+}
+
+/**
  * What a command does with a stream holding an event that claims to be Switchboard's (it carries the
  * metadata envelope) but that this build cannot read (see README, "Events Switchboard did not write").
  * Another client's event (no envelope) is no part of any aggregate and is stepped over under both.
@@ -301,7 +320,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
       for (let attempt = 1; ; attempt++) {
         this.forgetExpired(stream, cached);
         const earlier = cached.commands.get(metadata.commandId);
-        if (earlier) return this.replay(stream, earlier);
+        if (earlier) return this.replay(stream, earlier, metadata);
         if (cached.commands.size >= this.maxCommandsPerStream) {
           const oldest = cached.commands.values().next().value!;
           throw new TooManyCommandsError(
@@ -801,12 +820,22 @@ export class AggregateRepository<State, E extends DomainEvent> {
     return cached;
   }
 
-  /** The first outcome of a command again: its events are read back from where the store put them. */
-  private async replay(stream: string, record: CommandRecord): Promise<CommandOutcome<E>> {
-    const events: E[] = [];
+  /**
+   * The first outcome of a command again, for its resend: its events are read back from where the
+   * store put them. Only for the party that sent it (CommandIdTakenError).
+   */
+  private async replay(
+    stream: string,
+    record: CommandRecord,
+    resend: CommandMetadata,
+  ): Promise<CommandOutcome<E>> {
+    const stored: StoredEvent<E>[] = [];
     const count = Number(record.last - record.first) + 1;
-    for await (const stored of this.store.readStream<E>(stream, record.first, count))
-      events.push(stored.event);
+    // Read to the end before judging: a read left open holds the client's stream until it is disposed.
+    for await (const one of this.store.readStream<E>(stream, record.first, count)) stored.push(one);
+    if (stored.some((one) => one.metadata.actor !== resend.actor))
+      throw new CommandIdTakenError(stream, resend.commandId);
+    const events = stored.map((one) => one.event);
     return { stream, events, revision: record.last, position: record.position, duplicate: true };
   }
 

@@ -485,6 +485,47 @@ describe('shared lines over HTTP (realtime clock)', () => {
       expect(await storedEvents(accountId)).toHaveLength(3);
     });
 
+    it("another party's command under a command id already used is refused, never answered with the first party's result", async () => {
+      const { accountId, path } = await lineWith();
+      const first = await command(`${path}/calls`, {
+        actor: ALICE,
+        to: '+15559876543',
+        callId: 'private',
+        commandId: 'cmd-1',
+      });
+      expect(first.status).toBe(201);
+      // Mallory has no access to the line, Bob is a delegate: neither may read Alice's command back
+      // by guessing its id, or be told that a command of theirs succeeded when it was not decided.
+      for (const [actor, route, body] of [
+        ['mallory', `${path}/calls/private/hang-up`, {}],
+        [BOB, `${path}/calls/private/hang-up`, {}],
+        [BOB, `${path}/calls`, { to: CALLER }],
+      ] as const) {
+        const reused = await command(route, { actor, commandId: 'cmd-1', ...body });
+        expect({ actor, status: reused.status, code: reused.body.code }).toEqual({
+          actor,
+          status: 409,
+          code: 'COMMAND_ID_TAKEN',
+        });
+        expect(JSON.stringify(reused.body)).not.toContain('+15559876543');
+      }
+      const byHeader = await command(
+        `${path}/calls/private/hang-up`,
+        { actor: BOB },
+        { 'idempotency-key': 'cmd-1' },
+      );
+      expect(byHeader.body.code).toBe('COMMAND_ID_TAKEN');
+      // Alice's own resend is still answered with her first result.
+      const resent = await command(`${path}/calls`, {
+        actor: ALICE,
+        to: '+15559876543',
+        callId: 'private',
+        commandId: 'cmd-1',
+      });
+      expect(resent.body).toEqual({ ...first.body, duplicate: true });
+      expect(await storedEvents(accountId)).toHaveLength(1);
+    });
+
     it('a command with `at` is refused while the clock runs in realtime (R21)', async () => {
       const { path } = await lineWith();
       const reply = await command(`${path}/calls`, { actor: ALICE, to: CALLER, at: '2026-01-05T10:00:00Z' });

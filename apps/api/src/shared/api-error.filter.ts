@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { DomainError, EDGE_REASONS, STATUS_OF_KIND, type EdgeReasonCode } from '#domain';
 import { InvalidStreamIdError } from '#events';
 import {
+  CommandIdTakenError,
   ContentionError,
   DeletedStreamError,
   ForeignEventInStreamError,
@@ -85,6 +86,9 @@ export class ApiErrorFilter implements ExceptionFilter {
         stream: exception.stream,
         retryAfterSeconds: exception.retryAfterSeconds,
       });
+    }
+    if (exception instanceof CommandIdTakenError) {
+      return edgeAnswer('COMMAND_ID_TAKEN', exception.message, { commandId: exception.commandId });
     }
     if (exception instanceof ContentionError) {
       return edgeAnswer('CONCURRENCY_CONFLICT', exception.message);
