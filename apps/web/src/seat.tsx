@@ -13,6 +13,7 @@ import { edgeSentenceOf } from '../../../libs/domain/src/reasons.js';
 import { AuditTrail } from './audit.js';
 import { Refusal, command, linePath, loadDirectory, loadSeat, loadSteps } from './api.js';
 import { duration, elapsed, phone, streamWords, when, words } from './format.js';
+import { PhoneField } from './phone-field.js';
 import { Problem } from './problem.js';
 import { SpeedDials } from './speed-dials.js';
 import { liveSeats, type Connection } from './live.js';
@@ -315,16 +316,7 @@ function Dialer({ seat, act, refusal }: { seat: Seat; act: Act; refusal: Shown |
           ))}
         </select>
       </label>{' '}
-      <label>
-        Number to call{' '}
-        <input
-          type="tel"
-          required
-          placeholder="+15550100"
-          value={to}
-          onInput={(e) => setTo((e.target as HTMLInputElement).value)}
-        />
-      </label>{' '}
+      <PhoneField label="Number to call" value={to} onChange={setTo} />{' '}
       {line.availability.placeCall.allowed ? (
         <button type="submit">Call</button>
       ) : (
@@ -702,16 +694,7 @@ function OutsideCaller(props: {
         ring(target.number, from.trim());
       }}
     >
-      <label>
-        An outside number{' '}
-        <input
-          type="tel"
-          required
-          placeholder="+15550100"
-          value={from}
-          onInput={(e) => setFrom((e.target as HTMLInputElement).value)}
-        />
-      </label>{' '}
+      <PhoneField label="An outside number" value={from} onChange={setFrom} />{' '}
       <label>
         calls{' '}
         <select value={target.number} onChange={(e) => setNumber((e.target as HTMLSelectElement).value)}>

@@ -1,0 +1,19 @@
+/**
+ * A phone number the viewer types, labelled: the dialer's number to call, an outside caller's number.
+ * The api checks it is E.164 and says so when it is not; the page only asks for one.
+ */
+export function PhoneField(props: { label: string; value: string; onChange: (value: string) => void }) {
+  const { label, value, onChange } = props;
+  return (
+    <label>
+      {label}{' '}
+      <input
+        type="tel"
+        required
+        placeholder="+15550100"
+        value={value}
+        onInput={(e) => onChange((e.target as HTMLInputElement).value)}
+      />
+    </label>
+  );
+}
