@@ -26,6 +26,9 @@ jest.setTimeout(60_000);
 const BOB = 'bob';
 const CAROL = 'carol';
 
+/** A line's events for a call that rang unanswered until its ring timeout sent it to voicemail (R14). */
+const RANG_OUT_TO_VOICEMAIL = ['IncomingCallReceived', 'CallRang', 'CallSentToVoicemail', 'VoicemailLeft'];
+
 interface ClockView {
   mode: string;
   now: string;
@@ -171,12 +174,7 @@ describe('line timers on the virtual clock', () => {
     const advanced = await toNext();
     expect(advanced.status).toBe(200);
     expect(advanced.body).toMatchObject({ now: plusSeconds(start, 30), pendingTimers: [] });
-    expect((await lineEvents(api, accountId)).map((e) => e.event.type)).toEqual([
-      'IncomingCallReceived',
-      'CallRang',
-      'CallSentToVoicemail',
-      'VoicemailLeft',
-    ]);
+    expect((await lineEvents(api, accountId)).map((e) => e.event.type)).toEqual(RANG_OUT_TO_VOICEMAIL);
 
     const clockEvents = async () =>
       (await collect(api.app.get(EventStore).readStream('clock-virtual'))).length;
@@ -209,10 +207,7 @@ describe('line timers on the virtual clock', () => {
     expect(later.status).toBe(201);
     expect(later.body.events[0]?.data).toMatchObject({ at: plusSeconds(start, 45) });
     expect((await lineEvents(api, accountId)).map((e) => e.event.type)).toEqual([
-      'IncomingCallReceived',
-      'CallRang',
-      'CallSentToVoicemail',
-      'VoicemailLeft',
+      ...RANG_OUT_TO_VOICEMAIL,
       'CallPlacedOnSharedLine',
     ]);
     const back = await command(`${path}/calls/c5/hang-up`, { actor: ALICE, at: start });
@@ -239,12 +234,7 @@ describe('line timers on the virtual clock', () => {
     expect(asCaller.body).toMatchObject({ statusCode: 400, code: 'INVALID_REQUEST' });
 
     await advance(30);
-    expect((await lineEvents(api, accountId)).map((e) => e.event.type)).toEqual([
-      'IncomingCallReceived',
-      'CallRang',
-      'CallSentToVoicemail',
-      'VoicemailLeft',
-    ]);
+    expect((await lineEvents(api, accountId)).map((e) => e.event.type)).toEqual(RANG_OUT_TO_VOICEMAIL);
   });
 
   it('R14, R16: a number its owner gives up mid-call still winds its calls down: the ring times out to voicemail, the party on a call hangs up', async () => {
@@ -265,12 +255,7 @@ describe('line timers on the virtual clock', () => {
     expect((await command(`${path}/incoming-calls`, { from: CALLER, callId: 'g1' })).status).toBe(201);
     expect(await numbers([OTHER])).toBe(200);
     await advance(30);
-    expect((await lineEvents(api, accountId)).map((e) => e.event.type)).toEqual([
-      'IncomingCallReceived',
-      'CallRang',
-      'CallSentToVoicemail',
-      'VoicemailLeft',
-    ]);
+    expect((await lineEvents(api, accountId)).map((e) => e.event.type)).toEqual(RANG_OUT_TO_VOICEMAIL);
     expect((await clock()).pendingTimers).toEqual([]);
 
     // Nobody owns the number: nothing new starts on it, but a call on it can still end.

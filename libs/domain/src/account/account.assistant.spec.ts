@@ -293,6 +293,15 @@ describe('speed dials (R22)', () => {
 });
 
 describe('named shared lines (R23)', () => {
+  /** Alice with a second number, so that her two lines can be named alike or apart. */
+  const second = '+15550000011';
+  const twoLines = extend(acme, {
+    type: 'ChangeDirectNumbers',
+    actor: ADMIN,
+    partyId: ALICE,
+    directNumbers: [numberOf(ALICE), second],
+  });
+
   it('R23: the delegator names its direct number; the name is an event', () => {
     given(acme)
       .when(nameLine(ALICE, 'Alice – front desk'))
@@ -348,13 +357,6 @@ describe('named shared lines (R23)', () => {
   });
 
   it('R23: two lines of one delegator cannot share a name, so delegates can tell them apart', () => {
-    const second = '+15550000011';
-    const twoLines = extend(acme, {
-      type: 'ChangeDirectNumbers',
-      actor: ADMIN,
-      partyId: ALICE,
-      directNumbers: [numberOf(ALICE), second],
-    });
     given(extend(twoLines, nameLine(ALICE, 'Sales')))
       .when(nameLine(ALICE, 'Sales', second))
       .thenRejects('LINE_NAME_TAKEN', 'R23');
@@ -366,13 +368,6 @@ describe('named shared lines (R23)', () => {
   });
 
   it('R23: names that read the same are the same name: surrounding spaces and invisible characters do not tell lines apart', () => {
-    const second = '+15550000011';
-    const twoLines = extend(acme, {
-      type: 'ChangeDirectNumbers',
-      actor: ADMIN,
-      partyId: ALICE,
-      directNumbers: [numberOf(ALICE), second],
-    });
     for (const lookalike of ['Sales ', ' Sales', 'Sales\u200b', '\ufeffSales', 'Sa\u00adles'])
       given(extend(twoLines, nameLine(ALICE, 'Sales')))
         .when(nameLine(ALICE, lookalike, second))
