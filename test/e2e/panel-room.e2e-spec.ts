@@ -114,20 +114,7 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
       ).resolves.toContain('Assistant 1 on behalf of Executive 1');
 
       // The page named the call, so its flow is one correlation id from the ring to the answer.
-      const digits = number.replace(/^\+/, '');
-      const history = (await (
-        await fetch(`${suite.stack.projector}/lines/outside/${digits}/history?viewer=exec1`)
-      ).json()) as { calls: { callId: string }[] };
-      const { callId } = history.calls[0]!;
-      const trail = (await (
-        await fetch(`${suite.stack.projector}/lines/outside/${digits}/calls/${callId}/audit`)
-      ).json()) as { entries: { type: string; correlationId: string }[] };
-      expect(trail.entries.map((entry) => entry.type)).toEqual(
-        expect.arrayContaining(['IncomingCallReceived', 'CallAnswered']),
-      );
-      for (const entry of trail.entries) {
-        expect(entry.correlationId).toBe(`call-outside-${digits}-${callId}`);
-      }
+      await suite.expectOneCallFlow('outside', number, 'exec1', ['IncomingCallReceived', 'CallAnswered']);
     },
   );
 

@@ -72,20 +72,7 @@ describe('the panel in a browser', () => {
       // The call's flow is one correlation id, from its placement to its hang-up.
       await line(assistantSeat, number).getByRole('button', { name: 'Hang up' }).click();
       await lampShows(executiveSeat, number, 'idle');
-      const digits = number.replace(/^\+/, '');
-      const history = (await (
-        await fetch(`${suite.stack.projector}/lines/place/${digits}/history?viewer=exec1`)
-      ).json()) as { calls: { callId: string }[] };
-      const { callId } = history.calls[0]!;
-      const trail = (await (
-        await fetch(`${suite.stack.projector}/lines/place/${digits}/calls/${callId}/audit`)
-      ).json()) as { entries: { type: string; correlationId: string }[] };
-      expect(trail.entries.map((entry) => entry.type)).toEqual(
-        expect.arrayContaining(['CallPlacedOnSharedLine', 'CallEnded']),
-      );
-      for (const entry of trail.entries) {
-        expect(entry.correlationId).toBe(`call-place-${digits}-${callId}`);
-      }
+      await suite.expectOneCallFlow('place', number, 'exec1', ['CallPlacedOnSharedLine', 'CallEnded']);
     },
   );
 

@@ -23,6 +23,16 @@ export interface PanelBrowserSuite {
   /** A call from `from`, outside the account, to one of its lines. */
   ring(account: DemoAccount, number: string, from: string): Promise<Record<string, unknown>>;
   /**
+   * Expects the latest call on a line to be one flow, as the page names a call it starts: its audit
+   * trail holds `types`, every entry under the correlation id `call-<account>-<digits>-<call id>`.
+   */
+  expectOneCallFlow(
+    accountId: string,
+    number: string,
+    viewer: string,
+    types: readonly string[],
+  ): Promise<void>;
+  /**
    * A test of the suite (`it`, within TEST_MS): its steps, then no error logged by a page, and every
    * open page photographed under `photo` if either fails.
    */
@@ -84,6 +94,19 @@ export function panelBrowserSuite(): PanelBrowserSuite {
         `/accounts/${account.accountId}/lines/${encodeURIComponent(number)}/incoming-calls`,
         { from },
       ),
+    async expectOneCallFlow(accountId, number, viewer, types) {
+      const digits = number.replace(/^\+/, '');
+      const line = `${started(stack).projector}/lines/${accountId}/${digits}`;
+      const history = (await (await fetch(`${line}/history?viewer=${viewer}`)).json()) as {
+        calls: { callId: string }[];
+      };
+      const { callId } = history.calls[0]!;
+      const { entries } = (await (await fetch(`${line}/calls/${callId}/audit`)).json()) as {
+        entries: { type: string; correlationId: string }[];
+      };
+      expect(entries.map((entry) => entry.type)).toEqual(expect.arrayContaining([...types]));
+      for (const entry of entries) expect(entry.correlationId).toBe(`call-${accountId}-${digits}-${callId}`);
+    },
     browserTest: (name, photo, steps) =>
       it(
         name,
