@@ -68,6 +68,26 @@ describe('line timers on the virtual clock', () => {
     api.post<ClockView>('/clock/advance', { actor: 'tester', bySeconds });
   const clock = async () => (await api.get<ClockView>('/clock')).body;
 
+  it("R21: a command's at moves the clock before it is decided: refused, it leaves the time passed and what fell due before it fired; a malformed one moves nothing", async () => {
+    const { accountId, path } = await lineWith();
+    const start = (await clock()).now;
+    expect((await command(`${path}/incoming-calls`, { from: CALLER, callId: 'r1' })).status).toBe(201);
+
+    const malformed = await command(`${path}/calls/r1/answer`, {
+      actor: BOB,
+      at: plusSeconds(start, 40),
+      x: 1,
+    });
+    expect(malformed.status).toBe(400);
+    expect((await clock()).now).toBe(start);
+
+    const refused = await command(`${path}/calls/r1/answer`, { actor: BOB, at: plusSeconds(start, 40) });
+    // The ring timed out at +30 s, before Bob's answer at +40 s was decided.
+    expect(refused.body).toMatchObject({ code: 'CALL_ENDED' });
+    expect((await clock()).now).toBe(plusSeconds(start, 40));
+    expect((await lineEvents(api, accountId)).map((e) => e.event.type)).toEqual(RANG_OUT_TO_VOICEMAIL);
+  });
+
   it('R14: nobody answers within the ring timeout: the timer sends the call to the shared voicemail', async () => {
     const { accountId, path } = await lineWith();
     const start = (await clock()).now;
