@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventStore, createEventStoreClient } from '#eventstore';
 import { tally, type TallyEvent } from '../../../libs/read-models/src/engine/engine.fixture.js';
-import { Projector, replay } from '#read-models';
+import { Projector, SNAPSHOT_FILE, replay } from '#read-models';
 import { startEmbeddedEventStore } from '../../support/embedded-eventstore.js';
 import { connectToSharedStore, testMetadata } from '../../support/shared-store.js';
 
@@ -58,6 +58,40 @@ describe('projector engine over a real subscription', () => {
     expect(rebuilt.eventCount).toBe(120);
     expect(second.readModels.eventCount).toBe(120);
     expect(second.readModels.digest()).toBe(rebuilt.digest());
+  });
+
+  it('does not resume a snapshot whose header was damaged: a position off by a digit would apply events twice', async () => {
+    // Given a snapshot of 10 events (the rows' checksum intact)
+    const streams = prefix();
+    const positions: bigint[] = [];
+    for (let i = 0; i < 10; i++)
+      positions.push(await append(`${streams}${i % 3}`, { type: 'Tallied', data: { amount: i + 1 } }));
+    const first = new Projector(store, [tally], { streamPrefixes: [streams], dataDir, ...quiet });
+    await first.start();
+    await first.waitForPosition(positions.at(-1)!);
+    await first.stop();
+    // When bit rot changes the position its header says it reflects (to an earlier event's) and
+    // the event count, and nothing else
+    const path = join(dataDir, SNAPSHOT_FILE);
+    const [headerLine, ...rest] = (await readFile(path, 'utf8')).split('\n');
+    const header = JSON.parse(headerLine!) as { position: string; eventCount: number };
+    expect(header.position).toBe(String(positions.at(-1)));
+    const damaged = { ...header, position: String(positions[4]), eventCount: header.eventCount - 5 };
+    await writeFile(path, [JSON.stringify(damaged), ...rest].join('\n'));
+    const log: string[] = [];
+    const second = new Projector(store, [tally], {
+      streamPrefixes: [streams],
+      dataDir,
+      log: (line) => log.push(line),
+    });
+    await second.start();
+    await second.waitForPosition(positions.at(-1)!);
+    await second.stop();
+    // Then it is not resumed from: the read models equal a rebuild, each event applied once
+    const rebuilt = await replay(store, [tally], { streamPrefixes: [streams] });
+    expect(second.readModels.eventCount).toBe(10);
+    expect(second.readModels.digest()).toBe(rebuilt.digest());
+    expect(log).toContainEqual(expect.stringContaining('snapshot discarded'));
   });
 
   it("does not resume a snapshot against another store: it rebuilds from that store's first event", async () => {

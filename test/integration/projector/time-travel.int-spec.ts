@@ -126,7 +126,7 @@ describe('time travel from read-model checkpoints', () => {
     await writeFile(
       join(dir, 'checkpoint-00000000000000000001.ndjson'),
       JSON.stringify({
-        format: 'switchboard-projector-snapshot/3',
+        format: 'switchboard-projector-snapshot/4',
         position: '1',
         eventCount: 1,
         projections: { calls: 0 },

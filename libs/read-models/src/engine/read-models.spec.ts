@@ -287,7 +287,7 @@ describe('snapshot file', () => {
     await writeFile(path, (await readFile(path, 'utf8')).replace('"total":5', '"total":6'));
     expect(await readSnapshot(dir, [tally])).toEqual({
       kind: 'discarded',
-      reason: 'rows do not match their checksum',
+      reason: 'header or rows do not match their checksum',
     });
   });
 

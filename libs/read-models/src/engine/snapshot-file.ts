@@ -8,7 +8,11 @@ import { ReadModels } from './read-models.js';
 import type { Projection } from './projection.js';
 import type { Row } from './row-capture.js';
 
-const FORMAT = 'switchboard-projector-snapshot/3';
+/**
+ * /4: the trailer's checksum covers the header line too (under /3 it covered the rows only, so a
+ * damaged position in the header was resumed from: events applied twice, or skipped).
+ */
+const FORMAT = 'switchboard-projector-snapshot/4';
 export const SNAPSHOT_FILE = 'read-models.snapshot.ndjson';
 /** How long rows are copied at a stretch before events get their turn again. */
 const SLICE_MS = 4;
@@ -34,7 +38,7 @@ export interface SnapshotHeader {
 interface Trailer {
   readonly end: true;
   readonly rows: number;
-  /** SHA-256 of the row lines as written, newlines included. */
+  /** SHA-256 of the header line and the row lines as written, newlines included. */
   readonly sha256: string;
 }
 
@@ -61,8 +65,9 @@ export interface CapturedSnapshot {
  * either wholly the old snapshot or wholly the new one.
  *
  * The format is one JSON line per row, so a state of millions of rows is written and read without one
- * string of its size. The trailer carries the row count and a checksum of the rows: a truncated or
- * edited file is detected and discarded rather than resumed from.
+ * string of its size. The trailer carries the row count and a checksum of the header and the rows: a
+ * truncated or edited file (a position in its header as much as a row) is detected and discarded
+ * rather than resumed from.
  *
  * The state is the one of the moment of the call, but the projector does not wait for it to be
  * written: rows are copied a few milliseconds at a time, events are applied in between, and a row an
@@ -87,8 +92,9 @@ export async function captureSnapshot(
       : null,
     projections: versionsOf(readModels.projections),
   };
-  const checksum = createHash('sha256');
-  let chunk: string[] = [JSON.stringify(header)];
+  const headerLine = JSON.stringify(header);
+  const checksum = createHash('sha256').update(headerLine + '\n');
+  let chunk: string[] = [headerLine];
   let chunkChars = 0;
   let rows = 0;
   const capture = readModels.beginCapture((row: Row) => {
@@ -201,6 +207,8 @@ export async function readSnapshot(
       if (trailer) return { kind: 'discarded', reason: 'data after the trailer' };
       const parsed: unknown = JSON.parse(line);
       if (!header) {
+        // The header is checksummed with the rows: its position says where the rows' state ends.
+        checksum.update(line + '\n');
         header = parsed as SnapshotHeader;
         const mismatch = incompatibility(header, projections);
         if (mismatch) return { kind: 'discarded', reason: mismatch };
@@ -224,6 +232,9 @@ export async function readSnapshot(
   if (!header || !trailer?.end) return { kind: 'discarded', reason: 'truncated (no trailer)' };
   if (trailer.rows !== rows)
     return { kind: 'discarded', reason: `${rows} rows, trailer says ${trailer.rows}` };
+  // Checked before the header is used: a damaged position (say, not a number) is never read.
+  if (checksum.digest('hex') !== trailer.sha256)
+    return { kind: 'discarded', reason: 'header or rows do not match their checksum' };
   readModels.restorePosition(
     header.position === null ? undefined : BigInt(header.position),
     header.eventCount,
@@ -231,8 +242,6 @@ export async function readSnapshot(
     header.lastEvent ? { position: BigInt(header.lastEvent.position), id: header.lastEvent.id } : undefined,
     header.maxSimulatedTime ?? undefined,
   );
-  if (checksum.digest('hex') !== trailer.sha256)
-    return { kind: 'discarded', reason: 'rows do not match their checksum' };
   return { kind: 'loaded', readModels };
 }
 
