@@ -30,13 +30,24 @@ const options = new Command('projector')
 
 const client = createEventStoreClient(settings.eventStoreConnectionString);
 const store = new EventStore(client, eventSchemas);
+const dataDir = resolve(options.data);
 const projector = new Projector(store, PROJECTIONS, {
   streamPrefixes: PROJECTED_STREAM_PREFIXES,
-  dataDir: resolve(options.data),
+  dataDir,
   rebuild: options.rebuild || settings.rebuild,
   parkFailedEvents: options.parkFailedEvents || settings.parkFailedEvents,
 });
-await projector.start();
+// Starting reads the snapshot and opens the checkpoint directories (the store is read later, in the
+// background): a file system error here is the data directory's, said in one sentence, not a stack.
+await projector.start().catch(async (error: unknown) => {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (!(error instanceof Error) || typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) throw error;
+  process.stderr.write(
+    `projector: cannot use its data directory ${dataDir} (PROJECTOR_DATA_DIR or --data): ${error.message}\n`,
+  );
+  await client.dispose();
+  process.exit(1);
+});
 const app = await createProjectorApp(projector, store, { configuration });
 
 // The final snapshot is written after the HTTP server closes and before the client goes away, so a

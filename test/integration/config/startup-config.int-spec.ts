@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Runs an app's built main with `env` added, until it exits (a bad configuration must stop it). */
 const start = (app: 'api' | 'projector', env: Record<string, string>) =>
@@ -47,5 +50,29 @@ describe('an app started with an invalid environment', () => {
     expect(result.stderr).toContain('projector: invalid configuration:');
     expect(result.stderr).toContain('PROJECTOR_REBUILD must be 1 (on) or 0 (off), not "yes"');
     expect(result.stderr).toContain('SWITCHBOARD_ALLOWED_ORIGINS: "ops.example" is not an origin');
+  });
+
+  it('the projector whose data directory cannot be used stops with one sentence naming it, not a stack trace', async () => {
+    const scratch = await mkdtemp(join(tmpdir(), 'projector-data-'));
+    try {
+      // A file where a directory should be: the snapshot can be neither read nor written.
+      await writeFile(join(scratch, 'not-a-directory'), '');
+      const dataDir = join(scratch, 'not-a-directory', 'projector');
+      const result = await start('projector', {
+        PROJECTOR_DATA_DIR: dataDir,
+        PROJECTOR_PORT: '0',
+        EVENTSTORE_CONNECTION_STRING: 'esdb://127.0.0.1:1?tls=false',
+      });
+      expect(result.code).toBe(1);
+      expect(result.stdout).not.toContain('listening');
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `^projector: cannot use its data directory ${dataDir.replaceAll('/', '\\/')} \\(PROJECTOR_DATA_DIR or --data\\): ENOTDIR`,
+        ),
+      );
+      expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
   });
 });
