@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventStore, createEventStoreClient } from '#eventstore';
@@ -92,6 +93,28 @@ describe('projector engine over a real subscription', () => {
     expect(second.readModels.eventCount).toBe(10);
     expect(second.readModels.digest()).toBe(rebuilt.digest());
     expect(log).toContainEqual(expect.stringContaining('snapshot discarded'));
+  });
+
+  it('removes the temporary file of a snapshot write that a kill -9 cut short, and keeps a live one', async () => {
+    // Given the half-written temporary snapshot of a projector process that is gone (killed mid-write:
+    // one of these per crash, each up to a whole snapshot's size) and one of a process still running
+    const gone = spawnSync(process.execPath, ['-e', '']).pid!;
+    const stale = `${SNAPSHOT_FILE}.${gone}.tmp`;
+    const live = `${SNAPSHOT_FILE}.${process.ppid}.tmp`;
+    await writeFile(join(dataDir, stale), '{"format":"switchboard-projector-snapshot/4","position":"1');
+    await writeFile(join(dataDir, live), '');
+    // When a projector starts on that directory
+    const streams = prefix();
+    const position = await append(`${streams}a`, { type: 'Tallied', data: { amount: 1 } });
+    const projector = new Projector(store, [tally], { streamPrefixes: [streams], dataDir, ...quiet });
+    await projector.start();
+    await projector.waitForPosition(position);
+    await projector.stop();
+    // Then the dead process's file is gone; the running one's is not touched
+    const files = await readdir(dataDir);
+    expect(files).not.toContain(stale);
+    expect(files).toContain(live);
+    expect(files).toContain(SNAPSHOT_FILE);
   });
 
   it("does not resume a snapshot against another store: it rebuilds from that store's first event", async () => {

@@ -10,6 +10,7 @@ import {
   readSnapshot,
   readSnapshotHeader,
   removeSnapshot,
+  removeStaleTemporaries,
 } from './snapshot-file.js';
 import { SCOPE_CHECKPOINT_DIR } from './scope-checkpoints.js';
 import { CheckpointShelf, type CheckpointOptions } from './time-machine.js';
@@ -193,6 +194,10 @@ export class Projector implements RecordSource {
   /** Loads the snapshot (if any) and starts following `$all` in the background. */
   async start(): Promise<void> {
     const { dataDir } = this.options;
+    if (dataDir) {
+      for (const name of await removeStaleTemporaries(dataDir))
+        this.log(`projector: removed ${name}, the unfinished snapshot write of a process that is gone`);
+    }
     if (dataDir && this.options.rebuild) {
       await removeSnapshot(dataDir);
       await this.checkpoints?.clear();

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -126,6 +126,8 @@ export async function captureSnapshot(
   } catch (error) {
     capture.release();
     await file?.close();
+    // A full disk must not be kept full by the part written.
+    await rm(temporary, { force: true });
     throw error;
   }
   return { commit: () => commitSnapshot(file, temporary, target, dir) };
@@ -139,10 +141,13 @@ async function commitSnapshot(
 ): Promise<void> {
   try {
     await file.sync();
-  } finally {
     await file.close();
+    await rename(temporary, target);
+  } catch (error) {
+    await file.close().catch(() => undefined);
+    await rm(temporary, { force: true });
+    throw error;
   }
-  await rename(temporary, target);
   // The rename itself is durable only once the directory entry is flushed.
   const directory = await open(dir, 'r');
   try {
@@ -151,6 +156,40 @@ async function commitSnapshot(
     await directory.close();
   }
 }
+
+/**
+ * Removes the temporary snapshot files (`<fileName>.<pid>.tmp`) of processes that are gone: a projector
+ * killed while it wrote a snapshot leaves one, up to a whole snapshot's size, and a crash loop one per
+ * crash. A file of a process still running (another projector on the same directory) is left alone.
+ */
+export async function removeStaleTemporaries(dir: string, fileName = SNAPSHOT_FILE): Promise<string[]> {
+  const pattern = new RegExp(`^${fileName.replaceAll('.', '\\.')}\\.(\\d+)\\.tmp$`);
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return removed;
+    throw error;
+  }
+  for (const name of names) {
+    const pid = pattern.exec(name)?.[1];
+    if (pid === undefined || processIsRunning(Number(pid))) continue;
+    await rm(join(dir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+const processIsRunning = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, under another user.
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+};
 
 /** Captures and commits a snapshot: once this resolves, a restart resumes from it. */
 export async function writeSnapshot(
