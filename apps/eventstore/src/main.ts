@@ -132,7 +132,16 @@ async function serve(options: ServeOptions): Promise<void> {
   const log = options.mem ? new MemoryLog() : new FileLog(dataDir);
   let opened: Awaited<ReturnType<typeof LogStore.open>>;
   try {
-    opened = await LogStore.open(log, { maxAppendSize: options.maxAppendSize });
+    opened = await LogStore.open(log, {
+      maxAppendSize: options.maxAppendSize,
+      // It keeps serving reads, but appends are refused until a restart: that must not go unsaid.
+      onFailure: (error) =>
+        console.error(
+          `eventstore: the log failed (${error.message}): every append is refused from now on; reads ` +
+            'still work. Fix the cause (a full disk?), then restart the store: recovery cuts the ' +
+            'unacknowledged write.',
+        ),
+    });
   } catch (error) {
     if (!(error instanceof LogDamagedError)) throw error;
     console.error(`eventstore refuses to start: ${error.message}`);

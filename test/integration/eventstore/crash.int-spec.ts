@@ -1,7 +1,10 @@
+import { spawn } from 'node:child_process';
 import { appendFile, readFile, readdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+
+import { repoRoot } from '#stack';
 
 import { RECORD_HEADER_SIZE } from '../../../apps/eventstore/src/storage/record.js';
 import { PROCESS_BUDGET_MS } from '../../support/embedded-eventstore.js';
@@ -130,6 +133,61 @@ describe('embedded event store durability', () => {
       expect(again.nextExpectedRevision).toBe(20n);
       const all = await collect(third.readAll());
       expect(all.filter((resolved) => resolved.event?.streamId === stream)).toHaveLength(21);
+    },
+    PROCESS_BUDGET_MS,
+  );
+
+  it(
+    'says on its output that the log failed when a write fails (a full disk), refuses appends, and loses nothing acknowledged',
+    async () => {
+      // A file size limit (ulimit -f, in KiB) makes the log's write fail with EFBIG as a full disk
+      // fails it with ENOSPC: the segment's zeros ahead stop at the limit, then an append crosses it.
+      const main = resolve(repoRoot(), 'dist/apps/eventstore/src/main.js');
+      const child = spawn(
+        'bash',
+        ['-c', `ulimit -f 2048; exec "${process.execPath}" "${main}" --port 0 --data "${own.dataDir}"`],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<void>((done) => child.once('exit', () => done()));
+      const acknowledged: string[] = [];
+      try {
+        while (!/listening on (esdb:\/\/\S+)/.test(output)) {
+          if (child.exitCode !== null) throw new Error(output);
+          await new Promise((retry) => setTimeout(retry, 20));
+        }
+        client = EventStoreDBClient.connectionString(/listening on (esdb:\/\/\S+)/.exec(output)![1]!);
+        let failure: unknown;
+        for (let n = 0; n < 1000 && failure === undefined; n += 1) {
+          const event = jsonEvent({ type: 'Filling', data: { n, pad: 'x'.repeat(4000) } });
+          try {
+            await client.appendToStream('full', event);
+            acknowledged.push(event.id!);
+          } catch (error) {
+            failure = error;
+          }
+        }
+        expect(failure).toBeDefined();
+        expect(acknowledged.length).toBeGreaterThan(100);
+        // Every later append is refused, and the store's own output says why, once.
+        await expect(client.appendToStream('other', numbered(1))).rejects.toThrow();
+        await new Promise((settle) => setTimeout(settle, 200));
+        expect(output).toMatch(/eventstore: the log failed \(.*EFBIG.*\): every append is refused/);
+        expect(output.match(/the log failed/g)).toHaveLength(1);
+        await client.dispose();
+        client = undefined;
+      } finally {
+        child.kill('SIGKILL');
+        await exited;
+      }
+      // Restarted without the limit: every acknowledged event is there, whole.
+      const second = await start();
+      const stored = await collect(second.readStream('full'));
+      expect(stored.slice(0, acknowledged.length).map((resolved) => resolved.event!.id)).toEqual(
+        acknowledged,
+      );
     },
     PROCESS_BUDGET_MS,
   );

@@ -148,6 +148,11 @@ export interface EventStoreOptions {
   /** Bytes an append may hold (data, metadata and twice the type); MAX_APPEND_SIZE by default. */
   readonly maxAppendSize?: number;
   readonly now?: () => number;
+  /**
+   * Called once when a write to the log fails (a full disk, an I/O error): from then on every append
+   * is refused, so the operator must hear of it (the server prints it).
+   */
+  readonly onFailure?: (error: Error) => void;
 }
 
 /**
@@ -203,6 +208,7 @@ export class LogStore {
   /** Bytes an append may hold, measured as EventStoreDB does: data, metadata and twice the type. */
   readonly maxAppendSize: number;
   private readonly now: () => number;
+  private readonly onFailure: ((error: Error) => void) | undefined;
 
   private constructor(
     private readonly log: LogDevice,
@@ -213,6 +219,7 @@ export class LogStore {
     this.maxAppendSize = options.maxAppendSize ?? MAX_APPEND_SIZE;
     this.idRingSeqs = new Uint32Array(this.idCacheLimit);
     this.now = options.now ?? Date.now;
+    this.onFailure = options.onFailure;
   }
 
   /** Opens the log, replays it to rebuild the index, and returns the ready store. */
@@ -633,6 +640,7 @@ export class LogStore {
         this.failure = error instanceof Error ? error : new Error(String(error));
         for (const waiter of this.waiters) waiter.reject(this.failure);
         this.waiters = [];
+        this.onFailure?.(this.failure);
         break;
       }
       for (const effect of effects) effect();
