@@ -641,6 +641,37 @@ describe('time travel scoped to an account or a line', () => {
     await reopened.stop();
   }, 120_000);
 
+  it('does not use a checkpoint whose header was damaged: a lowered position would apply records twice', async () => {
+    const accountId = accounts[2]!;
+    const path = join(checkpointDir, `scope-${Buffer.from(accountId).toString('base64url')}.ndjson`);
+    const text = await readFile(path, 'utf8');
+    const lines = text.split('\n');
+    const headers = lines.flatMap((line, at) => (line.startsWith('{"format"') ? [at] : []));
+    expect(headers.length).toBeGreaterThanOrEqual(2);
+    // The last segment's header says it ends where the one before it does, plus one: its rows intact.
+    const [before, last] = [headers.at(-2)!, headers.at(-1)!].map(
+      (at) => JSON.parse(lines[at]!) as { position: string },
+    );
+    lines[headers.at(-1)!] = JSON.stringify({ ...last, position: String(BigInt(before!.position) + 1n) });
+    await writeFile(path, lines.join('\n'));
+    const reopened = await openCheckpoints();
+    const machineOfReopened = new TimeMachine(store, PROJECTIONS, undefined, {
+      streamPrefixes,
+      index,
+      scopeCheckpoints: reopened,
+    });
+    const limit = { untilPosition: records.at(-1)!.position };
+    try {
+      const travelled = await machineOfReopened.scoped(limit, { accountIds: [accountId] });
+      expect(accountAnswers(travelled, accountId, limit)).toEqual(
+        accountAnswers(await full(limit), accountId, limit),
+      );
+    } finally {
+      await reopened.stop();
+      await writeFile(path, text);
+    }
+  }, 120_000);
+
   it('answers whole, from the first event, while the log index has not reached the head', async () => {
     const fresh = new TimeMachine(store, PROJECTIONS, undefined, { streamPrefixes, index: new LogIndex() });
     const limit = { untilPosition: records.at(-1)!.position };

@@ -10,7 +10,11 @@ import { ReadModels, type AppliedEvent, type ParkedEvent } from './read-models.j
 import { readScope, streamsOfScope } from './scope-read.js';
 import { projectionMismatch } from './snapshot-file.js';
 
-const FORMAT = 'switchboard-scope-checkpoint/1';
+/**
+ * /2: a segment's checksum covers its header line too (under /1 the rows only, so a damaged position
+ * in a header was used: records folded twice, or skipped).
+ */
+const FORMAT = 'switchboard-scope-checkpoint/2';
 /** Under a projector's data directory (see Projector.dataDir). */
 export const SCOPE_CHECKPOINT_DIR = 'scope-checkpoints';
 /** Records of an account's scope (its streams' and the clocks') between two of its checkpoints. */
@@ -399,7 +403,7 @@ export class ScopeCheckpoints {
       projections: Object.fromEntries(this.projections.map((p) => [p.name, p.version])),
     };
     const lines = [JSON.stringify(header)];
-    const checksum = createHash('sha256');
+    const checksum = createHash('sha256').update(lines[0] + '\n');
     let rows = 0;
     for (const touched of readModels.takeTouchedRows()) {
       const line = JSON.stringify('deleted' in touched ? touched.deleted : touched);
@@ -470,8 +474,9 @@ export class ScopeCheckpoints {
       const rows = rowsEnd === rowsStart ? [] : buffer.toString('utf8', rowsStart, rowsEnd - 1).split('\n');
       if (trailer.rows !== rows.length)
         return `${rows.length} rows in a segment, its trailer says ${trailer.rows}`;
-      const checksum = createHash('sha256').update(buffer.subarray(rowsStart, rowsEnd)).digest('hex');
-      if (trailer.sha256 !== checksum) return 'rows do not match their checksum';
+      // From the header on: its position says where the rows' state ends.
+      const checksum = createHash('sha256').update(buffer.subarray(offset, rowsEnd)).digest('hex');
+      if (trailer.sha256 !== checksum) return 'header or rows do not match their checksum';
       for (const line of rows) {
         // Most of an account's rows are its lines': another line's is passed over without parsing it.
         const head = restriction && ROW_HEAD.exec(line);
