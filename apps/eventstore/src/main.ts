@@ -216,6 +216,13 @@ function describeRepair(report: RepairReport): string[] {
       `dropped ${droppedEvents} intact event(s) and ${droppedBytes} bytes in ${report.repaired.length} file(s); ` +
         'the store starts again',
     );
+  // Positions do not move, so a projector's snapshot still finds its last event where it was, and
+  // would be resumed from with the dropped events in it: nothing in the log tells it otherwise.
+  if (droppedEvents > 0)
+    lines.push(
+      'read models built before this repair (a projector snapshot and its checkpoints) may hold the ' +
+        'dropped events: restart each projector once with --rebuild (PROJECTOR_REBUILD=1)',
+    );
   return lines;
 }
 
