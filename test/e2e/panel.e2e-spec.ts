@@ -185,4 +185,26 @@ describe('the panel in a browser', () => {
       await unknown.getByRole('heading', { name: 'Unknown viewer' }).waitFor({ timeout: SHOWN_MS });
     },
   );
+
+  browserTest(
+    'the projector restarted while a seat is open: it stops at once, the page says it is reconnecting, then is live again without a reload',
+    'projector-restart',
+    async () => {
+      const account = await demo('restart', 1, 1, 1);
+      const number = account.executives[0]!.numbers[0]!;
+      const page = await seat(account.accountId, 'assistant1');
+      await page.evaluate(`window.notReloaded = true`);
+
+      // The page's open stream must not hold the projector up: Ctrl-C stops it, not the grace period's kill.
+      await expect(suite.stack.stopProjector()).resolves.toBe(0);
+      await page.waitForSelector('[data-connection="lost"]', { timeout: SHOWN_MS });
+      await expect(page.locator('[data-connection]').textContent()).resolves.toMatch(/reconnecting/);
+
+      await suite.stack.startProjector();
+      await page.waitForSelector('[data-connection="live"]', { timeout: SHOWN_MS });
+      await ring(account, number, '+15552220000');
+      await lampShows(page, number, 'ringing');
+      expect(await page.evaluate(`window.notReloaded === true`)).toBe(true);
+    },
+  );
 });

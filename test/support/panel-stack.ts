@@ -10,6 +10,13 @@ import { startEventStore, startProcess, type StartedProcess } from '#stack';
 export interface PanelStack {
   readonly api: string;
   readonly projector: string;
+  /**
+   * Stops the projector as `npm start`'s Ctrl-C does (SIGTERM) and resolves with its exit code once it
+   * exited: `null` when it had to be killed, not having stopped within the grace period.
+   */
+  stopProjector(): Promise<number | null>;
+  /** Starts the projector again, on the same port and snapshot, after `stopProjector`. */
+  startProjector(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -32,15 +39,31 @@ export async function startPanelStack(env: NodeJS.ProcessEnv = {}): Promise<Pane
       /api listening on (http:\/\/\S+)/,
     );
     started.push(api);
-    const projector = await startProcess(
-      'projector',
-      'dist/apps/projector/src/main.js',
-      [],
-      { ...common, PROJECTOR_PORT: '0', PROJECTOR_DATA_DIR: dataDir, SWITCHBOARD_API_URL: api.address },
-      /projector listening on (http:\/\/\S+)/,
-    );
+    const startProjector = (port: string) =>
+      startProcess(
+        'projector',
+        'dist/apps/projector/src/main.js',
+        [],
+        { ...common, PROJECTOR_PORT: port, PROJECTOR_DATA_DIR: dataDir, SWITCHBOARD_API_URL: api.address },
+        /projector listening on (http:\/\/\S+)/,
+      );
+    let projector = await startProjector('0');
     started.push(projector);
-    return { api: api.address, projector: projector.address, stop };
+    const address = projector.address;
+    return {
+      api: api.address,
+      projector: address,
+      async stopProjector() {
+        await projector.stop();
+        return projector.process.exitCode;
+      },
+      async startProjector() {
+        const again = await startProjector(new URL(address).port);
+        started.splice(started.indexOf(projector), 1, again);
+        projector = again;
+      },
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

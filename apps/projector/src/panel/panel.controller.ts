@@ -18,6 +18,7 @@ import {
   Req,
   Res,
   Sse,
+  type BeforeApplicationShutdown,
   type MessageEvent,
 } from '@nestjs/common';
 import {
@@ -29,7 +30,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Observable } from 'rxjs';
+import { Observable, Subject, takeUntil } from 'rxjs';
 import { ConfigService } from '@nestjs/config';
 import { VIRTUAL_CLOCK_STREAM, isAccountsStream } from '#events';
 import { accountsProjection, type ReadModels } from '#read-models';
@@ -141,8 +142,10 @@ const FORWARD_TIMEOUT_MS = 10_000;
 
 @ApiTags('panel')
 @Controller('panel')
-export class PanelController {
+export class PanelController implements BeforeApplicationShutdown {
   private readonly settings: ProjectorSettings;
+  /** Ends every live stream when the app stops, so none holds the stop up and each ends cleanly. */
+  private readonly stopping = new Subject<void>();
 
   constructor(
     private readonly readModels: ReadModelsService,
@@ -286,7 +289,7 @@ export class PanelController {
     const wanted = streamedSeats(account, viewer, seats);
     // An unknown account or viewer is a 404 before the stream opens, not an empty stream.
     for (const seat of wanted) this.seatNow(seat.accountId, seat.partyId);
-    return new Observable<MessageEvent>((subscriber) => {
+    const changes = new Observable<MessageEvent>((subscriber) => {
       const last = new Map<string, string>();
       const changed = new Set(wanted);
       let timer: NodeJS.Timeout | undefined;
@@ -312,6 +315,13 @@ export class PanelController {
         clearTimeout(timer);
       };
     });
+    // The page's EventSource reconnects by itself, to the next projector.
+    return changes.pipe(takeUntil(this.stopping));
+  }
+
+  beforeApplicationShutdown(): void {
+    this.stopping.next();
+    this.stopping.complete();
   }
 
   // The api's command methods only: a GET reads nothing through here. One handler per method, so that
