@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { fillDemoAccount, send, DEFAULT_DEMO } from '../../tools/demo-account.js';
+import { fillDemoAccount, send, DEFAULT_DEMO, type DemoAccount } from '../../tools/demo-account.js';
 import { SHOWN_MS, panelBrowserSuite } from '../support/panel-browser.js';
 
 /**
@@ -205,6 +205,83 @@ describe('the panel in a browser', () => {
       await ring(account, number, '+15552220000');
       await lampShows(page, number, 'ringing');
       expect(await page.evaluate(`window.notReloaded === true`)).toBe(true);
+    },
+  );
+
+  browserTest(
+    'hostile names (markup, a right-to-left override, 100 letters unbroken) run nothing, leave every number readable and the page no wider than the window',
+    'hostile-names',
+    async () => {
+      const api = (method: string, path: string, body: Record<string, unknown>) =>
+        send(suite.stack.api, method, `/accounts/hostile${path}`, body);
+      const provision = (partyId: string, name: string, number: string) =>
+        api('POST', '/phone-users', {
+          actor: 'admin',
+          partyId,
+          name,
+          directNumbers: [number],
+          callingPlan: 'pro',
+          assistantEnabled: true,
+          desktopClient: { platform: 'windows', version: '6.4.0' },
+        });
+      await send(suite.stack.api, 'POST', '/accounts', {
+        actor: 'admin',
+        accountId: 'hostile',
+        name: '<script>window.ran = 1</script>"><img src=x onerror="window.ran = 2">',
+      });
+      await provision('exec', '"><img src=x onerror="window.ran = 3">Exec \u202Eevil', '+15551230000');
+      await provision('assistant', 'A'.repeat(100), '+15559990001');
+      const { delegationId } = await api('POST', '/delegations', {
+        actor: 'exec',
+        delegatorId: 'exec',
+        delegateId: 'assistant',
+        permissions: ['placeCalls', 'answerCalls'],
+        sharedLines: ['+15551230000'],
+      });
+      await api('POST', `/delegations/${delegationId as string}/accept`, { actor: 'assistant' });
+      await api('PUT', `/parties/exec/lines/${encodeURIComponent('+15551230000')}/name`, {
+        actor: 'exec',
+        name: 'Front \u202Edesk',
+      });
+      await api('POST', '/parties/exec/speed-dials', {
+        actor: 'exec',
+        entryId: 'spoof',
+        label: '<img src=x onerror="window.ran=4">\u202Eevil',
+        number: '+15559990001',
+        position: 1,
+      });
+      await suite.ring({ accountId: 'hostile' } as DemoAccount, '+15551230000', '+15557770000');
+
+      for (const page of [await seat('hostile', 'exec'), await seat('hostile', 'assistant')]) {
+        await lampShows(page, '+15551230000', 'ringing');
+        expect(await page.evaluate('window.ran')).toBeUndefined();
+        // A name's right-to-left override stays in the name: a number after it (in a line's heading, on
+        // a speed-dial key) reads "+1555…" from left to right, not "…5551+". Each number found: is its
+        // "+" left of its last digit on the screen?
+        const plusLeftOfLastDigit = `(() => {
+          const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+          const left = (text, i) => {
+            const range = document.createRange();
+            range.setStart(text, i);
+            range.setEnd(text, i + 1);
+            return range.getBoundingClientRect().left;
+          };
+          const sides = [];
+          for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+            const number = /\\+1555\\d+/.exec(text.data);
+            if (number && text.parentElement.closest('section[data-line] h2, button.speed-dial'))
+              sides.push(left(text, number.index) < left(text, number.index + number[0].length - 1));
+          }
+          return sides;
+        })()`;
+        const sides = await page.evaluate<boolean[]>(plusLeftOfLastDigit);
+        expect(sides.length).toBeGreaterThan(0);
+        expect(sides.every(Boolean)).toBe(true);
+        const [wide, window] = await page.evaluate<[number, number]>(
+          '[document.documentElement.scrollWidth, innerWidth]',
+        );
+        expect(wide).toBeLessThanOrEqual(window);
+      }
     },
   );
 });

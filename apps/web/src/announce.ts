@@ -1,5 +1,5 @@
 import type { Lamp, Seat } from '../../projector/src/panel/seat-contract.js';
-import { phone } from './format.js';
+import { lineLabel, named, phone } from './format.js';
 
 const lampWords = (lamp: Lamp): string => {
   switch (lamp.state) {
@@ -21,9 +21,11 @@ const lampWords = (lamp: Lamp): string => {
 export const lampChanges = (before: Seat | undefined, after: Seat, inRoom: boolean): string[] => {
   if (!before) return [];
   const was = new Map(before.lines.map((line) => [line.number, lampWords(line.lamp)]));
-  const whose = inRoom ? `${after.viewer.name}: ` : '';
+  const whose = inRoom ? `${named(after.viewer.name)}: ` : '';
   return after.lines.flatMap((line) => {
     const now = lampWords(line.lamp);
-    return was.has(line.number) && was.get(line.number) !== now ? [`${whose}${line.label} is ${now}.`] : [];
+    return was.has(line.number) && was.get(line.number) !== now
+      ? [`${whose}${lineLabel(line)} is ${now}.`]
+      : [];
   });
 };

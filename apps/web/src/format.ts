@@ -39,3 +39,31 @@ export const streamWords = (stream: string): string => {
   if (stream === 'clock-virtual') return 'the virtual clock';
   return stream;
 };
+
+/** Right-to-left letters, and the characters that steer direction (marks, embeddings, overrides, isolates). */
+const STEERS_DIRECTION =
+  /[\u0590-\u08FF\u200E\u200F\u202A-\u202E\u2066-\u2069\uFB1D-\uFDFF\uFE70-\uFEFF\u{10800}-\u{10FFF}\u{1E800}-\u{1EFFF}]/u;
+
+/**
+ * A name people typed (a party, an account, a line, a speed-dial key), or a server text carrying one,
+ * set apart from what surrounds it (Unicode's first-strong isolate, as `<bdi>` does): its
+ * right-to-left letters or direction overrides then cannot reorder the text after it, such as the
+ * number after a line's name (`+15550100` shown as `00105551+`). Other text is left as it is.
+ */
+export const named = (text: string): string => (STEERS_DIRECTION.test(text) ? `\u2068${text}\u2069` : text);
+
+/**
+ * A line's R11 label (`My number <name> · <number>`, or `<owner> · <name> · <number>` for a delegate),
+ * worded by the read models; with its names set apart when either could reorder the number.
+ */
+export const lineLabel = (line: {
+  readonly label: string;
+  readonly role: string;
+  readonly name: string | null;
+  readonly number: string;
+  readonly owner: { readonly name: string };
+}): string => {
+  if (!STEERS_DIRECTION.test(`${line.name ?? ''}${line.owner.name}`)) return line.label;
+  const named_ = line.name === null ? phone(line.number) : `${named(line.name)} · ${phone(line.number)}`;
+  return line.role === 'delegator' ? `My number ${named_}` : `${named(line.owner.name)} · ${named_}`;
+};

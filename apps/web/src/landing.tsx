@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Directory } from '../../projector/src/panel/seat-contract.js';
 import { Refusal, loadDirectory } from './api.js';
+import { named } from './format.js';
 import { Problem } from './problem.js';
 
 /**
@@ -26,9 +27,9 @@ export function Landing() {
         </p>
       )}
       {directory.accounts.map((account) => (
-        <section key={account.accountId} class="account" aria-label={account.name}>
+        <section key={account.accountId} class="account" aria-label={named(account.name)}>
           <h2>
-            {account.name} <small>({account.accountId})</small>
+            {named(account.name)} <small>({account.accountId})</small>
           </h2>
           <ul class="parties">
             {account.parties.map((party) => (
@@ -36,7 +37,7 @@ export function Landing() {
                 <a
                   href={`/panel?${new URLSearchParams({ account: account.accountId, viewer: party.partyId })}`}
                 >
-                  {party.name}
+                  {named(party.name)}
                 </a>{' '}
                 <small>
                   {party.kind === 'commonAreaPhone' ? 'common-area phone' : 'user'} ·{' '}
@@ -45,13 +46,18 @@ export function Landing() {
               </li>
             ))}
           </ul>
-          <form class="room-picker" method="get" action="/panel" aria-label={`A room of ${account.name}`}>
+          <form
+            class="room-picker"
+            method="get"
+            action="/panel"
+            aria-label={`A room of ${named(account.name)}`}
+          >
             <input type="hidden" name="account" value={account.accountId} />
             <fieldset>
               <legend>Seats side by side (a call's journey across them, live):</legend>
               {account.parties.map((party) => (
                 <label key={party.partyId}>
-                  <input type="checkbox" name="viewer" value={party.partyId} /> {party.name}{' '}
+                  <input type="checkbox" name="viewer" value={party.partyId} /> {named(party.name)}{' '}
                 </label>
               ))}
             </fieldset>

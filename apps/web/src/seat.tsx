@@ -12,7 +12,7 @@ import type {
 import { edgeSentenceOf } from '../../../libs/domain/src/reasons.js';
 import { AuditTrail } from './audit.js';
 import { Refusal, command, linePath, loadDirectory, loadSeat, loadSteps } from './api.js';
-import { duration, elapsed, phone, streamWords, when, words } from './format.js';
+import { duration, elapsed, lineLabel, named, phone, streamWords, when, words } from './format.js';
 import { PhoneField } from './phone-field.js';
 import { Problem } from './problem.js';
 import { SpeedDials } from './speed-dials.js';
@@ -85,7 +85,7 @@ export function SeatPage({ account, viewers }: { account: string; viewers: reado
   const live = viewers.map((viewer) => seats.get(viewer));
   useEffect(() => {
     if (live.every((seat) => seat !== undefined)) {
-      document.title = `${live.map((seat) => seat.viewer.name).join(' · ')} · Switchboard`;
+      document.title = `${live.map((seat) => named(seat.viewer.name)).join(' · ')} · Switchboard`;
     }
   }, [live.map((seat) => seat?.viewer.name).join()]);
 
@@ -131,8 +131,10 @@ export function SeatPage({ account, viewers }: { account: string; viewers: reado
     <main aria-busy={busy !== undefined} class={room ? 'room' : undefined}>
       <header class="seat-header">
         <h1>
-          {room ? `Room: ${live.map((seat) => seat.viewer.name).join(', ')}` : first.viewer.name}{' '}
-          <small>· {first.account.name}</small>
+          {room
+            ? `Room: ${live.map((seat) => named(seat.viewer.name)).join(', ')}`
+            : named(first.viewer.name)}{' '}
+          <small>· {named(first.account.name)}</small>
         </h1>
         <p class={`connection ${connection}`} role="status" data-connection={connection}>
           {connection === 'live'
@@ -173,7 +175,7 @@ export function SeatPage({ account, viewers }: { account: string; viewers: reado
                   href={`/panel?${new URLSearchParams({ account, viewer: party.partyId })}`}
                   aria-current={!room && party.partyId === first.viewer.partyId ? 'page' : undefined}
                 >
-                  {party.name}
+                  {named(party.name)}
                 </a>
               </Fragment>
             ))}
@@ -211,11 +213,11 @@ function SeatColumn(props: {
   const past = props.shown;
   const shown = past ?? seat;
   return (
-    <section class="seat" aria-label={`Seat of ${seat.viewer.name}`} data-viewer={seat.viewer.partyId}>
-      <h2 class="seat-name">{seat.viewer.name}</h2>
+    <section class="seat" aria-label={`Seat of ${named(seat.viewer.name)}`} data-viewer={seat.viewer.partyId}>
+      <h2 class="seat-name">{named(seat.viewer.name)}</h2>
       {past ? null : seat.lines.length === 0 ? (
         <p class="empty">
-          {seat.viewer.name} has no line to use: no direct number, and no active delegation shares one.
+          {named(seat.viewer.name)} has no line to use: no direct number, and no active delegation shares one.
         </p>
       ) : (
         <Dialer seat={seat} act={act} refusal={refusal('dialer')} />
@@ -271,7 +273,7 @@ function RefusalNote({ refusal }: { refusal: Shown | undefined }) {
   if (!refusal) return null;
   return (
     <p class="refusal" role="alert" data-code={refusal.code}>
-      <code>{refusal.code}</code> {refusal.message}
+      <code>{refusal.code}</code> {named(refusal.message)}
     </p>
   );
 }
@@ -286,7 +288,7 @@ function Diagnosed(props: { label: string; availability: Availability; onClick: 
         {label}
       </button>
       <span class="why" data-rule={availability.rule ?? ''}>
-        {availability.rule && <code>{availability.rule}</code>} {availability.sentence}
+        {availability.rule && <code>{availability.rule}</code>} {named(availability.sentence)}
       </span>
     </span>
   );
@@ -311,7 +313,7 @@ function Dialer({ seat, act, refusal }: { seat: Seat; act: Act; refusal: Shown |
         <select value={line.number} onChange={(e) => setFrom((e.target as HTMLSelectElement).value)}>
           {seat.lines.map((l) => (
             <option key={l.number} value={l.number}>
-              {l.label}
+              {lineLabel(l)}
             </option>
           ))}
         </select>
@@ -325,7 +327,7 @@ function Dialer({ seat, act, refusal }: { seat: Seat; act: Act; refusal: Shown |
             Call
           </button>
           <span class="why">
-            <code>{line.availability.placeCall.rule}</code> {line.availability.placeCall.sentence}
+            <code>{line.availability.placeCall.rule}</code> {named(line.availability.placeCall.sentence)}
           </span>
         </span>
       )}
@@ -335,12 +337,12 @@ function Dialer({ seat, act, refusal }: { seat: Seat; act: Act; refusal: Shown |
 }
 
 const nameOf = (id: string | null, ...known: readonly (SeatParty | undefined)[]): string =>
-  known.find((p) => p?.partyId === id)?.name ?? id ?? '';
+  named(known.find((p) => p?.partyId === id)?.name ?? id ?? '');
 
 function Lamp({ line, viewer, now }: { line: SeatLine; viewer: SeatParty; now: number }) {
   const { lamp } = line;
   const names = (ids: readonly string[], resolved: readonly (string | null)[]): string =>
-    ids.map((id, i) => (id === viewer.partyId ? 'you' : (resolved[i] ?? id))).join(', ');
+    ids.map((id, i) => (id === viewer.partyId ? 'you' : named(resolved[i] ?? id))).join(', ');
   switch (lamp.state) {
     case 'idle':
       return <LampRow state="idle" label="Idle" />;
@@ -359,7 +361,7 @@ function Lamp({ line, viewer, now }: { line: SeatLine; viewer: SeatParty; now: n
           label={transferring ? 'Transferring' : 'Busy'}
         >
           {names(lamp.by, lamp.byNames)}
-          {lamp.onBehalfOf && ` on behalf of ${lamp.onBehalfOfName ?? lamp.onBehalfOf}`}
+          {lamp.onBehalfOf && ` on behalf of ${named(lamp.onBehalfOfName ?? lamp.onBehalfOf)}`}
           {lamp.phase === 'dialing' && ' (dialing)'} · for {elapsed(lamp.since, now)}
           {transferring &&
             ` · to ${lamp.transferringTo === viewer.partyId ? 'you' : nameOf(lamp.transferringTo, line.owner, ...line.transferTargets)}; recalls to ${names(lamp.by, lamp.byNames)} if not answered`}
@@ -370,7 +372,7 @@ function Lamp({ line, viewer, now }: { line: SeatLine; viewer: SeatParty; now: n
     case 'held':
       return (
         <LampRow state="held" label="Held">
-          by {lamp.heldBy === viewer.partyId ? 'you' : (lamp.heldByName ?? lamp.heldBy)}
+          by {lamp.heldBy === viewer.partyId ? 'you' : named(lamp.heldByName ?? lamp.heldBy)}
           {lamp.onBehalfOf &&
             ` on behalf of ${nameOf(lamp.onBehalfOf, line.owner, ...line.transferTargets, viewer)}`}{' '}
           · for {elapsed(lamp.since, now)}
@@ -486,7 +488,7 @@ function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act
               <option value="">choose…</option>
               {targets.map((t) => (
                 <option key={t.partyId} value={t.partyId}>
-                  {t.name}
+                  {named(t.name)}
                 </option>
               ))}
             </select>
@@ -512,15 +514,15 @@ function LineCard(props: {
   const { line, seat, act, now, readOnly, refusal } = props;
   const inbox = `${linePath(seat.account.accountId, line.number)}/voicemails`;
   const by = (acts: readonly { byName: string | null; by: string; at: string }[]) =>
-    acts.map((a) => `${a.byName ?? a.by} (${when(a.at)})`).join(', ');
+    acts.map((a) => `${named(a.byName ?? a.by)} (${when(a.at)})`).join(', ');
   return (
-    <section class="line" aria-label={line.label} data-line={line.number}>
+    <section class="line" aria-label={lineLabel(line)} data-line={line.number}>
       {/* R23: the line's name is part of its key, beside the number (in the label, R11). */}
-      <h2 data-line-name={line.name ?? ''}>{line.label}</h2>
+      <h2 data-line-name={line.name ?? ''}>{lineLabel(line)}</h2>
       <p class="role">
         {line.role === 'delegator'
           ? 'Your line'
-          : `Shared by ${line.owner.name} · you may ${line.permissions.length ? line.permissions.map(words).join(', ') : 'do nothing on it'}`}
+          : `Shared by ${named(line.owner.name)} · you may ${line.permissions.length ? line.permissions.map(words).join(', ') : 'do nothing on it'}`}
       </p>
       <Lamp line={line} viewer={seat.viewer} now={now} />
       {!readOnly && <CallActions line={line} seat={seat} act={act} />}
@@ -581,7 +583,7 @@ function LineCard(props: {
               {h.labels.length > 0 && (
                 <ul class="labels">
                   {h.labels.map((label) => (
-                    <li key={label}>{label}</li>
+                    <li key={label}>{named(label)}</li>
                   ))}
                 </ul>
               )}
@@ -611,8 +613,8 @@ function Delegations(props: {
         <ul>
           {rows.map((d) => (
             <li key={d.delegationId} data-delegation={d.delegationId} data-status={d.status}>
-              <strong>{d.other.name}</strong> · <span class={`status ${d.status}`}>{d.status}</span> since{' '}
-              {when(d.statusSince)} ·{' '}
+              <strong>{named(d.other.name)}</strong> · <span class={`status ${d.status}`}>{d.status}</span>{' '}
+              since {when(d.statusSince)} ·{' '}
               {d.permissions.length ? d.permissions.map(words).join(', ') : 'no permissions'} · lines{' '}
               {d.sharedLines.length ? d.sharedLines.map(phone).join(', ') : 'none'}
               {asDelegate && d.status === 'active' && (
@@ -700,7 +702,7 @@ function OutsideCaller(props: {
         <select value={target.number} onChange={(e) => setNumber((e.target as HTMLSelectElement).value)}>
           {lines.map((line) => (
             <option key={line.number} value={line.number}>
-              {line.owner.name} · {line.name ? `${line.name} ` : ''}
+              {named(line.owner.name)} · {line.name ? `${named(line.name)} ` : ''}
               {phone(line.number)}
             </option>
           ))}

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { Seat, SeatSpeedDial, SeatSpeedDialList } from '../../projector/src/panel/seat-contract.js';
-import { phone } from './format.js';
+import { lineLabel, named, phone } from './format.js';
 
 type Method = 'POST' | 'PUT' | 'DELETE';
 type Act = (where: string, method: Method, path: string, body?: Record<string, unknown>) => void;
@@ -36,7 +36,7 @@ export function SpeedDials(props: {
           >
             {seat.lines.map((l) => (
               <option key={l.number} value={l.number}>
-                {l.label}
+                {lineLabel(l)}
               </option>
             ))}
           </select>
@@ -47,7 +47,7 @@ export function SpeedDials(props: {
       ))}
       {refusal && (
         <p class="refusal" role="alert" data-code={refusal.code}>
-          <code>{refusal.code}</code> {refusal.message}
+          <code>{refusal.code}</code> {named(refusal.message)}
         </p>
       )}
     </section>
@@ -61,7 +61,7 @@ function SpeedDialList(props: { seat: Seat; list: SeatSpeedDialList; line: strin
   return (
     <div class="speed-dial-list" data-owner={list.owner.partyId}>
       <h3>
-        {own ? 'My keys' : `${list.owner.name}'s keys`}{' '}
+        {own ? 'My keys' : `${named(list.owner.name)}'s keys`}{' '}
         <small>
           · {list.entries.length} of {list.maxSpeedDials}
         </small>
@@ -80,7 +80,7 @@ function SpeedDialList(props: { seat: Seat; list: SeatSpeedDialList; line: strin
             />
             <button
               class="remove"
-              aria-label={`Remove ${entry.label}`}
+              aria-label={`Remove ${named(entry.label)}`}
               title="Remove this key"
               onClick={() => act('speed-dials', 'DELETE', `${path}/${encodeURIComponent(entry.entryId)}`)}
             >
@@ -100,7 +100,7 @@ function SpeedDialKey(props: { entry: SeatSpeedDial; disabled: boolean; press: (
   const presence = target.kind === 'internal' ? target.presence : 'none';
   const who =
     target.kind === 'internal'
-      ? `${target.partyName}${target.lineName ? ` · ${target.lineName}` : ''} · ${target.presence}`
+      ? `${named(target.partyName)}${target.lineName ? ` · ${named(target.lineName)}` : ''} · ${target.presence}`
       : 'external';
   return (
     <button
@@ -112,7 +112,7 @@ function SpeedDialKey(props: { entry: SeatSpeedDial; disabled: boolean; press: (
       onClick={press}
     >
       <span class="blf" aria-hidden="true" />
-      {entry.label} <small>{phone(entry.number)}</small>
+      {named(entry.label)} <small>{phone(entry.number)}</small>
       {target.kind === 'internal' && <span class="presence"> · {target.presence}</span>}
     </button>
   );
@@ -128,7 +128,7 @@ function AddKey({ list, path, act }: { list: SeatSpeedDialList; path: string; ac
   return (
     <form
       class="add-key"
-      aria-label={`Add a speed dial for ${list.owner.name}`}
+      aria-label={`Add a speed dial for ${named(list.owner.name)}`}
       onSubmit={(event) => {
         event.preventDefault();
         act('speed-dials', 'POST', path, {
