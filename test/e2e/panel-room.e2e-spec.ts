@@ -175,6 +175,23 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
     },
   );
   browserTest(
+    'a time typed past the year 9999 in time travel is refused where it was typed, and the page throws nothing',
+    'time-typed',
+    async () => {
+      await demo('typed', 1);
+      const page = await open('?account=typed&viewer=exec1');
+      await live(page);
+      const travel = page.getByRole('group', { name: 'Time travel' });
+      // The field takes years up to 275760; a date past 9999 is no ISO-8601 time the page could send.
+      await travel.getByLabel('As of time').fill('275760-09-12T23:59:59');
+      await travel.getByRole('button', { name: 'Show', exact: true }).click();
+      const refusal = travel.locator('[role="alert"][data-code]');
+      await refusal.waitFor({ timeout: SHOWN_MS });
+      await expect(refusal.textContent()).resolves.toMatch(/9999/);
+      expect(await travel.locator('[data-as-of]').count()).toBe(0);
+    },
+  );
+  browserTest(
     'eight tabs of the panel are all live over one shared connection; when the leading tab closes another takes over',
     'eight-tabs',
     async () => {

@@ -727,6 +727,8 @@ function TimeTravel(props: {
 }) {
   const { shown, past, travel, live, refusal } = props;
   const [time, setTime] = useState('');
+  /** A time typed that no view can be asked for (the field takes years up to 275760). */
+  const [typed, setTyped] = useState<Shown>();
   /** The steps around a view, with the position they were looked up for: a newer view never uses older ones. */
   const [around, setAround] = useState<{ readonly position: string; readonly steps: Steps }>();
   const [stepError, setStepError] = useState<Shown>();
@@ -749,10 +751,24 @@ function TimeTravel(props: {
   }, [past, account, shown.position]);
   const steps = around?.position === shown.position ? around.steps : undefined;
 
-  const stepBack = () =>
+  const stepBack = () => {
+    setTyped(undefined);
     void (steps ? Promise.resolve(steps) : stepsHere()).then((found) => {
       if (found?.back != null) travel({ asOf: found.back });
     });
+  };
+  const show = () => {
+    // A year past 9999 is no ISO-8601 date: Date parses it as nothing, which has no ISO string.
+    const at = new Date(time);
+    if (Number.isNaN(at.getTime()) || at.getFullYear() > 9999) {
+      setTyped({
+        code: 'INVALID_REQUEST',
+        message: `${time.replace('T', ' ')} is no time to travel to: pick one from the year 1 to 9999.`,
+      });
+      return;
+    }
+    travel({ asOfTime: at.toISOString() });
+  };
   const stepForward = () => {
     if (!steps) return;
     if (steps.forward) travel({ asOf: steps.forward.position });
@@ -782,10 +798,15 @@ function TimeTravel(props: {
           type="datetime-local"
           step="1"
           value={time}
-          onInput={(e) => setTime((e.target as HTMLInputElement).value)}
+          min="0001-01-01T00:00:00"
+          max="9999-12-31T23:59:59"
+          onInput={(e) => {
+            setTime((e.target as HTMLInputElement).value);
+            setTyped(undefined);
+          }}
         />
       </label>{' '}
-      <button disabled={!time} onClick={() => travel({ asOfTime: new Date(time).toISOString() })}>
+      <button disabled={!time} onClick={show}>
         Show
       </button>
       {past && (
@@ -794,7 +815,7 @@ function TimeTravel(props: {
           <button onClick={live}>Back to live</button>
         </>
       )}
-      <RefusalNote refusal={refusal ?? stepError} />
+      <RefusalNote refusal={typed ?? refusal ?? stepError} />
     </div>
   );
 }
