@@ -284,4 +284,33 @@ describe('the panel in a browser', () => {
       }
     },
   );
+
+  browserTest(
+    'a double click sends its command once: the call placed is not then refused as busy with itself',
+    'double-click',
+    async () => {
+      const account = await demo('double', 1, 1, 1);
+      const number = account.executives[0]!.numbers[0]!;
+      const page = await seat(account.accountId, 'assistant1');
+      const before = suite.browser.requests.length;
+      const sent = (path: RegExp) =>
+        suite.browser.requests.slice(before).filter((url) => url.includes('/panel/api/') && path.test(url))
+          .length;
+
+      await page.getByLabel('Call from').selectOption(number);
+      await page.getByRole('textbox', { name: 'Number to call' }).fill('+15559990000');
+      await page.getByRole('button', { name: 'Call', exact: true }).dblclick();
+      await lampShows(page, number, 'busy');
+      await line(page, number).getByRole('button', { name: 'Hang up' }).dblclick();
+      await lampShows(page, number, 'idle');
+      // One more click, once the page shows the call gone, is a command again.
+      await page.getByRole('button', { name: 'Call', exact: true }).click();
+      await lampShows(page, number, 'busy');
+
+      await page.waitForTimeout(500);
+      expect(sent(/\/calls$/)).toBe(2);
+      expect(sent(/\/hang-up$/)).toBe(1);
+      expect(await page.locator('[role="alert"][data-code]').count()).toBe(0);
+    },
+  );
 });

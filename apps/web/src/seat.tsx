@@ -1,5 +1,5 @@
 import { Fragment, type ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type {
   Availability,
   Directory,
@@ -22,6 +22,9 @@ import { lampChanges } from './announce.js';
 type Method = 'POST' | 'PUT' | 'DELETE';
 /** Runs one api command for a part of the page (a line, the dialer, the roster) and shows its refusal there. */
 type Act = (where: string, method: Method, path: string, body?: Record<string, unknown>) => void;
+
+/** How long a command answered is held back from being sent again while the page has not shown it. */
+const SHOWN_WITHIN_MS = 3_000;
 
 interface Shown {
   readonly code: string;
@@ -48,6 +51,14 @@ export function SeatPage({ account, viewers }: { account: string; viewers: reado
   /** The account's parties, each a seat to switch to. */
   const [parties, setParties] = useState<readonly SeatParty[]>([]);
   const viewersKey = viewers.join(',');
+  /**
+   * Commands sent and not yet shown on the page, each with the $all position its answer named (none
+   * while it is on its way): the same command again before then (a double click, a button clicked
+   * again before its lamp changed) is not sent a second time, to be refused by the effect of the first.
+   */
+  const pending = useRef(new Map<string, bigint | undefined>());
+  /** The furthest $all position a live seat of the page showed: the stream may outrun an answer. */
+  const shownAt = useRef(0n);
 
   useEffect(() => {
     // The directory says clearly when the account or a viewer is unknown or the stack down; the
@@ -63,6 +74,11 @@ export function SeatPage({ account, viewers }: { account: string; viewers: reado
         stops = viewers.map((viewer) =>
           liveSeats.watch(account, viewer, {
             seat: (seat) => {
+              const at = BigInt(seat.position);
+              if (at > shownAt.current) shownAt.current = at;
+              for (const [sent, position] of pending.current) {
+                if (position !== undefined && at >= position) pending.current.delete(sent);
+              }
               const said = lampChanges(seen.get(viewer), seat, viewers.length > 1);
               seen.set(viewer, seat);
               if (said.length > 0) setAnnouncement(said.join(' '));
@@ -95,17 +111,35 @@ export function SeatPage({ account, viewers }: { account: string; viewers: reado
 
   /** Runs a command for a part of the page (`key`) and shows its refusal there until one succeeds. */
   const send = (key: string, method: Method, path: string, body: Record<string, unknown>) => {
+    // Moving the clock twice is meant twice: only those commands are sent again at once.
+    const sent = path.startsWith('clock/') ? undefined : `${method} ${path} ${JSON.stringify(body)}`;
+    if (sent !== undefined) {
+      if (pending.current.has(sent)) return;
+      pending.current.set(sent, undefined);
+    }
     setBusy(key);
     command(method, path, body)
       .then(
-        () =>
+        (answer) => {
+          const { position } = (answer ?? {}) as { position?: unknown };
+          const at = typeof position === 'string' && /^\d+$/.test(position) ? BigInt(position) : undefined;
+          if (sent !== undefined && at !== undefined && at > shownAt.current) {
+            pending.current.set(sent, at);
+            // Shown by the stream at once, as a rule; a command no seat shows is free again soon anyway.
+            setTimeout(() => {
+              if (pending.current.get(sent) === at) pending.current.delete(sent);
+            }, SHOWN_WITHIN_MS);
+          } else if (sent !== undefined) pending.current.delete(sent);
           setRefusals((shown) => {
             const next = new Map(shown);
             next.delete(key);
             return next;
-          }),
-        (error: Refusal) =>
-          setRefusals((shown) => new Map(shown).set(key, { code: error.code, message: error.message })),
+          });
+        },
+        (error: Refusal) => {
+          if (sent !== undefined) pending.current.delete(sent);
+          setRefusals((shown) => new Map(shown).set(key, { code: error.code, message: error.message }));
+        },
       )
       .finally(() => setBusy(undefined));
   };
