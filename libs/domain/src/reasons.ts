@@ -804,6 +804,11 @@ export const EDGE_REASONS = {
       '`details` names its position',
   ),
   INTERNAL_ERROR: edge(500, ['api', 'projector'], 'a bug: the log of the app that answered has the stack'),
+  STORE_UNAVAILABLE: edge(
+    503,
+    ['api'],
+    'a command while the event store is not answering (stopped, restarting, unreachable); resend it once it is back',
+  ),
   ACCOUNT_NOT_FOUND: edge(404, ['projector'], 'the read models have no such account (yet)', {
     says: 'There is no account "{account}" (yet).',
   }),

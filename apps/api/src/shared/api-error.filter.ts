@@ -1,4 +1,5 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import { UnavailableError } from '@eventstore/db-client';
 import type { FastifyReply } from 'fastify';
 import { DomainError, EDGE_REASONS, STATUS_OF_KIND, type EdgeReasonCode } from '#domain';
 import { InvalidStreamIdError } from '#events';
@@ -113,6 +114,13 @@ export class ApiErrorFilter implements ExceptionFilter {
         code: codeForStatus(fastifyError.statusCode),
         message: fastifyError.message ?? 'bad request',
       };
+    }
+    // The store stopped, restarting or unreachable: the client's gRPC status 14, no bug of ours.
+    if (exception instanceof UnavailableError) {
+      return edgeAnswer(
+        'STORE_UNAVAILABLE',
+        'The event store is not answering (stopped, restarting or unreachable): send the command again once it is back; with the same command id it is applied at most once.',
+      );
     }
     return edgeAnswer(
       'INTERNAL_ERROR',
