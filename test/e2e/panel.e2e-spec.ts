@@ -313,4 +313,27 @@ describe('the panel in a browser', () => {
       expect(await page.locator('[role="alert"][data-code]').count()).toBe(0);
     },
   );
+
+  browserTest(
+    'a stream refused while the projector restarts (a 503 from it or a proxy, a 404 while it catches up) is tried again until the page is live',
+    'stream-refused',
+    async () => {
+      const account = await demo('refused', 1, 1, 1);
+      const number = account.executives[0]!.numbers[0]!;
+      const page = await seat(account.accountId, 'assistant1');
+      // The browser gives up on an event stream answered with an error status: it never tries again itself.
+      await page.route('**/panel/stream?**', (route) => route.fulfill({ status: 503, body: 'restarting' }), {
+        times: 1,
+      });
+      await expect(suite.stack.stopProjector()).resolves.toBe(0);
+      await page.waitForSelector('[data-connection="lost"]', { timeout: SHOWN_MS });
+      await suite.stack.startProjector();
+      await page.waitForSelector('[data-connection="live"]', { timeout: SHOWN_MS });
+      await ring(account, number, '+15552220001');
+      await lampShows(page, number, 'ringing');
+      // The 503 the test answered is logged by the browser; nothing else may be.
+      const errors = suite.browser.errors.filter((error) => !/status of 503/.test(error));
+      suite.browser.errors.splice(0, suite.browser.errors.length, ...errors);
+    },
+  );
 });

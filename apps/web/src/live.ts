@@ -26,6 +26,8 @@ const CHANNEL = 'switchboard-panel';
 /** How long a seat no page shows any more stays on the stream (and its cached state current). */
 const LINGER_MS = 60_000;
 const LEADER_LOCK = 'switchboard-panel-stream';
+/** How long the page waits before opening again a stream the browser gave up on (its own retry's wait). */
+const RETRY_MS = 3_000;
 
 /**
  * Every seat of every panel tab of this browser over ONE server-sent event stream.
@@ -161,7 +163,18 @@ class LiveSeats {
       this.setConnection('live');
     });
     source.onopen = () => this.setConnection('live');
-    source.onerror = () => this.setConnection('lost');
+    source.onerror = () => {
+      this.setConnection('lost');
+      // A dropped connection the browser retries by itself; one answered with an error status (a 503
+      // from a proxy or a projector stopping, a 404 from one still catching up after a restart) it
+      // closes for good: the page then opens it again itself, as long as it still wants these seats.
+      if (source.readyState !== EventSource.CLOSED) return;
+      setTimeout(() => {
+        if (this.source !== source) return;
+        this.streamed = '';
+        this.reopen();
+      }, RETRY_MS);
+    };
   }
 
   private deliver(seat: Seat): void {
