@@ -608,7 +608,7 @@ function LineCard(props: {
         )}
       </details>
       <details class="history">
-        <summary>History · {line.history.length} calls</summary>
+        <summary>History · {line.history.length === 1 ? '1 call' : `${line.history.length} calls`}</summary>
         <ul>
           {line.history.map((h) => (
             <li key={h.callId}>
