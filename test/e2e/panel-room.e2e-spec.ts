@@ -192,6 +192,35 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
     },
   );
   browserTest(
+    "stepping back from a seat's first event says the party was not there yet, then offers that step no more",
+    'first-step',
+    async () => {
+      await demo('first', 1);
+      await send(suite.stack.api, 'POST', '/accounts/first/phone-users', {
+        actor: 'admin',
+        partyId: 'late',
+        name: 'Late',
+        directNumbers: ['+15550009999'],
+        callingPlan: 'pro',
+      });
+      const page = await open('?account=first&viewer=late');
+      await live(page);
+      const travel = page.getByRole('group', { name: 'Time travel' });
+      const stepBack = travel.getByRole('button', { name: 'Step back one event' });
+      await stepBack.click();
+      const refusal = travel.locator('[role="alert"][data-code="PARTY_NOT_FOUND"]');
+      await refusal.waitFor({ timeout: SHOWN_MS });
+      await expect(refusal.textContent()).resolves.toContain('"late" is not a party of account first (yet)');
+      await page.waitForFunction(`document.querySelector('.time-travel button')?.disabled === true`, null, {
+        timeout: SHOWN_MS,
+      });
+      // The one step refused is the browser's logged 404; clicking again asks nothing more.
+      const errors = suite.browser.errors.filter((error) => !/status of 404/.test(error));
+      expect(suite.browser.errors.length - errors.length).toBe(1);
+      suite.browser.errors.splice(0, suite.browser.errors.length, ...errors);
+    },
+  );
+  browserTest(
     'eight tabs of the panel are all live over one shared connection; when the leading tab closes another takes over',
     'eight-tabs',
     async () => {

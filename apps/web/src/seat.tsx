@@ -147,13 +147,18 @@ export function SeatPage({ account, viewers }: { account: string; viewers: reado
     (viewer: string): Act =>
     (where, method, path, body = {}) =>
       send(`${viewer}:${where}`, method, path, { actor: viewer, ...body });
-  const travel = (to: { asOf?: string; asOfTime?: string }) =>
+  /** Shows the seats as of a point; resolves with the refusal's code when they cannot be shown. */
+  const travel = (to: { asOf?: string; asOfTime?: string }): Promise<string | undefined> =>
     Promise.all(viewers.map((viewer) => loadSeat(account, viewer, to))).then(
       (then) => {
         setPast(new Map(then.map((seat) => [seat.viewer.partyId, seat])));
         setTravelError(undefined);
+        return undefined;
       },
-      (error: Refusal) => setTravelError({ code: error.code, message: error.message }),
+      (error: Refusal) => {
+        setTravelError({ code: error.code, message: error.message });
+        return error.code;
+      },
     );
   const shownFirst = past?.get(first.viewer.partyId) ?? first;
   // Durations run on the stack's clock: the wall clock in realtime mode, the virtual clock otherwise;
@@ -755,7 +760,7 @@ function OutsideCaller(props: {
 function TimeTravel(props: {
   shown: Seat;
   past: boolean;
-  travel: (to: { asOf?: string; asOfTime?: string }) => void;
+  travel: (to: { asOf?: string; asOfTime?: string }) => Promise<string | undefined>;
   live: () => void;
   refusal: Shown | undefined;
 }) {
@@ -763,6 +768,11 @@ function TimeTravel(props: {
   const [time, setTime] = useState('');
   /** A time typed that no view can be asked for (the field takes years up to 275760). */
   const [typed, setTyped] = useState<Shown>();
+  /**
+   * A view found to be the seat's first: one step back from it is before the account or a viewer
+   * existed, which no seat can be shown as of (the refusal says so), so the step is not offered again.
+   */
+  const [first, setFirst] = useState<string>();
   /** The steps around a view, with the position they were looked up for: a newer view never uses older ones. */
   const [around, setAround] = useState<{ readonly position: string; readonly steps: Steps }>();
   const [stepError, setStepError] = useState<Shown>();
@@ -787,8 +797,11 @@ function TimeTravel(props: {
 
   const stepBack = () => {
     setTyped(undefined);
-    void (steps ? Promise.resolve(steps) : stepsHere()).then((found) => {
-      if (found?.back != null) travel({ asOf: found.back });
+    const from = shown.position;
+    void (steps ? Promise.resolve(steps) : stepsHere()).then(async (found) => {
+      if (found?.back == null) return;
+      const refused = await travel({ asOf: found.back });
+      if (refused === 'ACCOUNT_NOT_FOUND' || refused === 'PARTY_NOT_FOUND') setFirst(from);
     });
   };
   const show = () => {
@@ -801,11 +814,11 @@ function TimeTravel(props: {
       });
       return;
     }
-    travel({ asOfTime: at.toISOString() });
+    void travel({ asOfTime: at.toISOString() });
   };
   const stepForward = () => {
     if (!steps) return;
-    if (steps.forward) travel({ asOf: steps.forward.position });
+    if (steps.forward) void travel({ asOf: steps.forward.position });
     else live();
   };
   return (
@@ -816,7 +829,15 @@ function TimeTravel(props: {
           {steps?.current && `, after ${steps.current.type} on ${streamWords(steps.current.stream)}`}{' '}
         </strong>
       )}
-      <button disabled={past && steps?.back == null} onClick={stepBack}>
+      <button
+        disabled={(past && steps?.back == null) || first === shown.position}
+        title={
+          first === shown.position
+            ? 'This is the first event of the seat: nothing earlier to show'
+            : undefined
+        }
+        onClick={stepBack}
+      >
         Step back one event
       </button>{' '}
       {past && (
