@@ -86,4 +86,41 @@ describe('speed dials and line names in the browser', () => {
       });
     },
   );
+
+  browserTest(
+    'a key refused (a number that is not E.164) keeps what was typed, to be corrected; a key added clears the form',
+    'speed-dial-refused',
+    async () => {
+      await fillDemoAccount(suite.stack.api, {
+        ...DEFAULT_DEMO,
+        accountId: 'typed',
+        name: 'typed',
+        executives: 1,
+        linesPerExecutive: 1,
+        assistants: 0,
+      });
+      const page = await seat('typed', 'exec1');
+      const form = page.getByRole('form', { name: 'Add a speed dial for Executive 1' });
+      const label = form.getByRole('textbox', { name: 'Label' });
+      const number = form.getByRole('textbox', { name: 'Number' });
+      await label.fill('Travel desk');
+      await number.fill('+12');
+      await form.getByRole('button', { name: 'Add key 1' }).click();
+      await page.waitForSelector('.speed-dials [role="alert"][data-code="INVALID_REQUEST"]', {
+        timeout: SHOWN_MS,
+      });
+      await expect(label.inputValue()).resolves.toBe('Travel desk');
+      await expect(number.inputValue()).resolves.toBe('+12');
+
+      await number.fill('+15559990001');
+      await form.getByRole('button', { name: 'Add key 1' }).click();
+      await page.locator('.speed-dial-list [data-entry="travel-desk-1"]').waitFor({ timeout: SHOWN_MS });
+      await expect(
+        page
+          .getByRole('form', { name: 'Add a speed dial for Executive 1' })
+          .getByRole('textbox', { name: 'Label' })
+          .inputValue(),
+      ).resolves.toBe('');
+    },
+  );
 });

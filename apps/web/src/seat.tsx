@@ -20,8 +20,11 @@ import { liveSeats, type Connection } from './live.js';
 import { lampChanges } from './announce.js';
 
 type Method = 'POST' | 'PUT' | 'DELETE';
-/** Runs one api command for a part of the page (a line, the dialer, the roster) and shows its refusal there. */
-type Act = (where: string, method: Method, path: string, body?: Record<string, unknown>) => void;
+/**
+ * Runs one api command for a part of the page (a line, the dialer, the roster) and shows its refusal
+ * there; resolves with whether the api took it (false when refused, or not sent again: a double click).
+ */
+type Act = (where: string, method: Method, path: string, body?: Record<string, unknown>) => Promise<boolean>;
 
 /** How long a command answered is held back from being sent again while the page has not shown it. */
 const SHOWN_WITHIN_MS = 3_000;
@@ -110,15 +113,20 @@ export function SeatPage({ account, viewers }: { account: string; viewers: reado
   const first = live[0]!;
 
   /** Runs a command for a part of the page (`key`) and shows its refusal there until one succeeds. */
-  const send = (key: string, method: Method, path: string, body: Record<string, unknown>) => {
+  const send = (
+    key: string,
+    method: Method,
+    path: string,
+    body: Record<string, unknown>,
+  ): Promise<boolean> => {
     // Moving the clock twice is meant twice: only those commands are sent again at once.
     const sent = path.startsWith('clock/') ? undefined : `${method} ${path} ${JSON.stringify(body)}`;
     if (sent !== undefined) {
-      if (pending.current.has(sent)) return;
+      if (pending.current.has(sent)) return Promise.resolve(false);
       pending.current.set(sent, undefined);
     }
     setBusy(key);
-    command(method, path, body)
+    return command(method, path, body)
       .then(
         (answer) => {
           const { position } = (answer ?? {}) as { position?: unknown };
@@ -135,10 +143,12 @@ export function SeatPage({ account, viewers }: { account: string; viewers: reado
             next.delete(key);
             return next;
           });
+          return true;
         },
         (error: Refusal) => {
           if (sent !== undefined) pending.current.delete(sent);
           setRefusals((shown) => new Map(shown).set(key, { code: error.code, message: error.message }));
+          return false;
         },
       )
       .finally(() => setBusy(undefined));

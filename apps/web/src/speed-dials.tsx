@@ -3,7 +3,7 @@ import type { Seat, SeatSpeedDial, SeatSpeedDialList } from '../../projector/src
 import { lineLabel, named, phone } from './format.js';
 
 type Method = 'POST' | 'PUT' | 'DELETE';
-type Act = (where: string, method: Method, path: string, body?: Record<string, unknown>) => void;
+type Act = (where: string, method: Method, path: string, body?: Record<string, unknown>) => Promise<boolean>;
 
 const listPath = (seat: Seat, owner: string): string =>
   `accounts/${encodeURIComponent(seat.account.accountId)}/parties/${encodeURIComponent(owner)}/speed-dials`;
@@ -131,7 +131,7 @@ function AddKey({ list, path, act }: { list: SeatSpeedDialList; path: string; ac
       aria-label={`Add a speed dial for ${named(list.owner.name)}`}
       onSubmit={(event) => {
         event.preventDefault();
-        act('speed-dials', 'POST', path, {
+        void act('speed-dials', 'POST', path, {
           // Entry ids are the owner's: a readable one from the label, made unique by the position.
           entryId: `${
             label
@@ -144,9 +144,13 @@ function AddKey({ list, path, act }: { list: SeatSpeedDialList; path: string; ac
           label: label.trim(),
           number: number.trim(),
           position: free,
+        }).then((added) => {
+          // A refused key keeps what was typed, to be corrected where the refusal says.
+          if (added) {
+            setLabel('');
+            setNumber('');
+          }
         });
-        setLabel('');
-        setNumber('');
       }}
     >
       <input
