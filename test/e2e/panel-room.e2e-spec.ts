@@ -221,6 +221,26 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
     },
   );
   browserTest(
+    'a room opened with no seat ticked says to tick one, rather than show the landing page again',
+    'empty-room',
+    async () => {
+      await demo('empty', 1);
+      const landing = await open('');
+      const picker = landing.getByRole('form', { name: 'A room of empty' });
+      await picker.getByRole('button', { name: 'Open the room' }).click();
+      await picker
+        .getByRole('alert')
+        .filter({ hasText: 'Tick at least one seat' })
+        .waitFor({ timeout: SHOWN_MS });
+      expect(new URL(landing.url()).search).toBe('');
+
+      await picker.getByRole('checkbox', { name: 'Assistant 1' }).check();
+      await expect(picker.getByRole('alert').count()).resolves.toBe(0);
+      await picker.getByRole('button', { name: 'Open the room' }).click();
+      await live(landing);
+    },
+  );
+  browserTest(
     'eight tabs of the panel are all live over one shared connection; when the leading tab closes another takes over',
     'eight-tabs',
     async () => {

@@ -11,6 +11,8 @@ import { Problem } from './problem.js';
 export function Landing() {
   const [directory, setDirectory] = useState<Directory>();
   const [error, setError] = useState<Refusal>();
+  /** The room picker submitted with no seat ticked (its account). */
+  const [unticked, setUnticked] = useState<string>();
   useEffect(() => {
     document.title = 'Switchboard · seats';
     loadDirectory(true).then(setDirectory, (e: Refusal) => setError(e));
@@ -51,6 +53,13 @@ export function Landing() {
             method="get"
             action="/panel"
             aria-label={`A room of ${named(account.name)}`}
+            onSubmit={(event) => {
+              // With no viewer the address is the landing page again: nothing would seem to happen.
+              if (new FormData(event.currentTarget).has('viewer')) return;
+              event.preventDefault();
+              setUnticked(account.accountId);
+            }}
+            onChange={() => setUnticked(undefined)}
           >
             <input type="hidden" name="account" value={account.accountId} />
             <fieldset>
@@ -62,6 +71,11 @@ export function Landing() {
               ))}
             </fieldset>
             <button type="submit">Open the room</button>
+            {unticked === account.accountId && (
+              <p class="refusal" role="alert">
+                Tick at least one seat to open a room of it.
+              </p>
+            )}
           </form>
         </section>
       ))}
