@@ -1,7 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { filterOf, readHistory } from './history-command.js';
+import { checkHistory, filterOf, readHistory } from './history-command.js';
 import { matchesFilter } from './history-event.js';
 
 const event = {
@@ -15,9 +15,16 @@ const event = {
   metadata: {},
 };
 
-const read = async (lines: readonly object[]): Promise<unknown[]> => {
+const fileOf = async (lines: readonly (object | string | null)[]): Promise<string> => {
   const file = join(await mkdtemp(join(tmpdir(), 'history-')), 'h.ndjson');
-  await writeFile(file, lines.map((line) => JSON.stringify(line)).join('\n'));
+  const text = (line: object | string | null): string =>
+    typeof line === 'string' ? line : JSON.stringify(line);
+  await writeFile(file, lines.map(text).join('\n'));
+  return file;
+};
+
+const read = async (lines: readonly (object | string | null)[]): Promise<unknown[]> => {
+  const file = await fileOf(lines);
   const events: unknown[] = [];
   for await (const e of readHistory(file)) events.push(e);
   return events;
@@ -44,6 +51,45 @@ describe('reading a history file', () => {
     await expect(read([{ ...event, stream: '$sys' }])).rejects.toThrow(
       /h\.ndjson:1: "\$sys" is not a stream a history can hold$/,
     );
+  });
+});
+
+describe('checking a whole history file before anything is appended', () => {
+  const second = { ...event, id: '0b5b7c49-4a0f-4f7e-9a55-3c1b6f0f4e11', revision: '1', position: '40' };
+
+  it('refuses a line that is JSON but no object, naming its line, where it was a TypeError', async () => {
+    // Given a history whose second line is `null` (or a list), When read, Then its line is named
+    await expect(read([event, null])).rejects.toThrow(/h\.ndjson:2: not a history event/);
+    await expect(read([event, [event]])).rejects.toThrow(/h\.ndjson:2: not a history event/);
+  });
+
+  it('reads a file that starts with a byte order mark', async () => {
+    await expect(read([`\uFEFF${JSON.stringify(event)}`])).resolves.toEqual([event]);
+  });
+
+  it("finds a bad last line, a stream's revision gap and an id given twice before the first event is used", async () => {
+    // Given histories whose first lines are good and a later one is not
+    // When checked, Then the later line is named
+    await expect(checkHistory(await fileOf([event, second, '{"id": "cut sh']))).rejects.toThrow(
+      /h\.ndjson:3: not JSON$/,
+    );
+    await expect(checkHistory(await fileOf([event, { ...second, revision: '2' }]))).rejects.toThrow(
+      /h\.ndjson:2: stream line-acc\.15550000001 goes from revision 0 to 2/,
+    );
+    await expect(checkHistory(await fileOf([event, { ...second, id: event.id }]))).rejects.toThrow(
+      /h\.ndjson:2: event id 91340c1b-a6e4-54e5-bb33-a85a586be3e5 is already the id of line 1$/,
+    );
+    await expect(checkHistory(await fileOf([event, second]))).resolves.toBeUndefined();
+  });
+
+  it('for a replay, needs every position, in log order', async () => {
+    const positions = { positions: true };
+    await expect(
+      checkHistory(await fileOf([event, { ...second, position: 'x' }]), undefined, positions),
+    ).rejects.toThrow(/h\.ndjson:2: event 0b5b7c49-4a0f-4f7e-9a55-3c1b6f0f4e11 has no \$all position/);
+    await expect(
+      checkHistory(await fileOf([event, { ...second, position: '3' }]), undefined, positions),
+    ).rejects.toThrow(/h\.ndjson:2: position 3 does not follow 16; a history is in log order$/);
   });
 });
 

@@ -14,7 +14,7 @@ import {
   type HistoryEvent,
   type HistoryFilter,
 } from './history-event.js';
-import { HistoryImporter } from './import.js';
+import { HistoryImporter, ImportConflictError } from './import.js';
 
 interface ExportOptions {
   store: string;
@@ -53,10 +53,19 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Reads a history file line by line (histories can be larger than memory). */
 export async function* readHistory(file: string): AsyncGenerator<HistoryEvent> {
+  for await (const { event } of readHistoryLines(file)) yield event;
+}
+
+/** readHistory, with each event's line number in the file (for messages naming it). */
+export async function* readHistoryLines(
+  file: string,
+): AsyncGenerator<{ readonly event: HistoryEvent; readonly line: number }> {
   let lineNo = 0;
   const input = file === '-' ? process.stdin : createReadStream(file);
-  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+  for await (let line of createInterface({ input, crlfDelay: Infinity })) {
     lineNo++;
+    // A byte order mark (some editors write one) is no part of the first line's JSON.
+    if (lineNo === 1 && line.startsWith('\uFEFF')) line = line.slice(1);
     if (!line.trim()) continue;
     let event: HistoryEvent;
     try {
@@ -65,6 +74,9 @@ export async function* readHistory(file: string): AsyncGenerator<HistoryEvent> {
       throw new Error(`${file}:${lineNo}: not JSON`);
     }
     if (
+      event === null ||
+      typeof event !== 'object' ||
+      Array.isArray(event) ||
       typeof event.stream !== 'string' ||
       typeof event.id !== 'string' ||
       !/^\d+$/.test(String(event.revision))
@@ -82,7 +94,59 @@ export async function* readHistory(file: string): AsyncGenerator<HistoryEvent> {
     if (event.stream === '' || event.stream.startsWith('$')) {
       throw new Error(`${file}:${lineNo}: "${event.stream}" is not a stream a history can hold`);
     }
-    yield event;
+    yield { event, line: lineNo };
+  }
+}
+
+/**
+ * Reads a whole history file before anything is appended, so that a file refused at any line (not
+ * JSON, cut short, a stream whose revisions jump, an event id given twice, one the target already
+ * holds something else at) changes nothing in the target: every line is checked as readHistory
+ * does, each stream's revisions follow on from one line to the next, and, with `importer`, each
+ * event is placed against the target as the import will place it. With `positions` (replay, whose
+ * `--at @P` reads them), every event also needs its `$all` position, increasing as in a log.
+ */
+export async function checkHistory(
+  file: string,
+  importer?: HistoryImporter,
+  options: { positions?: boolean } = {},
+): Promise<void> {
+  const revisions = new Map<string, bigint>();
+  const ids = new Map<string, number>();
+  let lastPosition: bigint | undefined;
+  for await (const { event, line } of readHistoryLines(file)) {
+    const at = `${file}:${line}`;
+    const revision = BigInt(event.revision);
+    const before = revisions.get(event.stream);
+    if (before !== undefined && revision !== before + 1n) {
+      throw new Error(
+        `${at}: stream ${event.stream} goes from revision ${before} to ${revision}; a history holds each ` +
+          'revision of a stream once, in order',
+      );
+    }
+    revisions.set(event.stream, revision);
+    const first = ids.get(event.id);
+    if (first !== undefined)
+      throw new Error(`${at}: event id ${event.id} is already the id of line ${first}`);
+    ids.set(event.id, line);
+    if (options.positions) {
+      if (!/^\d+$/.test(String(event.position))) {
+        throw new Error(`${at}: event ${event.id} has no $all position (a decimal string, as exported)`);
+      }
+      const position = BigInt(event.position);
+      if (lastPosition !== undefined && position <= lastPosition) {
+        throw new Error(
+          `${at}: position ${position} does not follow ${lastPosition}; a history is in log order`,
+        );
+      }
+      lastPosition = position;
+    }
+    try {
+      await importer?.check(event);
+    } catch (error) {
+      if (error instanceof ImportConflictError) throw new Error(`${at}: ${error.message}`);
+      throw error;
+    }
   }
 }
 
@@ -161,6 +225,8 @@ export const historyCommand = (): Command => {
   ).action(async (file: string, options: ImportOptions) => {
     try {
       const result = await withClient(options.store, async (client) => {
+        // The whole file first (a file on disk can be read twice; standard input once, as it comes).
+        if (file !== '-') await checkHistory(file, new HistoryImporter(client));
         const importer = new HistoryImporter(client);
         const bar = progressBar('import', file === '-' ? 0 : await countLines(file), options.progress);
         for await (const event of readHistory(file)) {

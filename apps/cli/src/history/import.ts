@@ -43,6 +43,41 @@ export class HistoryImporter {
 
   /** Imports one event; resolves with its `$all` position in the target. */
   async import(event: HistoryEvent): Promise<bigint> {
+    const stream = await this.placeOf(event);
+    if (stream === 'skipped') {
+      this.skipped++;
+      return this.positionOf(event.stream, BigInt(event.revision));
+    }
+    const revision = BigInt(event.revision);
+    const result = await this.client.appendToStream(event.stream, eventDataOf(event), {
+      expectedRevision: revision === 0n ? 'no_stream' : revision - 1n,
+    });
+    stream.next = revision + 1n;
+    stream.ids.push(event.id);
+    this.appended++;
+    this.foreign.count(decodeHistoryEvent(event));
+    return result.position?.commit ?? 0n;
+  }
+
+  /**
+   * Checks one event against the target as `import` would place it, appending nothing: run over a
+   * whole history first, it finds a conflict with the target before a single event is appended, so
+   * an import refused for one changes nothing. Events checked count as appended or skipped.
+   */
+  async check(event: HistoryEvent): Promise<void> {
+    const stream = await this.placeOf(event);
+    if (stream === 'skipped') {
+      this.skipped++;
+      return;
+    }
+    stream.next = BigInt(event.revision) + 1n;
+    stream.ids.push(event.id);
+    this.appended++;
+    this.foreign.count(decodeHistoryEvent(event));
+  }
+
+  /** The event's stream state when the event is to be appended, 'skipped' when the target holds it. */
+  private async placeOf(event: HistoryEvent): Promise<{ next: bigint; ids: string[] } | 'skipped'> {
     const stream = await this.streamState(event.stream);
     const revision = BigInt(event.revision);
     if (revision < stream.next) {
@@ -53,22 +88,14 @@ export class HistoryImporter {
             'import into an empty store, or one that holds this same history',
         );
       }
-      this.skipped++;
-      return this.positionOf(event.stream, revision);
+      return 'skipped';
     }
     if (revision > stream.next) {
       throw new ImportConflictError(
         `stream ${event.stream} would skip from revision ${stream.next} to ${revision}: the history is incomplete`,
       );
     }
-    const result = await this.client.appendToStream(event.stream, eventDataOf(event), {
-      expectedRevision: revision === 0n ? 'no_stream' : revision - 1n,
-    });
-    stream.next = revision + 1n;
-    stream.ids.push(event.id);
-    this.appended++;
-    this.foreign.count(decodeHistoryEvent(event));
-    return result.position?.commit ?? 0n;
+    return stream;
   }
 
   private async streamState(name: string): Promise<{ next: bigint; ids: string[] }> {

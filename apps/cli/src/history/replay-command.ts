@@ -5,7 +5,7 @@ import { eventSchemas } from '#events';
 import { EXIT_ERROR, collect } from '../options.js';
 import { progressBar } from '../progress.js';
 import { type StartedProcess, startEventStore } from '#stack';
-import { readHistory } from './history-command.js';
+import { checkHistory, readHistory } from './history-command.js';
 import { HistoryImporter } from './import.js';
 import { parseIsoTime } from './history-event.js';
 import { diffTrees, selectionProblems, stateAt, treeOf } from './read-model-state.js';
@@ -128,9 +128,12 @@ export const replayCommand = (): Command =>
         const points = (options.diff ?? (options.at === undefined ? [] : [options.at])).map(parsePoint);
         const selection = selectionProblems(options.select);
         if (selection.length > 0) throw new Error(selection.join('; '));
+        // The whole file is read before a store is started or written, so a refused file changes nothing.
+        if (file !== '-') await checkHistory(file, undefined, { positions: true });
         if (!options.store) fresh = await startEventStore({ mem: true });
         const client = createEventStoreClient(options.store ?? fresh!.address);
         try {
+          if (options.store && file !== '-') await checkHistory(file, new HistoryImporter(client));
           const importer = new HistoryImporter(client);
           const positions: bigint[] = [];
           const originals: bigint[] = [];
@@ -146,6 +149,8 @@ export const replayCommand = (): Command =>
               if (due > performance.now()) await sleep(due - performance.now());
             }
             positions.push(await importer.import(event));
+            if (!/^\d+$/.test(String(event.position)))
+              throw new Error(`event ${event.id} has no $all position (a decimal string, as exported)`);
             originals.push(BigInt(event.position));
             const time = simulatedTimeOf(event.metadata);
             if (time !== undefined) {

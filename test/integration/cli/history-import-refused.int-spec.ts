@@ -1,0 +1,83 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jsonEvent, type EventStoreDBClient } from '@eventstore/db-client';
+import { createEventStoreClient } from '#eventstore';
+import { readAllEvents } from '../../../apps/cli/src/history/history-event.js';
+import { runCli } from '../../support/cli.js';
+import { ownEmbeddedStore } from '../../support/embedded-eventstore.js';
+
+/**
+ * `history import` of a file it refuses, through the built CLI against an embedded server: bad input
+ * changes nothing, so a file refused at its last line, or for its last stream, leaves the target as
+ * it was, where the events before the refused one used to be appended already.
+ */
+describe('history import of a file it refuses', () => {
+  let client: EventStoreDBClient;
+  const target = ownEmbeddedStore(() => client?.dispose());
+  let dir: string;
+
+  beforeAll(async () => {
+    client = createEventStoreClient(target.server.connectionString);
+    dir = await mkdtemp(join(tmpdir(), 'history-refused-'));
+  });
+
+  const event = (stream: string, revision: number, id: string): object => ({
+    id,
+    stream,
+    revision: String(revision),
+    position: String(100 + revision),
+    type: 'Noted',
+    created: '2026-01-05T09:00:00.000Z',
+    data: { note: `n${revision}` },
+    metadata: {},
+  });
+  const ids = ['6f1c6a55-5b4e-4a39-8f1e-1d3c2b0a9e01', '6f1c6a55-5b4e-4a39-8f1e-1d3c2b0a9e02'];
+
+  const streams = async (): Promise<string[]> => {
+    const found: string[] = [];
+    for await (const e of readAllEvents(client)) found.push(`${e.stream}@${e.revision}`);
+    return found;
+  };
+
+  const importFile = async (name: string, lines: readonly string[]) => {
+    const file = join(dir, name);
+    await writeFile(file, `${lines.join('\n')}\n`);
+    return {
+      file,
+      run: await runCli([
+        'history',
+        'import',
+        file,
+        '--store',
+        target.server.connectionString,
+        '--no-progress',
+      ]),
+    };
+  };
+
+  it('appends nothing when the last line is cut short', async () => {
+    const before = await streams();
+    const { file, run } = await importFile('cut.ndjson', [
+      JSON.stringify(event('notes-cut', 0, ids[0]!)),
+      JSON.stringify(event('notes-cut', 1, ids[1]!)).slice(0, 40),
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`switchboard history import: ${file}:2: not JSON\n`);
+    expect(await streams()).toEqual(before);
+  });
+
+  it('appends nothing when a later stream conflicts with what the target holds', async () => {
+    await client.appendToStream('notes-taken', jsonEvent({ type: 'Noted', data: { note: 'other' } }));
+    const before = await streams();
+    const { file, run } = await importFile('conflict.ndjson', [
+      JSON.stringify(event('notes-new', 0, ids[0]!)),
+      JSON.stringify(event('notes-taken', 0, ids[1]!)),
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      new RegExp(`^switchboard history import: ${file}:2: stream notes-taken already holds event `),
+    );
+    expect(await streams()).toEqual(before);
+  });
+});
