@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { finiteNumber, nonNegativeInt, rate } from './options.js';
+import { duration, finiteNumber, nonNegativeInt, rate, shardArg } from './options.js';
 
 describe('CLI option parsers', () => {
   it('reads rates, and refuses a malformed one as a usage error rather than a crash', () => {
@@ -28,5 +28,16 @@ describe('CLI option parsers', () => {
     expect(nonNegativeInt('50')).toBe(50);
     for (const bad of ['abc', '-1', '1.5', ''])
       expect(() => nonNegativeInt(bad)).toThrow(InvalidArgumentError);
+  });
+
+  it('refuses a duration longer than a timer holds, which fired at once and ended a run after one call', () => {
+    expect(duration('596h')).toBe(596 * 3_600_000);
+    expect(() => duration('99999999999999999999s')).toThrow(InvalidArgumentError);
+    expect(() => duration('597h')).toThrow(/"597h" is too long: at most 2147483647 ms \(596h\)/);
+  });
+
+  it('reads --shard i/n, and refuses a shard that is not one as a usage error rather than a stack trace', () => {
+    expect(shardArg('2/3')).toEqual({ index: 2, count: 3 });
+    for (const bad of ['3/2', '0/0', '1/0', 'a/b']) expect(() => shardArg(bad)).toThrow(InvalidArgumentError);
   });
 });

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option } from 'commander';
-import { formatDurationMs, parseDurationMs, parseRate } from '#load';
+import { formatDurationMs, parseDurationMs, parseRate, parseShard, type Shard } from '#load';
 
 /** Commander argument parsers that fail with a message saying what to write instead. */
 export const positiveInt = (value: string): number => {
@@ -8,9 +8,29 @@ export const positiveInt = (value: string): number => {
   return n;
 };
 
+/**
+ * The longest delay a Node.js timer keeps (2^31 - 1 ms, about 24.8 days): a longer one fires at once,
+ * so a `--duration` beyond it ended a run after its first call instead of running for ever.
+ */
+export const MAX_DURATION_MS = 2_147_483_647;
+
 export const duration = (value: string): number => {
+  let ms: number;
   try {
-    return parseDurationMs(value);
+    ms = parseDurationMs(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  if (ms > MAX_DURATION_MS) {
+    throw new InvalidArgumentError(`"${value}" is too long: at most ${MAX_DURATION_MS} ms (596h)`);
+  }
+  return ms;
+};
+
+/** `--shard i/n`, refused as a usage error (a plain Error thrown from an argument parser escaped as a stack trace). */
+export const shardArg = (value: string): Shard => {
+  try {
+    return parseShard(value);
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }

@@ -240,4 +240,45 @@ describe('load run', () => {
       process.exitCode = undefined;
     }
   });
+
+  /** `load run ARGS` against an api nobody answers: the refusals below come before any request. */
+  const refusal = async (args: readonly string[]): Promise<string> => {
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await loadCommand().parseAsync(['run', ...args, '--api', 'http://127.0.0.1:1', '--no-lag'], {
+        from: 'user',
+      });
+      expect(process.exitCode).toBe(EXIT_ERROR);
+      return String(stderr.mock.calls.at(-1)?.[0]);
+    } finally {
+      stderr.mockRestore();
+      process.exitCode = undefined;
+    }
+  };
+
+  it('refuses half a ramp, where it printed "every NaN ms" and ran no ramp', async () => {
+    // Given a ramp step without its interval, an interval of 0, a ramp on the closed model
+    // When the run starts, Then each is refused saying what to give
+    await expect(refusal(['--rate', '5', '--ramp-step', '5'])).resolves.toBe(
+      'switchboard load: --ramp-step and --ramp-interval go together, e.g. --ramp-step 50 --ramp-interval 10s\n',
+    );
+    await expect(refusal(['--rate', '5', '--ramp-step', '5', '--ramp-interval', '0s'])).resolves.toBe(
+      'switchboard load: --ramp-interval must be longer than 0\n',
+    );
+    await expect(refusal(['--concurrency', '2', '--ramp-step', '5', '--ramp-interval', '1s'])).resolves.toBe(
+      'switchboard load: --ramp-step and --ramp-interval ramp the open model: give --rate\n',
+    );
+  });
+
+  it.each(['--record', '--stats-file', '--out'])(
+    'refuses %s in a directory that does not exist before sending anything, where it crashed or lost the run',
+    async (flag) => {
+      const dir = await mkdtemp(join(tmpdir(), 'load-out-'));
+      const file = join(dir, 'missing', 'x.ndjson');
+      await expect(refusal(['--rate', '5', flag, file])).resolves.toBe(
+        `switchboard load: ${flag} ${file}: cannot write it (ENOENT)\n`,
+      );
+      await rm(dir, { recursive: true });
+    },
+  );
 });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
 import { Command, Option } from 'commander';
@@ -30,7 +30,6 @@ import {
   ownsCall,
   ownsDelegator,
   parseMix,
-  parseShard,
   parseThinkTime,
   parseThreshold,
   percentilesOf,
@@ -66,6 +65,7 @@ import {
   finiteNumber,
   positiveInt,
   rate,
+  shardArg,
 } from '../options.js';
 
 interface CommonOptions {
@@ -180,6 +180,56 @@ const commonOptions = (command: Command): Command =>
     .option('--record <file>', 'record every command sent as NDJSON (replay with `load replay`)')
     .option('--max-sockets <n>', 'HTTP connections to the api', positiveInt, 256);
 
+/**
+ * A ramp needs both its step and its interval, on the open model: one without the other printed
+ * "every NaN ms" and ran no ramp, and an interval of 0 ran none either.
+ */
+export const rampProblem = (options: {
+  rate?: number;
+  rampStep?: number;
+  rampInterval?: number;
+  maxRate?: number;
+}): string | undefined => {
+  const ramped = options.rampStep !== undefined || options.rampInterval !== undefined;
+  if (ramped && options.rate === undefined)
+    return '--ramp-step and --ramp-interval ramp the open model: give --rate';
+  if (ramped && (options.rampStep === undefined || options.rampInterval === undefined))
+    return '--ramp-step and --ramp-interval go together, e.g. --ramp-step 50 --ramp-interval 10s';
+  if (options.rampInterval === 0) return '--ramp-interval must be longer than 0';
+  if (options.maxRate !== undefined && !ramped)
+    return '--max-rate caps a ramp: give --ramp-step and --ramp-interval';
+  return undefined;
+};
+
+/**
+ * The files a run writes (--out, --record, --stats-file), opened before it sends anything: a path
+ * that cannot be written was found only after the run (--out, the run's figures lost) or crashed
+ * the CLI with an unhandled stream error (--record, --stats-file).
+ */
+export const checkOutputFiles = async (options: {
+  out?: string;
+  summary?: string;
+  record?: string;
+  statsFile?: string;
+}): Promise<void> => {
+  const files: [string, string | undefined][] = [
+    ['--out', options.out ?? options.summary],
+    ['--record', options.record],
+    ['--stats-file', options.statsFile],
+  ];
+  for (const [flag, file] of files) {
+    if (file === undefined) continue;
+    try {
+      // 'a' creates a missing file and keeps an existing one as it is until the run writes it.
+      await (await open(file, 'a')).close();
+    } catch (error) {
+      throw new Error(
+        `${flag} ${file}: cannot write it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      );
+    }
+  }
+};
+
 /** How long `load run` starts calls when neither --duration nor --max-calls bounds it. */
 const DEFAULT_DURATION_MS = 10_000;
 
@@ -231,7 +281,7 @@ export const loadCommand = (): Command => {
         '--shard <i/n>',
         'run part i of n of this seeded workload (its own delegators, their lines and calls; same --run-id ' +
           "for every shard); `load merge` adds up the shards' --out files",
-        parseShard,
+        shardArg,
       ),
   ).action(async (options: RunOptions, command: Command) => {
     process.exitCode = await runLoad(options, command);
@@ -525,6 +575,8 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
       throw new Error('choose one workload model: --rate N/s (open) or --concurrency N (closed)');
     }
     const durationMs = options.duration ?? (options.maxCalls === undefined ? DEFAULT_DURATION_MS : undefined);
+    const ramp = rampProblem(options);
+    if (ramp) throw new Error(ramp);
     const mix = parseMix(options.mix);
     const think = parseThinkTime(options.think);
     const thresholds = parseThresholds(options.threshold);
@@ -575,6 +627,7 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
     );
     // The lag path's {line} and {viewer} name parties this shard provisions itself.
     const ownTopology = { ...topology, delegators: topology.delegators.filter((_, d) => ownsParty(d)) };
+    await checkOutputFiles(options);
     session = new Session(options, manifest, liveStatsWanted(command), ownTopology);
     await session.checkReachable();
     await provision(session, setupCommands(topology, ownsParty));
@@ -695,6 +748,7 @@ async function replayLoad(file: string, options: ReplayOptions, command: Command
       );
     }
     const manifest = buildManifest('load replay', { ...command.opts(), file, accountId });
+    await checkOutputFiles(options);
     session = new Session(options, manifest, liveStatsWanted(command));
     await session.checkReachable();
     const counters = session.counters;
