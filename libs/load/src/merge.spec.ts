@@ -136,4 +136,43 @@ describe('load merge', () => {
       'shard 2/2 is missing',
     );
   });
+
+  it('refuses a result file cut or edited by hand, naming the file and the member, instead of crashing or merging a wrong table', () => {
+    // Given shard 2's file with one member broken in each of these ways
+    const broken = (edit: (summary: Record<string, unknown>) => void): ShardResult => {
+      const summary = JSON.parse(JSON.stringify(two.summary)) as Record<string, unknown>;
+      edit(summary);
+      return { file: 'two.json', summary: summary as unknown as LoadSummary };
+    };
+    const merge = (summary: Record<string, unknown>) => summary.merge as Record<string, unknown>;
+    const histograms = (summary: Record<string, unknown>) =>
+      merge(summary).histograms as Record<string, unknown>;
+    const cases: [(summary: Record<string, unknown>) => void, string][] = [
+      [
+        (s) => (histograms(s).all = 'HISTFAAAAgarbage'),
+        'merge.histograms.all is "HISTFAAAAgarbage", not a histogram encoding',
+      ],
+      [
+        (s) => (histograms(s).byType = null),
+        'merge.histograms.byType is null, not histogram encodings by command type',
+      ],
+      [(s) => delete s.manifest, 'manifest is missing, not an object'],
+      [(s) => ((s.calls as Record<string, unknown>).started = -5), 'calls.started is -5, not a count'],
+      [(s) => (s.outcomes = { ok: 'many' }), 'outcomes is {"ok":"many"}, not counts by outcome'],
+      [(s) => (merge(s).startedAtMs = 'x'), 'merge.startedAtMs is "x", not a time in ms'],
+    ];
+    for (const [edit, problem] of cases) {
+      // When merged with shard 1, Then the merge is refused naming the file and the member
+      expect(mergeProblems([results[0]!, broken(edit)], false)).toEqual([
+        `two.json is not a whole \`load run --out\` result: ${problem}`,
+      ]);
+    }
+    expect(mergeProblems([results[0]!, broken((s) => (merge(s).shard = '3/2'))], false)).toEqual([
+      'two.json: its merge.shard is no shard: --shard 3/2: i counts from 1 to n, e.g. 1/2',
+    ]);
+    const nothing = { file: 'null.json', summary: null as unknown as LoadSummary };
+    expect(mergeProblems([results[0]!, nothing], false)).toEqual([
+      expect.stringContaining('null.json holds no histogram encodings'),
+    ]);
+  });
 });

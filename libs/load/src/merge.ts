@@ -40,6 +40,80 @@ const sharedModel = (model: Record<string, unknown>): string => {
   return JSON.stringify(rest, Object.keys(rest).sort());
 };
 
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * What a file's JSON lacks to be a `load run --out` result `mergeResults` can add up, as
+ * `path: what it is instead` (empty when nothing): every member the merge reads, with its type, and
+ * every histogram encoding decoding. A file cut or edited by hand crashed the merge with a message
+ * naming neither the file nor the member ("Cannot read properties of null", "incorrect header
+ * check"), or merged into a wrong table ("NaN ms", a negative count) with exit code 0.
+ */
+export const resultShapeProblems = (summary: unknown): string[] => {
+  const problems: string[] = [];
+  if (!isObject(summary)) return [`the file holds ${JSON.stringify(summary)}, not a result object`];
+  const at = (path: string): unknown =>
+    path
+      .split('.')
+      .reduce<unknown>(
+        (value, key) => (isObject(value) && Object.hasOwn(value, key) ? value[key] : undefined),
+        summary,
+      );
+  const count = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) >= 0;
+  const need = (path: string, ok: (value: unknown) => boolean, what: string): void => {
+    const value = at(path);
+    if (!ok(value))
+      problems.push(`${path} is ${value === undefined ? 'missing' : JSON.stringify(value)}, not ${what}`);
+  };
+  const histogram = (value: unknown): boolean => {
+    if (typeof value !== 'string') return false;
+    try {
+      decodeFromCompressedBase64(value);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const recordOf = (ok: (value: unknown) => boolean) => (value: unknown) =>
+    isObject(value) && Object.values(value).every(ok);
+  need('manifest', isObject, 'an object');
+  need('model', isObject, 'an object');
+  need('accountId', (v) => typeof v === 'string', 'a string');
+  for (const path of [
+    'calls.started',
+    'calls.completed',
+    'calls.failed',
+    'commands.sent',
+    'commands.completed',
+  ])
+    need(path, count, 'a count');
+  need('commands.errors', count, 'a count');
+  need('rate.lateSends', count, 'a count');
+  need('rate.lateThresholdMs', (v) => typeof v === 'number' && Number.isFinite(v), 'a number');
+  need('outcomes', recordOf(count), 'counts by outcome');
+  need('failuresByType', recordOf(count), 'counts by command type');
+  need(
+    'thresholds',
+    (v) => Array.isArray(v) && v.every((t) => isObject(t) && typeof t.threshold === 'string'),
+    'a list of thresholds',
+  );
+  need('merge.shard', (v) => v === null || typeof v === 'string', 'i/n or null');
+  need('merge.scheduledCalls', count, 'a count');
+  need('merge.startedAtMs', (v) => typeof v === 'number' && Number.isFinite(v), 'a time in ms');
+  need('merge.endedAtMs', (v) => typeof v === 'number' && Number.isFinite(v), 'a time in ms');
+  need('merge.histograms.all', histogram, 'a histogram encoding');
+  need('merge.histograms.sendDelay', histogram, 'a histogram encoding');
+  need('merge.histograms.byType', recordOf(histogram), 'histogram encodings by command type');
+  need('merge.histograms.byFlow', recordOf(histogram), 'histogram encodings by call flow');
+  if (at('lag') !== null) {
+    need('lag.unresolved', count, 'a count');
+    need('lag.pollErrors', count, 'a count');
+    need('merge.histograms.lag', histogram, 'a histogram encoding');
+  }
+  return problems;
+};
+
 /**
  * Why these files are not the shards of one run, in words naming the files: each must be a
  * `load run --shard i/n` result with the same n, seed, run id, model and thresholds, every i once.
@@ -48,7 +122,12 @@ export const mergeProblems = (results: readonly ShardResult[], thresholdsGiven: 
   if (results.length === 0) return ['give the --out files of the shards to merge'];
   const problems: string[] = [];
   const withData = results.filter(({ file, summary }) => {
-    if (summary.merge?.histograms) return true;
+    if (isObject(summary) && isObject(summary.merge) && summary.merge.histograms) {
+      const shape = resultShapeProblems(summary);
+      if (shape.length === 0) return true;
+      problems.push(`${file} is not a whole \`load run --out\` result: ${shape.join(', ')}`);
+      return false;
+    }
     problems.push(
       `${file} holds no histogram encodings: it was not written by \`load run --out\` of this version`,
     );
@@ -61,7 +140,15 @@ export const mergeProblems = (results: readonly ShardResult[], thresholdsGiven: 
       `${unsharded.join(', ')}: not a shard's result (run it with --shard i/n); only shards of one run merge`,
     ];
   }
-  const shards = withData.map((r) => ({ file: r.file, ...parseShard(r.summary.merge.shard!) }));
+  const shards: { file: string; index: number; count: number }[] = [];
+  for (const r of withData) {
+    try {
+      shards.push({ file: r.file, ...parseShard(r.summary.merge.shard!) });
+    } catch (error) {
+      problems.push(`${r.file}: its merge.shard is no shard: ${(error as Error).message}`);
+    }
+  }
+  if (problems.length > 0) return problems;
   const counts = new Set(shards.map((s) => s.count));
   if (counts.size > 1) {
     problems.push(
