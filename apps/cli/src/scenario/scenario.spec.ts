@@ -172,6 +172,70 @@ describe('scenario time and placeholders', () => {
   });
 });
 
+describe('a scenario file checked before anything is sent', () => {
+  const alice = { id: 'alice', numbers: ['+15550000001'], plan: 'pro' };
+  const bob = { id: 'bob', numbers: ['+15550000002'], plan: 'pro' };
+  const base = {
+    name: 'x',
+    account: 'acme',
+    parties: [alice, bob],
+    delegations: [{ id: 'd1', delegator: 'alice', delegate: 'bob', permissions: [], lines: [] }],
+    steps: [{ advance: { seconds: 5 } }],
+  };
+  const problems = (edit: object): string[] => scenarioProblems({ ...base, ...edit } as never);
+
+  it('refuses ids the api refuses, prototype names among them, where setup stopped half-way on a 400', () => {
+    // Given an account, a party and a delegation named __proto__ / constructor
+    // When checked, Then each is named (the account used to fail on its idempotency key, after nothing)
+    expect(problems({})).toEqual([]);
+    expect(problems({ account: '__proto__' })).toEqual([
+      expect.stringMatching(/^account "__proto__": an id /),
+    ]);
+    expect(
+      problems({
+        parties: [alice, { ...bob, id: 'constructor' }],
+        delegations: [{ id: 'd1', delegator: 'alice', delegate: 'constructor', permissions: [], lines: [] }],
+      }),
+    ).toEqual([expect.stringMatching(/^party "constructor": an id /)]);
+    expect(problems({ delegations: [{ ...base.delegations[0], id: 'toString' }] })).toEqual([
+      expect.stringMatching(/^delegation "toString": an id /),
+    ]);
+  });
+
+  it('refuses unknown fields and a delegation between parties the file does not have', () => {
+    // Given typos at the top, in a party, in a delegation and in an expectation
+    expect(problems({ delegation: [] })).toEqual([
+      expect.stringMatching(/^the scenario: unknown field\(s\) delegation \(use name, /),
+    ]);
+    expect(problems({ steps: [null] })).toEqual(['step 1: null is not a step']);
+    expect(problems({ parties: [{ ...alice, plans: 'pro' }, bob] })).toEqual([
+      expect.stringMatching(/^party alice: unknown field\(s\) plans /),
+    ]);
+    expect(
+      problems({ delegations: [{ ...base.delegations[0], delegate: 'carol', permission: [] }] }),
+    ).toEqual([
+      expect.stringMatching(/^delegation d1: unknown field\(s\) permission /),
+      'delegation d1: delegate "carol" is none of the parties',
+    ]);
+    expect(
+      problems({ steps: [{ api: { method: 'GET', path: '/' }, expect: { rejcted: 'LINE_BUSY' } }] }),
+    ).toEqual([expect.stringMatching(/^step 1: expect: unknown field\(s\) rejcted /)]);
+  });
+
+  it('refuses an expectation that cannot hold and a time no clock reaches', () => {
+    const place = { type: 'placeCall', actor: 'alice', line: '+15550000001', callId: 'c1', to: '+15550100' };
+    expect(problems({ steps: [{ command: place, expect: { ok: true, rejected: 'LINE_BUSY' } }] })).toEqual([
+      'step 1: expect ok and rejected LINE_BUSY cannot both hold',
+    ]);
+    expect(problems({ steps: [{ command: { ...place, at: '+99999999999999999999s' } }] })).toEqual([
+      'step 1: at +99999999999999999999s is further than a clock can go',
+    ]);
+    expect(problems({ steps: [{ command: { ...place, at: '+90s' } }, { advance: { to: '+1d' } }] })).toEqual(
+      [],
+    );
+  });
+});
+
 describe('reproducible scenario runs', () => {
   const context = { accountId: 'r21-e2e', t0: new Date('2026-01-05T09:00:00Z') };
 

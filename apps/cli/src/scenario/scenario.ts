@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ID_PATTERN, ID_RULE } from '#events';
 import { type ApiCommand, CALL_COMMAND_TYPES, type CallingPlan, COMMAND_TYPES, type Permission } from '#load';
 
 /**
@@ -104,6 +105,33 @@ export interface Step {
 }
 
 export const STEP_KEYS: readonly string[] = ['note', 'command', 'api', 'advance', 'expect', 'projector'];
+
+/** The members a scenario, a party, a delegation and an expectation may have: a typo is no silent no-op. */
+export const SCENARIO_KEYS: readonly string[] = [
+  'name',
+  'description',
+  'rules',
+  'account',
+  'policy',
+  'speedDialLimit',
+  'clock',
+  'parties',
+  'delegations',
+  'steps',
+];
+const PARTY_KEYS: readonly string[] = [
+  'id',
+  'name',
+  'kind',
+  'numbers',
+  'plan',
+  'powerPack',
+  'assistant',
+  'lineNames',
+  'speedDials',
+];
+const DELEGATION_KEYS: readonly string[] = ['id', 'delegator', 'delegate', 'permissions', 'lines', 'accept'];
+const EXPECT_KEYS: readonly string[] = ['ok', 'rejected', 'status', 'events', 'answeredBy', 'contains'];
 
 export interface Expectation {
   /** The command is accepted (2xx). */
@@ -342,16 +370,86 @@ const partyProblems = (party: PartySpec): string[] => {
   return problems;
 };
 
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** `where: unknown field(s) a, b (use …)`, or nothing. */
+const unknownKeys = (where: string, value: unknown, allowed: readonly string[]): string[] => {
+  if (!isRecord(value)) return [];
+  const unknown = Object.keys(value).filter((key) => !allowed.includes(key));
+  return unknown.length > 0
+    ? [`${where}: unknown field(s) ${unknown.join(', ')} (use ${allowed.join(', ')})`]
+    : [];
+};
+
+/** An id the api will take (the run's scoping only adds a prefix): said before anything is sent. */
+const idProblem = (where: string, id: unknown): string[] =>
+  typeof id === 'string' && ID_PATTERN.test(id)
+    ? []
+    : [`${where} ${JSON.stringify(id ?? null)}: an id ${ID_RULE}`];
+
+/** The last instant a Date holds: 8.64e15 ms after 1970, in seconds. */
+const MAX_OFFSET_SECONDS = 8.64e12;
+
+/** Relative times (`at: +30s`, `advance.to`) a clock can reach; one past it stopped the run with "Invalid time value". */
+const offsetProblems = (where: string, value: unknown, key?: string): string[] => {
+  if (typeof value === 'string') {
+    const seconds = (key === 'at' || key === 'to') && value.startsWith('+') ? parseOffset(value) : undefined;
+    return seconds !== undefined && seconds > MAX_OFFSET_SECONDS
+      ? [`${where}: ${key} ${value} is further than a clock can go`]
+      : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((item) => offsetProblems(where, item));
+  if (isRecord(value)) return Object.entries(value).flatMap(([k, v]) => offsetProblems(where, v, k));
+  return [];
+};
+
 /** What is wrong with a scenario's shape; empty when it can run. */
 export const scenarioProblems = (scenario: Scenario): string[] => {
   const problems: string[] = [];
-  if (!scenario || typeof scenario !== 'object') return ['the file is not a scenario object'];
+  if (!isRecord(scenario)) return ['the file is not a scenario object'];
+  problems.push(...unknownKeys('the scenario', scenario, SCENARIO_KEYS));
   if (typeof scenario.name !== 'string') problems.push('name is missing');
   if (typeof scenario.account !== 'string') problems.push('account is missing');
+  else problems.push(...idProblem('account', scenario.account));
   if (!Array.isArray(scenario.parties)) problems.push('parties must be a list');
-  else problems.push(...scenario.parties.flatMap(partyProblems));
+  else {
+    for (const party of scenario.parties as readonly unknown[]) {
+      if (!isRecord(party)) {
+        problems.push(`party ${JSON.stringify(party)}: not a party`);
+        continue;
+      }
+      problems.push(...idProblem('party', party.id));
+      problems.push(...unknownKeys(`party ${String(party.id)}`, party, PARTY_KEYS));
+      problems.push(...partyProblems(party as unknown as PartySpec));
+    }
+  }
+  const parties = new Set(Array.isArray(scenario.parties) ? scenario.parties.map((p) => p?.id) : []);
+  if (scenario.delegations !== undefined && !Array.isArray(scenario.delegations)) {
+    problems.push('delegations must be a list');
+  }
+  for (const delegation of Array.isArray(scenario.delegations)
+    ? (scenario.delegations as readonly unknown[])
+    : []) {
+    if (!isRecord(delegation)) {
+      problems.push(`delegation ${JSON.stringify(delegation)}: not a delegation`);
+      continue;
+    }
+    const where = `delegation ${String(delegation.id)}`;
+    problems.push(...idProblem('delegation', delegation.id));
+    problems.push(...unknownKeys(where, delegation, DELEGATION_KEYS));
+    for (const role of ['delegator', 'delegate'] as const) {
+      if (!parties.has(delegation[role] as string)) {
+        problems.push(`${where}: ${role} ${JSON.stringify(delegation[role] ?? null)} is none of the parties`);
+      }
+    }
+  }
   if (!Array.isArray(scenario.steps)) return [...problems, 'steps must be a list'];
   scenario.steps.forEach((step, index) => {
+    if (!isRecord(step as unknown)) {
+      problems.push(`step ${index + 1}: ${JSON.stringify(step ?? null)} is not a step`);
+      return;
+    }
     const unknown = Object.keys(step).filter((key) => !STEP_KEYS.includes(key));
     if (unknown.length > 0) {
       problems.push(
@@ -364,6 +462,11 @@ export const scenarioProblems = (scenario: Scenario): string[] => {
       problems.push(`step ${index + 1}: nothing to do (give command, api, advance or projector)`);
     }
     if (step.expect && actions === 0) problems.push(`step ${index + 1}: expect needs a command or api call`);
+    problems.push(...unknownKeys(`step ${index + 1}: expect`, step.expect, EXPECT_KEYS));
+    if (step.expect?.ok === true && step.expect.rejected !== undefined) {
+      problems.push(`step ${index + 1}: expect ok and rejected ${step.expect.rejected} cannot both hold`);
+    }
+    problems.push(...offsetProblems(`step ${index + 1}`, { command: step.command, advance: step.advance }));
     if (step.advance && step.advance.seconds === undefined && step.advance.to === undefined) {
       problems.push(`step ${index + 1}: advance needs seconds or to`);
     }
