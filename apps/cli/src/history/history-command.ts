@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import { ID_PATTERN, ID_RULE } from '#events';
@@ -190,10 +191,12 @@ export const historyCommand = (): Command => {
       )
       .option('--no-progress', 'no progress bar'),
   ).action(async (options: ExportOptions) => {
+    let file: WriteStream | undefined;
+    let exported = 0;
     try {
       const filter = filterOf(options);
-      const out: NodeJS.WritableStream = options.out ? await openOutput(options.out) : process.stdout;
-      let exported = 0;
+      file = options.out ? await openOutput(options.out) : undefined;
+      const out: NodeJS.WritableStream = file ?? process.stdout;
       await withClient(options.store, async (client) => {
         const head = await headPosition(client);
         const bar = progressBar('export', Number(head), options.progress && Boolean(options.out));
@@ -207,10 +210,19 @@ export const historyCommand = (): Command => {
         }
         bar?.stop();
       });
-      if (out !== process.stdout) await new Promise<void>((done) => out.end(() => done()));
+      if (file) await new Promise<void>((done) => file!.end(() => done()));
       process.stderr.write(`exported ${exported} events\n`);
     } catch (error) {
-      process.stderr.write(`switchboard history export: ${(error as Error).message}\n`);
+      // A store that went away half-way left a file of whole lines that read as a complete history.
+      let incomplete = '';
+      if (file) {
+        await new Promise<void>((done) => file!.end(() => done()));
+        await rm(options.out!, { force: true });
+        incomplete = `; ${options.out} removed: its ${exported} events were not the whole history`;
+      } else if (exported > 0) {
+        incomplete = `; the ${exported} events written before are not the whole history`;
+      }
+      process.stderr.write(`switchboard history export: ${(error as Error).message}${incomplete}\n`);
       process.exitCode = EXIT_ERROR;
     }
   });
@@ -223,11 +235,12 @@ export const historyCommand = (): Command => {
       )
       .option('--no-progress', 'no progress bar'),
   ).action(async (file: string, options: ImportOptions) => {
+    let importer: HistoryImporter | undefined;
     try {
       const result = await withClient(options.store, async (client) => {
         // The whole file first (a file on disk can be read twice; standard input once, as it comes).
         if (file !== '-') await checkHistory(file, new HistoryImporter(client));
-        const importer = new HistoryImporter(client);
+        importer = new HistoryImporter(client);
         const bar = progressBar('import', file === '-' ? 0 : await countLines(file), options.progress);
         for await (const event of readHistory(file)) {
           await importer.import(event);
@@ -242,7 +255,13 @@ export const historyCommand = (): Command => {
           `${foreign ? `; ${foreign}: copied as they are, readers skip, park or refuse them (see README)` : ''}\n`,
       );
     } catch (error) {
-      process.stderr.write(`switchboard history import: ${(error as Error).message}\n`);
+      // Stopped half-way (the store went away): say what is there, and that a second run finishes it.
+      const partial =
+        importer && importer.appended > 0
+          ? `; ${importer.appended} events were appended before it stopped: import the file again to ` +
+            'append the rest (events already there are skipped)'
+          : '';
+      process.stderr.write(`switchboard history import: ${(error as Error).message}${partial}\n`);
       process.exitCode = EXIT_ERROR;
     }
   });

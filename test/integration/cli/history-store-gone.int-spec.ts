@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { jsonEvent } from '@eventstore/db-client';
+import { createEventStoreClient } from '#eventstore';
+import { headPosition } from '../../../apps/cli/src/history/history-event.js';
+import { runCli } from '../../support/cli.js';
+import {
+  PROCESS_BUDGET_MS,
+  startEmbeddedEventStore,
+  type EmbeddedEventStore,
+} from '../../support/embedded-eventstore.js';
+
+/**
+ * `history export` and `history import` when the store dies under them (SIGKILL, through the built
+ * CLI): a non-zero exit naming what happened, and nothing left that passes for a finished job. An
+ * export's file of whole lines read as a complete history; an import said only the client's error.
+ */
+describe('history export and import when the store goes away', () => {
+  const EVENTS = 30_000;
+  let dir: string;
+  let store: EmbeddedEventStore | undefined;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'history-gone-'));
+  });
+  afterEach(async () => {
+    await store?.stop('SIGKILL');
+    store = undefined;
+  }, PROCESS_BUDGET_MS);
+
+  /** Resolves once `ready` holds, polling; the store is then killed. */
+  const killWhen = async (ready: () => Promise<boolean>): Promise<void> => {
+    for (let waited = 0; !(await ready()); waited += 5) {
+      if (waited > 30_000) throw new Error('the command never got going');
+      await sleep(5);
+    }
+    await store!.stop('SIGKILL');
+  };
+
+  it('export: removes the --out file it could not finish and says so', async () => {
+    store = await startEmbeddedEventStore({ inMemory: true });
+    const client = createEventStoreClient(store.connectionString);
+    for (let i = 0; i < EVENTS; i += 500) {
+      const batch = Array.from({ length: 500 }, (_, j) => jsonEvent({ type: 'Noted', data: { n: i + j } }));
+      await client.appendToStream(`notes-${i % 7}`, batch);
+    }
+    await client.dispose();
+    const out = join(dir, 'export.ndjson');
+
+    const run = runCli([
+      'history',
+      'export',
+      '--store',
+      store.connectionString,
+      '--out',
+      out,
+      '--no-progress',
+    ]);
+    await killWhen(async () => existsSync(out) && (await stat(out)).size > 0);
+    const { code, stderr } = await run;
+
+    expect(code).toBe(2);
+    expect(stderr).toMatch(
+      new RegExp(
+        `^switchboard history export: .*; ${out} removed: its \\d+ events were not the whole history\\n$`,
+      ),
+    );
+    expect(existsSync(out)).toBe(false);
+  }, 120_000);
+
+  it('import: says how many events it appended, and that importing again finishes it', async () => {
+    store = await startEmbeddedEventStore({ inMemory: true });
+    const file = join(dir, 'history.ndjson');
+    const lines = Array.from({ length: EVENTS }, (_, i) =>
+      JSON.stringify({
+        id: randomUUID(),
+        stream: `notes-${i % 50}`,
+        revision: String(Math.floor(i / 50)),
+        position: String(100 + i),
+        type: 'Noted',
+        created: '2026-01-05T09:00:00.000Z',
+        data: { n: i },
+        metadata: {},
+      }),
+    );
+    await writeFile(file, `${lines.join('\n')}\n`);
+    const client = createEventStoreClient(store.connectionString);
+    // A fresh store's log is not empty (its own system events): the import's appends move its head.
+    const before = await headPosition(client);
+
+    const run = runCli(['history', 'import', file, '--store', store.connectionString, '--no-progress']);
+    await killWhen(async () => (await headPosition(client)) > before);
+    const { code, stderr } = await run;
+    await client.dispose();
+
+    expect(code).toBe(2);
+    expect(stderr).toMatch(
+      /^switchboard history import: .*; \d+ events were appended before it stopped: import the file again to append the rest \(events already there are skipped\)\n$/,
+    );
+  }, 120_000);
+});
