@@ -80,4 +80,15 @@ describe('history import of a file it refuses', () => {
     );
     expect(await streams()).toEqual(before);
   });
+
+  it('names an event larger than the store takes in one append, where the message was empty', async () => {
+    const big = { ...event('notes-big', 0, ids[0]!), data: { note: 'x'.repeat(5_000_000) } };
+    const { run } = await importFile('big.ndjson', [JSON.stringify(big)]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^switchboard history import: event ${ids[0]} \\(stream notes-big, revision 0\\) is larger than the \\d+ bytes the store takes in one append\n$`,
+      ),
+    );
+  });
 });

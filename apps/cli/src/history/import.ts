@@ -1,6 +1,7 @@
 import {
   BACKWARDS,
   FORWARDS,
+  MaxAppendSizeExceededError,
   START,
   StreamNotFoundError,
   binaryEvent,
@@ -49,9 +50,20 @@ export class HistoryImporter {
       return this.positionOf(event.stream, BigInt(event.revision));
     }
     const revision = BigInt(event.revision);
-    const result = await this.client.appendToStream(event.stream, eventDataOf(event), {
-      expectedRevision: revision === 0n ? 'no_stream' : revision - 1n,
-    });
+    const result = await this.client
+      .appendToStream(event.stream, eventDataOf(event), {
+        expectedRevision: revision === 0n ? 'no_stream' : revision - 1n,
+      })
+      .catch((error: unknown) => {
+        // The client's own error says nothing (its message is empty): name the event and the limit.
+        if (error instanceof MaxAppendSizeExceededError) {
+          throw new ImportConflictError(
+            `event ${event.id} (stream ${event.stream}, revision ${revision}) is larger than the ` +
+              `${error.maxAppendSize} bytes the store takes in one append`,
+          );
+        }
+        throw error;
+      });
     stream.next = revision + 1n;
     stream.ids.push(event.id);
     this.appended++;
