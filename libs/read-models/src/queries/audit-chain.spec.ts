@@ -120,6 +120,13 @@ describe("the audit trail's hash chain", () => {
     expect(parseAuditExport(auditCsv(rows))).toEqual({ rows });
   });
 
+  it('reads an export saved with a byte order mark (as spreadsheet programs save UTF-8 CSV)', () => {
+    // Given the same trail with a BOM before its JSON or its CSV header, Then it reads the same
+    const rows = trail();
+    expect(parseAuditExport(`\uFEFF${JSON.stringify({ callId: 'c1', entries: rows })}`)).toEqual({ rows });
+    expect(parseAuditExport(`\uFEFF${auditCsv(rows)}`)).toEqual({ rows });
+  });
+
   it('names the first row whose field was edited, whose row was dropped, or which was moved', () => {
     // An edited actor: the row's own hash no longer matches
     const edited = trail();

@@ -71,7 +71,11 @@ export class AuditFileError extends Error {}
 const shown = (value: unknown): string => (value === undefined ? 'nothing' : JSON.stringify(value));
 
 /** The entries of an exported trail: `audit call --json` / the projector's JSON, or their CSV. */
-export const parseAuditExport = (text: string): { rows: ChainedAuditEntry[] } | { failure: AuditFailure } => {
+export const parseAuditExport = (
+  exported: string,
+): { rows: ChainedAuditEntry[] } | { failure: AuditFailure } => {
+  // A byte order mark (spreadsheet programs save UTF-8 CSV with one) is no part of the first field.
+  const text = exported.startsWith('\uFEFF') ? exported.slice(1) : exported;
   const raw =
     text.trimStart().startsWith('{') || text.trimStart().startsWith('[') ? fromJson(text) : fromCsv(text);
   const rows: ChainedAuditEntry[] = [];
