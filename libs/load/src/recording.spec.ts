@@ -103,4 +103,38 @@ describe('recorded streams', () => {
     await writeFile(file, `${JSON.stringify(entries[0])}\n{"nope":1}\n`);
     await expect(readRecording(file)).rejects.toThrow(/run.ndjson:2: neither/);
   });
+
+  it('refuses an entry that cannot be replayed, naming its line, before anything is sent', async () => {
+    // Given recordings with one bad entry after a good one
+    const dir = await mkdtemp(join(tmpdir(), 'sb-rec-'));
+    const file = join(dir, 'run.ndjson');
+    const refused = async (bad: string): Promise<string> => {
+      await writeFile(file, `${JSON.stringify(entries[0])}\n${bad}\n`);
+      return readRecording(file).then(
+        () => 'read',
+        (error: Error) => error.message,
+      );
+    };
+    const entry = entries[0]!;
+    // Then each is named with its line: null, an unknown or prototype command type, a phase, an offset
+    await expect(refused('null')).resolves.toMatch(/run\.ndjson:2: neither a recording header/);
+    for (const type of ['launchMissiles', '__proto__', 'constructor']) {
+      await expect(
+        refused(JSON.stringify({ ...entry, command: { ...entry.command, type } })),
+      ).resolves.toMatch(
+        new RegExp(`run\\.ndjson:2: unknown command type "${type}" \\(a recording holds createAccount, `),
+      );
+    }
+    await expect(refused(JSON.stringify({ ...entry, phase: 'weird' }))).resolves.toMatch(
+      /run\.ndjson:2: phase "weird" is neither setup nor load$/,
+    );
+    for (const offsetMs of [-1, 1e300]) {
+      await expect(refused(JSON.stringify({ ...entry, offsetMs }))).resolves.toMatch(
+        /run\.ndjson:2: offsetMs .* is not between 0 and 2147483647$/,
+      );
+    }
+    // And a byte order mark before the first line is read past
+    await writeFile(file, `\uFEFF${JSON.stringify(entries[0])}\n`);
+    await expect(readRecording(file)).resolves.toEqual({ header: undefined, entries: [entries[0]] });
+  });
 });

@@ -79,14 +79,19 @@ export const recordedAccount = (entries: readonly RecordedCommand[]): string | u
   return undefined;
 };
 
+/** The longest delay a Node.js timer keeps (2^31 - 1 ms): the furthest a command can be intended. */
+const MAX_OFFSET_MS = 2_147_483_647;
+
 export async function readRecording(
   file: string,
 ): Promise<{ header: RecordingHeader | undefined; entries: RecordedCommand[] }> {
   const entries: RecordedCommand[] = [];
   let header: RecordingHeader | undefined;
   let lineNo = 0;
-  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+  for await (let line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
     lineNo++;
+    // A byte order mark (some editors write one) is no part of the first line's JSON.
+    if (lineNo === 1 && line.startsWith('\uFEFF')) line = line.slice(1);
     if (!line.trim()) continue;
     let parsed: unknown;
     try {
@@ -94,7 +99,9 @@ export async function readRecording(
     } catch {
       throw new Error(`${file}:${lineNo}: not JSON`);
     }
-    const value = parsed as Partial<RecordedCommand & RecordingHeader>;
+    const value = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Partial<
+      RecordedCommand & RecordingHeader
+    >;
     if (value.recording !== undefined) {
       header = value as RecordingHeader;
     } else if (
@@ -102,6 +109,24 @@ export async function readRecording(
       typeof value.command.type === 'string' &&
       typeof value.offsetMs === 'number'
     ) {
+      // Checked here, with the line: an unknown type used to be sent anyway (as a request to no
+      // route, after the setup had provisioned), and an offset past a timer's range fired at once.
+      const type: string = value.command.type;
+      if (!(COMMAND_TYPES as readonly string[]).includes(type)) {
+        throw new Error(
+          `${file}:${lineNo}: unknown command type ${JSON.stringify(type)} (a recording holds ${COMMAND_TYPES.join(', ')})`,
+        );
+      }
+      if (value.phase !== 'setup' && value.phase !== 'load') {
+        throw new Error(
+          `${file}:${lineNo}: phase ${JSON.stringify(value.phase ?? null)} is neither setup nor load`,
+        );
+      }
+      if (!(value.offsetMs >= 0 && value.offsetMs <= MAX_OFFSET_MS)) {
+        throw new Error(
+          `${file}:${lineNo}: offsetMs ${value.offsetMs} is not between 0 and ${MAX_OFFSET_MS}`,
+        );
+      }
       entries.push(value as RecordedCommand);
     } else {
       throw new Error(`${file}:${lineNo}: neither a recording header nor a recorded command`);
