@@ -106,6 +106,16 @@ describe('history export --account', () => {
     expect(on('clock-virtual')).toBe(false);
   });
 
+  it('refuses a --from after its --to, which selected nothing after reading the whole log', () => {
+    expect(() => filterOf({ stream: [], category: [], from: '900', to: '100' })).toThrow(
+      '--from 900 is after --to 100: no event is in between',
+    );
+    expect(() =>
+      filterOf({ stream: [], category: [], from: '2026-01-06', to: '2026-01-05T23:00:00Z' }),
+    ).toThrow('--from 2026-01-06 is after --to 2026-01-05T23:00:00Z: no event is in between');
+    expect(() => filterOf({ stream: [], category: [], from: '100', to: '100' })).not.toThrow();
+  });
+
   it('refuses an account id no account can have, before reading the store', () => {
     expect(() => filterOf({ stream: [], category: [], account: ['a.b'] })).toThrow(
       /--account "a\.b": an account id/,

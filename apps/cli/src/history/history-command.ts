@@ -39,16 +39,26 @@ export const filterOf = (options: {
   stream: string[];
   category: string[];
   account?: string[];
-}): HistoryFilter => ({
-  from: options.from === undefined ? undefined : parseBound(options.from),
-  to: options.to === undefined ? undefined : parseBound(options.to),
-  streams: options.stream,
-  categories: options.category,
-  accounts: (options.account ?? []).map((id) => {
-    if (!ID_PATTERN.test(id)) throw new Error(`--account ${JSON.stringify(id)}: an account id ${ID_RULE}`);
-    return id;
-  }),
-});
+}): HistoryFilter => {
+  const from = options.from === undefined ? undefined : parseBound(options.from);
+  const to = options.to === undefined ? undefined : parseBound(options.to);
+  // Both inclusive: a range that ends before it starts selects nothing, after reading the whole log.
+  const inverted =
+    from && to && 'position' in from && 'position' in to
+      ? from.position > to.position
+      : from && to && 'time' in from && 'time' in to && from.time > to.time;
+  if (inverted) throw new Error(`--from ${options.from} is after --to ${options.to}: no event is in between`);
+  return {
+    from,
+    to,
+    streams: options.stream,
+    categories: options.category,
+    accounts: (options.account ?? []).map((id) => {
+      if (!ID_PATTERN.test(id)) throw new Error(`--account ${JSON.stringify(id)}: an account id ${ID_RULE}`);
+      return id;
+    }),
+  };
+};
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
