@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { duration, finiteNumber, nonNegativeInt, rate, shardArg } from './options.js';
+import { duration, finiteNumber, nonNegativeInt, positiveDuration, rate, shardArg } from './options.js';
 
 describe('CLI option parsers', () => {
   it('reads rates, and refuses a malformed one as a usage error rather than a crash', () => {
@@ -39,5 +39,11 @@ describe('CLI option parsers', () => {
   it('reads --shard i/n, and refuses a shard that is not one as a usage error rather than a stack trace', () => {
     expect(shardArg('2/3')).toEqual({ index: 2, count: 3 });
     for (const bad of ['3/2', '0/0', '1/0', 'a/b']) expect(() => shardArg(bad)).toThrow(InvalidArgumentError);
+  });
+
+  it('refuses a period of 0 where one must pass (stats interval, lag poll, timeout)', () => {
+    expect(positiveDuration('5ms')).toBe(5);
+    for (const bad of ['0s', '0', '0ms'])
+      expect(() => positiveDuration(bad)).toThrow(/must be longer than 0/);
   });
 });

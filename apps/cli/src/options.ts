@@ -40,8 +40,23 @@ export const shardArg = (value: string): Shard => {
  * A duration option whose help shows its default with a unit (`default: 10s`): commander prints a
  * default value as is, and a bare `10000` leaves the reader guessing whether it is ms or s.
  */
-export const durationOption = (flags: string, description: string, defaultMs: number): Option =>
-  new Option(flags, description).argParser(duration).default(defaultMs, formatDurationMs(defaultMs));
+export const durationOption = (
+  flags: string,
+  description: string,
+  defaultMs: number,
+  parse: (value: string) => number = duration,
+): Option => new Option(flags, description).argParser(parse).default(defaultMs, formatDurationMs(defaultMs));
+
+/**
+ * A period or a wait that must be longer than 0: `--stats-interval 0s` printed a line every
+ * millisecond, `--lag-poll 0ms` polled the projector without pause, `--timeout 0s` timed every
+ * command out before it was sent.
+ */
+export const positiveDuration = (value: string): number => {
+  const ms = duration(value);
+  if (ms <= 0) throw new InvalidArgumentError(`"${value}" must be longer than 0`);
+  return ms;
+};
 
 /**
  * `--rate` / `--max-rate`: a parse failure is an InvalidArgumentError, which commander reports as a

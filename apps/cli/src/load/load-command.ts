@@ -63,6 +63,7 @@ import {
   duration,
   durationOption,
   finiteNumber,
+  positiveDuration,
   positiveInt,
   rate,
   shardArg,
@@ -136,7 +137,14 @@ const commonOptions = (command: Command): Command =>
       "projector endpoint answering its checkpoint `position`; {accountId}, {line}, {viewer}: the run's account and first line",
       LAG_PATH,
     )
-    .addOption(durationOption('--lag-poll <duration>', 'how often to poll the projector checkpoint', 5))
+    .addOption(
+      durationOption(
+        '--lag-poll <duration>',
+        'how often to poll the projector checkpoint',
+        5,
+        positiveDuration,
+      ),
+    )
     .addOption(
       durationOption(
         '--lag-grace <duration>',
@@ -145,7 +153,12 @@ const commonOptions = (command: Command): Command =>
       ),
     )
     .addOption(
-      durationOption('--timeout <duration>', 'a command with no answer by then counts as a timeout', 10_000),
+      durationOption(
+        '--timeout <duration>',
+        'a command with no answer by then counts as a timeout',
+        10_000,
+        positiveDuration,
+      ),
     )
     .addOption(
       durationOption(
@@ -167,6 +180,7 @@ const commonOptions = (command: Command): Command =>
         '--stats-interval <duration>',
         'periodic stats interval; given, also prints one line per interval on stderr instead of the progress bar',
         1_000,
+        positiveDuration,
       ),
     )
     .option('--out <file>', 'write the full JSON summary here (the table still goes to stdout)')
