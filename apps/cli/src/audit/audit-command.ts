@@ -60,7 +60,16 @@ async function fromProjector(
   const http = new HttpClient(url, 1);
   try {
     const res = await http.send('GET', path, undefined, 30_000);
-    if (res.status === 404) return undefined;
+    if (res.status === 404) {
+      // The projector says which call, line or account it does not know; any other 404 (a framework's
+      // NOT_FOUND, or no code) is a server without this endpoint, not a call without events.
+      const code = (res.json as { code?: unknown } | undefined)?.code;
+      if (typeof code === 'string' && /^(CALL|LINE|ACCOUNT)_NOT_FOUND$/.test(code)) return undefined;
+      throw new Error(
+        `GET ${url}${path} answered 404 ${typeof code === 'string' ? code : res.text.slice(0, 100)}: ` +
+          `no call audit there; is ${url} the projector?`,
+      );
+    }
     if (res.status === 409) {
       const { lines = [] } = res.json as { lines?: { accountId: string; number: string }[] };
       throw new AmbiguousCallError(
