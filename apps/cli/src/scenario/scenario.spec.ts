@@ -233,6 +233,13 @@ describe('a scenario file checked before anything is sent', () => {
     expect(problems({ steps: [{ command: { ...place, at: '+90s' } }, { advance: { to: '+1d' } }] })).toEqual(
       [],
     );
+    expect(problems({ steps: [{ advance: { seconds: -5 } }, { advance: { seconds: 'abc' } }] })).toEqual([
+      'step 1: advance.seconds -5 is not a whole number of seconds >= 0',
+      'step 2: advance.seconds "abc" is not a whole number of seconds >= 0',
+    ]);
+    expect(problems({ steps: [{ command: place, expect: { status: 'abc' } }] })).toEqual([
+      'step 1: expect.status "abc" is not an HTTP status',
+    ]);
   });
 });
 

@@ -463,6 +463,19 @@ export const scenarioProblems = (scenario: Scenario): string[] => {
     }
     if (step.expect && actions === 0) problems.push(`step ${index + 1}: expect needs a command or api call`);
     problems.push(...unknownKeys(`step ${index + 1}: expect`, step.expect, EXPECT_KEYS));
+    const seconds = step.advance?.seconds;
+    if (
+      seconds !== undefined &&
+      !(typeof seconds === 'number' && Number.isInteger(seconds) && seconds >= 0)
+    ) {
+      problems.push(
+        `step ${index + 1}: advance.seconds ${JSON.stringify(seconds)} is not a whole number of seconds >= 0`,
+      );
+    }
+    const status = step.expect?.status;
+    if (status !== undefined && !(Number.isInteger(status) && status >= 100 && status <= 599)) {
+      problems.push(`step ${index + 1}: expect.status ${JSON.stringify(status)} is not an HTTP status`);
+    }
     if (step.expect?.ok === true && step.expect.rejected !== undefined) {
       problems.push(`step ${index + 1}: expect ok and rejected ${step.expect.rejected} cannot both hold`);
     }
