@@ -1,5 +1,13 @@
 import { InvalidArgumentError } from 'commander';
-import { duration, finiteNumber, nonNegativeInt, positiveDuration, rate, shardArg } from './options.js';
+import {
+  duration,
+  finiteNumber,
+  httpUrl,
+  nonNegativeInt,
+  positiveDuration,
+  rate,
+  shardArg,
+} from './options.js';
 
 describe('CLI option parsers', () => {
   it('reads rates, and refuses a malformed one as a usage error rather than a crash', () => {
@@ -45,5 +53,13 @@ describe('CLI option parsers', () => {
     expect(positiveDuration('5ms')).toBe(5);
     for (const bad of ['0s', '0', '0ms'])
       expect(() => positiveDuration(bad)).toThrow(/must be longer than 0/);
+  });
+
+  it('reads --api and --projector as http(s) URLs, and refuses anything else as a usage error', () => {
+    // Where "notaurl" was a bare "Invalid URL" naming neither the option nor the value
+    expect(httpUrl('http://127.0.0.1:3000')).toBe('http://127.0.0.1:3000');
+    expect(httpUrl('https://switchboard.example')).toBe('https://switchboard.example');
+    for (const bad of ['notaurl', '127.0.0.1:3000', 'ftp://x', ''])
+      expect(() => httpUrl(bad)).toThrow(InvalidArgumentError);
   });
 });

@@ -86,6 +86,23 @@ export const nonNegativeInt = (value: string): number => {
   return n;
 };
 
+/**
+ * `--api` / `--projector`: an http(s) base URL, checked as the option is read. A mistyped one was
+ * "Invalid URL" naming neither the option nor the value, or only surfaced mid-command.
+ */
+export const httpUrl = (value: string): string => {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new InvalidArgumentError('must be an http(s) URL, e.g. http://127.0.0.1:3000');
+  }
+  return value;
+};
+
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export const DEFAULT_API_URL =

@@ -55,14 +55,15 @@ import {
 } from '#load';
 import { buildManifest, type RunManifest } from '#stack';
 import {
+  collect,
   DEFAULT_API_URL,
   DEFAULT_PROJECTOR_URL,
-  EXIT_ERROR,
-  EXIT_FAILED,
-  collect,
   duration,
   durationOption,
+  EXIT_ERROR,
+  EXIT_FAILED,
   finiteNumber,
+  httpUrl,
   positiveDuration,
   positiveInt,
   rate,
@@ -129,8 +130,8 @@ interface ReplayOptions extends CommonOptions {
 
 const commonOptions = (command: Command): Command =>
   command
-    .option('--api <url>', 'api base url', DEFAULT_API_URL)
-    .option('--projector <url>', 'projector base url (read-model lag)', DEFAULT_PROJECTOR_URL)
+    .option('--api <url>', 'api base url', httpUrl, DEFAULT_API_URL)
+    .option('--projector <url>', 'projector base url (read-model lag)', httpUrl, DEFAULT_PROJECTOR_URL)
     .option('--no-lag', 'do not measure read-model lag')
     .option(
       '--lag-path <path>',
