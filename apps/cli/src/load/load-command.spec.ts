@@ -256,6 +256,12 @@ describe('load run', () => {
     }
   };
 
+  it('refuses a run id that makes an account id the api refuses, before provisioning', async () => {
+    await expect(refusal(['--rate', '5', '--run-id', 'a b'])).resolves.toMatch(
+      /^switchboard load: --run-id "a b" makes the account id "load-switchboard-a b", which must be 1-64 letters/,
+    );
+  });
+
   it('refuses half a ramp, where it printed "every NaN ms" and ran no ramp', async () => {
     // Given a ramp step without its interval, an interval of 0, a ramp on the closed model
     // When the run starts, Then each is refused saying what to give

@@ -3,6 +3,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
+import { ID_PATTERN, ID_RULE } from '#events';
 import { Command, Option } from 'commander';
 import {
   ApiClient,
@@ -596,6 +597,12 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
     const think = parseThinkTime(options.think);
     const thresholds = parseThresholds(options.threshold);
     const accountId = `load-${options.seed.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 24) || 'seed'}-${options.runId}`;
+    // The run id goes into the account id as it is: one the api refuses failed only at provisioning.
+    if (!ID_PATTERN.test(accountId)) {
+      throw new Error(
+        `--run-id ${JSON.stringify(options.runId)} makes the account id "${accountId}", which ${ID_RULE}`,
+      );
+    }
     const sizes = {
       delegators: options.delegators,
       delegatesPerDelegator: options.delegates,
