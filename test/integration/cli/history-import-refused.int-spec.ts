@@ -1,10 +1,11 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsonEvent, type EventStoreDBClient } from '@eventstore/db-client';
 import { createEventStoreClient } from '#eventstore';
 import { readAllEvents } from '../../../apps/cli/src/history/history-event.js';
-import { runCli } from '../../support/cli.js';
+import { CLI, runCli } from '../../support/cli.js';
 import { ownEmbeddedStore } from '../../support/embedded-eventstore.js';
 
 /**
@@ -90,5 +91,24 @@ describe('history import of a file it refuses', () => {
         `^switchboard history import: event ${ids[0]} \\(stream notes-big, revision 0\\) is larger than the \\d+ bytes the store takes in one append\n$`,
       ),
     );
+  });
+
+  it('appends nothing from standard input (-) whose last line is cut short, checking it whole as a file', async () => {
+    const before = await streams();
+    const text = [
+      JSON.stringify(event('notes-stdin', 0, ids[0]!)),
+      JSON.stringify(event('notes-stdin', 1, ids[1]!)).slice(0, 40),
+    ].join('\n');
+    const run = await new Promise<{ code: number; stderr: string }>((done) => {
+      const child = execFile(
+        process.execPath,
+        [CLI, 'history', 'import', '-', '--store', target.server.connectionString, '--no-progress'],
+        (error, _stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stderr }),
+      );
+      child.stdin!.end(text);
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('switchboard history import: -:2: not JSON\n');
+    expect(await streams()).toEqual(before);
   });
 });

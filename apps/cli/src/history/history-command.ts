@@ -1,6 +1,9 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import { ID_PATTERN, ID_RULE } from '#events';
@@ -63,16 +66,28 @@ export const filterOf = (options: {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Reads a history file line by line (histories can be larger than memory). */
-export async function* readHistory(file: string): AsyncGenerator<HistoryEvent> {
-  for await (const { event } of readHistoryLines(file)) yield event;
+export async function* readHistory(file: string, name = file): AsyncGenerator<HistoryEvent> {
+  for await (const { event } of readHistoryLines(file, name)) yield event;
 }
 
-/** readHistory, with each event's line number in the file (for messages naming it). */
+/**
+ * Standard input (`-`) copied to a temporary file: a history is checked whole before anything is
+ * appended, and standard input can be read only once.
+ */
+export const spoolStdin = async (): Promise<{ path: string; remove: () => Promise<void> }> => {
+  const dir = await mkdtemp(join(tmpdir(), 'switchboard-history-'));
+  const path = join(dir, 'stdin.ndjson');
+  await pipeline(process.stdin, createWriteStream(path));
+  return { path, remove: () => rm(dir, { recursive: true, force: true }) };
+};
+
+/** readHistory, with each event's line number in the file (for messages naming it, as `name`). */
 export async function* readHistoryLines(
-  file: string,
+  path: string,
+  file = path,
 ): AsyncGenerator<{ readonly event: HistoryEvent; readonly line: number }> {
   let lineNo = 0;
-  const input = file === '-' ? process.stdin : createReadStream(file);
+  const input = path === '-' ? process.stdin : createReadStream(path);
   for await (let line of createInterface({ input, crlfDelay: Infinity })) {
     lineNo++;
     // A byte order mark (some editors write one) is no part of the first line's JSON.
@@ -118,14 +133,15 @@ export async function* readHistoryLines(
  * `--at @P` reads them), every event also needs its `$all` position, increasing as in a log.
  */
 export async function checkHistory(
-  file: string,
+  path: string,
   importer?: HistoryImporter,
   options: { positions?: boolean } = {},
+  file = path,
 ): Promise<void> {
   const revisions = new Map<string, bigint>();
   const ids = new Map<string, number>();
   let lastPosition: bigint | undefined;
-  for await (const { event, line } of readHistoryLines(file)) {
+  for await (const { event, line } of readHistoryLines(path, file)) {
     const at = `${file}:${line}`;
     const revision = BigInt(event.revision);
     const before = revisions.get(event.stream);
@@ -246,13 +262,16 @@ export const historyCommand = (): Command => {
       .option('--no-progress', 'no progress bar'),
   ).action(async (file: string, options: ImportOptions) => {
     let importer: HistoryImporter | undefined;
+    let spooled: Awaited<ReturnType<typeof spoolStdin>> | undefined;
     try {
+      spooled = file === '-' ? await spoolStdin() : undefined;
+      const path = spooled?.path ?? file;
       const result = await withClient(options.store, async (client) => {
-        // The whole file first (a file on disk can be read twice; standard input once, as it comes).
-        if (file !== '-') await checkHistory(file, new HistoryImporter(client));
+        // The whole file first, so that a file refused at any line changes nothing.
+        await checkHistory(path, new HistoryImporter(client), {}, file);
         importer = new HistoryImporter(client);
-        const bar = progressBar('import', file === '-' ? 0 : await countLines(file), options.progress);
-        for await (const event of readHistory(file)) {
+        const bar = progressBar('import', await countLines(path), options.progress);
+        for await (const event of readHistory(path, file)) {
           await importer.import(event);
           bar?.increment();
         }
@@ -273,6 +292,8 @@ export const historyCommand = (): Command => {
           : '';
       process.stderr.write(`switchboard history import: ${(error as Error).message}${partial}\n`);
       process.exitCode = EXIT_ERROR;
+    } finally {
+      await spooled?.remove();
     }
   });
   return history;

@@ -5,7 +5,7 @@ import { eventSchemas } from '#events';
 import { EXIT_ERROR, collect } from '../options.js';
 import { progressBar } from '../progress.js';
 import { type StartedProcess, startEventStore } from '#stack';
-import { checkHistory, readHistory } from './history-command.js';
+import { checkHistory, readHistory, spoolStdin } from './history-command.js';
 import { HistoryImporter } from './import.js';
 import { parseIsoTime } from './history-event.js';
 import { diffTrees, selectionProblems, stateAt, treeOf } from './read-model-state.js';
@@ -117,6 +117,7 @@ export const replayCommand = (): Command =>
     .option('--no-progress', 'no progress bar')
     .action(async (file: string, options: ReplayOptions) => {
       let fresh: StartedProcess | undefined;
+      let spooled: Awaited<ReturnType<typeof spoolStdin>> | undefined;
       try {
         // 0 stands for 'max' below; a typed 0 is no pace at all, so it is refused like any non-positive.
         const speed = options.speed === 'max' ? 0 : Number(options.speed);
@@ -129,11 +130,13 @@ export const replayCommand = (): Command =>
         const selection = selectionProblems(options.select);
         if (selection.length > 0) throw new Error(selection.join('; '));
         // The whole file is read before a store is started or written, so a refused file changes nothing.
-        if (file !== '-') await checkHistory(file, undefined, { positions: true });
+        spooled = file === '-' ? await spoolStdin() : undefined;
+        const path = spooled?.path ?? file;
+        await checkHistory(path, undefined, { positions: true }, file);
         if (!options.store) fresh = await startEventStore({ mem: true });
         const client = createEventStoreClient(options.store ?? fresh!.address);
         try {
-          if (options.store && file !== '-') await checkHistory(file, new HistoryImporter(client));
+          if (options.store) await checkHistory(path, new HistoryImporter(client), {}, file);
           const importer = new HistoryImporter(client);
           const positions: bigint[] = [];
           const originals: bigint[] = [];
@@ -141,7 +144,7 @@ export const replayCommand = (): Command =>
           const bar = progressBar('replay', 0, options.progress);
           const started = performance.now();
           let firstCreated: number | undefined;
-          for await (const event of readHistory(file)) {
+          for await (const event of readHistory(path, file)) {
             if (speed > 0) {
               const created = Date.parse(event.created);
               firstCreated ??= created;
@@ -211,6 +214,7 @@ export const replayCommand = (): Command =>
         process.exitCode = EXIT_ERROR;
       } finally {
         await fresh?.stop();
+        await spooled?.remove();
       }
     });
 
