@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { jest } from '@jest/globals';
-import { EXIT_ERROR } from '../options.js';
+import { failureOf } from '../failed-command.fixture.js';
 import { auditCommand } from './audit-command.js';
 
 /** A server answering every request 404 with `body`, as a framework (or the projector) does. */
@@ -14,19 +13,8 @@ const answering404 = async (body: object): Promise<{ server: Server; url: string
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 };
 
-const auditFrom = async (url: string): Promise<string> => {
-  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    await auditCommand().parseAsync(['call', 'c1', '--source', 'projector', '--projector', url], {
-      from: 'user',
-    });
-    expect(process.exitCode).toBe(EXIT_ERROR);
-    return String(stderr.mock.calls.at(-1)?.[0]);
-  } finally {
-    stderr.mockRestore();
-    process.exitCode = undefined;
-  }
-};
+const auditFrom = (url: string): Promise<string> =>
+  failureOf(auditCommand(), ['call', 'c1', '--source', 'projector', '--projector', url]);
 
 describe('audit call --source projector', () => {
   it('says a server without the audit endpoint is not the projector, where it said the call had no events', async () => {

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { jest } from '@jest/globals';
 import type { ApiCommand } from '#load';
 import { EXIT_ERROR } from '../options.js';
+import { failureOf } from '../failed-command.fixture.js';
 import { loadCommand } from './load-command.js';
 
 const DURATION_DEFAULTS_MS = {
@@ -242,19 +243,8 @@ describe('load run', () => {
   });
 
   /** `load run ARGS` against an api nobody answers: the refusals below come before any request. */
-  const refusal = async (args: readonly string[]): Promise<string> => {
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
-      await loadCommand().parseAsync(['run', ...args, '--api', 'http://127.0.0.1:1', '--no-lag'], {
-        from: 'user',
-      });
-      expect(process.exitCode).toBe(EXIT_ERROR);
-      return String(stderr.mock.calls.at(-1)?.[0]);
-    } finally {
-      stderr.mockRestore();
-      process.exitCode = undefined;
-    }
-  };
+  const refusal = (args: readonly string[]): Promise<string> =>
+    failureOf(loadCommand(), ['run', ...args, '--api', 'http://127.0.0.1:1', '--no-lag']);
 
   it('refuses a run id that makes an account id the api refuses, before provisioning', async () => {
     await expect(refusal(['--rate', '5', '--run-id', 'a b'])).resolves.toMatch(
