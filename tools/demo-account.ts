@@ -65,6 +65,25 @@ const numberOf = (accountSeed: number, party: number, line: number): string =>
 const seedOf = (accountId: string): number =>
   [...accountId].reduce((sum, char) => (sum * 31 + char.charCodeAt(0)) % 9973, 7);
 
+/**
+ * The body that provisions a phone user able to take part in delegation and use the Assistant panel:
+ * a calling plan (R2), the Assistant enabled on a supported desktop client (R4).
+ */
+export const delegationReadyPhoneUser = (
+  actor: string,
+  partyId: string,
+  name: string,
+  numbers: string[],
+) => ({
+  actor,
+  partyId,
+  name,
+  directNumbers: numbers,
+  callingPlan: 'pro',
+  assistantEnabled: true,
+  desktopClient: { platform: 'windows', version: '6.4.0' },
+});
+
 export async function fillDemoAccount(
   api: string,
   options: DemoOptions = DEFAULT_DEMO,
@@ -81,15 +100,12 @@ export async function fillDemoAccount(
   track(await send(api, 'POST', '/accounts', { actor: admin, accountId, name: options.name }));
   const provision = async (partyId: string, name: string, numbers: string[]): Promise<DemoParty> => {
     track(
-      await send(api, 'POST', `/accounts/${accountId}/phone-users`, {
-        actor: admin,
-        partyId,
-        name,
-        directNumbers: numbers,
-        callingPlan: 'pro',
-        assistantEnabled: true,
-        desktopClient: { platform: 'windows', version: '6.4.0' },
-      }),
+      await send(
+        api,
+        'POST',
+        `/accounts/${accountId}/phone-users`,
+        delegationReadyPhoneUser(admin, partyId, name, numbers),
+      ),
     );
     return { partyId, name, numbers };
   };

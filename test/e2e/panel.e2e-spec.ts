@@ -1,5 +1,11 @@
 import type { Page } from 'playwright-core';
-import { fillDemoAccount, send, DEFAULT_DEMO, type DemoAccount } from '../../tools/demo-account.js';
+import {
+  delegationReadyPhoneUser,
+  fillDemoAccount,
+  send,
+  DEFAULT_DEMO,
+  type DemoAccount,
+} from '../../tools/demo-account.js';
 import { SHOWN_MS, panelBrowserSuite } from '../support/panel-browser.js';
 
 /**
@@ -224,15 +230,7 @@ describe('the panel in a browser', () => {
       const api = (method: string, path: string, body: Record<string, unknown>) =>
         send(suite.stack.api, method, `/accounts/hostile${path}`, body);
       const provision = (partyId: string, name: string, number: string) =>
-        api('POST', '/phone-users', {
-          actor: 'admin',
-          partyId,
-          name,
-          directNumbers: [number],
-          callingPlan: 'pro',
-          assistantEnabled: true,
-          desktopClient: { platform: 'windows', version: '6.4.0' },
-        });
+        api('POST', '/phone-users', delegationReadyPhoneUser('admin', partyId, name, [number]));
       await send(suite.stack.api, 'POST', '/accounts', {
         actor: 'admin',
         accountId: 'hostile',

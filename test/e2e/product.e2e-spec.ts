@@ -1,5 +1,6 @@
 import { requestsTo, send, type Answer } from '../support/json-http.js';
 import { startStack, type Stack } from '../support/stack.js';
+import { delegationReadyPhoneUser } from '../../tools/demo-account.js';
 
 /**
  * The product over its real processes, as `npm start` runs it: embedded store, api and projector,
@@ -36,15 +37,11 @@ describe('Switchboard end to end', () => {
       ['alice', 'Alice Exec', aliceLine],
       ['bob', 'Bob Assistant', '+15550001002'],
     ] as const) {
-      await ok('POST', `/accounts/${accountId}/phone-users`, {
-        actor: 'root',
-        partyId,
-        name,
-        directNumbers: [number],
-        callingPlan: 'pro',
-        assistantEnabled: true,
-        desktopClient: { platform: 'windows', version: '6.4.0' },
-      });
+      await ok(
+        'POST',
+        `/accounts/${accountId}/phone-users`,
+        delegationReadyPhoneUser('root', partyId, name, [number]),
+      );
     }
     const invited = await ok('POST', `/accounts/${accountId}/delegations`, {
       actor: 'alice',
