@@ -14,27 +14,32 @@ export const positiveInt = (value: string): number => {
  */
 export const MAX_DURATION_MS = 2_147_483_647;
 
+/**
+ * A parser of libs/load whose failure commander reports as a usage error: a plain Error thrown from an
+ * argument parser escaped as a stack trace.
+ */
+const asUsageError =
+  <T>(parse: (value: string) => T) =>
+  (value: string): T => {
+    try {
+      return parse(value);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  };
+
+const durationMs = asUsageError(parseDurationMs);
+
 export const duration = (value: string): number => {
-  let ms: number;
-  try {
-    ms = parseDurationMs(value);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
+  const ms = durationMs(value);
   if (ms > MAX_DURATION_MS) {
     throw new InvalidArgumentError(`"${value}" is too long: at most ${MAX_DURATION_MS} ms (596h)`);
   }
   return ms;
 };
 
-/** `--shard i/n`, refused as a usage error (a plain Error thrown from an argument parser escaped as a stack trace). */
-export const shardArg = (value: string): Shard => {
-  try {
-    return parseShard(value);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-};
+/** `--shard i/n`. */
+export const shardArg: (value: string) => Shard = asUsageError(parseShard);
 
 /**
  * A duration option whose help shows its default with a unit (`default: 10s`): commander prints a
@@ -58,17 +63,8 @@ export const positiveDuration = (value: string): number => {
   return ms;
 };
 
-/**
- * `--rate` / `--max-rate`: a parse failure is an InvalidArgumentError, which commander reports as a
- * usage error (a plain Error thrown from an argument parser escaped as a stack trace).
- */
-export const rate = (value: string): number => {
-  try {
-    return parseRate(value);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-};
+/** `--rate` / `--max-rate`. */
+export const rate: (value: string) => number = asUsageError(parseRate);
 
 /** Any finite number, negative included (`--ramp-step -5` ramps down). */
 export const finiteNumber = (value: string): number => {
