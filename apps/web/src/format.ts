@@ -64,6 +64,9 @@ export const lineLabel = (line: {
   readonly owner: { readonly name: string };
 }): string => {
   if (!STEERS_DIRECTION.test(`${line.name ?? ''}${line.owner.name}`)) return line.label;
-  const named_ = line.name === null ? phone(line.number) : `${named(line.name)} · ${phone(line.number)}`;
-  return line.role === 'delegator' ? `My number ${named_}` : `${named(line.owner.name)} · ${named_}`;
+  const nameAndNumber =
+    line.name === null ? phone(line.number) : `${named(line.name)} · ${phone(line.number)}`;
+  return line.role === 'delegator'
+    ? `My number ${nameAndNumber}`
+    : `${named(line.owner.name)} · ${nameAndNumber}`;
 };
