@@ -54,11 +54,11 @@ const numbersMessage = (field: string) => ({ each: true, message: `each of ${fie
 const RequiredId = (field: string, doc: ApiPropertyOptions): PropertyDecorator =>
   stacked(ApiProperty(doc), IsString(), Matches(ID_PATTERN, idMessage(field)));
 
-/** A display name: a party's, an account's, a VIP contact's. */
 /**
- * A display name is one line people read on lamps, labels and audit trails: something in it visible
- * (not only spaces, or invisible characters such as \u200b), and no control character (newline, tab,
- * NUL), which would break every line-oriented view of it.
+ * A display name (a party's, an account's, a VIP contact's) is one line people read on lamps, labels
+ * and audit trails: something in it visible (not only spaces, or invisible characters such as
+ * \u200b), and no control character (newline, tab, NUL), which would break every line-oriented view
+ * of it.
  */
 const DisplayName = (doc: ApiPropertyOptions): PropertyDecorator =>
   stacked(
