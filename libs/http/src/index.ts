@@ -6,3 +6,4 @@ export * from './configuration.js';
 export * from './logging.js';
 export * from './reason-docs.js';
 export * from './http-app.js';
+export * from './status-codes.js';

@@ -3,6 +3,7 @@ import { UnavailableError } from '@eventstore/db-client';
 import type { FastifyReply } from 'fastify';
 import { DomainError, EDGE_REASONS, STATUS_OF_KIND, type EdgeReasonCode } from '#domain';
 import { InvalidStreamIdError } from '#events';
+import { codeOfStatus } from '#http';
 import {
   CommandIdTakenError,
   ContentionError,
@@ -100,7 +101,7 @@ export class ApiErrorFilter implements ExceptionFilter {
       const existing = typeof response === 'object' ? (response as Partial<ApiErrorBody>) : {};
       return {
         statusCode: status,
-        code: existing.code ?? codeForStatus(status),
+        code: existing.code ?? codeOfStatus(status),
         message:
           existing.message && typeof existing.message === 'string' ? existing.message : exception.message,
         ...(existing.errors ? { errors: existing.errors } : {}),
@@ -111,7 +112,7 @@ export class ApiErrorFilter implements ExceptionFilter {
     if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode < 500) {
       return {
         statusCode: fastifyError.statusCode,
-        code: codeForStatus(fastifyError.statusCode),
+        code: codeOfStatus(fastifyError.statusCode),
         message: fastifyError.message ?? 'bad request',
       };
     }
@@ -128,13 +129,3 @@ export class ApiErrorFilter implements ExceptionFilter {
     );
   }
 }
-
-const codeForStatus = (status: number): string =>
-  ({
-    400: 'INVALID_REQUEST',
-    404: 'NOT_FOUND',
-    405: 'METHOD_NOT_ALLOWED',
-    409: 'CONFLICT',
-    413: 'PAYLOAD_TOO_LARGE',
-    415: 'UNSUPPORTED_MEDIA_TYPE',
-  })[status] ?? `HTTP_${status}`;

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { TimeTravelBusyError } from '#read-models';
+import { codeOfStatus } from '#http';
 import { TimeTravelBusyFilter } from './time-travel-busy.filter.js';
 
 /** An error answer of the projector: a stable code to switch on, a sentence for people. */
@@ -65,15 +66,6 @@ const messageOf = (response: unknown): string | undefined => {
 
 const coded = (status: number, message: string): ErrorBody => ({
   statusCode: status,
-  code: CODE_OF_STATUS.get(status) ?? `HTTP_${status}`,
+  code: codeOfStatus(status),
   message,
 });
-
-const CODE_OF_STATUS: ReadonlyMap<number, string> = new Map([
-  [400, 'INVALID_REQUEST'],
-  [404, 'NOT_FOUND'],
-  [405, 'METHOD_NOT_ALLOWED'],
-  [413, 'PAYLOAD_TOO_LARGE'],
-  [415, 'UNSUPPORTED_MEDIA_TYPE'],
-  [500, 'INTERNAL_ERROR'],
-]);
