@@ -1,26 +1,10 @@
-import type { ArgumentsHost } from '@nestjs/common';
 import { UnavailableError } from '@eventstore/db-client';
 import { EDGE_REASONS } from '#domain';
+import { answerOf } from '../../../../libs/http/src/filter-answer.fixture.js';
 import { ApiErrorFilter, type ApiErrorBody } from './api-error.filter.js';
 
-/** What the filter answers for `exception`: status and body, as the reply was given them. */
-const answerTo = (exception: unknown): { status: number; body: ApiErrorBody } => {
-  const answer = { status: 0, body: undefined as unknown as ApiErrorBody };
-  const reply = {
-    header: () => reply,
-    status(status: number) {
-      answer.status = status;
-      return reply;
-    },
-    send(body: ApiErrorBody) {
-      answer.body = body;
-      return reply;
-    },
-  };
-  const host = { switchToHttp: () => ({ getResponse: () => reply }) } as unknown as ArgumentsHost;
-  new ApiErrorFilter().catch(exception, host);
-  return answer;
-};
+/** What the filter answers for `exception`: status, headers and body, as the reply was given them. */
+const answerTo = (exception: unknown) => answerOf<ApiErrorBody>(new ApiErrorFilter(), exception);
 
 describe('the api error filter', () => {
   it('answers a command met by a stopped or unreachable event store with STORE_UNAVAILABLE (503), not as a bug', () => {
@@ -29,13 +13,13 @@ describe('the api error filter', () => {
     );
     expect(status).toBe(503);
     expect(status).toBe(EDGE_REASONS.STORE_UNAVAILABLE.status);
-    expect(body.code).toBe('STORE_UNAVAILABLE');
-    expect(body.message).toMatch(/event store is not answering.*again/);
+    expect(body?.code).toBe('STORE_UNAVAILABLE');
+    expect(body?.message).toMatch(/event store is not answering.*again/);
   });
 
   it('still answers anything it does not know as INTERNAL_ERROR (500)', () => {
     const { status, body } = answerTo(new Error('boom'));
     expect(status).toBe(500);
-    expect(body.code).toBe('INTERNAL_ERROR');
+    expect(body?.code).toBe('INTERNAL_ERROR');
   });
 });

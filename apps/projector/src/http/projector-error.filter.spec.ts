@@ -1,30 +1,10 @@
-import type { ArgumentsHost } from '@nestjs/common';
 import { ForbiddenException, NotFoundException } from '@nestjs/common';
 import { TimeTravelBusyError } from '#read-models';
+import { answerOf } from '../../../../libs/http/src/filter-answer.fixture.js';
 import { ProjectorErrorFilter } from './projector-error.filter.js';
 
 /** What the filter sends for an exception: status, headers and body, through a stand-in reply. */
-const answerTo = (exception: unknown, sent = false) => {
-  const answer: { status?: number; headers: Record<string, string>; body?: unknown } = { headers: {} };
-  const reply = {
-    sent,
-    status(code: number) {
-      answer.status = code;
-      return reply;
-    },
-    header(name: string, value: string) {
-      answer.headers[name] = value;
-      return reply;
-    },
-    send(body: unknown) {
-      answer.body = body;
-      return reply;
-    },
-  };
-  const host = { switchToHttp: () => ({ getResponse: () => reply }) } as unknown as ArgumentsHost;
-  new ProjectorErrorFilter().catch(exception, host);
-  return answer;
-};
+const answerTo = (exception: unknown, sent = false) => answerOf(new ProjectorErrorFilter(), exception, sent);
 
 describe('the projector answers every failure with a code', () => {
   it('keeps a refusal that has its code, as the route wrote it', () => {
