@@ -1,4 +1,4 @@
-import type { BusinessHours, Permission } from '#events';
+import type { BusinessHours, LineEvent, Permission } from '#events';
 import type { LineContext, LineDelegate } from './line.context.js';
 import {
   ASSISTANT,
@@ -239,6 +239,12 @@ describe('VIP delegation in the decider (R19)', () => {
   });
   const vipRinging = history(delegatorFirst, incoming('c1', VIP_CALLER));
   const escalate = { type: 'EscalateVipRing', callId: 'c1', actor: TIMERS, at: at(10) } as const;
+  /** The delegator's decline, then the delegates alerted at once instead of the ring ending. */
+  const declinedAndDelegatesAlerted = (events: readonly LineEvent[]) =>
+    expect(events).toMatchObject([
+      { type: 'CallDeclined', data: { by: BOSS } },
+      { type: 'CallRang', data: { stage: 'vipEscalation', alerted: [ASSISTANT, DEPUTY] } },
+    ]);
 
   it('R19: a VIP caller with delegatorFirst rings the delegator alone and schedules the escalation', () => {
     expect(vipRinging[1]).toMatchObject({
@@ -292,26 +298,12 @@ describe('VIP delegation in the decider (R19)', () => {
         .thenEmits(([rang]) =>
           expect(rang).toMatchObject({ data: { stage: 'vipEscalation', alerted: [ASSISTANT, DEPUTY] } }),
         );
-      given(history(delegatorFirst, incoming('c1', VIP_CALLER)), later)
-        .when(decline('c1', BOSS))
-        .thenEmits((events) =>
-          expect(events).toMatchObject([
-            { type: 'CallDeclined', data: { by: BOSS } },
-            { type: 'CallRang', data: { stage: 'vipEscalation', alerted: [ASSISTANT, DEPUTY] } },
-          ]),
-        );
+      given(vipRinging, later).when(decline('c1', BOSS)).thenEmits(declinedAndDelegatesAlerted);
     }
   });
 
   it('R19: the delegator declining before the delay alerts the delegates at once instead of ending the ring', () => {
-    given(vipRinging, delegatorFirst)
-      .when(decline('c1', BOSS))
-      .thenEmits((events) =>
-        expect(events).toMatchObject([
-          { type: 'CallDeclined', data: { by: BOSS } },
-          { type: 'CallRang', data: { stage: 'vipEscalation', alerted: [ASSISTANT, DEPUTY] } },
-        ]),
-      );
+    given(vipRinging, delegatorFirst).when(decline('c1', BOSS)).thenEmits(declinedAndDelegatesAlerted);
   });
 
   it('R19: with delegatorOnly the delegates are never alerted and the delegator declining sends the caller to voicemail', () => {
