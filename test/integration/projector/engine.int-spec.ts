@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventStore, createEventStoreClient } from '#eventstore';
 import { tally, type TallyEvent } from '../../../libs/read-models/src/engine/engine.fixture.js';
-import { Projector, SNAPSHOT_FILE, replay } from '#read-models';
+import { Projector, SNAPSHOT_FILE, replay, type ProjectorOptions } from '#read-models';
 import { startEmbeddedEventStore } from '../../support/embedded-eventstore.js';
+import { runThrough } from '../../support/projector-run.js';
 import { connectToSharedStore, testMetadata } from '../../support/shared-store.js';
 
 /**
@@ -24,6 +25,9 @@ describe('projector engine over a real subscription', () => {
     (await store.append(stream, [event], 'any', testMetadata({ simulatedTime: new Date().toISOString() })))
       .position;
   const quiet = { log: () => undefined };
+  /** The engine's test projection over `streams`, its snapshots in this test's data directory. */
+  const tallyProjector = (streams: string, options: Partial<ProjectorOptions> = {}) =>
+    new Projector(store, [tally], { streamPrefixes: [streams], dataDir, ...quiet, ...options });
 
   it('stopped mid-stream and restarted from its snapshot converges to the digest of a full rebuild', async () => {
     const streams = prefix();
@@ -31,12 +35,7 @@ describe('projector engine over a real subscription', () => {
     for (let i = 0; i < 60; i++)
       last = await append(`${streams}${i % 7}`, { type: 'Tallied', data: { amount: i } });
 
-    const first = new Projector(store, [tally], {
-      streamPrefixes: [streams],
-      dataDir,
-      snapshotEveryEvents: 25,
-      ...quiet,
-    });
+    const first = tallyProjector(streams, { snapshotEveryEvents: 25 });
     await first.start();
     await first.waitForPosition(last);
     const appending = (async () => {
@@ -49,7 +48,7 @@ describe('projector engine over a real subscription', () => {
     expect(first.snapshots.written).toBeGreaterThanOrEqual(1);
     expect(first.snapshots).toMatchObject({ failed: 0, last: { eventCount: first.readModels.eventCount } });
 
-    const second = new Projector(store, [tally], { streamPrefixes: [streams], dataDir, ...quiet });
+    const second = tallyProjector(streams);
     await second.start();
     expect(second.readModels.eventCount).toBeGreaterThanOrEqual(60);
     await second.waitForPosition(last);
@@ -67,10 +66,7 @@ describe('projector engine over a real subscription', () => {
     const positions: bigint[] = [];
     for (let i = 0; i < 10; i++)
       positions.push(await append(`${streams}${i % 3}`, { type: 'Tallied', data: { amount: i + 1 } }));
-    const first = new Projector(store, [tally], { streamPrefixes: [streams], dataDir, ...quiet });
-    await first.start();
-    await first.waitForPosition(positions.at(-1)!);
-    await first.stop();
+    await runThrough(tallyProjector(streams), positions.at(-1)!);
     // When bit rot changes the position its header says it reflects (to an earlier event's) and
     // the event count, and nothing else
     const path = join(dataDir, SNAPSHOT_FILE);
@@ -80,14 +76,10 @@ describe('projector engine over a real subscription', () => {
     const damaged = { ...header, position: String(positions[4]), eventCount: header.eventCount - 5 };
     await writeFile(path, [JSON.stringify(damaged), ...rest].join('\n'));
     const log: string[] = [];
-    const second = new Projector(store, [tally], {
-      streamPrefixes: [streams],
-      dataDir,
-      log: (line) => log.push(line),
-    });
-    await second.start();
-    await second.waitForPosition(positions.at(-1)!);
-    await second.stop();
+    const second = await runThrough(
+      tallyProjector(streams, { log: (line) => log.push(line) }),
+      positions.at(-1)!,
+    );
     // Then it is not resumed from: the read models equal a rebuild, each event applied once
     const rebuilt = await replay(store, [tally], { streamPrefixes: [streams] });
     expect(second.readModels.eventCount).toBe(10);
@@ -106,10 +98,7 @@ describe('projector engine over a real subscription', () => {
     // When a projector starts on that directory
     const streams = prefix();
     const position = await append(`${streams}a`, { type: 'Tallied', data: { amount: 1 } });
-    const projector = new Projector(store, [tally], { streamPrefixes: [streams], dataDir, ...quiet });
-    await projector.start();
-    await projector.waitForPosition(position);
-    await projector.stop();
+    await runThrough(tallyProjector(streams), position);
     // Then the dead process's file is gone; the running one's is not touched
     const files = await readdir(dataDir);
     expect(files).not.toContain(stale);
@@ -123,10 +112,7 @@ describe('projector engine over a real subscription', () => {
     let last = 0n;
     for (let i = 0; i < 5; i++)
       last = await append(`${streams}a`, { type: 'Tallied', data: { amount: 100 } });
-    const first = new Projector(store, [tally], { streamPrefixes: [streams], dataDir, ...quiet });
-    await first.start();
-    await first.waitForPosition(last);
-    await first.stop();
+    await runThrough(tallyProjector(streams), last);
     // When the projector starts on the same data directory against a fresh store
     const fresh = await startEmbeddedEventStore({ inMemory: true });
     const freshClient = createEventStoreClient(fresh.connectionString);
@@ -165,13 +151,10 @@ describe('projector engine over a real subscription', () => {
     // Given a snapshot, so a restarted projector first reads the store to check the snapshot belongs to it
     const streams = prefix();
     const last = await append(`${streams}a`, { type: 'Tallied', data: { amount: 1 } });
-    const first = new Projector(store, [tally], { streamPrefixes: [streams], dataDir, ...quiet });
-    await first.start();
-    await first.waitForPosition(last);
-    await first.stop();
+    await runThrough(tallyProjector(streams), last);
 
     // When the restarted projector is stopped while that read is in flight
-    const restarted = new Projector(store, [tally], { streamPrefixes: [streams], dataDir, ...quiet });
+    const restarted = tallyProjector(streams);
     await restarted.start();
     const stopped = restarted.stop();
 
@@ -186,15 +169,7 @@ describe('projector engine over a real subscription', () => {
     const bad = await append(`${streams}b`, { type: 'Reset', data: {} });
     await append(`${streams}a`, { type: 'Tallied', data: { amount: 1 } });
     const alarms: string[] = [];
-    const projector = new Projector(store, [tally], {
-      streamPrefixes: [streams],
-      dataDir,
-      ...quiet,
-      alarm: (line) => alarms.push(line),
-    });
-    await projector.start();
-    await projector.waitForPosition(bad);
-    await projector.stop();
+    const projector = await runThrough(tallyProjector(streams, { alarm: (line) => alarms.push(line) }), bad);
     expect(projector.status).toBe('failed');
     expect(projector.readModels.eventCount).toBe(1);
     expect(alarms).toEqual([expect.stringContaining(`Reset (stream ${streams}b@0, $all position ${bad})`)]);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tally, type TallyEvent } from '../../../libs/read-models/src/engine/engine.fixture.js';
 import { LogIndex, Projector } from '#read-models';
+import { runThrough } from '../../support/projector-run.js';
 import { connectToSharedStore, testMetadata } from '../../support/shared-store.js';
 
 /**
@@ -64,10 +65,7 @@ describe('the log index riding the projector', () => {
     // Given a projector whose snapshot is 300 events along the log, and an index starting from nothing
     const prefix = newPrefix();
     const before = await appendEvents(prefix, 300);
-    const first = new Projector(store, [tally], { streamPrefixes: [prefix], dataDir, ...quiet });
-    await first.start();
-    await first.waitForPosition(before);
-    await first.stop();
+    await runThrough(new Projector(store, [tally], { streamPrefixes: [prefix], dataDir, ...quiet }), before);
     const projector = new Projector(store, [tally], { streamPrefixes: [prefix], dataDir, ...quiet });
     await projector.start();
     expect(projector.readModels.eventCount).toBe(300);
