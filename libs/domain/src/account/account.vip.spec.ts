@@ -15,7 +15,6 @@ import {
   givePowerPack,
   given,
   invite,
-  typesOf,
 } from './account.fixtures.js';
 
 const VIP = '+15557770001';
@@ -53,7 +52,7 @@ describe('Power Pack for VIP delegation (R5)', () => {
       .thenRejects('POWER_PACK_REQUIRED', 'R5');
     given(withPowerPack)
       .when(invite('d1', ALICE, BOB, { permissions: ['answerCalls', 'vipOnly'] }))
-      .thenEmits((events) => expect(typesOf(events)).toEqual(['DelegateInvited']));
+      .thenEmitsTypes(['DelegateInvited']);
   });
 
   it('R5: the delegate’s Power Pack does not count, only the delegator’s', () => {
@@ -75,10 +74,10 @@ describe('Power Pack for VIP delegation (R5)', () => {
       .thenRejects('POWER_PACK_REQUIRED', 'R5');
     given(extend(acme, changePolicy({ commonAreaDelegationNeedsPowerPack: true }), givePowerPack(ALICE)))
       .when(invite('d1', ALICE, LOBBY))
-      .thenEmits((events) => expect(typesOf(events)).toEqual(['DelegateInvited']));
+      .thenEmitsTypes(['DelegateInvited']);
     given(premium)
       .when(invite('d1', ALICE, BOB))
-      .thenEmits((events) => expect(typesOf(events)).toEqual(['DelegateInvited']));
+      .thenEmitsTypes(['DelegateInvited']);
   });
 
   it('R5: only an admin assigns the Power Pack (ADMIN_ONLY)', () => {
@@ -146,7 +145,7 @@ describe('VIP contacts (R19)', () => {
   it('R19: a lapsed Power Pack still lets the delegator clean up its dormant list', () => {
     given(extend(acme, givePowerPack(ALICE), addVip(ALICE, VIP), givePowerPack(ALICE, false)))
       .when(removeVip(VIP))
-      .thenEmits((events) => expect(typesOf(events)).toEqual(['VipContactRemoved']));
+      .thenEmitsTypes(['VipContactRemoved']);
   });
 });
 

@@ -38,7 +38,7 @@ const expectCatalogued = (command: unknown, { code, rule }: DomainError): void =
  * edge does; `defaults` is the context of specs that give none.
  */
 export const specFor =
-  <Command, Event, State, Context extends CommandContext>(
+  <Command, Event extends { readonly type: string }, State, Context extends CommandContext>(
     decider: Decider<Command, Event, State, Context>,
     defaults?: Context,
   ) =>
@@ -54,6 +54,10 @@ export const specFor =
           expect(run()).toEqual(expected);
         },
         thenEmits: (matcher: (events: readonly Event[]) => void): void => matcher(run()),
+        /** The accepted decision's events by type, in order: for specs about which facts, not their data. */
+        thenEmitsTypes: (types: readonly Event['type'][]): void => {
+          expect(run().map((event) => event.type)).toEqual(types);
+        },
         /** Who the accepted decision says acted for whom, with which permission (SPEC §2 metadata). */
         thenActsWith: (authority: Authority): void => {
           expect(decide().authority).toEqual(authority);
