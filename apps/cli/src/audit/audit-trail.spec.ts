@@ -1,20 +1,11 @@
 import type { DomainEvent } from '#events';
 import { storedLog } from '../../../../libs/read-models/src/engine/engine.fixture.js';
+import { ended, incoming, on } from '../../../../libs/read-models/src/projections/projections.fixture.js';
 import { auditProjection, callsProjection, ReadModels } from '#read-models';
 import { trailOf } from './audit-trail.js';
 
-const T = (second: number): string => new Date(Date.UTC(2026, 0, 5, 9, 0, second)).toISOString();
-const incoming = (stream: string, callId: string, at: number): [string, DomainEvent] => [
-  stream,
-  { type: 'IncomingCallReceived', data: { callId, line: '1001', from: '+15550199', vip: false, at: T(at) } },
-];
-const ended = (stream: string, callId: string, at: number): [string, DomainEvent] => [
-  stream,
-  {
-    type: 'CallEnded',
-    data: { callId, by: 'alice', reason: 'hungUp', missedBy: [], ringLegsEnded: [], at: T(at) },
-  },
-];
+/** Another account's line that used the same call id. */
+const OTHER_LINE = 'line-other.1001';
 
 /** Line events only, through the two projections the store-side audit replays. */
 const replayed = (...events: [string, DomainEvent][]): ReadModels => {
@@ -27,10 +18,10 @@ describe('a call trail found in read models replayed from the store (audit call 
   it('names the lines when several used the call id, and finds the call on the one named', () => {
     // Given call c1 on two accounts' lines
     const readModels = replayed(
-      incoming('line-acme.1001', 'c1', 1),
-      incoming('line-other.1001', 'c1', 2),
-      ended('line-acme.1001', 'c1', 3),
-      ended('line-other.1001', 'c1', 4),
+      incoming('c1', 1),
+      on(OTHER_LINE, incoming('c1', 2)),
+      ended('c1', 3),
+      on(OTHER_LINE, ended('c1', 4)),
     );
     // When the trail is asked for by id alone, Then the lines are named instead of mixing both calls
     expect(trailOf(readModels, 'c1')).toEqual({ kind: 'ambiguous', lines: ['acme.1001', 'other.1001'] });
@@ -44,17 +35,12 @@ describe('a call trail found in read models replayed from the store (audit call 
 
   it('takes the latest call of a line that reused the id, as the projector does', () => {
     // Given a line that used c1 twice
-    const readModels = replayed(
-      incoming('line-acme.1001', 'c1', 1),
-      ended('line-acme.1001', 'c1', 2),
-      incoming('line-acme.1001', 'c1', 3),
-      ended('line-acme.1001', 'c1', 4),
-    );
+    const readModels = replayed(incoming('c1', 1), ended('c1', 2), incoming('c1', 3), ended('c1', 4));
     // Then the trail is the second call's events
     expect(trailOf(readModels, 'c1')).toEqual({ kind: 'found', line: 'acme.1001', revisions: [2, 3] });
   });
 
   it('finds nothing for an id no line used', () => {
-    expect(trailOf(replayed(incoming('line-acme.1001', 'c1', 1)), 'c9')).toEqual({ kind: 'notFound' });
+    expect(trailOf(replayed(incoming('c1', 1)), 'c9')).toEqual({ kind: 'notFound' });
   });
 });
