@@ -26,6 +26,12 @@ describe('the panel in a browser', () => {
       assistants,
     });
 
+  /** Where most of these tests start: one executive's one line, and the first assistant's seat open on it. */
+  const firstAssistantSeat = async (accountId: string, assistants = 1) => {
+    const account = await demo(accountId, 1, 1, assistants);
+    const number = account.executives[0]!.numbers[0]!;
+    return { account, number, page: await seat(account.accountId, 'assistant1') };
+  };
   const line = (page: Page, number: string) => page.locator(`section[data-line="${number}"]`);
   const lampOf = (page: Page, number: string) =>
     line(page, number).locator('[data-lamp]').getAttribute('data-lamp');
@@ -36,10 +42,7 @@ describe('the panel in a browser', () => {
     "a delegate places a call from its seat on the executive's line; the executive's seat shows it busy and its audit trail",
     'place-call',
     async () => {
-      const account = await demo('place', 1, 1, 1);
-      const [executive] = account.executives;
-      const number = executive!.numbers[0]!;
-      const assistantSeat = await seat(account.accountId, 'assistant1');
+      const { account, number, page: assistantSeat } = await firstAssistantSeat('place');
       const executiveSeat = await seat(account.accountId, 'exec1');
       expect(await lampOf(executiveSeat, number)).toBe('idle');
 
@@ -86,9 +89,7 @@ describe('the panel in a browser', () => {
     'two seats race to answer one call: exactly one wins, the other shows ALREADY_ANSWERED',
     'race-to-answer',
     async () => {
-      const account = await demo('race', 1, 1, 2);
-      const number = account.executives[0]!.numbers[0]!;
-      const first = await seat(account.accountId, 'assistant1');
+      const { account, number, page: first } = await firstAssistantSeat('race', 2);
       const second = await seat(account.accountId, 'assistant2');
       await ring(account, number, '+15558880000');
       await Promise.all([lampShows(first, number, 'ringing'), lampShows(second, number, 'ringing')]);
@@ -171,9 +172,7 @@ describe('the panel in a browser', () => {
     'a refused action shows its reason code and sentence; an unavailable one is disabled with the rule that says no',
     'refusals',
     async () => {
-      const account = await demo('refuse', 1, 1, 1);
-      const number = account.executives[0]!.numbers[0]!;
-      const page = await seat(account.accountId, 'assistant1');
+      const { account, number, page } = await firstAssistantSeat('refuse');
 
       await page.getByRole('textbox', { name: 'Number to call' }).fill('+12');
       await page.getByRole('button', { name: 'Call', exact: true }).click();
@@ -205,9 +204,7 @@ describe('the panel in a browser', () => {
     'the projector restarted while a seat is open: it stops at once, the page says it is reconnecting, then is live again without a reload',
     'projector-restart',
     async () => {
-      const account = await demo('restart', 1, 1, 1);
-      const number = account.executives[0]!.numbers[0]!;
-      const page = await seat(account.accountId, 'assistant1');
+      const { account, number, page } = await firstAssistantSeat('restart');
       await page.evaluate(`window.notReloaded = true`);
 
       // The page's open stream must not hold the projector up: Ctrl-C stops it, not the grace period's kill.
@@ -296,9 +293,7 @@ describe('the panel in a browser', () => {
     'a double click sends its command once: the call placed is not then refused as busy with itself',
     'double-click',
     async () => {
-      const account = await demo('double', 1, 1, 1);
-      const number = account.executives[0]!.numbers[0]!;
-      const page = await seat(account.accountId, 'assistant1');
+      const { number, page } = await firstAssistantSeat('double');
       const before = suite.browser.requests.length;
       const sent = (path: RegExp) =>
         suite.browser.requests.slice(before).filter((url) => url.includes('/panel/api/') && path.test(url))
@@ -325,9 +320,7 @@ describe('the panel in a browser', () => {
     'a stream refused while the projector restarts (a 503 from it or a proxy, a 404 while it catches up) is tried again until the page is live',
     'stream-refused',
     async () => {
-      const account = await demo('refused', 1, 1, 1);
-      const number = account.executives[0]!.numbers[0]!;
-      const page = await seat(account.accountId, 'assistant1');
+      const { account, number, page } = await firstAssistantSeat('refused');
       // The browser gives up on an event stream answered with an error status: it never tries again itself.
       await page.route('**/panel/stream?**', (route) => route.fulfill({ status: 503, body: 'restarting' }), {
         times: 1,
