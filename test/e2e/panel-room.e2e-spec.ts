@@ -12,8 +12,9 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
   const suite = panelBrowserSuite();
   const { pages, open, ring, browserTest } = suite;
 
-  const demo = (accountId: string, assistants = 2) =>
-    fillDemoAccount(suite.stack.api, {
+  /** A fresh account of one executive with one line, and that line's number. */
+  const demo = async (accountId: string, assistants = 2) => {
+    const account = await fillDemoAccount(suite.stack.api, {
       ...DEFAULT_DEMO,
       accountId,
       name: accountId,
@@ -21,6 +22,8 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
       linesPerExecutive: 1,
       assistants,
     });
+    return { account, number: account.executives[0]!.numbers[0]! };
+  };
 
   const live = (page: Page) => page.waitForSelector('[data-connection="live"]', { timeout: SHOWN_MS });
 
@@ -36,8 +39,7 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
    * the tests of what happens to a ringing call start.
    */
   const ringing = async (accountId: string, viewers: readonly [string, ...string[]], caller: string) => {
-    const account = await demo(accountId, 1);
-    const number = account.executives[0]!.numbers[0]!;
+    const { account, number } = await demo(accountId, 1);
     const page = await open(`?account=${accountId}${viewers.map((viewer) => `&viewer=${viewer}`).join('')}`);
     await live(page);
     await ring(account, number, caller);
@@ -51,8 +53,7 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
     "a room opened from the landing page shows a call placed from an assistant's seat on the executive's and the other assistant's seats live, over one connection",
     'room',
     async () => {
-      const account = await demo('room');
-      const number = account.executives[0]!.numbers[0]!;
+      const { number } = await demo('room');
       const before = suite.browser.requests.length;
       const landing = await open('');
       const picker = landing.getByRole('form', { name: 'A room of room' });
@@ -82,8 +83,7 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
     "an outside number calls the executive's line from the page: it rings on every seat of the room, the assistant answers it there, and a malformed number is refused where it was typed",
     'outside-caller',
     async () => {
-      const account = await demo('outside', 1);
-      const number = account.executives[0]!.numbers[0]!;
+      const { number } = await demo('outside', 1);
       const room = await open(`?account=outside&viewer=exec1&viewer=assistant1`);
       await live(room);
       const outside = room.getByRole('form', { name: 'An outside caller' });
@@ -244,8 +244,7 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
     'eight tabs of the panel are all live over one shared connection; when the leading tab closes another takes over',
     'eight-tabs',
     async () => {
-      const account = await demo('tabs');
-      const number = account.executives[0]!.numbers[0]!;
+      const { account, number } = await demo('tabs');
       const viewers = ['exec1', 'assistant1', 'assistant2'];
       // Opened one after the other: with a stream per tab the seventh page would never load.
       const tabs: Page[] = [];
