@@ -2,8 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsISO8601, IsOptional, IsString, Matches } from 'class-validator';
 import { ID_PATTERN, ID_RULE, type LineEvent } from '#events';
 import type { CommandOutcome } from '#eventstore';
-import { NOT_A_TIMER_ID, NOT_A_TIMER_ID_RULE, type CommandOrigin } from '../shared/command-metadata.js';
-import { E164Number, NewCallId } from '../shared/dto-fields.js';
+import type { CommandOrigin } from '../shared/command-metadata.js';
+import { CommandId, E164Number, NewCallId } from '../shared/dto-fields.js';
 import { CommandDto } from '../shared/command-dto.js';
 
 /*
@@ -29,14 +29,10 @@ export class LineCommandDto extends CommandDto {
 
 /** A command by the external party of a call: recorded with actor `external` (a caller: `external:<number>`). */
 export class ExternalPartyDto {
-  @ApiPropertyOptional({
+  @CommandId({
     description: 'Client-chosen command id: resending it appends nothing and returns the first result',
     example: 'cmd-ext-1',
   })
-  @IsOptional()
-  @IsString()
-  @Matches(ID_PATTERN, { message: `commandId ${ID_RULE}` })
-  @Matches(NOT_A_TIMER_ID, { message: `commandId ${NOT_A_TIMER_ID_RULE}` })
   commandId?: string;
 
   @ApiPropertyOptional(AT_DOC)

@@ -1,7 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, Matches } from 'class-validator';
 import { ID_PATTERN, ID_RULE } from '#events';
-import { NOT_A_TIMER_ID, NOT_A_TIMER_ID_RULE } from './command-metadata.js';
+import { CommandId } from './dto-fields.js';
 
 /** Fields every command request carries. */
 export abstract class CommandDto {
@@ -10,16 +10,12 @@ export abstract class CommandDto {
   @Matches(ID_PATTERN, { message: `actor ${ID_RULE}` })
   actor!: string;
 
-  @ApiPropertyOptional({
+  @CommandId({
     description:
       'Client-chosen command id (or the `Idempotency-Key` header): resending the same id within 15 ' +
       'minutes of the first append (`IDEMPOTENCY_WINDOW_SECONDS`), also after an api restart, appends ' +
       'nothing and returns the first result (`duplicate: true`); after the window it is decided anew',
     example: 'cmd-7f3a2c',
   })
-  @IsOptional()
-  @IsString()
-  @Matches(ID_PATTERN, { message: `commandId ${ID_RULE}` })
-  @Matches(NOT_A_TIMER_ID, { message: `commandId ${NOT_A_TIMER_ID_RULE}` })
   commandId?: string;
 }

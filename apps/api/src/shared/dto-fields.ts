@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches } from 'class-validator';
 import { ID_PATTERN, ID_RULE } from '#events';
+import { NOT_A_TIMER_ID, NOT_A_TIMER_ID_RULE } from './command-metadata.js';
 
 // Fields several request bodies declare alike, so their shape, message and documentation agree.
 
@@ -24,6 +25,22 @@ export const NewCallId = (example: string): PropertyDecorator =>
     IsOptional(),
     IsString(),
     Matches(ID_PATTERN, { message: `callId ${ID_RULE}` }),
+  );
+
+/**
+ * The client's id of a command, documented by `doc`: an id like any other, except the timers' prefix,
+ * so that no client command can pass for a timer's.
+ */
+export const CommandId = (doc: {
+  readonly description: string;
+  readonly example: string;
+}): PropertyDecorator =>
+  stacked(
+    ApiPropertyOptional(doc),
+    IsOptional(),
+    IsString(),
+    Matches(ID_PATTERN, { message: `commandId ${ID_RULE}` }),
+    Matches(NOT_A_TIMER_ID, { message: `commandId ${NOT_A_TIMER_ID_RULE}` }),
   );
 
 /** A required E.164 number (a number to call, a caller, a line), named in its message. */
