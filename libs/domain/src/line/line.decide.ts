@@ -211,23 +211,12 @@ const answerCall: DecideOn<C.AnswerCall> = (command, state, context, at) => {
       permission,
     );
   }
-  return actedAs(
-    acting,
-    [
-      {
-        type: 'CallAnswered',
-        data: {
-          callId: call.callId,
-          by: command.actor,
-          onBehalfOf: acting.onBehalfOf,
-          permission,
-          ringLegsEnded: call.ring!.ringing.filter((p) => p !== command.actor),
-          at,
-        },
-      },
-    ],
-    permission,
-  );
+  return actedOnCall(acting, permission, 'CallAnswered', {
+    callId: call.callId,
+    by: command.actor,
+    ringLegsEnded: call.ring!.ringing.filter((p) => p !== command.actor),
+    at,
+  });
 };
 
 const declineCall: DecideOn<C.DeclineCall> = (command, state, context, at) => {
@@ -373,25 +362,13 @@ const pickUpHeldCall: DecideOn<C.PickUpHeldCall> = (command, state, context, at)
   const call = state.call!;
   const hold = call.hold!;
   const holderRecordings = call.recordings.filter((r) => r.owner === hold.by);
-  const permission = permissionUsed(acting, 'pickUpHeldCalls');
-  return actedAs(
+  return actedOnCall(
     acting,
-    [
-      {
-        type: 'HeldCallPickedUp',
-        data: {
-          callId: call.callId,
-          by: command.actor,
-          onBehalfOf: acting.onBehalfOf,
-          permission,
-          heldBy: hold.by,
-          at,
-        },
-      },
-      // The holder is off the call once someone else picks it up, and so are its recordings.
-      ...stopRecordings(call, holderRecordings, 'ownerLeftCall', at),
-    ],
-    permission,
+    permissionUsed(acting, 'pickUpHeldCalls'),
+    'HeldCallPickedUp',
+    { callId: call.callId, by: command.actor, heldBy: hold.by, at },
+    // The holder is off the call once someone else picks it up, and so are its recordings.
+    ...stopRecordings(call, holderRecordings, 'ownerLeftCall', at),
   );
 };
 
@@ -487,23 +464,11 @@ const recalled = (
 
 const joinCall: DecideOn<C.JoinCall> = (command, state, context, at) => {
   const acting = allowed(explainJoin(context, state, command.callId, command.actor));
-  const permission = permissionUsed(acting, 'joinAndMerge');
-  return actedAs(
-    acting,
-    [
-      {
-        type: 'CallJoined',
-        data: {
-          callId: command.callId,
-          by: command.actor,
-          onBehalfOf: acting.onBehalfOf,
-          permission,
-          at,
-        },
-      },
-    ],
-    permission,
-  );
+  return actedOnCall(acting, permissionUsed(acting, 'joinAndMerge'), 'CallJoined', {
+    callId: command.callId,
+    by: command.actor,
+    at,
+  });
 };
 
 const mergeHeldCall: DecideOn<C.MergeHeldCall> = (command, state, context, at) => {
@@ -514,24 +479,13 @@ const mergeHeldCall: DecideOn<C.MergeHeldCall> = (command, state, context, at) =
   if (hold.by === command.actor) throw new DomainError(heldByYou(call, 'R16'));
   if (acting.role === 'delegate' && call.privacyLocked)
     throw new DomainError(privacyLocked(call, 'merge', context));
-  return actedAs(
-    acting,
-    [
-      {
-        type: 'CallsMerged',
-        data: {
-          callId: call.callId,
-          by: command.actor,
-          onBehalfOf: acting.onBehalfOf,
-          permission,
-          heldBy: hold.by,
-          participants: [hold.by, command.actor],
-          at,
-        },
-      },
-    ],
-    permission,
-  );
+  return actedOnCall(acting, permission, 'CallsMerged', {
+    callId: call.callId,
+    by: command.actor,
+    heldBy: hold.by,
+    participants: [hold.by, command.actor],
+    at,
+  });
 };
 
 // ── Hanging up ───────────────────────────────────────────────────────────────────────────────────
@@ -672,6 +626,32 @@ const actedAs = (
   events: readonly LineEvent[],
   permission: LinePermissionUsed | null = null,
 ): Decision<LineEvent> => ({ events, authority: { onBehalfOf: acting.onBehalfOf, permission } });
+
+/** A party's act on a call that its event records with the permission it took (R6), if any. */
+type PermittedCallEvent = Extract<
+  LineEvent,
+  { type: 'CallAnswered' | 'HeldCallPickedUp' | 'CallJoined' | 'CallsMerged' }
+>;
+
+/**
+ * The decision of a party the line let act on a call with `permission` (R6; the delegator needs none):
+ * its event records on whose behalf and with which permission, the same as the decision's authority.
+ * They follow the call and who acted, where the events have always stored them; `after` follows the event.
+ */
+const actedOnCall = <T extends PermittedCallEvent['type']>(
+  acting: ActingParty,
+  permission: LinePermissionUsed | null,
+  type: T,
+  {
+    callId,
+    by,
+    ...details
+  }: Omit<Extract<PermittedCallEvent, { type: T }>['data'], 'onBehalfOf' | 'permission'>,
+  ...after: readonly LineEvent[]
+): Decision<LineEvent> => {
+  const data = { callId, by, onBehalfOf: acting.onBehalfOf, permission, ...details };
+  return actedAs(acting, [{ type, data } as PermittedCallEvent, ...after], permission);
+};
 
 /**
  * The decision of a party on the call, whose delegation is not checked (hanging up, recording: a
