@@ -27,6 +27,9 @@ export type DecideWithAuthority<Command> = DecideOn<Command, Decision<AccountEve
 
 type DataOf<T extends AccountEvent['type']> = Extract<AccountEvent, { type: T }>['data'];
 
+/** What a command says of its event of type `T`: the event's data but its stamp (see stamped). */
+export type StampedFields<T extends AccountEvent['type']> = Omit<DataOf<T>, 'by' | 'at'>;
+
 /**
  * An event a command decides, stamped as every account event is: `by` the command's actor, `at` the time
  * of the decision (R21). The stamp goes last, so the stored data reads as it always has. (The cast:
@@ -36,7 +39,7 @@ export const stamped = <T extends AccountEvent['type']>(
   { actor }: { readonly actor: string },
   at: string,
   type: T,
-  fields: Omit<DataOf<T>, 'by' | 'at'>,
+  fields: StampedFields<T>,
 ): AccountEvent => ({ type, data: { ...fields, by: actor, at } }) as unknown as AccountEvent;
 
 /**

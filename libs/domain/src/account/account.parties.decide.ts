@@ -1,3 +1,4 @@
+import type { AccountEvent } from '#events';
 import type * as C from './account.commands.js';
 import {
   checkVersion,
@@ -7,10 +8,11 @@ import {
   sameJson,
   stamped,
   type DecideOn,
+  type StampedFields,
 } from './account.decide.shared.js';
 import { refuse } from '../shared/domain-error.js';
 import { isLive } from './account.queries.js';
-import type { ActiveAccount } from './account.state.js';
+import type { ActiveAccount, Party } from './account.state.js';
 import { PHONE_NUMBER_PATTERN } from './account.values.js';
 
 // Parties and their licences: provisioning and direct numbers (R1), calling plans (R2), the Power Pack
@@ -74,22 +76,42 @@ export const changeDirectNumbers: DecideOn<C.ChangeDirectNumbers> = (command, st
   ];
 };
 
+/** The event that records each licence setting an admin changes on a party (R2, R5, R4). */
+const SETTING_CHANGED = {
+  callingPlan: 'PartyCallingPlanChanged',
+  powerPack: 'PartyPowerPackChanged',
+  assistantEnabled: 'PartyAssistantChanged',
+} as const;
+
+type LicenceSetting = keyof typeof SETTING_CHANGED;
+
+/**
+ * A licence setting of `party` as an admin's command sets it: the event names the party and the new
+ * value; setting what is already set decides nothing. (The cast: TypeScript cannot see that the field
+ * named `setting` is the one the event of `setting` carries.)
+ */
+const settingChanged = <K extends LicenceSetting>(
+  command: { readonly actor: string } & Readonly<Record<K, unknown>>,
+  now: string,
+  party: Party & Readonly<Record<K, unknown>>,
+  setting: K,
+): AccountEvent[] => {
+  const value: unknown = command[setting];
+  if (party[setting] === value) return [];
+  const fields = { partyId: party.id, [setting]: value };
+  return [
+    stamped(command, now, SETTING_CHANGED[setting], fields as StampedFields<(typeof SETTING_CHANGED)[K]>),
+  ];
+};
+
 export const changeCallingPlan: DecideOn<C.ChangeCallingPlan> = (command, state, { now }) => {
   requireAdmin(state, command.actor, 'R2', 'change calling plans');
-  const party = partyOf(state, command.partyId);
-  if (party.callingPlan === command.callingPlan) return [];
-  return [
-    stamped(command, now, 'PartyCallingPlanChanged', { partyId: party.id, callingPlan: command.callingPlan }),
-  ];
+  return settingChanged(command, now, partyOf(state, command.partyId), 'callingPlan');
 };
 
 export const changePowerPack: DecideOn<C.ChangePowerPack> = (command, state, { now }) => {
   requireAdmin(state, command.actor, 'R5', 'assign or remove the Power Pack');
-  const party = partyOf(state, command.partyId);
-  if (party.powerPack === command.powerPack) return [];
-  return [
-    stamped(command, now, 'PartyPowerPackChanged', { partyId: party.id, powerPack: command.powerPack }),
-  ];
+  return settingChanged(command, now, partyOf(state, command.partyId), 'powerPack');
 };
 
 const phoneUserOf = (state: ActiveAccount, partyId: string) => {
@@ -101,14 +123,7 @@ const phoneUserOf = (state: ActiveAccount, partyId: string) => {
 
 export const changeAssistant: DecideOn<C.ChangeAssistant> = (command, state, { now }) => {
   requireAdmin(state, command.actor, 'R4', 'enable or disable the Assistant');
-  const party = phoneUserOf(state, command.partyId);
-  if (party.assistantEnabled === command.assistantEnabled) return [];
-  return [
-    stamped(command, now, 'PartyAssistantChanged', {
-      partyId: party.id,
-      assistantEnabled: command.assistantEnabled,
-    }),
-  ];
+  return settingChanged(command, now, phoneUserOf(state, command.partyId), 'assistantEnabled');
 };
 
 export const reportDesktopClient: DecideOn<C.ReportDesktopClient> = (command, state, { now }) => {
