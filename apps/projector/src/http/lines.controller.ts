@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Query, Sse, type MessageEvent } from '@nestjs/common';
+import { applyDecorators, Controller, Get, Param, Query, Sse, type MessageEvent } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Observable } from 'rxjs';
 import { lineKey, lineStreamOfKey, parseStream } from '#events';
@@ -14,6 +14,28 @@ import { AsOfQuery, forbidden, knownAccount, knownLine, lineNumber, validId } fr
 import { ReadModelsService, type AsOf } from './read-models.service.js';
 import { ANSWER_EXAMPLES } from './answer-examples.js';
 import { AsOfQueries, EventStreamAnswer, QueryAnswer, QueryRefusals } from './route-docs.js';
+
+/** Who may look at a line's shared state: R17. */
+const SHARING_VIEWER = 'the delegator or an active delegate sharing the line';
+
+/**
+ * A route answering the line as its `viewer` query's party sees it, as of a point: refused like every
+ * route on a line, and 403 for a viewer the line is not shared with (R17). Applied in the order written,
+ * so the document lists the viewer after `asOf` and `asOfTime`, as it always has.
+ */
+const LineViewRoute = (doc: {
+  readonly summary: string;
+  readonly viewer: string;
+  readonly answer: string;
+  readonly example: unknown;
+}) =>
+  applyDecorators(
+    ApiOperation({ summary: doc.summary }),
+    AsOfQueries('answer'),
+    ApiQuery({ name: 'viewer', description: doc.viewer }),
+    QueryAnswer(doc.answer, doc.example),
+    QueryRefusals({ asOf: true, line: true, edge: ['NOT_VISIBLE_TO_VIEWER'] }),
+  );
 
 @ApiTags('lines')
 @Controller('lines/:accountId/:number')
@@ -38,13 +60,12 @@ export class LinesController {
   }
 
   @Get('state')
-  @ApiOperation({
+  @LineViewRoute({
     summary: "The line's busy lamp as the viewer sees it (R11, R12): idle, ringing, busy or held",
+    viewer: 'party id of whoever looks at the line',
+    answer: "The line's lamp and live calls as the viewer sees them",
+    example: ANSWER_EXAMPLES.lineState,
   })
-  @ApiQuery({ name: 'viewer', description: 'party id of whoever looks at the line' })
-  @AsOfQueries('answer')
-  @QueryAnswer("The line's lamp and live calls as the viewer sees them", ANSWER_EXAMPLES.lineState)
-  @QueryRefusals({ asOf: true, line: true, edge: ['NOT_VISIBLE_TO_VIEWER'] })
   async state(
     @Param('accountId') accountId: string,
     @Param('number') number: string,
@@ -59,13 +80,12 @@ export class LinesController {
   }
 
   @Get('voicemail')
-  @ApiOperation({
+  @LineViewRoute({
     summary: 'The shared voicemail inbox (R14, R17): messages, read state, deletions, missed calls',
+    viewer: SHARING_VIEWER,
+    answer: "The line's voicemail and missed calls",
+    example: ANSWER_EXAMPLES.voicemail,
   })
-  @ApiQuery({ name: 'viewer', description: 'the delegator or an active delegate sharing the line' })
-  @AsOfQueries('answer')
-  @QueryAnswer("The line's voicemail and missed calls", ANSWER_EXAMPLES.voicemail)
-  @QueryRefusals({ asOf: true, line: true, edge: ['NOT_VISIBLE_TO_VIEWER'] })
   async voicemail(
     @Param('accountId') accountId: string,
     @Param('number') number: string,
@@ -87,13 +107,12 @@ export class LinesController {
   }
 
   @Get('history')
-  @ApiOperation({
+  @LineViewRoute({
     summary: 'Shared call history of the line with placed/answered/picked up/transferred by labels (R17)',
+    viewer: SHARING_VIEWER,
+    answer: "The line's calls",
+    example: ANSWER_EXAMPLES.lineHistory,
   })
-  @ApiQuery({ name: 'viewer', description: 'the delegator or an active delegate sharing the line' })
-  @AsOfQueries('answer')
-  @QueryAnswer("The line's calls", ANSWER_EXAMPLES.lineHistory)
-  @QueryRefusals({ asOf: true, line: true, edge: ['NOT_VISIBLE_TO_VIEWER'] })
   async history(
     @Param('accountId') accountId: string,
     @Param('number') number: string,
@@ -125,7 +144,7 @@ export class LinesController {
 
   @Sse('stream')
   @ApiOperation({ summary: "Server-sent events: the viewer's line state after every change to the line" })
-  @ApiQuery({ name: 'viewer', description: 'the delegator or an active delegate sharing the line' })
+  @ApiQuery({ name: 'viewer', description: SHARING_VIEWER })
   @EventStreamAnswer('`lineState` events: the body of GET …/state, now and after every change')
   @QueryRefusals({ line: true, edge: ['NOT_VISIBLE_TO_VIEWER'] })
   stream(
