@@ -13,6 +13,7 @@ import { edgeSentenceOf } from '../../../libs/domain/src/reasons.js';
 import { AuditTrail } from './audit.js';
 import { Refusal, command, linePath, loadDirectory, loadSeat, loadSteps } from './api.js';
 import { duration, elapsed, lineLabel, named, phone, streamWords, when, words } from './format.js';
+import { PageForm } from './page-form.js';
 import { PhoneField } from './phone-field.js';
 import { Problem } from './problem.js';
 import { SpeedDials } from './speed-dials.js';
@@ -349,13 +350,12 @@ function Dialer({ seat, act, refusal }: { seat: Seat; act: Act; refusal: Shown |
   const [to, setTo] = useState('');
   const line = seat.lines.find((l) => l.number === from) ?? seat.lines[0]!;
   return (
-    <form
+    <PageForm
       class="dialer"
-      aria-label="Place a call"
-      onSubmit={(event) => {
-        event.preventDefault();
-        act('dialer', 'POST', `${linePath(seat.account.accountId, line.number)}/calls`, { to: to.trim() });
-      }}
+      label="Place a call"
+      send={() =>
+        act('dialer', 'POST', `${linePath(seat.account.accountId, line.number)}/calls`, { to: to.trim() })
+      }
     >
       <label>
         Call from{' '}
@@ -381,7 +381,7 @@ function Dialer({ seat, act, refusal }: { seat: Seat; act: Act; refusal: Shown |
         </span>
       )}
       <RefusalNote refusal={refusal} />
-    </form>
+    </PageForm>
   );
 }
 
@@ -737,14 +737,7 @@ function OutsideCaller(props: {
   if (lines.length === 0) return null;
   const target = lines.find((line) => line.number === number) ?? lines[0]!;
   return (
-    <form
-      class="outside-caller"
-      aria-label="An outside caller"
-      onSubmit={(event) => {
-        event.preventDefault();
-        ring(target.number, from.trim());
-      }}
-    >
+    <PageForm class="outside-caller" label="An outside caller" send={() => ring(target.number, from.trim())}>
       <PhoneField label="An outside number" value={from} onChange={setFrom} />{' '}
       <label>
         calls{' '}
@@ -759,7 +752,7 @@ function OutsideCaller(props: {
       </label>{' '}
       <button type="submit">Ring</button>
       <RefusalNote refusal={refusal} />
-    </form>
+    </PageForm>
   );
 }
 

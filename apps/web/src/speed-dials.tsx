@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { Seat, SeatSpeedDial, SeatSpeedDialList } from '../../projector/src/panel/seat-contract.js';
 import { lineLabel, named, phone } from './format.js';
+import { PageForm } from './page-form.js';
 
 type Method = 'POST' | 'PUT' | 'DELETE';
 type Act = (where: string, method: Method, path: string, body?: Record<string, unknown>) => Promise<boolean>;
@@ -126,11 +127,10 @@ function AddKey({ list, path, act }: { list: SeatSpeedDialList; path: string; ac
   const free = Array.from({ length: list.maxSpeedDials }, (_, i) => i + 1).find((p) => !used.has(p));
   if (free === undefined) return null;
   return (
-    <form
+    <PageForm
       class="add-key"
-      aria-label={`Add a speed dial for ${named(list.owner.name)}`}
-      onSubmit={(event) => {
-        event.preventDefault();
+      label={`Add a speed dial for ${named(list.owner.name)}`}
+      send={() => {
         void act('speed-dials', 'POST', path, {
           // Entry ids are the owner's: a readable one from the label, made unique by the position.
           entryId: `${
@@ -169,6 +169,6 @@ function AddKey({ list, path, act }: { list: SeatSpeedDialList; path: string; ac
         onInput={(e) => setNumber((e.target as HTMLInputElement).value)}
       />{' '}
       <button type="submit">Add key {free}</button>
-    </form>
+    </PageForm>
   );
 }
