@@ -1,5 +1,5 @@
 import { applyDecorators, Controller, Get, Param, Query, Sse, type MessageEvent } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Observable } from 'rxjs';
 import { lineKey, lineStreamOfKey, parseStream } from '#events';
 import {
@@ -10,7 +10,16 @@ import {
   voicemailProjection,
   whyBusy,
 } from '#read-models';
-import { AsOfQuery, forbidden, knownAccount, knownLine, lineNumber, validId } from './params.js';
+import {
+  AsOfQuery,
+  forbidden,
+  knownAccount,
+  knownLine,
+  lineNumber,
+  LineViewerQuery,
+  validId,
+  type LineViewQuery,
+} from './params.js';
 import { ReadModelsService, type AsOf } from './read-models.service.js';
 import { ANSWER_EXAMPLES } from './answer-examples.js';
 import { AsOfQueries, EventStreamAnswer, QueryAnswer, QueryRefusals } from './route-docs.js';
@@ -20,8 +29,9 @@ const SHARING_VIEWER = 'the delegator or an active delegate sharing the line';
 
 /**
  * A route answering the line as its `viewer` query's party sees it, as of a point: refused like every
- * route on a line, and 403 for a viewer the line is not shared with (R17). Applied in the order written,
- * so the document lists the viewer after `asOf` and `asOfTime`, as it always has.
+ * route on a line, and 403 for a viewer the line is not shared with (R17). Its inputs are read together
+ * by LineViewerQuery, which OpenAPI cannot see into, so the path's parameters are documented here.
+ * Applied in the order written, so the document lists the parameters as it always has.
  */
 const LineViewRoute = (doc: {
   readonly summary: string;
@@ -31,6 +41,8 @@ const LineViewRoute = (doc: {
 }) =>
   applyDecorators(
     ApiOperation({ summary: doc.summary }),
+    ApiParam({ name: 'accountId', type: String }),
+    ApiParam({ name: 'number', type: String }),
     AsOfQueries('answer'),
     ApiQuery({ name: 'viewer', description: doc.viewer }),
     QueryAnswer(doc.answer, doc.example),
@@ -54,8 +66,8 @@ export class LinesController {
   }
 
   /** The read models as of the query, on the line's scope, and the line as the viewer may see it. */
-  private async viewed(accountId: string, number: string, viewer: string | undefined, query: AsOf) {
-    const readModels = await this.readModels.at(query, this.readModels.scopeOf(accountId, number));
+  private async viewed({ accountId, number, viewer, asOf }: LineViewQuery) {
+    const readModels = await this.readModels.at(asOf, this.readModels.scopeOf(accountId, number));
     return { readModels, ...this.allowed(readModels, accountId, number, viewer) };
   }
 
@@ -66,16 +78,11 @@ export class LinesController {
     answer: "The line's lamp and live calls as the viewer sees them",
     example: ANSWER_EXAMPLES.lineState,
   })
-  async state(
-    @Param('accountId') accountId: string,
-    @Param('number') number: string,
-    @Query('viewer') viewer: string | undefined,
-    @AsOfQuery() query: AsOf,
-  ) {
-    const { readModels, digits, access } = await this.viewed(accountId, number, viewer, query);
+  async state(@LineViewerQuery() query: LineViewQuery) {
+    const { readModels, digits, access } = await this.viewed(query);
     return {
       position: String(readModels.position ?? 0n),
-      ...lineState(readModels, accountId, digits, viewer!, access),
+      ...lineState(readModels, query.accountId, digits, query.viewer!, access),
     };
   }
 
@@ -86,15 +93,10 @@ export class LinesController {
     answer: "The line's voicemail and missed calls",
     example: ANSWER_EXAMPLES.voicemail,
   })
-  async voicemail(
-    @Param('accountId') accountId: string,
-    @Param('number') number: string,
-    @Query('viewer') viewer: string | undefined,
-    @AsOfQuery() query: AsOf,
-  ) {
-    const { readModels, digits, access } = await this.viewed(accountId, number, viewer, query);
+  async voicemail(@LineViewerQuery() query: LineViewQuery) {
+    const { readModels, digits, access } = await this.viewed(query);
     const { inboxes, messages, missedCalls } = readModels.state(voicemailProjection);
-    const inbox = inboxes.get(lineKey(accountId, digits)) ?? { messages: [], missedCalls: [] };
+    const inbox = inboxes.get(lineKey(query.accountId, digits)) ?? { messages: [], missedCalls: [] };
     const all = inbox.messages.map((id) => messages.get(id)!).reverse();
     return {
       position: String(readModels.position ?? 0n),
@@ -113,14 +115,12 @@ export class LinesController {
     answer: "The line's calls",
     example: ANSWER_EXAMPLES.lineHistory,
   })
-  async history(
-    @Param('accountId') accountId: string,
-    @Param('number') number: string,
-    @Query('viewer') viewer: string | undefined,
-    @AsOfQuery() query: AsOf,
-  ) {
-    const { readModels, digits } = await this.viewed(accountId, number, viewer, query);
-    return { position: String(readModels.position ?? 0n), calls: lineHistory(readModels, accountId, digits) };
+  async history(@LineViewerQuery() query: LineViewQuery) {
+    const { readModels, digits } = await this.viewed(query);
+    return {
+      position: String(readModels.position ?? 0n),
+      calls: lineHistory(readModels, query.accountId, digits),
+    };
   }
 
   @Get('diagnostics/busy')

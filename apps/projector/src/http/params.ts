@@ -18,11 +18,33 @@ import {
 } from '#read-models';
 import type { AsOf } from './read-models.service.js';
 
-/** A route's `asOf` and `asOfTime` queries (documented by AsOfQueries), as ReadModelsService.at takes them. */
-export const AsOfQuery = createParamDecorator((_: unknown, context: ExecutionContext): AsOf => {
-  const { asOf, asOfTime } = context.switchToHttp().getRequest<FastifyRequest>().query as AsOf;
+const asOfOf = (request: FastifyRequest): AsOf => {
+  const { asOf, asOfTime } = request.query as AsOf;
   return { asOf, asOfTime };
-});
+};
+
+/** A route's `asOf` and `asOfTime` queries (documented by AsOfQueries), as ReadModelsService.at takes them. */
+export const AsOfQuery = createParamDecorator((_: unknown, context: ExecutionContext): AsOf =>
+  asOfOf(context.switchToHttp().getRequest<FastifyRequest>()),
+);
+
+/** What a route answering a line as its viewer sees it is asked, each part as the request gave it. */
+export interface LineViewQuery {
+  readonly accountId: string;
+  readonly number: string;
+  readonly viewer: string | undefined;
+  readonly asOf: AsOf;
+}
+
+/** A route's line (`:accountId/:number`), its `viewer` query and its AsOfQuery, read as one LineViewQuery. */
+export const LineViewerQuery = createParamDecorator(
+  (_: unknown, context: ExecutionContext): LineViewQuery => {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const { accountId, number } = request.params as { accountId: string; number: string };
+    const { viewer } = request.query as { viewer?: string };
+    return { accountId, number, viewer, asOf: asOfOf(request) };
+  },
+);
 
 /** Path and query ids follow the store's id rule: anything else is a client error, never a lookup. */
 export const validId = (value: string | undefined, field: string): string => {
