@@ -43,6 +43,19 @@ describe('SLO thresholds', () => {
     expect(() => parseThreshold('p99 = 5')).toThrow(/metric<value/);
   });
 
+  it('refuses a percentage above 100%, which no run can reach', () => {
+    // Given share-of-commands thresholds, When parsed,
+    // Then 0% to 100% are read, and beyond is refused: `errors<200%` passed every run, however bad
+    expect(parseThreshold('errors<100%')).toMatchObject({ metric: 'errors', percent: true, value: 100 });
+    expect(parseThreshold('late>=0%')).toMatchObject({ metric: 'late', percent: true, value: 0 });
+    expect(() => parseThreshold('errors<200%')).toThrow(
+      'threshold "errors<200%": a percentage is between 0% and 100%, e.g. errors<1%',
+    );
+    expect(() => parseThreshold('late<=100.5%')).toThrow(/a percentage is between 0% and 100%, e.g. late<1%/);
+    // And a count is no percentage: 200 errors is a bar a run can fail
+    expect(parseThreshold('errors<200')).toMatchObject({ percent: false, value: 200 });
+  });
+
   it('evaluates against a run', () => {
     expect(check('p99<50ms').passed).toBe(true);
     expect(check('p99<40ms').passed).toBe(false);

@@ -50,6 +50,9 @@ export const parseThreshold = (text: string): Threshold => {
     if (unit) throw new Error(`threshold "${text}": rate is in commands per second, without a unit`);
   } else if (unit && !percent) {
     throw new Error(`threshold "${text}": ${metric} is a count or a percentage`);
+  } else if (percent && value > 100) {
+    // A share of commands never exceeds 100%: `errors<200%` could never fail a run.
+    throw new Error(`threshold "${text}": a percentage is between 0% and 100%, e.g. ${metric}<1%`);
   }
   if (scope !== undefined && !(PERCENTILE_METRICS as readonly string[]).includes(metric)) {
     throw new Error(`threshold "${text}": only latency metrics take a scope`);
