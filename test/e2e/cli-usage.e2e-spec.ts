@@ -84,6 +84,20 @@ describe('switchboard CLI usage errors', () => {
       code: 1,
     },
     {
+      name: 'refuses a percentage threshold above 100%, which no run could fail, before calling the api',
+      args: () => ['load', 'run', '--api', 'http://127.0.0.1:1', '--rate', '5', '--threshold', 'errors<200%'],
+      stderr:
+        'switchboard load: threshold "errors<200%": a percentage is between 0% and 100%, e.g. errors<1%\n',
+      code: 2,
+    },
+    {
+      name: 'refuses a --mix flow without its weight, before calling the api',
+      args: () => ['load', 'run', '--api', 'http://127.0.0.1:1', '--rate', '5', '--mix', 'place'],
+      stderr:
+        'switchboard load: "place" in the mix has no weight: write flow=weight pairs, e.g. place=3,ring-answer=4\n',
+      code: 2,
+    },
+    {
       name: 'says an export file cannot be written, before reading the store',
       args: () => ['history', 'export', '--store', NOWHERE, '--out', join(dir, 'no/such/dir.ndjson')],
       stderr: expect.stringMatching(/^switchboard history export: ENOENT: .*no\/such\/dir\.ndjson'\n$/),

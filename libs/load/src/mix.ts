@@ -7,20 +7,29 @@ export type Mix = readonly { readonly flow: FlowName; readonly weight: number }[
 
 export const DEFAULT_MIX = 'place=3,ring-answer=4,hold-pickup=1,transfer=1,voicemail=1';
 
-/** `place=3,ring-answer=4`: relative weights; flows left out never run. */
+const MIX_FORM = 'flow=weight pairs, e.g. place=3,ring-answer=4';
+
+/**
+ * `place=3,ring-answer=4`: relative weights; flows left out never run. Every flow names its weight:
+ * a bare `place` ran with a weight of 1 that nobody wrote, and `place=` with one of 0.
+ */
 export const parseMix = (text: string): Mix => {
   const mix = text
     .split(',')
     .map((part) => part.trim())
     .filter(Boolean)
     .map((part) => {
-      const [name, weightText] = part.split('=');
+      const match = /^([^=]*)=(.*)$/.exec(part);
+      if (!match) throw new Error(`"${part}" in the mix has no weight: write ${MIX_FORM}`);
+      const name = match[1]!.trim();
+      const weightText = match[2]!.trim();
       if (!FLOWS.includes(name as FlowName)) {
         throw new Error(`unknown call flow "${name}" in the mix: choose from ${FLOWS.join(', ')}`);
       }
-      const weight = weightText === undefined ? 1 : Number(weightText);
-      if (!Number.isFinite(weight) || weight < 0) throw new Error(`weight of ${name} must be a number >= 0`);
-      return { flow: name as FlowName, weight };
+      if (!/^\d+(\.\d+)?$/.test(weightText)) {
+        throw new Error(`weight of ${name} must be a number >= 0, not "${weightText}": write ${MIX_FORM}`);
+      }
+      return { flow: name as FlowName, weight: Number(weightText) };
     });
   if (mix.reduce((sum, entry) => sum + entry.weight, 0) <= 0) {
     throw new Error(`the mix "${text}" has no positive weight`);
