@@ -112,6 +112,12 @@ describe('think times', () => {
     expect(() => parseThinkTime('gamma:1s')).toThrow(/unknown think-time distribution/);
   });
 
+  it('refuses what follows a second colon instead of dropping it', () => {
+    // Given think times with a trailing part, When parsed, Then they are refused, not read as their head
+    expect(() => parseThinkTime('constant:1s:junk')).toThrow('"1s:junk" is not a duration');
+    expect(() => parseThinkTime('exponential:100ms:5s')).toThrow('"100ms:5s" is not a duration');
+  });
+
   it('draws within bounds, with the mean of an exponential close to its parameter', () => {
     const random = randomFor('think', 'test');
     const uniform = parseThinkTime('uniform:10ms-20ms');

@@ -41,12 +41,15 @@ export const formatDurationMs = (ms: number): string => {
  * duration means constant.
  */
 export const parseThinkTime = (text: string): ThinkTime => {
-  const [kind, arg] = text.includes(':') ? text.split(':', 2) : ['constant', text];
+  // Split at the first colon only: `split(':', 2)` dropped what followed a second one, so
+  // `constant:1s:junk` ran as `constant:1s`.
+  const colon = text.indexOf(':');
+  const [kind, arg] = colon === -1 ? ['constant', text] : [text.slice(0, colon), text.slice(colon + 1)];
   switch (kind) {
     case 'constant':
-      return { kind: 'constant', ms: parseDurationMs(arg!) };
+      return { kind: 'constant', ms: parseDurationMs(arg) };
     case 'uniform': {
-      const bounds = arg!.split(/-|\.\./);
+      const bounds = arg.split(/-|\.\./);
       if (bounds.length !== 2) throw new Error(`uniform think time needs a range, e.g. uniform:50ms-200ms`);
       const [minMs, maxMs] = bounds.map(parseDurationMs) as [number, number];
       if (maxMs < minMs) throw new Error(`uniform think time ${text}: the upper bound is below the lower`);
@@ -54,7 +57,7 @@ export const parseThinkTime = (text: string): ThinkTime => {
     }
     case 'exponential':
     case 'exp':
-      return { kind: 'exponential', meanMs: parseDurationMs(arg!) };
+      return { kind: 'exponential', meanMs: parseDurationMs(arg) };
     default:
       throw new Error(`unknown think-time distribution "${kind}": use constant, uniform or exponential`);
   }
