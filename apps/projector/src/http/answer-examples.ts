@@ -86,8 +86,8 @@ export const ANSWER_EXAMPLES = {
   /** GET /accounts/{accountId}/parties/{partyId}/diagnostics */
   whyCannot: {
     question:
-      "Why can Assistant 0 not answer calls on line 15552000000 (as of 2026-12-03T12:45:20.090Z, the wall clock's time)?",
-    answer: 'Assistant 0 can answer calls on line 15552000000.',
+      "Why can Assistant 0 not answer calls on line +15552000000 (as of 2026-12-03T12:45:20.090Z, the wall clock's time)?",
+    answer: 'Assistant 0 can answer calls on line +15552000000.',
     rule: 'R13',
     checks: [{ rule: 'R1', ok: true, detail: 'party exists' }],
   },
@@ -184,8 +184,8 @@ export const ANSWER_EXAMPLES = {
   },
   /** GET /lines/{accountId}/{number}/diagnostics/busy */
   whyBusy: {
-    question: 'Why is line 15552000000 busy?',
-    answer: 'Line 15552000000 is idle: no call is active on it.',
+    question: 'Why is line +15552000000 busy?',
+    answer: 'Line +15552000000 is idle: no call is active on it.',
     rule: null,
     checks: [],
   },
@@ -275,26 +275,26 @@ export const ANSWER_EXAMPLES = {
           answer: {
             allowed: true,
             rule: 'R13',
-            sentence: 'Assistant 0 can answer calls on line 15553000000.',
+            sentence: 'Assistant 0 can answer calls on line +15553000000.',
           },
           pickUp: {
             allowed: false,
             rule: 'R15',
             code: 'CALL_NOT_FOUND',
             sentence:
-              'Assistant 0 cannot pick up held calls on line 15553000000: No call has been on line 15553000000 yet.',
+              'Assistant 0 cannot pick up held calls on line +15553000000: No call has been on line +15553000000 yet.',
           },
           placeCall: {
             allowed: true,
             rule: 'R12',
-            sentence: 'Assistant 0 can place calls on line 15553000000.',
+            sentence: 'Assistant 0 can place calls on line +15553000000.',
           },
           join: {
             allowed: false,
             rule: 'R16',
             code: 'CALL_NOT_FOUND',
             sentence:
-              'Assistant 0 cannot join calls on line 15553000000: No call has been on line 15553000000 yet.',
+              'Assistant 0 cannot join calls on line +15553000000: No call has been on line +15553000000 yet.',
           },
         },
         transferTargets: [],

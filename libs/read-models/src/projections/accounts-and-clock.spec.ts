@@ -45,7 +45,7 @@ describe('delegation roster', () => {
     );
     expect(lineAccess(readModels, 'acme', '1001', 'bob')).toMatchObject({ allowed: true, role: 'delegate' });
     expect(whyCannot(readModels, 'acme', '1001', 'bob', 'answer', AT).answer).toBe(
-      'Bob can answer calls on line 1001.',
+      'Bob can answer calls on line +1001.',
     );
   });
 });

@@ -28,7 +28,7 @@ describe('named lines and speed dials in the read models (R22, R23)', () => {
     });
     expect(viewAs(readModels, 'alice').line.label).toBe('My number Support · 1001');
     expect(lineHistory(readModels, 'acme', '1001')[0]).toMatchObject({ callId: 'c1', lineName: 'Sales' });
-    expect(whyBusy(readModels, 'acme', '1001').question).toBe('Why is line 1001 "Support" busy?');
+    expect(whyBusy(readModels, 'acme', '1001').question).toBe('Why is line +1001 "Support" busy?');
   });
 
   it('R23: a missed call and its voicemail keep the name the line had when the call arrived', () => {

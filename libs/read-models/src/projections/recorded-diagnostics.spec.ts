@@ -64,7 +64,7 @@ describe('diagnostics (R20)', () => {
     });
     expect(whyCannot(project(), 'acme', '1001', 'bob', 'placeCall', AT)).toMatchObject({
       rule: 'R12',
-      answer: 'Bob can place calls on line 1001.',
+      answer: 'Bob can place calls on line +1001.',
     });
   });
 
@@ -113,7 +113,7 @@ describe('diagnostics (R20)', () => {
       rule: 'R4',
       code: 'DESKTOP_CLIENT_OUTDATED',
       answer:
-        'Bob cannot answer calls on line 1001: bob runs desktop client 6.2.0, older than the required 6.3.0: update the desktop app.',
+        'Bob cannot answer calls on line +1001: bob runs desktop client 6.2.0, older than the required 6.3.0: update the desktop app.',
     });
     // The api's line decisions refuse bob with the failure its line context carries (R20).
     const delegate = lineContextFor(accountStateOf(readModels, 'acme'), '1001', T(0)).delegates[0]!;
@@ -193,7 +193,7 @@ describe('diagnostics (R20)', () => {
       partyChange({ type: 'DelegationAccepted', data: lobby }),
     );
     const diagnosis = whyCannot(readModels, 'acme', '1001', 'lobby', 'answer', AT);
-    expect(diagnosis).toMatchObject({ answer: 'Lobby can answer calls on line 1001.' });
+    expect(diagnosis).toMatchObject({ answer: 'Lobby can answer calls on line +1001.' });
     expect(diagnosis.checks).toContainEqual({
       rule: 'R4',
       ok: true,
@@ -214,7 +214,7 @@ describe('diagnostics (R20)', () => {
       rule: 'R5',
       code: 'POWER_PACK_REQUIRED',
       answer:
-        'Bob cannot answer calls on line 1001: vipOnly answering needs the Power Pack add-on on the delegator.',
+        'Bob cannot answer calls on line +1001: vipOnly answering needs the Power Pack add-on on the delegator.',
     });
     // The permission comes first: without answerCalls the Power Pack does not matter yet.
     const vipOnlyAlone = partyChange({

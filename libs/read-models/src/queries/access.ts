@@ -40,6 +40,9 @@ export const partyName = (
  */
 export const sameNumber = (a: string, b: string): boolean => a.replace(/^\+/, '') === b.replace(/^\+/, '');
 
+/** A number as people read it, always in E.164 with its `+`, however the line was addressed. */
+export const shownNumber = (number: string): string => (number.startsWith('+') ? number : `+${number}`);
+
 /** The party whose direct number the line is (R10: shared lines are the delegator's direct numbers). */
 export const lineOwner = (
   readModels: ReadModels,

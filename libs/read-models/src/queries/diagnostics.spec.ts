@@ -16,7 +16,7 @@ import { PROJECTIONS } from '../projections/index.js';
 import { ACCOUNT, LINE, T, by, phoneUser, policy } from '../projections/projections.fixture.js';
 import { accountStateOf } from './account-state.js';
 import { diagnosisTime, type DiagnosisTime } from './diagnosis-time.js';
-import { whyCannot, type Action, type Diagnosis } from './diagnostics.js';
+import { whyBusy, whyCannot, type Action, type Diagnosis } from './diagnostics.js';
 
 /**
  * R20: a party diagnosis agrees with the line decision the api takes. Every case projects an account
@@ -34,18 +34,18 @@ const bobMay = (...permissions: Permission[]): ProjectedEvent => ({
   data: { ...ab, permissions },
 });
 
-/** Alice owns 1001 and shares it with Bob (place, answer, pick up, opt out); Carol is no delegate. */
+/** Alice owns +1001 and shares it with Bob (place, answer, pick up, opt out); Carol is no delegate. */
 const account: ProjectedEvent[] = [
   { type: 'AccountCreated', data: { ...by, accountId: 'acme', name: 'Acme', admins: ['admin'], policy } },
-  phoneUser('alice', 'Alice', ['1001']),
-  phoneUser('bob', 'Bob', ['2002']),
-  phoneUser('carol', 'Carol', ['3003']),
+  phoneUser('alice', 'Alice', ['+1001']),
+  phoneUser('bob', 'Bob', ['+2002']),
+  phoneUser('carol', 'Carol', ['+3003']),
   {
     type: 'DelegateInvited',
     data: {
       ...ab,
       permissions: ['placeCalls', 'answerCalls', 'pickUpHeldCalls', 'optInOut'],
-      sharedLines: ['1001'],
+      sharedLines: ['+1001'],
     },
   },
   { type: 'DelegationAccepted', data: ab },
@@ -100,7 +100,7 @@ const project = (
 const decide = (world: World, timed: Timed<LineCommand>, now = NOW): readonly LineEvent[] => {
   const [command, context] = inContext(
     timed,
-    lineContextFor(accountStateOf(world.readModels, 'acme'), '1001', now),
+    lineContextFor(accountStateOf(world.readModels, 'acme'), '+1001', now),
   );
   return lineDecider.decide(command, fold(lineDecider.evolve, lineDecider.initialState, world.line), context)
     .events;
@@ -165,7 +165,7 @@ describe('whyCannot agrees with the line decider (R20)', () => {
     ]);
     const { diagnosis, rejection } = expectAgreement(world, 'bob', 'placeCall', place('c1', 'bob'));
     expect(diagnosis).toMatchObject({ rule: 'R2', code: 'NO_CALLING_PLAN' });
-    expect(diagnosis.answer).toBe(`Bob cannot place calls on line 1001: ${rejection!.message}`);
+    expect(diagnosis.answer).toBe(`Bob cannot place calls on line +1001: ${rejection!.message}`);
     // The delegator's own line stays usable to the delegator: the decider asks no eligibility of it.
     expectAgreement(world, 'alice', 'placeCall', place('c1', 'alice'));
   });
@@ -188,7 +188,7 @@ describe('whyCannot agrees with the line decider (R20)', () => {
       incoming('c1'),
     );
     const { diagnosis } = expectAgreement(world, 'bob', 'answer', answer('c1', 'bob'));
-    expect(diagnosis.answer).toBe('Bob can answer calls on line 1001.');
+    expect(diagnosis.answer).toBe('Bob can answer calls on line +1001.');
   });
 
   it('R20/R13: Given a delegate opted out with optInOut, When a call rings, Then both say it opted out', () => {
@@ -198,7 +198,7 @@ describe('whyCannot agrees with the line decider (R20)', () => {
 
   it('R20/R10: Given a pending delegation and an outdated client, When the delegate asks, Then both name the inactive delegation and the diagnosis adds R4', () => {
     const world = given([
-      { type: 'DelegateInvited', data: { ...ac, permissions: ['answerCalls'], sharedLines: ['1001'] } },
+      { type: 'DelegateInvited', data: { ...ac, permissions: ['answerCalls'], sharedLines: ['+1001'] } },
       {
         type: 'PartyDesktopClientChanged',
         data: { ...by, partyId: 'carol', desktopClient: { platform: 'macos', version: '5.0.0' } },
@@ -206,7 +206,7 @@ describe('whyCannot agrees with the line decider (R20)', () => {
     ]);
     const { diagnosis, rejection } = expectAgreement(world, 'carol', 'placeCall', place('c1', 'carol'));
     expect(diagnosis).toMatchObject({ rule: 'R7', code: 'DELEGATION_NOT_ACTIVE' });
-    expect(diagnosis.answer).toBe(`Carol cannot place calls on line 1001: ${rejection!.message}`);
+    expect(diagnosis.answer).toBe(`Carol cannot place calls on line +1001: ${rejection!.message}`);
     // Accepting, the fix R10 asks for, is refused on R4: the diagnosis names that next.
     expect(diagnosis.checks.at(-1)).toMatchObject({ rule: 'R4', ok: false, code: 'DESKTOP_CLIENT_OUTDATED' });
   });
@@ -233,7 +233,7 @@ describe('whyCannot agrees with the line decider (R20)', () => {
   it('R20/R10: Given a line not shared with a party, When it asks, Then both name R10 LINE_NOT_SHARED', () => {
     const { diagnosis, rejection } = expectAgreement(given([]), 'carol', 'placeCall', place('c1', 'carol'));
     expect(diagnosis).toMatchObject({ rule: 'R10', code: 'LINE_NOT_SHARED' });
-    expect(diagnosis.answer).toBe(`Carol cannot place calls on line 1001: ${rejection!.message}`);
+    expect(diagnosis.answer).toBe(`Carol cannot place calls on line +1001: ${rejection!.message}`);
   });
 
   it('R20/R13 answer: Given a call ringing for a delegate with answerCalls, Then both allow the answer', () => {
@@ -251,7 +251,7 @@ describe('whyCannot agrees with the line decider (R20)', () => {
     expect(diagnosis).toMatchObject({
       rule: 'R14',
       code: 'DECLINED',
-      answer: 'Bob cannot answer calls on line 1001: Call c1 is not ringing for you: you declined it.',
+      answer: 'Bob cannot answer calls on line +1001: Call c1 is not ringing for you: you declined it.',
     });
     expect(diagnosis.checks.map((check) => check.ok)).toEqual([
       true,
@@ -270,7 +270,7 @@ describe('whyCannot agrees with the line decider (R20)', () => {
     const world = given([], incoming('c1'), answer('c1', 'alice'));
     const { diagnosis, rejection } = expectAgreement(world, 'bob', 'answer', answer('c1', 'bob'));
     expect(diagnosis).toMatchObject({ rule: 'R13', code: 'ALREADY_ANSWERED' });
-    expect(diagnosis.answer).toBe(`Bob cannot answer calls on line 1001: ${rejection!.message}`);
+    expect(diagnosis.answer).toBe(`Bob cannot answer calls on line +1001: ${rejection!.message}`);
   });
 
   it('R20/R16 answer: Given the delegator transferred its call to the delegate, Then both let the delegate answer it', () => {
@@ -309,7 +309,7 @@ describe('whyCannot agrees with the line decider (R20)', () => {
     const join: LineCommand = { type: 'JoinCall', callId: 'c1', actor: 'bob' };
     const { diagnosis, rejection } = expectAgreement(world, 'bob', 'join', join);
     expect(diagnosis).toMatchObject({ rule: 'R16', code: 'PERMISSION_REQUIRED' });
-    expect(diagnosis.answer).toBe(`Bob cannot join calls on line 1001: ${rejection!.message}`);
+    expect(diagnosis.answer).toBe(`Bob cannot join calls on line +1001: ${rejection!.message}`);
     const allowed = given([bobMay('joinAndMerge')], incoming('c1'), answer('c1', 'alice'));
     expectAgreement(allowed, 'bob', 'join', join);
   });
@@ -329,7 +329,7 @@ describe('whyCannot agrees with the line decider (R20)', () => {
     expect(diagnosis).toMatchObject({
       rule: 'R13',
       code: 'OUTSIDE_BUSINESS_HOURS',
-      answer: "Bob cannot answer calls on line 1001: It is outside the line's business hours.",
+      answer: "Bob cannot answer calls on line +1001: It is outside the line's business hours.",
     });
     expect(diagnosis.question).toContain(T(20));
     // The call that arrives then does not ring Bob, and his answer is refused for that reason.
@@ -342,14 +342,14 @@ describe('whyCannot agrees with the line decider (R20)', () => {
     expect(rejection!.message).toContain(diagnosis.checks.at(-1)!.detail);
     // The delegator rings whatever the hours.
     expect(whyCannot(closed.readModels, 'acme', '1001', 'alice', 'answer', asked(T(20))).answer).toBe(
-      'Alice can answer calls on line 1001.',
+      'Alice can answer calls on line +1001.',
     );
   });
 
   it('R20/R13 hours: Given the line open, When a delegate asks within hours, Then it would ring and a call then may be answered', () => {
     const open = given([lineHours('09:00')]);
     expect(whyCannot(open.readModels, 'acme', '1001', 'bob', 'answer', asked(T(20))).answer).toBe(
-      'Bob can answer calls on line 1001.',
+      'Bob can answer calls on line +1001.',
     );
     const world = given([lineHours('09:00')], incoming('c1', T(20)));
     expect(rejectionOf(world, answer('c1', 'bob'), T(20))).toBeNull();
@@ -366,7 +366,7 @@ describe('whyCannot agrees with the line decider (R20)', () => {
     expect(now).toEqual({ at: evening, source: "the virtual clock's time" });
     const diagnosis = whyCannot(readModels, 'acme', '1001', 'bob', 'answer', now);
     expect(diagnosis).toMatchObject({
-      question: `Why can Bob not answer calls on line 1001 (as of ${evening}, the virtual clock's time)?`,
+      question: `Why can Bob not answer calls on line +1001 (as of ${evening}, the virtual clock's time)?`,
       rule: 'R13',
       code: 'OUTSIDE_BUSINESS_HOURS',
     });
@@ -382,7 +382,7 @@ describe('whyCannot agrees with the line decider (R20)', () => {
       {},
     );
     expect(whyCannot(readModels, 'acme', '1001', 'bob', 'answer', morning).answer).toBe(
-      'Bob can answer calls on line 1001.',
+      'Bob can answer calls on line +1001.',
     );
   });
 
@@ -412,16 +412,16 @@ describe('whyCannot agrees with the line decider (R20)', () => {
     });
     const connected = given([], incoming('c1'), answer('c1', 'alice'));
     const { diagnosis, rejection } = expectAgreement(connected, 'bob', 'pickUp', pickUp('c1', 'bob'));
-    expect(diagnosis.answer).toBe(`Bob cannot pick up held calls on line 1001: ${rejection!.message}`);
+    expect(diagnosis.answer).toBe(`Bob cannot pick up held calls on line +1001: ${rejection!.message}`);
   });
 
   it('R20/R15 pick up: Given the delegate holds the call, When it asks, Then both tell it to resume; the delegator may pick it up', () => {
     const world = given([], incoming('c1'), answer('c1', 'bob'), hold('c1', 'bob'));
     const { diagnosis, rejection } = expectAgreement(world, 'bob', 'pickUp', pickUp('c1', 'bob'));
     expect(diagnosis).toMatchObject({ rule: 'R15', code: 'CALL_HELD_BY_YOU' });
-    expect(diagnosis.answer).toBe(`Bob cannot pick up held calls on line 1001: ${rejection!.message}`);
+    expect(diagnosis.answer).toBe(`Bob cannot pick up held calls on line +1001: ${rejection!.message}`);
     expect(expectAgreement(world, 'alice', 'pickUp', pickUp('c1', 'alice')).diagnosis.answer).toBe(
-      'Alice can pick up held calls on line 1001.',
+      'Alice can pick up held calls on line +1001.',
     );
   });
 
@@ -436,11 +436,29 @@ describe('whyCannot agrees with the line decider (R20)', () => {
     );
     const { diagnosis, rejection } = expectAgreement(ended, 'bob', 'pickUp', pickUp('c1', 'bob'));
     expect(diagnosis).toMatchObject({ rule: 'R15', code: 'CALL_ENDED' });
-    expect(diagnosis.answer).toBe(`Bob cannot pick up held calls on line 1001: ${rejection!.message}`);
+    expect(diagnosis.answer).toBe(`Bob cannot pick up held calls on line +1001: ${rejection!.message}`);
     expect(expectAgreement(given([]), 'bob', 'pickUp', pickUp('c1', 'bob')).diagnosis).toMatchObject({
       rule: 'R15',
       code: 'CALL_NOT_FOUND',
-      answer: 'Bob cannot pick up held calls on line 1001: No call has been on line 1001 yet.',
+      answer: 'Bob cannot pick up held calls on line +1001: No call has been on line +1001 yet.',
+    });
+  });
+
+  it('R20 wording: Given a line asked about by its digits, When the diagnosis refuses, Then every number it writes carries its +', () => {
+    // The projector passes the digits of `?line=` (line keys have no `+`); people read E.164 numbers
+    const noCall = whyCannot(given([]).readModels, 'acme', '1001', 'bob', 'pickUp', asked(NOW));
+    expect(noCall.question).toMatch(/^Why can Bob not pick up held calls on line \+1001 \(as of /);
+    expect(noCall.answer).toBe(
+      'Bob cannot pick up held calls on line +1001: No call has been on line +1001 yet.',
+    );
+    const unowned = whyCannot(given([]).readModels, 'acme', '4004', 'bob', 'answer', asked(NOW));
+    expect(unowned).toMatchObject({ rule: 'R10', code: 'LINE_NOT_FOUND' });
+    expect(unowned.answer).toBe(
+      'Bob cannot answer calls on line +4004: No party of this account owns the number +4004; provision it as a direct number first.',
+    );
+    expect(whyBusy(given([]).readModels, 'acme', '1001')).toMatchObject({
+      question: 'Why is line +1001 busy?',
+      answer: 'Line +1001 is idle: no call is active on it.',
     });
   });
 
@@ -453,7 +471,7 @@ describe('whyCannot agrees with the line decider (R20)', () => {
     );
     const { diagnosis, rejection } = expectAgreement(world, 'bob', 'join', join('c1', 'bob'));
     expect(diagnosis).toMatchObject({ rule: 'R16', code: 'CALL_NOT_CONNECTED' });
-    expect(diagnosis.answer).toBe(`Bob cannot join calls on line 1001: ${rejection!.message}`);
+    expect(diagnosis.answer).toBe(`Bob cannot join calls on line +1001: ${rejection!.message}`);
   });
 
   it('R20/R16 join: Given the delegate is on the call, When it asks, Then both say it is already on it', () => {
@@ -473,7 +491,11 @@ describe('the calls read model keeps the call as the line decider does, through 
     bobMay('placeCalls', 'answerCalls', 'pickUpHeldCalls', 'joinAndMerge'),
     {
       type: 'DelegateInvited',
-      data: { ...ac, permissions: ['answerCalls', 'pickUpHeldCalls', 'joinAndMerge'], sharedLines: ['1001'] },
+      data: {
+        ...ac,
+        permissions: ['answerCalls', 'pickUpHeldCalls', 'joinAndMerge'],
+        sharedLines: ['+1001'],
+      },
     },
     { type: 'DelegationAccepted', data: ac },
   ];
@@ -528,14 +550,14 @@ describe('the calls read model keeps the call as the line decider does, through 
     });
     const unlocked = given(delegates, ...aliceResumedLocked, lock('c1', false));
     expect(expectAgreement(unlocked, 'bob', 'join', join('c1', 'bob')).diagnosis.answer).toBe(
-      'Bob can join calls on line 1001.',
+      'Bob can join calls on line +1001.',
     );
   });
 
   it('R20/R16: Given a delegate joined and the delegator held and resumed the call, When the delegate asks to join again, Then both allow it: a resume brings back the holder alone', () => {
     const world = given(delegates, ...bobJoinedAlice, hold('c1', 'alice'), resume('c1', 'alice'));
     expect(expectAgreement(world, 'bob', 'join', join('c1', 'bob')).diagnosis.answer).toBe(
-      'Bob can join calls on line 1001.',
+      'Bob can join calls on line +1001.',
     );
     expect(expectAgreement(world, 'alice', 'join', join('c1', 'alice')).diagnosis).toMatchObject({
       rule: 'R16',

@@ -19,7 +19,7 @@ import type { ReadModels } from '../engine/read-models.js';
 import { accountsProjection, partyKey } from '../projections/accounts.projection.js';
 import { callsProjection, type CallRow } from '../projections/calls.projection.js';
 import { accountStateOf } from './account-state.js';
-import { lineOwner, partyName, sameNumber } from './access.js';
+import { lineOwner, partyName, sameNumber, shownNumber } from './access.js';
 import type { DiagnosisTime } from './diagnosis-time.js';
 import { currentLineName } from './line-views.js';
 
@@ -85,11 +85,14 @@ export const whyRing = (readModels: ReadModels, call: CallRow, partyId: string):
   };
 };
 
-/** R23: a line as diagnostics name it, its name beside the number when it has one. */
+/**
+ * R23: a line as diagnostics name it, its name beside the number when it has one. The number is
+ * written with its `+`: a line is asked about by its digits (line keys have no `+`).
+ */
 const lineTitle = (readModels: ReadModels, accountId: string, number: string): string => {
   const owner = lineOwner(readModels, accountId, number);
   const name = owner ? currentLineName(owner, number) : null;
-  return name === null ? number : `${number} "${name}"`;
+  return name === null ? shownNumber(number) : `${shownNumber(number)} "${name}"`;
 };
 
 /** Why line L shows busy (R12), held (R15) or ringing (R13). */
@@ -208,7 +211,7 @@ export const whyCannot = (
   const owner = lineOwner(readModels, accountId, number);
   const provisioned = owner?.directNumbers.find((own) => sameNumber(own, number));
   if (!provisioned) {
-    const unowned = refusal('LINE_NOT_FOUND', 'R10', { case: 'unowned', line: number });
+    const unowned = refusal('LINE_NOT_FOUND', 'R10', { case: 'unowned', line: shownNumber(number) });
     check(unowned.rule, false, unowned.message, unowned.code);
     return verdict();
   }
@@ -267,7 +270,7 @@ export const whyCannot = (
   if ((action === 'pickUp' || action === 'join') && !target) {
     const none = refusal('CALL_NOT_FOUND', LINE_ACTION_PERMISSIONS[action].rule, {
       case: 'noCallYet',
-      line: number,
+      line: shownNumber(number),
     });
     check(none.rule, false, none.message, none.code);
   }
