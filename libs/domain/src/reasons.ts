@@ -518,9 +518,15 @@ export const REASONS = {
   // ── R17 The shared inbox ─────────────────────────────────────────────────────────────────────
   VOICEMAIL_NOT_FOUND: notFound(
     {
-      R17: 'reading or deleting a message that is not in the inbox (never left, or deleted)',
+      R17:
+        'reading or deleting a message that is not in the inbox (never left, or deleted, or left ' +
+        "while the number was another party's)",
     },
-    "Voicemail {message} is not in this line's inbox (never left, or deleted).",
+    {
+      missing: "Voicemail {message} is not in this line's inbox (never left, or deleted).",
+      previousOwner:
+        "Voicemail {message} was left while {line} was another party's number: it stays in that party's inbox, not in this one.",
+    },
   ),
 
   // ── R18 Recordings ───────────────────────────────────────────────────────────────────────────

@@ -44,6 +44,19 @@ export const oneOf = <L extends string>(...literals: readonly L[]): Check<L> => 
 export const nullable = <T>(inner: Check<T>): Check<T | null> =>
   check((value) => (value === null ? undefined : inner(value)));
 
+/**
+ * A field that events written before it existed lack: absent passes, present must pass `inner`.
+ * Adding one keeps the type's schema version, as every reader already handles its absence.
+ */
+export const optional = <T>(inner: Check<T>): Check<T | undefined> =>
+  Object.assign(
+    check<T | undefined>((value) => (value === undefined ? undefined : inner(value))),
+    { mayBeAbsent: true },
+  );
+
+const mayBeAbsent = (fieldCheck: Check<unknown>): boolean =>
+  (fieldCheck as { mayBeAbsent?: boolean }).mayBeAbsent === true;
+
 export const arrayOf = <T>(item: Check<T>): Check<T[]> =>
   check((value) => {
     if (!Array.isArray(value)) return 'is not an array';
@@ -69,7 +82,10 @@ export const objectOf = <T>(shape: Shape<T>): Check<T> => {
       const field = fields[i]!;
       // eslint-disable-next-line local/no-prototype-lookup -- a field name of our schema, not the writer's key
       const fieldValue = record[field];
-      if (fieldValue === undefined && !Object.hasOwn(record, field)) return `.${field} is missing`;
+      if (fieldValue === undefined && !Object.hasOwn(record, field)) {
+        if (mayBeAbsent(checks[i]!)) continue;
+        return `.${field} is missing`;
+      }
       const problem = checks[i]!(fieldValue);
       if (problem !== undefined) return `.${field} ${problem}`;
     }
@@ -186,9 +202,17 @@ export const dataSchemas: DataSchemas = {
     ...onBehalf,
     callerId: objectOf({ number: isString, name: isString }),
     at: isString,
+    owner: optional(isString),
   },
   CallAnsweredByExternalParty: { callId: isString, at: isString },
-  IncomingCallReceived: { callId: isString, line: isString, from: isString, vip: isBoolean, at: isString },
+  IncomingCallReceived: {
+    callId: isString,
+    line: isString,
+    from: isString,
+    vip: isBoolean,
+    at: isString,
+    owner: optional(isString),
+  },
   CallRang: {
     callId: isString,
     stage: oneOf('initial', 'vipEscalation'),
@@ -258,7 +282,13 @@ export const dataSchemas: DataSchemas = {
     reason: oneOf('stoppedByOwner', 'ownerLeftCall', 'callEnded'),
     at: isString,
   },
-  VoicemailLeft: { messageId: isString, callId: isString, from: isString, at: isString },
+  VoicemailLeft: {
+    messageId: isString,
+    callId: isString,
+    from: isString,
+    at: isString,
+    owner: optional(isString),
+  },
   VoicemailRead: { messageId: isString, by: isString, onBehalfOf: nullable(isString), at: isString },
   VoicemailDeleted: { messageId: isString, by: isString, onBehalfOf: nullable(isString), at: isString },
   // Clock

@@ -101,6 +101,12 @@ export type CallPlacedOnSharedLine = DomainEvent<
     permission: LinePermissionUsed | null;
     callerId: CallerIdShown;
     at: string;
+    /**
+     * The party whose direct number the line was when this happened (R10, R17): the call and its
+     * voicemail stay that party's when the number passes to another. Absent in events written before
+     * it was recorded.
+     */
+    owner?: string;
   }
 >;
 
@@ -113,7 +119,19 @@ export type CallAnsweredByExternalParty = DomainEvent<
 
 export type IncomingCallReceived = DomainEvent<
   'IncomingCallReceived',
-  { callId: string; line: string; from: string; vip: boolean; at: string }
+  {
+    callId: string;
+    line: string;
+    from: string;
+    vip: boolean;
+    at: string;
+    /**
+     * The party whose direct number the line was when this happened (R10, R17): the call and its
+     * voicemail stay that party's when the number passes to another. Absent in events written before
+     * it was recorded.
+     */
+    owner?: string;
+  }
 >;
 
 export type CallRang = DomainEvent<
@@ -306,7 +324,17 @@ export type RecordingStopped = DomainEvent<
 
 export type VoicemailLeft = DomainEvent<
   'VoicemailLeft',
-  { messageId: string; callId: string; from: string; at: string }
+  {
+    messageId: string;
+    callId: string;
+    from: string;
+    at: string;
+    /**
+     * The party whose inbox the message is in (R17): the line's owner when the call arrived, also
+     * after the number passes to another party. Absent in events written before it was recorded.
+     */
+    owner?: string;
+  }
 >;
 
 export type VoicemailRead = DomainEvent<

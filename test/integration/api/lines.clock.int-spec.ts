@@ -123,7 +123,8 @@ describe('line timers on the virtual clock', () => {
       },
       {
         type: 'VoicemailLeft',
-        data: { messageId: 'c1', callId: 'c1', from: CALLER, at: plusSeconds(start, 30) },
+        // In the inbox of Alice, whose number the call arrived on (R17)
+        data: { messageId: 'c1', callId: 'c1', from: CALLER, at: plusSeconds(start, 30), owner: ALICE },
       },
     ]);
     // The timer's command is caused by the event that set it (the ring, with its due time) and keeps

@@ -97,6 +97,7 @@ const placeCall: DecideOn<C.PlaceCallOnSharedLine> = (command, state, context, a
           // R11: whoever places it, the callee sees the shared number with the delegator's name.
           callerId: { number: context.line.number, name: context.delegator.name },
           at,
+          owner: context.delegator.partyId,
         },
       },
     ],
@@ -160,11 +161,20 @@ const receiveIncomingCall = (
   const { callId, from } = command;
   const received: LineEvent = {
     type: 'IncomingCallReceived',
-    data: { callId, line: context.line.number, from, vip: isVipCaller(context, from), at },
+    data: {
+      callId,
+      line: context.line.number,
+      from,
+      vip: isVipCaller(context, from),
+      at,
+      owner: context.delegator.partyId,
+    },
   };
   // One call per line (R12): a call to a busy line alerts nobody and goes straight to the shared
   // voicemail as a missed call, rather than waiting for a line that may stay busy for an hour.
-  if (state.call) return [received, ...toVoicemail(callId, from, 'lineBusy', [], [], at)];
+  if (state.call) {
+    return [received, ...toVoicemail(callId, from, context.delegator.partyId, 'lineBusy', [], [], at)];
+  }
 
   const decisions = routeIncomingCall(context, from, at);
   // Delegates waiting for VIP delegatorFirst all wait the same delay.
@@ -251,7 +261,7 @@ const declineCall: DecideOn<C.DeclineCall> = (command, state, context, at) => {
   }
   return actedAs(acting, [
     declined,
-    ...toVoicemail(call.callId, call.external, 'allDeclined', ring.alerted, [], at),
+    ...toVoicemail(call.callId, call.external, call.owner, 'allDeclined', ring.alerted, [], at),
   ]);
 };
 
@@ -259,7 +269,15 @@ const expireRing = (command: C.ExpireRing, state: LineState, at: string): LineEv
   const call = state.call;
   if (call?.callId !== command.callId || call.phase !== 'ringing' || !call.ring) return [];
   assertDue(call.ring.ringTimeoutAt, at, 'ringTimeout');
-  return toVoicemail(call.callId, call.external, 'ringTimeout', call.ring.alerted, call.ring.ringing, at);
+  return toVoicemail(
+    call.callId,
+    call.external,
+    call.owner,
+    'ringTimeout',
+    call.ring.alerted,
+    call.ring.ringing,
+    at,
+  );
 };
 
 const escalateVipRing = (
@@ -303,10 +321,15 @@ const escalate = (
   };
 };
 
-/** R14: the missed-call entry and the message in the shared inbox (the message id is the call id). */
+/**
+ * R14: the missed-call entry and the message in the shared inbox (the message id is the call id). The
+ * message is the inbox of `owner`, whose number the call arrived on, even when the ring times out
+ * after the number has passed to another party.
+ */
 const toVoicemail = (
   callId: string,
   from: string,
+  owner: string | null,
   reason: CallSentToVoicemail['data']['reason'],
   missedBy: readonly string[],
   ringLegsEnded: readonly string[],
@@ -316,7 +339,10 @@ const toVoicemail = (
     type: 'CallSentToVoicemail',
     data: { callId, reason, missedBy: [...missedBy], ringLegsEnded: [...ringLegsEnded], at },
   },
-  { type: 'VoicemailLeft', data: { messageId: callId, callId, from, at } },
+  {
+    type: 'VoicemailLeft',
+    data: { messageId: callId, callId, from, at, ...(owner === null ? {} : { owner }) },
+  },
 ];
 
 // ── Hold, resume, pick up, privacy (R15) ─────────────────────────────────────────────────────────
@@ -579,7 +605,7 @@ const stopRecordings = (
 
 const readVoicemail: DecideOn<C.ReadVoicemail> = (command, state, context, at) => {
   const acting = actingParty(context, command.actor);
-  const message = requireVoicemail(state, command.messageId);
+  const message = requireVoicemail(state, command.messageId, context);
   // Read state is shared: once anybody read it, it is read for everybody.
   if (message.readBy) return actedAs(acting, []);
   return actedAs(acting, [
@@ -592,7 +618,7 @@ const readVoicemail: DecideOn<C.ReadVoicemail> = (command, state, context, at) =
 
 const deleteVoicemail: DecideOn<C.DeleteVoicemail> = (command, state, context, at) => {
   const acting = actingParty(context, command.actor);
-  const message = requireVoicemail(state, command.messageId);
+  const message = requireVoicemail(state, command.messageId, context);
   return actedAs(acting, [
     {
       type: 'VoicemailDeleted',
@@ -601,10 +627,23 @@ const deleteVoicemail: DecideOn<C.DeleteVoicemail> = (command, state, context, a
   ]);
 };
 
-const requireVoicemail = (state: LineState, messageId: string) => {
+/**
+ * A message of this line's inbox. One left while the number was another party's is not (R10, R17): it
+ * stays with that party, so the number's new owner and its delegates can neither read nor delete it.
+ * A message left before owners were recorded is the current owner's, as it always was.
+ */
+const requireVoicemail = (state: LineState, messageId: string, context: LineContext) => {
   const message = state.voicemails.get(messageId);
   if (!message) {
-    refuse('VOICEMAIL_NOT_FOUND', 'R17', { message: messageId }, { messageId });
+    refuse('VOICEMAIL_NOT_FOUND', 'R17', { case: 'missing', message: messageId }, { messageId });
+  }
+  if (message.owner !== null && message.owner !== context.delegator.partyId) {
+    refuse(
+      'VOICEMAIL_NOT_FOUND',
+      'R17',
+      { case: 'previousOwner', message: messageId, line: context.line.number },
+      { messageId },
+    );
   }
   return message;
 };

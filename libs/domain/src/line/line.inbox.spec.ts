@@ -16,6 +16,7 @@ import {
   hold,
   incoming,
   join,
+  LINE,
   lineContext,
   onlyAssistantWith,
   pickUp,
@@ -92,11 +93,67 @@ describe('the shared voicemail inbox (R17)', () => {
             leftAt: at(70),
             readBy: ASSISTANT,
             readAt: at(80),
+            owner: BOSS,
           },
         ],
       ]),
     );
     expect(state.totals).toEqual({ calls: 2, missed: 2, voicemails: 2 });
+  });
+
+  describe('R10/R17: a number that passes to another party leaves its messages with the party it was', () => {
+    // Given Boss's number took a message, then an admin gave the number to Newboss, who shares it with Assistant
+    const NEWBOSS = 'newboss';
+    const reassigned = lineContext({
+      delegator: { partyId: NEWBOSS, name: 'Newboss', eligibility: null, powerPack: true },
+      delegates: [delegate(ASSISTANT, 'Assistant')],
+    });
+
+    it.each([
+      ['the new owner reads it', read(NEWBOSS)],
+      ["the new owner's delegate reads it", read(ASSISTANT)],
+      ['the new owner deletes it', remove(NEWBOSS)],
+      ["the new owner's delegate deletes it", remove(ASSISTANT)],
+    ])('When %s, Then it is refused as not in this inbox', (_name, command) => {
+      const error = given(withMessage, reassigned).when(command).thenRejects('VOICEMAIL_NOT_FOUND', 'R17');
+      expect(error.kind).toBe('not_found');
+      expect(error.message).toBe(
+        `Voicemail c1 was left while ${LINE} was another party's number: it stays in that party's inbox, not in this one.`,
+      );
+    });
+
+    it("When a call arrives for the new owner and goes to voicemail, Then that message is the new owner's", () => {
+      const both = [...withMessage, ...history(reassigned, incoming('c2'), expireRing('c2'))];
+      expect(both.at(-1)).toMatchObject({ type: 'VoicemailLeft', data: { messageId: 'c2', owner: NEWBOSS } });
+      given(both, reassigned)
+        .when(read(ASSISTANT, 'c2'))
+        .thenEmits(([event]) =>
+          expect(event).toMatchObject({ type: 'VoicemailRead', data: { by: ASSISTANT } }),
+        );
+    });
+
+    it("When Boss's call rings out after the number passed on, Then its message is still Boss's", () => {
+      // Given the call arrived under Boss and the number changed hands while it rang
+      given(history(context, incoming('c1')), reassigned)
+        .when(expireRing('c1'))
+        .thenEmits((events) =>
+          expect(events.at(-1)).toMatchObject({
+            type: 'VoicemailLeft',
+            data: { messageId: 'c1', owner: BOSS },
+          }),
+        );
+    });
+
+    it("When a message was left before owners were recorded, Then it is the current owner's, as it always was", () => {
+      const unrecorded = withMessage.map((event) =>
+        event.type === 'VoicemailLeft'
+          ? { ...event, data: { messageId: 'c1', callId: 'c1', from: event.data.from, at: event.data.at } }
+          : event,
+      );
+      given(unrecorded, reassigned)
+        .when(read(NEWBOSS))
+        .thenEmits(([event]) => expect(event).toMatchObject({ type: 'VoicemailRead' }));
+    });
   });
 });
 

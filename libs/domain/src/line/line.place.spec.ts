@@ -59,6 +59,7 @@ describe('placing calls on a shared line', () => {
             permission,
             callerId: { number: LINE, name: 'Boss' },
             at: T0,
+            owner: BOSS,
           },
         },
       ]);

@@ -30,7 +30,7 @@ describe('incoming calls: ringing and answering (R13)', () => {
       .then([
         {
           type: 'IncomingCallReceived',
-          data: { callId: 'c1', line: LINE, from: CALLER, vip: false, at: T0 },
+          data: { callId: 'c1', line: LINE, from: CALLER, vip: false, at: T0, owner: BOSS },
         },
         {
           type: 'CallRang',
@@ -161,7 +161,7 @@ describe('declines, timeouts and the shared voicemail (R14)', () => {
             at: T0,
           },
         },
-        { type: 'VoicemailLeft', data: { messageId: 'c1', callId: 'c1', from: CALLER, at: T0 } },
+        { type: 'VoicemailLeft', data: { messageId: 'c1', callId: 'c1', from: CALLER, at: T0, owner: BOSS } },
       ]);
   });
 
@@ -179,7 +179,10 @@ describe('declines, timeouts and the shared voicemail (R14)', () => {
             at: at(30),
           },
         },
-        { type: 'VoicemailLeft', data: { messageId: 'c1', callId: 'c1', from: CALLER, at: at(30) } },
+        {
+          type: 'VoicemailLeft',
+          data: { messageId: 'c1', callId: 'c1', from: CALLER, at: at(30), owner: BOSS },
+        },
       ]);
   });
 
@@ -198,13 +201,16 @@ describe('declines, timeouts and the shared voicemail (R14)', () => {
       .then([
         {
           type: 'IncomingCallReceived',
-          data: { callId: 'c2', line: LINE, from: '+15550123', vip: false, at: T0 },
+          data: { callId: 'c2', line: LINE, from: '+15550123', vip: false, at: T0, owner: BOSS },
         },
         {
           type: 'CallSentToVoicemail',
           data: { callId: 'c2', reason: 'lineBusy', missedBy: [], ringLegsEnded: [], at: T0 },
         },
-        { type: 'VoicemailLeft', data: { messageId: 'c2', callId: 'c2', from: '+15550123', at: T0 } },
+        {
+          type: 'VoicemailLeft',
+          data: { messageId: 'c2', callId: 'c2', from: '+15550123', at: T0, owner: BOSS },
+        },
       ]);
   });
 

@@ -48,6 +48,8 @@ export type CallPhase = 'dialing' | 'ringing' | 'connected' | 'held' | 'transfer
 
 export interface CallOnLine {
   readonly callId: string;
+  /** The line's owner when the call started, whose inbox a voicemail of it goes to (R17); `null` if unrecorded. */
+  readonly owner: string | null;
   readonly direction: 'outgoing' | 'incoming';
   /** The external number: callee of an outgoing call, caller of an incoming one. */
   readonly external: string;
@@ -95,6 +97,11 @@ export interface VoicemailMessage {
   /** Read state is shared (R17): the first reader marks it read for everybody. */
   readonly readBy: string | null;
   readonly readAt: string | null;
+  /**
+   * Whose inbox it is in: the line's owner when the call arrived (R17), or `null` for a message left
+   * before owners were recorded. It stays that party's after the number passes to another.
+   */
+  readonly owner: string | null;
 }
 
 export interface FinishedCall {
@@ -143,8 +150,16 @@ export const evolveLine = (state: LineState, event: LineEvent): LineState => {
   }
   switch (event.type) {
     case 'VoicemailLeft': {
-      const { messageId, callId, from, at } = event.data;
-      const message: VoicemailMessage = { messageId, callId, from, leftAt: at, readBy: null, readAt: null };
+      const { messageId, callId, from, at, owner } = event.data;
+      const message: VoicemailMessage = {
+        messageId,
+        callId,
+        from,
+        leftAt: at,
+        readBy: null,
+        readAt: null,
+        owner: owner ?? null,
+      };
       return {
         ...state,
         voicemails: new Map(state.voicemails).set(messageId, message),
