@@ -9,6 +9,7 @@ import {
   answer,
   at,
   context,
+  expireRing,
   hangUp,
   history,
   hold,
@@ -97,14 +98,38 @@ describe('line snapshots', () => {
   it('pins the state shape to the schema version: a new or renamed field must bump LINE_SNAPSHOT_SCHEMA', () => {
     // When this fails: bump LINE_SNAPSHOT_SCHEMA, teach serialize/deserialize the new shape, and
     // update the expectation below. Old snapshots are then ignored and rebuilt, never misread.
+    // The call in progress and the messages are pinned too: their owner came in v5.
+    const ringing = stateOf(history(context, incoming('c1')));
+    const messaged = stateOf(history(context, incoming('c1'), expireRing('c1')));
     expect({
       schema: LINE_SNAPSHOT_SCHEMA,
       fields: Object.keys(initialLineState).sort(),
       usedCallIds: Object.keys(initialLineState.usedCallIds).sort(),
+      call: Object.keys(ringing.call!).sort(),
+      message: Object.keys(messaged.voicemails.get('c1')!).sort(),
     }).toEqual({
-      schema: 4,
+      schema: 5,
       fields: ['call', 'recentCalls', 'totals', 'usedCallIds', 'voicemails'],
       usedCallIds: ['mergedCount', 'numbered', 'recent', 'recentSize', 'runs'],
+      call: [
+        'answeredBy',
+        'callId',
+        'direction',
+        'external',
+        'hold',
+        'owner',
+        'parties',
+        'phase',
+        'placedBy',
+        'privacyLocked',
+        'recordings',
+        'ring',
+        'startedAt',
+        'transfer',
+        'transfers',
+        'vip',
+      ],
+      message: ['callId', 'from', 'leftAt', 'messageId', 'owner', 'readAt', 'readBy'],
     });
   });
 

@@ -7,6 +7,8 @@ import { callIdRunsOf, numberedCallIdsOf, usedCallIdsFromRuns } from './used-cal
  * LineState's shape or what evolveLine computes changes: snapshots of the old version are then
  * ignored and folds start from the first event. line.snapshot.spec.ts pins the shape to the version.
  *
+ * v5: the call in progress and each message carry their `owner`, the party whose number the line was
+ * when the call came (R10, R17); a v4 snapshot has neither, and would read as a message of nobody's.
  * v4: numbered call ids (`c1`, `call-42`) as intervals of numbers per prefix, each an attachment of
  * little-endian doubles: a line whose ids count up writes 16 bytes for them, where v3's runs held
  * every id (980 KB unzipped, 234 KB gzipped for 100,000 `past-N`, read and unzipped by a restart's
@@ -15,7 +17,7 @@ import { callIdRunsOf, numberedCallIdsOf, usedCallIdsFromRuns } from './used-cal
  * parsing 100,000 of them into a Map was the bulk of a restart's first command (see
  * bench/line-history.bench.ts).
  */
-export const LINE_SNAPSHOT_SCHEMA = 4;
+export const LINE_SNAPSHOT_SCHEMA = 5;
 
 interface LineSnapshot {
   readonly call: LineState['call'];
