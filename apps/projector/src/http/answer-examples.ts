@@ -96,6 +96,7 @@ export const ANSWER_EXAMPLES = {
     callId: 'acme-0-0',
     line: { accountId: 'acme', number: '15552000000' },
     lineName: null,
+    lineOwner: 'boss0',
     position: '9672',
     entries: [
       {
@@ -118,6 +119,7 @@ export const ANSWER_EXAMPLES = {
           from: '+15556428510',
           vip: false,
           at: '2026-01-05T09:00:30.000Z',
+          owner: 'boss0',
         },
         chainHash: 'fbe687756f2c27e6a1786d0c5d830477d3719d14b4485558e47608d8d35ecf8c',
       },

@@ -147,6 +147,8 @@ export class CallsController {
       line: splitLineKey(call.line),
       // R23: the name the line had when the call started, beside its number.
       lineName: call.lineName,
+      // R10/R17: whose number the line was when the call started, whoever owns it now.
+      lineOwner: call.owner,
       position: String(readModels.position ?? 0n),
       entries: chained(entries),
     };

@@ -5,9 +5,9 @@ import { lineKey, lineStreamOfKey, parseStream } from '#events';
 import {
   lineAccess,
   lineHistory,
+  lineInbox,
   lineState,
   type ReadModels,
-  voicemailProjection,
   whyBusy,
 } from '#read-models';
 import {
@@ -95,16 +95,14 @@ export class LinesController {
   })
   async voicemail(@LineViewerQuery() query: LineViewQuery) {
     const { readModels, digits, access } = await this.viewed(query);
-    const { inboxes, messages, missedCalls } = readModels.state(voicemailProjection);
-    const inbox = inboxes.get(lineKey(query.accountId, digits)) ?? { messages: [], missedCalls: [] };
-    const all = inbox.messages.map((id) => messages.get(id)!).reverse();
+    const { messages: all, missedCalls } = lineInbox(readModels, query.accountId, digits);
     return {
       position: String(readModels.position ?? 0n),
       viewerRole: access.role,
       unread: all.filter((m) => !m.read && m.deleted === null).length,
       messages: all.filter((m) => m.deleted === null),
       deleted: all.filter((m) => m.deleted !== null),
-      missedCalls: inbox.missedCalls.map((id) => missedCalls.get(id)!).reverse(),
+      missedCalls,
     };
   }
 

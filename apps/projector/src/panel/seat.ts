@@ -3,11 +3,11 @@ import type { ReadModels } from '#read-models';
 import { accountsProjection, delegationKey, partyKey, type DelegationRow } from '#read-models';
 import { lineKey } from '#events';
 import { recordingsProjection } from '#read-models';
-import { voicemailProjection, type VoicemailMessage } from '#read-models';
+import type { VoicemailMessage } from '#read-models';
 import { lineAccess, partyName, sameNumber } from '#read-models';
 import type { DiagnosisTime } from '#read-models';
 import { whyCannot } from '#read-models';
-import { currentLineName, lineHistory, lineLabel, lineState, speedDialList } from '#read-models';
+import { currentLineName, lineHistory, lineInbox, lineLabel, lineState, speedDialList } from '#read-models';
 import { panelLines } from './panel-lines.js';
 import type {
   Availability,
@@ -108,7 +108,6 @@ export const seatOf = (
     readBy: m.readBy.map(act),
     deleted: m.deleted && act(m.deleted),
   });
-  const { inboxes, messages, missedCalls } = readModels.state(voicemailProjection);
   const { byOwner, recordings } = readModels.state(recordingsProjection);
   const running = (byOwner.get(partyKey(accountId, viewer)) ?? [])
     .map((key) => recordings.get(key)!)
@@ -146,8 +145,7 @@ export const seatOf = (
         )
         .map((d) => named(d.delegateId)),
     ].filter((target) => target.partyId !== viewer);
-    const inbox = inboxes.get(lineKey(accountId, number)) ?? { messages: [], missedCalls: [] };
-    const all = inbox.messages.map((id) => messages.get(id)!).reverse();
+    const { messages: all, missedCalls } = lineInbox(readModels, accountId, number);
     const callId = lamp.state === 'idle' ? null : lamp.callId;
     return {
       number: e164(number),
@@ -166,16 +164,13 @@ export const seatOf = (
         unread: all.filter((m) => !m.read && m.deleted === null).length,
         messages: all.filter((m) => m.deleted === null).map(message),
         deleted: all.filter((m) => m.deleted !== null).map(message),
-        missedCalls: inbox.missedCalls
-          .map((id) => missedCalls.get(id)!)
-          .reverse()
-          .map((c) => ({
-            callId: c.callId,
-            lineName: c.lineName,
-            from: c.from,
-            receivedAt: c.receivedAt,
-            reason: c.reason,
-          })),
+        missedCalls: missedCalls.map((c) => ({
+          callId: c.callId,
+          lineName: c.lineName,
+          from: c.from,
+          receivedAt: c.receivedAt,
+          reason: c.reason,
+        })),
       },
       history: lineHistory(readModels, accountId, number)
         .slice(0, HISTORY_SHOWN)

@@ -46,6 +46,11 @@ export interface CallRow {
   line: string;
   /** R23: the line's name when the call started, kept whatever the line is called later. */
   lineName: string | null;
+  /**
+   * R10/R17: the party whose number the line was when the call started; the call stays in that
+   * ownership's history after the number passes on. `null` for a call logged before owners were.
+   */
+  owner: string | null;
   direction: 'outgoing' | 'incoming';
   /** The external number called (outgoing) or calling (incoming). */
   external: string;
@@ -149,6 +154,7 @@ const startCall = (state: CallsState, { stream, revision, event }: StoredEvent<C
     callId,
     line: lineKey,
     lineName: lineNameOf(state.lineNames, lineKey),
+    owner: live.owner,
     direction: live.direction,
     external: live.external,
     vip: live.vip,
@@ -235,7 +241,7 @@ const acted = (data: {
  */
 export const callsProjection = defineProjection<ProjectedEvent>()({
   name: 'calls',
-  version: 6,
+  version: 7,
   create: (): CallsState => ({
     calls: new Map(),
     reusedCallIds: new Map(),

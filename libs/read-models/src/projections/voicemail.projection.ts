@@ -15,6 +15,8 @@ export interface VoicemailMessage {
   line: string;
   /** R23: the line's name when the message was left. */
   lineName: string | null;
+  /** R10/R17: whose inbox it is in, the line's owner when the call arrived; `null` if unrecorded. */
+  owner: string | null;
   callId: string;
   from: string;
   at: string;
@@ -31,6 +33,8 @@ export interface MissedCallEntry {
   line: string;
   /** R23: the line's name when the call arrived. */
   lineName: string | null;
+  /** R10/R17: whose inbox it is in, the line's owner when the call arrived; `null` if unrecorded. */
+  owner: string | null;
   from: string;
   receivedAt: string;
   at: string;
@@ -47,7 +51,7 @@ type VoicemailState = {
   /** Per line: keys of its messages and missed calls, oldest first. */
   inboxes: Map<string, { messages: string[]; missedCalls: string[] }>;
   /** Caller and arrival of incoming calls still ringing (key `<line>/<callId>`), for their missed-call entry. */
-  ringing: Map<string, { from: string; at: string; lineName: string | null }>;
+  ringing: Map<string, { from: string; at: string; lineName: string | null; owner: string | null }>;
   /** R23: every line's name so far. */
   lineNames: LineNames;
 };
@@ -75,7 +79,7 @@ const callOver = (state: VoicemailState, stream: string, callId: string): void =
 /** The shared voicemail inbox of every line (R14, R17): messages, missed calls, read state, deletions. */
 export const voicemailProjection = defineProjection<ProjectedEvent>()({
   name: 'voicemail',
-  version: 3,
+  version: 4,
   create: (): VoicemailState => ({
     messages: new Map(),
     messageReuses: new Map(),
@@ -94,6 +98,7 @@ export const voicemailProjection = defineProjection<ProjectedEvent>()({
         from: data.from,
         at: data.at,
         lineName: lineNameOf(state.lineNames, line),
+        owner: data.owner ?? null,
       });
     },
     CallSentToVoicemail: (state, { stream, event: { data } }) => {
@@ -105,6 +110,7 @@ export const voicemailProjection = defineProjection<ProjectedEvent>()({
         callId: data.callId,
         line,
         lineName: ringing.lineName,
+        owner: ringing.owner,
         from: ringing.from,
         receivedAt: ringing.at,
         at: data.at,
@@ -124,6 +130,7 @@ export const voicemailProjection = defineProjection<ProjectedEvent>()({
         messageId: data.messageId,
         line,
         lineName: lineNameOf(state.lineNames, line),
+        owner: data.owner ?? null,
         callId: data.callId,
         from: data.from,
         at: data.at,

@@ -106,8 +106,21 @@ export const lineAccess = (
 };
 
 /**
+ * R10/R17: whether a call or voicemail of a line is of the ownership the number is in now. A number
+ * an admin moves to another party starts a new ownership: its calls and messages from before stay
+ * with the party they came in for (who sees those it took part in in its own history), and the new
+ * owner and its delegates see only theirs. `owner` is the number's owner now (none: a number nobody
+ * owns); a row logged before owners were recorded (`owner: null`) is the current ownership's.
+ */
+export const ofCurrentOwner = (
+  owner: PartyRow | undefined,
+  row: { readonly owner: string | null },
+): boolean => row.owner === null || row.owner === owner?.partyId;
+
+/**
  * R17, one rule for every call history: a viewer sees a call it took part in, and every call of a line
- * whose shared history it may see (`lineAccess`: the delegator and the active delegates sharing it).
+ * whose shared history it may see (`lineAccess`: the delegator and the active delegates sharing it)
+ * from the number's current ownership (`ofCurrentOwner`).
  * A line's history asks the second half for the whole line; a party's history asks it per call.
  */
 export const maySeeCall = (
@@ -115,9 +128,11 @@ export const maySeeCall = (
   accountId: string,
   call: CallRow,
   viewer: string,
-): boolean =>
-  call.parties.includes(viewer) ||
-  lineAccess(readModels, accountId, splitLineKey(call.line).number, viewer).allowed;
+): boolean => {
+  if (call.parties.includes(viewer)) return true;
+  const access = lineAccess(readModels, accountId, splitLineKey(call.line).number, viewer);
+  return access.allowed && ofCurrentOwner(access.owner, call);
+};
 
 export type PartyHistoryAccess =
   | { readonly allowed: true; readonly role: 'self' | 'delegator' | 'delegate' }

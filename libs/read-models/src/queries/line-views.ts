@@ -7,7 +7,12 @@ import {
   type CallRow,
 } from '../projections/calls.projection.js';
 import { partyKey, type PartyRow } from '../projections/accounts.projection.js';
-import { maySeeCall, partyName, sameNumber, type LineAccess } from './access.js';
+import {
+  voicemailProjection,
+  type MissedCallEntry,
+  type VoicemailMessage,
+} from '../projections/voicemail.projection.js';
+import { lineOwner, maySeeCall, ofCurrentOwner, partyName, sameNumber, type LineAccess } from './access.js';
 import type { LampState } from './view-types.js';
 
 export type { LampState };
@@ -140,12 +145,39 @@ export const historyEntry = (readModels: ReadModels, accountId: string, call: Ca
 
 export type HistoryEntry = ReturnType<typeof historyEntry>;
 
-/** Newest first, like a phone's call log. */
+/** The calls of the number's current ownership (R10, R17), newest first, like a phone's call log. */
 export const lineHistory = (readModels: ReadModels, accountId: string, number: string): HistoryEntry[] => {
   const { lines, calls } = readModels.state(callsProjection);
+  const owner = lineOwner(readModels, accountId, number);
   return (lines.get(lineKey(accountId, number))?.calls ?? [])
-    .map((id) => historyEntry(readModels, accountId, calls.get(id)!))
+    .map((id) => calls.get(id)!)
+    .filter((call) => ofCurrentOwner(owner, call))
+    .map((call) => historyEntry(readModels, accountId, call))
     .reverse();
+};
+
+/**
+ * A line's shared inbox (R14, R17) as its owner and delegates see it: the messages (deleted ones too,
+ * as the record of who deleted what) and missed calls of the number's current ownership, newest first.
+ */
+export const lineInbox = (
+  readModels: ReadModels,
+  accountId: string,
+  number: string,
+): { messages: VoicemailMessage[]; missedCalls: MissedCallEntry[] } => {
+  const { inboxes, messages, missedCalls } = readModels.state(voicemailProjection);
+  const inbox = inboxes.get(lineKey(accountId, number)) ?? { messages: [], missedCalls: [] };
+  const owner = lineOwner(readModels, accountId, number);
+  return {
+    messages: inbox.messages
+      .map((key) => messages.get(key)!)
+      .filter((message) => ofCurrentOwner(owner, message))
+      .reverse(),
+    missedCalls: inbox.missedCalls
+      .map((key) => missedCalls.get(key)!)
+      .filter((missed) => ofCurrentOwner(owner, missed))
+      .reverse(),
+  };
 };
 
 /** The calls a party took part in, newest first, as far as `viewer` may see them (R17, `maySeeCall`). */

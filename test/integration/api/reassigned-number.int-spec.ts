@@ -1,0 +1,156 @@
+import { jest } from '@jest/globals';
+import { eventSchemas } from '#events';
+import { serveAccount, type ServedAccount } from '../../support/account-projector.js';
+import { collect } from '../../support/collect.js';
+import { lastPositionOfAccount, openSharedStore } from '../../support/shared-store.js';
+import {
+  ADMIN,
+  closeStore,
+  expectStatus,
+  numberOf,
+  startApi,
+  type Answer,
+  type RunningApi,
+} from './accounts.support.js';
+
+jest.setTimeout(60_000);
+
+/**
+ * R10/R17 through the api and a projector over the log: a number an admin takes from Alice and later
+ * gives to Bob carries no part of Alice's voicemail or call history to Bob and Bob's delegate. The api
+ * refuses them Alice's messages, the projector shows them only what came after, Alice keeps the calls
+ * she took part in, and the audit trail still shows every event with the owner the call arrived for.
+ */
+describe('a direct number passed from one party to another (R10, R17)', () => {
+  const store = openSharedStore(eventSchemas);
+  let api: RunningApi;
+  let accountId: string;
+  let served: ServedAccount;
+
+  const NUMBER = numberOf(1);
+  const DIGITS = NUMBER.slice(1);
+  const CALLER = '+15550100';
+  const line = (rest: string) => `/accounts/${accountId}/lines/${DIGITS}${rest}`;
+  const lineEvents = async () => collect(store.readStream(`line-${accountId}.${DIGITS}`));
+  const admin = (party: string, directNumbers: string[]) =>
+    api.call('PUT', `/accounts/${accountId}/parties/${party}/direct-numbers`, {
+      actor: ADMIN,
+      directNumbers,
+    });
+  const read = async (path: string): Promise<Answer> => {
+    await served.projector.waitForPosition((await lastPositionOfAccount(store.client, accountId)) ?? 0n);
+    const answer = await fetch(`${served.url}${path}`);
+    return { status: answer.status, body: await answer.json() };
+  };
+  const inbox = async (viewer: string) => {
+    const answer = await read(`/lines/${accountId}/${DIGITS}/voicemail?viewer=${viewer}`);
+    expect(answer.status).toBe(200);
+    return {
+      messages: answer.body.messages.map((m: { messageId: string }) => m.messageId),
+      missedCalls: answer.body.missedCalls.map((m: { callId: string }) => m.callId),
+    };
+  };
+  const lineHistory = async (viewer: string) => {
+    const answer = await read(`/lines/${accountId}/${DIGITS}/history?viewer=${viewer}`);
+    expect(answer.status).toBe(200);
+    return answer.body.calls.map((call: { callId: string }) => call.callId);
+  };
+  const partyHistory = async (party: string, viewer: string) => {
+    const answer = await read(`/accounts/${accountId}/parties/${party}/history?viewer=${viewer}`);
+    expect(answer.status).toBe(200);
+    return answer.body.calls.map((call: { callId: string }) => call.callId);
+  };
+  /** A call every alerted party declines: it goes to voicemail at once (R14). */
+  const missedCall = async (callId: string, decliners: readonly string[]) => {
+    expectStatus(await api.call('POST', line('/incoming-calls'), { from: CALLER, callId }), 201);
+    for (const actor of decliners) {
+      expectStatus(await api.call('POST', line(`/calls/${callId}/decline`), { actor }), 200);
+    }
+  };
+
+  beforeAll(async () => {
+    api = await startApi();
+    // Alice owns NUMBER (numberOf(1)); Bob numberOf(2); Carol numberOf(3).
+    accountId = await api.accountWith(['alice', 'bob', 'carol']);
+    served = await serveAccount(store, accountId);
+
+    // Given Alice's number took a call she answered (a1) and one that went to her voicemail (a2)
+    expectStatus(await api.call('POST', line('/incoming-calls'), { from: CALLER, callId: 'a1' }), 201);
+    expectStatus(await api.call('POST', line('/calls/a1/answer'), { actor: 'alice' }), 200);
+    expectStatus(await api.call('POST', line('/calls/a1/hang-up'), { actor: 'alice' }), 200);
+    await missedCall('a2', ['alice']);
+    // And an admin then moved the number from Alice to Bob, who shares it with Carol
+    expectStatus(await admin('alice', [numberOf(11)]), 200);
+    expectStatus(await admin('bob', [numberOf(2), NUMBER]), 200);
+    expectStatus(
+      await api.invite(accountId, 'bob', 'carol', { delegationId: 'bob-carol', sharedLines: [NUMBER] }),
+      201,
+    );
+    expectStatus(
+      await api.call('POST', `/accounts/${accountId}/delegations/bob-carol/accept`, { actor: 'carol' }),
+      200,
+    );
+  });
+  afterAll(async () => {
+    await served?.close();
+    await api?.close();
+    await closeStore();
+    await store.client.dispose();
+  });
+
+  it("R17: the new owner and its delegate start with an empty inbox and history, not Alice's", async () => {
+    for (const viewer of ['bob', 'carol']) {
+      expect(await inbox(viewer)).toEqual({ messages: [], missedCalls: [] });
+      expect(await lineHistory(viewer)).toEqual([]);
+    }
+    // Nor do Alice's calls on the number reach Bob's history through the line
+    expect(await partyHistory('bob', 'carol')).toEqual([]);
+    // While Alice keeps the calls she took part in (answered, declined), newest first
+    expect(await partyHistory('alice', 'alice')).toEqual(['a2', 'a1']);
+  });
+
+  it("R17: the new owner and its delegate cannot read or delete Alice's message: 404, nothing appended", async () => {
+    const before = (await lineEvents()).length;
+    for (const actor of ['bob', 'carol']) {
+      for (const [method, path] of [
+        ['POST', '/voicemails/a2/read'],
+        ['DELETE', '/voicemails/a2'],
+      ] as const) {
+        const answer = await api.call(method, line(path), { actor });
+        expect(answer).toMatchObject({ status: 404, body: { code: 'VOICEMAIL_NOT_FOUND', rule: 'R17' } });
+        expect(answer.body.message).toBe(
+          `Voicemail a2 was left while ${NUMBER} was another party's number: it stays in that party's inbox, not in this one.`,
+        );
+      }
+    }
+    expect((await lineEvents()).length).toBe(before);
+  });
+
+  it("R17: a call to the number now is Bob's: in his and Carol's inbox and history, and theirs to read", async () => {
+    await missedCall('b1', ['bob', 'carol']);
+    for (const viewer of ['bob', 'carol']) {
+      expect(await inbox(viewer)).toEqual({ messages: ['b1'], missedCalls: ['b1'] });
+      expect(await lineHistory(viewer)).toEqual(['b1']);
+    }
+    expect(await api.call('POST', line('/voicemails/b1/read'), { actor: 'carol' })).toMatchObject({
+      status: 200,
+      body: { events: [{ type: 'VoicemailRead' }] },
+    });
+  });
+
+  it('the audit trail still shows every event of a call of the previous ownership, with its owner', async () => {
+    const trail = await read(`/lines/${accountId}/${DIGITS}/calls/a2/audit`);
+    expect(trail.status).toBe(200);
+    expect(trail.body.lineOwner).toBe('alice');
+    expect(trail.body.entries.map((entry: { type: string }) => entry.type)).toEqual([
+      'IncomingCallReceived',
+      'CallRang',
+      'CallDeclined',
+      'CallSentToVoicemail',
+      'VoicemailLeft',
+    ]);
+    expect(trail.body.entries[0].data).toMatchObject({ owner: 'alice' });
+    expect(trail.body.entries[4].data).toMatchObject({ messageId: 'a2', owner: 'alice' });
+    expect((await read(`/lines/${accountId}/${DIGITS}/calls/b1/audit`)).body.lineOwner).toBe('bob');
+  });
+});
