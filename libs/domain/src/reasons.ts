@@ -375,15 +375,17 @@ export const REASONS = {
   CALL_NOT_FOUND: notFound(
     {
       R12: 'hanging up, or the external party answering, a call the line never had',
-      R13: 'answering a call the line never had',
-      R14: 'declining, or the caller hanging up, on a call the line never had',
-      R15: 'holding, resuming, picking up or locking a call the line never had',
-      R16: 'transferring, joining or merging a call the line never had',
+      R13: "answering a call the line never had, or one of the number's previous owner",
+      R14: "declining, or the caller hanging up, on a call the line never had, or declining one of the number's previous owner",
+      R15: "holding, resuming, picking up or locking a call the line never had, or one of the number's previous owner",
+      R16: "transferring, joining or merging a call the line never had, or one of the number's previous owner",
       R18: 'recording a call the line never had',
     },
     {
       unknown: 'There is no call {callId} on this line.',
       noCallYet: 'No call has been on line {line} yet.',
+      previousOwner:
+        "Call {callId} started while {line} was another party's number: it is that party's call, not this line's.",
     },
   ),
   CALL_ENDED: conflict(

@@ -16,6 +16,8 @@ import type { CallPhase, FinishedCall } from './line.state.js';
  */
 export interface CallFacts {
   readonly callId: string;
+  /** The party whose number the line was when the call started (R10), `null` if unrecorded. */
+  readonly owner: string | null;
   readonly phase: CallPhase;
   /** The external number: the caller routing is asked about (R19). */
   readonly external: string;
@@ -78,7 +80,7 @@ export const explainAnswer = (
     // A late answer after the call already finished still learns who won the race (R13).
     const finished = line.recentCalls.find((c) => c.callId === callId);
     if (finished?.answeredBy) return yield alreadyAnswered(callId, finished.answeredBy, context);
-    const found = findCall(line, callId, 'R13');
+    const found = findCall(line, callId, 'R13', context);
     if (!found.ok) return yield found;
     const { call } = found;
     if (call.phase === 'transferring' && call.transfer?.to === actor) {
@@ -114,7 +116,7 @@ const explainOnCall =
     explainSteps(context, actor, function* (acting) {
       const { permission, rule } = LINE_ACTION_PERMISSIONS[action];
       yield explainLinePermission(acting, permission, rule, context);
-      const found = findCall(line, callId, rule);
+      const found = findCall(line, callId, rule, context);
       if (!found.ok) return yield found;
       yield* steps(found.call, acting, context, actor);
     });
@@ -167,13 +169,29 @@ export const lineBusy = (call: CallFacts, context: LineContext): Refusal => {
   );
 };
 
-/** The call `callId` in progress, or why there is none: it is over (CALL_ENDED) or unknown. */
+/**
+ * The call `callId` in progress, or why there is none: it is over (CALL_ENDED) or unknown. Asked for
+ * the line's owner and delegates (`context` given), a call that started while the number was another
+ * party's is not theirs either (R10): its parties may still wind it down, nobody else may take it over.
+ */
 export const findCall = <Call extends CallFacts>(
   line: LineFacts<Call>,
   callId: string,
   rule: RuleId,
+  context?: LineContext,
 ): { readonly ok: true; readonly call: Call } | Refusal => {
-  if (line.call?.callId === callId) return { ok: true, call: line.call };
+  if (line.call?.callId === callId) {
+    const { owner } = line.call;
+    if (context && owner !== null && owner !== context.delegator.partyId) {
+      return refusal(
+        'CALL_NOT_FOUND',
+        rule,
+        { case: 'previousOwner', callId, line: context.line.number },
+        { callId },
+      );
+    }
+    return { ok: true, call: line.call };
+  }
   const finished = line.recentCalls.find((c) => c.callId === callId);
   if (finished) {
     return refusal(

@@ -231,7 +231,7 @@ const answerCall: DecideOn<C.AnswerCall> = (command, state, context, at) => {
 
 const declineCall: DecideOn<C.DeclineCall> = (command, state, context, at) => {
   const acting = actingParty(context, command.actor);
-  const call = requireCall(state, command.callId, 'R14');
+  const call = requireCall(state, command.callId, 'R14', context);
   if (call.phase === 'transferring' && call.transfer?.to === command.actor) {
     return actedAs(acting, [recalled(call.callId, call.transfer, 'declined', at)]);
   }
@@ -289,6 +289,9 @@ const escalateVipRing = (
   const call = state.call;
   if (call?.callId !== command.callId || call.phase !== 'ringing' || !call.ring?.escalationAt) return [];
   assertDue(call.ring.escalationAt, at, 'vipEscalation');
+  // A call that came in for the number's previous owner rings on for those it alerted (R10): the new
+  // owner's delegates are not its delegates.
+  if (call.owner !== null && call.owner !== context.delegator.partyId) return [];
   return [escalate(call.callId, call.external, call.ring, context, at)];
 };
 
@@ -349,7 +352,7 @@ const toVoicemail = (
 
 const holdCall: DecideOn<C.HoldCall> = (command, state, context, at) => {
   const acting = actingParty(context, command.actor);
-  const call = requireCall(state, command.callId, 'R15');
+  const call = requireCall(state, command.callId, 'R15', context);
   requirePhase(call, 'connected', 'R15');
   requireOnCall(call, command.actor, 'R15', context);
   if (command.privacyLock && acting.role === 'delegate') throw privacyLockDelegatorOnly(context);
@@ -369,7 +372,7 @@ const holdCall: DecideOn<C.HoldCall> = (command, state, context, at) => {
 
 const resumeCall: DecideOn<C.ResumeCall> = (command, state, context, at) => {
   const acting = actingParty(context, command.actor);
-  const call = requireCall(state, command.callId, 'R15');
+  const call = requireCall(state, command.callId, 'R15', context);
   const hold = requireHeld(call);
   if (hold.by !== command.actor) {
     refuse(
@@ -401,7 +404,7 @@ const pickUpHeldCall: DecideOn<C.PickUpHeldCall> = (command, state, context, at)
 const setPrivacyLock: DecideOn<C.SetCallPrivacyLock> = (command, state, context, at) => {
   const acting = actingParty(context, command.actor);
   if (acting.role === 'delegate') throw privacyLockDelegatorOnly(context);
-  const call = requireCall(state, command.callId, 'R15');
+  const call = requireCall(state, command.callId, 'R15', context);
   requireOnCall(call, command.actor, 'R15', context);
   if (call.privacyLocked === command.locked) return actedAs(acting, []);
   return actedAs(acting, [
@@ -416,7 +419,7 @@ const setPrivacyLock: DecideOn<C.SetCallPrivacyLock> = (command, state, context,
 
 const transferCall: DecideOn<C.TransferCall> = (command, state, context, at) => {
   const acting = actingParty(context, command.actor);
-  const call = requireCall(state, command.callId, 'R16');
+  const call = requireCall(state, command.callId, 'R16', context);
   requirePhase(call, 'connected', 'R16');
   requireOnCall(call, command.actor, 'R16', context);
   assertTransferTarget(acting, command.to, call, context);
@@ -500,7 +503,7 @@ const joinCall: DecideOn<C.JoinCall> = (command, state, context, at) => {
 const mergeHeldCall: DecideOn<C.MergeHeldCall> = (command, state, context, at) => {
   const acting = actingParty(context, command.actor);
   const permission = requireActionPermission(acting, 'join', context);
-  const call = requireCall(state, command.callId, 'R16');
+  const call = requireCall(state, command.callId, 'R16', context);
   const hold = requireHeld(call, 'R16');
   if (hold.by === command.actor) throw new DomainError(heldByYou(call, 'R16'));
   if (acting.role === 'delegate' && call.privacyLocked)
@@ -744,8 +747,12 @@ const requireActionPermission = (
 
 // ── Call lookups and state checks ────────────────────────────────────────────────────────────────
 
-const requireCall = (state: LineState, callId: string, rule: RuleId): CallOnLine => {
-  const found = findCall(state, callId, rule);
+/**
+ * The call `callId` on the line. With `context`, a call of the line's owner and delegates: not one that
+ * started while the number was another party's (R10); without, any call, for those winding it down.
+ */
+const requireCall = (state: LineState, callId: string, rule: RuleId, context?: LineContext): CallOnLine => {
+  const found = findCall(state, callId, rule, context);
   if (!found.ok) throw new DomainError(found);
   return found.call;
 };
