@@ -96,6 +96,22 @@ describe('decoding a recorded event (the one step every consumer of the log shar
     });
   });
 
+  it("reads a field added later (a voicemail's owner) as absent in events written before it, and checks it when there", () => {
+    // Given VoicemailLeft as written before owners were recorded, and as written since
+    const left = { messageId: 'c1', callId: 'c1', from: '+15550100', at: '2026-01-05T09:00:35.000Z' };
+    // When decoded, Then both are ours at the same schema version, the old one without an owner
+    expect(decode('VoicemailLeft', left, envelope)).toMatchObject({ ours: true, event: { data: left } });
+    expect(decode('VoicemailLeft', { ...left, owner: 'alice' }, envelope)).toMatchObject({
+      ours: true,
+      event: { data: { owner: 'alice' } },
+    });
+    // And an owner of another kind is malformed, as any field of the wrong kind is
+    expect(decode('VoicemailLeft', { ...left, owner: 7 }, envelope)).toMatchObject({
+      ours: false,
+      detail: expect.stringContaining('.owner is not a string'),
+    });
+  });
+
   it('reads a member of Object.prototype as an unknown type, never as a catalogue entry', () => {
     for (const type of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
       expect(decode(type, {}, envelope)).toMatchObject({ ours: false, reason: 'UNKNOWN_TYPE' });
