@@ -1,5 +1,5 @@
 import { lineAccess, partyHistoryAccess } from '../queries/access.js';
-import { lineHistory, partyHistory } from '../queries/line-views.js';
+import { lineHistory, lineInbox, partyHistory } from '../queries/line-views.js';
 import type { ProjectedEvent } from './catalogue.js';
 import { voicemailProjection } from './voicemail.projection.js';
 import { ACCOUNT, LINE, T, delegation, project, incoming, rang, answered } from './projections.fixture.js';
@@ -33,6 +33,30 @@ describe('shared voicemail inbox and call history', () => {
       missedBy: ['alice', 'bob'],
     });
     expect(messages.get('acme.1001/m1')).toMatchObject({ read: false, deleted: null });
+  });
+
+  it('R10/R17: a line shows the calls and messages of its current owner, and those logged before owners were', () => {
+    // Given the same missed call recorded for Carol (who owned 1001 before Alice), for Alice, and unrecorded
+    const recordedFor = (owner: string): [string, ProjectedEvent][] =>
+      toVoicemail.map(([stream, event]): [string, ProjectedEvent] =>
+        event.type === 'IncomingCallReceived' || event.type === 'VoicemailLeft'
+          ? [stream, { ...event, data: { ...event.data, owner } } as ProjectedEvent]
+          : [stream, event],
+      );
+    const seen = (log: [string, ProjectedEvent][]) => {
+      const readModels = project(...log);
+      const { messages, missedCalls } = lineInbox(readModels, 'acme', '1001');
+      return {
+        messages: messages.map((m) => m.messageId),
+        missedCalls: missedCalls.map((c) => c.callId),
+        history: lineHistory(readModels, 'acme', '1001').map((call) => call.callId),
+      };
+    };
+    // When the line, which Alice owns now, is read, Then Carol's call is not in it, Alice's and the unrecorded are
+    expect(seen(recordedFor('carol'))).toEqual({ messages: [], missedCalls: [], history: [] });
+    const alices = { messages: ['m1'], missedCalls: ['c4'], history: ['c4'] };
+    expect(seen(recordedFor('alice'))).toEqual(alices);
+    expect(seen(toVoicemail)).toEqual(alices);
   });
 
   it('R17: read state is shared and a deletion records who and when', () => {
