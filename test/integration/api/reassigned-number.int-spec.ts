@@ -138,6 +138,26 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
     });
   });
 
+  it("R10: a call still on a number when it passes on stays its owner's: the new owner cannot join it, its party hangs up", async () => {
+    // Given Alice on a call on her new number, which an admin then gives to Carol mid-call
+    const aliceLine = (rest: string) => `/accounts/${accountId}/lines/${numberOf(11).slice(1)}${rest}`;
+    expectStatus(await api.call('POST', aliceLine('/incoming-calls'), { from: CALLER, callId: 'z1' }), 201);
+    expectStatus(await api.call('POST', aliceLine('/calls/z1/answer'), { actor: 'alice' }), 200);
+    expectStatus(await admin('alice', [numberOf(12)]), 200);
+    expectStatus(await admin('carol', [numberOf(3), numberOf(11)]), 200);
+    // When Carol, the number's owner now, joins it, Then it is not her call
+    const joined = await api.call('POST', aliceLine('/calls/z1/join'), { actor: 'carol' });
+    expect(joined).toMatchObject({ status: 404, body: { code: 'CALL_NOT_FOUND', rule: 'R16' } });
+    expect(joined.body.message).toBe(
+      `Call z1 started while ${numberOf(11)} was another party's number: it is that party's call, not this line's.`,
+    );
+    // And Alice, on it, still ends it
+    expect(await api.call('POST', aliceLine('/calls/z1/hang-up'), { actor: 'alice' })).toMatchObject({
+      status: 200,
+      body: { events: [{ type: 'CallEnded' }] },
+    });
+  });
+
   it('the audit trail still shows every event of a call of the previous ownership, with its owner', async () => {
     const trail = await read(`/lines/${accountId}/${DIGITS}/calls/a2/audit`);
     expect(trail.status).toBe(200);
