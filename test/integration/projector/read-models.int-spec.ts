@@ -290,7 +290,13 @@ describe('projector read models over the embedded event store', () => {
         );
         expect(await get(`/lines/${accountId}/5559999/${route}?viewer=${boss}`)).toMatchObject({
           status: 404,
-          body: { code: 'LINE_NOT_FOUND', rule: 'R10' },
+          body: {
+            code: 'LINE_NOT_FOUND',
+            rule: 'R10',
+            // The number asked for by its digits, written back with its "+"
+            message:
+              'No party of this account owns the number +5559999; provision it as a direct number first.',
+          },
         });
         // E.164 as the api takes it: "+" and digits name the same line as the digits alone.
         const plus = await get(`/lines/${accountId}/%2B${numberOf(0)}/${route}?viewer=${boss}`);

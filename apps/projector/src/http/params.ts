@@ -13,6 +13,7 @@ import {
   lineOwner,
   partyKey,
   type AccountRow,
+  shownNumber,
   type PartyRow,
   type ReadModels,
 } from '#read-models';
@@ -118,7 +119,7 @@ export const knownLine = (readModels: ReadModels, accountId: string, number: str
     throw new NotFoundException({
       code: 'LINE_NOT_FOUND',
       rule: 'R10',
-      message: sentenceOf('LINE_NOT_FOUND', { case: 'unowned', line: number ?? '' }),
+      message: sentenceOf('LINE_NOT_FOUND', { case: 'unowned', line: shownNumber(digits) }),
     });
   }
   return digits;

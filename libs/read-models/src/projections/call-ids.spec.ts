@@ -85,7 +85,10 @@ describe('ids unique only per line or per account', () => {
       kind: 'found',
       call: { key: 'acme.2002/c1', result: 'voicemail' },
     });
-    expect(findCall(readModels, 'c1', 'acme.3003')).toMatchObject({ kind: 'notFound' });
+    expect(findCall(readModels, 'c1', 'acme.3003')).toEqual({
+      kind: 'notFound',
+      message: 'There is no call c1 on line +3003 of account acme in the log (yet).',
+    });
   });
 
   it('an old log that reused the id of a call that is over keeps both calls, trails and messages', () => {

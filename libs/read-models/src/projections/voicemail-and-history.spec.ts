@@ -83,6 +83,12 @@ describe('shared voicemail inbox and call history', () => {
     });
     expect(lineAccess(readModels, 'acme', '1001', 'bob')).toMatchObject({ allowed: true, role: 'delegate' });
     expect(lineAccess(readModels, 'acme', '1001', 'carol')).toMatchObject({ allowed: false, rule: 'R17' });
+    // A line asked for by its digits is named with its "+" in the reasons people read
+    expect(lineAccess(readModels, 'acme', '4004', 'alice')).toMatchObject({
+      allowed: false,
+      rule: 'R10',
+      reason: 'No party of this account owns the number +4004; provision it as a direct number first.',
+    });
     const revoked = project([ACCOUNT, { type: 'DelegationRevoked', data: delegation }]);
     expect(lineAccess(revoked, 'acme', '1001', 'bob')).toMatchObject({
       allowed: false,

@@ -86,7 +86,7 @@ export const lineAccess = (
     return {
       allowed: false,
       rule: 'R10',
-      reason: sentenceOf('LINE_NOT_FOUND', { case: 'unowned', line: number }),
+      reason: sentenceOf('LINE_NOT_FOUND', { case: 'unowned', line: shownNumber(number) }),
       owner,
     };
   }
@@ -101,7 +101,7 @@ export const lineAccess = (
     ? `${viewer} is neither ${owner.name} (the delegator) nor one of ${owner.name}'s delegates`
     : latest.status !== 'active'
       ? `${viewer}'s delegation from ${owner.name} is ${latest.status}, not active`
-      : `${owner.name} does not share ${number} with ${viewer}`;
+      : `${owner.name} does not share ${shownNumber(number)} with ${viewer}`;
   return { allowed: false, rule: 'R17', reason, owner };
 };
 

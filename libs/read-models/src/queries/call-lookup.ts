@@ -1,7 +1,9 @@
 import { edgeSentenceOf } from '#domain';
+import { splitLineKey } from '#events';
 import type { ReadModels } from '../engine/read-models.js';
 import { callsProjection, type CallRow } from '../projections/calls.projection.js';
 import { latestCallKey, lineScoped } from '../projections/line-key.js';
+import { shownNumber } from './access.js';
 
 export type CallLookup =
   | { readonly kind: 'found'; readonly call: CallRow }
@@ -27,7 +29,14 @@ export const findCall = (readModels: ReadModels, callId: string, line?: string):
     line = lines[0]!;
   }
   const call = calls.get(latestCallKey(reusedCallIds, lineScoped(line, callId)));
-  return call
-    ? { kind: 'found', call }
-    : { kind: 'notFound', message: edgeSentenceOf('CALL_NOT_FOUND', { callId, where: `on line ${line}` }) };
+  if (call) return { kind: 'found', call };
+  // The line key holds the number's digits: people read it as E.164, with its `+`.
+  const { accountId, number } = splitLineKey(line);
+  return {
+    kind: 'notFound',
+    message: edgeSentenceOf('CALL_NOT_FOUND', {
+      callId,
+      where: `on line ${shownNumber(number)} of account ${accountId}`,
+    }),
+  };
 };
