@@ -3,7 +3,8 @@ import type { DomainEvent } from './event.js';
 /**
  * Events of a shared line (stream `line-<accountId>.<number>`): every call's life on the line, its
  * shared voicemail inbox (R17) and its recordings (R18). Case names and field names are the storage
- * format: never rename one, add a new version with an upcaster instead.
+ * format: never rename one, add a new version with an upcaster instead. A field readers can do without
+ * may be added as optional at the same version (`owner`), its absence meaning what each reader says.
  *
  * Conventions shared by every event:
  * - `at` is the simulated time of the decision (R21), so a read model needs no metadata to order a
