@@ -10,11 +10,12 @@ import { COMPATIBLE_SERVER_VERSION, createGrpcServer, SUPPORTED_STREAMS_METHODS 
 import {
   LogStore,
   FileLog,
-  LogDamagedError,
+  StartRefusedError,
   MAX_APPEND_SIZE,
   MAX_APPEND_SIZE_LIMIT,
   MemoryLog,
   type RepairReport,
+  WRITER_CHECKPOINT_FILE,
   repairLog,
 } from './storage/index.js';
 import { writeStartupRecords } from './system-records.js';
@@ -143,7 +144,7 @@ async function serve(options: ServeOptions): Promise<void> {
         ),
     });
   } catch (error) {
-    if (!(error instanceof LogDamagedError)) throw error;
+    if (!(error instanceof StartRefusedError)) throw error;
     console.error(`eventstore refuses to start: ${error.message}`);
     process.exit(2);
   }
@@ -156,6 +157,11 @@ async function serve(options: ServeOptions): Promise<void> {
         `kept in ${torn.keptAt}`,
     );
   }
+  if (recovery.checkpointCreated)
+    console.log(
+      `eventstore wrote ${WRITER_CHECKPOINT_FILE} from the log it found (${recovery.records} records): this ` +
+        'data directory predates it; from now on a log that ends before it refuses to start',
+    );
   // A node's instance id lives as long as its process: gossip reports it, and each start's epoch
   // record names it as the leader.
   const instanceId = randomUUID();
@@ -216,6 +222,21 @@ function describeRepair(report: RepairReport): string[] {
       `dropped ${droppedEvents} intact event(s) and ${droppedBytes} bytes in ${report.repaired.length} file(s); ` +
         'the store starts again',
     );
+  const { before, after } = report.checkpoint;
+  const now = `position ${after.position} (${after.events} events)`;
+  const lostTail = before.kind === 'read' && before.end.position > after.position;
+  if (lostTail)
+    lines.push(
+      `${WRITER_CHECKPOINT_FILE} said the log was durable up to position ${before.end.position} ` +
+        `(${before.end.events} events), but it ends at ${now}: accepting the loss of ` +
+        `${before.end.position - after.position} bytes and ${before.end.events - after.events} acknowledged ` +
+        `event(s) (those listed above included); ${WRITER_CHECKPOINT_FILE} now says ${now} and the store starts again`,
+    );
+  else if (before.kind === 'damaged')
+    lines.push(
+      `${WRITER_CHECKPOINT_FILE} was damaged (${before.reason}): written again from the log, ${now}`,
+    );
+  else if (before.kind === 'none') lines.push(`${WRITER_CHECKPOINT_FILE} written from the log: ${now}`);
   // Positions do not move, so a projector's snapshot still finds its last event where it was, and
   // would be resumed from with the dropped events in it: nothing in the log tells it otherwise.
   if (droppedEvents > 0)

@@ -6,7 +6,6 @@ import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 
 import { repoRoot } from '#stack';
 
-import { RECORD_HEADER_SIZE } from '../../../apps/eventstore/src/storage/record.js';
 import { PROCESS_BUDGET_MS } from '../../support/embedded-eventstore.js';
 import { collect, numbered, ownServers, segmentRecords } from './support.js';
 
@@ -95,7 +94,7 @@ describe('embedded event store durability', () => {
   );
 
   it(
-    'cuts a torn tail: garbage or a truncated last record is dropped, complete records are served',
+    'cuts a torn tail: garbage, or half a record written by a kill -9, is dropped; complete records are served',
     async () => {
       const stream = 'torn';
       const first = await start();
@@ -115,24 +114,32 @@ describe('embedded event store durability', () => {
       );
       const appended = await second.appendToStream(stream, jsonEvent({ type: 'Torn', data: { n: 20 } }));
       expect(appended.nextExpectedRevision).toBe(20n);
-      await stop('SIGTERM');
+      await stop('SIGKILL');
 
       const log = await newestLog();
-      // A clean stop ends the log with a marker record: zero it and 3 bytes of the last append, as a
-      // write torn by a crash would have left it over the zeros the log fills ahead of its records.
+      // kill -9 in the middle of the next write: the first half of a record lands after the last
+      // acknowledged append, over the zeros the log fills ahead of its records. writer.chk was written
+      // after the acknowledged appends only, so this is a torn tail to cut, not a loss to refuse.
       const segment = await readFile(log);
-      const { end } = segmentRecords(segment);
-      segment.fill(0, end - RECORD_HEADER_SIZE - 3, end);
-      await writeFile(log, segment);
+      const { offsets, end } = segmentRecords(segment);
+      const record = segment.subarray(offsets.at(-1)!, end);
+      const half = record.subarray(0, Math.floor(record.length / 2));
+      await writeFile(
+        log,
+        Buffer.concat([segment.subarray(0, end), half, segment.subarray(end + half.length)]),
+      );
       const third = await start();
-      const afterTruncation = await collect(third.readStream(stream));
-      expect(afterTruncation.map((resolved) => resolved.event!.type)).toEqual(Array(20).fill('Kept'));
-      const again = await third.appendToStream(stream, jsonEvent({ type: 'Again', data: { n: 20 } }), {
-        expectedRevision: 19n,
+      const afterTornWrite = await collect(third.readStream(stream));
+      expect(afterTornWrite.map((resolved) => resolved.event!.type)).toEqual([
+        ...Array(20).fill('Kept'),
+        'Torn',
+      ]);
+      const again = await third.appendToStream(stream, jsonEvent({ type: 'Again', data: { n: 21 } }), {
+        expectedRevision: 20n,
       });
-      expect(again.nextExpectedRevision).toBe(20n);
+      expect(again.nextExpectedRevision).toBe(21n);
       const all = await collect(third.readAll());
-      expect(all.filter((resolved) => resolved.event?.streamId === stream)).toHaveLength(21);
+      expect(all.filter((resolved) => resolved.event?.streamId === stream)).toHaveLength(22);
     },
     PROCESS_BUDGET_MS,
   );

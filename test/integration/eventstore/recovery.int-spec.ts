@@ -1,8 +1,14 @@
 import { execFile } from 'node:child_process';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, truncate, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
-import { EventStoreDBClient, NO_STREAM, WrongExpectedVersionError, jsonEvent } from '@eventstore/db-client';
+import {
+  EventStoreDBClient,
+  NO_STREAM,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+  jsonEvent,
+} from '@eventstore/db-client';
 
 import { repoRoot } from '#stack';
 import { collect, ownServers, segmentRecords } from './support.js';
@@ -11,6 +17,7 @@ import { collect, ownServers, segmentRecords } from './support.js';
 const PROCESS_BUDGET_MS = 60_000;
 const STREAMS = ['recovery-a', 'recovery-b', 'recovery-c'];
 const SEGMENT = '00000000000000000000.log';
+const CHECKPOINT = 'writer.chk';
 
 /** Runs the built server's entry point to its end (no port is opened when it refuses or repairs). */
 function runEventStore(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -52,7 +59,7 @@ describe('embedded event store: a damaged log through the server process', () =>
       expect(refused.stderr).toMatch(/: \d+ valid event record\(s\) follow in this file/);
       expect(refused.stdout).not.toContain('listening');
       expect(await readFile(path)).toEqual(file);
-      expect(await readdir(own.dataDir)).toEqual([SEGMENT]);
+      expect((await readdir(own.dataDir)).sort()).toEqual([SEGMENT, CHECKPOINT]);
 
       const repaired = await runEventStore(['repair', '--data', own.dataDir]);
       expect(repaired.code).toBe(0);
@@ -67,7 +74,7 @@ describe('embedded event store: a damaged log through the server process', () =>
       );
       const names = (await readdir(own.dataDir)).sort();
       expect(names[0]).toBe(SEGMENT);
-      expect(names).toHaveLength(2);
+      expect(names).toHaveLength(3);
       expect(await readFile(join(own.dataDir, names[1]!))).toEqual(file);
 
       const second = await own.start();
@@ -85,6 +92,76 @@ describe('embedded event store: a damaged log through the server process', () =>
         expect(total).toBe(120 - 1 - Number(dropped![1]));
         const next = await reader.appendToStream(STREAMS[0]!, jsonEvent({ type: 'After', data: {} }));
         expect(next.success).toBe(true);
+      } finally {
+        await reader.dispose();
+        await own.stop('SIGTERM');
+      }
+    },
+    PROCESS_BUDGET_MS,
+  );
+
+  it(
+    'Given a stopped server whose newest segment was cut short, then it refuses to start saying what is missing, and `repair` accepts the loss',
+    async () => {
+      const first = await own.start();
+      const client = EventStoreDBClient.connectionString(first.connectionString);
+      await client.appendToStream(
+        'tail-kept',
+        [0, 1, 2].map((n) => jsonEvent({ type: 'Kept', data: { n } })),
+      );
+      await client.appendToStream(
+        'tail-lost',
+        [0, 1].map((n) => jsonEvent({ type: 'Lost', data: { n } })),
+      );
+      const lost = await collect(client.readStream('tail-lost'));
+      await client.dispose();
+      await own.stop('SIGTERM');
+
+      // Positions are byte offsets, and the first segment starts at 0: cut where the lost append begins.
+      const cutAt = Number(lost[0]!.event!.position!.commit);
+      const path = join(own.dataDir, SEGMENT);
+      await truncate(path, cutAt);
+      const file = await readFile(path);
+      const checkpoint = await readFile(join(own.dataDir, CHECKPOINT));
+
+      const refused = await runEventStore(['--port', '0', '--data', own.dataDir]);
+      expect(refused.code).toBe(2);
+      expect(refused.stdout).not.toContain('listening');
+      const lines = refused.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        new RegExp(
+          `^eventstore refuses to start: the log in ${own.dataDir} ends at position ${cutAt}, but writer.chk says ` +
+            'it was durable up to position \\d+: \\d+ bytes holding 2 acknowledged event\\(s\\) are missing ' +
+            `\\(the end of ${path} was cut off, or segment file\\(s\\) after it, from 0+${cutAt}\\.log on, were deleted\\)`,
+        ),
+      );
+      expect(lines[0]).toContain(
+        `Restore the missing files from a backup, or accept the loss with \`eventstore repair --data ${own.dataDir}\``,
+      );
+      expect(await readFile(path)).toEqual(file);
+      expect(await readFile(join(own.dataDir, CHECKPOINT))).toEqual(checkpoint);
+      expect((await readdir(own.dataDir)).sort()).toEqual([SEGMENT, CHECKPOINT]);
+
+      const repaired = await runEventStore(['repair', '--data', own.dataDir]);
+      expect(repaired.code).toBe(0);
+      expect(repaired.stdout).toMatch(
+        new RegExp(
+          `writer.chk said the log was durable up to position \\d+ \\(\\d+ events\\), but it ends at position ${cutAt} ` +
+            '\\(\\d+ events\\): accepting the loss of \\d+ bytes and 2 acknowledged event\\(s\\)',
+        ),
+      );
+
+      const second = await own.start();
+      const reader = EventStoreDBClient.connectionString(second.connectionString);
+      try {
+        const kept = await collect(reader.readStream('tail-kept'));
+        expect(kept.map((resolved) => resolved.event!.data)).toEqual([0, 1, 2].map((n) => ({ n })));
+        await expect(collect(reader.readStream('tail-lost'))).rejects.toThrow(StreamNotFoundError);
+        const again = await reader.appendToStream('tail-lost', jsonEvent({ type: 'After', data: {} }), {
+          expectedRevision: NO_STREAM,
+        });
+        expect(again.nextExpectedRevision).toBe(0n);
       } finally {
         await reader.dispose();
         await own.stop('SIGTERM');

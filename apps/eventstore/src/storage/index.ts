@@ -35,7 +35,16 @@ export {
   StreamDeletedError,
   WrongExpectedVersionError,
 } from './log-store.js';
-export { FileLog, LogDamagedError, MemoryLog } from './log.js';
+export {
+  CheckpointDamagedError,
+  FileLog,
+  LogDamagedError,
+  LogEndsBeforeCheckpointError,
+  MemoryLog,
+  StartRefusedError,
+} from './log.js';
+export { WRITER_CHECKPOINT_FILE } from './checkpoint.js';
+export type { DurableEnd } from './checkpoint.js';
 export type { FileLogOptions, LogDevice, RecoveryReport, SyncFn, TornTail } from './log.js';
 export { repairLog } from './repair.js';
 export type { DroppedRange, RepairReport, SegmentRepair } from './repair.js';

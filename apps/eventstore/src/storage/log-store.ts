@@ -528,7 +528,7 @@ export class LogStore {
       placed.push({ seq, position: position + offset, revision: revisions[index]! });
       offset += length;
     });
-    this.pendingWrites.push({ position, buffers: [buffer] });
+    this.pendingWrites.push({ position, buffers: [buffer], events: records.length });
     this.pendingLastSeq = placed.at(-1)!.seq;
     this.scheduleFlush();
     return placed;

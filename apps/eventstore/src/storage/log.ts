@@ -20,6 +20,13 @@ import {
   walkSegment,
   zeros,
 } from './segment.js';
+import {
+  type DurableEnd,
+  WRITER_CHECKPOINT_FILE,
+  encodeCheckpoint,
+  readCheckpoint,
+  syncDirectory,
+} from './checkpoint.js';
 
 /**
  * The log is a sequence of records addressed by a logical position. Positions grow strictly and are
@@ -45,6 +52,8 @@ export interface PendingWrite {
   readonly position: number;
   /** The append's records back to back; the first buffer holds at least the whole first record. */
   readonly buffers: readonly Buffer[];
+  /** How many of those records are events (not FILLER records): writer.chk counts them. */
+  readonly events: number;
 }
 
 export interface RecoveryReport {
@@ -53,6 +62,8 @@ export interface RecoveryReport {
   readonly segments: number;
   /** What a cut torn tail was, and where its bytes were kept; undefined when nothing was cut. */
   readonly tornTail: TornTail | undefined;
+  /** writer.chk was missing from a log that has segments (one written before it existed) and was written. */
+  readonly checkpointCreated: boolean;
 }
 
 export interface TornTail {
@@ -66,10 +77,16 @@ export interface TornTail {
 }
 
 /**
+ * The log on disk cannot be served as it is, and recovery changed no byte of it: what `eventstore`
+ * prints, in one line, before it exits instead of starting.
+ */
+export abstract class StartRefusedError extends Error {}
+
+/**
  * Damage that a crash cannot have caused: recovery would have to delete acknowledged events to go
  * on, so the store does not start and leaves every byte as it is (`eventstore repair` handles it).
  */
-export class LogDamagedError extends Error {
+export class LogDamagedError extends StartRefusedError {
   constructor(
     readonly file: string,
     readonly offset: number,
@@ -92,6 +109,51 @@ export class LogDamagedError extends Error {
         '(see apps/eventstore/README.md).',
     );
     this.name = 'LogDamagedError';
+  }
+}
+
+/**
+ * The log ends before the position writer.chk says was durable: acknowledged appends are gone (the
+ * newest segment was deleted or cut short while the store was down). Only a backup can bring them
+ * back; `eventstore repair` accepts the loss.
+ */
+export class LogEndsBeforeCheckpointError extends StartRefusedError {
+  constructor(
+    readonly directory: string,
+    readonly checkpoint: DurableEnd,
+    readonly logEnd: DurableEnd,
+    /** The newest segment file left, which ends where the log does; undefined when none is left. */
+    readonly newestFile: string | undefined,
+  ) {
+    const missingBytes = checkpoint.position - logEnd.position;
+    const missingEvents = checkpoint.events - logEnd.events;
+    // A segment starts where the one before it ends, so the first lost file, if any, is named after L.
+    const where = newestFile
+      ? `the end of ${newestFile} was cut off, or segment file(s) after it, from ${segmentFileName(logEnd.position)} on, were deleted`
+      : 'no segment file is left';
+    super(
+      `the log in ${directory} ends at position ${logEnd.position}, but ${WRITER_CHECKPOINT_FILE} says it was ` +
+        `durable up to position ${checkpoint.position}: ${missingBytes} bytes holding ${missingEvents} ` +
+        `acknowledged event(s) are missing (${where}). The store refuses to start and has changed no byte ` +
+        'on disk. Restore the missing files from a backup, or accept the loss with ' +
+        `\`eventstore repair --data ${directory}\`, which sets ${WRITER_CHECKPOINT_FILE} to what the log holds.`,
+    );
+    this.name = 'LogEndsBeforeCheckpointError';
+  }
+}
+
+/** writer.chk fails its checks: whether the log lost acknowledged appends cannot be told. */
+export class CheckpointDamagedError extends StartRefusedError {
+  constructor(
+    readonly directory: string,
+    readonly reason: string,
+  ) {
+    super(
+      `${join(directory, WRITER_CHECKPOINT_FILE)} is damaged (${reason}): without it the store cannot tell ` +
+        'whether the log lost acknowledged appends, so it refuses to start and has changed no byte on disk. ' +
+        `\`eventstore repair --data ${directory}\` writes it again from what the log holds.`,
+    );
+    this.name = 'CheckpointDamagedError';
   }
 }
 
@@ -223,6 +285,15 @@ export class FileLog implements LogDevice {
   private endsWithMarker = false;
   private failed = false;
   private closing = false;
+  /** The end of the last write that returned, which is on disk. */
+  private durable: DurableEnd = { position: 0, events: 0 };
+  /** What writer.chk holds on disk. */
+  private checkpointed: DurableEnd = { position: 0, events: 0 };
+  private checkpointHandle: fs.FileHandle | undefined;
+  /** The writer.chk write in flight; at most one at a time. */
+  private checkpointing: Promise<void> | undefined;
+  /** A writer.chk write that failed: the next write fails with it, as if it had failed itself. */
+  private checkpointError: Error | undefined;
 
   constructor(
     private readonly directory: string,
@@ -238,6 +309,8 @@ export class FileLog implements LogDevice {
 
   async open(onRecord: (position: number, chunk: Buffer, offset: number) => void): Promise<RecoveryReport> {
     await fs.mkdir(this.directory, { recursive: true });
+    const checkpoint = await readCheckpoint(this.directory);
+    if (checkpoint.kind === 'damaged') throw new CheckpointDamagedError(this.directory, checkpoint.reason);
     const names = (await fs.readdir(this.directory)).filter((name) => SEGMENT_NAME.test(name)).sort();
     // Everything is checked before anything is cut: a refusal must leave every byte as it was.
     const scans: { segment: Segment; scan: SegmentScan; headerCutShort: boolean }[] = [];
@@ -280,6 +353,17 @@ export class FileLog implements LogDevice {
       }
       scans.push({ segment, scan, headerCutShort: false });
     }
+    const newest = scans.at(-1);
+    const logEnd: DurableEnd = {
+      position: newest
+        ? newest.segment.start + (newest.headerCutShort ? SEGMENT_HEADER_SIZE : newest.scan.committedEnd)
+        : 0,
+      events: scans.reduce((sum, { scan }) => sum + scan.records, 0),
+    };
+    // A torn tail never reaches back before the checkpoint: it was written after the bytes it covers
+    // were durable. A log that ends before it lost them after they were acknowledged.
+    if (checkpoint.kind === 'read' && checkpoint.end.position > logEnd.position)
+      throw new LogEndsBeforeCheckpointError(this.directory, checkpoint.end, logEnd, newest?.segment.path);
     let records = 0;
     let tornTail: TornTail | undefined;
     let rewritten = false;
@@ -303,12 +387,56 @@ export class FileLog implements LogDevice {
     if (last) last.handle = await fs.open(last.path, this.writeFlags);
     if ((tornTail || rewritten) && last?.handle) await this.sync(last.handle);
     if (last) this.fillAhead(last);
+    this.durable = logEnd;
+    this.checkpointHandle = await fs.open(
+      join(this.directory, WRITER_CHECKPOINT_FILE),
+      this.writeFlags | fsConstants.O_CREAT,
+    );
+    if (checkpoint.kind === 'read') this.checkpointed = checkpoint.end;
+    // After a crash the checkpoint may lag the log (see checkpointSoon): it is brought up to the end.
+    if (checkpoint.kind === 'none' || !sameEnd(this.checkpointed, logEnd)) await this.writeCheckpoint(logEnd);
+    if (checkpoint.kind === 'none') await syncDirectory(this.directory);
     return {
       records,
       truncatedBytes: tornTail ? tornTail.to - tornTail.from : 0,
       segments: this.segments.length,
       tornTail,
+      checkpointCreated: checkpoint.kind === 'none' && this.segments.length > 0,
     };
+  }
+
+  /**
+   * Brings writer.chk up to the durable end of the log, after the write that made it durable returned
+   * and without holding up its acknowledgements: at most one checkpoint write is in flight, and the
+   * next starts when it ends, covering every write that returned meanwhile. A synchronous checkpoint
+   * (an extra durable write before each acknowledgement) would double the flushes a group commit waits
+   * for; this one runs beside the next group's write instead.
+   *
+   * What that does and does not detect: a stopped store's checkpoint is exact (close writes it last),
+   * so any acknowledged append lost while it was down is detected. After a crash the checkpoint may lag
+   * the acknowledged end by the writes of one checkpoint write's time (a few hundred microseconds): the
+   * loss of only those last appends afterwards would go unnoticed. The next start writes the
+   * checkpoint up to the log's end again.
+   */
+  private checkpointSoon(): void {
+    if (this.checkpointing || this.failed || sameEnd(this.checkpointed, this.durable)) return;
+    this.checkpointing = this.writeCheckpoint(this.durable).then(
+      () => {
+        this.checkpointing = undefined;
+        this.checkpointSoon();
+      },
+      (error: unknown) => {
+        this.checkpointing = undefined;
+        this.checkpointError = error instanceof Error ? error : new Error(String(error));
+      },
+    );
+  }
+
+  private async writeCheckpoint(end: DurableEnd): Promise<void> {
+    const handle = this.checkpointHandle!;
+    await writeAll(handle, [encodeCheckpoint(end)], 0);
+    if (this.syncEachWrite) await this.sync(handle);
+    this.checkpointed = end;
   }
 
   /** Keeps a copy of the torn tail's bytes next to the segment, then cuts them. */
@@ -359,6 +487,11 @@ export class FileLog implements LogDevice {
   }
 
   async write(appends: readonly PendingWrite[]): Promise<void> {
+    if (this.checkpointError) {
+      // The disk failed under writer.chk: the log's is no more trustworthy (see `failed`).
+      this.failed = true;
+      throw new Error(`writing ${WRITER_CHECKPOINT_FILE} failed: ${this.checkpointError.message}`);
+    }
     this.endsWithMarker = false;
     let index = 0;
     while (index < appends.length) {
@@ -388,6 +521,13 @@ export class FileLog implements LogDevice {
       segment.prepared = Math.max(segment.prepared, end);
       this.fillAhead(segment);
     }
+    const last = appends.at(-1);
+    if (!last) return;
+    this.durable = {
+      position: last.position + last.buffers.reduce((sum, buffer) => sum + buffer.length, 0),
+      events: this.durable.events + appends.reduce((sum, append) => sum + append.events, 0),
+    };
+    this.checkpointSoon();
   }
 
   /**
@@ -432,12 +572,7 @@ export class FileLog implements LogDevice {
       await writeAll(handle, [encodeSegmentHeader(segment.start)], 0);
       await this.sync(handle);
       // The directory entry must be durable too, or the whole segment could vanish after a crash.
-      const directory = await fs.open(this.directory, 'r');
-      try {
-        await directory.sync();
-      } finally {
-        await directory.close();
-      }
+      await syncDirectory(this.directory);
     } catch (error) {
       await handle.close();
       throw error;
@@ -476,10 +611,14 @@ export class FileLog implements LogDevice {
   async close(): Promise<void> {
     if (this.segments.length > 0 && !this.endsWithMarker && !this.failed) {
       const marker = encodeFiller(RECORD_HEADER_SIZE);
-      await this.write([{ position: this.reserve(marker.length), buffers: [marker] }]);
+      await this.write([{ position: this.reserve(marker.length), buffers: [marker], events: 0 }]);
       this.endsWithMarker = true;
     }
     this.closing = true;
+    // The last checkpoint write covers everything written, the marker included: a stopped store's is exact.
+    while (this.checkpointing) await this.checkpointing;
+    await this.checkpointHandle?.close();
+    this.checkpointHandle = undefined;
     for (const segment of this.segments) {
       if (segment.filling) await segment.filling.done;
       if (!segment.handle) continue;
@@ -584,6 +723,34 @@ function missingEnd(segment: Segment, scan: SegmentScan, nextStart: number): Seg
   };
 }
 
+/**
+ * Where the log in `directory` ends and how many events it holds, counted as FileLog.open counts them:
+ * what `repair` sets writer.chk to once the segments are intact.
+ */
+export async function measureLog(directory: string): Promise<DurableEnd> {
+  const names = (await fs.readdir(directory)).filter((name) => SEGMENT_NAME.test(name)).sort();
+  let end: DurableEnd = { position: 0, events: 0 };
+  for (const name of names) {
+    const start = Number(name.slice(0, 20));
+    const segment: Segment = {
+      start,
+      path: join(directory, name),
+      handle: undefined,
+      reserved: 0,
+      prepared: 0,
+      filling: undefined,
+    };
+    const scan = await scanSegment(segment, () => undefined);
+    end = {
+      position: start + Math.max(SEGMENT_HEADER_SIZE, scan.committedEnd),
+      events: end.events + scan.records,
+    };
+  }
+  return end;
+}
+
+const sameEnd = (a: DurableEnd, b: DurableEnd): boolean => a.position === b.position && a.events === b.events;
+
 /** A UTC timestamp usable in a file name. */
 export function fileStamp(date: Date): string {
   return date.toISOString().replace(/[:.]/g, '-');
@@ -623,7 +790,7 @@ export class MemoryLog implements LogDevice {
   private end = SEGMENT_HEADER_SIZE;
 
   async open(): Promise<RecoveryReport> {
-    return { records: 0, truncatedBytes: 0, segments: 0, tornTail: undefined };
+    return { records: 0, truncatedBytes: 0, segments: 0, tornTail: undefined, checkpointCreated: false };
   }
 
   reserve(length: number): number {

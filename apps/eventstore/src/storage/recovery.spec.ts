@@ -1,11 +1,19 @@
 import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { appendFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, readdir, rm, truncate, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { WRITER_CHECKPOINT_FILE, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { LogStore, type ProposedEvent } from './log-store.js';
-import { FileLog, LogDamagedError, type SyncFn } from './log.js';
+import {
+  CheckpointDamagedError,
+  FileLog,
+  LogDamagedError,
+  LogEndsBeforeCheckpointError,
+  type SyncFn,
+  measureLog,
+} from './log.js';
 import { FLAG_COMMIT_END, FLAG_FILLER, bytesToUuid, checkRecord, decodeRecord } from './record.js';
 import { repairLog } from './repair.js';
 
@@ -68,6 +76,15 @@ async function expectAppendsGoOn(
   expect(count(await contents(again.store))).toBe(80);
   expect(again.recovery.tornTail).toBeUndefined();
   await again.store.close();
+}
+
+/**
+ * Sets writer.chk as a crash leaves it at its latest: at the end of the last acknowledged append of
+ * the log on disk (the bytes of a write torn by the crash come after it). A test that builds a crashed
+ * log from the files of a store it then stopped needs this: the stop wrote the checkpoint past them.
+ */
+async function checkpointAsAtTheCrash(directory: string): Promise<void> {
+  await writeCheckpoint(directory, await measureLog(directory));
 }
 
 interface RecordAt {
@@ -192,6 +209,7 @@ describe('log recovery: a torn final write is cut, any other damage refuses the 
     const { acknowledged, image, next } = await crashedLog();
     const torn = next.subarray(0, Math.floor(next.length / 2));
     await writeFile(segment, Buffer.concat([image, torn]));
+    await checkpointAsAtTheCrash(directory);
     const { store, recovery } = await open();
     expect(await contents(store)).toEqual(acknowledged);
     expect(recovery.truncatedBytes).toBe(torn.length);
@@ -210,6 +228,7 @@ describe('log recovery: a torn final write is cut, any other damage refuses the 
     const torn = Buffer.from(next);
     torn.fill(0, 0, 512);
     await writeFile(segment, Buffer.concat([image, torn]));
+    await checkpointAsAtTheCrash(directory);
     const { store, recovery } = await open();
     expect(await contents(store)).toEqual(acknowledged);
     expect(recovery.truncatedBytes).toBe(next.length);
@@ -228,6 +247,7 @@ describe('log recovery: a torn final write is cut, any other damage refuses the 
   it('a zeroed 4 KiB page at the end of a crashed log is unwritten space: nothing cut, nothing lost', async () => {
     const { acknowledged, image } = await crashedLog();
     await writeFile(segment, Buffer.concat([image, Buffer.alloc(4096)]));
+    await checkpointAsAtTheCrash(directory);
     const { store, recovery } = await open();
     expect(recovery.truncatedBytes).toBe(0);
     expect(await contents(store)).toEqual(acknowledged);
@@ -248,7 +268,7 @@ describe('log recovery: a torn final write is cut, any other damage refuses the 
     const first = await small();
     const acknowledged = await populate(first.store, 40);
     await first.store.close();
-    const names = (await readdir(directory)).sort();
+    const names = (await readdir(directory)).filter((name) => name.endsWith('.log')).sort();
     expect(names.length).toBeGreaterThan(2);
     const last = names.at(-1)!;
     const next = Number(last.slice(0, 20)) + (await readFile(join(directory, last))).length;
@@ -321,6 +341,7 @@ describe('log recovery with zeros filled ahead of the records', () => {
     const half = Math.floor(next.length / 2);
     next.copy(crashed, end, 0, half);
     await writeFile(segment, crashed);
+    await checkpointAsAtTheCrash(directory);
 
     const second = await open();
     expect(await contents(second.store)).toEqual(acknowledged);
@@ -404,6 +425,125 @@ describe('log recovery with zeros filled ahead of the records', () => {
   });
 });
 
+/**
+ * writer.chk says where the log was durable; a stopped store's says exactly where it ends. Segments
+ * of 4 KiB, so that the log has several, as a long-lived store's has.
+ */
+describe('writer checkpoint: a log that ends before it has lost acknowledged appends', () => {
+  let directory: string;
+  const open = () => LogStore.open(new FileLog(directory, { segmentSize: 4096 }));
+  const segmentNames = async (): Promise<string[]> =>
+    (await readdir(directory)).filter((name) => name.endsWith('.log')).sort();
+
+  beforeEach(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'log-checkpoint-spec-'));
+    const { store } = await open();
+    await populate(store, 40);
+    await store.close();
+  });
+  afterEach(() => rm(directory, { recursive: true, force: true }));
+
+  const expectRefusal = async (): Promise<LogEndsBeforeCheckpointError> => {
+    const before = await snapshot(directory);
+    const refusal = await open().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refusal).toBeInstanceOf(LogEndsBeforeCheckpointError);
+    expect(await snapshot(directory)).toEqual(before);
+    return refusal as LogEndsBeforeCheckpointError;
+  };
+
+  it('Given a stopped store, then its writer.chk holds the end of its log and its 79 events', async () => {
+    const end = await measureLog(directory);
+    expect(end.events).toBe(79);
+    expect(await readCheckpoint(directory)).toEqual({ kind: 'read', end });
+  });
+
+  it('Given a stopped store, when its newest segment is deleted, then it refuses to start, says what is missing, and changes no byte', async () => {
+    const full = await measureLog(directory);
+    const newest = (await segmentNames()).at(-1)!;
+    await unlink(join(directory, newest));
+    const left = await measureLog(directory);
+    expect(left.position).toBe(Number(newest.slice(0, 20)));
+
+    const refusal = await expectRefusal();
+    expect(refusal).toMatchObject({ checkpoint: full, logEnd: left });
+    expect(refusal.message).toContain(
+      `ends at position ${left.position}, but writer.chk says it was durable up to position ${full.position}: ` +
+        `${full.position - left.position} bytes holding ${full.events - left.events} acknowledged event(s) are missing`,
+    );
+    expect(refusal.message).toContain(`from ${newest} on, were deleted`);
+    expect(refusal.message).toContain('`eventstore repair --data');
+    expect(full.events - left.events).toBeGreaterThan(0);
+  });
+
+  it('Given a stopped store, when its newest segment is cut in the middle of a record, then it refuses instead of cutting a "torn tail"', async () => {
+    const newest = join(directory, (await segmentNames()).at(-1)!);
+    const records = recordsOf(await readFile(newest));
+    // The marker is the last record; the event before it is cut in two, as a torn write would leave it.
+    const victim = records.at(-2)!;
+    await truncate(newest, victim.offset + Math.floor(victim.length / 2));
+
+    const refusal = await expectRefusal();
+    expect(refusal.logEnd.position).toBeLessThan(refusal.checkpoint.position);
+    expect(refusal.message).toContain(`the end of ${newest} was cut off`);
+    expect((await readdir(directory)).some((name) => name.includes('.torn-'))).toBe(false);
+  });
+
+  it('Given a data directory of a version without writer.chk, when it starts, then it writes writer.chk from the log and guards it from then on', async () => {
+    const end = await measureLog(directory);
+    await unlink(join(directory, WRITER_CHECKPOINT_FILE));
+    const { store, recovery } = await open();
+    expect(recovery.checkpointCreated).toBe(true);
+    expect(count(await contents(store))).toBe(79);
+    await store.close();
+    expect(await readCheckpoint(directory)).toEqual({ kind: 'read', end });
+
+    await unlink(join(directory, (await segmentNames()).at(-1)!));
+    await expectRefusal();
+  });
+
+  it('Given a refused start, when `repair` runs, then it reports the loss, sets writer.chk to the log, and the store starts with what is left', async () => {
+    const full = await measureLog(directory);
+    await unlink(join(directory, (await segmentNames()).at(-1)!));
+    const left = await measureLog(directory);
+
+    const report = await repairLog(directory);
+    expect(report.checkpoint).toEqual({ before: { kind: 'read', end: full }, after: left });
+    expect(report.repaired).toEqual([]);
+    expect(await readCheckpoint(directory)).toEqual({ kind: 'read', end: left });
+    const { store, recovery } = await open();
+    expect(count(await contents(store))).toBe(left.events);
+    expect(recovery.checkpointCreated).toBe(false);
+    await store.append('s-0', 'any', [event(10)]);
+    await store.close();
+    const again = await open();
+    expect(count(await contents(again.store))).toBe(left.events + 1);
+    await again.store.close();
+  });
+
+  it('Given a damaged writer.chk, then the store refuses to start, and `repair` writes it again from the log', async () => {
+    const path = join(directory, WRITER_CHECKPOINT_FILE);
+    const file = await readFile(path);
+    file[9]! ^= 0x01;
+    await writeFile(path, file);
+    const refusal = await open().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refusal).toBeInstanceOf(CheckpointDamagedError);
+    expect((refusal as Error).message).toContain(`${path} is damaged (bad checksum)`);
+    expect(await readFile(path)).toEqual(file);
+
+    const report = await repairLog(directory);
+    expect(report.checkpoint.before).toEqual({ kind: 'damaged', reason: 'bad checksum' });
+    const { store } = await open();
+    expect(count(await contents(store))).toBe(79);
+    await store.close();
+  });
+});
+
 describe('eventstore repair', () => {
   let directory: string;
   let segment: string;
@@ -464,7 +604,11 @@ describe('eventstore repair', () => {
     // Kept events keep their positions.
     const keptPositions = Array.from({ length: store.committedCount }, (_, seq) => store.positionOf(seq));
     expect(keptPositions.every((position) => positions.includes(position))).toBe(true);
-    expect((await readdir(directory)).sort()).toEqual(['00000000000000000000.log', copyName]);
+    expect((await readdir(directory)).sort()).toEqual([
+      '00000000000000000000.log',
+      copyName,
+      WRITER_CHECKPOINT_FILE,
+    ]);
     await store.close();
   });
 
@@ -543,7 +687,9 @@ describe('power loss', () => {
   async function files(directory: string): Promise<Map<string, Buffer>> {
     const result = new Map<string, Buffer>();
     for (const name of await readdir(directory))
-      if (name.endsWith('.log')) result.set(name, await readFile(join(directory, name)));
+      // writer.chk too: a checkpoint that ran ahead of the durable log would refuse the start below.
+      if (name.endsWith('.log') || name === WRITER_CHECKPOINT_FILE)
+        result.set(name, await readFile(join(directory, name)));
     return result;
   }
 
@@ -569,9 +715,10 @@ describe('power loss', () => {
           | undefined;
         const sync: SyncFn = async () => {
           if (crash) return;
-          syncs += 1;
+          // Each sync takes its number when called: writer.chk's syncs run beside the log's.
+          const number = (syncs += 1);
           const written = await files(directory);
-          if (syncs === crashAt) {
+          if (number === crashAt) {
             const acked = new Map([...acknowledged].map(([stream, ids]) => [stream, [...ids]]));
             crash = { durable, written, acknowledged: acked };
             throw new Error('the power failed during fsync');

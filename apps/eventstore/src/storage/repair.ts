@@ -1,7 +1,8 @@
 import { promises as fs, constants as fsConstants } from 'node:fs';
 import { join } from 'node:path';
 
-import { fileStamp } from './log.js';
+import { type CheckpointRead, type DurableEnd, readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { fileStamp, measureLog } from './log.js';
 import {
   FLAG_COMMIT_END,
   FLAG_FILLER,
@@ -47,6 +48,8 @@ export interface RepairReport {
   readonly directory: string;
   readonly segments: number;
   readonly repaired: readonly SegmentRepair[];
+  /** What writer.chk held before the repair, and what it was set to: the log's end after the repair. */
+  readonly checkpoint: { readonly before: CheckpointRead; readonly after: DurableEnd };
 }
 
 type Item =
@@ -77,6 +80,10 @@ type RecordItem = Item & { kind: 'record' };
  * - every later record of a stream that lost a revision: readers and writers rely on a stream's
  *   revisions being 0, 1, 2, … without gaps, so the stream goes on from its last intact revision.
  * A segment header that fails its checks is written again from the file's name.
+ *
+ * Last, writer.chk is set to where the repaired log ends. When it said the log reached further (the
+ * newest segment was deleted or cut short), that is the repair accepting the loss of those appends:
+ * the report shows both ends.
  */
 export async function repairLog(
   directory: string,
@@ -190,7 +197,10 @@ export async function repairLog(
       keptAfterDamage,
     });
   }
-  return { directory, segments: names.length, repaired };
+  const before = await readCheckpoint(directory);
+  const after = await measureLog(directory);
+  await writeCheckpoint(directory, after);
+  return { directory, segments: names.length, repaired, checkpoint: { before, after } };
 }
 
 /** Why an append cannot stay without leaving a gap in a stream's revisions, or undefined if it can. */
