@@ -142,8 +142,6 @@ export class Projector implements RecordSource {
   readonly checkpoints: CheckpointShelf | undefined;
   readonly snapshots: SnapshotStats = { written: 0, failed: 0, last: undefined };
   private subscription: EventSubscription | undefined;
-  /** The resumed snapshot's last event was found in the store (or there was nothing to check). */
-  private snapshotChecked = false;
   private loop: Promise<void> | undefined;
   private stopping = false;
   /** The snapshot write in flight, from capture to commit. */
@@ -335,13 +333,12 @@ export class Projector implements RecordSource {
     let backoffMs = 250;
     while (!this.stopping) {
       try {
-        if (!this.snapshotChecked) await this.checkSnapshotAgainstStore();
-        this.snapshotChecked = true;
+        await this.checkAgainstStore();
         // A stop() that came while the check was in flight found no subscription to close: opening one
         // now would follow $all for ever and stop() would wait for this loop for ever.
         if (this.stopping) return;
         this.subscription = this.store.subscribeToAll({
-          fromPosition: this.readModels.position,
+          fromPosition: this.readModels.resumePosition,
           streamPrefixes: this.options.streamPrefixes,
           checkpointEvery: CHECKPOINT_EVERY,
         });
@@ -389,22 +386,30 @@ export class Projector implements RecordSource {
   }
 
   /**
-   * A snapshot resumed against another store (the store's data was deleted or replaced, the
-   * projector's was not) would apply that log's events on top of a state they never built, or wait for
-   * positions that log may never reach. The event the snapshot applied last must be in this store, at
-   * its position and with its id; otherwise the read models start over from this store's first event.
+   * Before every subscription, the first and each one after a lost connection, the read models must
+   * still be a prefix of the store's log. A snapshot resumed against another store (its data deleted
+   * or replaced, the projector's not), or read models that followed a store whose damaged tail
+   * `eventstore repair` then cut (while this projector waited to reconnect, or was stopped), hold
+   * events the store no longer has, and new events land at their positions. The event applied last
+   * must be in this store, at its position and with its id; otherwise the read models start over from
+   * this store's first event.
+   * Past that event the position moved only on server checkpoints, over records no projection here
+   * follows: the subscription resumes from the event (ReadModels.resumePosition), not from there.
    */
-  private async checkSnapshotAgainstStore(): Promise<void> {
+  private async checkAgainstStore(): Promise<void> {
     const last = this.readModels.lastEvent;
-    if (last === undefined) return;
-    const [record] = await this.store.readAllRecords(last.position, 1);
-    const found = record?.position === last.position ? record.id : undefined;
-    if (found === last.id) return;
-    this.log(
-      `projector: snapshot discarded (its last event, ${last.id} at $all position ${last.position}, is not ` +
-        `in this store${found ? `, which has ${found} there` : ''}: the store was replaced); rebuilding from the first event`,
-    );
-    this.readModels = new ReadModels(this.projections);
+    if (last !== undefined) {
+      const [record] = await this.store.readAllRecords(last.position, 1);
+      const found = record?.position === last.position ? record.id : undefined;
+      if (found !== last.id) {
+        this.log(
+          `projector: read models discarded (their last event, ${last.id} at $all position ${last.position}, ` +
+            `is not in this store${found ? `, which has ${found} there` : ''}: the store was replaced, or ` +
+            'repaired and its tail cut); rebuilding from the first event',
+        );
+        this.readModels = new ReadModels(this.projections);
+      }
+    }
   }
 
   private parked(parked: ParkedEvent | undefined): void {

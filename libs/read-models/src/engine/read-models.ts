@@ -207,6 +207,18 @@ export class ReadModels {
   }
 
   /**
+   * Where following the log again starts: right after the last applied (or parked) event. Past it the
+   * position moved only on server checkpoints, over records these read models do not follow; resuming
+   * from there would skip followed events written in their place if those records were cut from the
+   * store (see Projector.checkAgainstStore). With no event yet, the start. The position itself when the
+   * last event is not known: a snapshot written before it was kept, with events in it.
+   */
+  get resumePosition(): bigint | undefined {
+    if (this.lastEvent) return this.lastEvent.position;
+    return this.eventCount === 0 && this.parkedTable.size === 0 ? undefined : this.position;
+  }
+
+  /**
    * A replay stopped at the record at `position` without taking it: the read models reflect exactly
    * what lies before it (a server checkpoint may have said it had looked that far already).
    */
