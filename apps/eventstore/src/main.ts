@@ -230,7 +230,8 @@ function describeRepair(report: RepairReport): string[] {
       `${WRITER_CHECKPOINT_FILE} said the log was durable up to position ${before.end.position} ` +
         `(${before.end.events} events), but it ends at ${now}: accepting the loss of ` +
         `${before.end.position - after.position} bytes and ${before.end.events - after.events} acknowledged ` +
-        `event(s) (those listed above included); ${WRITER_CHECKPOINT_FILE} now says ${now} and the store starts again`,
+        `event(s)${droppedEvents > 0 ? ' (those listed above included)' : ''}; ${WRITER_CHECKPOINT_FILE} now ` +
+        `says ${now} and the store starts again`,
     );
   else if (before.kind === 'damaged')
     lines.push(
