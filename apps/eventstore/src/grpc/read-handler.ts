@@ -33,6 +33,13 @@ type ReadCall = ServerWritableStream<ReadReqMessage, Buffer>;
  * 68-73k, the canned server's 71-77k on the same client (bench:store (c), quiet machine).
  */
 const BATCH = 128;
+/**
+ * Record bytes per storage load, whatever BATCH allows (one record always goes). With events near
+ * the 1 MiB append limit, 128 of them loaded, encoded and framed at once held ~320 MiB per reader,
+ * and a few readers that stopped consuming ran the server out of memory. Small events never reach it:
+ * 128 of bench:store's take ~60 KiB.
+ */
+const BATCH_BYTES = 1024 * 1024;
 /** Index entries a filtered scan looks at before yielding to the event loop. */
 const SCAN_LIMIT = 8192;
 /**
@@ -41,12 +48,17 @@ const SCAN_LIMIT = 8192;
  * do not wait per handful.
  */
 const HIGH_WATER = BATCH / 2;
+/** Bytes queued in gRPC before a reader waits for them to go out: the same bound, for large messages. */
+const HIGH_WATER_BYTES = BATCH_BYTES;
 const DEFAULT_SEARCH_WINDOW = 32;
 
 /** The response side of one Read call: backpressure, cancellation and a single terminal status. */
 export class Responses {
   private finished = false;
   private wake: (() => void) | undefined;
+  /** Bytes written to gRPC and not yet sent on (HTTP/2 completes a write once it is out). */
+  private queuedBytes = 0;
+  private belowHighWaterBytes: (() => void) | undefined;
 
   constructor(private readonly call: ReadCall) {
     call.on('cancelled', () => {
@@ -66,18 +78,40 @@ export class Responses {
 
   /**
    * Queues the messages together (corked, so they reach `_writev` as one batch and leave in one
-   * socket write), then waits for 'drain' if gRPC holds more than HIGH_WATER of them.
+   * socket write), then waits for 'drain' if gRPC holds more than HIGH_WATER of them, or until it
+   * holds less than HIGH_WATER_BYTES if it holds more bytes than that.
    */
   async sendAll(messages: readonly Buffer[]): Promise<void> {
     if (!this.open || messages.length === 0) return;
+    let bytes = 0;
+    for (const message of messages) bytes += message.length;
+    this.queuedBytes += bytes;
+    const last = messages.length - 1;
     this.call.cork();
-    for (const message of messages) this.call.write(message);
+    for (let index = 0; index < last; index += 1) this.call.write(messages[index]);
+    // Writes complete in order, so the last one's completion accounts for the whole batch.
+    this.call.write(messages[last], () => this.sentOn(bytes));
     this.call.uncork();
-    if (this.call.writableLength < HIGH_WATER) return;
-    await new Promise<void>((resolve) => {
-      this.wake = resolve;
-      this.call.once('drain', () => this.wakeUp());
-    });
+    if (this.call.writableLength >= HIGH_WATER) {
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        this.call.once('drain', () => this.wakeUp());
+      });
+    } else if (this.queuedBytes >= HIGH_WATER_BYTES) {
+      // 'drain' would not come: a few large messages stay under the stream's object high-water mark.
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        this.belowHighWaterBytes = () => this.wakeUp();
+      });
+    }
+  }
+
+  private sentOn(bytes: number): void {
+    this.queuedBytes -= bytes;
+    if (this.queuedBytes >= HIGH_WATER_BYTES) return;
+    const resume = this.belowHighWaterBytes;
+    this.belowHighWaterBytes = undefined;
+    resume?.();
   }
 
   /** Waits until `notify` (a commit) or the end of the call, whichever comes first. */
@@ -116,6 +150,26 @@ export class Responses {
     this.finished = true;
     this.wakeUp();
     this.call.emit('error', serviceError(status.UNAVAILABLE, 'Server is shutting down.'));
+  }
+}
+
+/** The seqs of one storage load: at most `limit` records and BATCH_BYTES of them, at least one. */
+class LoadBatch {
+  readonly seqs: number[] = [];
+  private bytes = 0;
+
+  constructor(
+    private readonly store: LogStore,
+    private readonly limit = BATCH,
+  ) {}
+
+  get full(): boolean {
+    return this.seqs.length >= this.limit || this.bytes >= BATCH_BYTES;
+  }
+
+  add(seq: number): void {
+    this.seqs.push(seq);
+    this.bytes += this.store.lengthOf(seq);
   }
 }
 
@@ -195,30 +249,55 @@ const LINK_DATA = /^\s*([+-]?\d+)\s*@([\s\S]*)$/;
  * stream may see is sent with that event in `event` and itself in `link`; one whose target is gone
  * (stream deleted or tombstoned, revision truncated by `$tb` / `$maxCount`, older than `$maxAge`, never
  * written) is sent as the link alone; one whose data is not `<revision>@<stream>` is sent as a plain
- * event. The targets of a batch are loaded together.
+ * event. The targets are loaded together, up to BATCH_BYTES of them at a time.
  */
 function resolvingLinks(store: LogStore): Sender {
   return async (out, events) => {
-    const targets = new Map<LogRecord, LinkTarget | undefined>();
+    let slice: LogRecord[] = [];
+    let targets = new Map<LogRecord, LinkTarget | undefined>();
+    let bytes = 0;
     for (const event of events) {
-      if (store.typeOf(event.seq) !== LINK_EVENT_TYPE) continue;
-      const match = LINK_DATA.exec(Buffer.from(decodeRecord(event.buffer, 0).data).toString('utf8'));
-      if (match) targets.set(event, linkTarget(store, match[2]!, Number(match[1])));
+      const match =
+        store.typeOf(event.seq) === LINK_EVENT_TYPE &&
+        LINK_DATA.exec(Buffer.from(decodeRecord(event.buffer, 0).data).toString('utf8'));
+      if (match) {
+        const target = linkTarget(store, match[2]!, Number(match[1]));
+        const length = target ? store.lengthOf(target.seq) : 0;
+        if (bytes > 0 && bytes + length > BATCH_BYTES) {
+          await sendResolved(store, out, slice, targets);
+          slice = [];
+          targets = new Map();
+          bytes = 0;
+        }
+        targets.set(event, target);
+        bytes += length;
+      }
+      slice.push(event);
     }
-    if (targets.size === 0) return asStored(out, events);
-    const seqs = [...targets.values()].flatMap((target) => (target ? [target.seq] : []));
-    const loaded = new Map((await store.load(seqs)).map((target) => [target.seq, target]));
-    const now = Date.now();
-    await out.sendAll(
-      events.map((event) => {
-        if (!targets.has(event)) return encodeReadEvent(event);
-        const target = targets.get(event);
-        const stored = target && loaded.get(target.seq);
-        const visible = stored && !isTooOld(stored, target.maxAgeSeconds, now);
-        return encodeResolvedLink(event, visible ? stored : undefined);
-      }),
-    );
+    await sendResolved(store, out, slice, targets);
   };
+}
+
+/** Sends `events`, each link among them (a key of `targets`) with the event it points to, if visible. */
+async function sendResolved(
+  store: LogStore,
+  out: Responses,
+  events: readonly LogRecord[],
+  targets: ReadonlyMap<LogRecord, LinkTarget | undefined>,
+): Promise<void> {
+  if (targets.size === 0) return asStored(out, events);
+  const seqs = [...targets.values()].flatMap((target) => (target ? [target.seq] : []));
+  const loaded = new Map((await store.load(seqs)).map((target) => [target.seq, target]));
+  const now = Date.now();
+  await out.sendAll(
+    events.map((event) => {
+      if (!targets.has(event)) return encodeReadEvent(event);
+      const target = targets.get(event);
+      const stored = target && loaded.get(target.seq);
+      const visible = stored && !isTooOld(stored, target.maxAgeSeconds, now);
+      return encodeResolvedLink(event, visible ? stored : undefined);
+    }),
+  );
 }
 
 interface LinkTarget {
@@ -265,13 +344,15 @@ async function readStream(
     : Math.max(streamOptions.hasEnd() ? view.last + 1 : (from ?? 0), view.first);
   const step = backwards ? -1 : 1;
   while (remaining > 0 && out.open && revision >= view.first && revision <= view.last) {
-    const seqs: number[] = [];
-    while (seqs.length < Math.min(BATCH, remaining) && revision >= view.first && revision <= view.last) {
-      seqs.push(store.seqOf(name, revision)!);
+    const batch = new LoadBatch(store, Math.min(BATCH, remaining));
+    while (!batch.full && revision >= view.first && revision <= view.last) {
+      batch.add(store.seqOf(name, revision)!);
       revision += step;
     }
     const now = Date.now();
-    const events = (await store.load(seqs)).filter((event) => !isTooOld(event, view.maxAgeSeconds, now));
+    const events = (await store.load(batch.seqs)).filter(
+      (event) => !isTooOld(event, view.maxAgeSeconds, now),
+    );
     await send(out, events);
     remaining -= events.length;
   }
@@ -303,14 +384,14 @@ async function readAll(
   let remaining = Number(options.getCount());
   const step = backwards ? -1 : 1;
   while (remaining > 0 && out.open && seq >= 0 && seq < end) {
-    const seqs: number[] = [];
-    for (let scanned = 0; scanned < SCAN_LIMIT && seqs.length < Math.min(BATCH, remaining); scanned += 1) {
+    const batch = new LoadBatch(store, Math.min(BATCH, remaining));
+    for (let scanned = 0; scanned < SCAN_LIMIT && !batch.full; scanned += 1) {
       if (seq < 0 || seq >= end) break;
-      if (!filter || filter.matches(store, seq)) seqs.push(seq);
+      if (!filter || filter.matches(store, seq)) batch.add(seq);
       seq += step;
     }
-    await send(out, await store.load(seqs));
-    remaining -= seqs.length;
+    await send(out, await store.load(batch.seqs));
+    remaining -= batch.seqs.length;
   }
 }
 
@@ -335,12 +416,12 @@ async function subscribeStream(store: LogStore, options: ReadOptions, send: Send
     if (view.kind === 'tombstoned') throw new StreamDeletedError(name);
     if (view.kind === 'found' && Math.max(next, view.first) <= view.last) {
       next = Math.max(next, view.first);
-      const seqs: number[] = [];
-      for (; seqs.length < BATCH && next <= view.last; next += 1) seqs.push(store.seqOf(name, next)!);
+      const batch = new LoadBatch(store);
+      for (; !batch.full && next <= view.last; next += 1) batch.add(store.seqOf(name, next)!);
       const now = Date.now();
       await send(
         out,
-        (await store.load(seqs)).filter((event) => !isTooOld(event, view.maxAgeSeconds, now)),
+        (await store.load(batch.seqs)).filter((event) => !isTooOld(event, view.maxAgeSeconds, now)),
       );
       continue;
     }
@@ -371,20 +452,16 @@ async function subscribeAll(
   while (out.open) {
     const end = store.committedCount;
     if (seq < end) {
-      const seqs: number[] = [];
+      const batch = new LoadBatch(store);
       let checkpoint = false;
-      for (
-        let scanned = 0;
-        scanned < SCAN_LIMIT && seqs.length < BATCH && seq < end && !checkpoint;
-        scanned += 1
-      ) {
-        if (!filter || filter.matches(store, seq)) seqs.push(seq);
+      for (let scanned = 0; scanned < SCAN_LIMIT && !batch.full && seq < end && !checkpoint; scanned += 1) {
+        if (!filter || filter.matches(store, seq)) batch.add(seq);
         lastConsidered = store.positionOf(seq);
         seq += 1;
         considered += 1;
         checkpoint = filter !== undefined && considered % filter.checkpointInterval === 0;
       }
-      await send(out, await store.load(seqs));
+      await send(out, await store.load(batch.seqs));
       if (checkpoint) await out.send(encodeCheckpoint(lastConsidered));
       continue;
     }

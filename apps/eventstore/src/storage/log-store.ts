@@ -730,6 +730,11 @@ export class LogStore {
     return this.positions.get(seq);
   }
 
+  /** Bytes of a record in the log, known without loading it. */
+  lengthOf(seq: number): number {
+    return this.lengths.get(seq);
+  }
+
   streamNameOf(seq: number): string {
     return this.streamsByRef[this.streamRefs.get(seq)]!.name;
   }
