@@ -81,6 +81,14 @@ describe('subscriptions through the official client', () => {
     expect(events.map((resolved) => resolved.event!.data)).toEqual([{ n: 1 }, { n: 2 }]);
   });
 
+  it('a filter whose regular expression does not compile is refused as invalid, naming it', async () => {
+    for (const filter of [streamNameFilter({ regex: '(unclosed' }), eventTypeFilter({ regex: '[z-a]' })]) {
+      const error = await collect(client.subscribeToAll({ filter })).catch((failure: unknown) => failure);
+      expect((error as Error).message).toMatch(/^3 INVALID_ARGUMENT: .*regular expression/);
+      expect((error as Error).message).toContain(filter.regex);
+    }
+  });
+
   it('filtered $all subscriptions report checkpoints as they scan', async () => {
     const stream = uniqueStream('checkpoints');
     const start = await client.appendToStream(stream, numbered(1));

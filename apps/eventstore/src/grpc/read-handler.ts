@@ -11,7 +11,7 @@ import {
 } from '../storage/index.js';
 import { batchWrites } from './batch-writes.js';
 import { encodeReadEvent, encodeResolvedLink } from './encode-event.js';
-import { serviceError, toServiceError } from './errors.js';
+import { invalidArgument, serviceError, toServiceError } from './errors.js';
 import { ReadReq, type ReadReqMessage } from './protocol.js';
 import {
   encodeCaughtUp,
@@ -183,7 +183,7 @@ function filterOf(options: ReadOptions): Filter | undefined {
   if (!options.hasFilter() || !filter) return undefined;
   const onStream = filter.hasStreamIdentifier();
   const expression = onStream ? filter.getStreamIdentifier() : filter.getEventType();
-  const regex = expression?.getRegex() ? new RegExp(expression.getRegex()) : undefined;
+  const regex = expression?.getRegex() ? filterRegex(expression.getRegex()) : undefined;
   const prefixes = expression?.getPrefixList() ?? [];
   const verdicts = new Map<string, boolean>();
   const test = (name: string): boolean => {
@@ -203,6 +203,16 @@ function filterOf(options: ReadOptions): Filter | undefined {
   };
 }
 
+function filterRegex(source: string): RegExp {
+  try {
+    return new RegExp(source);
+  } catch (error) {
+    throw invalidArgument(
+      `The filter's regular expression ${JSON.stringify(source)} does not compile: ${(error as Error).message}`,
+    );
+  }
+}
+
 const isTooOld = (event: LogRecord, maxAgeSeconds: number | undefined, now: number): boolean =>
   maxAgeSeconds !== undefined && now - decodeRecord(event.buffer, 0).created > maxAgeSeconds * 1000;
 
@@ -213,24 +223,29 @@ export function readHandler(store: LogStore, active: Set<Responses>) {
     const out = new Responses(call);
     if (!options) return out.fail(serviceError(status.INVALID_ARGUMENT, 'read options are required'));
     active.add(out);
-    const backwards = options.getReadDirection() === ReadReq.Options.ReadDirection.BACKWARDS;
-    const filter = filterOf(options);
-    const subscription = options.hasSubscription();
-    const send = options.getResolveLinks() ? resolvingLinks(store) : asStored;
-    const work = options.hasAll()
-      ? subscription
-        ? subscribeAll(store, options, filter, send, out)
-        : readAll(store, options, backwards, filter, send, out)
-      : subscription
-        ? subscribeStream(store, options, send, out)
-        : readStream(store, options, backwards, send, out);
-    work
+    read(store, options, out)
       .then(
         () => out.end(),
         (error: unknown) => out.fail(error),
       )
       .finally(() => active.delete(out));
   };
+}
+
+/** Everything after the options are there, so that whatever it refuses ends the call and its entry. */
+async function read(store: LogStore, options: ReadOptions, out: Responses): Promise<void> {
+  const backwards = options.getReadDirection() === ReadReq.Options.ReadDirection.BACKWARDS;
+  const filter = filterOf(options);
+  const subscription = options.hasSubscription();
+  const send = options.getResolveLinks() ? resolvingLinks(store) : asStored;
+  if (options.hasAll()) {
+    return subscription
+      ? subscribeAll(store, options, filter, send, out)
+      : readAll(store, options, backwards, filter, send, out);
+  }
+  return subscription
+    ? subscribeStream(store, options, send, out)
+    : readStream(store, options, backwards, send, out);
 }
 
 /** How a read sends its events: as stored, or with `$>` links resolved (`resolve_links`). */
