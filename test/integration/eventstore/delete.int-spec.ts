@@ -5,6 +5,8 @@ import {
   StreamDeletedError,
   StreamNotFoundError,
   WrongExpectedVersionError,
+  binaryEvent,
+  jsonEvent,
 } from '@eventstore/db-client';
 
 import { collect, connectForSuite, numbered, uniqueStream } from './support.js';
@@ -78,6 +80,29 @@ describe('delete, tombstone and stream metadata through the official client', ()
     expect((await client.getStreamMetadata(stream)).metadata).toEqual({ maxCount: 7 });
     const metadataEvents = await collect(client.readStream(`$$${stream}`));
     expect(metadataEvents.map((resolved) => resolved.event!.data)).toEqual([{ $maxCount: 7 }]);
+  });
+
+  // EventStoreDB reads `$maxCount`, `$maxAge`, `$tb` and `$cacheControl` as longs, refuses a count,
+  // age or cache time of 0 or less and a negative `$tb`, and takes metadata it cannot read whole, or
+  // that is not JSON, as no metadata at all: none of it limits what readers see.
+  it('metadata EventStoreDB cannot read limits nothing, not even through its valid parts', async () => {
+    const unreadable: [string, Parameters<typeof client.appendToStream>[1]][] = [
+      ['$maxCount of 0', jsonEvent({ type: '$metadata', data: { $maxCount: 0 } })],
+      ['$maxAge of 0', jsonEvent({ type: '$metadata', data: { $maxAge: 0 } })],
+      ['a negative $tb', jsonEvent({ type: '$metadata', data: { $maxCount: 1, $tb: -1 } })],
+      ['a negative $maxAge', jsonEvent({ type: '$metadata', data: { $maxCount: 1, $maxAge: -5 } })],
+      ['$cacheControl of 0', jsonEvent({ type: '$metadata', data: { $maxCount: 1, $cacheControl: 0 } })],
+      ['$maxCount as text', jsonEvent({ type: '$metadata', data: { $tb: 2, $maxCount: '1' } })],
+      ['$maxCount of null', jsonEvent({ type: '$metadata', data: { $tb: 2, $maxCount: null } })],
+      ['binary metadata', binaryEvent({ type: '$metadata', data: Buffer.from('{"$maxCount":1}') })],
+    ];
+    for (const [what, metadata] of unreadable) {
+      const stream = uniqueStream('meta-unreadable');
+      await client.appendToStream(stream, numbered(3));
+      await client.appendToStream(`$$${stream}`, metadata);
+      const events = await collect(client.readStream(stream));
+      expect([what, events.map((resolved) => resolved.event!.revision)]).toEqual([what, [0n, 1n, 2n]]);
+    }
   });
 
   it('metadata of a stream without metadata is empty', async () => {

@@ -93,6 +93,8 @@ export const MAX_APPEND_SIZE_LIMIT = 16 * 1024 * 1024;
 /** What EventStoreDB writes as `$tb` for a soft delete (long.MaxValue); JSON.parse rounds it up. */
 const SOFT_DELETED_TB = '9223372036854775807';
 const METADATA_EVENT_TYPE = '$metadata';
+/** The content type of JSON events: EventStoreDB flags them IsJson, and reads metadata only from those. */
+const JSON_CONTENT_TYPE = 'application/json';
 const TOMBSTONE_EVENT_TYPE = '$streamDeleted';
 
 interface StreamMetadataLimits {
@@ -254,7 +256,7 @@ export class LogStore {
       chunk.readUInt32LE(offset),
       tombstone,
     );
-    this.applyWriteSide(stream, record.type, record.data, tombstone)();
+    this.applyWriteSide(stream, record.type, record.contentType, record.data, tombstone)();
   }
 
   // ---------------------------------------------------------------- appends
@@ -372,7 +374,7 @@ export class LogStore {
     return {
       stream: this.streamState(`$$${stream.name}`),
       type: METADATA_EVENT_TYPE,
-      contentType: 'application/json',
+      contentType: JSON_CONTENT_TYPE,
       id: randomId(),
       data: Buffer.from(json, 'utf8'),
       metadata: new Uint8Array(0),
@@ -523,7 +525,7 @@ export class LogStore {
       this.tailCache.set(seq, buffer.subarray(offset, offset + length));
       this.tailCacheBytes += length;
       this.pendingEffects.push(
-        this.applyWriteSide(record.stream, record.type, record.data, !!record.tombstone),
+        this.applyWriteSide(record.stream, record.type, record.contentType, record.data, !!record.tombstone),
       );
       placed.push({ seq, position: position + offset, revision: revisions[index]! });
       offset += length;
@@ -570,6 +572,7 @@ export class LogStore {
   private applyWriteSide(
     stream: StreamState,
     type: string,
+    contentType: string,
     data: Uint8Array,
     tombstone: boolean,
   ): () => void {
@@ -581,9 +584,11 @@ export class LogStore {
     }
     if (type !== METADATA_EVENT_TYPE || !stream.name.startsWith('$$')) return noop;
     const target = this.streamState(stream.name.slice(2));
-    const metadata = parseMetadata(data);
-    const limits = limitsOf(metadata);
-    target.metadata = metadata;
+    const metadata = contentType === JSON_CONTENT_TYPE ? parseMetadata(data) : {};
+    const readable = limitsOf(metadata);
+    const limits = readable ?? NO_LIMITS;
+    // What EventStoreDB cannot read counts as no metadata, also when the stream is recreated.
+    target.metadata = readable ? metadata : {};
     target.limits = limits;
     return () => {
       target.visibleLimits = limits;
@@ -848,15 +853,29 @@ function parseMetadata(data: Uint8Array): Record<string, unknown> {
   }
 }
 
-function limitsOf(metadata: Record<string, unknown>): StreamMetadataLimits {
-  const integer = (value: unknown): number | undefined =>
-    typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
+/**
+ * The limits in a stream's metadata, or undefined for metadata EventStoreDB cannot read. It reads
+ * `$maxCount`, `$maxAge`, `$tb` and `$cacheControl` as longs, refuses a count, age or cache time
+ * below 1 and a `$tb` below 0, and then takes the whole metadata as none (its IndexReader returns
+ * StreamMetadata.Empty when parsing throws), as it does metadata that is not JSON.
+ */
+function limitsOf(metadata: Record<string, unknown>): StreamMetadataLimits | undefined {
+  const readable = (value: unknown, lowest: number): boolean =>
+    value === undefined || (typeof value === 'number' && Number.isInteger(value) && value >= lowest);
   const tb = metadata.$tb;
-  const softDeleted = typeof tb === 'string' && BigInt(tb) >= BigInt(Number.MAX_SAFE_INTEGER);
+  // parseMetadata keeps a `$tb` of 16 digits or more as their text; any other text is no long.
+  const bigTb = typeof tb === 'string' && /^\d{16,}$/.test(tb);
+  if (
+    !readable(metadata.$maxCount, 1) ||
+    !readable(metadata.$maxAge, 1) ||
+    !readable(metadata.$cacheControl, 1) ||
+    !(bigTb || readable(tb, 0))
+  )
+    return undefined;
   return {
-    maxCount: integer(metadata.$maxCount),
-    maxAgeSeconds: integer(metadata.$maxAge),
-    truncateBefore: typeof tb === 'string' ? Number(tb) : integer(tb),
-    softDeleted,
+    maxCount: metadata.$maxCount as number | undefined,
+    maxAgeSeconds: metadata.$maxAge as number | undefined,
+    truncateBefore: bigTb ? Number(tb) : (tb as number | undefined),
+    softDeleted: bigTb && BigInt(tb) >= BigInt(Number.MAX_SAFE_INTEGER),
   };
 }
