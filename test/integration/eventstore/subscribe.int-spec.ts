@@ -81,6 +81,24 @@ describe('subscriptions through the official client', () => {
     expect(events.map((resolved) => resolved.event!.data)).toEqual([{ n: 1 }, { n: 2 }]);
   });
 
+  // EventStoreDB compiles filters with .NET's Regex, whose inline options are how a pattern says
+  // "ignore case" there.
+  it("a filter regex may start with .NET's inline options, such as (?i) for ignoring case", async () => {
+    const marker = uniqueStream('Cased').replace(/-/g, '');
+    const stream = uniqueStream('inline-options');
+    const start = await client.appendToStream(stream, jsonEvent({ type: 'Ignored', data: {} }));
+    await client.appendToStream(stream, [
+      jsonEvent({ type: `${marker.toUpperCase()}`, data: { n: 1 } }),
+      jsonEvent({ type: `${marker.toLowerCase()}`, data: { n: 2 } }),
+    ]);
+    const subscription = client.subscribeToAll({
+      fromPosition: start.position!,
+      filter: eventTypeFilter({ regex: `(?i)^${marker}$` }),
+    });
+    const { events } = await take(subscription, 2);
+    expect(events.map((resolved) => resolved.event!.data)).toEqual([{ n: 1 }, { n: 2 }]);
+  });
+
   it('a filter whose regular expression does not compile is refused as invalid, naming it', async () => {
     for (const filter of [streamNameFilter({ regex: '(unclosed' }), eventTypeFilter({ regex: '[z-a]' })]) {
       const error = await collect(client.subscribeToAll({ filter })).catch((failure: unknown) => failure);

@@ -203,9 +203,19 @@ function filterOf(options: ReadOptions): Filter | undefined {
   };
 }
 
+/**
+ * .NET's inline options at the start of a pattern, as in `(?i)^orders`: EventStoreDB compiles filters
+ * with .NET's Regex, where they are how a pattern ignores case. `i`, `m` and `s` mean what the
+ * JavaScript flags of those letters mean; `n` (explicit capture) changes no match. JavaScript has no
+ * `x` (ignore pattern whitespace), nor options anywhere else in a pattern: those do not compile here.
+ */
+const LEADING_INLINE_OPTIONS = /^\(\?([imns]+)\)/;
+
 function filterRegex(source: string): RegExp {
+  const options = LEADING_INLINE_OPTIONS.exec(source);
+  const flags = options ? [...new Set(options[1]!.replace(/n/g, ''))].join('') : '';
   try {
-    return new RegExp(source);
+    return new RegExp(options ? source.slice(options[0].length) : source, flags);
   } catch (error) {
     throw invalidArgument(
       `The filter's regular expression ${JSON.stringify(source)} does not compile: ${(error as Error).message}`,
