@@ -14,6 +14,9 @@ const READERS = 3;
 const residentMiB = (pid: number): number =>
   Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
+/** A stream of `$>` links, one to each event of `stream`. */
+const linksTo = (stream: string): string => `${stream}-links`;
+
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -36,6 +39,13 @@ const readers: [string, (client: EventStoreDBClient, stream: string) => Reader][
     'stream reads',
     (client, stream) => {
       const read = client.readStream(stream);
+      return { events: read, close: () => readToEnd(read), ends: true };
+    },
+  ],
+  [
+    'link-resolving reads',
+    (client, stream) => {
+      const read = client.readStream(linksTo(stream), { resolveLinkTos: true });
       return { events: read, close: () => readToEnd(read), ends: true };
     },
   ],
@@ -74,6 +84,12 @@ describe.each(readers)('large events and %s that stop consuming', (_kind, open) 
     const writer = connect();
     for (let index = 0; index < EVENTS; index += 1)
       await writer.appendToStream(stream, binaryEvent({ type: 'Large', data }));
+    await writer.appendToStream(
+      linksTo(stream),
+      Array.from({ length: EVENTS }, (_, revision) =>
+        binaryEvent({ type: '$>', data: Buffer.from(`${revision}@${stream}`) }),
+      ),
+    );
   }, 60_000);
 
   it('each paused reader holds a few MiB on the server, not a batch of events', async () => {
