@@ -2,14 +2,7 @@ import { applyDecorators, Controller, Get, Param, Query, Sse, type MessageEvent 
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Observable } from 'rxjs';
 import { lineKey, lineStreamOfKey, parseStream } from '#events';
-import {
-  lineAccess,
-  lineHistory,
-  lineInbox,
-  lineState,
-  type ReadModels,
-  whyBusy,
-} from '#read-models';
+import { lineAccess, lineHistory, lineInbox, lineState, type ReadModels, whyBusy } from '#read-models';
 import {
   AsOfQuery,
   forbidden,
