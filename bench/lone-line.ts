@@ -36,6 +36,7 @@ export const callPlaced = (callId: string, number: string, at: string): LineEven
     permission: null,
     callerId: { number, name: 'Alice' },
     at,
+    owner: 'alice',
   },
 });
 

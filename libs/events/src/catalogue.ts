@@ -1,6 +1,6 @@
 import { accountEventSchemaVersions, type AccountEvent } from './account.events.js';
 import { clockEventSchemaVersions, type ClockEvent } from './clock.events.js';
-import { lineEventSchemaVersions, type LineEvent } from './line.events.js';
+import { lineEventSchemaVersions, lineEventUpcasters, type LineEvent } from './line.events.js';
 import { dataChecks } from './data-schemas.js';
 import { EventSchemaRegistry } from './schemas.js';
 
@@ -14,6 +14,8 @@ export const eventSchemas = new EventSchemaRegistry(
     ...lineEventSchemaVersions,
     ...clockEventSchemaVersions,
   },
-  {},
+  {
+    ...lineEventUpcasters,
+  },
   dataChecks,
 );

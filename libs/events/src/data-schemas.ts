@@ -44,19 +44,6 @@ export const oneOf = <L extends string>(...literals: readonly L[]): Check<L> => 
 export const nullable = <T>(inner: Check<T>): Check<T | null> =>
   check((value) => (value === null ? undefined : inner(value)));
 
-/**
- * A field that events written before it existed lack: absent passes, present must pass `inner`.
- * Adding one keeps the type's schema version, as every reader already handles its absence.
- */
-export const optional = <T>(inner: Check<T>): Check<T | undefined> =>
-  Object.assign(
-    check<T | undefined>((value) => (value === undefined ? undefined : inner(value))),
-    { mayBeAbsent: true },
-  );
-
-const mayBeAbsent = (fieldCheck: Check<unknown>): boolean =>
-  (fieldCheck as { mayBeAbsent?: boolean }).mayBeAbsent === true;
-
 export const arrayOf = <T>(item: Check<T>): Check<T[]> =>
   check((value) => {
     if (!Array.isArray(value)) return 'is not an array';
@@ -82,10 +69,7 @@ export const objectOf = <T>(shape: Shape<T>): Check<T> => {
       const field = fields[i]!;
       // eslint-disable-next-line local/no-prototype-lookup -- a field name of our schema, not the writer's key
       const fieldValue = record[field];
-      if (fieldValue === undefined && !Object.hasOwn(record, field)) {
-        if (mayBeAbsent(checks[i]!)) continue;
-        return `.${field} is missing`;
-      }
+      if (fieldValue === undefined && !Object.hasOwn(record, field)) return `.${field} is missing`;
       const problem = checks[i]!(fieldValue);
       if (problem !== undefined) return `.${field} ${problem}`;
     }
@@ -202,7 +186,7 @@ export const dataSchemas: DataSchemas = {
     ...onBehalf,
     callerId: objectOf({ number: isString, name: isString }),
     at: isString,
-    owner: optional(isString),
+    owner: nullable(isString),
   },
   CallAnsweredByExternalParty: { callId: isString, at: isString },
   IncomingCallReceived: {
@@ -211,7 +195,7 @@ export const dataSchemas: DataSchemas = {
     from: isString,
     vip: isBoolean,
     at: isString,
-    owner: optional(isString),
+    owner: nullable(isString),
   },
   CallRang: {
     callId: isString,
@@ -287,7 +271,7 @@ export const dataSchemas: DataSchemas = {
     callId: isString,
     from: isString,
     at: isString,
-    owner: optional(isString),
+    owner: nullable(isString),
   },
   VoicemailRead: { messageId: isString, by: isString, onBehalfOf: nullable(isString), at: isString },
   VoicemailDeleted: { messageId: isString, by: isString, onBehalfOf: nullable(isString), at: isString },

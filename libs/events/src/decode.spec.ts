@@ -96,20 +96,87 @@ describe('decoding a recorded event (the one step every consumer of the log shar
     });
   });
 
-  it("reads a field added later (a voicemail's owner) as absent in events written before it, and checks it when there", () => {
-    // Given VoicemailLeft as written before owners were recorded, and as written since
-    const left = { messageId: 'c1', callId: 'c1', from: '+15550100', at: '2026-01-05T09:00:35.000Z' };
-    // When decoded, Then both are ours at the same schema version, the old one without an owner
-    expect(decode('VoicemailLeft', left, envelope)).toMatchObject({ ours: true, event: { data: left } });
-    expect(decode('VoicemailLeft', { ...left, owner: 'alice' }, envelope)).toMatchObject({
-      ours: true,
-      event: { data: { owner: 'alice' } },
-    });
-    // And an owner of another kind is malformed, as any field of the wrong kind is
-    expect(decode('VoicemailLeft', { ...left, owner: 7 }, envelope)).toMatchObject({
-      ours: false,
-      detail: expect.stringContaining('.owner is not a string'),
-    });
+  describe("the owner of a call's and a message's events (v2, R10, R17)", () => {
+    const at = '2026-01-05T09:00:35.000Z';
+    /** Each type as a v1 build wrote it, before owners were recorded. */
+    const writtenBeforeOwners = {
+      CallPlacedOnSharedLine: {
+        callId: 'c1',
+        line: '+15550001001',
+        to: '+15550100',
+        placedBy: 'alice',
+        onBehalfOf: null,
+        permission: null,
+        callerId: { number: '+15550001001', name: 'Alice' },
+        at,
+      },
+      IncomingCallReceived: { callId: 'c1', line: '+15550001001', from: '+15550100', vip: false, at },
+      VoicemailLeft: { messageId: 'c1', callId: 'c1', from: '+15550100', at },
+    };
+    const atVersion = (schemaVersion: number) => ({ ...envelope, schemaVersion });
+
+    it.each(Object.entries(writtenBeforeOwners))(
+      "Given %s stored at v1, When decoded, Then it is v2 with owner null (the line's current owner's)",
+      (type, data) => {
+        expect(eventSchemas.currentVersion(type)).toBe(2);
+        expect(decode(type, data, atVersion(1))).toEqual({
+          ours: true,
+          event: { type, data: { ...data, owner: null } },
+          metadata: atVersion(1),
+        });
+      },
+    );
+
+    it.each(Object.entries(writtenBeforeOwners))(
+      'Given %s stored at v1 by a build that recorded the owner already, When decoded, Then the owner is kept',
+      (type, data) => {
+        expect(decode(type, { ...data, owner: 'alice' }, atVersion(1))).toMatchObject({
+          ours: true,
+          event: { data: { owner: 'alice' } },
+        });
+      },
+    );
+
+    it.each(Object.entries(writtenBeforeOwners))(
+      'Given %s stored at v2 with an owner or null, When decoded, Then it is read as written',
+      (type, data) => {
+        for (const owner of ['alice', null]) {
+          expect(decode(type, { ...data, owner }, atVersion(2))).toEqual({
+            ours: true,
+            event: { type, data: { ...data, owner } },
+            metadata: atVersion(2),
+          });
+        }
+      },
+    );
+
+    it.each(Object.entries(writtenBeforeOwners))(
+      'Given %s stored at v2 without an owner or with one of another kind, When decoded, Then it is DATA_INVALID',
+      (type, data) => {
+        expect(decode(type, data, atVersion(2))).toMatchObject({
+          ours: false,
+          reason: 'DATA_INVALID',
+          detail: expect.stringContaining('.owner is missing'),
+        });
+        expect(decode(type, { ...data, owner: 7 }, atVersion(2))).toMatchObject({
+          ours: false,
+          reason: 'DATA_INVALID',
+          detail: expect.stringContaining('.owner is not a string'),
+        });
+      },
+    );
+
+    it.each(Object.entries(writtenBeforeOwners))(
+      'Given %s stored at v3 by a later build, When decoded, Then it is refused as newer, not misread',
+      (type, data) => {
+        expect(decode(type, { ...data, owner: 'alice' }, atVersion(3))).toMatchObject({
+          ours: false,
+          reason: 'SCHEMA_VERSION_FROM_FUTURE',
+          detail: `${type} v3 is newer than this build understands (v2): upgrade Switchboard`,
+          claimsOurs: true,
+        });
+      },
+    );
   });
 
   it('reads a member of Object.prototype as an unknown type, never as a catalogue entry', () => {

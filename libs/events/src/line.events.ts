@@ -1,10 +1,10 @@
 import type { DomainEvent } from './event.js';
+import type { Upcaster, Upcasters } from './schemas.js';
 
 /**
  * Events of a shared line (stream `line-<accountId>.<number>`): every call's life on the line, its
  * shared voicemail inbox (R17) and its recordings (R18). Case names and field names are the storage
- * format: never rename one, add a new version with an upcaster instead. A field readers can do without
- * may be added as optional at the same version (`owner`), its absence meaning what each reader says.
+ * format: never rename one, add a new version with an upcaster instead (see lineEventUpcasters).
  *
  * Conventions shared by every event:
  * - `at` is the simulated time of the decision (R21), so a read model needs no metadata to order a
@@ -104,10 +104,10 @@ export type CallPlacedOnSharedLine = DomainEvent<
     at: string;
     /**
      * The party whose direct number the line was when this happened (R10, R17): the call and its
-     * voicemail stay that party's when the number passes to another. Absent in events written before
-     * it was recorded.
+     * voicemail stay that party's when the number passes to another. `null` in events recorded before
+     * owners were (v1, upcast): such a call is the line's current owner's.
      */
-    owner?: string;
+    owner: string | null;
   }
 >;
 
@@ -128,10 +128,10 @@ export type IncomingCallReceived = DomainEvent<
     at: string;
     /**
      * The party whose direct number the line was when this happened (R10, R17): the call and its
-     * voicemail stay that party's when the number passes to another. Absent in events written before
-     * it was recorded.
+     * voicemail stay that party's when the number passes to another. `null` in events recorded before
+     * owners were (v1, upcast): such a call is the line's current owner's.
      */
-    owner?: string;
+    owner: string | null;
   }
 >;
 
@@ -332,9 +332,10 @@ export type VoicemailLeft = DomainEvent<
     at: string;
     /**
      * The party whose inbox the message is in (R17): the line's owner when the call arrived, also
-     * after the number passes to another party. Absent in events written before it was recorded.
+     * after the number passes to another party. `null` for a message recorded before owners were (v1,
+     * upcast, or left by a call that started then): it is in the line's current owner's inbox.
      */
-    owner?: string;
+    owner: string | null;
   }
 >;
 
@@ -374,9 +375,9 @@ export type LineEvent =
   | VoicemailDeleted;
 
 export const lineEventSchemaVersions: Record<LineEvent['type'], number> = {
-  CallPlacedOnSharedLine: 1,
+  CallPlacedOnSharedLine: 2,
   CallAnsweredByExternalParty: 1,
-  IncomingCallReceived: 1,
+  IncomingCallReceived: 2,
   CallRang: 1,
   CallDeclined: 1,
   CallAnswered: 1,
@@ -394,7 +395,22 @@ export const lineEventSchemaVersions: Record<LineEvent['type'], number> = {
   CallEnded: 1,
   RecordingStarted: 1,
   RecordingStopped: 1,
-  VoicemailLeft: 1,
+  VoicemailLeft: 2,
   VoicemailRead: 1,
   VoicemailDeleted: 1,
+};
+
+/**
+ * v1 → v2 of the events that start a call or leave a message: v2 records the line's `owner`. A v1
+ * event was written before owners were, so its owner is unknown (`null`), which readers take as the
+ * line's current owner's. Builds before v2 existed wrote some v1 events with the owner already in
+ * them (an optional field then): that owner is kept.
+ */
+const ownerNotRecorded: Upcaster = (data) => ({ ...data, owner: data.owner ?? null });
+
+/** By type, the upcaster from each older schema version to the next (see EventSchemaRegistry). */
+export const lineEventUpcasters: Upcasters<LineEvent['type']> = {
+  CallPlacedOnSharedLine: { 1: ownerNotRecorded },
+  IncomingCallReceived: { 1: ownerNotRecorded },
+  VoicemailLeft: { 1: ownerNotRecorded },
 };

@@ -3,6 +3,11 @@ import type { DecodingSchemas } from './decode.js';
 /** Upgrades `data` written at one schema version to the next version. */
 export type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
 
+/** By event type, the upcaster from each older schema version (the key) to the next. */
+export type Upcasters<Type extends string = string> = {
+  readonly [T in Type]?: Readonly<Record<number, Upcaster>>;
+};
+
 /**
  * Schema versions and upcasters of the event catalogue. Events are immutable in the store; when a
  * type's data changes shape its version goes up and an upcaster from the old version is registered,
@@ -11,7 +16,7 @@ export type Upcaster = (data: Record<string, unknown>) => Record<string, unknown
 export class EventSchemaRegistry implements DecodingSchemas {
   constructor(
     private readonly versions: Readonly<Record<string, number>>,
-    private readonly upcasters: Readonly<Record<string, Readonly<Record<number, Upcaster>>>> = {},
+    private readonly upcasters: Upcasters = {},
     /** Run-time checks of each type's data at its current version (data-schemas.ts). */
     private readonly dataChecks: Readonly<Record<string, (data: unknown) => string | undefined>> = {},
   ) {}

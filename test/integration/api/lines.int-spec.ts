@@ -109,6 +109,7 @@ describe('shared lines over HTTP (realtime clock)', () => {
             onBehalfOf: ALICE,
             permission: 'placeCalls',
             callerId: { number: LINE, name: 'Alice' },
+            owner: ALICE,
           }),
         },
       ]);
@@ -121,7 +122,8 @@ describe('shared lines over HTTP (realtime clock)', () => {
         onBehalfOf: ALICE,
         permission: 'placeCalls',
         simulatedTime: reply.body.events[0]?.data.at,
-        schemaVersion: 1,
+        // v2: the event records the line's owner (R10, R17)
+        schemaVersion: 2,
       });
     });
 

@@ -30,7 +30,7 @@ export const isInboxEvent = (event: LineEvent): event is InboxEvent =>
 export const callStarted = (event: CallStart): CallOnLine => {
   const common = {
     callId: event.data.callId,
-    owner: event.data.owner ?? null,
+    owner: event.data.owner,
     startedAt: event.data.at,
     answeredBy: null,
     ring: null,

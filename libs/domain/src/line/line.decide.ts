@@ -344,7 +344,7 @@ const toVoicemail = (
   },
   {
     type: 'VoicemailLeft',
-    data: { messageId: callId, callId, from, at, ...(owner === null ? {} : { owner }) },
+    data: { messageId: callId, callId, from, at, owner },
   },
 ];
 

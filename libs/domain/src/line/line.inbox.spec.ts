@@ -146,9 +146,7 @@ describe('the shared voicemail inbox (R17)', () => {
 
     it("When a message was left before owners were recorded, Then it is the current owner's, as it always was", () => {
       const unrecorded = withMessage.map((event) =>
-        event.type === 'VoicemailLeft'
-          ? { ...event, data: { messageId: 'c1', callId: 'c1', from: event.data.from, at: event.data.at } }
-          : event,
+        event.type === 'VoicemailLeft' ? { ...event, data: { ...event.data, owner: null } } : event,
       );
       given(unrecorded, reassigned)
         .when(read(NEWBOSS))

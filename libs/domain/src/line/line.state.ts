@@ -158,7 +158,7 @@ export const evolveLine = (state: LineState, event: LineEvent): LineState => {
         leftAt: at,
         readBy: null,
         readAt: null,
-        owner: owner ?? null,
+        owner,
       };
       return {
         ...state,

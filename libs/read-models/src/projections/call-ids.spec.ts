@@ -36,7 +36,10 @@ describe('ids unique only per line or per account', () => {
     on(LINE_2, sentToVoicemail('c1', 51)),
     [
       LINE_2,
-      { type: 'VoicemailLeft', data: { messageId: 'm1', callId: 'c1', from: '+15550199', at: T(52) } },
+      {
+        type: 'VoicemailLeft',
+        data: { messageId: 'm1', callId: 'c1', from: '+15550199', at: T(52), owner: 'bob' },
+      },
     ],
     [
       LINE,
@@ -46,7 +49,13 @@ describe('ids unique only per line or per account', () => {
       },
     ],
     ended('c1', 60),
-    [LINE, { type: 'VoicemailLeft', data: { messageId: 'm1', callId: 'c1', from: '+15550199', at: T(61) } }],
+    [
+      LINE,
+      {
+        type: 'VoicemailLeft',
+        data: { messageId: 'm1', callId: 'c1', from: '+15550199', at: T(61), owner: 'alice' },
+      },
+    ],
   ];
 
   it('two lines with the same call, message and recording ids coexist in every projection', () => {
@@ -98,7 +107,10 @@ describe('ids unique only per line or per account', () => {
       sentToVoicemail('c1', 50),
       [
         LINE,
-        { type: 'VoicemailLeft', data: { messageId: 'c1', callId: 'c1', from: '+15550199', at: T(51) } },
+        {
+          type: 'VoicemailLeft',
+          data: { messageId: 'c1', callId: 'c1', from: '+15550199', at: T(51), owner: 'alice' },
+        },
       ],
       [
         LINE,
@@ -109,7 +121,10 @@ describe('ids unique only per line or per account', () => {
       sentToVoicemail('c1', 90),
       [
         LINE,
-        { type: 'VoicemailLeft', data: { messageId: 'c1', callId: 'c1', from: '+15550199', at: T(91) } },
+        {
+          type: 'VoicemailLeft',
+          data: { messageId: 'c1', callId: 'c1', from: '+15550199', at: T(91), owner: 'alice' },
+        },
       ],
       [LINE, { type: 'VoicemailRead', data: { messageId: 'c1', by: 'bob', onBehalfOf: 'alice', at: T(92) } }],
     );

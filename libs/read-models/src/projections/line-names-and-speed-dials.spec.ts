@@ -44,7 +44,10 @@ describe('named lines and speed dials in the read models (R22, R23)', () => {
       ],
       [
         LINE,
-        { type: 'VoicemailLeft', data: { messageId: 'm1', callId: 'c2', from: '+15550199', at: T(41) } },
+        {
+          type: 'VoicemailLeft',
+          data: { messageId: 'm1', callId: 'c2', from: '+15550199', at: T(41), owner: 'alice' },
+        },
       ],
       named(null, 50),
     );

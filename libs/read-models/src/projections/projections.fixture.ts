@@ -91,12 +91,16 @@ export const placed: [string, ProjectedEvent] = [
       permission: 'placeCalls',
       callerId: { number: '1001', name: 'Alice' },
       at: T(10),
+      owner: 'alice',
     },
   },
 ];
 export const incoming = (callId: string, at: number): [string, ProjectedEvent] => [
   LINE,
-  { type: 'IncomingCallReceived', data: { callId, line: '1001', from: '+15550199', vip: false, at: T(at) } },
+  {
+    type: 'IncomingCallReceived',
+    data: { callId, line: '1001', from: '+15550199', vip: false, at: T(at), owner: 'alice' },
+  },
 ];
 export const rang = (callId: string, at: number): [string, ProjectedEvent] => [
   LINE,

@@ -31,7 +31,10 @@ describe('recordings and audit trail', () => {
       sentToVoicemail('c1', 50),
       [
         LINE,
-        { type: 'VoicemailLeft', data: { messageId: 'c1', callId: 'c1', from: '+15550199', at: T(60) } },
+        {
+          type: 'VoicemailLeft',
+          data: { messageId: 'c1', callId: 'c1', from: '+15550199', at: T(60), owner: 'alice' },
+        },
       ],
       incoming('c2', 70),
       [LINE, { type: 'VoicemailRead', data: { messageId: 'c1', by: 'bob', onBehalfOf: 'alice', at: T(80) } }],

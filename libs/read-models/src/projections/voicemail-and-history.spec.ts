@@ -21,7 +21,13 @@ describe('shared voicemail inbox and call history', () => {
         },
       },
     ],
-    [LINE, { type: 'VoicemailLeft', data: { messageId: 'm1', callId: 'c4', from: '+15550199', at: T(51) } }],
+    [
+      LINE,
+      {
+        type: 'VoicemailLeft',
+        data: { messageId: 'm1', callId: 'c4', from: '+15550199', at: T(51), owner: 'alice' },
+      },
+    ],
   ];
 
   it('R14: an unanswered call leaves a missed-call entry and a message in the line inbox', () => {
@@ -36,8 +42,9 @@ describe('shared voicemail inbox and call history', () => {
   });
 
   it('R10/R17: a line shows the calls and messages of its current owner, and those logged before owners were', () => {
-    // Given the same missed call recorded for Carol (who owned 1001 before Alice), for Alice, and unrecorded
-    const recordedFor = (owner: string): [string, ProjectedEvent][] =>
+    // Given the same missed call recorded for Carol (who owned 1001 before Alice), for Alice, and before
+    // owners were (a v1 event, upcast with a null owner)
+    const recordedFor = (owner: string | null): [string, ProjectedEvent][] =>
       toVoicemail.map(([stream, event]): [string, ProjectedEvent] =>
         event.type === 'IncomingCallReceived' || event.type === 'VoicemailLeft'
           ? [stream, { ...event, data: { ...event.data, owner } } as ProjectedEvent]
@@ -56,7 +63,7 @@ describe('shared voicemail inbox and call history', () => {
     expect(seen(recordedFor('carol'))).toEqual({ messages: [], missedCalls: [], history: [] });
     const alices = { messages: ['m1'], missedCalls: ['c4'], history: ['c4'] };
     expect(seen(recordedFor('alice'))).toEqual(alices);
-    expect(seen(toVoicemail)).toEqual(alices);
+    expect(seen(recordedFor(null))).toEqual(alices);
   });
 
   it('R17: read state is shared and a deletion records who and when', () => {
@@ -186,6 +193,7 @@ describe('shared voicemail inbox and call history', () => {
           permission: null,
           callerId: { number: '2002', name: 'Bob' },
           at: T(5),
+          owner: 'bob',
         },
       },
     ];

@@ -98,7 +98,7 @@ export const voicemailProjection = defineProjection<ProjectedEvent>()({
         from: data.from,
         at: data.at,
         lineName: lineNameOf(state.lineNames, line),
-        owner: data.owner ?? null,
+        owner: data.owner,
       });
     },
     CallSentToVoicemail: (state, { stream, event: { data } }) => {
@@ -130,7 +130,7 @@ export const voicemailProjection = defineProjection<ProjectedEvent>()({
         messageId: data.messageId,
         line,
         lineName: lineNameOf(state.lineNames, line),
-        owner: data.owner ?? null,
+        owner: data.owner,
         callId: data.callId,
         from: data.from,
         at: data.at,
