@@ -1,8 +1,9 @@
 import { jest } from '@jest/globals';
+import { jsonEvent } from '@eventstore/db-client';
 import { eventSchemas } from '#events';
 import { serveAccount, type ServedAccount } from '../../support/account-projector.js';
 import { collect } from '../../support/collect.js';
-import { lastPositionOfAccount, openSharedStore } from '../../support/shared-store.js';
+import { lastPositionOfAccount, openSharedStore, testMetadata } from '../../support/shared-store.js';
 import {
   ADMIN,
   closeStore,
@@ -172,5 +173,42 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
     expect(trail.body.entries[0].data).toMatchObject({ owner: 'alice' });
     expect(trail.body.entries[4].data).toMatchObject({ messageId: 'a2', owner: 'alice' });
     expect((await read(`/lines/${accountId}/${DIGITS}/calls/b1/audit`)).body.lineOwner).toBe('bob');
+  });
+
+  it("R17: a missed call and message stored at v1, before owners were, read as the line's current owner's (Bob's)", async () => {
+    // Given a call that went to the line's voicemail, as a build before v2 wrote it: schema v1, no owner
+    const at = '2026-01-05T09:30:00.000Z';
+    const v1 = { ...testMetadata({ actor: 'system:clock', simulatedTime: at }), schemaVersion: 1 };
+    const v1Event = (type: string, data: Record<string, unknown>) =>
+      jsonEvent({ type, data, metadata: { ...v1, commandId: `${v1.commandId}-${type}` } });
+    await store.client.appendToStream(`line-${accountId}.${DIGITS}`, [
+      v1Event('IncomingCallReceived', { callId: 'old1', line: NUMBER, from: CALLER, vip: false, at }),
+      v1Event('CallSentToVoicemail', {
+        callId: 'old1',
+        reason: 'ringTimeout',
+        missedBy: [],
+        ringLegsEnded: [],
+        at,
+      }),
+      v1Event('VoicemailLeft', { messageId: 'old1', callId: 'old1', from: CALLER, at }),
+    ]);
+    // When the line is read, Then the projector upcasts them to v2 with owner null: Bob's and Carol's
+    for (const viewer of ['bob', 'carol']) {
+      const { messages, missedCalls } = await inbox(viewer);
+      expect(messages).toContain('old1');
+      expect(missedCalls).toContain('old1');
+      expect(await lineHistory(viewer)).toContain('old1');
+    }
+    const trail = await read(`/lines/${accountId}/${DIGITS}/calls/old1/audit`);
+    expect(trail.body.entries.map((entry: { data: { owner?: unknown } }) => entry.data.owner)).toEqual([
+      null,
+      undefined,
+      null,
+    ]);
+    // And the api, folding the line through the same upcast, lets Carol read the message for Bob
+    expect(await api.call('POST', line('/voicemails/old1/read'), { actor: 'carol' })).toMatchObject({
+      status: 200,
+      body: { events: [{ type: 'VoicemailRead' }] },
+    });
   });
 });
