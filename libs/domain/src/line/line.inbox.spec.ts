@@ -144,6 +144,28 @@ describe('the shared voicemail inbox (R17)', () => {
         );
     });
 
+    it('When a call that arrived before owners were recorded rings out, Then its message records the owner as unknown (null)', () => {
+      // Given the call's IncomingCallReceived read from a v1 event (upcast: owner null)
+      const unrecordedCall = history(context, incoming('c1')).map((event) =>
+        event.type === 'IncomingCallReceived' ? { ...event, data: { ...event.data, owner: null } } : event,
+      );
+      // Then the VoicemailLeft it leaves is complete v2 data: its owner written, as null
+      given(unrecordedCall, reassigned)
+        .when(expireRing('c1'))
+        .thenEmits((events) =>
+          expect(events.at(-1)).toEqual({
+            type: 'VoicemailLeft',
+            data: {
+              messageId: 'c1',
+              callId: 'c1',
+              from: expect.any(String),
+              at: expect.any(String),
+              owner: null,
+            },
+          }),
+        );
+    });
+
     it("When a message was left before owners were recorded, Then it is the current owner's, as it always was", () => {
       const unrecorded = withMessage.map((event) =>
         event.type === 'VoicemailLeft' ? { ...event, data: { ...event.data, owner: null } } : event,
