@@ -7,6 +7,7 @@ const incoming = (callId: string, s = 0) => ({
   from: '+15550100',
   vip: false,
   at: at(s),
+  owner: 'alice',
 });
 const rang = (callId: string, s = 0) => ({
   callId,
@@ -84,6 +85,7 @@ describe('line state machine check', () => {
       permission: 'placeCalls',
       callerId: { number: '+15550000001', name: 'Alice' },
       at: at(1),
+      owner: 'alice',
     };
     expect(line.apply('CallPlacedOnSharedLine', placed)).toEqual([
       'R12: call c2 placed while call c1 is active on the line',
@@ -110,7 +112,13 @@ describe('line state machine check', () => {
   it('reports a voicemail for a call that never went to voicemail, and unknown event types', () => {
     const line = new LineChecker();
     expect(
-      line.apply('VoicemailLeft', { messageId: 'm1', callId: 'c9', from: '+15550100', at: at(1) }),
+      line.apply('VoicemailLeft', {
+        messageId: 'm1',
+        callId: 'c9',
+        from: '+15550100',
+        at: at(1),
+        owner: 'alice',
+      }),
     ).toEqual(['voicemail left for call c9, which did not go to voicemail']);
     expect(line.apply('DelegateInvited', { at: at(2) })).toEqual(['DelegateInvited is not a line event']);
   });
