@@ -1,4 +1,4 @@
-import { parseBound, parseIsoTime } from './history-event.js';
+import { decodeHistoryEvent, parseBound, parseIsoTime, type HistoryEvent } from './history-event.js';
 
 describe('history bounds (--from / --to)', () => {
   it('reads digits as a $all position and ISO-8601 dates or date-times as simulated times', () => {
@@ -18,5 +18,41 @@ describe('history bounds (--from / --to)', () => {
       expect(parseIsoTime(bad)).toBeUndefined();
       expect(() => parseBound(bad)).toThrow(`"${bad}" is neither a $all position nor an ISO-8601 time`);
     }
+  });
+});
+
+describe('decoding a history line (verify, replay)', () => {
+  const metadata = (schemaVersion: number) => ({
+    $correlationId: 'cmd-1',
+    $causationId: 'cmd-1',
+    commandId: 'cmd-1',
+    actor: 'system:clock',
+    onBehalfOf: null,
+    permission: null,
+    simulatedTime: '2026-01-05T09:00:35.000Z',
+    schemaVersion,
+  });
+  const left = { messageId: 'c1', callId: 'c1', from: '+15550100', at: '2026-01-05T09:00:35.000Z' };
+  const exported = (data: object, schemaVersion: number): HistoryEvent => ({
+    id: '91340c1b-a6e4-54e5-bb33-a85a586be3e5',
+    stream: 'line-acme.15550000001',
+    revision: '3',
+    position: '40',
+    type: 'VoicemailLeft',
+    created: '2026-01-05T09:00:35.000Z',
+    data,
+    metadata: metadata(schemaVersion),
+  });
+
+  it("Given a message exported at v1, before owners were, When decoded, Then it is v2 with owner null (the line's current owner's)", () => {
+    expect(decodeHistoryEvent(exported(left, 1))).toEqual({
+      ours: true,
+      event: { type: 'VoicemailLeft', data: { ...left, owner: null } },
+      metadata: metadata(1),
+    });
+  });
+
+  it("Given a message exported at v2 without its owner, When decoded, Then it is DATA_INVALID, not read as nobody's", () => {
+    expect(decodeHistoryEvent(exported(left, 2))).toMatchObject({ ours: false, reason: 'DATA_INVALID' });
   });
 });
