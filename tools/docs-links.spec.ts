@@ -140,6 +140,25 @@ describe('the documentation inside the repository', () => {
     expect(problemWith(link('https://www.kurrent.io/'))).toBeUndefined();
   });
 
+  it('names in code spans only files and folders that exist', () => {
+    // "Tests: `…spec.ts`" lines send a reader to a file; after a move they must follow it. Spans with a
+    // placeholder (`line-<accountId>…`, `{api,projector}`, `shard-*.json`) name a pattern, not a path.
+    const named = markdownFiles.flatMap((file) =>
+      [
+        ...withoutCodeBlocks(read(file)).matchAll(
+          /`((?:apps|libs|tools|test|bench|scenarios|docs)\/[^`\s]+)`/g,
+        ),
+      ]
+        .map((match) => ({ file, path: match[1]!.replace(/[/.]$/, '') }))
+        .filter(({ path: named }) => !/[<>{}*…]/.test(named)),
+    );
+    expect(named.length).toBeGreaterThan(50);
+    const missing = named
+      .filter(({ path: named }) => !repositoryPaths.has(named))
+      .map(({ file, path: named }) => `${file}: ${named}`);
+    expect(missing).toEqual([]);
+  });
+
   it('gives every rule id an answer can carry a section in docs/rules.md', () => {
     const anchors = anchorsOf('docs/rules.md');
     const used = sourceMatches(/'(R\d+)'/g);
