@@ -212,6 +212,11 @@ describe('switchboard CLI end to end', () => {
       /fails at row 2 \(0 = the first entry\), field chainHash: expected [0-9a-f]{64}, found /,
     );
     expect(broken.code).toBe(1);
+    // With the log to compare against, the same edit is named by its field
+    const named = await runCli(['audit', 'verify', tampered, ...store]);
+    expect(named.stderr).toContain('fails at row 2 (0 = the first entry), field actor: expected "');
+    expect(named.stderr).toContain('found "mallory"');
+    expect(named.code).toBe(1);
     // A trail rewritten with a fresh, valid chain passes on its own and fails against the log
     const json = JSON.parse(await readFile(jsonFile, 'utf8'));
     const rewritten = join(suite.dir, 'rewritten.json');

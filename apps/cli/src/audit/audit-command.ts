@@ -158,14 +158,29 @@ async function trailInLog(
   });
 }
 
-/** The first way an exported trail fails: its own chain, then (with a store) the log. */
+/**
+ * The first way an exported trail fails: its own chain, then (with a store) the log. An edited cell
+ * breaks the chain at its row, and the chain cannot say which cell; the log can, so with a store a
+ * difference the log finds at that row or before is the answer (`field actor: expected "bob"…`).
+ */
 async function verifyTrail(
   rows: readonly ChainedAuditEntry[],
   connection: string | undefined,
 ): Promise<AuditFailure | undefined> {
   if (rows.length === 0) return { index: 0, field: 'row', expected: 'an entry', actual: 'no rows' };
   const broken = verifyChain(rows);
-  if (broken || connection === undefined) return broken;
+  if (connection === undefined) return broken;
+  if (!broken) return againstLog(rows, connection);
+  const inLog = await againstLog(rows, connection).catch(() => undefined);
+  // An unreachable store changes nothing here: the broken chain is already the verdict.
+  return inLog !== undefined && inLog.index <= broken.index ? inLog : broken;
+}
+
+/** The first row (and field) where a trail differs from the same call's trail as the log holds it. */
+async function againstLog(
+  rows: readonly ChainedAuditEntry[],
+  connection: string,
+): Promise<AuditFailure | undefined> {
   const stream = rows[0]!.stream;
   const stray = rows.findIndex((row) => row.stream !== stream);
   if (stray >= 0) return { index: stray, field: 'stream', expected: stream, actual: rows[stray]!.stream };
