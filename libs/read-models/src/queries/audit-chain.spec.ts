@@ -161,6 +161,18 @@ describe("the audit trail's hash chain", () => {
     expect(() => parseAuditExport('a,b\r\n1,2\r\n')).toThrow(/header/);
   });
 
+  it('says an empty file is empty and where a trail comes from', () => {
+    // Given the file a failed `audit call ID --json > FILE` leaves behind
+    for (const empty of ['', '\n', '\uFEFF']) {
+      // Then it is refused as empty, not as a CSV whose header is nothing
+      expect(() => parseAuditExport(empty)).toThrow(
+        new AuditFileError(
+          'the file is empty; export a trail with `switchboard audit call ID --json` (or --csv)',
+        ),
+      );
+    }
+  });
+
   it('compares an exported trail with the log field by field, and counts missing rows', () => {
     const log = trail();
     expect(compareWithLog(log, log)).toBeUndefined();

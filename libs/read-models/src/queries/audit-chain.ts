@@ -76,6 +76,13 @@ export const parseAuditExport = (
 ): { rows: ChainedAuditEntry[] } | { failure: AuditFailure } => {
   // A byte order mark (spreadsheet programs save UTF-8 CSV with one) is no part of the first field.
   const text = exported.startsWith('\uFEFF') ? exported.slice(1) : exported;
+  // Read as CSV, an empty file was refused for a header "not " followed by nothing: a failed
+  // `audit call … > FILE` leaves one behind, and the sentence should say where a trail comes from.
+  if (text.trim() === '') {
+    throw new AuditFileError(
+      'the file is empty; export a trail with `switchboard audit call ID --json` (or --csv)',
+    );
+  }
   const raw =
     text.trimStart().startsWith('{') || text.trimStart().startsWith('[') ? fromJson(text) : fromCsv(text);
   const rows: ChainedAuditEntry[] = [];
