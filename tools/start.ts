@@ -14,10 +14,14 @@ const program = new Command('start')
   .description('Start Switchboard on the embedded EventStoreDB-compatible server')
   .option('--data <dir>', 'data directory of the embedded store', resolve(root, 'data/eventstore'))
   .option('--mem', 'keep the embedded store in memory (nothing survives a restart)', false)
-  .option('--store-port <port>', 'port of the embedded store', '2113')
+  .option('--store-port <port>', 'port of the embedded store (0: any free port)', '2113')
   .option('--api-port <port>', 'port of the api', process.env.API_PORT ?? '3000')
   .option('--projector-port <port>', 'port of the projector', process.env.PROJECTOR_PORT ?? '3001')
-  .option('--projector-data <dir>', 'where the projector keeps its snapshot', resolve(root, 'data/projector'))
+  .option(
+    '--projector-data <dir>',
+    'where the projector keeps its snapshot',
+    process.env.PROJECTOR_DATA_DIR ?? resolve(root, 'data/projector'),
+  )
   .parse();
 const options = program.opts<{
   data: string;
@@ -57,13 +61,14 @@ function run(name: Name, script: string, args: string[], env: NodeJS.ProcessEnv 
   return child;
 }
 
-const waitForLine = (child: ChildProcess, text: string): Promise<void> =>
+/** The first line of `child`'s output that holds `text`. */
+const waitForLine = (child: ChildProcess, text: string): Promise<string> =>
   new Promise((ready, fail) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
       if (line.includes(text)) {
         lines.close();
-        ready();
+        ready(line);
       }
     });
     child.once('exit', () => fail(new Error(`process exited before printing "${text}"`)));
@@ -93,10 +98,12 @@ const store = run('eventstore', 'apps/eventstore/src/main.js', [
   options.storePort,
   ...(options.mem ? ['--mem'] : ['--data', options.data]),
 ]);
-await waitForLine(store, 'listening on');
+// The apps connect where the store says it listens: with --store-port 0 only its ready line knows the port.
+const storeReady = await waitForLine(store, 'listening on');
+const storeAddress = /listening on (esdb:\/\/\S+)/.exec(storeReady)![1]!;
 // Both apps get both ports: each allows pages from the other's origin (SWITCHBOARD_ALLOWED_ORIGINS).
 const env = {
-  EVENTSTORE_CONNECTION_STRING: `esdb://127.0.0.1:${options.storePort}?tls=false`,
+  EVENTSTORE_CONNECTION_STRING: storeAddress,
   API_PORT: options.apiPort,
   PROJECTOR_PORT: options.projectorPort,
   // The apps write JSON logs to a pipe; a person at this terminal reads their text lines instead.

@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/**
+ * `npm start` as the README tells a newcomer to run it away from the default ports: the store's
+ * port by flag, the api's and projector's ports and the projector's snapshot directory by the
+ * variables of the README's table.
+ */
+const freePort = (): Promise<number> =>
+  new Promise((found, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => found(port));
+    });
+  });
+
+/** Waits until every one of `texts` has appeared in the output, which it gives back. */
+const outputUntil = (child: ChildProcess, texts: readonly string[]): Promise<string> =>
+  new Promise((ready, fail) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (texts.every((text) => output.includes(text))) ready(output);
+    });
+    child.once('exit', (code) =>
+      fail(new Error(`npm start exited (${code}) before it was ready:\n${output}`)),
+    );
+  });
+
+describe('npm start (dist/tools/start.js)', () => {
+  let dir: string;
+  let start: ChildProcess | undefined;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'switchboard-start-'));
+  });
+
+  afterAll(async () => {
+    if (start && start.exitCode === null) {
+      const stopped = new Promise((done) => start!.once('exit', done));
+      start.kill('SIGINT');
+      await stopped;
+    }
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs on the ports and snapshot directory it is given, the store on any free port with --store-port 0', async () => {
+    // Given ports other than the defaults, and PROJECTOR_DATA_DIR
+    const [apiPort, projectorPort] = [await freePort(), await freePort()];
+    const projectorData = join(dir, 'projector');
+    start = spawn(process.execPath, [resolve('dist/tools/start.js'), '--mem', '--store-port', '0'], {
+      env: {
+        ...process.env,
+        API_PORT: String(apiPort),
+        PROJECTOR_PORT: String(projectorPort),
+        PROJECTOR_DATA_DIR: projectorData,
+        LOG_FORMAT: 'text',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // When the stack is up
+    const output = await outputUntil(start, [
+      `api listening on http://127.0.0.1:${apiPort}`,
+      `projector listening on http://127.0.0.1:${projectorPort}`,
+    ]);
+    expect(output).toMatch(
+      /\[eventstore\] eventstore listening on esdb:\/\/127\.0\.0\.1:(?!0\?)\d+\?tls=false/,
+    );
+    // Then the api reaches the store, and the projector keeps its snapshot where it was told
+    const health = (await (await fetch(`http://127.0.0.1:${apiPort}/health`)).json()) as {
+      eventStore: { status: string };
+    };
+    expect(health.eventStore.status).toBe('up');
+    expect((await fetch(`http://127.0.0.1:${projectorPort}/health`)).status).toBe(200);
+    expect(await readdir(projectorData)).toEqual(expect.arrayContaining(['checkpoints']));
+  }, 60_000);
+});
