@@ -171,7 +171,16 @@ async function serve(options: ServeOptions): Promise<void> {
     instanceId,
     advertiseToClient: { host: options.advertiseHostToClientAs, port: options.advertiseHttpPortToClientAs },
   });
-  const port = await server.listen(options.host, options.port);
+  const port = await server.listen(options.host, options.port).catch(async (error: unknown) => {
+    // Most often a second stack, or a real EventStoreDB, on the port: one sentence, not a stack trace.
+    if ((error as NodeJS.ErrnoException | undefined)?.code !== 'EADDRINUSE') throw error;
+    console.error(
+      `eventstore: cannot listen on ${options.host}:${options.port}: another process is using it; stop ` +
+        'that process, or choose another port (--port, or npm start -- --store-port)',
+    );
+    await store.close();
+    process.exit(1);
+  });
   const where = options.mem ? 'in-memory' : `data: ${dataDir}`;
   console.log(`eventstore listening on esdb://${options.host}:${port}?tls=false (${where})`);
 

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { EventStore, createEventStoreClient } from '#eventstore';
 import { eventSchemas } from '#events';
-import { stopOnConfigurationError } from '#http';
+import { stopOnAddressInUse, stopOnConfigurationError } from '#http';
 import { createProjectorApp } from './bootstrap.js';
 import { PROJECTED_STREAM_PREFIXES, PROJECTIONS, Projector } from '#read-models';
 import { projectorConfiguration } from './projector-config.js';
@@ -64,5 +64,13 @@ const shutdown = async (): Promise<void> => {
 process.on('SIGINT', () => void shutdown());
 process.on('SIGTERM', () => void shutdown());
 
-await app.listen(settings.port, settings.host);
+await app
+  .listen(settings.port, settings.host)
+  .catch(
+    stopOnAddressInUse(
+      'projector',
+      `${settings.host}:${settings.port}`,
+      'PROJECTOR_PORT, or npm start -- --projector-port',
+    ),
+  );
 console.log(`projector listening on ${await app.getUrl()}`);

@@ -129,3 +129,18 @@ export const stopOnConfigurationError = (error: unknown): never => {
   process.stderr.write(`${error.message}\n`);
   process.exit(1);
 };
+
+/**
+ * What a main does when its port is taken (most often by a stack already running): say which address,
+ * and which setting moves it, in one sentence instead of Node's stack trace, and stop.
+ */
+export const stopOnAddressInUse =
+  (app: string, address: string, portSetting: string) =>
+  (error: unknown): never => {
+    if ((error as NodeJS.ErrnoException | undefined)?.code !== 'EADDRINUSE') throw error;
+    process.stderr.write(
+      `${app}: cannot listen on ${address}: another process is using it; stop that process, or choose ` +
+        `another port (${portSetting})\n`,
+    );
+    process.exit(1);
+  };

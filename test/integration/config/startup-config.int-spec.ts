@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Runs an app's built main with `env` added, until it exits (a bad configuration must stop it). */
-const start = (app: 'api' | 'projector', env: Record<string, string>) =>
+const start = (app: 'api' | 'projector' | 'eventstore', env: Record<string, string>, args: string[] = []) =>
   new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [`dist/apps/${app}/src/main.js`], {
+    const child = spawn(process.execPath, [`dist/apps/${app}/src/main.js`, ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -75,4 +76,48 @@ describe('an app started with an invalid environment', () => {
       await rm(scratch, { recursive: true, force: true });
     }
   });
+});
+
+describe('an app started on a port another process holds', () => {
+  let holder: Server;
+  let port: number;
+  let projectorData: string;
+
+  beforeAll(async () => {
+    projectorData = await mkdtemp(join(tmpdir(), 'projector-data-'));
+    // Stands for a stack already running: the port is taken before the app starts.
+    holder = createServer();
+    await new Promise<void>((listening) => holder.listen(0, '127.0.0.1', listening));
+    port = (holder.address() as { port: number }).port;
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((closed) => holder.close(() => closed()));
+    await rm(projectorData, { recursive: true, force: true });
+  });
+
+  const stack = /^\s+at /m;
+  const startOnTakenPort = {
+    api: () => start('api', { API_PORT: String(port) }),
+    projector: () => start('projector', { PROJECTOR_PORT: String(port), PROJECTOR_DATA_DIR: projectorData }),
+    eventstore: () => start('eventstore', {}, ['--mem', '--port', String(port)]),
+  };
+
+  it.each([
+    ['api', 'API_PORT, or npm start -- --api-port'],
+    ['projector', 'PROJECTOR_PORT, or npm start -- --projector-port'],
+    ['eventstore', '--port, or npm start -- --store-port'],
+  ] as const)(
+    'the %s stops with one sentence naming the address and the setting that moves it',
+    async (app, setting) => {
+      const result = await startOnTakenPort[app]();
+      expect(result.code).toBe(1);
+      expect(result.stdout).not.toContain('listening on');
+      expect(result.stderr).toBe(
+        `${app}: cannot listen on 127.0.0.1:${port}: another process is using it; stop that process, or ` +
+          `choose another port (${setting})\n`,
+      );
+      expect(result.stderr).not.toMatch(stack);
+    },
+  );
 });
