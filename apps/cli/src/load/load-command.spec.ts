@@ -246,6 +246,15 @@ describe('load run', () => {
   const refusal = (args: readonly string[]): Promise<string> =>
     failureOf(loadCommand(), ['run', ...args, '--api', 'http://127.0.0.1:1', '--no-lag']);
 
+  it('says what to do when no api answers, not only that none does', async () => {
+    // Given no stack at --api (not started, or started on other ports)
+    // When a run starts, Then the message says how to give it one
+    await expect(refusal(['--rate', '5', '--duration', '1s', '--no-progress'])).resolves.toBe(
+      'switchboard load: the api at http://127.0.0.1:1 does not answer GET /health: start the stack ' +
+        '(npm start), or give its address with --api\n',
+    );
+  });
+
   it('refuses a run id that makes an account id the api refuses, before provisioning', async () => {
     await expect(refusal(['--rate', '5', '--run-id', 'a b'])).resolves.toMatch(
       /^switchboard load: --run-id "a b" makes the account id "load-switchboard-a b", which must be 1-64 letters/,

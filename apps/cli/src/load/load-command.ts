@@ -405,7 +405,10 @@ class Session {
 
   async checkReachable(): Promise<void> {
     if (!(await this.api.health()))
-      throw new Error(`the api at ${this.options.api} does not answer GET /health`);
+      throw new Error(
+        `the api at ${this.options.api} does not answer GET /health: start the stack (npm start), ` +
+          'or give its address with --api',
+      );
     if (this.lagPoller && (await this.lagPoller.poll('/health')) === undefined) {
       throw new Error(
         `cannot read the projector checkpoint at ${this.options.projector}/health ` +
