@@ -114,8 +114,24 @@ describe('account api: bad input', () => {
     it.each([
       ['null', 'null'],
       ['an array', '[]'],
+      ['an array of the fields', '[{"actor": "alice"}]'],
       ['a string', '"invite"'],
       ['a number', '42'],
+    ])('a body that is %s → 400 naming the body, not fields it never had', async (_name, body) => {
+      // Given a line command too: an array's prototype has an `at`, which it must not be judged by
+      for (const path of [
+        `/accounts/${accountId}/delegations`,
+        `/accounts/${accountId}/lines/1001/calls/c1/answer`,
+      ]) {
+        const answer = await api.call('POST', path, body);
+        expect(answer).toMatchObject({ status: 400, body: { statusCode: 400, code: 'INVALID_REQUEST' } });
+        expect((answer.body as { errors: unknown }).errors).toEqual([
+          { field: 'body', messages: ["body must be a JSON object of the command's fields"] },
+        ]);
+      }
+    });
+
+    it.each([
       ['broken JSON', '{"actor": "alice",'],
       // Well under 64 KiB, yet deep enough to overflow the stack of a recursive walk of the body.
       ['an object nested 5,000 deep', `{"actor":"alice","x":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`],

@@ -170,6 +170,9 @@ class CommandValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const metatype = metadata.metatype as Type | undefined;
     if (metadata.type === 'body') {
+      // Fields are read off the body with its prototype, so `[]` failed on "at" (Array.prototype.at)
+      // and `"text"` on its own fields: a body that is no object is refused as a whole.
+      if (value !== undefined && !isPlainObject(value)) throw invalidRequest([NOT_AN_OBJECT]);
       const errors = bodyShapeErrors(value);
       if (errors.length > 0) throw invalidRequest(errors);
     }
@@ -185,6 +188,8 @@ class CommandValidationPipe extends ValidationPipe {
     return super.transform(value, metadata);
   }
 }
+
+const NOT_AN_OBJECT = { field: 'body', messages: ["body must be a JSON object of the command's fields"] };
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
