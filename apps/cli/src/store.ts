@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { DEFAULT_CONNECTION_STRING, createEventStoreClient, connectionStringFromEnv } from '#eventstore';
-import type { EventStoreDBClient } from '@eventstore/db-client';
+import { UnavailableError, type EventStoreDBClient } from '@eventstore/db-client';
 
 export const storeOption = (command: Command): Command =>
   command.addOption(
@@ -12,7 +12,11 @@ export const storeOption = (command: Command): Command =>
       ),
   );
 
-/** Runs `work` with a client and disposes of it whatever happens. */
+/**
+ * Runs `work` with a client and disposes of it whatever happens. A store nobody answers at is said in
+ * a sentence that names where it looked and how to point it elsewhere, not as gRPC's
+ * "14 UNAVAILABLE: No connection established. Last error: … Resolution note: ".
+ */
 export async function withClient<T>(
   connectionString: string,
   work: (client: EventStoreDBClient) => Promise<T>,
@@ -20,6 +24,13 @@ export async function withClient<T>(
   const client = createEventStoreClient(connectionString);
   try {
     return await work(client);
+  } catch (error) {
+    if (!(error instanceof UnavailableError)) throw error;
+    const cause = /Last error: (?:Error: )?(.+?)\.?\s*(?:Resolution note|$)/.exec(error.message)?.[1];
+    throw new Error(
+      `cannot reach the event store at ${connectionString}${cause ? ` (${cause})` : ''}: start it ` +
+        '(npm start), or name the running one with --store or EVENTSTORE_CONNECTION_STRING',
+    );
   } finally {
     await client.dispose();
   }
