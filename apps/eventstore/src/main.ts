@@ -198,7 +198,16 @@ async function serve(options: ServeOptions): Promise<void> {
 }
 
 async function repair(dataDir: string): Promise<void> {
-  const report = await repairLog(dataDir);
+  const report = await repairLog(dataDir).catch((error: unknown) => {
+    // A mistyped --data: one sentence saying which directory to give, not readdir's stack trace.
+    const { code, path } = (error ?? {}) as NodeJS.ErrnoException;
+    if ((code !== 'ENOENT' && code !== 'ENOTDIR') || path !== dataDir) throw error;
+    console.error(
+      `eventstore repair: there is no log directory ${dataDir}: give --data the store's data directory ` +
+        "(npm start's is ./data/eventstore)",
+    );
+    process.exit(1);
+  });
   for (const line of describeRepair(report)) console.log(line);
 }
 

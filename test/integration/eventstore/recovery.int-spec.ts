@@ -227,3 +227,19 @@ describe('embedded event store: idempotent re-appends after a restart', () => {
     PROCESS_BUDGET_MS,
   );
 });
+
+describe('embedded event store: repair given a directory that is not there', () => {
+  it('says which directory to give in one line, with exit code 1, and creates nothing', async () => {
+    // Given a mistyped --data
+    const missing = resolve(repoRoot(), 'data', 'eventstroe-typo');
+    // When repair runs
+    const result = await runEventStore(['repair', '--data', missing]);
+    // Then one sentence names it and says what to give instead
+    expect(result).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: `eventstore repair: there is no log directory ${missing}: give --data the store's data directory (npm start's is ./data/eventstore)\n`,
+    });
+    await expect(readdir(missing)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
