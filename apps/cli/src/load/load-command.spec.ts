@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -253,6 +253,21 @@ describe('load run', () => {
       'switchboard load: the api at http://127.0.0.1:1 does not answer GET /health: start the stack ' +
         '(npm start), or give its address with --api\n',
     );
+  });
+
+  it('leaves no --out, --record or --stats-file behind when no api answers', async () => {
+    // Given a run that names all three files, and no api
+    const dir = await mkdtemp(join(tmpdir(), 'load-refused-'));
+    const files = ['--out', '--record', '--stats-file'].flatMap((flag) => [
+      flag,
+      join(dir, `${flag.slice(2)}.out`),
+    ]);
+    // When it is refused, Then nothing is left that would read as a run: an empty summary, a recording without commands
+    await expect(refusal(['--rate', '5', '--duration', '1s', '--no-progress', ...files])).resolves.toMatch(
+      /does not answer GET \/health/,
+    );
+    expect(await readdir(dir)).toEqual([]);
+    await rm(dir, { recursive: true });
   });
 
   it('refuses a run id that makes an account id the api refuses, before provisioning', async () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { open, readFile, writeFile } from 'node:fs/promises';
+import { constants, createWriteStream, type WriteStream } from 'node:fs';
+import { access, open, readFile, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
 import { ID_PATTERN, ID_RULE } from '#events';
@@ -218,9 +219,10 @@ export const rampProblem = (options: {
 };
 
 /**
- * The files a run writes (--out, --record, --stats-file), opened before it sends anything: a path
+ * The files a run writes (--out, --record, --stats-file), checked before it sends anything: a path
  * that cannot be written was found only after the run (--out, the run's figures lost) or crashed
- * the CLI with an unhandled stream error (--record, --stats-file).
+ * the CLI with an unhandled stream error (--record, --stats-file). Checked, not created: a run refused
+ * after this (no api answers) must not leave an empty summary or a recording without commands.
  */
 export const checkOutputFiles = async (options: {
   out?: string;
@@ -236,8 +238,14 @@ export const checkOutputFiles = async (options: {
   for (const [flag, file] of files) {
     if (file === undefined) continue;
     try {
-      // 'a' creates a missing file and keeps an existing one as it is until the run writes it.
-      await (await open(file, 'a')).close();
+      // 'r+' opens an existing file without changing it (and refuses a directory); a missing one is
+      // created only once the run starts, so its directory is what must be writable now.
+      await open(file, 'r+')
+        .then((handle) => handle.close())
+        .catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error;
+          return access(dirname(resolve(file)), constants.W_OK);
+        });
     } catch (error) {
       throw new Error(
         `${flag} ${file}: cannot write it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
@@ -351,8 +359,8 @@ class Session {
   readonly lagTracker: LagTracker | undefined;
   readonly lagPoller: LagPoller | undefined;
   readonly counters: RunCounters = newCounters();
-  private readonly stats: StatsWriter | undefined;
-  private readonly recordOut: WriteStream | undefined;
+  private stats: StatsWriter | undefined;
+  private recordOut: WriteStream | undefined;
   private statsTimer: NodeJS.Timeout | undefined;
   private lastStatsAt = 0;
   private bar: cliProgress.SingleBar | undefined;
@@ -378,14 +386,6 @@ class Session {
         options.lagPoll,
       );
     }
-    if (options.statsFile) {
-      const format = options.statsFormat ?? (options.statsFile.endsWith('.csv') ? 'csv' : 'ndjson');
-      this.stats = new StatsWriter(options.statsFile, format);
-    }
-    if (options.record) {
-      this.recordOut = createWriteStream(options.record);
-      this.recordOut.write(`${JSON.stringify({ recording: 1, manifest })}\n`);
-    }
     process.once('SIGINT', () => {
       // First Ctrl-C: stop starting calls and report; the summary still shows what ran.
       this.stopRequested = true;
@@ -401,6 +401,17 @@ class Session {
       record: this.recordOut ? (entry) => this.recordOut!.write(`${JSON.stringify(entry)}\n`) : undefined,
       stopped: () => this.stopRequested,
     };
+  }
+
+  /** Creates the stats and record files, once the api (and the projector) answered. */
+  openOutputs(): void {
+    const { statsFile, statsFormat, record } = this.options;
+    if (statsFile)
+      this.stats = new StatsWriter(statsFile, statsFormat ?? (statsFile.endsWith('.csv') ? 'csv' : 'ndjson'));
+    if (record) {
+      this.recordOut = createWriteStream(record);
+      this.recordOut.write(`${JSON.stringify({ recording: 1, manifest: this.manifest })}\n`);
+    }
   }
 
   async checkReachable(): Promise<void> {
@@ -655,6 +666,7 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
     await checkOutputFiles(options);
     session = new Session(options, manifest, liveStatsWanted(command), ownTopology);
     await session.checkReachable();
+    session.openOutputs();
     await provision(session, setupCommands(topology, ownsParty));
 
     const plan = (index: number) => planCall(topology, { seed: options.seed, mix, think }, index);
@@ -776,6 +788,7 @@ async function replayLoad(file: string, options: ReplayOptions, command: Command
     await checkOutputFiles(options);
     session = new Session(options, manifest, liveStatsWanted(command));
     await session.checkReachable();
+    session.openOutputs();
     const counters = session.counters;
     await provision(
       session,
