@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { Refusal, loadJson } from './api.js';
 import { when } from './format.js';
 
@@ -14,30 +14,47 @@ interface AuditEntry {
   readonly chainHash: string;
 }
 
-/** The story of one call, opened from its history entry: who did what, for whom, under which permission. */
-export function AuditTrail(props: { account: string; number: string; callId: string }) {
-  const { account, number, callId } = props;
-  const [entries, setEntries] = useState<readonly AuditEntry[]>();
+/**
+ * The story of one call, opened from its history entry: who did what, for whom, under which permission.
+ * In time travel (`asOf`, the `$all` position the seat is shown as of) it is the story up to that point,
+ * as the history entry it opens from is: a later event would tell what the view has not reached yet.
+ */
+export function AuditTrail(props: { account: string; number: string; callId: string; asOf?: string }) {
+  const { account, number, callId, asOf } = props;
+  const [open, setOpen] = useState(false);
+  /** The entries read, with the view they were read for: another view's entries are never shown. */
+  const [trail, setTrail] = useState<{ readonly asOf?: string; readonly entries: readonly AuditEntry[] }>();
   const [error, setError] = useState<Refusal>();
   const path = `/lines/${encodeURIComponent(account)}/${encodeURIComponent(number.replace(/^\+/, ''))}/calls/${encodeURIComponent(callId)}/audit`;
+  useEffect(() => {
+    if (!open) return;
+    let current = true;
+    loadJson<{ entries: AuditEntry[] }>(
+      asOf === undefined ? path : `${path}?${new URLSearchParams({ asOf })}`,
+    ).then(
+      (read) => {
+        if (!current) return;
+        setTrail({ asOf, entries: read.entries });
+        setError(undefined);
+      },
+      (e: Refusal) => {
+        if (current) setError(e);
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [open, path, asOf]);
+  const entries = trail && trail.asOf === asOf ? trail.entries : undefined;
   return (
-    <details
-      class="audit"
-      onToggle={(event) => {
-        if ((event.currentTarget as HTMLDetailsElement).open && !entries) {
-          loadJson<{ entries: AuditEntry[] }>(path).then(
-            (trail) => setEntries(trail.entries),
-            (e: Refusal) => setError(e),
-          );
-        }
-      }}
-    >
+    <details class="audit" onToggle={(event) => setOpen((event.currentTarget as HTMLDetailsElement).open)}>
       <summary>Audit trail</summary>
       {error && (
         <p class="refusal" role="alert">
           <code>{error.code}</code> {error.message}
         </p>
       )}
+      {!entries && !error && open && <p aria-busy="true">Loading the trail…</p>}
       {entries && (
         <table>
           <thead>
@@ -55,11 +72,11 @@ export function AuditTrail(props: { account: string; number: string; callId: str
             {entries.map((e) => (
               <tr key={e.eventId}>
                 <td>{when(e.simulatedTime)}</td>
-                <td>{e.type}</td>
+                <td data-type={e.type}>{e.type}</td>
                 <td>{e.actor}</td>
                 <td>{e.onBehalfOf ?? ''}</td>
                 <td>{e.permission ?? ''}</td>
-                <td>{e.position}</td>
+                <td data-position={e.position}>{e.position}</td>
                 <td title={e.chainHash}>
                   <code>{e.chainHash.slice(0, 12)}</code>
                 </td>

@@ -636,7 +636,12 @@ function LineCard(props: {
                   ))}
                 </ul>
               )}
-              <AuditTrail account={seat.account.accountId} number={line.number} callId={h.callId} />
+              <AuditTrail
+                account={seat.account.accountId}
+                number={line.number}
+                callId={h.callId}
+                asOf={readOnly ? seat.position : undefined}
+              />
             </li>
           ))}
         </ul>

@@ -1,0 +1,72 @@
+import type { Page } from 'playwright-core';
+import { fillDemoAccount, send, DEFAULT_DEMO, type DemoAccount } from '../../tools/demo-account.js';
+import { SHOWN_MS, panelBrowserSuite } from '../support/panel-browser.js';
+
+/**
+ * The panel as an auditor and an architect use it, in Debian's Chromium over the real processes: a
+ * call's audit trail opened from its history entry, live and in time travel.
+ */
+describe('the audit trail in a browser', () => {
+  const suite = panelBrowserSuite();
+  const { seat, ring, browserTest } = suite;
+
+  /** One executive's one line, shared with one assistant. */
+  const account = (accountId: string): Promise<DemoAccount> =>
+    fillDemoAccount(suite.stack.api, {
+      ...DEFAULT_DEMO,
+      accountId,
+      name: accountId,
+      executives: 1,
+      linesPerExecutive: 1,
+      assistants: 1,
+    });
+  const onCall = (demo: DemoAccount, number: string, callId: string, act: string, actor: string) =>
+    send(
+      suite.stack.api,
+      'POST',
+      `/accounts/${demo.accountId}/lines/${encodeURIComponent(number)}/calls/${callId}/${act}`,
+      { actor },
+    );
+  const line = (page: Page, number: string) => page.locator(`section[data-line="${number}"]`);
+  const lampShows = (page: Page, number: string, state: string) =>
+    page.waitForSelector(`section[data-line="${number}"] [data-lamp="${state}"]`, { timeout: SHOWN_MS });
+  /** Opens the line's history and the audit trail of its newest call; resolves with the trail. */
+  const openNewestTrail = async (page: Page, number: string) => {
+    const history = line(page, number).locator('details.history');
+    await history.locator('> summary').click();
+    const trail = history.locator('details.audit').first();
+    await trail.locator('> summary').click();
+    return trail;
+  };
+  const eventsOf = (trail: ReturnType<Page['locator']>) =>
+    trail
+      .locator('tbody tr td[data-type]')
+      .evaluateAll((cells) => cells.map((c) => c.getAttribute('data-type')));
+
+  browserTest(
+    'Given a call answered then ended, When the seat is shown as of before the end, Then its audit trail stops there too',
+    'audit-as-of',
+    async () => {
+      const demo = await account('audit-past');
+      const number = demo.executives[0]!.numbers[0]!;
+      const { callId } = (await ring(demo, number, '+15554440000')) as { callId: string };
+      await onCall(demo, number, callId, 'answer', 'assistant1');
+      await onCall(demo, number, callId, 'hang-up', 'assistant1');
+      const page = await seat(demo.accountId, 'exec1');
+      await lampShows(page, number, 'idle');
+
+      // Back one event from live: the call answered, not yet ended.
+      await page.getByRole('button', { name: 'Step back one event' }).click();
+      await lampShows(page, number, 'busy');
+      const asOf = BigInt((await page.locator('[data-as-of]').getAttribute('data-as-of'))!);
+
+      const trail = await openNewestTrail(page, number);
+      await trail.locator('tbody tr').first().waitFor({ timeout: SHOWN_MS });
+      expect(await eventsOf(trail)).toEqual(['IncomingCallReceived', 'CallRang', 'CallAnswered']);
+      const positions = await trail
+        .locator('tbody tr td[data-position]')
+        .evaluateAll((cells) => cells.map((c) => c.getAttribute('data-position')!));
+      for (const position of positions) expect(BigInt(position)).toBeLessThanOrEqual(asOf);
+    },
+  );
+});
