@@ -69,4 +69,23 @@ describe('the audit trail in a browser', () => {
       for (const position of positions) expect(BigInt(position)).toBeLessThanOrEqual(asOf);
     },
   );
+  browserTest(
+    'Given a ringing call with its audit trail open, When a delegate answers it, Then the open trail shows the answer',
+    'audit-live',
+    async () => {
+      const demo = await account('audit-live');
+      const number = demo.executives[0]!.numbers[0]!;
+      const page = await seat(demo.accountId, 'exec1');
+      const { callId } = (await ring(demo, number, '+15554440002')) as { callId: string };
+      await lampShows(page, number, 'ringing');
+      const trail = await openNewestTrail(page, number);
+      await trail.locator('td[data-type="CallRang"]').waitFor({ timeout: SHOWN_MS });
+
+      await onCall(demo, number, callId, 'answer', 'assistant1');
+      await lampShows(page, number, 'busy');
+      const answered = trail.locator('tr:has(td[data-type="CallAnswered"])');
+      await answered.waitFor({ timeout: SHOWN_MS });
+      await expect(answered.textContent()).resolves.toMatch(/assistant1.*exec1.*answerCalls/);
+    },
+  );
 });

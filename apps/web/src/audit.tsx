@@ -16,13 +16,25 @@ interface AuditEntry {
 
 /**
  * The story of one call, opened from its history entry: who did what, for whom, under which permission.
- * In time travel (`asOf`, the `$all` position the seat is shown as of) it is the story up to that point,
- * as the history entry it opens from is: a later event would tell what the view has not reached yet.
+ * `at` is the `$all` position of the seat it is shown on. Live, an open trail is read again whenever the
+ * seat moves on, so a call still going on shows its later events as the lamp does. In time travel
+ * (`past`) it is the story as of `at`, as the history entry it opens from is: a later event would tell
+ * what the view has not reached yet.
  */
-export function AuditTrail(props: { account: string; number: string; callId: string; asOf?: string }) {
-  const { account, number, callId, asOf } = props;
+export function AuditTrail(props: {
+  account: string;
+  number: string;
+  callId: string;
+  at: string;
+  past: boolean;
+}) {
+  const { account, number, callId, at, past } = props;
+  const asOf = past ? at : undefined;
   const [open, setOpen] = useState(false);
-  /** The entries read, with the view they were read for: another view's entries are never shown. */
+  /**
+   * The entries read, with the past view they were read for: another view's entries are never shown;
+   * live ones stay shown while the next read is on its way.
+   */
   const [trail, setTrail] = useState<{ readonly asOf?: string; readonly entries: readonly AuditEntry[] }>();
   const [error, setError] = useState<Refusal>();
   const path = `/lines/${encodeURIComponent(account)}/${encodeURIComponent(number.replace(/^\+/, ''))}/calls/${encodeURIComponent(callId)}/audit`;
@@ -44,7 +56,7 @@ export function AuditTrail(props: { account: string; number: string; callId: str
     return () => {
       current = false;
     };
-  }, [open, path, asOf]);
+  }, [open, path, at, past]);
   const entries = trail && trail.asOf === asOf ? trail.entries : undefined;
   return (
     <details class="audit" onToggle={(event) => setOpen((event.currentTarget as HTMLDetailsElement).open)}>

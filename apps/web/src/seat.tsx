@@ -640,7 +640,8 @@ function LineCard(props: {
                 account={seat.account.accountId}
                 number={line.number}
                 callId={h.callId}
-                asOf={readOnly ? seat.position : undefined}
+                at={seat.position}
+                past={readOnly}
               />
             </li>
           ))}
