@@ -88,4 +88,39 @@ describe('the audit trail in a browser', () => {
       await expect(answered.textContent()).resolves.toMatch(/assistant1.*exec1.*answerCalls/);
     },
   );
+  browserTest(
+    "Given a viewer in another time zone than the stack's, When they read a call's audit trail, Then each time names its zone",
+    'audit-time-zone',
+    async () => {
+      const demo = await account('audit-zone');
+      const number = demo.executives[0]!.numbers[0]!;
+      const { callId } = (await ring(demo, number, '+15554440003')) as { callId: string };
+      const page = await seat(demo.accountId, 'exec1');
+      // Half an hour off UTC, so neither the hour nor the minutes read the same as the stack's UTC times.
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Emulation.setTimezoneOverride', { timezoneId: 'Asia/Kolkata' });
+      await page.reload();
+      await lampShows(page, number, 'ringing');
+      const trail = await openNewestTrail(page, number);
+      const rang = trail.locator('tr:has(td[data-type="CallRang"]) time');
+      await rang.waitFor({ timeout: SHOWN_MS });
+
+      const audit = await fetch(
+        `${suite.stack.projector}/lines/${demo.accountId}/${number.slice(1)}/calls/${callId}/audit`,
+      );
+      const { entries } = (await audit.json()) as { entries: { type: string; simulatedTime: string }[] };
+      const simulatedTime = entries.find((entry) => entry.type === 'CallRang')!.simulatedTime;
+      await expect(rang.getAttribute('datetime')).resolves.toBe(simulatedTime);
+      // The zone as the viewer's browser names it (its locale decides the words, not this test).
+      const zone = await page.evaluate(
+        (iso) =>
+          new Intl.DateTimeFormat(undefined, { timeZoneName: 'short' })
+            .formatToParts(new Date(iso))
+            .find((part) => part.type === 'timeZoneName')!.value,
+        simulatedTime,
+      );
+      expect(zone).toMatch(/5:30|India|IST/);
+      await expect(rang.textContent()).resolves.toContain(zone);
+    },
+  );
 });

@@ -83,7 +83,9 @@ export function AuditTrail(props: {
           <tbody>
             {entries.map((e) => (
               <tr key={e.eventId}>
-                <td>{when(e.simulatedTime)}</td>
+                <td>
+                  <time dateTime={e.simulatedTime}>{when(e.simulatedTime)}</time>
+                </td>
                 <td data-type={e.type}>{e.type}</td>
                 <td>{e.actor}</td>
                 <td>{e.onBehalfOf ?? ''}</td>

@@ -3,10 +3,21 @@
 /** Lines are addressed by digits and callers by E.164; people read `+` and the digits either way. */
 export const phone = (number: string): string => (number.startsWith('+') ? number : `+${number}`);
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
-const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
+/**
+ * The stack's times are UTC and the viewer's browser may be anywhere: each time names the zone it is
+ * shown in, so a time read off the page (an auditor's note, a screenshot) is one instant, not a guess.
+ * `timeStyle` cannot be combined with `timeZoneName`, so the fields are named one by one.
+ */
+const TIME = { hour: 'numeric', minute: '2-digit', second: '2-digit', timeZoneName: 'short' } as const;
+const dateTime = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  ...TIME,
+});
+const timeOnly = new Intl.DateTimeFormat(undefined, TIME);
 
-/** A time in the viewer's locale; today's times without the date. */
+/** A time in the viewer's locale and time zone, named; today's times without the date. */
 export const when = (iso: string, today: Date = new Date()): string => {
   const at = new Date(iso);
   return at.toDateString() === today.toDateString() ? timeOnly.format(at) : dateTime.format(at);
