@@ -1,5 +1,9 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { fillDemoAccount, send, DEFAULT_DEMO, type DemoAccount } from '../../tools/demo-account.js';
+import { runCli } from '../support/cli.js';
 import { SHOWN_MS, panelBrowserSuite } from '../support/panel-browser.js';
 
 /**
@@ -67,6 +71,12 @@ describe('the audit trail in a browser', () => {
         .locator('tbody tr td[data-position]')
         .evaluateAll((cells) => cells.map((c) => c.getAttribute('data-position')!));
       for (const position of positions) expect(BigInt(position)).toBeLessThanOrEqual(asOf);
+      // Its export is the same cut-short trail, and its name says so.
+      const exported = trail.getByRole('link', { name: 'Export JSON' });
+      await expect(exported.getAttribute('download')).resolves.toBe(
+        `call-${callId}-audit-as-of-${asOf}.json`,
+      );
+      await expect(exported.getAttribute('href')).resolves.toContain(`asOf=${asOf}`);
     },
   );
   browserTest(
@@ -121,6 +131,40 @@ describe('the audit trail in a browser', () => {
       );
       expect(zone).toMatch(/5:30|India|IST/);
       await expect(rang.textContent()).resolves.toContain(zone);
+    },
+  );
+  browserTest(
+    'Given a call a delegate answered, When an auditor exports its trail from the page, Then both exports verify against the log',
+    'audit-export',
+    async () => {
+      const demo = await account('audit-export');
+      const number = demo.executives[0]!.numbers[0]!;
+      const { callId } = (await ring(demo, number, '+15554440004')) as { callId: string };
+      await onCall(demo, number, callId, 'answer', 'assistant1');
+      await onCall(demo, number, callId, 'hang-up', 'assistant1');
+      const page = await seat(demo.accountId, 'exec1');
+      await lampShows(page, number, 'idle');
+      const trail = await openNewestTrail(page, number);
+      await trail.locator('td[data-type="CallEnded"]').waitFor({ timeout: SHOWN_MS });
+
+      const dir = await mkdtemp(join(tmpdir(), 'switchboard-audit-export-'));
+      try {
+        for (const format of ['JSON', 'CSV']) {
+          // Keyboard only: the export is a link reached and followed like any other.
+          const link = trail.getByRole('link', { name: `Export ${format}` });
+          await link.focus({ timeout: SHOWN_MS });
+          const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+          expect(download.suggestedFilename()).toBe(`call-${callId}-audit.${format.toLowerCase()}`);
+          const file = join(dir, download.suggestedFilename());
+          await download.saveAs(file);
+          const verified = await runCli(['audit', 'verify', file, '--store', suite.stack.store]);
+          expect(verified.stderr).toBe('');
+          expect(verified.stdout).toMatch(/4 rows, hash chain intact .*every row matches the log/);
+          expect(verified.code).toBe(0);
+        }
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     },
   );
 });

@@ -8,6 +8,8 @@ import { startEventStore, startProcess, type StartedProcess } from '#stack';
  * is (the page's commands go through the projector's /panel/api to it). Ports are free ones (0).
  */
 export interface PanelStack {
+  /** The store's connection string, for the CLI's checks against the log (`--store`). */
+  readonly store: string;
   readonly api: string;
   readonly projector: string;
   /**
@@ -51,6 +53,7 @@ export async function startPanelStack(env: NodeJS.ProcessEnv = {}): Promise<Pane
     started.push(projector);
     const address = projector.address;
     return {
+      store: store.address,
       api: api.address,
       projector: address,
       async stopProjector() {

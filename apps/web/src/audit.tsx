@@ -38,12 +38,25 @@ export function AuditTrail(props: {
   const [trail, setTrail] = useState<{ readonly asOf?: string; readonly entries: readonly AuditEntry[] }>();
   const [error, setError] = useState<Refusal>();
   const path = `/lines/${encodeURIComponent(account)}/${encodeURIComponent(number.replace(/^\+/, ''))}/calls/${encodeURIComponent(callId)}/audit`;
+  /** The trail as of the view, in a format of the projector's (`json` or `csv`). */
+  const query = (format?: 'csv') => {
+    const search = new URLSearchParams({
+      ...(asOf === undefined ? {} : { asOf }),
+      ...(format ? { format } : {}),
+    });
+    return search.size === 0 ? path : `${path}?${search}`;
+  };
+  /**
+   * The projector's own exports, which `switchboard audit verify` checks (JSON or CSV, hash-chained),
+   * named as the projector names its CSV; a past view's export says the position it is cut at, since
+   * the log holds more of the call than the file.
+   */
+  const exportOf = (format: 'json' | 'csv') =>
+    `call-${callId}-audit${asOf === undefined ? '' : `-as-of-${asOf}`}.${format}`;
   useEffect(() => {
     if (!open) return;
     let current = true;
-    loadJson<{ entries: AuditEntry[] }>(
-      asOf === undefined ? path : `${path}?${new URLSearchParams({ asOf })}`,
-    ).then(
+    loadJson<{ entries: AuditEntry[] }>(query()).then(
       (read) => {
         if (!current) return;
         setTrail({ asOf, entries: read.entries });
@@ -98,6 +111,18 @@ export function AuditTrail(props: {
             ))}
           </tbody>
         </table>
+      )}
+      {entries && (
+        <p class="export">
+          <a href={query()} download={exportOf('json')}>
+            Export JSON
+          </a>{' '}
+          ·{' '}
+          <a href={query('csv')} download={exportOf('csv')}>
+            Export CSV
+          </a>{' '}
+          · check a file with <code>switchboard audit verify FILE</code>
+        </p>
       )}
     </details>
   );
