@@ -8,9 +8,9 @@ import { SHOWN_MS, panelBrowserSuite } from '../support/panel-browser.js';
 
 /**
  * The panel as an auditor and an architect use it, in Debian's Chromium over the real processes: a
- * call's audit trail opened from its history entry, live and in time travel.
+ * call's audit trail opened from its history entry, live and in time travel, and time travel itself.
  */
-describe('the audit trail in a browser', () => {
+describe('the panel for auditors and architects in a browser', () => {
   const suite = panelBrowserSuite();
   const { seat, ring, browserTest } = suite;
 
@@ -165,6 +165,39 @@ describe('the audit trail in a browser', () => {
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
+    },
+  );
+  browserTest(
+    'Given a seat shown as of an earlier event, When it is reloaded, Then it shows the same view; Back goes live, Forward returns',
+    'time-travel-address',
+    async () => {
+      const demo = await account('travel-address');
+      const number = demo.executives[0]!.numbers[0]!;
+      const { callId } = (await ring(demo, number, '+15554440005')) as { callId: string };
+      await onCall(demo, number, callId, 'answer', 'assistant1');
+      await onCall(demo, number, callId, 'hang-up', 'assistant1');
+      const page = await seat(demo.accountId, 'exec1');
+      await lampShows(page, number, 'idle');
+
+      await page.getByRole('button', { name: 'Step back one event' }).click();
+      await lampShows(page, number, 'busy');
+      const asOf = (await page.locator('[data-as-of]').getAttribute('data-as-of'))!;
+      expect(new URL(page.url()).searchParams.get('asOf')).toBe(asOf);
+
+      await page.reload();
+      await page.locator(`[data-as-of="${asOf}"]`).waitFor({ timeout: SHOWN_MS });
+      await lampShows(page, number, 'busy');
+
+      await page.goBack();
+      await page.locator('[data-as-of]').waitFor({ state: 'detached', timeout: SHOWN_MS });
+      await lampShows(page, number, 'idle');
+      await page.goForward();
+      await page.locator(`[data-as-of="${asOf}"]`).waitFor({ timeout: SHOWN_MS });
+      await lampShows(page, number, 'busy');
+
+      await page.getByRole('button', { name: 'Back to live' }).click();
+      await page.locator('[data-as-of]').waitFor({ state: 'detached', timeout: SHOWN_MS });
+      expect(new URL(page.url()).searchParams.has('asOf')).toBe(false);
     },
   );
 });

@@ -58,12 +58,12 @@ export const loadDirectory = (fresh = false): Promise<Directory> => {
   return directory;
 };
 
+/** A point of time travel: a `$all` position, or a simulated time (ISO-8601), as the projector takes them. */
+export type PastPoint = { readonly asOf: string } | { readonly asOfTime: string };
+
 /** The seat now, or (time travel) as of a `$all` position or a simulated time. */
-export const loadSeat = (
-  account: string,
-  viewer: string,
-  past: { readonly asOf?: string; readonly asOfTime?: string } = {},
-): Promise<Seat> => request(`/panel/seat?${new URLSearchParams({ account, viewer, ...past })}`);
+export const loadSeat = (account: string, viewer: string, past?: PastPoint): Promise<Seat> =>
+  request(`/panel/seat?${new URLSearchParams({ account, viewer, ...past })}`);
 
 /** Time travel event by event: the account's events around a view as of `position`. */
 export const loadSteps = (account: string, position: string): Promise<Steps> =>

@@ -1,19 +1,26 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import type { PastPoint } from './api.js';
 import { Landing } from './landing.js';
 import { SeatPage } from './seat.js';
 import './style.css';
 
 /**
  * /panel is the landing page; /panel?account=…&viewer=… is that party's seat, and with several
- * `viewer`s a room of their seats side by side.
+ * `viewer`s a room of their seats side by side; with `asOf` (a position) or `asOfTime` (a time) the
+ * seats as time travel shows them then.
  */
 function Page({ url }: { url: string }) {
   const query = new URL(url).searchParams;
   const account = query.get('account');
   const viewers = [...new Set(query.getAll('viewer').filter((viewer) => viewer !== ''))];
+  const asOf = query.get('asOf');
+  const asOfTime = query.get('asOfTime');
+  const point: PastPoint | undefined =
+    asOf !== null ? { asOf } : asOfTime !== null ? { asOfTime } : undefined;
   return account && viewers.length > 0 ? (
-    <SeatPage key={`${account}:${viewers.join()}`} account={account} viewers={viewers} />
+    // Keyed by who is shown, not when: moving in time keeps the seats' live connection.
+    <SeatPage key={`${account}:${viewers.join()}`} account={account} viewers={viewers} point={point} />
   ) : (
     <Landing />
   );

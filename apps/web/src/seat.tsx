@@ -11,7 +11,8 @@ import type {
 } from '../../projector/src/panel/seat-contract.js';
 import { edgeSentenceOf } from '../../../libs/domain/src/reasons.js';
 import { AuditTrail } from './audit.js';
-import { Refusal, command, linePath, loadDirectory, loadSeat, loadSteps } from './api.js';
+import { Refusal, command, linePath, loadDirectory, loadSeat, loadSteps, type PastPoint } from './api.js';
+import { navigate } from './navigate.js';
 import { duration, elapsed, lineLabel, named, phone, streamWords, when, words } from './format.js';
 import { PageForm } from './page-form.js';
 import { PhoneField } from './phone-field.js';
@@ -40,7 +41,13 @@ interface Shown {
  * journey shows across them: every seat live over the page's one connection, every action its
  * viewer's permissions allow, with the viewer as actor.
  */
-export function SeatPage({ account, viewers }: { account: string; viewers: readonly string[] }) {
+export function SeatPage(props: {
+  account: string;
+  viewers: readonly string[];
+  /** The point of time travel the address names; none: live. */
+  point: PastPoint | undefined;
+}) {
+  const { account, viewers, point } = props;
   const [seats, setSeats] = useState<ReadonlyMap<string, Seat>>(new Map());
   const [problem, setProblem] = useState<Refusal>();
   const [connection, setConnection] = useState<Connection>('connecting');
@@ -50,6 +57,13 @@ export function SeatPage({ account, viewers }: { account: string; viewers: reado
   /** Time travel: the seats as of an earlier point, shown instead of the live ones until "Back to live". */
   const [past, setPast] = useState<ReadonlyMap<string, Seat>>();
   const [travelError, setTravelError] = useState<Shown>();
+  /**
+   * The point the past seats shown are of, as its address writes it ('' when live): a view travelled
+   * to here is in the address already, one reached by the address (a reload, Back, Forward, a link) is
+   * read for it.
+   */
+  const shownPoint = useRef('');
+  const pointKey = point === undefined ? '' : new URLSearchParams(point).toString();
   /** The last lamp changes, for screen readers (a polite live region). */
   const [announcement, setAnnouncement] = useState('');
   /** The account's parties, each a seat to switch to. */
@@ -101,6 +115,31 @@ export function SeatPage({ account, viewers }: { account: string; viewers: reado
       clearInterval(timer);
     };
   }, [account, viewersKey]);
+
+  useEffect(() => {
+    if (pointKey === shownPoint.current) return;
+    if (point === undefined) {
+      shownPoint.current = '';
+      setPast(undefined);
+      setTravelError(undefined);
+      return;
+    }
+    let current = true;
+    seatsAsOf(account, viewers, point).then(
+      (then) => {
+        if (!current) return;
+        shownPoint.current = pointKey;
+        setPast(then);
+        setTravelError(undefined);
+      },
+      (error: Refusal) => {
+        if (current) setTravelError({ code: error.code, message: error.message });
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [account, viewersKey, pointKey]);
 
   const live = viewers.map((viewer) => seats.get(viewer));
   useEffect(() => {
@@ -158,12 +197,17 @@ export function SeatPage({ account, viewers }: { account: string; viewers: reado
     (viewer: string): Act =>
     (where, method, path, body = {}) =>
       send(`${viewer}:${where}`, method, path, { actor: viewer, ...body });
-  /** Shows the seats as of a point; resolves with the refusal's code when they cannot be shown. */
-  const travel = (to: { asOf?: string; asOfTime?: string }): Promise<string | undefined> =>
-    Promise.all(viewers.map((viewer) => loadSeat(account, viewer, to))).then(
+  /**
+   * Shows the seats as of a point, in the address too (a history entry); resolves with the refusal's
+   * code when they cannot be shown.
+   */
+  const travel = (to: PastPoint): Promise<string | undefined> =>
+    seatsAsOf(account, viewers, to).then(
       (then) => {
-        setPast(new Map(then.map((seat) => [seat.viewer.partyId, seat])));
+        shownPoint.current = new URLSearchParams(to).toString();
+        setPast(then);
         setTravelError(undefined);
+        navigate(addressOf(to));
         return undefined;
       },
       (error: Refusal) => {
@@ -211,7 +255,7 @@ export function SeatPage({ account, viewers }: { account: string; viewers: reado
           shown={shownFirst}
           past={past !== undefined}
           travel={travel}
-          live={() => setPast(undefined)}
+          live={() => navigate(addressOf(undefined))}
           refusal={travelError}
         />
         <nav aria-label="Other seats">
@@ -290,6 +334,25 @@ function SeatColumn(props: {
     </section>
   );
 }
+
+/** Each viewer's seat as of a point of time travel, by viewer. */
+const seatsAsOf = (
+  account: string,
+  viewers: readonly string[],
+  point: PastPoint,
+): Promise<ReadonlyMap<string, Seat>> =>
+  Promise.all(viewers.map((viewer) => loadSeat(account, viewer, point))).then(
+    (then) => new Map(then.map((seat) => [seat.viewer.partyId, seat])),
+  );
+
+/** This page's address as of a point of time travel, or live (`undefined`). */
+const addressOf = (point: PastPoint | undefined): URL => {
+  const address = new URL(location.href);
+  address.searchParams.delete('asOf');
+  address.searchParams.delete('asOfTime');
+  for (const [name, value] of Object.entries(point ?? {})) address.searchParams.set(name, value);
+  return address;
+};
 
 /**
  * An unknown account or viewer is told apart from the directory (a 200) rather than from the seat's
@@ -769,7 +832,7 @@ function OutsideCaller(props: {
 function TimeTravel(props: {
   shown: Seat;
   past: boolean;
-  travel: (to: { asOf?: string; asOfTime?: string }) => Promise<string | undefined>;
+  travel: (to: PastPoint) => Promise<string | undefined>;
   live: () => void;
   refusal: Shown | undefined;
 }) {
