@@ -12,7 +12,7 @@ import { SHOWN_MS, panelBrowserSuite } from '../support/panel-browser.js';
  */
 describe('the panel for auditors and architects in a browser', () => {
   const suite = panelBrowserSuite();
-  const { seat, ring, browserTest } = suite;
+  const { open, seat, ring, browserTest } = suite;
 
   /** One executive's one line, shared with one assistant. */
   const account = (accountId: string): Promise<DemoAccount> =>
@@ -198,6 +198,24 @@ describe('the panel for auditors and architects in a browser', () => {
       await page.getByRole('button', { name: 'Back to live' }).click();
       await page.locator('[data-as-of]').waitFor({ state: 'detached', timeout: SHOWN_MS });
       expect(new URL(page.url()).searchParams.has('asOf')).toBe(false);
+    },
+  );
+  browserTest(
+    'Given an account with no party yet, When the landing page lists it, Then it says so and offers no room to pick seats from',
+    'landing-no-party',
+    async () => {
+      await send(suite.stack.api, 'POST', '/accounts', {
+        actor: 'admin',
+        accountId: 'no-party',
+        name: 'No party yet',
+      });
+      const landing = await open('');
+      const section = landing.getByRole('region', { name: 'No party yet' });
+      await section.waitFor({ timeout: SHOWN_MS });
+      await expect(section.locator('.empty').textContent()).resolves.toMatch(
+        /no party yet.*\/accounts\/no-party\/phone-users/i,
+      );
+      expect(await section.getByRole('button', { name: 'Open the room' }).count()).toBe(0);
     },
   );
 });

@@ -33,6 +33,14 @@ export function Landing() {
           <h2>
             {named(account.name)} <small>({account.accountId})</small>
           </h2>
+          {account.parties.length === 0 && (
+            // Nothing to open yet, and a room picker without a seat to tick would only refuse.
+            <p class="empty">
+              No party yet: provision a phone user or a common-area phone on the api (
+              <code>POST /accounts/{account.accountId}/phone-users</code> or <code>…/common-area-phones</code>
+              ), then reload this page.
+            </p>
+          )}
           <ul class="parties">
             {account.parties.map((party) => (
               <li key={party.partyId}>
@@ -48,35 +56,37 @@ export function Landing() {
               </li>
             ))}
           </ul>
-          <form
-            class="room-picker"
-            method="get"
-            action="/panel"
-            aria-label={`A room of ${named(account.name)}`}
-            onSubmit={(event) => {
-              // With no viewer the address is the landing page again: nothing would seem to happen.
-              if (new FormData(event.currentTarget).has('viewer')) return;
-              event.preventDefault();
-              setUnticked(account.accountId);
-            }}
-            onChange={() => setUnticked(undefined)}
-          >
-            <input type="hidden" name="account" value={account.accountId} />
-            <fieldset>
-              <legend>Seats side by side (a call's journey across them, live):</legend>
-              {account.parties.map((party) => (
-                <label key={party.partyId}>
-                  <input type="checkbox" name="viewer" value={party.partyId} /> {named(party.name)}{' '}
-                </label>
-              ))}
-            </fieldset>
-            <button type="submit">Open the room</button>
-            {unticked === account.accountId && (
-              <p class="refusal" role="alert">
-                Tick at least one seat to open a room of it.
-              </p>
-            )}
-          </form>
+          {account.parties.length > 0 && (
+            <form
+              class="room-picker"
+              method="get"
+              action="/panel"
+              aria-label={`A room of ${named(account.name)}`}
+              onSubmit={(event) => {
+                // With no viewer the address is the landing page again: nothing would seem to happen.
+                if (new FormData(event.currentTarget).has('viewer')) return;
+                event.preventDefault();
+                setUnticked(account.accountId);
+              }}
+              onChange={() => setUnticked(undefined)}
+            >
+              <input type="hidden" name="account" value={account.accountId} />
+              <fieldset>
+                <legend>Seats side by side (a call's journey across them, live):</legend>
+                {account.parties.map((party) => (
+                  <label key={party.partyId}>
+                    <input type="checkbox" name="viewer" value={party.partyId} /> {named(party.name)}{' '}
+                  </label>
+                ))}
+              </fieldset>
+              <button type="submit">Open the room</button>
+              {unticked === account.accountId && (
+                <p class="refusal" role="alert">
+                  Tick at least one seat to open a room of it.
+                </p>
+              )}
+            </form>
+          )}
         </section>
       ))}
     </main>
