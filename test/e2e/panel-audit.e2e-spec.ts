@@ -24,12 +24,19 @@ describe('the panel for auditors and architects in a browser', () => {
       linesPerExecutive: 1,
       assistants: 1,
     });
-  const onCall = (demo: DemoAccount, number: string, callId: string, act: string, actor: string) =>
+  const onCall = (
+    demo: DemoAccount,
+    number: string,
+    callId: string,
+    act: string,
+    actor: string,
+    body: Record<string, unknown> = {},
+  ) =>
     send(
       suite.stack.api,
       'POST',
       `/accounts/${demo.accountId}/lines/${encodeURIComponent(number)}/calls/${callId}/${act}`,
-      { actor },
+      { actor, ...body },
     );
   const line = (page: Page, number: string) => page.locator(`section[data-line="${number}"]`);
   const lampShows = (page: Page, number: string, state: string) =>
@@ -216,6 +223,32 @@ describe('the panel for auditors and architects in a browser', () => {
         /no party yet.*\/accounts\/no-party\/phone-users/i,
       );
       expect(await section.getByRole('button', { name: 'Open the room' }).count()).toBe(0);
+    },
+  );
+  browserTest(
+    'Given a delegate answered a call and transferred it to the executive, When an auditor reads its trail, Then each row says what it did: who rang, to whom the transfer went, who took it',
+    'audit-what',
+    async () => {
+      const demo = await account('audit-what');
+      const number = demo.executives[0]!.numbers[0]!;
+      const { callId } = (await ring(demo, number, '+15554440006')) as { callId: string };
+      await onCall(demo, number, callId, 'answer', 'assistant1');
+      await onCall(demo, number, callId, 'transfer', 'assistant1', { to: 'exec1' });
+      await onCall(demo, number, callId, 'answer', 'exec1');
+      const page = await seat(demo.accountId, 'exec1');
+      await lampShows(page, number, 'busy');
+      const trail = await openNewestTrail(page, number);
+      const what = (type: string) => trail.locator(`tr:has(td[data-type="${type}"]) td[data-what]`);
+      await what('CallTransferred').waitFor({ timeout: SHOWN_MS });
+
+      await expect(what('CallRang').textContent()).resolves.toMatch(/alerted exec1, assistant1/);
+      await expect(what('CallAnswered').textContent()).resolves.toMatch(/assistant1 for exec1 answered/);
+      await expect(what('CallTransferRequested').textContent()).resolves.toMatch(
+        /assistant1 for exec1 transferred the call to exec1/,
+      );
+      await expect(what('CallTransferred').textContent()).resolves.toMatch(
+        /exec1 took the transfer from assistant1/,
+      );
     },
   );
 });

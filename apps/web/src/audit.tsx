@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Refusal, loadJson } from './api.js';
+import { auditStep } from '../../../libs/read-models/src/queries/audit-steps.js';
 import { when } from './format.js';
 
 /** One event of a call's audit trail, as the projector's `/lines/…/calls/…/audit` lists it. */
@@ -12,6 +13,8 @@ interface AuditEntry {
   readonly permission: string | null;
   readonly simulatedTime: string;
   readonly chainHash: string;
+  /** The event's data, from which its step is told (`auditStep`, as `switchboard audit call` tells it). */
+  readonly data: object;
 }
 
 /**
@@ -86,6 +89,7 @@ export function AuditTrail(props: {
             <tr>
               <th>time</th>
               <th>event</th>
+              <th>what</th>
               <th>actor</th>
               <th>on behalf of</th>
               <th>permission</th>
@@ -100,6 +104,7 @@ export function AuditTrail(props: {
                   <time dateTime={e.simulatedTime}>{when(e.simulatedTime)}</time>
                 </td>
                 <td data-type={e.type}>{e.type}</td>
+                <td data-what>{auditStep(e)}</td>
                 <td>{e.actor}</td>
                 <td>{e.onBehalfOf ?? ''}</td>
                 <td>{e.permission ?? ''}</td>
