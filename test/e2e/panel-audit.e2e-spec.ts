@@ -251,4 +251,36 @@ describe('the panel for auditors and architects in a browser', () => {
       );
     },
   );
+  browserTest(
+    'Given a line with more calls than a seat lists, When its history is opened, Then it says how many it shows of how many, and where the rest are',
+    'history-count',
+    async () => {
+      const demo = await account('history-count');
+      const number = demo.executives[0]!.numbers[0]!;
+      const calls = 25;
+      for (let call = 0; call < calls; call++) {
+        const placed = await send(
+          suite.stack.api,
+          'POST',
+          `/accounts/${demo.accountId}/lines/${encodeURIComponent(number)}/calls`,
+          { actor: 'exec1', to: `+1555333${String(call).padStart(4, '0')}` },
+        );
+        await onCall(demo, number, placed.callId as string, 'hang-up', 'exec1');
+      }
+      const page = await seat(demo.accountId, 'exec1');
+      const history = line(page, number).locator('details.history');
+      await expect(history.locator('> summary').textContent()).resolves.toBe(
+        `History · the latest 20 of ${calls} calls`,
+      );
+      await history.locator('> summary').click();
+      expect(await history.locator('> ul > li').count()).toBe(20);
+      const rest = history.getByRole('link', { name: `all ${calls} calls` });
+      const all = (await (
+        await fetch(new URL((await rest.getAttribute('href'))!, suite.stack.projector))
+      ).json()) as {
+        calls: unknown[];
+      };
+      expect(all.calls).toHaveLength(calls);
+    },
+  );
 });

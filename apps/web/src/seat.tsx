@@ -686,7 +686,14 @@ function LineCard(props: {
         )}
       </details>
       <details class="history">
-        <summary>History · {line.history.length === 1 ? '1 call' : `${line.history.length} calls`}</summary>
+        <summary>
+          History ·{' '}
+          {line.history.length < line.historyCalls
+            ? `the latest ${line.history.length} of ${line.historyCalls} calls`
+            : line.historyCalls === 1
+              ? '1 call'
+              : `${line.historyCalls} calls`}
+        </summary>
         <ul>
           {line.history.map((h) => (
             <li key={h.callId}>
@@ -709,6 +716,17 @@ function LineCard(props: {
             </li>
           ))}
         </ul>
+        {line.history.length < line.historyCalls && (
+          <p class="more">
+            The line's history holds{' '}
+            <a
+              href={`/lines/${encodeURIComponent(seat.account.accountId)}/${encodeURIComponent(line.number.replace(/^\+/, ''))}/history?${new URLSearchParams({ viewer: seat.viewer.partyId, ...(readOnly ? { asOf: seat.position } : {}) })}`}
+            >
+              all {line.historyCalls} calls
+            </a>{' '}
+            (JSON, from the projector).
+          </p>
+        )}
       </details>
     </section>
   );

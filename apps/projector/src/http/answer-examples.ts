@@ -303,6 +303,7 @@ export const ANSWER_EXAMPLES = {
         recordings: [],
         voicemail: { unread: 0, messages: [], deleted: [], missedCalls: [] },
         history: [],
+        historyCalls: 0,
       },
     ],
     speedDials: [{ owner: { partyId: 'assistant0', name: 'Assistant 0' }, maxSpeedDials: 24, entries: [] }],

@@ -96,7 +96,10 @@ export interface SeatLine {
     readonly deleted: readonly SeatVoicemail[];
     readonly missedCalls: readonly SeatMissedCall[];
   };
+  /** The line's latest calls, newest first: at most a page of them (the line's own history has them all). */
   readonly history: readonly SeatHistoryEntry[];
+  /** How many calls the line's history holds, `history` listing the latest. */
+  readonly historyCalls: number;
 }
 
 export interface SeatSpeedDial {

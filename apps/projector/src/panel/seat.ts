@@ -118,6 +118,7 @@ export const seatOf = (
     const access = lineAccess(readModels, accountId, number, viewer);
     if (!access.allowed) throw new Error(`panelLines listed ${number}, which ${viewer} may not use`);
     const { lamp } = lineState(readModels, accountId, number, viewer, access);
+    const history = lineHistory(readModels, accountId, number);
     const availability = Object.fromEntries(
       DIAGNOSED.map((action): [DiagnosedAction, Availability] => {
         const diagnosis = whyCannot(readModels, accountId, number, viewer, action, time);
@@ -172,20 +173,19 @@ export const seatOf = (
           reason: c.reason,
         })),
       },
-      history: lineHistory(readModels, accountId, number)
-        .slice(0, HISTORY_SHOWN)
-        .map((h) => ({
-          callId: h.callId,
-          lineName: h.lineName,
-          direction: h.direction,
-          external: h.external,
-          status: h.status,
-          result: h.result,
-          startedAt: h.startedAt,
-          endedAt: h.endedAt,
-          durationSeconds: h.durationSeconds,
-          labels: h.labels,
-        })),
+      history: history.slice(0, HISTORY_SHOWN).map((h) => ({
+        callId: h.callId,
+        lineName: h.lineName,
+        direction: h.direction,
+        external: h.external,
+        status: h.status,
+        result: h.result,
+        startedAt: h.startedAt,
+        endedAt: h.endedAt,
+        durationSeconds: h.durationSeconds,
+        labels: h.labels,
+      })),
+      historyCalls: history.length,
     };
   });
 
