@@ -283,4 +283,28 @@ describe('the panel for auditors and architects in a browser', () => {
       expect(all.calls).toHaveLength(calls);
     },
   );
+  browserTest(
+    "Given a viewer in another time zone than the stack's, When they travel to a time they type, Then the field names the zone it reads the time in",
+    'time-travel-zone',
+    async () => {
+      const demo = await account('travel-zone');
+      const page = await seat(demo.accountId, 'exec1');
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Emulation.setTimezoneOverride', { timezoneId: 'Asia/Kolkata' });
+      await page.reload();
+      await page.waitForSelector('[data-connection="live"]', { timeout: SHOWN_MS });
+      const zone = await page.evaluate(
+        () =>
+          new Intl.DateTimeFormat(undefined, { timeZoneName: 'short' })
+            .formatToParts(new Date('2026-01-05T09:00:00Z'))
+            .find((part) => part.type === 'timeZoneName')!.value,
+      );
+
+      const field = page.getByLabel(`As of time (${zone})`);
+      await field.fill('2026-01-05T14:30:00');
+      await page.getByRole('button', { name: 'Show', exact: true }).click();
+      await page.locator('[data-as-of]').waitFor({ timeout: SHOWN_MS });
+      expect(new URL(page.url()).searchParams.get('asOfTime')).toBe('2026-01-05T09:00:00.000Z');
+    },
+  );
 });

@@ -23,6 +23,15 @@ export const when = (iso: string, today: Date = new Date()): string => {
   return at.toDateString() === today.toDateString() ? timeOnly.format(at) : dateTime.format(at);
 };
 
+/**
+ * The name of the viewer's time zone at a time (summer and winter may differ), as the times shown
+ * name it: what a time typed into the page is read in.
+ */
+export const zoneName = (at: Date): string => {
+  const valid = Number.isNaN(at.getTime()) ? new Date() : at;
+  return timeOnly.formatToParts(valid).find((part) => part.type === 'timeZoneName')?.value ?? '';
+};
+
 /** "for 1 min 05 s": how long a lamp has been in its state, from the stack's clock. */
 export const elapsed = (sinceIso: string, nowMs: number): string => {
   const seconds = Math.max(0, Math.floor((nowMs - Date.parse(sinceIso)) / 1000));

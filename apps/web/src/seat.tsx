@@ -13,7 +13,7 @@ import { edgeSentenceOf } from '../../../libs/domain/src/reasons.js';
 import { AuditTrail } from './audit.js';
 import { Refusal, command, linePath, loadDirectory, loadSeat, loadSteps, type PastPoint } from './api.js';
 import { navigate } from './navigate.js';
-import { duration, elapsed, lineLabel, named, phone, streamWords, when, words } from './format.js';
+import { duration, elapsed, lineLabel, named, phone, streamWords, when, words, zoneName } from './format.js';
 import { PageForm } from './page-form.js';
 import { PhoneField } from './phone-field.js';
 import { Problem } from './problem.js';
@@ -938,7 +938,8 @@ function TimeTravel(props: {
         </>
       )}
       <label>
-        As of time{' '}
+        {/* The field reads the time in the viewer's zone: the stack's times are UTC, and say so. */}
+        As of time ({zoneName(time ? new Date(time) : new Date())}){' '}
         <input
           type="datetime-local"
           step="1"
