@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { fillDemoAccount, send, DEFAULT_DEMO, type DemoAccount } from '../../tools/demo-account.js';
 import { runCli } from '../support/cli.js';
 import { SHOWN_MS, panelBrowserSuite } from '../support/panel-browser.js';
@@ -13,6 +13,15 @@ import { SHOWN_MS, panelBrowserSuite } from '../support/panel-browser.js';
 describe('the panel for auditors and architects in a browser', () => {
   const suite = panelBrowserSuite();
   const { open, seat, ring, browserTest } = suite;
+  /** How many lines of text each of the trail's cells matching `selector` runs over, as laid out. */
+  const linesOf = (trail: Locator, selector: string) =>
+    trail.locator(selector).evaluateAll((cells) =>
+      cells.map((cell) => {
+        const range = cell.ownerDocument.createRange();
+        range.selectNodeContents(cell);
+        return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
+      }),
+    );
 
   /** One executive's one line, shared with one assistant. */
   const account = (accountId: string): Promise<DemoAccount> =>
@@ -42,14 +51,14 @@ describe('the panel for auditors and architects in a browser', () => {
   const lampShows = (page: Page, number: string, state: string) =>
     page.waitForSelector(`section[data-line="${number}"] [data-lamp="${state}"]`, { timeout: SHOWN_MS });
   /** Opens the line's history and the audit trail of its newest call; resolves with the trail. */
-  const openNewestTrail = async (page: Page, number: string) => {
-    const history = line(page, number).locator('details.history');
+  const openNewestTrail = async (where: Page | Locator, number: string) => {
+    const history = where.locator(`section[data-line="${number}"] details.history`).first();
     await history.locator('> summary').click();
     const trail = history.locator('details.audit').first();
     await trail.locator('> summary').click();
     return trail;
   };
-  const eventsOf = (trail: ReturnType<Page['locator']>) =>
+  const eventsOf = (trail: Locator) =>
     trail
       .locator('tbody tr td[data-type]')
       .evaluateAll((cells) => cells.map((c) => c.getAttribute('data-type')));
@@ -305,6 +314,29 @@ describe('the panel for auditors and architects in a browser', () => {
       await page.getByRole('button', { name: 'Show', exact: true }).click();
       await page.locator('[data-as-of]').waitFor({ timeout: SHOWN_MS });
       expect(new URL(page.url()).searchParams.get('asOfTime')).toBe('2026-01-05T09:00:00.000Z');
+    },
+  );
+  browserTest(
+    "Given a room of two seats, When an auditor opens a call's trail in one, Then each event type and position reads whole, the trail scrolling sideways instead",
+    'audit-narrow',
+    async () => {
+      const demo = await account('audit-narrow');
+      const number = demo.executives[0]!.numbers[0]!;
+      const { callId } = (await ring(demo, number, '+15554440007')) as { callId: string };
+      await onCall(demo, number, callId, 'answer', 'assistant1');
+      const room = await open(`?account=${demo.accountId}&viewer=exec1&viewer=assistant1`);
+      await room.waitForSelector('[data-connection="live"]', { timeout: SHOWN_MS });
+      const seatOfExecutive = room.locator('section[data-viewer="exec1"]');
+      const trail = await openNewestTrail(seatOfExecutive, number);
+      await trail.locator('td[data-type="CallAnswered"]').waitFor({ timeout: SHOWN_MS });
+
+      expect(await linesOf(trail, 'td[data-type]')).toEqual([1, 1, 1]);
+      expect(await linesOf(trail, 'td[data-position]')).toEqual([1, 1, 1]);
+      // The page itself does not widen: the trail scrolls within the seat.
+      const [pageWidth, windowWidth] = await room.evaluate<[number, number]>(
+        '[document.documentElement.scrollWidth, innerWidth]',
+      );
+      expect(pageWidth).toBeLessThanOrEqual(windowWidth);
     },
   );
 });

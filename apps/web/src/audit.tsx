@@ -84,38 +84,40 @@ export function AuditTrail(props: {
       )}
       {!entries && !error && open && <p aria-busy="true">Loading the trail…</p>}
       {entries && (
-        <table>
-          <thead>
-            <tr>
-              <th>time</th>
-              <th>event</th>
-              <th>what</th>
-              <th>actor</th>
-              <th>on behalf of</th>
-              <th>permission</th>
-              <th>position</th>
-              <th>hash</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((e) => (
-              <tr key={e.eventId}>
-                <td>
-                  <time dateTime={e.simulatedTime}>{when(e.simulatedTime)}</time>
-                </td>
-                <td data-type={e.type}>{e.type}</td>
-                <td data-what>{auditStep(e)}</td>
-                <td>{e.actor}</td>
-                <td>{e.onBehalfOf ?? ''}</td>
-                <td>{e.permission ?? ''}</td>
-                <td data-position={e.position}>{e.position}</td>
-                <td title={e.chainHash}>
-                  <code>{e.chainHash.slice(0, 12)}</code>
-                </td>
+        <div class="trail">
+          <table>
+            <thead>
+              <tr>
+                <th>time</th>
+                <th>event</th>
+                <th>what</th>
+                <th>actor</th>
+                <th>on behalf of</th>
+                <th>permission</th>
+                <th>position</th>
+                <th>hash</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {entries.map((e) => (
+                <tr key={e.eventId}>
+                  <td>
+                    <time dateTime={e.simulatedTime}>{when(e.simulatedTime)}</time>
+                  </td>
+                  <td data-type={e.type}>{e.type}</td>
+                  <td data-what>{auditStep(e)}</td>
+                  <td>{e.actor}</td>
+                  <td>{e.onBehalfOf ?? ''}</td>
+                  <td>{e.permission ?? ''}</td>
+                  <td data-position={e.position}>{e.position}</td>
+                  <td title={e.chainHash}>
+                    <code>{e.chainHash.slice(0, 12)}</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {entries && (
         <p class="export">
