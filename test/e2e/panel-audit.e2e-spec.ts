@@ -339,4 +339,19 @@ describe('the panel for auditors and architects in a browser', () => {
       expect(pageWidth).toBeLessThanOrEqual(windowWidth);
     },
   );
+  browserTest(
+    "Given the stack's clock, When an architect asks for a time after it, Then the page says that time has not come rather than show today's lamps dated then",
+    'time-travel-future',
+    async () => {
+      const demo = await account('travel-future');
+      const page = await seat(demo.accountId, 'exec1');
+      await page.getByLabel('As of time').fill('9999-12-31T23:59:59');
+      await page.getByRole('button', { name: 'Show', exact: true }).click();
+      const refusal = page.locator('.time-travel [role="alert"]');
+      await refusal.waitFor({ timeout: SHOWN_MS });
+      await expect(refusal.textContent()).resolves.toMatch(/has not come yet.*pick an earlier time/i);
+      expect(await page.locator('[data-as-of]').count()).toBe(0);
+      expect(new URL(page.url()).searchParams.has('asOfTime')).toBe(false);
+    },
+  );
 });

@@ -253,6 +253,7 @@ export function SeatPage(props: {
         )}
         <TimeTravel
           shown={shownFirst}
+          stackNow={first.clock.mode === 'virtual' ? Date.parse(first.clock.now) : tick}
           past={past !== undefined}
           travel={travel}
           live={() => navigate(addressOf(undefined))}
@@ -849,12 +850,14 @@ function OutsideCaller(props: {
  */
 function TimeTravel(props: {
   shown: Seat;
+  /** The stack's time now (ms): its virtual clock, or the wall clock in realtime mode. */
+  stackNow: number;
   past: boolean;
   travel: (to: PastPoint) => Promise<string | undefined>;
   live: () => void;
   refusal: Shown | undefined;
 }) {
-  const { shown, past, travel, live, refusal } = props;
+  const { shown, stackNow, past, travel, live, refusal } = props;
   const [time, setTime] = useState('');
   /** A time typed that no view can be asked for (the field takes years up to 275760). */
   const [typed, setTyped] = useState<Shown>();
@@ -901,6 +904,15 @@ function TimeTravel(props: {
       setTyped({
         code: 'INVALID_REQUEST',
         message: `${time.replace('T', ' ')} is no time to travel to: pick one from the year 1 to 9999.`,
+      });
+      return;
+    }
+    // Nothing has happened after the stack's clock: a view "as of" a later time would be today's
+    // lamps with durations run on to then, a state no one saw.
+    if (at.getTime() > stackNow) {
+      setTyped({
+        code: 'INVALID_REQUEST',
+        message: `${when(at.toISOString())} has not come yet: the stack's clock is at ${when(new Date(stackNow).toISOString())}. Pick an earlier time${past ? ', or go Back to live' : ''}.`,
       });
       return;
     }
