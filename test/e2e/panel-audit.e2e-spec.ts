@@ -354,4 +354,34 @@ describe('the panel for auditors and architects in a browser', () => {
       expect(new URL(page.url()).searchParams.has('asOfTime')).toBe(false);
     },
   );
+  browserTest(
+    'Given the address of a past view, When the page opens on it, Then it shows no live seat to act on while the past one is on its way',
+    'time-travel-arriving',
+    async () => {
+      const demo = await account('travel-arriving');
+      const number = demo.executives[0]!.numbers[0]!;
+      await ring(demo, number, '+15554440008');
+      const page = await seat(demo.accountId, 'exec1');
+      await lampShows(page, number, 'ringing');
+      await page.getByRole('button', { name: 'Step back one event' }).click();
+      const asOf = (await page.locator('[data-as-of]').getAttribute('data-as-of'))!;
+
+      // The past seat is held back on its way, as a busy projector would.
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      await page.route('**/panel/seat?*asOf=*', async (route) => {
+        await released;
+        await route.continue();
+      });
+      await page.reload();
+      await page.locator('[data-connection="live"]').waitFor({ timeout: SHOWN_MS });
+      await page.getByText(`Loading the seat as of position ${asOf}…`).waitFor({ timeout: SHOWN_MS });
+      expect(await page.locator('[data-lamp]').count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Answer', exact: true }).count()).toBe(0);
+
+      release();
+      await page.locator(`[data-as-of="${asOf}"]`).waitFor({ timeout: SHOWN_MS });
+      await page.locator('[data-lamp]').first().waitFor({ timeout: SHOWN_MS });
+    },
+  );
 });

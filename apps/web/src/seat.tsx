@@ -125,6 +125,7 @@ export function SeatPage(props: {
       return;
     }
     let current = true;
+    setTravelError(undefined);
     seatsAsOf(account, viewers, point).then(
       (then) => {
         if (!current) return;
@@ -220,6 +221,11 @@ export function SeatPage(props: {
   // in the past, at the time the view is of.
   const now = past || first.clock.mode === 'virtual' ? Date.parse(shownFirst.clock.now) : tick;
   const room = live.length > 1;
+  /**
+   * The address names a past view not shown yet (a reload, Back, Forward, a link): until it comes, no
+   * seat is shown, as the seats shown would be another time's, live ones inviting an action.
+   */
+  const arriving = point !== undefined && pointKey !== shownPoint.current && !travelError;
 
   return (
     <main aria-busy={busy !== undefined} class={room ? 'room' : undefined}>
@@ -242,7 +248,7 @@ export function SeatPage(props: {
           act={actAs(first.viewer.partyId)}
           refusal={refusals.get(`${first.viewer.partyId}:clock`)}
         />
-        {!past && (
+        {!past && !arriving && (
           <OutsideCaller
             seats={live}
             ring={(number, from) =>
@@ -279,18 +285,25 @@ export function SeatPage(props: {
       <p class="visually-hidden" role="status" aria-live="polite" data-announcement>
         {announcement}
       </p>
-      <div class="seats">
-        {live.map((seat) => (
-          <SeatColumn
-            key={seat.viewer.partyId}
-            seat={seat}
-            shown={past?.get(seat.viewer.partyId)}
-            act={actAs(seat.viewer.partyId)}
-            refusal={(where) => refusals.get(`${seat.viewer.partyId}:${where}`)}
-            now={now}
-          />
-        ))}
-      </div>
+      {arriving ? (
+        <p aria-busy="true">
+          Loading the {room ? 'seats' : 'seat'} as of{' '}
+          {'asOf' in point ? `position ${point.asOf}` : point.asOfTime}…
+        </p>
+      ) : (
+        <div class="seats">
+          {live.map((seat) => (
+            <SeatColumn
+              key={seat.viewer.partyId}
+              seat={seat}
+              shown={past?.get(seat.viewer.partyId)}
+              act={actAs(seat.viewer.partyId)}
+              refusal={(where) => refusals.get(`${seat.viewer.partyId}:${where}`)}
+              now={now}
+            />
+          ))}
+        </div>
+      )}
     </main>
   );
 }
