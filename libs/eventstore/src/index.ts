@@ -5,3 +5,4 @@ export * from './event-store.js';
 export * from './aggregate-repository.js';
 export * from './foreign-events.js';
 export * from './aggregate-snapshots.js';
+export * from './store-repair-check.js';

@@ -1,5 +1,11 @@
 import { isCommandError } from '@eventstore/db-client';
-import type { EventStore, EventSubscription, StoredEvent, SubscriptionItem } from '#eventstore';
+import {
+  checkReaderAgainstStore,
+  type EventStore,
+  type EventSubscription,
+  type StoredEvent,
+  type SubscriptionItem,
+} from '#eventstore';
 import { ProjectionFailure, type Projection } from './projection.js';
 import { CHECKPOINT_EVERY, ReadModels, type ParkedEvent } from './read-models.js';
 import { rm } from 'node:fs/promises';
@@ -399,12 +405,11 @@ export class Projector implements RecordSource {
   private async checkAgainstStore(): Promise<void> {
     const last = this.readModels.lastEvent;
     if (last !== undefined) {
-      const [record] = await this.store.readAllRecords(last.position, 1);
-      const found = record?.position === last.position ? record.id : undefined;
-      if (found !== last.id) {
+      const { kept, foundThere } = await checkReaderAgainstStore(this.store, last);
+      if (!kept) {
         this.log(
           `projector: read models discarded (their last event, ${last.id} at $all position ${last.position}, ` +
-            `is not in this store${found ? `, which has ${found} there` : ''}: the store was replaced, or ` +
+            `is not in this store${foundThere ? `, which has ${foundThere} there` : ''}: the store was replaced, or ` +
             'repaired and its tail cut); rebuilding from the first event',
         );
         this.readModels = new ReadModels(this.projections);
