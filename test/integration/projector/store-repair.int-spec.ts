@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 import { EventStore, createEventStoreClient } from '#eventstore';
-import { Projector } from '#read-models';
+import { LogIndex, Projector } from '#read-models';
 import { repoRoot } from '#stack';
 import { tally, type TallyEvent } from '../../../libs/read-models/src/engine/engine.fixture.js';
 import {
@@ -26,11 +26,12 @@ function repair(dataDir: string): Promise<{ code: number; stdout: string }> {
 }
 
 /**
- * A projector that followed a store whose tail `eventstore repair` then cut, through the real store
- * process: the store is stopped under it, cut, repaired and started again on the same port, and the
- * projector, waiting to reconnect all along, must not keep the events the store no longer has.
+ * Readers that followed a store whose tail `eventstore repair` then cut, through the real store
+ * process: the store is stopped under them, cut, repaired and started again on the same port, and
+ * the reader, waiting to reconnect all along, must not keep the events the store no longer has, nor
+ * skip the new ones written at their positions.
  */
-describe('projector after the store it follows was repaired', () => {
+describe('readers after the store they follow was repaired', () => {
   let storeDir: string;
   let server: EmbeddedEventStore | undefined;
   beforeEach(async () => (storeDir = await mkdtemp(join(tmpdir(), 'projector-repair-'))));
@@ -39,19 +40,54 @@ describe('projector after the store it follows was repaired', () => {
     await rm(storeDir, { recursive: true, force: true });
   }, PROCESS_BUDGET_MS);
 
+  /** Stops the store, cuts its log at `position`, repairs it and starts it again on the same port. */
+  async function cutRepairAndRestart(position: bigint): Promise<void> {
+    const port = new URL(server!.connectionString.replace(/^esdb:/, 'http:')).port;
+    await server!.stop('SIGTERM');
+    server = undefined;
+    // The first segment starts at position 0, so a position is a byte offset in its file.
+    await truncate(join(storeDir, '00000000000000000000.log'), Number(position));
+    const repaired = await repair(storeDir);
+    expect(repaired.code).toBe(0);
+    expect(repaired.stdout).toContain('accepting the loss');
+    server = await startEmbeddedEventStore({ dataDir: storeDir, args: ['--port', port] });
+  }
+
+  /** A new event, written where the cut ones were (positions are byte offsets of the log). */
+  async function appendAfterRestart(
+    append: (stream: string, amount: number) => Promise<bigint>,
+  ): Promise<bigint> {
+    for (;;) {
+      // The client's first call after the restart may still meet the old connection's end.
+      const after = await append('after', 7).catch(() => undefined);
+      if (after !== undefined) return after;
+      await new Promise((retry) => setTimeout(retry, 100));
+    }
+  }
+
+  /** A store process on `storeDir`, and appends of one tally event to a stream of a new prefix. */
+  async function startStore() {
+    server = await startEmbeddedEventStore({ dataDir: storeDir });
+    const client = createEventStoreClient(server.connectionString);
+    const store = new EventStore(client);
+    const streams = `tally${randomUUID().replaceAll('-', '').slice(0, 12)}-`;
+    const append = async (stream: string, amount: number): Promise<bigint> => {
+      const event: TallyEvent = { type: 'Tallied', data: { amount } };
+      const metadata = testMetadata({ simulatedTime: new Date().toISOString() });
+      return (await store.append(`${streams}${stream}`, [event], 'any', metadata)).position;
+    };
+    return { client, store, streams, append };
+  }
+
+  async function until(condition: () => boolean): Promise<void> {
+    for (let waited = 0; waited < 20_000 && !condition(); waited += 50)
+      await new Promise((poll) => setTimeout(poll, 50));
+  }
+
   it(
     'Given read models holding events from the tail repair cut, when it reconnects, then it says so once and rebuilds without them',
     async () => {
-      server = await startEmbeddedEventStore({ dataDir: storeDir });
-      const port = new URL(server.connectionString.replace(/^esdb:/, 'http:')).port;
-      const client = createEventStoreClient(server.connectionString);
-      const store = new EventStore(client);
-      const streams = `tally${randomUUID().replaceAll('-', '').slice(0, 12)}-`;
-      const append = async (stream: string, amount: number): Promise<bigint> => {
-        const event: TallyEvent = { type: 'Tallied', data: { amount } };
-        const metadata = testMetadata({ simulatedTime: new Date().toISOString() });
-        return (await store.append(`${streams}${stream}`, [event], 'any', metadata)).position;
-      };
+      const { client, store, streams, append } = await startStore();
       const log: string[] = [];
       const projector = new Projector(store, [tally], {
         streamPrefixes: [streams],
@@ -70,30 +106,10 @@ describe('projector after the store it follows was repaired', () => {
         });
 
         // When the store loses its tail while it is down, is repaired, and starts again
-        await server.stop('SIGTERM');
-        server = undefined;
-        // The first segment starts at position 0, so a position is a byte offset in its file.
-        await truncate(join(storeDir, '00000000000000000000.log'), Number(firstLost));
-        const repaired = await repair(storeDir);
-        expect(repaired.code).toBe(0);
-        expect(repaired.stdout).toContain('accepting the loss');
-        server = await startEmbeddedEventStore({ dataDir: storeDir, args: ['--port', port] });
-        // A new event, written where the cut ones were (positions are byte offsets of the log).
-        let after: bigint | undefined;
-        while (after === undefined) {
-          // The client's first call after the restart may still meet the old connection's end.
-          after = await append('after', 7).catch(async () => {
-            await new Promise((retry) => setTimeout(retry, 100));
-            return undefined;
-          });
-        }
+        await cutRepairAndRestart(firstLost);
+        await appendAfterRestart(append);
         // Not waitForPosition: the new event may lie at or before a position the projector had reached.
-        for (
-          let waited = 0;
-          waited < 20_000 && !projector.readModels.state(tally).totals.has(`${streams}after`);
-          waited += 50
-        )
-          await new Promise((poll) => setTimeout(poll, 50));
+        await until(() => projector.readModels.state(tally).totals.has(`${streams}after`));
 
         // Then its read models hold exactly what the store has, and it said why once
         const totals = projector.readModels.state(tally).totals;
@@ -105,6 +121,50 @@ describe('projector after the store it follows was repaired', () => {
         expect(rebuilds).toHaveLength(1);
         expect(rebuilds[0]).toContain(`$all position ${lastLost}, is not in this store`);
       } finally {
+        await projector.stop();
+        await client.dispose();
+      }
+    },
+    PROCESS_BUDGET_MS,
+  );
+
+  it(
+    'Given a log index riding the projector and holding records from the tail repair cut, when they reconnect, then it says so once and indexes the store as it is',
+    async () => {
+      const { client, store, streams, append } = await startStore();
+      const log: string[] = [];
+      const projector = new Projector(store, [tally], { streamPrefixes: [streams], log: () => undefined });
+      // As the projector app runs it: the index rides the live projector's subscription.
+      const index = new LogIndex();
+      try {
+        // Given an index that holds 3 records the store keeps and 2 that repair will cut
+        for (let i = 0; i < 3; i++) await append('kept', 1);
+        await projector.start();
+        index.follow(store, [streams], (line) => log.push(line), projector);
+        const firstLost = await append('lost', 100);
+        const lastLost = await append('lost', 100);
+        await until(() => index.ridesProjector && index.position === lastLost);
+        expect(index.ridesProjector).toBe(true);
+        expect(index.recordsOf(`${streams}lost`)).toBe(2);
+
+        // When the store loses its tail while it is down, is repaired, and starts again
+        await cutRepairAndRestart(firstLost);
+        const after = await appendAfterRestart(append);
+        await until(() => index.recordsOf(`${streams}after`) > 0);
+
+        // Then it holds exactly the store's records (the new one at a cut position among them), as-of
+        // answers stop where the store's log does, and it said why once
+        expect(after).toBeLessThanOrEqual(lastLost);
+        expect(index.records).toBe(4);
+        expect(index.recordsOf(`${streams}kept`)).toBe(3);
+        expect(index.recordsOf(`${streams}lost`)).toBe(0);
+        expect(index.recordsOf(`${streams}after`)).toBe(1);
+        expect(index.pointAt(lastLost).position).toBe(after);
+        const discarded = log.filter((line) => line.includes('the log index was discarded'));
+        expect(discarded).toHaveLength(1);
+        expect(discarded[0]).toContain(`$all position ${lastLost}, is not in this store`);
+      } finally {
+        await index.stop();
         await projector.stop();
         await client.dispose();
       }

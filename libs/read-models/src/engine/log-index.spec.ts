@@ -27,17 +27,23 @@ class FedSubscription implements EventSubscription {
   }
 }
 
-/** A store whose every subscription the spec feeds; it remembers where each one started. */
+/**
+ * A store whose every subscription the spec feeds; it remembers where each one started. It holds
+ * every record the spec makes (record n at position n × 100), unless `cutFrom` says it lost a tail.
+ */
 const fedStore = () => {
   const subscriptions: { from: bigint | undefined; subscription: FedSubscription }[] = [];
+  const kept = { cutFrom: undefined as bigint | undefined };
   const store = {
+    readAllRecords: async (from: bigint) =>
+      kept.cutFrom !== undefined && from >= kept.cutFrom ? [] : [{ id: `e${from / 100n}`, position: from }],
     subscribeToAll: (options: { fromPosition?: bigint }) => {
       const subscription = new FedSubscription();
       subscriptions.push({ from: options.fromPosition, subscription });
       return subscription;
     },
   } as unknown as EventStore;
-  return { store, subscriptions };
+  return { store, subscriptions, kept };
 };
 
 /** A projector's subscription the spec feeds by hand. */
@@ -58,6 +64,9 @@ const fedProjector = () => {
       for (const rider of [...riders]) rider.ended();
       riders.clear();
     },
+    interrupt: () => {
+      for (const rider of riders) rider.interrupted?.();
+    },
   };
 };
 
@@ -65,6 +74,7 @@ const fedProjector = () => {
 const record = (n: number): SubscriptionItem => ({
   kind: 'event',
   stored: {
+    id: `e${n}`,
     stream: 's',
     revision: BigInt(n - 1),
     position: BigInt(n * 100),
@@ -143,6 +153,57 @@ describe('the log index beside the projector', () => {
     subscriptions[1]!.subscription.push(record(4));
     await settle();
     expect(index.records).toBe(4);
+    await index.stop();
+  });
+
+  it('after the projector lost its connection, follows on its own and starts over when its last record was cut', async () => {
+    // Given an index riding the projector, at record 3
+    const { store, subscriptions, kept } = fedStore();
+    const { projector, deliver, interrupt } = fedProjector();
+    const log: string[] = [];
+    const index = new LogIndex();
+    index.follow(store, ['s'], (line) => log.push(line), projector);
+    deliver(...records(1, 2), CAUGHT_UP);
+    subscriptions[0]!.subscription.push(...records(1, 2), CAUGHT_UP);
+    await settle();
+    deliver(record(3));
+    expect(index.ridesProjector).toBe(true);
+    // When the projector's connection is lost and the store, repaired, no longer has records 2 and 3
+    kept.cutFrom = 200n;
+    interrupt();
+    await settle();
+    // Then the index leaves the projector, says why, and indexes again from the first record
+    expect(index.ridesProjector).toBe(false);
+    expect(log).toEqual([
+      expect.stringContaining('the log index was discarded (its last record, e3 at $all position 300'),
+    ]);
+    expect(subscriptions).toHaveLength(2);
+    expect(subscriptions[1]!.from).toBeUndefined();
+    expect(index.records).toBe(0);
+    subscriptions[1]!.subscription.push(record(1), record(2), CAUGHT_UP);
+    await settle();
+    expect(index.records).toBe(2);
+    expect(index.pointAt(300n).position).toBe(200n);
+    await index.stop();
+  });
+
+  it('after the projector lost its connection, resumes right after its last record while the store still has it', async () => {
+    // Given an index riding the projector, at record 3, past which a server checkpoint moved it
+    const { store, subscriptions } = fedStore();
+    const { projector, deliver, interrupt } = fedProjector();
+    const index = new LogIndex();
+    index.follow(store, ['s'], () => undefined, projector);
+    deliver(...records(1, 2), CAUGHT_UP);
+    subscriptions[0]!.subscription.push(...records(1, 2), CAUGHT_UP);
+    await settle();
+    deliver(record(3), { kind: 'checkpoint', position: 900n });
+    // When the projector's connection is lost
+    interrupt();
+    await settle();
+    // Then it follows on its own from record 3, not from the checkpoint: what lay past it may be cut
+    expect(subscriptions).toHaveLength(2);
+    expect(subscriptions[1]!.from).toBe(300n);
+    expect(index.records).toBe(3);
     await index.stop();
   });
 });

@@ -6,7 +6,13 @@ import {
   lineKeyOf,
   splitLineKey,
 } from '#events';
-import type { EventStore, EventSubscription, SubscriptionItem } from '#eventstore';
+import {
+  checkReaderAgainstStore,
+  type EventStore,
+  type EventSubscription,
+  type ReaderPosition,
+  type SubscriptionItem,
+} from '#eventstore';
 import type { RecordSource } from './projector.js';
 import { CHECKPOINT_EVERY } from './read-models.js';
 import { parseInstant } from './replay.js';
@@ -93,6 +99,8 @@ export class LogIndex {
   private readonly clockStreams = new Set<string>();
   /** Everything up to here has been indexed (the server's checkpoints move it past other streams). */
   position: bigint | undefined;
+  /** The record indexed last: following the log again starts right after it, once it is found in the store. */
+  private lastRecord: ReaderPosition | undefined;
   /** Whether the index has once reached the head: before, it knows only a prefix of the log. */
   caughtUp = false;
   private subscription: EventSubscription | undefined;
@@ -149,33 +157,7 @@ export class LogIndex {
     log: (line: string) => void,
     projector?: RecordSource,
   ): void {
-    this.following = (async () => {
-      while (!this.stopped && !this.riding) {
-        const subscription = store.subscribeToAll({
-          ...(this.position === undefined ? {} : { fromPosition: this.position }),
-          streamPrefixes,
-          checkpointEvery: CHECKPOINT_EVERY,
-        });
-        this.subscription = subscription;
-        try {
-          for await (const item of subscription) {
-            this.take(item);
-            if (this.mayRide()) {
-              // Before the close below awaits: what the projector delivers meanwhile is indexed.
-              this.riding = true;
-              break;
-            }
-          }
-        } catch (error) {
-          if (this.stopped) break;
-          log(`time travel: the log index's subscription failed (${String(error)}); resuming`);
-          await new Promise((resume) => setTimeout(resume, 1_000));
-        } finally {
-          await subscription.close();
-        }
-      }
-      if (this.riding) this.subscription = undefined;
-    })();
+    this.following = this.followOnItsOwn(store, streamPrefixes, log);
     this.dismount?.();
     this.dismount = projector?.carry({
       ride: (item) => {
@@ -190,13 +172,101 @@ export class LogIndex {
       ended: () => {
         // Nothing more comes from it: follow on our own from where the index got to.
         this.dismount = undefined;
-        this.offeredUpTo = undefined;
-        this.projectorLive = false;
-        if (!this.riding || this.stopped) return;
-        this.riding = false;
-        this.follow(store, streamPrefixes, log);
+        this.leaveProjector(store, streamPrefixes, log);
       },
+      // The projector may rebuild from the first record after a repair, and would deliver again what
+      // the index skips by position: the index checks the store for itself, on its own subscription,
+      // and rides again once both are live.
+      interrupted: () => this.leaveProjector(store, streamPrefixes, log),
     });
+  }
+
+  private leaveProjector(
+    store: EventStore,
+    streamPrefixes: readonly string[],
+    log: (line: string) => void,
+  ): void {
+    this.offeredUpTo = undefined;
+    this.projectorLive = false;
+    if (!this.riding || this.stopped) return;
+    this.riding = false;
+    this.following = this.followOnItsOwn(store, streamPrefixes, log);
+  }
+
+  private async followOnItsOwn(
+    store: EventStore,
+    streamPrefixes: readonly string[],
+    log: (line: string) => void,
+  ): Promise<void> {
+    // Its own flag, not `riding`: the projector may drop the index off again while this closes.
+    let rodeOff = false;
+    while (!this.stopped && !rodeOff) {
+      let subscription: EventSubscription | undefined;
+      try {
+        // An empty index has nothing the store could have cut: it subscribes at once, without a read.
+        if (this.lastRecord !== undefined) await this.checkAgainstStore(store, this.lastRecord, log);
+        if (this.stopped) break;
+        subscription = store.subscribeToAll({
+          // Right after the last record, not from `position`: the records checkpoints moved it over
+          // may have been cut too, with followed records written in their place.
+          ...(this.lastRecord === undefined ? {} : { fromPosition: this.lastRecord.position }),
+          streamPrefixes,
+          checkpointEvery: CHECKPOINT_EVERY,
+        });
+        this.subscription = subscription;
+        for await (const item of subscription) {
+          this.take(item);
+          if (this.mayRide()) {
+            // Before the close below awaits: what the projector delivers meanwhile is indexed.
+            this.riding = true;
+            rodeOff = true;
+            break;
+          }
+        }
+      } catch (error) {
+        if (this.stopped) break;
+        log(`time travel: the log index's subscription failed (${String(error)}); resuming`);
+        await new Promise((resume) => setTimeout(resume, 1_000));
+      } finally {
+        await subscription?.close();
+        if (this.subscription === subscription) this.subscription = undefined;
+      }
+    }
+  }
+
+  /**
+   * Before every subscription of its own, the index must still be a prefix of the store's log (see
+   * checkReaderAgainstStore): after a repair cut records it holds, as-of answers would stop at
+   * positions the store no longer has, and the records written in their place would be skipped as
+   * delivered again. Otherwise it starts over from the first record.
+   */
+  private async checkAgainstStore(
+    store: EventStore,
+    last: ReaderPosition,
+    log: (line: string) => void,
+  ): Promise<void> {
+    const { kept, foundThere } = await checkReaderAgainstStore(store, last);
+    if (kept) return;
+    log(
+      `time travel: the log index was discarded (its last record, ${last.id} at $all position ` +
+        `${last.position}, is not in this store${foundThere ? `, which has ${foundThere} there` : ''}: ` +
+        'the store was replaced, or repaired and its tail cut); indexing again from the first record',
+    );
+    this.clear();
+  }
+
+  private clear(): void {
+    this.positions = new Float64Array(INITIAL_CAPACITY);
+    this.times = new Float64Array(INITIAL_CAPACITY);
+    this.maxTimes = new Float64Array(INITIAL_CAPACITY);
+    this.unusualTimes.clear();
+    this.length = 0;
+    this.accountStreams.clear();
+    this.streams.clear();
+    this.clockStreams.clear();
+    this.position = undefined;
+    this.lastRecord = undefined;
+    this.caughtUp = false;
   }
 
   /**
@@ -220,9 +290,10 @@ export class LogIndex {
     if (item.kind === 'caughtUp') this.caughtUp = true;
     else if (item.kind === 'checkpoint') this.advanceTo(item.position);
     else if (item.kind === 'foreign')
-      this.add(item.foreign.position, item.foreign.stream, item.foreign.revision, undefined);
+      this.add(item.foreign.id, item.foreign.position, item.foreign.stream, item.foreign.revision, undefined);
     else
       this.add(
+        item.stored.id,
         item.stored.position,
         item.stored.stream,
         item.stored.revision,
@@ -240,6 +311,7 @@ export class LogIndex {
 
   /** Indexes one record of the log (in log order); one delivered again after a resume is ignored. */
   add(
+    id: string,
     position: bigint | undefined,
     stream: string,
     revision: bigint,
@@ -257,6 +329,7 @@ export class LogIndex {
     const before = i === 0 ? -Infinity : this.maxTimes[i - 1]!;
     this.maxTimes[i] = Number.isNaN(time) ? before : Math.max(before, time);
     this.advanceTo(position);
+    this.lastRecord = { id, position };
     const entry =
       this.streams.get(stream) ??
       this.streams.set(stream, { positions: new Doubles(4), contiguous: true }).get(stream)!;

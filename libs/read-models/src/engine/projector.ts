@@ -89,6 +89,12 @@ export interface SubscriptionRider {
   ride(item: SubscriptionItem): void;
   /** The subscription has ended for good (the projector stopped or failed): nothing more comes. */
   ended(): void;
+  /**
+   * The subscription was lost and will be opened again, once the projector has checked its read
+   * models against the store: what it delivers next may start over from the first record (they were
+   * rebuilt after a repair cut the log). A rider that keeps what it was given checks for itself.
+   */
+  interrupted?(): void;
 }
 
 /** Where a rider gets on; what it returns gets it off. */
@@ -383,6 +389,7 @@ export class Projector implements RecordSource {
           return;
         }
         this.status = 'reconnecting';
+        for (const rider of this.riders) rider.interrupted?.();
         this.connectionError = error instanceof Error ? error.message : String(error);
         this.log(`projector: subscription lost (${this.connectionError}); reopening in ${backoffMs} ms`);
         await new Promise((resume) => setTimeout(resume, backoffMs));
