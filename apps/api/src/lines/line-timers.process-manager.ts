@@ -11,6 +11,7 @@ import {
 } from '#domain';
 import { ID_PATTERN, LINE_STREAM_PREFIX, parseLineStream, type LineEvent } from '#events';
 import {
+  checkReaderAgainstStore,
   DeletedStreamError,
   EventStore,
   eventIdFor,
@@ -18,6 +19,7 @@ import {
   type CommandOutcome,
   type EventSubscription,
   type ForeignEventPolicy,
+  type ReaderPosition,
   type StoredEvent,
   type StreamDeletion,
   type SubscriptionItem,
@@ -106,8 +108,12 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
   private readonly scheduled = new Map<string, Map<string, ScheduledTimer>>();
   /** The revision each line's timers were last computed from: an older look changes nothing. */
   private readonly lookedAt = new Map<string, bigint>();
-  /** Where the subscription resumes: every event up to this `$all` position has been handled. */
-  private processed = 0n;
+  /**
+   * Where the subscription resumes: the last event handled, every one before it handled too. Not a
+   * position server checkpoints moved past it: after a repair cut the log there, the store writes new
+   * events at those positions, and a resume past them would never fire their timers.
+   */
+  private lastHandled: ReaderPosition | undefined;
   /** The first catch-up is done: timers that were pending before this process started are on the clock. */
   private caughtUp!: () => void;
   private readonly ready = new Promise<void>((resolve) => (this.caughtUp = resolve));
@@ -177,7 +183,7 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
     this.reading.add(reading);
   }
 
-  /** Follows the line streams until shutdown; a dropped subscription resumes where it left off. */
+  /** Follows the line streams until shutdown; a dropped subscription resumes after the last event handled. */
   private async run(): Promise<void> {
     while (!this.stopping) {
       try {
@@ -201,42 +207,45 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
   }
 
   private async follow(): Promise<void> {
+    if (this.lastHandled !== undefined) await this.checkAgainstStore(this.lastHandled);
+    if (this.stopping) return;
     const subscription = this.store.subscribeToAll<LineEvent>({
       streamPrefixes: [LINE_STREAM_PREFIX],
       eventTypes: LINE_TIMER_EVENT_TYPES,
       deletions: true,
-      ...(this.processed > 0n ? { fromPosition: this.processed } : {}),
+      ...(this.lastHandled === undefined ? {} : { fromPosition: this.lastHandled.position }),
     });
     this.subscription = subscription;
     // While catching up only the newest state of each line matters: look at each line once, at the end.
     const behind = new Map<string, StoredEvent<LineEvent>>();
     let live = false;
-    // Where the subscription got to; `processed` follows only once what lies before is handled (a
-    // subscription dropped during the catch-up starts it again, `behind` being lost with it).
-    let seen = this.processed;
-    const reached = (position: bigint | undefined): void => {
-      if (position !== undefined && position > seen) seen = position;
-      if (live) this.processed = seen;
+    // The last event the subscription brought; `lastHandled` follows only once what lies before is
+    // handled (a subscription dropped during the catch-up starts it again, `behind` being lost with it).
+    let seen = this.lastHandled;
+    const reached = (event: { id: string; position: bigint | undefined } | undefined): void => {
+      if (event?.position !== undefined) seen = { id: event.id, position: event.position };
+      if (live) this.lastHandled = seen;
     };
     for await (const item of subscription) {
       if (item.kind === 'event') {
         const { stored } = item;
         if (live) await this.refresh(stored.stream, stored.revision, () => causeOf(stored));
         else behind.set(stored.stream, stored);
-        reached(stored.position);
+        reached(stored);
       } else if (item.kind === 'foreign') {
         const { foreign } = item;
         this.foreignEvents.record(foreign);
         this.logger.warn(
           `skipped ${foreign.stream}@${foreign.revision}: ${foreign.reason}: ${foreign.detail}`,
         );
-        reached(foreign.position);
+        reached(foreign);
       } else if (item.kind === 'deleted') {
         this.forgetLine(item.stream);
+        // A deletion, like a checkpoint, is no event to resume from: one seen again changes nothing.
         behind.delete(item.stream);
-        reached(item.position);
+        reached(undefined);
       } else if (item.kind === 'checkpoint') {
-        reached(item.position);
+        reached(undefined);
       } else {
         for (const stored of behind.values())
           await this.refresh(stored.stream, stored.revision, () => causeOf(stored));
@@ -246,6 +255,25 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
         this.caughtUp();
       }
     }
+  }
+
+  /**
+   * Before every subscription but the first: the last event handled must still be in the store (see
+   * checkReaderAgainstStore). If a repair cut it, the timers on the clock may stand for calls the
+   * store no longer has, and the lines' revisions looked at may be reached again by new events: every
+   * line is forgotten, its timers off the clock, and the subscription starts over from the first event.
+   */
+  private async checkAgainstStore(last: ReaderPosition): Promise<void> {
+    const { kept, foundThere } = await checkReaderAgainstStore(this.store, last);
+    if (kept) return;
+    this.logger.warn(
+      `timers discarded (their last event, ${last.id} at $all position ${last.position}, is not in this ` +
+        `store${foundThere ? `, which has ${foundThere} there` : ''}: the store was replaced, or repaired ` +
+        'and its tail cut); scheduling again from the first event',
+    );
+    for (const stream of new Set([...this.scheduled.keys(), ...this.lookedAt.keys()]))
+      this.forgetLine(stream);
+    this.lastHandled = undefined;
   }
 
   /**

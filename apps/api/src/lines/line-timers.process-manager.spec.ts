@@ -1,0 +1,142 @@
+import type { CommandBus } from '@nestjs/cqrs';
+import { initialLineState, type LineState } from '#domain';
+import type { LineEvent } from '#events';
+import type { EventStore, StoredEvent, SubscriptionItem } from '#eventstore';
+import type { ClockService } from '../clock/clock.service.js';
+import type { LineAppends } from './line-appends.js';
+import { LineTimersProcessManager } from './line-timers.process-manager.js';
+import type { LineRepository } from './line.repository.js';
+
+type Item = SubscriptionItem<LineEvent>;
+
+/** A subscription the spec feeds by hand, and can fail as a lost connection does. */
+class FedSubscription {
+  private readonly queue: (Item | Error)[] = [];
+  private wake: (() => void) | undefined;
+  private closed = false;
+
+  push(...items: (Item | Error)[]): void {
+    this.queue.push(...items);
+    this.wake?.();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wake?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Item> {
+    while (!this.closed) {
+      const item = this.queue.shift();
+      if (item instanceof Error) throw item;
+      if (item) yield item;
+      else await new Promise<void>((resume) => (this.wake = resume));
+    }
+  }
+}
+
+const STREAM = 'line-acme.15550000001';
+/** A ringing call whose ring times out at `dueAt`: one timer on the clock. */
+const ringing = (dueAt: string): LineState =>
+  ({
+    ...initialLineState,
+    call: { callId: 'c1', phase: 'ringing', ring: { ringTimeoutAt: dueAt } },
+  }) as unknown as LineState;
+
+/** The line event at `$all` position `position`, revision 0 of the line. */
+const eventAt = (position: bigint): Item => ({
+  kind: 'event',
+  stored: {
+    id: `e${position}`,
+    stream: STREAM,
+    revision: 0n,
+    position,
+    metadata: { $correlationId: 'k1' },
+  } as unknown as StoredEvent<LineEvent>,
+});
+
+/** The process manager over a store, line repository and clock the spec controls. */
+function timersOver() {
+  const subscriptions: { from: bigint | undefined; subscription: FedSubscription }[] = [];
+  const store = { cutFrom: undefined as bigint | undefined };
+  const onClock = new Set<string>();
+  const forgotten: string[] = [];
+  const manager = new LineTimersProcessManager(
+    {
+      subscribeToAll: (options: { fromPosition?: bigint }) => {
+        const subscription = new FedSubscription();
+        subscriptions.push({ from: options.fromPosition, subscription });
+        return subscription;
+      },
+      readAllRecords: async (from: bigint) =>
+        store.cutFrom !== undefined && from >= store.cutFrom ? [] : [{ id: `e${from}`, position: from }],
+    } as unknown as EventStore,
+    {
+      cachedFold: () => undefined,
+      load: async () => ({ state: ringing('2030-01-01T00:00:00.000Z'), revision: 0n }),
+      forget: (stream: string) => forgotten.push(stream),
+    } as unknown as LineRepository,
+    {
+      useSettle: () => undefined,
+      now: () => new Date('2029-01-01T00:00:00.000Z'),
+      schedule: ({ key }: { key: string }) => onClock.add(key),
+      cancel: (key: string) => onClock.delete(key),
+    } as unknown as ClockService,
+    {} as CommandBus,
+    { listen: () => undefined } as unknown as LineAppends,
+  );
+  manager.onApplicationBootstrap();
+  return { manager, subscriptions, store, onClock, forgotten };
+}
+
+/** Until the manager has opened `count` subscriptions (a lost one is reopened after a second). */
+async function subscribed(subscriptions: readonly unknown[], count: number): Promise<void> {
+  for (let waited = 0; subscriptions.length < count && waited < 5_000; waited += 20)
+    await new Promise((poll) => setTimeout(poll, 20));
+  expect(subscriptions).toHaveLength(count);
+}
+
+describe('line timers after a lost subscription', () => {
+  it('Given an event handled and a server checkpoint past it, when the subscription is lost, then it resumes from the event', async () => {
+    // Given a line whose ring timer is on the clock, and a checkpoint past its event
+    const { manager, subscriptions, onClock } = timersOver();
+    await subscribed(subscriptions, 1);
+    subscriptions[0]!.subscription.push(
+      eventAt(100n),
+      { kind: 'caughtUp' },
+      { kind: 'checkpoint', position: 900n },
+    );
+    await manager.settled();
+    expect(onClock.size).toBe(1);
+    // When the connection is lost
+    subscriptions[0]!.subscription.push(new Error('connection lost'));
+    // Then the next subscription starts at the event: what lay past it may be cut and written again
+    await subscribed(subscriptions, 2);
+    expect(subscriptions[1]!.from).toBe(100n);
+    expect(onClock.size).toBe(1);
+    await manager.onApplicationShutdown();
+  });
+
+  it('Given timers set by an event repair then cut, when the subscription is lost, then they leave the clock and it starts over from the first event', async () => {
+    // Given a line whose ring timer is on the clock, set by the event at position 100
+    const { manager, subscriptions, store, onClock, forgotten } = timersOver();
+    await subscribed(subscriptions, 1);
+    subscriptions[0]!.subscription.push(eventAt(100n), { kind: 'caughtUp' });
+    await manager.settled();
+    expect(onClock.size).toBe(1);
+    // When the connection is lost, and the store comes back without that event
+    store.cutFrom = 100n;
+    subscriptions[0]!.subscription.push(new Error('connection lost'));
+    // Then the timer leaves the clock, the line's fold is forgotten, and the subscription starts over
+    await subscribed(subscriptions, 2);
+    expect(subscriptions[1]!.from).toBeUndefined();
+    expect(onClock.size).toBe(0);
+    expect(forgotten).toEqual([STREAM]);
+    // And a new event written in its place is looked at, though the line's revision is the same
+    subscriptions[1]!.subscription.push(eventAt(100n), { kind: 'caughtUp' });
+    for (let waited = 0; onClock.size === 0 && waited < 2_000; waited += 20)
+      await new Promise((poll) => setTimeout(poll, 20));
+    expect(onClock.size).toBe(1);
+    await manager.onApplicationShutdown();
+  });
+});
