@@ -62,23 +62,39 @@ describe('the panel for auditors and architects in a browser', () => {
     trail
       .locator('tbody tr td[data-type]')
       .evaluateAll((cells) => cells.map((c) => c.getAttribute('data-type')));
+  /** Given: `caller` rings the one line of a fresh account; `act` is a party's act on that call. */
+  const incomingCall = async (accountId: string, caller: string) => {
+    const demo = await account(accountId);
+    const number = demo.executives[0]!.numbers[0]!;
+    const { callId } = (await ring(demo, number, caller)) as { callId: string };
+    const act = (name: string, actor: string, body: Record<string, unknown> = {}) =>
+      onCall(demo, number, callId, name, actor, body);
+    return { demo, number, callId, act };
+  };
+  /** Given: a call assistant1 answered for exec1 and hung up, on exec1's seat once its lamp is idle again. */
+  const endedCallOnSeat = async (accountId: string, caller: string) => {
+    const call = await incomingCall(accountId, caller);
+    await call.act('answer', 'assistant1');
+    await call.act('hang-up', 'assistant1');
+    const page = await seat(call.demo.accountId, 'exec1');
+    await lampShows(page, call.number, 'idle');
+    return { ...call, page };
+  };
+  /** Steps an ended call's seat back one event from live, to the call answered; resolves with the view's position. */
+  const stepBackToAnswered = async (page: Page, number: string) => {
+    await page.getByRole('button', { name: 'Step back one event' }).click();
+    await lampShows(page, number, 'busy');
+    return (await page.locator('[data-as-of]').getAttribute('data-as-of'))!;
+  };
 
   browserTest(
     'Given a call answered then ended, When the seat is shown as of before the end, Then its audit trail stops there too',
     'audit-as-of',
     async () => {
-      const demo = await account('audit-past');
-      const number = demo.executives[0]!.numbers[0]!;
-      const { callId } = (await ring(demo, number, '+15554440000')) as { callId: string };
-      await onCall(demo, number, callId, 'answer', 'assistant1');
-      await onCall(demo, number, callId, 'hang-up', 'assistant1');
-      const page = await seat(demo.accountId, 'exec1');
-      await lampShows(page, number, 'idle');
+      const { number, callId, page } = await endedCallOnSeat('audit-past', '+15554440000');
 
       // Back one event from live: the call answered, not yet ended.
-      await page.getByRole('button', { name: 'Step back one event' }).click();
-      await lampShows(page, number, 'busy');
-      const asOf = BigInt((await page.locator('[data-as-of]').getAttribute('data-as-of'))!);
+      const asOf = BigInt(await stepBackToAnswered(page, number));
 
       const trail = await openNewestTrail(page, number);
       await trail.locator('tbody tr').first().waitFor({ timeout: SHOWN_MS });
@@ -118,9 +134,7 @@ describe('the panel for auditors and architects in a browser', () => {
     "Given a viewer in another time zone than the stack's, When they read a call's audit trail, Then each time names its zone",
     'audit-time-zone',
     async () => {
-      const demo = await account('audit-zone');
-      const number = demo.executives[0]!.numbers[0]!;
-      const { callId } = (await ring(demo, number, '+15554440003')) as { callId: string };
+      const { demo, number, callId } = await incomingCall('audit-zone', '+15554440003');
       const page = await seat(demo.accountId, 'exec1');
       // Half an hour off UTC, so neither the hour nor the minutes read the same as the stack's UTC times.
       const cdp = await page.context().newCDPSession(page);
@@ -153,13 +167,7 @@ describe('the panel for auditors and architects in a browser', () => {
     'Given a call a delegate answered, When an auditor exports its trail from the page, Then both exports verify against the log',
     'audit-export',
     async () => {
-      const demo = await account('audit-export');
-      const number = demo.executives[0]!.numbers[0]!;
-      const { callId } = (await ring(demo, number, '+15554440004')) as { callId: string };
-      await onCall(demo, number, callId, 'answer', 'assistant1');
-      await onCall(demo, number, callId, 'hang-up', 'assistant1');
-      const page = await seat(demo.accountId, 'exec1');
-      await lampShows(page, number, 'idle');
+      const { number, callId, page } = await endedCallOnSeat('audit-export', '+15554440004');
       const trail = await openNewestTrail(page, number);
       await trail.locator('td[data-type="CallEnded"]').waitFor({ timeout: SHOWN_MS });
 
@@ -187,17 +195,9 @@ describe('the panel for auditors and architects in a browser', () => {
     'Given a seat shown as of an earlier event, When it is reloaded, Then it shows the same view; Back goes live, Forward returns',
     'time-travel-address',
     async () => {
-      const demo = await account('travel-address');
-      const number = demo.executives[0]!.numbers[0]!;
-      const { callId } = (await ring(demo, number, '+15554440005')) as { callId: string };
-      await onCall(demo, number, callId, 'answer', 'assistant1');
-      await onCall(demo, number, callId, 'hang-up', 'assistant1');
-      const page = await seat(demo.accountId, 'exec1');
-      await lampShows(page, number, 'idle');
+      const { number, page } = await endedCallOnSeat('travel-address', '+15554440005');
 
-      await page.getByRole('button', { name: 'Step back one event' }).click();
-      await lampShows(page, number, 'busy');
-      const asOf = (await page.locator('[data-as-of]').getAttribute('data-as-of'))!;
+      const asOf = await stepBackToAnswered(page, number);
       expect(new URL(page.url()).searchParams.get('asOf')).toBe(asOf);
 
       await page.reload();
@@ -238,12 +238,10 @@ describe('the panel for auditors and architects in a browser', () => {
     'Given a delegate answered a call and transferred it to the executive, When an auditor reads its trail, Then each row says what it did: who rang, to whom the transfer went, who took it',
     'audit-what',
     async () => {
-      const demo = await account('audit-what');
-      const number = demo.executives[0]!.numbers[0]!;
-      const { callId } = (await ring(demo, number, '+15554440006')) as { callId: string };
-      await onCall(demo, number, callId, 'answer', 'assistant1');
-      await onCall(demo, number, callId, 'transfer', 'assistant1', { to: 'exec1' });
-      await onCall(demo, number, callId, 'answer', 'exec1');
+      const { demo, number, act } = await incomingCall('audit-what', '+15554440006');
+      await act('answer', 'assistant1');
+      await act('transfer', 'assistant1', { to: 'exec1' });
+      await act('answer', 'exec1');
       const page = await seat(demo.accountId, 'exec1');
       await lampShows(page, number, 'busy');
       const trail = await openNewestTrail(page, number);
@@ -320,10 +318,8 @@ describe('the panel for auditors and architects in a browser', () => {
     "Given a room of two seats, When an auditor opens a call's trail in one, Then each event type and position reads whole, the trail scrolling sideways instead",
     'audit-narrow',
     async () => {
-      const demo = await account('audit-narrow');
-      const number = demo.executives[0]!.numbers[0]!;
-      const { callId } = (await ring(demo, number, '+15554440007')) as { callId: string };
-      await onCall(demo, number, callId, 'answer', 'assistant1');
+      const { demo, number, act } = await incomingCall('audit-narrow', '+15554440007');
+      await act('answer', 'assistant1');
       const room = await open(`?account=${demo.accountId}&viewer=exec1&viewer=assistant1`);
       await room.waitForSelector('[data-connection="live"]', { timeout: SHOWN_MS });
       const seatOfExecutive = room.locator('section[data-viewer="exec1"]');
@@ -358,9 +354,7 @@ describe('the panel for auditors and architects in a browser', () => {
     'Given the address of a past view, When the page opens on it, Then it shows no live seat to act on while the past one is on its way',
     'time-travel-arriving',
     async () => {
-      const demo = await account('travel-arriving');
-      const number = demo.executives[0]!.numbers[0]!;
-      await ring(demo, number, '+15554440008');
+      const { demo, number } = await incomingCall('travel-arriving', '+15554440008');
       const page = await seat(demo.accountId, 'exec1');
       await lampShows(page, number, 'ringing');
       await page.getByRole('button', { name: 'Step back one event' }).click();
