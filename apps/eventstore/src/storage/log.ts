@@ -388,13 +388,17 @@ export class FileLog implements LogDevice {
     if ((tornTail || rewritten) && last?.handle) await this.sync(last.handle);
     if (last) this.fillAhead(last);
     this.durable = logEnd;
+    // Not O_DSYNC, unlike the segments: see checkpointSoon for why its writes are not flushed one by one.
     this.checkpointHandle = await fs.open(
       join(this.directory, WRITER_CHECKPOINT_FILE),
-      this.writeFlags | fsConstants.O_CREAT,
+      fsConstants.O_RDWR | fsConstants.O_CREAT,
     );
     if (checkpoint.kind === 'read') this.checkpointed = checkpoint.end;
     // After a crash the checkpoint may lag the log (see checkpointSoon): it is brought up to the end.
-    if (checkpoint.kind === 'none' || !sameEnd(this.checkpointed, logEnd)) await this.writeCheckpoint(logEnd);
+    if (checkpoint.kind === 'none' || !sameEnd(this.checkpointed, logEnd)) {
+      await this.writeCheckpoint(logEnd);
+      await this.sync(this.checkpointHandle);
+    }
     if (checkpoint.kind === 'none') await syncDirectory(this.directory);
     return {
       records,
@@ -417,6 +421,16 @@ export class FileLog implements LogDevice {
    * the acknowledged end by the writes of one checkpoint write's time (a few hundred microseconds): the
    * loss of only those last appends afterwards would go unnoticed. The next start writes the
    * checkpoint up to the log's end again.
+   *
+   * Its writes reach the page cache, not the disk, until close (or the next start) flushes it: a
+   * killed process loses none of them, and a power cut can only leave an older checkpoint, which never
+   * lies ahead of the durable log and so never refuses a sound one; what it costs is detecting a
+   * deletion after a power cut only up to that older position. Flushing each one (O_DSYNC, as the
+   * segments are) measured in bench:store on a quiet machine, alternating builds, 3 runs each: (a) 64
+   * single-event writers in process 44-60k ev/s against 64-66k without a checkpoint, and (b) 100-event
+   * appends over gRPC 87% of the client's ceiling in every run against 88-97%: a second flush per group
+   * commit. Written without the flush, the same runs gave 59-65k ev/s and 90-95%: no cost above the
+   * noise.
    */
   private checkpointSoon(): void {
     if (this.checkpointing || this.failed || sameEnd(this.checkpointed, this.durable)) return;
@@ -435,7 +449,6 @@ export class FileLog implements LogDevice {
   private async writeCheckpoint(end: DurableEnd): Promise<void> {
     const handle = this.checkpointHandle!;
     await writeAll(handle, [encodeCheckpoint(end)], 0);
-    if (this.syncEachWrite) await this.sync(handle);
     this.checkpointed = end;
   }
 
@@ -617,6 +630,7 @@ export class FileLog implements LogDevice {
     this.closing = true;
     // The last checkpoint write covers everything written, the marker included: a stopped store's is exact.
     while (this.checkpointing) await this.checkpointing;
+    if (this.checkpointHandle) await this.sync(this.checkpointHandle);
     await this.checkpointHandle?.close();
     this.checkpointHandle = undefined;
     for (const segment of this.segments) {
