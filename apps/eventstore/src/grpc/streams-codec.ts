@@ -419,6 +419,35 @@ function writeStatus(field: number, error: RpcStatus): void {
   writer.end(start);
 }
 
+/**
+ * The field numbers of a conflict's two oneofs (the current revision, the expected state) in either of
+ * the messages that carry one: they differ only in how the revisions' fields are named and numbered.
+ */
+interface ConflictFields {
+  readonly currentRevision: number;
+  readonly currentNoStream: number;
+  readonly expectedRevision: number;
+  readonly expectedAny: number;
+  readonly expectedStreamExists: number;
+  readonly expectedNoStream: number;
+}
+
+const APPEND_CONFLICT_FIELDS: ConflictFields = AppendWrongExpectedVersionField;
+const BATCH_CONFLICT_FIELDS: ConflictFields = {
+  ...WrongExpectedVersionField,
+  currentRevision: WrongExpectedVersionField.currentStreamRevision,
+  expectedRevision: WrongExpectedVersionField.expectedStreamPosition,
+};
+
+function writeConflict(field: ConflictFields, { current, expected }: WrongExpectedVersion): void {
+  if (current === 'no_stream') writer.empty(field.currentNoStream);
+  else writer.uint64(field.currentRevision, current);
+  if (expected === 'any') writer.empty(field.expectedAny);
+  else if (expected === 'no_stream') writer.empty(field.expectedNoStream);
+  else if (expected === 'stream_exists') writer.empty(field.expectedStreamExists);
+  else writer.uint64(field.expectedRevision, expected);
+}
+
 export function encodeBatchAppendResp(response: BatchAppendResponse): Buffer {
   writer.bytes(BatchAppendRespField.correlationId, response.correlationId);
   if ('error' in response.result) writeStatus(BatchAppendRespField.error, response.result.error);
@@ -437,28 +466,15 @@ export function encodeAppendResp(response: AppendResponse): Buffer {
     writeSuccess(AppendRespField.success, response.success);
     return writer.finish();
   }
-  const { current, expected } = response.wrongExpectedVersion;
-  const field = AppendWrongExpectedVersionField;
   const start = writer.begin(AppendRespField.wrongExpectedVersion);
-  if (current === 'no_stream') writer.empty(field.currentNoStream);
-  else writer.uint64(field.currentRevision, current);
-  if (expected === 'any') writer.empty(field.expectedAny);
-  else if (expected === 'no_stream') writer.empty(field.expectedNoStream);
-  else if (expected === 'stream_exists') writer.empty(field.expectedStreamExists);
-  else writer.uint64(field.expectedRevision, expected);
+  writeConflict(APPEND_CONFLICT_FIELDS, response.wrongExpectedVersion);
   writer.end(start);
   return writer.finish();
 }
 
 /** The details of a BatchAppend conflict: event_store.client.WrongExpectedVersion. */
-export function encodeWrongExpectedVersion({ current, expected }: WrongExpectedVersion): Buffer {
-  const field = WrongExpectedVersionField;
-  if (current === 'no_stream') writer.empty(field.currentNoStream);
-  else writer.uint64(field.currentStreamRevision, current);
-  if (expected === 'any') writer.empty(field.expectedAny);
-  else if (expected === 'no_stream') writer.empty(field.expectedNoStream);
-  else if (expected === 'stream_exists') writer.empty(field.expectedStreamExists);
-  else writer.uint64(field.expectedStreamPosition, expected);
+export function encodeWrongExpectedVersion(conflict: WrongExpectedVersion): Buffer {
+  writeConflict(BATCH_CONFLICT_FIELDS, conflict);
   return writer.finish();
 }
 
