@@ -1,4 +1,4 @@
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHttpApp, type HttpAppOptions } from '#http';
 import { apiConfiguration, type ApiSettings } from './api-config.js';
 import { AppModule } from './app.module.js';
@@ -21,11 +21,7 @@ export const createApiApp = (options: HttpAppOptions<ApiSettings> = {}): Promise
       // JSON.parse keeps a `__proto__` or `constructor` key as a plain own property (it never sets a
       // prototype), so the body reaches validation, which refuses such keys with a 400 naming the field
       // like any other unknown key, instead of the parser answering "Body is not valid JSON".
-      adapter: new FastifyAdapter({
-        bodyLimit: BODY_LIMIT_BYTES,
-        onProtoPoisoning: 'ignore',
-        onConstructorPoisoning: 'ignore',
-      }),
+      server: { bodyLimit: BODY_LIMIT_BYTES, onProtoPoisoning: 'ignore', onConstructorPoisoning: 'ignore' },
       configure: (app) => {
         app.useGlobalPipes(validationPipe());
         app.useGlobalFilters(new ApiErrorFilter());

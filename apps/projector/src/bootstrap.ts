@@ -1,4 +1,4 @@
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { EventStore } from '#eventstore';
 import { createHttpApp, type HttpAppOptions } from '#http';
 import { ProjectorModule } from './app.module.js';
@@ -23,7 +23,7 @@ export const createProjectorApp = (
       // A panel page holds its live stream (/panel/stream) open for as long as it is open: closing the
       // app ends those connections too, or a stop would wait for every panel tab to close (the page
       // reconnects by itself to the next projector).
-      adapter: new FastifyAdapter({ forceCloseConnections: true }),
+      server: { forceCloseConnections: true },
       title: 'Switchboard projector',
       description:
         'Read models of shared lines: busy lamps per viewer, shared voicemail, labelled history, audit trails, ' +

@@ -778,6 +778,11 @@ export const EDGE_REASONS = {
       'account within the idempotency window; send the command under an id of its own',
   ),
   METHOD_NOT_ALLOWED: edge(405, ['api'], 'wrong HTTP method'),
+  URI_TOO_LONG: edge(
+    414,
+    ['api', 'projector'],
+    'a path parameter over 100 characters (no id or number is that long)',
+  ),
   PAYLOAD_TOO_LARGE: edge(413, ['api', 'projector'], "a body over 64 KiB (the projector's: over 1 MiB)"),
   UNSUPPORTED_MEDIA_TYPE: edge(
     415,

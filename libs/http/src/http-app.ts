@@ -1,9 +1,11 @@
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyServerOptions } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { DestinationStream } from 'pino';
 import type { Configuration } from './configuration.js';
+import { answerFrameworkError } from './framework-errors.js';
 import { guardRequests } from './guard-requests.js';
 import { PinoNestLogger, createLogger, logRequests, type LogSettings } from './logging.js';
 import { documentRequestPolicy } from './openapi.js';
@@ -28,7 +30,8 @@ export interface HttpAppShape {
   readonly name: string;
   /** The app's root module, importing the configuration's module. */
   readonly module: (configModule: DynamicModule) => DynamicModule;
-  readonly adapter?: FastifyAdapter;
+  /** Fastify's options for this app (body limit, connection handling). */
+  readonly server?: FastifyServerOptions;
   /** What only this app adds (pipes, filters) before its OpenAPI document is built. */
   readonly configure?: (app: NestFastifyApplication) => void;
   readonly title: string;
@@ -51,7 +54,7 @@ export async function createHttpApp<S extends HttpSettings>(
   const logger = createLogger(shape.name, settings.log, options.logDestination);
   const app = await NestFactory.create<NestFastifyApplication>(
     shape.module(configModule),
-    shape.adapter ?? new FastifyAdapter(),
+    new FastifyAdapter({ ...shape.server, frameworkErrors: answerFrameworkError }),
     { logger: new PinoNestLogger(logger) },
   );
   logRequests(app, logger);

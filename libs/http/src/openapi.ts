@@ -33,6 +33,17 @@ const COMMAND: Responses = {
   },
 };
 
+/** And to a request whose path has parameters, which Fastify's router reads before any route runs. */
+const PATH_PARAMETERS: Responses = {
+  '400': {
+    description:
+      '`INVALID_REQUEST`: a path parameter whose percent-encoding is not UTF-8 (a lone `%`, `%E0%A4`)' + BODY,
+  },
+  '414': {
+    description: '`URI_TOO_LONG`: a path parameter over 100 characters (no id or number is that long)' + BODY,
+  },
+};
+
 const operationsOf = (item: PathItemObject): [OperationObject | undefined, Responses][] => [
   [item.get, ANY_REQUEST],
   [item.head, ANY_REQUEST],
@@ -46,14 +57,16 @@ const operationsOf = (item: PathItemObject): [OperationObject | undefined, Respo
 
 /**
  * Adds the request policy's answers to every operation of an app's OpenAPI document: 421 and 403 on
- * all, 415 on commands too. The policy refuses before routing, for every route alike, so it is
- * documented here once, for every route, rather than by each route's decorators, where a new route
- * could forget it. A route's own description of those statuses, if any, is kept.
+ * all, 415 on commands too, and the router's 400 and 414 on routes with path parameters. These
+ * refusals come before routing, for every route alike, so they are documented here once, for every
+ * route, rather than by each route's decorators, where a new route could forget them. A route's own
+ * description of those statuses, if any, is kept.
  */
 export function documentRequestPolicy(document: OpenAPIObject): OpenAPIObject {
-  for (const item of Object.values(document.paths)) {
+  for (const [path, item] of Object.entries(document.paths)) {
+    const router = path.includes('{') ? PATH_PARAMETERS : {};
     for (const [operation, answers] of operationsOf(item)) {
-      if (operation) operation.responses = { ...answers, ...operation.responses };
+      if (operation) operation.responses = { ...router, ...answers, ...operation.responses };
     }
   }
   return document;

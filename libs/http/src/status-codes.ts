@@ -11,6 +11,7 @@ const CODE_OF_STATUS: ReadonlyMap<number, string> = new Map([
   [405, 'METHOD_NOT_ALLOWED'],
   [409, 'CONFLICT'],
   [413, 'PAYLOAD_TOO_LARGE'],
+  [414, 'URI_TOO_LONG'],
   [415, 'UNSUPPORTED_MEDIA_TYPE'],
   [500, 'INTERNAL_ERROR'],
 ]);

@@ -94,6 +94,15 @@ describe('projector refuses requests from foreign pages', () => {
     );
   });
 
+  it("answers a path the router cannot read with the catalogue's code and a short sentence", async () => {
+    const long = await rawRequest(url, { path: `/lines/acme/${'1'.repeat(5000)}/state` });
+    expectRefused(long, 414, 'URI_TOO_LONG');
+    expect(long.body.message.length).toBeLessThan(200);
+    const undecodable = await rawRequest(url, { path: '/lines/%E0%A4%A/15550000001/state' });
+    expectRefused(undecodable, 400, 'INVALID_REQUEST');
+    expect(undecodable.body.message).toContain('"/lines/%E0%A4%A/15550000001/state"');
+  });
+
   it('refuses a rebuild from a foreign page with 403, even as JSON', async () => {
     for (const origin of ['http://evil.example', 'null', 'http://127.0.0.1:8080']) {
       expectRefused(
