@@ -7,9 +7,13 @@ import { ProjectorErrorFilter } from './projector-error.filter.js';
 const answerTo = (exception: unknown, sent = false) => answerOf(new ProjectorErrorFilter(), exception, sent);
 
 describe('the projector answers every failure with a code', () => {
-  it('keeps a refusal that has its code, as the route wrote it', () => {
+  it('keeps a refusal that has its code, as the route wrote it, and says its status', () => {
     const refusal = { code: 'NOT_VISIBLE_TO_VIEWER', rule: 'R17', message: 'not yours' };
-    expect(answerTo(new ForbiddenException(refusal))).toEqual({ status: 403, headers: {}, body: refusal });
+    expect(answerTo(new ForbiddenException(refusal))).toEqual({
+      status: 403,
+      headers: {},
+      body: { statusCode: 403, ...refusal },
+    });
   });
 
   it("gives Nest's own answers (no such route) the code of their status", () => {

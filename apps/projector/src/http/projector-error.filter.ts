@@ -37,8 +37,9 @@ const answerTo = (exception: unknown): { status: number; body: object } => {
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const response = exception.getResponse();
+    // A refusal thrown with its code keeps it, and says its status as every other answer does.
     if (typeof response === 'object' && typeof (response as { code?: unknown }).code === 'string')
-      return { status, body: response };
+      return { status, body: { statusCode: status, ...response } };
     return { status, body: coded(status, messageOf(response) ?? exception.message) };
   }
   // Fastify's own rejections (a body that is not JSON, or too large) carry a status below 500.

@@ -353,7 +353,11 @@ export class PanelController implements BeforeApplicationShutdown {
   private async forward(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const path = request.url.replace(/^\/panel\/api\//, '');
     if (!FORWARDED.test(path)) {
-      void reply.status(404).send({ code: 'NOT_FOUND', message: `the panel forwards no ${path}` });
+      void reply.status(404).send({
+        statusCode: 404,
+        code: 'NOT_FOUND',
+        message: `the panel forwards commands to the api's accounts/… and clock/advance… routes, not "${path}"`,
+      });
       return;
     }
     try {
@@ -375,6 +379,7 @@ export class PanelController implements BeforeApplicationShutdown {
         .send(await answer.text());
     } catch {
       void reply.status(502).send({
+        statusCode: 502,
         code: 'API_UNAVAILABLE',
         message: `The api at ${this.settings.apiUrl} is not answering (refused, or no answer within ${FORWARD_TIMEOUT_MS / 1000} s): is the stack running (npm start)?`,
       });
