@@ -8,7 +8,7 @@ const documentOf = (paths: OpenAPIObject['paths']): OpenAPIObject => ({
 });
 
 describe('documentRequestPolicy', () => {
-  it('given a read and commands, when documented, then all list 421 and 403, the commands 415, and routes with path parameters 400 and 414', () => {
+  it('given a read and commands, when documented, then all list 421 and 403, the commands 400, 413 and 415, and routes with path parameters 400 and 414', () => {
     const document = documentRequestPolicy(
       documentOf({
         '/things': {
@@ -21,9 +21,16 @@ describe('documentRequestPolicy', () => {
     const statuses = (operation: { responses: object } | undefined) =>
       Object.keys(operation!.responses).sort();
     expect(statuses(document.paths['/things']!.get)).toEqual(['200', '403', '421']);
-    expect(statuses(document.paths['/things']!.post)).toEqual(['201', '403', '415', '421']);
+    expect(statuses(document.paths['/things']!.post)).toEqual(['201', '400', '403', '413', '415', '421']);
     for (const method of ['delete', 'put', 'patch'] as const)
-      expect(statuses(document.paths['/things/{id}']![method])).toEqual(['400', '403', '414', '415', '421']);
+      expect(statuses(document.paths['/things/{id}']![method])).toEqual([
+        '400',
+        '403',
+        '413',
+        '414',
+        '415',
+        '421',
+      ]);
     expect(document.paths['/things/{id}']!.put!.responses['414']).toMatchObject({
       description: expect.stringContaining('URI_TOO_LONG'),
     });

@@ -22,9 +22,11 @@ const ANY_REQUEST: Responses = {
   },
 };
 
-/** And to a command, whose body must be JSON. */
+/** And to a command, whose body must be JSON, and fit the app's body limit, before any route reads it. */
 const COMMAND: Responses = {
   ...ANY_REQUEST,
+  '400': { description: '`INVALID_REQUEST`: a body that is not valid JSON' + BODY },
+  '413': { description: "`PAYLOAD_TOO_LARGE`: a body over the app's limit" + BODY },
   '415': {
     description:
       '`UNSUPPORTED_MEDIA_TYPE`: a body that is not `application/json` (a form, `multipart/form-data`, ' +
@@ -57,7 +59,8 @@ const operationsOf = (item: PathItemObject): [OperationObject | undefined, Respo
 
 /**
  * Adds the request policy's answers to every operation of an app's OpenAPI document: 421 and 403 on
- * all, 415 on commands too, and the router's 400 and 414 on routes with path parameters. These
+ * all, 415, 413 and 400 (a body that is not JSON) on commands too, and the router's 400 and 414 on
+ * routes with path parameters. These
  * refusals come before routing, for every route alike, so they are documented here once, for every
  * route, rather than by each route's decorators, where a new route could forget them. A route's own
  * description of those statuses, if any, is kept.
