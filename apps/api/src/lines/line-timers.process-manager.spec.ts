@@ -1,39 +1,14 @@
 import type { CommandBus } from '@nestjs/cqrs';
 import { initialLineState, type LineState } from '#domain';
 import type { LineEvent } from '#events';
-import type { EventStore, StoredEvent, SubscriptionItem } from '#eventstore';
+import type { StoredEvent, SubscriptionItem } from '#eventstore';
+import { fedStore } from '../../../../libs/eventstore/src/fed-store.fixture.js';
 import type { ClockService } from '../clock/clock.service.js';
 import type { LineAppends } from './line-appends.js';
 import { LineTimersProcessManager } from './line-timers.process-manager.js';
 import type { LineRepository } from './line.repository.js';
 
 type Item = SubscriptionItem<LineEvent>;
-
-/** A subscription the spec feeds by hand, and can fail as a lost connection does. */
-class FedSubscription {
-  private readonly queue: (Item | Error)[] = [];
-  private wake: (() => void) | undefined;
-  private closed = false;
-
-  push(...items: (Item | Error)[]): void {
-    this.queue.push(...items);
-    this.wake?.();
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    this.wake?.();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncGenerator<Item> {
-    while (!this.closed) {
-      const item = this.queue.shift();
-      if (item instanceof Error) throw item;
-      if (item) yield item;
-      else await new Promise<void>((resume) => (this.wake = resume));
-    }
-  }
-}
 
 const STREAM = 'line-acme.15550000001';
 /** A ringing call whose ring times out at `dueAt`: one timer on the clock. */
@@ -57,20 +32,11 @@ const eventAt = (position: bigint): Item => ({
 
 /** The process manager over a store, line repository and clock the spec controls. */
 function timersOver() {
-  const subscriptions: { from: bigint | undefined; subscription: FedSubscription }[] = [];
-  const store = { cutFrom: undefined as bigint | undefined };
+  const { store, subscriptions, kept } = fedStore<LineEvent>((position) => `e${position}`);
   const onClock = new Set<string>();
   const forgotten: string[] = [];
   const manager = new LineTimersProcessManager(
-    {
-      subscribeToAll: (options: { fromPosition?: bigint }) => {
-        const subscription = new FedSubscription();
-        subscriptions.push({ from: options.fromPosition, subscription });
-        return subscription;
-      },
-      readAllRecords: async (from: bigint) =>
-        store.cutFrom !== undefined && from >= store.cutFrom ? [] : [{ id: `e${from}`, position: from }],
-    } as unknown as EventStore,
+    store,
     {
       cachedFold: () => undefined,
       load: async () => ({ state: ringing('2030-01-01T00:00:00.000Z'), revision: 0n }),
@@ -86,7 +52,7 @@ function timersOver() {
     { listen: () => undefined } as unknown as LineAppends,
   );
   manager.onApplicationBootstrap();
-  return { manager, subscriptions, store, onClock, forgotten };
+  return { manager, subscriptions, kept, onClock, forgotten };
 }
 
 /** Until the manager has opened `count` subscriptions (a lost one is reopened after a second). */
@@ -119,13 +85,13 @@ describe('line timers after a lost subscription', () => {
 
   it('Given timers set by an event repair then cut, when the subscription is lost, then they leave the clock and it starts over from the first event', async () => {
     // Given a line whose ring timer is on the clock, set by the event at position 100
-    const { manager, subscriptions, store, onClock, forgotten } = timersOver();
+    const { manager, subscriptions, kept, onClock, forgotten } = timersOver();
     await subscribed(subscriptions, 1);
     subscriptions[0]!.subscription.push(eventAt(100n), { kind: 'caughtUp' });
     await manager.settled();
     expect(onClock.size).toBe(1);
     // When the connection is lost, and the store comes back without that event
-    store.cutFrom = 100n;
+    kept.cutFrom = 100n;
     subscriptions[0]!.subscription.push(new Error('connection lost'));
     // Then the timer leaves the clock, the line's fold is forgotten, and the subscription starts over
     await subscribed(subscriptions, 2);

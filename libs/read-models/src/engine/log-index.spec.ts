@@ -1,50 +1,7 @@
-import type { EventStore, EventSubscription, StoredEvent, SubscriptionItem } from '#eventstore';
+import type { StoredEvent, SubscriptionItem } from '#eventstore';
+import { fedStore } from '../../../eventstore/src/fed-store.fixture.js';
 import { LogIndex } from './log-index.js';
 import type { RecordSource, SubscriptionRider } from './projector.js';
-
-/** A subscription the spec feeds by hand; `for await` over it waits for the next item pushed. */
-class FedSubscription implements EventSubscription {
-  closed = false;
-  private readonly queue: SubscriptionItem[] = [];
-  private wake: (() => void) | undefined;
-
-  push(...items: SubscriptionItem[]): void {
-    this.queue.push(...items);
-    this.wake?.();
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    this.wake?.();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncGenerator<SubscriptionItem> {
-    while (!this.closed) {
-      const item = this.queue.shift();
-      if (item) yield item;
-      else await new Promise<void>((resume) => (this.wake = resume));
-    }
-  }
-}
-
-/**
- * A store whose every subscription the spec feeds; it remembers where each one started. It holds
- * every record the spec makes (record n at position n × 100), unless `cutFrom` says it lost a tail.
- */
-const fedStore = () => {
-  const subscriptions: { from: bigint | undefined; subscription: FedSubscription }[] = [];
-  const kept = { cutFrom: undefined as bigint | undefined };
-  const store = {
-    readAllRecords: async (from: bigint) =>
-      kept.cutFrom !== undefined && from >= kept.cutFrom ? [] : [{ id: `e${from / 100n}`, position: from }],
-    subscribeToAll: (options: { fromPosition?: bigint }) => {
-      const subscription = new FedSubscription();
-      subscriptions.push({ from: options.fromPosition, subscription });
-      return subscription;
-    },
-  } as unknown as EventStore;
-  return { store, subscriptions, kept };
-};
 
 /** A projector's subscription the spec feeds by hand. */
 const fedProjector = () => {
@@ -88,13 +45,32 @@ const CAUGHT_UP: SubscriptionItem = { kind: 'caughtUp' };
 /** Lets the index's own `for await` take what was pushed. */
 const settle = () => new Promise((resume) => setImmediate(resume));
 
+/**
+ * An index following beside a fed projector, on its own subscription to a fed store that holds
+ * record n as `e<n>` at position n × 100; `log` gathers what the index says.
+ */
+const indexBesideProjector = () => {
+  const fed = fedStore((position) => `e${position / 100n}`);
+  const source = fedProjector();
+  const log: string[] = [];
+  const index = new LogIndex();
+  index.follow(fed.store, ['s'], (line) => log.push(line), source.projector);
+  return { ...fed, ...source, log, index };
+};
+
+/** An index riding the projector: both subscriptions live after records 1 and 2. */
+const indexRidingProjector = async () => {
+  const given = indexBesideProjector();
+  given.deliver(...records(1, 2), CAUGHT_UP);
+  given.subscriptions[0]!.subscription.push(...records(1, 2), CAUGHT_UP);
+  await settle();
+  return given;
+};
+
 describe('the log index beside the projector', () => {
   it('follows on its own while the projector is still catching up, though it is further along', async () => {
     // Given an index following beside a projector that has delivered only the first record
-    const { store, subscriptions } = fedStore();
-    const { projector, deliver } = fedProjector();
-    const index = new LogIndex();
-    index.follow(store, ['s'], () => undefined, projector);
+    const { subscriptions, deliver, index } = indexBesideProjector();
     deliver(record(1));
     // When its own subscription reaches the head
     subscriptions[0]!.subscription.push(...records(1, 3), CAUGHT_UP);
@@ -108,10 +84,7 @@ describe('the log index beside the projector', () => {
 
   it('rides once both are live and it holds all the projector has delivered, missing nothing', async () => {
     // Given a live projector that has delivered records 1 to 5, and an index that indexed 1 to 4
-    const { store, subscriptions } = fedStore();
-    const { projector, deliver } = fedProjector();
-    const index = new LogIndex();
-    index.follow(store, ['s'], () => undefined, projector);
+    const { subscriptions, deliver, index } = indexBesideProjector();
     const own = subscriptions[0]!.subscription;
     deliver(...records(1, 5), CAUGHT_UP);
     own.push(...records(1, 4), CAUGHT_UP);
@@ -134,13 +107,7 @@ describe('the log index beside the projector', () => {
 
   it('follows on its own again, from where it got to, once the projector has ended', async () => {
     // Given an index riding the projector, at record 3
-    const { store, subscriptions } = fedStore();
-    const { projector, deliver, end } = fedProjector();
-    const index = new LogIndex();
-    index.follow(store, ['s'], () => undefined, projector);
-    deliver(...records(1, 2), CAUGHT_UP);
-    subscriptions[0]!.subscription.push(...records(1, 2), CAUGHT_UP);
-    await settle();
+    const { subscriptions, deliver, end, index } = await indexRidingProjector();
     expect(index.ridesProjector).toBe(true);
     deliver(record(3));
     // When the projector ends
@@ -158,14 +125,7 @@ describe('the log index beside the projector', () => {
 
   it('after the projector lost its connection, follows on its own and starts over when its last record was cut', async () => {
     // Given an index riding the projector, at record 3
-    const { store, subscriptions, kept } = fedStore();
-    const { projector, deliver, interrupt } = fedProjector();
-    const log: string[] = [];
-    const index = new LogIndex();
-    index.follow(store, ['s'], (line) => log.push(line), projector);
-    deliver(...records(1, 2), CAUGHT_UP);
-    subscriptions[0]!.subscription.push(...records(1, 2), CAUGHT_UP);
-    await settle();
+    const { subscriptions, kept, deliver, interrupt, log, index } = await indexRidingProjector();
     deliver(record(3));
     expect(index.ridesProjector).toBe(true);
     // When the projector's connection is lost and the store, repaired, no longer has records 2 and 3
@@ -189,13 +149,7 @@ describe('the log index beside the projector', () => {
 
   it('after the projector lost its connection, resumes right after its last record while the store still has it', async () => {
     // Given an index riding the projector, at record 3, past which a server checkpoint moved it
-    const { store, subscriptions } = fedStore();
-    const { projector, deliver, interrupt } = fedProjector();
-    const index = new LogIndex();
-    index.follow(store, ['s'], () => undefined, projector);
-    deliver(...records(1, 2), CAUGHT_UP);
-    subscriptions[0]!.subscription.push(...records(1, 2), CAUGHT_UP);
-    await settle();
+    const { subscriptions, deliver, interrupt, index } = await indexRidingProjector();
     deliver(record(3), { kind: 'checkpoint', position: 900n });
     // When the projector's connection is lost
     interrupt();
