@@ -1,4 +1,5 @@
 import type { AccountEvent, LineEvent } from '#events';
+import { PROTOTYPE_NAMES } from '../../events/src/prototype-names.fixture.js';
 import type { AccountCommand } from './account/account.commands.js';
 import { accountDecider } from './account/account.decider.js';
 import * as A from './account/account.fixtures.js';
@@ -16,17 +17,6 @@ import { DomainError } from './shared/domain-error.js';
  * nobody used: the same rejection (a domain error, never a crash), the same "nothing to do", or the
  * same events with that id. The tables are keyed by command type, so a new command must join them.
  */
-const PROTOTYPE_NAMES = [
-  '__proto__',
-  'constructor',
-  'prototype',
-  'toString',
-  'hasOwnProperty',
-  'valueOf',
-  'isPrototypeOf',
-  'propertyIsEnumerable',
-  'toLocaleString',
-];
 const FRESH = 'never-used-id';
 
 /** The outcome of most commands for a fresh id in each of `fields`: no such thing, or an unknown actor. */

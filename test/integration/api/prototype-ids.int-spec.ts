@@ -1,5 +1,6 @@
 import { eventSchemas } from '#events';
 import { AppModule } from '../../../apps/api/src/app.module.js';
+import { PROTOTYPE_NAMES } from '../../../libs/events/src/prototype-names.fixture.js';
 import { serveAccount, type ServedAccount } from '../../support/account-projector.js';
 import {
   isAccountStream,
@@ -17,7 +18,6 @@ import {
   type Api,
 } from './lines.support.js';
 import {
-  PROTOTYPE_NAMES,
   bodyClassesOf,
   exampleBody,
   fillPath,
@@ -287,7 +287,7 @@ describe('ids and body keys naming Object.prototype members, on every route', ()
       expect(health.body).toMatchObject({ status: 'live', lag: { events: 0 } });
       expect(served.projector.failure).toBeUndefined();
     },
-    // About 1,800 requests to the api: tens of seconds on a shared machine.
+    // About 3,300 requests to the api: tens of seconds on a shared machine.
     300_000,
   );
 

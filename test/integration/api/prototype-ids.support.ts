@@ -9,16 +9,6 @@ import { ID_PATTERN } from '#events';
  * anyone listing it here.
  */
 
-/** Names a plain object answers from its prototype, and `prototype`: never ids, never body keys. */
-export const PROTOTYPE_NAMES = [
-  '__proto__',
-  'constructor',
-  'prototype',
-  'toString',
-  'hasOwnProperty',
-  'valueOf',
-] as const;
-
 interface SchemaObject {
   readonly $ref?: string;
   readonly allOf?: readonly SchemaObject[];
