@@ -2,13 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFile, readdir, truncate, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
-import {
-  EventStoreDBClient,
-  NO_STREAM,
-  StreamNotFoundError,
-  WrongExpectedVersionError,
-  jsonEvent,
-} from '@eventstore/db-client';
+import { NO_STREAM, StreamNotFoundError, WrongExpectedVersionError, jsonEvent } from '@eventstore/db-client';
 
 import { repoRoot } from '#stack';
 import { collect, ownServers, segmentRecords } from './support.js';
@@ -35,16 +29,14 @@ describe('embedded event store: a damaged log through the server process', () =>
   it(
     'refuses to start on a flipped bit in the middle, changes no byte, and starts again after `repair`',
     async () => {
-      const first = await own.start();
-      const client = EventStoreDBClient.connectionString(first.connectionString);
-      for (let batch = 0; batch < 20; batch += 1)
-        for (const stream of STREAMS)
-          await client.appendToStream(
-            stream,
-            [0, 1].map((n) => jsonEvent({ type: 'Kept', data: { batch, n } })),
-          );
-      await client.dispose();
-      await own.stop('SIGTERM');
+      await own.session(async (client) => {
+        for (let batch = 0; batch < 20; batch += 1)
+          for (const stream of STREAMS)
+            await client.appendToStream(
+              stream,
+              [0, 1].map((n) => jsonEvent({ type: 'Kept', data: { batch, n } })),
+            );
+      });
 
       const path = join(own.dataDir, SEGMENT);
       const file = await readFile(path);
@@ -77,9 +69,7 @@ describe('embedded event store: a damaged log through the server process', () =>
       expect(names).toHaveLength(3);
       expect(await readFile(join(own.dataDir, names[1]!))).toEqual(file);
 
-      const second = await own.start();
-      const reader = EventStoreDBClient.connectionString(second.connectionString);
-      try {
+      await own.session(async (reader) => {
         let total = 0;
         for (const stream of STREAMS) {
           const events = await collect(reader.readStream(stream));
@@ -92,10 +82,7 @@ describe('embedded event store: a damaged log through the server process', () =>
         expect(total).toBe(120 - 1 - Number(dropped![1]));
         const next = await reader.appendToStream(STREAMS[0]!, jsonEvent({ type: 'After', data: {} }));
         expect(next.success).toBe(true);
-      } finally {
-        await reader.dispose();
-        await own.stop('SIGTERM');
-      }
+      });
     },
     PROCESS_BUDGET_MS,
   );
@@ -103,19 +90,17 @@ describe('embedded event store: a damaged log through the server process', () =>
   it(
     'Given a stopped server whose newest segment was cut short, then it refuses to start saying what is missing, and `repair` accepts the loss',
     async () => {
-      const first = await own.start();
-      const client = EventStoreDBClient.connectionString(first.connectionString);
-      await client.appendToStream(
-        'tail-kept',
-        [0, 1, 2].map((n) => jsonEvent({ type: 'Kept', data: { n } })),
-      );
-      await client.appendToStream(
-        'tail-lost',
-        [0, 1].map((n) => jsonEvent({ type: 'Lost', data: { n } })),
-      );
-      const lost = await collect(client.readStream('tail-lost'));
-      await client.dispose();
-      await own.stop('SIGTERM');
+      const lost = await own.session(async (client) => {
+        await client.appendToStream(
+          'tail-kept',
+          [0, 1, 2].map((n) => jsonEvent({ type: 'Kept', data: { n } })),
+        );
+        await client.appendToStream(
+          'tail-lost',
+          [0, 1].map((n) => jsonEvent({ type: 'Lost', data: { n } })),
+        );
+        return collect(client.readStream('tail-lost'));
+      });
 
       // Positions are byte offsets, and the first segment starts at 0: cut where the lost append begins.
       const cutAt = Number(lost[0]!.event!.position!.commit);
@@ -152,9 +137,7 @@ describe('embedded event store: a damaged log through the server process', () =>
         ),
       );
 
-      const second = await own.start();
-      const reader = EventStoreDBClient.connectionString(second.connectionString);
-      try {
+      await own.session(async (reader) => {
         const kept = await collect(reader.readStream('tail-kept'));
         expect(kept.map((resolved) => resolved.event!.data)).toEqual([0, 1, 2].map((n) => ({ n })));
         await expect(collect(reader.readStream('tail-lost'))).rejects.toThrow(StreamNotFoundError);
@@ -162,10 +145,7 @@ describe('embedded event store: a damaged log through the server process', () =>
           expectedRevision: NO_STREAM,
         });
         expect(again.nextExpectedRevision).toBe(0n);
-      } finally {
-        await reader.dispose();
-        await own.stop('SIGTERM');
-      }
+      });
     },
     PROCESS_BUDGET_MS,
   );
@@ -173,11 +153,7 @@ describe('embedded event store: a damaged log through the server process', () =>
   it(
     'refuses to start on a damaged segment header and deletes nothing',
     async () => {
-      const first = await own.start();
-      const client = EventStoreDBClient.connectionString(first.connectionString);
-      await client.appendToStream('header', jsonEvent({ type: 'Kept', data: {} }));
-      await client.dispose();
-      await own.stop('SIGTERM');
+      await own.session((client) => client.appendToStream('header', jsonEvent({ type: 'Kept', data: {} })));
       const path = join(own.dataDir, SEGMENT);
       const file = await readFile(path);
       file[0]! ^= 0xff;
@@ -202,16 +178,12 @@ describe('embedded event store: idempotent re-appends after a restart', () => {
       // they are not in its id cache: a restart, or a long time, does not make the re-append a conflict.
       const same = jsonEvent({ type: 'Same', data: {} });
       const later = [0, 1].map((n) => jsonEvent({ type: 'Later', data: { n } }));
-      let client = EventStoreDBClient.connectionString((await own.start()).connectionString);
-      const copies = await client.appendToStream('again', [same, same, same], {
-        expectedRevision: NO_STREAM,
-      });
-      const exact = await client.appendToStream('again', later, { expectedRevision: 2n });
-      await client.dispose();
-      await own.stop('SIGTERM');
+      const { copies, exact } = await own.session(async (client) => ({
+        copies: await client.appendToStream('again', [same, same, same], { expectedRevision: NO_STREAM }),
+        exact: await client.appendToStream('again', later, { expectedRevision: 2n }),
+      }));
 
-      client = EventStoreDBClient.connectionString((await own.start()).connectionString);
-      try {
+      await own.session(async (client) => {
         expect(
           await client.appendToStream('again', [same, same, same], { expectedRevision: NO_STREAM }),
         ).toEqual(copies);
@@ -220,9 +192,7 @@ describe('embedded event store: idempotent re-appends after a restart', () => {
           client.appendToStream('again', [later[0]!, same], { expectedRevision: 2n }),
         ).rejects.toBeInstanceOf(WrongExpectedVersionError);
         expect(await collect(client.readStream('again'))).toHaveLength(5);
-      } finally {
-        await client.dispose();
-      }
+      });
     },
     PROCESS_BUDGET_MS,
   );

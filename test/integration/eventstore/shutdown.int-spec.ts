@@ -56,13 +56,10 @@ describe('embedded event store shutdown', () => {
         expect([CancelledError, UnavailableError]).toContain((failure as Error).constructor);
       }
 
-      const after = EventStoreDBClient.connectionString((await own.start()).connectionString);
-      try {
+      await own.session(async (after) => {
         const ids = new Set((await collect(after.readAll())).map((resolved) => resolved.event!.id));
         for (const id of acknowledged) expect(ids.has(id)).toBe(true);
-      } finally {
-        await after.dispose();
-      }
+      });
     },
     PROCESS_BUDGET_MS,
   );

@@ -124,6 +124,12 @@ export interface OwnServers {
   start(): Promise<EmbeddedEventStore>;
   /** Stops the running server, if there is one (SIGTERM: a clean stop; SIGKILL: a crash). */
   stop(signal: NodeJS.Signals): Promise<void>;
+  /**
+   * Starts a server on the test's data directory, lets `use` talk to it through a client of its own,
+   * then closes the client and stops the server cleanly, whether `use` succeeded or not: what `use`
+   * wrote is then on disk for the test to look at, damage or read again.
+   */
+  session<T>(use: (client: EventStoreDBClient) => Promise<T>): Promise<T>;
 }
 
 /**
@@ -146,6 +152,15 @@ export const ownServers = (name: string): OwnServers => {
       const running = server;
       server = undefined;
       await running?.stop(signal);
+    },
+    session: async (use) => {
+      const client = EventStoreDBClient.connectionString((await own.start()).connectionString);
+      try {
+        return await use(client);
+      } finally {
+        await client.dispose();
+        await own.stop('SIGTERM');
+      }
     },
   };
   beforeEach(async () => {
