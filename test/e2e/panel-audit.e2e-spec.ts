@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { fillDemoAccount, send, DEFAULT_DEMO, type DemoAccount } from '../../tools/demo-account.js';
 import { runCli } from '../support/cli.js';
-import { SHOWN_MS, panelBrowserSuite } from '../support/panel-browser.js';
+import { SHOWN_MS, expectFitsWindow, panelBrowserSuite } from '../support/panel-browser.js';
 
 /**
  * The panel as an auditor and an architect use it, in Debian's Chromium over the real processes: a
@@ -329,10 +329,7 @@ describe('the panel for auditors and architects in a browser', () => {
       expect(await linesOf(trail, 'td[data-type]')).toEqual([1, 1, 1]);
       expect(await linesOf(trail, 'td[data-position]')).toEqual([1, 1, 1]);
       // The page itself does not widen: the trail scrolls within the seat.
-      const [pageWidth, windowWidth] = await room.evaluate<[number, number]>(
-        '[document.documentElement.scrollWidth, innerWidth]',
-      );
-      expect(pageWidth).toBeLessThanOrEqual(windowWidth);
+      await expectFitsWindow(room);
     },
   );
   browserTest(

@@ -6,7 +6,7 @@ import {
   DEFAULT_DEMO,
   type DemoAccount,
 } from '../../tools/demo-account.js';
-import { SHOWN_MS, panelBrowserSuite } from '../support/panel-browser.js';
+import { SHOWN_MS, expectFitsWindow, panelBrowserSuite } from '../support/panel-browser.js';
 
 /**
  * The web app in Debian's Chromium over the real processes: seats act through the api, and every seat
@@ -281,10 +281,7 @@ describe('the panel in a browser', () => {
         const sides = await page.evaluate<boolean[]>(plusLeftOfLastDigit);
         expect(sides.length).toBeGreaterThan(0);
         expect(sides.every(Boolean)).toBe(true);
-        const [wide, window] = await page.evaluate<[number, number]>(
-          '[document.documentElement.scrollWidth, innerWidth]',
-        );
-        expect(wide).toBeLessThanOrEqual(window);
+        await expectFitsWindow(page);
       }
     },
   );

@@ -39,6 +39,14 @@ export interface PanelBrowserSuite {
   browserTest(name: string, photo: string, steps: () => Promise<void>): void;
 }
 
+/** Expects the page no wider than its window: whatever is wide scrolls inside it, not the page. */
+export async function expectFitsWindow(page: Page): Promise<void> {
+  const [pageWidth, windowWidth] = await page.evaluate<[number, number]>(
+    '[document.documentElement.scrollWidth, innerWidth]',
+  );
+  expect(pageWidth).toBeLessThanOrEqual(windowWidth);
+}
+
 /**
  * A browser suite's setup: Debian's Chromium and a panel stack on the virtual clock (ringing calls
  * keep ringing until a test moves it), started before the suite's first test and stopped after its
