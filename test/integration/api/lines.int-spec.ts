@@ -450,36 +450,21 @@ describe('shared lines over HTTP (realtime clock)', () => {
   describe('idempotency and bad input', () => {
     it('resending a command id returns the first result and appends nothing', async () => {
       const { accountId, path } = await lineWith();
-      const first = await command(`${path}/calls`, {
-        actor: ALICE,
-        to: CALLER,
-        callId: 'once',
-        commandId: 'c-once',
-      });
-      const again = await command(`${path}/calls`, {
-        actor: ALICE,
-        to: CALLER,
-        callId: 'once',
-        commandId: 'c-once',
-      });
+      const placeOnce = () =>
+        command(`${path}/calls`, { actor: ALICE, to: CALLER, callId: 'once', commandId: 'c-once' });
+      const answerByHeader = () =>
+        command(`${path}/calls/once/external-answer`, {}, { 'idempotency-key': 'k-1' });
+      const first = await placeOnce();
+      const again = await placeOnce();
       expect(again.status).toBe(201);
       expect(again.body).toEqual({ ...first.body, duplicate: true });
-      const byHeader = await command(`${path}/calls/once/external-answer`, {}, { 'idempotency-key': 'k-1' });
-      const byHeaderAgain = await command(
-        `${path}/calls/once/external-answer`,
-        {},
-        { 'idempotency-key': 'k-1' },
-      );
+      const byHeader = await answerByHeader();
+      const byHeaderAgain = await answerByHeader();
       expect(byHeaderAgain.body).toEqual({ ...byHeader.body, duplicate: true });
       expect(await storedEvents(accountId)).toHaveLength(2);
       // Once the call is over its id stays taken for a new command, while a resend still gets its first answer.
       expect((await command(`${path}/calls/once/hang-up`, { actor: ALICE })).status).toBe(200);
-      const resentLater = await command(`${path}/calls`, {
-        actor: ALICE,
-        to: CALLER,
-        callId: 'once',
-        commandId: 'c-once',
-      });
+      const resentLater = await placeOnce();
       expect(resentLater.body).toEqual({ ...first.body, duplicate: true });
       const reused = await command(`${path}/calls`, { actor: ALICE, to: CALLER, callId: 'once' });
       expectRefusal(reused, 409, { code: 'CALL_ID_IN_USE', rule: 'R12' });
@@ -489,12 +474,9 @@ describe('shared lines over HTTP (realtime clock)', () => {
 
     it("another party's command under a command id already used is refused, never answered with the first party's result", async () => {
       const { accountId, path } = await lineWith();
-      const first = await command(`${path}/calls`, {
-        actor: ALICE,
-        to: '+15559876543',
-        callId: 'private',
-        commandId: 'cmd-1',
-      });
+      const alicesCall = () =>
+        command(`${path}/calls`, { actor: ALICE, to: '+15559876543', callId: 'private', commandId: 'cmd-1' });
+      const first = await alicesCall();
       expect(first.status).toBe(201);
       // Mallory has no access to the line, Bob is a delegate: neither may read Alice's command back
       // by guessing its id, or be told that a command of theirs succeeded when it was not decided.
@@ -518,12 +500,7 @@ describe('shared lines over HTTP (realtime clock)', () => {
       );
       expect(byHeader.body.code).toBe('COMMAND_ID_TAKEN');
       // Alice's own resend is still answered with her first result.
-      const resent = await command(`${path}/calls`, {
-        actor: ALICE,
-        to: '+15559876543',
-        callId: 'private',
-        commandId: 'cmd-1',
-      });
+      const resent = await alicesCall();
       expect(resent.body).toEqual({ ...first.body, duplicate: true });
       expect(await storedEvents(accountId)).toHaveLength(1);
     });
