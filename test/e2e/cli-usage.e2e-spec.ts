@@ -91,6 +91,34 @@ describe('switchboard CLI usage errors', () => {
       code: 2,
     },
     {
+      name: 'refuses a threshold every run passes, before calling the api',
+      args: () => [
+        'load',
+        'run',
+        '--api',
+        'http://127.0.0.1:1',
+        '--rate',
+        '5',
+        '--threshold',
+        'errors<=100%',
+      ],
+      stderr: 'switchboard load: threshold "errors<=100%" can never fail: errors is never above 100%\n',
+      code: 2,
+    },
+    {
+      name: 'refuses a threshold no run passes, before calling the api',
+      args: () => ['load', 'run', '--api', 'http://127.0.0.1:1', '--rate', '5', '--threshold', 'errors<0%'],
+      stderr: 'switchboard load: threshold "errors<0%" can never pass: errors is never below 0%\n',
+      code: 2,
+    },
+    {
+      name: 'refuses a --mix flow named twice, before calling the api',
+      args: () => ['load', 'run', '--api', 'http://127.0.0.1:1', '--rate', '5', '--mix', 'place=1,place=2'],
+      stderr:
+        'switchboard load: call flow "place" is named twice in the mix "place=1,place=2": give each flow one weight\n',
+      code: 2,
+    },
+    {
       name: 'refuses a --mix flow without its weight, before calling the api',
       args: () => ['load', 'run', '--api', 'http://127.0.0.1:1', '--rate', '5', '--mix', 'place'],
       stderr:

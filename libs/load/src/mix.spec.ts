@@ -27,6 +27,18 @@ describe('call flow mix', () => {
       expect(() => parseMix(bad)).toThrow(/weight of place must be a number >= 0/);
   });
 
+  it('refuses a flow named twice, whatever its weights', () => {
+    // Given a mix that names a flow more than once, When parsed,
+    // Then it is refused, naming the flow: its weights were added up into a mix nobody wrote
+    expect(() => parseMix('place=1,place=2')).toThrow(
+      'call flow "place" is named twice in the mix "place=1,place=2": give each flow one weight',
+    );
+    expect(() => parseMix('place=3,ring-answer=4, voicemail=1,ring-answer=0')).toThrow(
+      'call flow "ring-answer" is named twice in the mix',
+    );
+    expect(() => parseMix('transfer=0,transfer=0,place=1')).toThrow('call flow "transfer" is named twice');
+  });
+
   it('refuses unknown flows and a mix that can run nothing', () => {
     expect(() => parseMix('dial=1')).toThrow('unknown call flow "dial" in the mix');
     expect(() => parseMix('place=0')).toThrow('the mix "place=0" has no positive weight');

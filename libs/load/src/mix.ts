@@ -11,7 +11,8 @@ const MIX_FORM = 'flow=weight pairs, e.g. place=3,ring-answer=4';
 
 /**
  * `place=3,ring-answer=4`: relative weights; flows left out never run. Every flow names its weight:
- * a bare `place` ran with a weight of 1 that nobody wrote, and `place=` with one of 0.
+ * a bare `place` ran with a weight of 1 that nobody wrote, and `place=` with one of 0. Each flow is
+ * named once.
  */
 export const parseMix = (text: string): Mix => {
   const mix = text
@@ -31,6 +32,14 @@ export const parseMix = (text: string): Mix => {
       }
       return { flow: name as FlowName, weight: Number(weightText) };
     });
+  // Two weights for one flow were added up, so the run followed a mix nobody wrote, and a typo in a
+  // long mix went unseen.
+  const repeated = mix.find((entry, index) => mix.findIndex((other) => other.flow === entry.flow) !== index);
+  if (repeated) {
+    throw new Error(
+      `call flow "${repeated.flow}" is named twice in the mix "${text}": give each flow one weight`,
+    );
+  }
   if (mix.reduce((sum, entry) => sum + entry.weight, 0) <= 0) {
     throw new Error(`the mix "${text}" has no positive weight`);
   }

@@ -47,13 +47,67 @@ describe('SLO thresholds', () => {
     // Given share-of-commands thresholds, When parsed,
     // Then 0% to 100% are read, and beyond is refused: `errors<200%` passed every run, however bad
     expect(parseThreshold('errors<100%')).toMatchObject({ metric: 'errors', percent: true, value: 100 });
-    expect(parseThreshold('late>=0%')).toMatchObject({ metric: 'late', percent: true, value: 0 });
+    expect(parseThreshold('late>=1%')).toMatchObject({ metric: 'late', percent: true, value: 1 });
     expect(() => parseThreshold('errors<200%')).toThrow(
       'threshold "errors<200%": a percentage is between 0% and 100%, e.g. errors<1%',
     );
     expect(() => parseThreshold('late<=100.5%')).toThrow(/a percentage is between 0% and 100%, e.g. late<1%/);
     // And a count is no percentage: 200 errors is a bar a run can fail
     expect(parseThreshold('errors<200')).toMatchObject({ percent: false, value: 200 });
+  });
+
+  it('refuses a threshold every run passes, whatever its figures', () => {
+    // Given bars at or beyond the values a metric can take (a share at most 100%, anything at least 0),
+    // When parsed, Then each is refused, naming itself and the bound its metric never crosses
+    expect(() => parseThreshold('errors<=100%')).toThrow(
+      'threshold "errors<=100%" can never fail: errors is never above 100%',
+    );
+    expect(() => parseThreshold('late>=0%')).toThrow(
+      'threshold "late>=0%" can never fail: late is never below 0%',
+    );
+    expect(() => parseThreshold('errors>=0')).toThrow(
+      'threshold "errors>=0" can never fail: errors is never below 0 commands',
+    );
+    expect(() => parseThreshold('rate>=0')).toThrow(
+      'threshold "rate>=0" can never fail: rate is never below 0 commands/s',
+    );
+    expect(() => parseThreshold('lag.p99>=0s')).toThrow(
+      'threshold "lag.p99>=0s" can never fail: p99 is never below 0 ms',
+    );
+  });
+
+  it('refuses a threshold no run passes, whatever its figures', () => {
+    // Given bars on the far side of the values a metric can take, When parsed, Then each is refused
+    expect(() => parseThreshold('errors<0%')).toThrow(
+      'threshold "errors<0%" can never pass: errors is never below 0%',
+    );
+    expect(() => parseThreshold('errors>100%')).toThrow(
+      'threshold "errors>100%" can never pass: errors is never above 100%',
+    );
+    expect(() => parseThreshold('late<0')).toThrow(
+      'threshold "late<0" can never pass: late is never below 0 commands',
+    );
+    expect(() => parseThreshold('rate<0')).toThrow(
+      'threshold "rate<0" can never pass: rate is never below 0 commands/s',
+    );
+    expect(() => parseThreshold('p99<0ms')).toThrow(
+      'threshold "p99<0ms" can never pass: p99 is never below 0 ms',
+    );
+  });
+
+  it('keeps the bars a run can land on either side of, the edges of the range included', () => {
+    // Given bars that touch the range of their metric from inside, When parsed, Then they are read:
+    // a run with every command failed misses `errors<100%`, one without errors meets `errors<=0%`
+    for (const text of [
+      'errors<100%',
+      'errors>=100%',
+      'errors<=0%',
+      'errors>0%',
+      'errors<=0',
+      'rate>0',
+      'p99<=0ms',
+    ])
+      expect(parseThreshold(text)).toMatchObject({ text });
   });
 
   it('evaluates against a run', () => {

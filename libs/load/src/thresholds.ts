@@ -57,7 +57,37 @@ export const parseThreshold = (text: string): Threshold => {
   if (scope !== undefined && !(PERCENTILE_METRICS as readonly string[]).includes(metric)) {
     throw new Error(`threshold "${text}": only latency metrics take a scope`);
   }
-  return { text: text.trim(), scope, metric, comparator, value, percent };
+  const threshold: Threshold = { text: text.trim(), scope, metric, comparator, value, percent };
+  const foregone = foregoneVerdict(threshold);
+  if (foregone) throw new Error(foregone);
+  return threshold;
+};
+
+/**
+ * Why a threshold decides nothing, or undefined when runs can land on either side of it: a bar at or
+ * beyond the values its metric can take (`errors<=100%`, `rate>=0`) passed every run however bad,
+ * and one on the far side (`errors<0%`, `p99<0ms`) failed every run however good, so the exit code
+ * said nothing about the system. A share of commands lies in 0%..100%; latencies, counts and rates
+ * are never below 0 and have no upper bound.
+ */
+const foregoneVerdict = (threshold: Threshold): string | undefined => {
+  const { comparator, value, metric, text } = threshold;
+  const min = 0;
+  const max = threshold.percent ? 100 : Infinity;
+  // The values that pass a bar form a half-line: it holds every possible value when it holds both
+  // ends of their range, and none when it holds neither.
+  const passesAtMin = compare(min, comparator, value);
+  const passesAtMax = compare(max, comparator, value);
+  const upperBar = comparator === '<' || comparator === '<=';
+  const unit = unitOf(threshold);
+  const figure = (bound: number): string => (unit === '%' ? `${bound}%` : `${bound} ${unit}`);
+  if (passesAtMin && passesAtMax) {
+    return `threshold "${text}" can never fail: ${metric} is never ${upperBar ? `above ${figure(max)}` : `below ${figure(min)}`}`;
+  }
+  if (!passesAtMin && !passesAtMax) {
+    return `threshold "${text}" can never pass: ${metric} is never ${upperBar ? `below ${figure(min)}` : `above ${figure(max)}`}`;
+  }
+  return undefined;
 };
 
 export type ThresholdUnit = 'ms' | '%' | 'commands' | 'commands/s';
