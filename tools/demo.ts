@@ -1,5 +1,12 @@
 import { Command } from 'commander';
+import { stackAddress, stackAddressVariables, type StackApp } from '#stack';
 import { DEFAULT_DEMO, fillDemoAccount } from './demo-account.js';
+
+/** Where `npm start` put the app, as the CLI finds it; none when the environment names no address. */
+const defaultUrl = (app: StackApp): string | undefined => {
+  const address = stackAddress(process.env, app);
+  return 'url' in address ? address.url : undefined;
+};
 
 /**
  * `npm run demo`: fills a demo account on the running stack (`npm start`) and prints where to open
@@ -7,15 +14,11 @@ import { DEFAULT_DEMO, fillDemoAccount } from './demo-account.js';
  */
 const options = new Command('demo')
   .description('Fill a demo account through the api and print the panel address')
-  .option(
-    '--api <url>',
-    'the api',
-    process.env.SWITCHBOARD_API_URL ?? `http://127.0.0.1:${process.env.API_PORT ?? 3000}`,
-  )
+  .option('--api <url>', `the api (by default from ${stackAddressVariables('api')})`, defaultUrl('api'))
   .option(
     '--projector <url>',
-    'the projector serving the panel',
-    `http://127.0.0.1:${process.env.PROJECTOR_PORT ?? 3001}`,
+    `the projector serving the panel (by default from ${stackAddressVariables('projector')})`,
+    defaultUrl('projector'),
   )
   .option('--account <id>', 'account id', DEFAULT_DEMO.accountId)
   .option('--executives <n>', 'executives', String(DEFAULT_DEMO.executives))
@@ -23,16 +26,26 @@ const options = new Command('demo')
   .option('--assistants <n>', 'assistants, each covering every executive', String(DEFAULT_DEMO.assistants))
   .parse()
   .opts<{
-    api: string;
-    projector: string;
+    api?: string;
+    projector?: string;
     account: string;
     executives: string;
     lines: string;
     assistants: string;
   }>();
 
+for (const app of ['api', 'projector'] as const) {
+  const address = stackAddress(process.env, app);
+  if (options[app] === undefined && 'problem' in address) {
+    console.error(`--${app} has no default, as ${address.problem}: give --${app}`);
+    process.exit(1);
+  }
+}
+const api = options.api!;
+const projector = options.projector!;
+
 try {
-  const demo = await fillDemoAccount(options.api, {
+  const demo = await fillDemoAccount(api, {
     ...DEFAULT_DEMO,
     accountId: options.account,
     name: options.account === DEFAULT_DEMO.accountId ? DEFAULT_DEMO.name : options.account,
@@ -43,7 +56,7 @@ try {
   const seats = (...viewers: string[]): string => {
     const query = new URLSearchParams({ account: demo.accountId });
     for (const viewer of viewers) query.append('viewer', viewer);
-    return `${options.projector}/panel?${query}`;
+    return `${projector}/panel?${query}`;
   };
   const executive = demo.executives[0]!.partyId;
   const assistant = demo.assistants[0]?.partyId;
@@ -52,12 +65,12 @@ try {
   if (assistant) {
     console.log(`A room (the executive and an assistant side by side): ${seats(executive, assistant)}`);
   }
-  console.log(`Every seat: ${options.projector}/panel`);
+  console.log(`Every seat: ${projector}/panel`);
   console.log('Ring a line from the page with "An outside number … calls … Ring", then answer it on a seat.');
 } catch (error) {
   console.error(
     error instanceof TypeError
-      ? `The api at ${options.api} is not answering: start the stack first (npm start).`
+      ? `The api at ${api} is not answering: start the stack first (npm start).`
       : (error as Error).message,
   );
   process.exit(1);

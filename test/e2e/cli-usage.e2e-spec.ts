@@ -189,6 +189,61 @@ describe('switchboard CLI usage errors', () => {
     30_000,
   );
 
+  it('defaults --api and --projector to the host and port the stack was given, as --help shows', async () => {
+    // Given a stack placed on one address and on every address
+    const env = { API_HOST: '192.168.1.5', API_PORT: '4100', PROJECTOR_HOST: '::', PROJECTOR_PORT: '4101' };
+    // When --help is asked for, Then it shows the addresses a client reaches them at
+    const api = '(default: "http://192.168.1.5:4100")';
+    const projector = '(default: "http://[::1]:4101")';
+    const expected: [string[], string[]][] = [
+      [
+        ['load', 'run'],
+        [api, projector],
+      ],
+      [
+        ['scenario', 'run'],
+        [api, projector],
+      ],
+      [['projector', 'parked'], [projector]],
+      [['verify'], [projector]],
+    ];
+    for (const [command, defaults] of expected) {
+      const help = (await runCli([...command, '--help'], env)).stdout.replace(/\s+/g, ' ');
+      for (const shown of defaults) expect(help).toContain(shown);
+    }
+  }, 30_000);
+
+  it('asks for --api and --projector when the environment places the stack on ports it cannot name', async () => {
+    // Given API_PORT=0 (the api picks its port) and a PROJECTOR_PORT that is no port
+    const env = { API_PORT: '0', PROJECTOR_PORT: 'abc' };
+    // When a command that calls the api is given no --api
+    const run = await runCli(['load', 'run', '--rate', '5', '--projector', 'http://127.0.0.1:1'], env);
+    // Then it stops before doing anything, saying why there is no default
+    expect(run).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining(
+        'error: --api has no default, as API_PORT is 0, so the api listens on a port it picks itself: give --api\n',
+      ),
+    });
+    noStackTrace(run.stderr);
+    const parked = await runCli(['projector', 'parked'], env);
+    expect(parked).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining(
+        'error: --projector has no default, as PROJECTOR_PORT must be a port number from 1 to 65535, not "abc": give --projector\n',
+      ),
+    });
+    // And --help says there is none, and why
+    const help = (await runCli(['load', 'run', '--help'], env)).stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('(no default: API_PORT is 0, so the api listens on a port it picks itself)');
+    // And a command that never calls the projector does not ask for it
+    const noLag = await runCli(
+      ['load', 'run', '--rate', '5', '--api', 'http://127.0.0.1:1', '--no-lag'],
+      env,
+    );
+    expect(noLag.stderr).not.toContain('--projector has no default');
+  }, 30_000);
+
   it('refuses to replay a recording that holds no commands', async () => {
     // Given a recording with its header alone, When replayed, Then it is refused before the api is called
     const empty = join(dir, 'empty.ndjson');

@@ -74,6 +74,48 @@ describe('switchboard CLI end to end', () => {
     expect(recorded[0].command.type).toBe('createAccount');
   }, 120_000);
 
+  it('finds the api and the projector where API_HOST/API_PORT and PROJECTOR_HOST/PROJECTOR_PORT put them, as --help says', async () => {
+    // Given the variables `npm start` moves the stack with, the stack bound to every address
+    const api = new URL(suite.stack.api.address);
+    const projector = new URL(suite.stack.projector.address);
+    const env = {
+      API_HOST: '0.0.0.0',
+      API_PORT: api.port,
+      PROJECTOR_HOST: '0.0.0.0',
+      PROJECTOR_PORT: projector.port,
+    };
+    // When a load run is given neither --api nor --projector
+    const result = await runCli(
+      [
+        'load',
+        '--concurrency',
+        '1',
+        '--max-calls',
+        '3',
+        '--lines',
+        '8',
+        '--seed',
+        'env',
+        '--no-progress',
+        '--json',
+      ],
+      env,
+    );
+    // Then it reached both: every command answered, and the lag measured on the projector
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary.calls).toMatchObject({ started: 3, completed: 3 });
+    expect(summary.lag.count).toBe(summary.commands.completed);
+    // And --help shows those defaults, and where they come from
+    const help = (await runCli(['load', 'run', '--help'], env)).stdout.replace(/\s+/g, ' ');
+    expect(help).toContain(
+      `--api <url> api base url (by default from SWITCHBOARD_API_URL, else API_HOST and API_PORT) (default: "http://127.0.0.1:${api.port}")`,
+    );
+    expect(help).toContain(
+      `(by default from SWITCHBOARD_PROJECTOR_URL, else PROJECTOR_HOST and PROJECTOR_PORT) (default: "http://127.0.0.1:${projector.port}")`,
+    );
+  });
+
   it('sets exit code 1 when a threshold fails', async () => {
     const result = await runCli([
       'load',

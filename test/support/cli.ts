@@ -13,12 +13,18 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs the built CLI to its end; a non-zero exit is an answer, not a failure. */
-export const runCli = (args: readonly string[]): Promise<CliRun> =>
+/**
+ * Runs the built CLI to its end, with `env` added to the environment; a non-zero exit is an answer,
+ * not a failure.
+ */
+export const runCli = (args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> =>
   new Promise((done) => {
-    // A load's or an export's output can run to megabytes.
-    execFile(process.execPath, [CLI, ...args], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
-      done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      // A load's or an export's output can run to megabytes.
+      { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } },
+      (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
 

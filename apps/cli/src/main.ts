@@ -7,6 +7,7 @@ import { scenarioCommand } from './scenario/scenario-command.js';
 import { loadCommand } from './load/load-command.js';
 import { projectorCommand } from './projector/projector-command.js';
 import { verifyCommand } from './verify/verify-command.js';
+import { requireStackUrls } from './options.js';
 
 // A reader that stops early (`switchboard load replay rec.ndjson --dry-run | head`) closes the pipe:
 // the output is no longer wanted, which is no reason for a stack trace from an unhandled 'error'.
@@ -17,7 +18,8 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 
 const program = new Command('switchboard')
   .description('Switchboard CLI: load generation, history export/import/replay, audit, verify, scenarios')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .hook('preAction', requireStackUrls);
 program
   .addCommand(loadCommand())
   .addCommand(historyCommand())

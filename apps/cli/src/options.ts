@@ -1,4 +1,5 @@
-import { InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { stackAddress, stackAddressVariables, type StackApp } from '#stack';
 import { formatDurationMs, parseDurationMs, parseRate, parseShard, type Shard } from '#load';
 
 /** Commander argument parsers that fail with a message saying what to write instead. */
@@ -101,10 +102,42 @@ export const httpUrl = (value: string): string => {
 
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-export const DEFAULT_API_URL =
-  process.env.SWITCHBOARD_API_URL ?? `http://127.0.0.1:${process.env.API_PORT ?? 3000}`;
-export const DEFAULT_PROJECTOR_URL =
-  process.env.SWITCHBOARD_PROJECTOR_URL ?? `http://127.0.0.1:${process.env.PROJECTOR_PORT ?? 3001}`;
+/**
+ * `--api` / `--projector`, by default where `npm start` put the stack (SWITCHBOARD_API_URL, else
+ * API_HOST and API_PORT; the projector's alike), shown in --help: a fixed 127.0.0.1:3000 sent a load
+ * tester who had moved the stack to whatever else listened there. An environment that names no
+ * address (a port of 0, or not a port) leaves the option without a default, and `requireStackUrls`
+ * then asks for it.
+ */
+export const stackUrlOption = (app: StackApp, description: string): Option => {
+  const address = stackAddress(process.env, app);
+  const source = `${description} (by default from ${stackAddressVariables(app)})`;
+  // Commander prints no default that is undefined: the help says instead why there is none.
+  return 'url' in address
+    ? new Option(`--${app} <url>`, source).argParser(httpUrl).default(address.url)
+    : new Option(`--${app} <url>`, `${source} (no default: ${address.problem})`).argParser(httpUrl);
+};
+
+/** Options with which a command never calls the projector: `load --no-lag`, `verify --no-check-projector`, `audit --source store`. */
+const projectorUnused = (command: Command): boolean =>
+  command.getOptionValue('lag') === false ||
+  command.getOptionValue('checkProjector') === false ||
+  command.getOptionValue('source') === 'store';
+
+/**
+ * A commander preAction hook: a command that will call the api or the projector, left without its
+ * address (the environment names none), stops, saying why, before it does anything.
+ */
+export const requireStackUrls = (_program: Command, command: Command): void => {
+  for (const app of ['api', 'projector'] as const) {
+    if (!command.options.some((option) => option.long === `--${app}`)) continue;
+    if (command.getOptionValue(app) !== undefined) continue;
+    if (app === 'projector' && projectorUnused(command)) continue;
+    const address = stackAddress(process.env, app);
+    if ('problem' in address)
+      command.error(`error: --${app} has no default, as ${address.problem}: give --${app}`);
+  }
+};
 
 /** Exit codes: 0 all good, 1 a check failed (threshold, expectation, verification), 2 could not run. */
 export const EXIT_FAILED = 1;

@@ -1,4 +1,6 @@
-// The built apps on this machine: where the build is, which build and machine a run measured, and
-// starting the apps as child processes. For the CLI's `replay --fresh`, bench and the end-to-end tests.
+// The built apps on this machine: where the build is, which build and machine a run measured,
+// starting the apps as child processes (for the CLI's `replay --fresh`, bench and the end-to-end
+// tests), and where a client finds the apps of a running stack.
 export * from './manifest.js';
 export * from './stack.js';
+export * from './addresses.js';

@@ -23,7 +23,7 @@ import {
 } from '#read-models';
 import { readFile } from 'node:fs/promises';
 import { HttpClient } from '#load';
-import { DEFAULT_PROJECTOR_URL, EXIT_ERROR, EXIT_FAILED, httpUrl } from '../options.js';
+import { EXIT_ERROR, EXIT_FAILED, stackUrlOption } from '../options.js';
 import { storeOption, withClient } from '../store.js';
 import { toJson, toTable, trailOf } from './audit-trail.js';
 
@@ -205,7 +205,7 @@ export const auditCommand = (): Command => {
     audit
       .command('call <callId>')
       .description("A call's timeline: every step with actor, on-behalf-of, permission, time, position, ids")
-      .option('--projector <url>', 'projector base url', httpUrl, DEFAULT_PROJECTOR_URL)
+      .addOption(stackUrlOption('projector', 'projector base url'))
       .addOption(
         new Option('--source <where>', 'projector audit endpoint, the store, or the projector when reachable')
           .choices(['auto', 'projector', 'store'])

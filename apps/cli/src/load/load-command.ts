@@ -58,18 +58,16 @@ import {
 import { buildManifest, type RunManifest } from '#stack';
 import {
   collect,
-  DEFAULT_API_URL,
-  DEFAULT_PROJECTOR_URL,
   duration,
   durationOption,
   EXIT_ERROR,
   EXIT_FAILED,
   finiteNumber,
-  httpUrl,
   positiveDuration,
   positiveInt,
   rate,
   shardArg,
+  stackUrlOption,
 } from '../options.js';
 
 interface CommonOptions {
@@ -132,8 +130,8 @@ interface ReplayOptions extends CommonOptions {
 
 const commonOptions = (command: Command): Command =>
   command
-    .option('--api <url>', 'api base url', httpUrl, DEFAULT_API_URL)
-    .option('--projector <url>', 'projector base url (read-model lag)', httpUrl, DEFAULT_PROJECTOR_URL)
+    .addOption(stackUrlOption('api', 'api base url'))
+    .addOption(stackUrlOption('projector', 'projector base url (read-model lag)'))
     .option('--no-lag', 'do not measure read-model lag')
     .option(
       '--lag-path <path>',

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { HttpClient } from '#load';
-import { DEFAULT_PROJECTOR_URL, EXIT_ERROR, httpUrl } from '../options.js';
+import { EXIT_ERROR, stackUrlOption } from '../options.js';
 
 interface ParkedOptions {
   projector: string;
@@ -27,7 +27,7 @@ export const projectorCommand = (): Command => {
       'List the events the read models skip (parked): foreign events, and events a projection could not apply ' +
         'when the projector runs with --park-failed-events; position, stream, type, reason',
     )
-    .option('--projector <url>', 'projector base url', httpUrl, DEFAULT_PROJECTOR_URL)
+    .addOption(stackUrlOption('projector', 'projector base url'))
     .option('--json', 'print the list as JSON', false)
     .action(async (options: ParkedOptions) => {
       const http = new HttpClient(options.projector, 1);

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { ApiClient, type CommandResult, HttpClient, readResult } from '#load';
-import { DEFAULT_API_URL, DEFAULT_PROJECTOR_URL, EXIT_ERROR, EXIT_FAILED, httpUrl } from '../options.js';
+import { EXIT_ERROR, EXIT_FAILED, stackUrlOption } from '../options.js';
 import {
   alignStart,
   checkExpectation,
@@ -468,8 +468,8 @@ export const scenarioCommand = (): Command => {
   scenario
     .command('run <files...>')
     .description('Run scenario files (YAML or JSON) against a running stack and report every expectation')
-    .option('--api <url>', 'api base url', httpUrl, DEFAULT_API_URL)
-    .option('--projector <url>', 'projector base url', httpUrl, DEFAULT_PROJECTOR_URL)
+    .addOption(stackUrlOption('api', 'api base url'))
+    .addOption(stackUrlOption('projector', 'projector base url'))
     .option('--json', 'print the results as JSON', false)
     .option(
       '--run-id <id>',

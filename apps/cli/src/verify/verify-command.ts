@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { parseLineStream, type ForeignReason } from '#events';
 import { HttpClient } from '#load';
 import { decodeHistoryEvent, headPosition, readAllEvents } from '../history/history-event.js';
-import { DEFAULT_PROJECTOR_URL, EXIT_ERROR, EXIT_FAILED, httpUrl, nonNegativeInt } from '../options.js';
+import { EXIT_ERROR, EXIT_FAILED, nonNegativeInt, stackUrlOption } from '../options.js';
 import { progressBar } from '../progress.js';
 import { storeOption, withClient } from '../store.js';
 import { LineChecker } from './checks.js';
@@ -194,7 +194,7 @@ export const verifyCommand = (): Command =>
           'passing its schema (each foreign event is reported with its reason and position), stream revisions are contiguous, $all positions ' +
           'increase, every call follows the line state machine; and the projector digest equals a fresh rebuild',
       )
-      .option('--projector <url>', 'projector base url', httpUrl, DEFAULT_PROJECTOR_URL)
+      .addOption(stackUrlOption('projector', 'projector base url'))
       .option('--no-check-projector', 'skip the read-model digest check')
       .option('--json', 'print the report as JSON', false)
       .option('--max-problems <n>', 'problems listed in the report (all are counted)', nonNegativeInt, 50)
