@@ -341,6 +341,32 @@ function linkTarget(store: LogStore, stream: string, revision: number): LinkTarg
   return seq === undefined ? undefined : { seq, maxAgeSeconds: view.maxAgeSeconds };
 }
 
+/**
+ * 2^64 - 1, the largest revision or position a request can carry: EventStoreDB reads it as the end
+ * of a stream or of `$all` (`StreamRevision.End`, `Position.End`: ulong.MaxValue), as the client's
+ * `END`. Read as a number it was a revision no stream reaches, so a subscription from it waited for
+ * ever and delivered nothing.
+ */
+const WIRE_END = 18_446_744_073_709_551_615n;
+/** EventStoreDB keeps revisions and positions in a long: it refuses a larger one other than WIRE_END. */
+const LONG_MAX = 9_223_372_036_854_775_807n;
+
+/**
+ * A revision or a commit position as the request gives it (a uint64 in decimal): `'end'` for
+ * WIRE_END, else its number. Beyond 2^53 the number rounds, but such a value lies beyond any stream
+ * or log this store holds, which is all that is asked of it.
+ */
+function fromWire(text: string, what: 'revision' | 'position'): number | 'end' {
+  const value = BigInt(text);
+  if (value === WIRE_END) return 'end';
+  if (value > LONG_MAX) {
+    throw invalidArgument(
+      `The ${what} ${text} is out of range: at most ${LONG_MAX} (2^63 - 1), or ${WIRE_END} (2^64 - 1) for the end.`,
+    );
+  }
+  return Number(value);
+}
+
 /** EventStoreDB refuses an empty stream name on every stream operation (`Ensure.NotNullOrEmpty`). */
 function refuseEmpty(stream: string): void {
   if (stream === '') throw new InvalidNameError('the stream name is empty');
@@ -363,10 +389,12 @@ async function readStream(
     return;
   }
   let remaining = Number(options.getCount());
-  const from = streamOptions.hasRevision() ? Number(streamOptions.getRevision()) : undefined;
+  const given = streamOptions.hasRevision() ? fromWire(streamOptions.getRevision(), 'revision') : undefined;
+  const fromEnd = streamOptions.hasEnd() || given === 'end';
+  const from = given === 'end' ? undefined : given;
   let revision = backwards
     ? Math.min(streamOptions.hasStart() ? 0 : (from ?? view.last), view.last)
-    : Math.max(streamOptions.hasEnd() ? view.last + 1 : (from ?? 0), view.first);
+    : Math.max(fromEnd ? view.last + 1 : (from ?? 0), view.first);
   const step = backwards ? -1 : 1;
   while (remaining > 0 && out.open && revision >= view.first && revision <= view.last) {
     const batch = new LoadBatch(store, Math.min(BATCH, remaining));
@@ -392,7 +420,9 @@ async function readAll(
   out: Responses,
 ) {
   const all = options.getAll()!;
-  const position = all.hasPosition() ? Number(all.getPosition()!.getCommitPosition()) : undefined;
+  const given = all.hasPosition() ? fromWire(all.getPosition()!.getCommitPosition(), 'position') : undefined;
+  const fromEnd = all.hasEnd() || given === 'end';
+  const position = given === 'end' ? undefined : given;
   // Forward reads include the start position; backward reads exclude it (ESDB-PROTOCOL.md §3).
   const end = store.committedCount;
   let seq = backwards
@@ -401,7 +431,7 @@ async function readAll(
       : position === undefined
         ? end - 1
         : store.seqAtOrAfter(position) - 1
-    : all.hasEnd()
+    : fromEnd
       ? end
       : position === undefined
         ? 0
@@ -429,11 +459,13 @@ async function subscribeStream(store: LogStore, options: ReadOptions, send: Send
   const streamOptions = options.getStream()!;
   const name = streamNameOf(streamOptions);
   refuseEmpty(name);
-  let next = streamOptions.hasRevision()
-    ? Number(streamOptions.getRevision()) + 1
-    : streamOptions.hasEnd()
+  const given = streamOptions.hasRevision() ? fromWire(streamOptions.getRevision(), 'revision') : undefined;
+  let next =
+    streamOptions.hasEnd() || given === 'end'
       ? store.lastRevision(name) + 1
-      : 0;
+      : given === undefined
+        ? 0
+        : given + 1;
   await out.send(encodeSubscriptionConfirmation(randomUUID()));
   let caughtUp = false;
   while (out.open) {
@@ -467,9 +499,15 @@ async function subscribeAll(
   out: Responses,
 ) {
   const all = options.getAll()!;
-  const from = all.hasPosition() ? Number(all.getPosition()!.getCommitPosition()) : undefined;
+  const given = all.hasPosition() ? fromWire(all.getPosition()!.getCommitPosition(), 'position') : undefined;
+  const from = given === 'end' ? undefined : given;
   // Subscriptions are exclusive of their start position.
-  let seq = all.hasEnd() ? store.committedCount : from === undefined ? 0 : store.seqAtOrAfter(from + 1);
+  let seq =
+    all.hasEnd() || given === 'end'
+      ? store.committedCount
+      : from === undefined
+        ? 0
+        : store.seqAtOrAfter(from + 1);
   let lastConsidered = seq > 0 ? store.positionOf(seq - 1) : (from ?? 0);
   let considered = 0;
   await out.send(encodeSubscriptionConfirmation(randomUUID()));
