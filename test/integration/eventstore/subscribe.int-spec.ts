@@ -99,6 +99,46 @@ describe('subscriptions through the official client', () => {
     expect(events.map((resolved) => resolved.event!.data)).toEqual([{ n: 1 }, { n: 2 }]);
   });
 
+  it('a filter regex is read as .NET reads it: \\A and \\z, scoped options, comments, quoted names', async () => {
+    // Given event types that only .NET's reading of the pattern tells apart
+    const marker = uniqueStream('dotnet').replace(/-/g, '').toLowerCase();
+    const stream = uniqueStream('dotnet-regex');
+    const start = await client.appendToStream(stream, jsonEvent({ type: 'Ignored', data: {} }));
+    const types = [
+      `${marker.toUpperCase()}-done`, // the scoped (?i:…) takes any case of the marker
+      `${marker}-DONE`, // but not of what follows it
+      `A${marker}-done`, // JavaScript reads \A as the letter A
+      `${marker}-donez`, // and \z as the letter z
+      `${marker}-done\n`, // \z is the very end, not before a final newline
+      `${marker}-done`,
+    ];
+    await client.appendToStream(
+      stream,
+      types.map((type, n) => jsonEvent({ type, data: { n } })),
+    );
+    // When a subscription filters with .NET syntax JavaScript lacks
+    const subscription = client.subscribeToAll({
+      fromPosition: start.position!,
+      filter: eventTypeFilter({ regex: `\\A(?i:${marker})(?# the run's marker)-(?'state'done)\\z` }),
+    });
+    // Then exactly the types .NET matches arrive
+    const { events } = await take(subscription, 2);
+    expect(events.map((resolved) => resolved.event!.data)).toEqual([{ n: 0 }, { n: 5 }]);
+  });
+
+  it('a filter regex using what JavaScript cannot match as .NET does is refused as invalid, naming it', async () => {
+    for (const [regex, construct] of [
+      ['^(?>orders)-', 'an atomic group (?>…)'],
+      ['^orders-\\d++$', 'a possessive quantifier'],
+      ['^[a-z-[aeiou]]', 'character class subtraction'],
+    ]) {
+      const filter = streamNameFilter({ regex: regex! });
+      const error = await collect(client.subscribeToAll({ filter })).catch((failure: unknown) => failure);
+      expect((error as Error).message).toMatch(/^3 INVALID_ARGUMENT: /);
+      expect((error as Error).message).toContain(`${JSON.stringify(regex)} uses ${construct}`);
+    }
+  });
+
   it('a filter whose regular expression does not compile is refused as invalid, naming it', async () => {
     for (const filter of [streamNameFilter({ regex: '(unclosed' }), eventTypeFilter({ regex: '[z-a]' })]) {
       const error = await collect(client.subscribeToAll({ filter })).catch((failure: unknown) => failure);

@@ -10,6 +10,7 @@ import {
   type LogRecord,
 } from '../storage/index.js';
 import { batchWrites } from './batch-writes.js';
+import { DotNetRegexError, translateDotNetRegex } from './dotnet-regex.js';
 import { encodeReadEvent, encodeResolvedLink } from './encode-event.js';
 import { invalidArgument, serviceError, toServiceError } from './errors.js';
 import { ReadReq, type ReadReqMessage } from './protocol.js';
@@ -204,19 +205,18 @@ function filterOf(options: ReadOptions): Filter | undefined {
 }
 
 /**
- * .NET's inline options at the start of a pattern, as in `(?i)^orders`: EventStoreDB compiles filters
- * with .NET's Regex, where they are how a pattern ignores case. `i`, `m` and `s` mean what the
- * JavaScript flags of those letters mean; `n` (explicit capture) changes no match. JavaScript has no
- * `x` (ignore pattern whitespace), nor options anywhere else in a pattern: those do not compile here.
+ * The filter's pattern read as .NET reads it (dotnet-regex.ts): one this server would match
+ * differently from EventStoreDB is refused, naming the construct, as is one that does not compile.
  */
-const LEADING_INLINE_OPTIONS = /^\(\?([imns]+)\)/;
-
 function filterRegex(source: string): RegExp {
-  const options = LEADING_INLINE_OPTIONS.exec(source);
-  const flags = options ? [...new Set(options[1]!.replace(/n/g, ''))].join('') : '';
   try {
-    return new RegExp(options ? source.slice(options[0].length) : source, flags);
+    return new RegExp(translateDotNetRegex(source));
   } catch (error) {
+    if (error instanceof DotNetRegexError) {
+      throw invalidArgument(
+        `The filter's regular expression ${JSON.stringify(source)} uses ${error.construct}: refused, as this server cannot match it as EventStoreDB's .NET Regex does.`,
+      );
+    }
     throw invalidArgument(
       `The filter's regular expression ${JSON.stringify(source)} does not compile: ${(error as Error).message}`,
     );
