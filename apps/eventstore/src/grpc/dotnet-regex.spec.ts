@@ -88,6 +88,7 @@ describe('filter patterns read as .NET reads them', () => {
     expect(refusal('(?i)\\p{Lu}')).toBe('a Unicode category in a case-insensitive part');
     expect(refusal('(?<x>a)(b)\\1')).toBe('a numbered backreference in a pattern with named groups');
     expect(refusal('(orders')).toBe('a ( without its )');
+    expect(refusal('(a)\\10')).toBe('the backreference \\10…');
   });
 
   it('leaves what both read alike as it was', () => {
@@ -100,6 +101,7 @@ describe('filter patterns read as .NET reads them', () => {
       ['^\\$all$', '$all', true],
       ['^\\{x\\}$', '{x}', true],
       ['^x{$', 'x{', true],
+      ['^(a)\\1$', 'aa', true],
     ] as const) {
       expect([pattern, name, matches(pattern, name)]).toEqual([pattern, name, expected]);
     }

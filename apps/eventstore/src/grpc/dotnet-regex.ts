@@ -153,7 +153,7 @@ export function translateDotNetRegex(pattern: string): string {
       case 'P': {
         const close = pattern.indexOf('}', at);
         if (peek() !== '{' || close < 0) throw new DotNetRegexError(`\\${letter} without {name}`);
-        // .NET versions differ on what `(?i)\p{Lu}` matches (it used to lower-case the name first).
+        // .NET versions differ on what `(?i)\p{Lu}` matches (older ones lower-cased the input first).
         if (options.i) throw new DotNetRegexError('a Unicode category in a case-insensitive part');
         const ranges = category(pattern.slice(at + 1, close));
         at = close + 1;
@@ -207,6 +207,8 @@ export function translateDotNetRegex(pattern: string): string {
     if (/[1-9]/.test(letter)) {
       // .NET reads \1 to \9 as backreferences, always.
       if (options.i) throw new DotNetRegexError('a backreference in a case-insensitive part');
+      // A digit after it: .NET and JavaScript each decide by their own rules whether \10 names group 10.
+      if (/[0-9]/.test(peek() ?? '')) throw new DotNetRegexError(`the backreference \\${letter}${peek()!}…`);
       numberedReferences += 1;
       return { kind: 'raw', text: `\\${letter}` };
     }
@@ -240,9 +242,9 @@ export function translateDotNetRegex(pattern: string): string {
     return name;
   };
 
-  const boundary = (at: boolean): string => {
+  const boundary = (atBoundary: boolean): string => {
     const word = `[${rangeText(BOUNDARY_WORD())}]`;
-    return at
+    return atBoundary
       ? `(?:(?<=${word})(?!${word})|(?<!${word})(?=${word}))`
       : `(?:(?<=${word})(?=${word})|(?<!${word})(?!${word}))`;
   };
