@@ -104,10 +104,10 @@ export const collect = (value: string, previous: string[] = []): string[] => [..
 
 /**
  * `--api` / `--projector`, by default where `npm start` put the stack (SWITCHBOARD_API_URL, else
- * API_HOST and API_PORT; the projector's alike), shown in --help: a fixed 127.0.0.1:3000 sent a load
- * tester who had moved the stack to whatever else listened there. An environment that names no
- * address (a port of 0, or not a port) leaves the option without a default, and `requireStackUrls`
- * then asks for it.
+ * API_HOST and API_PORT; the projector's alike), shown in --help: a default that ignored API_HOST
+ * sent a load tester who had moved the stack to another address to 127.0.0.1, and API_PORT=0 made a
+ * URL nothing listens on. An environment that names no address (a port of 0, or not a port) leaves
+ * the option without a default, and `requireStackUrls` then asks for it.
  */
 export const stackUrlOption = (app: StackApp, description: string): Option => {
   const address = stackAddress(process.env, app);
