@@ -314,6 +314,56 @@ describe('the panel in a browser', () => {
   );
 
   browserTest(
+    'Given a ringing call with the pointer on Answer, When the call is answered from a desk phone and the click lands, Then the Hold that took its place does nothing until it has settled',
+    'click-on-replaced',
+    async () => {
+      const account = await demo('replaced', 1, 1, 1);
+      const number = account.executives[0]!.numbers[0]!;
+      const page = await seat(account.accountId, 'exec1');
+      const { callId } = (await ring(account, number, '+15552220002')) as { callId: string };
+      await lampShows(page, number, 'ringing');
+      const box = (await line(page, number)
+        .getByRole('button', { name: 'Answer', exact: true })
+        .boundingBox())!;
+      // Near Answer's top left corner: the busy lamp's row is one line shorter than the ringing one's,
+      // so the call's controls move up, and Hold's lower half covers Answer's upper part.
+      const [x, y] = [box.x + box.width / 4, box.y + 4];
+      await page.mouse.move(x, y);
+      const before = suite.browser.requests.length;
+      const held = () =>
+        suite.browser.requests.slice(before).filter((url) => /\/panel\/api\/.*\/hold$/.test(url)).length;
+
+      // The executive answers on the desk phone while the hand is on its way to Answer.
+      await send(
+        suite.stack.api,
+        'POST',
+        `/accounts/${account.accountId}/lines/${encodeURIComponent(number)}/calls/${callId}/answer`,
+        {
+          actor: 'exec1',
+        },
+      );
+      await lampShows(page, number, 'busy');
+      await page.mouse.down();
+      await page.mouse.up();
+
+      // The click landed on Hold, which took Answer's place, and was not taken as a hold.
+      await expect(
+        page.evaluate(`document.elementFromPoint(${x}, ${y})?.closest('button')?.textContent`),
+      ).resolves.toBe('Hold');
+      await page.waitForTimeout(300);
+      expect(held()).toBe(0);
+      expect(await lampOf(page, number)).toBe('busy');
+
+      // Once settled, the same click on the same spot is a hold: the control was only waiting.
+      await line(page, number).locator('button.settling').waitFor({ state: 'detached', timeout: SHOWN_MS });
+      await page.mouse.down();
+      await page.mouse.up();
+      await lampShows(page, number, 'held');
+      expect(held()).toBe(1);
+    },
+  );
+
+  browserTest(
     'a stream refused while the projector restarts (a 503 from it or a proxy, a 404 while it catches up) is tried again until the page is live',
     'stream-refused',
     async () => {

@@ -18,6 +18,7 @@ import { PageForm } from './page-form.js';
 import { PhoneField } from './phone-field.js';
 import { Problem } from './problem.js';
 import { SpeedDials } from './speed-dials.js';
+import { SteadyButton } from './steady-button.js';
 import { liveSeats, type Connection } from './live.js';
 import { lampChanges } from './announce.js';
 
@@ -408,7 +409,7 @@ function RefusalNote({ refusal }: { refusal: Shown | undefined }) {
 /** A diagnosed action: enabled when R20 says the viewer can, else disabled with the rule's sentence. */
 function Diagnosed(props: { label: string; availability: Availability; onClick: () => void }) {
   const { label, availability, onClick } = props;
-  if (availability.allowed) return <button onClick={onClick}>{label}</button>;
+  if (availability.allowed) return <SteadyButton label={label} onClick={onClick} />;
   return (
     <span class="unavailable">
       <button disabled title={availability.sentence}>
@@ -531,9 +532,10 @@ function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act
   const delegator = line.role === 'delegator';
   const privacy = (locked: boolean) =>
     delegator && (
-      <button onClick={() => run(`${call}/privacy-lock`, { locked: !locked })}>
-        {locked ? 'Unlock privacy' : 'Lock for privacy'}
-      </button>
+      <SteadyButton
+        label={locked ? 'Unlock privacy' : 'Lock for privacy'}
+        onClick={() => run(`${call}/privacy-lock`, { locked: !locked })}
+      />
     );
   if (lamp.state === 'ringing') {
     return (
@@ -544,7 +546,7 @@ function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act
           onClick={() => run(`${call}/answer`)}
         />
         {lamp.youAreAlerted ? (
-          <button onClick={() => run(`${call}/decline`)}>Decline</button>
+          <SteadyButton label="Decline" onClick={() => run(`${call}/decline`)} />
         ) : (
           <span class="unavailable">
             <button disabled>Decline</button>
@@ -558,7 +560,7 @@ function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act
     return (
       <div class="actions" role="group" aria-label="Call actions">
         {lamp.heldBy === me ? (
-          <button onClick={() => run(`${call}/resume`)}>Resume</button>
+          <SteadyButton label="Resume" onClick={() => run(`${call}/resume`)} />
         ) : (
           <Diagnosed
             label="Pick up"
@@ -579,7 +581,7 @@ function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act
   if (lamp.transferringTo === me) {
     return (
       <div class="actions" role="group" aria-label="Call actions">
-        <button onClick={() => run(`${call}/answer`)}>Answer transfer</button>
+        <SteadyButton label="Answer transfer" onClick={() => run(`${call}/answer`)} />
       </div>
     );
   }
@@ -595,15 +597,18 @@ function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act
   const targets = line.transferTargets;
   return (
     <div class="actions" role="group" aria-label="Call actions">
-      <button onClick={() => run(`${call}/hold`)}>Hold</button>
-      {delegator && <button onClick={() => run(`${call}/hold`, { privacyLock: true })}>Hold, locked</button>}
-      <button onClick={() => run(`${call}/hang-up`)}>Hang up</button>
+      <SteadyButton label="Hold" onClick={() => run(`${call}/hold`)} />
+      {delegator && (
+        <SteadyButton label="Hold, locked" onClick={() => run(`${call}/hold`, { privacyLock: true })} />
+      )}
+      <SteadyButton label="Hang up" onClick={() => run(`${call}/hang-up`)} />
       {recording ? (
-        <button onClick={() => run(`${call}/recordings/${encodeURIComponent(recording.recordingId)}/stop`)}>
-          Stop recording
-        </button>
+        <SteadyButton
+          label="Stop recording"
+          onClick={() => run(`${call}/recordings/${encodeURIComponent(recording.recordingId)}/stop`)}
+        />
       ) : (
-        <button onClick={() => run(`${call}/recordings`)}>Record</button>
+        <SteadyButton label="Record" onClick={() => run(`${call}/recordings`)} />
       )}
       {privacy(lamp.locked)}
       {targets.length > 0 && (
@@ -619,9 +624,11 @@ function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act
               ))}
             </select>
           </label>{' '}
-          <button disabled={!target} onClick={() => run(`${call}/transfer`, { to: target })}>
-            Transfer
-          </button>
+          <SteadyButton
+            label="Transfer"
+            disabled={!target}
+            onClick={() => run(`${call}/transfer`, { to: target })}
+          />
         </span>
       )}
     </div>
