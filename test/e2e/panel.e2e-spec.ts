@@ -287,6 +287,63 @@ describe('the panel in a browser', () => {
   );
 
   browserTest(
+    "Given an assistant whose name is 100 letters unbroken, When the executive on a call opens the transfer picker, at a phone's width and a desktop's, Then the picker stays inside the line's card and the full name is there to read",
+    'transfer-long-name',
+    async () => {
+      const name = 'B'.repeat(100);
+      const api = (path: string, body: Record<string, unknown>) =>
+        send(suite.stack.api, 'POST', `/accounts/long-target${path}`, body);
+      await send(suite.stack.api, 'POST', '/accounts', {
+        actor: 'admin',
+        accountId: 'long-target',
+        name: 'Long',
+      });
+      await api('/phone-users', delegationReadyPhoneUser('admin', 'exec', 'Exec', ['+15551240000']));
+      await api('/phone-users', delegationReadyPhoneUser('admin', 'assistant', name, ['+15559990002']));
+      const { delegationId } = await api('/delegations', {
+        actor: 'exec',
+        delegatorId: 'exec',
+        delegateId: 'assistant',
+        permissions: ['placeCalls', 'answerCalls'],
+        sharedLines: ['+15551240000'],
+      });
+      await api(`/delegations/${delegationId as string}/accept`, { actor: 'assistant' });
+      await api(`/lines/${encodeURIComponent('+15551240000')}/calls`, { actor: 'exec', to: '+15553330000' });
+      const page = await seat('long-target', 'exec');
+      await lampShows(page, '+15551240000', 'busy');
+      const card = line(page, '+15551240000');
+      const picker = card.getByLabel('Transfer to');
+      await picker.selectOption('assistant');
+
+      for (const width of [360, 1280]) {
+        await page.setViewportSize({ width, height: 900 });
+        const [cardBox, pickerBox, buttonBox, labelBox] = await Promise.all(
+          [
+            card,
+            picker,
+            card.getByRole('button', { name: 'Transfer', exact: true }),
+            card.locator('.transfer label'),
+          ].map(async (part) => (await part.boundingBox())!),
+        );
+        for (const part of [pickerBox, buttonBox]) {
+          expect(part.x).toBeGreaterThanOrEqual(cardBox.x);
+          expect(part.x + part.width).toBeLessThanOrEqual(cardBox.x + cardBox.width);
+        }
+        // "Transfer to" on one line beside the picker, not stacked letter by letter.
+        expect(labelBox.height).toBeLessThan(pickerBox.height * 1.5);
+        const [wide, window] = await page.evaluate<[number, number]>(
+          '[document.documentElement.scrollWidth, innerWidth]',
+        );
+        expect(wide).toBeLessThanOrEqual(window);
+      }
+      // The name cut short on the screen is whole where a pointer or a screen reader finds it.
+      await expect(picker.getAttribute('title')).resolves.toBe(name);
+      await expect(picker.locator('option[value="assistant"]').getAttribute('title')).resolves.toBe(name);
+      await expect(picker.locator('option[value="assistant"]').textContent()).resolves.toBe(name);
+    },
+  );
+
+  browserTest(
     'a double click sends its command once: the call placed is not then refused as busy with itself',
     'double-click',
     async () => {

@@ -595,6 +595,7 @@ function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act
   }
   const recording = line.recordings[0];
   const targets = line.transferTargets;
+  const chosen = targets.find((t) => t.partyId === target);
   return (
     <div class="actions" role="group" aria-label="Call actions">
       <SteadyButton label="Hold" onClick={() => run(`${call}/hold`)} />
@@ -615,10 +616,15 @@ function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act
         <span class="transfer">
           <label>
             Transfer to{' '}
-            <select value={target} onChange={(e) => setTarget((e.target as HTMLSelectElement).value)}>
+            {/* The closed picker may cut a long name short (style.css): its title holds the name whole. */}
+            <select
+              value={target}
+              title={chosen ? named(chosen.name) : undefined}
+              onChange={(e) => setTarget((e.target as HTMLSelectElement).value)}
+            >
               <option value="">choose…</option>
               {targets.map((t) => (
-                <option key={t.partyId} value={t.partyId}>
+                <option key={t.partyId} value={t.partyId} title={named(t.name)}>
                   {named(t.name)}
                 </option>
               ))}
