@@ -192,6 +192,37 @@ describe('the panel for auditors and architects in a browser', () => {
     },
   );
   browserTest(
+    'Given a call\'s trail opened while the projector is down, When the projector answers again, Then the trail drops its "not answering" message and shows the steps',
+    'audit-stack-back',
+    async () => {
+      const { number, page } = await endedCallOnSeat('audit-stack-back', '+15554440009');
+      await line(page, number).locator('details.history > summary').click();
+      await expect(suite.stack.stopProjector()).resolves.toBe(0);
+      await page.waitForSelector('[data-connection="lost"]', { timeout: SHOWN_MS });
+
+      const trail = line(page, number).locator('details.audit').first();
+      await trail.locator('> summary').click();
+      const refusal = trail.locator('[role="alert"]');
+      await refusal.waitFor({ timeout: SHOWN_MS });
+      await expect(refusal.textContent()).resolves.toMatch(/STACK_UNAVAILABLE.*not answering/);
+
+      // Nothing happens on the account meanwhile: the seat comes back as it was, at the same position.
+      await suite.stack.startProjector();
+      await page.waitForSelector('[data-connection="live"]', { timeout: SHOWN_MS });
+      await trail.locator('td[data-type="CallEnded"]').waitFor({ timeout: SHOWN_MS });
+      await refusal.waitFor({ state: 'detached', timeout: SHOWN_MS });
+      expect(await eventsOf(trail)).toEqual([
+        'IncomingCallReceived',
+        'CallRang',
+        'CallAnswered',
+        'CallEnded',
+      ]);
+      // The reads the browser could not make while the projector was down are logged; nothing else may be.
+      const errors = suite.browser.errors.filter((error) => !/ERR_CONNECTION_REFUSED/.test(error));
+      suite.browser.errors.splice(0, suite.browser.errors.length, ...errors);
+    },
+  );
+  browserTest(
     'Given a seat shown as of an earlier event, When it is reloaded, Then it shows the same view; Back goes live, Forward returns',
     'time-travel-address',
     async () => {

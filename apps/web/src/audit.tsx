@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { Refusal, loadJson } from './api.js';
+import { Refusal, isStackDown, loadJson } from './api.js';
+import { liveSeats } from './live.js';
 import { auditStep } from '../../../libs/read-models/src/queries/audit-steps.js';
 import { when } from './format.js';
 
@@ -40,6 +41,8 @@ export function AuditTrail(props: {
    */
   const [trail, setTrail] = useState<{ readonly asOf?: string; readonly entries: readonly AuditEntry[] }>();
   const [error, setError] = useState<Refusal>();
+  /** How many times the trail was read again because the stack answers again after not answering. */
+  const [revivals, setRevivals] = useState(0);
   const path = `/lines/${encodeURIComponent(account)}/${encodeURIComponent(number.replace(/^\+/, ''))}/calls/${encodeURIComponent(callId)}/audit`;
   /** The trail as of the view, in a format of the projector's (`json` or `csv`). */
   const query = (format?: 'csv') => {
@@ -72,7 +75,14 @@ export function AuditTrail(props: {
     return () => {
       current = false;
     };
-  }, [open, path, at, past]);
+  }, [open, path, at, past, revivals]);
+  // A trail read while the stack was down is read again once the page's connection is live again: the
+  // seat's position may not have moved meanwhile (nothing happened), which alone would leave the trail
+  // saying the stack is not answering long after it answers.
+  useEffect(() => {
+    if (!open || !isStackDown(error)) return;
+    return liveSeats.whenLiveAgain(() => setRevivals((count) => count + 1));
+  }, [open, error]);
   const entries = trail && trail.asOf === asOf ? trail.entries : undefined;
   return (
     <details class="audit" onToggle={(event) => setOpen((event.currentTarget as HTMLDetailsElement).open)}>

@@ -47,6 +47,8 @@ const RETRY_MS = 3_000;
 class LiveSeats {
   private readonly tab = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
   private readonly watchers = new Map<string, Set<SeatWatcher>>();
+  /** Called each time the connection is live again: the stack answers once more. */
+  private readonly revivals = new Set<() => void>();
   private readonly latest = new Map<string, Seat>();
   /** Leader only: the seats each other tab wants. */
   private readonly others = new Map<string, readonly string[]>();
@@ -84,6 +86,16 @@ class LiveSeats {
         this.settleSoon();
       }, LINGER_MS);
     };
+  }
+
+  /**
+   * Calls `revived` each time the page's connection becomes live again after being lost or before it
+   * was first live; returns the function that stops that. For what the page read while the
+   * stack was not answering, to read it again as soon as it does.
+   */
+  whenLiveAgain(revived: () => void): () => void {
+    this.revivals.add(revived);
+    return () => this.revivals.delete(revived);
   }
 
   /** Becomes a candidate for leader on the first watch: a landing page never holds a stream. */
@@ -184,10 +196,12 @@ class LiveSeats {
   }
 
   private setConnection(connection: Connection): void {
+    const revived = connection === 'live' && this.connection !== 'live';
     if (this.leading && connection !== this.connection) this.tell({ kind: 'connection', connection });
     this.connection = connection;
     for (const watching of this.watchers.values())
       for (const watcher of watching) watcher.connection(connection);
+    if (revived) for (const revival of [...this.revivals]) revival();
   }
 }
 
