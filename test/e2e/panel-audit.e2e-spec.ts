@@ -223,6 +223,92 @@ describe('the panel for auditors and architects in a browser', () => {
     },
   );
   browserTest(
+    'Given a call a delegate answered and transferred, When an auditor filters its trail by who acted and by step, Then it counts the steps shown of all, the address keeps the filter through a reload and Back, and the export stays the whole verifiable trail',
+    'audit-filter',
+    async () => {
+      const { demo, number, callId, act } = await incomingCall('audit-filter', '+15554440010');
+      await act('answer', 'assistant1');
+      await act('transfer', 'assistant1', { to: 'exec1' });
+      await act('answer', 'exec1');
+      await act('hang-up', 'exec1');
+      const { entries } = (await (
+        await fetch(
+          `${suite.stack.projector}/lines/${demo.accountId}/${number.slice(1)}/calls/${callId}/audit`,
+        )
+      ).json()) as { entries: { type: string; actor: string; onBehalfOf: string | null }[] };
+      const all = entries.length;
+      const page = await seat(demo.accountId, 'exec1');
+      await lampShows(page, number, 'idle');
+      const trail = await openNewestTrail(page, number);
+      await trail.locator('td[data-type="CallEnded"]').waitFor({ timeout: SHOWN_MS });
+      await expect(trail.locator('output[data-count]').textContent()).resolves.toBe(`${all} of ${all} steps`);
+      const address = () => new URL(page.url()).searchParams;
+      expect(address().get('audit')).toBe(callId);
+      /** The trail shows these steps, and counts them of all. */
+      const shows = async (where: Locator, types: string[]) => {
+        await where.locator(`output[data-count="${types.length}"]`).waitFor({ timeout: SHOWN_MS });
+        expect(await eventsOf(where)).toEqual(types);
+        await expect(where.locator('output[data-count]').textContent()).resolves.toBe(
+          `${types.length} of ${all} steps`,
+        );
+      };
+
+      // Keyboard only: each filter is a labelled field.
+      await trail.getByLabel('Acted by').focus();
+      await trail.getByLabel('Acted by').selectOption('assistant1');
+      const byAssistant = entries.filter((e) => e.actor === 'assistant1').map((e) => e.type);
+      expect(byAssistant).toEqual(['CallAnswered', 'CallTransferRequested']);
+      await shows(trail, byAssistant);
+      await trail.getByLabel('Step').selectOption('CallTransferRequested');
+      await shows(trail, ['CallTransferRequested']);
+      expect(address().get('auditActor')).toBe('assistant1');
+      expect(address().get('auditStep')).toBe('CallTransferRequested');
+      // The export is the whole trail, and the page says so.
+      await expect(trail.locator('.export').textContent()).resolves.toMatch(
+        new RegExp(`whole trail \\(all ${all} steps, not only the 1 shown\\)`),
+      );
+
+      await page.reload();
+      const reloaded = page.locator(`section[data-line="${number}"] details.audit[open]`);
+      await shows(reloaded, ['CallTransferRequested']);
+      await expect(reloaded.getByLabel('Acted by').inputValue()).resolves.toBe('assistant1');
+      await expect(reloaded.getByLabel('Step').inputValue()).resolves.toBe('CallTransferRequested');
+
+      await page.goBack();
+      await shows(reloaded, byAssistant);
+      expect(address().has('auditStep')).toBe(false);
+
+      // On whose behalf: the steps assistant1 took for exec1, and none exec1 took itself.
+      await reloaded.getByLabel('Acted by').selectOption('');
+      await shows(
+        reloaded,
+        entries.map((e) => e.type),
+      );
+      await reloaded.getByLabel('On behalf of').selectOption('exec1');
+      const forExecutive = entries.filter((e) => e.onBehalfOf === 'exec1').map((e) => e.type);
+      expect(forExecutive).toEqual(byAssistant);
+      await shows(reloaded, forExecutive);
+      expect([address().get('auditFor'), address().has('auditActor')]).toEqual(['exec1', false]);
+
+      const dir = await mkdtemp(join(tmpdir(), 'switchboard-audit-filter-'));
+      try {
+        const [download] = await Promise.all([
+          page.waitForEvent('download'),
+          reloaded.getByRole('link', { name: 'Export JSON' }).click(),
+        ]);
+        const file = join(dir, download.suggestedFilename());
+        await download.saveAs(file);
+        const verified = await runCli(['audit', 'verify', file, '--store', suite.stack.store]);
+        expect(verified.stdout).toMatch(
+          new RegExp(`${all} rows, hash chain intact .*every row matches the log`),
+        );
+        expect(verified.code).toBe(0);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
+  browserTest(
     'Given a seat shown as of an earlier event, When it is reloaded, Then it shows the same view; Back goes live, Forward returns',
     'time-travel-address',
     async () => {

@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { useAddress, navigateWith } from './address.js';
 import { Refusal, isStackDown, loadJson } from './api.js';
 import { liveSeats } from './live.js';
 import { auditStep } from '../../../libs/read-models/src/queries/audit-steps.js';
@@ -19,6 +20,43 @@ interface AuditEntry {
 }
 
 /**
+ * The address names the one trail open and filtered (so a reload, Back, Forward or a shared link show
+ * it again): `audit` its call and `auditSeat` the seat it is open on (a room shows a call on several),
+ * then its filter: `auditActor` who acted, `auditFor` on whose behalf, `auditStep` the kind of step.
+ */
+const TRAIL = {
+  call: 'audit',
+  seat: 'auditSeat',
+  actor: 'auditActor',
+  onBehalfOf: 'auditFor',
+  step: 'auditStep',
+};
+
+/** The address without any trail: the one named there closed. */
+const NO_TRAIL = Object.fromEntries(Object.values(TRAIL).map((name) => [name, undefined]));
+
+/** Whether the address names this call's trail on this seat: its history is then opened too. */
+export const trailInAddress = (address: URLSearchParams, viewer: string, callId: string): boolean =>
+  address.get(TRAIL.call) === callId && address.get(TRAIL.seat) === viewer;
+
+/** What a trail is filtered by: '' lets every row through. */
+interface TrailFilter {
+  readonly actor: string;
+  readonly onBehalfOf: string;
+  readonly step: string;
+}
+
+const passes = (entry: AuditEntry, filter: TrailFilter): boolean =>
+  (filter.actor === '' || entry.actor === filter.actor) &&
+  (filter.onBehalfOf === '' || entry.onBehalfOf === filter.onBehalfOf) &&
+  (filter.step === '' || entry.type === filter.step);
+
+/** The values a filter offers: those of the trail in the order they first come, and the one chosen. */
+const choices = (values: readonly (string | null)[], chosen: string): string[] => [
+  ...new Set([...values.filter((value): value is string => value !== null), ...(chosen ? [chosen] : [])]),
+];
+
+/**
  * The story of one call, opened from its history entry: who did what, for whom, under which permission.
  * `at` is the `$all` position of the seat it is shown on. Live, an open trail is read again whenever the
  * seat moves on, so a call still going on shows its later events as the lamp does. In time travel
@@ -27,14 +65,40 @@ interface AuditEntry {
  */
 export function AuditTrail(props: {
   account: string;
+  /** The seat's viewer: the address names a trail with its seat. */
+  viewer: string;
   number: string;
   callId: string;
   at: string;
   past: boolean;
 }) {
-  const { account, number, callId, at, past } = props;
+  const { account, viewer, number, callId, at, past } = props;
   const asOf = past ? at : undefined;
   const [open, setOpen] = useState(false);
+  const address = useAddress();
+  const named = trailInAddress(address, viewer, callId);
+  const filter: TrailFilter = {
+    actor: (named && address.get(TRAIL.actor)) || '',
+    onBehalfOf: (named && address.get(TRAIL.onBehalfOf)) || '',
+    step: (named && address.get(TRAIL.step)) || '',
+  };
+  const details = useRef<HTMLDetailsElement>(null);
+  // Opened by its address (a reload, Back, a link); never closed by it, as another trail opened since
+  // was not asked to close this one.
+  useEffect(() => {
+    if (named && details.current && !details.current.open) details.current.open = true;
+  }, [named]);
+  /** Names this trail in the address with a filter, as a step of the page's history. */
+  const filterBy = (changes: Partial<TrailFilter>) => {
+    const next = { ...filter, ...changes };
+    navigateWith({
+      [TRAIL.call]: callId,
+      [TRAIL.seat]: viewer,
+      [TRAIL.actor]: next.actor || undefined,
+      [TRAIL.onBehalfOf]: next.onBehalfOf || undefined,
+      [TRAIL.step]: next.step || undefined,
+    });
+  };
   /**
    * The entries read, with the past view they were read for: another view's entries are never shown;
    * live ones stay shown while the next read is on its way.
@@ -84,8 +148,35 @@ export function AuditTrail(props: {
     return liveSeats.whenLiveAgain(() => setRevivals((count) => count + 1));
   }, [open, error]);
   const entries = trail && trail.asOf === asOf ? trail.entries : undefined;
+  const shown = entries?.filter((entry) => passes(entry, filter));
+  const filtered = filter.actor !== '' || filter.onBehalfOf !== '' || filter.step !== '';
+  const picker = (label: string, name: keyof TrailFilter, every: string, values: readonly string[]) => (
+    <label>
+      {label}{' '}
+      <select
+        value={filter[name]}
+        onChange={(event) => filterBy({ [name]: (event.currentTarget as HTMLSelectElement).value })}
+      >
+        <option value="">{every}</option>
+        {values.map((value) => (
+          <option key={value} value={value}>
+            {value}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
   return (
-    <details class="audit" onToggle={(event) => setOpen((event.currentTarget as HTMLDetailsElement).open)}>
+    <details
+      class="audit"
+      ref={details}
+      onToggle={(event) => {
+        const opened = (event.currentTarget as HTMLDetailsElement).open;
+        setOpen(opened);
+        if (opened && !named) filterBy({ actor: '', onBehalfOf: '', step: '' });
+        if (!opened && named) navigateWith(NO_TRAIL);
+      }}
+    >
       <summary>Audit trail</summary>
       {error && (
         <p class="refusal" role="alert">
@@ -93,7 +184,49 @@ export function AuditTrail(props: {
         </p>
       )}
       {!entries && !error && open && <p aria-busy="true">Loading the trail…</p>}
-      {entries && (
+      {entries && shown && (
+        <div class="trail-filter" role="group" aria-label="Filter the trail">
+          {picker(
+            'Acted by',
+            'actor',
+            'anyone',
+            choices(
+              entries.map((e) => e.actor),
+              filter.actor,
+            ),
+          )}{' '}
+          {picker(
+            'On behalf of',
+            'onBehalfOf',
+            'anyone or no one',
+            choices(
+              entries.map((e) => e.onBehalfOf),
+              filter.onBehalfOf,
+            ),
+          )}{' '}
+          {picker(
+            'Step',
+            'step',
+            'every step',
+            choices(
+              entries.map((e) => e.type),
+              filter.step,
+            ),
+          )}{' '}
+          <output data-count={shown.length} data-of={entries.length}>
+            {shown.length} of {entries.length} steps
+          </output>
+          {filtered && (
+            <>
+              {' '}
+              <button type="button" onClick={() => filterBy({ actor: '', onBehalfOf: '', step: '' })}>
+                Show every step
+              </button>
+            </>
+          )}
+        </div>
+      )}
+      {entries && shown && (
         <div class="trail">
           <table>
             <thead>
@@ -109,7 +242,7 @@ export function AuditTrail(props: {
               </tr>
             </thead>
             <tbody>
-              {entries.map((e) => (
+              {shown.map((e) => (
                 <tr key={e.eventId}>
                   <td>
                     <time dateTime={e.simulatedTime}>{when(e.simulatedTime)}</time>
@@ -139,6 +272,14 @@ export function AuditTrail(props: {
             Export CSV
           </a>{' '}
           · check a file with <code>switchboard audit verify FILE</code>
+          {filtered && (
+            <>
+              {' '}
+              · the exports hold the whole trail (all {entries.length} steps, not only the {shown?.length}{' '}
+              shown): a file without some steps would break the hash chain that links each to the one before,
+              and would not verify.
+            </>
+          )}
         </p>
       )}
     </details>

@@ -10,7 +10,8 @@ import type {
   Steps,
 } from '../../projector/src/panel/seat-contract.js';
 import { edgeSentenceOf } from '../../../libs/domain/src/reasons.js';
-import { AuditTrail } from './audit.js';
+import { useAddress } from './address.js';
+import { AuditTrail, trailInAddress } from './audit.js';
 import { Refusal, command, linePath, loadDirectory, loadSeat, loadSteps, type PastPoint } from './api.js';
 import { navigate } from './navigate.js';
 import { duration, elapsed, lineLabel, named, phone, streamWords, when, words, zoneName } from './format.js';
@@ -654,6 +655,13 @@ function LineCard(props: {
   const inbox = `${linePath(seat.account.accountId, line.number)}/voicemails`;
   const by = (acts: readonly { byName: string | null; by: string; at: string }[]) =>
     acts.map((a) => `${named(a.byName ?? a.by)} (${when(a.at)})`).join(', ');
+  const address = useAddress();
+  const history = useRef<HTMLDetailsElement>(null);
+  /** The address names the trail of one of the calls listed: the history is opened to show it. */
+  const trailNamed = line.history.some((h) => trailInAddress(address, seat.viewer.partyId, h.callId));
+  useEffect(() => {
+    if (trailNamed && history.current && !history.current.open) history.current.open = true;
+  }, [trailNamed]);
   return (
     <section class="line" aria-label={lineLabel(line)} data-line={line.number}>
       {/* R23: the line's name is part of its key, beside the number (in the label, R11). */}
@@ -712,7 +720,7 @@ function LineCard(props: {
           </>
         )}
       </details>
-      <details class="history">
+      <details class="history" ref={history}>
         <summary>
           History ·{' '}
           {line.history.length < line.historyCalls
@@ -735,6 +743,7 @@ function LineCard(props: {
               )}
               <AuditTrail
                 account={seat.account.accountId}
+                viewer={seat.viewer.partyId}
                 number={line.number}
                 callId={h.callId}
                 at={seat.position}
