@@ -395,9 +395,7 @@ describe('the panel in a browser', () => {
         suite.stack.api,
         'POST',
         `/accounts/${account.accountId}/lines/${encodeURIComponent(number)}/calls/${callId}/answer`,
-        {
-          actor: 'exec1',
-        },
+        { actor: 'exec1' },
       );
       await lampShows(page, number, 'busy');
       await page.mouse.down();
@@ -415,6 +413,46 @@ describe('the panel in a browser', () => {
       await line(page, number).locator('button.settling').waitFor({ state: 'detached', timeout: SHOWN_MS });
       await page.mouse.down();
       await page.mouse.up();
+      await lampShows(page, number, 'held');
+      expect(held()).toBe(1);
+    },
+  );
+
+  browserTest(
+    'Given a held call with the focus on Resume, When it is resumed from a desk phone and Enter is pressed, Then the Hold now under the focus does nothing until it has settled',
+    'key-on-replaced',
+    async () => {
+      const account = await demo('replaced-key', 1, 1, 1);
+      const number = account.executives[0]!.numbers[0]!;
+      const { callId } = (await ring(account, number, '+15552220003')) as { callId: string };
+      const onCall = (act: string) =>
+        send(
+          suite.stack.api,
+          'POST',
+          `/accounts/${account.accountId}/lines/${encodeURIComponent(number)}/calls/${callId}/${act}`,
+          { actor: 'exec1' },
+        );
+      await onCall('answer');
+      await onCall('hold');
+      const page = await seat(account.accountId, 'exec1');
+      await lampShows(page, number, 'held');
+      await line(page, number).getByRole('button', { name: 'Resume' }).focus();
+      const before = suite.browser.requests.length;
+      const held = () =>
+        suite.browser.requests.slice(before).filter((url) => /\/panel\/api\/.*\/hold$/.test(url)).length;
+
+      await onCall('resume');
+      await lampShows(page, number, 'busy');
+      await page.keyboard.press('Enter');
+
+      // Enter reached Hold, which took Resume's place under the focus, and was not taken as a hold.
+      await expect(page.evaluate('document.activeElement?.textContent')).resolves.toBe('Hold');
+      await page.waitForTimeout(300);
+      expect(held()).toBe(0);
+      expect(await lampOf(page, number)).toBe('busy');
+
+      await line(page, number).locator('button.settling').waitFor({ state: 'detached', timeout: SHOWN_MS });
+      await page.keyboard.press('Enter');
       await lampShows(page, number, 'held');
       expect(held()).toBe(1);
     },
