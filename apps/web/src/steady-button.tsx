@@ -8,7 +8,7 @@ import { useLayoutEffect, useRef, useState } from 'preact/hooks';
  * stopping a hand takes a reaction time (about 250 ms) on top of a click already under way, hence
  * three times that: short enough that a user who does mean the new control hardly waits.
  */
-export const SETTLING_MS = 750;
+const SETTLING_MS = 750;
 
 /** Where the pointer last was, in the viewport: a control that appears there appeared under it. */
 let pointer: { readonly x: number; readonly y: number } | undefined;
