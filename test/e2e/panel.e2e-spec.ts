@@ -419,6 +419,53 @@ describe('the panel in a browser', () => {
   );
 
   browserTest(
+    'Given a ringing call on a touch screen, When it is answered from a desk phone just before a finger taps Answer, Then the Hold that took its place does nothing, and a later tap holds',
+    'tap-on-replaced',
+    async () => {
+      const account = await demo('replaced-tap', 1, 1, 1);
+      const number = account.executives[0]!.numbers[0]!;
+      const page = await seat(account.accountId, 'exec1');
+      const touch = await page.context().newCDPSession(page);
+      await touch.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 1 });
+      const tap = async (x: number, y: number) => {
+        await touch.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y }] });
+        await touch.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+      };
+      const { callId } = (await ring(account, number, '+15552220004')) as { callId: string };
+      await lampShows(page, number, 'ringing');
+      const box = (await line(page, number)
+        .getByRole('button', { name: 'Answer', exact: true })
+        .boundingBox())!;
+      // Where Hold's lower half covers Answer's upper part once the call's controls move up.
+      const [x, y] = [box.x + box.width / 4, box.y + 4];
+      const before = suite.browser.requests.length;
+      const held = () =>
+        suite.browser.requests.slice(before).filter((url) => /\/panel\/api\/.*\/hold$/.test(url)).length;
+
+      await send(
+        suite.stack.api,
+        'POST',
+        `/accounts/${account.accountId}/lines/${encodeURIComponent(number)}/calls/${callId}/answer`,
+        { actor: 'exec1' },
+      );
+      await lampShows(page, number, 'busy');
+      await tap(x, y);
+
+      await expect(
+        page.evaluate(`document.elementFromPoint(${x}, ${y})?.closest('button')?.textContent`),
+      ).resolves.toBe('Hold');
+      await page.waitForTimeout(300);
+      expect(held()).toBe(0);
+      expect(await lampOf(page, number)).toBe('busy');
+
+      await line(page, number).locator('button.settling').waitFor({ state: 'detached', timeout: SHOWN_MS });
+      await tap(x, y);
+      await lampShows(page, number, 'held');
+      expect(held()).toBe(1);
+    },
+  );
+
+  browserTest(
     'Given a held call with the focus on Resume, When it is resumed from a desk phone and Enter is pressed, Then the Hold now under the focus does nothing until it has settled',
     'key-on-replaced',
     async () => {

@@ -1,4 +1,4 @@
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 /**
  * How long a call action that took the place of another under the pointer (or the focus) ignores
@@ -26,12 +26,14 @@ const under = (element: Element): boolean => {
 
 /**
  * A button that does not act on a click or key press aimed at the control it replaced. When it
- * appears (or its label changes, Preact reusing the element) under the pointer or with the focus, it
- * settles for SETTLING_MS: shown dimmed, `aria-disabled`, and clicks ignored. Moving the pointer off
- * it ends that at once, as what comes back is aimed at this control. Why not a stable layout instead:
- * the actions a call offers differ by state (two when ringing, up to six on a call), so some control
- * always takes Answer's place; and why not a confirmation: it would cost every deliberate click a
- * second one, while the guard costs only the rare click that comes within a moment of the change.
+ * appears (or its label changes, Preact reusing the element) under the mouse or with the focus, it
+ * settles for SETTLING_MS: shown dimmed, `aria-disabled`, and clicks ignored. Moving the mouse off it
+ * ends that at once, as what comes back is aimed at this control. A finger or a pen has no hover: where
+ * it was heading is known only when it lands, so a tap within SETTLING_MS of the control appearing is
+ * taken to be aimed at the one before. Why not a stable layout instead: the actions a call offers
+ * differ by state (two when ringing, up to six on a call), so some control always takes Answer's place;
+ * and why not a confirmation: it would cost every deliberate click a second one, while the guard costs
+ * only the rare click that comes within a moment of the change.
  */
 export function SteadyButton(props: {
   label: string;
@@ -41,20 +43,27 @@ export function SteadyButton(props: {
 }) {
   const { label, onClick, disabled, title } = props;
   const button = useRef<HTMLButtonElement>(null);
+  /** When the control appeared, or its label last changed (`performance.now()`). */
+  const appearedAt = useRef(0);
   /** Read by the click itself: a click may come before the page has shown the control settling. */
   const settlingUntil = useRef(0);
+  const settled = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const [settling, setSettling] = useState(false);
-  const settle = (until: number) => {
+  const settleUntil = (until: number) => {
+    clearTimeout(settled.current);
     settlingUntil.current = until;
-    setSettling(until > 0);
+    const left = until - performance.now();
+    setSettling(left > 0);
+    if (left > 0) settled.current = setTimeout(() => settleUntil(0), left);
   };
   useLayoutEffect(() => {
+    appearedAt.current = performance.now();
     const element = button.current;
-    if (!element || !(under(element) || document.activeElement === element)) return;
-    settle(performance.now() + SETTLING_MS);
-    const settled = setTimeout(() => settle(0), SETTLING_MS);
-    return () => clearTimeout(settled);
+    if (element && (under(element) || document.activeElement === element)) {
+      settleUntil(appearedAt.current + SETTLING_MS);
+    }
   }, [label]);
+  useEffect(() => () => clearTimeout(settled.current), []);
   return (
     <button
       ref={button}
@@ -62,7 +71,13 @@ export function SteadyButton(props: {
       aria-disabled={settling ? 'true' : undefined}
       disabled={disabled}
       title={title}
-      onPointerLeave={() => settle(0)}
+      onPointerDown={(event) => {
+        if (event.pointerType !== 'mouse') settleUntil(appearedAt.current + SETTLING_MS);
+      }}
+      // A finger lifted leaves the control before its tap's click: only the mouse moving off ends settling.
+      onPointerLeave={(event) => {
+        if (event.pointerType === 'mouse') settleUntil(0);
+      }}
       onClick={() => {
         if (performance.now() >= settlingUntil.current) onClick();
       }}
