@@ -211,4 +211,14 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
       body: { events: [{ type: 'VoicemailRead' }] },
     });
   });
+
+  it("R17: the api's own view of the line lists the inbox of the current ownership, as the projector does", async () => {
+    // Given Alice's message a2, Bob's b1 and the unrecorded old1 on the line (the tests above)
+    const view = await api.call('GET', line(''));
+    expect(view.status).toBe(200);
+    // Then the api lists Bob's and the unrecorded one, not Alice's: the same as the projector's inbox
+    const listed = view.body.voicemails.map((message: { messageId: string }) => message.messageId);
+    expect(listed.sort()).toEqual(['b1', 'old1']);
+    expect([...(await inbox('bob')).messages].sort()).toEqual(listed);
+  });
 });

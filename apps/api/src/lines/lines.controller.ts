@@ -351,7 +351,8 @@ export class LinesController {
   @accountParam
   @numberParam
   @ApiOkResponse({
-    description: 'The call in progress (null when the line is free), the shared inbox and totals',
+    description:
+      "The call in progress (null when the line is free), the shared inbox of the number's current owner (R10, R17) and totals",
     schema: {
       type: 'object',
       required: ['accountId', 'number', 'revision', 'busy', 'call', 'voicemails', 'recentCalls', 'totals'],

@@ -39,6 +39,7 @@ import {
 import { isVipCaller, routeIncomingCall } from './line.routing.js';
 import {
   hasUsedCallId,
+  ofCurrentOwnership,
   type CallOnLine,
   type LineState,
   type RingState,
@@ -640,7 +641,7 @@ const requireVoicemail = (state: LineState, messageId: string, context: LineCont
   if (!message) {
     refuse('VOICEMAIL_NOT_FOUND', 'R17', { case: 'missing', message: messageId }, { messageId });
   }
-  if (message.owner !== null && message.owner !== context.delegator.partyId) {
+  if (!ofCurrentOwnership(message.owner, context.delegator.partyId)) {
     refuse(
       'VOICEMAIL_NOT_FOUND',
       'R17',

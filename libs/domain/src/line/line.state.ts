@@ -104,6 +104,14 @@ export interface VoicemailMessage {
   readonly owner: string | null;
 }
 
+/**
+ * R10/R17: whether a message (or call) with `owner` belongs to the ownership the number is in now,
+ * `ownerNow` its owner: a number an admin moves to another party keeps what came before with the
+ * party it was for. One recorded before owners were (`null`) is the current ownership's.
+ */
+export const ofCurrentOwnership = (owner: string | null, ownerNow: string): boolean =>
+  owner === null || owner === ownerNow;
+
 export interface FinishedCall {
   readonly callId: string;
   readonly answeredBy: string | null;
