@@ -377,7 +377,7 @@ export const REASONS = {
       R12: 'hanging up, or the external party answering, a call the line never had',
       R13: "answering a call the line never had, or one of the number's previous owner",
       R14: "declining, or the caller hanging up, on a call the line never had, or declining one of the number's previous owner",
-      R15: "holding, resuming, picking up or locking a call the line never had, or one of the number's previous owner",
+      R15: "holding, resuming, picking up or locking a call the line never had, or one of the number's previous owner that you are not on",
       R16: "transferring, joining or merging a call the line never had, or one of the number's previous owner",
       R18: 'recording a call the line never had',
     },
@@ -492,7 +492,9 @@ export const REASONS = {
     },
   ),
   PRIVACY_LOCK_DELEGATOR_ONLY: unprocessable(
-    { R15: 'a delegate locks or unlocks a call' },
+    {
+      R15: "a delegate locks or unlocks a call, or a party on a call of the number's previous owner who is not that owner",
+    },
     'Only the delegator ({delegator}) can lock or unlock a call for privacy.',
   ),
 

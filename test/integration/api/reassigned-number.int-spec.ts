@@ -159,6 +159,33 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
     });
   });
 
+  it("R10/R15: the party holding a call of the number's previous owner still resumes it; the new owner cannot", async () => {
+    // Given Alice holding a call on her number, which an admin then gives to Bob mid-call
+    const moved = numberOf(12);
+    const movedLine = (rest: string) => `/accounts/${accountId}/lines/${moved.slice(1)}${rest}`;
+    expectStatus(await api.call('POST', movedLine('/incoming-calls'), { from: CALLER, callId: 'h1' }), 201);
+    expectStatus(await api.call('POST', movedLine('/calls/h1/answer'), { actor: 'alice' }), 200);
+    expectStatus(await api.call('POST', movedLine('/calls/h1/hold'), { actor: 'alice' }), 200);
+    expectStatus(await admin('alice', [numberOf(13)]), 200);
+    expectStatus(await admin('bob', [numberOf(2), NUMBER, moved]), 200);
+    // When Bob, the number's owner now, resumes it, Then it is not his call
+    const bobResumes = await api.call('POST', movedLine('/calls/h1/resume'), { actor: 'bob' });
+    expect(bobResumes).toMatchObject({ status: 404, body: { code: 'CALL_NOT_FOUND', rule: 'R15' } });
+    expect(bobResumes.body.message).toBe(
+      `Call h1 started while ${moved} was another party's number: it is that party's call, not this line's.`,
+    );
+    // When Alice, who held it, resumes it, Then she is back on it, and holds and hangs up as any party on a call
+    expect(await api.call('POST', movedLine('/calls/h1/resume'), { actor: 'alice' })).toMatchObject({
+      status: 200,
+      body: { events: [{ type: 'CallResumed', data: { by: 'alice' } }] },
+    });
+    expectStatus(await api.call('POST', movedLine('/calls/h1/hold'), { actor: 'alice' }), 200);
+    expect(await api.call('POST', movedLine('/calls/h1/hang-up'), { actor: 'alice' })).toMatchObject({
+      status: 200,
+      body: { events: [{ type: 'CallEnded' }] },
+    });
+  });
+
   it('the audit trail still shows every event of a call of the previous ownership, with its owner', async () => {
     const trail = await read(`/lines/${accountId}/${DIGITS}/calls/a2/audit`);
     expect(trail.status).toBe(200);

@@ -352,11 +352,14 @@ const toVoicemail = (
 // ── Hold, resume, pick up, privacy (R15) ─────────────────────────────────────────────────────────
 
 const holdCall: DecideOn<C.HoldCall> = (command, state, context, at) => {
-  const acting = actingParty(context, command.actor);
-  const call = requireCall(state, command.callId, 'R15', context);
+  const previous = onPreviousOwnersCall(state, command.callId, command.actor, context);
+  const acting = previous?.acting ?? actingParty(context, command.actor);
+  const call = previous?.call ?? requireCall(state, command.callId, 'R15', context);
   requirePhase(call, 'connected', 'R15');
   requireOnCall(call, command.actor, 'R15', context);
-  if (command.privacyLock && acting.role === 'delegate') throw privacyLockDelegatorOnly(context);
+  if (command.privacyLock && acting.onBehalfOf !== null) {
+    throw privacyLockDelegatorOnly(previous?.owner ?? context.delegator.name);
+  }
   return actedAs(acting, [
     {
       type: 'CallHeld',
@@ -372,8 +375,9 @@ const holdCall: DecideOn<C.HoldCall> = (command, state, context, at) => {
 };
 
 const resumeCall: DecideOn<C.ResumeCall> = (command, state, context, at) => {
-  const acting = actingParty(context, command.actor);
-  const call = requireCall(state, command.callId, 'R15', context);
+  const previous = onPreviousOwnersCall(state, command.callId, command.actor, context);
+  const acting = previous?.acting ?? actingParty(context, command.actor);
+  const call = previous?.call ?? requireCall(state, command.callId, 'R15', context);
   const hold = requireHeld(call);
   if (hold.by !== command.actor) {
     refuse(
@@ -403,9 +407,12 @@ const pickUpHeldCall: DecideOn<C.PickUpHeldCall> = (command, state, context, at)
 };
 
 const setPrivacyLock: DecideOn<C.SetCallPrivacyLock> = (command, state, context, at) => {
-  const acting = actingParty(context, command.actor);
-  if (acting.role === 'delegate') throw privacyLockDelegatorOnly(context);
-  const call = requireCall(state, command.callId, 'R15', context);
+  const previous = onPreviousOwnersCall(state, command.callId, command.actor, context);
+  const acting = previous?.acting ?? actingParty(context, command.actor);
+  if (acting.onBehalfOf !== null) {
+    throw privacyLockDelegatorOnly(previous?.owner ?? context.delegator.name);
+  }
+  const call = previous?.call ?? requireCall(state, command.callId, 'R15', context);
   requireOnCall(call, command.actor, 'R15', context);
   if (call.privacyLocked === command.locked) return actedAs(acting, []);
   return actedAs(acting, [
@@ -665,7 +672,7 @@ const actingParty = (context: LineContext, actor: string): ActingParty =>
  * steps that need no permission; `permission` is the one the rule checked it for (R6), if any.
  */
 const actedAs = (
-  acting: ActingParty,
+  acting: Acting,
   events: readonly LineEvent[],
   permission: LinePermissionUsed | null = null,
 ): Decision<LineEvent> => ({ events, authority: { onBehalfOf: acting.onBehalfOf, permission } });
@@ -699,19 +706,48 @@ const actedOnCall = <T extends PermittedCallEvent['type']>(
 /**
  * The decision of a party on the call, whose delegation is not checked (hanging up, recording: a
  * party whose delegation was revoked mid-call still leaves it): a delegate of this line still acts on
- * the delegator's behalf, anybody else on its own.
+ * the delegator's behalf, anybody else on its own. On a call of the number's previous owner (R10) a
+ * party acts for that owner, whose call it is, not for the line's new owner.
  */
-const asPartyOnLine = (
+const asPartyOnCall = (
   context: LineContext,
-  actor: string,
+  state: LineState,
+  { callId, actor }: { readonly callId: string; readonly actor: string },
   events: readonly LineEvent[],
 ): Decision<LineEvent> => {
+  const previous = onPreviousOwnersCall(state, callId, actor, context);
+  if (previous) return { events, authority: { onBehalfOf: previous.acting.onBehalfOf, permission: null } };
   const isDelegate =
     actor !== context.delegator.partyId && context.delegates.some((d) => d.partyId === actor);
   return {
     events,
     authority: { onBehalfOf: isDelegate ? context.delegator.partyId : null, permission: null },
   };
+};
+
+/** Who acts on a call, for whom: all that a decision records of the acting party. */
+type Acting = Pick<ActingParty, 'onBehalfOf'>;
+
+/**
+ * R10, R15: a call that started while the number was another party's stays that party's call, and the
+ * parties on it keep what R15 gives any party on a call: they hold it, resume their own hold, and its
+ * owner locks it, as they hang up and record. They act for the call's owner, not through this line's
+ * delegations, which are the new owner's. `null` when the call is of the line's current ownership or
+ * `actor` is not on it: the line's own checks answer those (CALL_NOT_FOUND for a previous owner's call).
+ */
+const onPreviousOwnersCall = (
+  state: LineState,
+  callId: string,
+  actor: string,
+  context: LineContext,
+): { readonly call: CallOnLine; readonly owner: string; readonly acting: Acting } | null => {
+  const call = state.call;
+  const owner = call?.owner ?? null;
+  if (call?.callId !== callId || owner === null || ofCurrentOwnership(owner, context.delegator.partyId)) {
+    return null;
+  }
+  if (!call.parties.includes(actor) && call.hold?.by !== actor) return null;
+  return { call, owner, acting: { onBehalfOf: owner === actor ? null : owner } };
 };
 
 /** Who acts, once every explained step let it through; the first refusal otherwise. */
@@ -791,8 +827,9 @@ const requireOnCall = (call: CallOnLine, party: string, rule: RuleId, context?: 
   );
 };
 
-const privacyLockDelegatorOnly = (context: LineContext): DomainError =>
-  new DomainError(refusal('PRIVACY_LOCK_DELEGATOR_ONLY', 'R15', { delegator: context.delegator.name }));
+/** `delegator`: the call's delegator, by name (the line's owner) or by id (a previous owner's call). */
+const privacyLockDelegatorOnly = (delegator: string): DomainError =>
+  new DomainError(refusal('PRIVACY_LOCK_DELEGATOR_ONLY', 'R15', { delegator }));
 
 // ── Time (R21) ───────────────────────────────────────────────────────────────────────────────────
 
@@ -834,11 +871,11 @@ const DECIDE_BY_TYPE: { readonly [T in LineCommand['type']]: DecideOn<Extract<Li
   TransferCall: transferCall,
   JoinCall: joinCall,
   MergeHeldCall: mergeHeldCall,
-  HangUp: (command, state, context, at) => asPartyOnLine(context, command.actor, hangUp(command, state, at)),
+  HangUp: (command, state, context, at) => asPartyOnCall(context, state, command, hangUp(command, state, at)),
   StartRecording: (command, state, context, at) =>
-    asPartyOnLine(context, command.actor, startRecording(command, state, at)),
+    asPartyOnCall(context, state, command, startRecording(command, state, at)),
   StopRecording: (command, state, context, at) =>
-    asPartyOnLine(context, command.actor, stopRecording(command, state, at)),
+    asPartyOnCall(context, state, command, stopRecording(command, state, at)),
   ReadVoicemail: readVoicemail,
   DeleteVoicemail: deleteVoicemail,
   ExpireRing: (command, state, _context, at) => ownDecision(expireRing(command, state, at)),

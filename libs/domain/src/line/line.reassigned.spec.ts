@@ -7,6 +7,7 @@ import {
   TIMERS,
   VIP_CALLER,
   answer,
+  assistantOnCall,
   at,
   bossHeld,
   bossOnCall,
@@ -15,19 +16,22 @@ import {
   given,
   hangUp,
   history,
+  hold,
   incoming,
   join,
   lineContext,
   lockPrivacy,
   merge,
   pickUp,
+  resume,
   ringingCall,
 } from './line.fixtures.js';
 
 /**
  * R10: a number an admin takes from Boss and gives to Newboss, who shares it with Assistant, while a
  * call that came for Boss is still on it. That call stays Boss's: Newboss and Newboss's delegates
- * cannot take it over, while the parties on it still wind it down. (Its voicemail: line.inbox.spec.ts.)
+ * cannot take it over, while the parties on it still hold, resume and wind it down, acting for Boss.
+ * (Its voicemail: line.inbox.spec.ts.)
  */
 const NEWBOSS = 'newboss';
 const reassigned = lineContext({
@@ -41,6 +45,9 @@ describe("a call of the number's previous owner (R10)", () => {
     ['a connected call', 'Newboss joins it', bossOnCall(), join('c1', NEWBOSS), 'R16'],
     ['a connected call', "Newboss's delegate joins it", bossOnCall(), join('c1', ASSISTANT), 'R16'],
     ['a held call', 'Newboss picks it up', bossHeld(), pickUp('c1', NEWBOSS), 'R15'],
+    ['a held call', 'Newboss resumes it', bossHeld(), resume('c1', NEWBOSS), 'R15'],
+    ['a held call', "Newboss's delegate resumes it", bossHeld(), resume('c1', ASSISTANT), 'R15'],
+    ['a connected call', 'Newboss holds it', bossOnCall(), hold('c1', NEWBOSS), 'R15'],
     ['a held call', "Newboss's delegate picks it up", bossHeld(), pickUp('c1', ASSISTANT), 'R15'],
     ['a held call', 'Newboss merges it', bossHeld(), merge('c1', NEWBOSS), 'R16'],
     ['a held call', 'Newboss locks it', bossHeld(), lockPrivacy('c1', NEWBOSS), 'R15'],
@@ -59,6 +66,58 @@ describe("a call of the number's previous owner (R10)", () => {
     given(bossOnCall(), reassigned)
       .when(hangUp('c1', BOSS))
       .thenEmits((events) => expect(events).toMatchObject([{ type: 'CallEnded', data: { by: BOSS } }]));
+  });
+
+  it('Given a call Boss held on the number now Newboss owns, When Boss resumes it, Then it is connected again, Boss acting for itself', () => {
+    const when = given(bossHeld(), reassigned).when(resume('c1', BOSS));
+    when.then([{ type: 'CallResumed', data: { callId: 'c1', by: BOSS, at: T0 } }]);
+    when.thenActsWith({ onBehalfOf: null, permission: null });
+  });
+
+  it("Given Boss's call that Assistant answered for Boss, When the number passed to Newboss, Then Assistant holds and resumes it for Boss, not for Newboss", () => {
+    const holding = given(assistantOnCall(), reassigned).when(hold('c1', ASSISTANT));
+    holding.then([
+      {
+        type: 'CallHeld',
+        data: { callId: 'c1', by: ASSISTANT, onBehalfOf: BOSS, privacyLocked: false, at: T0 },
+      },
+    ]);
+    holding.thenActsWith({ onBehalfOf: BOSS, permission: null });
+    const resuming = given(assistantOnCall(hold('c1', ASSISTANT)), reassigned).when(resume('c1', ASSISTANT));
+    resuming.thenEmits((events) =>
+      expect(events).toMatchObject([{ type: 'CallResumed', data: { by: ASSISTANT } }]),
+    );
+    resuming.thenActsWith({ onBehalfOf: BOSS, permission: null });
+    // And hanging up, Assistant acts for Boss too
+    given(assistantOnCall(), reassigned)
+      .when(hangUp('c1', ASSISTANT))
+      .thenActsWith({ onBehalfOf: BOSS, permission: null });
+  });
+
+  it("Given Assistant's hold of Boss's call, When the number passed to Newboss who shares it with nobody, Then Assistant still resumes it: not through Newboss's delegations", () => {
+    const alone = lineContext({
+      delegator: { partyId: NEWBOSS, name: 'Newboss', eligibility: null, powerPack: true },
+      delegates: [],
+    });
+    given(assistantOnCall(hold('c1', ASSISTANT)), alone)
+      .when(resume('c1', ASSISTANT))
+      .thenEmitsTypes(['CallResumed']);
+    // While Boss, not on the call Assistant holds, is refused as before: the line is no longer Boss's
+    given(assistantOnCall(hold('c1', ASSISTANT)), alone)
+      .when(resume('c1', BOSS))
+      .thenRejects('LINE_NOT_SHARED', 'R10');
+  });
+
+  it("Given Boss's connected call on the number now Newboss owns, When Boss holds it locked, Then it is locked; When Assistant does, Then only Boss may lock it", () => {
+    given(bossOnCall(), reassigned)
+      .when(hold('c1', BOSS, true))
+      .thenEmits((events) =>
+        expect(events).toMatchObject([{ type: 'CallHeld', data: { privacyLocked: true, onBehalfOf: null } }]),
+      );
+    given(history(lineContext(), incoming('c1'), answer('c1', BOSS), join('c1', ASSISTANT)), reassigned)
+      .when(hold('c1', ASSISTANT, true))
+      .thenRejects('PRIVACY_LOCK_DELEGATOR_ONLY', 'R15', `Only the delegator (${BOSS}) can lock`);
+    given(bossOnCall(), reassigned).when(lockPrivacy('c1', BOSS)).thenEmitsTypes(['CallPrivacyLockChanged']);
   });
 
   it("Given a VIP call ringing Boss first, When the number passed to Newboss before the escalation, Then Newboss's delegates are not alerted", () => {
