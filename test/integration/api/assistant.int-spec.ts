@@ -321,7 +321,7 @@ describe('speed dials (R22) and named lines (R23) over HTTP', () => {
     expect(travel.target).toEqual({ kind: 'external' });
 
     const lamp = await read(`/lines/${accountId}/${ALICE_LINE.slice(1)}/state?viewer=bob`);
-    expect(lamp.line).toMatchObject({ name: 'Sales', label: `ALICE · Sales · ${ALICE_LINE.slice(1)}` });
+    expect(lamp.line).toMatchObject({ name: 'Sales', label: `ALICE · Sales · ${ALICE_LINE}` });
 
     // A rename changes the lamp from now on; the history keeps the name the call was placed under.
     expectStatus(
@@ -331,7 +331,7 @@ describe('speed dials (R22) and named lines (R23) over HTTP', () => {
     const renamed = await read(`/lines/${accountId}/${ALICE_LINE.slice(1)}/state?viewer=alice`);
     expect(renamed.line).toMatchObject({
       name: 'Support',
-      label: `My number Support · ${ALICE_LINE.slice(1)}`,
+      label: `My number Support · ${ALICE_LINE}`,
     });
     const history = await read(`/lines/${accountId}/${ALICE_LINE.slice(1)}/history?viewer=alice`);
     expect(history.calls[0]).toMatchObject({ callId: 'sd-1', lineName: 'Sales' });

@@ -111,7 +111,10 @@ describe('projector read models over the embedded event store', () => {
       const lamp = await get(`/lines/${accountId}/${numberOf(0)}/state?viewer=${delegateOf(0)}`);
       expect(lamp).toMatchObject({
         status: 200,
-        body: { line: { label: `Boss 0 · ${numberOf(0)}` }, lamp: { state: 'idle' } },
+        body: {
+          line: { number: `+${numberOf(0)}`, label: `Boss 0 · +${numberOf(0)}` },
+          lamp: { state: 'idle' },
+        },
       });
 
       const denied = await get(`/lines/${accountId}/${numberOf(0)}/voicemail?viewer=${delegateOf(1)}`);

@@ -143,7 +143,7 @@ export const ANSWER_EXAMPLES = {
   /** GET /lines/{accountId}/{number}/state */
   lineState: {
     position: '9672',
-    line: { accountId: 'acme', number: '15552000000', name: null, label: 'My number 15552000000' },
+    line: { accountId: 'acme', number: '+15552000000', name: null, label: 'My number +15552000000' },
     viewerRole: 'delegator',
     lamp: { state: 'idle' },
   },

@@ -151,7 +151,7 @@ export const seatOf = (
     return {
       number: e164(number),
       name: currentLineName(owner, number),
-      label: lineLabel(access, e164(number)),
+      label: lineLabel(access, number),
       role: access.role,
       owner: named(owner.partyId),
       permissions: access.role === 'delegate' ? access.delegation.permissions : [],

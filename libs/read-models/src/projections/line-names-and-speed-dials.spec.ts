@@ -24,9 +24,9 @@ describe('named lines and speed dials in the read models (R22, R23)', () => {
     const readModels = project(named('Sales', 1), placed, named('Support', 20));
     expect(viewAs(readModels, 'bob').line).toMatchObject({
       name: 'Support',
-      label: 'Alice · Support · 1001',
+      label: 'Alice · Support · +1001',
     });
-    expect(viewAs(readModels, 'alice').line.label).toBe('My number Support · 1001');
+    expect(viewAs(readModels, 'alice').line.label).toBe('My number Support · +1001');
     expect(lineHistory(readModels, 'acme', '1001')[0]).toMatchObject({ callId: 'c1', lineName: 'Sales' });
     expect(whyBusy(readModels, 'acme', '1001').question).toBe('Why is line +1001 "Support" busy?');
   });
@@ -54,7 +54,7 @@ describe('named lines and speed dials in the read models (R22, R23)', () => {
     const { missedCalls, messages } = readModels.state(voicemailProjection);
     expect([...missedCalls.values()].map((c) => c.lineName)).toEqual(['Sales']);
     expect([...messages.values()].map((m) => m.lineName)).toEqual(['Sales']);
-    expect(viewAs(readModels, 'bob').line).toMatchObject({ name: null, label: 'Alice · 1001' });
+    expect(viewAs(readModels, 'bob').line).toMatchObject({ name: null, label: 'Alice · +1001' });
   });
 
   it('R22: keys in position order; the domain state rebuilt from the read model has the same keys and names', () => {

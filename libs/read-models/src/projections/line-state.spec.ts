@@ -8,11 +8,11 @@ describe('line busy state per viewer', () => {
   it('R11/R12: a call placed by a delegate shows the line busy, with each viewer seeing its own caller ID', () => {
     const readModels = project(placed);
     expect(viewAs(readModels, 'alice')).toMatchObject({
-      line: { label: 'My number 1001' },
+      line: { number: '+1001', label: 'My number +1001' },
       viewerRole: 'delegator',
       lamp: { state: 'busy', phase: 'dialing', by: ['bob'], onBehalfOf: 'alice', since: T(10) },
     });
-    expect(viewAs(readModels, 'bob').line.label).toBe('Alice · 1001');
+    expect(viewAs(readModels, 'bob').line.label).toBe('Alice · +1001');
   });
 
   it('R13: an incoming call rings the alerted parties, and the line is busy once one answers', () => {

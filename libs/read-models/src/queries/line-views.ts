@@ -12,7 +12,15 @@ import {
   type MissedCallEntry,
   type VoicemailMessage,
 } from '../projections/voicemail.projection.js';
-import { lineOwner, maySeeCall, ofCurrentOwner, partyName, sameNumber, type LineAccess } from './access.js';
+import {
+  lineOwner,
+  maySeeCall,
+  ofCurrentOwner,
+  partyName,
+  sameNumber,
+  shownNumber,
+  type LineAccess,
+} from './access.js';
 import type { LampState } from './view-types.js';
 
 export type { LampState };
@@ -25,11 +33,13 @@ export const currentLineName = (owner: PartyRow, number: string): string | null 
 
 /**
  * R11: the delegator sees its own number; a delegate sees the delegator's name and the shared number.
- * R23: the line's name stands beside the number in both.
+ * R23: the line's name stands beside the number in both. The number is written in E.164 with its `+`,
+ * as every sentence writes it, whichever spelling (`+15550100` or the routes' `15550100`) it is given.
  */
 export const lineLabel = (access: Allowed, number: string): string => {
   const name = currentLineName(access.owner, number);
-  const named = name === null ? number : `${name} · ${number}`;
+  const shown = shownNumber(number);
+  const named = name === null ? shown : `${name} · ${shown}`;
   return access.role === 'delegator' ? `My number ${named}` : `${access.owner.name} · ${named}`;
 };
 
@@ -96,7 +106,8 @@ export const lineState = (
   return {
     line: {
       accountId,
-      number,
+      // In E.164 as the api's view of the line and the panel's seat give it, however it was addressed.
+      number: shownNumber(number),
       name: currentLineName(access.owner, number),
       label: lineLabel(access, number),
     },
