@@ -844,6 +844,15 @@ export const EDGE_REASONS = {
     ['projector'],
     'more "as of" queries at once than the projector runs (2) and queues (8); retry after `Retry-After`',
   ),
+  AS_OF_TIME_NOT_REACHED: edge(
+    422,
+    ['projector'],
+    "an `asOfTime` after the stack's clock (the virtual clock, or the wall clock in realtime mode) and " +
+      'its last event: nothing has happened then yet; `stackTime` says where the clock is',
+    {
+      says: "{asked} has not come yet: the stack's clock is at {stackTime}. Ask for a time at or before it, or leave asOfTime out for the live view.",
+    },
+  ),
   PARTY_NOT_FOUND: edge(
     404,
     ['projector'],

@@ -178,6 +178,56 @@ describe('projector read models over the embedded event store', () => {
     }
   });
 
+  it("refuses an asOfTime the stack's clock has not reached: 422 AS_OF_TIME_NOT_REACHED naming the clock's time", async () => {
+    const { options, projector } = await projectedWorkload(7);
+    const lastEvent = projector.readModels.lastSimulatedTime!;
+    const hourAfter = new Date(Date.parse(lastEvent) + 3_600_000).toISOString();
+    const history = (asOfTime: string) =>
+      `/lines/${options.accountId}/${numberOf(0)}/history?viewer=${delegatorOf(0)}&asOfTime=${asOfTime}`;
+    const saved = process.env.CLOCK_MODE;
+    process.env.CLOCK_MODE = 'virtual';
+    const virtual = await serve(projector).finally(() => {
+      if (saved === undefined) delete process.env.CLOCK_MODE;
+      else process.env.CLOCK_MODE = saved;
+    });
+    const realtime = await serve(projector);
+    const get = async (url: string, path: string) => {
+      const response = await fetch(`${url}${path}`);
+      return { status: response.status, body: (await response.json()) as Json };
+    };
+    try {
+      // Given the virtual clock at the workload's last event (no advance in this log moved it further)
+      // When an architect asks for an hour later, Then nothing has happened then yet
+      const ahead = await get(virtual.url, history(hourAfter));
+      expect(ahead).toMatchObject({
+        status: 422,
+        body: { code: 'AS_OF_TIME_NOT_REACHED', stackTime: lastEvent },
+      });
+      expect(ahead.body.message).toBe(
+        `${hourAfter} has not come yet: the stack's clock is at ${lastEvent}. Ask for a time at or before it, or leave asOfTime out for the live view.`,
+      );
+      // Whatever the route, the digest included, and whatever zone the time is written in
+      const inAnotherZone = hourAfter.replace('Z', '+00:00');
+      for (const path of [`/digest?asOfTime=${encodeURIComponent(inAnotherZone)}`, history(hourAfter)]) {
+        expect((await get(virtual.url, path)).body.code).toBe('AS_OF_TIME_NOT_REACHED');
+      }
+      // While the time of the last event itself is answered
+      expect((await get(virtual.url, history(lastEvent))).status).toBe(200);
+      // And in realtime mode the bound is the wall clock: the same hour has passed, a year ahead has not
+      expect((await get(realtime.url, history(hourAfter))).status).toBe(200);
+      const yearAhead = new Date(Date.now() + 366 * 86_400_000).toISOString();
+      expect(await get(realtime.url, history(yearAhead))).toMatchObject({
+        status: 422,
+        body: { code: 'AS_OF_TIME_NOT_REACHED' },
+      });
+      expect((await get(realtime.url, history('9999-12-31T23:59:59Z'))).status).toBe(422);
+    } finally {
+      await virtual.app.close();
+      await realtime.app.close();
+      await projector.stop();
+    }
+  });
+
   it("answers as-of queries over HTTP from each account's scope checkpoints exactly as from the first event, and shows them in /health and /metrics", async () => {
     // About 850 records: two checkpoints of 400, built in the background once the log is quiet.
     const options = freshWorkload('acc', { seed: 31, lines: 4, callsPerLine: 40 });

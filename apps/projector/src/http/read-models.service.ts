@@ -2,11 +2,13 @@ import {
   BadRequestException,
   Injectable,
   InternalServerErrorException,
+  UnprocessableEntityException,
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
 import { join } from 'node:path';
 import { ConfigService } from '@nestjs/config';
+import { edgeSentenceOf } from '#domain';
 import { type ClockSettings, lineKey, splitLineKey } from '#events';
 import { EventStore } from '#eventstore';
 import {
@@ -145,9 +147,33 @@ export class ReadModelsService implements OnModuleInit, OnModuleDestroy {
           message: 'asOfTime must be an ISO-8601 instant with its zone, e.g. 2026-01-05T09:00:00Z',
         });
       }
+      this.refuseTimeNotReached(query.asOfTime);
       return this.travel({ untilSimulatedTime: query.asOfTime }, scope);
     }
     return this.projector.readModels;
+  }
+
+  /**
+   * Nothing has happened after the stack's clock: read models "as of" a later time would be today's
+   * state dated then, a call busy for hours no one saw. The clock is the api's as the projector knows
+   * it (R21: the virtual clock's time, or the wall clock's in realtime mode), or the last event's time
+   * when that is later, so every time the log holds can be asked for.
+   */
+  private refuseTimeNotReached(asOfTime: string): void {
+    const live = this.projector.readModels;
+    const clock = diagnosisTime(live, this.clock, {}).at;
+    const last = live.lastSimulatedTime;
+    const stackTime = last !== undefined && Date.parse(last) > Date.parse(clock) ? last : clock;
+    const asked = parseInstant(asOfTime);
+    if (asked <= Date.parse(stackTime)) return;
+    throw new UnprocessableEntityException({
+      code: 'AS_OF_TIME_NOT_REACHED',
+      message: edgeSentenceOf('AS_OF_TIME_NOT_REACHED', {
+        asked: new Date(asked).toISOString(),
+        stackTime,
+      }),
+      stackTime,
+    });
   }
 
   /** What a query about an account reads; with a line number (either spelling), about that line. */

@@ -3,8 +3,16 @@ import { ApiOkResponse, ApiProduces, ApiQuery, type SchemaObject } from '@nestjs
 import type { EdgeReasonCode } from '#domain';
 import { ReasonResponses, type RouteReasons } from '#http';
 
-/** An answer "as of" a position or a simulated time: 400 for a malformed one, 500 when its replay fails, 429 when too many wait. */
-const AS_OF: readonly EdgeReasonCode[] = ['INVALID_REQUEST', 'PROJECTION_FAILED', 'TIME_TRAVEL_BUSY'];
+/**
+ * An answer "as of" a position or a simulated time: 400 for a malformed one, 422 for a time the stack
+ * has not reached, 500 when its replay fails, 429 when too many wait.
+ */
+const AS_OF: readonly EdgeReasonCode[] = [
+  'INVALID_REQUEST',
+  'AS_OF_TIME_NOT_REACHED',
+  'PROJECTION_FAILED',
+  'TIME_TRAVEL_BUSY',
+];
 
 /** A line in the path: its account, its number as the api takes it, a party's direct number (R10). */
 const ON_A_LINE: readonly EdgeReasonCode[] = ['INVALID_REQUEST', 'ACCOUNT_NOT_FOUND', 'INVALID_NUMBER'];
