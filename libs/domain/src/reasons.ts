@@ -779,6 +779,13 @@ export const EDGE_REASONS = {
     "a `commandId` or `Idempotency-Key` that another party's command already used on the same line or " +
       'account within the idempotency window; send the command under an id of its own',
   ),
+  IDEMPOTENCY_KEY_REUSED: edge(
+    422,
+    ['api'],
+    'a `commandId` or `Idempotency-Key` the same party already used on the same line or account within ' +
+      'the idempotency window, for a different request (another route, path or body); resend that ' +
+      'request unchanged for its first result, or send this one under an id of its own',
+  ),
   METHOD_NOT_ALLOWED: edge(405, ['api'], 'wrong HTTP method'),
   URI_TOO_LONG: edge(
     414,

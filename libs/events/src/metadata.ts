@@ -15,6 +15,13 @@ export interface EventMetadata {
   readonly permission: string | null;
   /** Simulated time of the decision (ISO-8601), from the clock port (R21). */
   readonly simulatedTime: string;
+  /**
+   * The request a client sent the command in, as a digest (see requestDigestOf in the api): a resend
+   * under the same command id must be the same request, or it is refused rather than answered with
+   * another command's result. Absent for commands no client request carried (timers, imports) and in
+   * events written before it was recorded.
+   */
+  readonly requestDigest?: string;
   /** Schema version of `data` for this event type; older versions are upcast on read. */
   readonly schemaVersion: number;
 }

@@ -74,6 +74,25 @@ export class CommandIdTakenError extends Error {
 }
 
 /**
+ * Thrown when a party resends a command id it already used on the stream within the idempotency
+ * window, but with another request (another route, path or body): an idempotency key names one
+ * request, and answering it with the first command's result would tell the client a command
+ * succeeded that was never decided. Known from the request digest the first command's events carry.
+ */
+export class IdempotencyKeyReusedError extends Error {
+  override readonly name = 'IdempotencyKeyReusedError';
+  constructor(
+    readonly stream: string,
+    readonly commandId: string,
+  ) {
+    super(
+      `command id ${commandId} was already used for a different request on this line or account; ` +
+        'resend that request unchanged for its result, or send this one under an id of its own',
+    );
+  }
+}
+
+/**
  * What a command does with a stream holding an event that claims to be Switchboard's (it carries the
  * metadata envelope) but that this build cannot read (see README, "Events Switchboard did not write").
  * Another client's event (no envelope) is no part of any aggregate and is stepped over under both.
@@ -822,7 +841,8 @@ export class AggregateRepository<State, E extends DomainEvent> {
 
   /**
    * The first outcome of a command again, for its resend: its events are read back from where the
-   * store put them. Only for the party that sent it (CommandIdTakenError).
+   * store put them. Only for the party that sent it (CommandIdTakenError), in the same request
+   * (IdempotencyKeyReusedError).
    */
   private async replay(
     stream: string,
@@ -835,6 +855,15 @@ export class AggregateRepository<State, E extends DomainEvent> {
     for await (const one of this.store.readStream<E>(stream, record.first, count)) stored.push(one);
     if (stored.some((one) => one.metadata.actor !== resend.actor))
       throw new CommandIdTakenError(stream, resend.commandId);
+    // A first command stored without a digest (an older build, or no request behind it) cannot be
+    // compared: its resend is answered as it always was.
+    const firstDigest = stored[0]?.metadata.requestDigest;
+    if (
+      resend.requestDigest !== undefined &&
+      firstDigest !== undefined &&
+      firstDigest !== resend.requestDigest
+    )
+      throw new IdempotencyKeyReusedError(stream, resend.commandId);
     const events = stored.map((one) => one.event);
     return { stream, events, revision: record.last, position: record.position, duplicate: true };
   }

@@ -14,6 +14,24 @@ const NAMESPACE_BYTES = Buffer.from(SWITCHBOARD_NAMESPACE.replaceAll('-', ''), '
  * appended. The ids must never change, or a resend after an upgrade would append twice; the spec
  * pins them against the uuid package.
  */
+/**
+ * The id of the n-th event a command produces on a stream, from its metadata: a client's command (it
+ * carries a request digest) names its ids after its request too, so a different request under the
+ * same command id never passes for its resend in the store's own deduplication (an append at the same
+ * revision with the same ids is answered as done, whatever the events). Commands without a digest keep
+ * the ids they always had.
+ */
+export const commandEventId = (
+  command: { readonly commandId: string; readonly requestDigest?: string | undefined },
+  stream: string,
+  index: number,
+): string =>
+  eventIdFor(
+    command.requestDigest === undefined ? command.commandId : `${command.commandId}|${command.requestDigest}`,
+    stream,
+    index,
+  );
+
 export const eventIdFor = (commandId: string, stream: string, index: number): string => {
   const hash = createHash('sha1').update(NAMESPACE_BYTES).update(`${commandId}|${stream}|${index}`).digest();
   hash[6] = (hash[6]! & 0x0f) | 0x50;

@@ -25,7 +25,7 @@ import {
   type ForeignReason,
 } from '#events';
 import { DeletedStreamError, ForeignEventInStreamError, StreamVersionConflictError } from './errors.js';
-import { eventIdFor } from './event-ids.js';
+import { commandEventId } from './event-ids.js';
 
 /**
  * What the store needs to know about event schemas: the version written now, how to read old ones,
@@ -163,8 +163,9 @@ export class EventStore {
   ) {}
 
   /**
-   * Appends a command's events atomically. Event ids derive from the command id, so resending the
-   * same command at the same revision is an idempotent no-op on the server.
+   * Appends a command's events atomically. Event ids derive from the command id (and its request,
+   * see commandEventId), so resending the same command at the same revision is an idempotent no-op
+   * on the server.
    */
   async append(
     stream: string,
@@ -174,7 +175,7 @@ export class EventStore {
   ): Promise<AppendResult> {
     const eventData = events.map((event, index) =>
       jsonEvent({
-        id: eventIdFor(metadata.commandId, stream, index),
+        id: commandEventId(metadata, stream, index),
         type: event.type,
         data: event.data as Record<string, unknown>,
         metadata: utf8.encode(

@@ -123,6 +123,7 @@ describe('account api: a delegation from provisioning to revocation', () => {
       onBehalfOf: null,
       permission: null,
       simulatedTime,
+      requestDigest: expect.stringMatching(/^[0-9a-f]{64}$/),
       schemaVersion: 1,
     });
     // The simulated time recorded in metadata is the decision's own `at`.
@@ -205,11 +206,14 @@ describe('account api: a delegation from provisioning to revocation', () => {
     const body = { delegationId: 'first', commandId: 'invite-once' };
     const first = await api.invite(accountId, 'alice', 'bob', body);
     expectStatus(first, 201);
-    // Same command id, even with a different delegation id: the first result, not a second invitation.
-    const again = await api.invite(accountId, 'alice', 'bob', { ...body, delegationId: 'second' });
+    // The same request under the same command id: the first result, not a second invitation.
+    const again = await api.invite(accountId, 'alice', 'bob', body);
     expect(again.status).toBe(201);
     expect(again.body).toEqual({ ...first.body, duplicate: true });
     expect(again.body.delegationId).toBe('first');
+    // Another request under it (another delegation id) is refused, not answered with the first result.
+    const reused = await api.invite(accountId, 'alice', 'bob', { ...body, delegationId: 'second' });
+    expect(reused).toMatchObject({ status: 422, body: { code: 'IDEMPOTENCY_KEY_REUSED' } });
     // The header form of the command id works the same way.
     const byHeader = () =>
       api.call(

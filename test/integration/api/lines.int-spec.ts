@@ -122,6 +122,8 @@ describe('shared lines over HTTP (realtime clock)', () => {
         onBehalfOf: ALICE,
         permission: 'placeCalls',
         simulatedTime: reply.body.events[0]?.data.at,
+        // The request it was decided for: a resend under cmd-place-1 must repeat it
+        requestDigest: expect.stringMatching(/^[0-9a-f]{64}$/),
         // v2: the event records the line's owner (R10, R17)
         schemaVersion: 2,
       });

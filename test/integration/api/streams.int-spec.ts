@@ -99,10 +99,15 @@ describe('idempotent commands over HTTP: a window in time, across restarts', () 
       await shortWindow.post(`${path}/calls/early/external-hang-up`, {});
       const within = await shortWindow.post<CommandReply>(`${path}/incoming-calls`, {
         from: CALLER,
-        callId: 'late',
+        callId: 'early',
         commandId: 'ring-reused',
       });
       expect(within.body).toEqual({ ...first.body, duplicate: true });
+      // Within the window the id names that request; once it has passed, the id is free for another
+      const other = { from: CALLER, callId: 'late', commandId: 'ring-reused' };
+      expect((await shortWindow.post(`${path}/incoming-calls`, other)).body).toMatchObject({
+        code: 'IDEMPOTENCY_KEY_REUSED',
+      });
       await new Promise((pass) => setTimeout(pass, 1_100));
       const after = await shortWindow.post<CommandReply>(`${path}/incoming-calls`, {
         from: CALLER,

@@ -4,6 +4,7 @@ import type { DomainEvent } from '#events';
 import {
   AggregateRepository,
   DeletedStreamError,
+  IdempotencyKeyReusedError,
   TooManyCommandsError,
   type RepositoryOptions,
 } from '#eventstore';
@@ -69,6 +70,25 @@ describe('idempotency window of the aggregate repository, through the official c
     );
     expect(afterRestart).toEqual({ ...first, duplicate: true });
     expect(await eventsIn(name)).toBe(1_502);
+  });
+
+  it('refuses the same id under another request digest, in the same process and after a restart; a first command stored without one is answered as before', async () => {
+    const name = stream();
+    const sent = { ...testMetadata({ commandId: 'cmd-digest' }), requestDigest: 'a'.repeat(64) };
+    const sameProcess = repository();
+    const first = await sameProcess.handle(name, add(1), sent);
+    const other = { ...sent, requestDigest: 'b'.repeat(64) };
+    for (const repo of [sameProcess, repository()]) {
+      await expect(repo.handle(name, add(2), other)).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+      await expect(repo.handle(name, add(1), sent)).resolves.toEqual({ ...first, duplicate: true });
+    }
+    // A first command without a digest (an older build's, or no request behind it) cannot be compared
+    const undigested = testMetadata({ commandId: 'cmd-old' });
+    const old = await repository().handle(name, add(3), undigested);
+    await expect(
+      repository().handle(name, add(4), { ...undigested, requestDigest: 'c'.repeat(64) }),
+    ).resolves.toEqual({ ...old, duplicate: true });
+    expect(await eventsIn(name)).toBe(2);
   });
 
   it('decides anew once the window has passed, in the same process and after a restart', async () => {

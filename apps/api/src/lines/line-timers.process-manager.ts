@@ -14,7 +14,7 @@ import {
   checkReaderAgainstStore,
   DeletedStreamError,
   EventStore,
-  eventIdFor,
+  commandEventId,
   ForeignEventTally,
   type CommandOutcome,
   type EventSubscription,
@@ -168,7 +168,7 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
     if (index < 0) return;
     const setting = revision - BigInt(events.length - 1 - index);
     const cause = (): TimerCause => ({
-      eventId: eventIdFor(origin.commandId, stream, index),
+      eventId: commandEventId(origin, stream, index),
       correlationId: origin.correlationId,
     });
     const fold = this.lines.cachedFold(stream);

@@ -9,6 +9,7 @@ import {
   ContentionError,
   DeletedStreamError,
   ForeignEventInStreamError,
+  IdempotencyKeyReusedError,
   TooManyCommandsError,
 } from '#eventstore';
 
@@ -91,6 +92,9 @@ export class ApiErrorFilter implements ExceptionFilter {
     }
     if (exception instanceof CommandIdTakenError) {
       return edgeAnswer('COMMAND_ID_TAKEN', exception.message, { commandId: exception.commandId });
+    }
+    if (exception instanceof IdempotencyKeyReusedError) {
+      return edgeAnswer('IDEMPOTENCY_KEY_REUSED', exception.message, { commandId: exception.commandId });
     }
     if (exception instanceof ContentionError) {
       return edgeAnswer('CONCURRENCY_CONFLICT', exception.message);

@@ -12,9 +12,10 @@ export abstract class CommandDto {
 
   @CommandId({
     description:
-      'Client-chosen command id (or the `Idempotency-Key` header): resending the same id within 15 ' +
-      'minutes of the first append (`IDEMPOTENCY_WINDOW_SECONDS`), also after an api restart, appends ' +
-      'nothing and returns the first result (`duplicate: true`); after the window it is decided anew',
+      'Client-chosen command id (or the `Idempotency-Key` header): resending the same request under ' +
+      'the same id within 15 minutes of the first append (`IDEMPOTENCY_WINDOW_SECONDS`), also after an ' +
+      'api restart, appends nothing and returns the first result (`duplicate: true`); a different ' +
+      'request under it is refused (`IDEMPOTENCY_KEY_REUSED`); after the window it is decided anew',
     example: 'cmd-7f3a2c',
   })
   commandId?: string;

@@ -1,6 +1,7 @@
 import { BadRequestException, createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import canonicalize from 'canonicalize';
 import type { FastifyRequest } from 'fastify';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { ID_PATTERN, ID_RULE } from '#events';
 import { type CommandMetadata } from '#eventstore';
 import { noteCorrelationId } from '#http';
@@ -10,6 +11,8 @@ export interface CommandOrigin {
   readonly commandId: string;
   readonly correlationId: string;
   readonly causationId: string;
+  /** The request the command came in (requestDigestOf); none for commands no client sent. */
+  readonly requestDigest?: string;
 }
 
 /**
@@ -61,8 +64,24 @@ export const Origin = createParamDecorator((_data: unknown, context: ExecutionCo
     randomUUID();
   const correlationId = header(request, 'x-correlation-id') ?? commandId;
   noteCorrelationId(request, correlationId);
-  return { commandId, correlationId, causationId: commandId };
+  return { commandId, correlationId, causationId: commandId, requestDigest: requestDigestOf(request) };
 });
+
+/**
+ * What a command's request was, as the repository compares a resend with it (Stripe's idempotency
+ * keys): its method, its path and its body without the command id (moving the id between body and
+ * `Idempotency-Key` is the same request), as RFC 8785 canonical JSON so that key order and spacing
+ * do not count. A SHA-256 in hex: it goes into every event's metadata, so a check made after an api
+ * restart, or by another api instance, reads it from the store.
+ */
+export const requestDigestOf = (request: Pick<FastifyRequest, 'method' | 'url' | 'body'>): string => {
+  // Commands take JSON objects only (anything else is refused before a handler runs).
+  const asked: Record<string, unknown> = { ...(request.body ?? {}) };
+  delete asked.commandId;
+  const [path] = request.url.split('?');
+  const text = canonicalize({ method: request.method, path, body: asked }) ?? '';
+  return createHash('sha256').update(text).digest('hex');
+};
 
 /**
  * The metadata of a command's events. Who acted for whom with which permission (SPEC §2) is the
@@ -80,4 +99,5 @@ export const commandMetadata = (
   onBehalfOf: null,
   permission: null,
   simulatedTime: simulatedTime.toISOString(),
+  ...(origin.requestDigest === undefined ? {} : { requestDigest: origin.requestDigest }),
 });

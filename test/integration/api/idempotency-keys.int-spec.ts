@@ -1,0 +1,116 @@
+import {
+  ALICE,
+  CALLER,
+  lineEvents,
+  seedLine,
+  startApi,
+  type Api,
+  type CommandReply,
+  type ErrorReply,
+} from './lines.support.js';
+
+const BOB = 'bob';
+const REUSED = 'IDEMPOTENCY_KEY_REUSED';
+
+/**
+ * An idempotency key names one request (Stripe's semantics): the same party's identical resend gets
+ * the first result, a different request under the key is refused 422 and appends nothing. Checked from
+ * the request digest the first command's events carry, so a restarted api, or another instance racing
+ * the same key, refuses it too.
+ */
+describe('an idempotency key reused for a different request', () => {
+  let api: Api;
+  beforeAll(async () => {
+    api = await startApi();
+  });
+  afterAll(() => api.close());
+
+  const command = (on: Api, path: string, body: Record<string, unknown>, headers?: Record<string, string>) =>
+    on.post<CommandReply & ErrorReply>(path, body, headers);
+  const lineWith = () => seedLine(api, 'idem', { delegates: [{ id: BOB }] });
+
+  it('Given a placed call, When the same party resends its key with another body or route, Then 422 and nothing appended; the identical resend gets the first result', async () => {
+    const { accountId, path } = await lineWith();
+    const place = { actor: ALICE, to: CALLER, callId: 'c1', commandId: 'k-1' };
+    const first = await command(api, `${path}/calls`, place);
+    expect(first.status).toBe(201);
+
+    for (const [route, body, headers] of [
+      // Another callee
+      [`${path}/calls`, { ...place, to: '+15550199' }, undefined],
+      // Another route altogether
+      [`${path}/calls/c1/hang-up`, { actor: ALICE, commandId: 'k-1' }, undefined],
+      // The key in the header instead, on another request
+      [`${path}/calls`, { actor: ALICE, to: CALLER, callId: 'c2' }, { 'idempotency-key': 'k-1' }],
+    ] as const) {
+      const reused = await command(api, route, body, headers);
+      expect({ route, status: reused.status, code: reused.body.code }).toEqual({
+        route,
+        status: 422,
+        code: REUSED,
+      });
+      expect(reused.body.message).toBe(
+        'command id k-1 was already used for a different request on this line or account; resend that request unchanged for its result, or send this one under an id of its own',
+      );
+    }
+    expect(await lineEvents(api, accountId)).toHaveLength(1);
+
+    // While the identical request is a resend, whether its key is in the body or the header
+    expect(await command(api, `${path}/calls`, place)).toMatchObject({
+      status: 201,
+      body: { ...first.body, duplicate: true },
+    });
+    const { commandId: _key, ...withoutKey } = place;
+    expect(await command(api, `${path}/calls`, withoutKey, { 'idempotency-key': 'k-1' })).toMatchObject({
+      status: 201,
+      body: { ...first.body, duplicate: true },
+    });
+    // And the events record the request they were decided for
+    const [stored] = await lineEvents(api, accountId);
+    expect(stored!.metadata.requestDigest).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('Given a key used before an api restart, When a new api process is sent another request under it, Then it is refused from what the store holds', async () => {
+    const { accountId, path } = await lineWith();
+    const place = { actor: ALICE, to: CALLER, callId: 'r1', commandId: 'k-restart' };
+    const first = await command(api, `${path}/calls`, place);
+    expect(first.status).toBe(201);
+    const restarted = await startApi();
+    try {
+      const reused = await command(restarted, `${path}/calls`, { ...place, to: '+15550199' });
+      expect(reused).toMatchObject({ status: 422, body: { code: REUSED } });
+      expect(await command(restarted, `${path}/calls`, place)).toMatchObject({
+        status: 201,
+        body: { ...first.body, duplicate: true },
+      });
+    } finally {
+      await restarted.close();
+    }
+    expect(await lineEvents(api, accountId)).toHaveLength(1);
+  });
+
+  it('Given two api instances, When two different requests race under one key, Then one is decided and the other refused, never told it succeeded', async () => {
+    const other = await startApi();
+    try {
+      for (let round = 0; round < 5; round++) {
+        const { accountId, path } = await lineWith();
+        // Both instances know the line's fold before the race, so each decides on the same revision.
+        await Promise.all([api.get(path), other.get(path)]);
+        const key = `k-race-${round}`;
+        const [one, two] = await Promise.all([
+          command(api, `${path}/calls`, { actor: ALICE, to: CALLER, callId: 'x1', commandId: key }),
+          command(other, `${path}/calls`, { actor: ALICE, to: '+15550199', callId: 'x2', commandId: key }),
+        ]);
+        const outcomes = [one, two].map((reply) => reply.body.code ?? reply.status).sort();
+        expect({ round, outcomes }).toEqual({ round, outcomes: [201, REUSED].sort() });
+        const stored = await lineEvents(api, accountId);
+        const winner = one.status === 201 ? one : two;
+        expect(stored.map((event) => event.event.data)).toEqual(
+          winner.body.events.map((event) => event.data),
+        );
+      }
+    } finally {
+      await other.close();
+    }
+  });
+});
