@@ -11,15 +11,25 @@ const NAMESPACE_BYTES = Buffer.from(SWITCHBOARD_NAMESPACE.replaceAll('-', ''), '
  *
  * An RFC 9562 version 5 uuid (SHA-1 of namespace and name), computed here rather than with the uuid
  * package, which re-parses the namespace and copies bytes on every call: this runs for every event
- * appended. The ids must never change, or a resend after an upgrade would append twice; the spec
- * pins them against the uuid package.
+ * appended. The ids of a name must never change, or a resend after an upgrade would append twice; the
+ * spec pins them against the uuid package.
  */
+export const eventIdFor = (commandId: string, stream: string, index: number): string => {
+  const hash = createHash('sha1').update(NAMESPACE_BYTES).update(`${commandId}|${stream}|${index}`).digest();
+  hash[6] = (hash[6]! & 0x0f) | 0x50;
+  hash[8] = (hash[8]! & 0x3f) | 0x80;
+  const hex = hash.toString('hex', 0, 16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+};
+
 /**
  * The id of the n-th event a command produces on a stream, from its metadata: a client's command (it
  * carries a request digest) names its ids after its request too, so a different request under the
  * same command id never passes for its resend in the store's own deduplication (an append at the same
  * revision with the same ids is answered as done, whatever the events). Commands without a digest keep
- * the ids they always had.
+ * the ids they always had. A command an older build stored (ids without its digest) and resent to this
+ * one gets other ids, but never reaches the append: the repository answers a resend from the command
+ * the stream already holds.
  */
 export const commandEventId = (
   command: { readonly commandId: string; readonly requestDigest?: string | undefined },
@@ -31,11 +41,3 @@ export const commandEventId = (
     stream,
     index,
   );
-
-export const eventIdFor = (commandId: string, stream: string, index: number): string => {
-  const hash = createHash('sha1').update(NAMESPACE_BYTES).update(`${commandId}|${stream}|${index}`).digest();
-  hash[6] = (hash[6]! & 0x0f) | 0x50;
-  hash[8] = (hash[8]! & 0x3f) | 0x80;
-  const hex = hash.toString('hex', 0, 16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-};
