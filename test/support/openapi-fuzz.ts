@@ -1,5 +1,13 @@
 import fc from 'fast-check';
 import { EDGE_REASONS, REASONS } from '#domain';
+import {
+  resolveSchema,
+  routesOf,
+  servedOpenApi,
+  type OpenApiDocument,
+  type Route,
+  type SchemaObject,
+} from './openapi-document.js';
 
 /**
  * Requests generated from an app's own OpenAPI document, for the hostile-request specs of the api and
@@ -10,47 +18,6 @@ import { EDGE_REASONS, REASONS } from '#domain';
  * smallest that still fails and prints the seed that replays it (see `fuzzRuns`).
  */
 
-interface Schema {
-  readonly $ref?: string;
-  readonly type?: string;
-  readonly format?: string;
-  readonly enum?: readonly unknown[];
-  readonly properties?: Readonly<Record<string, Schema>>;
-  readonly items?: Schema;
-  readonly oneOf?: readonly Schema[];
-  readonly anyOf?: readonly Schema[];
-}
-
-interface Parameter {
-  readonly in: string;
-  readonly name: string;
-  readonly schema?: Schema;
-}
-
-/** An OpenAPI document as the apps serve it at /docs-json: what the generator reads. */
-export interface ServedDocument {
-  readonly paths: Record<
-    string,
-    Record<
-      string,
-      {
-        readonly parameters?: readonly Parameter[];
-        readonly requestBody?: { readonly content?: Record<string, { readonly schema?: Schema }> };
-        readonly responses: Record<string, unknown>;
-      }
-    >
-  >;
-  readonly components: { readonly schemas: Record<string, Schema> };
-}
-
-export interface FuzzedOperation {
-  readonly method: string;
-  readonly path: string;
-  readonly query: readonly Parameter[];
-  readonly body: Schema | undefined;
-  readonly documented: ReadonlySet<string>;
-}
-
 /** What the spec's account holds: the ids a nearly-right request uses. */
 export interface FuzzWorld {
   readonly accountId: string;
@@ -58,11 +25,11 @@ export interface FuzzWorld {
   readonly numbers: readonly string[];
   readonly callIds: readonly string[];
   /** Operations not to send (event streams, which stay open). */
-  readonly skip?: (operation: FuzzedOperation) => boolean;
+  readonly skip?: (route: Route) => boolean;
 }
 
 export interface FuzzedRequest {
-  readonly operation: FuzzedOperation;
+  readonly route: Route;
   /** Path and query, percent-encoded as sent. */
   readonly url: string;
   /** The raw body, JSON or not; undefined for a request without one. */
@@ -85,7 +52,7 @@ const hostileSegment: fc.Arbitrary<string> = fc.oneof(
 );
 
 /** A value for a string field or parameter, by its name: the world's ids where the name says which. */
-const plausibleString = (world: FuzzWorld, name: string, schema?: Schema): fc.Arbitrary<string> =>
+const plausibleString = (world: FuzzWorld, name: string, schema?: SchemaObject): fc.Arbitrary<string> =>
   schema?.format === 'date-time' || /Time$|^at$/.test(name)
     ? fc.date({ noInvalidDate: true }).map((date) => date.toISOString())
     : name === 'accountId' || name === 'account'
@@ -101,13 +68,13 @@ const plausibleString = (world: FuzzWorld, name: string, schema?: Schema): fc.Ar
               : fc.string({ maxLength: 20 });
 
 function valueOf(
-  document: ServedDocument,
+  document: OpenApiDocument,
   world: FuzzWorld,
-  schema: Schema | undefined,
+  schema: SchemaObject | undefined,
   name: string,
   depth: number,
 ): fc.Arbitrary<unknown> {
-  const resolved = schema?.$ref ? document.components.schemas[schema.$ref.split('/').at(-1)!] : schema;
+  const resolved = schema && resolveSchema(document, schema);
   const plausible = ((): fc.Arbitrary<unknown> => {
     if (!resolved || depth > 3) return hostileValue;
     if (resolved.enum) return fc.constantFrom(...resolved.enum);
@@ -141,34 +108,24 @@ function valueOf(
   return fc.oneof({ weight: 9, arbitrary: plausible }, { weight: 1, arbitrary: hostileValue });
 }
 
-/** Every operation of a served document. */
-export const operationsIn = (document: ServedDocument): FuzzedOperation[] =>
-  Object.entries(document.paths).flatMap(([path, item]) =>
-    Object.entries(item).map(([method, operation]) => ({
-      method: method.toUpperCase(),
-      path,
-      query: (operation.parameters ?? []).filter((parameter) => parameter.in === 'query'),
-      body: operation.requestBody?.content?.['application/json']?.schema,
-      documented: new Set(Object.keys(operation.responses)),
-    })),
-  );
-
 const requestTo = (
-  document: ServedDocument,
+  document: OpenApiDocument,
   world: FuzzWorld,
-  operation: FuzzedOperation,
+  route: Route,
 ): fc.Arbitrary<FuzzedRequest> => {
-  const segments = [...operation.path.matchAll(/\{(\w+)\}/g)].map(([, name]) =>
+  const bodySchema =
+    route.bodySchema === undefined ? undefined : document.components?.schemas?.[route.bodySchema];
+  const segments = route.pathParams.map((name) =>
     fc.oneof(
-      { weight: 8, arbitrary: plausibleString(world, name!).map(encodeURIComponent) },
+      { weight: 8, arbitrary: plausibleString(world, name).map(encodeURIComponent) },
       { weight: 1, arbitrary: hostileSegment },
     ),
   );
   const query: fc.Arbitrary<[string, string][]> =
-    operation.query.length === 0
+    route.queryParams.length === 0
       ? fc.constant([])
       : fc.uniqueArray(
-          fc.constantFrom(...operation.query).chain((parameter) =>
+          fc.constantFrom(...route.queryParams).chain((parameter) =>
             fc.tuple(
               fc.constant(parameter.name),
               fc.oneof(
@@ -180,15 +137,15 @@ const requestTo = (
               ),
             ),
           ),
-          { maxLength: operation.query.length, selector: ([name]) => name },
+          { maxLength: route.queryParams.length, selector: ([name]) => name },
         );
   const body =
-    operation.method === 'GET'
+    route.method === 'GET'
       ? fc.constant(undefined)
       : fc.oneof(
           {
             weight: 8,
-            arbitrary: valueOf(document, world, operation.body, '', 0).map((value) => JSON.stringify(value)),
+            arbitrary: valueOf(document, world, bodySchema, '', 0).map((value) => JSON.stringify(value)),
           },
           {
             weight: 1,
@@ -197,38 +154,39 @@ const requestTo = (
         );
   return fc.record({ values: fc.tuple(...segments), query, body }).map(({ values, query, body }) => {
     let index = 0;
-    const path = operation.path.replace(/\{\w+\}/g, () => values[index++]!);
+    const path = route.path.replace(/\{\w+\}/g, () => values[index++]!);
     const search = new URLSearchParams(query).toString();
-    return { operation, url: search ? `${path}?${search}` : path, body };
+    return { route, url: search ? `${path}?${search}` : path, body };
   });
 };
 
-/** Requests to every operation of `document` but those `world.skip` leaves out. */
-export const fuzzedRequests = (document: ServedDocument, world: FuzzWorld): fc.Arbitrary<FuzzedRequest> =>
+/** Requests to every route of `document` but those `world.skip` leaves out. */
+const fuzzedRequests = (document: OpenApiDocument, world: FuzzWorld): fc.Arbitrary<FuzzedRequest> =>
   fc
-    .constantFrom(...operationsIn(document).filter((operation) => !world.skip?.(operation)))
-    .chain((operation) => requestTo(document, world, operation));
+    .constantFrom(...routesOf(document).filter((route) => !world.skip?.(route)))
+    .chain((route) => requestTo(document, world, route));
 
-/** Sends a fuzzed request to the app at `baseUrl`. */
-export async function send(baseUrl: string, { operation, url, body }: FuzzedRequest) {
+async function send(baseUrl: string, { route, url, body }: FuzzedRequest): Promise<Answer> {
   const answer = await fetch(`${baseUrl}${url}`, {
-    method: operation.method,
+    method: route.method,
     ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/json' } }),
   });
   return { status: answer.status, text: await answer.text() };
 }
 
+export interface Answer {
+  readonly status: number;
+  readonly text: string;
+}
+
 /**
- * What is wrong with an answer, if anything: a status of 500 or more, or one the operation does not
+ * What is wrong with an answer, if anything: a status of 500 or more, or one the route does not
  * document; a refusal without a catalogued code matching its status, or without a sentence.
  */
-export function problemWith(
-  { operation, url, body }: FuzzedRequest,
-  answer: { status: number; text: string },
-): string | undefined {
-  const where = `${operation.method} ${url} ${body ?? ''} → ${answer.status} ${answer.text.slice(0, 300)}`;
+function problemWith({ route, url, body }: FuzzedRequest, answer: Answer): string | undefined {
+  const where = `${route.method} ${url} ${body ?? ''} → ${answer.status} ${answer.text.slice(0, 300)}`;
   if (answer.status >= 500) return `failed: ${where}`;
-  if (!operation.documented.has(String(answer.status))) return `an undocumented status: ${where}`;
+  if (!route.documented.has(String(answer.status))) return `an undocumented status: ${where}`;
   if (answer.status < 400) return undefined;
   let refusal: { statusCode?: unknown; code?: unknown; message?: unknown };
   try {
@@ -244,52 +202,77 @@ export function problemWith(
 }
 
 /**
- * An account for the requests to act on, written through the api's `post`: three phone users with a
- * number each, alice's line shared with bob, and a call ringing on it. A virtual clock keeps it ringing.
+ * Sends `runs` generated requests to the app at `baseUrl` and fails on the first answer that is 500 or
+ * more, undocumented, or a refusal without a catalogued code and a sentence; `watch`, called before
+ * each request is sent, returns what else to check of its answer (a message when something is wrong).
  */
-export function hostileWorld(
-  accountId: string,
-): FuzzWorld & { readonly setup: readonly [string, unknown][] } {
+export async function expectSoundAnswers(
+  baseUrl: string,
+  world: FuzzWorld,
+  runs: number,
+  watch?: () => Promise<(answer: Answer) => Promise<string | undefined>>,
+): Promise<void> {
+  const document = await servedOpenApi(baseUrl);
+  await fc.assert(
+    fc.asyncProperty(fuzzedRequests(document, world), async (request) => {
+      const check = await watch?.();
+      const answer = await send(baseUrl, request);
+      const problem = problemWith(request, answer) ?? (await check?.(answer));
+      if (problem) throw new Error(`${problem} (${request.route.method} ${request.url})`);
+    }),
+    fuzzRuns(runs),
+  );
+}
+
+/**
+ * Writes an account for the requests to act on through the api at `apiUrl`, whose clock must be
+ * virtual (so its call keeps ringing): three phone users with a number each, alice's line shared with
+ * bob, and a call ringing on it.
+ */
+export async function hostileWorld(apiUrl: string, accountId: string): Promise<FuzzWorld> {
   const numbers = ['+15550000001', '+15550000002', '+15550000003'];
   const users = ['alice', 'bob', 'carol'];
-  return {
-    accountId,
-    parties: [...users, 'root'],
-    numbers,
-    callIds: ['c1', 'c2'],
-    setup: [
-      ['/accounts', { actor: 'root', accountId, name: 'Hostile' }],
-      ...users.map((partyId, index): [string, unknown] => [
-        `/accounts/${accountId}/phone-users`,
-        {
-          actor: 'root',
-          partyId,
-          name: partyId.toUpperCase(),
-          directNumbers: [numbers[index]],
-          callingPlan: 'unlimited',
-          powerPack: false,
-          assistantEnabled: true,
-          desktopClient: { platform: 'windows', version: '6.2.1' },
-        },
-      ]),
-      [
-        `/accounts/${accountId}/delegations`,
-        {
-          actor: 'alice',
-          delegationId: 'ab',
-          delegatorId: 'alice',
-          delegateId: 'bob',
-          permissions: ['placeCalls', 'answerCalls', 'pickUpHeldCalls', 'joinAndMerge'],
-          sharedLines: [numbers[0]],
-        },
-      ],
-      [`/accounts/${accountId}/delegations/ab/accept`, { actor: 'bob' }],
-      [
-        `/accounts/${accountId}/lines/${encodeURIComponent(numbers[0]!)}/incoming-calls`,
-        { callId: 'c1', from: '+15550100' },
-      ],
+  const setup: [string, unknown][] = [
+    ['/accounts', { actor: 'root', accountId, name: 'Hostile' }],
+    ...users.map((partyId, index): [string, unknown] => [
+      `/accounts/${accountId}/phone-users`,
+      {
+        actor: 'root',
+        partyId,
+        name: partyId.toUpperCase(),
+        directNumbers: [numbers[index]],
+        callingPlan: 'unlimited',
+        powerPack: false,
+        assistantEnabled: true,
+        desktopClient: { platform: 'windows', version: '6.2.1' },
+      },
+    ]),
+    [
+      `/accounts/${accountId}/delegations`,
+      {
+        actor: 'alice',
+        delegationId: 'ab',
+        delegatorId: 'alice',
+        delegateId: 'bob',
+        permissions: ['placeCalls', 'answerCalls', 'pickUpHeldCalls', 'joinAndMerge'],
+        sharedLines: [numbers[0]],
+      },
     ],
-  };
+    [`/accounts/${accountId}/delegations/ab/accept`, { actor: 'bob' }],
+    [
+      `/accounts/${accountId}/lines/${encodeURIComponent(numbers[0]!)}/incoming-calls`,
+      { callId: 'c1', from: '+15550100' },
+    ],
+  ];
+  for (const [path, body] of setup) {
+    const answer = await fetch(`${apiUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!answer.ok) throw new Error(`set-up ${path}: ${answer.status} ${await answer.text()}`);
+  }
+  return { accountId, parties: [...users, 'root'], numbers, callIds: ['c1', 'c2'] };
 }
 
 /**
@@ -297,7 +280,7 @@ export function hostileWorld(
  * one a new draw found; `FUZZ_SEED=random` draws afresh (to look for more), `FUZZ_SEED=<n>` replays a
  * failure fast-check reported.
  */
-export const fuzzRuns = (numRuns: number): fc.Parameters<unknown> => {
+const fuzzRuns = (numRuns: number): fc.Parameters<unknown> => {
   const seed = process.env.FUZZ_SEED ?? String(DEFAULT_SEED);
   return { numRuns, ...(seed === 'random' ? {} : { seed: Number(seed) }) };
 };

@@ -7,6 +7,12 @@ import {
   type Answer,
   type RunningApi,
 } from './accounts.support.js';
+import {
+  resolveSchema,
+  servedOpenApi,
+  type OpenApiDocument,
+  type SchemaObject,
+} from '../../support/openapi-document.js';
 
 /**
  * Issue 12 §4: the api's OpenAPI document says what the api answers. Every documented operation is
@@ -17,27 +23,14 @@ import {
  * missing a documented field fails here.
  */
 
-interface Schema {
-  readonly $ref?: string;
-  readonly type?: string;
-  readonly nullable?: boolean;
-  readonly required?: readonly string[];
-  readonly properties?: Readonly<Record<string, Schema>>;
-  readonly items?: Schema;
-}
-
-interface Operation {
-  readonly responses: Readonly<Record<string, { content?: Record<string, { schema?: Schema }> }>>;
-}
-
-interface OpenApiDocument {
-  readonly paths: Readonly<Record<string, Readonly<Record<string, Operation>>>>;
-  readonly components: { readonly schemas: Readonly<Record<string, Schema>> };
-}
-
 /** What is wrong with `value` as an instance of `schema` (one level into objects and arrays). */
-const problemsOf = (document: OpenApiDocument, schema: Schema, value: unknown, at = 'body'): string[] => {
-  const resolved = schema.$ref ? document.components.schemas[schema.$ref.split('/').at(-1)!]! : schema;
+const problemsOf = (
+  document: OpenApiDocument,
+  schema: SchemaObject,
+  value: unknown,
+  at = 'body',
+): string[] => {
+  const resolved = resolveSchema(document, schema)!;
   if (value === null) return resolved.nullable ? [] : [`${at} is null`];
   const type = Array.isArray(value) ? 'array' : typeof value === 'number' ? 'number' : typeof value;
   const expected = resolved.type === 'integer' ? 'number' : resolved.type;
@@ -71,7 +64,7 @@ describe('the api answers as its OpenAPI document says', () => {
 
   beforeAll(async () => {
     api = await startApi();
-    document = (await (await fetch(`${api.url}/docs-json`)).json()) as OpenApiDocument;
+    document = await servedOpenApi(api.url);
   });
   afterAll(() => api.close());
 
@@ -449,12 +442,13 @@ describe('the api answers as its OpenAPI document says', () => {
       const operation = document.paths[path]?.[method.toLowerCase()];
       if (!operation) return void problems.push(`${method} ${path} is not documented`);
       answered.add(`${method} ${path}`);
-      const documented = Object.keys(operation.responses);
+      const responses = operation.responses ?? {};
+      const documented = Object.keys(responses);
       const route = `${method} ${path} answered ${answer.status} ${answer.body?.code ?? ''}`;
       if (!documented.includes(String(answer.status)))
         return void problems.push(`${route}; documented: ${documented.join(', ')}`);
       if (answer.status >= 300) return;
-      const schema = operation.responses[String(answer.status)]?.content?.['application/json']?.schema;
+      const schema = responses[String(answer.status)]?.content?.['application/json']?.schema;
       if (!schema) return void problems.push(`${route}: no success schema`);
       problems.push(...problemsOf(document, schema, answer.body).map((problem) => `${route}: ${problem}`));
     };

@@ -23,11 +23,9 @@ import {
   fillPath,
   idFieldsOf,
   objectsIn,
-  routesOf,
   type Class,
-  type OpenApiDocument,
-  type Route,
 } from './prototype-ids.support.js';
+import { routesOf, type OpenApiDocument, type Route } from '../../support/openapi-document.js';
 
 /**
  * `POST …/voicemails/constructor/read` once answered 200 on an empty inbox and appended a VoicemailRead

@@ -2,70 +2,12 @@ import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import { getMetadataStorage } from 'class-validator';
 import { ID_PATTERN } from '#events';
+import type { OpenApiDocument, Route, SchemaObject } from '../../support/openapi-document.js';
 
 /**
- * The route table of a running app, read from its own OpenAPI document (what Nest's router and the
- * DTOs declare), and request bodies built from it: a new route or a new id field is covered without
- * anyone listing it here.
+ * Request bodies built from an app's own OpenAPI document (see openapi-document.ts): a new route or a
+ * new id field is covered without anyone listing it here.
  */
-
-interface SchemaObject {
-  readonly $ref?: string;
-  readonly allOf?: readonly SchemaObject[];
-  readonly type?: string;
-  readonly example?: unknown;
-  readonly enum?: readonly unknown[];
-  readonly items?: SchemaObject;
-  readonly required?: readonly string[];
-  readonly properties?: Readonly<Record<string, SchemaObject>>;
-}
-
-interface Parameter {
-  readonly name: string;
-  readonly in: 'path' | 'query' | 'header';
-  readonly required?: boolean;
-  readonly schema?: SchemaObject;
-  readonly example?: unknown;
-}
-
-interface Operation {
-  readonly parameters?: readonly Parameter[];
-  readonly requestBody?: { readonly content: Readonly<Record<string, { readonly schema: SchemaObject }>> };
-}
-
-export interface OpenApiDocument {
-  readonly paths: Readonly<Record<string, Readonly<Record<string, Operation>>>>;
-  readonly components?: { readonly schemas?: Readonly<Record<string, SchemaObject>> };
-}
-
-export interface Route {
-  readonly method: string;
-  /** As the document writes it: `/accounts/{accountId}/lines/{number}`. */
-  readonly path: string;
-  readonly pathParams: readonly string[];
-  readonly queryParams: readonly Parameter[];
-  /** The body DTO's schema name, when the route takes a body. */
-  readonly bodySchema: string | undefined;
-}
-
-const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete']);
-
-export const routesOf = (document: OpenApiDocument): Route[] =>
-  Object.entries(document.paths).flatMap(([path, operations]) =>
-    Object.entries(operations)
-      .filter(([method]) => HTTP_METHODS.has(method))
-      .map(([method, operation]) => {
-        const parameters = operation.parameters ?? [];
-        const schema = operation.requestBody?.content['application/json']?.schema;
-        return {
-          method: method.toUpperCase(),
-          path,
-          pathParams: parameters.filter((p) => p.in === 'path').map((p) => p.name),
-          queryParams: parameters.filter((p) => p.in === 'query'),
-          bodySchema: schema?.$ref?.split('/').pop(),
-        };
-      }),
-  );
 
 /** The path with each `{param}` replaced by `values(param)`, percent-encoded. */
 export const fillPath = (route: Route, values: (param: string) => string): string =>
