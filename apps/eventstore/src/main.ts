@@ -16,6 +16,8 @@ import {
   MemoryLog,
   type RepairReport,
   WRITER_CHECKPOINT_FILE,
+  LOG_REPAIRS_STREAM,
+  LOG_REPAIR_EVENT_TYPE,
   repairLog,
 } from './storage/index.js';
 import { writeStartupRecords } from './system-records.js';
@@ -256,12 +258,14 @@ function describeRepair(report: RepairReport): string[] {
       `${WRITER_CHECKPOINT_FILE} was damaged (${before.reason}): written again from the log, ${now}`,
     );
   else if (before.kind === 'none') lines.push(`${WRITER_CHECKPOINT_FILE} written from the log: ${now}`);
-  // Positions do not move, so a projector's snapshot still finds its last event where it was, and
-  // would be resumed from with the dropped events in it: nothing in the log tells it otherwise.
-  if (droppedEvents > 0)
+  // Positions do not move, so a reader's last record may still be where it was with dropped events
+  // before it: this record is what tells the reader (libs/eventstore's checkReaderAgainstStore).
+  if (report.repairRecord)
     lines.push(
-      'read models built before this repair (a projector snapshot and its checkpoints) may hold the ' +
-        'dropped events: restart each projector once with --rebuild (PROJECTOR_REBUILD=1)',
+      `appended the repair's record (${LOG_REPAIR_EVENT_TYPE} in ${LOG_REPAIRS_STREAM}) at position ` +
+        `${report.repairRecord.position}: readers that resume from a position (the projector, the time-travel ` +
+        "log index, the api's line timers) read it when they next subscribe, and those that had read anything " +
+        'it dropped start over from the first event',
     );
   return lines;
 }

@@ -82,6 +82,14 @@ export interface LogRecord {
   readonly created: Date;
 }
 
+/** An event of one of the store's own `$`-streams, read as it is (see readSystemStreamBackwards). */
+export interface SystemRecord {
+  readonly id: string;
+  readonly type: string;
+  readonly position: bigint | undefined;
+  readonly data: unknown;
+}
+
 export type ExpectedRevision = bigint | 'no_stream' | 'any';
 
 export type CommandMetadata = Omit<EventMetadata, 'schemaVersion'>;
@@ -331,6 +339,35 @@ export class EventStore {
           created: recorded.created,
         });
       }
+    }
+    return records;
+  }
+
+  /**
+   * The events of one of the store's own `$`-streams, newest first (the newest `maxCount` when given),
+   * undecoded, with their JSON data as the client parsed it (undefined when not JSON): what no domain
+   * decoder reads. A stream that does not exist (on a real EventStoreDB, every stream the embedded
+   * store's tools write) reads as none, in this one read.
+   */
+  async readSystemStreamBackwards(stream: string, maxCount?: number): Promise<SystemRecord[]> {
+    const records: SystemRecord[] = [];
+    try {
+      for await (const resolved of this.client.readStream(stream, {
+        direction: 'backwards',
+        fromRevision: END,
+        ...(maxCount === undefined ? {} : { maxCount }),
+      })) {
+        const recorded = resolved.event;
+        if (recorded)
+          records.push({
+            id: recorded.id,
+            type: recorded.type,
+            position: recorded.position?.commit,
+            data: recorded.isJson ? recorded.data : undefined,
+          });
+      }
+    } catch (error) {
+      if (!(error instanceof StreamNotFoundError)) throw error;
     }
     return records;
   }

@@ -59,10 +59,10 @@ describe('embedded event store: a damaged log through the server process', () =>
       expect(repaired.stdout).toContain(`(file bytes ${middle}..`);
       const dropped = /dropped (\d+) intact event\(s\)/.exec(repaired.stdout);
       expect(dropped).not.toBeNull();
-      // A projector's snapshot taken before the repair may hold the dropped events, and its last
-      // event is still at its position (nothing moves), so it would be resumed from: repair says so.
+      // A reader's last record is still at its position (nothing moves) with dropped events before it:
+      // repair leaves a record of what it dropped, which readers read before they resume.
       expect(repaired.stdout).toMatch(
-        /read models built before this repair .* restart each projector once with --rebuild \(PROJECTOR_REBUILD=1\)/,
+        /appended the repair's record \(\$log-repair in \$log-repairs\) at position \d+: readers that resume/,
       );
       const names = (await readdir(own.dataDir)).sort();
       expect(names[0]).toBe(SEGMENT);
@@ -80,6 +80,14 @@ describe('embedded event store: a damaged log through the server process', () =>
         }
         // 120 appended: the damaged event and the intact ones repair listed are the only ones missing.
         expect(total).toBe(120 - 1 - Number(dropped![1]));
+        // The repair's record, through the ordinary client, names the damaged bytes' range.
+        const [record] = await collect(
+          reader.readStream('$log-repairs', { direction: 'backwards', maxCount: 1 }),
+        );
+        expect(record!.event!.type).toBe('$log-repair');
+        expect((record!.event!.data as { dropped: { fromPosition: number }[] }).dropped).toContainEqual(
+          expect.objectContaining({ fromPosition: middle }),
+        );
         const next = await reader.appendToStream(STREAMS[0]!, jsonEvent({ type: 'After', data: {} }));
         expect(next.success).toBe(true);
       });

@@ -137,7 +137,7 @@ describe('projector engine over a real subscription', () => {
       await second.stop();
       // Then it says why it starts over, and holds that store's events only
       expect(second.status).toBe('stopped');
-      expect(log).toContainEqual(expect.stringContaining('read models discarded (their last event'));
+      expect(log).toContainEqual(expect.stringContaining('read models discarded (the last record read'));
       expect(second.readModels.eventCount).toBe(1);
       expect(second.readModels.state(tally).totals.get(`${streams}a`)).toBeUndefined();
       expect(second.readModels.state(tally).totals.get(`${streams}b`)).toEqual({ total: 1, count: 1 });

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, truncate } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -51,6 +51,25 @@ describe('readers after the store they follow was repaired', () => {
     expect(repaired.code).toBe(0);
     expect(repaired.stdout).toContain('accepting the loss');
     server = await startEmbeddedEventStore({ dataDir: storeDir, args: ['--port', port] });
+  }
+
+  /**
+   * Stops the store, flips a byte inside the record at `position` (its checksum then fails, and the
+   * records after it stay intact), repairs it and starts it again on the same port.
+   */
+  async function damageRepairAndRestart(position: bigint): Promise<string> {
+    const port = new URL(server!.connectionString.replace(/^esdb:/, 'http:')).port;
+    await server!.stop('SIGTERM');
+    server = undefined;
+    const segment = join(storeDir, '00000000000000000000.log');
+    const file = await readFile(segment);
+    // Past the record's length field, inside its stream name or payload.
+    file[Number(position) + 60]! ^= 0x10;
+    await writeFile(segment, file);
+    const repaired = await repair(storeDir);
+    expect(repaired.code).toBe(0);
+    server = await startEmbeddedEventStore({ dataDir: storeDir, args: ['--port', port] });
+    return repaired.stdout;
   }
 
   /** A new event, written where the cut ones were (positions are byte offsets of the log). */
@@ -124,7 +143,7 @@ describe('readers after the store they follow was repaired', () => {
         expect(totals.get(`${streams}lost`)).toBeUndefined();
         expect(totals.get(`${streams}after`)).toEqual({ total: 7, count: 1 });
         expect(projector.readModels.eventCount).toBe(4);
-        expect(saidOnce(log, 'read models discarded (their last event')).toContain(
+        expect(saidOnce(log, 'read models discarded (the last record read')).toContain(
           `$all position ${lastLost}, is not in this store`,
         );
       } finally {
@@ -144,15 +163,17 @@ describe('readers after the store they follow was repaired', () => {
       // As the projector app runs it: the index rides the live projector's subscription.
       const index = new LogIndex();
       try {
-        // Given an index that holds 3 records the store keeps and 2 that repair will cut
+        // Given an index that holds 3 records the store keeps and 4 that repair will cut: enough that
+        // the repair's record and the next start's epoch record leave a new one room at a cut position
         for (let i = 0; i < 3; i++) await append('kept', 1);
         await projector.start();
         index.follow(store, [streams], (line) => log.push(line), projector);
         const firstLost = await append('lost', 100);
+        for (let i = 0; i < 2; i++) await append('lost', 100);
         const lastLost = await append('lost', 100);
         await until(() => index.ridesProjector && index.position === lastLost);
         expect(index.ridesProjector).toBe(true);
-        expect(index.recordsOf(`${streams}lost`)).toBe(2);
+        expect(index.recordsOf(`${streams}lost`)).toBe(4);
 
         // When the store loses its tail while it is down, is repaired, and starts again
         await cutRepairAndRestart(firstLost);
@@ -172,6 +193,116 @@ describe('readers after the store they follow was repaired', () => {
         );
       } finally {
         await index.stop();
+        await projector.stop();
+        await client.dispose();
+      }
+    },
+    PROCESS_BUDGET_MS,
+  );
+
+  it(
+    'Given read models and a log index holding an event repair then dropped from the middle of the log, when they reconnect, then they start over and equal a fresh rebuild',
+    async () => {
+      const { client, store, streams, append } = await startStore();
+      const log: string[] = [];
+      const projector = new Projector(store, [tally], {
+        streamPrefixes: [streams],
+        log: (line) => log.push(line),
+      });
+      const index = new LogIndex();
+      let fresh: Projector | undefined;
+      try {
+        // Given a projector and the index riding it that applied an event repair will drop, and
+        // events after it that repair keeps at their positions (the last of them is theirs)
+        for (let i = 0; i < 3; i++) await append('kept', 1);
+        await projector.start();
+        index.follow(store, [streams], (line) => log.push(line), projector);
+        const dropped = await append('damaged', 100);
+        for (let i = 0; i < 2; i++) await append('later', 10);
+        const last = await append('later', 10);
+        await projector.waitForPosition(last);
+        await until(() => index.ridesProjector && index.position === last);
+        expect(projector.readModels.state(tally).totals.get(`${streams}damaged`)).toEqual({
+          total: 100,
+          count: 1,
+        });
+
+        // When the record in the middle of the log is damaged while the store is down, and repaired
+        const stdout = await damageRepairAndRestart(dropped);
+        expect(stdout).toContain(`dropped positions ${dropped}..`);
+        expect(stdout).toMatch(/kept [1-9]\d* event\(s\) after the damage at their positions/);
+        expect(stdout).toContain("appended the repair's record ($log-repair in $log-repairs)");
+        await until(() => log.filter((line) => line.includes('discarded (eventstore repair')).length === 2);
+
+        // Then both said why once, and the projector's read models are a fresh rebuild's, without it
+        const repairLines = log.filter((line) => line.includes('discarded (eventstore repair'));
+        expect(repairLines).toEqual([
+          expect.stringMatching(
+            /^projector: read models discarded \(eventstore repair at .* dropped positions /,
+          ),
+          expect.stringMatching(/^time travel: the log index was discarded \(eventstore repair at /),
+        ]);
+        expect(repairLines[0]).toContain(`dropped positions ${dropped}..`);
+        await until(() => projector.readModels.eventCount === 6);
+        fresh = new Projector(store, [tally], { streamPrefixes: [streams], log: () => undefined });
+        await fresh.start();
+        await fresh.waitForPosition(last);
+        const totals = projector.readModels.state(tally).totals;
+        expect(totals.get(`${streams}damaged`)).toBeUndefined();
+        expect(totals.get(`${streams}kept`)).toEqual({ total: 3, count: 3 });
+        expect(totals.get(`${streams}later`)).toEqual({ total: 30, count: 3 });
+        expect(totals).toEqual(fresh.readModels.state(tally).totals);
+        expect(projector.readModels.eventCount).toBe(fresh.readModels.eventCount);
+        expect(projector.readModels.lastEvent).toEqual(fresh.readModels.lastEvent);
+        // The system record reached no projection, not even as a foreign event
+        expect(projector.readModels.parkedCount).toBe(0);
+        await until(() => index.records === 6);
+        expect(index.recordsOf(`${streams}damaged`)).toBe(0);
+        expect(index.recordsOf(`${streams}later`)).toBe(3);
+      } finally {
+        await fresh?.stop();
+        await index.stop();
+        await projector.stop();
+        await client.dispose();
+      }
+    },
+    PROCESS_BUDGET_MS,
+  );
+
+  it(
+    'Given read models whose last event is before every record a repair dropped, when they reconnect, then they resume and rebuild nothing',
+    async () => {
+      const { client, store, streams, append } = await startStore();
+      const log: string[] = [];
+      const projector = new Projector(store, [tally], {
+        streamPrefixes: [streams],
+        log: (line) => log.push(line),
+      });
+      try {
+        // Given a projector whose last event comes before a record of a stream it does not follow
+        await projector.start();
+        const last = await append('kept', 5);
+        await projector.waitForPosition(last);
+        const other = new EventStore(client);
+        const event: TallyEvent = { type: 'Tallied', data: { amount: 1 } };
+        const metadata = testMetadata({ simulatedTime: new Date().toISOString() });
+        const outside = await other.append(`other${randomUUID().slice(0, 8)}-x`, [event], 'any', metadata);
+        await other.append(`other${randomUUID().slice(0, 8)}-y`, [event], 'any', metadata);
+
+        // When that record, after the projector's last event, is damaged and repaired away
+        const stdout = await damageRepairAndRestart(outside.position);
+        expect(stdout).toContain(`dropped positions ${outside.position}..`);
+        const after = await appendAfterRestart(append);
+        await projector.waitForPosition(after);
+
+        // Then it resumed where it was: nothing discarded, nothing applied twice
+        expect(log.filter((line) => line.includes('discarded'))).toEqual([]);
+        expect(projector.readModels.state(tally).totals.get(`${streams}kept`)).toEqual({
+          total: 5,
+          count: 1,
+        });
+        expect(projector.readModels.eventCount).toBe(2);
+      } finally {
         await projector.stop();
         await client.dispose();
       }

@@ -2,7 +2,7 @@ import type { CommandBus } from '@nestjs/cqrs';
 import { initialLineState, type LineState } from '#domain';
 import type { LineEvent } from '#events';
 import type { StoredEvent, SubscriptionItem } from '#eventstore';
-import { fedStore } from '../../../../libs/eventstore/src/fed-store.fixture.js';
+import { fedStore, repairRecord } from '../../../../libs/eventstore/src/fed-store.fixture.js';
 import type { ClockService } from '../clock/clock.service.js';
 import type { LineAppends } from './line-appends.js';
 import { LineTimersProcessManager } from './line-timers.process-manager.js';
@@ -102,6 +102,40 @@ describe('line timers after a lost subscription', () => {
     subscriptions[1]!.subscription.push(eventAt(100n), { kind: 'caughtUp' });
     for (let waited = 0; onClock.size === 0 && waited < 2_000; waited += 20)
       await new Promise((poll) => setTimeout(poll, 20));
+    expect(onClock.size).toBe(1);
+    await manager.onApplicationShutdown();
+  });
+
+  it('Given timers set by an event after one a repair then dropped, when the subscription is lost, then they leave the clock and it starts over from the first event', async () => {
+    // Given a line whose ring timer is on the clock, set by the event at position 100
+    const { manager, subscriptions, kept, onClock, forgotten } = timersOver();
+    await subscribed(subscriptions, 1);
+    subscriptions[0]!.subscription.push(eventAt(100n), { kind: 'caughtUp' });
+    await manager.settled();
+    expect(onClock.size).toBe(1);
+    // When the store comes back repaired: the event at 100 is kept, but positions 40..80 were dropped
+    kept.repairs = [repairRecord(500n, 40, 80)];
+    subscriptions[0]!.subscription.push(new Error('connection lost'));
+    // Then the timer leaves the clock, the line's fold is forgotten, and the subscription starts over
+    await subscribed(subscriptions, 2);
+    expect(subscriptions[1]!.from).toBeUndefined();
+    expect(onClock.size).toBe(0);
+    expect(forgotten).toEqual([STREAM]);
+    await manager.onApplicationShutdown();
+  });
+
+  it('Given timers set by an event, when a repair dropped only records after it, then it resumes from the event', async () => {
+    // Given a line whose ring timer is on the clock, set by the event at position 100
+    const { manager, subscriptions, kept, onClock } = timersOver();
+    await subscribed(subscriptions, 1);
+    subscriptions[0]!.subscription.push(eventAt(100n), { kind: 'caughtUp' });
+    await manager.settled();
+    // When the store comes back from a repair that dropped only positions after it
+    kept.repairs = [repairRecord(500n, 200, 300)];
+    subscriptions[0]!.subscription.push(new Error('connection lost'));
+    // Then the timer stays, and the next subscription starts at the event
+    await subscribed(subscriptions, 2);
+    expect(subscriptions[1]!.from).toBe(100n);
     expect(onClock.size).toBe(1);
     await manager.onApplicationShutdown();
   });

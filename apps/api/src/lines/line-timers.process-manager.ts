@@ -12,6 +12,7 @@ import {
 import { ID_PATTERN, LINE_STREAM_PREFIX, parseLineStream, type LineEvent } from '#events';
 import {
   checkReaderAgainstStore,
+  whyStartOver,
   DeletedStreamError,
   EventStore,
   commandEventId,
@@ -259,17 +260,16 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
 
   /**
    * Before every subscription but the first: the last event handled must still be in the store (see
-   * checkReaderAgainstStore). If a repair cut it, the timers on the clock may stand for calls the
+   * checkReaderAgainstStore), and no repair since may have dropped events before it. If a repair cut
+   * it, or dropped events before it, the timers on the clock may stand for calls the
    * store no longer has, and the lines' revisions looked at may be reached again by new events: every
    * line is forgotten, its timers off the clock, and the subscription starts over from the first event.
    */
   private async checkAgainstStore(last: ReaderPosition): Promise<void> {
-    const { kept, foundThere } = await checkReaderAgainstStore(this.store, last);
-    if (kept) return;
+    const check = await checkReaderAgainstStore(this.store, last);
+    if (check.kind === 'kept') return;
     this.logger.warn(
-      `timers discarded (their last event, ${last.id} at $all position ${last.position}, is not in this ` +
-        `store${foundThere ? `, which has ${foundThere} there` : ''}: the store was replaced, or repaired ` +
-        'and its tail cut); scheduling again from the first event',
+      `timers discarded (${whyStartOver(last, check)}); scheduling again from the first event`,
     );
     for (const stream of new Set([...this.scheduled.keys(), ...this.lookedAt.keys()]))
       this.forgetLine(stream);

@@ -49,6 +49,6 @@ export {
 export { WRITER_CHECKPOINT_FILE } from './checkpoint.js';
 export type { DurableEnd } from './checkpoint.js';
 export type { FileLogOptions, LogDevice, RecoveryReport, SyncFn, TornTail } from './log.js';
-export { repairLog } from './repair.js';
-export type { DroppedRange, RepairReport, SegmentRepair } from './repair.js';
+export { LOG_REPAIRS_STREAM, LOG_REPAIR_EVENT_TYPE, repairLog } from './repair.js';
+export type { DroppedRange, LogRepairData, RepairReport, SegmentRepair } from './repair.js';
 export { FLAG_TOMBSTONE, bytesToUuid, decodeRecord } from './record.js';

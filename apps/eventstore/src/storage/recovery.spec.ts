@@ -15,7 +15,7 @@ import {
   measureLog,
 } from './log.js';
 import { FLAG_COMMIT_END, FLAG_FILLER, bytesToUuid, checkRecord, decodeRecord } from './record.js';
-import { repairLog } from './repair.js';
+import { LOG_REPAIRS_STREAM, LOG_REPAIR_EVENT_TYPE, type RepairReport, repairLog } from './repair.js';
 
 /**
  * Every test here writes and fsyncs a log of dozens of appends, some several times (the power-loss
@@ -49,6 +49,28 @@ async function contents(store: LogStore): Promise<Map<string, string[]>> {
 
 const count = (streams: ReadonlyMap<string, readonly string[]>): number =>
   [...streams.values()].reduce((sum, ids) => sum + ids.length, 0);
+
+/**
+ * The log's events other than the repair's own record, after checking that record: one
+ * `$log-repair` event, the log's last, holding what the report says the repair dropped.
+ */
+async function contentsBesideRepairRecord(
+  store: LogStore,
+  report: RepairReport,
+): Promise<Map<string, string[]>> {
+  const streams = await contents(store);
+  expect(streams.get(LOG_REPAIRS_STREAM)).toHaveLength(1);
+  streams.delete(LOG_REPAIRS_STREAM);
+  const [last] = await store.load([store.committedCount - 1]);
+  const record = decodeRecord(last!.buffer, 0);
+  expect({ stream: record.stream, type: record.type, position: last!.position }).toEqual({
+    stream: LOG_REPAIRS_STREAM,
+    type: LOG_REPAIR_EVENT_TYPE,
+    position: report.repairRecord!.position,
+  });
+  expect(JSON.parse(Buffer.from(record.data).toString('utf8'))).toEqual(report.repairRecord!.data);
+  return streams;
+}
 
 /** Appends one to three events at a time, round robin over STREAMS; returns what was acknowledged. */
 async function populate(store: LogStore, appends: number): Promise<Map<string, string[]>> {
@@ -509,17 +531,34 @@ describe('writer checkpoint: a log that ends before it has lost acknowledged app
     await unlink(join(directory, (await segmentNames()).at(-1)!));
     const left = await measureLog(directory);
 
-    const report = await repairLog(directory);
+    const report = await repairLog(directory, () => new Date('2026-12-03T08:00:00.000Z'));
     expect(report.checkpoint).toEqual({ before: { kind: 'read', end: full }, after: left });
     expect(report.repaired).toEqual([]);
-    expect(await readCheckpoint(directory)).toEqual({ kind: 'read', end: left });
+    // The lost appends are a dropped range of their own, and the repair's record lands where they were.
+    expect(report.repairRecord).toEqual({
+      position: left.position,
+      data: {
+        repairedAt: '2026-12-03T08:00:00.000Z',
+        dropped: [
+          {
+            fromPosition: left.position,
+            toPosition: full.position,
+            events: full.events - left.events,
+            reason: "acknowledged appends missing from the log's end (writer.chk said it reached further)",
+          },
+        ],
+      },
+    });
+    const withRecord = await measureLog(directory);
+    expect(withRecord.events).toBe(left.events + 1);
+    expect(await readCheckpoint(directory)).toEqual({ kind: 'read', end: withRecord });
     const { store, recovery } = await open();
-    expect(count(await contents(store))).toBe(left.events);
+    expect(count(await contentsBesideRepairRecord(store, report))).toBe(left.events);
     expect(recovery.checkpointCreated).toBe(false);
     await store.append('s-0', 'any', [event(10)]);
     await store.close();
     const again = await open();
-    expect(count(await contents(again.store))).toBe(left.events + 1);
+    expect(count(await contents(again.store))).toBe(left.events + 2);
     await again.store.close();
   });
 
@@ -538,6 +577,8 @@ describe('writer checkpoint: a log that ends before it has lost acknowledged app
 
     const report = await repairLog(directory);
     expect(report.checkpoint.before).toEqual({ kind: 'damaged', reason: 'bad checksum' });
+    // Nothing was dropped: no record tells readers to start over.
+    expect(report.repairRecord).toBeUndefined();
     const { store } = await open();
     expect(count(await contents(store))).toBe(79);
     await store.close();
@@ -588,8 +629,16 @@ describe('eventstore repair', () => {
     });
 
     const { store } = await open();
-    const after = await contents(store);
+    const after = await contentsBesideRepairRecord(store, report);
     const dropped = repaired!.dropped.flatMap((range) => range.events);
+    // Readers learn of every range taken out, the damaged record's among them, before the kept events.
+    expect(report.repairRecord!.data.dropped).toContainEqual({
+      fromPosition: victim.offset,
+      toPosition: victim.offset + victim.length,
+      events: 0,
+      reason: expect.stringMatching(/^damaged bytes/),
+    });
+    expect(report.repairRecord!.data.dropped).toHaveLength(repaired!.dropped.length);
     // One damaged event, the intact events that shared its append or came after it on its stream.
     expect(count(after)).toBe(count(before) - 1 - dropped.length);
     for (const [stream, ids] of before) {
@@ -601,8 +650,8 @@ describe('eventstore repair', () => {
       }
     }
     expect(repaired!.keptAfterDamage).toBeGreaterThan(0);
-    // Kept events keep their positions.
-    const keptPositions = Array.from({ length: store.committedCount }, (_, seq) => store.positionOf(seq));
+    // Kept events keep their positions; the repair's record, the last, is new.
+    const keptPositions = Array.from({ length: store.committedCount - 1 }, (_, seq) => store.positionOf(seq));
     expect(keptPositions.every((position) => positions.includes(position))).toBe(true);
     expect((await readdir(directory)).sort()).toEqual([
       '00000000000000000000.log',
@@ -619,7 +668,7 @@ describe('eventstore repair', () => {
     await writeFile(segment, file);
     const report = await repairLog(directory, () => at);
     const { store, recovery } = await open();
-    const after = await contents(store);
+    const after = await contentsBesideRepairRecord(store, report);
     // s-0 lost revision 0, so every later event of s-0 goes too; s-1..s-3 keep all 60 of theirs (19 + 20 + 21).
     expect(after.get('s-0')).toBeUndefined();
     expect(count(after)).toBe(60);
@@ -638,6 +687,7 @@ describe('eventstore repair', () => {
     await writeFile(segment, file);
     const report = await repairLog(directory, () => at);
     expect(report.repaired[0]).toMatchObject({ headerRewritten: 'bad segment magic', dropped: [] });
+    expect(report.repairRecord).toBeUndefined();
     const { store } = await open();
     expect(count(await contents(store))).toBe(79);
     await store.close();
@@ -656,7 +706,9 @@ describe('eventstore repair', () => {
       reason: expect.stringMatching(/damaged bytes/),
     });
     const { store } = await open();
-    expect(count(await contents(store))).toBe(79 - 1 - dropped.flatMap((range) => range.events).length);
+    expect(count(await contentsBesideRepairRecord(store, report))).toBe(
+      79 - 1 - dropped.flatMap((range) => range.events).length,
+    );
     await store.close();
   });
 

@@ -1,8 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import { promises as fs, constants as fsConstants } from 'node:fs';
 import { join } from 'node:path';
 
-import { type CheckpointRead, type DurableEnd, readCheckpoint, writeCheckpoint } from './checkpoint.js';
-import { fileStamp, measureLog } from './log.js';
+import {
+  type CheckpointRead,
+  type DurableEnd,
+  WRITER_CHECKPOINT_FILE,
+  readCheckpoint,
+  writeCheckpoint,
+} from './checkpoint.js';
+import { FileLog, fileStamp, measureLog } from './log.js';
+import { LogStore } from './log-store.js';
 import {
   FLAG_COMMIT_END,
   FLAG_FILLER,
@@ -50,6 +58,30 @@ export interface RepairReport {
   readonly repaired: readonly SegmentRepair[];
   /** What writer.chk held before the repair, and what it was set to: the log's end after the repair. */
   readonly checkpoint: { readonly before: CheckpointRead; readonly after: DurableEnd };
+  /** The repair's own record (see LOG_REPAIRS_STREAM), when it dropped anything. */
+  readonly repairRecord: { readonly position: number; readonly data: LogRepairData } | undefined;
+}
+
+/**
+ * The system stream every repair that dropped anything appends one `$log-repair` event to, as the
+ * log's last record. Readers that resume from a position (libs/eventstore's checkReaderAgainstStore)
+ * read it through the ordinary client: a repair record after their position that names a dropped
+ * range at or before it means they hold events the store no longer has. The `$` prefixes keep it
+ * out of read models and process managers, as EventStoreDB's own system streams are.
+ */
+export const LOG_REPAIRS_STREAM = '$log-repairs';
+export const LOG_REPAIR_EVENT_TYPE = '$log-repair';
+
+/** A `$log-repair` event's data (JSON): what one run of `repair` took out of the log. */
+export interface LogRepairData {
+  readonly repairedAt: string;
+  readonly dropped: readonly {
+    readonly fromPosition: number;
+    readonly toPosition: number;
+    /** Intact events known to have been there (damaged bytes may have held others). */
+    readonly events: number;
+    readonly reason: string;
+  }[];
 }
 
 type Item =
@@ -84,6 +116,11 @@ type RecordItem = Item & { kind: 'record' };
  * Last, writer.chk is set to where the repaired log ends. When it said the log reached further (the
  * newest segment was deleted or cut short), that is the repair accepting the loss of those appends:
  * the report shows both ends.
+ *
+ * When it dropped anything (damaged bytes, intact events, a lost tail), the repair then appends one
+ * `$log-repair` event to `$log-repairs` naming every dropped position range: positions do not move,
+ * so a reader's last record may still be where it was while events before it are gone, and this
+ * record is how the reader learns it (see LOG_REPAIRS_STREAM).
  */
 export async function repairLog(
   directory: string,
@@ -200,7 +237,55 @@ export async function repairLog(
   const before = await readCheckpoint(directory);
   const after = await measureLog(directory);
   await writeCheckpoint(directory, after);
-  return { directory, segments: names.length, repaired, checkpoint: { before, after } };
+  const dropped = repaired.flatMap((segment) =>
+    segment.dropped.map((range) => ({
+      fromPosition: range.fromPosition,
+      toPosition: range.toPosition,
+      events: range.events.length,
+      reason: range.reason,
+    })),
+  );
+  if (before.kind === 'read' && before.end.position > after.position)
+    dropped.push({
+      fromPosition: after.position,
+      toPosition: before.end.position,
+      events: before.end.events - after.events,
+      reason: `acknowledged appends missing from the log's end (${WRITER_CHECKPOINT_FILE} said it reached further)`,
+    });
+  const repairRecord =
+    dropped.length === 0
+      ? undefined
+      : await appendRepairRecord(directory, { repairedAt: now().toISOString(), dropped });
+  return { directory, segments: names.length, repaired, checkpoint: { before, after }, repairRecord };
+}
+
+/**
+ * Appends the repair's record through the store's own append path (durable, indexed, recovered like
+ * any event), so that a reader learns of the repair from the store itself, whether it was stopped
+ * during the repair or waits to reconnect.
+ */
+async function appendRepairRecord(
+  directory: string,
+  data: LogRepairData,
+): Promise<{ position: number; data: LogRepairData }> {
+  // No zeros filled ahead: this process writes one record and exits.
+  const { store } = await LogStore.open(new FileLog(directory, { zeroFill: false }));
+  try {
+    const outcome = await store.append(LOG_REPAIRS_STREAM, 'any', [
+      {
+        id: randomUUID(),
+        type: LOG_REPAIR_EVENT_TYPE,
+        contentType: 'application/json',
+        data: Buffer.from(JSON.stringify(data), 'utf8'),
+        metadata: new Uint8Array(0),
+      },
+    ]);
+    if (outcome.kind !== 'success' || outcome.position === undefined)
+      throw new Error(`the repair's record could not be appended to ${LOG_REPAIRS_STREAM}`);
+    return { position: outcome.position, data };
+  } finally {
+    await store.close();
+  }
 }
 
 /** Why an append cannot stay without leaving a gap in a stream's revisions, or undefined if it can. */

@@ -1,5 +1,5 @@
 import type { StoredEvent, SubscriptionItem } from '#eventstore';
-import { fedStore } from '../../../eventstore/src/fed-store.fixture.js';
+import { fedStore, repairRecord } from '../../../eventstore/src/fed-store.fixture.js';
 import { LogIndex } from './log-index.js';
 import type { RecordSource, SubscriptionRider } from './projector.js';
 
@@ -135,7 +135,7 @@ describe('the log index beside the projector', () => {
     // Then the index leaves the projector, says why, and indexes again from the first record
     expect(index.ridesProjector).toBe(false);
     expect(log).toEqual([
-      expect.stringContaining('the log index was discarded (its last record, e3 at $all position 300'),
+      expect.stringContaining('the log index was discarded (the last record read, e3 at $all position 300'),
     ]);
     expect(subscriptions).toHaveLength(2);
     expect(subscriptions[1]!.from).toBeUndefined();
@@ -144,6 +144,40 @@ describe('the log index beside the projector', () => {
     await settle();
     expect(index.records).toBe(2);
     expect(index.pointAt(300n).position).toBe(200n);
+    await index.stop();
+  });
+
+  it('after the projector lost its connection, starts over when a repair dropped a record before its last one', async () => {
+    // Given an index riding the projector, at record 3
+    const { subscriptions, kept, deliver, interrupt, log, index } = await indexRidingProjector();
+    deliver(record(3));
+    // When the store comes back repaired: record 3 is where it was, record 2 was dropped
+    kept.repairs = [repairRecord(400n, 200, 300)];
+    interrupt();
+    await settle();
+    // Then the index says why and indexes again from the first record
+    expect(log).toEqual([
+      expect.stringContaining('the log index was discarded (eventstore repair at 2026-12-03T08:00:00.000Z'),
+    ]);
+    expect(subscriptions).toHaveLength(2);
+    expect(subscriptions[1]!.from).toBeUndefined();
+    expect(index.records).toBe(0);
+    await index.stop();
+  });
+
+  it('after the projector lost its connection, resumes after its last record when a repair dropped only later ones', async () => {
+    // Given an index riding the projector, at record 3
+    const { subscriptions, kept, deliver, interrupt, log, index } = await indexRidingProjector();
+    deliver(record(3));
+    // When the store comes back from a repair that dropped only positions after record 3
+    kept.repairs = [repairRecord(600n, 400, 500)];
+    interrupt();
+    await settle();
+    // Then the index keeps what it has and follows on from record 3
+    expect(log).toEqual([]);
+    expect(subscriptions).toHaveLength(2);
+    expect(subscriptions[1]!.from).toBe(300n);
+    expect(index.records).toBe(3);
     await index.stop();
   });
 

@@ -8,6 +8,7 @@ import {
 } from '#events';
 import {
   checkReaderAgainstStore,
+  whyStartOver,
   type EventStore,
   type EventSubscription,
   type ReaderPosition,
@@ -238,19 +239,19 @@ export class LogIndex {
    * Before every subscription of its own, the index must still be a prefix of the store's log (see
    * checkReaderAgainstStore): after a repair cut records it holds, as-of answers would stop at
    * positions the store no longer has, and the records written in their place would be skipped as
-   * delivered again. Otherwise it starts over from the first record.
+   * delivered again; after a repair dropped records before its last one (see checkReaderAgainstStore),
+   * it would keep them. Otherwise it starts over from the first record.
    */
   private async checkAgainstStore(
     store: EventStore,
     last: ReaderPosition,
     log: (line: string) => void,
   ): Promise<void> {
-    const { kept, foundThere } = await checkReaderAgainstStore(store, last);
-    if (kept) return;
+    const check = await checkReaderAgainstStore(store, last);
+    if (check.kind === 'kept') return;
     log(
-      `time travel: the log index was discarded (its last record, ${last.id} at $all position ` +
-        `${last.position}, is not in this store${foundThere ? `, which has ${foundThere} there` : ''}: ` +
-        'the store was replaced, or repaired and its tail cut); indexing again from the first record',
+      `time travel: the log index was discarded (${whyStartOver(last, check)}); indexing again from the ` +
+        'first record',
     );
     this.clear();
   }

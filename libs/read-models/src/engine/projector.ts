@@ -1,6 +1,7 @@
 import { isCommandError } from '@eventstore/db-client';
 import {
   checkReaderAgainstStore,
+  whyStartOver,
   type EventStore,
   type EventSubscription,
   type StoredEvent,
@@ -405,19 +406,18 @@ export class Projector implements RecordSource {
    * `eventstore repair` then cut (while this projector waited to reconnect, or was stopped), hold
    * events the store no longer has, and new events land at their positions. The event applied last
    * must be in this store, at its position and with its id; otherwise the read models start over from
-   * this store's first event.
+   * this store's first event. Likewise when a repair since dropped events before it (damage in the
+   * middle of the log: the event applied last is still there, events it came after are not).
    * Past that event the position moved only on server checkpoints, over records no projection here
    * follows: the subscription resumes from the event (ReadModels.resumePosition), not from there.
    */
   private async checkAgainstStore(): Promise<void> {
     const last = this.readModels.lastEvent;
     if (last !== undefined) {
-      const { kept, foundThere } = await checkReaderAgainstStore(this.store, last);
-      if (!kept) {
+      const check = await checkReaderAgainstStore(this.store, last);
+      if (check.kind !== 'kept') {
         this.log(
-          `projector: read models discarded (their last event, ${last.id} at $all position ${last.position}, ` +
-            `is not in this store${foundThere ? `, which has ${foundThere} there` : ''}: the store was replaced, or ` +
-            'repaired and its tail cut); rebuilding from the first event',
+          `projector: read models discarded (${whyStartOver(last, check)}); rebuilding from the first event`,
         );
         this.readModels = new ReadModels(this.projections);
       }

@@ -3,7 +3,7 @@ import { appendFile, mkdir, open, readdir, readFile, rm, truncate } from 'node:f
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LINE_STREAM_PREFIX, lineKeyOf } from '#events';
-import { DeletedStreamError, type EventStore } from '#eventstore';
+import { DeletedStreamError, type EventStore, checkReaderAgainstStore, whyStartOver } from '#eventstore';
 import type { LogIndex } from './log-index.js';
 import { ProjectionFailure, type Projection } from './projection.js';
 import { ReadModels, type AppliedEvent, type ParkedEvent } from './read-models.js';
@@ -277,13 +277,9 @@ export class ScopeCheckpoints {
       return undefined;
     }
     const last = checkpoint.lastEvent;
-    const [record] = await this.store.readAllRecords(last.position, 1);
-    if (record?.position !== last.position || record.id !== last.id) {
-      await this.discard(
-        file.path,
-        checkpoint.accountId,
-        `its last event ${last.id} at $all position ${last.position} is not in this store`,
-      );
+    const check = await checkReaderAgainstStore(this.store, last);
+    if (check.kind !== 'kept') {
+      await this.discard(file.path, checkpoint.accountId, whyStartOver(last, check));
       return undefined;
     }
     let eventCount = checkpoint.eventCount;

@@ -1,6 +1,6 @@
 import { copyFile, link, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DeletedStreamError, type EventStore } from '#eventstore';
+import { DeletedStreamError, type EventStore, checkReaderAgainstStore, whyStartOver } from '#eventstore';
 import type { LogIndex } from './log-index.js';
 import type { Projection } from './projection.js';
 import { ReadModels } from './read-models.js';
@@ -162,8 +162,8 @@ export class CheckpointShelf {
 
   /**
    * The read models of a checkpoint, or undefined when it cannot be used (then it is removed): a
-   * failed check of the file, or its last event is not in `store` at its position (the store was
-   * replaced since it was written).
+   * failed check of the file, or checkReaderAgainstStore finds its last event gone from `store` (the
+   * store was replaced since it was written) or a repair since dropped events before it.
    */
   async load(checkpoint: Checkpoint, store: EventStore): Promise<ReadModels | undefined> {
     const loaded = await readSnapshot(this.dir, this.projections, checkpoint.file);
@@ -173,12 +173,9 @@ export class CheckpointShelf {
     }
     const last = loaded.readModels.lastEvent;
     if (last) {
-      const [record] = await store.readAllRecords(last.position, 1);
-      if (record?.position !== last.position || record.id !== last.id) {
-        await this.discard(
-          checkpoint.file,
-          `its last event ${last.id} at $all position ${last.position} is not in this store`,
-        );
+      const check = await checkReaderAgainstStore(store, last);
+      if (check.kind !== 'kept') {
+        await this.discard(checkpoint.file, whyStartOver(last, check));
         return undefined;
       }
     }

@@ -1,0 +1,108 @@
+import type { LogRecord, SystemRecord } from './event-store.js';
+import {
+  LOG_REPAIRS_STREAM,
+  LOG_REPAIR_EVENT_TYPE,
+  checkReaderAgainstStore,
+  whyStartOver,
+} from './store-repair-check.js';
+
+/** A store whose `$all` holds a record at each position of `records`, and `repairs` newest first. */
+function storeWith(records: readonly { id: string; position: bigint }[], repairs: SystemRecord[] = []) {
+  const streamsRead: string[] = [];
+  return {
+    streamsRead,
+    store: {
+      readAllRecords: async (from: bigint | undefined): Promise<LogRecord[]> =>
+        records
+          .filter((record) => from === undefined || record.position >= from)
+          .slice(0, 1)
+          .map((record) => ({ ...record, type: 'Tallied', stream: 's-1', created: new Date(0) })),
+      readSystemStreamBackwards: async (stream: string): Promise<SystemRecord[]> => {
+        streamsRead.push(stream);
+        return stream === LOG_REPAIRS_STREAM ? repairs : [];
+      },
+    },
+  };
+}
+
+const repairAt = (
+  position: bigint,
+  dropped: readonly { fromPosition: number; toPosition: number }[],
+): SystemRecord => ({
+  id: `repair-${position}`,
+  type: LOG_REPAIR_EVENT_TYPE,
+  position,
+  data: {
+    repairedAt: '2026-12-03T08:00:00.000Z',
+    dropped: dropped.map((range) => ({ ...range, events: 1, reason: 'damaged bytes (bad checksum)' })),
+  },
+});
+
+const LOG = [
+  { id: 'e1', position: 100n },
+  { id: 'e2', position: 200n },
+  { id: 'e3', position: 300n },
+  { id: 'e4', position: 400n },
+];
+const READ_TO_E3 = { id: 'e3', position: 300n };
+
+describe('checkReaderAgainstStore', () => {
+  it('Given a store that was never repaired, when a reader checks its last record, then it is kept, after one read of a stream that does not exist', async () => {
+    const { store, streamsRead } = storeWith(LOG);
+    expect(await checkReaderAgainstStore(store, READ_TO_E3)).toEqual({ kind: 'kept' });
+    expect(streamsRead).toEqual([LOG_REPAIRS_STREAM]);
+  });
+
+  it('Given a store whose tail was cut and written again, when a reader checks, then its last record is gone and the new one named', async () => {
+    const { store } = storeWith([LOG[0]!, { id: 'new', position: 300n }]);
+    const check = await checkReaderAgainstStore(store, READ_TO_E3);
+    expect(check).toEqual({ kind: 'gone', foundThere: 'new' });
+    expect(whyStartOver(READ_TO_E3, check as Exclude<typeof check, { kind: 'kept' }>)).toBe(
+      'the last record read, e3 at $all position 300, is not in this store, which has new there: the ' +
+        'store was replaced, or repaired and its tail cut',
+    );
+  });
+
+  it('Given a repair after the reader that dropped a record before its last one, when it checks, then it must start over, and is told which range went', async () => {
+    const { store } = storeWith(LOG, [repairAt(500n, [{ fromPosition: 200, toPosition: 300 }])]);
+    const check = await checkReaderAgainstStore(store, READ_TO_E3);
+    expect(check).toEqual({
+      kind: 'repairedBehind',
+      repair: {
+        recordPosition: 500n,
+        repairedAt: '2026-12-03T08:00:00.000Z',
+        fromPosition: 200n,
+        toPosition: 300n,
+        reason: 'damaged bytes (bad checksum)',
+      },
+    });
+    expect(whyStartOver(READ_TO_E3, check as Exclude<typeof check, { kind: 'kept' }>)).toBe(
+      'eventstore repair at 2026-12-03T08:00:00.000Z (its record at $all position 500) dropped positions ' +
+        '200..300 (damaged bytes (bad checksum)), before the last record read, at 300',
+    );
+  });
+
+  it('Given a repair after the reader that dropped only records after its last one, when it checks, then it is kept', async () => {
+    const { store } = storeWith(LOG, [repairAt(500n, [{ fromPosition: 400, toPosition: 500 }])]);
+    expect(await checkReaderAgainstStore(store, READ_TO_E3)).toEqual({ kind: 'kept' });
+  });
+
+  it('Given a repair the reader has read past, when it checks, then the repair no longer concerns it', async () => {
+    const { store } = storeWith(LOG, [repairAt(250n, [{ fromPosition: 100, toPosition: 200 }])]);
+    expect(await checkReaderAgainstStore(store, READ_TO_E3)).toEqual({ kind: 'kept' });
+  });
+
+  it('Given two repairs since the reader stopped, the newer touching nothing it read, when it checks, then the older one still sends it back', async () => {
+    const { store } = storeWith(LOG, [
+      repairAt(700n, [{ fromPosition: 600, toPosition: 650 }]),
+      repairAt(500n, [
+        { fromPosition: 450, toPosition: 480 },
+        { fromPosition: 100, toPosition: 200 },
+      ]),
+    ]);
+    expect(await checkReaderAgainstStore(store, READ_TO_E3)).toMatchObject({
+      kind: 'repairedBehind',
+      repair: { recordPosition: 500n, fromPosition: 100n },
+    });
+  });
+});
