@@ -270,6 +270,53 @@ describe('readers after the store they follow was repaired', () => {
   );
 
   it(
+    'Given a projector stopped with a snapshot holding an event repair then dropped from the middle of the log, when it starts on that snapshot, then it rebuilds and equals a fresh rebuild',
+    async () => {
+      const { client, store, streams, append } = await startStore();
+      const dataDir = await mkdtemp(join(tmpdir(), 'projector-repair-snapshot-'));
+      const log: string[] = [];
+      const projectorOn = () =>
+        new Projector(store, [tally], { streamPrefixes: [streams], dataDir, log: (line) => log.push(line) });
+      let restarted: Projector | undefined;
+      let fresh: Projector | undefined;
+      try {
+        // Given a snapshot, written as the projector stopped, of an event repair will drop and of
+        // the events after it that repair keeps
+        const first = projectorOn();
+        await first.start();
+        await append('kept', 1);
+        const dropped = await append('damaged', 100);
+        await append('later', 10);
+        const last = await append('later', 10);
+        await first.waitForPosition(last);
+        await first.stop();
+
+        // When, while it is stopped, that record is damaged and repaired away
+        await damageRepairAndRestart(dropped);
+
+        // Then started on the snapshot it says why and rebuilds: its read models are a fresh rebuild's
+        restarted = projectorOn();
+        await restarted.start();
+        await until(() => log.some((line) => line.includes('read models discarded (eventstore repair')));
+        await until(() => restarted!.readModels.eventCount === 3);
+        fresh = new Projector(store, [tally], { streamPrefixes: [streams], log: () => undefined });
+        await fresh.start();
+        await fresh.waitForPosition(last);
+        const totals = restarted.readModels.state(tally).totals;
+        expect(totals.get(`${streams}damaged`)).toBeUndefined();
+        expect(totals).toEqual(fresh.readModels.state(tally).totals);
+        expect(restarted.readModels.eventCount).toBe(fresh.readModels.eventCount);
+      } finally {
+        await fresh?.stop();
+        await restarted?.stop();
+        await client.dispose();
+        await rm(dataDir, { recursive: true, force: true });
+      }
+    },
+    PROCESS_BUDGET_MS,
+  );
+
+  it(
     'Given read models whose last event is before every record a repair dropped, when they reconnect, then they resume and rebuild nothing',
     async () => {
       const { client, store, streams, append } = await startStore();
