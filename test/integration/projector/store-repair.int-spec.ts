@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 import { EventStore, createEventStoreClient } from '#eventstore';
-import { LogIndex, Projector } from '#read-models';
+import { CheckpointShelf, LogIndex, Projector } from '#read-models';
 import { repoRoot } from '#stack';
 import { tally, type TallyEvent } from '../../../libs/read-models/src/engine/engine.fixture.js';
 import {
@@ -275,8 +275,14 @@ describe('readers after the store they follow was repaired', () => {
       const { client, store, streams, append } = await startStore();
       const dataDir = await mkdtemp(join(tmpdir(), 'projector-repair-snapshot-'));
       const log: string[] = [];
+      // Its time-travel checkpoints are snapshots too: one is kept of each.
       const projectorOn = () =>
-        new Projector(store, [tally], { streamPrefixes: [streams], dataDir, log: (line) => log.push(line) });
+        new Projector(store, [tally], {
+          streamPrefixes: [streams],
+          dataDir,
+          checkpoints: { everyEvents: 1 },
+          log: (line) => log.push(line),
+        });
       let restarted: Projector | undefined;
       let fresh: Projector | undefined;
       try {
@@ -294,7 +300,19 @@ describe('readers after the store they follow was repaired', () => {
         // When, while it is stopped, that record is damaged and repaired away
         await damageRepairAndRestart(dropped);
 
-        // Then started on the snapshot it says why and rebuilds: its read models are a fresh rebuild's
+        // Then the time-travel checkpoint taken as it stopped is no longer used, but removed, saying why
+        const shelfLog: string[] = [];
+        const shelf = new CheckpointShelf(join(dataDir, 'checkpoints'), [tally], {
+          log: (line) => shelfLog.push(line),
+        });
+        await shelf.open();
+        const atStop = shelf.list.find((checkpoint) => checkpoint.position === last);
+        expect(atStop).toBeDefined();
+        expect(await shelf.load(atStop!, store)).toBeUndefined();
+        expect(shelfLog).toEqual([expect.stringContaining(`eventstore repair at `)]);
+        expect(shelf.list).not.toContainEqual(atStop);
+
+        // And started on the snapshot it says why and rebuilds: its read models are a fresh rebuild's
         restarted = projectorOn();
         await restarted.start();
         await until(() => log.some((line) => line.includes('read models discarded (eventstore repair')));
