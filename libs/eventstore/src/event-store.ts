@@ -344,18 +344,17 @@ export class EventStore {
   }
 
   /**
-   * The events of one of the store's own `$`-streams, newest first (the newest `maxCount` when given),
-   * undecoded, with their JSON data as the client parsed it (undefined when not JSON): what no domain
-   * decoder reads. A stream that does not exist (on a real EventStoreDB, every stream the embedded
-   * store's tools write) reads as none, in this one read.
+   * The events of one of the store's own `$`-streams, newest first, undecoded, with their JSON data
+   * as the client parsed it (undefined when not JSON): what no domain decoder reads. For streams that
+   * stay small (one event per operator action). A stream that does not exist (on a real EventStoreDB,
+   * every stream the embedded store's tools write) reads as none, in this one read.
    */
-  async readSystemStreamBackwards(stream: string, maxCount?: number): Promise<SystemRecord[]> {
+  async readSystemStreamBackwards(stream: string): Promise<SystemRecord[]> {
     const records: SystemRecord[] = [];
     try {
       for await (const resolved of this.client.readStream(stream, {
         direction: 'backwards',
         fromRevision: END,
-        ...(maxCount === undefined ? {} : { maxCount }),
       })) {
         const recorded = resolved.event;
         if (recorded)

@@ -60,8 +60,9 @@ export async function checkReaderAgainstStore(
   if (found !== last.id) return { kind: 'gone', foundThere: found };
   // One event per repair that dropped anything, newest first: the stream stays a handful of events.
   for (const repair of await store.readSystemStreamBackwards(LOG_REPAIRS_STREAM)) {
+    // Our store reports every event's position; a record without one is none of its repairs.
     if (repair.position === undefined || repair.position <= last.position) break;
-    const behind = repairBehind(repair, last.position);
+    const behind = repairBehind(repair, repair.position, last.position);
     if (behind) return { kind: 'repairedBehind', repair: behind };
   }
   return { kind: 'kept' };
@@ -83,8 +84,13 @@ export function whyStartOver(last: ReaderPosition, check: Exclude<StoreCheck, { 
   );
 }
 
-function repairBehind(record: SystemRecord, position: bigint): RepairBehindReader | undefined {
-  if (record.type !== LOG_REPAIR_EVENT_TYPE || record.position === undefined) return undefined;
+/** The first range `record` says it dropped that starts at or before `position`, if any. */
+function repairBehind(
+  record: SystemRecord,
+  recordPosition: bigint,
+  position: bigint,
+): RepairBehindReader | undefined {
+  if (record.type !== LOG_REPAIR_EVENT_TYPE) return undefined;
   const data = (record.data ?? {}) as { repairedAt?: unknown; dropped?: unknown };
   const ranges = Array.isArray(data.dropped) ? (data.dropped as unknown[]) : [];
   for (const range of ranges) {
@@ -92,7 +98,7 @@ function repairBehind(record: SystemRecord, position: bigint): RepairBehindReade
     if (typeof fromPosition !== 'number' || typeof toPosition !== 'number') continue;
     if (BigInt(fromPosition) > position) continue;
     return {
-      recordPosition: record.position,
+      recordPosition,
       repairedAt: typeof data.repairedAt === 'string' ? data.repairedAt : undefined,
       fromPosition: BigInt(fromPosition),
       toPosition: BigInt(toPosition),
