@@ -42,6 +42,7 @@ import {
   rng,
   type WorkloadOptions,
 } from '../../../bench/replay/workload.js';
+import { LOG_REPAIRS_STREAM, LOG_REPAIR_EVENT_TYPE, type EventStore, type SystemRecord } from '#eventstore';
 import { seatOf } from '../../../apps/projector/src/panel/seat.js';
 import { openSharedStore, testMetadata } from '../../support/shared-store.js';
 import { accountPrefixes, interleave } from '../../support/workload.js';
@@ -669,6 +670,54 @@ describe('time travel scoped to an account or a line', () => {
     } finally {
       await reopened.stop();
       await writeFile(path, text);
+    }
+  }, 120_000);
+
+  it('does not use a checkpoint holding records a repair since dropped: removed, saying why; one before the dropped range is used', async () => {
+    // The account whose file the tests above built again and left intact.
+    const accountId = accounts[2]!;
+    const name = `scope-${Buffer.from(accountId).toString('base64url')}.ndjson`;
+    const taken = checkpoints.of(accountId);
+    expect(taken.length).toBeGreaterThanOrEqual(3);
+    const [early, middle, latest] = [taken[0]!, taken[1]!, taken.at(-1)!];
+    // A repair after every checkpoint, which dropped positions just after the first one's last event.
+    const repair: SystemRecord = {
+      id: randomUUID(),
+      type: LOG_REPAIR_EVENT_TYPE,
+      position: records.at(-1)!.position + 1_000n,
+      data: {
+        repairedAt: '2026-12-03T08:00:00.000Z',
+        dropped: [
+          {
+            fromPosition: Number(early.lastEvent.position) + 1,
+            toPosition: Number(middle.lastEvent.position),
+            events: 1,
+            reason: 'damaged bytes (checksum mismatch)',
+          },
+        ],
+      },
+    };
+    const repaired: EventStore = Object.assign(Object.create(store) as EventStore, {
+      readSystemStreamBackwards: async (stream: string) => (stream === LOG_REPAIRS_STREAM ? [repair] : []),
+    });
+    const dir = await mkdtemp(join(tmpdir(), 'switchboard-scope-checkpoints-repaired-'));
+    const log: string[] = [];
+    const shelf = new ScopeCheckpoints(dir, PROJECTIONS, repaired, index, {
+      everyRecords: CHECKPOINT_EVERY,
+      lineRows: LINE_ROWS,
+      log: (line) => log.push(line),
+    });
+    try {
+      await writeFile(join(dir, name), await readFile(join(checkpointDir, name)));
+      await shelf.open();
+      expect(await shelf.load(early)).toBeDefined();
+      expect(await shelf.load(latest)).toBeUndefined();
+      expect(log).toEqual([expect.stringContaining('eventstore repair at 2026-12-03T08:00:00.000Z')]);
+      expect(shelf.stats.ignored).toBe(1);
+      expect(shelf.of(accountId)).toEqual([]);
+    } finally {
+      await shelf.stop();
+      await rm(dir, { recursive: true, force: true });
     }
   }, 120_000);
 
