@@ -22,4 +22,9 @@ describe('requestDigestOf: what a resend under the same command id must repeat',
     ).not.toBe(first);
     expect(digest({ actor: 'alice', to: '+15550100' }, { method: 'DELETE' })).not.toBe(first);
   });
+
+  it('Given a body nested too deep to walk, Then it has no digest (validation refuses it with a 400)', () => {
+    const deep = JSON.parse(`{"actor":"alice","x":${'['.repeat(20_000)}${']'.repeat(20_000)}}`) as unknown;
+    expect(digest(deep)).toBeUndefined();
+  });
 });

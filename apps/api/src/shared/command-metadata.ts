@@ -64,7 +64,13 @@ export const Origin = createParamDecorator((_data: unknown, context: ExecutionCo
     randomUUID();
   const correlationId = header(request, 'x-correlation-id') ?? commandId;
   noteCorrelationId(request, correlationId);
-  return { commandId, correlationId, causationId: commandId, requestDigest: requestDigestOf(request) };
+  const requestDigest = requestDigestOf(request);
+  return {
+    commandId,
+    correlationId,
+    causationId: commandId,
+    ...(requestDigest === undefined ? {} : { requestDigest }),
+  };
 });
 
 /**
@@ -72,14 +78,25 @@ export const Origin = createParamDecorator((_data: unknown, context: ExecutionCo
  * keys): its method, its path and its body without the command id (moving the id between body and
  * `Idempotency-Key` is the same request), as RFC 8785 canonical JSON so that key order and spacing
  * do not count. A SHA-256 in hex: it goes into every event's metadata, so a check made after an api
- * restart, or by another api instance, reads it from the store.
+ * restart, or by another api instance, reads it from the store. None for a body too deep to walk.
  */
-export const requestDigestOf = (request: Pick<FastifyRequest, 'method' | 'url' | 'body'>): string => {
+export const requestDigestOf = (
+  request: Pick<FastifyRequest, 'method' | 'url' | 'body'>,
+): string | undefined => {
   // Commands take JSON objects only (anything else is refused before a handler runs).
   const asked: Record<string, unknown> = { ...(request.body ?? {}) };
   delete asked.commandId;
   const [path] = request.url.split('?');
-  const text = canonicalize({ method: request.method, path, body: asked }) ?? '';
+  let text: string;
+  try {
+    text = canonicalize({ method: request.method, path, body: asked }) ?? '';
+  } catch (error) {
+    // A body nested thousands of levels deep (still under the body limit) overflows canonical JSON's
+    // recursive walk. The validation pipe, which runs after this decorator, refuses it with a 400
+    // before any command runs, so it needs no digest.
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
   return createHash('sha256').update(text).digest('hex');
 };
 
