@@ -45,6 +45,17 @@ const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
 );
 
+/** Bodies no command takes: not JSON, not an object, or nested deeper than any walk should recurse. */
+const BROKEN_BODIES = [
+  '{',
+  '[]',
+  'null',
+  '"x"',
+  '{"actor":',
+  '{"__proto__":{"a":1}}',
+  `{"actor":"alice","x":${'['.repeat(20_000)}${']'.repeat(20_000)}}`,
+];
+
 /** Path segments no route should take. */
 const hostileSegment: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom('__proto__', 'constructor', 'hasOwnProperty', '..', '%E0%A4%A', '%', 'a'.repeat(101)),
@@ -149,7 +160,7 @@ const requestTo = (
           },
           {
             weight: 1,
-            arbitrary: fc.constantFrom('{', '[]', 'null', '"x"', '{"actor":', '{"__proto__":{"a":1}}'),
+            arbitrary: fc.constantFrom(...BROKEN_BODIES),
           },
         );
   return fc.record({ values: fc.tuple(...segments), query, body }).map(({ values, query, body }) => {
