@@ -103,6 +103,25 @@ describe('readers after the store they follow was repaired', () => {
       await new Promise((poll) => setTimeout(poll, 50));
   }
 
+  /**
+   * Reads the store afresh with a projector of its own, and expects `projector`'s read models to be
+   * that rebuild's: nothing of the `damaged` stream, the same totals, event count and last event.
+   */
+  async function expectFreshRebuild(store: EventStore, streams: string, projector: Projector, last: bigint) {
+    const fresh = new Projector(store, [tally], { streamPrefixes: [streams], log: () => undefined });
+    try {
+      await fresh.start();
+      await fresh.waitForPosition(last);
+      const totals = projector.readModels.state(tally).totals;
+      expect(totals.get(`${streams}damaged`)).toBeUndefined();
+      expect(totals).toEqual(fresh.readModels.state(tally).totals);
+      expect(projector.readModels.eventCount).toBe(fresh.readModels.eventCount);
+      expect(projector.readModels.lastEvent).toEqual(fresh.readModels.lastEvent);
+    } finally {
+      await fresh.stop();
+    }
+  }
+
   /** The one line of `log` about `subject`: a reader says why it starts over once, not at each retry. */
   function saidOnce(log: readonly string[], subject: string): string {
     const lines = log.filter((line) => line.includes(subject));
@@ -210,7 +229,6 @@ describe('readers after the store they follow was repaired', () => {
         log: (line) => log.push(line),
       });
       const index = new LogIndex();
-      let fresh: Projector | undefined;
       try {
         // Given a projector and the index riding it that applied an event repair will drop, and
         // events after it that repair keeps at their positions (the last of them is theirs)
@@ -244,23 +262,16 @@ describe('readers after the store they follow was repaired', () => {
         ]);
         expect(repairLines[0]).toContain(`dropped positions ${dropped}..`);
         await until(() => projector.readModels.eventCount === 6);
-        fresh = new Projector(store, [tally], { streamPrefixes: [streams], log: () => undefined });
-        await fresh.start();
-        await fresh.waitForPosition(last);
+        await expectFreshRebuild(store, streams, projector, last);
         const totals = projector.readModels.state(tally).totals;
-        expect(totals.get(`${streams}damaged`)).toBeUndefined();
         expect(totals.get(`${streams}kept`)).toEqual({ total: 3, count: 3 });
         expect(totals.get(`${streams}later`)).toEqual({ total: 30, count: 3 });
-        expect(totals).toEqual(fresh.readModels.state(tally).totals);
-        expect(projector.readModels.eventCount).toBe(fresh.readModels.eventCount);
-        expect(projector.readModels.lastEvent).toEqual(fresh.readModels.lastEvent);
         // The system record reached no projection, not even as a foreign event
         expect(projector.readModels.parkedCount).toBe(0);
         await until(() => index.records === 6);
         expect(index.recordsOf(`${streams}damaged`)).toBe(0);
         expect(index.recordsOf(`${streams}later`)).toBe(3);
       } finally {
-        await fresh?.stop();
         await index.stop();
         await projector.stop();
         await client.dispose();
@@ -284,7 +295,6 @@ describe('readers after the store they follow was repaired', () => {
           log: (line) => log.push(line),
         });
       let restarted: Projector | undefined;
-      let fresh: Projector | undefined;
       try {
         // Given a snapshot, written as the projector stopped, of an event repair will drop and of
         // the events after it that repair keeps
@@ -317,15 +327,8 @@ describe('readers after the store they follow was repaired', () => {
         await restarted.start();
         await until(() => log.some((line) => line.includes('read models discarded (eventstore repair')));
         await until(() => restarted!.readModels.eventCount === 3);
-        fresh = new Projector(store, [tally], { streamPrefixes: [streams], log: () => undefined });
-        await fresh.start();
-        await fresh.waitForPosition(last);
-        const totals = restarted.readModels.state(tally).totals;
-        expect(totals.get(`${streams}damaged`)).toBeUndefined();
-        expect(totals).toEqual(fresh.readModels.state(tally).totals);
-        expect(restarted.readModels.eventCount).toBe(fresh.readModels.eventCount);
+        await expectFreshRebuild(store, streams, restarted, last);
       } finally {
-        await fresh?.stop();
         await restarted?.stop();
         await client.dispose();
         await rm(dataDir, { recursive: true, force: true });

@@ -62,18 +62,22 @@ async function subscribed(subscriptions: readonly unknown[], count: number): Pro
   expect(subscriptions).toHaveLength(count);
 }
 
+/** A line whose ring timer is on the clock, set by the event at position 100, and the manager live. */
+async function timerSetByEventAt100() {
+  const given = timersOver();
+  await subscribed(given.subscriptions, 1);
+  given.subscriptions[0]!.subscription.push(eventAt(100n), { kind: 'caughtUp' });
+  await given.manager.settled();
+  expect(given.onClock.size).toBe(1);
+  return given;
+}
+
 describe('line timers after a lost subscription', () => {
   it('Given an event handled and a server checkpoint past it, when the subscription is lost, then it resumes from the event', async () => {
     // Given a line whose ring timer is on the clock, and a checkpoint past its event
-    const { manager, subscriptions, onClock } = timersOver();
-    await subscribed(subscriptions, 1);
-    subscriptions[0]!.subscription.push(
-      eventAt(100n),
-      { kind: 'caughtUp' },
-      { kind: 'checkpoint', position: 900n },
-    );
+    const { manager, subscriptions, onClock } = await timerSetByEventAt100();
+    subscriptions[0]!.subscription.push({ kind: 'checkpoint', position: 900n });
     await manager.settled();
-    expect(onClock.size).toBe(1);
     // When the connection is lost
     subscriptions[0]!.subscription.push(new Error('connection lost'));
     // Then the next subscription starts at the event: what lay past it may be cut and written again
@@ -85,11 +89,7 @@ describe('line timers after a lost subscription', () => {
 
   it('Given timers set by an event repair then cut, when the subscription is lost, then they leave the clock and it starts over from the first event', async () => {
     // Given a line whose ring timer is on the clock, set by the event at position 100
-    const { manager, subscriptions, kept, onClock, forgotten } = timersOver();
-    await subscribed(subscriptions, 1);
-    subscriptions[0]!.subscription.push(eventAt(100n), { kind: 'caughtUp' });
-    await manager.settled();
-    expect(onClock.size).toBe(1);
+    const { manager, subscriptions, kept, onClock, forgotten } = await timerSetByEventAt100();
     // When the connection is lost, and the store comes back without that event
     kept.cutFrom = 100n;
     subscriptions[0]!.subscription.push(new Error('connection lost'));
@@ -108,11 +108,7 @@ describe('line timers after a lost subscription', () => {
 
   it('Given timers set by an event after one a repair then dropped, when the subscription is lost, then they leave the clock and it starts over from the first event', async () => {
     // Given a line whose ring timer is on the clock, set by the event at position 100
-    const { manager, subscriptions, kept, onClock, forgotten } = timersOver();
-    await subscribed(subscriptions, 1);
-    subscriptions[0]!.subscription.push(eventAt(100n), { kind: 'caughtUp' });
-    await manager.settled();
-    expect(onClock.size).toBe(1);
+    const { manager, subscriptions, kept, onClock, forgotten } = await timerSetByEventAt100();
     // When the store comes back repaired: the event at 100 is kept, but positions 40..80 were dropped
     kept.repairs = [repairRecord(500n, 40, 80)];
     subscriptions[0]!.subscription.push(new Error('connection lost'));
@@ -126,10 +122,7 @@ describe('line timers after a lost subscription', () => {
 
   it('Given timers set by an event, when a repair dropped only records after it, then it resumes from the event', async () => {
     // Given a line whose ring timer is on the clock, set by the event at position 100
-    const { manager, subscriptions, kept, onClock } = timersOver();
-    await subscribed(subscriptions, 1);
-    subscriptions[0]!.subscription.push(eventAt(100n), { kind: 'caughtUp' });
-    await manager.settled();
+    const { manager, subscriptions, kept, onClock } = await timerSetByEventAt100();
     // When the store comes back from a repair that dropped only positions after it
     kept.repairs = [repairRecord(500n, 200, 300)];
     subscriptions[0]!.subscription.push(new Error('connection lost'));
