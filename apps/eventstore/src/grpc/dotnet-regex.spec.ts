@@ -86,12 +86,15 @@ describe('filter patterns read as .NET reads them', () => {
       ['^[\\w-]+$', 'façade-1', true],
       ['^\\p{Lu}', 'Éclair', true],
       ['^\\P{Lu}', 'Éclair', false],
+      ['^\\D\\W\\S$', 'a-b', true],
+      ['^\\D$', '٣', false],
     ]);
   });
 
   it('reads .NET escapes JavaScript reads as letters, and a ] first in a class as itself', () => {
     expectMatchedAsDotNet([
       ['^\\e\\a$', '\u001b\u0007', true],
+      ['^\\f\\n\\r\\t\\v$', '\f\n\r\t\v', true],
       ['^[]a]+$', ']a', true],
     ]);
   });

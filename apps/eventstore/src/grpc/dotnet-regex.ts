@@ -71,6 +71,27 @@ const WORD = (): Range[] => cached('w', () => rangesOf(/^[\p{L}\p{Mn}\p{Nd}\p{Pc
 const SPACE = (): Range[] => cached('s', () => rangesOf(/^[\f\n\r\t\v\x85\p{Z}]$/u));
 const BOUNDARY_WORD = (): Range[] => cached('b', () => rangesOf(/^[\p{L}\p{Mn}\p{Nd}\p{Pc}\u200c\u200d]$/u));
 
+/** The class shorthands `\d \w \s`, and their complements `\D \W \S`, by letter. */
+const CLASS_SHORTHANDS: ReadonlyMap<string, () => Range[]> = new Map([
+  ['d', DIGIT],
+  ['D', () => complementOf(DIGIT())],
+  ['w', WORD],
+  ['W', () => complementOf(WORD())],
+  ['s', SPACE],
+  ['S', () => complementOf(SPACE())],
+]);
+
+/** The escapes that stand for one control character, by letter (`\b`, a backspace only in a class, is not one). */
+const CONTROL_ESCAPES: ReadonlyMap<string, number> = new Map([
+  ['a', 0x07],
+  ['e', 0x1b],
+  ['f', 0x0c],
+  ['n', 0x0a],
+  ['r', 0x0d],
+  ['t', 0x09],
+  ['v', 0x0b],
+]);
+
 /** `\p{Lu}`: the general categories .NET names with one or two letters; its blocks (`IsGreek`) are refused. */
 const category = (name: string): Range[] => {
   if (!/^[A-Z][a-z]?$/.test(name)) {
@@ -136,19 +157,11 @@ export function translateDotNetRegex(pattern: string): string {
     const letter = pattern[at + 1];
     if (letter === undefined) throw new DotNetRegexError('a \\ at the end of the pattern');
     at += 2;
+    const shorthand = CLASS_SHORTHANDS.get(letter);
+    if (shorthand) return { kind: 'set', ranges: shorthand() };
+    const control = CONTROL_ESCAPES.get(letter);
+    if (control !== undefined) return { kind: 'unit', unit: control };
     switch (letter) {
-      case 'd':
-        return { kind: 'set', ranges: DIGIT() };
-      case 'D':
-        return { kind: 'set', ranges: complementOf(DIGIT()) };
-      case 'w':
-        return { kind: 'set', ranges: WORD() };
-      case 'W':
-        return { kind: 'set', ranges: complementOf(WORD()) };
-      case 's':
-        return { kind: 'set', ranges: SPACE() };
-      case 'S':
-        return { kind: 'set', ranges: complementOf(SPACE()) };
       case 'p':
       case 'P': {
         const close = pattern.indexOf('}', at);
@@ -159,26 +172,12 @@ export function translateDotNetRegex(pattern: string): string {
         at = close + 1;
         return { kind: 'set', ranges: letter === 'p' ? ranges : complementOf(ranges) };
       }
-      case 'a':
-        return { kind: 'unit', unit: 0x07 };
       case 'b':
         if (inClass) return { kind: 'unit', unit: 0x08 };
         return { kind: 'raw', text: boundary(true) };
       case 'B':
         if (inClass) throw new DotNetRegexError('\\B inside a character class');
         return { kind: 'raw', text: boundary(false) };
-      case 'e':
-        return { kind: 'unit', unit: 0x1b };
-      case 'f':
-        return { kind: 'unit', unit: 0x0c };
-      case 'n':
-        return { kind: 'unit', unit: 0x0a };
-      case 'r':
-        return { kind: 'unit', unit: 0x0d };
-      case 't':
-        return { kind: 'unit', unit: 0x09 };
-      case 'v':
-        return { kind: 'unit', unit: 0x0b };
       case 'x':
       case 'u': {
         const digits = letter === 'x' ? 2 : 4;
