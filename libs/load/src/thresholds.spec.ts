@@ -14,6 +14,11 @@ const inputs: ThresholdInputs = {
 
 const check = (text: string) => evaluateThreshold(parseThreshold(text), inputs);
 
+/** Expects each threshold refused when parsed, with its message (or a part of it). */
+const expectRefused = (cases: readonly (readonly [text: string, message: string | RegExp])[]) => {
+  for (const [text, message] of cases) expect(() => parseThreshold(text)).toThrow(message);
+};
+
 describe('SLO thresholds', () => {
   it('parses latency, count, percentage and rate thresholds', () => {
     expect(parseThreshold('p99<50ms')).toMatchObject({
@@ -37,10 +42,12 @@ describe('SLO thresholds', () => {
   });
 
   it('refuses what it cannot check', () => {
-    expect(() => parseThreshold('p98<5ms')).toThrow(/unknown metric/);
-    expect(() => parseThreshold('p99<5%')).toThrow(/duration, not a percentage/);
-    expect(() => parseThreshold('lag.errors<1')).toThrow(/only latency metrics take a scope/);
-    expect(() => parseThreshold('p99 = 5')).toThrow(/metric<value/);
+    expectRefused([
+      ['p98<5ms', /unknown metric/],
+      ['p99<5%', /duration, not a percentage/],
+      ['lag.errors<1', /only latency metrics take a scope/],
+      ['p99 = 5', /metric<value/],
+    ]);
   });
 
   it('refuses a percentage above 100%, which no run can reach', () => {
@@ -59,40 +66,24 @@ describe('SLO thresholds', () => {
   it('refuses a threshold every run passes, whatever its figures', () => {
     // Given bars at or beyond the values a metric can take (a share at most 100%, anything at least 0),
     // When parsed, Then each is refused, naming itself and the bound its metric never crosses
-    expect(() => parseThreshold('errors<=100%')).toThrow(
-      'threshold "errors<=100%" can never fail: errors is never above 100%',
-    );
-    expect(() => parseThreshold('late>=0%')).toThrow(
-      'threshold "late>=0%" can never fail: late is never below 0%',
-    );
-    expect(() => parseThreshold('errors>=0')).toThrow(
-      'threshold "errors>=0" can never fail: errors is never below 0 commands',
-    );
-    expect(() => parseThreshold('rate>=0')).toThrow(
-      'threshold "rate>=0" can never fail: rate is never below 0 commands/s',
-    );
-    expect(() => parseThreshold('lag.p99>=0s')).toThrow(
-      'threshold "lag.p99>=0s" can never fail: p99 is never below 0 ms',
-    );
+    expectRefused([
+      ['errors<=100%', 'threshold "errors<=100%" can never fail: errors is never above 100%'],
+      ['late>=0%', 'threshold "late>=0%" can never fail: late is never below 0%'],
+      ['errors>=0', 'threshold "errors>=0" can never fail: errors is never below 0 commands'],
+      ['rate>=0', 'threshold "rate>=0" can never fail: rate is never below 0 commands/s'],
+      ['lag.p99>=0s', 'threshold "lag.p99>=0s" can never fail: p99 is never below 0 ms'],
+    ]);
   });
 
   it('refuses a threshold no run passes, whatever its figures', () => {
     // Given bars on the far side of the values a metric can take, When parsed, Then each is refused
-    expect(() => parseThreshold('errors<0%')).toThrow(
-      'threshold "errors<0%" can never pass: errors is never below 0%',
-    );
-    expect(() => parseThreshold('errors>100%')).toThrow(
-      'threshold "errors>100%" can never pass: errors is never above 100%',
-    );
-    expect(() => parseThreshold('late<0')).toThrow(
-      'threshold "late<0" can never pass: late is never below 0 commands',
-    );
-    expect(() => parseThreshold('rate<0')).toThrow(
-      'threshold "rate<0" can never pass: rate is never below 0 commands/s',
-    );
-    expect(() => parseThreshold('p99<0ms')).toThrow(
-      'threshold "p99<0ms" can never pass: p99 is never below 0 ms',
-    );
+    expectRefused([
+      ['errors<0%', 'threshold "errors<0%" can never pass: errors is never below 0%'],
+      ['errors>100%', 'threshold "errors>100%" can never pass: errors is never above 100%'],
+      ['late<0', 'threshold "late<0" can never pass: late is never below 0 commands'],
+      ['rate<0', 'threshold "rate<0" can never pass: rate is never below 0 commands/s'],
+      ['p99<0ms', 'threshold "p99<0ms" can never pass: p99 is never below 0 ms'],
+    ]);
   });
 
   it('keeps the bars a run can land on either side of, the edges of the range included', () => {
