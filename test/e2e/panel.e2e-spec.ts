@@ -376,51 +376,83 @@ describe('the panel in a browser', () => {
     },
   );
 
+  /** Given the executive's seat on its one line. */
+  const executiveSeat = async (accountId: string) => {
+    const account = await demo(accountId, 1, 1, 1);
+    const number = account.executives[0]!.numbers[0]!;
+    return { account, number, page: await seat(account.accountId, 'exec1') };
+  };
+  /** The executive acting on a call from the desk phone, away from the page. */
+  const onDeskPhone = (account: DemoAccount, number: string, callId: string, act: string) =>
+    send(
+      suite.stack.api,
+      'POST',
+      `/accounts/${account.accountId}/lines/${encodeURIComponent(number)}/calls/${callId}/${act}`,
+      { actor: 'exec1' },
+    );
+  /**
+   * The spot on a ringing call's Answer that Hold covers once the call is answered: near Answer's top
+   * left corner, as the busy lamp's row is one line shorter than the ringing one's, so the call's
+   * controls move up, and Hold's lower half covers Answer's upper part.
+   */
+  const whereHoldWillCoverAnswer = async (page: Page, number: string): Promise<[number, number]> => {
+    const box = (await line(page, number)
+      .getByRole('button', { name: 'Answer', exact: true })
+      .boundingBox())!;
+    return [box.x + box.width / 4, box.y + 4];
+  };
+  /** Counts the hold commands the page sends from now on. */
+  const holdsSentFromNow = () => {
+    const before = suite.browser.requests.length;
+    return () =>
+      suite.browser.requests.slice(before).filter((url) => /\/panel\/api\/.*\/hold$/.test(url)).length;
+  };
+  /**
+   * Then the Hold that took the place of the control the user aimed at, and took `press` while settling,
+   * held nothing and the call stays busy; once it has settled, the same press holds the call.
+   */
+  const expectHoldOnlyOnceSettled = async (
+    page: Page,
+    number: string,
+    holdsSent: () => number,
+    press: () => Promise<void>,
+  ) => {
+    await page.waitForTimeout(300);
+    expect(holdsSent()).toBe(0);
+    expect(await lampOf(page, number)).toBe('busy');
+
+    await line(page, number).locator('button.settling').waitFor({ state: 'detached', timeout: SHOWN_MS });
+    await press();
+    await lampShows(page, number, 'held');
+    expect(holdsSent()).toBe(1);
+  };
+
   browserTest(
     'Given a ringing call with the pointer on Answer, When the call is answered from a desk phone and the click lands, Then the Hold that took its place does nothing until it has settled',
     'click-on-replaced',
     async () => {
-      const account = await demo('replaced', 1, 1, 1);
-      const number = account.executives[0]!.numbers[0]!;
-      const page = await seat(account.accountId, 'exec1');
+      const { account, number, page } = await executiveSeat('replaced');
       const { callId } = (await ring(account, number, '+15552220002')) as { callId: string };
       await lampShows(page, number, 'ringing');
-      const box = (await line(page, number)
-        .getByRole('button', { name: 'Answer', exact: true })
-        .boundingBox())!;
-      // Near Answer's top left corner: the busy lamp's row is one line shorter than the ringing one's,
-      // so the call's controls move up, and Hold's lower half covers Answer's upper part.
-      const [x, y] = [box.x + box.width / 4, box.y + 4];
+      const [x, y] = await whereHoldWillCoverAnswer(page, number);
       await page.mouse.move(x, y);
-      const before = suite.browser.requests.length;
-      const held = () =>
-        suite.browser.requests.slice(before).filter((url) => /\/panel\/api\/.*\/hold$/.test(url)).length;
+      const holdsSent = holdsSentFromNow();
+      const click = async () => {
+        await page.mouse.down();
+        await page.mouse.up();
+      };
 
       // The executive answers on the desk phone while the hand is on its way to Answer.
-      await send(
-        suite.stack.api,
-        'POST',
-        `/accounts/${account.accountId}/lines/${encodeURIComponent(number)}/calls/${callId}/answer`,
-        { actor: 'exec1' },
-      );
+      await onDeskPhone(account, number, callId, 'answer');
       await lampShows(page, number, 'busy');
-      await page.mouse.down();
-      await page.mouse.up();
+      await click();
 
       // The click landed on Hold, which took Answer's place, and was not taken as a hold.
       await expect(
         page.evaluate(`document.elementFromPoint(${x}, ${y})?.closest('button')?.textContent`),
       ).resolves.toBe('Hold');
-      await page.waitForTimeout(300);
-      expect(held()).toBe(0);
-      expect(await lampOf(page, number)).toBe('busy');
-
       // Once settled, the same click on the same spot is a hold: the control was only waiting.
-      await line(page, number).locator('button.settling').waitFor({ state: 'detached', timeout: SHOWN_MS });
-      await page.mouse.down();
-      await page.mouse.up();
-      await lampShows(page, number, 'held');
-      expect(held()).toBe(1);
+      await expectHoldOnlyOnceSettled(page, number, holdsSent, click);
     },
   );
 
@@ -428,46 +460,26 @@ describe('the panel in a browser', () => {
     'Given a ringing call on a touch screen, When it is answered from a desk phone just before a finger taps Answer, Then the Hold that took its place does nothing, and a later tap holds',
     'tap-on-replaced',
     async () => {
-      const account = await demo('replaced-tap', 1, 1, 1);
-      const number = account.executives[0]!.numbers[0]!;
-      const page = await seat(account.accountId, 'exec1');
+      const { account, number, page } = await executiveSeat('replaced-tap');
       const touch = await page.context().newCDPSession(page);
       await touch.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 1 });
-      const tap = async (x: number, y: number) => {
+      const { callId } = (await ring(account, number, '+15552220004')) as { callId: string };
+      await lampShows(page, number, 'ringing');
+      const [x, y] = await whereHoldWillCoverAnswer(page, number);
+      const holdsSent = holdsSentFromNow();
+      const tap = async () => {
         await touch.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y }] });
         await touch.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
       };
-      const { callId } = (await ring(account, number, '+15552220004')) as { callId: string };
-      await lampShows(page, number, 'ringing');
-      const box = (await line(page, number)
-        .getByRole('button', { name: 'Answer', exact: true })
-        .boundingBox())!;
-      // Where Hold's lower half covers Answer's upper part once the call's controls move up.
-      const [x, y] = [box.x + box.width / 4, box.y + 4];
-      const before = suite.browser.requests.length;
-      const held = () =>
-        suite.browser.requests.slice(before).filter((url) => /\/panel\/api\/.*\/hold$/.test(url)).length;
 
-      await send(
-        suite.stack.api,
-        'POST',
-        `/accounts/${account.accountId}/lines/${encodeURIComponent(number)}/calls/${callId}/answer`,
-        { actor: 'exec1' },
-      );
+      await onDeskPhone(account, number, callId, 'answer');
       await lampShows(page, number, 'busy');
-      await tap(x, y);
+      await tap();
 
       await expect(
         page.evaluate(`document.elementFromPoint(${x}, ${y})?.closest('button')?.textContent`),
       ).resolves.toBe('Hold');
-      await page.waitForTimeout(300);
-      expect(held()).toBe(0);
-      expect(await lampOf(page, number)).toBe('busy');
-
-      await line(page, number).locator('button.settling').waitFor({ state: 'detached', timeout: SHOWN_MS });
-      await tap(x, y);
-      await lampShows(page, number, 'held');
-      expect(held()).toBe(1);
+      await expectHoldOnlyOnceSettled(page, number, holdsSent, tap);
     },
   );
 
@@ -478,36 +490,21 @@ describe('the panel in a browser', () => {
       const account = await demo('replaced-key', 1, 1, 1);
       const number = account.executives[0]!.numbers[0]!;
       const { callId } = (await ring(account, number, '+15552220003')) as { callId: string };
-      const onCall = (act: string) =>
-        send(
-          suite.stack.api,
-          'POST',
-          `/accounts/${account.accountId}/lines/${encodeURIComponent(number)}/calls/${callId}/${act}`,
-          { actor: 'exec1' },
-        );
-      await onCall('answer');
-      await onCall('hold');
+      await onDeskPhone(account, number, callId, 'answer');
+      await onDeskPhone(account, number, callId, 'hold');
       const page = await seat(account.accountId, 'exec1');
       await lampShows(page, number, 'held');
       await line(page, number).getByRole('button', { name: 'Resume' }).focus();
-      const before = suite.browser.requests.length;
-      const held = () =>
-        suite.browser.requests.slice(before).filter((url) => /\/panel\/api\/.*\/hold$/.test(url)).length;
+      const holdsSent = holdsSentFromNow();
+      const pressEnter = () => page.keyboard.press('Enter');
 
-      await onCall('resume');
+      await onDeskPhone(account, number, callId, 'resume');
       await lampShows(page, number, 'busy');
-      await page.keyboard.press('Enter');
+      await pressEnter();
 
       // Enter reached Hold, which took Resume's place under the focus, and was not taken as a hold.
       await expect(page.evaluate('document.activeElement?.textContent')).resolves.toBe('Hold');
-      await page.waitForTimeout(300);
-      expect(held()).toBe(0);
-      expect(await lampOf(page, number)).toBe('busy');
-
-      await line(page, number).locator('button.settling').waitFor({ state: 'detached', timeout: SHOWN_MS });
-      await page.keyboard.press('Enter');
-      await lampShows(page, number, 'held');
-      expect(held()).toBe(1);
+      await expectHoldOnlyOnceSettled(page, number, holdsSent, pressEnter);
     },
   );
 
