@@ -129,5 +129,7 @@ describe('filter patterns read as .NET reads them', () => {
       ['^x{$', 'x{', true],
       ['^(a)\\1$', 'aa', true],
     ]);
+    // And a lazy quantifier stays lazy: what it matches, not whether, tells it from a greedy one
+    expect(translateDotNetRegex('a{1,3}?b+?')).toBe('a{1,3}?b+?');
   });
 });

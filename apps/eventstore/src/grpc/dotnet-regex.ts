@@ -303,10 +303,17 @@ export function translateDotNetRegex(pattern: string): string {
     return `[${negated ? '^' : ''}${body}]`;
   };
 
-  /** A quantifier just written: a `+` after it makes it possessive, which .NET has not either. */
-  const refusePossessive = (): void => {
-    if (peek() === '+')
+  /**
+   * What may follow a quantifier just written: a `?` makes it lazy, as in JavaScript; a `+` would make
+   * it possessive, which .NET has not either.
+   */
+  const readQuantifierSuffix = (): void => {
+    if (peek() === '?') {
+      out += '?';
+      at += 1;
+    } else if (peek() === '+') {
       throw new DotNetRegexError('a possessive quantifier (*+, ++, ?+, {n}+), which .NET refuses too');
+    }
   };
 
   while (at < pattern.length) {
@@ -351,12 +358,7 @@ export function translateDotNetRegex(pattern: string): string {
       case '?':
         out += char;
         at += 1;
-        if (peek() === '?') {
-          out += '?';
-          at += 1;
-        } else {
-          refusePossessive();
-        }
+        readQuantifierSuffix();
         continue;
       case '{': {
         const quantifier = /^\{\d+(,\d*)?\}/.exec(pattern.slice(at));
@@ -367,12 +369,7 @@ export function translateDotNetRegex(pattern: string): string {
         }
         out += quantifier[0];
         at += quantifier[0].length;
-        if (peek() === '?') {
-          out += '?';
-          at += 1;
-        } else {
-          refusePossessive();
-        }
+        readQuantifierSuffix();
         continue;
       }
       case ')':
