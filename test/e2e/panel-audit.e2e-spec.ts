@@ -197,8 +197,7 @@ describe('the panel for auditors and architects in a browser', () => {
     async () => {
       const { number, page } = await endedCallOnSeat('audit-stack-back', '+15554440009');
       await line(page, number).locator('details.history > summary').click();
-      await expect(suite.stack.stopProjector()).resolves.toBe(0);
-      await page.waitForSelector('[data-connection="lost"]', { timeout: SHOWN_MS });
+      await suite.stopProjectorSeenBy(page);
 
       const trail = line(page, number).locator('details.audit').first();
       await trail.locator('> summary').click();
@@ -207,8 +206,7 @@ describe('the panel for auditors and architects in a browser', () => {
       await expect(refusal.textContent()).resolves.toMatch(/STACK_UNAVAILABLE.*not answering/);
 
       // Nothing happens on the account meanwhile: the seat comes back as it was, at the same position.
-      await suite.stack.startProjector();
-      await page.waitForSelector('[data-connection="live"]', { timeout: SHOWN_MS });
+      await suite.startProjectorSeenBy(page);
       await trail.locator('td[data-type="CallEnded"]').waitFor({ timeout: SHOWN_MS });
       await refusal.waitFor({ state: 'detached', timeout: SHOWN_MS });
       expect(await eventsOf(trail)).toEqual([
@@ -218,8 +216,7 @@ describe('the panel for auditors and architects in a browser', () => {
         'CallEnded',
       ]);
       // The reads the browser could not make while the projector was down are logged; nothing else may be.
-      const errors = suite.browser.errors.filter((error) => !/ERR_CONNECTION_REFUSED/.test(error));
-      suite.browser.errors.splice(0, suite.browser.errors.length, ...errors);
+      suite.forgiveErrors(/ERR_CONNECTION_REFUSED/);
     },
   );
   browserTest(

@@ -207,22 +207,18 @@ describe('the panel in a browser', () => {
       const { account, number, page } = await firstAssistantSeat('restart');
       await page.evaluate(`window.notReloaded = true`);
 
-      // The page's open stream must not hold the projector up: Ctrl-C stops it, not the grace period's kill.
-      await expect(suite.stack.stopProjector()).resolves.toBe(0);
-      await page.waitForSelector('[data-connection="lost"]', { timeout: SHOWN_MS });
+      await suite.stopProjectorSeenBy(page);
       await expect(page.locator('[data-connection]').textContent()).resolves.toMatch(/reconnecting/);
       // Down for longer than the stream waits between its tries, as a projector slow to start on a
       // loaded machine is: the page keeps trying, and the browser logs each try refused.
       await page.waitForTimeout(4_000);
 
-      await suite.stack.startProjector();
-      await page.waitForSelector('[data-connection="live"]', { timeout: SHOWN_MS });
+      await suite.startProjectorSeenBy(page);
       await ring(account, number, '+15552220000');
       await lampShows(page, number, 'ringing');
       expect(await page.evaluate(`window.notReloaded === true`)).toBe(true);
       // Those refused tries are the only errors the page may log.
-      const errors = suite.browser.errors.filter((error) => !/ERR_CONNECTION_REFUSED/.test(error));
-      suite.browser.errors.splice(0, suite.browser.errors.length, ...errors);
+      suite.forgiveErrors(/ERR_CONNECTION_REFUSED/);
     },
   );
 
@@ -517,15 +513,12 @@ describe('the panel in a browser', () => {
       await page.route('**/panel/stream?**', (route) => route.fulfill({ status: 503, body: 'restarting' }), {
         times: 1,
       });
-      await expect(suite.stack.stopProjector()).resolves.toBe(0);
-      await page.waitForSelector('[data-connection="lost"]', { timeout: SHOWN_MS });
-      await suite.stack.startProjector();
-      await page.waitForSelector('[data-connection="live"]', { timeout: SHOWN_MS });
+      await suite.stopProjectorSeenBy(page);
+      await suite.startProjectorSeenBy(page);
       await ring(account, number, '+15552220001');
       await lampShows(page, number, 'ringing');
       // The 503 the test answered is logged by the browser; nothing else may be.
-      const errors = suite.browser.errors.filter((error) => !/status of 503/.test(error));
-      suite.browser.errors.splice(0, suite.browser.errors.length, ...errors);
+      suite.forgiveErrors(/status of 503/);
     },
   );
 });

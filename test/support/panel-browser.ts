@@ -33,6 +33,19 @@ export interface PanelBrowserSuite {
     types: readonly string[],
   ): Promise<void>;
   /**
+   * Stops the projector under an open page, and waits until the page shows its stream lost. Ctrl-C
+   * must stop it (exit 0), not the grace period's kill: the page's open stream may not hold it up.
+   */
+  stopProjectorSeenBy(page: Page): Promise<void>;
+  /** Starts the projector again, and waits until the open page shows its stream live. */
+  startProjectorSeenBy(page: Page): Promise<void>;
+  /**
+   * Takes the errors the pages logged that match `expected`, and only those, off the list that fails
+   * the test: a test that makes a request fail on purpose expects the browser to log it. Returns how
+   * many it took off.
+   */
+  forgiveErrors(expected: RegExp): number;
+  /**
    * A test of the suite (`it`, within TEST_MS): its steps, then no error logged by a page, and every
    * open page photographed under `photo` if either fails.
    */
@@ -81,6 +94,7 @@ export function panelBrowserSuite(): PanelBrowserSuite {
     pages.push(page);
     return page;
   };
+  const streamLive = (page: Page) => page.waitForSelector('[data-connection="live"]', { timeout: SHOWN_MS });
   return {
     get stack() {
       return started(stack);
@@ -92,7 +106,7 @@ export function panelBrowserSuite(): PanelBrowserSuite {
     open,
     async seat(accountId, viewer) {
       const page = await open(`?account=${accountId}&viewer=${viewer}`);
-      await page.waitForSelector('[data-connection="live"]', { timeout: SHOWN_MS });
+      await streamLive(page);
       return page;
     },
     ring: (account, number, from) =>
@@ -114,6 +128,21 @@ export function panelBrowserSuite(): PanelBrowserSuite {
       };
       expect(entries.map((entry) => entry.type)).toEqual(expect.arrayContaining([...types]));
       for (const entry of entries) expect(entry.correlationId).toBe(`call-${accountId}-${digits}-${callId}`);
+    },
+    async stopProjectorSeenBy(page) {
+      await expect(started(stack).stopProjector()).resolves.toBe(0);
+      await page.waitForSelector('[data-connection="lost"]', { timeout: SHOWN_MS });
+    },
+    async startProjectorSeenBy(page) {
+      await started(stack).startProjector();
+      await streamLive(page);
+    },
+    forgiveErrors(expected) {
+      const { errors } = started(browser);
+      const others = errors.filter((error) => !expected.test(error));
+      const forgiven = errors.length - others.length;
+      errors.splice(0, errors.length, ...others);
+      return forgiven;
     },
     browserTest: (name, photo, steps) =>
       it(
