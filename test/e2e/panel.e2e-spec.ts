@@ -386,17 +386,6 @@ describe('the panel in a browser', () => {
       `/accounts/${account.accountId}/lines/${encodeURIComponent(number)}/calls/${callId}/${act}`,
       { actor: 'exec1' },
     );
-  /**
-   * The spot on a ringing call's Answer that Hold covers once the call is answered: near Answer's top
-   * left corner, as the busy lamp's row is one line shorter than the ringing one's, so the call's
-   * controls move up, and Hold's lower half covers Answer's upper part.
-   */
-  const whereHoldWillCoverAnswer = async (page: Page, number: string): Promise<[number, number]> => {
-    const box = (await line(page, number)
-      .getByRole('button', { name: 'Answer', exact: true })
-      .boundingBox())!;
-    return [box.x + box.width / 4, box.y + 4];
-  };
   /** Counts the hold commands the page sends from now on. */
   const holdsSentFromNow = () => {
     const before = suite.browser.requests.length;
@@ -423,32 +412,56 @@ describe('the panel in a browser', () => {
     expect(holdsSent()).toBe(1);
   };
 
+  /** A user's hand: where it points before it presses, if it can point without pressing, and its press. */
+  interface Hand {
+    aim?(x: number, y: number): Promise<void>;
+    press(x: number, y: number): Promise<void>;
+  }
+  /**
+   * Given a call ringing on the executive's seat and a hand aimed at Answer, When the executive answers
+   * on the desk phone while the hand is on its way, and its press lands once the page shows the call
+   * busy, Then the press landed on the Hold that took Answer's place and held nothing while it settled;
+   * the same press on the same spot once it has settled holds the call.
+   */
+  const expectAnswerReplacedUnderHand = async (
+    { account, number, page }: { account: DemoAccount; number: string; page: Page },
+    from: string,
+    hand: Hand,
+  ) => {
+    const { callId } = (await ring(account, number, from)) as { callId: string };
+    await lampShows(page, number, 'ringing');
+    const box = (await line(page, number)
+      .getByRole('button', { name: 'Answer', exact: true })
+      .boundingBox())!;
+    // Near Answer's top left corner: the busy lamp's row is one line shorter than the ringing one's,
+    // so the call's controls move up, and Hold's lower half covers Answer's upper part.
+    const [x, y] = [box.x + box.width / 4, box.y + 4];
+    await hand.aim?.(x, y);
+    const holdsSent = holdsSentFromNow();
+
+    await onDeskPhone(account, number, callId, 'answer');
+    await lampShows(page, number, 'busy');
+    await hand.press(x, y);
+
+    await expect(
+      page.evaluate(`document.elementFromPoint(${x}, ${y})?.closest('button')?.textContent`),
+    ).resolves.toBe('Hold');
+    await expectHoldOnlyOnceSettled(page, number, holdsSent, () => hand.press(x, y));
+  };
+
   browserTest(
     'Given a ringing call with the pointer on Answer, When the call is answered from a desk phone and the click lands, Then the Hold that took its place does nothing until it has settled',
     'click-on-replaced',
     async () => {
-      const { account, number, page } = await executiveSeat('replaced');
-      const { callId } = (await ring(account, number, '+15552220002')) as { callId: string };
-      await lampShows(page, number, 'ringing');
-      const [x, y] = await whereHoldWillCoverAnswer(page, number);
-      await page.mouse.move(x, y);
-      const holdsSent = holdsSentFromNow();
-      const click = async () => {
-        await page.mouse.down();
-        await page.mouse.up();
-      };
-
-      // The executive answers on the desk phone while the hand is on its way to Answer.
-      await onDeskPhone(account, number, callId, 'answer');
-      await lampShows(page, number, 'busy');
-      await click();
-
-      // The click landed on Hold, which took Answer's place, and was not taken as a hold.
-      await expect(
-        page.evaluate(`document.elementFromPoint(${x}, ${y})?.closest('button')?.textContent`),
-      ).resolves.toBe('Hold');
-      // Once settled, the same click on the same spot is a hold: the control was only waiting.
-      await expectHoldOnlyOnceSettled(page, number, holdsSent, click);
+      const seated = await executiveSeat('replaced');
+      const { mouse } = seated.page;
+      await expectAnswerReplacedUnderHand(seated, '+15552220002', {
+        aim: (x, y) => mouse.move(x, y),
+        press: async () => {
+          await mouse.down();
+          await mouse.up();
+        },
+      });
     },
   );
 
@@ -456,26 +469,16 @@ describe('the panel in a browser', () => {
     'Given a ringing call on a touch screen, When it is answered from a desk phone just before a finger taps Answer, Then the Hold that took its place does nothing, and a later tap holds',
     'tap-on-replaced',
     async () => {
-      const { account, number, page } = await executiveSeat('replaced-tap');
-      const touch = await page.context().newCDPSession(page);
+      const seated = await executiveSeat('replaced-tap');
+      const touch = await seated.page.context().newCDPSession(seated.page);
       await touch.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 1 });
-      const { callId } = (await ring(account, number, '+15552220004')) as { callId: string };
-      await lampShows(page, number, 'ringing');
-      const [x, y] = await whereHoldWillCoverAnswer(page, number);
-      const holdsSent = holdsSentFromNow();
-      const tap = async () => {
-        await touch.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y }] });
-        await touch.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
-      };
-
-      await onDeskPhone(account, number, callId, 'answer');
-      await lampShows(page, number, 'busy');
-      await tap();
-
-      await expect(
-        page.evaluate(`document.elementFromPoint(${x}, ${y})?.closest('button')?.textContent`),
-      ).resolves.toBe('Hold');
-      await expectHoldOnlyOnceSettled(page, number, holdsSent, tap);
+      // A finger has no hover: where it is heading shows only when it lands.
+      await expectAnswerReplacedUnderHand(seated, '+15552220004', {
+        press: async (x, y) => {
+          await touch.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y }] });
+          await touch.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+        },
+      });
     },
   );
 
