@@ -31,6 +31,20 @@ function repair(dataDir: string): Promise<{ code: number; stdout: string }> {
  * the reader, waiting to reconnect all along, must not keep the events the store no longer has, nor
  * skip the new ones written at their positions.
  */
+
+/** What `onStoreWithProjector` lends a test. */
+interface StoreWithProjector {
+  readonly client: ReturnType<typeof createEventStoreClient>;
+  readonly store: EventStore;
+  /** The prefix of the test's streams, which the projector follows. */
+  readonly streams: string;
+  /** Appends one tally event of `amount` to the test's `stream`, answering its position. */
+  append(stream: string, amount: number): Promise<bigint>;
+  readonly log: string[];
+  readonly projector: Projector;
+  readonly index: LogIndex;
+}
+
 describe('readers after the store they follow was repaired', () => {
   let storeDir: string;
   let server: EmbeddedEventStore | undefined;
@@ -70,6 +84,28 @@ describe('readers after the store they follow was repaired', () => {
     expect(repaired.code).toBe(0);
     server = await startEmbeddedEventStore({ dataDir: storeDir, args: ['--port', port] });
     return repaired.stdout;
+  }
+
+  /**
+   * A store process on `storeDir`, a projector of the tally on it whose lines go to `log`, and a log
+   * index a test may have follow it (riding its subscription, as the projector app runs it); all
+   * stopped after `use`.
+   */
+  async function onStoreWithProjector(use: (given: StoreWithProjector) => Promise<void>): Promise<void> {
+    const started = await startStore();
+    const log: string[] = [];
+    const projector = new Projector(started.store, [tally], {
+      streamPrefixes: [started.streams],
+      log: (line) => log.push(line),
+    });
+    const index = new LogIndex();
+    try {
+      await use({ ...started, log, projector, index });
+    } finally {
+      await index.stop();
+      await projector.stop();
+      await started.client.dispose();
+    }
   }
 
   /** A new event, written where the cut ones were (positions are byte offsets of the log). */
@@ -131,14 +167,8 @@ describe('readers after the store they follow was repaired', () => {
 
   it(
     'Given read models holding events from the tail repair cut, when it reconnects, then it says so once and rebuilds without them',
-    async () => {
-      const { client, store, streams, append } = await startStore();
-      const log: string[] = [];
-      const projector = new Projector(store, [tally], {
-        streamPrefixes: [streams],
-        log: (line) => log.push(line),
-      });
-      try {
+    () =>
+      onStoreWithProjector(async ({ streams, append, log, projector }) => {
         // Given a projector that applied 3 events the store keeps and 2 that repair will cut
         for (let i = 0; i < 3; i++) await append('kept', 1);
         await projector.start();
@@ -165,23 +195,14 @@ describe('readers after the store they follow was repaired', () => {
         expect(saidOnce(log, 'read models discarded (the last record read')).toContain(
           `$all position ${lastLost}, is not in this store`,
         );
-      } finally {
-        await projector.stop();
-        await client.dispose();
-      }
-    },
+      }),
     PROCESS_BUDGET_MS,
   );
 
   it(
     'Given a log index riding the projector and holding records from the tail repair cut, when they reconnect, then it says so once and indexes the store as it is',
-    async () => {
-      const { client, store, streams, append } = await startStore();
-      const log: string[] = [];
-      const projector = new Projector(store, [tally], { streamPrefixes: [streams], log: () => undefined });
-      // As the projector app runs it: the index rides the live projector's subscription.
-      const index = new LogIndex();
-      try {
+    () =>
+      onStoreWithProjector(async ({ store, streams, append, log, projector, index }) => {
         // Given an index that holds 3 records the store keeps and 4 that repair will cut: enough that
         // the repair's record and the next start's epoch record leave a new one room at a cut position
         for (let i = 0; i < 3; i++) await append('kept', 1);
@@ -210,26 +231,14 @@ describe('readers after the store they follow was repaired', () => {
         expect(saidOnce(log, 'the log index was discarded')).toContain(
           `$all position ${lastLost}, is not in this store`,
         );
-      } finally {
-        await index.stop();
-        await projector.stop();
-        await client.dispose();
-      }
-    },
+      }),
     PROCESS_BUDGET_MS,
   );
 
   it(
     'Given read models and a log index holding an event repair then dropped from the middle of the log, when they reconnect, then they start over and equal a fresh rebuild',
-    async () => {
-      const { client, store, streams, append } = await startStore();
-      const log: string[] = [];
-      const projector = new Projector(store, [tally], {
-        streamPrefixes: [streams],
-        log: (line) => log.push(line),
-      });
-      const index = new LogIndex();
-      try {
+    () =>
+      onStoreWithProjector(async ({ store, streams, append, log, projector, index }) => {
         // Given a projector and the index riding it that applied an event repair will drop, and
         // events after it that repair keeps at their positions (the last of them is theirs)
         for (let i = 0; i < 3; i++) await append('kept', 1);
@@ -271,12 +280,7 @@ describe('readers after the store they follow was repaired', () => {
         await until(() => index.records === 6);
         expect(index.recordsOf(`${streams}damaged`)).toBe(0);
         expect(index.recordsOf(`${streams}later`)).toBe(3);
-      } finally {
-        await index.stop();
-        await projector.stop();
-        await client.dispose();
-      }
-    },
+      }),
     PROCESS_BUDGET_MS,
   );
 
@@ -339,14 +343,8 @@ describe('readers after the store they follow was repaired', () => {
 
   it(
     'Given read models whose last event is before every record a repair dropped, when they reconnect, then they resume and rebuild nothing',
-    async () => {
-      const { client, store, streams, append } = await startStore();
-      const log: string[] = [];
-      const projector = new Projector(store, [tally], {
-        streamPrefixes: [streams],
-        log: (line) => log.push(line),
-      });
-      try {
+    () =>
+      onStoreWithProjector(async ({ client, streams, append, log, projector }) => {
         // Given a projector whose last event comes before a record of a stream it does not follow
         await projector.start();
         const last = await append('kept', 5);
@@ -370,11 +368,7 @@ describe('readers after the store they follow was repaired', () => {
           count: 1,
         });
         expect(projector.readModels.eventCount).toBe(2);
-      } finally {
-        await projector.stop();
-        await client.dispose();
-      }
-    },
+      }),
     PROCESS_BUDGET_MS,
   );
 });
