@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
+import { DEFAULT_API_PORT, DEFAULT_PROJECTOR_PORT } from '#stack';
 
 /**
  * `npm start`: the embedded event store, then the api and the projector, as separate processes with
@@ -15,8 +16,12 @@ const program = new Command('start')
   .option('--data <dir>', 'data directory of the embedded store', resolve(root, 'data/eventstore'))
   .option('--mem', 'keep the embedded store in memory (nothing survives a restart)', false)
   .option('--store-port <port>', 'port of the embedded store (0: any free port)', '2113')
-  .option('--api-port <port>', 'port of the api', process.env.API_PORT ?? '3000')
-  .option('--projector-port <port>', 'port of the projector', process.env.PROJECTOR_PORT ?? '3001')
+  .option('--api-port <port>', 'port of the api', process.env.API_PORT ?? String(DEFAULT_API_PORT))
+  .option(
+    '--projector-port <port>',
+    'port of the projector',
+    process.env.PROJECTOR_PORT ?? String(DEFAULT_PROJECTOR_PORT),
+  )
   .option(
     '--projector-data <dir>',
     'where the projector keeps its snapshot',

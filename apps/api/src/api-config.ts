@@ -2,7 +2,6 @@ import { clockSettingsFromEnv } from '#events';
 import { connectionStringFromEnv } from '#eventstore';
 import { ConfigService } from '@nestjs/config';
 import {
-  DEFAULT_API_PORT,
   SETTINGS_KEY,
   type AppSettings,
   RequestPolicy,
@@ -14,6 +13,7 @@ import {
   type ServedAppSettings,
   type Env,
 } from '#http';
+import { DEFAULT_API_PORT } from '#stack';
 import { idempotencyOptionsFromEnv } from './shared/idempotency.js';
 
 /** Everything the api takes from its environment (README, "Configuration"), validated once at start. */

@@ -24,6 +24,16 @@ describe("the projector's configuration", () => {
     ).toMatchObject({ rebuild: true, parkFailedEvents: false, dataDir: '/var/p' });
   });
 
+  it('finds the api for the panel where the CLI does: SWITCHBOARD_API_URL, else API_HOST and API_PORT', () => {
+    expect(projectorSettingsFrom({}).api).toEqual({ url: 'http://127.0.0.1:3000' });
+    expect(projectorSettingsFrom({ API_HOST: '192.168.1.5', API_PORT: '4100' }).api).toEqual({
+      url: 'http://192.168.1.5:4100',
+    });
+    expect(projectorSettingsFrom({ API_HOST: '::', SWITCHBOARD_API_URL: 'http://api:3000' }).api).toEqual({
+      url: 'http://api:3000',
+    });
+  });
+
   it('names every invalid variable at once', () => {
     // Given a switch that is neither on nor off, a bad port and a bad clock
     const read = () =>

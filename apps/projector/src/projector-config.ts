@@ -2,7 +2,6 @@ import { ConfigService } from '@nestjs/config';
 import { clockSettingsFromEnv } from '#events';
 import { connectionStringFromEnv } from '#eventstore';
 import {
-  DEFAULT_PROJECTOR_PORT,
   RequestPolicy,
   SETTINGS_KEY,
   SettingsReader,
@@ -16,6 +15,7 @@ import {
   type ServedAppSettings,
   type Env,
 } from '#http';
+import { DEFAULT_PROJECTOR_PORT, stackAddress, type StackAddress } from '#stack';
 
 /** Everything the projector takes from its environment (README, "Configuration"), validated once at start. */
 export interface ProjectorSettings extends ServedAppSettings {
@@ -25,8 +25,12 @@ export interface ProjectorSettings extends ServedAppSettings {
   readonly rebuild: boolean;
   /** Park an event a projection cannot apply and go on (`--park-failed-events` too). */
   readonly parkFailedEvents: boolean;
-  /** Where the panel's commands are forwarded: the api (SWITCHBOARD_API_URL, else the api's port here). */
-  readonly apiUrl: string;
+  /**
+   * Where the panel's commands are forwarded: the api where the CLI finds it too (SWITCHBOARD_API_URL,
+   * else API_HOST and API_PORT), or why the environment names none (API_PORT=0): the panel's commands
+   * then answer that reason, while everything else the projector serves works, so it still starts.
+   */
+  readonly api: StackAddress;
 }
 
 export const projectorSettingsFrom = (env: Env, stdoutIsTerminal = false): ProjectorSettings => {
@@ -39,7 +43,7 @@ export const projectorSettingsFrom = (env: Env, stdoutIsTerminal = false): Proje
     eventStoreConnectionString: connectionStringFromEnv(env),
     clock: reader.read(clockSettingsFromEnv),
     requestPolicy: reader.read(RequestPolicy.fromEnv),
-    apiUrl: textFrom(env, 'SWITCHBOARD_API_URL', `http://127.0.0.1:${textFrom(env, 'API_PORT', '3000')}`),
+    api: stackAddress(env, 'api'),
     log: reader.read((e) => logSettingsFrom(e, stdoutIsTerminal)),
   });
 };

@@ -870,7 +870,7 @@ export const EDGE_REASONS = {
   API_UNAVAILABLE: edge(
     502,
     ['projector'],
-    'a panel command (`/panel/api/…`) while the api is not answering (refused, or no answer within 10 s)',
+    'a panel command (`/panel/api/…`) while the api is not answering (refused, or no answer within 10 s), or when the projector has no address for it (`API_PORT=0` and no `SWITCHBOARD_API_URL`)',
   ),
 } as const satisfies Readonly<Record<string, EdgeReason>>;
 

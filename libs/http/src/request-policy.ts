@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { DEFAULT_API_PORT, DEFAULT_PROJECTOR_PORT } from '#stack';
 
 /**
  * Who may talk to the api and the projector over HTTP. Both serve people on the same machine (the CLI,
@@ -39,8 +40,6 @@ export type Verdict =
   | { readonly allowed: false; readonly refusal: Refusal };
 
 export const DEFAULT_ALLOWED_HOSTS = ['localhost', '127.0.0.1', '[::1]'] as const;
-export const DEFAULT_API_PORT = 3000;
-export const DEFAULT_PROJECTOR_PORT = 3001;
 
 /** The only body type a command accepts (media types compare case-insensitively, parameters aside). */
 export const COMMAND_MEDIA_TYPE = 'application/json';

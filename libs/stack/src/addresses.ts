@@ -1,21 +1,24 @@
 /**
  * Where a client on this machine finds the api and the projector of a stack that `npm start` placed
  * with API_HOST / API_PORT and PROJECTOR_HOST / PROJECTOR_PORT, or that SWITCHBOARD_API_URL /
- * SWITCHBOARD_PROJECTOR_URL name outright: the CLI's and the demo's defaults, so that moving the
- * stack with the variables the README gives moves its clients too.
+ * SWITCHBOARD_PROJECTOR_URL name outright: the CLI's and the demo's defaults, and where the
+ * projector's panel forwards commands to the api, so that moving the stack with the variables the
+ * README gives moves its clients too.
  */
+import { DEFAULT_API_PORT, DEFAULT_PROJECTOR_PORT } from './default-ports.js';
+
 export type StackApp = 'api' | 'projector';
 
 /** The base URL, or why the environment names none a client can know in advance. */
 export type StackAddress = { readonly url: string } | { readonly problem: string };
 
 const VARIABLES: Record<StackApp, { url: string; host: string; port: string; defaultPort: number }> = {
-  api: { url: 'SWITCHBOARD_API_URL', host: 'API_HOST', port: 'API_PORT', defaultPort: 3000 },
+  api: { url: 'SWITCHBOARD_API_URL', host: 'API_HOST', port: 'API_PORT', defaultPort: DEFAULT_API_PORT },
   projector: {
     url: 'SWITCHBOARD_PROJECTOR_URL',
     host: 'PROJECTOR_HOST',
     port: 'PROJECTOR_PORT',
-    defaultPort: 3001,
+    defaultPort: DEFAULT_PROJECTOR_PORT,
   },
 };
 

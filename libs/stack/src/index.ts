@@ -4,3 +4,4 @@
 export * from './manifest.js';
 export * from './stack.js';
 export * from './addresses.js';
+export * from './default-ports.js';

@@ -140,45 +140,98 @@ describe('projector Assistant panel', () => {
     }
   }, 30_000);
 
-  it("passes a command's origin headers (X-Correlation-Id, Idempotency-Key) on to the api, as the page sent them", async () => {
-    // Given an api that records what reaches it
+  /** An api that records the headers of what reaches it, listening on `host`. */
+  const recordingApi = async (host: string) => {
     const seen: IncomingHttpHeaders[] = [];
-    const api = createServer((request, response) => {
+    const server = createServer((request, response) => {
       seen.push(request.headers);
       request.resume();
       request.on('end', () => response.writeHead(201, { 'content-type': 'application/json' }).end('{}'));
     });
-    await new Promise<void>((listening) => api.listen(0, '127.0.0.1', listening));
-    const apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+    await new Promise<void>((listening) => server.listen(0, host, listening));
+    return {
+      seen,
+      port: (server.address() as AddressInfo).port,
+      close: () => new Promise((closed) => server.close(closed)),
+    };
+  };
+
+  /** A projector configured by `variables` over the process's own, serving its panel on loopback. */
+  const panelWith = async (variables: Record<string, string>, run: (url: string) => Promise<void>) => {
     const projector = new Projector(store, PROJECTIONS, {
       streamPrefixes: ['account-none'],
       log: () => undefined,
     });
     const app = await createProjectorApp(projector, store, {
       configuration: await configuration((env) =>
-        projectorSettingsFrom({ ...env, SWITCHBOARD_API_URL: apiUrl }),
+        projectorSettingsFrom({ ...env, SWITCHBOARD_API_URL: undefined, ...variables }),
       ),
     });
     try {
       await app.listen(0, '127.0.0.1');
-      const url = await app.getUrl();
-      // When the page sends a command with its flow's correlation id and an idempotency key
-      const answer = await fetch(`${url}/panel/api/accounts/acme/lines/15550100/calls/c1/answer`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-correlation-id': 'call-acme-c1',
-          'idempotency-key': 'k1',
-        },
-        body: JSON.stringify({ actor: 'bob' }),
-      });
-      // Then the api receives both
-      expect(answer.status).toBe(201);
-      expect(seen[0]).toMatchObject({ 'x-correlation-id': 'call-acme-c1', 'idempotency-key': 'k1' });
+      await run(await app.getUrl());
     } finally {
       await app.close();
-      await new Promise((closed) => api.close(closed));
     }
+  };
+
+  const ANSWER_PATH = '/panel/api/accounts/acme/lines/15550100/calls/c1/answer';
+  const answerThroughPanel = (url: string, headers: Record<string, string> = {}) =>
+    fetch(`${url}${ANSWER_PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ actor: 'bob' }),
+    });
+
+  it("passes a command's origin headers (X-Correlation-Id, Idempotency-Key) on to the api, as the page sent them", async () => {
+    // Given an api that records what reaches it
+    const api = await recordingApi('127.0.0.1');
+    try {
+      await panelWith({ SWITCHBOARD_API_URL: `http://127.0.0.1:${api.port}` }, async (url) => {
+        // When the page sends a command with its flow's correlation id and an idempotency key
+        const answer = await answerThroughPanel(url, {
+          'x-correlation-id': 'call-acme-c1',
+          'idempotency-key': 'k1',
+        });
+        // Then the api receives both
+        expect(answer.status).toBe(201);
+        expect(api.seen[0]).toMatchObject({ 'x-correlation-id': 'call-acme-c1', 'idempotency-key': 'k1' });
+      });
+    } finally {
+      await api.close();
+    }
+  }, 30_000);
+
+  it('forwards to the api where API_HOST and API_PORT place it when SWITCHBOARD_API_URL is unset, as the CLI finds it', async () => {
+    // Given an api bound to another loopback address than 127.0.0.1, placed by API_HOST and API_PORT only
+    const api = await recordingApi('127.0.0.2');
+    try {
+      await panelWith({ API_HOST: '127.0.0.2', API_PORT: String(api.port) }, async (url) => {
+        // When the page sends a command
+        const answer = await answerThroughPanel(url);
+        // Then it reaches that api, not 127.0.0.1 on its port
+        expect(answer.status).toBe(201);
+        expect(api.seen).toHaveLength(1);
+      });
+    } finally {
+      await api.close();
+    }
+  }, 30_000);
+
+  it('answers API_UNAVAILABLE, saying which variable to set, when API_PORT=0 leaves the api anywhere', async () => {
+    // Given a stack whose api picks its own port, and no SWITCHBOARD_API_URL
+    await panelWith({ API_PORT: '0' }, async (url) => {
+      // When the page sends a command
+      const answer = await answerThroughPanel(url);
+      // Then the projector says it cannot know the api's address, rather than trying port 0
+      expect(answer.status).toBe(502);
+      expect(await answer.json()).toEqual({
+        statusCode: 502,
+        code: 'API_UNAVAILABLE',
+        message:
+          "The projector does not know where the api is, as API_PORT is 0, so the api listens on a port it picks itself: set SWITCHBOARD_API_URL to the api's address.",
+      });
+    });
   }, 30_000);
 });
 

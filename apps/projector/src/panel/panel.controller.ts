@@ -360,8 +360,17 @@ export class PanelController implements BeforeApplicationShutdown {
       });
       return;
     }
+    const api = this.settings.api;
+    if (!('url' in api)) {
+      void reply.status(502).send({
+        statusCode: 502,
+        code: 'API_UNAVAILABLE',
+        message: `The projector does not know where the api is, as ${api.problem}: set SWITCHBOARD_API_URL to the api's address.`,
+      });
+      return;
+    }
     try {
-      const answer = await fetch(`${this.settings.apiUrl}/${path}`, {
+      const answer = await fetch(`${api.url}/${path}`, {
         method: request.method,
         headers: {
           ...originHeaders(request),
@@ -381,7 +390,7 @@ export class PanelController implements BeforeApplicationShutdown {
       void reply.status(502).send({
         statusCode: 502,
         code: 'API_UNAVAILABLE',
-        message: `The api at ${this.settings.apiUrl} is not answering (refused, or no answer within ${FORWARD_TIMEOUT_MS / 1000} s): is the stack running (npm start)?`,
+        message: `The api at ${api.url} is not answering (refused, or no answer within ${FORWARD_TIMEOUT_MS / 1000} s): is the stack running (npm start)?`,
       });
     }
   }
