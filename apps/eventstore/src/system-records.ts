@@ -47,7 +47,7 @@ async function writeEpochInformation(store: LogStore, leaderInstanceId: string):
     timeStamp: dotnetTimestamp(new Date()),
     leaderInstanceId,
   };
-  await store.append(EPOCH_INFORMATION_STREAM, last < 0 ? 'no_stream' : last, [
+  await store.append(EPOCH_INFORMATION_STREAM, last < 0 ? 'no_stream' : BigInt(last), [
     json('$epoch-information', JSON.stringify(epoch)),
   ]);
 }

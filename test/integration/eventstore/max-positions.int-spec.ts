@@ -1,4 +1,4 @@
-import { BACKWARDS, END, eventTypeFilter } from '@eventstore/db-client';
+import { BACKWARDS, END, NO_STREAM, WrongExpectedVersionError, eventTypeFilter } from '@eventstore/db-client';
 
 import { caughtUp, collect, connectForSuite, numbered, take, uniqueStream } from './support.js';
 
@@ -84,5 +84,96 @@ describe('revisions and positions at 2^64 - 1, through the official client', () 
       expect.stringMatching(/^3 INVALID_ARGUMENT: The position 9223372036854775808 is out of range/),
       expect.stringMatching(/^3 INVALID_ARGUMENT: The position 9223372036854775808 is out of range/),
     ]);
+  });
+});
+
+describe('expected revisions at and above 2^53 in appends, deletes and tombstones, through the official client', () => {
+  const client = connectForSuite();
+  /** The classic Append: the client takes it over BatchAppend only for a call with its own credentials. */
+  const viaAppend = { credentials: { username: 'admin', password: 'changeit' } };
+  const LONG_MAX = 2n ** 63n - 1n;
+  /** What a call settled with: its result, or the error's type and the versions it names. */
+  const outcomeOf = (call: Promise<unknown>) =>
+    call.then(
+      () => 'success',
+      (error: Error) =>
+        error instanceof WrongExpectedVersionError
+          ? { expected: error.expectedVersion, actual: error.actualVersion }
+          : error.message,
+    );
+
+  it('an append expecting 2^64 - 1 is checked as no_stream, as EventStoreDB reads it, over BatchAppend and Append', async () => {
+    for (const options of [{}, viaAppend]) {
+      // Given a new stream, When an append expects revision 2^64 - 1, Then it creates the stream
+      const stream = uniqueStream('expect-max');
+      expect(
+        await outcomeOf(client.appendToStream(stream, numbered(2), { ...options, expectedRevision: MAX })),
+      ).toBe('success');
+      // And once the stream has events the same append conflicts, as one expecting no_stream does
+      const again = await outcomeOf(
+        client.appendToStream(stream, numbered(1), { ...options, expectedRevision: MAX }),
+      );
+      const noStream = await outcomeOf(
+        client.appendToStream(stream, numbered(1), { ...options, expectedRevision: NO_STREAM }),
+      );
+      expect(again).toMatchObject({ actual: 1n });
+      expect(noStream).toMatchObject({ actual: 1n });
+      // Where Append answers the expectation as sent (2^64 - 1), and BatchAppend as the no_stream it was checked as
+      expect(again).toMatchObject({ expected: options === viaAppend ? MAX : 'no_stream' });
+    }
+  });
+
+  it('a conflict names an expected revision above 2^53 exactly, not rounded to a double', async () => {
+    // Given a stream with events, When appends, a delete and a tombstone expect revisions no double holds
+    const stream = uniqueStream('expect-exact');
+    await client.appendToStream(stream, numbered(1));
+    const expectations = [2n ** 53n + 1n, LONG_MAX];
+    const outcomes = await Promise.all(
+      expectations.flatMap((expectedRevision) => [
+        outcomeOf(client.appendToStream(stream, numbered(1), { expectedRevision })),
+        outcomeOf(client.appendToStream(stream, numbered(1), { ...viaAppend, expectedRevision })),
+        outcomeOf(client.deleteStream(stream, { expectedRevision })),
+        outcomeOf(client.tombstoneStream(stream, { expectedRevision })),
+      ]),
+    );
+    // Then each conflicts, naming the revision it was given to the last digit
+    expect(outcomes).toEqual(
+      expectations.flatMap((expected) => Array.from({ length: 4 }, () => ({ expected, actual: 0n }))),
+    );
+  });
+
+  it('a delete or a tombstone expecting 2^64 - 1 is checked as no_stream', async () => {
+    const stream = uniqueStream('delete-max');
+    await client.appendToStream(stream, numbered(1));
+    const asMax = await outcomeOf(client.deleteStream(stream, { expectedRevision: MAX }));
+    expect(asMax).toEqual(await outcomeOf(client.deleteStream(stream, { expectedRevision: NO_STREAM })));
+    expect(asMax).toEqual({ expected: -1n, actual: 0n });
+    expect(await outcomeOf(client.tombstoneStream(stream, { expectedRevision: MAX }))).toEqual(asMax);
+    // And on a stream that never was, it goes through, as no_stream does
+    expect(
+      await outcomeOf(client.tombstoneStream(uniqueStream('tombstone-max'), { expectedRevision: MAX })),
+    ).toBe('success');
+  });
+
+  it('an expected revision above 2^63 - 1 other than 2^64 - 1 is refused as invalid, naming it, and nothing is written', async () => {
+    const stream = uniqueStream('expect-out-of-range');
+    await client.appendToStream(stream, numbered(1));
+    const beyond = [2n ** 63n, MAX - 1n];
+    const outcomes = await Promise.all(
+      beyond.flatMap((expectedRevision) => [
+        outcomeOf(client.appendToStream(stream, numbered(1), { expectedRevision })),
+        outcomeOf(client.appendToStream(stream, numbered(1), { ...viaAppend, expectedRevision })),
+        outcomeOf(client.deleteStream(stream, { expectedRevision })),
+        outcomeOf(client.tombstoneStream(stream, { expectedRevision })),
+      ]),
+    );
+    // BatchAppend's refusal reaches the caller as an UnknownError without the server's words, as every
+    // BatchAppend error the client has no type for does
+    const refusal = (value: bigint) =>
+      expect.stringContaining(
+        `The expected revision ${value} is out of range: at most ${LONG_MAX} (2^63 - 1)`,
+      );
+    expect(outcomes).toEqual(beyond.flatMap((value) => ['', refusal(value), refusal(value), refusal(value)]));
+    expect(await collect(client.readStream(stream))).toHaveLength(1);
   });
 });

@@ -4,6 +4,7 @@ import {
   MaxAppendSizeExceededError,
   StreamDeletedError,
   type AppendOutcome,
+  type ExpectedRevision,
   type LogStore,
   type ProposedEvent,
 } from '../storage/index.js';
@@ -262,8 +263,14 @@ export class BatchAppendSession {
 
   private commit(append: OpenAppend): void {
     if (append.deadline !== undefined && append.deadline <= Date.now()) return this.fail(append, timeout());
+    let expected: ExpectedRevision;
+    try {
+      expected = expectedRevisionOf(append.expected);
+    } catch (error) {
+      return this.fail(append, statusOf(error, append.stream));
+    }
     this.inFlight += 1;
-    const appended = this.store.append(append.stream, expectedRevisionOf(append.expected), append.events);
+    const appended = this.store.append(append.stream, expected, append.events);
     // The store has encoded the events into its own buffer by now (staging is synchronous), unless it
     // must first read old events' ids from the log to decide on an idempotent re-append (rare).
     this.release(append);

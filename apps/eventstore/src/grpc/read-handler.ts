@@ -14,6 +14,7 @@ import { DotNetRegexError, translateDotNetRegex } from './dotnet-regex.js';
 import { encodeReadEvent, encodeResolvedLink } from './encode-event.js';
 import { invalidArgument, serviceError, toServiceError } from './errors.js';
 import { ReadReq, type ReadReqMessage } from './protocol.js';
+import { LONG_MAX, WIRE_END, outOfRange } from './revisions.js';
 import {
   encodeCaughtUp,
   encodeCheckpoint,
@@ -342,16 +343,6 @@ function linkTarget(store: LogStore, stream: string, revision: number): LinkTarg
 }
 
 /**
- * 2^64 - 1, the largest revision or position a request can carry: EventStoreDB reads it as the end
- * of a stream or of `$all` (`StreamRevision.End`, `Position.End`: ulong.MaxValue), as the client's
- * `END`. Read as a number it was a revision no stream reaches, so a subscription from it waited for
- * ever and delivered nothing.
- */
-const WIRE_END = 18_446_744_073_709_551_615n;
-/** EventStoreDB keeps revisions and positions in a long: it refuses a larger one other than WIRE_END. */
-const LONG_MAX = 9_223_372_036_854_775_807n;
-
-/**
  * A revision or a commit position as the request gives it (a uint64 in decimal): `'end'` for
  * WIRE_END, else its number. Beyond 2^53 the number rounds, but such a value lies beyond any stream
  * or log this store holds, which is all that is asked of it.
@@ -359,11 +350,7 @@ const LONG_MAX = 9_223_372_036_854_775_807n;
 function fromWire(text: string, what: 'revision' | 'position'): number | 'end' {
   const value = BigInt(text);
   if (value === WIRE_END) return 'end';
-  if (value > LONG_MAX) {
-    throw invalidArgument(
-      `The ${what} ${text} is out of range: at most ${LONG_MAX} (2^63 - 1), or ${WIRE_END} (2^64 - 1) for the end.`,
-    );
-  }
+  if (value > LONG_MAX) throw outOfRange(what, value, 'the end');
   return Number(value);
 }
 

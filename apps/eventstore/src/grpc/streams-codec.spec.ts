@@ -339,7 +339,7 @@ describe('encodeBatchAppendResp', () => {
     response({ error: { code, message, details: { typeUrl: `type.googleapis.com/${name}`, value } } });
 
   it.each<[string, Parameters<typeof encodeWrongExpectedVersion>[0]]>([
-    ['revision vs revision 0', { current: 4, expected: 0 }],
+    ['revision vs revision 0', { current: 4, expected: 0n }],
     ['no stream vs stream_exists', { current: 'no_stream', expected: 'stream_exists' }],
     ['revision 0 vs no_stream', { current: 0, expected: 'no_stream' }],
     ['revision vs any', { current: 7, expected: 'any' }],
@@ -438,7 +438,7 @@ describe('Append (legacy)', () => {
     );
     const conflicts = [
       [
-        { current: 3, expected: 0 },
+        { current: 3, expected: 0n },
         (c: InstanceType<typeof AppendResp.WrongExpectedVersion>) =>
           c.setCurrentRevision('3').setExpectedRevision('0'),
       ],

@@ -144,7 +144,7 @@ export interface AppendSuccess {
 
 export interface WrongExpectedVersion {
   readonly current: number | 'no_stream';
-  readonly expected: 'any' | 'no_stream' | 'stream_exists' | number;
+  readonly expected: 'any' | 'no_stream' | 'stream_exists' | bigint;
 }
 
 /** google.protobuf.Any */

@@ -2,6 +2,7 @@ import { status, type sendUnaryData, type ServerReadableStream, type ServerUnary
 
 import {
   MaxAppendSizeExceededError,
+  type AppendOutcome,
   type LogStore,
   type ExpectedRevision,
   type ProposedEvent,
@@ -15,6 +16,7 @@ import {
   type TombstoneReqMessage,
   type TombstoneRespMessage,
 } from './protocol.js';
+import { LONG_MAX, WIRE_END, outOfRange } from './revisions.js';
 import {
   uuidText,
   type AppendRequest,
@@ -33,13 +35,33 @@ interface ExpectationSource {
 function expectedOf(options: ExpectationSource): ExpectedRevision {
   if (options.hasNoStream()) return 'no_stream';
   if (options.hasStreamExists()) return 'stream_exists';
-  if (options.hasRevision()) return Number(options.getRevision());
+  if (options.hasRevision()) return expectedRevisionOf(BigInt(options.getRevision()));
   return 'any';
 }
 
-/** Append and BatchAppend options as the store takes them: no expectation means any. */
+/**
+ * An expectation as the store takes it: no expectation means any, and a revision stays exact, as
+ * EventStoreDB's long holds it. It reads 2^64 - 1 as the long -1, which is `no_stream`, and fails the
+ * call on any other value above 2^63 - 1 (an ArgumentOutOfRangeException there): refused here as
+ * INVALID_ARGUMENT, naming it, as reads refuse one.
+ */
 export function expectedRevisionOf(expected: ExpectedStreamPosition | undefined): ExpectedRevision {
-  return typeof expected === 'bigint' ? Number(expected) : (expected ?? 'any');
+  if (typeof expected !== 'bigint') return expected ?? 'any';
+  if (expected === WIRE_END) return 'no_stream';
+  if (expected > LONG_MAX) throw outOfRange('expected revision', expected, 'no_stream');
+  return expected;
+}
+
+/**
+ * A conflict as an Append answers it: the expectation as the request gave it. EventStoreDB echoes a
+ * revision of 2^64 - 1, which it checked as no_stream, as that revision, and the store knows only
+ * that it checked no_stream.
+ */
+function asAsked(
+  outcome: AppendOutcome & { kind: 'wrong_expected_version' },
+  asked: ExpectedStreamPosition | undefined,
+): AppendOutcome & { kind: 'wrong_expected_version' } {
+  return typeof asked === 'bigint' ? { ...outcome, expected: asked } : outcome;
 }
 
 function streamNameOf(options: {
@@ -68,6 +90,7 @@ export function appendHandler(store: LogStore, open: Set<OpenAppendCall>) {
   ): void => {
     let stream: string | undefined;
     let expected: ExpectedRevision = 'any';
+    let asked: ExpectedStreamPosition | undefined;
     let events: ProposedEvent[] = [];
     let size = 0;
     let settled = false;
@@ -92,7 +115,12 @@ export function appendHandler(store: LogStore, open: Set<OpenAppendCall>) {
       if (settled) return;
       if (options) {
         stream = options.stream;
-        expected = expectedRevisionOf(options.expected);
+        asked = options.expected;
+        try {
+          expected = expectedRevisionOf(asked);
+        } catch (error) {
+          reject(toServiceError(error));
+        }
         return;
       }
       if (!message) return;
@@ -121,7 +149,9 @@ export function appendHandler(store: LogStore, open: Set<OpenAppendCall>) {
           settle();
           callback(
             null,
-            outcome.kind === 'success' ? { success: outcome } : { wrongExpectedVersion: outcome },
+            outcome.kind === 'success'
+              ? { success: outcome }
+              : { wrongExpectedVersion: asAsked(outcome, asked) },
           );
         },
         (error: unknown) => reject(toServiceError(error)),
@@ -154,7 +184,13 @@ function deletionHandler<Request extends { getOptions(): DeletionOptions | undef
   return (call: ServerUnaryCall<Request, Response>, callback: sendUnaryData<Response>) => {
     const options = call.request.getOptions();
     if (!options) return callback(invalidArgument(`${what} options are required`));
-    deleteStream(streamNameOf(options), expectedOf(options)).then(
+    let expected: ExpectedRevision;
+    try {
+      expected = expectedOf(options);
+    } catch (error) {
+      return callback(toServiceError(error));
+    }
+    deleteStream(streamNameOf(options), expected).then(
       ({ position }) => {
         const response = new Answer();
         const grpcPosition = new Answer.Position();

@@ -86,7 +86,7 @@ describe('LogStore on a file log', () => {
     expect(await readAll(store)).toEqual(before);
     expect(store.streamView('a')).toMatchObject({ kind: 'found', first: 1, last: 1 });
     expect(store.streamView('b')).toEqual({ kind: 'tombstoned' });
-    expect(await store.append('a', 1, [event('A3')])).toMatchObject({ kind: 'success', revision: 2 });
+    expect(await store.append('a', 1n, [event('A3')])).toMatchObject({ kind: 'success', revision: 2 });
     await expect(store.append('b', 'any', [event()])).rejects.toBeInstanceOf(StreamDeletedError);
     await store.close();
   });
@@ -94,7 +94,7 @@ describe('LogStore on a file log', () => {
   it('cuts a torn tail to the last complete append and keeps appending after it', async () => {
     const first = (await openGrowing()).store;
     await first.append('s', 'no_stream', [event('One')]);
-    await first.append('s', 0, [event('Two'), event('Three')]);
+    await first.append('s', 0n, [event('Two'), event('Three')]);
     const path = join(directory, (await segmentNames())[0]!);
     // What a crash leaves: the file as written, without the marker a clean close adds after it.
     const crashed = await readFile(path);
@@ -107,7 +107,7 @@ describe('LogStore on a file log', () => {
     const { store, recovery } = await openGrowing();
     expect(recovery.truncatedBytes).toBeGreaterThan(0);
     expect((await readAll(store)).map((record) => record.type)).toEqual(['One']);
-    expect(await store.append('s', 0, [event('Two again')])).toMatchObject({ kind: 'success', revision: 1 });
+    expect(await store.append('s', 0n, [event('Two again')])).toMatchObject({ kind: 'success', revision: 1 });
     await store.close();
     const reopened = (await openGrowing()).store;
     expect((await readAll(reopened)).map((record) => record.type)).toEqual(['One', 'Two again']);
@@ -168,11 +168,11 @@ describe('LogStore semantics (in memory)', () => {
       kind: 'wrong_expected_version',
       current: 0,
     });
-    expect(await store.append('s', 5, [event()])).toMatchObject({
+    expect(await store.append('s', 5n, [event()])).toMatchObject({
       kind: 'wrong_expected_version',
-      expected: 5,
+      expected: 5n,
     });
-    expect(await store.append('s', 0, [event()])).toMatchObject({ kind: 'success', revision: 1 });
+    expect(await store.append('s', 0n, [event()])).toMatchObject({ kind: 'success', revision: 1 });
   });
 
   it('re-appending the same ids returns the first result and writes nothing', async () => {
@@ -187,7 +187,7 @@ describe('LogStore semantics (in memory)', () => {
   it('soft delete hides the stream until the next append, which continues the numbering', async () => {
     const store = await open();
     await store.append('s', 'any', [event(), event()]);
-    await store.delete('s', 1);
+    await store.delete('s', 1n);
     expect(store.streamView('s')).toEqual({ kind: 'missing' });
     await expect(store.append('s', 'stream_exists', [event()])).rejects.toBeInstanceOf(StreamDeletedError);
     expect(await store.append('s', 'no_stream', [event()])).toMatchObject({ kind: 'success', revision: 2 });
@@ -197,7 +197,7 @@ describe('LogStore semantics (in memory)', () => {
   it('delete with a wrong expected revision fails', async () => {
     const store = await open();
     await store.append('s', 'any', [event()]);
-    await expect(store.delete('s', 3)).rejects.toBeInstanceOf(WrongExpectedVersionError);
+    await expect(store.delete('s', 3n)).rejects.toBeInstanceOf(WrongExpectedVersionError);
   });
 
   it('readers see an append only once it is durable', async () => {

@@ -4,7 +4,8 @@ import { type Column, float64Column, uint32Column } from './columns.js';
 import type { LogDevice, PendingWrite, RecoveryReport } from './log.js';
 import { FLAG_TOMBSTONE, checkRecord, decodeRecord, encodeRecords, uuidToBytes } from './record.js';
 
-export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
+/** An exact revision is a bigint: a request may expect one no number holds (up to 2^63 - 1). */
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | bigint;
 export type CurrentRevision = number | 'no_stream';
 
 export interface ProposedEvent {
@@ -402,7 +403,7 @@ export class LogStore {
         ok = current !== 'no_stream' || (this.streams.get(`$$${streamName}`)?.nextRevision ?? 0) > 0;
         break;
       default:
-        ok = current === expected;
+        ok = current !== 'no_stream' && BigInt(current) === expected;
     }
     return ok ? undefined : { kind: 'wrong_expected_version', current, expected };
   }
@@ -444,7 +445,7 @@ export class LogStore {
       }
       return { outcome: success(lastSeq), seq: newest };
     }
-    const first = expected === 'no_stream' ? 0 : expected + 1;
+    const first = firstRevisionAfter(expected, stream.seqs.length);
     let seq = -1;
     for (const [index, id] of ids.entries()) {
       const revision = first + index;
@@ -477,7 +478,7 @@ export class LogStore {
     ids: readonly Buffer[],
   ): number[] | undefined {
     if (expected === 'any' || expected === 'stream_exists') return undefined;
-    const first = expected === 'no_stream' ? 0 : expected + 1;
+    const first = firstRevisionAfter(expected, stream.seqs.length);
     const seqs: number[] = [];
     for (let index = 0; index < ids.length && first + index < stream.seqs.length; index += 1) {
       const seq = stream.seqs.get(first + index);
@@ -828,6 +829,16 @@ export class WrongExpectedVersionError extends Error {
 const READ_RUN_BYTES = 1024 * 1024;
 
 function noop(): void {}
+
+/**
+ * The first revision after an expectation, for a stream of `length` events: `length` itself when the
+ * expectation lies at or past its last event, so that a revision no number holds exactly (above 2^53)
+ * never rounds onto one the stream has.
+ */
+function firstRevisionAfter(expected: 'no_stream' | bigint, length: number): number {
+  if (expected === 'no_stream') return 0;
+  return expected + 1n < BigInt(length) ? Number(expected) + 1 : length;
+}
 
 function revisionOrNoStream(stream: StreamState | undefined): CurrentRevision {
   return stream && stream.nextRevision > 0 ? stream.nextRevision - 1 : 'no_stream';
