@@ -7,7 +7,7 @@ import type { LineEvent } from '#events';
  */
 export const loneLineContext = (number: string, now: string): LineContext => ({
   now,
-  line: { number, name: null, ringTimeoutSeconds: 30, businessHours: null },
+  line: { number, name: null, ringTimeoutSeconds: 30, businessHours: null, owned: true },
   delegator: { partyId: 'alice', name: 'Alice', eligibility: null, powerPack: false },
   delegates: [],
   vip: { contacts: [], routing: { mode: 'delegatorOnly' } },

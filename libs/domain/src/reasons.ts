@@ -339,6 +339,8 @@ export const REASONS = {
     },
     {
       unowned: 'No party of this account owns the number {line}; provision it as a direct number first.',
+      onlyItsCall:
+        'No party of this account owns the number {line} any more: only the parties on the call still on it may act on that call.',
       notOwn: '{line} is not a direct number of {party}: name one of its own numbers.',
     },
   ),

@@ -186,6 +186,56 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
     });
   });
 
+  it("R10/R15: a call on a number its owner gave up, which nobody owns now, is still its parties' to hold, resume and lock; nobody else may act on it", async () => {
+    // Given Alice on a call on her number, which an admin then takes from her without giving it to anyone
+    const givenUp = numberOf(13);
+    const givenUpLine = (rest: string) => `/accounts/${accountId}/lines/${givenUp.slice(1)}${rest}`;
+    expectStatus(await api.call('POST', givenUpLine('/incoming-calls'), { from: CALLER, callId: 'u1' }), 201);
+    expectStatus(await api.call('POST', givenUpLine('/calls/u1/answer'), { actor: 'alice' }), 200);
+    expectStatus(await admin('alice', [numberOf(14)]), 200);
+    const onlyItsCall = {
+      status: 404,
+      body: {
+        code: 'LINE_NOT_FOUND',
+        rule: 'R10',
+        message: `No party of this account owns the number ${givenUp} any more: only the parties on the call still on it may act on that call.`,
+      },
+    };
+    const before = (await collect(store.readStream(`line-${accountId}.${givenUp.slice(1)}`))).length;
+    // When Carol, not on it, holds it, Then the number is nobody's for her, and nothing is appended
+    expect(await api.call('POST', givenUpLine('/calls/u1/hold'), { actor: 'carol' })).toMatchObject(
+      onlyItsCall,
+    );
+    expect((await collect(store.readStream(`line-${accountId}.${givenUp.slice(1)}`))).length).toBe(before);
+    // When Alice holds it locked, Then it is held and locked, as any owner of a call holds it
+    expect(
+      await api.call('POST', givenUpLine('/calls/u1/hold'), { actor: 'alice', privacyLock: true }),
+    ).toMatchObject({ status: 200, body: { events: [{ type: 'CallHeld', data: { privacyLocked: true } }] } });
+    // And Carol cannot resume it, while Alice, who holds it, resumes it and unlocks it
+    expect(await api.call('POST', givenUpLine('/calls/u1/resume'), { actor: 'carol' })).toMatchObject(
+      onlyItsCall,
+    );
+    expect(await api.call('POST', givenUpLine('/calls/u1/resume'), { actor: 'alice' })).toMatchObject({
+      status: 200,
+      body: { events: [{ type: 'CallResumed', data: { by: 'alice' } }] },
+    });
+    expect(
+      await api.call('POST', givenUpLine('/calls/u1/privacy-lock'), { actor: 'alice', locked: false }),
+    ).toMatchObject({
+      status: 200,
+      body: { events: [{ type: 'CallPrivacyLockChanged', data: { locked: false } }] },
+    });
+    // While nothing new starts on the number: a call to it is refused as to any number nobody owns
+    expect(
+      await api.call('POST', givenUpLine('/incoming-calls'), { from: CALLER, callId: 'u2' }),
+    ).toMatchObject({ status: 404, body: { code: 'LINE_NOT_FOUND', rule: 'R10' } });
+    // And Alice ends her call
+    expect(await api.call('POST', givenUpLine('/calls/u1/hang-up'), { actor: 'alice' })).toMatchObject({
+      status: 200,
+      body: { events: [{ type: 'CallEnded' }] },
+    });
+  });
+
   it('the audit trail still shows every event of a call of the previous ownership, with its owner', async () => {
     const trail = await read(`/lines/${accountId}/${DIGITS}/calls/a2/audit`);
     expect(trail.status).toBe(200);

@@ -198,7 +198,7 @@ describe('queries for the call side (R10, R13, R19)', () => {
   it('R11: the account as the shared line sees it names the delegator and lists every live delegate with its standing', () => {
     expect(lineContextFor(state, numberOf(ALICE), T0)).toEqual({
       now: T0,
-      line: { number: numberOf(ALICE), name: null, ringTimeoutSeconds: 30, businessHours: null },
+      line: { number: numberOf(ALICE), name: null, ringTimeoutSeconds: 30, businessHours: null, owned: true },
       delegator: { partyId: ALICE, name: 'Alice', eligibility: null, powerPack: true },
       delegates: [
         {

@@ -11,15 +11,18 @@ import {
   addVip,
   changePermissions,
   disableFor,
+  extend,
   givePowerPack,
   history,
   invite,
   numberOf,
   optOut,
+  revoke,
   stateOf,
 } from '../account/account.fixtures.js';
 import type { AccountCommand } from '../account/account.commands.js';
 import { DomainError } from '../shared/domain-error.js';
+import type { LineCommand } from '../line/line.commands.js';
 import { lineDecider } from '../line/line.decider.js';
 import { history as lineHistory } from '../line/line.fixtures.js';
 import { specFor } from '../shared/given-when-then.js';
@@ -51,11 +54,15 @@ describe('the account as a shared line sees it (lineContextFor)', () => {
     expect(rejection).toMatchObject({ code: 'LINE_NOT_FOUND', rule: 'R10', kind: 'not_found' });
   });
 
-  it('R10, R14: given a number nobody owns, then only the commands winding a call down are decided on it, with nobody on its side', () => {
+  it('R10, R14, R15: given a number nobody owns, then only the commands on a call already there are decided on it, with nobody on its side', () => {
     const events: AccountEvent[] = history(...ACME);
     const unowned = '+19990000000';
     for (const type of [
       'HangUp',
+      'HoldCall',
+      'ResumeCall',
+      'SetCallPrivacyLock',
+      'StartRecording',
       'StopRecording',
       'HangUpAsExternalParty',
       'ExpireRing',
@@ -63,13 +70,18 @@ describe('the account as a shared line sees it (lineContextFor)', () => {
     ] as const)
       expect(lineContextFor(stateOf(events), unowned, T0, type)).toMatchObject({
         now: T0,
-        line: { number: unowned, name: null },
+        line: { number: unowned, name: null, owned: false },
         delegates: [],
       });
     for (const type of [
       'ReceiveIncomingCall',
       'PlaceCallOnSharedLine',
       'AnswerCall',
+      'DeclineCall',
+      'PickUpHeldCall',
+      'JoinCall',
+      'MergeHeldCall',
+      'TransferCall',
       'EscalateVipRing',
     ] as const)
       expect(() => lineContextFor(stateOf(events), unowned, T0, type)).toThrow(
@@ -87,7 +99,7 @@ describe('the account as a shared line sees it (lineContextFor)', () => {
     const context = given().when();
     expect(context).toEqual({
       now: T0,
-      line: { number: LINE, name: null, ringTimeoutSeconds: 30, businessHours: null },
+      line: { number: LINE, name: null, ringTimeoutSeconds: 30, businessHours: null, owned: true },
       delegator: { partyId: ALICE, name: 'Alice', eligibility: null, powerPack: false },
       delegates: [],
       vip: { contacts: [], routing: { mode: 'delegatorOnly' } },
@@ -248,4 +260,92 @@ describe('the authority a line decision used (metadata, SPEC §2)', () => {
       .when({ type: 'ReceiveIncomingCall', callId: 'c2', actor: 'external:+15550100', from: '+15550100' })
       .thenActsWith(own);
   });
+});
+
+/**
+ * R10, R15: Alice shared her number with Bob, then gave it up (the admin revoked the delegation and
+ * changed her direct numbers) while a call was on it. Nobody owns the number now, as if it had passed
+ * to another party: the call stays Alice's, its parties hold, resume, lock and record it as before,
+ * and nobody else may act on it.
+ */
+describe('a call on a number nobody owns any more (R10, R15)', () => {
+  const line = specFor(lineDecider);
+  const shared = history(...ACME, ...delegationTo('d-bob', BOB));
+  const whileOwned = lineContextFor(stateOf(shared), LINE, T0);
+  const givenUp = stateOf(
+    extend(shared, revoke('d-bob', ALICE), {
+      type: 'ChangeDirectNumbers',
+      actor: ADMIN,
+      partyId: ALICE,
+      directNumbers: [ALICE_SECOND],
+    }),
+  );
+  /** The context the api decides `type` in on the number Alice gave up. */
+  const nowUnowned = (type: LineCommand['type']) => lineContextFor(givenUp, LINE, T0, type);
+  const incoming = {
+    type: 'ReceiveIncomingCall',
+    callId: 'c1',
+    actor: 'external:+15550100',
+    from: '+15550100',
+  } as const;
+  const bobOnCall = lineHistory(whileOwned, incoming, { type: 'AnswerCall', callId: 'c1', actor: BOB });
+  const bobHolding = lineHistory(
+    whileOwned,
+    incoming,
+    { type: 'AnswerCall', callId: 'c1', actor: BOB },
+    { type: 'HoldCall', callId: 'c1', actor: BOB },
+  );
+  const aliceOnCall = lineHistory(whileOwned, incoming, { type: 'AnswerCall', callId: 'c1', actor: ALICE });
+  const onlyItsCall = `No party of this account owns the number ${LINE} any more: only the parties on the call still on it may act on that call.`;
+
+  it("Given Bob's call for Alice on the number she gave up, When Bob holds it, Then it is held, Bob acting for Alice", () => {
+    const holding = line(bobOnCall, nowUnowned('HoldCall')).when({
+      type: 'HoldCall',
+      callId: 'c1',
+      actor: BOB,
+    });
+    holding.thenEmits((events) =>
+      expect(events).toMatchObject([{ type: 'CallHeld', data: { by: BOB, onBehalfOf: ALICE } }]),
+    );
+    holding.thenActsWith({ onBehalfOf: ALICE, permission: null });
+  });
+
+  it("Given Bob's hold of Alice's call on the number she gave up, When Bob resumes it, Then it is connected again", () => {
+    line(bobHolding, nowUnowned('ResumeCall'))
+      .when({ type: 'ResumeCall', callId: 'c1', actor: BOB })
+      .thenEmitsTypes(['CallResumed']);
+  });
+
+  it("Given Alice's own call on the number she gave up, When she holds it locked or locks it, Then it is locked; When Bob, on his call, records it, Then it is recorded", () => {
+    line(aliceOnCall, nowUnowned('HoldCall'))
+      .when({ type: 'HoldCall', callId: 'c1', actor: ALICE, privacyLock: true })
+      .thenEmits((events) =>
+        expect(events).toMatchObject([{ type: 'CallHeld', data: { privacyLocked: true, onBehalfOf: null } }]),
+      );
+    line(aliceOnCall, nowUnowned('SetCallPrivacyLock'))
+      .when({ type: 'SetCallPrivacyLock', callId: 'c1', actor: ALICE, locked: true })
+      .thenEmitsTypes(['CallPrivacyLockChanged']);
+    line(bobOnCall, nowUnowned('StartRecording'))
+      .when({ type: 'StartRecording', callId: 'c1', recordingId: 'r1', actor: BOB })
+      .thenEmitsTypes(['RecordingStarted']);
+  });
+
+  it.each([
+    ['Carol holds it', bobOnCall, { type: 'HoldCall', callId: 'c1', actor: CAROL }],
+    [
+      "Alice, not on Bob's call, resumes Bob's hold",
+      bobHolding,
+      { type: 'ResumeCall', callId: 'c1', actor: ALICE },
+    ],
+    [
+      "Alice, not on Bob's call, locks it",
+      bobOnCall,
+      { type: 'SetCallPrivacyLock', callId: 'c1', actor: ALICE, locked: true },
+    ],
+  ] as const)(
+    'Given a call on the number nobody owns, When %s, Then LINE_NOT_FOUND says only its parties may act on it',
+    (_when, past, command: LineCommand) => {
+      line(past, nowUnowned(command.type)).when(command).thenRejects('LINE_NOT_FOUND', 'R10', onlyItsCall);
+    },
+  );
 });

@@ -35,7 +35,8 @@ export const lineContextFor = (
   }
   const owner = lineOwner(account, number);
   if (!owner) {
-    if (commandType !== undefined && WINDING_DOWN.has(commandType)) return unownedLine(number, now);
+    if (commandType !== undefined && ON_A_CALL_ALREADY_THERE.has(commandType))
+      return unownedLine(number, now);
     refuse('LINE_NOT_FOUND', 'R10', { case: 'unowned', line: number }, { line: number });
   }
   return {
@@ -45,6 +46,7 @@ export const lineContextFor = (
       name: owner.lineNames.get(number) ?? null,
       ringTimeoutSeconds: owner.ringTimeoutSeconds,
       businessHours: owner.businessHours,
+      owned: true,
     },
     delegator: {
       partyId: owner.id,
@@ -67,24 +69,36 @@ export const lineContextFor = (
 };
 
 /**
- * The line commands that only wind down what is already on a line: a party on a call hangs up or stops
- * its recording, the caller hangs up, a ring times out to voicemail (R14), a transfer is recalled (R16).
- * Their deciders read nothing of the account but `now`, so they are decided on a number nobody owns any
- * more (its owner gave it up mid-call): otherwise the call on it could never end, and its timers, refused,
- * would be dropped for good. Anything that starts or changes a call still needs an owner (LINE_NOT_FOUND).
+ * The line commands on a call already on a line, that a number nobody owns any more (its owner gave it
+ * up mid-call) still decides (R10): a party on the call hangs up, holds it, resumes its own hold,
+ * locks it (its owner) or records; the caller hangs up, a ring times out to voicemail (R14), a transfer
+ * is recalled (R16). The call stays its owner's, as on a number that passed to another party, so its
+ * parties keep what R15 gives them, and its timers, refused, would be dropped for good. The deciders of
+ * the parties' own acts refuse anybody not on the call (LINE_NOT_FOUND); anything that starts a call,
+ * rings, answers or takes one over still needs an owner (LINE_NOT_FOUND here).
  */
-const WINDING_DOWN: ReadonlySet<LineCommand['type']> = new Set<LineCommand['type']>([
+const ON_A_CALL_ALREADY_THERE: ReadonlySet<LineCommand['type']> = new Set<LineCommand['type']>([
   'HangUp',
+  'HoldCall',
+  'ResumeCall',
+  'SetCallPrivacyLock',
+  'StartRecording',
   'StopRecording',
   'HangUpAsExternalParty',
   'ExpireRing',
   'RecallTransfer',
 ]);
 
-/** A number no party owns, as the winding-down commands see it: no delegator, no delegate, no VIP. */
+/** A number no party owns, as the commands on a call already there see it: no delegator, no delegate, no VIP. */
 const unownedLine = (number: string, now: string): LineContext => ({
   now,
-  line: { number, name: null, ringTimeoutSeconds: DEFAULT_RING_TIMEOUT_SECONDS, businessHours: null },
+  line: {
+    number,
+    name: null,
+    ringTimeoutSeconds: DEFAULT_RING_TIMEOUT_SECONDS,
+    businessHours: null,
+    owned: false,
+  },
   delegator: { partyId: '', name: number, eligibility: null, powerPack: false },
   delegates: [],
   vip: { contacts: [], routing: DEFAULT_VIP_ROUTING },

@@ -19,6 +19,12 @@ export interface LineContext {
     readonly ringTimeoutSeconds: number;
     /** When delegates without `overrideBusinessHours` are alerted (R13); `null` means always. */
     readonly businessHours: BusinessHours | null;
+    /**
+     * False for a number nobody owns any more (R10), decided only for the parties of a call still on
+     * it: the delegator is a stand-in no actor matches, and anybody not on the call is refused
+     * LINE_NOT_FOUND rather than told the line is someone's.
+     */
+    readonly owned: boolean;
   };
   readonly delegator: {
     readonly partyId: string;

@@ -139,7 +139,7 @@ describe('explainLineAction: the decider’s permission and eligibility steps (R
 /** Monday 09:00–17:00 UTC; T0 is Monday 10:00 UTC. */
 const OFFICE: BusinessHours = { utcOffsetMinutes: 0, windows: [{ day: 'mon', from: '09:00', to: '17:00' }] };
 const EVENING = at(10 * 3600);
-const officeLine = { number: LINE, name: null, ringTimeoutSeconds: 30, businessHours: OFFICE };
+const officeLine = { number: LINE, name: null, ringTimeoutSeconds: 30, businessHours: OFFICE, owned: true };
 
 /** Routing's decision for the assistant on a call from `from` arriving at `when`. */
 const routed = (context: LineContext, when: string, from = CALLER) =>

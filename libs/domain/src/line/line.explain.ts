@@ -37,6 +37,12 @@ export const explainActor = (
 ): { readonly checks: readonly Check[]; readonly acting: ActingParty | null } => {
   const number = context.line.number;
   const { delegator } = context;
+  if (!context.line.owned) {
+    return {
+      checks: [refusal('LINE_NOT_FOUND', 'R10', { case: 'onlyItsCall', line: number }, { line: number })],
+      acting: null,
+    };
+  }
   if (actor === delegator.partyId) {
     return {
       checks: [pass('R10', `${delegator.name} owns line ${number}.`)],

@@ -57,7 +57,7 @@ export const delegate = (
 
 export const lineContext = (changes: Partial<LineContext> = {}): LineContext => ({
   now: T0,
-  line: { number: LINE, name: null, ringTimeoutSeconds: 30, businessHours: null },
+  line: { number: LINE, name: null, ringTimeoutSeconds: 30, businessHours: null, owned: true },
   delegator: { partyId: BOSS, name: 'Boss', eligibility: null, powerPack: true },
   delegates: [delegate(ASSISTANT, 'Assistant'), delegate(DEPUTY, 'Deputy')],
   vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorOnly' } },

@@ -34,7 +34,7 @@ const NIGHT_SHIFT: BusinessHours = {
 
 /** The line open in `OFFICE` hours; permissions wider than everyday; the delegator without the Power Pack. */
 const OFFICE_LINE: Partial<LineContext> = {
-  line: { number: 'n', name: null, ringTimeoutSeconds: 30, businessHours: OFFICE },
+  line: { number: 'n', name: null, ringTimeoutSeconds: 30, businessHours: OFFICE, owned: true },
 };
 const OVERRIDING: Permission[] = [...EVERYDAY, 'overrideBusinessHours'];
 const VIP_ONLY: Permission[] = [...EVERYDAY, 'vipOnly'];
