@@ -2,6 +2,7 @@ import type { LogRecord, SystemRecord } from './event-store.js';
 import {
   LOG_REPAIRS_STREAM,
   LOG_REPAIR_EVENT_TYPE,
+  ReaderStoreCheck,
   checkReaderAgainstStore,
   whyStartOver,
 } from './store-repair-check.js';
@@ -101,6 +102,48 @@ describe('checkReaderAgainstStore', () => {
       ]),
     ]);
     expect(await checkReaderAgainstStore(store, READ_TO_E3)).toMatchObject({
+      kind: 'repairedBehind',
+      repair: { recordPosition: 500n, fromPosition: 100n },
+    });
+  });
+});
+
+describe('ReaderStoreCheck: one reader checking before each subscription', () => {
+  /** A repair at 500 that dropped 200..250, before e3 at 300: the reader started over once for it. */
+  const startedOverForRepairAt500 = async () => {
+    const repaired = storeWith(LOG, [repairAt(500n, [{ fromPosition: 200, toPosition: 250 }])]);
+    const reader = new ReaderStoreCheck();
+    expect(await reader.check(repaired.store, READ_TO_E3)).toMatchObject({ kind: 'repairedBehind' });
+    return reader;
+  };
+
+  it("Given a reader that started over for a repair, when it loses its connection again before reading past the repair's record, then it resumes: it read everything after the repair", async () => {
+    const reader = await startedOverForRepairAt500();
+    // When it read again up to e3 (after the repair), and checks before subscribing once more
+    const check = await reader.check(
+      storeWith(LOG, [repairAt(500n, [{ fromPosition: 200, toPosition: 250 }])]).store,
+      READ_TO_E3,
+    );
+    // Then it is kept, where the repair on its own would send it back again
+    expect(check).toEqual({ kind: 'kept' });
+  });
+
+  it('Given a reader that started over for a repair, when another repair is recorded since that dropped records before its last one, then it starts over again', async () => {
+    const reader = await startedOverForRepairAt500();
+    const twiceRepaired = storeWith(LOG, [
+      repairAt(600n, [{ fromPosition: 100, toPosition: 150 }]),
+      repairAt(500n, [{ fromPosition: 200, toPosition: 250 }]),
+    ]);
+    expect(await reader.check(twiceRepaired.store, READ_TO_E3)).toMatchObject({
+      kind: 'repairedBehind',
+      repair: { recordPosition: 600n, fromPosition: 100n },
+    });
+  });
+
+  it("Given a reader that started over for a repair, when a tail cut put another repair record at that record's position, then that one is checked: it starts over again", async () => {
+    const reader = await startedOverForRepairAt500();
+    const inItsPlace = { ...repairAt(500n, [{ fromPosition: 100, toPosition: 150 }]), id: 'another-repair' };
+    expect(await reader.check(storeWith(LOG, [inItsPlace]).store, READ_TO_E3)).toMatchObject({
       kind: 'repairedBehind',
       repair: { recordPosition: 500n, fromPosition: 100n },
     });

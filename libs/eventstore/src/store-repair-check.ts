@@ -49,11 +49,13 @@ export type StoreCheck =
  * range starting at or before that record took something the reader may hold. Derived from
  * positions alone, nothing is stored beside the reader's checkpoint: once the reader has read past a
  * repair's record, that repair no longer concerns it. On a real EventStoreDB the second read finds
- * no stream.
+ * no stream. `startedOverAfter` are the repair records (see ReaderStoreCheck) the reader has started
+ * over after, and so been through.
  */
 export async function checkReaderAgainstStore(
   store: Pick<EventStore, 'readAllRecords' | 'readSystemStreamBackwards'>,
   last: ReaderPosition,
+  startedOverAfter: ReadonlySet<string> = new Set(),
 ): Promise<StoreCheck> {
   const [record] = await store.readAllRecords(last.position, 1);
   const found = record?.position === last.position ? record.id : undefined;
@@ -62,11 +64,43 @@ export async function checkReaderAgainstStore(
   for (const repair of await store.readSystemStreamBackwards(LOG_REPAIRS_STREAM)) {
     // Our store reports every event's position; a record without one is none of its repairs.
     if (repair.position === undefined || repair.position <= last.position) break;
+    if (startedOverAfter.has(repairKey(repair))) continue;
     const behind = repairBehind(repair, repair.position, last.position);
     if (behind) return { kind: 'repairedBehind', repair: behind };
   }
   return { kind: 'kept' };
 }
+
+/**
+ * The check (checkReaderAgainstStore) of one reader that starts over from the store's first record
+ * whenever the check does not keep it. Every repair recorded in `$log-repairs` by then was done before
+ * anything the reader reads next, so none of them dropped a record it then holds: remembered, a reader
+ * that loses its connection again before it has read past their records resumes, where it would
+ * otherwise start over a second time for the same repair. They are remembered by position and id: a
+ * repair recorded later, or a record that a tail cut let land at a remembered position (another id),
+ * is checked as ever. The memory is the process's: a reader stopped mid-rebuild and started again from
+ * a saved position starts over once more, which costs time, never a record.
+ */
+export class ReaderStoreCheck {
+  /** The repair records in the store when the reader last started over. */
+  private startedOverAfter: ReadonlySet<string> = new Set();
+
+  async check(
+    store: Pick<EventStore, 'readAllRecords' | 'readSystemStreamBackwards'>,
+    last: ReaderPosition,
+  ): Promise<StoreCheck> {
+    const check = await checkReaderAgainstStore(store, last, this.startedOverAfter);
+    if (check.kind !== 'kept') {
+      // Read before the reader subscribes again from the first record: no later repair is among them.
+      const repairs = await store.readSystemStreamBackwards(LOG_REPAIRS_STREAM);
+      this.startedOverAfter = new Set(repairs.map(repairKey));
+    }
+    return check;
+  }
+}
+
+/** A `$log-repairs` record as a reader remembers it: by its position and its id. */
+const repairKey = (record: SystemRecord): string => `${record.position}:${record.id}`;
 
 /** Why a reader whose check did not keep it starts over: a clause for its log line. */
 export function whyStartOver(last: ReaderPosition, check: Exclude<StoreCheck, { kind: 'kept' }>): string {

@@ -120,6 +120,28 @@ describe('line timers after a lost subscription', () => {
     await manager.onApplicationShutdown();
   });
 
+  it("Given timers scheduled again after a repair dropped events before theirs, when the subscription is lost again before the repair's record, then it resumes: it starts over once per repair", async () => {
+    // Given a start over because a repair dropped positions 40..80, before the event at 100
+    const { manager, subscriptions, kept, onClock, forgotten } = await timerSetByEventAt100();
+    kept.repairs = [repairRecord(500n, 40, 80)];
+    subscriptions[0]!.subscription.push(new Error('connection lost'));
+    await subscribed(subscriptions, 2);
+    expect(subscriptions[1]!.from).toBeUndefined();
+    // And the event at 100 read again, from the repaired store, its timer back on the clock
+    subscriptions[1]!.subscription.push(eventAt(100n), { kind: 'caughtUp' });
+    for (let waited = 0; onClock.size === 0 && waited < 2_000; waited += 20)
+      await new Promise((poll) => setTimeout(poll, 20));
+    expect(onClock.size).toBe(1);
+    // When the connection is lost again before the repair's record at 500
+    subscriptions[1]!.subscription.push(new Error('connection lost'));
+    // Then the next subscription resumes from the event, the timer stays, and the line was forgotten once
+    await subscribed(subscriptions, 3);
+    expect(subscriptions[2]!.from).toBe(100n);
+    expect(onClock.size).toBe(1);
+    expect(forgotten).toEqual([STREAM]);
+    await manager.onApplicationShutdown();
+  });
+
   it('Given timers set by an event, when a repair dropped only records after it, then it resumes from the event', async () => {
     // Given a line whose ring timer is on the clock, set by the event at position 100
     const { manager, subscriptions, kept, onClock } = await timerSetByEventAt100();

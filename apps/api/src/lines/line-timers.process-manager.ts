@@ -11,7 +11,7 @@ import {
 } from '#domain';
 import { ID_PATTERN, LINE_STREAM_PREFIX, parseLineStream, type LineEvent } from '#events';
 import {
-  checkReaderAgainstStore,
+  ReaderStoreCheck,
   whyStartOver,
   DeletedStreamError,
   EventStore,
@@ -115,6 +115,8 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
    * events at those positions, and a resume past them would never fire their timers.
    */
   private lastHandled: ReaderPosition | undefined;
+  /** Whether the store still holds what it read, before each subscription; remembers repairs it started over after. */
+  private readonly storeCheck = new ReaderStoreCheck();
   /** The first catch-up is done: timers that were pending before this process started are on the clock. */
   private caughtUp!: () => void;
   private readonly ready = new Promise<void>((resolve) => (this.caughtUp = resolve));
@@ -266,7 +268,7 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
    * line is forgotten, its timers off the clock, and the subscription starts over from the first event.
    */
   private async checkAgainstStore(last: ReaderPosition): Promise<void> {
-    const check = await checkReaderAgainstStore(this.store, last);
+    const check = await this.storeCheck.check(this.store, last);
     if (check.kind === 'kept') return;
     this.logger.warn(
       `timers discarded (${whyStartOver(last, check)}); scheduling again from the first event`,

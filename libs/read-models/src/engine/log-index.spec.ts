@@ -165,6 +165,29 @@ describe('the log index beside the projector', () => {
     await index.stop();
   });
 
+  it("having started over for a repair, resumes when its own connection is lost again before the repair's record: once per repair", async () => {
+    // Given an index that started over because a repair (its record at 400) dropped record 2
+    const { subscriptions, kept, deliver, interrupt, log, index } = await indexRidingProjector();
+    deliver(record(3));
+    kept.repairs = [repairRecord(400n, 200, 300)];
+    interrupt();
+    await settle();
+    expect(subscriptions[1]!.from).toBeUndefined();
+    // And that indexed the repaired store again up to record 3
+    subscriptions[1]!.subscription.push(record(1), record(3));
+    await settle();
+    // When its connection is lost before the repair's record
+    subscriptions[1]!.subscription.push(new Error('connection lost'));
+    for (let waited = 0; subscriptions.length < 3 && waited < 5_000; waited += 20)
+      await new Promise((poll) => setTimeout(poll, 20));
+    // Then it follows on from record 3, having discarded the index once only
+    expect(subscriptions).toHaveLength(3);
+    expect(subscriptions[2]!.from).toBe(300n);
+    expect(index.records).toBe(2);
+    expect(log.filter((line) => line.includes('discarded'))).toHaveLength(1);
+    await index.stop();
+  });
+
   it('after the projector lost its connection, resumes after its last record when a repair dropped only later ones', async () => {
     // Given an index riding the projector, at record 3
     const { subscriptions, kept, deliver, interrupt, log, index } = await indexRidingProjector();

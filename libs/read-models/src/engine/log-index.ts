@@ -7,7 +7,7 @@ import {
   splitLineKey,
 } from '#events';
 import {
-  checkReaderAgainstStore,
+  ReaderStoreCheck,
   whyStartOver,
   type EventStore,
   type EventSubscription,
@@ -98,6 +98,8 @@ export class LogIndex {
   private readonly accountStreams = new Map<string, Set<string>>();
   private readonly streams = new Map<string, StreamEntry>();
   private readonly clockStreams = new Set<string>();
+  /** Whether the store still holds what it read, before each subscription; remembers repairs it started over after. */
+  private readonly storeCheck = new ReaderStoreCheck();
   /** Everything up to here has been indexed (the server's checkpoints move it past other streams). */
   position: bigint | undefined;
   /** The record indexed last: following the log again starts right after it, once it is found in the store. */
@@ -247,7 +249,7 @@ export class LogIndex {
     last: ReaderPosition,
     log: (line: string) => void,
   ): Promise<void> {
-    const check = await checkReaderAgainstStore(store, last);
+    const check = await this.storeCheck.check(store, last);
     if (check.kind === 'kept') return;
     log(
       `time travel: the log index was discarded (${whyStartOver(last, check)}); indexing again from the ` +

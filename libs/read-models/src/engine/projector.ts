@@ -1,6 +1,6 @@
 import { isCommandError } from '@eventstore/db-client';
 import {
-  checkReaderAgainstStore,
+  ReaderStoreCheck,
   whyStartOver,
   type EventStore,
   type EventSubscription,
@@ -167,6 +167,8 @@ export class Projector implements RecordSource {
   private timer: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<(change: ReadModelChange) => void>();
   private readonly riders = new Set<SubscriptionRider>();
+  /** Whether the store still holds what it read, before each subscription; remembers repairs it started over after. */
+  private readonly storeCheck = new ReaderStoreCheck();
   private readonly waiters = new Set<{ position: bigint; resolve: () => void }>();
   private readonly snapshotEveryEvents: number;
   private readonly snapshotEveryMs: number;
@@ -414,7 +416,7 @@ export class Projector implements RecordSource {
   private async checkAgainstStore(): Promise<void> {
     const last = this.readModels.lastEvent;
     if (last !== undefined) {
-      const check = await checkReaderAgainstStore(this.store, last);
+      const check = await this.storeCheck.check(this.store, last);
       if (check.kind !== 'kept') {
         this.log(
           `projector: read models discarded (${whyStartOver(last, check)}); rebuilding from the first event`,
