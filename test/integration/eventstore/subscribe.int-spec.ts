@@ -1,6 +1,6 @@
 import { jsonEvent, eventTypeFilter, streamNameFilter, START, type Position } from '@eventstore/db-client';
 
-import { collect, connectForSuite, numbered, take, uniqueStream } from './support.js';
+import { caughtUp, collect, connectForSuite, numbered, take, uniqueStream } from './support.js';
 
 describe('subscriptions through the official client', () => {
   const client = connectForSuite();
@@ -168,6 +168,34 @@ describe('subscriptions through the official client', () => {
     expect(checkpoints[0]!.commit).toBeGreaterThan(start.position!.commit);
     for (let index = 1; index < checkpoints.length; index += 1) {
       expect(checkpoints[index]!.commit).toBeGreaterThanOrEqual(checkpoints[index - 1]!.commit);
+    }
+  });
+
+  // EventStoreDB reads a filter without a regex as a list of prefixes and lets through what starts
+  // with any of them: with none, nothing. A filter built from a list that came out empty must not
+  // turn into no filter at all.
+  it('a filter with no prefixes, or an empty regex, delivers nothing and still reports checkpoints', async () => {
+    const stream = uniqueStream('no-prefixes');
+    const start = await client.appendToStream(stream, numbered(1));
+    const last = await client.appendToStream(stream, numbered(3, 'Numbered', 1));
+    for (const filter of [streamNameFilter, eventTypeFilter].flatMap((filterOn) => [
+      filterOn({ prefixes: [] }),
+      filterOn({ regex: '' }),
+    ])) {
+      const checkpoints: Position[] = [];
+      const subscription = client.subscribeToAll({
+        fromPosition: start.position!,
+        filter: {
+          ...filter,
+          checkpointReached: (_subscription, position) => void checkpoints.push(position),
+        },
+      });
+      const delivered: unknown[] = [];
+      subscription.on('data', (resolved) => delivered.push(resolved));
+      await caughtUp(subscription);
+      await subscription.unsubscribe();
+      expect(delivered).toEqual([]);
+      expect(checkpoints.at(-1)!.commit).toBeGreaterThanOrEqual(last.position!.commit);
     }
   });
 

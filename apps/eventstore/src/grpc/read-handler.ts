@@ -186,12 +186,13 @@ function filterOf(options: ReadOptions): Filter | undefined {
   const onStream = filter.hasStreamIdentifier();
   const expression = onStream ? filter.getStreamIdentifier() : filter.getEventType();
   const regex = expression?.getRegex() ? filterRegex(expression.getRegex()) : undefined;
+  // Without a regex EventStoreDB lets through what starts with one of the prefixes: with none, nothing.
   const prefixes = expression?.getPrefixList() ?? [];
   const verdicts = new Map<string, boolean>();
   const test = (name: string): boolean => {
     let verdict = verdicts.get(name);
     if (verdict === undefined) {
-      verdict = regex ? regex.test(name) : prefixes.length === 0 || prefixes.some((p) => name.startsWith(p));
+      verdict = regex ? regex.test(name) : prefixes.some((prefix) => name.startsWith(prefix));
       verdicts.set(name, verdict);
     }
     return verdict;
