@@ -34,6 +34,7 @@ import {
   type BatchAppendRequest,
   type BatchAppendResponse,
 } from './streams-codec.js';
+import { notImplementedMessage, UNIMPLEMENTED_SERVICES, unimplementedService } from './unimplemented.js';
 import { appendHandler, deleteHandler, tombstoneHandler, type OpenAppendCall } from './write-handlers.js';
 
 /** The EventStoreDB version whose gRPC behaviour this server reproduces, as reported to clients. */
@@ -154,6 +155,9 @@ export function createGrpcServer(store: LogStore, options: GrpcServerOptions = {
       read: gossipReadHandler(options.instanceId ?? randomUUID(), () => endPoint),
     } as UntypedServiceImplementation,
   );
+
+  for (const [feature, definition] of UNIMPLEMENTED_SERVICES)
+    server.addService(definition, unimplementedService(feature, definition));
 
   // One TCP port for both protocols, as on EventStoreDB: gRPC over HTTP/2, and HTTP/1.1 for what the
   // client asks over HTTP (it falls back to it for calls the server does not list as supported).
@@ -284,7 +288,7 @@ function answerHttp1(socket: Socket, first: Buffer): void {
       .split(' ');
     const path = new URL(target, 'http://localhost').pathname;
     const feature = featureOf(path);
-    const message = `${feature} (${method} ${path}) not implemented by the embedded EventStoreDB-compatible server`;
+    const message = notImplementedMessage(feature, `${method} ${path}`);
     const body = JSON.stringify({ error: 'not-implemented', feature, method, path, message });
     const reason = `Not Implemented: ${message}`.replace(/[^\x20-\x7e]/g, '?');
     socket.end(
