@@ -171,7 +171,9 @@ export function createGrpcServer(store: LogStore, options: GrpcServerOptions = {
     socket.once('close', () => unsorted.delete(socket));
     socket.once('error', () => socket.destroy());
     socket.once('data', (first: Buffer) => {
-      if (!isHttp2Preface(first)) return answerHttp1(socket, first);
+      if (!isHttp2Preface(first)) {
+        return startsLikeHttp1(first) ? answerHttp1(socket, first) : answerBadRequest(socket, first);
+      }
       unsorted.delete(socket);
       socket.pause();
       // http2 hands what was read before the session started to the session first.
@@ -254,6 +256,41 @@ const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 function isHttp2Preface(first: Buffer): boolean {
   const length = Math.min(first.length, HTTP2_PREFACE.length);
   return first.subarray(0, length).equals(HTTP2_PREFACE.subarray(0, length));
+}
+
+/**
+ * The characters an HTTP method (a token) is made of. What starts otherwise is not HTTP/1.1: most often
+ * a TLS handshake, from a client whose connection string lacks `tls=false`.
+ */
+const HTTP_TOKEN_CHARACTER = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]/;
+/** A TLS connection starts with a handshake record, content type 22. */
+const TLS_HANDSHAKE_RECORD = 0x16;
+
+function startsLikeHttp1(first: Buffer): boolean {
+  return HTTP_TOKEN_CHARACTER.test(String.fromCharCode(first[0]!));
+}
+
+/**
+ * What is neither HTTP/2 nor HTTP/1.1 is answered as Kestrel (EventStoreDB's HTTP server) answers a
+ * malformed request line: 400, and the connection closed. A TLS client's handshake then fails and its
+ * calls fail at once with UNAVAILABLE; waiting for a request line that never comes left every call of
+ * that client hanging, reads and subscriptions for ever. The TLS client cannot read the answer, so the
+ * server also says on its console what went wrong.
+ */
+function answerBadRequest(socket: Socket, first: Buffer): void {
+  const tls = first[0] === TLS_HANDSHAKE_RECORD;
+  const message = tls
+    ? 'a client opened a TLS connection, and this server speaks only plain text: connect with tls=false (esdb://host:port?tls=false)'
+    : 'a client sent something that is neither HTTP/2 nor HTTP/1.1';
+  if (tls) console.warn(`eventstore: ${message}`);
+  const body = JSON.stringify({ error: 'bad-request', message });
+  socket.end(
+    'HTTP/1.1 400 Bad Request\r\n' +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
 }
 
 /** What the client reaches over HTTP/1.1, by path: it uses HTTP only for these, as fallbacks. */
