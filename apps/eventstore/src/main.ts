@@ -6,7 +6,12 @@ import { fileURLToPath } from 'node:url';
 
 import { Command, InvalidArgumentError, Option } from 'commander';
 
-import { COMPATIBLE_SERVER_VERSION, createGrpcServer, SUPPORTED_STREAMS_METHODS } from './grpc/server.js';
+import {
+  COMPATIBLE_SERVER_VERSION,
+  createGrpcServer,
+  DEFAULT_KEEP_ALIVE,
+  SUPPORTED_STREAMS_METHODS,
+} from './grpc/server.js';
 import {
   LogStore,
   FileLog,
@@ -28,6 +33,9 @@ interface ServeOptions {
   readonly data: string;
   readonly mem: boolean;
   readonly maxAppendSize: number;
+  /** How often the server pings each client connection, and how long it waits for the answer (ms). */
+  readonly keepAliveInterval: number;
+  readonly keepAliveTimeout: number;
   /** What gossip tells clients to connect to (EventStoreDB's options of the same names). */
   readonly advertiseHostToClientAs?: string;
   readonly advertiseHttpPortToClientAs?: number;
@@ -86,6 +94,18 @@ const program = new Command()
     MAX_APPEND_SIZE,
   )
   .option(
+    '--keep-alive-interval <ms>',
+    "how often to ping each client connection, EventStoreDB's option",
+    parseMilliseconds,
+    DEFAULT_KEEP_ALIVE.intervalMs,
+  )
+  .option(
+    '--keep-alive-timeout <ms>',
+    "how long a client may take to answer a ping before its connection is closed, EventStoreDB's option",
+    parseMilliseconds,
+    DEFAULT_KEEP_ALIVE.timeoutMs,
+  )
+  .option(
     '--advertise-host-to-client-as <host>',
     'host that gossip (esdb+discover:// and several-host connection strings) tells clients to ' +
       "connect to, EventStoreDB's option (default: --host; 127.0.0.1 when bound to 0.0.0.0 or ::)",
@@ -102,6 +122,8 @@ const program = new Command()
       data: options.db ?? options.data,
       mem: options.memDb ?? options.mem,
       maxAppendSize: options.maxAppendSize,
+      keepAliveInterval: options.keepAliveInterval,
+      keepAliveTimeout: options.keepAliveTimeout,
       advertiseHostToClientAs: options.advertiseHostToClientAs,
       advertiseHttpPortToClientAs: options.advertiseHttpPortToClientAs,
     }),
@@ -121,6 +143,13 @@ function parseMaxAppendSize(value: string): number {
   if (!Number.isInteger(bytes) || bytes < 1 || bytes > MAX_APPEND_SIZE_LIMIT)
     throw new InvalidArgumentError(`not a number of bytes from 1 to ${MAX_APPEND_SIZE_LIMIT}`);
   return bytes;
+}
+
+function parseMilliseconds(value: string): number {
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 1 || ms > 2 ** 31 - 1)
+    throw new InvalidArgumentError('not a number of milliseconds from 1 to 2147483647');
+  return ms;
 }
 
 function parsePort(value: string): number {
@@ -171,6 +200,7 @@ async function serve(options: ServeOptions): Promise<void> {
   await writeStartupRecords(store, instanceId);
   const server = createGrpcServer(store, {
     instanceId,
+    keepAlive: { intervalMs: options.keepAliveInterval, timeoutMs: options.keepAliveTimeout },
     advertiseToClient: { host: options.advertiseHostToClientAs, port: options.advertiseHttpPortToClientAs },
   });
   const port = await server.listen(options.host, options.port).catch(async (error: unknown) => {

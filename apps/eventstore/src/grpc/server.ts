@@ -101,10 +101,21 @@ export interface GrpcServerOptions {
   readonly instanceId?: string;
   /** What gossip tells clients to connect to, in place of the bound host and port. */
   readonly advertiseToClient?: AdvertiseToClient;
+  /** How often each connection is pinged, and how long the client has to answer; default 10 s each. */
+  readonly keepAlive?: { readonly intervalMs: number; readonly timeoutMs: number };
 }
 
+/** EventStoreDB's `--keep-alive-interval` and `--keep-alive-timeout` defaults. */
+export const DEFAULT_KEEP_ALIVE = { intervalMs: 10_000, timeoutMs: 10_000 } as const;
+
 export function createGrpcServer(store: LogStore, options: GrpcServerOptions = {}): GrpcServer {
+  const keepAlive = options.keepAlive ?? DEFAULT_KEEP_ALIVE;
   const server = new Server({
+    // As EventStoreDB does, ping every connection and close one whose client stopped answering: that
+    // ends the calls of a client that vanished without closing (killed, or its network gone), which
+    // otherwise held their subscriptions on the server for as long as the socket lived.
+    'grpc.keepalive_time_ms': keepAlive.intervalMs,
+    'grpc.keepalive_timeout_ms': keepAlive.timeoutMs,
     // The client pings every 10 s even without calls; never answer that with GOAWAY.
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.http2.min_ping_interval_without_data_ms': 1000,
