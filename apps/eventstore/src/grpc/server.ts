@@ -66,6 +66,14 @@ const SUPPORTED_METHODS: readonly (readonly [string, string])[] = [
  */
 export const CONNECTION_RECEIVE_WINDOW_BYTES = 1024 * 1024;
 export const STREAM_RECEIVE_WINDOW_BYTES = 768 * 1024;
+/**
+ * The calls one connection may carry at once (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS): Kestrel's
+ * default, which EventStoreDB keeps. A client's further calls wait, without an error, until one of its
+ * calls ends; the official client sends all its calls over one connection, so 100 open subscriptions
+ * stall its 101st call. With no limit here, a program holding more worked against this server and
+ * stalled against EventStoreDB.
+ */
+export const MAX_CONCURRENT_CALLS_PER_CONNECTION = 100;
 /** How long a stop waits, once every call has been told, for their last replies to go out. */
 const STOP_GRACE_MS = 5_000;
 
@@ -116,6 +124,7 @@ export function createGrpcServer(store: LogStore, options: GrpcServerOptions = {
     // otherwise held their subscriptions on the server for as long as the socket lived.
     'grpc.keepalive_time_ms': keepAlive.intervalMs,
     'grpc.keepalive_timeout_ms': keepAlive.timeoutMs,
+    'grpc.max_concurrent_streams': MAX_CONCURRENT_CALLS_PER_CONNECTION,
     // The client pings every 10 s even without calls; never answer that with GOAWAY.
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.http2.min_ping_interval_without_data_ms': 1000,
