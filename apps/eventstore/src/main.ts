@@ -166,12 +166,21 @@ async function serve(options: ServeOptions): Promise<void> {
   try {
     opened = await LogStore.open(log, {
       maxAppendSize: options.maxAppendSize,
-      // It keeps serving reads, but appends are refused until a restart: that must not go unsaid.
-      onFailure: (error) =>
+      // Reads go on either way, but appends are refused: that must not go unsaid.
+      onWriteFailed: ({ error, refusedAppends, resumes }) =>
         console.error(
-          `eventstore: the log failed (${error.message}): every append is refused from now on; reads ` +
-            'still work. Fix the cause (a full disk?), then restart the store: recovery cuts the ' +
-            'unacknowledged write.',
+          resumes
+            ? `eventstore: a write to the log failed (${error.message}): ${refusedAppends} append(s) refused, ` +
+                'none of them kept; the log is cut back to its last durable write. Appends are taken again ' +
+                'and succeed once the disk has room: free space on it (reads still work).'
+            : `eventstore: the log failed (${error.message}): every append is refused from now on; reads ` +
+                'still work. Fix the cause (a failing disk?), then restart the store: recovery checks ' +
+                'every record and cuts the unacknowledged write.',
+        ),
+      onWritesResumed: ({ failedWrites, refusedAppends }) =>
+        console.error(
+          `eventstore: writes to the log succeed again, after ${failedWrites} failed write(s) and ` +
+            `${refusedAppends} refused append(s)`,
         ),
     });
   } catch (error) {

@@ -145,10 +145,11 @@ describe('embedded event store durability', () => {
   );
 
   it(
-    'says on its output that the log failed when a write fails (a full disk), refuses appends, and loses nothing acknowledged',
+    'says on its output that the log failed when a write fails for good (a file size limit), refuses appends, and loses nothing acknowledged',
     async () => {
-      // A file size limit (ulimit -f, in KiB) makes the log's write fail with EFBIG as a full disk
-      // fails it with ENOSPC: the segment's zeros ahead stop at the limit, then an append crosses it.
+      // A file size limit (ulimit -f, in KiB) makes the log's write fail with EFBIG: the segment's zeros
+      // ahead stop at the limit, then an append crosses it. Unlike a full disk (disk-full.int-spec.ts),
+      // no freeing of space lifts a limit of the process: appends are refused until a restart.
       const main = resolve(repoRoot(), 'dist/apps/eventstore/src/main.js');
       const child = spawn(
         'bash',

@@ -1,7 +1,8 @@
-import { status, type ServerDuplexStream } from '@grpc/grpc-js';
+import { status, type ServerDuplexStream, type ServiceError } from '@grpc/grpc-js';
 
 import {
   MaxAppendSizeExceededError,
+  StoreUnavailableError,
   StreamDeletedError,
   type AppendOutcome,
   type ExpectedRevision,
@@ -173,8 +174,9 @@ export class BatchAppendSession {
   }
 
   private receive(request: BatchAppendRequest): void {
-    // Shutting down: the call's CANCELLED status answers everything not yet handed to the store.
-    if (this.closing) return;
+    // Shutting down: the call's CANCELLED status answers everything not yet handed to the store. Ended
+    // (see failCall): its status answered everything.
+    if (this.closing || this.ended) return;
     const correlationId = request.correlationId;
     // A reply must name an id the client holds; without one there is nobody to answer.
     if (!correlationId) return;
@@ -280,7 +282,10 @@ export class BatchAppendSession {
           outcome.kind === 'success'
             ? this.reply(append, { success: outcome })
             : this.fail(append, wrongExpectedVersion(append.stream, outcome)),
-        (error: unknown) => this.fail(append, statusOf(error, append.stream)),
+        (error: unknown) =>
+          error instanceof StoreUnavailableError
+            ? this.failCall(toServiceError(error))
+            : this.fail(append, statusOf(error, append.stream)),
       )
       .finally(() => {
         this.inFlight -= 1;
@@ -293,6 +298,23 @@ export class BatchAppendSession {
     this.release(append);
     this.stopTimer(append);
     this.reply(append, { error });
+  }
+
+  /**
+   * Ends the call with `error`, for a store that takes no appends (its log cannot be written). A reply
+   * of its own would reach the client as an UnknownError without a word (it reads only an error's
+   * typed details); a call ending with UNAVAILABLE fails every append the client has on it with an
+   * UnavailableError carrying the message and trailers, and the client reconnects, as when an
+   * EventStoreDB node stops on a failed write. A failed write refuses every append not yet durable,
+   * so those were refused or not yet handed to the store; only one still reading the log to check an
+   * idempotent re-append may yet be written, as an append in flight on a stopping node may, and the
+   * client resends it with the same ids. Its next append opens a new call.
+   */
+  private failCall(error: ServiceError): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.forgetOpen();
+    this.call.emit('error', error);
   }
 
   /** Drops the appends whose final chunk has not arrived, with their deadline timers. */

@@ -6,10 +6,18 @@ import {
   InvalidEventIdError,
   MaxAppendSizeExceededError,
   InvalidNameError,
+  LogWriteFailedError,
   StoreUnavailableError,
   StreamDeletedError,
   WrongExpectedVersionError,
 } from '../storage/index.js';
+
+/**
+ * The trailer of an UNAVAILABLE status refusing an append because the log could not be written, with
+ * the write's error code (ENOSPC, EIO…). Ours, not EventStoreDB's: the client switches only on
+ * `exception` and passes any other trailer through (libs/eventstore reads it).
+ */
+export const LOG_WRITE_FAILED_TRAILER = 'log-write-failed';
 
 /** A gRPC status with the `exception` trailer the client switches on (ESDB-PROTOCOL.md, "Errors"). */
 export function serviceError(
@@ -81,6 +89,11 @@ export function toServiceError(error: unknown): ServiceError {
   }
   if (error instanceof InvalidEventIdError || error instanceof InvalidNameError)
     return invalidArgument(error.message);
+  // UNAVAILABLE, as a client meets an EventStoreDB whose writer failed (it stops the node): the client
+  // reports an UnavailableError and reconnects. The trailer, which the client passes through, tells a
+  // log that cannot be written from a store that is down.
+  if (error instanceof LogWriteFailedError)
+    return serviceError(status.UNAVAILABLE, error.message, { [LOG_WRITE_FAILED_TRAILER]: error.code });
   if (error instanceof StoreUnavailableError) return serviceError(status.UNAVAILABLE, error.message);
   return serviceError(status.INTERNAL, error instanceof Error ? error.message : String(error));
 }

@@ -24,6 +24,11 @@ export class Column<T extends Numeric> {
   get(index: number): number {
     return this.values[index]!;
   }
+
+  /** Forgets the values from `length` on: the index entries of appends whose write failed. */
+  truncate(length: number): void {
+    this.length = Math.min(this.length, length);
+  }
 }
 
 export const float64Column = (capacity?: number): Column<Float64Array> =>

@@ -29,11 +29,14 @@ export type {
   ProposedEvent,
   LogRecord,
   StreamView,
+  WriteFailure,
+  WriteOutage,
 } from './log-store.js';
 export {
   InvalidEventIdError,
   MaxAppendSizeExceededError,
   InvalidNameError,
+  LogWriteFailedError,
   StoreUnavailableError,
   StreamDeletedError,
   WrongExpectedVersionError,
@@ -45,10 +48,11 @@ export {
   LogEndsBeforeCheckpointError,
   MemoryLog,
   StartRefusedError,
+  writeAll,
 } from './log.js';
 export { WRITER_CHECKPOINT_FILE } from './checkpoint.js';
 export type { DurableEnd } from './checkpoint.js';
-export type { FileLogOptions, LogDevice, RecoveryReport, SyncFn, TornTail } from './log.js';
+export type { FileLogOptions, LogDevice, RecoveryReport, SyncFn, TornTail, WriteFn } from './log.js';
 export { LOG_REPAIRS_STREAM, LOG_REPAIR_EVENT_TYPE, repairLog } from './repair.js';
 export type { DroppedRange, LogRepairData, RepairReport, SegmentRepair } from './repair.js';
 export { FLAG_TOMBSTONE, bytesToUuid, decodeRecord } from './record.js';

@@ -87,6 +87,63 @@ function checkNames(streamName: string, events: readonly ProposedEvent[] = []): 
 
 export class StoreUnavailableError extends Error {}
 
+/**
+ * An append refused because the log could not be written: its own write failed (a full disk, an I/O
+ * error), or an earlier one did and the store takes no appends until it has recovered from it.
+ * Nothing of the append is in the log, and nothing of it is served.
+ */
+export class LogWriteFailedError extends StoreUnavailableError {
+  constructor(
+    /** The failed write's error code (ENOSPC, EDQUOT, EIO…), or 'unknown'. */
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'LogWriteFailedError';
+  }
+}
+
+/** What the store reports when a write to its log fails (see EventStoreOptions.onWriteFailed). */
+export interface WriteFailure {
+  readonly error: Error;
+  readonly code: string;
+  /** Appends refused with it: those the write held and those staged after it. */
+  readonly refusedAppends: number;
+  /**
+   * True: the disk was out of space and the log was cut back, so appends are taken again and succeed
+   * once the disk has room. False: every append is refused until the store is restarted.
+   */
+  readonly resumes: boolean;
+}
+
+/** Failed writes and refused appends from a first failed write to the next write that succeeded. */
+export interface WriteOutage {
+  readonly failedWrites: number;
+  readonly refusedAppends: number;
+}
+
+/**
+ * Errors of a write that leave the log as it was before it once cut back: the disk (or the user's
+ * quota) is out of space, which freeing some cures without a restart. Any other error (EIO above all)
+ * says the disk itself failed: the store stops taking appends until a restart checks every record,
+ * as EventStoreDB stops its node when its writer fails.
+ */
+const OUT_OF_SPACE = new Set(['ENOSPC', 'EDQUOT']);
+
+/**
+ * A failed write's error and its code (ENOSPC, EIO…; 'unknown' without one), read from its fields:
+ * an error thrown by Node's file system is not always an `instanceof Error` of this realm (Jest's
+ * module sandbox), and wrapping it would lose its code.
+ */
+function errnoError(thrown: unknown): { error: Error; code: string } {
+  const { code, message } = (thrown ?? {}) as { code?: unknown; message?: unknown };
+  return {
+    error:
+      thrown instanceof Error ? thrown : new Error(typeof message === 'string' ? message : String(thrown)),
+    code: typeof code === 'string' ? code : 'unknown',
+  };
+}
+
 /** EventStoreDB's default `--max-append-size`. */
 export const MAX_APPEND_SIZE = 1024 * 1024;
 /** The largest `--max-append-size` taken: EventStoreDB's, a log record's 16 MiB. */
@@ -122,9 +179,11 @@ interface StreamState {
   tombstoned: boolean;
   metadata: Record<string, unknown>;
   limits: StreamMetadataLimits;
-  // Read side, committed appends only: what readers see.
+  // Read side, committed appends only: what readers see, and what the write side returns to when the
+  // appends staged after them fail to be written.
   visibleTombstoned: boolean;
   visibleLimits: StreamMetadataLimits;
+  visibleMetadata: Record<string, unknown>;
 }
 
 interface StagedRecord {
@@ -135,6 +194,19 @@ interface StagedRecord {
   readonly data: Uint8Array;
   readonly metadata: Uint8Array;
   readonly tombstone?: boolean;
+}
+
+/** How to take back what `rememberId` did for one staged event, if its write fails. */
+interface IdCacheUndo {
+  readonly seq: number;
+  readonly key: string;
+  readonly slot: number;
+  /** The seq the id cache held for `key` before (an id appended again), if any. */
+  readonly previous: number | undefined;
+  /** What the ring slot held, and whether the id cache dropped it for this event. */
+  readonly evicted: string | undefined;
+  readonly evictedSeq: number;
+  readonly evictedDropped: boolean;
 }
 
 interface Waiter {
@@ -152,10 +224,13 @@ export interface EventStoreOptions {
   readonly maxAppendSize?: number;
   readonly now?: () => number;
   /**
-   * Called once when a write to the log fails (a full disk, an I/O error): from then on every append
-   * is refused, so the operator must hear of it (the server prints it).
+   * Called when a write to the log fails (a full disk, an I/O error) after writes worked, and when a
+   * failure makes the store refuse every append until a restart: the operator must hear of it (the
+   * server prints it). Further failures of a disk that stays full are counted, not reported one by one.
    */
-  readonly onFailure?: (error: Error) => void;
+  readonly onWriteFailed?: (failure: WriteFailure) => void;
+  /** Called when a write succeeds after failed ones: appends are durable again. */
+  readonly onWritesResumed?: (outage: WriteOutage) => void;
 }
 
 /**
@@ -190,6 +265,8 @@ export class LogStore {
   private readonly idRing: (string | undefined)[] = [];
   private readonly idRingSeqs: Uint32Array;
   private idRingNext = 0;
+  /** One entry per staged event not yet durable, in seq order: see forgetUncommitted. */
+  private idCacheUndo: IdCacheUndo[] = [];
   private readonly tailCache = new Map<number, Buffer>();
   private tailCacheBytes = 0;
   /** Oldest seq in the tail cache: records enter it in seq order, so they leave it from here. */
@@ -202,7 +279,12 @@ export class LogStore {
   private readonly pendingEffects: (() => void)[] = [];
   private waiters: Waiter[] = [];
   private flushing: Promise<void> | undefined;
-  private failure: Error | undefined;
+  /** While set, appends are refused with it: the log is being cut back, or failed for good. */
+  private refusal: LogWriteFailedError | undefined;
+  /** From a failed write to the next write that succeeds. */
+  private outage: { failedWrites: number; refusedAppends: number } | undefined;
+  /** Times staged appends were taken back: an append that waited on a read must not stage on stale state. */
+  private forgets = 0;
   private closing = false;
   private readonly commitListeners = new Set<() => void>();
 
@@ -211,7 +293,8 @@ export class LogStore {
   /** Bytes an append may hold, measured as EventStoreDB does: data, metadata and twice the type. */
   readonly maxAppendSize: number;
   private readonly now: () => number;
-  private readonly onFailure: ((error: Error) => void) | undefined;
+  private readonly onWriteFailed: ((failure: WriteFailure) => void) | undefined;
+  private readonly onWritesResumed: ((outage: WriteOutage) => void) | undefined;
 
   private constructor(
     private readonly log: LogDevice,
@@ -222,7 +305,8 @@ export class LogStore {
     this.maxAppendSize = options.maxAppendSize ?? MAX_APPEND_SIZE;
     this.idRingSeqs = new Uint32Array(this.idCacheLimit);
     this.now = options.now ?? Date.now;
-    this.onFailure = options.onFailure;
+    this.onWriteFailed = options.onWriteFailed;
+    this.onWritesResumed = options.onWritesResumed;
   }
 
   /** Opens the log, replays it to rebuild the index, and returns the ready store. */
@@ -283,8 +367,14 @@ export class LogStore {
     // Rarely (an old revision, or after a restart) the ids to compare must be read from the log
     // first; the decision below is then taken after that read, synchronously with the staging.
     const unseen = existing && this.idsToRead(existing, expected, ids);
+    const forgets = this.forgets;
     const read = unseen && new Map((await this.load(unseen)).map((record) => [record.seq, idOf(record)]));
-    if (read) this.assertWritable();
+    if (read) {
+      this.assertWritable();
+      // The seqs read may have been staged, taken back after a failed write and given to other events.
+      if (this.forgets !== forgets)
+        throw new StoreUnavailableError('a write to the log failed while this append was being checked');
+    }
     if (this.isTombstoned(streamName)) throw new StreamDeletedError(streamName);
     const replayed = existing && this.idempotentResult(existing, expected, ids, read);
     if (replayed) {
@@ -522,6 +612,7 @@ export class LogStore {
         position + offset,
         length,
         !!record.tombstone,
+        this.idCacheUndo,
       );
       this.tailCache.set(seq, buffer.subarray(offset, offset + length));
       this.tailCacheBytes += length;
@@ -545,6 +636,8 @@ export class LogStore {
     position: number,
     length: number,
     tombstone: boolean,
+    /** Given when staging: how to take the id cache's change back (replayed records are durable). */
+    undo?: IdCacheUndo[],
   ): number {
     const seq = this.stagedCount++;
     this.positions.push(position);
@@ -556,9 +649,11 @@ export class LogStore {
     const key = Buffer.from(id.buffer, id.byteOffset, 16).toString('hex');
     const slot = this.idRingNext;
     const evicted = this.idRing[slot];
+    const evictedSeq = this.idRingSeqs[slot]!;
     // An id appended again since has a newer slot; only its newest entry maps to it.
-    if (evicted !== undefined && this.idCache.get(evicted) === this.idRingSeqs[slot])
-      this.idCache.delete(evicted);
+    const evictedDropped = evicted !== undefined && this.idCache.get(evicted) === evictedSeq;
+    if (evictedDropped) this.idCache.delete(evicted);
+    undo?.push({ seq, key, slot, previous: this.idCache.get(key), evicted, evictedSeq, evictedDropped });
     this.idRing[slot] = key;
     this.idRingSeqs[slot] = seq;
     this.idRingNext = (slot + 1) % this.idCacheLimit;
@@ -589,10 +684,12 @@ export class LogStore {
     const readable = limitsOf(metadata);
     const limits = readable ?? NO_LIMITS;
     // What EventStoreDB cannot read counts as no metadata, also when the stream is recreated.
-    target.metadata = readable ? metadata : {};
+    const kept = readable ? metadata : {};
+    target.metadata = kept;
     target.limits = limits;
     return () => {
       target.visibleLimits = limits;
+      target.visibleMetadata = kept;
     };
   }
 
@@ -609,6 +706,7 @@ export class LogStore {
         limits: NO_LIMITS,
         visibleTombstoned: false,
         visibleLimits: NO_LIMITS,
+        visibleMetadata: {},
       };
       this.streams.set(name, stream);
       this.streamsByRef.push(stream);
@@ -635,34 +733,131 @@ export class LogStore {
   }
 
   private async flushLoop(): Promise<void> {
-    while (this.pendingWrites.length > 0 && !this.failure) {
+    while (this.pendingWrites.length > 0 && !this.refusal) {
       const writes = this.pendingWrites.splice(0);
       const effects = this.pendingEffects.splice(0);
       const lastSeq = this.pendingLastSeq;
       try {
         await this.log.write(writes);
       } catch (error) {
-        // The log's state on disk is unknown now; refuse everything rather than guess.
-        this.failure = error instanceof Error ? error : new Error(String(error));
-        for (const waiter of this.waiters) waiter.reject(this.failure);
-        this.waiters = [];
-        this.onFailure?.(this.failure);
-        break;
+        await this.recoverFromFailedWrite(error);
+        continue;
       }
       for (const effect of effects) effect();
       this.committed = lastSeq + 1;
+      const durableUndos = this.idCacheUndo.findIndex((undo) => undo.seq >= this.committed);
+      this.idCacheUndo.splice(0, durableUndos < 0 ? this.idCacheUndo.length : durableUndos);
       this.evictTail();
       const ready = this.waiters.filter((waiter) => waiter.seq < this.committed);
       this.waiters = this.waiters.filter((waiter) => waiter.seq >= this.committed);
       for (const waiter of ready) waiter.resolve();
       for (const listener of this.commitListeners) listener();
+      if (this.outage) {
+        this.onWritesResumed?.(this.outage);
+        this.outage = undefined;
+      }
     }
     this.flushing = undefined;
   }
 
+  /**
+   * A write failed: none of the appends it held, nor any staged after it, is acknowledged, and the
+   * store forgets them at once, before any other append is staged on top of them. Appends are refused
+   * while the log cuts its files back to the last durable write, so that no restart finds what the
+   * failed write left; then, if the disk was only out of space, they are taken again (each write tries
+   * the disk anew), else refused until a restart. The appends that waited are answered once the files
+   * are cut back: one resent at once meets a log in a known state.
+   */
+  private async recoverFromFailedWrite(thrown: unknown): Promise<void> {
+    const { error, code } = errnoError(thrown);
+    const waiting = this.forgetUncommitted();
+    this.refusal = new LogWriteFailedError(
+      code,
+      `the log could not be written (${error.message}) and is being cut back to its last durable write`,
+    );
+    const first = this.outage === undefined;
+    this.outage ??= { failedWrites: 0, refusedAppends: 0 };
+    this.outage.failedWrites += 1;
+    this.outage.refusedAppends += waiting.length;
+    const cutError = await this.log.cutBack().then(
+      () => undefined,
+      (failure: unknown) => errnoError(failure).error,
+    );
+    const refused = new LogWriteFailedError(
+      code,
+      cutError
+        ? `the log could not be written (${error.message}), nor cut back (${cutError.message}): a restart ` +
+            'keeps this append if the write reached the disk whole, and cuts it otherwise'
+        : `the log could not be written (${error.message}): nothing of this append was kept`,
+    );
+    for (const waiter of waiting) waiter.reject(refused);
+    const refusedAppends = waiting.length;
+    if (OUT_OF_SPACE.has(code) && !cutError) {
+      this.refusal = undefined;
+      if (first) this.onWriteFailed?.({ error, code, refusedAppends, resumes: true });
+      return;
+    }
+    const failure = cutError ?? error;
+    this.refusal = new LogWriteFailedError(
+      code,
+      `the log failed (${failure.message}): no append is taken until the store is restarted`,
+    );
+    this.onWriteFailed?.({ error: failure, code, refusedAppends, resumes: false });
+  }
+
+  /**
+   * Takes back everything staged after the last durable write, as if those appends had never come:
+   * their index entries, their ids in the id cache, their records in the tail cache, and what they did
+   * to their streams' write side (revisions, deletes, metadata), which returns to the read side, the
+   * state of the durable appends. Readers never saw them (they read below `committed`). Returns the
+   * appends that waited for them, to be refused.
+   */
+  private forgetUncommitted(): Waiter[] {
+    const from = this.committed;
+    const touched = new Set<StreamState>();
+    for (let seq = from; seq < this.stagedCount; seq += 1) {
+      const stream = this.streamsByRef[this.streamRefs.get(seq)]!;
+      touched.add(stream);
+      // A `$$` record's metadata changed its stream's write side too (applyWriteSide).
+      const target = stream.name.startsWith('$$') ? this.streams.get(stream.name.slice(2)) : undefined;
+      if (target) touched.add(target);
+      this.tailCacheBytes -= this.tailCache.get(seq)!.length;
+      this.tailCache.delete(seq);
+    }
+    for (const undo of this.idCacheUndo.reverse()) {
+      this.idRingNext = undo.slot;
+      this.idRing[undo.slot] = undo.evicted;
+      this.idRingSeqs[undo.slot] = undo.evictedSeq;
+      if (undo.previous === undefined) this.idCache.delete(undo.key);
+      else this.idCache.set(undo.key, undo.previous);
+      if (undo.evictedDropped) this.idCache.set(undo.evicted!, undo.evictedSeq);
+    }
+    this.idCacheUndo = [];
+    for (const column of [this.positions, this.lengths, this.streamRefs, this.typeRefs, this.revisions])
+      column.truncate(from);
+    for (const stream of touched) {
+      let count = stream.seqs.length;
+      while (count > 0 && stream.seqs.get(count - 1) >= from) count -= 1;
+      stream.seqs.truncate(count);
+      // Revisions are stored, not counted: a repaired log may lack some.
+      stream.nextRevision = count > 0 ? this.revisions.get(stream.seqs.get(count - 1)) + 1 : 0;
+      stream.tombstoned = stream.visibleTombstoned;
+      stream.limits = stream.visibleLimits;
+      stream.metadata = stream.visibleMetadata;
+    }
+    this.stagedCount = from;
+    this.pendingWrites.length = 0;
+    this.pendingEffects.length = 0;
+    this.pendingLastSeq = from - 1;
+    this.forgets += 1;
+    const waiting = this.waiters;
+    this.waiters = [];
+    return waiting;
+  }
+
   private whenCommitted(seq: number): Promise<void> {
     if (seq < this.committed) return Promise.resolve();
-    if (this.failure) return Promise.reject(this.failure);
+    if (this.refusal) return Promise.reject(this.refusal);
     return new Promise((resolve, reject) => this.waiters.push({ seq, resolve, reject }));
   }
 
@@ -676,7 +871,10 @@ export class LogStore {
   }
 
   private assertWritable(): void {
-    if (this.failure) throw new StoreUnavailableError(`the log failed: ${this.failure.message}`);
+    if (this.refusal) {
+      if (this.outage) this.outage.refusedAppends += 1;
+      throw this.refusal;
+    }
     if (this.closing) throw new StoreUnavailableError('the store is shutting down');
   }
 

@@ -43,6 +43,12 @@ export interface LogDevice {
   reserve(length: number): number;
   /** Writes reserved appends (in reservation order) and returns once they are durable. */
   write(appends: readonly PendingWrite[]): Promise<void>;
+  /**
+   * After a `write` failed: gives up every reservation past the end of the last write that returned,
+   * and removes from the files whatever the failed write left there, so that the next `reserve`
+   * starts at that end again. Throws when the files cannot be cut back.
+   */
+  cutBack(): Promise<void>;
   /** Reads `length` bytes at `position`; the range must lie within records written by one `write`-run. */
   read(position: number, length: number): Promise<Buffer>;
   close(): Promise<void>;
@@ -165,6 +171,19 @@ export type SyncFn = (fd: fs.FileHandle) => Promise<void>;
 const datasync: SyncFn = (handle) => handle.datasync();
 
 /**
+ * How the log puts bytes in its files: `buffers` back to back from `fileOffset` on (`onLoop`: see
+ * ON_LOOP_WRITE_MAX). Every write of the log goes through it (records, zeros filled ahead, segment
+ * headers, writer.chk, torn-tail copies), so that a test can make the disk fail as a full or failing
+ * one does (ENOSPC, EIO), at once or after part of the bytes.
+ */
+export type WriteFn = (
+  handle: fs.FileHandle,
+  buffers: readonly Buffer[],
+  fileOffset: number,
+  onLoop: boolean,
+) => Promise<void>;
+
+/**
  * The index of the last of `parts` (segments or chunks, sorted by `start`, the first starting at or
  * before `position`) that starts at or before `position`: the one holding that byte of the log.
  */
@@ -196,6 +215,8 @@ export interface FileLogOptions {
   readonly segmentSize?: number;
   /** Replaces O_DSYNC writes with plain writes each followed by this call (tests). */
   readonly sync?: SyncFn;
+  /** Replaces the writes to the files (tests that make the disk fail); see WriteFn. */
+  readonly write?: WriteFn;
   /** Clock for the names of kept torn tails. */
   readonly now?: () => Date;
   /** Fill the newest segment with zeros ahead of its writes (default true; see FileLog). */
@@ -272,6 +293,7 @@ export class FileLog implements LogDevice {
   private readonly segments: Segment[] = [];
   private readonly segmentSize: number;
   private readonly sync: SyncFn;
+  private readonly writeBytes: WriteFn;
   /**
    * Without an injected sync, the segment being written is opened with O_DSYNC: a group commit is one
    * pwritev that returns once its bytes are durable (fdatasync's guarantee, file size included),
@@ -301,6 +323,7 @@ export class FileLog implements LogDevice {
   ) {
     this.segmentSize = options.segmentSize ?? 256 * 1024 * 1024;
     this.sync = options.sync ?? datasync;
+    this.writeBytes = options.write ?? writeAll;
     this.syncEachWrite = options.sync !== undefined;
     this.writeFlags = fsConstants.O_RDWR | (this.syncEachWrite ? 0 : fsConstants.O_DSYNC);
     this.now = options.now ?? (() => new Date());
@@ -448,7 +471,7 @@ export class FileLog implements LogDevice {
 
   private async writeCheckpoint(end: DurableEnd): Promise<void> {
     const handle = this.checkpointHandle!;
-    await writeAll(handle, [encodeCheckpoint(end)], 0);
+    await this.writeBytes(handle, [encodeCheckpoint(end)], 0, false);
     this.checkpointed = end;
   }
 
@@ -464,11 +487,15 @@ export class FileLog implements LogDevice {
     }
     const copy = await fs.open(keptAt, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL);
     try {
-      await writeAll(copy, [bytes], 0);
+      await this.writeBytes(copy, [bytes], 0, false);
       await copy.sync();
-    } finally {
+    } catch (error) {
+      // A copy cut short (a full disk) must not pass for the torn bytes: nothing is cut without it.
       await copy.close();
+      await fs.rm(keptAt, { force: true });
+      throw error;
     }
+    await copy.close();
     await fs.truncate(path, from);
     return { file: path, from, to, reason, keptAt };
   }
@@ -501,9 +528,14 @@ export class FileLog implements LogDevice {
 
   async write(appends: readonly PendingWrite[]): Promise<void> {
     if (this.checkpointError) {
-      // The disk failed under writer.chk: the log's is no more trustworthy (see `failed`).
+      // The disk failed under writer.chk: the log's is no more trustworthy (see `failed`). The error
+      // keeps its code (ENOSPC, EIO…): what the store does next depends on it.
       this.failed = true;
-      throw new Error(`writing ${WRITER_CHECKPOINT_FILE} failed: ${this.checkpointError.message}`);
+      const { code } = this.checkpointError as NodeJS.ErrnoException;
+      throw Object.assign(
+        new Error(`writing ${WRITER_CHECKPOINT_FILE} failed: ${this.checkpointError.message}`),
+        code === undefined ? {} : { code },
+      );
     }
     this.endsWithMarker = false;
     let index = 0;
@@ -525,7 +557,7 @@ export class FileLog implements LogDevice {
         const handle = segment.handle ?? (await this.createSegment(segment));
         // Zeros landing after the records would erase them: a write into a fill waits for it.
         while (segment.filling && end > segment.filling.from) await segment.filling.done;
-        await writeAll(handle, buffers, fileOffset, end - fileOffset <= ON_LOOP_WRITE_MAX);
+        await this.writeBytes(handle, buffers, fileOffset, end - fileOffset <= ON_LOOP_WRITE_MAX);
         if (this.syncEachWrite) await this.sync(handle);
       } catch (error) {
         this.failed = true;
@@ -541,6 +573,42 @@ export class FileLog implements LogDevice {
       events: this.durable.events + appends.reduce((sum, append) => sum + append.events, 0),
     };
     this.checkpointSoon();
+  }
+
+  /**
+   * The failed write's appends were never acknowledged, and a later one must not land after their
+   * bytes: recovery would then find their whole records between acknowledged ones and serve them.
+   * So the newest segment holding durable bytes is cut (ftruncate, then synced) at the durable end,
+   * zeros filled ahead included, and a segment begun after that end is deleted, as is its directory
+   * entry; the next write starts at the durable end, in that segment.
+   */
+  async cutBack(): Promise<void> {
+    this.failed = true;
+    const end = this.durable.position;
+    for (const segment of this.segments) if (segment.filling) await segment.filling.done;
+    const beyond = this.segments.filter((segment) => segment.start >= end);
+    for (const segment of beyond) {
+      await segment.handle?.close();
+      segment.handle = undefined;
+      await fs.rm(segment.path, { force: true });
+    }
+    if (beyond.length > 0) await syncDirectory(this.directory);
+    this.segments.splice(this.segments.length - beyond.length);
+    const newest = this.segments.at(-1);
+    if (newest) {
+      const offset = end - newest.start;
+      // Writing a newer segment closed this one's handle (see createSegment).
+      newest.handle ??= await fs.open(newest.path, this.writeFlags);
+      await newest.handle.truncate(offset);
+      await this.sync(newest.handle);
+      newest.reserved = offset;
+      // The cut took the zeros filled ahead with it; a fill that failed (Infinity) may run again.
+      newest.prepared = offset;
+    }
+    this.checkpointError = undefined;
+    this.failed = false;
+    this.checkpointSoon();
+    if (newest) this.fillAhead(newest);
   }
 
   /**
@@ -561,7 +629,7 @@ export class FileLog implements LogDevice {
     if (from >= target || from - segment.reserved >= lead / 2) return;
     const to = Math.min(target, from + FILL_CHUNK);
     const done = (async () => {
-      await writeAll(handle, [zeros(to - from)], from);
+      await this.writeBytes(handle, [zeros(to - from)], from, false);
       if (this.syncEachWrite) await this.sync(handle);
     })().then(
       () => {
@@ -582,7 +650,7 @@ export class FileLog implements LogDevice {
     const previous = this.segments[this.segments.indexOf(segment) - 1];
     const handle = await fs.open(segment.path, this.writeFlags | fsConstants.O_CREAT | fsConstants.O_TRUNC);
     try {
-      await writeAll(handle, [encodeSegmentHeader(segment.start)], 0);
+      await this.writeBytes(handle, [encodeSegmentHeader(segment.start)], 0, false);
       await this.sync(handle);
       // The directory entry must be durable too, or the whole segment could vanish after a crash.
       await syncDirectory(this.directory);
@@ -770,10 +838,13 @@ export function fileStamp(date: Date): string {
   return date.toISOString().replace(/[:.]/g, '-');
 }
 
-/** `onLoop`: write on the event loop's thread instead of libuv's thread pool (see ON_LOOP_WRITE_MAX). */
-async function writeAll(
+/**
+ * The log's WriteFn: every byte, whatever the kernel takes per call. `onLoop`: write on the event
+ * loop's thread instead of libuv's thread pool (see ON_LOOP_WRITE_MAX).
+ */
+export async function writeAll(
   handle: fs.FileHandle,
-  buffers: Buffer[],
+  buffers: readonly Buffer[],
   fileOffset: number,
   onLoop = false,
 ): Promise<void> {
@@ -802,6 +873,8 @@ async function writeAll(
 export class MemoryLog implements LogDevice {
   private readonly chunks: { start: number; buffer: Buffer }[] = [];
   private end = SEGMENT_HEADER_SIZE;
+  /** The end of the last append written. */
+  private written = SEGMENT_HEADER_SIZE;
 
   async open(): Promise<RecoveryReport> {
     return { records: 0, truncatedBytes: 0, segments: 0, tornTail: undefined, checkpointCreated: false };
@@ -820,7 +893,12 @@ export class MemoryLog implements LogDevice {
         this.chunks.push({ start: position, buffer });
         position += buffer.length;
       }
+      this.written = position;
     }
+  }
+
+  async cutBack(): Promise<void> {
+    this.end = this.written;
   }
 
   async read(position: number, length: number): Promise<Buffer> {
