@@ -1,0 +1,41 @@
+import { createGrpcServer } from '../../../apps/eventstore/src/grpc/server.js';
+import { FailingDisk } from '../../../apps/eventstore/src/storage/failing-disk.fixture.js';
+import { FileLog, LogStore } from '../../../apps/eventstore/src/storage/index.js';
+
+/** The embedded server in this process, on a data directory whose disk a test makes fail. */
+export interface StoreOnFailingDisk {
+  readonly connectionString: string;
+  /** Fails every write of the log on demand (`fail`), until `heal`: see FailingDisk. */
+  readonly disk: FailingDisk;
+  /** What the server printed about failed and resumed writes, as `eventstore` prints it. */
+  readonly log: string[];
+  /** Stops serving and closes the log, as a SIGTERM does. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The server `eventstore` runs (its gRPC service and log store, the real files in `dataDir`), started in
+ * the test's process so that the test holds the disk: a child process could not be made to meet a
+ * full disk where CI cannot mount one.
+ */
+export async function startStoreOnFailingDisk(dataDir: string): Promise<StoreOnFailingDisk> {
+  const disk = new FailingDisk();
+  const log: string[] = [];
+  const { store } = await LogStore.open(new FileLog(dataDir, { write: disk.write }), {
+    onWriteFailed: ({ code, refusedAppends, resumes }) =>
+      log.push(`write failed: ${code}, ${refusedAppends} refused, ${resumes ? 'resumes' : 'until restart'}`),
+    onWritesResumed: ({ failedWrites }) => log.push(`writes resumed after ${failedWrites} failed`),
+  });
+  const server = createGrpcServer(store);
+  const port = await server.listen('127.0.0.1', 0);
+  return {
+    connectionString: `esdb://127.0.0.1:${port}?tls=false`,
+    disk,
+    log,
+    stop: async () => {
+      disk.heal();
+      await server.stop();
+      await store.close();
+    },
+  };
+}
