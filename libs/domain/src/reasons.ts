@@ -833,6 +833,12 @@ export const EDGE_REASONS = {
     ['api'],
     'a command while the event store is not answering (stopped, restarting, unreachable); resend it once it is back',
   ),
+  STORE_CANNOT_WRITE: edge(
+    503,
+    ['api'],
+    'a command while the event store cannot write its log (a full disk, a failing one: `details.cause` has ' +
+      'its error code, such as `ENOSPC`); nothing was appended; resend it once the store can write again',
+  ),
   ACCOUNT_NOT_FOUND: edge(404, ['projector'], 'the read models have no such account (yet)', {
     says: 'There is no account "{account}" (yet).',
   }),

@@ -66,3 +66,27 @@ export class TooManyCommandsError extends Error {
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }
+
+/**
+ * The trailer with which the embedded event store (apps/eventstore, grpc/errors.ts) refuses an
+ * append its log could not write, carrying the write's error code. EventStoreDB sends none: a node
+ * whose writer fails stops, and its clients meet an unavailable store.
+ */
+export const LOG_WRITE_FAILED_TRAILER = 'log-write-failed';
+
+/**
+ * The event store refused the append because it cannot write its log (a full disk, a failing one):
+ * nothing was appended, and the same command succeeds once the store can write again.
+ */
+export class StoreCannotWriteError extends Error {
+  override readonly name = 'StoreCannotWriteError';
+  constructor(
+    readonly stream: string,
+    /** The failed write's error code as the store gave it (ENOSPC, EDQUOT, EIO…). */
+    readonly errorCode: string,
+  ) {
+    super(
+      `the event store cannot write its log (${errorCode}); nothing of the append to ${stream} was written`,
+    );
+  }
+}

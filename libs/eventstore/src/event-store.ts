@@ -7,6 +7,7 @@ import {
   START,
   StreamDeletedError,
   StreamNotFoundError,
+  UnavailableError,
   WrongExpectedVersionError,
   eventTypeFilter,
   excludeSystemEvents,
@@ -25,7 +26,13 @@ import {
   type EventMetadata,
   type ForeignReason,
 } from '#events';
-import { DeletedStreamError, ForeignEventInStreamError, StreamVersionConflictError } from './errors.js';
+import {
+  DeletedStreamError,
+  ForeignEventInStreamError,
+  LOG_WRITE_FAILED_TRAILER,
+  StoreCannotWriteError,
+  StreamVersionConflictError,
+} from './errors.js';
 import { commandEventId } from './event-ids.js';
 
 /**
@@ -204,6 +211,10 @@ export class EventStore {
       };
     } catch (error) {
       if (error instanceof StreamDeletedError) throw new DeletedStreamError(stream, 'tombstoned');
+      // Any other UnavailableError is a store that is down, or one a connection cannot reach.
+      const [cause] =
+        error instanceof UnavailableError ? (error._raw?.metadata.get(LOG_WRITE_FAILED_TRAILER) ?? []) : [];
+      if (cause !== undefined) throw new StoreCannotWriteError(stream, String(cause));
       if (error instanceof WrongExpectedVersionError) {
         throw new StreamVersionConflictError(
           stream,

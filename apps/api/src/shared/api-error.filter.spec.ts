@@ -1,5 +1,6 @@
 import { UnavailableError } from '@eventstore/db-client';
 import { EDGE_REASONS } from '#domain';
+import { StoreCannotWriteError } from '#eventstore';
 import { answerOf } from '../../../../libs/http/src/filter-answer.fixture.js';
 import { ApiErrorFilter, type ApiErrorBody } from './api-error.filter.js';
 
@@ -15,6 +16,17 @@ describe('the api error filter', () => {
     expect(status).toBe(EDGE_REASONS.STORE_UNAVAILABLE.status);
     expect(body?.code).toBe('STORE_UNAVAILABLE');
     expect(body?.message).toMatch(/event store is not answering.*again/);
+  });
+
+  it('answers a command the event store could not write with STORE_CANNOT_WRITE (503), naming the cause', () => {
+    const { status, body } = answerTo(new StoreCannotWriteError('account-a', 'ENOSPC'));
+    expect(status).toBe(EDGE_REASONS.STORE_CANNOT_WRITE.status);
+    expect(body).toMatchObject({
+      statusCode: 503,
+      code: 'STORE_CANNOT_WRITE',
+      message: expect.stringMatching(/cannot write its log.*nothing was appended/),
+      details: { cause: 'ENOSPC' },
+    });
   });
 
   it('still answers anything it does not know as INTERNAL_ERROR (500)', () => {

@@ -10,6 +10,7 @@ import {
   DeletedStreamError,
   ForeignEventInStreamError,
   IdempotencyKeyReusedError,
+  StoreCannotWriteError,
   TooManyCommandsError,
 } from '#eventstore';
 
@@ -95,6 +96,13 @@ export class ApiErrorFilter implements ExceptionFilter {
     }
     if (exception instanceof IdempotencyKeyReusedError) {
       return edgeAnswer('IDEMPOTENCY_KEY_REUSED', exception.message, { commandId: exception.commandId });
+    }
+    if (exception instanceof StoreCannotWriteError) {
+      return edgeAnswer(
+        'STORE_CANNOT_WRITE',
+        'The event store cannot write its log (its disk is full or failing): nothing was appended. Send the command again once it can; with the same command id it is applied at most once.',
+        { cause: exception.errorCode },
+      );
     }
     if (exception instanceof ContentionError) {
       return edgeAnswer('CONCURRENCY_CONFLICT', exception.message);

@@ -14,6 +14,8 @@ const EVERY_COMMAND: readonly EdgeReasonCode[] = [
   'FOREIGN_EVENT_IN_STREAM',
   'STREAM_DELETED',
   'TOO_MANY_COMMANDS',
+  'STORE_UNAVAILABLE',
+  'STORE_CANNOT_WRITE',
 ];
 
 /** A command's `at` is taken from the api's clock first (R21). */

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { EventStoreDBClient } from '@eventstore/db-client';
+
+import { EDGE_REASONS } from '#domain';
+
+import { createApiApp } from '../../../apps/api/src/bootstrap.js';
+import { noSpaceLeft } from '../../../apps/eventstore/src/storage/failing-disk.fixture.js';
+import { PROCESS_BUDGET_MS } from '../../support/embedded-eventstore.js';
+import { startStoreOnFailingDisk, type StoreOnFailingDisk } from './failing-disk-store.js';
+import { collect } from './support.js';
+
+/**
+ * The api in front of an embedded store whose disk fills up: a command is refused as the store's
+ * unavailability, not as a bug of ours, and nothing of it is appended.
+ */
+describe('the api while the event store cannot write its log', () => {
+  let dataDir: string;
+  let store: StoreOnFailingDisk;
+  let api: NestFastifyApplication;
+  let reader: EventStoreDBClient;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'eventstore-disk-full-api-'));
+    store = await startStoreOnFailingDisk(dataDir);
+    reader = EventStoreDBClient.connectionString(store.connectionString);
+    // The api reads its store's address from the environment when it is built; the suite's shared
+    // store is the environment's for every other suite.
+    const shared = process.env.EVENTSTORE_CONNECTION_STRING;
+    process.env.EVENTSTORE_CONNECTION_STRING = store.connectionString;
+    try {
+      api = await createApiApp();
+    } finally {
+      process.env.EVENTSTORE_CONNECTION_STRING = shared;
+    }
+    await api.listen(0, '127.0.0.1');
+  }, PROCESS_BUDGET_MS);
+  afterAll(async () => {
+    await api?.close();
+    await reader?.dispose();
+    await store?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }, PROCESS_BUDGET_MS);
+
+  const post = async (path: string, body: object) => {
+    const answer = await fetch(`${await api.getUrl()}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: answer.status, body: (await answer.json()) as Record<string, unknown> };
+  };
+  const storedTypes = async (accountId: string) =>
+    (await collect(reader.readStream(`account-${accountId}`))).map((resolved) => resolved.event!.type);
+
+  it('a command answers 503 STORE_CANNOT_WRITE naming the cause and appends nothing; the same command succeeds once the store can write', async () => {
+    const accountId = `acct-${randomUUID().replaceAll('-', '')}`;
+    expect((await post('/accounts', { actor: 'root', accountId, name: 'Acme', policy: {} })).status).toBe(
+      201,
+    );
+    const addAlice = {
+      actor: 'root',
+      partyId: 'alice',
+      name: 'ALICE',
+      directNumbers: ['+15550000001'],
+      callingPlan: 'unlimited',
+      powerPack: false,
+      assistantEnabled: true,
+      desktopClient: { platform: 'windows', version: '6.2.1' },
+      commandId: 'add-alice',
+    };
+    store.disk.fail(await noSpaceLeft());
+
+    const refused = await post(`/accounts/${accountId}/phone-users`, addAlice);
+
+    expect(refused).toEqual({
+      status: EDGE_REASONS.STORE_CANNOT_WRITE.status,
+      body: expect.objectContaining({
+        statusCode: 503,
+        code: 'STORE_CANNOT_WRITE',
+        message: expect.stringMatching(/cannot write its log.*nothing was appended/),
+        details: { cause: 'ENOSPC' },
+      }),
+    });
+    expect(await storedTypes(accountId)).toEqual(['AccountCreated']);
+    // Still full: refused the same way again, decided on the state the store holds.
+    expect((await post(`/accounts/${accountId}/phone-users`, addAlice)).body.code).toBe('STORE_CANNOT_WRITE');
+    store.disk.heal();
+    expect((await post(`/accounts/${accountId}/phone-users`, addAlice)).status).toBe(201);
+    expect(await storedTypes(accountId)).toEqual(['AccountCreated', 'PhoneUserProvisioned']);
+  });
+});
