@@ -14,6 +14,7 @@ import {
 } from './grpc/server.js';
 import {
   LogStore,
+  LogWriteFailedError,
   FileLog,
   StartRefusedError,
   MAX_APPEND_SIZE,
@@ -184,6 +185,7 @@ async function serve(options: ServeOptions): Promise<void> {
         ),
     });
   } catch (error) {
+    refuseStartOnWriteFailure(error, dataDir);
     if (!(error instanceof StartRefusedError)) throw error;
     console.error(`eventstore refuses to start: ${error.message}`);
     process.exit(2);
@@ -206,7 +208,10 @@ async function serve(options: ServeOptions): Promise<void> {
   // record names it as the leader.
   const instanceId = randomUUID();
   // As a real node does on every start: the clients meet these `$`-records in `$all`.
-  await writeStartupRecords(store, instanceId);
+  await writeStartupRecords(store, instanceId).catch((error: unknown) => {
+    refuseStartOnWriteFailure(error, dataDir);
+    throw error;
+  });
   const server = createGrpcServer(store, {
     instanceId,
     keepAlive: { intervalMs: options.keepAliveInterval, timeoutMs: options.keepAliveTimeout },
@@ -237,6 +242,26 @@ async function serve(options: ServeOptions): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
+
+/**
+ * A store that cannot write at start (a full disk: recovery copies a torn tail aside and writes
+ * writer.chk, the start appends its epoch record) says so in one line and exits, as a refused start
+ * does, instead of dying with a stack trace: nothing was lost, and the operator has to free space.
+ */
+function refuseStartOnWriteFailure(error: unknown, dataDir: string): void {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  const writeFailed =
+    error instanceof LogWriteFailedError || (typeof code === 'string' && WRITE_FAILURES.has(code));
+  if (!writeFailed) return;
+  console.error(
+    `eventstore cannot start: a write to ${dataDir} failed (${String(message)}). No acknowledged event ` +
+      'is lost; free space on its disk (or fix the disk), then start the store again.',
+  );
+  process.exit(2);
+}
+
+/** The errors of a write that a full or failing disk gives. */
+const WRITE_FAILURES = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EFBIG']);
 
 async function repair(dataDir: string): Promise<void> {
   const report = await repairLog(dataDir).catch((error: unknown) => {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFile, readFile, readdir, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, readdir, truncate, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
@@ -196,6 +196,60 @@ describe('embedded event store durability', () => {
       expect(stored.slice(0, acknowledged.length).map((resolved) => resolved.event!.id)).toEqual(
         acknowledged,
       );
+    },
+    PROCESS_BUDGET_MS,
+  );
+
+  const startUnderFileSizeLimit = async (
+    kibibytes: number,
+  ): Promise<{ exitCode: number | null; lines: string[] }> => {
+    const main = resolve(repoRoot(), 'dist/apps/eventstore/src/main.js');
+    const child = spawn(
+      'bash',
+      ['-c', `ulimit -f ${kibibytes}; exec "${process.execPath}" "${main}" --port 0 --data "${own.dataDir}"`],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exitCode = await new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    return { exitCode, lines: output.trim().split('\n') };
+  };
+  const cannotStart =
+    /^eventstore cannot start: a write to .* failed \(.*EFBIG.*\)\. No acknowledged event is lost/;
+
+  it(
+    'says in one line that it cannot start when recovery cannot write (a file size limit of 0), and exits 2',
+    async () => {
+      expect(await startUnderFileSizeLimit(0)).toEqual({
+        exitCode: 2,
+        lines: [expect.stringMatching(cannotStart)],
+      });
+    },
+    PROCESS_BUDGET_MS,
+  );
+
+  it(
+    'says that it cannot start when its start record cannot be written, exits 2, and then starts with every event',
+    async () => {
+      const stream = 'written-before';
+      await own.session((client) => client.appendToStream(stream, numbered(3)));
+      // The log's records end the segment (the zeros filled ahead of them are unwritten space), and
+      // the limit ends before them: the start's epoch record is the first write that crosses it.
+      const names = (await readdir(own.dataDir)).filter((name) => name.endsWith('.log')).sort();
+      const segment = join(own.dataDir, names.at(-1)!);
+      const { end } = segmentRecords(await readFile(segment));
+      await truncate(segment, end);
+
+      expect(await startUnderFileSizeLimit(Math.floor(end / 1024))).toEqual({
+        exitCode: 2,
+        lines: [
+          expect.stringMatching(/^eventstore: the log failed \(EFBIG/),
+          expect.stringMatching(cannotStart),
+        ],
+      });
+      const stored = await own.session((client) => collect(client.readStream(stream)));
+      expect(stored.map((resolved) => resolved.event!.data)).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }]);
     },
     PROCESS_BUDGET_MS,
   );

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { cp, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -194,5 +194,24 @@ describe('LogStore when a write to its log fails', () => {
     expect(await readAll(restarted)).toEqual(['a@0:One']);
     expect(await restarted.append('a', 0, [event('Two')])).toMatchObject({ revision: 1 });
     await restarted.close();
+  });
+
+  it('a start on a full disk that finds a torn tail cuts nothing and leaves no copy cut short; with room, the next start cuts it', async () => {
+    await givenStore((s) => s.append('a', 'no_stream', [event('One')]), { zeroFill: false });
+    await store.close();
+    const [segment] = await segmentFiles();
+    await appendFile(join(directory, segment!), Buffer.from('half a record the crash left'));
+    const torn = await readFile(join(directory, segment!));
+    disk.fail(await noSpaceLeft());
+
+    await expect(open()).rejects.toMatchObject({ code: 'ENOSPC' });
+
+    expect(await readdir(directory)).toEqual([segment, 'writer.chk']);
+    expect(await readFile(join(directory, segment!))).toEqual(torn);
+    disk.heal();
+    const reopened = await open();
+    store = reopened.store;
+    expect(reopened.recovery.tornTail).toMatchObject({ reason: expect.any(String) });
+    expect(await readAll(store)).toEqual(['a@0:One']);
   });
 });
