@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import streamsGrpc from '@eventstore/db-client/generated/streams_grpc_pb.js';
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
 
-import { LogStore, MemoryLog } from '../storage/index.js';
+import { FailingDisk, noSpaceLeft } from '../storage/failing-disk.fixture.js';
+import { FileLog, LogStore, MemoryLog } from '../storage/index.js';
 import { AppendReq, AppendResp, Empty, StreamIdentifier, UUID, type AppendRespMessage } from './protocol.js';
 import { createGrpcServer, type GrpcServer } from './server.js';
 
@@ -81,5 +85,45 @@ describe('Streams.Append with the server codecs', () => {
     );
     expect((error as ServiceError).code).toBe(status.INVALID_ARGUMENT);
     expect((error as ServiceError).metadata.get('exception')).toEqual(['missing-required-metadata-property']);
+  });
+});
+
+describe('Streams.Append when the log cannot be written', () => {
+  it('answers UNAVAILABLE naming the cause, with the log-write-failed trailer, and appends nothing', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'server-spec-'));
+    const disk = new FailingDisk();
+    const { store } = await LogStore.open(new FileLog(directory, { write: disk.write }));
+    const server = createGrpcServer(store);
+    const client = new streamsGrpc.StreamsClient(
+      `127.0.0.1:${await server.listen('127.0.0.1', 0)}`,
+      credentials.createInsecure(),
+    );
+    try {
+      disk.fail(await noSpaceLeft());
+      const error = await new Promise<ServiceError>((resolve, reject) => {
+        const call = client.append((failure: ServiceError | null) =>
+          failure ? resolve(failure) : reject(new Error('the append was acknowledged')),
+        );
+        const options = new AppendReq.Options()
+          .setStreamIdentifier(new StreamIdentifier().setStreamName(Buffer.from('full')))
+          .setAny(new Empty());
+        const message = new AppendReq.ProposedMessage().setId(new UUID().setString(randomUUID()));
+        message.getMetadataMap().set('type', 'Lost').set('content-type', 'application/json');
+        call.write(new AppendReq().setOptions(options));
+        call.write(new AppendReq().setProposedMessage(message));
+        call.end();
+      });
+
+      expect(error.code).toBe(status.UNAVAILABLE);
+      expect(error.details).toMatch(/could not be written \(ENOSPC/);
+      expect(error.metadata.get('log-write-failed')).toEqual(['ENOSPC']);
+      expect(store.lastRevision('full')).toBe(-1);
+    } finally {
+      client.close();
+      disk.heal();
+      await server.stop();
+      await store.close();
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });
