@@ -306,9 +306,10 @@ export class BatchAppendSession {
    * typed details); a call ending with UNAVAILABLE fails every append the client has on it with an
    * UnavailableError carrying the message and trailers, and the client reconnects, as when an
    * EventStoreDB node stops on a failed write. A failed write refuses every append not yet durable,
-   * so those were refused or not yet handed to the store; only one still reading the log to check an
-   * idempotent re-append may yet be written, as an append in flight on a stopping node may, and the
-   * client resends it with the same ids. Its next append opens a new call.
+   * so those were refused or not yet handed to the store. One already handed over that the store
+   * takes after all (the log was cut back meanwhile) is written while its client hears UNAVAILABLE,
+   * as an append in flight on a stopping node may be: the client resends it with the same ids, an
+   * idempotent re-append. Its next append opens a new call.
    */
   private failCall(error: ServiceError): void {
     if (this.ended) return;
