@@ -11,6 +11,7 @@ import { EDGE_REASONS } from '#domain';
 import { createApiApp } from '../../../apps/api/src/bootstrap.js';
 import { noSpaceLeft } from '../../../apps/eventstore/src/storage/failing-disk.fixture.js';
 import { PROCESS_BUDGET_MS } from '../../support/embedded-eventstore.js';
+import { servedOpenApi } from '../../support/openapi-document.js';
 import { startStoreOnFailingDisk, type StoreOnFailingDisk } from './failing-disk-store.js';
 import { collect } from './support.js';
 
@@ -92,5 +93,22 @@ describe('the api while the event store cannot write its log', () => {
     store.disk.heal();
     expect((await post(`/accounts/${accountId}/phone-users`, addAlice)).status).toBe(201);
     expect(await storedTypes(accountId)).toEqual(['AccountCreated', 'PhoneUserProvisioned']);
+  });
+
+  it('documents both 503s, the store down and the store unable to write, on every route that appends', async () => {
+    const { paths } = await servedOpenApi(await api.getUrl());
+    const appending = Object.entries(paths).flatMap(([path, operations]) =>
+      Object.entries(operations)
+        .filter(([method]) => method === 'post')
+        .map(([method, operation]) => {
+          const answers = operation.responses as Record<string, { description?: string }> | undefined;
+          return { route: `${method} ${path}`, unavailable: answers?.['503']?.description ?? '' };
+        }),
+    );
+
+    expect(appending.length).toBeGreaterThan(20);
+    expect(
+      appending.filter(({ unavailable }) => !/STORE_UNAVAILABLE.*STORE_CANNOT_WRITE/.test(unavailable)),
+    ).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ReasonResponses } from '#http';
 import { IsISO8601, IsInt, IsOptional, Max, Min, ValidateIf } from 'class-validator';
-import { refuse } from '#domain';
+import { refuse, type EdgeReasonCode } from '#domain';
 import { CommandDto } from '../shared/command-dto.js';
 import { ClockService } from './clock.service.js';
 
@@ -53,6 +53,13 @@ const CLOCK_VIEW = {
   },
 };
 
+/** An advance appends the clock's move, and the timers it fires append their commands. */
+const ADVANCE_EDGE: readonly EdgeReasonCode[] = [
+  'INVALID_REQUEST',
+  'STORE_UNAVAILABLE',
+  'STORE_CANNOT_WRITE',
+];
+
 @ApiTags('clock')
 @Controller('clock')
 export class ClockController {
@@ -77,7 +84,7 @@ export class ClockController {
   @ApiOkResponse({ description: 'The clock after the advance', schema: CLOCK_VIEW })
   @ReasonResponses({
     refusals: ['CLOCK_NOT_VIRTUAL', 'CLOCK_CANNOT_GO_BACK', 'INVALID_CLOCK_ADVANCE', 'INVALID_TIME'],
-    edge: ['INVALID_REQUEST'],
+    edge: ADVANCE_EDGE,
   })
   async advance(@Body() dto: AdvanceClockDto): Promise<ClockView> {
     if (dto.to !== undefined && dto.bySeconds !== undefined) {
@@ -101,7 +108,7 @@ export class ClockController {
   @ApiOkResponse({ description: 'The clock after the advance', schema: CLOCK_VIEW })
   @ReasonResponses({
     refusals: ['CLOCK_NOT_VIRTUAL', 'NO_PENDING_TIMER', 'INVALID_TIME'],
-    edge: ['INVALID_REQUEST'],
+    edge: ADVANCE_EDGE,
   })
   async advanceToNextTimer(@Body() dto: AdvanceToNextTimerDto): Promise<ClockView> {
     await this.clock.advanceToNextTimer(dto.actor);
