@@ -130,6 +130,22 @@ describe('LogStore when a write to its log fails', () => {
     expect(store.committedCount).toBe(before);
   });
 
+  it('a disk that stays full does not make memory grow: a refused append to a new stream leaves no stream behind', async () => {
+    await givenStore((s) => s.append('a', 'no_stream', [event()]));
+    const streams = store.streamCount;
+    disk.fail(await noSpaceLeft());
+
+    for (let attempt = 0; attempt < 50; attempt += 1)
+      await expect(store.append(`new-${attempt}`, 'no_stream', [event(`Type${attempt}`)])).rejects.toThrow(
+        LogWriteFailedError,
+      );
+
+    expect(store.streamCount).toBe(streams);
+    disk.heal();
+    expect(await store.append('new-0', 'no_stream', [event('Type0')])).toMatchObject({ revision: 0 });
+    expect(store.streamCount).toBe(streams + 1);
+  });
+
   it('appends staged while the failing write was under way are refused with it, and none of them is served', async () => {
     await givenStore((s) => s.append('a', 'no_stream', [event()]));
     disk.fail(await noSpaceLeft());

@@ -276,6 +276,12 @@ export class LogStore {
   private committed = 0;
   private readonly pendingWrites: PendingWrite[] = [];
   private pendingLastSeq = -1;
+  /**
+   * Streams and event types named, after the last staged append and after the last durable one:
+   * those first named by appends whose write failed are forgotten with them.
+   */
+  private pendingNames = { streams: 0, types: 0 };
+  private durableNames = { streams: 0, types: 0 };
   private readonly pendingEffects: (() => void)[] = [];
   private waiters: Waiter[] = [];
   private flushing: Promise<void> | undefined;
@@ -319,7 +325,13 @@ export class LogStore {
     store.committed = store.stagedCount;
     // Recovered records are read from the log; the tail cache starts with the next append.
     store.tailStart = store.stagedCount;
+    store.durableNames = { streams: store.streamsByRef.length, types: store.typeNames.length };
     return { store, recovery };
+  }
+
+  /** Streams the index holds (each costs memory of its own, events or not). */
+  get streamCount(): number {
+    return this.streamsByRef.length;
   }
 
   /** Number of durable events; seq numbers below it are readable. */
@@ -624,6 +636,7 @@ export class LogStore {
     });
     this.pendingWrites.push({ position, buffers: [buffer], events: records.length });
     this.pendingLastSeq = placed.at(-1)!.seq;
+    this.pendingNames = { streams: this.streamsByRef.length, types: this.typeNames.length };
     this.scheduleFlush();
     return placed;
   }
@@ -737,6 +750,7 @@ export class LogStore {
       const writes = this.pendingWrites.splice(0);
       const effects = this.pendingEffects.splice(0);
       const lastSeq = this.pendingLastSeq;
+      const names = this.pendingNames;
       try {
         await this.log.write(writes);
       } catch (error) {
@@ -745,6 +759,7 @@ export class LogStore {
       }
       for (const effect of effects) effect();
       this.committed = lastSeq + 1;
+      this.durableNames = names;
       const durableUndos = this.idCacheUndo.findIndex((undo) => undo.seq >= this.committed);
       this.idCacheUndo.splice(0, durableUndos < 0 ? this.idCacheUndo.length : durableUndos);
       this.evictTail();
@@ -845,6 +860,11 @@ export class LogStore {
       stream.limits = stream.visibleLimits;
       stream.metadata = stream.visibleMetadata;
     }
+    // Names first given by these appends go too: a disk that stays full must not make memory grow with
+    // every refused append to a new stream.
+    while (this.streamsByRef.length > this.durableNames.streams)
+      this.streams.delete(this.streamsByRef.pop()!.name);
+    while (this.typeNames.length > this.durableNames.types) this.typeIds.delete(this.typeNames.pop()!);
     this.stagedCount = from;
     this.pendingWrites.length = 0;
     this.pendingEffects.length = 0;
