@@ -5,13 +5,15 @@
  * length and CRC32 (record.ts); the last record of every append is flagged COMMIT_END so that
  * recovery keeps whole appends only. An append is acknowledged after fdatasync; appends that arrive
  * while a sync is running share the next one (group commit), and each write's first record is marked
- * WRITE_START. On start the log is scanned and the index rebuilt. A torn tail (damage within the last
- * write of the newest segment with no later write after it) is copied aside and cut to the last
- * complete append; any other damage refuses the start and changes nothing (`LogDamagedError`), and
- * `repairLog` (repair.ts, `eventstore repair`) then takes out only what it must. writer.chk
- * (checkpoint.ts) holds where the log was durable: a log that ends before it lost acknowledged appends
- * and refuses the start too (`LogEndsBeforeCheckpointError`) until the files are restored or `repair`
- * accepts the loss.
+ * WRITE_START. A write that fails is never acknowledged: everything staged after the last durable
+ * write is forgotten and the log cut back to it (a full disk then takes appends again; any other
+ * error refuses them until a restart). On start the log is scanned and the index rebuilt. A torn
+ * tail (damage within the last write of the newest segment with no later write after it) is copied
+ * aside and cut to the last complete append; any other damage refuses the start and changes nothing
+ * (`LogDamagedError`), and `repairLog` (repair.ts, `eventstore repair`) then takes out only what it
+ * must. writer.chk (checkpoint.ts) holds where the log was durable: a log that ends before it lost
+ * acknowledged appends and refuses the start too (`LogEndsBeforeCheckpointError`) until the files are
+ * restored or `repair` accepts the loss.
  *
  * Memory policy: per event, RAM holds only a fixed-size index entry — log position (8 bytes),
  * record length (4), stream ref (4), event type ref (4), revision (8) and the stream's revision → seq
