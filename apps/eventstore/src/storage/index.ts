@@ -50,7 +50,6 @@ export {
   LogEndsBeforeCheckpointError,
   MemoryLog,
   StartRefusedError,
-  writeAll,
 } from './log.js';
 export { WRITER_CHECKPOINT_FILE } from './checkpoint.js';
 export type { DurableEnd } from './checkpoint.js';
