@@ -75,16 +75,16 @@ describe('LogStore when a write to its log fails', () => {
     await givenStore((s) => s.append('line-1', 'no_stream', [event('Placed'), event('Held')]));
     disk.fail(await noSpaceLeft());
 
-    const refused = store.append('line-1', 1, [event('Answered')]);
+    const refused = store.append('line-1', 1n, [event('Answered')]);
 
     await expect(refused).rejects.toThrow(LogWriteFailedError);
     await expect(refused).rejects.toMatchObject({ code: 'ENOSPC' });
     expect(await readAll(store)).toEqual(['line-1@0:Placed', 'line-1@1:Held']);
     expect(store.lastRevision('line-1')).toBe(1);
     // The disk is still full: the next write fails too, and the store goes on taking appends.
-    await expect(store.append('line-1', 1, [event('Answered')])).rejects.toMatchObject({ code: 'ENOSPC' });
+    await expect(store.append('line-1', 1n, [event('Answered')])).rejects.toMatchObject({ code: 'ENOSPC' });
     disk.heal();
-    expect(await store.append('line-1', 1, [event('Answered')])).toMatchObject({
+    expect(await store.append('line-1', 1n, [event('Answered')])).toMatchObject({
       kind: 'success',
       revision: 2,
     });
@@ -119,7 +119,7 @@ describe('LogStore when a write to its log fails', () => {
     ]);
     disk.heal();
     expect(await store.append('created', 'no_stream', [retried])).toMatchObject({ revision: 0 });
-    expect(await store.append('tombstoned-in-vain', 0, [event()])).toMatchObject({ revision: 1 });
+    expect(await store.append('tombstoned-in-vain', 0n, [event()])).toMatchObject({ revision: 1 });
     // A soft-deleted stream would take `no_stream` and be recreated.
     expect(await store.append('deleted-in-vain', 'no_stream', [event()])).toMatchObject({
       kind: 'wrong_expected_version',
@@ -150,7 +150,7 @@ describe('LogStore when a write to its log fails', () => {
     await givenStore((s) => s.append('a', 'no_stream', [event()]));
     disk.fail(await noSpaceLeft());
 
-    const first = store.append('a', 0, [event()]);
+    const first = store.append('a', 0n, [event()]);
     // Staged in the next turn, while the first group's write is in flight.
     await new Promise((turn) => setImmediate(turn));
     const later = Array.from({ length: 5 }, (_, index) => store.append(`b-${index}`, 'no_stream', [event()]));
@@ -167,7 +167,7 @@ describe('LogStore when a write to its log fails', () => {
     const acknowledgedSize = (await stat(join(directory, segment!))).size;
     disk.fail(await noSpaceLeft(), { partialBytes: 40 });
 
-    await expect(store.append('a', 0, [event('Lost', { pad: 'x'.repeat(500) })])).rejects.toThrow(
+    await expect(store.append('a', 0n, [event('Lost', { pad: 'x'.repeat(500) })])).rejects.toThrow(
       LogWriteFailedError,
     );
 
@@ -183,7 +183,7 @@ describe('LogStore when a write to its log fails', () => {
       segmentSize: 512,
     });
     disk.fail(await noSpaceLeft());
-    const appendTwo = () => store.append('a', 0, [event('Two', { pad: 'y'.repeat(300) })]);
+    const appendTwo = () => store.append('a', 0n, [event('Two', { pad: 'y'.repeat(300) })]);
 
     await expect(appendTwo()).rejects.toThrow(LogWriteFailedError);
 
@@ -199,16 +199,16 @@ describe('LogStore when a write to its log fails', () => {
     await givenStore((s) => s.append('a', 'no_stream', [event('One')]));
     disk.fail(ioError(), { partialBytes: 40 });
 
-    await expect(store.append('a', 0, [event('Lost')])).rejects.toMatchObject({ code: 'EIO' });
+    await expect(store.append('a', 0n, [event('Lost')])).rejects.toMatchObject({ code: 'EIO' });
     disk.heal();
-    await expect(store.append('a', 0, [event('Refused')])).rejects.toThrow(/restarted/);
+    await expect(store.append('a', 0n, [event('Refused')])).rejects.toThrow(/restarted/);
 
     expect(await readAll(store)).toEqual(['a@0:One']);
     expect(failures).toEqual([expect.objectContaining({ code: 'EIO', resumes: false })]);
     const { store: restarted, recovery } = await reopenCopy();
     expect(recovery.tornTail).toBeUndefined();
     expect(await readAll(restarted)).toEqual(['a@0:One']);
-    expect(await restarted.append('a', 0, [event('Two')])).toMatchObject({ revision: 1 });
+    expect(await restarted.append('a', 0n, [event('Two')])).toMatchObject({ revision: 1 });
     await restarted.close();
   });
 
