@@ -508,6 +508,54 @@ describe('the panel in a browser', () => {
   );
 
   browserTest(
+    "Given two voicemails listed newest first and the pointer on the older one's Delete, When a third arrives and slides the list down under the still pointer just before the click lands, Then the click deletes nothing, and a click aimed at the new message deletes it alone",
+    'voicemail-slid-under',
+    async () => {
+      const { account, number, page } = await executiveSeat('voicemail-slid');
+      // A call on the line: an outside call then goes straight to its voicemail (R12).
+      await send(
+        suite.stack.api,
+        'POST',
+        `/accounts/${account.accountId}/lines/${encodeURIComponent(number)}/calls`,
+        {
+          actor: 'exec1',
+          to: '+15556660001',
+        },
+      );
+      const leave = async (from: string) =>
+        ((await ring(account, number, from)) as { callId: string }).callId;
+      const first = await leave('+15552230001');
+      const second = await leave('+15552230002');
+      const inbox = line(page, number).locator('details.voicemail');
+      await inbox.locator('> summary').click();
+      const message = (id: string) => inbox.locator(`li[data-message="${id}"]`);
+      const deleteOf = (id: string) => message(id).getByRole('button', { name: 'Delete' });
+      const box = (await (await deleteOf(first).elementHandle({ timeout: SHOWN_MS }))!.boundingBox())!;
+      const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+      await page.mouse.move(x, y);
+      const before = suite.browser.requests.length;
+
+      const third = await leave('+15552230003');
+      await message(third).waitFor({ timeout: SHOWN_MS });
+      await expect(
+        page.evaluate(`document.elementFromPoint(${x}, ${y})?.closest('li')?.dataset.message`),
+      ).resolves.toBe(second);
+      await page.mouse.down();
+      await page.mouse.up();
+
+      await deleteOf(third).click();
+      await inbox.locator(`li.deleted[data-message="${third}"]`).waitFor({ timeout: SHOWN_MS });
+      // The page shows the account's events in order: a delete sent by the first click would show by now.
+      for (const id of [first, second])
+        await expect(message(id).getAttribute('class')).resolves.toBe('unread');
+      const deletes = suite.browser.requests
+        .slice(before)
+        .filter((url) => /\/panel\/api\/.*\/voicemails\/[^/]+$/.test(url));
+      expect(deletes).toEqual([expect.stringMatching(new RegExp(`/voicemails/${third}$`))]);
+    },
+  );
+
+  browserTest(
     'a stream refused while the projector restarts (a 503 from it or a proxy, a 404 while it catches up) is tried again until the page is live',
     'stream-refused',
     async () => {

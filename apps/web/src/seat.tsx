@@ -682,27 +682,26 @@ function LineCard(props: {
         {line.voicemail.messages.length === 0 && <p class="empty">No messages</p>}
         <ul>
           {line.voicemail.messages.map((m) => (
-            <li key={m.messageId} class={m.read ? 'read' : 'unread'}>
+            <li key={m.messageId} class={m.read ? 'read' : 'unread'} data-message={m.messageId}>
               {when(m.at)} · from {phone(m.from)}{' '}
               {m.read ? `· read by ${by(m.readBy)}` : <strong>new</strong>}{' '}
+              {/* Newest first: a message arriving slides the others' buttons down, under a still pointer. */}
               {!readOnly && !m.read && (
-                <button
+                <SteadyButton
+                  label="Mark read"
                   onClick={() => act(line.number, 'POST', `${inbox}/${encodeURIComponent(m.messageId)}/read`)}
-                >
-                  Mark read
-                </button>
+                />
               )}{' '}
               {!readOnly && (
-                <button
+                <SteadyButton
+                  label="Delete"
                   onClick={() => act(line.number, 'DELETE', `${inbox}/${encodeURIComponent(m.messageId)}`)}
-                >
-                  Delete
-                </button>
+                />
               )}
             </li>
           ))}
           {line.voicemail.deleted.map((m) => (
-            <li key={m.messageId} class="deleted">
+            <li key={m.messageId} class="deleted" data-message={m.messageId}>
               {when(m.at)} · from {phone(m.from)} · deleted by {m.deleted && by([m.deleted])}
             </li>
           ))}
@@ -793,7 +792,8 @@ function Delegations(props: {
                 <>
                   {' '}
                   · {d.optedIn ? 'opted in' : 'opted out'}{' '}
-                  <button
+                  <SteadyButton
+                    label={d.optedIn ? 'Opt out' : 'Opt in'}
                     onClick={() =>
                       act(
                         'roster',
@@ -801,9 +801,7 @@ function Delegations(props: {
                         `accounts/${encodeURIComponent(seat.account.accountId)}/delegations/${encodeURIComponent(d.delegationId)}/${d.optedIn ? 'opt-out' : 'opt-in'}`,
                       )
                     }
-                  >
-                    {d.optedIn ? 'Opt out' : 'Opt in'}
-                  </button>
+                  />
                 </>
               )}
             </li>

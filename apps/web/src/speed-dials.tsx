@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { Seat, SeatSpeedDial, SeatSpeedDialList } from '../../projector/src/panel/seat-contract.js';
 import { lineLabel, named, phone } from './format.js';
 import { PageForm } from './page-form.js';
+import { SteadyButton } from './steady-button.js';
 
 type Method = 'POST' | 'PUT' | 'DELETE';
 type Act = (where: string, method: Method, path: string, body?: Record<string, unknown>) => Promise<boolean>;
@@ -79,14 +80,13 @@ function SpeedDialList(props: { seat: Seat; list: SeatSpeedDialList; line: strin
                 act('speed-dials', 'POST', `${path}/${encodeURIComponent(entry.entryId)}/calls`, { line })
               }
             />
-            <button
+            <SteadyButton
+              label="×"
               class="remove"
-              aria-label={`Remove ${named(entry.label)}`}
+              ariaLabel={`Remove ${named(entry.label)}`}
               title="Remove this key"
               onClick={() => act('speed-dials', 'DELETE', `${path}/${encodeURIComponent(entry.entryId)}`)}
-            >
-              ×
-            </button>
+            />
           </li>
         ))}
       </ul>
@@ -104,10 +104,11 @@ function SpeedDialKey(props: { entry: SeatSpeedDial; disabled: boolean; press: (
       ? `${named(target.partyName)}${target.lineName ? ` · ${named(target.lineName)}` : ''} · ${target.presence}`
       : 'external';
   return (
-    <button
+    // A key added or removed before it slides it along the row: it settles if it slid under the pointer.
+    <SteadyButton
+      label={`${entry.label} ${entry.number}`}
       class={`speed-dial blf-${presence}`}
-      data-entry={entry.entryId}
-      data-presence={presence}
+      data={{ entry: entry.entryId, presence }}
       disabled={disabled}
       title={`Key ${entry.position}: call ${phone(entry.number)} (${who})`}
       onClick={press}
@@ -115,7 +116,7 @@ function SpeedDialKey(props: { entry: SeatSpeedDial; disabled: boolean; press: (
       <span class="blf" aria-hidden="true" />
       {named(entry.label)} <small>{phone(entry.number)}</small>
       {target.kind === 'internal' && <span class="presence"> · {target.presence}</span>}
-    </button>
+    </SteadyButton>
   );
 }
 
