@@ -240,7 +240,7 @@ describe('the panel for auditors and architects in a browser', () => {
       await trail.locator('td[data-type="CallEnded"]').waitFor({ timeout: SHOWN_MS });
       await expect(trail.locator('output[data-count]').textContent()).resolves.toBe(`${all} of ${all} steps`);
       const address = () => new URL(page.url()).searchParams;
-      expect(address().get('audit')).toBe(callId);
+      expect(address().getAll('audit')).toEqual([`exec1.${callId}`]);
       /** The trail shows these steps, and counts them of all. */
       const shows = async (where: Locator, types: string[]) => {
         await where.locator(`output[data-count="${types.length}"]`).waitFor({ timeout: SHOWN_MS });
@@ -258,8 +258,8 @@ describe('the panel for auditors and architects in a browser', () => {
       await shows(trail, byAssistant);
       await trail.getByLabel('Step').selectOption('CallTransferRequested');
       await shows(trail, ['CallTransferRequested']);
-      expect(address().get('auditActor')).toBe('assistant1');
-      expect(address().get('auditStep')).toBe('CallTransferRequested');
+      expect(address().getAll('auditActor')).toEqual([`exec1.${callId}.assistant1`]);
+      expect(address().getAll('auditStep')).toEqual([`exec1.${callId}.CallTransferRequested`]);
       // The export is the whole trail, and the page says so.
       await expect(trail.locator('.export').textContent()).resolves.toMatch(
         new RegExp(`whole trail \\(all ${all} steps, not only the 1 shown\\)`),
@@ -285,7 +285,10 @@ describe('the panel for auditors and architects in a browser', () => {
       const forExecutive = entries.filter((e) => e.onBehalfOf === 'exec1').map((e) => e.type);
       expect(forExecutive).toEqual(byAssistant);
       await shows(reloaded, forExecutive);
-      expect([address().get('auditFor'), address().has('auditActor')]).toEqual(['exec1', false]);
+      expect([address().get('auditFor'), address().has('auditActor')]).toEqual([
+        `exec1.${callId}.exec1`,
+        false,
+      ]);
 
       const dir = await mkdtemp(join(tmpdir(), 'switchboard-audit-filter-'));
       try {
@@ -303,6 +306,56 @@ describe('the panel for auditors and architects in a browser', () => {
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
+    },
+  );
+  browserTest(
+    "Given a room with a call's trail open on both seats, each filtered its own way, When the room is reloaded or its address opened in another tab, Then both trails open again with their own filters; a one-trail link made before opens its trail filtered too",
+    'audit-filters-room',
+    async () => {
+      const { demo, number, callId, act } = await incomingCall('audit-filters', '+15554440011');
+      await act('answer', 'assistant1');
+      await act('hang-up', 'assistant1');
+      const { entries } = (await (
+        await fetch(
+          `${suite.stack.projector}/lines/${demo.accountId}/${number.slice(1)}/calls/${callId}/audit`,
+        )
+      ).json()) as { entries: { type: string; actor: string }[] };
+      const room = `?account=${demo.accountId}&viewer=exec1&viewer=assistant1`;
+      const page = await open(room);
+      await page.waitForSelector('[data-connection="live"]', { timeout: SHOWN_MS });
+      const seatOf = (where: Page, viewer: string) => where.locator(`section.seat[data-viewer="${viewer}"]`);
+      for (const viewer of ['exec1', 'assistant1']) {
+        const trail = await openNewestTrail(seatOf(page, viewer), number);
+        await trail.locator('td[data-type="CallEnded"]').waitFor({ timeout: SHOWN_MS });
+      }
+      const trailOn = (where: Page, viewer: string) =>
+        seatOf(where, viewer).locator(`section[data-line="${number}"] details.audit[open]`);
+      /** Each seat's trail shows the steps its filter lets through, its filter's field set to it. */
+      const showsBothFilters = async (where: Page) => {
+        const byAssistant = entries.filter((e) => e.actor === 'assistant1').map((e) => e.type);
+        for (const [viewer, label, value, types] of [
+          ['exec1', 'Acted by', 'assistant1', byAssistant],
+          ['assistant1', 'Step', 'CallRang', ['CallRang']],
+        ] as const) {
+          const trail = trailOn(where, viewer);
+          await trail.locator(`output[data-count="${types.length}"]`).waitFor({ timeout: SHOWN_MS });
+          expect(await eventsOf(trail)).toEqual(types);
+          await expect(trail.getByLabel(label).inputValue()).resolves.toBe(value);
+        }
+      };
+
+      await trailOn(page, 'exec1').getByLabel('Acted by').selectOption('assistant1');
+      await trailOn(page, 'assistant1').getByLabel('Step').selectOption('CallRang');
+      await showsBothFilters(page);
+      await page.reload();
+      await showsBothFilters(page);
+      await showsBothFilters(await open(new URL(page.url()).search));
+
+      const oneTrailLink = await open(`${room}&audit=${callId}&auditSeat=assistant1&auditStep=CallAnswered`);
+      const trail = trailOn(oneTrailLink, 'assistant1');
+      await trail.locator('output[data-count="1"]').waitFor({ timeout: SHOWN_MS });
+      expect(await eventsOf(trail)).toEqual(['CallAnswered']);
+      expect(await trailOn(oneTrailLink, 'exec1').count()).toBe(0);
     },
   );
   browserTest(

@@ -1,5 +1,4 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { navigate } from './navigate.js';
 
 /**
  * The page's address query, read again whenever the app moves (its own `navigate`, Back, Forward):
@@ -14,13 +13,3 @@ export function useAddress(): URLSearchParams {
   }, []);
   return useMemo(() => new URLSearchParams(search), [search]);
 }
-
-/** Moves to this address with some of its query parameters set (a string) or taken out (`undefined`). */
-export const navigateWith = (changes: Readonly<Record<string, string | undefined>>): void => {
-  const address = new URL(location.href);
-  for (const [name, value] of Object.entries(changes)) {
-    if (value === undefined) address.searchParams.delete(name);
-    else address.searchParams.set(name, value);
-  }
-  if (address.href !== location.href) navigate(address);
-};

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { useAddress, navigateWith } from './address.js';
+import { useAddress } from './address.js';
+import { navigate } from './navigate.js';
 import { Refusal, isStackDown, loadJson } from './api.js';
 import { liveSeats } from './live.js';
 import { auditStep } from '../../../libs/read-models/src/queries/audit-steps.js';
@@ -19,32 +20,69 @@ interface AuditEntry {
   readonly data: object;
 }
 
-/**
- * The address names the one trail open and filtered (so a reload, Back, Forward or a shared link show
- * it again): `audit` its call and `auditSeat` the seat it is open on (a room shows a call on several),
- * then its filter: `auditActor` who acted, `auditFor` on whose behalf, `auditStep` the kind of step.
- */
-const TRAIL = {
-  call: 'audit',
-  seat: 'auditSeat',
-  actor: 'auditActor',
-  onBehalfOf: 'auditFor',
-  step: 'auditStep',
-};
-
-/** The address without any trail: the one named there closed. */
-const NO_TRAIL = Object.fromEntries(Object.values(TRAIL).map((name) => [name, undefined]));
-
-/** Whether the address names this call's trail on this seat: its history is then opened too. */
-export const trailInAddress = (address: URLSearchParams, viewer: string, callId: string): boolean =>
-  address.get(TRAIL.call) === callId && address.get(TRAIL.seat) === viewer;
-
 /** What a trail is filtered by: '' lets every row through. */
 interface TrailFilter {
   readonly actor: string;
   readonly onBehalfOf: string;
   readonly step: string;
 }
+
+const EVERY_STEP: TrailFilter = { actor: '', onBehalfOf: '', step: '' };
+
+/**
+ * The address names every trail open and its filter, so a reload, Back, Forward or a shared link show
+ * them all again: an auditor compares a call's trail on two seats of a room, or two calls of a line,
+ * each filtered its own way. `audit` names an open trail as `<seat>.<call>` (a room shows a call on
+ * several seats; ids never hold a `.`), once per trail; each filter is `<seat>.<call>.<value>`, once per
+ * trail it filters: `auditActor` who acted, `auditFor` on whose behalf, `auditStep` the kind of step.
+ */
+const TRAIL = 'audit';
+const FILTERS: Readonly<Record<keyof TrailFilter, string>> = {
+  actor: 'auditActor',
+  onBehalfOf: 'auditFor',
+  step: 'auditStep',
+};
+/** Links shared before the page kept several trails name one: `audit=<call>&auditSeat=<seat>&auditActor=<actor>`. */
+const ONE_TRAIL_SEAT = 'auditSeat';
+
+const trailId = (viewer: string, callId: string): string => `${viewer}.${callId}`;
+
+/** Every trail the address names open, with its filter, by `<seat>.<call>`. */
+const trailsIn = (address: URLSearchParams): ReadonlyMap<string, TrailFilter> => {
+  const oneTrailSeat = address.get(ONE_TRAIL_SEAT);
+  const oneTrail = oneTrailSeat === null ? undefined : trailId(oneTrailSeat, address.get(TRAIL) ?? '');
+  const trails = new Map<string, TrailFilter>(
+    address.getAll(TRAIL).map((id) => [oneTrail ?? id, EVERY_STEP]),
+  );
+  for (const [field, name] of Object.entries(FILTERS) as [keyof TrailFilter, string][]) {
+    for (const value of address.getAll(name)) {
+      // `<seat>.<call>.` then the value whole, whatever it holds; an old link's value is the value alone.
+      const [seat, call] = value.split('.', 2);
+      const id = oneTrail ?? trailId(seat ?? '', call ?? '');
+      const filter = trails.get(id);
+      const chosen = oneTrail === undefined ? value.slice(id.length + 1) : value;
+      if (filter && chosen !== '') trails.set(id, { ...filter, [field]: chosen });
+    }
+  }
+  return trails;
+};
+
+/** Moves to this address with these trails open and filtered, as a step of the page's history. */
+const navigateToTrails = (trails: ReadonlyMap<string, TrailFilter>): void => {
+  const address = new URL(location.href);
+  for (const name of [TRAIL, ONE_TRAIL_SEAT, ...Object.values(FILTERS)]) address.searchParams.delete(name);
+  for (const [id, filter] of trails) {
+    address.searchParams.append(TRAIL, id);
+    for (const [field, name] of Object.entries(FILTERS) as [keyof TrailFilter, string][]) {
+      if (filter[field] !== '') address.searchParams.append(name, `${id}.${filter[field]}`);
+    }
+  }
+  if (address.href !== location.href) navigate(address);
+};
+
+/** Whether the address names this call's trail on this seat: its history is then opened too. */
+export const trailInAddress = (address: URLSearchParams, viewer: string, callId: string): boolean =>
+  trailsIn(address).has(trailId(viewer, callId));
 
 const passes = (entry: AuditEntry, filter: TrailFilter): boolean =>
   (filter.actor === '' || entry.actor === filter.actor) &&
@@ -75,30 +113,19 @@ export function AuditTrail(props: {
   const { account, viewer, number, callId, at, past } = props;
   const asOf = past ? at : undefined;
   const [open, setOpen] = useState(false);
-  const address = useAddress();
-  const named = trailInAddress(address, viewer, callId);
-  const filter: TrailFilter = {
-    actor: (named && address.get(TRAIL.actor)) || '',
-    onBehalfOf: (named && address.get(TRAIL.onBehalfOf)) || '',
-    step: (named && address.get(TRAIL.step)) || '',
-  };
+  const trails = trailsIn(useAddress());
+  const id = trailId(viewer, callId);
+  const named = trails.has(id);
+  const filter = trails.get(id) ?? EVERY_STEP;
   const details = useRef<HTMLDetailsElement>(null);
   // Opened by its address (a reload, Back, a link); never closed by it, as another trail opened since
   // was not asked to close this one.
   useEffect(() => {
     if (named && details.current && !details.current.open) details.current.open = true;
   }, [named]);
-  /** Names this trail in the address with a filter, as a step of the page's history. */
-  const filterBy = (changes: Partial<TrailFilter>) => {
-    const next = { ...filter, ...changes };
-    navigateWith({
-      [TRAIL.call]: callId,
-      [TRAIL.seat]: viewer,
-      [TRAIL.actor]: next.actor || undefined,
-      [TRAIL.onBehalfOf]: next.onBehalfOf || undefined,
-      [TRAIL.step]: next.step || undefined,
-    });
-  };
+  /** Names this trail in the address with a filter, beside the other trails open. */
+  const filterBy = (changes: Partial<TrailFilter>) =>
+    navigateToTrails(new Map(trails).set(id, { ...filter, ...changes }));
   /**
    * The entries read, with the past view they were read for: another view's entries are never shown;
    * live ones stay shown while the next read is on its way.
@@ -173,8 +200,12 @@ export function AuditTrail(props: {
       onToggle={(event) => {
         const opened = (event.currentTarget as HTMLDetailsElement).open;
         setOpen(opened);
-        if (opened && !named) filterBy({ actor: '', onBehalfOf: '', step: '' });
-        if (!opened && named) navigateWith(NO_TRAIL);
+        if (opened && !named) filterBy(EVERY_STEP);
+        if (!opened && named) {
+          const others = new Map(trails);
+          others.delete(id);
+          navigateToTrails(others);
+        }
       }}
     >
       <summary>Audit trail</summary>
@@ -219,7 +250,7 @@ export function AuditTrail(props: {
           {filtered && (
             <>
               {' '}
-              <button type="button" onClick={() => filterBy({ actor: '', onBehalfOf: '', step: '' })}>
+              <button type="button" onClick={() => filterBy(EVERY_STEP)}>
                 Show every step
               </button>
             </>
