@@ -358,6 +358,60 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
     },
   );
   browserTest(
+    "Given two unread voicemails and a call on the executive's line, When the executive works them by keyboard alone, Then the focus stays on the page: Mark read hands it to the message's Delete, which takes no Enter pressed at once; Delete hands it to the next message; Hang up to the line's voicemail",
+    'keyboard-focus-kept',
+    async () => {
+      const { account, number } = await demo('keys-kept', 1);
+      const onLine = `/accounts/${account.accountId}/lines/${encodeURIComponent(number)}`;
+      await send(suite.stack.api, 'POST', `${onLine}/calls`, { actor: 'exec1', to: '+15556660002' });
+      // The line is busy: each outside call goes straight to its voicemail (R12).
+      const leave = async (from: string) =>
+        ((await send(suite.stack.api, 'POST', `${onLine}/incoming-calls`, { from })) as { callId: string })
+          .callId;
+      const older = await leave('+15553330001');
+      const newer = await leave('+15553330002');
+      const page = await open(`?account=${account.accountId}&viewer=exec1`);
+      await live(page);
+      const card = page.locator(`section[data-line="${number}"]`);
+      await card.locator('details.voicemail > summary').focus({ timeout: SHOWN_MS });
+      await page.keyboard.press('Enter');
+      const message = (id: string) => card.locator(`li[data-message="${id}"]`);
+      /** Resolves once the focus is on `text` in the message `id` (or, without one, in the line's card). */
+      const focusOn = (text: string, id?: string) => {
+        const around = id ? `li[data-message="${id}"]` : `section[data-line="${number}"]`;
+        return page.waitForFunction(
+          `document.activeElement?.textContent?.startsWith(${JSON.stringify(text)}) &&
+            document.activeElement.closest(${JSON.stringify(around)}) !== null`,
+          null,
+          { timeout: SHOWN_MS },
+        );
+      };
+      // Whether the button under the focus was settling when each Enter came, as the page saw it.
+      await page.evaluate(`window.settlingAtEnter = [];
+        addEventListener('keydown', (event) => {
+          if (event.key === 'Enter') settlingAtEnter.push(document.activeElement.classList.contains('settling'));
+        });`);
+
+      await message(newer).getByRole('button', { name: 'Mark read' }).focus();
+      await page.keyboard.press('Enter');
+      await message(newer).and(page.locator('.read')).waitFor({ timeout: SHOWN_MS });
+      await focusOn('Delete', newer);
+      await page.keyboard.press('Enter');
+      await card.locator('button.settling').waitFor({ state: 'detached', timeout: SHOWN_MS });
+      await expect(page.evaluate('window.settlingAtEnter')).resolves.toEqual([false, true]);
+      await expect(message(newer).getAttribute('class')).resolves.toBe('read');
+
+      await page.keyboard.press('Enter');
+      await card.locator(`li.deleted[data-message="${newer}"]`).waitFor({ timeout: SHOWN_MS });
+      await focusOn('Mark read', older);
+
+      await card.getByRole('button', { name: 'Hang up' }).focus();
+      await page.keyboard.press('Enter');
+      await lampShows(page, 'exec1', number, 'idle');
+      await focusOn('Voicemail');
+    },
+  );
+  browserTest(
     'a delegate answers a ringing call by keyboard alone, sees where the focus is, and hears the lamps change',
     'keyboard',
     async () => {

@@ -1,6 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { PastPoint } from './api.js';
+import { keepFocusOnThePage } from './keep-focus.js';
 import { Landing } from './landing.js';
 import { SeatPage } from './seat.js';
 import './style.css';
@@ -81,4 +82,6 @@ function App() {
   return <Page url={url} />;
 }
 
-render(<App />, document.getElementById('app')!);
+const app = document.getElementById('app')!;
+keepFocusOnThePage(app);
+render(<App />, app);
