@@ -223,6 +223,48 @@ describe('the panel in a browser', () => {
   );
 
   browserTest(
+    'Given the projector stopped under an open seat, When the user goes to All seats, Then the page says the stack is down and asks again by itself; once the projector is back it lists the accounts without a reload',
+    'landing-stack-back',
+    async () => {
+      const { page } = await firstAssistantSeat('landing-back');
+      await page.evaluate(`window.notReloaded = true`);
+      await suite.stopProjectorSeenBy(page);
+
+      await page.getByRole('link', { name: 'All seats' }).click();
+      const down = page.getByRole('heading', { name: 'The stack is down' });
+      await down.waitFor({ timeout: SHOWN_MS });
+      await page.getByText('The page asks again every few seconds').waitFor({ timeout: SHOWN_MS });
+
+      await suite.stack.startProjector();
+      await page.getByRole('region', { name: 'landing-back' }).waitFor({ timeout: SHOWN_MS });
+      expect(await down.count()).toBe(0);
+      expect(await page.evaluate(`window.notReloaded === true`)).toBe(true);
+      suite.forgiveErrors(/ERR_CONNECTION_REFUSED/);
+    },
+  );
+
+  browserTest(
+    "Given a seat's page opened while the projector does not answer its look-ups (a tab restored from the browser's cache), When the projector answers again, Then the seat shows without a reload",
+    'seat-stack-back',
+    async () => {
+      const account = await demo('seat-back', 1, 1, 1);
+      let refused = 0;
+      const page = await suite.browser.open('about:blank');
+      suite.pages.push(page);
+      await page.route('**/panel/directory', (route) =>
+        ++refused <= 2 ? route.abort('connectionrefused') : route.continue(),
+      );
+      await page.goto(`${suite.stack.projector}/panel?account=${account.accountId}&viewer=assistant1`);
+      await page.getByRole('heading', { name: 'The stack is down' }).waitFor({ timeout: SHOWN_MS });
+
+      await page.locator('[data-connection="live"]').waitFor({ timeout: SHOWN_MS });
+      await page.locator('[data-lamp]').first().waitFor({ timeout: SHOWN_MS });
+      expect(refused).toBeGreaterThan(2);
+      suite.forgiveErrors(/ERR_CONNECTION_REFUSED/);
+    },
+  );
+
+  browserTest(
     'hostile names (markup, a right-to-left override, 100 letters unbroken) run nothing, leave every number readable and the page no wider than the window',
     'hostile-names',
     async () => {

@@ -35,6 +35,12 @@ const request = async <T>(path: string, init?: RequestInit): Promise<T> => {
   return (await response.json()) as T;
 };
 
+/**
+ * How long the page waits before asking a stack that did not answer again: the browser's own wait
+ * before it opens a dropped event stream again, so a page and its stream come back together.
+ */
+export const STACK_RETRY_MS = 3_000;
+
 export const isStackDown = (error: unknown): boolean =>
   error instanceof Refusal && (error.code === STACK_DOWN || error.code === 'API_UNAVAILABLE');
 

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Directory } from '../../projector/src/panel/seat-contract.js';
-import { Refusal, loadDirectory } from './api.js';
+import { Refusal, STACK_RETRY_MS, isStackDown, loadDirectory } from './api.js';
 import { named } from './format.js';
 import { Problem } from './problem.js';
 
@@ -15,7 +15,27 @@ export function Landing() {
   const [unticked, setUnticked] = useState<string>();
   useEffect(() => {
     document.title = 'Switchboard · seats';
-    loadDirectory(true).then(setDirectory, (e: Refusal) => setError(e));
+    let left = false;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    const load = () =>
+      loadDirectory(true).then(
+        (found) => {
+          if (left) return;
+          setDirectory(found);
+          setError(undefined);
+        },
+        (e: Refusal) => {
+          if (left) return;
+          setError(e);
+          // A stack restarting answers again soon: the page asks again by itself, as a seat's stream does.
+          if (isStackDown(e)) retry = setTimeout(load, STACK_RETRY_MS);
+        },
+      );
+    void load();
+    return () => {
+      left = true;
+      clearTimeout(retry);
+    };
   }, []);
   if (error) return <Problem error={error} />;
   if (!directory) return <p aria-busy="true">Loading…</p>;

@@ -1,4 +1,5 @@
 import type { Seat } from '../../projector/src/panel/seat-contract.js';
+import { STACK_RETRY_MS } from './api.js';
 
 /** The page's live connection, as its seats see it. */
 export type Connection = 'connecting' | 'live' | 'lost';
@@ -26,8 +27,6 @@ const CHANNEL = 'switchboard-panel';
 /** How long a seat no page shows any more stays on the stream (and its cached state current). */
 const LINGER_MS = 60_000;
 const LEADER_LOCK = 'switchboard-panel-stream';
-/** How long the page waits before opening again a stream the browser gave up on (its own retry's wait). */
-const RETRY_MS = 3_000;
 
 /**
  * Every seat of every panel tab of this browser over ONE server-sent event stream.
@@ -185,7 +184,7 @@ class LiveSeats {
         if (this.source !== source) return;
         this.streamed = '';
         this.reopen();
-      }, RETRY_MS);
+      }, STACK_RETRY_MS);
     };
   }
 

@@ -1,6 +1,9 @@
 import { Refusal, isStackDown } from './api.js';
 
-/** A page that cannot be shown says why and what to do: unknown account or viewer, or a stack that is down. */
+/**
+ * A page that cannot be shown says why and what to do: unknown account or viewer, or a stack that is
+ * down, which the page waits out by itself.
+ */
 export function Problem({ error }: { error: Refusal }) {
   const title = isStackDown(error)
     ? 'The stack is down'
@@ -17,6 +20,9 @@ export function Problem({ error }: { error: Refusal }) {
           <code>{error.code}</code> {error.message}
         </p>
       </div>
+      {isStackDown(error) && (
+        <p>The page asks again every few seconds, and shows itself once the stack answers.</p>
+      )}
       <p>
         <a href="/panel">All accounts and parties</a>
       </p>

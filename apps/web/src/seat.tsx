@@ -12,7 +12,17 @@ import type {
 import { edgeSentenceOf } from '../../../libs/domain/src/reasons.js';
 import { useAddress } from './address.js';
 import { AuditTrail, trailInAddress } from './audit.js';
-import { Refusal, command, linePath, loadDirectory, loadSeat, loadSteps, type PastPoint } from './api.js';
+import {
+  Refusal,
+  STACK_RETRY_MS,
+  command,
+  isStackDown,
+  linePath,
+  loadDirectory,
+  loadSeat,
+  loadSteps,
+  type PastPoint,
+} from './api.js';
 import { navigate } from './navigate.js';
 import { duration, elapsed, lineLabel, named, phone, streamWords, when, words, zoneName } from './format.js';
 import { PageForm } from './page-form.js';
@@ -52,6 +62,8 @@ export function SeatPage(props: {
   const { account, viewers, point } = props;
   const [seats, setSeats] = useState<ReadonlyMap<string, Seat>>(new Map());
   const [problem, setProblem] = useState<Refusal>();
+  /** How many times the seats were looked up again because the stack did not answer. */
+  const [lookUps, setLookUps] = useState(0);
   const [connection, setConnection] = useState<Connection>('connecting');
   const [refusals, setRefusals] = useState<ReadonlyMap<string, Shown>>(new Map());
   const [busy, setBusy] = useState<string>();
@@ -87,9 +99,11 @@ export function SeatPage(props: {
     let closed = false;
     /** The state each seat was last seen in, to tell screen readers which lamps changed. */
     const seen = new Map<string, Seat>();
+    let retry: ReturnType<typeof setTimeout> | undefined;
     knownSeats(account, viewers).then(
       (found) => {
         if (closed) return;
+        setProblem(undefined);
         setParties(found.parties);
         stops = viewers.map((viewer) =>
           liveSeats.watch(account, viewer, {
@@ -108,15 +122,21 @@ export function SeatPage(props: {
           }),
         );
       },
-      (error: Refusal) => setProblem(error),
+      (error: Refusal) => {
+        if (closed) return;
+        setProblem(error);
+        // A stack restarting answers again soon: the page asks again by itself, as its stream does.
+        if (isStackDown(error)) retry = setTimeout(() => setLookUps((count) => count + 1), STACK_RETRY_MS);
+      },
     );
     const timer = setInterval(() => setTick(Date.now()), 1000);
     return () => {
       closed = true;
       for (const stop of stops) stop();
       clearInterval(timer);
+      clearTimeout(retry);
     };
-  }, [account, viewersKey]);
+  }, [account, viewersKey, lookUps]);
 
   useEffect(() => {
     if (pointKey === shownPoint.current) return;
