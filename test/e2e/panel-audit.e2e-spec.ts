@@ -359,6 +359,39 @@ describe('the panel for auditors and architects in a browser', () => {
     },
   );
   browserTest(
+    'Given a seat with a call answered then ended, When an architect clicks Step back one event again and again without moving the pointer, Then each click steps one event further back, the button staying under the pointer',
+    'time-travel-steady',
+    async () => {
+      const { page } = await endedCallOnSeat('travel-steady', '+15554440012');
+      const box = (await page.getByRole('button', { name: 'Step back one event' }).boundingBox())!;
+      const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+      await page.mouse.move(x, y);
+      const asOf = `document.querySelector('[data-as-of]')?.getAttribute('data-as-of') ?? null`;
+      const positions: bigint[] = [];
+      for (let step = 0; step < 3; step++) {
+        // Each view looks up the events around it before it offers a step from it.
+        await page.waitForFunction(
+          `(() => {
+            const under = document.elementFromPoint(${x}, ${y})?.closest('button');
+            return under !== null && !under.disabled && !under.classList.contains('settling') ? under.textContent : null;
+          })()`,
+          null,
+          { timeout: SHOWN_MS },
+        );
+        await expect(
+          page.evaluate(`document.elementFromPoint(${x}, ${y})?.closest('button')?.textContent`),
+        ).resolves.toBe('Step back one event');
+        const before = await page.evaluate<string | null>(asOf);
+        await page.mouse.down();
+        await page.mouse.up();
+        await page.waitForFunction(`(${asOf}) !== ${JSON.stringify(before)}`, null, { timeout: SHOWN_MS });
+        positions.push(BigInt((await page.evaluate<string | null>(asOf))!));
+      }
+      expect(positions).toEqual([...positions].sort((a, b) => (a > b ? -1 : 1)));
+      expect(new Set(positions).size).toBe(3);
+    },
+  );
+  browserTest(
     'Given a seat shown as of an earlier event, When it is reloaded, Then it shows the same view; Back goes live, Forward returns',
     'time-travel-address',
     async () => {

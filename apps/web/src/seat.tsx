@@ -270,6 +270,15 @@ export function SeatPage(props: {
           act={actAs(first.viewer.partyId)}
           refusal={refusals.get(`${first.viewer.partyId}:clock`)}
         />
+        {/* Before the outside caller, which a past view hides: the step buttons stay where they are. */}
+        <TimeTravel
+          shown={shownFirst}
+          stackNow={first.clock.mode === 'virtual' ? Date.parse(first.clock.now) : tick}
+          past={past !== undefined}
+          travel={travel}
+          live={() => navigate(addressOf(undefined))}
+          refusal={travelError}
+        />
         {!past && !arriving && (
           <OutsideCaller
             seats={live}
@@ -279,14 +288,6 @@ export function SeatPage(props: {
             refusal={refusals.get('outside')}
           />
         )}
-        <TimeTravel
-          shown={shownFirst}
-          stackNow={first.clock.mode === 'virtual' ? Date.parse(first.clock.now) : tick}
-          past={past !== undefined}
-          travel={travel}
-          live={() => navigate(addressOf(undefined))}
-          refusal={travelError}
-        />
         <nav aria-label="Other seats">
           <a href="/panel">All seats</a>
           {parties.length > 1 && ' · this account: '}
@@ -978,13 +979,8 @@ function TimeTravel(props: {
   };
   return (
     <div class={`time-travel${past ? ' past' : ''}`} role="group" aria-label="Time travel">
-      {past && (
-        <strong data-as-of={shown.position} role="status">
-          As of position {shown.position} ({when(shown.clock.now)})
-          {steps?.current && `, after ${steps.current.type} on ${streamWords(steps.current.stream)}`}{' '}
-        </strong>
-      )}
-      <button
+      <SteadyButton
+        label="Step back one event"
         disabled={(past && steps?.back == null) || first === shown.position}
         title={
           first === shown.position
@@ -992,14 +988,15 @@ function TimeTravel(props: {
             : undefined
         }
         onClick={stepBack}
-      >
-        Step back one event
-      </button>{' '}
+      />{' '}
       {past && (
         <>
-          <button disabled={!steps} onClick={stepForward}>
-            {steps && !steps.forward ? 'Step forward to live' : 'Step forward one event'}
-          </button>{' '}
+          {/* Turning into "to live" under a pointer stepping forward, it takes no click at once. */}
+          <SteadyButton
+            label={steps && !steps.forward ? 'Step forward to live' : 'Step forward one event'}
+            disabled={!steps}
+            onClick={stepForward}
+          />{' '}
         </>
       )}
       <label>
@@ -1025,6 +1022,14 @@ function TimeTravel(props: {
           {' '}
           <button onClick={live}>Back to live</button>
         </>
+      )}
+      {/* Below the controls, not before them: its length changes with every step, which would move the
+          step buttons away from a pointer clicking them again and again. */}
+      {past && (
+        <strong class="as-of" data-as-of={shown.position} role="status">
+          As of position {shown.position} ({when(shown.clock.now)})
+          {steps?.current && `, after ${steps.current.type} on ${streamWords(steps.current.stream)}`}
+        </strong>
       )}
       <RefusalNote refusal={typed ?? refusal ?? stepError} />
     </div>
