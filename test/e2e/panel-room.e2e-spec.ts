@@ -80,6 +80,39 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
   );
 
   browserTest(
+    "Given an account's four seats on the landing page, When it is read at a phone's width, Then each seat's box stays on the line of its name, left of it",
+    'room-picker-narrow',
+    async () => {
+      await demo('picker-narrow', 3);
+      const landing = await open('');
+      await landing.setViewportSize({ width: 375, height: 800 });
+      const picker = landing.getByRole('form', { name: 'A room of picker-narrow' });
+      await picker.waitFor({ timeout: SHOWN_MS });
+      // Where each box is, and the first letter of its name.
+      const boxAndName = await picker.locator('label').evaluateAll((labels) =>
+        labels.map((label) => {
+          const input = label.querySelector('input')!;
+          const box = input.getBoundingClientRect();
+          const text = [...label.childNodes].find((node) => node !== input && /\S/.test(node.textContent!))!;
+          const first = text.textContent!.search(/\S/);
+          const range = label.ownerDocument.createRange();
+          range.setStart(text, first);
+          range.setEnd(text, first + 1);
+          const letter = range.getBoundingClientRect();
+          const middle = (box.top + box.bottom) / 2;
+          return {
+            name: label.textContent!.trim(),
+            beside: middle > letter.top && middle < letter.bottom,
+            leftOf: box.right <= letter.left,
+          };
+        }),
+      );
+      expect(boxAndName).toHaveLength(4);
+      for (const seat of boxAndName) expect(seat).toEqual({ name: seat.name, beside: true, leftOf: true });
+    },
+  );
+
+  browserTest(
     "an outside number calls the executive's line from the page: it rings on every seat of the room, the assistant answers it there, and a malformed number is refused where it was typed",
     'outside-caller',
     async () => {
