@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { edgeSentenceOf } from '#domain';
 import { fillDemoAccount, send, DEFAULT_DEMO } from '../../tools/demo-account.js';
-import { SHOWN_MS, panelBrowserSuite } from '../support/panel-browser.js';
+import { SHOWN_MS, expectFitsWindow, panelBrowserSuite } from '../support/panel-browser.js';
 
 /**
  * The panel as trainers and architects use it, in Debian's Chromium over the real processes: a room of
@@ -109,6 +109,34 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
       );
       expect(boxAndName).toHaveLength(4);
       for (const seat of boxAndName) expect(seat).toEqual({ name: seat.name, beside: true, leftOf: true });
+    },
+  );
+
+  browserTest(
+    "Given a room of two seats, When it is read at a phone's width, Then each seat is as wide as the window at most, its controls whole, the seats scrolling sideways one by one",
+    'room-narrow',
+    async () => {
+      await demo('room-narrow', 1);
+      const room = await open('?account=room-narrow&viewer=exec1&viewer=assistant1');
+      await room.setViewportSize({ width: 375, height: 800 });
+      await live(room);
+      const seats = room.locator('.seats');
+      const shownWidth = await seats.evaluate((element) => element.clientWidth);
+      for (const viewer of ['exec1', 'assistant1']) {
+        const seat = seatOf(room, viewer);
+        await seat.scrollIntoViewIfNeeded();
+        const [seatBox, seatsBox, call] = await Promise.all(
+          [seat, seats, seat.getByRole('button', { name: 'Call', exact: true })].map(
+            async (part) => (await part.boundingBox())!,
+          ),
+        );
+        expect(seatBox.width).toBeLessThanOrEqual(shownWidth);
+        for (const box of [seatBox, call]) {
+          expect(box.x).toBeGreaterThanOrEqual(seatsBox.x);
+          expect(box.x + box.width).toBeLessThanOrEqual(seatsBox.x + shownWidth);
+        }
+      }
+      await expectFitsWindow(room);
     },
   );
 
