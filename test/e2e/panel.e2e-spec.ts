@@ -265,6 +265,25 @@ describe('the panel in a browser', () => {
   );
 
   browserTest(
+    'Given the projector stopped under a seat, When the user rings a line from the page, Then the refusal says the stack is not answering; once the page is live again, that refusal is gone',
+    'refusal-stack-back',
+    async () => {
+      const { page } = await firstAssistantSeat('refusal-back');
+      await suite.stopProjectorSeenBy(page);
+      const outside = page.getByRole('form', { name: 'An outside caller' });
+      await outside.getByRole('textbox', { name: 'An outside number' }).fill('+15556660003');
+      await outside.getByRole('button', { name: 'Ring' }).click();
+      const refusal = outside.locator('[role="alert"][data-code="STACK_UNAVAILABLE"]');
+      await refusal.waitFor({ timeout: SHOWN_MS });
+      await expect(refusal.textContent()).resolves.toMatch(/not answering/);
+
+      await suite.startProjectorSeenBy(page);
+      await refusal.waitFor({ state: 'detached', timeout: SHOWN_MS });
+      suite.forgiveErrors(/ERR_CONNECTION_REFUSED/);
+    },
+  );
+
+  browserTest(
     'hostile names (markup, a right-to-left override, 100 letters unbroken) run nothing, leave every number readable and the page no wider than the window',
     'hostile-names',
     async () => {

@@ -41,8 +41,9 @@ const request = async <T>(path: string, init?: RequestInit): Promise<T> => {
  */
 export const STACK_RETRY_MS = 3_000;
 
-export const isStackDown = (error: unknown): boolean =>
-  error instanceof Refusal && (error.code === STACK_DOWN || error.code === 'API_UNAVAILABLE');
+/** Whether a refusal (or a refusal as shown) is the stack's not answering, not its saying no. */
+export const isStackDown = (error: { readonly code: string } | undefined): boolean =>
+  error !== undefined && (error.code === STACK_DOWN || error.code === 'API_UNAVAILABLE');
 
 /** A read-model query of the projector (same origin as the page). */
 export const loadJson = <T>(path: string): Promise<T> => request(path);

@@ -138,6 +138,17 @@ export function SeatPage(props: {
     };
   }, [account, viewersKey, lookUps]);
 
+  // A command refused because the stack did not answer is no longer so once the page is live again:
+  // left, its refusal would say the stack is not answering beside a page that says it is live.
+  useEffect(
+    () =>
+      liveSeats.whenLiveAgain(() => {
+        setRefusals((shown) => new Map([...shown].filter(([, refusal]) => !isStackDown(refusal))));
+        setTravelError((shown) => (isStackDown(shown) ? undefined : shown));
+      }),
+    [],
+  );
+
   useEffect(() => {
     if (pointKey === shownPoint.current) return;
     if (point === undefined) {
