@@ -685,6 +685,8 @@ function LineCard(props: {
 }) {
   const { line, seat, act, now, readOnly, refusal } = props;
   const inbox = `${linePath(seat.account.accountId, line.number)}/voicemails`;
+  /** A message as a screen reader names the buttons acting on it: a list of "Delete" says not which. */
+  const message = (m: { from: string; at: string }) => `the message from ${phone(m.from)}, ${when(m.at)}`;
   const by = (acts: readonly { byName: string | null; by: string; at: string }[]) =>
     acts.map((a) => `${named(a.byName ?? a.by)} (${when(a.at)})`).join(', ');
   const address = useAddress();
@@ -721,12 +723,14 @@ function LineCard(props: {
               {!readOnly && !m.read && (
                 <SteadyButton
                   label="Mark read"
+                  ariaLabel={`Mark read: ${message(m)}`}
                   onClick={() => act(line.number, 'POST', `${inbox}/${encodeURIComponent(m.messageId)}/read`)}
                 />
               )}{' '}
               {!readOnly && (
                 <SteadyButton
                   label="Delete"
+                  ariaLabel={`Delete: ${message(m)}`}
                   onClick={() => act(line.number, 'DELETE', `${inbox}/${encodeURIComponent(m.messageId)}`)}
                 />
               )}
