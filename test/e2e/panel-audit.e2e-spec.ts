@@ -392,6 +392,22 @@ describe('the panel for auditors and architects in a browser', () => {
     },
   );
   browserTest(
+    'Given a seat shown as of an earlier event, When Back to live is pressed by keyboard, Then the focus stays in time travel, not on the link to all seats that comes next on the page',
+    'time-travel-keys',
+    async () => {
+      const { number, page } = await endedCallOnSeat('travel-keys', '+15554440013');
+      await stepBackToAnswered(page, number);
+      await page.getByRole('button', { name: 'Back to live' }).focus();
+      await page.keyboard.press('Enter');
+      await page.locator('[data-as-of]').waitFor({ state: 'detached', timeout: SHOWN_MS });
+      await page.waitForFunction(
+        `document.activeElement?.closest('[role="group"][aria-label="Time travel"]') != null`,
+        null,
+        { timeout: SHOWN_MS },
+      );
+    },
+  );
+  browserTest(
     'Given a seat shown as of an earlier event, When it is reloaded, Then it shows the same view; Back goes live, Forward returns',
     'time-travel-address',
     async () => {

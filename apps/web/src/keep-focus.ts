@@ -2,9 +2,18 @@
 const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
 
-/** The control with the focus, and the controls after and before it when it got it, nearest first. */
+/**
+ * The control with the focus; what held it when it got the focus, nearest first; and the controls
+ * after and before it then, nearest first.
+ */
 let focused:
-  { readonly control: Element; readonly after: HTMLElement[]; readonly before: HTMLElement[] } | undefined;
+  | {
+      readonly control: Element;
+      readonly around: readonly Element[];
+      readonly after: readonly HTMLElement[];
+      readonly before: readonly HTMLElement[];
+    }
+  | undefined;
 
 /** The control being handed the focus, while it gets it. */
 let handed: Element | undefined;
@@ -24,16 +33,22 @@ const shown = (control: Element): boolean =>
  * message is read, Delete as its message goes to the deleted ones, Hang up once the call is over,
  * Back to live once the view is live. The browser would leave the focus on the page's body: a keyboard
  * user's next Enter or Space does nothing, and a screen reader starts again from the top. The focus
- * goes to the nearest control after it that is still shown (the message's Delete after its Mark
- * read, the next message after a Delete), else the nearest before it.
+ * goes to a control still shown in the nearest part of the page that is still there around it, the
+ * nearest after it there, else the nearest before it: the message's Delete after its Mark read, the
+ * next message after a Delete, the time field after Back to live. Never further than it must: a
+ * second Enter meant for Back to live must not follow the link to all seats that comes next on the page.
  */
 export function keepFocusOnThePage(root: Element): void {
   root.addEventListener('focusin', (event) => {
     const control = event.target as Element;
     const controls = [...root.querySelectorAll<HTMLElement>(FOCUSABLE)];
     const at = controls.findIndex((candidate) => candidate === control);
+    const around: Element[] = [];
+    for (let part = control.parentElement; part && part !== root; part = part.parentElement)
+      around.push(part);
     focused = {
       control,
+      around: [...around, root],
       after: controls.slice(at + 1),
       before: controls.slice(0, Math.max(at, 0)).reverse(),
     };
@@ -42,7 +57,11 @@ export function keepFocusOnThePage(root: Element): void {
     if (!focused || focused.control.isConnected) return;
     const active = document.activeElement;
     if (active !== null && active !== document.body) return;
-    const next = [...focused.after, ...focused.before].find(shown);
+    const { after, before } = focused;
+    const next = focused.around
+      .filter((part) => part.isConnected)
+      .map((part) => [...after, ...before].find((control) => part.contains(control) && shown(control)))
+      .find((control) => control !== undefined);
     if (!next) return;
     handed = next;
     // Not scrolled to: the page moved, not the user, and what they were reading stays where it was.
