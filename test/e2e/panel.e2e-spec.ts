@@ -129,6 +129,36 @@ describe('the panel in a browser', () => {
   );
 
   browserTest(
+    'Given an Answer refused as ALREADY_ANSWERED, When that call ends, Then its refusal goes with it, and the next call rings without it',
+    'refusal-call-over',
+    async () => {
+      const { account, number, page } = await firstAssistantSeat('refusal-over');
+      const { callId } = (await ring(account, number, '+15558880001')) as { callId: string };
+      await lampShows(page, number, 'ringing');
+      // The assistant's answer is held on its way until the executive has answered on the desk phone.
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      await page.route('**/panel/api/**/answer', async (route) => {
+        await released;
+        await route.continue();
+      });
+      await line(page, number).getByRole('button', { name: 'Answer', exact: true }).click();
+      const onCall = `/accounts/${account.accountId}/lines/${encodeURIComponent(number)}/calls/${callId}`;
+      await send(suite.stack.api, 'POST', `${onCall}/answer`, { actor: 'exec1' });
+      release();
+      const refusal = line(page, number).locator('[role="alert"][data-code="ALREADY_ANSWERED"]');
+      await refusal.waitFor({ timeout: SHOWN_MS });
+
+      await send(suite.stack.api, 'POST', `${onCall}/hang-up`, { actor: 'exec1' });
+      await lampShows(page, number, 'idle');
+      await refusal.waitFor({ state: 'detached', timeout: SHOWN_MS });
+      await ring(account, number, '+15558880002');
+      await lampShows(page, number, 'ringing');
+      expect(await line(page, number).locator('[role="alert"]').count()).toBe(0);
+    },
+  );
+
+  browserTest(
     'a 40-line viewer sees every lamp live over one connection, and a revoked delegation takes its lines away live',
     'forty-lines',
     async () => {

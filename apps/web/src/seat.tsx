@@ -48,6 +48,38 @@ interface Shown {
   readonly message: string;
 }
 
+/** A refusal shown for a part of the page, and the call the refused command was about, if any. */
+interface Refused extends Shown {
+  readonly call?: string;
+}
+
+/** The call a command's path acts on (`…/calls/<call>/answer`): none for placing one or for a voicemail. */
+const callOfPath = (path: string): string | undefined => {
+  const call = /\/calls\/([^/]+)/.exec(path)?.[1];
+  return call === undefined ? undefined : decodeURIComponent(call);
+};
+
+/**
+ * The refusals still worth showing once a viewer's seat moved on: one about a call no line of the
+ * seat shows any more (answered by another, then ended) is over with it, and would otherwise stand
+ * beside the next call on the line, saying it was already answered.
+ */
+const refusalsStill = (
+  refusals: ReadonlyMap<string, Refused>,
+  viewer: string,
+  seat: Seat,
+): ReadonlyMap<string, Refused> => {
+  const calls = new Set(seat.lines.flatMap((line) => (line.lamp.state === 'idle' ? [] : [line.lamp.callId])));
+  const over = [...refusals].filter(
+    ([key, refusal]) =>
+      key.startsWith(`${viewer}:`) && refusal.call !== undefined && !calls.has(refusal.call),
+  );
+  if (over.length === 0) return refusals;
+  const still = new Map(refusals);
+  for (const [key] of over) still.delete(key);
+  return still;
+};
+
 /**
  * One party's seat, or a room of several side by side (an executive and its assistants, say) so a call's
  * journey shows across them: every seat live over the page's one connection, every action its
@@ -65,7 +97,7 @@ export function SeatPage(props: {
   /** How many times the seats were looked up again because the stack did not answer. */
   const [lookUps, setLookUps] = useState(0);
   const [connection, setConnection] = useState<Connection>('connecting');
-  const [refusals, setRefusals] = useState<ReadonlyMap<string, Shown>>(new Map());
+  const [refusals, setRefusals] = useState<ReadonlyMap<string, Refused>>(new Map());
   const [busy, setBusy] = useState<string>();
   const [tick, setTick] = useState(Date.now());
   /** Time travel: the seats as of an earlier point, shown instead of the live ones until "Back to live". */
@@ -117,6 +149,7 @@ export function SeatPage(props: {
               seen.set(viewer, seat);
               if (said.length > 0) setAnnouncement(said.join(' '));
               setSeats((shown) => new Map(shown).set(viewer, seat));
+              setRefusals((shown) => refusalsStill(shown, viewer, seat));
             },
             connection: setConnection,
           }),
@@ -221,7 +254,9 @@ export function SeatPage(props: {
         },
         (error: Refusal) => {
           if (sent !== undefined) pending.current.delete(sent);
-          setRefusals((shown) => new Map(shown).set(key, { code: error.code, message: error.message }));
+          setRefusals((shown) =>
+            new Map(shown).set(key, { code: error.code, message: error.message, call: callOfPath(path) }),
+          );
           return false;
         },
       )
