@@ -112,7 +112,13 @@ describe('Switchboard end to end', () => {
         call: null,
         recentCalls: expect.arrayContaining([
           // Rang from 09:00:00; the 30 s ring timeout fired on the way to 09:02:00.
-          { callId: 'e2e-call-2', answeredBy: null, endedAs: 'voicemail', at: '2026-01-05T09:00:30.000Z' },
+          {
+            callId: 'e2e-call-2',
+            owner: 'alice',
+            answeredBy: null,
+            endedAs: 'voicemail',
+            at: '2026-01-05T09:00:30.000Z',
+          },
         ]),
       });
 

@@ -298,4 +298,53 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
     expect(listed.sort()).toEqual(['b1', 'old1']);
     expect([...(await inbox('bob')).messages].sort()).toEqual(listed);
   });
+
+  it("R17: the api's own view of the line lists and counts only the current ownership's calls, as the projector's history does", async () => {
+    // Given Alice's a1 (answered) and a2 (to voicemail), Bob's b1 and the unrecorded old1 (the tests above)
+    const view = await api.call('GET', line(''));
+    expect(view.status).toBe(200);
+    // Then Bob's view has neither of Alice's calls, who answered them, nor their counts
+    expect(view.body.recentCalls).toEqual([
+      { callId: 'b1', owner: 'bob', answeredBy: null, endedAs: 'voicemail', at: expect.any(String) },
+      { callId: 'old1', owner: null, answeredBy: null, endedAs: 'voicemail', at: '2026-01-05T09:30:00.000Z' },
+    ]);
+    expect(JSON.stringify(view.body)).not.toContain('alice');
+    expect(view.body.totals).toEqual({ calls: 2, missed: 2, voicemails: 2 });
+    // The same calls as the projector's line history shows Bob, newest first there
+    expect(await lineHistory('bob')).toEqual(
+      view.body.recentCalls.map((call: { callId: string }) => call.callId).reverse(),
+    );
+  });
+
+  it("R12/R17: a call to the number while the previous owner's call is still on it is the new owner's in the api's view", async () => {
+    // Given Alice on a call on her number, which an admin then gives to Carol mid-call
+    const movedNumber = numberOf(14);
+    const moved = (rest: string) => `/accounts/${accountId}/lines/${movedNumber.slice(1)}${rest}`;
+    expectStatus(await api.call('POST', moved('/incoming-calls'), { from: CALLER, callId: 'y1' }), 201);
+    expectStatus(await api.call('POST', moved('/calls/y1/answer'), { actor: 'alice' }), 200);
+    expectStatus(await admin('alice', [numberOf(15)]), 200);
+    expectStatus(await admin('carol', [numberOf(3), numberOf(11), movedNumber]), 200);
+    // When a call arrives on the busy line, and then Alice hangs up hers
+    expect(await api.call('POST', moved('/incoming-calls'), { from: CALLER, callId: 'y2' })).toMatchObject({
+      status: 201,
+      body: {
+        events: [
+          { type: 'IncomingCallReceived' },
+          { type: 'CallSentToVoicemail', data: { reason: 'lineBusy' } },
+          { type: 'VoicemailLeft' },
+        ],
+      },
+    });
+    expectStatus(await api.call('POST', moved('/calls/y1/hang-up'), { actor: 'alice' }), 200);
+    // Then Carol's view lists and counts y2, Carol's, and nothing of Alice's y1
+    const view = await api.call('GET', moved(''));
+    expect(view.status).toBe(200);
+    expect(view.body).toMatchObject({
+      busy: false,
+      voicemails: [{ messageId: 'y2', owner: 'carol' }],
+      recentCalls: [{ callId: 'y2', owner: 'carol', answeredBy: null, endedAs: 'voicemail' }],
+      totals: { calls: 1, missed: 1, voicemails: 1 },
+    });
+    expect(view.body.recentCalls).toHaveLength(1);
+  });
 });

@@ -2,8 +2,11 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import {
   lineContextFor,
   ofCurrentOwnership,
+  recentCallsOf,
+  totalsOf,
   type CallOnLine,
   type FinishedCall,
+  type LineTotals,
   type VoicemailMessage,
 } from '#domain';
 import { accountStream, lineStream } from '#events';
@@ -18,15 +21,18 @@ export interface LineView {
   readonly number: string;
   /** Stream revision the view reflects (`null` before the first call). */
   readonly revision: string | null;
+  /** Busy with any call, also one of the number's previous owner still on it (R12: one call per line). */
   readonly busy: boolean;
   readonly call: CallOnLine | null;
   /**
-   * The inbox of the number's current ownership (R10, R17), as the projector's read side shows it:
-   * messages left while the number was another party's stay that party's and are not listed.
+   * The inbox, recent calls and totals are the number's current ownership's (R10, R17), as the
+   * projector's read side shows the inbox and history: messages and calls that came while the number
+   * was another party's stay that party's, and are neither listed nor counted.
    */
   readonly voicemails: readonly VoicemailMessage[];
+  /** Newest last: those of the current ownership among the line's last few finished calls. */
   readonly recentCalls: readonly FinishedCall[];
-  readonly totals: { readonly calls: number; readonly missed: number; readonly voicemails: number };
+  readonly totals: LineTotals;
 }
 
 export class GetLine extends Query<LineView> {
@@ -51,6 +57,7 @@ export class GetLineHandler implements IQueryHandler<GetLine> {
     // An unknown account or line is a 404 (ACCOUNT_NOT_FOUND, LINE_NOT_FOUND), not an idle line.
     const context = lineContextFor(account, number.e164, this.clock.now().toISOString());
     const { state, revision } = await this.lines.load(lineStream(accountId, number.digits));
+    const ownerNow = context.delegator.partyId;
     return {
       accountId,
       number: number.e164,
@@ -58,10 +65,10 @@ export class GetLineHandler implements IQueryHandler<GetLine> {
       busy: state.call !== null,
       call: state.call,
       voicemails: [...state.voicemails.values()].filter((message) =>
-        ofCurrentOwnership(message.owner, context.delegator.partyId),
+        ofCurrentOwnership(message.owner, ownerNow),
       ),
-      recentCalls: state.recentCalls,
-      totals: state.totals,
+      recentCalls: recentCallsOf(state, ownerNow),
+      totals: totalsOf(state, ownerNow),
     };
   }
 }

@@ -136,12 +136,17 @@ export const evolveCall = (call: CallOnLine, event: CallEvent): CallOnLine => {
 };
 
 /**
- * How a call finished, as the line remembers it to answer late commands; `call` is null for a call
- * that never was on the line (sent to voicemail because the line was busy).
+ * How a call finished, as the line remembers it to answer late commands: `call` is the call in
+ * progress, or for one that never was on the line (sent to voicemail because the line was busy)
+ * nobody answering it and the owner it arrived for.
  */
-export const finishedCall = (call: CallOnLine | null, event: CallFinish): FinishedCall => ({
+export const finishedCall = (
+  call: Pick<CallOnLine, 'answeredBy' | 'owner'>,
+  event: CallFinish,
+): FinishedCall => ({
   callId: event.data.callId,
-  answeredBy: call?.answeredBy ?? null,
+  owner: call.owner,
+  answeredBy: call.answeredBy,
   endedAs:
     event.type === 'CallSentToVoicemail'
       ? 'voicemail'

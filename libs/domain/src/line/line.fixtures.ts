@@ -81,9 +81,20 @@ export const stateOf = (events: readonly LineEvent[]): LineState =>
   fold(lineDecider.evolve, lineDecider.initialState, events);
 
 /** The events a sequence of accepted commands produces: "given" histories built from behaviour. */
-export const history = (context: LineContext, ...commands: Timed<LineCommand>[]): LineEvent[] => {
-  const events: LineEvent[] = [];
-  let state = lineDecider.initialState;
+export const history = (context: LineContext, ...commands: Timed<LineCommand>[]): LineEvent[] =>
+  historyAfter([], context, ...commands);
+
+/**
+ * `past` and the events the commands then produce in `context`: a history that goes on under another
+ * account context (e.g. after the number passed to another party).
+ */
+export const historyAfter = (
+  past: readonly LineEvent[],
+  context: LineContext,
+  ...commands: Timed<LineCommand>[]
+): LineEvent[] => {
+  const events: LineEvent[] = [...past];
+  let state = stateOf(past);
   for (const timed of commands) {
     const [command, atItsTime] = inContext(timed, context);
     const { events: decided } = lineDecider.decide(command, state, atItsTime);

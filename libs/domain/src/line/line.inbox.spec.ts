@@ -98,7 +98,7 @@ describe('the shared voicemail inbox (R17)', () => {
         ],
       ]),
     );
-    expect(state.totals).toEqual({ calls: 2, missed: 2, voicemails: 2 });
+    expect(state.totals).toEqual([{ owner: BOSS, calls: 2, missed: 2, voicemails: 2 }]);
   });
 
   describe('R10/R17: a number that passes to another party leaves its messages with the party it was', () => {

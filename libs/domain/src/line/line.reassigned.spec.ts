@@ -1,7 +1,9 @@
+import type { LineEvent } from '#events';
 import type { LineCommand } from './line.commands.js';
 import {
   ASSISTANT,
   BOSS,
+  CALLER,
   LINE,
   T0,
   TIMERS,
@@ -13,9 +15,11 @@ import {
   bossOnCall,
   decline,
   delegate,
+  expireRing,
   given,
   hangUp,
   history,
+  historyAfter,
   hold,
   incoming,
   join,
@@ -25,7 +29,9 @@ import {
   pickUp,
   resume,
   ringingCall,
+  stateOf,
 } from './line.fixtures.js';
+import { recentCallsOf, totalsOf } from './line.state.js';
 
 /**
  * R10: a number an admin takes from Boss and gives to Newboss, who shares it with Assistant, while a
@@ -136,5 +142,71 @@ describe("a call of the number's previous owner (R10)", () => {
           { type: 'CallRang', data: { stage: 'vipEscalation', alerted: [ASSISTANT] } },
         ]),
       );
+  });
+});
+
+describe("the recent calls and totals of the number's current ownership (R10, R17)", () => {
+  // Given Boss's number took a call Assistant answered (c1) and one that went to voicemail (c2)
+  const bossCalls = history(
+    lineContext(),
+    incoming('c1'),
+    answer('c1', ASSISTANT),
+    hangUp('c1', ASSISTANT, at(20)),
+    incoming('c2', CALLER, at(40)),
+    expireRing('c2', at(70)),
+  );
+
+  it("Given Boss's calls on the number, When it passed to Newboss and a call came for Newboss and went to voicemail, Then Newboss's recent calls and totals are that call's alone", () => {
+    const state = stateOf(
+      historyAfter(bossCalls, reassigned, incoming('n1', CALLER, at(100)), expireRing('n1', at(130))),
+    );
+    expect(recentCallsOf(state, NEWBOSS)).toEqual([
+      { callId: 'n1', owner: NEWBOSS, answeredBy: null, endedAs: 'voicemail', at: at(130) },
+    ]);
+    expect(totalsOf(state, NEWBOSS)).toEqual({ calls: 1, missed: 1, voicemails: 1 });
+    // While the line keeps Boss's calls too, each with its owner, and counts them as Boss's
+    expect(state.recentCalls.map((call) => [call.callId, call.owner])).toEqual([
+      ['c1', BOSS],
+      ['c2', BOSS],
+      ['n1', NEWBOSS],
+    ]);
+    expect(totalsOf(state, BOSS)).toEqual({ calls: 2, missed: 1, voicemails: 1 });
+  });
+
+  it("Given Boss's call on the number when it passed to Newboss, When a call arrives on the busy line, Then it goes to voicemail as Newboss's: listed and counted for Newboss, not Boss", () => {
+    const events = historyAfter(bossOnCall(), reassigned, incoming('n1', CALLER, at(10)));
+    expect(events.slice(-3)).toMatchObject([
+      { type: 'IncomingCallReceived', data: { callId: 'n1', owner: NEWBOSS } },
+      { type: 'CallSentToVoicemail', data: { callId: 'n1', reason: 'lineBusy' } },
+      { type: 'VoicemailLeft', data: { callId: 'n1', owner: NEWBOSS } },
+    ]);
+    const state = stateOf(events);
+    // Its owner came with its arrival, not from the call in progress, which is still Boss's
+    expect(state.call).toMatchObject({ callId: 'c1', owner: BOSS });
+    expect(state.recentCalls).toEqual([
+      { callId: 'n1', owner: NEWBOSS, answeredBy: null, endedAs: 'voicemail', at: at(10) },
+    ]);
+    expect(state.arrivedWhileBusy).toBeNull();
+    expect(totalsOf(state, NEWBOSS)).toEqual({ calls: 1, missed: 1, voicemails: 1 });
+    expect(totalsOf(state, BOSS)).toEqual({ calls: 1, missed: 0, voicemails: 0 });
+  });
+
+  it("Given a call and its message recorded before owners were (owner null), When the number passed to Newboss, Then they are listed and counted as Newboss's, as its inbox lists the message", () => {
+    const unrecorded = history(lineContext(), incoming('c1'), expireRing('c1')).map((event): LineEvent =>
+      event.type === 'IncomingCallReceived' || event.type === 'VoicemailLeft'
+        ? ({ ...event, data: { ...event.data, owner: null } } as LineEvent)
+        : event,
+    );
+    const state = stateOf(unrecorded);
+    expect(recentCallsOf(state, NEWBOSS)).toMatchObject([{ callId: 'c1', owner: null }]);
+    expect(totalsOf(state, NEWBOSS)).toEqual({ calls: 1, missed: 1, voicemails: 1 });
+  });
+
+  it("Given Boss's finished calls on the number now Newboss owns, When late commands name them, Then the line still says how each ended", () => {
+    const past = historyAfter(bossCalls, reassigned);
+    const late = given(past, reassigned).when(answer('c1', ASSISTANT)).thenRejects('ALREADY_ANSWERED', 'R13');
+    expect(late.message).toBe('Call c1 was already answered by Assistant.');
+    // And the caller of the call that went to voicemail hanging up then is no news
+    given(past, reassigned).when({ type: 'HangUpAsExternalParty', callId: 'c2', actor: 'external' }).then([]);
   });
 });

@@ -14,6 +14,7 @@ import {
   history,
   hold,
   incoming,
+  lineContext,
   place,
   stateOf,
 } from './line.fixtures.js';
@@ -52,8 +53,21 @@ describe('line snapshots', () => {
       incoming('c3', '+15550111', at(40)),
       answer('c3', ASSISTANT),
       hold('c3', ASSISTANT),
+      // A call to the busy line: between its start and its voicemail it is kept as arrived while busy
+      incoming('c4', '+15550112', at(50)),
     );
-    // Every prefix: states with a call in each phase, an inbox, finished calls.
+    // And the number passed to Newboss, whose own call counts apart from Boss's
+    const newboss = lineContext({
+      delegator: { partyId: 'newboss', name: 'Newboss', eligibility: null, powerPack: true },
+    });
+    events.push(...history(newboss, incoming('c5', '+15550113', at(60))).slice(0, 1));
+    // Every prefix: states with a call in each phase, an inbox, finished calls, two owners' totals.
+    expect(events.filter((e) => e.type === 'IncomingCallReceived').map((e) => e.data.owner)).toEqual([
+      BOSS,
+      BOSS,
+      BOSS,
+      'newboss',
+    ]);
     for (let n = 0; n <= events.length; n++) {
       const state = events.slice(0, n).reduce(lineDecider.evolve, lineDecider.initialState);
       const restored = through(state);
@@ -100,16 +114,21 @@ describe('line snapshots', () => {
     // update the expectation below. Old snapshots are then ignored and rebuilt, never misread.
     // The call in progress and the messages are pinned too: their owner came in v5.
     const ringing = stateOf(history(context, incoming('c1')));
+    // The recent calls, the call that arrived while busy and the totals per owner are pinned too: v6.
     const messaged = stateOf(history(context, incoming('c1'), expireRing('c1')));
+    const arrivedWhileBusy = stateOf(history(context, place('c1', BOSS), incoming('c2')).slice(0, -2));
     expect({
       schema: LINE_SNAPSHOT_SCHEMA,
       fields: Object.keys(initialLineState).sort(),
       usedCallIds: Object.keys(initialLineState.usedCallIds).sort(),
       call: Object.keys(ringing.call!).sort(),
       message: Object.keys(messaged.voicemails.get('c1')!).sort(),
+      recentCall: Object.keys(messaged.recentCalls[0]!).sort(),
+      arrivedWhileBusy: Object.keys(arrivedWhileBusy.arrivedWhileBusy!).sort(),
+      totals: messaged.totals.map((entry) => Object.keys(entry).sort()),
     }).toEqual({
-      schema: 5,
-      fields: ['call', 'recentCalls', 'totals', 'usedCallIds', 'voicemails'],
+      schema: 6,
+      fields: ['arrivedWhileBusy', 'call', 'recentCalls', 'totals', 'usedCallIds', 'voicemails'],
       usedCallIds: ['mergedCount', 'numbered', 'recent', 'recentSize', 'runs'],
       call: [
         'answeredBy',
@@ -130,6 +149,9 @@ describe('line snapshots', () => {
         'vip',
       ],
       message: ['callId', 'from', 'leftAt', 'messageId', 'owner', 'readAt', 'readBy'],
+      recentCall: ['answeredBy', 'at', 'callId', 'endedAs', 'owner'],
+      arrivedWhileBusy: ['callId', 'owner'],
+      totals: [['calls', 'missed', 'owner', 'voicemails']],
     });
   });
 
@@ -145,7 +167,21 @@ describe('line snapshots', () => {
       'state',
       { ...good, voicemails: {} },
       { ...good, recentCalls: [{}] },
-      { ...good, totals: { calls: 1 } },
+      { ...good, recentCalls: [{ callId: 'c1' }] },
+      { ...good, recentCalls: [{ callId: 'c1', owner: 7 }] },
+      { ...good, arrivedWhileBusy: undefined },
+      { ...good, arrivedWhileBusy: { callId: 'c3' } },
+      { ...good, totals: { calls: 1, missed: 0, voicemails: 0 } },
+      { ...good, totals: [{ calls: 1, missed: 0, voicemails: 0 }] },
+      { ...good, totals: [{ owner: BOSS, calls: 1, missed: 0 }] },
+      { ...good, totals: [{ owner: BOSS, calls: -1, missed: 0, voicemails: 0 }] },
+      {
+        ...good,
+        totals: [
+          { owner: BOSS, calls: 1, missed: 0, voicemails: 0 },
+          { owner: BOSS, calls: 2, missed: 0, voicemails: 0 },
+        ],
+      },
       { ...good, usedCallIds: ['c01'] },
       { ...good, usedCallIds: [[3]] },
       { ...good, usedCallIds: [[3, 2]] },

@@ -7,6 +7,9 @@ import { callIdRunsOf, numberedCallIdsOf, usedCallIdsFromRuns } from './used-cal
  * LineState's shape or what evolveLine computes changes: snapshots of the old version are then
  * ignored and folds start from the first event. line.snapshot.spec.ts pins the shape to the version.
  *
+ * v6: each recent call carries its `owner`, the call that arrived while the line was busy is kept
+ * until its finish (`arrivedWhileBusy`), and the totals are counted per owner, so that a view of the
+ * number's current ownership leaves out the calls and counts of the parties it belonged to before.
  * v5: the call in progress and each message carry their `owner`, the party whose number the line was
  * when the call came (R10, R17); a v4 snapshot has neither, and would read as a message of nobody's.
  * v4: numbered call ids (`c1`, `call-42`) as intervals of numbers per prefix, each an attachment of
@@ -17,13 +20,14 @@ import { callIdRunsOf, numberedCallIdsOf, usedCallIdsFromRuns } from './used-cal
  * parsing 100,000 of them into a Map was the bulk of a restart's first command (see
  * bench/line-history.bench.ts).
  */
-export const LINE_SNAPSHOT_SCHEMA = 5;
+export const LINE_SNAPSHOT_SCHEMA = 6;
 
 interface LineSnapshot {
   readonly call: LineState['call'];
   /** The Map's values: each message carries its own id, the Map's key. */
   readonly voicemails: readonly VoicemailMessage[];
   readonly recentCalls: LineState['recentCalls'];
+  readonly arrivedWhileBusy: LineState['arrivedWhileBusy'];
   /** Every call id the line used (R12) that is not numbered: `[width, attachment]`, the run of that width's ids. */
   readonly usedCallIds: readonly (readonly [width: number, attachment: number])[];
   /** Every numbered call id the line used: `[prefix, attachment]`, the intervals of that prefix's numbers. */
@@ -53,6 +57,8 @@ const attachedOf = <Key>(
 
 const isNumber = (key: unknown): key is number => typeof key === 'number';
 const isString = (key: unknown): key is string => typeof key === 'string';
+const isOwner = (owner: unknown): owner is string | null => owner === null || isString(owner);
+const isCount = (count: unknown): count is number => Number.isInteger(count) && (count as number) >= 0;
 
 const numberedOf = (data: unknown, attachments: readonly Uint8Array[]): [string, Float64Array][] =>
   attachedOf('numberedCallIds', isString, data, attachments).map(([prefix, bytes]) => {
@@ -95,6 +101,7 @@ export const lineSnapshotCodec = {
     call: state.call,
     voicemails: [...state.voicemails.values()],
     recentCalls: state.recentCalls,
+    arrivedWhileBusy: state.arrivedWhileBusy,
     usedCallIds: callIdRunsOf(state.usedCallIds).map(([width, run]) => [width, attach(run)] as const),
     numberedCallIds: numberedCallIdsOf(state.usedCallIds).map(
       ([prefix, intervals]) => [prefix, attach(bytesOf(intervals))] as const,
@@ -104,7 +111,7 @@ export const lineSnapshotCodec = {
   /** Checks the shape it relies on; a snapshot that fails is ignored, never patched up. */
   deserialize: (data: unknown, attachments: readonly Uint8Array[]): LineState => {
     if (!isObject(data)) throw new TypeError('a line snapshot is an object');
-    const { call, voicemails, recentCalls, usedCallIds, numberedCallIds, totals } = data;
+    const { call, voicemails, recentCalls, arrivedWhileBusy, usedCallIds, numberedCallIds, totals } = data;
     if (call !== null && !(isObject(call) && typeof call.callId === 'string'))
       throw new TypeError('call is neither null nor a call');
     if (
@@ -112,25 +119,38 @@ export const lineSnapshotCodec = {
       !voicemails.every((m) => isObject(m) && typeof m.messageId === 'string')
     )
       throw new TypeError('voicemails is not a list of messages');
-    if (!Array.isArray(recentCalls) || !recentCalls.every((c) => isObject(c) && typeof c.callId === 'string'))
-      throw new TypeError('recentCalls is not a list of calls');
     if (
-      !isObject(totals) ||
-      !Number.isInteger(totals.calls) ||
-      !Number.isInteger(totals.missed) ||
-      !Number.isInteger(totals.voicemails)
+      !Array.isArray(recentCalls) ||
+      !recentCalls.every((c) => isObject(c) && isString(c.callId) && isOwner(c.owner))
     )
-      throw new TypeError('totals are not counts');
+      throw new TypeError('recentCalls is not a list of calls with their owners');
+    if (
+      arrivedWhileBusy !== null &&
+      !(isObject(arrivedWhileBusy) && isString(arrivedWhileBusy.callId) && isOwner(arrivedWhileBusy.owner))
+    )
+      throw new TypeError('arrivedWhileBusy is neither null nor a call with its owner');
+    if (
+      !Array.isArray(totals) ||
+      !totals.every(
+        (t) =>
+          isObject(t) && isOwner(t.owner) && isCount(t.calls) && isCount(t.missed) && isCount(t.voicemails),
+      )
+    )
+      throw new TypeError("totals are not each owner's counts");
+    const ownerTotals = totals as LineState['totals'];
+    if (new Set(ownerTotals.map((entry) => entry.owner)).size !== ownerTotals.length)
+      throw new TypeError('totals count an owner twice');
     const messages = voicemails as VoicemailMessage[];
     return {
       call: call as unknown as LineState['call'],
       voicemails: new Map(messages.map((message) => [message.messageId, message])),
       recentCalls: recentCalls as LineState['recentCalls'],
+      arrivedWhileBusy: arrivedWhileBusy as LineState['arrivedWhileBusy'],
       usedCallIds: usedCallIdsFromRuns(
         attachedOf('usedCallIds', isNumber, usedCallIds, attachments),
         numberedOf(numberedCallIds, attachments),
       ),
-      totals: totals as unknown as LineState['totals'],
+      totals: ownerTotals,
     };
   },
 };

@@ -26,14 +26,42 @@ export interface LineState {
    */
   readonly voicemails: ReadonlyMap<string, VoicemailMessage>;
   /**
-   * The last few finished calls, newest last, so a late command on a call that just ended gets an
-   * answer that names what happened (e.g. `ALREADY_ANSWERED` by whom) instead of "unknown call".
+   * The last few finished calls of the line, whoever's number it was, newest last, so a late command
+   * on a call that just ended gets an answer that names what happened (e.g. `ALREADY_ANSWERED` by
+   * whom) instead of "unknown call". Each carries its owner, for views of one ownership
+   * (`recentCallsOf`).
    */
   readonly recentCalls: readonly FinishedCall[];
+  /**
+   * The call that arrived while the line was busy, between its start and its finish: it never becomes
+   * the line's call, and the same decision sends it to voicemail (R12, R14). Its start is the one event
+   * that says whose number it arrived on: kept until its finish, which is counted and remembered for
+   * that owner (not the owner of the call in progress, which may be the number's previous one).
+   */
+  readonly arrivedWhileBusy: { readonly callId: string; readonly owner: string | null } | null;
   /** Every call id the line has used (R12: an id names one call of the line for good). */
   readonly usedCallIds: UsedCallIds;
-  readonly totals: { readonly calls: number; readonly missed: number; readonly voicemails: number };
+  /**
+   * The counters of each owner the calls and messages were for (R10, R17), one entry per owner, so the
+   * ownership the number is in now is counted apart from earlier ones (`totalsOf`). A number passes
+   * between few parties, so this stays a handful of entries: a short list searched by comparing owners,
+   * cheap to copy on every call, where an owner (a party id) is never looked up as a property name.
+   */
+  readonly totals: readonly OwnerTotals[];
 }
+
+export interface LineTotals {
+  readonly calls: number;
+  readonly missed: number;
+  readonly voicemails: number;
+}
+
+export interface OwnerTotals extends LineTotals {
+  /** `null` for the calls and messages recorded before owners were. */
+  readonly owner: string | null;
+}
+
+const noTotals: LineTotals = { calls: 0, missed: 0, voicemails: 0 };
 
 export const RECENT_CALLS_KEPT = 20;
 
@@ -114,6 +142,8 @@ export const ofCurrentOwnership = (owner: string | null, ownerNow: string): bool
 
 export interface FinishedCall {
   readonly callId: string;
+  /** Whose number the call arrived on or was placed from (R10, R17); `null` if unrecorded. */
+  readonly owner: string | null;
   readonly answeredBy: string | null;
   readonly endedAs: 'ended' | 'voicemail' | 'abandoned';
   readonly at: string;
@@ -123,39 +153,75 @@ export const initialLineState: LineState = {
   call: null,
   voicemails: new Map(),
   recentCalls: [],
+  arrivedWhileBusy: null,
   usedCallIds: noUsedCallIds,
-  totals: { calls: 0, missed: 0, voicemails: 0 },
+  totals: [],
 };
 
-/** Remembers how a call finished and takes it off the line if it was there. */
+/** The line's totals with one more `counter` for `owner`. */
+const counted = (
+  totals: LineState['totals'],
+  owner: string | null,
+  counter: keyof LineTotals,
+): LineState['totals'] => {
+  const index = totals.findIndex((entry) => entry.owner === owner);
+  const entry = index === -1 ? { owner, ...noTotals } : totals[index]!;
+  const more = { ...entry, [counter]: entry[counter] + 1 };
+  return index === -1 ? [...totals, more] : totals.with(index, more);
+};
+
+/**
+ * The totals of the ownership the number is in now, `ownerNow` its owner: its own and those recorded
+ * before owners were (`ofCurrentOwnership`), none of the parties it belonged to before.
+ */
+export const totalsOf = (state: LineState, ownerNow: string): LineTotals => {
+  let sum = noTotals;
+  for (const totals of state.totals) {
+    if (!ofCurrentOwnership(totals.owner, ownerNow)) continue;
+    sum = {
+      calls: sum.calls + totals.calls,
+      missed: sum.missed + totals.missed,
+      voicemails: sum.voicemails + totals.voicemails,
+    };
+  }
+  return sum;
+};
+
+/** The line's recent calls (newest last) of the ownership the number is in now, `ownerNow` its owner. */
+export const recentCallsOf = (state: LineState, ownerNow: string): readonly FinishedCall[] =>
+  state.recentCalls.filter((call) => ofCurrentOwnership(call.owner, ownerNow));
+
+/** Remembers how a call finished, counts it for its owner if missed, and takes it off the line. */
 const finish = (state: LineState, event: CallFinish): LineState => {
-  const current = state.call?.callId === event.data.callId ? state.call : null;
+  const { callId } = event.data;
+  const current = state.call?.callId === callId ? state.call : null;
+  const arrived = state.arrivedWhileBusy?.callId === callId ? state.arrivedWhileBusy : null;
+  // A finish of neither (a log another writer wrote) has no owner on record: the current ownership's.
+  const finished = finishedCall(current ?? { answeredBy: null, owner: arrived?.owner ?? null }, event);
+  const missed = event.type === 'CallSentToVoicemail' || event.data.reason === 'callerAbandoned';
   return {
     ...state,
     call: current ? null : state.call,
-    recentCalls: [...state.recentCalls, finishedCall(current, event)].slice(-RECENT_CALLS_KEPT),
+    arrivedWhileBusy: arrived ? null : state.arrivedWhileBusy,
+    recentCalls: [...state.recentCalls, finished].slice(-RECENT_CALLS_KEPT),
+    totals: missed ? counted(state.totals, finished.owner, 'missed') : state.totals,
   };
 };
 
-const countCall = (state: LineState, callId: string): LineState => ({
-  ...state,
-  usedCallIds: withCallId(state.usedCallIds, callId),
-  totals: { ...state.totals, calls: state.totals.calls + 1 },
-});
-
 export const evolveLine = (state: LineState, event: LineEvent): LineState => {
   if (isCallStart(event)) {
-    const counted = countCall(state, event.data.callId);
+    const { callId, owner } = event.data;
+    const started = {
+      ...state,
+      usedCallIds: withCallId(state.usedCallIds, callId),
+      totals: counted(state.totals, owner, 'calls'),
+    };
     // A call arriving on a busy line never occupies it: it goes straight to voicemail (R12, R14).
-    return state.call ? counted : { ...counted, call: callStarted(event) };
+    return state.call
+      ? { ...started, arrivedWhileBusy: { callId, owner } }
+      : { ...started, call: callStarted(event) };
   }
-  if (isCallFinish(event)) {
-    const missed =
-      event.type === 'CallSentToVoicemail' || event.data.reason === 'callerAbandoned'
-        ? { ...state.totals, missed: state.totals.missed + 1 }
-        : state.totals;
-    return finish({ ...state, totals: missed }, event);
-  }
+  if (isCallFinish(event)) return finish(state, event);
   switch (event.type) {
     case 'VoicemailLeft': {
       const { messageId, callId, from, at, owner } = event.data;
@@ -171,7 +237,7 @@ export const evolveLine = (state: LineState, event: LineEvent): LineState => {
       return {
         ...state,
         voicemails: new Map(state.voicemails).set(messageId, message),
-        totals: { ...state.totals, voicemails: state.totals.voicemails + 1 },
+        totals: counted(state.totals, owner, 'voicemails'),
       };
     }
     case 'VoicemailRead': {

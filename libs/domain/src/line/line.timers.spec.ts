@@ -220,11 +220,12 @@ describe('compact line state (R12)', () => {
     expect(state.recentCalls).toHaveLength(RECENT_CALLS_KEPT);
     expect(state.recentCalls.at(-1)).toEqual({
       callId: 'c499',
+      owner: BOSS,
       answeredBy: ASSISTANT,
       endedAs: 'ended',
       at: at(499 * 60 + 50),
     });
-    expect(state.totals).toEqual({ calls: 500, missed: 0, voicemails: 0 });
+    expect(state.totals).toEqual([{ owner: BOSS, calls: 500, missed: 0, voicemails: 0 }]);
     expect(JSON.stringify(state).length).toBeLessThan(3_000);
   });
 

@@ -110,7 +110,8 @@ describe('the calls read model, given commands the line decider accepts', () => 
     ]);
     expect(readModels.state(callsProjection).calls.get(`acme.${ALICE_LINE_PATH}/c1`)).toMatchObject({
       live: null,
-      finished: { endedAs: 'ended', answeredBy: 'alice' },
+      owner: 'alice',
+      finished: { endedAs: 'ended', answeredBy: 'alice', owner: 'alice' },
     });
   });
 

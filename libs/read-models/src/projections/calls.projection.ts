@@ -238,10 +238,12 @@ const acted = (data: {
  * decisions R20's diagnostics quote. Each call is folded by the line decider's own call model
  * (libs/domain line.call.ts) and checked against it: an event the model does not allow means the log
  * and this projection disagree, and stops the projector. The handlers add history only.
+ *
+ * v8: a call's `finished` carries its owner, as the line decider's finished calls do.
  */
 export const callsProjection = defineProjection<ProjectedEvent>()({
   name: 'calls',
-  version: 7,
+  version: 8,
   create: (): CallsState => ({
     calls: new Map(),
     reusedCallIds: new Map(),
