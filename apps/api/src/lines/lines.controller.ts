@@ -11,7 +11,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ReasonResponses } from '#http';
 import { randomUUID } from 'node:crypto';
-import { untimed, type CommandType, type LineCommand, type Timed } from '#domain';
+import { RECENT_CALLS_KEPT, untimed, type CommandType, type LineCommand, type Timed } from '#domain';
 import type { LineEvent } from '#events';
 import type { CommandOutcome } from '#eventstore';
 import { StreamDeletedDocs } from '../shared/command-docs.js';
@@ -346,13 +346,15 @@ export class LinesController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: "The command side's view of the line: the call in progress, inbox, totals" })
+  @ApiOperation({
+    summary: "The command side's view of the line: the call in progress, inbox, recent calls, totals",
+  })
   @StreamDeletedDocs()
   @accountParam
   @numberParam
   @ApiOkResponse({
     description:
-      "The call in progress (null when the line is free), the shared inbox of the number's current owner (R10, R17) and totals",
+      "The call in progress, whoever's number it came on (null when the line is free), and the shared inbox, recent calls and totals of the number's current ownership (R10, R17): after the number passed from another party, none of that party's messages, calls or counts. Those recorded before owners were count as the current ownership's.",
     schema: {
       type: 'object',
       required: ['accountId', 'number', 'revision', 'busy', 'call', 'voicemails', 'recentCalls', 'totals'],
@@ -363,8 +365,32 @@ export class LinesController {
         busy: { type: 'boolean' },
         call: { type: 'object', nullable: true },
         voicemails: { type: 'array', items: { type: 'object' } },
-        recentCalls: { type: 'array', items: { type: 'object' } },
-        totals: { type: 'object' },
+        recentCalls: {
+          type: 'array',
+          description: `Newest last: the current ownership's among the line's last ${RECENT_CALLS_KEPT} finished calls, each with the owner it came for (null: recorded before owners were)`,
+          items: {
+            type: 'object',
+            required: ['callId', 'owner', 'answeredBy', 'endedAs', 'at'],
+            properties: {
+              callId: { type: 'string' },
+              owner: { type: 'string', nullable: true },
+              answeredBy: { type: 'string', nullable: true },
+              endedAs: { type: 'string', enum: ['ended', 'voicemail', 'abandoned'] },
+              at: { type: 'string', format: 'date-time' },
+            },
+          },
+        },
+        totals: {
+          type: 'object',
+          description:
+            "The current ownership's calls, missed calls and messages left, over the number's whole log",
+          required: ['calls', 'missed', 'voicemails'],
+          properties: {
+            calls: { type: 'integer' },
+            missed: { type: 'integer' },
+            voicemails: { type: 'integer' },
+          },
+        },
       },
       example: {
         accountId: 'acme',
@@ -373,7 +399,15 @@ export class LinesController {
         busy: true,
         call: { callId: 'call-002', phase: 'connected', parties: ['bob'] },
         voicemails: [],
-        recentCalls: [],
+        recentCalls: [
+          {
+            callId: 'call-001',
+            owner: 'alice',
+            answeredBy: 'bob',
+            endedAs: 'ended',
+            at: '2026-01-05T09:01:00.000Z',
+          },
+        ],
         totals: { calls: 2, missed: 0, voicemails: 0 },
       },
     },
