@@ -73,10 +73,11 @@ const placeOf = (element: Element, label: string): Place => {
  * back is aimed at this control. A finger or a pen has no hover: where it was heading is known only
  * when it lands, so a tap within SETTLING_MS of the control appearing or moving is taken to be aimed at
  * what was there before. The focus follows the element, not the place, so a move never settles it for
- * the keyboard; the focus handed to it when the page took away the control that had it does. Why not a stable layout instead: the actions a call offers differ by state (two when
- * ringing, up to six on a call), and a list is read newest first, so some control always takes
- * another's place; and why not a confirmation: it would cost every deliberate click a second one,
- * while the guard costs only the rare click that comes within a moment of the change.
+ * the keyboard; the focus handed to it when the page took away the control that had it does.
+ * Why not a stable layout instead: the actions a call offers differ by state (two when ringing, up to
+ * six on a call), and a list is read newest first, so some control always takes another's place; and
+ * why not a confirmation: it would cost every deliberate click a second one, while the guard costs
+ * only the rare click that comes within a moment of the change.
  */
 export function SteadyButton(props: {
   /** What the control does: a new label is a new control in the same element. */
