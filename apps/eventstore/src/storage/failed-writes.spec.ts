@@ -1,26 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { appendFile, cp, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { FailingDisk, ioError, noSpaceLeft } from './failing-disk.fixture.js';
-import {
-  LogStore,
-  LogWriteFailedError,
-  type ProposedEvent,
-  type WriteFailure,
-  type WriteOutage,
-} from './log-store.js';
+import { LogStore, LogWriteFailedError, type WriteFailure, type WriteOutage } from './log-store.js';
 import { FileLog, type FileLogOptions } from './log.js';
+import { proposedEvent as event } from './proposed-event.fixture.js';
 import { decodeRecord } from './record.js';
-
-const event = (type = 'Happened', data: object = {}): ProposedEvent => ({
-  id: randomUUID(),
-  type,
-  contentType: 'application/json',
-  data: Buffer.from(JSON.stringify(data)),
-  metadata: new Uint8Array(0),
-});
 
 /** Every durable event, as readers get them: stream, revision and type. */
 const readAll = async (store: LogStore) =>

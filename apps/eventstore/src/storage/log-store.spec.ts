@@ -1,21 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import { mkdtemp, readdir, readFile, readlink, rm, writeFile, appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { LogStore, type ProposedEvent, StreamDeletedError, WrongExpectedVersionError } from './log-store.js';
+import { LogStore, StreamDeletedError, WrongExpectedVersionError } from './log-store.js';
 import { writeCheckpoint } from './checkpoint.js';
 import { FileLog, MemoryLog, type SyncFn, measureLog } from './log.js';
+import { proposedEvent as event } from './proposed-event.fixture.js';
 import { decodeRecord } from './record.js';
-
-const event = (type = 'Happened', data: object = {}): ProposedEvent => ({
-  id: randomUUID(),
-  type,
-  contentType: 'application/json',
-  data: Buffer.from(JSON.stringify(data)),
-  metadata: new Uint8Array(0),
-});
 
 const readAll = async (store: LogStore) =>
   (await store.load(Array.from({ length: store.committedCount }, (_, seq) => seq))).map(({ buffer }) =>

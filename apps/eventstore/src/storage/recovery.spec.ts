@@ -1,5 +1,4 @@
 import { jest } from '@jest/globals';
-import { randomUUID } from 'node:crypto';
 import { appendFile, mkdtemp, readFile, readdir, rm, truncate, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import {
   type SyncFn,
   measureLog,
 } from './log.js';
+import { proposedEvent } from './proposed-event.fixture.js';
 import { FLAG_COMMIT_END, FLAG_FILLER, bytesToUuid, checkRecord, decodeRecord } from './record.js';
 import { LOG_REPAIRS_STREAM, LOG_REPAIR_EVENT_TYPE, type RepairReport, repairLog } from './repair.js';
 
@@ -25,13 +25,7 @@ jest.setTimeout(60_000);
 
 const STREAMS = ['s-0', 's-1', 's-2', 's-3'];
 
-const event = (pad: number): ProposedEvent => ({
-  id: randomUUID(),
-  type: 'Happened',
-  contentType: 'application/json',
-  data: Buffer.from(JSON.stringify({ pad: 'x'.repeat(pad) })),
-  metadata: new Uint8Array(0),
-});
+const event = (pad: number): ProposedEvent => proposedEvent('Happened', { pad: 'x'.repeat(pad) });
 
 /** Event ids per stream, in revision order; also checks that every stream's revisions are 0, 1, 2, … */
 async function contents(store: LogStore): Promise<Map<string, string[]>> {
