@@ -226,15 +226,17 @@ describe('the account as a shared line sees it (lineContextFor)', () => {
   });
 });
 
+/** An outside caller's call c1 to the line, as the line decider takes it. */
+const incoming = {
+  type: 'ReceiveIncomingCall',
+  callId: 'c1',
+  actor: 'external:+15550100',
+  from: '+15550100',
+} as const;
+
 describe('the authority a line decision used (metadata, SPEC §2)', () => {
   const context = given(...delegationTo('d-bob', BOB)).when();
   const line = specFor(lineDecider);
-  const incoming = {
-    type: 'ReceiveIncomingCall',
-    callId: 'c1',
-    actor: 'external:+15550100',
-    from: '+15550100',
-  } as const;
   const ringing = lineHistory(context, incoming);
   const answeredByBob = lineHistory(context, incoming, { type: 'AnswerCall', callId: 'c1', actor: BOB });
 
@@ -282,12 +284,6 @@ describe('a call on a number nobody owns any more (R10, R15)', () => {
   );
   /** The context the api decides `type` in on the number Alice gave up. */
   const nowUnowned = (type: LineCommand['type']) => lineContextFor(givenUp, LINE, T0, type);
-  const incoming = {
-    type: 'ReceiveIncomingCall',
-    callId: 'c1',
-    actor: 'external:+15550100',
-    from: '+15550100',
-  } as const;
   const bobOnCall = lineHistory(whileOwned, incoming, { type: 'AnswerCall', callId: 'c1', actor: BOB });
   const bobHolding = lineHistory(
     whileOwned,
