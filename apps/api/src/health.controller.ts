@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { EventStore, foreignEventMetrics, type ForeignEventCounts } from '#eventstore';
+import { EventStore, foreignEventMetrics, type ForeignEventCounts, type StoreWritesView } from '#eventstore';
 import { AccountRepository } from './accounts/account.repository.js';
 import { ClockService } from './clock/clock.service.js';
 import { LineTimersProcessManager } from './lines/line-timers.process-manager.js';
@@ -19,8 +19,9 @@ export interface ApiForeignEvents {
 }
 
 export interface ApiHealth {
-  status: 'ok' | 'unavailable';
-  eventStore: { status: 'up' | 'down'; headPosition?: string; error?: string };
+  /** `degraded`: the store answers but refuses this api's appends, so every command is refused. */
+  status: 'ok' | 'degraded' | 'unavailable';
+  eventStore: { status: 'up' | 'down'; headPosition?: string; error?: string; writes: StoreWritesView };
   clock: { mode: string; now: string };
   foreignEvents: ApiForeignEvents;
 }
@@ -32,14 +33,14 @@ const HEALTH = {
   type: 'object',
   required: ['status', 'eventStore', 'clock', 'foreignEvents'],
   properties: {
-    status: { type: 'string', enum: ['ok', 'unavailable'] },
+    status: { type: 'string', enum: ['ok', 'degraded', 'unavailable'] },
     eventStore: { type: 'object' },
     clock: { type: 'object' },
     foreignEvents: { type: 'object' },
   },
   example: {
     status: 'ok',
-    eventStore: { status: 'up', headPosition: '18234' },
+    eventStore: { status: 'up', headPosition: '18234', writes: { status: 'ok' } },
     clock: { mode: 'realtime', now: '2026-01-05T09:00:00.000Z' },
     foreignEvents: {},
   },
@@ -67,22 +68,38 @@ export class HealthController {
 
   @Get('metrics')
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  @ApiOperation({ summary: 'Prometheus text exposition: foreign events skipped or refused, by consumer' })
+  @ApiOperation({
+    summary:
+      'Prometheus text exposition: foreign events skipped or refused, by consumer; appends the store could not write',
+  })
   metrics(): string {
-    return foreignEventMetrics(
-      'api_foreign_events_total',
-      'Events this build cannot read as its own, by consumer (skipped, or refused a command) and reason',
-      { ...this.foreignEvents() },
-    );
+    const writes = this.store.writes;
+    return [
+      foreignEventMetrics(
+        'api_foreign_events_total',
+        'Events this build cannot read as its own, by consumer (skipped, or refused a command) and reason',
+        { ...this.foreignEvents() },
+      ),
+      '# HELP api_store_writes_failing 1 while the store refuses appends for want of writes (a full or failing disk) and none succeeded since\n',
+      '# TYPE api_store_writes_failing gauge\n',
+      `api_store_writes_failing ${writes.view().status === 'failing' ? 1 : 0}\n`,
+      '# HELP api_store_commands_refused_total Commands the store refused because it could not write its log\n',
+      '# TYPE api_store_commands_refused_total counter\n',
+      `api_store_commands_refused_total ${writes.refusedTotal}\n`,
+    ].join('');
   }
 
   @Get('health')
-  @ApiOperation({ summary: 'Readiness: 200 when the event store answers, 503 otherwise' })
-  @ApiResponse({ status: 200, description: 'Ready', schema: HEALTH })
+  @ApiOperation({
+    summary:
+      'Readiness: 200 when the event store answers (`degraded` while it cannot write: eventStore.writes), 503 otherwise',
+  })
+  @ApiResponse({ status: 200, description: 'Ready, or degraded: the store cannot write', schema: HEALTH })
   @ApiResponse({ status: 503, description: 'The event store does not answer', schema: HEALTH })
   async health(@Res({ passthrough: true }) reply: FastifyReply): Promise<ApiHealth> {
     const clock = { mode: this.clock.mode, now: this.clock.now().toISOString() };
     const foreignEvents = this.foreignEvents();
+    const writes = this.store.writes.view();
     try {
       const head = await Promise.race([
         this.store.headPosition(),
@@ -93,9 +110,13 @@ export class HealthController {
           ).unref(),
         ),
       ]);
+      // A store that cannot write keeps this 200: every api instance shares the store and its disk, so
+      // an orchestrator restarting this one, or a load balancer taking it out, frees no space and only
+      // stops the reads that still work. Out of rotation it would also send no command, and an append
+      // that succeeds is how it learns the store writes again.
       return {
-        status: 'ok',
-        eventStore: { status: 'up', headPosition: head.toString() },
+        status: writes.status === 'failing' ? 'degraded' : 'ok',
+        eventStore: { status: 'up', headPosition: head.toString(), writes },
         clock,
         foreignEvents,
       };
@@ -103,7 +124,11 @@ export class HealthController {
       void reply.status(503);
       return {
         status: 'unavailable',
-        eventStore: { status: 'down', error: error instanceof Error ? error.message : String(error) },
+        eventStore: {
+          status: 'down',
+          error: error instanceof Error ? error.message : String(error),
+          writes,
+        },
         clock,
         foreignEvents,
       };

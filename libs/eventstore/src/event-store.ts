@@ -34,6 +34,7 @@ import {
   StreamVersionConflictError,
 } from './errors.js';
 import { commandEventId } from './event-ids.js';
+import { StoreWrites } from './store-writes.js';
 
 /**
  * What the store needs to know about event schemas: the version written now, how to read old ones,
@@ -173,6 +174,9 @@ const utf8 = new TextEncoder();
  * JSON encoding, schema versions and event ids stay here.
  */
 export class EventStore {
+  /** Whether the store could write this process's latest append: for `/health` and `/metrics`. */
+  readonly writes = new StoreWrites();
+
   constructor(
     readonly client: EventStoreDBClient,
     private readonly schemas: EventSchemas = unversionedSchemas,
@@ -204,6 +208,7 @@ export class EventStore {
         expectedRevision:
           expectedRevision === 'no_stream' ? NO_STREAM : expectedRevision === 'any' ? ANY : expectedRevision,
       });
+      this.writes.succeeded();
       return {
         nextRevision: result.nextExpectedRevision,
         position: result.position?.commit ?? 0n,
@@ -214,7 +219,10 @@ export class EventStore {
       // Any other UnavailableError is a store that is down, or one a connection cannot reach.
       const [cause] =
         error instanceof UnavailableError ? (error._raw?.metadata.get(LOG_WRITE_FAILED_TRAILER) ?? []) : [];
-      if (cause !== undefined) throw new StoreCannotWriteError(stream, String(cause));
+      if (cause !== undefined) {
+        this.writes.refused(String(cause));
+        throw new StoreCannotWriteError(stream, String(cause));
+      }
       if (error instanceof WrongExpectedVersionError) {
         throw new StreamVersionConflictError(
           stream,

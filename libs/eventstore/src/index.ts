@@ -6,3 +6,4 @@ export * from './aggregate-repository.js';
 export * from './foreign-events.js';
 export * from './aggregate-snapshots.js';
 export * from './store-repair-check.js';
+export * from './store-writes.js';

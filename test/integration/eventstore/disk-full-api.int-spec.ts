@@ -55,6 +55,17 @@ describe('the api while the event store cannot write its log', () => {
     });
     return { status: answer.status, body: (await answer.json()) as Record<string, unknown> };
   };
+  const health = async () => {
+    const answer = await fetch(`${await api.getUrl()}/health`);
+    return { status: answer.status, body: (await answer.json()) as Record<string, unknown> };
+  };
+  const metrics = async () => (await fetch(`${await api.getUrl()}/metrics`)).text();
+  /** The value of an unlabelled series in a Prometheus text exposition. */
+  const metricValue = (exposition: string, name: string) => {
+    const value = new RegExp(`^${name} (\\d+)$`, 'm').exec(exposition)?.[1];
+    if (value === undefined) throw new Error(`no series ${name} in:\n${exposition}`);
+    return Number(value);
+  };
   const storedTypes = async (accountId: string) =>
     (await collect(reader.readStream(`account-${accountId}`))).map((resolved) => resolved.event!.type);
 
@@ -93,6 +104,67 @@ describe('the api while the event store cannot write its log', () => {
     store.disk.heal();
     expect((await post(`/accounts/${accountId}/phone-users`, addAlice)).status).toBe(201);
     expect(await storedTypes(accountId)).toEqual(['AccountCreated', 'PhoneUserProvisioned']);
+  });
+
+  it('says on /health and /metrics that the store cannot write from the first refused command until one is appended again, and stays ready meanwhile', async () => {
+    const accountId = `acct-${randomUUID().replaceAll('-', '')}`;
+    expect((await post('/accounts', { actor: 'root', accountId, name: 'Acme', policy: {} })).status).toBe(
+      201,
+    );
+    const addPhoneUser = (partyId: string, directNumber: string) =>
+      post(`/accounts/${accountId}/phone-users`, {
+        actor: 'root',
+        partyId,
+        name: partyId.toUpperCase(),
+        directNumbers: [directNumber],
+        callingPlan: 'unlimited',
+        powerPack: false,
+        assistantEnabled: false,
+        desktopClient: { platform: 'windows', version: '6.2.1' },
+        commandId: `add-${partyId}`,
+      });
+    const refusedBefore = metricValue(await metrics(), 'api_store_commands_refused_total');
+    expect(await health()).toMatchObject({
+      status: 200,
+      body: { status: 'ok', eventStore: { status: 'up', writes: { status: 'ok' } } },
+    });
+    expect(metricValue(await metrics(), 'api_store_writes_failing')).toBe(0);
+
+    store.disk.fail(await noSpaceLeft());
+    const firstRefusal = Date.now();
+    expect((await addPhoneUser('alice', '+15550000011')).body.code).toBe('STORE_CANNOT_WRITE');
+    expect((await addPhoneUser('bob', '+15550000012')).body.code).toBe('STORE_CANNOT_WRITE');
+
+    const failing = await health();
+    expect(failing).toEqual({
+      status: 200,
+      body: expect.objectContaining({
+        status: 'degraded',
+        eventStore: expect.objectContaining({
+          status: 'up',
+          writes: { status: 'failing', cause: 'ENOSPC', since: expect.any(String), refusedCommands: 2 },
+        }),
+      }),
+    });
+    const since = Date.parse((failing.body.eventStore as { writes: { since: string } }).writes.since);
+    expect(since).toBeGreaterThanOrEqual(firstRefusal);
+    expect(since).toBeLessThanOrEqual(Date.now());
+    const whileFailing = await metrics();
+    expect(metricValue(whileFailing, 'api_store_writes_failing')).toBe(1);
+    expect(metricValue(whileFailing, 'api_store_commands_refused_total')).toBe(refusedBefore + 2);
+    expect(whileFailing).toMatch(/^# TYPE api_store_writes_failing gauge$/m);
+    expect(whileFailing).toMatch(/^# TYPE api_store_commands_refused_total counter$/m);
+
+    store.disk.heal();
+    expect((await addPhoneUser('bob', '+15550000012')).status).toBe(201);
+
+    expect(await health()).toMatchObject({
+      status: 200,
+      body: { status: 'ok', eventStore: { status: 'up', writes: { status: 'ok' } } },
+    });
+    const healed = await metrics();
+    expect(metricValue(healed, 'api_store_writes_failing')).toBe(0);
+    expect(metricValue(healed, 'api_store_commands_refused_total')).toBe(refusedBefore + 2);
   });
 
   it('documents both 503s, the store down and the store unable to write, on every route that appends', async () => {
