@@ -1,3 +1,5 @@
+import { jest } from '@jest/globals';
+import { HttpException, Logger } from '@nestjs/common';
 import { UnavailableError } from '@eventstore/db-client';
 import { EDGE_REASONS } from '#domain';
 import { StoreCannotWriteError } from '#eventstore';
@@ -33,5 +35,42 @@ describe('the api error filter', () => {
     const { status, body } = answerTo(new Error('boom'));
     expect(status).toBe(500);
     expect(body?.code).toBe('INTERNAL_ERROR');
+  });
+
+  describe('what it logs', () => {
+    const logged = (exception: unknown) => {
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+      try {
+        answerTo(exception);
+        return {
+          warnings: warn.mock.calls.map(([line]) => line),
+          errors: error.mock.calls.map(([line]) => line),
+        };
+      } finally {
+        warn.mockRestore();
+        error.mockRestore();
+      }
+    };
+
+    it('a store that cannot write or is not answering: one warning naming the cause, no stack, as every command meets it while it lasts', () => {
+      expect(logged(new StoreCannotWriteError('account-a', 'ENOSPC'))).toEqual({
+        warnings: [expect.stringMatching(/^STORE_CANNOT_WRITE: .*\(ENOSPC\)/)],
+        errors: [],
+      });
+      expect(logged(new UnavailableError(undefined, '14 UNAVAILABLE: No connection established'))).toEqual({
+        warnings: [expect.stringMatching(/^STORE_UNAVAILABLE: /)],
+        errors: [],
+      });
+    });
+
+    it('a bug: an error with its stack', () => {
+      const bug = new Error('boom');
+      expect(logged(bug)).toEqual({ warnings: [], errors: [bug.stack] });
+    });
+
+    it('a refusal of the request: nothing', () => {
+      expect(logged(new HttpException('no', 404))).toEqual({ warnings: [], errors: [] });
+    });
   });
 });

@@ -37,6 +37,19 @@ const edgeAnswer = (
 });
 
 /**
+ * 503s that say the event store is down or cannot write: the operator's to fix, not our bug, and while
+ * it lasts every command meets one. A line each, without a stack, that names the cause; a stack per
+ * command would bury the log and say nothing more.
+ */
+const STORE_OUTAGES: ReadonlySet<string> = new Set<EdgeReasonCode>([
+  'STORE_UNAVAILABLE',
+  'STORE_CANNOT_WRITE',
+]);
+
+const errorMessage = (exception: unknown): string =>
+  exception instanceof Error ? exception.message : String(exception);
+
+/**
  * Maps every failure to a clear answer: domain rejections keep their reason code and rule, malformed
  * input is a 400, contention a retryable 409. Anything else is our bug: a 500 that says so and is logged.
  */
@@ -47,7 +60,8 @@ export class ApiErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const body = this.toBody(exception);
-    if (body.statusCode >= 500)
+    if (STORE_OUTAGES.has(body.code)) this.logger.warn(`${body.code}: ${errorMessage(exception)}`);
+    else if (body.statusCode >= 500)
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     if (exception instanceof TooManyCommandsError)
       void reply.header('retry-after', String(exception.retryAfterSeconds));
