@@ -22,6 +22,7 @@ import {
   type RunContext,
   runOpen,
   setupCommands,
+  warmUpSchedule,
 } from '#load';
 
 export interface StepResult {
@@ -55,9 +56,6 @@ export interface StepResult {
  * calls pile onto lines still busy with earlier ones (LINE_BUSY, refused as R12 says). Errors during
  * the warm-up still fail the step.
  */
-/** The warm-up climbs to a step's rate in this many equal stairs. */
-const WARM_UP_STAIRS = 4;
-
 export async function runStep(options: {
   apiUrl: string;
   projectorUrl: string;
@@ -106,13 +104,7 @@ export async function runStep(options: {
     await runOpen(
       { ...context, metrics: warmUpMetrics, lag: undefined },
       warmUp,
-      {
-        rate: options.rate / WARM_UP_STAIRS,
-        rampStep: options.rate / WARM_UP_STAIRS,
-        rampIntervalMs: options.warmUpMs / WARM_UP_STAIRS,
-        maxRate: options.rate,
-        durationMs: options.warmUpMs,
-      },
+      warmUpSchedule(options.rate, options.warmUpMs),
       plan,
     );
     // The measured calls go on from the warm-up's: a call id is not reused while its call may be live.

@@ -102,6 +102,51 @@ describe('load merge', () => {
     expect(relaxed.passed).toBe(true);
   });
 
+  it("adds the shards' warm-ups up apart from the measured figures, and refuses shards that warmed up differently", () => {
+    // Given two shards that each warmed up their own part for 2 s
+    const warmUp = (started: number, errors: number) => ({
+      durationMs: 2_000,
+      calls: { started, completed: started - errors, failed: errors },
+      commands: { sent: 4 * started, completed: 4 * started, errors },
+      outcomes: { ok: 4 * started - errors, '409 LINE_BUSY': errors },
+    });
+    const warmed = (result: ShardResult, started: number, errors: number): ShardResult => ({
+      file: result.file,
+      summary: {
+        ...result.summary,
+        model: { ...result.summary.model, warmUpMs: 2_000 },
+        warmUp: warmUp(started, errors),
+      },
+    });
+    const shards = [warmed(results[0]!, 10, 1), warmed(results[1]!, 12, 3)];
+    // When they are merged
+    const merged = mergeResults(shards, { manifest: manifest('load merge') });
+    // Then the warm-ups are added up, on their own
+    expect(merged.warmUp).toEqual({
+      durationMs: 2_000,
+      calls: { started: 22, completed: 18, failed: 4 },
+      commands: { sent: 88, completed: 88, errors: 4 },
+      outcomes: { '409 LINE_BUSY': 4, ok: 84 },
+    });
+    // And the measured figures are those of the shards without warm-ups
+    const unwarmed = mergeResults(results, { manifest: manifest('load merge') });
+    expect(unwarmed.warmUp).toBeNull();
+    expect(merged.commands).toEqual(unwarmed.commands);
+    expect(merged.latency).toEqual(unwarmed.latency);
+    // And a shard that did not warm up does not merge with one that did
+    expect(mergeProblems([shards[0]!, results[1]!], false)).toEqual([
+      expect.stringContaining('the shards differ in workload model'),
+    ]);
+    // And a warm-up edited by hand is named
+    const edited = {
+      ...shards[1]!,
+      summary: { ...shards[1]!.summary, warmUp: { ...warmUp(1, 0), calls: null } },
+    };
+    expect(mergeProblems([shards[0]!, edited as unknown as ShardResult], false)).toEqual([
+      expect.stringContaining('warmUp.calls.started is missing, not a count'),
+    ]);
+  });
+
   it('refuses what is not the whole set of shards of one run, saying which file is wrong', () => {
     expect(mergeProblems([results[0]!], false)).toEqual([
       'shard 2/2 is missing: merging without it would not be the whole run',

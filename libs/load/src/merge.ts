@@ -1,7 +1,7 @@
 import type { RunManifest } from '#stack';
 import { decodeFromCompressedBase64, type Histogram } from 'hdr-histogram-js';
 import { newHistogram } from './metrics.js';
-import { buildSummary, type LoadSummary, type MeasuredRun } from './report.js';
+import { buildSummary, type LoadSummary, type MeasuredRun, type WarmUpSummary } from './report.js';
 import { parseShard } from './shard.js';
 import { parseThreshold, type Threshold } from './thresholds.js';
 
@@ -106,6 +106,20 @@ export const resultShapeProblems = (summary: unknown): string[] => {
   need('merge.histograms.sendDelay', histogram, 'a histogram encoding');
   need('merge.histograms.byType', recordOf(histogram), 'histogram encodings by command type');
   need('merge.histograms.byFlow', recordOf(histogram), 'histogram encodings by call flow');
+  // A file written before --warm-up existed has no `warmUp`: it had none.
+  if (at('warmUp') !== undefined && at('warmUp') !== null) {
+    need('warmUp.durationMs', (v) => typeof v === 'number' && Number.isFinite(v), 'a duration in ms');
+    for (const path of [
+      'warmUp.calls.started',
+      'warmUp.calls.completed',
+      'warmUp.calls.failed',
+      'warmUp.commands.sent',
+      'warmUp.commands.completed',
+      'warmUp.commands.errors',
+    ])
+      need(path, count, 'a count');
+    need('warmUp.outcomes', recordOf(count), 'counts by outcome');
+  }
   if (at('lag') !== null) {
     need('lag.unresolved', count, 'a count');
     need('lag.pollErrors', count, 'a count');
@@ -188,6 +202,32 @@ export const mergeProblems = (results: readonly ShardResult[], thresholdsGiven: 
 };
 
 /**
+ * The shards' warm-ups as one: each shard warmed up its own part of the run for the same time, so
+ * their counts add up and the duration is theirs; none when the shards ran without one.
+ */
+const addWarmUps = (warmUps: readonly (WarmUpSummary | null | undefined)[]): WarmUpSummary | undefined => {
+  const ran = warmUps.filter((warmUp): warmUp is WarmUpSummary => !!warmUp);
+  if (ran.length === 0) return undefined;
+  const total = (figure: (warmUp: WarmUpSummary) => number): number => sumOf(ran.map(figure));
+  return {
+    durationMs: Math.max(...ran.map((warmUp) => warmUp.durationMs)),
+    calls: {
+      started: total((w) => w.calls.started),
+      completed: total((w) => w.calls.completed),
+      failed: total((w) => w.calls.failed),
+    },
+    commands: {
+      sent: total((w) => w.commands.sent),
+      completed: total((w) => w.commands.completed),
+      errors: total((w) => w.commands.errors),
+    },
+    outcomes: Object.fromEntries(
+      [...addCounts(ran.map((w) => w.outcomes)).entries()].sort(([a], [b]) => a.localeCompare(b)),
+    ),
+  };
+};
+
+/**
  * The shards' results as one run's: counts and histograms added, the window from the first start to
  * the last answer, and every figure and threshold computed again from those sums. The thresholds are
  * the shards' own, unless `thresholds` is given.
@@ -240,5 +280,6 @@ export const mergeResults = (
     accountId: first.accountId,
     run,
     thresholds: options.thresholds ?? first.thresholds.map((t) => parseThreshold(t.threshold)),
+    warmUp: addWarmUps(summaries.map((s) => s.warmUp)),
   });
 };

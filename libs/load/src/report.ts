@@ -46,11 +46,38 @@ export interface LoadSummary {
   readonly failuresByType: Record<string, number>;
   /** Ms from a command's answer until the projector's checkpoint passed its position; null when not measured. */
   readonly lag: (Percentiles & { readonly unresolved: number; readonly pollErrors: number }) | null;
+  /** The unmeasured calls before the measured window (`load run --warm-up`); null without one. */
+  readonly warmUp: WarmUpSummary | null;
   readonly thresholds: readonly ThresholdResult[];
   readonly passed: boolean;
   /** What `load merge` adds up exactly: every figure above is computed again from these. */
   readonly merge: MergeData;
 }
+
+/**
+ * What a warm-up ran, kept apart from the measured figures: no threshold judges it and no latency is
+ * kept, but its calls, commands and errors by reason are shown, so a warm-up that failed (the account
+ * misprovisioned, the stack refusing) does not vanish from the report.
+ */
+export interface WarmUpSummary {
+  readonly durationMs: number;
+  readonly calls: { readonly started: number; readonly completed: number; readonly failed: number };
+  readonly commands: { readonly sent: number; readonly completed: number; readonly errors: number };
+  /** Command outcomes by name, as the measured `outcomes`: `ok`, `409 LINE_BUSY`, `timeout`. */
+  readonly outcomes: Record<string, number>;
+}
+
+/** A warm-up's figures from its own counters and metrics. */
+export const warmUpSummary = (
+  durationMs: number,
+  counters: Pick<RunCounters, 'callsStarted' | 'callsCompleted' | 'callsFailed' | 'sent'>,
+  metrics: Pick<Metrics, 'completed' | 'errors' | 'outcomes'>,
+): WarmUpSummary => ({
+  durationMs,
+  calls: { started: counters.callsStarted, completed: counters.callsCompleted, failed: counters.callsFailed },
+  commands: { sent: counters.sent, completed: metrics.completed, errors: metrics.errors },
+  outcomes: sortedRecord(metrics.outcomes),
+});
 
 /**
  * A run's raw measurements: counts, the wall-clock window, and every latency histogram in
@@ -133,6 +160,7 @@ export const buildSummary = (input: {
   thresholds: readonly Threshold[];
   targetCommandsPerSecond?: number | null;
   shard?: Shard;
+  warmUp?: WarmUpSummary;
 }): LoadSummary => {
   const { counters, metrics } = input.run;
   const elapsedMs = Math.max(1, input.run.endedAtMs - input.run.startedAtMs);
@@ -197,6 +225,7 @@ export const buildSummary = (input: {
     outcomes: sortedRecord(metrics.outcomes),
     failuresByType: sortedRecord(metrics.failuresByType),
     lag,
+    warmUp: input.warmUp ?? null,
     thresholds,
     passed: thresholds.every((result) => result.passed),
     merge: {

@@ -185,29 +185,32 @@ export async function runOpen(
 /**
  * Closed model: `concurrency` parties each run one call after another, waiting its first think time.
  * With `owns` (a shard), they take the owned calls only, in order; `maxCalls` bounds the whole run's
- * call indices, so the shards of a run together run its calls.
+ * call indices (from `firstCall`), so the shards of a run together run its calls. Resolves to the
+ * first call index not taken: where calls run after these (a warm-up's) can go on without reusing one.
  */
 export async function runClosed(
   context: RunContext,
   counters: RunCounters,
-  options: { concurrency: number; durationMs?: number; maxCalls?: number },
+  options: { concurrency: number; durationMs?: number; maxCalls?: number; firstCall?: number },
   plan: (index: number) => CallPlan,
   owns: (index: number) => boolean = () => true,
-): Promise<void> {
-  let next = 0;
+): Promise<number> {
+  let next = options.firstCall ?? 0;
+  const end = options.maxCalls === undefined ? Infinity : next + options.maxCalls;
   const deadline = options.durationMs === undefined ? Infinity : counters.startedAt + options.durationMs;
   const worker = async (): Promise<void> => {
     let readyAt = performance.now();
     for (;;) {
       if (context.stopped() || performance.now() >= deadline) return;
-      while (!owns(next) && (options.maxCalls === undefined || next < options.maxCalls)) next++;
-      if (options.maxCalls !== undefined && next >= options.maxCalls) return;
+      while (!owns(next) && next < end) next++;
+      if (next >= end) return;
       const call = plan(next++);
       await runCall(context, counters, call, readyAt + (call.steps[0]?.thinkMs ?? 0));
       readyAt = performance.now();
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
+  return next;
 }
 
 /**

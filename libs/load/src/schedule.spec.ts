@@ -1,4 +1,4 @@
-import { arrivals, parseRate, rateAt } from './schedule.js';
+import { arrivalCount, arrivals, parseRate, rateAt, warmUpSchedule } from './schedule.js';
 
 describe('open-model schedule', () => {
   it('spaces arrivals evenly at the rate and stops at the duration', () => {
@@ -17,6 +17,19 @@ describe('open-model schedule', () => {
       (s) => times.filter((t) => t >= s * 1000 && t < (s + 1) * 1000).length,
     );
     expect(perSecond).toEqual([10, 20, 25, 25]);
+  });
+
+  it('warms up climbing to the rate in four stairs, and ends with the warm-up', () => {
+    // Given a warm-up of 4 s to 40 calls/s
+    const schedule = warmUpSchedule(40, 4_000);
+    // When its arrivals are counted per second
+    const times = [...arrivals(schedule)];
+    const perSecond = [0, 1, 2, 3].map(
+      (s) => times.filter((t) => t >= s * 1000 && t < (s + 1) * 1000).length,
+    );
+    // Then each stair is a quarter of the rate higher, the last one at the rate, and none come after 4 s
+    expect(perSecond).toEqual([10, 20, 30, 40]);
+    expect(arrivalCount(schedule)).toBe(100);
   });
 
   it('refuses a schedule that never ends or never starts', () => {

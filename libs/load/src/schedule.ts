@@ -39,6 +39,30 @@ export function* arrivals(schedule: OpenSchedule): Generator<number> {
   }
 }
 
+/** A warm-up climbs to the run's rate in this many equal stairs. */
+export const WARM_UP_STAIRS = 4;
+
+/**
+ * The open model's warm-up (`load run --warm-up`): `warmUpMs` of arrivals climbing to `rate` in
+ * WARM_UP_STAIRS equal stairs. Climbing, not starting at full rate: a cold stack answers its first
+ * commands slowly, and full rate at once piles up overlapping calls that fail one another (LINE_BUSY,
+ * CALL_ENDED) where a few seconds later the same rate runs clean.
+ */
+export const warmUpSchedule = (rate: number, warmUpMs: number): OpenSchedule => ({
+  rate: rate / WARM_UP_STAIRS,
+  rampStep: rate / WARM_UP_STAIRS,
+  rampIntervalMs: warmUpMs / WARM_UP_STAIRS,
+  maxRate: rate,
+  durationMs: warmUpMs,
+});
+
+/** How many calls a schedule starts in all (a whole run's, every shard's arrivals included). */
+export const arrivalCount = (schedule: OpenSchedule): number => {
+  let count = 0;
+  for (const _ of arrivals(schedule)) count++;
+  return count;
+};
+
 /** Parses `500`, `500/s`, `30/m`: a rate in events per second. */
 export const parseRate = (text: string): number => {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(s|sec|m|min))?\s*$/.exec(text);

@@ -38,6 +38,7 @@ const summary = (overrides: Partial<LoadSummary> = {}): LoadSummary => ({
   outcomes: { ok: 1_764, '409 LINE_BUSY': 50, '409 CALL_ENDED': 22 },
   failuresByType: { 'placeCall 409 LINE_BUSY': 50, 'hangUp 409 CALL_ENDED': 22 },
   lag: { ...percentiles(1.1, 4.2, 9, 1_764), unresolved: 0, pollErrors: 0 },
+  warmUp: null,
   thresholds: [
     { threshold: 'p99<50ms', actual: 164.095, unit: 'ms', passed: false },
     { threshold: 'errors<1%', actual: 3.9215686274509802, unit: '%', passed: false },
@@ -143,6 +144,29 @@ describe('the end-of-run table', () => {
       '    PASS  lag.p95<100ms  3.78 ms',
     ]);
     expect(lines.at(-2)).toBe('FAIL: 2 of 3 thresholds failed');
+  });
+
+  it('shows no warm-up line for a run without one', () => {
+    expect(table).not.toContain('warm-up');
+  });
+
+  it('shows a warm-up on a line of its own, apart from the measured figures, with its errors by reason', () => {
+    // Given a run that warmed up for 5 s and met refusals while doing so
+    const warmUp = {
+      durationMs: 5_000,
+      calls: { started: 150, completed: 131, failed: 19 },
+      commands: { sent: 560, completed: 560, errors: 19 },
+      outcomes: { ok: 541, '409 CALL_ENDED': 4, '409 LINE_BUSY': 15 },
+    };
+    // When its summary is rendered
+    const warmed = renderSummary(summary({ warmUp }));
+    // Then the warm-up line comes before the measured window's, its errors by reason, most frequent first
+    expect(warmed).toContain(
+      '  warm-up ............ 5.00 s not measured: 150 calls, 560 commands, 19 errors ' +
+        '(409 LINE_BUSY 15, 409 CALL_ENDED 4)\n  elapsed ............ 10.0 s\n',
+    );
+    // And the measured counts are the run's own
+    expect(warmed).toContain('  calls .............. 500 started, 480 completed, 20 failed\n');
   });
 
   it('names a threshold with nothing to measure, and a replay by its file and pace', () => {

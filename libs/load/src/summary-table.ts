@@ -1,5 +1,5 @@
 import type { Percentiles } from './metrics.js';
-import type { IntervalRow, LoadSummary } from './report.js';
+import type { IntervalRow, LoadSummary, WarmUpSummary } from './report.js';
 import type { ThresholdResult } from './thresholds.js';
 
 /**
@@ -104,6 +104,22 @@ const describePart = (model: Record<string, unknown>): string =>
       ? `, ${model.shards} shards merged`
       : '';
 
+/**
+ * The warm-up on one line, its errors by reason: every figure below it leaves the warm-up out, and
+ * errors it met (a stack refusing from the start) must still be seen.
+ */
+const describeWarmUp = (warmUp: WarmUpSummary): string => {
+  const reasons = Object.entries(warmUp.outcomes)
+    .filter(([outcome]) => outcome !== 'ok')
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .map(([outcome, n]) => `${outcome} ${count(n)}`);
+  return (
+    `${duration(warmUp.durationMs)} not measured: ${count(warmUp.calls.started)} calls, ` +
+    `${count(warmUp.commands.completed)} commands, ${count(warmUp.commands.errors)} errors` +
+    (reasons.length === 0 ? '' : ` (${reasons.join(', ')})`)
+  );
+};
+
 export const renderSummary = (summary: LoadSummary): string => {
   const { calls, commands, rate, latency, lag } = summary;
   const lines: string[] = [];
@@ -111,6 +127,7 @@ export const renderSummary = (summary: LoadSummary): string => {
     `${summary.manifest.command}: ${describeModel(summary.model)}${describePart(summary.model)}, ` +
       `account ${summary.accountId}`,
   );
+  if (summary.warmUp) lines.push(labelled('warm-up', describeWarmUp(summary.warmUp)));
   lines.push(labelled('elapsed', duration(summary.elapsedMs)));
   lines.push(
     labelled(

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { jest } from '@jest/globals';
-import type { ApiCommand } from '#load';
+import type { ApiCommand, LoadSummary as LoadSummaryJson } from '#load';
 import { EXIT_ERROR } from '../options.js';
 import { failureOf } from '../failed-command.fixture.js';
 import { loadCommand } from './load-command.js';
@@ -47,6 +47,18 @@ describe('load command options', () => {
     // Then --duration names its default of 10s and that --max-calls alone lifts it
     expect(help).toMatch(/--duration <duration> .*? \(default: 10s, or none with --max-calls\)/);
   });
+
+  it('says what --warm-up is for, that it is off unless given, and how it goes with --record and --shard', () => {
+    // Given load run, When its help is rendered
+    const help = subcommand('run').helpInformation().replace(/\s+/g, ' ');
+    // Then --warm-up says why to use it and what becomes of its calls
+    expect(help).toMatch(/--warm-up <duration> first run calls this long, unmeasured, .*cold start/);
+    expect(help).toMatch(
+      /--warm-up <duration> .*not recorded; with --shard each shard warms up its own part \(default: none\)/,
+    );
+    // And a run given no --warm-up has none
+    expect(subcommand('run').opts().warmUp).toBeUndefined();
+  });
 });
 
 /** An api that answers every request after `delayMs`, counting the commands it receives. */
@@ -58,6 +70,32 @@ const startSlowApi = async (
     if (req.url !== '/health') received.push(`${req.method} ${req.url}`);
     req.resume();
     setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'), delayMs);
+  });
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    close: () => new Promise((closed) => server.close(() => closed())),
+  };
+};
+
+/**
+ * A stack's cold start, faked: calls' commands answered after `slowMs` until `coldMs` after the first
+ * of them, then at once; provisioning (no `calls` in its paths) at once.
+ */
+const startColdApi = async (
+  coldMs: number,
+  slowMs: number,
+): Promise<{ url: string; received: string[]; close: () => Promise<void> }> => {
+  const received: string[] = [];
+  let firstCallAt: number | undefined;
+  const server = createServer((req, res) => {
+    if (req.url !== '/health') received.push(`${req.method} ${req.url}`);
+    req.resume();
+    if (req.url?.includes('calls')) firstCallAt ??= Date.now();
+    const cold = firstCallAt !== undefined && Date.now() - firstCallAt < coldMs;
+    setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'), cold ? slowMs : 0);
   });
   await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
   const { port } = server.address() as AddressInfo;
@@ -288,6 +326,97 @@ describe('load run', () => {
     await expect(refusal(['--concurrency', '2', '--ramp-step', '5', '--ramp-interval', '1s'])).resolves.toBe(
       'switchboard load: --ramp-step and --ramp-interval ramp the open model: give --rate\n',
     );
+  });
+
+  /**
+   * `load run` against a cold api with a p99 threshold the steady state meets, small enough for a
+   * unit test (one delegator, 4 lines): its JSON summary, recording, table and exit code.
+   */
+  const coldRun = async (
+    model: readonly string[],
+    extra: readonly string[],
+  ): Promise<{
+    summary: LoadSummaryJson;
+    loadCalls: number[];
+    received: number;
+    printed: string;
+    code: unknown;
+  }> => {
+    const api = await startColdApi(600, 150);
+    const dir = await mkdtemp(join(tmpdir(), 'load-warm-up-'));
+    const out = join(dir, 'summary.json');
+    const record = join(dir, 'run.ndjson');
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await loadCommand().parseAsync(
+        ['run', ...model, '--max-calls', '8', '--delegators', '1', '--delegates', '1', '--lines', '4']
+          .concat(['--api', api.url, '--no-lag', '--no-progress', '--threshold', 'p99<100ms'])
+          .concat(['--out', out, '--record', record, ...extra]),
+        { from: 'user' },
+      );
+      const entries = (await readFile(record, 'utf8'))
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => JSON.parse(line) as { phase: string; call?: number });
+      return {
+        summary: JSON.parse(await readFile(out, 'utf8')) as LoadSummaryJson,
+        loadCalls: [...new Set(entries.filter((e) => e.phase === 'load').map((e) => e.call!))],
+        received: api.received.length,
+        printed: stdout.mock.calls.map(([chunk]) => String(chunk)).join(''),
+        code: process.exitCode,
+      };
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+      process.exitCode = undefined;
+      await api.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('judges a fresh stack cold start with --threshold unless --warm-up runs it first', async () => {
+    // Given an api whose calls answer in 150 ms for their first 600 ms, then at once
+    // When a run starts on it at once, Then its cold start fails the threshold
+    const cold = await coldRun(['--rate', '20'], []);
+    expect(cold.summary.passed).toBe(false);
+    expect(cold.summary.warmUp).toBeNull();
+    expect(cold.code).not.toBe(0);
+    // When the same run warms up for 1 s first
+    const warm = await coldRun(['--rate', '20'], ['--warm-up', '1s']);
+    // Then the warm-up's calls are counted apart and the measured ones pass the threshold
+    expect(warm.summary.passed).toBe(true);
+    expect(warm.code).toBe(0);
+    expect(warm.summary.calls.started).toBe(8);
+    // 5, 10, 15 and 20 calls/s for 250 ms each: the arrivals at 0, 200, 400, 500, 566.7… ms
+    expect(warm.summary.warmUp).toMatchObject({ durationMs: 1_000, calls: { started: 12 } });
+    expect(warm.summary.warmUp!.commands.errors).toBe(0);
+    expect(warm.summary.warmUp!.outcomes).toEqual({ ok: warm.summary.warmUp!.commands.completed });
+    expect(warm.summary.model).toMatchObject({ kind: 'open', warmUpMs: 1_000 });
+    // And the api got the warm-up's commands, which the recording leaves out
+    const provisioning = cold.received - cold.summary.commands.sent;
+    expect(warm.received - provisioning - warm.summary.commands.sent).toBe(
+      warm.summary.warmUp!.commands.sent,
+    );
+    // And the measured calls go on after the warm-up's calls 0 to 11, from the next round of the 4 lines
+    expect(warm.loadCalls).toEqual([12, 13, 14, 15, 16, 17, 18, 19]);
+    expect(cold.loadCalls).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(warm.printed).toMatch(
+      /\n {2}warm-up \.+ 1\.00 s not measured: 12 calls, \d+ commands, 0 errors\n {2}elapsed /,
+    );
+  });
+
+  it('warms the closed model up with the same parties, its measured calls after the ones it ran', async () => {
+    // Given the cold api, When a closed-model run warms up for 800 ms
+    const warm = await coldRun(['--concurrency', '2'], ['--warm-up', '800ms']);
+    // Then the warm-up ran calls, counted apart, and the measured calls are the next ones from a round of the lines
+    const warmUpCalls = warm.summary.warmUp!.calls.started;
+    expect(warmUpCalls).toBeGreaterThan(2);
+    expect(warm.summary.calls.started).toBe(8);
+    const first = Math.ceil(warmUpCalls / 4) * 4;
+    expect(warm.loadCalls.sort((a, b) => a - b)).toEqual(Array.from({ length: 8 }, (_, i) => first + i));
+    expect(warm.summary.passed).toBe(true);
   });
 
   it.each(['--record', '--stats-file', '--out'])(

@@ -9,6 +9,7 @@ import { Command, Option } from 'commander';
 import {
   ApiClient,
   type ApiCommand,
+  arrivalCount,
   buildSummary,
   buildTopology,
   concurrencyShare,
@@ -54,6 +55,9 @@ import {
   type Threshold,
   type Topology,
   topologyProblems,
+  warmUpSchedule,
+  warmUpSummary,
+  type WarmUpSummary,
 } from '#load';
 import { buildManifest, type RunManifest } from '#stack';
 import {
@@ -108,6 +112,7 @@ interface RunOptions extends CommonOptions {
   delegates: number;
   lines: number;
   shard?: Shard;
+  warmUp?: number;
 }
 
 interface MergeOptions {
@@ -298,6 +303,14 @@ export const loadCommand = (): Command => {
         'shared lines (call n runs on line n mod lines; size it above rate x call duration)',
         positiveInt,
         64,
+      )
+      .option(
+        '--warm-up <duration>',
+        'first run calls this long, unmeasured, so that the summary and --threshold judge the steady ' +
+          "state, not a fresh stack's cold start (its first seconds can answer 100x slower); open model: climbing " +
+          'to --rate in 4 stairs, closed model: the same parties. Its calls and errors are shown apart; ' +
+          'not recorded; with --shard each shard warms up its own part (default: none)',
+        positiveDuration,
       )
       .option(
         '--shard <i/n>',
@@ -596,6 +609,14 @@ async function provision(session: Session, commands: readonly ApiCommand[]): Pro
   session.counters.sent = 0;
 }
 
+/**
+ * The first measured call after a warm-up that used calls 0 to `callsUsed` - 1: the next whole
+ * round of the lines. Call n runs on line n mod lines, so from there the measured calls meet the
+ * lines (and a shard owns them) in the order a run without a warm-up does, and a closed shard's
+ * --max-calls takes as many of its own calls as it would have.
+ */
+const firstCallAfter = (callsUsed: number, lines: number): number => Math.ceil(callsUsed / lines) * lines;
+
 async function runLoad(options: RunOptions, command: Command): Promise<number> {
   let session: Session | undefined;
   try {
@@ -648,9 +669,11 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
             durationMs,
             maxCalls: options.maxCalls,
           };
+    // In the model, so that `load merge` refuses shards that warmed up differently.
+    const warmedUp = options.warmUp === undefined ? {} : { warmUpMs: options.warmUp };
     const model = openSchedule
-      ? { kind: 'open', ...openSchedule, ...sharded }
-      : { kind: 'closed', concurrency, durationMs, maxCalls: options.maxCalls, ...sharded };
+      ? { kind: 'open', ...openSchedule, ...warmedUp, ...sharded }
+      : { kind: 'closed', concurrency, durationMs, maxCalls: options.maxCalls, ...warmedUp, ...sharded };
     const manifest = buildManifest(
       'load run',
       { ...command.opts(), think: formatThinkTime(think), shard: options.shard && formatShard(shard) },
@@ -668,6 +691,35 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
     await provision(session, setupCommands(topology, ownsParty));
 
     const plan = (index: number) => planCall(topology, { seed: options.seed, mix, think }, index);
+    let firstMeasured = 0;
+    let warmUp: WarmUpSummary | undefined;
+    if (options.warmUp !== undefined) {
+      const warmUpMetrics = new Metrics(options.lateThreshold);
+      const warmUpCounters = newCounters();
+      // Unmeasured and unrecorded: a replay of the recording is a replay of what the summary judged.
+      const warmUpContext = { ...session.context(warmUpMetrics), lag: undefined, record: undefined };
+      process.stderr.write(`warming up for ${formatDurationMs(options.warmUp)}, not measured\n`);
+      let callsUsed: number;
+      if (openSchedule) {
+        const schedule = warmUpSchedule(openSchedule.rate, options.warmUp);
+        await runOpen(warmUpContext, warmUpCounters, schedule, plan, owns);
+        // Every shard's arrivals: the shards of a run go on from the same call number.
+        callsUsed = arrivalCount(schedule);
+      } else {
+        callsUsed = await runClosed(
+          warmUpContext,
+          warmUpCounters,
+          { concurrency: concurrency!, durationMs: options.warmUp },
+          plan,
+          owns,
+        );
+      }
+      firstMeasured = firstCallAfter(callsUsed, topology.lines.length);
+      warmUp = warmUpSummary(options.warmUp, warmUpCounters, warmUpMetrics);
+    }
+    // The measured calls go on from the warm-up's: a call id is not reused while its call may be live.
+    const measuredPlan = (index: number) => plan(firstMeasured + index);
+    const measuredOwns = (index: number) => owns(firstMeasured + index);
     const context = session.context();
     const counters = session.counters;
     const byTime = durationMs !== undefined;
@@ -675,12 +727,12 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
       byTime ? Math.floor((performance.now() - counters.startedAt) / 1000) : counters.callsStarted,
     );
     if (openSchedule) {
-      await runOpen(context, counters, openSchedule, plan, owns);
+      await runOpen(context, counters, openSchedule, measuredPlan, measuredOwns);
     } else {
       await runClosed(
         context,
         counters,
-        { concurrency: concurrency!, durationMs, maxCalls: options.maxCalls },
+        { concurrency: concurrency!, durationMs, maxCalls: options.maxCalls, firstCall: firstMeasured },
         plan,
         owns,
       );
@@ -694,6 +746,7 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
         run: session.measured(),
         thresholds,
         shard,
+        warmUp,
       }),
     );
   } catch (error) {
