@@ -144,6 +144,43 @@ describe('switchboard CLI end to end', () => {
     expect(result.code).toBe(1);
   }, 60_000);
 
+  it('warms up unmeasured with --warm-up: the summary shows it apart and counts only the measured calls', async () => {
+    // Given the stack, When an open-model run warms up for 1 s before 10 measured calls
+    const result = await runCli([
+      'load',
+      ...suite.endpoints,
+      '--rate',
+      '20',
+      '--warm-up',
+      '1s',
+      '--max-calls',
+      '10',
+      '--lines',
+      '8',
+      '--seed',
+      'e2e',
+      '--run-id',
+      'warm',
+      '--no-lag',
+      '--no-progress',
+      '--json',
+    ]);
+    expect(result.code).toBe(0);
+    // Then the JSON summary keeps the warm-up's 12 calls (5, 10, 15, 20 calls/s for 250 ms each) apart
+    const summary = JSON.parse(result.stdout);
+    expect(summary.warmUp).toMatchObject({ durationMs: 1_000, calls: { started: 12 } });
+    expect(summary.warmUp.commands.completed).toBeGreaterThanOrEqual(12);
+    expect(summary.model).toMatchObject({ kind: 'open', rate: 20, warmUpMs: 1_000 });
+    // And the measured counts are the 10 calls after it
+    expect(summary.calls.started).toBe(10);
+    expect(summary.latency.all.count).toBe(summary.commands.completed);
+    // And the table on stderr has the warm-up on a line of its own, before the measured window's
+    expect(result.stderr).toMatch(
+      /\n {2}warm-up \.+ 1\.00 s not measured: 12 calls, [\d,]+ commands, \d+ errors.*\n {2}elapsed /,
+    );
+    expect(result.stderr).toContain('  calls .............. 10 started');
+  }, 60_000);
+
   it('verifies the log the load wrote: metadata, revisions, state machine, projector digest', async () => {
     const result = await verifyStack(suite.stack);
     const { report } = result;
