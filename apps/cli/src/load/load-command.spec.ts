@@ -407,6 +407,29 @@ describe('load run', () => {
     );
   });
 
+  it('sends with --shard and --warm-up, shard by shard, the measured calls of one warmed-up run', async () => {
+    // Given two delegators, so that each of two shards owns one and its lines
+    const shardArgs = (shard: readonly string[]) => [
+      '--warm-up',
+      '1s',
+      '--delegators',
+      '2',
+      '--run-id',
+      'w',
+      ...shard,
+    ];
+    // When the run is made whole, then as its two shards
+    const whole = await coldRun(['--rate', '20'], shardArgs([]));
+    const one = await coldRun(['--rate', '20'], shardArgs(['--shard', '1/2']));
+    const two = await coldRun(['--rate', '20'], shardArgs(['--shard', '2/2']));
+    // Then each shard warmed up its own part, and the shards' warm-ups add up to the whole run's
+    expect(one.summary.warmUp!.calls.started + two.summary.warmUp!.calls.started).toBe(12);
+    expect(one.summary.warmUp!.calls.started).toBeGreaterThan(0);
+    expect(two.summary.warmUp!.calls.started).toBeGreaterThan(0);
+    // And their measured calls are those of the whole run, none twice
+    expect([...one.loadCalls, ...two.loadCalls].sort((a, b) => a - b)).toEqual(whole.loadCalls);
+  });
+
   it('warms the closed model up with the same parties, its measured calls after the ones it ran', async () => {
     // Given the cold api, When a closed-model run warms up for 800 ms
     const warm = await coldRun(['--concurrency', '2'], ['--warm-up', '800ms']);
