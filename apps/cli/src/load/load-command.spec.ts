@@ -1,5 +1,5 @@
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,15 +61,18 @@ describe('load command options', () => {
   });
 });
 
-/** An api that answers every request after `delayMs`, counting the commands it receives. */
-const startSlowApi = async (
-  delayMs: number,
+/**
+ * An api that answers every request `{}` after `delayOf(request)` ms, counting the commands it
+ * receives (all but `/health`).
+ */
+const startFakeApi = async (
+  delayOf: (request: IncomingMessage) => number,
 ): Promise<{ url: string; received: string[]; close: () => Promise<void> }> => {
   const received: string[] = [];
   const server = createServer((req, res) => {
     if (req.url !== '/health') received.push(`${req.method} ${req.url}`);
     req.resume();
-    setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'), delayMs);
+    setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'), delayOf(req));
   });
   await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
   const { port } = server.address() as AddressInfo;
@@ -80,30 +83,19 @@ const startSlowApi = async (
   };
 };
 
+/** An api that answers every request after `delayMs`. */
+const startSlowApi = (delayMs: number) => startFakeApi(() => delayMs);
+
 /**
  * A stack's cold start, faked: calls' commands answered after `slowMs` until `coldMs` after the first
  * of them, then at once; provisioning (no `calls` in its paths) at once.
  */
-const startColdApi = async (
-  coldMs: number,
-  slowMs: number,
-): Promise<{ url: string; received: string[]; close: () => Promise<void> }> => {
-  const received: string[] = [];
+const startColdApi = (coldMs: number, slowMs: number) => {
   let firstCallAt: number | undefined;
-  const server = createServer((req, res) => {
-    if (req.url !== '/health') received.push(`${req.method} ${req.url}`);
-    req.resume();
+  return startFakeApi((req) => {
     if (req.url?.includes('calls')) firstCallAt ??= Date.now();
-    const cold = firstCallAt !== undefined && Date.now() - firstCallAt < coldMs;
-    setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'), cold ? slowMs : 0);
+    return firstCallAt !== undefined && Date.now() - firstCallAt < coldMs ? slowMs : 0;
   });
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    received,
-    close: () => new Promise((closed) => server.close(() => closed())),
-  };
 };
 
 const recorded = (
