@@ -40,7 +40,7 @@ export function* arrivals(schedule: OpenSchedule): Generator<number> {
 }
 
 /** A warm-up climbs to the run's rate in this many equal stairs. */
-export const WARM_UP_STAIRS = 4;
+const WARM_UP_STAIRS = 4;
 
 /**
  * The open model's warm-up (`load run --warm-up`): `warmUpMs` of arrivals climbing to `rate` in
