@@ -63,23 +63,21 @@ describe('calls the embedded server does not implement', () => {
     }
   });
 
+  const getHttp1 = (path: string) =>
+    new Promise<{ statusCode: number; body: string }>((resolve, reject) => {
+      const port = storeAddress(own.server.connectionString).port;
+      const outgoing = request({ host: '127.0.0.1', port, path, method: 'GET' }, (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ statusCode: response.statusCode!, body: text }));
+      });
+      outgoing.on('error', reject);
+      outgoing.end();
+    });
+
   it('answers HTTP/1.1 on the gRPC port with a JSON 501', async () => {
-    const { statusCode, body } = await new Promise<{ statusCode: number; body: string }>(
-      (resolve, reject) => {
-        const port = storeAddress(own.server.connectionString).port;
-        const outgoing = request(
-          { host: '127.0.0.1', port, path: '/projections/any', method: 'GET' },
-          (response) => {
-            let text = '';
-            response.setEncoding('utf8');
-            response.on('data', (chunk: string) => (text += chunk));
-            response.on('end', () => resolve({ statusCode: response.statusCode!, body: text }));
-          },
-        );
-        outgoing.on('error', reject);
-        outgoing.end();
-      },
-    );
+    const { statusCode, body } = await getHttp1('/projections/any');
     expect(statusCode).toBe(501);
     expect(JSON.parse(body)).toEqual({
       error: 'not-implemented',
@@ -89,6 +87,13 @@ describe('calls the embedded server does not implement', () => {
       message:
         'projections (GET /projections/any) not implemented by the embedded EventStoreDB-compatible server',
     });
+  });
+
+  // EventStoreDB answers /stats with its monitoring statistics; the health probes are answered (http.int-spec.ts).
+  it('answers /stats with a 501 naming monitoring', async () => {
+    const { statusCode, body } = await getHttp1('/stats');
+    expect(statusCode).toBe(501);
+    expect(JSON.parse(body)).toEqual(expect.objectContaining({ feature: 'monitoring', path: '/stats' }));
   });
 
   const refusal = (feature: string, path: string): string =>

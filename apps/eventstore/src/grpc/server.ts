@@ -18,6 +18,7 @@ import {
   type AdvertiseToClient,
   type HttpEndPoint,
 } from './gossip.js';
+import { answerHttpRequest, type NodeInfo } from './http-endpoints.js';
 import {
   GossipService,
   ServerFeaturesService,
@@ -34,11 +35,14 @@ import {
   type BatchAppendRequest,
   type BatchAppendResponse,
 } from './streams-codec.js';
-import { notImplementedMessage, UNIMPLEMENTED_SERVICES, unimplementedService } from './unimplemented.js';
+import { UNIMPLEMENTED_SERVICES, unimplementedService } from './unimplemented.js';
 import { appendHandler, deleteHandler, tombstoneHandler, type OpenAppendCall } from './write-handlers.js';
 
 /** The EventStoreDB version whose gRPC behaviour this server reproduces, as reported to clients. */
 export const COMPATIBLE_SERVER_VERSION = '23.10.0';
+
+/** What the HTTP port's `/info` reports. */
+const NODE_INFO: NodeInfo = { esVersion: COMPATIBLE_SERVER_VERSION };
 
 const STREAMS_SERVICE = 'event_store.client.streams.Streams';
 const GOSSIP_SERVICE = 'event_store.client.gossip.Gossip';
@@ -192,7 +196,9 @@ export function createGrpcServer(store: LogStore, options: GrpcServerOptions = {
     socket.once('error', () => socket.destroy());
     socket.once('data', (first: Buffer) => {
       if (!isHttp2Preface(first)) {
-        return startsLikeHttp1(first) ? answerHttp1(socket, first) : answerBadRequest(socket, first);
+        return startsLikeHttp1(first)
+          ? answerHttp1(socket, first, NODE_INFO)
+          : answerBadRequest(socket, first);
       }
       unsorted.delete(socket);
       socket.pause();
@@ -313,24 +319,17 @@ function answerBadRequest(socket: Socket, first: Buffer): void {
   );
 }
 
-/** What the client reaches over HTTP/1.1, by path: it uses HTTP only for these, as fallbacks. */
-function featureOf(path: string): string {
-  if (path.startsWith('/subscriptions')) return 'persistent subscriptions';
-  if (path.startsWith('/projections')) return 'projections';
-  return 'the HTTP API';
-}
-
 /** A request head larger than this is not one the client sends: the connection is dropped. */
 const MAX_HTTP1_HEAD_BYTES = 16 * 1024;
 
 /**
- * HTTP/1.1 on the gRPC port: the official client falls back to it for persistent-subscription
- * info/list/replay/restart and for some projection calls. Without an answer in HTTP/1.1 it failed with
- * `Parse Error: Expected HTTP/`; a 501 with a JSON body says what is missing. The client turns the
- * status line's reason into its error's message, so the reason names it too. The request head is read,
- * answered, and the connection closed (`Connection: close`); a body is not read.
+ * HTTP/1.1 on the gRPC port, as on EventStoreDB: the probes tools send (`/health/live`, `/ping`,
+ * `/info`), and the official client's fallbacks for persistent-subscription info/list/replay/restart
+ * and some projection calls, which get a 501 naming what is missing (without an answer in HTTP/1.1
+ * the client failed with `Parse Error: Expected HTTP/`). The request head is read, answered
+ * (`http-endpoints.ts`), and the connection closed (`Connection: close`); a body is not read.
  */
-function answerHttp1(socket: Socket, first: Buffer): void {
+function answerHttp1(socket: Socket, first: Buffer, info: NodeInfo): void {
   let head = first;
   const answer = (): void => {
     const end = head.indexOf('\r\n\r\n');
@@ -344,16 +343,14 @@ function answerHttp1(socket: Socket, first: Buffer): void {
       .toString('latin1')
       .split(' ');
     const path = new URL(target, 'http://localhost').pathname;
-    const feature = featureOf(path);
-    const message = notImplementedMessage(feature, `${method} ${path}`);
-    const body = JSON.stringify({ error: 'not-implemented', feature, method, path, message });
-    const reason = `Not Implemented: ${message}`.replace(/[^\x20-\x7e]/g, '?');
+    const { status, reason, headers, body } = answerHttpRequest(method, path, info);
+    const fields = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
     socket.end(
-      `HTTP/1.1 501 ${reason}\r\n` +
-        'Content-Type: application/json; charset=utf-8\r\n' +
+      `HTTP/1.1 ${status} ${reason}\r\n${fields.join('')}` +
         `Content-Length: ${Buffer.byteLength(body)}\r\n` +
         'Connection: close\r\n\r\n' +
-        body,
+        // A HEAD is answered with the head a GET would get, and never a body.
+        (method === 'HEAD' ? '' : body),
     );
   };
   const more = (chunk: Buffer): void => {
