@@ -5,6 +5,7 @@ import {
   EventStoreDBClient,
   NO_STREAM,
   STREAM_EXISTS,
+  StreamNotFoundError,
   MaxAppendSizeExceededError,
   UnknownError,
   WrongExpectedVersionError,
@@ -163,10 +164,58 @@ describe('Streams.Append through the official client', () => {
     await expect(client.deleteStream(longName)).rejects.toThrow(/stream name is 70\d{3} bytes/);
   });
 
+  /** The client's error for a BatchAppend refusal with EventStoreDB's BadRequest details, which it has no type for. */
+  const badRequest = { constructor: UnknownError, message: 'Could not recognize BadRequest' };
+  /** The classic Append: the client takes it over BatchAppend only for a call with its own credentials. */
+  const viaAppend = { credentials: { username: 'admin', password: 'changeit' } };
+  const failureOf = (call: Promise<unknown>) =>
+    call.then(
+      () => 'success',
+      (error: Error) => ({ constructor: error.constructor, message: error.message }),
+    );
+
+  it('Given an event whose id is all zeros, When it is appended, Then it is refused as EventStoreDB refuses it and nothing is written', async () => {
+    // EventStoreDB's Event constructor throws on Guid.Empty ("Empty eventId provided."): BatchAppend
+    // answers BadRequest, the classic Append fails the call; the client raises UnknownError either way.
+    const stream = uniqueStream('empty-id');
+    const emptyId = jsonEvent({ id: '00000000-0000-0000-0000-000000000000', type: 'Zero', data: {} });
+    expect(await failureOf(client.appendToStream(stream, [...numbered(1), emptyId]))).toEqual(badRequest);
+    expect(await failureOf(client.appendToStream(stream, emptyId, viaAppend))).toEqual({
+      constructor: UnknownError,
+      message: expect.stringContaining('Empty eventId provided.'),
+    });
+    await expect(collect(client.readStream(stream))).rejects.toBeInstanceOf(StreamNotFoundError);
+  });
+
+  it('Given two events with the same id, When they are appended together, Then both are written, as EventStoreDB writes them', async () => {
+    // EventStoreDB checks an append's ids against the stream's earlier events (idempotence), never
+    // against each other: the second is not taken for a re-append of the first.
+    const stream = uniqueStream('same-id');
+    const id = randomUUID();
+    const twins = [
+      jsonEvent({ id, type: 'Twin', data: { n: 0 } }),
+      jsonEvent({ id, type: 'Twin', data: { n: 1 } }),
+    ];
+    expect((await client.appendToStream(stream, twins)).nextExpectedRevision).toBe(1n);
+    const stored = await collect(client.readStream(stream));
+    expect(stored.map(({ event }) => [event!.id, event!.revision, event!.data])).toEqual([
+      [id, 0n, { n: 0 }],
+      [id, 1n, { n: 1 }],
+    ]);
+  });
+
+  it('Given an event with an empty type, When it is appended, Then it is refused as EventStoreDB refuses it', async () => {
+    // "Empty eventType provided." from EventStoreDB's Event constructor, a BadRequest over BatchAppend.
+    const stream = uniqueStream('empty-type');
+    const untyped = jsonEvent({ type: '', data: {} });
+    expect(await failureOf(client.appendToStream(stream, untyped))).toEqual(badRequest);
+    await expect(collect(client.readStream(stream))).rejects.toBeInstanceOf(StreamNotFoundError);
+  });
+
   it('an empty stream name is refused for appends, reads, subscriptions and deletes', async () => {
     // EventStoreDB's messages check `Ensure.NotNullOrEmpty(eventStreamId)`; the client sees an
-    // UnknownError. Nothing is written.
-    await expect(client.appendToStream('', numbered(1))).rejects.toBeInstanceOf(UnknownError);
+    // UnknownError (over BatchAppend EventStoreDB answers BadRequest). Nothing is written.
+    expect(await failureOf(client.appendToStream('', numbered(1)))).toEqual(badRequest);
     await expect(collect(client.readStream(''))).rejects.toBeInstanceOf(UnknownError);
     await expect(collect(client.subscribeToStream(''))).rejects.toBeInstanceOf(UnknownError);
     await expect(client.deleteStream('')).rejects.toBeInstanceOf(UnknownError);

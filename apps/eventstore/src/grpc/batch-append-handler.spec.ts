@@ -8,6 +8,7 @@ import timestampPb from 'google-protobuf/google/protobuf/timestamp_pb.js';
 import { LogStore, MemoryLog } from '../storage/index.js';
 import { BatchAppendSession, MAX_UNFINISHED_BYTES_PER_CALL } from './batch-append-handler.js';
 import {
+  BadRequest,
   BatchAppendReq,
   BatchAppendResp,
   ProtobufEmpty,
@@ -46,7 +47,12 @@ class FakeCall extends Writable {
   }
 }
 
+/**
+ * Every error carries details of these types. BadRequest is not one the client unpacks, but it reads
+ * its type name and raises UnknownError, as against EventStoreDB, which sends it.
+ */
 const KNOWN_DETAILS = [
+  'event_store.client.BadRequest',
   'event_store.client.WrongExpectedVersion',
   'event_store.client.StreamDeleted',
   'event_store.client.MaximumAppendSizeExceeded',
@@ -140,7 +146,7 @@ describe('BatchAppendSession', () => {
     expect(store.committedCount).toBe(0);
   });
 
-  it('rejects events without a type, writes nothing of that append, and goes on', async () => {
+  it('refuses events without a type as EventStoreDB does (BadRequest), writes nothing of that append, and goes on', async () => {
     const untyped = correlation();
     const fine = correlation();
     call.send(request(untyped, { stream: 'untyped', type: '', final: false }));
@@ -150,7 +156,14 @@ describe('BatchAppendSession', () => {
     expect(call.replies).toHaveLength(2);
     expectWellFormed(call, [untyped, fine]);
     const byId = new Map(call.replies.map((reply) => [reply.getCorrelationId()!.getString(), reply]));
-    expect(byId.get(untyped.getString())!.getError()!.getCode()).toBe(status.INVALID_ARGUMENT);
+    const refusal = byId.get(untyped.getString())!.getError()!;
+    expect([refusal.getCode(), refusal.getMessage()]).toEqual([status.INVALID_ARGUMENT, 'BadRequest']);
+    expect(
+      refusal
+        .getDetails()!
+        .unpack(BadRequest.deserializeBinary, 'event_store.client.BadRequest')!
+        .getMessage(),
+    ).toBe("Empty eventType provided. (Parameter 'eventType')");
     expect(byId.get(fine.getString())!.getSuccess()!.getCurrentRevision()).toBe('1');
     expect(store.lastRevision('untyped')).toBe(-1);
   });

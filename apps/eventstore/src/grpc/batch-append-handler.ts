@@ -1,6 +1,8 @@
 import { status, type ServerDuplexStream, type ServiceError } from '@grpc/grpc-js';
 
 import {
+  InvalidEventIdError,
+  InvalidNameError,
   MaxAppendSizeExceededError,
   StoreUnavailableError,
   StreamDeletedError,
@@ -12,6 +14,7 @@ import {
 import { batchWrites } from './batch-writes.js';
 import { serviceError, toServiceError } from './errors.js';
 import {
+  encodeBadRequest,
   encodeMaximumAppendSizeExceeded,
   encodeStreamDeleted,
   encodeWrongExpectedVersion,
@@ -52,6 +55,8 @@ const DETAILS = {
   maximumAppendSizeExceeded: 'type.googleapis.com/event_store.client.MaximumAppendSizeExceeded',
   timeout: 'type.googleapis.com/event_store.client.Timeout',
   unknown: 'type.googleapis.com/event_store.client.Unknown',
+  /** Not one the client recognises: it raises UnknownError "Could not recognize BadRequest". */
+  badRequest: 'type.googleapis.com/event_store.client.BadRequest',
 } as const;
 
 /** Timeout and Unknown have no fields. */
@@ -77,6 +82,21 @@ function errorStatus(code: status, message: string, typeUrl: string, value: Uint
 
 const unknownError = (code: status, message: string): RpcStatus =>
   errorStatus(code, message, DETAILS.unknown, NO_FIELDS);
+
+/**
+ * What EventStoreDB's BatchAppend answers when building an append throws (an empty event id or type,
+ * an empty stream name, an expected revision out of range: its `Status.BadRequest`): INVALID_ARGUMENT,
+ * the message "BadRequest" and the reason in the details. The client has no type for these details
+ * and raises `UnknownError` with the message "Could not recognize BadRequest", on either server.
+ */
+const badRequest = (reason: string): RpcStatus =>
+  errorStatus(status.INVALID_ARGUMENT, 'BadRequest', DETAILS.badRequest, encodeBadRequest(reason));
+
+/**
+ * EventStoreDB's own reasons, as its `Event` constructor words them (.NET appends the parameter), for
+ * the refusals it shares with this server.
+ */
+const EMPTY_EVENT_TYPE = "Empty eventType provided. (Parameter 'eventType')";
 
 const timeout = (): RpcStatus =>
   errorStatus(status.DEADLINE_EXCEEDED, 'Append deadline exceeded.', DETAILS.timeout, NO_FIELDS);
@@ -112,6 +132,8 @@ function statusOf(error: unknown, stream: string): RpcStatus {
     );
   }
   if (error instanceof MaxAppendSizeExceededError) return maximumAppendSizeExceeded(error.maxAppendSize);
+  if (error instanceof InvalidEventIdError || error instanceof InvalidNameError)
+    return badRequest(error.message);
   const serviceError = toServiceError(error);
   return unknownError(serviceError.code, serviceError.details);
 }
@@ -229,15 +251,10 @@ export class BatchAppendSession {
   private collect(append: OpenAppend, request: BatchAppendRequest): void {
     for (const message of request.proposedMessages) {
       const { type, contentType, data, customMetadata } = message;
-      if (!type || !contentType) {
-        return this.fail(
-          append,
-          unknownError(
-            status.INVALID_ARGUMENT,
-            'Required metadata properties are missing: type, content-type',
-          ),
-        );
-      }
+      if (!type) return this.fail(append, badRequest(EMPTY_EVENT_TYPE));
+      // EventStoreDB takes an empty content type (as not JSON) and fails only when the key is absent;
+      // the wire here does not tell the two apart, so both are refused.
+      if (!contentType) return this.fail(append, badRequest('The event has no content-type.'));
       // Same measure as the store's; checked per chunk so an oversized append is never buffered whole.
       const bytes = data.length + customMetadata.length + 2 * Buffer.byteLength(type);
       append.size += bytes;
@@ -269,7 +286,8 @@ export class BatchAppendSession {
     try {
       expected = expectedRevisionOf(append.expected);
     } catch (error) {
-      return this.fail(append, statusOf(error, append.stream));
+      // EventStoreDB's StreamRevision throws on it while reading the options, inside the handler's catch.
+      return this.fail(append, badRequest((error as ServiceError).details));
     }
     this.inFlight += 1;
     const appended = this.store.append(append.stream, expected, append.events);

@@ -32,6 +32,7 @@ export const {
 } = streamsPb;
 export const {
   AllStreamPosition,
+  BadRequest,
   Empty,
   StreamIdentifier,
   UUID,

@@ -8,6 +8,7 @@ import {
   AppendReq,
   AppendResp,
   Any,
+  BadRequest,
   BatchAppendReq,
   BatchAppendResp,
   Empty,
@@ -26,6 +27,7 @@ import {
   decodeAppendReq,
   decodeBatchAppendReq,
   encodeAppendResp,
+  encodeBadRequest,
   encodeBatchAppendResp,
   encodeCaughtUp,
   encodeCheckpoint,
@@ -361,7 +363,7 @@ describe('encodeBatchAppendResp', () => {
     expect(unpacked.toObject()).toEqual(details.toObject());
   });
 
-  it('encodes StreamDeleted, MaximumAppendSizeExceeded, Timeout and Unknown errors', () => {
+  it('encodes StreamDeleted, MaximumAppendSizeExceeded, BadRequest, Timeout and Unknown errors', () => {
     const deleted = 'event_store.client.StreamDeleted';
     expect(ours(9, 'gone', deleted, encodeStreamDeleted('orders-é'))).toEqual(
       errorReply(9, 'gone', packed(deleted, new StreamDeleted().setStreamIdentifier(identifier('orders-é')))),
@@ -369,6 +371,10 @@ describe('encodeBatchAppendResp', () => {
     const oversize = 'event_store.client.MaximumAppendSizeExceeded';
     expect(ours(3, 'big', oversize, encodeMaximumAppendSizeExceeded(1_048_576))).toEqual(
       errorReply(3, 'big', packed(oversize, new MaximumAppendSizeExceeded().setMaxappendsize(1_048_576))),
+    );
+    const badRequest = 'event_store.client.BadRequest';
+    expect(ours(3, 'BadRequest', badRequest, encodeBadRequest('eventStreamId'))).toEqual(
+      errorReply(3, 'BadRequest', packed(badRequest, new BadRequest().setMessage('eventStreamId'))),
     );
     for (const [name, details] of [
       ['event_store.client.Timeout', new Timeout()],

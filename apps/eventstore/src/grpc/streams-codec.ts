@@ -69,6 +69,7 @@ const WrongExpectedVersionField = {
 } as const;
 const StreamDeletedField = { streamIdentifier: 1 } as const;
 const MaximumAppendSizeExceededField = { maxAppendSize: 1 } as const;
+const BadRequestField = { message: 1 } as const;
 
 /** ReadResp's `event` (1) is written by `encodeReadEvent`. */
 const ReadRespField = { confirmation: 2, checkpoint: 3, streamNotFound: 4, caughtUp: 8 } as const;
@@ -485,6 +486,12 @@ export function encodeStreamDeleted(stream: string): Buffer {
 
 export function encodeMaximumAppendSizeExceeded(maxAppendSize: number): Buffer {
   if (maxAppendSize !== 0) writer.uint64(MaximumAppendSizeExceededField.maxAppendSize, maxAppendSize);
+  return writer.finish();
+}
+
+/** The details of a BatchAppend refusal of its input: event_store.client.BadRequest. */
+export function encodeBadRequest(message: string): Buffer {
+  if (message !== '') writer.string(BadRequestField.message, message);
   return writer.finish();
 }
 

@@ -60,6 +60,9 @@ export class MaxAppendSizeExceededError extends Error {
 
 export class InvalidEventIdError extends Error {}
 
+/** EventStoreDB's words for an all-zero event id (its `Event` constructor; .NET appends the parameter). */
+export const EMPTY_EVENT_ID = "Empty eventId provided. (Parameter 'eventId')";
+
 /** An empty stream name, or a stream name, event type or content type longer than a record can hold. */
 export class InvalidNameError extends Error {}
 
@@ -371,6 +374,8 @@ export class LogStore {
       size += event.data.length + event.metadata.length + 2 * Buffer.byteLength(event.type);
       const id = uuidToBytes(event.id);
       if (!id) throw new InvalidEventIdError(`event id ${event.id} is not a UUID`);
+      // As EventStoreDB's Event refuses Guid.Empty, over every path that appends.
+      if (id.every((byte) => byte === 0)) throw new InvalidEventIdError(EMPTY_EVENT_ID);
       ids.push(id);
     }
     if (size > this.maxAppendSize) throw new MaxAppendSizeExceededError(this.maxAppendSize);
