@@ -3,6 +3,7 @@ import {
   END,
   START,
   StreamNotFoundError,
+  UnknownError,
   type AllStreamResolvedEvent,
   type Position,
 } from '@eventstore/db-client';
@@ -14,6 +15,35 @@ describe('Streams.Read through the official client', () => {
 
   const revisions = (events: { event?: { revision: bigint } }[]) =>
     events.map((resolved) => resolved.event!.revision);
+
+  it('Given a stream, When it is read with maxCount 0, Then the read fails as on EventStoreDB, whose index reader refuses a count of 0', async () => {
+    // IndexReader's Ensure.Positive(maxCount) throws before the stream is looked at; the storage reader
+    // answers ReadStreamResult.Error and the read ends with UNKNOWN, an UnknownError to the client.
+    const stream = uniqueStream('read-none');
+    await client.appendToStream(stream, numbered(2));
+    const refusal = { constructor: UnknownError, message: '2 UNKNOWN: Unexpected ReadStreamResult: Error' };
+    const failureOf = (read: AsyncIterable<unknown>) =>
+      collect(read).then(
+        () => 'success',
+        (error: Error) => ({ constructor: error.constructor, message: error.message }),
+      );
+    expect(await failureOf(client.readStream(stream, { maxCount: 0 }))).toEqual(refusal);
+    expect(
+      await failureOf(client.readStream(stream, { maxCount: 0, direction: BACKWARDS, fromRevision: END })),
+    ).toEqual(refusal);
+    expect(await failureOf(client.readStream(uniqueStream('never'), { maxCount: 0 }))).toEqual(refusal);
+    // Without maxCount the client asks for Number.MAX_SAFE_INTEGER: everything.
+    expect(revisions(await collect(client.readStream(stream)))).toEqual([0n, 1n]);
+  });
+
+  it('Given events in $all, When $all is read with maxCount 0, Then nothing comes and the read ends', async () => {
+    // EventStoreDB 24's $all reader stops at once on a count of 0 (AllReader reads while it has fewer
+    // than maxCount); an older gRPC enumerator asks for further empty pages instead (docs/event-store.md).
+    expect(await collect(client.readAll({ maxCount: 0 }))).toEqual([]);
+    expect(await collect(client.readAll({ maxCount: 0, direction: BACKWARDS, fromPosition: END }))).toEqual(
+      [],
+    );
+  });
 
   it('reads a stream forwards and backwards, from start, end or a revision, with a count', async () => {
     const stream = uniqueStream('read');

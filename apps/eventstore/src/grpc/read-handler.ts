@@ -423,13 +423,17 @@ async function readStream(
   const streamOptions = options.getStream()!;
   const name = streamNameOf(streamOptions);
   refuseEmpty(name);
+  let remaining = Number(options.getCount());
+  // EventStoreDB's index reader refuses a count of 0 before it looks at the stream
+  // (`Ensure.Positive(maxCount)` in IndexReader.ReadStreamEventsForward/Backward); its storage reader
+  // answers ReadStreamResult.Error, which the gRPC read turns into UNKNOWN with these words.
+  if (remaining === 0) throw serviceError(status.UNKNOWN, 'Unexpected ReadStreamResult: Error');
   const view = store.streamView(name);
   if (view.kind === 'tombstoned') throw new StreamDeletedError(name);
   if (view.kind === 'missing') {
     await out.send(encodeStreamNotFound(name));
     return;
   }
-  let remaining = Number(options.getCount());
   const given = streamOptions.hasRevision() ? fromWire(streamOptions.getRevision(), 'revision') : undefined;
   const fromEnd = streamOptions.hasEnd() || given === 'end';
   const from = given === 'end' ? undefined : given;
