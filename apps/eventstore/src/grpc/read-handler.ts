@@ -61,9 +61,9 @@ const DEFAULT_SEARCH_WINDOW = 32;
  * Here the events wait in the log, not in memory, but a client must meet the same drop as against
  * EventStoreDB, in development rather than in production.
  */
-export const LIVE_BUFFER_EVENTS = 32;
+const LIVE_BUFFER_EVENTS = 32;
 /** EventStoreDB's status for it: `RpcExceptions.Timeout(…)`, ABORTED, which the client raises as a TimeoutError. */
-export const CONSUMER_TOO_SLOW =
+const CONSUMER_TOO_SLOW =
   'Operation timed out: Consumer too slow to handle event while live. Client resubscription required.';
 
 /**
