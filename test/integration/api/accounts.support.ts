@@ -6,6 +6,7 @@ import type { AccountEvent } from '#events';
 import { EventStore, createEventStoreClient, type StoredEvent } from '#eventstore';
 import { createApiApp } from '../../../apps/api/src/bootstrap.js';
 import { collect } from '../../support/collect.js';
+import { startedForSuite } from '../../support/for-suite.js';
 import { closerOf } from './in-process-apis.js';
 
 export interface Answer {
@@ -53,18 +54,8 @@ export async function startApi(): Promise<RunningApi> {
 export function apiForSuite(): RunningApi {
   // Booting an app while ts-jest compiles other suites in parallel can exceed Jest's 5 s default.
   jest.setTimeout(60_000);
-  let started: RunningApi | undefined;
-  beforeAll(async () => {
-    started = await startApi();
-  });
-  afterAll(async () => {
-    await started?.close();
-    await closeStore();
-  });
-  const running = (): RunningApi => {
-    if (!started) throw new Error('the suite’s api is used before its beforeAll started it');
-    return started;
-  };
+  const running = startedForSuite('api', startApi, (api) => api.close());
+  afterAll(closeStore);
   return {
     get url() {
       return running().url;

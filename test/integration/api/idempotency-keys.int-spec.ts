@@ -1,6 +1,7 @@
 import {
   ALICE,
   CALLER,
+  apiForSuite,
   lineEvents,
   seedLine,
   startApi,
@@ -19,11 +20,7 @@ const REUSED = 'IDEMPOTENCY_KEY_REUSED';
  * the same key, refuses it too.
  */
 describe('an idempotency key reused for a different request', () => {
-  let api: Api;
-  beforeAll(async () => {
-    api = await startApi();
-  });
-  afterAll(() => api.close());
+  const api = apiForSuite();
 
   const command = (on: Api, path: string, body: Record<string, unknown>, headers?: Record<string, string>) =>
     on.post<CommandReply & ErrorReply>(path, body, headers);

@@ -5,13 +5,12 @@ import {
   LINE_PATH_NUMBER,
   VIP_CALLER,
   VIP_FIRST,
+  apiForSuite,
   lineEvents,
   linePath,
   seedLine,
-  startApi,
   uniqueAccountId,
   type AccountSpec,
-  type Api,
   type CommandReply,
   type ErrorReply,
   type Reply,
@@ -22,11 +21,7 @@ const CAROL = 'carol';
 const DAVE = 'dave';
 
 describe('shared lines over HTTP (realtime clock)', () => {
-  let api: Api;
-  beforeAll(async () => {
-    api = await startApi();
-  });
-  afterAll(() => api.close());
+  const api = apiForSuite();
 
   /** A fresh account where Alice shares LINE as the spec says; returns the line's path. */
   const lineWith = (spec: AccountSpec = { delegates: [{ id: BOB }, { id: CAROL }] }) =>

@@ -5,6 +5,7 @@ import { accountStream, type Permission } from '#events';
 import { EventStore, type StoredEvent } from '#eventstore';
 import { createApiApp } from '../../../apps/api/src/bootstrap.js';
 import { collect } from '../../support/collect.js';
+import { startedForSuite } from '../../support/for-suite.js';
 import { closerOf } from './in-process-apis.js';
 import { AccountRepository } from '../../../apps/api/src/accounts/account.repository.js';
 
@@ -77,6 +78,27 @@ export async function startApi(
     get: (path) => call('GET', path),
     delete: (path, body = {}) => call('DELETE', path, body),
     close: closerOf(app),
+  };
+}
+
+/**
+ * The suite's api (realtime clock): started before its first test, closed after its last. Called
+ * inside a `describe`; the suite's own `beforeAll` hooks, declared after, can use it.
+ */
+export function apiForSuite(): Api {
+  const running = startedForSuite('api', startApi, (api) => api.close());
+  return {
+    get app() {
+      return running().app;
+    },
+    get url() {
+      return running().url;
+    },
+    post: <T>(path: string, body?: unknown, headers?: Record<string, string>) =>
+      running().post<T>(path, body, headers),
+    get: <T>(path: string) => running().get<T>(path),
+    delete: <T>(path: string, body?: unknown) => running().delete<T>(path, body),
+    close: () => running().close(),
   };
 }
 

@@ -3,6 +3,7 @@ import { createEventStoreClient, EventStore } from '#eventstore';
 import { collect } from '../../support/collect.js';
 import {
   CALLER,
+  apiForSuite,
   lineEvents,
   lineStreamOf,
   seedLine,
@@ -28,9 +29,7 @@ const startApiWithWindow = async (seconds: string): Promise<Api> => {
 };
 
 describe('idempotent commands over HTTP: a window in time, across restarts', () => {
-  let api: Api;
-  beforeAll(async () => (api = await startApi()));
-  afterAll(() => api.close());
+  const api = apiForSuite();
 
   const lineOf = () => seedLine(api, 'idem', { delegates: [{ id: 'bob' }] });
   const received = async (accountId: string, callId: string) =>
@@ -123,13 +122,9 @@ describe('idempotent commands over HTTP: a window in time, across restarts', () 
 });
 
 describe('streams deleted in the store behind the api: 410 STREAM_DELETED', () => {
-  let api: Api;
+  const api = apiForSuite();
   const store = new EventStore(createEventStoreClient(process.env.EVENTSTORE_CONNECTION_STRING!));
-  beforeAll(async () => (api = await startApi()));
-  afterAll(async () => {
-    await api.close();
-    await store.client.dispose();
-  });
+  afterAll(() => store.client.dispose());
 
   /** An account with a line that has had a call: both streams exist and are cached by the api. */
   const accountWithLine = async () => {
