@@ -1,7 +1,7 @@
 import type { CommandBus } from '@nestjs/cqrs';
 import { initialLineState, type LineState } from '#domain';
 import type { LineEvent } from '#events';
-import type { StoredEvent, SubscriptionItem } from '#eventstore';
+import type { StoredEvent, SubscriptionItem, SystemRecord } from '#eventstore';
 import { fedStore, repairRecord } from '../../../../libs/eventstore/src/fed-store.fixture.js';
 import type { ClockService } from '../clock/clock.service.js';
 import type { LineAppends } from './line-appends.js';
@@ -30,7 +30,11 @@ const eventAt = (position: bigint): Item => ({
   } as unknown as StoredEvent<LineEvent>,
 });
 
-/** The process manager over a store, line repository and clock the spec controls. */
+/**
+ * The process manager over a store, line repository and clock the spec controls. `connectionLost`
+ * loses its newest subscription, the store coming back with `repair` if one is named, and waits for
+ * the next; `timerBackOnClock` waits for the one timer it puts back on the clock.
+ */
 function timersOver() {
   const { store, subscriptions, kept } = fedStore<LineEvent>((position) => `e${position}`);
   const onClock = new Set<string>();
@@ -52,7 +56,18 @@ function timersOver() {
     { listen: () => undefined } as unknown as LineAppends,
   );
   manager.onApplicationBootstrap();
-  return { manager, subscriptions, kept, onClock, forgotten };
+  const connectionLost = async (repair?: SystemRecord): Promise<void> => {
+    if (repair) kept.repairs = [repair];
+    const next = subscriptions.length + 1;
+    subscriptions.at(-1)!.subscription.push(new Error('connection lost'));
+    await subscribed(subscriptions, next);
+  };
+  const timerBackOnClock = async (): Promise<void> => {
+    for (let waited = 0; onClock.size === 0 && waited < 2_000; waited += 20)
+      await new Promise((poll) => setTimeout(poll, 20));
+    expect(onClock.size).toBe(1);
+  };
+  return { manager, subscriptions, kept, onClock, forgotten, connectionLost, timerBackOnClock };
 }
 
 /** Until the manager has opened `count` subscriptions (a lost one is reopened after a second). */
@@ -75,13 +90,12 @@ async function timerSetByEventAt100() {
 describe('line timers after a lost subscription', () => {
   it('Given an event handled and a server checkpoint past it, when the subscription is lost, then it resumes from the event', async () => {
     // Given a line whose ring timer is on the clock, and a checkpoint past its event
-    const { manager, subscriptions, onClock } = await timerSetByEventAt100();
+    const { manager, subscriptions, onClock, connectionLost } = await timerSetByEventAt100();
     subscriptions[0]!.subscription.push({ kind: 'checkpoint', position: 900n });
     await manager.settled();
     // When the connection is lost
-    subscriptions[0]!.subscription.push(new Error('connection lost'));
+    await connectionLost();
     // Then the next subscription starts at the event: what lay past it may be cut and written again
-    await subscribed(subscriptions, 2);
     expect(subscriptions[1]!.from).toBe(100n);
     expect(onClock.size).toBe(1);
     await manager.onApplicationShutdown();
@@ -89,31 +103,27 @@ describe('line timers after a lost subscription', () => {
 
   it('Given timers set by an event repair then cut, when the subscription is lost, then they leave the clock and it starts over from the first event', async () => {
     // Given a line whose ring timer is on the clock, set by the event at position 100
-    const { manager, subscriptions, kept, onClock, forgotten } = await timerSetByEventAt100();
+    const { manager, subscriptions, kept, onClock, forgotten, connectionLost, timerBackOnClock } =
+      await timerSetByEventAt100();
     // When the connection is lost, and the store comes back without that event
     kept.cutFrom = 100n;
-    subscriptions[0]!.subscription.push(new Error('connection lost'));
+    await connectionLost();
     // Then the timer leaves the clock, the line's fold is forgotten, and the subscription starts over
-    await subscribed(subscriptions, 2);
     expect(subscriptions[1]!.from).toBeUndefined();
     expect(onClock.size).toBe(0);
     expect(forgotten).toEqual([STREAM]);
     // And a new event written in its place is looked at, though the line's revision is the same
     subscriptions[1]!.subscription.push(eventAt(100n), { kind: 'caughtUp' });
-    for (let waited = 0; onClock.size === 0 && waited < 2_000; waited += 20)
-      await new Promise((poll) => setTimeout(poll, 20));
-    expect(onClock.size).toBe(1);
+    await timerBackOnClock();
     await manager.onApplicationShutdown();
   });
 
   it('Given timers set by an event after one a repair then dropped, when the subscription is lost, then they leave the clock and it starts over from the first event', async () => {
     // Given a line whose ring timer is on the clock, set by the event at position 100
-    const { manager, subscriptions, kept, onClock, forgotten } = await timerSetByEventAt100();
+    const { manager, subscriptions, onClock, forgotten, connectionLost } = await timerSetByEventAt100();
     // When the store comes back repaired: the event at 100 is kept, but positions 40..80 were dropped
-    kept.repairs = [repairRecord(500n, 40, 80)];
-    subscriptions[0]!.subscription.push(new Error('connection lost'));
+    await connectionLost(repairRecord(500n, 40, 80));
     // Then the timer leaves the clock, the line's fold is forgotten, and the subscription starts over
-    await subscribed(subscriptions, 2);
     expect(subscriptions[1]!.from).toBeUndefined();
     expect(onClock.size).toBe(0);
     expect(forgotten).toEqual([STREAM]);
@@ -122,20 +132,16 @@ describe('line timers after a lost subscription', () => {
 
   it("Given timers scheduled again after a repair dropped events before theirs, when the subscription is lost again before the repair's record, then it resumes: it starts over once per repair", async () => {
     // Given a start over because a repair dropped positions 40..80, before the event at 100
-    const { manager, subscriptions, kept, onClock, forgotten } = await timerSetByEventAt100();
-    kept.repairs = [repairRecord(500n, 40, 80)];
-    subscriptions[0]!.subscription.push(new Error('connection lost'));
-    await subscribed(subscriptions, 2);
+    const { manager, subscriptions, onClock, forgotten, connectionLost, timerBackOnClock } =
+      await timerSetByEventAt100();
+    await connectionLost(repairRecord(500n, 40, 80));
     expect(subscriptions[1]!.from).toBeUndefined();
     // And the event at 100 read again, from the repaired store, its timer back on the clock
     subscriptions[1]!.subscription.push(eventAt(100n), { kind: 'caughtUp' });
-    for (let waited = 0; onClock.size === 0 && waited < 2_000; waited += 20)
-      await new Promise((poll) => setTimeout(poll, 20));
-    expect(onClock.size).toBe(1);
+    await timerBackOnClock();
     // When the connection is lost again before the repair's record at 500
-    subscriptions[1]!.subscription.push(new Error('connection lost'));
+    await connectionLost();
     // Then the next subscription resumes from the event, the timer stays, and the line was forgotten once
-    await subscribed(subscriptions, 3);
     expect(subscriptions[2]!.from).toBe(100n);
     expect(onClock.size).toBe(1);
     expect(forgotten).toEqual([STREAM]);
@@ -144,12 +150,10 @@ describe('line timers after a lost subscription', () => {
 
   it('Given timers set by an event, when a repair dropped only records after it, then it resumes from the event', async () => {
     // Given a line whose ring timer is on the clock, set by the event at position 100
-    const { manager, subscriptions, kept, onClock } = await timerSetByEventAt100();
+    const { manager, subscriptions, onClock, connectionLost } = await timerSetByEventAt100();
     // When the store comes back from a repair that dropped only positions after it
-    kept.repairs = [repairRecord(500n, 200, 300)];
-    subscriptions[0]!.subscription.push(new Error('connection lost'));
+    await connectionLost(repairRecord(500n, 200, 300));
     // Then the timer stays, and the next subscription starts at the event
-    await subscribed(subscriptions, 2);
     expect(subscriptions[1]!.from).toBe(100n);
     expect(onClock.size).toBe(1);
     await manager.onApplicationShutdown();

@@ -1,4 +1,4 @@
-import type { StoredEvent, SubscriptionItem } from '#eventstore';
+import type { StoredEvent, SubscriptionItem, SystemRecord } from '#eventstore';
 import { fedStore, repairRecord } from '../../../eventstore/src/fed-store.fixture.js';
 import { LogIndex } from './log-index.js';
 import type { RecordSource, SubscriptionRider } from './projector.js';
@@ -58,13 +58,22 @@ const indexBesideProjector = () => {
   return { ...fed, ...source, log, index };
 };
 
-/** An index riding the projector: both subscriptions live after records 1 and 2. */
+/**
+ * An index riding the projector: both subscriptions live after records 1 and 2. `projectorLost`
+ * loses the projector's connection, the store coming back with `repair` if one is named, and lets
+ * the index look at the store again.
+ */
 const indexRidingProjector = async () => {
   const given = indexBesideProjector();
   given.deliver(...records(1, 2), CAUGHT_UP);
   given.subscriptions[0]!.subscription.push(...records(1, 2), CAUGHT_UP);
   await settle();
-  return given;
+  const projectorLost = async (repair?: SystemRecord): Promise<void> => {
+    if (repair) given.kept.repairs = [repair];
+    given.interrupt();
+    await settle();
+  };
+  return { ...given, projectorLost };
 };
 
 describe('the log index beside the projector', () => {
@@ -125,13 +134,12 @@ describe('the log index beside the projector', () => {
 
   it('after the projector lost its connection, follows on its own and starts over when its last record was cut', async () => {
     // Given an index riding the projector, at record 3
-    const { subscriptions, kept, deliver, interrupt, log, index } = await indexRidingProjector();
+    const { subscriptions, kept, deliver, projectorLost, log, index } = await indexRidingProjector();
     deliver(record(3));
     expect(index.ridesProjector).toBe(true);
     // When the projector's connection is lost and the store, repaired, no longer has records 2 and 3
     kept.cutFrom = 200n;
-    interrupt();
-    await settle();
+    await projectorLost();
     // Then the index leaves the projector, says why, and indexes again from the first record
     expect(index.ridesProjector).toBe(false);
     expect(log).toEqual([
@@ -149,12 +157,10 @@ describe('the log index beside the projector', () => {
 
   it('after the projector lost its connection, starts over when a repair dropped a record before its last one', async () => {
     // Given an index riding the projector, at record 3
-    const { subscriptions, kept, deliver, interrupt, log, index } = await indexRidingProjector();
+    const { subscriptions, deliver, projectorLost, log, index } = await indexRidingProjector();
     deliver(record(3));
     // When the store comes back repaired: record 3 is where it was, record 2 was dropped
-    kept.repairs = [repairRecord(400n, 200, 300)];
-    interrupt();
-    await settle();
+    await projectorLost(repairRecord(400n, 200, 300));
     // Then the index says why and indexes again from the first record
     expect(log).toEqual([
       expect.stringContaining('the log index was discarded (eventstore repair at 2026-12-03T08:00:00.000Z'),
@@ -167,11 +173,9 @@ describe('the log index beside the projector', () => {
 
   it("having started over for a repair, resumes when its own connection is lost again before the repair's record: once per repair", async () => {
     // Given an index that started over because a repair (its record at 400) dropped record 2
-    const { subscriptions, kept, deliver, interrupt, log, index } = await indexRidingProjector();
+    const { subscriptions, deliver, projectorLost, log, index } = await indexRidingProjector();
     deliver(record(3));
-    kept.repairs = [repairRecord(400n, 200, 300)];
-    interrupt();
-    await settle();
+    await projectorLost(repairRecord(400n, 200, 300));
     expect(subscriptions[1]!.from).toBeUndefined();
     // And that indexed the repaired store again up to record 3
     subscriptions[1]!.subscription.push(record(1), record(3));
@@ -190,12 +194,10 @@ describe('the log index beside the projector', () => {
 
   it('after the projector lost its connection, resumes after its last record when a repair dropped only later ones', async () => {
     // Given an index riding the projector, at record 3
-    const { subscriptions, kept, deliver, interrupt, log, index } = await indexRidingProjector();
+    const { subscriptions, deliver, projectorLost, log, index } = await indexRidingProjector();
     deliver(record(3));
     // When the store comes back from a repair that dropped only positions after record 3
-    kept.repairs = [repairRecord(600n, 400, 500)];
-    interrupt();
-    await settle();
+    await projectorLost(repairRecord(600n, 400, 500));
     // Then the index keeps what it has and follows on from record 3
     expect(log).toEqual([]);
     expect(subscriptions).toHaveLength(2);
@@ -206,11 +208,10 @@ describe('the log index beside the projector', () => {
 
   it('after the projector lost its connection, resumes right after its last record while the store still has it', async () => {
     // Given an index riding the projector, at record 3, past which a server checkpoint moved it
-    const { subscriptions, deliver, interrupt, index } = await indexRidingProjector();
+    const { subscriptions, deliver, projectorLost, index } = await indexRidingProjector();
     deliver(record(3), { kind: 'checkpoint', position: 900n });
     // When the projector's connection is lost
-    interrupt();
-    await settle();
+    await projectorLost();
     // Then it follows on its own from record 3, not from the checkpoint: what lay past it may be cut
     expect(subscriptions).toHaveLength(2);
     expect(subscriptions[1]!.from).toBe(300n);
