@@ -31,7 +31,10 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
   const NUMBER = numberOf(1);
   const DIGITS = NUMBER.slice(1);
   const CALLER = '+15550100';
-  const line = (rest: string) => `/accounts/${accountId}/lines/${DIGITS}${rest}`;
+  /** Paths on the line of `number`. */
+  const lineOf = (number: string) => (rest: string) =>
+    `/accounts/${accountId}/lines/${number.slice(1)}${rest}`;
+  const line = lineOf(NUMBER);
   const lineEvents = async () => collect(store.readStream(`line-${accountId}.${DIGITS}`));
   const admin = (party: string, directNumbers: string[]) =>
     api.call('PUT', `/accounts/${accountId}/parties/${party}/direct-numbers`, {
@@ -61,6 +64,13 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
     expect(answer.status).toBe(200);
     return answer.body.calls.map((call: { callId: string }) => call.callId);
   };
+  /** Alice on call `callId` on her number `number`: a caller rang it and she answered. Paths on its line. */
+  const aliceOnACall = async (number: string, callId: string) => {
+    const onLine = lineOf(number);
+    expectStatus(await api.call('POST', onLine('/incoming-calls'), { from: CALLER, callId }), 201);
+    expectStatus(await api.call('POST', onLine(`/calls/${callId}/answer`), { actor: 'alice' }), 200);
+    return onLine;
+  };
   /** A call every alerted party declines: it goes to voicemail at once (R14). */
   const missedCall = async (callId: string, decliners: readonly string[]) => {
     expectStatus(await api.call('POST', line('/incoming-calls'), { from: CALLER, callId }), 201);
@@ -76,8 +86,7 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
     served = await serveAccount(store, accountId);
 
     // Given Alice's number took a call she answered (a1) and one that went to her voicemail (a2)
-    expectStatus(await api.call('POST', line('/incoming-calls'), { from: CALLER, callId: 'a1' }), 201);
-    expectStatus(await api.call('POST', line('/calls/a1/answer'), { actor: 'alice' }), 200);
+    await aliceOnACall(NUMBER, 'a1');
     expectStatus(await api.call('POST', line('/calls/a1/hang-up'), { actor: 'alice' }), 200);
     await missedCall('a2', ['alice']);
     // And an admin then moved the number from Alice to Bob, who shares it with Carol
@@ -141,9 +150,7 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
 
   it("R10: a call still on a number when it passes on stays its owner's: the new owner cannot join it, its party hangs up", async () => {
     // Given Alice on a call on her new number, which an admin then gives to Carol mid-call
-    const aliceLine = (rest: string) => `/accounts/${accountId}/lines/${numberOf(11).slice(1)}${rest}`;
-    expectStatus(await api.call('POST', aliceLine('/incoming-calls'), { from: CALLER, callId: 'z1' }), 201);
-    expectStatus(await api.call('POST', aliceLine('/calls/z1/answer'), { actor: 'alice' }), 200);
+    const aliceLine = await aliceOnACall(numberOf(11), 'z1');
     expectStatus(await admin('alice', [numberOf(12)]), 200);
     expectStatus(await admin('carol', [numberOf(3), numberOf(11)]), 200);
     // When Carol, the number's owner now, joins it, Then it is not her call
@@ -162,9 +169,7 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
   it("R10/R15: the party holding a call of the number's previous owner still resumes it; the new owner cannot", async () => {
     // Given Alice holding a call on her number, which an admin then gives to Bob mid-call
     const moved = numberOf(12);
-    const movedLine = (rest: string) => `/accounts/${accountId}/lines/${moved.slice(1)}${rest}`;
-    expectStatus(await api.call('POST', movedLine('/incoming-calls'), { from: CALLER, callId: 'h1' }), 201);
-    expectStatus(await api.call('POST', movedLine('/calls/h1/answer'), { actor: 'alice' }), 200);
+    const movedLine = await aliceOnACall(moved, 'h1');
     expectStatus(await api.call('POST', movedLine('/calls/h1/hold'), { actor: 'alice' }), 200);
     expectStatus(await admin('alice', [numberOf(13)]), 200);
     expectStatus(await admin('bob', [numberOf(2), NUMBER, moved]), 200);
@@ -189,9 +194,7 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
   it("R10/R15: a call on a number its owner gave up, which nobody owns now, is still its parties' to hold, resume and lock; nobody else may act on it", async () => {
     // Given Alice on a call on her number, which an admin then takes from her without giving it to anyone
     const givenUp = numberOf(13);
-    const givenUpLine = (rest: string) => `/accounts/${accountId}/lines/${givenUp.slice(1)}${rest}`;
-    expectStatus(await api.call('POST', givenUpLine('/incoming-calls'), { from: CALLER, callId: 'u1' }), 201);
-    expectStatus(await api.call('POST', givenUpLine('/calls/u1/answer'), { actor: 'alice' }), 200);
+    const givenUpLine = await aliceOnACall(givenUp, 'u1');
     expectStatus(await admin('alice', [numberOf(14)]), 200);
     const onlyItsCall = {
       status: 404,
