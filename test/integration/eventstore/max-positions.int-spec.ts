@@ -102,6 +102,20 @@ describe('expected revisions at and above 2^53 in appends, deletes and tombstone
           : error.message,
     );
 
+  /**
+   * What each write that names an expected revision settles with, at each of `expectations` in turn:
+   * an append over BatchAppend, one over Append, a delete and a tombstone, all of one `stream`.
+   */
+  const everyWriteExpecting = (stream: string, expectations: readonly bigint[]) =>
+    Promise.all(
+      expectations.flatMap((expectedRevision) => [
+        outcomeOf(client.appendToStream(stream, numbered(1), { expectedRevision })),
+        outcomeOf(client.appendToStream(stream, numbered(1), { ...viaAppend, expectedRevision })),
+        outcomeOf(client.deleteStream(stream, { expectedRevision })),
+        outcomeOf(client.tombstoneStream(stream, { expectedRevision })),
+      ]),
+    );
+
   it('an append expecting 2^64 - 1 is checked as no_stream, as EventStoreDB reads it, over BatchAppend and Append', async () => {
     for (const options of [{}, viaAppend]) {
       // Given a new stream, When an append expects revision 2^64 - 1, Then it creates the stream
@@ -128,14 +142,7 @@ describe('expected revisions at and above 2^53 in appends, deletes and tombstone
     const stream = uniqueStream('expect-exact');
     await client.appendToStream(stream, numbered(1));
     const expectations = [2n ** 53n + 1n, LONG_MAX];
-    const outcomes = await Promise.all(
-      expectations.flatMap((expectedRevision) => [
-        outcomeOf(client.appendToStream(stream, numbered(1), { expectedRevision })),
-        outcomeOf(client.appendToStream(stream, numbered(1), { ...viaAppend, expectedRevision })),
-        outcomeOf(client.deleteStream(stream, { expectedRevision })),
-        outcomeOf(client.tombstoneStream(stream, { expectedRevision })),
-      ]),
-    );
+    const outcomes = await everyWriteExpecting(stream, expectations);
     // Then each conflicts, naming the revision it was given to the last digit
     expect(outcomes).toEqual(
       expectations.flatMap((expected) => Array.from({ length: 4 }, () => ({ expected, actual: 0n }))),
@@ -159,14 +166,7 @@ describe('expected revisions at and above 2^53 in appends, deletes and tombstone
     const stream = uniqueStream('expect-out-of-range');
     await client.appendToStream(stream, numbered(1));
     const beyond = [2n ** 63n, MAX - 1n];
-    const outcomes = await Promise.all(
-      beyond.flatMap((expectedRevision) => [
-        outcomeOf(client.appendToStream(stream, numbered(1), { expectedRevision })),
-        outcomeOf(client.appendToStream(stream, numbered(1), { ...viaAppend, expectedRevision })),
-        outcomeOf(client.deleteStream(stream, { expectedRevision })),
-        outcomeOf(client.tombstoneStream(stream, { expectedRevision })),
-      ]),
-    );
+    const outcomes = await everyWriteExpecting(stream, beyond);
     // Over BatchAppend EventStoreDB answers it as a BadRequest (its StreamRevision throws while reading
     // the options), for which the client has no type: an UnknownError naming only that
     const refusal = (value: bigint) =>
