@@ -24,6 +24,8 @@ import {
 import { streamNameOf } from './write-handlers.js';
 
 type ReadOptions = NonNullable<ReturnType<ReadReqMessage['getOptions']>>;
+type StreamReadOptions = NonNullable<ReturnType<ReadOptions['getStream']>>;
+type AllReadOptions = NonNullable<ReturnType<ReadOptions['getAll']>>;
 /** Responses are encoded ReadResp messages. */
 type ReadCall = ServerWritableStream<ReadReqMessage, Buffer>;
 
@@ -408,6 +410,23 @@ function fromWire(text: string, what: 'revision' | 'position'): number | 'end' {
   return Number(value);
 }
 
+/**
+ * Where a read or subscription of one stream starts, as its options name it: at the end (`end`, or a
+ * revision of 2^64 - 1, which EventStoreDB reads as the end), else at `revision` if one is given.
+ */
+function streamStartOf(options: StreamReadOptions): { fromEnd: boolean; revision: number | undefined } {
+  const given = options.hasRevision() ? fromWire(options.getRevision(), 'revision') : undefined;
+  return { fromEnd: options.hasEnd() || given === 'end', revision: given === 'end' ? undefined : given };
+}
+
+/** The same for a read or subscription of `$all`, by commit position. */
+function allStartOf(options: AllReadOptions): { fromEnd: boolean; position: number | undefined } {
+  const given = options.hasPosition()
+    ? fromWire(options.getPosition()!.getCommitPosition(), 'position')
+    : undefined;
+  return { fromEnd: options.hasEnd() || given === 'end', position: given === 'end' ? undefined : given };
+}
+
 /** EventStoreDB refuses an empty stream name on every stream operation (`Ensure.NotNullOrEmpty`). */
 function refuseEmpty(stream: string): void {
   if (stream === '') throw new InvalidNameError('the stream name is empty');
@@ -434,9 +453,7 @@ async function readStream(
     await out.send(encodeStreamNotFound(name));
     return;
   }
-  const given = streamOptions.hasRevision() ? fromWire(streamOptions.getRevision(), 'revision') : undefined;
-  const fromEnd = streamOptions.hasEnd() || given === 'end';
-  const from = given === 'end' ? undefined : given;
+  const { fromEnd, revision: from } = streamStartOf(streamOptions);
   let revision = backwards
     ? Math.min(streamOptions.hasStart() ? 0 : (from ?? view.last), view.last)
     : Math.max(fromEnd ? view.last + 1 : (from ?? 0), view.first);
@@ -465,9 +482,7 @@ async function readAll(
   out: Responses,
 ) {
   const all = options.getAll()!;
-  const given = all.hasPosition() ? fromWire(all.getPosition()!.getCommitPosition(), 'position') : undefined;
-  const fromEnd = all.hasEnd() || given === 'end';
-  const position = given === 'end' ? undefined : given;
+  const { fromEnd, position } = allStartOf(all);
   // Forward reads include the start position; backward reads exclude it (ESDB-PROTOCOL.md §3).
   const end = store.committedCount;
   let seq = backwards
@@ -532,13 +547,8 @@ async function subscribeStream(store: LogStore, options: ReadOptions, send: Send
   const streamOptions = options.getStream()!;
   const name = streamNameOf(streamOptions);
   refuseEmpty(name);
-  const given = streamOptions.hasRevision() ? fromWire(streamOptions.getRevision(), 'revision') : undefined;
-  let next =
-    streamOptions.hasEnd() || given === 'end'
-      ? store.lastRevision(name) + 1
-      : given === undefined
-        ? 0
-        : given + 1;
+  const { fromEnd, revision } = streamStartOf(streamOptions);
+  let next = fromEnd ? store.lastRevision(name) + 1 : revision === undefined ? 0 : revision + 1;
   await out.send(encodeSubscriptionConfirmation(randomUUID()));
   let caughtUp = false;
   while (out.open) {
@@ -572,16 +582,9 @@ async function subscribeAll(
   send: Sender,
   out: Responses,
 ) {
-  const all = options.getAll()!;
-  const given = all.hasPosition() ? fromWire(all.getPosition()!.getCommitPosition(), 'position') : undefined;
-  const from = given === 'end' ? undefined : given;
+  const { fromEnd, position: from } = allStartOf(options.getAll()!);
   // Subscriptions are exclusive of their start position.
-  let seq =
-    all.hasEnd() || given === 'end'
-      ? store.committedCount
-      : from === undefined
-        ? 0
-        : store.seqAtOrAfter(from + 1);
+  let seq = fromEnd ? store.committedCount : from === undefined ? 0 : store.seqAtOrAfter(from + 1);
   let lastConsidered = seq > 0 ? store.positionOf(seq - 1) : (from ?? 0);
   let considered = 0;
   await out.send(encodeSubscriptionConfirmation(randomUUID()));
