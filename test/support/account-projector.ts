@@ -2,12 +2,18 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { EventStore } from '#eventstore';
 import { PROJECTIONS, Projector } from '#read-models';
 import { createProjectorApp } from '../../apps/projector/src/bootstrap.js';
+import { lastPositionOfAccount } from './shared-store.js';
 
 /** A running projector of one account and its HTTP app, and how to stop both. */
 export interface ServedAccount {
   readonly projector: Projector;
   readonly app: NestFastifyApplication;
   readonly url: string;
+  /**
+   * Until the projector has applied the account's newest event. Not the store's head: that may be
+   * another suite's event (an api fires the timers other suites left pending), which it never sees.
+   */
+  caughtUp(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,7 +39,9 @@ export async function serveAccount(
   };
   try {
     await app.listen(0, '127.0.0.1');
-    return { projector, app, url: await app.getUrl(), close };
+    const caughtUp = async (): Promise<void> =>
+      projector.waitForPosition((await lastPositionOfAccount(store.client, accountId)) ?? 0n);
+    return { projector, app, url: await app.getUrl(), caughtUp, close };
   } catch (error) {
     await close();
     throw error;

@@ -2,11 +2,13 @@ import { jest } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { request as httpRequest } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { AccountEvent } from '#events';
+import { eventSchemas, type AccountEvent } from '#events';
 import { EventStore, createEventStoreClient, type StoredEvent } from '#eventstore';
 import { createApiApp } from '../../../apps/api/src/bootstrap.js';
+import { serveAccount } from '../../support/account-projector.js';
 import { collect } from '../../support/collect.js';
 import { startedForSuite } from '../../support/for-suite.js';
+import { openSharedStore } from '../../support/shared-store.js';
 import { closerOf } from './in-process-apis.js';
 
 export interface Answer {
@@ -25,11 +27,12 @@ export interface RunningApi {
    * which would hide what a hostile client can send.
    */
   rawCall(method: string, path: string, body: unknown): Promise<Answer>;
-  /** A fresh account (unique id) administered by `root`, with the given phone users. */
+  /** A fresh account (`accountId`, else a unique id) administered by `root`, with the given phone users. */
   accountWith(
     users: readonly string[],
     policy?: Record<string, unknown>,
     options?: Record<string, PhoneUserOptions>,
+    accountId?: string,
   ): Promise<string>;
   /** The delegator invites the delegate to share their first number (or `delegatorNumber`). */
   invite(
@@ -68,6 +71,46 @@ export function apiForSuite(): RunningApi {
   };
 }
 
+/** An account the suite's api created, served by a projector of its own (see servedAccountForSuite). */
+export interface ServedAccountSuite {
+  readonly api: RunningApi;
+  /** The store the api writes to, for the suite to read (its client disposed after the suite). */
+  readonly store: EventStore;
+  readonly accountId: string;
+  /** A GET of `path` on the account's projector, once it has applied the account's newest event. */
+  read(path: string): Promise<Answer>;
+}
+
+/**
+ * The suite's api, an account of `users` on it and a projector serving that account: started before
+ * the suite's first test, stopped after its last. Called inside a `describe`; the suite's own
+ * `beforeAll` hooks, declared after, find the account created and served.
+ */
+export function servedAccountForSuite(users: readonly string[]): ServedAccountSuite {
+  const api = apiForSuite();
+  const store = openSharedStore(eventSchemas);
+  const accountId = uniqueId('acct');
+  const served = startedForSuite(
+    'projector',
+    async () => {
+      await api.accountWith(users, {}, {}, accountId);
+      return serveAccount(store, accountId);
+    },
+    (projector) => projector.close(),
+  );
+  afterAll(() => store.client.dispose());
+  return {
+    api,
+    store,
+    accountId,
+    async read(path) {
+      await served().caughtUp();
+      const answer = await fetch(`${served().url}${path}`);
+      return { status: answer.status, body: await answer.json() };
+    },
+  };
+}
+
 function requestsTo(url: string, close: () => Promise<void>): RunningApi {
   const api: RunningApi = {
     url,
@@ -82,8 +125,7 @@ function requestsTo(url: string, close: () => Promise<void>): RunningApi {
       return { status: res.status, body: text ? JSON.parse(text) : undefined };
     },
     rawCall: (method, path, body) => rawCall(url, method, path, body),
-    async accountWith(users, policy = {}, options = {}) {
-      const accountId = uniqueId('acct');
+    async accountWith(users, policy = {}, options = {}, accountId = uniqueId('acct')) {
       expectStatus(
         await api.call('POST', '/accounts', { actor: ADMIN, accountId, name: 'Acme', policy }),
         201,

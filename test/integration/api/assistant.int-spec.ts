@@ -1,20 +1,12 @@
-import { jest } from '@jest/globals';
-import { eventSchemas } from '#events';
-import { serveAccount, type ServedAccount } from '../../support/account-projector.js';
 import { collect } from '../../support/collect.js';
-import { lastPositionOfAccount, openSharedStore } from '../../support/shared-store.js';
 import {
   ADMIN,
-  closeStore,
   expectStatus,
   numberOf,
-  startApi,
+  servedAccountForSuite,
   storedTypes,
   type Answer,
-  type RunningApi,
 } from './accounts.support.js';
-
-jest.setTimeout(60_000);
 
 /**
  * R22 speed dials and R23 named lines through the api, against the embedded store: every refusal
@@ -22,10 +14,7 @@ jest.setTimeout(60_000);
  * the read models (speed dials with BLF presence, lamps, history) served by a projector over the log.
  */
 describe('speed dials (R22) and named lines (R23) over HTTP', () => {
-  const store = openSharedStore(eventSchemas);
-  let api: RunningApi;
-  let accountId: string;
-  let served: ServedAccount;
+  const { api, store, accountId, read: readAnswer } = servedAccountForSuite(['alice', 'bob', 'carol']);
 
   const ALICE_LINE = numberOf(1);
   const BOB_LINE = numberOf(2);
@@ -54,17 +43,12 @@ describe('speed dials (R22) and named lines (R23) over HTTP', () => {
     );
   };
   const read = async (path: string) => {
-    // The store's head may be another suite's event (this api fires the timers they left pending).
-    await served.projector.waitForPosition((await lastPositionOfAccount(store.client, accountId)) ?? 0n);
-    const answer = await fetch(`${served.url}${path}`);
+    const answer = await readAnswer(path);
     expect(answer.status).toBe(200);
-    return answer.json() as Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    return answer.body;
   };
 
   beforeAll(async () => {
-    api = await startApi();
-    accountId = await api.accountWith(['alice', 'bob', 'carol']);
-    served = await serveAccount(store, accountId);
     // Bob may place calls on Alice's line and manage her speed dials; Carol is a delegate without it.
     const bob = await api.invite(accountId, 'alice', 'bob', {
       delegationId: 'alice-bob',
@@ -85,12 +69,6 @@ describe('speed dials (R22) and named lines (R23) over HTTP', () => {
       await api.call('POST', `/accounts/${accountId}/delegations/alice-carol/accept`, { actor: 'carol' }),
       200,
     );
-  });
-  afterAll(async () => {
-    await served.close();
-    await api.close();
-    await closeStore();
-    await store.client.dispose();
   });
 
   it('R23: the delegator names its line; bad names, strangers and foreign numbers are refused', async () => {

@@ -2,12 +2,7 @@ import { eventSchemas } from '#events';
 import { AppModule } from '../../../apps/api/src/app.module.js';
 import { PROTOTYPE_NAMES } from '../../../libs/events/src/prototype-names.fixture.js';
 import { serveAccount, type ServedAccount } from '../../support/account-projector.js';
-import {
-  isAccountStream,
-  lastPositionOfAccount,
-  openSharedStore,
-  recordsAppendedAfter,
-} from '../../support/shared-store.js';
+import { isAccountStream, openSharedStore, recordsAppendedAfter } from '../../support/shared-store.js';
 import {
   CALLER,
   LINE,
@@ -279,7 +274,7 @@ describe('ids and body keys naming Object.prototype members, on every route', ()
 
       // The projector follows this account's streams only: the store's head may be an event it never
       // sees (another account's timer, a `$` record), with no checkpoint that tells it it passed.
-      await served.projector.waitForPosition((await lastPositionOfAccount(store.client, accountId)) ?? 0n);
+      await served.caughtUp();
       const health = await send(served.url, 'GET', '/health');
       expect(health.status).toBe(200);
       expect(health.body).toMatchObject({ status: 'live', lag: { events: 0 } });

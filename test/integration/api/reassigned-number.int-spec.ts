@@ -1,20 +1,7 @@
-import { jest } from '@jest/globals';
 import { jsonEvent } from '@eventstore/db-client';
-import { eventSchemas } from '#events';
-import { serveAccount, type ServedAccount } from '../../support/account-projector.js';
 import { collect } from '../../support/collect.js';
-import { lastPositionOfAccount, openSharedStore, testMetadata } from '../../support/shared-store.js';
-import {
-  ADMIN,
-  closeStore,
-  expectStatus,
-  numberOf,
-  startApi,
-  type Answer,
-  type RunningApi,
-} from './accounts.support.js';
-
-jest.setTimeout(60_000);
+import { testMetadata } from '../../support/shared-store.js';
+import { ADMIN, expectStatus, numberOf, servedAccountForSuite } from './accounts.support.js';
 
 /**
  * R10/R17 through the api and a projector over the log: a number an admin takes from Alice and later
@@ -23,10 +10,8 @@ jest.setTimeout(60_000);
  * she took part in, and the audit trail still shows every event with the owner the call arrived for.
  */
 describe('a direct number passed from one party to another (R10, R17)', () => {
-  const store = openSharedStore(eventSchemas);
-  let api: RunningApi;
-  let accountId: string;
-  let served: ServedAccount;
+  // Alice owns NUMBER (numberOf(1)); Bob numberOf(2); Carol numberOf(3).
+  const { api, store, accountId, read } = servedAccountForSuite(['alice', 'bob', 'carol']);
 
   const NUMBER = numberOf(1);
   const DIGITS = NUMBER.slice(1);
@@ -41,11 +26,6 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
       actor: ADMIN,
       directNumbers,
     });
-  const read = async (path: string): Promise<Answer> => {
-    await served.projector.waitForPosition((await lastPositionOfAccount(store.client, accountId)) ?? 0n);
-    const answer = await fetch(`${served.url}${path}`);
-    return { status: answer.status, body: await answer.json() };
-  };
   const inbox = async (viewer: string) => {
     const answer = await read(`/lines/${accountId}/${DIGITS}/voicemail?viewer=${viewer}`);
     expect(answer.status).toBe(200);
@@ -80,11 +60,6 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
   };
 
   beforeAll(async () => {
-    api = await startApi();
-    // Alice owns NUMBER (numberOf(1)); Bob numberOf(2); Carol numberOf(3).
-    accountId = await api.accountWith(['alice', 'bob', 'carol']);
-    served = await serveAccount(store, accountId);
-
     // Given Alice's number took a call she answered (a1) and one that went to her voicemail (a2)
     await aliceOnACall(NUMBER, 'a1');
     expectStatus(await api.call('POST', line('/calls/a1/hang-up'), { actor: 'alice' }), 200);
@@ -100,12 +75,6 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
       await api.call('POST', `/accounts/${accountId}/delegations/bob-carol/accept`, { actor: 'carol' }),
       200,
     );
-  });
-  afterAll(async () => {
-    await served?.close();
-    await api?.close();
-    await closeStore();
-    await store.client.dispose();
   });
 
   it("R17: the new owner and its delegate start with an empty inbox and history, not Alice's", async () => {
