@@ -51,6 +51,12 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
     expectStatus(await api.call('POST', onLine(`/calls/${callId}/answer`), { actor: 'alice' }), 200);
     return onLine;
   };
+  /** Alice, on call `callId` on the line of `onLine`, ends it: as any party on a call does. */
+  const aliceEnds = async (onLine: (rest: string) => string, callId: string) =>
+    expect(await api.call('POST', onLine(`/calls/${callId}/hang-up`), { actor: 'alice' })).toMatchObject({
+      status: 200,
+      body: { events: [{ type: 'CallEnded' }] },
+    });
   /** A call every alerted party declines: it goes to voicemail at once (R14). */
   const missedCall = async (callId: string, decliners: readonly string[]) => {
     expectStatus(await api.call('POST', line('/incoming-calls'), { from: CALLER, callId }), 201);
@@ -129,10 +135,7 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
       `Call z1 started while ${numberOf(11)} was another party's number: it is that party's call, not this line's.`,
     );
     // And Alice, on it, still ends it
-    expect(await api.call('POST', aliceLine('/calls/z1/hang-up'), { actor: 'alice' })).toMatchObject({
-      status: 200,
-      body: { events: [{ type: 'CallEnded' }] },
-    });
+    await aliceEnds(aliceLine, 'z1');
   });
 
   it("R10/R15: the party holding a call of the number's previous owner still resumes it; the new owner cannot", async () => {
@@ -154,10 +157,7 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
       body: { events: [{ type: 'CallResumed', data: { by: 'alice' } }] },
     });
     expectStatus(await api.call('POST', movedLine('/calls/h1/hold'), { actor: 'alice' }), 200);
-    expect(await api.call('POST', movedLine('/calls/h1/hang-up'), { actor: 'alice' })).toMatchObject({
-      status: 200,
-      body: { events: [{ type: 'CallEnded' }] },
-    });
+    await aliceEnds(movedLine, 'h1');
   });
 
   it("R10/R15: a call on a number its owner gave up, which nobody owns now, is still its parties' to hold, resume and lock; nobody else may act on it", async () => {
@@ -202,10 +202,7 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
       await api.call('POST', givenUpLine('/incoming-calls'), { from: CALLER, callId: 'u2' }),
     ).toMatchObject({ status: 404, body: { code: 'LINE_NOT_FOUND', rule: 'R10' } });
     // And Alice ends her call
-    expect(await api.call('POST', givenUpLine('/calls/u1/hang-up'), { actor: 'alice' })).toMatchObject({
-      status: 200,
-      body: { events: [{ type: 'CallEnded' }] },
-    });
+    await aliceEnds(givenUpLine, 'u1');
   });
 
   it('the audit trail still shows every event of a call of the previous ownership, with its owner', async () => {
