@@ -80,6 +80,22 @@ describe('the panel for auditors and architects in a browser', () => {
     await lampShows(page, call.number, 'idle');
     return { ...call, page };
   };
+  /**
+   * The trail export `follow` starts on `page`, saved to a temporary folder and checked against the
+   * stack's log by `switchboard audit verify`: the file's name, and what the CLI said.
+   */
+  const verifiedExport = async (page: Page, follow: () => Promise<unknown>) => {
+    const dir = await mkdtemp(join(tmpdir(), 'switchboard-audit-export-'));
+    try {
+      const [download] = await Promise.all([page.waitForEvent('download'), follow()]);
+      const file = join(dir, download.suggestedFilename());
+      await download.saveAs(file);
+      const verified = await runCli(['audit', 'verify', file, '--store', suite.stack.store]);
+      return { name: download.suggestedFilename(), verified };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
   /** Steps an ended call's seat back one event from live, to the call answered; resolves with the view's position. */
   const stepBackToAnswered = async (page: Page, number: string) => {
     await page.getByRole('button', { name: 'Step back one event' }).click();
@@ -171,23 +187,15 @@ describe('the panel for auditors and architects in a browser', () => {
       const trail = await openNewestTrail(page, number);
       await trail.locator('td[data-type="CallEnded"]').waitFor({ timeout: SHOWN_MS });
 
-      const dir = await mkdtemp(join(tmpdir(), 'switchboard-audit-export-'));
-      try {
-        for (const format of ['JSON', 'CSV']) {
-          // Keyboard only: the export is a link reached and followed like any other.
-          const link = trail.getByRole('link', { name: `Export ${format}` });
-          await link.focus({ timeout: SHOWN_MS });
-          const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
-          expect(download.suggestedFilename()).toBe(`call-${callId}-audit.${format.toLowerCase()}`);
-          const file = join(dir, download.suggestedFilename());
-          await download.saveAs(file);
-          const verified = await runCli(['audit', 'verify', file, '--store', suite.stack.store]);
-          expect(verified.stderr).toBe('');
-          expect(verified.stdout).toMatch(/4 rows, hash chain intact .*every row matches the log/);
-          expect(verified.code).toBe(0);
-        }
-      } finally {
-        await rm(dir, { recursive: true, force: true });
+      for (const format of ['JSON', 'CSV']) {
+        // Keyboard only: the export is a link reached and followed like any other.
+        const link = trail.getByRole('link', { name: `Export ${format}` });
+        await link.focus({ timeout: SHOWN_MS });
+        const { name, verified } = await verifiedExport(page, () => page.keyboard.press('Enter'));
+        expect(name).toBe(`call-${callId}-audit.${format.toLowerCase()}`);
+        expect(verified.stderr).toBe('');
+        expect(verified.stdout).toMatch(/4 rows, hash chain intact .*every row matches the log/);
+        expect(verified.code).toBe(0);
       }
     },
   );
@@ -290,22 +298,13 @@ describe('the panel for auditors and architects in a browser', () => {
         false,
       ]);
 
-      const dir = await mkdtemp(join(tmpdir(), 'switchboard-audit-filter-'));
-      try {
-        const [download] = await Promise.all([
-          page.waitForEvent('download'),
-          reloaded.getByRole('link', { name: 'Export JSON' }).click(),
-        ]);
-        const file = join(dir, download.suggestedFilename());
-        await download.saveAs(file);
-        const verified = await runCli(['audit', 'verify', file, '--store', suite.stack.store]);
-        expect(verified.stdout).toMatch(
-          new RegExp(`${all} rows, hash chain intact .*every row matches the log`),
-        );
-        expect(verified.code).toBe(0);
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
+      const { verified } = await verifiedExport(page, () =>
+        reloaded.getByRole('link', { name: 'Export JSON' }).click(),
+      );
+      expect(verified.stdout).toMatch(
+        new RegExp(`${all} rows, hash chain intact .*every row matches the log`),
+      );
+      expect(verified.code).toBe(0);
     },
   );
   browserTest(
