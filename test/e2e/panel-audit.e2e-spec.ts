@@ -23,9 +23,9 @@ describe('the panel for auditors and architects in a browser', () => {
       }),
     );
 
-  /** One executive's one line, shared with one assistant. */
-  const account = (accountId: string): Promise<DemoAccount> =>
-    fillDemoAccount(suite.stack.api, {
+  /** One executive's one line, shared with one assistant: the account, and the line's number. */
+  const account = async (accountId: string): Promise<{ demo: DemoAccount; number: string }> => {
+    const demo = await fillDemoAccount(suite.stack.api, {
       ...DEFAULT_DEMO,
       accountId,
       name: accountId,
@@ -33,6 +33,8 @@ describe('the panel for auditors and architects in a browser', () => {
       linesPerExecutive: 1,
       assistants: 1,
     });
+    return { demo, number: demo.executives[0]!.numbers[0]! };
+  };
   const onCall = (
     demo: DemoAccount,
     number: string,
@@ -64,8 +66,7 @@ describe('the panel for auditors and architects in a browser', () => {
       .evaluateAll((cells) => cells.map((c) => c.getAttribute('data-type')));
   /** Given: `caller` rings the one line of a fresh account; `act` is a party's act on that call. */
   const incomingCall = async (accountId: string, caller: string) => {
-    const demo = await account(accountId);
-    const number = demo.executives[0]!.numbers[0]!;
+    const { demo, number } = await account(accountId);
     const { callId } = (await ring(demo, number, caller)) as { callId: string };
     const act = (name: string, actor: string, body: Record<string, unknown> = {}) =>
       onCall(demo, number, callId, name, actor, body);
@@ -131,8 +132,7 @@ describe('the panel for auditors and architects in a browser', () => {
     'Given a ringing call with its audit trail open, When a delegate answers it, Then the open trail shows the answer',
     'audit-live',
     async () => {
-      const demo = await account('audit-live');
-      const number = demo.executives[0]!.numbers[0]!;
+      const { demo, number } = await account('audit-live');
       const page = await seat(demo.accountId, 'exec1');
       const { callId } = (await ring(demo, number, '+15554440002')) as { callId: string };
       await lampShows(page, number, 'ringing');
@@ -477,8 +477,7 @@ describe('the panel for auditors and architects in a browser', () => {
     'Given a line with more calls than a seat lists, When its history is opened, Then it says how many it shows of how many, and where the rest are',
     'history-count',
     async () => {
-      const demo = await account('history-count');
-      const number = demo.executives[0]!.numbers[0]!;
+      const { demo, number } = await account('history-count');
       const calls = 25;
       for (let call = 0; call < calls; call++) {
         const placed = await send(
@@ -509,7 +508,7 @@ describe('the panel for auditors and architects in a browser', () => {
     "Given a viewer in another time zone than the stack's, When they travel to a time they type, Then the field names the zone it reads the time in",
     'time-travel-zone',
     async () => {
-      const demo = await account('travel-zone');
+      const { demo } = await account('travel-zone');
       const page = await seat(demo.accountId, 'exec1');
       const cdp = await page.context().newCDPSession(page);
       await cdp.send('Emulation.setTimezoneOverride', { timezoneId: 'Asia/Kolkata' });
@@ -551,7 +550,7 @@ describe('the panel for auditors and architects in a browser', () => {
     "Given the stack's clock, When an architect asks for a time after it, Then the page says that time has not come rather than show today's lamps dated then",
     'time-travel-future',
     async () => {
-      const demo = await account('travel-future');
+      const { demo } = await account('travel-future');
       const page = await seat(demo.accountId, 'exec1');
       await page.getByLabel('As of time').fill('9999-12-31T23:59:59');
       await page.getByRole('button', { name: 'Show', exact: true }).click();
