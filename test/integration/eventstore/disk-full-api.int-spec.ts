@@ -167,6 +167,68 @@ describe('the api while the event store cannot write its log', () => {
     expect(metricValue(healed, 'api_store_commands_refused_total')).toBe(refusedBefore + 2);
   });
 
+  it('a ring timeout that falls due while the store cannot write sends the call to voicemail once the store can, exactly once', async () => {
+    // Given a line whose calls ring for 5 s, and a call ringing on it
+    const accountId = `acct-${randomUUID().replaceAll('-', '')}`;
+    const send = async (method: string, path: string, body: object) =>
+      (
+        await fetch(`${await api.getUrl()}${path}`, {
+          method,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+      ).status;
+    expect(await send('POST', '/accounts', { actor: 'root', accountId, name: 'Acme', policy: {} })).toBe(201);
+    expect(
+      await send('POST', `/accounts/${accountId}/phone-users`, {
+        actor: 'root',
+        partyId: 'alice',
+        name: 'ALICE',
+        directNumbers: ['+15550000021'],
+        callingPlan: 'unlimited',
+        powerPack: false,
+        assistantEnabled: false,
+        desktopClient: { platform: 'windows', version: '6.2.1' },
+      }),
+    ).toBe(201);
+    expect(
+      await send('PUT', `/accounts/${accountId}/parties/alice/ring-timeout`, {
+        actor: 'alice',
+        ringTimeoutSeconds: 5,
+      }),
+    ).toBe(200);
+    const ringing = await post(`/accounts/${accountId}/lines/15550000021/incoming-calls`, {
+      callId: 'c1',
+      from: '+15550100',
+    });
+    expect(ringing.status).toBe(201);
+    const rang = (ringing.body.events as { type: string; data: { ringTimeoutAt?: string } }[]).find(
+      (event) => event.type === 'CallRang',
+    );
+    const dueAt = Date.parse(rang!.data.ringTimeoutAt!);
+    const lineTypes = async () =>
+      (await collect(reader.readStream(`line-${accountId}.15550000021`))).map(
+        (resolved) => resolved.event!.type,
+      );
+
+    // When the store cannot write from before the ring times out until a while after
+    store.disk.fail(await noSpaceLeft());
+    await new Promise((wait) => setTimeout(wait, dueAt + 1_500 - Date.now()));
+    expect(await lineTypes()).not.toContain('CallSentToVoicemail');
+    store.disk.heal();
+
+    // Then the timer is sent again and the call goes to voicemail, once
+    let types = await lineTypes();
+    for (let waited = 0; !types.includes('CallSentToVoicemail') && waited < 5_000; waited += 100) {
+      await new Promise((poll) => setTimeout(poll, 100));
+      types = await lineTypes();
+    }
+    expect(types.filter((type) => type === 'CallSentToVoicemail')).toHaveLength(1);
+    // And the timer, sent again each second until then, appended nothing more afterwards
+    await new Promise((wait) => setTimeout(wait, 1_500));
+    expect((await lineTypes()).filter((type) => type === 'CallSentToVoicemail')).toHaveLength(1);
+  }, 20_000);
+
   it('documents both 503s, the store down and the store unable to write, on every route that appends', async () => {
     const { paths } = await servedOpenApi(await api.getUrl());
     const appending = Object.entries(paths).flatMap(([path, operations]) =>

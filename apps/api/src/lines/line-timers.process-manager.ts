@@ -33,6 +33,8 @@ import { ExecuteLineCommand } from './line.command.js';
 import { LineRepository } from './line.repository.js';
 
 const RESUBSCRIBE_AFTER_MS = 1_000;
+/** How long after a timer's command failed to reach the line it is sent again (realtime clock). */
+const TIMER_RETRY_MS = 1_000;
 
 /**
  * Timers fold past events that claim to be Switchboard's but cannot be read, where a person's
@@ -377,12 +379,39 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
       if (error instanceof DeletedStreamError) this.logger.warn(`timer ${key} was dropped: ${error.message}`);
       else if (error instanceof DomainError)
         this.logger.warn(`timer ${key} was refused: ${error.code} ${error.message}`);
-      else throw error;
-    } finally {
-      // Forget it, so that the next look at the line puts it back on the clock if it is still wanted.
-      const timers = this.scheduled.get(stream);
-      if (timers?.get(key) === scheduled) timers.delete(key);
+      else return this.failed(stream, key, scheduled, dueAt, error);
     }
+    // Forget it, so that the next look at the line puts it back on the clock if it is still wanted.
+    const timers = this.scheduled.get(stream);
+    if (timers?.get(key) === scheduled) timers.delete(key);
+  }
+
+  /**
+   * A timer whose command did not reach the line (the store stopped, restarting or unable to write)
+   * stays on the clock: nothing else would put it back, since no event comes to a line whose call
+   * rings on waiting for it, so the call would ring (or the transfer wait) until the api restarts. Its
+   * command id is the timer's own, so a command that was appended though its answer was lost is
+   * answered as that append's duplicate when sent again. A realtime clock sends it again
+   * TIMER_RETRY_MS later, and again, for as long as the line still wants it (a look at the line that
+   * no longer wants it takes it off the clock). A virtual clock's advance fails with the error, the
+   * timer still pending at its due time, fired by the next advance: virtual time stays where the
+   * timer should have acted.
+   */
+  private failed(stream: string, key: string, scheduled: ScheduledTimer, dueAt: Date, error: unknown): void {
+    // A look at the line while the command was on its way took the timer off, or put a newer one on.
+    const stillWanted = this.scheduled.get(stream)?.get(key) === scheduled;
+    if (this.clock.mode === 'virtual') {
+      if (stillWanted) this.put(stream, key, scheduled);
+      throw error;
+    }
+    if (!stillWanted || this.stopping) return;
+    this.logger.warn(
+      `timer ${key} not sent, sending it again in ${TIMER_RETRY_MS} ms: ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+    );
+    const retryAt = new Date(this.clock.now().getTime() + TIMER_RETRY_MS);
+    this.clock.schedule({ key, dueAt: retryAt, fire: () => this.fire(stream, key, scheduled, dueAt) });
   }
 }
 
