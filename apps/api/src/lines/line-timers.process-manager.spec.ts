@@ -159,3 +159,42 @@ describe('line timers after a lost subscription', () => {
     await manager.onApplicationShutdown();
   });
 });
+
+describe('a timer whose command does not reach the line', () => {
+  it('Given the virtual clock and a store that is not answering, when the ring timer fires, then the advance fails and the timer stays due for the next one', async () => {
+    // Given a ringing line's timer on a virtual clock past its due time, and a command bus whose store is down
+    const { store, subscriptions } = fedStore<LineEvent>((position) => `e${position}`);
+    const onClock = new Map<string, { dueAt: Date; fire: () => Promise<void> }>();
+    const unavailable = new Error('14 UNAVAILABLE: No connection established');
+    const manager = new LineTimersProcessManager(
+      store,
+      {
+        cachedFold: () => undefined,
+        load: async () => ({ state: ringing('2030-01-01T00:00:00.000Z'), revision: 0n }),
+        forget: () => undefined,
+      } as unknown as LineRepository,
+      {
+        mode: 'virtual',
+        useSettle: () => undefined,
+        now: () => new Date('2030-01-01T00:00:01.000Z'),
+        schedule: (timer: { key: string; dueAt: Date; fire: () => Promise<void> }) =>
+          onClock.set(timer.key, timer),
+        cancel: (key: string) => onClock.delete(key),
+      } as unknown as ClockService,
+      { execute: () => Promise.reject(unavailable) } as unknown as CommandBus,
+      { listen: () => undefined } as unknown as LineAppends,
+    );
+    manager.onApplicationBootstrap();
+    await subscribed(subscriptions, 1);
+    subscriptions[0]!.subscription.push(eventAt(100n), { kind: 'caughtUp' });
+    await manager.settled();
+    const [key, timer] = [...onClock.entries()][0]!;
+    // When the clock takes it off to fire it, and its command fails
+    onClock.delete(key);
+    // Then the advance firing it fails with the store's error
+    await expect(timer.fire()).rejects.toBe(unavailable);
+    // And the timer is on the clock again at its own due time, for the next advance
+    expect(onClock.get(key)?.dueAt.toISOString()).toBe('2030-01-01T00:00:00.000Z');
+    await manager.onApplicationShutdown();
+  });
+});
