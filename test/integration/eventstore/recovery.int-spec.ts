@@ -49,6 +49,8 @@ describe('embedded event store: a damaged log through the server process', () =>
       expect(refused.code).toBe(2);
       expect(refused.stderr).toContain(`${path} is damaged at byte offset ${middle} (checksum mismatch)`);
       expect(refused.stderr).toMatch(/: \d+ valid event record\(s\) follow in this file/);
+      // The operator is given the command to run as it is, for this directory.
+      expect(refused.stderr).toContain(`\`eventstore repair --data ${own.dataDir}\` copies the file aside`);
       expect(refused.stdout).not.toContain('listening');
       expect(await readFile(path)).toEqual(file);
       expect((await readdir(own.dataDir)).sort()).toEqual([SEGMENT, CHECKPOINT]);

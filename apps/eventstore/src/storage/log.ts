@@ -1,5 +1,5 @@
 import { promises as fs, constants as fsConstants, writevSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 import {
   FLAG_COMMIT_END,
@@ -111,7 +111,7 @@ export class LogDamagedError extends StartRefusedError {
       `log segment ${file} is damaged at byte offset ${offset} (${reason}): ${followingEvents} valid ` +
         `event record(s) follow in this file${first}${newer}. Damage followed by data written later is ` +
         'not a torn final write, so the store refuses to start and has changed no byte on disk. ' +
-        '`eventstore repair --data <dir>` copies the file aside and takes out only the damaged bytes ' +
+        `\`eventstore repair --data ${dirname(file)}\` copies the file aside and takes out only the damaged bytes ` +
         '(see apps/eventstore/README.md).',
     );
     this.name = 'LogDamagedError';
