@@ -1,6 +1,11 @@
 import { Option, type Command } from 'commander';
-import { DEFAULT_CONNECTION_STRING, createEventStoreClient, connectionStringFromEnv } from '#eventstore';
-import { UnavailableError, type EventStoreDBClient } from '@eventstore/db-client';
+import {
+  DEFAULT_CONNECTION_STRING,
+  createEventStoreClient,
+  connectionStringFromEnv,
+  isStoreUnavailable,
+} from '#eventstore';
+import type { EventStoreDBClient } from '@eventstore/db-client';
 
 export const storeOption = (command: Command): Command =>
   command.addOption(
@@ -25,8 +30,10 @@ export async function withClient<T>(
   try {
     return await work(client);
   } catch (error) {
-    if (!(error instanceof UnavailableError)) throw error;
-    const cause = /Last error: (?:Error: )?(.+?)\.?\s*(?:Resolution note|$)/.exec(error.message)?.[1];
+    if (!isStoreUnavailable(error)) throw error;
+    const cause = /Last error: (?:Error: )?(.+?)\.?\s*(?:Resolution note|$)/.exec(
+      (error as Error).message,
+    )?.[1];
     throw new Error(
       `cannot reach the event store at ${connectionString}${cause ? ` (${cause})` : ''}: start it ` +
         '(npm start), or name the running one with --store or EVENTSTORE_CONNECTION_STRING',

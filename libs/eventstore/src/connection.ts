@@ -1,4 +1,4 @@
-import { EventStoreDBClient } from '@eventstore/db-client';
+import { EventStoreDBClient, UnavailableError } from '@eventstore/db-client';
 
 /** The embedded server's default address; a real EventStoreDB is reached by setting the variable. */
 export const DEFAULT_CONNECTION_STRING = 'esdb://127.0.0.1:2113?tls=false';
@@ -9,3 +9,19 @@ export const connectionStringFromEnv = (env: Readonly<Record<string, string | un
 
 export const createEventStoreClient = (connectionString: string): EventStoreDBClient =>
   EventStoreDBClient.connectionString(connectionString);
+
+/** gRPC's status code for a server that cannot be reached (grpc-js `status.UNAVAILABLE`). */
+const GRPC_UNAVAILABLE = 14;
+
+/**
+ * Whether `error` says the store is down, restarting or unreachable. The client mostly says so with
+ * its UnavailableError, but not always: an append first asks the server for its features when the
+ * client has none (a new client, or one whose connection was lost), and the failure of that request
+ * comes out as grpc-js's own error, status 14, not converted. Both are the store's absence, never a
+ * bug of ours.
+ */
+export const isStoreUnavailable = (error: unknown): boolean =>
+  error instanceof UnavailableError ||
+  (error instanceof Error &&
+    (error as { code?: unknown }).code === GRPC_UNAVAILABLE &&
+    typeof (error as { details?: unknown }).details === 'string');

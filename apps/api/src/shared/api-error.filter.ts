@@ -1,5 +1,4 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
-import { UnavailableError } from '@eventstore/db-client';
 import type { FastifyReply } from 'fastify';
 import { DomainError, EDGE_REASONS, STATUS_OF_KIND, type EdgeReasonCode } from '#domain';
 import { InvalidStreamIdError } from '#events';
@@ -12,6 +11,7 @@ import {
   IdempotencyKeyReusedError,
   StoreCannotWriteError,
   TooManyCommandsError,
+  isStoreUnavailable,
 } from '#eventstore';
 
 /** The body of every error answer: a stable code to switch on, a sentence for people. */
@@ -143,7 +143,7 @@ export class ApiErrorFilter implements ExceptionFilter {
       };
     }
     // The store stopped, restarting or unreachable: the client's gRPC status 14, no bug of ours.
-    if (exception instanceof UnavailableError) {
+    if (isStoreUnavailable(exception)) {
       return edgeAnswer(
         'STORE_UNAVAILABLE',
         'The event store is not answering (stopped, restarting or unreachable): send the command again once it is back; with the same command id it is applied at most once.',
