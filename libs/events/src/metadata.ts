@@ -25,3 +25,10 @@ export interface EventMetadata {
   /** Schema version of `data` for this event type; older versions are upcast on read. */
   readonly schemaVersion: number;
 }
+
+/**
+ * What the command ids of the api's line timers start with (ring timeouts, VIP escalations, transfer
+ * recalls): events carrying one were written by a timer, not by a person's command. A client's
+ * command id may not start so.
+ */
+export const TIMER_COMMAND_ID_PREFIX = 'timer-';

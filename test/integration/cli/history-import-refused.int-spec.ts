@@ -82,6 +82,34 @@ describe('history import of a file it refuses', () => {
     expect(await streams()).toEqual(before);
   });
 
+  it('says when the event in the way was written by an api timer, and to import with no api running', async () => {
+    // Given a call's history half imported, and an api's ring timeout written after it (the call
+    // was left ringing, its due time long past)
+    const stream = 'line-acme.15550000009';
+    await client.appendToStream(stream, jsonEvent({ id: ids[0]!, type: 'Noted', data: { note: 'n0' } }));
+    const timerCommand = 'timer-c9-ringTimeout-1767603630000';
+    await client.appendToStream(
+      stream,
+      jsonEvent({ type: 'CallSentToVoicemail', data: {}, metadata: { commandId: timerCommand } }),
+    );
+    const before = await streams();
+
+    // When the history is imported again
+    const { file, run } = await importFile('timer-in-the-way.ndjson', [
+      JSON.stringify(event(stream, 0, ids[0]!)),
+      JSON.stringify(event(stream, 1, ids[1]!)),
+    ]);
+
+    // Then it is refused, naming the timer's command and what to do, and nothing is appended
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${file}:2: stream ${stream} already holds event `);
+    expect(run.stderr).toContain(`an api running against the store wrote it (timer command ${timerCommand})`);
+    expect(run.stderr).toContain(
+      'Import into a store no api runs against, and start the api once the import is done',
+    );
+    expect(await streams()).toEqual(before);
+  });
+
   it('names an event larger than the store takes in one append, where the message was empty', async () => {
     const big = { ...event('notes-big', 0, ids[0]!), data: { note: 'x'.repeat(5_000_000) } };
     const { run } = await importFile('big.ndjson', [JSON.stringify(big)]);

@@ -2,7 +2,7 @@ import { BadRequestException, createParamDecorator, type ExecutionContext } from
 import canonicalize from 'canonicalize';
 import type { FastifyRequest } from 'fastify';
 import { createHash, randomUUID } from 'node:crypto';
-import { ID_PATTERN, ID_RULE } from '#events';
+import { ID_PATTERN, ID_RULE, TIMER_COMMAND_ID_PREFIX } from '#events';
 import { type CommandMetadata } from '#eventstore';
 import { noteCorrelationId } from '#http';
 
@@ -20,7 +20,7 @@ export interface CommandOrigin {
  * store would take a timer that fires later for a resend of the client's command, answer it as a
  * duplicate and never decide it (a ring that never times out, a transfer never recalled).
  */
-export const TIMER_COMMAND_ID_PREFIX = 'timer-';
+export { TIMER_COMMAND_ID_PREFIX };
 /** A client's command id: anything but the timers' prefix. */
 export const NOT_A_TIMER_ID = /^(?!timer-)/;
 export const NOT_A_TIMER_ID_RULE = `must not start with "${TIMER_COMMAND_ID_PREFIX}", which names the timers' own commands`;

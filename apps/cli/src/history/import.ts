@@ -8,6 +8,7 @@ import {
   jsonEvent,
   type EventStoreDBClient,
 } from '@eventstore/db-client';
+import { TIMER_COMMAND_ID_PREFIX } from '#events';
 import { decodeHistoryEvent, ForeignCounts, type HistoryEvent } from './history-event.js';
 
 export interface ImportResult {
@@ -33,8 +34,8 @@ export class ImportConflictError extends Error {
  * of the target store then applies its own policy to them.
  */
 export class HistoryImporter {
-  /** Per stream: the next revision the target expects, and the ids it already holds. */
-  private readonly streams = new Map<string, { next: bigint; ids: string[] }>();
+  /** Per stream: the next revision the target expects, the ids it already holds and their command ids. */
+  private readonly streams = new Map<string, StreamState>();
   appended = 0;
   skipped = 0;
   /** Appended events this build cannot read as its own. */
@@ -66,6 +67,7 @@ export class HistoryImporter {
       });
     stream.next = revision + 1n;
     stream.ids.push(event.id);
+    stream.commandIds.push(undefined);
     this.appended++;
     this.foreign.count(decodeHistoryEvent(event));
     return result.position?.commit ?? 0n;
@@ -84,20 +86,27 @@ export class HistoryImporter {
     }
     stream.next = BigInt(event.revision) + 1n;
     stream.ids.push(event.id);
+    stream.commandIds.push(undefined);
     this.appended++;
     this.foreign.count(decodeHistoryEvent(event));
   }
 
   /** The event's stream state when the event is to be appended, 'skipped' when the target holds it. */
-  private async placeOf(event: HistoryEvent): Promise<{ next: bigint; ids: string[] } | 'skipped'> {
+  private async placeOf(event: HistoryEvent): Promise<StreamState | 'skipped'> {
     const stream = await this.streamState(event.stream);
     const revision = BigInt(event.revision);
     if (revision < stream.next) {
       const existing = stream.ids[Number(revision)];
       if (existing !== event.id) {
+        const commandId = stream.commandIds[Number(revision)];
         throw new ImportConflictError(
-          `stream ${event.stream} already holds event ${existing} at revision ${revision}, not ${event.id}: ` +
-            'import into an empty store, or one that holds this same history',
+          commandId?.startsWith(TIMER_COMMAND_ID_PREFIX)
+            ? `stream ${event.stream} already holds event ${existing} at revision ${revision}, not ${event.id}: ` +
+                `an api running against the store wrote it (timer command ${commandId}), acting on a call ` +
+                'the import had left ringing or transferring, its due time long past. Import into a store ' +
+                'no api runs against, and start the api once the import is done'
+            : `stream ${event.stream} already holds event ${existing} at revision ${revision}, not ${event.id}: ` +
+                'import into an empty store, or one that holds this same history',
         );
       }
       return 'skipped';
@@ -110,21 +119,24 @@ export class HistoryImporter {
     return stream;
   }
 
-  private async streamState(name: string): Promise<{ next: bigint; ids: string[] }> {
+  private async streamState(name: string): Promise<StreamState> {
     let state = this.streams.get(name);
     if (state) return state;
     const ids: string[] = [];
+    const commandIds: (string | undefined)[] = [];
     try {
       for await (const resolved of this.client.readStream(name, {
         direction: FORWARDS,
         fromRevision: START,
       })) {
-        if (resolved.event) ids.push(resolved.event.id);
+        if (!resolved.event) continue;
+        ids.push(resolved.event.id);
+        commandIds.push(commandIdOf(resolved.event.metadata));
       }
     } catch (error) {
       if (!(error instanceof StreamNotFoundError)) throw error;
     }
-    state = { next: BigInt(ids.length), ids };
+    state = { next: BigInt(ids.length), ids, commandIds };
     this.streams.set(name, state);
     return state;
   }
@@ -142,6 +154,20 @@ export class HistoryImporter {
     return position;
   }
 }
+
+/** A stream of the target as the import found it and has added to it. */
+interface StreamState {
+  next: bigint;
+  readonly ids: string[];
+  /** The command id in each event's metadata, where it has one: tells who wrote an event in the way. */
+  readonly commandIds: (string | undefined)[];
+}
+
+/** The `commandId` of an event's metadata, if it is JSON that has one. */
+const commandIdOf = (metadata: unknown): string | undefined => {
+  const commandId = (metadata as { commandId?: unknown } | undefined)?.commandId;
+  return typeof commandId === 'string' ? commandId : undefined;
+};
 
 /** Bytes the client passes through as they are: a plain Uint8Array, not a Buffer (see event-store.ts). */
 const bytesOf = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'base64'));
