@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsonEvent, type EventStoreDBClient } from '@eventstore/db-client';
 import { createEventStoreClient } from '#eventstore';
-import { readAllEvents } from '../../../apps/cli/src/history/history-event.js';
+import { readAllEvents, type HistoryEvent } from '../../../apps/cli/src/history/history-event.js';
+import { HistoryImporter } from '../../../apps/cli/src/history/import.js';
 import { CLI, runCli } from '../../support/cli.js';
 import { ownEmbeddedStore } from '../../support/embedded-eventstore.js';
 
@@ -108,6 +109,26 @@ describe('history import of a file it refuses', () => {
       'Import into a store no api runs against, and start the api once the import is done',
     );
     expect(await streams()).toEqual(before);
+  });
+
+  it('names the api timer that wrote into a stream while it was being imported', async () => {
+    // Given an import that has appended a call's first event, and an api timer writing after it
+    const stream = 'line-acme.15550000010';
+    const importer = new HistoryImporter(client);
+    await importer.import(event(stream, 0, ids[0]!) as HistoryEvent);
+    const timerCommand = 'timer-c10-ringTimeout-1767603630000';
+    await client.appendToStream(
+      stream,
+      jsonEvent({ type: 'CallSentToVoicemail', data: {}, metadata: { commandId: timerCommand } }),
+    );
+
+    // When the import goes on to the call's next event
+    const next = importer.import(event(stream, 1, ids[1]!) as HistoryEvent);
+
+    // Then it stops, naming the timer's command and what to do
+    await expect(next).rejects.toThrow(
+      `an api running against the store wrote it (timer command ${timerCommand})`,
+    );
   });
 
   it('names an event larger than the store takes in one append, where the message was empty', async () => {

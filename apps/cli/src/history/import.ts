@@ -4,6 +4,7 @@ import {
   MaxAppendSizeExceededError,
   START,
   StreamNotFoundError,
+  WrongExpectedVersionError,
   binaryEvent,
   jsonEvent,
   type EventStoreDBClient,
@@ -55,7 +56,13 @@ export class HistoryImporter {
       .appendToStream(event.stream, eventDataOf(event), {
         expectedRevision: revision === 0n ? 'no_stream' : revision - 1n,
       })
-      .catch((error: unknown) => {
+      .catch(async (error: unknown) => {
+        // Another writer appended to the stream since the import read it (an api's timer, say): read
+        // it again, so that the refusal names the event in the way and who wrote it, as at the check.
+        if (error instanceof WrongExpectedVersionError) {
+          this.streams.delete(event.stream);
+          await this.placeOf(event);
+        }
         // The client's own error says nothing (its message is empty): name the event and the limit.
         if (error instanceof MaxAppendSizeExceededError) {
           throw new ImportConflictError(
