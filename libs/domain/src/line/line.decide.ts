@@ -250,9 +250,14 @@ const declineCall: DecideOn<C.DeclineCall> = (command, state, context, at) => {
     type: 'CallDeclined',
     data: { callId: call.callId, by: command.actor, onBehalfOf: acting.onBehalfOf, at },
   };
-  const stillRinging = ring.ringing.filter((p) => p !== command.actor);
-  // R14: one party declining does not end the ring while others still ring.
-  if (stillRinging.length > 0) return actedAs(acting, [declined]);
+  const othersLegs = ring.ringing.filter((p) => p !== command.actor);
+  // R14: one party declining does not end the ring while others still ring. A leg counts only while
+  // its party could answer it: one whose delegation was revoked, or who lost answerCalls, since it
+  // rang can neither answer nor decline, and would leave the caller ringing until the timeout.
+  const answerable = othersLegs.filter(
+    (party) => explainAnswer(context, state, call.callId, party, at).acting !== null,
+  );
+  if (answerable.length > 0) return actedAs(acting, [declined]);
   // The last open leg declined. Delegates waiting for a VIP escalation are alerted now rather than
   // leaving the caller to ring with nobody alerted; otherwise the caller goes to voicemail at once
   // instead of hearing ringing nobody can answer.
@@ -262,7 +267,7 @@ const declineCall: DecideOn<C.DeclineCall> = (command, state, context, at) => {
   }
   return actedAs(acting, [
     declined,
-    ...toVoicemail(call.callId, call.external, call.owner, 'allDeclined', ring.alerted, [], at),
+    ...toVoicemail(call.callId, call.external, call.owner, 'allDeclined', ring.alerted, othersLegs, at),
   ]);
 };
 

@@ -1,3 +1,4 @@
+import type { LineEvent } from '#events';
 import {
   ASSISTANT,
   BOSS,
@@ -163,6 +164,53 @@ describe('declines, timeouts and the shared voicemail (R14)', () => {
         },
         { type: 'VoicemailLeft', data: { messageId: 'c1', callId: 'c1', from: CALLER, at: T0, owner: BOSS } },
       ]);
+  });
+
+  describe('R14: Given the call rang Boss, Assistant and Deputy, and Assistant and Deputy then lost the line', () => {
+    const rangAll = history(context, incoming('c1'));
+    const toVoicemailAtOnce = (ringLegsEnded: string[]): LineEvent[] => [
+      { type: 'CallDeclined', data: { callId: 'c1', by: BOSS, onBehalfOf: null, at: T0 } },
+      {
+        type: 'CallSentToVoicemail',
+        data: {
+          callId: 'c1',
+          reason: 'allDeclined',
+          missedBy: [BOSS, ASSISTANT, DEPUTY],
+          ringLegsEnded,
+          at: T0,
+        },
+      },
+      { type: 'VoicemailLeft', data: { messageId: 'c1', callId: 'c1', from: CALLER, at: T0, owner: BOSS } },
+    ];
+
+    it('When Boss declines after both delegations were revoked mid-ring, Then the caller goes to voicemail at once: nobody is left who can answer', () => {
+      given(rangAll, lineContext({ delegates: [] }))
+        .when(decline('c1', BOSS))
+        .then(toVoicemailAtOnce([ASSISTANT, DEPUTY]));
+    });
+
+    it("When Boss declines after Assistant lost answerCalls and Deputy's delegation is no longer active, Then voicemail at once; with Deputy still able to answer, Deputy's leg keeps it ringing", () => {
+      const lostAnswerCalls = lineContext({
+        delegates: [
+          delegate(ASSISTANT, 'Assistant', { permissions: ['placeCalls'] }),
+          delegate(DEPUTY, 'Deputy', { active: false }),
+        ],
+      });
+      given(rangAll, lostAnswerCalls)
+        .when(decline('c1', BOSS))
+        .then(toVoicemailAtOnce([ASSISTANT, DEPUTY]));
+      given(
+        rangAll,
+        lineContext({
+          delegates: [
+            delegate(ASSISTANT, 'Assistant', { permissions: ['placeCalls'] }),
+            delegate(DEPUTY, 'Deputy'),
+          ],
+        }),
+      )
+        .when(decline('c1', BOSS))
+        .then([{ type: 'CallDeclined', data: { callId: 'c1', by: BOSS, onBehalfOf: null, at: T0 } }]);
+    });
   });
 
   it('R14: nobody answering within the ring timeout sends the call to voicemail: missed-call entry and message', () => {
