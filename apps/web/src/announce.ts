@@ -11,6 +11,8 @@ const lampWords = (lamp: Lamp): string => {
       return lamp.transferringTo !== null ? 'transferring' : 'busy';
     case 'held':
       return 'on hold';
+    case 'occupied':
+      return "busy with a call of the number's previous owner";
   }
 };
 

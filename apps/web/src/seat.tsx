@@ -69,7 +69,7 @@ const refusalsStill = (
   viewer: string,
   seat: Seat,
 ): ReadonlyMap<string, Refused> => {
-  const calls = new Set(seat.lines.flatMap((line) => (line.lamp.state === 'idle' ? [] : [line.lamp.callId])));
+  const calls = new Set(seat.lines.flatMap(({ lamp }) => ('callId' in lamp ? [lamp.callId] : [])));
   const over = [...refusals].filter(
     ([key, refusal]) =>
       key.startsWith(`${viewer}:`) && refusal.call !== undefined && !calls.has(refusal.call),
@@ -564,6 +564,13 @@ function Lamp({ line, viewer, now }: { line: SeatLine; viewer: SeatParty; now: n
         </LampRow>
       );
     }
+    case 'occupied':
+      // R10: a call of the number's previous owner; whose it is and who is on it are not this seat's.
+      return (
+        <LampRow state="busy" label="Busy">
+          with a call of the number's previous owner · for {elapsed(lamp.since, now)}
+        </LampRow>
+      );
     case 'held':
       return (
         <LampRow state="held" label="Held">
@@ -593,7 +600,8 @@ function LampRow({ state, label, children }: { state: string; label: string; chi
 function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act }) {
   const [target, setTarget] = useState('');
   const { lamp } = line;
-  if (lamp.state === 'idle') return null;
+  // Nothing to do on a call of the number's previous owner (R10): it is not this line's call.
+  if (lamp.state === 'idle' || lamp.state === 'occupied') return null;
   const me = seat.viewer.partyId;
   const call = `${linePath(seat.account.accountId, line.number)}/calls/${encodeURIComponent(lamp.callId)}`;
   const run = (path: string, body?: Record<string, unknown>) => act(line.number, 'POST', path, body);

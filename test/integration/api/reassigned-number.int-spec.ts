@@ -316,4 +316,60 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
     });
     expect(view.body.recentCalls).toHaveLength(1);
   });
+
+  it("R10/R12: while the previous owner's call is on the number, the new owner and its delegate see only that the line is busy and since when, in the api's view as on the projector's lamp", async () => {
+    // Given Alice on a call on her number, which an admin then gives to Bob, who shares it with Carol
+    const handedOver = numberOf(15);
+    const digits = handedOver.slice(1);
+    const handed = (rest: string) => `/accounts/${accountId}/lines/${digits}${rest}`;
+    expectStatus(await admin('alice', [handedOver]), 200);
+    const arrived = await api.call('POST', handed('/incoming-calls'), { from: CALLER, callId: 'x1' });
+    expectStatus(arrived, 201);
+    const since: string = arrived.body.events[0].data.at;
+    expectStatus(await api.call('POST', handed('/calls/x1/answer'), { actor: 'alice' }), 200);
+    expectStatus(await admin('alice', [numberOf(16)]), 200);
+    expectStatus(await admin('bob', [numberOf(2), NUMBER, numberOf(12), handedOver]), 200);
+    expectStatus(
+      await api.call('PUT', `/accounts/${accountId}/delegations/bob-carol/shared-lines`, {
+        actor: 'bob',
+        sharedLines: [NUMBER, handedOver],
+      }),
+      200,
+    );
+    const seen = async () => {
+      const view = await api.call('GET', handed(''));
+      expect(view.status).toBe(200);
+      const lamps: unknown[] = [];
+      for (const viewer of ['bob', 'carol']) {
+        const state = await read(`/lines/${accountId}/${digits}/state?viewer=${viewer}`);
+        expect(state.status).toBe(200);
+        lamps.push(state.body.lamp);
+      }
+      return { view: view.body, lamps };
+    };
+    // When they look at the line while Alice talks, and again once she has put the call on hold
+    for (const step of ['connected', 'held'] as const) {
+      if (step === 'held')
+        expectStatus(await api.call('POST', handed('/calls/x1/hold'), { actor: 'alice' }), 200);
+      const { view, lamps } = await seen();
+      // Then the api says busy, with no call of theirs, and since when the previous owner's call is on it
+      expect(view).toMatchObject({ busy: true, call: null, previousOwnersCall: { since } });
+      // And the projector's lamp says the same to Bob and to Carol: occupied since then, nothing more
+      expect(lamps).toEqual([
+        { state: 'occupied', since },
+        { state: 'occupied', since },
+      ]);
+      // Nothing says whose call it is, who is on it or who called
+      for (const shown of [view, ...lamps]) {
+        for (const secret of ['x1', 'alice', 'ALICE', CALLER])
+          expect(JSON.stringify(shown)).not.toContain(secret);
+      }
+    }
+    // When Alice ends her call, Then the line is free for Bob and Carol, in both views
+    expectStatus(await api.call('POST', handed('/calls/x1/resume'), { actor: 'alice' }), 200);
+    expectStatus(await api.call('POST', handed('/calls/x1/hang-up'), { actor: 'alice' }), 200);
+    const { view, lamps } = await seen();
+    expect(view).toMatchObject({ busy: false, call: null, previousOwnersCall: null });
+    expect(lamps).toEqual([{ state: 'idle' }, { state: 'idle' }]);
+  });
 });

@@ -1,5 +1,6 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import {
+  callOfCurrentOwnership,
   lineContextFor,
   ofCurrentOwnership,
   recentCallsOf,
@@ -23,7 +24,16 @@ export interface LineView {
   readonly revision: string | null;
   /** Busy with any call, also one of the number's previous owner still on it (R12: one call per line). */
   readonly busy: boolean;
+  /**
+   * The call in progress of the number's current ownership (R10): `null` while the line is busy with
+   * a call of its previous owner, whose parties and caller are that owner's, not the new owner's to see.
+   */
   readonly call: CallOnLine | null;
+  /**
+   * A call of the number's previous owner still on the line (R10, R12): only since when it keeps the
+   * line busy, as the projector's lamp shows it to the new owner and its delegates.
+   */
+  readonly previousOwnersCall: { readonly since: string } | null;
   /**
    * The inbox, recent calls and totals are the number's current ownership's (R10, R17), as the
    * projector's read side shows the inbox and history: messages and calls that came while the number
@@ -58,12 +68,14 @@ export class GetLineHandler implements IQueryHandler<GetLine> {
     const context = lineContextFor(account, number.e164, this.clock.now().toISOString());
     const { state, revision } = await this.lines.load(lineStream(accountId, number.digits));
     const ownerNow = context.delegator.partyId;
+    const call = callOfCurrentOwnership(state, ownerNow);
     return {
       accountId,
       number: number.e164,
       revision: revision === 'no_stream' ? null : revision.toString(),
       busy: state.call !== null,
-      call: state.call,
+      call,
+      previousOwnersCall: state.call && !call ? { since: state.call.startedAt } : null,
       voicemails: [...state.voicemails.values()].filter((message) =>
         ofCurrentOwnership(message.owner, ownerNow),
       ),

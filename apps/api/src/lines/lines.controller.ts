@@ -354,16 +354,38 @@ export class LinesController {
   @numberParam
   @ApiOkResponse({
     description:
-      "The call in progress, whoever's number it came on (null when the line is free), and the shared inbox, recent calls and totals of the number's current ownership (R10, R17): after the number passed from another party, none of that party's messages, calls or counts. Those recorded before owners were count as the current ownership's.",
+      "The call in progress and the shared inbox, recent calls and totals of the number's current ownership (R10, R17): after the number passed from another party, none of that party's messages, calls or counts. A call of that party still on the line keeps it busy (R12), and shows only as previousOwnersCall: since when, not whose call it is or who is on it. Those recorded before owners were count as the current ownership's.",
     schema: {
       type: 'object',
-      required: ['accountId', 'number', 'revision', 'busy', 'call', 'voicemails', 'recentCalls', 'totals'],
+      required: [
+        'accountId',
+        'number',
+        'revision',
+        'busy',
+        'call',
+        'previousOwnersCall',
+        'voicemails',
+        'recentCalls',
+        'totals',
+      ],
       properties: {
         accountId: { type: 'string' },
         number: { type: 'string' },
         revision: { type: 'string', nullable: true },
         busy: { type: 'boolean' },
-        call: { type: 'object', nullable: true },
+        call: {
+          type: 'object',
+          nullable: true,
+          description: "The call in progress of the number's current ownership (null when there is none)",
+        },
+        previousOwnersCall: {
+          type: 'object',
+          nullable: true,
+          description:
+            "A call of the number's previous owner still on the line (R10, R12): busy since when, nothing of whose it is",
+          required: ['since'],
+          properties: { since: { type: 'string', format: 'date-time' } },
+        },
         voicemails: { type: 'array', items: { type: 'object' } },
         recentCalls: {
           type: 'array',
@@ -398,6 +420,7 @@ export class LinesController {
         revision: '4',
         busy: true,
         call: { callId: 'call-002', phase: 'connected', parties: ['bob'] },
+        previousOwnersCall: null,
         voicemails: [],
         recentCalls: [
           {

@@ -66,7 +66,8 @@ export class LinesController {
 
   @Get('state')
   @LineViewRoute({
-    summary: "The line's busy lamp as the viewer sees it (R11, R12): idle, ringing, busy or held",
+    summary:
+      "The line's busy lamp as the viewer sees it (R11, R12): idle, ringing, busy, held, or occupied by a call of the number's previous owner (R10)",
     viewer: 'party id of whoever looks at the line',
     answer: "The line's lamp and live calls as the viewer sees them",
     example: ANSWER_EXAMPLES.lineState,

@@ -147,7 +147,8 @@ export const seatOf = (
         .map((d) => named(d.delegateId)),
     ].filter((target) => target.partyId !== viewer);
     const { messages: all, missedCalls } = lineInbox(readModels, accountId, number);
-    const callId = lamp.state === 'idle' ? null : lamp.callId;
+    // An occupied lamp names no call: the call on the line is the number's previous owner's (R10).
+    const callId = lamp.state === 'idle' || lamp.state === 'occupied' ? null : lamp.callId;
     return {
       number: e164(number),
       name: currentLineName(owner, number),

@@ -31,7 +31,7 @@ import {
   ringingCall,
   stateOf,
 } from './line.fixtures.js';
-import { recentCallsOf, totalsOf } from './line.state.js';
+import { callOfCurrentOwnership, recentCallsOf, totalsOf } from './line.state.js';
 
 /**
  * R10: a number an admin takes from Boss and gives to Newboss, who shares it with Assistant, while a
@@ -189,6 +189,22 @@ describe("the recent calls and totals of the number's current ownership (R10, R1
     expect(state.arrivedWhileBusy).toBeNull();
     expect(totalsOf(state, NEWBOSS)).toEqual({ calls: 1, missed: 1, voicemails: 1 });
     expect(totalsOf(state, BOSS)).toEqual({ calls: 1, missed: 0, voicemails: 0 });
+  });
+
+  it("Given Boss's call ringing, connected or held on the number, When it passed to Newboss, Then the line is busy but Newboss's ownership has no call in progress to show", () => {
+    for (const past of [ringingCall(), bossOnCall(), bossHeld()]) {
+      const state = stateOf(past);
+      expect(state.call).toMatchObject({ callId: 'c1', owner: BOSS });
+      expect(callOfCurrentOwnership(state, NEWBOSS)).toBeNull();
+      expect(callOfCurrentOwnership(state, BOSS)).toBe(state.call);
+    }
+    // A call recorded before owners were is the current ownership's, as its messages are
+    const unrecorded = stateOf(
+      ringingCall().map((event): LineEvent =>
+        event.type === 'IncomingCallReceived' ? { ...event, data: { ...event.data, owner: null } } : event,
+      ),
+    );
+    expect(callOfCurrentOwnership(unrecorded, NEWBOSS)).toBe(unrecorded.call);
   });
 
   it("Given a call and its message recorded before owners were (owner null), When the number passed to Newboss, Then they are listed and counted as Newboss's, as its inbox lists the message", () => {

@@ -140,6 +140,14 @@ export interface VoicemailMessage {
 export const ofCurrentOwnership = (owner: string | null, ownerNow: string): boolean =>
   owner === null || owner === ownerNow;
 
+/**
+ * R10/R12: the call in progress as the number's current ownership sees it, `ownerNow` its owner. A call
+ * of the number's previous owner still on it keeps the line busy, but whose call it is and what is
+ * happening on it are that owner's: `null` here, as the read side shows the line's lamp.
+ */
+export const callOfCurrentOwnership = (state: LineState, ownerNow: string): CallOnLine | null =>
+  state.call && ofCurrentOwnership(state.call.owner, ownerNow) ? state.call : null;
+
 export interface FinishedCall {
   readonly callId: string;
   /** Whose number the call arrived on or was placed from (R10, R17); `null` if unrecorded. */

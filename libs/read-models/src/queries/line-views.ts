@@ -1,3 +1,4 @@
+import type { CallOnLine } from '#domain';
 import { lineKey } from '#events';
 import type { ReadModels } from '../engine/read-models.js';
 import {
@@ -50,7 +51,16 @@ const lampCall = (readModels: ReadModels, accountId: string, number: string): Ca
   return live.find((c) => c.live?.phase !== 'ringing') ?? live[0];
 };
 
-/** The busy lamp of a line as one viewer sees it (R11, R12). */
+/**
+ * R10: whether `viewer` sees who and what a call in progress is. A call of the number's previous owner
+ * still on the line is that owner's: the new owner and its delegates see only that it keeps the line
+ * busy, unless they are on it themselves, as the api's view of the line shows it
+ * (`previousOwnersCall`). A call logged before owners were is the current ownership's.
+ */
+const seesCall = (access: Allowed, call: CallRow, live: CallOnLine, viewer: string): boolean =>
+  ofCurrentOwner(access.owner, call) || live.parties.includes(viewer) || live.hold?.by === viewer;
+
+/** The busy lamp of a line as one viewer sees it (R11, R12; R10 for a previous owner's call). */
 export const lineState = (
   readModels: ReadModels,
   accountId: string,
@@ -66,7 +76,9 @@ export const lineState = (
   const call = lampCall(readModels, accountId, number);
   let lamp: LampState = { state: 'idle' };
   const live = call?.live;
-  if (call && live?.phase === 'ringing') {
+  if (call && live && !seesCall(access, call, live, viewer)) {
+    lamp = { state: 'occupied', since: call.startedAt };
+  } else if (call && live?.phase === 'ringing') {
     const ringing = live.ring?.ringing ?? [];
     lamp = {
       state: 'ringing',

@@ -29,6 +29,14 @@ export type LampState =
       readonly locked: boolean;
     }
   | {
+      /**
+       * Busy with a call of the number's previous owner (R10, R12): the line takes no call until it
+       * ends, and whose call it is, who is on it and who calls are that owner's, not the viewer's.
+       */
+      readonly state: 'occupied';
+      readonly since: string;
+    }
+  | {
       readonly state: 'held';
       readonly callId: string;
       readonly heldBy: string;
