@@ -83,6 +83,7 @@ describe('the sentences of the catalogue of reasons', () => {
       'connected',
       'held',
       'transferring',
+      'previousOwner',
     ]);
     expect(
       busy.filter(({ template }) => /\bhold|\bheld/.test(template)).map(({ case: which }) => which),

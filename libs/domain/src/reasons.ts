@@ -364,6 +364,8 @@ export const REASONS = {
       held: 'Line {line} is busy with call {callId} (on hold by {parties}); wait until it ends, or pick it up or join it if your permissions allow.',
       transferring:
         'Line {line} is busy with call {callId} (being transferred to {parties}); wait until it ends, or pick it up or join it if your permissions allow.',
+      previousOwner:
+        "Line {line} is busy with a call that started while it was another party's number; it takes no new call until that call ends.",
     },
   ),
   CALL_ID_IN_USE: conflict(

@@ -372,4 +372,42 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
     expect(view).toMatchObject({ busy: false, call: null, previousOwnersCall: null });
     expect(lamps).toEqual([{ state: 'idle' }, { state: 'idle' }]);
   });
+
+  it("R10/R12/R20: the new owner placing a call on the number while the previous owner's call is on it is refused LINE_BUSY, and the busy diagnosis says why, naming neither the call nor who is on it", async () => {
+    // Given Alice on a call on her number, which an admin then gives to Bob
+    const handedOver = numberOf(17);
+    const digits = handedOver.slice(1);
+    const handed = (rest: string) => `/accounts/${accountId}/lines/${digits}${rest}`;
+    expectStatus(await admin('alice', [handedOver]), 200);
+    expectStatus(await api.call('POST', handed('/incoming-calls'), { from: CALLER, callId: 'w1' }), 201);
+    expectStatus(await api.call('POST', handed('/calls/w1/answer'), { actor: 'alice' }), 200);
+    expectStatus(await admin('alice', [numberOf(18)]), 200);
+    expectStatus(await admin('bob', [numberOf(2), NUMBER, numberOf(12), numberOf(15), handedOver]), 200);
+    const before = (await collect(store.readStream(`line-${accountId}.${digits}`))).length;
+    // When Bob places a call on it, Then it is busy with a call of the number's previous owner, and nothing is appended
+    const placed = await api.call('POST', handed('/calls'), { actor: 'bob', to: CALLER, callId: 'w2' });
+    expect(placed).toMatchObject({
+      status: 409,
+      body: {
+        code: 'LINE_BUSY',
+        rule: 'R12',
+        message: `Line ${handedOver} is busy with a call that started while it was another party's number; it takes no new call until that call ends.`,
+      },
+    });
+    expect((await collect(store.readStream(`line-${accountId}.${digits}`))).length).toBe(before);
+    // And the projector's busy diagnosis says the same
+    const busy = await read(`/lines/${accountId}/${digits}/diagnostics/busy`);
+    expect(busy).toMatchObject({
+      status: 200,
+      body: {
+        rule: 'R12',
+        answer: `Line ${handedOver} is busy with a call that started while it was another party's number (R10); it takes no new call until that call ends (R12).`,
+      },
+    });
+    for (const said of [placed.body, busy.body]) {
+      for (const secret of ['w1', 'alice', 'ALICE', CALLER])
+        expect(JSON.stringify(said)).not.toContain(secret);
+    }
+    expectStatus(await api.call('POST', handed('/calls/w1/hang-up'), { actor: 'alice' }), 200);
+  });
 });

@@ -8,7 +8,7 @@ import {
   type ActingParty,
 } from './line.explain.js';
 import { routeIncomingCall } from './line.routing.js';
-import type { CallPhase, FinishedCall } from './line.state.js';
+import { ofCurrentOwnership, type CallPhase, type FinishedCall } from './line.state.js';
 
 /**
  * What the decider's checks read of the call in progress. The decider passes its own `CallOnLine`;
@@ -150,6 +150,11 @@ export const explainJoin = explainOnCall('join', function* (call, acting, contex
  * diagnostics give the same sentence for a party asking why it cannot place a call.
  */
 export const lineBusy = (call: CallFacts, context: LineContext): Refusal => {
+  // R10: a call of the number's previous owner is that owner's: it keeps the line busy, and the new
+  // owner and its delegates are not told whose call it is or who is on it.
+  if (!ofCurrentOwnership(call.owner, context.delegator.partyId)) {
+    return refusal('LINE_BUSY', 'R12', { case: 'previousOwner', line: context.line.number });
+  }
   const holders = call.phase === 'ringing' ? [] : call.hold ? [call.hold.by] : [...call.parties];
   // Who the sentence of each phase names: those ringing, the transfer's target, or those holding the line.
   const named =

@@ -27,6 +27,7 @@ import {
   lockPrivacy,
   merge,
   pickUp,
+  place,
   resume,
   ringingCall,
   stateOf,
@@ -143,6 +144,39 @@ describe("a call of the number's previous owner (R10)", () => {
         ]),
       );
   });
+
+  it("Given Boss's call ringing, connected or held on the number, When it passed to Newboss, Then the line is busy but Newboss's ownership has no call in progress to show", () => {
+    for (const past of [ringingCall(), bossOnCall(), bossHeld()]) {
+      const state = stateOf(past);
+      expect(state.call).toMatchObject({ callId: 'c1', owner: BOSS });
+      expect(callOfCurrentOwnership(state, NEWBOSS)).toBeNull();
+      expect(callOfCurrentOwnership(state, BOSS)).toBe(state.call);
+    }
+    // A call recorded before owners were is the current ownership's, as its messages are
+    const unrecorded = stateOf(
+      ringingCall().map((event): LineEvent =>
+        event.type === 'IncomingCallReceived' ? { ...event, data: { ...event.data, owner: null } } : event,
+      ),
+    );
+    expect(callOfCurrentOwnership(unrecorded, NEWBOSS)).toBe(unrecorded.call);
+  });
+
+  it.each([
+    ['ringing', ringingCall()],
+    ['connected', bossOnCall()],
+    ['held', bossHeld()],
+  ])(
+    "Given Boss's call %s on the number now Newboss owns, When Newboss or its delegate places a call, Then LINE_BUSY names neither the call nor who is on it",
+    (_phase, past) => {
+      for (const actor of [NEWBOSS, ASSISTANT]) {
+        const error = given(past, reassigned).when(place('n1', actor)).thenRejects('LINE_BUSY', 'R12');
+        expect(error.message).toBe(
+          `Line ${LINE} is busy with a call that started while it was another party's number; it takes no new call until that call ends.`,
+        );
+        expect(error.details).toEqual({});
+      }
+    },
+  );
 });
 
 describe("the recent calls and totals of the number's current ownership (R10, R17)", () => {
@@ -189,22 +223,6 @@ describe("the recent calls and totals of the number's current ownership (R10, R1
     expect(state.arrivedWhileBusy).toBeNull();
     expect(totalsOf(state, NEWBOSS)).toEqual({ calls: 1, missed: 1, voicemails: 1 });
     expect(totalsOf(state, BOSS)).toEqual({ calls: 1, missed: 0, voicemails: 0 });
-  });
-
-  it("Given Boss's call ringing, connected or held on the number, When it passed to Newboss, Then the line is busy but Newboss's ownership has no call in progress to show", () => {
-    for (const past of [ringingCall(), bossOnCall(), bossHeld()]) {
-      const state = stateOf(past);
-      expect(state.call).toMatchObject({ callId: 'c1', owner: BOSS });
-      expect(callOfCurrentOwnership(state, NEWBOSS)).toBeNull();
-      expect(callOfCurrentOwnership(state, BOSS)).toBe(state.call);
-    }
-    // A call recorded before owners were is the current ownership's, as its messages are
-    const unrecorded = stateOf(
-      ringingCall().map((event): LineEvent =>
-        event.type === 'IncomingCallReceived' ? { ...event, data: { ...event.data, owner: null } } : event,
-      ),
-    );
-    expect(callOfCurrentOwnership(unrecorded, NEWBOSS)).toBe(unrecorded.call);
   });
 
   it("Given a call and its message recorded before owners were (owner null), When the number passed to Newboss, Then they are listed and counted as Newboss's, as its inbox lists the message", () => {

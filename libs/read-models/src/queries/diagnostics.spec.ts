@@ -485,6 +485,46 @@ describe('whyCannot agrees with the line decider (R20)', () => {
   });
 });
 
+describe("a call of the number's previous owner, as the new owner asks about the line (R10, R12, R20)", () => {
+  /** Alice on call c1 (answered, then held), when an admin gives her number to Carol. */
+  const handedToCarol = (...commands: Timed<LineCommand>[]): World => {
+    const { line } = given([], incoming('c1'), answer('c1', 'alice'), ...commands);
+    const reassigned: ProjectedEvent[] = [
+      { type: 'DelegationRevoked', data: ab },
+      { type: 'PartyDirectNumbersChanged', data: { ...by, partyId: 'alice', directNumbers: ['+1004'] } },
+      {
+        type: 'PartyDirectNumbersChanged',
+        data: { ...by, partyId: 'carol', directNumbers: ['+3003', '+1001'] },
+      },
+    ];
+    return { readModels: project(reassigned, line), line };
+  };
+  const sentence =
+    "Line +1001 is busy with a call that started while it was another party's number; it takes no new call until that call ends.";
+
+  it.each([
+    ['connected', handedToCarol()],
+    ['held', handedToCarol(hold('c1', 'alice'))],
+  ])(
+    "Given %s, When Carol asks why the line is busy or why she cannot place a call, Then both say a previous owner's call holds it, naming neither the call nor Alice",
+    (_phase, world) => {
+      const busy = whyBusy(world.readModels, 'acme', '1001');
+      expect(busy).toMatchObject({
+        rule: 'R12',
+        answer:
+          "Line +1001 is busy with a call that started while it was another party's number (R10); it takes no new call until that call ends (R12).",
+      });
+      const { diagnosis, rejection } = expectAgreement(world, 'carol', 'placeCall', place('n1', 'carol'));
+      expect(diagnosis).toMatchObject({ rule: 'R12', code: 'LINE_BUSY' });
+      expect(rejection!.message).toBe(sentence);
+      expect(diagnosis.answer).toBe(`Carol cannot place calls on line +1001: ${sentence}`);
+      for (const said of [busy.answer, diagnosis.answer]) {
+        expect(said).not.toMatch(/c1|Alice|\+15550100/);
+      }
+    },
+  );
+});
+
 describe('the calls read model keeps the call as the line decider does, through holds (R15, R16, R20)', () => {
   /** Bob may also pick up and join; Carol is a second delegate who may answer, pick up and join. */
   const delegates: ProjectedEvent[] = [

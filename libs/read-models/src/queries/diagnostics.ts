@@ -19,7 +19,7 @@ import type { ReadModels } from '../engine/read-models.js';
 import { accountsProjection, partyKey } from '../projections/accounts.projection.js';
 import { callsProjection, type CallRow } from '../projections/calls.projection.js';
 import { accountStateOf } from './account-state.js';
-import { lineOwner, partyName, sameNumber, shownNumber } from './access.js';
+import { lineOwner, ofCurrentOwner, partyName, sameNumber, shownNumber } from './access.js';
 import type { DiagnosisTime } from './diagnosis-time.js';
 import { currentLineName } from './line-views.js';
 
@@ -103,6 +103,17 @@ export const whyBusy = (readModels: ReadModels, accountId: string, number: strin
   const line = lineTitle(readModels, accountId, number);
   const question = `Why is line ${line} busy?`;
   const occupying = live.find((c) => c.live!.phase !== 'ringing');
+  const owner = lineOwner(readModels, accountId, number);
+  const previousOwners = live.find((call) => !ofCurrentOwner(owner, call));
+  if (previousOwners) {
+    // R10: the call is the number's previous owner's; the line's owner now is not told whose or who is on it.
+    return {
+      question,
+      answer: `Line ${line} is busy with a call that started while it was another party's number (R10); it takes no new call until that call ends (R12).`,
+      rule: 'R12',
+      checks: [{ rule: 'R12', ok: false, detail: "a call of the number's previous owner holds the line" }],
+    };
+  }
   if (occupying) {
     const call = occupying.live!;
     const acted = occupying.answeredBy ?? occupying.placedBy;
