@@ -151,6 +151,70 @@ describe('line busy state per viewer', () => {
     expect(callRow(pickedUp, 'c3').parties).toEqual(['alice', 'bob']);
   });
 
+  describe('R16: Given a transfer between the delegator and its delegate, When the target answers, Then the lamp says on whose behalf the target is on the call', () => {
+    /** `from` answered c5 and transferred it to `to`, who answered the transfer. */
+    const transferred = (from: string, to: string): [string, ProjectedEvent][] => {
+      const behalf = (party: string) => (party === 'alice' ? null : 'alice');
+      return [
+        incoming('c5', 20),
+        rang('c5', 20),
+        answered('c5', from, 22),
+        [
+          LINE,
+          {
+            type: 'CallTransferRequested',
+            data: {
+              callId: 'c5',
+              attempt: 1,
+              by: from,
+              onBehalfOf: behalf(from),
+              to,
+              recallAt: T(55),
+              at: T(25),
+            },
+          },
+        ],
+        [
+          LINE,
+          {
+            type: 'CallTransferred',
+            data: {
+              callId: 'c5',
+              attempt: 1,
+              by: to,
+              onBehalfOf: behalf(to),
+              permission: to === 'alice' ? null : 'answerCalls',
+              transferredBy: from,
+              at: T(28),
+            },
+          },
+        ],
+      ];
+    };
+
+    it('When Alice transfers to Bob, Then Bob is on it on behalf of Alice, in the lamp as in the busy diagnosis', () => {
+      const readModels = project(...transferred('alice', 'bob'));
+      expect(viewAs(readModels, 'alice').lamp).toMatchObject({
+        state: 'busy',
+        by: ['bob'],
+        onBehalfOf: 'alice',
+        onBehalfOfName: 'Alice',
+      });
+      expect(whyBusy(readModels, 'acme', '1001').answer).toContain('(Bob on behalf of Alice)');
+    });
+
+    it("When Bob transfers to Alice, Then Alice is on her own call, on nobody's behalf", () => {
+      const readModels = project(...transferred('bob', 'alice'));
+      expect(viewAs(readModels, 'bob').lamp).toMatchObject({
+        state: 'busy',
+        by: ['alice'],
+        onBehalfOf: null,
+        onBehalfOfName: null,
+      });
+      expect(whyBusy(readModels, 'acme', '1001').answer).toContain('(Alice) since');
+    });
+  });
+
   it('goes back to idle when the call ends', () => {
     const readModels = project(placed, [
       LINE,

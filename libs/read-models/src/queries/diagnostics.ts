@@ -116,8 +116,10 @@ export const whyBusy = (readModels: ReadModels, accountId: string, number: strin
   }
   if (occupying) {
     const call = occupying.live!;
-    const acted = occupying.answeredBy ?? occupying.placedBy;
-    const behalf = acted?.onBehalfOf ? ` on behalf of ${name(acted.onBehalfOf)}` : '';
+    // Delegates on the call are there for its owner, the owner for nobody (as the lamp says it).
+    const callOwner = occupying.owner ?? owner?.partyId ?? null;
+    const behalf =
+      callOwner !== null && !call.parties.includes(callOwner) ? ` on behalf of ${name(callOwner)}` : '';
     if (call.hold) {
       return {
         question,

@@ -100,8 +100,12 @@ export const lineState = (
       since: live.hold.since,
     };
   } else if (call && live) {
-    const acted = call.transferredBy.at(-1) ?? call.pickedUpBy.at(-1) ?? call.answeredBy ?? call.placedBy;
-    const onBehalfOf = acted?.onBehalfOf ?? null;
+    // R6/R16: a delegate is on a call on its owner's behalf, as each of its acts records, and the owner
+    // on nobody's; asked of who is on it now, not of one act that brought somebody on: a transfer's
+    // target answered for the owner even when the owner transferred it, and a later pick-up or join
+    // changes who is there.
+    const owner = call.owner ?? access.owner.partyId;
+    const onBehalfOf = live.parties.includes(owner) ? null : owner;
     lamp = {
       state: 'busy',
       callId: call.callId,
