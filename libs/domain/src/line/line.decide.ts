@@ -203,6 +203,7 @@ const answerCall: DecideOn<C.AnswerCall> = (command, state, context, at) => {
   const call = state.call!;
   const permission = permissionUsed(acting, 'answerCalls');
   if (call.transfer) {
+    const { from } = call.transfer;
     return actedAs(
       acting,
       [
@@ -214,10 +215,17 @@ const answerCall: DecideOn<C.AnswerCall> = (command, state, context, at) => {
             by: command.actor,
             onBehalfOf: acting.onBehalfOf,
             permission,
-            transferredBy: call.transfer.from,
+            transferredBy: from,
             at,
           },
         },
+        // R18: the transferrer is off the call once the target answers, and so are its recordings.
+        ...stopRecordings(
+          call,
+          call.recordings.filter((r) => r.owner === from),
+          'ownerLeftCall',
+          at,
+        ),
       ],
       permission,
     );

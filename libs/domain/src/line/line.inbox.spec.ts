@@ -6,6 +6,7 @@ import {
   STRANGER,
   T0,
   TIMERS,
+  answer,
   at,
   bossOnCall,
   context,
@@ -20,6 +21,7 @@ import {
   lineContext,
   onlyAssistantWith,
   pickUp,
+  transfer,
 } from './line.fixtures.js';
 
 const withMessage = history(context, incoming('c1'), expireRing('c1'));
@@ -232,6 +234,35 @@ describe('recordings belong to the party who started them (R18)', () => {
         {
           type: 'CallEnded',
           data: { callId: 'c1', by: null, reason: 'externalHungUp', missedBy: [], ringLegsEnded: [], at: T0 },
+        },
+      ]);
+  });
+
+  it("R18: Given Boss and Deputy each recording a call Boss transfers to Assistant, When Assistant answers the transfer, Then Boss's recording stops with Boss leaving the call and Deputy's, still on it, runs on", () => {
+    const transferring = bossOnCall(
+      start(BOSS, 'rb'),
+      join('c1', DEPUTY),
+      start(DEPUTY, 'rd'),
+      transfer('c1', BOSS, ASSISTANT),
+    );
+    given(transferring, context)
+      .when(answer('c1', ASSISTANT))
+      .then([
+        {
+          type: 'CallTransferred',
+          data: {
+            callId: 'c1',
+            attempt: 1,
+            by: ASSISTANT,
+            onBehalfOf: BOSS,
+            permission: 'answerCalls',
+            transferredBy: BOSS,
+            at: T0,
+          },
+        },
+        {
+          type: 'RecordingStopped',
+          data: { callId: 'c1', recordingId: 'rb', owner: BOSS, reason: 'ownerLeftCall', at: T0 },
         },
       ]);
   });
