@@ -276,11 +276,13 @@ export const REASONS = {
   DELEGATION_NOT_ACTIVE: conflict(
     {
       R7:
-        'a delegate whose delegation is pending (or was revoked) opts in or out, sets its business ' +
-        'hours, or acts on the shared line',
+        'a delegate whose delegation is pending, revoked or declined opts in or out or sets its business ' +
+        'hours; a delegate whose invitation is still pending acts on the shared line',
     },
     {
       delegation: 'Delegation {delegation} is {status}, not active: it must be accepted first.',
+      ended:
+        'Delegation {delegation} was {status}: it is over, and only a new invitation makes you a delegate again.',
       line: "{delegate}'s delegation for line {line} is not active; accept the invitation first.",
     },
   ),

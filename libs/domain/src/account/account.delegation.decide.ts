@@ -50,12 +50,13 @@ const requireLive = (delegation: Delegation): void => {
 };
 
 const requireActive = (delegation: Delegation): void => {
-  if (delegation.status !== 'active')
-    refuse('DELEGATION_NOT_ACTIVE', 'R7', {
-      case: 'delegation',
-      delegation: delegation.id,
-      status: delegation.status,
-    });
+  if (delegation.status === 'active') return;
+  // A pending invitation is made active by accepting it; a revoked or declined one never again.
+  refuse('DELEGATION_NOT_ACTIVE', 'R7', {
+    case: isLive(delegation) ? 'delegation' : 'ended',
+    delegation: delegation.id,
+    status: delegation.status,
+  });
 };
 
 // ── Value checks ─────────────────────────────────────────────────────────────────────────────────

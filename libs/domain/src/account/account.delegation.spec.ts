@@ -302,9 +302,23 @@ describe('opting in and out (R6, R13)', () => {
   });
 
   it('R7: opting out needs an active delegation (DELEGATION_NOT_ACTIVE)', () => {
-    given(extend(acme, invite('d1', ALICE, BOB, { permissions: [...EVERYDAY, 'optInOut'] })))
+    const error = given(extend(acme, invite('d1', ALICE, BOB, { permissions: [...EVERYDAY, 'optInOut'] })))
       .when(optOut('d1', BOB))
       .thenRejects('DELEGATION_NOT_ACTIVE', 'R7');
+    expect(error.message).toBe('Delegation d1 is pending, not active: it must be accepted first.');
+  });
+
+  it('R7: Given a delegation revoked or declined, When the delegate opts out, Then DELEGATION_NOT_ACTIVE says it is over, not that accepting it would help', () => {
+    const invited = invite('d1', ALICE, BOB, { permissions: [...EVERYDAY, 'optInOut'] });
+    for (const [status, ended] of [
+      ['revoked', extend(acme, invited, accept('d1', BOB), revoke('d1', ALICE))],
+      ['declined', extend(acme, invited, decline('d1', BOB))],
+    ] as const) {
+      const error = given(ended).when(optOut('d1', BOB)).thenRejects('DELEGATION_NOT_ACTIVE', 'R7');
+      expect(error.message).toBe(
+        `Delegation d1 was ${status}: it is over, and only a new invitation makes you a delegate again.`,
+      );
+    }
   });
 });
 
