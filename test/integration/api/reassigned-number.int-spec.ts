@@ -404,10 +404,21 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
         answer: `Line ${handedOver} is busy with a call that started while it was another party's number (R10); it takes no new call until that call ends (R12).`,
       },
     });
-    for (const said of [placed.body, busy.body]) {
+    // And Bob's panel seat shows the line occupied, Place call unavailable with the same sentence, and no action
+    const seat = await read(`/panel/seat?account=${accountId}&viewer=bob`);
+    expect(seat.status).toBe(200);
+    const seatLine = seat.body.lines.find((line: { number: string }) => line.number === handedOver);
+    expect(seatLine).toMatchObject({
+      lamp: { state: 'occupied' },
+      availability: { placeCall: { allowed: false, code: 'LINE_BUSY', rule: 'R12' } },
+      recordings: [],
+    });
+    for (const said of [placed.body, busy.body, seatLine.lamp, seatLine.availability.placeCall]) {
       for (const secret of ['w1', 'alice', 'ALICE', CALLER])
         expect(JSON.stringify(said)).not.toContain(secret);
     }
+    // (Answer, Pick up and Join are refused as the api refuses a command naming the call: by its id.)
+    for (const secret of ['alice', 'ALICE', CALLER]) expect(JSON.stringify(seatLine)).not.toContain(secret);
     expectStatus(await api.call('POST', handed('/calls/w1/hang-up'), { actor: 'alice' }), 200);
   });
 });
