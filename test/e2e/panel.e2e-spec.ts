@@ -663,4 +663,52 @@ describe('the panel in a browser', () => {
       suite.forgiveErrors(/status of 503/);
     },
   );
+  browserTest(
+    "a number handed to another executive mid-call: the new owner's seat shows the line busy for how long, not whose call it is, and offers no action on it",
+    'handed-over',
+    async () => {
+      const account = await demo('handover', 2, 2, 1);
+      const { api } = suite.stack;
+      const [exec1, exec2] = account.executives;
+      const number = exec1!.numbers[1]!;
+      const delegationOf = (delegatorId: string) =>
+        account.delegations.find((d) => d.delegatorId === delegatorId)!.delegationId;
+      const accountPath = `/accounts/${account.accountId}`;
+      // Given Executive 1 on a call on the number
+      const arrived = await ring(account, number, '+15557770000');
+      const callPath = `${accountPath}/lines/${encodeURIComponent(number)}/calls/${arrived.callId as string}`;
+      await send(api, 'POST', `${callPath}/answer`, { actor: 'exec1' });
+      // When an admin gives the number to Executive 2, who shares it with Assistant 1
+      await send(api, 'PUT', `${accountPath}/delegations/${delegationOf('exec1')}/shared-lines`, {
+        actor: 'exec1',
+        sharedLines: [exec1!.numbers[0]],
+      });
+      await send(api, 'PUT', `${accountPath}/parties/exec1/direct-numbers`, {
+        actor: 'admin',
+        directNumbers: [exec1!.numbers[0]],
+      });
+      await send(api, 'PUT', `${accountPath}/parties/exec2/direct-numbers`, {
+        actor: 'admin',
+        directNumbers: [...exec2!.numbers, number],
+      });
+      await send(api, 'PUT', `${accountPath}/delegations/${delegationOf('exec2')}/shared-lines`, {
+        actor: 'exec2',
+        sharedLines: [...exec2!.numbers, number],
+      });
+      // Then both Executive 2's and Assistant 1's seats show the line busy, with a call of its previous owner
+      const seats = [await seat(account.accountId, 'exec2'), await seat(account.accountId, 'assistant1')];
+      for (const page of seats) {
+        await lampShows(page, number, 'busy');
+        const lamp = await line(page, number).locator('.lamp-row').textContent();
+        expect(lamp).toContain("with a call of the number's previous owner");
+        expect(lamp).not.toMatch(/Executive 1|\+15557770000/);
+        await expect(line(page, number).getByRole('group', { name: 'Call actions' }).count()).resolves.toBe(
+          0,
+        );
+      }
+      // And once Executive 1 hangs up, the line is idle for them
+      await send(api, 'POST', `${callPath}/hang-up`, { actor: 'exec1' });
+      for (const page of seats) await lampShows(page, number, 'idle');
+    },
+  );
 });
