@@ -151,6 +151,26 @@ describe('line timers on the virtual clock', () => {
     expect((await api.get(path)).body).toMatchObject({ call: { callId: 'c2', phase: 'connected' } });
   });
 
+  it("R14/R21: a delegate's answer at the ring timeout's very instant comes after the timeout, one a millisecond before wins", async () => {
+    const { accountId, path } = await lineWith();
+    const start = (await clock()).now;
+    await command(`${path}/incoming-calls`, { from: CALLER, callId: 'e1' });
+    // When Bob answers exactly when the ring times out, Then the timer fired first: the call is in voicemail
+    const late = await command(`${path}/calls/e1/answer`, { actor: BOB, at: plusSeconds(start, 30) });
+    expect(late.body).toMatchObject({ statusCode: 409, code: 'CALL_ENDED', rule: 'R13' });
+    expect((await lineEvents(api, accountId)).map((e) => e.event.type)).toEqual(RANG_OUT_TO_VOICEMAIL);
+    // When the next caller's call is answered a millisecond before its timeout, Then Bob has it, and no voicemail
+    const next = (await clock()).now;
+    await command(`${path}/incoming-calls`, { from: CALLER, callId: 'e2' });
+    const inTime = await command(`${path}/calls/e2/answer`, {
+      actor: BOB,
+      at: new Date(Date.parse(next) + 29_999).toISOString(),
+    });
+    expect(inTime.body.events).toMatchObject([{ type: 'CallAnswered', data: { by: BOB } }]);
+    await advance(60);
+    expect((await api.get(path)).body).toMatchObject({ call: { callId: 'e2', phase: 'connected' } });
+  });
+
   it('R16: a transfer nobody answers is recalled to the party who transferred it', async () => {
     const { accountId, path } = await lineWith();
     await command(`${path}/incoming-calls`, { from: CALLER, callId: 'c3' });
