@@ -1,3 +1,5 @@
+import { UnavailableError, UnknownError } from '@eventstore/db-client';
+
 import type { ForeignEvent } from './event-store.js';
 
 /** Another writer appended to the stream since it was read: re-read, re-decide, retry. */
@@ -73,6 +75,26 @@ export class TooManyCommandsError extends Error {
  * whose writer fails stops, and its clients meet an unavailable store.
  */
 export const LOG_WRITE_FAILED_TRAILER = 'log-write-failed';
+
+/**
+ * How the embedded store's BatchAppend refuses such an append: a reply of its own, whose message the
+ * client keeps behind `Could not recognize ` in an UnknownError, starting with the trailer's word and
+ * the write's error code (apps/eventstore, grpc/errors.ts: logWriteFailedMessage).
+ */
+const LOG_WRITE_FAILED_REPLY = new RegExp(
+  `^(?:Could not recognize )?${LOG_WRITE_FAILED_TRAILER} ([A-Z0-9]+): `,
+);
+
+/**
+ * The error code of the failed write, when `error` is the store refusing an append because it cannot
+ * write its log: a BatchAppend reply saying so, or the legacy Append's UNAVAILABLE with the trailer.
+ */
+export function logWriteFailureCode(error: unknown): string | undefined {
+  if (error instanceof UnknownError) return LOG_WRITE_FAILED_REPLY.exec(error.message)?.[1];
+  if (error instanceof UnavailableError)
+    return error._raw?.metadata.get(LOG_WRITE_FAILED_TRAILER)[0]?.toString();
+  return undefined;
+}
 
 /**
  * The event store refused the append because it cannot write its log (a full disk, a failing one):

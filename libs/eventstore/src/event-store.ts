@@ -7,7 +7,6 @@ import {
   START,
   StreamDeletedError,
   StreamNotFoundError,
-  UnavailableError,
   WrongExpectedVersionError,
   eventTypeFilter,
   excludeSystemEvents,
@@ -29,7 +28,7 @@ import {
 import {
   DeletedStreamError,
   ForeignEventInStreamError,
-  LOG_WRITE_FAILED_TRAILER,
+  logWriteFailureCode,
   StoreCannotWriteError,
   StreamVersionConflictError,
 } from './errors.js';
@@ -217,11 +216,10 @@ export class EventStore {
     } catch (error) {
       if (error instanceof StreamDeletedError) throw new DeletedStreamError(stream, 'tombstoned');
       // Any other UnavailableError is a store that is down, or one a connection cannot reach.
-      const [cause] =
-        error instanceof UnavailableError ? (error._raw?.metadata.get(LOG_WRITE_FAILED_TRAILER) ?? []) : [];
+      const cause = logWriteFailureCode(error);
       if (cause !== undefined) {
-        this.writes.refused(String(cause));
-        throw new StoreCannotWriteError(stream, String(cause));
+        this.writes.refused(cause);
+        throw new StoreCannotWriteError(stream, cause);
       }
       if (error instanceof WrongExpectedVersionError) {
         throw new StreamVersionConflictError(

@@ -229,6 +229,32 @@ describe('the api while the event store cannot write its log', () => {
     expect((await lineTypes()).filter((type) => type === 'CallSentToVoicemail')).toHaveLength(1);
   }, 20_000);
 
+  it('under load, each command the full disk refuses is answered 503 STORE_CANNOT_WRITE over the connection the api had; once there is room each is appended exactly once', async () => {
+    const commands = Array.from({ length: 120 }, (_, index) => ({
+      actor: 'root',
+      accountId: `acct-${randomUUID().replaceAll('-', '')}`,
+      name: `Load ${index}`,
+      policy: {},
+      commandId: `create-${index}`,
+    }));
+    const connectionsBefore = store.connectionsOpened();
+    store.disk.fail(await noSpaceLeft());
+
+    const refused = await Promise.all(commands.map((command) => post('/accounts', command)));
+
+    expect(refused.map(({ status, body }) => `${status} ${String(body.code)}`)).toEqual(
+      commands.map(() => '503 STORE_CANNOT_WRITE'),
+    );
+    // Before, every refusal ended the api's BatchAppend call with UNAVAILABLE and the client dropped
+    // and reopened its connection to the store, reads and subscriptions with it.
+    expect(store.connectionsOpened()).toBe(connectionsBefore);
+    store.disk.heal();
+    const resent = await Promise.all(commands.map((command) => post('/accounts', command)));
+    expect(resent.map(({ status }) => status)).toEqual(commands.map(() => 201));
+    for (const { accountId } of commands) expect(await storedTypes(accountId)).toEqual(['AccountCreated']);
+    expect(store.connectionsOpened()).toBe(connectionsBefore);
+  });
+
   it('documents both 503s, the store down and the store unable to write, on every route that appends', async () => {
     const { paths } = await servedOpenApi(await api.getUrl());
     const appending = Object.entries(paths).flatMap(([path, operations]) =>

@@ -1,3 +1,5 @@
+import { createServer, connect, type Socket } from 'node:net';
+
 import { createGrpcServer } from '../../../apps/eventstore/src/grpc/server.js';
 import { FailingDisk } from '../../../apps/eventstore/src/storage/failing-disk.fixture.js';
 import { FileLog, LogStore } from '../../../apps/eventstore/src/storage/index.js';
@@ -9,6 +11,8 @@ export interface StoreOnFailingDisk {
   readonly disk: FailingDisk;
   /** What the server printed about failed and resumed writes, as `eventstore` prints it. */
   readonly log: string[];
+  /** TCP connections clients opened to the store so far: one more each time a client reconnects. */
+  connectionsOpened(): number;
   /** Stops serving and closes the log, as a SIGTERM does. */
   stop(): Promise<void>;
 }
@@ -27,15 +31,43 @@ export async function startStoreOnFailingDisk(dataDir: string): Promise<StoreOnF
     onWritesResumed: ({ failedWrites }) => log.push(`writes resumed after ${failedWrites} failed`),
   });
   const server = createGrpcServer(store);
-  const port = await server.listen('127.0.0.1', 0);
+  const relay = await countingRelay(await server.listen('127.0.0.1', 0));
   return {
-    connectionString: `esdb://127.0.0.1:${port}?tls=false`,
+    connectionString: `esdb://127.0.0.1:${relay.port}?tls=false`,
     disk,
     log,
+    connectionsOpened: () => relay.opened,
     stop: async () => {
       disk.heal();
       await server.stop();
+      relay.close();
       await store.close();
     },
   };
+}
+
+/** A TCP relay to the server that counts the connections clients open through it. */
+async function countingRelay(serverPort: number): Promise<{ port: number; opened: number; close(): void }> {
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  };
+  const relay = { port: 0, opened: 0, close: () => {} };
+  const listener = createServer((client) => {
+    relay.opened += 1;
+    const upstream = connect(serverPort, '127.0.0.1');
+    track(client);
+    track(upstream);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((listening) => listener.listen(0, '127.0.0.1', listening));
+  relay.port = (listener.address() as { port: number }).port;
+  relay.close = () => {
+    listener.close();
+    for (const socket of sockets) socket.destroy();
+  };
+  return relay;
 }

@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 
 import { jest } from '@jest/globals';
 import { status } from '@grpc/grpc-js';
 import timestampPb from 'google-protobuf/google/protobuf/timestamp_pb.js';
 
-import { LogStore, MemoryLog } from '../storage/index.js';
+import { FailingDisk, noSpaceLeft } from '../storage/failing-disk.fixture.js';
+import { FileLog, LogStore, MemoryLog } from '../storage/index.js';
 import { BatchAppendSession, MAX_UNFINISHED_BYTES_PER_CALL } from './batch-append-handler.js';
 import {
   BadRequest,
@@ -58,6 +62,8 @@ const KNOWN_DETAILS = [
   'event_store.client.MaximumAppendSizeExceeded',
   'event_store.client.Timeout',
   'event_store.client.Unknown',
+  // Ours: the client rejects the append with an UnknownError that keeps the message.
+  'switchboard.eventstore.LogWriteFailed',
 ];
 
 function correlation(): InstanceType<typeof UUID> {
@@ -166,6 +172,39 @@ describe('BatchAppendSession', () => {
     ).toBe("Empty eventType provided. (Parameter 'eventType')");
     expect(byId.get(fine.getString())!.getSuccess()!.getCurrentRevision()).toBe('1');
     expect(store.lastRevision('untyped')).toBe(-1);
+  });
+
+  it('answers each append a log that cannot be written refuses on its own, naming the error code, and takes the next ones on the same call', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'batch-append-disk-full-'));
+    const disk = new FailingDisk();
+    const { store: onDisk } = await LogStore.open(new FileLog(directory, { write: disk.write }));
+    try {
+      const onFullDisk = new FakeCall();
+      new BatchAppendSession(onDisk, onFullDisk as never);
+      disk.fail(await noSpaceLeft());
+      const refused = [correlation(), correlation(), correlation()];
+      for (const [index, id] of refused.entries()) onFullDisk.send(request(id, { stream: `full-${index}` }));
+      await new Promise((written) => setTimeout(written, 50));
+      disk.heal();
+      const taken = correlation();
+      onFullDisk.send(request(taken, { stream: 'room-again' }));
+      await new Promise((written) => setTimeout(written, 50));
+
+      expectWellFormed(onFullDisk, [...refused, taken]);
+      expect(onFullDisk.failure).toBeUndefined();
+      const byId = new Map(onFullDisk.replies.map((reply) => [reply.getCorrelationId()!.getString(), reply]));
+      for (const id of refused) {
+        expect(byId.get(id.getString())!.getError()!.getMessage()).toMatch(
+          /^log-write-failed ENOSPC: the log could not be written \(ENOSPC/,
+        );
+      }
+      expect(byId.get(taken.getString())!.hasSuccess()).toBe(true);
+      expect([0, 1, 2].map((index) => onDisk.lastRevision(`full-${index}`))).toEqual([-1, -1, -1]);
+      expect(onDisk.lastRevision('room-again')).toBe(0);
+    } finally {
+      await onDisk.close();
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 
   it('echoes a structured correlation id exactly', async () => {

@@ -3,6 +3,7 @@ import { status, type ServerDuplexStream, type ServiceError } from '@grpc/grpc-j
 import {
   InvalidEventIdError,
   InvalidNameError,
+  LogWriteFailedError,
   MaxAppendSizeExceededError,
   StoreUnavailableError,
   StreamDeletedError,
@@ -12,7 +13,7 @@ import {
   type ProposedEvent,
 } from '../storage/index.js';
 import { batchWrites } from './batch-writes.js';
-import { serviceError, toServiceError } from './errors.js';
+import { logWriteFailedMessage, serviceError, toServiceError } from './errors.js';
 import {
   encodeBadRequest,
   encodeMaximumAppendSizeExceeded,
@@ -57,6 +58,11 @@ const DETAILS = {
   unknown: 'type.googleapis.com/event_store.client.Unknown',
   /** Not one the client recognises: it raises UnknownError "Could not recognize BadRequest". */
   badRequest: 'type.googleapis.com/event_store.client.BadRequest',
+  /**
+   * Ours, for an append the log could not write. The client knows no such type and rejects the append
+   * with an UnknownError keeping the message (see logWriteFailedMessage); its own `Unknown` would drop it.
+   */
+  logWriteFailed: 'type.googleapis.com/switchboard.eventstore.LogWriteFailed',
 } as const;
 
 /** Timeout and Unknown have no fields. */
@@ -134,6 +140,8 @@ function statusOf(error: unknown, stream: string): RpcStatus {
   if (error instanceof MaxAppendSizeExceededError) return maximumAppendSizeExceeded(error.maxAppendSize);
   if (error instanceof InvalidEventIdError || error instanceof InvalidNameError)
     return badRequest(error.message);
+  if (error instanceof LogWriteFailedError)
+    return errorStatus(status.UNAVAILABLE, logWriteFailedMessage(error), DETAILS.logWriteFailed, NO_FIELDS);
   const serviceError = toServiceError(error);
   return unknownError(serviceError.code, serviceError.details);
 }
@@ -301,7 +309,9 @@ export class BatchAppendSession {
             ? this.reply(append, { success: outcome })
             : this.fail(append, wrongExpectedVersion(append.stream, outcome)),
         (error: unknown) =>
-          error instanceof StoreUnavailableError
+          // A log that cannot be written refuses this append, not the connection: the client's other
+          // appends on the call are answered each as the store decides them.
+          error instanceof StoreUnavailableError && !(error instanceof LogWriteFailedError)
             ? this.failCall(toServiceError(error))
             : this.fail(append, statusOf(error, append.stream)),
       )
@@ -319,15 +329,12 @@ export class BatchAppendSession {
   }
 
   /**
-   * Ends the call with `error`, for a store that takes no appends (its log cannot be written). A reply
-   * of its own would reach the client as an UnknownError without a word (it reads only an error's
-   * typed details); a call ending with UNAVAILABLE fails every append the client has on it with an
-   * UnavailableError carrying the message and trailers, and the client reconnects, as when an
-   * EventStoreDB node stops on a failed write. A failed write refuses every append not yet durable,
-   * so those were refused or not yet handed to the store. One already handed over that the store
-   * takes after all (the log was cut back meanwhile) is written while its client hears UNAVAILABLE,
-   * as an append in flight on a stopping node may be: the client resends it with the same ids, an
-   * idempotent re-append. Its next append opens a new call.
+   * Ends the call with `error`, for a store that takes no appends at all (it is shutting down): a call
+   * ending with UNAVAILABLE fails every append the client has on it with an UnavailableError, and the
+   * client reconnects, as to a stopping EventStoreDB node. Not for a log that cannot be written: the
+   * client would drop its connection, with its reads and subscriptions, at every refusal, and an append
+   * still in flight on the call that the store takes after all would be written while its client hears
+   * it refused. Each of those is answered on its own (statusOf). Its next append opens a new call.
    */
   private failCall(error: ServiceError): void {
     if (this.ended) return;

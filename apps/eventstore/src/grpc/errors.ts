@@ -19,6 +19,15 @@ import {
  */
 export const LOG_WRITE_FAILED_TRAILER = 'log-write-failed';
 
+/**
+ * What a BatchAppend reply refusing such an append says, so that its client can tell it from any other
+ * refusal: the same word as the trailer, then the write's error code, then why. A reply carries no
+ * trailers, and the official client keeps only the message of an error whose details it does not
+ * know (as `Could not recognize <message>`), so the code travels in the message.
+ */
+export const logWriteFailedMessage = (error: LogWriteFailedError): string =>
+  `${LOG_WRITE_FAILED_TRAILER} ${error.code}: ${error.message}`;
+
 /** A gRPC status with the `exception` trailer the client switches on (ESDB-PROTOCOL.md, "Errors"). */
 export function serviceError(
   code: status,
