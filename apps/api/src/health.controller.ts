@@ -1,7 +1,13 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { EventStore, foreignEventMetrics, type ForeignEventCounts, type StoreWritesView } from '#eventstore';
+import {
+  EventStore,
+  WriteProbe,
+  foreignEventMetrics,
+  type ForeignEventCounts,
+  type StoreWritesView,
+} from '#eventstore';
 import { AccountRepository } from './accounts/account.repository.js';
 import { ClockService } from './clock/clock.service.js';
 import { LineTimersProcessManager } from './lines/line-timers.process-manager.js';
@@ -51,6 +57,7 @@ const HEALTH = {
 export class HealthController {
   constructor(
     private readonly store: EventStore,
+    private readonly probe: WriteProbe,
     private readonly clock: ClockService,
     private readonly timers: LineTimersProcessManager,
     private readonly accounts: AccountRepository,
@@ -86,6 +93,12 @@ export class HealthController {
       '# HELP api_store_commands_refused_total Commands the store refused because it could not write its log\n',
       '# TYPE api_store_commands_refused_total counter\n',
       `api_store_commands_refused_total ${writes.refusedTotal}\n`,
+      '# HELP api_store_snapshots_refused_total Snapshots of aggregates the store refused because it could not write its log\n',
+      '# TYPE api_store_snapshots_refused_total counter\n',
+      `api_store_snapshots_refused_total ${writes.refusedSnapshotsTotal}\n`,
+      '# HELP api_store_write_probes_total Probe appends sent while the store refused appends, to learn when it writes again\n',
+      '# TYPE api_store_write_probes_total counter\n',
+      `api_store_write_probes_total ${this.probe.sent}\n`,
     ].join('');
   }
 
@@ -112,8 +125,8 @@ export class HealthController {
       ]);
       // A store that cannot write keeps this 200: every api instance shares the store and its disk, so
       // an orchestrator restarting this one, or a load balancer taking it out, frees no space and only
-      // stops the reads that still work. Out of rotation it would also send no command, and an append
-      // that succeeds is how it learns the store writes again.
+      // stops the reads that still work. `degraded` ends at the first append that succeeds: a
+      // command's, or the write probe's, which an idle api sends while failing (WriteProbe).
       return {
         status: writes.status === 'failing' ? 'degraded' : 'ok',
         eventStore: { status: 'up', headPosition: head.toString(), writes },

@@ -1,6 +1,7 @@
 import { BACKWARDS, END, StreamNotFoundError, binaryEvent } from '@eventstore/db-client';
 import { promisify } from 'node:util';
 import { constants, gunzip, gzip } from 'node:zlib';
+import { logWriteFailureCode } from './errors.js';
 import type { EventStore } from './event-store.js';
 
 /**
@@ -285,7 +286,7 @@ export async function writeAggregateSnapshot<State>(
   newStream: boolean,
 ): Promise<void> {
   const name = snapshotStreamOf(stream);
-  if (newStream) await store.client.setStreamMetadata(name, { maxCount: SNAPSHOTS_KEPT });
+  if (newStream) await counted(store, store.client.setStreamMetadata(name, { maxCount: SNAPSHOTS_KEPT }));
   const attachments: Uint8Array[] = [];
   const state = codec.serialize(snapshot.state, (bytes) => attachments.push(bytes) - 1);
   const data: SnapshotData = {
@@ -302,5 +303,24 @@ export async function writeAggregateSnapshot<State>(
     ZIP_OPTIONS,
   );
   const metadata: SnapshotMetadata = { revision: String(snapshot.revision) };
-  await store.client.appendToStream(name, binaryEvent({ type: SNAPSHOT_EVENT_TYPE, data: zipped, metadata }));
+  await counted(
+    store,
+    store.client.appendToStream(name, binaryEvent({ type: SNAPSHOT_EVENT_TYPE, data: zipped, metadata })),
+  );
+}
+
+/**
+ * A snapshot's write, kept in `store.writes` as a command's append is: a store that refuses it for
+ * want of writes is failing (and `/health` says so) even while no command comes, and one that takes it
+ * writes again.
+ */
+async function counted(store: EventStore, write: Promise<unknown>): Promise<void> {
+  try {
+    await write;
+  } catch (error) {
+    const cause = logWriteFailureCode(error);
+    if (cause !== undefined) store.writes.refused(cause, 'snapshot');
+    throw error;
+  }
+  store.writes.succeeded();
 }

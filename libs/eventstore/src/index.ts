@@ -7,3 +7,4 @@ export * from './foreign-events.js';
 export * from './aggregate-snapshots.js';
 export * from './store-repair-check.js';
 export * from './store-writes.js';
+export * from './write-probe.js';

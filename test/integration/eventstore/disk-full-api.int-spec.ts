@@ -7,6 +7,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { EventStoreDBClient } from '@eventstore/db-client';
 
 import { EDGE_REASONS } from '#domain';
+import { WRITE_PROBE_STREAM } from '#eventstore';
 
 import { createApiApp } from '../../../apps/api/src/bootstrap.js';
 import { noSpaceLeft } from '../../../apps/eventstore/src/storage/failing-disk.fixture.js';
@@ -142,7 +143,13 @@ describe('the api while the event store cannot write its log', () => {
         status: 'degraded',
         eventStore: expect.objectContaining({
           status: 'up',
-          writes: { status: 'failing', cause: 'ENOSPC', since: expect.any(String), refusedCommands: 2 },
+          writes: {
+            status: 'failing',
+            cause: 'ENOSPC',
+            since: expect.any(String),
+            refusedCommands: 2,
+            refusedSnapshots: 0,
+          },
         }),
       }),
     });
@@ -227,6 +234,32 @@ describe('the api while the event store cannot write its log', () => {
     // And the timer, sent again each second until then, appended nothing more afterwards
     await new Promise((wait) => setTimeout(wait, 1_500));
     expect((await lineTypes()).filter((type) => type === 'CallSentToVoicemail')).toHaveLength(1);
+  }, 20_000);
+
+  it('an idle api learns from its write probe that the store writes again, and sends no probe while writes succeed', async () => {
+    const accountId = `acct-${randomUUID().replaceAll('-', '')}`;
+    const create = { actor: 'root', accountId, name: 'Acme', policy: {}, commandId: 'create' };
+    const probesBefore = metricValue(await metrics(), 'api_store_write_probes_total');
+    store.disk.fail(await noSpaceLeft());
+    expect((await post('/accounts', create)).body.code).toBe('STORE_CANNOT_WRITE');
+
+    // The first probe comes a second after the refusal, and is refused too.
+    await new Promise((probed) => setTimeout(probed, 1_500));
+    expect((await health()).body.status).toBe('degraded');
+    expect(metricValue(await metrics(), 'api_store_write_probes_total')).toBeGreaterThan(probesBefore);
+    store.disk.heal();
+    const healed = Date.now();
+    while ((await health()).body.status !== 'ok') {
+      expect(Date.now() - healed).toBeLessThan(10_000);
+      await new Promise((again) => setTimeout(again, 100));
+    }
+
+    expect(await health()).toMatchObject({ status: 200, body: { eventStore: { writes: { status: 'ok' } } } });
+    const probesWhenHealed = metricValue(await metrics(), 'api_store_write_probes_total');
+    await new Promise((idle) => setTimeout(idle, 2_500));
+    expect(metricValue(await metrics(), 'api_store_write_probes_total')).toBe(probesWhenHealed);
+    // One probe event for the whole spell, in a stream no reader of Switchboard's events follows.
+    expect(await collect(reader.readStream(WRITE_PROBE_STREAM))).toHaveLength(1);
   }, 20_000);
 
   it('under load, each command the full disk refuses is answered 503 STORE_CANNOT_WRITE over the connection the api had; once there is room each is appended exactly once', async () => {

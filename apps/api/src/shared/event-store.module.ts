@@ -1,6 +1,6 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { EventStoreDBClient } from '@eventstore/db-client';
-import { EventStore, createEventStoreClient } from '#eventstore';
+import { EventStore, WriteProbe, createEventStoreClient } from '#eventstore';
 import { eventSchemas } from '#events';
 import { ConfigService } from '@nestjs/config';
 import { apiSettingsOf } from '../api-config.js';
@@ -8,7 +8,10 @@ import { IDEMPOTENCY_OPTIONS } from './idempotency.js';
 
 export const EVENTSTORE_CLIENT = Symbol('EVENTSTORE_CLIENT');
 
-/** One official-client connection per process, closed on shutdown; the repositories' idempotency window. */
+/**
+ * One official-client connection per process, closed on shutdown; the probe that tells when a store
+ * that refused appends for want of writes writes again; the repositories' idempotency window.
+ */
 @Global()
 @Module({
   providers: [
@@ -24,6 +27,11 @@ export const EVENTSTORE_CLIENT = Symbol('EVENTSTORE_CLIENT');
       useFactory: (client: EventStoreDBClient) => new EventStore(client, eventSchemas),
     },
     {
+      provide: WriteProbe,
+      inject: [EventStore],
+      useFactory: (store: EventStore) => new WriteProbe(store),
+    },
+    {
       provide: IDEMPOTENCY_OPTIONS,
       inject: [ConfigService],
       useFactory: (config: ConfigService) => ({
@@ -31,12 +39,16 @@ export const EVENTSTORE_CLIENT = Symbol('EVENTSTORE_CLIENT');
       }),
     },
   ],
-  exports: [EventStore, EVENTSTORE_CLIENT, IDEMPOTENCY_OPTIONS],
+  exports: [EventStore, WriteProbe, EVENTSTORE_CLIENT, IDEMPOTENCY_OPTIONS],
 })
 export class EventStoreModule implements OnApplicationShutdown {
-  constructor(@Inject(EVENTSTORE_CLIENT) private readonly client: EventStoreDBClient) {}
+  constructor(
+    @Inject(EVENTSTORE_CLIENT) private readonly client: EventStoreDBClient,
+    private readonly probe: WriteProbe,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
+    this.probe.stop();
     await this.client.dispose();
   }
 }
