@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventStore, createEventStoreClient } from '#eventstore';
@@ -25,6 +25,12 @@ describe('projector engine over a real subscription', () => {
     (await store.append(stream, [event], 'any', testMetadata({ simulatedTime: new Date().toISOString() })))
       .position;
   const quiet = { log: () => undefined };
+  /** Waits (5 s at most) until `done` holds. */
+  const until = async (done: () => boolean) => {
+    for (let waited = 0; !done() && waited < 5_000; waited += 10)
+      await new Promise((poll) => setTimeout(poll, 10));
+    expect(done()).toBe(true);
+  };
   /** The engine's test projection over `streams`, its snapshots in this test's data directory. */
   const tallyProjector = (streams: string, options: Partial<ProjectorOptions> = {}) =>
     new Projector(store, [tally], { streamPrefixes: [streams], dataDir, ...quiet, ...options });
@@ -207,5 +213,43 @@ describe('projector engine over a real subscription', () => {
       eventsEstimated: false,
       ms: 0,
     });
+  });
+
+  it('on a full disk keeps its previous snapshot, counts every failed one and logs the first, and writes again once there is room', async () => {
+    const streams = prefix();
+    const log: string[] = [];
+    const projector = tallyProjector(streams, { snapshotEveryMs: 20, log: (line) => log.push(line) });
+    // A full disk, in a form any machine has: the snapshot's temporary file is a link to /dev/full,
+    // which answers every write with ENOSPC, put back each time the failed snapshot removes it.
+    const temporary = join(dataDir, `${SNAPSHOT_FILE}.${process.pid}.tmp`);
+    let full: NodeJS.Timeout | undefined;
+    try {
+      let last = await append(`${streams}0`, { type: 'Tallied', data: { amount: 1 } });
+      await projector.start();
+      await projector.waitForPosition(last);
+      await until(() => projector.snapshots.written === 1);
+      const kept = await readFile(join(dataDir, SNAPSHOT_FILE), 'utf8');
+      full = setInterval(() => void symlink('/dev/full', temporary).catch(() => undefined), 1);
+
+      last = await append(`${streams}0`, { type: 'Tallied', data: { amount: 2 } });
+      await projector.waitForPosition(last);
+      await until(() => projector.snapshots.failed >= 3);
+
+      expect(await readFile(join(dataDir, SNAPSHOT_FILE), 'utf8')).toBe(kept);
+      expect(log.filter((line) => line.includes('snapshot not written'))).toEqual([
+        expect.stringMatching(/^projector: snapshot not written \(.*ENOSPC.*\); the previous one stays/),
+      ]);
+      clearInterval(full);
+      await rm(temporary, { force: true });
+      await until(() => projector.snapshots.written === 2);
+      expect(projector.status).toBe('live');
+      expect(log).toContainEqual(
+        expect.stringMatching(/^projector: snapshot written again, after \d+ failed$/),
+      );
+      expect(projector.snapshots.last?.eventCount).toBe(2);
+    } finally {
+      clearInterval(full);
+      await projector.stop();
+    }
   });
 });

@@ -154,6 +154,8 @@ export class Projector implements RecordSource {
   /** Past states kept for as-of queries (with a dataDir): see TimeMachine. */
   readonly checkpoints: CheckpointShelf | undefined;
   readonly snapshots: SnapshotStats = { written: 0, failed: 0, last: undefined };
+  /** Snapshots that failed since the last one written: only the first of them is logged. */
+  private snapshotsFailedInARow = 0;
   private subscription: EventSubscription | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
@@ -540,6 +542,10 @@ export class Projector implements RecordSource {
       .then((snapshot) => snapshot.commit())
       .then(() => this.keepCheckpoint(dataDir))
       .then(() => {
+        if (this.snapshotsFailedInARow > 0) {
+          this.log(`projector: snapshot written again, after ${this.snapshotsFailedInARow} failed`);
+          this.snapshotsFailedInARow = 0;
+        }
         this.snapshots.written++;
         this.snapshots.last = {
           at: new Date().toISOString(),
@@ -551,9 +557,13 @@ export class Projector implements RecordSource {
         // A failed write leaves the previous snapshot intact; the next interval tries again.
         this.snapshots.failed++;
         this.eventsSinceSnapshot++;
-        this.log(
-          `projector: snapshot not written (${error instanceof Error ? error.message : String(error)})`,
-        );
+        // A full disk fails every interval's try alike: said once, until one is written again.
+        if (this.snapshotsFailedInARow++ === 0) {
+          this.log(
+            `projector: snapshot not written (${error instanceof Error ? error.message : String(error)}); ` +
+              'the previous one stays, and a snapshot is tried again at each interval',
+          );
+        }
       })
       .finally(() => {
         this.snapshotWrite = undefined;
