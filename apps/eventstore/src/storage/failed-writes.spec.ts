@@ -2,7 +2,7 @@ import { appendFile, cp, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { FailingDisk, ioError, noSpaceLeft } from './failing-disk.fixture.js';
+import { FailingDisk, ioError, noSpaceLeft, quotaExceeded } from './failing-disk.fixture.js';
 import { LogStore, LogWriteFailedError, type WriteFailure, type WriteOutage } from './log-store.js';
 import { FileLog, type FileLogOptions } from './log.js';
 import { proposedEvent as event } from './proposed-event.fixture.js';
@@ -77,6 +77,26 @@ describe('LogStore when a write to its log fails', () => {
     expect(await readAll(store)).toEqual(['line-1@0:Placed', 'line-1@1:Held', 'line-1@2:Answered']);
     expect(failures).toEqual([expect.objectContaining({ code: 'ENOSPC', refusedAppends: 1, resumes: true })]);
     expect(outages).toEqual([{ failedWrites: 2, refusedAppends: 2 }]);
+  });
+
+  it('quota exceeded (EDQUOT) is a full disk: the append is refused and cut back, and appends succeed once there is room, without a restart', async () => {
+    await givenStore((s) => s.append('line-1', 'no_stream', [event('Placed')]));
+    disk.fail(quotaExceeded(), { partialBytes: 40 });
+
+    await expect(store.append('line-1', 0n, [event('Held')])).rejects.toMatchObject({
+      code: 'EDQUOT',
+      message: expect.stringMatching(/could not be written \(EDQUOT.*nothing of this append was kept/),
+    });
+    disk.heal();
+
+    expect(await store.append('line-1', 0n, [event('Held')])).toMatchObject({ kind: 'success', revision: 1 });
+    expect(await readAll(store)).toEqual(['line-1@0:Placed', 'line-1@1:Held']);
+    expect(failures).toEqual([expect.objectContaining({ code: 'EDQUOT', refusedAppends: 1, resumes: true })]);
+    expect(outages).toEqual([{ failedWrites: 1, refusedAppends: 1 }]);
+    const { store: restarted, recovery } = await reopenCopy();
+    expect(recovery.tornTail).toBeUndefined();
+    expect(await readAll(restarted)).toEqual(['line-1@0:Placed', 'line-1@1:Held']);
+    await restarted.close();
   });
 
   it('what a failed write staged is taken back: a stream it created is missing again, an id it carried is new, a delete it wrote never happened', async () => {

@@ -15,6 +15,17 @@ export async function noSpaceLeft(): Promise<NodeJS.ErrnoException> {
   return error;
 }
 
+/**
+ * The error a write fails with once the user's disk quota is used up, shaped as Node raises it on
+ * Linux: out of space for this user, which freeing some (or raising the quota) cures.
+ */
+export const quotaExceeded = (): NodeJS.ErrnoException =>
+  Object.assign(new Error('EDQUOT: disk quota exceeded, write'), {
+    errno: -122,
+    code: 'EDQUOT',
+    syscall: 'write',
+  });
+
 /** The error a write to a failing disk fails with, shaped as Node raises it (errno, code, syscall). */
 export const ioError = (): NodeJS.ErrnoException =>
   Object.assign(new Error('EIO: i/o error, write'), { errno: -5, code: 'EIO', syscall: 'write' });
