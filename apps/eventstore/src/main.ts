@@ -168,15 +168,15 @@ async function serve(options: ServeOptions): Promise<void> {
     opened = await LogStore.open(log, {
       maxAppendSize: options.maxAppendSize,
       // Reads go on either way, but appends are refused: that must not go unsaid.
-      onWriteFailed: ({ error, refusedAppends, resumes }) =>
+      onWriteFailed: ({ error, code, refusedAppends, resumes }) =>
         console.error(
           resumes
             ? `eventstore: a write to the log failed (${error.message}): ${refusedAppends} append(s) refused, ` +
                 'none of them kept; the log is cut back to its last durable write. Appends are taken again ' +
                 'and succeed once the disk has room: free space on it (reads still work).'
             : `eventstore: the log failed (${error.message}): every append is refused from now on; reads ` +
-                'still work. Fix the cause (a failing disk?), then restart the store: recovery checks ' +
-                'every record and cuts the unacknowledged write.',
+                `still work. ${remedyFor(code)}, then restart the store: recovery checks every record and ` +
+                'cuts the unacknowledged write.',
         ),
       onWritesResumed: ({ failedWrites, refusedAppends }) =>
         console.error(
@@ -255,9 +255,22 @@ function refuseStartOnWriteFailure(error: unknown, dataDir: string): void {
   if (!writeFailed) return;
   console.error(
     `eventstore cannot start: a write to ${dataDir} failed (${String(message)}). No acknowledged event ` +
-      'is lost; free space on its disk (or fix the disk), then start the store again.',
+      `is lost; ${remedyFor(code).toLowerCase()}, ` +
+      'then start the store again.',
   );
   process.exit(2);
+}
+
+/**
+ * What the operator does about a write that failed with `code`. EFBIG is no disk's fault: a file grew
+ * past the file size limit of the process (`ulimit -f`) or of its file system, which neither freeing
+ * space nor a new disk lifts.
+ */
+function remedyFor(code: unknown): string {
+  if (code === 'ENOSPC' || code === 'EDQUOT') return 'Free space on its disk (or raise the quota)';
+  if (code === 'EFBIG')
+    return "Raise the file size limit that stopped the write (the process's ulimit -f, or its file system's)";
+  return 'Fix the cause (a failing disk?)';
 }
 
 /** The errors of a write that a full or failing disk gives. */

@@ -183,6 +183,9 @@ describe('embedded event store durability', () => {
         await expect(client.appendToStream('other', numbered(1))).rejects.toThrow();
         await new Promise((settle) => setTimeout(settle, 200));
         expect(output).toMatch(/eventstore: the log failed \(.*EFBIG.*\): every append is refused/);
+        // A limit, not a failing disk: the line says which one to raise.
+        expect(output).toMatch(/Raise the file size limit that stopped the write \(the process's ulimit -f/);
+        expect(output).not.toMatch(/failing disk/);
         expect(output.match(/the log failed/g)).toHaveLength(1);
         await client.dispose();
         client = undefined;
@@ -216,7 +219,7 @@ describe('embedded event store durability', () => {
     return { exitCode, lines: output.trim().split('\n') };
   };
   const cannotStart =
-    /^eventstore cannot start: a write to .* failed \(.*EFBIG.*\)\. No acknowledged event is lost/;
+    /^eventstore cannot start: a write to .* failed \(.*EFBIG.*\)\. No acknowledged event is lost; raise the file size limit that stopped the write/;
 
   it(
     'says in one line that it cannot start when recovery cannot write (a file size limit of 0), and exits 2',
