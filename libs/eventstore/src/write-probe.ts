@@ -27,6 +27,8 @@ export interface WriteProbeBackoff {
  */
 export class WriteProbe {
   private timer: NodeJS.Timeout | undefined;
+  /** A probe's append is under way: its outcome decides on the next, so no second chain starts. */
+  private probing = false;
   private stopped = false;
   /** Probes sent since start, for /metrics. */
   sent = 0;
@@ -46,7 +48,7 @@ export class WriteProbe {
   }
 
   private probeIn(delayMs: number): void {
-    if (this.stopped || this.timer) return;
+    if (this.stopped || this.timer || this.probing) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.probe(delayMs);
@@ -59,13 +61,16 @@ export class WriteProbe {
     // A command's append succeeded meanwhile: writes work, nothing to probe.
     if (this.stopped || this.store.writes.view().status !== 'failing') return;
     this.sent++;
+    this.probing = true;
     try {
       await this.store.client.appendToStream(
         WRITE_PROBE_STREAM,
         jsonEvent({ type: WRITE_PROBE_EVENT_TYPE, data: { probedAt: new Date().toISOString() } }),
       );
+      this.probing = false;
       this.store.writes.succeeded();
     } catch (error) {
+      this.probing = false;
       const cause = logWriteFailureCode(error);
       if (cause !== undefined) this.store.writes.probeRefused(cause);
       // A store that is down or unreachable is /health's `unavailable`; the next probe tells again.
