@@ -215,7 +215,8 @@ export class EventStore {
       };
     } catch (error) {
       if (error instanceof StreamDeletedError) throw new DeletedStreamError(stream, 'tombstoned');
-      // Any other UnavailableError is a store that is down, or one a connection cannot reach.
+      // A refusal for want of writes names the failed write's code; any UnavailableError is rethrown
+      // below as it is: a store that is down, or one a connection cannot reach.
       const cause = logWriteFailureCode(error);
       if (cause !== undefined) {
         this.writes.refused(cause);
