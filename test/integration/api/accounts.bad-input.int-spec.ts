@@ -156,6 +156,44 @@ describe('account api: bad input', () => {
     });
   });
 
+  describe('text that is not Unicode and numbers JSON cannot hold', () => {
+    // JSON may escape half of a surrogate pair ("\ud800") and write 1e999, yet neither is a value: the
+    // first has no UTF-8 form for the store to keep, the second reads as Infinity.
+    const line = (action: string) => `/accounts/${accountId}/lines/%2B15550000001/calls/c1/${action}`;
+    it.each([
+      ['a name', 'POST', `/phone-users`, { ...phoneUser('carol', 3), name: 'Carol \ud800' }, ['name']],
+      ['an actor', 'POST', '/delegations', { ...validInvite(), actor: '\udc00alice' }, ['actor']],
+      ["a line command's at", 'POST', 'answer', { actor: 'bob', at: '2026-01-05T09:00:00Z\ud800' }, ['at']],
+      ['a key', 'POST', '/delegations', { ...validInvite(), ['x\ud83d']: 1 }, ['x\ud83d']],
+      [
+        'a member of a list',
+        'PUT',
+        '/delegations/ab/shared-lines',
+        { actor: 'alice', sharedLines: ['\ud800'] },
+        ['sharedLines.0'],
+      ],
+    ])('%s with a lone surrogate → 400 naming the field', async (_name, method, path, body, fields) => {
+      const where = path.startsWith('/') ? `/accounts/${accountId}${path}` : line(path);
+      const answer = await api.call(method, where, body);
+      expectInvalid(answer, fields);
+      expect(answer.body.message).toMatch(/surrogate/);
+    });
+
+    it('a body that is only a lone surrogate → 400 naming the body', async () => {
+      const answer = await api.call('POST', `/accounts/${accountId}/delegations`, '"\\ud800"');
+      expectInvalid(answer, ['body']);
+    });
+
+    it('a number beyond a double (1e999) → 400 naming the field', async () => {
+      const answer = await api.call(
+        'PUT',
+        `/accounts/${accountId}/parties/alice/business-hours`,
+        '{"actor":"alice","businessHours":{"utcOffsetMinutes":1e999,"windows":[]}}',
+      );
+      expectInvalid(answer, ['businessHours.utcOffsetMinutes']);
+    });
+  });
+
   describe('unknown enum values and unknown properties', () => {
     it.each([
       [

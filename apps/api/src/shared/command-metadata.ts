@@ -78,7 +78,8 @@ export const Origin = createParamDecorator((_data: unknown, context: ExecutionCo
  * keys): its method, its path and its body without the command id (moving the id between body and
  * `Idempotency-Key` is the same request), as RFC 8785 canonical JSON so that key order and spacing
  * do not count. A SHA-256 in hex: it goes into every event's metadata, so a check made after an api
- * restart, or by another api instance, reads it from the store. None for a body too deep to walk.
+ * restart, or by another api instance, reads it from the store. None for a body canonical JSON cannot
+ * write (see below).
  */
 export const requestDigestOf = (
   request: Pick<FastifyRequest, 'method' | 'url' | 'body'>,
@@ -90,12 +91,12 @@ export const requestDigestOf = (
   let text: string;
   try {
     text = canonicalize({ method: request.method, path, body: asked }) ?? '';
-  } catch (error) {
-    // A body nested thousands of levels deep (still under the body limit) overflows canonical JSON's
-    // recursive walk. The validation pipe, which runs after this decorator, refuses it with a 400
-    // before any command runs, so it needs no digest.
-    if (error instanceof RangeError) return undefined;
-    throw error;
+  } catch {
+    // Canonical JSON cannot write every body JSON.parse makes: one nested thousands of levels deep
+    // (still under the body limit) overflows its recursive walk, and it refuses half a surrogate pair
+    // and a number parsed as Infinity (1e999). The validation pipe, which runs after this decorator,
+    // refuses each of them with a 400 before any command runs, so such a body needs no digest.
+    return undefined;
   }
   return createHash('sha256').update(text).digest('hex');
 };

@@ -120,9 +120,22 @@ const MAX_BODY_DEPTH = 32;
 type FieldErrors = { field: string; messages: string[] }[];
 
 /**
- * The body's keys naming prototype members (see PROTOTYPE_KEYS), at any depth, and the members nested
- * deeper than MAX_BODY_DEPTH, each as a field error, in the body's order. A walk with a stack of its
- * own, not recursion, so no depth of nesting can overflow it.
+ * JSON may escape half of a surrogate pair (`"\ud800"`) on its own: text no UTF-8 store can keep (it
+ * would come back as U+FFFD, so what was acknowledged is not what is read), and which the request
+ * digest's canonical JSON refuses to write. In a `u` regex a whole pair is one code point, so only a
+ * half on its own matches `\p{Surrogate}`.
+ */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+const LONE_SURROGATE_RULE =
+  'must be Unicode text: it holds half of a surrogate pair (\\uD800-\\uDFFF) without the other half';
+/** JSON writes 1e999, which parses as Infinity: no field takes it, and canonical JSON cannot write it. */
+const NOT_FINITE_RULE = 'must be a finite number: it is beyond what a number can hold';
+
+/**
+ * The body's keys naming prototype members (see PROTOTYPE_KEYS), at any depth, the members nested
+ * deeper than MAX_BODY_DEPTH, keys and strings that are not Unicode text and numbers that are not
+ * finite, each as a field error, in the body's order. A walk with a stack of its own, not recursion,
+ * so no depth of nesting can overflow it.
  */
 const bodyShapeErrors = (body: unknown): FieldErrors => {
   const errors: FieldErrors = [];
@@ -133,6 +146,12 @@ const bodyShapeErrors = (body: unknown): FieldErrors => {
     const { key, field, value, depth } = next;
     if (key !== null && PROTOTYPE_KEYS.has(key))
       errors.push({ field, messages: [`property ${key} should not exist`] });
+    if (key !== null && LONE_SURROGATE.test(key))
+      errors.push({ field, messages: [`the name of property ${field} ${LONE_SURROGATE_RULE}`] });
+    if (typeof value === 'string' && LONE_SURROGATE.test(value))
+      errors.push({ field, messages: [`${field} ${LONE_SURROGATE_RULE}`] });
+    if (typeof value === 'number' && !Number.isFinite(value))
+      errors.push({ field, messages: [`${field} ${NOT_FINITE_RULE}`] });
     if (typeof value !== 'object' || value === null) continue;
     if (depth === MAX_BODY_DEPTH) {
       errors.push({ field, messages: [`${field} is nested more than ${MAX_BODY_DEPTH} levels deep`] });
