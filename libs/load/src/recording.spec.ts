@@ -133,6 +133,12 @@ describe('recorded streams', () => {
         /run\.ndjson:2: offsetMs .* is not between 0 and 2147483647$/,
       );
     }
+    // And a header of a recording format this version does not write, or of no format at all
+    for (const recording of [2, 0, '1', null]) {
+      await expect(refused(JSON.stringify({ recording, manifest: {} }))).resolves.toBe(
+        `${file}:2: recording format ${JSON.stringify(recording)} is not the one this version reads (1): replay it with the version that recorded it, or record it again`,
+      );
+    }
     // And a byte order mark before the first line is read past
     await writeFile(file, `\uFEFF${JSON.stringify(entries[0])}\n`);
     await expect(readRecording(file)).resolves.toEqual({ header: undefined, entries: [entries[0]] });

@@ -19,8 +19,14 @@ export interface RecordedCommand {
   readonly command: ApiCommand;
 }
 
+/**
+ * The format of the recordings this version writes and reads, the header's `recording`: a recording
+ * in another is refused rather than replayed as if its lines meant what this version's mean.
+ */
+export const RECORDING_FORMAT = 1;
+
 export interface RecordingHeader {
-  readonly recording: 1;
+  readonly recording: typeof RECORDING_FORMAT;
   readonly manifest: Record<string, unknown>;
 }
 
@@ -103,6 +109,11 @@ export async function readRecording(
       RecordedCommand & RecordingHeader
     >;
     if (value.recording !== undefined) {
+      if (value.recording !== RECORDING_FORMAT) {
+        throw new Error(
+          `${file}:${lineNo}: recording format ${JSON.stringify(value.recording)} is not the one this version reads (${RECORDING_FORMAT}): replay it with the version that recorded it, or record it again`,
+        );
+      }
       header = value as RecordingHeader;
     } else if (
       value.command &&

@@ -39,6 +39,7 @@ import {
   planCall,
   readRecording,
   recordedAccount,
+  RECORDING_FORMAT,
   type RecordedCommand,
   recordingFilterProblems,
   renderSummary,
@@ -421,7 +422,7 @@ class Session {
       this.stats = new StatsWriter(statsFile, statsFormat ?? (statsFile.endsWith('.csv') ? 'csv' : 'ndjson'));
     if (record) {
       this.recordOut = createWriteStream(record);
-      this.recordOut.write(`${JSON.stringify({ recording: 1, manifest: this.manifest })}\n`);
+      this.recordOut.write(`${JSON.stringify({ recording: RECORDING_FORMAT, manifest: this.manifest })}\n`);
     }
   }
 
