@@ -221,6 +221,30 @@ describe('load replay', () => {
     }
   });
 
+  it('refuses a first shard file that holds null, naming it, instead of a JavaScript error', async () => {
+    // Given a first file that is JSON but no result at all, and a second that is no result either
+    const dir = await mkdtemp(join(tmpdir(), 'merge-'));
+    const nothing = join(dir, 'null.json');
+    const other = join(dir, 'other.json');
+    await writeFile(nothing, 'null');
+    await writeFile(other, '{}');
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      // When they are merged
+      await loadCommand().parseAsync(['merge', nothing, other], { from: 'user' });
+      // Then the merge is refused with what each file holds instead
+      expect(process.exitCode).toBe(EXIT_ERROR);
+      expect(stderr).toHaveBeenLastCalledWith(
+        `switchboard load merge: ${nothing} holds no histogram encodings: it was not written by \`load run --out\` of this version; ` +
+          `${other} holds no histogram encodings: it was not written by \`load run --out\` of this version\n`,
+      );
+    } finally {
+      stderr.mockRestore();
+      process.exitCode = undefined;
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a recording that holds no commands, instead of replaying nothing as a success', async () => {
     // Given a recording with its header alone, and an empty file
     const dir = await mkdtemp(join(tmpdir(), 'replay-'));

@@ -771,7 +771,13 @@ async function mergeLoad(files: readonly string[], options: MergeOptions, comman
         }
       }),
     );
-    const first = results[0]?.summary.manifest;
+    // A file is refused by mergeResults, naming it, when it holds no result; until then it may hold
+    // anything JSON does (`null` too), so the manifest is only read off an object.
+    const firstSummary: unknown = results[0]?.summary;
+    const first =
+      typeof firstSummary === 'object' && firstSummary !== null
+        ? (firstSummary as Partial<LoadSummary>).manifest
+        : undefined;
     const manifest = buildManifest(
       'load merge',
       { ...command.opts(), files },
