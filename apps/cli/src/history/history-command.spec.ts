@@ -54,6 +54,36 @@ describe('reading a history file', () => {
   });
 });
 
+describe('reading a history file the client could not write', () => {
+  it('names the line of an event without data, or with data or metadata too deep to serialise, instead of a stack trace', async () => {
+    // Given hand-edited events the client serialises in a stream of its own, where an error it meets
+    // ends the process: no data at all, data or metadata nested 200,000 levels deep
+    const { data: _data, ...noData } = event;
+    const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+    const withDeep = (member: 'data' | 'metadata'): string =>
+      JSON.stringify({ ...event, [member]: 0 }).replace(`"${member}":0`, `"${member}":${deep}`);
+    // When read, Then each is refused with its line and what is wrong
+    await expect(read([noData])).rejects.toThrow(/h\.ndjson:1: not a history event \(needs id, /);
+    await expect(read([withDeep('data')])).rejects.toThrow(
+      /h\.ndjson:1: event 91340c1b-a6e4-54e5-bb33-a85a586be3e5 has data nested too deep to write as JSON$/,
+    );
+    await expect(read([withDeep('metadata')])).rejects.toThrow(
+      /h\.ndjson:1: event 91340c1b-a6e4-54e5-bb33-a85a586be3e5 has metadata nested too deep to write as JSON$/,
+    );
+  });
+
+  it('refuses a stream or type holding half of a surrogate pair, which the store would keep as another name', async () => {
+    // Given events whose stream or type escapes half a surrogate pair (UTF-8 has no form for it)
+    // When read, Then each is refused with its line
+    await expect(read([{ ...event, stream: 'line-acc.\ud800' }])).rejects.toThrow(
+      /h\.ndjson:1: stream "line-acc\.\\ud800" is not Unicode text: it holds half of a surrogate pair$/,
+    );
+    await expect(read([{ ...event, type: 'Call\udc00' }])).rejects.toThrow(
+      /h\.ndjson:1: type "Call\\udc00" is not Unicode text: it holds half of a surrogate pair$/,
+    );
+  });
+});
+
 describe('checking a whole history file before anything is appended', () => {
   const second = { ...event, id: '0b5b7c49-4a0f-4f7e-9a55-3c1b6f0f4e11', revision: '1', position: '40' };
 

@@ -105,7 +105,8 @@ export async function* readHistoryLines(
       Array.isArray(event) ||
       typeof event.stream !== 'string' ||
       typeof event.id !== 'string' ||
-      !/^\d+$/.test(String(event.revision))
+      !/^\d+$/.test(String(event.revision)) ||
+      !Object.hasOwn(event, 'data')
     ) {
       throw new Error(
         `${file}:${lineNo}: not a history event (needs id, stream, revision, type, data, metadata)`,
@@ -120,9 +121,52 @@ export async function* readHistoryLines(
     if (event.stream === '' || event.stream.startsWith('$')) {
       throw new Error(`${file}:${lineNo}: "${event.stream}" is not a stream a history can hold`);
     }
+    for (const [what, name] of [
+      ['stream', event.stream],
+      ['type', event.type],
+    ] as const) {
+      if (LONE_SURROGATE.test(name)) {
+        throw new Error(
+          `${file}:${lineNo}: ${what} ${JSON.stringify(name)} is not Unicode text: it holds half of a surrogate pair`,
+        );
+      }
+    }
+    const unwritable = unwritableMember(event);
+    if (unwritable) {
+      throw new Error(
+        `${file}:${lineNo}: event ${event.id} has ${unwritable} nested too deep to write as JSON`,
+      );
+    }
     yield { event, line: lineNo };
   }
 }
+
+/**
+ * Half of a surrogate pair on its own (JSON may escape one, `"\ud800"`) has no UTF-8 form: the store
+ * would keep a stream or type under another name (U+FFFD in its place), so a re-import would not
+ * find it. In a `u` regex a whole pair is one code point, so only a half on its own matches.
+ */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/**
+ * The JSON member (data or metadata) the client cannot serialise: JSON.parse takes nesting far deeper
+ * than JSON.stringify can write back, and the client writes it inside a stream of its own, where the
+ * RangeError is nobody's to catch and ends the process with a stack trace.
+ */
+const unwritableMember = (event: HistoryEvent): 'data' | 'metadata' | undefined => {
+  const members = [
+    ['data', event.dataEncoding === 'base64' ? undefined : event.data],
+    ['metadata', event.metadataEncoding === 'base64' ? undefined : event.metadata],
+  ] as const;
+  for (const [name, value] of members) {
+    try {
+      JSON.stringify(value);
+    } catch {
+      return name;
+    }
+  }
+  return undefined;
+};
 
 /**
  * Reads a whole history file before anything is appended, so that a file refused at any line (not
