@@ -70,6 +70,15 @@ export class HistoryImporter {
               `${error.maxAppendSize} bytes the store takes in one append`,
           );
         }
+        // An append the store refuses in an error the client has no type for reaches us as an
+        // UnknownError with an empty message (a name longer than a record holds, on the embedded store).
+        if (error instanceof Error && error.message === '') {
+          throw new ImportConflictError(
+            `the store refused event ${event.id} (stream ${event.stream}, revision ${revision}) without a ` +
+              `reason (its stream name is ${Buffer.byteLength(event.stream)} bytes, its type ` +
+              `${Buffer.byteLength(event.type)} bytes)`,
+          );
+        }
         throw error;
       });
     stream.next = revision + 1n;
