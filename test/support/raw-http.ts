@@ -1,4 +1,5 @@
 import { request, type IncomingHttpHeaders } from 'node:http';
+import { connect } from 'node:net';
 
 export interface RawAnswer {
   readonly status: number;
@@ -64,5 +65,23 @@ export function rawRequest(baseUrl: string, { method = 'GET', path, headers = {}
     );
     req.on('error', reject);
     req.end(payload);
+  });
+}
+
+/**
+ * Bytes written as they are to a TCP connection, for requests node:http will not send (not valid
+ * HTTP/1.1), and what came back until the server closed it: the status line and headers, and the body.
+ */
+export function rawExchange(port: string, bytes: string): Promise<{ head: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const [head = '', ...body] = Buffer.concat(chunks).toString('utf8').split('\r\n\r\n');
+      resolve({ head, body: body.join('\r\n\r\n') });
+    });
+    socket.end(bytes);
   });
 }

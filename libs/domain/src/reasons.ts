@@ -765,7 +765,8 @@ export const EDGE_REASONS = {
   INVALID_REQUEST: edge(
     400,
     ['api', 'projector'],
-    'malformed body or query; `errors` lists the messages per field',
+    'malformed body or query; `errors` lists the messages per field (a request that is not valid ' +
+      'HTTP/1.1, a bad chunk or a length that contradicts itself, has none)',
   ),
   INVALID_ID: edge(400, ['api'], 'an id in the path that is not 1–64 letters, digits, `_` or `-`'),
   INVALID_NUMBER: edge(400, ['api', 'projector'], 'a line number in the path that is not a phone number'),
@@ -799,6 +800,12 @@ export const EDGE_REASONS = {
     'a path parameter over 100 characters (no id or number is that long)',
   ),
   PAYLOAD_TOO_LARGE: edge(413, ['api', 'projector'], "a body over 64 KiB (the projector's: over 1 MiB)"),
+  HEADERS_TOO_LARGE: edge(431, ['api', 'projector'], "a request's headers over the 16 KiB Node.js reads"),
+  REQUEST_TIMEOUT: edge(
+    408,
+    ['api', 'projector'],
+    "a request whose headers or body did not arrive whole within Node.js's time limits",
+  ),
   UNSUPPORTED_MEDIA_TYPE: edge(
     415,
     ['api', 'projector'],

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { codeOfStatus } from './status-codes.js';
 
@@ -38,3 +39,40 @@ export function answerFrameworkError(
         : [error.statusCode ?? 500, codeOfStatus(error.statusCode ?? 500), error.message];
   void reply.code(statusCode).send({ statusCode, code, message });
 }
+
+/**
+ * The answer to a request Node's HTTP parser refuses before Fastify sees a request at all (a chunk
+ * size that is not hex, both Content-Length and Transfer-Encoding, headers over Node's 16 KiB, a
+ * request that did not arrive in time). Fastify's own answer is `{"error":"Bad Request","message":
+ * "Client Error"}`, with no `code` to switch on; here it is every other refusal's shape. The
+ * connection is closed after it, as Node and Fastify do: what follows on it cannot be framed.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  // A reset connection has nobody left to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [statusCode, code, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'HEADERS_TOO_LARGE', "the request's headers are over the 16 KiB this server reads"]
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'REQUEST_TIMEOUT', 'the request did not arrive whole in time: send it again']
+        : [
+            400,
+            'INVALID_REQUEST',
+            `the request is not valid HTTP/1.1 (${error.code ?? 'unreadable'}): check its chunks, ` +
+              'Content-Length and Transfer-Encoding',
+          ];
+  const body = JSON.stringify({ statusCode, code, message });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${statusCode} ${STATUS_TEXT[statusCode]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+};

@@ -5,7 +5,7 @@ import type { FastifyServerOptions } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { DestinationStream } from 'pino';
 import type { Configuration } from './configuration.js';
-import { answerFrameworkError } from './framework-errors.js';
+import { answerClientError, answerFrameworkError } from './framework-errors.js';
 import { guardRequests } from './guard-requests.js';
 import { PinoNestLogger, createLogger, logRequests, type LogSettings } from './logging.js';
 import { documentRequestPolicy } from './openapi.js';
@@ -54,7 +54,11 @@ export async function createHttpApp<S extends HttpSettings>(
   const logger = createLogger(shape.name, settings.log, options.logDestination);
   const app = await NestFactory.create<NestFastifyApplication>(
     shape.module(configModule),
-    new FastifyAdapter({ ...shape.server, frameworkErrors: answerFrameworkError }),
+    new FastifyAdapter({
+      ...shape.server,
+      frameworkErrors: answerFrameworkError,
+      clientErrorHandler: answerClientError,
+    }),
     { logger: new PinoNestLogger(logger) },
   );
   logRequests(app, logger);

@@ -5,7 +5,7 @@ import { createApiApp } from '../../../apps/api/src/bootstrap.js';
 import { lineStream } from '#events';
 import { collect } from '../../support/collect.js';
 import { expectPolicyDocumented, servedDocument } from '../../support/openapi-policy.js';
-import { rawRequest, type RawAnswer } from '../../support/raw-http.js';
+import { rawExchange, rawRequest, type RawAnswer } from '../../support/raw-http.js';
 import { ADMIN, closeStore, storedEvents, uniqueId } from './accounts.support.js';
 
 /**
@@ -90,6 +90,29 @@ describe('api refuses requests from foreign pages', () => {
         expectRefused(await createAccount(accountId, headers), 415, 'UNSUPPORTED_MEDIA_TYPE');
         expect(await storedEvents(accountId)).toEqual([]);
       }
+    });
+
+    it('answers a request that is not valid HTTP/1.1 with a code and a sentence, and appends nothing', async () => {
+      const accountId = uniqueId('http');
+      const head = `POST /accounts HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n`;
+      const body = json(accountId);
+      for (const [request, status, code] of [
+        // A chunk size that is not hex
+        [`${head}Transfer-Encoding: chunked\r\n\r\nzz\r\n${body}\r\n0\r\n\r\n`, 400, 'INVALID_REQUEST'],
+        // Both a length and chunks: how much is body is anybody's guess (request smuggling)
+        [
+          `${head}Content-Length: ${body.length}\r\nTransfer-Encoding: chunked\r\n\r\n${body}`,
+          400,
+          'INVALID_REQUEST',
+        ],
+        // Headers over the 16 KiB Node.js reads
+        [`${head}X-Padding: ${'p'.repeat(20_000)}\r\nContent-Length: 2\r\n\r\n{}`, 431, 'HEADERS_TOO_LARGE'],
+      ] as const) {
+        const answer = await rawExchange(port, request);
+        expect(answer.head).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+        expect(JSON.parse(answer.body)).toEqual({ statusCode: status, code, message: expect.any(String) });
+      }
+      expect(await storedEvents(accountId)).toEqual([]);
     });
 
     it('refuses forms on every command route of the OpenAPI document, before any of them runs', async () => {
