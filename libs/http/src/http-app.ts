@@ -58,6 +58,9 @@ export async function createHttpApp<S extends HttpSettings>(
       ...shape.server,
       frameworkErrors: answerFrameworkError,
       clientErrorHandler: answerClientError,
+      // Node answers an HTTP/1.1 request without Host itself, with an empty 400 and no code; left to
+      // the request policy, it is refused as any name this server does not answer to (421).
+      http: { requireHostHeader: false },
     }),
     { logger: new PinoNestLogger(logger) },
   );

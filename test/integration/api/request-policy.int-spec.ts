@@ -92,7 +92,7 @@ describe('api refuses requests from foreign pages', () => {
       }
     });
 
-    it('answers a request that is not valid HTTP/1.1 with a code and a sentence, and appends nothing', async () => {
+    it('answers a request that is not valid HTTP/1.1, or names no Host, with a code and a sentence, and appends nothing', async () => {
       const accountId = uniqueId('http');
       const head = `POST /accounts HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n`;
       const body = json(accountId);
@@ -107,6 +107,12 @@ describe('api refuses requests from foreign pages', () => {
         ],
         // Headers over the 16 KiB Node.js reads
         [`${head}X-Padding: ${'p'.repeat(20_000)}\r\nContent-Length: 2\r\n\r\n{}`, 431, 'HEADERS_TOO_LARGE'],
+        // No Host at all, which HTTP/1.1 requires
+        [
+          `POST /accounts HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+          421,
+          'HOST_NOT_ALLOWED',
+        ],
       ] as const) {
         const answer = await rawExchange(port, request);
         expect(answer.head).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
