@@ -161,6 +161,28 @@ describe("the audit trail's hash chain", () => {
     expect(() => parseAuditExport('a,b\r\n1,2\r\n')).toThrow(/header/);
   });
 
+  it('names a row or field nested deeper than JSON can write back, instead of a RangeError', () => {
+    // Given a trail whose row, or a field of a row, is a list nested 200,000 deep (JSON.parse reads it)
+    const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+    const rows = trail();
+    const withField = JSON.stringify({ entries: [{ ...rows[0], revision: 0 }] }).replace(
+      '"revision":0',
+      `"revision":${deep}`,
+    );
+    // When it is parsed, Then the failure names the row and field and says what it found
+    expect(parseAuditExport(`[${deep}]`)).toEqual({
+      failure: { index: 0, field: 'row', expected: 'an object', actual: 'a list nested too deep to show' },
+    });
+    expect(parseAuditExport(withField)).toEqual({
+      failure: {
+        index: 0,
+        field: 'revision',
+        expected: 'a string',
+        actual: 'a list nested too deep to show',
+      },
+    });
+  });
+
   it('says an empty file is empty and where a trail comes from', () => {
     // Given the file a failed `audit call ID --json > FILE` leaves behind
     for (const empty of ['', '\n', '\uFEFF']) {

@@ -68,7 +68,18 @@ export interface AuditFailure {
 /** A file that is no audit trail at all: said in a sentence, not as a row. */
 export class AuditFileError extends Error {}
 
-const shown = (value: unknown): string => (value === undefined ? 'nothing' : JSON.stringify(value));
+/**
+ * A value as a failure quotes it, in JSON. JSON.parse reads nesting far deeper than JSON.stringify can
+ * write back (a RangeError), so a hand-made file nested that deep is said in words instead.
+ */
+const shown = (value: unknown): string => {
+  if (value === undefined) return 'nothing';
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return `${Array.isArray(value) ? 'a list' : 'an object'} nested too deep to show`;
+  }
+};
 
 /** The entries of an exported trail: `audit call --json` / the projector's JSON, or their CSV. */
 export const parseAuditExport = (
