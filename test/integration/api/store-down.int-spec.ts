@@ -1,7 +1,5 @@
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
-import { createApiApp } from '../../../apps/api/src/bootstrap.js';
 import { ApiErrorFilter, type ApiErrorBody } from '../../../apps/api/src/shared/api-error.filter.js';
 import { answerOf } from '../../../libs/http/src/filter-answer.fixture.js';
 import {
@@ -9,6 +7,8 @@ import {
   startEmbeddedEventStore,
   type EmbeddedEventStore,
 } from '../../support/embedded-eventstore.js';
+import { phoneUser } from './accounts.support.js';
+import { startApi, type Api } from './lines.support.js';
 
 /**
  * The api whose event store went away (killed): every command is the store's unavailability (503),
@@ -19,43 +19,20 @@ import {
  */
 describe('the api once its event store is gone', () => {
   let store: EmbeddedEventStore;
-  let api: NestFastifyApplication;
+  let api: Api;
 
   beforeAll(async () => {
     store = await startEmbeddedEventStore({ inMemory: true });
-    const shared = process.env.EVENTSTORE_CONNECTION_STRING;
-    process.env.EVENTSTORE_CONNECTION_STRING = store.connectionString;
-    try {
-      api = await createApiApp();
-    } finally {
-      process.env.EVENTSTORE_CONNECTION_STRING = shared;
-    }
-    await api.listen(0, '127.0.0.1');
+    api = await startApi({ connectionString: store.connectionString });
   }, PROCESS_BUDGET_MS);
   afterAll(async () => {
     await api?.close();
     await store?.stop('SIGKILL');
   }, PROCESS_BUDGET_MS);
 
-  const post = async (path: string, body: object) => {
-    const answer = await fetch(`${await api.getUrl()}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    return { status: answer.status, body: (await answer.json()) as Record<string, unknown> };
-  };
+  const post = (path: string, body: object) => api.post(path, body);
   const addPhoneUser = (partyId: string, directNumber: string) =>
-    post('/accounts/acme/phone-users', {
-      actor: 'root',
-      partyId,
-      name: partyId.toUpperCase(),
-      directNumbers: [directNumber],
-      callingPlan: 'unlimited',
-      powerPack: false,
-      assistantEnabled: false,
-      desktopClient: { platform: 'windows', version: '6.2.1' },
-    });
+    post('/accounts/acme/phone-users', phoneUser(partyId, 0, { numbers: [directNumber] }));
 
   it(
     "answers the official client's failure to append to a store it cannot reach 503 STORE_UNAVAILABLE, not as a bug",

@@ -1,19 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { EventStoreDBClient } from '@eventstore/db-client';
 
 import { EDGE_REASONS } from '#domain';
 import { WRITE_PROBE_STREAM } from '#eventstore';
 
-import { createApiApp } from '../../../apps/api/src/bootstrap.js';
 import { noSpaceLeft } from '../../../apps/eventstore/src/storage/failing-disk.fixture.js';
 import { PROCESS_BUDGET_MS } from '../../support/embedded-eventstore.js';
 import { servedOpenApi } from '../../support/openapi-document.js';
-import { startStoreOnFailingDisk, type StoreOnFailingDisk } from './failing-disk-store.js';
+import { phoneUser } from '../api/accounts.support.js';
+import { startApi, type Api } from '../api/lines.support.js';
+import { storeOnFailingDiskForSuite } from './failing-disk-store.js';
 import { collect } from './support.js';
 
 /**
@@ -21,46 +18,25 @@ import { collect } from './support.js';
  * unavailability, not as a bug of ours, and nothing of it is appended.
  */
 describe('the api while the event store cannot write its log', () => {
-  let dataDir: string;
-  let store: StoreOnFailingDisk;
-  let api: NestFastifyApplication;
+  const store = storeOnFailingDiskForSuite('disk-full-api');
+  let api: Api;
   let reader: EventStoreDBClient;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'eventstore-disk-full-api-'));
-    store = await startStoreOnFailingDisk(dataDir);
     reader = EventStoreDBClient.connectionString(store.connectionString);
-    // The api reads its store's address from the environment when it is built; the suite's shared
-    // store is the environment's for every other suite.
-    const shared = process.env.EVENTSTORE_CONNECTION_STRING;
-    process.env.EVENTSTORE_CONNECTION_STRING = store.connectionString;
-    try {
-      api = await createApiApp();
-    } finally {
-      process.env.EVENTSTORE_CONNECTION_STRING = shared;
-    }
-    await api.listen(0, '127.0.0.1');
+    api = await startApi({ connectionString: store.connectionString });
   }, PROCESS_BUDGET_MS);
   afterAll(async () => {
     await api?.close();
     await reader?.dispose();
-    await store?.stop();
-    await rm(dataDir, { recursive: true, force: true });
   }, PROCESS_BUDGET_MS);
 
-  const post = async (path: string, body: object) => {
-    const answer = await fetch(`${await api.getUrl()}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    return { status: answer.status, body: (await answer.json()) as Record<string, unknown> };
-  };
+  const post = (path: string, body: object) => api.post(path, body);
   const health = async () => {
-    const answer = await fetch(`${await api.getUrl()}/health`);
+    const answer = await fetch(`${api.url}/health`);
     return { status: answer.status, body: (await answer.json()) as Record<string, unknown> };
   };
-  const metrics = async () => (await fetch(`${await api.getUrl()}/metrics`)).text();
+  const metrics = async () => (await fetch(`${api.url}/metrics`)).text();
   /** The value of an unlabelled series in a Prometheus text exposition. */
   const metricValue = (exposition: string, name: string) => {
     const value = new RegExp(`^${name} (\\d+)$`, 'm').exec(exposition)?.[1];
@@ -114,14 +90,7 @@ describe('the api while the event store cannot write its log', () => {
     );
     const addPhoneUser = (partyId: string, directNumber: string) =>
       post(`/accounts/${accountId}/phone-users`, {
-        actor: 'root',
-        partyId,
-        name: partyId.toUpperCase(),
-        directNumbers: [directNumber],
-        callingPlan: 'unlimited',
-        powerPack: false,
-        assistantEnabled: false,
-        desktopClient: { platform: 'windows', version: '6.2.1' },
+        ...phoneUser(partyId, 0, { numbers: [directNumber] }),
         commandId: `add-${partyId}`,
       });
     const refusedBefore = metricValue(await metrics(), 'api_store_commands_refused_total');
@@ -179,7 +148,7 @@ describe('the api while the event store cannot write its log', () => {
     const accountId = `acct-${randomUUID().replaceAll('-', '')}`;
     const send = async (method: string, path: string, body: object) =>
       (
-        await fetch(`${await api.getUrl()}${path}`, {
+        await fetch(`${api.url}${path}`, {
           method,
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(body),
@@ -289,7 +258,7 @@ describe('the api while the event store cannot write its log', () => {
   });
 
   it('documents both 503s, the store down and the store unable to write, on every route that appends', async () => {
-    const { paths } = await servedOpenApi(await api.getUrl());
+    const { paths } = await servedOpenApi(api.url);
     const appending = Object.entries(paths).flatMap(([path, operations]) =>
       Object.entries(operations)
         .filter(([method]) => method === 'post')

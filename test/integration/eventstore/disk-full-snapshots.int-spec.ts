@@ -1,14 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 import { EventStoreDBClient } from '@eventstore/db-client';
 
 import { EventStore, writeAggregateSnapshot, type SnapshotCodec } from '#eventstore';
 
 import { noSpaceLeft } from '../../../apps/eventstore/src/storage/failing-disk.fixture.js';
-import { startStoreOnFailingDisk, type StoreOnFailingDisk } from './failing-disk-store.js';
+import { storeOnFailingDiskForSuite } from './failing-disk-store.js';
 
 const codec: SnapshotCodec<{ notes: string[] }> = {
   schemaVersion: 1,
@@ -21,20 +18,13 @@ const codec: SnapshotCodec<{ notes: string[] }> = {
  * refusing one is what a refused command is to `store.writes` (and so to /health), counted apart.
  */
 describe('aggregate snapshots while the event store cannot write its log', () => {
-  let dataDir: string;
-  let store: StoreOnFailingDisk;
+  const store = storeOnFailingDiskForSuite('disk-full-snapshots');
   let client: EventStoreDBClient;
 
-  beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'eventstore-disk-full-snapshots-'));
-    store = await startStoreOnFailingDisk(dataDir);
+  beforeAll(() => {
     client = EventStoreDBClient.connectionString(store.connectionString);
   });
-  afterAll(async () => {
-    await client?.dispose();
-    await store?.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => client?.dispose());
 
   it('a snapshot the full disk refuses makes writes failing, counted as a refused snapshot; one written once there is room ends it', async () => {
     const eventStore = new EventStore(client);

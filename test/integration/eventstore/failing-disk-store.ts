@@ -1,8 +1,12 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import { createGrpcServer } from '../../../apps/eventstore/src/grpc/server.js';
 import { FailingDisk } from '../../../apps/eventstore/src/storage/failing-disk.fixture.js';
 import { FileLog, LogStore } from '../../../apps/eventstore/src/storage/index.js';
+import { startedForSuite } from '../../support/for-suite.js';
 
 /** The embedded server in this process, on a data directory whose disk a test makes fail. */
 export interface StoreOnFailingDisk {
@@ -43,6 +47,37 @@ export async function startStoreOnFailingDisk(dataDir: string): Promise<StoreOnF
       relay.close();
       await store.close();
     },
+  };
+}
+
+/**
+ * The suite's store on a failing disk, in a data directory of its own: started before its first test,
+ * stopped and its files removed after its last. Called inside a `describe`.
+ */
+export function storeOnFailingDiskForSuite(name: string): StoreOnFailingDisk {
+  const running = startedForSuite(
+    'store on a failing disk',
+    async () => {
+      const dataDir = await mkdtemp(join(tmpdir(), `eventstore-${name}-`));
+      return { dataDir, store: await startStoreOnFailingDisk(dataDir) };
+    },
+    async ({ dataDir, store }) => {
+      await store.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  );
+  return {
+    get connectionString() {
+      return running().store.connectionString;
+    },
+    get disk() {
+      return running().store.disk;
+    },
+    get log() {
+      return running().store.log;
+    },
+    connectionsOpened: () => running().store.connectionsOpened(),
+    stop: () => running().store.stop(),
   };
 }
 

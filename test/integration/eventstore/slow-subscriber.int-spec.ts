@@ -62,30 +62,28 @@ describe('a live subscription whose client stops reading', () => {
     return { events, error };
   };
 
-  it('Given a caught-up subscription to $all, When its client stops reading while events keep coming, Then it is dropped with ABORTED "Consumer too slow", after what was already sent', async () => {
-    const stream = uniqueStream('slow-all');
-    const subscription = client.subscribeToAll({
-      fromPosition: END,
-      filter: streamNameFilter({ prefixes: [stream] }),
-    });
-    await caughtUp(subscription);
-    await appendMany(stream);
-    const { events, error } = await readOn(subscription);
-    expect(error).toBeInstanceOf(TimeoutError);
-    expect((error as Error).message).toContain(TOO_SLOW);
-    expect(events).toBeLessThan(EVENTS);
-  });
+  const subscriptions: [string, (stream: string) => StreamSubscription | AllStreamSubscription][] = [
+    [
+      'subscription to $all',
+      (stream) =>
+        client.subscribeToAll({ fromPosition: END, filter: streamNameFilter({ prefixes: [stream] }) }),
+    ],
+    ['stream subscription', (stream) => client.subscribeToStream(stream, { fromRevision: END })],
+  ];
 
-  it('Given a caught-up stream subscription, When its client stops reading while events keep coming, Then it is dropped the same way', async () => {
-    const stream = uniqueStream('slow-stream');
-    const subscription = client.subscribeToStream(stream, { fromRevision: END });
-    await caughtUp(subscription);
-    await appendMany(stream);
-    const { events, error } = await readOn(subscription);
-    expect(error).toBeInstanceOf(TimeoutError);
-    expect((error as Error).message).toContain(TOO_SLOW);
-    expect(events).toBeLessThan(EVENTS);
-  });
+  it.each(subscriptions)(
+    'Given a caught-up %s, When its client stops reading while events keep coming, Then it is dropped with ABORTED "Consumer too slow", after what was already sent',
+    async (_kind, subscribe) => {
+      const stream = uniqueStream('slow');
+      const subscription = subscribe(stream);
+      await caughtUp(subscription);
+      await appendMany(stream);
+      const { events, error } = await readOn(subscription);
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect((error as Error).message).toContain(TOO_SLOW);
+      expect(events).toBeLessThan(EVENTS);
+    },
+  );
 
   it('Given a caught-up subscription whose client keeps reading, When the same events come, Then it gets every one and is not dropped', async () => {
     const stream = uniqueStream('keeping-up');
