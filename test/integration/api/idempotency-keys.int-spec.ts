@@ -67,6 +67,32 @@ describe('an idempotency key reused for a different request', () => {
     expect(stored!.metadata.requestDigest).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('Given a request naming one command id in its body and another in Idempotency-Key, When it is sent, Then 400 naming both and nothing appended; the same id in both is one command', async () => {
+    const { accountId, path } = await lineWith();
+    const place = { actor: ALICE, to: CALLER, callId: 'c1', commandId: 'k-body' };
+    const twoIds = await command(api, `${path}/calls`, place, { 'idempotency-key': 'k-header' });
+    expect(twoIds).toMatchObject({
+      status: 400,
+      body: {
+        code: 'INVALID_REQUEST',
+        errors: [
+          {
+            field: 'idempotency-key',
+            messages: ["is k-header, but the body's commandId is k-body: send one id, or the same in both"],
+          },
+        ],
+      },
+    });
+    expect(await lineEvents(api, accountId)).toHaveLength(0);
+
+    const first = await command(api, `${path}/calls`, place, { 'idempotency-key': 'k-body' });
+    expect(first.status).toBe(201);
+    expect(await command(api, `${path}/calls`, place)).toMatchObject({
+      status: 201,
+      body: { ...first.body, duplicate: true },
+    });
+  });
+
   it('Given a key used before an api restart, When a new api process is sent another request under it, Then it is refused from what the store holds', async () => {
     const { accountId, path } = await lineWith();
     const place = { actor: ALICE, to: CALLER, callId: 'r1', commandId: 'k-restart' };

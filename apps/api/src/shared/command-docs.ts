@@ -17,7 +17,7 @@ export const CommandIdempotencyDocs = () =>
     name: 'Idempotency-Key',
     required: false,
     description:
-      'The command id, when the body has no `commandId`. A resend of the same request (method, path, ' +
+      'The command id, when the body has no `commandId` (a body with a different one is a 400). A resend of the same request (method, path, ' +
       'body) with the same id within 15 minutes of the first append (`IDEMPOTENCY_WINDOW_SECONDS`), ' +
       'also after an api restart, appends nothing and answers the first result with `duplicate: true`; ' +
       'a different request under it is refused (`IDEMPOTENCY_KEY_REUSED`); later it is decided anew. ' +

@@ -50,18 +50,27 @@ const header = (
 };
 
 /**
- * The command's origin from the request: the body's `commandId` (or an `Idempotency-Key` header)
- * makes it idempotent; without one a fresh id is generated. `X-Correlation-Id` ties a conversation
+ * The command's origin from the request: the body's `commandId` or an `Idempotency-Key` header (both,
+ * if they name the same id) makes it idempotent; without one a fresh id is generated. `X-Correlation-Id` ties a conversation
  * of commands together (a load-test call flow, a scenario); by default a command starts its own.
  * Commands from clients are caused by themselves; process managers set the causing event instead.
  */
 export const Origin = createParamDecorator((_data: unknown, context: ExecutionContext): CommandOrigin => {
   const request = context.switchToHttp().getRequest<FastifyRequest>();
   const body = (request.body ?? {}) as { commandId?: unknown };
-  const commandId =
-    (typeof body.commandId === 'string' ? body.commandId : undefined) ??
-    header(request, 'idempotency-key') ??
-    randomUUID();
+  const inBody = typeof body.commandId === 'string' ? body.commandId : undefined;
+  const inHeader = header(request, 'idempotency-key');
+  // Two different ids for one request: taking either would make the client's resend under the other
+  // a new command, decided twice.
+  if (inBody !== undefined && inHeader !== undefined && inBody !== inHeader) {
+    const message = `is ${inHeader}, but the body's commandId is ${inBody}: send one id, or the same in both`;
+    throw new BadRequestException({
+      code: 'INVALID_REQUEST',
+      message: `header idempotency-key ${message}`,
+      errors: [{ field: 'idempotency-key', messages: [message] }],
+    });
+  }
+  const commandId = inBody ?? inHeader ?? randomUUID();
   const correlationId = header(request, 'x-correlation-id') ?? commandId;
   noteCorrelationId(request, correlationId);
   const requestDigest = requestDigestOf(request);
