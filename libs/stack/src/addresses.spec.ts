@@ -4,8 +4,8 @@ describe('where a client finds the apps of a running stack', () => {
   it('follows the ports and hosts npm start was given, else the default ports on loopback', () => {
     // Given the variables that place the api and the projector, When a client asks for their address,
     // Then it is the one they listen on
-    expect(stackAddress({}, 'api')).toEqual({ url: 'http://127.0.0.1:3000' });
-    expect(stackAddress({}, 'projector')).toEqual({ url: 'http://127.0.0.1:3001' });
+    expect(stackAddress({}, 'api')).toEqual({ url: 'http://127.0.0.1:3000', byDefault: true });
+    expect(stackAddress({}, 'projector')).toEqual({ url: 'http://127.0.0.1:3001', byDefault: true });
     expect(stackAddress({ API_PORT: '4100', PROJECTOR_PORT: '4101' }, 'api')).toEqual({
       url: 'http://127.0.0.1:4100',
     });
@@ -19,7 +19,10 @@ describe('where a client finds the apps of a running stack', () => {
       url: 'http://switchboard.lan:3001',
     });
     // And blank variables count as unset, as the apps read them
-    expect(stackAddress({ API_HOST: ' ', API_PORT: '' }, 'api')).toEqual({ url: 'http://127.0.0.1:3000' });
+    expect(stackAddress({ API_HOST: ' ', API_PORT: '' }, 'api')).toEqual({
+      url: 'http://127.0.0.1:3000',
+      byDefault: true,
+    });
   });
 
   it('connects over loopback to an app bound to every address, and brackets an IPv6 one', () => {
@@ -57,6 +60,18 @@ describe('where a client finds the apps of a running stack', () => {
   it('reads only variables the environment holds, not members of every object', () => {
     expect(stackAddress(Object.create({ API_PORT: '9' }) as NodeJS.ProcessEnv, 'api')).toEqual({
       url: 'http://127.0.0.1:3000',
+      byDefault: true,
     });
+  });
+
+  it('tells a default address apart from one the environment gives, even when they are alike', () => {
+    // Given no variable placing the api, When a client asks, Then the address is marked as the default
+    expect(stackAddress({ PROJECTOR_PORT: '4101' }, 'api')).toEqual({
+      url: 'http://127.0.0.1:3000',
+      byDefault: true,
+    });
+    // Given any one variable placing it, even to the default's value, Then it is the environment's
+    expect(stackAddress({ API_PORT: '3000' }, 'api')).toEqual({ url: 'http://127.0.0.1:3000' });
+    expect(stackAddress({ API_HOST: '127.0.0.1' }, 'api')).toEqual({ url: 'http://127.0.0.1:3000' });
   });
 });

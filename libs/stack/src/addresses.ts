@@ -9,8 +9,12 @@ import { DEFAULT_API_PORT, DEFAULT_PROJECTOR_PORT } from './default-ports.js';
 
 export type StackApp = 'api' | 'projector';
 
-/** The base URL, or why the environment names none a client can know in advance. */
-export type StackAddress = { readonly url: string } | { readonly problem: string };
+/**
+ * The base URL, or why the environment names none a client can know in advance. `byDefault`: no
+ * variable places the app, so the URL is the default one, a guess that a client failing to reach it
+ * should name as such rather than as the app being down.
+ */
+export type StackAddress = { readonly url: string; readonly byDefault?: true } | { readonly problem: string };
 
 const VARIABLES: Record<StackApp, { url: string; host: string; port: string; defaultPort: number }> = {
   api: { url: 'SWITCHBOARD_API_URL', host: 'API_HOST', port: 'API_PORT', defaultPort: DEFAULT_API_PORT },
@@ -59,5 +63,7 @@ export const stackAddress = (env: NodeJS.ProcessEnv, app: StackApp): StackAddres
   const port = portText === undefined ? names.defaultPort : Number(portText);
   // The app then listens on a port it picks itself, which it prints when ready and no variable says.
   if (port === 0) return { problem: `${names.port} is 0, so the ${app} listens on a port it picks itself` };
-  return { url: `http://${connectHost(variable(env, names.host))}:${port}` };
+  const host = variable(env, names.host);
+  const placed = `http://${connectHost(host)}:${port}`;
+  return host === undefined && portText === undefined ? { url: placed, byDefault: true } : { url: placed };
 };
