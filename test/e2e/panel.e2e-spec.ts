@@ -1,4 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { startProcess } from '#stack';
 import {
   delegationReadyPhoneUser,
   fillDemoAccount,
@@ -310,6 +314,53 @@ describe('the panel in a browser', () => {
       await suite.startProjectorSeenBy(page);
       await refusal.waitFor({ state: 'detached', timeout: SHOWN_MS });
       suite.forgiveErrors(/ERR_CONNECTION_REFUSED/);
+    },
+  );
+
+  browserTest(
+    "Given a projector with no address for the api it can use, When the user rings a line from the page, Then the refusal says the api's address is not set and which variables set it, not that the stack is down",
+    'api-address-not-set',
+    async () => {
+      const account = await demo('no-api-address', 1, 1, 1);
+      const data = await mkdtemp(join(tmpdir(), 'switchboard-panel-'));
+      // Blank variables count as unset: whatever the test's own environment holds, none reaches it.
+      const projector = await startProcess(
+        'projector',
+        'dist/apps/projector/src/main.js',
+        [],
+        {
+          EVENTSTORE_CONNECTION_STRING: suite.stack.store,
+          CLOCK_MODE: 'virtual',
+          PROJECTOR_PORT: '0',
+          PROJECTOR_DATA_DIR: data,
+          SWITCHBOARD_API_URL: '',
+          API_HOST: '',
+          API_PORT: '0',
+        },
+        /projector listening on (http:\/\/\S+)/,
+      );
+      try {
+        const page = await suite.browser.open(
+          `${projector.address}/panel?account=${account.accountId}&viewer=assistant1`,
+        );
+        suite.pages.push(page);
+        await page.locator('[data-connection="live"]').waitFor({ timeout: SHOWN_MS });
+        const outside = page.getByRole('form', { name: 'An outside caller' });
+        await outside.getByRole('textbox', { name: 'An outside number' }).fill('+15556660004');
+        await outside.getByRole('button', { name: 'Ring' }).click();
+
+        const refusal = outside.locator('[role="alert"]');
+        await refusal.waitFor({ timeout: SHOWN_MS });
+        await expect(refusal.getAttribute('data-code')).resolves.toBe('API_ADDRESS_NOT_SET');
+        const said = await refusal.textContent();
+        expect(said).toMatch(/SWITCHBOARD_API_URL \(or API_HOST and API_PORT\)/);
+        expect(said).not.toMatch(/not answering|is the stack running/);
+        await expect(page.locator('[data-connection]').textContent()).resolves.toBe('Live');
+        expect(suite.forgiveErrors(/status of 502/)).toBe(1);
+      } finally {
+        await projector.stop();
+        await rm(data, { recursive: true, force: true });
+      }
     },
   );
 

@@ -889,7 +889,12 @@ export const EDGE_REASONS = {
   API_UNAVAILABLE: edge(
     502,
     ['projector'],
-    'a panel command (`/panel/api/…`) while the api is not answering (refused, or no answer within 10 s), or when the projector has no address for it (`API_PORT=0` and no `SWITCHBOARD_API_URL`)',
+    'a panel command (`/panel/api/…`) while the api at the address the projector was given is not answering (refused, or no answer within 10 s)',
+  ),
+  API_ADDRESS_NOT_SET: edge(
+    502,
+    ['projector'],
+    'a panel command (`/panel/api/…`) when the projector was given no address for the api it can use: `API_PORT=0` (or a value that is no port or URL) and no `SWITCHBOARD_API_URL`, or none of `SWITCHBOARD_API_URL`, `API_HOST`, `API_PORT` set and no api answering at the default `http://127.0.0.1:3000`; setting them, not waiting, is the cure',
   ),
 } as const satisfies Readonly<Record<string, EdgeReason>>;
 

@@ -4,7 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { configuration } from '#http';
 import { eventSchemas } from '#events';
 import { createProjectorApp } from '../../../apps/projector/src/bootstrap.js';
-import { projectorSettingsFrom } from '../../../apps/projector/src/projector-config.js';
+import {
+  projectorSettingsFrom,
+  type ProjectorSettings,
+} from '../../../apps/projector/src/projector-config.js';
 import { Projector } from '#read-models';
 import { PROJECTIONS } from '#read-models';
 import type { Directory, PanelError, Seat, Steps } from '../../../apps/projector/src/panel/seat-contract.js';
@@ -156,16 +159,24 @@ describe('projector Assistant panel', () => {
     };
   };
 
-  /** A projector configured by `variables` over the process's own, serving its panel on loopback. */
-  const panelWith = async (variables: Record<string, string>, run: (url: string) => Promise<void>) => {
+  /**
+   * A projector configured by `variables` over the process's own, serving its panel on loopback;
+   * `api`, when given, is where it finds the api instead of where the variables say.
+   */
+  const panelWith = async (
+    variables: Record<string, string>,
+    run: (url: string) => Promise<void>,
+    api?: ProjectorSettings['api'],
+  ) => {
     const projector = new Projector(store, PROJECTIONS, {
       streamPrefixes: ['account-none'],
       log: () => undefined,
     });
     const app = await createProjectorApp(projector, store, {
-      configuration: await configuration((env) =>
-        projectorSettingsFrom({ ...env, SWITCHBOARD_API_URL: undefined, ...variables }),
-      ),
+      configuration: await configuration((env) => {
+        const settings = projectorSettingsFrom({ ...env, SWITCHBOARD_API_URL: undefined, ...variables });
+        return api ? { ...settings, api } : settings;
+      }),
     });
     try {
       await app.listen(0, '127.0.0.1');
@@ -218,7 +229,44 @@ describe('projector Assistant panel', () => {
     }
   }, 30_000);
 
-  it('answers API_UNAVAILABLE, saying which variable to set, when API_PORT=0 leaves the api anywhere', async () => {
+  it('answers API_UNAVAILABLE, asking whether the stack runs, when nothing answers at the address it was given', async () => {
+    // Given a projector told where the api is, and no api there
+    const url = await closedAddress();
+    await panelWith({ SWITCHBOARD_API_URL: url }, async (panel) => {
+      // When the page sends a command
+      const answer = await answerThroughPanel(panel);
+      // Then the projector says the api is not answering there
+      expect(answer.status).toBe(502);
+      expect(await answer.json()).toEqual({
+        statusCode: 502,
+        code: 'API_UNAVAILABLE',
+        message: `The api at ${url} is not answering (refused, or no answer within 10 s): is the stack running (npm start)?`,
+      });
+    });
+  }, 30_000);
+
+  it('answers API_ADDRESS_NOT_SET, not that the stack is down, when nothing answers at the default address it fell back to', async () => {
+    // Given a projector given no address for the api, on a machine where none answers at the default one
+    const url = await closedAddress();
+    await panelWith(
+      {},
+      async (panel) => {
+        // When the page sends a command
+        const answer = await answerThroughPanel(panel);
+        // Then the projector says what is missing, and which variables set it
+        expect(answer.status).toBe(502);
+        expect(await answer.json()).toEqual({
+          statusCode: 502,
+          code: 'API_ADDRESS_NOT_SET',
+          message: `The api's address is not set (no SWITCHBOARD_API_URL, API_HOST or API_PORT), and no api answers at the default, ${url}: set SWITCHBOARD_API_URL (or API_HOST and API_PORT) to the api's address, and start the projector again.`,
+        });
+      },
+      // The default address stands in on a free port: the real one, 3000, may be another stack's.
+      { url, byDefault: true },
+    );
+  }, 30_000);
+
+  it('answers API_ADDRESS_NOT_SET, saying which variable to set, when API_PORT=0 leaves the api anywhere', async () => {
     // Given a stack whose api picks its own port, and no SWITCHBOARD_API_URL
     await panelWith({ API_PORT: '0' }, async (url) => {
       // When the page sends a command
@@ -227,13 +275,22 @@ describe('projector Assistant panel', () => {
       expect(answer.status).toBe(502);
       expect(await answer.json()).toEqual({
         statusCode: 502,
-        code: 'API_UNAVAILABLE',
+        code: 'API_ADDRESS_NOT_SET',
         message:
-          "The projector does not know where the api is, as API_PORT is 0, so the api listens on a port it picks itself: set SWITCHBOARD_API_URL to the api's address.",
+          "The projector does not know where the api is, as API_PORT is 0, so the api listens on a port it picks itself: set SWITCHBOARD_API_URL (or API_HOST and API_PORT) to the api's address, and start the projector again.",
       });
     });
   }, 30_000);
 });
+
+/** A loopback address where nothing listens: a port taken from the system, then let go. */
+async function closedAddress(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((closed) => server.close(closed));
+  return `http://127.0.0.1:${port}`;
+}
 
 /** Reads a server-sent event stream until it has sent `count` seats, then closes it. */
 async function firstSeats(url: string, count: number): Promise<Seat[]> {

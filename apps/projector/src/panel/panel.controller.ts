@@ -134,8 +134,12 @@ const ForwardDocs = () =>
     ApiDefaultResponse({
       description: "The api's answer to the command, its status and body as the api gave them",
     }),
-    QueryRefusals({ edge: ['NOT_FOUND', 'API_UNAVAILABLE'] }),
+    QueryRefusals({ edge: ['NOT_FOUND', 'API_UNAVAILABLE', 'API_ADDRESS_NOT_SET'] }),
   );
+
+/** What a projector without a usable api address is to be given, whichever way it lacks one. */
+const SET_THE_API_ADDRESS =
+  "set SWITCHBOARD_API_URL (or API_HOST and API_PORT) to the api's address, and start the projector again.";
 
 /** How long a forwarded command may take at the api: its slowest answers are a few seconds. */
 const FORWARD_TIMEOUT_MS = 10_000;
@@ -364,8 +368,8 @@ export class PanelController implements BeforeApplicationShutdown {
     if (!('url' in api)) {
       void reply.status(502).send({
         statusCode: 502,
-        code: 'API_UNAVAILABLE',
-        message: `The projector does not know where the api is, as ${api.problem}: set SWITCHBOARD_API_URL to the api's address.`,
+        code: 'API_ADDRESS_NOT_SET',
+        message: `The projector does not know where the api is, as ${api.problem}: ${SET_THE_API_ADDRESS}`,
       });
       return;
     }
@@ -387,11 +391,21 @@ export class PanelController implements BeforeApplicationShutdown {
         .header('content-type', answer.headers.get('content-type') ?? 'application/json')
         .send(await answer.text());
     } catch {
-      void reply.status(502).send({
-        statusCode: 502,
-        code: 'API_UNAVAILABLE',
-        message: `The api at ${api.url} is not answering (refused, or no answer within ${FORWARD_TIMEOUT_MS / 1000} s): is the stack running (npm start)?`,
-      });
+      // With no address given the projector only guessed the default one: nothing answering there says
+      // the address is missing at least as likely as the api being down, and setting it is what helps.
+      void reply.status(502).send(
+        api.byDefault
+          ? {
+              statusCode: 502,
+              code: 'API_ADDRESS_NOT_SET',
+              message: `The api's address is not set (no SWITCHBOARD_API_URL, API_HOST or API_PORT), and no api answers at the default, ${api.url}: ${SET_THE_API_ADDRESS}`,
+            }
+          : {
+              statusCode: 502,
+              code: 'API_UNAVAILABLE',
+              message: `The api at ${api.url} is not answering (refused, or no answer within ${FORWARD_TIMEOUT_MS / 1000} s): is the stack running (npm start)?`,
+            },
+      );
     }
   }
 
