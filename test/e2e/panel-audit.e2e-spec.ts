@@ -432,6 +432,44 @@ describe('the panel for auditors and architects in a browser', () => {
     },
   );
   browserTest(
+    'Given two audit trails opened one after the other, When the user goes Back, Then the second closes and the first stays open; Back again closes it, Forward opens them again',
+    'audit-back-closes',
+    async () => {
+      const { demo, number, act } = await incomingCall('audit-back', '+15554440020');
+      await act('answer', 'exec1');
+      await act('hang-up', 'exec1');
+      const { callId: later } = (await ring(demo, number, '+15554440021')) as { callId: string };
+      await onCall(demo, number, later, 'answer', 'exec1');
+      await onCall(demo, number, later, 'hang-up', 'exec1');
+      const page = await seat(demo.accountId, 'exec1');
+      await lampShows(page, number, 'idle');
+      const history = line(page, number).locator('details.history');
+      await history.locator('> summary').click();
+      const trails = history.locator('details.audit');
+      await trails.nth(1).waitFor({ timeout: SHOWN_MS });
+      await trails.nth(0).locator('> summary').click();
+      await trails.nth(1).locator('> summary').click();
+      /** Waits until the address names `named` trails and the two trails' open states are `open`. */
+      const shows = (named: number, open: readonly boolean[]) =>
+        page.waitForFunction(
+          `new URL(location.href).searchParams.getAll('audit').length === ${named} &&
+           JSON.stringify([...document.querySelectorAll('details.history details.audit')].map((t) => t.open)) ===
+             ${JSON.stringify(JSON.stringify(open))}`,
+          null,
+          { timeout: SHOWN_MS },
+        );
+      await shows(2, [true, true]);
+
+      await page.goBack();
+      await shows(1, [true, false]);
+      await page.goBack();
+      await shows(0, [false, false]);
+      await page.goForward();
+      await page.goForward();
+      await shows(2, [true, true]);
+    },
+  );
+  browserTest(
     'Given an account with no party yet, When the landing page lists it, Then it says so and offers no room to pick seats from',
     'landing-no-party',
     async () => {

@@ -118,10 +118,12 @@ export function AuditTrail(props: {
   const named = trails.has(id);
   const filter = trails.get(id) ?? EVERY_STEP;
   const details = useRef<HTMLDetailsElement>(null);
-  // Opened by its address (a reload, Back, a link); never closed by it, as another trail opened since
-  // was not asked to close this one.
+  // Open exactly while its address names it: a reload, Back, Forward or a link open it, and Back past
+  // the step that opened it closes it again. The address names every trail open, so another trail
+  // opened since leaves this one named; only a move to an address without it (Back, a link to the
+  // seat) drops it.
   useEffect(() => {
-    if (named && details.current && !details.current.open) details.current.open = true;
+    if (details.current && details.current.open !== named) details.current.open = named;
   }, [named]);
   /** Names this trail in the address with a filter, beside the other trails open. */
   const filterBy = (changes: Partial<TrailFilter>) =>
