@@ -318,6 +318,30 @@ describe('the panel in a browser', () => {
   );
 
   browserTest(
+    'Given the api stopped under a live seat, When the user rings a line, Then the refusal says the api is not answering; once the api is back it is gone without another click',
+    'refusal-api-back',
+    async () => {
+      const { page } = await firstAssistantSeat('api-back');
+      await suite.stack.stopApi();
+      try {
+        const outside = page.getByRole('form', { name: 'An outside caller' });
+        await outside.getByRole('textbox', { name: 'An outside number' }).fill('+15556660005');
+        await outside.getByRole('button', { name: 'Ring' }).click();
+        const refusal = outside.locator('[role="alert"][data-code="API_UNAVAILABLE"]');
+        await refusal.waitFor({ timeout: SHOWN_MS });
+        // The page's own connection, to the projector, never dropped: only the api is away.
+        await expect(page.locator('[data-connection]').textContent()).resolves.toBe('Live');
+      } finally {
+        await suite.stack.startApi();
+      }
+      await page
+        .locator('[role="alert"][data-code="API_UNAVAILABLE"]')
+        .waitFor({ state: 'detached', timeout: SHOWN_MS });
+      expect(suite.forgiveErrors(/status of 502/)).toBe(1);
+    },
+  );
+
+  browserTest(
     "Given a projector with no address for the api it can use, When the user rings a line from the page, Then the refusal says the api's address is not set and which variables set it, not that the stack is down",
     'api-address-not-set',
     async () => {

@@ -19,6 +19,10 @@ export interface PanelStack {
   stopProjector(): Promise<number | null>;
   /** Starts the projector again, on the same port and snapshot, after `stopProjector`. */
   startProjector(): Promise<void>;
+  /** Stops the api alone (SIGTERM): the projector, and the pages on it, stay. */
+  stopApi(): Promise<void>;
+  /** Starts the api again, on the same port (where the projector forwards), after `stopApi`. */
+  startApi(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -33,20 +37,23 @@ export async function startPanelStack(env: NodeJS.ProcessEnv = {}): Promise<Pane
   };
   try {
     const common = { ...env, EVENTSTORE_CONNECTION_STRING: store.address };
-    const api = await startProcess(
-      'api',
-      'dist/apps/api/src/main.js',
-      [],
-      { ...common, API_PORT: '0' },
-      /api listening on (http:\/\/\S+)/,
-    );
+    const startApi = (port: string) =>
+      startProcess(
+        'api',
+        'dist/apps/api/src/main.js',
+        [],
+        { ...common, API_PORT: port },
+        /api listening on (http:\/\/\S+)/,
+      );
+    let api = await startApi('0');
     started.push(api);
+    const apiAddress = api.address;
     const startProjector = (port: string) =>
       startProcess(
         'projector',
         'dist/apps/projector/src/main.js',
         [],
-        { ...common, PROJECTOR_PORT: port, PROJECTOR_DATA_DIR: dataDir, SWITCHBOARD_API_URL: api.address },
+        { ...common, PROJECTOR_PORT: port, PROJECTOR_DATA_DIR: dataDir, SWITCHBOARD_API_URL: apiAddress },
         /projector listening on (http:\/\/\S+)/,
       );
     let projector = await startProjector('0');
@@ -54,7 +61,7 @@ export async function startPanelStack(env: NodeJS.ProcessEnv = {}): Promise<Pane
     const address = projector.address;
     return {
       store: store.address,
-      api: api.address,
+      api: apiAddress,
       projector: address,
       async stopProjector() {
         await projector.stop();
@@ -64,6 +71,12 @@ export async function startPanelStack(env: NodeJS.ProcessEnv = {}): Promise<Pane
         const again = await startProjector(new URL(address).port);
         started.splice(started.indexOf(projector), 1, again);
         projector = again;
+      },
+      stopApi: () => api.stop(),
+      async startApi() {
+        const again = await startApi(new URL(api.address).port);
+        started.splice(started.indexOf(api), 1, again);
+        api = again;
       },
       stop,
     };

@@ -1,4 +1,10 @@
-import type { Directory, PanelError, Seat, Steps } from '../../projector/src/panel/seat-contract.js';
+import type {
+  ApiStatus,
+  Directory,
+  PanelError,
+  Seat,
+  Steps,
+} from '../../projector/src/panel/seat-contract.js';
 
 /** A refused request: the reason code and sentence the api (or the projector) answered with. */
 export class Refusal extends Error {
@@ -44,6 +50,20 @@ export const STACK_RETRY_MS = 3_000;
 /** Whether a refusal (or a refusal as shown) is the stack's not answering, not its saying no. */
 export const isStackDown = (error: { readonly code: string } | undefined): boolean =>
   error !== undefined && (error.code === STACK_DOWN || error.code === 'API_UNAVAILABLE');
+
+/**
+ * Whether a refusal is the api's being away from the projector (not answering, or no address for it),
+ * which the page's own connection, to the projector, does not tell.
+ */
+export const isApiAway = (error: { readonly code: string }): boolean =>
+  error.code === 'API_UNAVAILABLE' || error.code === 'API_ADDRESS_NOT_SET';
+
+/** Whether the projector reaches the api now; a projector not answering does not. */
+export const apiAnswers = (): Promise<boolean> =>
+  request<ApiStatus>('/panel/api-status').then(
+    (status) => status.answering,
+    () => false,
+  );
 
 /** A read-model query of the projector (same origin as the page). */
 export const loadJson = <T>(path: string): Promise<T> => request(path);

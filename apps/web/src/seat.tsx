@@ -15,7 +15,9 @@ import { AuditTrail, trailInAddress } from './audit.js';
 import {
   Refusal,
   STACK_RETRY_MS,
+  apiAnswers,
   command,
+  isApiAway,
   isStackDown,
   linePath,
   loadDirectory,
@@ -181,6 +183,21 @@ export function SeatPage(props: {
       }),
     [],
   );
+
+  // A command refused for want of the api while the page stays live (only the api was stopped, or the
+  // projector restarted with its address set) is no longer so once the projector reaches the api:
+  // the page asks while it shows such a refusal, as nothing on its live connection would tell it.
+  const apiAway = [...refusals.values()].some(isApiAway);
+  useEffect(() => {
+    if (!apiAway) return;
+    const timer = setInterval(() => {
+      void apiAnswers().then((answering) => {
+        if (answering)
+          setRefusals((shown) => new Map([...shown].filter(([, refusal]) => !isApiAway(refusal))));
+      });
+    }, STACK_RETRY_MS);
+    return () => clearInterval(timer);
+  }, [apiAway]);
 
   useEffect(() => {
     if (pointKey === shownPoint.current) return;

@@ -229,6 +229,29 @@ describe('projector Assistant panel', () => {
     }
   }, 30_000);
 
+  it('says on /panel/api-status whether the api answers where it forwards, always with a 200', async () => {
+    const status = async (url: string) => {
+      const answer = await fetch(`${url}/panel/api-status`);
+      return [answer.status, await answer.json()];
+    };
+    // Given an api answering where the projector forwards, Then it answers
+    const api = await recordingApi('127.0.0.1');
+    try {
+      await panelWith({ SWITCHBOARD_API_URL: `http://127.0.0.1:${api.port}` }, async (url) => {
+        expect(await status(url)).toEqual([200, { answering: true }]);
+      });
+    } finally {
+      await api.close();
+    }
+    // Given nothing there, or no address at all, Then it does not
+    await panelWith({ SWITCHBOARD_API_URL: await closedAddress() }, async (url) => {
+      expect(await status(url)).toEqual([200, { answering: false }]);
+    });
+    await panelWith({ API_PORT: '0' }, async (url) => {
+      expect(await status(url)).toEqual([200, { answering: false }]);
+    });
+  }, 30_000);
+
   it('answers API_UNAVAILABLE, asking whether the stack runs, when nothing answers at the address it was given', async () => {
     // Given a projector told where the api is, and no api there
     const url = await closedAddress();

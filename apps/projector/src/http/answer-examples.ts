@@ -320,6 +320,8 @@ export const ANSWER_EXAMPLES = {
       },
     ],
   },
+  /** GET /panel/api-status */
+  apiStatus: { answering: true },
   /** GET /panel/steps */
   steps: {
     current: { position: '9672', type: 'CallEnded', stream: 'line-acme.15552000000' },

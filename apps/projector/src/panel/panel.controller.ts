@@ -39,7 +39,7 @@ import { ReadModelsService, type AsOf } from '../http/read-models.service.js';
 import { ANSWER_EXAMPLES } from '../http/answer-examples.js';
 import { AsOfQueries, EventStreamAnswer, QueryAnswer, QueryRefusals } from '../http/route-docs.js';
 import { projectorSettingsOf, type ProjectorSettings } from '../projector-config.js';
-import type { Directory, Seat, Steps } from './seat-contract.js';
+import type { ApiStatus, Directory, Seat, Steps } from './seat-contract.js';
 import { SeatRefusal, directory, seatOf } from './seat.js';
 import { stepsAround } from './steps.js';
 
@@ -141,6 +141,9 @@ const ForwardDocs = () =>
 const SET_THE_API_ADDRESS =
   "set SWITCHBOARD_API_URL (or API_HOST and API_PORT) to the api's address, and start the projector again.";
 
+/** How long the api's /health may take to say it answers: the page asks again every 3 s. */
+const API_STATUS_TIMEOUT_MS = 3_000;
+
 /** How long a forwarded command may take at the api: its slowest answers are a few seconds. */
 const FORWARD_TIMEOUT_MS = 10_000;
 
@@ -227,6 +230,26 @@ export class PanelController implements BeforeApplicationShutdown {
     // The seat reads its account's rows only: its stream, its lines and the clock (see seatReads).
     const readModels = await this.readModels.at(query, this.readModels.scopeOf(accountId));
     return this.seatFrom(readModels, accountId, partyId, query);
+  }
+
+  @Get('api-status')
+  @ApiOperation({
+    summary:
+      "Whether the api answers where the panel's commands are forwarded (its /health answers, whatever " +
+      'its status): the page asks while it shows a command refused for want of the api, to drop that ' +
+      'refusal once it does. Always a 200, so a page asking while the api is away logs no error.',
+  })
+  @QueryAnswer('Whether the api answers', ANSWER_EXAMPLES.apiStatus)
+  async apiStatus(): Promise<ApiStatus> {
+    const api = this.settings.api;
+    if (!('url' in api)) return { answering: false };
+    try {
+      const answer = await fetch(`${api.url}/health`, { signal: AbortSignal.timeout(API_STATUS_TIMEOUT_MS) });
+      await answer.body?.cancel();
+      return { answering: true };
+    } catch {
+      return { answering: false };
+    }
   }
 
   @Get('steps')

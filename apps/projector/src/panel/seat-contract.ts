@@ -156,6 +156,14 @@ export interface Step {
   readonly stream: string;
 }
 
+/**
+ * Whether the api answers where the projector forwards the page's commands (/panel/api-status): a
+ * command refused because it did not is then worth sending again.
+ */
+export interface ApiStatus {
+  readonly answering: boolean;
+}
+
 /** Where one step of time travel goes from a view as of a position (/panel/steps). */
 export interface Steps {
   /** The last of the account's events the view shows; null before the first. */
