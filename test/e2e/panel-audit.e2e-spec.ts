@@ -432,6 +432,36 @@ describe('the panel for auditors and architects in a browser', () => {
     },
   );
   browserTest(
+    'Given a seat with a call answered then ended, When an architect steps back and then forward by keyboard alone, pressing Enter again and again, Then each press steps one event and the focus stays on the step button',
+    'time-travel-keyboard',
+    async () => {
+      const { page } = await endedCallOnSeat('travel-enter', '+15554440030');
+      const asOf = `document.querySelector('[data-as-of]')?.getAttribute('data-as-of') ?? null`;
+      const focused = `document.activeElement?.textContent ?? 'nothing'`;
+      /** Presses Enter on the focused control and waits until the view is as of another position. */
+      const pressEnterToStep = async () => {
+        const before = await page.evaluate<string | null>(asOf);
+        await page.keyboard.press('Enter');
+        await page.waitForFunction(`(${asOf}) !== ${JSON.stringify(before)}`, null, { timeout: SHOWN_MS });
+        return page.evaluate<string | null>(asOf);
+      };
+
+      await page.getByRole('button', { name: 'Step back one event' }).focus();
+      const back: (string | null)[] = [];
+      for (let step = 0; step < 3; step++) {
+        back.push(await pressEnterToStep());
+        // The steps of the new view are still being looked up: the button keeps the focus meanwhile.
+        await expect(page.evaluate(focused)).resolves.toBe('Step back one event');
+      }
+      expect(new Set(back).size).toBe(3);
+
+      await page.getByRole('button', { name: 'Step forward one event' }).focus();
+      await expect(pressEnterToStep()).resolves.toBe(back[1]);
+      await expect(page.evaluate(focused)).resolves.toBe('Step forward one event');
+      await expect(pressEnterToStep()).resolves.toBe(back[0]);
+    },
+  );
+  browserTest(
     'Given two audit trails opened one after the other, When the user goes Back, Then the second closes and the first stays open; Back again closes it, Forward opens them again',
     'audit-back-closes',
     async () => {

@@ -1048,15 +1048,19 @@ function TimeTravel(props: {
     void travel({ asOfTime: at.toISOString() });
   };
   const stepForward = () => {
-    if (!steps) return;
-    if (steps.forward) void travel({ asOf: steps.forward.position });
-    else live();
+    void (steps ? Promise.resolve(steps) : stepsHere()).then((found) => {
+      if (!found) return;
+      if (found.forward) void travel({ asOf: found.forward.position });
+      else live();
+    });
   };
   return (
     <div class={`time-travel${past ? ' past' : ''}`} role="group" aria-label="Time travel">
+      {/* Disabled only once known to lead nowhere, not while the steps of a new view are looked up: a
+          button disabled under the focus drops it, and a keyboard user's next Enter with it. */}
       <SteadyButton
         label="Step back one event"
-        disabled={(past && steps?.back == null) || first === shown.position}
+        disabled={(past && steps !== undefined && steps.back === null) || first === shown.position}
         title={
           first === shown.position
             ? 'This is the first event of the seat: nothing earlier to show'
@@ -1069,7 +1073,6 @@ function TimeTravel(props: {
           {/* Turning into "to live" under a pointer stepping forward, it takes no click at once. */}
           <SteadyButton
             label={steps && !steps.forward ? 'Step forward to live' : 'Step forward one event'}
-            disabled={!steps}
             onClick={stepForward}
           />{' '}
         </>
