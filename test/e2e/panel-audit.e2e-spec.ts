@@ -2,7 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { fillDemoAccount, send, DEFAULT_DEMO, type DemoAccount } from '../../tools/demo-account.js';
+import {
+  delegationReadyPhoneUser,
+  fillDemoAccount,
+  send,
+  DEFAULT_DEMO,
+  type DemoAccount,
+} from '../../tools/demo-account.js';
 import { runCli } from '../support/cli.js';
 import { SHOWN_MS, expectFitsWindow, panelBrowserSuite } from '../support/panel-browser.js';
 
@@ -459,6 +465,34 @@ describe('the panel for auditors and architects in a browser', () => {
       await expect(pressEnterToStep()).resolves.toBe(back[1]);
       await expect(page.evaluate(focused)).resolves.toBe('Step forward one event');
       await expect(pressEnterToStep()).resolves.toBe(back[0]);
+    },
+  );
+  browserTest(
+    "Given a seat live at its party's first event, When an architect presses Enter on Step back one event, Then the button, disabled as nothing earlier shows the seat, hands the focus on to the time field instead of dropping it",
+    'time-travel-first-event-focus',
+    async () => {
+      await send(suite.stack.api, 'POST', '/accounts', {
+        actor: 'admin',
+        accountId: 'first-focus',
+        name: 'First',
+      });
+      await send(
+        suite.stack.api,
+        'POST',
+        '/accounts/first-focus/phone-users',
+        delegationReadyPhoneUser('admin', 'solo', 'Solo', ['+15554440031']),
+      );
+      const page = await seat('first-focus', 'solo');
+      const stepBack = page.getByRole('button', { name: 'Step back one event' });
+      await stepBack.focus();
+      await page.keyboard.press('Enter');
+
+      await page.waitForSelector('button[title^="This is the first event"]:disabled', { timeout: SHOWN_MS });
+      await page.waitForFunction(`document.activeElement?.type === 'datetime-local'`, null, {
+        timeout: SHOWN_MS,
+      });
+      // Stepping back before the party existed is the one request refused on the way (404).
+      suite.forgiveErrors(/status of 404/);
     },
   );
   browserTest(

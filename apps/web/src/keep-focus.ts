@@ -31,7 +31,7 @@ const shown = (control: Element): boolean =>
 /**
  * Keeps the focus on the page when the page takes away the control that has it: Mark read once the
  * message is read, Delete as its message goes to the deleted ones, Hang up once the call is over,
- * Back to live once the view is live. The browser would leave the focus on the page's body: a keyboard
+ * Back to live once the view is live, Step back disabled at the seat's first event. The browser would leave the focus on the page's body: a keyboard
  * user's next Enter or Space does nothing, and a screen reader starts again from the top. The focus
  * goes to a control still shown in the nearest part of the page that is still there around it, the
  * nearest after it there, else the nearest before it: the message's Delete after its Mark read, the
@@ -54,7 +54,8 @@ export function keepFocusOnThePage(root: Element): void {
     };
   });
   new MutationObserver(() => {
-    if (!focused || focused.control.isConnected) return;
+    // Taken away: gone from the page, or disabled where it is (Step back at the first event).
+    if (!focused || shown(focused.control)) return;
     const active = document.activeElement;
     if (active !== null && active !== document.body) return;
     const { after, before } = focused;
@@ -67,5 +68,5 @@ export function keepFocusOnThePage(root: Element): void {
     // Not scrolled to: the page moved, not the user, and what they were reading stays where it was.
     next.focus({ preventScroll: true });
     handed = undefined;
-  }).observe(root, { childList: true, subtree: true });
+  }).observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ['disabled'] });
 }
