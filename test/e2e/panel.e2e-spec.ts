@@ -235,6 +235,29 @@ describe('the panel in a browser', () => {
   );
 
   browserTest(
+    "Given a link to a viewer the account does not have, then All accounts and a seat, When the user goes Back to it, Then the tab's title says the viewer is unknown, not the page left",
+    'problem-title',
+    async () => {
+      const account = await demo('problem-title', 1, 1, 1);
+      const page = await open(`?account=${account.accountId}&viewer=ghost`);
+      const unknown = page.getByRole('heading', { name: 'Unknown viewer' });
+      await unknown.waitFor({ timeout: SHOWN_MS });
+      await expect(page.title()).resolves.toBe('Unknown viewer · Switchboard');
+
+      await page.getByRole('link', { name: 'All accounts and parties' }).click();
+      const landing = page.getByRole('region', { name: account.accountId });
+      await landing.getByRole('link', { name: 'Executive 1', exact: true }).click();
+      await page.locator('[data-connection="live"]').waitFor({ timeout: SHOWN_MS });
+      await expect(page.title()).resolves.toMatch(/^Executive 1 · /);
+
+      await page.goBack();
+      await page.goBack();
+      await unknown.waitFor({ timeout: SHOWN_MS });
+      await expect(page.title()).resolves.toBe('Unknown viewer · Switchboard');
+    },
+  );
+
+  browserTest(
     'the projector restarted while a seat is open: it stops at once, the page says it is reconnecting, then is live again without a reload',
     'projector-restart',
     async () => {

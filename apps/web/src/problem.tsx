@@ -1,3 +1,4 @@
+import { useEffect } from 'preact/hooks';
 import { Refusal, isStackDown } from './api.js';
 
 /**
@@ -12,6 +13,10 @@ export function Problem({ error }: { error: Refusal }) {
       : error.code === 'PARTY_NOT_FOUND'
         ? 'Unknown viewer'
         : 'This page cannot be shown';
+  // The tab says it too: reached by Back from a seat, it would go on naming a page no longer shown.
+  useEffect(() => {
+    document.title = `${title} · Switchboard`;
+  }, [title]);
   return (
     <main class="problem">
       <div role="alert">
