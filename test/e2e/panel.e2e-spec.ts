@@ -258,6 +258,19 @@ describe('the panel in a browser', () => {
   );
 
   browserTest(
+    "Given a delegate allowed to opt in and out, When its seat lists what it may do on the executive's line and in its roster, Then it reads 'opt in and out'",
+    'permission-words',
+    async () => {
+      const { number, page } = await firstAssistantSeat('permission-words');
+      const role = line(page, number).locator('p.role');
+      await expect(role.textContent()).resolves.toMatch(/you may .*, opt in and out$/);
+      const roster = page.getByRole('region', { name: 'Delegations' });
+      await expect(roster.textContent()).resolves.toContain('opt in and out');
+      await expect(roster.textContent()).resolves.not.toContain('opt in out');
+    },
+  );
+
+  browserTest(
     'the projector restarted while a seat is open: it stops at once, the page says it is reconnecting, then is live again without a reload',
     'projector-restart',
     async () => {

@@ -51,6 +51,10 @@ export const words = (id: string): string =>
     .replaceAll('_', ' ')
     .toLowerCase();
 
+/** A permission as a list of what a delegate may do says it: `optInOut` alone reads wrong as its words. */
+export const permissionWords = (permission: string): string =>
+  permission === 'optInOut' ? 'opt in and out' : words(permission);
+
 /** A stream as people name it: `line-acme.15550100` is line +15550100, `account-acme` the account. */
 export const streamWords = (stream: string): string => {
   const line = /^line-[^.]+\.(\d+)$/.exec(stream);

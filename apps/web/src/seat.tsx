@@ -26,7 +26,18 @@ import {
   type PastPoint,
 } from './api.js';
 import { navigate } from './navigate.js';
-import { duration, elapsed, lineLabel, named, phone, streamWords, when, words, zoneName } from './format.js';
+import {
+  duration,
+  elapsed,
+  lineLabel,
+  named,
+  permissionWords,
+  phone,
+  streamWords,
+  when,
+  words,
+  zoneName,
+} from './format.js';
 import { PageForm } from './page-form.js';
 import { PhoneField } from './phone-field.js';
 import { Problem } from './problem.js';
@@ -763,7 +774,7 @@ function LineCard(props: {
       <p class="role">
         {line.role === 'delegator'
           ? 'Your line'
-          : `Shared by ${named(line.owner.name)} · you may ${line.permissions.length ? line.permissions.map(words).join(', ') : 'do nothing on it'}`}
+          : `Shared by ${named(line.owner.name)} · you may ${line.permissions.length ? line.permissions.map(permissionWords).join(', ') : 'do nothing on it'}`}
       </p>
       <Lamp line={line} viewer={seat.viewer} now={now} />
       {!readOnly && <CallActions line={line} seat={seat} act={act} />}
@@ -882,8 +893,8 @@ function Delegations(props: {
             <li key={d.delegationId} data-delegation={d.delegationId} data-status={d.status}>
               <strong>{named(d.other.name)}</strong> · <span class={`status ${d.status}`}>{d.status}</span>{' '}
               since {when(d.statusSince)} ·{' '}
-              {d.permissions.length ? d.permissions.map(words).join(', ') : 'no permissions'} · lines{' '}
-              {d.sharedLines.length ? d.sharedLines.map(phone).join(', ') : 'none'}
+              {d.permissions.length ? d.permissions.map(permissionWords).join(', ') : 'no permissions'} ·
+              lines {d.sharedLines.length ? d.sharedLines.map(phone).join(', ') : 'none'}
               {asDelegate && d.status === 'active' && (
                 <>
                   {' '}
