@@ -496,6 +496,32 @@ describe('the panel for auditors and architects in a browser', () => {
     },
   );
   browserTest(
+    'Given a seat shown as of an earlier event and a step back slow to come, When the architect goes Back to live before it comes, Then the page stays live when it does',
+    'time-travel-late-step',
+    async () => {
+      const { number, page } = await endedCallOnSeat('travel-late', '+15554440032');
+      await stepBackToAnswered(page, number);
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      await page.route('**/panel/seat?*asOf*', async (route) => {
+        await released;
+        await route.continue();
+      });
+      const late = page.waitForResponse((response) => /\/panel\/seat\?.*asOf/.test(response.url()));
+      await page.getByRole('button', { name: 'Step back one event' }).click();
+      await page.getByRole('button', { name: 'Back to live' }).click();
+      await page.locator('[data-as-of]').waitFor({ state: 'detached', timeout: SHOWN_MS });
+
+      release();
+      await late;
+      // Time for the page to take the answer in, were it to show it.
+      await page.waitForTimeout(1_000);
+      expect(await page.locator('[data-as-of]').count()).toBe(0);
+      expect(new URL(page.url()).searchParams.has('asOf')).toBe(false);
+      await lampShows(page, number, 'idle');
+    },
+  );
+  browserTest(
     'Given two audit trails opened one after the other, When the user goes Back, Then the second closes and the first stays open; Back again closes it, Forward opens them again',
     'audit-back-closes',
     async () => {

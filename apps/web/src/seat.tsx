@@ -122,6 +122,12 @@ export function SeatPage(props: {
    * read for it.
    */
   const shownPoint = useRef('');
+  /**
+   * How many moves in time were asked for: a step's answer that comes after a later move (another
+   * step, Back to live, the browser's Back) is not shown, as it would pull the page back to where the
+   * user has left.
+   */
+  const travels = useRef(0);
   const pointKey = point === undefined ? '' : new URLSearchParams(point).toString();
   /** The last lamp changes, for screen readers (a polite live region). */
   const [announcement, setAnnouncement] = useState('');
@@ -212,6 +218,8 @@ export function SeatPage(props: {
 
   useEffect(() => {
     if (pointKey === shownPoint.current) return;
+    // The address moved to a point no step showed (Back to live, Back, Forward, a link).
+    travels.current += 1;
     if (point === undefined) {
       shownPoint.current = '';
       setPast(undefined);
@@ -298,9 +306,11 @@ export function SeatPage(props: {
    * Shows the seats as of a point, in the address too (a history entry); resolves with the refusal's
    * code when they cannot be shown.
    */
-  const travel = (to: PastPoint): Promise<string | undefined> =>
-    seatsAsOf(account, viewers, to).then(
+  const travel = (to: PastPoint): Promise<string | undefined> => {
+    const asked = ++travels.current;
+    return seatsAsOf(account, viewers, to).then(
       (then) => {
+        if (asked !== travels.current) return undefined;
         shownPoint.current = new URLSearchParams(to).toString();
         setPast(then);
         setTravelError(undefined);
@@ -308,10 +318,12 @@ export function SeatPage(props: {
         return undefined;
       },
       (error: Refusal) => {
+        if (asked !== travels.current) return undefined;
         setTravelError({ code: error.code, message: error.message });
         return error.code;
       },
     );
+  };
   const shownFirst = past?.get(first.viewer.partyId) ?? first;
   // Durations run on the stack's clock: the wall clock in realtime mode, the virtual clock otherwise;
   // in the past, at the time the view is of.
@@ -1027,12 +1039,16 @@ function TimeTravel(props: {
     if (past) void stepsHere().then((steps) => steps && setAround({ position, steps }));
   }, [past, account, shown.position]);
   const steps = around?.position === shown.position ? around.steps : undefined;
+  /** The view shown now, read when a step's look-up answers: a step from a view left since is not taken. */
+  const here = useRef('');
+  here.current = past ? shown.position : 'live';
 
   const stepBack = () => {
     setTyped(undefined);
     const from = shown.position;
+    const view = here.current;
     void (steps ? Promise.resolve(steps) : stepsHere()).then(async (found) => {
-      if (found?.back == null) return;
+      if (found?.back == null || here.current !== view) return;
       const refused = await travel({ asOf: found.back });
       if (refused === 'ACCOUNT_NOT_FOUND' || refused === 'PARTY_NOT_FOUND') setFirst(from);
     });
@@ -1059,8 +1075,9 @@ function TimeTravel(props: {
     void travel({ asOfTime: at.toISOString() });
   };
   const stepForward = () => {
+    const view = here.current;
     void (steps ? Promise.resolve(steps) : stepsHere()).then((found) => {
-      if (!found) return;
+      if (!found || here.current !== view) return;
       if (found.forward) void travel({ asOf: found.forward.position });
       else live();
     });
