@@ -32,6 +32,23 @@ export class ForeignEventInStreamError extends Error {
 }
 
 /**
+ * The store refused to read `$all` from `position`: EventStoreDB reads it only from a record's own
+ * position, the start or the end, and refuses one inside a record (INVALID_ARGUMENT "Trying to read
+ * from an invalid position.") or, backwards, past the end (docs/event-store.md, "Reading `$all` from a
+ * position that is not an event's"). A reader holding a position the store no longer has a record
+ * at (the store was replaced, or repaired) meets it.
+ */
+export class PositionNotOnRecordError extends Error {
+  override readonly name = 'PositionNotOnRecordError';
+  constructor(
+    readonly position: bigint,
+    readonly refusal: string,
+  ) {
+    super(`the event store has no record at $all position ${position} to read from (${refusal})`);
+  }
+}
+
+/**
  * The stream was deleted in the store behind the application's back: tombstoned (for good) or soft
  * deleted (EventStoreDB then reads it as not found while its events stay in `$all`).
  */

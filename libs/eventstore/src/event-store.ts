@@ -7,6 +7,7 @@ import {
   START,
   StreamDeletedError,
   StreamNotFoundError,
+  UnknownError,
   WrongExpectedVersionError,
   eventTypeFilter,
   excludeSystemEvents,
@@ -28,6 +29,7 @@ import {
 import {
   DeletedStreamError,
   ForeignEventInStreamError,
+  PositionNotOnRecordError,
   logWriteFailureCode,
   StoreCannotWriteError,
   StreamVersionConflictError,
@@ -334,7 +336,8 @@ export class EventStore {
    * Up to `maxCount` records of `$all` from commit position `from` (forwards: inclusive, the first record
    * when undefined; backwards: before it, the last record when undefined), undecoded and with the
    * store's own `$`-records: for looking at the log (how far behind, is this event still there, where
-   * a stream's events lie), not for projecting it.
+   * a stream's events lie), not for projecting it. `from` must be a record's position, 0 or the log's
+   * end, as EventStoreDB requires: one it refuses throws PositionNotOnRecordError.
    */
   async readAllRecords(
     from: bigint | undefined,
@@ -342,22 +345,30 @@ export class EventStore {
     direction: 'forwards' | 'backwards' = 'forwards',
   ): Promise<LogRecord[]> {
     const records: LogRecord[] = [];
-    for await (const resolved of this.client.readAll({
-      direction,
-      fromPosition:
-        from === undefined ? (direction === 'forwards' ? START : END) : { commit: from, prepare: from },
-      maxCount,
-    })) {
-      const recorded = resolved.event;
-      if (recorded) {
-        records.push({
-          id: recorded.id,
-          type: recorded.type,
-          stream: recorded.streamId,
-          position: recorded.position?.commit,
-          created: recorded.created,
-        });
+    try {
+      for await (const resolved of this.client.readAll({
+        direction,
+        fromPosition:
+          from === undefined ? (direction === 'forwards' ? START : END) : { commit: from, prepare: from },
+        maxCount,
+      })) {
+        const recorded = resolved.event;
+        if (recorded) {
+          records.push({
+            id: recorded.id,
+            type: recorded.type,
+            stream: recorded.streamId,
+            position: recorded.position?.commit,
+            created: recorded.created,
+          });
+        }
       }
+    } catch (error) {
+      // EventStoreDB refuses the position as the read starts, with a status the client has no error
+      // class for (INVALID_ARGUMENT from 24 on, UNKNOWN before): an UnknownError before any record.
+      if (from !== undefined && records.length === 0 && error instanceof UnknownError)
+        throw new PositionNotOnRecordError(from, error.message);
+      throw error;
     }
     return records;
   }

@@ -1,3 +1,4 @@
+import { PositionNotOnRecordError } from './errors.js';
 import type { LogRecord, SystemRecord } from './event-store.js';
 import {
   LOG_REPAIRS_STREAM,
@@ -61,6 +62,28 @@ describe('checkReaderAgainstStore', () => {
     expect(whyStartOver(READ_TO_E3, check as Exclude<typeof check, { kind: 'kept' }>)).toBe(
       'the last record read, e3 at $all position 300, is not in this store, which has new there: the ' +
         'store was replaced, or repaired and its tail cut',
+    );
+  });
+
+  it("Given a replaced store with a record spanning the reader's last position, when the reader checks, then its last record is gone, though the store refuses to read from there as EventStoreDB does", async () => {
+    const { store } = storeWith([LOG[0]!, { id: 'long', position: 250n }]);
+    const strict = {
+      ...store,
+      // EventStoreDB reads $all only from a record's own position (or the start, or the end).
+      readAllRecords: async (from: bigint | undefined): Promise<LogRecord[]> => {
+        if (from !== undefined && from !== 100n && from !== 250n)
+          throw new PositionNotOnRecordError(
+            from,
+            '3 INVALID_ARGUMENT: Trying to read from an invalid position.',
+          );
+        return store.readAllRecords(from);
+      },
+    };
+    const check = await checkReaderAgainstStore(strict, READ_TO_E3);
+    expect(check).toEqual({ kind: 'gone', foundThere: undefined });
+    expect(whyStartOver(READ_TO_E3, check as Exclude<typeof check, { kind: 'kept' }>)).toBe(
+      'the last record read, e3 at $all position 300, is not in this store: the store was replaced, or ' +
+        'repaired and its tail cut',
     );
   });
 

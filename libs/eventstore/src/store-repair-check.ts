@@ -1,4 +1,5 @@
-import type { EventStore, SystemRecord } from './event-store.js';
+import { PositionNotOnRecordError } from './errors.js';
+import type { EventStore, LogRecord, SystemRecord } from './event-store.js';
 
 /**
  * Where the embedded store's `eventstore repair` tells of itself (apps/eventstore/src/storage/repair.ts
@@ -57,7 +58,7 @@ export async function checkReaderAgainstStore(
   last: ReaderPosition,
   startedOverAfter: ReadonlySet<string> = new Set(),
 ): Promise<StoreCheck> {
-  const [record] = await store.readAllRecords(last.position, 1);
+  const [record] = await recordAt(store, last.position);
   const found = record?.position === last.position ? record.id : undefined;
   if (found !== last.id) return { kind: 'gone', foundThere: found };
   // One event per repair that dropped anything, newest first: the stream stays a handful of events.
@@ -69,6 +70,20 @@ export async function checkReaderAgainstStore(
     if (behind) return { kind: 'repairedBehind', repair: behind };
   }
   return { kind: 'kept' };
+}
+
+/**
+ * The record at `position`, or the next one: none when the store refuses to read from there, which
+ * EventStoreDB does when no record starts at it (in a replaced store, or one whose tail a repair cut,
+ * it may fall inside another record): the reader's last record is not there either way.
+ */
+async function recordAt(store: Pick<EventStore, 'readAllRecords'>, position: bigint): Promise<LogRecord[]> {
+  try {
+    return await store.readAllRecords(position, 1);
+  } catch (error) {
+    if (error instanceof PositionNotOnRecordError) return [];
+    throw error;
+  }
 }
 
 /**
