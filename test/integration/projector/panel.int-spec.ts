@@ -143,6 +143,52 @@ describe('projector Assistant panel', () => {
     }
   }, 30_000);
 
+  it("Given an account's events among others, When its steps are asked from inside an event, past the log's end, and back from its first event, Then each is answered from records EventStoreDB reads $all from", async () => {
+    const accountId = `acc${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+    const account = accountEvents({ seed: 2, accountId, lines: 1, callsPerLine: 0 });
+    const { position } = await store.append(
+      account.stream,
+      account.events,
+      'any',
+      testMetadata({ actor: 'system:test' }),
+    );
+    const { projector, url, close } = await serveAccount(store, accountId);
+    try {
+      await projector.waitForPosition(position);
+      const steps = async (at: string) => {
+        const answer = await fetch(`${url}/panel/steps?account=${accountId}&position=${at}`);
+        return { status: answer.status, body: (await answer.json()) as Steps & PanelError };
+      };
+      const latest = await steps(String(position));
+      expect(latest.status).toBe(200);
+
+      // As of a number inside the account's last event (a user may type any), the view shows that event.
+      const inside = await steps(String(position + 1n));
+      expect(inside).toEqual(latest);
+      // As of a number past the log's end, the view shows the account's last event and has no next one.
+      const pastTheEnd = await steps('99999999999999999');
+      expect(pastTheEnd).toEqual(latest);
+
+      // Back from the last event to the first, then one step further: before the account's first event,
+      // as of the record just before it in $all (whichever stream's), not of a number inside that record.
+      let view = latest;
+      let back = '';
+      for (let walked = 0; view.body.current !== null; walked++) {
+        expect(walked).toBeLessThan(account.events.length);
+        back = view.body.back!;
+        const before = await steps(back);
+        expect(before.status).toBe(200);
+        view = before;
+      }
+      const first = view.body.forward!;
+      expect(first.stream).toBe(account.stream);
+      const [beforeFirst] = await store.readAllRecords(BigInt(first.position), 1, 'backwards');
+      expect(back).toBe(String(beforeFirst!.position));
+    } finally {
+      await close();
+    }
+  }, 30_000);
+
   /** An api that records the headers of what reaches it, listening on `host`. */
   const recordingApi = async (host: string) => {
     const seen: IncomingHttpHeaders[] = [];

@@ -287,7 +287,11 @@ export class PanelController implements BeforeApplicationShutdown {
         message: edgeSentenceOf('ACCOUNT_NOT_FOUND', { account: accountId }),
       });
     }
-    return stepsAround(this.readModels.store, BigInt(position), (stream) => seatReads(accountId, stream));
+    const at = BigInt(position);
+    // The log index knows records' positions; reading from one of them, never from the number given,
+    // is what EventStoreDB accepts (see stepsAround).
+    const start = this.readModels.logIndex.pointAt(at).position;
+    return stepsAround(this.readModels.store, at, (stream) => seatReads(accountId, stream), start);
   }
 
   @Sse('stream')

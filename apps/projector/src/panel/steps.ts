@@ -13,41 +13,52 @@ const stepOf = (record: LogRecord): Step => ({
 /**
  * Time travel event by event: around a view as of `$all` position `position`, the event of the view's
  * streams (`relevant`) it shows last, the one before it (one step back shows the view as of that one)
- * and the one after it (one step forward). The log is read from the position both ways a page at a
- * time, so a step costs the records between two of the account's events, not the whole log. Reads start
- * at positions the view was at (an event's, or a checkpoint's), which every store accepts.
+ * and the one after it (one step forward).
+ *
+ * `position` is any number (a view as of a simulated time stands just before an event, and an address
+ * can say anything), but EventStoreDB reads `$all` only from a record's own position, the start or
+ * the end, and refuses the rest (docs/event-store.md). So the log is read from `start`, a record's
+ * position at or before `position` (undefined: the first record), that the caller knows of: forwards a
+ * page at a time past `position` to the next event, then, when fewer than two events at or before
+ * `position` were met, backwards from `start`. A step costs the records between `start` and the
+ * account's events, not the whole log.
  */
 export async function stepsAround(
   store: EventStore,
   position: bigint,
   relevant: (stream: string) => boolean,
+  start: bigint | undefined,
 ): Promise<Steps> {
   const mine = (record: LogRecord): boolean =>
     record.position !== undefined && !record.type.startsWith('$') && relevant(record.stream);
 
-  let at: LogRecord | undefined;
+  /** The view's last two events, newest first. */
+  const earlier: LogRecord[] = [];
   let forward: LogRecord | undefined;
-  for (let from = position; forward === undefined;) {
+  /** The last record read forwards: forward reads include their start, so the next page repeats it. */
+  let seen: bigint | undefined;
+  for (let from = start; forward === undefined;) {
     const page = await store.readAllRecords(from, PAGE, 'forwards');
     for (const record of page) {
+      if (record.position === undefined || (seen !== undefined && record.position <= seen)) continue;
+      seen = record.position;
       if (!mine(record)) continue;
-      if (record.position === position) at = record;
-      else if (record.position! > position) {
+      if (record.position > position) {
         forward = record;
         break;
       }
+      earlier.unshift(record);
+      earlier.length = Math.min(earlier.length, 2);
     }
-    const last = page.at(-1)?.position;
-    if (page.length < PAGE || last === undefined) break;
-    // Forward reads include their start: the page's last record comes again first, and is passed over.
-    from = last;
+    if (page.length < PAGE || seen === undefined) break;
+    from = seen;
   }
 
-  const earlier: LogRecord[] = at ? [at] : [];
-  for (let from = position; earlier.length < 2;) {
+  // Nothing lies before the first record: no backward read, which from no position reads from the end.
+  for (let from = start; from !== undefined && earlier.length < 2;) {
     const page = await store.readAllRecords(from, PAGE, 'backwards');
     for (const record of page) {
-      if (mine(record) && record.position! < position) earlier.push(record);
+      if (mine(record)) earlier.push(record);
       if (earlier.length === 2) break;
     }
     const last = page.at(-1)?.position;
@@ -57,12 +68,18 @@ export async function stepsAround(
   const [current, previous] = earlier;
   return {
     current: current ? stepOf(current) : null,
-    // Before the account's first event, the view is as of the position just before it.
-    back: previous
-      ? String(previous.position)
-      : current && current.position! > 0n
-        ? String(current.position! - 1n)
-        : null,
+    back: previous ? String(previous.position) : current ? await justBefore(store, current) : null,
     forward: forward ? stepOf(forward) : null,
   };
+}
+
+/**
+ * Before the account's first event, the view as of the record just before it (another account's, or
+ * the store's own), which shows the same; the start (0) when it is the log's first. Not the event's
+ * position − 1: as of that the view is the same, but stepping on from it reads `$all` from inside the
+ * record before, which EventStoreDB refuses.
+ */
+async function justBefore(store: EventStore, first: LogRecord): Promise<string> {
+  const [before] = await store.readAllRecords(first.position, 1, 'backwards');
+  return String(before?.position ?? 0n);
 }
