@@ -26,6 +26,7 @@ import { streamNameOf } from './write-handlers.js';
 type ReadOptions = NonNullable<ReturnType<ReadReqMessage['getOptions']>>;
 type StreamReadOptions = NonNullable<ReturnType<ReadOptions['getStream']>>;
 type AllReadOptions = NonNullable<ReturnType<ReadOptions['getAll']>>;
+type AllPosition = NonNullable<ReturnType<AllReadOptions['getPosition']>>;
 /** Responses are encoded ReadResp messages. */
 type ReadCall = ServerWritableStream<ReadReqMessage, Buffer>;
 
@@ -419,10 +420,14 @@ function streamStartOf(options: StreamReadOptions): { fromEnd: boolean; revision
   return { fromEnd: options.hasEnd() || given === 'end', revision: given === 'end' ? undefined : given };
 }
 
-/** The same for a read or subscription of `$all`, by commit position. */
-function allStartOf(options: AllReadOptions): { fromEnd: boolean; position: number | undefined } {
+/** The same for a read or subscription of `$all`, by commit position, refused where EventStoreDB refuses it (allPositionOf). */
+function allStartOf(
+  store: LogStore,
+  options: AllReadOptions,
+  { backwards, subscription }: { backwards: boolean; subscription: boolean },
+): { fromEnd: boolean; position: number | undefined } {
   const given = options.hasPosition()
-    ? fromWire(options.getPosition()!.getCommitPosition(), 'position')
+    ? allPositionOf(store, options.getPosition()!, backwards, subscription)
     : undefined;
   return { fromEnd: options.hasEnd() || given === 'end', position: given === 'end' ? undefined : given };
 }
@@ -473,6 +478,41 @@ async function readStream(
   }
 }
 
+/**
+ * The position a `$all` read or subscription starts from, refused where EventStoreDB 24 refuses it
+ * (docs/event-store.md, "Reading `$all` from a position that is not an event's"): a commit/prepare pair
+ * that is not a record's own, nor 0 (the start), nor the log's end, makes its chunk reader parse a
+ * record where none begins, which it answers INVALID_ARGUMENT "Trying to read from an invalid position.";
+ * past the end, a forward read or subscription finds nothing, but a backward read fails its check
+ * against the writer checkpoint with UNKNOWN "Unexpected ReadAllResult: Error". The client raises both
+ * as an UnknownError, as the read or the subscription starts.
+ */
+function allPositionOf(
+  store: LogStore,
+  position: AllPosition,
+  backwards: boolean,
+  subscription: boolean,
+): number | 'end' {
+  const commit = fromWire(position.getCommitPosition(), 'position');
+  if (commit === 'end') return 'end';
+  const end = logEnd(store);
+  if (commit > end) {
+    if (backwards && !subscription) throw serviceError(status.UNKNOWN, 'Unexpected ReadAllResult: Error');
+    return commit;
+  }
+  const prepare = fromWire(position.getPreparePosition(), 'position');
+  const onRecord = commit === 0 || commit === end || store.positionOf(store.seqAtOrAfter(commit)) === commit;
+  if (!onRecord || prepare !== commit)
+    throw serviceError(status.INVALID_ARGUMENT, 'Trying to read from an invalid position.');
+  return commit;
+}
+
+/** The position right after the last committed record: EventStoreDB's writer checkpoint. */
+function logEnd(store: LogStore): number {
+  const last = store.committedCount - 1;
+  return last < 0 ? 0 : store.positionOf(last) + store.lengthOf(last);
+}
+
 async function readAll(
   store: LogStore,
   options: ReadOptions,
@@ -482,7 +522,7 @@ async function readAll(
   out: Responses,
 ) {
   const all = options.getAll()!;
-  const { fromEnd, position } = allStartOf(all);
+  const { fromEnd, position } = allStartOf(store, all, { backwards, subscription: false });
   // Forward reads include the start position; backward reads exclude it (ESDB-PROTOCOL.md §3).
   const end = store.committedCount;
   let seq = backwards
@@ -582,7 +622,10 @@ async function subscribeAll(
   send: Sender,
   out: Responses,
 ) {
-  const { fromEnd, position: from } = allStartOf(options.getAll()!);
+  const { fromEnd, position: from } = allStartOf(store, options.getAll()!, {
+    backwards: false,
+    subscription: true,
+  });
   // Subscriptions are exclusive of their start position.
   let seq = fromEnd ? store.committedCount : from === undefined ? 0 : store.seqAtOrAfter(from + 1);
   let lastConsidered = seq > 0 ? store.positionOf(seq - 1) : (from ?? 0);

@@ -1,0 +1,103 @@
+import { BACKWARDS, END, START, UnknownError, type Position } from '@eventstore/db-client';
+
+import { collect, connectForSuite, numbered, uniqueStream } from './support.js';
+
+/**
+ * Where a `$all` read or subscription may start: EventStoreDB 24 refuses a commit/prepare pair that
+ * falls inside an event, and a backward read from past the end (docs/event-store.md, "Reading `$all`
+ * from a position that is not an event's").
+ */
+describe('Streams.Read of $all from a position that is not an event’s, through the official client', () => {
+  const client = connectForSuite();
+  const stream = uniqueStream('positions-on-record');
+  /** The stream's three events, in order. */
+  let positions: Position[];
+  /** Far past anything the suite writes, yet a long: not the client's END. */
+  const pastTheEnd: Position = { commit: 1n << 60n, prepare: 1n << 60n };
+  const inside = (position: Position): Position => ({
+    commit: position.commit + 1n,
+    prepare: position.prepare + 1n,
+  });
+
+  const INVALID_POSITION = {
+    constructor: UnknownError,
+    message: '3 INVALID_ARGUMENT: Trying to read from an invalid position.',
+  };
+  const failureOf = (read: AsyncIterable<unknown>) =>
+    collect(read).then(
+      () => 'success',
+      (error: Error) => ({ constructor: error.constructor, message: error.message }),
+    );
+  const ours = (events: { event?: { streamId: string; position?: Position } }[]) =>
+    events
+      .filter((resolved) => resolved.event?.streamId === stream)
+      .map((resolved) => resolved.event!.position);
+
+  beforeAll(async () => {
+    await client.appendToStream(stream, numbered(3));
+    positions = (await collect(client.readStream(stream))).map((resolved) => resolved.event!.position!);
+  });
+
+  it('Given events in $all, When $all is read either way from a position one byte inside an event, Then the read fails with INVALID_ARGUMENT "Trying to read from an invalid position."', async () => {
+    expect(await failureOf(client.readAll({ fromPosition: inside(positions[1]!), maxCount: 2 }))).toEqual(
+      INVALID_POSITION,
+    );
+    expect(
+      await failureOf(
+        client.readAll({ fromPosition: inside(positions[1]!), maxCount: 2, direction: BACKWARDS }),
+      ),
+    ).toEqual(INVALID_POSITION);
+  });
+
+  it('Given events in $all, When $all is read from an event’s commit position with another prepare position, Then the read fails as from inside an event', async () => {
+    const mixed = { commit: positions[1]!.commit, prepare: positions[0]!.prepare };
+    expect(await failureOf(client.readAll({ fromPosition: mixed, maxCount: 2 }))).toEqual(INVALID_POSITION);
+  });
+
+  it('Given events in $all, When $all is subscribed to from a position inside an event, Then the subscription fails with the same error as it starts', async () => {
+    expect(await failureOf(client.subscribeToAll({ fromPosition: inside(positions[0]!) }))).toEqual(
+      INVALID_POSITION,
+    );
+  });
+
+  it('Given events in $all, When $all is read backwards from past the end, Then the read fails with UNKNOWN "Unexpected ReadAllResult: Error"', async () => {
+    expect(
+      await failureOf(client.readAll({ fromPosition: pastTheEnd, direction: BACKWARDS, maxCount: 1 })),
+    ).toEqual({
+      constructor: UnknownError,
+      message: '2 UNKNOWN: Unexpected ReadAllResult: Error',
+    });
+  });
+
+  it('Given events in $all, When $all is read forwards from past the end, Then nothing comes and the read ends', async () => {
+    expect(await collect(client.readAll({ fromPosition: pastTheEnd, maxCount: 1 }))).toEqual([]);
+  });
+
+  it('Given events in $all, When $all is read from an event’s own position, from the start or from the end, Then each read is answered', async () => {
+    expect(ours(await collect(client.readAll({ fromPosition: positions[1]!, maxCount: 2 })))).toEqual(
+      positions.slice(1),
+    );
+    expect(
+      ours(await collect(client.readAll({ fromPosition: positions[1]!, maxCount: 1, direction: BACKWARDS }))),
+    ).toEqual([positions[0]]);
+    expect(
+      await collect(client.readAll({ fromPosition: { commit: 0n, prepare: 0n }, maxCount: 1 })),
+    ).toHaveLength(1);
+    expect(await collect(client.readAll({ fromPosition: START, maxCount: 1 }))).toHaveLength(1);
+    expect(
+      await collect(client.readAll({ fromPosition: END, direction: BACKWARDS, maxCount: 1 })),
+    ).toHaveLength(1);
+  });
+
+  it('Given events in $all, When $all is subscribed to from an event’s own position, Then the events after it come', async () => {
+    const subscription = client.subscribeToAll({ fromPosition: positions[0]! });
+    const seen: Position[] = [];
+    for await (const resolved of subscription) {
+      if (resolved.event?.streamId !== stream) continue;
+      seen.push(resolved.event.position!);
+      if (seen.length === 2) break;
+    }
+    await subscription.unsubscribe();
+    expect(seen).toEqual(positions.slice(1));
+  });
+});
