@@ -271,7 +271,7 @@ export const historyCommand = (): Command => {
         const head = await headPosition(client);
         const bar = progressBar('export', Number(head), options.progress && Boolean(options.out));
         const from = filter.from && 'position' in filter.from ? filter.from.position : undefined;
-        for await (const event of readAllEvents(client, from && from > 0n ? from - 1n : undefined)) {
+        for await (const event of readAllEvents(client, from)) {
           bar?.update(Number(event.position));
           if (!matchesFilter(event, filter)) continue;
           if (!out.write(`${JSON.stringify(event)}\n`))

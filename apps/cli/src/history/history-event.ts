@@ -1,4 +1,10 @@
-import { FORWARDS, START, type EventStoreDBClient, type ResolvedEvent } from '@eventstore/db-client';
+import {
+  FORWARDS,
+  START,
+  UnknownError,
+  type EventStoreDBClient,
+  type ResolvedEvent,
+} from '@eventstore/db-client';
 import {
   categoryOf,
   decodeRecordedEvent,
@@ -86,17 +92,33 @@ export class ForeignCounts {
   }
 }
 
-/** Every non-system event of `$all`, in log order. */
+/**
+ * Every non-system event of `$all`, in log order, from `fromPosition` (inclusive) when given.
+ * EventStoreDB reads `$all` only from an event's own position, the start or the end: from a user's
+ * number that falls inside an event it refuses the read as it starts (INVALID_ARGUMENT, UNKNOWN on
+ * versions before 24, an UnknownError either way), which this says in words naming the position.
+ */
 export async function* readAllEvents(
   client: EventStoreDBClient,
   fromPosition?: bigint,
 ): AsyncGenerator<HistoryEvent> {
-  for await (const resolved of client.readAll({
-    direction: FORWARDS,
-    fromPosition: fromPosition === undefined ? START : { commit: fromPosition, prepare: fromPosition },
-  })) {
-    const event = toHistoryEvent(resolved);
-    if (event) yield event;
+  let started = false;
+  try {
+    for await (const resolved of client.readAll({
+      direction: FORWARDS,
+      fromPosition: fromPosition === undefined ? START : { commit: fromPosition, prepare: fromPosition },
+    })) {
+      started = true;
+      const event = toHistoryEvent(resolved);
+      if (event) yield event;
+    }
+  } catch (error) {
+    if (started || fromPosition === undefined || !(error instanceof UnknownError)) throw error;
+    throw new Error(
+      `no event of the store is at $all position ${fromPosition}, and the store reads $all only from ` +
+        `an event's position (it said: ${error.message}); give the position of an event, as an export ` +
+        'writes it, or a simulated time',
+    );
   }
 }
 
