@@ -249,7 +249,10 @@ export const historyCommand = (): Command => {
         'Write events of the store as NDJSON: id, stream, revision, position, type, data, metadata',
       )
       .option('--out <file>', 'write here instead of stdout')
-      .option('--from <position|time>', 'first $all position or simulated time (ISO-8601), inclusive')
+      .option(
+        '--from <position|time>',
+        "an event's $all position (as an export writes it) or a simulated time (ISO-8601), inclusive",
+      )
       .option('--to <position|time>', 'last $all position or simulated time (ISO-8601), inclusive')
       .option('--stream <name>', 'only this stream (repeatable)', collect, [])
       .option('--category <name>', 'only streams of this category, e.g. line (repeatable)', collect, [])
