@@ -51,8 +51,12 @@ export async function replay(
     readModels.advanceTo(until);
     return readModels;
   }
+  // Right after the last event taken, not from `position`: server checkpoints may have moved that over
+  // records of other streams, and where a repair cut them and wrote others, a record may span it now,
+  // which EventStoreDB refuses to read `$all` from. None of the streams followed lies in between.
+  const resumePosition = readModels.resumePosition;
   const subscription = store.subscribeToAll({
-    ...(readModels.position === undefined ? {} : { fromPosition: readModels.position }),
+    ...(resumePosition === undefined ? {} : { fromPosition: resumePosition }),
     streamPrefixes: options.streamPrefixes,
     checkpointEvery: CHECKPOINT_EVERY,
   });
