@@ -1,5 +1,12 @@
 import type { Clock, Timer } from './clock.js';
 
+/**
+ * The longest delay `setTimeout` keeps (2^31 - 1 ms, about 24.8 days). Node fires a longer one after
+ * 1 ms instead, with a TimeoutOverflowWarning: a timer due a month or a millennium ahead (a call placed
+ * with a far `at`) would fire at once, and again at every look at its line.
+ */
+const LONGEST_TIMEOUT_MS = 2 ** 31 - 1;
+
 export class RealtimeClock implements Clock {
   readonly mode = 'realtime' as const;
   private readonly handles = new Map<string, NodeJS.Timeout>();
@@ -12,11 +19,19 @@ export class RealtimeClock implements Clock {
 
   schedule(timer: Timer): void {
     this.cancel(timer.key);
+    this.waitFor(timer);
+  }
+
+  /** Fires `timer` when it is due; one further away than setTimeout holds waits the longest it can, then again. */
+  private waitFor(timer: Timer): void {
     const delay = Math.max(0, timer.dueAt.getTime() - Date.now());
-    const handle = setTimeout(() => {
-      this.handles.delete(timer.key);
-      timer.fire().catch((error: unknown) => this.onTimerError(timer, error));
-    }, delay);
+    const handle =
+      delay > LONGEST_TIMEOUT_MS
+        ? setTimeout(() => this.waitFor(timer), LONGEST_TIMEOUT_MS)
+        : setTimeout(() => {
+            this.handles.delete(timer.key);
+            timer.fire().catch((error: unknown) => this.onTimerError(timer, error));
+          }, delay);
     this.handles.set(timer.key, handle);
   }
 
