@@ -142,13 +142,13 @@ describe('history import of a file it refuses', () => {
     );
   });
 
-  it('names an event the store refuses without a reason (a type too long for a record), where the message was empty', async () => {
+  it('names an event the store refuses as a bad request (a type too long for a record), where the message was empty', async () => {
     const long = { ...event('notes-long', 0, ids[0]!), type: 'T'.repeat(70_000) };
     const { run } = await importFile('long-type.ndjson', [JSON.stringify(long)]);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
       `switchboard history import: the store refused event ${ids[0]} (stream notes-long, revision 0) ` +
-        'without a reason (its stream name is 10 bytes, its type 70000 bytes)\n',
+        'as BadRequest (its stream name is 10 bytes, its type 70000 bytes)\n',
     );
   });
 

@@ -71,11 +71,15 @@ export class HistoryImporter {
           );
         }
         // An append the store refuses in an error the client has no type for reaches us as an
-        // UnknownError with an empty message (a name longer than a record holds, on the embedded store).
-        if (error instanceof Error && error.message === '') {
+        // UnknownError saying nothing of the event: with an empty message, or the client's "Could not
+        // recognize BadRequest" (EventStoreDB's answer to a stream name or type it cannot take).
+        const unrecognised =
+          error instanceof Error ? /^(?:|Could not recognize (.+))$/.exec(error.message) : null;
+        if (unrecognised) {
+          const how = unrecognised[1] === undefined ? 'without a reason' : `as ${unrecognised[1]}`;
           throw new ImportConflictError(
-            `the store refused event ${event.id} (stream ${event.stream}, revision ${revision}) without a ` +
-              `reason (its stream name is ${Buffer.byteLength(event.stream)} bytes, its type ` +
+            `the store refused event ${event.id} (stream ${event.stream}, revision ${revision}) ${how} ` +
+              `(its stream name is ${Buffer.byteLength(event.stream)} bytes, its type ` +
               `${Buffer.byteLength(event.type)} bytes)`,
           );
         }
