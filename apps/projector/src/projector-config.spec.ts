@@ -25,7 +25,8 @@ describe("the projector's configuration", () => {
   });
 
   it('finds the api for the panel where the CLI does: SWITCHBOARD_API_URL, else API_HOST and API_PORT', () => {
-    expect(projectorSettingsFrom({}).api).toEqual({ url: 'http://127.0.0.1:3000' });
+    // With no variable set it is the default address, which the panel's refusals tell apart (API_ADDRESS_NOT_SET)
+    expect(projectorSettingsFrom({}).api).toEqual({ url: 'http://127.0.0.1:3000', byDefault: true });
     expect(projectorSettingsFrom({ API_HOST: '192.168.1.5', API_PORT: '4100' }).api).toEqual({
       url: 'http://192.168.1.5:4100',
     });
