@@ -421,4 +421,70 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
     for (const secret of ['alice', 'ALICE', CALLER]) expect(JSON.stringify(seatLine)).not.toContain(secret);
     expectStatus(await api.call('POST', handed('/calls/w1/hang-up'), { actor: 'alice' }), 200);
   });
+
+  it('R10/R20: Given Alice on a call on her number, When an admin takes the number from her and then gives it to Bob, Then her panel seat shows that call on its own, handed over, with what she may still do on it, until she hangs up', async () => {
+    const handedOver = numberOf(19);
+    const digits = handedOver.slice(1);
+    const handed = (rest: string) => `/accounts/${accountId}/lines/${digits}${rest}`;
+    const seat = async (viewer: string) => {
+      const answer = await read(`/panel/seat?account=${accountId}&viewer=${viewer}`);
+      expect(answer.status).toBe(200);
+      return answer.body;
+    };
+    // Given Alice on call y1 on her number
+    expectStatus(await admin('alice', [handedOver]), 200);
+    expectStatus(await api.call('POST', handed('/incoming-calls'), { from: CALLER, callId: 'y1' }), 201);
+    expectStatus(await api.call('POST', handed('/calls/y1/answer'), { actor: 'alice' }), 200);
+    expect((await seat('alice')).handedCalls).toEqual([]);
+    // When an admin takes the number from her, Then the call is hers on a number nobody owns now
+    expectStatus(await admin('alice', [numberOf(20)]), 200);
+    const givenUp = await seat('alice');
+    expect(givenUp.lines.map((line: { number: string }) => line.number)).toEqual([numberOf(20)]);
+    expect(givenUp.handedCalls).toMatchObject([
+      { number: handedOver, callId: 'y1', callOwner: { partyId: 'alice', name: 'ALICE' }, handedTo: null },
+    ]);
+    // When the admin gives it to Bob
+    expectStatus(
+      await admin('bob', [numberOf(2), NUMBER, numberOf(12), numberOf(15), numberOf(17), handedOver]),
+      200,
+    );
+    // Then Alice's seat shows the call on it, handed to Bob, busy with her, and hers to hold, lock, record or hang up
+    const talking = await seat('alice');
+    expect(talking.lines.map((line: { number: string }) => line.number)).toEqual([numberOf(20)]);
+    expect(talking.handedCalls).toEqual([
+      {
+        number: handedOver,
+        callId: 'y1',
+        callOwner: { partyId: 'alice', name: 'ALICE' },
+        handedTo: { partyId: 'bob', name: 'BOB' },
+        lamp: expect.objectContaining({ state: 'busy', callId: 'y1', by: ['alice'], onBehalfOf: null }),
+        may: { hold: true, lock: true, resume: false, record: true },
+        availability: expect.objectContaining({
+          // Nothing new starts on the number from her seat: it is Bob's, and not shared with her
+          placeCall: expect.objectContaining({ allowed: false, code: 'LINE_NOT_SHARED', rule: 'R10' }),
+        }),
+        recordings: [],
+      },
+    ]);
+    // And Bob sees only that his line is occupied, with no call of his own to act on
+    expect((await seat('bob')).handedCalls).toEqual([]);
+    // When she records and puts the call on hold, Then the seat shows her recording, and that she resumes it
+    const recorded = await api.call('POST', handed('/calls/y1/recordings'), { actor: 'alice' });
+    expectStatus(recorded, 201);
+    expect((await seat('alice')).handedCalls[0]).toMatchObject({
+      recordings: [{ callId: 'y1' }],
+      may: { hold: true, record: true },
+    });
+    expectStatus(await api.call('POST', handed('/calls/y1/hold'), { actor: 'alice' }), 200);
+    expect((await seat('alice')).handedCalls[0]).toMatchObject({
+      lamp: { state: 'held', heldBy: 'alice' },
+      may: { hold: false, lock: true, resume: true, record: false },
+    });
+    // When she resumes and hangs up, Then the call is gone from her seat and Bob's line is idle
+    expectStatus(await api.call('POST', handed('/calls/y1/resume'), { actor: 'alice' }), 200);
+    expectStatus(await api.call('POST', handed('/calls/y1/hang-up'), { actor: 'alice' }), 200);
+    expect((await seat('alice')).handedCalls).toEqual([]);
+    const bobs = (await seat('bob')).lines.find((line: { number: string }) => line.number === handedOver);
+    expect(bobs.lamp).toEqual({ state: 'idle' });
+  });
 });

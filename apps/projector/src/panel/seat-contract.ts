@@ -102,6 +102,38 @@ export interface SeatLine {
   readonly historyCalls: number;
 }
 
+/**
+ * R10: a call the viewer is on whose number an admin handed to another party (or took from its owner)
+ * while the call was on it. The number is no longer among the viewer's lines, but the call is still its
+ * owner's: the seat winds it down from here until it ends, and starts nothing on the number.
+ */
+export interface SeatHandedCall {
+  /** E.164, with its `+`. */
+  readonly number: string;
+  readonly callId: string;
+  /** Whose call it is: the number's owner when it started. */
+  readonly callOwner: SeatParty;
+  /** Who owns the number now; `null` when nobody does. */
+  readonly handedTo: SeatParty | null;
+  /** Busy or held, as the viewer, being on it, sees it. */
+  readonly lamp: Lamp;
+  /**
+   * What the viewer may do on the call besides hanging up (always: it is on the call), as the line
+   * decider lets a party on a previous owner's call.
+   */
+  readonly may: {
+    readonly hold: boolean;
+    /** Only the call's owner holds it locked or locks it (R15). */
+    readonly lock: boolean;
+    readonly resume: boolean;
+    readonly record: boolean;
+  };
+  /** R20 on the number for what the viewer may not do from here (nothing new starts on it). */
+  readonly availability: Readonly<Record<DiagnosedAction, Availability>>;
+  /** The viewer's own recordings running on the call (R18). */
+  readonly recordings: readonly SeatRecording[];
+}
+
 export interface SeatSpeedDial {
   readonly entryId: string;
   readonly label: string;
@@ -134,6 +166,8 @@ export interface Seat {
   /** The time the api decides commands at (R21), and whether it is the virtual clock's. */
   readonly clock: { readonly mode: 'virtual' | 'realtime'; readonly now: string };
   readonly lines: readonly SeatLine[];
+  /** R10: calls the viewer is on, on numbers no longer their owner's, until each ends. */
+  readonly handedCalls: readonly SeatHandedCall[];
   /** R22: the viewer's own keys first, then those of delegators who let it manage theirs. */
   readonly speedDials: readonly SeatSpeedDialList[];
   /** The viewer's delegates (it is their delegator) and its delegators (it is their delegate). */

@@ -7,7 +7,15 @@ import type { VoicemailMessage } from '#read-models';
 import { lineAccess, partyName, sameNumber } from '#read-models';
 import type { DiagnosisTime } from '#read-models';
 import { whyCannot } from '#read-models';
-import { currentLineName, lineHistory, lineInbox, lineLabel, lineState, speedDialList } from '#read-models';
+import {
+  currentLineName,
+  handedCalls,
+  lineHistory,
+  lineInbox,
+  lineLabel,
+  lineState,
+  speedDialList,
+} from '#read-models';
 import { panelLines } from './panel-lines.js';
 import type {
   Availability,
@@ -15,6 +23,7 @@ import type {
   Directory,
   Seat,
   SeatDelegation,
+  SeatHandedCall,
   SeatLine,
   SeatParty,
   SeatSpeedDialList,
@@ -113,13 +122,9 @@ export const seatOf = (
     .map((key) => recordings.get(key)!)
     .filter((r) => r.stoppedAt === null);
 
-  const lines = panelLines(readModels, accountId, viewer).map((panelLine): SeatLine => {
-    const { number } = panelLine;
-    const access = lineAccess(readModels, accountId, number, viewer);
-    if (!access.allowed) throw new Error(`panelLines listed ${number}, which ${viewer} may not use`);
-    const { lamp } = lineState(readModels, accountId, number, viewer, access);
-    const history = lineHistory(readModels, accountId, number);
-    const availability = Object.fromEntries(
+  /** R20 on one number for the viewer, each action in the rule's sentence. */
+  const availabilityOn = (number: string) =>
+    Object.fromEntries(
       DIAGNOSED.map((action): [DiagnosedAction, Availability] => {
         const diagnosis = whyCannot(readModels, accountId, number, viewer, action, time);
         const failing = diagnosis.checks.find((c) => !c.ok);
@@ -134,6 +139,14 @@ export const seatOf = (
         ];
       }),
     ) as Record<DiagnosedAction, Availability>;
+
+  const lines = panelLines(readModels, accountId, viewer).map((panelLine): SeatLine => {
+    const { number } = panelLine;
+    const access = lineAccess(readModels, accountId, number, viewer);
+    if (!access.allowed) throw new Error(`panelLines listed ${number}, which ${viewer} may not use`);
+    const { lamp } = lineState(readModels, accountId, number, viewer, access);
+    const history = lineHistory(readModels, accountId, number);
+    const availability = availabilityOn(number);
     const owner = access.owner;
     const transferTargets = [
       named(owner.partyId),
@@ -190,6 +203,31 @@ export const seatOf = (
     };
   });
 
+  // R10: the line decider lets a party on a previous owner's call wind it down, and nothing more.
+  const handed = handedCalls(readModels, accountId, viewer).map(
+    ({ number, call, live, callOwner, owner, lamp }): SeatHandedCall => {
+      const onLine = live.parties.includes(viewer);
+      const connected = live.phase === 'connected' && onLine;
+      return {
+        number,
+        callId: call.callId,
+        callOwner: named(callOwner),
+        handedTo: owner ? named(owner.partyId) : null,
+        lamp,
+        may: {
+          hold: connected,
+          lock: viewer === callOwner,
+          resume: live.hold?.by === viewer,
+          record: connected,
+        },
+        availability: availabilityOn(number),
+        recordings: running
+          .filter((r) => r.line === call.line && r.callId === call.callId)
+          .map((r) => ({ recordingId: r.recordingId, callId: r.callId, startedAt: r.startedAt })),
+      };
+    },
+  );
+
   // R22: the viewer's own keys, and those of delegators whose active delegation grants manageSpeedDials.
   const managed = rows
     .filter(
@@ -207,6 +245,7 @@ export const seatOf = (
     viewer: named(viewer),
     clock: { mode: time.mode, now: time.at },
     lines,
+    handedCalls: handed,
     speedDials,
     delegates: rows.filter((d) => d.delegatorId === viewer).map((d) => delegation(d, d.delegateId)),
     delegators: rows.filter((d) => d.delegateId === viewer).map((d) => delegation(d, d.delegatorId)),

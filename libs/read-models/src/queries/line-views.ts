@@ -1,5 +1,5 @@
 import type { CallOnLine } from '#domain';
-import { lineKey } from '#events';
+import { lineKey, splitLineKey } from '#events';
 import type { ReadModels } from '../engine/read-models.js';
 import {
   callsProjection,
@@ -60,6 +60,61 @@ const lampCall = (readModels: ReadModels, accountId: string, number: string): Ca
 const seesCall = (access: Allowed, call: CallRow, live: CallOnLine, viewer: string): boolean =>
   ofCurrentOwner(access.owner, call) || live.parties.includes(viewer) || live.hold?.by === viewer;
 
+/**
+ * The lamp of a call in progress, for a viewer who may see who is on it (R11, R12, R15). `callOwner` is
+ * the party whose call it is when the call does not record one (logged before owners were).
+ */
+const callLamp = (
+  readModels: ReadModels,
+  accountId: string,
+  call: CallRow,
+  live: CallOnLine,
+  callOwner: string,
+): LampState => {
+  const name = (party: string | null): string | null => partyName(readModels, accountId, party);
+  if (live.phase === 'ringing') {
+    const ringing = live.ring?.ringing ?? [];
+    return {
+      state: 'ringing',
+      callId: call.callId,
+      from: call.external,
+      since: call.startedAt,
+      alerted: [...ringing],
+      alertedNames: ringing.map(name),
+      youAreAlerted: false,
+    };
+  }
+  if (live.phase === 'held' && live.hold) {
+    return {
+      state: 'held',
+      callId: call.callId,
+      heldBy: live.hold.by,
+      heldByName: name(live.hold.by),
+      onBehalfOf: call.heldBy.at(-1)?.onBehalfOf ?? null,
+      locked: live.privacyLocked,
+      since: live.hold.since,
+    };
+  }
+  // R6/R16: a delegate is on a call on its owner's behalf, as each of its acts records, and the owner
+  // on nobody's; asked of who is on it now, not of one act that brought somebody on: a transfer's
+  // target answered for the owner even when the owner transferred it, and a later pick-up or join
+  // changes who is there.
+  const owner = call.owner ?? callOwner;
+  const onBehalfOf = live.parties.includes(owner) ? null : owner;
+  return {
+    state: 'busy',
+    callId: call.callId,
+    phase: live.phase === 'dialing' ? 'dialing' : 'connected',
+    by: [...live.parties],
+    byNames: live.parties.map(name),
+    onBehalfOf,
+    onBehalfOfName: name(onBehalfOf),
+    since: call.busySince ?? call.startedAt,
+    transferringTo: live.transfer?.to ?? null,
+    locked: live.privacyLocked,
+  };
+};
+
 /** The busy lamp of a line as one viewer sees it (R11, R12; R10 for a previous owner's call). */
 export const lineState = (
   readModels: ReadModels,
@@ -72,52 +127,14 @@ export const lineState = (
   viewerRole: string;
   lamp: LampState;
 } => {
-  const name = (party: string | null): string | null => partyName(readModels, accountId, party);
   const call = lampCall(readModels, accountId, number);
-  let lamp: LampState = { state: 'idle' };
   const live = call?.live;
+  let lamp: LampState = { state: 'idle' };
   if (call && live && !seesCall(access, call, live, viewer)) {
     lamp = { state: 'occupied', since: call.startedAt };
-  } else if (call && live?.phase === 'ringing') {
-    const ringing = live.ring?.ringing ?? [];
-    lamp = {
-      state: 'ringing',
-      callId: call.callId,
-      from: call.external,
-      since: call.startedAt,
-      alerted: [...ringing],
-      alertedNames: ringing.map(name),
-      youAreAlerted: ringing.includes(viewer),
-    };
-  } else if (call && live?.phase === 'held' && live.hold) {
-    lamp = {
-      state: 'held',
-      callId: call.callId,
-      heldBy: live.hold.by,
-      heldByName: name(live.hold.by),
-      onBehalfOf: call.heldBy.at(-1)?.onBehalfOf ?? null,
-      locked: live.privacyLocked,
-      since: live.hold.since,
-    };
   } else if (call && live) {
-    // R6/R16: a delegate is on a call on its owner's behalf, as each of its acts records, and the owner
-    // on nobody's; asked of who is on it now, not of one act that brought somebody on: a transfer's
-    // target answered for the owner even when the owner transferred it, and a later pick-up or join
-    // changes who is there.
-    const owner = call.owner ?? access.owner.partyId;
-    const onBehalfOf = live.parties.includes(owner) ? null : owner;
-    lamp = {
-      state: 'busy',
-      callId: call.callId,
-      phase: live.phase === 'dialing' ? 'dialing' : 'connected',
-      by: [...live.parties],
-      byNames: live.parties.map(name),
-      onBehalfOf,
-      onBehalfOfName: name(onBehalfOf),
-      since: call.busySince ?? call.startedAt,
-      transferringTo: live.transfer?.to ?? null,
-      locked: live.privacyLocked,
-    };
+    lamp = callLamp(readModels, accountId, call, live, access.owner.partyId);
+    if (lamp.state === 'ringing') lamp = { ...lamp, youAreAlerted: lamp.alerted.includes(viewer) };
   }
   return {
     line: {
@@ -130,6 +147,41 @@ export const lineState = (
     viewerRole: access.role,
     lamp,
   };
+};
+
+/**
+ * A call `viewer` is on (or holds) on a number that is no longer its owner's (R10): an admin handed the
+ * number to another party, or took it from its owner, while the call was on it. The call is still its
+ * owner's, and its parties wind it down (hang up, hold, resume their own hold, record; its owner locks
+ * it) where the number no longer shows among their lines.
+ */
+export interface HandedCall {
+  /** E.164, with its `+`. */
+  readonly number: string;
+  readonly call: CallRow;
+  readonly live: CallOnLine;
+  /** The party whose number it was when the call started: whose call it still is. */
+  readonly callOwner: string;
+  /** The number's owner now; `undefined` when nobody owns it any more. */
+  readonly owner: PartyRow | undefined;
+  readonly lamp: LampState;
+}
+
+/** The calls in progress `viewer` is on whose number has passed from the call's owner (R10), oldest first. */
+export const handedCalls = (readModels: ReadModels, accountId: string, viewer: string): HandedCall[] => {
+  const { partyCalls, calls } = readModels.state(callsProjection);
+  return (partyCalls.get(partyKey(accountId, viewer)) ?? []).flatMap((key): HandedCall[] => {
+    const call = calls.get(key)!;
+    const live = call.live;
+    // A call logged before owners were is the current ownership's: no number passed under it.
+    if (!live || call.owner === null) return [];
+    if (!live.parties.includes(viewer) && live.hold?.by !== viewer) return [];
+    const { number } = splitLineKey(call.line);
+    const owner = lineOwner(readModels, accountId, number);
+    if (ofCurrentOwner(owner, call)) return [];
+    const lamp = callLamp(readModels, accountId, call, live, call.owner);
+    return [{ number: shownNumber(number), call, live, callOwner: call.owner, owner, lamp }];
+  });
 };
 
 /** A history entry with its R17 labels, names resolved for people reading it. */
