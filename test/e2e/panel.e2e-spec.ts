@@ -822,4 +822,64 @@ describe('the panel in a browser', () => {
       for (const page of seats) await lampShows(page, number, 'idle');
     },
   );
+
+  browserTest(
+    "Given a number handed to another executive mid-call, When its previous owner hangs up from its own seat, Then the new owner's seat shows the line idle",
+    'handed-hang-up',
+    async () => {
+      const account = await demo('handback', 2, 2, 1);
+      const { api } = suite.stack;
+      const [exec1, exec2] = account.executives;
+      const number = exec1!.numbers[1]!;
+      const delegationOf = (delegatorId: string) =>
+        account.delegations.find((d) => d.delegatorId === delegatorId)!.delegationId;
+      const accountPath = `/accounts/${account.accountId}`;
+      // Given Executive 1 on a call on the number
+      const arrived = await ring(account, number, '+15557770001');
+      const callPath = `${accountPath}/lines/${encodeURIComponent(number)}/calls/${arrived.callId as string}`;
+      await send(api, 'POST', `${callPath}/answer`, { actor: 'exec1' });
+      // And an admin gives the number to Executive 2
+      await send(api, 'PUT', `${accountPath}/delegations/${delegationOf('exec1')}/shared-lines`, {
+        actor: 'exec1',
+        sharedLines: [exec1!.numbers[0]],
+      });
+      await send(api, 'PUT', `${accountPath}/parties/exec1/direct-numbers`, {
+        actor: 'admin',
+        directNumbers: [exec1!.numbers[0]],
+      });
+      await send(api, 'PUT', `${accountPath}/parties/exec2/direct-numbers`, {
+        actor: 'admin',
+        directNumbers: [...exec2!.numbers, number],
+      });
+      const previousOwner = await seat(account.accountId, 'exec1');
+      const newOwner = await seat(account.accountId, 'exec2');
+      await lampShows(newOwner, number, 'busy');
+      // Then Executive 1's seat shows the call on the number, marked as handed over, not as one of its lines
+      const card = previousOwner.locator(`section[data-handed-call="${number}"]`);
+      await card.waitFor({ timeout: SHOWN_MS });
+      await expect(card.locator('h2').textContent()).resolves.toBe(
+        `${number} · handed to Executive 2 — this call only`,
+      );
+      await expect(card.locator('[data-lamp]').getAttribute('data-lamp')).resolves.toBe('busy');
+      expect(await line(previousOwner, number).count()).toBe(0);
+      await expect(
+        previousOwner.getByLabel('Call from').locator(`option[value="${number}"]`).count(),
+      ).resolves.toBe(0);
+      // With what the domain lets it do on that call, and why it starts nothing new on the number (R20)
+      const actions = card.getByRole('group', { name: 'Call actions' });
+      const enabled = await actions.locator('button:not([disabled])').allTextContents();
+      expect(enabled).toEqual(['Hold', 'Hold, locked', 'Hang up', 'Record', 'Lock for privacy']);
+      await expect(actions.getByRole('button', { name: 'Call from this number' }).isDisabled()).resolves.toBe(
+        true,
+      );
+      await expect(actions.locator('.why').textContent()).resolves.toMatch(
+        /^R10 .*cannot place calls on line/,
+      );
+      // When Executive 1 hangs up from its seat
+      await actions.getByRole('button', { name: 'Hang up' }).click();
+      // Then Executive 2's seat shows the line idle, and the call is gone from Executive 1's seat
+      await lampShows(newOwner, number, 'idle');
+      await card.waitFor({ state: 'detached', timeout: SHOWN_MS });
+    },
+  );
 });

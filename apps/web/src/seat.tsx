@@ -5,6 +5,7 @@ import type {
   Directory,
   Seat,
   SeatDelegation,
+  SeatHandedCall,
   SeatLine,
   SeatParty,
   Steps,
@@ -73,8 +74,8 @@ const callOfPath = (path: string): string | undefined => {
 };
 
 /**
- * The refusals still worth showing once a viewer's seat moved on: one about a call no line of the
- * seat shows any more (answered by another, then ended) is over with it, and would otherwise stand
+ * The refusals still worth showing once a viewer's seat moved on: one about a call the seat shows no
+ * more (on a line, or handed over with its number) (answered by another, then ended) is over with it, and would otherwise stand
  * beside the next call on the line, saying it was already answered.
  */
 const refusalsStill = (
@@ -82,7 +83,10 @@ const refusalsStill = (
   viewer: string,
   seat: Seat,
 ): ReadonlyMap<string, Refused> => {
-  const calls = new Set(seat.lines.flatMap(({ lamp }) => ('callId' in lamp ? [lamp.callId] : [])));
+  const calls = new Set([
+    ...seat.lines.flatMap(({ lamp }) => ('callId' in lamp ? [lamp.callId] : [])),
+    ...seat.handedCalls.map((handed) => handed.callId),
+  ]);
   const over = [...refusals].filter(
     ([key, refusal]) =>
       key.startsWith(`${viewer}:`) && refusal.call !== undefined && !calls.has(refusal.call),
@@ -452,6 +456,17 @@ function SeatColumn(props: {
             refusal={refusal(line.number)}
           />
         ))}
+        {shown.handedCalls.map((handed) => (
+          <HandedCallCard
+            key={`${handed.number}/${handed.callId}`}
+            handed={handed}
+            seat={shown}
+            act={act}
+            now={now}
+            readOnly={past !== undefined}
+            refusal={refusal(handedWhere(handed))}
+          />
+        ))}
       </div>
       <Roster seat={shown} act={act} refusal={refusal('roster')} />
     </section>
@@ -518,6 +533,11 @@ function RefusalNote({ refusal }: { refusal: Shown | undefined }) {
 function Diagnosed(props: { label: string; availability: Availability; onClick: () => void }) {
   const { label, availability, onClick } = props;
   if (availability.allowed) return <SteadyButton label={label} onClick={onClick} />;
+  return <Unavailable label={label} availability={availability} />;
+}
+
+/** An action R20 says the viewer cannot take: its button disabled, the rule's sentence beside it. */
+function Unavailable({ label, availability }: { label: string; availability: Availability }) {
   return (
     <span class="unavailable">
       <button disabled title={availability.sentence}>
@@ -574,8 +594,14 @@ function Dialer({ seat, act, refusal }: { seat: Seat; act: Act; refusal: Shown |
 const nameOf = (id: string | null, ...known: readonly (SeatParty | undefined)[]): string =>
   named(known.find((p) => p?.partyId === id)?.name ?? id ?? '');
 
-function Lamp({ line, viewer, now }: { line: SeatLine; viewer: SeatParty; now: number }) {
-  const { lamp } = line;
+/** A lamp, the parties it names resolved through `known` when it carries no name of its own. */
+function Lamp(props: {
+  lamp: SeatLine['lamp'];
+  known: readonly SeatParty[];
+  viewer: SeatParty;
+  now: number;
+}) {
+  const { lamp, known, viewer, now } = props;
   const names = (ids: readonly string[], resolved: readonly (string | null)[]): string =>
     ids.map((id, i) => (id === viewer.partyId ? 'you' : named(resolved[i] ?? id))).join(', ');
   switch (lamp.state) {
@@ -599,7 +625,7 @@ function Lamp({ line, viewer, now }: { line: SeatLine; viewer: SeatParty; now: n
           {lamp.onBehalfOf && ` on behalf of ${named(lamp.onBehalfOfName ?? lamp.onBehalfOf)}`}
           {lamp.phase === 'dialing' && ' (dialing)'} · for {elapsed(lamp.since, now)}
           {transferring &&
-            ` · to ${lamp.transferringTo === viewer.partyId ? 'you' : nameOf(lamp.transferringTo, line.owner, ...line.transferTargets)}; recalls to ${names(lamp.by, lamp.byNames)} if not answered`}
+            ` · to ${lamp.transferringTo === viewer.partyId ? 'you' : nameOf(lamp.transferringTo, ...known)}; recalls to ${names(lamp.by, lamp.byNames)} if not answered`}
           {lamp.locked && <strong class="locked"> · locked for privacy</strong>}
         </LampRow>
       );
@@ -615,9 +641,8 @@ function Lamp({ line, viewer, now }: { line: SeatLine; viewer: SeatParty; now: n
       return (
         <LampRow state="held" label="Held">
           by {lamp.heldBy === viewer.partyId ? 'you' : named(lamp.heldByName ?? lamp.heldBy)}
-          {lamp.onBehalfOf &&
-            ` on behalf of ${nameOf(lamp.onBehalfOf, line.owner, ...line.transferTargets, viewer)}`}{' '}
-          · for {elapsed(lamp.since, now)}
+          {lamp.onBehalfOf && ` on behalf of ${nameOf(lamp.onBehalfOf, ...known, viewer)}`} · for{' '}
+          {elapsed(lamp.since, now)}
           {lamp.locked && <strong class="locked"> · locked for privacy</strong>}
         </LampRow>
       );
@@ -757,6 +782,73 @@ function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act
   );
 }
 
+/** Where a refusal of a command on a handed call shows: its own card, not a line's. */
+const handedWhere = (handed: SeatHandedCall): string => `handed:${handed.number}/${handed.callId}`;
+
+/**
+ * R10: a call the viewer is on whose number an admin handed to another party (or took from its owner)
+ * mid-call. The number is no longer among the seat's lines, so the call has a card of its own, marked
+ * as such, with what a party on a previous owner's call may still do: hang up, hold, resume its own
+ * hold, record, and (the call's owner) lock it. Nothing new starts on the number from here: R20 says
+ * why. The card goes when the call ends.
+ */
+function HandedCallCard(props: {
+  handed: SeatHandedCall;
+  seat: Seat;
+  act: Act;
+  now: number;
+  /** A past state (time travel): shown, not acted on. */
+  readOnly: boolean;
+  refusal: Shown | undefined;
+}) {
+  const { handed, seat, act, now, readOnly, refusal } = props;
+  const { lamp, may } = handed;
+  const call = `${linePath(seat.account.accountId, handed.number)}/calls/${encodeURIComponent(handed.callId)}`;
+  const run = (path: string, body?: Record<string, unknown>) => act(handedWhere(handed), 'POST', path, body);
+  const mine = handed.callOwner.partyId === seat.viewer.partyId;
+  const title = `${phone(handed.number)} · ${
+    handed.handedTo ? `handed to ${named(handed.handedTo.name)}` : "no longer anybody's number"
+  } — this call only`;
+  const locked = lamp.state === 'busy' || lamp.state === 'held' ? lamp.locked : false;
+  const recording = handed.recordings[0];
+  return (
+    <section class="line handed" aria-label={title} data-handed-call={handed.number}>
+      <h2>{title}</h2>
+      <p class="role">
+        {mine ? 'No longer your number' : `No longer ${named(handed.callOwner.name)}'s number`}: this call is
+        still {mine ? 'yours' : `${named(handed.callOwner.name)}'s`} until it ends.
+      </p>
+      <Lamp lamp={lamp} known={[handed.callOwner]} viewer={seat.viewer} now={now} />
+      {!readOnly && (
+        <div class="actions" role="group" aria-label="Call actions">
+          {may.resume && <SteadyButton label="Resume" onClick={() => run(`${call}/resume`)} />}
+          {may.hold && <SteadyButton label="Hold" onClick={() => run(`${call}/hold`)} />}
+          {may.hold && may.lock && (
+            <SteadyButton label="Hold, locked" onClick={() => run(`${call}/hold`, { privacyLock: true })} />
+          )}
+          <SteadyButton label="Hang up" onClick={() => run(`${call}/hang-up`)} />
+          {recording ? (
+            <SteadyButton
+              label="Stop recording"
+              onClick={() => run(`${call}/recordings/${encodeURIComponent(recording.recordingId)}/stop`)}
+            />
+          ) : (
+            may.record && <SteadyButton label="Record" onClick={() => run(`${call}/recordings`)} />
+          )}
+          {may.lock && (
+            <SteadyButton
+              label={locked ? 'Unlock privacy' : 'Lock for privacy'}
+              onClick={() => run(`${call}/privacy-lock`, { locked: !locked })}
+            />
+          )}
+          <Unavailable label="Call from this number" availability={handed.availability.placeCall} />
+        </div>
+      )}
+      <RefusalNote refusal={refusal} />
+    </section>
+  );
+}
+
 function LineCard(props: {
   line: SeatLine;
   seat: Seat;
@@ -788,7 +880,7 @@ function LineCard(props: {
           ? 'Your line'
           : `Shared by ${named(line.owner.name)} · you may ${line.permissions.length ? line.permissions.map(permissionWords).join(', ') : 'do nothing on it'}`}
       </p>
-      <Lamp line={line} viewer={seat.viewer} now={now} />
+      <Lamp lamp={line.lamp} known={[line.owner, ...line.transferTargets]} viewer={seat.viewer} now={now} />
       {!readOnly && <CallActions line={line} seat={seat} act={act} />}
       <RefusalNote refusal={refusal} />
       <details class="voicemail">
