@@ -306,6 +306,58 @@ export const ANSWER_EXAMPLES = {
         historyCalls: 0,
       },
     ],
+    handedCalls: [
+      {
+        number: '+15552000001',
+        callId: 'c42',
+        callOwner: { partyId: 'boss0', name: 'Boss 0' },
+        handedTo: { partyId: 'boss1', name: 'Boss 1' },
+        lamp: {
+          state: 'busy',
+          callId: 'c42',
+          phase: 'connected',
+          by: ['assistant0'],
+          byNames: ['Assistant 0'],
+          onBehalfOf: 'boss0',
+          onBehalfOfName: 'Boss 0',
+          since: '2026-12-03T12:41:02.000Z',
+          transferringTo: null,
+          locked: false,
+        },
+        may: { hold: true, lock: false, resume: false, record: true },
+        availability: {
+          answer: {
+            allowed: false,
+            rule: 'R10',
+            code: 'LINE_NOT_SHARED',
+            sentence:
+              'Assistant 0 cannot answer calls on line +15552000001: Line +15552000001 is not shared with assistant0; ask Boss 1 to invite you as a delegate.',
+          },
+          pickUp: {
+            allowed: false,
+            rule: 'R10',
+            code: 'LINE_NOT_SHARED',
+            sentence:
+              'Assistant 0 cannot pick up held calls on line +15552000001: Line +15552000001 is not shared with assistant0; ask Boss 1 to invite you as a delegate.',
+          },
+          placeCall: {
+            allowed: false,
+            rule: 'R10',
+            code: 'LINE_NOT_SHARED',
+            sentence:
+              'Assistant 0 cannot place calls on line +15552000001: Line +15552000001 is not shared with assistant0; ask Boss 1 to invite you as a delegate.',
+          },
+          join: {
+            allowed: false,
+            rule: 'R10',
+            code: 'LINE_NOT_SHARED',
+            sentence:
+              'Assistant 0 cannot join calls on line +15552000001: Line +15552000001 is not shared with assistant0; ask Boss 1 to invite you as a delegate.',
+          },
+        },
+        recordings: [],
+      },
+    ],
     speedDials: [{ owner: { partyId: 'assistant0', name: 'Assistant 0' }, maxSpeedDials: 24, entries: [] }],
     delegates: [],
     delegators: [
