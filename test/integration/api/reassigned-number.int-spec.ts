@@ -487,4 +487,67 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
     const bobs = (await seat('bob')).lines.find((line: { number: string }) => line.number === handedOver);
     expect(bobs.lamp).toEqual({ state: 'idle' });
   });
+
+  it("R10/R20: Given Carol on a call of Alice's for her, When an admin gives the number to Bob, Then Carol's panel seat shows that call on its own, Alice's, hers to hang up, hold or record but not to lock, until she hangs up", async () => {
+    const handedOver = numberOf(21);
+    const digits = handedOver.slice(1);
+    const handed = (rest: string) => `/accounts/${accountId}/lines/${digits}${rest}`;
+    const seat = async (viewer: string) => {
+      const answer = await read(`/panel/seat?account=${accountId}&viewer=${viewer}`);
+      expect(answer.status).toBe(200);
+      return answer.body;
+    };
+    // Given Alice shares a number with Carol, who answers a call on it for her
+    expectStatus(await admin('alice', [numberOf(20), handedOver]), 200);
+    expectStatus(
+      await api.invite(accountId, 'alice', 'carol', {
+        delegationId: 'alice-carol',
+        sharedLines: [handedOver],
+      }),
+      201,
+    );
+    const delegation = `/accounts/${accountId}/delegations/alice-carol`;
+    expectStatus(await api.call('POST', `${delegation}/accept`, { actor: 'carol' }), 200);
+    expectStatus(await api.call('POST', handed('/incoming-calls'), { from: CALLER, callId: 'z1' }), 201);
+    expectStatus(await api.call('POST', handed('/calls/z1/answer'), { actor: 'carol' }), 200);
+    // When Alice stops sharing it and an admin gives it to Bob
+    expectStatus(
+      await api.call('PUT', `${delegation}/shared-lines`, { actor: 'alice', sharedLines: [numberOf(20)] }),
+      200,
+    );
+    expectStatus(await admin('alice', [numberOf(20)]), 200);
+    expectStatus(
+      await admin('bob', [
+        numberOf(2),
+        NUMBER,
+        numberOf(12),
+        numberOf(15),
+        numberOf(17),
+        numberOf(19),
+        handedOver,
+      ]),
+      200,
+    );
+    // Then Carol's seat shows the call, Alice's and handed to Bob, with her on it for Alice; Alice, not on it, sees none
+    const carols = await seat('carol');
+    expect(carols.lines.map((line: { number: string }) => line.number)).not.toContain(handedOver);
+    expect(carols.handedCalls).toMatchObject([
+      {
+        number: handedOver,
+        callId: 'z1',
+        callOwner: { partyId: 'alice', name: 'ALICE' },
+        handedTo: { partyId: 'bob', name: 'BOB' },
+        lamp: { state: 'busy', by: ['carol'], onBehalfOf: 'alice' },
+        may: { hold: true, lock: false, resume: false, record: true },
+        availability: { placeCall: { allowed: false } },
+      },
+    ]);
+    expect((await seat('alice')).handedCalls).toEqual([]);
+    // And locking it is refused her as the seat says, while she hangs up
+    expect(
+      await api.call('POST', handed('/calls/z1/privacy-lock'), { actor: 'carol', locked: true }),
+    ).toMatchObject({ status: 422, body: { code: 'PRIVACY_LOCK_DELEGATOR_ONLY' } });
+    expectStatus(await api.call('POST', handed('/calls/z1/hang-up'), { actor: 'carol' }), 200);
+    expect((await seat('carol')).handedCalls).toEqual([]);
+  });
 });
