@@ -882,4 +882,60 @@ describe('the panel in a browser', () => {
       await card.waitFor({ state: 'detached', timeout: SHOWN_MS });
     },
   );
+
+  browserTest(
+    "Given an assistant on a call of its executive's, When the number passes to another executive who shares it with the same assistant, Then the assistant acts on the call from its own card, not from the new owner's line",
+    'handed-shared',
+    async () => {
+      const account = await demo('handshare', 2, 2, 1);
+      const { api } = suite.stack;
+      const [exec1, exec2] = account.executives;
+      const number = exec1!.numbers[1]!;
+      const delegationOf = (delegatorId: string) =>
+        account.delegations.find((d) => d.delegatorId === delegatorId)!.delegationId;
+      const accountPath = `/accounts/${account.accountId}`;
+      // Given Assistant 1 on a call on Executive 1's number, for Executive 1
+      const arrived = await ring(account, number, '+15557770002');
+      const callPath = `${accountPath}/lines/${encodeURIComponent(number)}/calls/${arrived.callId as string}`;
+      await send(api, 'POST', `${callPath}/answer`, { actor: 'assistant1' });
+      // When the number passes to Executive 2, who shares it with Assistant 1
+      await send(api, 'PUT', `${accountPath}/delegations/${delegationOf('exec1')}/shared-lines`, {
+        actor: 'exec1',
+        sharedLines: [exec1!.numbers[0]],
+      });
+      await send(api, 'PUT', `${accountPath}/parties/exec1/direct-numbers`, {
+        actor: 'admin',
+        directNumbers: [exec1!.numbers[0]],
+      });
+      await send(api, 'PUT', `${accountPath}/parties/exec2/direct-numbers`, {
+        actor: 'admin',
+        directNumbers: [...exec2!.numbers, number],
+      });
+      await send(api, 'PUT', `${accountPath}/delegations/${delegationOf('exec2')}/shared-lines`, {
+        actor: 'exec2',
+        sharedLines: [...exec2!.numbers, number],
+      });
+      const assistant = await seat(account.accountId, 'assistant1');
+      const card = assistant.locator(`section[data-handed-call="${number}"]`);
+      await card.waitFor({ timeout: SHOWN_MS });
+      // Then Executive 2's line on its seat offers no action on the call (no transfer to Executive 2's parties)
+      await line(assistant, number).locator('[data-handed-here]').waitFor({ timeout: SHOWN_MS });
+      await expect(
+        line(assistant, number).getByRole('group', { name: 'Call actions' }).count(),
+      ).resolves.toBe(0);
+      // And its card, Executive 1's call, offers what a delegate on it may do: no lock, no transfer
+      const actions = card.getByRole('group', { name: 'Call actions' });
+      await expect(actions.locator('button:not([disabled])').allTextContents()).resolves.toEqual([
+        'Hold',
+        'Hang up',
+        'Record',
+      ]);
+      // When the assistant hangs up there, Then Executive 2's seat shows the line idle
+      const newOwner = await seat(account.accountId, 'exec2');
+      await actions.getByRole('button', { name: 'Hang up' }).click();
+      await lampShows(newOwner, number, 'idle');
+      await lampShows(assistant, number, 'idle');
+      await card.waitFor({ state: 'detached', timeout: SHOWN_MS });
+    },
+  );
 });

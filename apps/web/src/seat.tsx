@@ -859,6 +859,12 @@ function LineCard(props: {
   refusal: Shown | undefined;
 }) {
   const { line, seat, act, now, readOnly, refusal } = props;
+  const { lamp } = line;
+  // R10: a call of the number's previous owner the viewer is on, the number now shared with it too: the
+  // line's actions (transfer to the new owner's parties, join) are not the call's; its own card's are.
+  const handedHere =
+    'callId' in lamp &&
+    seat.handedCalls.some((handed) => handed.number === line.number && handed.callId === lamp.callId);
   const inbox = `${linePath(seat.account.accountId, line.number)}/voicemails`;
   /** A message as a screen reader names the buttons acting on it: a list of "Delete" says not which. */
   const message = (m: { from: string; at: string }) => `the message from ${phone(m.from)}, ${when(m.at)}`;
@@ -881,7 +887,13 @@ function LineCard(props: {
           : `Shared by ${named(line.owner.name)} · you may ${line.permissions.length ? line.permissions.map(permissionWords).join(', ') : 'do nothing on it'}`}
       </p>
       <Lamp lamp={line.lamp} known={[line.owner, ...line.transferTargets]} viewer={seat.viewer} now={now} />
-      {!readOnly && <CallActions line={line} seat={seat} act={act} />}
+      {readOnly ? null : handedHere ? (
+        <p class="role" data-handed-here>
+          The call on it started before the number was {named(line.owner.name)}'s: act on it on its own card.
+        </p>
+      ) : (
+        <CallActions line={line} seat={seat} act={act} />
+      )}
       <RefusalNote refusal={refusal} />
       <details class="voicemail">
         <summary>
