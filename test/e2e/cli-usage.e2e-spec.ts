@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ID_RULE } from '#events';
 import { CLI, runCli } from '../support/cli.js';
 
 // Starting a store, an api or the CLI can take longer than Jest's 5 s default on a busy machine.
@@ -164,6 +165,40 @@ describe('switchboard CLI usage errors', () => {
       ],
       stderr:
         'switchboard scenario run: --account names one account: give one scenario file (2 given), or use --run-id\n',
+      code: 2,
+    },
+    {
+      name: 'refuses a replay --account the api would refuse, even in a dry run',
+      args: () => ['load', 'replay', recording, '--dry-run', '--account', '__proto__'],
+      stderr: `switchboard load replay: --account "__proto__" is not an id the api accepts: it ${ID_RULE}\n`,
+      code: 2,
+    },
+    {
+      name: 'refuses a scenario --account the api would refuse, before calling the api',
+      args: () => [
+        'scenario',
+        'run',
+        '--api',
+        'http://127.0.0.1:1',
+        '--account',
+        '../x',
+        'scenarios/r12-line-busy.yaml',
+      ],
+      stderr: `switchboard scenario run: --account "../x" is not an id the api accepts: it ${ID_RULE}\n`,
+      code: 2,
+    },
+    {
+      name: 'refuses a scenario --run-id that makes an account id the api would refuse, before calling the api',
+      args: () => [
+        'scenario',
+        'run',
+        '--api',
+        'http://127.0.0.1:1',
+        '--run-id',
+        'a/b',
+        'scenarios/r12-line-busy.yaml',
+      ],
+      stderr: `switchboard scenario run: --run-id "a/b" makes the account id "r12-a/b", which ${ID_RULE}\n`,
       code: 2,
     },
     {

@@ -1,8 +1,10 @@
 import { InvalidArgumentError } from 'commander';
+import { ID_RULE } from '#events';
 import {
   duration,
   finiteNumber,
   httpUrl,
+  idOptionProblem,
   nonNegativeInt,
   positiveDuration,
   rate,
@@ -61,5 +63,20 @@ describe('CLI option parsers', () => {
     expect(httpUrl('https://switchboard.example')).toBe('https://switchboard.example');
     for (const bad of ['notaurl', '127.0.0.1:3000', 'ftp://x', ''])
       expect(() => httpUrl(bad)).toThrow(InvalidArgumentError);
+  });
+
+  it("checks an id flag against the api's id rule, naming the flag, and the id a run id makes", () => {
+    // Given ids as a user may type them
+    // When checked, Then one the api accepts passes and every other is named with the rule
+    expect(idOptionProblem('--account', 'acme-1')).toBeUndefined();
+    for (const bad of ['__proto__', 'constructor', 'prototype', '../x', 'a.b', '', 'x'.repeat(65)])
+      expect(idOptionProblem('--account', bad)).toBe(
+        `--account ${JSON.stringify(bad)} is not an id the api accepts: it ${ID_RULE}`,
+      );
+    // And a run id is judged by the account id it makes
+    expect(idOptionProblem('--run-id', 'r1', 'demo-r1')).toBeUndefined();
+    expect(idOptionProblem('--run-id', 'a/b', 'demo-a/b')).toBe(
+      `--run-id "a/b" makes the account id "demo-a/b", which ${ID_RULE}`,
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { ID_PATTERN, ID_RULE } from '#events';
 import { stackAddress, stackAddressVariables, type StackApp } from '#stack';
 import { formatDurationMs, parseDurationMs, parseRate, parseShard, type Shard } from '#load';
 
@@ -98,6 +99,17 @@ export const httpUrl = (value: string): string => {
     throw new InvalidArgumentError('must be an http(s) URL, e.g. http://127.0.0.1:3000');
   }
   return value;
+};
+
+/**
+ * An id flag (`--account`, or an account id made from `--run-id`) checked against the api's own id
+ * rule before the command does anything: `load replay --dry-run --account __proto__` listed commands
+ * the api would refuse, and a real replay was refused only at its first provisioning command.
+ */
+export const idOptionProblem = (flag: string, value: string, madeId = value): string | undefined => {
+  if (ID_PATTERN.test(madeId)) return undefined;
+  const made = madeId === value ? '' : ` makes the account id ${JSON.stringify(madeId)}, which`;
+  return `${flag} ${JSON.stringify(value)}${made || ' is not an id the api accepts: it'} ${ID_RULE}`;
 };
 
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];

@@ -148,7 +148,7 @@ describe('history export --account', () => {
 
   it('refuses an account id no account can have, before reading the store', () => {
     expect(() => filterOf({ stream: [], category: [], account: ['a.b'] })).toThrow(
-      /--account "a\.b": an account id/,
+      /^--account "a\.b" is not an id the api accepts: it must be 1-64 letters/,
     );
   });
 });

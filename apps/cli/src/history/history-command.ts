@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
-import { ID_PATTERN, ID_RULE } from '#events';
-import { EXIT_ERROR, collect } from '../options.js';
+import { EXIT_ERROR, collect, idOptionProblem } from '../options.js';
 import { progressBar } from '../progress.js';
 import { storeOption, withClient } from '../store.js';
 import {
@@ -57,7 +56,8 @@ export const filterOf = (options: {
     streams: options.stream,
     categories: options.category,
     accounts: (options.account ?? []).map((id) => {
-      if (!ID_PATTERN.test(id)) throw new Error(`--account ${JSON.stringify(id)}: an account id ${ID_RULE}`);
+      const problem = idOptionProblem('--account', id);
+      if (problem) throw new Error(problem);
       return id;
     }),
   };

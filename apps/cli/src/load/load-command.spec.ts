@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { jest } from '@jest/globals';
+import { ID_RULE } from '#events';
 import type { ApiCommand, LoadSummary as LoadSummaryJson } from '#load';
 import { EXIT_ERROR } from '../options.js';
 import { failureOf } from '../failed-command.fixture.js';
@@ -273,6 +274,49 @@ describe('load replay', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it.each(['__proto__', '../x', 'constructor', 'a'.repeat(65)])(
+    'refuses --account %s, which the api would refuse, before anything is listed or sent',
+    async (account) => {
+      // Given a recording of one command
+      const dir = await mkdtemp(join(tmpdir(), 'replay-'));
+      const file = join(dir, 'recording.ndjson');
+      const command = { type: 'answerCall', actor: 'boss-1', accountId: 'acme', line: '+15557000001' };
+      await writeFile(
+        file,
+        [
+          { recording: 1, manifest: {} },
+          { seq: 0, phase: 'load', offsetMs: 0, command },
+        ]
+          .map((entry) => JSON.stringify(entry))
+          .join('\n'),
+      );
+      const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+      const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      try {
+        // When it is replayed into an account the api would refuse, dry run or not
+        for (const dryRun of [[], ['--dry-run']]) {
+          await loadCommand().parseAsync(
+            ['replay', file, '--api', 'http://127.0.0.1:1', '--account', account, ...dryRun],
+            { from: 'user' },
+          );
+          // Then it is refused in one line, naming the flag and the id rule, and nothing is listed
+          expect(process.exitCode).toBe(EXIT_ERROR);
+          expect(stderr).toHaveBeenCalledTimes(1);
+          expect(stderr).toHaveBeenLastCalledWith(
+            `switchboard load replay: --account ${JSON.stringify(account)} is not an id the api accepts: it ${ID_RULE}\n`,
+          );
+          expect(stdout).not.toHaveBeenCalled();
+          stderr.mockClear();
+        }
+      } finally {
+        stdout.mockRestore();
+        stderr.mockRestore();
+        process.exitCode = undefined;
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('load run', () => {

@@ -4,7 +4,6 @@ import { access, open, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
-import { ID_PATTERN, ID_RULE } from '#events';
 import { Command, Option } from 'commander';
 import {
   ApiClient,
@@ -68,6 +67,7 @@ import {
   EXIT_ERROR,
   EXIT_FAILED,
   finiteNumber,
+  idOptionProblem,
   positiveDuration,
   positiveInt,
   rate,
@@ -632,11 +632,8 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
     const thresholds = parseThresholds(options.threshold);
     const accountId = `load-${options.seed.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 24) || 'seed'}-${options.runId}`;
     // The run id goes into the account id as it is: one the api refuses failed only at provisioning.
-    if (!ID_PATTERN.test(accountId)) {
-      throw new Error(
-        `--run-id ${JSON.stringify(options.runId)} makes the account id "${accountId}", which ${ID_RULE}`,
-      );
-    }
+    const runIdProblem = idOptionProblem('--run-id', options.runId, accountId);
+    if (runIdProblem) throw new Error(runIdProblem);
     const sizes = {
       delegators: options.delegators,
       delegatesPerDelegator: options.delegates,
@@ -804,6 +801,9 @@ const parseSpeed = (text: string): number => {
 async function replayLoad(file: string, options: ReplayOptions, command: Command): Promise<number> {
   let session: Session | undefined;
   try {
+    const accountProblem =
+      options.account === undefined ? undefined : idOptionProblem('--account', options.account);
+    if (accountProblem) throw new Error(accountProblem);
     const speed = parseSpeed(options.speed);
     const thresholds = parseThresholds(options.threshold);
     const { header, entries } = await readRecording(file);

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { ApiClient, type CommandResult, HttpClient, readResult } from '#load';
-import { EXIT_ERROR, EXIT_FAILED, stackUrlOption } from '../options.js';
+import { EXIT_ERROR, EXIT_FAILED, idOptionProblem, stackUrlOption } from '../options.js';
 import {
   alignStart,
   checkExpectation,
@@ -401,6 +401,12 @@ export const runTotals = (all: Readonly<Record<string, FileResults>>): string =>
 };
 
 async function runFiles(files: readonly string[], options: RunOptions): Promise<number> {
+  const accountProblem =
+    options.account === undefined ? undefined : idOptionProblem('--account', options.account);
+  if (accountProblem) {
+    process.stderr.write(`switchboard scenario run: ${accountProblem}\n`);
+    return EXIT_ERROR;
+  }
   // By file name, as the user typed it: a Map, so any name is just a key.
   const all = new Map<string, FileResults>();
   const loaded: Loaded[] = [];
@@ -418,6 +424,16 @@ async function runFiles(files: readonly string[], options: RunOptions): Promise<
     return EXIT_ERROR;
   }
   const accountIds = runAccountIds(loaded, options);
+  // --account is checked before the files are read; a run id, in the account it makes of each file's.
+  const idProblem = [...accountIds.values()]
+    .map((accountId) =>
+      options.account === undefined ? idOptionProblem('--run-id', options.runId, accountId) : undefined,
+    )
+    .find((problem) => problem !== undefined);
+  if (idProblem) {
+    process.stderr.write(`switchboard scenario run: ${idProblem}\n`);
+    return EXIT_ERROR;
+  }
   const note = await realtimeNote(
     options.api,
     loaded.filter(({ scenario }) => usesVirtualTime(scenario)).map(({ file }) => file),
