@@ -202,6 +202,11 @@ describe('load merge', () => {
         'merge.histograms.byType is null, not histogram encodings by command type',
       ],
       [(s) => delete s.manifest, 'manifest is missing, not an object'],
+      [
+        (s) => (s.manifest = {}),
+        "manifest.seed is missing, not a string (the run's --seed), manifest.runId is missing, not a string (the run's --run-id)",
+      ],
+      [(s) => (s.model = {}), 'model.kind is missing, not "open" or "closed"'],
       [(s) => ((s.calls as Record<string, unknown>).started = -5), 'calls.started is -5, not a count'],
       [(s) => (s.outcomes = { ok: 'many' }), 'outcomes is {"ok":"many"}, not counts by outcome'],
       [(s) => (merge(s).startedAtMs = 'x'), 'merge.startedAtMs is "x", not a time in ms'],

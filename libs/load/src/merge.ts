@@ -78,7 +78,13 @@ export const resultShapeProblems = (summary: unknown): string[] => {
   const recordOf = (ok: (value: unknown) => boolean) => (value: unknown) =>
     isObject(value) && Object.values(value).every(ok);
   need('manifest', isObject, 'an object');
+  // The shards are told apart by these: one missing was compared as "has undefined".
+  if (isObject(at('manifest'))) {
+    need('manifest.seed', (v) => typeof v === 'string', "a string (the run's --seed)");
+    need('manifest.runId', (v) => typeof v === 'string', "a string (the run's --run-id)");
+  }
   need('model', isObject, 'an object');
+  if (isObject(at('model'))) need('model.kind', (v) => v === 'open' || v === 'closed', '"open" or "closed"');
   need('accountId', (v) => typeof v === 'string', 'a string');
   for (const path of [
     'calls.started',
