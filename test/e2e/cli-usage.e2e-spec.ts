@@ -279,6 +279,18 @@ describe('switchboard CLI usage errors', () => {
     expect(noLag.stderr).not.toContain('--projector has no default');
   }, 30_000);
 
+  it('refuses a scenario with an unknown YAML tag in its own words, with no Node warning on stderr', async () => {
+    // Given a scenario whose account is written with a tag the parser does not know
+    const tagged = join(dir, 'tagged.yaml');
+    await writeFile(tagged, 'name: tagged\naccount: !foo r12\nparties: []\nsteps: []\n');
+    // When it is run
+    const result = await runCli(['scenario', 'run', '--api', 'http://127.0.0.1:1', tagged]);
+    // Then the file is refused naming the line, and stderr holds no YAMLWarning from Node
+    expect(result.stdout).toContain(`ERROR not valid YAML: Unresolved tag: !foo at line 2, column 10\n`);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(1);
+  }, 30_000);
+
   it('refuses to replay a recording that holds no commands', async () => {
     // Given a recording with its header alone, When replayed, Then it is refused before the api is called
     const empty = join(dir, 'empty.ndjson');

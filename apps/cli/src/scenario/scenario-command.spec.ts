@@ -1,5 +1,5 @@
 import type { Scenario } from './scenario.js';
-import { accountSetup, panelUrl, runAccountIds, runTotals } from './scenario-command.js';
+import { accountSetup, panelUrl, parseScenarioYaml, runAccountIds, runTotals } from './scenario-command.js';
 
 interface StepResult {
   step: string;
@@ -109,5 +109,33 @@ describe('scenario setup of speed dials and line names (R22, R23)', () => {
         body: { actor: 'admin', entryId: 'bob', label: 'Bob', number: '+15550000002', position: 1 },
       },
     ]);
+  });
+});
+
+describe('scenario files in YAML', () => {
+  it('reads plain YAML as data', () => {
+    // Given a scenario's YAML, When read, Then its values are as written
+    expect(parseScenarioYaml('name: n\naccount: r12\nrules: [R12]\n')).toEqual({
+      name: 'n',
+      account: 'r12',
+      rules: ['R12'],
+    });
+  });
+
+  it('refuses an unknown tag in one line naming where, instead of a Node warning and a made-up value', () => {
+    // Given a tag the parser does not know on line 2
+    const text = 'name: n\naccount: !foo r12\n';
+    // When read, Then the file is refused, naming the tag, its line and column
+    expect(() => parseScenarioYaml(text)).toThrow(
+      new Error('not valid YAML: Unresolved tag: !foo at line 2, column 10'),
+    );
+  });
+
+  it('refuses broken YAML in one line naming where, not with the source quoted over several', () => {
+    // Given a key indented under a value, which YAML reads as a nested mapping it does not allow there
+    // When read, Then the message is one line, with the line and column of the problem
+    expect(() => parseScenarioYaml('name: n\n  account: r12\n')).toThrow(
+      /^not valid YAML: [^\n]+ at line \d+, column \d+$/,
+    );
   });
 });
