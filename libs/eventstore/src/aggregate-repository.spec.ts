@@ -1,6 +1,10 @@
 import type { DomainEvent } from '#events';
-import { AggregateRepository } from './aggregate-repository.js';
-import type { EventStore, EventSubscription, SubscriptionItem } from './event-store.js';
+import {
+  AggregateRepository,
+  CommandIdTakenError,
+  IdempotencyKeyReusedError,
+} from './aggregate-repository.js';
+import type { CommandMetadata, EventStore, EventSubscription, SubscriptionItem } from './event-store.js';
 
 type Bumped = DomainEvent<'Bumped', Record<string, never>>;
 
@@ -42,5 +46,65 @@ describe('aggregate repository following a category', () => {
     // The fold was dropped with the subscription: current() had to read the stream again.
     expect(reads()).toBe(readsBefore + 1);
     await repository.stopFollowing();
+  });
+});
+
+describe('aggregate repository remembering client command ids that changed nothing', () => {
+  /** A store of empty streams: every command below is a no-op, so nothing is ever appended. */
+  const emptyStore = {
+    async *readRecorded() {},
+  } as unknown as EventStore;
+  const metadata = (commandId: string, actor = 'alice', requestDigest = 'digest-1'): CommandMetadata => ({
+    $correlationId: commandId,
+    $causationId: commandId,
+    commandId,
+    actor,
+    onBehalfOf: null,
+    permission: null,
+    simulatedTime: '2026-01-05T09:00:00.000Z',
+    requestDigest,
+  });
+  const setup = () => {
+    const clock = { now: 0 };
+    const repository = new AggregateRepository<number, Bumped>(
+      emptyStore,
+      { initialState: 0, evolve: (count: number) => count + 1 },
+      { maxCommandsPerStream: 2, idempotencyWindowMs: 1_000, now: () => clock.now },
+    );
+    const noOp = (meta: CommandMetadata, clientCommandId = true) =>
+      repository.handle('counter-1', () => [], meta, { clientCommandId });
+    return { clock, noOp };
+  };
+
+  it('refuses another request or another party under a remembered id, and decides the same request again', async () => {
+    // Given a client's id answered as a no-op
+    const { noOp } = setup();
+    await noOp(metadata('k1'));
+    // When another request comes under it, Then it is refused as a reused key
+    await expect(noOp(metadata('k1', 'alice', 'digest-2'))).rejects.toThrow(IdempotencyKeyReusedError);
+    // And another party's command under it, as a taken id
+    await expect(noOp(metadata('k1', 'bob'))).rejects.toThrow(CommandIdTakenError);
+    // While the same request is decided again
+    await expect(noOp(metadata('k1'))).resolves.toMatchObject({ events: [], duplicate: false });
+  });
+
+  it('forgets the oldest past the per-stream bound and after the window, without refusing new commands (429)', async () => {
+    // Given no-ops under three ids on a stream that remembers two
+    const { clock, noOp } = setup();
+    for (const id of ['k1', 'k2', 'k3']) await noOp(metadata(id));
+    // Then the oldest is forgotten (a different request under it is decided), the newer are kept,
+    // and no-ops never count towards the ids that make a stream answer 429
+    await expect(noOp(metadata('k1', 'alice', 'digest-2'))).resolves.toMatchObject({ events: [] });
+    await expect(noOp(metadata('k3', 'alice', 'digest-2'))).rejects.toThrow(IdempotencyKeyReusedError);
+    await expect(noOp(metadata('k4'))).resolves.toMatchObject({ events: [] });
+    // When the window has passed, Then none is remembered
+    clock.now = 1_001;
+    await expect(noOp(metadata('k4', 'alice', 'digest-2'))).resolves.toMatchObject({ events: [] });
+  });
+
+  it('does not remember an id the api generated, which no client will send again', async () => {
+    const { noOp } = setup();
+    await noOp(metadata('generated-1'), false);
+    await expect(noOp(metadata('generated-1', 'bob'))).resolves.toMatchObject({ events: [] });
   });
 });

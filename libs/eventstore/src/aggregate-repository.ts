@@ -109,6 +109,12 @@ export type ForeignEventPolicy = 'refuse' | 'skip';
 export interface HandleOptions {
   /** Refusing unless the caller states otherwise: see ForeignEventPolicy. */
   readonly foreignEvents?: ForeignEventPolicy;
+  /**
+   * The command id was chosen by the client (a body `commandId` or an `Idempotency-Key`), so it may
+   * come again: if the command changes nothing, its id is still remembered (see NoOpRecord). A
+   * generated id is never sent twice, and remembering it would only take room.
+   */
+  readonly clientCommandId?: boolean;
 }
 
 /**
@@ -126,6 +132,14 @@ export type Decided<E extends DomainEvent> =
 const isEventList = <E extends DomainEvent>(decided: Decided<E>): decided is readonly E[] =>
   Array.isArray(decided);
 
+/**
+ * A command under an id answered as a no-op is the same request again: the same party, and the same
+ * digest (a command without one cannot be compared, and is taken for it, as a resend with events is).
+ */
+const sameRequest = (noOp: NoOpRecord, metadata: CommandMetadata): boolean =>
+  noOp.actor === metadata.actor &&
+  (metadata.requestDigest === undefined || metadata.requestDigest === noOp.requestDigest);
+
 /** How long to wait before following a category again after its subscription ended. */
 const REFOLLOW_DELAY_MS = 1_000;
 
@@ -138,6 +152,18 @@ interface CommandRecord {
   last: bigint;
   position: bigint | undefined;
   /** When the store took the command (ms since the epoch): it is remembered for the window from then. */
+  readonly at: number;
+}
+
+/**
+ * A client's command id that changed nothing (a no-op appends no event, so the store keeps no trace
+ * of it): who sent it and for which request, so that another request under the id is refused as a
+ * resent id with events is. Only in this process's memory, with the fold: see NoOpRecord's users.
+ */
+interface NoOpRecord {
+  readonly actor: string;
+  readonly requestDigest: string;
+  /** When it was answered (ms since the epoch): remembered for the window from then. */
   readonly at: number;
 }
 
@@ -156,6 +182,13 @@ interface CachedAggregate<State> {
    * stream is folded from the store, so it survives restarts and the fold's eviction alike.
    */
   readonly commands: Map<string, CommandRecord>;
+  /**
+   * Client command ids this process answered as no-ops within the window, oldest first, at most
+   * maxCommandsPerStream (the oldest is forgotten first: forgetting one early only lets a different
+   * request under it be decided, as an api restart does). Not in the store, nor in snapshots: lost
+   * with the fold (eviction, a lost subscription, a restart), never known to another instance.
+   */
+  readonly noOps: Map<string, NoOpRecord>;
   /**
    * The first event folded past that claims to be Switchboard's but could not be read: the fold
    * lacks whatever it said. Kept with the fold (events never change) so that each command applies
@@ -324,7 +357,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
     stream: string,
     decide: (state: State) => Decided<E>,
     metadata: CommandMetadata,
-    { foreignEvents = 'refuse' }: HandleOptions = {},
+    { foreignEvents = 'refuse', clientCommandId = false }: HandleOptions = {},
   ): Promise<CommandOutcome<E>> {
     return this.serialized(stream, async () => {
       // A cached fold is trusted for the first attempt: an append at a stale revision is refused by
@@ -340,6 +373,18 @@ export class AggregateRepository<State, E extends DomainEvent> {
         this.forgetExpired(stream, cached);
         const earlier = cached.commands.get(metadata.commandId);
         if (earlier) return this.replay(stream, earlier, metadata);
+        const noOp = cached.noOps.get(metadata.commandId);
+        if (noOp && !sameRequest(noOp, metadata)) {
+          // Refused on a fresh fold only: another instance may since have appended under the id,
+          // and then this is that command's resend, answered from its events.
+          if (!fresh) {
+            cached = await this.catchUp(stream, foreignEvents);
+            fresh = true;
+            continue;
+          }
+          if (noOp.actor !== metadata.actor) throw new CommandIdTakenError(stream, metadata.commandId);
+          throw new IdempotencyKeyReusedError(stream, metadata.commandId);
+        }
         if (cached.commands.size >= this.maxCommandsPerStream) {
           const oldest = cached.commands.values().next().value!;
           throw new TooManyCommandsError(
@@ -366,6 +411,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
             fresh = true;
             continue;
           }
+          if (clientCommandId) this.rememberNoOp(stream, cached, metadata);
           return { stream, events, revision: undefined, position: undefined, duplicate: false };
         }
         // Taken right after deciding, with no await in between: the fold the events were decided on.
@@ -657,6 +703,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
       loaded: false,
       commands: new Map(),
       unreadable: undefined,
+      noOps: new Map(),
       lastEventId: undefined,
       snapshotRevision: undefined,
       snapshotTried: undefined,
@@ -878,6 +925,10 @@ export class AggregateRepository<State, E extends DomainEvent> {
     at: number,
   ): void {
     if (!commandId) return;
+    const counted = this.cache.get(stream) === cached;
+    // Events under an id answered here as a no-op (another instance decided it, or this one decided
+    // the same request again): the events are now what a resend is answered from.
+    if (cached.noOps.delete(commandId) && counted) this.rememberedCommands--;
     const record = cached.commands.get(commandId);
     if (record && record.last + 1n === first) {
       // A command's events are read back one by one during catch-up: extend the same record.
@@ -887,14 +938,33 @@ export class AggregateRepository<State, E extends DomainEvent> {
     }
     // A fold dropped from the cache while a command or read on it was under way still keeps its ids
     // for that command, but no longer counts towards the total: nothing else will ever see it.
-    const counted = this.cache.get(stream) === cached;
     // Not adjacent: the id was taken again after its window ended. The newer use is the one to answer.
     if (record) cached.commands.delete(commandId);
     else if (counted) this.rememberedCommands++;
     cached.commands.set(commandId, { first, last, position, at });
     this.forgetExpired(stream, cached);
-    if (!counted) return;
-    // The total bound: drop least recently used folds (never this one); they rebuild their ids on use.
+    if (counted) this.keepWithinTotal(stream);
+  }
+
+  /** A client's command id answered as a no-op, remembered from its first answer (see NoOpRecord). */
+  private rememberNoOp(stream: string, cached: CachedAggregate<State>, metadata: CommandMetadata): void {
+    const { commandId, actor, requestDigest } = metadata;
+    // Without a digest there is no request to compare a later one with.
+    if (requestDigest === undefined || cached.noOps.has(commandId)) return;
+    const counted = this.cache.get(stream) === cached;
+    if (cached.noOps.size >= this.maxCommandsPerStream) {
+      cached.noOps.delete(cached.noOps.keys().next().value!);
+      if (counted) this.rememberedCommands--;
+    }
+    cached.noOps.set(commandId, { actor, requestDigest, at: this.now() });
+    if (counted) {
+      this.rememberedCommands++;
+      this.keepWithinTotal(stream);
+    }
+  }
+
+  /** The total bound: drops least recently used folds (never `stream`'s); they rebuild their ids on use. */
+  private keepWithinTotal(stream: string): void {
     for (const [other] of this.cache) {
       if (this.rememberedCommands <= this.maxCommands) break;
       if (other !== stream) this.drop(other);
@@ -905,10 +975,12 @@ export class AggregateRepository<State, E extends DomainEvent> {
   private forgetExpired(stream: string, cached: CachedAggregate<State>): void {
     const counted = this.cache.get(stream) === cached;
     const windowStart = this.now() - this.windowMs;
-    for (const [commandId, record] of cached.commands) {
-      if (record.at >= windowStart) break;
-      cached.commands.delete(commandId);
-      if (counted) this.rememberedCommands--;
+    for (const ids of [cached.commands, cached.noOps]) {
+      for (const [commandId, record] of ids) {
+        if (record.at >= windowStart) break;
+        ids.delete(commandId);
+        if (counted) this.rememberedCommands--;
+      }
     }
   }
 
@@ -916,7 +988,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
   private drop(stream: string): void {
     const cached = this.cache.get(stream);
     if (!cached) return;
-    this.rememberedCommands -= cached.commands.size;
+    this.rememberedCommands -= cached.commands.size + cached.noOps.size;
     this.cache.delete(stream);
   }
 

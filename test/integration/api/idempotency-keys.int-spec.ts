@@ -136,4 +136,87 @@ describe('an idempotency key reused for a different request', () => {
       await other.close();
     }
   });
+
+  describe('after a command that changed nothing', () => {
+    /**
+     * A line with two voicemails (the calls came in while Alice's own call held the line), the first
+     * already read by Bob: reading it again changes nothing.
+     */
+    const lineWithVoicemails = async () => {
+      const line = await lineWith();
+      expect(
+        (await command(api, `${line.path}/calls`, { actor: ALICE, to: CALLER, callId: 'out' })).status,
+      ).toBe(201);
+      for (const callId of ['vm-1', 'vm-2'])
+        expect((await command(api, `${line.path}/incoming-calls`, { from: CALLER, callId })).status).toBe(
+          201,
+        );
+      expect(
+        (await command(api, `${line.path}/voicemails/vm-1/read`, { actor: BOB })).body.events,
+      ).toHaveLength(1);
+      return line;
+    };
+    const read = (
+      on: Api,
+      path: string,
+      messageId: string,
+      body: Record<string, unknown>,
+      headers?: Record<string, string>,
+    ) => command(on, `${path}/voicemails/${messageId}/read`, body, headers);
+
+    it('Given a key answered as a no-op, When another request comes under it, Then 422 (or 409 from another party) and nothing appended; the identical request is decided again', async () => {
+      const { accountId, path } = await lineWithVoicemails();
+      const readAgain = { actor: BOB, commandId: 'k-noop' };
+      const noOp = await read(api, path, 'vm-1', readAgain);
+      expect(noOp).toMatchObject({ status: 200, body: { events: [] } });
+      const before = await lineEvents(api, accountId);
+
+      // Another request under the key: the other voicemail's read, the key in the body or the header
+      for (const [body, headers] of [
+        [{ actor: BOB, commandId: 'k-noop' }, undefined],
+        [{ actor: BOB }, { 'idempotency-key': 'k-noop' }],
+      ] as const) {
+        const reused = await read(api, path, 'vm-2', body, headers);
+        expect(reused).toMatchObject({ status: 422, body: { code: REUSED } });
+        expect(reused.body.message).toBe(
+          'command id k-noop was already used for a different request on this line or account; resend that request unchanged for its result, or send this one under an id of its own',
+        );
+      }
+      // Another party under the key
+      const taken = await read(api, path, 'vm-2', { actor: ALICE, commandId: 'k-noop' });
+      expect(taken).toMatchObject({ status: 409, body: { code: 'COMMAND_ID_TAKEN' } });
+      expect(await lineEvents(api, accountId)).toHaveLength(before.length);
+
+      // While the identical request is decided again, and changes nothing again
+      expect(await read(api, path, 'vm-1', readAgain)).toMatchObject({
+        status: 200,
+        body: { events: [], duplicate: false },
+      });
+      // And the other request goes through under a key of its own
+      const own = await read(api, path, 'vm-2', { actor: BOB, commandId: 'k-other' });
+      expect(own.body.events).toEqual([expect.objectContaining({ type: 'VoicemailRead' })]);
+    });
+
+    it('Given a key answered as a no-op, When a restarted api is sent another request under it, Then that api decides it as a new one: no-ops are remembered in memory only', async () => {
+      const { accountId, path } = await lineWithVoicemails();
+      const key = { actor: BOB, commandId: 'k-noop-restart' };
+      expect((await read(api, path, 'vm-1', key)).body.events).toEqual([]);
+      const restarted = await startApi();
+      try {
+        const decided = await read(restarted, path, 'vm-2', key);
+        expect(decided.body.events).toEqual([expect.objectContaining({ type: 'VoicemailRead' })]);
+      } finally {
+        await restarted.close();
+      }
+      // Its events now carry the key: the first api, reading them, answers their resend with them
+      const resent = await read(api, path, 'vm-2', key);
+      expect(resent.body).toMatchObject({
+        duplicate: true,
+        events: [expect.objectContaining({ type: 'VoicemailRead' })],
+      });
+      expect((await lineEvents(api, accountId)).filter((e) => e.event.type === 'VoicemailRead')).toHaveLength(
+        2,
+      );
+    });
+  });
 });

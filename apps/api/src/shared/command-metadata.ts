@@ -13,6 +13,8 @@ export interface CommandOrigin {
   readonly causationId: string;
   /** The request the command came in (requestDigestOf); none for commands no client sent. */
   readonly requestDigest?: string;
+  /** The client chose `commandId` (body or Idempotency-Key), so it may send it again. */
+  readonly clientCommandId?: boolean;
 }
 
 /**
@@ -79,6 +81,7 @@ export const Origin = createParamDecorator((_data: unknown, context: ExecutionCo
     correlationId,
     causationId: commandId,
     ...(requestDigest === undefined ? {} : { requestDigest }),
+    clientCommandId: inBody !== undefined || inHeader !== undefined,
   };
 });
 

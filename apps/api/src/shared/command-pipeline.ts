@@ -53,7 +53,7 @@ export class CommandPipeline {
       target.stream,
       (state) => target.decider.decide(command, state, context),
       commandMetadata(origin, command.actor, now),
-      { foreignEvents: target.foreignEvents ?? 'refuse' },
+      { foreignEvents: target.foreignEvents ?? 'refuse', clientCommandId: origin.clientCommandId === true },
     );
   }
 }
