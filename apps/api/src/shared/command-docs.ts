@@ -21,5 +21,8 @@ export const CommandIdempotencyDocs = () =>
       'body) with the same id within 15 minutes of the first append (`IDEMPOTENCY_WINDOW_SECONDS`), ' +
       'also after an api restart, appends nothing and answers the first result with `duplicate: true`; ' +
       'a different request under it is refused (`IDEMPOTENCY_KEY_REUSED`); later it is decided anew. ' +
-      'A rejected command appended nothing: its resend is decided again',
+      'A rejected command appended nothing: its resend is decided again. A command that changed ' +
+      'nothing (no events) appended nothing either: its resend is decided again, and a different ' +
+      'request under its id is refused only by the api instance that answered it, which remembers ' +
+      'the id in memory (not after a restart, nor on another instance)',
   });
