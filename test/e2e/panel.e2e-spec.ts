@@ -774,37 +774,55 @@ describe('the panel in a browser', () => {
       suite.forgiveErrors(/status of 503/);
     },
   );
+  /**
+   * A demo account of two executives whose call on Executive 1's second number, rung from `from`, is
+   * answered by `answeredBy`; then an admin hands the number to Executive 2, who shares it on with
+   * Assistant 1 when `sharedOnByExec2`.
+   */
+  const callOnHandedNumber = async (
+    accountId: string,
+    answeredBy: string,
+    from: string,
+    { sharedOnByExec2 }: { sharedOnByExec2: boolean },
+  ) => {
+    const account = await demo(accountId, 2, 2, 1);
+    const { api } = suite.stack;
+    const [exec1, exec2] = account.executives;
+    const number = exec1!.numbers[1]!;
+    const delegationOf = (delegatorId: string) =>
+      account.delegations.find((d) => d.delegatorId === delegatorId)!.delegationId;
+    const accountPath = `/accounts/${account.accountId}`;
+    const arrived = await ring(account, number, from);
+    const callPath = `${accountPath}/lines/${encodeURIComponent(number)}/calls/${arrived.callId as string}`;
+    await send(api, 'POST', `${callPath}/answer`, { actor: answeredBy });
+    await send(api, 'PUT', `${accountPath}/delegations/${delegationOf('exec1')}/shared-lines`, {
+      actor: 'exec1',
+      sharedLines: [exec1!.numbers[0]],
+    });
+    await send(api, 'PUT', `${accountPath}/parties/exec1/direct-numbers`, {
+      actor: 'admin',
+      directNumbers: [exec1!.numbers[0]],
+    });
+    await send(api, 'PUT', `${accountPath}/parties/exec2/direct-numbers`, {
+      actor: 'admin',
+      directNumbers: [...exec2!.numbers, number],
+    });
+    if (sharedOnByExec2)
+      await send(api, 'PUT', `${accountPath}/delegations/${delegationOf('exec2')}/shared-lines`, {
+        actor: 'exec2',
+        sharedLines: [...exec2!.numbers, number],
+      });
+    return { account, number, callPath };
+  };
+
   browserTest(
     "a number handed to another executive mid-call: the new owner's seat shows the line busy for how long, not whose call it is, and offers no action on it",
     'handed-over',
     async () => {
-      const account = await demo('handover', 2, 2, 1);
-      const { api } = suite.stack;
-      const [exec1, exec2] = account.executives;
-      const number = exec1!.numbers[1]!;
-      const delegationOf = (delegatorId: string) =>
-        account.delegations.find((d) => d.delegatorId === delegatorId)!.delegationId;
-      const accountPath = `/accounts/${account.accountId}`;
       // Given Executive 1 on a call on the number
-      const arrived = await ring(account, number, '+15557770000');
-      const callPath = `${accountPath}/lines/${encodeURIComponent(number)}/calls/${arrived.callId as string}`;
-      await send(api, 'POST', `${callPath}/answer`, { actor: 'exec1' });
       // When an admin gives the number to Executive 2, who shares it with Assistant 1
-      await send(api, 'PUT', `${accountPath}/delegations/${delegationOf('exec1')}/shared-lines`, {
-        actor: 'exec1',
-        sharedLines: [exec1!.numbers[0]],
-      });
-      await send(api, 'PUT', `${accountPath}/parties/exec1/direct-numbers`, {
-        actor: 'admin',
-        directNumbers: [exec1!.numbers[0]],
-      });
-      await send(api, 'PUT', `${accountPath}/parties/exec2/direct-numbers`, {
-        actor: 'admin',
-        directNumbers: [...exec2!.numbers, number],
-      });
-      await send(api, 'PUT', `${accountPath}/delegations/${delegationOf('exec2')}/shared-lines`, {
-        actor: 'exec2',
-        sharedLines: [...exec2!.numbers, number],
+      const { account, number, callPath } = await callOnHandedNumber('handover', 'exec1', '+15557770000', {
+        sharedOnByExec2: true,
       });
       // Then both Executive 2's and Assistant 1's seats show the line busy, with a call of its previous owner
       const seats = [await seat(account.accountId, 'exec2'), await seat(account.accountId, 'assistant1')];
@@ -818,7 +836,7 @@ describe('the panel in a browser', () => {
         );
       }
       // And once Executive 1 hangs up, the line is idle for them
-      await send(api, 'POST', `${callPath}/hang-up`, { actor: 'exec1' });
+      await send(suite.stack.api, 'POST', `${callPath}/hang-up`, { actor: 'exec1' });
       for (const page of seats) await lampShows(page, number, 'idle');
     },
   );
@@ -827,29 +845,10 @@ describe('the panel in a browser', () => {
     "Given a number handed to another executive mid-call, When its previous owner hangs up from its own seat, Then the new owner's seat shows the line idle",
     'handed-hang-up',
     async () => {
-      const account = await demo('handback', 2, 2, 1);
-      const { api } = suite.stack;
-      const [exec1, exec2] = account.executives;
-      const number = exec1!.numbers[1]!;
-      const delegationOf = (delegatorId: string) =>
-        account.delegations.find((d) => d.delegatorId === delegatorId)!.delegationId;
-      const accountPath = `/accounts/${account.accountId}`;
       // Given Executive 1 on a call on the number
-      const arrived = await ring(account, number, '+15557770001');
-      const callPath = `${accountPath}/lines/${encodeURIComponent(number)}/calls/${arrived.callId as string}`;
-      await send(api, 'POST', `${callPath}/answer`, { actor: 'exec1' });
       // And an admin gives the number to Executive 2
-      await send(api, 'PUT', `${accountPath}/delegations/${delegationOf('exec1')}/shared-lines`, {
-        actor: 'exec1',
-        sharedLines: [exec1!.numbers[0]],
-      });
-      await send(api, 'PUT', `${accountPath}/parties/exec1/direct-numbers`, {
-        actor: 'admin',
-        directNumbers: [exec1!.numbers[0]],
-      });
-      await send(api, 'PUT', `${accountPath}/parties/exec2/direct-numbers`, {
-        actor: 'admin',
-        directNumbers: [...exec2!.numbers, number],
+      const { account, number } = await callOnHandedNumber('handback', 'exec1', '+15557770001', {
+        sharedOnByExec2: false,
       });
       const previousOwner = await seat(account.accountId, 'exec1');
       const newOwner = await seat(account.accountId, 'exec2');
@@ -887,33 +886,10 @@ describe('the panel in a browser', () => {
     "Given an assistant on a call of its executive's, When the number passes to another executive who shares it with the same assistant, Then the assistant acts on the call from its own card, not from the new owner's line",
     'handed-shared',
     async () => {
-      const account = await demo('handshare', 2, 2, 1);
-      const { api } = suite.stack;
-      const [exec1, exec2] = account.executives;
-      const number = exec1!.numbers[1]!;
-      const delegationOf = (delegatorId: string) =>
-        account.delegations.find((d) => d.delegatorId === delegatorId)!.delegationId;
-      const accountPath = `/accounts/${account.accountId}`;
       // Given Assistant 1 on a call on Executive 1's number, for Executive 1
-      const arrived = await ring(account, number, '+15557770002');
-      const callPath = `${accountPath}/lines/${encodeURIComponent(number)}/calls/${arrived.callId as string}`;
-      await send(api, 'POST', `${callPath}/answer`, { actor: 'assistant1' });
       // When the number passes to Executive 2, who shares it with Assistant 1
-      await send(api, 'PUT', `${accountPath}/delegations/${delegationOf('exec1')}/shared-lines`, {
-        actor: 'exec1',
-        sharedLines: [exec1!.numbers[0]],
-      });
-      await send(api, 'PUT', `${accountPath}/parties/exec1/direct-numbers`, {
-        actor: 'admin',
-        directNumbers: [exec1!.numbers[0]],
-      });
-      await send(api, 'PUT', `${accountPath}/parties/exec2/direct-numbers`, {
-        actor: 'admin',
-        directNumbers: [...exec2!.numbers, number],
-      });
-      await send(api, 'PUT', `${accountPath}/delegations/${delegationOf('exec2')}/shared-lines`, {
-        actor: 'exec2',
-        sharedLines: [...exec2!.numbers, number],
+      const { account, number } = await callOnHandedNumber('handshare', 'assistant1', '+15557770002', {
+        sharedOnByExec2: true,
       });
       const assistant = await seat(account.accountId, 'assistant1');
       const card = assistant.locator(`section[data-handed-call="${number}"]`);
