@@ -2,7 +2,6 @@ import { setTimeout as pause } from 'node:timers/promises';
 
 import {
   END,
-  TimeoutError,
   jsonEvent,
   streamNameFilter,
   type AllStreamResolvedEvent,
@@ -12,9 +11,6 @@ import {
 
 import { caughtUp, connectForSuite, uniqueStream } from './support.js';
 
-/** EventStoreDB 23.10's words (`RpcExceptions.Timeout`), with the ABORTED status the client reports as a TimeoutError. */
-const TOO_SLOW =
-  'Operation timed out: Consumer too slow to handle event while live. Client resubscription required.';
 const APPENDS = 20;
 const EVENTS_PER_APPEND = 20;
 const EVENTS = APPENDS * EVENTS_PER_APPEND;
@@ -22,12 +18,11 @@ const EVENTS = APPENDS * EVENTS_PER_APPEND;
 const payload = 'x'.repeat(1024);
 
 /**
- * A live subscription whose client stops reading while events keep coming. EventStoreDB 23.10 holds a
- * live subscription's events in a channel of 32 and, when one more arrives while its client takes
- * nothing, drops the subscription (`ConsumerTooSlow` in
- * src/EventStore.Core/Services/Transport/Grpc/Enumerators.AllSubscription.cs): the client gets what
- * was sent before, then ABORTED. Its client must resubscribe; Switchboard's readers do, as after any
- * lost connection. EventStoreDB 24 falls back to catch-up instead (docs/event-store.md).
+ * A live subscription whose client stops reading while events keep coming. EventStoreDB 24 (the version
+ * docker-compose.yml runs) falls back to catch-up: the client gets every event once it reads again.
+ * 23.10 dropped such a subscription after 32 events (`ConsumerTooSlow`); the embedded server did too for
+ * a while, and dropped the api's own timer subscription a few times a minute under a load test, each a
+ * resubscription and a catch-up (docs/event-store.md, "A live subscriber that stops reading").
  */
 describe('a live subscription whose client stops reading', () => {
   const client = connectForSuite();
@@ -72,16 +67,14 @@ describe('a live subscription whose client stops reading', () => {
   ];
 
   it.each(subscriptions)(
-    'Given a caught-up %s, When its client stops reading while events keep coming, Then it is dropped with ABORTED "Consumer too slow", after what was already sent',
+    'Given a caught-up %s, When its client stops reading while events keep coming and then reads on, Then it gets every event and is not dropped',
     async (_kind, subscribe) => {
       const stream = uniqueStream('slow');
       const subscription = subscribe(stream);
       await caughtUp(subscription);
       await appendMany(stream);
-      const { events, error } = await readOn(subscription);
-      expect(error).toBeInstanceOf(TimeoutError);
-      expect((error as Error).message).toContain(TOO_SLOW);
-      expect(events).toBeLessThan(EVENTS);
+      await pause(500);
+      expect(await readOn(subscription)).toEqual({ events: EVENTS, error: undefined });
     },
   );
 

@@ -56,27 +56,6 @@ const HIGH_WATER = BATCH / 2;
 /** Bytes queued in gRPC before a reader waits for them to go out: the same bound, for large messages. */
 const HIGH_WATER_BYTES = BATCH_BYTES;
 const DEFAULT_SEARCH_WINDOW = 32;
-/**
- * Events a live subscription may fall behind its client by, once the client has stopped taking what
- * is sent: EventStoreDB 23.10 buffers a live subscription's events in a channel of 32
- * (`Enumerators.MaxLiveEventBufferCount`) and drops the subscription when one more arrives
- * (`ConsumerTooSlow` in `Enumerators.AllSubscription`, `StreamSubscription`, `AllSubscriptionFiltered`).
- * Here the events wait in the log, not in memory, but a client must meet the same drop as against
- * EventStoreDB, in development rather than in production.
- */
-const LIVE_BUFFER_EVENTS = 32;
-/** EventStoreDB's status for it: `RpcExceptions.Timeout(…)`, ABORTED, which the client raises as a TimeoutError. */
-const CONSUMER_TOO_SLOW =
-  'Operation timed out: Consumer too slow to handle event while live. Client resubscription required.';
-
-/**
- * A live subscription's count of the events it owes its client: `since()` is called as a wait for the
- * client begins and answers, on each commit during it, whether more than LIVE_BUFFER_EVENTS of the
- * subscription's events have been committed since.
- */
-interface LiveBacklog {
-  since(): () => boolean;
-}
 
 /** The response side of one Read call: backpressure, cancellation and a single terminal status. */
 export class Responses {
@@ -85,8 +64,6 @@ export class Responses {
   /** Bytes written to gRPC and not yet sent on (HTTP/2 completes a write once it is out). */
   private queuedBytes = 0;
   private belowHighWaterBytes: (() => void) | undefined;
-  /** Set once a subscription has caught up: what a wait for the client is measured against. */
-  private live: { readonly backlog: LiveBacklog; readonly commits: Commits } | undefined;
 
   constructor(private readonly call: ReadCall) {
     call.on('cancelled', () => {
@@ -121,47 +98,17 @@ export class Responses {
     this.call.write(messages[last], () => this.sentOn(bytes));
     this.call.uncork();
     if (this.call.writableLength >= HIGH_WATER) {
-      const unwatch = this.watchBacklog();
       await new Promise<void>((resolve) => {
         this.wake = resolve;
         this.call.once('drain', () => this.wakeUp());
       });
-      unwatch();
     } else if (this.queuedBytes >= HIGH_WATER_BYTES) {
-      const unwatch = this.watchBacklog();
       // 'drain' would not come: a few large messages stay under the stream's object high-water mark.
       await new Promise<void>((resolve) => {
         this.wake = resolve;
         this.belowHighWaterBytes = () => this.wakeUp();
       });
-      unwatch();
     }
-  }
-
-  /** From now on a wait for the client ends the subscription if it falls too far behind (see LIVE_BUFFER_EVENTS). */
-  goLive(backlog: LiveBacklog, commits: Commits): void {
-    this.live = { backlog, commits };
-  }
-
-  /** While the server waits for a live subscription's client, each commit checks how far behind it is. */
-  private watchBacklog(): () => void {
-    if (!this.live) return () => undefined;
-    const overflowed = this.live.backlog.since();
-    return this.live.commits(() => {
-      if (overflowed()) this.tooSlow();
-    });
-  }
-
-  /**
-   * A live subscription whose client fell more than LIVE_BUFFER_EVENTS behind is ended with ABORTED, as
-   * EventStoreDB ends it. The client receives what was already sent first, then the status; the
-   * server stops reading for it at once.
-   */
-  private tooSlow(): void {
-    if (this.finished) return;
-    this.finished = true;
-    this.wakeUp();
-    this.call.emit('error', serviceError(status.ABORTED, CONSUMER_TOO_SLOW));
   }
 
   private sentOn(bytes: number): void {
@@ -553,35 +500,7 @@ async function readAll(
 // Both subscription loops check for new events and, finding none, register for the next commit in
 // the same synchronous step (`Responses.idle`), so no commit can slip between the check and the wait:
 // events appended during catch-up are read from the log in order like any other.
-type Commits = (notify: () => void) => () => void;
-const commits =
-  (store: LogStore): Commits =>
-  (notify) =>
-    store.onCommit(notify);
-
-/** A stream subscription owes its client the stream's events committed after the wait began. */
-const streamBacklog = (store: LogStore, name: string): LiveBacklog => ({
-  since: () => {
-    const from = store.lastRevision(name);
-    return () => store.lastRevision(name) - from > LIVE_BUFFER_EVENTS;
-  },
-});
-
-/** A `$all` subscription owes its client the events (those its filter lets through) committed after the wait began. */
-const allBacklog = (store: LogStore, filter: Filter | undefined): LiveBacklog => ({
-  since: () => {
-    let seq = store.committedCount;
-    let owed = 0;
-    return () => {
-      const end = store.committedCount;
-      if (!filter) owed += end - seq;
-      else
-        for (; seq < end && owed <= LIVE_BUFFER_EVENTS; seq += 1) if (filter.matches(store, seq)) owed += 1;
-      seq = end;
-      return owed > LIVE_BUFFER_EVENTS;
-    };
-  },
-});
+const commits = (store: LogStore) => (notify: () => void) => store.onCommit(notify);
 
 async function subscribeStream(store: LogStore, options: ReadOptions, send: Sender, out: Responses) {
   const streamOptions = options.getStream()!;
@@ -608,7 +527,6 @@ async function subscribeStream(store: LogStore, options: ReadOptions, send: Send
     if (!caughtUp) {
       caughtUp = true;
       await out.send(encodeCaughtUp());
-      out.goLive(streamBacklog(store, name), commits(store));
       continue;
     }
     await out.idle(commits(store));
@@ -652,7 +570,6 @@ async function subscribeAll(
       caughtUp = true;
       if (filter) await out.send(encodeCheckpoint(lastConsidered));
       await out.send(encodeCaughtUp());
-      out.goLive(allBacklog(store, filter), commits(store));
       continue;
     }
     await out.idle(commits(store));
