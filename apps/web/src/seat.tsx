@@ -421,6 +421,25 @@ export function SeatPage(props: {
   );
 }
 
+/** Record the call at `call`, or stop the viewer's recording on it when one runs (`recording`). */
+function RecordingToggle(props: {
+  call: string;
+  recording: { recordingId: string } | undefined;
+  /** Whether the viewer may start one (a stop is always its own to make). */
+  mayStart: boolean;
+  run: (path: string) => unknown;
+}) {
+  const { call, recording, mayStart, run } = props;
+  if (recording)
+    return (
+      <SteadyButton
+        label="Stop recording"
+        onClick={() => run(`${call}/recordings/${encodeURIComponent(recording.recordingId)}/stop`)}
+      />
+    );
+  return mayStart ? <SteadyButton label="Record" onClick={() => run(`${call}/recordings`)} /> : null;
+}
+
 /** What one seat shows: the dialer, every line it may use, and its delegations; past states read only. */
 function SeatColumn(props: {
   seat: Seat;
@@ -734,7 +753,6 @@ function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act
       </div>
     );
   }
-  const recording = line.recordings[0];
   const targets = line.transferTargets;
   const chosen = targets.find((t) => t.partyId === target);
   return (
@@ -744,14 +762,7 @@ function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act
         <SteadyButton label="Hold, locked" onClick={() => run(`${call}/hold`, { privacyLock: true })} />
       )}
       <SteadyButton label="Hang up" onClick={() => run(`${call}/hang-up`)} />
-      {recording ? (
-        <SteadyButton
-          label="Stop recording"
-          onClick={() => run(`${call}/recordings/${encodeURIComponent(recording.recordingId)}/stop`)}
-        />
-      ) : (
-        <SteadyButton label="Record" onClick={() => run(`${call}/recordings`)} />
-      )}
+      <RecordingToggle call={call} recording={line.recordings[0]} mayStart run={run} />
       {privacy(lamp.locked)}
       {targets.length > 0 && (
         <span class="transfer">
@@ -810,7 +821,6 @@ function HandedCallCard(props: {
     handed.handedTo ? `handed to ${named(handed.handedTo.name)}` : "no longer anybody's number"
   } — this call only`;
   const locked = lamp.state === 'busy' || lamp.state === 'held' ? lamp.locked : false;
-  const recording = handed.recordings[0];
   return (
     <section class="line handed" aria-label={title} data-handed-call={handed.number}>
       <h2>{title}</h2>
@@ -827,14 +837,7 @@ function HandedCallCard(props: {
             <SteadyButton label="Hold, locked" onClick={() => run(`${call}/hold`, { privacyLock: true })} />
           )}
           <SteadyButton label="Hang up" onClick={() => run(`${call}/hang-up`)} />
-          {recording ? (
-            <SteadyButton
-              label="Stop recording"
-              onClick={() => run(`${call}/recordings/${encodeURIComponent(recording.recordingId)}/stop`)}
-            />
-          ) : (
-            may.record && <SteadyButton label="Record" onClick={() => run(`${call}/recordings`)} />
-          )}
+          <RecordingToggle call={call} recording={handed.recordings[0]} mayStart={may.record} run={run} />
           {may.lock && (
             <SteadyButton
               label={locked ? 'Unlock privacy' : 'Lock for privacy'}
