@@ -87,7 +87,9 @@ describe('idempotent commands over HTTP: a window in time, across restarts', () 
   });
 
   it('decides a resend anew once IDEMPOTENCY_WINDOW_SECONDS has passed', async () => {
-    const shortWindow = await startApiWithWindow('1');
+    // A window of 5 s: the four requests before the check "within the window" take well over a second
+    // when the machine is busy (a 1 s window once ran out under CI's load before that check).
+    const shortWindow = await startApiWithWindow('5');
     try {
       const { accountId, path } = await lineOf();
       const first = await shortWindow.post<CommandReply>(`${path}/incoming-calls`, {
@@ -107,7 +109,7 @@ describe('idempotent commands over HTTP: a window in time, across restarts', () 
       expect((await shortWindow.post(`${path}/incoming-calls`, other)).body).toMatchObject({
         code: 'IDEMPOTENCY_KEY_REUSED',
       });
-      await new Promise((pass) => setTimeout(pass, 1_100));
+      await new Promise((pass) => setTimeout(pass, 5_100));
       const after = await shortWindow.post<CommandReply>(`${path}/incoming-calls`, {
         from: CALLER,
         callId: 'late',
