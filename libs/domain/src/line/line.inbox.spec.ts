@@ -248,18 +248,11 @@ describe('recordings belong to the party who started them (R18)', () => {
     given(transferring, context)
       .when(answer('c1', ASSISTANT))
       .then([
-        {
+        // What CallTransferred carries is R16's (line.transfer.spec.ts); here it marks Boss leaving the call.
+        expect.objectContaining({
           type: 'CallTransferred',
-          data: {
-            callId: 'c1',
-            attempt: 1,
-            by: ASSISTANT,
-            onBehalfOf: BOSS,
-            permission: 'answerCalls',
-            transferredBy: BOSS,
-            at: T0,
-          },
-        },
+          data: expect.objectContaining({ by: ASSISTANT }),
+        }),
         {
           type: 'RecordingStopped',
           data: { callId: 'c1', recordingId: 'rb', owner: BOSS, reason: 'ownerLeftCall', at: T0 },
