@@ -1,4 +1,10 @@
-import { CommandHistory, type AccountCommand, type LineCommand, type Timed } from '#domain';
+import {
+  CommandHistory,
+  delegationReadyUser,
+  type AccountCommand,
+  type LineCommand,
+  type Timed,
+} from '#domain';
 import { eventSchemas, type AccountEvent, type AccountPolicy, type LineEvent } from '#events';
 
 /**
@@ -59,17 +65,7 @@ const accountCommands = (options: WorkloadOptions): AccountCommand[] => {
       [delegatorOf(line), `Boss ${line}`, provisioned(numberOf(line))],
       [delegateOf(line), `Assistant ${line}`, provisioned(directNumberOf(line))],
     ] as const) {
-      commands.push({
-        type: 'ProvisionPhoneUser',
-        actor: ADMIN,
-        partyId,
-        name,
-        directNumbers: [number],
-        callingPlan: 'pro',
-        powerPack: false,
-        assistantEnabled: true,
-        desktopClient: { platform: 'windows', version: '6.2.0' },
-      });
+      commands.push(delegationReadyUser(ADMIN, partyId, name, number, 'windows'));
     }
     const delegationId = `d${line}`;
     commands.push(

@@ -1,4 +1,11 @@
-import { CommandHistory, type AccountCommand, type LineCommand, type LoggedEvent, type Timed } from '#domain';
+import {
+  CommandHistory,
+  delegationReadyUser,
+  type AccountCommand,
+  type LineCommand,
+  type LoggedEvent,
+  type Timed,
+} from '#domain';
 import { eventSchemas, type DomainEvent } from '#events';
 import type { StoredEvent } from '#eventstore';
 import { storedLog } from '../engine/engine.fixture.js';
@@ -68,17 +75,8 @@ export const ALICE_LINE = '+15550001001';
 /** The line as paths, stream names and read-model keys write it: its digits. */
 export const ALICE_LINE_PATH = '15550001001';
 const by = { actor: 'admin' };
-const user = (partyId: string, name: string, number: string): AccountCommand => ({
-  type: 'ProvisionPhoneUser',
-  ...by,
-  partyId,
-  name,
-  directNumbers: [number],
-  callingPlan: 'pro',
-  powerPack: false,
-  assistantEnabled: true,
-  desktopClient: { platform: 'macos', version: '6.2.0' },
-});
+const user = (partyId: string, name: string, number: string): AccountCommand =>
+  delegationReadyUser(by.actor, partyId, name, number, 'macos');
 
 export const acme: Step = onAccount(
   'acme',
