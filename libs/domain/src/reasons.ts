@@ -950,7 +950,7 @@ const MANAGED_DELEGATION = [
   'ACTOR_NOT_ALLOWED',
   'DELEGATION_LOCKED',
 ] as const;
-/** A delegate changing a setting of its own delegation with a permission (R6, R7, R4). */
+/** A delegate changing a setting of its own delegation with a permission (R6, R7, R4, R5). */
 const DELEGATE_SETTING = [
   ...ACCOUNT,
   'DELEGATION_NOT_FOUND',
@@ -958,6 +958,7 @@ const DELEGATE_SETTING = [
   'ACTOR_NOT_ALLOWED',
   'PERMISSION_REQUIRED',
   ...ASSISTANT_ELIGIBILITY,
+  'POWER_PACK_REQUIRED',
 ] as const;
 /** A party's own setting, changed by the party or an admin. */
 const PARTY_SETTING = [...ACCOUNT, 'PARTY_NOT_FOUND', 'ACTOR_NOT_ALLOWED'] as const;
@@ -975,17 +976,19 @@ const SPEED_DIAL_EDIT = [
   'PERMISSION_REQUIRED',
   ...DELEGATION_ELIGIBILITY,
   ...ASSISTANT_ELIGIBILITY,
+  'POWER_PACK_REQUIRED',
 ] as const;
 
 /** Every line command: the line and its account exist, and its time is one (R21). */
 const LINE = ['ACCOUNT_NOT_FOUND', 'LINE_NOT_FOUND', 'INVALID_TIME'] as const;
-/** A line-side party acting (R10, R7, R2–R4). */
+/** A line-side party acting (R10, R7, R2–R5). */
 const ACTING = [
   ...LINE,
   'LINE_NOT_SHARED',
   'DELEGATION_NOT_ACTIVE',
   ...DELEGATION_ELIGIBILITY,
   ...ASSISTANT_ELIGIBILITY,
+  'POWER_PACK_REQUIRED',
 ] as const;
 const CALL = ['CALL_NOT_FOUND', 'CALL_ENDED'] as const;
 /** Picking up or merging a held call someone else holds (R15, R16). */
@@ -1042,6 +1045,7 @@ export const COMMAND_REASONS: Readonly<
     'ACTOR_NOT_ALLOWED',
     ...DELEGATION_ELIGIBILITY,
     ...ASSISTANT_ELIGIBILITY,
+    'POWER_PACK_REQUIRED',
     'DELEGATE_LIMIT_REACHED',
     'DELEGATOR_LIMIT_REACHED',
   ],

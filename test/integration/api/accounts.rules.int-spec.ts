@@ -232,6 +232,55 @@ describe('account api: domain rules over HTTP', () => {
     expectStatus(await vipInvite(), 201);
   });
 
+  it('R5: a premium common-area delegation is usable only while the delegator holds the Power Pack (422 POWER_PACK_REQUIRED)', async () => {
+    // Given an account that marks common-area delegation premium, and Alice with the Power Pack
+    const accountId = await api.accountWith(['alice'], { commonAreaDelegationNeedsPowerPack: true });
+    const powerPack = async (held: boolean) =>
+      expectStatus(
+        await api.call('PUT', path(accountId, '/parties/alice/power-pack'), {
+          actor: ADMIN,
+          powerPack: held,
+        }),
+        200,
+      );
+    for (const lobby of ['lobby', 'desk'])
+      expectStatus(
+        await api.call('POST', path(accountId, '/common-area-phones'), {
+          actor: ADMIN,
+          partyId: lobby,
+          name: lobby,
+          directNumbers: [lobby === 'lobby' ? '+15550000009' : '+15550000019'],
+          callingPlan: 'metered',
+        }),
+        201,
+      );
+    await powerPack(true);
+    expectStatus(await api.invite(accountId, 'alice', 'lobby', { delegationId: 'al' }), 201);
+    expectStatus(await api.invite(accountId, 'alice', 'desk', { delegationId: 'ad' }), 201);
+    expectStatus(await api.call('POST', path(accountId, '/delegations/al/accept'), { actor: ADMIN }), 200);
+    const place = (callId: string) =>
+      api.call('POST', path(accountId, '/lines/+15550000001/calls'), {
+        actor: 'lobby',
+        to: '+15550100',
+        callId,
+      });
+    expectStatus(await place('c1'), 201);
+    expectStatus(
+      await api.call('POST', path(accountId, '/lines/+15550000001/calls/c1/hang-up'), { actor: 'lobby' }),
+      200,
+    );
+    // When the Power Pack is taken away
+    await powerPack(false);
+    // Then the common-area phone can no longer place a call on the line, nor the pending invitation be accepted
+    await rejects(accountId, [422, 'POWER_PACK_REQUIRED', 'R5'], () => place('c2'));
+    await rejects(accountId, [422, 'POWER_PACK_REQUIRED', 'R5'], () =>
+      api.call('POST', path(accountId, '/delegations/ad/accept'), { actor: ADMIN }),
+    );
+    // And once it is back, the delegation works again
+    await powerPack(true);
+    expectStatus(await place('c3'), 201);
+  });
+
   it('R6: a delegation needs a core permission, and optInOut needs answerCalls (422)', async () => {
     const accountId = await api.accountWith(['alice', 'bob']);
     await rejects(accountId, [422, 'NO_CORE_PERMISSION', 'R6'], () =>

@@ -17,6 +17,7 @@ import {
 } from './account.decide.shared.js';
 import {
   explainAssistantEligibility,
+  explainCommonAreaPremium,
   explainDelegationEligibility,
   explainVipEligibility,
   permissionRequired,
@@ -78,15 +79,13 @@ const checkPermissions = (permissions: readonly string[]): Permission[] => {
 /** R5: VIP permissions, and delegation the account marks as premium, need the delegator's Power Pack. */
 const checkPowerPack = (
   state: ActiveAccount,
-  delegator: Party,
-  delegate: Party,
+  delegatorId: string,
+  delegateId: string,
   permissions: readonly Permission[],
 ): void => {
   if (permissions.some((permission) => VIP_PERMISSIONS.includes(permission)))
-    check(explainVipEligibility(state, delegator.id));
-  const involvesCommonArea = delegator.kind === 'commonAreaPhone' || delegate.kind === 'commonAreaPhone';
-  if (state.policy.commonAreaDelegationNeedsPowerPack && involvesCommonArea && !delegator.powerPack)
-    refuse('POWER_PACK_REQUIRED', 'R5', { case: 'commonArea', party: delegator.id });
+    check(explainVipEligibility(state, delegatorId));
+  check(explainCommonAreaPremium(state, delegatorId, delegateId));
 };
 
 /** R10: shared lines are some of the delegator's own direct numbers, each listed once. */
@@ -115,7 +114,7 @@ export const inviteDelegate: DecideOn<C.InviteDelegate> = (command, state, { now
   check(explainDelegationEligibility(state, delegateId));
   requireUnlocked(delegator, delegate);
   const permissions = checkPermissions(command.permissions);
-  checkPowerPack(state, delegator, delegate, permissions);
+  checkPowerPack(state, delegatorId, delegateId, permissions);
   const sharedLines = checkSharedLines(delegator, command.sharedLines);
 
   const existing = delegationBetween(state, delegatorId, delegateId);
@@ -182,6 +181,9 @@ export const acceptInvitation: DecideOn<C.AcceptInvitation> = (command, state, {
   // R4: the invitation is answered and the delegation then worked in the Assistant panel, so a phone
   // user accepts only once its panel works; a common-area phone (accepted by an admin) has no panel.
   if (delegate.kind === 'phoneUser') check(explainAssistantEligibility(state, delegate.id));
+  // R5: the Power Pack the invitation needed may have been taken away (or the account made
+  // common-area delegation premium) while it was pending.
+  checkPowerPack(state, delegation.delegatorId, delegate.id, delegation.permissions);
   return [stamped(command, now, 'DelegationAccepted', { ...delegationRef(delegation) })];
 };
 
@@ -215,14 +217,14 @@ export const changeDelegationPermissions: DecideOn<C.ChangeDelegationPermissions
   state,
   { now },
 ) => {
-  const { delegation, delegator, delegate } = managedDelegation(
+  const { delegation } = managedDelegation(
     state,
     command.actor,
     command.delegationId,
     'change the permissions of',
   );
   const permissions = checkPermissions(command.permissions);
-  checkPowerPack(state, delegator, delegate, permissions);
+  checkPowerPack(state, delegation.delegatorId, delegation.delegateId, permissions);
   if (sameJson(permissions, delegation.permissions)) return [];
   const ref = { ...delegationRef(delegation), by: command.actor, at: now };
   const events: AccountEvent[] = [{ type: 'DelegationPermissionsChanged', data: { ...ref, permissions } }];

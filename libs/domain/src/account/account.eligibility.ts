@@ -95,8 +95,30 @@ export const explainVipEligibility = (state: AccountState, delegatorId: string):
 };
 
 /**
+ * R5: delegation with a common-area phone (as delegator or delegate), where the account marks it
+ * premium, needs the delegator's Power Pack: while it is missing, whenever the delegation is made, its
+ * invitation accepted or its line used, as the VIP features are off without it.
+ */
+export const explainCommonAreaPremium = (
+  state: AccountState,
+  delegatorId: string,
+  delegateId: string,
+): Verdict => {
+  if (state.status !== 'active' || !state.policy.commonAreaDelegationNeedsPowerPack) return ALLOWED;
+  const delegator = findParty(state, delegatorId);
+  if (isFailure(delegator)) return delegator;
+  const delegate = findParty(state, delegateId);
+  if (isFailure(delegate)) return delegate;
+  const involvesCommonArea = delegator.kind === 'commonAreaPhone' || delegate.kind === 'commonAreaPhone';
+  return !involvesCommonArea || delegator.powerPack
+    ? ALLOWED
+    : refusal('POWER_PACK_REQUIRED', 'R5', { case: 'commonArea', party: delegator.id });
+};
+
+/**
  * R20 "why is this permission unavailable": the live delegation between the two parties (R7), both
- * parties' eligibility (R2–R4), the permission itself (R6) and, for VIP permissions, the Power Pack (R5).
+ * parties' eligibility (R2–R4), a premium common-area delegation's Power Pack (R5), the permission
+ * itself (R6) and, for VIP permissions, the Power Pack (R5).
  */
 export const explainPermission = (
   state: AccountState,
@@ -123,6 +145,8 @@ export const explainPermission = (
   if (!delegator.ok) return delegator;
   const delegate = explainDelegateEligibility(state, delegateId);
   if (!delegate.ok) return delegate;
+  const premium = explainCommonAreaPremium(state, delegatorId, delegateId);
+  if (!premium.ok) return premium;
   if (!delegation.permissions.includes(permission)) return permissionRequired(delegation, permission);
   return VIP_PERMISSIONS.includes(permission) ? explainVipEligibility(state, delegatorId) : ALLOWED;
 };

@@ -15,7 +15,9 @@ import {
   givePowerPack,
   given,
   invite,
+  stateOf,
 } from './account.fixtures.js';
+import { explainPermission } from './account.eligibility.js';
 
 const VIP = '+15557770001';
 const withPowerPack = extend(acme, givePowerPack(ALICE));
@@ -78,6 +80,52 @@ describe('Power Pack for VIP delegation (R5)', () => {
     given(premium)
       .when(invite('d1', ALICE, BOB))
       .thenEmitsTypes(['DelegateInvited']);
+  });
+
+  it('R5: Given an invitation the Power Pack allowed, When it is accepted after the Power Pack was taken away, Then R5 refuses it', () => {
+    // Given a premium common-area invitation and a VIP one, each pending, then the Power Pack removed
+    const premium = extend(
+      acme,
+      changePolicy({ commonAreaDelegationNeedsPowerPack: true }),
+      givePowerPack(ALICE),
+      invite('d-lobby', ALICE, LOBBY),
+      invite('d1', ALICE, BOB, { permissions: [...EVERYDAY, 'manageVipContacts'] }),
+    );
+    const lost = extend(premium, givePowerPack(ALICE, false));
+    // When the admin accepts for the common-area phone, or Bob accepts, Then each is refused as inviting now would be
+    given(lost)
+      .when(accept('d-lobby', ADMIN))
+      .thenRejects('POWER_PACK_REQUIRED', 'R5', 'assign the Power Pack to alice');
+    given(lost).when(accept('d1', BOB)).thenRejects('POWER_PACK_REQUIRED', 'R5', 'VIP delegation');
+    // And with the Power Pack kept, both are accepted
+    given(premium).when(accept('d-lobby', ADMIN)).thenEmitsTypes(['DelegationAccepted']);
+    given(premium).when(accept('d1', BOB)).thenEmitsTypes(['DelegationAccepted']);
+  });
+
+  it('R5, R20: Given an active premium common-area delegation, When the Power Pack is taken away or the account makes it premium later, Then its permissions are unavailable for R5', () => {
+    const lobbyDelegation = [invite('d-lobby', ALICE, LOBBY), accept('d-lobby', ADMIN)];
+    const unavailable = { ok: false, code: 'POWER_PACK_REQUIRED', rule: 'R5' };
+    const premium = extend(
+      acme,
+      changePolicy({ commonAreaDelegationNeedsPowerPack: true }),
+      givePowerPack(ALICE),
+    );
+    const active = extend(premium, ...lobbyDelegation);
+    expect(explainPermission(stateOf(active), ALICE, LOBBY, 'placeCalls')).toEqual({ ok: true });
+    expect(
+      explainPermission(stateOf(extend(active, givePowerPack(ALICE, false))), ALICE, LOBBY, 'placeCalls'),
+    ).toMatchObject(unavailable);
+    const madePremiumLater = extend(
+      acme,
+      ...lobbyDelegation,
+      changePolicy({ commonAreaDelegationNeedsPowerPack: true }),
+    );
+    expect(explainPermission(stateOf(madePremiumLater), ALICE, LOBBY, 'answerCalls')).toMatchObject(
+      unavailable,
+    );
+    // A phone user's delegation is not premium
+    const bob = extend(premium, invite('d1', ALICE, BOB), accept('d1', BOB), givePowerPack(ALICE, false));
+    expect(explainPermission(stateOf(bob), ALICE, BOB, 'placeCalls')).toEqual({ ok: true });
   });
 
   it('R5: only an admin assigns the Power Pack (ADMIN_ONLY)', () => {

@@ -10,11 +10,13 @@ import {
   accept,
   addVip,
   changePermissions,
+  changePolicy,
   disableFor,
   extend,
   givePowerPack,
   history,
   invite,
+  LOBBY,
   numberOf,
   optOut,
   revoke,
@@ -23,6 +25,7 @@ import {
 import type { AccountCommand } from '../account/account.commands.js';
 import { DomainError } from '../shared/domain-error.js';
 import type { LineCommand } from '../line/line.commands.js';
+import type { LineContext } from '../line/line.context.js';
 import { lineDecider } from '../line/line.decider.js';
 import { history as lineHistory } from '../line/line.fixtures.js';
 import { specFor } from '../shared/given-when-then.js';
@@ -173,6 +176,46 @@ describe('the account as a shared line sees it (lineContextFor)', () => {
       desktopClient: { platform: 'windows', version: '5.9.0' },
     }).when();
     expect(context.delegates[0]?.eligibility).toMatchObject({ rule: 'R4', code: 'DESKTOP_CLIENT_OUTDATED' });
+  });
+
+  it('R5: given a premium common-area delegation whose delegator lost the Power Pack, then the common-area phone carries POWER_PACK_REQUIRED and rings for nobody; a phone user on the same line is not touched', () => {
+    const premiumLobby = [
+      changePolicy({ commonAreaDelegationNeedsPowerPack: true }),
+      givePowerPack(ALICE),
+      invite('d-lobby', ALICE, LOBBY),
+      accept('d-lobby', ADMIN),
+      ...delegationTo('d-bob', BOB),
+    ];
+    const delegateOf = (context: LineContext, partyId: string) =>
+      context.delegates.find((delegate) => delegate.partyId === partyId);
+    expect(delegateOf(given(...premiumLobby).when(), LOBBY)?.eligibility).toBeNull();
+
+    const context = given(...premiumLobby, givePowerPack(ALICE, false)).when();
+    expect(delegateOf(context, LOBBY)?.eligibility).toMatchObject({
+      rule: 'R5',
+      code: 'POWER_PACK_REQUIRED',
+      message: expect.stringContaining('assign the Power Pack to alice'),
+    });
+    expect(delegateOf(context, BOB)?.eligibility).toBeNull();
+    // When the common-area phone places a call on the line, Then R5 refuses it
+    specFor(lineDecider)([], context)
+      .when({ type: 'PlaceCallOnSharedLine', callId: 'c1', actor: LOBBY, to: '+15550100' })
+      .thenRejects('POWER_PACK_REQUIRED', 'R5');
+    // When a call comes in, Then it rings Alice and Bob, not the common-area phone
+    specFor(lineDecider)([], context)
+      .when(incoming)
+      .thenEmits((events) => {
+        const rang = events.find((event) => event.type === 'CallRang');
+        expect(rang?.data).toMatchObject({ alerted: [ALICE, BOB] });
+        expect(rang?.type === 'CallRang' && rang.data.decisions).toContainEqual(
+          expect.objectContaining({
+            partyId: LOBBY,
+            rings: false,
+            rule: 'R5',
+            reason: 'POWER_PACK_REQUIRED',
+          }),
+        );
+      });
   });
 
   it('R13: given a delegate with optInOut who opted out, then it is opted out', () => {

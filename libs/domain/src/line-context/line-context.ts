@@ -5,6 +5,7 @@ import {
 } from '../account/account.state.js';
 import {
   ACCOUNT_NOT_FOUND,
+  explainCommonAreaPremium,
   explainDelegateEligibility,
   explainDelegationEligibility,
 } from '../account/account.eligibility.js';
@@ -14,14 +15,17 @@ import type { LineCommand } from '../line/line.commands.js';
 import type { LineContext } from '../line/line.context.js';
 
 const failureOrNull = (verdict: Verdict): Refusal | null => (verdict.ok ? null : verdict);
+const firstRefusal = (...verdicts: readonly Verdict[]): Verdict =>
+  verdicts.find((verdict) => !verdict.ok) ?? verdicts[0]!;
 
 /**
  * The account as a shared line sees it at `now` (R10–R14, R19): who owns the number, who it is shared
  * with and with which permissions, and why a party cannot take part. Only pending and active
  * delegations that share this very number count (R10; the pending ones let R20 explain "why not");
- * eligibility (R2–R4) is carried as the failure the account side would report, so a line rejection
- * and an account diagnostic name the same rule and code. The one mapping from account terms into
- * line terms: the line decider, routing and diagnostics all read this.
+ * eligibility (R2–R4, and R5 for a premium common-area delegation) is carried as the failure the
+ * account side would report, so a line rejection and an account diagnostic name the same rule and
+ * code. The one mapping from account terms into line terms: the line decider, routing and
+ * diagnostics all read this.
  */
 export const lineContextFor = (
   account: AccountState,
@@ -62,7 +66,12 @@ export const lineContextFor = (
       // R13: opting out needs `optInOut`; a delegate that lost the permission rings again.
       optedIn: delegation.optedIn || !delegation.permissions.includes('optInOut'),
       businessHours: delegation.businessHours,
-      eligibility: failureOrNull(explainDelegateEligibility(account, delegation.delegateId)),
+      eligibility: failureOrNull(
+        firstRefusal(
+          explainDelegateEligibility(account, delegation.delegateId),
+          explainCommonAreaPremium(account, owner.id, delegation.delegateId),
+        ),
+      ),
     })),
     vip: { contacts: [...owner.vipContacts.keys()], routing: owner.vipRouting },
   };
