@@ -1,4 +1,5 @@
 import {
+  ANY,
   BACKWARDS,
   END,
   NO_STREAM,
@@ -47,6 +48,29 @@ describe('delete, tombstone and stream metadata through the official client', ()
     expect(error).toBeInstanceOf(WrongExpectedVersionError);
     expect(error).toMatchObject({ streamName: stream, expectedVersion: 0n, actualVersion: 1n });
     await client.deleteStream(stream, { expectedRevision: 1n });
+  });
+
+  it('soft delete of a stream with neither events nor metadata is a wrong expected version, even with any or no_stream', async () => {
+    // EventStoreDB's StorageWriterService answers it with current version -1 and writes nothing; the
+    // client's own suite expects it (deleteStream.test.ts: "fails if stream doesn't exist").
+    const stream = uniqueStream('delete-nothing');
+    for (const [expectedRevision, expectedVersion] of [
+      [ANY, -2n],
+      [NO_STREAM, -1n],
+    ] as const) {
+      const error = await client
+        .deleteStream(stream, { expectedRevision })
+        .catch((failure: unknown) => failure);
+      expect(error).toBeInstanceOf(WrongExpectedVersionError);
+      expect(error).toMatchObject({ streamName: stream, expectedVersion, actualVersion: -1n });
+    }
+    await expect(collect(client.readStream(`$$${stream}`))).rejects.toBeInstanceOf(StreamNotFoundError);
+    // Metadata alone makes the stream exist for a soft delete.
+    await client.setStreamMetadata(stream, { cacheControl: 10 });
+    await client.deleteStream(stream, { expectedRevision: NO_STREAM });
+    expect((await client.getStreamMetadata(stream)).metadata).toEqual({
+      truncateBefore: Number(9223372036854775807n),
+    });
   });
 
   it('tombstone: reads, appends and deletes fail with StreamDeletedError for good', async () => {

@@ -429,8 +429,21 @@ export class LogStore {
    * other properties are gone); the numbering continues on a later append.
    */
   delete(streamName: string, expected: ExpectedRevision): Promise<{ position: number }> {
-    return this.deleteWith(streamName, expected, (stream) =>
-      this.metadataRecord(stream, { $tb: SOFT_DELETED_TB }),
+    return this.deleteWith(
+      streamName,
+      expected,
+      (stream) => this.metadataRecord(stream, { $tb: SOFT_DELETED_TB }),
+      (existing) => {
+        // EventStoreDB's StorageWriterService refuses to soft-delete a stream with neither events nor
+        // metadata, whatever was expected (`any` and `no_stream` included), as a wrong expected
+        // version with current -1; metadata alone makes the stream exist for it.
+        const metadataStream = this.streams.get(`$$${streamName}`);
+        if (
+          revisionOrNoStream(existing) === 'no_stream' &&
+          revisionOrNoStream(metadataStream) === 'no_stream'
+        )
+          throw new WrongExpectedVersionError(streamName, 'no_stream', expected);
+      },
     );
   }
 
@@ -449,12 +462,14 @@ export class LogStore {
 
   /**
    * Both deletes refuse a tombstoned stream and a wrong expected revision alike (thrown, as the
-   * client's delete answers them), then commit the one record that deletes the stream.
+   * client's delete answers them), then what `refuse` throws for this kind of delete, then commit the
+   * one record that deletes the stream.
    */
   private async deleteWith(
     streamName: string,
     expected: ExpectedRevision,
     deletion: (stream: StreamState) => StagedRecord,
+    refuse: (existing: StreamState | undefined) => void = noop,
   ): Promise<{ position: number }> {
     this.assertWritable();
     checkNames(streamName);
@@ -462,6 +477,7 @@ export class LogStore {
     if (this.isTombstoned(streamName)) throw new StreamDeletedError(streamName);
     const conflict = this.checkExpected(existing, streamName, expected);
     if (conflict) throw new WrongExpectedVersionError(streamName, conflict.current, conflict.expected);
+    refuse(existing);
     const [last] = this.stage([deletion(existing ?? this.streamState(streamName))]);
     await this.whenCommitted(last.seq);
     return { position: last.position };
