@@ -47,6 +47,14 @@ describe('delete, tombstone and stream metadata through the official client', ()
       .catch((failure: unknown) => failure);
     expect(error).toBeInstanceOf(WrongExpectedVersionError);
     expect(error).toMatchObject({ streamName: stream, expectedVersion: 0n, actualVersion: 1n });
+    // EventStoreDB names the operation in the status, "Delete" for a tombstone too.
+    const tombstoneError = await client
+      .tombstoneStream(stream, { expectedRevision: 0n })
+      .catch((failure: unknown) => failure);
+    for (const refused of [error, tombstoneError])
+      expect((refused as Error).message).toContain(
+        `Delete failed due to WrongExpectedVersion. Stream: ${stream}, Expected version: 0, Actual version: 1`,
+      );
     await client.deleteStream(stream, { expectedRevision: 1n });
   });
 

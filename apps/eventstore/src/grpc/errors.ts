@@ -77,10 +77,12 @@ export function toServiceError(error: unknown): ServiceError {
   if (error instanceof Error && 'metadata' in error && error.metadata instanceof Metadata)
     return error as ServiceError;
   if (error instanceof StreamDeletedError) return streamDeleted(error.stream);
+  // Only deletes and tombstones throw it (an append's conflict is an answer, not an error), and
+  // EventStoreDB's DeleteInternal names the operation "Delete" for both.
   if (error instanceof WrongExpectedVersionError) {
     return serviceError(
       status.FAILED_PRECONDITION,
-      `Append failed due to WrongExpectedVersion. Stream: ${error.stream}, Expected version: ` +
+      `Delete failed due to WrongExpectedVersion. Stream: ${error.stream}, Expected version: ` +
         `${expectedVersionNumber(error.expected)}, Actual version: ${currentVersionNumber(error.current)}`,
       {
         exception: 'wrong-expected-version',
