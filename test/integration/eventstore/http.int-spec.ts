@@ -1,4 +1,18 @@
+import type { EventStoreDBClient } from '@eventstore/db-client';
+
 import { storeAddress } from '../../support/embedded-eventstore.js';
+import { connectForSuite } from './support.js';
+
+/** The official client's HTTP request, the one its persistent-subscription and projection calls send. */
+type ClientHttpRequest = <T>(
+  method: 'GET' | 'POST',
+  path: string,
+  options: { transformError?: (statusCode: number, statusMessage: string) => Error | undefined },
+) => Promise<T>;
+
+/** The client keeps its HTTP request protected; its own test suite reaches it the same way. */
+const httpRequestOf = (client: EventStoreDBClient): ClientHttpRequest =>
+  (client as unknown as { HTTPRequest: ClientHttpRequest }).HTTPRequest;
 
 /**
  * The store's HTTP port, as tools probe it before any client connects: docker-compose's and
@@ -24,12 +38,25 @@ describe("the store's HTTP probes", () => {
     expect(response.status).toBe(405);
   });
 
-  it('Given a running store, When GET /ping, Then 200 and the text EventStoreDB answers', async () => {
-    const response = await fetch(url('/ping'), { headers: { Accept: 'application/json' } });
-    expect(response.status).toBe(200);
-    expect(await response.json()).toEqual(
-      expect.objectContaining({ text: 'Ping request successfully handled' }),
-    );
+  const client = connectForSuite();
+
+  // The client's own suite (extra/http.test.ts) expects exactly this of a real node: EventStoreDB
+  // answers with its TextMessage, whose JSON carries the message's type id beside the text.
+  it('Given a running store, When the official client GETs /ping, Then the text EventStoreDB answers and a numeric msgTypeId', async () => {
+    const ping = await httpRequestOf(client)('GET', '/ping', {});
+    expect(ping).toEqual({ msgTypeId: expect.any(Number), text: 'Ping request successfully handled' });
+  });
+
+  it('Given a running store, When a path EventStoreDB has no route for is requested, Then 404 Not Found, as the client sees it', async () => {
+    const seen: [number, string][] = [];
+    const error = await httpRequestOf(client)('POST', '/asdpoijsad', {
+      transformError: (statusCode, statusMessage) => {
+        seen.push([statusCode, statusMessage]);
+        return new Error(statusMessage);
+      },
+    }).catch((failure: unknown) => failure);
+    expect(seen).toEqual([[404, 'Not Found']]);
+    expect(error).toEqual(new Error('Not Found'));
   });
 
   it('Given a running single node, When GET /info, Then 200 naming its version, leader state and insecure authentication', async () => {

@@ -32,9 +32,9 @@ const HEALTH_METHODS = new Set(['GET', 'HEAD']);
 /**
  * The answers EventStoreDB gives on its HTTP port to what tools probe, by path and method: docker
  * and Kubernetes health checks ask `/health/live` (204 while the node is up, no body), scripts and
- * older tools `/ping` and `/info`. Anything else is a feature this server leaves out: 501 with a JSON
- * body naming it, and the same sentence as the status line's reason, which the client turns into its
- * error's message.
+ * older tools `/ping` and `/info`. Anything else EventStoreDB routes is a feature this server leaves
+ * out: 501 with a JSON body naming it, and the same sentence as the status line's reason, which the
+ * client turns into its error's message. A path EventStoreDB has no route for is 404, as there.
  */
 export function answerHttpRequest(method: string, path: string, info: NodeInfo): HttpAnswer {
   if (path === '/health/live') {
@@ -48,17 +48,48 @@ export function answerHttpRequest(method: string, path: string, info: NodeInfo):
       ? json(200, 'OK', probe(info))
       : json(405, 'Method Not Allowed', { error: 'method-not-allowed', method, path }, { Allow: 'GET' });
   }
+  if (!EVENTSTOREDB_ROUTES.has(path.split('/')[1]!)) return NOT_FOUND;
   const feature = featureOf(path);
   const message = notImplementedMessage(feature, `${method} ${path}`);
   const reason = `Not Implemented: ${message}`.replace(/[^\x20-\x7e]/g, '?');
   return json(501, reason, { error: 'not-implemented', feature, method, path, message });
 }
 
+/**
+ * The first segments of the paths EventStoreDB routes on its HTTP port, from its controllers: `/streams`
+ * (Atom), `/subscriptions` (persistent subscriptions), `/projections` and `/projection`, `/users`,
+ * `/admin`, `/stats`, `/gossip`, `/elections`, `/histogram`, `/info`, `/ping`, `/metrics`, the web UI
+ * under `/web` and the root that redirects to it (the empty segment).
+ */
+const EVENTSTOREDB_ROUTES: ReadonlySet<string> = new Set([
+  '',
+  'admin',
+  'elections',
+  'gossip',
+  'histogram',
+  'info',
+  'metrics',
+  'ping',
+  'projection',
+  'projections',
+  'stats',
+  'streams',
+  'subscriptions',
+  'users',
+  'web',
+]);
+
+/** What EventStoreDB answers a path it has no route for (the client's own suite checks the reason). */
+const NOT_FOUND: HttpAnswer = { status: 404, reason: 'Not Found', headers: {}, body: '' };
+
 /** The GET probes, with the body EventStoreDB's controller of that path answers. */
 const PROBES: ReadonlyMap<string, (info: NodeInfo) => unknown> = new Map<string, (info: NodeInfo) => unknown>(
   [
-    // PingController: a TextMessage, which EventStoreDB's JSON codec writes with its camel-cased `text`.
-    ['/ping', () => ({ text: 'Ping request successfully handled' })],
+    // PingController: a TextMessage, which EventStoreDB's JSON codec writes with the properties of
+    // every message, its type id (`msgTypeId`) and `text`. EventStoreDB numbers its message types as
+    // it starts, so the id differs between versions; clients check only that it is a number. This
+    // server has no message types: 0 stands for the id.
+    ['/ping', () => ({ msgTypeId: 0, text: 'Ping request successfully handled' })],
     [
       '/info',
       (info: NodeInfo) => ({
