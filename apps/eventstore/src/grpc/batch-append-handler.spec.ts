@@ -110,6 +110,19 @@ function request(
  */
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 
+/**
+ * Until `call` has `count` replies: a log on disk answers after real writes, as slow as the machine's
+ * disk and load make them (a fixed 50 ms pause failed once each write took 80 ms: the disk was healed
+ * before the refusals, or the test looked before the answers).
+ */
+async function repliesCount(call: FakeCall, count: number): Promise<void> {
+  const giveUpAt = Date.now() + 20_000;
+  while (call.replies.length < count) {
+    if (Date.now() > giveUpAt) throw new Error(`${call.replies.length} replies, not ${count}, after 20 s`);
+    await new Promise((written) => setTimeout(written, 10));
+  }
+}
+
 function expectWellFormed(call: FakeCall, sent: readonly InstanceType<typeof UUID>[]): void {
   const ids = call.replies.map((reply) => reply.getCorrelationId()?.getString());
   expect(new Set(ids).size).toBe(ids.length);
@@ -184,11 +197,11 @@ describe('BatchAppendSession', () => {
       disk.fail(await noSpaceLeft());
       const refused = [correlation(), correlation(), correlation()];
       for (const [index, id] of refused.entries()) onFullDisk.send(request(id, { stream: `full-${index}` }));
-      await new Promise((written) => setTimeout(written, 50));
+      await repliesCount(onFullDisk, 3);
       disk.heal();
       const taken = correlation();
       onFullDisk.send(request(taken, { stream: 'room-again' }));
-      await new Promise((written) => setTimeout(written, 50));
+      await repliesCount(onFullDisk, 4);
 
       expectWellFormed(onFullDisk, [...refused, taken]);
       expect(onFullDisk.failure).toBeUndefined();
