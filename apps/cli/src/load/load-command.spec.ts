@@ -493,8 +493,10 @@ describe('load run', () => {
   });
 
   it('warms the closed model up with the same parties, its measured calls after the ones it ran', async () => {
-    // Given the cold api, When a closed-model run warms up for 800 ms
-    const warm = await coldRun(['--concurrency', '2'], ['--warm-up', '800ms']);
+    // Given the cold api, When a closed-model run warms up for 2 s: its two first calls take the cold
+    // 600 ms, and each worker starts another only if it finished before the warm-up ends (with 800 ms,
+    // a loaded machine's 150 ms a command left no time for a third call)
+    const warm = await coldRun(['--concurrency', '2'], ['--warm-up', '2s']);
     // Then the warm-up ran calls, counted apart, and the measured calls are the next ones from a round of the lines
     const warmUpCalls = warm.summary.warmUp!.calls.started;
     expect(warmUpCalls).toBeGreaterThan(2);
