@@ -106,10 +106,13 @@ describe('event-store layer through the official client', () => {
     try {
       await follower.load(name);
       await new AggregateRepository(store, counter).handle(name, incrementBelowCeiling, testMetadata());
-      let seen = 0;
-      for (let attempt = 0; attempt < 100 && seen === 0; attempt++) {
+      // Its subscription brings the append a little later: wait 20 s at most,
+      // not the 2 s a busy machine's subscription may lag past.
+      const giveUpAt = Date.now() + 20_000;
+      let seen = (await follower.current(name)).state.value;
+      while (seen === 0 && Date.now() < giveUpAt) {
+        await new Promise((retry) => setTimeout(retry, 20));
         seen = (await follower.current(name)).state.value;
-        if (seen === 0) await new Promise((retry) => setTimeout(retry, 20));
       }
       expect(seen).toBe(1);
       // Its own append is folded once, whichever of the append and the subscription comes first.

@@ -150,10 +150,13 @@ describe('aggregate folds over events Switchboard did not write', () => {
           metadata: { ...testMetadata(), schemaVersion: 1 } as Record<string, unknown>,
         }),
       );
-      let seen: { state: { value: number }; revision: bigint | 'no_stream' } | undefined;
-      for (let attempt = 0; attempt < 100 && seen?.revision !== 2n; attempt++) {
+      // Its subscription brings the appends a little later: wait 20 s at most,
+      // not the 2 s a busy machine's subscription may lag past.
+      const giveUpAt = Date.now() + 20_000;
+      let seen = await follower.current(name, 'skip');
+      while (seen.revision !== 2n && Date.now() < giveUpAt) {
+        await new Promise((retry) => setTimeout(retry, 20));
         seen = await follower.current(name, 'skip');
-        if (seen.revision !== 2n) await new Promise((retry) => setTimeout(retry, 20));
       }
       expect(seen).toEqual({ state: { value: 6 }, revision: 2n });
       await expect(follower.current(name)).rejects.toMatchObject({
