@@ -133,9 +133,12 @@ const exportEvents = (stack: Stack): Promise<ExportedEvent[]> =>
     );
   });
 
-/** The projector's digest once it has applied the log up to `position` (timer events included). */
+/**
+ * The projector's digest once it has applied the log up to `position` (timer events included), waited
+ * for 30 s at most: a projector process on a busy machine's shared cores may lag seconds behind.
+ */
 const digestAt = async (stack: Stack, position: string): Promise<{ digest: string; eventCount: number }> => {
-  for (let attempt = 0; attempt < 200; attempt++) {
+  for (const giveUpAt = Date.now() + 30_000; Date.now() < giveUpAt;) {
     const answer = (await (await fetch(`${stack.projector.address}/digest`)).json()) as {
       position: string | null;
       digest: string;
