@@ -21,6 +21,7 @@ import {
   collect,
   connect,
   connectForSuite,
+  failureOf,
   numbered,
   raceAtEachRevision,
   streamsStub,
@@ -168,11 +169,6 @@ describe('Streams.Append through the official client', () => {
   const badRequest = { constructor: UnknownError, message: 'Could not recognize BadRequest' };
   /** The classic Append: the client takes it over BatchAppend only for a call with its own credentials. */
   const viaAppend = { credentials: { username: 'admin', password: 'changeit' } };
-  const failureOf = (call: Promise<unknown>) =>
-    call.then(
-      () => 'success',
-      (error: Error) => ({ constructor: error.constructor, message: error.message }),
-    );
 
   it('Given an event whose id is all zeros, When it is appended, Then it is refused as EventStoreDB refuses it and nothing is written', async () => {
     // EventStoreDB's Event constructor throws on Guid.Empty ("Empty eventId provided."): BatchAppend

@@ -1,6 +1,6 @@
 import { BACKWARDS, END, START, UnknownError, type Position } from '@eventstore/db-client';
 
-import { collect, connectForSuite, numbered, uniqueStream } from './support.js';
+import { collect, connectForSuite, failureOf, streamForSuite } from './support.js';
 
 /**
  * Where a `$all` read or subscription may start: EventStoreDB 24 refuses a commit/prepare pair that
@@ -9,9 +9,8 @@ import { collect, connectForSuite, numbered, uniqueStream } from './support.js';
  */
 describe('Streams.Read of $all from a position that is not an event’s, through the official client', () => {
   const client = connectForSuite();
-  const stream = uniqueStream('positions-on-record');
-  /** The stream's three events, in order. */
-  let positions: Position[];
+  /** A stream of three events, and their positions in order. */
+  const { stream, positions, eventsIn } = streamForSuite(client, 'positions-on-record', 3);
   /** Far past anything the suite writes, yet a long: not the client's END. */
   const pastTheEnd: Position = { commit: 1n << 60n, prepare: 1n << 60n };
   const inside = (position: Position): Position => ({
@@ -23,20 +22,8 @@ describe('Streams.Read of $all from a position that is not an event’s, through
     constructor: UnknownError,
     message: '3 INVALID_ARGUMENT: Trying to read from an invalid position.',
   };
-  const failureOf = (read: AsyncIterable<unknown>) =>
-    collect(read).then(
-      () => 'success',
-      (error: Error) => ({ constructor: error.constructor, message: error.message }),
-    );
   const ours = (events: { event?: { streamId: string; position?: Position } }[]) =>
-    events
-      .filter((resolved) => resolved.event?.streamId === stream)
-      .map((resolved) => resolved.event!.position);
-
-  beforeAll(async () => {
-    await client.appendToStream(stream, numbered(3));
-    positions = (await collect(client.readStream(stream))).map((resolved) => resolved.event!.position!);
-  });
+    eventsIn(events).map((event) => event.position);
 
   it('Given events in $all, When $all is read either way from a position one byte inside an event, Then the read fails with INVALID_ARGUMENT "Trying to read from an invalid position."', async () => {
     expect(await failureOf(client.readAll({ fromPosition: inside(positions[1]!), maxCount: 2 }))).toEqual(

@@ -1,14 +1,6 @@
-import {
-  BACKWARDS,
-  END,
-  START,
-  StreamNotFoundError,
-  UnknownError,
-  type AllStreamResolvedEvent,
-  type Position,
-} from '@eventstore/db-client';
+import { BACKWARDS, END, START, StreamNotFoundError, UnknownError } from '@eventstore/db-client';
 
-import { collect, connectForSuite, numbered, uniqueStream } from './support.js';
+import { collect, connectForSuite, failureOf, numbered, streamForSuite, uniqueStream } from './support.js';
 
 describe('Streams.Read through the official client', () => {
   const client = connectForSuite();
@@ -22,11 +14,6 @@ describe('Streams.Read through the official client', () => {
     const stream = uniqueStream('read-none');
     await client.appendToStream(stream, numbered(2));
     const refusal = { constructor: UnknownError, message: '2 UNKNOWN: Unexpected ReadStreamResult: Error' };
-    const failureOf = (read: AsyncIterable<unknown>) =>
-      collect(read).then(
-        () => 'success',
-        (error: Error) => ({ constructor: error.constructor, message: error.message }),
-      );
     expect(await failureOf(client.readStream(stream, { maxCount: 0 }))).toEqual(refusal);
     expect(
       await failureOf(client.readStream(stream, { maxCount: 0, direction: BACKWARDS, fromRevision: END })),
@@ -116,17 +103,9 @@ describe('Streams.Read through the official client', () => {
   }, 60_000);
 
   describe('$all', () => {
-    const stream = uniqueStream('all');
-    let positions: Position[];
-    const ours = (events: AllStreamResolvedEvent[]) =>
-      events
-        .filter((resolved) => resolved.event?.streamId === stream)
-        .map((resolved) => resolved.event!.data);
-
-    beforeAll(async () => {
-      await client.appendToStream(stream, numbered(5));
-      positions = (await collect(client.readStream(stream))).map((resolved) => resolved.event!.position!);
-    });
+    const { positions, eventsIn } = streamForSuite(client, 'all', 5);
+    const ours = (events: { event?: { streamId: string; data: unknown } }[]) =>
+      eventsIn(events).map((event) => event.data);
 
     it('forwards from a position includes the event at that position', async () => {
       const events = await collect(client.readAll({ fromPosition: positions[2]!, maxCount: 3 }));

@@ -15,6 +15,7 @@ import {
   type ResolvedEvent,
   type StreamSubscription,
   type AllStreamSubscription,
+  type Position,
 } from '@eventstore/db-client';
 
 import { checkRecord } from '../../../apps/eventstore/src/storage/record.js';
@@ -57,6 +58,34 @@ export async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
   const items: T[] = [];
   for await (const item of source) items.push(item);
   return items;
+}
+
+/**
+ * How a call or a read ended: 'success', or the client's error class and message, the two a test of
+ * EventStoreDB's refusals compares (a read fails only once it is read, so it is read to its end).
+ */
+export const failureOf = (call: Promise<unknown> | AsyncIterable<unknown>) =>
+  (Symbol.asyncIterator in call ? collect(call) : call).then(
+    () => 'success' as const,
+    (error: Error) => ({ constructor: error.constructor, message: error.message }),
+  );
+
+/**
+ * A stream of `count` numbered events, written before the suite's tests: its name, its events'
+ * positions in $all (filled in once written), and its events among those a read of $all answered, in
+ * the order read. Called inside a `describe`.
+ */
+export function streamForSuite(client: EventStoreDBClient, prefix: string, count: number) {
+  const stream = uniqueStream(prefix);
+  const positions: Position[] = [];
+  beforeAll(async () => {
+    await client.appendToStream(stream, numbered(count));
+    for (const resolved of await collect(client.readStream(stream)))
+      positions.push(resolved.event!.position!);
+  });
+  const eventsIn = <E extends { streamId: string }>(read: readonly { event?: E }[]): E[] =>
+    read.flatMap(({ event }) => (event?.streamId === stream ? [event] : []));
+  return { stream, positions, eventsIn };
 }
 
 /** Reads a subscription until `count` events arrived, noting when `caughtUp` fired relative to them. */
