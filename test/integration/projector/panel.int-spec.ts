@@ -19,16 +19,24 @@ import { connectToSharedStore, testMetadata } from '../../support/shared-store.j
 describe('projector Assistant panel', () => {
   const { store } = connectToSharedStore(eventSchemas);
 
-  it('serves the built page and its assets, the directory of parties, and seats with lines labelled per R11 and R20 availability', async () => {
+  /**
+   * A new account of one line and no calls (`seed` picks its parties' names), written to the store,
+   * and a projector of it served over HTTP; `position` is that of its last event.
+   */
+  async function servedNewAccount(seed: number) {
     const accountId = `acc${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-    const account = accountEvents({ seed: 1, accountId, lines: 1, callsPerLine: 0 });
+    const account = accountEvents({ seed, accountId, lines: 1, callsPerLine: 0 });
     const { position } = await store.append(
       account.stream,
       account.events,
       'any',
       testMetadata({ actor: 'system:test' }),
     );
-    const { projector, url, close } = await serveAccount(store, accountId);
+    return { accountId, account, position, ...(await serveAccount(store, accountId)) };
+  }
+
+  it('serves the built page and its assets, the directory of parties, and seats with lines labelled per R11 and R20 availability', async () => {
+    const { accountId, account, position, projector, url, close } = await servedNewAccount(1);
     try {
       await projector.waitForPosition(position);
 
@@ -144,15 +152,7 @@ describe('projector Assistant panel', () => {
   }, 30_000);
 
   it("Given an account's events among others, When its steps are asked from inside an event, past the log's end, and back from its first event, Then each is answered from records EventStoreDB reads $all from", async () => {
-    const accountId = `acc${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-    const account = accountEvents({ seed: 2, accountId, lines: 1, callsPerLine: 0 });
-    const { position } = await store.append(
-      account.stream,
-      account.events,
-      'any',
-      testMetadata({ actor: 'system:test' }),
-    );
-    const { projector, url, close } = await serveAccount(store, accountId);
+    const { accountId, account, position, projector, url, close } = await servedNewAccount(2);
     try {
       await projector.waitForPosition(position);
       const steps = async (at: string) => {
