@@ -44,6 +44,11 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
     expect(answer.status).toBe(200);
     return answer.body.calls.map((call: { callId: string }) => call.callId);
   };
+  const seat = async (viewer: string) => {
+    const answer = await read(`/panel/seat?account=${accountId}&viewer=${viewer}`);
+    expect(answer.status).toBe(200);
+    return answer.body;
+  };
   /** Alice on call `callId` on her number `number`: a caller rang it and she answered. Paths on its line. */
   const aliceOnACall = async (number: string, callId: string) => {
     const onLine = lineOf(number);
@@ -321,7 +326,7 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
     // Given Alice on a call on her number, which an admin then gives to Bob, who shares it with Carol
     const handedOver = numberOf(15);
     const digits = handedOver.slice(1);
-    const handed = (rest: string) => `/accounts/${accountId}/lines/${digits}${rest}`;
+    const handed = lineOf(handedOver);
     expectStatus(await admin('alice', [handedOver]), 200);
     const arrived = await api.call('POST', handed('/incoming-calls'), { from: CALLER, callId: 'x1' });
     expectStatus(arrived, 201);
@@ -377,7 +382,7 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
     // Given Alice on a call on her number, which an admin then gives to Bob
     const handedOver = numberOf(17);
     const digits = handedOver.slice(1);
-    const handed = (rest: string) => `/accounts/${accountId}/lines/${digits}${rest}`;
+    const handed = lineOf(handedOver);
     expectStatus(await admin('alice', [handedOver]), 200);
     expectStatus(await api.call('POST', handed('/incoming-calls'), { from: CALLER, callId: 'w1' }), 201);
     expectStatus(await api.call('POST', handed('/calls/w1/answer'), { actor: 'alice' }), 200);
@@ -405,9 +410,7 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
       },
     });
     // And Bob's panel seat shows the line occupied, Place call unavailable with the same sentence, and no action
-    const seat = await read(`/panel/seat?account=${accountId}&viewer=bob`);
-    expect(seat.status).toBe(200);
-    const seatLine = seat.body.lines.find((line: { number: string }) => line.number === handedOver);
+    const seatLine = (await seat('bob')).lines.find((line: { number: string }) => line.number === handedOver);
     expect(seatLine).toMatchObject({
       lamp: { state: 'occupied' },
       availability: { placeCall: { allowed: false, code: 'LINE_BUSY', rule: 'R12' } },
@@ -424,13 +427,7 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
 
   it('R10/R20: Given Alice on a call on her number, When an admin takes the number from her and then gives it to Bob, Then her panel seat shows that call on its own, handed over, with what she may still do on it, until she hangs up', async () => {
     const handedOver = numberOf(19);
-    const digits = handedOver.slice(1);
-    const handed = (rest: string) => `/accounts/${accountId}/lines/${digits}${rest}`;
-    const seat = async (viewer: string) => {
-      const answer = await read(`/panel/seat?account=${accountId}&viewer=${viewer}`);
-      expect(answer.status).toBe(200);
-      return answer.body;
-    };
+    const handed = lineOf(handedOver);
     // Given Alice on call y1 on her number
     expectStatus(await admin('alice', [handedOver]), 200);
     expectStatus(await api.call('POST', handed('/incoming-calls'), { from: CALLER, callId: 'y1' }), 201);
@@ -490,13 +487,7 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
 
   it("R10/R20: Given Carol on a call of Alice's for her, When an admin gives the number to Bob, Then Carol's panel seat shows that call on its own, Alice's, hers to hang up, hold or record but not to lock, until she hangs up", async () => {
     const handedOver = numberOf(21);
-    const digits = handedOver.slice(1);
-    const handed = (rest: string) => `/accounts/${accountId}/lines/${digits}${rest}`;
-    const seat = async (viewer: string) => {
-      const answer = await read(`/panel/seat?account=${accountId}&viewer=${viewer}`);
-      expect(answer.status).toBe(200);
-      return answer.body;
-    };
+    const handed = lineOf(handedOver);
     // Given Alice shares a number with Carol, who answers a call on it for her
     expectStatus(await admin('alice', [numberOf(20), handedOver]), 200);
     expectStatus(
