@@ -107,6 +107,16 @@ const recorded = (
   call?: number,
 ) => JSON.stringify({ seq, phase, offsetMs, call, step: call === undefined ? undefined : 0, command });
 
+/** Runs `use` in a new temporary folder whose name starts with `prefix`, and removes the folder after. */
+async function inTempDir(prefix: string, use: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  try {
+    await use(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 describe('load replay', () => {
   it('provisions before the measured phase, so setup sent back to back counts neither as load nor as late', async () => {
     // Given a recording of an account's setup (all at offset 0) and two calls, and an api answering in 600 ms
@@ -190,90 +200,75 @@ describe('load replay', () => {
     }
   });
 
-  it('refuses options that select no load command, instead of provisioning alone and reporting success', async () => {
-    // Given a recording of a setup and one call at offset 0
-    const dir = await mkdtemp(join(tmpdir(), 'replay-'));
-    const file = join(dir, 'recording.ndjson');
-    const account = { accountId: 'acc', actor: 'admin' };
-    await writeFile(
-      file,
-      [
-        JSON.stringify({ recording: 1, manifest: {} }),
-        recorded(0, 'setup', 0, { type: 'createAccount', ...account, name: 'acc' }),
-        recorded(0, 'load', 0, { type: 'hangUp', ...account, line: '+15550000001', callId: 'c0' }, 0),
-      ].join('\n'),
-    );
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
+  it('refuses options that select no load command, instead of provisioning alone and reporting success', () =>
+    inTempDir('replay-', async (dir) => {
+      // Given a recording of a setup and one call at offset 0
+      const file = join(dir, 'recording.ndjson');
+      const account = { accountId: 'acc', actor: 'admin' };
+      await writeFile(
+        file,
+        [
+          JSON.stringify({ recording: 1, manifest: {} }),
+          recorded(0, 'setup', 0, { type: 'createAccount', ...account, name: 'acc' }),
+          recorded(0, 'load', 0, { type: 'hangUp', ...account, line: '+15550000001', callId: 'c0' }, 0),
+        ].join('\n'),
+      );
       // When it is replayed from an offset after its last command
-      await loadCommand().parseAsync(['replay', file, '--api', 'http://127.0.0.1:1', '--from', '5s'], {
-        from: 'user',
-      });
+      const refusal = await failureOf(loadCommand(), [
+        'replay',
+        file,
+        '--api',
+        'http://127.0.0.1:1',
+        '--from',
+        '5s',
+      ]);
       // Then it is refused before the api is called, saying how to select something
-      expect(process.exitCode).toBe(EXIT_ERROR);
-      expect(stderr).toHaveBeenLastCalledWith(
+      expect(refusal).toBe(
         `switchboard load replay: the options select none of the 1 recorded load commands of ${file}: ` +
           'widen --from/--to or --filter (--dry-run lists what is selected)\n',
       );
-    } finally {
-      stderr.mockRestore();
-      process.exitCode = undefined;
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it('refuses a first shard file that holds null, naming it, instead of a JavaScript error', async () => {
-    // Given a first file that is JSON but no result at all, and a second that is no result either
-    const dir = await mkdtemp(join(tmpdir(), 'merge-'));
-    const nothing = join(dir, 'null.json');
-    const other = join(dir, 'other.json');
-    await writeFile(nothing, 'null');
-    await writeFile(other, '{}');
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
+  it('refuses a first shard file that holds null, naming it, instead of a JavaScript error', () =>
+    inTempDir('merge-', async (dir) => {
+      // Given a first file that is JSON but no result at all, and a second that is no result either
+      const nothing = join(dir, 'null.json');
+      const other = join(dir, 'other.json');
+      await writeFile(nothing, 'null');
+      await writeFile(other, '{}');
       // When they are merged
-      await loadCommand().parseAsync(['merge', nothing, other], { from: 'user' });
+      const refusal = await failureOf(loadCommand(), ['merge', nothing, other]);
       // Then the merge is refused with what each file holds instead
-      expect(process.exitCode).toBe(EXIT_ERROR);
-      expect(stderr).toHaveBeenLastCalledWith(
+      expect(refusal).toBe(
         `switchboard load merge: ${nothing} holds no histogram encodings: it was not written by \`load run --out\` of this version; ` +
           `${other} holds no histogram encodings: it was not written by \`load run --out\` of this version\n`,
       );
-    } finally {
-      stderr.mockRestore();
-      process.exitCode = undefined;
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it('refuses a recording that holds no commands, instead of replaying nothing as a success', async () => {
-    // Given a recording with its header alone, and an empty file
-    const dir = await mkdtemp(join(tmpdir(), 'replay-'));
-    const headerOnly = join(dir, 'header-only.ndjson');
-    const empty = join(dir, 'empty.ndjson');
-    await writeFile(headerOnly, `${JSON.stringify({ recording: 1, manifest: {} })}\n`);
-    await writeFile(empty, '');
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
+  it('refuses a recording that holds no commands, instead of replaying nothing as a success', () =>
+    inTempDir('replay-', async (dir) => {
+      // Given a recording with its header alone, and an empty file
+      const headerOnly = join(dir, 'header-only.ndjson');
+      const empty = join(dir, 'empty.ndjson');
+      await writeFile(headerOnly, `${JSON.stringify({ recording: 1, manifest: {} })}\n`);
+      await writeFile(empty, '');
       for (const file of [headerOnly, empty]) {
         // When either is replayed, dry run or not
         for (const dryRun of [[], ['--dry-run']]) {
-          await loadCommand().parseAsync(['replay', file, '--api', 'http://127.0.0.1:1', ...dryRun], {
-            from: 'user',
-          });
+          const refusal = await failureOf(loadCommand(), [
+            'replay',
+            file,
+            '--api',
+            'http://127.0.0.1:1',
+            ...dryRun,
+          ]);
           // Then it is refused as a usage error, with what to do instead
-          expect(process.exitCode).toBe(EXIT_ERROR);
-          expect(stderr).toHaveBeenLastCalledWith(
+          expect(refusal).toBe(
             `switchboard load replay: ${file} holds no recorded commands: record one with \`load run --record\`\n`,
           );
         }
       }
-    } finally {
-      stderr.mockRestore();
-      process.exitCode = undefined;
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
   it.each(['__proto__', '../x', 'constructor', 'a'.repeat(65)])(
     'refuses --account %s, which the api would refuse, before anything is listed or sent',
@@ -322,22 +317,21 @@ describe('load replay', () => {
 describe('load run', () => {
   it('says which option defaults make --lines too small, before provisioning anything', async () => {
     // Given --lines 1 and the default of 4 delegators
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
-      // When the run starts
-      await loadCommand().parseAsync(['run', '--rate', '5', '--lines', '1', '--api', 'http://127.0.0.1:1'], {
-        from: 'user',
-      });
-      // Then it is refused before the api is called, naming the delegators it was not given
-      expect(process.exitCode).toBe(EXIT_ERROR);
-      expect(stderr).toHaveBeenLastCalledWith(
-        'switchboard load: --lines 1 is fewer than --delegators 4, and every delegator owns at least one line: ' +
-          'give --lines 4 or more, or --delegators 1 (unless given, --delegators is 4)\n',
-      );
-    } finally {
-      stderr.mockRestore();
-      process.exitCode = undefined;
-    }
+    // When the run starts
+    const refusal = await failureOf(loadCommand(), [
+      'run',
+      '--rate',
+      '5',
+      '--lines',
+      '1',
+      '--api',
+      'http://127.0.0.1:1',
+    ]);
+    // Then it is refused before the api is called, naming the delegators it was not given
+    expect(refusal).toBe(
+      'switchboard load: --lines 1 is fewer than --delegators 4, and every delegator owns at least one line: ' +
+        'give --lines 4 or more, or --delegators 1 (unless given, --delegators is 4)\n',
+    );
   });
 
   /** `load run ARGS` against an api nobody answers: the refusals below come before any request. */
