@@ -8,6 +8,7 @@ import {
 } from '@eventstore/db-client';
 import type { EventSchemaRegistry } from '#events';
 import { EventStore, createEventStoreClient, snapshotStreamOf, type CommandMetadata } from '#eventstore';
+import { ownCommandMetadata } from '../../libs/eventstore/src/command-metadata.fixture.js';
 
 /**
  * An `EventStore` on the server the global setup started (or the one EVENTSTORE_CONNECTION_STRING
@@ -35,17 +36,10 @@ export function connectToSharedStore(schemas?: EventSchemaRegistry): {
  */
 export const testMetadata = ({
   actor = 'tester',
-  simulatedTime = '2026-01-05T09:00:00.000Z',
-  commandId = randomUUID(),
-}: { actor?: string; simulatedTime?: string; commandId?: string } = {}): CommandMetadata => ({
-  $correlationId: commandId,
-  $causationId: commandId,
-  commandId,
-  actor,
-  onBehalfOf: null,
-  permission: null,
   simulatedTime,
-});
+  commandId = randomUUID(),
+}: { actor?: string; simulatedTime?: string; commandId?: string } = {}): CommandMetadata =>
+  ownCommandMetadata({ commandId, actor, simulatedTime });
 
 /** The newest aggregate snapshot of `stream` as the official client reads it (undefined: none). */
 export async function latestSnapshotEvent(

@@ -5,6 +5,7 @@ import {
   CommandIdTakenError,
   IdempotencyKeyReusedError,
 } from './aggregate-repository.js';
+import { ownCommandMetadata } from './command-metadata.fixture.js';
 import type { CommandMetadata, EventStore, EventSubscription, SubscriptionItem } from './event-store.js';
 
 type Bumped = DomainEvent<'Bumped', Record<string, never>>;
@@ -60,16 +61,8 @@ describe('aggregate repository remembering client command ids that changed nothi
   const emptyStore = {
     async *readRecorded() {},
   } as unknown as EventStore;
-  const metadata = (commandId: string, actor = 'alice', requestDigest = 'digest-1'): CommandMetadata => ({
-    $correlationId: commandId,
-    $causationId: commandId,
-    commandId,
-    actor,
-    onBehalfOf: null,
-    permission: null,
-    simulatedTime: '2026-01-05T09:00:00.000Z',
-    requestDigest,
-  });
+  const metadata = (commandId: string, actor = 'alice', requestDigest = 'digest-1') =>
+    ownCommandMetadata({ commandId, actor, requestDigest });
   const setup = () => {
     const clock = { now: 0 };
     const repository = new AggregateRepository<number, Bumped>(
