@@ -2,13 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import {
-  delegationReadyPhoneUser,
-  fillDemoAccount,
-  send,
-  DEFAULT_DEMO,
-  type DemoAccount,
-} from '../../tools/demo-account.js';
+import { delegationReadyPhoneUser, send, type DemoAccount } from '../../tools/demo-account.js';
 import { runCli } from '../support/cli.js';
 import { SHOWN_MS, expectFitsWindow, panelBrowserSuite } from '../support/panel-browser.js';
 
@@ -31,14 +25,7 @@ describe('the panel for auditors and architects in a browser', () => {
 
   /** One executive's one line, shared with one assistant: the account, and the line's number. */
   const account = async (accountId: string): Promise<{ demo: DemoAccount; number: string }> => {
-    const demo = await fillDemoAccount(suite.stack.api, {
-      ...DEFAULT_DEMO,
-      accountId,
-      name: accountId,
-      executives: 1,
-      linesPerExecutive: 1,
-      assistants: 1,
-    });
+    const demo = await suite.demo(accountId);
     return { demo, number: demo.executives[0]!.numbers[0]! };
   };
   const onCall = (

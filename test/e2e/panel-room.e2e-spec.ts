@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { edgeSentenceOf } from '#domain';
-import { fillDemoAccount, send, DEFAULT_DEMO } from '../../tools/demo-account.js';
+import { send } from '../../tools/demo-account.js';
 import { SHOWN_MS, expectFitsWindow, panelBrowserSuite } from '../support/panel-browser.js';
 
 /**
@@ -14,14 +14,7 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
 
   /** A fresh account of one executive with one line, and that line's number. */
   const demo = async (accountId: string, assistants = 2) => {
-    const account = await fillDemoAccount(suite.stack.api, {
-      ...DEFAULT_DEMO,
-      accountId,
-      name: accountId,
-      executives: 1,
-      linesPerExecutive: 1,
-      assistants,
-    });
+    const account = await suite.demo(accountId, { assistants });
     return { account, number: account.executives[0]!.numbers[0]! };
   };
 
@@ -343,14 +336,7 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
     "invites, acceptances, revocations, permission changes and shared lines appear live, and moving between the account's seats asks the server nothing",
     'roster',
     async () => {
-      const account = await fillDemoAccount(suite.stack.api, {
-        ...DEFAULT_DEMO,
-        accountId: 'roster',
-        name: 'roster',
-        executives: 1,
-        linesPerExecutive: 2,
-        assistants: 1,
-      });
+      const account = await suite.demo('roster', { linesPerExecutive: 2 });
       const [first, second] = account.executives[0]!.numbers;
       const room = await open(`?account=roster&viewer=exec1&viewer=assistant1`);
       await live(room);

@@ -3,13 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startProcess } from '#stack';
-import {
-  delegationReadyPhoneUser,
-  fillDemoAccount,
-  send,
-  DEFAULT_DEMO,
-  type DemoAccount,
-} from '../../tools/demo-account.js';
+import { delegationReadyPhoneUser, send, type DemoAccount } from '../../tools/demo-account.js';
 import { SHOWN_MS, expectFitsWindow, panelBrowserSuite } from '../support/panel-browser.js';
 
 /**
@@ -18,21 +12,11 @@ import { SHOWN_MS, expectFitsWindow, panelBrowserSuite } from '../support/panel-
  */
 describe('the panel in a browser', () => {
   const suite = panelBrowserSuite();
-  const { open, seat, ring, browserTest } = suite;
-
-  const demo = (accountId: string, executives: number, linesPerExecutive: number, assistants: number) =>
-    fillDemoAccount(suite.stack.api, {
-      ...DEFAULT_DEMO,
-      accountId,
-      name: accountId,
-      executives,
-      linesPerExecutive,
-      assistants,
-    });
+  const { demo, open, seat, ring, browserTest } = suite;
 
   /** Where most of these tests start: one executive's one line, and the first assistant's seat open on it. */
   const firstAssistantSeat = async (accountId: string, assistants = 1) => {
-    const account = await demo(accountId, 1, 1, assistants);
+    const account = await demo(accountId, { assistants });
     const number = account.executives[0]!.numbers[0]!;
     return { account, number, page: await seat(account.accountId, 'assistant1') };
   };
@@ -169,7 +153,7 @@ describe('the panel in a browser', () => {
     'a 40-line viewer sees every lamp live over one connection, and a revoked delegation takes its lines away live',
     'forty-lines',
     async () => {
-      const account = await demo('forty', 10, 4, 1);
+      const account = await demo('forty', { executives: 10, linesPerExecutive: 4 });
       const shared = account.executives.flatMap((e) => e.numbers);
       expect(shared).toHaveLength(40);
       const before = suite.browser.requests.length;
@@ -241,7 +225,7 @@ describe('the panel in a browser', () => {
     "Given a link to a viewer the account does not have, then All accounts and a seat, When the user goes Back to it, Then the tab's title says the viewer is unknown, not the page left",
     'problem-title',
     async () => {
-      const account = await demo('problem-title', 1, 1, 1);
+      const account = await demo('problem-title');
       const page = await open(`?account=${account.accountId}&viewer=ghost`);
       const unknown = page.getByRole('heading', { name: 'Unknown viewer' });
       await unknown.waitFor({ timeout: SHOWN_MS });
@@ -320,7 +304,7 @@ describe('the panel in a browser', () => {
     "Given a seat's page opened while the projector does not answer its look-ups (a tab restored from the browser's cache), When the projector answers again, Then the seat shows without a reload",
     'seat-stack-back',
     async () => {
-      const account = await demo('seat-back', 1, 1, 1);
+      const account = await demo('seat-back');
       let refused = 0;
       const page = await suite.browser.open('about:blank');
       suite.pages.push(page);
@@ -384,7 +368,7 @@ describe('the panel in a browser', () => {
     "Given a projector with no address for the api it can use, When the user rings a line from the page, Then the refusal says the api's address is not set and which variables set it, not that the stack is down",
     'api-address-not-set',
     async () => {
-      const account = await demo('no-api-address', 1, 1, 1);
+      const account = await demo('no-api-address');
       const data = await mkdtemp(join(tmpdir(), 'switchboard-panel-'));
       // Blank variables count as unset: whatever the test's own environment holds, none reaches it.
       const projector = await startProcess(
@@ -579,7 +563,7 @@ describe('the panel in a browser', () => {
 
   /** Given the executive's seat on its one line. */
   const executiveSeat = async (accountId: string) => {
-    const account = await demo(accountId, 1, 1, 1);
+    const account = await demo(accountId);
     const number = account.executives[0]!.numbers[0]!;
     return { account, number, page: await seat(account.accountId, 'exec1') };
   };
@@ -691,7 +675,7 @@ describe('the panel in a browser', () => {
     'Given a held call with the focus on Resume, When it is resumed from a desk phone and Enter is pressed, Then the Hold now under the focus does nothing until it has settled',
     'key-on-replaced',
     async () => {
-      const account = await demo('replaced-key', 1, 1, 1);
+      const account = await demo('replaced-key');
       const number = account.executives[0]!.numbers[0]!;
       const { callId } = (await ring(account, number, '+15552220003')) as { callId: string };
       await onDeskPhone(account, number, callId, 'answer');
@@ -788,7 +772,7 @@ describe('the panel in a browser', () => {
     from: string,
     { sharedOnByExec2 }: { sharedOnByExec2: boolean },
   ) => {
-    const account = await demo(accountId, 2, 2, 1);
+    const account = await demo(accountId, { executives: 2, linesPerExecutive: 2 });
     const { api } = suite.stack;
     const [exec1, exec2] = account.executives;
     const number = exec1!.numbers[1]!;

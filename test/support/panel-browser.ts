@@ -1,5 +1,11 @@
 import type { Page } from 'playwright-core';
-import { send, type DemoAccount } from '../../tools/demo-account.js';
+import {
+  fillDemoAccount,
+  send,
+  DEFAULT_DEMO,
+  type DemoAccount,
+  type DemoOptions,
+} from '../../tools/demo-account.js';
 import { launchBrowser, photographedOnFailure, type Browser } from './browser.js';
 import { startPanelStack, type PanelStack } from './panel-stack.js';
 
@@ -16,6 +22,14 @@ export interface PanelBrowserSuite {
   readonly browser: Browser;
   /** The current test's pages, photographed if it fails and closed after it. */
   readonly pages: Page[];
+  /**
+   * A new demo account filled in through the api, named `accountId` as it is: one executive with
+   * one line, shared with one assistant, unless `shape` says otherwise.
+   */
+  demo(
+    accountId: string,
+    shape?: Partial<Pick<DemoOptions, 'executives' | 'linesPerExecutive' | 'assistants'>>,
+  ): Promise<DemoAccount>;
   /** Opens `/panel<query>` on the projector. */
   open(query: string): Promise<Page>;
   /** Opens a viewer's seat on an account and waits until its stream is live. */
@@ -103,6 +117,16 @@ export function panelBrowserSuite(): PanelBrowserSuite {
       return started(browser);
     },
     pages,
+    demo: (accountId, shape) =>
+      fillDemoAccount(started(stack).api, {
+        ...DEFAULT_DEMO,
+        accountId,
+        name: accountId,
+        executives: 1,
+        linesPerExecutive: 1,
+        assistants: 1,
+        ...shape,
+      }),
     open,
     async seat(accountId, viewer) {
       const page = await open(`?account=${accountId}&viewer=${viewer}`);
