@@ -546,7 +546,6 @@ async function subscribeAll(
   });
   // Subscriptions are exclusive of their start position.
   let seq = fromEnd ? store.committedCount : from === undefined ? 0 : store.seqAtOrAfter(from + 1);
-  let lastConsidered = seq > 0 ? store.positionOf(seq - 1) : (from ?? 0);
   let considered = 0;
   await out.send(encodeSubscriptionConfirmation(randomUUID()));
   let caughtUp = false;
@@ -554,21 +553,27 @@ async function subscribeAll(
     const end = store.committedCount;
     if (seq < end) {
       const batch = new LoadBatch(store);
-      let checkpoint = false;
-      for (let scanned = 0; scanned < SCAN_LIMIT && !batch.full && seq < end && !checkpoint; scanned += 1) {
+      // The position of the record that completed a checkpoint interval, once one did.
+      let checkpoint: number | undefined;
+      for (
+        let scanned = 0;
+        scanned < SCAN_LIMIT && !batch.full && seq < end && checkpoint === undefined;
+        scanned += 1
+      ) {
         if (!filter || filter.matches(store, seq)) batch.add(seq);
-        lastConsidered = store.positionOf(seq);
-        seq += 1;
         considered += 1;
-        checkpoint = filter !== undefined && considered % filter.checkpointInterval === 0;
+        if (filter && considered % filter.checkpointInterval === 0) checkpoint = store.positionOf(seq);
+        seq += 1;
       }
       await send(out, await store.load(batch.seqs));
-      if (checkpoint) await out.send(encodeCheckpoint(lastConsidered));
+      if (checkpoint !== undefined) await out.send(encodeCheckpoint(checkpoint));
       continue;
     }
     if (!caughtUp) {
+      // No checkpoint here: EventStoreDB's filtered subscription (Enumerator.AllSubscriptionFiltered)
+      // goes live at the end of catch-up without one, and its count of records considered carries on
+      // into the live part, so checkpoints come every checkpointInterval records throughout.
       caughtUp = true;
-      if (filter) await out.send(encodeCheckpoint(lastConsidered));
       await out.send(encodeCaughtUp());
       continue;
     }
