@@ -13,11 +13,19 @@ import {
   jsonEvent,
   type AppendResult,
 } from '@eventstore/db-client';
+import serverFeaturesGrpc from '@eventstore/db-client/generated/serverfeatures_grpc_pb.js';
 import sharedPb from '@eventstore/db-client/generated/shared_pb.js';
 import streamsGrpc from '@eventstore/db-client/generated/streams_grpc_pb.js';
 import streamsPb from '@eventstore/db-client/generated/streams_pb.js';
+import {
+  credentials,
+  makeGenericClientConstructor,
+  status as grpcStatus,
+  type ClientDuplexStream,
+} from '@grpc/grpc-js';
 import timestampPb from 'google-protobuf/google/protobuf/timestamp_pb.js';
 
+import { storeAddress } from '../../support/embedded-eventstore.js';
 import {
   collect,
   connectForSuite,
@@ -262,6 +270,47 @@ describe('Streams.BatchAppend through the official client', () => {
     }
   });
 
+  // EventStoreDB lists BatchAppend with the feature `deadline_duration` (its ServerFeatures), telling
+  // a client it may send an append's deadline as a Duration, the Options' field 7, which the 6.2.1
+  // client's generated code does not know: its request is written here as bytes.
+  it('lists deadline_duration and answers an append whose Duration deadline is zero with Timeout', async () => {
+    // Given the features the server lists with BatchAppend and Read
+    const features = new serverFeaturesGrpc.ServerFeaturesClient(
+      storeAddress(process.env.EVENTSTORE_CONNECTION_STRING!).host,
+      credentials.createInsecure(),
+    );
+    const listed = await new Promise<Map<string, string[]>>((resolve, reject) =>
+      features.getSupportedMethods(new sharedPb.Empty(), (error, reply) =>
+        error
+          ? reject(error)
+          : resolve(
+              new Map(
+                reply
+                  .getMethodsList()
+                  .map((m) => [`${m.getServiceName()}/${m.getMethodName()}`, m.getFeaturesList()]),
+              ),
+            ),
+      ),
+    ).finally(() => features.close());
+    expect(listed.get('event_store.client.streams.streams/batchappend')).toEqual(['deadline_duration']);
+    expect(listed.get('event_store.client.streams.streams/read')).toEqual(['position', 'events']);
+    // When two appends give their deadline as a Duration: zero, and ten seconds
+    const stream = uniqueStream('batch-deadline-duration');
+    const replies = await batchAppendRaw(
+      [0, 10].map((seconds) => withDurationDeadline(durationDeadlineAppend(stream), seconds)),
+    );
+    // Then the first times out, writing nothing, and the second succeeds
+    const [zero, ten] = replies;
+    expect(zero!.getError()!.getCode()).toBe(grpcStatus.DEADLINE_EXCEEDED);
+    expect(zero!.getError()!.getDetails()!.getTypeUrl()).toBe(
+      'type.googleapis.com/event_store.client.Timeout',
+    );
+    expect(ten!.getSuccess()!.getCurrentRevision()).toBe('0');
+    expect((await collect(client.readStream(stream))).map((resolved) => resolved.event!.type)).toEqual([
+      'Timed',
+    ]);
+  });
+
   it('stream_exists on a soft-deleted stream fails with StreamDeletedError', async () => {
     const stream = uniqueStream('batch-soft-deleted');
     await client.appendToStream(stream, numbered(1));
@@ -300,3 +349,71 @@ describe('Streams.BatchAppend through the official client', () => {
     }
   });
 });
+
+type BatchAppendResp = InstanceType<typeof streamsPb.BatchAppendResp>;
+
+/** A one-event BatchAppend request to `stream` (`any`), its options apart, as the generated classes encode them. */
+function durationDeadlineAppend(stream: string): { request: Uint8Array; options: Uint8Array } {
+  const proposed = new streamsPb.BatchAppendReq.ProposedMessage()
+    .setId(new sharedPb.UUID().setString(randomUUID()))
+    .setData(Buffer.from('{}'));
+  proposed.getMetadataMap().set('type', 'Timed').set('content-type', 'application/json');
+  const request = new streamsPb.BatchAppendReq()
+    .setCorrelationId(new sharedPb.UUID().setString(randomUUID()))
+    .setIsFinal(true);
+  request.addProposedMessages(proposed);
+  const options = new streamsPb.BatchAppendReq.Options()
+    .setStreamIdentifier(new sharedPb.StreamIdentifier().setStreamName(Buffer.from(stream)))
+    .setAny(new sharedPb.Empty());
+  return { request: request.serializeBinary(), options: options.serializeBinary() };
+}
+
+/** The request with its options, to which field 7 (`google.protobuf.Duration deadline`) is added. */
+function withDurationDeadline(append: { request: Uint8Array; options: Uint8Array }, seconds: number): Buffer {
+  // Duration { seconds = 1 (varint) }, left empty for zero, as protobuf encodes a default.
+  const duration = seconds === 0 ? Buffer.alloc(0) : Buffer.from([0x08, seconds]);
+  const options = Buffer.concat([append.options, Buffer.from([(7 << 3) | 2, duration.length]), duration]);
+  // Options are BatchAppendReq's field 2; fields may come in any order.
+  return Buffer.concat([Buffer.from(append.request), Buffer.from([(2 << 3) | 2, options.length]), options]);
+}
+
+/** Sends encoded BatchAppend requests on one call, one after the other's reply, and returns the replies. */
+async function batchAppendRaw(requests: readonly Buffer[]): Promise<BatchAppendResp[]> {
+  const Raw = makeGenericClientConstructor(
+    {
+      batchAppend: {
+        path: '/event_store.client.streams.Streams/BatchAppend',
+        requestStream: true,
+        responseStream: true,
+        requestSerialize: (bytes: Buffer) => bytes,
+        requestDeserialize: (bytes: Buffer) => bytes,
+        responseSerialize: (reply: BatchAppendResp) => Buffer.from(reply.serializeBinary()),
+        responseDeserialize: (bytes: Buffer) => streamsPb.BatchAppendResp.deserializeBinary(bytes),
+      },
+    },
+    'Streams',
+  );
+  const raw = new Raw(
+    storeAddress(process.env.EVENTSTORE_CONNECTION_STRING!).host,
+    credentials.createInsecure(),
+  );
+  const call = (
+    raw as unknown as { batchAppend(): ClientDuplexStream<Buffer, BatchAppendResp> }
+  ).batchAppend();
+  const replies: BatchAppendResp[] = [];
+  try {
+    for (const request of requests) {
+      const reply = new Promise<BatchAppendResp>((resolve, reject) => {
+        call.once('data', resolve);
+        call.once('error', reject);
+      });
+      call.write(request);
+      replies.push(await reply);
+      call.removeAllListeners('error');
+    }
+    return replies;
+  } finally {
+    call.end();
+    raw.close();
+  }
+}

@@ -53,10 +53,25 @@ const GOSSIP_SERVICE = 'event_store.client.gossip.Gossip';
  */
 export const SUPPORTED_STREAMS_METHODS = ['append', 'batchappend', 'read', 'delete', 'tombstone'] as const;
 
-/** Every method ServerFeatures lists, as `[service, method]`: EventStoreDB lists each client-facing one. */
-const SUPPORTED_METHODS: readonly (readonly [string, string])[] = [
-  ...SUPPORTED_STREAMS_METHODS.map((method) => [STREAMS_SERVICE, method] as const),
-  [GOSSIP_SERVICE, 'read'],
+/**
+ * The features EventStoreDB's ServerFeatures lists with a Streams method: Read's `position` and
+ * `events`, and BatchAppend's `deadline_duration`, which tells a client it may send an append's
+ * deadline as a Duration (BatchAppendReq.Options field 7; streams-codec.ts reads it).
+ */
+const STREAMS_METHOD_FEATURES: Readonly<Partial<Record<string, readonly string[]>>> = {
+  read: ['position', 'events'],
+  batchappend: ['deadline_duration'],
+};
+
+/**
+ * Every method ServerFeatures lists, as `[service, method, features]`: EventStoreDB lists each
+ * client-facing one.
+ */
+const SUPPORTED_METHODS: readonly (readonly [string, string, readonly string[]])[] = [
+  ...SUPPORTED_STREAMS_METHODS.map(
+    (method) => [STREAMS_SERVICE, method, STREAMS_METHOD_FEATURES[method] ?? []] as const,
+  ),
+  [GOSSIP_SERVICE, 'read', []],
 ];
 
 /**
@@ -161,8 +176,11 @@ export function createGrpcServer(store: LogStore, options: GrpcServerOptions = {
         _call: unknown,
         callback: (error: null, value: InstanceType<typeof SupportedMethods>) => void,
       ) => {
-        const methods = SUPPORTED_METHODS.map(([service, method]) =>
-          new SupportedMethod().setServiceName(service.toLowerCase()).setMethodName(method),
+        const methods = SUPPORTED_METHODS.map(([service, method, features]) =>
+          new SupportedMethod()
+            .setServiceName(service.toLowerCase())
+            .setMethodName(method)
+            .setFeaturesList([...features]),
         );
         callback(
           null,

@@ -14,7 +14,8 @@ const StructuredUuidField = { mostSignificantBits: 1, leastSignificantBits: 2 } 
 const StreamIdentifierField = { streamName: 3 } as const;
 /** AllStreamPosition, AppendResp.Position and ReadResp.Checkpoint. */
 const PositionField = { commitPosition: 1, preparePosition: 2 } as const;
-const TimestampField = { seconds: 1, nanos: 2 } as const;
+/** google.protobuf.Timestamp and google.protobuf.Duration number their fields alike. */
+const SecondsNanosField = { seconds: 1, nanos: 2 } as const;
 const MapEntryField = { key: 1, value: 2 } as const;
 const StatusField = { code: 1, message: 2, details: 3 } as const;
 const AnyField = { typeUrl: 1, value: 2 } as const;
@@ -22,7 +23,10 @@ const AnyField = { typeUrl: 1, value: 2 } as const;
 const BatchAppendReqField = { correlationId: 1, options: 2, proposedMessages: 3, isFinal: 4 } as const;
 /**
  * BatchAppendReq.Options and AppendReq.Options number their common fields alike (the expected
- * position is `stream_position` in one and `revision` in the other); only BatchAppend has a deadline.
+ * position is `stream_position` in one and `revision` in the other); only BatchAppend has a deadline:
+ * a Timestamp (`deadline_21_10_0`, what the 6.2.1 client sends) or, since EventStoreDB 21.10, a
+ * Duration (`deadline`, what clients send to a server listing BatchAppend's `deadline_duration`).
+ * The server's proto has both; the client's generated code knows only the first, as `deadline`.
  */
 const AppendOptionsField = {
   streamIdentifier: 1,
@@ -30,7 +34,8 @@ const AppendOptionsField = {
   noStream: 3,
   any: 4,
   streamExists: 5,
-  deadline: 6,
+  deadlineTimestamp: 6,
+  deadlineDuration: 7,
 } as const;
 /** BatchAppendReq.ProposedMessage and AppendReq.ProposedMessage are numbered alike. */
 const ProposedMessageField = { id: 1, metadata: 2, customMetadata: 3, data: 4 } as const;
@@ -111,7 +116,10 @@ export interface AppendOptions {
   readonly stream: string;
   /** Undefined when the client left the oneof unset. */
   readonly expected: ExpectedStreamPosition | undefined;
-  /** google.protobuf.Timestamp in ms since the Unix epoch (BatchAppend only). */
+  /**
+   * In ms since the Unix epoch (BatchAppend only): the Timestamp sent, or the Duration sent added to
+   * the time it was decoded, as EventStoreDB adds it to the time the options arrive.
+   */
   readonly deadline: number | undefined;
 }
 
@@ -225,16 +233,17 @@ function decodeStreamName(reader: WireReader): string {
   return name;
 }
 
-function decodeTimestampMillis(reader: WireReader): number {
+/** A Timestamp since the Unix epoch, or a Duration, in ms. */
+function decodeSecondsNanosMillis(reader: WireReader): number {
   let seconds = 0;
   let nanos = 0;
   while (!reader.done) {
     const tag = reader.tag();
     switch (fieldOf(tag)) {
-      case TimestampField.seconds:
+      case SecondsNanosField.seconds:
         seconds = reader.int64Number();
         break;
-      case TimestampField.nanos:
+      case SecondsNanosField.nanos:
         nanos = reader.uint32() | 0;
         break;
       default:
@@ -269,8 +278,11 @@ function decodeAppendOptions(reader: WireReader): AppendOptions {
         reader.skip(wireTypeOf(tag));
         expected = 'stream_exists';
         break;
-      case AppendOptionsField.deadline:
-        deadline = decodeTimestampMillis(reader.message());
+      case AppendOptionsField.deadlineTimestamp:
+        deadline = decodeSecondsNanosMillis(reader.message());
+        break;
+      case AppendOptionsField.deadlineDuration:
+        deadline = Date.now() + decodeSecondsNanosMillis(reader.message());
         break;
       default:
         reader.skip(wireTypeOf(tag));
