@@ -311,6 +311,41 @@ describe('Streams.BatchAppend through the official client', () => {
     ]);
   });
 
+  // EventStoreDB's Google.Rpc.Status factories (Transport/Grpc/Status.cs) give each typed refusal a
+  // code and, as message, the name of its details' type. The official client reads only the details;
+  // a raw gRPC consumer, or a log of the status, sees these.
+  it("answers each typed refusal with EventStoreDB's status code and message", async () => {
+    // Given an existing stream, a tombstoned one and an oversized event
+    const existing = uniqueStream('batch-status-exists');
+    await client.appendToStream(existing, numbered(1));
+    const tombstoned = uniqueStream('batch-status-tombstoned');
+    await client.appendToStream(tombstoned, numbered(1));
+    await client.tombstoneStream(tombstoned);
+    // When appends are refused for each reason
+    const replies = await batchAppendRaw([
+      encodedAppend({ stream: existing, noStream: true }),
+      encodedAppend({ stream: tombstoned }),
+      encodedAppend({ stream: uniqueStream('batch-status-timeout'), deadline: new Date(Date.now() - 1000) }),
+      encodedAppend({ stream: uniqueStream('batch-status-size'), data: Buffer.alloc(1024 * 1024 + 1) }),
+    ]);
+    // Then each error says what EventStoreDB's says
+    expect(
+      replies.map((reply) => {
+        const error = reply.getError()!;
+        return [error.getCode(), error.getMessage(), error.getDetails()!.getTypeUrl().split('/')[1]];
+      }),
+    ).toEqual([
+      [grpcStatus.ALREADY_EXISTS, 'WrongExpectedVersion', 'event_store.client.WrongExpectedVersion'],
+      [grpcStatus.NOT_FOUND, 'StreamDeleted', 'event_store.client.StreamDeleted'],
+      [grpcStatus.DEADLINE_EXCEEDED, 'Timeout', 'event_store.client.Timeout'],
+      [
+        grpcStatus.INVALID_ARGUMENT,
+        'MaximumAppendSizeExceeded',
+        'event_store.client.MaximumAppendSizeExceeded',
+      ],
+    ]);
+  });
+
   it('stream_exists on a soft-deleted stream fails with StreamDeletedError', async () => {
     const stream = uniqueStream('batch-soft-deleted');
     await client.appendToStream(stream, numbered(1));
@@ -366,6 +401,36 @@ function durationDeadlineAppend(stream: string): { request: Uint8Array; options:
     .setStreamIdentifier(new sharedPb.StreamIdentifier().setStreamName(Buffer.from(stream)))
     .setAny(new sharedPb.Empty());
   return { request: request.serializeBinary(), options: options.serializeBinary() };
+}
+
+/** A whole one-event BatchAppend request, as the generated classes encode it (`any` unless `noStream`). */
+function encodedAppend({
+  stream,
+  noStream = false,
+  deadline,
+  data = Buffer.from('{}'),
+}: {
+  stream: string;
+  noStream?: boolean;
+  deadline?: Date;
+  data?: Buffer;
+}): Buffer {
+  const proposed = new streamsPb.BatchAppendReq.ProposedMessage()
+    .setId(new sharedPb.UUID().setString(randomUUID()))
+    .setData(data);
+  proposed.getMetadataMap().set('type', 'Refused').set('content-type', 'application/json');
+  const options = new streamsPb.BatchAppendReq.Options().setStreamIdentifier(
+    new sharedPb.StreamIdentifier().setStreamName(Buffer.from(stream)),
+  );
+  if (noStream) options.setNoStream(new sharedPb.Empty());
+  else options.setAny(new sharedPb.Empty());
+  if (deadline) options.setDeadline(timestampPb.Timestamp.fromDate(deadline));
+  const request = new streamsPb.BatchAppendReq()
+    .setCorrelationId(new sharedPb.UUID().setString(randomUUID()))
+    .setOptions(options)
+    .setIsFinal(true);
+  request.addProposedMessages(proposed);
+  return Buffer.from(request.serializeBinary());
 }
 
 /** The request with its options, to which field 7 (`google.protobuf.Duration deadline`) is added. */

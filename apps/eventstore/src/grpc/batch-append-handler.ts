@@ -104,16 +104,15 @@ const badRequest = (reason: string): RpcStatus =>
  */
 const EMPTY_EVENT_TYPE = "Empty eventType provided. (Parameter 'eventType')";
 
-const timeout = (): RpcStatus =>
-  errorStatus(status.DEADLINE_EXCEEDED, 'Append deadline exceeded.', DETAILS.timeout, NO_FIELDS);
+// The typed refusals carry the code and the message (the details' type name) that EventStoreDB's
+// `Google.Rpc.Status` factories give them (…/Transport/Grpc/Status.cs): a client that reads the status
+// rather than the details (a raw gRPC consumer, a log line) sees the same as from a real node.
+const timeout = (): RpcStatus => errorStatus(status.DEADLINE_EXCEEDED, 'Timeout', DETAILS.timeout, NO_FIELDS);
 
-function wrongExpectedVersion(
-  stream: string,
-  outcome: AppendOutcome & { kind: 'wrong_expected_version' },
-): RpcStatus {
+function wrongExpectedVersion(outcome: AppendOutcome & { kind: 'wrong_expected_version' }): RpcStatus {
   return errorStatus(
-    status.FAILED_PRECONDITION,
-    `WrongExpectedVersion: stream ${stream}, expected ${outcome.expected}, current ${outcome.current}`,
+    status.ALREADY_EXISTS,
+    'WrongExpectedVersion',
     DETAILS.wrongExpectedVersion,
     encodeWrongExpectedVersion(outcome),
   );
@@ -122,7 +121,7 @@ function wrongExpectedVersion(
 function maximumAppendSizeExceeded(maxAppendSize: number): RpcStatus {
   return errorStatus(
     status.INVALID_ARGUMENT,
-    `Maximum Append Size of ${maxAppendSize} Exceeded.`,
+    'MaximumAppendSizeExceeded',
     DETAILS.maximumAppendSizeExceeded,
     encodeMaximumAppendSizeExceeded(maxAppendSize),
   );
@@ -130,12 +129,7 @@ function maximumAppendSizeExceeded(maxAppendSize: number): RpcStatus {
 
 function statusOf(error: unknown, stream: string): RpcStatus {
   if (error instanceof StreamDeletedError) {
-    return errorStatus(
-      status.FAILED_PRECONDITION,
-      `Event stream '${stream}' is deleted.`,
-      DETAILS.streamDeleted,
-      encodeStreamDeleted(stream),
-    );
+    return errorStatus(status.NOT_FOUND, 'StreamDeleted', DETAILS.streamDeleted, encodeStreamDeleted(stream));
   }
   if (error instanceof MaxAppendSizeExceededError) return maximumAppendSizeExceeded(error.maxAppendSize);
   if (error instanceof InvalidEventIdError || error instanceof InvalidNameError)
@@ -307,7 +301,7 @@ export class BatchAppendSession {
         (outcome) =>
           outcome.kind === 'success'
             ? this.reply(append, { success: outcome })
-            : this.fail(append, wrongExpectedVersion(append.stream, outcome)),
+            : this.fail(append, wrongExpectedVersion(outcome)),
         (error: unknown) =>
           // A log that cannot be written refuses this append, not the connection: the client's other
           // appends on the call are answered each as the store decides them.
