@@ -1,6 +1,18 @@
-import { BACKWARDS, END, START, StreamNotFoundError, UnknownError } from '@eventstore/db-client';
+import { BACKWARDS, END, START, StreamNotFoundError, UnknownError, binaryEvent } from '@eventstore/db-client';
 
-import { collect, connectForSuite, failureOf, numbered, streamForSuite, uniqueStream } from './support.js';
+import { parseUUID } from '@eventstore/db-client/dist/utils/grpcUUID.js';
+import sharedPb from '@eventstore/db-client/generated/shared_pb.js';
+import streamsPb from '@eventstore/db-client/generated/streams_pb.js';
+
+import {
+  collect,
+  connectForSuite,
+  failureOf,
+  numbered,
+  streamForSuite,
+  streamsStub,
+  uniqueStream,
+} from './support.js';
 
 describe('Streams.Read through the official client', () => {
   const client = connectForSuite();
@@ -134,5 +146,71 @@ describe('Streams.Read through the official client', () => {
       expect(events.map((resolved) => resolved.event!.position)).toEqual(positions);
       for (const resolved of events) expect(resolved.commitPosition).toBe(resolved.event!.position!.commit);
     });
+  });
+});
+
+// EventStoreDB's reads send an event's id as text only when the request asks for it
+// (`uuid_option.string`, what the 6.2.1 client asks); otherwise, `structured` or nothing asked, as two
+// int64 halves (its ConvertToRecordedEvent: `String => …, _ => Uuid.FromGuid(id).ToDto()`). Its own
+// gRPC tests and the .NET client ask for `structured`. The generated stub sends what the client cannot.
+describe('event ids in reads, as the request asks for them', () => {
+  const client = connectForSuite();
+  const { ReadReq } = streamsPb;
+
+  /** Reads `stream` forwards (or subscribes, caught up) with the given uuid_option, raw. */
+  async function idsRead(stream: string, uuid: 'string' | 'structured' | 'unset', subscription = false) {
+    const stub = streamsStub();
+    const options = new ReadReq.Options()
+      .setStream(
+        new ReadReq.Options.StreamOptions()
+          .setStreamIdentifier(new sharedPb.StreamIdentifier().setStreamName(Buffer.from(stream)))
+          .setStart(new sharedPb.Empty()),
+      )
+      .setReadDirection(ReadReq.Options.ReadDirection.FORWARDS)
+      .setResolveLinks(true)
+      .setNoFilter(new sharedPb.Empty());
+    if (subscription) options.setSubscription(new ReadReq.Options.SubscriptionOptions());
+    else options.setCount('100');
+    if (uuid === 'string')
+      options.setUuidOption(new ReadReq.Options.UUIDOption().setString(new sharedPb.Empty()));
+    if (uuid === 'structured')
+      options.setUuidOption(new ReadReq.Options.UUIDOption().setStructured(new sharedPb.Empty()));
+    const call = stub.read(new ReadReq().setOptions(options));
+    const ids: { form: string; id: string | undefined }[] = [];
+    try {
+      for await (const response of call as AsyncIterable<InstanceType<typeof streamsPb.ReadResp>>) {
+        if (response.hasCaughtUp()) break;
+        if (!response.hasEvent()) continue;
+        for (const recorded of [response.getEvent()!.getEvent(), response.getEvent()!.getLink()]) {
+          if (!recorded) continue;
+          const id = recorded.getId()!;
+          ids.push({ form: id.hasStructured() ? 'structured' : 'string', id: parseUUID(id) });
+        }
+      }
+    } finally {
+      call.cancel();
+      stub.close();
+    }
+    return ids;
+  }
+
+  it('Given a stream and a link to it, When read asking for structured ids, for string ids or for neither, Then ids come as asked, structured unless string is asked', async () => {
+    // Given an event and, in another stream, a link to it
+    const stream = uniqueStream('read-ids');
+    await client.appendToStream(stream, numbered(1));
+    const [original] = await collect(client.readStream(stream));
+    const linking = uniqueStream('read-ids-links');
+    await client.appendToStream(linking, binaryEvent({ type: '$>', data: Buffer.from(`0@${stream}`) }));
+    const [link] = await collect(client.readStream(linking));
+    const expected = (form: string) => [
+      { form, id: original!.event!.id },
+      { form, id: link!.event!.id },
+    ];
+    // When read, and subscribed to, with each uuid_option
+    // Then the ids of the event and of its link come in the form asked, structured by default
+    expect(await idsRead(linking, 'structured')).toEqual(expected('structured'));
+    expect(await idsRead(linking, 'unset')).toEqual(expected('structured'));
+    expect(await idsRead(linking, 'string')).toEqual(expected('string'));
+    expect(await idsRead(linking, 'structured', true)).toEqual(expected('structured'));
   });
 });

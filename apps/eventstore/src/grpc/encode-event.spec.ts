@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { parseUUID } from '@eventstore/db-client/dist/utils/grpcUUID.js';
+import sharedPb from '@eventstore/db-client/generated/shared_pb.js';
 
 import { FLAG_TOMBSTONE, encodeRecords, uuidToBytes } from '../storage/record.js';
-import { encodeReadEvent } from './encode-event.js';
+import { encodeReadEvent, type UuidForm } from './encode-event.js';
 import { ReadResp } from './protocol.js';
 
 /** What the client's own classes make of an encoded event. */
@@ -13,8 +15,10 @@ function decoded(options: {
   metadata?: Buffer;
   flags?: number;
   position?: number;
+  id?: string;
+  uuid?: UuidForm;
 }) {
-  const id = randomUUID();
+  const id = options.id ?? randomUUID();
   const buffer = encodeRecords([
     {
       id: uuidToBytes(id)!,
@@ -29,8 +33,9 @@ function decoded(options: {
     },
   ]);
   const position = options.position ?? 4242;
-  const response = ReadResp.deserializeBinary(encodeReadEvent({ seq: 0, position, buffer }));
-  return { id, position, event: response.getEvent()!, recorded: response.getEvent()!.getEvent()! };
+  const encoded = encodeReadEvent({ seq: 0, position, buffer }, options.uuid ?? 'string');
+  const response = ReadResp.deserializeBinary(encoded);
+  return { id, position, encoded, event: response.getEvent()!, recorded: response.getEvent()!.getEvent()! };
 }
 
 describe('encodeReadEvent', () => {
@@ -49,6 +54,34 @@ describe('encodeReadEvent', () => {
     });
     expect(Buffer.from(recorded.getData_asU8()).toString()).toBe('{"total":12}');
     expect([...recorded.getCustomMetadata_asU8()]).toEqual([1, 2, 3]);
+  });
+
+  // EventStoreDB answers a read that does not ask for ids as text (`uuid_option.string`) with
+  // structured ones: two int64 halves of the canonical bytes, as its Uuid.ToDto makes them.
+  it.each([
+    { case: 'a random id', id: randomUUID(), version4: true },
+    { case: 'both halves with the sign bit set', id: 'ffffffff-ffff-4fff-bfff-ffffffffffff', version4: true },
+    // Not a version-4 id, which the client's parser refuses, but an id all the same.
+    {
+      case: 'a zero half, left out as protobuf does',
+      id: '00000000-0000-0000-7fff-ffffffffffff',
+      version4: false,
+    },
+  ])('encodes a structured id as the client parses it and protobuf encodes it: $case', ({ id, version4 }) => {
+    const { recorded, encoded } = decoded({ id, uuid: 'structured' });
+    expect(recorded.getId()!.hasStructured()).toBe(true);
+    if (version4) expect(parseUUID(recorded.getId())).toBe(id);
+    // Byte for byte what google-protobuf makes of the same halves, signed as int64 fields are.
+    const hex = id.replace(/-/g, '');
+    const signed = (half: string): string => BigInt.asIntN(64, BigInt(`0x${half}`)).toString();
+    const expected = new sharedPb.UUID()
+      .setStructured(
+        new sharedPb.UUID.Structured()
+          .setMostSignificantBits(signed(hex.slice(0, 16)))
+          .setLeastSignificantBits(signed(hex.slice(16))),
+      )
+      .serializeBinary();
+    expect(Buffer.from(encoded).includes(Buffer.from([0x0a, expected.length, ...expected]))).toBe(true);
   });
 
   it('gives a tombstone the revision long.MaxValue', () => {

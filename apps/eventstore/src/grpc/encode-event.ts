@@ -1,9 +1,20 @@
 import { type LogRecord, FLAG_TOMBSTONE } from '../storage/index.js';
 import { varintSize } from './wire.js';
 
+/**
+ * How a read sends event ids, as its request's `uuid_option` asks: `string` (the canonical text, what
+ * the 6.2.1 client asks for) or `structured` (two int64 halves, EventStoreDB's answer to any request
+ * that does not ask for `string`, as its `ConvertToRecordedEvent` does).
+ */
+export type UuidForm = 'string' | 'structured';
+
 /** Where a stored record's fields sit, and the size of the RecordedEvent message made of it. */
 interface RecordedLayout {
   readonly event: LogRecord;
+  /** The encoded `UUID { structured }` message, or undefined for `UUID { string }`, written in place. */
+  readonly structuredId: Buffer | undefined;
+  /** Bytes of the UUID message (without its tag and length). */
+  readonly idLength: number;
   readonly streamLength: number;
   readonly typeLength: number;
   readonly contentTypeLength: number;
@@ -29,12 +40,12 @@ interface RecordedLayout {
  * than the few bytes it moves.
  *
  * Field numbers (streams.proto): ReadResp.event = 1; ReadEvent.event = 1, link = 2,
- * commit_position = 3; RecordedEvent.id = 1 (UUID.string = 2), stream_identifier = 2
+ * commit_position = 3; RecordedEvent.id = 1 (UUID.structured = 1, UUID.string = 2), stream_identifier = 2
  * (stream_name = 3), stream_revision = 3, prepare_position = 4, commit_position = 5,
  * metadata = 6 (map<string, string>), custom_metadata = 7, data = 8.
  */
-export function encodeReadEvent(event: LogRecord): Buffer {
-  return encodeResolved(layoutOf(event), undefined, event.position);
+export function encodeReadEvent(event: LogRecord, uuid: UuidForm): Buffer {
+  return encodeResolved(layoutOf(event, uuid), undefined, event.position);
 }
 
 /**
@@ -43,8 +54,8 @@ export function encodeReadEvent(event: LogRecord): Buffer {
  * read event's `commit_position`. A link whose target cannot be read (deleted, truncated, expired)
  * comes back as the link alone (`target` undefined).
  */
-export function encodeResolvedLink(link: LogRecord, target: LogRecord | undefined): Buffer {
-  return encodeResolved(target && layoutOf(target), layoutOf(link), link.position);
+export function encodeResolvedLink(link: LogRecord, target: LogRecord | undefined, uuid: UuidForm): Buffer {
+  return encodeResolved(target && layoutOf(target, uuid), layoutOf(link, uuid), link.position);
 }
 
 function encodeResolved(
@@ -74,8 +85,10 @@ function encodeResolved(
   return out;
 }
 
-function layoutOf(event: LogRecord): RecordedLayout {
+function layoutOf(event: LogRecord, uuid: UuidForm): RecordedLayout {
   const record = event.buffer;
+  const structuredId = uuid === 'structured' ? structuredIdMessage(record) : undefined;
+  const idLength = structuredId ? structuredId.length : UUID_MESSAGE_LENGTH;
   const streamLength = record.readUInt16LE(10);
   const typeLength = record.readUInt16LE(12);
   const contentTypeLength = record.readUInt16LE(14);
@@ -95,8 +108,8 @@ function layoutOf(event: LogRecord): RecordedLayout {
   const revisionSize = tombstone ? TOMBSTONE_REVISION.length : revision === 0 ? 0 : varintSize(revision);
   const size =
     1 +
-    1 +
-    UUID_MESSAGE_LENGTH +
+    varintSize(idLength) +
+    idLength +
     1 +
     varintSize(streamIdLength) +
     streamIdLength +
@@ -115,6 +128,8 @@ function layoutOf(event: LogRecord): RecordedLayout {
     (dataLength > 0 ? 1 + varintSize(dataLength) + dataLength : 0);
   return {
     event,
+    structuredId,
+    idLength,
     streamLength,
     typeLength,
     contentTypeLength,
@@ -144,10 +159,14 @@ function writeRecorded(out: Buffer, start: number, layout: RecordedLayout): numb
   const metadataStart = dataStart + dataLength;
   let at = putVarint(out, start, layout.size);
   out[at++] = tag(1, LENGTH_DELIMITED);
-  out[at++] = UUID_MESSAGE_LENGTH;
-  out[at++] = tag(2, LENGTH_DELIMITED);
-  out[at++] = UUID_STRING_LENGTH;
-  at = putUuidString(out, at, record);
+  at = putVarint(out, at, layout.idLength);
+  if (layout.structuredId) {
+    at = putBytes(out, at, layout.structuredId, 0, layout.structuredId.length);
+  } else {
+    out[at++] = tag(2, LENGTH_DELIMITED);
+    out[at++] = UUID_STRING_LENGTH;
+    at = putUuidString(out, at, record);
+  }
   out[at++] = tag(2, LENGTH_DELIMITED);
   at = putVarint(out, at, layout.streamIdLength);
   out[at++] = tag(3, LENGTH_DELIMITED);
@@ -251,4 +270,26 @@ function putUuidString(out: Buffer, at: number, record: Buffer): number {
     out[next++] = HEX[byte & 0x0f]!;
   }
   return next;
+}
+
+/**
+ * `UUID { structured { most_significant_bits = 1, least_significant_bits = 2 } }` for the record's
+ * id: the canonical byte order's two 8-byte halves as int64s, as EventStoreDB's `Uuid.ToDto` and the
+ * clients' own parsers read them. A negative half goes out as its 64-bit two's complement, which is
+ * the unsigned value read here; a zero half is left out, as protobuf leaves out a default.
+ */
+function structuredIdMessage(record: Buffer): Buffer {
+  const halves = [record.readBigUInt64BE(40), record.readBigUInt64BE(48)];
+  const fields: number[] = [];
+  halves.forEach((half, index) => {
+    if (half === 0n) return;
+    fields.push(tag(index + 1, VARINT));
+    let rest = half;
+    while (rest >= 0x80n) {
+      fields.push(Number(rest & 0x7fn) | 0x80);
+      rest >>= 7n;
+    }
+    fields.push(Number(rest));
+  });
+  return Buffer.from([tag(1, LENGTH_DELIMITED), fields.length, ...fields]);
 }

@@ -11,7 +11,7 @@ import {
 } from '../storage/index.js';
 import { batchWrites } from './batch-writes.js';
 import { DotNetRegexError, translateDotNetRegex } from './dotnet-regex.js';
-import { encodeReadEvent, encodeResolvedLink } from './encode-event.js';
+import { encodeReadEvent, encodeResolvedLink, type UuidForm } from './encode-event.js';
 import { invalidArgument, serviceError, toServiceError } from './errors.js';
 import { ReadReq, type ReadReqMessage } from './protocol.js';
 import { LONG_MAX, WIRE_END, outOfRange } from './revisions.js';
@@ -252,7 +252,9 @@ async function read(store: LogStore, options: ReadOptions, out: Responses): Prom
   const backwards = options.getReadDirection() === ReadReq.Options.ReadDirection.BACKWARDS;
   const filter = filterOf(options);
   const subscription = options.hasSubscription();
-  const send = options.getResolveLinks() ? resolvingLinks(store) : asStored;
+  // EventStoreDB sends ids as text only when asked to (`uuid_option.string`), structured otherwise.
+  const uuid: UuidForm = options.getUuidOption()?.hasString() ? 'string' : 'structured';
+  const send = options.getResolveLinks() ? resolvingLinks(store, uuid) : asStored(uuid);
   if (options.hasAll()) {
     return subscription
       ? subscribeAll(store, options, filter, send, out)
@@ -266,9 +268,11 @@ async function read(store: LogStore, options: ReadOptions, out: Responses): Prom
 /** How a read sends its events: as stored, or with `$>` links resolved (`resolve_links`). */
 type Sender = (out: Responses, events: readonly LogRecord[]) => Promise<void>;
 
-const asStored: Sender = async (out, events) => {
-  await out.sendAll(events.map(encodeReadEvent));
-};
+const asStored =
+  (uuid: UuidForm): Sender =>
+  async (out, events) => {
+    await out.sendAll(events.map((event) => encodeReadEvent(event, uuid)));
+  };
 
 const LINK_EVENT_TYPE = '$>';
 /** A link's data: `<revision>@<stream>`, the revision as EventStoreDB parses a long. */
@@ -281,7 +285,7 @@ const LINK_DATA = /^\s*([+-]?\d+)\s*@([\s\S]*)$/;
  * written) is sent as the link alone; one whose data is not `<revision>@<stream>` is sent as a plain
  * event. The targets are loaded together, up to BATCH_BYTES of them at a time.
  */
-function resolvingLinks(store: LogStore): Sender {
+function resolvingLinks(store: LogStore, uuid: UuidForm): Sender {
   return async (out, events) => {
     let slice: LogRecord[] = [];
     let targets = new Map<LogRecord, LinkTarget | undefined>();
@@ -294,7 +298,7 @@ function resolvingLinks(store: LogStore): Sender {
         const target = linkTarget(store, match[2]!, Number(match[1]));
         const length = target ? store.lengthOf(target.seq) : 0;
         if (bytes > 0 && bytes + length > BATCH_BYTES) {
-          await sendResolved(store, out, slice, targets);
+          await sendResolved(store, out, slice, targets, uuid);
           slice = [];
           targets = new Map();
           bytes = 0;
@@ -304,7 +308,7 @@ function resolvingLinks(store: LogStore): Sender {
       }
       slice.push(event);
     }
-    await sendResolved(store, out, slice, targets);
+    await sendResolved(store, out, slice, targets, uuid);
   };
 }
 
@@ -314,18 +318,19 @@ async function sendResolved(
   out: Responses,
   events: readonly LogRecord[],
   targets: ReadonlyMap<LogRecord, LinkTarget | undefined>,
+  uuid: UuidForm,
 ): Promise<void> {
-  if (targets.size === 0) return asStored(out, events);
+  if (targets.size === 0) return asStored(uuid)(out, events);
   const seqs = [...targets.values()].flatMap((target) => (target ? [target.seq] : []));
   const loaded = new Map((await store.load(seqs)).map((target) => [target.seq, target]));
   const now = Date.now();
   await out.sendAll(
     events.map((event) => {
-      if (!targets.has(event)) return encodeReadEvent(event);
+      if (!targets.has(event)) return encodeReadEvent(event, uuid);
       const target = targets.get(event);
       const stored = target && loaded.get(target.seq);
       const visible = stored && !isTooOld(stored, target.maxAgeSeconds, now);
-      return encodeResolvedLink(event, visible ? stored : undefined);
+      return encodeResolvedLink(event, visible ? stored : undefined, uuid);
     }),
   );
 }
