@@ -346,6 +346,27 @@ describe('Streams.BatchAppend through the official client', () => {
     ]);
   });
 
+  // EventStoreDB arms an append's timer with Min(its deadline, the write timeout), 2 s by default
+  // (Streams.BatchAppend.cs): an append still waiting for its final chunk is answered Timeout after
+  // 2 s at most, also when its deadline is further away or when it gives none.
+  it('an append waiting for chunks is answered Timeout after the 2 s write timeout, whatever its deadline', async () => {
+    for (const deadline of [new Date(Date.now() + 20_000), undefined]) {
+      // Given an append whose options and first chunk arrive, and no final chunk
+      const stream = uniqueStream('batch-write-timeout');
+      const sentAt = Date.now();
+      // When the write timeout passes
+      const [reply] = await batchAppendRaw([encodedAppend({ stream, deadline, final: false })]);
+      // Then it is answered Timeout then, well before its deadline, and nothing is written
+      const waited = Date.now() - sentAt;
+      expect(waited).toBeGreaterThanOrEqual(1_900);
+      expect(waited).toBeLessThan(10_000);
+      expect(reply!.getError()!.getDetails()!.getTypeUrl()).toBe(
+        'type.googleapis.com/event_store.client.Timeout',
+      );
+      await expect(collect(client.readStream(stream))).rejects.toThrow(/not found/);
+    }
+  });
+
   it('stream_exists on a soft-deleted stream fails with StreamDeletedError', async () => {
     const stream = uniqueStream('batch-soft-deleted');
     await client.appendToStream(stream, numbered(1));
@@ -403,17 +424,19 @@ function durationDeadlineAppend(stream: string): { request: Uint8Array; options:
   return { request: request.serializeBinary(), options: options.serializeBinary() };
 }
 
-/** A whole one-event BatchAppend request, as the generated classes encode it (`any` unless `noStream`). */
+/** A one-event BatchAppend request with its options, as the generated classes encode it (`any` unless `noStream`). */
 function encodedAppend({
   stream,
   noStream = false,
   deadline,
   data = Buffer.from('{}'),
+  final = true,
 }: {
   stream: string;
   noStream?: boolean;
-  deadline?: Date;
+  deadline?: Date | undefined;
   data?: Buffer;
+  final?: boolean;
 }): Buffer {
   const proposed = new streamsPb.BatchAppendReq.ProposedMessage()
     .setId(new sharedPb.UUID().setString(randomUUID()))
@@ -428,7 +451,7 @@ function encodedAppend({
   const request = new streamsPb.BatchAppendReq()
     .setCorrelationId(new sharedPb.UUID().setString(randomUUID()))
     .setOptions(options)
-    .setIsFinal(true);
+    .setIsFinal(final);
   request.addProposedMessages(proposed);
   return Buffer.from(request.serializeBinary());
 }

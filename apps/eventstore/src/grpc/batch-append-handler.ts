@@ -45,7 +45,7 @@ interface OpenAppend {
   size: number;
   /** Answered before its final chunk (oversize, bad request); the remaining chunks are dropped. */
   answered: boolean;
-  /** Answers Timeout at the deadline if the final chunk has not arrived by then. */
+  /** Answers Timeout if the final chunk has not arrived in time (see WRITE_TIMEOUT_MS). */
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -73,8 +73,14 @@ const NO_FIELDS = new Uint8Array(0);
  * one; the official client sends an append's chunks back to back, so it holds far less than this.
  */
 export const MAX_UNFINISHED_BYTES_PER_CALL = 64 * 1024 * 1024;
-/** setTimeout's longest delay; a deadline further away than this cannot pass while the append is open. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * How long an append may wait for its final chunk, whatever its deadline: EventStoreDB's BatchAppend
+ * arms its timer with `Min(requested timeout, _writeTimeout)` (Streams.BatchAppend.cs), and its write
+ * timeout (`--write-timeout-ms`) is 2 s by default; an append that gives no deadline gets the write
+ * timeout. The official client sends an append's chunks back to back, so only a stalled raw client
+ * meets it.
+ */
+export const WRITE_TIMEOUT_MS = 2_000;
 
 /**
  * Every error carries `details`: the client calls `details.getTypeName()` unguarded, and an error
@@ -234,16 +240,20 @@ export class BatchAppendSession {
         append,
         unknownError(status.INVALID_ARGUMENT, 'The first request of an append must carry its options.'),
       );
-    } else if (append.deadline !== undefined) {
+    } else {
       // A deadline that has passed is answered before anything else (size included) is looked at;
-      // one still ahead is answered when it passes, unless the final chunk arrives first.
-      const remaining = append.deadline - Date.now();
-      if (remaining <= 0) this.fail(append, timeout());
-      else if (remaining <= MAX_TIMER_MS) {
-        append.timer = setTimeout(() => {
-          append.timer = undefined;
-          if (!append.answered) this.fail(append, timeout());
-        }, remaining);
+      // otherwise the append is answered Timeout at its deadline or after the write timeout, whichever
+      // comes first, unless the final chunk arrives before.
+      const untilDeadline = append.deadline === undefined ? Infinity : append.deadline - Date.now();
+      if (untilDeadline <= 0) this.fail(append, timeout());
+      else {
+        append.timer = setTimeout(
+          () => {
+            append.timer = undefined;
+            if (!append.answered) this.fail(append, timeout());
+          },
+          Math.min(untilDeadline, WRITE_TIMEOUT_MS),
+        );
         append.timer.unref();
       }
     }
