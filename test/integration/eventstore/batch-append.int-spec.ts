@@ -367,6 +367,55 @@ describe('Streams.BatchAppend through the official client', () => {
     }
   });
 
+  // EventStoreDB's BatchAppend reads `type` and `content-type` with the metadata map's indexer, which
+  // throws KeyNotFoundException on an absent key (a BadRequest naming it), and keeps only whether the
+  // content type is exactly application/json: any other, the empty one included, reads back as
+  // application/octet-stream. The client always sets both keys; the generated classes need not.
+  it('refuses an event without type or content-type naming the key, and keeps any other content type as not JSON', async () => {
+    // Given events without one key, or with an empty or another content type
+    const streams = ['untyped', 'no-content-type', 'empty-content-type', 'text-content-type'].map((name) =>
+      uniqueStream(`batch-metadata-${name}`),
+    );
+    const replies = await batchAppendRaw([
+      encodedAppend({ stream: streams[0]!, metadata: { 'content-type': 'application/json' } }),
+      encodedAppend({ stream: streams[1]!, metadata: { type: 'Untyped' } }),
+      encodedAppend({ stream: streams[2]!, metadata: { type: 'Empty', 'content-type': '' } }),
+      encodedAppend({ stream: streams[3]!, metadata: { type: 'Text', 'content-type': 'text/plain' } }),
+    ]);
+    // Then the first two are refused, naming the key, and the others are kept as not JSON
+    const reasons = replies
+      .slice(0, 2)
+      .map((reply) =>
+        reply
+          .getError()!
+          .getDetails()!
+          .unpack(sharedPb.BadRequest.deserializeBinary, 'event_store.client.BadRequest')!
+          .getMessage(),
+      );
+    expect(reasons).toEqual([
+      "The given key 'type' was not present in the dictionary.",
+      "The given key 'content-type' was not present in the dictionary.",
+    ]);
+    for (const stream of streams.slice(2)) {
+      const stub = streamsStub();
+      const readOptions = new streamsPb.ReadReq.Options()
+        .setStream(
+          new streamsPb.ReadReq.Options.StreamOptions()
+            .setStreamIdentifier(new sharedPb.StreamIdentifier().setStreamName(Buffer.from(stream)))
+            .setStart(new sharedPb.Empty()),
+        )
+        .setCount('1')
+        .setNoFilter(new sharedPb.Empty())
+        .setUuidOption(new streamsPb.ReadReq.Options.UUIDOption().setString(new sharedPb.Empty()));
+      const read = stub.read(new streamsPb.ReadReq().setOptions(readOptions));
+      const [response] = await collect(read as AsyncIterable<InstanceType<typeof streamsPb.ReadResp>>);
+      stub.close();
+      expect(response!.getEvent()!.getEvent()!.getMetadataMap().get('content-type')).toBe(
+        'application/octet-stream',
+      );
+    }
+  });
+
   it('stream_exists on a soft-deleted stream fails with StreamDeletedError', async () => {
     const stream = uniqueStream('batch-soft-deleted');
     await client.appendToStream(stream, numbered(1));
@@ -431,17 +480,20 @@ function encodedAppend({
   deadline,
   data = Buffer.from('{}'),
   final = true,
+  metadata = { type: 'Refused', 'content-type': 'application/json' },
 }: {
   stream: string;
   noStream?: boolean;
   deadline?: Date | undefined;
   data?: Buffer;
   final?: boolean;
+  /** The event's metadata map, where the client puts `type` and `content-type`. */
+  metadata?: Readonly<Record<string, string>>;
 }): Buffer {
   const proposed = new streamsPb.BatchAppendReq.ProposedMessage()
     .setId(new sharedPb.UUID().setString(randomUUID()))
     .setData(data);
-  proposed.getMetadataMap().set('type', 'Refused').set('content-type', 'application/json');
+  for (const [key, value] of Object.entries(metadata)) proposed.getMetadataMap().set(key, value);
   const options = new streamsPb.BatchAppendReq.Options().setStreamIdentifier(
     new sharedPb.StreamIdentifier().setStreamName(Buffer.from(stream)),
   );

@@ -98,7 +98,7 @@ function request(
       .setId(new UUID().setString(randomUUID()))
       .setData(Buffer.from('{}'));
     proposed.getMetadataMap().set('content-type', 'application/json');
-    if (type) proposed.getMetadataMap().set('type', type);
+    proposed.getMetadataMap().set('type', type);
     message.addProposedMessages(proposed);
   }
   return message;

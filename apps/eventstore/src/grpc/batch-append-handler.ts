@@ -28,7 +28,7 @@ import {
   type RpcStatus,
   uuidText,
 } from './streams-codec.js';
-import { expectedRevisionOf } from './write-handlers.js';
+import { contentTypeAsStored, expectedRevisionOf } from './write-handlers.js';
 
 type BatchAppendCall = ServerDuplexStream<BatchAppendRequest, BatchAppendResponse>;
 
@@ -109,6 +109,8 @@ const badRequest = (reason: string): RpcStatus =>
  * the refusals it shares with this server.
  */
 const EMPTY_EVENT_TYPE = "Empty eventType provided. (Parameter 'eventType')";
+/** .NET's KeyNotFoundException, as a metadata map without the key throws it. */
+const absentKey = (key: string): string => `The given key '${key}' was not present in the dictionary.`;
 
 // The typed refusals carry the code and the message (the details' type name) that EventStoreDB's
 // `Google.Rpc.Status` factories give them (…/Transport/Grpc/Status.cs): a client that reads the status
@@ -263,10 +265,11 @@ export class BatchAppendSession {
   private collect(append: OpenAppend, request: BatchAppendRequest): void {
     for (const message of request.proposedMessages) {
       const { type, contentType, data, customMetadata } = message;
+      // EventStoreDB reads both keys with the metadata map's indexer, which throws on an absent one,
+      // then builds an Event, which refuses an empty type; an empty content type is not JSON.
+      if (type === undefined) return this.fail(append, badRequest(absentKey('type')));
       if (!type) return this.fail(append, badRequest(EMPTY_EVENT_TYPE));
-      // EventStoreDB takes an empty content type (as not JSON) and fails only when the key is absent;
-      // the wire here does not tell the two apart, so both are refused.
-      if (!contentType) return this.fail(append, badRequest('The event has no content-type.'));
+      if (contentType === undefined) return this.fail(append, badRequest(absentKey('content-type')));
       // Same measure as the store's; checked per chunk so an oversized append is never buffered whole.
       const bytes = data.length + customMetadata.length + 2 * Buffer.byteLength(type);
       append.size += bytes;
@@ -285,7 +288,7 @@ export class BatchAppendSession {
       append.events.push({
         id: message.id ? uuidText(message.id) : '',
         type,
-        contentType,
+        contentType: contentTypeAsStored(contentType),
         data,
         metadata: customMetadata,
       });

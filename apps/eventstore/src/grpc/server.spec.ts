@@ -7,7 +7,7 @@ import streamsGrpc from '@eventstore/db-client/generated/streams_grpc_pb.js';
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
 
 import { FailingDisk, noSpaceLeft } from '../storage/failing-disk.fixture.js';
-import { FileLog, LogStore, MemoryLog } from '../storage/index.js';
+import { FileLog, LogStore, MemoryLog, decodeRecord } from '../storage/index.js';
 import { AppendReq, AppendResp, Empty, StreamIdentifier, UUID, type AppendRespMessage } from './protocol.js';
 import { createGrpcServer, type GrpcServer } from './server.js';
 
@@ -32,11 +32,11 @@ describe('Streams.Append with the server codecs', () => {
     await store.close();
   });
 
-  const event = (type = 'Tested') => {
+  const event = (type = 'Tested', contentType = 'application/json') => {
     const message = new AppendReq.ProposedMessage()
       .setId(new UUID().setString(randomUUID()))
       .setData(Buffer.from('{"n":1}'));
-    message.getMetadataMap().set('content-type', 'application/json');
+    message.getMetadataMap().set('content-type', contentType);
     if (type) message.getMetadataMap().set('type', type);
     return new AppendReq().setProposedMessage(message);
   };
@@ -85,6 +85,19 @@ describe('Streams.Append with the server codecs', () => {
     );
     expect((error as ServiceError).code).toBe(status.INVALID_ARGUMENT);
     expect((error as ServiceError).metadata.get('exception')).toEqual(['missing-required-metadata-property']);
+  });
+
+  // EventStoreDB's Append requires the content-type key but keeps only whether it is exactly
+  // application/json: an empty or any other content type is an event that is not JSON.
+  it('keeps an empty or another content type as application/octet-stream, as EventStoreDB keeps it', async () => {
+    const stream = `legacy-${randomUUID()}`;
+    await append(stream, (o) => o.setNoStream(new Empty()), [
+      event('Empty', ''),
+      event('Text', 'text/plain'),
+    ]);
+    const seqs = [0, 1].map((revision) => store.seqOf(stream, revision)!);
+    const stored = (await store.load(seqs)).map((record) => decodeRecord(record.buffer, 0).contentType);
+    expect(stored).toEqual(['application/octet-stream', 'application/octet-stream']);
   });
 });
 

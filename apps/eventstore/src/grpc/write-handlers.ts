@@ -40,6 +40,16 @@ function expectedOf(options: ExpectationSource): ExpectedRevision {
 }
 
 /**
+ * The content type an appended event is kept with. EventStoreDB keeps only whether an event is JSON
+ * (its `Event` takes `contentType == "application/json"`, exactly) and reads every other event back as
+ * `application/octet-stream`, an empty content type included.
+ */
+export const contentTypeAsStored = (contentType: string): string =>
+  contentType === JSON_CONTENT_TYPE ? JSON_CONTENT_TYPE : OCTET_STREAM_CONTENT_TYPE;
+const JSON_CONTENT_TYPE = 'application/json';
+const OCTET_STREAM_CONTENT_TYPE = 'application/octet-stream';
+
+/**
  * An expectation as the store takes it: no expectation means any, and a revision stays exact, as
  * EventStoreDB's long holds it. It reads 2^64 - 1 as the long -1, which is `no_stream`, and fails the
  * call on any other value above 2^63 - 1 (an ArgumentOutOfRangeException there): refused here as
@@ -125,14 +135,16 @@ export function appendHandler(store: LogStore, open: Set<OpenAppendCall>) {
       }
       if (!message) return;
       const { type, contentType } = message;
-      if (!type || !contentType) return reject(missingMetadata());
+      // EventStoreDB refuses an event without either key (an empty type fails later, in its Event);
+      // an empty content type is an event that is not JSON.
+      if (!type || contentType === undefined) return reject(missingMetadata());
       size += message.data.length + message.customMetadata.length + 2 * Buffer.byteLength(type);
       if (size > store.maxAppendSize)
         return reject(toServiceError(new MaxAppendSizeExceededError(store.maxAppendSize)));
       events.push({
         id: message.id ? uuidText(message.id) : '',
         type,
-        contentType,
+        contentType: contentTypeAsStored(contentType),
         data: message.data,
         metadata: message.customMetadata,
       });
