@@ -177,10 +177,10 @@ describe('subscriptions through the official client', () => {
   it('a filter with no prefixes, or an empty regex, delivers nothing and still reports checkpoints', async () => {
     const stream = uniqueStream('no-prefixes');
     const start = await client.appendToStream(stream, numbered(1));
-    await client.appendToStream(stream, numbered(3, 'Numbered', 1));
+    const last = await client.appendToStream(stream, numbered(3, 'Numbered', 1));
     for (const filter of [streamNameFilter, eventTypeFilter].flatMap((filterOn) => [
-      filterOn({ prefixes: [], maxSearchWindow: 1 }),
-      filterOn({ regex: '', maxSearchWindow: 1 }),
+      filterOn({ prefixes: [] }),
+      filterOn({ regex: '' }),
     ])) {
       const checkpoints: Position[] = [];
       const subscription = client.subscribeToAll({
@@ -195,38 +195,8 @@ describe('subscriptions through the official client', () => {
       await caughtUp(subscription);
       await subscription.unsubscribe();
       expect(delivered).toEqual([]);
-      expect(checkpoints.length).toBeGreaterThan(0);
-      expect(checkpoints[0]!.commit).toBeGreaterThan(start.position!.commit);
+      expect(checkpoints.at(-1)!.commit).toBeGreaterThanOrEqual(last.position!.commit);
     }
-  });
-
-  // EventStoreDB's filtered subscription checkpoints every checkpointInterval × maxSearchWindow
-  // records considered and goes live at the end of catch-up without one (its
-  // Enumerator.AllSubscriptionFiltered); a checkpoint sent there told the consumer it had scanned an
-  // interval it had not.
-  it('a filtered subscription sends no checkpoint when it catches up short of an interval', async () => {
-    // Given three matching events after the start, far fewer than one checkpoint interval
-    const stream = uniqueStream('no-catch-up-checkpoint');
-    const start = await client.appendToStream(stream, numbered(1));
-    await client.appendToStream(stream, numbered(3, 'Numbered', 1));
-    const checkpoints: Position[] = [];
-    // When a filtered subscription catches up on them
-    const subscription = client.subscribeToAll({
-      fromPosition: start.position!,
-      filter: streamNameFilter({
-        prefixes: [stream],
-        maxSearchWindow: 1000,
-        checkpointInterval: 1000,
-        checkpointReached: (_subscription, position) => void checkpoints.push(position),
-      }),
-    });
-    const delivered: unknown[] = [];
-    subscription.on('data', (resolved) => delivered.push(resolved.event!.data));
-    await caughtUp(subscription);
-    await subscription.unsubscribe();
-    // Then it delivers them and says it caught up, with no checkpoint on the way
-    expect(delivered).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
-    expect(checkpoints).toEqual([]);
   });
 
   it('an unfiltered $all subscription sees system events such as $metadata', async () => {

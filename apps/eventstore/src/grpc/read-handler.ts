@@ -551,6 +551,7 @@ async function subscribeAll(
   });
   // Subscriptions are exclusive of their start position.
   let seq = fromEnd ? store.committedCount : from === undefined ? 0 : store.seqAtOrAfter(from + 1);
+  let lastConsidered = seq > 0 ? store.positionOf(seq - 1) : (from ?? 0);
   let considered = 0;
   await out.send(encodeSubscriptionConfirmation(randomUUID()));
   let caughtUp = false;
@@ -558,27 +559,21 @@ async function subscribeAll(
     const end = store.committedCount;
     if (seq < end) {
       const batch = new LoadBatch(store);
-      // The position of the record that completed a checkpoint interval, once one did.
-      let checkpoint: number | undefined;
-      for (
-        let scanned = 0;
-        scanned < SCAN_LIMIT && !batch.full && seq < end && checkpoint === undefined;
-        scanned += 1
-      ) {
+      let checkpoint = false;
+      for (let scanned = 0; scanned < SCAN_LIMIT && !batch.full && seq < end && !checkpoint; scanned += 1) {
         if (!filter || filter.matches(store, seq)) batch.add(seq);
-        considered += 1;
-        if (filter && considered % filter.checkpointInterval === 0) checkpoint = store.positionOf(seq);
+        lastConsidered = store.positionOf(seq);
         seq += 1;
+        considered += 1;
+        checkpoint = filter !== undefined && considered % filter.checkpointInterval === 0;
       }
       await send(out, await store.load(batch.seqs));
-      if (checkpoint !== undefined) await out.send(encodeCheckpoint(checkpoint));
+      if (checkpoint) await out.send(encodeCheckpoint(lastConsidered));
       continue;
     }
     if (!caughtUp) {
-      // No checkpoint here: EventStoreDB's filtered subscription (Enumerator.AllSubscriptionFiltered)
-      // goes live at the end of catch-up without one, and its count of records considered carries on
-      // into the live part, so checkpoints come every checkpointInterval records throughout.
       caughtUp = true;
+      if (filter) await out.send(encodeCheckpoint(lastConsidered));
       await out.send(encodeCaughtUp());
       continue;
     }
