@@ -499,7 +499,12 @@ describe('the panel in a browser', () => {
         sharedLines: ['+15551240000'],
       });
       await api(`/delegations/${delegationId as string}/accept`, { actor: 'assistant' });
-      await api(`/lines/${encodeURIComponent('+15551240000')}/calls`, { actor: 'exec', to: '+15553330000' });
+      const { callId } = await api(`/lines/${encodeURIComponent('+15551240000')}/calls`, {
+        actor: 'exec',
+        to: '+15553330000',
+      });
+      // Answered: a call still dialing is not transferred (CALL_NOT_CONNECTED), and its picker is disabled.
+      await api(`/lines/${encodeURIComponent('+15551240000')}/calls/${callId as string}/external-answer`, {});
       const page = await seat('long-target', 'exec');
       await lampShows(page, '+15551240000', 'busy');
       const card = line(page, '+15551240000');
@@ -701,16 +706,11 @@ describe('the panel in a browser', () => {
     'voicemail-slid-under',
     async () => {
       const { account, number, page } = await executiveSeat('voicemail-slid');
-      // A call on the line: an outside call then goes straight to its voicemail (R12).
-      await send(
-        suite.stack.api,
-        'POST',
-        `/accounts/${account.accountId}/lines/${encodeURIComponent(number)}/calls`,
-        {
-          actor: 'exec1',
-          to: '+15556660001',
-        },
-      );
+      // A call on the line: an outside call then goes straight to its voicemail (R12). Answered, it
+      // shows no sentence of why it cannot be held yet, which would push the inbox below the window.
+      const calls = `/accounts/${account.accountId}/lines/${encodeURIComponent(number)}/calls`;
+      const { callId } = await send(suite.stack.api, 'POST', calls, { actor: 'exec1', to: '+15556660001' });
+      await send(suite.stack.api, 'POST', `${calls}/${callId as string}/external-answer`, {});
       const leave = async (from: string) =>
         ((await ring(account, number, from)) as { callId: string }).callId;
       const first = await leave('+15552230001');

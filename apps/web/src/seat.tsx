@@ -10,7 +10,7 @@ import type {
   SeatParty,
   Steps,
 } from '../../projector/src/panel/seat-contract.js';
-import { edgeSentenceOf } from '../../../libs/domain/src/reasons.js';
+import { edgeSentenceOf, sentenceOf } from '../../../libs/domain/src/reasons.js';
 import { useAddress } from './address.js';
 import { AuditTrail, trailInAddress } from './audit.js';
 import {
@@ -427,9 +427,11 @@ function RecordingToggle(props: {
   recording: { recordingId: string } | undefined;
   /** Whether the viewer may start one (a stop is always its own to make). */
   mayStart: boolean;
+  /** Why starting one is refused for now (the call is not connected): Record is shown disabled. */
+  unavailable?: string | undefined;
   run: (path: string) => unknown;
 }) {
-  const { call, recording, mayStart, run } = props;
+  const { call, recording, mayStart, unavailable, run } = props;
   if (recording)
     return (
       <SteadyButton
@@ -437,7 +439,15 @@ function RecordingToggle(props: {
         onClick={() => run(`${call}/recordings/${encodeURIComponent(recording.recordingId)}/stop`)}
       />
     );
-  return mayStart ? <SteadyButton label="Record" onClick={() => run(`${call}/recordings`)} /> : null;
+  if (!mayStart) return null;
+  return (
+    <SteadyButton
+      label="Record"
+      disabled={unavailable !== undefined}
+      title={unavailable}
+      onClick={() => run(`${call}/recordings`)}
+    />
+  );
 }
 
 /** What one seat shows: the dialer, every line it may use, and its delegations; past states read only. */
@@ -690,6 +700,7 @@ function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act
   const call = `${linePath(seat.account.accountId, line.number)}/calls/${encodeURIComponent(lamp.callId)}`;
   const run = (path: string, body?: Record<string, unknown>) => act(line.number, 'POST', path, body);
   const delegator = line.role === 'delegator';
+  /** R15: the delegator locks a call it is on (or holds); the api refuses one it is not on (NOT_ON_CALL). */
   const privacy = (locked: boolean) =>
     delegator && (
       <SteadyButton
@@ -733,7 +744,7 @@ function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act
           availability={line.availability.join}
           onClick={() => run(`${call}/merge`)}
         />
-        {privacy(lamp.locked)}
+        {lamp.heldBy === me && privacy(lamp.locked)}
       </div>
     );
   }
@@ -749,20 +760,42 @@ function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act
     return (
       <div class="actions" role="group" aria-label="Call actions">
         <Diagnosed label="Join" availability={line.availability.join} onClick={() => run(`${call}/join`)} />
-        {privacy(lamp.locked)}
       </div>
     );
   }
   const targets = line.transferTargets;
   const chosen = targets.find((t) => t.partyId === target);
+  // R15, R16, R18: a call still dialing, or being transferred, is not connected: the api refuses to
+  // hold, record or transfer it until it is, in this sentence. Hanging up, a running recording's stop
+  // and the lock are not refused; the controls keep their places for when the call connects.
+  const unconnected =
+    lamp.phase === 'dialing' ? 'dialing' : lamp.transferringTo !== null ? 'transferring' : undefined;
+  const notConnected =
+    unconnected && sentenceOf('CALL_NOT_CONNECTED', { callId: lamp.callId, phase: unconnected });
   return (
     <div class="actions" role="group" aria-label="Call actions">
-      <SteadyButton label="Hold" onClick={() => run(`${call}/hold`)} />
+      <SteadyButton
+        label="Hold"
+        disabled={notConnected !== undefined}
+        title={notConnected}
+        onClick={() => run(`${call}/hold`)}
+      />
       {delegator && (
-        <SteadyButton label="Hold, locked" onClick={() => run(`${call}/hold`, { privacyLock: true })} />
+        <SteadyButton
+          label="Hold, locked"
+          disabled={notConnected !== undefined}
+          title={notConnected}
+          onClick={() => run(`${call}/hold`, { privacyLock: true })}
+        />
       )}
       <SteadyButton label="Hang up" onClick={() => run(`${call}/hang-up`)} />
-      <RecordingToggle call={call} recording={line.recordings[0]} mayStart run={run} />
+      <RecordingToggle
+        call={call}
+        recording={line.recordings[0]}
+        mayStart
+        unavailable={notConnected}
+        run={run}
+      />
       {privacy(lamp.locked)}
       {targets.length > 0 && (
         <span class="transfer">
@@ -771,6 +804,7 @@ function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act
             {/* The closed picker may cut a long name short (style.css): its title holds the name whole. */}
             <select
               value={target}
+              disabled={notConnected !== undefined}
               title={chosen ? named(chosen.name) : undefined}
               onChange={(e) => setTarget((e.target as HTMLSelectElement).value)}
             >
@@ -784,9 +818,15 @@ function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act
           </label>{' '}
           <SteadyButton
             label="Transfer"
-            disabled={!target}
+            disabled={!target || notConnected !== undefined}
+            title={notConnected}
             onClick={() => run(`${call}/transfer`, { to: target })}
           />
+        </span>
+      )}
+      {notConnected && (
+        <span class="why" data-code="CALL_NOT_CONNECTED">
+          <code>CALL_NOT_CONNECTED</code> {notConnected}
         </span>
       )}
     </div>

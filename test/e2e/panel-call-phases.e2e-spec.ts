@@ -1,0 +1,126 @@
+import type { Page } from 'playwright-core';
+import { fillDemoAccount, send, DEFAULT_DEMO } from '../../tools/demo-account.js';
+import { SHOWN_MS, panelBrowserSuite } from '../support/panel-browser.js';
+
+/**
+ * What a call's controls offer as it goes from phase to phase, in Debian's Chromium over the real
+ * processes: every control a seat shows enabled is one the api takes, and one it would refuse is
+ * disabled with the refusal's sentence. The virtual clock keeps a transfer ringing until it is moved.
+ */
+describe('the panel in a browser: a call’s controls, phase by phase', () => {
+  const suite = panelBrowserSuite();
+  const { open, browserTest } = suite;
+
+  const seatOf = (page: Page, viewer: string) => page.locator(`section.seat[data-viewer="${viewer}"]`);
+  const lineOf = (page: Page, viewer: string, number: string) =>
+    seatOf(page, viewer).locator(`section[data-line="${number}"]`);
+  const lampShows = (page: Page, viewer: string, number: string, state: string) =>
+    page.waitForSelector(
+      `section.seat[data-viewer="${viewer}"] section[data-line="${number}"] [data-lamp="${state}"]`,
+      { timeout: SHOWN_MS },
+    );
+  const actionsOf = (page: Page, viewer: string, number: string) =>
+    lineOf(page, viewer, number).getByRole('group', { name: 'Call actions' });
+  /**
+   * Expects a seat's enabled call actions to be `expected`, by label, once its lamp and its actions
+   * have settled after a change (they come in one seat update, but a control appearing under the
+   * pointer is dimmed a moment).
+   */
+  const expectEnabled = async (page: Page, viewer: string, number: string, expected: readonly string[]) => {
+    const enabled = () => actionsOf(page, viewer, number).locator('button:not([disabled])').allTextContents();
+    const until = Date.now() + SHOWN_MS;
+    let shown = await enabled();
+    while (JSON.stringify(shown) !== JSON.stringify(expected) && Date.now() < until) {
+      await page.waitForTimeout(100);
+      shown = await enabled();
+    }
+    expect(shown).toEqual(expected);
+  };
+
+  browserTest(
+    "Given a call an assistant places on its executive's line, When it dials, connects, is transferred and held, Then each seat offers enabled only what the api takes then",
+    'call-phases',
+    async () => {
+      const account = await fillDemoAccount(suite.stack.api, {
+        ...DEFAULT_DEMO,
+        accountId: 'phases',
+        name: 'phases',
+        executives: 1,
+        linesPerExecutive: 1,
+        assistants: 1,
+      });
+      const number = account.executives[0]!.numbers[0]!;
+      const page = await open(`?account=phases&viewer=exec1&viewer=assistant1`);
+      await page.waitForSelector('[data-connection="live"]', { timeout: SHOWN_MS });
+
+      // When Assistant 1 places a call from Executive 1's line
+      const dialer = seatOf(page, 'assistant1').getByRole('form', { name: 'Place a call' });
+      await dialer.getByLabel('Call from').selectOption(number);
+      await dialer.getByRole('textbox', { name: 'Number to call' }).fill('+15559990000');
+      await dialer.getByRole('button', { name: 'Call', exact: true }).click();
+      await lampShows(page, 'exec1', number, 'busy');
+      // Then, while it dials, the assistant may only hang up: Hold, Record and Transfer say why not (R15, R16, R18)
+      await expectEnabled(page, 'assistant1', number, ['Hang up']);
+      await expect(
+        actionsOf(page, 'assistant1', number).locator('.why[data-code="CALL_NOT_CONNECTED"]').textContent(),
+      ).resolves.toMatch(/^CALL_NOT_CONNECTED Call \S+ is dialing, not connected;/);
+      await expect(
+        actionsOf(page, 'assistant1', number).getByLabel('Transfer to').isDisabled(),
+      ).resolves.toBe(true);
+      // And Executive 1, not on the call, is offered no privacy lock: the api takes it only from a party on it (R15)
+      await expectEnabled(page, 'exec1', number, []);
+
+      // When the called number answers
+      const digits = number.replace(/^\+/, '');
+      const history = (await (
+        await fetch(`${suite.stack.projector}/lines/phases/${digits}/history?viewer=exec1`)
+      ).json()) as { calls: { callId: string }[] };
+      const call = `/accounts/phases/lines/${encodeURIComponent(number)}/calls/${history.calls[0]!.callId}`;
+      await send(suite.stack.api, 'POST', `${call}/external-answer`, {});
+      // Then the assistant may hold, record and transfer it; Executive 1 may join it, still not lock it
+      await expectEnabled(page, 'assistant1', number, ['Hold', 'Hang up', 'Record']);
+      await expect(actionsOf(page, 'assistant1', number).locator('.why').count()).resolves.toBe(0);
+      await expectEnabled(page, 'exec1', number, ['Join']);
+
+      // When the assistant transfers it to Executive 1, by keyboard
+      await actionsOf(page, 'assistant1', number).getByLabel('Transfer to').selectOption('exec1');
+      await actionsOf(page, 'assistant1', number).getByRole('button', { name: 'Transfer' }).press('Enter');
+      await lampShows(page, 'exec1', number, 'transferring');
+      // Then, while Executive 1's phone rings, the assistant may only hang up, and its page says why
+      await expectEnabled(page, 'assistant1', number, ['Hang up']);
+      await expect(
+        actionsOf(page, 'assistant1', number).locator('.why[data-code="CALL_NOT_CONNECTED"]').textContent(),
+      ).resolves.toMatch(/is transferring, not connected;/);
+      await expectEnabled(page, 'exec1', number, ['Answer transfer']);
+
+      // When Executive 1 answers it, Then everything an owner on its call may do is offered
+      await actionsOf(page, 'exec1', number).getByRole('button', { name: 'Answer transfer' }).click();
+      await expectEnabled(page, 'exec1', number, [
+        'Hold',
+        'Hold, locked',
+        'Hang up',
+        'Record',
+        'Lock for privacy',
+      ]);
+
+      // When Executive 1 holds it, Then it may resume it and lock it; the assistant sees no lock to set
+      await actionsOf(page, 'exec1', number).getByRole('button', { name: 'Hold', exact: true }).click();
+      await lampShows(page, 'assistant1', number, 'held');
+      await expectEnabled(page, 'exec1', number, ['Resume', 'Lock for privacy']);
+      await expectEnabled(page, 'assistant1', number, ['Pick up']);
+      await actionsOf(page, 'assistant1', number).getByRole('button', { name: 'Pick up' }).click();
+      await lampShows(page, 'exec1', number, 'busy');
+
+      // When the assistant holds it in turn, Then Executive 1, not on it, may pick it up but not lock it
+      // (the assistant's Transfer is enabled: Executive 1 is still the target it chose for this call)
+      await expectEnabled(page, 'assistant1', number, ['Hold', 'Hang up', 'Record', 'Transfer']);
+      await actionsOf(page, 'assistant1', number).getByRole('button', { name: 'Hold', exact: true }).click();
+      await lampShows(page, 'exec1', number, 'held');
+      await expectEnabled(page, 'exec1', number, ['Pick up']);
+      await expectEnabled(page, 'assistant1', number, ['Resume']);
+      await actionsOf(page, 'assistant1', number).getByRole('button', { name: 'Resume' }).click();
+      await actionsOf(page, 'assistant1', number).getByRole('button', { name: 'Hang up' }).click();
+      await lampShows(page, 'exec1', number, 'idle');
+    },
+  );
+});
