@@ -103,24 +103,34 @@ describe('the panel in a browser: a call’s controls, phase by phase', () => {
         'Lock for privacy',
       ]);
 
-      // When Executive 1 holds it, Then it may resume it and lock it; the assistant sees no lock to set
+      // When Executive 1 holds it, Then it may resume it and lock it; the assistant may pick it up or
+      // merge it into a call of its own (R16), and sees no lock to set
       await actionsOf(page, 'exec1', number).getByRole('button', { name: 'Hold', exact: true }).click();
       await lampShows(page, 'assistant1', number, 'held');
       await expectEnabled(page, 'exec1', number, ['Resume', 'Lock for privacy']);
-      await expectEnabled(page, 'assistant1', number, ['Pick up']);
+      await expectEnabled(page, 'assistant1', number, ['Pick up', 'Merge into my call']);
       await actionsOf(page, 'assistant1', number).getByRole('button', { name: 'Pick up' }).click();
       await lampShows(page, 'exec1', number, 'busy');
 
-      // When the assistant holds it in turn, Then Executive 1, not on it, may pick it up but not lock it
-      // (the assistant's Transfer is enabled: Executive 1 is still the target it chose for this call)
+      // When the assistant holds it in turn, Then Executive 1, not on it, may pick it up or merge it but not
+      // lock it (the assistant's Transfer is enabled: Executive 1 is still the target it chose for this call)
       await expectEnabled(page, 'assistant1', number, ['Hold', 'Hang up', 'Record', 'Transfer']);
       await actionsOf(page, 'assistant1', number).getByRole('button', { name: 'Hold', exact: true }).click();
       await lampShows(page, 'exec1', number, 'held');
-      await expectEnabled(page, 'exec1', number, ['Pick up']);
+      await expectEnabled(page, 'exec1', number, ['Pick up', 'Merge into my call']);
       await expectEnabled(page, 'assistant1', number, ['Resume']);
-      await actionsOf(page, 'assistant1', number).getByRole('button', { name: 'Resume' }).click();
+      await expect(actionsOf(page, 'assistant1', number).locator('.why').textContent()).resolves.toMatch(
+        /^R16 .*cannot merge held calls on line .*: You hold call \S+; resume it instead\./,
+      );
+      // When Executive 1 merges it, Then both are on the call
+      await actionsOf(page, 'exec1', number).getByRole('button', { name: 'Merge into my call' }).click();
+      await lampShows(page, 'assistant1', number, 'busy');
+      await expect(lineOf(page, 'exec1', number).locator('.lamp-row').textContent()).resolves.toMatch(
+        /Busy\s*Assistant 1, you/,
+      );
       await actionsOf(page, 'assistant1', number).getByRole('button', { name: 'Hang up' }).click();
-      await lampShows(page, 'exec1', number, 'idle');
+      await actionsOf(page, 'exec1', number).getByRole('button', { name: 'Hang up' }).click();
+      await lampShows(page, 'assistant1', number, 'idle');
     },
   );
 });

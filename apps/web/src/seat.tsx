@@ -741,7 +741,7 @@ function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act
         )}
         <Diagnosed
           label="Merge into my call"
-          availability={line.availability.join}
+          availability={line.availability.merge}
           onClick={() => run(`${call}/merge`)}
         />
         {lamp.heldBy === me && privacy(lamp.locked)}

@@ -79,7 +79,13 @@ describe('projector Assistant panel', () => {
       ]);
       const shared = assistant.lines[1]!;
       expect(shared.transferTargets).toEqual([{ partyId: delegatorOf(0), name: 'Boss 0' }]);
-      expect(Object.keys(shared.availability).sort()).toEqual(['answer', 'join', 'pickUp', 'placeCall']);
+      expect(Object.keys(shared.availability).sort()).toEqual([
+        'answer',
+        'join',
+        'merge',
+        'pickUp',
+        'placeCall',
+      ]);
       expect(shared.availability.answer.sentence).toMatch(/Assistant 0 can(not)? answer calls on line/);
       expect(assistant.delegators.map((d) => [d.other.name, d.status])).toEqual([['Boss 0', 'active']]);
       expect((await seat(delegatorOf(0))).body.delegates.map((d) => d.other.partyId)).toEqual([

@@ -17,7 +17,7 @@ import { ReadModelsService, type AsOf } from './read-models.service.js';
 import { ANSWER_EXAMPLES } from './answer-examples.js';
 import { AsOfQueries, QueryAnswer, QueryRefusals } from './route-docs.js';
 
-const ACTIONS: readonly Action[] = ['answer', 'pickUp', 'placeCall', 'join'];
+const ACTIONS: readonly Action[] = ['answer', 'pickUp', 'placeCall', 'join', 'merge'];
 
 @ApiTags('accounts')
 @Controller('accounts/:accountId')
@@ -142,7 +142,7 @@ export class AccountsController {
   @Get('parties/:partyId/diagnostics')
   @ApiOperation({
     summary:
-      'R20: why a party can or cannot answer / pick up / place a call / join on a line, naming the rule',
+      'R20: why a party can or cannot answer / pick up / place a call / join / merge on a line, naming the rule',
   })
   @ApiQuery({ name: 'line', description: 'the shared number' })
   @ApiQuery({ name: 'action', enum: ACTIONS })

@@ -298,6 +298,13 @@ export const ANSWER_EXAMPLES = {
             sentence:
               'Assistant 0 cannot join calls on line +15553000000: No call has been on line +15553000000 yet.',
           },
+          merge: {
+            allowed: false,
+            rule: 'R16',
+            code: 'CALL_NOT_FOUND',
+            sentence:
+              'Assistant 0 cannot merge held calls on line +15553000000: No call has been on line +15553000000 yet.',
+          },
         },
         transferTargets: [],
         recordings: [],
@@ -353,6 +360,13 @@ export const ANSWER_EXAMPLES = {
             code: 'LINE_NOT_SHARED',
             sentence:
               'Assistant 0 cannot join calls on line +15552000001: Line +15552000001 is not shared with assistant0; ask Boss 1 to invite you as a delegate.',
+          },
+          merge: {
+            allowed: false,
+            rule: 'R10',
+            code: 'LINE_NOT_SHARED',
+            sentence:
+              'Assistant 0 cannot merge held calls on line +15552000001: Line +15552000001 is not shared with assistant0; ask Boss 1 to invite you as a delegate.',
           },
         },
         recordings: [],

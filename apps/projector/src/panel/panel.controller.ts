@@ -211,7 +211,7 @@ export class PanelController implements BeforeApplicationShutdown {
   @Get('seat')
   @ApiOperation({
     summary:
-      "One viewer's seat: lines with lamps, R20 availability of answer / pick up / place a call / join, " +
+      "One viewer's seat: lines with lamps, R20 availability of answer / pick up / place a call / join / merge, " +
       'shared voicemail and history, running recordings, delegations both ways',
   })
   @ApiQuery({ name: 'account', description: 'account id' })

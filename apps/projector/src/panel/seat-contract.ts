@@ -19,7 +19,7 @@ export interface Availability {
   readonly sentence: string;
 }
 
-export type DiagnosedAction = 'answer' | 'pickUp' | 'placeCall' | 'join';
+export type DiagnosedAction = 'answer' | 'pickUp' | 'placeCall' | 'join' | 'merge';
 
 export interface Act {
   readonly by: string;

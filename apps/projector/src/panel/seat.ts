@@ -32,7 +32,7 @@ import type {
 
 /** The seat's history shows the latest calls; the line's full history stays at /lines/…/history. */
 const HISTORY_SHOWN = 20;
-const DIAGNOSED: readonly DiagnosedAction[] = ['answer', 'pickUp', 'placeCall', 'join'];
+const DIAGNOSED: readonly DiagnosedAction[] = ['answer', 'pickUp', 'placeCall', 'join', 'merge'];
 
 /** Why a seat cannot be shown: the account or the viewer is not known (yet). */
 export class SeatRefusal extends Error {

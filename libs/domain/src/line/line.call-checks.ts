@@ -66,7 +66,7 @@ export const nameOnLine = (context: LineContext, party: string): string =>
     ? context.delegator.name
     : (context.delegates.find((d) => d.partyId === party)?.name ?? party);
 
-// ── Answer, pick up, join: the decider's steps, which R20 asks too ───────────────────────────────
+// ── Answer, pick up, join, merge: the decider's steps, which R20 asks too ───────────────────────────────
 
 /** R13 (R16 for a transfer's target): the steps of answering call `callId` at `at`. */
 export const explainAnswer = (
@@ -104,7 +104,7 @@ export const explainAnswer = (
  */
 const explainOnCall =
   (
-    action: 'pickUp' | 'join',
+    action: 'pickUp' | 'join' | 'merge',
     steps: (
       call: CallFacts,
       acting: ActingParty,
@@ -140,6 +140,17 @@ export const explainJoin = explainOnCall('join', function* (call, acting, contex
     ? refusal('ALREADY_ON_CALL', 'R16', { callId }, { callId })
     : pass('R16', `${nameOnLine(context, actor)} is not on call ${callId} yet.`);
   if (acting.role === 'delegate') yield privacyCheck(call, 'join', context);
+});
+
+/** R16: the steps of merging held call `callId` into the actor's call (its holder resumes it instead). */
+export const explainMerge = explainOnCall('merge', function* (call, acting, context, actor) {
+  const notHeld = heldRefusal(call, 'R16');
+  if (notHeld) return yield notHeld;
+  const holder = call.hold!.by;
+  yield holder === actor
+    ? heldByYou(call, 'R16')
+    : pass('R16', `Call ${call.callId} is on hold by ${nameOnLine(context, holder)}.`);
+  if (acting.role === 'delegate') yield privacyCheck(call, 'merge', context);
 });
 
 // ── The state of a call, as the decider refuses it ───────────────────────────────────────────────
@@ -243,7 +254,7 @@ export const privacyLocked = (
     { callId: call.callId },
   );
 
-const privacyCheck = (call: CallFacts, action: 'pickUp' | 'join', context: LineContext): Check =>
+const privacyCheck = (call: CallFacts, action: 'pickUp' | 'join' | 'merge', context: LineContext): Check =>
   call.privacyLocked
     ? privacyLocked(call, action, context)
     : pass('R15', `Call ${call.callId} is not locked for privacy.`);

@@ -15,16 +15,15 @@ import type { LineContext } from './line.context.js';
 import {
   explainAnswer,
   explainJoin,
+  explainMerge,
   explainPickUp,
   findCall,
-  heldByYou,
   heldRefusal,
   lineBusy,
   nameOnLine,
   notRinging,
   notRingingForYou,
   phaseRefusal,
-  privacyLocked,
   transferRingsForOther,
   type ExplainedAction,
 } from './line.call-checks.js';
@@ -522,14 +521,11 @@ const joinCall: DecideOn<C.JoinCall> = (command, state, context, at) => {
 };
 
 const mergeHeldCall: DecideOn<C.MergeHeldCall> = (command, state, context, at) => {
-  const acting = actingParty(context, command.actor);
-  const permission = requireActionPermission(acting, 'join', context);
-  const call = requireCall(state, command.callId, 'R16', context);
-  const hold = requireHeld(call, 'R16');
-  if (hold.by === command.actor) throw new DomainError(heldByYou(call, 'R16'));
-  if (acting.role === 'delegate' && call.privacyLocked)
-    throw new DomainError(privacyLocked(call, 'merge', context));
-  return actedOnCall(acting, permission, 'CallsMerged', {
+  const acting = allowed(explainMerge(context, state, command.callId, command.actor));
+  // The explained steps found the call on the line, held by someone else.
+  const call = state.call!;
+  const hold = call.hold!;
+  return actedOnCall(acting, permissionUsed(acting, 'joinAndMerge'), 'CallsMerged', {
     callId: call.callId,
     by: command.actor,
     heldBy: hold.by,

@@ -38,6 +38,7 @@ const commandFor = (action: LineAction, actor: string): LineCommand => {
     answer: { type: 'AnswerCall', callId: 'c1', actor },
     pickUp: { type: 'PickUpHeldCall', callId: 'c1', actor },
     join: { type: 'JoinCall', callId: 'c1', actor },
+    merge: { type: 'MergeHeldCall', callId: 'c1', actor },
   };
   return commands[action];
 };
@@ -54,7 +55,7 @@ const rejectionOf = (context: LineContext, action: LineAction, actor: string): D
             friendly,
             incoming('c1'),
             { type: 'AnswerCall', callId: 'c1', actor: BOSS },
-            ...(action === 'pickUp' ? [hold('c1', BOSS)] : []),
+            ...(action === 'pickUp' || action === 'merge' ? [hold('c1', BOSS)] : []),
           );
   try {
     decideLine(commandFor(action, actor), fold(evolveLine, initialLineState, setUp), context);
@@ -74,7 +75,7 @@ const expectDeciderAgrees = (context: LineContext, action: LineAction, actor: st
   return refusal;
 };
 
-const ACTIONS: readonly LineAction[] = ['placeCall', 'answer', 'pickUp', 'join'];
+const ACTIONS: readonly LineAction[] = ['placeCall', 'answer', 'pickUp', 'join', 'merge'];
 
 describe('explainLineAction: the decider’s permission and eligibility steps (R20)', () => {
   it('R10: Given a party the line is not shared with, When it acts, Then LINE_NOT_SHARED, as the decider says', () => {
@@ -119,7 +120,7 @@ describe('explainLineAction: the decider’s permission and eligibility steps (R
   it('R12/R13/R15/R16: Given a delegate without permissions, When it acts, Then each action names its own rule', () => {
     const context = onlyAssistantWith();
     const rules = ACTIONS.map((action) => expectDeciderAgrees(context, action, ASSISTANT)?.rule);
-    expect(rules).toEqual(['R12', 'R13', 'R15', 'R16']);
+    expect(rules).toEqual(['R12', 'R13', 'R15', 'R16', 'R16']);
     expect(refusalOf(explainLineAction(context, ASSISTANT, 'join'))?.code).toBe('PERMISSION_REQUIRED');
   });
 

@@ -4,7 +4,7 @@ import { pass, refusal, type Check, type Refusal } from '../shared/domain-error.
 import type { LineContext, LineDelegate } from './line.context.js';
 
 /** What a party may ask to do on a shared line, and R20 may be asked about. */
-export type LineAction = 'answer' | 'placeCall' | 'pickUp' | 'join';
+export type LineAction = 'answer' | 'placeCall' | 'pickUp' | 'join' | 'merge';
 
 /** The permission a delegate needs for each action (R6), and the rule the decider names without it. */
 export const LINE_ACTION_PERMISSIONS: Readonly<
@@ -14,6 +14,7 @@ export const LINE_ACTION_PERMISSIONS: Readonly<
   answer: { permission: 'answerCalls', rule: 'R13' },
   pickUp: { permission: 'pickUpHeldCalls', rule: 'R15' },
   join: { permission: 'joinAndMerge', rule: 'R16' },
+  merge: { permission: 'joinAndMerge', rule: 'R16' },
 };
 
 export type ActingParty =

@@ -60,7 +60,10 @@ const incoming = (callId: string, at = T(20)): Timed<LineCommand> => ({
 });
 /** A command on a call that says nothing but the call and who acts. */
 const byActor =
-  (type: 'AnswerCall' | 'DeclineCall' | 'HoldCall' | 'HangUp' | 'PickUpHeldCall' | 'JoinCall') =>
+  (
+    type:
+      'AnswerCall' | 'DeclineCall' | 'HoldCall' | 'HangUp' | 'PickUpHeldCall' | 'JoinCall' | 'MergeHeldCall',
+  ) =>
   (callId: string, actor: string): Timed<LineCommand> => ({ type, callId, actor });
 const answer = byActor('AnswerCall');
 const decline = byActor('DeclineCall');
@@ -68,6 +71,7 @@ const hold = byActor('HoldCall');
 const hangUp = byActor('HangUp');
 const pickUp = byActor('PickUpHeldCall');
 const join = byActor('JoinCall');
+const merge = byActor('MergeHeldCall');
 const place = (callId: string, actor: string): Timed<LineCommand> => ({
   type: 'PlaceCallOnSharedLine',
   callId,
@@ -624,6 +628,28 @@ describe('the calls read model keeps the call as the line decider does, through 
     expectAgreement(world, 'alice', 'join', join('c1', 'alice'));
     expect(expectAgreement(world, 'bob', 'join', join('c1', 'bob')).diagnosis).toMatchObject({
       code: 'ALREADY_ON_CALL',
+    });
+  });
+
+  it('R20/R16: Given a call a delegate holds, When the parties ask to merge it, Then both allow the delegator and another delegate, and tell its holder it is its own hold; locked, a delegate is refused; connected, nobody may', () => {
+    const held = given(delegates, incoming('c1'), answer('c1', 'bob'), hold('c1', 'bob'));
+    expect(expectAgreement(held, 'alice', 'merge', merge('c1', 'alice')).diagnosis.answer).toBe(
+      'Alice can merge held calls on line +1001.',
+    );
+    expectAgreement(held, 'carol', 'merge', merge('c1', 'carol'));
+    expect(expectAgreement(held, 'bob', 'merge', merge('c1', 'bob')).diagnosis).toMatchObject({
+      rule: 'R16',
+      code: 'CALL_HELD_BY_YOU',
+    });
+    const locked = given(delegates, incoming('c1'), answer('c1', 'alice'), lockedHold('c1'));
+    expect(expectAgreement(locked, 'bob', 'merge', merge('c1', 'bob')).diagnosis).toMatchObject({
+      rule: 'R15',
+      code: 'CALL_PRIVACY_LOCKED',
+    });
+    const connected = given(delegates, incoming('c1'), answer('c1', 'bob'));
+    expect(expectAgreement(connected, 'alice', 'merge', merge('c1', 'alice')).diagnosis).toMatchObject({
+      rule: 'R16',
+      code: 'CALL_NOT_HELD',
     });
   });
 

@@ -4,6 +4,7 @@ import {
   explainDelegateEligibility,
   explainJoin,
   explainLineAction,
+  explainMerge,
   explainPickUp,
   explainRingAt,
   LINE_ACTION_PERMISSIONS,
@@ -157,7 +158,7 @@ export const whyBusy = (readModels: ReadModels, accountId: string, number: strin
 export type Action = LineAction;
 
 /**
- * Why party P can or cannot answer / pick up / place a call / join on line L (R20). The verdict is
+ * Why party P can or cannot answer / pick up / place a call / join / merge on line L (R20). The verdict is
  * the domain's: the line context is built from the account state exactly as the api builds it, and
  * the steps are the line decider's own (R10 shared and active, the delegator's then the delegate's
  * R2–R4 eligibility, the action's permission, then, for the call in progress, the checks the decider
@@ -184,6 +185,7 @@ export const whyCannot = (
     pickUp: 'pick up held calls on',
     placeCall: 'place calls on',
     join: 'join calls on',
+    merge: 'merge held calls on',
   }[action];
   const title = lineTitle(readModels, accountId, number);
   const question = `Why can ${name} not ${verb} line ${title} (as of ${at}, ${asOf.source})?`;
@@ -245,6 +247,7 @@ export const whyCannot = (
     answer: (callId: string) => explainAnswer(context, facts, callId, partyId, at),
     pickUp: (callId: string) => explainPickUp(context, facts, callId, partyId),
     join: (callId: string) => explainJoin(context, facts, callId, partyId),
+    merge: (callId: string) => explainMerge(context, facts, callId, partyId),
   };
   const target = action === 'answer' ? current : (current ?? last);
   const steps =
@@ -280,7 +283,7 @@ export const whyCannot = (
       notAlerted?.reason,
     );
   }
-  if ((action === 'pickUp' || action === 'join') && !target) {
+  if ((action === 'pickUp' || action === 'join' || action === 'merge') && !target) {
     const none = refusal('CALL_NOT_FOUND', LINE_ACTION_PERMISSIONS[action].rule, {
       case: 'noCallYet',
       line: shownNumber(number),
