@@ -38,7 +38,7 @@ describe('the panel in a browser: a call’s controls, phase by phase', () => {
   };
 
   browserTest(
-    "Given a call an assistant places on its executive's line, When it dials, connects, is transferred and held, Then each seat offers enabled only what the api takes then",
+    "Given a call an assistant places on its executive's line, When it dials, connects, is transferred and held, Then each seat offers enabled only what the api takes then, and the next call starts with no transfer target chosen",
     'call-phases',
     async () => {
       const account = await fillDemoAccount(suite.stack.api, {
@@ -131,6 +131,25 @@ describe('the panel in a browser: a call’s controls, phase by phase', () => {
       await actionsOf(page, 'assistant1', number).getByRole('button', { name: 'Hang up' }).click();
       await actionsOf(page, 'exec1', number).getByRole('button', { name: 'Hang up' }).click();
       await lampShows(page, 'assistant1', number, 'idle');
+
+      // When the next call rings and the assistant answers it, Then no transfer target is chosen for it:
+      // Executive 1, chosen for the last call, is not one click away on this one
+      await send(
+        suite.stack.api,
+        'POST',
+        `/accounts/phases/lines/${encodeURIComponent(number)}/incoming-calls`,
+        {
+          from: '+15558880000',
+        },
+      );
+      await lampShows(page, 'assistant1', number, 'ringing');
+      await actionsOf(page, 'assistant1', number)
+        .getByRole('button', { name: 'Answer', exact: true })
+        .click();
+      await expectEnabled(page, 'assistant1', number, ['Hold', 'Hang up', 'Record']);
+      await expect(
+        actionsOf(page, 'assistant1', number).getByLabel('Transfer to').inputValue(),
+      ).resolves.toBe('');
     },
   );
 });

@@ -935,7 +935,8 @@ function LineCard(props: {
           The call on it started before the number was {named(line.owner.name)}'s: act on it on its own card.
         </p>
       ) : (
-        <CallActions line={line} seat={seat} act={act} />
+        // One call's choices (the transfer target picked) are not the next call's: keyed by the call.
+        <CallActions key={'callId' in lamp ? lamp.callId : 'none'} line={line} seat={seat} act={act} />
       )}
       <RefusalNote refusal={refusal} />
       <details class="voicemail">
