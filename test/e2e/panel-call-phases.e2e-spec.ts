@@ -38,7 +38,7 @@ describe('the panel in a browser: a call’s controls, phase by phase', () => {
   };
 
   browserTest(
-    "Given a call an assistant places on its executive's line, When it dials, connects, is transferred and held, Then each seat offers enabled only what the api takes then, and the next call starts with no transfer target chosen",
+    "Given a call an assistant places on its executive's line, When it dials, connects, is transferred and held, Then each seat offers enabled only what the api takes then, and the next call starts with no transfer target chosen, until its caller hangs up",
     'call-phases',
     async () => {
       const account = await fillDemoAccount(suite.stack.api, {
@@ -70,13 +70,8 @@ describe('the panel in a browser: a call’s controls, phase by phase', () => {
       // And Executive 1, not on the call, is offered no privacy lock: the api takes it only from a party on it (R15)
       await expectEnabled(page, 'exec1', number, []);
 
-      // When the called number answers
-      const digits = number.replace(/^\+/, '');
-      const history = (await (
-        await fetch(`${suite.stack.projector}/lines/phases/${digits}/history?viewer=exec1`)
-      ).json()) as { calls: { callId: string }[] };
-      const call = `/accounts/phases/lines/${encodeURIComponent(number)}/calls/${history.calls[0]!.callId}`;
-      await send(suite.stack.api, 'POST', `${call}/external-answer`, {});
+      // When the called number answers, played from the line's card as the outside world is
+      await lineOf(page, 'exec1', number).getByRole('button', { name: '+15559990000 answers' }).click();
       // Then the assistant may hold, record and transfer it; Executive 1 may join it, still not lock it
       await expectEnabled(page, 'assistant1', number, ['Hold', 'Hang up', 'Record']);
       await expect(actionsOf(page, 'assistant1', number).locator('.why').count()).resolves.toBe(0);
@@ -150,6 +145,12 @@ describe('the panel in a browser: a call’s controls, phase by phase', () => {
       await expect(
         actionsOf(page, 'assistant1', number).getByLabel('Transfer to').inputValue(),
       ).resolves.toBe('');
+
+      // When the caller hangs up, Then the call is over on both seats
+      await lineOf(page, 'assistant1', number).getByRole('button', { name: '+15558880000 hangs up' }).click();
+      await lampShows(page, 'exec1', number, 'idle');
+      await lampShows(page, 'assistant1', number, 'idle');
+      await expect(page.getByRole('group', { name: 'The other end of the call' }).count()).resolves.toBe(0);
     },
   );
 });

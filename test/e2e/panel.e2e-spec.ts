@@ -706,6 +706,8 @@ describe('the panel in a browser', () => {
     'voicemail-slid-under',
     async () => {
       const { account, number, page } = await executiveSeat('voicemail-slid');
+      // Tall enough for the inbox under the line's call: a pointer is only on a control in the window.
+      await page.setViewportSize({ width: 1280, height: 1600 });
       // A call on the line: an outside call then goes straight to its voicemail (R12). Answered, it
       // shows no sentence of why it cannot be held yet, which would push the inbox below the window.
       const calls = `/accounts/${account.accountId}/lines/${encodeURIComponent(number)}/calls`;

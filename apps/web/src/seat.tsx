@@ -53,6 +53,12 @@ type Method = 'POST' | 'PUT' | 'DELETE';
  * there; resolves with whether the api took it (false when refused, or not sent again: a double click).
  */
 type Act = (where: string, method: Method, path: string, body?: Record<string, unknown>) => Promise<boolean>;
+/** The other end of a call on a line (outside the account, so no actor) answers it or hangs up. */
+type OtherEndAct = (
+  number: string,
+  callId: string,
+  action: 'external-answer' | 'external-hang-up',
+) => Promise<boolean>;
 
 /** How long a command answered is held back from being sent again while the page has not shown it. */
 const SHOWN_WITHIN_MS = 3_000;
@@ -306,6 +312,16 @@ export function SeatPage(props: {
     (viewer: string): Act =>
     (where, method, path, body = {}) =>
       send(`${viewer}:${where}`, method, path, { actor: viewer, ...body });
+  /** Its refusal shows on the line's card of the seat it was worked from, until the call is over. */
+  const otherEndOn =
+    (viewer: string): OtherEndAct =>
+    (number, callId, action) =>
+      send(
+        `${viewer}:${number}`,
+        'POST',
+        `${linePath(account, number)}/calls/${encodeURIComponent(callId)}/${action}`,
+        {},
+      );
   /**
    * Shows the seats as of a point, in the address too (a history entry); resolves with the refusal's
    * code when they cannot be shown.
@@ -411,6 +427,7 @@ export function SeatPage(props: {
               seat={seat}
               shown={past?.get(seat.viewer.partyId)}
               act={actAs(seat.viewer.partyId)}
+              otherEnd={otherEndOn(seat.viewer.partyId)}
               refusal={(where) => refusals.get(`${seat.viewer.partyId}:${where}`)}
               now={now}
             />
@@ -456,10 +473,11 @@ function SeatColumn(props: {
   /** A past state (time travel): shown, not acted on. */
   shown: Seat | undefined;
   act: Act;
+  otherEnd: OtherEndAct;
   refusal: (where: string) => Shown | undefined;
   now: number;
 }) {
-  const { seat, act, refusal, now } = props;
+  const { seat, act, otherEnd, refusal, now } = props;
   const past = props.shown;
   const shown = past ?? seat;
   return (
@@ -480,6 +498,7 @@ function SeatColumn(props: {
             line={line}
             seat={shown}
             act={act}
+            otherEnd={otherEnd}
             now={now}
             readOnly={past !== undefined}
             refusal={refusal(line.number)}
@@ -833,6 +852,39 @@ function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act
   );
 }
 
+/**
+ * The other end of the line's call, which the simulator plays as it plays an outside caller: the
+ * number a seat called answers (R12), and the caller or the callee hangs up (a caller hanging up
+ * while the call rings abandons it: a missed call). Without it a call placed from the page would
+ * dial for ever, never to be held, recorded or transferred, and only the account's side could end one.
+ */
+function OtherEnd({ line, act }: { line: SeatLine; act: OtherEndAct }) {
+  const { lamp } = line;
+  if (!('callId' in lamp)) return null;
+  // The line's history lists its call in progress, with the number at the other end.
+  const external =
+    lamp.state === 'ringing' ? lamp.from : line.history.find((h) => h.callId === lamp.callId)?.external;
+  if (external === undefined) return null;
+  const dialing = lamp.state === 'busy' && lamp.phase === 'dialing';
+  return (
+    <div class="actions other-end" role="group" aria-label="The other end of the call">
+      <span>The other end, {phone(external)}:</span>
+      {dialing && (
+        <SteadyButton
+          label="Answers"
+          ariaLabel={`${phone(external)} answers`}
+          onClick={() => act(line.number, lamp.callId, 'external-answer')}
+        />
+      )}
+      <SteadyButton
+        label="Hangs up"
+        ariaLabel={`${phone(external)} hangs up`}
+        onClick={() => act(line.number, lamp.callId, 'external-hang-up')}
+      />
+    </div>
+  );
+}
+
 /** Where a refusal of a command on a handed call shows: its own card, not a line's. */
 const handedWhere = (handed: SeatHandedCall): string => `handed:${handed.number}/${handed.callId}`;
 
@@ -896,12 +948,13 @@ function LineCard(props: {
   line: SeatLine;
   seat: Seat;
   act: Act;
+  otherEnd: OtherEndAct;
   now: number;
   /** A past state (time travel): shown, not acted on. */
   readOnly: boolean;
   refusal: Shown | undefined;
 }) {
-  const { line, seat, act, now, readOnly, refusal } = props;
+  const { line, seat, act, otherEnd, now, readOnly, refusal } = props;
   const { lamp } = line;
   // R10: a call of the number's previous owner the viewer is on, the number now shared with it too: the
   // line's actions (transfer to the new owner's parties, join) are not the call's; its own card's are.
@@ -938,6 +991,7 @@ function LineCard(props: {
         // One call's choices (the transfer target picked) are not the next call's: keyed by the call.
         <CallActions key={'callId' in lamp ? lamp.callId : 'none'} line={line} seat={seat} act={act} />
       )}
+      {!readOnly && !handedHere && <OtherEnd line={line} act={otherEnd} />}
       <RefusalNote refusal={refusal} />
       <details class="voicemail">
         <summary>
