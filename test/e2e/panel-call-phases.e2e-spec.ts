@@ -38,7 +38,7 @@ describe('the panel in a browser: a call’s controls, phase by phase', () => {
   };
 
   browserTest(
-    "Given a call an assistant places on its executive's line, When it dials, connects, is transferred and held, Then each seat offers enabled only what the api takes then, and the next call starts with no transfer target chosen, until its caller hangs up",
+    "Given a call an assistant places on its executive's line, When it dials, connects, is transferred (declined, then answered) and held, Then each seat offers enabled only what the api takes then, and the next call starts with no transfer target chosen, until its caller hangs up",
     'call-phases',
     async () => {
       const account = await fillDemoAccount(suite.stack.api, {
@@ -86,7 +86,14 @@ describe('the panel in a browser: a call’s controls, phase by phase', () => {
       await expect(
         actionsOf(page, 'assistant1', number).locator('.why[data-code="CALL_NOT_CONNECTED"]').textContent(),
       ).resolves.toMatch(/is transferring, not connected;/);
-      await expectEnabled(page, 'exec1', number, ['Answer transfer']);
+      await expectEnabled(page, 'exec1', number, ['Answer transfer', 'Decline transfer']);
+
+      // When Executive 1 declines it, Then the call is the assistant's again (R16), to transfer once more
+      await actionsOf(page, 'exec1', number).getByRole('button', { name: 'Decline transfer' }).click();
+      await lampShows(page, 'exec1', number, 'busy');
+      await expectEnabled(page, 'assistant1', number, ['Hold', 'Hang up', 'Record', 'Transfer']);
+      await actionsOf(page, 'assistant1', number).getByRole('button', { name: 'Transfer' }).click();
+      await lampShows(page, 'exec1', number, 'transferring');
 
       // When Executive 1 answers it, Then everything an owner on its call may do is offered
       await actionsOf(page, 'exec1', number).getByRole('button', { name: 'Answer transfer' }).click();

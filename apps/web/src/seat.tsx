@@ -769,9 +769,11 @@ function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act
   }
   const onCall = lamp.by.includes(me);
   if (lamp.transferringTo === me) {
+    // R16: the target answers the transfer, or declines it and the call goes back to who transferred it.
     return (
       <div class="actions" role="group" aria-label="Call actions">
         <SteadyButton label="Answer transfer" onClick={() => run(`${call}/answer`)} />
+        <SteadyButton label="Decline transfer" onClick={() => run(`${call}/decline`)} />
       </div>
     );
   }
