@@ -87,6 +87,12 @@ describe('the panel in a browser: a call’s controls, phase by phase', () => {
         actionsOf(page, 'assistant1', number).locator('.why[data-code="CALL_NOT_CONNECTED"]').textContent(),
       ).resolves.toMatch(/is transferring, not connected;/);
       await expectEnabled(page, 'exec1', number, ['Answer transfer', 'Decline transfer']);
+      // And a screen reader is told, of both seats, that the transfer rings for Executive 1
+      await page
+        .locator('[data-announcement]')
+        .filter({ hasText: `Executive 1: My number ${number} is transferring to you.` })
+        .filter({ hasText: `Assistant 1: Executive 1 · ${number} is transferring.` })
+        .waitFor({ timeout: SHOWN_MS });
 
       // When Executive 1 declines it, Then the call is the assistant's again (R16), to transfer once more
       await actionsOf(page, 'exec1', number).getByRole('button', { name: 'Decline transfer' }).click();

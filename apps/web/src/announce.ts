@@ -1,14 +1,22 @@
 import type { Lamp, Seat } from '../../projector/src/panel/seat-contract.js';
 import { lineLabel, named, phone } from './format.js';
 
-const lampWords = (lamp: Lamp): string => {
+/**
+ * A lamp in words, for `viewer`: whether a ringing call or a transfer is for the viewer is what it
+ * must act on, and a call starting to ring for it (a VIP call escalating to the delegates) is news.
+ */
+const lampWords = (lamp: Lamp, viewer: string): string => {
   switch (lamp.state) {
     case 'idle':
       return 'idle';
     case 'ringing':
-      return `ringing from ${phone(lamp.from)}`;
+      return `ringing from ${phone(lamp.from)}${lamp.youAreAlerted ? ' for you' : ''}`;
     case 'busy':
-      return lamp.transferringTo !== null ? 'transferring' : 'busy';
+      return lamp.transferringTo === null
+        ? 'busy'
+        : lamp.transferringTo === viewer
+          ? 'transferring to you'
+          : 'transferring';
     case 'held':
       return 'on hold';
     case 'occupied':
@@ -22,10 +30,11 @@ const lampWords = (lamp: Lamp): string => {
  */
 export const lampChanges = (before: Seat | undefined, after: Seat, inRoom: boolean): string[] => {
   if (!before) return [];
-  const was = new Map(before.lines.map((line) => [line.number, lampWords(line.lamp)]));
+  const viewer = after.viewer.partyId;
+  const was = new Map(before.lines.map((line) => [line.number, lampWords(line.lamp, viewer)]));
   const whose = inRoom ? `${named(after.viewer.name)}: ` : '';
   return after.lines.flatMap((line) => {
-    const now = lampWords(line.lamp);
+    const now = lampWords(line.lamp, viewer);
     return was.has(line.number) && was.get(line.number) !== now
       ? [`${whose}${lineLabel(line)} is ${now}.`]
       : [];

@@ -60,6 +60,13 @@ type OtherEndAct = (
   action: 'external-answer' | 'external-hang-up',
 ) => Promise<boolean>;
 
+/**
+ * How long after a lamp change others are told with it: the seats of a room each change on their own
+ * update (a transfer changes the transferring seat's lamp and the target's), and a live region
+ * rewritten at once would have the first never read.
+ */
+const TOLD_TOGETHER_MS = 1_000;
+
 /** How long a command answered is held back from being sent again while the page has not shown it. */
 const SHOWN_WITHIN_MS = 3_000;
 
@@ -139,8 +146,11 @@ export function SeatPage(props: {
    */
   const travels = useRef(0);
   const pointKey = point === undefined ? '' : new URLSearchParams(point).toString();
-  /** The last lamp changes, for screen readers (a polite live region). */
-  const [announcement, setAnnouncement] = useState('');
+  /**
+   * The last lamp changes, for screen readers (a polite live region), and when the first of them was
+   * told: a room's seats each bring their own, one after another, and are told together.
+   */
+  const [announcement, setAnnouncement] = useState({ text: '', since: 0 });
   /** The account's parties, each a seat to switch to. */
   const [parties, setParties] = useState<readonly SeatParty[]>([]);
   const viewersKey = viewers.join(',');
@@ -176,7 +186,14 @@ export function SeatPage(props: {
               }
               const said = lampChanges(seen.get(viewer), seat, viewers.length > 1);
               seen.set(viewer, seat);
-              if (said.length > 0) setAnnouncement(said.join(' '));
+              if (said.length > 0) {
+                const at = performance.now();
+                setAnnouncement((told) =>
+                  at - told.since < TOLD_TOGETHER_MS
+                    ? { text: `${told.text} ${said.join(' ')}`, since: told.since }
+                    : { text: said.join(' '), since: at },
+                );
+              }
               setSeats((shown) => new Map(shown).set(viewer, seat));
               setRefusals((shown) => refusalsStill(shown, viewer, seat));
             },
@@ -412,7 +429,7 @@ export function SeatPage(props: {
         </nav>
       </header>
       <p class="visually-hidden" role="status" aria-live="polite" data-announcement>
-        {announcement}
+        {announcement.text}
       </p>
       {arriving ? (
         <p aria-busy="true">
