@@ -47,7 +47,7 @@ describe('the panel in a browser: a call’s controls, phase by phase', () => {
         name: 'phases',
         executives: 1,
         linesPerExecutive: 1,
-        assistants: 1,
+        assistants: 2,
       });
       const number = account.executives[0]!.numbers[0]!;
       const page = await open(`?account=phases&viewer=exec1&viewer=assistant1`);
@@ -76,6 +76,11 @@ describe('the panel in a browser: a call’s controls, phase by phase', () => {
       await expectEnabled(page, 'assistant1', number, ['Hold', 'Hang up', 'Record']);
       await expect(actionsOf(page, 'assistant1', number).locator('.why').count()).resolves.toBe(0);
       await expectEnabled(page, 'exec1', number, ['Join']);
+      // And the assistant may transfer it to Executive 1 only, not to Assistant 2: a delegate transfers to
+      // its delegator (R16), and the executive to either assistant
+      await expect(
+        actionsOf(page, 'assistant1', number).getByLabel('Transfer to').locator('option').allTextContents(),
+      ).resolves.toEqual(['choose…', 'Executive 1']);
 
       // When the assistant transfers it to Executive 1, by keyboard
       await actionsOf(page, 'assistant1', number).getByLabel('Transfer to').selectOption('exec1');
@@ -110,6 +115,9 @@ describe('the panel in a browser: a call’s controls, phase by phase', () => {
         'Record',
         'Lock for privacy',
       ]);
+      await expect(
+        actionsOf(page, 'exec1', number).getByLabel('Transfer to').locator('option').allTextContents(),
+      ).resolves.toEqual(['choose…', 'Assistant 1', 'Assistant 2']);
 
       // When Executive 1 holds it, Then it may resume it and lock it; the assistant may pick it up or
       // merge it into a call of its own (R16), and sees no lock to set

@@ -690,7 +690,7 @@ function Lamp(props: {
           {lamp.onBehalfOf && ` on behalf of ${named(lamp.onBehalfOfName ?? lamp.onBehalfOf)}`}
           {lamp.phase === 'dialing' && ' (dialing)'} · for {elapsed(lamp.since, now)}
           {transferring &&
-            ` · to ${lamp.transferringTo === viewer.partyId ? 'you' : nameOf(lamp.transferringTo, ...known)}; recalls to ${names(lamp.by, lamp.byNames)} if not answered`}
+            ` · to ${lamp.transferringTo === viewer.partyId ? 'you' : named(lamp.transferringToName ?? lamp.transferringTo ?? '')}; recalls to ${names(lamp.by, lamp.byNames)} if not answered`}
           {lamp.locked && <strong class="locked"> · locked for privacy</strong>}
         </LampRow>
       );

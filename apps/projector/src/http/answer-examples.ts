@@ -329,6 +329,7 @@ export const ANSWER_EXAMPLES = {
           onBehalfOfName: 'Boss 0',
           since: '2026-12-03T12:41:02.000Z',
           transferringTo: null,
+          transferringToName: null,
           locked: false,
         },
         may: { hold: true, lock: false, resume: false, record: true },

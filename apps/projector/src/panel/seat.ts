@@ -1,10 +1,10 @@
-import { edgeSentenceOf } from '#domain';
+import { edgeSentenceOf, explainActor, lineContextFor, transferTargetRefusal } from '#domain';
 import type { ReadModels } from '#read-models';
 import { accountsProjection, delegationKey, partyKey, type DelegationRow } from '#read-models';
 import { lineKey } from '#events';
 import { recordingsProjection } from '#read-models';
 import type { VoicemailMessage } from '#read-models';
-import { lineAccess, partyName, sameNumber } from '#read-models';
+import { accountStateOf, lineAccess, partyName, sameNumber } from '#read-models';
 import type { DiagnosisTime } from '#read-models';
 import { whyCannot } from '#read-models';
 import {
@@ -140,6 +140,7 @@ export const seatOf = (
       }),
     ) as Record<DiagnosedAction, Availability>;
 
+  const accountState = accountStateOf(readModels, accountId);
   const lines = panelLines(readModels, accountId, viewer).map((panelLine): SeatLine => {
     const { number } = panelLine;
     const access = lineAccess(readModels, accountId, number, viewer);
@@ -148,17 +149,20 @@ export const seatOf = (
     const history = lineHistory(readModels, accountId, number);
     const availability = availabilityOn(number);
     const owner = access.owner;
-    const transferTargets = [
-      named(owner.partyId),
-      ...rows
-        .filter(
-          (d) =>
-            d.delegatorId === owner.partyId &&
-            d.status === 'active' &&
-            d.sharedLines.some((shared) => sameNumber(shared, number)),
-        )
-        .map((d) => named(d.delegateId)),
-    ].filter((target) => target.partyId !== viewer);
+    // R16: the parties the decider would take a transfer of the line's call to, from the viewer.
+    const context = lineContextFor(
+      accountState,
+      owner.directNumbers.find((own) => sameNumber(own, number))!,
+      time.at,
+    );
+    const acting = explainActor(context, viewer).acting;
+    const onCall = {
+      callId: 'callId' in lamp ? lamp.callId : '',
+      parties: lamp.state === 'busy' ? lamp.by : [],
+    };
+    const transferTargets = [owner.partyId, ...context.delegates.map((d) => d.partyId)]
+      .filter((to) => to !== viewer && acting && transferTargetRefusal(acting, to, onCall, context) === null)
+      .map(named);
     const { messages: all, missedCalls } = lineInbox(readModels, accountId, number);
     // An occupied lamp names no call: the call on the line is the number's previous owner's (R10).
     const callId = lamp.state === 'idle' || lamp.state === 'occupied' ? null : lamp.callId;

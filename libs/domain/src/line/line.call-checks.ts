@@ -1,4 +1,4 @@
-import type { RuleId } from '../reasons.js';
+import type { RuleId, SentenceParams } from '../reasons.js';
 import { pass, refusal, type Check, type Refusal } from '../shared/domain-error.js';
 import type { LineContext } from './line.context.js';
 import {
@@ -152,6 +152,39 @@ export const explainMerge = explainOnCall('merge', function* (call, acting, cont
     : pass('R16', `Call ${call.callId} is on hold by ${nameOnLine(context, holder)}.`);
   if (acting.role === 'delegate') yield privacyCheck(call, 'merge', context);
 });
+
+/**
+ * R16: why `to` cannot take call `call` transferred by `acting`, or null when it can. Delegator and
+ * delegate transfer to each other: the delegator to a delegate of this line who could answer the
+ * line's calls (active, eligible, `answerCalls`), a delegate to the delegator only. Opt-out and
+ * business hours do not apply: a transfer is a deliberate hand-off, not routing. The seat offers as
+ * targets the parties this finds none for.
+ */
+export const transferTargetRefusal = (
+  acting: ActingParty,
+  to: string,
+  call: Pick<CallFacts, 'callId' | 'parties'>,
+  context: LineContext,
+): Refusal | null => {
+  const names = { callId: call.callId, target: nameOnLine(context, to) };
+  const details = { callId: call.callId, to };
+  const notAllowed = (why: Exclude<SentenceParams<'TRANSFER_TARGET_NOT_ALLOWED'>['case'], 'ineligible'>) =>
+    refusal('TRANSFER_TARGET_NOT_ALLOWED', 'R16', { case: why, ...names }, details);
+  if (call.parties.includes(to)) return notAllowed('onCall');
+  if (acting.role === 'delegate')
+    return to === context.delegator.partyId ? null : notAllowed('delegateToDelegator');
+  const target = context.delegates.find((d) => d.partyId === to);
+  if (!target) return notAllowed('notShared');
+  if (!target.active) return notAllowed('notActive');
+  if (target.eligibility)
+    return refusal(
+      'TRANSFER_TARGET_NOT_ALLOWED',
+      'R16',
+      { case: 'ineligible', ...names, eligibility: target.eligibility.message },
+      details,
+    );
+  return target.permissions.includes('answerCalls') ? null : notAllowed('noAnswerCalls');
+};
 
 // ── The state of a call, as the decider refuses it ───────────────────────────────────────────────
 

@@ -25,6 +25,7 @@ import {
   notRingingForYou,
   phaseRefusal,
   transferRingsForOther,
+  transferTargetRefusal,
   type ExplainedAction,
 } from './line.call-checks.js';
 import {
@@ -442,7 +443,8 @@ const transferCall: DecideOn<C.TransferCall> = (command, state, context, at) => 
   const call = requireCall(state, command.callId, 'R16', context);
   requirePhase(call, 'connected', 'R16');
   requireOnCall(call, command.actor, 'R16', context);
-  assertTransferTarget(acting, command.to, call, context);
+  const refused = transferTargetRefusal(acting, command.to, call, context);
+  if (refused) throw new DomainError(refused);
   const attempt = call.transfers + 1;
   return actedAs(acting, [
     {
@@ -458,39 +460,6 @@ const transferCall: DecideOn<C.TransferCall> = (command, state, context, at) => 
       },
     },
   ]);
-};
-
-/**
- * R16: delegator and delegate transfer to each other: the delegator to a delegate of this line who
- * could answer the line's calls (active, eligible, `answerCalls`), a delegate to the delegator only.
- * Opt-out and business hours do not apply: a transfer is a deliberate hand-off, not routing.
- */
-const assertTransferTarget = (
-  acting: ActingParty,
-  to: string,
-  call: CallOnLine,
-  context: LineContext,
-): void => {
-  const names = { callId: call.callId, target: nameOnLine(context, to) };
-  const details = { callId: call.callId, to };
-  const notAllowed = (why: Exclude<SentenceParams<'TRANSFER_TARGET_NOT_ALLOWED'>['case'], 'ineligible'>) =>
-    refuse('TRANSFER_TARGET_NOT_ALLOWED', 'R16', { case: why, ...names }, details);
-  if (call.parties.includes(to)) notAllowed('onCall');
-  if (acting.role === 'delegate') {
-    if (to !== context.delegator.partyId) notAllowed('delegateToDelegator');
-    return;
-  }
-  const target = context.delegates.find((d) => d.partyId === to);
-  if (!target) notAllowed('notShared');
-  else if (!target.active) notAllowed('notActive');
-  else if (target.eligibility)
-    refuse(
-      'TRANSFER_TARGET_NOT_ALLOWED',
-      'R16',
-      { case: 'ineligible', ...names, eligibility: target.eligibility.message },
-      details,
-    );
-  else if (!target.permissions.includes('answerCalls')) notAllowed('noAnswerCalls');
 };
 
 const recallTransfer = (command: C.RecallTransfer, state: LineState, at: string): LineEvent[] => {

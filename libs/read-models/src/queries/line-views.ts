@@ -111,6 +111,7 @@ const callLamp = (
     onBehalfOfName: name(onBehalfOf),
     since: call.busySince ?? call.startedAt,
     transferringTo: live.transfer?.to ?? null,
+    transferringToName: name(live.transfer?.to ?? null),
     locked: live.privacyLocked,
   };
 };

@@ -25,6 +25,8 @@ export type LampState =
       readonly onBehalfOfName: string | null;
       readonly since: string;
       readonly transferringTo: string | null;
+      /** The transfer's target by name: a delegate seeing another's transfer may not transfer to it. */
+      readonly transferringToName: string | null;
       /** The delegator locked the call (R15): delegates may not join or merge it. */
       readonly locked: boolean;
     }
