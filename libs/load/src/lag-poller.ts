@@ -5,6 +5,9 @@ import type { LagTracker } from './metrics.js';
 /**
  * Finds the projector's checkpoint in a health/metrics answer. Projector answers name it `position`
  * (possibly under `projector` or `lag`, or as `checkpoint`); the first string of digits found wins.
+ * A projector that is live and has applied no event may have no position yet: a filtered subscription
+ * tells one only by a server checkpoint, which EventStoreDB may not send over a store of a few records
+ * it does not follow. Nothing is behind it: its checkpoint is the start, 0.
  */
 export const checkpointIn = (body: unknown): bigint | undefined => {
   if (typeof body !== 'object' || body === null) return undefined;
@@ -18,6 +21,7 @@ export const checkpointIn = (body: unknown): bigint | undefined => {
     const nested = checkpointIn(record[key]);
     if (nested !== undefined) return nested;
   }
+  if (record.status === 'live' && record.eventCount === 0 && record.position == null) return 0n;
   return undefined;
 };
 
