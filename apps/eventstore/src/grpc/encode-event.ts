@@ -1,5 +1,5 @@
 import { type LogRecord, FLAG_TOMBSTONE } from '../storage/index.js';
-import { varintSize } from './wire.js';
+import { varintSize, WireWriter } from './wire.js';
 
 /**
  * How a read sends event ids, as its request's `uuid_option` asks: `string` (the canonical text, what
@@ -272,24 +272,22 @@ function putUuidString(out: Buffer, at: number, record: Buffer): number {
   return next;
 }
 
+/** Reused for every structured id: encoding is synchronous, and `finish` copies out and resets it. */
+const structuredIdWriter = new WireWriter();
+
 /**
  * `UUID { structured { most_significant_bits = 1, least_significant_bits = 2 } }` for the record's
  * id: the canonical byte order's two 8-byte halves as int64s, as EventStoreDB's `Uuid.ToDto` and the
- * clients' own parsers read them. A negative half goes out as its 64-bit two's complement, which is
- * the unsigned value read here; a zero half is left out, as protobuf leaves out a default.
+ * clients' own parsers read them (a negative half goes out as its 64-bit two's complement, the
+ * unsigned value read here); a zero half is left out, as protobuf leaves out a default.
  */
 function structuredIdMessage(record: Buffer): Buffer {
-  const halves = [record.readBigUInt64BE(40), record.readBigUInt64BE(48)];
-  const fields: number[] = [];
-  halves.forEach((half, index) => {
-    if (half === 0n) return;
-    fields.push(tag(index + 1, VARINT));
-    let rest = half;
-    while (rest >= 0x80n) {
-      fields.push(Number(rest & 0x7fn) | 0x80);
-      rest >>= 7n;
-    }
-    fields.push(Number(rest));
-  });
-  return Buffer.from([tag(1, LENGTH_DELIMITED), fields.length, ...fields]);
+  const writer = structuredIdWriter;
+  const start = writer.begin(1);
+  const mostSignificant = record.readBigUInt64BE(40);
+  const leastSignificant = record.readBigUInt64BE(48);
+  if (mostSignificant !== 0n) writer.uint64(1, mostSignificant);
+  if (leastSignificant !== 0n) writer.uint64(2, leastSignificant);
+  writer.end(start);
+  return writer.finish();
 }
