@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ID_RULE } from '#events';
@@ -56,6 +56,7 @@ describe('switchboard CLI usage errors', () => {
       [{ recording: 1, manifest: {} }, ...entries].map((e) => JSON.stringify(e)).join('\n'),
     );
   });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('stops quietly when the reader of its output goes away (| head)', async () => {
     // Given a dry-run replay whose output is far larger than a pipe holds

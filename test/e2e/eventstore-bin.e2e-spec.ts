@@ -3,7 +3,7 @@ import serverFeaturesGrpc from '@eventstore/db-client/generated/serverfeatures_g
 import sharedPb from '@eventstore/db-client/generated/shared_pb.js';
 import { credentials } from '@grpc/grpc-js';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -72,6 +72,7 @@ describe('switchboard-eventstore, the embedded server on its own', () => {
 
   afterAll(async () => {
     for (const child of running) await stop(child);
+    await rm(project, { recursive: true, force: true });
   }, 60_000);
 
   it('says its version and the EventStoreDB version it answers as', async () => {
@@ -128,7 +129,8 @@ describe('switchboard-eventstore, the embedded server on its own', () => {
   }, 60_000);
 
   it('keeps what it was sent in its data directory across a restart (--db), and nothing with --mem', async () => {
-    const data = await mkdtemp(join(tmpdir(), 'switchboard-emulator-data-'));
+    const data = join(project, 'data');
+    await mkdir(data);
     const append = async (url: string) => {
       const client = EventStoreDBClient.connectionString(url);
       await client.appendToStream('kept-1', jsonEvent({ type: 'Kept', data: { n: 1 } }));

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startStack, type Stack } from './stack.js';
@@ -48,6 +48,7 @@ export function cliSuite(dirPrefix: string): CliSuite {
   }, 60_000);
   afterAll(async () => {
     await suite.stack?.stop();
+    if (suite.dir) await rm(suite.dir, { recursive: true, force: true });
   });
   return suite;
 }

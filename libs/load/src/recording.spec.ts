@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiCommand } from './api-client.js';
@@ -49,6 +49,10 @@ const entries: RecordedCommand[] = [
 ];
 
 describe('recorded streams', () => {
+  let dir: string;
+  beforeAll(async () => (dir = await mkdtemp(join(tmpdir(), 'sb-rec-'))));
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
   it('selects a window of offsets, from inclusive and to exclusive, keeping the setup', () => {
     expect(filterRecording(entries, { fromMs: 1000, toMs: 3000 }).map((e) => e.seq)).toEqual([0, 2]);
   });
@@ -87,7 +91,6 @@ describe('recorded streams', () => {
   });
 
   it('reads back what was written, header apart, and names the line of a bad entry', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'sb-rec-'));
     const file = join(dir, 'run.ndjson');
     await writeFile(
       file,
@@ -106,7 +109,6 @@ describe('recorded streams', () => {
 
   it('refuses an entry that cannot be replayed, naming its line, before anything is sent', async () => {
     // Given recordings with one bad entry after a good one
-    const dir = await mkdtemp(join(tmpdir(), 'sb-rec-'));
     const file = join(dir, 'run.ndjson');
     const refused = async (bad: string): Promise<string> => {
       await writeFile(file, `${JSON.stringify(entries[0])}\n${bad}\n`);

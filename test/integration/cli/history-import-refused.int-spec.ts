@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsonEvent, type EventStoreDBClient } from '@eventstore/db-client';
@@ -23,6 +23,7 @@ describe('history import of a file it refuses', () => {
     client = createEventStoreClient(target.server.connectionString);
     dir = await mkdtemp(join(tmpdir(), 'history-refused-'));
   });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
 
   const event = (stream: string, revision: number, id: string): object => ({
     id,

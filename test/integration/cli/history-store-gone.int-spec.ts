@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -27,6 +27,7 @@ describe('history export and import when the store goes away', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'history-gone-'));
   });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
   afterEach(async () => {
     await store?.stop('SIGKILL');
     store = undefined;

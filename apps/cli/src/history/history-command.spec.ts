@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkHistory, filterOf, readHistory } from './history-command.js';
@@ -15,8 +15,14 @@ const event = {
   metadata: {},
 };
 
+let dir: string;
+let files = 0;
+beforeAll(async () => (dir = await mkdtemp(join(tmpdir(), 'history-'))));
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
 const fileOf = async (lines: readonly (object | string | null)[]): Promise<string> => {
-  const file = join(await mkdtemp(join(tmpdir(), 'history-')), 'h.ndjson');
+  files += 1;
+  const file = join(dir, `${files}-h.ndjson`);
   const text = (line: object | string | null): string =>
     typeof line === 'string' ? line : JSON.stringify(line);
   await writeFile(file, lines.map(text).join('\n'));
