@@ -41,6 +41,8 @@ export interface CommandOutcome<E extends DomainEvent> {
   readonly position: bigint | undefined;
   /** True when the command id had already been handled and this is the first result, replayed. */
   readonly duplicate: boolean;
+  /** The store's ids of `events`, in order (none for a no-op). */
+  readonly eventIds: readonly string[];
 }
 
 /** Thrown when a stream stays contended after every retry; the client may simply resend. */
@@ -412,13 +414,16 @@ export class AggregateRepository<State, E extends DomainEvent> {
             continue;
           }
           if (clientCommandId) this.rememberNoOp(stream, cached, metadata);
-          return { stream, events, revision: undefined, position: undefined, duplicate: false };
+          return { stream, events, revision: undefined, position: undefined, duplicate: false, eventIds: [] };
         }
         // Taken right after deciding, with no await in between: the fold the events were decided on.
         const expected = cached.revision;
         try {
-          const result = await this.store.append(stream, events, expected, decidedMetadata);
-          this.applyOwnAppend(stream, cached, expected, events, result.nextRevision, result.lastEventId);
+          // New ids for each decision: an append decided on a fold another instance made stale, after it
+          // appended this very command, must meet the conflict that makes this loop read the stream and
+          // answer from the first append; ids from the command would have it taken for a re-append.
+          const result = await this.store.append(stream, events, expected, decidedMetadata, 'perDecision');
+          this.applyOwnAppend(stream, cached, expected, events, result.nextRevision, result.eventIds.at(-1)!);
           const first = result.nextRevision - BigInt(events.length - 1);
           this.remember(
             stream,
@@ -436,6 +441,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
             revision: result.nextRevision,
             position: result.position,
             duplicate: false,
+            eventIds: result.eventIds,
           };
         } catch (error) {
           if (error instanceof DeletedStreamError) this.drop(stream);
@@ -911,8 +917,14 @@ export class AggregateRepository<State, E extends DomainEvent> {
       firstDigest !== resend.requestDigest
     )
       throw new IdempotencyKeyReusedError(stream, resend.commandId);
-    const events = stored.map((one) => one.event);
-    return { stream, events, revision: record.last, position: record.position, duplicate: true };
+    return {
+      stream,
+      events: stored.map((one) => one.event),
+      revision: record.last,
+      position: record.position,
+      duplicate: true,
+      eventIds: stored.map((one) => one.id),
+    };
   }
 
   private remember(

@@ -6,8 +6,9 @@ const NAMESPACE_BYTES = Buffer.from(SWITCHBOARD_NAMESPACE.replaceAll('-', ''), '
 
 /**
  * The id of the n-th event a command produces on a stream. Deriving it from the command id makes a
- * resent command (after a lost acknowledgement) hit EventStoreDB's idempotent re-append instead of
- * writing the events twice.
+ * resent append (after a lost acknowledgement) hit EventStoreDB's idempotent re-append instead of
+ * writing the events twice: for appends that are not decided on a fold (`fromCommand` in
+ * event-store.ts; the aggregate repository names each decision's events anew instead).
  *
  * An RFC 9562 version 5 uuid (SHA-1 of namespace and name), computed here rather than with the uuid
  * package, which re-parses the namespace and copies bytes on every call: this runs for every event

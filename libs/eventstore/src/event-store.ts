@@ -34,6 +34,7 @@ import {
   StoreCannotWriteError,
   StreamVersionConflictError,
 } from './errors.js';
+import { randomUUID } from 'node:crypto';
 import { commandEventId } from './event-ids.js';
 import { StoreWrites } from './store-writes.js';
 
@@ -102,13 +103,26 @@ export interface SystemRecord {
 
 export type ExpectedRevision = bigint | 'no_stream' | 'any';
 
+/**
+ * How an append names its events.
+ *
+ * - `fromCommand`: after the command (see commandEventId), so that the server takes the same command
+ *   sent again at the same revision for a re-append and writes nothing. For writers that append
+ *   without deciding on a fold (`any`), where that is the only idempotency there is.
+ * - `perDecision`: new ids for every append. For a decision on a fold (the aggregate repository): the
+ *   server must refuse an append at a revision the command's first append already passed, so that
+ *   the repository reads the stream and answers the resend from the events stored, not take it for a
+ *   re-append and answer success for events it never wrote (decided on a stale fold, maybe others).
+ */
+export type EventIds = 'fromCommand' | 'perDecision';
+
 export type CommandMetadata = Omit<EventMetadata, 'schemaVersion'>;
 
 export interface AppendResult {
   readonly nextRevision: bigint;
   readonly position: bigint;
-  /** Id of the last event appended (see eventIdFor), so that no caller derives it a second time. */
-  readonly lastEventId: string;
+  /** Ids of the events appended, in order (see EventIds), so that no caller derives them a second time. */
+  readonly eventIds: readonly string[];
 }
 
 export interface SubscriptionOptions {
@@ -184,19 +198,20 @@ export class EventStore {
   ) {}
 
   /**
-   * Appends a command's events atomically. Event ids derive from the command id (and its request,
-   * see commandEventId), so resending the same command at the same revision is an idempotent no-op
-   * on the server.
+   * Appends a command's events atomically, with the ids `eventIds` says (by default derived from the
+   * command id and its request, see commandEventId: resending the same command at the same revision
+   * is then an idempotent no-op on the server).
    */
   async append(
     stream: string,
     events: readonly DomainEvent[],
     expectedRevision: ExpectedRevision,
     metadata: CommandMetadata,
+    eventIds: EventIds = 'fromCommand',
   ): Promise<AppendResult> {
     const eventData = events.map((event, index) =>
       jsonEvent({
-        id: commandEventId(metadata, stream, index),
+        id: eventIds === 'fromCommand' ? commandEventId(metadata, stream, index) : randomUUID(),
         type: event.type,
         data: event.data as Record<string, unknown>,
         metadata: utf8.encode(
@@ -213,7 +228,7 @@ export class EventStore {
       return {
         nextRevision: result.nextExpectedRevision,
         position: result.position?.commit ?? 0n,
-        lastEventId: eventData.at(-1)!.id,
+        eventIds: eventData.map((one) => one.id),
       };
     } catch (error) {
       if (error instanceof StreamDeletedError) throw new DeletedStreamError(stream, 'tombstoned');

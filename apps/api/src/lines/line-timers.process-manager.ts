@@ -15,7 +15,6 @@ import {
   whyStartOver,
   DeletedStreamError,
   EventStore,
-  commandEventId,
   ForeignEventTally,
   type CommandOutcome,
   type EventSubscription,
@@ -167,13 +166,13 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
    * append that can change timers is the timers' cause.
    */
   appended(outcome: CommandOutcome<LineEvent>, origin: CommandOrigin): void {
-    const { stream, events, revision, duplicate } = outcome;
+    const { stream, events, revision, duplicate, eventIds } = outcome;
     if (duplicate || revision === undefined) return;
     const index = events.findIndex((event) => CHANGES_LINE_TIMERS[event.type]);
     if (index < 0) return;
     const setting = revision - BigInt(events.length - 1 - index);
     const cause = (): TimerCause => ({
-      eventId: commandEventId(origin, stream, index),
+      eventId: eventIds[index]!,
       correlationId: origin.correlationId,
     });
     const fold = this.lines.cachedFold(stream);
