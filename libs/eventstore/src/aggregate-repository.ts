@@ -7,6 +7,7 @@ import {
 } from './errors.js';
 import type {
   CommandMetadata,
+  EventIds,
   EventStore,
   EventSubscription,
   ForeignEvent,
@@ -267,6 +268,14 @@ export interface RepositoryOptions {
   readonly snapshotEveryEvents?: number;
   /** Where an ignored or failed snapshot is reported (nowhere by default). */
   readonly log?: (line: string) => void;
+  /**
+   * How appended events are named (see EventIds). `perDecision` by default: an append decided on a
+   * fold another writer made stale, after it appended this very command, then meets a conflict, and
+   * the command is answered from the stream as a duplicate. `fromCommand` only where event ids must
+   * come out the same when the same commands are run again on a fresh store, and one writer decides
+   * (the api on the virtual clock, R21): there such an append passes for the store's re-append.
+   */
+  readonly eventIds?: EventIds;
 }
 
 /** See RepositoryOptions.snapshotEveryEvents: 64 events fold in well under a millisecond. */
@@ -316,6 +325,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
   /** The most events read after a snapshot while it is decoded (see startFold). */
   private readonly tailEvents: number;
   private readonly log: (line: string) => void;
+  private readonly eventIds: EventIds;
 
   constructor(
     private readonly store: EventStore,
@@ -337,6 +347,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
     this.tailEvents =
       4 * (this.snapshotEveryEvents > 0 ? this.snapshotEveryEvents : DEFAULT_SNAPSHOT_EVERY_EVENTS);
     this.log = options.log ?? (() => undefined);
+    this.eventIds = options.eventIds ?? 'perDecision';
   }
 
   /** Current state of a stream (caught up with the store). */
@@ -419,10 +430,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
         // Taken right after deciding, with no await in between: the fold the events were decided on.
         const expected = cached.revision;
         try {
-          // New ids for each decision: an append decided on a fold another instance made stale, after it
-          // appended this very command, must meet the conflict that makes this loop read the stream and
-          // answer from the first append; ids from the command would have it taken for a re-append.
-          const result = await this.store.append(stream, events, expected, decidedMetadata, 'perDecision');
+          const result = await this.store.append(stream, events, expected, decidedMetadata, this.eventIds);
           this.applyOwnAppend(stream, cached, expected, events, result.nextRevision, result.eventIds.at(-1)!);
           const first = result.nextRevision - BigInt(events.length - 1);
           this.remember(

@@ -107,12 +107,15 @@ export type ExpectedRevision = bigint | 'no_stream' | 'any';
  * How an append names its events.
  *
  * - `fromCommand`: after the command (see commandEventId), so that the server takes the same command
- *   sent again at the same revision for a re-append and writes nothing. For writers that append
- *   without deciding on a fold (`any`), where that is the only idempotency there is.
- * - `perDecision`: new ids for every append. For a decision on a fold (the aggregate repository): the
- *   server must refuse an append at a revision the command's first append already passed, so that
- *   the repository reads the stream and answers the resend from the events stored, not take it for a
- *   re-append and answer success for events it never wrote (decided on a stale fold, maybe others).
+ *   sent again at the same revision for a re-append and writes nothing, and the same commands run
+ *   again on a fresh store write the same ids (R21). For writers that append without deciding on a
+ *   fold (`any`), where that is the only idempotency there is, and for one writer replaying in
+ *   virtual time.
+ * - `perDecision`: new ids for every append. For decisions on a fold that several writers append to
+ *   (the aggregate repository): the server must refuse an append at a revision the command's first
+ *   append already passed, so that the repository reads the stream and answers the resend from the
+ *   events stored, not take it for a re-append and answer success for events it never wrote
+ *   (decided on a stale fold, maybe other ones).
  */
 export type EventIds = 'fromCommand' | 'perDecision';
 
