@@ -332,6 +332,33 @@ describe('account api: domain rules over HTTP', () => {
         body: { events: [{ type: 'DelegateInvited' }, { type: 'DelegationActivatedByPolicy' }] },
       });
     });
+
+    it('R7, R4: Given admin-enforced activation, When the invitee could not accept, Then the invitation stays pending with the reason shown, and is activated once that is put right', async () => {
+      const accountId = await api.accountWith(['alice', 'bob'], { autoActivateInvitations: true });
+      const assistantOf = (assistantEnabled: boolean) =>
+        api.call('PUT', path(accountId, '/parties/bob/assistant'), { actor: ADMIN, assistantEnabled });
+      expectStatus(await assistantOf(false), 200);
+
+      const invited = await api.invite(accountId, 'alice', 'bob');
+      expect(invited).toMatchObject({ status: 201, body: { events: [{ type: 'DelegateInvited' }] } });
+      expect(invited.body.events).toHaveLength(1);
+      const delegationOf = async () =>
+        (await api.call('GET', path(accountId, ''))).body.delegations[0] as Record<string, unknown>;
+      expect(await delegationOf()).toMatchObject({
+        status: 'pending',
+        activationRefused: {
+          code: 'ASSISTANT_DISABLED',
+          rule: 'R4',
+          message: expect.stringContaining('bob'),
+        },
+      });
+
+      expect(await assistantOf(true)).toMatchObject({
+        status: 200,
+        body: { events: [{ type: 'PartyAssistantChanged' }, { type: 'DelegationActivatedByPolicy' }] },
+      });
+      expect(await delegationOf()).toMatchObject({ status: 'active', activationRefused: null });
+    });
   });
 
   it('R8: the per-delegator and per-delegate limits are account settings (409)', async () => {

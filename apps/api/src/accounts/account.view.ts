@@ -1,4 +1,12 @@
-import { ACCOUNT_NOT_FOUND, DomainError, type AccountState, type Delegation } from '#domain';
+import {
+  ACCOUNT_NOT_FOUND,
+  DomainError,
+  explainActivation,
+  type AccountState,
+  type Delegation,
+  type ReasonCode,
+  type RuleId,
+} from '#domain';
 import type { AccountPolicy, BusinessHours, DesktopClient, VipRouting } from '#events';
 
 /** What `GET /accounts/:accountId` answers: the command side's own state, as of `revision`. */
@@ -30,7 +38,28 @@ export interface PartyView {
 }
 
 /** A delegation as the domain holds it, named by `delegationId` like everywhere else in the api. */
-export type DelegationView = Omit<Delegation, 'id'> & { readonly delegationId: string };
+export type DelegationView = Omit<Delegation, 'id'> & {
+  readonly delegationId: string;
+  /**
+   * For a pending invitation, what accepting it would be refused with now (R7: the checks admin-enforced
+   * activation runs too, so with `autoActivateInvitations` on, why it was left pending); null when it
+   * may be accepted, and on a delegation that is not pending.
+   */
+  readonly activationRefused: {
+    readonly code: ReasonCode;
+    readonly rule: RuleId;
+    readonly message: string;
+  } | null;
+};
+
+const activationRefused = (
+  state: AccountState,
+  delegation: Delegation,
+): DelegationView['activationRefused'] => {
+  if (delegation.status !== 'pending') return null;
+  const verdict = explainActivation(state, delegation);
+  return verdict.ok ? null : { code: verdict.code, rule: verdict.rule, message: verdict.message };
+};
 
 export const accountView = (state: AccountState, revision: bigint | 'no_stream'): AccountView => {
   if (state.status !== 'active' || revision === 'no_stream') {
@@ -67,6 +96,7 @@ export const accountView = (state: AccountState, revision: bigint | 'no_stream')
       sharedLines: delegation.sharedLines,
       optedIn: delegation.optedIn,
       businessHours: delegation.businessHours,
+      activationRefused: activationRefused(state, delegation),
     })),
   };
 };

@@ -100,7 +100,8 @@ export class AccountPolicyDto {
   delegationEnabled?: boolean;
 
   @ApiPropertyOptional({
-    description: 'R7: invitations become active at once, without the delegate accepting',
+    description:
+      'R7: invitations become active without the delegate accepting, as soon as accepting them would succeed',
     example: false,
   })
   @IsOptional()

@@ -1,5 +1,5 @@
 import type { AccountEvent } from '#events';
-import { ownDecision, type CommandContext, type Decision } from '../shared/decider.js';
+import { fold, ownDecision, type CommandContext, type Decision } from '../shared/decider.js';
 import type * as C from './account.commands.js';
 import {
   addSpeedDial,
@@ -20,7 +20,7 @@ import {
   revokeDelegation,
   setDelegateBusinessHours,
 } from './account.delegation.decide.js';
-import { ACCOUNT_NOT_FOUND } from './account.eligibility.js';
+import { ACCOUNT_NOT_FOUND, explainActivation } from './account.eligibility.js';
 import {
   changeAssistant,
   changeCallingPlan,
@@ -38,8 +38,8 @@ import {
   setUserDelegation,
   unlockDelegation,
 } from './account.settings.decide.js';
-import type { DecideOn, DecideWithAuthority } from './account.decide.shared.js';
-import type { AccountState, ActiveAccount } from './account.state.js';
+import { delegationRef, type DecideOn, type DecideWithAuthority } from './account.decide.shared.js';
+import { evolveAccount, type AccountState, type ActiveAccount } from './account.state.js';
 import { addVipContact, changeVipRouting, removeVipContact } from './account.vip.decide.js';
 
 /*
@@ -115,6 +115,32 @@ const ON_ACTIVE_ACCOUNT: OnActiveAccount = {
   NameLine: own(nameLine),
 };
 
+/**
+ * R7, admin-enforced activation: with `autoActivateInvitations` on, an invitation is made active as
+ * soon as accepting it would be (explainActivation, the checks an accept runs). So a command that
+ * changed the account (an invitation, the policy switched on, whatever refused an invitation put
+ * right) also activates each pending invitation that passes them on the state it leaves. One that
+ * does not stays pending, why is shown with it, and its invitee may still accept it once it passes.
+ * A command that changed nothing activates nothing: its resend stays a no-op.
+ */
+const activatingByPolicy = (
+  decision: Decision<AccountEvent>,
+  state: ActiveAccount,
+  { actor }: C.AccountCommand,
+  { now }: CommandContext,
+): Decision<AccountEvent> => {
+  if (decision.events.length === 0) return decision;
+  const after = fold<AccountEvent, AccountState>(evolveAccount, state, decision.events);
+  if (after.status !== 'active' || !after.policy.autoActivateInvitations) return decision;
+  const activated = [...after.delegations.values()]
+    .filter((delegation) => delegation.status === 'pending' && explainActivation(after, delegation).ok)
+    .map((delegation): AccountEvent => ({
+      type: 'DelegationActivatedByPolicy',
+      data: { ...delegationRef(delegation), by: actor, at: now },
+    }));
+  return activated.length === 0 ? decision : { ...decision, events: [...decision.events, ...activated] };
+};
+
 export const decideAccount = (
   command: C.AccountCommand,
   state: AccountState,
@@ -126,5 +152,6 @@ export const decideAccount = (
   // The table's type pairs each command type with its own decide function; TypeScript cannot follow
   // that pairing through a lookup on a union, hence the widening.
   const decide = ON_ACTIVE_ACCOUNT[command.type] as DecideWithAuthority<C.AccountCommand>;
-  return decide(command, activeAccount(state), context);
+  const active = activeAccount(state);
+  return activatingByPolicy(decide(command, active, context), active, command, context);
 };

@@ -16,10 +16,10 @@ import {
   type DecideWithAuthority,
 } from './account.decide.shared.js';
 import {
+  explainActivation,
   explainAssistantEligibility,
-  explainCommonAreaPremium,
   explainDelegationEligibility,
-  explainVipEligibility,
+  explainDelegationPowerPack,
   permissionRequired,
 } from './account.eligibility.js';
 import {
@@ -30,7 +30,7 @@ import {
   liveDelegationsOf,
 } from './account.queries.js';
 import type { ActiveAccount, Delegation, Party } from './account.state.js';
-import { canonicalPermissions, CORE_PERMISSIONS, isPermission, VIP_PERMISSIONS } from './account.values.js';
+import { canonicalPermissions, CORE_PERMISSIONS, isPermission } from './account.values.js';
 
 // Delegations (R6–R10): inviting, answering the invitation, managing and ending a delegation, and what
 // the delegate itself may change on it.
@@ -82,11 +82,7 @@ const checkPowerPack = (
   delegatorId: string,
   delegateId: string,
   permissions: readonly Permission[],
-): void => {
-  if (permissions.some((permission) => VIP_PERMISSIONS.includes(permission)))
-    check(explainVipEligibility(state, delegatorId));
-  check(explainCommonAreaPremium(state, delegatorId, delegateId));
-};
+): void => check(explainDelegationPowerPack(state, delegatorId, delegateId, permissions));
 
 /** R10: shared lines are some of the delegator's own direct numbers, each listed once. */
 const checkSharedLines = (delegator: Party, sharedLines: readonly string[]): string[] => {
@@ -131,10 +127,9 @@ export const inviteDelegate: DecideOn<C.InviteDelegate> = (command, state, { now
   if (liveDelegationsHeldBy(state, delegateId).length >= maxDelegatorsPerDelegate)
     refuse('DELEGATOR_LIMIT_REACHED', 'R8', { delegate: delegateId, limit: maxDelegatorsPerDelegate });
 
+  // Admin-enforced activation (R7) follows from the invitation: see activateByPolicy.
   const ref = { delegationId, delegatorId, delegateId, by: command.actor, at: now };
-  const events: AccountEvent[] = [{ type: 'DelegateInvited', data: { ...ref, permissions, sharedLines } }];
-  if (state.policy.autoActivateInvitations) events.push({ type: 'DelegationActivatedByPolicy', data: ref });
-  return events;
+  return [{ type: 'DelegateInvited', data: { ...ref, permissions, sharedLines } }];
 };
 
 // ── Answering an invitation (R7) ─────────────────────────────────────────────────────────────────
@@ -174,16 +169,9 @@ const requirePending = (delegation: Delegation): void => {
 
 export const acceptInvitation: DecideOn<C.AcceptInvitation> = (command, state, { now }) => {
   const delegation = delegationOf(state, command.delegationId);
-  const delegate = requireInvitee(state, command.actor, delegation, 'accept');
+  requireInvitee(state, command.actor, delegation, 'accept');
   requirePending(delegation);
-  check(explainDelegationEligibility(state, delegation.delegatorId));
-  check(explainDelegationEligibility(state, delegate.id));
-  // R4: the invitation is answered and the delegation then worked in the Assistant panel, so a phone
-  // user accepts only once its panel works; a common-area phone (accepted by an admin) has no panel.
-  if (delegate.kind === 'phoneUser') check(explainAssistantEligibility(state, delegate.id));
-  // R5: the Power Pack the invitation needed may have been taken away (or the account made
-  // common-area delegation premium) while it was pending.
-  checkPowerPack(state, delegation.delegatorId, delegate.id, delegation.permissions);
+  check(explainActivation(state, delegation));
   return [stamped(command, now, 'DelegationAccepted', { ...delegationRef(delegation) })];
 };
 

@@ -8,6 +8,7 @@ import {
   LOBBY,
   accept,
   acme,
+  changeAssistant,
   changePermissions,
   changePolicy,
   changeSharedLines,
@@ -15,6 +16,7 @@ import {
   decline,
   extend,
   given,
+  givePowerPack,
   history,
   invite,
   numberOf,
@@ -192,6 +194,55 @@ describe('policy activation (R7)', () => {
         expect(typesOf(events)).toEqual(['AccountPolicyChanged', 'DelegationActivatedByPolicy']);
         expect(events[1]!.data).toEqual(ref('d1', ALICE, BOB, ADMIN));
       });
+  });
+
+  /** Acme with admin-enforced activation, where Bob's Assistant is off: he could not accept an invitation (R4). */
+  const bobWithoutPanel = extend(
+    acme,
+    changePolicy({ autoActivateInvitations: true }),
+    changeAssistant(BOB, false),
+  );
+
+  it('R7, R4: Given admin-enforced activation, When Alice invites Bob, whose Assistant is off, Then the invitation stays pending, as accepting it would be refused', () => {
+    given(bobWithoutPanel)
+      .when(invite('d1', ALICE, BOB))
+      .thenEmitsTypes(['DelegateInvited']);
+    // And Bob's accept is refused for the same reason
+    given(extend(bobWithoutPanel, invite('d1', ALICE, BOB)))
+      .when(accept('d1', BOB))
+      .thenRejects('ASSISTANT_DISABLED', 'R4');
+  });
+
+  it('R7, R5: Given pending invitations, When admin-enforced activation is switched on, Then only those accepting would activate are activated (checked against the new policy)', () => {
+    // Given a VIP invitation whose delegator has since lost the Power Pack, a premium common-area one, and an everyday one
+    const invitations = extend(
+      acme,
+      givePowerPack(ALICE),
+      invite('d-vip', ALICE, BOB, { permissions: [...EVERYDAY, 'manageVipContacts'] }),
+      givePowerPack(ALICE, false),
+      invite('d-lobby', ALICE, LOBBY),
+      invite('d-carol', ALICE, CAROL),
+    );
+    // When the same policy change makes common-area delegation premium and switches activation on
+    given(invitations)
+      .when(changePolicy({ autoActivateInvitations: true, commonAreaDelegationNeedsPowerPack: true }))
+      .thenEmits((events) => {
+        // Then only Carol's invitation is activated
+        expect(typesOf(events)).toEqual(['AccountPolicyChanged', 'DelegationActivatedByPolicy']);
+        expect(events[1]!.data).toEqual(ref('d-carol', ALICE, CAROL, ADMIN));
+      });
+  });
+
+  it('R7: Given admin-enforced activation and an invitation it left pending, When what refused it is put right, Then the same command activates it', () => {
+    const waiting = extend(bobWithoutPanel, invite('d1', ALICE, BOB));
+    given(waiting)
+      .when(changeAssistant(BOB, true))
+      .thenEmits((events) => {
+        expect(typesOf(events)).toEqual(['PartyAssistantChanged', 'DelegationActivatedByPolicy']);
+        expect(events[1]!.data).toEqual(ref('d1', ALICE, BOB, ADMIN));
+      });
+    // And a command that changes nothing activates nothing
+    given(waiting).when(changeAssistant(BOB, false)).then([]);
   });
 
   it('R7: an activated-by-policy delegation has nothing left to accept (INVITATION_NOT_PENDING)', () => {

@@ -1,6 +1,6 @@
 import type { Permission } from '#events';
 import { ALLOWED, refusal, type Refusal, type Verdict } from '../shared/domain-error.js';
-import type { AccountState, Party } from './account.state.js';
+import type { AccountState, Delegation, Party } from './account.state.js';
 import { compareVersions, VIP_PERMISSIONS } from './account.values.js';
 
 const SUPPORTED_DESKTOP_PLATFORMS = ['windows', 'macos'];
@@ -113,6 +113,39 @@ export const explainCommonAreaPremium = (
   return !involvesCommonArea || delegator.powerPack
     ? ALLOWED
     : refusal('POWER_PACK_REQUIRED', 'R5', { case: 'commonArea', party: delegator.id });
+};
+
+/** R5: VIP permissions, and delegation the account marks as premium, need the delegator's Power Pack. */
+export const explainDelegationPowerPack = (
+  state: AccountState,
+  delegatorId: string,
+  delegateId: string,
+  permissions: readonly Permission[],
+): Verdict => {
+  if (permissions.some((permission) => VIP_PERMISSIONS.includes(permission))) {
+    const vip = explainVipEligibility(state, delegatorId);
+    if (!vip.ok) return vip;
+  }
+  return explainCommonAreaPremium(state, delegatorId, delegateId);
+};
+
+/**
+ * R7: may this invitation be made active now? What accepting it checks, and what admin-enforced
+ * activation (`autoActivateInvitations`) checks before it activates one without an answer: both
+ * parties may take part in delegation (R2, R3), a phone-user delegate has its Assistant panel (R4: it
+ * works the delegation there), and the Power Pack it needs is still there (R5: it may have been taken
+ * away, or the account made common-area delegation premium, while the invitation was pending).
+ */
+export const explainActivation = (
+  state: AccountState,
+  invitation: Pick<Delegation, 'delegatorId' | 'delegateId' | 'permissions'>,
+): Verdict => {
+  const { delegatorId, delegateId, permissions } = invitation;
+  const delegator = explainDelegationEligibility(state, delegatorId);
+  if (!delegator.ok) return delegator;
+  const delegate = explainDelegateEligibility(state, delegateId);
+  if (!delegate.ok) return delegate;
+  return explainDelegationPowerPack(state, delegatorId, delegateId, permissions);
 };
 
 /**

@@ -148,6 +148,13 @@ export const givePowerPack = (partyId: string, powerPack = true): C.ChangePowerP
   powerPack,
 });
 
+export const changeAssistant = (partyId: string, assistantEnabled: boolean): C.ChangeAssistant => ({
+  type: 'ChangeAssistant',
+  ...base(ADMIN),
+  partyId,
+  assistantEnabled,
+});
+
 export const addVip = (delegatorId: string, number: string, actor = delegatorId): C.AddVipContact => ({
   type: 'AddVipContact',
   ...base(actor),

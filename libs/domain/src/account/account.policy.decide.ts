@@ -2,14 +2,7 @@ import type { AccountEvent, AccountPolicy } from '#events';
 import type { CommandContext } from '../shared/decider.js';
 import { refuse } from '../shared/domain-error.js';
 import type * as C from './account.commands.js';
-import {
-  checkVersion,
-  delegationRef,
-  requireAdmin,
-  sameJson,
-  stamped,
-  type DecideOn,
-} from './account.decide.shared.js';
+import { checkVersion, requireAdmin, sameJson, stamped, type DecideOn } from './account.decide.shared.js';
 import { DEFAULT_ACCOUNT_POLICY, type AccountState } from './account.state.js';
 
 // The account itself: its creation with its admins, and its policy (R8 limits, R7 activation, R4, R5).
@@ -45,12 +38,6 @@ export const changeAccountPolicy: DecideOn<C.ChangeAccountPolicy> = (command, st
   const policy = { ...state.policy, ...command.policy };
   checkPolicy(policy);
   if (sameJson(policy, state.policy)) return [];
-  const by = { by: command.actor, at: now };
-  const events: AccountEvent[] = [{ type: 'AccountPolicyChanged', data: { policy, ...by } }];
-  // R7: switching admin-enforced activation on applies it to the invitations still waiting.
-  if (policy.autoActivateInvitations && !state.policy.autoActivateInvitations)
-    for (const delegation of state.delegations.values())
-      if (delegation.status === 'pending')
-        events.push({ type: 'DelegationActivatedByPolicy', data: { ...delegationRef(delegation), ...by } });
-  return events;
+  // Switching admin-enforced activation on applies it to the invitations still waiting: see activateByPolicy.
+  return [{ type: 'AccountPolicyChanged', data: { policy, by: command.actor, at: now } }];
 };
