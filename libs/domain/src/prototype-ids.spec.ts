@@ -150,6 +150,11 @@ const LINE_SAMPLES: Samples<LineCommand, LineEvent> = {
     at: late,
     ids: { callId: 'nothing' },
   },
+  RecheckTransferTarget: {
+    given: transferring,
+    command: { type: 'RecheckTransferTarget', callId: 'c1', attempt: 1, ...TIMERS },
+    ids: { callId: 'nothing' },
+  },
 };
 
 // ── Account ──────────────────────────────────────────────────────────────────────────────────────

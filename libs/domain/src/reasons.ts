@@ -1137,6 +1137,8 @@ export const COMMAND_REASONS: Readonly<
   ExpireRing: [...LINE, 'TIMER_NOT_DUE'],
   EscalateVipRing: [...LINE, 'TIMER_NOT_DUE'],
   RecallTransfer: [...LINE, 'TIMER_NOT_DUE'],
+  // Sent by the api after an account change, never by a client (R16)
+  RecheckTransferTarget: [...LINE],
 };
 
 /** The command types of the catalogue, e.g. for a route to name the one it sends. */

@@ -244,7 +244,7 @@ export const dataSchemas: DataSchemas = {
     attempt: isNumber,
     to: isString,
     target: isString,
-    reason: oneOf('timeout', 'declined'),
+    reason: oneOf('timeout', 'declined', 'targetNotAllowed'),
     at: isString,
   },
   CallJoined: { ...callBy, ...onBehalf },

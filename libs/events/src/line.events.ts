@@ -249,7 +249,8 @@ export type CallTransferRecalled = DomainEvent<
     /** The party the call returns to (who requested the transfer). */
     to: string;
     target: string;
-    reason: 'timeout' | 'declined';
+    /** `targetNotAllowed`: the account changed so that the target may no longer take the transfer (R16). */
+    reason: 'timeout' | 'declined' | 'targetNotAllowed';
     at: string;
   }
 >;

@@ -315,6 +315,53 @@ describe('shared lines over HTTP (realtime clock)', () => {
       });
     });
 
+    it('R16: Given a call Alice is transferring to Bob, When Alice revokes his delegation or takes answerCalls away, Then the call comes back to her at once, not at the recall time', async () => {
+      for (const [change, path, body] of [
+        ['revoked', 'revoke', { actor: ALICE }],
+        ['without answerCalls', 'permissions', { actor: ALICE, permissions: ['placeCalls'] }],
+      ] as const) {
+        const { accountId, path: line } = await lineWith();
+        await answeredByAlice(line, 'in-r');
+        await command(`${line}/calls/in-r/transfer`, { actor: ALICE, to: BOB });
+
+        const method = path === 'revoke' ? 'post' : 'put';
+        const changed = await fetch(`${api.url}/accounts/${accountId}/delegations/del-${BOB}/${path}`, {
+          method: method.toUpperCase(),
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        expect({ change, status: changed.status }).toEqual({ change, status: 200 });
+
+        // The account's answer comes once the line has been told: the transfer is over already
+        const last = (await storedEvents(accountId)).at(-1)!;
+        expect({ change, type: last.event.type, data: last.event.data }).toMatchObject({
+          change,
+          type: 'CallTransferRecalled',
+          data: { callId: 'in-r', attempt: 1, to: ALICE, target: BOB, reason: 'targetNotAllowed' },
+        });
+        expect(last.metadata.$causationId).not.toBe(last.metadata.commandId);
+        const answer = await command(`${line}/calls/in-r/answer`, { actor: BOB });
+        expect(answer.status).toBeGreaterThanOrEqual(400);
+        const held = await command(`${line}/calls/in-r/hold`, { actor: ALICE });
+        expect({ change, type: held.body.events?.[0]?.type }).toEqual({ change, type: 'CallHeld' });
+      }
+    });
+
+    it('R16: Given a call Alice is transferring to Bob, When the account changes in a way that leaves Bob able to take it, Then the transfer still rings for him', async () => {
+      const { accountId, path } = await lineWith();
+      await answeredByAlice(path, 'in-s');
+      await command(`${path}/calls/in-s/transfer`, { actor: ALICE, to: BOB });
+      const changed = await fetch(`${api.url}/accounts/${accountId}/delegations/del-${CAROL}/revoke`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ actor: ALICE }),
+      });
+      expect(changed.status).toBe(200);
+      expect((await storedEvents(accountId)).at(-1)!.event.type).toBe('CallTransferRequested');
+      const taken = await command(`${path}/calls/in-s/answer`, { actor: BOB });
+      expect(taken.body.events[0]).toMatchObject({ type: 'CallTransferred', data: { by: BOB } });
+    });
+
     it('R16: joining needs joinAndMerge; with it the delegate joins, on Alice’s behalf', async () => {
       const { path } = await lineWith({
         delegates: [{ id: BOB }, { id: CAROL, permissions: ['answerCalls'] }],

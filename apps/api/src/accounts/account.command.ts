@@ -3,6 +3,7 @@ import { accountDecider, type AccountCommand } from '#domain';
 import { accountStream, type AccountEvent } from '#events';
 import type { CommandOutcome } from '#eventstore';
 import { CommandPipeline, type SentCommand } from '../shared/command-pipeline.js';
+import { AccountAppends } from './account-appends.js';
 import { AccountRepository } from './account.repository.js';
 
 /** One command on an account's stream, as the api received it. */
@@ -21,10 +22,11 @@ export class AccountCommandHandler implements ICommandHandler<ExecuteAccountComm
   constructor(
     private readonly repository: AccountRepository,
     private readonly pipeline: CommandPipeline,
+    private readonly appends: AccountAppends,
   ) {}
 
-  execute({ accountId, sent }: ExecuteAccountCommand): Promise<CommandOutcome<AccountEvent>> {
-    return this.pipeline.execute(
+  async execute({ accountId, sent }: ExecuteAccountCommand): Promise<CommandOutcome<AccountEvent>> {
+    const outcome = await this.pipeline.execute(
       {
         repository: this.repository,
         stream: accountStream(accountId),
@@ -33,5 +35,9 @@ export class AccountCommandHandler implements ICommandHandler<ExecuteAccountComm
       },
       sent,
     );
+    // Before the answer: what the change did to the account's lines is done by the time it is read.
+    if (!outcome.duplicate && outcome.events.length > 0)
+      await this.appends.record(accountId, outcome, sent.origin);
+    return outcome;
   }
 }

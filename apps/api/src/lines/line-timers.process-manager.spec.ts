@@ -4,6 +4,7 @@ import type { LineEvent } from '#events';
 import type { StoredEvent, SubscriptionItem, SystemRecord } from '#eventstore';
 import { fedStore, repairRecord } from '../../../../libs/eventstore/src/fed-store.fixture.js';
 import type { ClockService } from '../clock/clock.service.js';
+import type { AccountAppends } from '../accounts/account-appends.js';
 import type { LineAppends } from './line-appends.js';
 import { LineTimersProcessManager } from './line-timers.process-manager.js';
 import type { LineRepository } from './line.repository.js';
@@ -54,6 +55,7 @@ function timersOver() {
     } as unknown as ClockService,
     {} as CommandBus,
     { listen: () => undefined } as unknown as LineAppends,
+    { listen: () => undefined } as unknown as AccountAppends,
   );
   manager.onApplicationBootstrap();
   const connectionLost = async (repair?: SystemRecord): Promise<void> => {
@@ -183,6 +185,7 @@ describe('a timer whose command does not reach the line', () => {
       } as unknown as ClockService,
       { execute: () => Promise.reject(unavailable) } as unknown as CommandBus,
       { listen: () => undefined } as unknown as LineAppends,
+      { listen: () => undefined } as unknown as AccountAppends,
     );
     manager.onApplicationBootstrap();
     await subscribed(subscriptions, 1);

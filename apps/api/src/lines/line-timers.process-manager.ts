@@ -6,6 +6,7 @@ import {
   DomainError,
   LINE_TIMER_EVENT_TYPES,
   pendingLineTimers,
+  type LineCommand,
   type LineState,
   type LineTimer,
 } from '#domain';
@@ -24,6 +25,7 @@ import {
   type StreamDeletion,
   type SubscriptionItem,
 } from '#eventstore';
+import { AccountAppends } from '../accounts/account-appends.js';
 import { ClockService } from '../clock/clock.service.js';
 import { TIMER_COMMAND_ID_PREFIX, type CommandOrigin } from '../shared/command-metadata.js';
 import { LineAppends } from './line-appends.js';
@@ -61,17 +63,19 @@ interface ScheduledTimer {
   readonly cause: TimerCause;
 }
 
+/** A readable command id of the api's own, hashed when it is too long or holds what ids may not. */
+const idWithin = (readable: string): string =>
+  ID_PATTERN.test(readable)
+    ? readable
+    : `${TIMER_COMMAND_ID_PREFIX}${createHash('sha256').update(readable).digest('hex').slice(0, 40)}`;
+
 /**
  * The same timer always gets the same command id, so a timer fired twice (by two api processes, or
  * again after a restart) is answered as a duplicate instead of deciding twice. The due time makes it
  * unique even if a client reuses a call id much later.
  */
-export const timerCommandId = (timer: LineTimer): string => {
-  const readable = `${TIMER_COMMAND_ID_PREFIX}${timer.callId}-${timer.kind}-${Date.parse(timer.dueAt)}`;
-  return ID_PATTERN.test(readable)
-    ? readable
-    : `${TIMER_COMMAND_ID_PREFIX}${createHash('sha256').update(readable).digest('hex').slice(0, 40)}`;
-};
+export const timerCommandId = (timer: LineTimer): string =>
+  idWithin(`${TIMER_COMMAND_ID_PREFIX}${timer.callId}-${timer.kind}-${Date.parse(timer.dueAt)}`);
 
 /**
  * Ring timeouts (R14), VIP escalations (R19) and transfer recalls (R16) as a process manager. A
@@ -135,11 +139,15 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
     private readonly clock: ClockService,
     private readonly commands: CommandBus,
     private readonly appends: LineAppends,
+    private readonly accountAppends: AccountAppends,
   ) {}
 
   onApplicationBootstrap(): void {
     this.clock.useSettle(() => this.settled());
     this.appends.listen((outcome, origin) => this.appended(outcome, origin));
+    this.accountAppends.listen((accountId, outcome, origin) =>
+      this.accountChanged(accountId, outcome.eventIds.at(-1)!, origin),
+    );
     this.running = this.run();
   }
 
@@ -185,6 +193,59 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
       )
       .finally(() => this.reading.delete(reading));
     this.reading.add(reading);
+  }
+
+  /**
+   * R16: this process changed the account: every transfer under way on the account's lines (each has
+   * its recall timer here, whichever instance requested it) is checked again against the account as it
+   * now is, so that one whose target may no longer take it goes back to its transferrer at once, not
+   * at its recall time. Its command id names the transfer and the account change, so a check sent
+   * again is answered as a duplicate. Awaited by the account command before it is answered, never
+   * failing it: a check that does not reach the line leaves the transfer to its recall timer.
+   */
+  private async accountChanged(
+    accountId: string,
+    changeEventId: string,
+    origin: CommandOrigin,
+  ): Promise<void> {
+    const checks: Promise<void>[] = [];
+    for (const [stream, timers] of this.scheduled) {
+      const line = parseLineStream(stream);
+      if (line?.accountId !== accountId) continue;
+      for (const { timer } of timers.values()) {
+        if (timer.command.type !== 'RecallTransfer') continue;
+        const { callId, attempt, actor } = timer.command;
+        const check = {
+          commandId: idWithin(
+            `${TIMER_COMMAND_ID_PREFIX}${callId}-transferTarget-${attempt}-${changeEventId}`,
+          ),
+          correlationId: origin.correlationId,
+          causationId: changeEventId,
+        };
+        const command: LineCommand = { type: 'RecheckTransferTarget', callId, attempt, actor };
+        checks.push(
+          this.commands
+            .execute(
+              new ExecuteLineCommand(
+                line.accountId,
+                lineNumberOf(line.number),
+                { command, origin: check },
+                TIMER_FOREIGN_EVENTS,
+              ),
+            )
+            .then(
+              () => undefined,
+              (error: unknown) =>
+                this.logger.warn(
+                  `transfer ${callId}/${attempt} on ${stream} not checked: ${
+                    error instanceof Error ? error.message : String(error)
+                  }`,
+                ),
+            ),
+        );
+      }
+    }
+    await Promise.all(checks);
   }
 
   /** Follows the line streams until shutdown; a dropped subscription resumes after the last event handled. */

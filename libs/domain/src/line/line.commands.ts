@@ -75,6 +75,14 @@ export type EscalateVipRing = OnCall<'EscalateVipRing'>;
 export interface RecallTransfer extends OnCall<'RecallTransfer'> {
   readonly attempt: number;
 }
+/**
+ * R16: the account of the line changed while transfer `attempt` of the call was under way (a
+ * delegation revoked, permissions or shared lines changed, a party no longer eligible): may its target
+ * still take it? Sent by the api after the account change, never by a client.
+ */
+export interface RecheckTransferTarget extends OnCall<'RecheckTransferTarget'> {
+  readonly attempt: number;
+}
 
 export type LineCommand =
   | PlaceCallOnSharedLine
@@ -97,4 +105,5 @@ export type LineCommand =
   | DeleteVoicemail
   | ExpireRing
   | EscalateVipRing
-  | RecallTransfer;
+  | RecallTransfer
+  | RecheckTransferTarget;

@@ -1,6 +1,7 @@
 import type {
   CallRang,
   CallSentToVoicemail,
+  CallTransferRecalled,
   LineEvent,
   LinePermissionUsed,
   RecordingStopped,
@@ -470,10 +471,35 @@ const recallTransfer = (command: C.RecallTransfer, state: LineState, at: string)
   return [recalled(call.callId, transfer, 'timeout', at)];
 };
 
+/**
+ * R16: a transfer goes only to a party who may take it, and a line keeps none to a party who may no
+ * longer: once the account changed so that the delegator could not transfer the call to its target
+ * now (its delegation revoked or no longer active, `answerCalls` taken away, the line no longer
+ * shared with it, no longer eligible), the call goes back to the delegator at once, as a decline
+ * would send it, instead of ringing on until the recall time for a target that cannot answer. A
+ * transfer to the delegator (from a delegate) is never recalled so: the delegator always takes its own
+ * line's calls. A check for a transfer that is over, or for another attempt, changes nothing.
+ */
+const recheckTransferTarget = (
+  command: C.RecheckTransferTarget,
+  state: LineState,
+  context: LineContext,
+  at: string,
+): LineEvent[] => {
+  const call = state.call;
+  const transfer = call?.transfer;
+  if (call?.callId !== command.callId || !transfer || transfer.attempt !== command.attempt) return [];
+  if (transfer.from !== context.delegator.partyId) return [];
+  const fromDelegator: ActingParty = { role: 'delegator', onBehalfOf: null };
+  return transferTargetRefusal(fromDelegator, transfer.to, call, context)
+    ? [recalled(call.callId, transfer, 'targetNotAllowed', at)]
+    : [];
+};
+
 const recalled = (
   callId: string,
   transfer: TransferState,
-  reason: 'timeout' | 'declined',
+  reason: CallTransferRecalled['data']['reason'],
   at: string,
 ): LineEvent => ({
   type: 'CallTransferRecalled',
@@ -859,4 +885,6 @@ const DECIDE_BY_TYPE: { readonly [T in LineCommand['type']]: DecideOn<Extract<Li
   ExpireRing: (command, state, _context, at) => ownDecision(expireRing(command, state, at)),
   EscalateVipRing: (command, state, context, at) => ownDecision(escalateVipRing(command, state, context, at)),
   RecallTransfer: (command, state, _context, at) => ownDecision(recallTransfer(command, state, at)),
+  RecheckTransferTarget: (command, state, context, at) =>
+    ownDecision(recheckTransferTarget(command, state, context, at)),
 };

@@ -176,6 +176,14 @@ export const recallTransfer = (callId: string, attempt: number, when = at(30)): 
   actor: TIMERS,
   at: when,
 });
+/** What the api sends when the account of a line with a transfer under way changed (R16: may its target still take it?). */
+export const recheckTransferTarget = (callId: string, attempt: number, when = at(5)): Timed<LineCommand> => ({
+  type: 'RecheckTransferTarget',
+  callId,
+  attempt,
+  actor: TIMERS,
+  at: when,
+});
 
 /**
  * Call c1 on the fixture line: ringing; answered by Boss, then the commands `then` (if any); held by Boss,

@@ -1,3 +1,4 @@
+import type { LineEvent } from '#events';
 import {
   ASSISTANT,
   BOSS,
@@ -21,6 +22,7 @@ import {
   merge,
   onlyAssistantWith,
   recallTransfer,
+  recheckTransferTarget,
   transfer,
 } from './line.fixtures.js';
 
@@ -229,5 +231,57 @@ describe('join and merge (R16)', () => {
   it('R15: a held call the delegator locked cannot be merged by a delegate (R16)', () => {
     const locked = bossOnCall(hold('c1', BOSS, true));
     given(locked, context).when(merge('c1', ASSISTANT)).thenRejects('CALL_PRIVACY_LOCKED', 'R15');
+  });
+});
+
+describe('a transfer whose target may no longer take it (R16)', () => {
+  /** The account after the assistant's delegation was revoked: the line is no longer shared with it. */
+  const revoked = lineContext({ delegates: context.delegates.filter((d) => d.partyId !== ASSISTANT) });
+  const recalledAt = (seconds: number): LineEvent => ({
+    type: 'CallTransferRecalled',
+    data: {
+      callId: 'c1',
+      attempt: 1,
+      to: BOSS,
+      target: ASSISTANT,
+      reason: 'targetNotAllowed',
+      at: at(seconds),
+    },
+  });
+
+  it.each([
+    ['its delegation was revoked', revoked],
+    ['it lost answerCalls', onlyAssistantWith('placeCalls')],
+    [
+      'its delegation is no longer active',
+      lineContext({ delegates: [delegate(ASSISTANT, 'Assistant', { active: false })] }),
+    ],
+  ])(
+    'R16: Given a call being transferred to the assistant, When its target is checked after %s, Then the call goes back to the delegator at once, not at the recall time',
+    (_change, changed) => {
+      given(toAssistant, changed)
+        .when(recheckTransferTarget('c1', 1, at(5)))
+        .then([recalledAt(5)]);
+    },
+  );
+
+  it('R16: Given a call being transferred to a target that may still take it, When its target is checked, Then nothing changes and it still rings until the recall time', () => {
+    given(toAssistant, context)
+      .when(recheckTransferTarget('c1', 1, at(5)))
+      .then([]);
+  });
+
+  it('R16: Given a transfer that is over (answered, or a later attempt under way), When the check for it comes, Then nothing changes', () => {
+    given(bossOnCall(transfer('c1', BOSS, ASSISTANT), answer('c1', ASSISTANT)), revoked)
+      .when(recheckTransferTarget('c1', 1))
+      .then([]);
+    given(toAssistant, revoked).when(recheckTransferTarget('c1', 2)).then([]);
+    given(toAssistant, revoked).when(recheckTransferTarget('c2', 1)).then([]);
+  });
+
+  it("R16: Given a delegate transferring to the delegator, When its target is checked, Then nothing changes: the delegator always takes its own line's calls", () => {
+    given(assistantOnCall(transfer('c1', ASSISTANT, BOSS)), revoked)
+      .when(recheckTransferTarget('c1', 1))
+      .then([]);
   });
 });

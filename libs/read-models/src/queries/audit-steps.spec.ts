@@ -77,6 +77,11 @@ describe("each step of a call's story says what happened (audit call)", () => {
       'bob did not answer transfer 1: the call is back with alice',
     ],
     [
+      'CallTransferRecalled',
+      { callId: 'c1', attempt: 2, to: 'alice', target: 'bob', reason: 'targetNotAllowed', at: T },
+      'bob may no longer take transfer 2: the call is back with alice',
+    ],
+    [
       'CallSentToVoicemail',
       { callId: 'c1', reason: 'ringTimeout', missedBy: ['alice', 'bob'], ringLegsEnded: [], at: T },
       'sent to voicemail (ringTimeout); missed by alice, bob',

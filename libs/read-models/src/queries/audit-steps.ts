@@ -59,7 +59,9 @@ export const auditStep = (entry: { readonly type: string; readonly data: object 
       return `${event.data.by}${forWhom(event.data.onBehalfOf)} took the transfer from ${event.data.transferredBy}`;
     case 'CallTransferRecalled': {
       const { target, to, reason, attempt } = event.data;
-      const why = reason === 'timeout' ? 'did not answer' : 'declined';
+      const why = { timeout: 'did not answer', declined: 'declined', targetNotAllowed: 'may no longer take' }[
+        reason
+      ];
       return `${target} ${why} transfer ${attempt}: the call is back with ${to}`;
     }
     case 'CallJoined':
