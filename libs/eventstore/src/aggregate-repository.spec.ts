@@ -1,4 +1,5 @@
 import { jest } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
 import type { DomainEvent } from '#events';
 import {
   AggregateRepository,
@@ -6,7 +7,16 @@ import {
   IdempotencyKeyReusedError,
 } from './aggregate-repository.js';
 import { ownCommandMetadata } from './command-metadata.fixture.js';
-import type { CommandMetadata, EventStore, EventSubscription, SubscriptionItem } from './event-store.js';
+import { StreamVersionConflictError } from './errors.js';
+import { commandEventId } from './event-ids.js';
+import type {
+  CommandMetadata,
+  EventIds,
+  EventStore,
+  EventSubscription,
+  StoredEvent,
+  SubscriptionItem,
+} from './event-store.js';
 
 type Bumped = DomainEvent<'Bumped', Record<string, never>>;
 
@@ -106,4 +116,91 @@ describe('aggregate repository remembering client command ids that changed nothi
     await noOp(metadata('generated-1'), false);
     await expect(noOp(metadata('generated-1', 'bob'))).resolves.toMatchObject({ events: [] });
   });
+});
+
+describe('aggregate repository after an append whose answer was lost', () => {
+  type Counted = DomainEvent<'Counted', { readonly total: number }>;
+
+  /**
+   * One stream in memory, appended as EventStoreDB appends: at the expected revision, or as a re-append
+   * when the events right after it carry the same ids (answered as done, nothing written), else a
+   * conflict. `loseNextAnswer` writes the next append and then fails its call, as a connection lost
+   * before the answer does.
+   */
+  const storeLosingOneAnswer = () => {
+    const stored: StoredEvent<Counted>[] = [];
+    let loseNextAnswer = false;
+    const idsOf = (metadata: CommandMetadata, count: number, eventIds: EventIds) =>
+      Array.from({ length: count }, (_, index) =>
+        eventIds === 'fromCommand' ? commandEventId(metadata, 'counter-1', index) : randomUUID(),
+      );
+    const store = {
+      async *readRecorded(_stream: string, from: bigint) {
+        for (const one of stored.slice(Number(from))) yield { kind: 'event' as const, stored: one };
+      },
+      async *readStream(_stream: string, from: bigint, count: number) {
+        yield* stored.slice(Number(from), Number(from) + count);
+      },
+      append: async (
+        stream: string,
+        events: readonly Counted[],
+        expected: bigint | 'no_stream',
+        metadata: CommandMetadata,
+        eventIds: EventIds,
+      ) => {
+        const ids = idsOf(metadata, events.length, eventIds);
+        const first = expected === 'no_stream' ? 0 : Number(expected) + 1;
+        const answer = (last: number) => ({
+          nextRevision: BigInt(last),
+          position: BigInt(last),
+          eventIds: stored.slice(first, last + 1).map((one) => one.id),
+        });
+        if (ids.every((id, index) => stored[first + index]?.id === id)) return answer(first + ids.length - 1);
+        if (first !== stored.length)
+          throw new StreamVersionConflictError(stream, expected, BigInt(stored.length - 1));
+        events.forEach((event, index) =>
+          stored.push({
+            event,
+            metadata: { ...metadata, schemaVersion: 1 },
+            id: ids[index]!,
+            stream,
+            revision: BigInt(stored.length),
+            position: BigInt(stored.length),
+            created: new Date(),
+          }),
+        );
+        if (loseNextAnswer) {
+          loseNextAnswer = false;
+          throw new Error('14 UNAVAILABLE: connection lost before the answer');
+        }
+        return answer(stored.length - 1);
+      },
+    } as unknown as EventStore;
+    return { store, stored, loseNextAnswer: () => (loseNextAnswer = true) };
+  };
+
+  it.each(['fromCommand', 'perDecision'] as const)(
+    'Given an append written but its answer lost (%s event ids), When the command is resent, Then it is answered from the stored events as a duplicate, and the fold is the stored one',
+    async (eventIds) => {
+      const { store, stored, loseNextAnswer } = storeLosingOneAnswer();
+      const repository = new AggregateRepository<number, Counted>(
+        store,
+        { initialState: 0, evolve: (_total, event) => event.data.total },
+        { eventIds },
+      );
+      // Each decision counts differently (the second one sees a later clock): only the first is stored
+      let decisions = 0;
+      const count = () => [{ type: 'Counted' as const, data: { total: ++decisions * 10 } }];
+      const command = ownCommandMetadata({ commandId: 'k1', actor: 'alice', requestDigest: 'd1' });
+      await repository.handle('counter-1', () => [], ownCommandMetadata({ commandId: 'k0', actor: 'alice' }));
+
+      loseNextAnswer();
+      await expect(repository.handle('counter-1', count, command)).rejects.toThrow('UNAVAILABLE');
+      const resent = await repository.handle('counter-1', count, command, { clientCommandId: true });
+
+      expect(resent).toMatchObject({ duplicate: true, events: [{ data: { total: 10 } }], revision: 0n });
+      expect(stored).toHaveLength(1);
+      expect(await repository.load('counter-1')).toEqual({ state: 10, revision: 0n });
+    },
+  );
 });

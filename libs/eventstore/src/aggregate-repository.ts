@@ -452,8 +452,13 @@ export class AggregateRepository<State, E extends DomainEvent> {
             eventIds: result.eventIds,
           };
         } catch (error) {
-          if (error instanceof DeletedStreamError) this.drop(stream);
-          if (!(error instanceof StreamVersionConflictError)) throw error;
+          if (!(error instanceof StreamVersionConflictError)) {
+            // Deleted, or an append that may have been written though its answer was lost: the fold
+            // can no longer say where the stream stands, and a resend decided on it could pass for
+            // the store's re-append (`fromCommand` ids) and be answered with events never stored.
+            this.drop(stream);
+            throw error;
+          }
           if (attempt >= this.maxAttempts) throw new ContentionError(stream, attempt);
           cached = await this.catchUp(stream, foreignEvents);
           fresh = true;
