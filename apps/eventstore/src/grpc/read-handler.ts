@@ -447,22 +447,16 @@ function allPositionOf(
 ): number | 'end' {
   const commit = fromWire(position.getCommitPosition(), 'position');
   if (commit === 'end') return 'end';
-  const end = logEnd(store);
+  const end = store.durableEnd;
   if (commit > end) {
     if (backwards && !subscription) throw serviceError(status.UNKNOWN, 'Unexpected ReadAllResult: Error');
     return commit;
   }
   const prepare = fromWire(position.getPreparePosition(), 'position');
-  const onRecord = commit === 0 || commit === end || store.positionOf(store.seqAtOrAfter(commit)) === commit;
+  const onRecord = commit === 0 || commit === end || store.startsRecord(commit);
   if (!onRecord || prepare !== commit)
     throw serviceError(status.INVALID_ARGUMENT, 'Trying to read from an invalid position.');
   return commit;
-}
-
-/** The position right after the last committed record: EventStoreDB's writer checkpoint. */
-function logEnd(store: LogStore): number {
-  const last = store.committedCount - 1;
-  return last < 0 ? 0 : store.positionOf(last) + store.lengthOf(last);
 }
 
 async function readAll(

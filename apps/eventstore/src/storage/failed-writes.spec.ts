@@ -57,6 +57,21 @@ describe('LogStore when a write to its log fails', () => {
     await rm(`${directory}-copy`, { recursive: true, force: true });
   });
 
+  it('Given a full disk, When no events are appended, Then the append is refused and its record’s position is no start for $all; once the disk has room, the next one is written there', async () => {
+    await givenStore((s) => s.append('line-1', 'no_stream', [event('Placed')]));
+    const end = store.durableEnd;
+    disk.fail(await noSpaceLeft());
+
+    await expect(store.append('line-1', 0n, [])).rejects.toMatchObject({ code: 'ENOSPC' });
+
+    expect(store.startsRecord(end)).toBe(false);
+    expect(store.durableEnd).toBe(end);
+    disk.heal();
+    expect(await store.append('line-1', 0n, [])).toEqual({ kind: 'success', revision: 0, position: end });
+    expect(store.startsRecord(end)).toBe(true);
+    expect(store.durableEnd).toBeGreaterThan(end);
+  });
+
   it('disk full: the append is refused and nothing of it is served; once the disk has room, appends succeed without a restart', async () => {
     await givenStore((s) => s.append('line-1', 'no_stream', [event('Placed'), event('Held')]));
     disk.fail(await noSpaceLeft());

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 
 import { type Column, float64Column, uint32Column } from './columns.js';
 import type { LogDevice, PendingWrite, RecoveryReport } from './log.js';
-import { FLAG_TOMBSTONE, checkRecord, decodeRecord, encodeRecords, uuidToBytes } from './record.js';
+import {
+  FLAG_TOMBSTONE,
+  RECORD_HEADER_SIZE,
+  checkRecord,
+  decodeRecord,
+  encodeFiller,
+  encodeRecords,
+  uuidToBytes,
+} from './record.js';
 
 /** An exact revision is a bigint: a request may expect one no number holds (up to 2^63 - 1). */
 export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | bigint;
@@ -212,8 +220,12 @@ interface IdCacheUndo {
   readonly evictedDropped: boolean;
 }
 
+/** An append of no events writes a header alone (recovered fillers, of any size, report their own). */
+const EMPTY_APPEND_RECORD_SIZE = RECORD_HEADER_SIZE;
+
 interface Waiter {
-  readonly seq: number;
+  /** The log position of the last record waited for: the caller is answered once it is durable. */
+  readonly position: number;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
@@ -287,6 +299,14 @@ export class LogStore {
   private durableNames = { streams: 0, types: 0 };
   private readonly pendingEffects: (() => void)[] = [];
   private waiters: Waiter[] = [];
+  /**
+   * Positions (ascending) of the records that hold no event, staged or durable (the first
+   * `durableFillers`), and where the last durable one ends: a `$all` read may start from any record's
+   * position, and EventStoreDB's writer checkpoint, the log's end, counts them.
+   */
+  private readonly fillers: number[] = [];
+  private durableFillers = 0;
+  private durableFillerEnd = 0;
   private flushing: Promise<void> | undefined;
   /** While set, appends are refused with it: the log is being cut back, or failed for good. */
   private refusal: LogWriteFailedError | undefined;
@@ -324,7 +344,14 @@ export class LogStore {
     options: EventStoreOptions = {},
   ): Promise<{ store: LogStore; recovery: RecoveryReport }> {
     const store = new LogStore(log, options);
-    const recovery = await log.open((position, chunk, offset) => store.replay(position, chunk, offset));
+    const recovery = await log.open(
+      (position, chunk, offset) => store.replay(position, chunk, offset),
+      (position, length) => {
+        store.fillers.push(position);
+        store.durableFillerEnd = position + length;
+      },
+    );
+    store.durableFillers = store.fillers.length;
     store.committed = store.stagedCount;
     // Recovered records are read from the log; the tail cache starts with the next append.
     store.tailStart = store.stagedCount;
@@ -401,7 +428,15 @@ export class LogStore {
     const conflict = this.checkExpected(existing, streamName, expected);
     if (conflict) return conflict;
     if (events.length === 0) {
-      return { kind: 'success', revision: revisionOrNoStream(existing), position: undefined };
+      // EventStoreDB writes a record holding no event (StorageWriterService's WritePrepares, an empty
+      // prepare) and answers its position: a subscription from it gets the next event, written after it.
+      const position = this.stageFiller();
+      // Then, as its SoftUndeleteStream does, it recreates a soft-deleted stream, empty.
+      const recreated =
+        existing?.limits.softDeleted &&
+        this.stage([this.metadataRecord(existing, { ...existing.metadata, $tb: existing.nextRevision })]);
+      await (recreated ? this.whenCommitted(recreated[0]!.seq) : this.whenWritten(position));
+      return { kind: 'success', revision: revisionOrNoStream(existing), position };
     }
 
     const stream = existing ?? this.streamState(streamName);
@@ -662,6 +697,16 @@ export class LogStore {
     return placed;
   }
 
+  /** Queues a record that holds no event for the next group commit; returns its position. */
+  private stageFiller(): number {
+    const record = encodeFiller(EMPTY_APPEND_RECORD_SIZE);
+    const position = this.log.reserve(record.length);
+    this.fillers.push(position);
+    this.pendingWrites.push({ position, buffers: [record], events: 0 });
+    this.scheduleFlush();
+    return position;
+  }
+
   private index(
     stream: StreamState,
     type: string,
@@ -780,12 +825,19 @@ export class LogStore {
       }
       for (const effect of effects) effect();
       this.committed = lastSeq + 1;
+      const lastWrite = writes.at(-1)!;
+      const writtenEnd =
+        lastWrite.position + lastWrite.buffers.reduce((sum, buffer) => sum + buffer.length, 0);
+      while (this.durableFillers < this.fillers.length && this.fillers[this.durableFillers]! < writtenEnd) {
+        this.durableFillerEnd = this.fillers[this.durableFillers]! + EMPTY_APPEND_RECORD_SIZE;
+        this.durableFillers += 1;
+      }
       this.durableNames = names;
       const durableUndos = this.idCacheUndo.findIndex((undo) => undo.seq >= this.committed);
       this.idCacheUndo.splice(0, durableUndos < 0 ? this.idCacheUndo.length : durableUndos);
       this.evictTail();
-      const ready = this.waiters.filter((waiter) => waiter.seq < this.committed);
-      this.waiters = this.waiters.filter((waiter) => waiter.seq >= this.committed);
+      const ready = this.waiters.filter((waiter) => waiter.position < writtenEnd);
+      this.waiters = this.waiters.filter((waiter) => waiter.position >= writtenEnd);
       for (const waiter of ready) waiter.resolve();
       for (const listener of this.commitListeners) listener();
       if (this.outage) {
@@ -887,6 +939,7 @@ export class LogStore {
       this.streams.delete(this.streamsByRef.pop()!.name);
     while (this.typeNames.length > this.durableNames.types) this.typeIds.delete(this.typeNames.pop()!);
     this.stagedCount = from;
+    this.fillers.length = this.durableFillers;
     this.pendingWrites.length = 0;
     this.pendingEffects.length = 0;
     this.pendingLastSeq = from - 1;
@@ -898,8 +951,13 @@ export class LogStore {
 
   private whenCommitted(seq: number): Promise<void> {
     if (seq < this.committed) return Promise.resolve();
+    return this.whenWritten(this.positions.get(seq));
+  }
+
+  /** Resolves once the staged record at `position` is durable; rejects if its write fails. */
+  private whenWritten(position: number): Promise<void> {
     if (this.refusal) return Promise.reject(this.refusal);
-    return new Promise((resolve, reject) => this.waiters.push({ seq, resolve, reject }));
+    return new Promise((resolve, reject) => this.waiters.push({ position, resolve, reject }));
   }
 
   private evictTail(): void {
@@ -986,6 +1044,30 @@ export class LogStore {
 
   typeOf(seq: number): string {
     return this.typeNames[this.typeRefs.get(seq)]!;
+  }
+
+  /**
+   * The end of the last durable record, events or not: EventStoreDB's writer checkpoint, where the
+   * next record is written.
+   */
+  get durableEnd(): number {
+    const last = this.committed - 1;
+    const eventEnd = last < 0 ? 0 : this.positions.get(last) + this.lengths.get(last);
+    return Math.max(eventEnd, this.durableFillerEnd);
+  }
+
+  /** Whether a durable record, an event or one that holds none, starts at `position`. */
+  startsRecord(position: number): boolean {
+    const seq = this.seqAtOrAfter(position);
+    if (seq < this.committed && this.positions.get(seq) === position) return true;
+    let low = 0;
+    let high = this.durableFillers;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.fillers[middle]! < position) low = middle + 1;
+      else high = middle;
+    }
+    return low < this.durableFillers && this.fillers[low] === position;
   }
 
   /** Smallest seq whose position is ≥ `position` (committedCount when there is none). */

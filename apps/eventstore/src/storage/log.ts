@@ -35,10 +35,15 @@ import {
  */
 export interface LogDevice {
   /**
-   * Calls `onRecord` for every event record of every complete append, in order. Cuts a torn tail (an
-   * incomplete final write); refuses (LogDamagedError) to start on damage that is not one.
+   * Calls `onRecord` for every event record of every complete append, in order, and `onFiller` for
+   * every record that holds no event (see FLAG_FILLER): a record's position is one a `$all` read may
+   * start from, whatever it holds. Cuts a torn tail (an incomplete final write); refuses
+   * (LogDamagedError) to start on damage that is not one.
    */
-  open(onRecord: (position: number, chunk: Buffer, offset: number) => void): Promise<RecoveryReport>;
+  open(
+    onRecord: (position: number, chunk: Buffer, offset: number) => void,
+    onFiller?: (position: number, length: number) => void,
+  ): Promise<RecoveryReport>;
   /** Reserves room for one atomic append of `length` bytes and returns the position of its first byte. */
   reserve(length: number): number;
   /** Writes reserved appends (in reservation order) and returns once they are durable. */
@@ -330,7 +335,10 @@ export class FileLog implements LogDevice {
     this.zeroFill = options.zeroFill ?? true;
   }
 
-  async open(onRecord: (position: number, chunk: Buffer, offset: number) => void): Promise<RecoveryReport> {
+  async open(
+    onRecord: (position: number, chunk: Buffer, offset: number) => void,
+    onFiller: (position: number, length: number) => void = () => undefined,
+  ): Promise<RecoveryReport> {
     await fs.mkdir(this.directory, { recursive: true });
     const checkpoint = await readCheckpoint(this.directory);
     if (checkpoint.kind === 'damaged') throw new CheckpointDamagedError(this.directory, checkpoint.reason);
@@ -340,7 +348,7 @@ export class FileLog implements LogDevice {
     for (const [index, name] of names.entries()) {
       const newerSegments = names.length - 1 - index;
       const segment = this.segment(Number(name.slice(0, 20)), 0);
-      const scan = await scanSegment(segment, onRecord);
+      const scan = await scanSegment(segment, onRecord, onFiller);
       if (!scan.header.ok) {
         // A crash while a segment was created (before its header was fsynced) leaves a newest file of
         // at most a header's size with nothing acknowledged in it: its header is written again.
@@ -713,11 +721,13 @@ export class FileLog implements LogDevice {
 
 /**
  * Reads a segment, handing the event records of complete appends before the first damage to
- * `onRecord`, and describes what follows the damage: recovery's decision rests on it.
+ * `onRecord` and the positions of their other records to `onFiller`, and describes what follows the
+ * damage: recovery's decision rests on it.
  */
 async function scanSegment(
   segment: Segment,
   onRecord: (position: number, chunk: Buffer, offset: number) => void,
+  onFiller: (position: number, length: number) => void = () => undefined,
 ): Promise<SegmentScan> {
   const handle = await fs.open(segment.path, 'r');
   try {
@@ -746,7 +756,10 @@ async function scanSegment(
         pending.push({ position: segment.start + fileOffset, chunk, offset, flags });
         if ((flags & FLAG_COMMIT_END) === 0) return;
         for (const record of pending) {
-          if ((record.flags & FLAG_FILLER) !== 0) continue;
+          if ((record.flags & FLAG_FILLER) !== 0) {
+            onFiller(record.position, record.chunk.readUInt32LE(record.offset));
+            continue;
+          }
           onRecord(record.position, record.chunk, record.offset);
           records += 1;
         }

@@ -19,7 +19,10 @@ export const RECORD_HEADER_SIZE = 56;
 export const RECORD_VERSION = 1;
 export const FLAG_COMMIT_END = 1;
 export const FLAG_TOMBSTONE = 2;
-/** Holds no event: the clean-shutdown marker, or bytes `eventstore repair` took out of the log. */
+/**
+ * Holds no event: the clean-shutdown marker, bytes `eventstore repair` took out of the log, or an
+ * append of no events (which EventStoreDB answers with the position of a record it writes).
+ */
 export const FLAG_FILLER = 4;
 /**
  * Set by the file log on the first record of every write it makes, after the previous write was
