@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import {
   EventStoreDBClient,
   START,
+  UnavailableError,
   UnknownError,
   jsonEvent,
   streamNameFilter,
@@ -12,6 +13,7 @@ import {
 } from '@eventstore/db-client';
 
 import { ioError, noSpaceLeft } from '../../../apps/eventstore/src/storage/failing-disk.fixture.js';
+import { logWriteFailureCode } from '../../../libs/eventstore/src/errors.js';
 import { startStoreOnFailingDisk, type StoreOnFailingDisk } from './failing-disk-store.js';
 import { collect, take, uniqueStream } from './support.js';
 
@@ -87,6 +89,34 @@ describe('the embedded event store on a disk that fails', () => {
 
     const { client: restarted } = await startAfterCrash();
     expect(await readIds(restarted, stream)).toEqual(acknowledged);
+  });
+
+  it('Given a full disk, When an event is appended over the classic Append, Then the client raises UnavailableError naming ENOSPC with the log-write-failed trailer, nothing is written, and the same client appends once there is room', async () => {
+    // EventStoreDB has no answer of its own for a write the disk refused: its writer stops the node,
+    // and the append ends with the connection (docs/event-store.md, "A failed write").
+    const { store, client } = await start();
+    const stream = uniqueStream('disk-full-classic');
+    const viaAppend = { credentials: { username: 'admin', password: 'changeit' } };
+    const before = [jsonEvent({ type: 'Placed', data: {} })];
+    await client.appendToStream(stream, before, viaAppend);
+    store.disk.fail(await noSpaceLeft());
+
+    const refused = await client
+      .appendToStream(stream, jsonEvent({ type: 'Lost', data: {} }), viaAppend)
+      .catch((error: unknown) => error);
+
+    expect(refused).toBeInstanceOf(UnavailableError);
+    expect((refused as UnavailableError).message).toMatch(
+      /^14 UNAVAILABLE: the log could not be written \(ENOSPC.*nothing of this append was kept/,
+    );
+    // What the api reads to answer STORE_CANNOT_WRITE with its cause.
+    expect(logWriteFailureCode(refused)).toBe('ENOSPC');
+    expect(await readIds(client, stream)).toEqual(idsOf(before));
+    store.disk.heal();
+    const after = jsonEvent({ type: 'Answered', data: {} });
+    const appended = await client.appendToStream(stream, after, { ...viaAppend, expectedRevision: 0n });
+    expect(appended.nextExpectedRevision).toBe(1n);
+    expect(await readIds(client, stream)).toEqual(idsOf([...before, after]));
   });
 
   it('concurrent writers while the disk fills up and is freed: every append is acknowledged or refused on the connection they had, and exactly the acknowledged ones are read, delivered and kept by a restart', async () => {
