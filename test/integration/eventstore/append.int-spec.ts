@@ -203,8 +203,14 @@ describe('Streams.Append through the official client', () => {
   it('Given an event with an empty type, When it is appended, Then it is refused as EventStoreDB refuses it', async () => {
     // "Empty eventType provided." from EventStoreDB's Event constructor, a BadRequest over BatchAppend.
     const stream = uniqueStream('empty-type');
+    // Over the classic Append it fails the call: the client raises UnknownError, not the
+    // RequiredMetadataPropertyMissingError of an absent key (the type key is there, empty).
     const untyped = jsonEvent({ type: '', data: {} });
     expect(await failureOf(client.appendToStream(stream, untyped))).toEqual(badRequest);
+    expect(await failureOf(client.appendToStream(stream, untyped, viaAppend))).toEqual({
+      constructor: UnknownError,
+      message: expect.stringContaining('Empty eventType provided.'),
+    });
     await expect(collect(client.readStream(stream))).rejects.toBeInstanceOf(StreamNotFoundError);
   });
 

@@ -13,7 +13,7 @@ import {
   type ProposedEvent,
 } from '../storage/index.js';
 import { batchWrites } from './batch-writes.js';
-import { logWriteFailedMessage, serviceError, toServiceError } from './errors.js';
+import { EMPTY_EVENT_TYPE, logWriteFailedMessage, serviceError, toServiceError } from './errors.js';
 import {
   encodeBadRequest,
   encodeMaximumAppendSizeExceeded,
@@ -104,11 +104,6 @@ const unknownError = (code: status, message: string): RpcStatus =>
 const badRequest = (reason: string): RpcStatus =>
   errorStatus(status.INVALID_ARGUMENT, 'BadRequest', DETAILS.badRequest, encodeBadRequest(reason));
 
-/**
- * EventStoreDB's own reasons, as its `Event` constructor words them (.NET appends the parameter), for
- * the refusals it shares with this server.
- */
-const EMPTY_EVENT_TYPE = "Empty eventType provided. (Parameter 'eventType')";
 /** .NET's KeyNotFoundException, as a metadata map without the key throws it. */
 const absentKey = (key: string): string => `The given key '${key}' was not present in the dictionary.`;
 

@@ -46,15 +46,18 @@ function streamDeleted(stream: string): ServiceError {
   });
 }
 
-export function missingMetadata(): ServiceError {
-  return serviceError(
-    status.INVALID_ARGUMENT,
-    'Required metadata properties are missing: type, content-type',
-    {
-      exception: 'missing-required-metadata-property',
-      'required-metadata-properties': 'type,content-type',
-    },
-  );
+/**
+ * EventStoreDB's reason for an event whose type is empty, as its `Event` constructor words it (.NET
+ * appends the parameter); both appends refuse it.
+ */
+export const EMPTY_EVENT_TYPE = "Empty eventType provided. (Parameter 'eventType')";
+
+/** EventStoreDB's RequiredMetadataPropertyMissing: the key it found missing first, then every one it requires. */
+export function missingMetadata(key: 'type' | 'content-type'): ServiceError {
+  return serviceError(status.INVALID_ARGUMENT, `Required Metadata Property '${key}' is missing`, {
+    exception: 'missing-required-metadata-property',
+    'required-metadata-properties': 'type,content-type',
+  });
 }
 
 export function invalidArgument(details: string): ServiceError {

@@ -32,11 +32,12 @@ describe('Streams.Append with the server codecs', () => {
     await store.close();
   });
 
-  const event = (type = 'Tested', contentType = 'application/json') => {
+  /** An empty type leaves the `type` key out; a null content type, the `content-type` key. */
+  const event = (type = 'Tested', contentType: string | null = 'application/json') => {
     const message = new AppendReq.ProposedMessage()
       .setId(new UUID().setString(randomUUID()))
       .setData(Buffer.from('{"n":1}'));
-    message.getMetadataMap().set('content-type', contentType);
+    if (contentType !== null) message.getMetadataMap().set('content-type', contentType);
     if (type) message.getMetadataMap().set('type', type);
     return new AppendReq().setProposedMessage(message);
   };
@@ -79,13 +80,24 @@ describe('Streams.Append with the server codecs', () => {
     expect(conflict.getWrongExpectedVersion()!.hasExpectedStreamExists()).toBe(true);
   });
 
-  it('refuses an event without a type', async () => {
-    const error = await append(`legacy-${randomUUID()}`, (o) => o.setAny(new Empty()), [event('')]).catch(
-      (failure: ServiceError) => failure,
-    );
-    expect((error as ServiceError).code).toBe(status.INVALID_ARGUMENT);
-    expect((error as ServiceError).metadata.get('exception')).toEqual(['missing-required-metadata-property']);
-  });
+  it.each([
+    ['type', event('')],
+    ['content-type', event('Tested', null)],
+  ])(
+    'Given an event without a %s key, When it is appended, Then it is refused as EventStoreDB’s RequiredMetadataPropertyMissing names it',
+    async (key, request) => {
+      const error = await append(`legacy-${randomUUID()}`, (o) => o.setAny(new Empty()), [request]).catch(
+        (failure: ServiceError) => failure,
+      );
+
+      expect((error as ServiceError).code).toBe(status.INVALID_ARGUMENT);
+      expect((error as ServiceError).details).toBe(`Required Metadata Property '${key}' is missing`);
+      expect((error as ServiceError).metadata.getMap()).toMatchObject({
+        exception: 'missing-required-metadata-property',
+        'required-metadata-properties': 'type,content-type',
+      });
+    },
+  );
 
   // EventStoreDB's Append requires the content-type key but keeps only whether it is exactly
   // application/json: an empty or any other content type is an event that is not JSON.

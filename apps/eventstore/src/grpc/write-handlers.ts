@@ -7,7 +7,13 @@ import {
   type ExpectedRevision,
   type ProposedEvent,
 } from '../storage/index.js';
-import { invalidArgument, missingMetadata, serviceError, toServiceError } from './errors.js';
+import {
+  EMPTY_EVENT_TYPE,
+  invalidArgument,
+  missingMetadata,
+  serviceError,
+  toServiceError,
+} from './errors.js';
 import {
   DeleteResp,
   TombstoneResp,
@@ -135,12 +141,14 @@ export function appendHandler(store: LogStore, open: Set<OpenAppendCall>) {
       }
       if (!message) return;
       const { type, contentType } = message;
-      // EventStoreDB refuses an event without either key (an empty type fails later, in its Event);
-      // an empty content type is an event that is not JSON.
-      if (!type || contentType === undefined) return reject(missingMetadata());
+      // EventStoreDB refuses an event without either key, naming the first missing, and an empty
+      // type after the size check, as its Event is built; an empty content type is not JSON.
+      if (type === undefined) return reject(missingMetadata('type'));
+      if (contentType === undefined) return reject(missingMetadata('content-type'));
       size += message.data.length + message.customMetadata.length + 2 * Buffer.byteLength(type);
       if (size > store.maxAppendSize)
         return reject(toServiceError(new MaxAppendSizeExceededError(store.maxAppendSize)));
+      if (!type) return reject(invalidArgument(EMPTY_EVENT_TYPE));
       events.push({
         id: message.id ? uuidText(message.id) : '',
         type,
