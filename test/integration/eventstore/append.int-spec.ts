@@ -306,6 +306,25 @@ describe('an append size limit set with --max-append-size', () => {
     expect((error as MaxAppendSizeExceededError).maxAppendSize).toBe(1024);
     expect(await collect(client.readStream(stream))).toHaveLength(2);
   });
+
+  it.each([
+    ['BatchAppend', {}],
+    ['the classic Append', { credentials: { username: 'admin', password: 'changeit' } }],
+  ])(
+    'Given a type of characters two UTF-8 bytes long, When an append fills the limit over %s, Then the type counts twice its length in characters, as .NET’s string Length counts it',
+    async (_path, options) => {
+      // EventStoreDB's Event.SizeOnDisk adds eventType.Length * 2: UTF-16 code units, not UTF-8 bytes.
+      const stream = uniqueStream('limit-utf16');
+      const type = 'é'.repeat(12);
+      const event = (dataBytes: number) => binaryEvent({ type, data: new Uint8Array(dataBytes) });
+
+      const fits = await client.appendToStream(stream, event(1024 - 2 * type.length), options);
+      const over = await failureOf(client.appendToStream(stream, event(1024 - 2 * type.length + 1), options));
+
+      expect(fits.nextExpectedRevision).toBe(0n);
+      expect(over).toMatchObject({ constructor: MaxAppendSizeExceededError });
+    },
+  );
 });
 
 /**

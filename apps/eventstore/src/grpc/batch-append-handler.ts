@@ -266,7 +266,7 @@ export class BatchAppendSession {
       if (!type) return this.fail(append, badRequest(EMPTY_EVENT_TYPE));
       if (contentType === undefined) return this.fail(append, badRequest(absentKey('content-type')));
       // Same measure as the store's; checked per chunk so an oversized append is never buffered whole.
-      const bytes = data.length + customMetadata.length + 2 * Buffer.byteLength(type);
+      const bytes = data.length + customMetadata.length + 2 * type.length;
       append.size += bytes;
       this.buffered += bytes;
       if (append.size > this.store.maxAppendSize)

@@ -145,7 +145,7 @@ export function appendHandler(store: LogStore, open: Set<OpenAppendCall>) {
       // type after the size check, as its Event is built; an empty content type is not JSON.
       if (type === undefined) return reject(missingMetadata('type'));
       if (contentType === undefined) return reject(missingMetadata('content-type'));
-      size += message.data.length + message.customMetadata.length + 2 * Buffer.byteLength(type);
+      size += message.data.length + message.customMetadata.length + 2 * type.length;
       if (size > store.maxAppendSize)
         return reject(toServiceError(new MaxAppendSizeExceededError(store.maxAppendSize)));
       if (!type) return reject(invalidArgument(EMPTY_EVENT_TYPE));

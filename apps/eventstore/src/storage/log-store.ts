@@ -319,7 +319,7 @@ export class LogStore {
 
   private readonly tailCacheLimit: number;
   private readonly idCacheLimit: number;
-  /** Bytes an append may hold, measured as EventStoreDB does: data, metadata and twice the type. */
+  /** Bytes an append may hold, measured as EventStoreDB does: data, metadata and twice the type's UTF-16 length. */
   readonly maxAppendSize: number;
   private readonly now: () => number;
   private readonly onWriteFailed: ((failure: WriteFailure) => void) | undefined;
@@ -398,7 +398,8 @@ export class LogStore {
     let size = 0;
     const ids: Buffer[] = [];
     for (const event of events) {
-      size += event.data.length + event.metadata.length + 2 * Buffer.byteLength(event.type);
+      // The type counts twice its UTF-16 length, as EventStoreDB's Event.SizeOnDisk counts .NET's Length.
+      size += event.data.length + event.metadata.length + 2 * event.type.length;
       const id = uuidToBytes(event.id);
       if (!id) throw new InvalidEventIdError(`event id ${event.id} is not a UUID`);
       // As EventStoreDB's Event refuses Guid.Empty, over every path that appends.
