@@ -80,6 +80,33 @@ describe('Streams.Append with the server codecs', () => {
     expect(conflict.getWrongExpectedVersion()!.hasExpectedStreamExists()).toBe(true);
   });
 
+  it('Given conflicts of each kind, When they are answered, Then the pre-20.6 forms are filled beside the others, as EventStoreDB’s Streams.Append fills them', async () => {
+    const missing = `legacy-${randomUUID()}`;
+    const existing = `legacy-${randomUUID()}`;
+    await append(existing, (o) => o.setNoStream(new Empty()), [event(), event()]);
+
+    const onMissing = await append(missing, (o) => o.setStreamExists(new Empty()), [event()]);
+    const onExisting = await append(existing, (o) => o.setNoStream(new Empty()), [event()]);
+    const onRevision = await append(existing, (o) => o.setRevision('5'), [event()]);
+
+    const forms2060 = (response: AppendRespMessage) => {
+      const conflict = response.getWrongExpectedVersion()!;
+      return {
+        current: conflict.hasNoStream2060() ? 'no_stream' : conflict.getCurrentRevision2060(),
+        expected: conflict.hasStreamExists2060()
+          ? 'stream_exists'
+          : conflict.hasAny2060()
+            ? 'any'
+            : conflict.getExpectedRevision2060(),
+      };
+    };
+    expect(forms2060(onMissing)).toEqual({ current: 'no_stream', expected: 'stream_exists' });
+    // no_stream is ulong.MaxValue there, which the generated code reads as the nearest double, 2^64.
+    expect(forms2060(onExisting)).toEqual({ current: 1, expected: 2 ** 64 });
+    expect(forms2060(onRevision)).toEqual({ current: 1, expected: 5 });
+    expect(onRevision.getWrongExpectedVersion()!.getExpectedRevision()).toBe('5');
+  });
+
   it.each([
     ['type', event('')],
     ['content-type', event('Tested', null)],

@@ -442,32 +442,46 @@ describe('Append (legacy)', () => {
         ),
       ),
     );
+    // With the pre-20.6 forms (fields 1-5) first, as EventStoreDB fills both and C# writes them in order.
     const conflicts = [
       [
         { current: 3, expected: 0n },
         (c: InstanceType<typeof AppendResp.WrongExpectedVersion>) =>
-          c.setCurrentRevision('3').setExpectedRevision('0'),
+          c
+            .setCurrentRevision2060(3)
+            .setExpectedRevision2060(0)
+            .setCurrentRevision('3')
+            .setExpectedRevision('0'),
       ],
       [
         { current: 'no_stream', expected: 'stream_exists' },
         (c: InstanceType<typeof AppendResp.WrongExpectedVersion>) =>
-          c.setCurrentNoStream(new Empty()).setExpectedStreamExists(new Empty()),
-      ],
-      [
-        { current: 0, expected: 'no_stream' },
-        (c: InstanceType<typeof AppendResp.WrongExpectedVersion>) =>
-          c.setCurrentRevision('0').setExpectedNoStream(new Empty()),
+          c
+            .setNoStream2060(new Empty())
+            .setStreamExists2060(new Empty())
+            .setCurrentNoStream(new Empty())
+            .setExpectedStreamExists(new Empty()),
       ],
       [
         { current: 1, expected: 'any' },
         (c: InstanceType<typeof AppendResp.WrongExpectedVersion>) =>
-          c.setCurrentRevision('1').setExpectedAny(new Empty()),
+          c
+            .setCurrentRevision2060(1)
+            .setAny2060(new Empty())
+            .setCurrentRevision('1')
+            .setExpectedAny(new Empty()),
       ],
     ] as const;
     for (const [wrongExpectedVersion, set] of conflicts) {
       const expected = new AppendResp().setWrongExpectedVersion(set(new AppendResp.WrongExpectedVersion()));
       expect(encodeAppendResp({ wrongExpectedVersion })).toEqual(bytesOf(expected));
     }
+    // An expected no_stream is ulong.MaxValue in the old form, which a JS number cannot hold exactly.
+    const noStream = encodeAppendResp({ wrongExpectedVersion: { current: 0, expected: 'no_stream' } });
+    expect(noStream.toString('hex')).toBe(
+      // field 2 (length 17): 1 = 0, 3 = 2^64 - 1 (ten varint bytes), 6 = 0, 11 = empty
+      '1211' + '0800' + '18ffffffffffffffffff01' + '3000' + '5a00',
+    );
   });
 });
 

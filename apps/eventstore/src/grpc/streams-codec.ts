@@ -54,7 +54,20 @@ const BatchAppendRespField = {
 /** BatchAppendResp.Success and AppendResp.Success are numbered alike. */
 const SuccessField = { currentRevision: 1, noStream: 2, position: 3, noPosition: 4 } as const;
 const AppendRespField = { success: 1, wrongExpectedVersion: 2 } as const;
-/** AppendResp.WrongExpectedVersion; fields 1-5 are the pre-20.6 forms, which the client ignores. */
+/**
+ * AppendResp.WrongExpectedVersion's pre-20.6 forms, which the 6.x client ignores but EventStoreDB still
+ * fills beside the others (Streams.Append.cs), for clients that read them.
+ */
+const AppendWrongExpectedVersion2060Field = {
+  currentRevision: 1,
+  noStream: 2,
+  expectedRevision: 3,
+  any: 4,
+  streamExists: 5,
+} as const;
+/** EventStoreDB's pre-20.6 form of an expected no_stream: the largest uint64, as `ulong.MaxValue`. */
+const EXPECTED_NO_STREAM_2060 = 2n ** 64n - 1n;
+/** AppendResp.WrongExpectedVersion's current forms. */
 const AppendWrongExpectedVersionField = {
   currentRevision: 6,
   currentNoStream: 7,
@@ -474,12 +487,22 @@ export function encodeBatchAppendResp(response: BatchAppendResponse): Buffer {
   return writer.finish();
 }
 
+function writeConflict2060({ current, expected }: WrongExpectedVersion): void {
+  const field = AppendWrongExpectedVersion2060Field;
+  if (current === 'no_stream') writer.empty(field.noStream);
+  else writer.uint64(field.currentRevision, current);
+  if (expected === 'any') writer.empty(field.any);
+  else if (expected === 'stream_exists') writer.empty(field.streamExists);
+  else writer.uint64(field.expectedRevision, expected === 'no_stream' ? EXPECTED_NO_STREAM_2060 : expected);
+}
+
 export function encodeAppendResp(response: AppendResponse): Buffer {
   if ('success' in response) {
     writeSuccess(AppendRespField.success, response.success);
     return writer.finish();
   }
   const start = writer.begin(AppendRespField.wrongExpectedVersion);
+  writeConflict2060(response.wrongExpectedVersion);
   writeConflict(APPEND_CONFLICT_FIELDS, response.wrongExpectedVersion);
   writer.end(start);
   return writer.finish();
