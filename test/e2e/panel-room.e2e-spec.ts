@@ -69,6 +69,30 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
         seatOf(landing, 'exec1').locator(`section[data-line="${number}"] .lamp-row`).textContent(),
       ).resolves.toContain('Assistant 1 on behalf of Executive 1');
       expect(streamsSince(before)).toBe(1);
+
+      // Back on the landing page, the boxes are as they were left: the room's seats ticked.
+      const ticked = () =>
+        Promise.all(
+          ['Executive 1', 'Assistant 1', 'Assistant 2'].map((name) =>
+            picker.getByRole('checkbox', { name }).isChecked(),
+          ),
+        );
+      await landing.goBack();
+      await picker.waitFor({ timeout: SHOWN_MS });
+      await expect(ticked()).resolves.toEqual([true, true, true]);
+      await picker.getByRole('checkbox', { name: 'Assistant 2' }).uncheck();
+      await picker.getByRole('button', { name: 'Open the room' }).click();
+      await landing.locator('section.seat').nth(1).waitFor({ timeout: SHOWN_MS });
+      expect(await landing.locator('section.seat').count()).toBe(2);
+      await landing.goBack();
+      await picker.waitFor({ timeout: SHOWN_MS });
+      await expect(ticked()).resolves.toEqual([true, true, false]);
+      await landing.reload();
+      await picker.waitFor({ timeout: SHOWN_MS });
+      await expect(ticked()).resolves.toEqual([true, true, false]);
+      await landing.goForward();
+      await live(landing);
+      expect(await landing.locator('section.seat').count()).toBe(2);
     },
   );
 

@@ -4,12 +4,44 @@ import { Refusal, STACK_RETRY_MS, isStackDown, loadDirectory } from './api.js';
 import { named } from './format.js';
 import { Problem } from './problem.js';
 
+/** Where the page's history entry keeps the seats ticked in each account's room picker. */
+const TICKED = 'roomPicker';
+
+/**
+ * The seats ticked in each account's room picker, as this history entry kept them: the app draws the
+ * landing page anew on Back and Forward, and would otherwise show the room just opened unticked, as
+ * the browser does not restore what it did not draw (it would, for a page it loaded).
+ */
+const tickedInEntry = (): ReadonlyMap<string, readonly string[]> => {
+  const kept = (history.state as { [TICKED]?: unknown } | null)?.[TICKED];
+  if (!Array.isArray(kept)) return new Map();
+  return new Map(
+    kept.filter(
+      (pair): pair is [string, string[]] =>
+        Array.isArray(pair) &&
+        typeof pair[0] === 'string' &&
+        Array.isArray(pair[1]) &&
+        pair[1].every((viewer) => typeof viewer === 'string'),
+    ),
+  );
+};
+
 /**
  * Every account and its parties, each a link to its seat, and a room of the seats ticked: nobody has
  * to type a query string.
  */
 export function Landing() {
   const [directory, setDirectory] = useState<Directory>();
+  const [ticked, setTicked] = useState(tickedInEntry);
+  const tick = (account: string, party: string, on: boolean) => {
+    const seats = new Set(ticked.get(account));
+    if (on) seats.add(party);
+    else seats.delete(party);
+    const next = new Map(ticked).set(account, [...seats]);
+    setTicked(next);
+    // Kept with this entry (not a new one): a tick is no step Back should undo.
+    history.replaceState({ ...(history.state as object | null), [TICKED]: [...next] }, '');
+  };
   const [error, setError] = useState<Refusal>();
   /** The room picker submitted with no seat ticked (its account). */
   const [unticked, setUnticked] = useState<string>();
@@ -95,7 +127,16 @@ export function Landing() {
                 <legend>Seats side by side (a call's journey across them, live):</legend>
                 {account.parties.map((party) => (
                   <label key={party.partyId}>
-                    <input type="checkbox" name="viewer" value={party.partyId} /> {named(party.name)}{' '}
+                    <input
+                      type="checkbox"
+                      name="viewer"
+                      value={party.partyId}
+                      checked={ticked.get(account.accountId)?.includes(party.partyId) ?? false}
+                      onChange={(event) =>
+                        tick(account.accountId, party.partyId, (event.target as HTMLInputElement).checked)
+                      }
+                    />{' '}
+                    {named(party.name)}{' '}
                   </label>
                 ))}
               </fieldset>
