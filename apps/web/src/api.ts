@@ -2,6 +2,7 @@ import type {
   ApiStatus,
   Directory,
   PanelError,
+  PendingTimers,
   Seat,
   Steps,
 } from '../../projector/src/panel/seat-contract.js';
@@ -64,6 +65,13 @@ export const apiAnswers = (): Promise<boolean> =>
     (status) => status.answering,
     () => false,
   );
+
+/** The api's pending timers, as the projector asks for them; a projector not answering cannot ask. */
+export const pendingTimers = (): Promise<PendingTimers> =>
+  request<PendingTimers>('/panel/timers').catch((): PendingTimers => ({
+    answering: false,
+    pendingTimers: [],
+  }));
 
 /** A read-model query of the projector (same origin as the page). */
 export const loadJson = <T>(path: string): Promise<T> => request(path);

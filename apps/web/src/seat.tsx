@@ -46,6 +46,7 @@ import { SpeedDials } from './speed-dials.js';
 import { SteadyButton } from './steady-button.js';
 import { liveSeats, type Connection } from './live.js';
 import { lampChanges } from './announce.js';
+import { useNextTimer } from './pending-timers.js';
 
 type Method = 'POST' | 'PUT' | 'DELETE';
 /**
@@ -1163,18 +1164,37 @@ function Roster({ seat, act, refusal }: { seat: Seat; act: Act; refusal: Shown |
   );
 }
 
+/** Why "To the next timer" is disabled: the api's own refusal of it, in its sentence. */
+const NO_PENDING_TIMER: Availability = {
+  allowed: false,
+  rule: 'R21',
+  code: 'NO_PENDING_TIMER',
+  sentence: sentenceOf('NO_PENDING_TIMER', {}),
+};
+
 /**
  * The stack's time; in virtual mode (R21) with the controls that move it on, the last exactly to the
- * next ring timeout, escalation or transfer recall (refused with NO_PENDING_TIMER when none is pending).
+ * next ring timeout, escalation or transfer recall: disabled with NO_PENDING_TIMER's sentence while the
+ * api has none pending, which it would refuse.
  */
 function Clock({ seat, act, refusal }: { seat: Seat; act: Act; refusal: Shown | undefined }) {
+  const next = useNextTimer(seat.position);
   if (seat.clock.mode !== 'virtual') return null;
   return (
     <div class="clock" role="group" aria-label="Virtual clock">
       Virtual clock: <time dateTime={seat.clock.now}>{when(seat.clock.now)}</time>{' '}
       <button onClick={() => act('clock', 'POST', 'clock/advance', { bySeconds: 10 })}>+10 s</button>{' '}
       <button onClick={() => act('clock', 'POST', 'clock/advance', { bySeconds: 60 })}>+1 min</button>{' '}
-      <button onClick={() => act('clock', 'POST', 'clock/advance-to-next-timer')}>To the next timer</button>
+      {next === null ? (
+        <Unavailable label="To the next timer" availability={NO_PENDING_TIMER} />
+      ) : (
+        <button
+          title={next === undefined ? undefined : `The next timer is due at ${when(next)}`}
+          onClick={() => act('clock', 'POST', 'clock/advance-to-next-timer')}
+        >
+          To the next timer
+        </button>
+      )}
       <RefusalNote refusal={refusal} />
     </div>
   );

@@ -165,6 +165,7 @@ describe('the projector answers as its OpenAPI document says', () => {
         ['GET', '/panel/assets/{file}', '/panel/assets/missing.js'],
         ['GET', '/panel/directory', '/panel/directory'],
         ['GET', '/panel/api-status', '/panel/api-status'],
+        ['GET', '/panel/timers', '/panel/timers'],
         ['GET', '/panel/seat', `/panel/seat?account=${A}&viewer=${assistant}`],
         ['GET', '/panel/seat', `/panel/seat?account=${A}&viewer=nobody`],
         ['GET', '/panel/seat', `/panel/seat?account=${A}&viewer=%3Cx%3E`],

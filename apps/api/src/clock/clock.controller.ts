@@ -68,12 +68,8 @@ export class ClockController {
   @Get()
   @ApiOperation({ summary: 'Clock mode, current (simulated) time and pending timers' })
   @ApiOkResponse({ description: 'The clock', schema: CLOCK_VIEW })
-  view(): ClockView {
-    return {
-      mode: this.clock.mode,
-      now: this.clock.now().toISOString(),
-      pendingTimers: this.clock.pendingTimers().map((t) => ({ key: t.key, dueAt: t.dueAt.toISOString() })),
-    };
+  async clockNow(): Promise<ClockView> {
+    return this.view(await this.clock.settledPendingTimers());
   }
 
   @Post('advance')
@@ -95,7 +91,7 @@ export class ClockController {
         ? new Date(dto.to)
         : new Date(this.clock.now().getTime() + (dto.bySeconds ?? 0) * 1000);
     await this.clock.advanceTo(target, dto.actor);
-    return this.view();
+    return this.view(this.clock.pendingTimers());
   }
 
   @Post('advance-to-next-timer')
@@ -112,6 +108,14 @@ export class ClockController {
   })
   async advanceToNextTimer(@Body() dto: AdvanceToNextTimerDto): Promise<ClockView> {
     await this.clock.advanceToNextTimer(dto.actor);
-    return this.view();
+    return this.view(this.clock.pendingTimers());
+  }
+
+  private view(pendingTimers: readonly { key: string; dueAt: Date }[]): ClockView {
+    return {
+      mode: this.clock.mode,
+      now: this.clock.now().toISOString(),
+      pendingTimers: pendingTimers.map((t) => ({ key: t.key, dueAt: t.dueAt.toISOString() })),
+    };
   }
 }

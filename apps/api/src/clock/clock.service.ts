@@ -88,6 +88,15 @@ export class ClockService implements Clock, OnModuleInit, OnApplicationShutdown 
     return this.clock instanceof VirtualClock ? this.clock.pending() : [];
   }
 
+  /**
+   * The pending timers once the process managers have put on the clock those of everything appended so
+   * far: a reader that saw a ring in the log (the panel) then finds its ring timeout pending, not yet to come.
+   */
+  async settledPendingTimers(): Promise<readonly { key: string; dueAt: Date }[]> {
+    await this.settle();
+    return this.pendingTimers();
+  }
+
   /** Moves virtual time to `target`, firing due timers; refused in realtime mode. */
   advanceTo(target: Date, actor: string): Promise<Date> {
     return this.move(async () => target, actor);

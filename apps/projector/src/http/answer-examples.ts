@@ -389,6 +389,11 @@ export const ANSWER_EXAMPLES = {
   },
   /** GET /panel/api-status */
   apiStatus: { answering: true },
+  /** GET /panel/timers */
+  timers: {
+    answering: true,
+    pendingTimers: [{ key: 'line-acme.15552000000:ringTimeout:call-002', dueAt: '2026-01-05T09:01:00.000Z' }],
+  },
   /** GET /panel/steps */
   steps: {
     current: { position: '9672', type: 'CallEnded', stream: 'line-acme.15552000000' },

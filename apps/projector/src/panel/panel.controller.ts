@@ -39,7 +39,7 @@ import { ReadModelsService, type AsOf } from '../http/read-models.service.js';
 import { ANSWER_EXAMPLES } from '../http/answer-examples.js';
 import { AsOfQueries, EventStreamAnswer, QueryAnswer, QueryRefusals } from '../http/route-docs.js';
 import { projectorSettingsOf, type ProjectorSettings } from '../projector-config.js';
-import type { ApiStatus, Directory, Seat, Steps } from './seat-contract.js';
+import type { ApiStatus, Directory, PendingTimers, Seat, Steps } from './seat-contract.js';
 import { SeatRefusal, directory, seatOf } from './seat.js';
 import { stepsAround } from './steps.js';
 
@@ -141,8 +141,11 @@ const ForwardDocs = () =>
 const SET_THE_API_ADDRESS =
   "set SWITCHBOARD_API_URL (or API_HOST and API_PORT) to the api's address, and start the projector again.";
 
-/** How long the api's /health may take to say it answers: the page asks again every 3 s. */
+/** How long the api's /health (or /clock) may take to answer: the page asks again every 3 s. */
 const API_STATUS_TIMEOUT_MS = 3_000;
+
+/** What /panel/timers answers when it could not ask the api: no timer known, which is not none. */
+const TIMERS_UNKNOWN: PendingTimers = { answering: false, pendingTimers: [] };
 
 /** How long a forwarded command may take at the api: its slowest answers are a few seconds. */
 const FORWARD_TIMEOUT_MS = 10_000;
@@ -249,6 +252,31 @@ export class PanelController implements BeforeApplicationShutdown {
       return { answering: true };
     } catch {
       return { answering: false };
+    }
+  }
+
+  @Get('timers')
+  @ApiOperation({
+    summary:
+      "The api's pending timers (its GET /clock: ring timeouts, VIP escalations, transfer recalls, soonest " +
+      'first), for the page\'s "To the next timer", disabled when none is pending. Always a 200: ' +
+      '`answering` is false when the api does not answer, or not as a clock does.',
+  })
+  @QueryAnswer('The pending timers, or that the api could not be asked', ANSWER_EXAMPLES.timers)
+  async timers(): Promise<PendingTimers> {
+    const api = this.settings.api;
+    if (!('url' in api)) return TIMERS_UNKNOWN;
+    try {
+      const answer = await fetch(`${api.url}/clock`, { signal: AbortSignal.timeout(API_STATUS_TIMEOUT_MS) });
+      const clock = (await answer.json()) as { pendingTimers?: unknown };
+      if (!answer.ok || !Array.isArray(clock.pendingTimers)) return TIMERS_UNKNOWN;
+      const pendingTimers = clock.pendingTimers.flatMap((timer: unknown) => {
+        const { key, dueAt } = (timer ?? {}) as { key?: unknown; dueAt?: unknown };
+        return typeof key === 'string' && typeof dueAt === 'string' ? [{ key, dueAt }] : [];
+      });
+      return { answering: true, pendingTimers };
+    } catch {
+      return TIMERS_UNKNOWN;
     }
   }
 

@@ -198,6 +198,16 @@ export interface ApiStatus {
   readonly answering: boolean;
 }
 
+/**
+ * The api's pending timers (/panel/timers), for the page's "To the next timer": ring timeouts, VIP
+ * escalations, transfer recalls, soonest first. `answering` false when the projector could not ask the
+ * api: the timers are then unknown, not none.
+ */
+export interface PendingTimers {
+  readonly answering: boolean;
+  readonly pendingTimers: readonly { readonly key: string; readonly dueAt: string }[];
+}
+
 /** Where one step of time travel goes from a view as of a position (/panel/steps). */
 export interface Steps {
   /** The last of the account's events the view shows; null before the first. */
