@@ -662,7 +662,7 @@ describe('the panel for auditors and architects in a browser', () => {
     },
   );
   browserTest(
-    "Given the stack's clock, When an architect asks for a time after it, Then the page says that time has not come rather than show today's lamps dated then",
+    "Given the stack's clock, When an architect asks for a time after it, Then the page says that time has not come rather than show today's lamps dated then; and an address naming no point of time, or one before the seat's history, is refused naming it and what is taken, the live seat still working",
     'time-travel-future',
     async () => {
       const { demo } = await account('travel-future');
@@ -674,6 +674,32 @@ describe('the panel for auditors and architects in a browser', () => {
       await expect(refusal.textContent()).resolves.toMatch(/has not come yet.*pick an earlier time/i);
       expect(await page.locator('[data-as-of]').count()).toBe(0);
       expect(new URL(page.url()).searchParams.has('asOfTime')).toBe(false);
+
+      const addressed: [string, RegExp][] = [
+        [
+          'asOf=yesterday',
+          /asOf=yesterday is no point of time travel: .*"yesterday".* asOf=<a \$all position/,
+        ],
+        [
+          'asOfTime=2026-13-45',
+          /asOfTime=2026-13-45 is no point of time travel: .*asOfTime=<a time with its zone/,
+        ],
+        ['asOf=0', /asOf=0 is before this seat's history starts/],
+      ];
+      for (const [query, said] of addressed) {
+        await page.goto(`${suite.stack.projector}/panel?account=${demo.accountId}&viewer=exec1&${query}`);
+        await refusal.waitFor({ timeout: SHOWN_MS });
+        await expect(refusal.textContent()).resolves.toMatch(said);
+        // The live seat is shown under it, and time travel goes on from there.
+        await page.locator('[data-lamp]').first().waitFor({ timeout: SHOWN_MS });
+        await page.getByRole('button', { name: 'Back to live' }).click();
+        await refusal.waitFor({ state: 'detached', timeout: SHOWN_MS });
+        expect(new URL(page.url()).search).toBe(`?account=${demo.accountId}&viewer=exec1`);
+      }
+      await page.getByRole('button', { name: 'Step back one event' }).click();
+      await page.locator('[data-as-of]').waitFor({ timeout: SHOWN_MS });
+      // The seat as of position 0 is the projector's 404, which Chromium logs.
+      expect(suite.forgiveErrors(/status of 404/)).toBe(1);
     },
   );
   browserTest(

@@ -47,6 +47,7 @@ import { SteadyButton } from './steady-button.js';
 import { liveSeats, type Connection } from './live.js';
 import { lampChanges } from './announce.js';
 import { useNextTimer } from './pending-timers.js';
+import { travelRefusal } from './past-point.js';
 
 type Method = 'POST' | 'PUT' | 'DELETE';
 /**
@@ -245,7 +246,12 @@ export function SeatPage(props: {
   }, [apiAway]);
 
   useEffect(() => {
-    if (pointKey === shownPoint.current) return;
+    if (pointKey === shownPoint.current) {
+      // Back at the point shown (Back to live from an address naming a point that could not be shown):
+      // the refusal of that point is no longer the address's.
+      setTravelError(undefined);
+      return;
+    }
     // The address moved to a point no step showed (Back to live, Back, Forward, a link).
     travels.current += 1;
     if (point === undefined) {
@@ -264,7 +270,7 @@ export function SeatPage(props: {
         setTravelError(undefined);
       },
       (error: Refusal) => {
-        if (current) setTravelError({ code: error.code, message: error.message });
+        if (current) setTravelError(travelRefusal(point, error, true));
       },
     );
     return () => {
@@ -357,7 +363,7 @@ export function SeatPage(props: {
       },
       (error: Refusal) => {
         if (asked !== travels.current) return undefined;
-        setTravelError({ code: error.code, message: error.message });
+        setTravelError(travelRefusal(to, error, false));
         return error.code;
       },
     );
@@ -399,6 +405,7 @@ export function SeatPage(props: {
           shown={shownFirst}
           stackNow={first.clock.mode === 'virtual' ? Date.parse(first.clock.now) : tick}
           past={past !== undefined}
+          inAddress={point !== undefined}
           travel={travel}
           live={() => navigate(addressOf(undefined))}
           refusal={travelError}
@@ -1246,11 +1253,13 @@ function TimeTravel(props: {
   /** The stack's time now (ms): its virtual clock, or the wall clock in realtime mode. */
   stackNow: number;
   past: boolean;
+  /** The address names a point of time travel, shown or not (refused, or on its way). */
+  inAddress: boolean;
   travel: (to: PastPoint) => Promise<string | undefined>;
   live: () => void;
   refusal: Shown | undefined;
 }) {
-  const { shown, stackNow, past, travel, live, refusal } = props;
+  const { shown, stackNow, past, inAddress, travel, live, refusal } = props;
   const [time, setTime] = useState('');
   /** A time typed that no view can be asked for (the field takes years up to 275760). */
   const [typed, setTyped] = useState<Shown>();
@@ -1364,7 +1373,7 @@ function TimeTravel(props: {
       <button disabled={!time} onClick={show}>
         Show
       </button>
-      {past && (
+      {(past || inAddress) && (
         <>
           {' '}
           <button onClick={live}>Back to live</button>

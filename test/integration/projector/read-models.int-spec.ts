@@ -171,6 +171,27 @@ describe('projector read models over the embedded event store', () => {
           code: 'INVALID_REQUEST',
         });
       }
+      // A point that is none is refused naming the field, and the value given, in its sentence.
+      const malformed: [string, string, string][] = [
+        ['asOf=yesterday', 'asOf', '"yesterday"'],
+        ['asOf=-1', 'asOf', '"-1"'],
+        ['asOfTime=2026-13-45', 'asOfTime', '"2026-13-45"'],
+        ['asOfTime=yesterday', 'asOfTime', '"yesterday"'],
+        ['asOf=1&asOf=2', 'asOf', '2 values (give it once)'],
+        ['asOf=1&asOfTime=2026-01-05T09:00:00Z', 'asOfTime', 'not both'],
+      ];
+      for (const [query, field, named] of malformed) {
+        const refused = await get(
+          `/lines/${accountId}/${numberOf(0)}/history?viewer=${delegatorOf(0)}&${query}`,
+        );
+        expect({ query, status: refused.status, code: refused.body.code }).toEqual({
+          query,
+          status: 400,
+          code: 'INVALID_REQUEST',
+        });
+        expect(refused.body.errors).toEqual([{ field, messages: [expect.any(String)] }]);
+        expect(refused.body.message).toContain(named);
+      }
       expect((await get('/docs')).status).toBe(200);
     } finally {
       await app.close();

@@ -38,6 +38,19 @@ export interface AsOf {
 const ISO_INSTANT =
   /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
 
+const AS_OF_RULE = 'a $all commit position (digits)';
+const AS_OF_TIME_RULE = 'an ISO-8601 instant with its zone, e.g. 2026-01-05T09:00:00Z';
+
+/**
+ * A query value as a refusal quotes it: a repeated query is a list, and a value may be of any length (a
+ * URL holds thousands of characters), of which a sentence quotes the start.
+ */
+const givenAs = (value: unknown): string => {
+  if (Array.isArray(value)) return `${value.length} values (give it once)`;
+  const text = String(value);
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+};
+
 /**
  * The live read models, or (with `asOf` / `asOfTime`) read models as of that `$all` position or
  * simulated time: the time machine architects use to look at the past. A query about an account (or
@@ -123,13 +136,18 @@ export class ReadModelsService implements OnModuleInit, OnModuleDestroy {
    */
   async at(query: AsOf, scope?: TimeTravelScope): Promise<ReadModels> {
     if (query.asOf !== undefined && query.asOfTime !== undefined) {
-      throw new BadRequestException({ code: 'INVALID_REQUEST', message: 'give asOf or asOfTime, not both' });
+      throw new BadRequestException({
+        code: 'INVALID_REQUEST',
+        message: 'invalid request: give asOf or asOfTime, not both',
+        errors: [{ field: 'asOfTime', messages: ['not with asOf: one point of time travel at a time'] }],
+      });
     }
     if (query.asOf !== undefined) {
-      if (!/^\d{1,20}$/.test(query.asOf)) {
+      if (typeof query.asOf !== 'string' || !/^\d{1,20}$/.test(query.asOf)) {
         throw new BadRequestException({
           code: 'INVALID_REQUEST',
-          message: 'asOf must be a $all commit position (digits)',
+          message: `invalid request: asOf must be a $all commit position (digits), not ${givenAs(query.asOf)}`,
+          errors: [{ field: 'asOf', messages: [AS_OF_RULE] }],
         });
       }
       return this.travel({ untilPosition: BigInt(query.asOf) }, scope);
@@ -144,7 +162,8 @@ export class ReadModelsService implements OnModuleInit, OnModuleDestroy {
       } catch {
         throw new BadRequestException({
           code: 'INVALID_REQUEST',
-          message: 'asOfTime must be an ISO-8601 instant with its zone, e.g. 2026-01-05T09:00:00Z',
+          message: `invalid request: asOfTime must be ${AS_OF_TIME_RULE}, not ${givenAs(query.asOfTime)}`,
+          errors: [{ field: 'asOfTime', messages: [AS_OF_TIME_RULE] }],
         });
       }
       this.refuseTimeNotReached(query.asOfTime);

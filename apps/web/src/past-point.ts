@@ -1,0 +1,39 @@
+import type { PastPoint, Refusal } from './api.js';
+
+/** A point of time travel as the address writes it: `asOf=9112` or `asOfTime=2026-01-05T09:00:00Z`. */
+export const pointWords = (point: PastPoint): string =>
+  'asOf' in point ? `asOf=${point.asOf}` : `asOfTime=${point.asOfTime}`;
+
+/** What a point of time travel may be, for a page handed one that is none. */
+const ACCEPTED =
+  'A view in the past is asOf=<a $all position: digits, as "As of position …" shows> or ' +
+  "asOfTime=<a time with its zone, e.g. 2026-01-05T09:00:00Z>, up to the stack's clock.";
+
+/**
+ * Why the seats cannot be shown as of `point`, in a sentence that names the point: the projector's own
+ * answers name a field (`asOf must be …`) or say there is no account "(yet)", which read as a fault of
+ * the page to someone who followed a link or stepped back before the seat's first event.
+ * `fromAddress`: the point came with the address (a link, a reload, Back, Forward), which still holds it
+ * while the live seats are shown below.
+ */
+export const travelRefusal = (
+  point: PastPoint,
+  error: Refusal,
+  fromAddress: boolean,
+): { readonly code: string; readonly message: string } => {
+  const asked = pointWords(point);
+  const said =
+    error.status === 400
+      ? `${asked} is no point of time travel: ${error.message}. ${ACCEPTED}`
+      : error.code === 'ACCOUNT_NOT_FOUND' || error.code === 'PARTY_NOT_FOUND'
+        ? `${asked} is before this seat's history starts: ${error.message} Pick a later point.`
+        : error.code === 'AS_OF_TIME_NOT_REACHED'
+          ? error.message
+          : `The seats cannot be shown as of ${asked}: ${error.message}`;
+  return {
+    code: error.code,
+    message: fromAddress
+      ? `${said} The seats below are live; Back to live takes it out of the address.`
+      : said,
+  };
+};
