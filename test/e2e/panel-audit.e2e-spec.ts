@@ -565,7 +565,7 @@ describe('the panel for auditors and architects in a browser', () => {
     },
   );
   browserTest(
-    'Given a delegate answered a call and transferred it to the executive, When an auditor reads its trail, Then each row says what it did: who rang, to whom the transfer went, who took it',
+    'Given a delegate answered a call and transferred it to the executive, When an auditor reads its trail, Then each row says what it did by the names of who rang, to whom the transfer went, who took it, each actor named with its id under the name, as the filter and the CSV export name them',
     'audit-what',
     async () => {
       const { demo, number, act } = await incomingCall('audit-what', '+15554440006');
@@ -575,17 +575,38 @@ describe('the panel for auditors and architects in a browser', () => {
       const page = await seat(demo.accountId, 'exec1');
       await lampShows(page, number, 'busy');
       const trail = await openNewestTrail(page, number);
-      const what = (type: string) => trail.locator(`tr:has(td[data-type="${type}"]) td[data-what]`);
+      const row = (type: string) => trail.locator(`tr:has(td[data-type="${type}"])`);
+      const what = (type: string) => row(type).locator('td[data-what]');
       await what('CallTransferred').waitFor({ timeout: SHOWN_MS });
 
-      await expect(what('CallRang').textContent()).resolves.toMatch(/alerted exec1, assistant1/);
-      await expect(what('CallAnswered').textContent()).resolves.toMatch(/assistant1 for exec1 answered/);
+      await expect(what('CallRang').textContent()).resolves.toMatch(/alerted Executive 1, Assistant 1/);
+      await expect(what('CallAnswered').textContent()).resolves.toMatch(
+        /Assistant 1 for Executive 1 answered/,
+      );
       await expect(what('CallTransferRequested').textContent()).resolves.toMatch(
-        /assistant1 for exec1 transferred the call to exec1/,
+        /Assistant 1 for Executive 1 transferred the call to Executive 1/,
       );
       await expect(what('CallTransferred').textContent()).resolves.toMatch(
-        /exec1 took the transfer from assistant1/,
+        /Executive 1 took the transfer from Assistant 1/,
       );
+      // Who acted, by name, the id beside it for tracing; a step no party took keeps its actor's id.
+      const answered = row('CallAnswered');
+      await expect(answered.locator('td[data-actor]').innerText()).resolves.toBe('Assistant 1\nassistant1');
+      await expect(answered.locator('td[data-on-behalf-of]').innerText()).resolves.toBe('Executive 1\nexec1');
+      await expect(row('CallRang').locator('td[data-actor]').innerText()).resolves.toBe(
+        'external:+15554440006',
+      );
+      await expect(
+        trail.getByLabel('Acted by').locator('option[value="assistant1"]').textContent(),
+      ).resolves.toBe('Assistant 1 (assistant1)');
+
+      const csvLink = trail.getByRole('link', { name: 'Export CSV' });
+      const csv = await (
+        await fetch(new URL((await csvLink.getAttribute('href'))!, suite.stack.projector))
+      ).text();
+      const [header, ...rows] = csv.trimEnd().split('\r\n');
+      expect(header!.endsWith(',chainHash,actorName,onBehalfOfName')).toBe(true);
+      expect(rows.some((line) => line.endsWith(',Assistant 1,Executive 1'))).toBe(true);
     },
   );
   browserTest(

@@ -4,7 +4,7 @@ import { navigate } from './navigate.js';
 import { Refusal, isStackDown, loadJson } from './api.js';
 import { liveSeats } from './live.js';
 import { auditStep } from '../../../libs/read-models/src/queries/audit-steps.js';
-import { when } from './format.js';
+import { named as isolated, when } from './format.js';
 
 /** One event of a call's audit trail, as the projector's `/lines/…/calls/…/audit` lists it. */
 interface AuditEntry {
@@ -18,6 +18,15 @@ interface AuditEntry {
   readonly chainHash: string;
   /** The event's data, from which its step is told (`auditStep`, as `switchboard audit call` tells it). */
   readonly data: object;
+  /** Who acted and for whom by name, as the projector names them; null for an actor that is no party. */
+  readonly actorName: string | null;
+  readonly onBehalfOfName: string | null;
+}
+
+/** The projector's trail: its entries, and every party its steps name, with its name. */
+interface AuditAnswer {
+  readonly entries: readonly AuditEntry[];
+  readonly parties: readonly { readonly partyId: string; readonly name: string }[];
 }
 
 /** What a trail is filtered by: '' lets every row through. */
@@ -132,7 +141,12 @@ export function AuditTrail(props: {
    * The entries read, with the past view they were read for: another view's entries are never shown;
    * live ones stay shown while the next read is on its way.
    */
-  const [trail, setTrail] = useState<{ readonly asOf?: string; readonly entries: readonly AuditEntry[] }>();
+  const [trail, setTrail] = useState<{
+    readonly asOf?: string;
+    readonly entries: readonly AuditEntry[];
+    /** Party names by id: a Map, as the ids are the log's, which no lookup may take for an object's member. */
+    readonly names: ReadonlyMap<string, string>;
+  }>();
   const [error, setError] = useState<Refusal>();
   /** How many times the trail was read again because the stack answers again after not answering. */
   const [revivals, setRevivals] = useState(0);
@@ -155,10 +169,11 @@ export function AuditTrail(props: {
   useEffect(() => {
     if (!open) return;
     let current = true;
-    loadJson<{ entries: AuditEntry[] }>(query()).then(
+    loadJson<AuditAnswer>(query()).then(
       (read) => {
         if (!current) return;
-        setTrail({ asOf, entries: read.entries });
+        const names = new Map(read.parties.map((party) => [party.partyId, party.name]));
+        setTrail({ asOf, entries: read.entries, names });
         setError(undefined);
       },
       (e: Refusal) => {
@@ -177,9 +192,22 @@ export function AuditTrail(props: {
     return liveSeats.whenLiveAgain(() => setRevivals((count) => count + 1));
   }, [open, error]);
   const entries = trail && trail.asOf === asOf ? trail.entries : undefined;
+  const names = trail?.names ?? new Map<string, string>();
+  const nameOf = (party: string): string => isolated(names.get(party) ?? party);
+  /** A party as an option names it: by name, then its id, which the address and the exports keep. */
+  const partyChoice = (party: string): string => {
+    const name = names.get(party);
+    return name === undefined ? party : `${isolated(name)} (${party})`;
+  };
   const shown = entries?.filter((entry) => passes(entry, filter));
   const filtered = filter.actor !== '' || filter.onBehalfOf !== '' || filter.step !== '';
-  const picker = (label: string, name: keyof TrailFilter, every: string, values: readonly string[]) => (
+  const picker = (
+    label: string,
+    name: keyof TrailFilter,
+    every: string,
+    values: readonly string[],
+    shown: (value: string) => string = (value) => value,
+  ) => (
     <label>
       {label}{' '}
       <select
@@ -189,7 +217,7 @@ export function AuditTrail(props: {
         <option value="">{every}</option>
         {values.map((value) => (
           <option key={value} value={value}>
-            {value}
+            {shown(value)}
           </option>
         ))}
       </select>
@@ -227,6 +255,7 @@ export function AuditTrail(props: {
               entries.map((e) => e.actor),
               filter.actor,
             ),
+            partyChoice,
           )}{' '}
           {picker(
             'On behalf of',
@@ -236,6 +265,7 @@ export function AuditTrail(props: {
               entries.map((e) => e.onBehalfOf),
               filter.onBehalfOf,
             ),
+            partyChoice,
           )}{' '}
           {picker(
             'Step',
@@ -281,9 +311,13 @@ export function AuditTrail(props: {
                     <time dateTime={e.simulatedTime}>{when(e.simulatedTime)}</time>
                   </td>
                   <td data-type={e.type}>{e.type}</td>
-                  <td data-what>{auditStep(e)}</td>
-                  <td>{e.actor}</td>
-                  <td>{e.onBehalfOf ?? ''}</td>
+                  <td data-what>{auditStep(e, nameOf)}</td>
+                  <td data-actor={e.actor}>
+                    <PartyCell id={e.actor} name={e.actorName} />
+                  </td>
+                  <td data-on-behalf-of={e.onBehalfOf ?? ''}>
+                    {e.onBehalfOf !== null && <PartyCell id={e.onBehalfOf} name={e.onBehalfOfName} />}
+                  </td>
                   <td>{e.permission ?? ''}</td>
                   <td data-position={e.position}>{e.position}</td>
                   <td title={e.chainHash}>
@@ -316,5 +350,17 @@ export function AuditTrail(props: {
         </p>
       )}
     </details>
+  );
+}
+
+/** A party in a trail's row: its name, and under it its id, which auditors trace through the log. */
+function PartyCell({ id, name }: { id: string; name: string | null }) {
+  if (name === null) return <>{id}</>;
+  return (
+    <>
+      {isolated(name)}
+      <br />
+      <small class="party-id">{id}</small>
+    </>
   );
 }

@@ -11,6 +11,7 @@ import { EventStore } from '#eventstore';
 import { Command, Option } from 'commander';
 import { auditProjection, callsProjection, readAuditTrail, replay } from '#read-models';
 import {
+  AUDIT_ENTRY_FIELDS,
   AuditFileError,
   auditCsv,
   chained,
@@ -78,7 +79,14 @@ async function fromProjector(
       );
     }
     if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${res.text}`);
-    return (res.json as { entries: ChainedAuditEntry[] }).entries;
+    // The trail's own fields: the projector's names of the parties are its own, which the store path
+    // has not, and the CLI prints the same trail from either.
+    return (res.json as { entries: ChainedAuditEntry[] }).entries.map(
+      (entry) =>
+        Object.fromEntries(
+          (['chainHash', ...AUDIT_ENTRY_FIELDS] as const).map((field) => [field, entry[field]]),
+        ) as unknown as ChainedAuditEntry,
+    );
   } finally {
     http.close();
   }

@@ -122,8 +122,11 @@ export const ANSWER_EXAMPLES = {
           owner: 'boss0',
         },
         chainHash: 'fbe687756f2c27e6a1786d0c5d830477d3719d14b4485558e47608d8d35ecf8c',
+        actorName: null,
+        onBehalfOfName: null,
       },
     ],
+    parties: [{ partyId: 'boss0', name: 'Boss 0' }],
   },
   /** GET /calls/{callId}/diagnostics/ring */
   whyRing: {

@@ -13,10 +13,12 @@ import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { lineKey, splitLineKey } from '#events';
 import {
-  auditCsv,
+  accountsProjection,
   auditProjection,
   chained,
   findCall,
+  namedAuditCsv,
+  partyKey,
   readAuditTrail,
   type ReadModels,
   whyRing,
@@ -42,6 +44,26 @@ const AuditAnswer = () =>
   );
 const RingAnswer = () =>
   QueryAnswer('Whether the party rang, and the rule that decided it, in a sentence', ANSWER_EXAMPLES.whyRing);
+
+/**
+ * The parties a trail's entries name anywhere (actor, on behalf of, any string of their data that is a
+ * party id of the account), each once, with its name.
+ */
+const namedIn = (
+  entries: readonly { readonly actor: string; readonly onBehalfOf: string | null; readonly data: object }[],
+  nameOf: (party: string) => string | null,
+): { partyId: string; name: string }[] => {
+  const named = new Map<string, string>();
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string') {
+      const name = named.has(value) ? undefined : nameOf(value);
+      if (name !== undefined && name !== null) named.set(value, name);
+    } else if (Array.isArray(value)) value.forEach(visit);
+    else if (value !== null && typeof value === 'object') Object.values(value).forEach(visit);
+  };
+  for (const entry of entries) visit([entry.actor, entry.onBehalfOf, entry.data]);
+  return [...named].map(([partyId, name]) => ({ partyId, name }));
+};
 
 interface CallQuery {
   readonly callId: string;
@@ -136,11 +158,21 @@ export class CallsController {
     const readModels = await this.readModels.at(asOf, scope);
     const { call } = this.callOf(readModels, query);
     const revisions = readModels.state(auditProjection).trails.get(call.key) ?? [];
-    const entries = await readAuditTrail(this.readModels.store.client, call.line, revisions);
+    const read = await readAuditTrail(this.readModels.store.client, call.line, revisions);
+    // Auditors read who acted by name and trace them by id: each entry carries both (names outside the chain).
+    const { accountId } = splitLineKey(call.line);
+    const { parties } = readModels.state(accountsProjection);
+    const nameOf = (party: string | null): string | null =>
+      party === null ? null : (parties.get(partyKey(accountId, party))?.name ?? null);
+    const entries = chained(read).map((entry) => ({
+      ...entry,
+      actorName: nameOf(entry.actor),
+      onBehalfOfName: nameOf(entry.onBehalfOf),
+    }));
     if (format === 'csv') {
       void reply.header('content-type', 'text/csv; charset=utf-8');
       void reply.header('content-disposition', `attachment; filename="call-${call.callId}-audit.csv"`);
-      return auditCsv(chained(entries));
+      return namedAuditCsv(entries);
     }
     return {
       callId: call.callId,
@@ -150,7 +182,9 @@ export class CallsController {
       // R10/R17: whose number the line was when the call started, whoever owns it now.
       lineOwner: call.owner,
       position: String(readModels.position ?? 0n),
-      entries: chained(entries),
+      entries,
+      // Every party the steps name (who was alerted, to whom a transfer went …), for a reader telling them by name.
+      parties: namedIn(read, nameOf),
     };
   }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { auditCsv } from './audit-csv.js';
+import { AUDIT_CSV_COLUMNS, auditCsv, namedAuditCsv } from './audit-csv.js';
 import {
   AuditFileError,
   chained,
@@ -118,6 +118,21 @@ describe("the audit trail's hash chain", () => {
     expect(verifyChain(rows)).toBeUndefined();
     expect(parseAuditExport(JSON.stringify({ callId: 'c1', entries: rows }, null, 2))).toEqual({ rows });
     expect(parseAuditExport(auditCsv(rows))).toEqual({ rows });
+  });
+
+  it("Given the projector's export naming who acted and for whom, When it is verified, Then the names are read past and the chain checked as without them", () => {
+    const rows = trail();
+    const named = rows.map((row) => ({ ...row, actorName: `Name of ${row.actor}`, onBehalfOfName: null }));
+    expect(parseAuditExport(namedAuditCsv(named))).toEqual({ rows });
+    expect(parseAuditExport(JSON.stringify({ callId: 'c1', entries: named }))).toMatchObject({ rows });
+    // Names are no licence for other columns, nor for a row short of them
+    const header = `${AUDIT_CSV_COLUMNS.join(',')},actorName,onBehalfOfName`;
+    expect(() => parseAuditExport(namedAuditCsv(named).replace(header, `${header},extra`))).toThrow(
+      AuditFileError,
+    );
+    const lines = namedAuditCsv(named).split('\r\n');
+    lines[1] = lines[1]!.replace(/,[^,]*,$/, ',');
+    expect(() => parseAuditExport(lines.join('\r\n'))).toThrow(/CSV row 0 has/);
   });
 
   it('reads an export saved with a byte order mark (as spreadsheet programs save UTF-8 CSV)', () => {

@@ -31,6 +31,13 @@ export const AUDIT_ENTRY_FIELDS = [
   'data',
 ] as const satisfies readonly (keyof AuditEntry)[];
 
+/**
+ * Who acted and on whose behalf by name, beside their ids, as the read models name the parties (the
+ * projector's exports; `null` for an actor that is no party, a timer's `system:…`). Outside the hash
+ * chain, as the CLI's `what` is: `audit verify` reads a trail with or without them, and checks them not.
+ */
+export const AUDIT_NAME_COLUMNS = ['actorName', 'onBehalfOfName'] as const;
+
 type Field = (typeof AUDIT_ENTRY_FIELDS)[number];
 const NULLABLE: ReadonlySet<Field> = new Set(['onBehalfOf', 'permission']);
 
@@ -142,12 +149,16 @@ const fromCsv = (text: string): Record<string, unknown>[] => {
     throw new AuditFileError((error as Error).message);
   }
   const [header = [], ...cells] = lines;
-  if (header.join(',') !== COLUMNS.join(',')) {
-    throw new AuditFileError(`a CSV trail's header is ${COLUMNS.join(',')}, not ${header.join(',')}`);
+  // The projector's export names the parties after the trail's own columns; the chain leaves them out.
+  const named = [...COLUMNS, ...AUDIT_NAME_COLUMNS];
+  if (header.join(',') !== COLUMNS.join(',') && header.join(',') !== named.join(',')) {
+    throw new AuditFileError(
+      `a CSV trail's header is ${COLUMNS.join(',')} (then, from the projector, ${AUDIT_NAME_COLUMNS.join(',')}), not ${header.join(',')}`,
+    );
   }
   return cells.map((row, index) => {
-    if (row.length !== COLUMNS.length) {
-      throw new AuditFileError(`CSV row ${index} has ${row.length} cells, not ${COLUMNS.length}`);
+    if (row.length !== header.length) {
+      throw new AuditFileError(`CSV row ${index} has ${row.length} cells, not ${header.length}`);
     }
     const record: Record<string, unknown> = {};
     COLUMNS.forEach((column, c) => {

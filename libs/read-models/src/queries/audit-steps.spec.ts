@@ -118,4 +118,30 @@ describe("each step of a call's story says what happened (audit call)", () => {
   ])('%s says who did what, to whom', (type, data, sentence) => {
     expect(auditStep({ type, data })).toBe(sentence);
   });
+
+  it.each([
+    [
+      'CallAnswered',
+      {
+        callId: 'c1',
+        by: 'bob',
+        onBehalfOf: 'alice',
+        permission: 'answerCalls',
+        ringLegsEnded: ['carol'],
+        at: T,
+      },
+      'Bob Jones for Alice Smith answered; stopped ringing for carol',
+    ],
+    [
+      'CallTransferRecalled',
+      { callId: 'c1', attempt: 1, to: 'alice', target: 'bob', reason: 'declined', at: T },
+      'Bob Jones declined transfer 1: the call is back with Alice Smith',
+    ],
+  ])('Given names for the parties, %s names them, a party without one by its id', (type, data, sentence) => {
+    const names = new Map([
+      ['alice', 'Alice Smith'],
+      ['bob', 'Bob Jones'],
+    ]);
+    expect(auditStep({ type, data }, (party) => names.get(party) ?? party)).toBe(sentence);
+  });
 });
