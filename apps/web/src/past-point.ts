@@ -33,7 +33,7 @@ export const travelRefusal = (
   return {
     code: error.code,
     message: fromAddress
-      ? `${said} The seats below are live; Back to live takes it out of the address.`
+      ? `${said} What is shown below is live; Back to live takes the point out of the address.`
       : said,
   };
 };
