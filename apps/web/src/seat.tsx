@@ -155,6 +155,8 @@ export function SeatPage(props: {
   const [announcement, setAnnouncement] = useState({ text: '', since: 0 });
   /** The account's parties, each a seat to switch to. */
   const [parties, setParties] = useState<readonly SeatParty[]>([]);
+  /** The directory knows the account and every viewer: they have a seat, now at least. */
+  const seatsKnown = parties.length > 0;
   const viewersKey = viewers.join(',');
   /**
    * Commands sent and not yet shown on the page, each with the $all position its answer named (none
@@ -260,6 +262,9 @@ export function SeatPage(props: {
       setTravelError(undefined);
       return;
     }
+    // Asked once the directory knows the seats: an unknown viewer is said from it, not by the past
+    // seat's 404, which the browser would log as an error.
+    if (!seatsKnown) return;
     let current = true;
     setTravelError(undefined);
     seatsAsOf(account, viewers, point).then(
@@ -276,7 +281,7 @@ export function SeatPage(props: {
     return () => {
       current = false;
     };
-  }, [account, viewersKey, pointKey]);
+  }, [account, viewersKey, pointKey, seatsKnown]);
 
   const live = viewers.map((viewer) => seats.get(viewer));
   useEffect(() => {
