@@ -1,3 +1,4 @@
+import { ISO_INSTANT, LOG_POSITION } from '../../../libs/events/src/instant.js';
 import type { PastPoint, Refusal } from './api.js';
 
 /** A point of time travel as the address writes it: `asOf=9112` or `asOfTime=2026-01-05T09:00:00Z`. */
@@ -8,6 +9,25 @@ export const pointWords = (point: PastPoint): string =>
 const ACCEPTED =
   'A view in the past is asOf=<a $all position: digits, as "As of position …" shows> or ' +
   "asOfTime=<a time with its zone, e.g. 2026-01-05T09:00:00Z>, up to the stack's clock.";
+
+/** What a page whose address names a point it cannot show shows instead, and how to leave it. */
+const LIVE_BELOW = 'What is shown below is live; Back to live takes the point out of the address.';
+
+/**
+ * Why an address's point is none the projector takes, in the sentence the page shows, or undefined when
+ * it is one: checked as the projector checks it, so the page asks nothing it would refuse (a 400 the
+ * browser logs as an error).
+ */
+export const malformedPoint = (
+  point: PastPoint,
+): { readonly code: string; readonly message: string } | undefined => {
+  const taken = 'asOf' in point ? LOG_POSITION.test(point.asOf) : ISO_INSTANT.test(point.asOfTime);
+  if (taken) return undefined;
+  return {
+    code: 'INVALID_REQUEST',
+    message: `${pointWords(point)} is no point of time travel. ${ACCEPTED} ${LIVE_BELOW}`,
+  };
+};
 
 /**
  * Why the seats cannot be shown as of `point`, in a sentence that names the point: the projector's own
@@ -32,8 +52,6 @@ export const travelRefusal = (
           : `The seats cannot be shown as of ${asked}: ${error.message}`;
   return {
     code: error.code,
-    message: fromAddress
-      ? `${said} What is shown below is live; Back to live takes the point out of the address.`
-      : said,
+    message: fromAddress ? `${said} ${LIVE_BELOW}` : said,
   };
 };

@@ -47,7 +47,7 @@ import { SteadyButton } from './steady-button.js';
 import { liveSeats, type Connection } from './live.js';
 import { lampChanges } from './announce.js';
 import { useNextTimer } from './pending-timers.js';
-import { travelRefusal } from './past-point.js';
+import { malformedPoint, travelRefusal } from './past-point.js';
 
 type Method = 'POST' | 'PUT' | 'DELETE';
 /**
@@ -265,6 +265,11 @@ export function SeatPage(props: {
     // Asked once the directory knows the seats: an unknown viewer is said from it, not by the past
     // seat's 404, which the browser would log as an error.
     if (!seatsKnown) return;
+    const malformed = malformedPoint(point);
+    if (malformed) {
+      setTravelError(malformed);
+      return;
+    }
     let current = true;
     setTravelError(undefined);
     seatsAsOf(account, viewers, point).then(

@@ -6,5 +6,6 @@ export * from './account.events.js';
 export * from './line.events.js';
 export * from './catalogue.js';
 export * from './decode.js';
+export * from './instant.js';
 export * from './data-schemas.js';
 export * from './stream-names.js';

@@ -9,7 +9,7 @@ import {
 import { join } from 'node:path';
 import { ConfigService } from '@nestjs/config';
 import { edgeSentenceOf } from '#domain';
-import { type ClockSettings, lineKey, splitLineKey } from '#events';
+import { type ClockSettings, ISO_INSTANT, LOG_POSITION, lineKey, splitLineKey } from '#events';
 import { EventStore } from '#eventstore';
 import {
   callsProjection,
@@ -33,10 +33,6 @@ export interface AsOf {
   readonly asOf?: string;
   readonly asOfTime?: string;
 }
-
-/** A date and time with its zone, as the clock writes simulated time (e.g. 2026-01-05T09:00:00.000Z). */
-const ISO_INSTANT =
-  /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
 
 const AS_OF_RULE = 'a $all commit position (digits)';
 const AS_OF_TIME_RULE = 'an ISO-8601 instant with its zone, e.g. 2026-01-05T09:00:00Z';
@@ -143,7 +139,7 @@ export class ReadModelsService implements OnModuleInit, OnModuleDestroy {
       });
     }
     if (query.asOf !== undefined) {
-      if (typeof query.asOf !== 'string' || !/^\d{1,20}$/.test(query.asOf)) {
+      if (typeof query.asOf !== 'string' || !LOG_POSITION.test(query.asOf)) {
         throw new BadRequestException({
           code: 'INVALID_REQUEST',
           message: `invalid request: asOf must be a $all commit position (digits), not ${givenAs(query.asOf)}`,
