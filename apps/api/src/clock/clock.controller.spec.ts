@@ -23,4 +23,13 @@ describe('R21 GET /clock', () => {
       { key: 'line-acme.15550100:ringTimeout:call-1', dueAt: '2026-01-05T09:00:30.000Z' },
     ]);
   });
+
+  it('Given the realtime clock and a first catch-up that has not ended (the store out of reach), When the clock is asked, Then it answers at once with no pending timers', async () => {
+    const clock = new ClockService({ mode: 'realtime', virtualStart: at('09:00:00') }, {} as EventStore);
+    clock.useSettle(() => new Promise<void>(() => undefined));
+
+    const view = await new ClockController(clock).clockNow();
+
+    expect(view).toMatchObject({ mode: 'realtime', pendingTimers: [] });
+  });
 });

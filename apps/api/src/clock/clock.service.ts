@@ -91,8 +91,11 @@ export class ClockService implements Clock, OnModuleInit, OnApplicationShutdown 
   /**
    * The pending timers once the process managers have put on the clock those of everything appended so
    * far: a reader that saw a ring in the log (the panel) then finds its ring timeout pending, not yet to come.
+   * Only the virtual clock keeps timers to show: the realtime one answers at once, also while the store is
+   * out of reach and the first catch-up has not ended.
    */
   async settledPendingTimers(): Promise<readonly { key: string; dueAt: Date }[]> {
+    if (!(this.clock instanceof VirtualClock)) return [];
     await this.settle();
     return this.pendingTimers();
   }
