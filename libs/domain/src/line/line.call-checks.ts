@@ -1,3 +1,4 @@
+import type { LineCommand } from './line.commands.js';
 import type { RuleId, SentenceParams } from '../reasons.js';
 import { pass, refusal, type Check, type Refusal } from '../shared/domain-error.js';
 import type { LineContext } from './line.context.js';
@@ -28,6 +29,8 @@ export interface CallFacts {
   readonly privacyLocked: boolean;
   readonly transfer: { readonly to: string } | null;
   readonly ring: { readonly ringing: readonly string[]; readonly alerted: readonly string[] } | null;
+  /** Recordings running on the call and who owns each (R18). */
+  readonly recordings: readonly { readonly recordingId: string; readonly owner: string }[];
 }
 
 /** The line as those checks see it: the call in progress, and the calls that just finished. */
@@ -50,9 +53,15 @@ const explainSteps = (
   context: LineContext,
   actor: string,
   steps: (acting: ActingParty) => Generator<Check, void, undefined>,
-): ExplainedAction => {
-  const { checks, acting } = explainActor(context, actor);
-  if (!acting) return { checks, acting };
+): ExplainedAction => continueSteps(explainActor(context, actor), steps);
+
+/** After the steps `before` took, `steps` in order until one refuses; none once `before` refused. */
+const continueSteps = <Acting>(
+  before: { readonly checks: readonly Check[]; readonly acting: Acting | null },
+  steps: (acting: Acting) => Iterable<Check>,
+): { readonly checks: readonly Check[]; readonly acting: Acting | null } => {
+  const { checks, acting } = before;
+  if (acting === null) return { checks, acting };
   const taken = [...checks];
   for (const step of steps(acting)) {
     taken.push(step);
@@ -60,6 +69,10 @@ const explainSteps = (
   }
   return { checks: taken, acting };
 };
+
+/** `steps` in order until one refuses: the steps of a command any party on a call may give. */
+const stepsUntilRefused = (steps: Iterable<Check>): readonly Check[] =>
+  continueSteps({ checks: [], acting: true }, () => steps).checks;
 
 export const nameOnLine = (context: LineContext, party: string): string =>
   party === context.delegator.partyId
@@ -184,6 +197,325 @@ export const transferTargetRefusal = (
       details,
     );
   return target.permissions.includes('answerCalls') ? null : notAllowed('noAnswerCalls');
+};
+
+// ── A party's own acts on a call: decline, hold, resume, lock, transfer, record, hang up ─────────────
+
+/** Who acts on a call, for whom: all that a decision records of the acting party. */
+export type Acting = Pick<ActingParty, 'onBehalfOf'>;
+
+/** Every step the decider took for a command on a call, up to its first refusal; who acts when none refused. */
+export interface ExplainedCallAction {
+  readonly checks: readonly Check[];
+  readonly acting: Acting | null;
+}
+
+/** A call of the number's previous owner that `actor` is on, and whose call it is (R10). */
+export interface PreviousOwnersCall<Call extends CallFacts = CallFacts> {
+  readonly call: Call;
+  /** The party whose number the line was when the call started, by id. */
+  readonly owner: string;
+  readonly acting: Acting;
+}
+
+/**
+ * R10, R15: a call that started while the number was another party's stays that party's call, and the
+ * parties on it keep what R15 gives any party on a call: they hold it, resume their own hold, and its
+ * owner locks it, as they hang up and record. They act for the call's owner, not through this line's
+ * delegations, which are the new owner's. `null` when the call is of the line's current ownership or
+ * `actor` is not on it: the line's own checks answer those (CALL_NOT_FOUND for a previous owner's call).
+ */
+export const previousOwnersCall = <Call extends CallFacts>(
+  line: LineFacts<Call>,
+  callId: string,
+  actor: string,
+  context: LineContext,
+): PreviousOwnersCall<Call> | null => {
+  const call = line.call;
+  const owner = call?.owner ?? null;
+  if (call?.callId !== callId || owner === null || ofCurrentOwnership(owner, context.delegator.partyId)) {
+    return null;
+  }
+  if (!call.parties.includes(actor) && call.hold?.by !== actor) return null;
+  return { call, owner, acting: { onBehalfOf: owner === actor ? null : owner } };
+};
+
+/**
+ * Who acts on call `callId` (R10): on a call of the number's previous owner, a party on it, for that
+ * owner; otherwise the line's delegator or a delegate it is shared with (R10, R2–R4).
+ */
+const whoActsOnCall = (
+  context: LineContext,
+  line: LineFacts,
+  callId: string,
+  actor: string,
+): ExplainedCallAction & { readonly previous: PreviousOwnersCall | null } => {
+  const previous = previousOwnersCall(line, callId, actor, context);
+  if (previous) {
+    const check = pass(
+      'R10',
+      `Call ${callId} started while ${context.line.number} was another party's number; ${nameOnLine(context, actor)} is on it and acts for its owner.`,
+    );
+    return { checks: [check], acting: previous.acting, previous };
+  }
+  return { ...explainActor(context, actor), previous: null };
+};
+
+/** The call a party's act is about: the previous owner's call it is on, or the line's own (R10). */
+const callActedOn = (
+  previous: PreviousOwnersCall | null,
+  line: LineFacts,
+  callId: string,
+  rule: RuleId,
+  context: LineContext,
+): { readonly ok: true; readonly call: CallFacts } | Refusal =>
+  previous ? { ok: true, call: previous.call } : findCall(line, callId, rule, context);
+
+/** R15: only the delegator locks a call for privacy; on a previous owner's call, that owner (by id). */
+const privacyLockCheck = (
+  acting: Acting,
+  previous: PreviousOwnersCall | null,
+  actor: string,
+  context: LineContext,
+): Check =>
+  acting.onBehalfOf === null
+    ? pass('R15', `${nameOnLine(context, actor)} is the call's delegator and may lock it for privacy.`)
+    : refusal('PRIVACY_LOCK_DELEGATOR_ONLY', 'R15', {
+        delegator: previous?.owner ?? context.delegator.name,
+      });
+
+/** On the call: among its line-side parties, or holding it. `context` names the party, else its id. */
+export const onCallCheck = (call: CallFacts, party: string, rule: RuleId, context?: LineContext): Check => {
+  const name = context ? nameOnLine(context, party) : party;
+  if (call.parties.includes(party) || call.hold?.by === party)
+    return pass(rule, `${name} is on call ${call.callId}.`);
+  return refusal('NOT_ON_CALL', rule, { party: name, callId: call.callId }, { callId: call.callId, party });
+};
+
+/**
+ * R14 (R16 for a transfer's target): the steps of declining call `callId` at `at`. A party that
+ * declined already passes: declining twice changes nothing.
+ */
+export const explainDecline = (
+  context: LineContext,
+  line: LineFacts,
+  callId: string,
+  actor: string,
+  at: string,
+): ExplainedAction =>
+  explainSteps(context, actor, function* () {
+    const found = findCall(line, callId, 'R14', context);
+    if (!found.ok) return yield found;
+    const { call } = found;
+    if (call.phase === 'transferring' && call.transfer?.to === actor) {
+      return yield pass('R16', `Call ${callId} is being transferred to ${nameOnLine(context, actor)}.`);
+    }
+    if (call.transfer) return yield transferRingsForOther(callId, call.transfer.to, actor, context);
+    if (call.phase !== 'ringing' || !call.ring) return yield notRinging(call, 'R14', context);
+    yield call.ring.alerted.includes(actor)
+      ? pass('R14', `Call ${callId} rings for ${nameOnLine(context, actor)}.`)
+      : notRingingForYou(call, actor, context, at);
+  });
+
+/** R15: the steps of holding call `callId`, locked for privacy when `privacyLock`. */
+export const explainHold = (
+  context: LineContext,
+  line: LineFacts,
+  callId: string,
+  actor: string,
+  privacyLock: boolean,
+): ExplainedCallAction => {
+  const { previous, ...who } = whoActsOnCall(context, line, callId, actor);
+  return continueSteps(who, function* (acting) {
+    const found = callActedOn(previous, line, callId, 'R15', context);
+    if (!found.ok) return yield found;
+    const { call } = found;
+    yield phaseRefusal(call, 'connected', 'R15') ?? pass('R15', `Call ${callId} is connected.`);
+    yield onCallCheck(call, actor, 'R15', context);
+    if (privacyLock) yield privacyLockCheck(acting, previous, actor, context);
+  });
+};
+
+/** R15: the steps of resuming call `callId`, which only its holder does. */
+export const explainResume = (
+  context: LineContext,
+  line: LineFacts,
+  callId: string,
+  actor: string,
+): ExplainedCallAction => {
+  const { previous, ...who } = whoActsOnCall(context, line, callId, actor);
+  return continueSteps(who, function* () {
+    const found = callActedOn(previous, line, callId, 'R15', context);
+    if (!found.ok) return yield found;
+    const { call } = found;
+    const notHeld = heldRefusal(call, 'R15');
+    if (notHeld) return yield notHeld;
+    const holder = call.hold!.by;
+    yield holder === actor
+      ? pass('R15', `${nameOnLine(context, actor)} holds call ${callId}.`)
+      : refusal(
+          'NOT_HOLDER',
+          'R15',
+          { holder: nameOnLine(context, holder), callId },
+          { callId, heldBy: holder },
+        );
+  });
+};
+
+/** R15: the steps of locking call `callId` for privacy, or unlocking it: the same either way. */
+export const explainPrivacyLock = (
+  context: LineContext,
+  line: LineFacts,
+  callId: string,
+  actor: string,
+): ExplainedCallAction => {
+  const { previous, ...who } = whoActsOnCall(context, line, callId, actor);
+  return continueSteps(who, function* (acting) {
+    yield privacyLockCheck(acting, previous, actor, context);
+    const found = callActedOn(previous, line, callId, 'R15', context);
+    if (!found.ok) return yield found;
+    yield onCallCheck(found.call, actor, 'R15', context);
+  });
+};
+
+/**
+ * R16: the steps of transferring call `callId` to `to`. With `to` null, those of transferring it at
+ * all, before a target is chosen: the seat offers only targets `transferTargetRefusal` lets through.
+ */
+export const explainTransfer = (
+  context: LineContext,
+  line: LineFacts,
+  callId: string,
+  actor: string,
+  to: string | null,
+): ExplainedAction =>
+  explainSteps(context, actor, function* (acting) {
+    const found = findCall(line, callId, 'R16', context);
+    if (!found.ok) return yield found;
+    const { call } = found;
+    yield phaseRefusal(call, 'connected', 'R16') ?? pass('R16', `Call ${callId} is connected.`);
+    yield onCallCheck(call, actor, 'R16', context);
+    if (to !== null) {
+      yield (
+        transferTargetRefusal(acting, to, call, context) ??
+        pass('R16', `${nameOnLine(context, to)} may take call ${callId}.`)
+      );
+    }
+  });
+
+/**
+ * R18: the steps of starting recording `recordingId` of call `callId`, open to any party on it; with
+ * `recordingId` null (the api names it), whether the party may start one at all.
+ */
+export const explainStartRecording = (
+  line: LineFacts,
+  callId: string,
+  actor: string,
+  recordingId: string | null,
+): readonly Check[] =>
+  stepsUntilRefused(
+    (function* () {
+      const found = findCall(line, callId, 'R18');
+      if (!found.ok) return yield found;
+      const { call } = found;
+      yield phaseRefusal(call, 'connected', 'R18') ?? pass('R18', `Call ${callId} is connected.`);
+      yield onCallCheck(call, actor, 'R18');
+      const running = call.recordings.find((r) => r.recordingId === recordingId || r.owner === actor);
+      yield running
+        ? refusal(
+            'RECORDING_ALREADY_ACTIVE',
+            'R18',
+            running.owner === actor
+              ? { case: 'yours', callId, recording: running.recordingId }
+              : { case: 'idTaken', recording: running.recordingId, callId },
+            { callId, recordingId: running.recordingId },
+          )
+        : pass('R18', `${actor} records nothing on call ${callId} yet.`);
+    })(),
+  );
+
+/** R18: the steps of stopping recording `recordingId` of call `callId`: only its owner does. */
+export const explainStopRecording = (
+  line: LineFacts,
+  callId: string,
+  recordingId: string,
+  actor: string,
+): readonly Check[] =>
+  stepsUntilRefused(
+    (function* () {
+      const found = findCall(line, callId, 'R18');
+      if (!found.ok) return yield found;
+      const recording = found.call.recordings.find((r) => r.recordingId === recordingId);
+      const details = { callId, recordingId };
+      if (!recording)
+        return yield refusal('RECORDING_NOT_FOUND', 'R18', { recording: recordingId, callId }, details);
+      yield recording.owner === actor
+        ? pass('R18', `Recording ${recordingId} is ${actor}'s.`)
+        : refusal('RECORDING_NOT_OWNER', 'R18', { recording: recordingId }, details);
+    })(),
+  );
+
+/**
+ * R12: the steps of hanging up call `callId`, open to any party on it: no delegation is asked, so a
+ * party whose delegation was revoked mid-call still leaves it.
+ */
+export const explainHangUp = (line: LineFacts, callId: string, actor: string): readonly Check[] =>
+  stepsUntilRefused(
+    (function* () {
+      const found = findCall(line, callId, 'R12');
+      if (!found.ok) return yield found;
+      yield onCallCheck(found.call, actor, 'R12');
+    })(),
+  );
+
+/** What a party may ask to do on the call in progress, and R20 may be asked about. */
+export type CallAction =
+  'decline' | 'hold' | 'holdLocked' | 'resume' | 'privacyLock' | 'transfer' | 'record' | 'hangUp';
+
+/** The command each call action gives, and the rule that names a refusal to give it with no call. */
+export const CALL_ACTIONS: Readonly<
+  Record<CallAction, { readonly command: LineCommand['type']; readonly rule: RuleId }>
+> = {
+  decline: { command: 'DeclineCall', rule: 'R14' },
+  hold: { command: 'HoldCall', rule: 'R15' },
+  holdLocked: { command: 'HoldCall', rule: 'R15' },
+  resume: { command: 'ResumeCall', rule: 'R15' },
+  privacyLock: { command: 'SetCallPrivacyLock', rule: 'R15' },
+  transfer: { command: 'TransferCall', rule: 'R16' },
+  record: { command: 'StartRecording', rule: 'R18' },
+  hangUp: { command: 'HangUp', rule: 'R12' },
+};
+
+/**
+ * R20: the decider's steps for `action` by `actor` on call `callId` at `at`, up to the first refusal:
+ * the same functions the decider decides the command with. A transfer is asked before its target is
+ * chosen, a recording before the api names it.
+ */
+export const explainCallAction = (
+  context: LineContext,
+  line: LineFacts,
+  callId: string,
+  actor: string,
+  action: CallAction,
+  at: string,
+): readonly Check[] => {
+  switch (action) {
+    case 'decline':
+      return explainDecline(context, line, callId, actor, at).checks;
+    case 'hold':
+    case 'holdLocked':
+      return explainHold(context, line, callId, actor, action === 'holdLocked').checks;
+    case 'resume':
+      return explainResume(context, line, callId, actor).checks;
+    case 'privacyLock':
+      return explainPrivacyLock(context, line, callId, actor).checks;
+    case 'transfer':
+      return explainTransfer(context, line, callId, actor, null).checks;
+    case 'record':
+      return explainStartRecording(line, callId, actor, null);
+    case 'hangUp':
+      return explainHangUp(line, callId, actor);
+  }
 };
 
 // ── The state of a call, as the decider refuses it ───────────────────────────────────────────────

@@ -9,25 +9,28 @@ import type {
 } from '#events';
 import type { RuleId, SentenceParams } from '../reasons.js';
 import { ownDecision, type Decision } from '../shared/decider.js';
-import { DomainError, refuse, refusal } from '../shared/domain-error.js';
+import { DomainError, refuse, type Check } from '../shared/domain-error.js';
 import type * as C from './line.commands.js';
 import type { LineCommand } from './line.commands.js';
 import type { LineContext } from './line.context.js';
 import {
   explainAnswer,
+  explainDecline,
+  explainHangUp,
+  explainHold,
   explainJoin,
   explainMerge,
   explainPickUp,
+  explainPrivacyLock,
+  explainResume,
+  explainStartRecording,
+  explainStopRecording,
+  explainTransfer,
   findCall,
-  heldRefusal,
   lineBusy,
-  nameOnLine,
   notRinging,
-  notRingingForYou,
-  phaseRefusal,
-  transferRingsForOther,
-  transferTargetRefusal,
-  type ExplainedAction,
+  previousOwnersCall,
+  type Acting,
 } from './line.call-checks.js';
 import {
   explainActor,
@@ -240,19 +243,11 @@ const answerCall: DecideOn<C.AnswerCall> = (command, state, context, at) => {
 };
 
 const declineCall: DecideOn<C.DeclineCall> = (command, state, context, at) => {
-  const acting = actingParty(context, command.actor);
-  const call = requireCall(state, command.callId, 'R14', context);
-  if (call.phase === 'transferring' && call.transfer?.to === command.actor) {
-    return actedAs(acting, [recalled(call.callId, call.transfer, 'declined', at)]);
-  }
-  if (call.transfer) {
-    throw new DomainError(transferRingsForOther(call.callId, call.transfer.to, command.actor, context));
-  }
-  if (call.phase !== 'ringing' || !call.ring) throw new DomainError(notRinging(call, 'R14', context));
-  const ring = call.ring;
-  if (!ring.alerted.includes(command.actor)) {
-    throw new DomainError(notRingingForYou(call, command.actor, context, at));
-  }
+  const acting = allowed(explainDecline(context, state, command.callId, command.actor, at));
+  // The explained steps found the call on the line, transferred to the actor or ringing for it.
+  const call = state.call!;
+  if (call.transfer) return actedAs(acting, [recalled(call.callId, call.transfer, 'declined', at)]);
+  const ring = call.ring!;
   // Declining twice changes nothing.
   if (!ring.ringing.includes(command.actor)) return actedAs(acting, []);
   const declined: LineEvent = {
@@ -366,14 +361,10 @@ const toVoicemail = (
 // ── Hold, resume, pick up, privacy (R15) ─────────────────────────────────────────────────────────
 
 const holdCall: DecideOn<C.HoldCall> = (command, state, context, at) => {
-  const previous = onPreviousOwnersCall(state, command.callId, command.actor, context);
-  const acting = previous?.acting ?? actingParty(context, command.actor);
-  const call = previous?.call ?? requireCall(state, command.callId, 'R15', context);
-  requirePhase(call, 'connected', 'R15');
-  requireOnCall(call, command.actor, 'R15', context);
-  if (command.privacyLock && acting.onBehalfOf !== null) {
-    throw privacyLockDelegatorOnly(previous?.owner ?? context.delegator.name);
-  }
+  const privacyLock = command.privacyLock === true;
+  const acting = allowed(explainHold(context, state, command.callId, command.actor, privacyLock));
+  // The explained steps found the call on the line, connected, with the actor on it.
+  const call = state.call!;
   return actedAs(acting, [
     {
       type: 'CallHeld',
@@ -381,7 +372,7 @@ const holdCall: DecideOn<C.HoldCall> = (command, state, context, at) => {
         callId: call.callId,
         by: command.actor,
         onBehalfOf: acting.onBehalfOf,
-        privacyLocked: call.privacyLocked || command.privacyLock === true,
+        privacyLocked: call.privacyLocked || privacyLock,
         at,
       },
     },
@@ -389,19 +380,8 @@ const holdCall: DecideOn<C.HoldCall> = (command, state, context, at) => {
 };
 
 const resumeCall: DecideOn<C.ResumeCall> = (command, state, context, at) => {
-  const previous = onPreviousOwnersCall(state, command.callId, command.actor, context);
-  const acting = previous?.acting ?? actingParty(context, command.actor);
-  const call = previous?.call ?? requireCall(state, command.callId, 'R15', context);
-  const hold = requireHeld(call);
-  if (hold.by !== command.actor) {
-    refuse(
-      'NOT_HOLDER',
-      'R15',
-      { holder: nameOnLine(context, hold.by), callId: call.callId },
-      { callId: call.callId, heldBy: hold.by },
-    );
-  }
-  return actedAs(acting, [{ type: 'CallResumed', data: { callId: call.callId, by: command.actor, at } }]);
+  const acting = allowed(explainResume(context, state, command.callId, command.actor));
+  return actedAs(acting, [{ type: 'CallResumed', data: { callId: command.callId, by: command.actor, at } }]);
 };
 
 const pickUpHeldCall: DecideOn<C.PickUpHeldCall> = (command, state, context, at) => {
@@ -421,13 +401,9 @@ const pickUpHeldCall: DecideOn<C.PickUpHeldCall> = (command, state, context, at)
 };
 
 const setPrivacyLock: DecideOn<C.SetCallPrivacyLock> = (command, state, context, at) => {
-  const previous = onPreviousOwnersCall(state, command.callId, command.actor, context);
-  const acting = previous?.acting ?? actingParty(context, command.actor);
-  if (acting.onBehalfOf !== null) {
-    throw privacyLockDelegatorOnly(previous?.owner ?? context.delegator.name);
-  }
-  const call = previous?.call ?? requireCall(state, command.callId, 'R15', context);
-  requireOnCall(call, command.actor, 'R15', context);
+  const acting = allowed(explainPrivacyLock(context, state, command.callId, command.actor));
+  // The explained steps found the call on the line, with its delegator on it.
+  const call = state.call!;
   if (call.privacyLocked === command.locked) return actedAs(acting, []);
   return actedAs(acting, [
     {
@@ -440,12 +416,9 @@ const setPrivacyLock: DecideOn<C.SetCallPrivacyLock> = (command, state, context,
 // ── Transfer, join, merge (R16) ──────────────────────────────────────────────────────────────────
 
 const transferCall: DecideOn<C.TransferCall> = (command, state, context, at) => {
-  const acting = actingParty(context, command.actor);
-  const call = requireCall(state, command.callId, 'R16', context);
-  requirePhase(call, 'connected', 'R16');
-  requireOnCall(call, command.actor, 'R16', context);
-  const refused = transferTargetRefusal(acting, command.to, call, context);
-  if (refused) throw new DomainError(refused);
+  const acting = allowed(explainTransfer(context, state, command.callId, command.actor, command.to));
+  // The explained steps found the call on the line, connected, with the actor on it.
+  const call = state.call!;
   const attempt = call.transfers + 1;
   return actedAs(acting, [
     {
@@ -537,8 +510,9 @@ const mergeHeldCall: DecideOn<C.MergeHeldCall> = (command, state, context, at) =
  * party leaves; otherwise the call ends.
  */
 const hangUp = (command: C.HangUp, state: LineState, at: string): LineEvent[] => {
-  const call = requireCall(state, command.callId, 'R12');
-  requireOnCall(call, command.actor, 'R12');
+  requireSteps(explainHangUp(state, command.callId, command.actor));
+  // The explained steps found the call on the line, with the actor on it.
+  const call = state.call!;
   const remaining = call.parties.filter((p) => p !== command.actor);
   if (call.phase !== 'held' && remaining.length > 0) {
     const own = call.recordings.filter((r) => r.owner === command.actor);
@@ -559,49 +533,20 @@ const hangUp = (command: C.HangUp, state: LineState, at: string): LineEvent[] =>
 // ── Recordings (R18) ─────────────────────────────────────────────────────────────────────────────
 
 const startRecording = (command: C.StartRecording, state: LineState, at: string): LineEvent[] => {
-  const call = requireCall(state, command.callId, 'R18');
-  requirePhase(call, 'connected', 'R18');
-  requireOnCall(call, command.actor, 'R18');
-  const running = call.recordings.find(
-    (r) => r.recordingId === command.recordingId || r.owner === command.actor,
-  );
-  if (running) {
-    refuse(
-      'RECORDING_ALREADY_ACTIVE',
-      'R18',
-      running.owner === command.actor
-        ? { case: 'yours', callId: call.callId, recording: running.recordingId }
-        : { case: 'idTaken', recording: command.recordingId, callId: call.callId },
-      { callId: call.callId, recordingId: running.recordingId },
-    );
-  }
+  requireSteps(explainStartRecording(state, command.callId, command.actor, command.recordingId));
   return [
     {
       type: 'RecordingStarted',
-      data: { callId: call.callId, recordingId: command.recordingId, by: command.actor, at },
+      data: { callId: command.callId, recordingId: command.recordingId, by: command.actor, at },
     },
   ];
 };
 
 const stopRecording = (command: C.StopRecording, state: LineState, at: string): LineEvent[] => {
-  const call = requireCall(state, command.callId, 'R18');
-  const recording = call.recordings.find((r) => r.recordingId === command.recordingId);
-  if (!recording) {
-    refuse(
-      'RECORDING_NOT_FOUND',
-      'R18',
-      { recording: command.recordingId, callId: call.callId },
-      { callId: call.callId, recordingId: command.recordingId },
-    );
-  }
-  if (recording.owner !== command.actor) {
-    refuse(
-      'RECORDING_NOT_OWNER',
-      'R18',
-      { recording: command.recordingId },
-      { callId: call.callId, recordingId: command.recordingId },
-    );
-  }
+  requireSteps(explainStopRecording(state, command.callId, command.recordingId, command.actor));
+  // The explained steps found the call on the line, running the actor's recording.
+  const call = state.call!;
+  const recording = call.recordings.find((r) => r.recordingId === command.recordingId)!;
   return stopRecordings(call, [recording], 'stoppedByOwner', at);
 };
 
@@ -719,7 +664,7 @@ const asPartyOnCall = (
   { callId, actor }: { readonly callId: string; readonly actor: string },
   events: readonly LineEvent[],
 ): Decision<LineEvent> => {
-  const previous = onPreviousOwnersCall(state, callId, actor, context);
+  const previous = previousOwnersCall(state, callId, actor, context);
   if (previous) return { events, authority: { onBehalfOf: previous.acting.onBehalfOf, permission: null } };
   const isDelegate =
     actor !== context.delegator.partyId && context.delegates.some((d) => d.partyId === actor);
@@ -729,35 +674,22 @@ const asPartyOnCall = (
   };
 };
 
-/** Who acts on a call, for whom: all that a decision records of the acting party. */
-type Acting = Pick<ActingParty, 'onBehalfOf'>;
-
-/**
- * R10, R15: a call that started while the number was another party's stays that party's call, and the
- * parties on it keep what R15 gives any party on a call: they hold it, resume their own hold, and its
- * owner locks it, as they hang up and record. They act for the call's owner, not through this line's
- * delegations, which are the new owner's. `null` when the call is of the line's current ownership or
- * `actor` is not on it: the line's own checks answer those (CALL_NOT_FOUND for a previous owner's call).
- */
-const onPreviousOwnersCall = (
-  state: LineState,
-  callId: string,
-  actor: string,
-  context: LineContext,
-): { readonly call: CallOnLine; readonly owner: string; readonly acting: Acting } | null => {
-  const call = state.call;
-  const owner = call?.owner ?? null;
-  if (call?.callId !== callId || owner === null || ofCurrentOwnership(owner, context.delegator.partyId)) {
-    return null;
-  }
-  if (!call.parties.includes(actor) && call.hold?.by !== actor) return null;
-  return { call, owner, acting: { onBehalfOf: owner === actor ? null : owner } };
-};
-
 /** Who acts, once every explained step let it through; the first refusal otherwise. */
-const allowed = ({ checks, acting }: ExplainedAction): ActingParty => {
+const allowed = <Who extends Acting>({
+  checks,
+  acting,
+}: {
+  readonly checks: readonly Check[];
+  readonly acting: Who | null;
+}): Who => {
   if (acting) return acting;
   throw new DomainError(refusalOf(checks)!);
+};
+
+/** Goes on once every explained step passed; rejects with the first refusal otherwise. */
+const requireSteps = (checks: readonly Check[]): void => {
+  const refused = refusalOf(checks);
+  if (refused) throw new DomainError(refused);
 };
 
 /** The permission an event records as exercised: a delegate's; the delegator needs none. */
@@ -788,12 +720,9 @@ const requireActionPermission = (
 
 // ── Call lookups and state checks ────────────────────────────────────────────────────────────────
 
-/**
- * The call `callId` on the line. With `context`, a call of the line's owner and delegates: not one that
- * started while the number was another party's (R10); without, any call, for those winding it down.
- */
-const requireCall = (state: LineState, callId: string, rule: RuleId, context?: LineContext): CallOnLine => {
-  const found = findCall(state, callId, rule, context);
+/** The call `callId` on the line, of any ownership: the external party's own acts wind down any call. */
+const requireCall = (state: LineState, callId: string, rule: RuleId): CallOnLine => {
+  const found = findCall(state, callId, rule);
   if (!found.ok) throw new DomainError(found);
   return found.call;
 };
@@ -808,32 +737,6 @@ const assertNewCallId = (state: LineState, callId: string): void => {
   const current = state.call?.callId === callId;
   refuse('CALL_ID_IN_USE', 'R12', { case: current ? 'current' : 'earlier', callId }, { callId });
 };
-
-const requirePhase = (call: CallOnLine, phase: 'connected', rule: RuleId): void => {
-  const refusal = phaseRefusal(call, phase, rule);
-  if (refusal) throw new DomainError(refusal);
-};
-
-const requireHeld = (call: CallOnLine, rule: RuleId = 'R15'): NonNullable<CallOnLine['hold']> => {
-  const refusal = heldRefusal(call, rule);
-  if (refusal) throw new DomainError(refusal);
-  return call.hold!;
-};
-
-/** On the call: among its line-side parties, or holding it. */
-const requireOnCall = (call: CallOnLine, party: string, rule: RuleId, context?: LineContext): void => {
-  if (call.parties.includes(party) || call.hold?.by === party) return;
-  refuse(
-    'NOT_ON_CALL',
-    rule,
-    { party: context ? nameOnLine(context, party) : party, callId: call.callId },
-    { callId: call.callId, party },
-  );
-};
-
-/** `delegator`: the call's delegator, by name (the line's owner) or by id (a previous owner's call). */
-const privacyLockDelegatorOnly = (delegator: string): DomainError =>
-  new DomainError(refusal('PRIVACY_LOCK_DELEGATOR_ONLY', 'R15', { delegator }));
 
 // ── Time (R21) ───────────────────────────────────────────────────────────────────────────────────
 
