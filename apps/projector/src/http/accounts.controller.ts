@@ -1,5 +1,6 @@
 import { BadRequestException, Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { CALL_ACTIONS, type CallAction } from '#domain';
 import {
   accountsProjection,
   type Action,
@@ -17,7 +18,14 @@ import { ReadModelsService, type AsOf } from './read-models.service.js';
 import { ANSWER_EXAMPLES } from './answer-examples.js';
 import { AsOfQueries, QueryAnswer, QueryRefusals } from './route-docs.js';
 
-const ACTIONS: readonly Action[] = ['answer', 'pickUp', 'placeCall', 'join', 'merge'];
+const ACTIONS: readonly Action[] = [
+  'answer',
+  'pickUp',
+  'placeCall',
+  'join',
+  'merge',
+  ...(Object.keys(CALL_ACTIONS) as CallAction[]),
+];
 
 @ApiTags('accounts')
 @Controller('accounts/:accountId')
@@ -142,7 +150,8 @@ export class AccountsController {
   @Get('parties/:partyId/diagnostics')
   @ApiOperation({
     summary:
-      'R20: why a party can or cannot answer / pick up / place a call / join / merge on a line, naming the rule',
+      'R20: why a party can or cannot answer / pick up / place a call / join / merge on a line, or decline, ' +
+      'hold (locked), resume, lock, transfer, record or hang up its call in progress, naming the rule',
   })
   @ApiQuery({ name: 'line', description: 'the shared number' })
   @ApiQuery({ name: 'action', enum: ACTIONS })

@@ -62,12 +62,20 @@ const incoming = (callId: string, at = T(20)): Timed<LineCommand> => ({
 const byActor =
   (
     type:
-      'AnswerCall' | 'DeclineCall' | 'HoldCall' | 'HangUp' | 'PickUpHeldCall' | 'JoinCall' | 'MergeHeldCall',
+      | 'AnswerCall'
+      | 'DeclineCall'
+      | 'HoldCall'
+      | 'ResumeCall'
+      | 'HangUp'
+      | 'PickUpHeldCall'
+      | 'JoinCall'
+      | 'MergeHeldCall',
   ) =>
   (callId: string, actor: string): Timed<LineCommand> => ({ type, callId, actor });
 const answer = byActor('AnswerCall');
 const decline = byActor('DeclineCall');
 const hold = byActor('HoldCall');
+const resume = byActor('ResumeCall');
 const hangUp = byActor('HangUp');
 const pickUp = byActor('PickUpHeldCall');
 const join = byActor('JoinCall');
@@ -683,5 +691,116 @@ describe('the calls read model keeps the call as the line decider does, through 
         call: decider,
       });
     }
+  });
+});
+
+describe("whyCannot asks a party's own acts on the call in progress of the decider's explain functions (R20)", () => {
+  const holdLocked = (callId: string, actor: string): Timed<LineCommand> => ({
+    type: 'HoldCall',
+    callId,
+    actor,
+    privacyLock: true,
+  });
+  const act = {
+    decline,
+    hold,
+    holdLocked,
+    resume,
+    privacyLock: (callId: string, actor: string): Timed<LineCommand> => ({
+      type: 'SetCallPrivacyLock',
+      callId,
+      actor,
+      locked: true,
+    }),
+    transfer: (callId: string, actor: string): Timed<LineCommand> => ({
+      type: 'TransferCall',
+      callId,
+      actor,
+      to: actor === 'alice' ? 'bob' : 'alice',
+    }),
+    record: (callId: string, actor: string): Timed<LineCommand> => ({
+      type: 'StartRecording',
+      callId,
+      actor,
+      recordingId: `r-${actor}`,
+    }),
+    hangUp,
+  } as const;
+  const ACTS = Object.keys(act) as (keyof typeof act)[];
+  /** Each act's verdict for `partyId`, checked against the decider's: its code, or `ok`. */
+  const verdicts = (world: World, partyId: string) =>
+    ACTS.map((action) => {
+      const { diagnosis } = expectAgreement(
+        world,
+        partyId,
+        action,
+        act[action]('c1', partyId) as LineCommand,
+      );
+      return diagnosis.code ?? 'ok';
+    });
+
+  it('R20/R15/R16/R18: Given Bob answered a call, When Bob and Alice ask about each act, Then each verdict is the decider’s', () => {
+    const world = given([bobMay('answerCalls', 'pickUpHeldCalls')], incoming('c1'), answer('c1', 'bob'));
+    expect(verdicts(world, 'bob')).toEqual([
+      'ALREADY_ANSWERED',
+      'ok',
+      'PRIVACY_LOCK_DELEGATOR_ONLY',
+      'CALL_NOT_HELD',
+      'PRIVACY_LOCK_DELEGATOR_ONLY',
+      'ok',
+      'ok',
+      'ok',
+    ]);
+    expect(verdicts(world, 'alice')).toEqual([
+      'ALREADY_ANSWERED',
+      'NOT_ON_CALL',
+      'NOT_ON_CALL',
+      'CALL_NOT_HELD',
+      'NOT_ON_CALL',
+      'NOT_ON_CALL',
+      'NOT_ON_CALL',
+      'NOT_ON_CALL',
+    ]);
+    expect(whyCannot(world.readModels, 'acme', '1001', 'bob', 'holdLocked', asked(NOW)).answer).toBe(
+      'Bob cannot hold calls locked for privacy on line +1001: Only the delegator (Alice) can lock or unlock a call for privacy.',
+    );
+  });
+
+  it('R20/R15: Given Alice holds the call, When each asks about resuming it, Then only Alice may, as the decider says', () => {
+    const world = given([], incoming('c1'), answer('c1', 'alice'), hold('c1', 'alice'));
+    expect(verdicts(world, 'alice')).toEqual([
+      'ALREADY_ANSWERED',
+      'CALL_NOT_CONNECTED',
+      'CALL_NOT_CONNECTED',
+      'ok',
+      'ok',
+      'CALL_NOT_CONNECTED',
+      'CALL_NOT_CONNECTED',
+      'ok',
+    ]);
+    expect(verdicts(world, 'bob')[3]).toBe('NOT_HOLDER');
+  });
+
+  it("R20/R10: Given Alice's number taken from her mid-call, owned by nobody, When she asks, Then she may still hold and hang up, and decline nothing", () => {
+    const { line } = given([], incoming('c1'), answer('c1', 'alice'));
+    const takenAway: ProjectedEvent[] = [
+      { type: 'DelegationRevoked', data: ab },
+      { type: 'PartyDirectNumbersChanged', data: { ...by, partyId: 'alice', directNumbers: ['+1004'] } },
+    ];
+    const readModels = project(takenAway, line);
+    const ask = (action: Action) => whyCannot(readModels, 'acme', '1001', 'alice', action, asked(NOW));
+    expect(ask('hold').checks.every((check) => check.ok)).toBe(true);
+    expect(ask('hangUp').checks.every((check) => check.ok)).toBe(true);
+    expect(ask('decline')).toMatchObject({ rule: 'R10', code: 'LINE_NOT_FOUND' });
+    expect(ask('transfer')).toMatchObject({ rule: 'R10', code: 'LINE_NOT_FOUND' });
+  });
+
+  it('R20: Given no call on the line yet, When a party asks about holding one, Then CALL_NOT_FOUND under the act’s rule', () => {
+    const world = given([]);
+    expect(whyCannot(world.readModels, 'acme', '1001', 'alice', 'hold', asked(NOW))).toMatchObject({
+      rule: 'R15',
+      code: 'CALL_NOT_FOUND',
+    });
+    expect(whyCannot(world.readModels, 'acme', '1001', 'alice', 'record', asked(NOW)).rule).toBe('R18');
   });
 });

@@ -1,6 +1,9 @@
 import { lineKey, splitLineKey } from '#events';
 import {
+  CALL_ACTIONS,
+  DomainError,
   explainAnswer,
+  explainCallAction,
   explainDelegateEligibility,
   explainJoin,
   explainLineAction,
@@ -12,8 +15,10 @@ import {
   lineContextFor,
   refusal,
   refusalOf,
+  type CallAction,
   type LineAction,
   type Check as DecidedStep,
+  type LineContext,
   type LineFacts,
 } from '#domain';
 import type { ReadModels } from '../engine/read-models.js';
@@ -155,14 +160,17 @@ export const whyBusy = (readModels: ReadModels, accountId: string, number: strin
   return { question, answer: `Line ${line} is idle: no call is active on it.`, rule: null, checks: [] };
 };
 
-export type Action = LineAction;
+export type Action = LineAction | CallAction;
+
+const isCallAction = (action: Action): action is CallAction => Object.hasOwn(CALL_ACTIONS, action);
 
 /**
- * Why party P can or cannot answer / pick up / place a call / join / merge on line L (R20). The verdict is
+ * Why party P can or cannot answer / pick up / place a call / join / merge on line L, or decline, hold,
+ * resume, lock, transfer, record or hang up its call in progress (R20). The verdict is
  * the domain's: the line context is built from the account state exactly as the api builds it, and
  * the steps are the line decider's own (R10 shared and active, the delegator's then the delegate's
  * R2–R4 eligibility, the action's permission, then, for the call in progress, the checks the decider
- * makes of it), so the first failing check names the rule, code and sentence the api rejects the
+ * makes of it; a party's own act on the call asks the decider's explain function of that act), so the first failing check names the rule, code and sentence the api rejects the
  * command with. A party not alerted for a ringing call is named by the cause routing gives (R13,
  * R19, R5) or its own decline (R14). With no call to answer, routing is asked about a call arriving
  * at the diagnosis time; a place call needs a free line (R12). The time is the caller's to choose
@@ -186,6 +194,14 @@ export const whyCannot = (
     placeCall: 'place calls on',
     join: 'join calls on',
     merge: 'merge held calls on',
+    decline: 'decline calls on',
+    hold: 'hold calls on',
+    holdLocked: 'hold calls locked for privacy on',
+    resume: 'resume held calls on',
+    privacyLock: 'lock calls for privacy, or unlock them, on',
+    transfer: 'transfer calls on',
+    record: 'record calls on',
+    hangUp: 'hang up calls on',
   }[action];
   const title = lineTitle(readModels, accountId, number);
   const question = `Why can ${name} not ${verb} line ${title} (as of ${at}, ${asOf.source})?`;
@@ -225,12 +241,23 @@ export const whyCannot = (
   // The domain keys lines by the number as provisioned; the query may spell it without the '+'.
   const owner = lineOwner(readModels, accountId, number);
   const provisioned = owner?.directNumbers.find((own) => sameNumber(own, number));
-  if (!provisioned) {
+  // A number nobody owns any more still decides its parties' acts on the call already on it (R10), as
+  // the api does: the line's context for the command, a stand-in for those, LINE_NOT_FOUND for the rest.
+  const unownedContext = (): LineContext | null => {
+    if (!isCallAction(action)) return null;
+    try {
+      return lineContextFor(state, shownNumber(number), at, CALL_ACTIONS[action].command);
+    } catch (error) {
+      if (error instanceof DomainError) return null;
+      throw error;
+    }
+  };
+  const context = provisioned ? lineContextFor(state, provisioned, at) : unownedContext();
+  if (!context) {
     const unowned = refusal('LINE_NOT_FOUND', 'R10', { case: 'unowned', line: shownNumber(number) });
     check(unowned.rule, false, unowned.message, unowned.code);
     return verdict();
   }
-  const context = lineContextFor(state, provisioned, at);
   const line = lines.get(lineKey(accountId, number));
   // The decider's call in progress: a call arriving while the line is busy never becomes it (R12).
   const current = line?.live[0] === undefined ? undefined : calls.get(line.live[0])!;
@@ -250,8 +277,11 @@ export const whyCannot = (
     merge: (callId: string) => explainMerge(context, facts, callId, partyId),
   };
   const target = action === 'answer' ? current : (current ?? last);
-  const steps =
-    target && action !== 'placeCall'
+  const steps = isCallAction(action)
+    ? target
+      ? explainCallAction(context, facts, target.callId, partyId, action, at)
+      : []
+    : target && action !== 'placeCall'
       ? explainCall[action](target.callId).checks
       : explainLineAction(context, partyId, action);
   for (const step of steps) record(step);
@@ -283,8 +313,9 @@ export const whyCannot = (
       notAlerted?.reason,
     );
   }
-  if ((action === 'pickUp' || action === 'join' || action === 'merge') && !target) {
-    const none = refusal('CALL_NOT_FOUND', LINE_ACTION_PERMISSIONS[action].rule, {
+  if ((action === 'pickUp' || action === 'join' || action === 'merge' || isCallAction(action)) && !target) {
+    const rule = isCallAction(action) ? CALL_ACTIONS[action].rule : LINE_ACTION_PERMISSIONS[action].rule;
+    const none = refusal('CALL_NOT_FOUND', rule, {
       case: 'noCallYet',
       line: shownNumber(number),
     });
