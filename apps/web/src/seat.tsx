@@ -2,6 +2,7 @@ import { Fragment, type ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type {
   Availability,
+  DiagnosedCallAction,
   Directory,
   Seat,
   SeatDelegation,
@@ -10,7 +11,7 @@ import type {
   SeatParty,
   Steps,
 } from '../../projector/src/panel/seat-contract.js';
-import { edgeSentenceOf, sentenceOf } from '../../../libs/domain/src/reasons.js';
+import { edgeSentenceOf } from '../../../libs/domain/src/reasons.js';
 import { useAddress } from './address.js';
 import { AuditTrail, trailInAddress } from './audit.js';
 import {
@@ -473,17 +474,17 @@ export function SeatPage(props: {
   );
 }
 
-/** Record the call at `call`, or stop the viewer's recording on it when one runs (`recording`). */
+/**
+ * Record the call at `call` as R20 says the viewer may, or stop the viewer's recording on it when one
+ * runs (`recording`: the projector lists the viewer's own running recordings, which it always stops).
+ */
 function RecordingToggle(props: {
   call: string;
   recording: { recordingId: string } | undefined;
-  /** Whether the viewer may start one (a stop is always its own to make). */
-  mayStart: boolean;
-  /** Why starting one is refused for now (the call is not connected): Record is shown disabled. */
-  unavailable?: string | undefined;
+  availability: Availability;
   run: (path: string) => unknown;
 }) {
-  const { call, recording, mayStart, unavailable, run } = props;
+  const { call, recording, availability, run } = props;
   if (recording)
     return (
       <SteadyButton
@@ -491,15 +492,7 @@ function RecordingToggle(props: {
         onClick={() => run(`${call}/recordings/${encodeURIComponent(recording.recordingId)}/stop`)}
       />
     );
-  if (!mayStart) return null;
-  return (
-    <SteadyButton
-      label="Record"
-      disabled={unavailable !== undefined}
-      title={unavailable}
-      onClick={() => run(`${call}/recordings`)}
-    />
-  );
+  return <OnCall label="Record" availability={availability} onClick={() => run(`${call}/recordings`)} />;
 }
 
 /** What one seat shows: the dialer, every line it may use, and its delegations; past states read only. */
@@ -633,6 +626,156 @@ function Unavailable({ label, availability }: { label: string; availability: Ava
   );
 }
 
+/**
+ * A control on a call the viewer is on, enabled when R20 says the api takes it, else disabled with the
+ * diagnosis as its title; the reason itself is said once for the group (`Reasons`), as several controls
+ * are often refused for one (a call still dialing is neither held, recorded nor transferred).
+ */
+function OnCall(props: {
+  label: string;
+  availability: Availability;
+  onClick: () => void;
+  /** Disabled besides, for a reason of the page's own (no transfer target chosen yet). */
+  disabled?: boolean;
+}) {
+  const { label, availability, onClick, disabled = false } = props;
+  return (
+    <SteadyButton
+      label={label}
+      disabled={!availability.allowed || disabled}
+      title={availability.allowed ? undefined : availability.sentence}
+      onClick={onClick}
+    />
+  );
+}
+
+/** The reasons R20 gives for the controls of a group that are refused, each said once, code first. */
+function Reasons({ refused }: { refused: readonly Availability[] }) {
+  const reasons = new Map<string, Availability>();
+  for (const availability of refused) {
+    if (availability.allowed || availability.reason === undefined) continue;
+    reasons.set(`${availability.code ?? ''} ${availability.reason}`, availability);
+  }
+  return (
+    <>
+      {[...reasons.values()].map((availability) => (
+        <span
+          key={`${availability.code ?? ''} ${availability.reason}`}
+          class="why"
+          data-code={availability.code ?? ''}
+          data-rule={availability.rule ?? ''}
+        >
+          {availability.code && <code>{availability.code}</code>} {named(availability.reason ?? '')}
+        </span>
+      ))}
+    </>
+  );
+}
+
+/**
+ * What the viewer, on a call, may do on it: hold it (locked too, when the call is one it may lock) or,
+ * holding it, resume it; hang up, record or stop its recording, lock or unlock it, and transfer it to
+ * one of `targets`. Each is enabled or disabled as R20's diagnosis of the call says (`can`); a call it
+ * may not lock (see `PrivacyLock`) is not offered held locked either.
+ */
+function OnCallActions(props: {
+  call: string;
+  can: Readonly<Record<DiagnosedCallAction, Availability>>;
+  locked: boolean;
+  held: boolean;
+  recording: { recordingId: string } | undefined;
+  /**
+   * Who the call may go to, and the target chosen for it (kept by the call's card across its phases);
+   * `null` where no transfer is offered.
+   */
+  transfer: {
+    readonly targets: readonly SeatParty[];
+    readonly target: string;
+    readonly onTarget: (target: string) => void;
+  } | null;
+  run: (path: string, body?: Record<string, unknown>) => unknown;
+}) {
+  const { call, can, locked, held, recording, transfer, run } = props;
+  const { targets, target, onTarget } = transfer ?? { targets: [], target: '', onTarget: undefined };
+  const chosen = targets.find((t) => t.partyId === target);
+  const locks = can.privacyLock.allowed;
+  return (
+    <>
+      {held ? (
+        <OnCall label="Resume" availability={can.resume} onClick={() => run(`${call}/resume`)} />
+      ) : (
+        <OnCall label="Hold" availability={can.hold} onClick={() => run(`${call}/hold`)} />
+      )}
+      {!held && locks && (
+        <OnCall
+          label="Hold, locked"
+          availability={can.holdLocked}
+          onClick={() => run(`${call}/hold`, { privacyLock: true })}
+        />
+      )}
+      <OnCall label="Hang up" availability={can.hangUp} onClick={() => run(`${call}/hang-up`)} />
+      {!held && <RecordingToggle call={call} recording={recording} availability={can.record} run={run} />}
+      <PrivacyLock call={call} can={can} locked={locked} run={run} />
+      {!held && targets.length > 0 && (
+        <span class="transfer">
+          <label>
+            Transfer to{' '}
+            {/* The closed picker may cut a long name short (style.css): its title holds the name whole. */}
+            <select
+              value={target}
+              disabled={!can.transfer.allowed}
+              title={chosen ? named(chosen.name) : undefined}
+              onChange={(e) => onTarget?.((e.target as HTMLSelectElement).value)}
+            >
+              <option value="">choose…</option>
+              {targets.map((t) => (
+                <option key={t.partyId} value={t.partyId} title={named(t.name)}>
+                  {named(t.name)}
+                </option>
+              ))}
+            </select>
+          </label>{' '}
+          <OnCall
+            label="Transfer"
+            availability={can.transfer}
+            disabled={!target}
+            onClick={() => run(`${call}/transfer`, { to: target })}
+          />
+        </span>
+      )}
+      <Reasons
+        refused={[
+          held ? can.resume : can.hold,
+          ...(!held && locks ? [can.holdLocked] : []),
+          can.hangUp,
+          ...(!held && !recording ? [can.record] : []),
+          ...(!held && targets.length > 0 ? [can.transfer] : []),
+        ]}
+      />
+    </>
+  );
+}
+
+/**
+ * R15: lock the call for privacy, or unlock it, offered when R20 says the viewer may. Its steps ask who
+ * the viewer is and whether it is on the call, never the call's phase: refused, it is not offered.
+ */
+function PrivacyLock(props: {
+  call: string;
+  can: Readonly<Record<DiagnosedCallAction, Availability>>;
+  locked: boolean;
+  run: (path: string, body?: Record<string, unknown>) => unknown;
+}) {
+  const { call, can, locked, run } = props;
+  if (!can.privacyLock.allowed) return null;
+  return (
+    <SteadyButton
+      label={locked ? 'Unlock privacy' : 'Lock for privacy'}
+      onClick={() => run(`${call}/privacy-lock`, { locked: !locked })}
+    />
+  );
+}
+
 /** R11: the viewer picks which line's caller ID the callee sees, then dials. */
 function Dialer({ seat, act, refusal }: { seat: Seat; act: Act; refusal: Shown | undefined }) {
   const [from, setFrom] = useState(seat.lines[0]!.number);
@@ -745,23 +888,22 @@ function LampRow({ state, label, children }: { state: string; label: string; chi
   );
 }
 
+/**
+ * The actions on the line's call, as its lamp shows it: ringing (answer, decline), held (resume or pick
+ * up, merge), transferred to the viewer (answer or decline the transfer), on a call the viewer is not on
+ * (join) or is on (`OnCallActions`). Whether each is enabled is R20's answer for the call, never the
+ * page's own reading of the lamp.
+ */
 function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act }) {
+  // Chosen for the call, it stays chosen while the call is held, picked up or its transfer declined.
   const [target, setTarget] = useState('');
   const { lamp } = line;
+  const can = line.callAvailability;
   // Nothing to do on a call of the number's previous owner (R10): it is not this line's call.
-  if (lamp.state === 'idle' || lamp.state === 'occupied') return null;
+  if (lamp.state === 'idle' || lamp.state === 'occupied' || can === null) return null;
   const me = seat.viewer.partyId;
   const call = `${linePath(seat.account.accountId, line.number)}/calls/${encodeURIComponent(lamp.callId)}`;
   const run = (path: string, body?: Record<string, unknown>) => act(line.number, 'POST', path, body);
-  const delegator = line.role === 'delegator';
-  /** R15: the delegator locks a call it is on (or holds); the api refuses one it is not on (NOT_ON_CALL). */
-  const privacy = (locked: boolean) =>
-    delegator && (
-      <SteadyButton
-        label={locked ? 'Unlock privacy' : 'Lock for privacy'}
-        onClick={() => run(`${call}/privacy-lock`, { locked: !locked })}
-      />
-    );
   if (lamp.state === 'ringing') {
     return (
       <div class="actions" role="group" aria-label="Call actions">
@@ -770,22 +912,35 @@ function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act
           availability={line.availability.answer}
           onClick={() => run(`${call}/answer`)}
         />
-        {lamp.youAreAlerted ? (
-          <SteadyButton label="Decline" onClick={() => run(`${call}/decline`)} />
-        ) : (
-          <span class="unavailable">
-            <button disabled>Decline</button>
-            <span class="why">Only a party the call is ringing for can decline it (R14).</span>
-          </span>
-        )}
+        <Diagnosed label="Decline" availability={can.decline} onClick={() => run(`${call}/decline`)} />
       </div>
     );
   }
-  if (lamp.state === 'held') {
+  if (lamp.state === 'busy' && lamp.transferringTo === me) {
+    // R16: the target answers the transfer, or declines it and the call goes back to who transferred it.
     return (
       <div class="actions" role="group" aria-label="Call actions">
-        {lamp.heldBy === me ? (
-          <SteadyButton label="Resume" onClick={() => run(`${call}/resume`)} />
+        <Diagnosed
+          label="Answer transfer"
+          availability={line.availability.answer}
+          onClick={() => run(`${call}/answer`)}
+        />
+        <Diagnosed
+          label="Decline transfer"
+          availability={can.decline}
+          onClick={() => run(`${call}/decline`)}
+        />
+      </div>
+    );
+  }
+  // On the call, or holding it, is what the api lets hang up.
+  const onCall = can.hangUp.allowed;
+  if (lamp.state === 'held') {
+    // The holder resumes its call, anybody else picks it up; either may merge it into a call of its own.
+    return (
+      <div class="actions" role="group" aria-label="Call actions">
+        {onCall ? (
+          <OnCall label="Resume" availability={can.resume} onClick={() => run(`${call}/resume`)} />
         ) : (
           <Diagnosed
             label="Pick up"
@@ -798,93 +953,29 @@ function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act
           availability={line.availability.merge}
           onClick={() => run(`${call}/merge`)}
         />
-        {lamp.heldBy === me && privacy(lamp.locked)}
+        <PrivacyLock call={call} can={can} locked={lamp.locked} run={run} />
+        {onCall && <Reasons refused={[can.resume]} />}
       </div>
     );
   }
-  const onCall = lamp.by.includes(me);
-  if (lamp.transferringTo === me) {
-    // R16: the target answers the transfer, or declines it and the call goes back to who transferred it.
+  if (onCall) {
     return (
       <div class="actions" role="group" aria-label="Call actions">
-        <SteadyButton label="Answer transfer" onClick={() => run(`${call}/answer`)} />
-        <SteadyButton label="Decline transfer" onClick={() => run(`${call}/decline`)} />
+        <OnCallActions
+          call={call}
+          can={can}
+          locked={lamp.locked}
+          held={false}
+          recording={line.recordings[0]}
+          transfer={{ targets: line.transferTargets, target, onTarget: setTarget }}
+          run={run}
+        />
       </div>
     );
   }
-  if (!onCall) {
-    return (
-      <div class="actions" role="group" aria-label="Call actions">
-        <Diagnosed label="Join" availability={line.availability.join} onClick={() => run(`${call}/join`)} />
-      </div>
-    );
-  }
-  const targets = line.transferTargets;
-  const chosen = targets.find((t) => t.partyId === target);
-  // R15, R16, R18: a call still dialing, or being transferred, is not connected: the api refuses to
-  // hold, record or transfer it until it is, in this sentence. Hanging up, a running recording's stop
-  // and the lock are not refused; the controls keep their places for when the call connects.
-  const unconnected =
-    lamp.phase === 'dialing' ? 'dialing' : lamp.transferringTo !== null ? 'transferring' : undefined;
-  const notConnected =
-    unconnected && sentenceOf('CALL_NOT_CONNECTED', { callId: lamp.callId, phase: unconnected });
   return (
     <div class="actions" role="group" aria-label="Call actions">
-      <SteadyButton
-        label="Hold"
-        disabled={notConnected !== undefined}
-        title={notConnected}
-        onClick={() => run(`${call}/hold`)}
-      />
-      {delegator && (
-        <SteadyButton
-          label="Hold, locked"
-          disabled={notConnected !== undefined}
-          title={notConnected}
-          onClick={() => run(`${call}/hold`, { privacyLock: true })}
-        />
-      )}
-      <SteadyButton label="Hang up" onClick={() => run(`${call}/hang-up`)} />
-      <RecordingToggle
-        call={call}
-        recording={line.recordings[0]}
-        mayStart
-        unavailable={notConnected}
-        run={run}
-      />
-      {privacy(lamp.locked)}
-      {targets.length > 0 && (
-        <span class="transfer">
-          <label>
-            Transfer to{' '}
-            {/* The closed picker may cut a long name short (style.css): its title holds the name whole. */}
-            <select
-              value={target}
-              disabled={notConnected !== undefined}
-              title={chosen ? named(chosen.name) : undefined}
-              onChange={(e) => setTarget((e.target as HTMLSelectElement).value)}
-            >
-              <option value="">choose…</option>
-              {targets.map((t) => (
-                <option key={t.partyId} value={t.partyId} title={named(t.name)}>
-                  {named(t.name)}
-                </option>
-              ))}
-            </select>
-          </label>{' '}
-          <SteadyButton
-            label="Transfer"
-            disabled={!target || notConnected !== undefined}
-            title={notConnected}
-            onClick={() => run(`${call}/transfer`, { to: target })}
-          />
-        </span>
-      )}
-      {notConnected && (
-        <span class="why" data-code="CALL_NOT_CONNECTED">
-          <code>CALL_NOT_CONNECTED</code> {notConnected}
-        </span>
-      )}
+      <Diagnosed label="Join" availability={line.availability.join} onClick={() => run(`${call}/join`)} />
     </div>
   );
 }
@@ -942,7 +1033,7 @@ function HandedCallCard(props: {
   refusal: Shown | undefined;
 }) {
   const { handed, seat, act, now, readOnly, refusal } = props;
-  const { lamp, may } = handed;
+  const { lamp, callAvailability: can } = handed;
   const call = `${linePath(seat.account.accountId, handed.number)}/calls/${encodeURIComponent(handed.callId)}`;
   const run = (path: string, body?: Record<string, unknown>) => act(handedWhere(handed), 'POST', path, body);
   const mine = handed.callOwner.partyId === seat.viewer.partyId;
@@ -960,19 +1051,16 @@ function HandedCallCard(props: {
       <Lamp lamp={lamp} known={[handed.callOwner]} viewer={seat.viewer} now={now} />
       {!readOnly && (
         <div class="actions" role="group" aria-label="Call actions">
-          {may.resume && <SteadyButton label="Resume" onClick={() => run(`${call}/resume`)} />}
-          {may.hold && <SteadyButton label="Hold" onClick={() => run(`${call}/hold`)} />}
-          {may.hold && may.lock && (
-            <SteadyButton label="Hold, locked" onClick={() => run(`${call}/hold`, { privacyLock: true })} />
-          )}
-          <SteadyButton label="Hang up" onClick={() => run(`${call}/hang-up`)} />
-          <RecordingToggle call={call} recording={handed.recordings[0]} mayStart={may.record} run={run} />
-          {may.lock && (
-            <SteadyButton
-              label={locked ? 'Unlock privacy' : 'Lock for privacy'}
-              onClick={() => run(`${call}/privacy-lock`, { locked: !locked })}
-            />
-          )}
+          <OnCallActions
+            call={call}
+            can={can}
+            locked={locked}
+            held={lamp.state === 'held'}
+            recording={handed.recordings[0]}
+            // Nobody on the number now is this call's party to take it: no transfer (R16, R10).
+            transfer={null}
+            run={run}
+          />
           <Unavailable label="Call from this number" availability={handed.availability.placeCall} />
         </div>
       )}

@@ -49,6 +49,11 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
     expect(answer.status).toBe(200);
     return answer.body;
   };
+  /** The call actions R20 lets the viewer take on its seat's first handed call, as the api decides them. */
+  const mayOnHanded = async (viewer: string): Promise<string[]> => {
+    const { callAvailability } = (await seat(viewer)).handedCalls[0];
+    return Object.keys(callAvailability).filter((action) => callAvailability[action].allowed);
+  };
   /** Alice on call `callId` on her number `number`: a caller rang it and she answered. Paths on its line. */
   const aliceOnACall = async (number: string, callId: string) => {
     const onLine = lineOf(number);
@@ -455,7 +460,11 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
         callOwner: { partyId: 'alice', name: 'ALICE' },
         handedTo: { partyId: 'bob', name: 'BOB' },
         lamp: expect.objectContaining({ state: 'busy', callId: 'y1', by: ['alice'], onBehalfOf: null }),
-        may: { hold: true, lock: true, resume: false, record: true },
+        callAvailability: expect.objectContaining({
+          hold: expect.objectContaining({ allowed: true }),
+          // Nothing but what the line decider lets a party on a previous owner's call do (R10)
+          transfer: expect.objectContaining({ allowed: false, code: 'LINE_NOT_SHARED', rule: 'R10' }),
+        }),
         availability: expect.objectContaining({
           // Nothing new starts on the number from her seat: it is Bob's, and not shared with her
           placeCall: expect.objectContaining({ allowed: false, code: 'LINE_NOT_SHARED', rule: 'R10' }),
@@ -468,15 +477,11 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
     // When she records and puts the call on hold, Then the seat shows her recording, and that she resumes it
     const recorded = await api.call('POST', handed('/calls/y1/recordings'), { actor: 'alice' });
     expectStatus(recorded, 201);
-    expect((await seat('alice')).handedCalls[0]).toMatchObject({
-      recordings: [{ callId: 'y1' }],
-      may: { hold: true, record: true },
-    });
+    expect((await seat('alice')).handedCalls[0]).toMatchObject({ recordings: [{ callId: 'y1' }] });
+    expect(await mayOnHanded('alice')).toEqual(['hold', 'holdLocked', 'privacyLock', 'hangUp']);
     expectStatus(await api.call('POST', handed('/calls/y1/hold'), { actor: 'alice' }), 200);
-    expect((await seat('alice')).handedCalls[0]).toMatchObject({
-      lamp: { state: 'held', heldBy: 'alice' },
-      may: { hold: false, lock: true, resume: true, record: false },
-    });
+    expect((await seat('alice')).handedCalls[0]).toMatchObject({ lamp: { state: 'held', heldBy: 'alice' } });
+    expect(await mayOnHanded('alice')).toEqual(['resume', 'privacyLock', 'hangUp']);
     // When she resumes and hangs up, Then the call is gone from her seat and Bob's line is idle
     expectStatus(await api.call('POST', handed('/calls/y1/resume'), { actor: 'alice' }), 200);
     expectStatus(await api.call('POST', handed('/calls/y1/hang-up'), { actor: 'alice' }), 200);
@@ -529,10 +534,13 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
         callOwner: { partyId: 'alice', name: 'ALICE' },
         handedTo: { partyId: 'bob', name: 'BOB' },
         lamp: { state: 'busy', by: ['carol'], onBehalfOf: 'alice' },
-        may: { hold: true, lock: false, resume: false, record: true },
+        callAvailability: {
+          privacyLock: { allowed: false, code: 'PRIVACY_LOCK_DELEGATOR_ONLY' },
+        },
         availability: { placeCall: { allowed: false } },
       },
     ]);
+    expect(await mayOnHanded('carol')).toEqual(['hold', 'record', 'hangUp']);
     expect((await seat('alice')).handedCalls).toEqual([]);
     // And locking it is refused her as the seat says, while she hangs up
     expect(

@@ -288,6 +288,7 @@ export const ANSWER_EXAMPLES = {
             code: 'CALL_NOT_FOUND',
             sentence:
               'Assistant 0 cannot pick up held calls on line +15553000000: No call has been on line +15553000000 yet.',
+            reason: 'No call has been on line +15553000000 yet.',
           },
           placeCall: {
             allowed: true,
@@ -300,6 +301,7 @@ export const ANSWER_EXAMPLES = {
             code: 'CALL_NOT_FOUND',
             sentence:
               'Assistant 0 cannot join calls on line +15553000000: No call has been on line +15553000000 yet.',
+            reason: 'No call has been on line +15553000000 yet.',
           },
           merge: {
             allowed: false,
@@ -307,8 +309,10 @@ export const ANSWER_EXAMPLES = {
             code: 'CALL_NOT_FOUND',
             sentence:
               'Assistant 0 cannot merge held calls on line +15553000000: No call has been on line +15553000000 yet.',
+            reason: 'No call has been on line +15553000000 yet.',
           },
         },
+        callAvailability: null,
         transferTargets: [],
         recordings: [],
         voicemail: { unread: 0, messages: [], deleted: [], missedCalls: [] },
@@ -335,7 +339,61 @@ export const ANSWER_EXAMPLES = {
           transferringToName: null,
           locked: false,
         },
-        may: { hold: true, lock: false, resume: false, record: true },
+        callAvailability: {
+          decline: {
+            allowed: false,
+            rule: 'R10',
+            code: 'LINE_NOT_SHARED',
+            sentence:
+              'Assistant 0 cannot decline calls on line +15552000001: Line +15552000001 is not shared with assistant0; ask Boss 1 to invite you as a delegate.',
+            reason:
+              'Line +15552000001 is not shared with assistant0; ask Boss 1 to invite you as a delegate.',
+          },
+          hold: { allowed: true, rule: 'R15', sentence: 'Assistant 0 can hold calls on line +15552000001.' },
+          holdLocked: {
+            allowed: false,
+            rule: 'R15',
+            code: 'PRIVACY_LOCK_DELEGATOR_ONLY',
+            sentence:
+              'Assistant 0 cannot hold calls locked for privacy on line +15552000001: Only the delegator (boss0) can lock or unlock a call for privacy.',
+            reason: 'Only the delegator (boss0) can lock or unlock a call for privacy.',
+          },
+          resume: {
+            allowed: false,
+            rule: 'R15',
+            code: 'CALL_NOT_HELD',
+            sentence:
+              'Assistant 0 cannot resume held calls on line +15552000001: Call c42 is connected, not on hold.',
+            reason: 'Call c42 is connected, not on hold.',
+          },
+          privacyLock: {
+            allowed: false,
+            rule: 'R15',
+            code: 'PRIVACY_LOCK_DELEGATOR_ONLY',
+            sentence:
+              'Assistant 0 cannot lock calls for privacy, or unlock them, on line +15552000001: Only the delegator (boss0) can lock or unlock a call for privacy.',
+            reason: 'Only the delegator (boss0) can lock or unlock a call for privacy.',
+          },
+          transfer: {
+            allowed: false,
+            rule: 'R10',
+            code: 'LINE_NOT_SHARED',
+            sentence:
+              'Assistant 0 cannot transfer calls on line +15552000001: Line +15552000001 is not shared with assistant0; ask Boss 1 to invite you as a delegate.',
+            reason:
+              'Line +15552000001 is not shared with assistant0; ask Boss 1 to invite you as a delegate.',
+          },
+          record: {
+            allowed: true,
+            rule: 'R18',
+            sentence: 'Assistant 0 can record calls on line +15552000001.',
+          },
+          hangUp: {
+            allowed: true,
+            rule: 'R12',
+            sentence: 'Assistant 0 can hang up calls on line +15552000001.',
+          },
+        },
         availability: {
           answer: {
             allowed: false,
@@ -343,6 +401,8 @@ export const ANSWER_EXAMPLES = {
             code: 'LINE_NOT_SHARED',
             sentence:
               'Assistant 0 cannot answer calls on line +15552000001: Line +15552000001 is not shared with assistant0; ask Boss 1 to invite you as a delegate.',
+            reason:
+              'Line +15552000001 is not shared with assistant0; ask Boss 1 to invite you as a delegate.',
           },
           pickUp: {
             allowed: false,
@@ -350,6 +410,8 @@ export const ANSWER_EXAMPLES = {
             code: 'LINE_NOT_SHARED',
             sentence:
               'Assistant 0 cannot pick up held calls on line +15552000001: Line +15552000001 is not shared with assistant0; ask Boss 1 to invite you as a delegate.',
+            reason:
+              'Line +15552000001 is not shared with assistant0; ask Boss 1 to invite you as a delegate.',
           },
           placeCall: {
             allowed: false,
@@ -357,6 +419,8 @@ export const ANSWER_EXAMPLES = {
             code: 'LINE_NOT_SHARED',
             sentence:
               'Assistant 0 cannot place calls on line +15552000001: Line +15552000001 is not shared with assistant0; ask Boss 1 to invite you as a delegate.',
+            reason:
+              'Line +15552000001 is not shared with assistant0; ask Boss 1 to invite you as a delegate.',
           },
           join: {
             allowed: false,
@@ -364,6 +428,8 @@ export const ANSWER_EXAMPLES = {
             code: 'LINE_NOT_SHARED',
             sentence:
               'Assistant 0 cannot join calls on line +15552000001: Line +15552000001 is not shared with assistant0; ask Boss 1 to invite you as a delegate.',
+            reason:
+              'Line +15552000001 is not shared with assistant0; ask Boss 1 to invite you as a delegate.',
           },
           merge: {
             allowed: false,
@@ -371,6 +437,8 @@ export const ANSWER_EXAMPLES = {
             code: 'LINE_NOT_SHARED',
             sentence:
               'Assistant 0 cannot merge held calls on line +15552000001: Line +15552000001 is not shared with assistant0; ask Boss 1 to invite you as a delegate.',
+            reason:
+              'Line +15552000001 is not shared with assistant0; ask Boss 1 to invite you as a delegate.',
           },
         },
         recordings: [],

@@ -214,7 +214,8 @@ export class PanelController implements BeforeApplicationShutdown {
   @Get('seat')
   @ApiOperation({
     summary:
-      "One viewer's seat: lines with lamps, R20 availability of answer / pick up / place a call / join / merge, " +
+      "One viewer's seat: lines with lamps, R20 availability of answer / pick up / place a call / join / merge " +
+      'and of decline / hold / resume / lock / transfer / record / hang up on the call on each, ' +
       'shared voicemail and history, running recordings, delegations both ways',
   })
   @ApiQuery({ name: 'account', description: 'account id' })

@@ -16,10 +16,22 @@ export interface Availability {
   readonly allowed: boolean;
   readonly rule: string | null;
   readonly code?: string;
+  /** The diagnosis in a sentence: whether the viewer can, and if not, why. */
   readonly sentence: string;
+  /** Refused, the sentence the api refuses the command with (the diagnosis's failing step). */
+  readonly reason?: string;
 }
 
 export type DiagnosedAction = 'answer' | 'pickUp' | 'placeCall' | 'join' | 'merge';
+
+/**
+ * What a party does on the call in progress, each diagnosed by the decider's own steps for its command
+ * (R20): decline a ring, hold (`holdLocked`: locked for privacy), resume, lock or unlock (the same
+ * steps), transfer (before a target is chosen: `transferTargets` lists those the api takes), start a
+ * recording, hang up.
+ */
+export type DiagnosedCallAction =
+  'decline' | 'hold' | 'holdLocked' | 'resume' | 'privacyLock' | 'transfer' | 'record' | 'hangUp';
 
 export interface Act {
   readonly by: string;
@@ -86,6 +98,11 @@ export interface SeatLine {
   readonly permissions: readonly string[];
   readonly lamp: Lamp;
   readonly availability: Readonly<Record<DiagnosedAction, Availability>>;
+  /**
+   * What the viewer may do on the line's call (R20), each in the rule's sentence; `null` when no call of
+   * the line's is on it (idle, or a call of the number's previous owner).
+   */
+  readonly callAvailability: Readonly<Record<DiagnosedCallAction, Availability>> | null;
   /** Who a call on this line can be transferred to (R16): the delegator and its active delegates on it. */
   readonly transferTargets: readonly SeatParty[];
   /** The viewer's own recordings running on this line's call (R18). */
@@ -118,16 +135,10 @@ export interface SeatHandedCall {
   /** Busy or held, as the viewer, being on it, sees it. */
   readonly lamp: Lamp;
   /**
-   * What the viewer may do on the call besides hanging up (always: it is on the call), as the line
-   * decider lets a party on a previous owner's call.
+   * What the viewer may do on the call (R20), as the line decider lets a party on a previous owner's
+   * call: hang up, hold, resume its own hold, record and (the call's owner) lock it; nothing else.
    */
-  readonly may: {
-    readonly hold: boolean;
-    /** Only the call's owner holds it locked or locks it (R15). */
-    readonly lock: boolean;
-    readonly resume: boolean;
-    readonly record: boolean;
-  };
+  readonly callAvailability: Readonly<Record<DiagnosedCallAction, Availability>>;
   /** R20 on the number for what the viewer may not do from here (nothing new starts on it). */
   readonly availability: Readonly<Record<DiagnosedAction, Availability>>;
   /** The viewer's own recordings running on the call (R18). */

@@ -1,7 +1,7 @@
 import { edgeSentenceOf, explainActor, lineContextFor, transferTargetRefusal } from '#domain';
 import type { ReadModels } from '#read-models';
 import { accountsProjection, delegationKey, partyKey, type DelegationRow } from '#read-models';
-import { lineKey } from '#events';
+import { lineKey, splitLineKey } from '#events';
 import { recordingsProjection } from '#read-models';
 import type { VoicemailMessage } from '#read-models';
 import { accountStateOf, lineAccess, partyName, sameNumber } from '#read-models';
@@ -20,6 +20,7 @@ import { panelLines } from './panel-lines.js';
 import type {
   Availability,
   DiagnosedAction,
+  DiagnosedCallAction,
   Directory,
   Seat,
   SeatDelegation,
@@ -33,6 +34,16 @@ import type {
 /** The seat's history shows the latest calls; the line's full history stays at /lines/…/history. */
 const HISTORY_SHOWN = 20;
 const DIAGNOSED: readonly DiagnosedAction[] = ['answer', 'pickUp', 'placeCall', 'join', 'merge'];
+const DIAGNOSED_ON_CALL: readonly DiagnosedCallAction[] = [
+  'decline',
+  'hold',
+  'holdLocked',
+  'resume',
+  'privacyLock',
+  'transfer',
+  'record',
+  'hangUp',
+];
 
 /** Why a seat cannot be shown: the account or the viewer is not known (yet). */
 export class SeatRefusal extends Error {
@@ -123,9 +134,12 @@ export const seatOf = (
     .filter((r) => r.stoppedAt === null);
 
   /** R20 on one number for the viewer, each action in the rule's sentence. */
-  const availabilityOn = (number: string) =>
+  const availabilityOn = <Action extends DiagnosedAction | DiagnosedCallAction>(
+    number: string,
+    actions: readonly Action[],
+  ) =>
     Object.fromEntries(
-      DIAGNOSED.map((action): [DiagnosedAction, Availability] => {
+      actions.map((action): [Action, Availability] => {
         const diagnosis = whyCannot(readModels, accountId, number, viewer, action, time);
         const failing = diagnosis.checks.find((c) => !c.ok);
         return [
@@ -135,10 +149,11 @@ export const seatOf = (
             rule: diagnosis.rule,
             ...(diagnosis.code === undefined ? {} : { code: diagnosis.code }),
             sentence: diagnosis.answer,
+            ...(failing === undefined ? {} : { reason: failing.detail }),
           },
         ];
       }),
-    ) as Record<DiagnosedAction, Availability>;
+    ) as Record<Action, Availability>;
 
   const accountState = accountStateOf(readModels, accountId);
   const lines = panelLines(readModels, accountId, viewer).map((panelLine): SeatLine => {
@@ -147,7 +162,7 @@ export const seatOf = (
     if (!access.allowed) throw new Error(`panelLines listed ${number}, which ${viewer} may not use`);
     const { lamp } = lineState(readModels, accountId, number, viewer, access);
     const history = lineHistory(readModels, accountId, number);
-    const availability = availabilityOn(number);
+    const availability = availabilityOn(number, DIAGNOSED);
     const owner = access.owner;
     // R16: the parties the decider would take a transfer of the line's call to, from the viewer.
     const context = lineContextFor(
@@ -175,6 +190,8 @@ export const seatOf = (
       permissions: access.role === 'delegate' ? access.delegation.permissions : [],
       lamp,
       availability,
+      // Asked only of a line with a call of its own: a seat of many idle lines asks nothing more.
+      callAvailability: callId === null ? null : availabilityOn(number, DIAGNOSED_ON_CALL),
       transferTargets,
       recordings: running
         .filter((r) => r.line === lineKey(accountId, number) && r.callId === callId)
@@ -209,22 +226,17 @@ export const seatOf = (
 
   // R10: the line decider lets a party on a previous owner's call wind it down, and nothing more.
   const handed = handedCalls(readModels, accountId, viewer).map(
-    ({ number, call, live, callOwner, owner, lamp }): SeatHandedCall => {
-      const onLine = live.parties.includes(viewer);
-      const connected = live.phase === 'connected' && onLine;
+    ({ number, call, callOwner, owner, lamp }): SeatHandedCall => {
+      // The read models key a line by its digits, as the line routes address it; the seat shows the `+`.
+      const { number: digits } = splitLineKey(call.line);
       return {
         number,
         callId: call.callId,
         callOwner: named(callOwner),
         handedTo: owner ? named(owner.partyId) : null,
         lamp,
-        may: {
-          hold: connected,
-          lock: viewer === callOwner,
-          resume: live.hold?.by === viewer,
-          record: connected,
-        },
-        availability: availabilityOn(number),
+        callAvailability: availabilityOn(digits, DIAGNOSED_ON_CALL),
+        availability: availabilityOn(digits, DIAGNOSED),
         recordings: running
           .filter((r) => r.line === call.line && r.callId === call.callId)
           .map((r) => ({ recordingId: r.recordingId, callId: r.callId, startedAt: r.startedAt })),
