@@ -765,14 +765,14 @@ describe('the panel in a browser', () => {
   );
   /**
    * A demo account of two executives whose call on Executive 1's second number, rung from `from`, is
-   * answered by `answeredBy`; then an admin hands the number to Executive 2, who shares it on with
-   * Assistant 1 when `sharedOnByExec2`.
+   * answered by `answeredBy` (or, `placed`, which `answeredBy` places to `from` and leaves dialing);
+   * then an admin hands the number to Executive 2, who shares it on with Assistant 1 when `sharedOnByExec2`.
    */
   const callOnHandedNumber = async (
     accountId: string,
     answeredBy: string,
     from: string,
-    { sharedOnByExec2 }: { sharedOnByExec2: boolean },
+    { sharedOnByExec2, placed = false }: { sharedOnByExec2: boolean; placed?: boolean },
   ) => {
     const account = await demo(accountId, { executives: 2, linesPerExecutive: 2 });
     const { api } = suite.stack;
@@ -781,9 +781,11 @@ describe('the panel in a browser', () => {
     const delegationOf = (delegatorId: string) =>
       account.delegations.find((d) => d.delegatorId === delegatorId)!.delegationId;
     const accountPath = `/accounts/${account.accountId}`;
-    const arrived = await ring(account, number, from);
-    const callPath = `${accountPath}/lines/${encodeURIComponent(number)}/calls/${arrived.callId as string}`;
-    await send(api, 'POST', `${callPath}/answer`, { actor: answeredBy });
+    const linePath = `${accountPath}/lines/${encodeURIComponent(number)}`;
+    const callId = placed ? `${accountId}-placed` : ((await ring(account, number, from)).callId as string);
+    const callPath = `${linePath}/calls/${callId}`;
+    if (placed) await send(api, 'POST', `${linePath}/calls`, { actor: answeredBy, to: from, callId });
+    else await send(api, 'POST', `${callPath}/answer`, { actor: answeredBy });
     await send(api, 'PUT', `${accountPath}/delegations/${delegationOf('exec1')}/shared-lines`, {
       actor: 'exec1',
       sharedLines: [exec1!.numbers[0]],
@@ -901,6 +903,44 @@ describe('the panel in a browser', () => {
       await lampShows(newOwner, number, 'idle');
       await lampShows(assistant, number, 'idle');
       await card.waitFor({ state: 'detached', timeout: SHOWN_MS });
+    },
+  );
+  browserTest(
+    "Given a call Executive 1 placed on its number, still dialing when an admin hands the number to Executive 2, When the called number answers, then hangs up, from the call's own card, Then the call connects there, and ends on both seats",
+    'handed-other-end',
+    async () => {
+      // Given Executive 1's call to +15557770003, dialing, on a number an admin hands to Executive 2
+      const { account, number } = await callOnHandedNumber('handdial', 'exec1', '+15557770003', {
+        sharedOnByExec2: false,
+        placed: true,
+      });
+      const previousOwner = await seat(account.accountId, 'exec1');
+      const newOwner = await seat(account.accountId, 'exec2');
+      const card = previousOwner.locator(`section[data-handed-call="${number}"]`);
+      await card.waitFor({ timeout: SHOWN_MS });
+      const actions = card.getByRole('group', { name: 'Call actions' });
+      /** The card's enabled call actions, once they settle on `expected` (a control appearing is dimmed a moment). */
+      const enabledSettle = async (expected: readonly string[]) => {
+        const enabled = () => actions.locator('button:not([disabled])').allTextContents();
+        const until = Date.now() + SHOWN_MS;
+        let shown = await enabled();
+        while (JSON.stringify(shown) !== JSON.stringify(expected) && Date.now() < until) {
+          await previousOwner.waitForTimeout(100);
+          shown = await enabled();
+        }
+        expect(shown).toEqual(expected);
+      };
+      // Then, while it dials, the card offers hanging up and locking it; holding and recording it wait (R15, R18)
+      await enabledSettle(['Hang up', 'Lock for privacy']);
+      await expect(actions.locator('.why[data-code="CALL_NOT_CONNECTED"]').count()).resolves.toBe(1);
+      // When the called number answers, played from the call's card as the outside world is
+      await card.getByRole('button', { name: '+15557770003 answers' }).click();
+      // Then the call is connected: Executive 1 may hold and record it from the card
+      await enabledSettle(['Hold', 'Hold, locked', 'Hang up', 'Record', 'Lock for privacy']);
+      // When the called number hangs up, Then the call is over: gone from the card, the line idle for Executive 2
+      await card.getByRole('button', { name: '+15557770003 hangs up' }).click();
+      await card.waitFor({ state: 'detached', timeout: SHOWN_MS });
+      await lampShows(newOwner, number, 'idle');
     },
   );
 });

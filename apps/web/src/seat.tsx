@@ -56,8 +56,12 @@ type Method = 'POST' | 'PUT' | 'DELETE';
  * there; resolves with whether the api took it (false when refused, or not sent again: a double click).
  */
 type Act = (where: string, method: Method, path: string, body?: Record<string, unknown>) => Promise<boolean>;
-/** The other end of a call on a line (outside the account, so no actor) answers it or hangs up. */
+/**
+ * The other end of a call on a line (outside the account, so no actor) answers it or hangs up, from a
+ * part of the page (a line's card, a handed call's card) where a refusal shows.
+ */
 type OtherEndAct = (
+  where: string,
   number: string,
   callId: string,
   action: 'external-answer' | 'external-hang-up',
@@ -347,12 +351,12 @@ export function SeatPage(props: {
     (viewer: string): Act =>
     (where, method, path, body = {}) =>
       send(`${viewer}:${where}`, method, path, { actor: viewer, ...body });
-  /** Its refusal shows on the line's card of the seat it was worked from, until the call is over. */
+  /** Its refusal shows on the card of the seat it was worked from, until the call is over. */
   const otherEndOn =
     (viewer: string): OtherEndAct =>
-    (number, callId, action) =>
+    (where, number, callId, action) =>
       send(
-        `${viewer}:${number}`,
+        `${viewer}:${where}`,
         'POST',
         `${linePath(account, number)}/calls/${encodeURIComponent(callId)}/${action}`,
         {},
@@ -538,6 +542,7 @@ function SeatColumn(props: {
             handed={handed}
             seat={shown}
             act={act}
+            otherEnd={otherEnd}
             now={now}
             readOnly={past !== undefined}
             refusal={refusal(handedWhere(handed))}
@@ -981,18 +986,22 @@ function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act
 }
 
 /**
- * The other end of the line's call, which the simulator plays as it plays an outside caller: the
- * number a seat called answers (R12), and the caller or the callee hangs up (a caller hanging up
- * while the call rings abandons it: a missed call). Without it a call placed from the page would
- * dial for ever, never to be held, recorded or transferred, and only the account's side could end one.
+ * The other end of a call, which the simulator plays as it plays an outside caller: the number a seat
+ * called answers (R12), and the caller or the callee hangs up (a caller hanging up while the call rings
+ * abandons it: a missed call). Without it a call placed from the page would dial for ever, never to be
+ * held, recorded or transferred, and only the account's side could end one. `where` is the card it is
+ * worked from, where a refusal shows.
  */
-function OtherEnd({ line, act }: { line: SeatLine; act: OtherEndAct }) {
-  const { lamp } = line;
-  if (!('callId' in lamp)) return null;
-  // The line's history lists its call in progress, with the number at the other end.
-  const external =
-    lamp.state === 'ringing' ? lamp.from : line.history.find((h) => h.callId === lamp.callId)?.external;
-  if (external === undefined) return null;
+function OtherEnd(props: {
+  where: string;
+  number: string;
+  lamp: SeatLine['lamp'];
+  /** The number at the other end; `undefined` when the card does not know it. */
+  external: string | undefined;
+  act: OtherEndAct;
+}) {
+  const { where, number, lamp, external, act } = props;
+  if (!('callId' in lamp) || external === undefined) return null;
   const dialing = lamp.state === 'busy' && lamp.phase === 'dialing';
   return (
     <div class="actions other-end" role="group" aria-label="The other end of the call">
@@ -1001,13 +1010,13 @@ function OtherEnd({ line, act }: { line: SeatLine; act: OtherEndAct }) {
         <SteadyButton
           label="Answers"
           ariaLabel={`${phone(external)} answers`}
-          onClick={() => act(line.number, lamp.callId, 'external-answer')}
+          onClick={() => act(where, number, lamp.callId, 'external-answer')}
         />
       )}
       <SteadyButton
         label="Hangs up"
         ariaLabel={`${phone(external)} hangs up`}
-        onClick={() => act(line.number, lamp.callId, 'external-hang-up')}
+        onClick={() => act(where, number, lamp.callId, 'external-hang-up')}
       />
     </div>
   );
@@ -1027,15 +1036,17 @@ function HandedCallCard(props: {
   handed: SeatHandedCall;
   seat: Seat;
   act: Act;
+  otherEnd: OtherEndAct;
   now: number;
   /** A past state (time travel): shown, not acted on. */
   readOnly: boolean;
   refusal: Shown | undefined;
 }) {
-  const { handed, seat, act, now, readOnly, refusal } = props;
+  const { handed, seat, act, otherEnd, now, readOnly, refusal } = props;
   const { lamp, callAvailability: can } = handed;
   const call = `${linePath(seat.account.accountId, handed.number)}/calls/${encodeURIComponent(handed.callId)}`;
-  const run = (path: string, body?: Record<string, unknown>) => act(handedWhere(handed), 'POST', path, body);
+  const where = handedWhere(handed);
+  const run = (path: string, body?: Record<string, unknown>) => act(where, 'POST', path, body);
   const mine = handed.callOwner.partyId === seat.viewer.partyId;
   const title = `${phone(handed.number)} · ${
     handed.handedTo ? `handed to ${named(handed.handedTo.name)}` : "no longer anybody's number"
@@ -1063,6 +1074,15 @@ function HandedCallCard(props: {
           />
           <Unavailable label="Call from this number" availability={handed.availability.placeCall} />
         </div>
+      )}
+      {!readOnly && (
+        <OtherEnd
+          where={where}
+          number={handed.number}
+          lamp={lamp}
+          external={handed.external}
+          act={otherEnd}
+        />
       )}
       <RefusalNote refusal={refusal} />
     </section>
@@ -1116,7 +1136,22 @@ function LineCard(props: {
         // One call's choices (the transfer target picked) are not the next call's: keyed by the call.
         <CallActions key={'callId' in lamp ? lamp.callId : 'none'} line={line} seat={seat} act={act} />
       )}
-      {!readOnly && !handedHere && <OtherEnd line={line} act={otherEnd} />}
+      {!readOnly && !handedHere && (
+        <OtherEnd
+          where={line.number}
+          number={line.number}
+          lamp={lamp}
+          // The line's history lists its call in progress, with the number at the other end.
+          external={
+            lamp.state === 'ringing'
+              ? lamp.from
+              : 'callId' in lamp
+                ? line.history.find((h) => h.callId === lamp.callId)?.external
+                : undefined
+          }
+          act={otherEnd}
+        />
+      )}
       <RefusalNote refusal={refusal} />
       <details class="voicemail">
         <summary>

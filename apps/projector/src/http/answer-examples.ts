@@ -339,6 +339,7 @@ export const ANSWER_EXAMPLES = {
           transferringToName: null,
           locked: false,
         },
+        external: '+15550100',
         callAvailability: {
           decline: {
             allowed: false,

@@ -134,6 +134,8 @@ export interface SeatHandedCall {
   readonly handedTo: SeatParty | null;
   /** Busy or held, as the viewer, being on it, sees it. */
   readonly lamp: Lamp;
+  /** The number at the other end of the call, E.164. */
+  readonly external: string;
   /**
    * What the viewer may do on the call (R20), as the line decider lets a party on a previous owner's
    * call: hang up, hold, resume its own hold, record and (the call's owner) lock it; nothing else.

@@ -235,6 +235,7 @@ export const seatOf = (
         callOwner: named(callOwner),
         handedTo: owner ? named(owner.partyId) : null,
         lamp,
+        external: call.external,
         callAvailability: availabilityOn(digits, DIAGNOSED_ON_CALL),
         availability: availabilityOn(digits, DIAGNOSED),
         recordings: running
