@@ -678,10 +678,29 @@ function Reasons({ refused }: { refused: readonly Availability[] }) {
 }
 
 /**
- * What the viewer, on a call, may do on it: hold it (locked too, when the call is one it may lock) or,
- * holding it, resume it; hang up, record or stop its recording, lock or unlock it, and transfer it to
- * one of `targets`. Each is enabled or disabled as R20's diagnosis of the call says (`can`); a call it
- * may not lock (see `PrivacyLock`) is not offered held locked either.
+ * The first control of a call the viewer is on: Hold, or Resume while it holds the call. A group of
+ * call actions starts with it whatever the call's phase, so the button under the focus stays the same
+ * element as Resume gives way to Hold (keep-focus.ts: it settles before taking a key).
+ */
+function HoldOrResume(props: {
+  call: string;
+  can: Readonly<Record<DiagnosedCallAction, Availability>>;
+  held: boolean;
+  run: (path: string) => unknown;
+}) {
+  const { call, can, held, run } = props;
+  return held ? (
+    <OnCall label="Resume" availability={can.resume} onClick={() => run(`${call}/resume`)} />
+  ) : (
+    <OnCall label="Hold" availability={can.hold} onClick={() => run(`${call}/hold`)} />
+  );
+}
+
+/**
+ * What the viewer, on a call, may do on it after `HoldOrResume`: hold it locked (when the call is one it
+ * may lock, see `PrivacyLock`), hang up, record or stop its recording, lock or unlock it, and transfer
+ * it to one of `targets`. Each is enabled or disabled as R20's diagnosis of the call says (`can`); the
+ * reasons said are those of these controls and of `HoldOrResume`'s.
  */
 function OnCallActions(props: {
   call: string;
@@ -706,11 +725,6 @@ function OnCallActions(props: {
   const locks = can.privacyLock.allowed;
   return (
     <>
-      {held ? (
-        <OnCall label="Resume" availability={can.resume} onClick={() => run(`${call}/resume`)} />
-      ) : (
-        <OnCall label="Hold" availability={can.hold} onClick={() => run(`${call}/hold`)} />
-      )}
       {!held && locks && (
         <OnCall
           label="Hold, locked"
@@ -945,7 +959,7 @@ function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act
     return (
       <div class="actions" role="group" aria-label="Call actions">
         {onCall ? (
-          <OnCall label="Resume" availability={can.resume} onClick={() => run(`${call}/resume`)} />
+          <HoldOrResume call={call} can={can} held run={run} />
         ) : (
           <Diagnosed
             label="Pick up"
@@ -966,6 +980,7 @@ function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act
   if (onCall) {
     return (
       <div class="actions" role="group" aria-label="Call actions">
+        <HoldOrResume call={call} can={can} held={false} run={run} />
         <OnCallActions
           call={call}
           can={can}
@@ -1062,6 +1077,7 @@ function HandedCallCard(props: {
       <Lamp lamp={lamp} known={[handed.callOwner]} viewer={seat.viewer} now={now} />
       {!readOnly && (
         <div class="actions" role="group" aria-label="Call actions">
+          <HoldOrResume call={call} can={can} held={lamp.state === 'held'} run={run} />
           <OnCallActions
             call={call}
             can={can}
