@@ -1099,7 +1099,7 @@ export const COMMAND_REASONS: Readonly<
   // Lines: placing and receiving (R10–R14)
   PlaceCallOnSharedLine: [...ACTING, 'PERMISSION_REQUIRED', 'CALL_ID_IN_USE', 'LINE_BUSY'],
   ReceiveIncomingCall: [...LINE, 'CALL_ID_IN_USE'],
-  AnswerAsExternalParty: [...LINE, ...CALL, 'CALL_NOT_RINGING'],
+  AnswerAsExternalParty: [...LINE, ...CALL, 'CALL_NOT_RINGING', 'ALREADY_ANSWERED'],
   HangUpAsExternalParty: [...LINE, 'CALL_NOT_FOUND'],
   AnswerCall: [
     ...ACTING,

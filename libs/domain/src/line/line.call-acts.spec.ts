@@ -4,6 +4,8 @@ import type { Check, Refusal } from '../shared/domain-error.js';
 import {
   explainCallAction,
   explainDecline,
+  explainExternalAnswer,
+  explainExternalHangUp,
   explainHangUp,
   explainHold,
   explainPrivacyLock,
@@ -56,7 +58,9 @@ type CallAct = Extract<
       | 'TransferCall'
       | 'StartRecording'
       | 'StopRecording'
-      | 'HangUp';
+      | 'HangUp'
+      | 'AnswerAsExternalParty'
+      | 'HangUpAsExternalParty';
   }
 >;
 
@@ -94,6 +98,10 @@ const explained = (past: readonly LineEvent[], command: CallAct, ctx: LineContex
       return explainStopRecording(line, callId, command.recordingId, actor);
     case 'HangUp':
       return explainHangUp(line, callId, actor);
+    case 'AnswerAsExternalParty':
+      return explainExternalAnswer(line, callId);
+    case 'HangUpAsExternalParty':
+      return explainExternalHangUp(line, callId);
   }
 };
 
@@ -282,6 +290,35 @@ describe('explainHangUp: the decider’s steps for hanging up (R12, R20)', () =>
   it('R12: Given a delegate whose delegation was revoked mid-call, When it hangs up, Then both still allow', () => {
     const revoked = lineContext({ delegates: [] });
     bothAllow(assistantOnCall(), hangUp('c1', ASSISTANT) as CallAct, revoked);
+  });
+});
+
+/** The other end of call `callId`, outside the account: no party acts for it. */
+const otherEnd = (type: 'AnswerAsExternalParty' | 'HangUpAsExternalParty', callId: string): CallAct => ({
+  type,
+  callId,
+  actor: 'external',
+});
+
+describe('explainExternalAnswer and explainExternalHangUp: the other end’s steps (R12, R14, R20)', () => {
+  it('R12: Given a call a delegate placed, When the called number answers it, Then both allow; connected, both refuse', () => {
+    const dialing = history(context, place('c1', ASSISTANT));
+    bothAllow(dialing, otherEnd('AnswerAsExternalParty', 'c1'));
+    const connected = historyAfter(dialing, context, otherEnd('AnswerAsExternalParty', 'c1'));
+    bothRefuse(connected, otherEnd('AnswerAsExternalParty', 'c1'), 'CALL_NOT_RINGING', 'R12');
+  });
+
+  it('R12: Given an incoming call answered, When the other end would answer it, Then both name who answered', () => {
+    bothRefuse(bossOnCall(), otherEnd('AnswerAsExternalParty', 'c1'), 'ALREADY_ANSWERED', 'R13');
+  });
+
+  it('R14: Given a call on the line, or one that already left it, When the other end hangs up, Then both allow; an unknown call, both refuse', () => {
+    bothAllow(ringingCall(), otherEnd('HangUpAsExternalParty', 'c1'));
+    bothAllow(bossHeld(), otherEnd('HangUpAsExternalParty', 'c1'));
+    const line = fold(evolveLine, initialLineState, bossHungUp());
+    expect(refusalOf(explainExternalHangUp(line, 'c1'))).toBeUndefined();
+    given(bossHungUp(), context).when(otherEnd('HangUpAsExternalParty', 'c1')).then([]);
+    bothRefuse([], otherEnd('HangUpAsExternalParty', 'c9'), 'CALL_NOT_FOUND', 'R14');
   });
 });
 

@@ -468,6 +468,37 @@ export const explainHangUp = (line: LineFacts, callId: string, actor: string): r
     })(),
   );
 
+/**
+ * R12: the steps of the other end answering call `callId`, a call a party placed: only one still
+ * dialing is answered.
+ */
+export const explainExternalAnswer = (line: LineFacts, callId: string): readonly Check[] =>
+  stepsUntilRefused(
+    (function* () {
+      const found = findCall(line, callId, 'R12');
+      if (!found.ok) return yield found;
+      const { call } = found;
+      yield call.phase === 'dialing'
+        ? pass('R12', `Call ${callId} is dialing ${call.external}.`)
+        : notRinging(call, 'R12');
+    })(),
+  );
+
+/**
+ * R14: the steps of the other end hanging up call `callId`. A call that already left the line (sent
+ * to voicemail, say) passes: the caller hanging up after it is no news.
+ */
+export const explainExternalHangUp = (line: LineFacts, callId: string): readonly Check[] =>
+  stepsUntilRefused(
+    (function* () {
+      if (line.call?.callId !== callId && line.recentCalls.some((c) => c.callId === callId))
+        return yield pass('R14', `Call ${callId} already left the line.`);
+      const found = findCall(line, callId, 'R14');
+      if (!found.ok) return yield found;
+      yield pass('R14', `Call ${callId} with ${found.call.external} is on the line.`);
+    })(),
+  );
+
 /** What a party may ask to do on the call in progress, and R20 may be asked about. */
 export type CallAction =
   'decline' | 'hold' | 'holdLocked' | 'resume' | 'privacyLock' | 'transfer' | 'record' | 'hangUp';

@@ -16,6 +16,8 @@ import type { LineContext } from './line.context.js';
 import {
   explainAnswer,
   explainDecline,
+  explainExternalAnswer,
+  explainExternalHangUp,
   explainHangUp,
   explainHold,
   explainJoin,
@@ -26,9 +28,7 @@ import {
   explainStartRecording,
   explainStopRecording,
   explainTransfer,
-  findCall,
   lineBusy,
-  notRinging,
   previousOwnersCall,
   type Acting,
 } from './line.call-checks.js';
@@ -115,9 +115,8 @@ const answerAsExternalParty = (
   state: LineState,
   at: string,
 ): LineEvent[] => {
-  const call = requireCall(state, command.callId, 'R12');
-  if (call.phase !== 'dialing') throw new DomainError(notRinging(call, 'R12'));
-  return [{ type: 'CallAnsweredByExternalParty', data: { callId: call.callId, at } }];
+  requireSteps(explainExternalAnswer(state, command.callId));
+  return [{ type: 'CallAnsweredByExternalParty', data: { callId: command.callId, at } }];
 };
 
 const hangUpAsExternalParty = (
@@ -125,10 +124,10 @@ const hangUpAsExternalParty = (
   state: LineState,
   at: string,
 ): LineEvent[] => {
-  // The caller hanging up after the call already left the line (e.g. sent to voicemail) is no news.
-  if (state.call?.callId !== command.callId && state.recentCalls.some((c) => c.callId === command.callId))
-    return [];
-  const call = requireCall(state, command.callId, 'R14');
+  requireSteps(explainExternalHangUp(state, command.callId));
+  // The explained steps let through a call that already left the line: no news.
+  if (state.call?.callId !== command.callId) return [];
+  const call = state.call;
   if (call.phase === 'ringing') {
     const ring = call.ring;
     return [
@@ -719,13 +718,6 @@ const requireActionPermission = (
 };
 
 // ── Call lookups and state checks ────────────────────────────────────────────────────────────────
-
-/** The call `callId` on the line, of any ownership: the external party's own acts wind down any call. */
-const requireCall = (state: LineState, callId: string, rule: RuleId): CallOnLine => {
-  const found = findCall(state, callId, rule);
-  if (!found.ok) throw new DomainError(found);
-  return found.call;
-};
 
 /**
  * Call ids are chosen by clients, and an id names one call of its line for good (R12): a reused id
