@@ -8,6 +8,7 @@ import type {
   SeatDelegation,
   SeatHandedCall,
   SeatLine,
+  SeatOtherEnd,
   SeatParty,
   Steps,
 } from '../../projector/src/panel/seat-contract.js';
@@ -1004,35 +1005,30 @@ function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act
  * The other end of a call, which the simulator plays as it plays an outside caller: the number a seat
  * called answers (R12), and the caller or the callee hangs up (a caller hanging up while the call rings
  * abandons it: a missed call). Without it a call placed from the page would dial for ever, never to be
- * held, recorded or transferred, and only the account's side could end one. `where` is the card it is
- * worked from, where a refusal shows.
+ * held, recorded or transferred, and only the account's side could end one. Each act is offered when
+ * R20 says the api takes it (answering, only while the call dials: after, the other end has nothing to
+ * answer). `where` is the card it is worked from, where a refusal shows; `number` the line's.
  */
-function OtherEnd(props: {
-  where: string;
-  number: string;
-  lamp: SeatLine['lamp'];
-  /** The number at the other end; `undefined` when the card does not know it. */
-  external: string | undefined;
-  act: OtherEndAct;
-}) {
-  const { where, number, lamp, external, act } = props;
-  if (!('callId' in lamp) || external === undefined) return null;
-  const dialing = lamp.state === 'busy' && lamp.phase === 'dialing';
+function OtherEnd(props: { where: string; number: string; end: SeatOtherEnd | null; act: OtherEndAct }) {
+  const { where, number, end, act } = props;
+  if (!end) return null;
   return (
     <div class="actions other-end" role="group" aria-label="The other end of the call">
-      <span>The other end, {phone(external)}:</span>
-      {dialing && (
+      <span>The other end, {phone(end.number)}:</span>
+      {end.answer.allowed && (
         <SteadyButton
           label="Answers"
-          ariaLabel={`${phone(external)} answers`}
-          onClick={() => act(where, number, lamp.callId, 'external-answer')}
+          ariaLabel={`${phone(end.number)} answers`}
+          onClick={() => act(where, number, end.callId, 'external-answer')}
         />
       )}
-      <SteadyButton
-        label="Hangs up"
-        ariaLabel={`${phone(external)} hangs up`}
-        onClick={() => act(where, number, lamp.callId, 'external-hang-up')}
-      />
+      {end.hangUp.allowed && (
+        <SteadyButton
+          label="Hangs up"
+          ariaLabel={`${phone(end.number)} hangs up`}
+          onClick={() => act(where, number, end.callId, 'external-hang-up')}
+        />
+      )}
     </div>
   );
 }
@@ -1091,15 +1087,7 @@ function HandedCallCard(props: {
           <Unavailable label="Call from this number" availability={handed.availability.placeCall} />
         </div>
       )}
-      {!readOnly && (
-        <OtherEnd
-          where={where}
-          number={handed.number}
-          lamp={lamp}
-          external={handed.external}
-          act={otherEnd}
-        />
-      )}
+      {!readOnly && <OtherEnd where={where} number={handed.number} end={handed.otherEnd} act={otherEnd} />}
       <RefusalNote refusal={refusal} />
     </section>
   );
@@ -1153,20 +1141,7 @@ function LineCard(props: {
         <CallActions key={'callId' in lamp ? lamp.callId : 'none'} line={line} seat={seat} act={act} />
       )}
       {!readOnly && !handedHere && (
-        <OtherEnd
-          where={line.number}
-          number={line.number}
-          lamp={lamp}
-          // The line's history lists its call in progress, with the number at the other end.
-          external={
-            lamp.state === 'ringing'
-              ? lamp.from
-              : 'callId' in lamp
-                ? line.history.find((h) => h.callId === lamp.callId)?.external
-                : undefined
-          }
-          act={otherEnd}
-        />
+        <OtherEnd where={line.number} number={line.number} end={line.otherEnd} act={otherEnd} />
       )}
       <RefusalNote refusal={refusal} />
       <details class="voicemail">

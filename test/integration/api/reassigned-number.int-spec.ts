@@ -460,7 +460,13 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
         callOwner: { partyId: 'alice', name: 'ALICE' },
         handedTo: { partyId: 'bob', name: 'BOB' },
         lamp: expect.objectContaining({ state: 'busy', callId: 'y1', by: ['alice'], onBehalfOf: null }),
-        external: CALLER,
+        otherEnd: expect.objectContaining({
+          callId: 'y1',
+          number: CALLER,
+          // Answered by Alice already, it is the caller's to hang up only
+          answer: expect.objectContaining({ allowed: false, code: 'ALREADY_ANSWERED' }),
+          hangUp: expect.objectContaining({ allowed: true }),
+        }),
         callAvailability: expect.objectContaining({
           hold: expect.objectContaining({ allowed: true }),
           // Nothing but what the line decider lets a party on a previous owner's call do (R10)

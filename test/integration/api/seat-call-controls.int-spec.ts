@@ -2,7 +2,7 @@ import { EVERYDAY, expectStatus, numberOf, servedAccountForSuite } from './accou
 
 /**
  * R20 through the api and a projector over the log: in each phase of a call, every control the panel
- * seat offers on it (`callAvailability`) is one the api takes when the seat says it may, and one the api
+ * seat offers on it (`callAvailability`, and the other end's, `otherEnd`) is one the api takes when the seat says it may, and one the api
  * refuses, with the code the seat shows, when the seat says it may not. A refused command changes
  * nothing, so every refusal is sent in the phase as read; an accepted one is sent on a call of its own,
  * brought to the same phase.
@@ -42,26 +42,29 @@ describe("the seat's call controls, as the api decides them (R15, R16, R18, R20)
     'held by Alice, locked': then(answeredBy('alice'), ['hold', { actor: 'alice', privacyLock: true }]),
     'held by Bob': then(answeredBy('bob'), ['hold', { actor: 'bob' }]),
   };
-  /** What the seat enables in each phase, for Alice and for Bob: a party not on a call acts on it not at all. */
+  /**
+   * What the seat enables in each phase, for Alice and for Bob (a party not on a call acts on it not at
+   * all), and for the other end: it answers a call only while it dials, and hangs up any.
+   */
   const ENABLED: readonly (readonly [string, string, readonly string[]])[] = [
-    ['ringing', 'alice', ['decline']],
-    ['ringing', 'bob', ['decline']],
-    ['dialing, placed by Bob', 'alice', []],
-    ['dialing, placed by Bob', 'bob', ['hangUp']],
-    ['connected, placed by Bob', 'alice', []],
-    ['connected, placed by Bob', 'bob', ['hold', 'transfer', 'record', 'hangUp']],
+    ['ringing', 'alice', ['decline', 'otherEnd.hangUp']],
+    ['ringing', 'bob', ['decline', 'otherEnd.hangUp']],
+    ['dialing, placed by Bob', 'alice', ['otherEnd.answer', 'otherEnd.hangUp']],
+    ['dialing, placed by Bob', 'bob', ['hangUp', 'otherEnd.answer', 'otherEnd.hangUp']],
+    ['connected, placed by Bob', 'alice', ['otherEnd.hangUp']],
+    ['connected, placed by Bob', 'bob', ['hold', 'transfer', 'record', 'hangUp', 'otherEnd.hangUp']],
     [
       'connected, answered by Alice',
       'alice',
-      ['hold', 'holdLocked', 'privacyLock', 'transfer', 'record', 'hangUp'],
+      ['hold', 'holdLocked', 'privacyLock', 'transfer', 'record', 'hangUp', 'otherEnd.hangUp'],
     ],
-    ['connected, answered by Alice', 'bob', []],
-    ['transferring from Bob to Alice', 'alice', ['decline']],
-    ['transferring from Bob to Alice', 'bob', ['hangUp']],
-    ['held by Alice, locked', 'alice', ['resume', 'privacyLock', 'hangUp']],
-    ['held by Alice, locked', 'bob', []],
-    ['held by Bob', 'alice', []],
-    ['held by Bob', 'bob', ['resume', 'hangUp']],
+    ['connected, answered by Alice', 'bob', ['otherEnd.hangUp']],
+    ['transferring from Bob to Alice', 'alice', ['decline', 'otherEnd.hangUp']],
+    ['transferring from Bob to Alice', 'bob', ['hangUp', 'otherEnd.hangUp']],
+    ['held by Alice, locked', 'alice', ['resume', 'privacyLock', 'hangUp', 'otherEnd.hangUp']],
+    ['held by Alice, locked', 'bob', ['otherEnd.hangUp']],
+    ['held by Bob', 'alice', ['otherEnd.hangUp']],
+    ['held by Bob', 'bob', ['resume', 'hangUp', 'otherEnd.hangUp']],
   ];
 
   interface Availability {
@@ -73,11 +76,23 @@ describe("the seat's call controls, as the api decides them (R15, R16, R18, R20)
     readonly lamp: { readonly locked?: boolean };
     readonly transferTargets: readonly { readonly partyId: string }[];
     readonly callAvailability: Readonly<Record<string, Availability>> | null;
+    readonly otherEnd: { readonly answer: Availability; readonly hangUp: Availability } | null;
   }
 
-  /** The command each call control sends, as the page sends it. */
+  /** Every control on the call's card: the viewer's, then the other end's (which the page plays). */
+  const controlsOf = (line: SeatLine): Readonly<Record<string, Availability>> => ({
+    ...line.callAvailability!,
+    'otherEnd.answer': line.otherEnd!.answer,
+    'otherEnd.hangUp': line.otherEnd!.hangUp,
+  });
+
+  /** The command each call control sends, as the page sends it; the other end's acts name no actor. */
   const commandOf = (action: string, actor: string, line: SeatLine): [string, Record<string, unknown>] => {
     switch (action) {
+      case 'otherEnd.answer':
+        return ['external-answer', {}];
+      case 'otherEnd.hangUp':
+        return ['external-hang-up', {}];
       case 'holdLocked':
         return ['hold', { actor, privacyLock: true }];
       case 'privacyLock':
@@ -139,10 +154,10 @@ describe("the seat's call controls, as the api decides them (R15, R16, R18, R20)
     async (phase, viewer, enabled) => {
       let allowed: string[] = [];
       await inPhase(phase, viewer, async (callId, line) => {
-        const can = line.callAvailability!;
-        expect(Object.keys(can).sort()).toEqual(
+        expect(Object.keys(line.callAvailability!).sort()).toEqual(
           ['decline', 'hangUp', 'hold', 'holdLocked', 'privacyLock', 'record', 'resume', 'transfer'].sort(),
         );
+        const can = controlsOf(line);
         allowed = Object.keys(can).filter((action) => can[action]!.allowed);
         for (const action of Object.keys(can).filter((a) => !can[a]!.allowed)) {
           const [path, body] = commandOf(action, viewer, line);
@@ -157,7 +172,7 @@ describe("the seat's call controls, as the api decides them (R15, R16, R18, R20)
       expect(allowed).toEqual(enabled);
       for (const action of allowed) {
         await inPhase(phase, viewer, async (callId, line) => {
-          expect({ action, allowed: line.callAvailability![action]!.allowed }).toEqual({
+          expect({ action, allowed: controlsOf(line)[action]!.allowed }).toEqual({
             action,
             allowed: true,
           });

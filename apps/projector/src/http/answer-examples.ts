@@ -313,6 +313,7 @@ export const ANSWER_EXAMPLES = {
           },
         },
         callAvailability: null,
+        otherEnd: null,
         transferTargets: [],
         recordings: [],
         voicemail: { unread: 0, messages: [], deleted: [], missedCalls: [] },
@@ -339,7 +340,23 @@ export const ANSWER_EXAMPLES = {
           transferringToName: null,
           locked: false,
         },
-        external: '+15550100',
+        otherEnd: {
+          callId: 'c42',
+          number: '+15550100',
+          answer: {
+            allowed: false,
+            rule: 'R13',
+            code: 'ALREADY_ANSWERED',
+            sentence:
+              '+15550100 cannot answer call c42 on line +15552000001: Call c42 was already answered by assistant0.',
+            reason: 'Call c42 was already answered by assistant0.',
+          },
+          hangUp: {
+            allowed: true,
+            rule: 'R14',
+            sentence: '+15550100 can hang up call c42 on line +15552000001.',
+          },
+        },
         callAvailability: {
           decline: {
             allowed: false,

@@ -33,6 +33,21 @@ export type DiagnosedAction = 'answer' | 'pickUp' | 'placeCall' | 'join' | 'merg
 export type DiagnosedCallAction =
   'decline' | 'hold' | 'holdLocked' | 'resume' | 'privacyLock' | 'transfer' | 'record' | 'hangUp';
 
+/**
+ * The other end of a call, outside the account, which the page plays as it plays a caller: what it may
+ * do on the call (R20, the line decider's own steps).
+ */
+export interface SeatOtherEnd {
+  /** The call it is the other end of. */
+  readonly callId: string;
+  /** E.164, with its `+`. */
+  readonly number: string;
+  /** Answering a call a party placed, while it dials (R12). */
+  readonly answer: Availability;
+  /** Hanging up (R14). */
+  readonly hangUp: Availability;
+}
+
 export interface Act {
   readonly by: string;
   readonly byName: string | null;
@@ -103,6 +118,8 @@ export interface SeatLine {
    * the line's is on it (idle, or a call of the number's previous owner).
    */
   readonly callAvailability: Readonly<Record<DiagnosedCallAction, Availability>> | null;
+  /** The other end of the line's call; `null` as `callAvailability` is. */
+  readonly otherEnd: SeatOtherEnd | null;
   /** Who a call on this line can be transferred to (R16): the delegator and its active delegates on it. */
   readonly transferTargets: readonly SeatParty[];
   /** The viewer's own recordings running on this line's call (R18). */
@@ -134,8 +151,8 @@ export interface SeatHandedCall {
   readonly handedTo: SeatParty | null;
   /** Busy or held, as the viewer, being on it, sees it. */
   readonly lamp: Lamp;
-  /** The number at the other end of the call, E.164. */
-  readonly external: string;
+  /** The other end of the call. */
+  readonly otherEnd: SeatOtherEnd;
   /**
    * What the viewer may do on the call (R20), as the line decider lets a party on a previous owner's
    * call: hang up, hold, resume its own hold, record and (the call's owner) lock it; nothing else.

@@ -6,7 +6,7 @@ import { recordingsProjection } from '#read-models';
 import type { VoicemailMessage } from '#read-models';
 import { accountStateOf, lineAccess, partyName, sameNumber } from '#read-models';
 import type { DiagnosisTime } from '#read-models';
-import { whyCannot } from '#read-models';
+import { otherEndOf, whyCannot, type Diagnosis } from '#read-models';
 import {
   currentLineName,
   handedCalls,
@@ -26,6 +26,7 @@ import type {
   SeatDelegation,
   SeatHandedCall,
   SeatLine,
+  SeatOtherEnd,
   SeatParty,
   SeatSpeedDialList,
   SeatVoicemail,
@@ -44,6 +45,18 @@ const DIAGNOSED_ON_CALL: readonly DiagnosedCallAction[] = [
   'record',
   'hangUp',
 ];
+
+/** A diagnosis as the seat shows it: whether the action is allowed, the rule's sentence, the api's reason. */
+const availabilityOf = (diagnosis: Diagnosis): Availability => {
+  const failing = diagnosis.checks.find((c) => !c.ok);
+  return {
+    allowed: failing === undefined,
+    rule: diagnosis.rule,
+    ...(diagnosis.code === undefined ? {} : { code: diagnosis.code }),
+    sentence: diagnosis.answer,
+    ...(failing === undefined ? {} : { reason: failing.detail }),
+  };
+};
 
 /** Why a seat cannot be shown: the account or the viewer is not known (yet). */
 export class SeatRefusal extends Error {
@@ -139,21 +152,23 @@ export const seatOf = (
     actions: readonly Action[],
   ) =>
     Object.fromEntries(
-      actions.map((action): [Action, Availability] => {
-        const diagnosis = whyCannot(readModels, accountId, number, viewer, action, time);
-        const failing = diagnosis.checks.find((c) => !c.ok);
-        return [
-          action,
-          {
-            allowed: failing === undefined,
-            rule: diagnosis.rule,
-            ...(diagnosis.code === undefined ? {} : { code: diagnosis.code }),
-            sentence: diagnosis.answer,
-            ...(failing === undefined ? {} : { reason: failing.detail }),
-          },
-        ];
-      }),
+      actions.map((action): [Action, Availability] => [
+        action,
+        availabilityOf(whyCannot(readModels, accountId, number, viewer, action, time)),
+      ]),
     ) as Record<Action, Availability>;
+  /** The other end of the call on a number, and what it may do there (R20). */
+  const otherEndOn = (number: string): SeatOtherEnd | null => {
+    const end = otherEndOf(readModels, accountId, number);
+    return (
+      end && {
+        callId: end.callId,
+        number: end.number,
+        answer: availabilityOf(end.can.answer),
+        hangUp: availabilityOf(end.can.hangUp),
+      }
+    );
+  };
 
   const accountState = accountStateOf(readModels, accountId);
   const lines = panelLines(readModels, accountId, viewer).map((panelLine): SeatLine => {
@@ -192,6 +207,7 @@ export const seatOf = (
       availability,
       // Asked only of a line with a call of its own: a seat of many idle lines asks nothing more.
       callAvailability: callId === null ? null : availabilityOn(number, DIAGNOSED_ON_CALL),
+      otherEnd: callId === null ? null : otherEndOn(number),
       transferTargets,
       recordings: running
         .filter((r) => r.line === lineKey(accountId, number) && r.callId === callId)
@@ -235,7 +251,8 @@ export const seatOf = (
         callOwner: named(callOwner),
         handedTo: owner ? named(owner.partyId) : null,
         lamp,
-        external: call.external,
+        // A handed call is on its number until it ends: the other end is there.
+        otherEnd: otherEndOn(digits)!,
         callAvailability: availabilityOn(digits, DIAGNOSED_ON_CALL),
         availability: availabilityOn(digits, DIAGNOSED),
         recordings: running

@@ -16,7 +16,7 @@ import { PROJECTIONS } from '../projections/index.js';
 import { ACCOUNT, LINE, T, by, phoneUser, policy } from '../projections/projections.fixture.js';
 import { accountStateOf } from './account-state.js';
 import { diagnosisTime, type DiagnosisTime } from './diagnosis-time.js';
-import { whyBusy, whyCannot, type Action, type Diagnosis } from './diagnostics.js';
+import { otherEndOf, whyBusy, whyCannot, type Action, type Diagnosis } from './diagnostics.js';
 
 /**
  * R20: a party diagnosis agrees with the line decision the api takes. Every case projects an account
@@ -802,5 +802,38 @@ describe("whyCannot asks a party's own acts on the call in progress of the decid
       code: 'CALL_NOT_FOUND',
     });
     expect(whyCannot(world.readModels, 'acme', '1001', 'alice', 'record', asked(NOW)).rule).toBe('R18');
+  });
+});
+
+describe('otherEndOf: what the other end of a call may do on it, by the decider’s steps (R12, R14, R20)', () => {
+  const externalAnswer = (callId: string): Timed<LineCommand> => ({
+    type: 'AnswerAsExternalParty',
+    callId,
+    actor: 'external',
+  });
+
+  it('R12: Given a call Bob placed, When the called number would answer it while it dials, and once connected, Then both agree', () => {
+    const dialing = given([], place('c1', 'bob'));
+    const end = otherEndOf(dialing.readModels, 'acme', '1001')!;
+    expect(end.number).toBe('+15550101');
+    expect(end.can.answer).toMatchObject({
+      rule: 'R12',
+      answer: '+15550101 can answer call c1 on line +1001.',
+    });
+    expect(end.can.answer.checks.every((check) => check.ok)).toBe(true);
+    expect(rejectionOf(dialing, externalAnswer('c1'))).toBeNull();
+    const connected = given([], place('c1', 'bob'), externalAnswer('c1'));
+    const refused = otherEndOf(connected.readModels, 'acme', '1001')!.can.answer;
+    expect(refused).toMatchObject({ rule: 'R12', code: rejectionOf(connected, externalAnswer('c1'))!.code });
+    expect(refused.answer).toBe(
+      `+15550101 cannot answer call c1 on line +1001: ${rejectionOf(connected, externalAnswer('c1'))!.message}`,
+    );
+    expect(otherEndOf(connected.readModels, 'acme', '1001')!.can.hangUp.checks.every((c) => c.ok)).toBe(true);
+  });
+
+  it('R14: Given no call on the line, Then there is no other end to ask about', () => {
+    expect(otherEndOf(given([]).readModels, 'acme', '1001')).toBeNull();
+    const over = given([], incoming('c1'), answer('c1', 'alice'), hangUp('c1', 'alice'));
+    expect(otherEndOf(over.readModels, 'acme', '1001')).toBeNull();
   });
 });

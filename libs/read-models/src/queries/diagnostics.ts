@@ -5,6 +5,8 @@ import {
   explainAnswer,
   explainCallAction,
   explainDelegateEligibility,
+  explainExternalAnswer,
+  explainExternalHangUp,
   explainJoin,
   explainLineAction,
   explainMerge,
@@ -322,4 +324,54 @@ export const whyCannot = (
     check(none.rule, false, none.message, none.code);
   }
   return verdict();
+};
+
+/** What the other end of a call, outside the account, does on it: the simulator plays it as it plays a caller. */
+export type OtherEndAction = 'answer' | 'hangUp';
+
+/** The other end of the call in progress on a line, and R20's answer to each of its acts. */
+export interface OtherEnd {
+  readonly callId: string;
+  /** The number at the other end, E.164. */
+  readonly number: string;
+  readonly can: Readonly<Record<OtherEndAction, Diagnosis>>;
+}
+
+/**
+ * The other end of line L's call in progress, and why it can or cannot answer it (a call a party placed,
+ * still dialing: R12) or hang up (R14), by the line decider's own steps; `null` with no call on the line.
+ */
+export const otherEndOf = (readModels: ReadModels, accountId: string, number: string): OtherEnd | null => {
+  const { lines, calls } = readModels.state(callsProjection);
+  const key = lines.get(lineKey(accountId, number))?.live[0];
+  const live = key === undefined ? null : (calls.get(key)?.live ?? null);
+  if (!live) return null;
+  const facts: LineFacts = { call: live, recentCalls: [] };
+  const { callId, external } = live;
+  const line = lineTitle(readModels, accountId, number);
+  const diagnosis = (verb: string, steps: readonly DecidedStep[]): Diagnosis => {
+    const refused = refusalOf(steps);
+    const checks = steps.map((step): Check =>
+      step.ok
+        ? { rule: step.rule, ok: true, detail: step.message }
+        : { rule: step.rule, ok: false, detail: step.message, code: step.code },
+    );
+    return {
+      question: `Why can ${shownNumber(external)}, the other end of call ${callId} on line ${line}, not ${verb} it?`,
+      answer: refused
+        ? `${shownNumber(external)} cannot ${verb} call ${callId} on line ${line}: ${refused.message}`
+        : `${shownNumber(external)} can ${verb} call ${callId} on line ${line}.`,
+      rule: refused?.rule ?? steps.at(-1)?.rule ?? null,
+      ...(refused ? { code: refused.code } : {}),
+      checks,
+    };
+  };
+  return {
+    callId,
+    number: shownNumber(external),
+    can: {
+      answer: diagnosis('answer', explainExternalAnswer(facts, callId)),
+      hangUp: diagnosis('hang up', explainExternalHangUp(facts, callId)),
+    },
+  };
 };
