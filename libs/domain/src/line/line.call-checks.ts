@@ -55,24 +55,31 @@ const explainSteps = (
   steps: (acting: ActingParty) => Generator<Check, void, undefined>,
 ): ExplainedAction => continueSteps(explainActor(context, actor), steps);
 
-/** After the steps `before` took, `steps` in order until one refuses; none once `before` refused. */
+/**
+ * `steps` in order until one refuses, which ends them: the steps run lazily, so each may rely on the
+ * ones before it having passed.
+ */
+const stepsUntilRefused = (steps: Iterable<Check>): readonly Check[] => {
+  const taken: Check[] = [];
+  for (const step of steps) {
+    taken.push(step);
+    if (!step.ok) break;
+  }
+  return taken;
+};
+
+/** After the steps `before` took, `steps` until one refuses; none once `before` refused. */
 const continueSteps = <Acting>(
   before: { readonly checks: readonly Check[]; readonly acting: Acting | null },
   steps: (acting: Acting) => Iterable<Check>,
 ): { readonly checks: readonly Check[]; readonly acting: Acting | null } => {
-  const { checks, acting } = before;
-  if (acting === null) return { checks, acting };
-  const taken = [...checks];
-  for (const step of steps(acting)) {
-    taken.push(step);
-    if (!step.ok) return { checks: taken, acting: null };
-  }
-  return { checks: taken, acting };
+  if (before.acting === null) return before;
+  const taken = stepsUntilRefused(steps(before.acting));
+  return {
+    checks: [...before.checks, ...taken],
+    acting: taken.every((step) => step.ok) ? before.acting : null,
+  };
 };
-
-/** `steps` in order until one refuses: the steps of a command any party on a call may give. */
-const stepsUntilRefused = (steps: Iterable<Check>): readonly Check[] =>
-  continueSteps({ checks: [], acting: true }, () => steps).checks;
 
 export const nameOnLine = (context: LineContext, party: string): string =>
   party === context.delegator.partyId
