@@ -12,7 +12,7 @@ import type {
   SeatParty,
   Steps,
 } from '../../projector/src/panel/seat-contract.js';
-import { edgeSentenceOf } from '../../../libs/domain/src/reasons.js';
+import { edgeSentenceOf, sentenceOf } from '../../../libs/domain/src/reasons.js';
 import { useAddress } from './address.js';
 import { AuditTrail, trailInAddress } from './audit.js';
 import {

@@ -30,6 +30,7 @@ import {
   explainTransfer,
   lineBusy,
   previousOwnersCall,
+  transferTargetRefusal,
   type Acting,
 } from './line.call-checks.js';
 import {
