@@ -414,7 +414,10 @@ export const REASONS = {
       R13: 'answering a call that is not ringing and was not answered',
       R14: 'declining a call that is not ringing',
     },
-    'Call {callId} is {phase}, not ringing.',
+    {
+      ringing: 'Call {callId} is {phase}, not ringing.',
+      dialing: 'Call {callId} is {phase}, not dialing: its other end answers only a call still dialing it.',
+    },
   ),
   NOT_ON_CALL: conflict(
     {

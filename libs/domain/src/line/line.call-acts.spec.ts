@@ -308,6 +308,18 @@ describe('explainExternalAnswer and explainExternalHangUp: the other end’s ste
     bothRefuse(connected, otherEnd('AnswerAsExternalParty', 'c1'), 'CALL_NOT_RINGING', 'R12');
   });
 
+  it('R12: Given an incoming call ringing, When its other end would answer it, Then both refuse saying the call is ringing, not dialing', () => {
+    const refusal = bothRefuse(
+      history(context, incoming('c1')),
+      otherEnd('AnswerAsExternalParty', 'c1'),
+      'CALL_NOT_RINGING',
+      'R12',
+    );
+    expect(refusal.message).toBe(
+      'Call c1 is ringing, not dialing: its other end answers only a call still dialing it.',
+    );
+  });
+
   it('R12: Given an incoming call answered, When the other end would answer it, Then both name who answered', () => {
     bothRefuse(bossOnCall(), otherEnd('AnswerAsExternalParty', 'c1'), 'ALREADY_ANSWERED', 'R13');
   });

@@ -485,9 +485,8 @@ export const explainExternalAnswer = (line: LineFacts, callId: string): readonly
       const found = findCall(line, callId, 'R12');
       if (!found.ok) return yield found;
       const { call } = found;
-      yield call.phase === 'dialing'
-        ? pass('R12', `Call ${callId} is dialing ${call.external}.`)
-        : notRinging(call, 'R12');
+      if (call.phase === 'dialing') return yield pass('R12', `Call ${callId} is dialing ${call.external}.`);
+      yield call.answeredBy ? alreadyAnswered(callId, call.answeredBy) : notInPhase('dialing', call, 'R12');
     })(),
   );
 
@@ -626,11 +625,7 @@ export const findCall = <Call extends CallFacts>(
 };
 
 /** A call in the wrong phase for an action: the sentence and the details name the phase it is in. */
-const wrongPhase = (
-  code: 'CALL_NOT_CONNECTED' | 'CALL_NOT_HELD' | 'CALL_NOT_RINGING',
-  call: CallFacts,
-  rule: RuleId,
-): Refusal => {
+const wrongPhase = (code: 'CALL_NOT_CONNECTED' | 'CALL_NOT_HELD', call: CallFacts, rule: RuleId): Refusal => {
   const facts = { callId: call.callId, phase: call.phase };
   return refusal(code, rule, facts, facts);
 };
@@ -666,7 +661,13 @@ const privacyCheck = (call: CallFacts, action: 'pickUp' | 'join' | 'merge', cont
 export const notRinging = (call: CallFacts, rule: RuleId, context?: LineContext): Refusal =>
   call.answeredBy
     ? alreadyAnswered(call.callId, call.answeredBy, context)
-    : wrongPhase('CALL_NOT_RINGING', call, rule);
+    : notInPhase('ringing', call, rule);
+
+/** A call not ringing (for a line-side party) or not dialing (for its other end) says the phase it is in. */
+const notInPhase = (expected: 'ringing' | 'dialing', call: CallFacts, rule: RuleId): Refusal => {
+  const facts = { callId: call.callId, phase: call.phase };
+  return refusal('CALL_NOT_RINGING', rule, { case: expected, ...facts }, facts);
+};
 
 const alreadyAnswered = (callId: string, answeredBy: string, context?: LineContext): Refusal =>
   refusal(
