@@ -462,6 +462,42 @@ export const explainStopRecording = (
     })(),
   );
 
+/** What the inbox steps read of a voicemail message: whose inbox it was left in (R10, R17). */
+export interface VoicemailFacts {
+  /** The line's owner when the message was left; `null` if unrecorded. */
+  readonly owner: string | null;
+}
+
+/**
+ * R17: the steps of reading or deleting voicemail `messageId` of the line's shared inbox, the same for
+ * both (as locking and unlocking a call are): the actor's (R10, R2–R4), then the message, which must
+ * be in the inbox of the number's current owner. `message` is the inbox's message by that id,
+ * `undefined` when there is none (never left, or deleted). Reading a read message passes: it is a no-op.
+ */
+export const explainVoicemailAct = (
+  context: LineContext,
+  message: VoicemailFacts | undefined,
+  messageId: string,
+  actor: string,
+): ExplainedAction =>
+  explainSteps(context, actor, function* () {
+    if (!message)
+      return yield refusal(
+        'VOICEMAIL_NOT_FOUND',
+        'R17',
+        { case: 'missing', message: messageId },
+        { messageId },
+      );
+    yield ofCurrentOwnership(message.owner, context.delegator.partyId)
+      ? pass('R17', `Voicemail ${messageId} is in the inbox of ${context.line.number}.`)
+      : refusal(
+          'VOICEMAIL_NOT_FOUND',
+          'R17',
+          { case: 'previousOwner', message: messageId, line: context.line.number },
+          { messageId },
+        );
+  });
+
 /**
  * R12: the steps of hanging up call `callId`, open to any party on it: no delegation is asked, so a
  * party whose delegation was revoked mid-call still leaves it.

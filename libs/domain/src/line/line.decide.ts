@@ -27,6 +27,7 @@ import {
   explainResume,
   explainStartRecording,
   explainStopRecording,
+  explainVoicemailAct,
   explainTransfer,
   lineBusy,
   previousOwnersCall,
@@ -44,7 +45,6 @@ import {
 import { isVipCaller, routeIncomingCall } from './line.routing.js';
 import {
   hasUsedCallId,
-  ofCurrentOwnership,
   type CallOnLine,
   type LineState,
   type RingState,
@@ -564,8 +564,11 @@ const stopRecordings = (
 // ── Shared voicemail (R17) ───────────────────────────────────────────────────────────────────────
 
 const readVoicemail: DecideOn<C.ReadVoicemail> = (command, state, context, at) => {
-  const acting = actingParty(context, command.actor);
-  const message = requireVoicemail(state, command.messageId, context);
+  const acting = allowed(
+    explainVoicemailAct(context, state.voicemails.get(command.messageId), command.messageId, command.actor),
+  );
+  // The explained steps found the message in the inbox.
+  const message = state.voicemails.get(command.messageId)!;
   // Read state is shared: once anybody read it, it is read for everybody.
   if (message.readBy) return actedAs(acting, []);
   return actedAs(acting, [
@@ -577,35 +580,15 @@ const readVoicemail: DecideOn<C.ReadVoicemail> = (command, state, context, at) =
 };
 
 const deleteVoicemail: DecideOn<C.DeleteVoicemail> = (command, state, context, at) => {
-  const acting = actingParty(context, command.actor);
-  const message = requireVoicemail(state, command.messageId, context);
+  const acting = allowed(
+    explainVoicemailAct(context, state.voicemails.get(command.messageId), command.messageId, command.actor),
+  );
   return actedAs(acting, [
     {
       type: 'VoicemailDeleted',
-      data: { messageId: message.messageId, by: command.actor, onBehalfOf: acting.onBehalfOf, at },
+      data: { messageId: command.messageId, by: command.actor, onBehalfOf: acting.onBehalfOf, at },
     },
   ]);
-};
-
-/**
- * A message of this line's inbox. One left while the number was another party's is not (R10, R17): it
- * stays with that party, so the number's new owner and its delegates can neither read nor delete it.
- * A message left before owners were recorded is the current owner's, as it always was.
- */
-const requireVoicemail = (state: LineState, messageId: string, context: LineContext) => {
-  const message = state.voicemails.get(messageId);
-  if (!message) {
-    refuse('VOICEMAIL_NOT_FOUND', 'R17', { case: 'missing', message: messageId }, { messageId });
-  }
-  if (!ofCurrentOwnership(message.owner, context.delegator.partyId)) {
-    refuse(
-      'VOICEMAIL_NOT_FOUND',
-      'R17',
-      { case: 'previousOwner', message: messageId, line: context.line.number },
-      { messageId },
-    );
-  }
-  return message;
 };
 
 // ── Who is acting (R10) ──────────────────────────────────────────────────────────────────────────

@@ -1,4 +1,9 @@
+import type { LineEvent } from '#events';
+import type { Refusal } from '../shared/domain-error.js';
+import { explainVoicemailAct } from './line.call-checks.js';
+import type { LineContext } from './line.context.js';
 import { lineDecider } from './line.decider.js';
+import { refusalOf } from './line.explain.js';
 import {
   ASSISTANT,
   BOSS,
@@ -21,6 +26,7 @@ import {
   lineContext,
   onlyAssistantWith,
   pickUp,
+  stateOf,
   transfer,
 } from './line.fixtures.js';
 
@@ -270,5 +276,81 @@ describe('recordings belong to the party who started them (R18)', () => {
           { type: 'RecordingStopped', data: { owner: BOSS, reason: 'ownerLeftCall' } },
         ]),
       );
+  });
+});
+
+describe('explainVoicemailAct: the decider’s steps for reading or deleting a message (R17, R20)', () => {
+  type InboxAct = ReturnType<typeof read> | ReturnType<typeof remove>;
+  /** The explained steps of `command` after `past`: the function the decider decides it with. */
+  const explained = (past: readonly LineEvent[], command: InboxAct, ctx: LineContext) =>
+    explainVoicemailAct(
+      ctx,
+      stateOf(past).voicemails.get(command.messageId),
+      command.messageId,
+      command.actor,
+    ).checks;
+  /** Given `past`, When `command`, Then the decider rejects it exactly as the explained steps refuse it. */
+  const bothRefuse = (
+    past: readonly LineEvent[],
+    command: InboxAct,
+    code: string,
+    rule: string,
+    ctx = context,
+  ): Refusal => {
+    const rejection = given(past, ctx).when(command).thenRejects(code, rule);
+    const checks = explained(past, command, ctx);
+    const refusal = refusalOf(checks);
+    expect(refusal && { ...refusal, details: refusal.details ?? {} }).toMatchObject({
+      code: rejection.code,
+      rule: rejection.rule,
+      message: rejection.message,
+      details: rejection.details,
+    });
+    expect(checks.at(-1)).toBe(refusal);
+    return refusal!;
+  };
+  /** Given `past`, When `command`, Then the decider accepts it and every explained step passes. */
+  const bothAllow = (past: readonly LineEvent[], command: InboxAct, ctx = context) => {
+    given(past, ctx)
+      .when(command)
+      .thenEmits(() => undefined);
+    const checks = explained(past, command, ctx);
+    expect(checks.filter((check) => !check.ok)).toEqual([]);
+    return checks;
+  };
+
+  it('R17: Given a message, When the delegator or a delegate with no call permission reads or deletes it, Then both allow, the message last', () => {
+    for (const command of [read(BOSS), remove(BOSS), read(ASSISTANT), remove(ASSISTANT)])
+      expect(bothAllow(withMessage, command).at(-1)?.message).toBe(
+        `Voicemail c1 is in the inbox of ${LINE}.`,
+      );
+    bothAllow(withMessage, read(ASSISTANT), onlyAssistantWith());
+  });
+
+  it('R17: Given a message already read, When it is read again, Then both allow (a no-op, not a refusal)', () => {
+    bothAllow(history(context, incoming('c1'), expireRing('c1'), read(ASSISTANT)), read(BOSS));
+  });
+
+  it('R17: Given a deleted message or none, When it is read or deleted, Then both say it is not in the inbox', () => {
+    const deleted = history(context, incoming('c1'), expireRing('c1'), remove(DEPUTY));
+    bothRefuse(deleted, read(BOSS), 'VOICEMAIL_NOT_FOUND', 'R17');
+    bothRefuse(deleted, remove(ASSISTANT), 'VOICEMAIL_NOT_FOUND', 'R17');
+    bothRefuse(withMessage, read(BOSS, 'constructor'), 'VOICEMAIL_NOT_FOUND', 'R17');
+  });
+
+  it('R7/R10: Given a message, When an inactive delegate or a stranger reads or deletes it, Then both refuse before the message is looked at', () => {
+    const revoked = lineContext({ delegates: [delegate(ASSISTANT, 'Assistant', { active: false })] });
+    bothRefuse(withMessage, read(ASSISTANT), 'DELEGATION_NOT_ACTIVE', 'R7', revoked);
+    bothRefuse(withMessage, remove(STRANGER), 'LINE_NOT_SHARED', 'R10');
+    bothRefuse(withMessage, remove(STRANGER, 'nope'), 'LINE_NOT_SHARED', 'R10');
+  });
+
+  it("R10/R17: Given the number passed to another party, When its new owner deletes the previous owner's message, Then both say it stays in that party's inbox", () => {
+    const reassigned = lineContext({
+      delegator: { partyId: 'newboss', name: 'Newboss', eligibility: null, powerPack: true },
+      delegates: [],
+    });
+    const refusal = bothRefuse(withMessage, remove('newboss'), 'VOICEMAIL_NOT_FOUND', 'R17', reassigned);
+    expect(refusal.message).toMatch(/was another party's number/);
   });
 });
