@@ -1,6 +1,6 @@
 import type { AccountEvent, Permission } from '#events';
 import type { Authority } from '../shared/decider.js';
-import { refuse, rejectWith } from '../shared/domain-error.js';
+import { ALLOWED, refusal, refuse, rejectWith, type Refusal, type Verdict } from '../shared/domain-error.js';
 import type * as C from './account.commands.js';
 import {
   check,
@@ -37,9 +37,11 @@ import { canonicalPermissions, CORE_PERMISSIONS, isPermission } from './account.
 
 // ── Lookups that reject ──────────────────────────────────────────────────────────────────────────
 
+const unknownDelegation = (delegationId: string): Refusal =>
+  refusal('DELEGATION_NOT_FOUND', 'R7', { case: 'unknown', delegation: delegationId });
+
 const delegationOf = (state: ActiveAccount, delegationId: string): Delegation =>
-  state.delegations.get(delegationId) ??
-  refuse('DELEGATION_NOT_FOUND', 'R7', { case: 'unknown', delegation: delegationId });
+  state.delegations.get(delegationId) ?? rejectWith(unknownDelegation(delegationId));
 
 const requireLive = (delegation: Delegation): void => {
   if (!isLive(delegation))
@@ -50,14 +52,20 @@ const requireLive = (delegation: Delegation): void => {
     });
 };
 
+/** R7: why a delegation is not active, or null when it is. */
+const notActive = (delegation: Delegation): Refusal | null =>
+  delegation.status === 'active'
+    ? null
+    : // A pending invitation is made active by accepting it; a revoked or declined one never again.
+      refusal('DELEGATION_NOT_ACTIVE', 'R7', {
+        case: isLive(delegation) ? 'delegation' : 'ended',
+        delegation: delegation.id,
+        status: delegation.status,
+      });
+
 const requireActive = (delegation: Delegation): void => {
-  if (delegation.status === 'active') return;
-  // A pending invitation is made active by accepting it; a revoked or declined one never again.
-  refuse('DELEGATION_NOT_ACTIVE', 'R7', {
-    case: isLive(delegation) ? 'delegation' : 'ended',
-    delegation: delegation.id,
-    status: delegation.status,
-  });
+  const inactive = notActive(delegation);
+  if (inactive) rejectWith(inactive);
 };
 
 // ── Value checks ─────────────────────────────────────────────────────────────────────────────────
@@ -240,6 +248,29 @@ export const changeSharedLines: DecideOn<C.ChangeSharedLines> = (command, state,
 
 // ── What the delegate changes itself (R6, R13) ───────────────────────────────────────────────────
 
+/**
+ * R6: why `actor` cannot exercise `permission` of active `delegation` on the delegator's behalf, or
+ * null when it can: only the delegate itself, holding the permission, eligible as R4 says.
+ */
+const delegateCannotExercise = (
+  state: ActiveAccount,
+  actor: string,
+  delegation: Delegation,
+  permission: Permission,
+): Refusal | null => {
+  if (actor !== delegation.delegateId)
+    return refusal('ACTOR_NOT_ALLOWED', 'R7', {
+      case: 'delegate',
+      delegate: delegation.delegateId,
+      delegation: delegation.id,
+    });
+  if (!delegation.permissions.includes(permission)) return permissionRequired(delegation, permission);
+  // R4: these are Assistant panel toggles for a phone user.
+  if (partyOf(state, delegation.delegateId).kind !== 'phoneUser') return null;
+  const eligibility = explainAssistantEligibility(state, delegation.delegateId);
+  return eligibility.ok ? null : eligibility;
+};
+
 /** R6: the delegate itself, exercising a permission of its delegation on the delegator's behalf. */
 const delegateExercising = (
   state: ActiveAccount,
@@ -247,24 +278,29 @@ const delegateExercising = (
   delegation: Delegation,
   permission: Permission,
 ): Authority => {
-  if (actor !== delegation.delegateId)
-    refuse('ACTOR_NOT_ALLOWED', 'R7', {
-      case: 'delegate',
-      delegate: delegation.delegateId,
-      delegation: delegation.id,
-    });
-  if (!delegation.permissions.includes(permission)) rejectWith(permissionRequired(delegation, permission));
-  // R4: these are Assistant panel toggles for a phone user.
-  if (partyOf(state, delegation.delegateId).kind === 'phoneUser')
-    check(explainAssistantEligibility(state, delegation.delegateId));
+  const refused = delegateCannotExercise(state, actor, delegation, permission);
+  if (refused) rejectWith(refused);
   return { onBehalfOf: delegation.delegatorId, permission };
 };
 
+/**
+ * R6, R7, R13: the steps of opting in or out of ringing for delegation `delegationId`, the same for
+ * both (opting in when in is a no-op): the delegation, active, and its delegate holding `optInOut`.
+ * The decider decides with it, so the seat's diagnosis of the toggle is the api's answer.
+ */
+export const explainOptInOrOut = (state: ActiveAccount, actor: string, delegationId: string): Verdict => {
+  const delegation = state.delegations.get(delegationId);
+  if (!delegation)
+    return refusal('DELEGATION_NOT_FOUND', 'R7', { case: 'unknown', delegation: delegationId });
+  return notActive(delegation) ?? delegateCannotExercise(state, actor, delegation, 'optInOut') ?? ALLOWED;
+};
+
 export const optInOrOut: DecideWithAuthority<C.OptIn | C.OptOut> = (command, state, { now }) => {
+  check(explainOptInOrOut(state, command.actor, command.delegationId));
+  // The explained steps found the delegation, active, and its delegate exercising optInOut.
+  const delegation = state.delegations.get(command.delegationId)!;
+  const authority: Authority = { onBehalfOf: delegation.delegatorId, permission: 'optInOut' };
   const optIn = command.type === 'OptIn';
-  const delegation = delegationOf(state, command.delegationId);
-  requireActive(delegation);
-  const authority = delegateExercising(state, command.actor, delegation, 'optInOut');
   if (delegation.optedIn === optIn) return decidedOn(authority);
   const data = { ...delegationRef(delegation), by: command.actor, at: now };
   return decidedOn(authority, optIn ? { type: 'DelegateOptedIn', data } : { type: 'DelegateOptedOut', data });

@@ -25,8 +25,11 @@ import {
   provisionUser,
   ref,
   revoke,
+  stateOf,
   typesOf,
 } from './account.fixtures.js';
+import type { AccountEvent } from '#events';
+import { explainOptInOrOut } from './account.delegation.decide.js';
 
 const pending = extend(acme, invite('d1', ALICE, BOB));
 const active = extend(acme, invite('d1', ALICE, BOB), accept('d1', BOB));
@@ -370,6 +373,58 @@ describe('opting in and out (R6, R13)', () => {
         `Delegation d1 was ${status}: it is over, and only a new invitation makes you a delegate again.`,
       );
     }
+  });
+});
+
+describe('explainOptInOrOut: the decider’s steps for opting in or out (R6, R7, R13, R20)', () => {
+  const optable = extend(
+    acme,
+    invite('d1', ALICE, BOB, { permissions: [...EVERYDAY, 'optInOut'] }),
+    accept('d1', BOB),
+  );
+  type Opting = ReturnType<typeof optIn> | ReturnType<typeof optOut>;
+  const explained = (past: readonly AccountEvent[], command: Opting) => {
+    const state = stateOf(past);
+    if (state.status !== 'active') throw new Error('the account is not active');
+    return explainOptInOrOut(state, command.actor, command.delegationId);
+  };
+  /** Given `past`, When `command`, Then the decider rejects it exactly as the explained steps refuse it. */
+  const bothRefuse = (past: readonly AccountEvent[], command: Opting, code: string) => {
+    const rejection = given(past).when(command).thenRejects(code);
+    expect(explained(past, command)).toMatchObject({
+      ok: false,
+      code: rejection.code,
+      rule: rejection.rule,
+      message: rejection.message,
+    });
+  };
+
+  it('R6: Given a delegate with optInOut, When it opts out or in (already in: a no-op), Then both allow', () => {
+    for (const command of [optOut('d1', BOB), optIn('d1', BOB)]) {
+      given(optable)
+        .when(command)
+        .thenEmits(() => undefined);
+      expect(explained(optable, command)).toEqual({ ok: true });
+    }
+  });
+
+  it('R6: Given a delegate without optInOut, When it opts out, Then both say the permission is required', () => {
+    bothRefuse(active, optOut('d1', BOB), 'PERMISSION_REQUIRED');
+  });
+
+  it('R7: Given a pending or revoked delegation, or none, When its delegate opts out, Then both refuse alike', () => {
+    bothRefuse(
+      extend(acme, invite('d1', ALICE, BOB, { permissions: [...EVERYDAY, 'optInOut'] })),
+      optOut('d1', BOB),
+      'DELEGATION_NOT_ACTIVE',
+    );
+    bothRefuse(extend(optable, revoke('d1', ALICE)), optIn('d1', BOB), 'DELEGATION_NOT_ACTIVE');
+    bothRefuse(optable, optOut('toString', BOB), 'DELEGATION_NOT_FOUND');
+  });
+
+  it('R7: Given an active delegation, When its delegator or another party opts the delegate out, Then both say only the delegate may', () => {
+    bothRefuse(optable, optOut('d1', ALICE), 'ACTOR_NOT_ALLOWED');
+    bothRefuse(optable, optOut('d1', CAROL), 'ACTOR_NOT_ALLOWED');
   });
 });
 

@@ -6,3 +6,4 @@ export * from './account.eligibility.js';
 export * from './account.queries.js';
 export * from './account.values.js';
 export * from './account.assistant.decide.js';
+export { explainOptInOrOut } from './account.delegation.decide.js';
