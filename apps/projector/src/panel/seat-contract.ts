@@ -66,6 +66,14 @@ export interface SeatVoicemail {
   readonly deleted: Act | null;
 }
 
+/** What the viewer does with a message in the line's shared inbox (R17): mark it read, or delete it. */
+export type VoicemailAction = 'read' | 'delete';
+
+/** A message still in the inbox, and whether the viewer may read or delete it (R20, the decider's steps). */
+export interface SeatInboxMessage extends SeatVoicemail {
+  readonly can: Readonly<Record<VoicemailAction, Availability>>;
+}
+
 export interface SeatMissedCall {
   readonly callId: string;
   /** R23: the line's name when the call arrived. */
@@ -93,6 +101,8 @@ export interface SeatRecording {
   readonly recordingId: string;
   readonly callId: string;
   readonly startedAt: string;
+  /** Whether the viewer may stop it (R18, R20: the decider's steps for stopping it). */
+  readonly stop: Availability;
 }
 
 export interface SeatParty {
@@ -126,7 +136,7 @@ export interface SeatLine {
   readonly recordings: readonly SeatRecording[];
   readonly voicemail: {
     readonly unread: number;
-    readonly messages: readonly SeatVoicemail[];
+    readonly messages: readonly SeatInboxMessage[];
     readonly deleted: readonly SeatVoicemail[];
     readonly missedCalls: readonly SeatMissedCall[];
   };
@@ -187,6 +197,11 @@ export interface SeatDelegation {
   readonly permissions: readonly string[];
   readonly sharedLines: readonly string[];
   readonly optedIn: boolean;
+  /**
+   * Whether the viewer may opt in or out of ringing for it (R6, R13; R20: the decider's steps), on a
+   * delegation the viewer is the delegate of; `null` on one it is the delegator of.
+   */
+  readonly optInOut: Availability | null;
 }
 
 export interface Seat {

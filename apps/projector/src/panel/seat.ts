@@ -1,8 +1,20 @@
-import { edgeSentenceOf, explainActor, lineContextFor, transferTargetRefusal } from '#domain';
+import {
+  edgeSentenceOf,
+  explainActor,
+  explainOptInOrOut,
+  explainStopRecording,
+  explainVoicemailAct,
+  lineContextFor,
+  refusalOf,
+  transferTargetRefusal,
+  type Check as DecidedStep,
+  type LineContext,
+  type RuleId,
+} from '#domain';
 import type { ReadModels } from '#read-models';
 import { accountsProjection, delegationKey, partyKey, type DelegationRow } from '#read-models';
 import { lineKey, splitLineKey } from '#events';
-import { recordingsProjection } from '#read-models';
+import { callsProjection, recordingsProjection } from '#read-models';
 import type { VoicemailMessage } from '#read-models';
 import { accountStateOf, lineAccess, partyName, sameNumber } from '#read-models';
 import type { DiagnosisTime } from '#read-models';
@@ -25,9 +37,11 @@ import type {
   Seat,
   SeatDelegation,
   SeatHandedCall,
+  SeatInboxMessage,
   SeatLine,
   SeatOtherEnd,
   SeatParty,
+  SeatRecording,
   SeatSpeedDialList,
   SeatVoicemail,
 } from './seat-contract.js';
@@ -55,6 +69,27 @@ const availabilityOf = (diagnosis: Diagnosis): Availability => {
     ...(diagnosis.code === undefined ? {} : { code: diagnosis.code }),
     sentence: diagnosis.answer,
     ...(failing === undefined ? {} : { reason: failing.detail }),
+  };
+};
+
+/**
+ * An act the domain explains in steps (up to its first refusal) as the seat shows it: `doing` names
+ * the act for the sentence, `rule` the rule that allows it when no step names one.
+ */
+const availabilityOfSteps = (
+  steps: readonly DecidedStep[],
+  who: string,
+  doing: string,
+  rule: RuleId,
+): Availability => {
+  const refused = refusalOf(steps);
+  if (!refused) return { allowed: true, rule: steps.at(-1)?.rule ?? rule, sentence: `${who} can ${doing}.` };
+  return {
+    allowed: false,
+    rule: refused.rule,
+    code: refused.code,
+    sentence: `${who} cannot ${doing}: ${refused.message}`,
+    reason: refused.message,
   };
 };
 
@@ -116,7 +151,21 @@ export const seatOf = (
     partyId,
     name: partyName(readModels, accountId, partyId) ?? partyId,
   });
+  const viewerName = named(viewer).name;
+  const accountState = accountStateOf(readModels, accountId);
   const rows = account.delegations.map((id) => delegations.get(delegationKey(accountId, id))!);
+  /** R13: the delegate opting in or out of ringing, asked of the decider's own steps (R20). */
+  const optInOut = (row: DelegationRow): Availability => {
+    // The accounts read model has the account (checked above), so its state is an active account's.
+    if (accountState.status !== 'active') throw new Error(`account ${accountId} has no active state`);
+    const verdict = explainOptInOrOut(accountState, viewer, row.delegationId);
+    return availabilityOfSteps(
+      verdict.ok ? [] : [verdict],
+      viewerName,
+      `opt ${row.optedIn ? 'out of' : 'in to'} ringing for delegation ${row.delegationId}`,
+      'R13',
+    );
+  };
   const delegation = (row: DelegationRow, other: string): SeatDelegation => ({
     delegationId: row.delegationId,
     other: named(other),
@@ -125,6 +174,7 @@ export const seatOf = (
     permissions: row.permissions,
     sharedLines: row.sharedLines.map(e164),
     optedIn: row.optedIn,
+    optInOut: row.delegateId === viewer ? optInOut(row) : null,
   });
   const act = (a: { by: string; at: string }) => ({
     by: a.by,
@@ -141,10 +191,43 @@ export const seatOf = (
     readBy: m.readBy.map(act),
     deleted: m.deleted && act(m.deleted),
   });
+  /** A message still in the inbox, with R20's answer for reading and deleting it (R17). */
+  const inboxMessage = (m: VoicemailMessage, context: LineContext): SeatInboxMessage => {
+    const steps = explainVoicemailAct(context, m, m.messageId, viewer).checks;
+    return {
+      ...message(m),
+      can: {
+        read: availabilityOfSteps(steps, viewerName, `read voicemail ${m.messageId}`, 'R17'),
+        delete: availabilityOfSteps(steps, viewerName, `delete voicemail ${m.messageId}`, 'R17'),
+      },
+    };
+  };
   const { byOwner, recordings } = readModels.state(recordingsProjection);
   const running = (byOwner.get(partyKey(accountId, viewer)) ?? [])
     .map((key) => recordings.get(key)!)
     .filter((r) => r.stoppedAt === null);
+  const { lines: callLines, calls } = readModels.state(callsProjection);
+  /**
+   * The viewer's recordings running on call `callId` on line `line` (its key), each with R20's answer
+   * for stopping it (R18): the decider's steps, on the call in progress on the number `digits`.
+   */
+  const recordingsOn = (line: string, digits: string, callId: string | null): SeatRecording[] => {
+    const key = callLines.get(lineKey(accountId, digits))?.live[0];
+    const facts = { call: key === undefined ? null : (calls.get(key)?.live ?? null), recentCalls: [] };
+    return running
+      .filter((r) => r.line === line && r.callId === callId)
+      .map((r) => ({
+        recordingId: r.recordingId,
+        callId: r.callId,
+        startedAt: r.startedAt,
+        stop: availabilityOfSteps(
+          explainStopRecording(facts, r.callId, r.recordingId, viewer),
+          viewerName,
+          `stop recording ${r.recordingId}`,
+          'R18',
+        ),
+      }));
+  };
 
   /** R20 on one number for the viewer, each action in the rule's sentence. */
   const availabilityOn = <Action extends DiagnosedAction | DiagnosedCallAction>(
@@ -170,7 +253,6 @@ export const seatOf = (
     );
   };
 
-  const accountState = accountStateOf(readModels, accountId);
   const lines = panelLines(readModels, accountId, viewer).map((panelLine): SeatLine => {
     const { number } = panelLine;
     const access = lineAccess(readModels, accountId, number, viewer);
@@ -209,12 +291,10 @@ export const seatOf = (
       callAvailability: callId === null ? null : availabilityOn(number, DIAGNOSED_ON_CALL),
       otherEnd: callId === null ? null : otherEndOn(number),
       transferTargets,
-      recordings: running
-        .filter((r) => r.line === lineKey(accountId, number) && r.callId === callId)
-        .map((r) => ({ recordingId: r.recordingId, callId: r.callId, startedAt: r.startedAt })),
+      recordings: recordingsOn(lineKey(accountId, number), number, callId),
       voicemail: {
         unread: all.filter((m) => !m.read && m.deleted === null).length,
-        messages: all.filter((m) => m.deleted === null).map(message),
+        messages: all.filter((m) => m.deleted === null).map((m) => inboxMessage(m, context)),
         deleted: all.filter((m) => m.deleted !== null).map(message),
         missedCalls: missedCalls.map((c) => ({
           callId: c.callId,
@@ -255,9 +335,7 @@ export const seatOf = (
         otherEnd: otherEndOn(digits)!,
         callAvailability: availabilityOn(digits, DIAGNOSED_ON_CALL),
         availability: availabilityOn(digits, DIAGNOSED),
-        recordings: running
-          .filter((r) => r.line === call.line && r.callId === call.callId)
-          .map((r) => ({ recordingId: r.recordingId, callId: r.callId, startedAt: r.startedAt })),
+        recordings: recordingsOn(call.line, digits, call.callId),
       };
     },
   );
