@@ -119,11 +119,11 @@ describe('the panel in a browser: a call’s controls, phase by phase', () => {
         actionsOf(page, 'exec1', number).getByLabel('Transfer to').locator('option').allTextContents(),
       ).resolves.toEqual(['choose…', 'Assistant 1', 'Assistant 2']);
 
-      // When Executive 1 holds it, Then it may resume it and lock it; the assistant may pick it up or
-      // merge it into a call of its own (R16), and sees no lock to set
+      // When Executive 1 holds it, Then it may resume it, hang up (the holder is on it, R12) and lock it;
+      // the assistant may pick it up or merge it into a call of its own (R16), and sees no lock to set
       await actionsOf(page, 'exec1', number).getByRole('button', { name: 'Hold', exact: true }).click();
       await lampShows(page, 'assistant1', number, 'held');
-      await expectEnabled(page, 'exec1', number, ['Resume', 'Lock for privacy']);
+      await expectEnabled(page, 'exec1', number, ['Resume', 'Hang up', 'Lock for privacy']);
       await expectEnabled(page, 'assistant1', number, ['Pick up', 'Merge into my call']);
       await actionsOf(page, 'assistant1', number).getByRole('button', { name: 'Pick up' }).click();
       await lampShows(page, 'exec1', number, 'busy');
@@ -134,7 +134,7 @@ describe('the panel in a browser: a call’s controls, phase by phase', () => {
       await actionsOf(page, 'assistant1', number).getByRole('button', { name: 'Hold', exact: true }).click();
       await lampShows(page, 'exec1', number, 'held');
       await expectEnabled(page, 'exec1', number, ['Pick up', 'Merge into my call']);
-      await expectEnabled(page, 'assistant1', number, ['Resume']);
+      await expectEnabled(page, 'assistant1', number, ['Resume', 'Hang up']);
       await expect(actionsOf(page, 'assistant1', number).locator('.why').textContent()).resolves.toMatch(
         /^R16 .*cannot merge held calls on line .*: You hold call \S+; resume it instead\./,
       );
@@ -166,6 +166,11 @@ describe('the panel in a browser: a call’s controls, phase by phase', () => {
       await expect(
         actionsOf(page, 'assistant1', number).getByLabel('Transfer to').inputValue(),
       ).resolves.toBe('');
+      // When the assistant records it, Then Stop recording takes Record's place as R20 says of it (R18)
+      await actionsOf(page, 'assistant1', number).getByRole('button', { name: 'Record' }).click();
+      await expectEnabled(page, 'assistant1', number, ['Hold', 'Hang up', 'Stop recording']);
+      await actionsOf(page, 'assistant1', number).getByRole('button', { name: 'Stop recording' }).click();
+      await expectEnabled(page, 'assistant1', number, ['Hold', 'Hang up', 'Record']);
 
       // When the caller hangs up, Then the call is over on both seats
       await lineOf(page, 'assistant1', number).getByRole('button', { name: '+15558880000 hangs up' }).click();

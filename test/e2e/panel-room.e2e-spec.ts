@@ -404,6 +404,13 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
 
       await send(suite.stack.api, 'POST', `${delegations}/${delegation}/accept`, { actor: 'assistant1' });
       await linesAre([own, first!]);
+      // The delegate's Opt out is disabled as the api would refuse it: its delegation has no optInOut
+      // (R6). Its delegator is offered no toggle: only the delegate opts itself in or out (R13).
+      await row('assistant1').locator('.why[data-code="PERMISSION_REQUIRED"]').waitFor({ timeout: SHOWN_MS });
+      await expect(row('assistant1').getByRole('button', { name: 'Opt out' }).isDisabled()).resolves.toBe(
+        true,
+      );
+      await expect(row('exec1').getByRole('button').count()).resolves.toBe(0);
       await send(suite.stack.api, 'PUT', `${delegations}/${delegation}/permissions`, {
         actor: 'exec1',
         permissions: ['answerCalls', 'placeCalls'],

@@ -10,6 +10,7 @@ import type {
   SeatLine,
   SeatOtherEnd,
   SeatParty,
+  SeatRecording,
   Steps,
 } from '../../projector/src/panel/seat-contract.js';
 import { edgeSentenceOf, sentenceOf } from '../../../libs/domain/src/reasons.js';
@@ -481,23 +482,26 @@ export function SeatPage(props: {
 
 /**
  * Record the call at `call` as R20 says the viewer may, or stop the viewer's recording on it when one
- * runs (`recording`: the projector lists the viewer's own running recordings, which it always stops).
+ * runs (`recording`: the projector lists the viewer's own running recordings), as R20 says of that.
  */
 function RecordingToggle(props: {
   call: string;
-  recording: { recordingId: string } | undefined;
+  recording: SeatRecording | undefined;
   availability: Availability;
   run: (path: string) => unknown;
 }) {
   const { call, recording, availability, run } = props;
   if (recording)
     return (
-      <SteadyButton
+      <GroupedControl
         label="Stop recording"
+        availability={recording.stop}
         onClick={() => run(`${call}/recordings/${encodeURIComponent(recording.recordingId)}/stop`)}
       />
     );
-  return <OnCall label="Record" availability={availability} onClick={() => run(`${call}/recordings`)} />;
+  return (
+    <GroupedControl label="Record" availability={availability} onClick={() => run(`${call}/recordings`)} />
+  );
 }
 
 /** What one seat shows: the dialer, every line it may use, and its delegations; past states read only. */
@@ -633,21 +637,25 @@ function Unavailable({ label, availability }: { label: string; availability: Ava
 }
 
 /**
- * A control on a call the viewer is on, enabled when R20 says the api takes it, else disabled with the
- * diagnosis as its title; the reason itself is said once for the group (`Reasons`), as several controls
- * are often refused for one (a call still dialing is neither held, recorded nor transferred).
+ * A control of a group (a call the viewer is on, a message, a delegation), enabled when R20 says the api
+ * takes it, else disabled with the diagnosis as its title; the reason itself is said once for the group
+ * (`Reasons`), as several controls are often refused for one (a call still dialing is neither held,
+ * recorded nor transferred).
  */
-function OnCall(props: {
+function GroupedControl(props: {
   label: string;
   availability: Availability;
   onClick: () => void;
   /** Disabled besides, for a reason of the page's own (no transfer target chosen yet). */
   disabled?: boolean;
+  /** The control's name for assistive technology, when the label alone would not say which it acts on. */
+  ariaLabel?: string;
 }) {
-  const { label, availability, onClick, disabled = false } = props;
+  const { label, availability, onClick, disabled = false, ariaLabel } = props;
   return (
     <SteadyButton
       label={label}
+      ariaLabel={ariaLabel}
       disabled={!availability.allowed || disabled}
       title={availability.allowed ? undefined : availability.sentence}
       onClick={onClick}
@@ -691,9 +699,9 @@ function HoldOrResume(props: {
 }) {
   const { call, can, held, run } = props;
   return held ? (
-    <OnCall label="Resume" availability={can.resume} onClick={() => run(`${call}/resume`)} />
+    <GroupedControl label="Resume" availability={can.resume} onClick={() => run(`${call}/resume`)} />
   ) : (
-    <OnCall label="Hold" availability={can.hold} onClick={() => run(`${call}/hold`)} />
+    <GroupedControl label="Hold" availability={can.hold} onClick={() => run(`${call}/hold`)} />
   );
 }
 
@@ -708,7 +716,7 @@ function OnCallActions(props: {
   can: Readonly<Record<DiagnosedCallAction, Availability>>;
   locked: boolean;
   held: boolean;
-  recording: { recordingId: string } | undefined;
+  recording: SeatRecording | undefined;
   /**
    * Who the call may go to, and the target chosen for it (kept by the call's card across its phases);
    * `null` where no transfer is offered.
@@ -727,13 +735,13 @@ function OnCallActions(props: {
   return (
     <>
       {!held && locks && (
-        <OnCall
+        <GroupedControl
           label="Hold, locked"
           availability={can.holdLocked}
           onClick={() => run(`${call}/hold`, { privacyLock: true })}
         />
       )}
-      <OnCall label="Hang up" availability={can.hangUp} onClick={() => run(`${call}/hang-up`)} />
+      <GroupedControl label="Hang up" availability={can.hangUp} onClick={() => run(`${call}/hang-up`)} />
       {!held && <RecordingToggle call={call} recording={recording} availability={can.record} run={run} />}
       <PrivacyLock call={call} can={can} locked={locked} run={run} />
       {!held && targets.length > 0 && (
@@ -755,7 +763,7 @@ function OnCallActions(props: {
               ))}
             </select>
           </label>{' '}
-          <OnCall
+          <GroupedControl
             label="Transfer"
             availability={can.transfer}
             disabled={!target}
@@ -768,7 +776,7 @@ function OnCallActions(props: {
           held ? can.resume : can.hold,
           ...(!held && locks ? [can.holdLocked] : []),
           can.hangUp,
-          ...(!held && !recording ? [can.record] : []),
+          ...(!held ? [recording ? recording.stop : can.record] : []),
           ...(!held && targets.length > 0 ? [can.transfer] : []),
         ]}
       />
@@ -959,6 +967,7 @@ function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act
     // The holder resumes its call, anybody else picks it up; either may merge it into a call of its own.
     return (
       <div class="actions" role="group" aria-label="Call actions">
+        {/* Resume stays the group's first child, so Hold takes its place as the same button. */}
         {onCall ? (
           <HoldOrResume call={call} can={can} held run={run} />
         ) : (
@@ -968,13 +977,16 @@ function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act
             onClick={() => run(`${call}/pick-up`)}
           />
         )}
+        {onCall && (
+          <GroupedControl label="Hang up" availability={can.hangUp} onClick={() => run(`${call}/hang-up`)} />
+        )}
         <Diagnosed
           label="Merge into my call"
           availability={line.availability.merge}
           onClick={() => run(`${call}/merge`)}
         />
         <PrivacyLock call={call} can={can} locked={lamp.locked} run={run} />
-        {onCall && <Reasons refused={[can.resume]} />}
+        {onCall && <Reasons refused={[can.resume, can.hangUp]} />}
       </div>
     );
   }
@@ -1156,19 +1168,25 @@ function LineCard(props: {
               {when(m.at)} · from {phone(m.from)}{' '}
               {m.read ? `· read by ${by(m.readBy)}` : <strong>new</strong>}{' '}
               {/* Newest first: a message arriving slides the others' buttons down, under a still pointer. */}
+              {/* R17: read once, read for all; reading it again is a no-op, not offered. */}
               {!readOnly && !m.read && (
-                <SteadyButton
+                <GroupedControl
                   label="Mark read"
                   ariaLabel={`Mark read: ${message(m)}`}
+                  availability={m.can.read}
                   onClick={() => act(line.number, 'POST', `${inbox}/${encodeURIComponent(m.messageId)}/read`)}
                 />
               )}{' '}
               {!readOnly && (
-                <SteadyButton
-                  label="Delete"
-                  ariaLabel={`Delete: ${message(m)}`}
-                  onClick={() => act(line.number, 'DELETE', `${inbox}/${encodeURIComponent(m.messageId)}`)}
-                />
+                <>
+                  <GroupedControl
+                    label="Delete"
+                    ariaLabel={`Delete: ${message(m)}`}
+                    availability={m.can.delete}
+                    onClick={() => act(line.number, 'DELETE', `${inbox}/${encodeURIComponent(m.messageId)}`)}
+                  />
+                  <Reasons refused={m.read ? [m.can.delete] : [m.can.read, m.can.delete]} />
+                </>
               )}
             </li>
           ))}
@@ -1239,14 +1257,8 @@ function LineCard(props: {
   );
 }
 
-function Delegations(props: {
-  title: string;
-  rows: readonly SeatDelegation[];
-  seat: Seat;
-  act: Act;
-  asDelegate: boolean;
-}) {
-  const { title, rows, seat, act, asDelegate } = props;
+function Delegations(props: { title: string; rows: readonly SeatDelegation[]; seat: Seat; act: Act }) {
+  const { title, rows, seat, act } = props;
   return (
     <>
       <h3>{title}</h3>
@@ -1260,12 +1272,13 @@ function Delegations(props: {
               since {when(d.statusSince)} ·{' '}
               {d.permissions.length ? d.permissions.map(permissionWords).join(', ') : 'no permissions'} ·
               lines {d.sharedLines.length ? d.sharedLines.map(phone).join(', ') : 'none'}
-              {asDelegate && d.status === 'active' && (
+              {d.optInOut && (
                 <>
                   {' '}
                   · {d.optedIn ? 'opted in' : 'opted out'}{' '}
-                  <SteadyButton
+                  <GroupedControl
                     label={d.optedIn ? 'Opt out' : 'Opt in'}
+                    availability={d.optInOut}
                     onClick={() =>
                       act(
                         'roster',
@@ -1273,7 +1286,8 @@ function Delegations(props: {
                         `accounts/${encodeURIComponent(seat.account.accountId)}/delegations/${encodeURIComponent(d.delegationId)}/${d.optedIn ? 'opt-out' : 'opt-in'}`,
                       )
                     }
-                  />
+                  />{' '}
+                  <Reasons refused={[d.optInOut]} />
                 </>
               )}
             </li>
@@ -1288,8 +1302,8 @@ function Roster({ seat, act, refusal }: { seat: Seat; act: Act; refusal: Shown |
   return (
     <section class="roster" aria-label="Delegations">
       <h2>Delegations</h2>
-      <Delegations title="My delegates" rows={seat.delegates} seat={seat} act={act} asDelegate={false} />
-      <Delegations title="I assist" rows={seat.delegators} seat={seat} act={act} asDelegate />
+      <Delegations title="My delegates" rows={seat.delegates} seat={seat} act={act} />
+      <Delegations title="I assist" rows={seat.delegators} seat={seat} act={act} />
       <RefusalNote refusal={refusal} />
     </section>
   );
