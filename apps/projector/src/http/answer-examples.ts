@@ -473,6 +473,15 @@ export const ANSWER_EXAMPLES = {
         permissions: ['placeCalls'],
         sharedLines: ['+15552000000'],
         optedIn: true,
+        optInOut: {
+          allowed: false,
+          rule: 'R6',
+          code: 'PERMISSION_REQUIRED',
+          sentence:
+            'Assistant 0 cannot opt out of ringing for delegation d0: assistant0 does not have the optInOut permission on delegation d0: boss0 or an admin must grant it.',
+          reason:
+            'assistant0 does not have the optInOut permission on delegation d0: boss0 or an admin must grant it.',
+        },
       },
     ],
   },
