@@ -481,10 +481,13 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
     ]);
     // And Bob sees only that his line is occupied, with no call of his own to act on
     expect((await seat('bob')).handedCalls).toEqual([]);
-    // When she records and puts the call on hold, Then the seat shows her recording, and that she resumes it
+    // When she records and puts the call on hold, Then the seat shows her recording, hers to stop (R18),
+    // and that she resumes it
     const recorded = await api.call('POST', handed('/calls/y1/recordings'), { actor: 'alice' });
     expectStatus(recorded, 201);
-    expect((await seat('alice')).handedCalls[0]).toMatchObject({ recordings: [{ callId: 'y1' }] });
+    expect((await seat('alice')).handedCalls[0]).toMatchObject({
+      recordings: [{ callId: 'y1', stop: { allowed: true, rule: 'R18' } }],
+    });
     expect(await mayOnHanded('alice')).toEqual(['hold', 'holdLocked', 'privacyLock', 'hangUp']);
     expectStatus(await api.call('POST', handed('/calls/y1/hold'), { actor: 'alice' }), 200);
     expect((await seat('alice')).handedCalls[0]).toMatchObject({ lamp: { state: 'held', heldBy: 'alice' } });

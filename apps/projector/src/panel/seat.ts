@@ -208,11 +208,12 @@ export const seatOf = (
     .filter((r) => r.stoppedAt === null);
   const { lines: callLines, calls } = readModels.state(callsProjection);
   /**
-   * The viewer's recordings running on call `callId` on line `line` (its key), each with R20's answer
-   * for stopping it (R18): the decider's steps, on the call in progress on the number `digits`.
+   * The viewer's recordings running on call `callId` on the number `digits`, each with R20's answer
+   * for stopping it (R18): the decider's steps, on the call in progress on the number.
    */
-  const recordingsOn = (line: string, digits: string, callId: string | null): SeatRecording[] => {
-    const key = callLines.get(lineKey(accountId, digits))?.live[0];
+  const recordingsOn = (digits: string, callId: string | null): SeatRecording[] => {
+    const line = lineKey(accountId, digits);
+    const key = callLines.get(line)?.live[0];
     const facts = { call: key === undefined ? null : (calls.get(key)?.live ?? null), recentCalls: [] };
     return running
       .filter((r) => r.line === line && r.callId === callId)
@@ -291,7 +292,7 @@ export const seatOf = (
       callAvailability: callId === null ? null : availabilityOn(number, DIAGNOSED_ON_CALL),
       otherEnd: callId === null ? null : otherEndOn(number),
       transferTargets,
-      recordings: recordingsOn(lineKey(accountId, number), number, callId),
+      recordings: recordingsOn(number, callId),
       voicemail: {
         unread: all.filter((m) => !m.read && m.deleted === null).length,
         messages: all.filter((m) => m.deleted === null).map((m) => inboxMessage(m, context)),
@@ -335,7 +336,7 @@ export const seatOf = (
         otherEnd: otherEndOn(digits)!,
         callAvailability: availabilityOn(digits, DIAGNOSED_ON_CALL),
         availability: availabilityOn(digits, DIAGNOSED),
-        recordings: recordingsOn(call.line, digits, call.callId),
+        recordings: recordingsOn(digits, call.callId),
       };
     },
   );
