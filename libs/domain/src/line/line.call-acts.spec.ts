@@ -1,6 +1,6 @@
 import type { LineEvent } from '#events';
 import { fold } from '../shared/decider.js';
-import type { Check, Refusal } from '../shared/domain-error.js';
+import type { Check } from '../shared/domain-error.js';
 import {
   explainCallAction,
   explainDecline,
@@ -29,6 +29,7 @@ import {
   bossHungUp,
   bossOnCall,
   context,
+  decidedAsExplained,
   decline,
   given,
   hangUp,
@@ -105,37 +106,7 @@ const explained = (past: readonly LineEvent[], command: CallAct, ctx: LineContex
   }
 };
 
-/** Given `past`, When `command`, Then the decider rejects it exactly as the explained steps refuse it. */
-const bothRefuse = (
-  past: readonly LineEvent[],
-  command: CallAct,
-  code: string,
-  rule: string,
-  ctx = context,
-): Refusal => {
-  const rejection = given(past, ctx).when(command).thenRejects(code, rule);
-  const checks = explained(past, command, ctx);
-  const refusal = refusalOf(checks);
-  // A rejection without details carries an empty set of them.
-  expect(refusal && { ...refusal, details: refusal.details ?? {} }).toMatchObject({
-    code: rejection.code,
-    rule: rejection.rule,
-    message: rejection.message,
-    details: rejection.details,
-  });
-  expect(checks.at(-1)).toBe(refusal);
-  return refusal!;
-};
-
-/** Given `past`, When `command`, Then the decider accepts it and every explained step passes. */
-const bothAllow = (past: readonly LineEvent[], command: CallAct, ctx = context): readonly Check[] => {
-  given(past, ctx)
-    .when(command)
-    .thenEmits(() => undefined);
-  const checks = explained(past, command, ctx);
-  expect(checks.filter((check) => !check.ok)).toEqual([]);
-  return checks;
-};
+const { bothRefuse, bothAllow } = decidedAsExplained(explained);
 
 /** The number passed from Boss to Newboss while Boss's call c1 was on it (R10). */
 const reassigned = lineContext({

@@ -5,7 +5,6 @@ import { explainAnswer, explainJoin, explainPickUp, type ExplainedAction } from 
 import type { AnswerCall, JoinCall, PickUpHeldCall } from './line.commands.js';
 import type { LineContext } from './line.context.js';
 import type { Refusal } from '../shared/domain-error.js';
-import { refusalOf } from './line.explain.js';
 import {
   ASSISTANT,
   BOSS,
@@ -15,6 +14,7 @@ import {
   bossHungUp,
   bossOnCall,
   context,
+  decidedAsExplained,
   decline,
   delegate,
   given,
@@ -48,7 +48,9 @@ const explained = (past: readonly LineEvent[], command: CallCommand, ctx: LineCo
   }
 };
 
-/** Given `past`, When `command`, Then the decider rejects it exactly as the explained steps refuse it. */
+const decided = decidedAsExplained((past, command: CallCommand, ctx) => explained(past, command, ctx).checks);
+
+/** As decidedAsExplained's, and a refused command has no acting party. */
 const bothRefuse = (
   past: readonly LineEvent[],
   command: CallCommand,
@@ -56,27 +58,17 @@ const bothRefuse = (
   rule: string,
   ctx = context,
 ): Refusal => {
-  const rejection = given(past, ctx).when(command).thenRejects(code, rule);
-  const { checks, acting } = explained(past, command, ctx);
-  expect(acting).toBeNull();
-  const refusal = refusalOf(checks);
-  expect(refusal).toMatchObject({
-    code: rejection.code,
-    rule: rejection.rule,
-    message: rejection.message,
-    details: rejection.details,
-  });
-  expect(checks.at(-1)).toBe(refusal);
-  return refusal!;
+  expect(explained(past, command, ctx).acting).toBeNull();
+  return decided.bothRefuse(past, command, code, rule, ctx);
 };
 
-/** Given `past`, When `command`, Then the decider accepts it and every explained step passes. */
+/** As decidedAsExplained's, and the command is decided into events by an acting party. */
 const bothAllow = (past: readonly LineEvent[], command: CallCommand, ctx = context): ExplainedAction => {
+  decided.bothAllow(past, command, ctx);
   given(past, ctx)
     .when(command)
     .thenEmits((events) => expect(events.length).toBeGreaterThan(0));
   const result = explained(past, command, ctx);
-  expect(result.checks.every((check) => check.ok)).toBe(true);
   expect(result.acting).not.toBeNull();
   return result;
 };

@@ -1,5 +1,6 @@
 import type { LineEvent } from '#events';
 import { fold, inContext, type Timed } from '../shared/decider.js';
+import type { Check, Refusal } from '../shared/domain-error.js';
 import { specFor } from '../shared/given-when-then.js';
 import type {
   AnswerCall,
@@ -17,6 +18,7 @@ import type {
 import type { Permission } from '#events';
 import type { LineContext, LineDelegate } from './line.context.js';
 import { lineDecider } from './line.decider.js';
+import { refusalOf } from './line.explain.js';
 import type { LineState } from './line.state.js';
 
 /**
@@ -69,6 +71,45 @@ export const context = lineContext();
 
 /** Given/When/Then over the line decider: `given(past, context).when(command).then(events)`. */
 export const given = specFor(lineDecider);
+
+/**
+ * R20's promise for a command whose steps are explained: the decider and the steps it decides with
+ * agree. `explained` runs those steps for `command` after `past`.
+ */
+export const decidedAsExplained = <Command extends LineCommand>(
+  explained: (past: readonly LineEvent[], command: Command, ctx: LineContext) => readonly Check[],
+) => ({
+  /** Given `past`, When `command`, Then the decider rejects it exactly as the explained steps refuse it. */
+  bothRefuse: (
+    past: readonly LineEvent[],
+    command: Command,
+    code: string,
+    rule: string,
+    ctx = context,
+  ): Refusal => {
+    const rejection = given(past, ctx).when(command).thenRejects(code, rule);
+    const checks = explained(past, command, ctx);
+    const refusal = refusalOf(checks);
+    // A rejection without details carries an empty set of them.
+    expect(refusal && { ...refusal, details: refusal.details ?? {} }).toMatchObject({
+      code: rejection.code,
+      rule: rejection.rule,
+      message: rejection.message,
+      details: rejection.details,
+    });
+    expect(checks.at(-1)).toBe(refusal);
+    return refusal!;
+  },
+  /** Given `past`, When `command`, Then the decider accepts it and every explained step passes. */
+  bothAllow: (past: readonly LineEvent[], command: Command, ctx = context): readonly Check[] => {
+    given(past, ctx)
+      .when(command)
+      .thenEmits(() => undefined);
+    const checks = explained(past, command, ctx);
+    expect(checks.filter((check) => !check.ok)).toEqual([]);
+    return checks;
+  },
+});
 
 /** The line shared with Assistant alone, who holds only `permissions` on it. */
 export const onlyAssistantWith = (...permissions: Permission[]): LineContext =>

@@ -1,9 +1,7 @@
 import type { LineEvent } from '#events';
-import type { Refusal } from '../shared/domain-error.js';
 import { explainVoicemailAct } from './line.call-checks.js';
 import type { LineContext } from './line.context.js';
 import { lineDecider } from './line.decider.js';
-import { refusalOf } from './line.explain.js';
 import {
   ASSISTANT,
   BOSS,
@@ -15,6 +13,7 @@ import {
   at,
   bossOnCall,
   context,
+  decidedAsExplained,
   delegate,
   expireRing,
   given,
@@ -289,35 +288,7 @@ describe('explainVoicemailAct: the decider’s steps for reading or deleting a m
       command.messageId,
       command.actor,
     ).checks;
-  /** Given `past`, When `command`, Then the decider rejects it exactly as the explained steps refuse it. */
-  const bothRefuse = (
-    past: readonly LineEvent[],
-    command: InboxAct,
-    code: string,
-    rule: string,
-    ctx = context,
-  ): Refusal => {
-    const rejection = given(past, ctx).when(command).thenRejects(code, rule);
-    const checks = explained(past, command, ctx);
-    const refusal = refusalOf(checks);
-    expect(refusal && { ...refusal, details: refusal.details ?? {} }).toMatchObject({
-      code: rejection.code,
-      rule: rejection.rule,
-      message: rejection.message,
-      details: rejection.details,
-    });
-    expect(checks.at(-1)).toBe(refusal);
-    return refusal!;
-  };
-  /** Given `past`, When `command`, Then the decider accepts it and every explained step passes. */
-  const bothAllow = (past: readonly LineEvent[], command: InboxAct, ctx = context) => {
-    given(past, ctx)
-      .when(command)
-      .thenEmits(() => undefined);
-    const checks = explained(past, command, ctx);
-    expect(checks.filter((check) => !check.ok)).toEqual([]);
-    return checks;
-  };
+  const { bothRefuse, bothAllow } = decidedAsExplained(explained);
 
   it('R17: Given a message, When the delegator or a delegate with no call permission reads or deletes it, Then both allow, the message last', () => {
     for (const command of [read(BOSS), remove(BOSS), read(ASSISTANT), remove(ASSISTANT)])
