@@ -66,6 +66,8 @@ export async function runStep(options: {
   measureLag: boolean;
   /** Processes whose CPU time to account per command, by name (pid). */
   processes: Readonly<Record<string, number>>;
+  /** Called just before the measured calls start and just after the last one answered (bench:alloc's probe). */
+  measuredWindow?: { started(): Promise<void>; ended(): Promise<void> };
 }): Promise<StepResult> {
   const api = new ApiClient(options.apiUrl, 512);
   const topology = buildTopology({
@@ -111,11 +113,13 @@ export async function runStep(options: {
     const firstMeasured = warmUp.scheduled;
     const cpu = await cpuMeter(options.processes);
     const threads = await mainThreadMeter(options.processes);
+    await options.measuredWindow?.started();
     counters.startedAt = performance.now();
     poller?.start();
     await runOpen(context, counters, { rate: options.rate, durationMs: options.durationMs }, (index) =>
       plan(firstMeasured + index),
     );
+    await options.measuredWindow?.ended();
     const seconds = (counters.lastDoneAt - counters.startedAt) / 1000;
     const cpuMicros = await cpu.stop();
     const mainThreads = await threads.stop();
