@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildManifest, repoRoot, type StartedProcess, startProcess, startStack } from '#stack';
+import { attribute, type ProfileNode } from './alloc/attribution.js';
 import { runFixedRate, runStep } from './e2e/measure.js';
 
 /**
@@ -29,11 +30,6 @@ const TOP_SITES = Number(process.env.ALLOC_TOP ?? 15);
 /** Where to keep the last run's api profile, for Chrome DevTools' Memory tab (`.heapprofile`). */
 const PROFILE_OUT = process.env.ALLOC_PROFILE_OUT;
 
-interface ProfileNode {
-  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
-  readonly selfSize: number;
-  readonly children: readonly ProfileNode[];
-}
 interface ProbeReport {
   readonly allocatedBytes: number;
   readonly collections: number;
@@ -73,51 +69,6 @@ const probeWindow = (
       JSON.parse(await readFile(join(probeDir, `alloc-${started.process.pid}.json`), 'utf8')) as ProbeReport,
   };
 };
-
-/** Who a frame belongs to: a package, a Node module, a file of ours (`dist/…`), or V8 itself. */
-const ownerOf = (url: string): string => {
-  const inModules = url.lastIndexOf('/node_modules/');
-  if (inModules >= 0) {
-    const [scope, name] = url.slice(inModules + '/node_modules/'.length).split('/');
-    return scope!.startsWith('@') ? `${scope}/${name}` : scope!;
-  }
-  if (url.startsWith('node:')) return 'node (internals)';
-  const inDist = url.indexOf('/dist/');
-  if (inDist >= 0)
-    return `switchboard ${url
-      .slice(inDist + '/dist/'.length)
-      .split('/')
-      .slice(0, 2)
-      .join('/')}`;
-  return url === '' ? '(V8: builtins, GC, runtime)' : url;
-};
-
-const ownCode = (url: string): boolean =>
-  url.includes('/dist/') && !url.includes('/node_modules/') && !url.includes('/dist/bench/');
-
-/** Sums the profile's self sizes by the allocating code's owner and by the nearest Switchboard function. */
-function attribute(head: ProfileNode): { byOwner: Map<string, number>; bySite: Map<string, number> } {
-  const byOwner = new Map<string, number>();
-  const bySite = new Map<string, number>();
-  const add = (into: Map<string, number>, key: string, bytes: number): void => {
-    into.set(key, (into.get(key) ?? 0) + bytes);
-  };
-  const walk = (node: ProfileNode, owner: string, site: string): void => {
-    const { url, functionName, lineNumber } = node.callFrame;
-    // A builtin (JSON.stringify, Array.prototype.map) allocates for its caller: charge the caller's owner.
-    const nodeOwner = url === '' && owner !== '' ? owner : ownerOf(url);
-    const nodeSite = ownCode(url)
-      ? `${functionName || '(anonymous)'} ${url.slice(url.indexOf('/dist/') + '/dist/'.length)}:${lineNumber + 1}`
-      : site;
-    if (node.selfSize > 0) {
-      add(byOwner, nodeOwner, node.selfSize);
-      add(bySite, nodeSite || `(no Switchboard frame) ${nodeOwner}`, node.selfSize);
-    }
-    for (const child of node.children) walk(child, nodeOwner, nodeSite);
-  };
-  walk(head, '', '');
-  return { byOwner, bySite };
-}
 
 const kb = (bytes: number): string => (bytes / 1024).toFixed(1);
 const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;

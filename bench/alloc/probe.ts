@@ -3,15 +3,14 @@ import { Session } from 'node:inspector/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import v8 from 'node:v8';
+import { allocatedBytes } from './attribution.js';
 
 /**
  * Loaded into a measured process with `--import` by bench:alloc (never by the apps themselves).
  * On its socket `probe-<pid>.sock` in ALLOC_PROBE_DIR, `start` starts counting what the process
  * allocates; `stop` stops and writes `alloc-<pid>.json` there:
- * - `allocatedBytes`: bytes allocated on the V8 heap, exactly: every collection's heap size before it
- *   less the size after the previous one (v8.GCProfiler), plus the growth since the last one. Node 20's
- *   heap statistics have no allocated-bytes total. Buffers' backing stores live outside the heap and
- *   are not counted;
+ * - `allocatedBytes`: bytes allocated on the V8 heap, exactly, from v8.GCProfiler's collections (see
+ *   allocatedBytes). Buffers' backing stores live outside the heap and are not counted;
  * - `profile`: V8's sampling heap profile with the objects collected since included, so that it says
  *   who allocated what was short-lived, which is what young collections are made of.
  * It answers each command once done (`alloc-probe started`, `alloc-probe wrote <file>`) and closes.
@@ -42,18 +41,11 @@ async function stop(counting: NonNullable<typeof running>): Promise<string> {
   const usedAtStop = usedHeapBytes();
   const collections = counting.gc.stop()?.statistics ?? [];
   const { profile } = await session.post('HeapProfiler.stopSampling');
-  let allocatedBytes = 0;
-  let usedAfterLast = counting.usedAtStart;
-  for (const collection of collections) {
-    allocatedBytes += collection.beforeGC.heapStatistics.usedHeapSize - usedAfterLast;
-    usedAfterLast = collection.afterGC.heapStatistics.usedHeapSize;
-  }
-  allocatedBytes += usedAtStop - usedAfterLast;
   const file = join(outDir!, `alloc-${process.pid}.json`);
   writeFileSync(
     file,
     JSON.stringify({
-      allocatedBytes,
+      allocatedBytes: allocatedBytes(counting.usedAtStart, collections, usedAtStop),
       collections: collections.length,
       gcMs: collections.reduce((sum, collection) => sum + collection.cost / 1000, 0),
       // The tree of allocation sites; its list of samples is as long as the window and not needed.
