@@ -307,6 +307,8 @@ export class AggregateRepository<State, E extends DomainEvent> {
   private readonly cache = new Map<string, CachedAggregate<State>>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private following: EventSubscription<E, SubscriptionItem<E> | StreamDeletion> | undefined;
+  /** Told of every event `follow` brings, once its fold holds it (see `onFollowed`). */
+  private readonly followers: ((stored: StoredEvent<E>) => void)[] = [];
   private stoppedFollowing = false;
   private readonly cacheSize: number;
   private readonly windowMs: number;
@@ -498,8 +500,10 @@ export class AggregateRepository<State, E extends DomainEvent> {
     void (async () => {
       try {
         for await (const item of subscription) {
-          if (item.kind === 'event') this.observe(item.stored);
-          else if (item.kind === 'foreign') {
+          if (item.kind === 'event') {
+            this.observe(item.stored);
+            for (const follower of this.followers) follower(item.stored);
+          } else if (item.kind === 'foreign') {
             this.observeForeign(item.foreign);
             this.foreignSkipped.record(item.foreign);
           } else if (item.kind === 'deleted') this.forget(item.stream);
@@ -514,6 +518,17 @@ export class AggregateRepository<State, E extends DomainEvent> {
       this.clear();
       this.refollow(prefix);
     })();
+  }
+
+  /**
+   * Tells `follower` of every event the category's subscription brings (whoever wrote it: this
+   * process, another instance, a tool), after the cached fold holds it, so a decision it starts reads
+   * the stream at least that far. Events written while the subscription was down are not told (it
+   * follows again from the head), nor those before `follow` started. The follower must not throw and
+   * is not awaited: it runs beside the subscription, which keeps folding.
+   */
+  onFollowed(follower: (stored: StoredEvent<E>) => void): void {
+    this.followers.push(follower);
   }
 
   private refollow(prefix: string): void {

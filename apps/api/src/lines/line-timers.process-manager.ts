@@ -25,7 +25,7 @@ import {
   type StreamDeletion,
   type SubscriptionItem,
 } from '#eventstore';
-import { AccountAppends } from '../accounts/account-appends.js';
+import { AccountAppends, type AccountChange } from '../accounts/account-appends.js';
 import { ClockService } from '../clock/clock.service.js';
 import { TIMER_COMMAND_ID_PREFIX, type CommandOrigin } from '../shared/command-metadata.js';
 import { LineAppends } from './line-appends.js';
@@ -145,9 +145,7 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
   onApplicationBootstrap(): void {
     this.clock.useSettle(() => this.settled());
     this.appends.listen((outcome, origin) => this.appended(outcome, origin));
-    this.accountAppends.listen((accountId, outcome, origin) =>
-      this.accountChanged(accountId, outcome.eventIds.at(-1)!, origin),
-    );
+    this.accountAppends.listen((change) => this.accountChanged(change));
     this.running = this.run();
   }
 
@@ -196,18 +194,19 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
   }
 
   /**
-   * R16: this process changed the account: every transfer under way on the account's lines (each has
-   * its recall timer here, whichever instance requested it) is checked again against the account as it
-   * now is, so that one whose target may no longer take it goes back to its transferrer at once, not
-   * at its recall time. Its command id names the transfer and the account change, so a check sent
-   * again is answered as a duplicate. Awaited by the account command before it is answered, never
-   * failing it: a check that does not reach the line leaves the transfer to its recall timer.
+   * R16: an account changed (through this process, told before its command is answered; or seen in
+   * the log, whoever wrote it): every transfer under way on the account's lines that has its recall
+   * timer here is checked again against the account as it now is, so that one whose target may no
+   * longer take it goes back to its transferrer at once, not at its recall time. Every instance holds
+   * every line's timers, so each checks; the command id names the transfer and the account event, so
+   * of the instances checking one transfer for one change (and this process checking it twice, on
+   * its own change and on seeing it in the log) one decides and the rest are answered as duplicates.
+   * A change whose append held several events is seen in the log event by event: those before the
+   * last are checks of their own, decided on the line as it then is (a transfer already recalled is
+   * left alone). Never failing: a check that does not reach the line leaves the transfer to its
+   * recall timer.
    */
-  private async accountChanged(
-    accountId: string,
-    changeEventId: string,
-    origin: CommandOrigin,
-  ): Promise<void> {
+  private async accountChanged({ accountId, eventId, correlationId }: AccountChange): Promise<void> {
     const checks: Promise<void>[] = [];
     for (const [stream, timers] of this.scheduled) {
       const line = parseLineStream(stream);
@@ -216,11 +215,9 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
         if (timer.command.type !== 'RecallTransfer') continue;
         const { callId, attempt, actor } = timer.command;
         const check = {
-          commandId: idWithin(
-            `${TIMER_COMMAND_ID_PREFIX}${callId}-transferTarget-${attempt}-${changeEventId}`,
-          ),
-          correlationId: origin.correlationId,
-          causationId: changeEventId,
+          commandId: idWithin(`${TIMER_COMMAND_ID_PREFIX}${callId}-transferTarget-${attempt}-${eventId}`),
+          correlationId,
+          causationId: eventId,
         };
         const command: LineCommand = { type: 'RecheckTransferTarget', callId, attempt, actor };
         checks.push(
