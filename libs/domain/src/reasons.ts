@@ -295,12 +295,26 @@ export const REASONS = {
 
   // ── R8 Limits ────────────────────────────────────────────────────────────────────────────────
   DELEGATE_LIMIT_REACHED: conflict(
-    { R8: 'the delegator already has its maximum of delegates' },
-    '{delegator} already has {limit} delegates (pending or active), the account limit: revoke one or ask an admin to raise maxDelegatesPerDelegator.',
+    {
+      R8: 'inviting for a delegator that already has its maximum of delegates (pending or active); accepting, or activating by policy, an invitation of a delegator that already has its maximum of active delegates (the limit was lowered)',
+    },
+    {
+      invite:
+        '{delegator} already has {limit} delegates (pending or active), the account limit: revoke one or ask an admin to raise maxDelegatesPerDelegator.',
+      activate:
+        '{delegator} already has {limit} active delegates, the account limit since it was lowered: this invitation stays pending until one of them ends or an admin raises maxDelegatesPerDelegator.',
+    },
   ),
   DELEGATOR_LIMIT_REACHED: conflict(
-    { R8: 'the delegate already has its maximum of delegators' },
-    '{delegate} is already a delegate of {limit} delegators (pending or active), the account limit: end one of those delegations or ask an admin to raise maxDelegatorsPerDelegate.',
+    {
+      R8: 'inviting a delegate that already serves its maximum of delegators (pending or active); accepting, or activating by policy, an invitation of a delegate already active for its maximum of delegators (the limit was lowered)',
+    },
+    {
+      invite:
+        '{delegate} is already a delegate of {limit} delegators (pending or active), the account limit: end one of those delegations or ask an admin to raise maxDelegatorsPerDelegate.',
+      activate:
+        '{delegate} is already an active delegate of {limit} delegators, the account limit since it was lowered: this invitation stays pending until one of those delegations ends or an admin raises maxDelegatorsPerDelegate.',
+    },
   ),
   INVALID_DELEGATION_LIMIT: unprocessable(
     { R8: 'a limit that is not a whole number of at least 1' },

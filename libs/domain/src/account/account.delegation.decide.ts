@@ -131,9 +131,17 @@ export const inviteDelegate: DecideOn<C.InviteDelegate> = (command, state, { now
     });
   const { maxDelegatesPerDelegator, maxDelegatorsPerDelegate } = state.policy;
   if (liveDelegationsOf(state, delegatorId).length >= maxDelegatesPerDelegator)
-    refuse('DELEGATE_LIMIT_REACHED', 'R8', { delegator: delegatorId, limit: maxDelegatesPerDelegator });
+    refuse('DELEGATE_LIMIT_REACHED', 'R8', {
+      case: 'invite',
+      delegator: delegatorId,
+      limit: maxDelegatesPerDelegator,
+    });
   if (liveDelegationsHeldBy(state, delegateId).length >= maxDelegatorsPerDelegate)
-    refuse('DELEGATOR_LIMIT_REACHED', 'R8', { delegate: delegateId, limit: maxDelegatorsPerDelegate });
+    refuse('DELEGATOR_LIMIT_REACHED', 'R8', {
+      case: 'invite',
+      delegate: delegateId,
+      limit: maxDelegatorsPerDelegate,
+    });
 
   // Admin-enforced activation (R7) follows from the invitation: see activateByPolicy.
   const ref = { delegationId, delegatorId, delegateId, by: command.actor, at: now };

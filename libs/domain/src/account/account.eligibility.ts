@@ -133,8 +133,9 @@ export const explainDelegationPowerPack = (
  * R7: may this invitation be made active now? What accepting it checks, and what admin-enforced
  * activation (`autoActivateInvitations`) checks before it activates one without an answer: both
  * parties may take part in delegation (R2, R3), a phone-user delegate has its Assistant panel (R4: it
- * works the delegation there), and the Power Pack it needs is still there (R5: it may have been taken
- * away, or the account made common-area delegation premium, while the invitation was pending).
+ * works the delegation there), the Power Pack it needs is still there (R5: it may have been taken
+ * away, or the account made common-area delegation premium, while the invitation was pending), and
+ * its parties are within the limits on active delegations (R8: an admin may have lowered them).
  */
 export const explainActivation = (
   state: AccountState,
@@ -145,7 +146,35 @@ export const explainActivation = (
   if (!delegator.ok) return delegator;
   const delegate = explainDelegateEligibility(state, delegateId);
   if (!delegate.ok) return delegate;
-  return explainDelegationPowerPack(state, delegatorId, delegateId, permissions);
+  const powerPack = explainDelegationPowerPack(state, delegatorId, delegateId, permissions);
+  if (!powerPack.ok) return powerPack;
+  return explainActiveLimits(state, delegatorId, delegateId);
+};
+
+/**
+ * R8 when an invitation becomes active: the invitation was within the limits when it was made (it
+ * counted, pending, toward them), so this refuses only after an admin lowered a limit below what the
+ * pending and active delegations already take. Active delegations are what the limit then holds to:
+ * the invitation is the one that would go past it, so it stays pending (its invitee may still decline
+ * it, the delegator revoke it); those already active are never ended by a policy change.
+ */
+const explainActiveLimits = (state: AccountState, delegatorId: string, delegateId: string): Verdict => {
+  if (state.status !== 'active') return ACCOUNT_NOT_FOUND;
+  const { maxDelegatesPerDelegator, maxDelegatorsPerDelegate } = state.policy;
+  const active = [...state.delegations.values()].filter((d) => d.status === 'active');
+  if (active.filter((d) => d.delegatorId === delegatorId).length >= maxDelegatesPerDelegator)
+    return refusal('DELEGATE_LIMIT_REACHED', 'R8', {
+      case: 'activate',
+      delegator: delegatorId,
+      limit: maxDelegatesPerDelegator,
+    });
+  if (active.filter((d) => d.delegateId === delegateId).length >= maxDelegatorsPerDelegate)
+    return refusal('DELEGATOR_LIMIT_REACHED', 'R8', {
+      case: 'activate',
+      delegate: delegateId,
+      limit: maxDelegatorsPerDelegate,
+    });
+  return ALLOWED;
 };
 
 /**

@@ -1,5 +1,6 @@
 import type { AccountCommand } from './account.commands.js';
 import { accountDecider } from './account.decider.js';
+import { explainActivation } from './account.eligibility.js';
 import {
   ALICE,
   BOB,
@@ -87,6 +88,66 @@ describe('delegation limits (R8)', () => {
     given(lowered)
       .when(invite('a4', ALICE, 'p4'))
       .thenRejects('DELEGATE_LIMIT_REACHED', 'R8');
+  });
+
+  describe('a limit lowered while invitations are pending', () => {
+    // Alice has p1 and p2 active and p3 invited; the admin then lowers her limit to 2.
+    const lowered = extend(
+      acme,
+      ...parties(3),
+      ...aliceInvites(3),
+      accept('a1', 'p1'),
+      accept('a2', 'p2'),
+      changePolicy({ maxDelegatesPerDelegator: 2 }),
+    );
+
+    it('R8: Given two active delegates at a lowered limit of 2, When the third invitee accepts, Then it is refused with DELEGATE_LIMIT_REACHED and the invitation stays pending', () => {
+      const rejection = given(lowered).when(accept('a3', 'p3')).thenRejects('DELEGATE_LIMIT_REACHED', 'R8');
+      expect(rejection.message).toBe(
+        'alice already has 2 active delegates, the account limit since it was lowered: this invitation stays pending until one of them ends or an admin raises maxDelegatesPerDelegator.',
+      );
+      expect(
+        explainActivation(stateOf(lowered), { delegatorId: ALICE, delegateId: 'p3', permissions: [] }),
+      ).toMatchObject({ ok: false, code: 'DELEGATE_LIMIT_REACHED', rule: 'R8' });
+    });
+
+    it('R8: Given the same, When one active delegation is revoked, Then the invitee may accept', () => {
+      given(extend(lowered, revoke('a1', ALICE)))
+        .when(accept('a3', 'p3'))
+        .thenEmitsTypes(['DelegationAccepted']);
+    });
+
+    it('R8: Given the same, When Alice invites again, Then the pending invitation still counts and the invitation is refused', () => {
+      given(extend(lowered, provisionUser('p4')))
+        .when(invite('a4', ALICE, 'p4'))
+        .thenRejects('DELEGATE_LIMIT_REACHED', 'R8');
+    });
+
+    it('R8: Given the same, When admin-enforced activation is switched on, Then the invitation is not activated past the limit', () => {
+      given(lowered)
+        .when(changePolicy({ autoActivateInvitations: true }))
+        .thenEmitsTypes(['AccountPolicyChanged']);
+    });
+
+    it('R8: Given the pending invitation under admin-enforced activation, When an active delegation is revoked, Then the invitation is activated by policy with the revocation', () => {
+      given(extend(lowered, changePolicy({ autoActivateInvitations: true })))
+        .when(revoke('a1', ALICE))
+        .thenEmitsTypes(['DelegationRevoked', 'DelegationActivatedByPolicy']);
+    });
+
+    it('R8: Given Bob active for one delegator and invited by another, When his limit is lowered to 1 and he accepts, Then it is refused with DELEGATOR_LIMIT_REACHED', () => {
+      const bobLowered = extend(
+        acme,
+        ...parties(2),
+        ...inviteBob(2),
+        accept('b1', BOB),
+        changePolicy({ maxDelegatorsPerDelegate: 1 }),
+      );
+      const rejection = given(bobLowered)
+        .when(accept('b2', BOB))
+        .thenRejects('DELEGATOR_LIMIT_REACHED', 'R8');
+      expect(rejection.message).toMatch(/already an active delegate of 1 delegators/);
+    });
   });
 
   it('R8: pending invitations count toward the limit, not only active delegations', () => {
