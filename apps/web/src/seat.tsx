@@ -1272,6 +1272,15 @@ function Delegations(props: { title: string; rows: readonly SeatDelegation[]; se
               since {when(d.statusSince)} ·{' '}
               {d.permissions.length ? d.permissions.map(permissionWords).join(', ') : 'no permissions'} ·
               lines {d.sharedLines.length ? d.sharedLines.map(phone).join(', ') : 'none'}
+              {d.activationRefused && (
+                <>
+                  {' '}
+                  ·{' '}
+                  <span class="activation-refused" data-code={d.activationRefused.code}>
+                    cannot be accepted yet ({d.activationRefused.rule}): {d.activationRefused.message}
+                  </span>
+                </>
+              )}
               {d.optInOut && (
                 <>
                   {' '}

@@ -3,6 +3,7 @@ import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CALL_ACTIONS, type CallAction } from '#domain';
 import {
   accountsProjection,
+  activationRefusalsOf,
   type Action,
   delegationKey,
   type DelegationRow,
@@ -44,10 +45,12 @@ export class AccountsController {
     const { delegations } = readModels.state(accountsProjection);
     const account = knownAccount(readModels, accountId);
     const rows = account.delegations.map((id) => delegations.get(delegationKey(accountId, id))!);
+    const refusalOf = activationRefusalsOf(readModels, accountId);
     const entry = (d: DelegationRow) => ({
       ...d,
       delegatorName: partyName(readModels, accountId, d.delegatorId),
       delegateName: partyName(readModels, accountId, d.delegateId),
+      activationRefused: refusalOf(d.delegationId),
     });
     const group = (key: 'delegatorId' | 'delegateId') => {
       // Keyed by party ids: a Map made into own properties, so no id can reach Object.prototype.
@@ -77,9 +80,11 @@ export class AccountsController {
     const readModels = this.readModels.projector.readModels;
     const party = knownParty(readModels, accountId, partyId);
     const { accounts, delegations } = readModels.state(accountsProjection);
+    const refusalOf = activationRefusalsOf(readModels, accountId);
     const rows = accounts
       .get(accountId)!
-      .delegations.map((id) => delegations.get(delegationKey(accountId, id))!);
+      .delegations.map((id) => delegations.get(delegationKey(accountId, id))!)
+      .map((d) => ({ ...d, activationRefused: refusalOf(d.delegationId) }));
     return {
       partyId,
       name: party.name,

@@ -18,6 +18,8 @@ const DELEGATION = {
   invitedAt: '2026-01-05T09:00:00.000Z',
   statusSince: '2026-01-05T09:00:00.000Z',
   changes: [{ type: 'DelegateInvited', by: 'boss0', at: '2026-01-05T09:00:00.000Z' }],
+  // R7: set on a pending invitation that may not be accepted now (code, rule, message)
+  activationRefused: null,
 } as const;
 
 /** The same delegation in the account's roster, which names both parties. */

@@ -202,6 +202,15 @@ export interface SeatDelegation {
    * delegation the viewer is the delegate of; `null` on one it is the delegator of.
    */
   readonly optInOut: Availability | null;
+  /**
+   * R7: a pending invitation that may not be accepted now (so admin-enforced activation left it
+   * pending): the code, rule and sentence accepting it would be refused with; null otherwise.
+   */
+  readonly activationRefused: {
+    readonly code: string;
+    readonly rule: string;
+    readonly message: string;
+  } | null;
 }
 
 export interface Seat {

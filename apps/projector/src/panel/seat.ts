@@ -12,7 +12,13 @@ import {
   type RuleId,
 } from '#domain';
 import type { ReadModels } from '#read-models';
-import { accountsProjection, delegationKey, partyKey, type DelegationRow } from '#read-models';
+import {
+  accountsProjection,
+  activationRefusalsOf,
+  delegationKey,
+  partyKey,
+  type DelegationRow,
+} from '#read-models';
 import { lineKey, splitLineKey } from '#events';
 import { callsProjection, recordingsProjection } from '#read-models';
 import type { VoicemailMessage } from '#read-models';
@@ -166,6 +172,7 @@ export const seatOf = (
       'R13',
     );
   };
+  const activationRefused = activationRefusalsOf(readModels, accountId);
   const delegation = (row: DelegationRow, other: string): SeatDelegation => ({
     delegationId: row.delegationId,
     other: named(other),
@@ -175,6 +182,7 @@ export const seatOf = (
     sharedLines: row.sharedLines.map(e164),
     optedIn: row.optedIn,
     optInOut: row.delegateId === viewer ? optInOut(row) : null,
+    activationRefused: activationRefused(row.delegationId),
   });
   const act = (a: { by: string; at: string }) => ({
     by: a.by,

@@ -1,10 +1,13 @@
 import {
   DEFAULT_RING_TIMEOUT_SECONDS,
   DEFAULT_VIP_ROUTING,
+  explainActivation,
   initialAccountState,
   type AccountState,
   type Delegation,
   type Party,
+  type ReasonCode,
+  type RuleId,
 } from '#domain';
 import type { ReadModels } from '../engine/read-models.js';
 import {
@@ -79,5 +82,34 @@ export const accountStateOf = (readModels: ReadModels, accountId: string): Accou
         ];
       }),
     ),
+  };
+};
+
+/** R7: why a pending invitation may not be accepted now, in the code, rule and sentence the api refuses it with. */
+export interface ActivationRefusal {
+  readonly code: ReasonCode;
+  readonly rule: RuleId;
+  readonly message: string;
+}
+
+/**
+ * R7: for the delegations of an account, what accepting each pending invitation would be refused with
+ * now, or null (it may be accepted, or it is not pending); the same answer as the api's
+ * `activationRefused`. Asked of the domain's own `explainActivation` (what accepting and admin-enforced
+ * activation check) on the account state the read model folds, so an invitation left pending under
+ * `autoActivateInvitations` says why. Computed when asked, not kept in the rows: it depends on the
+ * whole account (a party's Power Pack, the policy, the limits), not on the delegation's own events.
+ * The state is rebuilt once per call; the answer looks up delegation ids in its Map.
+ */
+export const activationRefusalsOf = (
+  readModels: ReadModels,
+  accountId: string,
+): ((delegationId: string) => ActivationRefusal | null) => {
+  const state = accountStateOf(readModels, accountId);
+  return (delegationId) => {
+    const delegation = state.status === 'active' ? state.delegations.get(delegationId) : undefined;
+    if (delegation?.status !== 'pending') return null;
+    const verdict = explainActivation(state, delegation);
+    return verdict.ok ? null : { code: verdict.code, rule: verdict.rule, message: verdict.message };
   };
 };
