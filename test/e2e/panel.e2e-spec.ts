@@ -190,6 +190,41 @@ describe('the panel in a browser', () => {
   );
 
   browserTest(
+    'R7: an invitation that cannot be accepted yet says why beside it, in the seats of both its parties',
+    'invitation-refused',
+    async () => {
+      const account = await demo('invite-refused', { assistants: 1 });
+      const path = `/accounts/${account.accountId}`;
+      // A new assistant without the Assistant panel (R4), invited by the executive: pending
+      await send(suite.stack.api, 'POST', `${path}/phone-users`, {
+        ...delegationReadyPhoneUser('admin', 'late1', 'Late 1', ['+15558880001']),
+        assistantEnabled: false,
+      });
+      const invited = await send(suite.stack.api, 'POST', `${path}/delegations`, {
+        actor: 'exec1',
+        delegatorId: 'exec1',
+        delegateId: 'late1',
+        permissions: ['answerCalls'],
+        sharedLines: account.executives[0]!.numbers,
+      });
+      const sentence = 'The Assistant is disabled for late1: an admin must enable it.';
+
+      for (const viewer of ['exec1', 'late1']) {
+        const page = await seat(account.accountId, viewer);
+        const why = page.locator(
+          `li[data-delegation="${invited.delegationId as string}"][data-status="pending"] .activation-refused`,
+        );
+        await why.waitFor({ timeout: SHOWN_MS });
+        await expect(why.getAttribute('data-code')).resolves.toBe('ASSISTANT_DISABLED');
+        await expect(why.textContent()).resolves.toContain(sentence);
+      }
+      // The delegations that may be accepted (or are active) say nothing of the kind
+      const executive = await seat(account.accountId, 'exec1');
+      expect(await executive.locator('.activation-refused').count()).toBe(1);
+    },
+  );
+
+  browserTest(
     'a refused action shows its reason code and sentence; an unavailable one is disabled with the rule that says no',
     'refusals',
     async () => {
