@@ -6,7 +6,9 @@ import { fedStore, repairRecord } from '../../../../libs/eventstore/src/fed-stor
 import type { ClockService } from '../clock/clock.service.js';
 import type { AccountAppends } from '../accounts/account-appends.js';
 import type { LineAppends } from './line-appends.js';
+import { TIMER_COMMAND_ID_PREFIX } from '../shared/command-metadata.js';
 import { LineTimersProcessManager } from './line-timers.process-manager.js';
+import type { ExecuteLineCommand } from './line.command.js';
 import type { LineRepository } from './line.repository.js';
 
 type Item = SubscriptionItem<LineEvent>;
@@ -198,6 +200,67 @@ describe('a timer whose command does not reach the line', () => {
     await expect(timer.fire()).rejects.toBe(unavailable);
     // And the timer is on the clock again at its own due time, for the next advance
     expect(onClock.get(key)?.dueAt.toISOString()).toBe('2030-01-01T00:00:00.000Z');
+    await manager.onApplicationShutdown();
+  });
+});
+
+describe('a transfer this process requested (R16)', () => {
+  it('Given an account change that reached this process while the transfer was being appended, when the transfer is appended, then it is checked against the account at once, under an id naming the transfer and its request', async () => {
+    const { store, subscriptions } = fedStore<LineEvent>((position) => `e${position}`);
+    const sent: ExecuteLineCommand[] = [];
+    const manager = new LineTimersProcessManager(
+      store,
+      {
+        cachedFold: () => undefined,
+        load: async () => ({ state: initialLineState, revision: 3n }),
+      } as unknown as LineRepository,
+      {
+        useSettle: () => undefined,
+        schedule: () => undefined,
+        cancel: () => undefined,
+      } as unknown as ClockService,
+      {
+        execute: async (command: ExecuteLineCommand) => {
+          sent.push(command);
+          return undefined;
+        },
+      } as unknown as CommandBus,
+      { listen: () => undefined } as unknown as LineAppends,
+      { listen: () => undefined } as unknown as AccountAppends,
+    );
+    manager.onApplicationBootstrap();
+    await subscribed(subscriptions, 1);
+    subscriptions[0]!.subscription.push({ kind: 'caughtUp' });
+
+    manager.appended(
+      {
+        stream: STREAM,
+        events: [
+          {
+            type: 'CallTransferRequested',
+            data: { callId: 'c1', attempt: 2, by: 'alice', to: 'bob' },
+          } as unknown as LineEvent,
+        ],
+        revision: 3n,
+        position: 300n,
+        duplicate: false,
+        eventIds: ['transfer-event'],
+      },
+      { commandId: 'k9', correlationId: 'k9', causationId: 'k9' },
+    );
+    await manager.settled();
+
+    expect(sent.map(({ accountId, sent: { command, origin } }) => ({ accountId, command, origin }))).toEqual([
+      {
+        accountId: 'acme',
+        command: { type: 'RecheckTransferTarget', callId: 'c1', attempt: 2, actor: 'system:timers' },
+        origin: {
+          commandId: `${TIMER_COMMAND_ID_PREFIX}c1-transferTarget-2-transfer-event`,
+          correlationId: 'k9',
+          causationId: 'transfer-event',
+        },
+      },
+    ]);
     await manager.onApplicationShutdown();
   });
 });

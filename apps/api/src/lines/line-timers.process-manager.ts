@@ -6,6 +6,7 @@ import {
   DomainError,
   LINE_TIMER_EVENT_TYPES,
   pendingLineTimers,
+  TIMER_ACTOR,
   type LineCommand,
   type LineState,
   type LineTimer,
@@ -176,6 +177,7 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
     if (duplicate || revision === undefined) return;
     const index = events.findIndex((event) => CHANGES_LINE_TIMERS[event.type]);
     if (index < 0) return;
+    this.transfersRequested(stream, events, eventIds, origin);
     const setting = revision - BigInt(events.length - 1 - index);
     const cause = (): TimerCause => ({
       eventId: eventIds[index]!,
@@ -209,40 +211,73 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
   private async accountChanged({ accountId, eventId, correlationId }: AccountChange): Promise<void> {
     const checks: Promise<void>[] = [];
     for (const [stream, timers] of this.scheduled) {
-      const line = parseLineStream(stream);
-      if (line?.accountId !== accountId) continue;
+      if (parseLineStream(stream)?.accountId !== accountId) continue;
       for (const { timer } of timers.values()) {
         if (timer.command.type !== 'RecallTransfer') continue;
-        const { callId, attempt, actor } = timer.command;
-        const check = {
-          commandId: idWithin(`${TIMER_COMMAND_ID_PREFIX}${callId}-transferTarget-${attempt}-${eventId}`),
-          correlationId,
-          causationId: eventId,
-        };
-        const command: LineCommand = { type: 'RecheckTransferTarget', callId, attempt, actor };
-        checks.push(
-          this.commands
-            .execute(
-              new ExecuteLineCommand(
-                line.accountId,
-                lineNumberOf(line.number),
-                { command, origin: check },
-                TIMER_FOREIGN_EVENTS,
-              ),
-            )
-            .then(
-              () => undefined,
-              (error: unknown) =>
-                this.logger.warn(
-                  `transfer ${callId}/${attempt} on ${stream} not checked: ${
-                    error instanceof Error ? error.message : String(error)
-                  }`,
-                ),
-            ),
-        );
+        const { callId, attempt } = timer.command;
+        checks.push(this.recheckTransfer(stream, callId, attempt, { eventId, correlationId }));
       }
     }
     await Promise.all(checks);
+  }
+
+  /**
+   * R16: the transfers this process just requested are checked once against the account as it is
+   * once they are appended: an account change that reached this process while the transfer was being
+   * decided and appended found no recall timer to check (it was not on the clock yet), and the other
+   * instances may have taken the change before they held the timer. Not awaited: the transfer's
+   * answer does not wait for it (it checks the same line, behind it).
+   */
+  private transfersRequested(
+    stream: string,
+    events: readonly LineEvent[],
+    eventIds: readonly string[],
+    origin: CommandOrigin,
+  ): void {
+    events.forEach((event, index) => {
+      if (event.type !== 'CallTransferRequested') return;
+      const { callId, attempt } = event.data;
+      const eventId = eventIds[index]!;
+      void this.recheckTransfer(stream, callId, attempt, { eventId, correlationId: origin.correlationId });
+    });
+  }
+
+  /**
+   * Sends RecheckTransferTarget for a transfer, caused by `cause` (an account change, or the transfer's
+   * own request). Its command id names the transfer and the cause, so every instance checking the same
+   * transfer for the same cause sends the same command and all but the first are duplicates. Never
+   * failing: a check that does not reach the line leaves the transfer to its recall timer.
+   */
+  private async recheckTransfer(
+    stream: string,
+    callId: string,
+    attempt: number,
+    cause: TimerCause,
+  ): Promise<void> {
+    const line = parseLineStream(stream);
+    if (!line) return;
+    const origin: CommandOrigin = {
+      commandId: idWithin(`${TIMER_COMMAND_ID_PREFIX}${callId}-transferTarget-${attempt}-${cause.eventId}`),
+      correlationId: cause.correlationId,
+      causationId: cause.eventId,
+    };
+    const command: LineCommand = { type: 'RecheckTransferTarget', callId, attempt, actor: TIMER_ACTOR };
+    try {
+      await this.commands.execute(
+        new ExecuteLineCommand(
+          line.accountId,
+          lineNumberOf(line.number),
+          { command, origin },
+          TIMER_FOREIGN_EVENTS,
+        ),
+      );
+    } catch (error) {
+      this.logger.warn(
+        `transfer ${callId}/${attempt} on ${stream} not checked: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      );
+    }
   }
 
   /** Follows the line streams until shutdown; a dropped subscription resumes after the last event handled. */
