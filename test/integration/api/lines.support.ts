@@ -4,7 +4,9 @@ import { accountDecider, type AccountCommand } from '#domain';
 import { accountStream, type Permission } from '#events';
 import { EventStore, type StoredEvent } from '#eventstore';
 import { createApiApp } from '../../../apps/api/src/bootstrap.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { collect } from '../../support/collect.js';
+import { startEmbeddedEventStore, type EmbeddedEventStore } from '../../support/embedded-eventstore.js';
 import { startedForSuite } from '../../support/for-suite.js';
 import { closerOf } from './in-process-apis.js';
 import { AccountRepository } from '../../../apps/api/src/accounts/account.repository.js';
@@ -101,6 +103,51 @@ export function apiForSuite(): Api {
     close: () => running().close(),
   };
 }
+
+/**
+ * Two api instances with virtual clocks on one in-memory store of their own, fresh for every test (the
+ * cluster profile's two api containers; virtual clocks, so a test moves both instances' time, or none).
+ * Called inside a `describe`.
+ */
+export function twoApisOnOneStore(): { readonly store: EmbeddedEventStore; readonly apis: [Api, Api] } {
+  let store: EmbeddedEventStore | undefined;
+  let apis: Api[] = [];
+  beforeEach(async () => {
+    store = await startEmbeddedEventStore({ inMemory: true });
+    const connectionString = store.connectionString;
+    apis = [await startApi({ clock: 'virtual', connectionString })];
+    apis.push(await startApi({ clock: 'virtual', connectionString }));
+  });
+  afterEach(async () => {
+    for (const api of apis.splice(0)) await api.close();
+    await store?.stop();
+  });
+  return {
+    get store() {
+      return store!;
+    },
+    get apis() {
+      return apis as [Api, Api];
+    },
+  };
+}
+
+/** The timers pending on the api's clock (its GET /clock). */
+export const pendingTimersOn = async (api: Api): Promise<{ key: string; dueAt: string }[]> =>
+  (await api.get<{ pendingTimers: { key: string; dueAt: string }[] }>('/clock')).body.pendingTimers;
+
+/**
+ * Polls until `done`: an instance learns of another's appends through its subscription, a little
+ * later; on a busy machine's shared cores maybe seconds later, so it gives up after 20 s of them, not
+ * after a number of tries.
+ */
+export const eventually = async (done: () => Promise<boolean>, failure: string): Promise<void> => {
+  const giveUpAt = Date.now() + 20_000;
+  while (!(await done())) {
+    if (Date.now() > giveUpAt) throw new Error(failure);
+    await sleep(25);
+  }
+};
 
 export const uniqueAccountId = (label: string): string => `${label}-${randomUUID().slice(0, 8)}`;
 

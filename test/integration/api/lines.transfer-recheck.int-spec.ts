@@ -5,27 +5,20 @@ import { accountStream, type AccountEvent } from '#events';
 import { EventStore } from '#eventstore';
 import { LineTimersProcessManager } from '../../../apps/api/src/lines/line-timers.process-manager.js';
 import { collect } from '../../support/collect.js';
-import { startEmbeddedEventStore, type EmbeddedEventStore } from '../../support/embedded-eventstore.js';
-import { ALICE, CALLER, lineEvents, seedLine, startApi, type Api } from './lines.support.js';
+import {
+  ALICE,
+  CALLER,
+  eventually,
+  lineEvents,
+  pendingTimersOn,
+  seedLine,
+  twoApisOnOneStore,
+  type Api,
+} from './lines.support.js';
 
 jest.setTimeout(60_000);
 
 const BOB = 'bob';
-
-interface ClockView {
-  pendingTimers: { key: string; dueAt: string }[];
-}
-
-const pendingOn = async (api: Api) => (await api.get<ClockView>('/clock')).body.pendingTimers;
-
-/** Polls until `done`: another instance learns of an append through its subscription, a little later. */
-const eventually = async (done: () => Promise<boolean>, failure: string): Promise<void> => {
-  const giveUpAt = Date.now() + 20_000;
-  while (!(await done())) {
-    if (Date.now() > giveUpAt) throw new Error(failure);
-    await sleep(25);
-  }
-};
 
 /**
  * R16 across api instances: every instance holds every line's recall timers, and each checks the
@@ -33,19 +26,7 @@ const eventually = async (done: () => Promise<boolean>, failure: string): Promis
  * clocks stand still, so no recall timer can fire: a recall seen here was the check's.
  */
 describe('R16: a transfer whose target may no longer take it, on two api instances', () => {
-  let store: EmbeddedEventStore;
-  let apis: [Api, Api];
-  beforeEach(async () => {
-    store = await startEmbeddedEventStore({ inMemory: true });
-    apis = [
-      await startApi({ clock: 'virtual', connectionString: store.connectionString }),
-      await startApi({ clock: 'virtual', connectionString: store.connectionString }),
-    ];
-  });
-  afterEach(async () => {
-    for (const api of apis ?? []) await api.close();
-    await store?.stop();
-  });
+  const two = twoApisOnOneStore();
 
   /** A call Alice answered through `api` and is transferring to Bob there. */
   const transferringToBob = async (api: Api, label: string): Promise<{ accountId: string; path: string }> => {
@@ -80,7 +61,7 @@ describe('R16: a transfer whose target may no longer take it, on two api instanc
   };
 
   it('Given a transfer requested through instance A that instance B has not seen yet, When the delegation is revoked through instance B, Then A calls the transfer back at once', async () => {
-    const [first, second] = apis;
+    const [first, second] = two.apis;
     // B's timers stopped: it holds no recall timer, as when it takes the change before its
     // subscription brings the transfer, so its own check of the change finds nothing to check
     await second.app.get(LineTimersProcessManager).onApplicationShutdown();
@@ -92,15 +73,15 @@ describe('R16: a transfer whose target may no longer take it, on two api instanc
     expect(revoked.status).toBe(200);
 
     await recalledOnce(first, accountId);
-    expect(await pendingOn(first)).toEqual([]);
+    expect(await pendingTimersOn(first)).toEqual([]);
     expect((await first.post(`${path}/calls/c1/answer`, { actor: BOB })).status).toBe(422);
   });
 
   it('Given a transfer whose recall timer both instances hold, When the delegation is revoked through instance B, Then both check it and the call comes back to Alice exactly once', async () => {
-    const [first, second] = apis;
+    const [first, second] = two.apis;
     const { accountId } = await transferringToBob(first, 'recheck-both');
     await eventually(
-      async () => (await pendingOn(second)).length > 0,
+      async () => (await pendingTimersOn(second)).length > 0,
       'the second api never put the recall timer on its clock',
     );
 
@@ -111,22 +92,22 @@ describe('R16: a transfer whose target may no longer take it, on two api instanc
 
     await recalledOnce(first, accountId);
     await eventually(
-      async () => (await pendingOn(first)).length === 0 && (await pendingOn(second)).length === 0,
+      async () => (await pendingTimersOn(first)).length === 0 && (await pendingTimersOn(second)).length === 0,
       'an instance kept the recall timer of a transfer that was recalled',
     );
   });
 
   it('Given a transfer under way, When a revocation is appended straight to the store (a history import), Then the call comes back to Alice at once, exactly once', async () => {
-    const [first] = apis;
+    const [first] = two.apis;
     const { accountId } = await transferringToBob(first, 'recheck-import');
     await eventually(
-      async () => (await pendingOn(apis[1])).length > 0,
+      async () => (await pendingTimersOn(two.apis[1])).length > 0,
       'the second api never put the recall timer on its clock',
     );
 
     // Decided by the real decider on the account as stored, appended through the store's client:
     // no api instance takes this command
-    const events = apis[0].app.get(EventStore);
+    const events = two.apis[0].app.get(EventStore);
     const stream = accountStream(accountId);
     const stored = await collect(events.readStream<AccountEvent>(stream));
     const state = stored.reduce(
