@@ -141,14 +141,24 @@ const explainOnCall =
       yield* steps(found.call, acting, context, actor);
     });
 
-/** R15: the steps of picking up held call `callId`. */
-export const explainPickUp = explainOnCall('pickUp', function* (call, acting, context, actor) {
-  const notHeld = heldRefusal(call, 'R15');
+/** The call is on hold, by another party than `actor` (who would resume it instead), under `rule`. */
+function* heldByAnother(
+  call: CallFacts,
+  rule: RuleId,
+  context: LineContext,
+  actor: string,
+): Generator<Check, void, undefined> {
+  const notHeld = heldRefusal(call, rule);
   if (notHeld) return yield notHeld;
   const holder = call.hold!.by;
   yield holder === actor
-    ? heldByYou(call, 'R15')
-    : pass('R15', `Call ${call.callId} is on hold by ${nameOnLine(context, holder)}.`);
+    ? heldByYou(call, rule)
+    : pass(rule, `Call ${call.callId} is on hold by ${nameOnLine(context, holder)}.`);
+}
+
+/** R15: the steps of picking up held call `callId`. */
+export const explainPickUp = explainOnCall('pickUp', function* (call, acting, context, actor) {
+  yield* heldByAnother(call, 'R15', context, actor);
   if (acting.role === 'delegate') yield privacyCheck(call, 'pickUp', context);
 });
 
@@ -164,12 +174,7 @@ export const explainJoin = explainOnCall('join', function* (call, acting, contex
 
 /** R16: the steps of merging held call `callId` into the actor's call (its holder resumes it instead). */
 export const explainMerge = explainOnCall('merge', function* (call, acting, context, actor) {
-  const notHeld = heldRefusal(call, 'R16');
-  if (notHeld) return yield notHeld;
-  const holder = call.hold!.by;
-  yield holder === actor
-    ? heldByYou(call, 'R16')
-    : pass('R16', `Call ${call.callId} is on hold by ${nameOnLine(context, holder)}.`);
+  yield* heldByAnother(call, 'R16', context, actor);
   if (acting.role === 'delegate') yield privacyCheck(call, 'merge', context);
 });
 
