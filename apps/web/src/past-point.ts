@@ -1,4 +1,4 @@
-import { ISO_INSTANT, LOG_POSITION } from '../../../libs/events/src/instant.js';
+import { ISO_INSTANT, isLogPosition } from '../../../libs/events/src/instant.js';
 import type { PastPoint, Refusal } from './api.js';
 
 /** A point of time travel as the address writes it: `asOf=9112` or `asOfTime=2026-01-05T09:00:00Z`. */
@@ -21,7 +21,7 @@ const LIVE_BELOW = 'What is shown below is live; Back to live takes the point ou
 export const malformedPoint = (
   point: PastPoint,
 ): { readonly code: string; readonly message: string } | undefined => {
-  const taken = 'asOf' in point ? LOG_POSITION.test(point.asOf) : ISO_INSTANT.test(point.asOfTime);
+  const taken = 'asOf' in point ? isLogPosition(point.asOf) : ISO_INSTANT.test(point.asOfTime);
   if (taken) return undefined;
   return {
     code: 'INVALID_REQUEST',

@@ -175,6 +175,7 @@ describe('projector read models over the embedded event store', () => {
       const malformed: [string, string, string][] = [
         ['asOf=yesterday', 'asOf', '"yesterday"'],
         ['asOf=-1', 'asOf', '"-1"'],
+        ['asOf=18446744073709551616', 'asOf', '"18446744073709551616"'],
         ['asOfTime=2026-13-45', 'asOfTime', '"2026-13-45"'],
         ['asOfTime=yesterday', 'asOfTime', '"yesterday"'],
         ['asOf=1&asOf=2', 'asOf', '2 values (give it once)'],

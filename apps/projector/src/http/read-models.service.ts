@@ -9,7 +9,14 @@ import {
 import { join } from 'node:path';
 import { ConfigService } from '@nestjs/config';
 import { edgeSentenceOf } from '#domain';
-import { type ClockSettings, ISO_INSTANT, LOG_POSITION, lineKey, splitLineKey } from '#events';
+import {
+  type ClockSettings,
+  ISO_INSTANT,
+  isLogPosition,
+  LOG_POSITION_RULE,
+  lineKey,
+  splitLineKey,
+} from '#events';
 import { EventStore } from '#eventstore';
 import {
   callsProjection,
@@ -34,7 +41,6 @@ export interface AsOf {
   readonly asOfTime?: string;
 }
 
-const AS_OF_RULE = 'a $all commit position (digits)';
 const AS_OF_TIME_RULE = 'an ISO-8601 instant with its zone, e.g. 2026-01-05T09:00:00Z';
 
 /**
@@ -139,11 +145,11 @@ export class ReadModelsService implements OnModuleInit, OnModuleDestroy {
       });
     }
     if (query.asOf !== undefined) {
-      if (typeof query.asOf !== 'string' || !LOG_POSITION.test(query.asOf)) {
+      if (typeof query.asOf !== 'string' || !isLogPosition(query.asOf)) {
         throw new BadRequestException({
           code: 'INVALID_REQUEST',
-          message: `invalid request: asOf must be a $all commit position (digits), not ${givenAs(query.asOf)}`,
-          errors: [{ field: 'asOf', messages: [AS_OF_RULE] }],
+          message: `invalid request: asOf must be ${LOG_POSITION_RULE}, not ${givenAs(query.asOf)}`,
+          errors: [{ field: 'asOf', messages: [LOG_POSITION_RULE] }],
         });
       }
       return this.travel({ untilPosition: BigInt(query.asOf) }, scope);

@@ -32,7 +32,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable, Subject, takeUntil } from 'rxjs';
 import { ConfigService } from '@nestjs/config';
-import { VIRTUAL_CLOCK_STREAM, isAccountsStream } from '#events';
+import { VIRTUAL_CLOCK_STREAM, isAccountsStream, isLogPosition, LOG_POSITION_RULE } from '#events';
 import { accountsProjection, type ReadModels } from '#read-models';
 import { AsOfQuery, validId } from '../http/params.js';
 import { ReadModelsService, type AsOf } from '../http/read-models.service.js';
@@ -303,11 +303,11 @@ export class PanelController implements BeforeApplicationShutdown {
     @Query('position') position: string | undefined,
   ): Promise<Steps> {
     const accountId = validId(account, 'account');
-    if (position === undefined || !/^\d{1,20}$/.test(position)) {
+    if (position === undefined || !isLogPosition(position)) {
       throw new BadRequestException({
         code: 'INVALID_REQUEST',
-        message: 'invalid request: position must be a $all commit position (digits)',
-        errors: [{ field: 'position', messages: ['a $all commit position (digits)'] }],
+        message: `invalid request: position must be ${LOG_POSITION_RULE}`,
+        errors: [{ field: 'position', messages: [LOG_POSITION_RULE] }],
       });
     }
     if (!this.readModels.projector.readModels.state(accountsProjection).accounts.has(accountId)) {
