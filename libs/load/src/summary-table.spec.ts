@@ -115,34 +115,46 @@ describe('the end-of-run table', () => {
     expect(table).toContain('  rate ............... 183 commands/s, 49.9 calls/s (target 50.0)\n');
   });
 
-  it('lays out latency percentiles per command type and the read-model lag in aligned columns', () => {
-    expect(under('  latency, from the intended send time', 5)).toEqual([
-      '                    count      p50      p90      p95      p99      max',
-      '    all commands      100  2.35 ms   131 ms   148 ms   164 ms   201 ms',
-      '    answerCall        400  1.50 ms  9.80 ms  11.0 ms  12.3 ms  14.0 ms',
-      '    placeCall         500  3.10 ms  38.8 ms  43.6 ms  48.5 ms   1.23 s',
-      '    read-model lag  1,764  1.10 ms  3.36 ms  3.78 ms  4.20 ms  9.00 ms',
-    ]);
+  it.each([
+    [
+      'latency percentiles per command type and the read-model lag in aligned columns',
+      '  latency, from the intended send time',
+      [
+        '                    count      p50      p90      p95      p99      max',
+        '    all commands      100  2.35 ms   131 ms   148 ms   164 ms   201 ms',
+        '    answerCall        400  1.50 ms  9.80 ms  11.0 ms  12.3 ms  14.0 ms',
+        '    placeCall         500  3.10 ms  38.8 ms  43.6 ms  48.5 ms   1.23 s',
+        '    read-model lag  1,764  1.10 ms  3.36 ms  3.78 ms  4.20 ms  9.00 ms',
+      ],
+    ],
+    [
+      'outcomes by reason, most frequent first, with their share',
+      '  outcomes',
+      [
+        '    ok              1,764  96.1%',
+        '    409 LINE_BUSY      50  2.72%',
+        '    409 CALL_ENDED     22  1.20%',
+      ],
+    ],
+    [
+      'failed commands by type and reason',
+      '  failed commands, by type',
+      ['    placeCall  409 LINE_BUSY   50', '    hangUp     409 CALL_ENDED  22'],
+    ],
+    [
+      'each threshold with its verdict and its figure, rounded',
+      '  thresholds',
+      [
+        '    FAIL  p99<50ms        164 ms',
+        '    FAIL  errors<1%        3.92%',
+        '    PASS  lag.p95<100ms  3.78 ms',
+      ],
+    ],
+  ])('lays out %s', (_what, heading, expected) => {
+    expect(under(heading, expected.length)).toEqual(expected);
   });
 
-  it('counts outcomes by reason, most frequent first, with their share', () => {
-    expect(under('  outcomes', 3)).toEqual([
-      '    ok              1,764  96.1%',
-      '    409 LINE_BUSY      50  2.72%',
-      '    409 CALL_ENDED     22  1.20%',
-    ]);
-    expect(under('  failed commands, by type', 2)).toEqual([
-      '    placeCall  409 LINE_BUSY   50',
-      '    hangUp     409 CALL_ENDED  22',
-    ]);
-  });
-
-  it('gives each threshold its verdict and its figure, rounded, then the overall verdict', () => {
-    expect(under('  thresholds', 3)).toEqual([
-      '    FAIL  p99<50ms        164 ms',
-      '    FAIL  errors<1%        3.92%',
-      '    PASS  lag.p95<100ms  3.78 ms',
-    ]);
+  it('ends with the overall verdict on the thresholds', () => {
     expect(lines.at(-2)).toBe('FAIL: 2 of 3 thresholds failed');
   });
 
