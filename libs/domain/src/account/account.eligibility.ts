@@ -1,5 +1,6 @@
 import type { Permission } from '#events';
 import { ALLOWED, refusal, type Refusal, type Verdict } from '../shared/domain-error.js';
+import { activeDelegationsHeldBy, activeDelegationsOf, delegationBetween } from './account.queries.js';
 import type { AccountState, Delegation, Party } from './account.state.js';
 import { compareVersions, VIP_PERMISSIONS } from './account.values.js';
 
@@ -161,14 +162,13 @@ export const explainActivation = (
 const explainActiveLimits = (state: AccountState, delegatorId: string, delegateId: string): Verdict => {
   if (state.status !== 'active') return ACCOUNT_NOT_FOUND;
   const { maxDelegatesPerDelegator, maxDelegatorsPerDelegate } = state.policy;
-  const active = [...state.delegations.values()].filter((d) => d.status === 'active');
-  if (active.filter((d) => d.delegatorId === delegatorId).length >= maxDelegatesPerDelegator)
+  if (activeDelegationsOf(state, delegatorId).length >= maxDelegatesPerDelegator)
     return refusal('DELEGATE_LIMIT_REACHED', 'R8', {
       case: 'activate',
       delegator: delegatorId,
       limit: maxDelegatesPerDelegator,
     });
-  if (active.filter((d) => d.delegateId === delegateId).length >= maxDelegatorsPerDelegate)
+  if (activeDelegationsHeldBy(state, delegateId).length >= maxDelegatorsPerDelegate)
     return refusal('DELEGATOR_LIMIT_REACHED', 'R8', {
       case: 'activate',
       delegate: delegateId,
@@ -189,12 +189,7 @@ export const explainPermission = (
   permission: Permission,
 ): Verdict => {
   if (state.status !== 'active') return ACCOUNT_NOT_FOUND;
-  const delegation = [...state.delegations.values()].find(
-    (d) =>
-      d.delegatorId === delegatorId &&
-      d.delegateId === delegateId &&
-      (d.status === 'pending' || d.status === 'active'),
-  );
+  const delegation = delegationBetween(state, delegatorId, delegateId);
   if (!delegation)
     return refusal('DELEGATION_NOT_FOUND', 'R7', {
       case: 'between',
