@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { InviteDelegate } from '#domain';
 import type { CallingPlan, Permission } from '#events';
 import { HttpClient, type HttpResponse } from './http.js';
 
@@ -10,6 +11,15 @@ import { HttpClient, type HttpResponse } from './http.js';
 
 /** The catalogue's own types: a plan or permission the events cannot carry cannot be sent either. */
 export type { CallingPlan, Permission };
+
+/**
+ * What an invitation names (R6, R10), as the domain's command takes it: the body cannot ask for a
+ * delegation the command could not carry, and follows it when it changes.
+ */
+type InvitationTerms = Pick<
+  InviteDelegate,
+  'delegationId' | 'delegatorId' | 'delegateId' | 'permissions' | 'sharedLines'
+>;
 
 interface Base {
   /** Party id of whoever issues the command. */
@@ -50,16 +60,7 @@ export type ApiCommand =
       /** R4: the Assistant panel, needed by a delegate to accept an invitation. */
       readonly assistant?: { readonly platform: 'windows' | 'macos'; readonly version: string };
     })
-  | (Base & {
-      readonly type: 'inviteDelegate';
-      readonly accountId: string;
-      readonly delegationId: string;
-      readonly delegatorId: string;
-      readonly delegateId: string;
-      readonly permissions: readonly Permission[];
-      /** The delegator's numbers this delegation shares (R10). */
-      readonly sharedLines: readonly string[];
-    })
+  | (Base & InvitationTerms & { readonly type: 'inviteDelegate'; readonly accountId: string })
   | (Base & { readonly type: 'acceptDelegation'; readonly accountId: string; readonly delegationId: string })
   | (OnCall & { readonly type: 'placeCall'; readonly to: string })
   /** The external caller acts without an account identity: `actor` is kept for the record, not sent. */
