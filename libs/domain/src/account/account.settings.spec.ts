@@ -4,7 +4,6 @@ import {
   ALICE,
   BOB,
   CAROL,
-  EVERYDAY,
   T0,
   accept,
   acme,
@@ -151,7 +150,7 @@ describe('admin lock (R3)', () => {
       .when(unlock(BOB))
       .then([{ type: 'DelegationUnlockedByAdmin', data: { partyId: BOB, by: ADMIN, at: T0 } }]);
     given(extend(acme, lock(BOB), unlock(BOB)))
-      .when(invite('d1', ALICE, BOB, { permissions: EVERYDAY }))
+      .when(invite('d1', ALICE, BOB))
       .thenEmitsTypes(['DelegateInvited']);
   });
 });
