@@ -1,16 +1,8 @@
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 
-import {
-  type CurrentRevision,
-  type ExpectedRevision,
-  InvalidEventIdError,
-  MaxAppendSizeExceededError,
-  InvalidNameError,
-  LogWriteFailedError,
-  StoreUnavailableError,
-  StreamDeletedError,
-  WrongExpectedVersionError,
-} from '../storage/index.js';
+// `storage.` says whose: the store's refusals are named as the client's errors they become
+// (StreamDeletedError, WrongExpectedVersionError…), and this module is where one turns into the other.
+import * as storage from '../storage/index.js';
 
 /**
  * The trailer of an UNAVAILABLE status refusing an append because the log could not be written, with
@@ -25,7 +17,7 @@ export const LOG_WRITE_FAILED_TRAILER = 'log-write-failed';
  * trailers, and the official client keeps only the message of an error whose details it does not
  * know (as `Could not recognize <message>`), so the code travels in the message.
  */
-export const logWriteFailedMessage = (error: LogWriteFailedError): string =>
+export const logWriteFailedMessage = (error: storage.LogWriteFailedError): string =>
   `${LOG_WRITE_FAILED_TRAILER} ${error.code}: ${error.message}`;
 
 /** A gRPC status with the `exception` trailer the client switches on (ESDB-PROTOCOL.md, "Errors"). */
@@ -64,7 +56,7 @@ export function invalidArgument(details: string): ServiceError {
   return serviceError(status.INVALID_ARGUMENT, details);
 }
 
-const expectedVersionNumber = (expected: ExpectedRevision): string =>
+const expectedVersionNumber = (expected: storage.ExpectedRevision): string =>
   expected === 'any'
     ? '-2'
     : expected === 'no_stream'
@@ -72,17 +64,17 @@ const expectedVersionNumber = (expected: ExpectedRevision): string =>
       : expected === 'stream_exists'
         ? '-4'
         : String(expected);
-const currentVersionNumber = (current: CurrentRevision): string =>
+const currentVersionNumber = (current: storage.CurrentRevision): string =>
   current === 'no_stream' ? '-1' : String(current);
 
 /** Maps storage errors to the exact statuses and trailers EventStoreDB sends. */
 export function toServiceError(error: unknown): ServiceError {
   if (error instanceof Error && 'metadata' in error && error.metadata instanceof Metadata)
     return error as ServiceError;
-  if (error instanceof StreamDeletedError) return streamDeleted(error.stream);
+  if (error instanceof storage.StreamDeletedError) return streamDeleted(error.stream);
   // Only deletes and tombstones throw it (an append's conflict is an answer, not an error), and
   // EventStoreDB's DeleteInternal names the operation "Delete" for both.
-  if (error instanceof WrongExpectedVersionError) {
+  if (error instanceof storage.WrongExpectedVersionError) {
     return serviceError(
       status.FAILED_PRECONDITION,
       `Delete failed due to WrongExpectedVersion. Stream: ${error.stream}, Expected version: ` +
@@ -95,19 +87,19 @@ export function toServiceError(error: unknown): ServiceError {
       },
     );
   }
-  if (error instanceof MaxAppendSizeExceededError) {
+  if (error instanceof storage.MaxAppendSizeExceededError) {
     return serviceError(status.INVALID_ARGUMENT, `Maximum Append Size of ${error.maxAppendSize} Exceeded.`, {
       exception: 'maximum-append-size-exceeded',
       'maximum-append-size': String(error.maxAppendSize),
     });
   }
-  if (error instanceof InvalidEventIdError || error instanceof InvalidNameError)
+  if (error instanceof storage.InvalidEventIdError || error instanceof storage.InvalidNameError)
     return invalidArgument(error.message);
   // UNAVAILABLE, as a client meets an EventStoreDB whose writer failed (it stops the node): the client
   // reports an UnavailableError and reconnects. The trailer, which the client passes through, tells a
   // log that cannot be written from a store that is down.
-  if (error instanceof LogWriteFailedError)
+  if (error instanceof storage.LogWriteFailedError)
     return serviceError(status.UNAVAILABLE, error.message, { [LOG_WRITE_FAILED_TRAILER]: error.code });
-  if (error instanceof StoreUnavailableError) return serviceError(status.UNAVAILABLE, error.message);
+  if (error instanceof storage.StoreUnavailableError) return serviceError(status.UNAVAILABLE, error.message);
   return serviceError(status.INTERNAL, error instanceof Error ? error.message : String(error));
 }
