@@ -17,19 +17,10 @@ import streamsPb from '@eventstore/db-client/generated/streams_pb.js';
 import { status, type ServiceError } from '@grpc/grpc-js';
 
 import { ownEmbeddedStore } from '../../support/embedded-eventstore.js';
-import {
-  collect,
-  connect,
-  connectForSuite,
-  failureOf,
-  numbered,
-  raceAtEachRevision,
-  streamsStub,
-  uniqueStream,
-} from './support.js';
+import { collect, failureOf, numbered, storeForSuite, streamsStub, uniqueStream } from './support.js';
 
 describe('Streams.Append through the official client', () => {
-  const client = connectForSuite();
+  const { client, streamWith, raceAtEachRevision } = storeForSuite();
 
   it('numbers revisions from 0 and reports a position above 0', async () => {
     const stream = uniqueStream('append');
@@ -69,8 +60,7 @@ describe('Streams.Append through the official client', () => {
   });
 
   it('an exact revision must match the last revision', async () => {
-    const stream = uniqueStream('exact');
-    await client.appendToStream(stream, numbered(3));
+    const { stream } = await streamWith('exact', numbered(3));
     const conflict = await client
       .appendToStream(stream, numbered(1), { expectedRevision: 1n })
       .catch((error: unknown) => error);
@@ -152,8 +142,7 @@ describe('Streams.Append through the official client', () => {
   it('an event type or stream name longer than 65,535 bytes is refused and the stream numbering stays whole', async () => {
     // EventStoreDB takes longer names; a record here holds 16-bit lengths, so the server refuses them
     // (INVALID_ARGUMENT; over BatchAppend the client sees UnknownError) before anything is staged.
-    const stream = uniqueStream('long-type');
-    await client.appendToStream(stream, numbered(1));
+    const { stream } = await streamWith('long-type', numbered(1));
     const longType = client.appendToStream(stream, jsonEvent({ type: 'T'.repeat(70_000), data: {} }));
     await expect(longType).rejects.toBeInstanceOf(UnknownError);
     const next = await client.appendToStream(stream, numbered(1), { expectedRevision: 0n });
@@ -269,7 +258,7 @@ describe('Streams.Append through the official client', () => {
 
   it('concurrent writers with the same exact revision: exactly one wins each revision', async () => {
     const stream = uniqueStream('race');
-    const rounds = await raceAtEachRevision(client, stream, {
+    const rounds = await raceAtEachRevision(stream, {
       writers: 8,
       rounds: 5,
       batch: (writer) => [jsonEvent({ type: 'Raced', data: { writer } })],
@@ -332,6 +321,8 @@ describe('an append size limit set with --max-append-size', () => {
  * events into it without end is driven with its generated stub.
  */
 describe('Streams.Append with a never-ending stream of events', () => {
+  const { client } = storeForSuite();
+
   it('fails with maximum-append-size-exceeded as soon as the events pass 1 MiB, before the client ends', async () => {
     const stub = streamsStub();
     const stream = uniqueStream('endless');
@@ -370,11 +361,6 @@ describe('Streams.Append with a never-ending stream of events', () => {
     } finally {
       stub.close();
     }
-    const client = connect();
-    try {
-      await expect(collect(client.readStream(stream))).rejects.toMatchObject({ type: 'stream-not-found' });
-    } finally {
-      await client.dispose();
-    }
+    await expect(collect(client.readStream(stream))).rejects.toMatchObject({ type: 'stream-not-found' });
   });
 });

@@ -26,14 +26,7 @@ import {
 import timestampPb from 'google-protobuf/google/protobuf/timestamp_pb.js';
 
 import { storeAddress } from '../../support/embedded-eventstore.js';
-import {
-  collect,
-  connectForSuite,
-  numbered,
-  raceAtEachRevision,
-  streamsStub,
-  uniqueStream,
-} from './support.js';
+import { collect, numbered, storeForSuite, streamsStub, uniqueStream } from './support.js';
 
 /**
  * BatchAppend: when the server lists it, the official client sends every append over one long-lived
@@ -43,7 +36,7 @@ import {
  * outcome through one client and check that each settles with its own, correctly typed result.
  */
 describe('Streams.BatchAppend through the official client', () => {
-  const client = connectForSuite();
+  const { client, streamWith, raceAtEachRevision } = storeForSuite();
 
   /** The client's own switch between Append and BatchAppend (protected: read here on purpose). */
   const usesBatchAppend = (of: EventStoreDBClient): Promise<boolean> =>
@@ -127,7 +120,7 @@ describe('Streams.BatchAppend through the official client', () => {
 
   it('interleaved concurrent appends to one stream: exactly one wins each expected revision', async () => {
     const stream = uniqueStream('batch-race');
-    const rounds = await raceAtEachRevision(client, stream, {
+    const rounds = await raceAtEachRevision(stream, {
       writers: 16,
       rounds: 10,
       batch: (writer) => numbered(2, `Writer${writer}`),
@@ -417,8 +410,7 @@ describe('Streams.BatchAppend through the official client', () => {
   });
 
   it('stream_exists on a soft-deleted stream fails with StreamDeletedError', async () => {
-    const stream = uniqueStream('batch-soft-deleted');
-    await client.appendToStream(stream, numbered(1));
+    const { stream } = await streamWith('batch-soft-deleted', numbered(1));
     await client.deleteStream(stream);
     await expect(
       client.appendToStream(stream, numbered(1), { expectedRevision: STREAM_EXISTS }),

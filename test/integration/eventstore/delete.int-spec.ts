@@ -10,14 +10,13 @@ import {
   jsonEvent,
 } from '@eventstore/db-client';
 
-import { collect, connectForSuite, numbered, uniqueStream } from './support.js';
+import { collect, numbered, storeForSuite, uniqueStream } from './support.js';
 
 describe('delete, tombstone and stream metadata through the official client', () => {
-  const client = connectForSuite();
+  const { client, streamWith } = storeForSuite();
 
   it('soft delete hides the stream; a later append continues the numbering', async () => {
-    const stream = uniqueStream('soft');
-    const written = await client.appendToStream(stream, numbered(3));
+    const { stream, written } = await streamWith('soft', numbered(3));
     const deleted = await client.deleteStream(stream);
     expect(deleted.position!.commit).toBeGreaterThan(written.position!.commit);
     await expect(collect(client.readStream(stream))).rejects.toBeInstanceOf(StreamNotFoundError);
@@ -32,16 +31,14 @@ describe('delete, tombstone and stream metadata through the official client', ()
   });
 
   it('soft delete keeps the old events in $all', async () => {
-    const stream = uniqueStream('soft-all');
-    const written = await client.appendToStream(stream, numbered(2));
+    const { stream, written } = await streamWith('soft-all', numbered(2));
     await client.deleteStream(stream);
     const [first] = await collect(client.readAll({ fromPosition: written.position!, maxCount: 1 }));
     expect(first!.event).toMatchObject({ streamId: stream, revision: 1n });
   });
 
   it('delete checks the expected revision', async () => {
-    const stream = uniqueStream('delete-expected');
-    await client.appendToStream(stream, numbered(2));
+    const { stream } = await streamWith('delete-expected', numbered(2));
     const error = await client
       .deleteStream(stream, { expectedRevision: 0n })
       .catch((failure: unknown) => failure);
@@ -82,8 +79,7 @@ describe('delete, tombstone and stream metadata through the official client', ()
   });
 
   it('tombstone: reads, appends and deletes fail with StreamDeletedError for good', async () => {
-    const stream = uniqueStream('tombstone');
-    await client.appendToStream(stream, numbered(2));
+    const { stream } = await streamWith('tombstone', numbered(2));
     await client.tombstoneStream(stream);
     const readError = await collect(client.readStream(stream)).catch((failure: unknown) => failure);
     expect(readError).toBeInstanceOf(StreamDeletedError);
@@ -94,8 +90,7 @@ describe('delete, tombstone and stream metadata through the official client', ()
   });
 
   it('$maxCount keeps only the newest events readable', async () => {
-    const stream = uniqueStream('max-count');
-    await client.appendToStream(stream, numbered(5));
+    const { stream } = await streamWith('max-count', numbered(5));
     await client.setStreamMetadata(stream, { maxCount: 2, custom: 'kept' });
     const { metadata } = await client.getStreamMetadata(stream);
     expect(metadata).toEqual({ maxCount: 2, custom: 'kept' });
@@ -129,8 +124,7 @@ describe('delete, tombstone and stream metadata through the official client', ()
       ['binary metadata', binaryEvent({ type: '$metadata', data: Buffer.from('{"$maxCount":1}') })],
     ];
     for (const [what, metadata] of unreadable) {
-      const stream = uniqueStream('meta-unreadable');
-      await client.appendToStream(stream, numbered(3));
+      const { stream } = await streamWith('meta-unreadable', numbered(3));
       await client.appendToStream(`$$${stream}`, metadata);
       const events = await collect(client.readStream(stream));
       expect([what, events.map((resolved) => resolved.event!.revision)]).toEqual([what, [0n, 1n, 2n]]);
@@ -144,12 +138,11 @@ describe('delete, tombstone and stream metadata through the official client', ()
 });
 
 describe('deleted streams and their metadata through the official client', () => {
-  const client = connectForSuite();
+  const { client, streamWith } = storeForSuite();
 
   it('soft delete replaces the metadata with a truncate-before of everything; a later append keeps only that', async () => {
     // EventStoreDB's soft delete writes `{"$tb": long.MaxValue}` alone to `$$<stream>`.
-    const stream = uniqueStream('soft-meta');
-    await client.appendToStream(stream, numbered(2));
+    const { stream } = await streamWith('soft-meta', numbered(2));
     await client.setStreamMetadata(stream, { maxCount: 5, custom: 'gone' });
     await client.deleteStream(stream);
     expect(await client.getStreamMetadata(stream)).toMatchObject({
@@ -166,8 +159,7 @@ describe('deleted streams and their metadata through the official client', () =>
 
   it('the append that recreates a soft-deleted stream writes its events, then the metadata, in $all', async () => {
     // EventStoreDB's StorageWriterService writes the prepares first, then SoftUndeleteStream.
-    const stream = uniqueStream('soft-order');
-    await client.appendToStream(stream, numbered(2));
+    const { stream } = await streamWith('soft-order', numbered(2));
     await client.deleteStream(stream);
     const recreated = await client.appendToStream(stream, numbered(2, 'Numbered', 2));
     expect(recreated.nextExpectedRevision).toBe(3n);
@@ -183,8 +175,7 @@ describe('deleted streams and their metadata through the official client', () =>
 
   it("a tombstoned stream's metadata stream is deleted too", async () => {
     // EventStoreDB: "if this is metastream -- check if original stream was deleted".
-    const stream = uniqueStream('tombstone-meta');
-    await client.appendToStream(stream, numbered(1));
+    const { stream } = await streamWith('tombstone-meta', numbered(1));
     await client.setStreamMetadata(stream, { maxCount: 3 });
     await client.tombstoneStream(stream);
     await expect(collect(client.readStream(`$$${stream}`))).rejects.toBeInstanceOf(StreamDeletedError);

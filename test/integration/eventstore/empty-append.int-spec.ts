@@ -9,7 +9,7 @@ import {
 } from '@eventstore/db-client';
 
 import { PROCESS_BUDGET_MS } from '../../support/embedded-eventstore.js';
-import { collect, connectForSuite, failureOf, numbered, ownServers, uniqueStream } from './support.js';
+import { collect, failureOf, numbered, ownServers, storeForSuite } from './support.js';
 
 /** The classic Append: the client takes it over BatchAppend only for a call with its own credentials. */
 const viaAppend: AppendToStreamOptions = { credentials: { username: 'admin', password: 'changeit' } };
@@ -46,13 +46,12 @@ async function firstRevisionsFrom(client: EventStoreDBClient, stream: string, po
  * events").
  */
 describe('Streams.Append and BatchAppend of no events, through the official client', () => {
-  const client = connectForSuite();
+  const { client, streamWith } = storeForSuite();
 
   it.each(paths)(
     'Given a stream of two events, When no events are appended to it over %s, Then it succeeds with the stream’s revision and a position after its last event, from which $all goes on with the next event',
     async (_path, options) => {
-      const stream = uniqueStream('empty-append');
-      const written = await client.appendToStream(stream, numbered(2));
+      const { stream, written } = await streamWith('empty-append', numbered(2));
 
       const empty = await client.appendToStream(stream, [], options);
       await client.appendToStream(stream, numbered(1, 'Numbered', 2));
@@ -74,8 +73,7 @@ describe('Streams.Append and BatchAppend of no events, through the official clie
   it.each(paths)(
     'Given a stream of two events, When no events are appended to it over %s with a wrong expected revision, Then it fails with wrong expected version',
     async (_path, options) => {
-      const stream = uniqueStream('empty-append-conflict');
-      await client.appendToStream(stream, numbered(2));
+      const { stream } = await streamWith('empty-append-conflict', numbered(2));
 
       const conflict = await client
         .appendToStream(stream, [], { ...options, expectedRevision: 0n })
@@ -89,8 +87,7 @@ describe('Streams.Append and BatchAppend of no events, through the official clie
   it('Given a soft-deleted stream of two events, When no events are appended to it, Then it is recreated empty: read, it has no events, and its metadata truncates before revision 2', async () => {
     // EventStoreDB's WritePrepares recreates a soft-deleted stream (SoftUndeleteStream) after the empty
     // record as after events: its metadata is written again with `$tb` at the next revision.
-    const stream = uniqueStream('empty-append-deleted');
-    await client.appendToStream(stream, numbered(2));
+    const { stream } = await streamWith('empty-append-deleted', numbered(2));
     await client.deleteStream(stream);
 
     const empty = await client.appendToStream(stream, []);

@@ -1,7 +1,7 @@
 import type { EventStoreDBClient } from '@eventstore/db-client';
 
 import { storeAddress } from '../../support/embedded-eventstore.js';
-import { connectForSuite } from './support.js';
+import { storeForSuite } from './support.js';
 
 /** The official client's HTTP request, the one its persistent-subscription and projection calls send. */
 type ClientHttpRequest = <T>(
@@ -38,7 +38,7 @@ describe("the store's HTTP probes", () => {
     expect(response.status).toBe(405);
   });
 
-  const client = connectForSuite();
+  const { client } = storeForSuite();
 
   // The client's own suite (extra/http.test.ts) expects exactly this of a real node: EventStoreDB
   // answers with its TextMessage, whose JSON carries the message's type id beside the text.

@@ -7,7 +7,7 @@ import {
   type ResolvedEvent,
 } from '@eventstore/db-client';
 
-import { collect, connectForSuite, numbered, take, uniqueStream } from './support.js';
+import { collect, numbered, storeForSuite, take, uniqueStream } from './support.js';
 
 /**
  * `$>` link events (what projections write, `<revision>@<stream>`) with `resolveLinkTos`: EventStoreDB
@@ -16,7 +16,7 @@ import { collect, connectForSuite, numbered, take, uniqueStream } from './suppor
  * link, the record comes back as stored.
  */
 describe('resolveLinkTos through the official client', () => {
-  const client = connectForSuite();
+  const { client } = storeForSuite();
 
   const link = (data: string) => binaryEvent({ type: '$>', data: Buffer.from(data, 'utf8') });
 

@@ -1,6 +1,6 @@
 import { BACKWARDS, END, NO_STREAM, WrongExpectedVersionError, eventTypeFilter } from '@eventstore/db-client';
 
-import { caughtUp, collect, connectForSuite, numbered, take, uniqueStream } from './support.js';
+import { caughtUp, collect, numbered, storeForSuite, take, uniqueStream } from './support.js';
 
 /**
  * The largest revision and position the wire can carry, 2^64 - 1: EventStoreDB reads it as the end
@@ -10,12 +10,11 @@ const MAX = BigInt('18446744073709551615');
 const MAX_POSITION = { commit: MAX, prepare: MAX };
 
 describe('revisions and positions at 2^64 - 1, through the official client', () => {
-  const client = connectForSuite();
+  const { client, streamWith } = storeForSuite();
 
   it('a stream subscription from revision 2^64 - 1 goes live from the end, as from END', async () => {
     // Given a stream with three events
-    const stream = uniqueStream('sub-max');
-    await client.appendToStream(stream, numbered(3));
+    const { stream } = await streamWith('sub-max', numbered(3));
     // When a subscription starts from revision 2^64 - 1, and two events are appended once it caught up
     const subscription = client.subscribeToStream(stream, { fromRevision: MAX });
     void caughtUp(subscription).then(() => client.appendToStream(stream, numbered(2, 'Numbered', 3)));
@@ -25,8 +24,7 @@ describe('revisions and positions at 2^64 - 1, through the official client', () 
   });
 
   it('a stream read from revision 2^64 - 1 reads as from END: nothing forwards, the last event first backwards', async () => {
-    const stream = uniqueStream('read-max');
-    await client.appendToStream(stream, numbered(3));
+    const { stream } = await streamWith('read-max', numbered(3));
     expect(await collect(client.readStream(stream, { fromRevision: MAX }))).toEqual(
       await collect(client.readStream(stream, { fromRevision: END })),
     );
@@ -37,8 +35,7 @@ describe('revisions and positions at 2^64 - 1, through the official client', () 
   });
 
   it('a $all subscription from position 2^64 - 1 goes live from the end, filtered or not', async () => {
-    const stream = uniqueStream('all-max');
-    await client.appendToStream(stream, numbered(2));
+    const { stream } = await streamWith('all-max', numbered(2));
     for (const filter of [undefined, eventTypeFilter({ prefixes: ['AtMax'] })]) {
       const subscription = client.subscribeToAll({ fromPosition: MAX_POSITION, filter });
       void caughtUp(subscription).then(() => client.appendToStream(stream, numbered(1, 'AtMax')));
@@ -48,8 +45,7 @@ describe('revisions and positions at 2^64 - 1, through the official client', () 
   });
 
   it('a $all read from position 2^64 - 1 reads as from END: nothing forwards, the last event first backwards', async () => {
-    const stream = uniqueStream('read-all-max');
-    await client.appendToStream(stream, numbered(2));
+    await streamWith('read-all-max', numbered(2));
     expect(await collect(client.readAll({ fromPosition: MAX_POSITION, maxCount: 5 }))).toEqual([]);
     const [last] = await collect(client.readAll({ fromPosition: END, direction: BACKWARDS, maxCount: 1 }));
     const [fromMax] = await collect(
@@ -61,8 +57,7 @@ describe('revisions and positions at 2^64 - 1, through the official client', () 
   it('a revision or position above 2^63 - 1 other than 2^64 - 1 is refused as invalid, naming it', async () => {
     // Given values EventStoreDB's longs cannot hold (it refuses them too), When read or subscribed from,
     // Then the call fails at once, saying which value and the range, instead of waiting for ever
-    const stream = uniqueStream('out-of-range');
-    await client.appendToStream(stream, numbered(1));
+    const { stream } = await streamWith('out-of-range', numbered(1));
     const beyond = 2n ** 63n;
     const attempts = [
       collect(client.readStream(stream, { fromRevision: beyond })),
@@ -88,7 +83,7 @@ describe('revisions and positions at 2^64 - 1, through the official client', () 
 });
 
 describe('expected revisions at and above 2^53 in appends, deletes and tombstones, through the official client', () => {
-  const client = connectForSuite();
+  const { client, streamWith } = storeForSuite();
   /** The classic Append: the client takes it over BatchAppend only for a call with its own credentials. */
   const viaAppend = { credentials: { username: 'admin', password: 'changeit' } };
   const LONG_MAX = 2n ** 63n - 1n;
@@ -139,8 +134,7 @@ describe('expected revisions at and above 2^53 in appends, deletes and tombstone
 
   it('a conflict names an expected revision above 2^53 exactly, not rounded to a double', async () => {
     // Given a stream with events, When appends, a delete and a tombstone expect revisions no double holds
-    const stream = uniqueStream('expect-exact');
-    await client.appendToStream(stream, numbered(1));
+    const { stream } = await streamWith('expect-exact', numbered(1));
     const expectations = [2n ** 53n + 1n, LONG_MAX];
     const outcomes = await everyWriteExpecting(stream, expectations);
     // Then each conflicts, naming the revision it was given to the last digit
@@ -150,8 +144,7 @@ describe('expected revisions at and above 2^53 in appends, deletes and tombstone
   });
 
   it('a delete or a tombstone expecting 2^64 - 1 is checked as no_stream', async () => {
-    const stream = uniqueStream('delete-max');
-    await client.appendToStream(stream, numbered(1));
+    const { stream } = await streamWith('delete-max', numbered(1));
     const asMax = await outcomeOf(client.deleteStream(stream, { expectedRevision: MAX }));
     expect(asMax).toEqual(await outcomeOf(client.deleteStream(stream, { expectedRevision: NO_STREAM })));
     expect(asMax).toEqual({ expected: -1n, actual: 0n });
@@ -163,8 +156,7 @@ describe('expected revisions at and above 2^53 in appends, deletes and tombstone
   });
 
   it('an expected revision above 2^63 - 1 other than 2^64 - 1 is refused as invalid, naming it, and nothing is written', async () => {
-    const stream = uniqueStream('expect-out-of-range');
-    await client.appendToStream(stream, numbered(1));
+    const { stream } = await streamWith('expect-out-of-range', numbered(1));
     const beyond = [2n ** 63n, MAX - 1n];
     const outcomes = await everyWriteExpecting(stream, beyond);
     // Over BatchAppend EventStoreDB answers it as a BadRequest (its StreamRevision throws while reading

@@ -1,6 +1,6 @@
 import { BACKWARDS, END, START, UnknownError, type Position } from '@eventstore/db-client';
 
-import { collect, connectForSuite, failureOf, streamForSuite } from './support.js';
+import { collect, failureOf, storeForSuite } from './support.js';
 
 /**
  * Where a `$all` read or subscription may start: EventStoreDB 24 refuses a commit/prepare pair that
@@ -8,9 +8,9 @@ import { collect, connectForSuite, failureOf, streamForSuite } from './support.j
  * from a position that is not an event's").
  */
 describe('Streams.Read of $all from a position that is not an event’s, through the official client', () => {
-  const client = connectForSuite();
+  const { client, streamForSuite } = storeForSuite();
   /** A stream of three events, and their positions in order. */
-  const { stream, positions, eventsIn } = streamForSuite(client, 'positions-on-record', 3);
+  const { stream, positions, eventsIn } = streamForSuite('positions-on-record', 3);
   /** Far past anything the suite writes, yet a long: not the client's END. */
   const pastTheEnd: Position = { commit: 1n << 60n, prepare: 1n << 60n };
   const inside = (position: Position): Position => ({

@@ -4,18 +4,10 @@ import { parseUUID } from '@eventstore/db-client/dist/utils/grpcUUID.js';
 import sharedPb from '@eventstore/db-client/generated/shared_pb.js';
 import streamsPb from '@eventstore/db-client/generated/streams_pb.js';
 
-import {
-  collect,
-  connectForSuite,
-  failureOf,
-  numbered,
-  streamForSuite,
-  streamsStub,
-  uniqueStream,
-} from './support.js';
+import { collect, failureOf, numbered, storeForSuite, streamsStub, uniqueStream } from './support.js';
 
 describe('Streams.Read through the official client', () => {
-  const client = connectForSuite();
+  const { client, streamWith, streamForSuite } = storeForSuite();
 
   const revisions = (events: { event?: { revision: bigint } }[]) =>
     events.map((resolved) => resolved.event!.revision);
@@ -23,8 +15,7 @@ describe('Streams.Read through the official client', () => {
   it('Given a stream, When it is read with maxCount 0, Then the read fails as on EventStoreDB, whose index reader refuses a count of 0', async () => {
     // IndexReader's Ensure.Positive(maxCount) throws before the stream is looked at; the storage reader
     // answers ReadStreamResult.Error and the read ends with UNKNOWN, an UnknownError to the client.
-    const stream = uniqueStream('read-none');
-    await client.appendToStream(stream, numbered(2));
+    const { stream } = await streamWith('read-none', numbered(2));
     const refusal = { constructor: UnknownError, message: '2 UNKNOWN: Unexpected ReadStreamResult: Error' };
     expect(await failureOf(client.readStream(stream, { maxCount: 0 }))).toEqual(refusal);
     expect(
@@ -45,8 +36,7 @@ describe('Streams.Read through the official client', () => {
   });
 
   it('reads a stream forwards and backwards, from start, end or a revision, with a count', async () => {
-    const stream = uniqueStream('read');
-    await client.appendToStream(stream, numbered(10));
+    const { stream } = await streamWith('read', numbered(10));
     expect(revisions(await collect(client.readStream(stream)))).toEqual([
       0n,
       1n,
@@ -88,8 +78,7 @@ describe('Streams.Read through the official client', () => {
   });
 
   it('every event has a position above 0, rising along the stream', async () => {
-    const stream = uniqueStream('positions');
-    await client.appendToStream(stream, numbered(3));
+    const { stream } = await streamWith('positions', numbered(3));
     await client.appendToStream(stream, numbered(2));
     const positions = (await collect(client.readStream(stream))).map(
       (resolved) => resolved.event!.position!.commit,
@@ -115,7 +104,7 @@ describe('Streams.Read through the official client', () => {
   }, 60_000);
 
   describe('$all', () => {
-    const { positions, eventsIn } = streamForSuite(client, 'all', 5);
+    const { positions, eventsIn } = streamForSuite('all', 5);
     const ours = (events: { event?: { streamId: string; data: unknown } }[]) =>
       eventsIn(events).map((event) => event.data);
 
@@ -154,7 +143,7 @@ describe('Streams.Read through the official client', () => {
 // int64 halves (its ConvertToRecordedEvent: `String => …, _ => Uuid.FromGuid(id).ToDto()`). Its own
 // gRPC tests and the .NET client ask for `structured`. The generated stub sends what the client cannot.
 describe('event ids in reads, as the request asks for them', () => {
-  const client = connectForSuite();
+  const { client, streamWith } = storeForSuite();
   const { ReadReq } = streamsPb;
 
   /** Reads `stream` forwards (or subscribes, caught up) with the given uuid_option, raw. */
@@ -196,8 +185,7 @@ describe('event ids in reads, as the request asks for them', () => {
 
   it('Given a stream and a link to it, When read asking for structured ids, for string ids or for neither, Then ids come as asked, structured unless string is asked', async () => {
     // Given an event and, in another stream, a link to it
-    const stream = uniqueStream('read-ids');
-    await client.appendToStream(stream, numbered(1));
+    const { stream } = await streamWith('read-ids', numbered(1));
     const [original] = await collect(client.readStream(stream));
     const linking = uniqueStream('read-ids-links');
     await client.appendToStream(linking, binaryEvent({ type: '$>', data: Buffer.from(`0@${stream}`) }));

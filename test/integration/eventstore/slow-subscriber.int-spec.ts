@@ -9,7 +9,7 @@ import {
   type StreamSubscription,
 } from '@eventstore/db-client';
 
-import { caughtUp, connectForSuite, uniqueStream } from './support.js';
+import { caughtUp, storeForSuite, uniqueStream } from './support.js';
 
 const APPENDS = 20;
 const EVENTS_PER_APPEND = 20;
@@ -25,7 +25,7 @@ const payload = 'x'.repeat(1024);
  * resubscription and a catch-up (docs/event-store.md, "A live subscriber that stops reading").
  */
 describe('a live subscription whose client stops reading', () => {
-  const client = connectForSuite();
+  const { client } = storeForSuite();
 
   /** Appends EVENTS to `stream` in APPENDS appends, one after the other. */
   const appendMany = async (stream: string): Promise<void> => {

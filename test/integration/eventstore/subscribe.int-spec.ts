@@ -1,13 +1,12 @@
 import { jsonEvent, eventTypeFilter, streamNameFilter, START, type Position } from '@eventstore/db-client';
 
-import { caughtUp, collect, connectForSuite, numbered, take, uniqueStream } from './support.js';
+import { caughtUp, collect, numbered, storeForSuite, take, uniqueStream } from './support.js';
 
 describe('subscriptions through the official client', () => {
-  const client = connectForSuite();
+  const { client, streamWith } = storeForSuite();
 
   it('a stream subscription catches up, emits caughtUp, then delivers live events', async () => {
-    const stream = uniqueStream('sub-stream');
-    await client.appendToStream(stream, numbered(3));
+    const { stream } = await streamWith('sub-stream', numbered(3));
     const subscription = client.subscribeToStream(stream, { fromRevision: START });
     const { events, caughtUpAfter } = await take(subscription, 5, async (_event, index) => {
       if (index === 2) await client.appendToStream(stream, numbered(2, 'Numbered', 3));
@@ -17,8 +16,7 @@ describe('subscriptions through the official client', () => {
   });
 
   it('a stream subscription from revision N starts at N + 1', async () => {
-    const stream = uniqueStream('sub-from');
-    await client.appendToStream(stream, numbered(5));
+    const { stream } = await streamWith('sub-from', numbered(5));
     const { events } = await take(client.subscribeToStream(stream, { fromRevision: 2n }), 2);
     expect(events.map((resolved) => resolved.event!.revision)).toEqual([3n, 4n]);
   });
@@ -148,8 +146,7 @@ describe('subscriptions through the official client', () => {
   });
 
   it('filtered $all subscriptions report checkpoints as they scan', async () => {
-    const stream = uniqueStream('checkpoints');
-    const start = await client.appendToStream(stream, numbered(1));
+    const { stream, written: start } = await streamWith('checkpoints', numbered(1));
     await client.appendToStream(uniqueStream('noise'), numbered(40));
     await client.appendToStream(stream, numbered(1, 'Wanted'));
     const checkpoints: Position[] = [];
@@ -175,8 +172,7 @@ describe('subscriptions through the official client', () => {
   // with any of them: with none, nothing. A filter built from a list that came out empty must not
   // turn into no filter at all.
   it('a filter with no prefixes, or an empty regex, delivers nothing and still reports checkpoints', async () => {
-    const stream = uniqueStream('no-prefixes');
-    const start = await client.appendToStream(stream, numbered(1));
+    const { stream, written: start } = await streamWith('no-prefixes', numbered(1));
     const last = await client.appendToStream(stream, numbered(3, 'Numbered', 1));
     for (const filter of [streamNameFilter, eventTypeFilter].flatMap((filterOn) => [
       filterOn({ prefixes: [] }),
@@ -200,8 +196,7 @@ describe('subscriptions through the official client', () => {
   });
 
   it('an unfiltered $all subscription sees system events such as $metadata', async () => {
-    const stream = uniqueStream('system');
-    const start = await client.appendToStream(stream, numbered(1));
+    const { stream, written: start } = await streamWith('system', numbered(1));
     await client.setStreamMetadata(stream, { maxCount: 10 });
     const subscription = client.subscribeToAll({ fromPosition: start.position! });
     for await (const resolved of subscription) {

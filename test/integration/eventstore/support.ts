@@ -51,6 +51,25 @@ export function connectForSuite(): EventStoreDBClient {
 /** Unique per test, so the suite never depends on what else is in the store. */
 export const uniqueStream = (prefix: string): string => `${prefix}-${randomUUID().replace(/-/g, '')}`;
 
+/**
+ * The suite's store: its client (it connects on first use and is disposed after the suite), the
+ * streams its tests are given, and what they do with the client (a race of writers). Called inside a
+ * `describe`.
+ */
+export function storeForSuite() {
+  const client = connectForSuite();
+  return {
+    client,
+    /** A stream of the test's own holding `events`: its name, and what their append reported. */
+    streamWith: async (prefix: string, events: EventData[]) => {
+      const stream = uniqueStream(prefix);
+      return { stream, written: await client.appendToStream(stream, events) };
+    },
+    streamForSuite: (prefix: string, count: number) => streamForSuite(client, prefix, count),
+    raceAtEachRevision: (stream: string, race: Race) => raceAtEachRevision(client, stream, race),
+  };
+}
+
 export const numbered = (count: number, type = 'Numbered', from = 0) =>
   Array.from({ length: count }, (_, index) => jsonEvent({ type, data: { n: from + index } }));
 
@@ -75,7 +94,7 @@ export const failureOf = (call: Promise<unknown> | AsyncIterable<unknown>) =>
  * positions in $all (filled in once written), and its events among those a read of $all answered, in
  * the order read. Called inside a `describe`.
  */
-export function streamForSuite(client: EventStoreDBClient, prefix: string, count: number) {
+function streamForSuite(client: EventStoreDBClient, prefix: string, count: number) {
   const stream = uniqueStream(prefix);
   const positions: Position[] = [];
   beforeAll(async () => {
@@ -117,14 +136,21 @@ export interface RaceRound {
   readonly lost: unknown[];
 }
 
+/** How many `writers` race, for how many `rounds`, each appending `batch(writer)`. */
+interface Race {
+  readonly writers: number;
+  readonly rounds: number;
+  readonly batch: (writer: number) => EventData[];
+}
+
 /**
  * Creates `stream` with one event, then races `writers` appends of `batch(writer)` at the same
  * expected revision, `rounds` times, each round at the revision the previous winner left.
  */
-export async function raceAtEachRevision(
+async function raceAtEachRevision(
   client: EventStoreDBClient,
   stream: string,
-  { writers, rounds, batch }: { writers: number; rounds: number; batch: (writer: number) => EventData[] },
+  { writers, rounds, batch }: Race,
 ): Promise<RaceRound[]> {
   await client.appendToStream(stream, numbered(1), { expectedRevision: NO_STREAM });
   const results: RaceRound[] = [];
