@@ -20,12 +20,15 @@ import {
 
 import { checkRecord } from '../../../apps/eventstore/src/storage/record.js';
 import { SEGMENT_HEADER_SIZE } from '../../../apps/eventstore/src/storage/segment.js';
+import { collect } from '../../support/collect.js';
 import {
   PROCESS_BUDGET_MS,
   startEmbeddedEventStore,
   storeAddress,
   type EmbeddedEventStore,
 } from '../../support/embedded-eventstore.js';
+
+export { collect };
 
 /** The suite only ever talks to the store through the official client, so it runs unchanged on a real one. */
 export function connect(): EventStoreDBClient {
@@ -72,12 +75,6 @@ export function storeForSuite() {
 
 export const numbered = (count: number, type = 'Numbered', from = 0) =>
   Array.from({ length: count }, (_, index) => jsonEvent({ type, data: { n: from + index } }));
-
-export async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
-  const items: T[] = [];
-  for await (const item of source) items.push(item);
-  return items;
-}
 
 /**
  * How a call or a read ended: 'success', or the client's error class and message, the two a test of
