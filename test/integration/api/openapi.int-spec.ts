@@ -1,5 +1,7 @@
+import { PERMISSIONS } from '#events';
 import {
   ADMIN,
+  EVERYDAY,
   numberOf,
   phoneUser,
   startApi,
@@ -70,54 +72,53 @@ describe('the api answers as its OpenAPI document says', () => {
 
   it('documents the status and success body of every answer of every route', async () => {
     const A = uniqueId('oa');
-    const [ALICE_LINE, BOB_LINE, LOBBY_LINE] = [1, 2, 4].map(numberOf);
-    const line = `/accounts/${A}/lines/${ALICE_LINE!.slice(1)}`;
+    const [ALICE_LINE, BOB_LINE, LOBBY_LINE] = [1, 2, 4].map(numberOf) as [string, string, string];
     const desktop = { platform: 'windows', version: '6.2.0' };
     const licensed = { powerPack: true };
-    const ALL = [
-      'placeCalls',
-      'answerCalls',
-      'pickUpHeldCalls',
-      'joinAndMerge',
-      'optInOut',
-      'overrideBusinessHours',
-    ];
-    // [method, documented path, concrete path, body]: the documented path names the operation.
-    const requests: [string, string, string, unknown?][] = [
-      ['GET', '/health', '/health'],
-      ['GET', '/metrics', '/metrics'],
-      ['GET', '/clock', '/clock'],
-      ['POST', '/clock/advance', '/clock/advance', { actor: ADMIN, bySeconds: 1 }],
-      ['POST', '/clock/advance-to-next-timer', '/clock/advance-to-next-timer', { actor: ADMIN }],
-      ['POST', '/accounts', '/accounts', { actor: ADMIN, accountId: A, name: 'OpenAPI' }],
-      [
-        'PATCH',
-        '/accounts/{accountId}/policy',
-        `/accounts/${A}/policy`,
-        { actor: ADMIN, policy: { delegationEnabled: true } },
-      ],
+    /** Bob may do all that is asked of him below; `vipOnly` would keep him from Alice's other callers. */
+    const everyButVipOnly = PERMISSIONS.filter((permission) => permission !== 'vipOnly');
+    const invitation = (delegationId: string, delegateId: string, permissions: readonly string[]) => ({
+      actor: 'alice',
+      delegationId,
+      delegatorId: 'alice',
+      delegateId,
+      permissions,
+      sharedLines: [ALICE_LINE],
+    });
+    // The documented paths; a request's path is its documented path with the parameters filled in.
+    const ACCOUNT = '/accounts/{accountId}';
+    const PARTY = `${ACCOUNT}/parties/{partyId}`;
+    const DELEGATION = `${ACCOUNT}/delegations/{delegationId}`;
+    const LINE = `${ACCOUNT}/lines/{number}`;
+    const CALL = `${LINE}/calls/{callId}`;
+    const SPEED_DIAL = `${PARTY}/speed-dials/{entryId}`;
+    const [ALICE, CAROL, LOBBY] = [{ partyId: 'alice' }, { partyId: 'carol' }, { partyId: 'lobby' }];
+    const [AB, AC, AC2] = [{ delegationId: 'ab' }, { delegationId: 'ac' }, { delegationId: 'ac2' }];
+    const [C1, C2] = [{ callId: 'c1' }, { callId: 'c2' }];
+    const SD1 = { ...ALICE, entryId: 'sd1' };
+    /** Every request is on the account A, and a line's on Alice's line. */
+    const onAliceLine = { accountId: A, number: ALICE_LINE.slice(1) };
+    const fill = (path: string, parameters: Readonly<Record<string, string>>): string =>
+      path.replace(/\{(\w+)\}/g, (_, name: string) => {
+        if (parameters[name] === undefined) throw new Error(`${path} needs its ${name}`);
+        return parameters[name];
+      });
+
+    // [method, documented path, body, its parameters besides the account and Alice's line]
+    const requests: [string, string, unknown?, Readonly<Record<string, string>>?][] = [
+      ['GET', '/health'],
+      ['GET', '/metrics'],
+      ['GET', '/clock'],
+      ['POST', '/clock/advance', { actor: ADMIN, bySeconds: 1 }],
+      ['POST', '/clock/advance-to-next-timer', { actor: ADMIN }],
+      ['POST', '/accounts', { actor: ADMIN, accountId: A, name: 'OpenAPI' }],
+      ['PATCH', `${ACCOUNT}/policy`, { actor: ADMIN, policy: { delegationEnabled: true } }],
+      ['POST', `${ACCOUNT}/phone-users`, phoneUser('alice', 1, licensed)],
+      ['POST', `${ACCOUNT}/phone-users`, phoneUser('bob', 2, licensed)],
+      ['POST', `${ACCOUNT}/phone-users`, phoneUser('carol', 3, licensed)],
       [
         'POST',
-        '/accounts/{accountId}/phone-users',
-        `/accounts/${A}/phone-users`,
-        phoneUser('alice', 1, licensed),
-      ],
-      [
-        'POST',
-        '/accounts/{accountId}/phone-users',
-        `/accounts/${A}/phone-users`,
-        phoneUser('bob', 2, licensed),
-      ],
-      [
-        'POST',
-        '/accounts/{accountId}/phone-users',
-        `/accounts/${A}/phone-users`,
-        phoneUser('carol', 3, licensed),
-      ],
-      [
-        'POST',
-        '/accounts/{accountId}/common-area-phones',
-        `/accounts/${A}/common-area-phones`,
+        `${ACCOUNT}/common-area-phones`,
         {
           actor: ADMIN,
           partyId: 'lobby',
@@ -126,314 +127,63 @@ describe('the api answers as its OpenAPI document says', () => {
           callingPlan: 'metered',
         },
       ],
-      [
-        'PUT',
-        '/accounts/{accountId}/parties/{partyId}/direct-numbers',
-        `/accounts/${A}/parties/lobby/direct-numbers`,
-        { actor: ADMIN, directNumbers: [LOBBY_LINE] },
-      ],
-      [
-        'PUT',
-        '/accounts/{accountId}/parties/{partyId}/calling-plan',
-        `/accounts/${A}/parties/lobby/calling-plan`,
-        { actor: ADMIN, callingPlan: 'pro' },
-      ],
-      [
-        'PUT',
-        '/accounts/{accountId}/parties/{partyId}/power-pack',
-        `/accounts/${A}/parties/lobby/power-pack`,
-        { actor: ADMIN, powerPack: true },
-      ],
-      [
-        'PUT',
-        '/accounts/{accountId}/parties/{partyId}/assistant',
-        `/accounts/${A}/parties/carol/assistant`,
-        { actor: ADMIN, assistantEnabled: true },
-      ],
-      [
-        'PUT',
-        '/accounts/{accountId}/parties/{partyId}/desktop-client',
-        `/accounts/${A}/parties/carol/desktop-client`,
-        { actor: 'carol', ...desktop },
-      ],
-      [
-        'PUT',
-        '/accounts/{accountId}/parties/{partyId}/business-hours',
-        `/accounts/${A}/parties/alice/business-hours`,
-        { actor: 'alice', businessHours: null },
-      ],
-      [
-        'PUT',
-        '/accounts/{accountId}/parties/{partyId}/ring-timeout',
-        `/accounts/${A}/parties/alice/ring-timeout`,
-        { actor: 'alice', ringTimeoutSeconds: 60 },
-      ],
-      [
-        'DELETE',
-        '/accounts/{accountId}/parties/{partyId}/delegation-enabled',
-        `/accounts/${A}/parties/lobby/delegation-enabled`,
-        { actor: ADMIN },
-      ],
-      [
-        'POST',
-        '/accounts/{accountId}/parties/{partyId}/delegation-enabled',
-        `/accounts/${A}/parties/lobby/delegation-enabled`,
-        { actor: ADMIN },
-      ],
-      [
-        'POST',
-        '/accounts/{accountId}/parties/{partyId}/delegation-lock',
-        `/accounts/${A}/parties/lobby/delegation-lock`,
-        { actor: ADMIN },
-      ],
-      [
-        'DELETE',
-        '/accounts/{accountId}/parties/{partyId}/delegation-lock',
-        `/accounts/${A}/parties/lobby/delegation-lock`,
-        { actor: ADMIN },
-      ],
-      [
-        'POST',
-        '/accounts/{accountId}/delegations',
-        `/accounts/${A}/delegations`,
-        {
-          actor: 'alice',
-          delegationId: 'ab',
-          delegatorId: 'alice',
-          delegateId: 'bob',
-          permissions: ALL,
-          sharedLines: [ALICE_LINE],
-        },
-      ],
-      [
-        'POST',
-        '/accounts/{accountId}/delegations/{delegationId}/accept',
-        `/accounts/${A}/delegations/ab/accept`,
-        { actor: 'bob' },
-      ],
-      [
-        'PUT',
-        '/accounts/{accountId}/delegations/{delegationId}/permissions',
-        `/accounts/${A}/delegations/ab/permissions`,
-        { actor: 'alice', permissions: [...ALL, 'manageVipContacts'] },
-      ],
-      [
-        'PUT',
-        '/accounts/{accountId}/delegations/{delegationId}/shared-lines',
-        `/accounts/${A}/delegations/ab/shared-lines`,
-        { actor: 'alice', sharedLines: [ALICE_LINE] },
-      ],
-      [
-        'POST',
-        '/accounts/{accountId}/delegations/{delegationId}/opt-out',
-        `/accounts/${A}/delegations/ab/opt-out`,
-        { actor: 'bob' },
-      ],
-      [
-        'POST',
-        '/accounts/{accountId}/delegations/{delegationId}/opt-in',
-        `/accounts/${A}/delegations/ab/opt-in`,
-        { actor: 'bob' },
-      ],
-      [
-        'PUT',
-        '/accounts/{accountId}/delegations/{delegationId}/business-hours',
-        `/accounts/${A}/delegations/ab/business-hours`,
-        { actor: 'bob', businessHours: null },
-      ],
-      [
-        'POST',
-        '/accounts/{accountId}/delegations',
-        `/accounts/${A}/delegations`,
-        {
-          actor: 'alice',
-          delegationId: 'ac',
-          delegatorId: 'alice',
-          delegateId: 'carol',
-          permissions: ['answerCalls'],
-          sharedLines: [ALICE_LINE],
-        },
-      ],
-      [
-        'POST',
-        '/accounts/{accountId}/delegations/{delegationId}/decline',
-        `/accounts/${A}/delegations/ac/decline`,
-        { actor: 'carol' },
-      ],
-      [
-        'POST',
-        '/accounts/{accountId}/delegations',
-        `/accounts/${A}/delegations`,
-        {
-          actor: 'alice',
-          delegationId: 'ac2',
-          delegatorId: 'alice',
-          delegateId: 'carol',
-          permissions: ['answerCalls'],
-          sharedLines: [ALICE_LINE],
-        },
-      ],
-      [
-        'POST',
-        '/accounts/{accountId}/delegations/{delegationId}/revoke',
-        `/accounts/${A}/delegations/ac2/revoke`,
-        { actor: 'alice' },
-      ],
-      [
-        'POST',
-        '/accounts/{accountId}/parties/{partyId}/vip-contacts',
-        `/accounts/${A}/parties/alice/vip-contacts`,
-        { actor: 'bob', number: '+15557770001', name: 'Board' },
-      ],
-      [
-        'DELETE',
-        '/accounts/{accountId}/parties/{partyId}/vip-contacts/{number}',
-        `/accounts/${A}/parties/alice/vip-contacts/+15557770001`,
-        { actor: 'alice' },
-      ],
-      [
-        'PUT',
-        '/accounts/{accountId}/parties/{partyId}/vip-routing',
-        `/accounts/${A}/parties/alice/vip-routing`,
-        { actor: 'alice', mode: 'delegatorOnly' },
-      ],
-      ['GET', '/accounts/{accountId}', `/accounts/${A}`],
+      ['PUT', `${PARTY}/direct-numbers`, { actor: ADMIN, directNumbers: [LOBBY_LINE] }, LOBBY],
+      ['PUT', `${PARTY}/calling-plan`, { actor: ADMIN, callingPlan: 'pro' }, LOBBY],
+      ['PUT', `${PARTY}/power-pack`, { actor: ADMIN, powerPack: true }, LOBBY],
+      ['PUT', `${PARTY}/assistant`, { actor: ADMIN, assistantEnabled: true }, CAROL],
+      ['PUT', `${PARTY}/desktop-client`, { actor: 'carol', ...desktop }, CAROL],
+      ['PUT', `${PARTY}/business-hours`, { actor: 'alice', businessHours: null }, ALICE],
+      ['PUT', `${PARTY}/ring-timeout`, { actor: 'alice', ringTimeoutSeconds: 60 }, ALICE],
+      ['DELETE', `${PARTY}/delegation-enabled`, { actor: ADMIN }, LOBBY],
+      ['POST', `${PARTY}/delegation-enabled`, { actor: ADMIN }, LOBBY],
+      ['POST', `${PARTY}/delegation-lock`, { actor: ADMIN }, LOBBY],
+      ['DELETE', `${PARTY}/delegation-lock`, { actor: ADMIN }, LOBBY],
+      ['POST', `${ACCOUNT}/delegations`, invitation('ab', 'bob', EVERYDAY)],
+      ['POST', `${DELEGATION}/accept`, { actor: 'bob' }, AB],
+      ['PUT', `${DELEGATION}/permissions`, { actor: 'alice', permissions: everyButVipOnly }, AB],
+      ['PUT', `${DELEGATION}/shared-lines`, { actor: 'alice', sharedLines: [ALICE_LINE] }, AB],
+      ['POST', `${DELEGATION}/opt-out`, { actor: 'bob' }, AB],
+      ['POST', `${DELEGATION}/opt-in`, { actor: 'bob' }, AB],
+      ['PUT', `${DELEGATION}/business-hours`, { actor: 'bob', businessHours: null }, AB],
+      ['POST', `${ACCOUNT}/delegations`, invitation('ac', 'carol', ['answerCalls'])],
+      ['POST', `${DELEGATION}/decline`, { actor: 'carol' }, AC],
+      ['POST', `${ACCOUNT}/delegations`, invitation('ac2', 'carol', ['answerCalls'])],
+      ['POST', `${DELEGATION}/revoke`, { actor: 'alice' }, AC2],
+      ['POST', `${PARTY}/vip-contacts`, { actor: 'bob', number: '+15557770001', name: 'Board' }, ALICE],
+      ['DELETE', `${PARTY}/vip-contacts/{number}`, { actor: 'alice' }, { ...ALICE, number: '+15557770001' }],
+      ['PUT', `${PARTY}/vip-routing`, { actor: 'alice', mode: 'delegatorOnly' }, ALICE],
+      ['GET', ACCOUNT],
       // A call placed, answered by the callee, recorded, locked, held, resumed, transferred and answered.
-      [
-        'POST',
-        '/accounts/{accountId}/lines/{number}/calls',
-        `${line}/calls`,
-        { actor: 'alice', to: '+15550100', callId: 'c1' },
-      ],
-      [
-        'POST',
-        '/accounts/{accountId}/lines/{number}/calls/{callId}/external-answer',
-        `${line}/calls/c1/external-answer`,
-        {},
-      ],
-      [
-        'POST',
-        '/accounts/{accountId}/lines/{number}/calls/{callId}/recordings',
-        `${line}/calls/c1/recordings`,
-        { actor: 'alice', recordingId: 'r1' },
-      ],
-      [
-        'POST',
-        '/accounts/{accountId}/lines/{number}/calls/{callId}/recordings/{recordingId}/stop',
-        `${line}/calls/c1/recordings/r1/stop`,
-        { actor: 'alice' },
-      ],
-      [
-        'POST',
-        '/accounts/{accountId}/lines/{number}/calls/{callId}/privacy-lock',
-        `${line}/calls/c1/privacy-lock`,
-        { actor: 'alice', locked: false },
-      ],
-      [
-        'POST',
-        '/accounts/{accountId}/lines/{number}/calls/{callId}/hold',
-        `${line}/calls/c1/hold`,
-        { actor: 'alice' },
-      ],
-      [
-        'POST',
-        '/accounts/{accountId}/lines/{number}/calls/{callId}/{action}',
-        `${line}/calls/c1/resume`,
-        { actor: 'alice' },
-      ],
-      [
-        'POST',
-        '/accounts/{accountId}/lines/{number}/calls/{callId}/transfer',
-        `${line}/calls/c1/transfer`,
-        { actor: 'alice', to: 'bob' },
-      ],
-      [
-        'POST',
-        '/accounts/{accountId}/lines/{number}/calls/{callId}/{action}',
-        `${line}/calls/c1/answer`,
-        { actor: 'bob' },
-      ],
-      ['GET', '/accounts/{accountId}/lines/{number}', line],
-      [
-        'POST',
-        '/accounts/{accountId}/lines/{number}/calls/{callId}/external-hang-up',
-        `${line}/calls/c1/external-hang-up`,
-        {},
-      ],
+      ['POST', `${LINE}/calls`, { actor: 'alice', to: '+15550100', callId: 'c1' }],
+      ['POST', `${CALL}/external-answer`, {}, C1],
+      ['POST', `${CALL}/recordings`, { actor: 'alice', recordingId: 'r1' }, C1],
+      ['POST', `${CALL}/recordings/{recordingId}/stop`, { actor: 'alice' }, { ...C1, recordingId: 'r1' }],
+      ['POST', `${CALL}/privacy-lock`, { actor: 'alice', locked: false }, C1],
+      ['POST', `${CALL}/hold`, { actor: 'alice' }, C1],
+      ['POST', `${CALL}/{action}`, { actor: 'alice' }, { ...C1, action: 'resume' }],
+      ['POST', `${CALL}/transfer`, { actor: 'alice', to: 'bob' }, C1],
+      ['POST', `${CALL}/{action}`, { actor: 'bob' }, { ...C1, action: 'answer' }],
+      ['GET', LINE],
+      ['POST', `${CALL}/external-hang-up`, {}, C1],
       // A call nobody takes leaves a voicemail, read and deleted.
-      [
-        'POST',
-        '/accounts/{accountId}/lines/{number}/incoming-calls',
-        `${line}/incoming-calls`,
-        { from: '+15550100', callId: 'c2' },
-      ],
-      [
-        'POST',
-        '/accounts/{accountId}/lines/{number}/calls/{callId}/{action}',
-        `${line}/calls/c2/decline`,
-        { actor: 'alice' },
-      ],
-      [
-        'POST',
-        '/accounts/{accountId}/lines/{number}/calls/{callId}/{action}',
-        `${line}/calls/c2/decline`,
-        { actor: 'bob' },
-      ],
-      [
-        'POST',
-        '/accounts/{accountId}/lines/{number}/voicemails/{messageId}/read',
-        `${line}/voicemails/c2/read`,
-        { actor: 'bob' },
-      ],
-      [
-        'DELETE',
-        '/accounts/{accountId}/lines/{number}/voicemails/{messageId}',
-        `${line}/voicemails/c2`,
-        { actor: 'alice' },
-      ],
+      ['POST', `${LINE}/incoming-calls`, { from: '+15550100', callId: 'c2' }],
+      ['POST', `${CALL}/{action}`, { actor: 'alice' }, { ...C2, action: 'decline' }],
+      ['POST', `${CALL}/{action}`, { actor: 'bob' }, { ...C2, action: 'decline' }],
+      ['POST', `${LINE}/voicemails/{messageId}/read`, { actor: 'bob' }, { messageId: 'c2' }],
+      ['DELETE', `${LINE}/voicemails/{messageId}`, { actor: 'alice' }, { messageId: 'c2' }],
       // Speed dials (R22) and line names (R23)
-      [
-        'PUT',
-        '/accounts/{accountId}/speed-dial-limit',
-        `/accounts/${A}/speed-dial-limit`,
-        { actor: ADMIN, maxSpeedDials: 12 },
-      ],
+      ['PUT', `${ACCOUNT}/speed-dial-limit`, { actor: ADMIN, maxSpeedDials: 12 }],
       [
         'POST',
-        '/accounts/{accountId}/parties/{partyId}/speed-dials',
-        `/accounts/${A}/parties/alice/speed-dials`,
+        `${PARTY}/speed-dials`,
         { actor: 'alice', entryId: 'sd1', label: 'Bob', number: BOB_LINE, position: 1 },
+        ALICE,
       ],
-      [
-        'PUT',
-        '/accounts/{accountId}/parties/{partyId}/speed-dials/{entryId}/label',
-        `/accounts/${A}/parties/alice/speed-dials/sd1/label`,
-        { actor: 'alice', label: 'Bob (desk)' },
-      ],
-      [
-        'PUT',
-        '/accounts/{accountId}/parties/{partyId}/speed-dials/{entryId}/position',
-        `/accounts/${A}/parties/alice/speed-dials/sd1/position`,
-        { actor: 'alice', position: 2 },
-      ],
-      [
-        'POST',
-        '/accounts/{accountId}/parties/{partyId}/speed-dials/{entryId}/calls',
-        `/accounts/${A}/parties/alice/speed-dials/sd1/calls`,
-        { actor: 'alice', line: ALICE_LINE, callId: 'sd-call' },
-      ],
-      [
-        'DELETE',
-        '/accounts/{accountId}/parties/{partyId}/speed-dials/{entryId}',
-        `/accounts/${A}/parties/alice/speed-dials/sd1`,
-        { actor: 'alice' },
-      ],
-      [
-        'PUT',
-        '/accounts/{accountId}/parties/{partyId}/lines/{number}/name',
-        `/accounts/${A}/parties/alice/lines/${ALICE_LINE!.slice(1)}/name`,
-        { actor: 'alice', name: 'Front desk' },
-      ],
+      ['PUT', `${SPEED_DIAL}/label`, { actor: 'alice', label: 'Bob (desk)' }, SD1],
+      ['PUT', `${SPEED_DIAL}/position`, { actor: 'alice', position: 2 }, SD1],
+      ['POST', `${SPEED_DIAL}/calls`, { actor: 'alice', line: ALICE_LINE, callId: 'sd-call' }, SD1],
+      ['DELETE', SPEED_DIAL, { actor: 'alice' }, SD1],
+      ['PUT', `${PARTY}/lines/{number}/name`, { actor: 'alice', name: 'Front desk' }, ALICE],
     ];
 
     const problems: string[] = [];
@@ -452,18 +202,21 @@ describe('the api answers as its OpenAPI document says', () => {
       if (!schema) return void problems.push(`${route}: no success schema`);
       problems.push(...problemsOf(document, schema, answer.body).map((problem) => `${route}: ${problem}`));
     };
-    for (const [method, path, concrete, body] of requests) {
+    for (const [method, path, body, parameters] of requests) {
+      const sent = fill(path, { ...onAliceLine, ...parameters });
       const answer =
         path === '/metrics'
-          ? { status: (await fetch(`${api.url}${concrete}`)).status, body: undefined }
-          : await api.call(method, concrete, body);
+          ? { status: (await fetch(`${api.url}${sent}`)).status, body: undefined }
+          : await api.call(method, sent, body);
       if (path !== '/metrics') check(method, path, answer);
       else answered.add('GET /metrics');
     }
     // And each command on an account that does not exist: the refusal is documented too.
-    for (const [method, path, concrete, body] of requests.filter(([method]) => method !== 'GET'))
-      if (concrete.includes(A) && path !== '/accounts')
-        check(method, path, await api.call(method, concrete.replace(A, uniqueId('none')), body));
+    for (const [method, path, body, parameters] of requests.filter(([method]) => method !== 'GET'))
+      if (path.startsWith(ACCOUNT)) {
+        const sent = fill(path, { ...onAliceLine, ...parameters, accountId: uniqueId('none') });
+        check(method, path, await api.call(method, sent, body));
+      }
 
     const operations = Object.entries(document.paths).flatMap(([path, item]) =>
       Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
