@@ -1,14 +1,4 @@
-import {
-  ALICE,
-  CALLER,
-  apiForSuite,
-  lineEvents,
-  seedLine,
-  startApi,
-  type Api,
-  type CommandReply,
-  type ErrorReply,
-} from './lines.support.js';
+import { ALICE, CALLER, apiForSuite, startApi, type Api } from './lines.support.js';
 
 const BOB = 'bob';
 const REUSED = 'IDEMPOTENCY_KEY_REUSED';
@@ -22,14 +12,12 @@ const REUSED = 'IDEMPOTENCY_KEY_REUSED';
 describe('an idempotency key reused for a different request', () => {
   const api = apiForSuite();
 
-  const command = (on: Api, path: string, body: Record<string, unknown>, headers?: Record<string, string>) =>
-    on.post<CommandReply & ErrorReply>(path, body, headers);
-  const lineWith = () => seedLine(api, 'idem', { delegates: [{ id: BOB }] });
+  const lineWith = () => api.seedLine('idem', { delegates: [{ id: BOB }] });
 
   it('Given a placed call, When the same party resends its key with another body or route, Then 422 and nothing appended; the identical resend gets the first result', async () => {
-    const { accountId, path } = await lineWith();
+    const { path, storedEvents } = await lineWith();
     const place = { actor: ALICE, to: CALLER, callId: 'c1', commandId: 'k-1' };
-    const first = await command(api, `${path}/calls`, place);
+    const first = await api.command(`${path}/calls`, place);
     expect(first.status).toBe(201);
 
     for (const [route, body, headers] of [
@@ -40,7 +28,7 @@ describe('an idempotency key reused for a different request', () => {
       // The key in the header instead, on another request
       [`${path}/calls`, { actor: ALICE, to: CALLER, callId: 'c2' }, { 'idempotency-key': 'k-1' }],
     ] as const) {
-      const reused = await command(api, route, body, headers);
+      const reused = await api.command(route, body, headers);
       expect({ route, status: reused.status, code: reused.body.code }).toEqual({
         route,
         status: 422,
@@ -50,27 +38,27 @@ describe('an idempotency key reused for a different request', () => {
         'command id k-1 was already used for a different request on this line or account; resend that request unchanged for its result, or send this one under an id of its own',
       );
     }
-    expect(await lineEvents(api, accountId)).toHaveLength(1);
+    expect(await storedEvents()).toHaveLength(1);
 
     // While the identical request is a resend, whether its key is in the body or the header
-    expect(await command(api, `${path}/calls`, place)).toMatchObject({
+    expect(await api.command(`${path}/calls`, place)).toMatchObject({
       status: 201,
       body: { ...first.body, duplicate: true },
     });
     const { commandId: _key, ...withoutKey } = place;
-    expect(await command(api, `${path}/calls`, withoutKey, { 'idempotency-key': 'k-1' })).toMatchObject({
+    expect(await api.command(`${path}/calls`, withoutKey, { 'idempotency-key': 'k-1' })).toMatchObject({
       status: 201,
       body: { ...first.body, duplicate: true },
     });
     // And the events record the request they were decided for
-    const [stored] = await lineEvents(api, accountId);
+    const [stored] = await storedEvents();
     expect(stored!.metadata.requestDigest).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('Given a request naming one command id in its body and another in Idempotency-Key, When it is sent, Then 400 naming both and nothing appended; the same id in both is one command', async () => {
-    const { accountId, path } = await lineWith();
+    const { path, storedEvents } = await lineWith();
     const place = { actor: ALICE, to: CALLER, callId: 'c1', commandId: 'k-body' };
-    const twoIds = await command(api, `${path}/calls`, place, { 'idempotency-key': 'k-header' });
+    const twoIds = await api.command(`${path}/calls`, place, { 'idempotency-key': 'k-header' });
     expect(twoIds).toMatchObject({
       status: 400,
       body: {
@@ -83,50 +71,50 @@ describe('an idempotency key reused for a different request', () => {
         ],
       },
     });
-    expect(await lineEvents(api, accountId)).toHaveLength(0);
+    expect(await storedEvents()).toHaveLength(0);
 
-    const first = await command(api, `${path}/calls`, place, { 'idempotency-key': 'k-body' });
+    const first = await api.command(`${path}/calls`, place, { 'idempotency-key': 'k-body' });
     expect(first.status).toBe(201);
-    expect(await command(api, `${path}/calls`, place)).toMatchObject({
+    expect(await api.command(`${path}/calls`, place)).toMatchObject({
       status: 201,
       body: { ...first.body, duplicate: true },
     });
   });
 
   it('Given a key used before an api restart, When a new api process is sent another request under it, Then it is refused from what the store holds', async () => {
-    const { accountId, path } = await lineWith();
+    const { path, storedEvents } = await lineWith();
     const place = { actor: ALICE, to: CALLER, callId: 'r1', commandId: 'k-restart' };
-    const first = await command(api, `${path}/calls`, place);
+    const first = await api.command(`${path}/calls`, place);
     expect(first.status).toBe(201);
     const restarted = await startApi();
     try {
-      const reused = await command(restarted, `${path}/calls`, { ...place, to: '+15550199' });
+      const reused = await restarted.command(`${path}/calls`, { ...place, to: '+15550199' });
       expect(reused).toMatchObject({ status: 422, body: { code: REUSED } });
-      expect(await command(restarted, `${path}/calls`, place)).toMatchObject({
+      expect(await restarted.command(`${path}/calls`, place)).toMatchObject({
         status: 201,
         body: { ...first.body, duplicate: true },
       });
     } finally {
       await restarted.close();
     }
-    expect(await lineEvents(api, accountId)).toHaveLength(1);
+    expect(await storedEvents()).toHaveLength(1);
   });
 
   it('Given two api instances, When two different requests race under one key, Then one is decided and the other refused, never told it succeeded', async () => {
     const other = await startApi();
     try {
       for (let round = 0; round < 5; round++) {
-        const { accountId, path } = await lineWith();
+        const { path, storedEvents } = await lineWith();
         // Both instances know the line's fold before the race, so each decides on the same revision.
         await Promise.all([api.get(path), other.get(path)]);
         const key = `k-race-${round}`;
         const [one, two] = await Promise.all([
-          command(api, `${path}/calls`, { actor: ALICE, to: CALLER, callId: 'x1', commandId: key }),
-          command(other, `${path}/calls`, { actor: ALICE, to: '+15550199', callId: 'x2', commandId: key }),
+          api.command(`${path}/calls`, { actor: ALICE, to: CALLER, callId: 'x1', commandId: key }),
+          other.command(`${path}/calls`, { actor: ALICE, to: '+15550199', callId: 'x2', commandId: key }),
         ]);
         const outcomes = [one, two].map((reply) => reply.body.code ?? reply.status).sort();
         expect({ round, outcomes }).toEqual({ round, outcomes: [201, REUSED].sort() });
-        const stored = await lineEvents(api, accountId);
+        const stored = await storedEvents();
         const winner = one.status === 201 ? one : two;
         expect(stored.map((event) => event.event.data)).toEqual(
           winner.body.events.map((event) => event.data),
@@ -145,14 +133,12 @@ describe('an idempotency key reused for a different request', () => {
     const lineWithVoicemails = async () => {
       const line = await lineWith();
       expect(
-        (await command(api, `${line.path}/calls`, { actor: ALICE, to: CALLER, callId: 'out' })).status,
+        (await api.command(`${line.path}/calls`, { actor: ALICE, to: CALLER, callId: 'out' })).status,
       ).toBe(201);
       for (const callId of ['vm-1', 'vm-2'])
-        expect((await command(api, `${line.path}/incoming-calls`, { from: CALLER, callId })).status).toBe(
-          201,
-        );
+        expect((await api.command(`${line.path}/incoming-calls`, { from: CALLER, callId })).status).toBe(201);
       expect(
-        (await command(api, `${line.path}/voicemails/vm-1/read`, { actor: BOB })).body.events,
+        (await api.command(`${line.path}/voicemails/vm-1/read`, { actor: BOB })).body.events,
       ).toHaveLength(1);
       return line;
     };
@@ -162,14 +148,14 @@ describe('an idempotency key reused for a different request', () => {
       messageId: string,
       body: Record<string, unknown>,
       headers?: Record<string, string>,
-    ) => command(on, `${path}/voicemails/${messageId}/read`, body, headers);
+    ) => on.command(`${path}/voicemails/${messageId}/read`, body, headers);
 
     it('Given a key answered as a no-op, When another request comes under it, Then 422 (or 409 from another party) and nothing appended; the identical request is decided again', async () => {
-      const { accountId, path } = await lineWithVoicemails();
+      const { path, storedEvents } = await lineWithVoicemails();
       const readAgain = { actor: BOB, commandId: 'k-noop' };
       const noOp = await read(api, path, 'vm-1', readAgain);
       expect(noOp).toMatchObject({ status: 200, body: { events: [] } });
-      const before = await lineEvents(api, accountId);
+      const before = await storedEvents();
 
       // Another request under the key: the other voicemail's read, the key in the body or the header
       for (const [body, headers] of [
@@ -185,7 +171,7 @@ describe('an idempotency key reused for a different request', () => {
       // Another party under the key
       const taken = await read(api, path, 'vm-2', { actor: ALICE, commandId: 'k-noop' });
       expect(taken).toMatchObject({ status: 409, body: { code: 'COMMAND_ID_TAKEN' } });
-      expect(await lineEvents(api, accountId)).toHaveLength(before.length);
+      expect(await storedEvents()).toHaveLength(before.length);
 
       // While the identical request is decided again, and changes nothing again
       expect(await read(api, path, 'vm-1', readAgain)).toMatchObject({
@@ -198,7 +184,7 @@ describe('an idempotency key reused for a different request', () => {
     });
 
     it('Given a key answered as a no-op, When a restarted api is sent another request under it, Then that api decides it as a new one: no-ops are remembered in memory only', async () => {
-      const { accountId, path } = await lineWithVoicemails();
+      const { path, storedEvents } = await lineWithVoicemails();
       const key = { actor: BOB, commandId: 'k-noop-restart' };
       expect((await read(api, path, 'vm-1', key)).body.events).toEqual([]);
       const restarted = await startApi();
@@ -214,9 +200,7 @@ describe('an idempotency key reused for a different request', () => {
         duplicate: true,
         events: [expect.objectContaining({ type: 'VoicemailRead' })],
       });
-      expect((await lineEvents(api, accountId)).filter((e) => e.event.type === 'VoicemailRead')).toHaveLength(
-        2,
-      );
+      expect((await storedEvents()).filter((e) => e.event.type === 'VoicemailRead')).toHaveLength(2);
     });
   });
 });

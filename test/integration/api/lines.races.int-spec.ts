@@ -1,15 +1,5 @@
 import { jest } from '@jest/globals';
-import {
-  ALICE,
-  CALLER,
-  lineEvents,
-  seedLine,
-  startApi,
-  type Api,
-  type CommandReply,
-  type ErrorReply,
-  type Reply,
-} from './lines.support.js';
+import { ALICE, CALLER, startApi, type Api, type SeededLine } from './lines.support.js';
 
 // Starting a store, an api or the CLI can take longer than Jest's 5 s default on a busy machine.
 jest.setTimeout(60_000);
@@ -25,8 +15,6 @@ const TWO_PROCESS_EVERY = 4;
 /** Jest's limit for a whole race spec (hundreds of HTTP round trips), not a measured bound. */
 const SPEC_LIMIT_MS = 120_000;
 
-type Outcome = Reply<CommandReply & ErrorReply>;
-
 /**
  * R12/R13 through the real store: racing commands on one line, answered over HTTP. Within one api
  * process commands on a line queue; across two processes only the store's expected-revision check
@@ -35,14 +23,13 @@ type Outcome = Reply<CommandReply & ErrorReply>;
 describe('races on one shared line', () => {
   let one: Api;
   let two: Api;
-  let accountId: string;
+  let line: SeededLine;
   let path: string;
   beforeAll(async () => {
     one = await startApi();
     two = await startApi();
-    ({ accountId, path } = await seedLine(one, 'race', {
-      delegates: PARTIES.slice(1).map((id) => ({ id })),
-    }));
+    line = await one.seedLine('race', { delegates: PARTIES.slice(1).map((id) => ({ id })) });
+    path = line.path;
   });
   afterAll(async () => {
     await one?.close();
@@ -62,9 +49,9 @@ describe('races on one shared line', () => {
       for (let round = 0; round < ANSWER_ROUNDS; round++) {
         const callId = `answer-${round}`;
         expect((await one.post(`${path}/incoming-calls`, { from: CALLER, callId })).status).toBe(201);
-        const outcomes = await Promise.all<Outcome>(
+        const outcomes = await Promise.all(
           racersIn(round).map((actor, racer) =>
-            apiFor(round, racer).post(`${path}/calls/${callId}/answer`, { actor }),
+            apiFor(round, racer).command(`${path}/calls/${callId}/answer`, { actor }),
           ),
         );
         const won = outcomes.filter((o) => o.status === 200);
@@ -79,7 +66,7 @@ describe('races on one shared line', () => {
         winners.set(winner, (winners.get(winner) ?? 0) + 1);
         expect((await one.post(`${path}/calls/${callId}/hang-up`, { actor: winner })).status).toBe(200);
       }
-      const stored = await lineEvents(one, accountId);
+      const stored = await line.storedEvents();
       const answered = stored.filter((s) => s.event.type === 'CallAnswered');
       expect(answered).toHaveLength(ANSWER_ROUNDS);
       expect(new Set(answered.map((s) => (s.event.data as { callId: string }).callId)).size).toBe(
@@ -97,9 +84,9 @@ describe('races on one shared line', () => {
     `R12: ${PARTIES.length} parallel call starts on an idle line give exactly one session, the rest LINE_BUSY naming it, ${START_ROUNDS} times`,
     async () => {
       for (let round = 0; round < START_ROUNDS; round++) {
-        const outcomes = await Promise.all<Outcome>(
+        const outcomes = await Promise.all(
           racersIn(round).map((actor, racer) =>
-            apiFor(round, racer).post(`${path}/calls`, {
+            apiFor(round, racer).command(`${path}/calls`, {
               actor,
               to: CALLER,
               callId: `start-${round}-${racer}`,

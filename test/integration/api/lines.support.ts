@@ -39,6 +39,14 @@ export interface Api {
   ): Promise<Reply<T>>;
   get<T = Record<string, unknown>>(path: string): Promise<Reply<T>>;
   delete<T = Record<string, unknown>>(path: string, body?: unknown): Promise<Reply<T>>;
+  /** POSTs a command: the answer is the command's events, or its refusal. */
+  command(
+    path: string,
+    body: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<Reply<CommandReply & ErrorReply>>;
+  /** A fresh line written through this api (see `seedLine`). */
+  seedLine(label: string, spec: AccountSpec): Promise<SeededLine>;
   close(): Promise<void>;
 }
 
@@ -73,14 +81,17 @@ export async function startApi(
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
   };
-  return {
+  const api: Api = {
     app,
     url,
     post: (path, body = {}, headers) => call('POST', path, body, headers),
     get: (path) => call('GET', path),
     delete: (path, body = {}) => call('DELETE', path, body),
+    command: (path, body, headers) => call('POST', path, body, headers),
+    seedLine: (label, spec) => seedLine(api, label, spec),
     close: closerOf(app),
   };
+  return api;
 }
 
 /**
@@ -100,6 +111,8 @@ export function apiForSuite(): Api {
       running().post<T>(path, body, headers),
     get: <T>(path: string) => running().get<T>(path),
     delete: <T>(path: string, body?: unknown) => running().delete<T>(path, body),
+    command: (...args) => running().command(...args),
+    seedLine: (...args) => running().seedLine(...args),
     close: () => running().close(),
   };
 }
@@ -243,18 +256,28 @@ export const linePath = (accountId: string, number = LINE_PATH_NUMBER): string =
 /** The store's stream of an account's shared line. */
 export const lineStreamOf = (accountId: string): string => `line-${accountId}.${LINE_PATH_NUMBER}`;
 
+/** A line `seedLine` wrote: its account, where the api serves it and where the store keeps it. */
+export interface SeededLine {
+  readonly accountId: string;
+  readonly path: string;
+  readonly stream: string;
+  /** Every event of the line as the store holds it, read through the api that seeded it. */
+  storedEvents(): Promise<StoredEvent[]>;
+}
+
 /**
  * A fresh account (its id `label` and a unique suffix) where Alice shares LINE as `spec` says, written
- * through `api`; answers the account's id and the line's path.
+ * through `api`.
  */
-export async function seedLine(
-  api: Api,
-  label: string,
-  spec: AccountSpec,
-): Promise<{ accountId: string; path: string }> {
+export async function seedLine(api: Api, label: string, spec: AccountSpec): Promise<SeededLine> {
   const accountId = uniqueAccountId(label);
   await seedAccount(api, accountId, accountCommands(accountId, spec));
-  return { accountId, path: linePath(accountId) };
+  return {
+    accountId,
+    path: linePath(accountId),
+    stream: lineStreamOf(accountId),
+    storedEvents: () => lineEvents(api, accountId),
+  };
 }
 
 /** Every event of an account's shared line, read through the store of `api`. */

@@ -1,17 +1,7 @@
 import { jest } from '@jest/globals';
 import { createEventStoreClient, EventStore } from '#eventstore';
 import { collect } from '../../support/collect.js';
-import {
-  CALLER,
-  apiForSuite,
-  lineEvents,
-  lineStreamOf,
-  seedLine,
-  startApi,
-  type Api,
-  type CommandReply,
-  type ErrorReply,
-} from './lines.support.js';
+import { CALLER, apiForSuite, startApi, type Api, type SeededLine } from './lines.support.js';
 
 // Over a thousand commands on one line, and api processes started and stopped.
 jest.setTimeout(120_000);
@@ -31,18 +21,19 @@ const startApiWithWindow = async (seconds: string): Promise<Api> => {
 describe('idempotent commands over HTTP: a window in time, across restarts', () => {
   const api = apiForSuite();
 
-  const lineOf = () => seedLine(api, 'idem', { delegates: [{ id: 'bob' }] });
-  const received = async (accountId: string, callId: string) =>
-    (await lineEvents(api, accountId)).filter(
+  const lineOf = () => api.seedLine('idem', { delegates: [{ id: 'bob' }] });
+  const received = async (line: SeededLine, callId: string) =>
+    (await line.storedEvents()).filter(
       (stored) =>
         stored.event.type === 'IncomingCallReceived' &&
         (stored.event.data as { callId: string }).callId === callId,
     ).length;
 
   it('answers a resend after 1,200 later commands on the line, and after an api restart, with the first answer', async () => {
-    const { accountId, path } = await lineOf();
+    const line = await lineOf();
+    const { accountId, path } = line;
     const ring = { from: CALLER, callId: 'first-call', commandId: 'ring-first' };
-    const first = await api.post<CommandReply>(`${path}/incoming-calls`, ring);
+    const first = await api.command(`${path}/incoming-calls`, ring);
     expect(first.status).toBe(201);
     await api.post(`${path}/calls/first-call/external-hang-up`, {});
     for (let n = 0; n < 600; n++) {
@@ -51,12 +42,12 @@ describe('idempotent commands over HTTP: a window in time, across restarts', () 
       );
       expect((await api.post(`${path}/calls/later-${n}/external-hang-up`, {})).status).toBe(200);
     }
-    const again = await api.post<CommandReply>(`${path}/incoming-calls`, ring);
+    const again = await api.command(`${path}/incoming-calls`, ring);
     expect(again).toEqual({ status: 201, body: { ...first.body, duplicate: true } });
 
     const restarted = await startApi();
     try {
-      const afterRestart = await restarted.post<CommandReply>(`${path}/incoming-calls`, ring);
+      const afterRestart = await restarted.command(`${path}/incoming-calls`, ring);
       expect(afterRestart).toEqual({ status: 201, body: { ...first.body, duplicate: true } });
       // An account command's id survives the restart too.
       const revoke = `/accounts/${accountId}/delegations/del-bob/revoke`;
@@ -69,16 +60,16 @@ describe('idempotent commands over HTTP: a window in time, across restarts', () 
     } finally {
       await restarted.close();
     }
-    expect(await received(accountId, 'first-call')).toBe(1);
+    expect(await received(line, 'first-call')).toBe(1);
   });
 
   it('answers a resend of a call whose id the api generated with the same call, not a new id', async () => {
     const { path } = await lineOf();
-    const first = await api.post<CommandReply>(`${path}/incoming-calls`, {
+    const first = await api.command(`${path}/incoming-calls`, {
       from: CALLER,
       commandId: 'ring-no-id',
     });
-    const again = await api.post<CommandReply>(`${path}/incoming-calls`, {
+    const again = await api.command(`${path}/incoming-calls`, {
       from: CALLER,
       commandId: 'ring-no-id',
     });
@@ -91,14 +82,15 @@ describe('idempotent commands over HTTP: a window in time, across restarts', () 
     // when the machine is busy (a 1 s window once ran out under CI's load before that check).
     const shortWindow = await startApiWithWindow('5');
     try {
-      const { accountId, path } = await lineOf();
-      const first = await shortWindow.post<CommandReply>(`${path}/incoming-calls`, {
+      const line = await lineOf();
+      const { path } = line;
+      const first = await shortWindow.command(`${path}/incoming-calls`, {
         from: CALLER,
         callId: 'early',
         commandId: 'ring-reused',
       });
       await shortWindow.post(`${path}/calls/early/external-hang-up`, {});
-      const within = await shortWindow.post<CommandReply>(`${path}/incoming-calls`, {
+      const within = await shortWindow.command(`${path}/incoming-calls`, {
         from: CALLER,
         callId: 'early',
         commandId: 'ring-reused',
@@ -110,13 +102,13 @@ describe('idempotent commands over HTTP: a window in time, across restarts', () 
         code: 'IDEMPOTENCY_KEY_REUSED',
       });
       await new Promise((pass) => setTimeout(pass, 5_100));
-      const after = await shortWindow.post<CommandReply>(`${path}/incoming-calls`, {
+      const after = await shortWindow.command(`${path}/incoming-calls`, {
         from: CALLER,
         callId: 'late',
         commandId: 'ring-reused',
       });
       expect(after.body).toMatchObject({ duplicate: false, callId: 'late' });
-      expect(await received(accountId, 'late')).toBe(1);
+      expect(await received(line, 'late')).toBe(1);
     } finally {
       await shortWindow.close();
     }
@@ -130,15 +122,18 @@ describe('streams deleted in the store behind the api: 410 STREAM_DELETED', () =
 
   /** An account with a line that has had a call: both streams exist and are cached by the api. */
   const accountWithLine = async () => {
-    const { accountId, path } = await seedLine(api, 'gone', { delegates: [{ id: 'bob' }] });
-    expect((await api.post(`${path}/incoming-calls`, { from: CALLER, callId: 'c1' })).status).toBe(201);
-    expect((await api.get(`/accounts/${accountId}`)).status).toBe(200);
-    return { accountId, path, lineStream: lineStreamOf(accountId) };
+    const line = await api.seedLine('gone', { delegates: [{ id: 'bob' }] });
+    expect((await api.post(`${line.path}/incoming-calls`, { from: CALLER, callId: 'c1' })).status).toBe(201);
+    expect((await api.get(`/accounts/${line.accountId}`)).status).toBe(200);
+    return line;
   };
   const gone = (reply: { status: number; body: unknown }, deletion: string) => {
     expect(reply.status).toBe(410);
-    expect(reply.body).toMatchObject({ code: 'STREAM_DELETED', details: { deletion } });
-    expect((reply.body as ErrorReply).message).toMatch(/deleted|tombstoned/);
+    expect(reply.body).toMatchObject({
+      code: 'STREAM_DELETED',
+      details: { deletion },
+      message: expect.stringMatching(/deleted|tombstoned/),
+    });
   };
   /**
    * The api learns of a deletion through its subscriptions: ask until it answers 410, for 20 s at most
@@ -160,7 +155,7 @@ describe('streams deleted in the store behind the api: 410 STREAM_DELETED', () =
       deletion === 'tombstoned' ? store.client.tombstoneStream(stream) : store.client.deleteStream(stream);
 
     it(`an account ${deletion}: reads, account commands and its lines' commands answer 410`, async () => {
-      const { accountId, path, lineStream } = await accountWithLine();
+      const { accountId, path, stream: lineStream } = await accountWithLine();
       const lineBefore = await appendedTo(lineStream);
       await remove(`account-${accountId}`);
       gone(await eventually(() => api.get(`/accounts/${accountId}`)), deletion);
@@ -173,7 +168,7 @@ describe('streams deleted in the store behind the api: 410 STREAM_DELETED', () =
     });
 
     it(`a line ${deletion}: its reads and commands answer 410, the account carries on`, async () => {
-      const { accountId, path, lineStream } = await accountWithLine();
+      const { accountId, path, stream: lineStream } = await accountWithLine();
       await remove(lineStream);
       gone(await eventually(() => api.get(path)), deletion);
       gone(await eventually(() => api.post(`${path}/calls/c1/external-hang-up`, {})), deletion);
