@@ -9,11 +9,10 @@ import {
   ALICE,
   CALLER,
   eventually,
-  lineEvents,
   pendingTimersOn,
-  seedLine,
   twoApisOnOneStore,
   type Api,
+  type SeededLine,
 } from './lines.support.js';
 
 jest.setTimeout(60_000);
@@ -29,8 +28,8 @@ describe('R16: a transfer whose target may no longer take it, on two api instanc
   const two = twoApisOnOneStore();
 
   /** A call Alice answered through `api` and is transferring to Bob there. */
-  const transferringToBob = async (api: Api, label: string): Promise<{ accountId: string; path: string }> => {
-    const line = await seedLine(api, label, { delegates: [{ id: BOB }] });
+  const transferringToBob = async (api: Api, label: string): Promise<SeededLine> => {
+    const line = await api.seedLine(label, { delegates: [{ id: BOB }] });
     expect((await api.post(`${line.path}/incoming-calls`, { from: CALLER, callId: 'c1' })).status).toBe(201);
     expect((await api.post(`${line.path}/calls/c1/answer`, { actor: ALICE })).status).toBe(200);
     const transfer = await api.post(`${line.path}/calls/c1/transfer`, { actor: ALICE, to: BOB });
@@ -38,17 +37,14 @@ describe('R16: a transfer whose target may no longer take it, on two api instanc
     return line;
   };
 
-  const recallsOf = async (api: Api, accountId: string) =>
-    (await lineEvents(api, accountId)).filter((stored) => stored.event.type === 'CallTransferRecalled');
+  const recallsOf = async (line: SeededLine) =>
+    (await line.storedEvents()).filter((stored) => stored.event.type === 'CallTransferRecalled');
 
-  const recalledOnce = async (api: Api, accountId: string): Promise<void> => {
-    await eventually(
-      async () => (await recallsOf(api, accountId)).length > 0,
-      'the transfer was never recalled',
-    );
+  const recalledOnce = async (line: SeededLine): Promise<void> => {
+    await eventually(async () => (await recallsOf(line)).length > 0, 'the transfer was never recalled');
     // Every instance has had its say: both checked the change (or found it a duplicate)
     await sleep(500);
-    const recalls = await recallsOf(api, accountId);
+    const recalls = await recallsOf(line);
     expect(recalls.map((stored) => stored.event.data)).toEqual([
       expect.objectContaining({
         callId: 'c1',
@@ -65,32 +61,32 @@ describe('R16: a transfer whose target may no longer take it, on two api instanc
     // B's timers stopped: it holds no recall timer, as when it takes the change before its
     // subscription brings the transfer, so its own check of the change finds nothing to check
     await second.app.get(LineTimersProcessManager).onApplicationShutdown();
-    const { accountId, path } = await transferringToBob(first, 'recheck-unseen');
+    const line = await transferringToBob(first, 'recheck-unseen');
 
-    const revoked = await second.post(`/accounts/${accountId}/delegations/del-${BOB}/revoke`, {
+    const revoked = await second.post(`/accounts/${line.accountId}/delegations/del-${BOB}/revoke`, {
       actor: ALICE,
     });
     expect(revoked.status).toBe(200);
 
-    await recalledOnce(first, accountId);
+    await recalledOnce(line);
     expect(await pendingTimersOn(first)).toEqual([]);
-    expect((await first.post(`${path}/calls/c1/answer`, { actor: BOB })).status).toBe(422);
+    expect((await first.post(`${line.path}/calls/c1/answer`, { actor: BOB })).status).toBe(422);
   });
 
   it('Given a transfer whose recall timer both instances hold, When the delegation is revoked through instance B, Then both check it and the call comes back to Alice exactly once', async () => {
     const [first, second] = two.apis;
-    const { accountId } = await transferringToBob(first, 'recheck-both');
+    const line = await transferringToBob(first, 'recheck-both');
     await eventually(
       async () => (await pendingTimersOn(second)).length > 0,
       'the second api never put the recall timer on its clock',
     );
 
-    const revoked = await second.post(`/accounts/${accountId}/delegations/del-${BOB}/revoke`, {
+    const revoked = await second.post(`/accounts/${line.accountId}/delegations/del-${BOB}/revoke`, {
       actor: ALICE,
     });
     expect(revoked.status).toBe(200);
 
-    await recalledOnce(first, accountId);
+    await recalledOnce(line);
     await eventually(
       async () => (await pendingTimersOn(first)).length === 0 && (await pendingTimersOn(second)).length === 0,
       'an instance kept the recall timer of a transfer that was recalled',
@@ -99,7 +95,7 @@ describe('R16: a transfer whose target may no longer take it, on two api instanc
 
   it('Given a transfer under way, When a revocation is appended straight to the store (a history import), Then the call comes back to Alice at once, exactly once', async () => {
     const [first] = two.apis;
-    const { accountId } = await transferringToBob(first, 'recheck-import');
+    const line = await transferringToBob(first, 'recheck-import');
     await eventually(
       async () => (await pendingTimersOn(two.apis[1])).length > 0,
       'the second api never put the recall timer on its clock',
@@ -108,7 +104,7 @@ describe('R16: a transfer whose target may no longer take it, on two api instanc
     // Decided by the real decider on the account as stored, appended through the store's client:
     // no api instance takes this command
     const events = two.apis[0].app.get(EventStore);
-    const stream = accountStream(accountId);
+    const stream = accountStream(line.accountId);
     const stored = await collect(events.readStream<AccountEvent>(stream));
     const state = stored.reduce(
       (folded, { event }) => accountDecider.evolve(folded, event),
@@ -136,8 +132,8 @@ describe('R16: a transfer whose target may no longer take it, on two api instanc
     );
     expect(appended.eventIds).toHaveLength(1);
 
-    await recalledOnce(first, accountId);
-    const recall = (await recallsOf(first, accountId))[0]!;
+    await recalledOnce(line);
+    const recall = (await recallsOf(line))[0]!;
     expect(recall.metadata).toMatchObject({ $correlationId: 'import-1', $causationId: appended.eventIds[0] });
   });
 });
