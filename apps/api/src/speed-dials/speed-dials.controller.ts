@@ -60,18 +60,28 @@ type FieldsOf<T extends AccountCommand['type']> = Omit<
   'type' | 'actor'
 >;
 
+/** What a route sending an account command says beyond its method, path and command. */
+interface EditingRoute<T extends AccountCommand['type'], Dto> extends Omit<
+  CommandRouteDocs,
+  'answer' | 'commands'
+> {
+  /** The body, of the route's own DTO class. */
+  readonly body: Type<Dto>;
+  /** The command's fields, from the body and the path. */
+  readonly fields: (dto: Dto, path: SpeedDialPath) => FieldsOf<T>;
+  /** Ids of what the command created, added to the answer. */
+  readonly resourceIds?: (dto: Dto) => Readonly<Record<string, string>>;
+}
+
 /**
- * A route sending account command `command`, built from its body (of its own DTO class) and its path;
- * the command is the one the route documents.
+ * A route sending account command `command`, built from its body and its path; the command is the one
+ * the route documents.
  */
 const editing = <T extends AccountCommand['type'], Dto extends AccountCommandDto>(
   method: SpeedDialRoute['method'],
   path: string,
-  body: Type<Dto>,
   command: T,
-  docs: Omit<CommandRouteDocs, 'answer' | 'commands'>,
-  fields: (dto: Dto, path: SpeedDialPath) => FieldsOf<T>,
-  resourceIds?: (dto: Dto) => Readonly<Record<string, string>>,
+  { body, fields, resourceIds, ...docs }: EditingRoute<T, Dto>,
 ): SpeedDialRoute => ({
   method,
   path,
@@ -93,53 +103,39 @@ const keyOf = ({ partyId, entryId }: SpeedDialPath) => ({ ownerId: partyId, entr
 
 /** Every speed-dial command (R22), one entry each, registered as endpoints by `CommandEndpoints`. */
 const SPEED_DIAL_ROUTES: Readonly<Record<string, SpeedDialRoute>> = {
-  add: editing(
-    'POST',
-    LIST,
-    AddSpeedDialDto,
-    'AddSpeedDial',
-    { summary: 'Add a speed-dial key to a party’s list (R22)', created: true },
-    (dto, { partyId }) => ({
+  add: editing('POST', LIST, 'AddSpeedDial', {
+    summary: 'Add a speed-dial key to a party’s list (R22)',
+    created: true,
+    body: AddSpeedDialDto,
+    fields: (dto, { partyId }) => ({
       ownerId: partyId,
       entryId: dto.entryId,
       label: dto.label,
       number: dto.number,
       position: dto.position,
     }),
-    (dto) => ({ entryId: dto.entryId }),
-  ),
-  relabel: editing(
-    'PUT',
-    `${ENTRY}/label`,
-    RelabelSpeedDialDto,
-    'RelabelSpeedDial',
-    { summary: 'Relabel a speed-dial key (R22)' },
-    (dto, path) => ({ ...keyOf(path), label: dto.label }),
-  ),
-  move: editing(
-    'PUT',
-    `${ENTRY}/position`,
-    MoveSpeedDialDto,
-    'MoveSpeedDial',
-    { summary: 'Move a speed-dial key to a free key position (R22)' },
-    (dto, path) => ({ ...keyOf(path), position: dto.position }),
-  ),
-  remove: editing(
-    'DELETE',
-    ENTRY,
-    ActorOnlyDto,
-    'RemoveSpeedDial',
-    { summary: 'Remove a speed-dial key (R22)' },
-    (_dto, path) => keyOf(path),
-  ),
-  changeLimit: editing(
-    'PUT',
-    ':accountId/speed-dial-limit',
-    ChangeSpeedDialLimitDto,
-    'ChangeSpeedDialLimit',
-    { summary: 'The account setting: speed-dial keys per party (R22, admin only; default 24)' },
-    (dto) => ({ maxSpeedDials: dto.maxSpeedDials }),
-  ),
+    resourceIds: (dto) => ({ entryId: dto.entryId }),
+  }),
+  relabel: editing('PUT', `${ENTRY}/label`, 'RelabelSpeedDial', {
+    summary: 'Relabel a speed-dial key (R22)',
+    body: RelabelSpeedDialDto,
+    fields: (dto, path) => ({ ...keyOf(path), label: dto.label }),
+  }),
+  move: editing('PUT', `${ENTRY}/position`, 'MoveSpeedDial', {
+    summary: 'Move a speed-dial key to a free key position (R22)',
+    body: MoveSpeedDialDto,
+    fields: (dto, path) => ({ ...keyOf(path), position: dto.position }),
+  }),
+  remove: editing('DELETE', ENTRY, 'RemoveSpeedDial', {
+    summary: 'Remove a speed-dial key (R22)',
+    body: ActorOnlyDto,
+    fields: (_dto, path) => keyOf(path),
+  }),
+  changeLimit: editing('PUT', ':accountId/speed-dial-limit', 'ChangeSpeedDialLimit', {
+    summary: 'The account setting: speed-dial keys per party (R22, admin only; default 24)',
+    body: ChangeSpeedDialLimitDto,
+    fields: (dto) => ({ maxSpeedDials: dto.maxSpeedDials }),
+  }),
   call: {
     method: 'POST',
     path: `${ENTRY}/calls`,
