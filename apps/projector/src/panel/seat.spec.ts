@@ -1,8 +1,7 @@
 import {
-  ALICE_LINE,
   acme,
+  carolInvitedWithoutAssistant,
   givenCommands,
-  onAccount,
   T0,
 } from '../../../../libs/read-models/src/projections/given-commands.fixture.js';
 import { seatOf } from './seat.js';
@@ -11,23 +10,7 @@ const time = { at: T0, source: 'the spec', mode: 'virtual' } as const;
 
 describe('the seat’s roster (R7)', () => {
   it('R7: Given an invitation admin-enforced activation left pending, When Alice and Carol look at their seats, Then both see why it cannot be accepted yet, in the rule’s sentence', () => {
-    const { readModels } = givenCommands(
-      acme,
-      onAccount(
-        'acme',
-        { type: 'ChangeAccountPolicy', actor: 'admin', policy: { autoActivateInvitations: true } },
-        { type: 'ChangeAssistant', actor: 'admin', partyId: 'carol', assistantEnabled: false },
-        {
-          type: 'InviteDelegate',
-          actor: 'alice',
-          delegationId: 'ac',
-          delegatorId: 'alice',
-          delegateId: 'carol',
-          permissions: ['answerCalls'],
-          sharedLines: [ALICE_LINE],
-        },
-      ),
-    );
+    const { readModels } = givenCommands(acme, carolInvitedWithoutAssistant);
     const refused = {
       code: 'ASSISTANT_DISABLED',
       rule: 'R4',

@@ -98,3 +98,19 @@ export const acme: Step = onAccount(
 
 /** Line commands of Acme's shared line. */
 export const onAliceLine = (...commands: LineCommand[]): Step => onLine('acme', ALICE_LINE, ...commands);
+
+/** Admin-enforced activation on, Carol without her Assistant panel, then Alice invites Carol (R4, R7). */
+export const carolInvitedWithoutAssistant: Step = onAccount(
+  'acme',
+  { type: 'ChangeAccountPolicy', ...by, policy: { autoActivateInvitations: true } },
+  { type: 'ChangeAssistant', ...by, partyId: 'carol', assistantEnabled: false },
+  {
+    type: 'InviteDelegate',
+    actor: 'alice',
+    delegationId: 'ac',
+    delegatorId: 'alice',
+    delegateId: 'carol',
+    permissions: ['answerCalls'],
+    sharedLines: [ALICE_LINE],
+  },
+);

@@ -1,26 +1,13 @@
 import { accountDecider, explainActivation } from '#domain';
 import { accountStream } from '#events';
 import { accountsProjection, delegationKey } from '../projections/accounts.projection.js';
-import { ALICE_LINE, acme, givenCommands, onAccount } from '../projections/given-commands.fixture.js';
+import {
+  acme,
+  carolInvitedWithoutAssistant,
+  givenCommands,
+  onAccount,
+} from '../projections/given-commands.fixture.js';
 import { accountStateOf, activationRefusalsOf } from './account-state.js';
-
-const admin = 'admin';
-
-/** Admin-enforced activation on, Carol without her Assistant panel, then Alice invites Carol. */
-const carolInvitedWithoutAssistant = onAccount(
-  'acme',
-  { type: 'ChangeAccountPolicy', actor: admin, policy: { autoActivateInvitations: true } },
-  { type: 'ChangeAssistant', actor: admin, partyId: 'carol', assistantEnabled: false },
-  {
-    type: 'InviteDelegate',
-    actor: 'alice',
-    delegationId: 'ac',
-    delegatorId: 'alice',
-    delegateId: 'carol',
-    permissions: ['answerCalls'],
-    sharedLines: [ALICE_LINE],
-  },
-);
 
 describe('a pending invitation’s refusal in the accounts read model (R7)', () => {
   it('R7: Given admin-enforced activation, When Alice invites Carol who has no Assistant panel, Then the invitation stays pending and the read model says why, as the domain would refuse accepting it', () => {
@@ -51,7 +38,12 @@ describe('a pending invitation’s refusal in the accounts read model (R7)', () 
     const { readModels } = givenCommands(
       acme,
       carolInvitedWithoutAssistant,
-      onAccount('acme', { type: 'ChangeAssistant', actor: admin, partyId: 'carol', assistantEnabled: true }),
+      onAccount('acme', {
+        type: 'ChangeAssistant',
+        actor: 'admin',
+        partyId: 'carol',
+        assistantEnabled: true,
+      }),
     );
     expect(readModels.state(accountsProjection).delegations.get(delegationKey('acme', 'ac'))).toMatchObject({
       status: 'active',
