@@ -40,14 +40,16 @@ export interface Projection<S extends Tables = Tables> {
   handlerFor(type: string): Handler<S, DomainEvent> | typeof IRRELEVANT | undefined;
 }
 
+export interface ProjectionDefinition<S extends Tables, E extends DomainEvent> {
+  name: string;
+  version: number;
+  create: () => S;
+  handlers: Handlers<S, E>;
+}
+
 export const defineProjection =
   <E extends DomainEvent>() =>
-  <S extends Tables>(definition: {
-    name: string;
-    version: number;
-    create: () => S;
-    handlers: Handlers<S, E>;
-  }): Projection<S> => {
+  <S extends Tables>(definition: ProjectionDefinition<S, E>): Projection<S> => {
     const handlers = new Map<string, Handler<S, DomainEvent> | typeof IRRELEVANT>(
       Object.entries(definition.handlers) as [string, Handler<S, DomainEvent> | typeof IRRELEVANT][],
     );

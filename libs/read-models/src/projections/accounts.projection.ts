@@ -11,8 +11,8 @@ import {
 } from '#events';
 import { DEFAULT_MAX_SPEED_DIALS } from '#domain';
 import type { StoredEvent } from '#eventstore';
-import { defineProjection, existing, invariant } from '../engine/projection.js';
-import { CLOCK_EVENTS_IRRELEVANT, LINE_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
+import { existing, invariant } from '../engine/projection.js';
+import { defineProjectionOf } from './catalogue.js';
 
 export interface AccountRow {
   accountId: string;
@@ -205,13 +205,11 @@ const provision = (
  * which party owns a shared number and who may see a line's inbox (R11, R17). It keeps everything the
  * domain's account state holds, so diagnostics can ask the domain's own eligibility functions.
  */
-export const accountsProjection = defineProjection<ProjectedEvent>()({
+export const accountsProjection = defineProjectionOf('accounts')({
   name: 'accounts',
   version: 4,
   create: (): AccountsState => ({ accounts: new Map(), parties: new Map(), delegations: new Map() }),
   handlers: {
-    ...LINE_EVENTS_IRRELEVANT,
-    ...CLOCK_EVENTS_IRRELEVANT,
     AccountCreated: (state, stored) => {
       const accountId = streamAccountOf(stored);
       invariant(!state.accounts.has(accountId), `account ${accountId} created twice`);

@@ -1,7 +1,7 @@
-import { ACCOUNT_EVENTS_IRRELEVANT, CLOCK_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
+import { defineProjectionOf } from './catalogue.js';
 import { lineKeyOf, type LineEvent } from '#events';
 import type { StoredEvent } from '#eventstore';
-import { appended, defineProjection, existing, type Handler } from '../engine/projection.js';
+import { appended, existing, type Handler } from '../engine/projection.js';
 import { callRowKey, latestCallKey, lineScoped } from './line-key.js';
 
 /**
@@ -54,13 +54,11 @@ const byMessage: Handler<AuditState, LineEvent & { data: { messageId: string } }
 };
 
 /** Every event of every call, in log order, as the audit trail of that call. */
-export const auditProjection = defineProjection<ProjectedEvent>()({
+export const auditProjection = defineProjectionOf('lines')({
   name: 'audit',
   version: 3,
   create: (): AuditState => ({ trails: new Map(), reusedCallIds: new Map(), messageCalls: new Map() }),
   handlers: {
-    ...ACCOUNT_EVENTS_IRRELEVANT,
-    ...CLOCK_EVENTS_IRRELEVANT,
     CallPlacedOnSharedLine: callStarted,
     CallAnsweredByExternalParty: byCall,
     IncomingCallReceived: callStarted,

@@ -11,8 +11,8 @@ import {
 } from '#domain';
 import { lineKeyOf, splitLineKey, type LinePermissionUsed, type RingDecisionRecord } from '#events';
 import type { StoredEvent } from '#eventstore';
-import { CLOCK_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
-import { appended, defineProjection, existing, invariant, IRRELEVANT, NONE } from '../engine/projection.js';
+import { defineProjectionOf } from './catalogue.js';
+import { appended, existing, invariant, IRRELEVANT, NONE } from '../engine/projection.js';
 import { partyKey } from './accounts.projection.js';
 import { callRowKey, latestCallKey, lineScoped } from './line-key.js';
 import { accountEventsNamingLines, lineNameOf, type LineNames } from './line-names.js';
@@ -241,7 +241,10 @@ const acted = (data: {
  *
  * v8: a call's `finished` carries its owner, as the line decider's finished calls do.
  */
-export const callsProjection = defineProjection<ProjectedEvent>()({
+export const callsProjection = defineProjectionOf(
+  'accounts',
+  'lines',
+)({
   name: 'calls',
   version: 8,
   create: (): CallsState => ({
@@ -254,7 +257,6 @@ export const callsProjection = defineProjection<ProjectedEvent>()({
   }),
   handlers: {
     ...accountEventsNamingLines<CallsState>(),
-    ...CLOCK_EVENTS_IRRELEVANT,
     CallPlacedOnSharedLine: (state, stored) => {
       const { data } = stored.event;
       const call = startCall(state, stored);

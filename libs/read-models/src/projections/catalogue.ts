@@ -9,7 +9,13 @@ import {
   type ClockEvent,
   type LineEvent,
 } from '#events';
-import { IRRELEVANT } from '../engine/projection.js';
+import {
+  defineProjection,
+  IRRELEVANT,
+  type Projection,
+  type ProjectionDefinition,
+  type Tables,
+} from '../engine/projection.js';
 
 /**
  * Everything the projector reads (server-side filter): the account streams, the line streams, and the
@@ -32,4 +38,37 @@ const irrelevant = <T extends string>(types: Record<T, number>): Record<T, typeo
 
 export const ACCOUNT_EVENTS_IRRELEVANT = irrelevant(accountEventSchemaVersions);
 export const LINE_EVENTS_IRRELEVANT = irrelevant(lineEventSchemaVersions);
-export const CLOCK_EVENTS_IRRELEVANT = irrelevant(clockEventSchemaVersions);
+
+/** The slices of the catalogue the projector reads, by the name a projection follows them under. */
+interface Slices {
+  accounts: AccountEvent;
+  lines: LineEvent;
+  clock: ClockEvent;
+}
+
+const TYPES_OF: Readonly<Record<keyof Slices, readonly string[]>> = {
+  accounts: Object.keys(accountEventSchemaVersions),
+  lines: Object.keys(lineEventSchemaVersions),
+  clock: Object.keys(clockEventSchemaVersions),
+};
+
+/**
+ * A projection of what the projector reads that follows the slices of the catalogue named in
+ * `followed`: its handlers list every type of those (the compiler asks for each), and every event of
+ * the other slices is irrelevant to it, from the catalogue's own version tables, so a type added to
+ * a slice it does not follow needs nothing of it.
+ */
+export const defineProjectionOf =
+  <Followed extends keyof Slices>(...followed: Followed[]) =>
+  <S extends Tables>(definition: ProjectionDefinition<S, Slices[Followed]>): Projection<S> => {
+    const projection = defineProjection<Slices[Followed]>()(definition);
+    const passedOver = new Set(
+      (Object.keys(TYPES_OF) as (keyof Slices)[])
+        .filter((slice) => !(followed as (keyof Slices)[]).includes(slice))
+        .flatMap((slice) => TYPES_OF[slice]),
+    );
+    return {
+      ...projection,
+      handlerFor: (type) => (passedOver.has(type) ? IRRELEVANT : projection.handlerFor(type)),
+    };
+  };

@@ -1,7 +1,6 @@
 import { VIRTUAL_CLOCK_STREAM } from '#events';
-import { defineProjection } from '../engine/projection.js';
 import type { ReadModels } from '../engine/read-models.js';
-import { ACCOUNT_EVENTS_IRRELEVANT, LINE_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
+import { defineProjectionOf } from './catalogue.js';
 
 /** Where a clock stream last moved its clock (R21). */
 export interface ClockRow {
@@ -13,13 +12,11 @@ export interface ClockRow {
  * simulated time without any line or account event, so the time of the last event is not the clock's:
  * at 18:00 the line may be closed though the last call ended at 10:00.
  */
-export const clockProjection = defineProjection<ProjectedEvent>()({
+export const clockProjection = defineProjectionOf('clock')({
   name: 'clock',
   version: 1,
   create: () => ({ clocks: new Map<string, ClockRow>() }),
   handlers: {
-    ...ACCOUNT_EVENTS_IRRELEVANT,
-    ...LINE_EVENTS_IRRELEVANT,
     VirtualClockAdvanced: (state, { stream, event: { data } }) => {
       state.clocks.set(stream, { time: data.to });
     },

@@ -1,11 +1,6 @@
 import { lineKeyOf, splitLineKey } from '#events';
-import {
-  ACCOUNT_EVENTS_IRRELEVANT,
-  CLOCK_EVENTS_IRRELEVANT,
-  LINE_EVENTS_IRRELEVANT,
-  type ProjectedEvent,
-} from './catalogue.js';
-import { defineProjection, existing, invariant } from '../engine/projection.js';
+import { defineProjectionOf, LINE_EVENTS_IRRELEVANT } from './catalogue.js';
+import { existing, invariant } from '../engine/projection.js';
 import { partyKey } from './accounts.projection.js';
 import { currentKey, lineScoped, nextKey } from './line-key.js';
 
@@ -34,13 +29,11 @@ const addressOf = (stream: string, callId: string, recordingId: string): string 
   `${lineScoped(lineKeyOf(stream), callId)}/${recordingId}`;
 
 /** Call recordings, kept per owner: a recording is visible only to the party who started it (R18). */
-export const recordingsProjection = defineProjection<ProjectedEvent>()({
+export const recordingsProjection = defineProjectionOf('lines')({
   name: 'recordings',
   version: 2,
   create: (): RecordingsState => ({ recordings: new Map(), recordingReuses: new Map(), byOwner: new Map() }),
   handlers: {
-    ...ACCOUNT_EVENTS_IRRELEVANT,
-    ...CLOCK_EVENTS_IRRELEVANT,
     // Of a line's events only its recordings': the calls they run on are the calls projection's.
     ...LINE_EVENTS_IRRELEVANT,
     RecordingStarted: (state, { stream, event: { data } }) => {

@@ -1,6 +1,6 @@
 import { lineKeyOf } from '#events';
-import { CLOCK_EVENTS_IRRELEVANT, type ProjectedEvent } from './catalogue.js';
-import { appended, defineProjection, existing, invariant, IRRELEVANT, NONE } from '../engine/projection.js';
+import { defineProjectionOf } from './catalogue.js';
+import { appended, existing, invariant, IRRELEVANT, NONE } from '../engine/projection.js';
 import { currentKey, lineScoped, nextKey } from './line-key.js';
 import { accountEventsNamingLines, lineNameOf, type LineNames } from './line-names.js';
 
@@ -77,7 +77,10 @@ const callOver = (state: VoicemailState, stream: string, callId: string): void =
 };
 
 /** The shared voicemail inbox of every line (R14, R17): messages, missed calls, read state, deletions. */
-export const voicemailProjection = defineProjection<ProjectedEvent>()({
+export const voicemailProjection = defineProjectionOf(
+  'accounts',
+  'lines',
+)({
   name: 'voicemail',
   version: 4,
   create: (): VoicemailState => ({
@@ -91,7 +94,6 @@ export const voicemailProjection = defineProjection<ProjectedEvent>()({
   }),
   handlers: {
     ...accountEventsNamingLines<VoicemailState>(),
-    ...CLOCK_EVENTS_IRRELEVANT,
     IncomingCallReceived: (state, { stream, event: { data } }) => {
       const line = lineKeyOf(stream);
       state.ringing.set(lineScoped(line, data.callId), {
