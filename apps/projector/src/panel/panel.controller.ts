@@ -244,16 +244,15 @@ export class PanelController implements BeforeApplicationShutdown {
       'refusal once it does. Always a 200, so a page asking while the api is away logs no error.',
   })
   @QueryAnswer('Whether the api answers', ANSWER_EXAMPLES.apiStatus)
-  async apiStatus(): Promise<ApiStatus> {
-    const api = this.settings.api;
-    if (!('url' in api)) return { answering: false };
-    try {
-      const answer = await fetch(`${api.url}/health`, { signal: AbortSignal.timeout(API_STATUS_TIMEOUT_MS) });
-      await answer.body?.cancel();
-      return { answering: true };
-    } catch {
-      return { answering: false };
-    }
+  apiStatus(): Promise<ApiStatus> {
+    return this.askApi<ApiStatus>(
+      'health',
+      async (answer) => {
+        await answer.body?.cancel();
+        return { answering: true };
+      },
+      { answering: false },
+    );
   }
 
   @Get('timers')
@@ -264,20 +263,36 @@ export class PanelController implements BeforeApplicationShutdown {
       '`answering` is false when the api does not answer, or not as a clock does.',
   })
   @QueryAnswer('The pending timers, or that the api could not be asked', ANSWER_EXAMPLES.timers)
-  async timers(): Promise<PendingTimers> {
+  timers(): Promise<PendingTimers> {
+    return this.askApi<PendingTimers>(
+      'clock',
+      async (answer) => {
+        const clock = (await answer.json()) as { pendingTimers?: unknown };
+        if (!answer.ok || !Array.isArray(clock.pendingTimers)) return TIMERS_UNKNOWN;
+        const pendingTimers = clock.pendingTimers.flatMap((timer: unknown) => {
+          const { key, dueAt } = (timer ?? {}) as { key?: unknown; dueAt?: unknown };
+          return typeof key === 'string' && typeof dueAt === 'string' ? [{ key, dueAt }] : [];
+        });
+        return { answering: true, pendingTimers };
+      },
+      TIMERS_UNKNOWN,
+    );
+  }
+
+  /**
+   * The api's GET `path`, read by `read`; `unanswered` when the projector has no api address, or the
+   * api does not answer (reading its answer included) within API_STATUS_TIMEOUT_MS: the page's polls
+   * always get a 200.
+   */
+  private async askApi<T>(path: string, read: (answer: Response) => Promise<T>, unanswered: T): Promise<T> {
     const api = this.settings.api;
-    if (!('url' in api)) return TIMERS_UNKNOWN;
+    if (!('url' in api)) return unanswered;
     try {
-      const answer = await fetch(`${api.url}/clock`, { signal: AbortSignal.timeout(API_STATUS_TIMEOUT_MS) });
-      const clock = (await answer.json()) as { pendingTimers?: unknown };
-      if (!answer.ok || !Array.isArray(clock.pendingTimers)) return TIMERS_UNKNOWN;
-      const pendingTimers = clock.pendingTimers.flatMap((timer: unknown) => {
-        const { key, dueAt } = (timer ?? {}) as { key?: unknown; dueAt?: unknown };
-        return typeof key === 'string' && typeof dueAt === 'string' ? [{ key, dueAt }] : [];
-      });
-      return { answering: true, pendingTimers };
+      return await read(
+        await fetch(`${api.url}/${path}`, { signal: AbortSignal.timeout(API_STATUS_TIMEOUT_MS) }),
+      );
     } catch {
-      return TIMERS_UNKNOWN;
+      return unanswered;
     }
   }
 
