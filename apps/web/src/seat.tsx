@@ -504,6 +504,16 @@ function RecordingToggle(props: {
   );
 }
 
+/** What each card of a seat (a line's, a handed call's) is given besides what it shows. */
+interface CardContext {
+  seat: Seat;
+  act: Act;
+  otherEnd: OtherEndAct;
+  now: number;
+  /** A past state (time travel): shown, not acted on. */
+  readOnly: boolean;
+}
+
 /** What one seat shows: the dialer, every line it may use, and its delegations; past states read only. */
 function SeatColumn(props: {
   seat: Seat;
@@ -517,6 +527,7 @@ function SeatColumn(props: {
   const { seat, act, otherEnd, refusal, now } = props;
   const past = props.shown;
   const shown = past ?? seat;
+  const card: CardContext = { seat: shown, act, otherEnd, now, readOnly: past !== undefined };
   return (
     <section class="seat" aria-label={`Seat of ${named(seat.viewer.name)}`} data-viewer={seat.viewer.partyId}>
       <h2 class="seat-name">{named(seat.viewer.name)}</h2>
@@ -530,26 +541,13 @@ function SeatColumn(props: {
       {!past && <SpeedDials seat={seat} act={act} refusal={refusal('speed-dials')} />}
       <div class="lines">
         {shown.lines.map((line) => (
-          <LineCard
-            key={line.number}
-            line={line}
-            seat={shown}
-            act={act}
-            otherEnd={otherEnd}
-            now={now}
-            readOnly={past !== undefined}
-            refusal={refusal(line.number)}
-          />
+          <LineCard key={line.number} line={line} {...card} refusal={refusal(line.number)} />
         ))}
         {shown.handedCalls.map((handed) => (
           <HandedCallCard
             key={`${handed.number}/${handed.callId}`}
             handed={handed}
-            seat={shown}
-            act={act}
-            otherEnd={otherEnd}
-            now={now}
-            readOnly={past !== undefined}
+            {...card}
             refusal={refusal(handedWhere(handed))}
           />
         ))}
@@ -932,29 +930,20 @@ function CallActions({ line, seat, act }: { line: SeatLine; seat: Seat; act: Act
   const me = seat.viewer.partyId;
   const call = `${linePath(seat.account.accountId, line.number)}/calls/${encodeURIComponent(lamp.callId)}`;
   const run = (path: string, body?: Record<string, unknown>) => act(line.number, 'POST', path, body);
-  if (lamp.state === 'ringing') {
+  const transferredToMe = lamp.state === 'busy' && lamp.transferringTo === me;
+  if (lamp.state === 'ringing' || transferredToMe) {
+    // R16: the target answers a transfer as a ringing call, or declines it and the call goes back to who
+    // transferred it; the buttons say which of the two they act on.
+    const what = transferredToMe ? ' transfer' : '';
     return (
       <div class="actions" role="group" aria-label="Call actions">
         <Diagnosed
-          label="Answer"
-          availability={line.availability.answer}
-          onClick={() => run(`${call}/answer`)}
-        />
-        <Diagnosed label="Decline" availability={can.decline} onClick={() => run(`${call}/decline`)} />
-      </div>
-    );
-  }
-  if (lamp.state === 'busy' && lamp.transferringTo === me) {
-    // R16: the target answers the transfer, or declines it and the call goes back to who transferred it.
-    return (
-      <div class="actions" role="group" aria-label="Call actions">
-        <Diagnosed
-          label="Answer transfer"
+          label={`Answer${what}`}
           availability={line.availability.answer}
           onClick={() => run(`${call}/answer`)}
         />
         <Diagnosed
-          label="Decline transfer"
+          label={`Decline${what}`}
           availability={can.decline}
           onClick={() => run(`${call}/decline`)}
         />
@@ -1055,16 +1044,7 @@ const handedWhere = (handed: SeatHandedCall): string => `handed:${handed.number}
  * hold, record, and (the call's owner) lock it. Nothing new starts on the number from here: R20 says
  * why. The card goes when the call ends.
  */
-function HandedCallCard(props: {
-  handed: SeatHandedCall;
-  seat: Seat;
-  act: Act;
-  otherEnd: OtherEndAct;
-  now: number;
-  /** A past state (time travel): shown, not acted on. */
-  readOnly: boolean;
-  refusal: Shown | undefined;
-}) {
+function HandedCallCard(props: CardContext & { handed: SeatHandedCall; refusal: Shown | undefined }) {
   const { handed, seat, act, otherEnd, now, readOnly, refusal } = props;
   const { lamp, callAvailability: can } = handed;
   const call = `${linePath(seat.account.accountId, handed.number)}/calls/${encodeURIComponent(handed.callId)}`;
@@ -1105,16 +1085,7 @@ function HandedCallCard(props: {
   );
 }
 
-function LineCard(props: {
-  line: SeatLine;
-  seat: Seat;
-  act: Act;
-  otherEnd: OtherEndAct;
-  now: number;
-  /** A past state (time travel): shown, not acted on. */
-  readOnly: boolean;
-  refusal: Shown | undefined;
-}) {
+function LineCard(props: CardContext & { line: SeatLine; refusal: Shown | undefined }) {
   const { line, seat, act, otherEnd, now, readOnly, refusal } = props;
   const { lamp } = line;
   // R10: a call of the number's previous owner the viewer is on, the number now shared with it too: the
