@@ -9,6 +9,8 @@ import {
 } from '../projections/given-commands.fixture.js';
 import { accountStateOf, activationRefusalsOf } from './account-state.js';
 
+const admin = 'admin';
+
 describe('a pending invitation’s refusal in the accounts read model (R7)', () => {
   it('R7: Given admin-enforced activation, When Alice invites Carol who has no Assistant panel, Then the invitation stays pending and the read model says why, as the domain would refuse accepting it', () => {
     const { log, readModels } = givenCommands(acme, carolInvitedWithoutAssistant);
@@ -38,12 +40,7 @@ describe('a pending invitation’s refusal in the accounts read model (R7)', () 
     const { readModels } = givenCommands(
       acme,
       carolInvitedWithoutAssistant,
-      onAccount('acme', {
-        type: 'ChangeAssistant',
-        actor: 'admin',
-        partyId: 'carol',
-        assistantEnabled: true,
-      }),
+      onAccount('acme', { type: 'ChangeAssistant', actor: admin, partyId: 'carol', assistantEnabled: true }),
     );
     expect(readModels.state(accountsProjection).delegations.get(delegationKey('acme', 'ac'))).toMatchObject({
       status: 'active',
