@@ -7,6 +7,7 @@ import {
   type Action,
   delegationKey,
   type DelegationRow,
+  newestFirst,
   partyHistory,
   partyKey,
   partyHistoryAccess,
@@ -146,9 +147,7 @@ export class AccountsController {
     const { byOwner, recordings } = readModels.state(recordingsProjection);
     return {
       owner: partyId,
-      recordings: (byOwner.get(partyKey(accountId, partyId)) ?? [])
-        .map((key) => recordings.get(key)!)
-        .reverse(),
+      recordings: newestFirst(recordings, byOwner.get(partyKey(accountId, partyId))),
     };
   }
 

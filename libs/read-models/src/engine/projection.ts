@@ -78,6 +78,13 @@ export const appended = <T>(list: readonly T[], item: T): T[] => {
   return next;
 };
 
+/**
+ * The rows of `table` an index names (a row's list of keys, `appended` to oldest first as the log
+ * goes), newest first: as the queries answer, like a phone's call log.
+ */
+export const newestFirst = <V>(table: ReadonlyMap<string, V>, keys: readonly string[] | undefined): V[] =>
+  (keys ?? NONE).map((key) => table.get(key)!).reverse();
+
 /** Thrown by a handler when an event contradicts what the projection knows (or its data is malformed). */
 export class ProjectionInvariantError extends Error {
   override readonly name = 'ProjectionInvariantError';

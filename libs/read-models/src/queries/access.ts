@@ -1,5 +1,6 @@
 import { sentenceOf } from '#domain';
 import { splitLineKey } from '#events';
+import { newestFirst } from '../engine/projection.js';
 import type { ReadModels } from '../engine/read-models.js';
 import {
   accountsProjection,
@@ -65,10 +66,10 @@ export const delegationsFor = (
   delegateId: string,
 ): DelegationRow[] => {
   const { accounts, delegations } = readModels.state(accountsProjection);
-  return (accounts.get(accountId)?.delegations ?? [])
-    .map((id) => delegations.get(delegationKey(accountId, id))!)
-    .filter((d) => d.delegatorId === delegatorId && d.delegateId === delegateId)
-    .reverse();
+  const keys = accounts.get(accountId)?.delegations.map((id) => delegationKey(accountId, id));
+  return newestFirst(delegations, keys).filter(
+    (d) => d.delegatorId === delegatorId && d.delegateId === delegateId,
+  );
 };
 
 /**

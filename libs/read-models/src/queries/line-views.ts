@@ -1,5 +1,6 @@
 import type { CallOnLine } from '#domain';
 import { lineKey, splitLineKey } from '#events';
+import { newestFirst } from '../engine/projection.js';
 import type { ReadModels } from '../engine/read-models.js';
 import {
   callsProjection,
@@ -229,11 +230,9 @@ export type HistoryEntry = ReturnType<typeof historyEntry>;
 export const lineHistory = (readModels: ReadModels, accountId: string, number: string): HistoryEntry[] => {
   const { lines, calls } = readModels.state(callsProjection);
   const owner = lineOwner(readModels, accountId, number);
-  return (lines.get(lineKey(accountId, number))?.calls ?? [])
-    .map((id) => calls.get(id)!)
+  return newestFirst(calls, lines.get(lineKey(accountId, number))?.calls)
     .filter((call) => ofCurrentOwner(owner, call))
-    .map((call) => historyEntry(readModels, accountId, call))
-    .reverse();
+    .map((call) => historyEntry(readModels, accountId, call));
 };
 
 /**
@@ -246,17 +245,13 @@ export const lineInbox = (
   number: string,
 ): { messages: VoicemailMessage[]; missedCalls: MissedCallEntry[] } => {
   const { inboxes, messages, missedCalls } = readModels.state(voicemailProjection);
-  const inbox = inboxes.get(lineKey(accountId, number)) ?? { messages: [], missedCalls: [] };
+  const inbox = inboxes.get(lineKey(accountId, number));
   const owner = lineOwner(readModels, accountId, number);
   return {
-    messages: inbox.messages
-      .map((key) => messages.get(key)!)
-      .filter((message) => ofCurrentOwner(owner, message))
-      .reverse(),
-    missedCalls: inbox.missedCalls
-      .map((key) => missedCalls.get(key)!)
-      .filter((missed) => ofCurrentOwner(owner, missed))
-      .reverse(),
+    messages: newestFirst(messages, inbox?.messages).filter((message) => ofCurrentOwner(owner, message)),
+    missedCalls: newestFirst(missedCalls, inbox?.missedCalls).filter((missed) =>
+      ofCurrentOwner(owner, missed),
+    ),
   };
 };
 
@@ -268,9 +263,7 @@ export const partyHistory = (
   viewer: string,
 ): HistoryEntry[] => {
   const { partyCalls, calls } = readModels.state(callsProjection);
-  return (partyCalls.get(partyKey(accountId, partyId)) ?? [])
-    .map((key) => calls.get(key)!)
+  return newestFirst(calls, partyCalls.get(partyKey(accountId, partyId)))
     .filter((call) => maySeeCall(readModels, accountId, call, viewer))
-    .map((call) => historyEntry(readModels, accountId, call))
-    .reverse();
+    .map((call) => historyEntry(readModels, accountId, call));
 };
