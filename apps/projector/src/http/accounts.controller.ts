@@ -18,7 +18,7 @@ import {
 import { AsOfQuery, forbidden, knownAccount, knownParty, lineNumber, validId } from './params.js';
 import { ReadModelsService, type AsOf } from './read-models.service.js';
 import { ANSWER_EXAMPLES } from './answer-examples.js';
-import { AsOfQueries, QueryAnswer, QueryRefusals } from './route-docs.js';
+import { AsOfQueries, DiagnosisRoute, QueryAnswer, QueryRefusals } from './route-docs.js';
 
 const ACTIONS: readonly Action[] = [
   'answer',
@@ -152,22 +152,21 @@ export class AccountsController {
   }
 
   @Get('parties/:partyId/diagnostics')
-  @ApiOperation({
+  @DiagnosisRoute({
     summary:
       'R20: why a party can or cannot answer / pick up / place a call / join / merge on a line, or decline, ' +
       'hold (locked), resume, lock, transfer, record or hang up its call in progress, naming the rule',
+    queries: [
+      { name: 'line', description: 'the shared number' },
+      { name: 'action', enum: ACTIONS },
+    ],
+    asOf: [
+      'diagnose',
+      "; by default at the api's now: the virtual clock's time, or the wall clock's in realtime mode",
+    ],
+    answer: 'Whether the party can, and the rule that decides it, in a sentence',
+    example: ANSWER_EXAMPLES.whyCannot,
   })
-  @ApiQuery({ name: 'line', description: 'the shared number' })
-  @ApiQuery({ name: 'action', enum: ACTIONS })
-  @AsOfQueries(
-    'diagnose',
-    "; by default at the api's now: the virtual clock's time, or the wall clock's in realtime mode",
-  )
-  @QueryAnswer(
-    'Whether the party can, and the rule that decides it, in a sentence',
-    ANSWER_EXAMPLES.whyCannot,
-  )
-  @QueryRefusals({ asOf: true, edge: ['ACCOUNT_NOT_FOUND', 'INVALID_NUMBER'] })
   async whyCannot(
     @Param('accountId') accountId: string,
     @Param('partyId') partyId: string,

@@ -15,7 +15,7 @@ import {
 } from './params.js';
 import { ReadModelsService, type AsOf } from './read-models.service.js';
 import { ANSWER_EXAMPLES } from './answer-examples.js';
-import { AsOfQueries, EventStreamAnswer, QueryAnswer, QueryRefusals } from './route-docs.js';
+import { AsOfQueries, DiagnosisRoute, EventStreamAnswer, QueryAnswer, QueryRefusals } from './route-docs.js';
 
 /** Who may look at a line's shared state: R17. */
 const SHARING_VIEWER = 'the delegator or an active delegate sharing the line';
@@ -116,13 +116,12 @@ export class LinesController {
   }
 
   @Get('diagnostics/busy')
-  @ApiOperation({ summary: 'R20: why the line shows busy, naming the rule (R12, R15)' })
-  @AsOfQueries('answer')
-  @QueryAnswer(
-    'Whether the line is busy, and the rule that makes it so, in a sentence',
-    ANSWER_EXAMPLES.whyBusy,
-  )
-  @QueryRefusals({ asOf: true, edge: ['ACCOUNT_NOT_FOUND', 'INVALID_NUMBER'] })
+  @DiagnosisRoute({
+    summary: 'R20: why the line shows busy, naming the rule (R12, R15)',
+    asOf: ['answer'],
+    answer: 'Whether the line is busy, and the rule that makes it so, in a sentence',
+    example: ANSWER_EXAMPLES.whyBusy,
+  })
   async whyBusy(
     @Param('accountId') accountId: string,
     @Param('number') number: string,

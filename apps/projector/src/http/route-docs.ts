@@ -1,5 +1,12 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiOkResponse, ApiProduces, ApiQuery, type SchemaObject } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiQuery,
+  type ApiQueryOptions,
+  type SchemaObject,
+} from '@nestjs/swagger';
 import type { EdgeReasonCode } from '#domain';
 import { ReasonResponses, type RouteReasons } from '#http';
 
@@ -57,6 +64,27 @@ export const QueryRefusals = ({ asOf = false, line = false, refusals = [], edge 
     refusals: [...(line ? (['LINE_NOT_FOUND'] as const) : []), ...refusals],
     edge: [...new Set([...(asOf ? AS_OF : []), ...(line ? ON_A_LINE : []), ...edge])],
   });
+
+/**
+ * R20: a route saying why, as of a point: whether, and the rule that decides it, in a sentence. It
+ * answers an unknown line or party itself, naming the rule; only an unknown account or a malformed
+ * number is refused. Applied in the order written: the queries naming what is diagnosed come before
+ * the time it is diagnosed at, as the document has always listed them.
+ */
+export const DiagnosisRoute = (doc: {
+  readonly summary: string;
+  readonly queries?: readonly ApiQueryOptions[];
+  readonly asOf: Parameters<typeof AsOfQueries>;
+  readonly answer: string;
+  readonly example: unknown;
+}) =>
+  applyDecorators(
+    ApiOperation({ summary: doc.summary }),
+    ...(doc.queries ?? []).map((query) => ApiQuery(query)),
+    AsOfQueries(...doc.asOf),
+    QueryAnswer(doc.answer, doc.example),
+    QueryRefusals({ asOf: true, edge: ['ACCOUNT_NOT_FOUND', 'INVALID_NUMBER'] }),
+  );
 
 /**
  * The schema an example answer has: its types all the way down, and every top-level field required
