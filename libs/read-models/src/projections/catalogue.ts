@@ -62,9 +62,10 @@ export const defineProjectionOf =
   <Followed extends keyof Slices>(...followed: Followed[]) =>
   <S extends Tables>(definition: ProjectionDefinition<S, Slices[Followed]>): Projection<S> => {
     const projection = defineProjection<Slices[Followed]>()(definition);
+    const follows = new Set<keyof Slices>(followed);
     const passedOver = new Set(
       (Object.keys(TYPES_OF) as (keyof Slices)[])
-        .filter((slice) => !(followed as (keyof Slices)[]).includes(slice))
+        .filter((slice) => !follows.has(slice))
         .flatMap((slice) => TYPES_OF[slice]),
     );
     return {
