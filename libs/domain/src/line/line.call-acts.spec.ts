@@ -300,7 +300,7 @@ describe('explainExternalAnswer and explainExternalHangUp: the other end’s ste
     bothAllow(bossHeld(), otherEnd('HangUpAsExternalParty', 'c1'));
     const line = fold(evolveLine, initialLineState, bossHungUp());
     expect(refusalOf(explainExternalHangUp(line, 'c1'))).toBeUndefined();
-    given(bossHungUp(), context).when(otherEnd('HangUpAsExternalParty', 'c1')).then([]);
+    given(bossHungUp()).when(otherEnd('HangUpAsExternalParty', 'c1')).then([]);
     bothRefuse([], otherEnd('HangUpAsExternalParty', 'c9'), 'CALL_NOT_FOUND', 'R14');
   });
 });

@@ -69,8 +69,11 @@ export const lineContext = (changes: Partial<LineContext> = {}): LineContext => 
 /** The fixture account at `T0`: what a line spec decides in unless it gives a context of its own. */
 export const context = lineContext();
 
-/** Given/When/Then over the line decider: `given(past, context).when(command).then(events)`. */
-export const given = specFor(lineDecider);
+/**
+ * Given/When/Then over the line decider: `given(past).when(command).then(events)`, decided in the
+ * fixture account's `context` unless the spec gives one of its own as `given(past, context)`.
+ */
+export const given = specFor(lineDecider, context);
 
 /**
  * R20's promise for a command whose steps are explained: the decider and the steps it decides with

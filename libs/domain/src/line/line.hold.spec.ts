@@ -22,7 +22,7 @@ import {
 
 describe('hold, resume, pick up and privacy (R15)', () => {
   it('R15: any party on the call may hold it, a delegate on behalf of the delegator', () => {
-    given(assistantOnCall(), context)
+    given(assistantOnCall())
       .when(hold('c1', ASSISTANT))
       .then([
         {
@@ -33,28 +33,28 @@ describe('hold, resume, pick up and privacy (R15)', () => {
   });
 
   it('R15: a party not on the call cannot hold it', () => {
-    given(bossOnCall(), context).when(hold('c1', DEPUTY)).thenRejects('NOT_ON_CALL', 'R15');
+    given(bossOnCall()).when(hold('c1', DEPUTY)).thenRejects('NOT_ON_CALL', 'R15');
   });
 
   it('R15: a ringing call cannot be held', () => {
-    given(history(context, incoming('c1')), context)
+    given(history(context, incoming('c1')))
       .when(hold('c1', BOSS))
       .thenRejects('CALL_NOT_CONNECTED', 'R15');
   });
 
   it('R15: the holder resumes the held call', () => {
-    given(bossHeld(), context)
+    given(bossHeld())
       .when(resume('c1', BOSS))
       .then([{ type: 'CallResumed', data: { callId: 'c1', by: BOSS, at: T0 } }]);
   });
 
   it('R15: only the holder may resume; others are told to pick it up instead', () => {
-    const error = given(bossHeld(), context).when(resume('c1', ASSISTANT)).thenRejects('NOT_HOLDER', 'R15');
+    const error = given(bossHeld()).when(resume('c1', ASSISTANT)).thenRejects('NOT_HOLDER', 'R15');
     expect(error.message).toMatch(/Only Boss, who held call c1, can resume it; pick it up instead/);
   });
 
   it('R15: a delegate with pickUpHeldCalls picks up the held call, attributed to the delegator', () => {
-    given(bossHeld(), context)
+    given(bossHeld())
       .when(pickUp('c1', ASSISTANT))
       .then([
         {
@@ -73,7 +73,7 @@ describe('hold, resume, pick up and privacy (R15)', () => {
 
   it('R15: the delegator picks up a call a delegate held', () => {
     const assistantHeld = assistantOnCall(hold('c1', ASSISTANT));
-    given(assistantHeld, context)
+    given(assistantHeld)
       .when(pickUp('c1', BOSS))
       .thenEmits(([picked]) =>
         expect(picked).toMatchObject({
@@ -89,54 +89,54 @@ describe('hold, resume, pick up and privacy (R15)', () => {
   });
 
   it('R15: the holder picking up its own call is told to resume it', () => {
-    given(bossHeld(), context).when(pickUp('c1', BOSS)).thenRejects('CALL_HELD_BY_YOU', 'R15');
+    given(bossHeld()).when(pickUp('c1', BOSS)).thenRejects('CALL_HELD_BY_YOU', 'R15');
   });
 
   it('R15: a call that is not held cannot be picked up', () => {
-    given(bossOnCall(), context).when(pickUp('c1', ASSISTANT)).thenRejects('CALL_NOT_HELD', 'R15');
+    given(bossOnCall()).when(pickUp('c1', ASSISTANT)).thenRejects('CALL_NOT_HELD', 'R15');
   });
 
   it('R15: a call the delegator held with the privacy lock cannot be picked up by a delegate', () => {
     expect(bossHeld(true).at(-1)).toMatchObject({ type: 'CallHeld', data: { privacyLocked: true } });
-    const error = given(bossHeld(true), context)
+    const error = given(bossHeld(true))
       .when(pickUp('c1', ASSISTANT))
       .thenRejects('CALL_PRIVACY_LOCKED', 'R15');
     expect(error.kind).toBe('conflict');
   });
 
   it('R15: only the delegator may hold with the privacy lock', () => {
-    given(assistantOnCall(), context)
+    given(assistantOnCall())
       .when(hold('c1', ASSISTANT, true))
       .thenRejects('PRIVACY_LOCK_DELEGATOR_ONLY', 'R15');
   });
 
   it('R15: the delegator locks and unlocks a call it is on; setting the same lock again is a no-op', () => {
     const lock = lockPrivacy('c1', BOSS);
-    given(bossOnCall(), context)
+    given(bossOnCall())
       .when(lock)
       .then([{ type: 'CallPrivacyLockChanged', data: { callId: 'c1', by: BOSS, locked: true, at: T0 } }]);
-    given(bossOnCall(lock), context).when(lock).then([]);
-    given(bossHeld(true), context)
+    given(bossOnCall(lock)).when(lock).then([]);
+    given(bossHeld(true))
       .when(lockPrivacy('c1', BOSS, false))
       .then([{ type: 'CallPrivacyLockChanged', data: { callId: 'c1', by: BOSS, locked: false, at: T0 } }]);
   });
 
   it('R15: once unlocked, a delegate may pick the call up again', () => {
     const unlocked = bossOnCall(hold('c1', BOSS, true), lockPrivacy('c1', BOSS, false));
-    given(unlocked, context)
+    given(unlocked)
       .when(pickUp('c1', ASSISTANT))
       .thenEmits(([picked]) => expect(picked?.type).toBe('HeldCallPickedUp'));
   });
 
   it('R15: a delegate cannot set the privacy lock', () => {
-    given(assistantOnCall(), context)
+    given(assistantOnCall())
       .when(lockPrivacy('c1', ASSISTANT))
       .thenRejects('PRIVACY_LOCK_DELEGATOR_ONLY', 'R15');
   });
 
   it('R15: the lock stays with the call through resume, so a later hold still blocks delegates', () => {
     const resumedAndHeldAgain = bossOnCall(hold('c1', BOSS, true), resume('c1', BOSS), hold('c1', BOSS));
-    given(resumedAndHeldAgain, context).when(pickUp('c1', DEPUTY)).thenRejects('CALL_PRIVACY_LOCKED', 'R15');
+    given(resumedAndHeldAgain).when(pickUp('c1', DEPUTY)).thenRejects('CALL_PRIVACY_LOCKED', 'R15');
   });
 
   it('R15: a delegate with pickUpHeldCalls but an inactive delegation cannot pick up', () => {

@@ -35,31 +35,31 @@ const remove = (actor: string, messageId = 'c1') => ({ type: 'DeleteVoicemail', 
 
 describe('the shared voicemail inbox (R17)', () => {
   it('R17: an active delegate reads a message; the read is attributed and shared', () => {
-    given(withMessage, context)
+    given(withMessage)
       .when(read(ASSISTANT))
       .then([{ type: 'VoicemailRead', data: { messageId: 'c1', by: ASSISTANT, onBehalfOf: BOSS, at: T0 } }]);
   });
 
   it('R17: read state is shared: once read by anyone, reading again changes nothing', () => {
-    given(history(context, incoming('c1'), expireRing('c1'), read(ASSISTANT)), context)
+    given(history(context, incoming('c1'), expireRing('c1'), read(ASSISTANT)))
       .when(read(BOSS))
       .then([]);
   });
 
   it('R17: deleting removes the message for everyone and records who deleted it and when', () => {
-    given(withMessage, context)
+    given(withMessage)
       .when({ ...remove(DEPUTY), at: at(60) })
       .then([
         { type: 'VoicemailDeleted', data: { messageId: 'c1', by: DEPUTY, onBehalfOf: BOSS, at: at(60) } },
       ]);
     const deleted = history(context, incoming('c1'), expireRing('c1'), remove(DEPUTY));
-    const error = given(deleted, context).when(read(BOSS)).thenRejects('VOICEMAIL_NOT_FOUND', 'R17');
+    const error = given(deleted).when(read(BOSS)).thenRejects('VOICEMAIL_NOT_FOUND', 'R17');
     expect(error.kind).toBe('not_found');
-    given(deleted, context).when(remove(ASSISTANT)).thenRejects('VOICEMAIL_NOT_FOUND', 'R17');
+    given(deleted).when(remove(ASSISTANT)).thenRejects('VOICEMAIL_NOT_FOUND', 'R17');
   });
 
   it('R17: the delegator reads and deletes without any permission', () => {
-    given(withMessage, context)
+    given(withMessage)
       .when(remove(BOSS))
       .then([{ type: 'VoicemailDeleted', data: { messageId: 'c1', by: BOSS, onBehalfOf: null, at: T0 } }]);
   });
@@ -75,7 +75,7 @@ describe('the shared voicemail inbox (R17)', () => {
     const revoked = lineContext({ delegates: [delegate(ASSISTANT, 'Assistant', { active: false })] });
     given(withMessage, revoked).when(read(ASSISTANT)).thenRejects('DELEGATION_NOT_ACTIVE', 'R7');
     given(withMessage, revoked).when(remove(ASSISTANT)).thenRejects('DELEGATION_NOT_ACTIVE', 'R7');
-    given(withMessage, context).when(remove(STRANGER)).thenRejects('LINE_NOT_SHARED', 'R10');
+    given(withMessage).when(remove(STRANGER)).thenRejects('LINE_NOT_SHARED', 'R10');
   });
 
   it('R17: the inbox keeps only messages not deleted, with their shared read state', () => {
@@ -192,17 +192,17 @@ describe('recordings belong to the party who started them (R18)', () => {
   const recording = bossOnCall(start(BOSS));
 
   it('R18: a party on the call starts a recording it owns', () => {
-    given(bossOnCall(), context)
+    given(bossOnCall())
       .when(start(BOSS))
       .then([{ type: 'RecordingStarted', data: { callId: 'c1', recordingId: 'r1', by: BOSS, at: T0 } }]);
   });
 
   it('R18: a party not on the call cannot record it', () => {
-    given(bossOnCall(), context).when(start(ASSISTANT)).thenRejects('NOT_ON_CALL', 'R18');
+    given(bossOnCall()).when(start(ASSISTANT)).thenRejects('NOT_ON_CALL', 'R18');
   });
 
   it('R18: only the owner stops its recording', () => {
-    given(recording, context)
+    given(recording)
       .when(stop(BOSS))
       .then([
         {
@@ -211,25 +211,25 @@ describe('recordings belong to the party who started them (R18)', () => {
         },
       ]);
     const conference = bossOnCall(start(BOSS), join('c1', ASSISTANT));
-    given(conference, context).when(stop(ASSISTANT)).thenRejects('RECORDING_NOT_OWNER', 'R18');
+    given(conference).when(stop(ASSISTANT)).thenRejects('RECORDING_NOT_OWNER', 'R18');
   });
 
   it('R18: stopping an unknown recording is RECORDING_NOT_FOUND', () => {
-    const error = given(recording, context).when(stop(BOSS, 'r9')).thenRejects('RECORDING_NOT_FOUND', 'R18');
+    const error = given(recording).when(stop(BOSS, 'r9')).thenRejects('RECORDING_NOT_FOUND', 'R18');
     expect(error.kind).toBe('not_found');
   });
 
   it('R18: one running recording per party, and recording ids are not reused on a call', () => {
-    given(recording, context).when(start(BOSS, 'r2')).thenRejects('RECORDING_ALREADY_ACTIVE', 'R18');
+    given(recording).when(start(BOSS, 'r2')).thenRejects('RECORDING_ALREADY_ACTIVE', 'R18');
     const conference = bossOnCall(start(BOSS), join('c1', DEPUTY));
-    given(conference, context).when(start(DEPUTY, 'r1')).thenRejects('RECORDING_ALREADY_ACTIVE', 'R18');
-    given(conference, context)
+    given(conference).when(start(DEPUTY, 'r1')).thenRejects('RECORDING_ALREADY_ACTIVE', 'R18');
+    given(conference)
       .when(start(DEPUTY, 'r2'))
       .thenEmits(([started]) => expect(started).toMatchObject({ data: { by: DEPUTY } }));
   });
 
   it('R18: recordings stop with their owner when the call ends', () => {
-    given(recording, context)
+    given(recording)
       .when({ type: 'HangUpAsExternalParty', callId: 'c1', actor: 'external' })
       .then([
         {
@@ -250,7 +250,7 @@ describe('recordings belong to the party who started them (R18)', () => {
       start(DEPUTY, 'rd'),
       transfer('c1', BOSS, ASSISTANT),
     );
-    given(transferring, context)
+    given(transferring)
       .when(answer('c1', ASSISTANT))
       .then([
         // What CallTransferred carries is R16's (line.transfer.spec.ts); here it marks Boss leaving the call.
@@ -267,7 +267,7 @@ describe('recordings belong to the party who started them (R18)', () => {
 
   it("R18: a holder's recording stops when someone else picks the call up", () => {
     const held = bossOnCall(start(BOSS), hold('c1', BOSS));
-    given(held, context)
+    given(held)
       .when(pickUp('c1', ASSISTANT))
       .thenEmits((events) =>
         expect(events).toMatchObject([

@@ -45,7 +45,7 @@ describe('placing calls on a shared line', () => {
       'placeCalls',
     ],
   ] as const)('%s', (_name, placedBy, onBehalfOf, permission) => {
-    given([], context)
+    given([])
       .when(place('c1', placedBy))
       .then([
         {
@@ -74,7 +74,7 @@ describe('placing calls on a shared line', () => {
   });
 
   it('R10: a party the line is not shared with is refused with LINE_NOT_SHARED', () => {
-    given([], context).when(place('c1', STRANGER)).thenRejects('LINE_NOT_SHARED', 'R10');
+    given([]).when(place('c1', STRANGER)).thenRejects('LINE_NOT_SHARED', 'R10');
   });
 
   it('R7: a delegate whose delegation is not active is refused with DELEGATION_NOT_ACTIVE', () => {
@@ -118,7 +118,7 @@ describe('placing calls on a shared line', () => {
   });
 
   it('R12: a second session on a busy line is rejected with LINE_BUSY naming the call and who holds it', () => {
-    const error = given(history(context, place('c1', ASSISTANT)), context)
+    const error = given(history(context, place('c1', ASSISTANT)))
       .when(place('c2', BOSS))
       .thenRejects('LINE_BUSY', 'R12');
     expect(error.kind).toBe('conflict');
@@ -129,7 +129,7 @@ describe('placing calls on a shared line', () => {
   it('R12: LINE_BUSY describes the call as it is: connected with its parties, on hold by its holder, being transferred', () => {
     const connected = assistantOnCall();
     const busy = (events: typeof connected) =>
-      given(events, context).when(place('c2', DEPUTY)).thenRejects('LINE_BUSY', 'R12').message;
+      given(events).when(place('c2', DEPUTY)).thenRejects('LINE_BUSY', 'R12').message;
     expect(busy(connected)).toContain('busy with call c1 (connected, Assistant on it)');
     expect(busy(connected)).not.toContain('hold');
     const held = [...connected, ...heldBy(connected, ASSISTANT)];
@@ -146,7 +146,7 @@ describe('placing calls on a shared line', () => {
   });
 
   it('R12: a line ringing with an incoming call is busy too, and LINE_BUSY says who it rings for', () => {
-    const error = given(history(context, incoming('c1')), context)
+    const error = given(history(context, incoming('c1')))
       .when(place('c2', DEPUTY))
       .thenRejects('LINE_BUSY', 'R12');
     expect(error.message).toMatch(/ringing for Boss and Assistant and Deputy/);
@@ -160,7 +160,7 @@ describe('placing calls on a shared line', () => {
     // decided again on the winner's events and refused.
     expect(first).toHaveLength(1);
     expect(second).toHaveLength(1);
-    given([...start, ...first], context)
+    given([...start, ...first])
       .when(place('c2', DEPUTY))
       .thenRejects('LINE_BUSY', 'R12');
   });
@@ -177,15 +177,15 @@ describe('placing calls on a shared line', () => {
       'CallAnsweredByExternalParty',
       'CallEnded',
     ]);
-    given(ended, context)
+    given(ended)
       .when(place('c2', BOSS))
       .thenEmits((events) => expect(events).toHaveLength(1));
   });
 
   it('R12: a call id the line used cannot start a new call', () => {
     const ended = history(context, place('c1', BOSS), hangUp('c1', BOSS));
-    given(ended, context).when(place('c1', BOSS)).thenRejects('CALL_ID_IN_USE', 'R12');
-    given(history(context, place('c1', BOSS)), context)
+    given(ended).when(place('c1', BOSS)).thenRejects('CALL_ID_IN_USE', 'R12');
+    given(history(context, place('c1', BOSS)))
       .when(incoming('c1'))
       .thenRejects('CALL_ID_IN_USE', 'R12', 'Call id c1 is the call in progress on this line');
   });
@@ -196,14 +196,14 @@ describe('placing calls on a shared line', () => {
       commands.push(place(`c${n}`, BOSS), hangUp(`c${n}`, BOSS));
     }
     const past = history(context, ...commands);
-    given(past, context)
+    given(past)
       .when(incoming('c0'))
       .thenRejects(
         'CALL_ID_IN_USE',
         'R12',
         'Call id c0 was already used by an earlier call on this line; a call id names one call of a line for good',
       );
-    given(past, context).when(place('c-new', BOSS)).thenEmitsTypes(['CallPlacedOnSharedLine']);
+    given(past).when(place('c-new', BOSS)).thenEmitsTypes(['CallPlacedOnSharedLine']);
   });
 
   it('R12: a state decided on twice keeps meaning the ids folded into it (the used ids are shared, not copied)', () => {
@@ -228,16 +228,16 @@ describe('placing calls on a shared line', () => {
   it('R12: the external party answering a dialing call connects it; answering twice is refused', () => {
     const dialing = history(context, place('c1', BOSS));
     const externalAnswer = { type: 'AnswerAsExternalParty', callId: 'c1', actor: 'external' } as const;
-    given(dialing, context)
+    given(dialing)
       .when(externalAnswer)
       .then([{ type: 'CallAnsweredByExternalParty', data: { callId: 'c1', at: T0 } }]);
-    given(history(context, place('c1', BOSS), externalAnswer), context)
+    given(history(context, place('c1', BOSS), externalAnswer))
       .when(externalAnswer)
       .thenRejects('CALL_NOT_RINGING', 'R12');
   });
 
   it('R12: answering an outgoing call as a line-side party is refused with CALL_NOT_RINGING', () => {
-    given(history(context, place('c1', BOSS)), context)
+    given(history(context, place('c1', BOSS)))
       .when(answer('c1', ASSISTANT))
       .thenRejects('CALL_NOT_RINGING');
   });

@@ -26,7 +26,7 @@ import {
 
 describe('incoming calls: ringing and answering (R13)', () => {
   it('R13: an incoming call rings the delegator and every active delegate with answerCalls, recording why', () => {
-    given([], context)
+    given([])
       .when(incoming('c1'))
       .then([
         {
@@ -53,7 +53,7 @@ describe('incoming calls: ringing and answering (R13)', () => {
   });
 
   it('R13: the first answer wins; the other ring legs end and the answer is attributed to the delegator', () => {
-    given(ringingCall(), context)
+    given(ringingCall())
       .when(answer('c1', ASSISTANT))
       .then([
         {
@@ -72,7 +72,7 @@ describe('incoming calls: ringing and answering (R13)', () => {
 
   it('R13: every later answer is rejected with ALREADY_ANSWERED naming who answered', () => {
     const answered = assistantOnCall();
-    const error = given(answered, context).when(answer('c1', BOSS)).thenRejects('ALREADY_ANSWERED', 'R13');
+    const error = given(answered).when(answer('c1', BOSS)).thenRejects('ALREADY_ANSWERED', 'R13');
     expect(error.kind).toBe('conflict');
     expect(error.details).toEqual({ callId: 'c1', answeredBy: ASSISTANT });
     expect(error.message).toBe('Call c1 was already answered by Assistant.');
@@ -80,17 +80,17 @@ describe('incoming calls: ringing and answering (R13)', () => {
 
   it('R13: an answer arriving after the answered call ended still names who answered', () => {
     const over = history(context, incoming('c1'), answer('c1', DEPUTY), hangUp('c1', DEPUTY));
-    given(over, context).when(answer('c1', ASSISTANT)).thenRejects('ALREADY_ANSWERED', 'R13');
+    given(over).when(answer('c1', ASSISTANT)).thenRejects('ALREADY_ANSWERED', 'R13');
   });
 
   it('R13: N answers decided on the same ringing state: each alone would win, after the first the rest are ALREADY_ANSWERED', () => {
     const contenders = [BOSS, ASSISTANT, DEPUTY];
     for (const party of contenders) {
-      given(ringingCall(), context).when(answer('c1', party)).thenEmitsTypes(['CallAnswered']);
+      given(ringingCall()).when(answer('c1', party)).thenEmitsTypes(['CallAnswered']);
     }
     const won = history(context, incoming('c1'), answer('c1', DEPUTY));
     for (const party of contenders.filter((p) => p !== DEPUTY)) {
-      given(won, context).when(answer('c1', party)).thenRejects('ALREADY_ANSWERED', 'R13');
+      given(won).when(answer('c1', party)).thenRejects('ALREADY_ANSWERED', 'R13');
     }
   });
 
@@ -112,11 +112,11 @@ describe('incoming calls: ringing and answering (R13)', () => {
   });
 
   it('R13: a party the line is not shared with cannot answer', () => {
-    given(ringingCall(), context).when(answer('c1', STRANGER)).thenRejects('LINE_NOT_SHARED', 'R10');
+    given(ringingCall()).when(answer('c1', STRANGER)).thenRejects('LINE_NOT_SHARED', 'R10');
   });
 
   it('R13: answering an unknown call is CALL_NOT_FOUND', () => {
-    const error = given([], context).when(answer('nope', BOSS)).thenRejects('CALL_NOT_FOUND');
+    const error = given([]).when(answer('nope', BOSS)).thenRejects('CALL_NOT_FOUND');
     expect(error.kind).toBe('not_found');
   });
 });
@@ -146,28 +146,26 @@ describe('declines, timeouts and the shared voicemail (R14)', () => {
   ];
 
   it('R14: one party declining does not end the ring while others still ring', () => {
-    given(ringingCall(), context)
+    given(ringingCall())
       .when(decline('c1', ASSISTANT))
       .then([{ type: 'CallDeclined', data: { callId: 'c1', by: ASSISTANT, onBehalfOf: BOSS, at: T0 } }]);
-    given(declinedByAssistant, context)
+    given(declinedByAssistant)
       .when(answer('c1', DEPUTY))
       .thenEmits(([answered]) => expect(answered).toMatchObject({ data: { ringLegsEnded: [BOSS] } }));
   });
 
   it('R14: a party that declined can no longer answer', () => {
-    const error = given(declinedByAssistant, context)
-      .when(answer('c1', ASSISTANT))
-      .thenRejects('NOT_RINGING_FOR_YOU');
+    const error = given(declinedByAssistant).when(answer('c1', ASSISTANT)).thenRejects('NOT_RINGING_FOR_YOU');
     expect(error.details).toMatchObject({ reason: 'DECLINED' });
   });
 
   it('R14: declining twice changes nothing', () => {
-    given(declinedByAssistant, context).when(decline('c1', ASSISTANT)).then([]);
+    given(declinedByAssistant).when(decline('c1', ASSISTANT)).then([]);
   });
 
   it('R14: when the last ringing party declines the call goes to voicemail at once', () => {
     const twoDeclined = history(context, incoming('c1'), decline('c1', BOSS), decline('c1', ASSISTANT));
-    given(twoDeclined, context).when(decline('c1', DEPUTY)).then(lastDeclineSendsToVoicemail(DEPUTY, []));
+    given(twoDeclined).when(decline('c1', DEPUTY)).then(lastDeclineSendsToVoicemail(DEPUTY, []));
   });
 
   describe('R14: Given the call rang Boss, Assistant and Deputy, and Assistant and Deputy then lost the line', () => {
@@ -204,7 +202,7 @@ describe('declines, timeouts and the shared voicemail (R14)', () => {
   });
 
   it('R14: nobody answering within the ring timeout sends the call to voicemail: missed-call entry and message', () => {
-    given(ringingCall(), context)
+    given(ringingCall())
       .when(expireRing('c1'))
       .then([
         {
@@ -226,15 +224,15 @@ describe('declines, timeouts and the shared voicemail (R14)', () => {
 
   it('R14: after the timeout the line is free and the call can no longer be answered', () => {
     const missed = history(context, incoming('c1'), expireRing('c1'));
-    given(missed, context)
+    given(missed)
       .when(place('c2', BOSS))
       .thenEmits((events) => expect(events).toHaveLength(1));
-    const error = given(missed, context).when(answer('c1', BOSS)).thenRejects('CALL_ENDED');
+    const error = given(missed).when(answer('c1', BOSS)).thenRejects('CALL_ENDED');
     expect(error.details).toMatchObject({ endedAs: 'voicemail' });
   });
 
   it('R14: a call to a busy line alerts nobody and goes straight to the shared voicemail as busy', () => {
-    given(history(context, place('c1', ASSISTANT)), context)
+    given(history(context, place('c1', ASSISTANT)))
       .when(incoming('c2', '+15550123'))
       .then([
         {
@@ -253,21 +251,21 @@ describe('declines, timeouts and the shared voicemail (R14)', () => {
   });
 
   it('R14: the busy line keeps its call while the second caller goes to voicemail', () => {
-    given(secondCallerFoundBusy, context).when(place('c3', BOSS)).thenRejects('LINE_BUSY');
-    given(secondCallerFoundBusy, context)
+    given(secondCallerFoundBusy).when(place('c3', BOSS)).thenRejects('LINE_BUSY');
+    given(secondCallerFoundBusy)
       .when(hangUp('c1', ASSISTANT))
       .thenEmits((ended) => expect(ended.map((e) => e.type)).toEqual(['CallEnded']));
   });
 
   it('R14: a call sent to voicemail because the line was busy keeps its id reserved', () => {
-    given(secondCallerFoundBusy, context).when(incoming('c2')).thenRejects('CALL_ID_IN_USE', 'R12');
-    given(secondCallerFoundBusy, context)
+    given(secondCallerFoundBusy).when(incoming('c2')).thenRejects('CALL_ID_IN_USE', 'R12');
+    given(secondCallerFoundBusy)
       .when({ type: 'HangUpAsExternalParty', callId: 'c2', actor: 'external' })
       .then([]);
   });
 
   it('R14: the caller hanging up while it rings is a missed call with no voicemail', () => {
-    given(ringingCall(), context)
+    given(ringingCall())
       .when({ type: 'HangUpAsExternalParty', callId: 'c1', actor: `external:${CALLER}`, at: at(5) })
       .then([
         {
@@ -285,7 +283,7 @@ describe('declines, timeouts and the shared voicemail (R14)', () => {
   });
 
   it('R14: the caller hanging up after the call went to voicemail is no news', () => {
-    given(history(context, incoming('c1'), expireRing('c1')), context)
+    given(history(context, incoming('c1'), expireRing('c1')))
       .when({ type: 'HangUpAsExternalParty', callId: 'c1', actor: 'external' })
       .then([]);
   });

@@ -206,10 +206,10 @@ describe('who rings for an incoming call (R13, R19, R5)', () => {
   });
 
   it('R13: the routing matrix is recorded in CallRang so history can explain who was not alerted', () => {
-    const context = lineContext({
+    const deputyOptedOut = lineContext({
       delegates: [delegate(ASSISTANT, 'Assistant'), delegate(DEPUTY, 'Deputy', { optedIn: false })],
     });
-    given([], context)
+    given([], deputyOptedOut)
       .when(incoming('c1'))
       .thenEmits(([, rang]) =>
         expect(rang).toMatchObject({

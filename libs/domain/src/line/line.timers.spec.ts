@@ -81,17 +81,17 @@ describe('timers as data (R21)', () => {
   });
 
   it('R21: a ring timeout for a call already answered is a stale timer and appends nothing', () => {
-    given(assistantOnCall(), context).when(expireRing('c1')).then([]);
+    given(assistantOnCall()).when(expireRing('c1')).then([]);
   });
 
   it('R21: a ring timeout for a call that already left the line, or another call, appends nothing', () => {
-    given(history(context, incoming('c1'), expireRing('c1')), context)
+    given(history(context, incoming('c1'), expireRing('c1')))
       .when(expireRing('c1', at(31)))
       .then([]);
-    given(history(context, incoming('c2')), context)
+    given(history(context, incoming('c2')))
       .when(expireRing('c1'))
       .then([]);
-    given([], context).when(expireRing('c1')).then([]);
+    given([]).when(expireRing('c1')).then([]);
   });
 
   it('R21: a VIP escalation after the call was answered appends nothing', () => {
@@ -106,17 +106,17 @@ describe('timers as data (R21)', () => {
       decline('c1', ASSISTANT),
       transfer('c1', BOSS, DEPUTY, at(1)),
     );
-    given(secondAttempt, context)
+    given(secondAttempt)
       .when({ type: 'RecallTransfer', callId: 'c1', attempt: 1, actor: TIMERS, at: at(30) })
       .then([]);
     const answered = bossOnCall(transfer('c1', BOSS, ASSISTANT, T0), answer('c1', ASSISTANT));
-    given(answered, context)
+    given(answered)
       .when({ type: 'RecallTransfer', callId: 'c1', attempt: 1, actor: TIMERS, at: at(30) })
       .then([]);
   });
 
   it('R21: a timer fired before it is due is refused so the process manager reschedules it', () => {
-    const error = given(history(context, incoming('c1')), context)
+    const error = given(history(context, incoming('c1')))
       .when(expireRing('c1', at(29)))
       .thenRejects('TIMER_NOT_DUE', 'R21');
     expect(error.details).toEqual({ dueAt: at(30), at: at(29) });
@@ -126,13 +126,13 @@ describe('timers as data (R21)', () => {
     given([], lineContext({ now: '2030-02-03T04:05:06.000Z' }))
       .when(place('c1', BOSS))
       .thenEmits(([placed]) => expect(placed).toMatchObject({ data: { at: '2030-02-03T04:05:06.000Z' } }));
-    given([], context)
+    given([])
       .when({ ...place('c1', BOSS), at: '2026-01-05T10:00:07+00:00' })
       .thenEmits(([placed]) => expect(placed).toMatchObject({ data: { at: at(7) } }));
   });
 
   it('R21: a time that is not ISO-8601 is refused with INVALID_TIME', () => {
-    given([], context)
+    given([])
       .when({ ...place('c1', BOSS), at: 'tomorrow' })
       .thenRejects('INVALID_TIME', 'R21');
   });

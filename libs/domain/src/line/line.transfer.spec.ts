@@ -30,7 +30,7 @@ const toAssistant = bossOnCall(transfer('c1', BOSS, ASSISTANT));
 
 describe('transfer between delegator and delegate (R16)', () => {
   it('R16: the delegator transfers a call to a delegate, who rings until the recall time', () => {
-    given(bossOnCall(), context)
+    given(bossOnCall())
       .when(transfer('c1', BOSS, ASSISTANT))
       .then([
         {
@@ -49,7 +49,7 @@ describe('transfer between delegator and delegate (R16)', () => {
   });
 
   it('R16: the target answers and the call is transferred to it', () => {
-    given(toAssistant, context)
+    given(toAssistant)
       .when(answer('c1', ASSISTANT))
       .then([
         {
@@ -69,14 +69,14 @@ describe('transfer between delegator and delegate (R16)', () => {
 
   it('R16: after the transfer the target is on the call and the transferrer is not', () => {
     const transferred = bossOnCall(transfer('c1', BOSS, ASSISTANT), answer('c1', ASSISTANT));
-    given(transferred, context).when(hold('c1', BOSS)).thenRejects('NOT_ON_CALL');
-    given(transferred, context)
+    given(transferred).when(hold('c1', BOSS)).thenRejects('NOT_ON_CALL');
+    given(transferred)
       .when(hold('c1', ASSISTANT))
       .thenEmits(([held]) => expect(held?.type).toBe('CallHeld'));
   });
 
   it('R16: a delegate transfers back to the delegator', () => {
-    given(assistantOnCall(), context)
+    given(assistantOnCall())
       .when(transfer('c1', ASSISTANT, BOSS))
       .thenEmits(([requested]) =>
         expect(requested).toMatchObject({
@@ -87,13 +87,13 @@ describe('transfer between delegator and delegate (R16)', () => {
   });
 
   it('R16: a delegate cannot transfer to another delegate', () => {
-    given(assistantOnCall(), context)
+    given(assistantOnCall())
       .when(transfer('c1', ASSISTANT, DEPUTY))
       .thenRejects('TRANSFER_TARGET_NOT_ALLOWED', 'R16');
   });
 
   it('R16: the delegator cannot transfer to a party the line is not shared with, or a delegate without answerCalls', () => {
-    given(bossOnCall(), context)
+    given(bossOnCall())
       .when(transfer('c1', BOSS, 'stranger'))
       .thenRejects('TRANSFER_TARGET_NOT_ALLOWED', 'R16');
     const noAnswer = onlyAssistantWith('placeCalls');
@@ -108,24 +108,24 @@ describe('transfer between delegator and delegate (R16)', () => {
   });
 
   it('R16: only a party on a connected call can transfer it', () => {
-    given(bossOnCall(), context)
+    given(bossOnCall())
       .when(transfer('c1', ASSISTANT, BOSS))
       .thenRejects('NOT_ON_CALL', 'R16');
-    given(history(context, incoming('c1')), context)
+    given(history(context, incoming('c1')))
       .when(transfer('c1', BOSS, ASSISTANT))
       .thenRejects('CALL_NOT_CONNECTED');
   });
 
   it('R16: while the transfer rings, nobody but the target can answer it', () => {
-    given(toAssistant, context).when(answer('c1', DEPUTY)).thenRejects('NOT_RINGING_FOR_YOU', 'R16');
+    given(toAssistant).when(answer('c1', DEPUTY)).thenRejects('NOT_RINGING_FOR_YOU', 'R16');
   });
 
   it('R16: nobody but the target can decline the transfer either', () => {
-    given(toAssistant, context).when(decline('c1', DEPUTY)).thenRejects('NOT_RINGING_FOR_YOU', 'R16');
+    given(toAssistant).when(decline('c1', DEPUTY)).thenRejects('NOT_RINGING_FOR_YOU', 'R16');
   });
 
   it('R16: the target not answering in time recalls the call to the transferrer', () => {
-    given(toAssistant, context)
+    given(toAssistant)
       .when(recallTransfer('c1', 1))
       .then([
         {
@@ -136,7 +136,7 @@ describe('transfer between delegator and delegate (R16)', () => {
   });
 
   it('R16: the target declining recalls the call at once', () => {
-    given(toAssistant, context)
+    given(toAssistant)
       .when(decline('c1', ASSISTANT))
       .then([
         {
@@ -148,7 +148,7 @@ describe('transfer between delegator and delegate (R16)', () => {
 
   it('R16: after a recall the transferrer is back on the call and may transfer again as a new attempt', () => {
     const recalled = bossOnCall(transfer('c1', BOSS, ASSISTANT), recallTransfer('c1', 1));
-    given(recalled, context)
+    given(recalled)
       .when(transfer('c1', BOSS, DEPUTY, at(40)))
       .thenEmits(([again]) =>
         expect(again).toMatchObject({ data: { attempt: 2, to: DEPUTY, recallAt: at(70) } }),
@@ -158,7 +158,7 @@ describe('transfer between delegator and delegate (R16)', () => {
 
 describe('join and merge (R16)', () => {
   it('R16: a delegate with joinAndMerge joins an active call on the shared line', () => {
-    given(bossOnCall(), context)
+    given(bossOnCall())
       .when(join('c1', ASSISTANT))
       .then([
         {
@@ -174,11 +174,11 @@ describe('join and merge (R16)', () => {
   });
 
   it('R16: a party already on the call cannot join it again', () => {
-    given(bossOnCall(), context).when(join('c1', BOSS)).thenRejects('ALREADY_ON_CALL', 'R16');
+    given(bossOnCall()).when(join('c1', BOSS)).thenRejects('ALREADY_ON_CALL', 'R16');
   });
 
   it('R16: the delegator may always join a call on its own line', () => {
-    given(assistantOnCall(), context)
+    given(assistantOnCall())
       .when(join('c1', BOSS))
       .thenEmits(([joined]) =>
         expect(joined).toMatchObject({ type: 'CallJoined', data: { permission: null } }),
@@ -187,15 +187,15 @@ describe('join and merge (R16)', () => {
 
   it('R15: a call the delegator locked cannot be joined by a delegate (R16)', () => {
     const locked = bossOnCall(lockPrivacy('c1', BOSS));
-    given(locked, context).when(join('c1', ASSISTANT)).thenRejects('CALL_PRIVACY_LOCKED', 'R15');
+    given(locked).when(join('c1', ASSISTANT)).thenRejects('CALL_PRIVACY_LOCKED', 'R15');
   });
 
   it('R16: after a join, one party hanging up leaves the call to the others', () => {
     const conference = bossOnCall(join('c1', ASSISTANT));
-    given(conference, context)
+    given(conference)
       .when(hangUp('c1', BOSS))
       .then([{ type: 'CallLeft', data: { callId: 'c1', by: BOSS, at: T0 } }]);
-    given(bossOnCall(join('c1', ASSISTANT), hangUp('c1', BOSS)), context)
+    given(bossOnCall(join('c1', ASSISTANT), hangUp('c1', BOSS)))
       .when(hangUp('c1', ASSISTANT))
       .thenEmits(([ended]) =>
         expect(ended).toMatchObject({ type: 'CallEnded', data: { by: ASSISTANT, reason: 'hungUp' } }),
@@ -204,7 +204,7 @@ describe('join and merge (R16)', () => {
 
   it('R16: merging a held call brings it back as a conference of the holder and the merging party', () => {
     const held = bossOnCall(hold('c1', BOSS));
-    given(held, context)
+    given(held)
       .when(merge('c1', ASSISTANT))
       .then([
         {
@@ -223,14 +223,14 @@ describe('join and merge (R16)', () => {
   });
 
   it('R16: only a held call can be merged, and not by its own holder', () => {
-    given(bossOnCall(), context).when(merge('c1', ASSISTANT)).thenRejects('CALL_NOT_HELD', 'R16');
+    given(bossOnCall()).when(merge('c1', ASSISTANT)).thenRejects('CALL_NOT_HELD', 'R16');
     const held = bossOnCall(hold('c1', BOSS));
-    given(held, context).when(merge('c1', BOSS)).thenRejects('CALL_HELD_BY_YOU', 'R16');
+    given(held).when(merge('c1', BOSS)).thenRejects('CALL_HELD_BY_YOU', 'R16');
   });
 
   it('R15: a held call the delegator locked cannot be merged by a delegate (R16)', () => {
     const locked = bossOnCall(hold('c1', BOSS, true));
-    given(locked, context).when(merge('c1', ASSISTANT)).thenRejects('CALL_PRIVACY_LOCKED', 'R15');
+    given(locked).when(merge('c1', ASSISTANT)).thenRejects('CALL_PRIVACY_LOCKED', 'R15');
   });
 });
 
@@ -266,7 +266,7 @@ describe('a transfer whose target may no longer take it (R16)', () => {
   );
 
   it('R16: Given a call being transferred to a target that may still take it, When its target is checked, Then nothing changes and it still rings until the recall time', () => {
-    given(toAssistant, context)
+    given(toAssistant)
       .when(recheckTransferTarget('c1', 1, at(5)))
       .then([]);
   });
