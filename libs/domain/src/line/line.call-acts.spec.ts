@@ -23,11 +23,11 @@ import {
   DEPUTY,
   STRANGER,
   T0,
-  answer,
   assistantOnCall,
   bossHeld,
   bossHungUp,
   bossOnCall,
+  callPlacedBy,
   context,
   decidedAsExplained,
   decline,
@@ -40,7 +40,6 @@ import {
   join,
   lineContext,
   lockPrivacy,
-  place,
   resume,
   ringingCall,
   transfer,
@@ -145,7 +144,7 @@ describe('explainHold: the decider’s steps for holding a call (R15, R20)', () 
   });
 
   it('R15: Given a call still dialing, When its caller holds it, Then both say it is not connected', () => {
-    const dialing = history(context, place('c1', ASSISTANT));
+    const dialing = callPlacedBy(ASSISTANT);
     const refusal = bothRefuse(dialing, hold('c1', ASSISTANT), 'CALL_NOT_CONNECTED', 'R15');
     expect(refusal.message).toMatch(/^Call c1 is dialing, not connected;/);
   });
@@ -232,7 +231,7 @@ describe('explainStartRecording and explainStopRecording: the decider’s steps 
   });
 
   it('R18: Given a recording id taken, When another party on the call records under it, Then both refuse', () => {
-    const joined = history(context, incoming('c1'), answer('c1', BOSS), join('c1', ASSISTANT));
+    const joined = bossOnCall(join('c1', ASSISTANT));
     const recording = historyAfter(joined, context, record('c1', BOSS, 'r1'));
     bothRefuse(recording, record('c1', ASSISTANT, 'r1'), 'RECORDING_ALREADY_ACTIVE', 'R18');
   });
@@ -243,7 +242,7 @@ describe('explainStartRecording and explainStopRecording: the decider’s steps 
   });
 
   it('R18: Given a recording, When its owner stops it, Then both allow; another party or another id, both refuse', () => {
-    const joined = history(context, incoming('c1'), answer('c1', BOSS), join('c1', ASSISTANT));
+    const joined = bossOnCall(join('c1', ASSISTANT));
     const recording = historyAfter(joined, context, record('c1', BOSS, 'r1'));
     bothAllow(recording, stopRecording('c1', BOSS, 'r1'));
     bothRefuse(recording, stopRecording('c1', ASSISTANT, 'r1'), 'RECORDING_NOT_OWNER', 'R18');
@@ -273,7 +272,7 @@ const otherEnd = (type: 'AnswerAsExternalParty' | 'HangUpAsExternalParty', callI
 
 describe('explainExternalAnswer and explainExternalHangUp: the other end’s steps (R12, R14, R20)', () => {
   it('R12: Given a call a delegate placed, When the called number answers it, Then both allow; connected, both refuse', () => {
-    const dialing = history(context, place('c1', ASSISTANT));
+    const dialing = callPlacedBy(ASSISTANT);
     bothAllow(dialing, otherEnd('AnswerAsExternalParty', 'c1'));
     const connected = historyAfter(dialing, context, otherEnd('AnswerAsExternalParty', 'c1'));
     bothRefuse(connected, otherEnd('AnswerAsExternalParty', 'c1'), 'CALL_NOT_RINGING', 'R12');
@@ -281,7 +280,7 @@ describe('explainExternalAnswer and explainExternalHangUp: the other end’s ste
 
   it('R12: Given an incoming call ringing, When its other end would answer it, Then both refuse saying the call is ringing, not dialing', () => {
     const refusal = bothRefuse(
-      history(context, incoming('c1')),
+      ringingCall(),
       otherEnd('AnswerAsExternalParty', 'c1'),
       'CALL_NOT_RINGING',
       'R12',

@@ -13,6 +13,7 @@ import {
   bossHeld,
   bossHungUp,
   bossOnCall,
+  callPlacedBy,
   context,
   decidedAsExplained,
   decline,
@@ -26,7 +27,6 @@ import {
   lockPrivacy,
   onlyAssistantWith,
   pickUp,
-  place,
   resume,
   ringingCall,
   transfer,
@@ -81,7 +81,7 @@ describe('explainAnswer: the decider’s steps for answering a call (R13, R14, R
   });
 
   it('R14: Given a delegate declined the ringing call, When it answers, Then both refuse, caused by its decline', () => {
-    const declined = history(context, incoming('c1'), decline('c1', ASSISTANT));
+    const declined = ringingCall(decline('c1', ASSISTANT));
     const refusal = bothRefuse(declined, answer('c1', ASSISTANT), 'NOT_RINGING_FOR_YOU', 'R13');
     expect(refusal).toMatchObject({
       message: 'Call c1 is not ringing for you: you declined it.',
@@ -115,7 +115,7 @@ describe('explainAnswer: the decider’s steps for answering a call (R13, R14, R
   });
 
   it('R13: Given an outgoing call, When a party answers it, Then both say it is not ringing', () => {
-    bothRefuse(history(context, place('c1', BOSS)), answer('c1', ASSISTANT), 'CALL_NOT_RINGING', 'R13');
+    bothRefuse(callPlacedBy(BOSS), answer('c1', ASSISTANT), 'CALL_NOT_RINGING', 'R13');
   });
 
   it('R16: Given a transfer to a delegate, When another answers, Then both refuse before asking its permission; the target may', () => {

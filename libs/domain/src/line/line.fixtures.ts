@@ -230,14 +230,18 @@ export const recheckTransferTarget = (callId: string, attempt: number, when = at
 });
 
 /**
- * Call c1 on the fixture line: ringing; answered by Boss, then the commands `then` (if any); held by Boss,
- * privately or not; hung up by Boss.
+ * Call c1 from the caller on the fixture line: ringing, then the commands `then` (if any); answered by
+ * Boss, then `then`; held by Boss, privately or not; hung up by Boss.
  */
-export const ringingCall = (): LineEvent[] => history(lineContext(), incoming('c1'));
+export const ringingCall = (...then: Timed<LineCommand>[]): LineEvent[] =>
+  history(lineContext(), incoming('c1'), ...then);
 export const bossOnCall = (...then: Timed<LineCommand>[]): LineEvent[] =>
-  history(lineContext(), incoming('c1'), answer('c1', BOSS), ...then);
+  ringingCall(answer('c1', BOSS), ...then);
 /** Call c1 answered by Assistant (for Boss), then the commands `then` (if any). */
 export const assistantOnCall = (...then: Timed<LineCommand>[]): LineEvent[] =>
-  history(lineContext(), incoming('c1'), answer('c1', ASSISTANT), ...then);
+  ringingCall(answer('c1', ASSISTANT), ...then);
 export const bossHeld = (privacyLock = false): LineEvent[] => bossOnCall(hold('c1', BOSS, privacyLock));
 export const bossHungUp = (): LineEvent[] => bossOnCall(hangUp('c1', BOSS));
+/** Call c1 placed by `actor` to the caller on the fixture line: dialing, then the commands `then` (if any). */
+export const callPlacedBy = (actor: string, ...then: Timed<LineCommand>[]): LineEvent[] =>
+  history(lineContext(), place('c1', actor), ...then);

@@ -7,17 +7,15 @@ import {
   assistantOnCall,
   bossHeld,
   bossOnCall,
-  context,
   delegate,
   given,
-  history,
   hold,
-  incoming,
   lineContext,
   lockPrivacy,
   onlyAssistantWith,
   pickUp,
   resume,
+  ringingCall,
 } from './line.fixtures.js';
 
 describe('hold, resume, pick up and privacy (R15)', () => {
@@ -37,9 +35,7 @@ describe('hold, resume, pick up and privacy (R15)', () => {
   });
 
   it('R15: a ringing call cannot be held', () => {
-    given(history(context, incoming('c1')))
-      .when(hold('c1', BOSS))
-      .thenRejects('CALL_NOT_CONNECTED', 'R15');
+    given(ringingCall()).when(hold('c1', BOSS)).thenRejects('CALL_NOT_CONNECTED', 'R15');
   });
 
   it('R15: the holder resumes the held call', () => {

@@ -25,11 +25,12 @@ import {
   lineContext,
   onlyAssistantWith,
   pickUp,
+  ringingCall,
   stateOf,
   transfer,
 } from './line.fixtures.js';
 
-const withMessage = history(context, incoming('c1'), expireRing('c1'));
+const withMessage = ringingCall(expireRing('c1'));
 const read = (actor: string, messageId = 'c1') => ({ type: 'ReadVoicemail', messageId, actor }) as const;
 const remove = (actor: string, messageId = 'c1') => ({ type: 'DeleteVoicemail', messageId, actor }) as const;
 
@@ -41,7 +42,7 @@ describe('the shared voicemail inbox (R17)', () => {
   });
 
   it('R17: read state is shared: once read by anyone, reading again changes nothing', () => {
-    given(history(context, incoming('c1'), expireRing('c1'), read(ASSISTANT)))
+    given(ringingCall(expireRing('c1'), read(ASSISTANT)))
       .when(read(BOSS))
       .then([]);
   });
@@ -52,7 +53,7 @@ describe('the shared voicemail inbox (R17)', () => {
       .then([
         { type: 'VoicemailDeleted', data: { messageId: 'c1', by: DEPUTY, onBehalfOf: BOSS, at: at(60) } },
       ]);
-    const deleted = history(context, incoming('c1'), expireRing('c1'), remove(DEPUTY));
+    const deleted = ringingCall(expireRing('c1'), remove(DEPUTY));
     const error = given(deleted).when(read(BOSS)).thenRejects('VOICEMAIL_NOT_FOUND', 'R17');
     expect(error.kind).toBe('not_found');
     given(deleted).when(remove(ASSISTANT)).thenRejects('VOICEMAIL_NOT_FOUND', 'R17');
@@ -141,7 +142,7 @@ describe('the shared voicemail inbox (R17)', () => {
 
     it("When Boss's call rings out after the number passed on, Then its message is still Boss's", () => {
       // Given the call arrived under Boss and the number changed hands while it rang
-      given(history(context, incoming('c1')), reassigned)
+      given(ringingCall(), reassigned)
         .when(expireRing('c1'))
         .thenEmits((events) =>
           expect(events.at(-1)).toMatchObject({
@@ -153,7 +154,7 @@ describe('the shared voicemail inbox (R17)', () => {
 
     it('When a call that arrived before owners were recorded rings out, Then its message records the owner as unknown (null)', () => {
       // Given the call's IncomingCallReceived read from a v1 event (upcast: owner null)
-      const unrecordedCall = history(context, incoming('c1')).map((event) =>
+      const unrecordedCall = ringingCall().map((event) =>
         event.type === 'IncomingCallReceived' ? { ...event, data: { ...event.data, owner: null } } : event,
       );
       // Then the VoicemailLeft it leaves is complete v2 data: its owner written, as null
@@ -299,11 +300,11 @@ describe('explainVoicemailAct: the decider’s steps for reading or deleting a m
   });
 
   it('R17: Given a message already read, When it is read again, Then both allow (a no-op, not a refusal)', () => {
-    bothAllow(history(context, incoming('c1'), expireRing('c1'), read(ASSISTANT)), read(BOSS));
+    bothAllow(ringingCall(expireRing('c1'), read(ASSISTANT)), read(BOSS));
   });
 
   it('R17: Given a deleted message or none, When it is read or deleted, Then both say it is not in the inbox', () => {
-    const deleted = history(context, incoming('c1'), expireRing('c1'), remove(DEPUTY));
+    const deleted = ringingCall(expireRing('c1'), remove(DEPUTY));
     bothRefuse(deleted, read(BOSS), 'VOICEMAIL_NOT_FOUND', 'R17');
     bothRefuse(deleted, remove(ASSISTANT), 'VOICEMAIL_NOT_FOUND', 'R17');
     bothRefuse(withMessage, read(BOSS, 'constructor'), 'VOICEMAIL_NOT_FOUND', 'R17');

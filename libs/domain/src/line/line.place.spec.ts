@@ -12,6 +12,7 @@ import {
   T0,
   answer,
   assistantOnCall,
+  callPlacedBy,
   context,
   delegate,
   given,
@@ -22,6 +23,7 @@ import {
   lineContext,
   onlyAssistantWith,
   place,
+  ringingCall,
   stateOf,
 } from './line.fixtures.js';
 import { hasUsedCallId, RECENT_CALLS_KEPT } from './line.state.js';
@@ -118,9 +120,7 @@ describe('placing calls on a shared line', () => {
   });
 
   it('R12: a second session on a busy line is rejected with LINE_BUSY naming the call and who holds it', () => {
-    const error = given(history(context, place('c1', ASSISTANT)))
-      .when(place('c2', BOSS))
-      .thenRejects('LINE_BUSY', 'R12');
+    const error = given(callPlacedBy(ASSISTANT)).when(place('c2', BOSS)).thenRejects('LINE_BUSY', 'R12');
     expect(error.kind).toBe('conflict');
     expect(error.details).toEqual({ callId: 'c1', phase: 'dialing', heldBy: [ASSISTANT] });
     expect(error.message).toMatch(/busy with call c1 \(dialing, placed by Assistant\)/);
@@ -146,9 +146,7 @@ describe('placing calls on a shared line', () => {
   });
 
   it('R12: a line ringing with an incoming call is busy too, and LINE_BUSY says who it rings for', () => {
-    const error = given(history(context, incoming('c1')))
-      .when(place('c2', DEPUTY))
-      .thenRejects('LINE_BUSY', 'R12');
+    const error = given(ringingCall()).when(place('c2', DEPUTY)).thenRejects('LINE_BUSY', 'R12');
     expect(error.message).toMatch(/ringing for Boss and Assistant and Deputy/);
   });
 
@@ -183,9 +181,9 @@ describe('placing calls on a shared line', () => {
   });
 
   it('R12: a call id the line used cannot start a new call', () => {
-    const ended = history(context, place('c1', BOSS), hangUp('c1', BOSS));
+    const ended = callPlacedBy(BOSS, hangUp('c1', BOSS));
     given(ended).when(place('c1', BOSS)).thenRejects('CALL_ID_IN_USE', 'R12');
-    given(history(context, place('c1', BOSS)))
+    given(callPlacedBy(BOSS))
       .when(incoming('c1'))
       .thenRejects('CALL_ID_IN_USE', 'R12', 'Call id c1 is the call in progress on this line');
   });
@@ -207,7 +205,7 @@ describe('placing calls on a shared line', () => {
   });
 
   it('R12: a state decided on twice keeps meaning the ids folded into it (the used ids are shared, not copied)', () => {
-    const base = stateOf(history(context, place('c1', BOSS), hangUp('c1', BOSS)));
+    const base = stateOf(callPlacedBy(BOSS, hangUp('c1', BOSS)));
     const placed = (callId: string) => lineDecider.decide(place(callId, BOSS), base, context).events[0]!;
     const first = lineDecider.evolve(base, placed('c2'));
     const second = lineDecider.evolve(base, placed('c3'));
@@ -226,19 +224,15 @@ describe('placing calls on a shared line', () => {
   });
 
   it('R12: the external party answering a dialing call connects it; answering twice is refused', () => {
-    const dialing = history(context, place('c1', BOSS));
+    const dialing = callPlacedBy(BOSS);
     const externalAnswer = { type: 'AnswerAsExternalParty', callId: 'c1', actor: 'external' } as const;
     given(dialing)
       .when(externalAnswer)
       .then([{ type: 'CallAnsweredByExternalParty', data: { callId: 'c1', at: T0 } }]);
-    given(history(context, place('c1', BOSS), externalAnswer))
-      .when(externalAnswer)
-      .thenRejects('CALL_NOT_RINGING', 'R12');
+    given(callPlacedBy(BOSS, externalAnswer)).when(externalAnswer).thenRejects('CALL_NOT_RINGING', 'R12');
   });
 
   it('R12: answering an outgoing call as a line-side party is refused with CALL_NOT_RINGING', () => {
-    given(history(context, place('c1', BOSS)))
-      .when(answer('c1', ASSISTANT))
-      .thenRejects('CALL_NOT_RINGING');
+    given(callPlacedBy(BOSS)).when(answer('c1', ASSISTANT)).thenRejects('CALL_NOT_RINGING');
   });
 });

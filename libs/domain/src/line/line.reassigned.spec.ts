@@ -121,7 +121,7 @@ describe("a call of the number's previous owner (R10)", () => {
       .thenEmits((events) =>
         expect(events).toMatchObject([{ type: 'CallHeld', data: { privacyLocked: true, onBehalfOf: null } }]),
       );
-    given(history(lineContext(), incoming('c1'), answer('c1', BOSS), join('c1', ASSISTANT)), reassigned)
+    given(bossOnCall(join('c1', ASSISTANT)), reassigned)
       .when(hold('c1', ASSISTANT, true))
       .thenRejects('PRIVACY_LOCK_DELEGATOR_ONLY', 'R15', `Only the delegator (${BOSS}) can lock`);
     given(bossOnCall(), reassigned).when(lockPrivacy('c1', BOSS)).thenEmitsTypes(['CallPrivacyLockChanged']);
@@ -226,7 +226,7 @@ describe("the recent calls and totals of the number's current ownership (R10, R1
   });
 
   it("Given a call and its message recorded before owners were (owner null), When the number passed to Newboss, Then they are listed and counted as Newboss's, as its inbox lists the message", () => {
-    const unrecorded = history(lineContext(), incoming('c1'), expireRing('c1')).map((event): LineEvent =>
+    const unrecorded = ringingCall(expireRing('c1')).map((event): LineEvent =>
       event.type === 'IncomingCallReceived' || event.type === 'VoicemailLeft'
         ? ({ ...event, data: { ...event.data, owner: null } } as LineEvent)
         : event,

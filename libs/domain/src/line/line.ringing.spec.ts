@@ -10,7 +10,7 @@ import {
   answer,
   assistantOnCall,
   at,
-  context,
+  callPlacedBy,
   decline,
   delegate,
   expireRing,
@@ -79,7 +79,7 @@ describe('incoming calls: ringing and answering (R13)', () => {
   });
 
   it('R13: an answer arriving after the answered call ended still names who answered', () => {
-    const over = history(context, incoming('c1'), answer('c1', DEPUTY), hangUp('c1', DEPUTY));
+    const over = ringingCall(answer('c1', DEPUTY), hangUp('c1', DEPUTY));
     given(over).when(answer('c1', ASSISTANT)).thenRejects('ALREADY_ANSWERED', 'R13');
   });
 
@@ -88,7 +88,7 @@ describe('incoming calls: ringing and answering (R13)', () => {
     for (const party of contenders) {
       given(ringingCall()).when(answer('c1', party)).thenEmitsTypes(['CallAnswered']);
     }
-    const won = history(context, incoming('c1'), answer('c1', DEPUTY));
+    const won = ringingCall(answer('c1', DEPUTY));
     for (const party of contenders.filter((p) => p !== DEPUTY)) {
       given(won).when(answer('c1', party)).thenRejects('ALREADY_ANSWERED', 'R13');
     }
@@ -122,9 +122,9 @@ describe('incoming calls: ringing and answering (R13)', () => {
 });
 
 describe('declines, timeouts and the shared voicemail (R14)', () => {
-  const declinedByAssistant = history(context, incoming('c1'), decline('c1', ASSISTANT));
+  const declinedByAssistant = ringingCall(decline('c1', ASSISTANT));
   /** Assistant is on outgoing call c1 when caller c2 calls, so c2 finds the line busy. */
-  const secondCallerFoundBusy = history(context, place('c1', ASSISTANT), incoming('c2'));
+  const secondCallerFoundBusy = callPlacedBy(ASSISTANT, incoming('c2'));
   /**
    * What `by` declining c1, which rang Boss, Assistant and Deputy, decides when no ring leg is left that
    * could answer: the decline (a delegate's on Boss's behalf), the call sent to voicemail as missed by all
@@ -164,12 +164,12 @@ describe('declines, timeouts and the shared voicemail (R14)', () => {
   });
 
   it('R14: when the last ringing party declines the call goes to voicemail at once', () => {
-    const twoDeclined = history(context, incoming('c1'), decline('c1', BOSS), decline('c1', ASSISTANT));
+    const twoDeclined = ringingCall(decline('c1', BOSS), decline('c1', ASSISTANT));
     given(twoDeclined).when(decline('c1', DEPUTY)).then(lastDeclineSendsToVoicemail(DEPUTY, []));
   });
 
   describe('R14: Given the call rang Boss, Assistant and Deputy, and Assistant and Deputy then lost the line', () => {
-    const rangAll = history(context, incoming('c1'));
+    const rangAll = ringingCall();
 
     it('When Boss declines after both delegations were revoked mid-ring, Then the caller goes to voicemail at once: nobody is left who can answer', () => {
       given(rangAll, lineContext({ delegates: [] }))
@@ -223,7 +223,7 @@ describe('declines, timeouts and the shared voicemail (R14)', () => {
   });
 
   it('R14: after the timeout the line is free and the call can no longer be answered', () => {
-    const missed = history(context, incoming('c1'), expireRing('c1'));
+    const missed = ringingCall(expireRing('c1'));
     given(missed)
       .when(place('c2', BOSS))
       .thenEmits((events) => expect(events).toHaveLength(1));
@@ -232,7 +232,7 @@ describe('declines, timeouts and the shared voicemail (R14)', () => {
   });
 
   it('R14: a call to a busy line alerts nobody and goes straight to the shared voicemail as busy', () => {
-    given(history(context, place('c1', ASSISTANT)))
+    given(callPlacedBy(ASSISTANT))
       .when(incoming('c2', '+15550123'))
       .then([
         {
@@ -283,7 +283,7 @@ describe('declines, timeouts and the shared voicemail (R14)', () => {
   });
 
   it('R14: the caller hanging up after the call went to voicemail is no news', () => {
-    given(history(context, incoming('c1'), expireRing('c1')))
+    given(ringingCall(expireRing('c1')))
       .when({ type: 'HangUpAsExternalParty', callId: 'c1', actor: 'external' })
       .then([]);
   });

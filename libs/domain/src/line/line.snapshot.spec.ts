@@ -8,6 +8,7 @@ import {
   TIMERS,
   answer,
   at,
+  callPlacedBy,
   context,
   expireRing,
   hangUp,
@@ -16,6 +17,7 @@ import {
   incoming,
   lineContext,
   place,
+  ringingCall,
   stateOf,
 } from './line.fixtures.js';
 
@@ -113,10 +115,10 @@ describe('line snapshots', () => {
     // When this fails: bump LINE_SNAPSHOT_SCHEMA, teach serialize/deserialize the new shape, and
     // update the expectation below. Old snapshots are then ignored and rebuilt, never misread.
     // The call in progress and the messages are pinned too: their owner came in v5.
-    const ringing = stateOf(history(context, incoming('c1')));
+    const ringing = stateOf(ringingCall());
     // The recent calls, the call that arrived while busy and the totals per owner are pinned too: v6.
-    const messaged = stateOf(history(context, incoming('c1'), expireRing('c1')));
-    const arrivedWhileBusy = stateOf(history(context, place('c1', BOSS), incoming('c2')).slice(0, -2));
+    const messaged = stateOf(ringingCall(expireRing('c1')));
+    const arrivedWhileBusy = stateOf(callPlacedBy(BOSS, incoming('c2')).slice(0, -2));
     expect({
       schema: LINE_SNAPSHOT_SCHEMA,
       fields: Object.keys(initialLineState).sort(),

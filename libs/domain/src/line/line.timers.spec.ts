@@ -14,6 +14,7 @@ import {
   assistantOnCall,
   at,
   bossOnCall,
+  callPlacedBy,
   context,
   decline,
   expireRing,
@@ -24,6 +25,7 @@ import {
   incoming,
   lineContext,
   place,
+  ringingCall,
   stateOf,
   transfer,
 } from './line.fixtures.js';
@@ -38,7 +40,7 @@ const vip = lineContext({
 
 describe('timers as data (R21)', () => {
   it('R21: a ringing call has a ring-timeout timer carrying the command to send when due', () => {
-    expect(pendingLineTimers(stateOf(history(context, incoming('c1'))))).toEqual([
+    expect(pendingLineTimers(stateOf(ringingCall()))).toEqual([
       {
         key: 'ringTimeout:c1',
         kind: 'ringTimeout',
@@ -75,7 +77,7 @@ describe('timers as data (R21)', () => {
   });
 
   it('R21: only timers at or before the given time are due', () => {
-    const state = stateOf(history(context, incoming('c1')));
+    const state = stateOf(ringingCall());
     expect(dueLineTimers(state, at(29))).toEqual([]);
     expect(dueLineTimers(state, at(30)).map((t) => t.key)).toEqual(['ringTimeout:c1']);
   });
@@ -85,7 +87,7 @@ describe('timers as data (R21)', () => {
   });
 
   it('R21: a ring timeout for a call that already left the line, or another call, appends nothing', () => {
-    given(history(context, incoming('c1'), expireRing('c1')))
+    given(ringingCall(expireRing('c1')))
       .when(expireRing('c1', at(31)))
       .then([]);
     given(history(context, incoming('c2')))
@@ -116,7 +118,7 @@ describe('timers as data (R21)', () => {
   });
 
   it('R21: a timer fired before it is due is refused so the process manager reschedules it', () => {
-    const error = given(history(context, incoming('c1')))
+    const error = given(ringingCall())
       .when(expireRing('c1', at(29)))
       .thenRejects('TIMER_NOT_DUE', 'R21');
     expect(error.details).toEqual({ dueAt: at(30), at: at(29) });
@@ -194,7 +196,7 @@ describe('determinism (R21)', () => {
   });
 
   it('R21: deciding never mutates the state it was given', () => {
-    const state = stateOf(history(context, incoming('c1')));
+    const state = stateOf(ringingCall());
     const snapshot = JSON.stringify(state);
     lineDecider.decide(answer('c1', BOSS), state, context);
     lineDecider.evolve(state, {
@@ -232,12 +234,12 @@ describe('compact line state (R12)', () => {
   describe('the line event types that change no timer', () => {
     // Every phase a call can be in, those with timers first, and an idle line.
     const states: [string, LineState][] = [
-      ['ringing', stateOf(history(context, incoming('c1')))],
+      ['ringing', stateOf(ringingCall())],
       ['ringing VIP, escalation due', stateOf(history(vip, incoming('c1', VIP_CALLER)))],
       ['transferring', stateOf(bossOnCall(transfer('c1', BOSS, ASSISTANT, at(5))))],
       ['connected', stateOf(bossOnCall())],
       ['held', stateOf(bossOnCall(hold('c1', BOSS)))],
-      ['dialing', stateOf(history(context, place('c1', BOSS)))],
+      ['dialing', stateOf(callPlacedBy(BOSS))],
       ['idle', stateOf([])],
     ];
     /** One event of the type about call `callId`, with every field the fold reads. */

@@ -13,9 +13,7 @@ import {
   delegate,
   given,
   hangUp,
-  history,
   hold,
-  incoming,
   join,
   lineContext,
   lockPrivacy,
@@ -23,6 +21,7 @@ import {
   onlyAssistantWith,
   recallTransfer,
   recheckTransferTarget,
+  ringingCall,
   transfer,
 } from './line.fixtures.js';
 
@@ -111,7 +110,7 @@ describe('transfer between delegator and delegate (R16)', () => {
     given(bossOnCall())
       .when(transfer('c1', ASSISTANT, BOSS))
       .thenRejects('NOT_ON_CALL', 'R16');
-    given(history(context, incoming('c1')))
+    given(ringingCall())
       .when(transfer('c1', BOSS, ASSISTANT))
       .thenRejects('CALL_NOT_CONNECTED');
   });
