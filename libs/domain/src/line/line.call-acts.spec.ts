@@ -21,6 +21,7 @@ import {
   ASSISTANT,
   BOSS,
   DEPUTY,
+  NEWBOSS,
   STRANGER,
   T0,
   assistantOnCall,
@@ -40,6 +41,7 @@ import {
   join,
   lineContext,
   lockPrivacy,
+  passedToNewboss,
   resume,
   ringingCall,
   transfer,
@@ -108,10 +110,7 @@ const explained = (past: readonly LineEvent[], command: CallAct, ctx: LineContex
 const { bothRefuse, bothAllow } = decidedAsExplained(explained);
 
 /** The number passed from Boss to Newboss while Boss's call c1 was on it (R10). */
-const reassigned = lineContext({
-  delegator: { partyId: 'newboss', name: 'Newboss', eligibility: null, powerPack: true },
-  delegates: [],
-});
+const reassigned = passedToNewboss();
 
 describe('explainDecline: the decider’s steps for declining a call (R14, R16, R20)', () => {
   it('R14: Given a call ringing for a delegate, When it declines, Then both allow, ringing for it last', () => {
@@ -164,7 +163,7 @@ describe('explainHold: the decider’s steps for holding a call (R15, R20)', () 
       reassigned,
     );
     expect(refusal.message).toBe(`Only the delegator (${BOSS}) can lock or unlock a call for privacy.`);
-    bothRefuse(past, hold('c1', 'newboss'), 'CALL_NOT_FOUND', 'R15', reassigned);
+    bothRefuse(past, hold('c1', NEWBOSS), 'CALL_NOT_FOUND', 'R15', reassigned);
   });
 });
 

@@ -10,6 +10,7 @@ import {
   BOSS,
   DEPUTY,
   answer,
+  assistantOptedOut,
   bossHeld,
   bossHungUp,
   bossOnCall,
@@ -93,15 +94,12 @@ describe('explainAnswer: the decider’s steps for answering a call (R13, R14, R
   });
 
   it('R13: Given an opted-out delegate, When it answers the ringing call, Then both refuse, caused by routing', () => {
-    const optedOut = lineContext({
-      delegates: [delegate(ASSISTANT, 'Assistant', { optedIn: false }), delegate(DEPUTY, 'Deputy')],
-    });
     const refusal = bothRefuse(
-      history(optedOut, incoming('c1')),
+      history(assistantOptedOut, incoming('c1')),
       answer('c1', ASSISTANT),
       'NOT_RINGING_FOR_YOU',
       'R13',
-      optedOut,
+      assistantOptedOut,
     );
     expect(refusal.cause).toEqual({ rule: 'R13', code: 'OPTED_OUT' });
   });

@@ -118,6 +118,29 @@ export const decidedAsExplained = <Command extends LineCommand>(
 export const onlyAssistantWith = (...permissions: Permission[]): LineContext =>
   lineContext({ delegates: [delegate(ASSISTANT, 'Assistant', { permissions })] });
 
+/** Assistant's delegation is not active (pending, or revoked: R7); Deputy's is. */
+export const assistantInactive = lineContext({
+  delegates: [delegate(ASSISTANT, 'Assistant', { active: false }), delegate(DEPUTY, 'Deputy')],
+});
+
+/** Assistant has opted out of ringing (R13); Deputy has not. */
+export const assistantOptedOut = lineContext({
+  delegates: [delegate(ASSISTANT, 'Assistant', { optedIn: false }), delegate(DEPUTY, 'Deputy')],
+});
+
+/** VIP callers ring Boss first and the delegates 10 s later (R19). */
+export const vipDelegatorFirst = lineContext({
+  vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorFirst', delaySeconds: 10 } },
+});
+
+export const NEWBOSS = 'newboss';
+/** The fixture number after an admin took it from Boss and gave it to Newboss (R10), who shares it with `delegates`. */
+export const passedToNewboss = (...delegates: LineDelegate[]): LineContext =>
+  lineContext({
+    delegator: { partyId: NEWBOSS, name: 'Newboss', eligibility: null, powerPack: true },
+    delegates,
+  });
+
 /** `T0` plus some seconds, as the ISO string events carry. */
 export const at = (seconds: number): string => new Date(Date.parse(T0) + seconds * 1000).toISOString();
 
@@ -213,6 +236,13 @@ export const expireRing = (callId: string, when = at(30)): Timed<LineCommand> =>
   actor: TIMERS,
   at: when,
 });
+/** What the timer process manager sends when a VIP call's delegatorFirst delay (10 s under `vipDelegatorFirst`) is due. */
+export const escalateVipRing = (callId: string, when = at(10)): Timed<LineCommand> => ({
+  type: 'EscalateVipRing',
+  callId,
+  actor: TIMERS,
+  at: when,
+});
 export const recallTransfer = (callId: string, attempt: number, when = at(30)): Timed<LineCommand> => ({
   type: 'RecallTransfer',
   callId,
@@ -242,6 +272,9 @@ export const assistantOnCall = (...then: Timed<LineCommand>[]): LineEvent[] =>
   ringingCall(answer('c1', ASSISTANT), ...then);
 export const bossHeld = (privacyLock = false): LineEvent[] => bossOnCall(hold('c1', BOSS, privacyLock));
 export const bossHungUp = (): LineEvent[] => bossOnCall(hangUp('c1', BOSS));
+/** Call c1 from the VIP caller under `vipDelegatorFirst`: ringing Boss alone, then the commands `then` (if any). */
+export const vipCallRinging = (...then: Timed<LineCommand>[]): LineEvent[] =>
+  history(vipDelegatorFirst, incoming('c1', VIP_CALLER), ...then);
 /** Call c1 placed by `actor` to the caller on the fixture line: dialing, then the commands `then` (if any). */
 export const callPlacedBy = (actor: string, ...then: Timed<LineCommand>[]): LineEvent[] =>
   history(lineContext(), place('c1', actor), ...then);

@@ -2,15 +2,13 @@ import {
   ASSISTANT,
   BOSS,
   DEPUTY,
-  EVERYDAY,
   T0,
+  assistantInactive,
   assistantOnCall,
   bossHeld,
   bossOnCall,
-  delegate,
   given,
   hold,
-  lineContext,
   lockPrivacy,
   onlyAssistantWith,
   pickUp,
@@ -136,9 +134,8 @@ describe('hold, resume, pick up and privacy (R15)', () => {
   });
 
   it('R15: a delegate with pickUpHeldCalls but an inactive delegation cannot pick up', () => {
-    const revoked = lineContext({
-      delegates: [delegate(ASSISTANT, 'Assistant', { active: false, permissions: EVERYDAY })],
-    });
-    given(bossHeld(), revoked).when(pickUp('c1', ASSISTANT)).thenRejects('DELEGATION_NOT_ACTIVE', 'R7');
+    given(bossHeld(), assistantInactive)
+      .when(pickUp('c1', ASSISTANT))
+      .thenRejects('DELEGATION_NOT_ACTIVE', 'R7');
   });
 });

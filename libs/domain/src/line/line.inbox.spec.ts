@@ -6,10 +6,12 @@ import {
   ASSISTANT,
   BOSS,
   DEPUTY,
+  NEWBOSS,
   STRANGER,
   T0,
   TIMERS,
   answer,
+  assistantInactive,
   at,
   bossOnCall,
   context,
@@ -22,8 +24,8 @@ import {
   incoming,
   join,
   LINE,
-  lineContext,
   onlyAssistantWith,
+  passedToNewboss,
   pickUp,
   ringingCall,
   stateOf,
@@ -73,9 +75,8 @@ describe('the shared voicemail inbox (R17)', () => {
   });
 
   it('R17: an inactive delegate or a stranger cannot read or delete', () => {
-    const revoked = lineContext({ delegates: [delegate(ASSISTANT, 'Assistant', { active: false })] });
-    given(withMessage, revoked).when(read(ASSISTANT)).thenRejects('DELEGATION_NOT_ACTIVE', 'R7');
-    given(withMessage, revoked).when(remove(ASSISTANT)).thenRejects('DELEGATION_NOT_ACTIVE', 'R7');
+    given(withMessage, assistantInactive).when(read(ASSISTANT)).thenRejects('DELEGATION_NOT_ACTIVE', 'R7');
+    given(withMessage, assistantInactive).when(remove(ASSISTANT)).thenRejects('DELEGATION_NOT_ACTIVE', 'R7');
     given(withMessage).when(remove(STRANGER)).thenRejects('LINE_NOT_SHARED', 'R10');
   });
 
@@ -111,11 +112,7 @@ describe('the shared voicemail inbox (R17)', () => {
 
   describe('R10/R17: a number that passes to another party leaves its messages with the party it was', () => {
     // Given Boss's number took a message, then an admin gave the number to Newboss, who shares it with Assistant
-    const NEWBOSS = 'newboss';
-    const reassigned = lineContext({
-      delegator: { partyId: NEWBOSS, name: 'Newboss', eligibility: null, powerPack: true },
-      delegates: [delegate(ASSISTANT, 'Assistant')],
-    });
+    const reassigned = passedToNewboss(delegate(ASSISTANT, 'Assistant'));
 
     it.each([
       ['the new owner reads it', read(NEWBOSS)],
@@ -311,18 +308,13 @@ describe('explainVoicemailAct: the decider’s steps for reading or deleting a m
   });
 
   it('R7/R10: Given a message, When an inactive delegate or a stranger reads or deletes it, Then both refuse before the message is looked at', () => {
-    const revoked = lineContext({ delegates: [delegate(ASSISTANT, 'Assistant', { active: false })] });
-    bothRefuse(withMessage, read(ASSISTANT), 'DELEGATION_NOT_ACTIVE', 'R7', revoked);
+    bothRefuse(withMessage, read(ASSISTANT), 'DELEGATION_NOT_ACTIVE', 'R7', assistantInactive);
     bothRefuse(withMessage, remove(STRANGER), 'LINE_NOT_SHARED', 'R10');
     bothRefuse(withMessage, remove(STRANGER, 'nope'), 'LINE_NOT_SHARED', 'R10');
   });
 
   it("R10/R17: Given the number passed to another party, When its new owner deletes the previous owner's message, Then both say it stays in that party's inbox", () => {
-    const reassigned = lineContext({
-      delegator: { partyId: 'newboss', name: 'Newboss', eligibility: null, powerPack: true },
-      delegates: [],
-    });
-    const refusal = bothRefuse(withMessage, remove('newboss'), 'VOICEMAIL_NOT_FOUND', 'R17', reassigned);
+    const refusal = bothRefuse(withMessage, remove(NEWBOSS), 'VOICEMAIL_NOT_FOUND', 'R17', passedToNewboss());
     expect(refusal.message).toMatch(/was another party's number/);
   });
 });

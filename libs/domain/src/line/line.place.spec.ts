@@ -11,6 +11,7 @@ import {
   STRANGER,
   T0,
   answer,
+  assistantInactive,
   assistantOnCall,
   callPlacedBy,
   context,
@@ -80,8 +81,7 @@ describe('placing calls on a shared line', () => {
   });
 
   it('R7: a delegate whose delegation is not active is refused with DELEGATION_NOT_ACTIVE', () => {
-    const pending = lineContext({ delegates: [delegate(ASSISTANT, 'Assistant', { active: false })] });
-    given([], pending).when(place('c1', ASSISTANT)).thenRejects('DELEGATION_NOT_ACTIVE', 'R7');
+    given([], assistantInactive).when(place('c1', ASSISTANT)).thenRejects('DELEGATION_NOT_ACTIVE', 'R7');
   });
 
   it("R10: a delegate failing eligibility is refused with that rule's own code (R2)", () => {

@@ -5,8 +5,8 @@ import {
   BOSS,
   CALLER,
   LINE,
+  NEWBOSS,
   T0,
-  TIMERS,
   VIP_CALLER,
   answer,
   assistantOnCall,
@@ -15,6 +15,7 @@ import {
   bossOnCall,
   decline,
   delegate,
+  escalateVipRing,
   expireRing,
   given,
   hangUp,
@@ -26,11 +27,14 @@ import {
   lineContext,
   lockPrivacy,
   merge,
+  passedToNewboss,
   pickUp,
   place,
   resume,
   ringingCall,
   stateOf,
+  vipCallRinging,
+  vipDelegatorFirst,
 } from './line.fixtures.js';
 import { callOfCurrentOwnership, recentCallsOf, totalsOf } from './line.state.js';
 
@@ -40,11 +44,7 @@ import { callOfCurrentOwnership, recentCallsOf, totalsOf } from './line.state.js
  * cannot take it over, while the parties on it still hold, resume and wind it down, acting for Boss.
  * (Its voicemail: line.inbox.spec.ts.)
  */
-const NEWBOSS = 'newboss';
-const reassigned = lineContext({
-  delegator: { partyId: NEWBOSS, name: 'Newboss', eligibility: null, powerPack: true },
-  delegates: [delegate(ASSISTANT, 'Assistant')],
-});
+const reassigned = passedToNewboss(delegate(ASSISTANT, 'Assistant'));
 const sentence = `Call c1 started while ${LINE} was another party's number: it is that party's call, not this line's.`;
 
 describe("a call of the number's previous owner (R10)", () => {
@@ -102,10 +102,7 @@ describe("a call of the number's previous owner (R10)", () => {
   });
 
   it("Given Assistant's hold of Boss's call, When the number passed to Newboss who shares it with nobody, Then Assistant still resumes it: not through Newboss's delegations", () => {
-    const alone = lineContext({
-      delegator: { partyId: NEWBOSS, name: 'Newboss', eligibility: null, powerPack: true },
-      delegates: [],
-    });
+    const alone = passedToNewboss();
     given(assistantOnCall(hold('c1', ASSISTANT)), alone)
       .when(resume('c1', ASSISTANT))
       .thenEmitsTypes(['CallResumed']);
@@ -128,16 +125,11 @@ describe("a call of the number's previous owner (R10)", () => {
   });
 
   it("Given a VIP call ringing Boss first, When the number passed to Newboss before the escalation, Then Newboss's delegates are not alerted", () => {
-    const vip = lineContext({
-      vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorFirst', delaySeconds: 10 } },
-    });
-    const vipForNewboss = { ...reassigned, vip: vip.vip };
-    given(history(vip, incoming('c1', VIP_CALLER, T0)), vipForNewboss)
-      .when({ type: 'EscalateVipRing', callId: 'c1', actor: TIMERS, at: at(10) })
-      .then([]);
+    const vipForNewboss = { ...reassigned, vip: vipDelegatorFirst.vip };
+    given(vipCallRinging(), vipForNewboss).when(escalateVipRing('c1')).then([]);
     // While a VIP call that came for Newboss escalates to Newboss's delegates as ever
     given(history(vipForNewboss, incoming('c2', VIP_CALLER, T0)), vipForNewboss)
-      .when({ type: 'EscalateVipRing', callId: 'c2', actor: TIMERS, at: at(10) })
+      .when(escalateVipRing('c2'))
       .thenEmits((events) =>
         expect(events).toMatchObject([
           { type: 'CallRang', data: { stage: 'vipEscalation', alerted: [ASSISTANT] } },

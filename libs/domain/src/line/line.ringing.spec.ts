@@ -9,6 +9,7 @@ import {
   T0,
   answer,
   assistantOnCall,
+  assistantOptedOut,
   at,
   callPlacedBy,
   decline,
@@ -102,10 +103,7 @@ describe('incoming calls: ringing and answering (R13)', () => {
   });
 
   it('R13: an opted-out delegate was not alerted and cannot answer (NOT_RINGING_FOR_YOU says why)', () => {
-    const optedOut = lineContext({
-      delegates: [delegate(ASSISTANT, 'Assistant', { optedIn: false }), delegate(DEPUTY, 'Deputy')],
-    });
-    const error = given(history(optedOut, incoming('c1')), optedOut)
+    const error = given(history(assistantOptedOut, incoming('c1')), assistantOptedOut)
       .when(answer('c1', ASSISTANT))
       .thenRejects('NOT_RINGING_FOR_YOU', 'R13');
     expect(error.details).toMatchObject({ reason: 'OPTED_OUT' });

@@ -7,16 +7,19 @@ import {
   DEPUTY,
   EVERYDAY,
   T0,
-  TIMERS,
   VIP_CALLER,
   answer,
+  assistantOptedOut,
   at,
   decline,
   delegate,
+  escalateVipRing,
   given,
   history,
   incoming,
   lineContext,
+  vipCallRinging,
+  vipDelegatorFirst,
 } from './line.fixtures.js';
 import { isWithinBusinessHours } from '../account/account.values.js';
 import { routeIncomingCall } from './line.routing.js';
@@ -42,7 +45,7 @@ const NO_POWER_PACK: Partial<LineContext> = {
   delegator: { partyId: BOSS, name: 'Boss', eligibility: null, powerPack: false },
 };
 /** VIP callers ring the delegator first, the delegates after `delaySeconds`. */
-const vipDelegatorFirst = (delaySeconds: number): Partial<LineContext> => ({
+const vipDelegatesAfter = (delaySeconds: number): Partial<LineContext> => ({
   vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorFirst', delaySeconds } },
 });
 
@@ -114,7 +117,7 @@ describe('who rings for an incoming call (R13, R19, R5)', () => {
     [
       'R19: a vipOnly delegate is not alerted for other callers',
       { permissions: VIP_ONLY },
-      vipDelegatorFirst(0),
+      vipDelegatesAfter(0),
       CALLER,
       T0,
       false,
@@ -123,7 +126,7 @@ describe('who rings for an incoming call (R13, R19, R5)', () => {
     [
       'R19: a vipOnly delegate is alerted for VIP callers',
       { permissions: VIP_ONLY },
-      vipDelegatorFirst(0),
+      vipDelegatesAfter(0),
       VIP_CALLER,
       T0,
       true,
@@ -141,7 +144,7 @@ describe('who rings for an incoming call (R13, R19, R5)', () => {
     [
       'R19: a VIP caller with delegatorFirst routing rings delegates after the delay',
       {},
-      vipDelegatorFirst(10),
+      vipDelegatesAfter(10),
       VIP_CALLER,
       T0,
       true,
@@ -150,7 +153,7 @@ describe('who rings for an incoming call (R13, R19, R5)', () => {
     [
       'R19: a delegatorFirst delay as long as the ring timeout never reaches the delegates',
       {},
-      vipDelegatorFirst(30),
+      vipDelegatesAfter(30),
       VIP_CALLER,
       T0,
       false,
@@ -234,11 +237,8 @@ describe('who rings for an incoming call (R13, R19, R5)', () => {
 });
 
 describe('VIP delegation in the decider (R19)', () => {
-  const delegatorFirst = lineContext({
-    vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorFirst', delaySeconds: 10 } },
-  });
-  const vipRinging = history(delegatorFirst, incoming('c1', VIP_CALLER));
-  const escalate = { type: 'EscalateVipRing', callId: 'c1', actor: TIMERS, at: at(10) } as const;
+  const vipRinging = vipCallRinging();
+  const escalate = escalateVipRing('c1');
   /** The delegator's decline, then the delegates alerted at once instead of the ring ending. */
   const declinedAndDelegatesAlerted = (events: readonly LineEvent[]) =>
     expect(events).toMatchObject([
@@ -251,11 +251,13 @@ describe('VIP delegation in the decider (R19)', () => {
       type: 'CallRang',
       data: { stage: 'initial', alerted: [BOSS], ringTimeoutAt: at(30), escalationAt: at(10) },
     });
-    given(vipRinging, delegatorFirst).when(answer('c1', ASSISTANT)).thenRejects('NOT_RINGING_FOR_YOU', 'R13');
+    given(vipRinging, vipDelegatorFirst)
+      .when(answer('c1', ASSISTANT))
+      .thenRejects('NOT_RINGING_FOR_YOU', 'R13');
   });
 
   it('R19: when the delay passes the delegates are alerted too, with the same ring timeout', () => {
-    given(vipRinging, delegatorFirst)
+    given(vipRinging, vipDelegatorFirst)
       .when(escalate)
       .thenEmits(([rang]) =>
         expect(rang).toMatchObject({
@@ -269,7 +271,7 @@ describe('VIP delegation in the decider (R19)', () => {
           },
         }),
       );
-    given(history(delegatorFirst, incoming('c1', VIP_CALLER), escalate), delegatorFirst)
+    given(vipCallRinging(escalate), vipDelegatorFirst)
       .when(answer('c1', DEPUTY))
       .thenEmits(([answered]) =>
         expect(answered).toMatchObject({ data: { by: DEPUTY, ringLegsEnded: [BOSS, ASSISTANT] } }),
@@ -277,20 +279,17 @@ describe('VIP delegation in the decider (R19)', () => {
   });
 
   it('R19: escalation re-checks routing, so a delegate who opted out meanwhile is not alerted', () => {
-    const later = lineContext({
-      vip: delegatorFirst.vip,
-      delegates: [delegate(ASSISTANT, 'Assistant', { optedIn: false }), delegate(DEPUTY, 'Deputy')],
-    });
+    const later = { ...vipDelegatorFirst, delegates: assistantOptedOut.delegates };
     given(vipRinging, later)
       .when(escalate)
       .thenEmits(([rang]) => expect(rang).toMatchObject({ data: { alerted: [DEPUTY] } }));
   });
 
   it('R19: escalation re-checks routing, so when VIP routing no longer applies (caller off the list, Power Pack gone) the delegates ring as for anyone else', () => {
-    const notVipAnyMore = lineContext({ vip: { ...delegatorFirst.vip, contacts: [] } });
+    const notVipAnyMore = lineContext({ vip: { ...vipDelegatorFirst.vip, contacts: [] } });
     const noPowerPack = lineContext({
-      vip: delegatorFirst.vip,
-      delegator: { ...delegatorFirst.delegator, powerPack: false },
+      vip: vipDelegatorFirst.vip,
+      delegator: { ...vipDelegatorFirst.delegator, powerPack: false },
     });
     for (const later of [notVipAnyMore, noPowerPack]) {
       given(vipRinging, later)
@@ -303,7 +302,7 @@ describe('VIP delegation in the decider (R19)', () => {
   });
 
   it('R19: the delegator declining before the delay alerts the delegates at once instead of ending the ring', () => {
-    given(vipRinging, delegatorFirst).when(decline('c1', BOSS)).thenEmits(declinedAndDelegatesAlerted);
+    given(vipRinging, vipDelegatorFirst).when(decline('c1', BOSS)).thenEmits(declinedAndDelegatesAlerted);
   });
 
   it('R19: with delegatorOnly the delegates are never alerted and the delegator declining sends the caller to voicemail', () => {

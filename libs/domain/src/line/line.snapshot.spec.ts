@@ -5,6 +5,7 @@ import { callIdRunsOf, numberedCallIdsOf } from './used-call-ids.js';
 import {
   ASSISTANT,
   BOSS,
+  NEWBOSS,
   TIMERS,
   answer,
   at,
@@ -15,7 +16,7 @@ import {
   history,
   hold,
   incoming,
-  lineContext,
+  passedToNewboss,
   place,
   ringingCall,
   stateOf,
@@ -59,16 +60,14 @@ describe('line snapshots', () => {
       incoming('c4', '+15550112', at(50)),
     );
     // And the number passed to Newboss, whose own call counts apart from Boss's
-    const newboss = lineContext({
-      delegator: { partyId: 'newboss', name: 'Newboss', eligibility: null, powerPack: true },
-    });
+    const newboss = passedToNewboss();
     events.push(...history(newboss, incoming('c5', '+15550113', at(60))).slice(0, 1));
     // Every prefix: states with a call in each phase, an inbox, finished calls, two owners' totals.
     expect(events.filter((e) => e.type === 'IncomingCallReceived').map((e) => e.data.owner)).toEqual([
       BOSS,
       BOSS,
       BOSS,
-      'newboss',
+      NEWBOSS,
     ]);
     for (let n = 0; n <= events.length; n++) {
       const state = events.slice(0, n).reduce(lineDecider.evolve, lineDecider.initialState);

@@ -17,6 +17,7 @@ import {
   callPlacedBy,
   context,
   decline,
+  escalateVipRing,
   expireRing,
   given,
   hangUp,
@@ -28,15 +29,12 @@ import {
   ringingCall,
   stateOf,
   transfer,
+  vipCallRinging,
+  vipDelegatorFirst,
 } from './line.fixtures.js';
 import { RECENT_CALLS_KEPT } from './line.state.js';
 import { CHANGES_LINE_TIMERS, dueLineTimers, pendingLineTimers } from './line.timers.js';
 import { evolveLine, type LineState } from './line.state.js';
-
-/** The fixture line with VIP callers ringing Boss first and the delegates 10 s later (R19). */
-const vip = lineContext({
-  vip: { contacts: [VIP_CALLER], routing: { mode: 'delegatorFirst', delaySeconds: 10 } },
-});
 
 describe('timers as data (R21)', () => {
   it('R21: a ringing call has a ring-timeout timer carrying the command to send when due', () => {
@@ -52,7 +50,7 @@ describe('timers as data (R21)', () => {
   });
 
   it('R21: VIP delegatorFirst adds an escalation timer, earliest first', () => {
-    const timers = pendingLineTimers(stateOf(history(vip, incoming('c1', VIP_CALLER))));
+    const timers = pendingLineTimers(stateOf(vipCallRinging()));
     expect(timers.map((t) => [t.kind, t.dueAt])).toEqual([
       ['vipEscalation', at(10)],
       ['ringTimeout', at(30)],
@@ -97,8 +95,8 @@ describe('timers as data (R21)', () => {
   });
 
   it('R21: a VIP escalation after the call was answered appends nothing', () => {
-    given(history(vip, incoming('c1', VIP_CALLER), answer('c1', BOSS)), vip)
-      .when({ type: 'EscalateVipRing', callId: 'c1', actor: TIMERS, at: at(10) })
+    given(vipCallRinging(answer('c1', BOSS)), vipDelegatorFirst)
+      .when(escalateVipRing('c1'))
       .then([]);
   });
 
@@ -173,8 +171,8 @@ describe('determinism (R21)', () => {
   ];
 
   it('R21: the same commands with the same context yield identical events, timers included', () => {
-    const first = runScenario(vip, scenario);
-    const second = runScenario(vip, scenario);
+    const first = runScenario(vipDelegatorFirst, scenario);
+    const second = runScenario(vipDelegatorFirst, scenario);
     expect(second).toEqual(first);
     expect(JSON.stringify(second)).toBe(JSON.stringify(first));
     expect(first.map((e) => e.type)).toEqual([
@@ -235,7 +233,7 @@ describe('compact line state (R12)', () => {
     // Every phase a call can be in, those with timers first, and an idle line.
     const states: [string, LineState][] = [
       ['ringing', stateOf(ringingCall())],
-      ['ringing VIP, escalation due', stateOf(history(vip, incoming('c1', VIP_CALLER)))],
+      ['ringing VIP, escalation due', stateOf(vipCallRinging())],
       ['transferring', stateOf(bossOnCall(transfer('c1', BOSS, ASSISTANT, at(5))))],
       ['connected', stateOf(bossOnCall())],
       ['held', stateOf(bossOnCall(hold('c1', BOSS)))],

@@ -5,12 +5,12 @@ import {
   DEPUTY,
   T0,
   answer,
+  assistantInactive,
   assistantOnCall,
   at,
   bossOnCall,
   context,
   decline,
-  delegate,
   given,
   hangUp,
   hold,
@@ -100,8 +100,7 @@ describe('transfer between delegator and delegate (R16)', () => {
       .when(transfer('c1', BOSS, ASSISTANT))
       .thenRejects('TRANSFER_TARGET_NOT_ALLOWED');
     expect(error.message).toMatch(/lack answerCalls/);
-    const inactive = lineContext({ delegates: [delegate(ASSISTANT, 'Assistant', { active: false })] });
-    given(bossOnCall(), inactive)
+    given(bossOnCall(), assistantInactive)
       .when(transfer('c1', BOSS, ASSISTANT))
       .thenRejects('TRANSFER_TARGET_NOT_ALLOWED');
   });
@@ -251,10 +250,7 @@ describe('a transfer whose target may no longer take it (R16)', () => {
   it.each([
     ['its delegation was revoked', revoked],
     ['it lost answerCalls', onlyAssistantWith('placeCalls')],
-    [
-      'its delegation is no longer active',
-      lineContext({ delegates: [delegate(ASSISTANT, 'Assistant', { active: false })] }),
-    ],
+    ['its delegation is no longer active', assistantInactive],
   ])(
     'R16: Given a call being transferred to the assistant, When its target is checked after %s, Then the call goes back to the delegator at once, not at the recall time',
     (_change, changed) => {
