@@ -60,36 +60,41 @@ describe('the account as a shared line sees it (lineContextFor)', () => {
   it('R10, R14, R15: given a number nobody owns, then only the commands on a call already there are decided on it, with nobody on its side', () => {
     const events: AccountEvent[] = history(...ACME);
     const unowned = '+19990000000';
-    for (const type of [
-      'HangUp',
-      'HoldCall',
-      'ResumeCall',
-      'SetCallPrivacyLock',
-      'StartRecording',
-      'StopRecording',
-      'HangUpAsExternalParty',
-      'ExpireRing',
-      'RecallTransfer',
-    ] as const)
-      expect(lineContextFor(stateOf(events), unowned, T0, type)).toMatchObject({
-        now: T0,
-        line: { number: unowned, name: null, owned: false },
-        delegates: [],
-      });
-    for (const type of [
-      'ReceiveIncomingCall',
-      'PlaceCallOnSharedLine',
-      'AnswerCall',
-      'DeclineCall',
-      'PickUpHeldCall',
-      'JoinCall',
-      'MergeHeldCall',
-      'TransferCall',
-      'EscalateVipRing',
-    ] as const)
-      expect(() => lineContextFor(stateOf(events), unowned, T0, type)).toThrow(
-        expect.objectContaining({ code: 'LINE_NOT_FOUND', rule: 'R10' }),
-      );
+    // Every line command, so that a new one must be placed on one side or the other.
+    const onAnUnownedNumber: Record<LineCommand['type'], 'decided' | 'LINE_NOT_FOUND'> = {
+      HangUp: 'decided',
+      HoldCall: 'decided',
+      ResumeCall: 'decided',
+      SetCallPrivacyLock: 'decided',
+      StartRecording: 'decided',
+      StopRecording: 'decided',
+      HangUpAsExternalParty: 'decided',
+      ExpireRing: 'decided',
+      RecallTransfer: 'decided',
+      ReceiveIncomingCall: 'LINE_NOT_FOUND',
+      PlaceCallOnSharedLine: 'LINE_NOT_FOUND',
+      AnswerAsExternalParty: 'LINE_NOT_FOUND',
+      AnswerCall: 'LINE_NOT_FOUND',
+      DeclineCall: 'LINE_NOT_FOUND',
+      PickUpHeldCall: 'LINE_NOT_FOUND',
+      JoinCall: 'LINE_NOT_FOUND',
+      MergeHeldCall: 'LINE_NOT_FOUND',
+      TransferCall: 'LINE_NOT_FOUND',
+      RecheckTransferTarget: 'LINE_NOT_FOUND',
+      EscalateVipRing: 'LINE_NOT_FOUND',
+      ReadVoicemail: 'LINE_NOT_FOUND',
+      DeleteVoicemail: 'LINE_NOT_FOUND',
+    };
+    for (const [type, verdict] of Object.entries(onAnUnownedNumber) as [LineCommand['type'], string][]) {
+      const decide = () => lineContextFor(stateOf(events), unowned, T0, type);
+      if (verdict === 'decided')
+        expect(decide()).toMatchObject({
+          now: T0,
+          line: { number: unowned, name: null, owned: false },
+          delegates: [],
+        });
+      else expect(decide).toThrow(expect.objectContaining({ code: 'LINE_NOT_FOUND', rule: 'R10' }));
+    }
   });
 
   it('R1: given an unknown account, then its lines are ACCOUNT_NOT_FOUND (404), not missing lines', () => {
