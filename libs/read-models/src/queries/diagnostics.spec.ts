@@ -768,17 +768,11 @@ describe("whyCannot asks a party's own acts on the call in progress of the decid
 
   it('R20/R15: Given Alice holds the call, When each asks about resuming it, Then only Alice may, as the decider says', () => {
     const world = given([], incoming('c1'), answer('c1', 'alice'), hold('c1', 'alice'));
-    expect(verdicts(world, 'alice')).toEqual([
-      'ALREADY_ANSWERED',
-      'CALL_NOT_CONNECTED',
-      'CALL_NOT_CONNECTED',
-      'ok',
-      'ok',
-      'CALL_NOT_CONNECTED',
-      'CALL_NOT_CONNECTED',
-      'ok',
-    ]);
-    expect(verdicts(world, 'bob')[3]).toBe('NOT_HOLDER');
+    // `verdicts` checks every act against the decider; each act's code on a call its delegator holds is
+    // pinned once, by explainCallAction's spec (line.call-acts.spec.ts).
+    const resuming = ACTS.indexOf('resume');
+    expect(verdicts(world, 'alice')[resuming]).toBe('ok');
+    expect(verdicts(world, 'bob')[resuming]).toBe('NOT_HOLDER');
   });
 
   it("R20/R10: Given Alice's number taken from her mid-call, owned by nobody, When she asks, Then she may still hold and hang up, and decline nothing", () => {
