@@ -103,11 +103,11 @@ export const explainAnswer = (
     const found = findCall(line, callId, 'R13', context);
     if (!found.ok) return yield found;
     const { call } = found;
-    if (call.phase === 'transferring' && call.transfer?.to === actor) {
-      yield pass('R16', `Call ${callId} is being transferred to ${nameOnLine(context, actor)}.`);
+    const transferRing = transferRingStep(call, actor, context);
+    if (transferRing) {
+      yield transferRing;
       return yield explainLinePermission(acting, 'answerCalls', 'R16', context);
     }
-    if (call.transfer) return yield transferRingsForOther(callId, call.transfer.to, actor, context);
     const { permission, rule } = LINE_ACTION_PERMISSIONS.answer;
     yield explainLinePermission(acting, permission, rule, context);
     if (call.phase !== 'ringing' || !call.ring) return yield notRinging(call, 'R13', context);
@@ -319,10 +319,8 @@ export const explainDecline = (
     const found = findCall(line, callId, 'R14', context);
     if (!found.ok) return yield found;
     const { call } = found;
-    if (call.phase === 'transferring' && call.transfer?.to === actor) {
-      return yield pass('R16', `Call ${callId} is being transferred to ${nameOnLine(context, actor)}.`);
-    }
-    if (call.transfer) return yield transferRingsForOther(callId, call.transfer.to, actor, context);
+    const transferRing = transferRingStep(call, actor, context);
+    if (transferRing) return yield transferRing;
     if (call.phase !== 'ringing' || !call.ring) return yield notRinging(call, 'R14', context);
     yield call.ring.alerted.includes(actor)
       ? pass('R14', `Call ${callId} rings for ${nameOnLine(context, actor)}.`)
@@ -718,19 +716,22 @@ const alreadyAnswered = (callId: string, answeredBy: string, context?: LineConte
     { callId, answeredBy },
   );
 
-/** R16: a transfer rings for its target only. */
-export const transferRingsForOther = (
-  callId: string,
-  target: string,
-  party: string,
-  context: LineContext,
-): Refusal =>
-  refusal(
+/**
+ * R16: a call being transferred rings for its target only, whether it answers or declines: the target
+ * passes, any other party is refused. No step for a call with no transfer under way.
+ */
+const transferRingStep = (call: CallFacts, party: string, context: LineContext): Check | null => {
+  const { callId, transfer } = call;
+  if (!transfer) return null;
+  if (call.phase === 'transferring' && transfer.to === party)
+    return pass('R16', `Call ${callId} is being transferred to ${nameOnLine(context, party)}.`);
+  return refusal(
     'NOT_RINGING_FOR_YOU',
     'R16',
-    { case: 'transfer', callId, target: nameOnLine(context, target) },
+    { case: 'transfer', callId, target: nameOnLine(context, transfer.to) },
     { callId, party, reason: 'TRANSFER_TARGET_ONLY' },
   );
+};
 
 /**
  * R13: only parties whose ring leg is open may answer. Says why this one's is not: it declined
