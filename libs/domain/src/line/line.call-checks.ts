@@ -273,28 +273,38 @@ const whoActsOnCall = (
   return { ...explainActor(context, actor), previous: null };
 };
 
-/** The call a party's act is about: the previous owner's call it is on, or the line's own (R10). */
-const callActedOn = (
-  previous: PreviousOwnersCall | null,
+/** What the steps of a party's own act on a call (R15) ask about, each when its act needs it. */
+interface OwnActOnCall {
+  /** The call the act is about: the previous owner's call the party is on, or the line's own (R10). */
+  readonly found: { readonly ok: true; readonly call: CallFacts } | Refusal;
+  /** Only the delegator locks a call for privacy; on a previous owner's call, that owner (by id). */
+  readonly mayLock: Check;
+}
+
+/**
+ * R15: the steps of a party's own act on call `callId`: who acts on it (R10), then the act's `steps`,
+ * in their own order, until one refuses.
+ */
+const explainOwnActOnCall = (
+  context: LineContext,
   line: LineFacts,
   callId: string,
-  rule: RuleId,
-  context: LineContext,
-): { readonly ok: true; readonly call: CallFacts } | Refusal =>
-  previous ? { ok: true, call: previous.call } : findCall(line, callId, rule, context);
-
-/** R15: only the delegator locks a call for privacy; on a previous owner's call, that owner (by id). */
-const privacyLockCheck = (
-  acting: Acting,
-  previous: PreviousOwnersCall | null,
   actor: string,
-  context: LineContext,
-): Check =>
-  acting.onBehalfOf === null
-    ? pass('R15', `${nameOnLine(context, actor)} is the call's delegator and may lock it for privacy.`)
-    : refusal('PRIVACY_LOCK_DELEGATOR_ONLY', 'R15', {
-        delegator: previous?.owner ?? context.delegator.name,
-      });
+  steps: (act: OwnActOnCall) => Generator<Check, void, undefined>,
+): ExplainedCallAction => {
+  const { previous, ...who } = whoActsOnCall(context, line, callId, actor);
+  return continueSteps(who, (acting) =>
+    steps({
+      found: previous ? { ok: true, call: previous.call } : findCall(line, callId, 'R15', context),
+      mayLock:
+        acting.onBehalfOf === null
+          ? pass('R15', `${nameOnLine(context, actor)} is the call's delegator and may lock it for privacy.`)
+          : refusal('PRIVACY_LOCK_DELEGATOR_ONLY', 'R15', {
+              delegator: previous?.owner ?? context.delegator.name,
+            }),
+    }),
+  );
+};
 
 /** On the call: among its line-side parties, or holding it. `context` names the party, else its id. */
 export const onCallCheck = (call: CallFacts, party: string, rule: RuleId, context?: LineContext): Check => {
@@ -334,17 +344,14 @@ export const explainHold = (
   callId: string,
   actor: string,
   privacyLock: boolean,
-): ExplainedCallAction => {
-  const { previous, ...who } = whoActsOnCall(context, line, callId, actor);
-  return continueSteps(who, function* (acting) {
-    const found = callActedOn(previous, line, callId, 'R15', context);
+): ExplainedCallAction =>
+  explainOwnActOnCall(context, line, callId, actor, function* ({ found, mayLock }) {
     if (!found.ok) return yield found;
     const { call } = found;
     yield phaseRefusal(call, 'connected', 'R15') ?? pass('R15', `Call ${callId} is connected.`);
     yield onCallCheck(call, actor, 'R15', context);
-    if (privacyLock) yield privacyLockCheck(acting, previous, actor, context);
+    if (privacyLock) yield mayLock;
   });
-};
 
 /** R15: the steps of resuming call `callId`, which only its holder does. */
 export const explainResume = (
@@ -352,10 +359,8 @@ export const explainResume = (
   line: LineFacts,
   callId: string,
   actor: string,
-): ExplainedCallAction => {
-  const { previous, ...who } = whoActsOnCall(context, line, callId, actor);
-  return continueSteps(who, function* () {
-    const found = callActedOn(previous, line, callId, 'R15', context);
+): ExplainedCallAction =>
+  explainOwnActOnCall(context, line, callId, actor, function* ({ found }) {
     if (!found.ok) return yield found;
     const { call } = found;
     const notHeld = heldRefusal(call, 'R15');
@@ -370,7 +375,6 @@ export const explainResume = (
           { callId, heldBy: holder },
         );
   });
-};
 
 /** R15: the steps of locking call `callId` for privacy, or unlocking it: the same either way. */
 export const explainPrivacyLock = (
@@ -378,15 +382,12 @@ export const explainPrivacyLock = (
   line: LineFacts,
   callId: string,
   actor: string,
-): ExplainedCallAction => {
-  const { previous, ...who } = whoActsOnCall(context, line, callId, actor);
-  return continueSteps(who, function* (acting) {
-    yield privacyLockCheck(acting, previous, actor, context);
-    const found = callActedOn(previous, line, callId, 'R15', context);
+): ExplainedCallAction =>
+  explainOwnActOnCall(context, line, callId, actor, function* ({ found, mayLock }) {
+    yield mayLock;
     if (!found.ok) return yield found;
     yield onCallCheck(found.call, actor, 'R15', context);
   });
-};
 
 /**
  * R16: the steps of transferring call `callId` to `to`. With `to` null, those of transferring it at
