@@ -88,14 +88,20 @@ export const nameOnLine = (context: LineContext, party: string): string =>
 
 // ── Answer, pick up, join, merge: the decider's steps, which R20 asks too ───────────────────────────────
 
-/** R13 (R16 for a transfer's target): the steps of answering call `callId` at `at`. */
-export const explainAnswer = (
+/**
+ * The steps of a party's answer to a ringing call, or its decline, at `at`: routing at that time says
+ * why the call does not ring for a party (R13).
+ */
+type ExplainRingAct = (
   context: LineContext,
   line: LineFacts,
   callId: string,
   actor: string,
   at: string,
-): ExplainedAction =>
+) => ExplainedAction;
+
+/** R13 (R16 for a transfer's target): the steps of answering call `callId` at `at`. */
+export const explainAnswer: ExplainRingAct = (context, line, callId, actor, at) =>
   explainSteps(context, actor, function* (acting) {
     // A late answer after the call already finished still learns who won the race (R13).
     const finished = line.recentCalls.find((c) => c.callId === callId);
@@ -318,13 +324,7 @@ export const onCallCheck = (call: CallFacts, party: string, rule: RuleId, contex
  * R14 (R16 for a transfer's target): the steps of declining call `callId` at `at`. A party that
  * declined already passes: declining twice changes nothing.
  */
-export const explainDecline = (
-  context: LineContext,
-  line: LineFacts,
-  callId: string,
-  actor: string,
-  at: string,
-): ExplainedAction =>
+export const explainDecline: ExplainRingAct = (context, line, callId, actor, at) =>
   explainSteps(context, actor, function* () {
     const found = findCall(line, callId, 'R14', context);
     if (!found.ok) return yield found;
