@@ -81,6 +81,17 @@ type DecideOn<Command> = (
   at: string,
 ) => Decision<LineEvent>;
 
+/**
+ * The events a command decides, as DecideOn, for the commands whose authority is not a delegation's
+ * (`asPartyOnCall`, `onOwnAuthority` say whose it is).
+ */
+type DecideEvents<Command> = (
+  command: Command,
+  state: LineState,
+  context: LineContext,
+  at: string,
+) => LineEvent[];
+
 // ── Outgoing calls (R10–R12) ─────────────────────────────────────────────────────────────────────
 
 const placeCall: DecideOn<C.PlaceCallOnSharedLine> = (command, state, context, at) => {
@@ -111,20 +122,12 @@ const placeCall: DecideOn<C.PlaceCallOnSharedLine> = (command, state, context, a
   );
 };
 
-const answerAsExternalParty = (
-  command: C.AnswerAsExternalParty,
-  state: LineState,
-  at: string,
-): LineEvent[] => {
+const answerAsExternalParty: DecideEvents<C.AnswerAsExternalParty> = (command, state, _context, at) => {
   requireSteps(explainExternalAnswer(state, command.callId));
   return [{ type: 'CallAnsweredByExternalParty', data: { callId: command.callId, at } }];
 };
 
-const hangUpAsExternalParty = (
-  command: C.HangUpAsExternalParty,
-  state: LineState,
-  at: string,
-): LineEvent[] => {
+const hangUpAsExternalParty: DecideEvents<C.HangUpAsExternalParty> = (command, state, _context, at) => {
   requireSteps(explainExternalHangUp(state, command.callId));
   // The explained steps let through a call that already left the line: no news.
   if (state.call?.callId !== command.callId) return [];
@@ -156,12 +159,7 @@ const hangUpAsExternalParty = (
 
 // ── Incoming calls: ring, answer, decline, voicemail (R13, R14, R19) ─────────────────────────────
 
-const receiveIncomingCall = (
-  command: C.ReceiveIncomingCall,
-  state: LineState,
-  context: LineContext,
-  at: string,
-): LineEvent[] => {
+const receiveIncomingCall: DecideEvents<C.ReceiveIncomingCall> = (command, state, context, at) => {
   assertNewCallId(state, command.callId);
   const { callId, from } = command;
   const received: LineEvent = {
@@ -275,7 +273,7 @@ const declineCall: DecideOn<C.DeclineCall> = (command, state, context, at) => {
   ]);
 };
 
-const expireRing = (command: C.ExpireRing, state: LineState, at: string): LineEvent[] => {
+const expireRing: DecideEvents<C.ExpireRing> = (command, state, _context, at) => {
   const call = state.call;
   if (call?.callId !== command.callId || call.phase !== 'ringing' || !call.ring) return [];
   assertDue(call.ring.ringTimeoutAt, at, 'ringTimeout');
@@ -290,12 +288,7 @@ const expireRing = (command: C.ExpireRing, state: LineState, at: string): LineEv
   );
 };
 
-const escalateVipRing = (
-  command: C.EscalateVipRing,
-  state: LineState,
-  context: LineContext,
-  at: string,
-): LineEvent[] => {
+const escalateVipRing: DecideEvents<C.EscalateVipRing> = (command, state, context, at) => {
   const call = state.call;
   if (call?.callId !== command.callId || call.phase !== 'ringing' || !call.ring?.escalationAt) return [];
   assertDue(call.ring.escalationAt, at, 'vipEscalation');
@@ -436,7 +429,7 @@ const transferCall: DecideOn<C.TransferCall> = (command, state, context, at) => 
   ]);
 };
 
-const recallTransfer = (command: C.RecallTransfer, state: LineState, at: string): LineEvent[] => {
+const recallTransfer: DecideEvents<C.RecallTransfer> = (command, state, _context, at) => {
   const call = state.call;
   const transfer = call?.transfer;
   if (call?.callId !== command.callId || !transfer || transfer.attempt !== command.attempt) return [];
@@ -453,12 +446,7 @@ const recallTransfer = (command: C.RecallTransfer, state: LineState, at: string)
  * transfer to the delegator (from a delegate) is never recalled so: the delegator always takes its own
  * line's calls. A check for a transfer that is over, or for another attempt, changes nothing.
  */
-const recheckTransferTarget = (
-  command: C.RecheckTransferTarget,
-  state: LineState,
-  context: LineContext,
-  at: string,
-): LineEvent[] => {
+const recheckTransferTarget: DecideEvents<C.RecheckTransferTarget> = (command, state, context, at) => {
   const call = state.call;
   const transfer = call?.transfer;
   if (call?.callId !== command.callId || !transfer || transfer.attempt !== command.attempt) return [];
@@ -509,7 +497,7 @@ const mergeHeldCall: DecideOn<C.MergeHeldCall> = (command, state, context, at) =
  * must still be able to leave it. With others still on the call (after a join or merge) only the
  * party leaves; otherwise the call ends.
  */
-const hangUp = (command: C.HangUp, state: LineState, at: string): LineEvent[] => {
+const hangUp: DecideEvents<C.HangUp> = (command, state, _context, at) => {
   requireSteps(explainHangUp(state, command.callId, command.actor));
   // The explained steps found the call on the line, with the actor on it.
   const call = state.call!;
@@ -532,7 +520,7 @@ const hangUp = (command: C.HangUp, state: LineState, at: string): LineEvent[] =>
 
 // ── Recordings (R18) ─────────────────────────────────────────────────────────────────────────────
 
-const startRecording = (command: C.StartRecording, state: LineState, at: string): LineEvent[] => {
+const startRecording: DecideEvents<C.StartRecording> = (command, state, _context, at) => {
   requireSteps(explainStartRecording(state, command.callId, command.actor, command.recordingId));
   return [
     {
@@ -542,7 +530,7 @@ const startRecording = (command: C.StartRecording, state: LineState, at: string)
   ];
 };
 
-const stopRecording = (command: C.StopRecording, state: LineState, at: string): LineEvent[] => {
+const stopRecording: DecideEvents<C.StopRecording> = (command, state, _context, at) => {
   requireSteps(explainStopRecording(state, command.callId, command.recordingId, command.actor));
   // The explained steps found the call on the line, running the actor's recording.
   const call = state.call!;
@@ -641,21 +629,28 @@ const actedOnCall = <T extends PermittedCallEvent['type']>(
  * the delegator's behalf, anybody else on its own. On a call of the number's previous owner (R10) a
  * party acts for that owner, whose call it is, not for the line's new owner.
  */
-const asPartyOnCall = (
-  context: LineContext,
-  state: LineState,
-  { callId, actor }: { readonly callId: string; readonly actor: string },
-  events: readonly LineEvent[],
-): Decision<LineEvent> => {
-  const previous = previousOwnersCall(state, callId, actor, context);
-  if (previous) return { events, authority: { onBehalfOf: previous.acting.onBehalfOf, permission: null } };
-  const isDelegate =
-    actor !== context.delegator.partyId && context.delegates.some((d) => d.partyId === actor);
-  return {
-    events,
-    authority: { onBehalfOf: isDelegate ? context.delegator.partyId : null, permission: null },
+const asPartyOnCall =
+  <Command extends { readonly callId: string; readonly actor: string }>(
+    decide: DecideEvents<Command>,
+  ): DecideOn<Command> =>
+  (command, state, context, at) => {
+    const events = decide(command, state, context, at);
+    const { callId, actor } = command;
+    const previous = previousOwnersCall(state, callId, actor, context);
+    if (previous) return { events, authority: { onBehalfOf: previous.acting.onBehalfOf, permission: null } };
+    const isDelegate =
+      actor !== context.delegator.partyId && context.delegates.some((d) => d.partyId === actor);
+    return {
+      events,
+      authority: { onBehalfOf: isDelegate ? context.delegator.partyId : null, permission: null },
+    };
   };
-};
+
+/** The decision of the caller or the timers: they act on their own authority, for nobody. */
+const onOwnAuthority =
+  <Command>(decide: DecideEvents<Command>): DecideOn<Command> =>
+  (command, state, context, at) =>
+    ownDecision(decide(command, state, context, at));
 
 /** Who acts, once every explained step let it through; the first refusal otherwise. */
 const allowed = <Who extends Acting>({
@@ -739,12 +734,9 @@ const plusSeconds = (iso: string, seconds: number): string =>
  */
 const DECIDE_BY_TYPE: { readonly [T in LineCommand['type']]: DecideOn<Extract<LineCommand, { type: T }>> } = {
   PlaceCallOnSharedLine: placeCall,
-  AnswerAsExternalParty: (command, state, _context, at) =>
-    ownDecision(answerAsExternalParty(command, state, at)),
-  HangUpAsExternalParty: (command, state, _context, at) =>
-    ownDecision(hangUpAsExternalParty(command, state, at)),
-  ReceiveIncomingCall: (command, state, context, at) =>
-    ownDecision(receiveIncomingCall(command, state, context, at)),
+  AnswerAsExternalParty: onOwnAuthority(answerAsExternalParty),
+  HangUpAsExternalParty: onOwnAuthority(hangUpAsExternalParty),
+  ReceiveIncomingCall: onOwnAuthority(receiveIncomingCall),
   AnswerCall: answerCall,
   DeclineCall: declineCall,
   HoldCall: holdCall,
@@ -754,16 +746,13 @@ const DECIDE_BY_TYPE: { readonly [T in LineCommand['type']]: DecideOn<Extract<Li
   TransferCall: transferCall,
   JoinCall: joinCall,
   MergeHeldCall: mergeHeldCall,
-  HangUp: (command, state, context, at) => asPartyOnCall(context, state, command, hangUp(command, state, at)),
-  StartRecording: (command, state, context, at) =>
-    asPartyOnCall(context, state, command, startRecording(command, state, at)),
-  StopRecording: (command, state, context, at) =>
-    asPartyOnCall(context, state, command, stopRecording(command, state, at)),
+  HangUp: asPartyOnCall(hangUp),
+  StartRecording: asPartyOnCall(startRecording),
+  StopRecording: asPartyOnCall(stopRecording),
   ReadVoicemail: readVoicemail,
   DeleteVoicemail: deleteVoicemail,
-  ExpireRing: (command, state, _context, at) => ownDecision(expireRing(command, state, at)),
-  EscalateVipRing: (command, state, context, at) => ownDecision(escalateVipRing(command, state, context, at)),
-  RecallTransfer: (command, state, _context, at) => ownDecision(recallTransfer(command, state, at)),
-  RecheckTransferTarget: (command, state, context, at) =>
-    ownDecision(recheckTransferTarget(command, state, context, at)),
+  ExpireRing: onOwnAuthority(expireRing),
+  EscalateVipRing: onOwnAuthority(escalateVipRing),
+  RecallTransfer: onOwnAuthority(recallTransfer),
+  RecheckTransferTarget: onOwnAuthority(recheckTransferTarget),
 };
