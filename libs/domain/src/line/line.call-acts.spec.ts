@@ -1,5 +1,4 @@
 import type { LineEvent } from '#events';
-import { fold } from '../shared/decider.js';
 import type { Check } from '../shared/domain-error.js';
 import {
   explainCallAction,
@@ -44,9 +43,9 @@ import {
   passedToNewboss,
   resume,
   ringingCall,
+  stateOf,
   transfer,
 } from './line.fixtures.js';
-import { evolveLine, initialLineState } from './line.state.js';
 
 /** A party's own act on a call: what the seat offers on it, and R20 explains. */
 type CallAct = Extract<
@@ -81,7 +80,7 @@ const stopRecording = (callId: string, actor: string, recordingId: string): Call
 
 /** The explained steps of `command` after `past`: the function the decider decides it with. */
 const explained = (past: readonly LineEvent[], command: CallAct, ctx: LineContext): readonly Check[] => {
-  const line = fold(evolveLine, initialLineState, past);
+  const line = stateOf(past);
   const { callId, actor } = command;
   switch (command.type) {
     case 'DeclineCall':
@@ -214,7 +213,7 @@ describe('explainTransfer: the decider’s steps for transferring a call (R16, R
   });
 
   it('R16: Given no target chosen yet, When asked, Then the steps end with the party on the call', () => {
-    const line = fold(evolveLine, initialLineState, assistantOnCall());
+    const line = stateOf(assistantOnCall());
     const { checks, acting } = explainTransfer(context, line, 'c1', ASSISTANT, null);
     expect(acting).not.toBeNull();
     expect(checks.at(-1)?.message).toBe('Assistant is on call c1.');
@@ -296,7 +295,7 @@ describe('explainExternalAnswer and explainExternalHangUp: the other end’s ste
   it('R14: Given a call on the line, or one that already left it, When the other end hangs up, Then both allow; an unknown call, both refuse', () => {
     bothAllow(ringingCall(), otherEnd('HangUpAsExternalParty', 'c1'));
     bothAllow(bossHeld(), otherEnd('HangUpAsExternalParty', 'c1'));
-    const line = fold(evolveLine, initialLineState, bossHungUp());
+    const line = stateOf(bossHungUp());
     expect(refusalOf(explainExternalHangUp(line, 'c1'))).toBeUndefined();
     given(bossHungUp()).when(otherEnd('HangUpAsExternalParty', 'c1')).then([]);
     bothRefuse([], otherEnd('HangUpAsExternalParty', 'c9'), 'CALL_NOT_FOUND', 'R14');
@@ -305,7 +304,7 @@ describe('explainExternalAnswer and explainExternalHangUp: the other end’s ste
 
 describe('explainCallAction: R20 asks each call action by name, as the seat does', () => {
   it('R20: Given a call the delegator holds, When each action is asked of it and of a delegate, Then each answers as its own explain function', () => {
-    const line = fold(evolveLine, initialLineState, bossHeld());
+    const line = stateOf(bossHeld());
     const codes = (actor: string) =>
       (
         ['decline', 'hold', 'holdLocked', 'resume', 'privacyLock', 'transfer', 'record', 'hangUp'] as const

@@ -1,6 +1,5 @@
 import type { LineEvent } from '#events';
 import { kindOf } from '../reasons.js';
-import { fold } from '../shared/decider.js';
 import { explainAnswer, explainJoin, explainPickUp, type ExplainedAction } from './line.call-checks.js';
 import type { AnswerCall, JoinCall, PickUpHeldCall } from './line.commands.js';
 import type { LineContext } from './line.context.js';
@@ -30,15 +29,15 @@ import {
   pickUp,
   resume,
   ringingCall,
+  stateOf,
   transfer,
 } from './line.fixtures.js';
-import { evolveLine, initialLineState } from './line.state.js';
 
 type CallCommand = AnswerCall | PickUpHeldCall | JoinCall;
 
 /** The explained steps of `command` after `past`: what R20's diagnostics read the decider's verdict from. */
 const explained = (past: readonly LineEvent[], command: CallCommand, ctx: LineContext): ExplainedAction => {
-  const line = fold(evolveLine, initialLineState, past);
+  const line = stateOf(past);
   switch (command.type) {
     case 'AnswerCall':
       return explainAnswer(ctx, line, command.callId, command.actor, ctx.now);

@@ -1,5 +1,4 @@
 import type { BusinessHours } from '#events';
-import { fold } from '../shared/decider.js';
 import { DomainError, refusal } from '../shared/domain-error.js';
 import type { LineCommand } from './line.commands.js';
 import type { LineContext } from './line.context.js';
@@ -18,11 +17,11 @@ import {
   lineContext,
   onlyAssistantWith,
   place,
+  stateOf,
   STRANGER,
   T0,
 } from './line.fixtures.js';
 import { explainRingAt, routeIncomingCall } from './line.routing.js';
-import { evolveLine, initialLineState } from './line.state.js';
 
 const noPlan = refusal('NO_CALLING_PLAN', 'R2', { name: 'Boss', party: BOSS });
 const outdated = refusal('DESKTOP_CLIENT_OUTDATED', 'R4', {
@@ -58,7 +57,7 @@ const rejectionOf = (context: LineContext, action: LineAction, actor: string): D
             ...(action === 'pickUp' || action === 'merge' ? [hold('c1', BOSS)] : []),
           );
   try {
-    decideLine(commandFor(action, actor), fold(evolveLine, initialLineState, setUp), context);
+    decideLine(commandFor(action, actor), stateOf(setUp), context);
     return null;
   } catch (error) {
     if (error instanceof DomainError) return error;

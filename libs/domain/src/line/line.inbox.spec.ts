@@ -1,7 +1,6 @@
 import type { LineEvent } from '#events';
 import { explainVoicemailAct } from './line.call-checks.js';
 import type { LineContext } from './line.context.js';
-import { lineDecider } from './line.decider.js';
 import {
   ASSISTANT,
   BOSS,
@@ -90,7 +89,7 @@ describe('the shared voicemail inbox (R17)', () => {
       { ...read(ASSISTANT, 'c2'), at: at(80) },
       remove(BOSS, 'c1'),
     );
-    const state = events.reduce(lineDecider.evolve, lineDecider.initialState);
+    const state = stateOf(events);
     expect(state.voicemails).toEqual(
       new Map([
         [

@@ -1,5 +1,4 @@
 import type { LineEvent } from '#events';
-import { fold } from '../shared/decider.js';
 import type { LineCommand } from './line.commands.js';
 import { lineDecider } from './line.decider.js';
 import {
@@ -29,9 +28,8 @@ import {
 } from './line.fixtures.js';
 import { hasUsedCallId, RECENT_CALLS_KEPT } from './line.state.js';
 
-const foldLine = (events: readonly LineEvent[]) => fold(lineDecider.evolve, lineDecider.initialState, events);
 const heldBy = (events: readonly LineEvent[], actor: string): readonly LineEvent[] =>
-  lineDecider.decide(hold('c1', actor), foldLine(events), context).events;
+  lineDecider.decide(hold('c1', actor), stateOf(events), context).events;
 
 describe('placing calls on a shared line', () => {
   it.each([
@@ -138,7 +136,7 @@ describe('placing calls on a shared line', () => {
       ...connected,
       ...lineDecider.decide(
         { type: 'TransferCall', callId: 'c1', actor: ASSISTANT, to: BOSS },
-        foldLine(connected),
+        stateOf(connected),
         context,
       ).events,
     ];

@@ -70,7 +70,7 @@ describe('line snapshots', () => {
       NEWBOSS,
     ]);
     for (let n = 0; n <= events.length; n++) {
-      const state = events.slice(0, n).reduce(lineDecider.evolve, lineDecider.initialState);
+      const state = stateOf(events.slice(0, n));
       const restored = through(state);
       expect(comparable(restored)).toEqual(comparable(state));
       for (const callId of ['c1', 'c2', 'c3', 'c4'])
@@ -99,7 +99,7 @@ describe('line snapshots', () => {
   it('R12: a line read back from its snapshot refuses every id it used and takes new ones', () => {
     const ids = ['c1', 'call-2', 'é', '呼-3', ''];
     const past = history(context, ...ids.flatMap((callId) => [place(callId, BOSS), hangUp(callId, BOSS)]));
-    const restored = through(past.reduce(lineDecider.evolve, lineDecider.initialState));
+    const restored = through(stateOf(past));
     for (const callId of ids)
       expect(() => lineDecider.decide(place(callId, BOSS), restored, context)).toThrow(
         expect.objectContaining({ code: 'CALL_ID_IN_USE' }),
