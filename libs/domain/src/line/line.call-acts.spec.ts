@@ -34,7 +34,6 @@ import {
   given,
   hangUp,
   history,
-  historyAfter,
   hold,
   incoming,
   join,
@@ -224,13 +223,12 @@ describe('explainTransfer: the decider’s steps for transferring a call (R16, R
 describe('explainStartRecording and explainStopRecording: the decider’s steps for recordings (R18, R20)', () => {
   it('R18: Given a party on a connected call, When it records, Then both allow; a second of its own, both refuse', () => {
     bothAllow(assistantOnCall(), record('c1', ASSISTANT));
-    const recording = historyAfter(assistantOnCall(), context, record('c1', ASSISTANT, 'r1'));
+    const recording = assistantOnCall(record('c1', ASSISTANT, 'r1'));
     bothRefuse(recording, record('c1', ASSISTANT, 'r2'), 'RECORDING_ALREADY_ACTIVE', 'R18');
   });
 
   it('R18: Given a recording id taken, When another party on the call records under it, Then both refuse', () => {
-    const joined = bossOnCall(join('c1', ASSISTANT));
-    const recording = historyAfter(joined, context, record('c1', BOSS, 'r1'));
+    const recording = bossOnCall(join('c1', ASSISTANT), record('c1', BOSS, 'r1'));
     bothRefuse(recording, record('c1', ASSISTANT, 'r1'), 'RECORDING_ALREADY_ACTIVE', 'R18');
   });
 
@@ -240,8 +238,7 @@ describe('explainStartRecording and explainStopRecording: the decider’s steps 
   });
 
   it('R18: Given a recording, When its owner stops it, Then both allow; another party or another id, both refuse', () => {
-    const joined = bossOnCall(join('c1', ASSISTANT));
-    const recording = historyAfter(joined, context, record('c1', BOSS, 'r1'));
+    const recording = bossOnCall(join('c1', ASSISTANT), record('c1', BOSS, 'r1'));
     bothAllow(recording, stopRecording('c1', BOSS, 'r1'));
     bothRefuse(recording, stopRecording('c1', ASSISTANT, 'r1'), 'RECORDING_NOT_OWNER', 'R18');
     bothRefuse(recording, stopRecording('c1', BOSS, 'r9'), 'RECORDING_NOT_FOUND', 'R18');
@@ -272,7 +269,7 @@ describe('explainExternalAnswer and explainExternalHangUp: the other end’s ste
   it('R12: Given a call a delegate placed, When the called number answers it, Then both allow; connected, both refuse', () => {
     const dialing = callPlacedBy(ASSISTANT);
     bothAllow(dialing, otherEnd('AnswerAsExternalParty', 'c1'));
-    const connected = historyAfter(dialing, context, otherEnd('AnswerAsExternalParty', 'c1'));
+    const connected = callPlacedBy(ASSISTANT, otherEnd('AnswerAsExternalParty', 'c1'));
     bothRefuse(connected, otherEnd('AnswerAsExternalParty', 'c1'), 'CALL_NOT_RINGING', 'R12');
   });
 
