@@ -134,7 +134,7 @@ export const vipDelegatorFirst = lineContext({
 });
 
 export const NEWBOSS = 'newboss';
-/** The fixture number after an admin took it from Boss and gave it to Newboss (R10), who shares it with `delegates`. */
+/** The fixture number after an admin gave it from Boss to Newboss (R10), who shares it with `delegates`. */
 export const passedToNewboss = (...delegates: LineDelegate[]): LineContext =>
   lineContext({
     delegator: { partyId: NEWBOSS, name: 'Newboss', eligibility: null, powerPack: true },
@@ -236,7 +236,7 @@ export const expireRing = (callId: string, when = at(30)): Timed<LineCommand> =>
   actor: TIMERS,
   at: when,
 });
-/** What the timer process manager sends when a VIP call's delegatorFirst delay (10 s under `vipDelegatorFirst`) is due. */
+/** What the timer process manager sends when a VIP call's delegatorFirst delay (10 s here) is due. */
 export const escalateVipRing = (callId: string, when = at(10)): Timed<LineCommand> => ({
   type: 'EscalateVipRing',
   callId,
@@ -272,9 +272,9 @@ export const assistantOnCall = (...then: Timed<LineCommand>[]): LineEvent[] =>
   ringingCall(answer('c1', ASSISTANT), ...then);
 export const bossHeld = (privacyLock = false): LineEvent[] => bossOnCall(hold('c1', BOSS, privacyLock));
 export const bossHungUp = (): LineEvent[] => bossOnCall(hangUp('c1', BOSS));
-/** Call c1 from the VIP caller under `vipDelegatorFirst`: ringing Boss alone, then the commands `then` (if any). */
+/** Call c1 from the VIP caller under `vipDelegatorFirst`: ringing Boss alone, then the commands `then`. */
 export const vipCallRinging = (...then: Timed<LineCommand>[]): LineEvent[] =>
   history(vipDelegatorFirst, incoming('c1', VIP_CALLER), ...then);
-/** Call c1 placed by `actor` to the caller on the fixture line: dialing, then the commands `then` (if any). */
+/** Call c1 placed by `actor` to the caller on the fixture line: dialing, then the commands `then`. */
 export const callPlacedBy = (actor: string, ...then: Timed<LineCommand>[]): LineEvent[] =>
   history(lineContext(), place('c1', actor), ...then);

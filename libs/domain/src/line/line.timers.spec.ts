@@ -32,9 +32,8 @@ import {
   vipCallRinging,
   vipDelegatorFirst,
 } from './line.fixtures.js';
-import { RECENT_CALLS_KEPT } from './line.state.js';
+import { evolveLine, RECENT_CALLS_KEPT, type LineState } from './line.state.js';
 import { CHANGES_LINE_TIMERS, dueLineTimers, pendingLineTimers } from './line.timers.js';
-import { evolveLine, type LineState } from './line.state.js';
 
 describe('timers as data (R21)', () => {
   it('R21: a ringing call has a ring-timeout timer carrying the command to send when due', () => {
