@@ -149,22 +149,18 @@ describe('placing calls on a shared line', () => {
   });
 
   it('R12: concurrent starts decided on the same revision: the first append wins, the re-decided loser gets LINE_BUSY', () => {
-    const start = history(context);
     const { events: first } = lineDecider.decide(place('c1', ASSISTANT), lineDecider.initialState, context);
     const { events: second } = lineDecider.decide(place('c2', DEPUTY), lineDecider.initialState, context);
     // Both decide "idle" on the same revision; the store accepts only one append. The loser is
     // decided again on the winner's events and refused.
     expect(first).toHaveLength(1);
     expect(second).toHaveLength(1);
-    given([...start, ...first])
-      .when(place('c2', DEPUTY))
-      .thenRejects('LINE_BUSY', 'R12');
+    given(first).when(place('c2', DEPUTY)).thenRejects('LINE_BUSY', 'R12');
   });
 
   it('R12: the line is free again once the call ends', () => {
-    const ended = history(
-      context,
-      place('c1', ASSISTANT),
+    const ended = callPlacedBy(
+      ASSISTANT,
       { type: 'AnswerAsExternalParty', callId: 'c1', actor: `external:${CALLER}` },
       hangUp('c1', ASSISTANT),
     );
