@@ -1,8 +1,13 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { eventSchemas } from '#events';
 import type { EventStore } from '#eventstore';
 import { PROJECTIONS, Projector } from '#read-models';
 import { createProjectorApp } from '../../apps/projector/src/bootstrap.js';
-import { lastPositionOfAccount } from './shared-store.js';
+import { startedForSuite } from './for-suite.js';
+import { lastPositionOfAccount, openSharedStore } from './shared-store.js';
+
+/** How a test configures the projector's app (see createProjectorApp). */
+type ProjectorAppOptions = Parameters<typeof createProjectorApp>[2];
 
 /** A running projector of one account and its HTTP app, and how to stop both. */
 export interface ServedAccount {
@@ -25,7 +30,7 @@ export interface ServedAccount {
 export async function serveAccount(
   store: EventStore,
   accountId: string,
-  appOptions: Parameters<typeof createProjectorApp>[2] = {},
+  appOptions: ProjectorAppOptions = {},
 ): Promise<ServedAccount> {
   const projector = new Projector(store, PROJECTIONS, {
     streamPrefixes: [`account-${accountId}`, `line-${accountId}.`],
@@ -46,4 +51,24 @@ export async function serveAccount(
     await close();
     throw error;
   }
+}
+
+/**
+ * A projector of one account on the shared store (see serveAccount), served for the suite: started
+ * before its first test, once the suite's `beforeAll` hooks declared before it made what `accountId`
+ * and `appOptions` name, and stopped, then the store's client, after its last. Called inside a
+ * `describe`.
+ */
+export function accountProjectorForSuite(
+  accountId: () => string,
+  appOptions: () => Promise<ProjectorAppOptions> = async () => ({}),
+): () => ServedAccount {
+  const store = openSharedStore(eventSchemas);
+  const served = startedForSuite(
+    'projector',
+    async () => serveAccount(store, accountId(), await appOptions()),
+    (account) => account.close(),
+  );
+  afterAll(() => store.client.dispose(), 30_000);
+  return served;
 }

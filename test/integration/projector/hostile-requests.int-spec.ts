@@ -1,7 +1,7 @@
-import { eventSchemas } from '#events';
-import { serveAccount, type ServedAccount } from '../../support/account-projector.js';
+import { configuration } from '#http';
+import { projectorSettingsFrom } from '../../../apps/projector/src/projector-config.js';
+import { accountProjectorForSuite } from '../../support/account-projector.js';
 import { expectSoundAnswers, hostileWorld, type FuzzWorld } from '../../support/openapi-fuzz.js';
-import { openSharedStore } from '../../support/shared-store.js';
 import { startApi, type Api } from '../api/lines.support.js';
 
 /**
@@ -11,9 +11,7 @@ import { startApi, type Api } from '../api/lines.support.js';
  * carries a catalogued code and a sentence. Event streams, which stay open, are left out.
  */
 describe('the projector under hostile requests', () => {
-  const store = openSharedStore(eventSchemas);
   let api: Api;
-  let served: ServedAccount;
   let world: FuzzWorld;
 
   beforeAll(async () => {
@@ -22,22 +20,19 @@ describe('the projector under hostile requests', () => {
       ...(await hostileWorld(api.url, `hostile${Date.now().toString(36)}`)),
       skip: ({ path }) => path.endsWith('/stream'),
     };
-    const saved = process.env.SWITCHBOARD_API_URL;
-    process.env.SWITCHBOARD_API_URL = api.url;
-    try {
-      served = await serveAccount(store, world.accountId);
-    } finally {
-      if (saved === undefined) delete process.env.SWITCHBOARD_API_URL;
-      else process.env.SWITCHBOARD_API_URL = saved;
-    }
   });
-  afterAll(async () => {
-    await served.close();
-    await api.close();
-    await store.client.dispose();
-  });
+  // The panel forwards its commands to the suite's api, found where the projector's main finds it.
+  const served = accountProjectorForSuite(
+    () => world.accountId,
+    async () => ({
+      configuration: await configuration((env) =>
+        projectorSettingsFrom({ ...env, SWITCHBOARD_API_URL: api.url }),
+      ),
+    }),
+  );
+  afterAll(() => api.close());
 
   it('answers every request below 500, as documented, with a catalogued code on every refusal', async () => {
-    await expectSoundAnswers(served.url, world, 1500);
+    await expectSoundAnswers(served().url, world, 1500);
   }, 120_000);
 });

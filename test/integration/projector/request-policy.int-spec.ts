@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { eventSchemas } from '#events';
 import { RequestPolicy } from '#http';
-import { serveAccount, type ServedAccount } from '../../support/account-projector.js';
-import { openSharedStore } from '../../support/shared-store.js';
+import { accountProjectorForSuite } from '../../support/account-projector.js';
 import { expectPolicyDocumented } from '../../support/openapi-policy.js';
 import { rawRequest, type RawAnswer } from '../../support/raw-http.js';
 
@@ -11,23 +9,18 @@ import { rawRequest, type RawAnswer } from '../../support/raw-http.js';
  * answer only under a configured name and to pages of an allowed origin, and a rebuild is not a form.
  */
 describe('projector refuses requests from foreign pages', () => {
-  const store = openSharedStore(eventSchemas);
-  let served: ServedAccount;
+  // A projector of an account nobody writes: these specs are about the door, not the read models.
+  const served = accountProjectorForSuite(
+    () => `guard${randomUUID().replaceAll('-', '')}`,
+    async () => ({ requestPolicy: RequestPolicy.fromEnv({}) }),
+  );
   let url: string;
   let port: string;
 
-  beforeAll(async () => {
-    // A projector of an account nobody writes: these specs are about the door, not the read models.
-    served = await serveAccount(store, `guard${randomUUID().replaceAll('-', '')}`, {
-      requestPolicy: RequestPolicy.fromEnv({}),
-    });
-    url = served.url;
+  beforeAll(() => {
+    url = served().url;
     port = new URL(url).port;
   });
-  afterAll(async () => {
-    await served.close();
-    await store.client.dispose();
-  }, 30_000);
 
   const expectRefused = (answer: RawAnswer, status: number, code: string): void => {
     expect({ status: answer.status, code: answer.body?.code }).toEqual({ status, code });
