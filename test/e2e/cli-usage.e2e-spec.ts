@@ -1,10 +1,10 @@
 import { jest } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ID_RULE } from '#events';
 import { CLI, runCli } from '../support/cli.js';
+import { scratchDirForSuite } from '../support/for-suite.js';
 
 // Starting a store, an api or the CLI can take longer than Jest's 5 s default on a busy machine: a
 // CLI process took up to 4 s at load 9 on 2 cores, and a test of four of them 8.6 s.
@@ -13,23 +13,25 @@ jest.setTimeout(60_000);
 /**
  * User mistakes with the built `switchboard` CLI that need no running stack (each test starts CLI
  * processes, which on a loaded machine take seconds, hence the 60 s per test): each gets a message and
- * exit code, never a stack trace, and is caught before any work is done (the stores named here
- * listen nowhere, so a check made after connecting would fail on the connection instead).
+ * exit code, never a stack trace, and is caught before any work is done (the store, api and projector
+ * named here listen nowhere, so a check made after connecting would fail on the connection instead).
  */
 const NOWHERE = 'esdb://127.0.0.1:1?tls=false';
+const HTTP_NOWHERE = 'http://127.0.0.1:1';
+/** A scenario file that exists: the checks of --account and --run-id come before it is read. */
+const ANY_SCENARIO = 'scenarios/r12-line-busy.yaml';
 
 const noStackTrace = (stderr: string): void => {
   expect(stderr).not.toMatch(/\n\s+at /);
 };
 
 describe('switchboard CLI usage errors', () => {
-  let dir: string;
+  const dir = scratchDirForSuite('switchboard-cli-usage-');
   let history: string;
   let recording: string;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'switchboard-cli-usage-'));
-    history = join(dir, 'history.ndjson');
+    history = join(dir(), 'history.ndjson');
     await writeFile(
       history,
       `${JSON.stringify({
@@ -43,7 +45,7 @@ describe('switchboard CLI usage errors', () => {
         metadata: {},
       })}\n`,
     );
-    recording = join(dir, 'recording.ndjson');
+    recording = join(dir(), 'recording.ndjson');
     const command = { type: 'answerCall', actor: 'boss-1', accountId: 'acme', line: '+15557000001' };
     const entries = Array.from({ length: 5000 }, (_, seq) => ({
       seq,
@@ -56,7 +58,6 @@ describe('switchboard CLI usage errors', () => {
       [{ recording: 1, manifest: {} }, ...entries].map((e) => JSON.stringify(e)).join('\n'),
     );
   });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('stops quietly when the reader of its output goes away (| head)', async () => {
     // Given a dry-run replay whose output is far larger than a pipe holds
@@ -76,8 +77,8 @@ describe('switchboard CLI usage errors', () => {
 
   /**
    * Mistakes in the arguments alone: what stderr says and the exit code (1 where commander refuses an
-   * option, 2 where the command does). `args` is a function because `dir` and `history` are made in
-   * beforeAll, after the table is read.
+   * option, 2 where the command does). `args` is a function because the scratch directory and
+   * `history` are made in beforeAll, after the table is read.
    */
   it.each([
     {
@@ -88,49 +89,40 @@ describe('switchboard CLI usage errors', () => {
     },
     {
       name: 'refuses a percentage threshold above 100%, which no run could fail, before calling the api',
-      args: () => ['load', 'run', '--api', 'http://127.0.0.1:1', '--rate', '5', '--threshold', 'errors<200%'],
+      args: () => ['load', 'run', '--api', HTTP_NOWHERE, '--rate', '5', '--threshold', 'errors<200%'],
       stderr:
         'switchboard load: threshold "errors<200%": a percentage is between 0% and 100%, e.g. errors<1%\n',
       code: 2,
     },
     {
       name: 'refuses a threshold every run passes, before calling the api',
-      args: () => [
-        'load',
-        'run',
-        '--api',
-        'http://127.0.0.1:1',
-        '--rate',
-        '5',
-        '--threshold',
-        'errors<=100%',
-      ],
+      args: () => ['load', 'run', '--api', HTTP_NOWHERE, '--rate', '5', '--threshold', 'errors<=100%'],
       stderr: 'switchboard load: threshold "errors<=100%" can never fail: errors is never above 100%\n',
       code: 2,
     },
     {
       name: 'refuses a threshold no run passes, before calling the api',
-      args: () => ['load', 'run', '--api', 'http://127.0.0.1:1', '--rate', '5', '--threshold', 'errors<0%'],
+      args: () => ['load', 'run', '--api', HTTP_NOWHERE, '--rate', '5', '--threshold', 'errors<0%'],
       stderr: 'switchboard load: threshold "errors<0%" can never pass: errors is never below 0%\n',
       code: 2,
     },
     {
       name: 'refuses a --mix flow named twice, before calling the api',
-      args: () => ['load', 'run', '--api', 'http://127.0.0.1:1', '--rate', '5', '--mix', 'place=1,place=2'],
+      args: () => ['load', 'run', '--api', HTTP_NOWHERE, '--rate', '5', '--mix', 'place=1,place=2'],
       stderr:
         'switchboard load: call flow "place" is named twice in the mix "place=1,place=2": give each flow one weight\n',
       code: 2,
     },
     {
       name: 'refuses a --mix flow without its weight, before calling the api',
-      args: () => ['load', 'run', '--api', 'http://127.0.0.1:1', '--rate', '5', '--mix', 'place'],
+      args: () => ['load', 'run', '--api', HTTP_NOWHERE, '--rate', '5', '--mix', 'place'],
       stderr:
         'switchboard load: "place" in the mix has no weight: write flow=weight pairs, e.g. place=3,ring-answer=4\n',
       code: 2,
     },
     {
       name: 'says an export file cannot be written, before reading the store',
-      args: () => ['history', 'export', '--store', NOWHERE, '--out', join(dir, 'no/such/dir.ndjson')],
+      args: () => ['history', 'export', '--store', NOWHERE, '--out', join(dir(), 'no/such/dir.ndjson')],
       stderr: expect.stringMatching(/^switchboard history export: ENOENT: .*no\/such\/dir\.ndjson'\n$/),
       code: 2,
     },
@@ -159,11 +151,11 @@ describe('switchboard CLI usage errors', () => {
         'scenario',
         'run',
         '--api',
-        'http://127.0.0.1:1',
+        HTTP_NOWHERE,
         '--account',
         'demo',
-        join(dir, 'a.yaml'),
-        join(dir, 'b.yaml'),
+        join(dir(), 'a.yaml'),
+        join(dir(), 'b.yaml'),
       ],
       stderr:
         'switchboard scenario run: --account names one account: give one scenario file (2 given), or use --run-id\n',
@@ -177,29 +169,13 @@ describe('switchboard CLI usage errors', () => {
     },
     {
       name: 'refuses a scenario --account the api would refuse, before calling the api',
-      args: () => [
-        'scenario',
-        'run',
-        '--api',
-        'http://127.0.0.1:1',
-        '--account',
-        '../x',
-        'scenarios/r12-line-busy.yaml',
-      ],
+      args: () => ['scenario', 'run', '--api', HTTP_NOWHERE, '--account', '../x', ANY_SCENARIO],
       stderr: `switchboard scenario run: --account "../x" is not an id the api accepts: it ${ID_RULE}\n`,
       code: 2,
     },
     {
       name: 'refuses a scenario --run-id that makes an account id the api would refuse, before calling the api',
-      args: () => [
-        'scenario',
-        'run',
-        '--api',
-        'http://127.0.0.1:1',
-        '--run-id',
-        'a/b',
-        'scenarios/r12-line-busy.yaml',
-      ],
+      args: () => ['scenario', 'run', '--api', HTTP_NOWHERE, '--run-id', 'a/b', ANY_SCENARIO],
       stderr: `switchboard scenario run: --run-id "a/b" makes the account id "r12-a/b", which ${ID_RULE}\n`,
       code: 2,
     },
@@ -254,7 +230,7 @@ describe('switchboard CLI usage errors', () => {
     // Given API_PORT=0 (the api picks its port) and a PROJECTOR_PORT that is no port
     const env = { API_PORT: '0', PROJECTOR_PORT: 'abc' };
     // When a command that calls the api is given no --api
-    const run = await runCli(['load', 'run', '--rate', '5', '--projector', 'http://127.0.0.1:1'], env);
+    const run = await runCli(['load', 'run', '--rate', '5', '--projector', HTTP_NOWHERE], env);
     // Then it stops before doing anything, saying why there is no default
     expect(run).toMatchObject({
       code: 1,
@@ -274,19 +250,16 @@ describe('switchboard CLI usage errors', () => {
     const help = (await runCli(['load', 'run', '--help'], env)).stdout.replace(/\s+/g, ' ');
     expect(help).toContain('(no default: API_PORT is 0, so the api listens on a port it picks itself)');
     // And a command that never calls the projector does not ask for it
-    const noLag = await runCli(
-      ['load', 'run', '--rate', '5', '--api', 'http://127.0.0.1:1', '--no-lag'],
-      env,
-    );
+    const noLag = await runCli(['load', 'run', '--rate', '5', '--api', HTTP_NOWHERE, '--no-lag'], env);
     expect(noLag.stderr).not.toContain('--projector has no default');
   });
 
   it('refuses a scenario with an unknown YAML tag in its own words, with no Node warning on stderr', async () => {
     // Given a scenario whose account is written with a tag the parser does not know
-    const tagged = join(dir, 'tagged.yaml');
+    const tagged = join(dir(), 'tagged.yaml');
     await writeFile(tagged, 'name: tagged\naccount: !foo r12\nparties: []\nsteps: []\n');
     // When it is run
-    const result = await runCli(['scenario', 'run', '--api', 'http://127.0.0.1:1', tagged]);
+    const result = await runCli(['scenario', 'run', '--api', HTTP_NOWHERE, tagged]);
     // Then the file is refused naming the line, and stderr holds no YAMLWarning from Node
     expect(result.stdout).toContain(`ERROR not valid YAML: Unresolved tag: !foo at line 2, column 10\n`);
     expect(result.stderr).toBe('');
@@ -295,9 +268,9 @@ describe('switchboard CLI usage errors', () => {
 
   it('refuses to replay a recording that holds no commands', async () => {
     // Given a recording with its header alone, When replayed, Then it is refused before the api is called
-    const empty = join(dir, 'empty.ndjson');
+    const empty = join(dir(), 'empty.ndjson');
     await writeFile(empty, `${JSON.stringify({ recording: 1, manifest: {} })}\n`);
-    const result = await runCli(['load', 'replay', empty, '--api', 'http://127.0.0.1:1']);
+    const result = await runCli(['load', 'replay', empty, '--api', HTTP_NOWHERE]);
     expect(result.stderr).toBe(
       `switchboard load replay: ${empty} holds no recorded commands: record one with \`load run --record\`\n`,
     );
@@ -305,16 +278,16 @@ describe('switchboard CLI usage errors', () => {
   });
 
   it('audit verify: a file that is no trail fails (exit 1), a file it cannot read is no verdict (exit 2)', async () => {
-    const missing = await runCli(['audit', 'verify', join(dir, 'nowhere.json')]);
+    const missing = await runCli(['audit', 'verify', join(dir(), 'nowhere.json')]);
     expect(missing.stderr).toMatch(/^switchboard audit verify: .*nowhere\.json: ENOENT/);
     expect(missing.code).toBe(2);
     noStackTrace(missing.stderr);
-    const notATrail = join(dir, 'not-a-trail.csv');
+    const notATrail = join(dir(), 'not-a-trail.csv');
     await writeFile(notATrail, 'a,b\r\n1,2\r\n');
     const refused = await runCli(['audit', 'verify', notATrail]);
     expect(refused.stderr).toContain("a CSV trail's header is position,stream,revision,type,");
     expect(refused.code).toBe(1);
-    const empty = join(dir, 'empty.json');
+    const empty = join(dir(), 'empty.json');
     await writeFile(empty, '{"entries": []}');
     expect(await runCli(['audit', 'verify', empty])).toMatchObject({
       code: 1,

@@ -1,3 +1,7 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 /**
  * Something a suite starts before its first test and stops after its last, for a helper called inside
  * a `describe`: the suite's own `beforeAll` hooks, declared after the helper's, can use it. Returns how
@@ -20,3 +24,14 @@ export function startedForSuite<T>(
     return started;
   };
 }
+
+/**
+ * A fresh scratch directory named from `prefix`, made before the suite's first test and removed with
+ * all it holds after its last. Called inside a `describe`.
+ */
+export const scratchDirForSuite = (prefix: string): (() => string) =>
+  startedForSuite(
+    'scratch directory',
+    () => mkdtemp(join(tmpdir(), prefix)),
+    (dir) => rm(dir, { recursive: true, force: true }),
+  );
