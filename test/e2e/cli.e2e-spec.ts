@@ -12,9 +12,15 @@ import { cliSuite, runCli, verifyStack } from '../support/cli.js';
 describe('switchboard CLI end to end', () => {
   const suite = cliSuite('switchboard-cli-e2e-');
 
-  /** A call the first test's load rang and answered, from its recording (a header line, then one entry a command). */
+  /** Where the first test's load records what it sent: a header line, then one entry a command. */
+  const firstRunRecording = () => join(suite.dir, 'run.ndjson');
+  /** `load replay` of the first test's recording, with `options`. */
+  const replayFirstRun = (...options: string[]) =>
+    runCli(['load', 'replay', firstRunRecording(), ...options]);
+
+  /** A call the first test's load rang and answered, from its recording. */
   const answeredCallId = async (): Promise<string> => {
-    const recording = (await readFile(join(suite.dir, 'run.ndjson'), 'utf8'))
+    const recording = (await readFile(firstRunRecording(), 'utf8'))
       .trim()
       .split('\n')
       .slice(1)
@@ -23,7 +29,7 @@ describe('switchboard CLI end to end', () => {
   };
 
   it('runs a seeded load, meets its thresholds, and records what it sent', async () => {
-    const recording = join(suite.dir, 'run.ndjson');
+    const recording = firstRunRecording();
     const summaryFile = join(suite.dir, 'summary.json');
     const result = await runCli([
       'load',
@@ -363,16 +369,7 @@ describe('switchboard CLI end to end', () => {
   }, 180_000);
 
   it('selects recorded commands for a replay by offset and type without sending them (--dry-run)', async () => {
-    const result = await runCli([
-      'load',
-      'replay',
-      join(suite.dir, 'run.ndjson'),
-      '--dry-run',
-      '--filter',
-      'answerCall',
-      '--account',
-      'replayed',
-    ]);
+    const result = await replayFirstRun('--dry-run', '--filter', 'answerCall', '--account', 'replayed');
     const entries = result.stdout
       .trim()
       .split('\n')
@@ -386,15 +383,7 @@ describe('switchboard CLI end to end', () => {
 
   it('replays a recording into a fresh account, measuring its load commands and not its setup', async () => {
     const summaryFile = join(suite.dir, 'replay-summary.json');
-    const result = await runCli([
-      'load',
-      'replay',
-      join(suite.dir, 'run.ndjson'),
-      ...suite.endpoints,
-      '--out',
-      summaryFile,
-      '--no-progress',
-    ]);
+    const result = await replayFirstRun(...suite.endpoints, '--out', summaryFile, '--no-progress');
     expect(result.code).toBe(0);
     const summary = JSON.parse(await readFile(summaryFile, 'utf8'));
     // Every selected command is sent, unless an earlier step of its call failed. Replay keeps each
