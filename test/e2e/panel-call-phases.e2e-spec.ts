@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { fillDemoAccount, send, DEFAULT_DEMO } from '../../tools/demo-account.js';
+import { send } from '../../tools/demo-account.js';
 import { SHOWN_MS, panelBrowserSuite } from '../support/panel-browser.js';
 
 /**
@@ -9,7 +9,7 @@ import { SHOWN_MS, panelBrowserSuite } from '../support/panel-browser.js';
  */
 describe('the panel in a browser: a call’s controls, phase by phase', () => {
   const suite = panelBrowserSuite();
-  const { open, browserTest } = suite;
+  const { browserTest } = suite;
 
   const seatOf = (page: Page, viewer: string) => page.locator(`section.seat[data-viewer="${viewer}"]`);
   const lineOf = (page: Page, viewer: string, number: string) =>
@@ -21,37 +21,17 @@ describe('the panel in a browser: a call’s controls, phase by phase', () => {
     );
   const actionsOf = (page: Page, viewer: string, number: string) =>
     lineOf(page, viewer, number).getByRole('group', { name: 'Call actions' });
-  /**
-   * Expects a seat's enabled call actions to be `expected`, by label, once its lamp and its actions
-   * have settled after a change (they come in one seat update, but a control appearing under the
-   * pointer is dimmed a moment).
-   */
-  const expectEnabled = async (page: Page, viewer: string, number: string, expected: readonly string[]) => {
-    const enabled = () => actionsOf(page, viewer, number).locator('button:not([disabled])').allTextContents();
-    const until = Date.now() + SHOWN_MS;
-    let shown = await enabled();
-    while (JSON.stringify(shown) !== JSON.stringify(expected) && Date.now() < until) {
-      await page.waitForTimeout(100);
-      shown = await enabled();
-    }
-    expect(shown).toEqual(expected);
-  };
+  /** Expects a seat's enabled call actions on a line to be `expected`, by label, once they have settled. */
+  const expectEnabled = (page: Page, viewer: string, number: string, expected: readonly string[]) =>
+    suite.expectEnabledActions(actionsOf(page, viewer, number), expected);
 
   browserTest(
     "Given a call an assistant places on its executive's line, When it dials, connects, is transferred (declined, then answered) and held, Then each seat offers enabled only what the api takes then, and the next call starts with no transfer target chosen, until its caller hangs up",
     'call-phases',
     async () => {
-      const account = await fillDemoAccount(suite.stack.api, {
-        ...DEFAULT_DEMO,
-        accountId: 'phases',
-        name: 'phases',
-        executives: 1,
-        linesPerExecutive: 1,
-        assistants: 2,
-      });
+      const account = await suite.demo('phases', { assistants: 2 });
       const number = account.executives[0]!.numbers[0]!;
-      const page = await open(`?account=phases&viewer=exec1&viewer=assistant1`);
-      await page.waitForSelector('[data-connection="live"]', { timeout: SHOWN_MS });
+      const page = await suite.room('phases', ['exec1', 'assistant1']);
 
       // When Assistant 1 places a call from Executive 1's line
       const dialer = seatOf(page, 'assistant1').getByRole('form', { name: 'Place a call' });

@@ -954,24 +954,19 @@ describe('the panel in a browser', () => {
       const card = previousOwner.locator(`section[data-handed-call="${number}"]`);
       await card.waitFor({ timeout: SHOWN_MS });
       const actions = card.getByRole('group', { name: 'Call actions' });
-      /** The card's enabled call actions, once they settle on `expected` (a control appearing is dimmed a moment). */
-      const enabledSettle = async (expected: readonly string[]) => {
-        const enabled = () => actions.locator('button:not([disabled])').allTextContents();
-        const until = Date.now() + SHOWN_MS;
-        let shown = await enabled();
-        while (JSON.stringify(shown) !== JSON.stringify(expected) && Date.now() < until) {
-          await previousOwner.waitForTimeout(100);
-          shown = await enabled();
-        }
-        expect(shown).toEqual(expected);
-      };
       // Then, while it dials, the card offers hanging up and locking it; holding and recording it wait (R15, R18)
-      await enabledSettle(['Hang up', 'Lock for privacy']);
+      await suite.expectEnabledActions(actions, ['Hang up', 'Lock for privacy']);
       await expect(actions.locator('.why[data-code="CALL_NOT_CONNECTED"]').count()).resolves.toBe(1);
       // When the called number answers, played from the call's card as the outside world is
       await card.getByRole('button', { name: '+15557770003 answers' }).click();
       // Then the call is connected: Executive 1 may hold and record it from the card
-      await enabledSettle(['Hold', 'Hold, locked', 'Hang up', 'Record', 'Lock for privacy']);
+      await suite.expectEnabledActions(actions, [
+        'Hold',
+        'Hold, locked',
+        'Hang up',
+        'Record',
+        'Lock for privacy',
+      ]);
       // When the called number hangs up, Then the call is over: gone from the card, the line idle for Executive 2
       await card.getByRole('button', { name: '+15557770003 hangs up' }).click();
       await card.waitFor({ state: 'detached', timeout: SHOWN_MS });

@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import {
   fillDemoAccount,
   send,
@@ -34,6 +34,8 @@ export interface PanelBrowserSuite {
   open(query: string): Promise<Page>;
   /** Opens a viewer's seat on an account and waits until its stream is live. */
   seat(accountId: string, viewer: string): Promise<Page>;
+  /** Opens a room of an account's `viewers`' seats side by side and waits until its stream is live. */
+  room(accountId: string, viewers: readonly string[]): Promise<Page>;
   /** A call from `from`, outside the account, to one of its lines. */
   ring(account: DemoAccount, number: string, from: string): Promise<Record<string, unknown>>;
   /**
@@ -46,6 +48,12 @@ export interface PanelBrowserSuite {
     viewer: string,
     types: readonly string[],
   ): Promise<void>;
+  /**
+   * Expects the enabled buttons of a group of call actions to be `expected`, by label, once they have
+   * settled after a change (they come in one seat update, but a control appearing under the pointer
+   * is dimmed a moment).
+   */
+  expectEnabledActions(actions: Locator, expected: readonly string[]): Promise<void>;
   /**
    * Stops the projector under an open page, and waits until the page shows its stream lost. Ctrl-C
    * must stop it (exit 0), not the grace period's kill: the page's open stream may not hold it up.
@@ -65,6 +73,10 @@ export interface PanelBrowserSuite {
    */
   browserTest(name: string, photo: string, steps: () => Promise<void>): void;
 }
+
+/** Waits until the page's stream is live: it shows the seats as they are, and every change to them. */
+export const streamLive = (page: Page) =>
+  page.waitForSelector('[data-connection="live"]', { timeout: SHOWN_MS });
 
 /** Expects the page no wider than its window: whatever is wide scrolls inside it, not the page. */
 export async function expectFitsWindow(page: Page): Promise<void> {
@@ -108,7 +120,11 @@ export function panelBrowserSuite(): PanelBrowserSuite {
     pages.push(page);
     return page;
   };
-  const streamLive = (page: Page) => page.waitForSelector('[data-connection="live"]', { timeout: SHOWN_MS });
+  const room = async (accountId: string, viewers: readonly string[]): Promise<Page> => {
+    const page = await open(`?account=${accountId}${viewers.map((viewer) => `&viewer=${viewer}`).join('')}`);
+    await streamLive(page);
+    return page;
+  };
   return {
     get stack() {
       return started(stack);
@@ -128,11 +144,8 @@ export function panelBrowserSuite(): PanelBrowserSuite {
         ...shape,
       }),
     open,
-    async seat(accountId, viewer) {
-      const page = await open(`?account=${accountId}&viewer=${viewer}`);
-      await streamLive(page);
-      return page;
-    },
+    seat: (accountId, viewer) => room(accountId, [viewer]),
+    room,
     ring: (account, number, from) =>
       send(
         started(stack).api,
@@ -152,6 +165,16 @@ export function panelBrowserSuite(): PanelBrowserSuite {
       };
       expect(entries.map((entry) => entry.type)).toEqual(expect.arrayContaining([...types]));
       for (const entry of entries) expect(entry.correlationId).toBe(`call-${accountId}-${digits}-${callId}`);
+    },
+    async expectEnabledActions(actions, expected) {
+      const enabled = () => actions.locator('button:not([disabled])').allTextContents();
+      const until = Date.now() + SHOWN_MS;
+      let shown = await enabled();
+      while (JSON.stringify(shown) !== JSON.stringify(expected) && Date.now() < until) {
+        await actions.page().waitForTimeout(100);
+        shown = await enabled();
+      }
+      expect(shown).toEqual(expected);
     },
     async stopProjectorSeenBy(page) {
       await expect(started(stack).stopProjector()).resolves.toBe(0);
