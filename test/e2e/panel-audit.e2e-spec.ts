@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { delegationReadyPhoneUser, send, type DemoAccount } from '../../tools/demo-account.js';
 import { runCli } from '../support/cli.js';
-import { SHOWN_MS, expectFitsWindow, panelBrowserSuite } from '../support/panel-browser.js';
+import { SHOWN_MS, expectFitsWindow, holdRequests, panelBrowserSuite } from '../support/panel-browser.js';
+
+/** An entry of a call's audit trail, as far as these specs read it. */
+interface AuditEntry {
+  readonly type: string;
+  readonly actor: string;
+  readonly onBehalfOf: string | null;
+  readonly simulatedTime: string;
+}
 
 /**
  * The panel as an auditor and an architect use it, in Debian's Chromium over the real processes: a
@@ -42,6 +50,11 @@ describe('the panel for auditors and architects in a browser', () => {
       `/accounts/${demo.accountId}/lines/${encodeURIComponent(number)}/calls/${callId}/${act}`,
       { actor, ...body },
     );
+  /** Given: the executive's seat on a fresh account's one line. */
+  const executiveSeat = async (accountId: string) => {
+    const { demo, number } = await account(accountId);
+    return { demo, number, page: await seat(demo.accountId, 'exec1') };
+  };
   const line = (page: Page, number: string) => page.locator(`section[data-line="${number}"]`);
   const lampShows = (page: Page, number: string, state: string) =>
     page.waitForSelector(`section[data-line="${number}"] [data-lamp="${state}"]`, { timeout: SHOWN_MS });
@@ -57,19 +70,39 @@ describe('the panel for auditors and architects in a browser', () => {
     trail
       .locator('tbody tr td[data-type]')
       .evaluateAll((cells) => cells.map((c) => c.getAttribute('data-type')));
-  /** Given: `caller` rings the one line of a fresh account; `act` is a party's act on that call. */
+  /**
+   * Given: `caller` rings the one line of a fresh account; `act` is a party's act on that call, and
+   * `auditEntries` its audit trail as the projector's api answers it.
+   */
   const incomingCall = async (accountId: string, caller: string) => {
     const { demo, number } = await account(accountId);
     const { callId } = (await ring(demo, number, caller)) as { callId: string };
     const act = (name: string, actor: string, body: Record<string, unknown> = {}) =>
       onCall(demo, number, callId, name, actor, body);
-    return { demo, number, callId, act };
+    const auditEntries = async () => {
+      const trail = `${suite.stack.projector}/lines/${demo.accountId}/${number.slice(1)}/calls/${callId}/audit`;
+      return ((await (await fetch(trail)).json()) as { entries: AuditEntry[] }).entries;
+    };
+    return { demo, number, callId, act, auditEntries };
   };
-  /** Given: a call assistant1 answered for exec1 and hung up, on exec1's seat once its lamp is idle again. */
-  const endedCallOnSeat = async (accountId: string, caller: string) => {
+  /** Given: a call assistant1 answered for exec1 and hung up. */
+  const endedCall = async (accountId: string, caller: string) => {
     const call = await incomingCall(accountId, caller);
     await call.act('answer', 'assistant1');
     await call.act('hang-up', 'assistant1');
+    return call;
+  };
+  /** Given: a call assistant1 answered for exec1 and transferred to exec1, who took it. */
+  const transferredToExecutive = async (accountId: string, caller: string) => {
+    const call = await incomingCall(accountId, caller);
+    await call.act('answer', 'assistant1');
+    await call.act('transfer', 'assistant1', { to: 'exec1' });
+    await call.act('answer', 'exec1');
+    return call;
+  };
+  /** Given: a call assistant1 answered for exec1 and hung up, on exec1's seat once its lamp is idle again. */
+  const endedCallOnSeat = async (accountId: string, caller: string) => {
+    const call = await endedCall(accountId, caller);
     const page = await seat(call.demo.accountId, 'exec1');
     await lampShows(page, call.number, 'idle');
     return { ...call, page };
@@ -90,11 +123,34 @@ describe('the panel for auditors and architects in a browser', () => {
       await rm(dir, { recursive: true, force: true });
     }
   };
+  /**
+   * Reloads the page as a viewer in Kolkata sees it: half an hour off UTC, so neither the hour nor the
+   * minutes read as the stack's UTC times do.
+   */
+  const reloadInKolkata = async (page: Page) => {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Emulation.setTimezoneOverride', { timezoneId: 'Asia/Kolkata' });
+    await page.reload();
+  };
+  /** The page's time zone at `iso`, as the viewer's browser names it (its locale decides the words, not a test). */
+  const zoneNameAt = (page: Page, iso: string) =>
+    page.evaluate(
+      (at) =>
+        new Intl.DateTimeFormat(undefined, { timeZoneName: 'short' })
+          .formatToParts(new Date(at))
+          .find((part) => part.type === 'timeZoneName')!.value,
+      iso,
+    );
   /** Steps an ended call's seat back one event from live, to the call answered; resolves with the view's position. */
   const stepBackToAnswered = async (page: Page, number: string) => {
     await page.getByRole('button', { name: 'Step back one event' }).click();
     await lampShows(page, number, 'busy');
     return (await page.locator('[data-as-of]').getAttribute('data-as-of'))!;
+  };
+  /** Given: an ended call's seat (see endedCallOnSeat) shown as of an earlier event, the call answered. */
+  const seatAsOfAnswered = async (accountId: string, caller: string) => {
+    const call = await endedCallOnSeat(accountId, caller);
+    return { ...call, asOf: await stepBackToAnswered(call.page, call.number) };
   };
 
   browserTest(
@@ -125,8 +181,7 @@ describe('the panel for auditors and architects in a browser', () => {
     'Given a ringing call with its audit trail open, When a delegate answers it, Then the open trail shows the answer',
     'audit-live',
     async () => {
-      const { demo, number } = await account('audit-live');
-      const page = await seat(demo.accountId, 'exec1');
+      const { demo, number, page } = await executiveSeat('audit-live');
       const { callId } = (await ring(demo, number, '+15554440002')) as { callId: string };
       await lampShows(page, number, 'ringing');
       const trail = await openNewestTrail(page, number);
@@ -143,31 +198,18 @@ describe('the panel for auditors and architects in a browser', () => {
     "Given a viewer in another time zone than the stack's, When they read a call's audit trail, Then each time names its zone",
     'audit-time-zone',
     async () => {
-      const { demo, number, callId } = await incomingCall('audit-zone', '+15554440003');
+      const { demo, number, auditEntries } = await incomingCall('audit-zone', '+15554440003');
       const page = await seat(demo.accountId, 'exec1');
-      // Half an hour off UTC, so neither the hour nor the minutes read the same as the stack's UTC times.
-      const cdp = await page.context().newCDPSession(page);
-      await cdp.send('Emulation.setTimezoneOverride', { timezoneId: 'Asia/Kolkata' });
-      await page.reload();
+      await reloadInKolkata(page);
       await lampShows(page, number, 'ringing');
       const trail = await openNewestTrail(page, number);
       const rang = trail.locator('tr:has(td[data-type="CallRang"]) time');
       await rang.waitFor({ timeout: SHOWN_MS });
 
-      const audit = await fetch(
-        `${suite.stack.projector}/lines/${demo.accountId}/${number.slice(1)}/calls/${callId}/audit`,
-      );
-      const { entries } = (await audit.json()) as { entries: { type: string; simulatedTime: string }[] };
+      const entries = await auditEntries();
       const simulatedTime = entries.find((entry) => entry.type === 'CallRang')!.simulatedTime;
       await expect(rang.getAttribute('datetime')).resolves.toBe(simulatedTime);
-      // The zone as the viewer's browser names it (its locale decides the words, not this test).
-      const zone = await page.evaluate(
-        (iso) =>
-          new Intl.DateTimeFormat(undefined, { timeZoneName: 'short' })
-            .formatToParts(new Date(iso))
-            .find((part) => part.type === 'timeZoneName')!.value,
-        simulatedTime,
-      );
+      const zone = await zoneNameAt(page, simulatedTime);
       expect(zone).toMatch(/5:30|India|IST/);
       await expect(rang.textContent()).resolves.toContain(zone);
     },
@@ -224,16 +266,12 @@ describe('the panel for auditors and architects in a browser', () => {
     'Given a call a delegate answered and transferred, When an auditor filters its trail by who acted and by step, Then it counts the steps shown of all, the address keeps the filter through a reload and Back, and the export stays the whole verifiable trail',
     'audit-filter',
     async () => {
-      const { demo, number, callId, act } = await incomingCall('audit-filter', '+15554440010');
-      await act('answer', 'assistant1');
-      await act('transfer', 'assistant1', { to: 'exec1' });
-      await act('answer', 'exec1');
+      const { demo, number, callId, act, auditEntries } = await transferredToExecutive(
+        'audit-filter',
+        '+15554440010',
+      );
       await act('hang-up', 'exec1');
-      const { entries } = (await (
-        await fetch(
-          `${suite.stack.projector}/lines/${demo.accountId}/${number.slice(1)}/calls/${callId}/audit`,
-        )
-      ).json()) as { entries: { type: string; actor: string; onBehalfOf: string | null }[] };
+      const entries = await auditEntries();
       const all = entries.length;
       const page = await seat(demo.accountId, 'exec1');
       await lampShows(page, number, 'idle');
@@ -304,14 +342,8 @@ describe('the panel for auditors and architects in a browser', () => {
     "Given a room with a call's trail open on both seats, each filtered its own way, When the room is reloaded or its address opened in another tab, Then both trails open again with their own filters; a one-trail link made before opens its trail filtered too",
     'audit-filters-room',
     async () => {
-      const { demo, number, callId, act } = await incomingCall('audit-filters', '+15554440011');
-      await act('answer', 'assistant1');
-      await act('hang-up', 'assistant1');
-      const { entries } = (await (
-        await fetch(
-          `${suite.stack.projector}/lines/${demo.accountId}/${number.slice(1)}/calls/${callId}/audit`,
-        )
-      ).json()) as { entries: { type: string; actor: string }[] };
+      const { demo, number, callId, auditEntries } = await endedCall('audit-filters', '+15554440011');
+      const entries = await auditEntries();
       const room = `?account=${demo.accountId}&viewer=exec1&viewer=assistant1`;
       const page = await open(room);
       await page.waitForSelector('[data-connection="live"]', { timeout: SHOWN_MS });
@@ -387,8 +419,7 @@ describe('the panel for auditors and architects in a browser', () => {
     'Given a seat shown as of an earlier event, When Back to live is pressed by keyboard, Then the focus stays in time travel, not on the link to all seats that comes next on the page',
     'time-travel-keys',
     async () => {
-      const { number, page } = await endedCallOnSeat('travel-keys', '+15554440013');
-      await stepBackToAnswered(page, number);
+      const { page } = await seatAsOfAnswered('travel-keys', '+15554440013');
       await page.getByRole('button', { name: 'Back to live' }).focus();
       await page.keyboard.press('Enter');
       await page.locator('[data-as-of]').waitFor({ state: 'detached', timeout: SHOWN_MS });
@@ -403,9 +434,7 @@ describe('the panel for auditors and architects in a browser', () => {
     'Given a seat shown as of an earlier event, When it is reloaded, Then it shows the same view; Back goes live, Forward returns',
     'time-travel-address',
     async () => {
-      const { number, page } = await endedCallOnSeat('travel-address', '+15554440005');
-
-      const asOf = await stepBackToAnswered(page, number);
+      const { number, page, asOf } = await seatAsOfAnswered('travel-address', '+15554440005');
       expect(new URL(page.url()).searchParams.get('asOf')).toBe(asOf);
 
       await page.reload();
@@ -486,14 +515,8 @@ describe('the panel for auditors and architects in a browser', () => {
     'Given a seat shown as of an earlier event and a step back slow to come, When the architect goes Back to live before it comes, Then the page stays live when it does',
     'time-travel-late-step',
     async () => {
-      const { number, page } = await endedCallOnSeat('travel-late', '+15554440032');
-      await stepBackToAnswered(page, number);
-      let release!: () => void;
-      const released = new Promise<void>((resolve) => (release = resolve));
-      await page.route('**/panel/seat?*asOf*', async (route) => {
-        await released;
-        await route.continue();
-      });
+      const { number, page } = await seatAsOfAnswered('travel-late', '+15554440032');
+      const release = await holdRequests(page, '**/panel/seat?*asOf*');
       const late = page.waitForResponse((response) => /\/panel\/seat\?.*asOf/.test(response.url()));
       await page.getByRole('button', { name: 'Step back one event' }).click();
       await page.getByRole('button', { name: 'Back to live' }).click();
@@ -512,12 +535,15 @@ describe('the panel for auditors and architects in a browser', () => {
     'Given two audit trails opened one after the other, When the user goes Back, Then the second closes and the first stays open; Back again closes it, Forward opens them again',
     'audit-back-closes',
     async () => {
-      const { demo, number, act } = await incomingCall('audit-back', '+15554440020');
-      await act('answer', 'exec1');
-      await act('hang-up', 'exec1');
-      const { callId: later } = (await ring(demo, number, '+15554440021')) as { callId: string };
-      await onCall(demo, number, later, 'answer', 'exec1');
-      await onCall(demo, number, later, 'hang-up', 'exec1');
+      const { demo, number } = await account('audit-back');
+      /** A call from `caller` that the executive answers and hangs up. */
+      const endedByExecutive = async (caller: string) => {
+        const { callId } = (await ring(demo, number, caller)) as { callId: string };
+        await onCall(demo, number, callId, 'answer', 'exec1');
+        await onCall(demo, number, callId, 'hang-up', 'exec1');
+      };
+      await endedByExecutive('+15554440020');
+      await endedByExecutive('+15554440021');
       const page = await seat(demo.accountId, 'exec1');
       await lampShows(page, number, 'idle');
       const history = line(page, number).locator('details.history');
@@ -568,10 +594,7 @@ describe('the panel for auditors and architects in a browser', () => {
     'Given a delegate answered a call and transferred it to the executive, When an auditor reads its trail, Then each row says what it did by the names of who rang, to whom the transfer went, who took it, each actor named with its id under the name, as the filter and the CSV export name them',
     'audit-what',
     async () => {
-      const { demo, number, act } = await incomingCall('audit-what', '+15554440006');
-      await act('answer', 'assistant1');
-      await act('transfer', 'assistant1', { to: 'exec1' });
-      await act('answer', 'exec1');
+      const { demo, number } = await transferredToExecutive('audit-what', '+15554440006');
       const page = await seat(demo.accountId, 'exec1');
       await lampShows(page, number, 'busy');
       const trail = await openNewestTrail(page, number);
@@ -644,18 +667,10 @@ describe('the panel for auditors and architects in a browser', () => {
     "Given a viewer in another time zone than the stack's, When they travel to a time they type, Then the field names the zone it reads the time in",
     'time-travel-zone',
     async () => {
-      const { demo } = await account('travel-zone');
-      const page = await seat(demo.accountId, 'exec1');
-      const cdp = await page.context().newCDPSession(page);
-      await cdp.send('Emulation.setTimezoneOverride', { timezoneId: 'Asia/Kolkata' });
-      await page.reload();
+      const { page } = await executiveSeat('travel-zone');
+      await reloadInKolkata(page);
       await page.waitForSelector('[data-connection="live"]', { timeout: SHOWN_MS });
-      const zone = await page.evaluate(
-        () =>
-          new Intl.DateTimeFormat(undefined, { timeZoneName: 'short' })
-            .formatToParts(new Date('2026-01-05T09:00:00Z'))
-            .find((part) => part.type === 'timeZoneName')!.value,
-      );
+      const zone = await zoneNameAt(page, '2026-01-05T09:00:00Z');
 
       const field = page.getByLabel(`As of time (${zone})`);
       await field.fill('2026-01-05T14:30:00');
@@ -670,8 +685,7 @@ describe('the panel for auditors and architects in a browser', () => {
     async () => {
       const { demo, number, act } = await incomingCall('audit-narrow', '+15554440007');
       await act('answer', 'assistant1');
-      const room = await open(`?account=${demo.accountId}&viewer=exec1&viewer=assistant1`);
-      await room.waitForSelector('[data-connection="live"]', { timeout: SHOWN_MS });
+      const room = await suite.room(demo.accountId, ['exec1', 'assistant1']);
       const seatOfExecutive = room.locator('section[data-viewer="exec1"]');
       const trail = await openNewestTrail(seatOfExecutive, number);
       await trail.locator('td[data-type="CallAnswered"]').waitFor({ timeout: SHOWN_MS });
@@ -686,8 +700,7 @@ describe('the panel for auditors and architects in a browser', () => {
     "Given the stack's clock, When an architect asks for a time after it, Then the page says that time has not come rather than show today's lamps dated then; and an address naming no point of time, or one before the seat's history, is refused naming it and what is taken, the live seat still working",
     'time-travel-future',
     async () => {
-      const { demo } = await account('travel-future');
-      const page = await seat(demo.accountId, 'exec1');
+      const { demo, page } = await executiveSeat('travel-future');
       await page.getByLabel('As of time').fill('9999-12-31T23:59:59');
       await page.getByRole('button', { name: 'Show', exact: true }).click();
       const refusal = page.locator('.time-travel [role="alert"]');
@@ -741,12 +754,7 @@ describe('the panel for auditors and architects in a browser', () => {
       const asOf = (await page.locator('[data-as-of]').getAttribute('data-as-of'))!;
 
       // The past seat is held back on its way, as a busy projector would.
-      let release!: () => void;
-      const released = new Promise<void>((resolve) => (release = resolve));
-      await page.route('**/panel/seat?*asOf=*', async (route) => {
-        await released;
-        await route.continue();
-      });
+      const release = await holdRequests(page, '**/panel/seat?*asOf=*');
       await page.reload();
       await page.locator('[data-connection="live"]').waitFor({ timeout: SHOWN_MS });
       await page.getByText(`Loading the seat as of position ${asOf}…`).waitFor({ timeout: SHOWN_MS });

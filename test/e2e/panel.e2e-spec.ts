@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startProcess } from '#stack';
 import { delegationReadyPhoneUser, send, type DemoAccount } from '../../tools/demo-account.js';
-import { SHOWN_MS, expectFitsWindow, panelBrowserSuite } from '../support/panel-browser.js';
+import { SHOWN_MS, expectFitsWindow, holdRequests, panelBrowserSuite } from '../support/panel-browser.js';
 
 /**
  * The web app in Debian's Chromium over the real processes: seats act through the api, and every seat
@@ -127,12 +127,7 @@ describe('the panel in a browser', () => {
       const { callId } = (await ring(account, number, '+15558880001')) as { callId: string };
       await lampShows(page, number, 'ringing');
       // The assistant's answer is held on its way until the executive has answered on the desk phone.
-      let release!: () => void;
-      const released = new Promise<void>((resolve) => (release = resolve));
-      await page.route('**/panel/api/**/answer', async (route) => {
-        await released;
-        await route.continue();
-      });
+      const release = await holdRequests(page, '**/panel/api/**/answer');
       await line(page, number).getByRole('button', { name: 'Answer', exact: true }).click();
       const onCall = `/accounts/${account.accountId}/lines/${encodeURIComponent(number)}/calls/${callId}`;
       await send(suite.stack.api, 'POST', `${onCall}/answer`, { actor: 'exec1' });

@@ -78,6 +78,20 @@ export interface PanelBrowserSuite {
 export const streamLive = (page: Page) =>
   page.waitForSelector('[data-connection="live"]', { timeout: SHOWN_MS });
 
+/**
+ * Holds the page's requests that match `pattern` on their way, as a busy server would, until the
+ * function it resolves with is called; then they go on.
+ */
+export async function holdRequests(page: Page, pattern: string): Promise<() => void> {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route(pattern, async (route) => {
+    await released;
+    await route.continue();
+  });
+  return release;
+}
+
 /** Expects the page no wider than its window: whatever is wide scrolls inside it, not the page. */
 export async function expectFitsWindow(page: Page): Promise<void> {
   const [pageWidth, windowWidth] = await page.evaluate<[number, number]>(
