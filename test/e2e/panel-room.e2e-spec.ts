@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { edgeSentenceOf } from '#domain';
 import { send } from '../../tools/demo-account.js';
-import { SHOWN_MS, expectFitsWindow, panelBrowserSuite } from '../support/panel-browser.js';
+import { SHOWN_MS, expectFitsWindow, panelBrowserSuite, streamLive } from '../support/panel-browser.js';
 
 /**
  * The panel as trainers and architects use it, in Debian's Chromium over the real processes: a room of
@@ -10,15 +10,13 @@ import { SHOWN_MS, expectFitsWindow, panelBrowserSuite } from '../support/panel-
  */
 describe('the panel in a browser: rooms, the clock, time travel, keyboard', () => {
   const suite = panelBrowserSuite();
-  const { pages, open, ring, browserTest } = suite;
+  const { pages, open, seat, ring, browserTest } = suite;
 
   /** A fresh account of one executive with one line, and that line's number. */
   const demo = async (accountId: string, assistants = 2) => {
     const account = await suite.demo(accountId, { assistants });
     return { account, number: account.executives[0]!.numbers[0]! };
   };
-
-  const live = (page: Page) => page.waitForSelector('[data-connection="live"]', { timeout: SHOWN_MS });
 
   const seatOf = (page: Page, viewer: string) => page.locator(`section.seat[data-viewer="${viewer}"]`);
   const lampShows = (page: Page, viewer: string, number: string, state: string) =>
@@ -27,14 +25,19 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
       { timeout: SHOWN_MS },
     );
   /**
-   * A fresh account of one executive and one assistant, its panel open and live on `viewers`' seats,
-   * and a call from `caller` ringing on the executive's line, shown ringing on the first seat: where
-   * the tests of what happens to a ringing call start.
+   * A fresh account of one executive and one assistant, and its room open and live on `viewers`' seats
+   * (the two of them, unless named).
+   */
+  const roomOf = async (accountId: string, viewers: readonly string[] = ['exec1', 'assistant1']) => {
+    const { account, number } = await demo(accountId, 1);
+    return { account, number, room: await suite.room(accountId, viewers) };
+  };
+  /**
+   * A fresh account's room (see roomOf) with a call from `caller` ringing on the executive's line,
+   * shown ringing on the first seat: where the tests of what happens to a ringing call start.
    */
   const ringing = async (accountId: string, viewers: readonly [string, ...string[]], caller: string) => {
-    const { account, number } = await demo(accountId, 1);
-    const page = await open(`?account=${accountId}${viewers.map((viewer) => `&viewer=${viewer}`).join('')}`);
-    await live(page);
+    const { account, number, room: page } = await roomOf(accountId, viewers);
     await ring(account, number, caller);
     await lampShows(page, viewers[0], number, 'ringing');
     return { number, page };
@@ -54,7 +57,7 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
         await picker.getByRole('checkbox', { name }).check();
       }
       await picker.getByRole('button', { name: 'Open the room' }).click();
-      await live(landing);
+      await streamLive(landing);
       expect(await landing.locator('section.seat').count()).toBe(3);
 
       const assistant = seatOf(landing, 'assistant1');
@@ -91,7 +94,7 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
       await picker.waitFor({ timeout: SHOWN_MS });
       await expect(ticked()).resolves.toEqual([true, true, false]);
       await landing.goForward();
-      await live(landing);
+      await streamLive(landing);
       expect(await landing.locator('section.seat').count()).toBe(2);
     },
   );
@@ -133,10 +136,8 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
     "Given a room of two seats, When it is read at a phone's width, Then each seat is as wide as the window at most, its controls whole, the seats scrolling sideways one by one",
     'room-narrow',
     async () => {
-      await demo('room-narrow', 1);
-      const room = await open('?account=room-narrow&viewer=exec1&viewer=assistant1');
+      const { room } = await roomOf('room-narrow');
       await room.setViewportSize({ width: 375, height: 800 });
-      await live(room);
       const seats = room.locator('.seats');
       const shownWidth = await seats.evaluate((element) => element.clientWidth);
       for (const viewer of ['exec1', 'assistant1']) {
@@ -161,9 +162,7 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
     "an outside number calls the executive's line from the page: it rings on every seat of the room, the assistant answers it there, and a malformed number is refused where it was typed",
     'outside-caller',
     async () => {
-      const { number } = await demo('outside', 1);
-      const room = await open(`?account=outside&viewer=exec1&viewer=assistant1`);
-      await live(room);
+      const { number, room } = await roomOf('outside');
       const outside = room.getByRole('form', { name: 'An outside caller' });
 
       await outside.getByRole('textbox', { name: 'An outside number' }).fill('12ab');
@@ -200,9 +199,7 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
     'to the next timer is disabled, saying why, while no timer is pending; with a call ringing it moves the clock exactly to the ring timeout and the call goes to voicemail, then it is disabled again',
     'next-timer',
     async () => {
-      const { account, number } = await demo('timer', 1);
-      const room = await open('?account=timer&viewer=exec1&viewer=assistant1');
-      await live(room);
+      const { account, number, room } = await roomOf('timer');
       const clock = room.getByRole('group', { name: 'Virtual clock' });
       const nextTimer = clock.getByRole('button', { name: 'To the next timer' });
       const noneSaid = clock.locator('.why[data-rule="R21"]');
@@ -265,8 +262,7 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
     'time-typed',
     async () => {
       await demo('typed', 1);
-      const page = await open('?account=typed&viewer=exec1');
-      await live(page);
+      const page = await seat('typed', 'exec1');
       const travel = page.getByRole('group', { name: 'Time travel' });
       // The field takes years up to 275760; a date past 9999 is no ISO-8601 time the page could send.
       await travel.getByLabel('As of time').fill('275760-09-12T23:59:59');
@@ -289,8 +285,7 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
         directNumbers: ['+15550009999'],
         callingPlan: 'pro',
       });
-      const page = await open('?account=first&viewer=late');
-      await live(page);
+      const page = await seat('first', 'late');
       const travel = page.getByRole('group', { name: 'Time travel' });
       const stepBack = travel.getByRole('button', { name: 'Step back one event' });
       await stepBack.click();
@@ -321,7 +316,7 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
       await picker.getByRole('checkbox', { name: 'Assistant 1' }).check();
       await expect(picker.getByRole('alert').count()).resolves.toBe(0);
       await picker.getByRole('button', { name: 'Open the room' }).click();
-      await live(landing);
+      await streamLive(landing);
     },
   );
   browserTest(
@@ -335,8 +330,7 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
       const viewerOf = new Map<Page, string>();
       for (let i = 0; i < 8; i++) {
         const viewer = viewers[i % viewers.length]!;
-        const tab = await open(`?account=tabs&viewer=${viewer}`);
-        await live(tab);
+        const tab = await seat('tabs', viewer);
         tabs.push(tab);
         viewerOf.set(tab, viewer);
       }
@@ -370,8 +364,7 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
     async () => {
       const account = await suite.demo('roster', { linesPerExecutive: 2 });
       const [first, second] = account.executives[0]!.numbers;
-      const room = await open(`?account=roster&viewer=exec1&viewer=assistant1`);
-      await live(room);
+      const room = await suite.room('roster', ['exec1', 'assistant1']);
       const assistant = seatOf(room, 'assistant1');
       const lines = () =>
         assistant
@@ -456,8 +449,7 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
           .callId;
       const older = await leave('+15553330001');
       const newer = await leave('+15553330002');
-      const page = await open(`?account=${account.accountId}&viewer=exec1`);
-      await live(page);
+      const page = await seat(account.accountId, 'exec1');
       const card = page.locator(`section[data-line="${number}"]`);
       await card.locator('details.voicemail > summary').focus({ timeout: SHOWN_MS });
       await page.keyboard.press('Enter');
