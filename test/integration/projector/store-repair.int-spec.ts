@@ -32,7 +32,7 @@ function repair(dataDir: string): Promise<{ code: number; stdout: string }> {
  * skip the new ones written at their positions.
  */
 
-/** What `onStoreWithProjector` lends a test. */
+/** What `itOnStoreWithProjector` lends a test. */
 interface StoreWithProjector {
   readonly client: ReturnType<typeof createEventStoreClient>;
   readonly store: EventStore;
@@ -40,9 +40,16 @@ interface StoreWithProjector {
   readonly streams: string;
   /** Appends one tally event of `amount` to the test's `stream`, answering its position. */
   append(stream: string, amount: number): Promise<bigint>;
+  /** Appends `count` tally events of `amount` to the test's `stream`, answering the first's and the last's positions. */
+  appendEach(stream: string, amount: number, count: number): Promise<{ first: bigint; last: bigint }>;
   readonly log: string[];
   readonly projector: Projector;
   readonly index: LogIndex;
+  /**
+   * Appends 3 events of 1 to the `kept` stream, before anything a repair will cut or drop, then starts
+   * the projector and, `withIndex`, the log index riding it (its lines going to `log`).
+   */
+  startAfterThreeKept(options?: { withIndex: boolean }): Promise<void>;
 }
 
 describe('readers after the store they follow was repaired', () => {
@@ -87,10 +94,15 @@ describe('readers after the store they follow was repaired', () => {
   }
 
   /**
-   * A store process on `storeDir`, a projector of the tally on it whose lines go to `log`, and a log
-   * index a test may have follow it (riding its subscription, as the projector app runs it); all
-   * stopped after `use`.
+   * A test (within PROCESS_BUDGET_MS) of a store process on `storeDir`, a projector of the tally on it
+   * whose lines go to `log`, and a log index a test may have follow it (riding its subscription, as the
+   * projector app runs it); all stopped after `use`.
    */
+  function itOnStoreWithProjector(name: string, use: (given: StoreWithProjector) => Promise<void>): void {
+    it(name, () => onStoreWithProjector(use), PROCESS_BUDGET_MS);
+  }
+
+  /** What `itOnStoreWithProjector` runs its test on: the store, the projector and the index, then their stop. */
   async function onStoreWithProjector(use: (given: StoreWithProjector) => Promise<void>): Promise<void> {
     const started = await startStore();
     const log: string[] = [];
@@ -99,8 +111,19 @@ describe('readers after the store they follow was repaired', () => {
       log: (line) => log.push(line),
     });
     const index = new LogIndex();
+    const appendEach = async (stream: string, amount: number, count: number) => {
+      const first = await started.append(stream, amount);
+      let last = first;
+      for (let i = 1; i < count; i++) last = await started.append(stream, amount);
+      return { first, last };
+    };
+    const startAfterThreeKept = async ({ withIndex } = { withIndex: false }) => {
+      await appendEach('kept', 1, 3);
+      await projector.start();
+      if (withIndex) index.follow(started.store, [started.streams], (line) => log.push(line), projector);
+    };
     try {
-      await use({ ...started, log, projector, index });
+      await use({ ...started, appendEach, log, projector, index, startAfterThreeKept });
     } finally {
       await index.stop();
       await projector.stop();
@@ -158,131 +181,115 @@ describe('readers after the store they follow was repaired', () => {
     }
   }
 
-  /** The one line of `log` about `subject`: a reader says why it starts over once, not at each retry. */
-  function saidOnce(log: readonly string[], subject: string): string {
+  /**
+   * Expects the one line of `log` about `subject` (a reader says why it starts over once, not at each
+   * retry) to name the last record its reader read, at `lastRead`, as not in this store.
+   */
+  function expectSaidOnceNotInStore(log: readonly string[], subject: string, lastRead: bigint): void {
     const lines = log.filter((line) => line.includes(subject));
     expect(lines).toHaveLength(1);
-    return lines[0]!;
+    expect(lines[0]).toContain(`$all position ${lastRead}, is not in this store`);
   }
 
-  it(
+  itOnStoreWithProjector(
     'Given read models holding events from the tail repair cut, when it reconnects, then it says so once and rebuilds without them',
-    () =>
-      onStoreWithProjector(async ({ streams, append, log, projector }) => {
-        // Given a projector that applied 3 events the store keeps and 2 that repair will cut
-        for (let i = 0; i < 3; i++) await append('kept', 1);
-        await projector.start();
-        const firstLost = await append('lost', 100);
-        const lastLost = await append('lost', 100);
-        await projector.waitForPosition(lastLost);
-        expect(projector.readModels.state(tally).totals.get(`${streams}lost`)).toEqual({
-          total: 200,
-          count: 2,
-        });
+    async ({ streams, append, appendEach, log, projector, startAfterThreeKept }) => {
+      // Given a projector that applied 3 events the store keeps and 2 that repair will cut
+      await startAfterThreeKept();
+      const lost = await appendEach('lost', 100, 2);
+      await projector.waitForPosition(lost.last);
+      expect(projector.readModels.state(tally).totals.get(`${streams}lost`)).toEqual({
+        total: 200,
+        count: 2,
+      });
 
-        // When the store loses its tail while it is down, is repaired, and starts again
-        await cutRepairAndRestart(firstLost);
-        await appendAfterRestart(append);
-        // Not waitForPosition: the new event may lie at or before a position the projector had reached.
-        await until(() => projector.readModels.state(tally).totals.has(`${streams}after`));
+      // When the store loses its tail while it is down, is repaired, and starts again
+      await cutRepairAndRestart(lost.first);
+      await appendAfterRestart(append);
+      // Not waitForPosition: the new event may lie at or before a position the projector had reached.
+      await until(() => projector.readModels.state(tally).totals.has(`${streams}after`));
 
-        // Then its read models hold exactly what the store has, and it said why once
-        const totals = projector.readModels.state(tally).totals;
-        expect(totals.get(`${streams}kept`)).toEqual({ total: 3, count: 3 });
-        expect(totals.get(`${streams}lost`)).toBeUndefined();
-        expect(totals.get(`${streams}after`)).toEqual({ total: 7, count: 1 });
-        expect(projector.readModels.eventCount).toBe(4);
-        expect(saidOnce(log, 'read models discarded (the last record read')).toContain(
-          `$all position ${lastLost}, is not in this store`,
-        );
-      }),
-    PROCESS_BUDGET_MS,
+      // Then its read models hold exactly what the store has, and it said why once
+      const totals = projector.readModels.state(tally).totals;
+      expect(totals.get(`${streams}kept`)).toEqual({ total: 3, count: 3 });
+      expect(totals.get(`${streams}lost`)).toBeUndefined();
+      expect(totals.get(`${streams}after`)).toEqual({ total: 7, count: 1 });
+      expect(projector.readModels.eventCount).toBe(4);
+      expectSaidOnceNotInStore(log, 'read models discarded (the last record read', lost.last);
+    },
   );
 
-  it(
+  itOnStoreWithProjector(
     'Given a log index riding the projector and holding records from the tail repair cut, when they reconnect, then it says so once and indexes the store as it is',
-    () =>
-      onStoreWithProjector(async ({ store, streams, append, log, projector, index }) => {
-        // Given an index that holds 3 records the store keeps and 4 that repair will cut: enough that
-        // the repair's record and the next start's epoch record leave a new one room at a cut position
-        for (let i = 0; i < 3; i++) await append('kept', 1);
-        await projector.start();
-        index.follow(store, [streams], (line) => log.push(line), projector);
-        const firstLost = await append('lost', 100);
-        for (let i = 0; i < 2; i++) await append('lost', 100);
-        const lastLost = await append('lost', 100);
-        await until(() => index.ridesProjector && index.position === lastLost);
-        expect(index.ridesProjector).toBe(true);
-        expect(index.recordsOf(`${streams}lost`)).toBe(4);
+    async ({ streams, append, appendEach, log, index, startAfterThreeKept }) => {
+      // Given an index that holds 3 records the store keeps and 4 that repair will cut: enough that
+      // the repair's record and the next start's epoch record leave a new one room at a cut position
+      await startAfterThreeKept({ withIndex: true });
+      const lost = await appendEach('lost', 100, 4);
+      await until(() => index.ridesProjector && index.position === lost.last);
+      expect(index.ridesProjector).toBe(true);
+      expect(index.recordsOf(`${streams}lost`)).toBe(4);
 
-        // When the store loses its tail while it is down, is repaired, and starts again
-        await cutRepairAndRestart(firstLost);
-        const after = await appendAfterRestart(append);
-        await until(() => index.recordsOf(`${streams}after`) > 0);
+      // When the store loses its tail while it is down, is repaired, and starts again
+      await cutRepairAndRestart(lost.first);
+      const after = await appendAfterRestart(append);
+      await until(() => index.recordsOf(`${streams}after`) > 0);
 
-        // Then it holds exactly the store's records (the new one at a cut position among them), as-of
-        // answers stop where the store's log does, and it said why once
-        expect(after).toBeLessThanOrEqual(lastLost);
-        expect(index.records).toBe(4);
-        expect(index.recordsOf(`${streams}kept`)).toBe(3);
-        expect(index.recordsOf(`${streams}lost`)).toBe(0);
-        expect(index.recordsOf(`${streams}after`)).toBe(1);
-        expect(index.pointAt(lastLost).position).toBe(after);
-        expect(saidOnce(log, 'the log index was discarded')).toContain(
-          `$all position ${lastLost}, is not in this store`,
-        );
-      }),
-    PROCESS_BUDGET_MS,
+      // Then it holds exactly the store's records (the new one at a cut position among them), as-of
+      // answers stop where the store's log does, and it said why once
+      expect(after).toBeLessThanOrEqual(lost.last);
+      expect(index.records).toBe(4);
+      expect(index.recordsOf(`${streams}kept`)).toBe(3);
+      expect(index.recordsOf(`${streams}lost`)).toBe(0);
+      expect(index.recordsOf(`${streams}after`)).toBe(1);
+      expect(index.pointAt(lost.last).position).toBe(after);
+      expectSaidOnceNotInStore(log, 'the log index was discarded', lost.last);
+    },
   );
 
-  it(
+  itOnStoreWithProjector(
     'Given read models and a log index holding an event repair then dropped from the middle of the log, when they reconnect, then they start over and equal a fresh rebuild',
-    () =>
-      onStoreWithProjector(async ({ store, streams, append, log, projector, index }) => {
-        // Given a projector and the index riding it that applied an event repair will drop, and
-        // events after it that repair keeps at their positions (the last of them is theirs)
-        for (let i = 0; i < 3; i++) await append('kept', 1);
-        await projector.start();
-        index.follow(store, [streams], (line) => log.push(line), projector);
-        const dropped = await append('damaged', 100);
-        for (let i = 0; i < 2; i++) await append('later', 10);
-        const last = await append('later', 10);
-        await projector.waitForPosition(last);
-        await until(() => index.ridesProjector && index.position === last);
-        expect(projector.readModels.state(tally).totals.get(`${streams}damaged`)).toEqual({
-          total: 100,
-          count: 1,
-        });
+    async ({ store, streams, append, appendEach, log, projector, index, startAfterThreeKept }) => {
+      // Given a projector and the index riding it that applied an event repair will drop, and
+      // events after it that repair keeps at their positions (the last of them is theirs)
+      await startAfterThreeKept({ withIndex: true });
+      const dropped = await append('damaged', 100);
+      const { last } = await appendEach('later', 10, 3);
+      await projector.waitForPosition(last);
+      await until(() => index.ridesProjector && index.position === last);
+      expect(projector.readModels.state(tally).totals.get(`${streams}damaged`)).toEqual({
+        total: 100,
+        count: 1,
+      });
 
-        // When the record in the middle of the log is damaged while the store is down, and repaired
-        const stdout = await damageRepairAndRestart(dropped);
-        expect(stdout).toContain(`dropped positions ${dropped}..`);
-        expect(stdout).toMatch(/kept [1-9]\d* event\(s\) after the damage at their positions/);
-        expect(stdout).toContain("appended the repair's record ($log-repair in $log-repairs)");
-        await until(() => log.filter((line) => line.includes('discarded (eventstore repair')).length === 2);
+      // When the record in the middle of the log is damaged while the store is down, and repaired
+      const stdout = await damageRepairAndRestart(dropped);
+      expect(stdout).toContain(`dropped positions ${dropped}..`);
+      expect(stdout).toMatch(/kept [1-9]\d* event\(s\) after the damage at their positions/);
+      expect(stdout).toContain("appended the repair's record ($log-repair in $log-repairs)");
+      await until(() => log.filter((line) => line.includes('discarded (eventstore repair')).length === 2);
 
-        // Then both said why once (the two readers reconnect in either order), and the projector's read
-        // models are a fresh rebuild's, without it
-        const repairLines = log.filter((line) => line.includes('discarded (eventstore repair')).sort();
-        expect(repairLines).toEqual([
-          expect.stringMatching(
-            /^projector: read models discarded \(eventstore repair at .* dropped positions /,
-          ),
-          expect.stringMatching(/^time travel: the log index was discarded \(eventstore repair at /),
-        ]);
-        expect(repairLines[0]).toContain(`dropped positions ${dropped}..`);
-        await until(() => projector.readModels.eventCount === 6);
-        await expectFreshRebuild(store, streams, projector, last);
-        const totals = projector.readModels.state(tally).totals;
-        expect(totals.get(`${streams}kept`)).toEqual({ total: 3, count: 3 });
-        expect(totals.get(`${streams}later`)).toEqual({ total: 30, count: 3 });
-        // The system record reached no projection, not even as a foreign event
-        expect(projector.readModels.parkedCount).toBe(0);
-        await until(() => index.records === 6);
-        expect(index.recordsOf(`${streams}damaged`)).toBe(0);
-        expect(index.recordsOf(`${streams}later`)).toBe(3);
-      }),
-    PROCESS_BUDGET_MS,
+      // Then both said why once (the two readers reconnect in either order), and the projector's read
+      // models are a fresh rebuild's, without it
+      const repairLines = log.filter((line) => line.includes('discarded (eventstore repair')).sort();
+      expect(repairLines).toEqual([
+        expect.stringMatching(
+          /^projector: read models discarded \(eventstore repair at .* dropped positions /,
+        ),
+        expect.stringMatching(/^time travel: the log index was discarded \(eventstore repair at /),
+      ]);
+      expect(repairLines[0]).toContain(`dropped positions ${dropped}..`);
+      await until(() => projector.readModels.eventCount === 6);
+      await expectFreshRebuild(store, streams, projector, last);
+      const totals = projector.readModels.state(tally).totals;
+      expect(totals.get(`${streams}kept`)).toEqual({ total: 3, count: 3 });
+      expect(totals.get(`${streams}later`)).toEqual({ total: 30, count: 3 });
+      // The system record reached no projection, not even as a foreign event
+      expect(projector.readModels.parkedCount).toBe(0);
+      await until(() => index.records === 6);
+      expect(index.recordsOf(`${streams}damaged`)).toBe(0);
+      expect(index.recordsOf(`${streams}later`)).toBe(3);
+    },
   );
 
   it(
@@ -342,34 +349,32 @@ describe('readers after the store they follow was repaired', () => {
     PROCESS_BUDGET_MS,
   );
 
-  it(
+  itOnStoreWithProjector(
     'Given read models whose last event is before every record a repair dropped, when they reconnect, then they resume and rebuild nothing',
-    () =>
-      onStoreWithProjector(async ({ client, streams, append, log, projector }) => {
-        // Given a projector whose last event comes before a record of a stream it does not follow
-        await projector.start();
-        const last = await append('kept', 5);
-        await projector.waitForPosition(last);
-        const other = new EventStore(client);
-        const event: TallyEvent = { type: 'Tallied', data: { amount: 1 } };
-        const metadata = testMetadata({ simulatedTime: new Date().toISOString() });
-        const outside = await other.append(`other${randomUUID().slice(0, 8)}-x`, [event], 'any', metadata);
-        await other.append(`other${randomUUID().slice(0, 8)}-y`, [event], 'any', metadata);
+    async ({ client, streams, append, log, projector }) => {
+      // Given a projector whose last event comes before a record of a stream it does not follow
+      await projector.start();
+      const last = await append('kept', 5);
+      await projector.waitForPosition(last);
+      const other = new EventStore(client);
+      const event: TallyEvent = { type: 'Tallied', data: { amount: 1 } };
+      const metadata = testMetadata({ simulatedTime: new Date().toISOString() });
+      const outside = await other.append(`other${randomUUID().slice(0, 8)}-x`, [event], 'any', metadata);
+      await other.append(`other${randomUUID().slice(0, 8)}-y`, [event], 'any', metadata);
 
-        // When that record, after the projector's last event, is damaged and repaired away
-        const stdout = await damageRepairAndRestart(outside.position);
-        expect(stdout).toContain(`dropped positions ${outside.position}..`);
-        const after = await appendAfterRestart(append);
-        await projector.waitForPosition(after);
+      // When that record, after the projector's last event, is damaged and repaired away
+      const stdout = await damageRepairAndRestart(outside.position);
+      expect(stdout).toContain(`dropped positions ${outside.position}..`);
+      const after = await appendAfterRestart(append);
+      await projector.waitForPosition(after);
 
-        // Then it resumed where it was: nothing discarded, nothing applied twice
-        expect(log.filter((line) => line.includes('discarded'))).toEqual([]);
-        expect(projector.readModels.state(tally).totals.get(`${streams}kept`)).toEqual({
-          total: 5,
-          count: 1,
-        });
-        expect(projector.readModels.eventCount).toBe(2);
-      }),
-    PROCESS_BUDGET_MS,
+      // Then it resumed where it was: nothing discarded, nothing applied twice
+      expect(log.filter((line) => line.includes('discarded'))).toEqual([]);
+      expect(projector.readModels.state(tally).totals.get(`${streams}kept`)).toEqual({
+        total: 5,
+        count: 1,
+      });
+      expect(projector.readModels.eventCount).toBe(2);
+    },
   );
 });
