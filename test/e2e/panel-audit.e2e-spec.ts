@@ -181,9 +181,12 @@ describe('the panel for auditors and architects in a browser', () => {
     'Given a ringing call with its audit trail open, When a delegate answers it, Then the open trail shows the answer',
     'audit-live',
     async () => {
-      const { demo, number, page } = await executiveSeat('audit-live');
-      const { callId } = (await ring(demo, number, '+15554440002')) as { callId: string };
-      await lampShows(page, number, 'ringing');
+      const {
+        account: demo,
+        number,
+        callId,
+        page,
+      } = await suite.ringing('audit-live', ['exec1'], '+15554440002');
       const trail = await openNewestTrail(page, number);
       await trail.locator('td[data-type="CallRang"]').waitFor({ timeout: SHOWN_MS });
 

@@ -10,7 +10,7 @@ import { SHOWN_MS, expectFitsWindow, panelBrowserSuite, streamLive } from '../su
  */
 describe('the panel in a browser: rooms, the clock, time travel, keyboard', () => {
   const suite = panelBrowserSuite();
-  const { pages, open, seat, ring, browserTest } = suite;
+  const { pages, open, seat, ring, ringing, browserTest } = suite;
 
   /** A fresh account of one executive with one line, and that line's number. */
   const demo = async (accountId: string, assistants = 2) => {
@@ -31,16 +31,6 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
   const roomOf = async (accountId: string, viewers: readonly string[] = ['exec1', 'assistant1']) => {
     const { account, number } = await demo(accountId, 1);
     return { account, number, room: await suite.room(accountId, viewers) };
-  };
-  /**
-   * A fresh account's room (see roomOf) with a call from `caller` ringing on the executive's line,
-   * shown ringing on the first seat: where the tests of what happens to a ringing call start.
-   */
-  const ringing = async (accountId: string, viewers: readonly [string, ...string[]], caller: string) => {
-    const { account, number, room: page } = await roomOf(accountId, viewers);
-    await ring(account, number, caller);
-    await lampShows(page, viewers[0], number, 'ringing');
-    return { number, page };
   };
   const streamsSince = (from: number) =>
     suite.browser.requests.slice(from).filter((url) => url.includes('/panel/stream')).length;

@@ -123,9 +123,11 @@ describe('the panel in a browser', () => {
     'Given an Answer refused as ALREADY_ANSWERED, When that call ends, Then its refusal goes with it, and the next call rings without it',
     'refusal-call-over',
     async () => {
-      const { account, number, page } = await firstAssistantSeat('refusal-over');
-      const { callId } = (await ring(account, number, '+15558880001')) as { callId: string };
-      await lampShows(page, number, 'ringing');
+      const { account, number, callId, page } = await suite.ringing(
+        'refusal-over',
+        ['assistant1'],
+        '+15558880001',
+      );
       // The assistant's answer is held on its way until the executive has answered on the desk phone.
       const release = await holdRequests(page, '**/panel/api/**/answer');
       await line(page, number).getByRole('button', { name: 'Answer', exact: true }).click();

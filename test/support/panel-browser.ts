@@ -39,6 +39,16 @@ export interface PanelBrowserSuite {
   /** A call from `from`, outside the account, to one of its lines. */
   ring(account: DemoAccount, number: string, from: string): Promise<Record<string, unknown>>;
   /**
+   * Where the tests of what happens to a ringing call start: a new demo account (see `demo`), the
+   * seats of `viewers` open and live side by side, and a call from `caller` ringing on the executive's
+   * line, shown ringing on the first of them.
+   */
+  ringing(
+    accountId: string,
+    viewers: readonly [string, ...string[]],
+    caller: string,
+  ): Promise<{ account: DemoAccount; number: string; callId: string; page: Page }>;
+  /**
    * Expects the latest call on a line to be one flow, as the page names a call it starts: its audit
    * trail holds `types`, every entry under the correlation id `call-<account>-<digits>-<call id>`.
    */
@@ -139,7 +149,7 @@ export function panelBrowserSuite(): PanelBrowserSuite {
     await streamLive(page);
     return page;
   };
-  return {
+  const suite: PanelBrowserSuite = {
     get stack() {
       return started(stack);
     },
@@ -167,6 +177,17 @@ export function panelBrowserSuite(): PanelBrowserSuite {
         `/accounts/${account.accountId}/lines/${encodeURIComponent(number)}/incoming-calls`,
         { from },
       ),
+    async ringing(accountId, viewers, caller) {
+      const account = await suite.demo(accountId);
+      const number = account.executives[0]!.numbers[0]!;
+      const page = await room(accountId, viewers);
+      const { callId } = await suite.ring(account, number, caller);
+      await page.waitForSelector(
+        `section.seat[data-viewer="${viewers[0]}"] section[data-line="${number}"] [data-lamp="ringing"]`,
+        { timeout: SHOWN_MS },
+      );
+      return { account, number, callId: callId as string, page };
+    },
     async expectOneCallFlow(accountId, number, viewer, types) {
       const digits = number.replace(/^\+/, '');
       const line = `${started(stack).projector}/lines/${accountId}/${digits}`;
@@ -220,4 +241,5 @@ export function panelBrowserSuite(): PanelBrowserSuite {
         TEST_MS,
       ),
   };
+  return suite;
 }
