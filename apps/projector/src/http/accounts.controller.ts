@@ -2,10 +2,9 @@ import { BadRequestException, Controller, Get, Param, Query } from '@nestjs/comm
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CALL_ACTIONS, type CallAction } from '#domain';
 import {
-  accountsProjection,
+  accountDelegations,
   activationRefusalsOf,
   type Action,
-  delegationKey,
   type DelegationRow,
   newestFirst,
   partyHistory,
@@ -43,9 +42,8 @@ export class AccountsController {
   @QueryRefusals({ asOf: true, edge: ['ACCOUNT_NOT_FOUND'] })
   async roster(@Param('accountId') accountId: string, @AsOfQuery() query: AsOf) {
     const readModels = await this.readModels.at(query, this.readModels.scopeOf(accountId));
-    const { delegations } = readModels.state(accountsProjection);
     const account = knownAccount(readModels, accountId);
-    const rows = account.delegations.map((id) => delegations.get(delegationKey(accountId, id))!);
+    const rows = accountDelegations(readModels, accountId);
     const refusalOf = activationRefusalsOf(readModels, accountId);
     const entry = (d: DelegationRow) => ({
       ...d,
@@ -80,12 +78,11 @@ export class AccountsController {
   partyRoster(@Param('accountId') accountId: string, @Param('partyId') partyId: string) {
     const readModels = this.readModels.projector.readModels;
     const party = knownParty(readModels, accountId, partyId);
-    const { accounts, delegations } = readModels.state(accountsProjection);
     const refusalOf = activationRefusalsOf(readModels, accountId);
-    const rows = accounts
-      .get(accountId)!
-      .delegations.map((id) => delegations.get(delegationKey(accountId, id))!)
-      .map((d) => ({ ...d, activationRefused: refusalOf(d.delegationId) }));
+    const rows = accountDelegations(readModels, accountId).map((d) => ({
+      ...d,
+      activationRefused: refusalOf(d.delegationId),
+    }));
     return {
       partyId,
       name: party.name,

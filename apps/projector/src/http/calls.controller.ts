@@ -13,12 +13,11 @@ import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { lineKey, splitLineKey } from '#events';
 import {
-  accountsProjection,
+  accountParty,
   auditProjection,
   chained,
   findCall,
   namedAuditCsv,
-  partyKey,
   readAuditTrail,
   type ReadModels,
   whyRing,
@@ -161,9 +160,8 @@ export class CallsController {
     const read = await readAuditTrail(this.readModels.store.client, call.line, revisions);
     // Auditors read who acted by name and trace them by id: each entry carries both (names outside the chain).
     const { accountId } = splitLineKey(call.line);
-    const { parties } = readModels.state(accountsProjection);
     const nameOf = (party: string | null): string | null =>
-      party === null ? null : (parties.get(partyKey(accountId, party))?.name ?? null);
+      party === null ? null : (accountParty(readModels, accountId, party)?.name ?? null);
     const entries = chained(read).map((entry) => ({
       ...entry,
       actorName: nameOf(entry.actor),

@@ -9,9 +9,9 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { ID_PATTERN, ID_RULE } from '#events';
 import {
+  accountParty,
   accountsProjection,
   lineOwner,
-  partyKey,
   type AccountRow,
   shownNumber,
   type PartyRow,
@@ -96,9 +96,7 @@ export const knownAccount = (readModels: ReadModels, accountId: string): Account
 /** A party of a known account, else 404 (the account's first). */
 export const knownParty = (readModels: ReadModels, accountId: string, partyId: string): PartyRow => {
   const account = knownAccount(readModels, accountId);
-  const party = readModels
-    .state(accountsProjection)
-    .parties.get(partyKey(accountId, validId(partyId, 'partyId')));
+  const party = accountParty(readModels, accountId, validId(partyId, 'partyId'));
   if (!party) {
     throw new NotFoundException({
       code: 'PARTY_NOT_FOUND',

@@ -102,6 +102,22 @@ describe('shared voicemail inbox and call history', () => {
       rule: 'R17',
       reason: "bob's delegation from Alice is revoked, not active",
     });
+    // Invited again since, Bob is told of the newest delegation between them, not the revoked one
+    const reinvited = project(
+      [ACCOUNT, { type: 'DelegationRevoked', data: delegation }],
+      [
+        ACCOUNT,
+        {
+          type: 'DelegateInvited',
+          data: { ...delegation, delegationId: 'd2', permissions: ['answerCalls'], sharedLines: ['1001'] },
+        },
+      ],
+    );
+    expect(lineAccess(reinvited, 'acme', '1001', 'bob')).toMatchObject({
+      allowed: false,
+      rule: 'R17',
+      reason: "bob's delegation from Alice is pending, not active",
+    });
   });
 
   it('R16/R17: history entries carry placed by / answered by / picked up by / transferred by labels (the transferrer acting for itself), result and duration', () => {

@@ -1,6 +1,5 @@
 import { sentenceOf } from '#domain';
 import { splitLineKey } from '#events';
-import { newestFirst } from '../engine/projection.js';
 import type { ReadModels } from '../engine/read-models.js';
 import {
   accountsProjection,
@@ -26,13 +25,36 @@ export type LineAccess =
       readonly owner: PartyRow | undefined;
     };
 
+/** A party of the account, or undefined when the account has no such party (or is unknown). */
+export const accountParty = (
+  readModels: ReadModels,
+  accountId: string,
+  partyId: string,
+): PartyRow | undefined => readModels.state(accountsProjection).parties.get(partyKey(accountId, partyId));
+
+/** The account's parties in the order they were provisioned; none for an unknown account. */
+export const accountParties = (readModels: ReadModels, accountId: string): PartyRow[] => {
+  const { accounts, parties } = readModels.state(accountsProjection);
+  return (accounts.get(accountId)?.parties ?? []).map((partyId) =>
+    parties.get(partyKey(accountId, partyId))!,
+  );
+};
+
+/** The account's delegations in the order they were invited; none for an unknown account. */
+export const accountDelegations = (readModels: ReadModels, accountId: string): DelegationRow[] => {
+  const { accounts, delegations } = readModels.state(accountsProjection);
+  return (accounts.get(accountId)?.delegations ?? []).map((delegationId) =>
+    delegations.get(delegationKey(accountId, delegationId))!,
+  );
+};
+
 export const partyName = (
   readModels: ReadModels,
   accountId: string,
   partyId: string | null,
 ): string | null => {
   if (partyId === null) return null;
-  return readModels.state(accountsProjection).parties.get(partyKey(accountId, partyId))?.name ?? partyId;
+  return accountParty(readModels, accountId, partyId)?.name ?? partyId;
 };
 
 /**
@@ -45,18 +67,10 @@ export const sameNumber = (a: string, b: string): boolean => a.replace(/^\+/, ''
 export const shownNumber = (number: string): string => (number.startsWith('+') ? number : `+${number}`);
 
 /** The party whose direct number the line is (R10: shared lines are the delegator's direct numbers). */
-export const lineOwner = (
-  readModels: ReadModels,
-  accountId: string,
-  number: string,
-): PartyRow | undefined => {
-  const { accounts, parties } = readModels.state(accountsProjection);
-  for (const partyId of accounts.get(accountId)?.parties ?? []) {
-    const party = parties.get(partyKey(accountId, partyId));
-    if (party?.directNumbers.some((own) => sameNumber(own, number))) return party;
-  }
-  return undefined;
-};
+export const lineOwner = (readModels: ReadModels, accountId: string, number: string): PartyRow | undefined =>
+  accountParties(readModels, accountId).find((party) =>
+    party.directNumbers.some((own) => sameNumber(own, number)),
+  );
 
 /** Delegations of a delegator to a delegate that share `number`, newest first. */
 export const delegationsFor = (
@@ -64,13 +78,10 @@ export const delegationsFor = (
   accountId: string,
   delegatorId: string,
   delegateId: string,
-): DelegationRow[] => {
-  const { accounts, delegations } = readModels.state(accountsProjection);
-  const keys = accounts.get(accountId)?.delegations.map((id) => delegationKey(accountId, id));
-  return newestFirst(delegations, keys).filter(
-    (d) => d.delegatorId === delegatorId && d.delegateId === delegateId,
-  );
-};
+): DelegationRow[] =>
+  accountDelegations(readModels, accountId)
+    .filter((d) => d.delegatorId === delegatorId && d.delegateId === delegateId)
+    .reverse();
 
 /**
  * Who may look at a line's shared inbox and history (R17): the delegator who owns the number, and

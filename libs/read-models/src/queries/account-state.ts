@@ -10,12 +10,8 @@ import {
   type RuleId,
 } from '#domain';
 import type { ReadModels } from '../engine/read-models.js';
-import {
-  accountsProjection,
-  delegationKey,
-  partyKey,
-  type PartyRow,
-} from '../projections/accounts.projection.js';
+import { accountsProjection, type PartyRow } from '../projections/accounts.projection.js';
+import { accountDelegations, accountParties } from './access.js';
 
 const partyOf = (row: PartyRow): Party => {
   const common = {
@@ -49,10 +45,9 @@ const partyOf = (row: PartyRow): Party => {
  * the very eligibility functions the api decides with (R2–R5) instead of re-implementing them.
  */
 export const accountStateOf = (readModels: ReadModels, accountId: string): AccountState => {
-  const { accounts, parties, delegations } = readModels.state(accountsProjection);
-  const account = accounts.get(accountId);
+  const account = readModels.state(accountsProjection).accounts.get(accountId);
   if (!account) return initialAccountState;
-  const partyRows = account.parties.map((partyId) => parties.get(partyKey(accountId, partyId))!);
+  const partyRows = accountParties(readModels, accountId);
   return {
     status: 'active',
     accountId,
@@ -65,22 +60,19 @@ export const accountStateOf = (readModels: ReadModels, accountId: string): Accou
       partyRows.flatMap((row) => row.directNumbers.map((number) => [number, row.partyId] as const)),
     ),
     delegations: new Map(
-      account.delegations.map((delegationId): [string, Delegation] => {
-        const row = delegations.get(delegationKey(accountId, delegationId))!;
-        return [
-          delegationId,
-          {
-            id: delegationId,
-            delegatorId: row.delegatorId,
-            delegateId: row.delegateId,
-            status: row.status,
-            permissions: row.permissions,
-            sharedLines: row.sharedLines,
-            optedIn: row.optedIn,
-            businessHours: row.businessHours,
-          },
-        ];
-      }),
+      accountDelegations(readModels, accountId).map((row): [string, Delegation] => [
+        row.delegationId,
+        {
+          id: row.delegationId,
+          delegatorId: row.delegatorId,
+          delegateId: row.delegateId,
+          status: row.status,
+          permissions: row.permissions,
+          sharedLines: row.sharedLines,
+          optedIn: row.optedIn,
+          businessHours: row.businessHours,
+        },
+      ]),
     ),
   };
 };

@@ -24,10 +24,9 @@ import {
   type LineFacts,
 } from '#domain';
 import type { ReadModels } from '../engine/read-models.js';
-import { accountsProjection, partyKey } from '../projections/accounts.projection.js';
 import { callsProjection, type CallRow } from '../projections/calls.projection.js';
 import { accountStateOf } from './account-state.js';
-import { lineOwner, ofCurrentOwner, partyName, sameNumber, shownNumber } from './access.js';
+import { accountParty, lineOwner, ofCurrentOwner, partyName, sameNumber, shownNumber } from './access.js';
 import type { DiagnosisTime } from './diagnosis-time.js';
 import { currentLineName } from './line-views.js';
 
@@ -187,7 +186,6 @@ export const whyCannot = (
   asOf: DiagnosisTime,
 ): Diagnosis => {
   const { at } = asOf;
-  const { accounts, parties } = readModels.state(accountsProjection);
   const { lines, calls } = readModels.state(callsProjection);
   const name = partyName(readModels, accountId, partyId);
   const verb = {
@@ -230,11 +228,11 @@ export const whyCannot = (
     };
   };
 
-  const party = parties.get(partyKey(accountId, partyId));
+  const party = accountParty(readModels, accountId, partyId);
   if (
     !check(
       'R1',
-      accounts.has(accountId) && party !== undefined,
+      party !== undefined,
       party ? 'party exists' : `${partyId} is not a party of account ${accountId}`,
     )
   )

@@ -1,8 +1,8 @@
 import { splitLineKey } from '#events';
 import type { ReadModels } from '../engine/read-models.js';
-import { accountsProjection, partyKey, type SpeedDialRow } from '../projections/accounts.projection.js';
+import { accountsProjection, type SpeedDialRow } from '../projections/accounts.projection.js';
 import { callsProjection } from '../projections/calls.projection.js';
-import { lineOwner } from './access.js';
+import { accountParty, lineOwner } from './access.js';
 import { currentLineName } from './line-views.js';
 import type { Presence, SpeedDialTarget } from './view-types.js';
 
@@ -45,9 +45,8 @@ export const speedDialList = (
   accountId: string,
   ownerId: string,
 ): SpeedDialList | undefined => {
-  const { accounts, parties } = readModels.state(accountsProjection);
-  const account = accounts.get(accountId);
-  const owner = parties.get(partyKey(accountId, ownerId));
+  const account = readModels.state(accountsProjection).accounts.get(accountId);
+  const owner = accountParty(readModels, accountId, ownerId);
   if (!account || !owner) return undefined;
   const busy = busyParties(readModels, accountId);
   const entries = owner.speedDials.map((entry): SpeedDialView => {
