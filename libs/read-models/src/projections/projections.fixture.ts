@@ -153,32 +153,28 @@ export const on = (stream: string, [, event]: [string, ProjectedEvent]): [string
   stream,
   event,
 ];
-/** Who acts on Alice's line: Alice herself, or a delegate on her behalf with `permission` (R6). */
-const actingOnAlicesLine = (who: string, permission: LinePermissionUsed) => ({
+/**
+ * An act on call `callId` of Alice's line at second `at`: by Alice herself, or by a delegate on her
+ * behalf with `permission` (R6).
+ */
+const actOnAlicesCall = (callId: string, who: string, permission: LinePermissionUsed, at: number) => ({
+  callId,
   by: who,
   onBehalfOf: who === 'alice' ? null : 'alice',
   permission: who === 'alice' ? null : permission,
+  at: T(at),
 });
 export const answered = (callId: string, who: string, at: number): [string, ProjectedEvent] => [
   LINE,
   {
     type: 'CallAnswered',
     data: {
-      callId,
-      ...actingOnAlicesLine(who, 'answerCalls'),
+      ...actOnAlicesCall(callId, who, 'answerCalls', at),
       ringLegsEnded: ['alice', 'bob'].filter((p) => p !== who),
-      at: T(at),
     },
   },
 ];
 export const joined = (callId: string, who: string, at: number): [string, ProjectedEvent] => [
   LINE,
-  {
-    type: 'CallJoined',
-    data: {
-      callId,
-      ...actingOnAlicesLine(who, 'joinAndMerge'),
-      at: T(at),
-    },
-  },
+  { type: 'CallJoined', data: actOnAlicesCall(callId, who, 'joinAndMerge', at) },
 ];
