@@ -71,15 +71,6 @@ describe('inviting a delegate (R6, R7, R9, R10)', () => {
     expect(rejection.kind).toBe('not_found');
   });
 
-  it('R6: a user may delegate to a common-area phone and a common-area phone to a user', () => {
-    given(acme)
-      .when(invite('d1', ALICE, LOBBY))
-      .thenEmitsTypes(['DelegateInvited']);
-    given(acme)
-      .when(invite('d1', LOBBY, ALICE, { actor: ADMIN }))
-      .thenEmitsTypes(['DelegateInvited']);
-  });
-
   it('R6: permissions are stored once each, in canonical order', () => {
     given(acme)
       .when(
@@ -118,10 +109,12 @@ describe('inviting a delegate (R6, R7, R9, R10)', () => {
     expect(rejection.kind).toBe('conflict');
   });
 
-  it('R9: the reverse direction is a different pair and may be invited', () => {
-    given(active)
-      .when(invite('d2', BOB, ALICE))
-      .thenEmitsTypes(['DelegateInvited']);
+  it.each([
+    ['R6', 'a user delegating to a common-area phone', acme, invite('d1', ALICE, LOBBY)],
+    ['R6', 'a common-area phone delegating to a user', acme, invite('d1', LOBBY, ALICE, { actor: ADMIN })],
+    ['R9', 'the reverse direction of an active pair, a different pair', active, invite('d2', BOB, ALICE)],
+  ])('%s: %s may be invited', (_rule, _case, history, invitation) => {
+    given(history).when(invitation).thenEmitsTypes(['DelegateInvited']);
   });
 
   it('R10: a shared line must be one of the delegator’s own direct numbers (SHARED_LINE_NOT_OWNED)', () => {
