@@ -17,6 +17,7 @@ import {
   project,
   incoming,
   rang,
+  ringingCall,
   sentToVoicemail,
   ended,
   on,
@@ -102,8 +103,7 @@ describe('ids unique only per line or per account', () => {
 
   it('an old log that reused the id of a call that is over keeps both calls, trails and messages', () => {
     const readModels = project(
-      incoming('c1', 20),
-      rang('c1', 20),
+      ...ringingCall('c1', 20),
       sentToVoicemail('c1', 50),
       [
         LINE,
@@ -116,8 +116,7 @@ describe('ids unique only per line or per account', () => {
         LINE,
         { type: 'VoicemailDeleted', data: { messageId: 'c1', by: 'alice', onBehalfOf: null, at: T(52) } },
       ],
-      incoming('c1', 60),
-      rang('c1', 60),
+      ...ringingCall('c1', 60),
       sentToVoicemail('c1', 90),
       [
         LINE,
@@ -210,7 +209,7 @@ describe('loud failures', () => {
 
   it('R13: stops on a second answer of the same call', () => {
     expect(() =>
-      project(incoming('c2', 20), rang('c2', 20), answered('c2', 'bob', 25), answered('c2', 'alice', 26)),
+      project(...ringingCall('c2', 20), answered('c2', 'bob', 25), answered('c2', 'alice', 26)),
     ).toThrow(/CallAnswered on call c2 while it is connected \(allowed: ringing\)/);
   });
 });

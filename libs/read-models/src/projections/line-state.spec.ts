@@ -2,7 +2,7 @@ import { ReadModels } from '../engine/read-models.js';
 import { whyBusy } from '../queries/diagnostics.js';
 import { callsProjection } from './calls.projection.js';
 import type { ProjectedEvent } from './catalogue.js';
-import { LINE, T, project, viewAs, placed, incoming, rang, answered, joined } from './projections.fixture.js';
+import { LINE, T, project, viewAs, placed, ringingCall, answered, joined } from './projections.fixture.js';
 
 describe('line busy state per viewer', () => {
   it('R11/R12: a call placed by a delegate shows the line busy, with each viewer seeing its own caller ID', () => {
@@ -16,14 +16,14 @@ describe('line busy state per viewer', () => {
   });
 
   it('R13: an incoming call rings the alerted parties, and the line is busy once one answers', () => {
-    const ringing = project(incoming('c2', 20), rang('c2', 20));
+    const ringing = project(...ringingCall('c2', 20));
     expect(viewAs(ringing, 'bob').lamp).toMatchObject({
       state: 'ringing',
       alerted: ['alice', 'bob'],
       alertedNames: ['Alice', 'Bob'],
       youAreAlerted: true,
     });
-    const busy = project(incoming('c2', 20), rang('c2', 20), answered('c2', 'bob', 25));
+    const busy = project(...ringingCall('c2', 20), answered('c2', 'bob', 25));
     expect(viewAs(busy, 'alice').lamp).toMatchObject({
       state: 'busy',
       phase: 'connected',
@@ -33,7 +33,7 @@ describe('line busy state per viewer', () => {
   });
 
   it('R15: a call held with the privacy lock shows held, locked, by whom', () => {
-    const readModels = project(incoming('c3', 20), rang('c3', 20), answered('c3', 'alice', 22), [
+    const readModels = project(...ringingCall('c3', 20), answered('c3', 'alice', 22), [
       LINE,
       {
         type: 'CallHeld',
@@ -50,7 +50,7 @@ describe('line busy state per viewer', () => {
 
   it('R15: a call the delegator locked while connected shows busy and locked, and says delegates cannot join it', () => {
     // Given a call alice answered, then locked without holding it
-    const readModels = project(incoming('c3', 20), rang('c3', 20), answered('c3', 'alice', 22), [
+    const readModels = project(...ringingCall('c3', 20), answered('c3', 'alice', 22), [
       LINE,
       { type: 'CallPrivacyLockChanged', data: { callId: 'c3', by: 'alice', locked: true, at: T(25) } },
     ]);
@@ -62,8 +62,7 @@ describe('line busy state per viewer', () => {
     );
     // And once unlocked, neither says so
     const unlocked = project(
-      incoming('c3', 20),
-      rang('c3', 20),
+      ...ringingCall('c3', 20),
       answered('c3', 'alice', 22),
       [
         LINE,
@@ -101,7 +100,7 @@ describe('line busy state per viewer', () => {
   ];
   const callRow = (readModels: ReadModels, callId: string) =>
     readModels.state(callsProjection).calls.get(`acme.1001/${callId}`)!;
-  const answeredByAlice = [incoming('c3', 20), rang('c3', 20), answered('c3', 'alice', 22)];
+  const answeredByAlice = [...ringingCall('c3', 20), answered('c3', 'alice', 22)];
 
   it('R15: the privacy lock outlives the hold, as in the line decider: a resumed call stays locked until unlocked', () => {
     const resumedLocked = project(
@@ -156,8 +155,7 @@ describe('line busy state per viewer', () => {
     const transferred = (from: string, to: string): [string, ProjectedEvent][] => {
       const behalf = (party: string) => (party === 'alice' ? null : 'alice');
       return [
-        incoming('c5', 20),
-        rang('c5', 20),
+        ...ringingCall('c5', 20),
         answered('c5', from, 22),
         [
           LINE,

@@ -128,6 +128,11 @@ export const rang = (callId: string, at: number): [string, ProjectedEvent] => [
     },
   },
 ];
+/** A call from outside arriving on Alice's line at second `at` and ringing Alice and Bob at once. */
+export const ringingCall = (callId: string, at: number): [string, ProjectedEvent][] => [
+  incoming(callId, at),
+  rang(callId, at),
+];
 export const sentToVoicemail = (callId: string, at: number): [string, ProjectedEvent] => [
   LINE,
   {

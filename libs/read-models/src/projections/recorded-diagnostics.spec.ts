@@ -16,13 +16,13 @@ import {
   project,
   placed,
   incoming,
-  rang,
+  ringingCall,
   answered,
 } from './projections.fixture.js';
 
 describe('diagnostics (R20)', () => {
   it('R13: says why a party rang, quoting the recorded routing decision', () => {
-    const readModels = project(incoming('c2', 20), rang('c2', 20));
+    const readModels = project(...ringingCall('c2', 20));
     const call = readModels.state(callsProjection).calls.get('acme.1001/c2')!;
     expect(whyRing(readModels, call, 'bob')).toMatchObject({
       rule: 'R13',
@@ -40,7 +40,7 @@ describe('diagnostics (R20)', () => {
   });
 
   it('R15: a delegate cannot pick up a call the delegator locked', () => {
-    const readModels = project(incoming('c3', 20), rang('c3', 20), answered('c3', 'alice', 22), [
+    const readModels = project(...ringingCall('c3', 20), answered('c3', 'alice', 22), [
       LINE,
       {
         type: 'CallHeld',

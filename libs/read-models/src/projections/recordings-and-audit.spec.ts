@@ -1,6 +1,6 @@
 import { auditProjection } from './audit.projection.js';
 import { recordingsProjection } from './recordings.projection.js';
-import { LINE, T, project, placed, incoming, rang, sentToVoicemail } from './projections.fixture.js';
+import { LINE, T, project, placed, incoming, ringingCall, sentToVoicemail } from './projections.fixture.js';
 
 describe('recordings and audit trail', () => {
   it('R18: a recording is listed under the party who started it only', () => {
@@ -25,8 +25,7 @@ describe('recordings and audit trail', () => {
 
   it("keeps every event of a call, voicemail steps included, as revisions of the call's line stream", () => {
     const readModels = project(
-      incoming('c1', 20),
-      rang('c1', 20),
+      ...ringingCall('c1', 20),
       [LINE, { type: 'CallDeclined', data: { callId: 'c1', by: 'bob', onBehalfOf: 'alice', at: T(22) } }],
       sentToVoicemail('c1', 50),
       [

@@ -2,12 +2,11 @@ import { lineAccess, partyHistoryAccess } from '../queries/access.js';
 import { lineHistory, lineInbox, partyHistory } from '../queries/line-views.js';
 import type { ProjectedEvent } from './catalogue.js';
 import { voicemailProjection } from './voicemail.projection.js';
-import { ACCOUNT, LINE, T, delegation, project, incoming, rang, answered } from './projections.fixture.js';
+import { ACCOUNT, LINE, T, delegation, project, ringingCall, answered } from './projections.fixture.js';
 
 describe('shared voicemail inbox and call history', () => {
   const toVoicemail: [string, ProjectedEvent][] = [
-    incoming('c4', 20),
-    rang('c4', 20),
+    ...ringingCall('c4', 20),
     [
       LINE,
       {
@@ -122,8 +121,7 @@ describe('shared voicemail inbox and call history', () => {
 
   it('R16/R17: history entries carry placed by / answered by / picked up by / transferred by labels (the transferrer acting for itself), result and duration', () => {
     const readModels = project(
-      incoming('c5', 20),
-      rang('c5', 20),
+      ...ringingCall('c5', 20),
       answered('c5', 'bob', 25),
       [
         LINE,
@@ -213,7 +211,7 @@ describe('shared voicemail inbox and call history', () => {
         },
       },
     ];
-    const events = [onBobsLine, incoming('c5', 20), rang('c5', 20), answered('c5', 'bob', 25)];
+    const events = [onBobsLine, ...ringingCall('c5', 20), answered('c5', 'bob', 25)];
     const readModels = project(...events);
     const seen = (viewer: string) => partyHistory(readModels, 'acme', 'bob', viewer).map((c) => c.callId);
     expect(partyHistoryAccess(readModels, 'acme', 'bob', 'bob')).toEqual({ allowed: true, role: 'self' });
@@ -243,7 +241,7 @@ describe('shared voicemail inbox and call history', () => {
   });
 
   it('a call the caller abandons while ringing is missed', () => {
-    const readModels = project(incoming('c6', 20), rang('c6', 20), [
+    const readModels = project(...ringingCall('c6', 20), [
       LINE,
       {
         type: 'CallEnded',
