@@ -118,18 +118,19 @@ export function apiForSuite(): Api {
 }
 
 /**
- * Two api instances with virtual clocks on one in-memory store of their own, fresh for every test (the
- * cluster profile's two api containers; virtual clocks, so a test moves both instances' time, or none).
- * Called inside a `describe`.
+ * `count` api instances with virtual clocks on one in-memory store of their own, fresh for every test
+ * (two: the cluster profile's two api containers; virtual clocks, so a test moves the instances'
+ * time, or none). Called inside a `describe`.
  */
-export function twoApisOnOneStore(): { readonly store: EmbeddedEventStore; readonly apis: [Api, Api] } {
+export function apisOnOneStore<Count extends 1 | 2>(
+  count: Count,
+): { readonly store: EmbeddedEventStore; readonly apis: Count extends 1 ? [Api] : [Api, Api] } {
   let store: EmbeddedEventStore | undefined;
-  let apis: Api[] = [];
+  const apis: Api[] = [];
   beforeEach(async () => {
     store = await startEmbeddedEventStore({ inMemory: true });
     const connectionString = store.connectionString;
-    apis = [await startApi({ clock: 'virtual', connectionString })];
-    apis.push(await startApi({ clock: 'virtual', connectionString }));
+    while (apis.length < count) apis.push(await startApi({ clock: 'virtual', connectionString }));
   });
   afterEach(async () => {
     for (const api of apis.splice(0)) await api.close();
@@ -140,7 +141,7 @@ export function twoApisOnOneStore(): { readonly store: EmbeddedEventStore; reado
       return store!;
     },
     get apis() {
-      return apis as [Api, Api];
+      return apis as Count extends 1 ? [Api] : [Api, Api];
     },
   };
 }

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { CALLER, eventually, pendingTimersOn, twoApisOnOneStore, type SeededLine } from './lines.support.js';
+import { CALLER, eventually, pendingTimersOn, apisOnOneStore, type SeededLine } from './lines.support.js';
 
 jest.setTimeout(60_000);
 
@@ -10,7 +10,7 @@ jest.setTimeout(60_000);
  * (or, deciding on the line's newer state, refused): the call goes to voicemail exactly once.
  */
 describe('line timers on two api instances', () => {
-  const two = twoApisOnOneStore();
+  const two = apisOnOneStore(2);
 
   /** Moves both instances' clocks past the ring timeout at the same moment; answers the line's event types. */
   const advanceBothPastTheTimeout = async (line: SeededLine): Promise<string[]> => {

@@ -205,9 +205,12 @@ describe('a timer whose command does not reach the line', () => {
 });
 
 describe('a transfer this process requested (R16)', () => {
-  it('Given an account change that reached this process while the transfer was being appended, when the transfer is appended, then it is checked against the account at once, under an id naming the transfer and its request', async () => {
+  /**
+   * The manager live over a line at revision 3 whose commands go to `execute`, told that this process
+   * appended Alice's transfer of c1 (attempt 2) to Bob as event `transfer-event` under command k9.
+   */
+  async function transferAppended(execute: (command: ExecuteLineCommand) => Promise<unknown>) {
     const { store, subscriptions } = fedStore<LineEvent>((position) => `e${position}`);
-    const sent: ExecuteLineCommand[] = [];
     const manager = new LineTimersProcessManager(
       store,
       {
@@ -219,12 +222,7 @@ describe('a transfer this process requested (R16)', () => {
         schedule: () => undefined,
         cancel: () => undefined,
       } as unknown as ClockService,
-      {
-        execute: async (command: ExecuteLineCommand) => {
-          sent.push(command);
-          return undefined;
-        },
-      } as unknown as CommandBus,
+      { execute } as unknown as CommandBus,
       { listen: () => undefined } as unknown as LineAppends,
       { listen: () => undefined } as unknown as AccountAppends,
     );
@@ -248,6 +246,15 @@ describe('a transfer this process requested (R16)', () => {
       },
       { commandId: 'k9', correlationId: 'k9', causationId: 'k9' },
     );
+    return manager;
+  }
+
+  it('Given an account change that reached this process while the transfer was being appended, when the transfer is appended, then it is checked against the account at once, under an id naming the transfer and its request', async () => {
+    const sent: ExecuteLineCommand[] = [];
+    const manager = await transferAppended(async (command) => {
+      sent.push(command);
+      return undefined;
+    });
     await manager.settled();
 
     expect(sent.map(({ accountId, sent: { command, origin } }) => ({ accountId, command, origin }))).toEqual([
@@ -261,6 +268,22 @@ describe('a transfer this process requested (R16)', () => {
         },
       },
     ]);
+    await manager.onApplicationShutdown();
+  });
+
+  it('Given the check the transfer started still under way, when the virtual clock settles, then it waits for the check (R21: a recall it makes lands before the clock answers or moves)', async () => {
+    let decided!: () => void;
+    const checked = new Promise<undefined>((resolve) => (decided = () => resolve(undefined)));
+    const manager = await transferAppended(() => checked);
+
+    let settled = false;
+    const settling = manager.settled().then(() => (settled = true));
+    await new Promise((turn) => setImmediate(turn));
+    expect(settled).toBe(false);
+
+    decided();
+    await settling;
+    expect(settled).toBe(true);
     await manager.onApplicationShutdown();
   });
 });

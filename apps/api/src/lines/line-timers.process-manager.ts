@@ -103,8 +103,9 @@ export const timerCommandId = (timer: LineTimer): string =>
  * line, that line's included (see TIMER_FOREIGN_EVENTS).
  *
  * On start it catches up from the beginning, so pending timers survive a restart. The virtual clock
- * waits for it (`useSettle`) before each timer, and for any look at a line still reading, so a
- * scenario replayed in virtual time fires the same timers at the same moments (R21).
+ * waits for it (`useSettle`) before each timer, and for any look at a line still reading and any
+ * transfer check under way, so a scenario replayed in virtual time fires the same timers and recalls
+ * the same transfers at the same moments (R21).
  */
 @Injectable()
 export class LineTimersProcessManager implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -126,8 +127,13 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
   /** The first catch-up is done: timers that were pending before this process started are on the clock. */
   private caughtUp!: () => void;
   private readonly ready = new Promise<void>((resolve) => (this.caughtUp = resolve));
-  /** Looks at lines this process appended to that had to read the line first (its fold was not cached). */
-  private readonly reading = new Set<Promise<void>>();
+  /**
+   * Work under way that the virtual clock waits for (see `settled`): looks at lines this process
+   * appended to that had to read the line first (its fold was not cached), and transfer checks
+   * (R16) that nothing awaits (a transfer's own, started after its append; one for an account change
+   * seen in the log), so that a recall they make lands before the clock answers or moves (R21).
+   */
+  private readonly settling = new Set<Promise<void>>();
   private subscription:
     EventSubscription<LineEvent, SubscriptionItem<LineEvent> | StreamDeletion> | undefined;
   private running: Promise<void> | undefined;
@@ -159,12 +165,20 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
   }
 
   /**
-   * Resolves once every timer pending before this process started is on the clock, and every line
-   * this process appended to has its timers on the clock.
+   * Resolves once every timer pending before this process started is on the clock, every line
+   * this process appended to has its timers on the clock, and every transfer check started so far
+   * has been decided.
    */
   async settled(): Promise<void> {
     await this.ready;
-    while (this.reading.size > 0) await Promise.all(this.reading);
+    while (this.settling.size > 0) await Promise.all(this.settling);
+  }
+
+  /** Work the virtual clock waits for until it ends; it must not fail. */
+  private settleAfter(work: Promise<void>): Promise<void> {
+    const tracked = work.finally(() => this.settling.delete(tracked));
+    this.settling.add(tracked);
+    return tracked;
   }
 
   /**
@@ -185,14 +199,13 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
     });
     const fold = this.lines.cachedFold(stream);
     if (fold && fold.revision >= revision) return this.schedule(stream, fold, cause);
-    const reading = this.refresh(stream, setting, cause)
-      .catch((error: unknown) =>
+    void this.settleAfter(
+      this.refresh(stream, setting, cause).catch((error: unknown) =>
         this.logger.error(
           `timers of ${stream} not refreshed: ${error instanceof Error ? error.message : String(error)}`,
         ),
-      )
-      .finally(() => this.reading.delete(reading));
-    this.reading.add(reading);
+      ),
+    );
   }
 
   /**
@@ -226,7 +239,7 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
    * once they are appended: an account change that reached this process while the transfer was being
    * decided and appended found no recall timer to check (it was not on the clock yet), and the other
    * instances may have taken the change before they held the timer. Not awaited: the transfer's
-   * answer does not wait for it (it checks the same line, behind it).
+   * answer does not wait for it (it checks the same line, behind it); the virtual clock does.
    */
   private transfersRequested(
     stream: string,
@@ -246,9 +259,14 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
    * Sends RecheckTransferTarget for a transfer, caused by `cause` (an account change, or the transfer's
    * own request). Its command id names the transfer and the cause, so every instance checking the same
    * transfer for the same cause sends the same command and all but the first are duplicates. Never
-   * failing: a check that does not reach the line leaves the transfer to its recall timer.
+   * failing: a check that does not reach the line leaves the transfer to its recall timer. The virtual
+   * clock waits for it, whoever started it (see `settling`).
    */
-  private async recheckTransfer(
+  private recheckTransfer(stream: string, callId: string, attempt: number, cause: TimerCause): Promise<void> {
+    return this.settleAfter(this.sendRecheck(stream, callId, attempt, cause));
+  }
+
+  private async sendRecheck(
     stream: string,
     callId: string,
     attempt: number,
