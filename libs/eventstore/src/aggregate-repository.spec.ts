@@ -20,17 +20,38 @@ import type {
 
 type Bumped = DomainEvent<'Bumped', Record<string, never>>;
 
-/** A store whose subscriptions end at once, as they do when the store goes away. */
-const storeWhoseSubscriptionsEnd = () => {
-  const subscriptions: string[][] = [];
+/** The record at the head of the log when the repository below starts following. */
+const HEAD = { id: 'head', position: 10n };
+
+/**
+ * A store whose subscriptions end as they do when the store goes away: at once, or once they have
+ * brought `brought`. It holds every record read back at its position unless `lostTail` (a repair cut
+ * it, or the store was replaced).
+ */
+const storeWhoseSubscriptionsEnd = ({
+  brought = [],
+  lostTail = false,
+}: { brought?: readonly StoredEvent<Bumped>[]; lostTail?: boolean } = {}) => {
+  const subscriptions: { prefixes: string[]; from: bigint | undefined }[] = [];
   let reads = 0;
   const store = {
-    headPosition: async () => 0n,
-    subscribeToAll: (options: { streamPrefixes?: readonly string[] }): EventSubscription<Bumped> => {
-      subscriptions.push([...(options.streamPrefixes ?? [])]);
+    readAllRecords: async (from: bigint | undefined) => {
+      if (from === undefined) return [HEAD];
+      const record = [HEAD, ...brought].find((one) => one.position === from);
+      return record && !lostTail ? [{ id: record.id, position: from }] : [];
+    },
+    readSystemStreamBackwards: async () => [],
+    subscribeToAll: (options: {
+      streamPrefixes?: readonly string[];
+      fromPosition?: bigint;
+    }): EventSubscription<Bumped> => {
+      const first = subscriptions.length === 0;
+      subscriptions.push({ prefixes: [...(options.streamPrefixes ?? [])], from: options.fromPosition });
       return {
         close: async () => undefined,
-        async *[Symbol.asyncIterator](): AsyncGenerator<SubscriptionItem<Bumped>> {},
+        async *[Symbol.asyncIterator](): AsyncGenerator<SubscriptionItem<Bumped>> {
+          if (first) for (const stored of brought) yield { kind: 'event', stored };
+        },
       };
     },
     async *readRecorded() {
@@ -40,18 +61,29 @@ const storeWhoseSubscriptionsEnd = () => {
   return { store, subscriptions, reads: () => reads };
 };
 
+/** An event of `counter-1` at `$all` position `position`. */
+const bumpedAt = (position: bigint): StoredEvent<Bumped> =>
+  ({
+    id: `e${position}`,
+    stream: 'counter-1',
+    revision: 0n,
+    position,
+    event: { type: 'Bumped', data: {} },
+    metadata: { commandId: `k${position}` },
+    created: new Date(0),
+  }) as unknown as StoredEvent<Bumped>;
+
 describe('aggregate repository following a category', () => {
+  // The delay before following again runs on a faked clock: exactly its second, where a real 1.3 s
+  // pause counted on the steps before it taking under 0.7 s.
+  beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }));
   afterEach(() => jest.useRealTimers());
 
+  const counter = () => ({ initialState: 0, evolve: (count: number) => count + 1 });
+
   it('drops its folds and follows again when the subscription ends, so current() never serves a fold nobody keeps current', async () => {
-    // The delay before following again runs on a faked clock: exactly its second, where a real 1.3 s
-    // pause counted on the steps before it taking under 0.7 s.
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
     const { store, subscriptions, reads } = storeWhoseSubscriptionsEnd();
-    const repository = new AggregateRepository(store, {
-      initialState: 0,
-      evolve: (count: number) => count + 1,
-    });
+    const repository = new AggregateRepository(store, counter());
     await repository.follow('counter-');
     await repository.load('counter-1');
     const readsBefore = reads();
@@ -59,9 +91,34 @@ describe('aggregate repository following a category', () => {
     await jest.advanceTimersByTimeAsync(1_000);
     await repository.current('counter-1');
 
-    expect(subscriptions).toEqual([['counter-'], ['counter-']]);
+    expect(subscriptions.map(({ prefixes }) => prefixes)).toEqual([['counter-'], ['counter-']]);
     // The fold was dropped with the subscription: current() had to read the stream again.
     expect(reads()).toBe(readsBefore + 1);
+    await repository.stopFollowing();
+  });
+
+  it('Given a subscription that ended after an event, When it follows again, Then it starts right after that event, so its followers are told of what was written meanwhile', async () => {
+    const { store, subscriptions } = storeWhoseSubscriptionsEnd({ brought: [bumpedAt(20n)] });
+    const repository = new AggregateRepository(store, counter());
+    const told: string[] = [];
+    repository.onFollowed((stored) => told.push(stored.id));
+    await repository.follow('counter-');
+
+    await jest.advanceTimersByTimeAsync(1_000);
+
+    expect(subscriptions.map(({ from }) => from)).toEqual([HEAD.position, 20n]);
+    expect(told).toEqual(['e20']);
+    await repository.stopFollowing();
+  });
+
+  it('Given a subscription that ended after an event the store no longer holds (its log cut or replaced), When it follows again, Then it starts at the head of the log', async () => {
+    const { store, subscriptions } = storeWhoseSubscriptionsEnd({ brought: [bumpedAt(20n)], lostTail: true });
+    const repository = new AggregateRepository(store, counter());
+    await repository.follow('counter-');
+
+    await jest.advanceTimersByTimeAsync(1_000);
+
+    expect(subscriptions.map(({ from }) => from)).toEqual([HEAD.position, HEAD.position]);
     await repository.stopFollowing();
   });
 });

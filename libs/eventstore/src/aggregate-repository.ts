@@ -17,6 +17,7 @@ import type {
   SubscriptionItem,
 } from './event-store.js';
 import { ForeignEventTally } from './foreign-events.js';
+import { ReaderStoreCheck, whyStartOver, type ReaderPosition } from './store-repair-check.js';
 import {
   decodeSnapshotEvent,
   readSnapshotEvent,
@@ -310,6 +311,15 @@ export class AggregateRepository<State, E extends DomainEvent> {
   /** Told of every event `follow` brings, once its fold holds it (see `onFollowed`). */
   private readonly followers: ((stored: StoredEvent<E>) => void)[] = [];
   private stoppedFollowing = false;
+  /**
+   * Where the category's next subscription starts (see `followFrom`): after the last record a
+   * subscription brought, else after the log's last record when following began; undefined before
+   * `follow`, or when the log was empty then and nothing has come since.
+   */
+  private followedTo: ReaderPosition | undefined;
+  private followStarted = false;
+  /** Whether the store still holds `followedTo`, and no repair dropped records before it. */
+  private readonly followCheck = new ReaderStoreCheck();
   private readonly cacheSize: number;
   private readonly windowMs: number;
   private readonly maxCommandsPerStream: number;
@@ -486,13 +496,14 @@ export class AggregateRepository<State, E extends DomainEvent> {
 
   /**
    * Keeps cached folds of streams starting with `prefix` current from a catch-up subscription to
-   * `$all` that starts at the head: older history is read when a stream is first loaded.
+   * `$all` that starts at the head: older history is read when a stream is first loaded. A
+   * subscription that ends is followed again from where it got to (see `followFrom`).
    */
   async follow(prefix: string): Promise<void> {
     if (this.following) return;
     this.stoppedFollowing = false;
     const subscription = this.store.subscribeToAll<E>({
-      fromPosition: await this.store.headPosition(),
+      fromPosition: await this.followFrom(prefix),
       streamPrefixes: [prefix],
       deletions: true,
     });
@@ -502,9 +513,11 @@ export class AggregateRepository<State, E extends DomainEvent> {
         for await (const item of subscription) {
           if (item.kind === 'event') {
             this.observe(item.stored);
+            this.followedPast(item.stored);
             for (const follower of this.followers) follower(item.stored);
           } else if (item.kind === 'foreign') {
             this.observeForeign(item.foreign);
+            this.followedPast(item.foreign);
             this.foreignSkipped.record(item.foreign);
           } else if (item.kind === 'deleted') this.forget(item.stream);
         }
@@ -521,11 +534,42 @@ export class AggregateRepository<State, E extends DomainEvent> {
   }
 
   /**
+   * Where a subscription of the category starts (exclusive; undefined: the log's first record). The
+   * first at the log's last record. Every later one, after a subscription ended, right after the last
+   * record the category's subscriptions brought, so that followers are told of the events written
+   * while none was open (an account change another instance took meanwhile, R16). Unless the store
+   * no longer holds that record, or a repair since dropped records before it: the log was cut or
+   * replaced, and what lies past that position is not what was written after it, so it starts at the
+   * log's last record again, what was written meanwhile untold.
+   */
+  private async followFrom(prefix: string): Promise<bigint | undefined> {
+    const last = this.followedTo;
+    if (last) {
+      const check = await this.followCheck.check(this.store, last);
+      if (check.kind === 'kept') return last.position;
+      this.log(`${prefix} followed again from the last record of the log: ${whyStartOver(last, check)}`);
+    } else if (this.followStarted) {
+      // The log was empty when following began, and no record has come since: all of it is new.
+      return undefined;
+    }
+    const [head] = await this.store.readAllRecords(undefined, 1, 'backwards');
+    this.followStarted = true;
+    this.followedTo = head?.position === undefined ? undefined : { id: head.id, position: head.position };
+    return this.followedTo?.position;
+  }
+
+  /** A record the category's subscription brought: the next one starts after it. */
+  private followedPast(record: { readonly id: string; readonly position: bigint | undefined }): void {
+    if (record.position !== undefined) this.followedTo = { id: record.id, position: record.position };
+  }
+
+  /**
    * Tells `follower` of every event the category's subscription brings (whoever wrote it: this
    * process, another instance, a tool), after the cached fold holds it, so a decision it starts reads
-   * the stream at least that far. Events written while the subscription was down are not told (it
-   * follows again from the head), nor those before `follow` started. The follower must not throw and
-   * is not awaited: it runs beside the subscription, which keeps folding.
+   * the stream at least that far; those written while the subscription was down too, once it follows
+   * again (see `followFrom`), unless the log was cut or replaced meanwhile. Not those before `follow`
+   * started. The follower must not throw and is not awaited: it runs beside the subscription, which
+   * keeps folding.
    */
   onFollowed(follower: (stored: StoredEvent<E>) => void): void {
     this.followers.push(follower);

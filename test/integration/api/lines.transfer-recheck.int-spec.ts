@@ -1,16 +1,26 @@
 import { jest } from '@jest/globals';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { accountDecider } from '#domain';
-import { accountStream, type AccountEvent } from '#events';
-import { EventStore } from '#eventstore';
+import { accountStream, eventSchemas, type AccountEvent } from '#events';
+import { EventStore, createEventStoreClient } from '#eventstore';
 import { LineTimersProcessManager } from '../../../apps/api/src/lines/line-timers.process-manager.js';
 import { collect } from '../../support/collect.js';
+import {
+  PROCESS_BUDGET_MS,
+  startEmbeddedEventStore,
+  storeAddress,
+  type EmbeddedEventStore,
+} from '../../support/embedded-eventstore.js';
 import {
   ALICE,
   CALLER,
   apisOnOneStore,
   eventually,
   pendingTimersOn,
+  startApi,
   type Api,
   type SeededLine,
 } from './lines.support.js';
@@ -206,5 +216,60 @@ describe('R16 on the virtual clock: a transfer check under way', () => {
       expect(clock.body.pendingTimers).toEqual([]);
       expect(await recallsOf(line)).toHaveLength(1);
     },
+  );
+});
+
+/**
+ * R16 across a lost subscription: an instance whose account subscription dropped follows the accounts
+ * again from the last event it brought, so an account change written meanwhile is checked against the
+ * transfers it holds as any other. The store runs on a log on disk, so that it can be stopped and the
+ * change written to the same log by another server while the api cannot reach it.
+ */
+describe('R16: an account change written while the api could not follow the accounts', () => {
+  let storeDir: string;
+  let server: EmbeddedEventStore | undefined;
+  let api: Api | undefined;
+  beforeEach(async () => {
+    storeDir = await mkdtemp(join(tmpdir(), 'transfer-recheck-'));
+    server = await startEmbeddedEventStore({ dataDir: storeDir });
+    api = await startApi({ clock: 'virtual', connectionString: server.connectionString });
+  }, PROCESS_BUDGET_MS);
+  afterEach(async () => {
+    await api?.close();
+    await server?.stop('SIGTERM');
+    await rm(storeDir, { recursive: true, force: true });
+  }, PROCESS_BUDGET_MS);
+
+  it(
+    "Given a transfer under way, When the delegation is revoked while the store is out of the api's reach, Then once the api reaches it again the call comes back to Alice at once",
+    async () => {
+      const line = await transferringToBob(api!, 'recheck-gap');
+      const { port } = storeAddress(server!.connectionString);
+      await server!.stop('SIGTERM');
+      server = undefined;
+
+      // Written to the same log through a server on another port: the api sees it only in the log
+      const aside = await startEmbeddedEventStore({ dataDir: storeDir });
+      const client = createEventStoreClient(aside.connectionString);
+      try {
+        await revokeBobStraightToStore(new EventStore(client, eventSchemas), line.accountId, 'import-gap');
+      } finally {
+        await client.dispose();
+        await aside.stop('SIGTERM');
+      }
+      server = await startEmbeddedEventStore({ dataDir: storeDir, args: ['--port', port] });
+
+      // The virtual clock stands still: a recall can only be the check's
+      await eventually(
+        () =>
+          line.storedEvents().then(
+            () => true,
+            () => false,
+          ),
+        'the api never reached the restarted store',
+      );
+      await recalledOnce(line);
+    },
+    PROCESS_BUDGET_MS,
   );
 });

@@ -23,7 +23,8 @@ export type AccountChangeListener = (change: AccountChange) => Promise<void>;
  *   (`record`), so the change's effect on the lines is done by the time its answer is read;
  * - every account event in the log (another api instance's, a history import's, another tool's,
  *   and this process's own again), through the account repository's subscription (`follow`), so
- *   every instance that holds a transfer's recall timer checks it, whoever took the change.
+ *   every instance that holds a transfer's recall timer checks it, whoever took the change; one
+ *   written while the subscription was down too, once it follows again from where it got to.
  *
  * Both name the change by the same event id (its append's last event), so the checks they start are
  * sent under the same command id and all but the first are answered as duplicates.
