@@ -199,7 +199,8 @@ export interface SeatDelegation {
   readonly optedIn: boolean;
   /**
    * Whether the viewer may opt in or out of ringing for it (R6, R13; R20: the decider's steps), on a
-   * delegation the viewer is the delegate of; `null` on one it is the delegator of.
+   * delegation the viewer is the delegate of; `null` on one it is the delegator of, and on one that is
+   * over (declined or revoked: R7's history), which has no ringing to opt in or out of.
    */
   readonly optInOut: Availability | null;
   /**

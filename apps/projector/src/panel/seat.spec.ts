@@ -1,7 +1,9 @@
 import {
   acme,
+  ALICE_LINE,
   carolInvitedWithoutAssistant,
   givenCommands,
+  onAccount,
   T0,
 } from '../../../../libs/read-models/src/projections/given-commands.fixture.js';
 import { seatOf } from './seat.js';
@@ -24,6 +26,42 @@ describe('the seat’s roster (R7)', () => {
     const carol = seatOf(readModels, 'acme', 'carol', time);
     expect(carol.delegators).toEqual([
       expect.objectContaining({ delegationId: 'ac', activationRefused: refused }),
+    ]);
+  });
+});
+
+describe('the seat’s opt-in/out toggle (R7, R13)', () => {
+  it('R7: Given Alice revoked Bob’s delegation and Carol declined hers, When Bob and Carol look at their seats, Then neither is offered opting in or out of ringing for a delegation that is over', () => {
+    const { readModels } = givenCommands(
+      acme,
+      onAccount(
+        'acme',
+        {
+          type: 'InviteDelegate',
+          actor: 'alice',
+          delegationId: 'ac',
+          delegatorId: 'alice',
+          delegateId: 'carol',
+          permissions: ['answerCalls', 'optInOut'],
+          sharedLines: [ALICE_LINE],
+        },
+        { type: 'DeclineInvitation', actor: 'carol', delegationId: 'ac' },
+        { type: 'RevokeDelegation', actor: 'alice', delegationId: 'ab' },
+      ),
+    );
+    const optInOut = (viewer: string) =>
+      seatOf(readModels, 'acme', viewer, time).delegators.map((d) => [d.delegationId, d.status, d.optInOut]);
+    expect(optInOut('bob')).toEqual([['ab', 'revoked', null]]);
+    expect(optInOut('carol')).toEqual([['ac', 'declined', null]]);
+  });
+
+  it('R13: Given Bob’s delegation is active, When Bob looks at his seat, Then he is offered opting in or out of ringing for it, as the decider answers', () => {
+    const { readModels } = givenCommands(acme);
+    expect(seatOf(readModels, 'acme', 'bob', time).delegators).toEqual([
+      expect.objectContaining({
+        delegationId: 'ab',
+        optInOut: expect.objectContaining({ rule: expect.any(String) }),
+      }),
     ]);
   });
 });

@@ -4,6 +4,7 @@ import {
   explainOptInOrOut,
   explainStopRecording,
   explainVoicemailAct,
+  isLive,
   lineContextFor,
   refusalOf,
   transferTargetRefusal,
@@ -160,10 +161,15 @@ export const seatOf = (
   const viewerName = named(viewer).name;
   const accountState = accountStateOf(readModels, accountId);
   const rows = account.delegations.map((id) => delegations.get(delegationKey(accountId, id))!);
-  /** R13: the delegate opting in or out of ringing, asked of the decider's own steps (R20). */
-  const optInOut = (row: DelegationRow): Availability => {
+  /**
+   * R13: the delegate opting in or out of ringing, asked of the decider's own steps (R20); nothing on a
+   * delegation the viewer is not the delegate of, or one that is over (R7: a declined or revoked one is
+   * history, with no ringing left to opt in or out of).
+   */
+  const optInOut = (row: DelegationRow): Availability | null => {
     // The accounts read model has the account (checked above), so its state is an active account's.
     if (accountState.status !== 'active') throw new Error(`account ${accountId} has no active state`);
+    if (row.delegateId !== viewer || !isLive(accountState.delegations.get(row.delegationId)!)) return null;
     const verdict = explainOptInOrOut(accountState, viewer, row.delegationId);
     return availabilityOfSteps(
       verdict.ok ? [] : [verdict],
@@ -181,7 +187,7 @@ export const seatOf = (
     permissions: row.permissions,
     sharedLines: row.sharedLines.map(e164),
     optedIn: row.optedIn,
-    optInOut: row.delegateId === viewer ? optInOut(row) : null,
+    optInOut: optInOut(row),
     activationRefused: activationRefused(row.delegationId),
   });
   const act = (a: { by: string; at: string }) => ({
