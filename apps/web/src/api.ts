@@ -100,9 +100,12 @@ export type PastPoint = { readonly asOf: string } | { readonly asOfTime: string 
 export const loadSeat = (account: string, viewer: string, past?: PastPoint): Promise<Seat> =>
   request(`/panel/seat?${new URLSearchParams({ account, viewer, ...past })}`);
 
-/** Time travel event by event: the account's events around a view as of `position`. */
-export const loadSteps = (account: string, position: string): Promise<Steps> =>
-  request(`/panel/steps?${new URLSearchParams({ account, position })}`);
+/**
+ * Time travel event by event: the account's events around a view as of `position`, with no step back
+ * from the event the seats of `viewers` start at (the projector knows where, and no view before it shows them).
+ */
+export const loadSteps = (account: string, position: string, viewers: readonly string[]): Promise<Steps> =>
+  request(`/panel/steps?${new URLSearchParams({ account, position, viewers: viewers.join(',') })}`);
 
 /**
  * Every action is an api command with the viewer as actor. The page sends it to its own origin

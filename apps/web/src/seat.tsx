@@ -420,6 +420,7 @@ export function SeatPage(props: {
         {/* Before the outside caller, which a past view hides: the step buttons stay where they are. */}
         <TimeTravel
           shown={shownFirst}
+          viewers={live.map((seat) => seat.viewer.partyId)}
           stackNow={first.clock.mode === 'virtual' ? Date.parse(first.clock.now) : tick}
           past={past !== undefined}
           inAddress={point !== undefined}
@@ -1368,6 +1369,8 @@ function OutsideCaller(props: {
  */
 function TimeTravel(props: {
   shown: Seat;
+  /** The parties whose seats the page shows: no step back goes before the last of them was one. */
+  viewers: readonly string[];
   /** The stack's time now (ms): its virtual clock, or the wall clock in realtime mode. */
   stackNow: number;
   past: boolean;
@@ -1377,21 +1380,16 @@ function TimeTravel(props: {
   live: () => void;
   refusal: Shown | undefined;
 }) {
-  const { shown, stackNow, past, inAddress, travel, live, refusal } = props;
+  const { shown, viewers, stackNow, past, inAddress, travel, live, refusal } = props;
   const [time, setTime] = useState('');
   /** A time typed that no view can be asked for (the field takes years up to 275760). */
   const [typed, setTyped] = useState<Shown>();
-  /**
-   * A view found to be the seat's first: one step back from it is before the account or a viewer
-   * existed, which no seat can be shown as of (the refusal says so), so the step is not offered again.
-   */
-  const [first, setFirst] = useState<string>();
   /** The steps around a view, with the position they were looked up for: a newer view never uses older ones. */
   const [around, setAround] = useState<{ readonly position: string; readonly steps: Steps }>();
   const [stepError, setStepError] = useState<Shown>();
   const account = shown.account.accountId;
   const stepsHere = (): Promise<Steps | undefined> =>
-    loadSteps(account, shown.position).then(
+    loadSteps(account, shown.position, viewers).then(
       (found) => {
         setStepError(undefined);
         return found;
@@ -1411,14 +1409,24 @@ function TimeTravel(props: {
   const here = useRef('');
   here.current = past ? shown.position : 'live';
 
+  /**
+   * Why there is no step back, once the steps say so. The projector offers none from the event the
+   * seats start at, as no view before it shows them; a view showing them is at or after it, so a view
+   * with no step back is their first.
+   */
+  const firstView =
+    steps?.back === null
+      ? `This is the first event of ${viewers.length > 1 ? 'these seats' : 'the seat'}: before it, ${viewers.length > 1 ? 'one of their parties was' : 'its party was'} not in the account yet.`
+      : undefined;
   const stepBack = () => {
     setTyped(undefined);
     const from = shown.position;
     const view = here.current;
-    void (steps ? Promise.resolve(steps) : stepsHere()).then(async (found) => {
-      if (found?.back == null || here.current !== view) return;
-      const refused = await travel({ asOf: found.back });
-      if (refused === 'ACCOUNT_NOT_FOUND' || refused === 'PARTY_NOT_FOUND') setFirst(from);
+    void (steps ? Promise.resolve(steps) : stepsHere()).then((found) => {
+      if (!found || here.current !== view) return;
+      // Live, the steps are looked up only now: kept, a view with none before it disables the button.
+      setAround({ position: from, steps: found });
+      if (found.back !== null) void travel({ asOf: found.back });
     });
   };
   const show = () => {
@@ -1456,14 +1464,11 @@ function TimeTravel(props: {
           button disabled under the focus drops it, and a keyboard user's next Enter with it. */}
       <SteadyButton
         label="Step back one event"
-        disabled={(past && steps !== undefined && steps.back === null) || first === shown.position}
-        title={
-          first === shown.position
-            ? 'This is the first event of the seat: nothing earlier to show'
-            : undefined
-        }
+        disabled={firstView !== undefined}
+        title={firstView}
         onClick={stepBack}
       />{' '}
+      {firstView && <span class="why">{firstView}</span>}{' '}
       {past && (
         <>
           {/* Turning into "to live" under a pointer stepping forward, it takes no click at once. */}

@@ -41,7 +41,7 @@ import { AsOfQueries, EventStreamAnswer, QueryAnswer, QueryRefusals } from '../h
 import { projectorSettingsOf, type ProjectorSettings } from '../projector-config.js';
 import type { ApiStatus, Directory, PendingTimers, Seat, Steps } from './seat-contract.js';
 import { SeatRefusal, directory, seatOf } from './seat.js';
-import { stepsAround } from './steps.js';
+import { seatsStartOf, stepsAround, stepsWithinSeats } from './steps.js';
 
 /**
  * Where `vite build` put the web app (apps/web): dist/web at the repository root. Run from dist this
@@ -76,6 +76,21 @@ interface StreamedSeat {
   readonly partyId: string;
 }
 
+/**
+ * The distinct items of a list query parameter, `field`: `field=…&field=…` reaches here as a list,
+ * refused as malformed, as one comma-separated `field` is the only form.
+ */
+const commaList = (value: string | string[], field: string, item: string): readonly string[] => {
+  if (typeof value !== 'string') {
+    throw new BadRequestException({
+      code: 'INVALID_REQUEST',
+      message: `invalid request: ${field} is given more than once; list every ${item} in one, comma-separated`,
+      errors: [{ field, messages: ['given more than once'] }],
+    });
+  }
+  return [...new Set(value.split(','))];
+};
+
 /** The seats a stream asks for: `account` and `viewer`, or `seats=account.viewer,…` (ids hold no `.`). */
 const streamedSeats = (
   account: string | undefined,
@@ -84,15 +99,7 @@ const streamedSeats = (
 ): readonly StreamedSeat[] => {
   if (seats === undefined)
     return [{ accountId: validId(account, 'account'), partyId: validId(viewer, 'viewer') }];
-  // `seats=…&seats=…` reaches here as a list: one comma-separated `seats` is the only form.
-  if (typeof seats !== 'string') {
-    throw new BadRequestException({
-      code: 'INVALID_REQUEST',
-      message: 'invalid request: seats is given more than once; list every seat in one, comma-separated',
-      errors: [{ field: 'seats', messages: ['given more than once'] }],
-    });
-  }
-  const listed = [...new Set(seats.split(','))];
+  const listed = commaList(seats, 'seats', 'seat');
   if (listed.length > MAX_STREAMED_SEATS) {
     throw new BadRequestException({
       code: 'INVALID_REQUEST',
@@ -308,6 +315,13 @@ export class PanelController implements BeforeApplicationShutdown {
     name: 'position',
     description: "the $all commit position the view is as of (a seat's `position`)",
   })
+  @ApiQuery({
+    name: 'viewers',
+    required: false,
+    description:
+      'the seats shown, comma-separated party ids: no step back is offered from the event that made the last of them a party, before which none of their seats shows',
+    example: 'exec1,assistant1',
+  })
   @QueryAnswer(
     'The event at the position, and the positions one step back and forward',
     ANSWER_EXAMPLES.steps,
@@ -316,8 +330,13 @@ export class PanelController implements BeforeApplicationShutdown {
   async steps(
     @Query('account') account: string | undefined,
     @Query('position') position: string | undefined,
+    @Query('viewers') viewers?: string | string[],
   ): Promise<Steps> {
     const accountId = validId(account, 'account');
+    const parties =
+      viewers === undefined
+        ? undefined
+        : commaList(viewers, 'viewers', 'viewer').map((viewer) => validId(viewer, 'viewers'));
     if (position === undefined || !isLogPosition(position)) {
       throw new BadRequestException({
         code: 'INVALID_REQUEST',
@@ -335,7 +354,13 @@ export class PanelController implements BeforeApplicationShutdown {
     // The log index knows records' positions; reading from one of them, never from the number given,
     // is what EventStoreDB accepts (see stepsAround).
     const start = this.readModels.logIndex.pointAt(at).position;
-    return stepsAround(this.readModels.store, at, (stream) => seatReads(accountId, stream), start);
+    const around = stepsAround(this.readModels.store, at, (stream) => seatReads(accountId, stream), start);
+    if (parties === undefined) return around;
+    const [steps, seatsStart] = await Promise.all([
+      around,
+      seatsStartOf(this.readModels.store, accountId, parties),
+    ]);
+    return stepsWithinSeats(steps, seatsStart);
   }
 
   @Sse('stream')

@@ -267,7 +267,11 @@ export interface PendingTimers {
 export interface Steps {
   /** The last of the account's events the view shows; null before the first. */
   readonly current: Step | null;
-  /** The position one step back shows the view as of; null when there is no earlier event. */
+  /**
+   * The position one step back shows the view as of; null when there is no earlier event, or (asked
+   * with `viewers`) when the view shows the event that made the last of them a party: no view before
+   * it shows their seats.
+   */
   readonly back: string | null;
   /** The account's next event: one step forward shows the view as of it; null when the view is the latest. */
   readonly forward: Step | null;

@@ -1,3 +1,5 @@
+import { evolveAccount, initialAccountState, partyById, type AccountState } from '#domain';
+import { accountStream, type AccountEvent } from '#events';
 import type { EventStore, LogRecord } from '#eventstore';
 import type { Step, Steps } from './seat-contract.js';
 
@@ -83,3 +85,40 @@ async function justBefore(store: EventStore, first: LogRecord): Promise<string> 
   const [before] = await store.readAllRecords(first.position, 1, 'backwards');
   return String(before?.position ?? 0n);
 }
+
+/**
+ * The `$all` position of the event the seats of `viewers` start at: the account's event that made the
+ * last of them a party, as the domain's own evolveAccount folds the account's stream (no seat of theirs
+ * shows before it: the projector answers PARTY_NOT_FOUND). Undefined when one of them is no party of
+ * the account (yet). Reads the account's stream from its start up to that event: parties are
+ * provisioned early in an account's life, so that is a page or two.
+ */
+export async function seatsStartOf(
+  store: EventStore,
+  accountId: string,
+  viewers: readonly string[],
+): Promise<bigint | undefined> {
+  const waiting = new Set(viewers);
+  let state: AccountState = initialAccountState;
+  for (let from = 0n; ;) {
+    const page = await store.readRecordedBatch<AccountEvent>(accountStream(accountId), from, PAGE);
+    for (const item of page.items) {
+      // An event this build cannot read makes no party the projector shows either.
+      if (item.kind !== 'event') continue;
+      state = evolveAccount(state, item.stored.event);
+      for (const viewer of waiting) if (partyById(state, viewer)) waiting.delete(viewer);
+      if (waiting.size === 0) return item.stored.position;
+    }
+    if (page.reachedEnd) return undefined;
+    from = page.next;
+  }
+}
+
+/**
+ * The steps around a view of the seats of `viewers`: as stepsAround, but no step back from the event
+ * their seats start at (`seatsStart`, see seatsStartOf), as no view before it shows them.
+ */
+export const stepsWithinSeats = (steps: Steps, seatsStart: bigint | undefined): Steps =>
+  seatsStart !== undefined && steps.current !== null && BigInt(steps.current.position) <= seatsStart
+    ? { ...steps, back: null }
+    : steps;
