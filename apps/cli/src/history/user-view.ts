@@ -1,10 +1,10 @@
 import { lineKey } from '#events';
 import {
+  accountParties,
   accountsProjection,
   lineAccess,
   lineHistory,
   lineState,
-  partyKey,
   type ReadModels,
   voicemailProjection,
 } from '#read-models';
@@ -24,15 +24,14 @@ export interface LineView {
 export type UserView = Map<string, Map<string, LineView>>;
 
 export const userView = (readModels: ReadModels): UserView => {
-  const { accounts, parties } = readModels.state(accountsProjection);
+  const { accounts } = readModels.state(accountsProjection);
   const { inboxes, messages, missedCalls } = readModels.state(voicemailProjection);
   const view: UserView = new Map();
   for (const account of accounts.values()) {
     const { accountId } = account;
     const numbers = new Set(
-      account.parties.flatMap(
-        (partyId) =>
-          parties.get(partyKey(accountId, partyId))?.directNumbers.map((n) => n.replace(/^\+/, '')) ?? [],
+      accountParties(readModels, accountId).flatMap((party) =>
+        party.directNumbers.map((n) => n.replace(/^\+/, '')),
       ),
     );
     for (const viewer of account.parties) {

@@ -1,5 +1,5 @@
 import type { ReadModels } from '#read-models';
-import { accountsProjection, delegationKey, partyKey } from '#read-models';
+import { accountDelegations, accountParty } from '#read-models';
 import { lineAccess } from '#read-models';
 import { lineLabel } from '#read-models';
 
@@ -17,10 +17,8 @@ export interface PanelLine {
  * them (digits, no `+`), and each is checked with the same access rule those routes apply.
  */
 export const panelLines = (readModels: ReadModels, accountId: string, viewer: string): PanelLine[] => {
-  const { accounts, parties, delegations } = readModels.state(accountsProjection);
-  const own = parties.get(partyKey(accountId, viewer))?.directNumbers ?? [];
-  const shared = (accounts.get(accountId)?.delegations ?? [])
-    .map((id) => delegations.get(delegationKey(accountId, id))!)
+  const own = accountParty(readModels, accountId, viewer)?.directNumbers ?? [];
+  const shared = accountDelegations(readModels, accountId)
     .filter((d) => d.delegateId === viewer && d.status === 'active')
     .flatMap((d) => d.sharedLines);
   const numbers = [...new Set([...own, ...shared].map((n) => n.replace(/^\+/, '')))];

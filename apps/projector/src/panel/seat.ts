@@ -14,9 +14,11 @@ import {
 } from '#domain';
 import type { ReadModels } from '#read-models';
 import {
+  accountDelegations,
+  accountParties,
+  accountParty,
   accountsProjection,
   activationRefusalsOf,
-  delegationKey,
   partyKey,
   type DelegationRow,
 } from '#read-models';
@@ -114,20 +116,17 @@ const e164 = (number: string): string => `+${number.replace(/^\+/, '')}`;
 
 /** Every account with its parties, for the landing page: nobody has to type a query string. */
 export const directory = (readModels: ReadModels): Directory => {
-  const { accounts, parties } = readModels.state(accountsProjection);
+  const { accounts } = readModels.state(accountsProjection);
   return {
     accounts: [...accounts.values()].map((account) => ({
       accountId: account.accountId,
       name: account.name,
-      parties: account.parties.map((partyId) => {
-        const party = parties.get(partyKey(account.accountId, partyId))!;
-        return {
-          partyId,
-          name: party.name,
-          kind: party.kind,
-          lines: panelLines(readModels, account.accountId, partyId).length,
-        };
-      }),
+      parties: accountParties(readModels, account.accountId).map((party) => ({
+        partyId: party.partyId,
+        name: party.name,
+        kind: party.kind,
+        lines: panelLines(readModels, account.accountId, party.partyId).length,
+      })),
     })),
   };
 };
@@ -143,11 +142,10 @@ export const seatOf = (
   viewer: string,
   time: DiagnosisTime & { readonly mode: 'virtual' | 'realtime' },
 ): Seat => {
-  const { accounts, parties, delegations } = readModels.state(accountsProjection);
-  const account = accounts.get(accountId);
+  const account = readModels.state(accountsProjection).accounts.get(accountId);
   if (!account)
     throw new SeatRefusal('ACCOUNT_NOT_FOUND', edgeSentenceOf('ACCOUNT_NOT_FOUND', { account: accountId }));
-  const party = parties.get(partyKey(accountId, viewer));
+  const party = accountParty(readModels, accountId, viewer);
   if (!party) {
     throw new SeatRefusal(
       'PARTY_NOT_FOUND',
@@ -160,7 +158,7 @@ export const seatOf = (
   });
   const viewerName = named(viewer).name;
   const accountState = accountStateOf(readModels, accountId);
-  const rows = account.delegations.map((id) => delegations.get(delegationKey(accountId, id))!);
+  const rows = accountDelegations(readModels, accountId);
   /**
    * R13: the delegate opting in or out of ringing, asked of the decider's own steps (R20); nothing on a
    * delegation the viewer is not the delegate of, or one that is over (R7: a declined or revoked one is
