@@ -139,6 +139,17 @@ describe('projector Assistant panel', () => {
       expect(before.forward).toEqual(latest.current);
       expect(BigInt(before.back!)).toBeLessThan(BigInt(latest.back!));
       expect((await steps('x1')).body.code).toBe('INVALID_REQUEST');
+      // The seats' viewers given twice, or one that is no id: refused as malformed, naming the field.
+      for (const viewers of ['viewers=a&viewers=b', 'viewers=a,b%20c']) {
+        const refused = await fetch(
+          `${url}/panel/steps?account=${accountId}&position=${position}&${viewers}`,
+        );
+        expect(refused.status).toBe(400);
+        expect(await refused.json()).toMatchObject({
+          code: 'INVALID_REQUEST',
+          errors: [{ field: 'viewers' }],
+        });
+      }
       const unknownSteps = await fetch(`${url}/panel/steps?account=nope${accountId}&position=${position}`);
       expect(unknownSteps.status).toBe(404);
 
