@@ -3,9 +3,7 @@ import type { Seat, SeatSpeedDial, SeatSpeedDialList } from '../../projector/src
 import { lineLabel, named, phone } from './format.js';
 import { PageForm } from './page-form.js';
 import { SteadyButton } from './steady-button.js';
-
-type Method = 'POST' | 'PUT' | 'DELETE';
-type Act = (where: string, method: Method, path: string, body?: Record<string, unknown>) => Promise<boolean>;
+import { type Act, RefusalNote, type Shown } from './controls.js';
 
 const listPath = (seat: Seat, owner: string): string =>
   `accounts/${encodeURIComponent(seat.account.accountId)}/parties/${encodeURIComponent(owner)}/speed-dials`;
@@ -16,11 +14,7 @@ const listPath = (seat: Seat, owner: string): string =>
  * would (R11, R12: the line's refusal is shown as the dialer shows it). A key for an internal party
  * carries that party's BLF lamp, busy or idle, live with the seat.
  */
-export function SpeedDials(props: {
-  seat: Seat;
-  act: Act;
-  refusal: { code: string; message: string } | undefined;
-}) {
+export function SpeedDials(props: { seat: Seat; act: Act; refusal: Shown | undefined }) {
   const { seat, act, refusal } = props;
   const [line, setLine] = useState(seat.lines[0]?.number ?? '');
   if (seat.speedDials.length === 0) return null;
@@ -47,11 +41,7 @@ export function SpeedDials(props: {
       {seat.speedDials.map((list) => (
         <SpeedDialList key={list.owner.partyId} seat={seat} list={list} line={from?.number} act={act} />
       ))}
-      {refusal && (
-        <p class="refusal" role="alert" data-code={refusal.code}>
-          <code>{refusal.code}</code> {named(refusal.message)}
-        </p>
-      )}
+      <RefusalNote refusal={refusal} />
     </section>
   );
 }
