@@ -121,6 +121,7 @@ describe('Switchboard end to end', () => {
             answeredBy: null,
             endedAs: 'voicemail',
             at: '2026-01-05T09:00:30.000Z',
+            recalledTransfers: [],
           },
         ]),
       });

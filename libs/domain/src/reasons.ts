@@ -457,13 +457,26 @@ export const REASONS = {
         'reason, or `DECLINED`, `NOT_ALERTED`)',
       R16:
         'someone other than the target answers or declines a transfer (`details.reason`: ' +
-        '`TRANSFER_TARGET_ONLY`)',
+        '`TRANSFER_TARGET_ONLY`); its former target answers or declines it after the transfer was ' +
+        'recalled, also once the call is over (`TRANSFER_RECALLED`, with `recalledAt`, `recalledFor`, `backTo`)',
     },
     {
       declined: 'Call {callId} is not ringing for you: you declined it.',
       notAlerted: 'Call {callId} is not ringing for you: you are not alerted yet.',
       routing: 'Call {callId} is not ringing for you: {routing}',
       transfer: 'Call {callId} is being transferred to {target}; only they can answer or decline it.',
+      recalledTimeout:
+        'Call {callId} is not ringing for you: its transfer to you was recalled at {recalledAt}, as you did not answer it in time, and went back to {backTo}.',
+      recalledDeclined:
+        'Call {callId} is not ringing for you: its transfer to you was recalled at {recalledAt}, as you declined it, and went back to {backTo}.',
+      recalledNotAllowed:
+        'Call {callId} is not ringing for you: its transfer to you was recalled at {recalledAt}, as you may no longer take it, and went back to {backTo}.',
+      recalledTimeoutEnded:
+        'Call {callId} is no longer on the line ({endedAs}); its transfer to you was recalled at {recalledAt}, as you did not answer it in time, and went back to {backTo}.',
+      recalledDeclinedEnded:
+        'Call {callId} is no longer on the line ({endedAs}); its transfer to you was recalled at {recalledAt}, as you declined it, and went back to {backTo}.',
+      recalledNotAllowedEnded:
+        'Call {callId} is no longer on the line ({endedAs}); its transfer to you was recalled at {recalledAt}, as you may no longer take it, and went back to {backTo}.',
     },
   ),
   INVALID_BUSINESS_HOURS: unprocessable(

@@ -119,7 +119,15 @@ describe('R16: a transfer whose target may no longer take it, on two api instanc
 
     await recalledOnce(line);
     expect(await pendingTimersOn(first)).toEqual([]);
-    expect((await first.post(`${line.path}/calls/c1/answer`, { actor: BOB })).status).toBe(422);
+    // Bob, who may no longer act on the line, is told the transfer to him was recalled
+    const answer = await first.post(`${line.path}/calls/c1/answer`, { actor: BOB });
+    expect(answer).toMatchObject({
+      status: 409,
+      body: {
+        code: 'NOT_RINGING_FOR_YOU',
+        details: { reason: 'TRANSFER_RECALLED', recalledFor: 'targetNotAllowed', backTo: ALICE },
+      },
+    });
   });
 
   it('Given a transfer whose recall timer both instances hold, When the delegation is revoked through instance B, Then both check it and the call comes back to Alice exactly once', async () => {

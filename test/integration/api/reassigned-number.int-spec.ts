@@ -284,8 +284,22 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
     expect(view.status).toBe(200);
     // Then Bob's view has neither of Alice's calls, who answered them, nor their counts
     expect(view.body.recentCalls).toEqual([
-      { callId: 'b1', owner: 'bob', answeredBy: null, endedAs: 'voicemail', at: expect.any(String) },
-      { callId: 'old1', owner: null, answeredBy: null, endedAs: 'voicemail', at: '2026-01-05T09:30:00.000Z' },
+      {
+        callId: 'b1',
+        owner: 'bob',
+        answeredBy: null,
+        endedAs: 'voicemail',
+        at: expect.any(String),
+        recalledTransfers: [],
+      },
+      {
+        callId: 'old1',
+        owner: null,
+        answeredBy: null,
+        endedAs: 'voicemail',
+        at: '2026-01-05T09:30:00.000Z',
+        recalledTransfers: [],
+      },
     ]);
     expect(JSON.stringify(view.body)).not.toContain('alice');
     expect(view.body.totals).toEqual({ calls: 2, missed: 2, voicemails: 2 });

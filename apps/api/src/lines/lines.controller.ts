@@ -392,13 +392,29 @@ export class LinesController {
           description: `Newest last: the current ownership's among the line's last ${RECENT_CALLS_KEPT} finished calls, each with the owner it came for (null: recorded before owners were)`,
           items: {
             type: 'object',
-            required: ['callId', 'owner', 'answeredBy', 'endedAs', 'at'],
+            required: ['callId', 'owner', 'answeredBy', 'endedAs', 'at', 'recalledTransfers'],
             properties: {
               callId: { type: 'string' },
               owner: { type: 'string', nullable: true },
               answeredBy: { type: 'string', nullable: true },
               endedAs: { type: 'string', enum: ['ended', 'voicemail', 'abandoned'] },
               at: { type: 'string', format: 'date-time' },
+              recalledTransfers: {
+                type: 'array',
+                description:
+                  'R16: its transfers recalled from targets not on it since, the latest per target: whom a former target is told the call went back to, when and why',
+                items: {
+                  type: 'object',
+                  required: ['attempt', 'target', 'backTo', 'reason', 'at'],
+                  properties: {
+                    attempt: { type: 'integer' },
+                    target: { type: 'string' },
+                    backTo: { type: 'string' },
+                    reason: { type: 'string', enum: ['timeout', 'declined', 'targetNotAllowed'] },
+                    at: { type: 'string', format: 'date-time' },
+                  },
+                },
+              },
             },
           },
         },
@@ -429,6 +445,7 @@ export class LinesController {
             answeredBy: 'bob',
             endedAs: 'ended',
             at: '2026-01-05T09:01:00.000Z',
+            recalledTransfers: [],
           },
         ],
         totals: { calls: 2, missed: 0, voicemails: 0 },

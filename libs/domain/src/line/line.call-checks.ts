@@ -9,7 +9,12 @@ import {
   type ActingParty,
 } from './line.explain.js';
 import { routeIncomingCall } from './line.routing.js';
-import { ofCurrentOwnership, type CallPhase, type FinishedCall } from './line.state.js';
+import {
+  ofCurrentOwnership,
+  type CallPhase,
+  type FinishedCall,
+  type RecalledTransfer,
+} from './line.state.js';
 
 /**
  * What the decider's checks read of the call in progress. The decider passes its own `CallOnLine`;
@@ -31,6 +36,8 @@ export interface CallFacts {
   readonly ring: { readonly ringing: readonly string[]; readonly alerted: readonly string[] } | null;
   /** Recordings running on the call and who owns each (R18). */
   readonly recordings: readonly { readonly recordingId: string; readonly owner: string }[];
+  /** The transfers recalled from targets not on the call since, the latest per target (R16). */
+  readonly recalledTransfers: readonly RecalledTransfer[];
 }
 
 /** The line as those checks see it: the call in progress, and the calls that just finished. */
@@ -102,6 +109,7 @@ type ExplainRingAct = (
 
 /** R13 (R16 for a transfer's target): the steps of answering call `callId` at `at`. */
 export const explainAnswer: ExplainRingAct = (context, line, callId, actor, at) =>
+  recalledFromYou(context, line, callId, actor) ??
   explainSteps(context, actor, function* (acting) {
     // A late answer after the call already finished still learns who won the race (R13).
     const finished = line.recentCalls.find((c) => c.callId === callId);
@@ -325,6 +333,7 @@ export const onCallCheck = (call: CallFacts, party: string, rule: RuleId, contex
  * declined already passes: declining twice changes nothing.
  */
 export const explainDecline: ExplainRingAct = (context, line, callId, actor, at) =>
+  recalledFromYou(context, line, callId, actor) ??
   explainSteps(context, actor, function* () {
     const found = findCall(line, callId, 'R14', context);
     if (!found.ok) return yield found;
@@ -732,6 +741,46 @@ const transferRingStep = (call: CallFacts, party: string, context: LineContext):
     { case: 'transfer', callId, target: nameOnLine(context, transfer.to) },
     { callId, party, reason: 'TRANSFER_TARGET_ONLY' },
   );
+};
+
+/** The sentence of each reason a transfer is recalled for, while its call is on the line and after. */
+const RECALL_CASES = {
+  timeout: { live: 'recalledTimeout', ended: 'recalledTimeoutEnded' },
+  declined: { live: 'recalledDeclined', ended: 'recalledDeclinedEnded' },
+  targetNotAllowed: { live: 'recalledNotAllowed', ended: 'recalledNotAllowedEnded' },
+} as const satisfies Record<RecalledTransfer['reason'], Record<'live' | 'ended', string>>;
+
+/**
+ * R16: a transfer recalled from `party` (not answered in time, declined, or no longer theirs to take)
+ * went back to its transferrer, and the line remembers it until the call is transferred to the party
+ * again or the party comes onto it (joins, picks it up, merges it). Their answer or decline of the call
+ * meanwhile, on the call or after it ended, is refused by that recall: when, why and whom the call went
+ * back to. It comes before the party's own checks: a target that may no longer act on the line learns
+ * what became of the call that rang for it, not only that it may not act. `null` when no transfer of
+ * the call was recalled from `party`.
+ */
+const recalledFromYou = (
+  context: LineContext,
+  line: LineFacts,
+  callId: string,
+  party: string,
+): ExplainedAction | null => {
+  const live = line.call?.callId === callId ? line.call : null;
+  const finished = live ? undefined : line.recentCalls.find((c) => c.callId === callId);
+  const recall = (live ?? finished)?.recalledTransfers.find((r) => r.target === party);
+  if (!recall) return null;
+  const { reason, at: recalledAt, backTo } = recall;
+  const facts = { callId, recalledAt, backTo: nameOnLine(context, backTo) };
+  const details = { callId, party, reason: 'TRANSFER_RECALLED', recalledAt, recalledFor: reason, backTo };
+  const refused = finished
+    ? refusal(
+        'NOT_RINGING_FOR_YOU',
+        'R16',
+        { case: RECALL_CASES[reason].ended, ...facts, endedAs: finished.endedAs },
+        { ...details, endedAs: finished.endedAs },
+      )
+    : refusal('NOT_RINGING_FOR_YOU', 'R16', { case: RECALL_CASES[reason].live, ...facts }, details);
+  return { checks: [refused], acting: null };
 };
 
 /**

@@ -39,6 +39,7 @@ export const callStarted = (event: CallStart): CallOnLine => {
     transfer: null,
     transfers: 0,
     recordings: [],
+    recalledTransfers: [],
   };
   return event.type === 'CallPlacedOnSharedLine'
     ? {
@@ -62,6 +63,10 @@ export const callStarted = (event: CallStart): CallOnLine => {
 };
 
 const without = (list: readonly string[], party: string): string[] => list.filter((p) => p !== party);
+
+/** The call's recalled transfers but the one from `party`, who is its target again or on the call now (R16). */
+const recallsBut = (call: CallOnLine, party: string): CallOnLine['recalledTransfers'] =>
+  call.recalledTransfers.filter((recall) => recall.target !== party);
 
 /** How `event` changes the call in progress it is about. */
 export const evolveCall = (call: CallOnLine, event: CallEvent): CallOnLine => {
@@ -93,8 +98,15 @@ export const evolveCall = (call: CallOnLine, event: CallEvent): CallOnLine => {
         privacyLocked: event.data.privacyLocked,
       };
     case 'CallResumed':
-    case 'HeldCallPickedUp':
       return { ...call, phase: 'connected', parties: [event.data.by], hold: null };
+    case 'HeldCallPickedUp':
+      return {
+        ...call,
+        phase: 'connected',
+        parties: [event.data.by],
+        hold: null,
+        recalledTransfers: recallsBut(call, event.data.by),
+      };
     case 'CallPrivacyLockChanged':
       return { ...call, privacyLocked: event.data.locked };
     case 'CallTransferRequested': {
@@ -104,6 +116,7 @@ export const evolveCall = (call: CallOnLine, event: CallEvent): CallOnLine => {
         phase: 'transferring',
         transfers: attempt,
         transfer: { attempt, from: by, to, recallAt },
+        recalledTransfers: recallsBut(call, to),
       };
     }
     case 'CallTransferred':
@@ -113,12 +126,29 @@ export const evolveCall = (call: CallOnLine, event: CallEvent): CallOnLine => {
         parties: [...without(call.parties, event.data.transferredBy), event.data.by],
         transfer: null,
       };
-    case 'CallTransferRecalled':
-      return { ...call, phase: 'connected', transfer: null };
+    case 'CallTransferRecalled': {
+      const { attempt, target, to, reason, at } = event.data;
+      return {
+        ...call,
+        phase: 'connected',
+        transfer: null,
+        recalledTransfers: [...recallsBut(call, target), { attempt, target, backTo: to, reason, at }],
+      };
+    }
     case 'CallJoined':
-      return { ...call, parties: [...call.parties, event.data.by] };
+      return {
+        ...call,
+        parties: [...call.parties, event.data.by],
+        recalledTransfers: recallsBut(call, event.data.by),
+      };
     case 'CallsMerged':
-      return { ...call, phase: 'connected', parties: event.data.participants, hold: null };
+      return {
+        ...call,
+        phase: 'connected',
+        parties: event.data.participants,
+        hold: null,
+        recalledTransfers: recallsBut(call, event.data.by),
+      };
     case 'CallLeft':
       return { ...call, parties: without(call.parties, event.data.by) };
     case 'RecordingStarted':
@@ -141,12 +171,13 @@ export const evolveCall = (call: CallOnLine, event: CallEvent): CallOnLine => {
  * nobody answering it and the owner it arrived for.
  */
 export const finishedCall = (
-  call: Pick<CallOnLine, 'answeredBy' | 'owner'>,
+  call: Pick<CallOnLine, 'answeredBy' | 'owner' | 'recalledTransfers'>,
   event: CallFinish,
 ): FinishedCall => ({
   callId: event.data.callId,
   owner: call.owner,
   answeredBy: call.answeredBy,
+  recalledTransfers: call.recalledTransfers,
   endedAs:
     event.type === 'CallSentToVoicemail'
       ? 'voicemail'

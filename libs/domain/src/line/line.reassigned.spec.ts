@@ -187,7 +187,14 @@ describe("the recent calls and totals of the number's current ownership (R10, R1
       historyAfter(bossCalls, reassigned, incoming('n1', CALLER, at(100)), expireRing('n1', at(130))),
     );
     expect(recentCallsOf(state, NEWBOSS)).toEqual([
-      { callId: 'n1', owner: NEWBOSS, answeredBy: null, endedAs: 'voicemail', at: at(130) },
+      {
+        callId: 'n1',
+        owner: NEWBOSS,
+        answeredBy: null,
+        endedAs: 'voicemail',
+        at: at(130),
+        recalledTransfers: [],
+      },
     ]);
     expect(totalsOf(state, NEWBOSS)).toEqual({ calls: 1, missed: 1, voicemails: 1 });
     // While the line keeps Boss's calls too, each with its owner, and counts them as Boss's
@@ -210,7 +217,14 @@ describe("the recent calls and totals of the number's current ownership (R10, R1
     // Its owner came with its arrival, not from the call in progress, which is still Boss's
     expect(state.call).toMatchObject({ callId: 'c1', owner: BOSS });
     expect(state.recentCalls).toEqual([
-      { callId: 'n1', owner: NEWBOSS, answeredBy: null, endedAs: 'voicemail', at: at(10) },
+      {
+        callId: 'n1',
+        owner: NEWBOSS,
+        answeredBy: null,
+        endedAs: 'voicemail',
+        at: at(10),
+        recalledTransfers: [],
+      },
     ]);
     expect(state.arrivedWhileBusy).toBeNull();
     expect(totalsOf(state, NEWBOSS)).toEqual({ calls: 1, missed: 1, voicemails: 1 });

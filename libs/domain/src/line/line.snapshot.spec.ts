@@ -18,8 +18,10 @@ import {
   incoming,
   passedToNewboss,
   place,
+  recallTransfer,
   ringingCall,
   stateOf,
+  transfer,
 } from './line.fixtures.js';
 
 /** A snapshot as the store keeps it: the JSON as text, the attachments as bytes of their own. */
@@ -52,6 +54,10 @@ describe('line snapshots', () => {
       { type: 'ExpireRing', callId: 'c1', actor: TIMERS, at: at(30) },
       { type: 'ReadVoicemail', messageId: 'c1', actor: ASSISTANT },
       place('c2', BOSS),
+      { type: 'AnswerAsExternalParty', callId: 'c2', actor: 'external:+15550100' },
+      // A transfer recalled from its target, remembered on the call and after it (R16)
+      transfer('c2', BOSS, ASSISTANT),
+      recallTransfer('c2', 1),
       hangUp('c2', BOSS),
       incoming('c3', '+15550111', at(40)),
       answer('c3', ASSISTANT),
@@ -62,6 +68,7 @@ describe('line snapshots', () => {
     // And the number passed to Newboss, whose own call counts apart from Boss's
     const newboss = passedToNewboss();
     events.push(...history(newboss, incoming('c5', '+15550113', at(60))).slice(0, 1));
+    expect(stateOf(events).recentCalls.find((c) => c.callId === 'c2')?.recalledTransfers).toHaveLength(1);
     // Every prefix: states with a call in each phase, an inbox, finished calls, two owners' totals.
     expect(events.filter((e) => e.type === 'IncomingCallReceived').map((e) => e.data.owner)).toEqual([
       BOSS,
@@ -115,7 +122,8 @@ describe('line snapshots', () => {
     // update the expectation below. Old snapshots are then ignored and rebuilt, never misread.
     // The call in progress and the messages are pinned too: their owner came in v5.
     const ringing = stateOf(ringingCall());
-    // The recent calls, the call that arrived while busy and the totals per owner are pinned too: v6.
+    // The recent calls, the call that arrived while busy and the totals per owner are pinned too: v6;
+    // the recalled transfers of the call and of each recent call: v7.
     const messaged = stateOf(ringingCall(expireRing('c1')));
     const arrivedWhileBusy = stateOf(callPlacedBy(BOSS, incoming('c2')).slice(0, -2));
     expect({
@@ -128,7 +136,7 @@ describe('line snapshots', () => {
       arrivedWhileBusy: Object.keys(arrivedWhileBusy.arrivedWhileBusy!).sort(),
       totals: messaged.totals.map((entry) => Object.keys(entry).sort()),
     }).toEqual({
-      schema: 6,
+      schema: 7,
       fields: ['arrivedWhileBusy', 'call', 'recentCalls', 'totals', 'usedCallIds', 'voicemails'],
       usedCallIds: ['mergedCount', 'numbered', 'recent', 'recentSize', 'runs'],
       call: [
@@ -142,6 +150,7 @@ describe('line snapshots', () => {
         'phase',
         'placedBy',
         'privacyLocked',
+        'recalledTransfers',
         'recordings',
         'ring',
         'startedAt',
@@ -150,7 +159,7 @@ describe('line snapshots', () => {
         'vip',
       ],
       message: ['callId', 'from', 'leftAt', 'messageId', 'owner', 'readAt', 'readBy'],
-      recentCall: ['answeredBy', 'at', 'callId', 'endedAs', 'owner'],
+      recentCall: ['answeredBy', 'at', 'callId', 'endedAs', 'owner', 'recalledTransfers'],
       arrivedWhileBusy: ['callId', 'owner'],
       totals: [['calls', 'missed', 'owner', 'voicemails']],
     });
@@ -170,6 +179,7 @@ describe('line snapshots', () => {
       { ...good, recentCalls: [{}] },
       { ...good, recentCalls: [{ callId: 'c1' }] },
       { ...good, recentCalls: [{ callId: 'c1', owner: 7 }] },
+      { ...good, recentCalls: [{ callId: 'c1', owner: BOSS }] },
       { ...good, arrivedWhileBusy: undefined },
       { ...good, arrivedWhileBusy: { callId: 'c3' } },
       { ...good, totals: { calls: 1, missed: 0, voicemails: 0 } },
@@ -211,6 +221,7 @@ describe('line snapshots', () => {
         ],
       },
       { ...good, call: { phase: 'ringing' } },
+      { ...good, call: { callId: 'c01', phase: 'dialing' } },
     ]) {
       expect(() => lineSnapshotCodec.deserialize(bad, attachments)).toThrow(TypeError);
     }

@@ -7,6 +7,8 @@ import { callIdRunsOf, numberedCallIdsOf, usedCallIdsFromRuns } from './used-cal
  * LineState's shape or what evolveLine computes changes: snapshots of the old version are then
  * ignored and folds start from the first event. line.snapshot.spec.ts pins the shape to the version.
  *
+ * v7: the call in progress and each recent call carry their `recalledTransfers` (R16), so a former
+ * transfer target is told of its recall; a v6 snapshot has none, and would read as a call of no recall.
  * v6: each recent call carries its `owner`, the call that arrived while the line was busy is kept
  * until its finish (`arrivedWhileBusy`), and the totals are counted per owner, so that a view of the
  * number's current ownership leaves out the calls and counts of the parties it belonged to before.
@@ -20,7 +22,7 @@ import { callIdRunsOf, numberedCallIdsOf, usedCallIdsFromRuns } from './used-cal
  * parsing 100,000 of them into a Map was the bulk of a restart's first command (see
  * bench/line-history.bench.ts).
  */
-export const LINE_SNAPSHOT_SCHEMA = 6;
+export const LINE_SNAPSHOT_SCHEMA = 7;
 
 interface LineSnapshot {
   readonly call: LineState['call'];
@@ -112,8 +114,8 @@ export const lineSnapshotCodec = {
   deserialize: (data: unknown, attachments: readonly Uint8Array[]): LineState => {
     if (!isObject(data)) throw new TypeError('a line snapshot is an object');
     const { call, voicemails, recentCalls, arrivedWhileBusy, usedCallIds, numberedCallIds, totals } = data;
-    if (call !== null && !(isObject(call) && typeof call.callId === 'string'))
-      throw new TypeError('call is neither null nor a call');
+    if (call !== null && !(isObject(call) && isString(call.callId) && Array.isArray(call.recalledTransfers)))
+      throw new TypeError('call is neither null nor a call with its recalled transfers');
     if (
       !Array.isArray(voicemails) ||
       !voicemails.every((m) => isObject(m) && typeof m.messageId === 'string')
@@ -121,9 +123,11 @@ export const lineSnapshotCodec = {
       throw new TypeError('voicemails is not a list of messages');
     if (
       !Array.isArray(recentCalls) ||
-      !recentCalls.every((c) => isObject(c) && isString(c.callId) && isOwner(c.owner))
+      !recentCalls.every(
+        (c) => isObject(c) && isString(c.callId) && isOwner(c.owner) && Array.isArray(c.recalledTransfers),
+      )
     )
-      throw new TypeError('recentCalls is not a list of calls with their owners');
+      throw new TypeError('recentCalls is not a list of calls with their owners and recalled transfers');
     if (
       arrivedWhileBusy !== null &&
       !(isObject(arrivedWhileBusy) && isString(arrivedWhileBusy.callId) && isOwner(arrivedWhileBusy.owner))

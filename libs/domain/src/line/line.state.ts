@@ -1,4 +1,4 @@
-import type { LineEvent } from '#events';
+import type { CallTransferRecalled, LineEvent } from '#events';
 import {
   callStarted,
   evolveCall,
@@ -98,6 +98,23 @@ export interface CallOnLine {
   readonly transfers: number;
   /** Recordings running on the call and who owns each (R18). */
   readonly recordings: readonly { readonly recordingId: string; readonly owner: string }[];
+  /**
+   * The transfers recalled from targets who have not come onto the call since (R16), the latest per
+   * target, so a former target's late answer or decline is told of the recall, not of another party's
+   * answer. At most one per party of the line, however often the call is transferred.
+   */
+  readonly recalledTransfers: readonly RecalledTransfer[];
+}
+
+/** A transfer that went back to its transferrer before its target took it (R16). */
+export interface RecalledTransfer {
+  readonly attempt: number;
+  /** The party the transfer rang. */
+  readonly target: string;
+  /** The transferrer, whom the call went back to. */
+  readonly backTo: string;
+  readonly reason: CallTransferRecalled['data']['reason'];
+  readonly at: string;
 }
 
 export interface RingState {
@@ -155,6 +172,8 @@ export interface FinishedCall {
   readonly answeredBy: string | null;
   readonly endedAs: 'ended' | 'voicemail' | 'abandoned';
   readonly at: string;
+  /** The call's recalled transfers when it finished (R16): a former target asking late is told of its recall. */
+  readonly recalledTransfers: readonly RecalledTransfer[];
 }
 
 export const initialLineState: LineState = {
@@ -205,7 +224,10 @@ const finish = (state: LineState, event: CallFinish): LineState => {
   const current = state.call?.callId === callId ? state.call : null;
   const arrived = state.arrivedWhileBusy?.callId === callId ? state.arrivedWhileBusy : null;
   // A finish of neither (a log another writer wrote) has no owner on record: the current ownership's.
-  const finished = finishedCall(current ?? { answeredBy: null, owner: arrived?.owner ?? null }, event);
+  const finished = finishedCall(
+    current ?? { answeredBy: null, owner: arrived?.owner ?? null, recalledTransfers: [] },
+    event,
+  );
   const missed = event.type === 'CallSentToVoicemail' || event.data.reason === 'callerAbandoned';
   return {
     ...state,

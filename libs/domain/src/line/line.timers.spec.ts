@@ -223,6 +223,7 @@ describe('compact line state (R12)', () => {
       answeredBy: ASSISTANT,
       endedAs: 'ended',
       at: at(499 * 60 + 50),
+      recalledTransfers: [],
     });
     expect(state.totals).toEqual([{ owner: BOSS, calls: 500, missed: 0, voicemails: 0 }]);
     expect(JSON.stringify(state).length).toBeLessThan(3_000);

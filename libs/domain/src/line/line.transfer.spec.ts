@@ -13,14 +13,17 @@ import {
   decline,
   given,
   hangUp,
+  historyAfter,
   hold,
   join,
   lineContext,
   lockPrivacy,
   merge,
   onlyAssistantWith,
+  pickUp,
   recallTransfer,
   recheckTransferTarget,
+  resume,
   ringingCall,
   transfer,
 } from './line.fixtures.js';
@@ -278,5 +281,119 @@ describe('a transfer whose target may no longer take it (R16)', () => {
     given(assistantOnCall(transfer('c1', ASSISTANT, BOSS)), revoked)
       .when(recheckTransferTarget('c1', 1))
       .then([]);
+  });
+});
+
+describe('a former target of a recalled transfer answering or declining the call (R16)', () => {
+  const revoked = lineContext({ delegates: context.delegates.filter((d) => d.partyId !== ASSISTANT) });
+  const recalledByTimer = bossOnCall(transfer('c1', BOSS, ASSISTANT), recallTransfer('c1', 1));
+  const notAnswered =
+    'its transfer to you was recalled at 2026-01-05T10:00:30.000Z, as you did not answer it in time, and went back to Boss.';
+  const acts = [
+    ['answers', answer],
+    ['declines', decline],
+  ] as const;
+
+  it.each(acts)(
+    'R16: Given a transfer to the assistant recalled because it rang out, When the assistant %s the call, Then it is told of the recall: when, why, and that the call went back to Boss',
+    (_act, act) => {
+      const error = given(recalledByTimer)
+        .when(act('c1', ASSISTANT))
+        .thenRejects('NOT_RINGING_FOR_YOU', 'R16', `Call c1 is not ringing for you: ${notAnswered}`);
+      expect(error.details).toEqual({
+        callId: 'c1',
+        party: ASSISTANT,
+        reason: 'TRANSFER_RECALLED',
+        recalledAt: at(30),
+        recalledFor: 'timeout',
+        backTo: BOSS,
+      });
+    },
+  );
+
+  it.each(acts)(
+    'R16: Given a transfer the assistant declined, When the assistant then %s the call, Then it is told it declined it and the call went back to Boss',
+    (_act, act) => {
+      given(bossOnCall(transfer('c1', BOSS, ASSISTANT), decline('c1', ASSISTANT)))
+        .when(act('c1', ASSISTANT))
+        .thenRejects(
+          'NOT_RINGING_FOR_YOU',
+          'R16',
+          'its transfer to you was recalled at 2026-01-05T10:00:00.000Z, as you declined it, and went back to Boss.',
+        );
+    },
+  );
+
+  describe.each([
+    ['its delegation was revoked', revoked],
+    ['it lost answerCalls', onlyAssistantWith('placeCalls')],
+    ['its delegation is no longer active', assistantInactive],
+  ])('a transfer recalled because %s', (_change, changed) => {
+    const recalledByCheck = historyAfter(
+      bossOnCall(transfer('c1', BOSS, ASSISTANT)),
+      changed,
+      recheckTransferTarget('c1', 1),
+    );
+    it.each(acts)(
+      'R16: Given the transfer recalled as the assistant may no longer take it, When the assistant %s the call, Then it is told so, not only that it may not act on the line',
+      (_act, act) => {
+        const error = given(recalledByCheck, changed)
+          .when(act('c1', ASSISTANT))
+          .thenRejects(
+            'NOT_RINGING_FOR_YOU',
+            'R16',
+            'Call c1 is not ringing for you: its transfer to you was recalled at 2026-01-05T10:00:05.000Z, as you may no longer take it, and went back to Boss.',
+          );
+        expect(error.details).toMatchObject({ recalledFor: 'targetNotAllowed', backTo: BOSS });
+      },
+    );
+  });
+
+  it.each(acts)(
+    'R16: Given the recalled call then ended, When the assistant %s it, Then it is told the call is over and of the recall, not only who answered it',
+    (_act, act) => {
+      const error = given(historyAfter(recalledByTimer, context, hangUp('c1', BOSS, at(40))))
+        .when(act('c1', ASSISTANT))
+        .thenRejects(
+          'NOT_RINGING_FOR_YOU',
+          'R16',
+          `Call c1 is no longer on the line (ended); ${notAnswered}`,
+        );
+      expect(error.details).toMatchObject({ reason: 'TRANSFER_RECALLED', endedAs: 'ended' });
+    },
+  );
+
+  it('R16: Given Boss held the recalled call, then resumed it, or transferred it to Deputy, When the assistant answers, Then it is still told of its own recall', () => {
+    for (const after of [
+      [hold('c1', BOSS)],
+      [hold('c1', BOSS), resume('c1', BOSS)],
+      [transfer('c1', BOSS, DEPUTY, at(35))],
+    ])
+      given(historyAfter(recalledByTimer, context, ...after))
+        .when(answer('c1', ASSISTANT))
+        .thenRejects('NOT_RINGING_FOR_YOU', 'R16', notAnswered);
+  });
+
+  it('R16: Given the call transferred to the assistant again after the recall, When the assistant answers, Then the call is transferred to it', () => {
+    given(historyAfter(recalledByTimer, context, transfer('c1', BOSS, ASSISTANT, at(35))))
+      .when(answer('c1', ASSISTANT))
+      .thenEmitsTypes(['CallTransferred']);
+  });
+
+  it.each([
+    ['joined it', [join('c1', ASSISTANT)]],
+    ['picked it up from hold', [hold('c1', BOSS), pickUp('c1', ASSISTANT)]],
+    ['merged it from hold', [hold('c1', BOSS), merge('c1', ASSISTANT)]],
+  ])(
+    'R16: Given the assistant %s after the recall, When it answers the call, Then it is told who answered, not of a recall it has been past',
+    (_came, cameOn) => {
+      given(historyAfter(recalledByTimer, context, ...cameOn))
+        .when(answer('c1', ASSISTANT))
+        .thenRejects('ALREADY_ANSWERED', 'R13');
+    },
+  );
+
+  it('R16: Given a transfer recalled from the assistant, When Deputy, who was never its target, answers, Then Deputy is told who answered, as before', () => {
+    given(recalledByTimer).when(answer('c1', DEPUTY)).thenRejects('ALREADY_ANSWERED', 'R13');
   });
 });

@@ -239,6 +239,7 @@ const acted = (data: {
  * (libs/domain line.call.ts) and checked against it: an event the model does not allow means the log
  * and this projection disagree, and stops the projector. The handlers add history only.
  *
+ * v9: a call's `live` and `finished` carry its recalled transfers (R16), as the line decider's do.
  * v8: a call's `finished` carries its owner, as the line decider's finished calls do.
  */
 export const callsProjection = defineProjectionOf(
@@ -246,7 +247,7 @@ export const callsProjection = defineProjectionOf(
   'lines',
 )({
   name: 'calls',
-  version: 8,
+  version: 9,
   create: (): CallsState => ({
     calls: new Map(),
     reusedCallIds: new Map(),
