@@ -147,9 +147,10 @@ const expectAgreement = (
   partyId: string,
   action: Action,
   command: LineCommand,
+  now = NOW,
 ): { diagnosis: Diagnosis; rejection: DomainError | null } => {
-  const diagnosis = whyCannot(world.readModels, 'acme', '1001', partyId, action, asked(NOW));
-  const rejection = rejectionOf(world, command);
+  const diagnosis = whyCannot(world.readModels, 'acme', '1001', partyId, action, asked(now));
+  const rejection = rejectionOf(world, command, now);
   if (rejection === null) {
     expect(diagnosis.checks.every((check) => check.ok)).toBe(true);
   } else {
@@ -294,6 +295,63 @@ describe('whyCannot agrees with the line decider (R20)', () => {
     });
     const { diagnosis } = expectAgreement(world, 'bob', 'answer', answer('c1', 'bob'));
     expect(diagnosis.checks.at(-1)).toMatchObject({ rule: 'R16', ok: true });
+  });
+
+  describe('R20/R16: a former transfer target asking after the recall', () => {
+    const revoked: ProjectedEvent = { type: 'DelegationRevoked', data: ab };
+    /** Alice answered call c1 at 09:00:21 and transferred it to Bob at 09:00:22: recalled at 09:00:52. */
+    const transferredToBob = given(
+      [],
+      incoming('c1'),
+      { ...answer('c1', 'alice'), at: T(21) },
+      { type: 'TransferCall', callId: 'c1', actor: 'alice', to: 'bob', at: T(22) },
+    );
+    const timer = { actor: 'system:timers', callId: 'c1', attempt: 1, at: T(52) } as const;
+    /** The world after `commands`, decided and projected with the account changed by `accountChanges`. */
+    const after = (accountChanges: readonly ProjectedEvent[], ...commands: Timed<LineCommand>[]): World => {
+      let line = transferredToBob.line;
+      for (const command of commands)
+        line = [...line, ...decide({ readModels: project(accountChanges, line), line }, command)];
+      return { readModels: project(accountChanges, line), line };
+    };
+    const LATER = T(70);
+
+    it.each([
+      ['it rang out', [], { ...timer, type: 'RecallTransfer' }, 'as you did not answer it in time'],
+      [
+        'Bob may no longer take it',
+        [revoked],
+        { ...timer, type: 'RecheckTransferTarget' },
+        'as you may no longer take it',
+      ],
+    ] as const)(
+      'Given the transfer to Bob recalled as %s, When Bob asks to answer or decline the call, Then the diagnosis gives the api’s recall sentence',
+      (_why, accountChanges, recall, why) => {
+        const recalled = after(accountChanges, recall);
+        for (const [action, command] of [
+          ['answer', answer('c1', 'bob')],
+          ['decline', decline('c1', 'bob')],
+        ] as const) {
+          const { diagnosis, rejection } = expectAgreement(recalled, 'bob', action, command, LATER);
+          expect(rejection!.details).toMatchObject({ reason: 'TRANSFER_RECALLED', backTo: 'alice' });
+          expect(rejection!.message).toContain(`recalled at ${T(52)}, ${why}, and went back to Alice.`);
+          expect(diagnosis).toMatchObject({
+            rule: 'R16',
+            code: 'NOT_RINGING_FOR_YOU',
+            answer: `Bob cannot ${action} calls on line +1001: ${rejection!.message}`,
+          });
+        }
+      },
+    );
+
+    it('Given the recalled call ended, When Bob asks to decline it, Then the diagnosis gives the api’s sentence: over, and recalled', () => {
+      const ended = after([], { ...timer, type: 'RecallTransfer' }, { ...hangUp('c1', 'alice'), at: T(60) });
+      const { diagnosis, rejection } = expectAgreement(ended, 'bob', 'decline', decline('c1', 'bob'), LATER);
+      expect(rejection!.message).toMatch(
+        /^Call c1 is no longer on the line \(ended\); its transfer to you was recalled/,
+      );
+      expect(diagnosis.answer).toBe(`Bob cannot decline calls on line +1001: ${rejection!.message}`);
+    });
   });
 
   it('R20/R12 place: Given a delegate on a call, When the delegator places one, Then both say the line is busy', () => {
