@@ -194,6 +194,46 @@ describe('line timers on the virtual clock', () => {
     });
   });
 
+  it('R16: after a recall, the former target answering or declining is told the transfer to it was recalled, when, why and to whom, on the call and once it is over', async () => {
+    const { path } = await lineWith();
+    await command(`${path}/incoming-calls`, { from: CALLER, callId: 'c4' });
+    await command(`${path}/calls/c4/answer`, { actor: ALICE });
+    const recalledAt = plusSeconds((await clock()).now, 30);
+    await command(`${path}/calls/c4/transfer`, { actor: ALICE, to: BOB });
+    await advance(30);
+    const recall = {
+      callId: 'c4',
+      party: BOB,
+      reason: 'TRANSFER_RECALLED',
+      recalledAt,
+      recalledFor: 'timeout',
+      backTo: ALICE,
+    };
+    const told = `its transfer to you was recalled at ${recalledAt}, as you did not answer it in time, and went back to Alice.`;
+    for (const act of ['answer', 'decline']) {
+      const refused = await api.post(`${path}/calls/c4/${act}`, { actor: BOB });
+      expect(refused.body).toEqual({
+        statusCode: 409,
+        code: 'NOT_RINGING_FOR_YOU',
+        rule: 'R16',
+        message: `Call c4 is not ringing for you: ${told}`,
+        details: recall,
+      });
+    }
+    await command(`${path}/calls/c4/hang-up`, { actor: ALICE });
+    const view = await api.get<{ recentCalls: { callId: string; recalledTransfers: unknown[] }[] }>(path);
+    expect(view.body.recentCalls.find((call) => call.callId === 'c4')?.recalledTransfers).toEqual([
+      { attempt: 1, target: BOB, backTo: ALICE, reason: 'timeout', at: recalledAt },
+    ]);
+    const late = await api.post(`${path}/calls/c4/answer`, { actor: BOB });
+    expect(late.body).toMatchObject({
+      statusCode: 409,
+      code: 'NOT_RINGING_FOR_YOU',
+      message: `Call c4 is no longer on the line (ended); ${told}`,
+      details: { ...recall, endedAs: 'ended' },
+    });
+  });
+
   it('R19: a VIP caller rings Alice first; after the delay the delegates ring too and may answer', async () => {
     const { path } = await lineWith();
     const rang = await command(`${path}/incoming-calls`, { from: VIP_CALLER, callId: 'v1' });
