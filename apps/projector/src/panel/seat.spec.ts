@@ -1,9 +1,11 @@
 import {
   acme,
   ALICE_LINE,
+  at,
   carolInvitedWithoutAssistant,
   givenCommands,
   onAccount,
+  onLine,
   T0,
 } from '../../../../libs/read-models/src/projections/given-commands.fixture.js';
 import { seatOf } from './seat.js';
@@ -63,5 +65,32 @@ describe('the seat’s opt-in/out toggle (R7, R13)', () => {
         optInOut: expect.objectContaining({ rule: expect.any(String) }),
       }),
     ]);
+  });
+});
+
+describe('the seat’s answer and decline after a transfer was recalled (R16, R20)', () => {
+  it('R16: Given Alice’s transfer to Bob rang out and went back to her, When Bob looks at his seat, Then answer and decline are refused in the api’s recall sentence', () => {
+    const { readModels } = givenCommands(
+      acme,
+      onLine(
+        'acme',
+        ALICE_LINE,
+        { type: 'ReceiveIncomingCall', callId: 'c1', actor: 'external', from: '+15550100' },
+        { type: 'AnswerCall', callId: 'c1', actor: 'alice' },
+        { type: 'TransferCall', callId: 'c1', actor: 'alice', to: 'bob' },
+        { type: 'RecallTransfer', callId: 'c1', attempt: 1, actor: 'system:timers', at: at(30) },
+      ),
+    );
+    const line = seatOf(readModels, 'acme', 'bob', { ...time, at: at(40) }).lines.find(
+      (l) => l.number === ALICE_LINE,
+    )!;
+    const recalled = {
+      allowed: false,
+      rule: 'R16',
+      code: 'NOT_RINGING_FOR_YOU',
+      reason: `Call c1 is not ringing for you: its transfer to you was recalled at ${at(30)}, as you did not answer it in time, and went back to Alice.`,
+    };
+    expect(line.availability.answer).toMatchObject(recalled);
+    expect(line.callAvailability?.decline).toMatchObject(recalled);
   });
 });
