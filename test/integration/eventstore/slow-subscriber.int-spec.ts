@@ -11,9 +11,11 @@ import {
 
 import { caughtUp, storeForSuite, uniqueStream } from './support.js';
 
-const APPENDS = 20;
 const EVENTS_PER_APPEND = 20;
-const EVENTS = APPENDS * EVENTS_PER_APPEND;
+/** Fewer than EventStoreDB 24's live buffer holds (2 × 320 messages, read-handler.ts LIVE_BUFFER). */
+const EVENTS = 400;
+/** More than that buffer and everything on the wire to the client together hold. */
+const MORE_THAN_THE_LIVE_BUFFER = 2_000;
 /** ~1 KiB each: enough, with the client's buffers, to fill the connection's flow-control window. */
 const payload = 'x'.repeat(1024);
 
@@ -27,34 +29,64 @@ const payload = 'x'.repeat(1024);
 describe('a live subscription whose client stops reading', () => {
   const { client } = storeForSuite();
 
-  /** Appends EVENTS to `stream` in APPENDS appends, one after the other. */
-  const appendMany = async (stream: string): Promise<void> => {
-    for (let append = 0; append < APPENDS; append += 1) {
+  /** Appends `count` events numbered from 0 to `stream`, EVENTS_PER_APPEND at a time, one after the other. */
+  const appendMany = async (stream: string, count = EVENTS): Promise<void> => {
+    for (let first = 0; first < count; first += EVENTS_PER_APPEND) {
       await client.appendToStream(
         stream,
         Array.from({ length: EVENTS_PER_APPEND }, (_, index) =>
-          jsonEvent({ type: 'Burst', data: { n: append * EVENTS_PER_APPEND + index, payload } }),
+          jsonEvent({ type: 'Burst', data: { n: first + index, payload } }),
         ),
       );
     }
   };
 
-  /** Reads until EVENTS events or the subscription's error, for at most `ms`. */
+  /** Where caught_up came among the events the client had received, each time it came. */
+  const caughtUpCounts = (subscription: StreamSubscription | AllStreamSubscription) => {
+    const counts: number[] = [];
+    let read = 0;
+    let second: () => void = () => undefined;
+    const secondTime = new Promise<void>((resolve) => (second = resolve));
+    subscription.on('caughtUp', () => {
+      // Events the client has received are read already or wait in the subscription's buffer.
+      counts.push(read + subscription.readableLength);
+      if (counts.length === 2) second();
+    });
+    return { counts, reading: () => (read += 1), secondTime };
+  };
+
+  /**
+   * Reads until `count` events, or, given `until`, until that settles, or the subscription's error,
+   * for at most `ms`: how many came, whether each came in the order written, and how it ended.
+   */
   const readOn = async (
     subscription: StreamSubscription | AllStreamSubscription,
-    ms = 15_000,
-  ): Promise<{ events: number; error: unknown }> => {
+    {
+      count = EVENTS,
+      ms = 15_000,
+      onEvent = (): unknown => undefined,
+      until,
+    }: { count?: number; ms?: number; onEvent?: () => unknown; until?: Promise<void> } = {},
+  ): Promise<{ events: number; inOrder: boolean; error: unknown }> => {
     let events = 0;
+    let inOrder = true;
     const reading = (async () => {
-      for await (const _event of subscription as AsyncIterable<AllStreamResolvedEvent>) {
+      for await (const resolved of subscription as AsyncIterable<AllStreamResolvedEvent>) {
+        onEvent();
+        inOrder &&= (resolved.event!.data as { n: number }).n === events;
         events += 1;
-        if (events === EVENTS) return undefined;
+        // Leaving the loop ends the subscription, and with it what the server sends after this event.
+        if (events === count && !until) return undefined;
       }
       return undefined;
     })().catch((error: unknown) => error);
-    const error = await Promise.race([reading, pause(ms).then(() => 'still open')]);
+    const error = await Promise.race([
+      reading,
+      ...(until ? [until.then(() => undefined)] : []),
+      pause(ms).then(() => 'still open'),
+    ]);
     await subscription.unsubscribe();
-    return { events, error };
+    return { events, inOrder, error };
   };
 
   const subscriptions: [string, (stream: string) => StreamSubscription | AllStreamSubscription][] = [
@@ -67,14 +99,40 @@ describe('a live subscription whose client stops reading', () => {
   ];
 
   it.each(subscriptions)(
-    'Given a caught-up %s, When its client stops reading while events keep coming and then reads on, Then it gets every event and is not dropped',
+    'Given a caught-up %s, When its client stops reading while events keep coming and then reads on, Then it gets every event, is not dropped and stays caught up',
     async (_kind, subscribe) => {
       const stream = uniqueStream('slow');
       const subscription = subscribe(stream);
+      const caughtUps = caughtUpCounts(subscription);
       await caughtUp(subscription);
       await appendMany(stream);
       await pause(500);
-      expect(await readOn(subscription)).toEqual({ events: EVENTS, error: undefined });
+      expect(await readOn(subscription, { onEvent: caughtUps.reading })).toEqual({
+        events: EVENTS,
+        inOrder: true,
+        error: undefined,
+      });
+      expect(caughtUps.counts).toEqual([0]);
+    },
+  );
+
+  // EventStoreDB 24 drops what overflows its live buffer, reads the log from its last event and sends
+  // caught_up again once live (read-handler.ts, LIVE_BUFFER); the client emits `caughtUp` each time.
+  it.each(subscriptions)(
+    'Given a caught-up %s, When its client stops reading while more events come than EventStoreDB’s live buffer holds and then reads on, Then it gets every event in order and caught_up again after the last',
+    async (_kind, subscribe) => {
+      const stream = uniqueStream('fell-behind');
+      const subscription = subscribe(stream);
+      const caughtUps = caughtUpCounts(subscription);
+      await caughtUp(subscription);
+      await appendMany(stream, MORE_THAN_THE_LIVE_BUFFER);
+      await pause(500);
+      const read = await readOn(subscription, {
+        onEvent: caughtUps.reading,
+        until: caughtUps.secondTime,
+      });
+      expect(read).toEqual({ events: MORE_THAN_THE_LIVE_BUFFER, inOrder: true, error: undefined });
+      expect(caughtUps.counts).toEqual([0, MORE_THAN_THE_LIVE_BUFFER]);
     },
   );
 
@@ -87,6 +145,6 @@ describe('a live subscription whose client stops reading', () => {
     await caughtUp(subscription);
     const reading = readOn(subscription);
     await appendMany(stream);
-    expect(await reading).toEqual({ events: EVENTS, error: undefined });
+    expect(await reading).toEqual({ events: EVENTS, inOrder: true, error: undefined });
   });
 });
