@@ -384,16 +384,22 @@ function streamStartOf(options: StreamReadOptions): { fromEnd: boolean; revision
   return { fromEnd: options.hasEnd() || given === 'end', revision: given === 'end' ? undefined : given };
 }
 
-/** The same for a read or subscription of `$all`, by commit position, refused where EventStoreDB refuses it (allPositionOf). */
+/**
+ * The same for a read or subscription of `$all`, by commit position, refused where EventStoreDB refuses
+ * it (allPositionOf). `beforeEvent`: the prepare position given is below the commit position, so the
+ * start lies just before the record at that commit position, not at it.
+ */
 function allStartOf(
   store: LogStore,
   options: AllReadOptions,
   { backwards, subscription }: { backwards: boolean; subscription: boolean },
-): { fromEnd: boolean; position: number | undefined } {
+): { fromEnd: boolean; position: number | undefined; beforeEvent: boolean } {
   const given = options.hasPosition()
     ? allPositionOf(store, options.getPosition()!, backwards, subscription)
     : undefined;
-  return { fromEnd: options.hasEnd() || given === 'end', position: given === 'end' ? undefined : given };
+  return given === 'end' || given === undefined
+    ? { fromEnd: options.hasEnd() || given === 'end', position: undefined, beforeEvent: false }
+    : { fromEnd: false, position: given.commit, beforeEvent: given.beforeEvent };
 }
 
 /** EventStoreDB refuses an empty stream name on every stream operation (`Ensure.NotNullOrEmpty`). */
@@ -444,31 +450,51 @@ async function readStream(
 
 /**
  * The position a `$all` read or subscription starts from, refused where EventStoreDB 24 refuses it
- * (docs/event-store.md, "Reading `$all` from a position that is not an event's"): a commit/prepare pair
- * that is not a record's own, nor 0 (the start), nor the log's end, makes its chunk reader parse a
- * record where none begins, which it answers INVALID_ARGUMENT "Trying to read from an invalid position.";
- * past the end, a forward read or subscription finds nothing, but a backward read fails its check
- * against the writer checkpoint with UNKNOWN "Unexpected ReadAllResult: Error". The client raises both
- * as an UnknownError, as the read or the subscription starts.
+ * (docs/event-store.md, "Reading `$all` from a position that is not an event's"). Its `Position` refuses
+ * a prepare position above the commit position. A commit position that is not a record's first byte,
+ * nor 0 (the start), nor the log's end, makes its chunk reader parse a record where none begins, which
+ * it answers INVALID_ARGUMENT "Trying to read from an invalid position."; past the end, a forward read
+ * or subscription finds nothing, but a backward read fails its check against the writer checkpoint with
+ * UNKNOWN "Unexpected ReadAllResult: Error". The client raises these as an UnknownError, as the read or
+ * the subscription starts. A prepare position below the commit position is read as EventStoreDB's
+ * reader reads it (it repositions by the commit position alone, and compares (commit, prepare) pairs):
+ * a start just before the record at the commit position, the kind of position EventStoreDB itself
+ * continues its own `$all` pages from (`AllReader`: `nextPos = new TFPos(postPosition, 0)`).
  */
 function allPositionOf(
   store: LogStore,
   position: AllPosition,
   backwards: boolean,
   subscription: boolean,
-): number | 'end' {
+): { commit: number; beforeEvent: boolean } | 'end' {
   const commit = fromWire(position.getCommitPosition(), 'position');
+  const prepare = fromWire(position.getPreparePosition(), 'position');
   if (commit === 'end') return 'end';
+  if (prepare === 'end' || prepare > commit)
+    throw serviceError(
+      status.INVALID_ARGUMENT,
+      'The commit position cannot be less than the prepare position',
+    );
+  const beforeEvent = prepare < commit;
   const end = store.durableEnd;
   if (commit > end) {
     if (backwards && !subscription) throw serviceError(status.UNKNOWN, 'Unexpected ReadAllResult: Error');
-    return commit;
+    return { commit, beforeEvent };
   }
-  const prepare = fromWire(position.getPreparePosition(), 'position');
-  const onRecord = commit === 0 || commit === end || store.startsRecord(commit);
-  if (!onRecord || prepare !== commit)
+  if (commit !== 0 && commit !== end && !store.startsRecord(commit))
     throw serviceError(status.INVALID_ARGUMENT, 'Trying to read from an invalid position.');
-  return commit;
+  return { commit, beforeEvent };
+}
+
+/**
+ * Where a backward read of `$all` from `position` starts: the last event that ends at or before it. An
+ * event ending exactly there lies after a start just before the next record (`beforeEvent`), as
+ * EventStoreDB compares an event's (end, end) with the start.
+ */
+function lastEventBefore(store: LogStore, position: number, beforeEvent: boolean): number {
+  const seq = store.seqAtOrAfter(position) - 1;
+  const endsThere = seq >= 0 && store.positionOf(seq) + store.lengthOf(seq) === position;
+  return beforeEvent && endsThere ? seq - 1 : seq;
 }
 
 async function readAll(
@@ -480,7 +506,7 @@ async function readAll(
   out: Responses,
 ) {
   const all = options.getAll()!;
-  const { fromEnd, position } = allStartOf(store, all, { backwards, subscription: false });
+  const { fromEnd, position, beforeEvent } = allStartOf(store, all, { backwards, subscription: false });
   // Forward reads include the start position; backward reads exclude it (ESDB-PROTOCOL.md §3).
   const end = store.committedCount;
   let seq = backwards
@@ -488,7 +514,7 @@ async function readAll(
       ? -1
       : position === undefined
         ? end - 1
-        : store.seqAtOrAfter(position) - 1
+        : lastEventBefore(store, position, beforeEvent)
     : fromEnd
       ? end
       : position === undefined
@@ -593,12 +619,20 @@ async function subscribeAll(
   send: Sender,
   out: Responses,
 ) {
-  const { fromEnd, position: from } = allStartOf(store, options.getAll()!, {
+  const {
+    fromEnd,
+    position: from,
+    beforeEvent,
+  } = allStartOf(store, options.getAll()!, {
     backwards: false,
     subscription: true,
   });
-  // Subscriptions are exclusive of their start position.
-  let seq = fromEnd ? store.committedCount : from === undefined ? 0 : store.seqAtOrAfter(from + 1);
+  // Subscriptions are exclusive of their start position, which may lie just before an event.
+  let seq = fromEnd
+    ? store.committedCount
+    : from === undefined
+      ? 0
+      : store.seqAtOrAfter(beforeEvent ? from : from + 1);
   let lastConsidered = seq > 0 ? store.positionOf(seq - 1) : (from ?? 0);
   let considered = 0;
   await out.send(encodeSubscriptionConfirmation(randomUUID()));
