@@ -24,6 +24,18 @@ describe('Streams.Read of $all from a position that is not an event’s, through
   };
   const ours = (events: { event?: { streamId: string; position?: Position } }[]) =>
     eventsIn(events).map((event) => event.position);
+  /** The positions of the suite stream's first two events a subscription to $all from `from` delivers. */
+  const firstTwoSubscribedFrom = async (from: Position): Promise<Position[]> => {
+    const subscription = client.subscribeToAll({ fromPosition: from });
+    const seen: Position[] = [];
+    for await (const resolved of subscription) {
+      if (resolved.event?.streamId !== stream) continue;
+      seen.push(resolved.event.position!);
+      if (seen.length === 2) break;
+    }
+    await subscription.unsubscribe();
+    return seen;
+  };
 
   it('Given events in $all, When $all is read either way from a position one byte inside an event, Then the read fails with INVALID_ARGUMENT "Trying to read from an invalid position."', async () => {
     expect(await failureOf(client.readAll({ fromPosition: inside(positions[1]!), maxCount: 2 }))).toEqual(
@@ -59,15 +71,7 @@ describe('Streams.Read of $all from a position that is not an event’s, through
     });
 
     it('Given events in $all, When $all is subscribed to from it, Then that event comes first', async () => {
-      const subscription = client.subscribeToAll({ fromPosition: justBefore(positions[1]!) });
-      const seen: Position[] = [];
-      for await (const resolved of subscription) {
-        if (resolved.event?.streamId !== stream) continue;
-        seen.push(resolved.event.position!);
-        if (seen.length === 2) break;
-      }
-      await subscription.unsubscribe();
-      expect(seen).toEqual(positions.slice(1));
+      expect(await firstTwoSubscribedFrom(justBefore(positions[1]!))).toEqual(positions.slice(1));
     });
   });
 
@@ -115,14 +119,6 @@ describe('Streams.Read of $all from a position that is not an event’s, through
   });
 
   it('Given events in $all, When $all is subscribed to from an event’s own position, Then the events after it come', async () => {
-    const subscription = client.subscribeToAll({ fromPosition: positions[0]! });
-    const seen: Position[] = [];
-    for await (const resolved of subscription) {
-      if (resolved.event?.streamId !== stream) continue;
-      seen.push(resolved.event.position!);
-      if (seen.length === 2) break;
-    }
-    await subscription.unsubscribe();
-    expect(seen).toEqual(positions.slice(1));
+    expect(await firstTwoSubscribedFrom(positions[0]!)).toEqual(positions.slice(1));
   });
 });

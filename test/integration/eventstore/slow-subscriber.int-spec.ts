@@ -98,15 +98,27 @@ describe('a live subscription whose client stops reading', () => {
     ['stream subscription', (stream) => client.subscribeToStream(stream, { fromRevision: END })],
   ];
 
+  /**
+   * A caught-up subscription made by `subscribe` whose client does not read while `count` events are
+   * appended to its stream, and where caught_up came (caughtUpCounts).
+   */
+  const notReadingWhile = async (
+    subscribe: (stream: string) => StreamSubscription | AllStreamSubscription,
+    count: number,
+  ) => {
+    const stream = uniqueStream('not-reading');
+    const subscription = subscribe(stream);
+    const caughtUps = caughtUpCounts(subscription);
+    await caughtUp(subscription);
+    await appendMany(stream, count);
+    await pause(500);
+    return { subscription, caughtUps };
+  };
+
   it.each(subscriptions)(
     'Given a caught-up %s, When its client stops reading while events keep coming and then reads on, Then it gets every event, is not dropped and stays caught up',
     async (_kind, subscribe) => {
-      const stream = uniqueStream('slow');
-      const subscription = subscribe(stream);
-      const caughtUps = caughtUpCounts(subscription);
-      await caughtUp(subscription);
-      await appendMany(stream);
-      await pause(500);
+      const { subscription, caughtUps } = await notReadingWhile(subscribe, EVENTS);
       expect(await readOn(subscription, { onEvent: caughtUps.reading })).toEqual({
         events: EVENTS,
         inOrder: true,
@@ -121,12 +133,7 @@ describe('a live subscription whose client stops reading', () => {
   it.each(subscriptions)(
     'Given a caught-up %s, When its client stops reading while more events come than EventStoreDB’s live buffer holds and then reads on, Then it gets every event in order and caught_up again after the last',
     async (_kind, subscribe) => {
-      const stream = uniqueStream('fell-behind');
-      const subscription = subscribe(stream);
-      const caughtUps = caughtUpCounts(subscription);
-      await caughtUp(subscription);
-      await appendMany(stream, MORE_THAN_THE_LIVE_BUFFER);
-      await pause(500);
+      const { subscription, caughtUps } = await notReadingWhile(subscribe, MORE_THAN_THE_LIVE_BUFFER);
       const read = await readOn(subscription, {
         onEvent: caughtUps.reading,
         until: caughtUps.secondTime,
