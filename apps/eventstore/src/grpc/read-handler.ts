@@ -13,6 +13,7 @@ import { batchWrites } from './batch-writes.js';
 import { DotNetRegexError, translateDotNetRegex } from './dotnet-regex.js';
 import { encodeReadEvent, encodeResolvedLink, type UuidForm } from './encode-event.js';
 import { invalidArgument, serviceError, toServiceError } from './errors.js';
+import { LIVE_BUFFER, LiveBuffer } from './live-buffer.js';
 import { ReadReq, type ReadReqMessage } from './protocol.js';
 import { LONG_MAX, WIRE_END, outOfRange } from './revisions.js';
 import {
@@ -56,18 +57,6 @@ const HIGH_WATER = BATCH / 2;
 /** Bytes queued in gRPC before a reader waits for them to go out: the same bound, for large messages. */
 const HIGH_WATER_BYTES = BATCH_BYTES;
 const DEFAULT_SEARCH_WINDOW = 32;
-/**
- * What a live subscription of EventStoreDB 24 holds for a client that reads slower than events come:
- * two channels of `MaxLiveEventBufferCount` (320) messages, one in front of the call's writer that
- * waits, one behind it that drops its oldest when full
- * (src/EventStore.Core/Services/Transport/Enumerators/Enumerator.cs). A dropped message makes the
- * subscription fall behind: it reads the log from its last event (catch-up) and, live again, sends
- * `caught_up` a second time (Enumerator.AllSubscription.cs, Enumerator.StreamSubscription.cs). It says
- * nothing as it falls behind: its `fell_behind` is "currently not sent to clients" (Streams.Read.cs).
- * This server drops nothing (a slow client holds back its own reader), but counts what those channels
- * would hold, to send `caught_up` again where EventStoreDB would.
- */
-const LIVE_BUFFER = 2 * 320;
 
 /** The response side of one Read call: backpressure, cancellation and a single terminal status. */
 export class Responses {
@@ -572,46 +561,6 @@ async function subscribeStream(store: LogStore, options: ReadOptions, send: Send
   }
 }
 
-/**
- * The messages EventStoreDB's live buffer would hold for a live `$all` subscription (LIVE_BUFFER): each
- * event it delivers and each checkpoint, from the moment it went live, less those sent since. Records
- * are counted once each as they come, at most SCAN_LIMIT per look, so a long stretch of records a
- * filter passes over costs one scan, not one per batch.
- */
-class LiveBuffer {
-  private counted = 0;
-  private considered = 0;
-  private held = 0;
-
-  constructor(
-    private readonly store: LogStore,
-    private readonly filter: Filter | undefined,
-  ) {}
-
-  /** Live from `seq` on, with `considered` records scanned so far (the checkpoints' rhythm). */
-  goLive(seq: number, considered: number): void {
-    this.counted = seq;
-    this.considered = considered;
-    this.held = 0;
-  }
-
-  /** Counts the records up to `end` not counted yet: whether the buffer would have overflowed. */
-  overflowsWith(end: number): boolean {
-    const { store, filter } = this;
-    const stop = Math.min(end, this.counted + SCAN_LIMIT);
-    for (; this.counted < stop && this.held <= LIVE_BUFFER; this.counted += 1) {
-      if (!filter || filter.matches(store, this.counted)) this.held += 1;
-      this.considered += 1;
-      if (filter && this.considered % filter.checkpointInterval === 0) this.held += 1;
-    }
-    return this.held > LIVE_BUFFER;
-  }
-
-  sent(messages: number): void {
-    this.held -= messages;
-  }
-}
-
 async function subscribeAll(
   store: LogStore,
   options: ReadOptions,
@@ -637,7 +586,11 @@ async function subscribeAll(
   let considered = 0;
   await out.send(encodeSubscriptionConfirmation(randomUUID()));
   let caughtUp = false;
-  const buffer = new LiveBuffer(store, filter);
+  const buffer = new LiveBuffer(
+    filter ? (record) => filter.matches(store, record) : () => true,
+    filter?.checkpointInterval,
+    SCAN_LIMIT,
+  );
   while (out.open) {
     const end = store.committedCount;
     if (seq < end) {
