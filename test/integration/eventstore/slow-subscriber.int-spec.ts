@@ -12,7 +12,7 @@ import {
 import { caughtUp, storeForSuite, uniqueStream } from './support.js';
 
 const EVENTS_PER_APPEND = 20;
-/** Fewer than EventStoreDB 24's live buffer holds (2 × 320 messages, read-handler.ts LIVE_BUFFER). */
+/** Fewer than EventStoreDB 24's live buffer holds (2 × 320 messages, live-buffer.ts LIVE_BUFFER). */
 const EVENTS = 400;
 /** More than that buffer and everything on the wire to the client together hold. */
 const MORE_THAN_THE_LIVE_BUFFER = 2_000;
@@ -129,7 +129,7 @@ describe('a live subscription whose client stops reading', () => {
   );
 
   // EventStoreDB 24 drops what overflows its live buffer, reads the log from its last event and sends
-  // caught_up again once live (read-handler.ts, LIVE_BUFFER); the client emits `caughtUp` each time.
+  // caught_up again once live (live-buffer.ts, LIVE_BUFFER); the client emits `caughtUp` each time.
   it.each(subscriptions)(
     'Given a caught-up %s, When its client stops reading while more events come than EventStoreDB’s live buffer holds and then reads on, Then it gets every event in order and caught_up again after the last',
     async (_kind, subscribe) => {
