@@ -8,6 +8,23 @@
 export const ISO_INSTANT =
   /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
 
+/**
+ * Whether the day an ISO-8601 text starts with (`YYYY-MM-DD`) is one the calendar has. ISO_INSTANT's
+ * `3[01]` takes the 31st of every month, and Date.parse reads a day past its month's end as a day of
+ * the next month (`2026-02-31` is 3 March): unchecked, a time that does not exist stands for another.
+ */
+export const isCalendarDay = (text: string): boolean => {
+  const year = Number(text.slice(0, 4));
+  const month = Number(text.slice(5, 7));
+  const day = Number(text.slice(8, 10));
+  const leapYear = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const daysInMonth = month === 2 ? (leapYear ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return day >= 1 && day <= daysInMonth;
+};
+
+/** An instant as a client gives one (time travel's `asOfTime`): ISO_INSTANT's shape, on a real day. */
+export const isIsoInstant = (text: string): boolean => ISO_INSTANT.test(text) && isCalendarDay(text);
+
 /** The largest `$all` commit position: EventStoreDB's positions are unsigned 64-bit numbers. */
 const LAST_LOG_POSITION = 2n ** 64n - 1n;
 

@@ -35,4 +35,30 @@ describe('the projector under hostile requests', () => {
   it('answers every request below 500, as documented, with a catalogued code on every refusal', async () => {
     await expectSoundAnswers(served().url, world, 1500);
   }, 120_000);
+
+  it('refuses an asOfTime on a day the calendar does not have as malformed, never reading it as a day of the next month', async () => {
+    // Given the account's seats and lines, When a view is asked as of the 29 February of a common
+    // year, or the 31st of a 30-day month (Date.parse reads both as early days of the next month)
+    const views = (asOfTime: string): string[] => [
+      `/digest?asOfTime=${asOfTime}`,
+      `/panel/seat?account=${world.accountId}&viewer=alice&asOfTime=${asOfTime}`,
+      `/lines/${world.accountId}/${encodeURIComponent(world.numbers[0]!)}/history?viewer=alice&asOfTime=${asOfTime}`,
+    ];
+    for (const asOfTime of ['2025-02-29T00:00:00Z', '2025-04-31T09:00:00Z', '2025-11-31T09:00:00Z']) {
+      for (const view of views(asOfTime)) {
+        const answer = await fetch(`${served().url}${view}`);
+        const refusal = (await answer.json()) as { code?: string; message?: string; errors?: unknown };
+        // Then each is a 400 naming the field and the value, as any other time that is none
+        expect({ view, status: answer.status, code: refusal.code, errors: refusal.errors }).toEqual({
+          view,
+          status: 400,
+          code: 'INVALID_REQUEST',
+          errors: [{ field: 'asOfTime', messages: [expect.stringContaining('on a day the calendar has')] }],
+        });
+        expect(refusal.message).toContain(asOfTime);
+      }
+    }
+    // And a leap year's 29 February is a day like any other
+    expect((await fetch(`${served().url}/digest?asOfTime=2024-02-29T00:00:00Z`)).status).toBe(200);
+  });
 });

@@ -11,7 +11,7 @@ import { ConfigService } from '@nestjs/config';
 import { edgeSentenceOf } from '#domain';
 import {
   type ClockSettings,
-  ISO_INSTANT,
+  isIsoInstant,
   isLogPosition,
   LOG_POSITION_RULE,
   lineKey,
@@ -41,7 +41,8 @@ export interface AsOf {
   readonly asOfTime?: string;
 }
 
-const AS_OF_TIME_RULE = 'an ISO-8601 instant with its zone, e.g. 2026-01-05T09:00:00Z';
+const AS_OF_TIME_RULE =
+  'an ISO-8601 instant with its zone, on a day the calendar has, e.g. 2026-01-05T09:00:00Z';
 
 /**
  * A query value as a refusal quotes it: a repeated query is a list, and a value may be of any length (a
@@ -156,8 +157,9 @@ export class ReadModelsService implements OnModuleInit, OnModuleDestroy {
     }
     if (query.asOfTime !== undefined) {
       // Date.parse alone takes far more than instants: "1" (2001), "1,2", a time without a zone
-      // (read in the projector's own time zone), or the list a repeated `asOfTime` becomes.
-      const instant = typeof query.asOfTime === 'string' && ISO_INSTANT.test(query.asOfTime);
+      // (read in the projector's own time zone), a day past its month's end (read as the next
+      // month's), or the list a repeated `asOfTime` becomes.
+      const instant = typeof query.asOfTime === 'string' && isIsoInstant(query.asOfTime);
       try {
         if (!instant) throw new RangeError('not an instant');
         parseInstant(query.asOfTime);
