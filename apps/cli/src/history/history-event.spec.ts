@@ -9,12 +9,24 @@ describe('history bounds (--from / --to)', () => {
       time: Date.parse('2026-01-05T09:00:30.250+02:00'),
     });
     expect(parseBound('2026-01-05')).toEqual({ time: Date.parse('2026-01-05') });
+    expect(parseBound('2028-02-29')).toEqual({ time: Date.parse('2028-02-29') });
+    expect(parseBound('2000-02-29T00:00:00Z')).toEqual({ time: Date.parse('2000-02-29T00:00:00Z') });
   });
 
-  it('refuses what is neither, where Date.parse would have read a year or a date in words', () => {
-    // Given a negative "position" (Date.parse: the year -5) and other non-ISO text
-    // When parsed, Then each is refused instead of selecting every event or none
-    for (const bad of ['-5', '5.5', 'March 3 2026', 'yesterday', '2026-13-45T00:00:00Z']) {
+  it('refuses what is neither, where Date.parse would have read a year, a date in words or another day', () => {
+    // Given a negative "position" (Date.parse: the year -5), other non-ISO text, and days past their
+    // month's end (Date.parse: a day of the next month)
+    // When parsed, Then each is refused instead of selecting every event, none, or another day's
+    for (const bad of [
+      '-5',
+      '5.5',
+      'March 3 2026',
+      'yesterday',
+      '2026-13-45T00:00:00Z',
+      '2026-02-29',
+      '2026-04-31T09:00:00Z',
+      '2100-02-29T00:00:00Z',
+    ]) {
       expect(parseIsoTime(bad)).toBeUndefined();
       expect(() => parseBound(bad)).toThrow(`"${bad}" is neither a $all position nor an ISO-8601 time`);
     }

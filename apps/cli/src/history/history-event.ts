@@ -10,6 +10,7 @@ import {
   decodeRecordedEvent,
   eventSchemas,
   isAccountsStream,
+  isCalendarDay,
   type DecodedEvent,
   type ForeignReason,
 } from '#events';
@@ -144,10 +145,14 @@ export type Bound = { readonly position: bigint } | { readonly time: number };
 /**
  * Milliseconds of an ISO-8601 date or date-time (`2026-01-05`, `2026-01-05T09:00:30Z`), else
  * undefined. Date.parse alone also takes "-5" (the year -5) or "March 3", so a mistyped position
- * silently selected every event or none.
+ * silently selected every event or none; and it reads `2026-02-30` as 2 March, so a day the calendar
+ * does not have is refused too.
  */
 export const parseIsoTime = (text: string): number | undefined => {
-  if (!/^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/.test(text)) {
+  if (
+    !/^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/.test(text) ||
+    !isCalendarDay(text)
+  ) {
     return undefined;
   }
   const time = Date.parse(text);
