@@ -1,6 +1,7 @@
 import { configuration } from '#http';
 import { projectorSettingsFrom } from '../../../apps/projector/src/projector-config.js';
 import { accountProjectorForSuite } from '../../support/account-projector.js';
+import { routesOf, servedOpenApi } from '../../support/openapi-document.js';
 import { expectSoundAnswers, hostileWorld, type FuzzWorld } from '../../support/openapi-fuzz.js';
 import { startApi, type Api } from '../api/lines.support.js';
 
@@ -35,6 +36,47 @@ describe('the projector under hostile requests', () => {
   it('answers every request below 500, as documented, with a catalogued code on every refusal', async () => {
     await expectSoundAnswers(served().url, world, 1500);
   }, 120_000);
+
+  it('answers every route naming an account that does not exist 404 ACCOUNT_NOT_FOUND, whatever else it names', async () => {
+    // Given an account id no event ever named, and for everything else a route asks for what the
+    // spec's own account holds (its delegator, its line, its call)
+    const absent = 'nosuchaccount';
+    const given: Readonly<Record<string, string>> = {
+      accountId: absent,
+      account: absent,
+      partyId: 'alice',
+      viewer: 'alice',
+      viewers: 'alice',
+      party: 'alice',
+      number: world.numbers[0]!,
+      line: world.numbers[0]!,
+      callId: world.callIds[0]!,
+      position: '1',
+    };
+    const routes = routesOf(await servedOpenApi(served().url)).filter(
+      (route) =>
+        route.pathParams.includes('accountId') || route.queryParams.some((q) => q.name === 'account'),
+    );
+    // When each is asked
+    const answers = [];
+    for (const route of routes) {
+      const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(given[name]!));
+      const query = new URLSearchParams(
+        route.queryParams
+          .filter((parameter) => parameter.name in given || parameter.schema?.enum)
+          .map((parameter) => [parameter.name, given[parameter.name] ?? String(parameter.schema!.enum![0])]),
+      );
+      const answer = await fetch(`${served().url}${path}?${query}`, { method: route.method });
+      // A stream opened for an account that does not exist would never end: its status is enough.
+      const code = answer.ok
+        ? void (await answer.body?.cancel())
+        : ((await answer.json()) as { code?: string }).code;
+      answers.push({ route: `${route.method} ${route.path}`, status: answer.status, code });
+    }
+    // Then each says the account is not there, as the api's routes do, not that a party is missing from it
+    expect(routes.length).toBeGreaterThan(10);
+    expect(answers).toEqual(answers.map(({ route }) => ({ route, status: 404, code: 'ACCOUNT_NOT_FOUND' })));
+  });
 
   it('refuses an asOfTime on a day the calendar does not have as malformed, never reading it as a day of the next month', async () => {
     // Given the account's seats and lines, When a view is asked as of the 29 February of a common

@@ -1,8 +1,7 @@
-import { edgeSentenceOf } from '#domain';
-import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { speedDialList } from '#read-models';
-import { AsOfQuery, validId } from './params.js';
+import { AsOfQuery, knownParty, validId } from './params.js';
 import { ReadModelsService, type AsOf } from './read-models.service.js';
 import { AsOfQueries, QueryAnswer, QueryRefusals } from './route-docs.js';
 
@@ -53,7 +52,7 @@ export class SpeedDialsController {
     'The keys in order, each internal target with its name, line name and presence',
     SPEED_DIALS_EXAMPLE,
   )
-  @QueryRefusals({ asOf: true, edge: ['PARTY_NOT_FOUND'] })
+  @QueryRefusals({ asOf: true, edge: ['ACCOUNT_NOT_FOUND', 'PARTY_NOT_FOUND'] })
   async list(
     @Param('accountId') accountId: string,
     @Param('partyId') partyId: string,
@@ -62,12 +61,9 @@ export class SpeedDialsController {
     validId(accountId, 'accountId');
     validId(partyId, 'partyId');
     const readModels = await this.readModels.at(query, this.readModels.scopeOf(accountId));
-    const list = speedDialList(readModels, accountId, partyId);
-    if (!list)
-      throw new NotFoundException({
-        code: 'PARTY_NOT_FOUND',
-        message: edgeSentenceOf('PARTY_NOT_FOUND', { party: partyId, account: accountId }),
-      });
+    // An unknown account is ACCOUNT_NOT_FOUND, as on every route naming one, not a party missing from it.
+    knownParty(readModels, accountId, partyId);
+    const list = speedDialList(readModels, accountId, partyId)!;
     return { ...list, position: String(readModels.position ?? 0n) };
   }
 }
