@@ -24,6 +24,8 @@ export const createProjectorApp = (
       // app ends those connections too, or a stop would wait for every panel tab to close (the page
       // reconnects by itself to the next projector).
       server: { forceCloseConnections: true },
+      // The panel's commands reach the api as the page sent them (/panel/api/…), not as parsed here.
+      rawBody: true,
       title: 'Switchboard projector',
       description:
         'Read models of shared lines: busy lamps per viewer, shared voicemail, labelled history, audit trails, ' +

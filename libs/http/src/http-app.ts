@@ -32,6 +32,8 @@ export interface HttpAppShape {
   readonly module: (configModule: DynamicModule) => DynamicModule;
   /** Fastify's options for this app (body limit, connection handling). */
   readonly server?: FastifyServerOptions;
+  /** Keep each body as it was sent (`request.rawBody`), for an app that passes bodies on. */
+  readonly rawBody?: boolean;
   /** What only this app adds (pipes, filters) before its OpenAPI document is built. */
   readonly configure?: (app: NestFastifyApplication) => void;
   readonly title: string;
@@ -62,7 +64,7 @@ export async function createHttpApp<S extends HttpSettings>(
       // the request policy, it is refused as any name this server does not answer to (421).
       http: { requireHostHeader: false },
     }),
-    { logger: new PinoNestLogger(logger) },
+    { logger: new PinoNestLogger(logger), rawBody: shape.rawBody ?? false },
   );
   logRequests(app, logger);
   guardRequests(app, options.requestPolicy ?? settings.requestPolicy);

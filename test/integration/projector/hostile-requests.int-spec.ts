@@ -37,6 +37,38 @@ describe('the projector under hostile requests', () => {
     await expectSoundAnswers(served().url, world, 1500);
   }, 120_000);
 
+  it("forwards a panel command's body as the page sent it: one the api refuses as malformed is refused through the panel too, and appends nothing", async () => {
+    // Given a call ringing on Carol's line
+    const line = `/accounts/${world.accountId}/lines/${encodeURIComponent(world.numbers[2]!)}`;
+    const callId = `fwd${Date.now().toString(36)}`;
+    const send = async (url: string, body: string) => {
+      const answer = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      return { status: answer.status, body: (await answer.json()) as unknown };
+    };
+    expect(
+      (await send(`${api.url}${line}/incoming-calls`, JSON.stringify({ callId, from: '+15550100' }))).status,
+    ).toBe(201);
+    const revision = async () =>
+      ((await (await fetch(`${api.url}${line}`)).json()) as { revision: string }).revision;
+    const before = await revision();
+    // When its caller's hang-up, a command whose fields are all optional, comes with a body that is no
+    // object, or with a time that is no time (JSON.parse reads 1e999 as Infinity, which JSON has not)
+    const hangUp = `${line}/calls/${callId}/external-hang-up`;
+    for (const body of ['null', '{"at":1e999}']) {
+      const direct = await send(`${api.url}${hangUp}`, body);
+      const throughPanel = await send(`${served().url}/panel/api${hangUp}`, body);
+      // Then the panel answers what the api answers it sent directly: malformed, naming the field
+      expect(direct.status).toBe(400);
+      expect({ body, ...throughPanel }).toEqual({ body, ...direct });
+    }
+    // And the call was not hung up
+    expect(await revision()).toBe(before);
+  });
+
   it('answers every route naming an account that does not exist 404 ACCOUNT_NOT_FOUND, whatever else it names', async () => {
     // Given an account id no event ever named, and for everything else a route asks for what the
     // spec's own account holds (its delegator, its line, its call)

@@ -20,6 +20,7 @@ import {
   Sse,
   type BeforeApplicationShutdown,
   type MessageEvent,
+  type RawBodyRequest,
 } from '@nestjs/common';
 import {
   ApiDefaultResponse,
@@ -428,29 +429,29 @@ export class PanelController implements BeforeApplicationShutdown {
   // OpenAPI lists each of them.
   @Post('api/*')
   @ForwardDocs()
-  forwardPost(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  forwardPost(@Req() request: RawBodyRequest<FastifyRequest>, @Res() reply: FastifyReply): Promise<void> {
     return this.forward(request, reply);
   }
 
   @Put('api/*')
   @ForwardDocs()
-  forwardPut(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  forwardPut(@Req() request: RawBodyRequest<FastifyRequest>, @Res() reply: FastifyReply): Promise<void> {
     return this.forward(request, reply);
   }
 
   @Patch('api/*')
   @ForwardDocs()
-  forwardPatch(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  forwardPatch(@Req() request: RawBodyRequest<FastifyRequest>, @Res() reply: FastifyReply): Promise<void> {
     return this.forward(request, reply);
   }
 
   @Delete('api/*')
   @ForwardDocs()
-  forwardDelete(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  forwardDelete(@Req() request: RawBodyRequest<FastifyRequest>, @Res() reply: FastifyReply): Promise<void> {
     return this.forward(request, reply);
   }
 
-  private async forward(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  private async forward(request: RawBodyRequest<FastifyRequest>, reply: FastifyReply): Promise<void> {
     const path = request.url.replace(/^\/panel\/api\//, '');
     if (!FORWARDED.test(path)) {
       void reply.status(404).send({
@@ -477,7 +478,10 @@ export class PanelController implements BeforeApplicationShutdown {
           'content-type': 'application/json',
           accept: 'application/json',
         },
-        body: JSON.stringify(request.body ?? {}),
+        // The bytes the page sent, so the api judges what the page wrote: re-serialised, `null` became
+        // `{}` and 1e999 `null`, malformed bodies the api refuses but accepts as those (an empty body
+        // is `{}`, as the api reads a command sent without one).
+        body: request.rawBody ?? '{}',
         // An api that takes the connection and never answers must not hold the panel's request (and
         // a browser connection) for fetch's own 300 s header timeout.
         signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS),
