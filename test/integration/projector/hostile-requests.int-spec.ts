@@ -1,7 +1,7 @@
 import { configuration } from '#http';
 import { projectorSettingsFrom } from '../../../apps/projector/src/projector-config.js';
 import { accountProjectorForSuite } from '../../support/account-projector.js';
-import { routesOf, servedOpenApi } from '../../support/openapi-document.js';
+import { routesOf, servedOpenApi, type Parameter, type Route } from '../../support/openapi-document.js';
 import { expectSoundAnswers, hostileWorld, type FuzzWorld } from '../../support/openapi-fuzz.js';
 import { startApi, type Api } from '../api/lines.support.js';
 
@@ -69,22 +69,54 @@ describe('the projector under hostile requests', () => {
     expect(await revision()).toBe(before);
   });
 
-  it('answers every route naming an account that does not exist 404 ACCOUNT_NOT_FOUND, whatever else it names', async () => {
-    // Given an account id no event ever named, and for everything else a route asks for what the
-    // spec's own account holds (its delegator, its line, its call)
-    const absent = 'nosuchaccount';
-    const given: Readonly<Record<string, string>> = {
-      accountId: absent,
-      account: absent,
-      partyId: 'alice',
-      viewer: 'alice',
-      viewers: 'alice',
-      party: 'alice',
-      number: world.numbers[0]!,
-      line: world.numbers[0]!,
-      callId: world.callIds[0]!,
-      position: '1',
+  /**
+   * A value for each path or query parameter a route names: what the spec's account holds (its
+   * delegator, its first line and call), but for `overrides`.
+   */
+  const plausible = (overrides: Readonly<Record<string, string>> = {}): Readonly<Record<string, string>> => ({
+    accountId: world.accountId,
+    account: world.accountId,
+    partyId: 'alice',
+    viewer: 'alice',
+    viewers: 'alice',
+    party: 'alice',
+    number: world.numbers[0]!,
+    line: world.numbers[0]!,
+    callId: world.callIds[0]!,
+    position: '1',
+    ...overrides,
+  });
+
+  /**
+   * `route`'s answer with `values` in its path and in the query parameters `sent` picks (an enum's
+   * first value where `values` has none): its status and refusal. A stream that opens would never
+   * end: its status is enough.
+   */
+  const ask = async (
+    route: Route,
+    values: Readonly<Record<string, string>>,
+    sent: (parameter: Parameter) => boolean,
+  ) => {
+    const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name]!));
+    const query = new URLSearchParams(
+      route.queryParams
+        .filter(sent)
+        .map((parameter) => [parameter.name, values[parameter.name] ?? String(parameter.schema?.enum?.[0])]),
+    );
+    const answer = await fetch(`${served().url}${path}?${query}`, { method: route.method });
+    if (answer.ok) {
+      await answer.body?.cancel();
+      return { status: answer.status, refusal: undefined };
+    }
+    return {
+      status: answer.status,
+      refusal: (await answer.json()) as { code?: string; errors?: { field: string }[] },
     };
+  };
+
+  it('answers every route naming an account that does not exist 404 ACCOUNT_NOT_FOUND, whatever else it names', async () => {
+    // Given an account id no event ever named, and for everything else what the spec's account holds
+    const absent = plausible({ accountId: 'nosuchaccount', account: 'nosuchaccount' });
     const routes = routesOf(await servedOpenApi(served().url)).filter(
       (route) =>
         route.pathParams.includes('accountId') || route.queryParams.some((q) => q.name === 'account'),
@@ -92,22 +124,41 @@ describe('the projector under hostile requests', () => {
     // When each is asked
     const answers = [];
     for (const route of routes) {
-      const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(given[name]!));
-      const query = new URLSearchParams(
-        route.queryParams
-          .filter((parameter) => parameter.name in given || parameter.schema?.enum)
-          .map((parameter) => [parameter.name, given[parameter.name] ?? String(parameter.schema!.enum![0])]),
+      const { status, refusal } = await ask(
+        route,
+        absent,
+        (parameter) => parameter.name in absent || parameter.schema?.enum !== undefined,
       );
-      const answer = await fetch(`${served().url}${path}?${query}`, { method: route.method });
-      // A stream opened for an account that does not exist would never end: its status is enough.
-      const code = answer.ok
-        ? void (await answer.body?.cancel())
-        : ((await answer.json()) as { code?: string }).code;
-      answers.push({ route: `${route.method} ${route.path}`, status: answer.status, code });
+      answers.push({ route: `${route.method} ${route.path}`, status, code: refusal?.code });
     }
     // Then each says the account is not there, as the api's routes do, not that a party is missing from it
     expect(routes.length).toBeGreaterThan(10);
     expect(answers).toEqual(answers.map(({ route }) => ({ route, status: 404, code: 'ACCOUNT_NOT_FOUND' })));
+  });
+
+  it('refuses a query parameter given a value that is none as malformed, naming it among the fields', async () => {
+    // Given every query parameter of every route, the others a route needs given what the account holds
+    const asked = routesOf(await servedOpenApi(served().url)).flatMap((route) =>
+      route.queryParams.map((parameter) => ({ route, parameter })),
+    );
+    // When one is a NUL, which no id, number, position, time or format is
+    const answers = [];
+    for (const { route, parameter } of asked) {
+      const { status, refusal } = await ask(
+        route,
+        plausible({ [parameter.name]: '\u0000' }),
+        (sent) => sent === parameter || sent.required === true || sent.name === 'account',
+      );
+      const fields = refusal?.errors?.map(({ field }) => field);
+      answers.push({
+        route: `${route.path}?${parameter.name}`,
+        status,
+        named: fields?.includes(parameter.name),
+      });
+    }
+    // Then each is a 400 whose field messages name it, as the spec's malformed requests all are
+    expect(asked.length).toBeGreaterThan(20);
+    expect(answers).toEqual(answers.map(({ route }) => ({ route, status: 400, named: true })));
   });
 
   it('refuses an asOfTime on a day the calendar does not have as malformed, never reading it as a day of the next month', async () => {

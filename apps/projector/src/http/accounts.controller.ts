@@ -1,4 +1,4 @@
-import { BadRequestException, Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CALL_ACTIONS, type CallAction } from '#domain';
 import {
@@ -14,7 +14,7 @@ import {
   recordingsProjection,
   whyCannot,
 } from '#read-models';
-import { AsOfQuery, forbidden, knownAccount, knownParty, lineNumber, validId } from './params.js';
+import { AsOfQuery, forbidden, knownAccount, knownParty, lineNumber, malformed, validId } from './params.js';
 import { ReadModelsService, type AsOf } from './read-models.service.js';
 import { ANSWER_EXAMPLES } from './answer-examples.js';
 import { AsOfQueries, DiagnosisRoute, QueryAnswer, QueryRefusals } from './route-docs.js';
@@ -172,10 +172,7 @@ export class AccountsController {
     @Query('action') action?: string,
   ) {
     if (!ACTIONS.includes(action as Action)) {
-      throw new BadRequestException({
-        code: 'INVALID_REQUEST',
-        message: `action must be one of ${ACTIONS.join(', ')}`,
-      });
+      throw malformed('action', `must be one of ${ACTIONS.join(', ')}`);
     }
     const readModels = await this.readModels.at(query, this.readModels.scopeOf(accountId, line));
     // A diagnosis names R1 for an unknown party and R10 for an unknown line itself (R20); an unknown

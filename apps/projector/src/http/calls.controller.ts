@@ -1,6 +1,5 @@
 import {
   applyDecorators,
-  BadRequestException,
   ConflictException,
   Controller,
   Get,
@@ -22,7 +21,7 @@ import {
   type ReadModels,
   whyRing,
 } from '#read-models';
-import { AsOfQuery, knownLine, validId } from './params.js';
+import { AsOfQuery, knownLine, malformed, validId } from './params.js';
 import { ReadModelsService, type AsOf } from './read-models.service.js';
 import { ANSWER_EXAMPLES } from './answer-examples.js';
 import { AsOfQueries, QueryAnswer, QueryRefusals } from './route-docs.js';
@@ -148,7 +147,7 @@ export class CallsController {
   private async auditOf(query: CallQuery, reply: FastifyReply, format: string | undefined, asOf: AsOf) {
     // An unknown format is a mistake to say, not a reason to answer JSON anyway.
     if (format !== undefined && format !== 'json' && format !== 'csv') {
-      throw new BadRequestException({ code: 'INVALID_REQUEST', message: 'format must be json or csv' });
+      throw malformed('format', 'must be json or csv');
     }
     const scope =
       query.accountId === undefined

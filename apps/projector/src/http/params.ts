@@ -47,15 +47,17 @@ export const LineViewerQuery = createParamDecorator(
   },
 );
 
+/** A path or query value that is none of what `field` takes: malformed, naming the field and its rule. */
+export const malformed = (field: string, rule: string): BadRequestException =>
+  new BadRequestException({
+    code: 'INVALID_REQUEST',
+    message: `invalid request: ${field} ${rule}`,
+    errors: [{ field, messages: [rule] }],
+  });
+
 /** Path and query ids follow the store's id rule: anything else is a client error, never a lookup. */
 export const validId = (value: string | undefined, field: string): string => {
-  if (value === undefined || !ID_PATTERN.test(value)) {
-    throw new BadRequestException({
-      code: 'INVALID_REQUEST',
-      message: `invalid request: ${field} ${ID_RULE}`,
-      errors: [{ field, messages: [ID_RULE] }],
-    });
-  }
+  if (value === undefined || !ID_PATTERN.test(value)) throw malformed(field, ID_RULE);
   return value;
 };
 
