@@ -208,14 +208,15 @@ export interface Answer {
 
 /**
  * What is wrong with an answer, if anything: a status of 500 or more, or one the route does not
- * document; a refusal without a catalogued code matching its status, or without a sentence.
+ * document; a refusal without a catalogued code matching its status, or without a sentence; a
+ * malformed request (400) whose refusal names no field (SPEC §4: validation errors name their fields).
  */
 function problemWith({ route, url, body }: FuzzedRequest, answer: Answer): string | undefined {
   const where = `${route.method} ${url} ${body ?? ''} → ${answer.status} ${answer.text.slice(0, 300)}`;
   if (answer.status >= 500) return `failed: ${where}`;
   if (!route.documented.has(String(answer.status))) return `an undocumented status: ${where}`;
   if (answer.status < 400) return undefined;
-  let refusal: { statusCode?: unknown; code?: unknown; message?: unknown };
+  let refusal: { statusCode?: unknown; code?: unknown; message?: unknown; errors?: unknown };
   try {
     refusal = JSON.parse(answer.text) as typeof refusal;
   } catch {
@@ -225,8 +226,19 @@ function problemWith({ route, url, body }: FuzzedRequest, answer: Answer): strin
     return `a refusal without a catalogued code: ${where}`;
   if (typeof refusal.message !== 'string' || refusal.message.length === 0)
     return `a refusal without a sentence: ${where}`;
+  if (answer.status === 400 && !namesFields(refusal.errors))
+    return `a malformed request refused without field messages: ${where}`;
   return undefined;
 }
+
+/** Whether `errors` is a refusal's list of fields at fault, each with what is wrong with it. */
+const namesFields = (errors: unknown): boolean =>
+  Array.isArray(errors) &&
+  errors.length > 0 &&
+  errors.every(
+    (error: { field?: unknown; messages?: unknown }) =>
+      typeof error.field === 'string' && Array.isArray(error.messages) && error.messages.length > 0,
+  );
 
 /**
  * Sends `runs` generated requests to the app at `baseUrl` and fails on the first answer that is 500 or

@@ -795,7 +795,8 @@ export const EDGE_REASONS = {
   INVALID_REQUEST: edge(
     400,
     ['api', 'projector'],
-    'malformed body or query; `errors` lists the messages per field (a request that is not valid ' +
+    'malformed body, query or path; `errors` lists the messages per field (`body` for a body that is ' +
+      'not JSON or empty, `path` for a path whose `%` begin no UTF-8 byte; a request that is not valid ' +
       'HTTP/1.1, a bad chunk or a length that contradicts itself, has none)',
   ),
   INVALID_ID: edge(400, ['api'], 'an id in the path that is not 1–64 letters, digits, `_` or `-`'),

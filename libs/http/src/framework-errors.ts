@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { codeOfStatus } from './status-codes.js';
+import { codeOfStatus, type ErrorAnswer } from './status-codes.js';
 
 /** How much of a refused path an answer quotes: enough to recognise it, never the whole of a long one. */
 const QUOTED_PATH_CHARS = 80;
@@ -23,22 +23,30 @@ export function answerFrameworkError(
   reply: FastifyReply,
 ): void {
   const path = quote(request.raw.url ?? '');
-  const [statusCode, code, message] =
+  const refusal: ErrorAnswer =
     error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-      ? [
-          414,
-          'URI_TOO_LONG',
-          `a segment of the path ${path} is over 100 characters: no id or number is that long`,
-        ]
+      ? {
+          statusCode: 414,
+          code: 'URI_TOO_LONG',
+          message: `a segment of the path ${path} is over 100 characters: no id or number is that long`,
+        }
       : error.code === 'FST_ERR_BAD_URL'
-        ? [
-            400,
-            'INVALID_REQUEST',
-            `the path ${path} is not valid: each "%" must begin a percent-encoded UTF-8 byte`,
-          ]
-        : [error.statusCode ?? 500, codeOfStatus(error.statusCode ?? 500), error.message];
-  void reply.code(statusCode).send({ statusCode, code, message });
+        ? {
+            statusCode: 400,
+            code: 'INVALID_REQUEST',
+            message: `the path ${path} is not valid: ${BAD_PERCENT_ENCODING}`,
+            // A malformed request names what is at fault, here the path, as validation names fields.
+            errors: [{ field: 'path', messages: [BAD_PERCENT_ENCODING] }],
+          }
+        : {
+            statusCode: error.statusCode ?? 500,
+            code: codeOfStatus(error.statusCode ?? 500),
+            message: error.message,
+          };
+  void reply.code(refusal.statusCode).send(refusal);
 }
+
+const BAD_PERCENT_ENCODING = 'each "%" must begin a percent-encoded UTF-8 byte';
 
 /**
  * The answer to a request Node's HTTP parser refuses before Fastify sees a request at all (a chunk

@@ -56,4 +56,33 @@ describe('the api under hostile requests', () => {
       };
     });
   }, 120_000);
+
+  it('names what is malformed in a request no route reads: a body that is not JSON or empty, a path that is not UTF-8', async () => {
+    const send = async (path: string, body: string) => {
+      const answer = await fetch(`${api.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      return { path, body, status: answer.status, refusal: (await answer.json()) as unknown };
+    };
+    // Given a command's route, When its body is broken JSON or nothing, or its path's "%" begin no
+    // UTF-8 byte, Then each is a 400 whose field messages name the body or the path
+    const malformed = [
+      await send(`/accounts/${world.accountId}/delegations/ab/accept`, '{"actor":'),
+      await send(`/accounts/${world.accountId}/delegations/ab/accept`, ''),
+      await send(`/accounts/${world.accountId}/delegations/%E0%A4%A/accept`, '{"actor":"bob"}'),
+    ];
+    const named = (field: string) => ({
+      statusCode: 400,
+      code: 'INVALID_REQUEST',
+      message: expect.any(String),
+      errors: [{ field, messages: [expect.any(String)] }],
+    });
+    expect(malformed).toEqual([
+      { ...malformed[0]!, status: 400, refusal: named('body') },
+      { ...malformed[1]!, status: 400, refusal: named('body') },
+      { ...malformed[2]!, status: 400, refusal: named('path') },
+    ]);
+  });
 });

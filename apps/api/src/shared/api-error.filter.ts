@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } fro
 import type { FastifyReply } from 'fastify';
 import { DomainError, EDGE_REASONS, STATUS_OF_KIND, type EdgeReasonCode } from '#domain';
 import { InvalidStreamIdError } from '#events';
-import { codeOfStatus } from '#http';
+import { codeOfStatus, unreadableBodyAnswer } from '#http';
 import {
   CommandIdTakenError,
   ContentionError,
@@ -69,6 +69,8 @@ export class ApiErrorFilter implements ExceptionFilter {
   }
 
   private toBody(exception: unknown): ApiErrorBody {
+    const unreadableBody = unreadableBodyAnswer(exception);
+    if (unreadableBody) return unreadableBody;
     if (exception instanceof DomainError) {
       return {
         statusCode: STATUS_OF_KIND[exception.kind],

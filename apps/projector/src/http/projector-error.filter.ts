@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { TimeTravelBusyError } from '#read-models';
-import { codeOfStatus } from '#http';
+import { codeOfStatus, unreadableBodyAnswer } from '#http';
 import { TimeTravelBusyFilter } from './time-travel-busy.filter.js';
 
 /** An error answer of the projector: a stable code to switch on, a sentence for people. */
@@ -34,6 +34,8 @@ export class ProjectorErrorFilter implements ExceptionFilter {
 }
 
 const answerTo = (exception: unknown): { status: number; body: object } => {
+  const unreadableBody = unreadableBodyAnswer(exception);
+  if (unreadableBody) return { status: unreadableBody.statusCode, body: unreadableBody };
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const response = exception.getResponse();
