@@ -317,8 +317,8 @@ export const REASONS = {
     },
   ),
   INVALID_DELEGATION_LIMIT: unprocessable(
-    { R8: 'a limit that is not a whole number of at least 1' },
-    '{limit} must be a whole number of at least 1.',
+    { R8: 'a limit that is not a whole number of at least 1, or past what a JSON number holds exactly' },
+    '{limit} must be a whole number from 1 to 9007199254740991.',
   ),
 
   // ── R9 No self-delegation, no duplicates ─────────────────────────────────────────────────────

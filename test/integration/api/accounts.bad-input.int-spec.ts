@@ -352,6 +352,17 @@ describe('account api: bad input', () => {
     });
   });
 
+  it('R8: a delegation limit no JSON number holds exactly (1e308, 2^64) is refused (422), not stored rounded', async () => {
+    for (const limit of [1e308, 2 ** 64]) {
+      expect(
+        await api.call('PATCH', `/accounts/${accountId}/policy`, {
+          actor: ADMIN,
+          policy: { maxDelegatesPerDelegator: limit },
+        }),
+      ).toMatchObject({ status: 422, body: { code: 'INVALID_DELEGATION_LIMIT', rule: 'R8' } });
+    }
+  });
+
   it('an `at` in realtime mode is a domain rejection (422 R21), not a crash', async () => {
     expect(
       await api.call('POST', `/accounts/${accountId}/delegations/ab/accept`, {

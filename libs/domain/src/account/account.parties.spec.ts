@@ -65,6 +65,20 @@ describe('accounts and admins', () => {
       .thenRejects('INVALID_DELEGATION_LIMIT', 'R8');
   });
 
+  it('R8: a limit past what a JSON number holds exactly (2^53 and beyond, 1e308) is rejected, not recorded rounded', () => {
+    for (const limit of [2 ** 53, 2 ** 64, 1e308]) {
+      given(acme)
+        .when(changePolicy({ maxDelegatesPerDelegator: limit }))
+        .thenRejects('INVALID_DELEGATION_LIMIT', 'R8');
+      given([])
+        .when(createAccount({ maxDelegatorsPerDelegate: limit }))
+        .thenRejects('INVALID_DELEGATION_LIMIT', 'R8');
+    }
+    given(acme)
+      .when(changePolicy({ maxDelegatesPerDelegator: Number.MAX_SAFE_INTEGER }))
+      .thenEmitsTypes(['AccountPolicyChanged']);
+  });
+
   it('R4: the minimum desktop version must be a dotted version (INVALID_VERSION)', () => {
     given(acme)
       .when(changePolicy({ assistantMinimumVersion: 'latest' }))

@@ -8,8 +8,10 @@ import { DEFAULT_ACCOUNT_POLICY, type AccountState } from './account.state.js';
 // The account itself: its creation with its admins, and its policy (R8 limits, R7 activation, R4, R5).
 
 const checkPolicy = (policy: AccountPolicy): void => {
+  // Safe integers only: 2^64 arrives as 18446744073709552000, and the limit recorded would be one
+  // nobody wrote.
   for (const limit of ['maxDelegatesPerDelegator', 'maxDelegatorsPerDelegate'] as const)
-    if (!Number.isInteger(policy[limit]) || policy[limit] < 1)
+    if (!Number.isSafeInteger(policy[limit]) || policy[limit] < 1)
       refuse('INVALID_DELEGATION_LIMIT', 'R8', { limit });
   checkVersion(policy.assistantMinimumVersion, 'R4');
 };
