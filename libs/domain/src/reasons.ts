@@ -824,7 +824,11 @@ export const EDGE_REASONS = {
       'the idempotency window, for a different request (another route, path or body); resend that ' +
       'request unchanged for its first result, or send this one under an id of its own',
   ),
-  METHOD_NOT_ALLOWED: edge(405, ['api'], 'wrong HTTP method'),
+  METHOD_NOT_ALLOWED: edge(
+    405,
+    ['api', 'projector'],
+    'a method the path does not take (PUT where the command is a POST); `Allow` names those it does',
+  ),
   URI_TOO_LONG: edge(
     414,
     ['api', 'projector'],

@@ -7,6 +7,7 @@ import type { DestinationStream } from 'pino';
 import type { Configuration } from './configuration.js';
 import { answerClientError, answerFrameworkError } from './framework-errors.js';
 import { guardRequests } from './guard-requests.js';
+import { answerWrongMethods } from './wrong-methods.js';
 import { PinoNestLogger, createLogger, logRequests, type LogSettings } from './logging.js';
 import { documentRequestPolicy } from './openapi.js';
 import type { RequestPolicy } from './request-policy.js';
@@ -68,6 +69,7 @@ export async function createHttpApp<S extends HttpSettings>(
   );
   logRequests(app, logger);
   guardRequests(app, options.requestPolicy ?? settings.requestPolicy);
+  answerWrongMethods(app);
   shape.configure?.(app);
   const document = SwaggerModule.createDocument(
     app,

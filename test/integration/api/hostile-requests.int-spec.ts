@@ -57,6 +57,44 @@ describe('the api under hostile requests', () => {
     });
   }, 120_000);
 
+  it('answers a method a path does not take 405 METHOD_NOT_ALLOWED, saying in Allow which it does; an unknown path stays 404', async () => {
+    // Given a command's route (a POST), a query's (a GET), and a path no route takes
+    const accept = `/accounts/${world.accountId}/delegations/ab/accept`;
+    const answers = [];
+    // When each is sent with a method it does not take
+    for (const [method, path] of [
+      ['PUT', accept],
+      ['GET', accept],
+      ['DELETE', `/accounts/${world.accountId}`],
+      ['POST', '/clock'],
+      ['PUT', '/no/such/route'],
+    ] as const) {
+      const answer = await fetch(`${api.url}${path}`, { method });
+      const refusal = (await answer.json()) as { code?: string; message?: string };
+      answers.push({
+        method,
+        path,
+        status: answer.status,
+        allow: answer.headers.get('allow'),
+        code: refusal.code,
+      });
+    }
+    // Then each path it is a route's is refused naming the methods it takes, nothing else is found
+    expect(answers).toEqual([
+      { method: 'PUT', path: accept, status: 405, allow: 'POST', code: 'METHOD_NOT_ALLOWED' },
+      { method: 'GET', path: accept, status: 405, allow: 'POST', code: 'METHOD_NOT_ALLOWED' },
+      {
+        method: 'DELETE',
+        path: `/accounts/${world.accountId}`,
+        status: 405,
+        allow: 'GET, HEAD',
+        code: 'METHOD_NOT_ALLOWED',
+      },
+      { method: 'POST', path: '/clock', status: 405, allow: 'GET, HEAD', code: 'METHOD_NOT_ALLOWED' },
+      { method: 'PUT', path: '/no/such/route', status: 404, allow: null, code: 'NOT_FOUND' },
+    ]);
+  });
+
   it('names what is malformed in a request no route reads: a body that is not JSON or empty, a path that is not UTF-8', async () => {
     const send = async (path: string, body: string) => {
       const answer = await fetch(`${api.url}${path}`, {

@@ -57,19 +57,19 @@ describe('projector refuses requests from foreign pages', () => {
     expectRefused(await rebuild({ 'content-type': contentType }, body), 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
-  it('answers an unknown route, a body that is not JSON and an oversized body with the documented code', async () => {
+  it('answers an unknown route, a method a route does not take, a body that is not JSON and an oversized body with the documented code', async () => {
     const json = { 'content-type': 'application/json' };
-    for (const [method, path] of [
-      ['GET', '/no-such-route'],
-      ['DELETE', '/health'],
-      ['GET', '/panel/api/health'],
+    for (const [method, path, status, code] of [
+      ['GET', '/no-such-route', 404, 'NOT_FOUND'],
+      ['DELETE', '/health', 405, 'METHOD_NOT_ALLOWED'],
+      ['GET', '/panel/api/health', 405, 'METHOD_NOT_ALLOWED'],
     ] as const) {
       const answer = await rawRequest(url, { method, path });
       expect({ method, path, status: answer.status, code: answer.body?.code }).toEqual({
         method,
         path,
-        status: 404,
-        code: 'NOT_FOUND',
+        status,
+        code,
       });
     }
     expectRefused(await rebuild(json, '{"x":'), 400, 'INVALID_REQUEST');
