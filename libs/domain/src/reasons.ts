@@ -903,7 +903,7 @@ export const EDGE_REASONS = {
   TIME_TRAVEL_BUSY: edge(
     429,
     ['projector'],
-    'more "as of" queries at once than the projector runs (2) and queues (8); retry after `Retry-After`',
+    'more "as of" queries and rebuilds at once than the projector runs (2) and queues (8); retry after `Retry-After`',
   ),
   AS_OF_TIME_NOT_REACHED: edge(
     422,

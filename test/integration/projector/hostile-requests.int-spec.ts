@@ -1,4 +1,5 @@
 import { configuration } from '#http';
+import { ReadModelsService } from '../../../apps/projector/src/http/read-models.service.js';
 import { projectorSettingsFrom } from '../../../apps/projector/src/projector-config.js';
 import { accountProjectorForSuite } from '../../support/account-projector.js';
 import { routesOf, servedOpenApi, type Parameter, type Route } from '../../support/openapi-document.js';
@@ -36,6 +37,35 @@ describe('the projector under hostile requests', () => {
   it('answers every request below 500, as documented, with a catalogued code on every refusal', async () => {
     await expectSoundAnswers(served().url, world, 1500);
   }, 120_000);
+
+  it('bounds rebuilds as it bounds as-of queries: with every place taken, a rebuild is refused 429 TIME_TRAVEL_BUSY with Retry-After', async () => {
+    // Given every place the projector has for replays taken (those it runs and those it queues), each
+    // holding a whole state in memory, as a burst of as-of queries and rebuilds does
+    const { timeMachine, projector } = served().app.get(ReadModelsService);
+    let release = (): void => undefined;
+    const held = new Promise<void>((released) => (release = released));
+    const { concurrency, queueLength } = timeMachine.queries;
+    const places = Array.from({ length: concurrency + queueLength }, () =>
+      timeMachine.inTurn(async () => {
+        await held;
+        return projector.readModels;
+      }),
+    );
+    const rebuild = async () => {
+      const answer = await fetch(`${served().url}/rebuild`, { method: 'POST' });
+      const body = (await answer.json()) as { code?: string; equal?: boolean };
+      return { status: answer.status, retryAfter: answer.headers.get('retry-after'), body };
+    };
+    // When a careless load tester asks for one more rebuild
+    const refused = await rebuild();
+    // Then it is refused with a time to retry, not run beside them
+    expect(refused).toMatchObject({ status: 429, body: { code: 'TIME_TRAVEL_BUSY' } });
+    expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
+    // And once the places are free, a rebuild runs and compares equal
+    release();
+    await Promise.all(places);
+    expect(await rebuild()).toMatchObject({ status: 200, body: { equal: true } });
+  });
 
   it("forwards a panel command's body as the page sent it: one the api refuses as malformed is refused through the panel too, and appends nothing", async () => {
     // Given a call ringing on Carol's line

@@ -227,7 +227,7 @@ export class OperationsController {
       'Rebuild every read model from the first event up to the live position and compare digests with the live projector',
   })
   @QueryAnswer('The rebuild, timed, and whether its digest equals the live one', ANSWER_EXAMPLES.rebuild)
-  @QueryRefusals({ edge: ['PROJECTION_FAILED'] })
+  @QueryRefusals({ edge: ['PROJECTION_FAILED', 'TIME_TRAVEL_BUSY'] })
   async rebuild() {
     const { projector } = this.readModels;
     const live = projector.readModels;

@@ -221,14 +221,20 @@ export class ReadModelsService implements OnModuleInit, OnModuleDestroy {
     return diagnosisTime(readModels, this.clock, query);
   }
 
-  /** A full rebuild from the first event (POST /rebuild compares it with the live read models). */
+  /**
+   * A full rebuild from the first event (POST /rebuild compares it with the live read models), in turn
+   * with the as-of queries: each holds a whole state, and a burst of rebuilds is refused past the
+   * bound (429 TIME_TRAVEL_BUSY) rather than holding a state per request until memory runs out.
+   */
   async replay(limit: { untilPosition?: bigint; untilSimulatedTime?: string } = {}): Promise<ReadModels> {
     return this.failingAs500(() =>
-      replay(this.store, this.projector.projections, {
-        streamPrefixes: this.projector.streamPrefixes,
-        parkFailedEvents: this.projector.parkFailedEvents,
-        ...limit,
-      }),
+      this.timeMachine.inTurn(() =>
+        replay(this.store, this.projector.projections, {
+          streamPrefixes: this.projector.streamPrefixes,
+          parkFailedEvents: this.projector.parkFailedEvents,
+          ...limit,
+        }),
+      ),
     );
   }
 

@@ -403,8 +403,12 @@ export class TimeMachine {
     return readModels;
   }
 
-  /** Runs `travel` when a place is free, waits for one in the queue, or refuses when that is full. */
-  private async inTurn(travel: () => Promise<ReadModels>): Promise<ReadModels> {
+  /**
+   * Runs `travel` when a place is free, waits for one in the queue, or refuses when that is full. Any
+   * replay holding a whole state in memory takes its turn here (a rebuild too), so a burst of them
+   * cannot hold more than the bound at once.
+   */
+  async inTurn(travel: () => Promise<ReadModels>): Promise<ReadModels> {
     if (this.running >= this.concurrency) {
       if (this.queue.length >= this.queueLength) {
         throw new TimeTravelBusyError(this.running, this.queue.length, this.retryAfterSeconds());
