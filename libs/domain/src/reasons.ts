@@ -626,7 +626,7 @@ export const REASONS = {
   ),
   INVALID_SPEED_DIAL_LABEL: unprocessable(
     {
-      R22: 'a blank label (nothing visible in it), one holding a control character, or one over 40 characters (the api answers 400 before the rule is asked)',
+      R22: 'a blank label (nothing visible in it), one holding a control character or a text-direction override, or one over 40 characters (the api answers 400 before the rule is asked)',
     },
     'A speed-dial label must be 1 to {max} characters, one line of visible text.',
   ),
@@ -646,7 +646,7 @@ export const REASONS = {
   // ── R23 Named shared lines ───────────────────────────────────────────────────────────────────
   INVALID_LINE_NAME: unprocessable(
     {
-      R23: 'a blank name (nothing visible in it), one holding a control character, or one over 40 characters (the api answers 400 before the rule is asked)',
+      R23: 'a blank name (nothing visible in it), one holding a control character or a text-direction override, or one over 40 characters (the api answers 400 before the rule is asked)',
     },
     'A line name must be 1 to {max} characters, one line of visible text (send null to clear it).',
   ),

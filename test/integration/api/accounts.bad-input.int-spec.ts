@@ -78,8 +78,11 @@ describe('account api: bad input', () => {
     it.each([
       ['/phone-users', { ...phoneUser('carol', 3), powerPack: 'yes' }, ['powerPack']],
       ['/phone-users', { ...phoneUser('carol', 3), name: 'x'.repeat(101) }, ['name']],
-      // A display name is one line people read: blank, invisible or control characters are malformed.
+      // A display name is one line people read: blank, invisible or control characters are malformed,
+      // and so is a text-direction override, which would show what follows it backwards.
       ['/phone-users', { ...phoneUser('carol', 3), name: '   ' }, ['name']],
+      ['/phone-users', { ...phoneUser('carol', 3), name: 'Carol\u202e' }, ['name']],
+      ['/phone-users', { ...phoneUser('carol', 3), name: '\u2067Carol' }, ['name']],
       ['/phone-users', { ...phoneUser('carol', 3), name: '\u200b' }, ['name']],
       ['/phone-users', { ...phoneUser('carol', 3), name: 'Carol\u0000' }, ['name']],
       ['/phone-users', { ...phoneUser('carol', 3), name: 'Carol\nAdmin' }, ['name']],

@@ -25,6 +25,7 @@ import {
   type Permission,
   type Weekday,
 } from '#events';
+import { NOT_IN_A_NAME } from '#domain';
 import { CommandDto } from '../shared/command-dto.js';
 import { stacked } from '../shared/dto-fields.js';
 import { NUMBER_MESSAGE, NUMBER_SHAPE } from '../shared/phone-number.pipe.js';
@@ -57,8 +58,8 @@ const RequiredId = (field: string, doc: ApiPropertyOptions): PropertyDecorator =
 /**
  * A display name (a party's, an account's, a VIP contact's) is one line people read on lamps, labels
  * and audit trails: something in it visible (not only spaces, or invisible characters such as
- * \u200b), and no control character (newline, tab, NUL), which would break every line-oriented view
- * of it.
+ * \u200b), and no character NOT_IN_A_NAME (a newline, a tab, NUL, which would break every
+ * line-oriented view of it; a text-direction override, which would reorder what follows it).
  */
 const DisplayName = (doc: ApiPropertyOptions): PropertyDecorator =>
   stacked(
@@ -66,9 +67,13 @@ const DisplayName = (doc: ApiPropertyOptions): PropertyDecorator =>
     IsString(),
     MinLength(1),
     MaxLength(MAX_NAME),
-    Matches(/^[^\p{Cc}]*[^\p{White_Space}\p{Cc}\p{Cf}][^\p{Cc}]*$/u, {
-      message: '$property must be one line of visible text (no control characters, not blank)',
-    }),
+    Matches(
+      new RegExp(`^[^${NOT_IN_A_NAME}]*[^\\p{White_Space}\\p{Cf}${NOT_IN_A_NAME}][^${NOT_IN_A_NAME}]*$`, 'u'),
+      {
+        message:
+          '$property must be one line of visible text (no control or text-direction characters, not blank)',
+      },
+    ),
   );
 
 /** A list of a party's direct numbers (R1), or of those a delegation shares (R10). */

@@ -20,15 +20,23 @@ export const MAX_LINE_NAME_LENGTH = 40;
 
 /** A character people see: not whitespace, a control character (Cc) or an invisible format one (Cf). */
 const VISIBLE = /[^\p{White_Space}\p{Cc}\p{Cf}]/u;
-const CONTROL = /\p{Cc}/u;
+
+/**
+ * What no one-line name (a party's, a line's, a speed-dial label) may hold, as a regular expression's
+ * character class: control characters (a newline, a tab, NUL), which no list or lamp can show, and the
+ * bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), which reorder what
+ * follows the name on its line wherever it is shown ("answered by <name> on behalf of Alice" read
+ * backwards on a seat, an audit trail or a CSV).
+ */
+export const NOT_IN_A_NAME = '\\p{Cc}\\u202A-\\u202E\\u2066-\\u2069';
+const UNSHOWABLE = new RegExp(`[${NOT_IN_A_NAME}]`, 'u');
 
 /**
  * A label or a line name is one line people read: blank when nothing in it is visible (`\u200b`,
- * `\u0000` and the like are as blank as spaces), and never holding a control character (a newline,
- * a tab, NUL), which no list or lamp can show.
+ * `\u0000` and the like are as blank as spaces), and never holding a character NOT_IN_A_NAME.
  */
 const isBlankOrLong = (text: string, max: number): boolean =>
-  !VISIBLE.test(text) || CONTROL.test(text) || text.length > max;
+  !VISIBLE.test(text) || UNSHOWABLE.test(text) || text.length > max;
 
 /** R23: a name as people read it, so two that look the same are the same name. */
 const readAs = (name: string): string =>

@@ -128,8 +128,9 @@ describe('speed dials (R22)', () => {
       .when(addSpeedDial(ALICE, 'k1', { label: '   ' }))
       .thenRejects('INVALID_SPEED_DIAL_LABEL');
     given(withKey).when(relabel('k1', '')).thenRejects('INVALID_SPEED_DIAL_LABEL');
-    // A label is one line people read: nothing but invisible or control characters is blank.
-    for (const label of ['\u200b', '\u0000', 'Bob\ndesk', '\t', '\u202e'])
+    // A label is one line people read: nothing but invisible or control characters is blank, and a
+    // text-direction override would show what follows it backwards.
+    for (const label of ['\u200b', '\u0000', 'Bob\ndesk', '\t', '\u202e', 'Bob\u202edesk', 'Bob\u2068'])
       given(acme)
         .when(addSpeedDial(ALICE, 'k1', { label }))
         .thenRejects('INVALID_SPEED_DIAL_LABEL', 'R22');
@@ -362,8 +363,16 @@ describe('named shared lines (R23)', () => {
       .thenRejects('LINE_NAME_TAKEN', 'R23');
   });
 
-  it('R23: a name is one line of visible text: invisible or control characters alone are blank, and none may appear', () => {
-    for (const name of ['\u200b', '\u0000', '\u202e\u200b', 'Sales\nFloor', 'Sales\u0007'])
+  it('R23: a name is one line of visible text: invisible or control characters alone are blank, and none may appear, nor a text-direction override', () => {
+    for (const name of [
+      '\u200b',
+      '\u0000',
+      '\u202e\u200b',
+      'Sales\nFloor',
+      'Sales\u0007',
+      'Sales\u202e',
+      '\u2066Sales',
+    ])
       given(acme).when(nameLine(ALICE, name)).thenRejects('INVALID_LINE_NAME', 'R23');
   });
 
