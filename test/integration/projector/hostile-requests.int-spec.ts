@@ -88,12 +88,12 @@ describe('the projector under hostile requests', () => {
     // When its caller's hang-up, a command whose fields are all optional, comes with a body that is no
     // object, or with a time that is no time (JSON.parse reads 1e999 as Infinity, which JSON has not)
     const hangUp = `${line}/calls/${callId}/external-hang-up`;
-    for (const body of ['null', '{"at":1e999}']) {
-      const direct = await send(`${api.url}${hangUp}`, body);
-      const throughPanel = await send(`${served().url}/panel/api${hangUp}`, body);
+    for (const sent of ['null', '{"at":1e999}']) {
+      const direct = await send(`${api.url}${hangUp}`, sent);
+      const throughPanel = await send(`${served().url}/panel/api${hangUp}`, sent);
       // Then the panel answers what the api answers it sent directly: malformed, naming the field
       expect(direct.status).toBe(400);
-      expect({ body, ...throughPanel }).toEqual({ body, ...direct });
+      expect({ sent, ...throughPanel }).toEqual({ sent, ...direct });
     }
     // And the call was not hung up
     expect(await revision()).toBe(before);
@@ -131,7 +131,10 @@ describe('the projector under hostile requests', () => {
     const query = new URLSearchParams(
       route.queryParams
         .filter(sent)
-        .map((parameter) => [parameter.name, values[parameter.name] ?? String(parameter.schema?.enum?.[0])]),
+        .map((parameter): [string, string] => [
+          parameter.name,
+          values[parameter.name] ?? String(parameter.schema?.enum?.[0]),
+        ]),
     );
     const answer = await fetch(`${served().url}${path}?${query}`, { method: route.method });
     if (answer.ok) {
