@@ -478,9 +478,9 @@ export class PanelController implements BeforeApplicationShutdown {
           'content-type': 'application/json',
           accept: 'application/json',
         },
-        // The bytes the page sent, so the api judges what the page wrote: re-serialised, `null` became
-        // `{}` and 1e999 `null`, malformed bodies the api refuses but accepts as those (an empty body
-        // is `{}`, as the api reads a command sent without one).
+        // The bytes the page sent, so the api judges what the page wrote: re-serialising turned `null`
+        // into `{}` and 1e999 into `null`, which the api accepts where it refuses what was sent. No
+        // body is `{}`, as the api reads a command sent without one.
         body: request.rawBody ?? '{}',
         // An api that takes the connection and never answers must not hold the panel's request (and
         // a browser connection) for fetch's own 300 s header timeout.
