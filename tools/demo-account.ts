@@ -41,6 +41,17 @@ export interface DemoAccount {
   readonly position: string;
 }
 
+/** The api refused a command: its status and reason code, for a caller that can go on after one. */
+export class ApiRefusal extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: unknown,
+  ) {
+    super(message);
+  }
+}
+
 /** One api command; a refusal stops the fill with the api's reason. */
 export const send = async (
   api: string,
@@ -54,7 +65,13 @@ export const send = async (
     body: JSON.stringify(body),
   });
   const answer = (await response.json()) as Record<string, unknown>;
-  if (!response.ok) throw new Error(`${method} ${path} → ${response.status} ${JSON.stringify(answer)}`);
+  if (!response.ok) {
+    throw new ApiRefusal(
+      `${method} ${path} → ${response.status} ${JSON.stringify(answer)}`,
+      response.status,
+      answer.code,
+    );
+  }
   return answer;
 };
 

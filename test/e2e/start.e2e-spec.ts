@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 
 /**
  * `npm start` as the README tells a newcomer to run it away from the default ports: the store's
@@ -35,6 +36,8 @@ const outputUntil = (child: ChildProcess, texts: readonly string[]): Promise<str
 describe('npm start (dist/tools/start.js)', () => {
   let dir: string;
   let start: ChildProcess | undefined;
+  /** The variables that placed the stack, which `npm run demo` finds it through, as the README says. */
+  let stackPlace: { API_PORT: string; PROJECTOR_PORT: string } | undefined;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'switchboard-start-'));
@@ -53,11 +56,11 @@ describe('npm start (dist/tools/start.js)', () => {
     // Given ports other than the defaults, and PROJECTOR_DATA_DIR
     const [apiPort, projectorPort] = [await freePort(), await freePort()];
     const projectorData = join(dir, 'projector');
+    stackPlace = { API_PORT: String(apiPort), PROJECTOR_PORT: String(projectorPort) };
     start = spawn(process.execPath, [resolve('dist/tools/start.js'), '--mem', '--store-port', '0'], {
       env: {
         ...process.env,
-        API_PORT: String(apiPort),
-        PROJECTOR_PORT: String(projectorPort),
+        ...stackPlace,
         PROJECTOR_DATA_DIR: projectorData,
         LOG_FORMAT: 'text',
       },
@@ -78,5 +81,32 @@ describe('npm start (dist/tools/start.js)', () => {
     expect(health.eventStore.status).toBe('up');
     expect((await fetch(`http://127.0.0.1:${projectorPort}/health`)).status).toBe(200);
     expect(await readdir(projectorData)).toEqual(expect.arrayContaining(['checkpoints']));
+  }, 60_000);
+
+  it('npm run demo prints panel addresses that open, and prints them again when its account is already there', async () => {
+    // Given the stack above, found through the variables that placed it
+    const demo = async (): Promise<string> =>
+      (
+        await promisify(execFile)(process.execPath, [resolve('dist/tools/demo.js')], {
+          env: { ...process.env, ...stackPlace! },
+        })
+      ).stdout;
+    const addresses = (output: string): string[] => output.match(/http:\/\/\S+/g) ?? [];
+    // When the demo fills its account
+    const first = await demo();
+    // Then it prints a seat, a room and the landing page, each of which the projector serves
+    expect(first).toContain('Demo account "demo" is ready.');
+    const panel = `http://127.0.0.1:${stackPlace!.PROJECTOR_PORT}/panel`;
+    expect(addresses(first)).toEqual([
+      `${panel}?account=demo&viewer=assistant1`,
+      `${panel}?account=demo&viewer=exec1&viewer=assistant1`,
+      panel,
+    ]);
+    for (const address of addresses(first)) expect((await fetch(address)).status).toBe(200);
+    // When it runs again on the same stack (npm start keeps the log across restarts)
+    const again = await demo();
+    // Then it says the account is there, adds nothing, and prints the same addresses
+    expect(again).toContain('Account "demo" is already on this stack');
+    expect(addresses(again)).toEqual(addresses(first));
   }, 60_000);
 });
