@@ -83,7 +83,7 @@ describe('npm start (dist/tools/start.js)', () => {
     expect(await readdir(projectorData)).toEqual(expect.arrayContaining(['checkpoints']));
   }, 60_000);
 
-  it('npm run demo prints panel addresses that open, and prints them again when its account is already there', async () => {
+  it('npm run demo prints panel addresses that open, fills the account docs/data-path.md calls on, and prints them again when it is already there', async () => {
     // Given the stack above, found through the variables that placed it
     const demo = async (): Promise<string> =>
       (
@@ -103,6 +103,28 @@ describe('npm start (dist/tools/start.js)', () => {
       panel,
     ]);
     for (const address of addresses(first)) expect((await fetch(address)).status).toBe(200);
+    // And docs/data-path.md's example works on it: a call rings exec1's line, assistant1 answers it
+    const line = `http://127.0.0.1:${stackPlace!.API_PORT}/accounts/demo/lines/15553700000`;
+    const post = (path: string, headers: Record<string, string>, body: object): Promise<Response> =>
+      fetch(`${line}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+    expect((await post('/incoming-calls', {}, { from: '+15550100', callId: 'c1' })).status).toBe(201);
+    const answered = await post(
+      '/calls/c1/answer',
+      { 'Idempotency-Key': 'answer-c1-assistant1' },
+      { actor: 'assistant1' },
+    );
+    expect(await answered.json()).toMatchObject({
+      events: [
+        {
+          type: 'CallAnswered',
+          data: { by: 'assistant1', onBehalfOf: 'exec1', permission: 'answerCalls' },
+        },
+      ],
+    });
     // When it runs again on the same stack (npm start keeps the log across restarts)
     const again = await demo();
     // Then it says the account is there, adds nothing, and prints the same addresses
