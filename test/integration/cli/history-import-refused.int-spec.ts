@@ -153,6 +153,29 @@ describe('history import of a file it refuses', () => {
     );
   });
 
+  it('replay --store of a point outside the history appends nothing, the point checked against the file first', async () => {
+    // Given a history of two events and a store the user keeps
+    const file = join(dir, 'replay-point.ndjson');
+    await writeFile(
+      file,
+      [event('notes-replayed', 0, ids[0]!), event('notes-replayed', 1, ids[1]!)]
+        .map((e) => JSON.stringify(e))
+        .join('\n'),
+    );
+    const before = await streams();
+    for (const [at, refusal] of [
+      ['3', 'the history has 2 events, so there is no point 3'],
+      ['@99', '@99 is outside the replayed history'],
+    ] as const) {
+      // When it is replayed into that store at a point the history does not hold
+      const run = await runCli(['replay', file, '--store', target.server.connectionString, '--at', at]);
+      // Then the point is refused and the store holds nothing of the history
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(new RegExp(`^switchboard replay: ${refusal}`));
+      expect(await streams()).toEqual(before);
+    }
+  });
+
   it('appends nothing from standard input (-) whose last line is cut short, checking it whole as a file', async () => {
     const before = await streams();
     const text = [

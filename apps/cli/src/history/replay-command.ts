@@ -46,16 +46,50 @@ export interface Replayed {
   readonly times?: { readonly first: string; readonly last: string };
 }
 
+/** What a point is checked against: the history's event count, its original positions and simulated times. */
+interface HistoryBounds {
+  readonly eventCount: number;
+  readonly originals?: { readonly first: bigint; readonly last: bigint };
+  readonly times?: { readonly first: string; readonly last: string };
+}
+
+/** The simulated times of a history so far, widened by one more event's (if it carries one). */
+const widenTimes = (
+  times: HistoryBounds['times'],
+  time: string | undefined,
+): HistoryBounds['times'] | undefined => {
+  if (time === undefined) return times;
+  if (times === undefined) return { first: time, last: time };
+  return {
+    first: Date.parse(time) < Date.parse(times.first) ? time : times.first,
+    last: Date.parse(time) > Date.parse(times.last) ? time : times.last,
+  };
+};
+
 /**
- * The read-model limit for a point, refusing one outside the replayed history: a count past its
- * events, a position before its first or after its last event, a time before its first or after its
- * last simulated time. Each answer says what the history does hold.
+ * The history file's bounds, read before anything is replayed: a point outside them is refused while
+ * the store is untouched, since `--store` names a store the user keeps.
  */
-export const limitFor = (
-  point: Point,
-  history: Replayed,
-): { untilPosition?: bigint; untilSimulatedTime?: string } => {
-  const { positions, originals, times } = history;
+const boundsOfFile = async (path: string, file: string): Promise<HistoryBounds> => {
+  let eventCount = 0;
+  let originals: HistoryBounds['originals'];
+  let times: HistoryBounds['times'];
+  for await (const event of readHistory(path, file)) {
+    eventCount++;
+    // checkHistory has made sure every event has its $all position, in increasing order.
+    const position = BigInt(event.position);
+    originals = { first: originals?.first ?? position, last: position };
+    times = widenTimes(times, simulatedTimeOf(event.metadata));
+  }
+  return { eventCount, ...(originals ? { originals } : {}), ...(times ? { times } : {}) };
+};
+
+/**
+ * Refuses a point outside a history: a count past its events, a position before its first or after
+ * its last event, a time before its first or after its last simulated time. Each answer says what the
+ * history does hold.
+ */
+const refuseOutside = (point: Point, { eventCount, originals, times }: HistoryBounds): void => {
   if ('time' in point) {
     const at = Date.parse(point.time);
     if (!times || at < Date.parse(times.first) || at > Date.parse(times.last)) {
@@ -65,28 +99,38 @@ export const limitFor = (
           : `${point.time}: the history's events carry no simulated time`,
       );
     }
-    return { untilSimulatedTime: point.time };
-  }
-  if ('count' in point) {
-    if (point.count > positions.length) {
+  } else if ('count' in point) {
+    if (point.count > eventCount) {
       throw new Error(
-        `the history has ${positions.length} events, so there is no point ${point.count} (counts run from 0 to ${positions.length}` +
-          (originals.length > 0
-            ? `; positions of the original log from @${originals[0]} to @${originals.at(-1)})`
+        `the history has ${eventCount} events, so there is no point ${point.count} (counts run from 0 to ${eventCount}` +
+          (originals
+            ? `; positions of the original log from @${originals.first} to @${originals.last})`
             : ')'),
       );
     }
-    return { untilPosition: point.count === 0 ? 0n : positions[point.count - 1]! };
-  }
-  const first = originals[0];
-  const last = originals.at(-1);
-  if (first === undefined || last === undefined || point.original < first || point.original > last) {
+  } else if (!originals || point.original < originals.first || point.original > originals.last) {
     throw new Error(
-      first === undefined
-        ? `the history has no events, so there is no position @${point.original}`
-        : `@${point.original} is outside the replayed history, whose original positions run from @${first} to @${last}`,
+      originals
+        ? `@${point.original} is outside the replayed history, whose original positions run from @${originals.first} to @${originals.last}`
+        : `the history has no events, so there is no position @${point.original}`,
     );
   }
+};
+
+/** The read-model limit for a point of the replayed history, refusing one outside it. */
+export const limitFor = (
+  point: Point,
+  history: Replayed,
+): { untilPosition?: bigint; untilSimulatedTime?: string } => {
+  const { positions, originals, times } = history;
+  const [first, last] = [originals[0], originals.at(-1)];
+  refuseOutside(point, {
+    eventCount: positions.length,
+    ...(first !== undefined && last !== undefined ? { originals: { first, last } } : {}),
+    ...(times ? { times } : {}),
+  });
+  if ('time' in point) return { untilSimulatedTime: point.time };
+  if ('count' in point) return { untilPosition: point.count === 0 ? 0n : positions[point.count - 1]! };
   // The last event at or before that position of the original log (histories are in log order).
   let index = originals.length - 1;
   while (originals[index]! > point.original) index--;
@@ -133,6 +177,10 @@ export const replayCommand = (): Command =>
         spooled = file === '-' ? await spoolStdin() : undefined;
         const path = spooled?.path ?? file;
         await checkHistory(path, undefined, { positions: true }, file);
+        if (points.length > 0) {
+          const bounds = await boundsOfFile(path, file);
+          for (const point of points) refuseOutside(point, bounds);
+        }
         if (!options.store) fresh = await startEventStore({ mem: true });
         const client = createEventStoreClient(options.store ?? fresh!.address);
         try {
@@ -140,7 +188,7 @@ export const replayCommand = (): Command =>
           const importer = new HistoryImporter(client);
           const positions: bigint[] = [];
           const originals: bigint[] = [];
-          let times: { first: string; last: string } | undefined;
+          let times: HistoryBounds['times'];
           const bar = progressBar('replay', 0, options.progress);
           const started = performance.now();
           let firstCreated: number | undefined;
@@ -155,12 +203,7 @@ export const replayCommand = (): Command =>
             if (!/^\d+$/.test(String(event.position)))
               throw new Error(`event ${event.id} has no $all position (a decimal string, as exported)`);
             originals.push(BigInt(event.position));
-            const time = simulatedTimeOf(event.metadata);
-            if (time !== undefined) {
-              times ??= { first: time, last: time };
-              if (Date.parse(time) < Date.parse(times.first)) times.first = time;
-              if (Date.parse(time) > Date.parse(times.last)) times.last = time;
-            }
+            times = widenTimes(times, simulatedTimeOf(event.metadata));
             bar?.setTotal(positions.length);
             bar?.update(positions.length);
           }
