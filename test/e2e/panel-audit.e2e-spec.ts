@@ -698,7 +698,7 @@ describe('the panel for auditors and architects in a browser', () => {
     },
   );
   browserTest(
-    "Given the stack's clock, When an architect asks for a time after it, Then the page says that time has not come rather than show today's lamps dated then; and an address naming no point of time, or one before the seat's history, is refused naming it and what is taken, the live seat still working",
+    "Given the stack's clock, When an architect asks for a time after it, Then the page says that time has not come rather than show today's lamps dated then; and an address naming no point of time is refused naming it and what is taken, the live seat still working",
     'time-travel-future',
     async () => {
       const { demo, page } = await executiveSeat('travel-future');
@@ -719,7 +719,6 @@ describe('the panel for auditors and architects in a browser', () => {
           'asOfTime=2026-13-45',
           /asOfTime=2026-13-45 is no point of time travel\. .*asOfTime=<a time with its zone/,
         ],
-        ['asOf=0', /asOf=0 is before this seat's history starts/],
       ];
       for (const [query, said] of addressed) {
         await page.goto(`${suite.stack.projector}/panel?account=${demo.accountId}&viewer=exec1&${query}`);
@@ -739,9 +738,8 @@ describe('the panel for auditors and architects in a browser', () => {
       // A point for a viewer the account has not is said as the live seat says it, from the directory.
       await page.goto(`${suite.stack.projector}/panel?account=${demo.accountId}&viewer=nobody&asOf=5`);
       await page.getByText('"nobody" is not a party').waitFor({ timeout: SHOWN_MS });
+      // Said from the directory: no seat of the unknown viewer is asked for, so no 404 is logged.
       await page.waitForLoadState('networkidle', { timeout: SHOWN_MS });
-      // The seat as of position 0 is the projector's 404, which Chromium logs; the unknown viewer's is none.
-      expect(suite.forgiveErrors(/status of 404/)).toBe(1);
     },
   );
   browserTest(

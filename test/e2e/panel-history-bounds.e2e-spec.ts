@@ -21,6 +21,24 @@ describe('the panel in a browser: the ends of a seat’s history', () => {
     return failed;
   };
 
+  /**
+   * A new account `accountId` whose phone users `first` and `then` were provisioned one after the
+   * other, each with a number; resolves with the `$all` position of `then`'s provisioning, where its
+   * seat starts.
+   */
+  const provisionedInTurn = async (accountId: string, first: string, then: string): Promise<string> => {
+    await send(suite.stack.api, 'POST', '/accounts', { actor: 'admin', accountId, name: accountId });
+    const provision = (partyId: string, number: string) =>
+      send(
+        suite.stack.api,
+        'POST',
+        `/accounts/${accountId}/phone-users`,
+        delegationReadyPhoneUser('admin', partyId, partyId, [number]),
+      );
+    await provision(first, '+15554440041');
+    return (await provision(then, '+15554440042')).position as string;
+  };
+
   browserTest(
     'R7: Given Assistant 1’s delegation revoked, a second invitation declined and a third accepted, When Assistant 1 looks at its roster, Then only the live delegation offers to opt in or out of ringing',
     'finished-delegations-toggle',
@@ -67,16 +85,7 @@ describe('the panel in a browser: the ends of a seat’s history', () => {
     'Given a seat live one event after its party’s first, When the architect steps back to that first event, Then Step back is disabled with the sentence why, and no request is refused',
     'time-travel-seat-start',
     async () => {
-      await send(suite.stack.api, 'POST', '/accounts', { actor: 'admin', accountId: 'start', name: 'Start' });
-      const provision = (partyId: string, number: string) =>
-        send(
-          suite.stack.api,
-          'POST',
-          '/accounts/start/phone-users',
-          delegationReadyPhoneUser('admin', partyId, partyId, [number]),
-        );
-      await provision('solo', '+15554440041');
-      await provision('later', '+15554440042');
+      await provisionedInTurn('start', 'solo', 'later');
       const page = await seat('start', 'solo');
       const failed = failedRequests(page);
       const travel = page.getByRole('group', { name: 'Time travel' });
@@ -93,6 +102,53 @@ describe('the panel in a browser: the ends of a seat’s history', () => {
         /\/panel\/seat\?account=start&.*asOf=/.test(url),
       );
       expect(pastSeats).toHaveLength(1);
+      expect(failed).toEqual([]);
+    },
+  );
+
+  browserTest(
+    'Given a seat whose party joined the account after another, When the architect opens its address as of position 0, and then shows a time before its first event, Then each shows the seat as of that first event, saying so, with no step back, and no request is refused',
+    'time-travel-before-seat',
+    async () => {
+      const joined = await provisionedInTurn('before', 'founder', 'joiner');
+      const page = await suite.open('?account=before&viewer=joiner&asOf=0');
+      const travel = page.getByRole('group', { name: 'Time travel' });
+      const fromStart = travel.locator('[data-from-start]');
+      /** Expects the seat shown as of its first event, asked for as `asked`, and nothing before it offered. */
+      const expectShownFromStart = async (asked: string) => {
+        await page.waitForSelector(`[data-as-of="${joined}"]`, { timeout: SHOWN_MS });
+        await expect(fromStart.textContent()).resolves.toBe(
+          `${asked} is before this seat's history starts: shown as of its first event (position ${joined}), when its party joined the account.`,
+        );
+        await page
+          .locator('section.seat[data-viewer="joiner"] section[data-line="+15554440042"]')
+          .waitFor({ timeout: SHOWN_MS });
+        await page.waitForSelector(
+          '.time-travel button[title^="This is the first event of the seat"]:disabled',
+          {
+            timeout: SHOWN_MS,
+          },
+        );
+        await expect(travel.locator('[role="alert"]').count()).resolves.toBe(0);
+      };
+
+      await expectShownFromStart('asOf=0');
+      expect(new URL(page.url()).searchParams.get('asOf')).toBe('0');
+
+      const failed = failedRequests(page);
+      await travel.getByRole('button', { name: 'Back to live' }).click();
+      await fromStart.waitFor({ state: 'detached', timeout: SHOWN_MS });
+      // Days before the stack's clock started: no event of the account, nor of any other, is that old.
+      await travel.getByLabel('As of time').fill('2026-01-01T00:00:00');
+      await travel.getByRole('button', { name: 'Show' }).click();
+      await page.waitForURL(/asOfTime=/, { timeout: SHOWN_MS });
+      await expectShownFromStart(`asOfTime=${new URL(page.url()).searchParams.get('asOfTime')}`);
+      // The seat as of a point before it was never asked for: no 404 to log, nothing refused.
+      expect(
+        suite.browser.requests.filter((url) =>
+          /\/panel\/seat\?account=before&.*asOf(Time)?=(0|2026-01-01)/.test(url),
+        ),
+      ).toEqual([]);
       expect(failed).toEqual([]);
     },
   );

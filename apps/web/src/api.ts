@@ -4,6 +4,7 @@ import type {
   PanelError,
   PendingTimers,
   Seat,
+  SeatsStart,
   Steps,
 } from '../../projector/src/panel/seat-contract.js';
 
@@ -106,6 +107,10 @@ export const loadSeat = (account: string, viewer: string, past?: PastPoint): Pro
  */
 export const loadSteps = (account: string, position: string, viewers: readonly string[]): Promise<Steps> =>
   request(`/panel/steps?${new URLSearchParams({ account, position, viewers: viewers.join(',') })}`);
+
+/** Where the seats of `viewers` start: the event that made the last of them a party, and its earliest time. */
+export const loadSeatsStart = (account: string, viewers: readonly string[]): Promise<SeatsStart> =>
+  request(`/panel/seats-start?${new URLSearchParams({ account, viewers: viewers.join(',') })}`);
 
 /**
  * Every action is an api command with the viewer as actor. The page sends it to its own origin

@@ -1,4 +1,5 @@
 import { ISO_INSTANT, isLogPosition } from '../../../libs/events/src/instant.js';
+import type { SeatsStart } from '../../projector/src/panel/seat-contract.js';
 import type { PastPoint, Refusal } from './api.js';
 
 /** A point of time travel as the address writes it: `asOf=9112` or `asOfTime=2026-01-05T09:00:00Z`. */
@@ -55,3 +56,20 @@ export const travelRefusal = (
     message: fromAddress ? `${said} ${LIVE_BELOW}` : said,
   };
 };
+
+/**
+ * Whether `point` is before the seats' first event: no view of it shows them (the projector answers
+ * their seats 404), so the page shows them as of that event instead. A time is before it when its view
+ * stops short of it; while the projector cannot say from when it shows (`time` null), a time is asked
+ * for as it is.
+ */
+export const isBeforeStart = (point: PastPoint, start: SeatsStart): boolean =>
+  'asOf' in point
+    ? BigInt(point.asOf) < BigInt(start.position)
+    : start.time !== null && Date.parse(point.asOfTime) < Date.parse(start.time);
+
+/** What a page shows above seats it shows as of their first event, asked for an earlier `point`. */
+export const fromStartWords = (point: PastPoint, start: SeatsStart, room: boolean): string =>
+  `${pointWords(point)} is before ${room ? "these seats' history starts" : "this seat's history starts"}: ` +
+  `shown as of ${room ? 'their' : 'its'} first event (position ${start.position}), when ` +
+  `${room ? 'the last of their parties' : 'its party'} joined the account.`;

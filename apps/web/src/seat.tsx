@@ -1,6 +1,6 @@
 import { Fragment } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Directory, Seat, SeatParty } from '../../projector/src/panel/seat-contract.js';
+import type { Directory, Seat, SeatParty, SeatsStart } from '../../projector/src/panel/seat-contract.js';
 import { edgeSentenceOf } from '../../../libs/domain/src/reasons.js';
 import {
   Refusal,
@@ -12,6 +12,7 @@ import {
   linePath,
   loadDirectory,
   loadSeat,
+  loadSeatsStart,
   type PastPoint,
 } from './api.js';
 import { navigate } from './navigate.js';
@@ -20,7 +21,7 @@ import { Problem } from './problem.js';
 import { SpeedDials } from './speed-dials.js';
 import { liveSeats, type Connection } from './live.js';
 import { lampChanges } from './announce.js';
-import { malformedPoint, travelRefusal } from './past-point.js';
+import { fromStartWords, isBeforeStart, malformedPoint, travelRefusal } from './past-point.js';
 import type { Act, Method, Shown } from './controls.js';
 import { type CardContext, HandedCallCard, LineCard, type OtherEndAct, handedWhere } from './call-card.js';
 import { Clock } from './clock.js';
@@ -97,6 +98,23 @@ export function SeatPage(props: {
   /** Time travel: the seats as of an earlier point, shown instead of the live ones until "Back to live". */
   const [past, setPast] = useState<ReadonlyMap<string, Seat>>();
   const [travelError, setTravelError] = useState<Shown>();
+  /** Why the past seats shown are of their first event: the point asked for is before it. */
+  const [fromStart, setFromStart] = useState<string>();
+  /** Where the seats start, asked once for the page (a party stays one) and again after a failed ask. */
+  const seatsStart = useRef<Promise<SeatsStart> | undefined>(undefined);
+  const startOfSeats = (): Promise<SeatsStart> => {
+    const asking = seatsStart.current ?? loadSeatsStart(account, viewers);
+    seatsStart.current = asking;
+    asking.catch(() => {
+      if (seatsStart.current === asking) seatsStart.current = undefined;
+    });
+    return asking;
+  };
+  /** Shows the seats as asked for `point`: as of it, or as of their first event when it is before it. */
+  const showPast = (point: PastPoint, then: PastSeats) => {
+    setPast(then.seats);
+    setFromStart(then.start && fromStartWords(point, then.start, viewers.length > 1));
+  };
   /**
    * The point the past seats shown are of, as its address writes it ('' when live): a view travelled
    * to here is in the address already, one reached by the address (a reload, Back, Forward, a link) is
@@ -221,6 +239,7 @@ export function SeatPage(props: {
     if (point === undefined) {
       shownPoint.current = '';
       setPast(undefined);
+      setFromStart(undefined);
       setTravelError(undefined);
       return;
     }
@@ -234,11 +253,11 @@ export function SeatPage(props: {
     }
     let current = true;
     setTravelError(undefined);
-    seatsAsOf(account, viewers, point).then(
+    seatsAsOf(account, viewers, point, startOfSeats()).then(
       (then) => {
         if (!current) return;
         shownPoint.current = pointKey;
-        setPast(then);
+        showPast(point, then);
         setTravelError(undefined);
       },
       (error: Refusal) => {
@@ -324,11 +343,11 @@ export function SeatPage(props: {
    */
   const travel = (to: PastPoint): Promise<string | undefined> => {
     const asked = ++travels.current;
-    return seatsAsOf(account, viewers, to).then(
+    return seatsAsOf(account, viewers, to, startOfSeats()).then(
       (then) => {
         if (asked !== travels.current) return undefined;
         shownPoint.current = new URLSearchParams(to).toString();
-        setPast(then);
+        showPast(to, then);
         setTravelError(undefined);
         navigate(addressOf(to));
         return undefined;
@@ -379,6 +398,7 @@ export function SeatPage(props: {
           stackNow={first.clock.mode === 'virtual' ? Date.parse(first.clock.now) : tick}
           past={past !== undefined}
           inAddress={point !== undefined}
+          fromStart={fromStart}
           travel={travel}
           live={() => navigate(addressOf(undefined))}
           refusal={travelError}
@@ -479,15 +499,34 @@ function SeatColumn(props: {
   );
 }
 
-/** Each viewer's seat as of a point of time travel, by viewer. */
-const seatsAsOf = (
+/** The seats as of a point of time travel, by viewer, and where they start if that is what is shown. */
+interface PastSeats {
+  readonly seats: ReadonlyMap<string, Seat>;
+  /** Set when the point is before the seats' first event, and they are shown as of that event. */
+  readonly start: SeatsStart | undefined;
+}
+
+/**
+ * Each viewer's seat as of a point of time travel, or as of the seats' first event (`start`) for a
+ * point before it: before it no seat of theirs was, and the projector's 404 for it would leave the
+ * page nothing to show (and the browser an error logged) where the earliest view there is serves.
+ */
+const seatsAsOf = async (
   account: string,
   viewers: readonly string[],
   point: PastPoint,
-): Promise<ReadonlyMap<string, Seat>> =>
-  Promise.all(viewers.map((viewer) => loadSeat(account, viewer, point))).then(
-    (then) => new Map(then.map((seat) => [seat.viewer.partyId, seat])),
+  start: Promise<SeatsStart>,
+): Promise<PastSeats> => {
+  const first = await start;
+  const early = isBeforeStart(point, first);
+  const then = await Promise.all(
+    viewers.map((viewer) => loadSeat(account, viewer, early ? { asOf: first.position } : point)),
   );
+  return {
+    seats: new Map(then.map((seat) => [seat.viewer.partyId, seat])),
+    start: early ? first : undefined,
+  };
+};
 
 /** This page's address as of a point of time travel, or live (`undefined`). */
 const addressOf = (point: PastPoint | undefined): URL => {

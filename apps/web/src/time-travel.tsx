@@ -18,11 +18,13 @@ export function TimeTravel(props: {
   past: boolean;
   /** The address names a point of time travel, shown or not (refused, or on its way). */
   inAddress: boolean;
+  /** Why the view shown is of the seats' first event: the point asked for was before it. */
+  fromStart: string | undefined;
   travel: (to: PastPoint) => Promise<string | undefined>;
   live: () => void;
   refusal: Shown | undefined;
 }) {
-  const { shown, viewers, stackNow, past, inAddress, travel, live, refusal } = props;
+  const { shown, viewers, stackNow, past, inAddress, fromStart, travel, live, refusal } = props;
   const [time, setTime] = useState('');
   /** A time typed that no view can be asked for (the field takes years up to 275760). */
   const [typed, setTyped] = useState<Shown>();
@@ -151,6 +153,11 @@ export function TimeTravel(props: {
           As of position {shown.position} ({when(shown.clock.now)})
           {steps?.current && `, after ${steps.current.type} on ${streamWords(steps.current.stream)}`}
         </strong>
+      )}
+      {fromStart && (
+        <p class="from-start" data-from-start role="status">
+          {fromStart}
+        </p>
       )}
       <RefusalNote refusal={typed ?? refusal ?? stepError} />
     </div>

@@ -10,7 +10,13 @@ import {
 } from '../../../apps/projector/src/projector-config.js';
 import { Projector } from '#read-models';
 import { PROJECTIONS } from '#read-models';
-import type { Directory, PanelError, Seat, Steps } from '../../../apps/projector/src/panel/seat-contract.js';
+import type {
+  Directory,
+  PanelError,
+  Seat,
+  SeatsStart,
+  Steps,
+} from '../../../apps/projector/src/panel/seat-contract.js';
 import { accountEvents, delegateOf, delegatorOf, numberOf } from '../../../bench/replay/workload.js';
 import { serveAccount } from '../../support/account-projector.js';
 import { connectToSharedStore, testMetadata } from '../../support/shared-store.js';
@@ -21,16 +27,17 @@ describe('projector Assistant panel', () => {
 
   /**
    * A new account of one line and no calls (`seed` picks its parties' names), written to the store,
-   * and a projector of it served over HTTP; `position` is that of its last event.
+   * and a projector of it served over HTTP; `position` is that of its last event. `simulatedTime`: the
+   * time its events say they happened at (none: they say nothing).
    */
-  async function servedNewAccount(seed: number) {
+  async function servedNewAccount(seed: number, simulatedTime?: string) {
     const accountId = `acc${randomUUID().replaceAll('-', '').slice(0, 12)}`;
     const account = accountEvents({ seed, accountId, lines: 1, callsPerLine: 0 });
     const { position } = await store.append(
       account.stream,
       account.events,
       'any',
-      testMetadata({ actor: 'system:test' }),
+      testMetadata({ actor: 'system:test', simulatedTime }),
     );
     return { accountId, account, position, ...(await serveAccount(store, accountId)) };
   }
@@ -210,6 +217,60 @@ describe('projector Assistant panel', () => {
         from = page.at(-1)!.position!;
       }
       expect(view.body.back).toBe(String(seatsBefore ?? recordBefore!.position));
+    } finally {
+      await close();
+    }
+  }, 30_000);
+
+  it('Given an account whose parties were provisioned one after another, When the panel asks where a room of two of them starts, Then it is the event that made the later one a party, and the earliest time whose view shows it: the seat as of either is shown, as of just before either it is not', async () => {
+    const { accountId, account, position, projector, url, close } = await servedNewAccount(
+      3,
+      '2026-01-05T09:00:00.000Z',
+    );
+    try {
+      await projector.waitForPosition(position);
+      const { items } = await store.readRecordedBatch(account.stream, 0n, account.events.length);
+      const provisioned = (party: string) =>
+        items.flatMap((item) =>
+          item.kind === 'event' &&
+          item.stored.event.type === 'PhoneUserProvisioned' &&
+          (item.stored.event.data as { partyId?: string }).partyId === party
+            ? [item.stored.position]
+            : [],
+        )[0]!;
+      const room = [delegateOf(0), delegatorOf(0)];
+      const later = [provisioned(room[0]!), provisioned(room[1]!)].reduce((a, b) => (a > b ? a : b));
+      const answer = await fetch(`${url}/panel/seats-start?account=${accountId}&viewers=${room.join(',')}`);
+      expect(answer.status).toBe(200);
+      const start = (await answer.json()) as SeatsStart;
+      expect(start.position).toBe(String(later));
+      expect(start.time).not.toBeNull();
+
+      const seatStatus = async (point: string) =>
+        (await fetch(`${url}/panel/seat?account=${accountId}&viewer=${room[0]}&${point}`)).status;
+      const justBefore = new Date(Date.parse(start.time!) - 1).toISOString();
+      expect(await seatStatus(`asOf=${start.position}`)).toBe(200);
+      expect(await seatStatus(`asOfTime=${start.time}`)).toBe(200);
+      expect(await seatStatus(`asOf=${later - 1n}`)).toBe(404);
+      expect(await seatStatus(`asOfTime=${justBefore}`)).toBe(404);
+
+      const refused = async (query: string) => {
+        const refusal = await fetch(`${url}/panel/seats-start?${query}`);
+        return { status: refusal.status, code: ((await refusal.json()) as PanelError).code };
+      };
+      expect(await refused(`account=${accountId}&viewers=nobody`)).toEqual({
+        status: 404,
+        code: 'PARTY_NOT_FOUND',
+      });
+      expect(await refused(`account=nope${accountId}&viewers=${room[0]}`)).toEqual({
+        status: 404,
+        code: 'ACCOUNT_NOT_FOUND',
+      });
+      expect(await refused(`account=${accountId}`)).toEqual({ status: 400, code: 'INVALID_REQUEST' });
+      expect(await refused(`account=${accountId}&viewers=a&viewers=b`)).toEqual({
+        status: 400,
+        code: 'INVALID_REQUEST',
+      });
     } finally {
       await close();
     }

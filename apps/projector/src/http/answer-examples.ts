@@ -500,4 +500,6 @@ export const ANSWER_EXAMPLES = {
     back: '9112',
     forward: null,
   },
+  /** GET /panel/seats-start */
+  seatsStart: { position: '2210', time: '2026-01-05T09:00:00.000Z' },
 } as const;

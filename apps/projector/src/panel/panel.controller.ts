@@ -34,13 +34,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable, Subject, takeUntil } from 'rxjs';
 import { ConfigService } from '@nestjs/config';
 import { VIRTUAL_CLOCK_STREAM, isAccountsStream, isLogPosition, LOG_POSITION_RULE } from '#events';
-import { accountsProjection, type ReadModels } from '#read-models';
+import { accountParty, accountsProjection, type ReadModels } from '#read-models';
 import { AsOfQuery, validId } from '../http/params.js';
 import { ReadModelsService, type AsOf } from '../http/read-models.service.js';
 import { ANSWER_EXAMPLES } from '../http/answer-examples.js';
 import { AsOfQueries, EventStreamAnswer, QueryAnswer, QueryRefusals } from '../http/route-docs.js';
 import { projectorSettingsOf, type ProjectorSettings } from '../projector-config.js';
-import type { ApiStatus, Directory, PendingTimers, Seat, Steps } from './seat-contract.js';
+import type { ApiStatus, Directory, PendingTimers, Seat, SeatsStart, Steps } from './seat-contract.js';
 import { SeatRefusal, directory, seatOf } from './seat.js';
 import { seatsStartOf, stepsAround, stepsWithinSeats } from './steps.js';
 
@@ -362,6 +362,56 @@ export class PanelController implements BeforeApplicationShutdown {
       seatsStartOf(this.readModels.store, accountId, parties),
     ]);
     return stepsWithinSeats(steps, seatsStart);
+  }
+
+  @Get('seats-start')
+  @ApiOperation({
+    summary:
+      "Where the seats of `viewers` start: the account's event that made the last of them a party, before " +
+      'which none of their seats shows (GET /panel/seat answers PARTY_NOT_FOUND or ACCOUNT_NOT_FOUND as of an ' +
+      'earlier point), and the earliest `asOfTime` that shows it. The page asks it before time travel, to show ' +
+      "a point before the seats' history as of their first event instead of asking for a seat that was not",
+  })
+  @ApiQuery({ name: 'account', description: 'account id' })
+  @ApiQuery({
+    name: 'viewers',
+    description: 'the seats shown, comma-separated party ids',
+    example: 'exec1,assistant1',
+  })
+  @QueryAnswer(
+    "The position of the seats' first event, and the earliest time showing it",
+    ANSWER_EXAMPLES.seatsStart,
+  )
+  @QueryRefusals({ edge: ['INVALID_REQUEST', 'ACCOUNT_NOT_FOUND', 'PARTY_NOT_FOUND'] })
+  async seatsStart(
+    @Query('account') account: string | undefined,
+    @Query('viewers') viewers: string | string[] | undefined,
+  ): Promise<SeatsStart> {
+    const accountId = validId(account, 'account');
+    const parties = commaList(viewers ?? '', 'viewers', 'viewer').map((viewer) => validId(viewer, 'viewers'));
+    const live = this.readModels.projector.readModels;
+    const known = live.state(accountsProjection).accounts.get(accountId);
+    if (!known) {
+      throw new NotFoundException({
+        code: 'ACCOUNT_NOT_FOUND',
+        message: edgeSentenceOf('ACCOUNT_NOT_FOUND', { account: accountId }),
+      });
+    }
+    const start = await seatsStartOf(this.readModels.store, accountId, parties);
+    if (start === undefined) {
+      const party = parties.find((viewer) => !accountParty(live, accountId, viewer)) ?? parties.join(',');
+      throw new NotFoundException({
+        code: 'PARTY_NOT_FOUND',
+        message: edgeSentenceOf('PARTY_NOT_FOUND', { party, account: known.name }),
+      });
+    }
+    // A view as of a time takes the events up to the first one later than it (the log's running
+    // maximum of simulated times): the start shows from the time that maximum reached at it.
+    const indexed = this.readModels.logIndex.pointAt(start);
+    return {
+      position: String(start),
+      time: indexed.position === start ? (indexed.maxSimulatedTime ?? null) : null,
+    };
   }
 
   @Sse('stream')

@@ -264,6 +264,19 @@ export interface PendingTimers {
 }
 
 /** Where one step of time travel goes from a view as of a position (/panel/steps). */
+/**
+ * Where the seats of some viewers start (/panel/seats-start): no view before it shows them all.
+ */
+export interface SeatsStart {
+  /** The $all position of the account's event that made the last of them a party. */
+  readonly position: string;
+  /**
+   * The earliest `asOfTime` whose view shows that event; null while the projector's log index has not
+   * reached it (or the log holds no simulated time up to it).
+   */
+  readonly time: string | null;
+}
+
 export interface Steps {
   /** The last of the account's events the view shows; null before the first. */
   readonly current: Step | null;
