@@ -12,6 +12,7 @@ interface AuditEntry {
   readonly actor: string;
   readonly onBehalfOf: string | null;
   readonly simulatedTime: string;
+  readonly data: Record<string, unknown>;
 }
 
 /**
@@ -198,7 +199,7 @@ describe('the panel for auditors and architects in a browser', () => {
     },
   );
   browserTest(
-    "Given a viewer in another time zone than the stack's, When they read a call's audit trail, Then each time names its zone",
+    "Given a viewer in another time zone than the stack's, When they read a call's audit trail, Then each time names its zone, the times a step's sentence names too",
     'audit-time-zone',
     async () => {
       const { demo, number, auditEntries } = await incomingCall('audit-zone', '+15554440003');
@@ -206,15 +207,23 @@ describe('the panel for auditors and architects in a browser', () => {
       await reloadInKolkata(page);
       await lampShows(page, number, 'ringing');
       const trail = await openNewestTrail(page, number);
-      const rang = trail.locator('tr:has(td[data-type="CallRang"]) time');
+      const rangRow = trail.locator('tr:has(td[data-type="CallRang"])');
+      const rang = rangRow.locator('td:first-child time');
       await rang.waitFor({ timeout: SHOWN_MS });
 
       const entries = await auditEntries();
-      const simulatedTime = entries.find((entry) => entry.type === 'CallRang')!.simulatedTime;
+      const rangEntry = entries.find((entry) => entry.type === 'CallRang')!;
+      const { simulatedTime } = rangEntry;
       await expect(rang.getAttribute('datetime')).resolves.toBe(simulatedTime);
       const zone = await zoneNameAt(page, simulatedTime);
       expect(zone).toMatch(/5:30|India|IST/);
       await expect(rang.textContent()).resolves.toContain(zone);
+      // When the unanswered call goes to voicemail, as the step says it: in the viewer's zone, not the log's UTC.
+      const ringTimeoutAt = rangEntry.data['ringTimeoutAt'] as string;
+      const voicemailAt = rangRow.locator('td[data-what] time');
+      await expect(voicemailAt.getAttribute('datetime')).resolves.toBe(ringTimeoutAt);
+      await expect(voicemailAt.textContent()).resolves.toContain(zone);
+      await expect(rangRow.locator('td[data-what]').textContent()).resolves.not.toContain(ringTimeoutAt);
     },
   );
   browserTest(

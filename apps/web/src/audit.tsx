@@ -311,7 +311,9 @@ export function AuditTrail(props: {
                     <time dateTime={e.simulatedTime}>{when(e.simulatedTime)}</time>
                   </td>
                   <td data-type={e.type}>{e.type}</td>
-                  <td data-what>{auditStep(e, nameOf)}</td>
+                  <td data-what>
+                    <StepWords entry={e} nameOf={nameOf} />
+                  </td>
                   <td data-actor={e.actor}>
                     <PartyCell id={e.actor} name={e.actorName} />
                   </td>
@@ -361,6 +363,34 @@ function PartyCell({ id, name }: { id: string; name: string | null }) {
       {isolated(name)}
       <br />
       <small class="party-id">{id}</small>
+    </>
+  );
+}
+
+/** An instant as the log writes it (`toISOString`), within a step's sentence; captured, to split on. */
+const LOGGED_INSTANT = /(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)/;
+
+/**
+ * What a step did, as `switchboard audit call` says it (auditStep), with the times it names (when an
+ * unanswered ring goes to voicemail, when a transfer comes back) written as the row's own time is: in
+ * the viewer's zone, named. The sentence writes them as the log does, in UTC, which beside a row's
+ * local time reads as another hour of the same clock.
+ */
+function StepWords({ entry, nameOf }: { entry: AuditEntry; nameOf: (party: string) => string }) {
+  return (
+    <>
+      {auditStep(entry, nameOf)
+        .split(LOGGED_INSTANT)
+        .map((part, i) =>
+          // Split on a captured pattern, the instants are the odd parts.
+          i % 2 === 1 ? (
+            <time key={i} dateTime={part}>
+              {when(part)}
+            </time>
+          ) : (
+            part
+          ),
+        )}
     </>
   );
 }
