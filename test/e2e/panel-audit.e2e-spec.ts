@@ -707,7 +707,7 @@ describe('the panel for auditors and architects in a browser', () => {
     },
   );
   browserTest(
-    "Given the stack's clock, When an architect asks for a time after it, Then the page says that time has not come rather than show today's lamps dated then; and an address naming no point of time is refused naming it and what is taken, the live seat still working",
+    "Given the stack's clock, When an architect asks for a time after it, Then the page says that time has not come rather than show today's lamps dated then; and an address naming no point of time, or a time after the clock, is refused naming it and what is taken, the live seat still working",
     'time-travel-future',
     async () => {
       const { demo, page } = await executiveSeat('travel-future');
@@ -728,6 +728,11 @@ describe('the panel for auditors and architects in a browser', () => {
           'asOfTime=2026-13-45',
           /asOfTime=2026-13-45 is no point of time travel\. .*asOfTime=<a time with its zone/,
         ],
+        [
+          'asOfTime=2030-01-01T00:00:00Z',
+          // Both times as the page writes times (in the viewer's zone, named), not the log's UTC form.
+          /asOfTime=2030-01-01T00:00:00Z: (?!\d{4}-).+ has not come yet: the stack's clock is at (?!\d{4}-)/,
+        ],
       ];
       for (const [query, said] of addressed) {
         await page.goto(`${suite.stack.projector}/panel?account=${demo.accountId}&viewer=exec1&${query}`);
@@ -739,8 +744,10 @@ describe('the panel for auditors and architects in a browser', () => {
         await refusal.waitFor({ state: 'detached', timeout: SHOWN_MS });
         expect(new URL(page.url()).search).toBe(`?account=${demo.accountId}&viewer=exec1`);
       }
-      // A point that is none is told by the page, which asks the projector nothing it would refuse.
-      const asked = suite.browser.requests.filter((url) => /asOf(Time)?=(yesterday|2026-13-45)/.test(url));
+      // A point that is none, or not come, is told by the page, which asks the projector nothing it would refuse.
+      const asked = suite.browser.requests.filter((url) =>
+        /asOf(Time)?=(yesterday|2026-13-45|2030-01-01)/.test(url),
+      );
       expect(asked.filter((url) => url.includes('/panel/seat'))).toEqual([]);
       await page.getByRole('button', { name: 'Step back one event' }).click();
       await page.locator('[data-as-of]').waitFor({ timeout: SHOWN_MS });

@@ -1,6 +1,7 @@
 import { ISO_INSTANT, isLogPosition } from '../../../libs/events/src/instant.js';
 import type { SeatsStart } from '../../projector/src/panel/seat-contract.js';
 import type { PastPoint, Refusal } from './api.js';
+import { when } from './format.js';
 
 /** A point of time travel as the address writes it: `asOf=9112` or `asOfTime=2026-01-05T09:00:00Z`. */
 export const pointWords = (point: PastPoint): string =>
@@ -27,6 +28,32 @@ export const malformedPoint = (
   return {
     code: 'INVALID_REQUEST',
     message: `${pointWords(point)} is no point of time travel. ${ACCEPTED} ${LIVE_BELOW}`,
+  };
+};
+
+/**
+ * Why nothing shows as of a time after the stack's clock (ms both): nothing has happened then yet,
+ * and a view "as of" it would be today's lamps with durations run on to then, a state no one saw.
+ * Both times in the viewer's zone, named, as the page writes every time.
+ */
+export const notComeYet = (then: number, stackNow: number): string =>
+  `${when(new Date(then).toISOString())} has not come yet: the stack's clock is at ${when(new Date(stackNow).toISOString())}.`;
+
+/**
+ * Why an address's point (well formed) is none the projector shows, or undefined: a time after the
+ * stack's clock, said by the page as its time field says it rather than asked of the projector (whose
+ * 422 the browser logs as an error, and whose sentence writes both times in UTC).
+ */
+export const pointNotCome = (
+  point: PastPoint,
+  stackNow: number,
+): { readonly code: string; readonly message: string } | undefined => {
+  if (!('asOfTime' in point)) return undefined;
+  const then = Date.parse(point.asOfTime);
+  if (then <= stackNow) return undefined;
+  return {
+    code: 'AS_OF_TIME_NOT_REACHED',
+    message: `${pointWords(point)}: ${notComeYet(then, stackNow)} ${LIVE_BELOW}`,
   };
 };
 

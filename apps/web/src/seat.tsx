@@ -21,7 +21,7 @@ import { Problem } from './problem.js';
 import { SpeedDials } from './speed-dials.js';
 import { liveSeats, type Connection } from './live.js';
 import { lampChanges } from './announce.js';
-import { fromStartWords, isBeforeStart, malformedPoint, travelRefusal } from './past-point.js';
+import { fromStartWords, isBeforeStart, malformedPoint, pointNotCome, travelRefusal } from './past-point.js';
 import type { Act, Method, Shown } from './controls.js';
 import { type CardContext, HandedCallCard, LineCard, type OtherEndAct, handedWhere } from './call-card.js';
 import { Clock } from './clock.js';
@@ -137,6 +137,8 @@ export function SeatPage(props: {
   const [parties, setParties] = useState<readonly SeatParty[]>([]);
   /** The directory knows the account and every viewer: they have a seat, now at least. */
   const seatsKnown = parties.length > 0;
+  /** The stack's clock as the first live seat last showed it: no view after it shows anything. */
+  const liveClock = seats.get(viewers[0]!)?.clock;
   const viewersKey = viewers.join(',');
   /**
    * Commands sent and not yet shown on the page, each with the $all position its answer named (none
@@ -244,9 +246,10 @@ export function SeatPage(props: {
       return;
     }
     // Asked once the directory knows the seats: an unknown viewer is said from it, not by the past
-    // seat's 404, which the browser would log as an error.
-    if (!seatsKnown) return;
-    const malformed = malformedPoint(point);
+    // seat's 404, which the browser would log as an error; and once a live seat has shown the stack's
+    // clock, so a time after it is said here too, not by the projector's 422.
+    if (!seatsKnown || !liveClock) return;
+    const malformed = malformedPoint(point) ?? pointNotCome(point, stackTimeOf(liveClock));
     if (malformed) {
       setTravelError(malformed);
       return;
@@ -267,7 +270,7 @@ export function SeatPage(props: {
     return () => {
       current = false;
     };
-  }, [account, viewersKey, pointKey, seatsKnown]);
+  }, [account, viewersKey, pointKey, seatsKnown, liveClock !== undefined]);
 
   const live = viewers.map((viewer) => seats.get(viewer));
   useEffect(() => {
@@ -395,7 +398,7 @@ export function SeatPage(props: {
         <TimeTravel
           shown={shownFirst}
           viewers={live.map((seat) => seat.viewer.partyId)}
-          stackNow={first.clock.mode === 'virtual' ? Date.parse(first.clock.now) : tick}
+          stackNow={stackTimeOf(first.clock, tick)}
           past={past !== undefined}
           inAddress={point !== undefined}
           fromStart={fromStart}
@@ -564,3 +567,10 @@ const knownSeats = async (
   }
   return found;
 };
+
+/**
+ * The stack's time now (ms), from a live seat's clock: the virtual clock's time, or in realtime mode
+ * the wall clock's (`wallNow`, the page's last tick or now).
+ */
+const stackTimeOf = (clock: Seat['clock'], wallNow: number = Date.now()): number =>
+  clock.mode === 'virtual' ? Date.parse(clock.now) : wallNow;

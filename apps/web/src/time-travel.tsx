@@ -4,6 +4,7 @@ import { Refusal, loadSteps, type PastPoint } from './api.js';
 import { streamWords, when, zoneName } from './format.js';
 import { SteadyButton } from './steady-button.js';
 import { RefusalNote, type Shown } from './controls.js';
+import { notComeYet } from './past-point.js';
 
 /**
  * Time travel (the projector's asOf / asOfTime): step event by event through the account's events,
@@ -83,12 +84,10 @@ export function TimeTravel(props: {
       });
       return;
     }
-    // Nothing has happened after the stack's clock: a view "as of" a later time would be today's
-    // lamps with durations run on to then, a state no one saw.
     if (at.getTime() > stackNow) {
       setTyped({
         code: 'INVALID_REQUEST',
-        message: `${when(at.toISOString())} has not come yet: the stack's clock is at ${when(new Date(stackNow).toISOString())}. Pick an earlier time${past ? ', or go Back to live' : ''}.`,
+        message: `${notComeYet(at.getTime(), stackNow)} Pick an earlier time${past ? ', or go Back to live' : ''}.`,
       });
       return;
     }
