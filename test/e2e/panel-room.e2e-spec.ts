@@ -1,7 +1,13 @@
 import type { Page } from 'playwright-core';
 import { edgeSentenceOf } from '#domain';
 import { send } from '../../tools/demo-account.js';
-import { SHOWN_MS, expectFitsWindow, panelBrowserSuite, streamLive } from '../support/panel-browser.js';
+import {
+  SHOWN_MS,
+  expectFitsWindow,
+  holdRequests,
+  panelBrowserSuite,
+  streamLive,
+} from '../support/panel-browser.js';
 
 /**
  * The panel as trainers and architects use it, in Debian's Chromium over the real processes: a room of
@@ -31,6 +37,14 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
   const roomOf = async (accountId: string, viewers: readonly string[] = ['exec1', 'assistant1']) => {
     const { account, number } = await demo(accountId, 1);
     return { account, number, room: await suite.room(accountId, viewers) };
+  };
+  /** A fresh room (see roomOf), its virtual clock, and the sentence saying no timer is pending, once it shows. */
+  const clockRoom = async (accountId: string) => {
+    const opened = await roomOf(accountId);
+    const clock = opened.room.getByRole('group', { name: 'Virtual clock' });
+    const noneSaid = clock.locator('.why[data-rule="R21"]');
+    await noneSaid.waitFor({ timeout: SHOWN_MS });
+    return { ...opened, clock, noneSaid };
   };
   const streamsSince = (from: number) =>
     suite.browser.requests.slice(from).filter((url) => url.includes('/panel/stream')).length;
@@ -189,11 +203,8 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
     'to the next timer is disabled, saying why, while no timer is pending; with a call ringing it moves the clock exactly to the ring timeout and the call goes to voicemail, then it is disabled again',
     'next-timer',
     async () => {
-      const { account, number, room } = await roomOf('timer');
-      const clock = room.getByRole('group', { name: 'Virtual clock' });
+      const { account, number, room, clock, noneSaid } = await clockRoom('timer');
       const nextTimer = clock.getByRole('button', { name: 'To the next timer' });
-      const noneSaid = clock.locator('.why[data-rule="R21"]');
-      await noneSaid.waitFor({ timeout: SHOWN_MS });
       await expect(nextTimer.isDisabled()).resolves.toBe(true);
       await expect(noneSaid.textContent()).resolves.toMatch(/No timer is pending/);
 
@@ -215,6 +226,43 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
 
       await noneSaid.waitFor({ timeout: SHOWN_MS });
       await expect(nextTimer.isDisabled()).resolves.toBe(true);
+    },
+  );
+  browserTest(
+    'Given the pending timers slow to answer, When the seat moves on again and again while they are asked (a ring, the clock moved twice), Then the page asks once on the way and once more for where the seat is when it answers, not once per move, and To the next timer follows the latest answer',
+    'next-timer-burst',
+    async () => {
+      const { account, number, room, clock, noneSaid } = await clockRoom('timer-burst');
+      const release = await holdRequests(room, '**/panel/timers');
+      const heldFrom = suite.browser.requests.length;
+      const timersAsked = () =>
+        suite.browser.requests.slice(heldFrom).filter((url) => url.endsWith('/panel/timers')).length;
+
+      await ring(account, number, '+15558880001');
+      await lampShows(room, 'exec1', number, 'ringing');
+      // Two moves of 10 s: the ring's 30 s timeout stays pending.
+      for (let move = 0; move < 2; move++) {
+        const before = await clock.locator('time').getAttribute('datetime');
+        await clock.getByRole('button', { name: '+10 s' }).click();
+        await clock.locator(`time:not([datetime="${before}"])`).waitFor({ timeout: SHOWN_MS });
+      }
+      expect(timersAsked()).toBe(1);
+
+      let answered = 0;
+      const secondAnswer = room.waitForResponse(
+        (response) => response.url().endsWith('/panel/timers') && ++answered === 2,
+        { timeout: SHOWN_MS },
+      );
+      release();
+      await secondAnswer;
+      await noneSaid.waitFor({ state: 'detached', timeout: SHOWN_MS });
+      await clock.locator('button[title^="The next timer is due at"]').waitFor({ timeout: SHOWN_MS });
+      const nextTimer = clock.getByRole('button', { name: 'To the next timer' });
+      await expect(nextTimer.isEnabled()).resolves.toBe(true);
+      expect(timersAsked()).toBe(2);
+      // The ring's timeout is the stack's next timer: taken here, it is no later test's next one.
+      await nextTimer.click();
+      await lampShows(room, 'exec1', number, 'idle');
     },
   );
   browserTest(

@@ -25,6 +25,34 @@ describe('the panel in a browser', () => {
     line(page, number).locator('[data-lamp]').getAttribute('data-lamp');
   const lampShows = (page: Page, number: string, state: string) =>
     page.waitForSelector(`section[data-line="${number}"] [data-lamp="${state}"]`, { timeout: SHOWN_MS });
+  /**
+   * Runs `steps` with a projector of the suite's store of its own, started with `variables` and its own
+   * snapshot directory, given its address; stops it and removes the directory after.
+   */
+  const ownProjector = async (
+    variables: Record<string, string>,
+    steps: (address: string) => Promise<void>,
+  ) => {
+    const data = await mkdtemp(join(tmpdir(), 'switchboard-panel-'));
+    const projector = await startProcess(
+      'projector',
+      'dist/apps/projector/src/main.js',
+      [],
+      {
+        EVENTSTORE_CONNECTION_STRING: suite.stack.store,
+        PROJECTOR_PORT: '0',
+        PROJECTOR_DATA_DIR: data,
+        ...variables,
+      },
+      /projector listening on (http:\/\/\S+)/,
+    );
+    try {
+      await steps(projector.address);
+    } finally {
+      await projector.stop();
+      await rm(data, { recursive: true, force: true });
+    }
+  };
   /** The tab's title is set by an effect after the page shows what it names: wait for it, as for the page. */
   const titleMatches = (page: Page, title: RegExp) =>
     page.waitForFunction(`${String(title)}.test(document.title)`, undefined, { timeout: SHOWN_MS });
@@ -401,26 +429,11 @@ describe('the panel in a browser', () => {
     'api-address-not-set',
     async () => {
       const account = await demo('no-api-address');
-      const data = await mkdtemp(join(tmpdir(), 'switchboard-panel-'));
       // Blank variables count as unset: whatever the test's own environment holds, none reaches it.
-      const projector = await startProcess(
-        'projector',
-        'dist/apps/projector/src/main.js',
-        [],
-        {
-          EVENTSTORE_CONNECTION_STRING: suite.stack.store,
-          CLOCK_MODE: 'virtual',
-          PROJECTOR_PORT: '0',
-          PROJECTOR_DATA_DIR: data,
-          SWITCHBOARD_API_URL: '',
-          API_HOST: '',
-          API_PORT: '0',
-        },
-        /projector listening on (http:\/\/\S+)/,
-      );
-      try {
+      const unset = { CLOCK_MODE: 'virtual', SWITCHBOARD_API_URL: '', API_HOST: '', API_PORT: '0' };
+      await ownProjector(unset, async (projector) => {
         const page = await suite.browser.open(
-          `${projector.address}/panel?account=${account.accountId}&viewer=assistant1`,
+          `${projector}/panel?account=${account.accountId}&viewer=assistant1`,
         );
         suite.pages.push(page);
         await page.locator('[data-connection="live"]').waitFor({ timeout: SHOWN_MS });
@@ -436,10 +449,36 @@ describe('the panel in a browser', () => {
         expect(said).not.toMatch(/not answering|is the stack running/);
         await expect(page.locator('[data-connection]').textContent()).resolves.toBe('Live');
         expect(suite.forgiveErrors(/status of 502/)).toBe(1);
-      } finally {
-        await projector.stop();
-        await rm(data, { recursive: true, force: true });
-      }
+      });
+    },
+  );
+
+  browserTest(
+    'Given a stack on the wall clock, When a seat moves on (a call rings, then its caller hangs up), Then the page offers no clock to move and asks for no pending timer, one request per event a load run would fire at the projector and the api',
+    'wall-clock-timers',
+    async () => {
+      const account = await demo('wall-clock');
+      const number = account.executives[0]!.numbers[0]!;
+      await ownProjector(
+        { CLOCK_MODE: 'realtime', SWITCHBOARD_API_URL: suite.stack.api },
+        async (projector) => {
+          const page = await suite.browser.open(
+            `${projector}/panel?account=${account.accountId}&viewer=exec1`,
+          );
+          suite.pages.push(page);
+          await page.locator('[data-connection="live"]').waitFor({ timeout: SHOWN_MS });
+          const { callId } = (await ring(account, number, '+15556660006')) as { callId: string };
+          await lampShows(page, number, 'ringing');
+          const onLine = `/accounts/${account.accountId}/lines/${encodeURIComponent(number)}`;
+          await send(suite.stack.api, 'POST', `${onLine}/calls/${callId}/external-hang-up`, {});
+          await lampShows(page, number, 'idle');
+
+          await expect(page.getByRole('group', { name: 'Virtual clock' }).count()).resolves.toBe(0);
+          expect(suite.browser.requests.filter((url) => url.startsWith(`${projector}/panel/timers`))).toEqual(
+            [],
+          );
+        },
+      );
     },
   );
 

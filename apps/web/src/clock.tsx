@@ -18,8 +18,9 @@ const NO_PENDING_TIMER: Availability = {
  * api has none pending, which it would refuse.
  */
 export function Clock({ seat, act, refusal }: { seat: Seat; act: Act; refusal: Shown | undefined }) {
-  const next = useNextTimer(seat.position);
-  if (seat.clock.mode !== 'virtual') return null;
+  const virtual = seat.clock.mode === 'virtual';
+  const next = useNextTimer(seat.position, virtual);
+  if (!virtual) return null;
   return (
     <div class="clock" role="group" aria-label="Virtual clock">
       Virtual clock: <time dateTime={seat.clock.now}>{when(seat.clock.now)}</time>{' '}
