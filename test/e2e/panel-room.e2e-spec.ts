@@ -296,16 +296,29 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
     },
   );
   browserTest(
-    'a time typed past the year 9999 in time travel is refused where it was typed, and the page throws nothing',
+    'a time typed past the year 9999 in time travel, or a date typed without its time, is refused where it was typed, and the page throws nothing',
     'time-typed',
     async () => {
       await demo('typed', 1);
       const page = await seat('typed', 'exec1');
       const travel = page.getByRole('group', { name: 'Time travel' });
-      // The field takes years up to 275760; a date past 9999 is no ISO-8601 time the page could send.
-      await travel.getByLabel('As of time').fill('275760-09-12T23:59:59');
-      await travel.getByRole('button', { name: 'Show', exact: true }).click();
+      const field = travel.getByLabel('As of time');
+      const show = travel.getByRole('button', { name: 'Show', exact: true });
       const refusal = travel.locator('[role="alert"][data-code]');
+      // A date without its time leaves the field's value empty: Show says so when pressed by keyboard.
+      await field.focus();
+      await page.keyboard.type('01052026');
+      await show.focus();
+      await page.keyboard.press('Enter');
+      await refusal.waitFor({ timeout: SHOWN_MS });
+      await expect(refusal.textContent()).resolves.toMatch(
+        /no time to show yet: type or pick a whole date and time/,
+      );
+
+      // The field takes years up to 275760; a date past 9999 is no ISO-8601 time the page could send.
+      await field.fill('275760-09-12T23:59:59');
+      await refusal.waitFor({ state: 'detached', timeout: SHOWN_MS });
+      await show.click();
       await refusal.waitFor({ timeout: SHOWN_MS });
       await expect(refusal.textContent()).resolves.toMatch(/9999/);
       expect(await travel.locator('[data-as-of]').count()).toBe(0);

@@ -75,6 +75,14 @@ export function TimeTravel(props: {
     });
   };
   const show = () => {
+    // The field's value stays empty until its date and time are whole: a time half typed is none yet.
+    if (!time) {
+      setTyped({
+        code: 'INVALID_REQUEST',
+        message: 'There is no time to show yet: type or pick a whole date and time in As of time first.',
+      });
+      return;
+    }
     // A year past 9999 is no ISO-8601 date: Date parses it as nothing, which has no ISO string.
     const at = new Date(time);
     if (Number.isNaN(at.getTime()) || at.getFullYear() > 9999) {
@@ -136,9 +144,9 @@ export function TimeTravel(props: {
           }}
         />
       </label>{' '}
-      <button disabled={!time} onClick={show}>
-        Show
-      </button>
+      {/* Never disabled: a date typed without its time leaves the field empty, and a button disabled
+          then would not say why, nor take the focus of a keyboard user looking for it. */}
+      <button onClick={show}>Show</button>
       {(past || inAddress) && (
         <>
           {' '}
