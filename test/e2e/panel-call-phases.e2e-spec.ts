@@ -61,6 +61,10 @@ describe('the panel in a browser: a call’s controls, phase by phase', () => {
       await expect(
         actionsOf(page, 'assistant1', number).getByLabel('Transfer to').locator('option').allTextContents(),
       ).resolves.toEqual(['choose…', 'Executive 1']);
+      // And, until a target is chosen, Transfer is disabled saying so
+      await expect(
+        actionsOf(page, 'assistant1', number).getByRole('button', { name: 'Transfer' }).getAttribute('title'),
+      ).resolves.toBe('Choose whom to transfer the call to first, in Transfer to.');
 
       // When the assistant transfers it to Executive 1, by keyboard
       await actionsOf(page, 'assistant1', number).getByLabel('Transfer to').selectOption('exec1');

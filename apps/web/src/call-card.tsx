@@ -150,7 +150,7 @@ function OnCallActions(props: {
           <GroupedControl
             label="Transfer"
             availability={can.transfer}
-            disabled={!target}
+            disabledWhy={target ? undefined : 'Choose whom to transfer the call to first, in Transfer to.'}
             onClick={() => run(`${call}/transfer`, { to: target })}
           />
         </span>

@@ -60,18 +60,21 @@ export function GroupedControl(props: {
   label: string;
   availability: Availability;
   onClick: () => void;
-  /** Disabled besides, for a reason of the page's own (no transfer target chosen yet). */
-  disabled?: boolean;
+  /**
+   * Why it is disabled besides, for a reason of the page's own (no transfer target chosen yet), in the
+   * sentence its title says as R20's sentence is said; undefined: it is not.
+   */
+  disabledWhy?: string;
   /** The control's name for assistive technology, when the label alone would not say which it acts on. */
   ariaLabel?: string;
 }) {
-  const { label, availability, onClick, disabled = false, ariaLabel } = props;
+  const { label, availability, onClick, disabledWhy, ariaLabel } = props;
   return (
     <SteadyButton
       label={label}
       ariaLabel={ariaLabel}
-      disabled={!availability.allowed || disabled}
-      title={availability.allowed ? undefined : availability.sentence}
+      disabled={!availability.allowed || disabledWhy !== undefined}
+      title={availability.allowed ? disabledWhy : availability.sentence}
       onClick={onClick}
     />
   );
