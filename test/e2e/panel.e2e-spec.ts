@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startProcess } from '#stack';
 import { delegationReadyPhoneUser, send, type DemoAccount } from '../../tools/demo-account.js';
-import { SHOWN_MS, expectFitsWindow, holdRequests, panelBrowserSuite } from '../support/panel-browser.js';
+import {
+  SHOWN_MS,
+  STARTUP_MS,
+  expectFitsWindow,
+  holdRequests,
+  panelBrowserSuite,
+} from '../support/panel-browser.js';
 
 /**
  * The web app in Debian's Chromium over the real processes: seats act through the api, and every seat
@@ -27,7 +33,9 @@ describe('the panel in a browser', () => {
     page.waitForSelector(`section[data-line="${number}"] [data-lamp="${state}"]`, { timeout: SHOWN_MS });
   /**
    * Runs `steps` with a projector of the suite's store of its own, started with `variables` and its own
-   * snapshot directory, given its address; stops it and removes the directory after.
+   * snapshot directory, given its address once it has caught up with the store (it starts from the first
+   * event, which on a machine whose cores are shared may take longer than a page waits to show); stops it
+   * and removes the directory after.
    */
   const ownProjector = async (
     variables: Record<string, string>,
@@ -47,6 +55,15 @@ describe('the panel in a browser', () => {
       /projector listening on (http:\/\/\S+)/,
     );
     try {
+      for (const giveUp = Date.now() + STARTUP_MS; ;) {
+        const health = await fetch(`${projector.address}/health`).then(
+          async (answer) => (await answer.json()) as { status?: string },
+          () => ({ status: undefined }),
+        );
+        if (health.status === 'live') break;
+        if (Date.now() > giveUp) throw new Error(`the projector did not catch up within ${STARTUP_MS} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
       await steps(projector.address);
     } finally {
       await projector.stop();
