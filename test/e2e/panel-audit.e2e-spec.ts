@@ -729,6 +729,11 @@ describe('the panel for auditors and architects in a browser', () => {
           /asOfTime=2026-13-45 is no point of time travel\. .*asOfTime=<a time with its zone/,
         ],
         [
+          // Before the stack's clock, and read by Date.parse as 1 March 2025: a day the calendar has not.
+          'asOfTime=2025-02-29T09:00:00Z',
+          /asOfTime=2025-02-29T09:00:00Z names no such day: 2025-02-29 is not in the calendar\. .*asOfTime=<a time with its zone/,
+        ],
+        [
           'asOfTime=2030-01-01T00:00:00Z',
           // Both times as the page writes times (in the viewer's zone, named), not the log's UTC form.
           /asOfTime=2030-01-01T00:00:00Z: (?!\d{4}-).+ has not come yet: the stack's clock is at (?!\d{4}-)/,
@@ -746,7 +751,7 @@ describe('the panel for auditors and architects in a browser', () => {
       }
       // A point that is none, or not come, is told by the page, which asks the projector nothing it would refuse.
       const asked = suite.browser.requests.filter((url) =>
-        /asOf(Time)?=(yesterday|2026-13-45|2030-01-01)/.test(url),
+        /asOf(Time)?=(yesterday|2026-13-45|2025-02-29|2030-01-01)/.test(url),
       );
       expect(asked.filter((url) => url.includes('/panel/seat'))).toEqual([]);
       await page.getByRole('button', { name: 'Step back one event' }).click();

@@ -1,4 +1,4 @@
-import { ISO_INSTANT, isLogPosition } from '../../../libs/events/src/instant.js';
+import { ISO_INSTANT, isIsoInstant, isLogPosition } from '../../../libs/events/src/instant.js';
 import type { SeatsStart } from '../../projector/src/panel/seat-contract.js';
 import type { PastPoint, Refusal } from './api.js';
 import { when } from './format.js';
@@ -23,11 +23,16 @@ const LIVE_BELOW = 'What is shown below is live; Back to live takes the point ou
 export const malformedPoint = (
   point: PastPoint,
 ): { readonly code: string; readonly message: string } | undefined => {
-  const taken = 'asOf' in point ? isLogPosition(point.asOf) : ISO_INSTANT.test(point.asOfTime);
+  const taken = 'asOf' in point ? isLogPosition(point.asOf) : isIsoInstant(point.asOfTime);
   if (taken) return undefined;
+  // A time of the right shape on a day past its month's end (2026-02-31) is said as such: the page
+  // would otherwise read it as a day of the next month, as Date.parse does, and show another time.
+  const noSuchDay = 'asOfTime' in point && ISO_INSTANT.test(point.asOfTime);
   return {
     code: 'INVALID_REQUEST',
-    message: `${pointWords(point)} is no point of time travel. ${ACCEPTED} ${LIVE_BELOW}`,
+    message: noSuchDay
+      ? `${pointWords(point)} names no such day: ${point.asOfTime.slice(0, 10)} is not in the calendar. ${ACCEPTED} ${LIVE_BELOW}`
+      : `${pointWords(point)} is no point of time travel. ${ACCEPTED} ${LIVE_BELOW}`,
   };
 };
 
