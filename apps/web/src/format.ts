@@ -68,13 +68,40 @@ export const streamWords = (stream: string): string => {
 const STEERS_DIRECTION =
   /[\u0590-\u08FF\u200E\u200F\u202A-\u202E\u2066-\u2069\uFB1D-\uFDFF\uFE70-\uFEFF\u{10800}-\u{10FFF}\u{1E800}-\u{1EFFF}]/u;
 
+/** Opening a directional isolate (LRI, RLI, FSI), and closing the innermost one open (PDI). */
+const OPENS_ISOLATE = /[\u2066-\u2068]/;
+const CLOSES_ISOLATE = '\u2069';
+
+/**
+ * `text` with its isolates paired: a closing one with nothing of the text's own open to close would
+ * close the isolate `named` sets the text in, and an override after it would run on past the name
+ * ("Mallory\u2069\u202E" reverses "on behalf of Alice"); it is dropped, as it is invisible and closes
+ * nothing of the text's. One left open is closed at the text's end, so it holds nothing after it.
+ */
+const pairedIsolates = (text: string): string => {
+  let open = 0;
+  let paired = '';
+  for (const character of text) {
+    if (OPENS_ISOLATE.test(character)) open++;
+    else if (character === CLOSES_ISOLATE) {
+      if (open === 0) continue;
+      open--;
+    }
+    paired += character;
+  }
+  return paired + CLOSES_ISOLATE.repeat(open);
+};
+
 /**
  * A name people typed (a party, an account, a line, a speed-dial key), or a server text carrying one,
- * set apart from what surrounds it (Unicode's first-strong isolate, as `<bdi>` does): its
- * right-to-left letters or direction overrides then cannot reorder the text after it, such as the
- * number after a line's name (`+15550100` shown as `00105551+`). Other text is left as it is.
+ * set apart from what surrounds it (Unicode's first-strong isolate, as `<bdi>` does, and in strings a
+ * title or an aria-label holds too): its right-to-left letters or direction overrides then cannot
+ * reorder the text after it, such as the number after a line's name (`+15550100` shown as
+ * `00105551+`). The api refuses direction controls in names, but a history imported or written by an
+ * older version may hold them. Other text is left as it is.
  */
-export const named = (text: string): string => (STEERS_DIRECTION.test(text) ? `\u2068${text}\u2069` : text);
+export const named = (text: string): string =>
+  STEERS_DIRECTION.test(text) ? `\u2068${pairedIsolates(text)}${CLOSES_ISOLATE}` : text;
 
 /**
  * A line's R11 label (`My number <name> · <number>`, or `<owner> · <name> · <number>` for a delegate),

@@ -562,7 +562,8 @@ const knownSeats = async (
   if (!found) throw new Refusal(404, 'ACCOUNT_NOT_FOUND', edgeSentenceOf('ACCOUNT_NOT_FOUND', { account }));
   const unknown = viewers.find((viewer) => !found.parties.some((p) => p.partyId === viewer));
   if (unknown !== undefined) {
-    const sentence = edgeSentenceOf('PARTY_NOT_FOUND', { party: unknown, account: found.name });
+    // The viewer comes from the address as typed, and may hold what reorders the sentence around it.
+    const sentence = edgeSentenceOf('PARTY_NOT_FOUND', { party: named(unknown), account: found.name });
     throw new Refusal(404, 'PARTY_NOT_FOUND', sentence);
   }
   return found;
