@@ -506,11 +506,11 @@ describe('the panel in a browser', () => {
   /**
    * Appends account events straight to the store through its client, bypassing the api, as an imported
    * history or an older version wrote them: with names the api now refuses (direction overrides). Each
-   * is stamped by the admin at the time of the account's last event.
+   * is stamped with the time of the account's last event; the append is the first one's `by`'s command.
    */
   const appendAsImported = async (
     accountId: string,
-    events: readonly { type: AccountEvent['type']; data: Record<string, unknown> }[],
+    events: readonly { type: AccountEvent['type']; data: { by: string } & Record<string, unknown> }[],
   ) => {
     const store = new EventStore(createEventStoreClient(suite.stack.store), eventSchemas);
     try {
@@ -518,12 +518,12 @@ describe('the panel in a browser', () => {
       let at = '';
       const last = store.client.readStream(stream, { direction: BACKWARDS, fromRevision: END, maxCount: 1 });
       for await (const { event } of last) at = (event!.data as { at: string }).at;
-      const stamped = events.map(({ type, data }) => ({ type, data: { ...data, by: 'admin', at } }));
+      const stamped = events.map(({ type, data }) => ({ type, data: { ...data, at } }));
       await store.append(
         stream,
         stamped as AccountEvent[],
         'any',
-        testMetadata({ actor: 'admin', simulatedTime: at }),
+        testMetadata({ actor: events[0]!.data.by, simulatedTime: at }),
       );
     } finally {
       await store.client.dispose();
@@ -550,18 +550,10 @@ describe('the panel in a browser', () => {
         name: '<script>window.ran = 1</script>"><img src=x onerror="window.ran = 2">',
       });
       // The api refuses direction controls in names: these come from a history written before it did.
-      const provisioned = (partyId: string, name: string, number: string) => ({
-        type: 'PhoneUserProvisioned' as const,
-        data: {
-          partyId,
-          name,
-          directNumbers: [number],
-          callingPlan: 'pro',
-          powerPack: false,
-          assistantEnabled: true,
-          desktopClient: { platform: 'windows', version: '6.4.0' },
-        },
-      });
+      const provisioned = (partyId: string, name: string, number: string) => {
+        const { actor, ...party } = delegationReadyPhoneUser('admin', partyId, name, [number]);
+        return { type: 'PhoneUserProvisioned' as const, data: { ...party, powerPack: false, by: actor } };
+      };
       await appendAsImported('hostile', [
         provisioned('exec', '"><img src=x onerror="window.ran = 3">Exec \u202Eevil', '+15551230000'),
         // An isolate closed that the name never opened: set in an isolate of the page's own, it would
@@ -577,10 +569,14 @@ describe('the panel in a browser', () => {
       });
       await api('POST', `/delegations/${delegationId as string}/accept`, { actor: 'assistant' });
       await appendAsImported('hostile', [
-        { type: 'LineNamed', data: { partyId: 'exec', number: '+15551230000', name: 'Front \u202Edesk' } },
+        {
+          type: 'LineNamed',
+          data: { by: 'exec', partyId: 'exec', number: '+15551230000', name: 'Front \u202Edesk' },
+        },
         {
           type: 'SpeedDialAdded',
           data: {
+            by: 'exec',
             ownerId: 'exec',
             entryId: 'spoof',
             label: '<img src=x onerror="window.ran=4">\u202Eevil',
