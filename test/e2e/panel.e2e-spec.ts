@@ -538,6 +538,19 @@ describe('the panel in a browser', () => {
     return range.getBoundingClientRect().left;
   }`;
 
+  /**
+   * In a page's script: whether `words`, in the first text under `container` holding them, read from
+   * left to right on the screen (their first letter left of their last), not reversed by a name before them.
+   */
+  const readsForward = (container: string, words: string) => `(() => {
+    const left = ${leftOfCharacter};
+    const walker = document.createTreeWalker(document.querySelector(${JSON.stringify(container)}), NodeFilter.SHOW_TEXT);
+    for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+      const at = text.data.indexOf(${JSON.stringify(words)});
+      if (at >= 0) return left(text, at) < left(text, at + ${words.length - 1});
+    }
+  })()`;
+
   browserTest(
     'hostile names (markup, a right-to-left override, an isolate closed that the name never opened, 100 letters unbroken) run nothing, leave every number and the words after a name readable and the page no wider than the window',
     'hostile-names',
@@ -615,21 +628,20 @@ describe('the panel in a browser', () => {
       }
 
       const executive = await seat('hostile', 'exec');
+      const card = 'section[data-line="+15551230000"]';
       await api('POST', `/lines/${encodeURIComponent('+15551230000')}/calls/${callId as string}/answer`, {
         actor: 'assistant',
       });
       await lampShows(executive, '+15551230000', 'busy');
-      // The words after the assistant's name read from left to right: "on" starts left of where "of" ends.
-      const onBehalfReadsForward = `(() => {
-        const left = ${leftOfCharacter};
-        const card = document.querySelector('section[data-line="+15551230000"]');
-        const walker = document.createTreeWalker(card, NodeFilter.SHOW_TEXT);
-        for (let text = walker.nextNode(); text; text = walker.nextNode()) {
-          const at = text.data.indexOf(' on behalf of ');
-          if (at >= 0) return left(text, at + 1) < left(text, at + ' on behalf of'.length - 1);
-        }
-      })()`;
-      await expect(executive.evaluate(onBehalfReadsForward)).resolves.toBe(true);
+      // The words after the assistant's name read from left to right, on the lamp and in the call's trail.
+      await expect(executive.evaluate(readsForward(card, 'on behalf of'))).resolves.toBe(true);
+      await line(executive, '+15551230000').locator('details.history > summary').first().click();
+      const trail = line(executive, '+15551230000').locator('details.audit').first();
+      await trail.locator('> summary').click();
+      await trail.locator('td[data-type="CallAnswered"]').waitFor({ timeout: SHOWN_MS });
+      await expect(executive.evaluate(readsForward(`${card} details.audit tbody`, 'answered'))).resolves.toBe(
+        true,
+      );
 
       // A viewer the account has not, named in the address with an override, is set apart in the sentence.
       await executive.goto(
