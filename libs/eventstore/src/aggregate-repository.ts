@@ -497,13 +497,25 @@ export class AggregateRepository<State, E extends DomainEvent> {
   /**
    * Keeps cached folds of streams starting with `prefix` current from a catch-up subscription to
    * `$all` that starts at the head: older history is read when a stream is first loaded. A
-   * subscription that ends is followed again from where it got to (see `followFrom`).
+   * subscription that ends is followed again from where it got to (see `followFrom`); one that cannot
+   * start because the store does not answer is tried again every second, until it starts.
    */
   async follow(prefix: string): Promise<void> {
     if (this.following) return;
     this.stoppedFollowing = false;
+    let fromPosition: bigint | undefined;
+    try {
+      fromPosition = await this.followFrom(prefix);
+    } catch {
+      // The store does not answer (yet: an api started before it, or while it restarts after a
+      // crash). Failing here stopped the api from starting at all; instead it starts without the
+      // subscription, as when one is lost: folds are read from the store on each use (`current`)
+      // and following starts once the store answers.
+      this.refollow(prefix);
+      return;
+    }
     const subscription = this.store.subscribeToAll<E>({
-      fromPosition: await this.followFrom(prefix),
+      fromPosition,
       streamPrefixes: [prefix],
       deletions: true,
     });

@@ -5,6 +5,7 @@ import { answerOf } from '../../../libs/http/src/filter-answer.fixture.js';
 import {
   PROCESS_BUDGET_MS,
   startEmbeddedEventStore,
+  storeAddress,
   type EmbeddedEventStore,
 } from '../../support/embedded-eventstore.js';
 import { phoneUser } from './accounts.support.js';
@@ -89,4 +90,53 @@ describe('the api once its event store is gone', () => {
         }),
       });
   });
+});
+
+/**
+ * The api started while its event store does not answer: all three killed at once and restarted in
+ * any order, or the api's process manager faster than the store's. Found by restarting the api before
+ * the store after a kill -9 of both: the api died at start, its first read for the account
+ * subscription failing with the client's UnavailableError, and never listened.
+ */
+describe('the api started before its event store', () => {
+  let store: EmbeddedEventStore | undefined;
+  let api: Api | undefined;
+
+  afterAll(async () => {
+    await api?.close();
+    await store?.stop('SIGKILL');
+  }, PROCESS_BUDGET_MS);
+
+  it(
+    'starts, answers commands 503 STORE_UNAVAILABLE while the store is away, and takes them once it answers',
+    async () => {
+      // Given a store address where nothing listens yet
+      const gone = await startEmbeddedEventStore({ inMemory: true });
+      await gone.stop('SIGTERM');
+      const { port } = storeAddress(gone.connectionString);
+
+      // When the api starts there
+      api = await startApi({ connectionString: gone.connectionString });
+
+      // Then it answers, commands being the store's unavailability rather than a failed start
+      const createAccount = () =>
+        api!.post('/accounts', { actor: 'root', accountId: 'early', name: 'Early', commandId: 'early-1' });
+      expect(await createAccount()).toEqual({
+        status: 503,
+        body: expect.objectContaining({ code: 'STORE_UNAVAILABLE' }),
+      });
+
+      // And once the store answers at that address, the same command is taken
+      store = await startEmbeddedEventStore({ inMemory: true, args: ['--port', port] });
+      let answer = await createAccount();
+      for (const giveUpAt = Date.now() + 20_000; answer.status === 503 && Date.now() < giveUpAt;)
+        answer = await createAccount();
+      expect(answer.status).toBe(201);
+      expect(
+        (await api.post('/accounts/early/phone-users', phoneUser('alice', 0, { numbers: ['+15550000009'] })))
+          .status,
+      ).toBe(201);
+    },
+    PROCESS_BUDGET_MS,
+  );
 });
