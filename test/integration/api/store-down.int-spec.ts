@@ -1,3 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 
 import { ApiErrorFilter, type ApiErrorBody } from '../../../apps/api/src/shared/api-error.filter.js';
@@ -101,10 +106,13 @@ describe('the api once its event store is gone', () => {
 describe('the api started before its event store', () => {
   let store: EmbeddedEventStore | undefined;
   let api: Api | undefined;
+  let storeDir: string | undefined;
 
-  afterAll(async () => {
+  afterEach(async () => {
     await api?.close();
     await store?.stop('SIGKILL');
+    if (storeDir) await rm(storeDir, { recursive: true, force: true });
+    api = store = storeDir = undefined;
   }, PROCESS_BUDGET_MS);
 
   it(
@@ -136,6 +144,32 @@ describe('the api started before its event store', () => {
         (await api.post('/accounts/early/phone-users', phoneUser('alice', 0, { numbers: ['+15550000009'] })))
           .status,
       ).toBe(201);
+    },
+    PROCESS_BUDGET_MS,
+  );
+
+  it(
+    "on the virtual clock, waits for the store to read the clock's time, then starts at that time",
+    async () => {
+      // Given a store whose virtual clock was moved an hour on, then stopped
+      storeDir = await mkdtemp(join(tmpdir(), 'store-down-'));
+      store = await startEmbeddedEventStore({ dataDir: storeDir });
+      const { port } = storeAddress(store.connectionString);
+      api = await startApi({ clock: 'virtual', connectionString: store.connectionString });
+      const { now: movedTo } = (
+        await api.post<{ now: string }>('/clock/advance', { actor: 'tester', bySeconds: 3600 })
+      ).body;
+      await api.close();
+      await store.stop('SIGTERM');
+
+      // When the api starts while the store is away, and the store comes back a moment later
+      const starting = startApi({ clock: 'virtual', connectionString: store.connectionString });
+      await sleep(1_500);
+      store = await startEmbeddedEventStore({ dataDir: storeDir, args: ['--port', port] });
+      api = await starting;
+
+      // Then the api's clock is where the store says it was moved, not at its configured start
+      expect((await api.get<{ now: string }>('/clock')).body.now).toBe(movedTo);
     },
     PROCESS_BUDGET_MS,
   );

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { refuse } from '#domain';
 import { VIRTUAL_CLOCK_STREAM, type ClockEvent, type ClockMode, type ClockSettings } from '#events';
-import { EventStore } from '#eventstore';
+import { EventStore, isStoreUnavailable } from '#eventstore';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { commandMetadata } from '../shared/command-metadata.js';
 import type { Clock, Timer } from './clock.js';
 import { RealtimeClock } from './realtime-clock.js';
@@ -11,6 +12,9 @@ export const CLOCK_SETTINGS = Symbol('CLOCK_SETTINGS');
 
 /** The last time the virtual clock can reach: the last one `toISOString` writes with a four-digit year. */
 export const LAST_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** How often the virtual clock asks again for its time while the store does not answer at start. */
+const STORE_RETRY_MS = 1_000;
 
 /** Lets the clock wait until process managers have seen everything appended so far. */
 export type Settle = () => Promise<void>;
@@ -47,6 +51,29 @@ export class ClockService implements Clock, OnModuleInit, OnApplicationShutdown 
 
   async onModuleInit(): Promise<void> {
     if (!(this.clock instanceof VirtualClock)) return;
+    // Every decision is made at the clock's time, so the api does not start before it has read it. A
+    // store that does not answer yet (restarted after the api, after a crash of both) is waited for:
+    // failing here ended the process at start with the client's stack trace.
+    let last: Date | undefined;
+    for (let waiting = false; ; waiting = true) {
+      try {
+        last = await this.persistedTime();
+        break;
+      } catch (error) {
+        if (!isStoreUnavailable(error)) throw error;
+        if (!waiting)
+          this.logger.warn(
+            `waiting for the event store to read the virtual clock's time, trying every ${STORE_RETRY_MS} ms: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        await sleep(STORE_RETRY_MS);
+      }
+    }
+    // Time never goes back: a clock persisted before a later VIRTUAL_CLOCK_START starts at the start.
+    if (last && last.getTime() > this.clock.now().getTime()) await this.clock.advanceTo(last);
+  }
+
+  /** The virtual time the `clock-virtual` stream last moved to, if it ever moved. */
+  private async persistedTime(): Promise<Date | undefined> {
     let last: Date | undefined;
     for await (const item of this.store.readRecorded<ClockEvent>(VIRTUAL_CLOCK_STREAM)) {
       // Only the api moves the clock: an event this build cannot read never sets the time.
@@ -59,8 +86,7 @@ export class ClockService implements Clock, OnModuleInit, OnApplicationShutdown 
       }
       last = new Date(item.stored.event.data.to);
     }
-    // Time never goes back: a clock persisted before a later VIRTUAL_CLOCK_START starts at the start.
-    if (last && last.getTime() > this.clock.now().getTime()) await this.clock.advanceTo(last);
+    return last;
   }
 
   onApplicationShutdown(): void {
