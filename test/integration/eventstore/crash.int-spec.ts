@@ -6,7 +6,7 @@ import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 
 import { repoRoot } from '#stack';
 
-import { PROCESS_BUDGET_MS } from '../../support/embedded-eventstore.js';
+import { PROCESS_BUDGET_MS, startEmbeddedEventStore } from '../../support/embedded-eventstore.js';
 import { collect, numbered, ownServers, segmentRecords } from './support.js';
 
 /**
@@ -145,6 +145,48 @@ describe('embedded event store durability', () => {
   );
 
   it(
+    'refuses a second server on the data directory a running one holds, changing no byte; after a kill -9 the next start takes it',
+    async () => {
+      // Found restarting a store whose old process still ran: the new one (which then failed to bind
+      // the port) had already cut the live log's zeros as a torn tail and appended its epoch record
+      // where the running one appends next; both wrote there, and the log refused to start once stopped.
+      const first = await start();
+      await first.appendToStream('held', numbered(5));
+      // A segment's records, not its length: the running store fills zeros ahead of them meanwhile.
+      const files = async (): Promise<Map<string, Buffer>> => {
+        const contents = new Map<string, Buffer>();
+        for (const name of (await readdir(own.dataDir)).sort()) {
+          const bytes = await readFile(join(own.dataDir, name));
+          contents.set(name, name.endsWith('.log') ? bytes.subarray(0, segmentRecords(bytes).end) : bytes);
+        }
+        return contents;
+      };
+      const before = await files();
+
+      // A second server that did start is stopped at once, so that the test fails rather than hangs.
+      const second = await startEmbeddedEventStore({ dataDir: own.dataDir }).then(
+        async (started) => {
+          await started.stop('SIGKILL');
+          return 'started';
+        },
+        (error: Error) => error.message,
+      );
+      expect(second).toMatch(
+        /exited \(2\)[\s\S]*refuses to start: the data directory .* is in use by another eventstore process \(pid \d+\)/,
+      );
+      expect(await files()).toEqual(before);
+      await first.appendToStream('held', numbered(1, 'Numbered', 5), { expectedRevision: 4n });
+
+      await stop('SIGKILL');
+      const next = await start();
+      expect((await collect(next.readStream('held'))).map((resolved) => resolved.event!.data)).toEqual(
+        Array.from({ length: 6 }, (_, n) => ({ n })),
+      );
+    },
+    PROCESS_BUDGET_MS,
+  );
+
+  it(
     'says on its output that the log failed when a write fails for good (a file size limit), refuses appends, and loses nothing acknowledged',
     async () => {
       // A file size limit (ulimit -f, in KiB) makes the log's write fail with EFBIG: the segment's zeros
@@ -236,7 +278,8 @@ describe('embedded event store durability', () => {
     'says that it cannot start when its start record cannot be written, exits 2, and then starts with every event',
     async () => {
       const stream = 'written-before';
-      await own.session((client) => client.appendToStream(stream, numbered(3)));
+      // Enough for a limit of at least 1 KiB: the data directory's lock file, written first, stays within it.
+      await own.session((client) => client.appendToStream(stream, numbered(30)));
       // The log's records end the segment (the zeros filled ahead of them are unwritten space), and
       // the limit ends before them: the start's epoch record is the first write that crosses it.
       const names = (await readdir(own.dataDir)).filter((name) => name.endsWith('.log')).sort();
@@ -252,7 +295,9 @@ describe('embedded event store durability', () => {
         ],
       });
       const stored = await own.session((client) => collect(client.readStream(stream)));
-      expect(stored.map((resolved) => resolved.event!.data)).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }]);
+      expect(stored.map((resolved) => resolved.event!.data)).toEqual(
+        Array.from({ length: 30 }, (_, n) => ({ n })),
+      );
     },
     PROCESS_BUDGET_MS,
   );

@@ -1,5 +1,6 @@
 import { promises as fs, constants as fsConstants, writevSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { lockDataDirectory } from './data-lock.js';
 
 import {
   FLAG_COMMIT_END,
@@ -154,6 +155,24 @@ export class LogEndsBeforeCheckpointError extends StartRefusedError {
 }
 
 /** writer.chk fails its checks: whether the log lost acknowledged appends cannot be told. */
+/**
+ * Another process (still running) has the data directory open (see lockDataDirectory): two stores on
+ * one log write their records at the same positions, and the log refuses to start once they stop.
+ */
+export class DataDirectoryInUseError extends StartRefusedError {
+  constructor(
+    readonly directory: string,
+    readonly pid: number,
+  ) {
+    super(
+      `the data directory ${directory} is in use by another eventstore process (pid ${pid}), and was ` +
+        'left as it was: two stores on one log overwrite each other. Stop that process first, or give ' +
+        'this one another --data directory.',
+    );
+    this.name = 'DataDirectoryInUseError';
+  }
+}
+
 export class CheckpointDamagedError extends StartRefusedError {
   constructor(
     readonly directory: string,
@@ -321,6 +340,8 @@ export class FileLog implements LogDevice {
   private checkpointing: Promise<void> | undefined;
   /** A writer.chk write that failed: the next write fails with it, as if it had failed itself. */
   private checkpointError: Error | undefined;
+  /** Lets go of the data directory (see lockDataDirectory); undefined before open and after close. */
+  private releaseLock: (() => Promise<void>) | undefined;
 
   constructor(
     private readonly directory: string,
@@ -340,6 +361,26 @@ export class FileLog implements LogDevice {
     onFiller: (position: number, length: number) => void = () => undefined,
   ): Promise<RecoveryReport> {
     await fs.mkdir(this.directory, { recursive: true });
+    // Before any byte of it is read: a second store would cut the live log's tail as torn, append its
+    // epoch record where the running one appends next, and both would write over each other.
+    const lock = await lockDataDirectory(this.directory);
+    if ('heldBy' in lock) throw new DataDirectoryInUseError(this.directory, lock.heldBy);
+    try {
+      const report = await this.recover(onRecord, onFiller);
+      this.releaseLock = lock.release;
+      return report;
+    } catch (error) {
+      // A refused start leaves the directory as it found it, the lock file included.
+      await lock.release();
+      throw error;
+    }
+  }
+
+  /** Checks the log (see open), cutting only a torn final write. */
+  private async recover(
+    onRecord: (position: number, chunk: Buffer, offset: number) => void,
+    onFiller: (position: number, length: number) => void,
+  ): Promise<RecoveryReport> {
     const checkpoint = await readCheckpoint(this.directory);
     if (checkpoint.kind === 'damaged') throw new CheckpointDamagedError(this.directory, checkpoint.reason);
     const names = (await fs.readdir(this.directory)).filter((name) => SEGMENT_NAME.test(name)).sort();
@@ -716,6 +757,8 @@ export class FileLog implements LogDevice {
       await segment.handle.close();
       segment.handle = undefined;
     }
+    await this.releaseLock?.();
+    this.releaseLock = undefined;
   }
 }
 

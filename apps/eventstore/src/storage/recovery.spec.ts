@@ -3,6 +3,7 @@ import { appendFile, mkdtemp, readFile, readdir, rm, truncate, unlink, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { DATA_LOCK_FILE } from './data-lock.js';
 import { WRITER_CHECKPOINT_FILE, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { LogStore, type ProposedEvent } from './log-store.js';
 import {
@@ -647,9 +648,11 @@ describe('eventstore repair', () => {
     // Kept events keep their positions; the repair's record, the last, is new.
     const keptPositions = Array.from({ length: store.committedCount - 1 }, (_, seq) => store.positionOf(seq));
     expect(keptPositions.every((position) => positions.includes(position))).toBe(true);
+    // The lock file is the open store's (see data-lock.ts).
     expect((await readdir(directory)).sort()).toEqual([
       '00000000000000000000.log',
       copyName,
+      DATA_LOCK_FILE,
       WRITER_CHECKPOINT_FILE,
     ]);
     await store.close();
