@@ -50,7 +50,9 @@ describe('embedded event store: a damaged log through the server process', () =>
       expect(refused.stderr).toContain(`${path} is damaged at byte offset ${middle} (checksum mismatch)`);
       expect(refused.stderr).toMatch(/: \d+ valid event record\(s\) follow in this file/);
       // The operator is given the command to run as it is, for this directory.
-      expect(refused.stderr).toContain(`\`eventstore repair --data ${own.dataDir}\` copies the file aside`);
+      expect(refused.stderr).toContain(
+        `\`npx switchboard-eventstore repair --data ${own.dataDir}\` copies the file aside`,
+      );
       expect(refused.stdout).not.toContain('listening');
       expect(await readFile(path)).toEqual(file);
       expect((await readdir(own.dataDir)).sort()).toEqual([SEGMENT, CHECKPOINT]);
@@ -132,7 +134,7 @@ describe('embedded event store: a damaged log through the server process', () =>
         ),
       );
       expect(lines[0]).toContain(
-        `Restore the missing files from a backup, or accept the loss with \`eventstore repair --data ${own.dataDir}\``,
+        `Restore the missing files from a backup, or accept the loss with \`npx switchboard-eventstore repair --data ${own.dataDir}\``,
       );
       expect(await readFile(path)).toEqual(file);
       expect(await readFile(join(own.dataDir, CHECKPOINT))).toEqual(checkpoint);

@@ -117,7 +117,7 @@ export class LogDamagedError extends StartRefusedError {
       `log segment ${file} is damaged at byte offset ${offset} (${reason}): ${followingEvents} valid ` +
         `event record(s) follow in this file${first}${newer}. Damage followed by data written later is ` +
         'not a torn final write, so the store refuses to start and has changed no byte on disk. ' +
-        `\`eventstore repair --data ${dirname(file)}\` copies the file aside and takes out only the damaged bytes ` +
+        `\`npx switchboard-eventstore repair --data ${dirname(file)}\` copies the file aside and takes out only the damaged bytes ` +
         '(see apps/eventstore/README.md).',
     );
     this.name = 'LogDamagedError';
@@ -148,7 +148,7 @@ export class LogEndsBeforeCheckpointError extends StartRefusedError {
         `durable up to position ${checkpoint.position}: ${missingBytes} bytes holding ${missingEvents} ` +
         `acknowledged event(s) are missing (${where}). The store refuses to start and has changed no byte ` +
         'on disk. Restore the missing files from a backup, or accept the loss with ' +
-        `\`eventstore repair --data ${directory}\`, which sets ${WRITER_CHECKPOINT_FILE} to what the log holds.`,
+        `\`npx switchboard-eventstore repair --data ${directory}\`, which sets ${WRITER_CHECKPOINT_FILE} to what the log holds.`,
     );
     this.name = 'LogEndsBeforeCheckpointError';
   }
@@ -181,7 +181,7 @@ export class CheckpointDamagedError extends StartRefusedError {
     super(
       `${join(directory, WRITER_CHECKPOINT_FILE)} is damaged (${reason}): without it the store cannot tell ` +
         'whether the log lost acknowledged appends, so it refuses to start and has changed no byte on disk. ' +
-        `\`eventstore repair --data ${directory}\` writes it again from what the log holds.`,
+        `\`npx switchboard-eventstore repair --data ${directory}\` writes it again from what the log holds.`,
     );
     this.name = 'CheckpointDamagedError';
   }

@@ -491,7 +491,7 @@ describe('writer checkpoint: a log that ends before it has lost acknowledged app
         `${full.position - left.position} bytes holding ${full.events - left.events} acknowledged event(s) are missing`,
     );
     expect(refusal.message).toContain(`from ${newest} on, were deleted`);
-    expect(refusal.message).toContain('`eventstore repair --data');
+    expect(refusal.message).toContain('`npx switchboard-eventstore repair --data');
     expect(full.events - left.events).toBeGreaterThan(0);
   });
 
