@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { addEncoded } from '#load';
 import { cliSuite, runCli } from '../support/cli.js';
 import { encodeIntoCompressedBase64 } from 'hdr-histogram-js';
@@ -102,6 +103,67 @@ describe('load run --shard and load merge', () => {
     expect(sum.lag.count).toBe(one.lag.count + two.lag.count);
     expect(sum.passed).toBe(true);
   }, 180_000);
+
+  it('starts 2 shards launched 1 s apart together at --start-at, so that the merged rate is the target', async () => {
+    // Given an instant far enough ahead for both shards' setup on a loaded machine
+    const startAt = Date.now() + 8_000;
+    const instant = new Date(startAt).toISOString();
+    const run = (i: number) =>
+      runCli([
+        'load',
+        ...suite.endpoints,
+        '--rate',
+        '10',
+        '--duration',
+        '3s',
+        '--lines',
+        '48',
+        '--delegators',
+        '4',
+        '--seed',
+        'together',
+        '--run-id',
+        'together',
+        '--no-progress',
+        '--shard',
+        `${i}/2`,
+        '--start-at',
+        instant,
+        '--out',
+        join(suite.dir, `together-${i}.json`),
+      ]);
+    // When shard 1 is launched, and shard 2 a second later
+    const first = run(1);
+    await sleep(1_000);
+    const shards = await Promise.all([first, run(2)]);
+    for (const shard of shards) {
+      expect(shard.stderr).toBe(`set up, waiting for --start-at ${instant}\n`);
+      expect(shard.code).toBe(0);
+    }
+    const merged = await runCli([
+      'load',
+      'merge',
+      join(suite.dir, 'together-1.json'),
+      join(suite.dir, 'together-2.json'),
+      '--json',
+    ]);
+    expect(merged.code).toBe(0);
+    const sum = JSON.parse(merged.stdout);
+    // Then both measured phases began at the agreed instant, not when each was set up
+    const starts = await Promise.all(
+      [1, 2].map(async (i) => {
+        const shard = JSON.parse(await readFile(join(suite.dir, `together-${i}.json`), 'utf8'));
+        return shard.merge.startedAtMs as number;
+      }),
+    );
+    for (const start of starts) expect(Math.abs(start - startAt)).toBeLessThan(50);
+    // And the merged rate is the target's, within a tenth, with no warning that the shards started apart
+    expect(sum.merge.scheduledCalls).toBe(30);
+    expect(sum.rate.targetCallsPerSecond).toBe(10);
+    expect(sum.rate.achievedCallsPerSecond).toBeGreaterThan(9);
+    expect(sum.rate.achievedCallsPerSecond).toBeLessThan(11);
+    expect(sum.warnings).toEqual([]);
+  }, 60_000);
 
   it('sets the exit code from the merged verdict, and refuses an incomplete set of shards', async () => {
     const strict = await merge([1, 2], '--threshold', 'p99<0.001ms');

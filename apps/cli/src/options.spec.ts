@@ -9,6 +9,7 @@ import {
   positiveDuration,
   rate,
   shardArg,
+  startAtArg,
 } from './options.js';
 
 describe('CLI option parsers', () => {
@@ -49,6 +50,14 @@ describe('CLI option parsers', () => {
   it('reads --shard i/n, and refuses a shard that is not one as a usage error rather than a stack trace', () => {
     expect(shardArg('2/3')).toEqual({ index: 2, count: 3 });
     for (const bad of ['3/2', '0/0', '1/0', 'a/b']) expect(() => shardArg(bad)).toThrow(InvalidArgumentError);
+  });
+
+  it('reads --start-at as an instant with its zone, and refuses a local time as a usage error rather than a stack trace', () => {
+    // Given the instant the shards agreed on, When parsed, Then it is ms since the epoch on every machine
+    expect(startAtArg('2026-05-01T14:00:00+02:00')).toBe(Date.UTC(2026, 4, 1, 12));
+    // And a time without a zone, which each machine would read in its own, is a usage error
+    for (const bad of ['2026-05-01T14:00:00', 'in 10s', '1777636800000'])
+      expect(() => startAtArg(bad)).toThrow(InvalidArgumentError);
   });
 
   it('refuses a period of 0 where one must pass (stats interval, lag poll, timeout)', () => {

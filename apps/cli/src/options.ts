@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ID_PATTERN, ID_RULE } from '#events';
 import { stackAddress, stackAddressVariables, type StackApp } from '#stack';
-import { formatDurationMs, parseDurationMs, parseRate, parseShard, type Shard } from '#load';
+import { formatDurationMs, parseDurationMs, parseRate, parseShard, parseStartAt, type Shard } from '#load';
 
 /** Commander argument parsers that fail with a message saying what to write instead. */
 export const positiveInt = (value: string): number => {
@@ -42,6 +42,12 @@ export const duration = (value: string): number => {
 
 /** `--shard i/n`. */
 export const shardArg: (value: string) => Shard = asUsageError(parseShard);
+
+/**
+ * `--start-at <instant>`, as ms since the epoch. Only its form is read here: whether it is past is
+ * judged when the run starts, as a refusal of the run (exit code 2) rather than of the option.
+ */
+export const startAtArg: (value: string) => number = asUsageError(parseStartAt);
 
 /**
  * A duration option whose help shows its default with a unit (`default: 10s`): commander prints a

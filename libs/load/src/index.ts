@@ -13,6 +13,7 @@ export * from './report.js';
 export * from './runner.js';
 export * from './schedule.js';
 export * from './shard.js';
+export * from './start-at.js';
 export * from './summary-table.js';
 export * from './think-time.js';
 export * from './thresholds.js';

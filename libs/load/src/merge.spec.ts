@@ -3,6 +3,7 @@ import { decodeFromCompressedBase64, encodeIntoCompressedBase64 } from 'hdr-hist
 import { addEncoded, mergeProblems, mergeResults, type ShardResult } from './merge.js';
 import { LagTracker, Metrics } from './metrics.js';
 import { buildSummary, type LoadSummary } from './report.js';
+import { renderSummary } from './summary-table.js';
 import { parseThreshold } from './thresholds.js';
 
 const manifest = (command: string): RunManifest => ({ command, seed: 's', runId: 'r' }) as RunManifest;
@@ -100,6 +101,29 @@ describe('load merge', () => {
       thresholds: [parseThreshold('p99<1s')],
     });
     expect(relaxed.passed).toBe(true);
+  });
+
+  it('warns, in its table and its JSON, when the shards started apart, and adds their counts all the same', () => {
+    // Given shard 2 started 400 ms after shard 1, each measuring for 1 s
+    // When they are merged
+    const apart = mergeResults(results, { manifest: manifest('load merge') });
+    // Then the merge says why its rates read low, and how to start the shards together
+    const warning =
+      'the shards started up to 400 ms apart, 28.6% of the merged window: the merged rates are spread ' +
+      'over it and read low; start the shards together with `load run --start-at`';
+    expect(apart.warnings).toEqual([warning]);
+    expect(renderSummary(apart).split('\n')[1]).toBe(`  warning ............ ${warning}`);
+    // And given the same shards started 100 ms apart (under a tenth of the window), When merged
+    const near = shardRun({ index: 2, count: 2 }, latencies(300, 5), 1_000_100);
+    const together = mergeResults([results[0]!, { file: 'two.json', summary: near.summary }], {
+      manifest: manifest('load merge'),
+    });
+    // Then nothing is said, and the counts are the same either way
+    expect(together.warnings).toEqual([]);
+    expect(renderSummary(together)).not.toContain('warning');
+    expect(together.commands).toEqual(apart.commands);
+    expect(together.calls).toEqual(apart.calls);
+    expect(together.outcomes).toEqual(apart.outcomes);
   });
 
   it("adds the shards' warm-ups up apart from the measured figures, and refuses shards that warmed up differently", () => {

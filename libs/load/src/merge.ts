@@ -3,6 +3,7 @@ import { decodeFromCompressedBase64, type Histogram } from 'hdr-histogram-js';
 import { newHistogram } from './metrics.js';
 import { buildSummary, type LoadSummary, type MeasuredRun, type WarmUpSummary } from './report.js';
 import { parseShard } from './shard.js';
+import { duration, figure } from './summary-table.js';
 import { parseThreshold, type Threshold } from './thresholds.js';
 
 /** One `--out` file of a shard, as read back. */
@@ -234,6 +235,27 @@ const addWarmUps = (warmUps: readonly (WarmUpSummary | null | undefined)[]): War
 };
 
 /**
+ * The share of the merged window by which the shards' starts may differ before the merge says so:
+ * past it, the merged rates (counts over the whole window) read noticeably below the target.
+ */
+export const START_SPREAD_WARNING = 0.1;
+
+/**
+ * A warning when the shards' measured phases did not start together: the merged window runs from the
+ * first start to the last answer, so shards started seconds apart (each when its own setup was done)
+ * were merged into rates far below their target, with nothing saying why. The counts stay exact.
+ */
+export const startSpreadWarning = (startsMs: readonly number[], windowMs: number): string | undefined => {
+  const spreadMs = Math.max(...startsMs) - Math.min(...startsMs);
+  if (!(spreadMs > START_SPREAD_WARNING * windowMs)) return undefined;
+  return (
+    `the shards started up to ${duration(spreadMs)} apart, ${figure((100 * spreadMs) / windowMs)}% of ` +
+    'the merged window: the merged rates are spread over it and read low; start the shards together ' +
+    'with `load run --start-at`'
+  );
+};
+
+/**
  * The shards' results as one run's: counts and histograms added, the window from the first start to
  * the last answer, and every figure and threshold computed again from those sums. The thresholds are
  * the shards' own, unless `thresholds` is given.
@@ -278,6 +300,10 @@ export const mergeResults = (
         }
       : undefined,
   };
+  const spread = startSpreadWarning(
+    data.map((d) => d.startedAtMs),
+    run.endedAtMs - run.startedAtMs,
+  );
   const { shard: _shard, ...model } = first.model;
   if (model.kind === 'closed') model.concurrency = sumOf(summaries.map((s) => Number(s.model.concurrency)));
   return buildSummary({
@@ -287,5 +313,6 @@ export const mergeResults = (
     run,
     thresholds: options.thresholds ?? first.thresholds.map((t) => parseThreshold(t.threshold)),
     warmUp: addWarmUps(summaries.map((s) => s.warmUp)),
+    warnings: spread === undefined ? [] : [spread],
   });
 };

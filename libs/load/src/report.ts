@@ -50,6 +50,8 @@ export interface LoadSummary {
   readonly warmUp: WarmUpSummary | null;
   readonly thresholds: readonly ThresholdResult[];
   readonly passed: boolean;
+  /** What makes the figures read otherwise than they seem (`load merge`: shards that started apart). */
+  readonly warnings: readonly string[];
   /** What `load merge` adds up exactly: every figure above is computed again from these. */
   readonly merge: MergeData;
 }
@@ -161,6 +163,7 @@ export const buildSummary = (input: {
   targetCommandsPerSecond?: number | null;
   shard?: Shard;
   warmUp?: WarmUpSummary;
+  warnings?: readonly string[];
 }): LoadSummary => {
   const { counters, metrics } = input.run;
   const elapsedMs = Math.max(1, input.run.endedAtMs - input.run.startedAtMs);
@@ -228,6 +231,7 @@ export const buildSummary = (input: {
     warmUp: input.warmUp ?? null,
     thresholds,
     passed: thresholds.every((result) => result.passed),
+    warnings: input.warnings ?? [],
     merge: {
       shard: input.shard && input.shard.count > 1 ? formatShard(input.shard) : null,
       startedAtMs: round(input.run.startedAtMs),

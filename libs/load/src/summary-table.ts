@@ -127,6 +127,7 @@ export const renderSummary = (summary: LoadSummary): string => {
     `${summary.manifest.command}: ${describeModel(summary.model)}${describePart(summary.model)}, ` +
       `account ${summary.accountId}`,
   );
+  for (const warning of summary.warnings) lines.push(labelled('warning', warning));
   if (summary.warmUp) lines.push(labelled('warm-up', describeWarmUp(summary.warmUp)));
   lines.push(labelled('elapsed', duration(summary.elapsedMs)));
   lines.push(

@@ -117,6 +117,70 @@ async function inTempDir(prefix: string, use: (dir: string) => Promise<void>): P
   }
 }
 
+describe('load run --start-at', () => {
+  it('refuses a start already past with exit code 2, before anything is sent', async () => {
+    // Given an api that would answer
+    const api = await startFakeApi(() => 0);
+    try {
+      // When a run is asked to start at an instant gone by
+      const refusal = await failureOf(loadCommand(), [
+        'run',
+        '--api',
+        api.url,
+        '--no-lag',
+        '--rate',
+        '5',
+        '--start-at',
+        '2020-01-01T00:00:00Z',
+      ]);
+      // Then it is refused, saying so, and the api heard nothing
+      expect(refusal).toMatch(
+        /^switchboard load: --start-at 2020-01-01T00:00:00\.000Z is already past \(it is \S+Z\): give an instant ahead/,
+      );
+      expect(api.received).toEqual([]);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('refuses to begin late when setup ends after the start, sending no call out of line with the other shards', async () => {
+    // Given an api answering each command in 150 ms, and a start 300 ms ahead: less than the setup takes
+    const api = await startSlowApi(150);
+    const startAt = new Date(Date.now() + 300).toISOString();
+    try {
+      // When a run is asked to start then
+      const refusal = await failureOf(loadCommand(), [
+        'run',
+        '--api',
+        api.url,
+        '--no-lag',
+        '--no-progress',
+        '--rate',
+        '5',
+        '--delegators',
+        '1',
+        '--delegates',
+        '1',
+        '--lines',
+        '1',
+        '--start-at',
+        startAt,
+      ]);
+      // Then it is refused once set up, saying how late and how long the setup took
+      expect(refusal).toMatch(
+        new RegExp(
+          `^switchboard load: the setup ended [\\d.]+ m?s after --start-at ${startAt} \\(it took [\\d.]+ m?s\\): give an instant further ahead\n$`,
+        ),
+      );
+      // And no call was placed: only the setup reached the api
+      expect(api.received.length).toBeGreaterThan(0);
+      expect(api.received.filter((request) => request.includes('calls'))).toEqual([]);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
 describe('load replay', () => {
   it('provisions before the measured phase, so setup sent back to back counts neither as load nor as late', async () => {
     // Given a recording of an account's setup (all at offset 0) and two calls, and an api answering in 600 ms

@@ -3,6 +3,7 @@ import { constants, createWriteStream, type WriteStream } from 'node:fs';
 import { access, open, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import cliProgress from 'cli-progress';
 import { Command, Option } from 'commander';
 import {
@@ -23,6 +24,7 @@ import {
   intervalRow,
   LagPoller,
   LagTracker,
+  lateStartProblem,
   type LoadSummary,
   measuredRun,
   type MeasuredRun,
@@ -51,6 +53,7 @@ import {
   setupCommands,
   type Shard,
   shardProblems,
+  startAtProblem,
   StatsWriter,
   type Threshold,
   type Topology,
@@ -73,6 +76,7 @@ import {
   rate,
   shardArg,
   stackUrlOption,
+  startAtArg,
 } from '../options.js';
 
 interface CommonOptions {
@@ -114,6 +118,8 @@ interface RunOptions extends CommonOptions {
   lines: number;
   shard?: Shard;
   warmUp?: number;
+  /** Wall-clock ms since the epoch. */
+  startAt?: number;
 }
 
 interface MergeOptions {
@@ -318,6 +324,13 @@ export const loadCommand = (): Command => {
         'run part i of n of this seeded workload (its own delegators, their lines and calls; same --run-id ' +
           "for every shard); `load merge` adds up the shards' --out files",
         shardArg,
+      )
+      .option(
+        '--start-at <instant>',
+        'begin the measured phase at this ISO-8601 instant with its zone, e.g. 2026-05-01T12:00:00Z, ' +
+          'so that shards launched apart start together (the same for every shard); setup and --warm-up ' +
+          'come before it, and a run whose setup ends after it is refused (default: once set up)',
+        startAtArg,
       ),
   ).action(async (options: RunOptions, command: Command) => {
     process.exitCode = await runLoad(options, command);
@@ -440,9 +453,12 @@ class Session {
     }
   }
 
-  /** Starts the clocks of the measured phase. */
-  begin(totalLabel: string, total: number, progressValue: () => number): void {
-    this.counters.startedAt = performance.now();
+  /**
+   * Starts the clocks of the measured phase, at `startedAt` (a performance.now() instant, by default
+   * now): the open model's first intended send time.
+   */
+  begin(totalLabel: string, total: number, progressValue: () => number, startedAt = performance.now()): void {
+    this.counters.startedAt = startedAt;
     this.counters.lastDoneAt = this.counters.startedAt;
     this.metrics.takeInterval();
     this.lagPoller?.start();
@@ -618,6 +634,21 @@ async function provision(session: Session, commands: readonly ApiCommand[]): Pro
  */
 const firstCallAfter = (callsUsed: number, lines: number): number => Math.ceil(callsUsed / lines) * lines;
 
+/**
+ * Waits for `--start-at` once this shard is set up (and warmed up), and gives the instant in this
+ * process's monotonic clock, the measured phase's start: the agreed instant itself, not the moment
+ * the timer fired, so that every shard's intended send times are the same ones. Read against the
+ * wall clock now, not at the process's start, which NTP may have moved since.
+ */
+async function waitForStart(startAtMs: number, setupBeganMs: number, warmedUp: boolean): Promise<number> {
+  const late = lateStartProblem(startAtMs, Date.now(), setupBeganMs, warmedUp);
+  if (late) throw new Error(late);
+  const startedAt = performance.now() + (startAtMs - Date.now());
+  process.stderr.write(`set up, waiting for --start-at ${new Date(startAtMs).toISOString()}\n`);
+  await sleep(Math.max(0, startedAt - performance.now()));
+  return startedAt;
+}
+
 async function runLoad(options: RunOptions, command: Command): Promise<number> {
   let session: Session | undefined;
   try {
@@ -640,6 +671,8 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
       lines: options.lines,
     };
     const shard = options.shard ?? { index: 1, count: 1 };
+    const startProblem =
+      options.startAt === undefined ? undefined : startAtProblem(options.startAt, Date.now());
     const problems = [
       ...topologyProblems(sizes),
       ...shardProblems(shard, {
@@ -647,6 +680,7 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
         concurrency: options.concurrency,
         runIdGiven: command.getOptionValueSource('runId') === 'cli',
       }),
+      ...(startProblem === undefined ? [] : [startProblem]),
     ];
     if (problems.length > 0) throw new Error(`${problems.join('; ')}${defaultsNamed(command, problems)}`);
     const topology = buildTopology({ accountId, ...sizes });
@@ -674,7 +708,12 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
       : { kind: 'closed', concurrency, durationMs, maxCalls: options.maxCalls, ...warmedUp, ...sharded };
     const manifest = buildManifest(
       'load run',
-      { ...command.opts(), think: formatThinkTime(think), shard: options.shard && formatShard(shard) },
+      {
+        ...command.opts(),
+        think: formatThinkTime(think),
+        shard: options.shard && formatShard(shard),
+        startAt: options.startAt && new Date(options.startAt).toISOString(),
+      },
       {
         seed: options.seed,
         runId: options.runId,
@@ -682,6 +721,7 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
     );
     // The lag path's {line} and {viewer} name parties this shard provisions itself.
     const ownTopology = { ...topology, delegators: topology.delegators.filter((_, d) => ownsParty(d)) };
+    const setupBeganMs = Date.now();
     await checkOutputFiles(options);
     session = new Session(options, manifest, liveStatsWanted(command), ownTopology);
     await session.checkReachable();
@@ -718,11 +758,18 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
     // The measured calls go on from the warm-up's: a call id is not reused while its call may be live.
     const measuredPlan = (index: number) => plan(firstMeasured + index);
     const measuredOwns = (index: number) => owns(firstMeasured + index);
+    const startedAt =
+      options.startAt === undefined
+        ? undefined
+        : await waitForStart(options.startAt, setupBeganMs, options.warmUp !== undefined);
     const context = session.context();
     const counters = session.counters;
     const byTime = durationMs !== undefined;
-    session.begin(byTime ? 's' : 'calls', byTime ? Math.ceil(durationMs / 1000) : options.maxCalls!, () =>
-      byTime ? Math.floor((performance.now() - counters.startedAt) / 1000) : counters.callsStarted,
+    session.begin(
+      byTime ? 's' : 'calls',
+      byTime ? Math.ceil(durationMs / 1000) : options.maxCalls!,
+      () => (byTime ? Math.floor((performance.now() - counters.startedAt) / 1000) : counters.callsStarted),
+      startedAt,
     );
     if (openSchedule) {
       await runOpen(context, counters, openSchedule, measuredPlan, measuredOwns);
