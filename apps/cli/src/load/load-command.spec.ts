@@ -118,21 +118,27 @@ async function inTempDir(prefix: string, use: (dir: string) => Promise<void>): P
 }
 
 describe('load run --start-at', () => {
+  /** `load run` at 5 calls/s against `api`, starting at `startAt`, as far as the refusal it ends with. */
+  const refusalOfRunAt = (api: string, startAt: string, ...more: string[]): Promise<string> =>
+    failureOf(loadCommand(), [
+      'run',
+      '--api',
+      api,
+      '--no-lag',
+      '--no-progress',
+      '--rate',
+      '5',
+      '--start-at',
+      startAt,
+      ...more,
+    ]);
+
   it('refuses a start already past with exit code 2, before anything is sent', async () => {
     // Given an api that would answer
     const api = await startFakeApi(() => 0);
     try {
       // When a run is asked to start at an instant gone by
-      const refusal = await failureOf(loadCommand(), [
-        'run',
-        '--api',
-        api.url,
-        '--no-lag',
-        '--rate',
-        '5',
-        '--start-at',
-        '2020-01-01T00:00:00Z',
-      ]);
+      const refusal = await refusalOfRunAt(api.url, '2020-01-01T00:00:00Z');
       // Then it is refused, saying so, and the api heard nothing
       expect(refusal).toMatch(
         /^switchboard load: --start-at 2020-01-01T00:00:00\.000Z is already past \(it is \S+Z\): give an instant ahead/,
@@ -149,23 +155,16 @@ describe('load run --start-at', () => {
     const startAt = new Date(Date.now() + 300).toISOString();
     try {
       // When a run is asked to start then
-      const refusal = await failureOf(loadCommand(), [
-        'run',
-        '--api',
+      const refusal = await refusalOfRunAt(
         api.url,
-        '--no-lag',
-        '--no-progress',
-        '--rate',
-        '5',
+        startAt,
         '--delegators',
         '1',
         '--delegates',
         '1',
         '--lines',
         '1',
-        '--start-at',
-        startAt,
-      ]);
+      );
       // Then it is refused once set up, saying how late and how long the setup took
       expect(refusal).toMatch(
         new RegExp(
