@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { addEncoded } from '#load';
-import { cliSuite, runCli } from '../support/cli.js';
+import { CLI, cliSuite, runCli } from '../support/cli.js';
 import { encodeIntoCompressedBase64 } from 'hdr-histogram-js';
 
 /**
@@ -163,6 +165,52 @@ describe('load run --shard and load merge', () => {
     expect(sum.rate.achievedCallsPerSecond).toBeGreaterThan(9);
     expect(sum.rate.achievedCallsPerSecond).toBeLessThan(11);
     expect(sum.warnings).toEqual([]);
+  }, 60_000);
+
+  it('ends a wait for --start-at at the first Ctrl-C, rather than begin at the instant only to stop', async () => {
+    // Given a shard set up and waiting for an instant half a minute ahead
+    const instant = new Date(Date.now() + 30_000).toISOString();
+    const shard = spawn(process.execPath, [
+      CLI,
+      'load',
+      ...suite.endpoints,
+      '--rate',
+      '10',
+      '--lines',
+      '8',
+      '--delegators',
+      '4',
+      '--seed',
+      'interrupted',
+      '--run-id',
+      'interrupted',
+      '--no-progress',
+      '--shard',
+      '1/2',
+      '--start-at',
+      instant,
+    ]);
+    let stderr = '';
+    const waiting = new Promise<void>((resolve) =>
+      shard.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('waiting for --start-at')) resolve();
+      }),
+    );
+    const exited = once(shard, 'exit');
+    // A shard that ended before waiting (refused) goes on to the checks below, which say why.
+    await Promise.race([waiting, exited]);
+    // When it is interrupted
+    const interruptedAt = Date.now();
+    shard.kill('SIGINT');
+    const [code] = await exited;
+    // Then it ends at once, saying that nothing was measured, with the exit code of a run that could not run
+    expect(Date.now() - interruptedAt).toBeLessThan(5_000);
+    expect(stderr).toBe(
+      `set up, waiting for --start-at ${instant}\n` +
+        `switchboard load: interrupted while waiting for --start-at ${instant}: nothing was measured\n`,
+    );
+    expect(code).toBe(2);
   }, 60_000);
 
   it('sets the exit code from the merged verdict, and refuses an incomplete set of shards', async () => {

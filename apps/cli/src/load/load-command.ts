@@ -391,6 +391,8 @@ class Session {
   private bar: cliProgress.SingleBar | undefined;
   private barTimer: NodeJS.Timeout | undefined;
   private stopRequested = false;
+  /** Aborted by the first Ctrl-C, which must also end a wait for --start-at, not only stop starting calls. */
+  private readonly interrupted = new AbortController();
 
   constructor(
     readonly options: CommonOptions,
@@ -414,6 +416,7 @@ class Session {
     process.once('SIGINT', () => {
       // First Ctrl-C: stop starting calls and report; the summary still shows what ran.
       this.stopRequested = true;
+      this.interrupted.abort();
     });
   }
 
@@ -451,6 +454,28 @@ class Session {
           `(${this.lagPoller.lastError}); pass --no-lag to run without lag measurement`,
       );
     }
+  }
+
+  /**
+   * Waits for `--start-at` once this shard is set up (and warmed up), and gives the instant in this
+   * process's monotonic clock, the measured phase's start: the agreed instant itself, not the moment
+   * the timer fired, so that every shard's intended send times are the same ones. Read against the
+   * wall clock now, not at the process's start, which NTP may have moved since. A Ctrl-C while
+   * waiting (which may be hours) ends the run there: otherwise nothing showed it was heard, and the
+   * run began at the instant only to stop at once.
+   */
+  async waitForStart(startAtMs: number, setupBeganMs: number, warmedUp: boolean): Promise<number> {
+    const late = lateStartProblem(startAtMs, Date.now(), setupBeganMs, warmedUp);
+    if (late) throw new Error(late);
+    const startedAt = performance.now() + (startAtMs - Date.now());
+    const instant = new Date(startAtMs).toISOString();
+    process.stderr.write(`set up, waiting for --start-at ${instant}\n`);
+    try {
+      await sleep(Math.max(0, startedAt - performance.now()), undefined, { signal: this.interrupted.signal });
+    } catch {
+      throw new Error(`interrupted while waiting for --start-at ${instant}: nothing was measured`);
+    }
+    return startedAt;
   }
 
   /**
@@ -634,21 +659,6 @@ async function provision(session: Session, commands: readonly ApiCommand[]): Pro
  */
 const firstCallAfter = (callsUsed: number, lines: number): number => Math.ceil(callsUsed / lines) * lines;
 
-/**
- * Waits for `--start-at` once this shard is set up (and warmed up), and gives the instant in this
- * process's monotonic clock, the measured phase's start: the agreed instant itself, not the moment
- * the timer fired, so that every shard's intended send times are the same ones. Read against the
- * wall clock now, not at the process's start, which NTP may have moved since.
- */
-async function waitForStart(startAtMs: number, setupBeganMs: number, warmedUp: boolean): Promise<number> {
-  const late = lateStartProblem(startAtMs, Date.now(), setupBeganMs, warmedUp);
-  if (late) throw new Error(late);
-  const startedAt = performance.now() + (startAtMs - Date.now());
-  process.stderr.write(`set up, waiting for --start-at ${new Date(startAtMs).toISOString()}\n`);
-  await sleep(Math.max(0, startedAt - performance.now()));
-  return startedAt;
-}
-
 async function runLoad(options: RunOptions, command: Command): Promise<number> {
   let session: Session | undefined;
   try {
@@ -761,7 +771,7 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
     const startedAt =
       options.startAt === undefined
         ? undefined
-        : await waitForStart(options.startAt, setupBeganMs, options.warmUp !== undefined);
+        : await session.waitForStart(options.startAt, setupBeganMs, options.warmUp !== undefined);
     const context = session.context();
     const counters = session.counters;
     const byTime = durationMs !== undefined;
