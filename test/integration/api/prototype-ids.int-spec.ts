@@ -160,7 +160,7 @@ describe('ids and body keys naming Object.prototype members, on every route', ()
   const valueFor = (route: Route, param: string): string => {
     if (param === 'number') return route.path.includes('vip-contacts') ? VIP_CALLER : LINE_PATH_NUMBER;
     if (param === 'action') return 'answer';
-    if (param === 'viewer' || param === 'party') return ALICE;
+    if (param === 'viewer' || param === 'viewers' || param === 'party') return ALICE;
     if (param === 'line') return LINE;
     if (param === 'file') return 'index.js';
     if (param === 'path') return `accounts/${accountId}/parties`;
