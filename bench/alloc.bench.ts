@@ -2,9 +2,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { buildManifest, repoRoot, type StartedProcess, startProcess, startStack } from '#stack';
+import { buildManifest, repoRoot, type StartedProcess } from '#stack';
 import { attribute, type ProfileNode } from './alloc/attribution.js';
 import { runFixedRate, runStep } from './e2e/measure.js';
+import { startStackWithFloor } from './e2e/stack-with-floor.js';
 
 /**
  * bench:alloc — bytes the api allocates per command, and who allocates them, against the append-only
@@ -87,17 +88,8 @@ const manifest = buildManifest('bench:alloc', {
   callsPerSecond: CALLS_PER_SECOND,
   measuredMs: MEASURED_MS,
 });
-const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-bench-store-'));
-const stack = await startStack(probeOptions, dataDir);
-let noop: StartedProcess | undefined;
+const { stack, noop, stop } = await startStackWithFloor(probeOptions);
 try {
-  noop = await startProcess(
-    'noop',
-    'dist/bench/e2e/noop-server.js',
-    [],
-    { ...probeOptions, EVENTSTORE_CONNECTION_STRING: stack.store.address },
-    /noop listening on (http:\/\/\S+)/,
-  );
   console.log(
     `bench:alloc: node ${process.version}, commit ${manifest.gitCommit}, ` +
       `${RUNS} runs of ${CALLS_PER_SECOND} calls/s for ${MEASURED_MS} ms after ${WARM_UP_MS} ms`,
@@ -158,8 +150,6 @@ try {
   printTable('api, last run, by the code that allocated', byOwner, lastCommands);
   printTable('api, last run, by the nearest Switchboard function on the stack', bySite, lastCommands);
 } finally {
-  await noop?.stop();
-  await stack.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await stop();
   await rm(probeDir, { recursive: true, force: true });
 }

@@ -1,9 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildManifest, type StartedProcess, startProcess, startStack } from '#stack';
+import { cpus } from 'node:os';
+import { buildManifest, startProcess } from '#stack';
 import type { Percentiles } from '#load';
 import { runFixedRate, runStep, saturate, type FixedRateResult, type StepResult } from './e2e/measure.js';
+import { startStackWithFloor } from './e2e/stack-with-floor.js';
 import type { MainThreadShare } from './process-cpu.js';
 
 /**
@@ -113,17 +112,8 @@ const manifest = buildManifest('bench:e2e', {
   stepWarmUpMs: STEP_WARM_UP_MS,
   p99LimitMs: P99_LIMIT_MS,
 });
-const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-bench-store-'));
-const stack = await startStack({}, dataDir);
-let noop: StartedProcess | undefined;
+const { stack, noop, stop } = await startStackWithFloor();
 try {
-  noop = await startProcess(
-    'noop',
-    'dist/bench/e2e/noop-server.js',
-    [],
-    { EVENTSTORE_CONNECTION_STRING: stack.store.address },
-    /noop listening on (http:\/\/\S+)/,
-  );
   console.log(`bench:e2e on ${cpus().length} cpus, node ${process.version}, commit ${manifest.gitCommit}`);
   await saturate(noop.address, '/noop', 64, 1_000); // warm-up
   const noopRun = await saturate(noop.address, '/noop', 64, STEP_MS, { noop: noop.process.pid! });
@@ -142,10 +132,9 @@ try {
       `requests/s, ratio ${(appendRun.requestsPerSecond / noopRate).toFixed(3)} ` +
       `(CPU ms per request: ${describeCpu(appendRun.cpuMsPerRequest)})`,
   );
-  const noopAddress = noop.address;
   const floorProcesses = { noop: noop.process.pid!, store: stack.store.process.pid! };
   const appendOnlyFloor = (rate: number): Promise<FixedRateResult> =>
-    runFixedRate(noopAddress, '/append', rate, STEP_MS, floorProcesses);
+    runFixedRate(noop.address, '/append', rate, STEP_MS, floorProcesses);
   /**
    * The same with a process following `$all` that does nothing with what it receives: the cheapest
    * conceivable read side. Started for this measurement only, so that no step pays for it.
@@ -159,8 +148,8 @@ try {
       /null reader following \$all of (\S+)/,
     );
     try {
-      await runFixedRate(noopAddress, '/append', rate, READER_WARM_UP_MS, {}); // its JIT, its first events
-      return await runFixedRate(noopAddress, '/append', rate, STEP_MS, {
+      await runFixedRate(noop.address, '/append', rate, READER_WARM_UP_MS, {}); // its JIT, its first events
+      return await runFixedRate(noop.address, '/append', rate, STEP_MS, {
         ...floorProcesses,
         reader: reader.process.pid!,
       });
@@ -355,7 +344,5 @@ try {
   );
   console.log(JSON.stringify(report, null, 2));
 } finally {
-  await noop?.stop();
-  await stack.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await stop();
 }
