@@ -532,13 +532,22 @@ async function subscribeStream(store: LogStore, options: ReadOptions, send: Send
   const streamOptions = options.getStream()!;
   const name = streamNameOf(streamOptions);
   refuseEmpty(name);
+  // EventStoreDB's subscriptions service drops a subscription to a tombstoned stream before it is
+  // confirmed (SubscriptionsService: last event number DeletedStream → SubscriptionDropped).
+  if (store.streamView(name).kind === 'tombstoned') throw new StreamDeletedError(name);
+  // Records before this one hold no tombstone of the stream: it was not tombstoned when they were all in.
+  let untombstonedBefore = store.committedCount;
   const { fromEnd, revision } = streamStartOf(streamOptions);
   let next = fromEnd ? store.lastRevision(name) + 1 : revision === undefined ? 0 : revision + 1;
   await out.send(encodeSubscriptionConfirmation(randomUUID()));
   let caughtUp = false;
   while (out.open) {
     const view = store.streamView(name);
-    if (view.kind === 'tombstoned') throw new StreamDeletedError(name);
+    if (view.kind === 'tombstoned') {
+      if (caughtUp) await sendUpToTombstone(store, name, { next, untombstonedBefore }, send, out);
+      throw new StreamDeletedError(name);
+    }
+    untombstonedBefore = store.committedCount;
     if (view.kind === 'found' && Math.max(next, view.first) <= view.last) {
       next = Math.max(next, view.first);
       // Live, every event of the stream written past the reader would be in EventStoreDB's buffer.
@@ -559,6 +568,44 @@ async function subscribeStream(store: LogStore, options: ReadOptions, send: Send
     }
     await out.idle(commits(store));
   }
+}
+
+/**
+ * What a live stream subscription is sent once its stream is tombstoned, as EventStoreDB 24.10 sends it
+ * (Enumerator.StreamSubscription.cs, SendEventToSubscription): the live events appended before the
+ * tombstone, from revision `next` on, then the `$streamDeleted` record itself; the call then fails with
+ * StreamDeleted.
+ */
+async function sendUpToTombstone(
+  store: LogStore,
+  name: string,
+  { next, untombstonedBefore }: { next: number; untombstonedBefore: number },
+  send: Sender,
+  out: Responses,
+): Promise<void> {
+  const seqs: number[] = [];
+  const last = store.lastRevision(name);
+  for (let revision = next; revision <= last; revision += 1) seqs.push(store.seqOf(name, revision)!);
+  // The tombstone follows the stream's last event (a `$$` stream's tombstone is its stream's: none).
+  const afterLast = last >= 0 ? store.seqOf(name, last)! + 1 : 0;
+  const tombstone = tombstoneOf(store, name, Math.max(untombstonedBefore, afterLast));
+  if (tombstone !== undefined) seqs.push(tombstone);
+  let index = 0;
+  while (index < seqs.length && out.open) {
+    const batch = new LoadBatch(store);
+    for (; !batch.full && index < seqs.length; index += 1) batch.add(seqs[index]!);
+    await send(out, await store.load(batch.seqs));
+  }
+}
+
+/**
+ * The seq of `name`'s tombstone (its `$streamDeleted` record), if it lies at or after `from`. Nothing
+ * of a stream follows its tombstone, so it is the stream's last record: the search runs back from the end.
+ */
+function tombstoneOf(store: LogStore, name: string, from: number): number | undefined {
+  for (let seq = store.committedCount - 1; seq >= from; seq -= 1)
+    if (store.streamNameOf(seq) === name) return seq;
+  return undefined;
 }
 
 async function subscribeAll(

@@ -1,0 +1,56 @@
+import { StreamDeletedError, type ResolvedEvent, type StreamSubscription } from '@eventstore/db-client';
+
+import { caughtUp, numbered, storeForSuite } from './support.js';
+
+/** What a stream subscription told its client, in order, until the call ended. */
+function transcript(subscription: StreamSubscription): Promise<string[]> {
+  const told: string[] = [];
+  subscription.on('confirmation', () => told.push('confirmation'));
+  subscription.on('caughtUp', () => told.push('caughtUp'));
+  subscription.on('data', ({ event }: ResolvedEvent) => told.push(`${event!.type}@${event!.revision}`));
+  return new Promise((resolve) => {
+    subscription.on('error', (error: Error) => {
+      const name = error instanceof StreamDeletedError ? 'StreamDeletedError' : error.constructor.name;
+      resolve([...told, `${name}: ${error.message}`]);
+    });
+    subscription.on('end', () => resolve([...told, 'end']));
+  });
+}
+
+// EventStoreDB 24.10, src/EventStore.Core/Services/Transport/Enumerators/Enumerator.StreamSubscription.cs:
+// the subscriptions service drops a subscription to a tombstoned stream before it is confirmed
+// (SubscriptionsService: last event number DeletedStream → SubscriptionDropped(StreamDeleted)); a live
+// one is sent what was appended before the tombstone and the `$streamDeleted` record itself
+// (SendEventToSubscription), and then fails with StreamDeleted.
+describe('a stream subscription and a tombstone, through the official client', () => {
+  const { client, streamWith } = storeForSuite();
+  const deleted = (stream: string) =>
+    `StreamDeletedError: 9 FAILED_PRECONDITION: Event stream '${stream}' is deleted.`;
+  const TOMBSTONE_REVISION = 2n ** 63n - 1n;
+
+  it('Given a tombstoned stream, When it is subscribed to, Then the subscription fails with StreamDeletedError and is never confirmed', async () => {
+    const { stream } = await streamWith('sub-tombstoned', numbered(2));
+    await client.tombstoneStream(stream);
+    expect(await transcript(client.subscribeToStream(stream))).toEqual([deleted(stream)]);
+  });
+
+  it('Given a live stream subscription, When events are appended and the stream is tombstoned, Then it gets those events and the $streamDeleted record, then fails with StreamDeletedError', async () => {
+    const { stream } = await streamWith('sub-live-tombstone', numbered(1));
+    const subscription = client.subscribeToStream(stream);
+    const told = transcript(subscription);
+    await caughtUp(subscription);
+    // No await between the two: the subscriber may wake once for both.
+    const appended = client.appendToStream(stream, numbered(2, 'Numbered', 1));
+    const tombstoned = client.tombstoneStream(stream);
+    await Promise.all([appended, tombstoned]);
+    expect(await told).toEqual([
+      'confirmation',
+      'Numbered@0',
+      'caughtUp',
+      'Numbered@1',
+      'Numbered@2',
+      `$streamDeleted@${TOMBSTONE_REVISION}`,
+      deleted(stream),
+    ]);
+  });
+});
