@@ -37,6 +37,32 @@ describe('stream metadata limits set through the official client', () => {
     expect(revisionsOf(events)).toEqual([2n, 3n]);
   });
 
+  // Live, a subscription is sent each event as it is appended, as EventStoreDB's subscriptions service
+  // passes it on (StreamEventAppeared), whatever the stream's metadata says: limits apply to reads.
+  it('Given a live stream subscription and $maxCount 1, When three events are appended at once, Then all three come live', async () => {
+    const { stream } = await streamWith('live-max-count', numbered(1));
+    await client.setStreamMetadata(stream, { maxCount: 1 });
+    const subscription = client.subscribeToStream(stream);
+    const received: bigint[] = [];
+    // Up to the last event appended, so that one missed shows as missing rather than as a time-out.
+    for await (const { event } of subscription as AsyncIterable<ResolvedEvent>) {
+      received.push(event!.revision);
+      if (received.length === 1) await client.appendToStream(stream, numbered(3, 'Numbered', 1));
+      if (event!.revision === 3n) break;
+    }
+    await subscription.unsubscribe();
+    expect(received).toEqual([0n, 1n, 2n, 3n]);
+  });
+
+  it('Given a soft-deleted stream subscribed to from the start, When an event recreates it, Then only that event comes live', async () => {
+    const { stream } = await streamWith('live-recreated', numbered(2));
+    await client.deleteStream(stream);
+    const subscription = client.subscribeToStream(stream);
+    subscription.once('caughtUp', () => void client.appendToStream(stream, numbered(1, 'Numbered', 2)));
+    const { events } = await take<ResolvedEvent>(subscription, 1);
+    expect(revisionsOf(events)).toEqual([2n]);
+  });
+
   it('Given a stream truncated past its last event, When it is read, Then it is found and empty, not missing as after a soft delete', async () => {
     const { stream } = await streamWith('truncate-past', numbered(2));
     await client.setStreamMetadata(stream, { truncateBefore: 10 });

@@ -548,10 +548,13 @@ async function subscribeStream(store: LogStore, options: ReadOptions, send: Send
       throw new StreamDeletedError(name);
     }
     untombstonedBefore = store.committedCount;
-    if (view.kind === 'found' && Math.max(next, view.first) <= view.last) {
-      next = Math.max(next, view.first);
-      // Live, every event of the stream written past the reader would be in EventStoreDB's buffer.
-      if (caughtUp && view.last - next + 1 > LIVE_BUFFER) caughtUp = false;
+    // Live, every event of the stream written past the reader would be in EventStoreDB's buffer.
+    if (view.kind === 'found' && caughtUp && view.last - next + 1 > LIVE_BUFFER) caughtUp = false;
+    // Catching up, the subscription reads the stream as a read does, past what `$tb` and `$maxCount`
+    // hide; live, it is sent every event as it is appended, as EventStoreDB's subscriptions service
+    // passes each one on (StreamEventAppeared), whatever the metadata says.
+    if (view.kind === 'found' && !caughtUp) next = Math.max(next, view.first);
+    if (view.kind === 'found' && next <= view.last) {
       const batch = new LoadBatch(store);
       for (; !batch.full && next <= view.last; next += 1) batch.add(store.seqOf(name, next)!);
       const now = Date.now();
@@ -563,6 +566,8 @@ async function subscribeStream(store: LogStore, options: ReadOptions, send: Send
     }
     if (!caughtUp) {
       caughtUp = true;
+      // Live events are those appended from now on: what lies before was sent or hidden from the reader.
+      next = Math.max(next, store.lastRevision(name) + 1);
       await out.send(encodeCaughtUp());
       continue;
     }
