@@ -137,7 +137,7 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
   );
 
   browserTest(
-    "Given a room of two seats, When it is read at a phone's width, Then each seat is as wide as the window at most, its controls whole, the seats scrolling sideways one by one",
+    "Given a room of two seats, When it is read at a phone's width, Then each seat is as wide as the window at most, its controls whole, the seats scrolling sideways one by one, and the focus moved into a seat shows it whole from its edge",
     'room-narrow',
     async () => {
       const { room } = await roomOf('room-narrow');
@@ -157,6 +157,19 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
           expect(box.x).toBeGreaterThanOrEqual(seatsBox.x);
           expect(box.x + box.width).toBeLessThanOrEqual(seatsBox.x + shownWidth);
         }
+      }
+      // The focus (Tab, or a control worked) scrolls the row only as far as its control: the row snaps
+      // the seat holding it to its edge, rather than show the halves of two seats.
+      for (const viewer of ['assistant1', 'exec1']) {
+        const seat = seatOf(room, viewer);
+        await seat.getByRole('button', { name: 'Call', exact: true }).focus();
+        // Snapping may scroll smoothly: the seat settles at the row's edge.
+        await room.waitForFunction(
+          (shown) =>
+            Math.abs(shown.getBoundingClientRect().x - shown.parentElement!.getBoundingClientRect().x) < 1,
+          await seat.elementHandle(),
+          { timeout: SHOWN_MS },
+        );
       }
       await expectFitsWindow(room);
     },
