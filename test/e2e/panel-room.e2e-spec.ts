@@ -4,6 +4,7 @@ import { send } from '../../tools/demo-account.js';
 import {
   SHOWN_MS,
   expectFitsWindow,
+  expectRefusedField,
   holdRequests,
   panelBrowserSuite,
   streamLive,
@@ -176,24 +177,27 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
   );
 
   browserTest(
-    "an outside number calls the executive's line from the page: it rings on every seat of the room, the assistant answers it there, and a malformed number is refused where it was typed",
+    "an outside number calls the executive's line from the page: it rings on every seat of the room, the assistant answers it there, and a malformed number is refused where it was typed, the field marked and focused until a number is taken",
     'outside-caller',
     async () => {
       const { number, room } = await roomOf('outside');
       const outside = room.getByRole('form', { name: 'An outside caller' });
+      const from = outside.getByRole('textbox', { name: 'An outside number' });
 
-      await outside.getByRole('textbox', { name: 'An outside number' }).fill('12ab');
+      await from.fill('12ab');
       await outside.getByRole('button', { name: 'Ring' }).click();
       const refusal = outside.locator('[role="alert"][data-code]');
       await refusal.waitFor({ timeout: SHOWN_MS });
       await expect(refusal.textContent()).resolves.toContain('from');
+      await expectRefusedField(from);
       await lampShows(room, 'exec1', number, 'idle');
 
       await outside.getByRole('combobox', { name: 'calls' }).selectOption(number);
-      await outside.getByRole('textbox', { name: 'An outside number' }).fill('+15556660000');
+      await from.fill('+15556660000');
       await outside.getByRole('button', { name: 'Ring' }).click();
       for (const viewer of ['exec1', 'assistant1']) await lampShows(room, viewer, number, 'ringing');
       await refusal.waitFor({ state: 'detached', timeout: SHOWN_MS });
+      await expect(from.getAttribute('aria-invalid')).resolves.toBeNull();
       await expect(
         seatOf(room, 'assistant1').locator(`section[data-line="${number}"] .lamp-row`).textContent(),
       ).resolves.toContain('from +15556660000');

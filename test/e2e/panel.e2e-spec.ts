@@ -11,6 +11,7 @@ import {
   SHOWN_MS,
   STARTUP_MS,
   expectFitsWindow,
+  expectRefusedField,
   holdRequests,
   panelBrowserSuite,
 } from '../support/panel-browser.js';
@@ -282,6 +283,7 @@ describe('the panel in a browser', () => {
       await refusal.waitFor({ timeout: SHOWN_MS });
       await expect(refusal.getAttribute('data-code')).resolves.toBe('INVALID_REQUEST');
       await expect(refusal.textContent()).resolves.toMatch(/E\.164/);
+      await expectRefusedField(page.getByRole('textbox', { name: 'Number to call' }));
 
       await send(
         suite.stack.api,

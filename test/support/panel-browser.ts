@@ -102,6 +102,17 @@ export async function holdRequests(page: Page, pattern: string): Promise<() => v
   return release;
 }
 
+/**
+ * Expects a field of a form the api refused with a 400 naming it marked invalid and holding the focus,
+ * to be corrected where it was typed; called once the refusal shows.
+ */
+export async function expectRefusedField(field: Locator): Promise<void> {
+  await expect(field.getAttribute('aria-invalid')).resolves.toBe('true');
+  await expect(field.evaluate((element) => element === element.ownerDocument.activeElement)).resolves.toBe(
+    true,
+  );
+}
+
 /** Expects the page no wider than its window: whatever is wide scrolls inside it, not the page. */
 export async function expectFitsWindow(page: Page): Promise<void> {
   const [pageWidth, windowWidth] = await page.evaluate<[number, number]>(

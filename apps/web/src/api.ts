@@ -15,6 +15,8 @@ export class Refusal extends Error {
     readonly code: string,
     message: string,
     readonly rule?: string,
+    /** The request's fields a 400 names as invalid (`errors[].field`), for the page to mark where typed. */
+    readonly fields: readonly string[] = [],
   ) {
     super(message);
   }
@@ -23,12 +25,19 @@ export class Refusal extends Error {
 const STACK_DOWN = 'STACK_UNAVAILABLE';
 
 const refusalOf = async (response: Response): Promise<Refusal> => {
-  const body = (await response.json().catch(() => ({}))) as Partial<PanelError> & { rule?: string };
+  const body = (await response.json().catch(() => ({}))) as Partial<PanelError> & {
+    rule?: string;
+    errors?: readonly { readonly field?: unknown }[];
+  };
+  const fields = (Array.isArray(body.errors) ? body.errors : []).flatMap((error) =>
+    typeof error?.field === 'string' ? [error.field] : [],
+  );
   return new Refusal(
     response.status,
     body.code ?? `HTTP_${response.status}`,
     body.message ?? response.statusText,
     body.rule,
+    fields,
   );
 };
 

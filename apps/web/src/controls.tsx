@@ -18,6 +18,8 @@ export type Act = (
 export interface Shown {
   readonly code: string;
   readonly message: string;
+  /** The fields of the form sent that a 400 names as invalid, by their api names. */
+  readonly fields?: readonly string[];
 }
 
 export function RefusalNote({ refusal }: { refusal: Shown | undefined }) {

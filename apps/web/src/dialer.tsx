@@ -15,6 +15,7 @@ export function Dialer({ seat, act, refusal }: { seat: Seat; act: Act; refusal: 
     <PageForm
       class="dialer"
       label="Place a call"
+      refusal={refusal}
       send={() =>
         act('dialer', 'POST', `${linePath(seat.account.accountId, line.number)}/calls`, { to: to.trim() })
       }
@@ -29,7 +30,7 @@ export function Dialer({ seat, act, refusal }: { seat: Seat; act: Act; refusal: 
           ))}
         </select>
       </label>{' '}
-      <PhoneField label="Number to call" value={to} onChange={setTo} />{' '}
+      <PhoneField label="Number to call" name="to" value={to} onChange={setTo} />{' '}
       {line.availability.placeCall.allowed ? (
         <button type="submit">Call</button>
       ) : (

@@ -23,8 +23,13 @@ export function OutsideCaller(props: {
   if (lines.length === 0) return null;
   const target = lines.find((line) => line.number === number) ?? lines[0]!;
   return (
-    <PageForm class="outside-caller" label="An outside caller" send={() => ring(target.number, from.trim())}>
-      <PhoneField label="An outside number" value={from} onChange={setFrom} />{' '}
+    <PageForm
+      class="outside-caller"
+      label="An outside caller"
+      refusal={refusal}
+      send={() => ring(target.number, from.trim())}
+    >
+      <PhoneField label="An outside number" name="from" value={from} onChange={setFrom} />{' '}
       <label>
         calls{' '}
         <select value={target.number} onChange={(e) => setNumber((e.target as HTMLSelectElement).value)}>

@@ -319,7 +319,12 @@ export function SeatPage(props: {
         (error: Refusal) => {
           if (sent !== undefined) pending.current.delete(sent);
           setRefusals((shown) =>
-            new Map(shown).set(key, { code: error.code, message: error.message, call: callOfPath(path) }),
+            new Map(shown).set(key, {
+              code: error.code,
+              message: error.message,
+              fields: error.fields,
+              call: callOfPath(path),
+            }),
           );
           return false;
         },

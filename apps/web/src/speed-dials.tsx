@@ -39,15 +39,28 @@ export function SpeedDials(props: { seat: Seat; act: Act; refusal: Shown | undef
         </label>
       )}
       {seat.speedDials.map((list) => (
-        <SpeedDialList key={list.owner.partyId} seat={seat} list={list} line={from?.number} act={act} />
+        <SpeedDialList
+          key={list.owner.partyId}
+          seat={seat}
+          list={list}
+          line={from?.number}
+          act={act}
+          refusal={refusal}
+        />
       ))}
       <RefusalNote refusal={refusal} />
     </section>
   );
 }
 
-function SpeedDialList(props: { seat: Seat; list: SeatSpeedDialList; line: string | undefined; act: Act }) {
-  const { seat, list, line, act } = props;
+function SpeedDialList(props: {
+  seat: Seat;
+  list: SeatSpeedDialList;
+  line: string | undefined;
+  act: Act;
+  refusal: Shown | undefined;
+}) {
+  const { seat, list, line, act, refusal } = props;
   const own = list.owner.partyId === seat.viewer.partyId;
   const path = listPath(seat, list.owner.partyId);
   return (
@@ -80,7 +93,7 @@ function SpeedDialList(props: { seat: Seat; list: SeatSpeedDialList; line: strin
           </li>
         ))}
       </ul>
-      <AddKey list={list} path={path} act={act} />
+      <AddKey list={list} path={path} act={act} refusal={refusal} />
     </div>
   );
 }
@@ -111,7 +124,8 @@ function SpeedDialKey(props: { entry: SeatSpeedDial; disabled: boolean; press: (
 }
 
 /** Adds a key at the first free position, or the one given. */
-function AddKey({ list, path, act }: { list: SeatSpeedDialList; path: string; act: Act }) {
+function AddKey(props: { list: SeatSpeedDialList; path: string; act: Act; refusal: Shown | undefined }) {
+  const { list, path, act, refusal } = props;
   const [label, setLabel] = useState('');
   const [number, setNumber] = useState('');
   const used = new Set(list.entries.map((e) => e.position));
@@ -121,6 +135,7 @@ function AddKey({ list, path, act }: { list: SeatSpeedDialList; path: string; ac
     <PageForm
       class="add-key"
       label={`Add a speed dial for ${named(list.owner.name)}`}
+      refusal={refusal}
       send={() => {
         void act('speed-dials', 'POST', path, {
           // Entry ids are the owner's: a readable one from the label, made unique by the position.
@@ -146,6 +161,7 @@ function AddKey({ list, path, act }: { list: SeatSpeedDialList; path: string; ac
     >
       <input
         aria-label="Label"
+        name="label"
         required
         placeholder="Label"
         value={label}
@@ -153,6 +169,7 @@ function AddKey({ list, path, act }: { list: SeatSpeedDialList; path: string; ac
       />{' '}
       <input
         aria-label="Number"
+        name="number"
         type="tel"
         required
         placeholder="+15550100"
