@@ -247,6 +247,40 @@ describe('the panel for auditors and architects in a browser', () => {
     },
   );
   browserTest(
+    "Given a link to a call's trail, When 20 newer calls on its line push it out of the line's history, Then the seat says no line lists it, names its line and time, exports its whole trail, which verifies, and Close it takes the trail out of the address",
+    'audit-unlisted',
+    async () => {
+      const { demo, number, callId } = await endedCall('audit-unlisted', '+15554440050');
+      for (let newer = 0; newer < 20; newer += 1) {
+        const ringing = (await ring(demo, number, '+15554440051')) as { callId: string };
+        // The caller gives up: a missed call, in the line's history as any call.
+        await send(
+          suite.stack.api,
+          'POST',
+          `/accounts/${demo.accountId}/lines/${encodeURIComponent(number)}/calls/${ringing.callId}/external-hang-up`,
+          {},
+        );
+      }
+      const page = await open(`?account=${demo.accountId}&viewer=exec1&audit=exec1.${callId}`);
+      const said = page.locator(`.unlisted-trails [data-call="${callId}"]`);
+      await said.getByRole('link', { name: 'Export JSON' }).waitFor({ timeout: SHOWN_MS });
+      await expect(said.textContent()).resolves.toContain(
+        `no line of this seat lists (a line lists only its latest calls): a call on line ${number}`,
+      );
+
+      const { name, verified } = await verifiedExport(page, () =>
+        said.getByRole('link', { name: 'Export JSON' }).click(),
+      );
+      expect(name).toBe(`call-${callId}-audit.json`);
+      expect(verified.stdout).toMatch(/4 rows, hash chain intact .*every row matches the log/);
+      expect(verified.code).toBe(0);
+
+      await said.getByRole('button', { name: 'Close it' }).click();
+      await said.waitFor({ state: 'detached', timeout: SHOWN_MS });
+      expect(new URL(page.url()).searchParams.getAll('audit')).toEqual([]);
+    },
+  );
+  browserTest(
     'Given a call\'s trail opened while the projector is down, When the projector answers again, Then the trail drops its "not answering" message and shows the steps',
     'audit-stack-back',
     async () => {

@@ -4,7 +4,7 @@ import { navigate } from './navigate.js';
 import { Refusal, isStackDown, loadJson } from './api.js';
 import { liveSeats } from './live.js';
 import { auditStep } from '../../../libs/read-models/src/queries/audit-steps.js';
-import { named as isolated, when } from './format.js';
+import { named as isolated, phone, when } from './format.js';
 
 /** One event of a call's audit trail, as the projector's `/lines/…/calls/…/audit` lists it. */
 interface AuditEntry {
@@ -103,6 +103,50 @@ const choices = (values: readonly (string | null)[], chosen: string): string[] =
   ...new Set([...values.filter((value): value is string => value !== null), ...(chosen ? [chosen] : [])]),
 ];
 
+/** A trail as of a view (`asOf`, or live), in a format of the projector's (`json` or `csv`). */
+const trailQuery = (path: string, asOf: string | undefined, format?: 'csv'): string => {
+  const search = new URLSearchParams({
+    ...(asOf === undefined ? {} : { asOf }),
+    ...(format ? { format } : {}),
+  });
+  return search.size === 0 ? path : `${path}?${search}`;
+};
+
+/**
+ * The projector's own exports of a trail, which `switchboard audit verify` checks (JSON or CSV,
+ * hash-chained), named as the projector names its CSV; a past view's export says the position it is
+ * cut at, since the log holds more of the call than the file.
+ */
+function Exports({ path, callId, asOf }: { path: string; callId: string; asOf: string | undefined }) {
+  const exportOf = (format: 'json' | 'csv') =>
+    `call-${callId}-audit${asOf === undefined ? '' : `-as-of-${asOf}`}.${format}`;
+  return (
+    <>
+      <a href={trailQuery(path, asOf)} download={exportOf('json')}>
+        Export JSON
+      </a>{' '}
+      ·{' '}
+      <a href={trailQuery(path, asOf, 'csv')} download={exportOf('csv')}>
+        Export CSV
+      </a>
+    </>
+  );
+}
+
+/**
+ * How many times a read that found the stack down is to be read again, once the page's connection is
+ * live again: the seat's position may not have moved meanwhile (nothing happened), which alone would
+ * leave the read saying the stack is not answering long after it answers.
+ */
+const useRevivals = (error: Refusal | undefined): number => {
+  const [revivals, setRevivals] = useState(0);
+  useEffect(() => {
+    if (!isStackDown(error)) return;
+    return liveSeats.whenLiveAgain(() => setRevivals((count) => count + 1));
+  }, [error]);
+  return revivals;
+};
+
 /**
  * The story of one call, opened from its history entry: who did what, for whom, under which permission.
  * `at` is the `$all` position of the seat it is shown on. Live, an open trail is read again whenever the
@@ -148,28 +192,12 @@ export function AuditTrail(props: {
     readonly names: ReadonlyMap<string, string>;
   }>();
   const [error, setError] = useState<Refusal>();
-  /** How many times the trail was read again because the stack answers again after not answering. */
-  const [revivals, setRevivals] = useState(0);
+  const revivals = useRevivals(open ? error : undefined);
   const path = `/lines/${encodeURIComponent(account)}/${encodeURIComponent(number.replace(/^\+/, ''))}/calls/${encodeURIComponent(callId)}/audit`;
-  /** The trail as of the view, in a format of the projector's (`json` or `csv`). */
-  const query = (format?: 'csv') => {
-    const search = new URLSearchParams({
-      ...(asOf === undefined ? {} : { asOf }),
-      ...(format ? { format } : {}),
-    });
-    return search.size === 0 ? path : `${path}?${search}`;
-  };
-  /**
-   * The projector's own exports, which `switchboard audit verify` checks (JSON or CSV, hash-chained),
-   * named as the projector names its CSV; a past view's export says the position it is cut at, since
-   * the log holds more of the call than the file.
-   */
-  const exportOf = (format: 'json' | 'csv') =>
-    `call-${callId}-audit${asOf === undefined ? '' : `-as-of-${asOf}`}.${format}`;
   useEffect(() => {
     if (!open) return;
     let current = true;
-    loadJson<AuditAnswer>(query()).then(
+    loadJson<AuditAnswer>(trailQuery(path, asOf)).then(
       (read) => {
         if (!current) return;
         const names = new Map(read.parties.map((party) => [party.partyId, party.name]));
@@ -184,13 +212,6 @@ export function AuditTrail(props: {
       current = false;
     };
   }, [open, path, at, past, revivals]);
-  // A trail read while the stack was down is read again once the page's connection is live again: the
-  // seat's position may not have moved meanwhile (nothing happened), which alone would leave the trail
-  // saying the stack is not answering long after it answers.
-  useEffect(() => {
-    if (!open || !isStackDown(error)) return;
-    return liveSeats.whenLiveAgain(() => setRevivals((count) => count + 1));
-  }, [open, error]);
   const entries = trail && trail.asOf === asOf ? trail.entries : undefined;
   const names = trail?.names ?? new Map<string, string>();
   const nameOf = (party: string): string => isolated(names.get(party) ?? party);
@@ -333,14 +354,8 @@ export function AuditTrail(props: {
       )}
       {entries && (
         <p class="export">
-          <a href={query()} download={exportOf('json')}>
-            Export JSON
-          </a>{' '}
-          ·{' '}
-          <a href={query('csv')} download={exportOf('csv')}>
-            Export CSV
-          </a>{' '}
-          · check a file with <code>switchboard audit verify FILE</code>
+          <Exports path={path} callId={callId} asOf={asOf} /> · check a file with{' '}
+          <code>switchboard audit verify FILE</code>
           {filtered && (
             <>
               {' '}
@@ -392,5 +407,95 @@ function StepWords({ entry, nameOf }: { entry: AuditEntry; nameOf: (party: strin
           ),
         )}
     </>
+  );
+}
+
+/** The projector's trail of a call found by its id alone (`/calls/…/audit`): where the call was. */
+interface CallTrail {
+  readonly line: { readonly accountId: string; readonly number: string };
+  readonly entries: readonly { readonly position: string; readonly simulatedTime: string }[];
+}
+
+/**
+ * The trails the address names on a seat for calls none of its lines lists: a call older than the
+ * latest calls a line lists (a link an auditor shared before more calls came), a call of another seat,
+ * a mistyped id. The address would open nothing and say nothing; here the seat says which call, where
+ * it was and when, gives its exports, and closes it.
+ */
+export function UnlistedTrails(props: {
+  viewer: string;
+  /** Every call the seat's lines list. */
+  listed: ReadonlySet<string>;
+  /** The view's `$all` position in time travel; undefined live. */
+  asOf: string | undefined;
+}) {
+  const { viewer, listed, asOf } = props;
+  const trails = trailsIn(useAddress());
+  const prefix = `${viewer}.`;
+  const unlisted = [...trails.keys()]
+    .filter((id) => id.startsWith(prefix) && !listed.has(id.slice(prefix.length)))
+    .map((id) => id.slice(prefix.length));
+  if (unlisted.length === 0) return null;
+  const close = (callId: string) => {
+    const others = new Map(trails);
+    others.delete(trailId(viewer, callId));
+    navigateToTrails(others);
+  };
+  return (
+    <div class="unlisted-trails">
+      {unlisted.map((callId) => (
+        <UnlistedTrail key={callId} callId={callId} asOf={asOf} close={() => close(callId)} />
+      ))}
+    </div>
+  );
+}
+
+function UnlistedTrail(props: { callId: string; asOf: string | undefined; close: () => void }) {
+  const { callId, asOf, close } = props;
+  const [found, setFound] = useState<{ readonly trail?: CallTrail; readonly error?: Refusal }>();
+  const revivals = useRevivals(found?.error);
+  const path = `/calls/${encodeURIComponent(callId)}/audit`;
+  // Read live whatever the view: a past view before the call began (a trail left open while stepping
+  // back) is told by the call's first event, where the projector would answer that view with a 404.
+  useEffect(() => {
+    let current = true;
+    loadJson<CallTrail>(path).then(
+      (trail) => current && setFound({ trail }),
+      (error: Refusal) => current && setFound({ error }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [callId, revivals]);
+  const { trail, error } = found ?? {};
+  const first = trail?.entries[0];
+  const later = first !== undefined && asOf !== undefined && BigInt(first.position) > BigInt(asOf);
+  return (
+    <p class="refusal" role="alert" data-call={callId} data-code={error?.code ?? ''}>
+      The address opens the audit trail of call <code>{callId}</code>, which no line of this seat lists
+      {asOf === undefined ? '' : ' as of this view'}
+      {error && (
+        <>
+          : <code>{error.code}</code> {error.message}{' '}
+        </>
+      )}
+      {trail && first && (
+        <>
+          {later ? ': ' : ' (a line lists only its latest calls): '}a call on line {phone(trail.line.number)}{' '}
+          of account {isolated(trail.line.accountId)}
+          {later ? ', which begins after this view, at ' : ', from '}
+          <time dateTime={first.simulatedTime}>{when(first.simulatedTime)}</time>.{' '}
+          {!later && (
+            <>
+              Its whole trail: <Exports path={path} callId={callId} asOf={asOf} />.{' '}
+            </>
+          )}
+        </>
+      )}
+      {!error && !(trail && first) && '. '}
+      <button type="button" onClick={close}>
+        Close it
+      </button>
+    </p>
   );
 }

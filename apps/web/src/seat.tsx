@@ -17,6 +17,7 @@ import {
 } from './api.js';
 import { navigate } from './navigate.js';
 import { named } from './format.js';
+import { UnlistedTrails } from './audit.js';
 import { Problem } from './problem.js';
 import { SpeedDials } from './speed-dials.js';
 import { liveSeats, type Connection } from './live.js';
@@ -489,6 +490,11 @@ function SeatColumn(props: {
         <Dialer seat={seat} act={act} refusal={refusal('dialer')} />
       )}
       {!past && <SpeedDials seat={seat} act={act} refusal={refusal('speed-dials')} />}
+      <UnlistedTrails
+        viewer={seat.viewer.partyId}
+        listed={new Set(shown.lines.flatMap((line) => line.history.map((call) => call.callId)))}
+        asOf={past?.position}
+      />
       <div class="lines">
         {shown.lines.map((line) => (
           <LineCard key={line.number} line={line} {...card} refusal={refusal(line.number)} />
