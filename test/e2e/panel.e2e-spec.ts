@@ -328,6 +328,24 @@ describe('the panel in a browser', () => {
   );
 
   browserTest(
+    "Given a room's link naming a viewer the account does not have, When it is opened, Then the page offers the room without it and each seat of the account, and the room without it opens live",
+    'problem-known-seats',
+    async () => {
+      const account = await demo('problem-seats');
+      const page = await open(`?account=${account.accountId}&viewer=exec1&viewer=ghost&viewer=assistant1`);
+      await page.getByRole('heading', { name: 'Unknown viewer' }).waitFor({ timeout: SHOWN_MS });
+      const seats = page.getByRole('navigation', { name: /^Seats of / });
+      await expect(
+        seats.getByRole('listitem').evaluateAll((items) => items.map((item) => item.textContent)),
+      ).resolves.toEqual(['Executive 1', 'Assistant 1']);
+
+      await seats.getByRole('link', { name: 'The room without "ghost"' }).click();
+      await page.locator('[data-connection="live"]').waitFor({ timeout: SHOWN_MS });
+      expect(new URL(page.url()).searchParams.getAll('viewer')).toEqual(['exec1', 'assistant1']);
+    },
+  );
+
+  browserTest(
     "Given a delegate allowed to opt in and out, When its seat lists what it may do on the executive's line and in its roster, Then it reads 'opt in and out'",
     'permission-words',
     async () => {

@@ -18,7 +18,7 @@ import {
 import { navigate } from './navigate.js';
 import { named } from './format.js';
 import { UnlistedTrails } from './audit.js';
-import { Problem } from './problem.js';
+import { Problem, UnknownViewer } from './problem.js';
 import { SpeedDials } from './speed-dials.js';
 import { liveSeats, type Connection } from './live.js';
 import { lampChanges } from './announce.js';
@@ -575,7 +575,7 @@ const knownSeats = async (
   if (unknown !== undefined) {
     // The viewer comes from the address as typed, and may hold what reorders the sentence around it.
     const sentence = edgeSentenceOf('PARTY_NOT_FOUND', { party: named(unknown), account: found.name });
-    throw new Refusal(404, 'PARTY_NOT_FOUND', sentence);
+    throw new UnknownViewer(sentence, found, unknown);
   }
   return found;
 };
