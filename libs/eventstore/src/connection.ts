@@ -1,4 +1,9 @@
-import { EventStoreDBClient, UnavailableError } from '@eventstore/db-client';
+import {
+  CancelledError,
+  DeadlineExceededError,
+  EventStoreDBClient,
+  UnavailableError,
+} from '@eventstore/db-client';
 
 /** The embedded server's default address; a real EventStoreDB is reached by setting the variable. */
 export const DEFAULT_CONNECTION_STRING = 'esdb://127.0.0.1:2113?tls=false';
@@ -17,11 +22,17 @@ const GRPC_UNAVAILABLE = 14;
  * Whether `error` says the store is down, restarting or unreachable. The client mostly says so with
  * its UnavailableError, but not always: an append first asks the server for its features when the
  * client has none (a new client, or one whose connection was lost), and the failure of that request
- * comes out as grpc-js's own error, status 14, not converted. Both are the store's absence, never a
- * bug of ours.
+ * comes out as grpc-js's own error, status 14, not converted. Two more say the store did not answer
+ * in time: a store stopping gracefully ends the appends still pending on its BatchAppend call with
+ * CANCELLED (CancelledError), and one frozen past an append's deadline answers it Timeout once it
+ * runs again (DeadlineExceededError), as EventStoreDB does. All are the store's absence, never a bug
+ * of ours: whether or not the store went on to append it, a command resent with its id is applied at
+ * most once.
  */
 export const isStoreUnavailable = (error: unknown): boolean =>
   error instanceof UnavailableError ||
+  error instanceof CancelledError ||
+  error instanceof DeadlineExceededError ||
   (error instanceof Error &&
     (error as { code?: unknown }).code === GRPC_UNAVAILABLE &&
     typeof (error as { details?: unknown }).details === 'string');
