@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { resolve } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Command } from 'commander';
 import { EventStore, createEventStoreClient } from '#eventstore';
 import { eventSchemas } from '#events';
@@ -37,25 +38,18 @@ const projector = new Projector(store, PROJECTIONS, {
   rebuild: options.rebuild || settings.rebuild,
   parkFailedEvents: options.parkFailedEvents || settings.parkFailedEvents,
 });
-// Starting reads the snapshot and opens the checkpoint directories (the store is read later, in the
-// background): a file system error here is the data directory's, said in one sentence, not a stack.
-await projector.start().catch(async (error: unknown) => {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (!(error instanceof Error) || typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) throw error;
-  process.stderr.write(
-    `projector: cannot use its data directory ${dataDir} (PROJECTOR_DATA_DIR or --data): ${error.message}\n`,
-  );
-  await client.dispose();
-  process.exit(1);
-});
-const app = await createProjectorApp(projector, store, { configuration });
-
+// A stop asked for while the projector starts (reading a snapshot or rebuilding, building the app:
+// seconds on a large snapshot) waits for the start and then stops as any stop does, exiting 0. Before
+// the handlers were set this early, such a signal killed the process (exit 143 or 130, which a process
+// manager counts as a failed stop).
+let stopping = false;
+const started = start();
 // The final snapshot is written after the HTTP server closes and before the client goes away, so a
 // restart resumes from exactly where this process stopped.
-let stopping = false;
 const shutdown = async (): Promise<void> => {
   if (stopping) return;
   stopping = true;
+  const app = await started;
   await app.close();
   await projector.stop();
   await client.dispose();
@@ -63,14 +57,32 @@ const shutdown = async (): Promise<void> => {
 };
 process.on('SIGINT', () => void shutdown());
 process.on('SIGTERM', () => void shutdown());
+await started;
 
-await app
-  .listen(settings.port, settings.host)
-  .catch(
-    stopOnAddressInUse(
-      'projector',
-      `${settings.host}:${settings.port}`,
-      'PROJECTOR_PORT, or npm start -- --projector-port',
-    ),
-  );
-console.log(`projector listening on ${await app.getUrl()}`);
+async function start(): Promise<NestFastifyApplication> {
+  // Starting reads the snapshot and opens the checkpoint directories (the store is read later, in the
+  // background): a file system error here is the data directory's, said in one sentence, not a stack.
+  await projector.start().catch(async (error: unknown) => {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (!(error instanceof Error) || typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) throw error;
+    process.stderr.write(
+      `projector: cannot use its data directory ${dataDir} (PROJECTOR_DATA_DIR or --data): ${error.message}\n`,
+    );
+    await client.dispose();
+    process.exit(1);
+  });
+  const app = await createProjectorApp(projector, store, { configuration });
+  // Stopped while starting: it closes without ever listening, so nothing takes it for ready.
+  if (stopping) return app;
+  await app
+    .listen(settings.port, settings.host)
+    .catch(
+      stopOnAddressInUse(
+        'projector',
+        `${settings.host}:${settings.port}`,
+        'PROJECTOR_PORT, or npm start -- --projector-port',
+      ),
+    );
+  console.log(`projector listening on ${await app.getUrl()}`);
+  return app;
+}
