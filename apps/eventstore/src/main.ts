@@ -161,6 +161,20 @@ function parsePort(value: string): number {
 }
 
 async function serve(options: ServeOptions): Promise<void> {
+  // Set before the log is opened: a SIGTERM or SIGINT while recovery checks a large log (seconds)
+  // otherwise killed the store (exit 143 or 130) and left its eventstore.lock behind. A stop asked for
+  // while starting ends the start at its next step, closing the log (which releases the lock).
+  let stopAsked = false;
+  /** How the running store stops, once it listens. */
+  const running: { stop?: () => Promise<void> } = {};
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopAsked) return;
+    stopAsked = true;
+    console.log(`eventstore received ${signal}, shutting down`);
+    void running.stop?.();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const dataDir = resolve(options.data);
   const log = options.mem ? new MemoryLog() : new FileLog(dataDir);
   let opened: Awaited<ReturnType<typeof LogStore.open>>;
@@ -191,6 +205,11 @@ async function serve(options: ServeOptions): Promise<void> {
     process.exit(2);
   }
   const { store, recovery } = opened;
+  const stopIfAsked = async (): Promise<void> => {
+    if (!stopAsked) return;
+    await store.close();
+    process.exit(0);
+  };
   const torn = recovery.tornTail;
   if (torn) {
     console.warn(
@@ -204,6 +223,7 @@ async function serve(options: ServeOptions): Promise<void> {
       `eventstore wrote ${WRITER_CHECKPOINT_FILE} from the log it found (${recovery.records} records): this ` +
         'data directory predates it; from now on a log that ends before it refuses to start',
     );
+  await stopIfAsked();
   // A node's instance id lives as long as its process: gossip reports it, and each start's epoch
   // record names it as the leader.
   const instanceId = randomUUID();
@@ -212,6 +232,7 @@ async function serve(options: ServeOptions): Promise<void> {
     refuseStartOnWriteFailure(error, dataDir);
     throw error;
   });
+  await stopIfAsked();
   const server = createGrpcServer(store, {
     instanceId,
     keepAlive: { intervalMs: options.keepAliveInterval, timeoutMs: options.keepAliveTimeout },
@@ -227,20 +248,14 @@ async function serve(options: ServeOptions): Promise<void> {
     await store.close();
     process.exit(1);
   });
-  const where = options.mem ? 'in-memory' : `data: ${dataDir}`;
-  console.log(`eventstore listening on esdb://${options.host}:${port}?tls=false (${where})`);
-
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`eventstore received ${signal}, shutting down`);
+  running.stop = async () => {
     await server.stop();
     await store.close();
     process.exit(0);
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  if (stopAsked) return running.stop();
+  const where = options.mem ? 'in-memory' : `data: ${dataDir}`;
+  console.log(`eventstore listening on esdb://${options.host}:${port}?tls=false (${where})`);
 }
 
 /**

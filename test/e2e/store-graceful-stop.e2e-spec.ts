@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process';
+import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+
+import { repoRoot, startEventStore } from '#stack';
+
+/** Jest's limit for a test that starts and stops server processes on a loaded machine. */
+const PROCESS_BUDGET_MS = 60_000;
+
+/**
+ * The built store stopped with SIGTERM or SIGINT while it starts: it exits 0, never having listened,
+ * releases its data directory (`eventstore.lock`) and keeps every event. Found by a fault campaign
+ * stopping each process under `load run`: a store signalled during recovery (4.7 s on a 45 MB log)
+ * was killed by the signal (exit 143 or 130) and left its lock behind, its handlers being set only
+ * once it listened.
+ */
+describe('the embedded store stopped while it starts', () => {
+  let dataDir: string;
+
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'switchboard-store-graceful-'));
+  });
+  afterEach(() => rm(dataDir, { recursive: true, force: true }));
+
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'exits 0, releases eventstore.lock and keeps the log when %s comes as recovery ends',
+    async (signal) => {
+      // Given a log of acknowledged events whose newest segment ends in a torn write
+      const first = await startEventStore({ dataDir });
+      const client = EventStoreDBClient.connectionString(first.address);
+      await client.appendToStream('graceful', jsonEvent({ type: 'Kept', data: { n: 1 } }));
+      await client.dispose();
+      await first.stop('SIGTERM');
+      const segments = (await readdir(dataDir)).filter((name) => name.endsWith('.log')).sort();
+      await appendFile(
+        join(dataDir, segments.at(-1)!),
+        Buffer.from('half-written garbage that is not a record'),
+      );
+
+      // When the store is told to stop as its recovery says it cut that tail, before it listens
+      const store = spawn(
+        process.execPath,
+        [resolve(repoRoot(), 'dist/apps/eventstore/src/main.js'), '--port', '0', '--data', dataDir],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let output = '';
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+        store.once('exit', (code, exitSignal) => done({ code, signal: exitSignal })),
+      );
+      store.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      store.stderr.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('cut a torn tail')) store.kill(signal);
+      });
+
+      // Then it stops cleanly without listening, and its data directory is free
+      expect({ ...(await exited), output }).toEqual({ code: 0, signal: null, output });
+      expect(output).not.toContain('listening on');
+      expect(await readdir(dataDir)).not.toContain('eventstore.lock');
+
+      // And the next start serves every acknowledged event
+      const next = await startEventStore({ dataDir });
+      const reader = EventStoreDBClient.connectionString(next.address);
+      try {
+        const events = [];
+        for await (const { event } of reader.readStream('graceful')) events.push(event?.data);
+        expect(events).toEqual([{ n: 1 }]);
+      } finally {
+        await reader.dispose();
+        await next.stop('SIGTERM');
+      }
+    },
+    PROCESS_BUDGET_MS,
+  );
+});
