@@ -27,20 +27,26 @@ describe('the api while its event store stops gracefully or freezes', () => {
     store = undefined;
   }, PROCESS_BUDGET_MS);
 
+  /** A store of this test's own and a client that has appended to it once, so its connection is up. */
+  const connectedStore = async (): Promise<{ server: EmbeddedEventStore; client: EventStoreDBClient }> => {
+    const server = (store = await startEmbeddedEventStore({ inMemory: true }));
+    const client = EventStoreDBClient.connectionString(server.connectionString);
+    await client.appendToStream('store-probe', probe());
+    return { server, client };
+  };
+
   it(
     'answers the appends a store stopped with SIGTERM left pending 503 STORE_UNAVAILABLE, as the client fails them',
     async () => {
       // Given appends streaming at a store over the client's one BatchAppend call, 50 at a time
-      store = await startEmbeddedEventStore({ inMemory: true });
-      const client = EventStoreDBClient.connectionString(store.connectionString);
-      await client.appendToStream('store-graceful-probe', jsonEvent({ type: 'Probe', data: {} }));
+      const { server, client } = await connectedStore();
       let sent = 0;
       let stopped = false;
       const sender = async (): Promise<unknown[]> => {
         const failures: unknown[] = [];
         while (!stopped)
           await client
-            .appendToStream(`store-graceful-${sent++}`, jsonEvent({ type: 'Probe', data: {} }))
+            .appendToStream(`store-graceful-${sent++}`, probe())
             .catch((error: unknown) => failures.push(error));
         return failures;
       };
@@ -48,7 +54,7 @@ describe('the api while its event store stops gracefully or freezes', () => {
 
       // When the store is stopped gracefully while they are in flight, and the api answers each failure
       await sleep(300);
-      await store.stop('SIGTERM');
+      await server.stop('SIGTERM');
       stopped = true;
       const failures = (await Promise.all(senders)).flat();
       await client.dispose();
@@ -68,20 +74,16 @@ describe('the api while its event store stops gracefully or freezes', () => {
     "answers an append whose deadline passed while the store was frozen 503 STORE_UNAVAILABLE, as the client's failure",
     async () => {
       // Given an append sent with a short deadline to a store frozen by SIGSTOP
-      store = await startEmbeddedEventStore({ inMemory: true });
-      const client = EventStoreDBClient.connectionString(store.connectionString);
-      await client.appendToStream('store-freeze-probe', jsonEvent({ type: 'Probe', data: {} }));
-      store.process.kill('SIGSTOP');
-      const pending = client
-        .appendToStream('store-freeze-probe', jsonEvent({ type: 'Probe', data: {} }), { deadline: 200 })
-        .then(
-          () => undefined,
-          (error: unknown) => error,
-        );
+      const { server, client } = await connectedStore();
+      server.process.kill('SIGSTOP');
+      const pending = client.appendToStream('store-probe', probe(), { deadline: 200 }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
 
       // When the store runs again after the deadline, and the api answers the client's failure
       await sleep(1_000);
-      store.process.kill('SIGCONT');
+      server.process.kill('SIGCONT');
       const failure = await pending;
       await client.dispose();
       const { status, body } = answerOf<ApiErrorBody>(new ApiErrorFilter(), failure);
@@ -94,3 +96,5 @@ describe('the api while its event store stops gracefully or freezes', () => {
     PROCESS_BUDGET_MS,
   );
 });
+
+const probe = () => jsonEvent({ type: 'Probe', data: {} });
