@@ -47,8 +47,14 @@ export class CommandPipeline {
     target: CommandTarget<State, E, Command, Context>,
     { command, at, origin }: SentCommand<Command>,
   ): Promise<CommandOutcome<E>> {
-    const now = await this.clock.timeFor(at, command.actor);
-    const context = await target.contextAt(now.toISOString());
+    const sentFor = at === undefined ? undefined : await this.clock.timeFor(at, command.actor);
+    const loaded = await target.contextAt((sentFor ?? this.clock.now()).toISOString());
+    // Without `at`, a command is decided at the time it joins its stream's queue: taken here, with no
+    // await before `handle` queues it, so a stream's commands are decided in the order of their times.
+    // Taken before the context's load, it let a later command whose account came back first record its
+    // events before an earlier one's (a line's events out of time order after a store's freeze).
+    const now = sentFor ?? this.clock.now();
+    const context = loaded.now === now.toISOString() ? loaded : { ...loaded, now: now.toISOString() };
     return target.repository.handle(
       target.stream,
       (state) => target.decider.decide(command, state, context),
