@@ -147,6 +147,14 @@ const sameRequest = (noOp: NoOpRecord, metadata: CommandMetadata): boolean =>
 /** How long to wait before following a category again after its subscription ended. */
 const REFOLLOW_DELAY_MS = 1_000;
 
+/** Where a repository reports what it works around: at `warn` a problem, at `info` its end. */
+export type RepositoryLog = (line: string, level: 'warn' | 'info') => void;
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+const cannotStart = (prefix: string, error: unknown): string =>
+  `subscription to ${prefix}* cannot start (${messageOf(error)})`;
+
 /**
  * Where a command's events sit in its stream: enough to read them back for a resend, and small
  * (no events held), so that a window of minutes costs little memory whatever the commands wrote.
@@ -267,8 +275,11 @@ export interface RepositoryOptions {
    * 0: none are written (existing ones are still read).
    */
   readonly snapshotEveryEvents?: number;
-  /** Where an ignored or failed snapshot is reported (nowhere by default). */
-  readonly log?: (line: string) => void;
+  /**
+   * Where an ignored or failed snapshot, and a followed category's subscription that cannot start or
+   * ended, are reported at `warn`; such a subscription that follows again at `info` (nowhere by default).
+   */
+  readonly log?: RepositoryLog;
   /**
    * How appended events are named (see EventIds). `perDecision` by default: an append decided on a
    * fold another writer made stale, after it appended this very command, then meets a conflict, and
@@ -336,8 +347,13 @@ export class AggregateRepository<State, E extends DomainEvent> {
   private readonly snapshotEveryEvents: number;
   /** The most events read after a snapshot while it is decoded (see startFold). */
   private readonly tailEvents: number;
-  private readonly log: (line: string) => void;
+  private readonly log: (line: string, level?: 'warn' | 'info') => void;
   private readonly eventIds: EventIds;
+  /**
+   * Whether following the category is being tried again every REFOLLOW_DELAY_MS: said once when the
+   * tries begin and once when one succeeds, not at every try.
+   */
+  private refollowing = false;
 
   constructor(
     private readonly store: EventStore,
@@ -358,7 +374,8 @@ export class AggregateRepository<State, E extends DomainEvent> {
     // (written by processes that snapshot seldom or never) is read on after it.
     this.tailEvents =
       4 * (this.snapshotEveryEvents > 0 ? this.snapshotEveryEvents : DEFAULT_SNAPSHOT_EVERY_EVENTS);
-    this.log = options.log ?? (() => undefined);
+    const log = options.log ?? (() => undefined);
+    this.log = (line, level = 'warn') => log(line, level);
     this.eventIds = options.eventIds ?? 'perDecision';
   }
 
@@ -498,7 +515,8 @@ export class AggregateRepository<State, E extends DomainEvent> {
    * Keeps cached folds of streams starting with `prefix` current from a catch-up subscription to
    * `$all` that starts at the head: older history is read when a stream is first loaded. A
    * subscription that ends is followed again from where it got to (see `followFrom`); one that cannot
-   * start because the store does not answer is tried again every second, until it starts.
+   * start because the store does not answer is tried again every second, until it starts; the log
+   * (`RepositoryOptions.log`) says when the tries begin and when one succeeds.
    */
   async follow(prefix: string): Promise<void> {
     if (this.following) return;
@@ -506,13 +524,17 @@ export class AggregateRepository<State, E extends DomainEvent> {
     let fromPosition: bigint | undefined;
     try {
       fromPosition = await this.followFrom(prefix);
-    } catch {
+    } catch (error) {
       // The store does not answer (yet: an api started before it, or while it restarts after a
       // crash). Failing here stopped the api from starting at all; instead it starts without the
       // subscription, as when one is lost: folds are read from the store on each use (`current`)
       // and following starts once the store answers.
-      this.refollow(prefix);
+      this.refollow(prefix, cannotStart(prefix, error));
       return;
+    }
+    if (this.refollowing) {
+      this.log(`subscription to ${prefix}* started after trying again: the event store answers`, 'info');
+      this.refollowing = false;
     }
     const subscription = this.store.subscribeToAll<E>({
       fromPosition,
@@ -521,6 +543,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
     });
     this.following = subscription;
     void (async () => {
+      let ended = `subscription to ${prefix}* ended`;
       try {
         for await (const item of subscription) {
           if (item.kind === 'event') {
@@ -533,15 +556,16 @@ export class AggregateRepository<State, E extends DomainEvent> {
             this.foreignSkipped.record(item.foreign);
           } else if (item.kind === 'deleted') this.forget(item.stream);
         }
-      } catch {
+      } catch (error) {
         // Ended by an error (a lost store): handled below like any other end.
+        ended = `subscription to ${prefix}* ended (${messageOf(error)})`;
       }
       if (this.following !== subscription) return; // stopped on purpose
       // Without the subscription the folds cannot be trusted to be current: drop them (they are
       // re-read on use) and follow again once the store answers.
       this.following = undefined;
       this.clear();
-      this.refollow(prefix);
+      this.refollow(prefix, ended);
     })();
   }
 
@@ -587,10 +611,15 @@ export class AggregateRepository<State, E extends DomainEvent> {
     this.followers.push(follower);
   }
 
-  private refollow(prefix: string): void {
+  /** Follows the category again in a while, having said `why` it stopped if this begins the tries. */
+  private refollow(prefix: string, why: string): void {
+    if (!this.refollowing) {
+      this.log(`${why}; trying again every ${REFOLLOW_DELAY_MS} ms until the event store answers`);
+      this.refollowing = true;
+    }
     setTimeout(() => {
       if (this.stoppedFollowing) return;
-      this.follow(prefix).catch(() => this.refollow(prefix));
+      this.follow(prefix).catch((error: unknown) => this.refollow(prefix, cannotStart(prefix, error)));
     }, REFOLLOW_DELAY_MS).unref();
   }
 
@@ -839,9 +868,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
       event = await readSnapshotEvent(this.store, stream);
     } catch (error) {
       // A snapshot is an optimisation: the fold from the first event is always right.
-      this.log(
-        `aggregate snapshot of ${stream} not read (${error instanceof Error ? error.message : String(error)})`,
-      );
+      this.log(`aggregate snapshot of ${stream} not read (${messageOf(error)})`);
       return { fold: this.freshFold('exists') };
     }
     if (event.kind === 'none') return { fold: this.freshFold('none') };
@@ -939,9 +966,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
       this.snapshots.written++;
     } catch (error) {
       this.snapshots.failed++;
-      this.log(
-        `aggregate snapshot of ${stream} not written (${error instanceof Error ? error.message : String(error)})`,
-      );
+      this.log(`aggregate snapshot of ${stream} not written (${messageOf(error)})`);
     }
   }
 

@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DestinationStream } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { accountDecider, type AccountCommand } from '#domain';
 import { accountStream, type Permission } from '#events';
@@ -52,21 +53,27 @@ export interface Api {
 
 /**
  * Starts the api exactly as `main` does, listening on port 0. `clock` sets CLOCK_MODE for this app;
- * `connectionString` points it at another event store (a fresh one per replay).
+ * `connectionString` points it at another event store (a fresh one per replay); `logDestination` takes
+ * its log lines from info up (jest's NODE_ENV=test would keep them at warn), as JSON.
  */
 export async function startApi(
-  options: { clock?: 'realtime' | 'virtual'; connectionString?: string } = {},
+  options: {
+    clock?: 'realtime' | 'virtual';
+    connectionString?: string;
+    logDestination?: DestinationStream;
+  } = {},
 ): Promise<Api> {
   const saved = { ...process.env };
   process.env.CLOCK_MODE = options.clock ?? 'realtime';
   if (options.connectionString) process.env.EVENTSTORE_CONNECTION_STRING = options.connectionString;
+  if (options.logDestination) Object.assign(process.env, { LOG_LEVEL: 'info', LOG_FORMAT: 'json' });
   let app: NestFastifyApplication;
   try {
-    app = await createApiApp();
+    app = await createApiApp({ logDestination: options.logDestination });
     await app.listen(0, '127.0.0.1');
   } finally {
     // Assigning undefined to process.env would store the string "undefined".
-    for (const name of ['CLOCK_MODE', 'EVENTSTORE_CONNECTION_STRING'] as const) {
+    for (const name of ['CLOCK_MODE', 'EVENTSTORE_CONNECTION_STRING', 'LOG_LEVEL', 'LOG_FORMAT'] as const) {
       if (saved[name] === undefined) delete process.env[name];
       else process.env[name] = saved[name];
     }

@@ -97,6 +97,16 @@ describe('the api once its event store is gone', () => {
   });
 });
 
+/** The api's log records (as the JSON lines pino writes), from info up, for `startApi`'s logDestination. */
+const apiLog = () => {
+  const records: Record<string, unknown>[] = [];
+  return {
+    records,
+    destination: { write: (line: string) => void records.push(JSON.parse(line) as Record<string, unknown>) },
+    of: (context: string) => records.filter((record) => record.context === context),
+  };
+};
+
 /**
  * The api started while its event store does not answer: all three killed at once and restarted in
  * any order, or the api's process manager faster than the store's. Found by restarting the api before
@@ -123,8 +133,9 @@ describe('the api started before its event store', () => {
       await gone.stop('SIGTERM');
       const { port } = storeAddress(gone.connectionString);
 
-      // When the api starts there
-      api = await startApi({ connectionString: gone.connectionString });
+      // When the api starts there, and stays without it for a few of its tries
+      const log = apiLog();
+      api = await startApi({ connectionString: gone.connectionString, logDestination: log.destination });
 
       // Then it answers, commands being the store's unavailability rather than a failed start
       const createAccount = () =>
@@ -133,6 +144,18 @@ describe('the api started before its event store', () => {
         status: 503,
         body: expect.objectContaining({ code: 'STORE_UNAVAILABLE' }),
       });
+      await sleep(2_500);
+
+      // And its log says once, not at every try, that following the accounts cannot start, why, and
+      // how often it is tried again
+      expect(log.of('AccountRepository')).toEqual([
+        expect.objectContaining({
+          level: 40,
+          msg: expect.stringMatching(
+            /^subscription to account-\* cannot start \(.*UNAVAILABLE.*\); trying again every 1000 ms until the event store answers$/,
+          ),
+        }),
+      ]);
 
       // And once the store answers at that address, the same command is taken
       store = await startEmbeddedEventStore({ inMemory: true, args: ['--port', port] });
@@ -144,6 +167,17 @@ describe('the api started before its event store', () => {
         (await api.post('/accounts/early/phone-users', phoneUser('alice', 0, { numbers: ['+15550000009'] })))
           .status,
       ).toBe(201);
+
+      // And the log says, once, that following the accounts started
+      const logged = () => log.of('AccountRepository').slice(1);
+      for (const giveUpAt = Date.now() + 20_000; logged().length === 0 && Date.now() < giveUpAt;)
+        await sleep(100);
+      expect(logged()).toEqual([
+        expect.objectContaining({
+          level: 30,
+          msg: 'subscription to account-* started after trying again: the event store answers',
+        }),
+      ]);
     },
     PROCESS_BUDGET_MS,
   );
@@ -162,14 +196,31 @@ describe('the api started before its event store', () => {
       await api.close();
       await store.stop('SIGTERM');
 
-      // When the api starts while the store is away, and the store comes back a moment later
-      const starting = startApi({ clock: 'virtual', connectionString: store.connectionString });
-      await sleep(1_500);
+      // When the api starts while the store is away, and the store comes back a few of its tries later
+      const log = apiLog();
+      const starting = startApi({
+        clock: 'virtual',
+        connectionString: store.connectionString,
+        logDestination: log.destination,
+      });
+      await sleep(2_500);
       store = await startEmbeddedEventStore({ dataDir: storeDir, args: ['--port', port] });
       api = await starting;
 
       // Then the api's clock is where the store says it was moved, not at its configured start
       expect((await api.get<{ now: string }>('/clock')).body.now).toBe(movedTo);
+
+      // And its log says once that it waits for the store, why, and how often it asks, then that it
+      // read the time
+      expect(log.of('clock')).toEqual([
+        expect.objectContaining({
+          level: 40,
+          msg: expect.stringMatching(
+            /^waiting for the event store to read the virtual clock's time, trying every 1000 ms: .*UNAVAILABLE/,
+          ),
+        }),
+        expect.objectContaining({ level: 30, msg: "read the virtual clock's time: the event store answers" }),
+      ]);
     },
     PROCESS_BUDGET_MS,
   );

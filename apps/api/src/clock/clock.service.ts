@@ -58,6 +58,7 @@ export class ClockService implements Clock, OnModuleInit, OnApplicationShutdown 
     for (let waiting = false; ; waiting = true) {
       try {
         last = await this.persistedTime();
+        if (waiting) this.logger.log("read the virtual clock's time: the event store answers");
         break;
       } catch (error) {
         if (!isStoreUnavailable(error)) throw error;

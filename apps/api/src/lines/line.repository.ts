@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import { lineDecider, lineSnapshotCodec, type LineState } from '#domain';
 import type { LineEvent } from '#events';
 import { AggregateRepository, EventStore, type RepositoryOptions } from '#eventstore';
 import { IDEMPOTENCY_OPTIONS } from '../shared/idempotency.js';
+import { repositoryLog } from '../shared/repository-log.js';
 
 /**
  * Every call on a shared line lives in the line's stream (`lineStream`), so "one session per line"
@@ -25,11 +26,10 @@ export class LineRepository
     // Snapshots ignored (another schema, corrupt, not matching the stream) or not written are said
     // in the log; the fold is right either way. They are written in the background every
     // `snapshotEveryEvents` events of a line (default 64).
-    const logger = new Logger('LineRepository');
     super(
       store,
       { ...lineDecider, snapshot: lineSnapshotCodec },
-      { log: (line) => logger.warn(line), ...options },
+      { log: repositoryLog('LineRepository'), ...options },
     );
   }
 
