@@ -26,9 +26,11 @@ export interface Authority {
 }
 
 export interface Refusal {
-  readonly statusCode: 403 | 415 | 421;
-  readonly code: 'HOST_NOT_ALLOWED' | 'ORIGIN_NOT_ALLOWED' | 'UNSUPPORTED_MEDIA_TYPE';
+  readonly statusCode: 400 | 403 | 415 | 421;
+  readonly code: 'INVALID_REQUEST' | 'HOST_NOT_ALLOWED' | 'ORIGIN_NOT_ALLOWED' | 'UNSUPPORTED_MEDIA_TYPE';
   readonly message: string;
+  /** What is at fault in a malformed request, as validation names fields. */
+  readonly errors?: readonly { readonly field: string; readonly messages: readonly string[] }[];
 }
 
 export type Verdict =
@@ -96,6 +98,26 @@ const WILDCARD_ADDRESSES = new Set(['0.0.0.0', '::', '[::]']);
 /** One header's value; a repeated header is joined, so it never equals an allowed value (fails closed). */
 const single = (value: string | string[] | undefined): string | undefined =>
   Array.isArray(value) ? value.join(', ') : value;
+
+const ONE_HOST = 'must be sent once (RFC 9112 §3.2)';
+
+/**
+ * A request with more than one `Host` header, which HTTP/1.1 (RFC 9112 §3.2) says a server must answer
+ * 400: the two may name different servers, and a proxy in front may have routed on the other one.
+ * Node keeps only the first in `headers` (it drops repeated Host headers), so `rawHeaders` is counted.
+ */
+export const duplicateHost = (rawHeaders: readonly string[]): Refusal | undefined => {
+  let hosts = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]!.toLowerCase() === 'host') hosts++;
+  return hosts > 1
+    ? {
+        statusCode: 400,
+        code: 'INVALID_REQUEST',
+        message: `the request has ${hosts} Host headers: HTTP/1.1 takes exactly one`,
+        errors: [{ field: 'host', messages: [ONE_HOST] }],
+      }
+    : undefined;
+};
 
 export class RequestPolicy {
   readonly hosts: readonly Authority[];
