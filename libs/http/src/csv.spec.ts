@@ -24,6 +24,24 @@ describe('the CSV writer every export uses (RFC 4180, OWASP formula neutralising
     },
   );
 
+  it.each(['\u202E=1+1', '\u2066\u2067@SUM(A1)', '\u200B+1', '\uFEFF-1', '\u061C\tcmd'])(
+    'neutralises a formula character behind invisible format characters, keeping them: %j',
+    (text) => {
+      // Given a cell whose formula a spreadsheet could read past bidi controls or zero-width characters
+      const cell = csvCell(text);
+      // Then it starts with a quote mark and keeps every character of its text
+      const unquoted = cell.startsWith('"') ? cell.slice(1, -1).replaceAll('""', '"') : cell;
+      expect(unquoted).toBe(`'${text}`);
+      expect(csvText(unquoted)).toBe(text);
+    },
+  );
+
+  it('keeps bidi controls in a cell that holds no formula, unprefixed', () => {
+    expect(csvCell('\u2068Ann\u2069')).toBe('\u2068Ann\u2069');
+    expect(csvCell('\u202Eecila')).toBe('\u202Eecila');
+    expect(csvCell('Bob\u202E=1')).toBe('Bob\u202E=1');
+  });
+
   it('leaves null and undefined empty, and writes objects as JSON', () => {
     expect(csvCell(null)).toBe('');
     expect(csvCell(undefined)).toBe('');

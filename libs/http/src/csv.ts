@@ -4,8 +4,13 @@
  * a tab or a carriage return is prefixed with a single quote, so a spreadsheet shows it instead of
  * running it as a formula. Every CSV the project exports goes through here, so the API and the CLI
  * write the same bytes for the same rows.
+ *
+ * A cell is data, kept character for character (an auditor compares it with the log): invisible
+ * format characters (bidi controls such as U+202E, zero-width spaces, U+FEFF) stay in it. But one
+ * before a formula character must not hide the formula from this check when a spreadsheet would drop
+ * it or read past it, so they are looked past: `\u202E=1+1` is prefixed as `=1+1` is.
  */
-const FORMULA_START = /^[=+\-@\t\r]/;
+const FORMULA_START = /^\p{Cf}*[=+\-@\t\r]/u;
 const NEEDS_QUOTES = /[",\r\n]/;
 
 export const csvCell = (value: unknown): string => {
