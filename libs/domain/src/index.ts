@@ -1,4 +1,5 @@
 export * from './shared/domain-error.js';
+export * from './shared/named.js';
 export * from './reasons.js';
 export * from './shared/decider.js';
 export * from './account/index.js';

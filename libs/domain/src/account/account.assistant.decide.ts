@@ -1,5 +1,6 @@
 import { refuse, refusal } from '../shared/domain-error.js';
 import type { Authority } from '../shared/decider.js';
+import { named } from '../shared/named.js';
 import type * as C from './account.commands.js';
 import {
   decidedOn,
@@ -180,7 +181,7 @@ export const nameLine: DecideOn<C.NameLine> = (command, state, { now }) => {
       refuse('INVALID_LINE_NAME', 'R23', { max: MAX_LINE_NAME_LENGTH });
     for (const [number, other] of party.lineNames)
       if (number !== command.number && readAs(other) === readAs(name))
-        refuse('LINE_NAME_TAKEN', 'R23', { party: party.id, line: number, name: other });
+        refuse('LINE_NAME_TAKEN', 'R23', { party: party.id, line: number, name: named(other) });
   }
   if ((party.lineNames.get(command.number) ?? null) === name) return [];
   return [stamped(command, now, 'LineNamed', { partyId: party.id, number: command.number, name })];

@@ -363,6 +363,19 @@ describe('named shared lines (R23)', () => {
       .thenRejects('LINE_NAME_TAKEN', 'R23');
   });
 
+  it('R23: given a line named with a right-to-left override before the api refused them, when another is named what reads the same, then the taken name is set apart in the sentence', () => {
+    const legacy = [
+      ...twoLines,
+      {
+        type: 'LineNamed' as const,
+        data: { partyId: ALICE, number: second, name: '\u202eSales', by: ALICE, at: T0 },
+      },
+    ];
+    given(legacy)
+      .when(nameLine(ALICE, 'Sales'))
+      .thenRejects('LINE_NAME_TAKEN', 'R23', '"\u2068\u202eSales\u2069": give each line a name of its own');
+  });
+
   it('R23: a name is one line of visible text: invisible or control characters alone are blank, and none may appear, nor a text-direction override', () => {
     for (const name of [
       '\u200b',

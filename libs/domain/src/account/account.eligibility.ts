@@ -1,5 +1,6 @@
 import type { Permission } from '#events';
 import { ALLOWED, refusal, type Refusal, type Verdict } from '../shared/domain-error.js';
+import { named } from '../shared/named.js';
 import { activeDelegationsHeldBy, activeDelegationsOf, delegationBetween } from './account.queries.js';
 import type { AccountState, Delegation, Party } from './account.state.js';
 import { compareVersions, VIP_PERMISSIONS } from './account.values.js';
@@ -41,7 +42,7 @@ export const explainDelegationEligibility = (state: AccountState, partyId: strin
   const party = findParty(state, partyId);
   if (isFailure(party)) return party;
   if (party.callingPlan === 'none')
-    return refusal('NO_CALLING_PLAN', 'R2', { name: party.name, party: party.id });
+    return refusal('NO_CALLING_PLAN', 'R2', { name: named(party.name), party: party.id });
   if (state.status === 'active' && !state.policy.delegationEnabled)
     return refusal('DELEGATION_DISABLED_FOR_ACCOUNT', 'R3', {});
   if (!party.delegationEnabled)

@@ -74,6 +74,23 @@ describe('eligibility explanations for diagnostics (R20)', () => {
     expect(explainDelegationEligibility(state, ALICE)).toEqual({ ok: true });
   });
 
+  it('R2: given a party named with a right-to-left override before the api refused them and no calling plan, when its eligibility is explained, then its name is set apart in the sentence', () => {
+    const legacy = extend(acme, {
+      type: 'ChangeCallingPlan',
+      actor: ADMIN,
+      partyId: BOB,
+      callingPlan: 'none',
+    }).map((event) =>
+      event.type === 'PhoneUserProvisioned' && event.data.partyId === BOB
+        ? { ...event, data: { ...event.data, name: '\u202ebuB' } }
+        : event,
+    );
+    expect(explainDelegationEligibility(stateOf(legacy), BOB)).toMatchObject({
+      code: 'NO_CALLING_PLAN',
+      message: expect.stringMatching(/^\u2068\u202ebuB\u2069 \(bob\) has no calling plan/),
+    });
+  });
+
   it('R3: a user with delegation off is explained by DELEGATION_DISABLED_FOR_USER', () => {
     expect(explainDelegationEligibility(stateOf(extend(acme, disableFor(BOB))), BOB)).toMatchObject({
       code: 'DELEGATION_DISABLED_FOR_USER',

@@ -1,6 +1,7 @@
 import type { LineCommand } from './line.commands.js';
 import type { RuleId, SentenceParams } from '../reasons.js';
 import { pass, refusal, type Check, type Refusal } from '../shared/domain-error.js';
+import { named } from '../shared/named.js';
 import type { LineContext } from './line.context.js';
 import {
   explainActor,
@@ -88,10 +89,13 @@ const continueSteps = <Acting>(
   };
 };
 
+/** A party as a sentence names it: its name, set apart (see `named`), or its id when it has none here. */
 export const nameOnLine = (context: LineContext, party: string): string =>
-  party === context.delegator.partyId
-    ? context.delegator.name
-    : (context.delegates.find((d) => d.partyId === party)?.name ?? party);
+  named(
+    party === context.delegator.partyId
+      ? context.delegator.name
+      : (context.delegates.find((d) => d.partyId === party)?.name ?? party),
+  );
 
 // ── Answer, pick up, join, merge: the decider's steps, which R20 asks too ───────────────────────────────
 
@@ -314,7 +318,7 @@ const explainOwnActOnCall = (
         acting.onBehalfOf === null
           ? pass('R15', `${nameOnLine(context, actor)} is the call's delegator and may lock it for privacy.`)
           : refusal('PRIVACY_LOCK_DELEGATOR_ONLY', 'R15', {
-              delegator: previous?.owner ?? context.delegator.name,
+              delegator: previous?.owner ?? named(context.delegator.name),
             }),
     }),
   );
@@ -697,7 +701,7 @@ export const privacyLocked = (
   refusal(
     'CALL_PRIVACY_LOCKED',
     'R15',
-    { case: action, delegator: context.delegator.name, callId: call.callId },
+    { case: action, delegator: named(context.delegator.name), callId: call.callId },
     { callId: call.callId },
   );
 

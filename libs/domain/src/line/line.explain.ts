@@ -1,6 +1,7 @@
 import type { LinePermissionUsed } from '#events';
 import type { RuleId } from '../reasons.js';
 import { pass, refusal, type Check, type Refusal } from '../shared/domain-error.js';
+import { named } from '../shared/named.js';
 import type { LineContext, LineDelegate } from './line.context.js';
 
 /** What a party may ask to do on a shared line, and R20 may be asked about. */
@@ -46,7 +47,7 @@ export const explainActor = (
   }
   if (actor === delegator.partyId) {
     return {
-      checks: [pass('R10', `${delegator.name} owns line ${number}.`)],
+      checks: [pass('R10', `${named(delegator.name)} owns line ${number}.`)],
       acting: { role: 'delegator', onBehalfOf: null },
     };
   }
@@ -58,35 +59,35 @@ export const explainActor = (
       refusal(
         'LINE_NOT_SHARED',
         'R10',
-        { line: number, party: actor, delegator: delegator.name },
+        { line: number, party: actor, delegator: named(delegator.name) },
         { line: number, party: actor },
       ),
     );
   }
-  checks.push(pass('R10', `Line ${number} is shared with ${delegate.name}.`));
+  checks.push(pass('R10', `Line ${number} is shared with ${named(delegate.name)}.`));
   if (!delegate.active) {
     // R7: the invitation lifecycle decides whether a delegation is active, whatever asks.
     return refuse(
       refusal(
         'DELEGATION_NOT_ACTIVE',
         'R7',
-        { case: 'line', delegate: delegate.name, line: number },
+        { case: 'line', delegate: named(delegate.name), line: number },
         { line: number, party: actor },
       ),
     );
   }
-  checks.push(pass('R7', `${delegate.name}'s delegation for line ${number} is active.`));
+  checks.push(pass('R7', `${named(delegate.name)}'s delegation for line ${number} is active.`));
   if (delegator.eligibility) {
     return refuse(onLine(delegator.eligibility, { line: number, party: delegator.partyId }));
   }
-  checks.push(pass('R3', `${delegator.name} has a calling plan and may delegate.`));
+  checks.push(pass('R3', `${named(delegator.name)} has a calling plan and may delegate.`));
   if (delegate.eligibility) {
     return refuse(onLine(delegate.eligibility, { line: number, party: actor }));
   }
   checks.push(
     pass(
       'R4',
-      `${delegate.name} has a calling plan, may take part in delegation and meets the Assistant needs.`,
+      `${named(delegate.name)} has a calling plan, may take part in delegation and meets the Assistant needs.`,
     ),
   );
   return { checks, acting: { role: 'delegate', onBehalfOf: delegator.partyId, delegate } };
@@ -100,19 +101,23 @@ export const explainLinePermission = (
   context: LineContext,
 ): Check => {
   if (acting.role === 'delegator') {
-    return pass(rule, `${context.delegator.name} is the delegator and needs no permission on its own line.`);
+    return pass(
+      rule,
+      `${named(context.delegator.name)} is the delegator and needs no permission on its own line.`,
+    );
   }
   const { delegate } = acting;
-  if (delegate.permissions.includes(permission)) return pass(rule, `${delegate.name} has ${permission}.`);
+  if (delegate.permissions.includes(permission))
+    return pass(rule, `${named(delegate.name)} has ${permission}.`);
   return refusal(
     'PERMISSION_REQUIRED',
     rule,
     {
       case: 'line',
-      delegate: delegate.name,
+      delegate: named(delegate.name),
       permission,
       line: context.line.number,
-      delegator: context.delegator.name,
+      delegator: named(context.delegator.name),
     },
     { permission, party: delegate.partyId },
   );
