@@ -1,4 +1,4 @@
-import { edgeSentenceOf, sentenceOf } from '#domain';
+import { edgeSentenceOf, named, sentenceOf } from '#domain';
 import {
   BadRequestException,
   createParamDecorator,
@@ -95,6 +95,13 @@ export const knownAccount = (readModels: ReadModels, accountId: string): Account
   return account;
 };
 
+/**
+ * PARTY_NOT_FOUND's sentence: the account is named by its name, which people gave, so it is set apart
+ * (see `named`) and cannot reorder the sentence around it.
+ */
+export const notAPartySentence = (party: string, account: { readonly name: string }): string =>
+  edgeSentenceOf('PARTY_NOT_FOUND', { party, account: named(account.name) });
+
 /** A party of a known account, else 404 (the account's first). */
 export const knownParty = (readModels: ReadModels, accountId: string, partyId: string): PartyRow => {
   const account = knownAccount(readModels, accountId);
@@ -102,7 +109,7 @@ export const knownParty = (readModels: ReadModels, accountId: string, partyId: s
   if (!party) {
     throw new NotFoundException({
       code: 'PARTY_NOT_FOUND',
-      message: edgeSentenceOf('PARTY_NOT_FOUND', { party: partyId, account: account.name }),
+      message: notAPartySentence(partyId, account),
     });
   }
   return party;

@@ -35,7 +35,7 @@ import { Observable, Subject, takeUntil } from 'rxjs';
 import { ConfigService } from '@nestjs/config';
 import { VIRTUAL_CLOCK_STREAM, isAccountsStream, isLogPosition, LOG_POSITION_RULE } from '#events';
 import { accountParty, accountsProjection, type ReadModels } from '#read-models';
-import { AsOfQuery, validId } from '../http/params.js';
+import { AsOfQuery, notAPartySentence, validId } from '../http/params.js';
 import { ReadModelsService, type AsOf } from '../http/read-models.service.js';
 import { ANSWER_EXAMPLES } from '../http/answer-examples.js';
 import { AsOfQueries, EventStreamAnswer, QueryAnswer, QueryRefusals } from '../http/route-docs.js';
@@ -402,7 +402,7 @@ export class PanelController implements BeforeApplicationShutdown {
       const party = parties.find((viewer) => !accountParty(live, accountId, viewer)) ?? parties.join(',');
       throw new NotFoundException({
         code: 'PARTY_NOT_FOUND',
-        message: edgeSentenceOf('PARTY_NOT_FOUND', { party, account: known.name }),
+        message: notAPartySentence(party, known),
       });
     }
     // A view as of a time takes the events up to the first one later than it (the log's running

@@ -37,6 +37,7 @@ import {
   lineState,
   speedDialList,
 } from '#read-models';
+import { notAPartySentence } from '../http/params.js';
 import { panelLines } from './panel-lines.js';
 import type {
   Availability,
@@ -147,10 +148,7 @@ export const seatOf = (
     throw new SeatRefusal('ACCOUNT_NOT_FOUND', edgeSentenceOf('ACCOUNT_NOT_FOUND', { account: accountId }));
   const party = accountParty(readModels, accountId, viewer);
   if (!party) {
-    throw new SeatRefusal(
-      'PARTY_NOT_FOUND',
-      edgeSentenceOf('PARTY_NOT_FOUND', { party: viewer, account: account.name }),
-    );
+    throw new SeatRefusal('PARTY_NOT_FOUND', notAPartySentence(viewer, account));
   }
   const named = (partyId: string): SeatParty => ({
     partyId,
