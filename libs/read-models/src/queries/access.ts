@@ -1,4 +1,4 @@
-import { sentenceOf } from '#domain';
+import { named, sentenceOf } from '#domain';
 import { splitLineKey } from '#events';
 import type { ReadModels } from '../engine/read-models.js';
 import {
@@ -109,11 +109,12 @@ export const lineAccess = (
   );
   if (active) return { allowed: true, role: 'delegate', owner, delegation: active };
   const latest = delegations[0];
+  const ownerName = named(owner.name);
   const reason = !latest
-    ? `${viewer} is neither ${owner.name} (the delegator) nor one of ${owner.name}'s delegates`
+    ? `${viewer} is neither ${ownerName} (the delegator) nor one of ${ownerName}'s delegates`
     : latest.status !== 'active'
-      ? `${viewer}'s delegation from ${owner.name} is ${latest.status}, not active`
-      : `${owner.name} does not share ${shownNumber(number)} with ${viewer}`;
+      ? `${viewer}'s delegation from ${ownerName} is ${latest.status}, not active`
+      : `${ownerName} does not share ${shownNumber(number)} with ${viewer}`;
   return { allowed: false, rule: 'R17', reason, owner };
 };
 

@@ -1,3 +1,4 @@
+import { named } from '#domain';
 import type { LineEvent } from '#events';
 
 /** A party as a step names it: its id, or what `nameOf` makes of the id (a name for people reading it). */
@@ -20,7 +21,7 @@ export const auditStep = (
   switch (event.type) {
     case 'CallPlacedOnSharedLine': {
       const { placedBy, onBehalfOf, to, callerId } = event.data;
-      return `${nameOf(placedBy)}${forWhom(onBehalfOf)} dialled ${to}, showing ${callerId.name} ${callerId.number}`;
+      return `${nameOf(placedBy)}${forWhom(onBehalfOf)} dialled ${to}, showing ${named(callerId.name)} ${callerId.number}`;
     }
     case 'CallAnsweredByExternalParty':
       return 'the called party answered';
