@@ -2,6 +2,7 @@ import { lineKey, splitLineKey } from '#events';
 import {
   CALL_ACTIONS,
   DomainError,
+  named,
   explainAnswer,
   explainCallAction,
   explainDelegateEligibility,
@@ -49,11 +50,15 @@ export interface Diagnosis {
   readonly checks: Check[];
 }
 
+/** A party as a diagnosis names it: its name, set apart (see `named`), or its id when it has none. */
+const sentenceName = (readModels: ReadModels, accountId: string, partyId: string): string =>
+  named(partyName(readModels, accountId, partyId) ?? partyId);
+
 /** Why party P did or did not ring for call C: the routing decisions recorded in CallRang (R13, R19). */
 export const whyRing = (readModels: ReadModels, call: CallRow, partyId: string): Diagnosis => {
   const { callId } = call;
   const { accountId } = splitLineKey(call.line);
-  const name = partyName(readModels, accountId, partyId);
+  const name = sentenceName(readModels, accountId, partyId);
   const question = `Why did ${name} ${call.rings.some((r) => r.alerted.includes(partyId)) ? '' : 'not '}ring for call ${callId}?`;
   if (call.direction === 'outgoing') {
     return {
@@ -99,13 +104,13 @@ export const whyRing = (readModels: ReadModels, call: CallRow, partyId: string):
 const lineTitle = (readModels: ReadModels, accountId: string, number: string): string => {
   const owner = lineOwner(readModels, accountId, number);
   const name = owner ? currentLineName(owner, number) : null;
-  return name === null ? shownNumber(number) : `${shownNumber(number)} "${name}"`;
+  return name === null ? shownNumber(number) : `${shownNumber(number)} "${named(name)}"`;
 };
 
 /** Why line L shows busy (R12), held (R15) or ringing (R13). */
 export const whyBusy = (readModels: ReadModels, accountId: string, number: string): Diagnosis => {
   const { lines, calls } = readModels.state(callsProjection);
-  const name = (party: string | null): string | null => partyName(readModels, accountId, party);
+  const name = (party: string): string => sentenceName(readModels, accountId, party);
   const live = (lines.get(lineKey(accountId, number))?.live ?? []).map((id) => calls.get(id)!);
   const line = lineTitle(readModels, accountId, number);
   const question = `Why is line ${line} busy?`;
@@ -187,7 +192,7 @@ export const whyCannot = (
 ): Diagnosis => {
   const { at } = asOf;
   const { lines, calls } = readModels.state(callsProjection);
-  const name = partyName(readModels, accountId, partyId);
+  const name = sentenceName(readModels, accountId, partyId);
   const verb = {
     answer: 'answer calls on',
     pickUp: 'pick up held calls on',

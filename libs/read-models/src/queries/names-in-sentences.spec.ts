@@ -1,6 +1,7 @@
-import { project, user } from '../projections/projections.fixture.js';
+import { AT, project, user } from '../projections/projections.fixture.js';
 import { lineAccess } from './access.js';
 import { auditStep } from './audit-steps.js';
+import { whyCannot } from './diagnostics.js';
 
 /**
  * A name written before the api refused direction controls in names may sit in the log: the sentences
@@ -16,6 +17,21 @@ describe('names in the sentences of the read models', () => {
       rule: 'R17',
       reason: `carol is neither \u2068${OVERRIDE}\u2069 (the delegator) nor one of \u2068${OVERRIDE}\u2069's delegates`,
     });
+  });
+
+  it('R20: given a party whose name holds a right-to-left override, when it asks why it can or cannot act on its line, then the question and the answer set its name apart', () => {
+    const diagnosis = whyCannot(
+      project(user('dave', OVERRIDE, ['4004'])),
+      'acme',
+      '4004',
+      'dave',
+      'answer',
+      AT,
+    );
+    expect(diagnosis.question).toMatch(
+      new RegExp(`^Why can \u2068${OVERRIDE}\u2069 not answer calls on line`),
+    );
+    expect(diagnosis.answer).toBe(`\u2068${OVERRIDE}\u2069 can answer calls on line +4004.`);
   });
 
   it('given a call placed showing a caller-ID name with a right-to-left override, when its step is told, then the name is set apart', () => {
