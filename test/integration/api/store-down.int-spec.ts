@@ -157,6 +157,16 @@ describe('the api started before its event store', () => {
         }),
       ]);
 
+      // And the line timers' subscription says so once too
+      expect(log.of('line-timers')).toEqual([
+        expect.objectContaining({
+          level: 50,
+          msg: expect.stringMatching(
+            /^subscription to line events failed \(.*UNAVAILABLE.*\); trying again every 1000 ms until it follows again$/,
+          ),
+        }),
+      ]);
+
       // And once the store answers at that address, the same command is taken
       store = await startEmbeddedEventStore({ inMemory: true, args: ['--port', port] });
       let answer = await createAccount();
@@ -168,15 +178,16 @@ describe('the api started before its event store', () => {
           .status,
       ).toBe(201);
 
-      // And the log says, once, that following the accounts started
-      const logged = () => log.of('AccountRepository').slice(1);
-      for (const giveUpAt = Date.now() + 20_000; logged().length === 0 && Date.now() < giveUpAt;)
+      // And the log says, once each, that following the accounts and the line events started
+      const recovered = () => [...log.of('AccountRepository').slice(1), ...log.of('line-timers').slice(1)];
+      for (const giveUpAt = Date.now() + 20_000; recovered().length < 2 && Date.now() < giveUpAt;)
         await sleep(100);
-      expect(logged()).toEqual([
+      expect(recovered()).toEqual([
         expect.objectContaining({
           level: 30,
           msg: 'subscription to account-* started after trying again: the event store answers',
         }),
+        expect.objectContaining({ level: 30, msg: 'subscription to line events follows again, caught up' }),
       ]);
     },
     PROCESS_BUDGET_MS,

@@ -139,6 +139,11 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
   private running: Promise<void> | undefined;
   private stopping = false;
   private wakeUp: (() => void) | undefined;
+  /**
+   * Whether the subscription is being tried again after failing: said once when the tries begin and
+   * once when one catches up, not every RESUBSCRIBE_AFTER_MS while the store is away.
+   */
+  private resubscribing = false;
 
   constructor(
     private readonly store: EventStore,
@@ -305,11 +310,13 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
         await this.follow();
       } catch (error) {
         if (this.stopping) break;
-        this.logger.error(
-          `subscription to line events failed, resuming in ${RESUBSCRIBE_AFTER_MS} ms: ${
-            error instanceof Error ? error.message : String(error)
-          }`,
-        );
+        if (!this.resubscribing)
+          this.logger.error(
+            `subscription to line events failed (${
+              error instanceof Error ? error.message : String(error)
+            }); trying again every ${RESUBSCRIBE_AFTER_MS} ms until it follows again`,
+          );
+        this.resubscribing = true;
         await new Promise<void>((resume) => {
           const timeout = setTimeout(resume, RESUBSCRIBE_AFTER_MS);
           this.wakeUp = () => {
@@ -367,6 +374,8 @@ export class LineTimersProcessManager implements OnApplicationBootstrap, OnAppli
         behind.clear();
         live = true;
         reached(undefined);
+        if (this.resubscribing) this.logger.log('subscription to line events follows again, caught up');
+        this.resubscribing = false;
         this.caughtUp();
       }
     }
