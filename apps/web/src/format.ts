@@ -1,5 +1,7 @@
 /** How the app writes numbers, times and durations: E.164 with its `+`, in the viewer's own locale. */
 
+import { named, STEERS_DIRECTION } from '../../../libs/domain/src/shared/named.js';
+
 /** Lines are addressed by digits and callers by E.164; people read `+` and the digits either way. */
 export const phone = (number: string): string => (number.startsWith('+') ? number : `+${number}`);
 
@@ -64,44 +66,14 @@ export const streamWords = (stream: string): string => {
   return stream;
 };
 
-/** Right-to-left letters, and the characters that steer direction (marks, embeddings, overrides, isolates). */
-const STEERS_DIRECTION =
-  /[\u0590-\u08FF\u200E\u200F\u202A-\u202E\u2066-\u2069\uFB1D-\uFDFF\uFE70-\uFEFF\u{10800}-\u{10FFF}\u{1E800}-\u{1EFFF}]/u;
-
-/** Opening a directional isolate (LRI, RLI, FSI), and closing the innermost one open (PDI). */
-const OPENS_ISOLATE = /[\u2066-\u2068]/;
-const CLOSES_ISOLATE = '\u2069';
-
-/**
- * `text` with its isolates paired: a closing one with nothing of the text's own open to close would
- * close the isolate `named` sets the text in, and an override after it would run on past the name
- * ("Mallory\u2069\u202E" reverses "on behalf of Alice"); it is dropped, as it is invisible and closes
- * nothing of the text's. One left open is closed at the text's end, so it holds nothing after it.
- */
-const pairedIsolates = (text: string): string => {
-  let open = 0;
-  let paired = '';
-  for (const character of text) {
-    if (OPENS_ISOLATE.test(character)) open++;
-    else if (character === CLOSES_ISOLATE) {
-      if (open === 0) continue;
-      open--;
-    }
-    paired += character;
-  }
-  return paired + CLOSES_ISOLATE.repeat(open);
-};
-
 /**
  * A name people typed (a party, an account, a line, a speed-dial key), or a server text carrying one,
- * set apart from what surrounds it (Unicode's first-strong isolate, as `<bdi>` does, and in strings a
- * title or an aria-label holds too): its right-to-left letters or direction overrides then cannot
+ * set apart from what surrounds it: its right-to-left letters or direction overrides then cannot
  * reorder the text after it, such as the number after a line's name (`+15550100` shown as
- * `00105551+`). The api refuses direction controls in names, but a history imported or written by an
- * older version may hold them. Other text is left as it is.
+ * `00105551+`). The same function sets names apart in the sentences the servers build, so a name
+ * reads the same in both.
  */
-export const named = (text: string): string =>
-  STEERS_DIRECTION.test(text) ? `\u2068${pairedIsolates(text)}${CLOSES_ISOLATE}` : text;
+export { named };
 
 /**
  * A line's R11 label (`My number <name> · <number>`, or `<owner> · <name> · <number>` for a delegate),

@@ -1,5 +1,5 @@
 /** Right-to-left letters, and the characters that steer direction (marks, embeddings, overrides, isolates). */
-const STEERS_DIRECTION =
+export const STEERS_DIRECTION =
   /[\u0590-\u08FF\u200E\u200F\u202A-\u202E\u2066-\u2069\uFB1D-\uFDFF\uFE70-\uFEFF\u{10800}-\u{10FFF}\u{1E800}-\u{1EFFF}]/u;
 
 /** Opening a directional isolate (LRI, RLI, FSI), and closing the innermost one open (PDI). */
