@@ -25,7 +25,6 @@ export const createApiApp = (options: HttpAppOptions<ApiSettings> = {}): Promise
       configure: (app) => {
         app.useGlobalPipes(validationPipe());
         app.useGlobalFilters(new ApiErrorFilter());
-        app.enableShutdownHooks();
       },
       title: 'Switchboard API',
       description:
