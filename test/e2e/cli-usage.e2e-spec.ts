@@ -76,8 +76,8 @@ describe('switchboard CLI usage errors', () => {
   });
 
   /**
-   * Mistakes in the arguments alone: what stderr says and the exit code (1 where commander refuses an
-   * option, 2 where the command does). `args` is a function because the scratch directory and
+   * Mistakes in the arguments alone: what stderr says and the exit code, 2 whether commander refuses
+   * an option or the command does (1 would say a check failed). `args` is a function because the scratch directory and
    * `history` are made in beforeAll, after the table is read.
    */
   it.each([
@@ -85,7 +85,25 @@ describe('switchboard CLI usage errors', () => {
       name: 'says a bad --rate is a bad option',
       args: () => ['load', 'run', '--rate', '-5', '--duration', '1s'],
       stderr: expect.stringContaining(`option '--rate <n/s>' argument '-5' is invalid`),
-      code: 1,
+      code: 2,
+    },
+    {
+      name: 'says an unknown option is unknown, with the exit code of a command that could not run',
+      args: () => ['load', 'merge', '--treshold', 'p99<50ms', recording],
+      stderr: expect.stringContaining(`error: unknown option '--treshold'`),
+      code: 2,
+    },
+    {
+      name: 'says a missing value is missing, with the exit code of a command that could not run',
+      args: () => ['load', 'run', '--rate'],
+      stderr: expect.stringContaining(`error: option '--rate <n/s>' argument missing`),
+      code: 2,
+    },
+    {
+      name: 'shows the subcommands of a command given without one, with the exit code of a usage error',
+      args: () => ['history'],
+      stderr: expect.stringContaining('Usage: switchboard history [options] [command]'),
+      code: 2,
     },
     {
       name: 'refuses a percentage threshold above 100%, which no run could fail, before calling the api',
@@ -183,7 +201,7 @@ describe('switchboard CLI usage errors', () => {
       name: 'refuses audit --json with --csv instead of printing JSON',
       args: () => ['audit', 'call', 'c1', '--store', NOWHERE, '--json', '--csv'],
       stderr: expect.stringContaining(`option '--json' cannot be used with option '--csv'`),
-      code: 1,
+      code: 2,
     },
     {
       name: 'refuses an audit --line that names no line instead of finding no events for it',
@@ -233,7 +251,7 @@ describe('switchboard CLI usage errors', () => {
     const run = await runCli(['load', 'run', '--rate', '5', '--projector', HTTP_NOWHERE], env);
     // Then it stops before doing anything, saying why there is no default
     expect(run).toMatchObject({
-      code: 1,
+      code: 2,
       stderr: expect.stringContaining(
         'error: --api has no default, as API_PORT is 0, so the api listens on a port it picks itself: give --api\n',
       ),
@@ -241,7 +259,7 @@ describe('switchboard CLI usage errors', () => {
     noStackTrace(run.stderr);
     const parked = await runCli(['projector', 'parked'], env);
     expect(parked).toMatchObject({
-      code: 1,
+      code: 2,
       stderr: expect.stringContaining(
         'error: --projector has no default, as PROJECTOR_PORT must be a port number from 1 to 65535, not "abc": give --projector\n',
       ),
