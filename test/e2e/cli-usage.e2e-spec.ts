@@ -29,6 +29,8 @@ describe('switchboard CLI usage errors', () => {
   const dir = scratchDirForSuite('switchboard-cli-usage-');
   let history: string;
   let recording: string;
+  /** A recording whose one command lacks its line. */
+  const lineless = (): string => join(dir(), 'lineless.ndjson');
 
   beforeAll(async () => {
     history = join(dir(), 'history.ndjson');
@@ -44,6 +46,20 @@ describe('switchboard CLI usage errors', () => {
         data: {},
         metadata: {},
       })}\n`,
+    );
+    await writeFile(
+      lineless(),
+      [
+        { recording: 1, manifest: {} },
+        {
+          seq: 0,
+          phase: 'load',
+          offsetMs: 0,
+          command: { type: 'answerCall', actor: 'boss-1', accountId: 'acme', callId: 'c1' },
+        },
+      ]
+        .map((e) => JSON.stringify(e))
+        .join('\n'),
     );
     recording = join(dir(), 'recording.ndjson');
     const command = { type: 'answerCall', actor: 'boss-1', accountId: 'acme', line: '+15557000001' };
@@ -183,6 +199,14 @@ describe('switchboard CLI usage errors', () => {
       name: 'refuses a replay --account the api would refuse, even in a dry run',
       args: () => ['load', 'replay', recording, '--dry-run', '--account', '__proto__'],
       stderr: `switchboard load replay: --account "__proto__" is not an id the api accepts: it ${ID_RULE}\n`,
+      code: 2,
+    },
+    {
+      name: 'refuses a recorded command without a member it is sent with, naming the line, even in a dry run',
+      args: () => ['load', 'replay', lineless(), '--dry-run'],
+      stderr: expect.stringMatching(
+        /^switchboard load replay: \/.*\/lineless\.ndjson:2: answerCall needs line \(text\), found missing\n$/,
+      ),
       code: 2,
     },
     {

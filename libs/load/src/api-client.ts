@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { InviteDelegate } from '#domain';
-import type { CallingPlan, Permission } from '#events';
+import { ID_PATTERN, ID_RULE, type CallingPlan, type Permission } from '#events';
 import { HttpClient, type HttpResponse } from './http.js';
 
 /**
@@ -97,6 +97,67 @@ export const COMMAND_TYPES: readonly ApiCommandType[] = [
   ...CALL_COMMAND_TYPES,
   'advanceClock',
 ];
+
+/** The members a command of each type cannot be sent without: text, or a list (`[]`). */
+const REQUIRED_MEMBERS: Readonly<Record<ApiCommandType, readonly string[]>> = (() => {
+  const onCall = ['actor', 'accountId', 'line', 'callId'];
+  return {
+    createAccount: ['actor', 'accountId', 'name'],
+    registerPhoneUser: ['actor', 'accountId', 'partyId', 'name', 'callingPlan', 'numbers[]'],
+    inviteDelegate: [
+      'actor',
+      'accountId',
+      'delegationId',
+      'delegatorId',
+      'delegateId',
+      'permissions[]',
+      'sharedLines[]',
+    ],
+    acceptDelegation: ['actor', 'accountId', 'delegationId'],
+    placeCall: [...onCall, 'to'],
+    receiveIncomingCall: [...onCall, 'from'],
+    answerCall: onCall,
+    declineCall: onCall,
+    holdCall: onCall,
+    resumeCall: onCall,
+    pickUpHeldCall: onCall,
+    transferCall: [...onCall, 'to'],
+    hangUp: onCall,
+    advanceClock: ['actor'],
+  };
+})();
+
+/** The ids a command's route is made of: one the api's id rule refuses names no resource. */
+const ROUTE_IDS = ['accountId', 'callId', 'delegationId'] as const;
+
+/**
+ * What keeps a command read from a file (a recording) from being sent as it stands, in words naming
+ * the member, or undefined when nothing does. A member missing from a hand-edited line was sent
+ * anyway: a call command without its line failed in the CLI itself ("Cannot read properties of
+ * undefined"), counted as a network error of the run, which then ended with exit code 0.
+ */
+export const commandShapeProblem = (command: { readonly type: ApiCommandType }): string | undefined => {
+  const members = command as unknown as Record<string, unknown>;
+  for (const required of REQUIRED_MEMBERS[command.type]) {
+    const list = required.endsWith('[]');
+    const name = list ? required.slice(0, -2) : required;
+    const value = Object.hasOwn(members, name) ? members[name] : undefined;
+    const ok = list
+      ? Array.isArray(value) && value.every((item) => typeof item === 'string')
+      : typeof value === 'string' && value !== '';
+    if (!ok) {
+      const found = value === undefined ? 'missing' : JSON.stringify(value);
+      return `${command.type} needs ${name} (${list ? 'a list of text' : 'text'}), found ${found}`;
+    }
+  }
+  for (const name of ROUTE_IDS) {
+    const value = members[name];
+    if (typeof value === 'string' && !ID_PATTERN.test(value)) {
+      return `${command.type} has ${name} ${JSON.stringify(value)}, which ${ID_RULE}`;
+    }
+  }
+  return undefined;
+};
 
 export interface ApiRequest {
   readonly method: 'POST' | 'GET';

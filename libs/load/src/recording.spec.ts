@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ID_RULE } from '#events';
 import type { ApiCommand } from './api-client.js';
 import {
   filterRecording,
@@ -134,6 +135,26 @@ describe('recorded streams', () => {
       await expect(refused(JSON.stringify({ ...entry, offsetMs }))).resolves.toMatch(
         /run\.ndjson:2: offsetMs .* is not between 0 and 2147483647$/,
       );
+    }
+    // And a command that lacks a member its route or body is made of, or whose route id the api refuses
+    const answer = entries[2]!;
+    const { line: _line, ...withoutLine } = answer.command as ApiCommand & { line: string };
+    const shapes: [Record<string, unknown>, string][] = [
+      [withoutLine, 'answerCall needs line (text), found missing'],
+      [{ ...answer.command, callId: 7 }, 'answerCall needs callId (text), found 7'],
+      [{ ...answer.command, actor: '' }, 'answerCall needs actor (text), found ""'],
+      [
+        { ...entries[0]!.command, type: 'registerPhoneUser', partyId: 'p', callingPlan: 'x', numbers: '+1' },
+        'registerPhoneUser needs numbers (a list of text), found "+1"',
+      ],
+      [
+        { ...answer.command, accountId: '__proto__' },
+        `answerCall has accountId "__proto__", which ${ID_RULE}`,
+      ],
+      [{ ...answer.command, callId: 'constructor' }, `answerCall has callId "constructor", which ${ID_RULE}`],
+    ];
+    for (const [command, problem] of shapes) {
+      await expect(refused(JSON.stringify({ ...answer, command }))).resolves.toBe(`${file}:2: ${problem}`);
     }
     // And a header of a recording format this version does not write, or of no format at all
     for (const recording of [2, 0, '1', null]) {

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { COMMAND_TYPES, type ApiCommand } from './api-client.js';
+import { COMMAND_TYPES, commandShapeProblem, type ApiCommand } from './api-client.js';
 
 /**
  * A recorded command stream (NDJSON, one entry a line). The first line is the run's manifest; every
@@ -128,6 +128,8 @@ export async function readRecording(
           `${file}:${lineNo}: unknown command type ${JSON.stringify(type)} (a recording holds ${COMMAND_TYPES.join(', ')})`,
         );
       }
+      const shape = commandShapeProblem(value.command);
+      if (shape) throw new Error(`${file}:${lineNo}: ${shape}`);
       if (value.phase !== 'setup' && value.phase !== 'load') {
         throw new Error(
           `${file}:${lineNo}: phase ${JSON.stringify(value.phase ?? null)} is neither setup nor load`,
