@@ -157,7 +157,9 @@ describe('switchboard CLI usage errors', () => {
     {
       name: 'says an export file cannot be written, before reading the store',
       args: () => ['history', 'export', '--store', NOWHERE, '--out', join(dir(), 'no/such/dir.ndjson')],
-      stderr: expect.stringMatching(/^switchboard history export: ENOENT: .*no\/such\/dir\.ndjson'\n$/),
+      stderr: expect.stringMatching(
+        /^switchboard history export: cannot write --out \/.*no\/such\/dir\.ndjson \(ENOENT\)\n$/,
+      ),
       code: 2,
     },
     {

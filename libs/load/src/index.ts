@@ -3,6 +3,7 @@
 export * from './api-client.js';
 export * from './http.js';
 export * from './lag-poller.js';
+export * from './line-file.js';
 export * from './merge.js';
 export * from './metrics.js';
 export * from './mix.js';

@@ -1,4 +1,3 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { RunManifest } from '#stack';
 import { encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
@@ -9,6 +8,7 @@ import {
   type Metrics,
   type Percentiles,
 } from './metrics.js';
+import { LineFile } from './line-file.js';
 import type { RunCounters } from './runner.js';
 import { formatShard, type Shard } from './shard.js';
 import { evaluateThreshold, type Threshold, type ThresholdResult } from './thresholds.js';
@@ -301,14 +301,16 @@ export const intervalRow = (
 
 /** Periodic stats, one row per interval, as NDJSON or CSV (chosen by `format`). */
 export class StatsWriter {
-  private readonly out: WriteStream;
+  private readonly out: LineFile;
   private wroteHeader = false;
 
   constructor(
     file: string,
     private readonly format: 'ndjson' | 'csv',
+    /** Told once when a write fails (a full disk): the run stops, its stats no longer kept. */
+    onFailure?: () => void,
   ) {
-    this.out = createWriteStream(file);
+    this.out = new LineFile(file, onFailure, `--stats-file ${file}`);
   }
 
   write(row: IntervalRow): void {
@@ -327,7 +329,8 @@ export class StatsWriter {
     );
   }
 
+  /** Ends the file; rejects, the file removed, when a write failed. */
   close(): Promise<void> {
-    return new Promise((done) => this.out.end(done));
+    return this.out.close();
   }
 }

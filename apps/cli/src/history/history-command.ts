@@ -1,5 +1,4 @@
-import { once } from 'node:events';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import {
   type HistoryFilter,
 } from './history-event.js';
 import { HistoryImporter, ImportConflictError } from './import.js';
+import { LineFile } from '#load';
 
 interface ExportOptions {
   store: string;
@@ -221,16 +221,6 @@ export async function checkHistory(
   }
 }
 
-/**
- * The export's file, opened before the store is read: a path that cannot be written (a missing
- * directory) is then a message, where the stream's unhandled 'error' event crashed the CLI.
- */
-const openOutput = async (file: string): Promise<WriteStream> => {
-  const stream = createWriteStream(file);
-  await once(stream, 'open');
-  return stream;
-};
-
 const countLines = async (file: string): Promise<number> => {
   let lines = 0;
   for await (const chunk of createReadStream(file)) {
@@ -264,12 +254,22 @@ export const historyCommand = (): Command => {
       )
       .option('--no-progress', 'no progress bar'),
   ).action(async (options: ExportOptions) => {
-    let file: WriteStream | undefined;
+    let file: LineFile | undefined;
     let exported = 0;
     try {
       const filter = filterOf(options);
-      file = options.out ? await openOutput(options.out) : undefined;
-      const out: NodeJS.WritableStream = file ?? process.stdout;
+      // Opened before the store is read: a path that cannot be written is said before any work.
+      const opening = options.out ? new LineFile(options.out, undefined, `--out ${options.out}`) : undefined;
+      await opening?.opened();
+      file = opening;
+      const write = async (line: string): Promise<void> => {
+        if (file) {
+          file.write(line);
+          await file.drained();
+        } else if (!process.stdout.write(line)) {
+          await new Promise((drained) => process.stdout.once('drain', drained));
+        }
+      };
       await withClient(options.store, async (client) => {
         const head = await headPosition(client);
         const bar = progressBar('export', Number(head), options.progress && Boolean(options.out));
@@ -277,21 +277,21 @@ export const historyCommand = (): Command => {
         for await (const event of readAllEvents(client, from)) {
           bar?.update(Number(event.position));
           if (!matchesFilter(event, filter)) continue;
-          if (!out.write(`${JSON.stringify(event)}\n`))
-            await new Promise((drained) => out.once('drain', drained));
+          await write(`${JSON.stringify(event)}\n`);
           exported++;
         }
         bar?.stop();
       });
-      if (file) await new Promise<void>((done) => file!.end(() => done()));
+      await file?.close();
       process.stderr.write(`exported ${exported} events\n`);
     } catch (error) {
-      // A store that went away half-way left a file of whole lines that read as a complete history.
+      // A store that went away (or a disk that filled) half-way left a file of whole lines that read
+      // as a complete history.
       let incomplete = '';
-      if (file) {
-        await new Promise<void>((done) => file!.end(() => done()));
-        await rm(options.out!, { force: true });
+      if (file && (await file.discard())) {
         incomplete = `; ${options.out} removed: its ${exported} events were not the whole history`;
+      } else if (file) {
+        incomplete = `; the ${exported} events written to ${options.out} are not the whole history`;
       } else if (exported > 0) {
         incomplete = `; the ${exported} events written before are not the whole history`;
       }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants, createWriteStream, type WriteStream } from 'node:fs';
+import { constants } from 'node:fs';
 import { access, open, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -55,6 +55,7 @@ import {
   shardProblems,
   startAtProblem,
   StatsWriter,
+  LineFile,
   type Threshold,
   type Topology,
   topologyProblems,
@@ -385,12 +386,13 @@ class Session {
   readonly lagPoller: LagPoller | undefined;
   readonly counters: RunCounters = newCounters();
   private stats: StatsWriter | undefined;
-  private recordOut: WriteStream | undefined;
+  private recordOut: LineFile | undefined;
   private statsTimer: NodeJS.Timeout | undefined;
   private lastStatsAt = 0;
   private bar: cliProgress.SingleBar | undefined;
   private barTimer: NodeJS.Timeout | undefined;
   private stopRequested = false;
+  private ending: Promise<void> | undefined;
   /** Aborted by the first Ctrl-C, which must also end a wait for --start-at, not only stop starting calls. */
   private readonly interrupted = new AbortController();
 
@@ -434,10 +436,17 @@ class Session {
   /** Creates the stats and record files, once the api (and the projector) answered. */
   openOutputs(): void {
     const { statsFile, statsFormat, record } = this.options;
-    if (statsFile)
-      this.stats = new StatsWriter(statsFile, statsFormat ?? (statsFile.endsWith('.csv') ? 'csv' : 'ndjson'));
+    // A file that can no longer be written (a full disk) stops the run: its summary would be of a
+    // run whose recording or stats are not whole.
+    const stop = (): void => {
+      this.stopRequested = true;
+    };
+    if (statsFile) {
+      const format = statsFormat ?? (statsFile.endsWith('.csv') ? 'csv' : 'ndjson');
+      this.stats = new StatsWriter(statsFile, format, stop);
+    }
     if (record) {
-      this.recordOut = createWriteStream(record);
+      this.recordOut = new LineFile(record, stop, `--record ${record}`);
       this.recordOut.write(`${JSON.stringify({ recording: RECORDING_FORMAT, manifest: this.manifest })}\n`);
     }
   }
@@ -536,7 +545,16 @@ class Session {
     if (this.liveStats) process.stderr.write(intervalLine(row));
   }
 
-  async end(): Promise<void> {
+  /**
+   * Stops the clocks and closes the files, once: the run's error path ends a session its own path may
+   * have ended already. Rejects when a file could not be written whole (it is then removed).
+   */
+  end(): Promise<void> {
+    this.ending ??= this.finish();
+    return this.ending;
+  }
+
+  private async finish(): Promise<void> {
     clearInterval(this.barTimer);
     clearInterval(this.statsTimer);
     this.bar?.stop();
@@ -547,9 +565,10 @@ class Session {
     // The last, shorter interval, after the lag drain so that its lag figures are final.
     if (this.statsTimer) this.takeStats();
     this.statsTimer = undefined;
-    await this.stats?.close();
-    if (this.recordOut) await new Promise((done) => this.recordOut!.end(done));
     this.api.close();
+    const closed = await Promise.allSettled([this.stats?.close(), this.recordOut?.close()]);
+    const failed = closed.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** What the run measured: its counters, latencies and (unless --no-lag) the lag and failed polls. */
@@ -805,7 +824,8 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
       }),
     );
   } catch (error) {
-    await session?.end();
+    // Already said, when ending the session is what failed: the error below names it.
+    await session?.end().catch(() => undefined);
     process.stderr.write(`switchboard load: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT_ERROR;
   }
@@ -929,7 +949,8 @@ async function replayLoad(file: string, options: ReplayOptions, command: Command
       }),
     );
   } catch (error) {
-    await session?.end();
+    // Already said, when ending the session is what failed: the error below names it.
+    await session?.end().catch(() => undefined);
     process.stderr.write(
       `switchboard load replay: ${error instanceof Error ? error.message : String(error)}\n`,
     );
