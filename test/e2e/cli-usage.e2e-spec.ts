@@ -310,6 +310,19 @@ describe('switchboard CLI usage errors', () => {
     expect(result.code).toBe(1);
   });
 
+  it('reads a load merge input past a byte order mark, to judge what the JSON holds', async () => {
+    // Given a file an editor saved with a byte order mark before its JSON
+    const marked = join(dir(), 'marked.json');
+    await writeFile(marked, '\uFEFF{"merge": null}');
+    // When it is merged
+    const result = await runCli(['load', 'merge', marked]);
+    // Then its JSON is read, and refused for what it holds, not as no JSON at all
+    expect(result.stderr).toBe(
+      `switchboard load merge: ${marked} holds no histogram encodings: it was not written by \`load run --out\` of this version\n`,
+    );
+    expect(result.code).toBe(2);
+  });
+
   it('refuses to replay a recording that holds no commands', async () => {
     // Given a recording with its header alone, When replayed, Then it is refused before the api is called
     const empty = join(dir(), 'empty.ndjson');

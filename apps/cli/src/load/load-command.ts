@@ -839,7 +839,8 @@ async function mergeLoad(files: readonly string[], options: MergeOptions, comman
           throw new Error(`cannot read ${file}: ${error.code ?? error.message}`);
         });
         try {
-          return { file, summary: JSON.parse(text) as LoadSummary };
+          // A byte order mark (an editor's "save as UTF-8") is no part of the JSON.
+          return { file, summary: JSON.parse(text.replace(/^\uFEFF/, '')) as LoadSummary };
         } catch {
           throw new Error(`${file} is not JSON: give the files \`load run --shard i/n --out FILE\` wrote`);
         }
