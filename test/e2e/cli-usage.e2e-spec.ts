@@ -162,6 +162,18 @@ describe('switchboard CLI usage errors', () => {
       ),
       code: 2,
     },
+    ...[
+      { command: 'load replay', args: () => ['load', 'replay', dir(), '--dry-run'] },
+      { command: 'replay', args: () => ['replay', dir(), '--store', NOWHERE] },
+      { command: 'history import', args: () => ['history', 'import', dir(), '--store', NOWHERE] },
+    ].map(({ command, args }) => ({
+      name: `says which path ${command} cannot read when it is a directory`,
+      args,
+      stderr: expect.stringMatching(
+        new RegExp(`^switchboard ${command}: cannot read /.*switchboard-cli-usage-\\w+ \\(EISDIR\\)\n$`),
+      ),
+      code: 2,
+    })),
     {
       name: 'refuses a mistyped replay point (--at) before replaying the history',
       args: () => ['replay', history, '--store', NOWHERE, '--at', 'abc'],

@@ -88,62 +88,78 @@ export const recordedAccount = (entries: readonly RecordedCommand[]): string | u
 /** The longest delay a Node.js timer keeps (2^31 - 1 ms): the furthest a command can be intended. */
 const MAX_OFFSET_MS = 2_147_483_647;
 
+/**
+ * A read of `file` that failed in the file system (a directory: EISDIR), in words naming the file:
+ * Node's own named neither it nor the path ("EISDIR: illegal operation on a directory, read"). Any
+ * other error (a bad line) is returned as it is.
+ */
+export const readFailure = (file: string, error: unknown): unknown => {
+  const { code, syscall } = error as NodeJS.ErrnoException;
+  return typeof code === 'string' && syscall !== undefined
+    ? new Error(`cannot read ${file} (${code})`)
+    : error;
+};
+
 export async function readRecording(
   file: string,
 ): Promise<{ header: RecordingHeader | undefined; entries: RecordedCommand[] }> {
   const entries: RecordedCommand[] = [];
   let header: RecordingHeader | undefined;
   let lineNo = 0;
-  for await (let line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
-    lineNo++;
-    // A byte order mark (some editors write one) is no part of the first line's JSON.
-    if (lineNo === 1 && line.startsWith('\uFEFF')) line = line.slice(1);
-    if (!line.trim()) continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      throw new Error(`${file}:${lineNo}: not JSON`);
+  try {
+    for await (let line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+      lineNo++;
+      // A byte order mark (some editors write one) is no part of the first line's JSON.
+      if (lineNo === 1 && line.startsWith('\uFEFF')) line = line.slice(1);
+      if (!line.trim()) continue;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        throw new Error(`${file}:${lineNo}: not JSON`);
+      }
+      const value = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Partial<
+        RecordedCommand & RecordingHeader
+      >;
+      if (value.recording !== undefined) {
+        if (value.recording !== RECORDING_FORMAT) {
+          throw new Error(
+            `${file}:${lineNo}: recording format ${JSON.stringify(value.recording)} is not the one this version reads (${RECORDING_FORMAT}): replay it with the version that recorded it, or record it again`,
+          );
+        }
+        header = value as RecordingHeader;
+      } else if (
+        value.command &&
+        typeof value.command.type === 'string' &&
+        typeof value.offsetMs === 'number'
+      ) {
+        // Checked here, with the line: an unknown type used to be sent anyway (as a request to no
+        // route, after the setup had provisioned), and an offset past a timer's range fired at once.
+        const type: string = value.command.type;
+        if (!(COMMAND_TYPES as readonly string[]).includes(type)) {
+          throw new Error(
+            `${file}:${lineNo}: unknown command type ${JSON.stringify(type)} (a recording holds ${COMMAND_TYPES.join(', ')})`,
+          );
+        }
+        const shape = commandShapeProblem(value.command);
+        if (shape) throw new Error(`${file}:${lineNo}: ${shape}`);
+        if (value.phase !== 'setup' && value.phase !== 'load') {
+          throw new Error(
+            `${file}:${lineNo}: phase ${JSON.stringify(value.phase ?? null)} is neither setup nor load`,
+          );
+        }
+        if (!(value.offsetMs >= 0 && value.offsetMs <= MAX_OFFSET_MS)) {
+          throw new Error(
+            `${file}:${lineNo}: offsetMs ${value.offsetMs} is not between 0 and ${MAX_OFFSET_MS}`,
+          );
+        }
+        entries.push(value as RecordedCommand);
+      } else {
+        throw new Error(`${file}:${lineNo}: neither a recording header nor a recorded command`);
+      }
     }
-    const value = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Partial<
-      RecordedCommand & RecordingHeader
-    >;
-    if (value.recording !== undefined) {
-      if (value.recording !== RECORDING_FORMAT) {
-        throw new Error(
-          `${file}:${lineNo}: recording format ${JSON.stringify(value.recording)} is not the one this version reads (${RECORDING_FORMAT}): replay it with the version that recorded it, or record it again`,
-        );
-      }
-      header = value as RecordingHeader;
-    } else if (
-      value.command &&
-      typeof value.command.type === 'string' &&
-      typeof value.offsetMs === 'number'
-    ) {
-      // Checked here, with the line: an unknown type used to be sent anyway (as a request to no
-      // route, after the setup had provisioned), and an offset past a timer's range fired at once.
-      const type: string = value.command.type;
-      if (!(COMMAND_TYPES as readonly string[]).includes(type)) {
-        throw new Error(
-          `${file}:${lineNo}: unknown command type ${JSON.stringify(type)} (a recording holds ${COMMAND_TYPES.join(', ')})`,
-        );
-      }
-      const shape = commandShapeProblem(value.command);
-      if (shape) throw new Error(`${file}:${lineNo}: ${shape}`);
-      if (value.phase !== 'setup' && value.phase !== 'load') {
-        throw new Error(
-          `${file}:${lineNo}: phase ${JSON.stringify(value.phase ?? null)} is neither setup nor load`,
-        );
-      }
-      if (!(value.offsetMs >= 0 && value.offsetMs <= MAX_OFFSET_MS)) {
-        throw new Error(
-          `${file}:${lineNo}: offsetMs ${value.offsetMs} is not between 0 and ${MAX_OFFSET_MS}`,
-        );
-      }
-      entries.push(value as RecordedCommand);
-    } else {
-      throw new Error(`${file}:${lineNo}: neither a recording header nor a recorded command`);
-    }
+  } catch (error) {
+    throw readFailure(file, error);
   }
   return { header, entries };
 }

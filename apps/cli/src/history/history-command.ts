@@ -17,7 +17,7 @@ import {
   type HistoryFilter,
 } from './history-event.js';
 import { HistoryImporter, ImportConflictError } from './import.js';
-import { LineFile } from '#load';
+import { LineFile, readFailure } from '#load';
 
 interface ExportOptions {
   store: string;
@@ -88,56 +88,60 @@ export async function* readHistoryLines(
 ): AsyncGenerator<{ readonly event: HistoryEvent; readonly line: number }> {
   let lineNo = 0;
   const input = path === '-' ? process.stdin : createReadStream(path);
-  for await (let line of createInterface({ input, crlfDelay: Infinity })) {
-    lineNo++;
-    // A byte order mark (some editors write one) is no part of the first line's JSON.
-    if (lineNo === 1 && line.startsWith('\uFEFF')) line = line.slice(1);
-    if (!line.trim()) continue;
-    let event: HistoryEvent;
-    try {
-      event = JSON.parse(line) as HistoryEvent;
-    } catch {
-      throw new Error(`${file}:${lineNo}: not JSON`);
-    }
-    if (
-      event === null ||
-      typeof event !== 'object' ||
-      Array.isArray(event) ||
-      typeof event.stream !== 'string' ||
-      typeof event.id !== 'string' ||
-      !/^\d+$/.test(String(event.revision)) ||
-      !Object.hasOwn(event, 'data')
-    ) {
-      throw new Error(
-        `${file}:${lineNo}: not a history event (needs id, stream, revision, type, data, metadata)`,
-      );
-    }
-    // Said here with the line number: the client refuses these with an error whose message is empty.
-    if (typeof event.type !== 'string' || event.type === '') {
-      throw new Error(`${file}:${lineNo}: event ${event.id} has no type`);
-    }
-    if (!UUID.test(event.id)) throw new Error(`${file}:${lineNo}: event id "${event.id}" is not a UUID`);
-    // An export never holds system streams; one in a file was written by hand and is not appended.
-    if (event.stream === '' || event.stream.startsWith('$')) {
-      throw new Error(`${file}:${lineNo}: "${event.stream}" is not a stream a history can hold`);
-    }
-    for (const [what, name] of [
-      ['stream', event.stream],
-      ['type', event.type],
-    ] as const) {
-      if (LONE_SURROGATE.test(name)) {
+  try {
+    for await (let line of createInterface({ input, crlfDelay: Infinity })) {
+      lineNo++;
+      // A byte order mark (some editors write one) is no part of the first line's JSON.
+      if (lineNo === 1 && line.startsWith('\uFEFF')) line = line.slice(1);
+      if (!line.trim()) continue;
+      let event: HistoryEvent;
+      try {
+        event = JSON.parse(line) as HistoryEvent;
+      } catch {
+        throw new Error(`${file}:${lineNo}: not JSON`);
+      }
+      if (
+        event === null ||
+        typeof event !== 'object' ||
+        Array.isArray(event) ||
+        typeof event.stream !== 'string' ||
+        typeof event.id !== 'string' ||
+        !/^\d+$/.test(String(event.revision)) ||
+        !Object.hasOwn(event, 'data')
+      ) {
         throw new Error(
-          `${file}:${lineNo}: ${what} ${JSON.stringify(name)} is not Unicode text: it holds half of a surrogate pair`,
+          `${file}:${lineNo}: not a history event (needs id, stream, revision, type, data, metadata)`,
         );
       }
+      // Said here with the line number: the client refuses these with an error whose message is empty.
+      if (typeof event.type !== 'string' || event.type === '') {
+        throw new Error(`${file}:${lineNo}: event ${event.id} has no type`);
+      }
+      if (!UUID.test(event.id)) throw new Error(`${file}:${lineNo}: event id "${event.id}" is not a UUID`);
+      // An export never holds system streams; one in a file was written by hand and is not appended.
+      if (event.stream === '' || event.stream.startsWith('$')) {
+        throw new Error(`${file}:${lineNo}: "${event.stream}" is not a stream a history can hold`);
+      }
+      for (const [what, name] of [
+        ['stream', event.stream],
+        ['type', event.type],
+      ] as const) {
+        if (LONE_SURROGATE.test(name)) {
+          throw new Error(
+            `${file}:${lineNo}: ${what} ${JSON.stringify(name)} is not Unicode text: it holds half of a surrogate pair`,
+          );
+        }
+      }
+      const unwritable = unwritableMember(event);
+      if (unwritable) {
+        throw new Error(
+          `${file}:${lineNo}: event ${event.id} has ${unwritable} nested too deep to write as JSON`,
+        );
+      }
+      yield { event, line: lineNo };
     }
-    const unwritable = unwritableMember(event);
-    if (unwritable) {
-      throw new Error(
-        `${file}:${lineNo}: event ${event.id} has ${unwritable} nested too deep to write as JSON`,
-      );
-    }
-    yield { event, line: lineNo };
+  } catch (error) {
+    throw readFailure(file, error);
   }
 }
 
