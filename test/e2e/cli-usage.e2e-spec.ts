@@ -1,6 +1,8 @@
 import { jest } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ID_RULE } from '#events';
 import { CLI, runCli } from '../support/cli.js';
@@ -320,6 +322,27 @@ describe('switchboard CLI usage errors', () => {
     expect(result.stdout).toContain(`ERROR not valid YAML: Unresolved tag: !foo at line 2, column 10\n`);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(1);
+  });
+
+  it('says a --store that answers as some other HTTP/2 server is no EventStoreDB', async () => {
+    // Given an HTTP/2 server that answers every call with 404, as a proxy or another service would
+    const server = createServer((_request, response) => {
+      response.statusCode = 404;
+      response.end();
+    });
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    const store = `esdb://127.0.0.1:${(server.address() as AddressInfo).port}?tls=false`;
+    try {
+      // When the CLI reads its history
+      const result = await runCli(['history', 'export', '--store', store]);
+      // Then it names the server and the mistake, with the exit code of a command that could not run
+      expect(result.stderr).toBe(
+        `switchboard history export: the server at ${store} is no EventStoreDB (it answers its calls with HTTP 404): name the store with --store or EVENTSTORE_CONNECTION_STRING\n`,
+      );
+      expect(result.code).toBe(2);
+    } finally {
+      await new Promise((closed) => server.close(closed));
+    }
   });
 
   it('reads a load merge input past a byte order mark, to judge what the JSON holds', async () => {

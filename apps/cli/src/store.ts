@@ -17,6 +17,19 @@ export const storeOption = (command: Command): Command =>
       ),
   );
 
+/** gRPC's code for a call the server does not know. */
+const GRPC_UNIMPLEMENTED = 12;
+
+/**
+ * The HTTP status with which a server that is no EventStoreDB (another HTTP/2 server, a proxy)
+ * answered the client's gRPC calls, or undefined: the client's "12 UNIMPLEMENTED: Received HTTP
+ * status code 404" named neither the server nor the mistake.
+ */
+const notAStoreStatus = (error: unknown): string | undefined => {
+  if ((error as { code?: unknown }).code !== GRPC_UNIMPLEMENTED) return undefined;
+  return /Received HTTP status code (\d+)/.exec((error as Error).message)?.[1];
+};
+
 /**
  * Runs `work` with a client and disposes of it whatever happens. A store nobody answers at is said in
  * a sentence that names where it looked and how to point it elsewhere, not as gRPC's
@@ -30,6 +43,13 @@ export async function withClient<T>(
   try {
     return await work(client);
   } catch (error) {
+    const notAStore = notAStoreStatus(error);
+    if (notAStore !== undefined) {
+      throw new Error(
+        `the server at ${connectionString} is no EventStoreDB (it answers its calls with HTTP ${notAStore}): ` +
+          'name the store with --store or EVENTSTORE_CONNECTION_STRING',
+      );
+    }
     if (!isStoreUnavailable(error)) throw error;
     const cause = /Last error: (?:Error: )?(.+?)\.?\s*(?:Resolution note|$)/.exec(
       (error as Error).message,
