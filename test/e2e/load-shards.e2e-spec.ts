@@ -213,6 +213,59 @@ describe('load run --shard and load merge', () => {
     expect(code).toBe(2);
   }, 60_000);
 
+  it('says a run stopped by Ctrl-C was interrupted, and passes no threshold with it', async () => {
+    // Given a run planned for a minute, its measured phase begun
+    const out = join(suite.dir, 'interrupted.json');
+    const run = spawn(process.execPath, [
+      CLI,
+      'load',
+      ...suite.endpoints,
+      '--rate',
+      '5',
+      '--duration',
+      '60s',
+      '--lines',
+      '8',
+      '--delegators',
+      '4',
+      '--seed',
+      'cut',
+      '--run-id',
+      'cut',
+      '--no-progress',
+      '--stats-interval',
+      '500ms',
+      '--threshold',
+      'p99<30s',
+      '--out',
+      out,
+    ]);
+    let stdout = '';
+    run.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    let stderr = '';
+    const measuring = new Promise<void>((resolve) =>
+      run.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        // A live line per interval: the measured phase has begun
+        if (stderr.includes('commands/s')) resolve();
+      }),
+    );
+    const exited = once(run, 'exit');
+    await Promise.race([measuring, exited]);
+    // When it is interrupted
+    run.kill('SIGINT');
+    const [code] = await exited;
+    // Then its summary says so first, it passes no threshold though its one held, and the file says so
+    const summary = JSON.parse(await readFile(out, 'utf8')) as {
+      interrupted: boolean;
+      passed: boolean;
+      thresholds: { passed: boolean }[];
+    };
+    expect(summary).toMatchObject({ interrupted: true, passed: false, thresholds: [{ passed: true }] });
+    expect(stdout.split('\n')[1]).toMatch(/^ {2}warning \.+ stopped by Ctrl-C before its planned end/);
+    expect(code).toBe(1);
+  }, 60_000);
+
   it('sets the exit code from the merged verdict, and refuses an incomplete set of shards', async () => {
     const strict = await merge([1, 2], '--threshold', 'p99<0.001ms');
     expect(strict.stdout).toMatch(/\n {4}FAIL {2}p99<0\.001ms +[\d.,]+ m?s\n/);

@@ -2,7 +2,7 @@ import type { RunManifest } from '#stack';
 import { decodeFromCompressedBase64, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
 import { addEncoded, mergeProblems, mergeResults, type ShardResult } from './merge.js';
 import { LagTracker, Metrics } from './metrics.js';
-import { buildSummary, type LoadSummary } from './report.js';
+import { buildSummary, INTERRUPTED_WARNING, type LoadSummary } from './report.js';
 import { renderSummary } from './summary-table.js';
 import { parseThreshold } from './thresholds.js';
 
@@ -14,6 +14,7 @@ const shardRun = (
   latencies: readonly number[],
   startedAtMs: number,
   thresholds = ['p99<50ms', 'errors<30%'],
+  interrupted = false,
 ): { summary: LoadSummary; metrics: Metrics; lag: LagTracker } => {
   const metrics = new Metrics(5);
   const lag = new LagTracker();
@@ -44,6 +45,7 @@ const shardRun = (
     },
     thresholds: thresholds.map(parseThreshold),
     shard,
+    interrupted,
   });
   // Read back as `load merge` reads the --out file.
   return { summary: JSON.parse(JSON.stringify(summary)) as LoadSummary, metrics, lag };
@@ -124,6 +126,38 @@ describe('load merge', () => {
     expect(together.commands).toEqual(apart.commands);
     expect(together.calls).toEqual(apart.calls);
     expect(together.outcomes).toEqual(apart.outcomes);
+  });
+
+  it('says a shard stopped by Ctrl-C, and a merge of it passes no threshold, though each held', () => {
+    // Given a shard whose run passed every threshold, and one stopped by Ctrl-C that held them too
+    const held = shardRun({ index: 1, count: 2 }, latencies(200, 1), 1_000_000, ['p99<1s']);
+    const cut = shardRun({ index: 2, count: 2 }, latencies(300, 5), 1_000_000, ['p99<1s'], true);
+    expect(held.summary.passed).toBe(true);
+    expect(cut.summary.thresholds.every((result) => result.passed)).toBe(true);
+    // Then the interrupted shard does not pass, and its table says why first
+    expect(cut.summary).toMatchObject({ interrupted: true, passed: false, warnings: [INTERRUPTED_WARNING] });
+    expect(renderSummary(cut.summary).split('\n')[1]).toBe(`  warning ............ ${INTERRUPTED_WARNING}`);
+    // When the two are merged
+    const merged = mergeResults(
+      [
+        { file: 'one.json', summary: held.summary },
+        { file: 'two.json', summary: cut.summary },
+      ],
+      { manifest: manifest('load merge') },
+    );
+    // Then the merge names the shard, is interrupted, and passes nothing
+    expect(merged).toMatchObject({ interrupted: true, passed: false });
+    expect(merged.warnings).toEqual([INTERRUPTED_WARNING, 'interrupted shards: two.json']);
+    // And a shard's file from before `interrupted` existed counts as whole
+    const { interrupted: _, ...older } = held.summary;
+    const whole = mergeResults(
+      [
+        { file: 'one.json', summary: older as LoadSummary },
+        { file: 'two.json', summary: shardRun({ index: 2, count: 2 }, [1], 1_000_000, ['p99<1s']).summary },
+      ],
+      { manifest: manifest('load merge') },
+    );
+    expect(whole).toMatchObject({ interrupted: false, passed: true });
   });
 
   it("adds the shards' warm-ups up apart from the measured figures, and refuses shards that warmed up differently", () => {

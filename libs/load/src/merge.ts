@@ -304,6 +304,8 @@ export const mergeResults = (
     data.map((d) => d.startedAtMs),
     run.endedAtMs - run.startedAtMs,
   );
+  // A file written before `interrupted` existed has none: it was not interrupted, or did not say.
+  const interrupted = results.filter((r) => r.summary.interrupted === true).map((r) => r.file);
   const { shard: _shard, ...model } = first.model;
   if (model.kind === 'closed') model.concurrency = sumOf(summaries.map((s) => Number(s.model.concurrency)));
   return buildSummary({
@@ -313,6 +315,10 @@ export const mergeResults = (
     run,
     thresholds: options.thresholds ?? first.thresholds.map((t) => parseThreshold(t.threshold)),
     warmUp: addWarmUps(summaries.map((s) => s.warmUp)),
-    warnings: spread === undefined ? [] : [spread],
+    warnings: [
+      ...(interrupted.length === 0 ? [] : [`interrupted shards: ${interrupted.join(', ')}`]),
+      ...(spread === undefined ? [] : [spread]),
+    ],
+    interrupted: interrupted.length > 0,
   });
 };

@@ -49,7 +49,13 @@ export interface LoadSummary {
   /** The unmeasured calls before the measured window (`load run --warm-up`); null without one. */
   readonly warmUp: WarmUpSummary | null;
   readonly thresholds: readonly ThresholdResult[];
+  /** Every threshold held, over a whole run: an interrupted one passes none. */
   readonly passed: boolean;
+  /**
+   * Stopped by Ctrl-C before its planned end: the figures are of the part that ran. A partial run
+   * judged as a whole would pass thresholds it never faced (the load ended early), so it does not pass.
+   */
+  readonly interrupted: boolean;
   /** What makes the figures read otherwise than they seem (`load merge`: shards that started apart). */
   readonly warnings: readonly string[];
   /** What `load merge` adds up exactly: every figure above is computed again from these. */
@@ -154,6 +160,9 @@ const sortedRecord = (map: Map<string, number>): Record<string, number> =>
 
 const round = (value: number): number => Math.round(value * 100) / 100;
 
+export const INTERRUPTED_WARNING =
+  'stopped by Ctrl-C before its planned end: the figures are of the part that ran, and it passes no threshold';
+
 export const buildSummary = (input: {
   manifest: RunManifest;
   model: Record<string, unknown>;
@@ -164,6 +173,7 @@ export const buildSummary = (input: {
   shard?: Shard;
   warmUp?: WarmUpSummary;
   warnings?: readonly string[];
+  interrupted?: boolean;
 }): LoadSummary => {
   const { counters, metrics } = input.run;
   const elapsedMs = Math.max(1, input.run.endedAtMs - input.run.startedAtMs);
@@ -230,8 +240,9 @@ export const buildSummary = (input: {
     lag,
     warmUp: input.warmUp ?? null,
     thresholds,
-    passed: thresholds.every((result) => result.passed),
-    warnings: input.warnings ?? [],
+    passed: input.interrupted !== true && thresholds.every((result) => result.passed),
+    interrupted: input.interrupted === true,
+    warnings: [...(input.interrupted === true ? [INTERRUPTED_WARNING] : []), ...(input.warnings ?? [])],
     merge: {
       shard: input.shard && input.shard.count > 1 ? formatShard(input.shard) : null,
       startedAtMs: round(input.run.startedAtMs),

@@ -45,6 +45,7 @@ const summary = (overrides: Partial<LoadSummary> = {}): LoadSummary => ({
     { threshold: 'lag.p95<100ms', actual: 3.78, unit: 'ms', passed: true },
   ],
   passed: false,
+  interrupted: false,
   warnings: [],
   merge: {
     shard: null,

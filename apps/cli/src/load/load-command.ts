@@ -571,6 +571,11 @@ class Session {
     if (failed) throw failed.reason;
   }
 
+  /** Whether a Ctrl-C stopped the run before its planned end. */
+  get wasInterrupted(): boolean {
+    return this.interrupted.signal.aborted;
+  }
+
   /** What the run measured: its counters, latencies and (unless --no-lag) the lag and failed polls. */
   measured(): MeasuredRun {
     return measuredRun(
@@ -821,6 +826,7 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
         thresholds,
         shard,
         warmUp,
+        interrupted: session.wasInterrupted,
       }),
     );
   } catch (error) {
@@ -947,6 +953,7 @@ async function replayLoad(file: string, options: ReplayOptions, command: Command
         targetCommandsPerSecond: replayTargetRate(load, speed),
         run: session.measured(),
         thresholds,
+        interrupted: session.wasInterrupted,
       }),
     );
   } catch (error) {
