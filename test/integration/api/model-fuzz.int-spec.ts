@@ -1,0 +1,71 @@
+import { jest } from '@jest/globals';
+import { EventStore } from '#eventstore';
+import { startEmbeddedEventStore, type EmbeddedEventStore } from '../../support/embedded-eventstore.js';
+import {
+  describeSteps,
+  runSteps,
+  shrink,
+  stepsOf,
+  type Outcomes,
+  type FuzzWorld,
+  type RunOptions,
+} from '../../support/model-fuzz.js';
+import { startApi, type Api } from './lines.support.js';
+
+// Starting a store and two apis can take longer than Jest's 5 s default on a busy machine.
+jest.setTimeout(60_000);
+
+/**
+ * FUZZ_SEEDS=<n> runs n seeds from FUZZ_FIRST_SEED (default 1) with FUZZ_STEPS steps each; without
+ * them, a fixed few that run in seconds.
+ */
+const SEEDS = Number(process.env.FUZZ_SEEDS ?? 4);
+const FIRST_SEED = Number(process.env.FUZZ_FIRST_SEED ?? 1);
+const STEPS = Number(process.env.FUZZ_STEPS ?? 60);
+const OPTIONS: RunOptions = { rebuildEvery: 20 };
+
+describe('model-based fuzzing of the api against state poisoning', () => {
+  let store: EmbeddedEventStore;
+  let apis: [Api, Api];
+  let world: FuzzWorld;
+  beforeAll(async () => {
+    store = await startEmbeddedEventStore({ inMemory: true });
+    const connectionString = store.connectionString;
+    apis = [
+      await startApi({ clock: 'virtual', connectionString }),
+      await startApi({ clock: 'virtual', connectionString }),
+    ];
+    world = { apis, store: apis[0].app.get(EventStore) };
+  });
+  afterAll(async () => {
+    for (const api of apis ?? []) await api.close();
+    await store?.stop();
+  });
+
+  it(
+    `${SEEDS} seeds × ${STEPS} steps keep every invariant`,
+    async () => {
+      const seen = [];
+      const outcomes: Outcomes = new Map();
+      for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
+        const steps = stepsOf(seed, STEPS);
+        const violation = await runSteps(world, steps, OPTIONS, outcomes);
+        if (!violation) continue;
+        process.stdout.write(
+          `model fuzz: seed ${seed} broke an invariant at step ${violation.step}: ${violation.problem}; shrinking\n`,
+        );
+        const minimal = await shrink(world, steps.slice(0, violation.step + 1), OPTIONS);
+        const again = await runSteps(world, minimal, OPTIONS);
+        seen.push(
+          `seed ${seed}, step ${violation.step}: ${violation.problem}\n shrunk to ${minimal.length} steps (${again?.problem ?? 'passes alone'}):\n${describeSteps(minimal)}`,
+        );
+        if (process.env.FUZZ_KEEP_GOING === undefined) break;
+      }
+      process.stdout.write(
+        `model fuzz: seeds ${FIRST_SEED}..${FIRST_SEED + SEEDS - 1}, answers ${JSON.stringify(Object.fromEntries([...outcomes].sort(([, a], [, b]) => b - a)))}\n`,
+      );
+      if (seen.length) throw new Error(seen.join('\n\n'));
+    },
+    Math.max(60_000, SEEDS * STEPS * 200),
+  );
+});

@@ -1,0 +1,512 @@
+import { isDeepStrictEqual } from 'node:util';
+import {
+  evolveAccount,
+  initialAccountState,
+  type AccountState,
+  type CallOnLine,
+  type Delegation,
+} from '#domain';
+import { accountStream, type AccountEvent, type Permission } from '#events';
+import { EventStore, type StoredEvent } from '#eventstore';
+import { callsProjection, PROJECTIONS, Projector, replay } from '#read-models';
+import {
+  accountCommands,
+  ALICE,
+  LINE,
+  LINE_PATH_NUMBER,
+  lineStreamOf,
+  seedAccount,
+  uniqueAccountId,
+  type AccountSpec,
+  type Api,
+} from '../integration/api/lines.support.js';
+import { collect } from './collect.js';
+import { lastPositionOfAccount } from './shared-store.js';
+
+/**
+ * A seeded, model-based fuzz campaign against state poisoning: random command sequences over the
+ * api's real HTTP surface (accounts, delegations, the shared line's calls, the virtual clock), fired
+ * by racing clients at two api instances, with the rules' invariants checked after every step
+ * against the store, the command side's own view of the line and the projector's read models.
+ * A sequence is generated from its seed alone (never from the answers), so a failing one replays
+ * and shrinks on a fresh account.
+ */
+
+/** The account of the run, written into paths when the step is sent (a shrunk replay uses another). */
+const ACCOUNT = '{account}';
+const LINE_BASE = `/accounts/${ACCOUNT}/lines/${LINE_PATH_NUMBER}`;
+
+/** Delegates of the seeded account; d3's invitation is left pending. */
+const DELEGATES = ['d1', 'd2', 'd3'] as const;
+const PARTIES = [ALICE, ...DELEGATES] as const;
+const ADMIN = 'root';
+const EXTERNALS = ['+15550100', '+15557770001'] as const;
+const VIP = EXTERNALS[1];
+/** Few delegation ids, so invitations reuse them. */
+const DELEGATION_IDS = ['del-d1', 'del-d2', 'del-d3', 'del-x'] as const;
+const OTHER_NUMBER = '+15550000002';
+const ALL_PERMISSIONS: readonly Permission[] = [
+  'placeCalls',
+  'answerCalls',
+  'pickUpHeldCalls',
+  'joinAndMerge',
+  'optInOut',
+  'overrideBusinessHours',
+  'manageVipContacts',
+  'vipOnly',
+];
+
+export const FUZZ_ACCOUNT: AccountSpec = {
+  powerPack: true,
+  delegates: [
+    { id: 'd1', permissions: ['placeCalls', 'answerCalls', 'pickUpHeldCalls', 'joinAndMerge', 'optInOut'] },
+    { id: 'd2', permissions: ['answerCalls', 'pickUpHeldCalls'] },
+    { id: 'd3', pending: true },
+  ],
+};
+
+export interface FuzzRequest {
+  /** Which of the two api instances receives it. */
+  readonly via: 0 | 1;
+  readonly method: 'POST' | 'PUT' | 'DELETE';
+  readonly path: string;
+  readonly body: Record<string, unknown>;
+}
+
+/** Requests fired at once: one, or several racing clients. */
+export type FuzzStep = readonly FuzzRequest[];
+
+/** mulberry32: a small seeded generator, the same sequence on every machine. */
+export const seededRandom = (seed: number): (() => number) => {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+};
+
+type Random = () => number;
+const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+const someOf = <T>(random: Random, items: readonly T[]): T[] => items.filter(() => random() < 0.5);
+
+const post = (path: string, body: Record<string, unknown>) => ({ method: 'POST' as const, path, body });
+const put = (path: string, body: Record<string, unknown>) => ({ method: 'PUT' as const, path, body });
+const del = (path: string, body: Record<string, unknown>) => ({ method: 'DELETE' as const, path, body });
+
+const hours = (random: Random) =>
+  random() < 0.5
+    ? null
+    : {
+        utcOffsetMinutes: 0,
+        windows: [{ day: pick(random, ['mon', 'tue', 'sat']), from: '09:00', to: '17:00' }],
+      };
+
+/** One command of the line's calls, by a random party (or the outside world). */
+const callRequest = (random: Random, callIds: CallIds): Omit<FuzzRequest, 'via'> => {
+  const kind = pick(random, [
+    'place',
+    'incoming',
+    'incoming',
+    'simple',
+    'simple',
+    'simple',
+    'hold',
+    'lock',
+    'transfer',
+    'outside',
+    'record',
+    'voicemail',
+  ]);
+  const callId =
+    (kind === 'place' || kind === 'incoming') && random() < 0.8 ? callIds.fresh() : callIds.recent();
+  const actor = pick(random, PARTIES);
+  const call = `${LINE_BASE}/calls/${callId}`;
+  switch (
+    pick(random, [
+      'place',
+      'incoming',
+      'incoming',
+      'simple',
+      'simple',
+      'simple',
+      'hold',
+      'lock',
+      'transfer',
+      'outside',
+      'record',
+      'voicemail',
+    ])
+  ) {
+    case 'place':
+      return post(`${LINE_BASE}/calls`, { actor, to: EXTERNALS[0], callId });
+    case 'incoming':
+      return post(`${LINE_BASE}/incoming-calls`, { from: pick(random, EXTERNALS), callId });
+    case 'simple':
+      return post(
+        `${call}/${pick(random, ['answer', 'decline', 'resume', 'pick-up', 'join', 'merge', 'hang-up'])}`,
+        { actor },
+      );
+    case 'hold':
+      return post(`${call}/hold`, { actor, ...(random() < 0.3 ? { privacyLock: true } : {}) });
+    case 'lock':
+      return post(`${call}/privacy-lock`, { actor, locked: random() < 0.5 });
+    case 'transfer':
+      return post(`${call}/transfer`, { actor, to: pick(random, PARTIES) });
+    case 'outside':
+      return post(`${call}/${pick(random, ['external-answer', 'external-hang-up'])}`, {});
+    case 'record':
+      return random() < 0.5
+        ? post(`${call}/recordings`, { actor, recordingId: `rec-${callId}` })
+        : post(`${call}/recordings/rec-${callId}/stop`, { actor });
+    default:
+      return random() < 0.5
+        ? post(`${LINE_BASE}/voicemails/${callId}/read`, { actor })
+        : del(`${LINE_BASE}/voicemails/${callId}`, { actor });
+  }
+};
+
+/** One command on the account: delegations, settings, locks, VIP, numbers handed over. */
+const accountRequest = (random: Random): Omit<FuzzRequest, 'via'> => {
+  const delegation = `/accounts/${ACCOUNT}/delegations/${pick(random, DELEGATION_IDS)}`;
+  const delegate = pick(random, DELEGATES);
+  const party = (id: string) => `/accounts/${ACCOUNT}/parties/${id}`;
+  switch (
+    pick(random, [
+      'invite',
+      'answerInvite',
+      'revoke',
+      'permissions',
+      'lines',
+      'opt',
+      'lock',
+      'vip',
+      'hours',
+      'ring',
+      'numbers',
+    ])
+  ) {
+    case 'invite':
+      return post(`/accounts/${ACCOUNT}/delegations`, {
+        actor: pick(random, [ALICE, ADMIN]),
+        delegationId: pick(random, DELEGATION_IDS),
+        delegatorId: ALICE,
+        delegateId: delegate,
+        permissions: [
+          'answerCalls',
+          ...someOf(
+            random,
+            ALL_PERMISSIONS.filter((p) => p !== 'answerCalls'),
+          ),
+        ],
+        sharedLines: [LINE],
+      });
+    case 'answerInvite':
+      return post(`${delegation}/${pick(random, ['accept', 'decline'])}`, { actor: delegate });
+    case 'revoke':
+      return post(`${delegation}/revoke`, { actor: pick(random, [ALICE, ADMIN]) });
+    case 'permissions':
+      return put(`${delegation}/permissions`, { actor: ALICE, permissions: someOf(random, ALL_PERMISSIONS) });
+    case 'lines':
+      return put(`${delegation}/shared-lines`, {
+        actor: ALICE,
+        sharedLines: random() < 0.7 ? [LINE] : [OTHER_NUMBER],
+      });
+    case 'opt':
+      return post(`${delegation}/${pick(random, ['opt-in', 'opt-out'])}`, { actor: delegate });
+    case 'lock':
+      return random() < 0.5
+        ? post(`${party(pick(random, PARTIES))}/delegation-lock`, { actor: ADMIN })
+        : del(`${party(pick(random, PARTIES))}/delegation-lock`, { actor: ADMIN });
+    case 'vip':
+      return pick(random, [
+        () =>
+          post(`${party(ALICE)}/vip-contacts`, { actor: pick(random, PARTIES), number: VIP, name: 'Board' }),
+        () => del(`${party(ALICE)}/vip-contacts/${VIP}`, { actor: ALICE }),
+        () => put(`${party(ALICE)}/vip-routing`, { actor: ALICE, mode: 'delegatorFirst', delaySeconds: 5 }),
+        () => put(`${party(ALICE)}/vip-routing`, { actor: ALICE, mode: 'delegatorOnly' }),
+      ])();
+    case 'hours':
+      return random() < 0.5
+        ? put(`${party(ALICE)}/business-hours`, { actor: ADMIN, businessHours: hours(random) })
+        : put(`${delegation}/business-hours`, { actor: delegate, businessHours: hours(random) });
+    case 'ring':
+      return put(`${party(ALICE)}/ring-timeout`, {
+        actor: ADMIN,
+        ringTimeoutSeconds: pick(random, [10, 30]),
+      });
+    default:
+      // R10: the line's number handed from Alice to d1 and back, calls on it or not.
+      return random() < 0.5
+        ? put(`${party(ALICE)}/direct-numbers`, {
+            actor: ADMIN,
+            directNumbers: random() < 0.5 ? [LINE] : [OTHER_NUMBER],
+          })
+        : put(`${party('d1')}/direct-numbers`, {
+            actor: ADMIN,
+            directNumbers: random() < 0.5 ? ['+15551000000'] : ['+15551000000', LINE],
+          });
+  }
+};
+
+/** The virtual clock moving: a few seconds, past ring timeouts and recalls, or a day (business hours). */
+const clockRequest = (random: Random): Omit<FuzzRequest, 'via'> =>
+  random() < 0.3
+    ? post('/clock/advance-to-next-timer', { actor: ADMIN })
+    : post('/clock/advance', { actor: ADMIN, bySeconds: pick(random, [3, 12, 40, 6 * 3600]) });
+
+/**
+ * Call ids as a client picks them: a new one to start a call, mostly (R12: an id names one call of
+ * a line for good, so a reused one must be refused); the latest few for acting on calls.
+ */
+interface CallIds {
+  fresh(): string;
+  recent(): string;
+}
+
+const callIdsOf = (random: Random): CallIds => {
+  let started = 1;
+  return {
+    fresh: () => `c${++started}`,
+    recent: () => `c${Math.max(1, started - Math.floor(random() * random() * 4))}`,
+  };
+};
+
+/** The steps of `seed`: mostly calls, some account changes and clock moves, a fifth of them racing. */
+export function stepsOf(seed: number, count: number): FuzzStep[] {
+  const random = seededRandom(seed);
+  const callIds = callIdsOf(random);
+  const request = (): FuzzRequest => {
+    const roll = random();
+    const made =
+      roll < 0.62
+        ? callRequest(random, callIds)
+        : roll < 0.88
+          ? accountRequest(random)
+          : clockRequest(random);
+    return { via: random() < 0.5 ? 0 : 1, ...made };
+  };
+  return Array.from({ length: count }, () =>
+    random() < 0.2 ? Array.from({ length: 2 + Math.floor(random() * 2) }, request) : [request()],
+  );
+}
+
+interface Answer {
+  readonly request: FuzzRequest;
+  readonly status: number;
+  readonly body: { commandId?: string; duplicate?: boolean; events?: { type: string }[]; code?: string };
+}
+
+/** A broken rule: which step, what it found. */
+export interface Violation {
+  readonly step: number;
+  readonly problem: string;
+}
+
+const isClock = (request: FuzzRequest): boolean => request.path.startsWith('/clock');
+
+const send = async (apis: readonly Api[], accountId: string, request: FuzzRequest): Promise<Answer> => {
+  const res = await fetch(`${apis[request.via]!.url}${request.path.replace(ACCOUNT, accountId)}`, {
+    method: request.method,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(request.body),
+  });
+  const text = await res.text();
+  return { request, status: res.status, body: text ? (JSON.parse(text) as Answer['body']) : {} };
+};
+
+const describeRequest = ({ via, method, path, body }: FuzzRequest): string =>
+  `api${via + 1} ${method} ${path} ${JSON.stringify(body)}`;
+
+/** The account's events in `$all` order: its account stream and its line's. */
+const eventsOf = async (store: EventStore, accountId: string): Promise<StoredEvent[]> => {
+  const streams = await Promise.all(
+    [accountStream(accountId), lineStreamOf(accountId)].map((stream) => collect(store.readStream(stream))),
+  );
+  return streams.flat().sort((a, b) => (a.position! < b.position! ? -1 : a.position! > b.position! ? 1 : 0));
+};
+
+/** R12/R15/R16: what each phase of a call in progress must carry. */
+const callShapeProblem = (call: CallOnLine): string | null => {
+  if ((call.phase === 'held') !== (call.hold !== null))
+    return `phase ${call.phase} with hold ${JSON.stringify(call.hold)}`;
+  if (call.phase === 'held' && call.parties.length > 0)
+    return `held with parties ${call.parties.join(',')} on the audio`;
+  if (call.phase === 'connected' && call.parties.length === 0)
+    return 'connected with nobody on the line side';
+  if ((call.phase === 'transferring') !== (call.transfer !== null))
+    return `phase ${call.phase} with transfer ${JSON.stringify(call.transfer)}`;
+  if (call.phase === 'ringing' && call.parties.length > 0)
+    return `ringing with ${call.parties.join(',')} already on it`;
+  return null;
+};
+
+/**
+ * R10/R6: a line event decided for a delegate on the delegator's behalf needs, at that point of the
+ * log, an active delegation between them that shares the line and grants the permission it names.
+ */
+const delegationProblem = (account: AccountState, event: StoredEvent): string | null => {
+  const { actor, onBehalfOf, permission } = event.metadata;
+  if (onBehalfOf === null || onBehalfOf === undefined || actor === onBehalfOf) return null;
+  if (account.status !== 'active') return 'line event before the account existed';
+  const granting = [...account.delegations.values()].find(
+    (d: Delegation) =>
+      d.delegatorId === onBehalfOf &&
+      d.delegateId === actor &&
+      d.status === 'active' &&
+      d.sharedLines.includes(LINE) &&
+      (permission === null || permission === undefined || d.permissions.includes(permission as Permission)),
+  );
+  return granting
+    ? null
+    : `${event.event.type} by ${String(actor)} for ${String(onBehalfOf)} using ${String(permission)} without such an active delegation`;
+};
+
+export interface FuzzWorld {
+  readonly apis: readonly [Api, Api];
+  readonly store: EventStore;
+}
+
+/** How often each answer (status and reason code) came: a campaign that only meets refusals tests little. */
+export type Outcomes = Map<string, number>;
+
+export interface RunOptions {
+  /** Compare the live read models with a rebuild (and an as-of replay) every this many steps. */
+  readonly rebuildEvery: number;
+}
+
+/**
+ * Runs `steps` on a fresh account of `world` and checks the invariants after each: the first broken
+ * one, or `null`.
+ */
+export async function runSteps(
+  world: FuzzWorld,
+  steps: readonly FuzzStep[],
+  options: RunOptions,
+  outcomes: Outcomes = new Map(),
+): Promise<Violation | null> {
+  const [one] = world.apis;
+  const accountId = uniqueAccountId('fuzz');
+  await seedAccount(one, accountId, accountCommands(accountId, FUZZ_ACCOUNT));
+  const streamPrefixes = [`account-${accountId}`, `line-${accountId}.`];
+  const projector = new Projector(world.store, PROJECTIONS, { streamPrefixes, log: () => undefined });
+  await projector.start();
+  const head = async (): Promise<bigint> =>
+    (await lastPositionOfAccount(world.store.client, accountId)) ?? 0n;
+  const digests: { position: bigint; digest: string }[] = [];
+  try {
+    for (const [index, step] of steps.entries()) {
+      const before = await head();
+      const answers = await Promise.all(step.map((request) => send(world.apis, accountId, request)));
+      for (const { status, body } of answers) {
+        const outcome = `${status} ${body.code ?? ''}`.trim();
+        outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+      }
+      const after = await head();
+      await projector.waitForPosition(after);
+      const problem = await checkStep(world, accountId, projector, step, answers, before);
+      if (problem) return { step: index, problem };
+      digests.push({ position: after, digest: projector.readModels.digest() });
+      if ((index + 1) % options.rebuildEvery === 0 || index === steps.length - 1) {
+        const rebuilt = await replay(world.store, PROJECTIONS, { streamPrefixes, untilPosition: after });
+        if (rebuilt.digest() !== projector.readModels.digest())
+          return { step: index, problem: 'the live read models differ from a rebuild from the first event' };
+        // As of an earlier step: a replay stopping there equals what the live projector had there.
+        const past = digests[Math.floor((index * 7919) % digests.length)]!;
+        const asOf = await replay(world.store, PROJECTIONS, { streamPrefixes, untilPosition: past.position });
+        if (asOf.digest() !== past.digest)
+          return {
+            step: index,
+            problem: `as of position ${past.position} a replay differs from the live read models then`,
+          };
+      }
+    }
+    return null;
+  } finally {
+    await projector.stop();
+  }
+}
+
+async function checkStep(
+  world: FuzzWorld,
+  accountId: string,
+  projector: Projector,
+  step: FuzzStep,
+  answers: readonly Answer[],
+  before: bigint,
+): Promise<string | null> {
+  for (const answer of answers)
+    if (answer.status >= 500)
+      return `${answer.status} ${JSON.stringify(answer.body)} to ${describeRequest(answer.request)}`;
+
+  const events = await eventsOf(world.store, accountId);
+  const appended = events.filter((e) => e.position! > before);
+  const acknowledged = answers.filter((a) => a.status < 300 && !isClock(a.request));
+  if (!step.some(isClock)) {
+    // A refused command appends nothing; an acknowledged one appended exactly the events it answered.
+    const promised = acknowledged.reduce((sum, a) => sum + (a.body.events?.length ?? 0), 0);
+    if (appended.length !== promised)
+      return `${appended.length} events appended (${appended.map((e) => e.event.type).join(', ')}) where the answers acknowledged ${promised}: ${answers.map((a) => `${a.status} ${a.body.code ?? ''} ← ${describeRequest(a.request)}`).join(' | ')}`;
+  }
+  for (const answer of acknowledged) {
+    const stored = events
+      .filter((e) => e.metadata.commandId === answer.body.commandId)
+      .map((e) => e.event.type);
+    const answered = (answer.body.events ?? []).map((e) => e.type);
+    if (!isDeepStrictEqual(stored, answered))
+      return `acknowledged ${answered.join(', ')} but $all holds ${stored.join(', ')} for ${describeRequest(answer.request)}`;
+  }
+
+  let account = initialAccountState;
+  for (const stored of events) {
+    if (stored.stream === accountStream(accountId))
+      account = evolveAccount(account, stored.event as AccountEvent);
+    else if (stored.position! > before) {
+      const problem = delegationProblem(account, stored);
+      if (problem) return problem;
+    }
+  }
+
+  // The command side's view of the line (what the next decision is made on) and the projector's.
+  const view = await world.apis[0].get<{ busy: boolean; call: CallOnLine | null }>(
+    `/accounts/${accountId}/lines/${LINE_PATH_NUMBER}`,
+  );
+  if (view.status !== 200) return `GET line answered ${view.status} ${JSON.stringify(view.body)}`;
+  const calls = projector.readModels.state(callsProjection);
+  const liveKeys = calls.lines.get(`${accountId}.${LINE_PATH_NUMBER}`)?.live ?? [];
+  if (liveKeys.length > 1)
+    return `R12: the read model has ${liveKeys.length} calls in progress on the line (${liveKeys.join(', ')})`;
+  if (view.body.busy !== liveKeys.length > 0)
+    return `the api says busy=${view.body.busy}, the read model has ${liveKeys.length} calls in progress`;
+  const live = liveKeys.length ? (calls.calls.get(liveKeys[0]!)?.live ?? null) : null;
+  if (view.body.call && !isDeepStrictEqual(view.body.call, JSON.parse(JSON.stringify(live))))
+    return `the api's call ${JSON.stringify(view.body.call)} differs from the read model's ${JSON.stringify(live)}`;
+  if (view.body.call) return callShapeProblem(view.body.call);
+  return null;
+}
+
+/**
+ * The shortest sub-sequence of `steps` (removing chunks, then single steps) that still breaks an
+ * invariant on a fresh account.
+ */
+export async function shrink(
+  world: FuzzWorld,
+  steps: readonly FuzzStep[],
+  options: RunOptions,
+): Promise<FuzzStep[]> {
+  let current = [...steps];
+  for (let chunk = Math.max(1, Math.floor(current.length / 2)); chunk >= 1; chunk = Math.floor(chunk / 2)) {
+    for (let start = 0; start < current.length;) {
+      const candidate = [...current.slice(0, start), ...current.slice(start + chunk)];
+      if (candidate.length > 0 && (await runSteps(world, candidate, options))) current = candidate;
+      else start += chunk;
+    }
+    if (chunk === 1) break;
+  }
+  return current;
+}
+
+export const describeSteps = (steps: readonly FuzzStep[]): string =>
+  steps.map((step, i) => `  ${i}: ${step.map(describeRequest).join('  ‖  ')}`).join('\n');
