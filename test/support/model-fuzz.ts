@@ -8,7 +8,7 @@ import {
 } from '#domain';
 import { accountStream, type AccountEvent, type Permission } from '#events';
 import { EventStore, type StoredEvent } from '#eventstore';
-import { callsProjection, PROJECTIONS, Projector, replay } from '#read-models';
+import { callsProjection, lineInbox, PROJECTIONS, Projector, replay } from '#read-models';
 import {
   accountCommands,
   ALICE,
@@ -124,22 +124,7 @@ const callRequest = (random: Random, callIds: CallIds): Omit<FuzzRequest, 'via'>
     (kind === 'place' || kind === 'incoming') && random() < 0.8 ? callIds.fresh() : callIds.recent();
   const actor = pick(random, PARTIES);
   const call = `${LINE_BASE}/calls/${callId}`;
-  switch (
-    pick(random, [
-      'place',
-      'incoming',
-      'incoming',
-      'simple',
-      'simple',
-      'simple',
-      'hold',
-      'lock',
-      'transfer',
-      'outside',
-      'record',
-      'voicemail',
-    ])
-  ) {
+  switch (kind) {
     case 'place':
       return post(`${LINE_BASE}/calls`, { actor, to: EXTERNALS[0], callId });
     case 'incoming':
@@ -259,23 +244,36 @@ const clockRequest = (random: Random): Omit<FuzzRequest, 'via'> =>
 
 /**
  * Call ids as a client picks them: a new one to start a call, mostly (R12: an id names one call of
- * a line for good, so a reused one must be refused); the latest few for acting on calls.
+ * a line for good, so a reused one must be refused); for acting on calls, one of the last few the
+ * api accepted a start of, as a client acts on the calls it was told of.
  */
 interface CallIds {
   fresh(): string;
   recent(): string;
+  started(callId: string): void;
 }
 
 const callIdsOf = (random: Random): CallIds => {
-  let started = 1;
+  let made = 0;
+  const started = ['c0'];
   return {
-    fresh: () => `c${++started}`,
-    recent: () => `c${Math.max(1, started - Math.floor(random() * random() * 4))}`,
+    fresh: () => `c${++made}`,
+    recent: () => started[Math.max(0, started.length - 1 - Math.floor(random() * random() * 3))]!,
+    started: (callId) => started.push(callId),
   };
 };
 
-/** The steps of `seed`: mostly calls, some account changes and clock moves, a fifth of them racing. */
-export function stepsOf(seed: number, count: number): FuzzStep[] {
+/**
+ * Where a run's steps come from: drawn from a seed, steered by the api's answers (which calls
+ * started), or replayed as they were recorded (a shrunk sequence).
+ */
+export interface StepSource {
+  next(): FuzzStep | undefined;
+  answered(answers: readonly Answer[]): void;
+}
+
+/** `count` steps of `seed`: mostly calls, some account changes and clock moves, a fifth of them racing. */
+export function seededSteps(seed: number, count: number): StepSource {
   const random = seededRandom(seed);
   const callIds = callIdsOf(random);
   const request = (): FuzzRequest => {
@@ -288,15 +286,35 @@ export function stepsOf(seed: number, count: number): FuzzStep[] {
           : clockRequest(random);
     return { via: random() < 0.5 ? 0 : 1, ...made };
   };
-  return Array.from({ length: count }, () =>
-    random() < 0.2 ? Array.from({ length: 2 + Math.floor(random() * 2) }, request) : [request()],
-  );
+  let left = count;
+  return {
+    next: () =>
+      left-- > 0
+        ? random() < 0.2
+          ? Array.from({ length: 2 + Math.floor(random() * 2) }, request)
+          : [request()]
+        : undefined,
+    answered: (answers) => {
+      for (const { status, body } of answers) if (status === 201 && body.callId) callIds.started(body.callId);
+    },
+  };
 }
+
+export const replaying = (steps: readonly FuzzStep[]): StepSource => {
+  let index = 0;
+  return { next: () => steps[index++], answered: () => undefined };
+};
 
 interface Answer {
   readonly request: FuzzRequest;
   readonly status: number;
-  readonly body: { commandId?: string; duplicate?: boolean; events?: { type: string }[]; code?: string };
+  readonly body: {
+    commandId?: string;
+    callId?: string;
+    duplicate?: boolean;
+    events?: { type: string }[];
+    code?: string;
+  };
 }
 
 /** A broken rule: which step, what it found. */
@@ -377,16 +395,22 @@ export interface RunOptions {
   readonly rebuildEvery: number;
 }
 
+/** The steps a run sent, and the first invariant they broke (`null`: none). */
+export interface RunResult {
+  readonly steps: readonly FuzzStep[];
+  readonly violation: Violation | null;
+}
+
 /**
- * Runs `steps` on a fresh account of `world` and checks the invariants after each: the first broken
- * one, or `null`.
+ * Runs the steps of `source` on a fresh account of `world` and checks the invariants after each,
+ * stopping at the first broken one.
  */
 export async function runSteps(
   world: FuzzWorld,
-  steps: readonly FuzzStep[],
+  source: StepSource,
   options: RunOptions,
   outcomes: Outcomes = new Map(),
-): Promise<Violation | null> {
+): Promise<RunResult> {
   const [one] = world.apis;
   const accountId = uniqueAccountId('fuzz');
   await seedAccount(one, accountId, accountCommands(accountId, FUZZ_ACCOUNT));
@@ -396,34 +420,39 @@ export async function runSteps(
   const head = async (): Promise<bigint> =>
     (await lastPositionOfAccount(world.store.client, accountId)) ?? 0n;
   const digests: { position: bigint; digest: string }[] = [];
+  /** The live read models at `position` against a rebuild, and an earlier step's against a replay to it. */
+  const rebuildProblem = async (position: bigint): Promise<string | null> => {
+    const rebuilt = await replay(world.store, PROJECTIONS, { streamPrefixes, untilPosition: position });
+    if (rebuilt.digest() !== projector.readModels.digest())
+      return 'the live read models differ from a rebuild from the first event';
+    if (digests.length === 0) return null;
+    const past = digests[Math.floor(seededRandom(digests.length)() * digests.length)]!;
+    const asOf = await replay(world.store, PROJECTIONS, { streamPrefixes, untilPosition: past.position });
+    return asOf.digest() === past.digest
+      ? null
+      : `as of position ${past.position} a replay differs from what the live read models had there`;
+  };
   try {
-    for (const [index, step] of steps.entries()) {
+    const steps: FuzzStep[] = [];
+    for (let step = source.next(); step; step = source.next()) {
+      const index = steps.push(step) - 1;
       const before = await head();
       const answers = await Promise.all(step.map((request) => send(world.apis, accountId, request)));
+      source.answered(answers);
       for (const { status, body } of answers) {
         const outcome = `${status} ${body.code ?? ''}`.trim();
         outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
       }
       const after = await head();
       await projector.waitForPosition(after);
-      const problem = await checkStep(world, accountId, projector, step, answers, before);
-      if (problem) return { step: index, problem };
+      const problem =
+        (await checkStep(world, accountId, projector, step, answers, before)) ??
+        ((index + 1) % options.rebuildEvery === 0 ? await rebuildProblem(after) : null);
+      if (problem) return { steps, violation: { step: index, problem } };
       digests.push({ position: after, digest: projector.readModels.digest() });
-      if ((index + 1) % options.rebuildEvery === 0 || index === steps.length - 1) {
-        const rebuilt = await replay(world.store, PROJECTIONS, { streamPrefixes, untilPosition: after });
-        if (rebuilt.digest() !== projector.readModels.digest())
-          return { step: index, problem: 'the live read models differ from a rebuild from the first event' };
-        // As of an earlier step: a replay stopping there equals what the live projector had there.
-        const past = digests[Math.floor((index * 7919) % digests.length)]!;
-        const asOf = await replay(world.store, PROJECTIONS, { streamPrefixes, untilPosition: past.position });
-        if (asOf.digest() !== past.digest)
-          return {
-            step: index,
-            problem: `as of position ${past.position} a replay differs from the live read models then`,
-          };
-      }
     }
-    return null;
+    const problem = steps.length > 0 ? await rebuildProblem(await head()) : null;
+    return { steps, violation: problem ? { step: steps.length - 1, problem } : null };
   } finally {
     await projector.stop();
   }
@@ -469,22 +498,42 @@ async function checkStep(
     }
   }
 
-  // The command side's view of the line (what the next decision is made on) and the projector's.
-  const view = await world.apis[0].get<{ busy: boolean; call: CallOnLine | null }>(
-    `/accounts/${accountId}/lines/${LINE_PATH_NUMBER}`,
-  );
-  if (view.status !== 200) return `GET line answered ${view.status} ${JSON.stringify(view.body)}`;
+  // The command side's view of the line (what the next decision is made on), on both api instances
+  // (each decides on its own cache), and the projector's.
+  const linePath = `/accounts/${accountId}/lines/${LINE_PATH_NUMBER}`;
+  const [view, otherView] = await Promise.all(world.apis.map((api) => api.get<LineView>(linePath)));
+  if (view!.status !== 200) return `GET line answered ${view!.status} ${JSON.stringify(view!.body)}`;
+  if (!isDeepStrictEqual(view!.body, otherView!.body))
+    return `the two api instances see the line differently: ${JSON.stringify(view!.body)} and ${JSON.stringify(otherView!.body)}`;
+  const line = view!.body;
   const calls = projector.readModels.state(callsProjection);
   const liveKeys = calls.lines.get(`${accountId}.${LINE_PATH_NUMBER}`)?.live ?? [];
   if (liveKeys.length > 1)
     return `R12: the read model has ${liveKeys.length} calls in progress on the line (${liveKeys.join(', ')})`;
-  if (view.body.busy !== liveKeys.length > 0)
-    return `the api says busy=${view.body.busy}, the read model has ${liveKeys.length} calls in progress`;
+  if (line.busy !== liveKeys.length > 0)
+    return `the api says busy=${line.busy}, the read model has ${liveKeys.length} calls in progress`;
   const live = liveKeys.length ? (calls.calls.get(liveKeys[0]!)?.live ?? null) : null;
-  if (view.body.call && !isDeepStrictEqual(view.body.call, JSON.parse(JSON.stringify(live))))
-    return `the api's call ${JSON.stringify(view.body.call)} differs from the read model's ${JSON.stringify(live)}`;
-  if (view.body.call) return callShapeProblem(view.body.call);
-  return null;
+  if (line.call && !isDeepStrictEqual(line.call, JSON.parse(JSON.stringify(live))))
+    return `the api's call ${JSON.stringify(line.call)} differs from the read model's ${JSON.stringify(live)}`;
+  // R17: the shared inbox, read state included, is the same on both sides.
+  const inboxOf = (messages: readonly { messageId: string; read: boolean }[]) =>
+    messages.map(({ messageId, read }) => `${messageId}:${read ? 'read' : 'unread'}`).sort();
+  const commandSide = inboxOf(
+    line.voicemails.map((m) => ({ messageId: m.messageId, read: m.readBy !== null })),
+  );
+  const readSide = inboxOf(
+    lineInbox(projector.readModels, accountId, LINE_PATH_NUMBER).messages.filter((m) => m.deleted === null),
+  );
+  if (!isDeepStrictEqual(commandSide, readSide))
+    return `R17: the api's inbox ${commandSide.join(' ')} differs from the read model's ${readSide.join(' ')}`;
+  return line.call ? callShapeProblem(line.call) : null;
+}
+
+/** What GET on a line answers (apps/api's LineView), as far as the invariants read it. */
+interface LineView {
+  readonly busy: boolean;
+  readonly call: CallOnLine | null;
+  readonly voicemails: readonly { messageId: string; readBy: string | null }[];
 }
 
 /**
@@ -500,7 +549,8 @@ export async function shrink(
   for (let chunk = Math.max(1, Math.floor(current.length / 2)); chunk >= 1; chunk = Math.floor(chunk / 2)) {
     for (let start = 0; start < current.length;) {
       const candidate = [...current.slice(0, start), ...current.slice(start + chunk)];
-      if (candidate.length > 0 && (await runSteps(world, candidate, options))) current = candidate;
+      if (candidate.length > 0 && (await runSteps(world, replaying(candidate), options)).violation)
+        current = candidate;
       else start += chunk;
     }
     if (chunk === 1) break;

@@ -5,7 +5,8 @@ import {
   describeSteps,
   runSteps,
   shrink,
-  stepsOf,
+  seededSteps,
+  replaying,
   type Outcomes,
   type FuzzWorld,
   type RunOptions,
@@ -48,14 +49,13 @@ describe('model-based fuzzing of the api against state poisoning', () => {
       const seen = [];
       const outcomes: Outcomes = new Map();
       for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
-        const steps = stepsOf(seed, STEPS);
-        const violation = await runSteps(world, steps, OPTIONS, outcomes);
+        const { steps, violation } = await runSteps(world, seededSteps(seed, STEPS), OPTIONS, outcomes);
         if (!violation) continue;
         process.stdout.write(
           `model fuzz: seed ${seed} broke an invariant at step ${violation.step}: ${violation.problem}; shrinking\n`,
         );
         const minimal = await shrink(world, steps.slice(0, violation.step + 1), OPTIONS);
-        const again = await runSteps(world, minimal, OPTIONS);
+        const { violation: again } = await runSteps(world, replaying(minimal), OPTIONS);
         seen.push(
           `seed ${seed}, step ${violation.step}: ${violation.problem}\n shrunk to ${minimal.length} steps (${again?.problem ?? 'passes alone'}):\n${describeSteps(minimal)}`,
         );
