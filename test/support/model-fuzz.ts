@@ -6,7 +6,8 @@ import {
   type CallOnLine,
   type Delegation,
 } from '#domain';
-import { accountStream, type AccountEvent, type Permission } from '#events';
+import { accountStream, PERMISSIONS, type AccountEvent, type Permission } from '#events';
+import { rng } from '../../bench/replay/workload.js';
 import { EventStore, type StoredEvent } from '#eventstore';
 import { callsProjection, lineInbox, PROJECTIONS, Projector, replay } from '#read-models';
 import {
@@ -45,16 +46,6 @@ const VIP = EXTERNALS[1];
 /** Few delegation ids, so invitations reuse them. */
 const DELEGATION_IDS = ['del-d1', 'del-d2', 'del-d3', 'del-x'] as const;
 const OTHER_NUMBER = '+15550000002';
-const ALL_PERMISSIONS: readonly Permission[] = [
-  'placeCalls',
-  'answerCalls',
-  'pickUpHeldCalls',
-  'joinAndMerge',
-  'optInOut',
-  'overrideBusinessHours',
-  'manageVipContacts',
-  'vipOnly',
-];
 
 export const FUZZ_ACCOUNT: AccountSpec = {
   powerPack: true,
@@ -75,18 +66,6 @@ export interface FuzzRequest {
 
 /** Requests fired at once: one, or several racing clients. */
 export type FuzzStep = readonly FuzzRequest[];
-
-/** mulberry32: a small seeded generator, the same sequence on every machine. */
-export const seededRandom = (seed: number): (() => number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
 
 type Random = () => number;
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
@@ -218,7 +197,7 @@ const accountRequest = (random: Random): Omit<FuzzRequest, 'via'> => {
           'answerCalls',
           ...someOf(
             random,
-            ALL_PERMISSIONS.filter((p) => p !== 'answerCalls'),
+            PERMISSIONS.filter((p) => p !== 'answerCalls'),
           ),
         ],
         sharedLines: [LINE],
@@ -228,7 +207,7 @@ const accountRequest = (random: Random): Omit<FuzzRequest, 'via'> => {
     case 'revoke':
       return post(`${delegation}/revoke`, { actor: pick(random, [ALICE, ADMIN]) });
     case 'permissions':
-      return put(`${delegation}/permissions`, { actor: ALICE, permissions: someOf(random, ALL_PERMISSIONS) });
+      return put(`${delegation}/permissions`, { actor: ALICE, permissions: someOf(random, PERMISSIONS) });
     case 'lines':
       return put(`${delegation}/shared-lines`, {
         actor: ALICE,
@@ -338,7 +317,7 @@ export interface StepSource {
 
 /** `count` steps of `seed`: mostly calls, some account changes and clock moves, a fifth of them racing. */
 export function seededSteps(seed: number, count: number): StepSource {
-  const random = seededRandom(seed);
+  const random = rng(seed);
   const callIds = callIdsOf(random);
   const request = (): FuzzRequest => {
     const roll = random();
@@ -486,7 +465,7 @@ export async function runSteps(
     if (rebuilt.digest() !== projector.readModels.digest())
       return 'the live read models differ from a rebuild from the first event';
     if (digests.length === 0) return null;
-    const past = digests[Math.floor(seededRandom(digests.length)() * digests.length)]!;
+    const past = digests[Math.floor(rng(digests.length)() * digests.length)]!;
     const asOf = await replay(world.store, PROJECTIONS, { streamPrefixes, untilPosition: past.position });
     return asOf.digest() === past.digest
       ? null
