@@ -319,10 +319,19 @@ export interface StepSource {
 export function seededSteps(seed: number, count: number): StepSource {
   const random = rng(seed);
   const callIds = callIdsOf(random);
+  // Every command carries a client-chosen command id; a few steps resend an earlier command, to
+  // either instance, which must append nothing new and answer as the first time (idempotency).
+  const sent: FuzzRequest[] = [];
   const request = (): FuzzRequest => {
     const roll = random();
     const made = roll < 0.7 ? callRequest(random, callIds, callIds.phase()) : accountRequest(random);
-    return { via: random() < 0.5 ? 0 : 1, ...made };
+    const fresh: FuzzRequest = {
+      via: random() < 0.5 ? 0 : 1,
+      ...made,
+      body: { ...made.body, commandId: `${ACCOUNT}-${sent.length}` },
+    };
+    sent.push(fresh);
+    return fresh;
   };
   let left = count;
   return {
@@ -330,6 +339,7 @@ export function seededSteps(seed: number, count: number): StepSource {
       if (left-- <= 0) return undefined;
       const roll = random();
       if (roll < 0.12) return clockStep(random);
+      if (roll < 0.17 && sent.length > 0) return [{ ...pick(random, sent), via: random() < 0.5 ? 0 : 1 }];
       return roll < 0.3 ? Array.from({ length: 2 + Math.floor(random() * 2) }, request) : [request()];
     },
     answered: (answers) => {
@@ -368,7 +378,7 @@ const send = async (apis: readonly Api[], accountId: string, request: FuzzReques
   const res = await fetch(`${apis[request.via]!.url}${request.path.replace(ACCOUNT, accountId)}`, {
     method: request.method,
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(request.body),
+    body: JSON.stringify(request.body).replaceAll(ACCOUNT, accountId),
   });
   const text = await res.text();
   return { request, status: res.status, body: text ? (JSON.parse(text) as Answer['body']) : {} };
@@ -479,7 +489,7 @@ export async function runSteps(
       const answers = await Promise.all(step.map((request) => send(world.apis, accountId, request)));
       source.answered(answers);
       for (const { status, body } of answers) {
-        const outcome = `${status} ${body.code ?? ''}`.trim();
+        const outcome = `${status} ${body.code ?? ''}${body.duplicate ? ' duplicate' : ''}`.trim();
         outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
         for (const { type } of body.events ?? []) outcomes.set(type, (outcomes.get(type) ?? 0) + 1);
       }
