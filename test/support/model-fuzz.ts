@@ -29,8 +29,8 @@ import { lastPositionOfAccount } from './shared-store.js';
  * api's real HTTP surface (accounts, delegations, the shared line's calls, the virtual clock), fired
  * by racing clients at two api instances, with the rules' invariants checked after every step
  * against the store, the command side's own view of the line and the projector's read models.
- * A sequence is generated from its seed alone (never from the answers), so a failing one replays
- * and shrinks on a fresh account.
+ * A model of the call in progress, kept from the api's answers, steers the draws; the steps a run
+ * sent are recorded, so a failing sequence replays as it was (and shrinks) on a fresh account.
  */
 
 /** The account of the run, written into paths when the step is sent (a shrunk replay uses another). */
@@ -47,7 +47,7 @@ const VIP = EXTERNALS[1];
 const DELEGATION_IDS = ['del-d1', 'del-d2', 'del-d3', 'del-x'] as const;
 const OTHER_NUMBER = '+15550000002';
 
-export const FUZZ_ACCOUNT: AccountSpec = {
+const FUZZ_ACCOUNT: AccountSpec = {
   powerPack: true,
   delegates: [
     { id: 'd1', permissions: ['placeCalls', 'answerCalls', 'pickUpHeldCalls', 'joinAndMerge', 'optInOut'] },
@@ -278,6 +278,7 @@ interface CallIds {
 
 const callIdsOf = (random: Random): CallIds => {
   let made = 0;
+  // Before any call started, commands on a call name an id no call has (CALL_NOT_FOUND).
   const phases = new Map<string, ModelPhase>([['c0', 'over']]);
   const inProgress = (): string | undefined =>
     [...phases].reverse().find(([, phase]) => phase !== 'over')?.[0];

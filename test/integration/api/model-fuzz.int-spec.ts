@@ -18,7 +18,9 @@ jest.setTimeout(60_000);
 
 /**
  * FUZZ_SEEDS=<n> runs n seeds from FUZZ_FIRST_SEED (default 1) with FUZZ_STEPS steps each; without
- * them, a fixed few that run in seconds.
+ * them, a fixed few that run in seconds. The first broken seed stops the run, unless FUZZ_KEEP_GOING
+ * is set (a campaign collects every broken seed). The live read models are compared with a rebuild
+ * every `rebuildEvery` steps and after the last.
  */
 const SEEDS = Number(process.env.FUZZ_SEEDS ?? 2);
 const FIRST_SEED = Number(process.env.FUZZ_FIRST_SEED ?? 1);
