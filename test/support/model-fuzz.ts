@@ -561,14 +561,16 @@ async function checkStep(
   // (each decides on its own cache), and the projector's.
   const linePath = `/accounts/${accountId}/lines/${LINE_PATH_NUMBER}`;
   const [view, otherView] = await Promise.all(world.apis.map((api) => api.get<LineView>(linePath)));
-  if (view!.status !== 200) return `GET line answered ${view!.status} ${JSON.stringify(view!.body)}`;
-  if (!isDeepStrictEqual(view!.body, otherView!.body))
+  if (view!.status !== otherView!.status || !isDeepStrictEqual(view!.body, otherView!.body))
     return `the two api instances see the line differently: ${JSON.stringify(view!.body)} and ${JSON.stringify(otherView!.body)}`;
-  const line = view!.body;
   const calls = projector.readModels.state(callsProjection);
   const liveKeys = calls.lines.get(`${accountId}.${LINE_PATH_NUMBER}`)?.live ?? [];
   if (liveKeys.length > 1)
     return `R12: the read model has ${liveKeys.length} calls in progress on the line (${liveKeys.join(', ')})`;
+  // R10: a number nobody owns (handed away) is no line to show; a call still on it is its owner's to end.
+  if (view!.status === 404 && (view!.body as { code?: string }).code === 'LINE_NOT_FOUND') return null;
+  if (view!.status !== 200) return `GET line answered ${view!.status} ${JSON.stringify(view!.body)}`;
+  const line = view!.body;
   if (line.busy !== liveKeys.length > 0)
     return `the api says busy=${line.busy}, the read model has ${liveKeys.length} calls in progress`;
   const live = liveKeys.length ? (calls.calls.get(liveKeys[0]!)?.live ?? null) : null;
