@@ -256,6 +256,25 @@ describe('explainHangUp: the decider’s steps for hanging up (R12, R20)', () =>
     const revoked = lineContext({ delegates: [] });
     bothAllow(assistantOnCall(), hangUp('c1', ASSISTANT) as CallAct, revoked);
   });
+
+  it('R7: Given a delegate whose delegation was revoked mid-call, When it hangs up or records, Then it acts on its own, whether or not a new invitation to it is pending', () => {
+    const revoked = lineContext({ delegates: context.delegates.filter((d) => d.partyId !== ASSISTANT) });
+    const invitedAgain = lineContext({
+      delegates: context.delegates.map((d) => (d.partyId === ASSISTANT ? { ...d, active: false } : d)),
+    });
+    for (const account of [revoked, invitedAgain]) {
+      given(assistantOnCall(), account)
+        .when(hangUp('c1', ASSISTANT))
+        .thenActsWith({ onBehalfOf: null, permission: null });
+      given(assistantOnCall(), account)
+        .when(record('c1', ASSISTANT, 'r1'))
+        .thenActsWith({ onBehalfOf: null, permission: null });
+    }
+    // And an active delegate on the call still acts for the delegator
+    given(assistantOnCall())
+      .when(hangUp('c1', ASSISTANT))
+      .thenActsWith({ onBehalfOf: BOSS, permission: null });
+  });
 });
 
 /** The other end of call `callId`, outside the account: no party acts for it. */

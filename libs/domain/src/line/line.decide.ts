@@ -625,8 +625,8 @@ const actedOnCall = <T extends PermittedCallEvent['type']>(
 
 /**
  * The decision of a party on the call, whose delegation is not checked (hanging up, recording: a
- * party whose delegation was revoked mid-call still leaves it): a delegate of this line still acts on
- * the delegator's behalf, anybody else on its own. On a call of the number's previous owner (R10) a
+ * party whose delegation was revoked mid-call still leaves it): an active delegate of this line still
+ * acts on the delegator's behalf, anybody else on its own. On a call of the number's previous owner (R10) a
  * party acts for that owner, whose call it is, not for the line's new owner.
  */
 const asPartyOnCall =
@@ -638,8 +638,10 @@ const asPartyOnCall =
     const { callId, actor } = command;
     const previous = previousOwnersCall(state, callId, actor, context);
     if (previous) return { events, authority: { onBehalfOf: previous.acting.onBehalfOf, permission: null } };
+    // Only an active delegation acts for the delegator (R7): a delegate revoked mid-call leaves it on
+    // its own, and a new invitation to it, pending, grants nothing until it is accepted.
     const isDelegate =
-      actor !== context.delegator.partyId && context.delegates.some((d) => d.partyId === actor);
+      actor !== context.delegator.partyId && context.delegates.some((d) => d.partyId === actor && d.active);
     return {
       events,
       authority: { onBehalfOf: isDelegate ? context.delegator.partyId : null, permission: null },
