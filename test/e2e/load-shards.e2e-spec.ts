@@ -33,6 +33,29 @@ describe('load run --shard and load merge', () => {
   /** `load merge` of the named shards' summaries. */
   const merge = (shards: readonly number[], ...more: string[]) =>
     runCli(['load', 'merge', ...shards.map(shardSummary), ...more]);
+  /**
+   * `load` with `args`, given a Ctrl-C (SIGINT) once its stderr says `said`: what it printed, its exit
+   * code, and how long it took to exit after the Ctrl-C. One that exits before saying it (refused) is
+   * not interrupted, and the caller's checks say why.
+   */
+  const interruptedOnceItSays = async (said: string, args: readonly string[]) => {
+    const run = spawn(process.execPath, [CLI, 'load', ...suite.endpoints, ...args]);
+    let stdout = '';
+    let stderr = '';
+    run.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const saying = new Promise<void>((resolve) =>
+      run.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes(said)) resolve();
+      }),
+    );
+    const exited = once(run, 'exit');
+    await Promise.race([saying, exited]);
+    const interruptedAt = Date.now();
+    run.kill('SIGINT');
+    const [code] = await exited;
+    return { code, stdout, stderr, exitedAfterMs: Date.now() - interruptedAt };
+  };
 
   it('merges 2 shards into the command and outcome counts of 1 run of the same seed, histograms added', async () => {
     // Given one whole run of the seed
@@ -170,10 +193,8 @@ describe('load run --shard and load merge', () => {
   it('ends a wait for --start-at at the first Ctrl-C, rather than begin at the instant only to stop', async () => {
     // Given a shard set up and waiting for an instant half a minute ahead
     const instant = new Date(Date.now() + 30_000).toISOString();
-    const shard = spawn(process.execPath, [
-      CLI,
-      'load',
-      ...suite.endpoints,
+    // When it is interrupted while it waits
+    const { code, stderr, exitedAfterMs } = await interruptedOnceItSays('waiting for --start-at', [
       '--rate',
       '10',
       '--lines',
@@ -190,22 +211,8 @@ describe('load run --shard and load merge', () => {
       '--start-at',
       instant,
     ]);
-    let stderr = '';
-    const waiting = new Promise<void>((resolve) =>
-      shard.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        if (stderr.includes('waiting for --start-at')) resolve();
-      }),
-    );
-    const exited = once(shard, 'exit');
-    // A shard that ended before waiting (refused) goes on to the checks below, which say why.
-    await Promise.race([waiting, exited]);
-    // When it is interrupted
-    const interruptedAt = Date.now();
-    shard.kill('SIGINT');
-    const [code] = await exited;
     // Then it ends at once, saying that nothing was measured, with the exit code of a run that could not run
-    expect(Date.now() - interruptedAt).toBeLessThan(5_000);
+    expect(exitedAfterMs).toBeLessThan(5_000);
     expect(stderr).toBe(
       `set up, waiting for --start-at ${instant}\n` +
         `switchboard load: interrupted while waiting for --start-at ${instant}: nothing was measured\n`,
@@ -216,10 +223,8 @@ describe('load run --shard and load merge', () => {
   it('says a run stopped by Ctrl-C was interrupted, and passes no threshold with it', async () => {
     // Given a run planned for a minute, its measured phase begun
     const out = join(suite.dir, 'interrupted.json');
-    const run = spawn(process.execPath, [
-      CLI,
-      'load',
-      ...suite.endpoints,
+    // When it is interrupted once a live line per interval says the measured phase has begun
+    const { code, stdout } = await interruptedOnceItSays('commands/s', [
       '--rate',
       '5',
       '--duration',
@@ -240,21 +245,6 @@ describe('load run --shard and load merge', () => {
       '--out',
       out,
     ]);
-    let stdout = '';
-    run.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    let stderr = '';
-    const measuring = new Promise<void>((resolve) =>
-      run.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        // A live line per interval: the measured phase has begun
-        if (stderr.includes('commands/s')) resolve();
-      }),
-    );
-    const exited = once(run, 'exit');
-    await Promise.race([measuring, exited]);
-    // When it is interrupted
-    run.kill('SIGINT');
-    const [code] = await exited;
     // Then its summary says so first, it passes no threshold though its one held, and the file says so
     const summary = JSON.parse(await readFile(out, 'utf8')) as {
       interrupted: boolean;
