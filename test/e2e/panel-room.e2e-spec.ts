@@ -177,6 +177,53 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
   );
 
   browserTest(
+    'a Ring whose answer was lost, rung again, rings once: the page sends the same command id again and the api answers with the first outcome',
+    'lost-answer',
+    async () => {
+      const { account, number, room } = await roomOf('lost-answer');
+      const outside = room.getByRole('form', { name: 'An outside caller' });
+      await outside.getByRole('combobox', { name: 'calls' }).selectOption(number);
+      await outside.getByRole('textbox', { name: 'An outside number' }).fill('+15556660001');
+      // Given a Ring the api takes, whose answer never reaches the page (a connection reset on its way back)
+      let answerLost!: () => void;
+      const lost = new Promise<void>((resolve) => (answerLost = resolve));
+      await room.route(
+        '**/panel/api/**/incoming-calls',
+        async (route) => {
+          await route.fetch();
+          await route.abort('connectionreset');
+          answerLost();
+        },
+        { times: 1 },
+      );
+      await outside.getByRole('button', { name: 'Ring' }).click();
+      await lost;
+      for (const viewer of ['exec1', 'assistant1']) await lampShows(room, viewer, number, 'ringing');
+
+      // When Ring is pressed again, as a viewer told the stack did not answer would
+      await outside.getByRole('button', { name: 'Ring' }).click();
+      await outside.locator('[role="alert"][data-code]').waitFor({ state: 'detached', timeout: SHOWN_MS });
+
+      // Then the line has one call, not two
+      const digits = number.replace(/^\+/, '');
+      const history = (await (
+        await fetch(`${suite.stack.projector}/lines/${account.accountId}/${digits}/history?viewer=exec1`)
+      ).json()) as { calls: { callId: string }[] };
+      expect(history.calls).toHaveLength(1);
+      // The caller gives up: no ring timeout left pending on the stack's virtual clock for later steps
+      await send(
+        suite.stack.api,
+        'POST',
+        `/accounts/${account.accountId}/lines/${encodeURIComponent(number)}/calls/${history.calls[0]!.callId}/external-hang-up`,
+        {},
+      );
+      for (const viewer of ['exec1', 'assistant1']) await lampShows(room, viewer, number, 'idle');
+      // The reset the first Ring met is the browser's one console error
+      expect(suite.forgiveErrors(/ERR_CONNECTION_RESET/)).toBe(1);
+    },
+  );
+
+  browserTest(
     "an outside number calls the executive's line from the page: it rings on every seat of the room, the assistant answers it there, and a malformed number is refused where it was typed, the field marked and focused until a number is taken",
     'outside-caller',
     async () => {

@@ -124,25 +124,58 @@ export const loadSeatsStart = (account: string, viewers: readonly string[]): Pro
 /**
  * Every action is an api command with the viewer as actor. The page sends it to its own origin
  * (/panel/api/…), which the projector forwards to the api as is; always as JSON. A command on a call
- * carries the call's correlation id (`callCorrelationId`).
+ * carries the call's correlation id (`callCorrelationId`), and every command a command id of its own
+ * (`Idempotency-Key`), sent again with it when its answer was lost (`unanswered`).
  */
 export const command = async (
   method: 'POST' | 'PUT' | 'DELETE',
   path: string,
   body: Record<string, unknown>,
 ): Promise<unknown> => {
-  const call = (method === 'POST' ? placementOf(path, body) : undefined) ?? actionOnCallOf(path);
+  const asked = `${method} ${path} ${JSON.stringify(body)}`;
+  const earlier = unanswered.get(asked);
+  const resent = earlier && Date.now() - earlier.since < RESEND_WITHIN_MS ? earlier : undefined;
+  const sent = resent?.callId === undefined ? body : { ...body, callId: resent.callId };
+  const call = (method === 'POST' ? placementOf(path, sent) : undefined) ?? actionOnCallOf(path);
   const correlationId = call && (await callCorrelationId(call));
-  return request(`/panel/api/${path}`, {
-    method,
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json',
-      ...(correlationId === undefined ? {} : { 'x-correlation-id': correlationId }),
-    },
-    body: JSON.stringify(call?.placed ? { ...body, callId: call.callId } : body),
-  });
+  const commandId = resent?.commandId ?? `panel-${randomHex()}`;
+  try {
+    const answer = await request(`/panel/api/${path}`, {
+      method,
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        'idempotency-key': commandId,
+        ...(correlationId === undefined ? {} : { 'x-correlation-id': correlationId }),
+      },
+      body: JSON.stringify(call?.placed ? { ...sent, callId: call.callId } : sent),
+    });
+    unanswered.delete(asked);
+    return answer;
+  } catch (error) {
+    if (error instanceof Refusal && ANSWER_LOST.has(error.status)) {
+      const callId = call?.placed ? call.callId : undefined;
+      unanswered.set(asked, { commandId, callId, since: resent?.since ?? Date.now() });
+    } else {
+      unanswered.delete(asked);
+    }
+    throw error;
+  }
 };
+
+/**
+ * Commands whose answer never came, by what was asked: the stack did not answer (0), or the projector
+ * or the api said the api did not (502, 503, 504). The api may have taken such a command all the same,
+ * so the same action asked again is sent with the same command id, and a placement with the same call
+ * id: the api then answers with the first outcome instead of placing, ringing or holding twice. Kept
+ * well inside the api's idempotency window (15 minutes by default), past which it would decide again.
+ */
+const unanswered = new Map<
+  string,
+  { readonly commandId: string; readonly callId?: string; readonly since: number }
+>();
+const ANSWER_LOST: ReadonlySet<number> = new Set([0, 502, 503, 504]);
+const RESEND_WITHIN_MS = 10 * 60_000;
 
 /** The call a command is about: its account, its line's number and its id. */
 interface CallOfCommand {
@@ -190,8 +223,10 @@ const actionOnCallOf = (path: string): CallOfCommand | undefined => {
 const hex = (bytes: Uint8Array): string =>
   Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 
-/** `call-` and 16 random hex digits: within the api's id rule, and no two of a person's calls alike. */
-const newCallId = (): string => `call-${hex(crypto.getRandomValues(new Uint8Array(8)))}`;
+/** 16 random hex digits: after a prefix, within the api's id rule, and no two of a person's commands alike. */
+const randomHex = (): string => hex(crypto.getRandomValues(new Uint8Array(8)));
+
+const newCallId = (): string => `call-${randomHex()}`;
 
 /**
  * The call's flow id as the CLI's load runs and scenarios send it (`call-<account>-<digits>-<call>`,
