@@ -108,19 +108,31 @@ const PHASE_AFTER: Readonly<Record<string, ModelPhase>> = {
   CallSentToVoicemail: 'over',
 };
 const FURTHER: Readonly<Record<ModelPhase, readonly (CallKind | `simple:${string}`)[]>> = {
-  dialing: ['outside', 'simple:hang-up', 'lock'],
+  dialing: ['outside', 'outside', 'simple:hang-up', 'lock'],
   ringing: ['simple:answer', 'simple:answer', 'simple:decline', 'outside'],
-  connected: ['hold', 'hold', 'transfer', 'simple:hang-up', 'simple:join', 'record', 'lock', 'outside'],
-  held: ['simple:resume', 'simple:pick-up', 'simple:merge', 'simple:hang-up', 'lock'],
-  transferring: ['simple:answer', 'simple:decline', 'simple:hang-up', 'outside'],
+  // Deep states (a pick-up, a transfer answered or recalled, a join) are few steps from here.
+  connected: [
+    'hold',
+    'hold',
+    'transfer',
+    'transfer',
+    'simple:join',
+    'simple:join',
+    'simple:hang-up',
+    'record',
+    'lock',
+  ],
+  held: ['simple:pick-up', 'simple:pick-up', 'simple:merge', 'simple:resume', 'simple:hang-up', 'lock'],
+  transferring: ['simple:answer', 'simple:answer', 'simple:decline', 'simple:hang-up', 'outside'],
   over: ['place', 'incoming', 'voicemail'],
 };
 
 /** One command of the line's calls, by a random party (or the outside world). */
-const callRequest = (random: Random, callIds: CallIds, phase: ModelPhase): Omit<FuzzRequest, 'via'> => {
+const callRequest = (random: Random, callIds: CallIds): Omit<FuzzRequest, 'via'> => {
+  const model = callIds.model();
   const [kind, action] = (
-    random() < 0.6
-      ? pick(random, FURTHER[phase])
+    random() < 0.7
+      ? pick(random, FURTHER[model.phase])
       : pick(random, [
           'place',
           'incoming',
@@ -135,8 +147,12 @@ const callRequest = (random: Random, callIds: CallIds, phase: ModelPhase): Omit<
   ).split(':') as [CallKind, string | undefined];
   const callId =
     (kind === 'place' || kind === 'incoming') && random() < 0.8 ? callIds.fresh() : callIds.recent();
-  // Alice and d1 may do most; d2 and d3 are refused more often.
-  const actor = pick(random, [ALICE, ALICE, 'd1', 'd1', 'd2', 'd3']);
+  const verb = action ?? pick(random, ['answer', 'decline', 'resume', 'pick-up', 'join', 'merge', 'hang-up']);
+  // Mostly the party the model says may take the call further (an alerted party answers, the
+  // transfer's target answers it, someone other than the holder picks up); sometimes anybody, so
+  // refusals stay covered. Alice and d1 may do most; d2 and d3 are refused more often.
+  const steered = random() < 0.75 ? actorsFor(model, kind === 'simple' ? verb : kind) : [];
+  const actor = pick(random, steered.length > 0 ? steered : [ALICE, ALICE, 'd1', 'd1', 'd2', 'd3']);
   const call = `${LINE_BASE}/calls/${callId}`;
   switch (kind) {
     case 'place':
@@ -144,16 +160,18 @@ const callRequest = (random: Random, callIds: CallIds, phase: ModelPhase): Omit<
     case 'incoming':
       return post(`${LINE_BASE}/incoming-calls`, { from: pick(random, EXTERNALS), callId });
     case 'simple':
-      return post(
-        `${call}/${action ?? pick(random, ['answer', 'decline', 'resume', 'pick-up', 'join', 'merge', 'hang-up'])}`,
-        { actor },
-      );
+      return post(`${call}/${verb}`, { actor });
     case 'hold':
       return post(`${call}/hold`, { actor, ...(random() < 0.3 ? { privacyLock: true } : {}) });
     case 'lock':
       return post(`${call}/privacy-lock`, { actor, locked: random() < 0.5 });
     case 'transfer':
-      return post(`${call}/transfer`, { actor, to: pick(random, PARTIES) });
+      // R16: the delegator transfers to a delegate, a delegate to the delegator; now and then a
+      // target no transfer may go to.
+      return post(`${call}/transfer`, {
+        actor,
+        to: random() < 0.8 ? (actor === ALICE ? pick(random, DELEGATES) : ALICE) : pick(random, PARTIES),
+      });
     case 'outside':
       return post(`${call}/${pick(random, ['external-answer', 'external-hang-up'])}`, {});
     case 'record':
@@ -167,25 +185,56 @@ const callRequest = (random: Random, callIds: CallIds, phase: ModelPhase): Omit<
   }
 };
 
-/** One command on the account: delegations, settings, locks, VIP, numbers handed over. */
-const accountRequest = (random: Random): Omit<FuzzRequest, 'via'> => {
-  const delegation = `/accounts/${ACCOUNT}/delegations/${pick(random, DELEGATION_IDS)}`;
-  const delegate = pick(random, DELEGATES);
+/** The parties the model expects may carry `act` out on the call (empty: no idea). */
+const actorsFor = (model: CallModel, act: string): readonly string[] => {
+  const others = PARTIES.filter((party) => !model.parties.includes(party));
+  switch (act) {
+    case 'answer':
+    case 'decline':
+      return model.phase === 'transferring' && model.target ? [model.target] : model.alerted;
+    case 'resume':
+      return model.heldBy ? [model.heldBy] : [];
+    case 'pick-up':
+    case 'merge':
+      return PARTIES.filter((party) => party !== model.heldBy);
+    case 'join':
+      return others;
+    case 'hold':
+    case 'transfer':
+    case 'hang-up':
+    case 'record':
+      return model.parties;
+    case 'lock':
+      return [ALICE];
+    default:
+      return [];
+  }
+};
+
+/**
+ * One command on the account: delegations, settings, locks, VIP, numbers handed over; with a
+ * `focus`, one that changes what that delegate may do (racing its pick-up or transfer).
+ */
+const accountRequest = (random: Random, focus?: string): Omit<FuzzRequest, 'via'> => {
+  const delegate = focus ?? pick(random, DELEGATES);
+  const delegation = `/accounts/${ACCOUNT}/delegations/${focus ? `del-${focus}` : pick(random, DELEGATION_IDS)}`;
   const party = (id: string) => `/accounts/${ACCOUNT}/parties/${id}`;
   switch (
-    pick(random, [
-      'invite',
-      'answerInvite',
-      'revoke',
-      'permissions',
-      'lines',
-      'opt',
-      'lock',
-      'vip',
-      'hours',
-      'ring',
-      'numbers',
-    ])
+    focus
+      ? pick(random, ['invite', 'revoke', 'permissions', 'lines', 'opt', 'lock', 'hours'])
+      : pick(random, [
+          'invite',
+          'answerInvite',
+          'revoke',
+          'permissions',
+          'lines',
+          'opt',
+          'lock',
+          'vip',
+          'hours',
+          'ring',
+          'numbers',
+        ])
   ) {
     case 'invite':
       return post(`/accounts/${ACCOUNT}/delegations`, {
@@ -217,8 +266,8 @@ const accountRequest = (random: Random): Omit<FuzzRequest, 'via'> => {
       return post(`${delegation}/${pick(random, ['opt-in', 'opt-out'])}`, { actor: delegate });
     case 'lock':
       return random() < 0.5
-        ? post(`${party(pick(random, PARTIES))}/delegation-lock`, { actor: ADMIN })
-        : del(`${party(pick(random, PARTIES))}/delegation-lock`, { actor: ADMIN });
+        ? post(`${party(focus ?? pick(random, PARTIES))}/delegation-lock`, { actor: ADMIN })
+        : del(`${party(focus ?? pick(random, PARTIES))}/delegation-lock`, { actor: ADMIN });
     case 'vip':
       return pick(random, [
         () =>
@@ -263,45 +312,100 @@ const clockStep = (random: Random): FuzzStep => {
   ];
 };
 
+/** What the model knows of a call from the api's answers: its phase and who is where on it. */
+interface CallModel {
+  readonly phase: ModelPhase;
+  /** Line-side parties on the audio. */
+  readonly parties: readonly string[];
+  /** Parties a ringing call alerted. */
+  readonly alerted: readonly string[];
+  readonly heldBy: string | null;
+  /** A transfer's target while it rings. */
+  readonly target: string | null;
+}
+const NO_CALL: CallModel = { phase: 'over', parties: [], alerted: [], heldBy: null, target: null };
+
+/** The call model after one acknowledged event of it. */
+const modelAfter = (model: CallModel, type: string, data: Record<string, unknown>): CallModel => {
+  const phase = PHASE_AFTER[type] ?? model.phase;
+  const by = typeof data['by'] === 'string' ? data['by'] : null;
+  const without = (party: string | null) => model.parties.filter((p) => p !== party);
+  switch (type) {
+    case 'CallPlacedOnSharedLine':
+      return { ...NO_CALL, phase, parties: [String(data['placedBy'])] };
+    case 'IncomingCallReceived':
+      return { ...NO_CALL, phase };
+    case 'CallRang':
+      return { ...model, alerted: [...model.alerted, ...((data['alerted'] as string[] | undefined) ?? [])] };
+    case 'CallDeclined':
+      return { ...model, alerted: model.alerted.filter((p) => p !== by) };
+    case 'CallAnswered':
+    case 'CallJoined':
+      return { ...model, phase, parties: [...without(by), ...(by ? [by] : [])], alerted: [] };
+    case 'CallHeld':
+      return { ...model, phase, parties: [], heldBy: by };
+    case 'CallResumed':
+    case 'HeldCallPickedUp':
+      return { ...model, phase, parties: by ? [by] : [], heldBy: null };
+    case 'CallsMerged':
+      return {
+        ...model,
+        phase: 'connected',
+        parties: (data['participants'] as string[]) ?? [],
+        heldBy: null,
+      };
+    case 'CallTransferRequested':
+      return { ...model, phase, target: String(data['to']) };
+    case 'CallTransferred':
+      return { ...model, phase, parties: by ? [by] : [], target: null };
+    case 'CallTransferRecalled':
+      return { ...model, phase, target: null };
+    case 'CallLeft':
+      return { ...model, parties: without(by) };
+    default:
+      return { ...model, phase };
+  }
+};
+
 /**
  * Call ids as a client picks them: a new one to start a call, mostly (R12: an id names one call of
  * a line for good, so a reused one must be refused); for acting on calls, the call in progress as
- * the api's answers told of it (its phase too), or one of the last few that started.
+ * the api's answers told of it (its phase and parties too), or one of the last few that started.
  */
 interface CallIds {
   fresh(): string;
   recent(): string;
-  /** The phase of the call in progress, as far as the answers said; `over` when none is. */
-  phase(): ModelPhase;
+  /** The call in progress, as far as the answers said; phase `over` when none is. */
+  model(): CallModel;
   answered(answer: Answer): void;
 }
 
 const callIdsOf = (random: Random): CallIds => {
   let made = 0;
   // Before any call started, commands on a call name an id no call has (CALL_NOT_FOUND).
-  const phases = new Map<string, ModelPhase>([['c0', 'over']]);
+  const calls = new Map<string, CallModel>([['c0', NO_CALL]]);
   const inProgress = (): string | undefined =>
-    [...phases].reverse().find(([, phase]) => phase !== 'over')?.[0];
-  const started = () => [...phases.keys()];
+    [...calls].reverse().find(([, call]) => call.phase !== 'over')?.[0];
+  const started = () => [...calls.keys()];
   return {
     fresh: () => `c${++made}`,
     recent: () => {
       const ids = started();
       const current = inProgress();
-      return current && random() < 0.7
+      return current && random() < 0.8
         ? current
         : ids[Math.max(0, ids.length - 1 - Math.floor(random() * random() * 3))]!;
     },
-    phase: () => phases.get(inProgress() ?? '') ?? 'over',
+    model: () => calls.get(inProgress() ?? '') ?? NO_CALL,
     answered: ({ status, body }) => {
       // A timer the clock fired ended it: its answer listed no events, a later refusal says so.
       if (body.code === 'CALL_ENDED' && typeof body.details?.['callId'] === 'string')
-        phases.set(body.details['callId'], 'over');
+        calls.set(body.details['callId'], NO_CALL);
       if (status >= 300) return;
-      for (const { type, data } of body.events ?? []) {
-        const callId = data?.['callId'];
-        const phase = PHASE_AFTER[type];
-        if (typeof callId === 'string' && phase) phases.set(callId, phase);
+      for (const { type, data = {} } of body.events ?? []) {
+        const callId = data['callId'];
+        if (typeof callId === 'string')
+          calls.set(callId, modelAfter(calls.get(callId) ?? NO_CALL, type, data));
       }
     },
   };
@@ -323,9 +427,7 @@ export function seededSteps(seed: number, count: number): StepSource {
   // Every command carries a client-chosen command id; a few steps resend an earlier command, to
   // either instance, which must append nothing new and answer as the first time (idempotency).
   const sent: FuzzRequest[] = [];
-  const request = (): FuzzRequest => {
-    const roll = random();
-    const made = roll < 0.7 ? callRequest(random, callIds, callIds.phase()) : accountRequest(random);
+  const stamped = (made: Omit<FuzzRequest, 'via'>): FuzzRequest => {
     const fresh: FuzzRequest = {
       via: random() < 0.5 ? 0 : 1,
       ...made,
@@ -334,6 +436,8 @@ export function seededSteps(seed: number, count: number): StepSource {
     sent.push(fresh);
     return fresh;
   };
+  const request = (): FuzzRequest =>
+    stamped(random() < 0.7 ? callRequest(random, callIds) : accountRequest(random));
   let left = count;
   return {
     next: () => {
@@ -341,7 +445,16 @@ export function seededSteps(seed: number, count: number): StepSource {
       const roll = random();
       if (roll < 0.12) return clockStep(random);
       if (roll < 0.17 && sent.length > 0) return [{ ...pick(random, sent), via: random() < 0.5 ? 0 : 1 }];
-      return roll < 0.3 ? Array.from({ length: 2 + Math.floor(random() * 2) }, request) : [request()];
+      // A held or transferring call's next step raced by a change of what a delegate on it (or the
+      // transfer's target) may do: revoked, permissions or lines changed, opted out, locked.
+      const { phase, target, heldBy } = callIds.model();
+      const involved = [target, heldBy].filter((p): p is string => p !== null && p !== ALICE);
+      if ((phase === 'held' || phase === 'transferring') && roll < 0.4)
+        return [
+          stamped(callRequest(random, callIds)),
+          stamped(accountRequest(random, pick(random, involved.length > 0 ? involved : DELEGATES))),
+        ];
+      return roll < 0.3 ? Array.from({ length: 2 + Math.floor(random() * 2) }, () => request()) : [request()];
     },
     answered: (answers) => {
       for (const answer of answers) callIds.answered(answer);
@@ -432,6 +545,75 @@ const delegationProblem = (account: AccountState, event: StoredEvent): string | 
     : `${event.event.type} by ${String(actor)} for ${String(onBehalfOf)} using ${String(permission)} without such an active delegation`;
 };
 
+/**
+ * The deep states a run's log reached, by name (a campaign's coverage): pick-ups by whom and of
+ * locked holds, transfers by target and end, joins and merges, VIP routing, and account changes
+ * that raced a held or transferring call.
+ */
+const deepStatesOf = (events: readonly StoredEvent[]): string[] => {
+  const reached: string[] = [];
+  const role = (party: unknown) => (party === ALICE ? 'delegator' : 'delegate');
+  const locked = new Set<string>();
+  const deep = new Set<string>();
+  for (const { event } of events) {
+    const data = event.data as Record<string, unknown>;
+    const callId = String(data['callId']);
+    switch (event.type) {
+      case 'CallHeld':
+      case 'CallPrivacyLockChanged':
+        if (data['privacyLocked'] === true || data['locked'] === true) locked.add(callId);
+        else locked.delete(callId);
+        if (event.type === 'CallHeld') deep.add(callId);
+        break;
+      case 'HeldCallPickedUp':
+        reached.push(`pick-up by ${role(data['by'])}${locked.has(callId) ? ' of a locked call' : ''}`);
+        deep.delete(callId);
+        break;
+      case 'CallResumed':
+      case 'CallEnded':
+      case 'CallTransferred':
+      case 'CallTransferRecalled':
+        if (event.type === 'CallTransferred') reached.push(`transfer answered by ${role(data['by'])}`);
+        if (event.type === 'CallTransferRecalled')
+          reached.push(`transfer recalled (${String(data['reason'])})`);
+        deep.delete(callId);
+        break;
+      case 'CallTransferRequested':
+        reached.push(`transfer to ${role(data['to'])}`);
+        deep.add(callId);
+        break;
+      case 'CallJoined':
+      case 'CallsMerged':
+        reached.push(event.type === 'CallJoined' ? 'join' : 'merge');
+        break;
+      case 'CallRang':
+        if (data['stage'] === 'vipEscalation') reached.push('VIP escalation');
+        break;
+      case 'IncomingCallReceived':
+        if (data['vip'] === true) reached.push('VIP call');
+        break;
+      case 'CallSentToVoicemail':
+        reached.push(`voicemail (${String(data['reason'])})`);
+        break;
+      case 'DelegateOptedOut':
+      case 'DelegationRevoked':
+      case 'DelegationPermissionsChanged':
+      case 'DelegationSharedLinesChanged':
+      case 'DelegationLockedByAdmin':
+        if (deep.size > 0) reached.push(`${event.type} during a hold or transfer`);
+        if (event.type === 'DelegateOptedOut') reached.push('opt-out');
+        break;
+      case 'BusinessHoursSet':
+      case 'DelegateBusinessHoursSet':
+        if (data['businessHours'] !== null) reached.push('business hours set');
+        break;
+    }
+    if (Array.isArray(data['permissions']) && data['permissions'].includes('vipOnly'))
+      reached.push('vipOnly granted');
+  }
+  return reached;
+};
+
 export interface FuzzWorld {
   readonly apis: readonly [Api, Api];
   readonly store: EventStore;
@@ -439,6 +621,8 @@ export interface FuzzWorld {
 
 /** How often each answer (status and reason code) came, and each event acknowledged: a campaign that only meets refusals tests little. */
 export type Outcomes = Map<string, number>;
+
+const tally = (counts: Outcomes, key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
 
 export interface RunOptions {
   /** Compare the live read models with a rebuild (and an as-of replay) every this many steps. */
@@ -460,6 +644,7 @@ export async function runSteps(
   source: StepSource,
   options: RunOptions,
   outcomes: Outcomes = new Map(),
+  deepStates: Outcomes = new Map(),
 ): Promise<RunResult> {
   const [one] = world.apis;
   const accountId = uniqueAccountId('fuzz');
@@ -490,9 +675,8 @@ export async function runSteps(
       const answers = await Promise.all(step.map((request) => send(world.apis, accountId, request)));
       source.answered(answers);
       for (const { status, body } of answers) {
-        const outcome = `${status} ${body.code ?? ''}${body.duplicate ? ' duplicate' : ''}`.trim();
-        outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
-        for (const { type } of body.events ?? []) outcomes.set(type, (outcomes.get(type) ?? 0) + 1);
+        tally(outcomes, `${status} ${body.code ?? ''}${body.duplicate ? ' duplicate' : ''}`.trim());
+        for (const { type } of body.events ?? []) tally(outcomes, type);
       }
       const after = await head();
       await projector.waitForPosition(after);
@@ -502,6 +686,7 @@ export async function runSteps(
       if (problem) return { steps, violation: { step: index, problem } };
       digests.push({ position: after, digest: projector.readModels.digest() });
     }
+    for (const state of deepStatesOf(await eventsOf(world.store, accountId))) tally(deepStates, state);
     const problem = steps.length > 0 ? await rebuildProblem(await head()) : null;
     return { steps, violation: problem ? { step: steps.length - 1, problem } : null };
   } finally {

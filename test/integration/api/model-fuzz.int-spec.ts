@@ -50,8 +50,15 @@ describe('model-based fuzzing of the api against state poisoning', () => {
     async () => {
       const seen = [];
       const outcomes: Outcomes = new Map();
+      const deepStates: Outcomes = new Map();
       for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
-        const { steps, violation } = await runSteps(world, seededSteps(seed, STEPS), OPTIONS, outcomes);
+        const { steps, violation } = await runSteps(
+          world,
+          seededSteps(seed, STEPS),
+          OPTIONS,
+          outcomes,
+          deepStates,
+        );
         if (!violation) continue;
         process.stdout.write(
           `model fuzz: seed ${seed} broke an invariant at step ${violation.step}: ${violation.problem}; shrinking\n`,
@@ -63,8 +70,11 @@ describe('model-based fuzzing of the api against state poisoning', () => {
         );
         if (process.env.FUZZ_KEEP_GOING === undefined) break;
       }
+      const byCount = (counts: Outcomes) =>
+        JSON.stringify(Object.fromEntries([...counts].sort(([, a], [, b]) => b - a)));
       process.stdout.write(
-        `model fuzz: seeds ${FIRST_SEED}..${FIRST_SEED + SEEDS - 1}, answers ${JSON.stringify(Object.fromEntries([...outcomes].sort(([, a], [, b]) => b - a)))}\n`,
+        `model fuzz: seeds ${FIRST_SEED}..${FIRST_SEED + SEEDS - 1}, answers ${byCount(outcomes)}\n` +
+          `model fuzz: deep states reached ${byCount(deepStates)}\n`,
       );
       if (seen.length) throw new Error(seen.join('\n\n'));
     },
