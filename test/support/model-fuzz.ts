@@ -211,13 +211,40 @@ const actorsFor = (model: CallModel, act: string): readonly string[] => {
   }
 };
 
+/** Delegation ids as a client knows them: each delegate's latest invitation, and new ones. */
+interface DelegationIds {
+  latestOf(delegate: string): string;
+  fresh(delegate: string): string;
+  answered(answer: Answer): void;
+}
+
+const delegationIdsOf = (): DelegationIds => {
+  const latest = new Map<string, string>(DELEGATES.map((d) => [d, `del-${d}`]));
+  let made = 0;
+  return {
+    latestOf: (delegate) => latest.get(delegate)!,
+    fresh: (delegate) => `del-${delegate}-${++made}`,
+    answered: ({ status, body }) => {
+      if (status >= 300) return;
+      for (const { type, data = {} } of body.events ?? [])
+        if (type === 'DelegateInvited') latest.set(String(data['delegateId']), String(data['delegationId']));
+    },
+  };
+};
+
 /**
  * One command on the account: delegations, settings, locks, VIP, numbers handed over; with a
  * `focus`, one that changes what that delegate may do (racing its pick-up or transfer).
  */
-const accountRequest = (random: Random, focus?: string): Omit<FuzzRequest, 'via'> => {
+const accountRequest = (
+  random: Random,
+  delegations: DelegationIds,
+  focus?: string,
+): Omit<FuzzRequest, 'via'> => {
   const delegate = focus ?? pick(random, DELEGATES);
-  const delegation = `/accounts/${ACCOUNT}/delegations/${focus ? `del-${focus}` : pick(random, DELEGATION_IDS)}`;
+  const delegation = `/accounts/${ACCOUNT}/delegations/${
+    focus || random() < 0.7 ? delegations.latestOf(delegate) : pick(random, DELEGATION_IDS)
+  }`;
   const party = (id: string) => `/accounts/${ACCOUNT}/parties/${id}`;
   switch (
     focus
@@ -239,7 +266,8 @@ const accountRequest = (random: Random, focus?: string): Omit<FuzzRequest, 'via'
     case 'invite':
       return post(`/accounts/${ACCOUNT}/delegations`, {
         actor: pick(random, [ALICE, ADMIN]),
-        delegationId: pick(random, DELEGATION_IDS),
+        // A revoked or declined delegation's id stays taken: a new one lets a delegate come back.
+        delegationId: random() < 0.6 ? delegations.fresh(delegate) : pick(random, DELEGATION_IDS),
         delegatorId: ALICE,
         delegateId: delegate,
         permissions: [
@@ -252,7 +280,7 @@ const accountRequest = (random: Random, focus?: string): Omit<FuzzRequest, 'via'
         sharedLines: [LINE],
       });
     case 'answerInvite':
-      return post(`${delegation}/${pick(random, ['accept', 'decline'])}`, { actor: delegate });
+      return post(`${delegation}/${random() < 0.8 ? 'accept' : 'decline'}`, { actor: delegate });
     case 'revoke':
       return post(`${delegation}/revoke`, { actor: pick(random, [ALICE, ADMIN]) });
     case 'permissions':
@@ -271,7 +299,11 @@ const accountRequest = (random: Random, focus?: string): Omit<FuzzRequest, 'via'
     case 'vip':
       return pick(random, [
         () =>
-          post(`${party(ALICE)}/vip-contacts`, { actor: pick(random, PARTIES), number: VIP, name: 'Board' }),
+          post(`${party(ALICE)}/vip-contacts`, {
+            actor: pick(random, [ALICE, ALICE, ...DELEGATES]),
+            number: VIP,
+            name: 'Board',
+          }),
         () => del(`${party(ALICE)}/vip-contacts/${VIP}`, { actor: ALICE }),
         () => put(`${party(ALICE)}/vip-routing`, { actor: ALICE, mode: 'delegatorFirst', delaySeconds: 5 }),
         () => put(`${party(ALICE)}/vip-routing`, { actor: ALICE, mode: 'delegatorOnly' }),
@@ -424,6 +456,7 @@ export interface StepSource {
 export function seededSteps(seed: number, count: number): StepSource {
   const random = rng(seed);
   const callIds = callIdsOf(random);
+  const delegations = delegationIdsOf();
   // Every command carries a client-chosen command id; a few steps resend an earlier command, to
   // either instance, which must append nothing new and answer as the first time (idempotency).
   const sent: FuzzRequest[] = [];
@@ -437,7 +470,7 @@ export function seededSteps(seed: number, count: number): StepSource {
     return fresh;
   };
   const request = (): FuzzRequest =>
-    stamped(random() < 0.7 ? callRequest(random, callIds) : accountRequest(random));
+    stamped(random() < 0.7 ? callRequest(random, callIds) : accountRequest(random, delegations));
   let left = count;
   return {
     next: () => {
@@ -452,12 +485,17 @@ export function seededSteps(seed: number, count: number): StepSource {
       if ((phase === 'held' || phase === 'transferring') && roll < 0.4)
         return [
           stamped(callRequest(random, callIds)),
-          stamped(accountRequest(random, pick(random, involved.length > 0 ? involved : DELEGATES))),
+          stamped(
+            accountRequest(random, delegations, pick(random, involved.length > 0 ? involved : DELEGATES)),
+          ),
         ];
       return roll < 0.3 ? Array.from({ length: 2 + Math.floor(random() * 2) }, () => request()) : [request()];
     },
     answered: (answers) => {
-      for (const answer of answers) callIds.answered(answer);
+      for (const answer of answers) {
+        callIds.answered(answer);
+        delegations.answered(answer);
+      }
     },
   };
 }
