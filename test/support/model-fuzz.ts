@@ -770,13 +770,22 @@ async function checkStep(
       return `acknowledged ${answered.join(', ')} but $all holds ${stored.join(', ')} for ${describeRequest(answer.request)}`;
   }
 
+  // A line decision reads the account as its instance's fold has it, which may lag an account
+  // command of the same step by the subscription's lag (docs/data-path.md, "Builds the context"):
+  // two racing commands may be decided in either order, whatever order $all appends them in. So a
+  // line event of this step is authorised by the account as it stood at any point since the step
+  // began (seeds 5044, 5048: an answer or a transfer racing a revocation); a change acknowledged in
+  // an earlier step binds every later one.
   let account = initialAccountState;
+  let sinceStepBegan: AccountState[] | null = null;
   for (const stored of events) {
-    if (stored.stream === accountStream(accountId))
+    if (stored.position! > before) sinceStepBegan ??= [account];
+    if (stored.stream === accountStream(accountId)) {
       account = evolveAccount(account, stored.event as AccountEvent);
-    else if (stored.position! > before) {
-      const problem = delegationProblem(account, stored);
-      if (problem) return problem;
+      sinceStepBegan?.push(account);
+    } else if (sinceStepBegan) {
+      const problems = sinceStepBegan.map((state) => delegationProblem(state, stored));
+      if (problems.every((problem) => problem !== null)) return problems.at(-1)!;
     }
   }
 
