@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import {
   EventStore,
   WriteProbe,
+  storeProbe,
   foreignEventMetrics,
   type ForeignEventCounts,
   type StoreWritesView,
@@ -31,9 +32,6 @@ export interface ApiHealth {
   clock: { mode: string; now: string };
   foreignEvents: ApiForeignEvents;
 }
-
-/** How long the store may take to answer before the api reports itself unavailable. */
-const STORE_PROBE_TIMEOUT_MS = 2_000;
 
 const HEALTH = {
   type: 'object',
@@ -114,15 +112,7 @@ export class HealthController {
     const foreignEvents = this.foreignEvents();
     const writes = this.store.writes.view();
     try {
-      const head = await Promise.race([
-        this.store.headPosition(),
-        new Promise<never>((_, timeout) =>
-          setTimeout(
-            () => timeout(new Error(`no answer within ${STORE_PROBE_TIMEOUT_MS} ms`)),
-            STORE_PROBE_TIMEOUT_MS,
-          ).unref(),
-        ),
-      ]);
+      const head = await storeProbe(this.store.headPosition());
       // A store that cannot write keeps this 200: every api instance shares the store and its disk, so
       // an orchestrator restarting this one, or a load balancer taking it out, frees no space and only
       // stops the reads that still work. `degraded` ends at the first append that succeeds: a

@@ -36,3 +36,27 @@ export const isStoreUnavailable = (error: unknown): boolean =>
   (error instanceof Error &&
     (error as { code?: unknown }).code === GRPC_UNAVAILABLE &&
     typeof (error as { details?: unknown }).details === 'string');
+
+/** How long a health probe waits for the store: a load balancer's probe must get an answer, not wait. */
+export const STORE_PROBE_TIMEOUT_MS = 2_000;
+
+/**
+ * `read`'s answer, or a rejection once the store gave none within STORE_PROBE_TIMEOUT_MS. Reads have
+ * no deadline, so a frozen store (SIGSTOP, a paused VM) held the apps' /health until the client's
+ * keep-alive gave up on the connection (18 s in a fault campaign): a probe with a timeout met no
+ * answer at all.
+ */
+export const storeProbe = async <T>(read: Promise<T>): Promise<T> => {
+  let giveUp: NodeJS.Timeout | undefined;
+  const unanswered = new Promise<never>((_, fail) => {
+    giveUp = setTimeout(
+      () => fail(new Error(`no answer within ${STORE_PROBE_TIMEOUT_MS} ms`)),
+      STORE_PROBE_TIMEOUT_MS,
+    );
+  });
+  try {
+    return await Promise.race([read, unanswered]);
+  } finally {
+    clearTimeout(giveUp);
+  }
+};

@@ -3,41 +3,26 @@ import { ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '
 import type { FastifyReply } from 'fastify';
 import { Observable } from 'rxjs';
 import { FOREIGN_REASONS } from '#events';
+import { storeProbe } from '#eventstore';
 import type { Lag, ParkedEvent } from '#read-models';
 import { AsOfQuery } from './params.js';
 import { ReadModelsService, type AsOf } from './read-models.service.js';
 import { ANSWER_EXAMPLES } from './answer-examples.js';
 import { AsOfQueries, EventStreamAnswer, QueryAnswer, QueryRefusals, schemaOf } from './route-docs.js';
 
-/** How long /health and /metrics wait for the event store's head, as the api's /health does. */
-const STORE_LOOK_TIMEOUT_MS = 2_000;
-
 @ApiTags('operations')
 @Controller()
 export class OperationsController {
   constructor(private readonly readModels: ReadModelsService) {}
 
-  /**
-   * The lag, or why the store gave none within STORE_LOOK_TIMEOUT_MS. Reads have no deadline, so a
-   * frozen store (SIGSTOP, a paused VM) held /health and /metrics until the client's keep-alive gave
-   * up on the connection (18 s in a fault campaign): a probe with a timeout met no answer at all.
-   */
+  /** The lag, or why the store gave none within the probe's time (storeProbe), as the api's /health. */
   private async lag(): Promise<Lag | { error: string }> {
-    let giveUp: NodeJS.Timeout | undefined;
-    const unanswered = new Promise<never>((_, fail) => {
-      giveUp = setTimeout(
-        () => fail(new Error(`no answer within ${STORE_LOOK_TIMEOUT_MS} ms`)),
-        STORE_LOOK_TIMEOUT_MS,
-      );
-    });
     try {
-      return await Promise.race([this.readModels.projector.lag(), unanswered]);
+      return await storeProbe(this.readModels.projector.lag());
     } catch (error) {
       return {
         error: `cannot reach the event store: ${error instanceof Error ? error.message : String(error)}`,
       };
-    } finally {
-      clearTimeout(giveUp);
     }
   }
 
