@@ -7,6 +7,8 @@ import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 
 import { repoRoot, startEventStore } from '#stack';
 
+import { holdFile } from '../support/held-file.js';
+
 /** Jest's limit for a test that starts and stops server processes on a loaded machine. */
 const PROCESS_BUDGET_MS = 60_000;
 
@@ -15,7 +17,8 @@ const PROCESS_BUDGET_MS = 60_000;
  * releases its data directory (`eventstore.lock`) and keeps every event. Found by a fault campaign
  * stopping each process under `load run`: a store signalled during recovery (4.7 s on a 45 MB log)
  * was killed by the signal (exit 143 or 130) and left its lock behind, its handlers being set only
- * once it listened.
+ * once it listened. The test holds the start open (a lock file left behind, made a named pipe) so the
+ * signal lands in the start however fast or loaded the machine is.
  */
 describe('the embedded store stopped while it starts', () => {
   let dataDir: string;
@@ -26,7 +29,7 @@ describe('the embedded store stopped while it starts', () => {
   afterEach(() => rm(dataDir, { recursive: true, force: true }));
 
   it.each(['SIGTERM', 'SIGINT'] as const)(
-    'exits 0, releases eventstore.lock and keeps the log when %s comes as recovery ends',
+    'exits 0, releases eventstore.lock and keeps the log when %s comes while it starts',
     async (signal) => {
       // Given a log of acknowledged events whose newest segment ends in a torn write
       const first = await startEventStore({ dataDir });
@@ -40,7 +43,11 @@ describe('the embedded store stopped while it starts', () => {
         Buffer.from('half-written garbage that is not a record'),
       );
 
-      // When the store is told to stop as its recovery says it cut that tail, before it listens
+      // And a lock file a crashed store left behind, which the next store reads before its log, held
+      // open by the test so the start waits there however fast the machine is
+      const lock = holdFile(join(dataDir, 'eventstore.lock'));
+
+      // When the store is told to stop while it starts, and its start goes on after it took the stop
       const store = spawn(
         process.execPath,
         [resolve(repoRoot(), 'dist/apps/eventstore/src/main.js'), '--port', '0', '--data', dataDir],
@@ -50,14 +57,23 @@ describe('the embedded store stopped while it starts', () => {
       const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
         store.once('exit', (code, exitSignal) => done({ code, signal: exitSignal })),
       );
-      store.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      store.stderr.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('cut a torn tail')) store.kill(signal);
+      const heard = new Promise<void>((seen, failed) => {
+        const read = (chunk: Buffer) => {
+          output += chunk.toString();
+          if (output.includes(`eventstore received ${signal}`)) seen();
+        };
+        store.stdout.on('data', read);
+        store.stderr.on('data', read);
+        void exited.then(() => failed(new Error(`the store exited before taking the stop:\n${output}`)));
       });
+      await lock.opened();
+      store.kill(signal);
+      await heard;
+      await lock.release(JSON.stringify({ pid: 1, host: 'a-host-long-gone', directory: dataDir }) + '\n');
 
-      // Then it stops cleanly without listening, and its data directory is free
+      // Then it stops cleanly without listening, having cut the torn tail, and its data directory is free
       expect({ ...(await exited), output }).toEqual({ code: 0, signal: null, output });
+      expect(output).toContain('cut a torn tail');
       expect(output).not.toContain('listening on');
       expect(await readdir(dataDir)).not.toContain('eventstore.lock');
 

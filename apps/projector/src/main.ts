@@ -46,17 +46,19 @@ let stopping = false;
 const started = start();
 // The final snapshot is written after the HTTP server closes and before the client goes away, so a
 // restart resumes from exactly where this process stopped.
-const shutdown = async (): Promise<void> => {
+const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
   if (stopping) return;
   stopping = true;
+  // Said at once, as the store says it: a stop asked for during a long start is seen to be taken.
+  console.log(`projector received ${signal}, shutting down`);
   const app = await started;
   await app.close();
   await projector.stop();
   await client.dispose();
   process.exit(projector.status === 'failed' ? 1 : 0);
 };
-process.on('SIGINT', () => void shutdown());
-process.on('SIGTERM', () => void shutdown());
+process.on('SIGINT', (signal) => void shutdown(signal));
+process.on('SIGTERM', (signal) => void shutdown(signal));
 await started;
 
 async function start(): Promise<NestFastifyApplication> {
