@@ -342,16 +342,23 @@ describe('a call on a number nobody owns any more (R10, R15)', () => {
   const aliceOnCall = lineHistory(whileOwned, incoming, { type: 'AnswerCall', callId: 'c1', actor: ALICE });
   const onlyItsCall = `No party of this account owns the number ${LINE} any more: only the parties on the call still on it may act on that call.`;
 
-  it("Given Bob's call for Alice on the number she gave up, When Bob holds it, Then it is held, Bob acting for Alice", () => {
+  it("Given Bob's call for Alice on the number she gave up, When Bob holds it or hangs up, Then he does, acting on his own: his delegation ended before she could give the number up (R7)", () => {
     const holding = line(bobOnCall, nowUnowned('HoldCall')).when({
       type: 'HoldCall',
       callId: 'c1',
       actor: BOB,
     });
     holding.thenEmits((events) =>
-      expect(events).toMatchObject([{ type: 'CallHeld', data: { by: BOB, onBehalfOf: ALICE } }]),
+      expect(events).toMatchObject([{ type: 'CallHeld', data: { by: BOB, onBehalfOf: null } }]),
     );
-    holding.thenActsWith({ onBehalfOf: ALICE, permission: null });
+    holding.thenActsWith({ onBehalfOf: null, permission: null });
+    line(bobOnCall, nowUnowned('HangUp'))
+      .when({ type: 'HangUp', callId: 'c1', actor: BOB })
+      .thenActsWith({ onBehalfOf: null, permission: null });
+    // And only Alice, whose call it is, may lock it
+    line(bobOnCall, nowUnowned('SetCallPrivacyLock'))
+      .when({ type: 'SetCallPrivacyLock', callId: 'c1', actor: BOB, locked: true })
+      .thenRejects('PRIVACY_LOCK_DELEGATOR_ONLY', 'R15');
   });
 
   it("Given Bob's hold of Alice's call on the number she gave up, When Bob resumes it, Then it is connected again", () => {

@@ -251,9 +251,12 @@ export interface PreviousOwnersCall<Call extends CallFacts = CallFacts> {
 /**
  * R10, R15: a call that started while the number was another party's stays that party's call, and the
  * parties on it keep what R15 gives any party on a call: they hold it, resume their own hold, and its
- * owner locks it, as they hang up and record. They act for the call's owner, not through this line's
- * delegations, which are the new owner's. `null` when the call is of the line's current ownership or
- * `actor` is not on it: the line's own checks answer those (CALL_NOT_FOUND for a previous owner's call).
+ * owner locks it, as they hang up and record. Each acts on its own: not through this line's
+ * delegations, which are the new owner's, nor through the owner's, none of which shares the number any
+ * more (a number leaves its owner only once no live delegation shares it, R10), so a delegate still on
+ * the call is one whose delegation for it ended mid-call (R7). `null` when the call is of the line's
+ * current ownership or `actor` is not on it: the line's own checks answer those (CALL_NOT_FOUND for a
+ * previous owner's call).
  */
 export const previousOwnersCall = <Call extends CallFacts>(
   line: LineFacts<Call>,
@@ -267,12 +270,12 @@ export const previousOwnersCall = <Call extends CallFacts>(
     return null;
   }
   if (!call.parties.includes(actor) && call.hold?.by !== actor) return null;
-  return { call, owner, acting: { onBehalfOf: owner === actor ? null : owner } };
+  return { call, owner, acting: { onBehalfOf: null } };
 };
 
 /**
- * Who acts on call `callId` (R10): on a call of the number's previous owner, a party on it, for that
- * owner; otherwise the line's delegator or a delegate it is shared with (R10, R2–R4).
+ * Who acts on call `callId` (R10): on a call of the number's previous owner, a party on it, on its own;
+ * otherwise the line's delegator or a delegate it is shared with (R10, R2–R4).
  */
 const whoActsOnCall = (
   context: LineContext,
@@ -284,7 +287,7 @@ const whoActsOnCall = (
   if (previous) {
     const check = pass(
       'R10',
-      `Call ${callId} started while ${context.line.number} was another party's number; ${nameOnLine(context, actor)} is on it and acts for its owner.`,
+      `Call ${callId} started while ${context.line.number} was another party's number; ${nameOnLine(context, actor)} is on it and acts on its own.`,
     );
     return { checks: [check], acting: previous.acting, previous };
   }
@@ -314,12 +317,12 @@ const explainOwnActOnCall = (
   return continueSteps(who, (acting) =>
     steps({
       found: previous ? { ok: true, call: previous.call } : findCall(line, callId, 'R15', context),
-      mayLock:
-        acting.onBehalfOf === null
-          ? pass('R15', `${nameOnLine(context, actor)} is the call's delegator and may lock it for privacy.`)
-          : refusal('PRIVACY_LOCK_DELEGATOR_ONLY', 'R15', {
-              delegator: previous?.owner ?? named(context.delegator.name),
-            }),
+      // On a previous owner's call everybody acts on its own, and only that owner locks it.
+      mayLock: (previous ? previous.owner === actor : acting.onBehalfOf === null)
+        ? pass('R15', `${nameOnLine(context, actor)} is the call's delegator and may lock it for privacy.`)
+        : refusal('PRIVACY_LOCK_DELEGATOR_ONLY', 'R15', {
+            delegator: previous?.owner ?? named(context.delegator.name),
+          }),
     }),
   );
 };

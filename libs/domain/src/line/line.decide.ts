@@ -626,8 +626,8 @@ const actedOnCall = <T extends PermittedCallEvent['type']>(
 /**
  * The decision of a party on the call, whose delegation is not checked (hanging up, recording: a
  * party whose delegation was revoked mid-call still leaves it): an active delegate of this line still
- * acts on the delegator's behalf, anybody else on its own. On a call of the number's previous owner (R10) a
- * party acts for that owner, whose call it is, not for the line's new owner.
+ * acts on the delegator's behalf, anybody else on its own. On a call of the number's previous owner (R10)
+ * every party acts on its own: for neither the line's new owner nor the call's (see previousOwnersCall).
  */
 const asPartyOnCall =
   <Command extends { readonly callId: string; readonly actor: string }>(

@@ -41,7 +41,7 @@ import { callOfCurrentOwnership, recentCallsOf, totalsOf } from './line.state.js
 /**
  * R10: a number an admin takes from Boss and gives to Newboss, who shares it with Assistant, while a
  * call that came for Boss is still on it. That call stays Boss's: Newboss and Newboss's delegates
- * cannot take it over, while the parties on it still hold, resume and wind it down, acting for Boss.
+ * cannot take it over, while the parties on it still hold, resume and wind it down, each on its own.
  * (Its voicemail: line.inbox.spec.ts.)
  */
 const reassigned = passedToNewboss(delegate(ASSISTANT, 'Assistant'));
@@ -81,24 +81,26 @@ describe("a call of the number's previous owner (R10)", () => {
     when.thenActsWith({ onBehalfOf: null, permission: null });
   });
 
-  it("Given Boss's call that Assistant answered for Boss, When the number passed to Newboss, Then Assistant holds and resumes it for Boss, not for Newboss", () => {
+  it("Given Boss's call that Assistant answered for Boss, When the number passed to Newboss, Then Assistant holds, resumes and leaves it on its own: for neither Boss, whose delegation sharing the number had to end first (R10, R7), nor Newboss", () => {
     const holding = given(assistantOnCall(), reassigned).when(hold('c1', ASSISTANT));
     holding.then([
       {
         type: 'CallHeld',
-        data: { callId: 'c1', by: ASSISTANT, onBehalfOf: BOSS, privacyLocked: false, at: T0 },
+        data: { callId: 'c1', by: ASSISTANT, onBehalfOf: null, privacyLocked: false, at: T0 },
       },
     ]);
-    holding.thenActsWith({ onBehalfOf: BOSS, permission: null });
+    holding.thenActsWith({ onBehalfOf: null, permission: null });
     const resuming = given(assistantOnCall(hold('c1', ASSISTANT)), reassigned).when(resume('c1', ASSISTANT));
     resuming.thenEmits((events) =>
       expect(events).toMatchObject([{ type: 'CallResumed', data: { by: ASSISTANT } }]),
     );
-    resuming.thenActsWith({ onBehalfOf: BOSS, permission: null });
-    // And hanging up, Assistant acts for Boss too
+    resuming.thenActsWith({ onBehalfOf: null, permission: null });
     given(assistantOnCall(), reassigned)
       .when(hangUp('c1', ASSISTANT))
-      .thenActsWith({ onBehalfOf: BOSS, permission: null });
+      .thenActsWith({ onBehalfOf: null, permission: null });
+    given(assistantOnCall(), reassigned)
+      .when({ type: 'StartRecording', callId: 'c1', actor: ASSISTANT, recordingId: 'r1' })
+      .thenActsWith({ onBehalfOf: null, permission: null });
   });
 
   it("Given Assistant's hold of Boss's call, When the number passed to Newboss who shares it with nobody, Then Assistant still resumes it: not through Newboss's delegations", () => {
