@@ -14,14 +14,18 @@ const MS_PER_UNIT: ReadonlyMap<string, number> = new Map([
   ['h', 3_600_000],
 ]);
 
-/** Parses `250ms`, `1.5s`, `2m`, or a bare number of milliseconds. */
+/**
+ * Parses `250ms`, `1.5s`, `2m`, or `0`. A number without a unit is refused: `--duration 30` read as
+ * 30 ms ended a load run before its first call, where a load tester meant 30 s (k6 refuses it too).
+ */
 export const parseDurationMs = (text: string): number => {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|m|h)?\s*$/.exec(text);
   if (!match) throw new Error(`"${text}" is not a duration: write e.g. 250ms, 1.5s, 2m`);
   const value = Number(match[1]);
-  const unit = match[2] ?? 'ms';
-  const scale = MS_PER_UNIT.get(unit)!;
-  return value * scale;
+  const unit = match[2];
+  if (unit === undefined && value !== 0)
+    throw new Error(`"${text.trim()}" needs a unit: write ${match[1]}s, ${match[1]}ms or ${match[1]}m`);
+  return value * (unit === undefined ? 0 : MS_PER_UNIT.get(unit)!);
 };
 
 /** Milliseconds in the largest unit that keeps them whole (`10s`, `5ms`), as parseDurationMs reads them. */
