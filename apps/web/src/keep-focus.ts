@@ -56,8 +56,10 @@ export function keepFocusOnThePage(root: Element): void {
   new MutationObserver(() => {
     // Taken away: gone from the page, or disabled where it is (Step back at the first event).
     if (!focused || shown(focused.control)) return;
+    // A control disabled under the focus may still hold it here: the browser moves the focus to the
+    // body only at its next rendering, after this callback, and no mutation follows to call it again.
     const active = document.activeElement;
-    if (active !== null && active !== document.body) return;
+    if (active !== null && active !== document.body && active !== focused.control) return;
     const { after, before } = focused;
     const next = focused.around
       .filter((part) => part.isConnected)
