@@ -136,6 +136,12 @@ export type Decided<E extends DomainEvent> =
 const isEventList = <E extends DomainEvent>(decided: Decided<E>): decided is readonly E[] =>
   Array.isArray(decided);
 
+/** `metadata`, timed no earlier than `earliest` (a stream's last event), when that is known and later. */
+const notBefore = (metadata: CommandMetadata, earliest: string | undefined): CommandMetadata =>
+  earliest !== undefined && Date.parse(earliest) > Date.parse(metadata.simulatedTime)
+    ? { ...metadata, simulatedTime: earliest }
+    : metadata;
+
 /**
  * A command under an id answered as a no-op is the same request again: the same party, and the same
  * digest (a command without one cannot be compared, and is taken for it, as a resend with events is).
@@ -209,6 +215,11 @@ interface CachedAggregate<State> {
   unreadable: ForeignEvent | undefined;
   /** Id of the event at `revision`: what a snapshot of this fold is checked against when read. */
   lastEventId: string | undefined;
+  /**
+   * The simulated time of the stream's last Switchboard event (its metadata's), when the fold has
+   * read it: no decision on this fold is timed earlier (see `handle`).
+   */
+  lastTime: string | undefined;
   /** Revision of the latest snapshot of this stream known here, if any. */
   snapshotRevision: bigint | undefined;
   /**
@@ -394,10 +405,16 @@ export class AggregateRepository<State, E extends DomainEvent> {
    * Runs `decide` against the current state and appends what it returns. `decide` throws to reject
    * (nothing is appended, so a resend decides again). A command id this stream took within the
    * idempotency window returns the first outcome, its events read back from the store.
+   *
+   * `decide` is told the time it decides at: the metadata's `simulatedTime`, or the time of the
+   * stream's last event when that is later. A stream's events stay in the order of their times this
+   * way whoever appends them: a command re-decided after another api instance appended to the stream
+   * (a version conflict) kept the time it was taken at, earlier than that instance's event, and a
+   * line's history went back in time (which `switchboard verify` reports).
    */
   async handle(
     stream: string,
-    decide: (state: State) => Decided<E>,
+    decide: (state: State, now: string) => Decided<E>,
     metadata: CommandMetadata,
     { foreignEvents = 'refuse', clientCommandId = false }: HandleOptions = {},
   ): Promise<CommandOutcome<E>> {
@@ -435,9 +452,10 @@ export class AggregateRepository<State, E extends DomainEvent> {
             oldest.at + this.windowMs - this.now(),
           );
         }
+        const timed = notBefore(metadata, cached.lastTime);
         let decided: Decided<E>;
         try {
-          decided = decide(cached.state);
+          decided = decide(cached.state, timed.simulatedTime);
         } catch (rejection) {
           if (fresh) throw rejection;
           cached = await this.catchUp(stream, foreignEvents);
@@ -445,8 +463,8 @@ export class AggregateRepository<State, E extends DomainEvent> {
           continue;
         }
         const [events, decidedMetadata] = isEventList(decided)
-          ? [decided, metadata]
-          : [decided.events, { ...metadata, ...decided.authority }];
+          ? [decided, timed]
+          : [decided.events, { ...timed, ...decided.authority }];
         if (events.length === 0) {
           if (!fresh) {
             cached = await this.catchUp(stream, foreignEvents);
@@ -460,7 +478,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
         const expected = cached.revision;
         try {
           const result = await this.store.append(stream, events, expected, decidedMetadata, this.eventIds);
-          this.applyOwnAppend(stream, cached, expected, events, result.nextRevision, result.eventIds.at(-1)!);
+          this.applyOwnAppend(stream, cached, expected, events, result, decidedMetadata.simulatedTime);
           const first = result.nextRevision - BigInt(events.length - 1);
           this.remember(
             stream,
@@ -644,6 +662,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
       cached.state = this.aggregate.evolve(cached.state, event);
       cached.revision = revision;
       cached.lastEventId = stored.id;
+      cached.lastTime = metadata.simulatedTime;
       this.remember(
         stream,
         cached,
@@ -716,13 +735,14 @@ export class AggregateRepository<State, E extends DomainEvent> {
     cached: CachedAggregate<State>,
     expected: bigint | 'no_stream',
     events: readonly E[],
-    nextRevision: bigint,
-    lastEventId: string,
+    { nextRevision, eventIds }: { readonly nextRevision: bigint; readonly eventIds: readonly string[] },
+    simulatedTime: string,
   ): void {
     if (cached.revision === expected) {
       for (const event of events) cached.state = this.aggregate.evolve(cached.state, event);
       cached.revision = nextRevision;
-      cached.lastEventId = lastEventId;
+      cached.lastEventId = eventIds.at(-1)!;
+      cached.lastTime = simulatedTime;
     } else if (cached.revision === 'no_stream' || cached.revision < nextRevision) {
       this.drop(stream);
     }
@@ -756,7 +776,10 @@ export class AggregateRepository<State, E extends DomainEvent> {
         if (check !== undefined) {
           const id = item.kind === 'event' ? item.stored.id : item.foreign.id;
           if (revision !== from || id !== check) mismatch ??= `${id} at revision ${revision}`;
-          else this.snapshots.loaded++;
+          else {
+            this.snapshots.loaded++;
+            if (item.kind === 'event') cached.lastTime = item.stored.metadata.simulatedTime;
+          }
           check = undefined;
           continue;
         }
@@ -775,6 +798,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
         const { stored } = item;
         cached.state = this.aggregate.evolve(cached.state, stored.event);
         cached.revision = stored.revision;
+        cached.lastTime = stored.metadata.simulatedTime;
         const at = stored.created.getTime();
         if (at >= windowStart)
           this.remember(
@@ -824,6 +848,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
       unreadable: undefined,
       noOps: new Map(),
       lastEventId: undefined,
+      lastTime: undefined,
       snapshotRevision: undefined,
       snapshotTried: undefined,
       snapshotStream,

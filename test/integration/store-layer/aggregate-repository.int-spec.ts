@@ -99,6 +99,39 @@ describe('event-store layer through the official client', () => {
     expect((await stale.load(name)).state.value).toBe(11);
   });
 
+  it("times a decision retried after another process's append no earlier than that process's event: a stream's times never go back", async () => {
+    const name = stream();
+    const at = (seconds: number) => new Date(Date.UTC(2026, 0, 5, 9, 0, seconds)).toISOString();
+    const increment = (): Incremented[] => [{ type: 'Incremented', data: { by: 1 } }];
+    // Given one process (an api instance) that folded the stream, and another that then appended at 09:00:02
+    const first = new AggregateRepository(store, counter);
+    await first.handle(name, increment, testMetadata({ simulatedTime: at(0) }));
+    await new AggregateRepository(store, counter).handle(
+      name,
+      increment,
+      testMetadata({ simulatedTime: at(2) }),
+    );
+
+    // When the first decides a command it took at 09:00:01, on its fold that lacks that event
+    const decidedAt: string[] = [];
+    await first.handle(
+      name,
+      (_state, now) => {
+        decidedAt.push(now);
+        return increment();
+      },
+      testMetadata({ simulatedTime: at(1) }),
+    );
+
+    // Then its decision, refused by the store and decided again on the stream as it is, is timed 09:00:02
+    expect(decidedAt).toEqual([at(1), at(2)]);
+    const times = (await collect(store.readStream(name))).map((stored) => stored.metadata.simulatedTime);
+    expect(times).toEqual([at(0), at(2), at(2)]);
+    // And a decision on a fold that is current keeps its own, later time
+    await first.handle(name, increment, testMetadata({ simulatedTime: at(3) }));
+    expect((await collect(store.readStream(name))).at(-1)!.metadata.simulatedTime).toBe(at(3));
+  });
+
   it("keeps a followed category current without reads: another process's append shows up in current()", async () => {
     const name = stream();
     const follower = new AggregateRepository(store, counter);

@@ -17,10 +17,11 @@ const recordingRepository = (received: Noted[]) =>
   ({
     handle: async (
       stream: string,
-      decide: (state: null) => { events: Noted[] },
+      decide: (state: null, now: string) => { events: Noted[] },
       metadata: CommandMetadata,
     ) => {
-      const { events } = decide(null);
+      // Its stream has no later event: the command is decided at the time it was taken.
+      const { events } = decide(null, metadata.simulatedTime);
       received.push(...events);
       expect(events.every((event) => event.data.at === metadata.simulatedTime)).toBe(true);
       return { stream, events, revision: 0n, position: 0n, duplicate: false, eventIds: [] };

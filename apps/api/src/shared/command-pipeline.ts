@@ -30,7 +30,8 @@ export interface CommandTarget<State, E extends DomainEvent, Command, Context ex
  * The one way a command reaches a stream, for every aggregate: time → context → load → decide →
  * append with the expected revision. The time is resolved here and only here: the clock's `now`, or
  * the `at` the command was sent for, to which a virtual clock first advances so that timers due
- * before it fire first (R21); the decider reads it as `context.now`. The repository re-decides after
+ * before it fire first (R21); the decider reads it as `context.now`, which the repository moves up to
+ * the stream's last event when another instance appended a later one. The repository re-decides after
  * a version conflict (R8, R12/R13: exactly one wins) and writes the authority the accepted decision
  * used (who acted for whom, SPEC §2) into the metadata of its events.
  */
@@ -57,7 +58,13 @@ export class CommandPipeline {
     const context = loaded.now === now.toISOString() ? loaded : { ...loaded, now: now.toISOString() };
     return target.repository.handle(
       target.stream,
-      (state) => target.decider.decide(command, state, context),
+      // Later than `now` only after another instance appended a later event to the stream.
+      (state, decidedAt) =>
+        target.decider.decide(
+          command,
+          state,
+          decidedAt === context.now ? context : { ...context, now: decidedAt },
+        ),
       commandMetadata(origin, command.actor, now),
       { foreignEvents: target.foreignEvents ?? 'refuse', clientCommandId: origin.clientCommandId === true },
     );
