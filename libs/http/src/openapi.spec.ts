@@ -8,7 +8,7 @@ const documentOf = (paths: OpenAPIObject['paths']): OpenAPIObject => ({
 });
 
 describe('documentRequestPolicy', () => {
-  it('given a read and commands, when documented, then all list 421 and 403, the commands 400, 413 and 415, and routes with path parameters 400 and 414', () => {
+  it('given a read and commands, when documented, then all list 421, 403 and 400, the commands 413 and 415, and routes with path parameters 414', () => {
     const document = documentRequestPolicy(
       documentOf({
         '/things': {
@@ -20,7 +20,10 @@ describe('documentRequestPolicy', () => {
     );
     const statuses = (operation: { responses: object } | undefined) =>
       Object.keys(operation!.responses).sort();
-    expect(statuses(document.paths['/things']!.get)).toEqual(['200', '403', '421']);
+    expect(statuses(document.paths['/things']!.get)).toEqual(['200', '400', '403', '421']);
+    expect(document.paths['/things']!.get!.responses['400']).toMatchObject({
+      description: expect.stringContaining('more than one `Host` header'),
+    });
     expect(statuses(document.paths['/things']!.post)).toEqual(['201', '400', '403', '413', '415', '421']);
     for (const method of ['delete', 'put', 'patch'] as const)
       expect(statuses(document.paths['/things/{id}']![method])).toEqual([
@@ -42,9 +45,21 @@ describe('documentRequestPolicy', () => {
     });
   });
 
-  it("given a route that describes one of those statuses itself, keeps the route's description", () => {
-    const own = { description: 'ORIGIN_NOT_ALLOWED, and more about this route' };
-    const document = documentRequestPolicy(documentOf({ '/x': { post: { responses: { '403': own } } } }));
-    expect(document.paths['/x']!.post!.responses['403']).toBe(own);
+  it("given a route that describes one of those statuses itself, keeps the route's description first and adds each cause of the policy and the router after it", () => {
+    const own = { description: '`INVALID_REQUEST`: a field of the body is missing or malformed' };
+    const document = documentRequestPolicy(
+      documentOf({ '/x/{id}': { post: { responses: { '400': own, '403': own } } } }),
+    );
+    const described = (status: string) =>
+      (document.paths['/x/{id}']!.post!.responses[status] as { description: string }).description.split(
+        '; or ',
+      );
+    expect(described('400')).toEqual([
+      own.description,
+      expect.stringContaining('percent-encoding is not UTF-8'),
+      expect.stringContaining('more than one `Host` header'),
+      expect.stringContaining('a body that is not valid JSON'),
+    ]);
+    expect(described('403')).toEqual([own.description, expect.stringContaining('ORIGIN_NOT_ALLOWED')]);
   });
 });
