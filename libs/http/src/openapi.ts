@@ -67,15 +67,15 @@ const operationsOf = (item: PathItemObject): [OperationObject | undefined, reado
  * description first (a 400 for its fields), and each cause of it is added after it.
  */
 const withCauses = (responses: Responses, causes: readonly Cause[]): Responses => {
-  const merged: Responses = { ...responses };
+  const merged = new Map(Object.entries(responses) as [string, { description?: string }][]);
   for (const [status, description] of causes) {
-    const documented = merged[status] as { description?: string } | undefined;
+    const documented = merged.get(status);
     const before = documented?.description;
-    if (before === undefined) merged[status] = { ...documented, description };
+    if (before === undefined) merged.set(status, { ...documented, description });
     else if (!before.includes(description))
-      merged[status] = { ...documented, description: `${before}; or ${description}` };
+      merged.set(status, { ...documented, description: `${before}; or ${description}` });
   }
-  return merged;
+  return Object.fromEntries(merged) as Responses;
 };
 
 /**
