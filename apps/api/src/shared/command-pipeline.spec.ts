@@ -67,4 +67,26 @@ describe('the command pipeline: the time a command is decided at', () => {
     const [second, then] = received.map((event) => Date.parse(event.data.at));
     expect(then).toBeGreaterThan(second!);
   });
+
+  it('Given a stream whose last event another instance timed later than the command, When the repository decides it at that time, Then the decider reads that time as now', async () => {
+    const later = '2026-03-02T09:00:05.000Z';
+    const decidedAt: string[] = [];
+    const repository = {
+      handle: async (stream: string, decide: (state: null, now: string) => { events: Noted[] }) => {
+        const { events } = decide(null, later);
+        decidedAt.push(...events.map((event) => event.data.at));
+        return { stream, events, revision: 0n, position: 0n, duplicate: false, eventIds: [] };
+      },
+    } as unknown as AggregateRepository<null, Noted>;
+
+    await new CommandPipeline(tickingClock()).execute(
+      { repository, stream: 'notes-2', decider: noting, contextAt: (now) => ({ now }) },
+      {
+        command: { type: 'Note', actor: 'alice', id: 'late' },
+        origin: { commandId: 'late', correlationId: 'late', causationId: 'late' },
+      },
+    );
+
+    expect(decidedAt).toEqual([later]);
+  });
 });
