@@ -2,10 +2,16 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { addEncoded } from '#load';
 import { CLI, cliSuite, runCli } from '../support/cli.js';
 import { encodeIntoCompressedBase64 } from 'hdr-histogram-js';
+
+/**
+ * How far ahead a test's --start-at is: both shards' setups (accounts, parties and delegations over
+ * HTTP, each a CLI process starting) must end before it, one after the other, on a machine whose 2
+ * cores the stack, Jest and the CLIs share. A budget, not a measured bound: nothing asserts on time.
+ */
+const SETUP_BUDGET_MS = 20_000;
 
 /**
  * Load from several generators: `load run --shard i/n` processes against one stack, their `--out`
@@ -34,27 +40,36 @@ describe('load run --shard and load merge', () => {
   const merge = (shards: readonly number[], ...more: string[]) =>
     runCli(['load', 'merge', ...shards.map(shardSummary), ...more]);
   /**
-   * `load` with `args`, given a Ctrl-C (SIGINT) once its stderr says `said`: what it printed, its exit
-   * code, and how long it took to exit after the Ctrl-C. One that exits before saying it (refused) is
-   * not interrupted, and the caller's checks say why.
+   * `load` with `args`, started in the background: what it printed so far, a promise of the first
+   * moment its stderr says `said` (which fails, naming what it said, if it exits before), and its end.
+   */
+  const startLoad = (args: readonly string[]) => {
+    const run = spawn(process.execPath, [CLI, 'load', ...suite.endpoints, ...args]);
+    const printed = { stdout: '', stderr: '' };
+    run.stdout.on('data', (chunk: Buffer) => (printed.stdout += chunk.toString()));
+    run.stderr.on('data', (chunk: Buffer) => (printed.stderr += chunk.toString()));
+    const exited = once(run, 'exit') as Promise<[number | null]>;
+    const says = (said: string) =>
+      new Promise<void>((seen, failed) => {
+        const read = () => printed.stderr.includes(said) && seen();
+        run.stderr.on('data', read);
+        void exited.then(() => failed(new Error(`load exited before saying "${said}":\n${printed.stderr}`)));
+        read();
+      });
+    return { run, printed, says, exited };
+  };
+  /**
+   * `load` with `args`, given a Ctrl-C (SIGINT) once its stderr says `said`: what it printed and its
+   * exit code. Each caller's `said` is a state the run stays in for far longer than a signal takes to
+   * land (a wait for an instant an hour ahead, a measured phase of a minute), so the signal reaches it
+   * there however loaded the machine is.
    */
   const interruptedOnceItSays = async (said: string, args: readonly string[]) => {
-    const run = spawn(process.execPath, [CLI, 'load', ...suite.endpoints, ...args]);
-    let stdout = '';
-    let stderr = '';
-    run.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const saying = new Promise<void>((resolve) =>
-      run.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        if (stderr.includes(said)) resolve();
-      }),
-    );
-    const exited = once(run, 'exit');
-    await Promise.race([saying, exited]);
-    const interruptedAt = Date.now();
+    const { run, printed, says, exited } = startLoad(args);
+    await says(said);
     run.kill('SIGINT');
     const [code] = await exited;
-    return { code, stdout, stderr, exitedAfterMs: Date.now() - interruptedAt };
+    return { code, ...printed };
   };
 
   it('merges 2 shards into the command and outcome counts of 1 run of the same seed, histograms added', async () => {
@@ -129,72 +144,86 @@ describe('load run --shard and load merge', () => {
     expect(sum.passed).toBe(true);
   }, 180_000);
 
-  it('starts 2 shards launched 1 s apart together at --start-at, so that the merged rate is the target', async () => {
-    // Given an instant far enough ahead for both shards' setup on a loaded machine
-    const startAt = Date.now() + 8_000;
-    const instant = new Date(startAt).toISOString();
-    const run = (i: number) =>
-      runCli([
+  it(
+    'starts 2 shards launched apart together at --start-at, so that the merged window is theirs',
+    async () => {
+      // Given an instant far enough ahead for one shard's setup and then the other's on a loaded machine
+      // (a shard set up after it is refused, saying how late it was)
+      const startAt = Date.now() + SETUP_BUDGET_MS;
+      const instant = new Date(startAt).toISOString();
+      const shard = (i: number) =>
+        startLoad([
+          '--rate',
+          '10',
+          '--duration',
+          '3s',
+          '--lines',
+          '48',
+          '--delegators',
+          '4',
+          '--seed',
+          'together',
+          '--run-id',
+          'together',
+          '--no-progress',
+          '--shard',
+          `${i}/2`,
+          '--start-at',
+          instant,
+          '--out',
+          join(suite.dir, `together-${i}.json`),
+        ]);
+      // When shard 1 is launched, and shard 2 only once shard 1 is set up and waiting: launched apart by
+      // a whole setup, however fast the machine is, where a sleep between the launches may be overtaken
+      const first = shard(1);
+      await first.says('set up, waiting for --start-at');
+      const second = shard(2);
+      for (const { printed, exited } of [first, second]) {
+        const [code] = await exited;
+        expect(printed.stderr).toBe(`set up, waiting for --start-at ${instant}\n`);
+        expect(code).toBe(0);
+      }
+      const merged = await runCli([
         'load',
-        ...suite.endpoints,
-        '--rate',
-        '10',
-        '--duration',
-        '3s',
-        '--lines',
-        '48',
-        '--delegators',
-        '4',
-        '--seed',
-        'together',
-        '--run-id',
-        'together',
-        '--no-progress',
-        '--shard',
-        `${i}/2`,
-        '--start-at',
-        instant,
-        '--out',
-        join(suite.dir, `together-${i}.json`),
+        'merge',
+        join(suite.dir, 'together-1.json'),
+        join(suite.dir, 'together-2.json'),
+        '--json',
       ]);
-    // When shard 1 is launched, and shard 2 a second later
-    const first = run(1);
-    await sleep(1_000);
-    const shards = await Promise.all([first, run(2)]);
-    for (const shard of shards) {
-      expect(shard.stderr).toBe(`set up, waiting for --start-at ${instant}\n`);
-      expect(shard.code).toBe(0);
-    }
-    const merged = await runCli([
-      'load',
-      'merge',
-      join(suite.dir, 'together-1.json'),
-      join(suite.dir, 'together-2.json'),
-      '--json',
-    ]);
-    expect(merged.code).toBe(0);
-    const sum = JSON.parse(merged.stdout);
-    // Then both measured phases began at the agreed instant, not when each was set up
-    const starts = await Promise.all(
-      [1, 2].map(async (i) => {
-        const shard = JSON.parse(await readFile(join(suite.dir, `together-${i}.json`), 'utf8'));
-        return shard.merge.startedAtMs as number;
-      }),
-    );
-    for (const start of starts) expect(Math.abs(start - startAt)).toBeLessThan(50);
-    // And the merged rate is the target's, within a tenth, with no warning that the shards started apart
-    expect(sum.merge.scheduledCalls).toBe(30);
-    expect(sum.rate.targetCallsPerSecond).toBe(10);
-    expect(sum.rate.achievedCallsPerSecond).toBeGreaterThan(9);
-    expect(sum.rate.achievedCallsPerSecond).toBeLessThan(11);
-    expect(sum.warnings).toEqual([]);
-  }, 60_000);
+      expect(merged.code).toBe(0);
+      const sum = JSON.parse(merged.stdout);
+      // Then both measured phases began at the agreed instant, not when each was set up
+      const shards = await Promise.all(
+        [1, 2].map(
+          async (i) =>
+            JSON.parse(await readFile(join(suite.dir, `together-${i}.json`), 'utf8')) as {
+              elapsedMs: number;
+              merge: { startedAtMs: number };
+            },
+        ),
+      );
+      for (const { merge } of shards) expect(Math.abs(merge.startedAtMs - startAt)).toBeLessThan(50);
+      // And the merged window is the shards' own, from the instant to the last answer, with no warning
+      // that they started apart: the merged rates are those of one run of the target's 30 calls. (How
+      // close the achieved rate comes to the target depends on how fast a loaded machine answers the
+      // last calls, which is not what this test is about.)
+      expect(sum.merge.scheduledCalls).toBe(30);
+      expect(sum.calls.started).toBe(30);
+      expect(sum.rate.targetCallsPerSecond).toBe(10);
+      expect(Math.abs(sum.elapsedMs - Math.max(...shards.map(({ elapsedMs }) => elapsedMs)))).toBeLessThan(
+        50,
+      );
+      expect(sum.warnings).toEqual([]);
+    },
+    SETUP_BUDGET_MS + 60_000,
+  );
 
   it('ends a wait for --start-at at the first Ctrl-C, rather than begin at the instant only to stop', async () => {
-    // Given a shard set up and waiting for an instant half a minute ahead
-    const instant = new Date(Date.now() + 30_000).toISOString();
+    // Given a shard set up and waiting for an instant an hour ahead: a wait that ran on to the instant
+    // fails this test by Jest's limit, with no bound on how fast a loaded machine exits
+    const instant = new Date(Date.now() + 3_600_000).toISOString();
     // When it is interrupted while it waits
-    const { code, stderr, exitedAfterMs } = await interruptedOnceItSays('waiting for --start-at', [
+    const { code, stderr } = await interruptedOnceItSays('waiting for --start-at', [
       '--rate',
       '10',
       '--lines',
@@ -211,8 +240,7 @@ describe('load run --shard and load merge', () => {
       '--start-at',
       instant,
     ]);
-    // Then it ends at once, saying that nothing was measured, with the exit code of a run that could not run
-    expect(exitedAfterMs).toBeLessThan(5_000);
+    // Then it ends then, saying that nothing was measured, with the exit code of a run that could not run
     expect(stderr).toBe(
       `set up, waiting for --start-at ${instant}\n` +
         `switchboard load: interrupted while waiting for --start-at ${instant}: nothing was measured\n`,
