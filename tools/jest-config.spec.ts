@@ -26,6 +26,10 @@ describe('the test run', () => {
     expect(config.workerIdleMemoryLimit).toBe('1GB');
   });
 
+  it('lets the last worker exit with its heap before Jest calls it leaking and kills it', () => {
+    expect(config.workerGracefulExitTimeout).toBe(5_000);
+  });
+
   it('has no script that runs the files in Jest’s own process, where Jest ignores the worker’s limit', () => {
     expect(jestScripts.map(([name]) => name)).toEqual(
       expect.arrayContaining(['test', 'test:unit', 'test:integration', 'test:e2e']),
