@@ -150,9 +150,12 @@ describe('load run --start-at', () => {
   });
 
   it('refuses to begin late when setup ends after the start, sending no call out of line with the other shards', async () => {
-    // Given an api answering each command in 150 ms, and a start 300 ms ahead: less than the setup takes
-    const api = await startSlowApi(150);
-    const startAt = new Date(Date.now() + 300).toISOString();
+    // Given a start 2 s ahead and an api that answers nothing before it, so that the setup ends after
+    // the start however fast the machine is (with a start 300 ms ahead and answers in 150 ms, a loaded
+    // machine could still be parsing the options at the start, and refuse it as already past)
+    const startAtMs = Date.now() + 2_000;
+    const api = await startFakeApi(() => Math.max(0, startAtMs - Date.now()) + 10);
+    const startAt = new Date(startAtMs).toISOString();
     try {
       // When a run is asked to start then
       const refusal = await refusalOfRunAt(
