@@ -13,9 +13,11 @@ describe('stream metadata limits set through the official client', () => {
 
   it('Given a stream whose older events passed its $maxAge, When it is read either way or subscribed to, Then only the newer events come', async () => {
     const { stream } = await streamWith('max-age', numbered(3));
-    await client.setStreamMetadata(stream, { maxAge: 1 });
-    // $maxAge counts whole seconds from each event's creation.
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    // $maxAge counts whole seconds from each event's creation, at each read: the newer events must be
+    // read within the $maxAge of their append, so it is 3 s, room for a loaded machine's reads and
+    // subscription (with 1 s, a pause of a second between the append and the last read would fail it).
+    await client.setStreamMetadata(stream, { maxAge: 3 });
+    await new Promise((resolve) => setTimeout(resolve, 3_200));
     await client.appendToStream(stream, numbered(2, 'Numbered', 3));
     expect(revisionsOf(await collect(client.readStream(stream)))).toEqual([3n, 4n]);
     expect(revisionsOf(await collect(client.readStream(stream, { maxCount: 1 })))).toEqual([3n]);
