@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,15 +10,26 @@ import { promisify } from 'node:util';
  * port by flag, the api's and projector's ports and the projector's snapshot directory by the
  * variables of the README's table.
  */
-const freePort = (): Promise<number> =>
-  new Promise((found, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => found(port));
-    });
-  });
+/**
+ * `count` distinct ports nothing listens on, each held until all are found: a port released before
+ * the next is picked may be picked again, and the api and the projector given the same one.
+ */
+const freePorts = async (count: number): Promise<number[]> => {
+  const held = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Server>((listening, fail) => {
+          const server = createServer();
+          server.once('error', fail);
+          server.listen(0, '127.0.0.1', () => listening(server));
+        }),
+    ),
+  );
+  const ports = held.map((server) => (server.address() as AddressInfo).port);
+  await Promise.all(held.map((server) => new Promise((closed) => server.close(closed))));
+  return ports;
+};
 
 /** Waits until every one of `texts` has appeared in the output, which it gives back. */
 const outputUntil = (child: ChildProcess, texts: readonly string[]): Promise<string> =>
@@ -54,7 +65,7 @@ describe('npm start (dist/tools/start.js)', () => {
 
   it('runs on the ports and snapshot directory it is given, the store on any free port with --store-port 0', async () => {
     // Given ports other than the defaults, and PROJECTOR_DATA_DIR
-    const [apiPort, projectorPort] = [await freePort(), await freePort()];
+    const [apiPort, projectorPort] = await freePorts(2);
     const projectorData = join(dir, 'projector');
     stackPlace = { API_PORT: String(apiPort), PROJECTOR_PORT: String(projectorPort) };
     start = spawn(process.execPath, [resolve('dist/tools/start.js'), '--mem', '--store-port', '0'], {
