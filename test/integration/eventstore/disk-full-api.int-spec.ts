@@ -193,9 +193,10 @@ describe('the api while the event store cannot write its log', () => {
     expect(await lineTypes()).not.toContain('CallSentToVoicemail');
     store.disk.heal();
 
-    // Then the timer is sent again and the call goes to voicemail, once
+    // Then the timer is sent again and the call goes to voicemail, once (it is sent again each second:
+    // waited for up to 20 s, as a loaded machine's resend, append and read may take seconds)
     let types = await lineTypes();
-    for (let waited = 0; !types.includes('CallSentToVoicemail') && waited < 5_000; waited += 100) {
+    for (let waited = 0; !types.includes('CallSentToVoicemail') && waited < 20_000; waited += 100) {
       await new Promise((poll) => setTimeout(poll, 100));
       types = await lineTypes();
     }
