@@ -136,11 +136,21 @@ export type Decided<E extends DomainEvent> =
 const isEventList = <E extends DomainEvent>(decided: Decided<E>): decided is readonly E[] =>
   Array.isArray(decided);
 
-/** `metadata`, timed no earlier than `earliest` (a stream's last event), when that is known and later. */
-const notBefore = (metadata: CommandMetadata, earliest: string | undefined): CommandMetadata =>
-  earliest !== undefined && Date.parse(earliest) > Date.parse(metadata.simulatedTime)
-    ? { ...metadata, simulatedTime: earliest }
-    : metadata;
+/**
+ * How far ahead of a command's time the stream's last event may be for the command to be moved up to
+ * it. Two api instances' racing commands are timed at most the time a command takes from being timed
+ * to being appended apart (milliseconds; seconds while the store stalls). A stream further ahead was
+ * not written by a race but by a clock ahead of this one (a history imported from a virtual clock that
+ * ran ahead): moving every command there would put its timers (a ring timeout, R14) that far ahead too.
+ */
+const RACE_SPAN_MS = 60_000;
+
+/** `metadata`, timed no earlier than `earliest` (a stream's last event) when a race put that ahead of it. */
+const notBefore = (metadata: CommandMetadata, earliest: string | undefined): CommandMetadata => {
+  if (earliest === undefined) return metadata;
+  const ahead = Date.parse(earliest) - Date.parse(metadata.simulatedTime);
+  return ahead > 0 && ahead <= RACE_SPAN_MS ? { ...metadata, simulatedTime: earliest } : metadata;
+};
 
 /**
  * A command under an id answered as a no-op is the same request again: the same party, and the same
@@ -407,8 +417,8 @@ export class AggregateRepository<State, E extends DomainEvent> {
    * idempotency window returns the first outcome, its events read back from the store.
    *
    * `decide` is told the time it decides at: the metadata's `simulatedTime`, or the time of the
-   * stream's last event when that is later. A stream's events stay in the order of their times this
-   * way whoever appends them: a command re-decided after another api instance appended to the stream
+   * stream's last event when a race put that later (see RACE_SPAN_MS). A stream's events stay in the
+   * order of their times this way whoever appends them: a command re-decided after another api instance appended to the stream
    * (a version conflict) kept the time it was taken at, earlier than that instance's event, and a
    * line's history went back in time (which `switchboard verify` reports).
    */

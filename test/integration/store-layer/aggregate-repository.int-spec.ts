@@ -132,6 +132,32 @@ describe('event-store layer through the official client', () => {
     expect((await collect(store.readStream(name))).at(-1)!.metadata.simulatedTime).toBe(at(3));
   });
 
+  it('keeps the time of a decision on a stream whose last event is further ahead than any race: its clock is behind that history, and its timers would be put that far ahead', async () => {
+    const name = stream();
+    const increment = (): Incremented[] => [{ type: 'Incremented', data: { by: 1 } }];
+    // Given a stream whose last event is an hour ahead of the command (imported from a clock that ran ahead)
+    await store.append(
+      name,
+      increment(),
+      'no_stream',
+      testMetadata({ simulatedTime: '2026-01-05T10:00:00.000Z' }),
+    );
+
+    // When a command timed 09:00 is decided on it
+    const decidedAt: string[] = [];
+    await new AggregateRepository(store, counter).handle(
+      name,
+      (_state, now) => {
+        decidedAt.push(now);
+        return increment();
+      },
+      testMetadata({ simulatedTime: '2026-01-05T09:00:00.000Z' }),
+    );
+
+    // Then it keeps its own time
+    expect(decidedAt).toEqual(['2026-01-05T09:00:00.000Z']);
+  });
+
   it("keeps a followed category current without reads: another process's append shows up in current()", async () => {
     const name = stream();
     const follower = new AggregateRepository(store, counter);
