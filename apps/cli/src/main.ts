@@ -7,7 +7,7 @@ import { scenarioCommand } from './scenario/scenario-command.js';
 import { loadCommand } from './load/load-command.js';
 import { projectorCommand } from './projector/projector-command.js';
 import { verifyCommand } from './verify/verify-command.js';
-import { EXIT_ERROR, requireStackUrls } from './options.js';
+import { EXIT_ERROR, refuseRepeatedOptions, requireStackUrls } from './options.js';
 
 // A reader that stops early (`switchboard load replay rec.ndjson --dry-run | head`) closes the pipe:
 // the output is no longer wanted, which is no reason for a stack trace from an unhandled 'error'.
@@ -39,6 +39,7 @@ program
 const everyCommand = (command: Command): Command[] => [command, ...command.commands.flatMap(everyCommand)];
 for (const command of everyCommand(program)) {
   command.exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_ERROR));
+  refuseRepeatedOptions(command);
 }
 
 await program.parseAsync();

@@ -1,6 +1,7 @@
-import { InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ID_RULE } from '#events';
 import {
+  collect,
   duration,
   finiteNumber,
   httpUrl,
@@ -8,6 +9,7 @@ import {
   nonNegativeInt,
   positiveDuration,
   rate,
+  refuseRepeatedOptions,
   shardArg,
   startAtArg,
 } from './options.js';
@@ -87,5 +89,57 @@ describe('CLI option parsers', () => {
     expect(idOptionProblem('--run-id', 'a/b', 'demo-a/b')).toBe(
       `--run-id "a/b" makes the account id "demo-a/b", which ${ID_RULE}`,
     );
+  });
+
+  describe('an option given twice', () => {
+    /** A command with a value option, a repeatable one, a variadic one and a flag, as the CLI sets them. */
+    const parsed = (args: string[]): Record<string, unknown> => {
+      const command = new Command('run')
+        .exitOverride()
+        .configureOutput({ writeErr: () => undefined })
+        .option('--rate <n/s>', 'rate', rate)
+        .option('--seed <seed>', 'seed', 'switchboard')
+        .option('--threshold <slo>', 'repeatable', collect, [])
+        .option('--diff <points...>', 'two points')
+        .option('--json', 'flag', false);
+      refuseRepeatedOptions(command);
+      command.parse(args, { from: 'user' });
+      return command.opts();
+    };
+
+    it('is refused, naming the option and both values, where the last one was kept without a word', () => {
+      // Given a value option given twice, When parsed, Then it is a usage error naming both values
+      for (const [args, message] of [
+        [
+          ['--rate', '10', '--rate', '20'],
+          `error: option '--rate <n/s>' is given twice, as '10' and '20': give it once`,
+        ],
+        [
+          ['--seed', '1', '--seed=2'],
+          `error: option '--seed <seed>' is given twice, as '1' and '2': give it once`,
+        ],
+      ] as const) {
+        expect(() => parsed([...args])).toThrow(new CommanderError(1, 'commander.error', message));
+      }
+    });
+
+    it('adds up where the option is meant to repeat, and a flag given twice is still the flag', () => {
+      // Given a repeatable option, a variadic one and a flag each given twice, When parsed, Then each keeps all it was given
+      expect(
+        parsed([
+          '--threshold',
+          'p99<5ms',
+          '--threshold',
+          'errors<1%',
+          '--diff',
+          '1',
+          '2',
+          '--json',
+          '--json',
+        ]),
+      ).toEqual({ seed: 'switchboard', threshold: ['p99<5ms', 'errors<1%'], diff: ['1', '2'], json: true });
+      // And a value option given once is read as before
+      expect(parsed(['--rate', '10'])).toMatchObject({ rate: 10 });
+    });
   });
 });

@@ -118,7 +118,32 @@ export const idOptionProblem = (flag: string, value: string, madeId = value): st
   return `${flag} ${JSON.stringify(value)}${made || ' is not an id the api accepts: it'} ${ID_RULE}`;
 };
 
+/** The parser of an option meant to be given more than once (`--threshold`, `--stream`): each adds a value. */
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/**
+ * Makes an option that takes one value, given twice on one command line (`--rate 10 --rate 20`), a
+ * usage error naming both values: commander kept the last without a word, so a script that added a
+ * `--rate` to a command line already holding one ran at the rate its reader did not see first.
+ * Options meant to repeat (parsed with `collect`, e.g. --threshold) and variadic ones (--diff A B)
+ * keep adding up; a flag (--json, --no-lag) holds no value to contradict. Set on every command.
+ */
+export const refuseRepeatedOptions = (command: Command): void => {
+  const given = new Map<string, string>();
+  for (const option of command.options) {
+    if (option.isBoolean() || option.variadic || option.parseArg === collect) continue;
+    command.on(`option:${option.name()}`, (value: string | null) => {
+      const shown = `'${value ?? ''}'`;
+      const before = given.get(option.name());
+      if (before !== undefined) {
+        command.error(
+          `error: option '${option.flags}' is given twice, as ${before} and ${shown}: give it once`,
+        );
+      }
+      given.set(option.name(), shown);
+    });
+  }
+};
 
 /**
  * `--api` / `--projector`, by default where `npm start` put the stack (SWITCHBOARD_API_URL, else
