@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -42,7 +41,7 @@ describe('history export and import when the store goes away', () => {
     await store!.stop('SIGKILL');
   };
 
-  it('export: removes the --out file it could not finish and says so', async () => {
+  it('export: leaves the earlier --out file as it was, and nothing of the export it could not finish', async () => {
     store = await startEmbeddedEventStore({ inMemory: true });
     const client = createEventStoreClient(store.connectionString);
     for (let i = 0; i < EVENTS; i += 500) {
@@ -50,7 +49,15 @@ describe('history export and import when the store goes away', () => {
       await client.appendToStream(`notes-${i % 7}`, batch);
     }
     await client.dispose();
-    const out = join(dir, 'export.ndjson');
+    // An earlier export, where the new one is to go: an export that fails removed it
+    const exports = join(dir, 'exports');
+    await mkdir(exports);
+    const out = join(exports, 'export.ndjson');
+    const earlier = '{"an":"earlier export"}\n';
+    await writeFile(out, earlier);
+    /** The temporary the export writes beside `out` until it is whole. */
+    const temporary = async (): Promise<string | undefined> =>
+      (await readdir(exports)).find((name) => name.startsWith('export.ndjson.') && name.endsWith('.tmp'));
 
     const run = runCli([
       'history',
@@ -61,16 +68,27 @@ describe('history export and import when the store goes away', () => {
       out,
       '--no-progress',
     ]);
-    await killWhen(async () => existsSync(out) && (await stat(out)).size > 0);
+    await killWhen(async () => {
+      const name = await temporary();
+      const size =
+        name === undefined
+          ? 0
+          : await stat(join(exports, name)).then(
+              (s) => s.size,
+              () => 0,
+            );
+      return size > 0;
+    });
     const { code, stderr } = await run;
 
     expect(code).toBe(2);
     expect(stderr).toMatch(
       new RegExp(
-        `^switchboard history export: .*; ${out} removed: its \\d+ events were not the whole history\\n$`,
+        `^switchboard history export: .*; ${out} left as it was: the \\d+ events read are not the whole history\\n$`,
       ),
     );
-    expect(existsSync(out)).toBe(false);
+    expect(await readFile(out, 'utf8')).toBe(earlier);
+    expect(await readdir(exports)).toEqual(['export.ndjson']);
   }, 120_000);
 
   it('import: says how many events it appended, and that importing again finishes it', async () => {

@@ -290,13 +290,16 @@ export const historyCommand = (): Command => {
       process.stderr.write(`exported ${exported} events\n`);
     } catch (error) {
       // A store that went away (or a disk that filled) half-way left a file of whole lines that read
-      // as a complete history.
+      // as a complete history; it replaced (and then removed) an earlier, whole export.
       let incomplete = '';
-      if (file && (await file.discard())) {
-        incomplete = `; ${options.out} removed: its ${exported} events were not the whole history`;
-      } else if (file) {
+      // A file that failed says in its own error what became of it.
+      const removed = await file?.discard();
+      if (file && removed && !file.failed) {
+        const left = file.replacing ? `${options.out} left as it was` : `no ${options.out} written`;
+        incomplete = `; ${left}: the ${exported} events read are not the whole history`;
+      } else if (file && !removed) {
         incomplete = `; the ${exported} events written to ${options.out} are not the whole history`;
-      } else if (exported > 0) {
+      } else if (!file && exported > 0) {
         incomplete = `; the ${exported} events written before are not the whole history`;
       }
       process.stderr.write(`switchboard history export: ${(error as Error).message}${incomplete}\n`);

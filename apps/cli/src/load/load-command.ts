@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, open, readFile, writeFile } from 'node:fs/promises';
+import { access, open, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,6 +16,7 @@ import {
   DEFAULT_MIX,
   execute,
   figure,
+  fileToReplace,
   filterRecording,
   formatDurationMs,
   formatShard,
@@ -62,6 +63,7 @@ import {
   warmUpSchedule,
   warmUpSummary,
   type WarmUpSummary,
+  writeWholeFile,
 } from '#load';
 import { buildManifest, type RunManifest } from '#stack';
 import {
@@ -249,14 +251,19 @@ export const checkOutputFiles = async (options: {
   for (const [flag, file] of files) {
     if (file === undefined) continue;
     try {
-      // 'r+' opens an existing file without changing it (and refuses a directory); a missing one is
-      // created only once the run starts, so its directory is what must be writable now.
-      await open(file, 'r+')
-        .then((handle) => handle.close())
-        .catch((error: NodeJS.ErrnoException) => {
+      // 'r+' opens an existing file without changing it (and refuses a directory, or a file made
+      // read-only); a missing one is created only once the run starts.
+      const exists = await open(file, 'r+').then(
+        (handle) => handle.close().then(() => true),
+        (error: NodeJS.ErrnoException) => {
           if (error.code !== 'ENOENT') throw error;
-          return access(dirname(resolve(file)), constants.W_OK);
-        });
+          return false;
+        },
+      );
+      // A file is written beside itself and renamed over once whole (LineFile), so its directory
+      // must take a new file; a device or a pipe is written as it is.
+      const replaced = fileToReplace(file);
+      if (replaced || !exists) await access(dirname(replaced?.path ?? resolve(file)), constants.W_OK);
     } catch (error) {
       throw new Error(
         `${flag} ${file}: cannot write it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
@@ -593,7 +600,7 @@ class Session {
 /** The table on stdout, or with --json the JSON there and the table on stderr; --out keeps the JSON too. */
 async function report(summary: LoadSummary, options: { out?: string; json: boolean }): Promise<number> {
   const json = `${JSON.stringify(summary, null, 2)}\n`;
-  if (options.out) await writeFile(options.out, json);
+  if (options.out) await writeWholeFile(options.out, json, `--out ${options.out}`);
   if (options.json) {
     process.stdout.write(json);
     process.stderr.write(renderSummary(summary));
