@@ -149,6 +149,48 @@ describe('switchboard CLI usage errors', () => {
         'switchboard load: call flow "place" is named twice in the mix "place=1,place=2": give each flow one weight\n',
       code: 2,
     },
+    ...[
+      {
+        args: ['load', 'run', '--rate', '10', '--rate', '20'],
+        flags: '--rate <n/s>',
+        values: "'10' and '20'",
+      },
+      {
+        args: ['load', 'run', '--api', HTTP_NOWHERE, '--rate', '5', '--seed', '1', '--seed=2'],
+        flags: '--seed <seed>',
+        values: "'1' and '2'",
+      },
+      {
+        args: ['history', 'export', '--store', NOWHERE, '--out', 'a.ndjson', '--out', 'b.ndjson'],
+        flags: '--out <file>',
+        values: "'a.ndjson' and 'b.ndjson'",
+      },
+    ].map(({ args, flags, values }) => ({
+      name: `refuses ${flags} given twice, naming both values, where the last was kept without a word`,
+      args: () => args,
+      stderr: expect.stringContaining(
+        `error: option '${flags}' is given twice, as ${values}: give it once\n`,
+      ),
+      code: 2,
+    })),
+    {
+      name: 'reads every --threshold of a command line, as one meant to repeat, before calling the api',
+      args: () => [
+        'load',
+        'run',
+        '--api',
+        HTTP_NOWHERE,
+        '--rate',
+        '5',
+        '--threshold',
+        'p99<50ms',
+        '--threshold',
+        'errors<200%',
+      ],
+      stderr:
+        'switchboard load: threshold "errors<200%": a percentage is between 0% and 100%, e.g. errors<1%\n',
+      code: 2,
+    },
     {
       name: 'refuses a --mix flow without its weight, before calling the api',
       args: () => ['load', 'run', '--api', HTTP_NOWHERE, '--rate', '5', '--mix', 'place'],
@@ -356,6 +398,37 @@ describe('switchboard CLI usage errors', () => {
       `switchboard load merge: ${marked} holds no histogram encodings: it was not written by \`load run --out\` of this version\n`,
     );
     expect(result.code).toBe(2);
+  });
+
+  it('refuses to import nothing, from a closed or empty standard input or an empty file, where it exited 0', async () => {
+    /** `history import -` given `input` on its standard input, or none at all (closed, /dev/null). */
+    const importStdin = (input: string | undefined) =>
+      new Promise<{ code: number | null; stderr: string }>((done) => {
+        const child = spawn(process.execPath, [CLI, 'history', 'import', '-', '--store', NOWHERE], {
+          stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'],
+        });
+        let stderr = '';
+        child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.stdin?.end(input);
+        child.once('close', (code) => done({ code, stderr }));
+      });
+    // Given standard input closed, a pipe closed with nothing written, and one of blank lines alone
+    for (const input of [undefined, '', '\n\n']) {
+      // When it is imported, Then it is refused as a usage error, saying that nothing was read
+      expect(await importStdin(input)).toEqual({
+        code: 2,
+        stderr:
+          'switchboard history import: no events read from standard input (it was empty, or held only blank ' +
+          'lines): pipe a history into it, e.g. switchboard history export | switchboard history import -\n',
+      });
+    }
+    // And an empty file is refused alike, naming it
+    const empty = join(dir(), 'empty-history.ndjson');
+    await writeFile(empty, '');
+    expect(await runCli(['history', 'import', empty, '--store', NOWHERE])).toMatchObject({
+      code: 2,
+      stderr: `switchboard history import: no events in ${empty} (it is empty, or holds only blank lines): give a history, as history export writes one\n`,
+    });
   });
 
   it('refuses to replay a recording that holds no commands', async () => {

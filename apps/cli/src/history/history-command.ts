@@ -179,13 +179,14 @@ const unwritableMember = (event: HistoryEvent): 'data' | 'metadata' | undefined 
  * does, each stream's revisions follow on from one line to the next, and, with `importer`, each
  * event is placed against the target as the import will place it. With `positions` (replay, whose
  * `--at @P` reads them), every event also needs its `$all` position, increasing as in a log.
+ * Resolves with the number of events the file holds.
  */
 export async function checkHistory(
   path: string,
   importer?: HistoryImporter,
   options: { positions?: boolean } = {},
   file = path,
-): Promise<void> {
+): Promise<number> {
   const revisions = new Map<string, bigint>();
   const ids = new Map<string, number>();
   let lastPosition: bigint | undefined;
@@ -223,7 +224,19 @@ export async function checkHistory(
       throw error;
     }
   }
+  return ids.size;
 }
+
+/**
+ * Why an import of a history without events is refused: a closed or empty standard input (the
+ * command piping into it failed, or was never given) or an empty file reported "imported 0 events"
+ * with exit code 0, as a success.
+ */
+const noEventsIn = (file: string): string =>
+  file === '-'
+    ? 'no events read from standard input (it was empty, or held only blank lines): pipe a history into it, ' +
+      'e.g. switchboard history export | switchboard history import -'
+    : `no events in ${file} (it is empty, or holds only blank lines): give a history, as history export writes one`;
 
 const countLines = async (file: string): Promise<number> => {
   let lines = 0;
@@ -322,7 +335,9 @@ export const historyCommand = (): Command => {
       const path = spooled?.path ?? file;
       const result = await withClient(options.store, async (client) => {
         // The whole file first, so that a file refused at any line changes nothing.
-        await checkHistory(path, new HistoryImporter(client), {}, file);
+        if ((await checkHistory(path, new HistoryImporter(client), {}, file)) === 0) {
+          throw new Error(noEventsIn(file));
+        }
         importer = new HistoryImporter(client);
         const bar = progressBar('import', await countLines(path), options.progress);
         for await (const event of readHistory(path, file)) {
