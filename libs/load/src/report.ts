@@ -344,4 +344,9 @@ export class StatsWriter {
   close(): Promise<void> {
     return this.out.close();
   }
+
+  /** Ends the file unfinished, as its run failed: nothing of it is kept (see LineFile.discard). */
+  discard(): Promise<boolean> {
+    return this.out.discard();
+  }
 }

@@ -557,11 +557,21 @@ class Session {
    * have ended already. Rejects when a file could not be written whole (it is then removed).
    */
   end(): Promise<void> {
-    this.ending ??= this.finish();
+    this.ending ??= this.finish(true);
     return this.ending;
   }
 
-  private async finish(): Promise<void> {
+  /**
+   * Stops the clocks and discards the files, as the run failed before its end (provisioning refused,
+   * a --start-at missed): a recording or stats of a run that did not happen would replace an earlier,
+   * whole one at their names, which are left as they were. Once the session ended, as end() does.
+   */
+  abandon(): Promise<void> {
+    this.ending ??= this.finish(false);
+    return this.ending;
+  }
+
+  private async finish(keep: boolean): Promise<void> {
     clearInterval(this.barTimer);
     clearInterval(this.statsTimer);
     this.bar?.stop();
@@ -573,6 +583,10 @@ class Session {
     if (this.statsTimer) this.takeStats();
     this.statsTimer = undefined;
     this.api.close();
+    if (!keep) {
+      await Promise.all([this.stats?.discard(), this.recordOut?.discard()]);
+      return;
+    }
     const closed = await Promise.allSettled([this.stats?.close(), this.recordOut?.close()]);
     const failed = closed.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
@@ -837,8 +851,9 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
       }),
     );
   } catch (error) {
-    // Already said, when ending the session is what failed: the error below names it.
-    await session?.end().catch(() => undefined);
+    // Already said, when ending the session is what failed: the error below names it. A session
+    // not ended yet is abandoned, its files left as they were before the run.
+    await session?.abandon().catch(() => undefined);
     process.stderr.write(`switchboard load: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT_ERROR;
   }
@@ -964,8 +979,9 @@ async function replayLoad(file: string, options: ReplayOptions, command: Command
       }),
     );
   } catch (error) {
-    // Already said, when ending the session is what failed: the error below names it.
-    await session?.end().catch(() => undefined);
+    // Already said, when ending the session is what failed: the error below names it. A session
+    // not ended yet is abandoned, its files left as they were before the run.
+    await session?.abandon().catch(() => undefined);
     process.stderr.write(
       `switchboard load replay: ${error instanceof Error ? error.message : String(error)}\n`,
     );
