@@ -1,3 +1,6 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { jsonEvent, type EventStoreDBClient } from '@eventstore/db-client';
 import { createEventStoreClient } from '#eventstore';
 import { runCli } from '../../support/cli.js';
@@ -25,7 +28,7 @@ describe('history export --from a $all position', () => {
       positions.push(resolved.event!.position!.commit);
   });
 
-  const exportFrom = (from: bigint) =>
+  const exportFrom = (from: bigint, ...more: string[]) =>
     runCli([
       'history',
       'export',
@@ -34,6 +37,7 @@ describe('history export --from a $all position', () => {
       '--from',
       String(from),
       '--no-progress',
+      ...more,
     ]);
 
   it("Given three events, When they are exported --from the second one's position, Then the second and third are written, from a read EventStoreDB accepts", async () => {
@@ -62,5 +66,27 @@ describe('history export --from a $all position', () => {
         "reads $all only from an event's position (it said: 3 INVALID_ARGUMENT: Trying to read from an " +
         'invalid position.); give the position of an event, as an export writes it, or a simulated time\n',
     );
+  });
+
+  it('Given an earlier export, When an export to it fails --from a position inside an event, Then the earlier export is left as it was', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'history-export-from-'));
+    try {
+      const out = join(dir, 'history.ndjson');
+      const earlier = '{"an":"earlier export"}\n';
+      await writeFile(out, earlier);
+
+      const { code, stderr } = await exportFrom(positions[1]! + 1n, '--out', out);
+
+      expect(code).toBe(2);
+      expect(stderr).toMatch(
+        new RegExp(
+          `give the position of an event, .*; ${out} left as it was: the 0 events read are not the whole history\n$`,
+        ),
+      );
+      expect(await readFile(out, 'utf8')).toBe(earlier);
+      expect(await readdir(dir)).toEqual(['history.ndjson']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
