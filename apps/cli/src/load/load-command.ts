@@ -189,7 +189,10 @@ const commonOptions = (command: Command): Command =>
       collect,
       [],
     )
-    .option('--stats-file <file>', 'periodic stats (NDJSON, or CSV when the name ends in .csv)')
+    .option(
+      '--stats-file <file>',
+      'periodic stats (NDJSON, or CSV when the name ends in .csv), at this name once the run ends',
+    )
     .addOption(new Option('--stats-format <format>', 'periodic stats format').choices(['ndjson', 'csv']))
     .addOption(
       durationOption(
@@ -207,7 +210,10 @@ const commonOptions = (command: Command): Command =>
       false,
     )
     .option('--no-progress', 'no live progress bar on stderr')
-    .option('--record <file>', 'record every command sent as NDJSON (replay with `load replay`)')
+    .option(
+      '--record <file>',
+      'record every command sent as NDJSON (replay with `load replay`), at this name once the run ends',
+    )
     .option('--max-sockets <n>', 'HTTP connections to the api', positiveInt, 256);
 
 /**
