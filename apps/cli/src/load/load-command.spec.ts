@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -564,6 +564,23 @@ describe('load run', () => {
     const first = Math.ceil(warmUpCalls / 4) * 4;
     expect(warm.loadCalls.sort((a, b) => a - b)).toEqual(Array.from({ length: 8 }, (_, i) => first + i));
     expect(warm.summary.passed).toBe(true);
+  });
+
+  it('refuses two options naming one file before sending anything, where one would replace the other', async () => {
+    // Given --record and --out naming the same file, once through a link to it
+    const dir = await mkdtemp(join(tmpdir(), 'load-same-'));
+    const file = join(dir, 'run.ndjson');
+    await symlink('run.ndjson', join(dir, 'link.ndjson'));
+    // When the run starts, Then it is refused naming both, and nothing is written
+    await expect(refusal(['--rate', '5', '--out', file, '--record', join(dir, 'link.ndjson')])).resolves.toBe(
+      `switchboard load: --out ${file} and --record ${join(dir, 'link.ndjson')} name the same file: give each a file of its own\n`,
+    );
+    expect(await readdir(dir)).toEqual(['link.ndjson']);
+    // And devices, which are written as they are, may be named by more than one
+    await expect(
+      refusal(['--rate', '5', '--out', '/dev/null', '--record', '/dev/null', '--no-progress']),
+    ).resolves.toMatch(/does not answer GET \/health/);
+    await rm(dir, { recursive: true });
   });
 
   it.each(['--record', '--stats-file', '--out'])(

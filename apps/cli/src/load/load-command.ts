@@ -254,8 +254,16 @@ export const checkOutputFiles = async (options: {
     ['--record', options.record],
     ['--stats-file', options.statsFile],
   ];
+  /** The options already checked, by the file each replaces. */
+  const named = new Map<string, string>();
   for (const [flag, file] of files) {
     if (file === undefined) continue;
+    // Each is written whole and renamed over its file: of two naming one file, the later to end
+    // would replace the other without a word (they used to write into each other).
+    const replaced = fileToReplace(file);
+    const same = replaced && named.get(replaced.path);
+    if (same) throw new Error(`${same} and ${flag} ${file} name the same file: give each a file of its own`);
+    if (replaced) named.set(replaced.path, `${flag} ${file}`);
     try {
       // 'r+' opens an existing file without changing it (and refuses a directory, or a file made
       // read-only); a missing one is created only once the run starts.
@@ -268,7 +276,6 @@ export const checkOutputFiles = async (options: {
       );
       // A file is written beside itself and renamed over once whole (LineFile), so its directory
       // must take a new file; a device or a pipe is written as it is.
-      const replaced = fileToReplace(file);
       if (replaced || !exists) await access(dirname(replaced?.path ?? resolve(file)), constants.W_OK);
     } catch (error) {
       throw new Error(
