@@ -17,7 +17,7 @@ import type { WriteStream } from 'node:fs';
  * The regular file `path` names, its symbolic links followed (`--out latest.ndjson`, a link to the
  * day's export, writes the day's export, as a shell's `>` does), with its permission bits, or none
  * yet; undefined when it is no file to replace whole: a device, a FIFO or a socket (/dev/null, a
- * pipe), or a name under /dev or /proc (/dev/stdout, /dev/fd/3: a descriptor the process holds,
+ * pipe), or a name reached through /proc (/dev/stdout, /dev/fd/3: a descriptor the process holds,
  * which may be a file the shell opened for `>>`), written as it is; or a path that cannot be looked
  * at, whose open then says why.
  */
@@ -28,7 +28,7 @@ export const fileToReplace = (path: string): { path: string; mode?: number } | u
   for (let links = 0; links < 40; links++) {
     try {
       current = join(realpathSync(dirname(current)), basename(current));
-      if (/^\/(dev|proc)(\/|$)/.test(current)) return undefined;
+      if (/^\/proc(\/|$)/.test(current)) return undefined;
       const stats = lstatSync(current, { throwIfNoEntry: false });
       if (stats === undefined) return { path: current };
       if (stats.isSymbolicLink()) {
