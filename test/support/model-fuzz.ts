@@ -830,24 +830,55 @@ interface LineView {
 }
 
 /**
- * The shortest sub-sequence of `steps` (removing chunks, then single steps) that still breaks an
- * invariant on a fresh account.
+ * The shortest sub-sequence of `steps` that still breaks an invariant on a fresh account: removing
+ * chunks of steps, then single steps, then single requests of the steps that raced several (a racing
+ * or resent command the violation needs not); again single steps and requests while that removes
+ * any. A clock step's two moves stay together: each instance keeps its own virtual clock, and moving
+ * one alone would break the line's views apart by itself.
  */
-export async function shrink(
+export const shrink = (
   world: FuzzWorld,
   steps: readonly FuzzStep[],
   options: RunOptions,
+): Promise<FuzzStep[]> =>
+  shrinkSteps(
+    steps,
+    async (candidate) => (await runSteps(world, replaying(candidate), options)).violation !== null,
+  );
+
+/** `shrink`, with `stillBreaks` saying whether a candidate (never empty) still breaks the invariant. */
+export async function shrinkSteps(
+  steps: readonly FuzzStep[],
+  stillBreaks: (candidate: readonly FuzzStep[]) => Promise<boolean>,
 ): Promise<FuzzStep[]> {
+  const breaks = async (candidate: readonly FuzzStep[]) =>
+    candidate.length > 0 && (await stillBreaks(candidate));
   let current = [...steps];
-  for (let chunk = Math.max(1, Math.floor(current.length / 2)); chunk >= 1; chunk = Math.floor(chunk / 2)) {
-    for (let start = 0; start < current.length;) {
-      const candidate = [...current.slice(0, start), ...current.slice(start + chunk)];
-      if (candidate.length > 0 && (await runSteps(world, replaying(candidate), options)).violation)
-        current = candidate;
-      else start += chunk;
+  const withoutSteps = async (firstChunk: number) => {
+    for (let chunk = firstChunk; chunk >= 1; chunk = Math.floor(chunk / 2)) {
+      for (let start = 0; start < current.length;) {
+        const candidate = current.toSpliced(start, chunk);
+        if (await breaks(candidate)) current = candidate;
+        else start += chunk;
+      }
     }
-    if (chunk === 1) break;
-  }
+  };
+  const withoutRequests = async (): Promise<boolean> => {
+    let removed = false;
+    for (let index = 0; index < current.length; index++) {
+      if (current[index]!.some(isClock)) continue;
+      for (let request = 0; request < current[index]!.length && current[index]!.length > 1;) {
+        const candidate = current.with(index, current[index]!.toSpliced(request, 1));
+        if (await breaks(candidate)) {
+          current = candidate;
+          removed = true;
+        } else request++;
+      }
+    }
+    return removed;
+  };
+  await withoutSteps(Math.max(1, Math.floor(current.length / 2)));
+  while (await withoutRequests()) await withoutSteps(1);
   return current;
 }
 

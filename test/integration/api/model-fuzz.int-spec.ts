@@ -5,11 +5,14 @@ import {
   describeSteps,
   runSteps,
   shrink,
+  shrinkSteps,
   seededSteps,
   replaying,
   type Outcomes,
   type FuzzWorld,
   type RunOptions,
+  type FuzzRequest,
+  type FuzzStep,
 } from '../../support/model-fuzz.js';
 import { startApi, type Api } from './lines.support.js';
 
@@ -80,4 +83,35 @@ describe('model-based fuzzing of the api against state poisoning', () => {
     },
     Math.max(60_000, SEEDS * STEPS * 1_000),
   );
+});
+
+describe('shrinking a sequence that breaks an invariant', () => {
+  const request = (name: string, via: 0 | 1 = 0): FuzzRequest => ({
+    via,
+    method: 'POST',
+    path: `/accounts/{account}/${name}`,
+    body: {},
+  });
+  const clock: FuzzStep = [0, 1].map((via) => ({
+    ...request('clock', via as 0 | 1),
+    path: '/clock/advance',
+  }));
+
+  it('keeps only the steps and, of racing steps, only the requests the violation needs; a clock step stays whole', async () => {
+    const steps: FuzzStep[] = [
+      [request('a')],
+      [request('b'), request('c'), request('d')],
+      clock,
+      [request('e')],
+      [request('f'), request('g', 1)],
+    ];
+    // The violation needs c, the clock moving, then g.
+    const breaks = async (candidate: readonly FuzzStep[]) => {
+      const sent = candidate.flat().map((r) => r.path);
+      const at = (path: string) => sent.indexOf(path);
+      const [c, g, moved] = [at(request('c').path), at(request('g').path), at('/clock/advance')];
+      return c >= 0 && moved > c && g > moved;
+    };
+    expect(await shrinkSteps(steps, breaks)).toEqual([[request('c')], clock, [request('g', 1)]]);
+  });
 });
