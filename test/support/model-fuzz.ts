@@ -146,7 +146,11 @@ const callRequest = (random: Random, callIds: CallIds): Omit<FuzzRequest, 'via'>
         ])
   ).split(':') as [CallKind, string | undefined];
   const callId =
-    (kind === 'place' || kind === 'incoming') && random() < 0.8 ? callIds.fresh() : callIds.recent();
+    (kind === 'place' || kind === 'incoming') && random() < 0.8
+      ? callIds.fresh()
+      : kind === 'voicemail'
+        ? callIds.message()
+        : callIds.recent();
   const verb = action ?? pick(random, ['answer', 'decline', 'resume', 'pick-up', 'join', 'merge', 'hang-up']);
   // Mostly the party the model says may take the call further (an alerted party answers, the
   // transfer's target answers it, someone other than the holder picks up); sometimes anybody, so
@@ -173,7 +177,11 @@ const callRequest = (random: Random, callIds: CallIds): Omit<FuzzRequest, 'via'>
         to: random() < 0.8 ? (actor === ALICE ? pick(random, DELEGATES) : ALICE) : pick(random, PARTIES),
       });
     case 'outside':
-      return post(`${call}/${pick(random, ['external-answer', 'external-hang-up'])}`, {});
+      // The other end answers a call still dialing, mostly: hanging up ends it before it got anywhere.
+      return post(
+        `${call}/${model.phase === 'dialing' && random() < 0.8 ? 'external-answer' : pick(random, ['external-answer', 'external-hang-up'])}`,
+        {},
+      );
     case 'record':
       return random() < 0.5
         ? post(`${call}/recordings`, { actor, recordingId: `rec-${callId}` })
@@ -211,23 +219,94 @@ const actorsFor = (model: CallModel, act: string): readonly string[] => {
   }
 };
 
-/** Delegation ids as a client knows them: each delegate's latest invitation, and new ones. */
-interface DelegationIds {
+/**
+ * Delegations as a client knows them from the api's answers: each delegate's latest invitation (and
+ * new ids for new ones), whether that one lets the delegate act on the line (accepted, sharing it),
+ * and which parties an admin locked (R3).
+ */
+interface Delegations {
   latestOf(delegate: string): string;
   fresh(delegate: string): string;
+  /**
+   * A command that gives a delegate the line back (unlock, accept, share the line, invite again),
+   * `null` when every delegate has it: revocations and locks otherwise outpace invitations, and a
+   * campaign's delegates soon only meet refusals.
+   */
+  repair(random: Random): Omit<FuzzRequest, 'via'> | null;
   answered(answer: Answer): void;
 }
 
-const delegationIdsOf = (): DelegationIds => {
+interface DelegationModel {
+  readonly status: 'pending' | 'active' | 'ended';
+  readonly sharesLine: boolean;
+}
+
+/** What a delegate invited again may do: all that reaches the deep states (pick-ups, joins, merges). */
+const CORE_PERMISSIONS = ['answerCalls', 'placeCalls', 'pickUpHeldCalls', 'joinAndMerge'] as const;
+const partyPath = (id: string) => `/accounts/${ACCOUNT}/parties/${id}`;
+const delegationPath = (id: string) => `/accounts/${ACCOUNT}/delegations/${id}`;
+
+const delegationsOf = (): Delegations => {
   const latest = new Map<string, string>(DELEGATES.map((d) => [d, `del-${d}`]));
+  // As FUZZ_ACCOUNT seeds them.
+  const known = new Map<string, DelegationModel>(
+    FUZZ_ACCOUNT.delegates.map(({ id, pending }) => [
+      `del-${id}`,
+      { status: pending ? 'pending' : 'active', sharesLine: true },
+    ]),
+  );
+  const locked = new Set<string>();
   let made = 0;
+  const fresh = (delegate: string) => `del-${delegate}-${++made}`;
+  const STATUS_AFTER: Readonly<Record<string, DelegationModel['status']>> = {
+    DelegationAccepted: 'active',
+    DelegationActivatedByPolicy: 'active',
+    DelegationDeclined: 'ended',
+    DelegationRevoked: 'ended',
+  };
   return {
     latestOf: (delegate) => latest.get(delegate)!,
-    fresh: (delegate) => `del-${delegate}-${++made}`,
+    fresh,
+    repair: (random) => {
+      if (locked.size > 0)
+        return del(`${partyPath(pick(random, [...locked]))}/delegation-lock`, { actor: ADMIN });
+      const broken = DELEGATES.filter((d) => {
+        const delegation = known.get(latest.get(d)!);
+        return delegation?.status !== 'active' || !delegation.sharesLine;
+      });
+      if (broken.length === 0) return null;
+      const delegate = pick(random, broken);
+      const id = latest.get(delegate)!;
+      switch (known.get(id)?.status) {
+        case 'pending':
+          return post(`${delegationPath(id)}/accept`, { actor: delegate });
+        case 'active':
+          return put(`${delegationPath(id)}/shared-lines`, { actor: ALICE, sharedLines: [LINE] });
+        default:
+          return post(`/accounts/${ACCOUNT}/delegations`, {
+            actor: ALICE,
+            delegationId: fresh(delegate),
+            delegatorId: ALICE,
+            delegateId: delegate,
+            permissions: [...CORE_PERMISSIONS],
+            sharedLines: [LINE],
+          });
+      }
+    },
     answered: ({ status, body }) => {
       if (status >= 300) return;
-      for (const { type, data = {} } of body.events ?? [])
-        if (type === 'DelegateInvited') latest.set(String(data['delegateId']), String(data['delegationId']));
+      for (const { type, data = {} } of body.events ?? []) {
+        const id = String(data['delegationId']);
+        const was = known.get(id);
+        if (type === 'DelegationLockedByAdmin') locked.add(String(data['partyId']));
+        else if (type === 'DelegationUnlockedByAdmin') locked.delete(String(data['partyId']));
+        else if (type === 'DelegateInvited') {
+          latest.set(String(data['delegateId']), id);
+          known.set(id, { status: 'pending', sharesLine: (data['sharedLines'] as string[]).includes(LINE) });
+        } else if (type === 'DelegationSharedLinesChanged' && was)
+          known.set(id, { ...was, sharesLine: (data['sharedLines'] as string[]).includes(LINE) });
+        else if (STATUS_AFTER[type] && was) known.set(id, { ...was, status: STATUS_AFTER[type] });
+      }
     },
   };
 };
@@ -238,14 +317,15 @@ const delegationIdsOf = (): DelegationIds => {
  */
 const accountRequest = (
   random: Random,
-  delegations: DelegationIds,
+  delegations: Delegations,
   focus?: string,
 ): Omit<FuzzRequest, 'via'> => {
+  const repair = focus || random() < 0.7 ? null : delegations.repair(random);
+  if (repair) return repair;
   const delegate = focus ?? pick(random, DELEGATES);
-  const delegation = `/accounts/${ACCOUNT}/delegations/${
-    focus || random() < 0.7 ? delegations.latestOf(delegate) : pick(random, DELEGATION_IDS)
-  }`;
-  const party = (id: string) => `/accounts/${ACCOUNT}/parties/${id}`;
+  const delegation = delegationPath(
+    focus || random() < 0.7 ? delegations.latestOf(delegate) : pick(random, DELEGATION_IDS),
+  );
   switch (
     focus
       ? pick(random, ['invite', 'revoke', 'permissions', 'lines', 'opt', 'lock', 'hours'])
@@ -294,37 +374,38 @@ const accountRequest = (
       return post(`${delegation}/${pick(random, ['opt-in', 'opt-out'])}`, { actor: delegate });
     case 'lock':
       return random() < 0.5
-        ? post(`${party(focus ?? pick(random, PARTIES))}/delegation-lock`, { actor: ADMIN })
-        : del(`${party(focus ?? pick(random, PARTIES))}/delegation-lock`, { actor: ADMIN });
+        ? post(`${partyPath(focus ?? pick(random, PARTIES))}/delegation-lock`, { actor: ADMIN })
+        : del(`${partyPath(focus ?? pick(random, PARTIES))}/delegation-lock`, { actor: ADMIN });
     case 'vip':
       return pick(random, [
         () =>
-          post(`${party(ALICE)}/vip-contacts`, {
+          post(`${partyPath(ALICE)}/vip-contacts`, {
             actor: pick(random, [ALICE, ALICE, ...DELEGATES]),
             number: VIP,
             name: 'Board',
           }),
-        () => del(`${party(ALICE)}/vip-contacts/${VIP}`, { actor: ALICE }),
-        () => put(`${party(ALICE)}/vip-routing`, { actor: ALICE, mode: 'delegatorFirst', delaySeconds: 5 }),
-        () => put(`${party(ALICE)}/vip-routing`, { actor: ALICE, mode: 'delegatorOnly' }),
+        () => del(`${partyPath(ALICE)}/vip-contacts/${VIP}`, { actor: ALICE }),
+        () =>
+          put(`${partyPath(ALICE)}/vip-routing`, { actor: ALICE, mode: 'delegatorFirst', delaySeconds: 5 }),
+        () => put(`${partyPath(ALICE)}/vip-routing`, { actor: ALICE, mode: 'delegatorOnly' }),
       ])();
     case 'hours':
       return random() < 0.5
-        ? put(`${party(ALICE)}/business-hours`, { actor: ADMIN, businessHours: hours(random) })
+        ? put(`${partyPath(ALICE)}/business-hours`, { actor: ADMIN, businessHours: hours(random) })
         : put(`${delegation}/business-hours`, { actor: delegate, businessHours: hours(random) });
     case 'ring':
-      return put(`${party(ALICE)}/ring-timeout`, {
+      return put(`${partyPath(ALICE)}/ring-timeout`, {
         actor: ADMIN,
         ringTimeoutSeconds: pick(random, [10, 30]),
       });
     default:
       // R10: the line's number handed from Alice to d1 and back, calls on it or not.
       return random() < 0.5
-        ? put(`${party(ALICE)}/direct-numbers`, {
+        ? put(`${partyPath(ALICE)}/direct-numbers`, {
             actor: ADMIN,
             directNumbers: random() < 0.5 ? [LINE] : [OTHER_NUMBER],
           })
-        : put(`${party('d1')}/direct-numbers`, {
+        : put(`${partyPath('d1')}/direct-numbers`, {
             actor: ADMIN,
             directNumbers: random() < 0.5 ? ['+15551000000'] : ['+15551000000', LINE],
           });
@@ -334,10 +415,14 @@ const accountRequest = (
 /**
  * The virtual clock moving a few seconds, past ring timeouts and recalls, or hours (business hours),
  * on both instances at once: each keeps its own virtual clock (docs/event-store.md), and both fire
- * every timer, the second firing answered as a duplicate or refused.
+ * every timer, the second firing answered as a duplicate or refused. While a call rings (or a
+ * transfer does), mostly a few seconds: a longer move sends it to voicemail (or recalls it) before
+ * anybody could answer, and a short run then rarely gets past ringing.
  */
-const clockStep = (random: Random): FuzzStep => {
-  const advance = post('/clock/advance', { actor: ADMIN, bySeconds: pick(random, [3, 12, 40, 6 * 3600]) });
+const clockStep = (random: Random, phase: ModelPhase): FuzzStep => {
+  const ringing = phase === 'ringing' || phase === 'transferring';
+  const bySeconds = ringing && random() < 0.7 ? 3 : pick(random, [3, 12, 40, 6 * 3600]);
+  const advance = post('/clock/advance', { actor: ADMIN, bySeconds });
   return [
     { via: 0, ...advance },
     { via: 1, ...advance },
@@ -407,6 +492,8 @@ const modelAfter = (model: CallModel, type: string, data: Record<string, unknown
 interface CallIds {
   fresh(): string;
   recent(): string;
+  /** A message the answers said is in the inbox, mostly; else as `recent`. */
+  message(): string;
   /** The call in progress, as far as the answers said; phase `over` when none is. */
   model(): CallModel;
   answered(answer: Answer): void;
@@ -419,25 +506,36 @@ const callIdsOf = (random: Random): CallIds => {
   const inProgress = (): string | undefined =>
     [...calls].reverse().find(([, call]) => call.phase !== 'over')?.[0];
   const started = () => [...calls.keys()];
+  // The inbox's messages (R17): their ids are their calls'.
+  const messages = new Set<string>();
+  const recent = () => {
+    const ids = started();
+    const current = inProgress();
+    return current && random() < 0.8
+      ? current
+      : ids[Math.max(0, ids.length - 1 - Math.floor(random() * random() * 3))]!;
+  };
   return {
     fresh: () => `c${++made}`,
-    recent: () => {
-      const ids = started();
-      const current = inProgress();
-      return current && random() < 0.8
-        ? current
-        : ids[Math.max(0, ids.length - 1 - Math.floor(random() * random() * 3))]!;
-    },
+    recent,
+    message: () => (messages.size > 0 && random() < 0.8 ? pick(random, [...messages]) : recent()),
     model: () => calls.get(inProgress() ?? '') ?? NO_CALL,
     answered: ({ status, body }) => {
-      // A timer the clock fired ended it: its answer listed no events, a later refusal says so.
-      if (body.code === 'CALL_ENDED' && typeof body.details?.['callId'] === 'string')
-        calls.set(body.details['callId'], NO_CALL);
+      // A timer the clock fired ended it: its answer listed no events, a later refusal says so, and
+      // whether the call went to voicemail.
+      const { callId: endedCall, endedAs, messageId: missing } = body.details ?? {};
+      if (body.code === 'CALL_ENDED' && typeof endedCall === 'string') {
+        calls.set(endedCall, NO_CALL);
+        if (endedAs === 'voicemail') messages.add(endedCall);
+      }
+      if (body.code === 'VOICEMAIL_NOT_FOUND') messages.delete(String(missing));
       if (status >= 300) return;
       for (const { type, data = {} } of body.events ?? []) {
         const callId = data['callId'];
         if (typeof callId === 'string')
           calls.set(callId, modelAfter(calls.get(callId) ?? NO_CALL, type, data));
+        if (type === 'VoicemailLeft') messages.add(String(data['messageId']));
+        if (type === 'VoicemailDeleted') messages.delete(String(data['messageId']));
       }
     },
   };
@@ -456,7 +554,7 @@ export interface StepSource {
 export function seededSteps(seed: number, count: number): StepSource {
   const random = rng(seed);
   const callIds = callIdsOf(random);
-  const delegations = delegationIdsOf();
+  const delegations = delegationsOf();
   // Every command carries a client-chosen command id; a few steps resend an earlier command, to
   // either instance, which must append nothing new and answer as the first time (idempotency).
   const sent: FuzzRequest[] = [];
@@ -476,7 +574,7 @@ export function seededSteps(seed: number, count: number): StepSource {
     next: () => {
       if (left-- <= 0) return undefined;
       const roll = random();
-      if (roll < 0.12) return clockStep(random);
+      if (roll < 0.12) return clockStep(random, callIds.model().phase);
       if (roll < 0.17 && sent.length > 0) return [{ ...pick(random, sent), via: random() < 0.5 ? 0 : 1 }];
       // A held or transferring call's next step raced by a change of what a delegate on it (or the
       // transfer's target) may do: revoked, permissions or lines changed, opted out, locked.
