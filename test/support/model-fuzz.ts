@@ -421,7 +421,7 @@ const accountRequest = (
  */
 const clockStep = (random: Random, phase: ModelPhase): FuzzStep => {
   const ringing = phase === 'ringing' || phase === 'transferring';
-  const bySeconds = ringing && random() < 0.7 ? 3 : pick(random, [3, 12, 40, 6 * 3600]);
+  const bySeconds = ringing && random() < 0.5 ? 3 : pick(random, [3, 12, 40, 6 * 3600]);
   const advance = post('/clock/advance', { actor: ADMIN, bySeconds });
   return [
     { via: 0, ...advance },
@@ -643,6 +643,32 @@ const eventsOf = async (store: EventStore, accountId: string): Promise<StoredEve
     [accountStream(accountId), lineStreamOf(accountId)].map((stream) => collect(store.readStream(stream))),
   );
   return streams.flat().sort((a, b) => (a.position! < b.position! ? -1 : a.position! > b.position! ? 1 : 0));
+};
+
+/**
+ * R12, R13, R14: what the line's log may hold of each call, whatever the views make of it: an id
+ * starts one call for good (a reused one is refused), a call is answered once (every other attempt
+ * is refused), and nothing happens on a call once it ended or went to voicemail but its message.
+ */
+const callLifecycleProblem = (events: readonly StoredEvent[]): string | null => {
+  const started = new Set<string>();
+  const answered = new Set<string>();
+  const over = new Set<string>();
+  for (const { event } of events) {
+    const callId = (event.data as Record<string, unknown>)['callId'];
+    if (typeof callId !== 'string') continue;
+    if (event.type === 'CallPlacedOnSharedLine' || event.type === 'IncomingCallReceived') {
+      if (started.has(callId)) return `R12: ${event.type} started a second call with id ${callId}`;
+      started.add(callId);
+    } else if (over.has(callId) && event.type !== 'VoicemailLeft')
+      return `${event.type} on call ${callId} after it ended`;
+    if (event.type === 'CallAnswered' || event.type === 'CallAnsweredByExternalParty') {
+      if (answered.has(callId)) return `R13: call ${callId} answered twice (${event.type})`;
+      answered.add(callId);
+    }
+    if (event.type === 'CallEnded' || event.type === 'CallSentToVoicemail') over.add(callId);
+  }
+  return null;
 };
 
 /** R12/R15/R16: what each phase of a call in progress must carry. */
@@ -867,6 +893,8 @@ async function checkStep(
     if (!isDeepStrictEqual(stored, answered))
       return `acknowledged ${answered.join(', ')} but $all holds ${stored.join(', ')} for ${describeRequest(answer.request)}`;
   }
+  const lifecycle = callLifecycleProblem(events);
+  if (lifecycle) return lifecycle;
 
   // A line decision reads the account as its instance's fold has it, which may lag an account
   // command of the same step by the subscription's lag (docs/data-path.md, "Builds the context"):
