@@ -9,7 +9,16 @@ import {
 import { accountStream, PERMISSIONS, type AccountEvent, type Permission } from '#events';
 import { rng } from '../../bench/replay/workload.js';
 import { EventStore, type StoredEvent } from '#eventstore';
-import { callsProjection, lineInbox, PROJECTIONS, Projector, replay } from '#read-models';
+import {
+  callsProjection,
+  lineInbox,
+  PROJECTIONS,
+  Projector,
+  replay,
+  whyCannot,
+  type Action as DiagnosedAction,
+  type Diagnosis,
+} from '#read-models';
 import {
   accountCommands,
   ALICE,
@@ -831,11 +840,15 @@ export async function runSteps(
   };
   try {
     const steps: FuzzStep[] = [];
+    const sentIds = new Set<string>();
     for (let step = source.next(); step; step = source.next()) {
       const index = steps.push(step) - 1;
       const before = await head();
+      const diagnosed = await diagnose(world, accountId, projector, step, sentIds);
+      for (const request of step) sentIds.add(String(request.body['commandId']));
       const answers = await Promise.all(step.map((request) => send(world.apis, accountId, request)));
       source.answered(answers);
+      if (diagnosed) tally(outcomes, 'R20 diagnosis compared');
       for (const { status, body } of answers) {
         tally(outcomes, `${status} ${body.code ?? ''}${body.duplicate ? ' duplicate' : ''}`.trim());
         for (const { type } of body.events ?? []) tally(outcomes, type);
@@ -844,6 +857,7 @@ export async function runSteps(
       await projector.waitForPosition(after);
       const problem =
         (await checkStep(world, accountId, projector, step, answers, before)) ??
+        (diagnosed && diagnosisProblem(diagnosed, answers[0]!)) ??
         ((index + 1) % options.rebuildEvery === 0 ? await rebuildProblem(after) : null);
       if (problem) return { steps, violation: { step: index, problem } };
       digests.push({ position: after, digest: projector.readModels.digest() });
@@ -947,6 +961,76 @@ async function checkStep(
     return `R17: the api's inbox ${commandSide.join(' ')} differs from the read model's ${readSide.join(' ')}`;
   return line.call ? callShapeProblem(line.call) : null;
 }
+
+/** The line's commands that R20 diagnoses, by the last segment of their path. */
+const DIAGNOSED: Readonly<Record<string, DiagnosedAction>> = {
+  answer: 'answer',
+  decline: 'decline',
+  hold: 'hold',
+  resume: 'resume',
+  'pick-up': 'pickUp',
+  join: 'join',
+  merge: 'merge',
+  'privacy-lock': 'privacyLock',
+  transfer: 'transfer',
+  recordings: 'record',
+  'hang-up': 'hangUp',
+};
+
+interface Diagnosed {
+  readonly action: DiagnosedAction;
+  readonly diagnosis: Diagnosis;
+}
+
+/**
+ * R20: what the projector's diagnosis says, before the step, of the party's command when the step is
+ * that one command, sent for the first time, placing a call or acting on the call in progress (the
+ * diagnosis is of that call), at the time of the api instance it goes to. The panel enables and
+ * disables each control as this says (README), so it must say what the api then decides.
+ */
+const diagnose = async (
+  world: FuzzWorld,
+  accountId: string,
+  projector: Projector,
+  step: FuzzStep,
+  sentIds: ReadonlySet<string>,
+): Promise<Diagnosed | null> => {
+  const [request] = step;
+  if (step.length !== 1 || sentIds.has(String(request!.body['commandId']))) return null;
+  const { path, body, via } = request!;
+  const [callId, verb, ...more] = path.startsWith(`${LINE_BASE}/calls/`)
+    ? path.slice(`${LINE_BASE}/calls/`.length).split('/')
+    : [];
+  const calls = projector.readModels.state(callsProjection);
+  const live = calls.lines.get(`${accountId}.${LINE_PATH_NUMBER}`)?.live[0];
+  const current = live === undefined ? null : (calls.calls.get(live)?.live?.callId ?? null);
+  let action: DiagnosedAction | undefined;
+  if (path === `${LINE_BASE}/calls`) action = 'placeCall';
+  else if (callId === current && verb !== undefined && more.length === 0) action = DIAGNOSED[verb];
+  if (action === undefined || typeof body['actor'] !== 'string') return null;
+  if (action === 'hold' && body['privacyLock'] === true) action = 'holdLocked';
+  const { now } = (await world.apis[via].get<{ now: string }>('/clock')).body;
+  const diagnosis = whyCannot(projector.readModels, accountId, LINE_PATH_NUMBER, body['actor'], action, {
+    at: now,
+    source: 'the api instance the command goes to',
+  });
+  return { action, diagnosis };
+};
+
+/**
+ * What the api decides that the diagnosis does not ask: the id a new call or a recording takes, and
+ * the target of a transfer (it is asked before one is chosen).
+ */
+const NOT_DIAGNOSED = new Set(['CALL_ID_IN_USE', 'RECORDING_ALREADY_ACTIVE', 'TRANSFER_TARGET_NOT_ALLOWED']);
+
+/** R20: the diagnosis let the command through and the api refused it, or the other way round. */
+const diagnosisProblem = ({ action, diagnosis }: Diagnosed, answer: Answer): string | null => {
+  const failing = diagnosis.checks.find((check) => !check.ok);
+  const accepted = answer.status < 300;
+  if (accepted === (failing === undefined)) return null;
+  if (!accepted && NOT_DIAGNOSED.has(answer.body.code ?? '')) return null;
+  return `R20: the projector's diagnosis of ${action} said "${diagnosis.answer}" (${failing?.code ?? 'allowed'}), the api answered ${answer.status} ${answer.body.code ?? JSON.stringify(answer.body.events?.map((e) => e.type))} to ${describeRequest(answer.request)}`;
+};
 
 /** What GET on a line answers (apps/api's LineView), as far as the invariants read it. */
 interface LineView {
