@@ -242,6 +242,14 @@ interface Delegations {
    * campaign's delegates soon only meet refusals.
    */
   repair(random: Random): Omit<FuzzRequest, 'via'> | null;
+  /**
+   * The next command of handing the line's number from Alice to d1 and back (R10): revoking each
+   * live delegation that shares it (a number leaves its owner only once none does), Alice giving it
+   * up, d1 taking it, d1 giving it up, Alice taking it back; `null` once it is Alice's again.
+   */
+  handOver(random: Random): Omit<FuzzRequest, 'via'> | null;
+  /** Whether the number left Alice in the hand-over under way. */
+  handedAway(): boolean;
   answered(answer: Answer): void;
 }
 
@@ -265,6 +273,9 @@ const delegationsOf = (): Delegations => {
     ]),
   );
   const locked = new Set<string>();
+  // Who owns the line's number, and whether it has left Alice in the hand-over under way.
+  let owner: string | null = ALICE;
+  let handedAway = false;
   let made = 0;
   const fresh = (delegate: string) => `del-${delegate}-${++made}`;
   const STATUS_AFTER: Readonly<Record<string, DelegationModel['status']>> = {
@@ -302,12 +313,35 @@ const delegationsOf = (): Delegations => {
           });
       }
     },
+    handedAway: () => handedAway,
+    handOver: (random) => {
+      if (locked.size > 0)
+        return del(`${partyPath(pick(random, [...locked]))}/delegation-lock`, { actor: ADMIN });
+      const numbers = (party: string, directNumbers: string[]) =>
+        put(`${partyPath(party)}/direct-numbers`, { actor: ADMIN, directNumbers });
+      if (owner === 'd1') return numbers('d1', ['+15551000000']);
+      if (owner === null)
+        return handedAway && random() < 0.5 ? numbers(ALICE, [LINE]) : numbers('d1', ['+15551000000', LINE]);
+      if (handedAway) {
+        handedAway = false;
+        return null;
+      }
+      const sharing = [...known].filter(([, d]) => d.status !== 'ended' && d.sharesLine);
+      if (sharing.length > 0)
+        return post(`${delegationPath(pick(random, sharing)[0])}/revoke`, { actor: ADMIN });
+      return numbers(ALICE, [OTHER_NUMBER]);
+    },
     answered: ({ status, body }) => {
       if (status >= 300) return;
       for (const { type, data = {} } of body.events ?? []) {
         const id = String(data['delegationId']);
         const was = known.get(id);
-        if (type === 'DelegationLockedByAdmin') locked.add(String(data['partyId']));
+        if (type === 'PartyDirectNumbersChanged') {
+          const party = String(data['partyId']);
+          if ((data['directNumbers'] as string[]).includes(LINE)) owner = party;
+          else if (owner === party) owner = null;
+          if (owner !== ALICE) handedAway = true;
+        } else if (type === 'DelegationLockedByAdmin') locked.add(String(data['partyId']));
         else if (type === 'DelegationUnlockedByAdmin') locked.delete(String(data['partyId']));
         else if (type === 'DelegateInvited') {
           latest.set(String(data['delegateId']), id);
@@ -576,8 +610,19 @@ export function seededSteps(seed: number, count: number): StepSource {
     sent.push(fresh);
     return fresh;
   };
-  const request = (): FuzzRequest =>
-    stamped(random() < 0.7 ? callRequest(random, callIds) : accountRequest(random, delegations));
+  // R10: now and then, while a call is connected or held, the line's number is handed from Alice to
+  // d1 and back, so the parties still on the call go on with a call of the number's previous owner
+  // (and d1's own calls come on the number meanwhile). Its steps come quickly until the number left
+  // Alice, then seldom, so the call lingers in that state.
+  let handingOver = false;
+  const request = (): FuzzRequest => {
+    if (handingOver && random() < (delegations.handedAway() ? 0.1 : 0.6)) {
+      const next = delegations.handOver(random);
+      if (next) return stamped(next);
+      handingOver = false;
+    }
+    return stamped(random() < 0.7 ? callRequest(random, callIds) : accountRequest(random, delegations));
+  };
   let left = count;
   return {
     next: () => {
@@ -588,6 +633,7 @@ export function seededSteps(seed: number, count: number): StepSource {
       // A held or transferring call's next step raced by a change of what a delegate on it (or the
       // transfer's target) may do: revoked, permissions or lines changed, opted out, locked.
       const { phase, target, heldBy } = callIds.model();
+      if (!handingOver && (phase === 'connected' || phase === 'held') && random() < 0.04) handingOver = true;
       const involved = [target, heldBy].filter((p): p is string => p !== null && p !== ALICE);
       if ((phase === 'held' || phase === 'transferring') && roll < 0.4)
         return [
@@ -726,9 +772,29 @@ const deepStatesOf = (events: readonly StoredEvent[]): string[] => {
   const role = (party: unknown) => (party === ALICE ? 'delegator' : 'delegate');
   const locked = new Set<string>();
   const deep = new Set<string>();
+  // Calls in progress and whose each is, and those whose number another party owns now (R10).
+  const live = new Map<string, unknown>();
+  const previousOwners = new Set<string>();
+  let lineOwner: string | null = ALICE;
   for (const { event } of events) {
     const data = event.data as Record<string, unknown>;
     const callId = String(data['callId']);
+    if (previousOwners.has(callId)) reached.push(`${event.type} on a previous owner's call`);
+    if (event.type === 'CallPlacedOnSharedLine' || event.type === 'IncomingCallReceived')
+      live.set(callId, data['owner']);
+    if (event.type === 'CallEnded' || event.type === 'CallSentToVoicemail') {
+      live.delete(callId);
+      previousOwners.delete(callId);
+    }
+    if (event.type === 'PartyDirectNumbersChanged') {
+      if ((data['directNumbers'] as string[]).includes(LINE)) lineOwner = String(data['partyId']);
+      else if (lineOwner === data['partyId']) {
+        lineOwner = null;
+        if (live.size > 0) reached.push('number handed away during a call');
+      }
+      previousOwners.clear();
+      for (const [call, owner] of live) if (owner !== lineOwner) previousOwners.add(call);
+    }
     switch (event.type) {
       case 'CallHeld':
       case 'CallPrivacyLockChanged':
