@@ -14,6 +14,7 @@ import {
   lineInbox,
   PROJECTIONS,
   Projector,
+  otherEndOf,
   replay,
   whyCannot,
   type Action as DiagnosedAction,
@@ -1044,14 +1045,15 @@ const DIAGNOSED: Readonly<Record<string, DiagnosedAction>> = {
 };
 
 interface Diagnosed {
-  readonly action: DiagnosedAction;
+  /** The party's action, or the other end's (`external-answer`, `external-hang-up`). */
+  readonly action: string;
   readonly diagnosis: Diagnosis;
 }
 
 /**
  * R20: what the projector's diagnosis says, before the step, of the party's command when the step is
  * that one command, sent for the first time, placing a call or acting on the call in progress (the
- * diagnosis is of that call), at the time of the api instance it goes to. The panel enables and
+ * diagnosis is of that call), at the time of the api instance it goes to; or of the other end's. The panel enables and
  * disables each control as this says (README), so it must say what the api then decides.
  */
 const diagnose = async (
@@ -1070,6 +1072,10 @@ const diagnose = async (
   const calls = projector.readModels.state(callsProjection);
   const live = calls.lines.get(`${accountId}.${LINE_PATH_NUMBER}`)?.live[0];
   const current = live === undefined ? null : (calls.calls.get(live)?.live?.callId ?? null);
+  // The other end's acts: R20 answers them for the call in progress, as the panel's header offers them.
+  const otherEnd = callId === current ? otherEndOf(projector.readModels, accountId, LINE_PATH_NUMBER) : null;
+  if (otherEnd && (verb === 'external-answer' || verb === 'external-hang-up') && more.length === 0)
+    return { action: verb, diagnosis: otherEnd.can[verb === 'external-answer' ? 'answer' : 'hangUp'] };
   let action: DiagnosedAction | undefined;
   if (path === `${LINE_BASE}/calls`) action = 'placeCall';
   else if (callId === current && verb !== undefined && more.length === 0) action = DIAGNOSED[verb];
