@@ -69,11 +69,11 @@ describe('the account as a shared line sees it (lineContextFor)', () => {
       StartRecording: 'decided',
       StopRecording: 'decided',
       HangUpAsExternalParty: 'decided',
+      AnswerAsExternalParty: 'decided',
       ExpireRing: 'decided',
       RecallTransfer: 'decided',
       ReceiveIncomingCall: 'LINE_NOT_FOUND',
       PlaceCallOnSharedLine: 'LINE_NOT_FOUND',
-      AnswerAsExternalParty: 'LINE_NOT_FOUND',
       AnswerCall: 'LINE_NOT_FOUND',
       DeclineCall: 'LINE_NOT_FOUND',
       PickUpHeldCall: 'LINE_NOT_FOUND',
@@ -359,6 +359,22 @@ describe('a call on a number nobody owns any more (R10, R15)', () => {
     line(bobOnCall, nowUnowned('SetCallPrivacyLock'))
       .when({ type: 'SetCallPrivacyLock', callId: 'c1', actor: BOB, locked: true })
       .thenRejects('PRIVACY_LOCK_DELEGATOR_ONLY', 'R15');
+  });
+
+  it('Given a call Bob placed for Alice, still dialing when she gave the number up, When the other end answers, Then it is connected: the callee knows nothing of the number changing hands (as on a number passed to another party, and as R20 offers it)', () => {
+    const dialing = lineHistory(whileOwned, {
+      type: 'PlaceCallOnSharedLine',
+      callId: 'c1',
+      actor: BOB,
+      to: '+15550100',
+    });
+    const answering = line(dialing, nowUnowned('AnswerAsExternalParty')).when({
+      type: 'AnswerAsExternalParty',
+      callId: 'c1',
+      actor: 'external:+15550100',
+    });
+    answering.thenEmitsTypes(['CallAnsweredByExternalParty']);
+    answering.thenActsWith({ onBehalfOf: null, permission: null });
   });
 
   it("Given Bob's hold of Alice's call on the number she gave up, When Bob resumes it, Then it is connected again", () => {

@@ -80,11 +80,13 @@ export const lineContextFor = (
 /**
  * The line commands on a call already on a line, that a number nobody owns any more (its owner gave it
  * up mid-call) still decides (R10): a party on the call hangs up, holds it, resumes its own hold,
- * locks it (its owner) or records; the caller hangs up, a ring times out to voicemail (R14), a transfer
- * is recalled (R16). The call stays its owner's, as on a number that passed to another party, so its
- * parties keep what R15 gives them, and its timers, refused, would be dropped for good. The deciders of
- * the parties' own acts refuse anybody not on the call (LINE_NOT_FOUND); anything that starts a call,
- * rings, answers or takes one over still needs an owner (LINE_NOT_FOUND here).
+ * locks it (its owner) or records; the other end answers a call placed before (it knows nothing of
+ * the number changing hands, and R20 offers it, as on a number passed to another party) or hangs up,
+ * a ring times out to voicemail (R14), a transfer is recalled (R16). The call stays its owner's, as on a
+ * number that passed to another party, so its parties keep what R15 gives them, its placed call still
+ * connects, and its timers, refused, would be dropped for good. The deciders of the parties' own acts
+ * refuse anybody not on the call (LINE_NOT_FOUND); anything that starts a call, rings, lets a party
+ * answer or takes one over still needs an owner (LINE_NOT_FOUND here).
  */
 const ON_A_CALL_ALREADY_THERE: ReadonlySet<LineCommand['type']> = new Set<LineCommand['type']>([
   'HangUp',
@@ -94,6 +96,7 @@ const ON_A_CALL_ALREADY_THERE: ReadonlySet<LineCommand['type']> = new Set<LineCo
   'StartRecording',
   'StopRecording',
   'HangUpAsExternalParty',
+  'AnswerAsExternalParty',
   'ExpireRing',
   'RecallTransfer',
 ]);
