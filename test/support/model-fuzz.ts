@@ -333,7 +333,9 @@ const delegationsOf = (): Delegations => {
       return numbers(ALICE, [OTHER_NUMBER]);
     },
     answered: ({ status, body }) => {
-      if (status >= 300) return;
+      // A resent command's answer repeats its first events: no news, which would set a delegation
+      // back to where it was then (an ended one live again, revoked in vain by every hand-over).
+      if (status >= 300 || body.duplicate) return;
       for (const { type, data = {} } of body.events ?? []) {
         const id = String(data['delegationId']);
         const was = known.get(id);
@@ -573,7 +575,8 @@ const callIdsOf = (random: Random): CallIds => {
         if (endedAs === 'voicemail') messages.add(endedCall);
       }
       if (body.code === 'VOICEMAIL_NOT_FOUND') messages.delete(String(missing));
-      if (status >= 300) return;
+      // A resent command's answer repeats its first events: no news (a call over would ring again).
+      if (status >= 300 || body.duplicate) return;
       for (const { type, data = {} } of body.events ?? []) {
         const callId = data['callId'];
         if (typeof callId === 'string')
