@@ -100,6 +100,10 @@ const untrack = (temporary: string): void => {
  *
  * A write that fails (a full disk, ENOSPC) is kept rather than emitted: the stream's 'error', which
  * nobody listened to, ended the CLI with a stack trace and left the file cut mid-line.
+ *
+ * Not npm's write-file-atomic: it takes a file's whole content in one call, where a recording streams
+ * for as long as its run (hours, gigabytes) and must not be held in memory; and a device, a pipe or a
+ * descriptor the shell opened must be written as it is, never through a temporary.
  */
 export class LineFile {
   private failure: NodeJS.ErrnoException | undefined;
