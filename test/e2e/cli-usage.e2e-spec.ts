@@ -431,6 +431,30 @@ describe('switchboard CLI usage errors', () => {
     });
   });
 
+  it('refuses to replay a history without events, from standard input or a file, before a store is started', async () => {
+    // Given standard input closed
+    const replayStdin = await new Promise<{ code: number | null; stderr: string }>((done) => {
+      const child = spawn(process.execPath, [CLI, 'replay', '-'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.once('close', (code) => done({ code, stderr }));
+    });
+    // When it is replayed, Then it is refused as a usage error, saying that nothing was read
+    expect(replayStdin).toEqual({
+      code: 2,
+      stderr:
+        'switchboard replay: no events read from standard input (it was empty, or held only blank lines): ' +
+        'pipe a history into it, e.g. switchboard history export | switchboard replay -\n',
+    });
+    // And an empty file is refused alike, naming it
+    const empty = join(dir(), 'empty-replay.ndjson');
+    await writeFile(empty, '\n');
+    expect(await runCli(['replay', empty])).toMatchObject({
+      code: 2,
+      stderr: `switchboard replay: no events in ${empty} (it is empty, or holds only blank lines): give a history, as history export writes one\n`,
+    });
+  });
+
   it('refuses to replay a recording that holds no commands', async () => {
     // Given a recording with its header alone, When replayed, Then it is refused before the api is called
     const empty = join(dir(), 'empty.ndjson');

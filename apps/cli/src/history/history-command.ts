@@ -228,14 +228,14 @@ export async function checkHistory(
 }
 
 /**
- * Why an import of a history without events is refused: a closed or empty standard input (the
- * command piping into it failed, or was never given) or an empty file reported "imported 0 events"
- * with exit code 0, as a success.
+ * Why a history without events is refused, by `history import` and `replay` (`command`): a closed or
+ * empty standard input (the command piping into it failed, or was never given) or an empty file
+ * reported "imported 0 events", or replayed an empty account, with exit code 0, as a success.
  */
-const noEventsIn = (file: string): string =>
+export const noEventsIn = (file: string, command: 'history import' | 'replay'): string =>
   file === '-'
     ? 'no events read from standard input (it was empty, or held only blank lines): pipe a history into it, ' +
-      'e.g. switchboard history export | switchboard history import -'
+      `e.g. switchboard history export | switchboard ${command} -`
     : `no events in ${file} (it is empty, or holds only blank lines): give a history, as history export writes one`;
 
 const countLines = async (file: string): Promise<number> => {
@@ -336,7 +336,7 @@ export const historyCommand = (): Command => {
       const result = await withClient(options.store, async (client) => {
         // The whole file first, so that a file refused at any line changes nothing.
         if ((await checkHistory(path, new HistoryImporter(client), {}, file)) === 0) {
-          throw new Error(noEventsIn(file));
+          throw new Error(noEventsIn(file, 'history import'));
         }
         importer = new HistoryImporter(client);
         const bar = progressBar('import', await countLines(path), options.progress);

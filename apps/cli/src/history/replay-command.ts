@@ -5,7 +5,7 @@ import { eventSchemas } from '#events';
 import { EXIT_ERROR, collect } from '../options.js';
 import { progressBar } from '../progress.js';
 import { type StartedProcess, startEventStore } from '#stack';
-import { checkHistory, readHistory, spoolStdin } from './history-command.js';
+import { checkHistory, noEventsIn, readHistory, spoolStdin } from './history-command.js';
 import { HistoryImporter } from './import.js';
 import { parseIsoTime } from './history-event.js';
 import { diffTrees, selectionProblems, stateAt, treeOf } from './read-model-state.js';
@@ -176,7 +176,8 @@ export const replayCommand = (): Command =>
         // The whole file is read before a store is started or written, so a refused file changes nothing.
         spooled = file === '-' ? await spoolStdin() : undefined;
         const path = spooled?.path ?? file;
-        await checkHistory(path, undefined, { positions: true }, file);
+        if ((await checkHistory(path, undefined, { positions: true }, file)) === 0)
+          throw new Error(noEventsIn(file, 'replay'));
         if (points.length > 0) {
           const bounds = await boundsOfFile(path, file);
           for (const point of points) refuseOutside(point, bounds);
