@@ -400,60 +400,42 @@ describe('switchboard CLI usage errors', () => {
     expect(result.code).toBe(2);
   });
 
-  it('refuses to import nothing, from a closed or empty standard input or an empty file, where it exited 0', async () => {
-    /** `history import -` given `input` on its standard input, or none at all (closed, /dev/null). */
-    const importStdin = (input: string | undefined) =>
-      new Promise<{ code: number | null; stderr: string }>((done) => {
-        const child = spawn(process.execPath, [CLI, 'history', 'import', '-', '--store', NOWHERE], {
-          stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'],
+  it.each([
+    ['history import', ['history', 'import'], ['--store', NOWHERE]],
+    ['replay', ['replay'], []],
+  ] as const)(
+    '%s refuses a history without events, from a closed or empty standard input or an empty file, where it exited 0',
+    async (name, command, options) => {
+      /** The command given `-` and `input` on its standard input, or none at all (closed, /dev/null). */
+      const withStdin = (input: string | undefined) =>
+        new Promise<{ code: number | null; stderr: string }>((done) => {
+          const child = spawn(process.execPath, [CLI, ...command, '-', ...options], {
+            stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'],
+          });
+          let stderr = '';
+          child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+          child.stdin?.end(input);
+          child.once('close', (code) => done({ code, stderr }));
         });
-        let stderr = '';
-        child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        child.stdin?.end(input);
-        child.once('close', (code) => done({ code, stderr }));
-      });
-    // Given standard input closed, a pipe closed with nothing written, and one of blank lines alone
-    for (const input of [undefined, '', '\n\n']) {
-      // When it is imported, Then it is refused as a usage error, saying that nothing was read
-      expect(await importStdin(input)).toEqual({
+      // Given standard input closed, a pipe closed with nothing written, and one of blank lines alone
+      for (const input of [undefined, '', '\n\n']) {
+        // When it is read, Then it is refused as a usage error, saying that nothing was read
+        expect(await withStdin(input)).toEqual({
+          code: 2,
+          stderr:
+            `switchboard ${name}: no events read from standard input (it was empty, or held only blank ` +
+            `lines): pipe a history into it, e.g. switchboard history export | switchboard ${name} -\n`,
+        });
+      }
+      // And an empty file is refused alike, naming it
+      const empty = join(dir(), `empty-history-${command.at(-1)}.ndjson`);
+      await writeFile(empty, '');
+      expect(await runCli([...command, empty, ...options])).toMatchObject({
         code: 2,
-        stderr:
-          'switchboard history import: no events read from standard input (it was empty, or held only blank ' +
-          'lines): pipe a history into it, e.g. switchboard history export | switchboard history import -\n',
+        stderr: `switchboard ${name}: no events in ${empty} (it is empty, or holds only blank lines): give a history, as history export writes one\n`,
       });
-    }
-    // And an empty file is refused alike, naming it
-    const empty = join(dir(), 'empty-history.ndjson');
-    await writeFile(empty, '');
-    expect(await runCli(['history', 'import', empty, '--store', NOWHERE])).toMatchObject({
-      code: 2,
-      stderr: `switchboard history import: no events in ${empty} (it is empty, or holds only blank lines): give a history, as history export writes one\n`,
-    });
-  });
-
-  it('refuses to replay a history without events, from standard input or a file, before a store is started', async () => {
-    // Given standard input closed
-    const replayStdin = await new Promise<{ code: number | null; stderr: string }>((done) => {
-      const child = spawn(process.execPath, [CLI, 'replay', '-'], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.once('close', (code) => done({ code, stderr }));
-    });
-    // When it is replayed, Then it is refused as a usage error, saying that nothing was read
-    expect(replayStdin).toEqual({
-      code: 2,
-      stderr:
-        'switchboard replay: no events read from standard input (it was empty, or held only blank lines): ' +
-        'pipe a history into it, e.g. switchboard history export | switchboard replay -\n',
-    });
-    // And an empty file is refused alike, naming it
-    const empty = join(dir(), 'empty-replay.ndjson');
-    await writeFile(empty, '\n');
-    expect(await runCli(['replay', empty])).toMatchObject({
-      code: 2,
-      stderr: `switchboard replay: no events in ${empty} (it is empty, or holds only blank lines): give a history, as history export writes one\n`,
-    });
-  });
+    },
+  );
 
   it('refuses to replay a recording that holds no commands', async () => {
     // Given a recording with its header alone, When replayed, Then it is refused before the api is called
