@@ -1,7 +1,9 @@
 import type { DomainEvent } from '#events';
+import { CategoryFollower } from './category-follower.js';
 import {
   DeletedStreamError,
   ForeignEventInStreamError,
+  messageOf,
   StreamVersionConflictError,
   TooManyCommandsError,
 } from './errors.js';
@@ -9,15 +11,11 @@ import type {
   CommandMetadata,
   EventIds,
   EventStore,
-  EventSubscription,
   ForeignEvent,
   RecordedItem,
   StoredEvent,
-  StreamDeletion,
-  SubscriptionItem,
 } from './event-store.js';
 import { ForeignEventTally } from './foreign-events.js';
-import { ReaderStoreCheck, whyStartOver, type ReaderPosition } from './store-repair-check.js';
 import {
   decodeSnapshotEvent,
   readSnapshotEvent,
@@ -160,16 +158,8 @@ const sameRequest = (noOp: NoOpRecord, metadata: CommandMetadata): boolean =>
   noOp.actor === metadata.actor &&
   (metadata.requestDigest === undefined || metadata.requestDigest === noOp.requestDigest);
 
-/** How long to wait before following a category again after its subscription ended. */
-const REFOLLOW_DELAY_MS = 1_000;
-
 /** Where a repository reports what it works around: at `warn` a problem, at `info` its end. */
 export type RepositoryLog = (line: string, level: 'warn' | 'info') => void;
-
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-
-const cannotStart = (prefix: string, error: unknown): string =>
-  `subscription to ${prefix}* cannot start (${messageOf(error)})`;
 
 /**
  * Where a command's events sit in its stream: enough to read them back for a resend, and small
@@ -339,19 +329,10 @@ export class AggregateRepository<State, E extends DomainEvent> {
   readonly foreignRefusals = new ForeignEventTally();
   private readonly cache = new Map<string, CachedAggregate<State>>();
   private readonly queues = new Map<string, Promise<unknown>>();
-  private following: EventSubscription<E, SubscriptionItem<E> | StreamDeletion> | undefined;
+  /** Keeps the category's cached folds current, once `follow` is called. */
+  private readonly follower: CategoryFollower<E>;
   /** Told of every event `follow` brings, once its fold holds it (see `onFollowed`). */
   private readonly followers: ((stored: StoredEvent<E>) => void)[] = [];
-  private stoppedFollowing = false;
-  /**
-   * Where the category's next subscription starts (see `followFrom`): after the last record a
-   * subscription brought, else after the log's last record when following began; undefined before
-   * `follow`, or when the log was empty then and nothing has come since.
-   */
-  private followedTo: ReaderPosition | undefined;
-  private followStarted = false;
-  /** Whether the store still holds `followedTo`, and no repair dropped records before it. */
-  private readonly followCheck = new ReaderStoreCheck();
   private readonly cacheSize: number;
   private readonly windowMs: number;
   private readonly maxCommandsPerStream: number;
@@ -370,12 +351,6 @@ export class AggregateRepository<State, E extends DomainEvent> {
   private readonly tailEvents: number;
   private readonly log: (line: string, level?: 'warn' | 'info') => void;
   private readonly eventIds: EventIds;
-  /**
-   * Whether following the category is being tried again every REFOLLOW_DELAY_MS: said once when the
-   * tries begin and once when one succeeds, not at every try.
-   */
-  private refollowing = false;
-
   constructor(
     private readonly store: EventStore,
     private readonly aggregate: AggregateDefinition<State, E>,
@@ -398,6 +373,24 @@ export class AggregateRepository<State, E extends DomainEvent> {
     const log = options.log ?? (() => undefined);
     this.log = (line, level = 'warn') => log(line, level);
     this.eventIds = options.eventIds ?? 'perDecision';
+    this.follower = new CategoryFollower<E>(
+      store,
+      {
+        event: (stored) => {
+          this.observe(stored);
+          for (const follower of this.followers) follower(stored);
+        },
+        foreign: (foreign) => {
+          this.observeForeign(foreign);
+          this.foreignSkipped.record(foreign);
+        },
+        deleted: (stream) => this.forget(stream),
+        // Without the subscription the folds cannot be trusted to be current: drop them (they are
+        // re-read on use until it follows again).
+        lost: () => this.clear(),
+      },
+      this.log,
+    );
   }
 
   /** Current state of a stream (caught up with the store). */
@@ -533,7 +526,7 @@ export class AggregateRepository<State, E extends DomainEvent> {
     stream: string,
     foreignEvents: ForeignEventPolicy = 'refuse',
   ): Promise<{ state: State; revision: bigint | 'no_stream' }> {
-    const cached = this.following ? this.recent(stream) : undefined;
+    const cached = this.follower.open ? this.recent(stream) : undefined;
     return cached?.loaded && !(cached.unreadable && foreignEvents === 'refuse')
       ? { state: cached.state, revision: cached.revision }
       : this.load(stream, foreignEvents);
@@ -541,114 +534,23 @@ export class AggregateRepository<State, E extends DomainEvent> {
 
   /**
    * Keeps cached folds of streams starting with `prefix` current from a catch-up subscription to
-   * `$all` that starts at the head: older history is read when a stream is first loaded. A
-   * subscription that ends is followed again from where it got to (see `followFrom`); one that cannot
-   * start because the store does not answer is tried again every second, until it starts; the log
-   * (`RepositoryOptions.log`) says when the tries begin and when one succeeds.
+   * `$all` that starts at the head: older history is read when a stream is first loaded. One that
+   * ends or cannot start is followed again (see CategoryFollower); meanwhile `current` reads the
+   * store, and the log (`RepositoryOptions.log`) says when the tries begin and when one succeeds.
    */
-  async follow(prefix: string): Promise<void> {
-    if (this.following) return;
-    this.stoppedFollowing = false;
-    let fromPosition: bigint | undefined;
-    try {
-      fromPosition = await this.followFrom(prefix);
-    } catch (error) {
-      // The store does not answer (yet: an api started before it, or while it restarts after a
-      // crash). Failing here stopped the api from starting at all; instead it starts without the
-      // subscription, as when one is lost: folds are read from the store on each use (`current`)
-      // and following starts once the store answers.
-      this.refollow(prefix, cannotStart(prefix, error));
-      return;
-    }
-    if (this.refollowing) {
-      this.log(`subscription to ${prefix}* started after trying again: the event store answers`, 'info');
-      this.refollowing = false;
-    }
-    const subscription = this.store.subscribeToAll<E>({
-      fromPosition,
-      streamPrefixes: [prefix],
-      deletions: true,
-    });
-    this.following = subscription;
-    void (async () => {
-      let ended = `subscription to ${prefix}* ended`;
-      try {
-        for await (const item of subscription) {
-          if (item.kind === 'event') {
-            this.observe(item.stored);
-            this.followedPast(item.stored);
-            for (const follower of this.followers) follower(item.stored);
-          } else if (item.kind === 'foreign') {
-            this.observeForeign(item.foreign);
-            this.followedPast(item.foreign);
-            this.foreignSkipped.record(item.foreign);
-          } else if (item.kind === 'deleted') this.forget(item.stream);
-        }
-      } catch (error) {
-        // Ended by an error (a lost store): handled below like any other end.
-        ended = `subscription to ${prefix}* ended (${messageOf(error)})`;
-      }
-      if (this.following !== subscription) return; // stopped on purpose
-      // Without the subscription the folds cannot be trusted to be current: drop them (they are
-      // re-read on use) and follow again once the store answers.
-      this.following = undefined;
-      this.clear();
-      this.refollow(prefix, ended);
-    })();
-  }
-
-  /**
-   * Where a subscription of the category starts (exclusive; undefined: the log's first record). The
-   * first at the log's last record. Every later one, after a subscription ended, right after the last
-   * record the category's subscriptions brought, so that followers are told of the events written
-   * while none was open (an account change another instance took meanwhile, R16). Unless the store
-   * no longer holds that record, or a repair since dropped records before it: the log was cut or
-   * replaced, and what lies past that position is not what was written after it, so it starts at the
-   * log's last record again, what was written meanwhile untold.
-   */
-  private async followFrom(prefix: string): Promise<bigint | undefined> {
-    const last = this.followedTo;
-    if (last) {
-      const check = await this.followCheck.check(this.store, last);
-      if (check.kind === 'kept') return last.position;
-      this.log(`${prefix} followed again from the last record of the log: ${whyStartOver(last, check)}`);
-    } else if (this.followStarted) {
-      // The log was empty when following began, and no record has come since: all of it is new.
-      return undefined;
-    }
-    const [head] = await this.store.readAllRecords(undefined, 1, 'backwards');
-    this.followStarted = true;
-    this.followedTo = head?.position === undefined ? undefined : { id: head.id, position: head.position };
-    return this.followedTo?.position;
-  }
-
-  /** A record the category's subscription brought: the next one starts after it. */
-  private followedPast(record: { readonly id: string; readonly position: bigint | undefined }): void {
-    if (record.position !== undefined) this.followedTo = { id: record.id, position: record.position };
+  follow(prefix: string): Promise<void> {
+    return this.follower.follow(prefix);
   }
 
   /**
    * Tells `follower` of every event the category's subscription brings (whoever wrote it: this
    * process, another instance, a tool), after the cached fold holds it, so a decision it starts reads
    * the stream at least that far; those written while the subscription was down too, once it follows
-   * again (see `followFrom`), unless the log was cut or replaced meanwhile. Not those before `follow`
-   * started. The follower must not throw and is not awaited: it runs beside the subscription, which
-   * keeps folding.
+   * again, unless the log was cut or replaced meanwhile. Not those before `follow` started. The
+   * follower must not throw and is not awaited: it runs beside the subscription, which keeps folding.
    */
   onFollowed(follower: (stored: StoredEvent<E>) => void): void {
     this.followers.push(follower);
-  }
-
-  /** Follows the category again in a while, having said `why` it stopped if this begins the tries. */
-  private refollow(prefix: string, why: string): void {
-    if (!this.refollowing) {
-      this.log(`${why}; trying again every ${REFOLLOW_DELAY_MS} ms until the event store answers`);
-      this.refollowing = true;
-    }
-    setTimeout(() => {
-      if (this.stoppedFollowing) return;
-      this.follow(prefix).catch((error: unknown) => this.refollow(prefix, cannotStart(prefix, error)));
-    }, REFOLLOW_DELAY_MS).unref();
   }
 
   /**
@@ -729,11 +631,8 @@ export class AggregateRepository<State, E extends DomainEvent> {
     this.drop(stream);
   }
 
-  async stopFollowing(): Promise<void> {
-    this.stoppedFollowing = true;
-    const subscription = this.following;
-    this.following = undefined;
-    await subscription?.close();
+  stopFollowing(): Promise<void> {
+    return this.follower.stop();
   }
 
   /**

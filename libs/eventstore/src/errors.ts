@@ -2,6 +2,9 @@ import { UnavailableError, UnknownError } from '@eventstore/db-client';
 
 import type { ForeignEvent } from './event-store.js';
 
+/** What a caught error says, for a log line: whatever was thrown, Error or not. */
+export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
 /** Another writer appended to the stream since it was read: re-read, re-decide, retry. */
 export class StreamVersionConflictError extends Error {
   override readonly name = 'StreamVersionConflictError';
