@@ -1,4 +1,3 @@
-import { edgeSentenceOf } from '#domain';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,8 +33,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable, Subject, takeUntil } from 'rxjs';
 import { ConfigService } from '@nestjs/config';
 import { VIRTUAL_CLOCK_STREAM, isAccountsStream, isLogPosition, LOG_POSITION_RULE } from '#events';
-import { accountParty, accountsProjection, type ReadModels } from '#read-models';
-import { AsOfQuery, notAPartySentence, validId } from '../http/params.js';
+import { accountParty, type ReadModels } from '#read-models';
+import { AsOfQuery, knownAccount, notAPartySentence, validId } from '../http/params.js';
 import { ReadModelsService, type AsOf } from '../http/read-models.service.js';
 import { ANSWER_EXAMPLES } from '../http/answer-examples.js';
 import { AsOfQueries, EventStreamAnswer, QueryAnswer, QueryRefusals } from '../http/route-docs.js';
@@ -345,12 +344,7 @@ export class PanelController implements BeforeApplicationShutdown {
         errors: [{ field: 'position', messages: [LOG_POSITION_RULE] }],
       });
     }
-    if (!this.readModels.projector.readModels.state(accountsProjection).accounts.has(accountId)) {
-      throw new NotFoundException({
-        code: 'ACCOUNT_NOT_FOUND',
-        message: edgeSentenceOf('ACCOUNT_NOT_FOUND', { account: accountId }),
-      });
-    }
+    knownAccount(this.readModels.projector.readModels, accountId);
     const at = BigInt(position);
     // The log index knows records' positions; reading from one of them, never from the number given,
     // is what EventStoreDB accepts (see stepsAround).
@@ -390,13 +384,7 @@ export class PanelController implements BeforeApplicationShutdown {
     const accountId = validId(account, 'account');
     const parties = commaList(viewers ?? '', 'viewers', 'viewer').map((viewer) => validId(viewer, 'viewers'));
     const live = this.readModels.projector.readModels;
-    const known = live.state(accountsProjection).accounts.get(accountId);
-    if (!known) {
-      throw new NotFoundException({
-        code: 'ACCOUNT_NOT_FOUND',
-        message: edgeSentenceOf('ACCOUNT_NOT_FOUND', { account: accountId }),
-      });
-    }
+    const known = knownAccount(live, accountId);
     const start = await seatsStartOf(this.readModels.store, accountId, parties);
     if (start === undefined) {
       const party = parties.find((viewer) => !accountParty(live, accountId, viewer)) ?? parties.join(',');
