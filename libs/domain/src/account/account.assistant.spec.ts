@@ -5,6 +5,7 @@ import type * as C from './account.commands.js';
 import {
   ADMIN,
   ALICE,
+  ALICE_SECOND,
   BOB,
   CAROL,
   EVERYDAY,
@@ -12,6 +13,7 @@ import {
   accept,
   acme,
   addSpeedDial,
+  changeDirectNumbers,
   changePermissions,
   extend,
   given,
@@ -295,13 +297,7 @@ describe('speed dials (R22)', () => {
 
 describe('named shared lines (R23)', () => {
   /** Alice with a second number, so that her two lines can be named alike or apart. */
-  const second = '+15550000011';
-  const twoLines = extend(acme, {
-    type: 'ChangeDirectNumbers',
-    actor: ADMIN,
-    partyId: ALICE,
-    directNumbers: [numberOf(ALICE), second],
-  });
+  const twoLines = extend(acme, changeDirectNumbers(ALICE, [numberOf(ALICE), ALICE_SECOND]));
 
   it('R23: the delegator names its direct number; the name is an event', () => {
     given(acme)
@@ -359,7 +355,7 @@ describe('named shared lines (R23)', () => {
 
   it('R23: two lines of one delegator cannot share a name, so delegates can tell them apart', () => {
     given(extend(twoLines, nameLine(ALICE, 'Sales')))
-      .when(nameLine(ALICE, 'Sales', second))
+      .when(nameLine(ALICE, 'Sales', ALICE_SECOND))
       .thenRejects('LINE_NAME_TAKEN', 'R23');
   });
 
@@ -368,7 +364,7 @@ describe('named shared lines (R23)', () => {
       ...twoLines,
       {
         type: 'LineNamed' as const,
-        data: { partyId: ALICE, number: second, name: '\u202eSales', by: ALICE, at: T0 },
+        data: { partyId: ALICE, number: ALICE_SECOND, name: '\u202eSales', by: ALICE, at: T0 },
       },
     ];
     given(legacy)
@@ -392,10 +388,10 @@ describe('named shared lines (R23)', () => {
   it('R23: names that read the same are the same name: surrounding spaces and invisible characters do not tell lines apart', () => {
     for (const lookalike of ['Sales ', ' Sales', 'Sales\u200b', '\ufeffSales', 'Sa\u00adles'])
       given(extend(twoLines, nameLine(ALICE, 'Sales')))
-        .when(nameLine(ALICE, lookalike, second))
+        .when(nameLine(ALICE, lookalike, ALICE_SECOND))
         .thenRejects('LINE_NAME_TAKEN', 'R23');
     given(extend(twoLines, nameLine(ALICE, 'Sales')))
-      .when(nameLine(ALICE, '  Support  ', second))
+      .when(nameLine(ALICE, '  Support  ', ALICE_SECOND))
       .thenEmits((events) =>
         expect(events).toEqual([
           expect.objectContaining({ type: 'LineNamed', data: expect.objectContaining({ name: 'Support' }) }),
@@ -410,12 +406,7 @@ describe('named shared lines (R23)', () => {
   });
 
   it('R23: a number the party gives up takes its name with it', () => {
-    const named = extend(acme, nameLine(ALICE, 'Sales'), {
-      type: 'ChangeDirectNumbers',
-      actor: ADMIN,
-      partyId: ALICE,
-      directNumbers: ['+15550000011'],
-    });
+    const named = extend(acme, nameLine(ALICE, 'Sales'), changeDirectNumbers(ALICE, [ALICE_SECOND]));
     expect(active(named).parties.get(ALICE)!.lineNames.size).toBe(0);
   });
 });

@@ -25,7 +25,7 @@ const KNOWN_NUMBERS: Readonly<Record<string, string>> = {
   [LOBBY]: '+15550000009',
 };
 
-/** Alice's second direct number, for R10 specs. */
+/** Alice's second direct number, for specs of her two lines (R10, R23). */
 export const ALICE_SECOND = '+15550000011';
 
 /** The first direct number of a fixture party; `p<n>` parties get `+1555200<nnnn>`. */
@@ -140,6 +140,20 @@ export const enableFor = onParty('EnableDelegationForUser');
 export const disableFor = onParty('DisableDelegationForUser');
 export const lock = onParty('LockDelegation');
 export const unlock = onParty('UnlockDelegation');
+
+/** R1, R10: an admin gives `partyId` these direct numbers in place of its own. */
+export const changeDirectNumbers = (partyId: string, directNumbers: string[]): C.ChangeDirectNumbers => ({
+  type: 'ChangeDirectNumbers',
+  ...base(ADMIN),
+  partyId,
+  directNumbers,
+});
+
+/** R2: an admin changes `partyId`'s calling plan (`'none'` takes it out of delegation). */
+export const changeCallingPlan = (
+  partyId: string,
+  callingPlan: C.ChangeCallingPlan['callingPlan'],
+): C.ChangeCallingPlan => ({ type: 'ChangeCallingPlan', ...base(ADMIN), partyId, callingPlan });
 
 export const givePowerPack = (partyId: string, powerPack = true): C.ChangePowerPack => ({
   type: 'ChangePowerPack',

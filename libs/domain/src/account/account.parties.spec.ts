@@ -8,6 +8,9 @@ import {
   T0,
   accept,
   acme,
+  changeAssistant,
+  changeCallingPlan,
+  changeDirectNumbers,
   changePolicy,
   createAccount,
   extend,
@@ -168,53 +171,33 @@ describe('provisioning parties (R1)', () => {
 
   it('R1: an admin changes a party’s direct numbers; released numbers may be reused', () => {
     given(acme)
-      .when({
-        type: 'ChangeDirectNumbers',
-        actor: ADMIN,
-        partyId: ALICE,
-        directNumbers: [ALICE_SECOND],
-      })
+      .when(changeDirectNumbers(ALICE, [ALICE_SECOND]))
       .then([
         { type: 'PartyDirectNumbersChanged', data: { partyId: ALICE, directNumbers: [ALICE_SECOND], ...at } },
       ]);
-    const released = extend(acme, {
-      type: 'ChangeDirectNumbers',
-      actor: ADMIN,
-      partyId: ALICE,
-      directNumbers: [ALICE_SECOND],
-    });
+    const released = extend(acme, changeDirectNumbers(ALICE, [ALICE_SECOND]));
     given(released)
       .when(provisionUser('dave', { directNumbers: [numberOf(ALICE)] }))
       .thenEmitsTypes(['PhoneUserProvisioned']);
   });
 
   it('R1: changing numbers keeps at least one (NO_DIRECT_NUMBER)', () => {
-    given(acme)
-      .when({ type: 'ChangeDirectNumbers', actor: ADMIN, partyId: ALICE, directNumbers: [] })
-      .thenRejects('NO_DIRECT_NUMBER', 'R1');
+    given(acme).when(changeDirectNumbers(ALICE, [])).thenRejects('NO_DIRECT_NUMBER', 'R1');
   });
 
   it('R10: a number shared by a live delegation cannot be taken away (NUMBER_SHARED_BY_DELEGATION)', () => {
     given(extend(acme, invite('d1', ALICE, BOB)))
-      .when({
-        type: 'ChangeDirectNumbers',
-        actor: ADMIN,
-        partyId: ALICE,
-        directNumbers: [ALICE_SECOND],
-      })
+      .when(changeDirectNumbers(ALICE, [ALICE_SECOND]))
       .thenRejects('NUMBER_SHARED_BY_DELEGATION', 'R10');
   });
 
   it('R1: changing an unknown party is not found (PARTY_NOT_FOUND)', () => {
-    given(acme)
-      .when({ type: 'ChangeCallingPlan', actor: ADMIN, partyId: 'nobody', callingPlan: 'pro' })
-      .thenRejects('PARTY_NOT_FOUND', 'R1');
+    given(acme).when(changeCallingPlan('nobody', 'pro')).thenRejects('PARTY_NOT_FOUND', 'R1');
   });
 });
 
 describe('calling plans (R2)', () => {
-  const noPlan = (partyId: string) =>
-    ({ type: 'ChangeCallingPlan', actor: ADMIN, partyId, callingPlan: 'none' }) as const;
+  const noPlan = (partyId: string) => changeCallingPlan(partyId, 'none');
 
   it('R2: an admin changes a calling plan; the change is an event', () => {
     given(acme)
@@ -262,13 +245,11 @@ describe('Assistant and desktop client (R4)', () => {
     version: string,
     actor = partyId,
   ) => ({ type: 'ReportDesktopClient', actor, partyId, desktopClient: { platform, version } }) as const;
-  const assistant = (partyId: string, assistantEnabled: boolean) =>
-    ({ type: 'ChangeAssistant', actor: ADMIN, partyId, assistantEnabled }) as const;
   const pendingFor = (...setup: Parameters<typeof history>) =>
     extend(acme, ...setup, invite('d1', ALICE, BOB));
 
   it('R4: accepting needs the Assistant enabled for the delegate (ASSISTANT_DISABLED)', () => {
-    given(pendingFor(assistant(BOB, false)))
+    given(pendingFor(changeAssistant(BOB, false)))
       .when(accept('d1', BOB))
       .thenRejects('ASSISTANT_DISABLED', 'R4');
   });
@@ -316,7 +297,7 @@ describe('Assistant and desktop client (R4)', () => {
   });
 
   it('R4: inviting needs no Assistant (it is done in the web portal)', () => {
-    given(extend(acme, assistant(BOB, false)))
+    given(extend(acme, changeAssistant(BOB, false)))
       .when(invite('d1', ALICE, BOB))
       .thenEmitsTypes(['DelegateInvited']);
   });
@@ -348,15 +329,15 @@ describe('Assistant and desktop client (R4)', () => {
   });
 
   it('R4: the Assistant belongs to phone users, not common-area phones (NOT_A_PHONE_USER)', () => {
-    given(acme).when(assistant(LOBBY, true)).thenRejects('NOT_A_PHONE_USER', 'R4');
+    given(acme).when(changeAssistant(LOBBY, true)).thenRejects('NOT_A_PHONE_USER', 'R4');
   });
 
   it('R4: only an admin switches the Assistant (ADMIN_ONLY)', () => {
     given(acme)
-      .when({ ...assistant(BOB, false), actor: BOB })
+      .when({ ...changeAssistant(BOB, false), actor: BOB })
       .thenRejects('ADMIN_ONLY', 'R4');
     given(acme)
-      .when(assistant(BOB, false))
+      .when(changeAssistant(BOB, false))
       .then([{ type: 'PartyAssistantChanged', data: { partyId: BOB, assistantEnabled: false, ...at } }]);
   });
 });

@@ -17,6 +17,7 @@ import {
   accept,
   acme,
   addVip,
+  changeCallingPlan,
   changePermissions,
   decline,
   disableFor,
@@ -58,14 +59,7 @@ describe('eligibility explanations for diagnostics (R20)', () => {
   const account = stateOf(acme);
 
   it('R2: a party without a calling plan is explained by NO_CALLING_PLAN', () => {
-    const state = stateOf(
-      extend(acme, {
-        type: 'ChangeCallingPlan',
-        actor: ADMIN,
-        partyId: BOB,
-        callingPlan: 'none',
-      }),
-    );
+    const state = stateOf(extend(acme, changeCallingPlan(BOB, 'none')));
     expect(explainDelegationEligibility(state, BOB)).toMatchObject({
       ok: false,
       code: 'NO_CALLING_PLAN',
@@ -75,12 +69,7 @@ describe('eligibility explanations for diagnostics (R20)', () => {
   });
 
   it('R2: given a party named with a right-to-left override before the api refused them and no calling plan, when its eligibility is explained, then its name is set apart in the sentence', () => {
-    const legacy = extend(acme, {
-      type: 'ChangeCallingPlan',
-      actor: ADMIN,
-      partyId: BOB,
-      callingPlan: 'none',
-    }).map((event) =>
+    const legacy = extend(acme, changeCallingPlan(BOB, 'none')).map((event) =>
       event.type === 'PhoneUserProvisioned' && event.data.partyId === BOB
         ? { ...event, data: { ...event.data, name: '\u202ebuB' } }
         : event,

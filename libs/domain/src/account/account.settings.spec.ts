@@ -7,6 +7,7 @@ import {
   T0,
   accept,
   acme,
+  changeCallingPlan,
   changePermissions,
   changePolicy,
   changeSharedLines,
@@ -163,12 +164,7 @@ describe('folding stored events', () => {
   ): AccountEvent => ({ ...event, data: { ...event.data, ...extra } }) as AccountEvent;
 
   it('R2: a calling-plan event changes only the calling plan, whatever other fields its stored data carries', () => {
-    const noPlan = extend(acme, {
-      type: 'ChangeCallingPlan',
-      actor: ADMIN,
-      partyId: BOB,
-      callingPlan: 'none',
-    });
+    const noPlan = extend(acme, changeCallingPlan(BOB, 'none'));
     const planEvent = noPlan.at(-1)!;
     const foreign = [
       ...acme,

@@ -9,6 +9,8 @@ import {
   T0,
   accept,
   addVip,
+  changeCallingPlan,
+  changeDirectNumbers,
   changePermissions,
   changePolicy,
   disableFor,
@@ -119,24 +121,14 @@ describe('the account as a shared line sees it (lineContextFor)', () => {
       { ...invite('d-bob', ALICE, BOB), sharedLines: [LINE] },
       accept('d-bob', BOB),
       { ...invite('d-carol', ALICE, CAROL), sharedLines: [LINE] },
-      {
-        type: 'ChangeDirectNumbers',
-        actor: ADMIN,
-        partyId: ALICE,
-        directNumbers: [LINE, ALICE_SECOND],
-      },
+      changeDirectNumbers(ALICE, [LINE, ALICE_SECOND]),
     ).when();
     expect(context.delegates.map((d) => [d.partyId, d.active])).toEqual([
       [BOB, true],
       [CAROL, false],
     ]);
     const second = given(
-      {
-        type: 'ChangeDirectNumbers',
-        actor: ADMIN,
-        partyId: ALICE,
-        directNumbers: [LINE, ALICE_SECOND],
-      },
+      changeDirectNumbers(ALICE, [LINE, ALICE_SECOND]),
       ...delegationTo('d-bob', BOB, { sharedLines: [ALICE_SECOND] }),
     );
     expect(second.when(LINE).delegates).toEqual([]);
@@ -153,12 +145,7 @@ describe('the account as a shared line sees it (lineContextFor)', () => {
   });
 
   it('R2: given a delegate without a calling plan, then its eligibility names NO_CALLING_PLAN', () => {
-    const context = given(...delegationTo('d-bob', BOB), {
-      type: 'ChangeCallingPlan',
-      actor: ADMIN,
-      partyId: BOB,
-      callingPlan: 'none',
-    }).when();
+    const context = given(...delegationTo('d-bob', BOB), changeCallingPlan(BOB, 'none')).when();
     expect(context.delegates[0]?.eligibility).toEqual({
       ok: false,
       rule: 'R2',
@@ -322,14 +309,7 @@ describe('a call on a number nobody owns any more (R10, R15)', () => {
   const line = specFor(lineDecider);
   const shared = history(...ACME, ...delegationTo('d-bob', BOB));
   const whileOwned = lineContextFor(stateOf(shared), LINE, T0);
-  const givenUp = stateOf(
-    extend(shared, revoke('d-bob', ALICE), {
-      type: 'ChangeDirectNumbers',
-      actor: ADMIN,
-      partyId: ALICE,
-      directNumbers: [ALICE_SECOND],
-    }),
-  );
+  const givenUp = stateOf(extend(shared, revoke('d-bob', ALICE), changeDirectNumbers(ALICE, [ALICE_SECOND])));
   /** The context the api decides `type` in on the number Alice gave up. */
   const nowUnowned = (type: LineCommand['type']) => lineContextFor(givenUp, LINE, T0, type);
   const bobOnCall = lineHistory(whileOwned, incoming, { type: 'AnswerCall', callId: 'c1', actor: BOB });
