@@ -3,9 +3,11 @@ import { fold, inContext, type Timed } from '../shared/decider.js';
 import type { Check, Refusal } from '../shared/domain-error.js';
 import { specFor } from '../shared/given-when-then.js';
 import type {
+  AnswerAsExternalParty,
   AnswerCall,
   DeclineCall,
   HangUp,
+  HangUpAsExternalParty,
   HoldCall,
   JoinCall,
   LineCommand,
@@ -226,6 +228,19 @@ export const hangUp = (callId: string, actor: string, when?: string): Timed<Hang
   type: 'HangUp',
   callId,
   actor,
+  ...(when === undefined ? {} : { at: when }),
+});
+
+/** The outside party (the caller, or whom a placed call dials) picks up, or hangs up, at its end. */
+export const externalAnswer = (callId: string): AnswerAsExternalParty => ({
+  type: 'AnswerAsExternalParty',
+  callId,
+  actor: `external:${CALLER}`,
+});
+export const externalHangUp = (callId: string, when?: string): Timed<HangUpAsExternalParty> => ({
+  type: 'HangUpAsExternalParty',
+  callId,
+  actor: `external:${CALLER}`,
   ...(when === undefined ? {} : { at: when }),
 });
 

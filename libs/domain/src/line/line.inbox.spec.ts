@@ -8,7 +8,6 @@ import {
   NEWBOSS,
   STRANGER,
   T0,
-  TIMERS,
   answer,
   assistantInactive,
   at,
@@ -17,6 +16,7 @@ import {
   decidedAsExplained,
   delegate,
   expireRing,
+  externalHangUp,
   given,
   history,
   hold,
@@ -85,7 +85,7 @@ describe('the shared voicemail inbox (R17)', () => {
       incoming('c1'),
       expireRing('c1'),
       incoming('c2', '+15550111', at(40)),
-      { type: 'ExpireRing', callId: 'c2', actor: TIMERS, at: at(70) },
+      expireRing('c2', at(70)),
       { ...read(ASSISTANT, 'c2'), at: at(80) },
       remove(BOSS, 'c1'),
     );
@@ -227,7 +227,7 @@ describe('recordings belong to the party who started them (R18)', () => {
 
   it('R18: recordings stop with their owner when the call ends', () => {
     given(recording)
-      .when({ type: 'HangUpAsExternalParty', callId: 'c1', actor: 'external' })
+      .when(externalHangUp('c1'))
       .then([
         {
           type: 'RecordingStopped',

@@ -15,6 +15,7 @@ import {
   callPlacedBy,
   context,
   delegate,
+  externalAnswer,
   given,
   hangUp,
   history,
@@ -159,11 +160,7 @@ describe('placing calls on a shared line', () => {
   });
 
   it('R12: the line is free again once the call ends', () => {
-    const ended = callPlacedBy(
-      ASSISTANT,
-      { type: 'AnswerAsExternalParty', callId: 'c1', actor: `external:${CALLER}` },
-      hangUp('c1', ASSISTANT),
-    );
+    const ended = callPlacedBy(ASSISTANT, externalAnswer('c1'), hangUp('c1', ASSISTANT));
     expect(ended.map((e) => e.type)).toEqual([
       'CallPlacedOnSharedLine',
       'CallAnsweredByExternalParty',
@@ -219,11 +216,12 @@ describe('placing calls on a shared line', () => {
 
   it('R12: the external party answering a dialing call connects it; answering twice is refused', () => {
     const dialing = callPlacedBy(BOSS);
-    const externalAnswer = { type: 'AnswerAsExternalParty', callId: 'c1', actor: 'external' } as const;
     given(dialing)
-      .when(externalAnswer)
+      .when(externalAnswer('c1'))
       .then([{ type: 'CallAnsweredByExternalParty', data: { callId: 'c1', at: T0 } }]);
-    given(callPlacedBy(BOSS, externalAnswer)).when(externalAnswer).thenRejects('CALL_NOT_RINGING', 'R12');
+    given(callPlacedBy(BOSS, externalAnswer('c1')))
+      .when(externalAnswer('c1'))
+      .thenRejects('CALL_NOT_RINGING', 'R12');
   });
 
   it('R12: answering an outgoing call as a line-side party is refused with CALL_NOT_RINGING', () => {

@@ -17,6 +17,7 @@ import {
   delegate,
   escalateVipRing,
   expireRing,
+  externalHangUp,
   given,
   hangUp,
   history,
@@ -249,6 +250,6 @@ describe("the recent calls and totals of the number's current ownership (R10, R1
     const late = given(past, reassigned).when(answer('c1', ASSISTANT)).thenRejects('ALREADY_ANSWERED', 'R13');
     expect(late.message).toBe('Call c1 was already answered by Assistant.');
     // And the caller of the call that went to voicemail hanging up then is no news
-    given(past, reassigned).when({ type: 'HangUpAsExternalParty', callId: 'c2', actor: 'external' }).then([]);
+    given(past, reassigned).when(externalHangUp('c2')).then([]);
   });
 });

@@ -15,6 +15,7 @@ import {
   decline,
   delegate,
   expireRing,
+  externalHangUp,
   given,
   hangUp,
   history,
@@ -257,14 +258,12 @@ describe('declines, timeouts and the shared voicemail (R14)', () => {
 
   it('R14: a call sent to voicemail because the line was busy keeps its id reserved', () => {
     given(secondCallerFoundBusy).when(incoming('c2')).thenRejects('CALL_ID_IN_USE', 'R12');
-    given(secondCallerFoundBusy)
-      .when({ type: 'HangUpAsExternalParty', callId: 'c2', actor: 'external' })
-      .then([]);
+    given(secondCallerFoundBusy).when(externalHangUp('c2')).then([]);
   });
 
   it('R14: the caller hanging up while it rings is a missed call with no voicemail', () => {
     given(ringingCall())
-      .when({ type: 'HangUpAsExternalParty', callId: 'c1', actor: `external:${CALLER}`, at: at(5) })
+      .when(externalHangUp('c1', at(5)))
       .then([
         {
           type: 'CallEnded',
@@ -282,7 +281,7 @@ describe('declines, timeouts and the shared voicemail (R14)', () => {
 
   it('R14: the caller hanging up after the call went to voicemail is no news', () => {
     given(ringingCall(expireRing('c1')))
-      .when({ type: 'HangUpAsExternalParty', callId: 'c1', actor: 'external' })
+      .when(externalHangUp('c1'))
       .then([]);
   });
 });

@@ -6,12 +6,12 @@ import {
   ASSISTANT,
   BOSS,
   NEWBOSS,
-  TIMERS,
   answer,
   at,
   callPlacedBy,
   context,
   expireRing,
+  externalAnswer,
   hangUp,
   history,
   hold,
@@ -32,7 +32,7 @@ const written = (state: LineState) => {
   );
   return { data: data as Record<string, unknown>, attachments: attachments.map((bytes) => bytes.slice()) };
 };
-const hungUp = (callId: string) => [place(callId, BOSS), { type: 'HangUp', callId, actor: BOSS } as const];
+const hungUp = (callId: string) => [place(callId, BOSS), hangUp(callId, BOSS)];
 const through = (state: LineState): LineState => {
   const { data, attachments } = written(state);
   return lineSnapshotCodec.deserialize(data, attachments);
@@ -51,10 +51,10 @@ describe('line snapshots', () => {
     const events = history(
       context,
       incoming('c1'),
-      { type: 'ExpireRing', callId: 'c1', actor: TIMERS, at: at(30) },
+      expireRing('c1'),
       { type: 'ReadVoicemail', messageId: 'c1', actor: ASSISTANT },
       place('c2', BOSS),
-      { type: 'AnswerAsExternalParty', callId: 'c2', actor: 'external:+15550100' },
+      externalAnswer('c2'),
       // A transfer recalled from its target, remembered on the call and after it (R16)
       transfer('c2', BOSS, ASSISTANT),
       recallTransfer('c2', 1),

@@ -26,6 +26,7 @@ import {
   incoming,
   lineContext,
   place,
+  recallTransfer,
   ringingCall,
   stateOf,
   transfer,
@@ -105,13 +106,9 @@ describe('timers as data (R21)', () => {
       decline('c1', ASSISTANT),
       transfer('c1', BOSS, DEPUTY, at(1)),
     );
-    given(secondAttempt)
-      .when({ type: 'RecallTransfer', callId: 'c1', attempt: 1, actor: TIMERS, at: at(30) })
-      .then([]);
+    given(secondAttempt).when(recallTransfer('c1', 1)).then([]);
     const answered = bossOnCall(transfer('c1', BOSS, ASSISTANT, T0), answer('c1', ASSISTANT));
-    given(answered)
-      .when({ type: 'RecallTransfer', callId: 'c1', attempt: 1, actor: TIMERS, at: at(30) })
-      .then([]);
+    given(answered).when(recallTransfer('c1', 1)).then([]);
   });
 
   it('R21: a timer fired before it is due is refused so the process manager reschedules it', () => {
