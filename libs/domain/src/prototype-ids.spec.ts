@@ -165,7 +165,7 @@ const invited = A.extend(
   A.invite('d1', A.ALICE, A.BOB, { permissions: [...A.EVERYDAY, 'optInOut', 'overrideBusinessHours'] }),
 );
 const active = A.extend(invited, A.accept('d1', A.BOB));
-const withVip = A.extend(active, A.addVip(A.ALICE, '+15557770001'));
+const withVip = A.extend(active, A.addVip(A.ALICE, A.VIP));
 const withSpeedDial = A.extend(acme, A.addSpeedDial(A.ALICE, 'k1'));
 const now = { now: A.T0 };
 const hours = { utcOffsetMinutes: 0, windows: [] };
@@ -303,7 +303,7 @@ const ACCOUNT_SAMPLES: Samples<AccountCommand, AccountEvent> = {
     command: {
       type: 'RemoveVipContact',
       delegatorId: A.ALICE,
-      number: '+15557770001',
+      number: A.VIP,
       actor: A.ALICE,
       ...now,
     },

@@ -4,6 +4,7 @@ import {
   BOB,
   EVERYDAY,
   T0,
+  VIP,
   accept,
   acme,
   addVip,
@@ -28,16 +29,16 @@ const own = { onBehalfOf: null, permission: null };
 describe('authority a decision used, recorded in event metadata (SPEC §2)', () => {
   it('R19: given a delegate with manageVipContacts, when it edits the VIP list, then it acts for the delegator with that permission', () => {
     given(withVipDelegate, at)
-      .when(addVip(ALICE, '+15557770001', BOB))
+      .when(addVip(ALICE, VIP, BOB))
       .thenActsWith({ onBehalfOf: ALICE, permission: 'manageVipContacts' });
   });
 
   it('R19: when the delegator or an admin edits the VIP list, then it acts on its own authority', () => {
     given(withVipDelegate, at)
-      .when(addVip(ALICE, '+15557770001', ALICE))
+      .when(addVip(ALICE, VIP, ALICE))
       .thenActsWith(own);
     given(withVipDelegate, at)
-      .when(addVip(ALICE, '+15557770001', ADMIN))
+      .when(addVip(ALICE, VIP, ADMIN))
       .thenActsWith(own);
   });
 

@@ -25,6 +25,9 @@ const KNOWN_NUMBERS: Readonly<Record<string, string>> = {
   [LOBBY]: '+15550000009',
 };
 
+/** A caller Alice may list as a VIP contact (R19). */
+export const VIP = '+15557770001';
+
 /** Alice's second direct number, for specs of her two lines (R10, R23). */
 export const ALICE_SECOND = '+15550000011';
 

@@ -14,6 +14,7 @@ import {
   EVERYDAY,
   LOBBY,
   T0,
+  VIP,
   accept,
   acme,
   addVip,
@@ -46,7 +47,6 @@ import {
 import { isWithinBusinessHours } from './account.values.js';
 import { lineContextFor } from '../line-context/line-context.js';
 
-const VIP = '+15557770001';
 const TOKYO_OFFICE = {
   utcOffsetMinutes: 540,
   windows: [

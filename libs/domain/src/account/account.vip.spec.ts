@@ -6,6 +6,7 @@ import {
   EVERYDAY,
   LOBBY,
   T0,
+  VIP,
   accept,
   acme,
   addVip,
@@ -19,7 +20,6 @@ import {
 } from './account.fixtures.js';
 import { explainPermission } from './account.eligibility.js';
 
-const VIP = '+15557770001';
 const withPowerPack = extend(acme, givePowerPack(ALICE));
 /** Alice (with the Power Pack) invited Bob with manageVipContacts; he has not accepted yet. */
 const bobManagesVipsPending = extend(

@@ -7,6 +7,7 @@ import {
   BOB,
   CAROL,
   T0,
+  VIP,
   accept,
   addVip,
   changeCallingPlan,
@@ -34,7 +35,6 @@ import { specFor } from '../shared/given-when-then.js';
 import { lineContextFor } from './line-context.js';
 
 const LINE = numberOf(ALICE);
-const VIP = '+15557770001';
 
 /** Given the account's history, when a line asks for its context at T0. */
 const given = (...commands: AccountCommand[]) => {
