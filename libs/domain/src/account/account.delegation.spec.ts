@@ -33,6 +33,9 @@ import { explainOptInOrOut } from './account.delegation.decide.js';
 
 const pending = extend(acme, invite('d1', ALICE, BOB));
 const active = extend(acme, invite('d1', ALICE, BOB), accept('d1', BOB));
+/** Alice invites Bob with optInOut too (R6), so that, once he accepts, he may opt out of ringing (R13). */
+const invitedWithOptInOut = invite('d1', ALICE, BOB, { permissions: [...EVERYDAY, 'optInOut'] });
+const optable = extend(acme, invitedWithOptInOut, accept('d1', BOB));
 
 describe('inviting a delegate (R6, R7, R9, R10)', () => {
   it('R7: an invitation by the delegator is pending, with its permissions and shared lines', () => {
@@ -174,22 +177,24 @@ describe('answering an invitation (R7)', () => {
 });
 
 describe('policy activation (R7)', () => {
+  /** Then the command's own event, and one delegation, `activation`, activated by policy. */
+  const ownEventAndActivation =
+    (ownType: AccountEvent['type'], activation: ReturnType<typeof ref>) =>
+    (events: readonly AccountEvent[]) => {
+      expect(typesOf(events)).toEqual([ownType, 'DelegationActivatedByPolicy']);
+      expect(events[1]!.data).toEqual(activation);
+    };
+
   it('R7: with admin-enforced activation an invitation is active at once, with no acceptance', () => {
     given(extend(acme, changePolicy({ autoActivateInvitations: true })))
       .when(invite('d1', ALICE, BOB))
-      .thenEmits((events) => {
-        expect(typesOf(events)).toEqual(['DelegateInvited', 'DelegationActivatedByPolicy']);
-        expect(events[1]!.data).toEqual(ref('d1', ALICE, BOB, ALICE));
-      });
+      .thenEmits(ownEventAndActivation('DelegateInvited', ref('d1', ALICE, BOB, ALICE)));
   });
 
   it('R7: switching admin-enforced activation on activates the invitations still pending', () => {
     given(extend(acme, invite('d1', ALICE, BOB), invite('d2', ALICE, CAROL), accept('d2', CAROL)))
       .when(changePolicy({ autoActivateInvitations: true }))
-      .thenEmits((events) => {
-        expect(typesOf(events)).toEqual(['AccountPolicyChanged', 'DelegationActivatedByPolicy']);
-        expect(events[1]!.data).toEqual(ref('d1', ALICE, BOB, ADMIN));
-      });
+      .thenEmits(ownEventAndActivation('AccountPolicyChanged', ref('d1', ALICE, BOB, ADMIN)));
   });
 
   /** Acme with admin-enforced activation, where Bob's Assistant is off: he could not accept an invitation (R4). */
@@ -222,21 +227,15 @@ describe('policy activation (R7)', () => {
     // When the same policy change makes common-area delegation premium and switches activation on
     given(invitations)
       .when(changePolicy({ autoActivateInvitations: true, commonAreaDelegationNeedsPowerPack: true }))
-      .thenEmits((events) => {
-        // Then only Carol's invitation is activated
-        expect(typesOf(events)).toEqual(['AccountPolicyChanged', 'DelegationActivatedByPolicy']);
-        expect(events[1]!.data).toEqual(ref('d-carol', ALICE, CAROL, ADMIN));
-      });
+      // Then only Carol's invitation is activated
+      .thenEmits(ownEventAndActivation('AccountPolicyChanged', ref('d-carol', ALICE, CAROL, ADMIN)));
   });
 
   it('R7: Given admin-enforced activation and an invitation it left pending, When what refused it is put right, Then the same command activates it', () => {
     const waiting = extend(bobWithoutPanel, invite('d1', ALICE, BOB));
     given(waiting)
       .when(changeAssistant(BOB, true))
-      .thenEmits((events) => {
-        expect(typesOf(events)).toEqual(['PartyAssistantChanged', 'DelegationActivatedByPolicy']);
-        expect(events[1]!.data).toEqual(ref('d1', ALICE, BOB, ADMIN));
-      });
+      .thenEmits(ownEventAndActivation('PartyAssistantChanged', ref('d1', ALICE, BOB, ADMIN)));
     // And a command that changes nothing activates nothing
     given(waiting).when(changeAssistant(BOB, false)).then([]);
   });
@@ -294,15 +293,7 @@ describe('revoking and changing a delegation (R7, R10)', () => {
   });
 
   it('R13: dropping optInOut from an opted-out delegate opts it back in, so it is not silenced for good', () => {
-    const withOptInOut = [...EVERYDAY, 'optInOut' as const];
-    given(
-      extend(
-        acme,
-        invite('d1', ALICE, BOB, { permissions: withOptInOut }),
-        accept('d1', BOB),
-        optOut('d1', BOB),
-      ),
-    )
+    given(extend(optable, optOut('d1', BOB)))
       .when(changePermissions('d1', ALICE, EVERYDAY))
       .thenEmitsTypes(['DelegationPermissionsChanged', 'DelegateOptedIn']);
   });
@@ -329,12 +320,6 @@ describe('revoking and changing a delegation (R7, R10)', () => {
 });
 
 describe('opting in and out (R6, R13)', () => {
-  const optable = extend(
-    acme,
-    invite('d1', ALICE, BOB, { permissions: [...EVERYDAY, 'optInOut'] }),
-    accept('d1', BOB),
-  );
-
   it('R6: a delegate with optInOut opts out and back in', () => {
     given(optable)
       .when(optOut('d1', BOB))
@@ -349,17 +334,16 @@ describe('opting in and out (R6, R13)', () => {
   });
 
   it('R7: opting out needs an active delegation (DELEGATION_NOT_ACTIVE)', () => {
-    const error = given(extend(acme, invite('d1', ALICE, BOB, { permissions: [...EVERYDAY, 'optInOut'] })))
+    const error = given(extend(acme, invitedWithOptInOut))
       .when(optOut('d1', BOB))
       .thenRejects('DELEGATION_NOT_ACTIVE', 'R7');
     expect(error.message).toBe('Delegation d1 is pending, not active: it must be accepted first.');
   });
 
   it('R7: Given a delegation revoked or declined, When the delegate opts out, Then DELEGATION_NOT_ACTIVE says it is over, not that accepting it would help', () => {
-    const invited = invite('d1', ALICE, BOB, { permissions: [...EVERYDAY, 'optInOut'] });
     for (const [status, ended] of [
-      ['revoked', extend(acme, invited, accept('d1', BOB), revoke('d1', ALICE))],
-      ['declined', extend(acme, invited, decline('d1', BOB))],
+      ['revoked', extend(optable, revoke('d1', ALICE))],
+      ['declined', extend(acme, invitedWithOptInOut, decline('d1', BOB))],
     ] as const) {
       const error = given(ended).when(optOut('d1', BOB)).thenRejects('DELEGATION_NOT_ACTIVE', 'R7');
       expect(error.message).toBe(
@@ -370,11 +354,6 @@ describe('opting in and out (R6, R13)', () => {
 });
 
 describe('explainOptInOrOut: the decider’s steps for opting in or out (R6, R7, R13, R20)', () => {
-  const optable = extend(
-    acme,
-    invite('d1', ALICE, BOB, { permissions: [...EVERYDAY, 'optInOut'] }),
-    accept('d1', BOB),
-  );
   type Opting = ReturnType<typeof optIn> | ReturnType<typeof optOut>;
   const explained = (past: readonly AccountEvent[], command: Opting) => {
     const state = stateOf(past);
@@ -406,11 +385,7 @@ describe('explainOptInOrOut: the decider’s steps for opting in or out (R6, R7,
   });
 
   it('R7: Given a pending or revoked delegation, or none, When its delegate opts out, Then both refuse alike', () => {
-    bothRefuse(
-      extend(acme, invite('d1', ALICE, BOB, { permissions: [...EVERYDAY, 'optInOut'] })),
-      optOut('d1', BOB),
-      'DELEGATION_NOT_ACTIVE',
-    );
+    bothRefuse(extend(acme, invitedWithOptInOut), optOut('d1', BOB), 'DELEGATION_NOT_ACTIVE');
     bothRefuse(extend(optable, revoke('d1', ALICE)), optIn('d1', BOB), 'DELEGATION_NOT_ACTIVE');
     bothRefuse(optable, optOut('toString', BOB), 'DELEGATION_NOT_FOUND');
   });
