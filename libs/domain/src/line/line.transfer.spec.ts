@@ -1,4 +1,4 @@
-import type { LineEvent } from '#events';
+import type { CallTransferRecalled, LineEvent } from '#events';
 import {
   ASSISTANT,
   BOSS,
@@ -29,6 +29,19 @@ import {
 } from './line.fixtures.js';
 
 const toAssistant = bossOnCall(transfer('c1', BOSS, ASSISTANT));
+/** The first transfer of c1, to the assistant, recalled to Boss for `reason` at `when`. */
+const recalled = (reason: CallTransferRecalled['data']['reason'], when: string): LineEvent => ({
+  type: 'CallTransferRecalled',
+  data: { callId: 'c1', attempt: 1, to: BOSS, target: ASSISTANT, reason, at: when },
+});
+/** The account after the assistant's delegation was revoked: the line is no longer shared with it. */
+const revoked = lineContext({ delegates: context.delegates.filter((d) => d.partyId !== ASSISTANT) });
+/** The ways the assistant may no longer take a transfer (R16), each an account context. */
+const assistantMayNoLongerTakeIt = [
+  ['its delegation was revoked', revoked],
+  ['it lost answerCalls', onlyAssistantWith('placeCalls')],
+  ['its delegation is no longer active', assistantInactive],
+] as const;
 
 describe('transfer between delegator and delegate (R16)', () => {
   it('R16: the delegator transfers a call to a delegate, who rings until the recall time', () => {
@@ -125,26 +138,15 @@ describe('transfer between delegator and delegate (R16)', () => {
     given(toAssistant).when(decline('c1', DEPUTY)).thenRejects('NOT_RINGING_FOR_YOU', 'R16');
   });
 
-  it('R16: the target not answering in time recalls the call to the transferrer', () => {
-    given(toAssistant)
-      .when(recallTransfer('c1', 1))
-      .then([
-        {
-          type: 'CallTransferRecalled',
-          data: { callId: 'c1', attempt: 1, to: BOSS, target: ASSISTANT, reason: 'timeout', at: at(30) },
-        },
-      ]);
-  });
-
-  it('R16: the target declining recalls the call at once', () => {
-    given(toAssistant)
-      .when(decline('c1', ASSISTANT))
-      .then([
-        {
-          type: 'CallTransferRecalled',
-          data: { callId: 'c1', attempt: 1, to: BOSS, target: ASSISTANT, reason: 'declined', at: T0 },
-        },
-      ]);
+  it.each([
+    [
+      'not answering in time recalls the call to the transferrer',
+      recallTransfer('c1', 1),
+      recalled('timeout', at(30)),
+    ],
+    ['declining recalls the call at once', decline('c1', ASSISTANT), recalled('declined', T0)],
+  ])('R16: the target %s', (_case, command, recall) => {
+    given(toAssistant).when(command).then([recall]);
   });
 
   it('R16: after a recall the transferrer is back on the call and may transfer again as a new attempt', () => {
@@ -236,30 +238,12 @@ describe('join and merge (R16)', () => {
 });
 
 describe('a transfer whose target may no longer take it (R16)', () => {
-  /** The account after the assistant's delegation was revoked: the line is no longer shared with it. */
-  const revoked = lineContext({ delegates: context.delegates.filter((d) => d.partyId !== ASSISTANT) });
-  const recalledAt = (seconds: number): LineEvent => ({
-    type: 'CallTransferRecalled',
-    data: {
-      callId: 'c1',
-      attempt: 1,
-      to: BOSS,
-      target: ASSISTANT,
-      reason: 'targetNotAllowed',
-      at: at(seconds),
-    },
-  });
-
-  it.each([
-    ['its delegation was revoked', revoked],
-    ['it lost answerCalls', onlyAssistantWith('placeCalls')],
-    ['its delegation is no longer active', assistantInactive],
-  ])(
+  it.each(assistantMayNoLongerTakeIt)(
     'R16: Given a call being transferred to the assistant, When its target is checked after %s, Then the call goes back to the delegator at once, not at the recall time',
     (_change, changed) => {
       given(toAssistant, changed)
         .when(recheckTransferTarget('c1', 1, at(5)))
-        .then([recalledAt(5)]);
+        .then([recalled('targetNotAllowed', at(5))]);
     },
   );
 
@@ -285,7 +269,6 @@ describe('a transfer whose target may no longer take it (R16)', () => {
 });
 
 describe('a former target of a recalled transfer answering or declining the call (R16)', () => {
-  const revoked = lineContext({ delegates: context.delegates.filter((d) => d.partyId !== ASSISTANT) });
   const recalledByTimer = bossOnCall(transfer('c1', BOSS, ASSISTANT), recallTransfer('c1', 1));
   const notAnswered =
     'its transfer to you was recalled at 2026-01-05T10:00:30.000Z, as you did not answer it in time, and went back to Boss.';
@@ -324,16 +307,8 @@ describe('a former target of a recalled transfer answering or declining the call
     },
   );
 
-  describe.each([
-    ['its delegation was revoked', revoked],
-    ['it lost answerCalls', onlyAssistantWith('placeCalls')],
-    ['its delegation is no longer active', assistantInactive],
-  ])('a transfer recalled because %s', (_change, changed) => {
-    const recalledByCheck = historyAfter(
-      bossOnCall(transfer('c1', BOSS, ASSISTANT)),
-      changed,
-      recheckTransferTarget('c1', 1),
-    );
+  describe.each(assistantMayNoLongerTakeIt)('a transfer recalled because %s', (_change, changed) => {
+    const recalledByCheck = historyAfter(toAssistant, changed, recheckTransferTarget('c1', 1));
     it.each(acts)(
       'R16: Given the transfer recalled as the assistant may no longer take it, When the assistant %s the call, Then it is told so, not only that it may not act on the line',
       (_act, act) => {
