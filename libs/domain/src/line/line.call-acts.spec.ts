@@ -23,7 +23,9 @@ import {
   NEWBOSS,
   STRANGER,
   T0,
+  assistantInactive,
   assistantOnCall,
+  assistantRevoked,
   bossHeld,
   bossHungUp,
   bossOnCall,
@@ -31,6 +33,8 @@ import {
   context,
   decidedAsExplained,
   decline,
+  externalAnswer,
+  externalHangUp,
   given,
   hangUp,
   history,
@@ -258,11 +262,7 @@ describe('explainHangUp: the decider’s steps for hanging up (R12, R20)', () =>
   });
 
   it('R7: Given a delegate whose delegation was revoked mid-call, When it hangs up or records, Then it acts on its own, whether or not a new invitation to it is pending', () => {
-    const revoked = lineContext({ delegates: context.delegates.filter((d) => d.partyId !== ASSISTANT) });
-    const invitedAgain = lineContext({
-      delegates: context.delegates.map((d) => (d.partyId === ASSISTANT ? { ...d, active: false } : d)),
-    });
-    for (const account of [revoked, invitedAgain]) {
+    for (const account of [assistantRevoked, assistantInactive]) {
       given(assistantOnCall(), account)
         .when(hangUp('c1', ASSISTANT))
         .thenActsWith({ onBehalfOf: null, permission: null });
@@ -277,44 +277,32 @@ describe('explainHangUp: the decider’s steps for hanging up (R12, R20)', () =>
   });
 });
 
-/** The other end of call `callId`, outside the account: no party acts for it. */
-const otherEnd = (type: 'AnswerAsExternalParty' | 'HangUpAsExternalParty', callId: string): CallAct => ({
-  type,
-  callId,
-  actor: 'external',
-});
-
 describe('explainExternalAnswer and explainExternalHangUp: the other end’s steps (R12, R14, R20)', () => {
   it('R12: Given a call a delegate placed, When the called number answers it, Then both allow; connected, both refuse', () => {
     const dialing = callPlacedBy(ASSISTANT);
-    bothAllow(dialing, otherEnd('AnswerAsExternalParty', 'c1'));
-    const connected = callPlacedBy(ASSISTANT, otherEnd('AnswerAsExternalParty', 'c1'));
-    bothRefuse(connected, otherEnd('AnswerAsExternalParty', 'c1'), 'CALL_NOT_RINGING', 'R12');
+    bothAllow(dialing, externalAnswer('c1'));
+    const connected = callPlacedBy(ASSISTANT, externalAnswer('c1'));
+    bothRefuse(connected, externalAnswer('c1'), 'CALL_NOT_RINGING', 'R12');
   });
 
   it('R12: Given an incoming call ringing, When its other end would answer it, Then both refuse saying the call is ringing, not dialing', () => {
-    const refusal = bothRefuse(
-      ringingCall(),
-      otherEnd('AnswerAsExternalParty', 'c1'),
-      'CALL_NOT_RINGING',
-      'R12',
-    );
+    const refusal = bothRefuse(ringingCall(), externalAnswer('c1'), 'CALL_NOT_RINGING', 'R12');
     expect(refusal.message).toBe(
       'Call c1 is ringing, not dialing: its other end answers only a call still dialing it.',
     );
   });
 
   it('R12: Given an incoming call answered, When the other end would answer it, Then both name who answered', () => {
-    bothRefuse(bossOnCall(), otherEnd('AnswerAsExternalParty', 'c1'), 'ALREADY_ANSWERED', 'R13');
+    bothRefuse(bossOnCall(), externalAnswer('c1'), 'ALREADY_ANSWERED', 'R13');
   });
 
   it('R14: Given a call on the line, or one that already left it, When the other end hangs up, Then both allow; an unknown call, both refuse', () => {
-    bothAllow(ringingCall(), otherEnd('HangUpAsExternalParty', 'c1'));
-    bothAllow(bossHeld(), otherEnd('HangUpAsExternalParty', 'c1'));
+    bothAllow(ringingCall(), externalHangUp('c1'));
+    bothAllow(bossHeld(), externalHangUp('c1'));
     const line = stateOf(bossHungUp());
     expect(refusalOf(explainExternalHangUp(line, 'c1'))).toBeUndefined();
-    given(bossHungUp()).when(otherEnd('HangUpAsExternalParty', 'c1')).then([]);
-    bothRefuse([], otherEnd('HangUpAsExternalParty', 'c9'), 'CALL_NOT_FOUND', 'R14');
+    given(bossHungUp()).when(externalHangUp('c1')).then([]);
+    bothRefuse([], externalHangUp('c9'), 'CALL_NOT_FOUND', 'R14');
   });
 });
 

@@ -125,6 +125,9 @@ export const assistantInactive = lineContext({
   delegates: [delegate(ASSISTANT, 'Assistant', { active: false }), delegate(DEPUTY, 'Deputy')],
 });
 
+/** Assistant's delegation was revoked (R7): the line is no longer shared with it (R10); Deputy's still is. */
+export const assistantRevoked = lineContext({ delegates: [delegate(DEPUTY, 'Deputy')] });
+
 /** Assistant has opted out of ringing (R13); Deputy has not. */
 export const assistantOptedOut = lineContext({
   delegates: [delegate(ASSISTANT, 'Assistant', { optedIn: false }), delegate(DEPUTY, 'Deputy')],

@@ -7,6 +7,7 @@ import {
   answer,
   assistantInactive,
   assistantOnCall,
+  assistantRevoked,
   at,
   bossOnCall,
   context,
@@ -16,7 +17,6 @@ import {
   historyAfter,
   hold,
   join,
-  lineContext,
   lockPrivacy,
   merge,
   onlyAssistantWith,
@@ -34,11 +34,9 @@ const recalled = (reason: CallTransferRecalled['data']['reason'], when: string):
   type: 'CallTransferRecalled',
   data: { callId: 'c1', attempt: 1, to: BOSS, target: ASSISTANT, reason, at: when },
 });
-/** The account after the assistant's delegation was revoked: the line is no longer shared with it. */
-const revoked = lineContext({ delegates: context.delegates.filter((d) => d.partyId !== ASSISTANT) });
 /** The ways the assistant may no longer take a transfer (R16), each an account context. */
 const assistantMayNoLongerTakeIt = [
-  ['its delegation was revoked', revoked],
+  ['its delegation was revoked', assistantRevoked],
   ['it lost answerCalls', onlyAssistantWith('placeCalls')],
   ['its delegation is no longer active', assistantInactive],
 ] as const;
@@ -254,15 +252,15 @@ describe('a transfer whose target may no longer take it (R16)', () => {
   });
 
   it('R16: Given a transfer that is over (answered, or a later attempt under way), When the check for it comes, Then nothing changes', () => {
-    given(bossOnCall(transfer('c1', BOSS, ASSISTANT), answer('c1', ASSISTANT)), revoked)
+    given(bossOnCall(transfer('c1', BOSS, ASSISTANT), answer('c1', ASSISTANT)), assistantRevoked)
       .when(recheckTransferTarget('c1', 1))
       .then([]);
-    given(toAssistant, revoked).when(recheckTransferTarget('c1', 2)).then([]);
-    given(toAssistant, revoked).when(recheckTransferTarget('c2', 1)).then([]);
+    given(toAssistant, assistantRevoked).when(recheckTransferTarget('c1', 2)).then([]);
+    given(toAssistant, assistantRevoked).when(recheckTransferTarget('c2', 1)).then([]);
   });
 
   it("R16: Given a delegate transferring to the delegator, When its target is checked, Then nothing changes: the delegator always takes its own line's calls", () => {
-    given(assistantOnCall(transfer('c1', ASSISTANT, BOSS)), revoked)
+    given(assistantOnCall(transfer('c1', ASSISTANT, BOSS)), assistantRevoked)
       .when(recheckTransferTarget('c1', 1))
       .then([]);
   });
