@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
 
-import { repoRoot, startEventStore, type StartedProcess } from '#stack';
+import { startEventStore, type StartedProcess } from '#stack';
+
+import { startSignalledApp } from '../support/signalled-app.js';
 
 /** Jest's limit for a test that starts and stops server processes on a loaded machine. */
 const PROCESS_BUDGET_MS = 60_000;
@@ -37,27 +38,16 @@ describe('the api stopped by a signal', () => {
     await store?.stop();
   }, PROCESS_BUDGET_MS);
 
-  /** Starts the api and resolves once its output says `waitFor`; resolves `exited` when it ends. */
+  /** Starts the api and resolves once its output says `waitFor`. */
   const startApi = async (env: NodeJS.ProcessEnv, waitFor: string) => {
-    const child = spawn(process.execPath, [resolve(repoRoot(), 'dist/apps/api/src/main.js')], {
-      env: { ...process.env, API_PORT: '0', LOG_LEVEL: 'info', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const started = startSignalledApp('the api', 'dist/apps/api/src/main.js', [], {
+      API_PORT: '0',
+      LOG_LEVEL: 'info',
+      ...env,
     });
-    api = child;
-    let output = '';
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-      child.once('exit', (code, signal) => done({ code, signal })),
-    );
-    await new Promise<void>((ready, failed) => {
-      const read = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes(waitFor)) ready();
-      };
-      child.stdout!.on('data', read);
-      child.stderr!.on('data', read);
-      void exited.then(() => failed(new Error(`the api exited before saying "${waitFor}":\n${output}`)));
-    });
-    return { child, exited };
+    api = started.child;
+    await started.said(waitFor);
+    return started;
   };
 
   it.each(['SIGTERM', 'SIGINT'] as const)(

@@ -1,12 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
 import { SNAPSHOT_FILE } from '#read-models';
-import { repoRoot, startEventStore, type StartedProcess } from '#stack';
+import { startEventStore, type StartedProcess } from '#stack';
 
 import { holdFile } from '../support/held-file.js';
+import { startSignalledApp } from '../support/signalled-app.js';
 
 /** Jest's limit for a test that starts and stops server processes on a loaded machine. */
 const PROCESS_BUDGET_MS = 60_000;
@@ -41,40 +42,23 @@ describe('the projector stopped while it starts', () => {
     async (signal) => {
       // Given a projector starting from a snapshot it is still reading
       const snapshot = holdFile(join(dataDir, SNAPSHOT_FILE));
-      projector = spawn(process.execPath, [resolve(repoRoot(), 'dist/apps/projector/src/main.js')], {
-        env: {
-          ...process.env,
-          EVENTSTORE_CONNECTION_STRING: store.address,
-          PROJECTOR_PORT: '0',
-          PROJECTOR_DATA_DIR: dataDir,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+      const started = startSignalledApp('the projector', 'dist/apps/projector/src/main.js', [], {
+        EVENTSTORE_CONNECTION_STRING: store.address,
+        PROJECTOR_PORT: '0',
+        PROJECTOR_DATA_DIR: dataDir,
       });
-      let output = '';
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-        projector!.once('exit', (code, signal) => done({ code, signal })),
-      );
-      const said = (text: string) =>
-        new Promise<void>((seen, failed) => {
-          const read = () => output.includes(text) && seen();
-          projector!.stdout!.on('data', read);
-          projector!.stderr!.on('data', read);
-          void exited.then(() =>
-            failed(new Error(`the projector exited before saying "${text}":\n${output}`)),
-          );
-          read();
-        });
-      projector.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      projector.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      projector = started.child;
       await snapshot.opened();
 
       // When it is told to stop then, and its read ends after it took the stop
       projector.kill(signal);
-      await said(`projector received ${signal}`);
+      await started.said(`projector received ${signal}`);
       await snapshot.release();
 
       // Then it stops cleanly, exit code 0, and never said it was listening
-      expect({ ...(await exited), output }).toEqual({ code: 0, signal: null, output });
+      const exit = await started.exited;
+      const output = started.output();
+      expect({ ...exit, output }).toEqual({ code: 0, signal: null, output });
       expect(output).not.toContain('listening on');
     },
     PROCESS_BUDGET_MS,

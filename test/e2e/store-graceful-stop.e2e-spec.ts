@@ -1,13 +1,13 @@
-import { spawn } from 'node:child_process';
 import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 
-import { repoRoot, startEventStore } from '#stack';
+import { startEventStore } from '#stack';
 
 import { holdFile } from '../support/held-file.js';
+import { startSignalledApp } from '../support/signalled-app.js';
 
 /** Jest's limit for a test that starts and stops server processes on a loaded machine. */
 const PROCESS_BUDGET_MS = 60_000;
@@ -48,31 +48,21 @@ describe('the embedded store stopped while it starts', () => {
       const lock = holdFile(join(dataDir, 'eventstore.lock'));
 
       // When the store is told to stop while it starts, and its start goes on after it took the stop
-      const store = spawn(
-        process.execPath,
-        [resolve(repoRoot(), 'dist/apps/eventstore/src/main.js'), '--port', '0', '--data', dataDir],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      let output = '';
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-        store.once('exit', (code, exitSignal) => done({ code, signal: exitSignal })),
-      );
-      const heard = new Promise<void>((seen, failed) => {
-        const read = (chunk: Buffer) => {
-          output += chunk.toString();
-          if (output.includes(`eventstore received ${signal}`)) seen();
-        };
-        store.stdout.on('data', read);
-        store.stderr.on('data', read);
-        void exited.then(() => failed(new Error(`the store exited before taking the stop:\n${output}`)));
-      });
+      const store = startSignalledApp('the store', 'dist/apps/eventstore/src/main.js', [
+        '--port',
+        '0',
+        '--data',
+        dataDir,
+      ]);
       await lock.opened();
-      store.kill(signal);
-      await heard;
+      store.child.kill(signal);
+      await store.said(`eventstore received ${signal}`);
       await lock.release(JSON.stringify({ pid: 1, host: 'a-host-long-gone', directory: dataDir }) + '\n');
 
       // Then it stops cleanly without listening, having cut the torn tail, and its data directory is free
-      expect({ ...(await exited), output }).toEqual({ code: 0, signal: null, output });
+      const exit = await store.exited;
+      const output = store.output();
+      expect({ ...exit, output }).toEqual({ code: 0, signal: null, output });
       expect(output).toContain('cut a torn tail');
       expect(output).not.toContain('listening on');
       expect(await readdir(dataDir)).not.toContain('eventstore.lock');
