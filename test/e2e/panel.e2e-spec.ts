@@ -1002,6 +1002,15 @@ describe('the panel in a browser', () => {
       });
     return { account, number, callPath };
   };
+  /**
+   * The card a seat shows for its call on a number handed to another executive (not one of its lines),
+   * once shown, and the card's call actions.
+   */
+  const handedCallCard = async (page: Page, number: string) => {
+    const card = page.locator(`section[data-handed-call="${number}"]`);
+    await card.waitFor({ timeout: SHOWN_MS });
+    return { card, actions: card.getByRole('group', { name: 'Call actions' }) };
+  };
 
   browserTest(
     "a number handed to another executive mid-call: the new owner's seat shows the line busy for how long, not whose call it is, and offers no action on it",
@@ -1042,8 +1051,7 @@ describe('the panel in a browser', () => {
       const newOwner = await seat(account.accountId, 'exec2');
       await lampShows(newOwner, number, 'busy');
       // Then Executive 1's seat shows the call on the number, marked as handed over, not as one of its lines
-      const card = previousOwner.locator(`section[data-handed-call="${number}"]`);
-      await card.waitFor({ timeout: SHOWN_MS });
+      const { card, actions } = await handedCallCard(previousOwner, number);
       await expect(card.locator('h2').textContent()).resolves.toBe(
         `${number} · handed to Executive 2 — this call only`,
       );
@@ -1053,9 +1061,13 @@ describe('the panel in a browser', () => {
         previousOwner.getByLabel('Call from').locator(`option[value="${number}"]`).count(),
       ).resolves.toBe(0);
       // With what the domain lets it do on that call, and why it starts nothing new on the number (R20)
-      const actions = card.getByRole('group', { name: 'Call actions' });
-      const enabled = await actions.locator('button:not([disabled])').allTextContents();
-      expect(enabled).toEqual(['Hold', 'Hold, locked', 'Hang up', 'Record', 'Lock for privacy']);
+      await suite.expectEnabledActions(actions, [
+        'Hold',
+        'Hold, locked',
+        'Hang up',
+        'Record',
+        'Lock for privacy',
+      ]);
       await expect(actions.getByRole('button', { name: 'Call from this number' }).isDisabled()).resolves.toBe(
         true,
       );
@@ -1080,20 +1092,14 @@ describe('the panel in a browser', () => {
         sharedOnByExec2: true,
       });
       const assistant = await seat(account.accountId, 'assistant1');
-      const card = assistant.locator(`section[data-handed-call="${number}"]`);
-      await card.waitFor({ timeout: SHOWN_MS });
+      const { card, actions } = await handedCallCard(assistant, number);
       // Then Executive 2's line on its seat offers no action on the call (no transfer to Executive 2's parties)
       await line(assistant, number).locator('[data-handed-here]').waitFor({ timeout: SHOWN_MS });
       await expect(
         line(assistant, number).getByRole('group', { name: 'Call actions' }).count(),
       ).resolves.toBe(0);
       // And its card, Executive 1's call, offers what a delegate on it may do: no lock, no transfer
-      const actions = card.getByRole('group', { name: 'Call actions' });
-      await expect(actions.locator('button:not([disabled])').allTextContents()).resolves.toEqual([
-        'Hold',
-        'Hang up',
-        'Record',
-      ]);
+      await suite.expectEnabledActions(actions, ['Hold', 'Hang up', 'Record']);
       // When the assistant hangs up there, Then Executive 2's seat shows the line idle
       const newOwner = await seat(account.accountId, 'exec2');
       await actions.getByRole('button', { name: 'Hang up' }).click();
@@ -1113,9 +1119,7 @@ describe('the panel in a browser', () => {
       });
       const previousOwner = await seat(account.accountId, 'exec1');
       const newOwner = await seat(account.accountId, 'exec2');
-      const card = previousOwner.locator(`section[data-handed-call="${number}"]`);
-      await card.waitFor({ timeout: SHOWN_MS });
-      const actions = card.getByRole('group', { name: 'Call actions' });
+      const { card, actions } = await handedCallCard(previousOwner, number);
       // Then, while it dials, the card offers hanging up and locking it; holding and recording it wait (R15, R18)
       await suite.expectEnabledActions(actions, ['Hang up', 'Lock for privacy']);
       await expect(actions.locator('.why[data-code="CALL_NOT_CONNECTED"]').count()).resolves.toBe(1);
