@@ -59,6 +59,12 @@ describe('the panel for auditors and architects in a browser', () => {
   const line = (page: Page, number: string) => page.locator(`section[data-line="${number}"]`);
   const lampShows = (page: Page, number: string, state: string) =>
     page.waitForSelector(`section[data-line="${number}"] [data-lamp="${state}"]`, { timeout: SHOWN_MS });
+  /** The executive's seat, once its lamp on `number` shows `state`, as the Given left it. */
+  const executiveSeatShowing = async (demo: DemoAccount, number: string, state: string) => {
+    const page = await seat(demo.accountId, 'exec1');
+    await lampShows(page, number, state);
+    return page;
+  };
   /** Opens the line's history and the audit trail of its newest call; resolves with the trail. */
   const openNewestTrail = async (where: Page | Locator, number: string) => {
     const history = where.locator(`section[data-line="${number}"] details.history`).first();
@@ -104,9 +110,7 @@ describe('the panel for auditors and architects in a browser', () => {
   /** Given: a call assistant1 answered for exec1 and hung up, on exec1's seat once its lamp is idle again. */
   const endedCallOnSeat = async (accountId: string, caller: string) => {
     const call = await endedCall(accountId, caller);
-    const page = await seat(call.demo.accountId, 'exec1');
-    await lampShows(page, call.number, 'idle');
-    return { ...call, page };
+    return { ...call, page: await executiveSeatShowing(call.demo, call.number, 'idle') };
   };
   /**
    * The trail export `follow` starts on `page`, saved to a temporary folder and checked against the
@@ -319,8 +323,7 @@ describe('the panel for auditors and architects in a browser', () => {
       await act('hang-up', 'exec1');
       const entries = await auditEntries();
       const all = entries.length;
-      const page = await seat(demo.accountId, 'exec1');
-      await lampShows(page, number, 'idle');
+      const page = await executiveSeatShowing(demo, number, 'idle');
       const trail = await openNewestTrail(page, number);
       await trail.locator('td[data-type="CallEnded"]').waitFor({ timeout: SHOWN_MS });
       await expect(trail.locator('output[data-count]').textContent()).resolves.toBe(`${all} of ${all} steps`);
@@ -588,8 +591,7 @@ describe('the panel for auditors and architects in a browser', () => {
       };
       await endedByExecutive('+15554440020');
       await endedByExecutive('+15554440021');
-      const page = await seat(demo.accountId, 'exec1');
-      await lampShows(page, number, 'idle');
+      const page = await executiveSeatShowing(demo, number, 'idle');
       const history = line(page, number).locator('details.history');
       await history.locator('> summary').click();
       const trails = history.locator('details.audit');
@@ -639,8 +641,7 @@ describe('the panel for auditors and architects in a browser', () => {
     'audit-what',
     async () => {
       const { demo, number } = await transferredToExecutive('audit-what', '+15554440006');
-      const page = await seat(demo.accountId, 'exec1');
-      await lampShows(page, number, 'busy');
+      const page = await executiveSeatShowing(demo, number, 'busy');
       const trail = await openNewestTrail(page, number);
       const row = (type: string) => trail.locator(`tr:has(td[data-type="${type}"])`);
       const what = (type: string) => row(type).locator('td[data-what]');
@@ -802,8 +803,7 @@ describe('the panel for auditors and architects in a browser', () => {
     'time-travel-arriving',
     async () => {
       const { demo, number } = await incomingCall('travel-arriving', '+15554440008');
-      const page = await seat(demo.accountId, 'exec1');
-      await lampShows(page, number, 'ringing');
+      const page = await executiveSeatShowing(demo, number, 'ringing');
       await page.getByRole('button', { name: 'Step back one event' }).click();
       const asOf = (await page.locator('[data-as-of]').getAttribute('data-as-of'))!;
 
