@@ -47,6 +47,12 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
     await noneSaid.waitFor({ timeout: SHOWN_MS });
     return { ...opened, clock, noneSaid };
   };
+  /** A fresh account (see demo), and the landing page open on its form that picks the seats of a room. */
+  const roomPicker = async (accountId: string, assistants?: number) => {
+    const { number } = await demo(accountId, assistants);
+    const landing = await open('');
+    return { number, landing, picker: landing.getByRole('form', { name: `A room of ${accountId}` }) };
+  };
   const streamsSince = (from: number) =>
     suite.browser.requests.slice(from).filter((url) => url.includes('/panel/stream')).length;
 
@@ -54,10 +60,8 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
     "a room opened from the landing page shows a call placed from an assistant's seat on the executive's and the other assistant's seats live, over one connection",
     'room',
     async () => {
-      const { number } = await demo('room');
       const before = suite.browser.requests.length;
-      const landing = await open('');
-      const picker = landing.getByRole('form', { name: 'A room of room' });
+      const { number, landing, picker } = await roomPicker('room');
       for (const name of ['Executive 1', 'Assistant 1', 'Assistant 2']) {
         await picker.getByRole('checkbox', { name }).check();
       }
@@ -108,10 +112,8 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
     "Given an account's four seats on the landing page, When it is read at a phone's width, Then each seat's box stays on the line of its name, left of it",
     'room-picker-narrow',
     async () => {
-      await demo('picker-narrow', 3);
-      const landing = await open('');
+      const { landing, picker } = await roomPicker('picker-narrow', 3);
       await landing.setViewportSize({ width: 375, height: 800 });
-      const picker = landing.getByRole('form', { name: 'A room of picker-narrow' });
       await picker.waitFor({ timeout: SHOWN_MS });
       // Where each box is, and the first letter of its name.
       const boxAndName = await picker.locator('label').evaluateAll((labels) =>
@@ -416,9 +418,7 @@ describe('the panel in a browser: rooms, the clock, time travel, keyboard', () =
     'a room opened with no seat ticked says to tick one, rather than show the landing page again',
     'empty-room',
     async () => {
-      await demo('empty', 1);
-      const landing = await open('');
-      const picker = landing.getByRole('form', { name: 'A room of empty' });
+      const { landing, picker } = await roomPicker('empty', 1);
       await picker.getByRole('button', { name: 'Open the room' }).click();
       await picker
         .getByRole('alert')
