@@ -14,6 +14,7 @@ import {
   expectRefusedField,
   holdRequests,
   panelBrowserSuite,
+  streamLive,
 } from '../support/panel-browser.js';
 import { testMetadata } from '../support/shared-store.js';
 
@@ -74,6 +75,20 @@ describe('the panel in a browser', () => {
       await projector.stop();
       await rm(data, { recursive: true, force: true });
     }
+  };
+  /** A viewer's seat opened on `projector` (one of ownProjector's), not the suite's, once live. */
+  const seatOn = async (projector: string, accountId: string, viewer: string) => {
+    const page = await suite.browser.open(`${projector}/panel?account=${accountId}&viewer=${viewer}`);
+    suite.pages.push(page);
+    await streamLive(page);
+    return page;
+  };
+  /** Rings the seat's line from `from` with the page's outside caller; resolves with that form. */
+  const ringFromPage = async (page: Page, from: string) => {
+    const outside = page.getByRole('form', { name: 'An outside caller' });
+    await outside.getByRole('textbox', { name: 'An outside number' }).fill(from);
+    await outside.getByRole('button', { name: 'Ring' }).click();
+    return outside;
   };
   /** The tab's title is set by an effect after the page shows what it names: wait for it, as for the page. */
   const titleMatches = (page: Page, title: RegExp) =>
@@ -317,7 +332,7 @@ describe('the panel in a browser', () => {
       await page.getByRole('link', { name: 'All accounts and parties' }).click();
       const landing = page.getByRole('region', { name: account.accountId });
       await landing.getByRole('link', { name: 'Executive 1', exact: true }).click();
-      await page.locator('[data-connection="live"]').waitFor({ timeout: SHOWN_MS });
+      await streamLive(page);
       await titleMatches(page, /^Executive 1 · /);
 
       await page.goBack();
@@ -340,7 +355,7 @@ describe('the panel in a browser', () => {
       ).resolves.toEqual(['Executive 1', 'Assistant 1']);
 
       await seats.getByRole('link', { name: 'The room without "ghost"' }).click();
-      await page.locator('[data-connection="live"]').waitFor({ timeout: SHOWN_MS });
+      await streamLive(page);
       expect(new URL(page.url()).searchParams.getAll('viewer')).toEqual(['exec1', 'assistant1']);
     },
   );
@@ -415,7 +430,7 @@ describe('the panel in a browser', () => {
       await page.goto(`${suite.stack.projector}/panel?account=${account.accountId}&viewer=assistant1`);
       await page.getByRole('heading', { name: 'The stack is down' }).waitFor({ timeout: SHOWN_MS });
 
-      await page.locator('[data-connection="live"]').waitFor({ timeout: SHOWN_MS });
+      await streamLive(page);
       await page.locator('[data-lamp]').first().waitFor({ timeout: SHOWN_MS });
       expect(refused).toBeGreaterThan(2);
       suite.forgiveErrors(/ERR_CONNECTION_REFUSED/);
@@ -428,9 +443,7 @@ describe('the panel in a browser', () => {
     async () => {
       const { page } = await firstAssistantSeat('refusal-back');
       await suite.stopProjectorSeenBy(page);
-      const outside = page.getByRole('form', { name: 'An outside caller' });
-      await outside.getByRole('textbox', { name: 'An outside number' }).fill('+15556660003');
-      await outside.getByRole('button', { name: 'Ring' }).click();
+      const outside = await ringFromPage(page, '+15556660003');
       const refusal = outside.locator('[role="alert"][data-code="STACK_UNAVAILABLE"]');
       await refusal.waitFor({ timeout: SHOWN_MS });
       await expect(refusal.textContent()).resolves.toMatch(/not answering/);
@@ -448,9 +461,7 @@ describe('the panel in a browser', () => {
       const { page } = await firstAssistantSeat('api-back');
       await suite.stack.stopApi();
       try {
-        const outside = page.getByRole('form', { name: 'An outside caller' });
-        await outside.getByRole('textbox', { name: 'An outside number' }).fill('+15556660005');
-        await outside.getByRole('button', { name: 'Ring' }).click();
+        const outside = await ringFromPage(page, '+15556660005');
         const refusal = outside.locator('[role="alert"][data-code="API_UNAVAILABLE"]');
         await refusal.waitFor({ timeout: SHOWN_MS });
         // The page's own connection, to the projector, never dropped: only the api is away.
@@ -473,14 +484,8 @@ describe('the panel in a browser', () => {
       // Blank variables count as unset: whatever the test's own environment holds, none reaches it.
       const unset = { CLOCK_MODE: 'virtual', SWITCHBOARD_API_URL: '', API_HOST: '', API_PORT: '0' };
       await ownProjector(unset, async (projector) => {
-        const page = await suite.browser.open(
-          `${projector}/panel?account=${account.accountId}&viewer=assistant1`,
-        );
-        suite.pages.push(page);
-        await page.locator('[data-connection="live"]').waitFor({ timeout: SHOWN_MS });
-        const outside = page.getByRole('form', { name: 'An outside caller' });
-        await outside.getByRole('textbox', { name: 'An outside number' }).fill('+15556660004');
-        await outside.getByRole('button', { name: 'Ring' }).click();
+        const page = await seatOn(projector, account.accountId, 'assistant1');
+        const outside = await ringFromPage(page, '+15556660004');
 
         const refusal = outside.locator('[role="alert"]');
         await refusal.waitFor({ timeout: SHOWN_MS });
@@ -503,11 +508,7 @@ describe('the panel in a browser', () => {
       await ownProjector(
         { CLOCK_MODE: 'realtime', SWITCHBOARD_API_URL: suite.stack.api },
         async (projector) => {
-          const page = await suite.browser.open(
-            `${projector}/panel?account=${account.accountId}&viewer=exec1`,
-          );
-          suite.pages.push(page);
-          await page.locator('[data-connection="live"]').waitFor({ timeout: SHOWN_MS });
+          const page = await seatOn(projector, account.accountId, 'exec1');
           const { callId } = (await ring(account, number, '+15556660006')) as { callId: string };
           await lampShows(page, number, 'ringing');
           const onLine = `/accounts/${account.accountId}/lines/${encodeURIComponent(number)}`;
