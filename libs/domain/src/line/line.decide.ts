@@ -358,7 +358,20 @@ const holdCall: DecideOn<C.HoldCall> = (command, state, context, at) => {
   const acting = allowed(explainHold(context, state, command.callId, command.actor, privacyLock));
   // The explained steps found the call on the line, connected, with the actor on it.
   const call = state.call!;
+  // A held call has nobody of the line side on its audio, and its holder resumes it alone: the others
+  // on a joined or merged call leave it as they would by hanging up (R16), recordings and all (R18),
+  // rather than stay on it in no event and record on a call they are no longer on.
+  const others = call.parties.filter((party) => party !== command.actor);
   return actedAs(acting, [
+    ...others.flatMap((party): LineEvent[] => [
+      ...stopRecordings(
+        call,
+        call.recordings.filter((r) => r.owner === party),
+        'ownerLeftCall',
+        at,
+      ),
+      { type: 'CallLeft', data: { callId: call.callId, by: party, at } },
+    ]),
     {
       type: 'CallHeld',
       data: {

@@ -8,13 +8,17 @@ import {
   bossHeld,
   bossOnCall,
   given,
+  hangUp,
   hold,
+  join,
   lockPrivacy,
+  merge,
   onlyAssistantWith,
   pickUp,
   resume,
   ringingCall,
 } from './line.fixtures.js';
+import type { StartRecording } from './line.commands.js';
 
 describe('hold, resume, pick up and privacy (R15)', () => {
   it('R15: any party on the call may hold it, a delegate on behalf of the delegator', () => {
@@ -26,6 +30,42 @@ describe('hold, resume, pick up and privacy (R15)', () => {
           data: { callId: 'c1', by: ASSISTANT, onBehalfOf: BOSS, privacyLocked: false, at: T0 },
         },
       ]);
+  });
+
+  it('R15: Given a delegate joined the delegator’s call and records it, When the delegator holds it, Then the delegate leaves the call, its recording stopped, before the hold (R16, R18)', () => {
+    const record: StartRecording = {
+      type: 'StartRecording',
+      callId: 'c1',
+      actor: ASSISTANT,
+      recordingId: 'r1',
+    };
+    given(bossOnCall(join('c1', ASSISTANT), record))
+      .when(hold('c1', BOSS))
+      .then([
+        {
+          type: 'RecordingStopped',
+          data: { callId: 'c1', recordingId: 'r1', owner: ASSISTANT, reason: 'ownerLeftCall', at: T0 },
+        },
+        { type: 'CallLeft', data: { callId: 'c1', by: ASSISTANT, at: T0 } },
+        {
+          type: 'CallHeld',
+          data: { callId: 'c1', by: BOSS, onBehalfOf: null, privacyLocked: false, at: T0 },
+        },
+      ]);
+  });
+
+  it('R15: Given a held call merged into a conference, When the delegate holds it, Then the delegator leaves it and, no longer on it, cannot hang it up; the holder alone resumes it', () => {
+    const merged = bossOnCall(hold('c1', BOSS), merge('c1', ASSISTANT));
+    given(merged).when(hold('c1', ASSISTANT)).thenEmitsTypes(['CallLeft', 'CallHeld']);
+    const heldByAssistant = bossOnCall(hold('c1', BOSS), merge('c1', ASSISTANT), hold('c1', ASSISTANT));
+    given(heldByAssistant).when(hangUp('c1', BOSS)).thenRejects('NOT_ON_CALL', 'R12');
+    given(heldByAssistant).when(resume('c1', ASSISTANT)).thenEmitsTypes(['CallResumed']);
+  });
+
+  it('R15: Given a call its party is alone on, When it holds it, Then nobody leaves: the hold alone', () => {
+    given(bossOnCall(join('c1', ASSISTANT), hangUp('c1', ASSISTANT)))
+      .when(hold('c1', BOSS))
+      .thenEmitsTypes(['CallHeld']);
   });
 
   it('R15: a party not on the call cannot hold it', () => {
