@@ -139,7 +139,8 @@ export const REASONS = {
       R4: 'someone other than the user or an admin reports its desktop client',
       R7:
         'someone other than the delegator or an admin invites or manages; someone other than the invitee ' +
-        "answers; someone other than the delegate changes the delegate's own settings",
+        "answers; someone other than the delegate changes the delegate's own settings (an admin answers and " +
+        'sets them for a common-area phone)',
       R13: "someone other than the party or an admin sets a party's business hours",
       R14: 'someone other than the party or an admin changes its ring timeout',
       R19:
@@ -154,6 +155,8 @@ export const REASONS = {
       commonAreaInvitee:
         'Only an admin may {answer} invitation {delegation} for the common-area phone {party}.',
       delegate: 'Only the delegate {delegate} may do this on delegation {delegation}.',
+      commonAreaDelegate:
+        'Only an admin may do this on delegation {delegation} for the common-area phone {delegate}.',
       vipListEditor:
         'Only {delegator}, an admin or a delegate of {delegator} with manageVipContacts may edit its VIP contacts.',
       speedDialEditor:

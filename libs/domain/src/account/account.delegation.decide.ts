@@ -258,7 +258,9 @@ export const changeSharedLines: DecideOn<C.ChangeSharedLines> = (command, state,
 
 /**
  * R6: why `actor` cannot exercise `permission` of active `delegation` on the delegator's behalf, or
- * null when it can: only the delegate itself, holding the permission, eligible as R4 says.
+ * null when it can: only the delegate itself, holding the permission, eligible as R4 says. A
+ * common-area phone has nobody signed in and no Assistant panel to set these from: an admin sets them
+ * for it, as it answers its invitations (R7, R4).
  */
 const delegateCannotExercise = (
   state: ActiveAccount,
@@ -266,15 +268,17 @@ const delegateCannotExercise = (
   delegation: Delegation,
   permission: Permission,
 ): Refusal | null => {
-  if (actor !== delegation.delegateId)
+  const delegate = partyOf(state, delegation.delegateId);
+  const commonArea = delegate.kind === 'commonAreaPhone';
+  if (actor !== delegate.id && !(commonArea && isAdmin(state, actor)))
     return refusal('ACTOR_NOT_ALLOWED', 'R7', {
-      case: 'delegate',
-      delegate: delegation.delegateId,
+      case: commonArea ? 'commonAreaDelegate' : 'delegate',
+      delegate: delegate.id,
       delegation: delegation.id,
     });
   if (!delegation.permissions.includes(permission)) return permissionRequired(delegation, permission);
   // R4: these are Assistant panel toggles for a phone user.
-  if (partyOf(state, delegation.delegateId).kind !== 'phoneUser') return null;
+  if (delegate.kind !== 'phoneUser') return null;
   const eligibility = explainAssistantEligibility(state, delegation.delegateId);
   return eligibility.ok ? null : eligibility;
 };

@@ -353,6 +353,60 @@ describe('opting in and out (R6, R13)', () => {
   });
 });
 
+describe('a common-area phone’s own delegation settings, set by an admin (R7, R13)', () => {
+  /** Alice delegates to the lobby phone with optInOut and overrideBusinessHours; an admin accepts for it. */
+  const lobbyDelegate = extend(
+    acme,
+    invite('d1', ALICE, LOBBY, { permissions: [...EVERYDAY, 'optInOut', 'overrideBusinessHours'] }),
+    accept('d1', ADMIN),
+  );
+  const NIGHTS = { utcOffsetMinutes: 0, windows: [{ day: 'mon', from: '18:00', to: '24:00' }] } as const;
+  const setHours = (actor: string) =>
+    ({ type: 'SetDelegateBusinessHours', actor, delegationId: 'd1', businessHours: NIGHTS }) as const;
+
+  it('R7: Given a delegation to a common-area phone, When an admin opts it out and back in, Then each is the phone’s own setting, recorded as the admin’s act', () => {
+    given(lobbyDelegate)
+      .when(optOut('d1', ADMIN))
+      .then([{ type: 'DelegateOptedOut', data: ref('d1', ALICE, LOBBY, ADMIN) }]);
+    given(extend(lobbyDelegate, optOut('d1', ADMIN)))
+      .when(optIn('d1', ADMIN))
+      .then([{ type: 'DelegateOptedIn', data: ref('d1', ALICE, LOBBY, ADMIN) }]);
+    given(lobbyDelegate)
+      .when(optOut('d1', ADMIN))
+      .thenActsWith({ onBehalfOf: ALICE, permission: 'optInOut' });
+  });
+
+  it('R13: Given a delegation to a common-area phone with overrideBusinessHours, When an admin sets its own hours, Then they are set', () => {
+    given(lobbyDelegate)
+      .when(setHours(ADMIN))
+      .then([
+        {
+          type: 'DelegateBusinessHoursSet',
+          data: { ...ref('d1', ALICE, LOBBY, ADMIN), businessHours: NIGHTS },
+        },
+      ]);
+  });
+
+  it('R7: Given a delegation to a common-area phone, When its delegator or another user sets its own settings, Then only an admin is named as who may', () => {
+    for (const actor of [ALICE, CAROL]) {
+      given(lobbyDelegate)
+        .when(optOut('d1', actor))
+        .thenRejects(
+          'ACTOR_NOT_ALLOWED',
+          'R7',
+          'Only an admin may do this on delegation d1 for the common-area phone lobby.',
+        );
+      given(lobbyDelegate).when(setHours(actor)).thenRejects('ACTOR_NOT_ALLOWED', 'R7');
+    }
+  });
+
+  it('R7: Given a delegation to a phone user, When an admin opts the user out, Then it is refused: the user sets it in its own Assistant panel', () => {
+    given(optable)
+      .when(optOut('d1', ADMIN))
+      .thenRejects('ACTOR_NOT_ALLOWED', 'R7', 'Only the delegate bob may do this on delegation d1.');
+  });
+});
+
 describe('explainOptInOrOut: the decider’s steps for opting in or out (R6, R7, R13, R20)', () => {
   type Opting = ReturnType<typeof optIn> | ReturnType<typeof optOut>;
   const explained = (past: readonly AccountEvent[], command: Opting) => {
