@@ -997,6 +997,7 @@ const DELEGATE_SETTING = [
   'PERMISSION_REQUIRED',
   ...ASSISTANT_ELIGIBILITY,
   'POWER_PACK_REQUIRED',
+  'DELEGATION_LOCKED',
 ] as const;
 /** A party's own setting, changed by the party or an admin. */
 const PARTY_SETTING = [...ACCOUNT, 'PARTY_NOT_FOUND', 'ACTOR_NOT_ALLOWED'] as const;

@@ -1,7 +1,7 @@
 import type { AccountEvent, BusinessHours, Permission } from '#events';
 import { OWN_AUTHORITY, type Authority, type CommandContext, type Decision } from '../shared/decider.js';
 import type { RuleId } from '../reasons.js';
-import { refuse, rejectWith, type Refusal, type Verdict } from '../shared/domain-error.js';
+import { refusal, refuse, rejectWith, type Refusal, type Verdict } from '../shared/domain-error.js';
 import { explainPermission, partyNotFound } from './account.eligibility.js';
 import { delegationBetween, isAdmin } from './account.queries.js';
 import type { ActiveAccount, Delegation, Party } from './account.state.js';
@@ -110,10 +110,15 @@ export const requireListEditor = (
 export const partyOf = (state: ActiveAccount, partyId: string): Party =>
   state.parties.get(partyId) ?? rejectWith(partyNotFound(partyId));
 
-/** R3: an admin lock freezes every delegation setting of the party, whoever asks. */
+/** R3: an admin lock freezes every delegation setting of the party, whoever asks: the first locked, or null. */
+export const lockRefusal = (...parties: readonly Party[]): Refusal | null => {
+  const locked = parties.find((party) => party.delegationLocked);
+  return locked ? refusal('DELEGATION_LOCKED', 'R3', { party: locked.id }) : null;
+};
+
 export const requireUnlocked = (...parties: readonly Party[]): void => {
-  for (const party of parties)
-    if (party.delegationLocked) refuse('DELEGATION_LOCKED', 'R3', { party: party.id });
+  const locked = lockRefusal(...parties);
+  if (locked) rejectWith(locked);
 };
 
 // ── Value checks ─────────────────────────────────────────────────────────────────────────────────

@@ -7,6 +7,7 @@ import {
   checkBusinessHours,
   decidedOn,
   delegationRef,
+  lockRefusal,
   partyOf,
   requireSelfOrAdmin,
   requireUnlocked,
@@ -258,7 +259,8 @@ export const changeSharedLines: DecideOn<C.ChangeSharedLines> = (command, state,
 
 /**
  * R6: why `actor` cannot exercise `permission` of active `delegation` on the delegator's behalf, or
- * null when it can: only the delegate itself, holding the permission, eligible as R4 says. A
+ * null when it can: only the delegate itself, holding the permission, eligible as R4 says, on a
+ * delegation no admin lock freezes (R3). A
  * common-area phone has nobody signed in and no Assistant panel to set these from: an admin sets them
  * for it, as it answers its invitations (R7, R4).
  */
@@ -278,9 +280,13 @@ const delegateCannotExercise = (
     });
   if (!delegation.permissions.includes(permission)) return permissionRequired(delegation, permission);
   // R4: these are Assistant panel toggles for a phone user.
-  if (delegate.kind !== 'phoneUser') return null;
-  const eligibility = explainAssistantEligibility(state, delegation.delegateId);
-  return eligibility.ok ? null : eligibility;
+  if (delegate.kind === 'phoneUser') {
+    const eligibility = explainAssistantEligibility(state, delegation.delegateId);
+    if (!eligibility.ok) return eligibility;
+  }
+  // R3: an admin lock freezes the delegations of both its parties, as it does their revocation and
+  // permissions: the delegate's own settings on one are part of it.
+  return lockRefusal(partyOf(state, delegation.delegatorId), delegate);
 };
 
 /** R6: the delegate itself, exercising a permission of its delegation on the delegator's behalf. */

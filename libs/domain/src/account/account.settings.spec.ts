@@ -1,4 +1,5 @@
 import type { AccountEvent } from '#events';
+import { explainOptInOrOut } from './account.delegation.decide.js';
 import {
   ADMIN,
   ALICE,
@@ -20,6 +21,8 @@ import {
   inviteRefusedFor,
   lock,
   numberOf,
+  optIn,
+  optOut,
   revoke,
   stateOf,
   unlock,
@@ -109,6 +112,41 @@ describe('admin lock (R3)', () => {
     given(locked)
       .when(changeSharedLines('d1', ALICE, [numberOf(ALICE)]))
       .thenRejects('DELEGATION_LOCKED', 'R3');
+  });
+
+  it('R3: Given a delegation whose delegate or delegator is locked, When the delegate opts out or sets its own hours on it, Then DELEGATION_LOCKED, as its delegator revoking it is', () => {
+    const own = extend(
+      acme,
+      invite('d1', ALICE, BOB, { permissions: ['answerCalls', 'optInOut', 'overrideBusinessHours'] }),
+      accept('d1', BOB),
+    );
+    const hours = {
+      type: 'SetDelegateBusinessHours',
+      actor: BOB,
+      delegationId: 'd1',
+      businessHours: { utcOffsetMinutes: 0, windows: [{ day: 'mon', from: '09:00', to: '17:00' }] },
+    } as const;
+    for (const [party, locked] of [
+      [BOB, extend(own, lock(BOB))],
+      [ALICE, extend(own, lock(ALICE))],
+    ] as const) {
+      const refused = given(locked).when(optOut('d1', BOB)).thenRejects('DELEGATION_LOCKED', 'R3');
+      expect(refused.message).toBe(
+        `An admin locked the delegation settings of ${party}: ask an admin to unlock them first.`,
+      );
+      given(locked).when(hours).thenRejects('DELEGATION_LOCKED', 'R3');
+      // R20: the seat's opt-out toggle is diagnosed by the decider's own steps, so it says the same.
+      const state = stateOf(locked);
+      if (state.status !== 'active') throw new Error('the account is not active');
+      expect(explainOptInOrOut(state, BOB, 'd1')).toMatchObject({ ok: false, code: 'DELEGATION_LOCKED' });
+    }
+    // Opted out before the lock, the delegate stays so until it is lifted.
+    given(extend(own, optOut('d1', BOB), lock(BOB)))
+      .when(optIn('d1', BOB))
+      .thenRejects('DELEGATION_LOCKED', 'R3');
+    given(extend(own, lock(BOB), unlock(BOB)))
+      .when(optOut('d1', BOB))
+      .thenEmitsTypes(['DelegateOptedOut']);
   });
 
   it('R3: a lock does not stop an active delegation from working (it freezes, it does not switch off)', () => {
