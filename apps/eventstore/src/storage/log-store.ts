@@ -383,7 +383,7 @@ export class LogStore {
       chunk.readUInt32LE(offset),
       tombstone,
     );
-    this.applyWriteSide(stream, record.type, record.contentType, record.data, tombstone)();
+    this.applyWriteSide(stream, record.contentType, record.data, tombstone)();
   }
 
   // ---------------------------------------------------------------- appends
@@ -686,7 +686,7 @@ export class LogStore {
       this.tailCache.set(seq, buffer.subarray(offset, offset + length));
       this.tailCacheBytes += length;
       this.pendingEffects.push(
-        this.applyWriteSide(record.stream, record.type, record.contentType, record.data, !!record.tombstone),
+        this.applyWriteSide(record.stream, record.contentType, record.data, !!record.tombstone),
       );
       placed.push({ seq, position: position + offset, revision: revisions[index]! });
       offset += length;
@@ -747,19 +747,31 @@ export class LogStore {
    */
   private applyWriteSide(
     stream: StreamState,
-    type: string,
     contentType: string,
     data: Uint8Array,
     tombstone: boolean,
   ): () => void {
+    const target = isMetadataOfAStream(stream.name) ? this.streamState(stream.name.slice(2)) : undefined;
     if (tombstone) {
       stream.tombstoned = true;
+      // A tombstoned `$$` stream leaves its stream no metadata: EventStoreDB's index reader takes
+      // metadata whose event number is DeletedStream as StreamMetadata.Empty.
+      if (target) {
+        target.metadata = {};
+        target.limits = NO_LIMITS;
+      }
       return () => {
         stream.visibleTombstoned = true;
+        if (target) {
+          target.visibleMetadata = {};
+          target.visibleLimits = NO_LIMITS;
+        }
       };
     }
-    if (type !== METADATA_EVENT_TYPE || !stream.name.startsWith('$$')) return noop;
-    const target = this.streamState(stream.name.slice(2));
+    // EventStoreDB reads a stream's metadata from the last event of its `$$` stream whatever its type
+    // (GetStreamMetadataUncached checks only that it is JSON and not empty), as the client's
+    // getStreamMetadata reads it: an event of another type than `$metadata` is the metadata too.
+    if (!target) return noop;
     const metadata = contentType === JSON_CONTENT_TYPE ? parseMetadata(data) : {};
     const readable = limitsOf(metadata);
     const limits = readable ?? NO_LIMITS;
@@ -1151,6 +1163,16 @@ export class WrongExpectedVersionError extends Error {
 const READ_RUN_BYTES = 1024 * 1024;
 
 function noop(): void {}
+
+/**
+ * Whether a record of `streamName` is metadata of another stream: it is a `$$` stream, and not the
+ * `$$` stream of one. EventStoreDB gives every `$$` stream the same fixed metadata (its index reader's
+ * `_metastreamMetadata`: the latest event only), so what is written to `$$$$x` limits nothing of `$$x`:
+ * a soft delete of `$$x` neither hides it nor its stream's metadata.
+ */
+function isMetadataOfAStream(streamName: string): boolean {
+  return streamName.startsWith('$$') && !streamName.startsWith('$$', 2);
+}
 
 /**
  * The first revision after an expectation, for a stream of `length` events: `length` itself when the
