@@ -1,8 +1,26 @@
-import { STREAM_EXISTS, StreamDeletedError, jsonEvent, type ResolvedEvent } from '@eventstore/db-client';
+import {
+  STREAM_EXISTS,
+  StreamDeletedError,
+  jsonEvent,
+  type ResolvedEvent,
+  type StreamSubscription,
+} from '@eventstore/db-client';
 
-import { collect, failureOf, numbered, storeForSuite } from './support.js';
+import { caughtUp, collect, failureOf, numbered, storeForSuite } from './support.js';
 
 const revisionsOf = (events: readonly ResolvedEvent[]) => events.map((resolved) => resolved.event!.revision);
+
+/** What a stream subscription told its client, in order, until the call ended. */
+function transcript(subscription: StreamSubscription): Promise<string[]> {
+  const told: string[] = [];
+  subscription.on('confirmation', () => told.push('confirmation'));
+  subscription.on('caughtUp', () => told.push('caughtUp'));
+  subscription.on('data', ({ event }: ResolvedEvent) => told.push(`${event!.type}@${event!.revision}`));
+  return new Promise((resolve) => {
+    subscription.on('error', (error: Error) => resolve([...told, `${error.constructor.name}`]));
+    subscription.on('end', () => resolve([...told, 'end']));
+  });
+}
 
 // A stream's metadata is what EventStoreDB's index reader reads from the last event of its `$$` stream
 // (src/EventStore.Core/Services/Storage/ReaderIndex/IndexReader.cs, GetStreamMetadataUncached): any
@@ -50,5 +68,27 @@ describe('what a `$$` metadata stream holds, through the official client', () =>
     expect(await failureOf(client.getStreamMetadata(stream))).toMatchObject({
       constructor: StreamDeletedError,
     });
+  });
+
+  // EventStoreDB 24.10's subscriptions service drops a subscription with StreamDeleted only as it
+  // subscribes (its stream's last event number is DeletedStream, as a `$$` stream's is once its stream
+  // is tombstoned), and a live one only on a `$streamDeleted` record of its own stream
+  // (Enumerator.StreamSubscription.cs, SendEventToSubscription): a tombstone of x is no record of `$$x`.
+  it('Given a live subscription to a $$ stream, When its stream is tombstoned, Then it gets what was written to the $$ stream and is not ended, while a new subscription to it is refused', async () => {
+    const { stream } = await streamWith('meta-live-tombstone', numbered(1));
+    await client.setStreamMetadata(stream, { owner: 'ops' });
+    const subscription = client.subscribeToStream(`$$${stream}`);
+    const told = transcript(subscription);
+    await caughtUp(subscription);
+    await client.setStreamMetadata(stream, { owner: 'audit' });
+
+    await client.tombstoneStream(stream);
+
+    expect(await transcript(client.subscribeToStream(`$$${stream}`))).toEqual(['StreamDeletedError']);
+    expect(await failureOf(client.readStream(`$$${stream}`))).toMatchObject({
+      constructor: StreamDeletedError,
+    });
+    await subscription.unsubscribe();
+    expect(await told).toEqual(['confirmation', '$metadata@0', 'caughtUp', '$metadata@1', 'end']);
   });
 });

@@ -544,8 +544,17 @@ async function subscribeStream(store: LogStore, options: ReadOptions, send: Send
   while (out.open) {
     const view = store.streamView(name);
     if (view.kind === 'tombstoned') {
-      if (caughtUp) await sendUpToTombstone(store, name, { next, untombstonedBefore }, send, out);
-      throw new StreamDeletedError(name);
+      // Catching up, it reads the stream, which fails as a read of a tombstoned stream does.
+      if (!caughtUp) throw new StreamDeletedError(name);
+      if (await sendUpToTombstone(store, name, { next, untombstonedBefore }, send, out))
+        throw new StreamDeletedError(name);
+      // A `$$` stream whose stream was tombstoned: its own log holds no `$streamDeleted`, and
+      // EventStoreDB drops a live subscription only on one of those (or as it subscribes), so it stays
+      // open, live, though nothing can be written to it any more.
+      next = store.lastRevision(name) + 1;
+      untombstonedBefore = store.committedCount;
+      await out.idle(commits(store));
+      continue;
     }
     untombstonedBefore = store.committedCount;
     // Live, every event of the stream written past the reader would be in EventStoreDB's buffer.
@@ -578,8 +587,9 @@ async function subscribeStream(store: LogStore, options: ReadOptions, send: Send
 /**
  * What a live stream subscription is sent once its stream is tombstoned, as EventStoreDB 24.10 sends it
  * (Enumerator.StreamSubscription.cs, SendEventToSubscription): the live events appended before the
- * tombstone, from revision `next` on, then the `$streamDeleted` record itself; the call then fails with
- * StreamDeleted.
+ * tombstone, from revision `next` on, then the `$streamDeleted` record itself, after which the call
+ * fails with StreamDeleted. Whether there was such a record of the stream's own: a `$$` stream has none
+ * when its stream is tombstoned.
  */
 async function sendUpToTombstone(
   store: LogStore,
@@ -587,7 +597,7 @@ async function sendUpToTombstone(
   { next, untombstonedBefore }: { next: number; untombstonedBefore: number },
   send: Sender,
   out: Responses,
-): Promise<void> {
+): Promise<boolean> {
   const seqs: number[] = [];
   const last = store.lastRevision(name);
   for (let revision = next; revision <= last; revision += 1) seqs.push(store.seqOf(name, revision)!);
@@ -601,6 +611,7 @@ async function sendUpToTombstone(
     for (; !batch.full && index < seqs.length; index += 1) batch.add(seqs[index]!);
     await send(out, await store.load(batch.seqs));
   }
+  return tombstone !== undefined;
 }
 
 /**
