@@ -647,6 +647,11 @@ async function subscribeAll(
       : store.seqAtOrAfter(beforeEvent ? from : from + 1);
   let lastConsidered = seq > 0 ? store.positionOf(seq - 1) : (from ?? 0);
   let considered = 0;
+  // EventStoreDB 24.10 goes live at once, with no catch-up and so no checkpoint, when the start is at
+  // or past what is in the log as it subscribes (Enumerator.AllSubscriptionFiltered: `checkpoint >=
+  // confirmationLastPos`): from the end, a checkpoint of the last record's position would be sent,
+  // which for a start past the end lies behind it.
+  let checkpointGoingLive = !fromEnd && (from === undefined || from < store.durableEnd);
   await out.send(encodeSubscriptionConfirmation(randomUUID()));
   let caughtUp = false;
   const buffer = new LiveBuffer(
@@ -675,7 +680,8 @@ async function subscribeAll(
     if (!caughtUp) {
       caughtUp = true;
       buffer.goLive(seq, considered);
-      if (filter) await out.send(encodeCheckpoint(lastConsidered));
+      if (filter && checkpointGoingLive) await out.send(encodeCheckpoint(lastConsidered));
+      checkpointGoingLive = true;
       await out.send(encodeCaughtUp());
       continue;
     }
