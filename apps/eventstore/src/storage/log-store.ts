@@ -161,6 +161,7 @@ export const MAX_APPEND_SIZE = 1024 * 1024;
 export const MAX_APPEND_SIZE_LIMIT = 16 * 1024 * 1024;
 /** What EventStoreDB writes as `$tb` for a soft delete (long.MaxValue); JSON.parse rounds it up. */
 const SOFT_DELETED_TB = '9223372036854775807';
+const LONG_MAX = BigInt(SOFT_DELETED_TB);
 const METADATA_EVENT_TYPE = '$metadata';
 /** The content type of JSON events: EventStoreDB flags them IsJson, and reads metadata only from those. */
 const JSON_CONTENT_TYPE = 'application/json';
@@ -1218,19 +1219,22 @@ function limitsOf(metadata: Record<string, unknown>): StreamMetadataLimits | und
   const readable = (value: unknown, lowest: number): boolean =>
     value === undefined || (typeof value === 'number' && Number.isInteger(value) && value >= lowest);
   const tb = metadata.$tb;
-  // parseMetadata keeps a `$tb` of 16 digits or more as their text; any other text is no long.
-  const bigTb = typeof tb === 'string' && /^\d{16,}$/.test(tb);
+  // parseMetadata keeps a `$tb` of 16 digits or more as their text (any other text is no long): one
+  // above long.MaxValue is no long either.
+  const bigTb = typeof tb === 'string' && /^\d{16,}$/.test(tb) ? BigInt(tb) : undefined;
   if (
     !readable(metadata.$maxCount, 1) ||
     !readable(metadata.$maxAge, 1) ||
     !readable(metadata.$cacheControl, 1) ||
-    !(bigTb || readable(tb, 0))
+    !(bigTb === undefined ? readable(tb, 0) : bigTb <= LONG_MAX)
   )
     return undefined;
   return {
     maxCount: metadata.$maxCount as number | undefined,
     maxAgeSeconds: metadata.$maxAge as number | undefined,
-    truncateBefore: bigTb ? Number(tb) : (tb as number | undefined),
-    softDeleted: bigTb && BigInt(tb) >= BigInt(Number.MAX_SAFE_INTEGER),
+    truncateBefore: bigTb === undefined ? (tb as number | undefined) : Number(bigTb),
+    // Soft-deleted is `$tb` long.MaxValue exactly (EventNumber.DeletedStream, what a delete writes):
+    // any other `$tb` past the end truncates the stream, which is still there, with its revisions.
+    softDeleted: bigTb === LONG_MAX,
   };
 }
