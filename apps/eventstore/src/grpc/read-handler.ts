@@ -562,7 +562,9 @@ async function subscribeStream(store: LogStore, options: ReadOptions, send: Send
     // Catching up, the subscription reads the stream as a read does, past what `$tb` and `$maxCount`
     // hide; live, it is sent every event as it is appended, as EventStoreDB's subscriptions service
     // passes each one on (StreamEventAppeared), whatever the metadata says.
-    if (view.kind === 'found' && !caughtUp) next = Math.max(next, view.first);
+    // A `$tb` past the stream's end hides no event yet to come: the read finds none, and what is
+    // appended after it comes live.
+    if (view.kind === 'found' && !caughtUp) next = Math.max(next, Math.min(view.first, view.last + 1));
     if (view.kind === 'found' && next <= view.last) {
       const batch = new LoadBatch(store);
       for (; !batch.full && next <= view.last; next += 1) batch.add(store.seqOf(name, next)!);
