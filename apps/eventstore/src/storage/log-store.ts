@@ -1209,10 +1209,29 @@ function parseMetadata(data: Uint8Array): Record<string, unknown> {
   }
 }
 
+const ACL_ROLE_KEYS = new Set(['$r', '$w', '$d', '$mr', '$mw']);
+
+/**
+ * Whether EventStoreDB's StreamMetadata.ReadAcl reads an `$acl`: absent, or an object whose keys are
+ * all `$r`, `$w`, `$d`, `$mr` or `$mw`, each a role or a list of roles (strings). It skips no value of
+ * another key, and so fails on the value it reads where it expects the next key.
+ */
+function aclReadable(acl: unknown): boolean {
+  if (acl === undefined) return true;
+  if (typeof acl !== 'object' || acl === null || Array.isArray(acl)) return false;
+  return Object.entries(acl).every(
+    ([key, roles]) =>
+      ACL_ROLE_KEYS.has(key) &&
+      (typeof roles === 'string' ||
+        (Array.isArray(roles) && roles.every((role) => typeof role === 'string'))),
+  );
+}
+
 /**
  * The limits in a stream's metadata, or undefined for metadata EventStoreDB cannot read. It reads
  * `$maxCount`, `$maxAge`, `$tb` and `$cacheControl` as longs, refuses a count, age or cache time
- * below 1 and a `$tb` below 0, and then takes the whole metadata as none (its IndexReader returns
+ * below 1, a `$tb` below 0 and an `$acl` ReadAcl cannot read, and then takes the whole metadata as
+ * none (its IndexReader returns
  * StreamMetadata.Empty when parsing throws), as it does metadata that is not JSON.
  */
 function limitsOf(metadata: Record<string, unknown>): StreamMetadataLimits | undefined {
@@ -1226,7 +1245,8 @@ function limitsOf(metadata: Record<string, unknown>): StreamMetadataLimits | und
     !readable(metadata.$maxCount, 1) ||
     !readable(metadata.$maxAge, 1) ||
     !readable(metadata.$cacheControl, 1) ||
-    !(bigTb === undefined ? readable(tb, 0) : bigTb <= LONG_MAX)
+    !(bigTb === undefined ? readable(tb, 0) : bigTb <= LONG_MAX) ||
+    !aclReadable(metadata.$acl)
   )
     return undefined;
   return {
