@@ -134,21 +134,41 @@ describe('history import of a file it refuses', () => {
 
   it('names an event larger than the store takes in one append, where the message was empty', async () => {
     const big = { ...event('notes-big', 0, ids[0]!), data: { note: 'x'.repeat(5_000_000) } };
-    const { run } = await importFile('big.ndjson', [JSON.stringify(big)]);
+    const { file, run } = await importFile('big.ndjson', [JSON.stringify(big)]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(
-      new RegExp(
-        `^switchboard history import: event ${ids[0]} \\(stream notes-big, revision 0\\) is larger than the \\d+ bytes the store takes in one append\n$`,
-      ),
+    expect(run.stderr).toBe(
+      `switchboard history import: ${file}:1: event ${ids[0]} (stream notes-big, revision 0) is larger ` +
+        'than the 1048576 bytes the store takes in one append\n',
     );
+  });
+
+  it('appends nothing when a later event is larger than the store takes in one append', async () => {
+    // Given a history whose last event is over the store's limit on one append (1 MiB by default)
+    const before = await streams();
+    const big = { ...event('notes-big-last', 1, ids[1]!), data: { note: 'x'.repeat(1_100_000) } };
+
+    // When it is imported
+    const { file, run } = await importFile('big-last.ndjson', [
+      JSON.stringify(event('notes-big-last', 0, ids[0]!)),
+      JSON.stringify(big),
+    ]);
+
+    // Then it is refused at that line before anything is appended, so importing it again cannot
+    // append the events before it and then stop at it again
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      `switchboard history import: ${file}:2: event ${ids[1]} (stream notes-big-last, revision 1) is ` +
+        'larger than the 1048576 bytes the store takes in one append\n',
+    );
+    expect(await streams()).toEqual(before);
   });
 
   it('names an event the store refuses as a bad request (a type too long for a record), where the message was empty', async () => {
     const long = { ...event('notes-long', 0, ids[0]!), type: 'T'.repeat(70_000) };
-    const { run } = await importFile('long-type.ndjson', [JSON.stringify(long)]);
+    const { file, run } = await importFile('long-type.ndjson', [JSON.stringify(long)]);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
-      `switchboard history import: the store refused event ${ids[0]} (stream notes-long, revision 0) ` +
+      `switchboard history import: ${file}:1: the store refused event ${ids[0]} (stream notes-long, revision 0) ` +
         'as BadRequest (its stream name is 10 bytes, its type 70000 bytes)\n',
     );
   });

@@ -177,7 +177,8 @@ const unwritableMember = (event: HistoryEvent): 'data' | 'metadata' | undefined 
  * JSON, cut short, a stream whose revisions jump, an event id given twice, one the target already
  * holds something else at) changes nothing in the target: every line is checked as readHistory
  * does, each stream's revisions follow on from one line to the next, and, with `importer`, each
- * event is placed against the target as the import will place it. With `positions` (replay, whose
+ * event is placed against the target as the import will place it, and the largest one offered to the
+ * target's limit on the size of an append. With `positions` (replay, whose
  * `--at @P` reads them), every event also needs its `$all` position, increasing as in a log.
  * Resolves with the number of events the file holds.
  */
@@ -224,6 +225,8 @@ export async function checkHistory(
       throw error;
     }
   }
+  const refused = await importer?.refusedBySize();
+  if (refused) throw new Error(`${file}:${ids.get(refused.event.id)}: ${refused.message}`);
   return ids.size;
 }
 

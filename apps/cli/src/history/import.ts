@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   BACKWARDS,
   FORWARDS,
@@ -41,6 +42,8 @@ export class HistoryImporter {
   skipped = 0;
   /** Appended events this build cannot read as its own. */
   readonly foreign = new ForeignCounts();
+  /** Of the events `check` found to append, the largest as the store measures an append. */
+  private largest: { readonly event: HistoryEvent; readonly size: number } | undefined;
 
   constructor(private readonly client: EventStoreDBClient) {}
 
@@ -63,26 +66,8 @@ export class HistoryImporter {
           this.streams.delete(event.stream);
           await this.placeOf(event);
         }
-        // The client's own error says nothing (its message is empty): name the event and the limit.
-        if (error instanceof MaxAppendSizeExceededError) {
-          throw new ImportConflictError(
-            `event ${event.id} (stream ${event.stream}, revision ${revision}) is larger than the ` +
-              `${error.maxAppendSize} bytes the store takes in one append`,
-          );
-        }
-        // An append the store refuses in an error the client has no type for reaches us as an
-        // UnknownError saying nothing of the event: with an empty message, or the client's "Could not
-        // recognize BadRequest" (EventStoreDB's answer to a stream name or type it cannot take).
-        const unrecognised =
-          error instanceof Error ? /^(?:|Could not recognize (.+))$/.exec(error.message) : null;
-        if (unrecognised) {
-          const how = unrecognised[1] === undefined ? 'without a reason' : `as ${unrecognised[1]}`;
-          throw new ImportConflictError(
-            `the store refused event ${event.id} (stream ${event.stream}, revision ${revision}) ${how} ` +
-              `(its stream name is ${Buffer.byteLength(event.stream)} bytes, its type ` +
-              `${Buffer.byteLength(event.type)} bytes)`,
-          );
-        }
+        const refused = storeRefusal(event, error);
+        if (refused) throw new ImportConflictError(refused);
         throw error;
       });
     stream.next = revision + 1n;
@@ -109,6 +94,34 @@ export class HistoryImporter {
     stream.commandIds.push(undefined);
     this.appended++;
     this.foreign.count(decodeHistoryEvent(event));
+    const size = appendSizeOf(event);
+    if (size > (this.largest?.size ?? -1)) this.largest = { event, size };
+  }
+
+  /**
+   * After `check` over a whole history: the event to append that the store would refuse as larger
+   * than it takes in one append, with the refusal, else undefined. Found only at its append, it left
+   * the events before it appended, and importing the file again stopped at it again. The store's
+   * limit is its own setting, so the largest event is offered to it: an append expecting a stream
+   * that does not exist, which the store refuses for its size (or a type it cannot take) before it
+   * looks at the stream, the size being counted as the events arrive, and otherwise for the stream,
+   * writing nothing either way.
+   */
+  async refusedBySize(): Promise<{ readonly event: HistoryEvent; readonly message: string } | undefined> {
+    if (!this.largest) return undefined;
+    const { event } = this.largest;
+    const refusal: unknown = await this.client
+      .appendToStream(`switchboard-size-probe-${randomUUID()}`, eventDataOf(event), {
+        expectedRevision: 'stream_exists',
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    if (refusal instanceof WrongExpectedVersionError) return undefined;
+    const message = storeRefusal(event, refusal);
+    if (message) return { event, message };
+    throw refusal;
   }
 
   /** The event's stream state when the event is to be appended, 'skipped' when the target holds it. */
@@ -174,6 +187,44 @@ export class HistoryImporter {
     return position;
   }
 }
+
+/**
+ * Why the store refused to append an event, in words naming it, where the client's error says nothing
+ * of it; undefined for any other error. Over its limit on one append, the client's message is empty.
+ * An append the store refuses in an error the client has no type for reaches us as an UnknownError
+ * saying nothing of the event: with an empty message, or the client's "Could not recognize
+ * BadRequest" (EventStoreDB's answer to a stream name or type it cannot take).
+ */
+const storeRefusal = (event: HistoryEvent, error: unknown): string | undefined => {
+  const at = `event ${event.id} (stream ${event.stream}, revision ${event.revision})`;
+  if (error instanceof MaxAppendSizeExceededError)
+    return `${at} is larger than the ${error.maxAppendSize} bytes the store takes in one append`;
+  const unrecognised = error instanceof Error ? /^(?:|Could not recognize (.+))$/.exec(error.message) : null;
+  if (!unrecognised) return undefined;
+  const how = unrecognised[1] === undefined ? 'without a reason' : `as ${unrecognised[1]}`;
+  return (
+    `the store refused ${at} ${how} (its stream name is ${Buffer.byteLength(event.stream)} bytes, ` +
+    `its type ${Buffer.byteLength(event.type)} bytes)`
+  );
+};
+
+/**
+ * An event's bytes as the store counts them against its limit on one append: data, metadata and
+ * twice the type. Only to find the largest event of a history: the store's answer decides.
+ */
+const appendSizeOf = (event: HistoryEvent): number => {
+  const bytes = (value: unknown, encoding: 'base64' | undefined): number =>
+    encoding === 'base64'
+      ? Buffer.byteLength(String(value), 'base64')
+      : value === undefined || value === null
+        ? 0
+        : Buffer.byteLength(JSON.stringify(value));
+  return (
+    bytes(event.data, event.dataEncoding) +
+    bytes(event.metadata, event.metadataEncoding) +
+    2 * Buffer.byteLength(event.type)
+  );
+};
 
 /** A stream of the target as the import found it and has added to it. */
 interface StreamState {
