@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -71,13 +71,29 @@ export async function* readHistory(file: string, name = file): AsyncGenerator<Hi
 }
 
 /**
- * Standard input (`-`) copied to a temporary file: a history is checked whole before anything is
- * appended, and standard input can be read only once.
+ * A history that can be read only once, copied to a temporary file: a history is checked whole
+ * before anything is appended, then read again to append it. That is standard input (`-`), and any
+ * path that is not a regular file: a named pipe, or the `/dev/fd/N` of a shell's `<(…)`, whose
+ * second read found the first had taken every line, so an import "imported 0 events" and a replay
+ * replayed none, with exit code 0 (and a named pipe's second read waited for a writer for ever).
+ * Undefined for a regular file, read in place, and for a path that cannot be read as a file (none,
+ * a directory), which the first read then refuses naming it.
  */
-export const spoolStdin = async (): Promise<{ path: string; remove: () => Promise<void> }> => {
+export const spoolIfReadOnce = async (
+  file: string,
+): Promise<{ path: string; remove: () => Promise<void> } | undefined> => {
+  if (file !== '-') {
+    const stats = await stat(file).catch(() => undefined);
+    if (!stats || stats.isFile() || stats.isDirectory()) return undefined;
+  }
   const dir = await mkdtemp(join(tmpdir(), 'switchboard-history-'));
-  const path = join(dir, 'stdin.ndjson');
-  await pipeline(process.stdin, createWriteStream(path));
+  const path = join(dir, 'history.ndjson');
+  try {
+    await pipeline(file === '-' ? process.stdin : createReadStream(file), createWriteStream(path));
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
   return { path, remove: () => rm(dir, { recursive: true, force: true }) };
 };
 
@@ -332,9 +348,9 @@ export const historyCommand = (): Command => {
       .option('--no-progress', 'no progress bar'),
   ).action(async (file: string, options: ImportOptions) => {
     let importer: HistoryImporter | undefined;
-    let spooled: Awaited<ReturnType<typeof spoolStdin>> | undefined;
+    let spooled: Awaited<ReturnType<typeof spoolIfReadOnce>>;
     try {
-      spooled = file === '-' ? await spoolStdin() : undefined;
+      spooled = await spoolIfReadOnce(file);
       const path = spooled?.path ?? file;
       const result = await withClient(options.store, async (client) => {
         // The whole file first, so that a file refused at any line changes nothing.

@@ -5,7 +5,7 @@ import { eventSchemas } from '#events';
 import { EXIT_ERROR, collect } from '../options.js';
 import { progressBar } from '../progress.js';
 import { type StartedProcess, startEventStore } from '#stack';
-import { checkHistory, noEventsIn, readHistory, spoolStdin } from './history-command.js';
+import { checkHistory, noEventsIn, readHistory, spoolIfReadOnce } from './history-command.js';
 import { HistoryImporter } from './import.js';
 import { parseIsoTime } from './history-event.js';
 import { diffTrees, selectionProblems, stateAt, treeOf } from './read-model-state.js';
@@ -161,7 +161,7 @@ export const replayCommand = (): Command =>
     .option('--no-progress', 'no progress bar')
     .action(async (file: string, options: ReplayOptions) => {
       let fresh: StartedProcess | undefined;
-      let spooled: Awaited<ReturnType<typeof spoolStdin>> | undefined;
+      let spooled: Awaited<ReturnType<typeof spoolIfReadOnce>>;
       try {
         // 0 stands for 'max' below; a typed 0 is no pace at all, so it is refused like any non-positive.
         const speed = options.speed === 'max' ? 0 : Number(options.speed);
@@ -174,7 +174,7 @@ export const replayCommand = (): Command =>
         const selection = selectionProblems(options.select);
         if (selection.length > 0) throw new Error(selection.join('; '));
         // The whole file is read before a store is started or written, so a refused file changes nothing.
-        spooled = file === '-' ? await spoolStdin() : undefined;
+        spooled = await spoolIfReadOnce(file);
         const path = spooled?.path ?? file;
         if ((await checkHistory(path, undefined, { positions: true }, file)) === 0)
           throw new Error(noEventsIn(file, 'replay'));
