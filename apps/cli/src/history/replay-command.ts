@@ -1,3 +1,4 @@
+import { constants as osConstants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
 import { EventStore, createEventStoreClient } from '#eventstore';
@@ -160,8 +161,21 @@ export const replayCommand = (): Command =>
     .option('--select <projection[.table]>', 'only these read models (repeatable)', collect, [])
     .option('--no-progress', 'no progress bar')
     .action(async (file: string, options: ReplayOptions) => {
+      let starting: Promise<StartedProcess> | undefined;
       let fresh: StartedProcess | undefined;
       let spooled: Awaited<ReturnType<typeof spoolIfReadOnce>>;
+      // Node ends a process on SIGINT or SIGTERM (Ctrl-C, `timeout`, a cancelled job) at once, past
+      // the `finally` below: the fresh store, a process of its own, ran on with nobody to stop it,
+      // and a spooled history stayed in the temporary directory. Stopped, the replay stops them
+      // first (a store still starting once it has started), then exits as the signal would have.
+      const stopOnSignal = (signal: NodeJS.Signals): void => {
+        process.stderr.write(`switchboard replay: stopped by ${signal} before the end of the replay\n`);
+        void Promise.allSettled([starting?.then((store) => store.stop()), spooled?.remove()]).then(() =>
+          process.exit(128 + osConstants.signals[signal]),
+        );
+      };
+      process.once('SIGINT', stopOnSignal);
+      process.once('SIGTERM', stopOnSignal);
       try {
         // 0 stands for 'max' below; a typed 0 is no pace at all, so it is refused like any non-positive.
         const speed = options.speed === 'max' ? 0 : Number(options.speed);
@@ -182,7 +196,7 @@ export const replayCommand = (): Command =>
           const bounds = await boundsOfFile(path, file);
           for (const point of points) refuseOutside(point, bounds);
         }
-        if (!options.store) fresh = await startEventStore({ mem: true });
+        if (!options.store) fresh = await (starting = startEventStore({ mem: true }));
         const client = createEventStoreClient(options.store ?? fresh!.address);
         try {
           if (options.store) await checkHistory(path, new HistoryImporter(client), {}, file);
@@ -259,6 +273,8 @@ export const replayCommand = (): Command =>
       } finally {
         await fresh?.stop();
         await spooled?.remove();
+        process.off('SIGINT', stopOnSignal);
+        process.off('SIGTERM', stopOnSignal);
       }
     });
 
