@@ -58,6 +58,24 @@ describe('reading a history file', () => {
       /h\.ndjson:1: "\$sys" is not a stream a history can hold$/,
     );
   });
+
+  it('refuses bytes it cannot decode as they are, where bad base64 was appended as other bytes', async () => {
+    // Given events exported as bytes (base64), then hand-edited
+    const bytes = { ...event, data: 'AAEC/w==', dataEncoding: 'base64' };
+    // When read, Then base64 as exported comes back unchanged, and bytes that are not base64 text,
+    // or an encoding no export writes, are refused with their line
+    await expect(read([bytes])).resolves.toEqual([bytes]);
+    await expect(read([{ ...bytes, data: '!!!' }])).rejects.toThrow(
+      /h\.ndjson:1: event 91340c1b-a6e4-54e5-bb33-a85a586be3e5 has dataEncoding base64 but data that is not base64 text$/,
+    );
+    await expect(read([{ ...bytes, data: 'AAEC/w' }])).rejects.toThrow(/h\.ndjson:1: .* not base64 text$/);
+    await expect(read([{ ...event, metadata: { a: 1 }, metadataEncoding: 'base64' }])).rejects.toThrow(
+      /h\.ndjson:1: .* has metadataEncoding base64 but metadata that is not base64 text$/,
+    );
+    await expect(read([{ ...bytes, dataEncoding: 'hex' }])).rejects.toThrow(
+      /h\.ndjson:1: .* has dataEncoding "hex": the only encoding of a history is base64$/,
+    );
+  });
 });
 
 describe('reading a history file the client could not write', () => {

@@ -148,6 +148,8 @@ export async function* readHistoryLines(
           );
         }
       }
+      const undecodable = undecodableMember(event);
+      if (undecodable) throw new Error(`${file}:${lineNo}: event ${event.id} has ${undecodable}`);
       const unwritable = unwritableMember(event);
       if (unwritable) {
         throw new Error(
@@ -167,6 +169,31 @@ export async function* readHistoryLines(
  * find it. In a `u` regex a whole pair is one code point, so only a half on its own matches.
  */
 const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/** Standard base64 with its padding, as `history export` writes bytes that are not JSON. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * Why the bytes a member (data or metadata) says it holds cannot be read, or undefined: an encoding
+ * other than base64 (the only one an export writes), or base64 that is not. Node decodes what it can
+ * of bad base64 and drops the rest without a word (`"!!!"` is no bytes at all), so the import
+ * appended other bytes than the file's, and an unknown encoding appended the text as JSON.
+ */
+const undecodableMember = (event: HistoryEvent): string | undefined => {
+  for (const [name, value, encoding] of [
+    ['data', event.data, event.dataEncoding],
+    ['metadata', event.metadata, event.metadataEncoding],
+  ] as const) {
+    if (encoding === undefined) continue;
+    if (encoding !== 'base64') {
+      return `${name}Encoding ${JSON.stringify(encoding)}: the only encoding of a history is base64`;
+    }
+    if (typeof value !== 'string' || !BASE64.test(value)) {
+      return `${name}Encoding base64 but ${name} that is not base64 text`;
+    }
+  }
+  return undefined;
+};
 
 /**
  * The JSON member (data or metadata) the client cannot serialise: JSON.parse takes nesting far deeper
