@@ -9,7 +9,9 @@ import {
   nonNegativeInt,
   positiveDuration,
   rate,
+  positiveInt,
   refuseRepeatedOptions,
+  replaySpeed,
   shardArg,
   startAtArg,
 } from './options.js';
@@ -41,6 +43,28 @@ describe('CLI option parsers', () => {
     expect(nonNegativeInt('50')).toBe(50);
     for (const bad of ['abc', '-1', '1.5', ''])
       expect(() => nonNegativeInt(bad)).toThrow(InvalidArgumentError);
+  });
+
+  it('reads numbers written in decimals only: 0x10, 0b11 and 0o7, which Number() reads, are usage errors', () => {
+    // Given numbers as a person writes them, When parsed, Then they are read
+    expect(positiveInt('12')).toBe(12);
+    expect(finiteNumber('-0.5')).toBe(-0.5);
+    expect(finiteNumber('1e3')).toBe(1000);
+    expect(replaySpeed('2.5')).toBe(2.5);
+    // And numbers in another base are refused, where they were read as 16, 3 and 7
+    for (const bad of ['0x10', '0b11', '0o7']) {
+      expect(() => positiveInt(bad)).toThrow(InvalidArgumentError);
+      expect(() => nonNegativeInt(bad)).toThrow(InvalidArgumentError);
+      expect(() => finiteNumber(bad)).toThrow(InvalidArgumentError);
+      expect(() => replaySpeed(bad)).toThrow(`--speed must be a positive number or "max", not "${bad}"`);
+    }
+  });
+
+  it('reads a replay speed as a positive factor, or max (asap) for no pacing', () => {
+    expect(replaySpeed('max')).toBe(0);
+    expect(replaySpeed('asap')).toBe(0);
+    expect(replaySpeed('10')).toBe(10);
+    for (const bad of ['0', '-1', 'fast', '', 'Infinity']) expect(() => replaySpeed(bad)).toThrow(/--speed/);
   });
 
   it('refuses a duration longer than a timer holds, which fired at once and ended a run after one call', () => {

@@ -3,9 +3,16 @@ import { ID_PATTERN, ID_RULE } from '#events';
 import { stackAddress, stackAddressVariables, type StackApp } from '#stack';
 import { formatDurationMs, parseDurationMs, parseRate, parseShard, parseStartAt, type Shard } from '#load';
 
+/**
+ * A number as a person writes one (`12`, `-0.5`, `1e3`), else NaN: Number() also reads `0x10`, `0b11`
+ * and `0o7`, which no one means for a count or a factor, and an empty or blank text as 0.
+ */
+const decimal = (text: string): number =>
+  /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?\s*$/i.test(text) ? Number(text) : Number.NaN;
+
 /** Commander argument parsers that fail with a message saying what to write instead. */
 export const positiveInt = (value: string): number => {
-  const n = Number(value);
+  const n = decimal(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number >= 1');
   return n;
 };
@@ -76,15 +83,15 @@ export const rate: (value: string) => number = asUsageError(parseRate);
 
 /** Any finite number, negative included (`--ramp-step -5` ramps down). */
 export const finiteNumber = (value: string): number => {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('must be a number');
+  const n = decimal(value);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError('must be a number');
   return n;
 };
 
 /** A whole number >= 0 (`--max-problems 0` counts problems and lists none). */
 export const nonNegativeInt = (value: string): number => {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < 0) {
+  const n = decimal(value);
+  if (!Number.isInteger(n) || n < 0) {
     throw new InvalidArgumentError('must be a whole number >= 0');
   }
   return n;
@@ -185,3 +192,15 @@ export const requireStackUrls = (_program: Command, command: Command): void => {
 /** Exit codes: 0 all good, 1 a check failed (threshold, expectation, verification), 2 could not run. */
 export const EXIT_FAILED = 1;
 export const EXIT_ERROR = 2;
+
+/**
+ * A replay's `--speed`: a positive factor of the recorded pace, or `max` (also `asap`) for no pacing,
+ * given as 0. Refused with a plain Error, as the replay commands read it once they run.
+ */
+export const replaySpeed = (text: string): number => {
+  if (text === 'max' || text === 'asap') return 0;
+  const speed = decimal(text);
+  if (!Number.isFinite(speed) || speed <= 0)
+    throw new Error(`--speed must be a positive number or "max", not "${text}"`);
+  return speed;
+};

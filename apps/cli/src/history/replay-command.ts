@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
 import { EventStore, createEventStoreClient } from '#eventstore';
 import { eventSchemas } from '#events';
-import { EXIT_ERROR, collect } from '../options.js';
+import { EXIT_ERROR, collect, replaySpeed } from '../options.js';
 import { progressBar } from '../progress.js';
 import { type StartedProcess, startEventStore } from '#stack';
 import { checkHistory, noEventsIn, readHistory, spoolIfReadOnce } from './history-command.js';
@@ -178,9 +178,7 @@ export const replayCommand = (): Command =>
       process.once('SIGTERM', stopOnSignal);
       try {
         // 0 stands for 'max' below; a typed 0 is no pace at all, so it is refused like any non-positive.
-        const speed = options.speed === 'max' ? 0 : Number(options.speed);
-        if (options.speed !== 'max' && !(speed > 0 && Number.isFinite(speed)))
-          throw new Error(`--speed must be a positive number or "max", not "${options.speed}"`);
+        const speed = replaySpeed(options.speed);
         if (options.diff && options.diff.length !== 2)
           throw new Error('--diff takes two points, e.g. --diff 100 250');
         if (options.diff && options.at !== undefined) throw new Error('give --at or --diff, not both');

@@ -56,6 +56,7 @@ import {
   positiveDuration,
   positiveInt,
   rate,
+  replaySpeed,
   shardArg,
   stackUrlOption,
   startAtArg,
@@ -618,21 +619,13 @@ async function mergeLoad(files: readonly string[], options: MergeOptions, comman
   }
 }
 
-const parseSpeed = (text: string): number => {
-  if (text === 'max' || text === 'asap') return 0;
-  const speed = Number(text);
-  if (!Number.isFinite(speed) || speed <= 0)
-    throw new Error(`--speed must be a positive number or "max", not "${text}"`);
-  return speed;
-};
-
 async function replayLoad(file: string, options: ReplayOptions, command: Command): Promise<number> {
   let session: Session | undefined;
   try {
     const accountProblem =
       options.account === undefined ? undefined : idOptionProblem('--account', options.account);
     if (accountProblem) throw new Error(accountProblem);
-    const speed = parseSpeed(options.speed);
+    const speed = replaySpeed(options.speed);
     const thresholds = parseThresholds(options.threshold);
     const { header, entries } = await readRecording(file);
     // Replaying nothing would report a run of 0 commands as a success.
