@@ -109,3 +109,9 @@ export const parseCsv = (text: string): string[][] => {
  */
 export const csvText = (cell: string): string =>
   cell.startsWith("'") && FORMULA_START.test(cell.slice(1)) ? cell.slice(1) : cell;
+
+/**
+ * Whether a cell, as a file holds it, would run as a formula in a spreadsheet: `csvCell` never writes
+ * one, so a file holding one was edited after it was written (its quote mark taken away).
+ */
+export const opensAsFormula = (cell: string): boolean => FORMULA_START.test(cell);

@@ -1,5 +1,6 @@
 import {
   LINE_STREAM_PREFIX,
+  accountStream,
   eventSchemas,
   ID_PATTERN,
   lineKeyOf,
@@ -9,18 +10,28 @@ import {
 } from '#events';
 import { EventStore } from '#eventstore';
 import { Command, Option } from 'commander';
-import { auditProjection, callsProjection, readAuditTrail, replay } from '#read-models';
+import {
+  accountParty,
+  accountsProjection,
+  auditProjection,
+  callsProjection,
+  readAuditTrail,
+  replay,
+} from '#read-models';
 import {
   AUDIT_ENTRY_FIELDS,
   AuditFileError,
   auditCsv,
   chained,
+  compareNamesWithLog,
   compareWithLog,
   lineOfRowKey,
   parseAuditExport,
   verifyChain,
+  verifyNames,
   type AuditFailure,
   type ChainedAuditEntry,
+  type NameMention,
 } from '#read-models';
 import { readFile } from 'node:fs/promises';
 import { HttpClient } from '#load';
@@ -145,24 +156,31 @@ export const lineOption = (text: string): string => {
 /**
  * The same call's trail as the log holds it today, found by the stream and first revision an exported
  * trail names: the line's stream replayed through the audit projection, the trail holding that
- * revision read back and chained as the projector does. `undefined` when no call's trail holds it.
+ * revision read back and chained as the projector does (`undefined` when no call's trail holds it);
+ * and the parties' names as the line's account names them, as the projector names them in its exports.
  */
 async function trailInLog(
   connection: string,
   stream: string,
   revision: number,
-): Promise<ChainedAuditEntry[] | undefined> {
+): Promise<{ trail?: ChainedAuditEntry[]; nameOf: (partyId: string) => string | null }> {
   const line = lineKeyOf(stream);
+  const { accountId } = parseLineStream(stream)!;
   return withClient(connection, async (client) => {
-    const readModels = await replay(new EventStore(client, eventSchemas), [auditProjection], {
-      streamPrefixes: [stream],
-    });
+    const readModels = await replay(
+      new EventStore(client, eventSchemas),
+      [auditProjection, accountsProjection],
+      { streamPrefixes: [stream, accountStream(accountId)] },
+    );
+    // A party's name is set once, when it is provisioned, so today's name is the one any export gave.
+    const nameOf = (partyId: string): string | null =>
+      accountParty(readModels, accountId, partyId)?.name ?? null;
     for (const [key, revisions] of readModels.state(auditProjection).trails) {
       if (lineOfRowKey(key) === line && revisions.includes(revision)) {
-        return chained(await readAuditTrail(client, line, revisions));
+        return { trail: chained(await readAuditTrail(client, line, revisions)), nameOf };
       }
     }
-    return undefined;
+    return { nameOf };
   });
 }
 
@@ -173,13 +191,15 @@ async function trailInLog(
  */
 async function verifyTrail(
   rows: readonly ChainedAuditEntry[],
+  names: readonly NameMention[],
   connection: string | undefined,
 ): Promise<AuditFailure | undefined> {
   if (rows.length === 0) return { index: 0, field: 'row', expected: 'an entry', actual: 'no rows' };
-  const broken = verifyChain(rows);
+  // The names are outside the chain: the chain first, then the names the file gives each party.
+  const broken = verifyChain(rows) ?? verifyNames(names);
   if (connection === undefined) return broken;
-  if (!broken) return againstLog(rows, connection);
-  const inLog = await againstLog(rows, connection).catch(() => undefined);
+  if (!broken) return againstLog(rows, names, connection);
+  const inLog = await againstLog(rows, names, connection).catch(() => undefined);
   // An unreachable store changes nothing here: the broken chain is already the verdict.
   return inLog !== undefined && inLog.index <= broken.index ? inLog : broken;
 }
@@ -187,6 +207,7 @@ async function verifyTrail(
 /** The first row (and field) where a trail differs from the same call's trail as the log holds it. */
 async function againstLog(
   rows: readonly ChainedAuditEntry[],
+  names: readonly NameMention[],
   connection: string,
 ): Promise<AuditFailure | undefined> {
   const stream = rows[0]!.stream;
@@ -195,7 +216,7 @@ async function againstLog(
   if (parseLineStream(stream) === undefined || !/^\d+$/.test(rows[0]!.revision)) {
     return { index: 0, field: 'stream', expected: 'a line stream and a revision', actual: stream };
   }
-  const log = await trailInLog(connection, stream, Number(rows[0]!.revision));
+  const { trail: log, nameOf } = await trailInLog(connection, stream, Number(rows[0]!.revision));
   if (!log) {
     return {
       index: 0,
@@ -204,7 +225,7 @@ async function againstLog(
       actual: rows[0]!.revision,
     };
   }
-  return compareWithLog(rows, log);
+  return compareWithLog(rows, log) ?? compareNamesWithLog(names, nameOf);
 }
 
 export const auditCommand = (): Command => {
@@ -265,7 +286,10 @@ export const auditCommand = (): Command => {
     .action(async (file: string, options: { store?: string }) => {
       try {
         const parsed = parseAuditExport(await readFile(file, 'utf8'));
-        const failure = 'failure' in parsed ? parsed.failure : await verifyTrail(parsed.rows, options.store);
+        const failure =
+          'failure' in parsed
+            ? parsed.failure
+            : await verifyTrail(parsed.rows, parsed.names ?? [], options.store);
         if (failure) {
           process.stderr.write(
             `switchboard audit verify: ${file} fails at row ${failure.index} (0 = the first entry), field ` +

@@ -3,10 +3,12 @@ import { AUDIT_CSV_COLUMNS, auditCsv, namedAuditCsv } from './audit-csv.js';
 import {
   AuditFileError,
   chained,
+  compareNamesWithLog,
   compareWithLog,
   jcs,
   parseAuditExport,
   verifyChain,
+  verifyNames,
   type ChainedAuditEntry,
 } from './audit-chain.js';
 import type { AuditEntry } from './audit-trail.js';
@@ -120,11 +122,19 @@ describe("the audit trail's hash chain", () => {
     expect(parseAuditExport(auditCsv(rows))).toEqual({ rows });
   });
 
-  it("Given the projector's export naming who acted and for whom, When it is verified, Then the names are read past and the chain checked as without them", () => {
+  it("Given the projector's export naming who acted and for whom, When it is verified, Then the chain is checked as without the names, and the names are read for verifyNames", () => {
     const rows = trail();
     const named = rows.map((row) => ({ ...row, actorName: `Name of ${row.actor}`, onBehalfOfName: null }));
-    expect(parseAuditExport(namedAuditCsv(named))).toEqual({ rows });
-    expect(parseAuditExport(JSON.stringify({ callId: 'c1', entries: named }))).toMatchObject({ rows });
+    const mentions = named.flatMap((row, index) => [
+      { index, field: 'actorName', partyId: row.actor, name: row.actorName },
+      { index, field: 'onBehalfOfName', partyId: row.onBehalfOf, name: null },
+    ]);
+    expect(parseAuditExport(namedAuditCsv(named))).toEqual({ rows: named, names: mentions });
+    expect(parseAuditExport(JSON.stringify({ callId: 'c1', entries: named }))).toEqual({
+      rows: named,
+      names: mentions,
+    });
+    expect(verifyNames(mentions)).toBeUndefined();
     // Names are no licence for other columns, nor for a row short of them
     const header = `${AUDIT_CSV_COLUMNS.join(',')},actorName,onBehalfOfName`;
     expect(() => parseAuditExport(namedAuditCsv(named).replace(header, `${header},extra`))).toThrow(
@@ -133,6 +143,45 @@ describe("the audit trail's hash chain", () => {
     const lines = namedAuditCsv(named).split('\r\n');
     lines[1] = lines[1]!.replace(/,[^,]*,$/, ',');
     expect(() => parseAuditExport(lines.join('\r\n'))).toThrow(/CSV row 0 has/);
+  });
+
+  it('Given a named export, When a name is given to nobody or a party is named two ways, Then verifyNames names the row and field', () => {
+    const named = trail().map((row) => ({
+      ...row,
+      actorName: 'Bob',
+      onBehalfOfName: row.onBehalfOf && 'Alice',
+    }));
+    // A name on behalf of nobody
+    const behalf = named.map((row, i) => (i === 1 ? { ...row, onBehalfOfName: 'Alice' } : row));
+    const parsedBehalf = parseAuditExport(namedAuditCsv(behalf));
+    expect('names' in parsedBehalf && verifyNames(parsedBehalf.names!)).toEqual({
+      index: 1,
+      field: 'onBehalfOfName',
+      partyId: null,
+      name: 'Alice',
+      expected: 'no name (nobody in that column)',
+      actual: '"Alice"',
+    });
+    // The JSON's list of parties naming the actor otherwise than its rows, said at its first row
+    const parties = [
+      { partyId: 'alice', name: 'Alice' },
+      { partyId: 'bob', name: 'Robert' },
+    ];
+    const parsed = parseAuditExport(JSON.stringify({ entries: named, parties }));
+    expect('names' in parsed && verifyNames(parsed.names!)).toEqual({
+      index: 0,
+      field: 'parties[1].name',
+      expected: '"Bob" (as row 0\'s actorName names bob)',
+      actual: '"Robert"',
+    });
+    // And the log's names, when they differ from names that agree among themselves
+    const log = (partyId: string): string | null => ({ bob: 'Bob', alice: 'Alicia' })[partyId] ?? null;
+    expect('names' in parsed && compareNamesWithLog(parsed.names!, log)).toMatchObject({
+      index: 2,
+      field: 'onBehalfOfName',
+      expected: '"Alicia"',
+      actual: '"Alice"',
+    });
   });
 
   it('reads an export saved with a byte order mark (as spreadsheet programs save UTF-8 CSV)', () => {

@@ -1,6 +1,6 @@
 import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
-import { csvText, parseCsv } from '#http';
+import { csvText, opensAsFormula, parseCsv } from '#http';
 import type { AuditEntry } from './audit-trail.js';
 
 /**
@@ -34,7 +34,8 @@ export const AUDIT_ENTRY_FIELDS = [
 /**
  * Who acted and on whose behalf by name, beside their ids, as the read models name the parties (the
  * projector's exports; `null` for an actor that is no party, a timer's `system:…`). Outside the hash
- * chain, as the CLI's `what` is: `audit verify` reads a trail with or without them, and checks them not.
+ * chain, as the CLI's `what` is: `audit verify` reads a trail with or without them, and checks them
+ * apart from the chain (`verifyNames`, and with a store `compareNamesWithLog`).
  */
 export const AUDIT_NAME_COLUMNS = ['actorName', 'onBehalfOfName'] as const;
 
@@ -88,10 +89,22 @@ const shown = (value: unknown): string => {
   }
 };
 
+/**
+ * One place an export names a party (the projector's: a row's `actorName` or `onBehalfOfName`, an entry
+ * of the JSON's `parties`), for `verifyNames` and `compareNamesWithLog`. `partyId` is null where the row
+ * names nobody (no `onBehalfOf`), whose name must then be null too.
+ */
+export interface NameMention {
+  readonly index: number;
+  readonly field: string;
+  readonly partyId: string | null;
+  readonly name: string | null;
+}
+
 /** The entries of an exported trail: `audit call --json` / the projector's JSON, or their CSV. */
 export const parseAuditExport = (
   exported: string,
-): { rows: ChainedAuditEntry[] } | { failure: AuditFailure } => {
+): { rows: ChainedAuditEntry[]; names?: NameMention[] } | { failure: AuditFailure } => {
   // A byte order mark (spreadsheet programs save UTF-8 CSV with one) is no part of the first field.
   const text = exported.startsWith('\uFEFF') ? exported.slice(1) : exported;
   // Read as CSV, an empty file was refused for a header "not " followed by nothing: a failed
@@ -101,8 +114,12 @@ export const parseAuditExport = (
       'the file is empty; export a trail with `switchboard audit call ID --json` (or --csv)',
     );
   }
-  const raw =
-    text.trimStart().startsWith('{') || text.trimStart().startsWith('[') ? fromJson(text) : fromCsv(text);
+  const {
+    entries: raw,
+    parties,
+    armed,
+  } = text.trimStart().startsWith('{') || text.trimStart().startsWith('[') ? fromJson(text) : fromCsv(text);
+  if (armed) return { failure: armed };
   const rows: ChainedAuditEntry[] = [];
   for (const [index, row] of raw.entries()) {
     if (row === null || typeof row !== 'object' || Array.isArray(row)) {
@@ -123,25 +140,124 @@ export const parseAuditExport = (
     }
     rows.push(record as unknown as ChainedAuditEntry);
   }
-  return { rows };
+  const names = namesIn(raw as Record<string, unknown>[], parties);
+  return 'failure' in names
+    ? names
+    : names.mentions.length === 0
+      ? { rows }
+      : { rows, names: names.mentions };
 };
 
-const fromJson = (text: string): unknown[] => {
+/**
+ * Where an export names the parties: every row's two name columns when its first row has them (the
+ * projector's exports; the CLI's have none), then the JSON's `parties`. A name is a string, or null for
+ * an actor that is no party; a row short of a name another row has is a row edited, as is a wrong type.
+ */
+const namesIn = (
+  rows: readonly Record<string, unknown>[],
+  parties: unknown,
+): { mentions: NameMention[] } | { failure: AuditFailure } => {
+  const mentions: NameMention[] = [];
+  const named = rows.length > 0 && AUDIT_NAME_COLUMNS.some((column) => Object.hasOwn(rows[0]!, column));
+  for (const [index, row] of (named ? rows : []).entries()) {
+    for (const field of AUDIT_NAME_COLUMNS) {
+      const name = Object.hasOwn(row, field) ? row[field] : undefined;
+      if (name !== null && typeof name !== 'string') {
+        return { failure: { index, field, expected: 'a string or null', actual: shown(name) } };
+      }
+      const partyId = (field === 'actorName' ? row.actor : row.onBehalfOf) as string | null;
+      mentions.push({ index, field, partyId, name });
+    }
+  }
+  if (parties === undefined) return { mentions };
+  if (!Array.isArray(parties)) {
+    return { failure: { index: 0, field: 'parties', expected: 'a list', actual: shown(parties) } };
+  }
+  for (const [i, party] of parties.entries()) {
+    const { partyId, name } = (party ?? {}) as { partyId?: unknown; name?: unknown };
+    if (typeof partyId !== 'string' || typeof name !== 'string') {
+      const expected = 'a partyId and a name, both strings';
+      return { failure: { index: 0, field: `parties[${i}]`, expected, actual: shown(party) } };
+    }
+    // Said at the first row naming the party, where an auditor looks; the first row when none does.
+    const at = mentions.find((mention) => mention.partyId === partyId)?.index ?? 0;
+    mentions.push({ index: at, field: `parties[${i}].name`, partyId, name });
+  }
+  return { mentions };
+};
+
+/**
+ * The names an export carries are outside the chain (docs/audit-trail.md), yet they are what an auditor
+ * reads: a name edited in one place must not pass as the trail exported. Within one export every
+ * mention of a party gives the same name (the projector names them all as of one point, and a party's
+ * name never changes once provisioned), and a row naming nobody on whose behalf names nobody.
+ */
+export const verifyNames = (mentions: readonly NameMention[]): AuditFailure | undefined => {
+  const first = new Map<string, NameMention>();
+  for (const mention of mentions) {
+    if (mention.partyId === null) {
+      if (mention.name !== null) {
+        return { ...mention, expected: 'no name (nobody in that column)', actual: shown(mention.name) };
+      }
+      continue;
+    }
+    const earlier = first.get(mention.partyId);
+    if (!earlier) first.set(mention.partyId, mention);
+    else if (earlier.name !== mention.name) {
+      const where = `${shown(earlier.name)} (as row ${earlier.index}'s ${earlier.field} names ${mention.partyId})`;
+      return { index: mention.index, field: mention.field, expected: where, actual: shown(mention.name) };
+    }
+  }
+  return undefined;
+};
+
+/**
+ * Each name an export carries against the party's name in the log (`nameOf`: the account's name of a
+ * party id, null for an id that is no party), so a trail whose names were all changed alike is found too.
+ */
+export const compareNamesWithLog = (
+  mentions: readonly NameMention[],
+  nameOf: (partyId: string) => string | null,
+): AuditFailure | undefined => {
+  for (const mention of mentions) {
+    const expected = mention.partyId === null ? null : nameOf(mention.partyId);
+    if (expected !== mention.name) {
+      return {
+        index: mention.index,
+        field: mention.field,
+        expected: shown(expected),
+        actual: shown(mention.name),
+      };
+    }
+  }
+  return undefined;
+};
+
+/** A JSON trail's entries, and the `parties` list of the projector's export (undefined without one). */
+const fromJson = (text: string): { entries: unknown[]; parties: unknown; armed?: undefined } => {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
     throw new AuditFileError(`not JSON: ${(error as Error).message}`);
   }
-  if (Array.isArray(parsed)) return parsed;
-  const entries = (parsed as { entries?: unknown }).entries;
+  if (Array.isArray(parsed)) return { entries: parsed, parties: undefined };
+  const { entries, parties } = parsed as { entries?: unknown; parties?: unknown };
   if (!Array.isArray(entries)) throw new AuditFileError('a JSON trail holds an "entries" list');
-  return entries;
+  return { entries, parties };
 };
 
 const COLUMNS = [...AUDIT_ENTRY_FIELDS, 'chainHash'] as const;
 
-const fromCsv = (text: string): Record<string, unknown>[] => {
+/**
+ * A CSV trail's rows, and its first cell that a spreadsheet would run as a formula (`armed`): every such
+ * cell the export wrote is behind a quote mark, so one without it reads back the same, but the file is no
+ * longer the export, and opening it runs the formula.
+ */
+const fromCsv = (
+  text: string,
+): { entries: Record<string, unknown>[]; parties: undefined; armed?: AuditFailure } => {
+  let armed: AuditFailure | undefined;
   let lines: string[][];
   try {
     lines = parseCsv(text);
@@ -156,11 +272,21 @@ const fromCsv = (text: string): Record<string, unknown>[] => {
       `a CSV trail's header is ${COLUMNS.join(',')} (then, from the projector, ${AUDIT_NAME_COLUMNS.join(',')}), not ${header.join(',')}`,
     );
   }
-  return cells.map((row, index) => {
+  const entries = cells.map((row, index) => {
     if (row.length !== header.length) {
       throw new AuditFileError(`CSV row ${index} has ${row.length} cells, not ${header.length}`);
     }
     const record: Record<string, unknown> = {};
+    const formula = row.findIndex(opensAsFormula);
+    if (formula >= 0 && !armed) {
+      armed = {
+        index,
+        field: header[formula]!,
+        expected:
+          "a cell a spreadsheet shows as text (one starting with =, +, -, @, a tab or a CR is behind a ')",
+        actual: JSON.stringify(row[formula]),
+      };
+    }
     COLUMNS.forEach((column, c) => {
       const cell = csvText(row[c]!);
       // The CSV writes null as an empty cell and the data object as its JSON.
@@ -173,8 +299,13 @@ const fromCsv = (text: string): Record<string, unknown>[] => {
         }
       } else record[column] = cell;
     });
+    // A name is never blank (the api refuses one), so an empty cell is null, as the CSV writes it.
+    AUDIT_NAME_COLUMNS.forEach((column, c) => {
+      if (header.length === named.length) record[column] = csvText(row[COLUMNS.length + c]!) || null;
+    });
     return record;
   });
+  return { entries, parties: undefined, ...(armed && { armed }) };
 };
 
 /** The first entry whose `chainHash` is not the hash of its fields chained to the one before. */
