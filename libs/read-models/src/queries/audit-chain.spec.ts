@@ -163,11 +163,12 @@ describe("the audit trail's hash chain", () => {
       actual: '"Alice"',
     });
     // The JSON's list of parties naming the actor otherwise than its rows, said at its first row
+    const aboutTheCall = { callId: 'c1', line: { accountId: 'acme', number: '15550100' }, lineOwner: null };
     const parties = [
       { partyId: 'alice', name: 'Alice' },
       { partyId: 'bob', name: 'Robert' },
     ];
-    const parsed = parseAuditExport(JSON.stringify({ entries: named, parties }));
+    const parsed = parseAuditExport(JSON.stringify({ ...aboutTheCall, entries: named, parties }));
     expect('names' in parsed && verifyNames(parsed.names!)).toEqual({
       index: 0,
       field: 'parties[1].name',
@@ -182,6 +183,44 @@ describe("the audit trail's hash chain", () => {
       expected: '"Alicia"',
       actual: '"Alice"',
     });
+  });
+
+  it("Given a JSON export, When what it says of the call beside its entries is edited, Then it fails on that field, as the call's first entry says otherwise", () => {
+    const rows = chained([
+      { ...step(0, 'IncomingCallReceived', { callId: 'c1', from: '+15550199', owner: 'alice' }) },
+      answered,
+    ]);
+    const projectors = {
+      callId: 'c1',
+      line: { accountId: 'acme', number: '15550100' },
+      lineOwner: 'alice',
+      entries: rows,
+      parties: [],
+    };
+    expect(parseAuditExport(JSON.stringify(projectors))).toEqual({ rows });
+    expect(parseAuditExport(JSON.stringify({ callId: 'c1', entries: rows }))).toEqual({ rows });
+    const edits: [string, unknown, string][] = [
+      ['lineOwner', 'bob', '"alice" (as the first entry says)'],
+      ['callId', 'c2', '"c1" (as the first entry says)'],
+      [
+        'line',
+        { accountId: 'acme', number: '15550199' },
+        '{"accountId":"acme","number":"15550100"} (as the first entry says)',
+      ],
+      // The projector's export says whose line it was: taking the field away is an edit too
+      ['lineOwner', undefined, '"alice" (as the first entry says)'],
+    ];
+    for (const [field, value, expected] of edits) {
+      const edited = { ...projectors, [field]: value };
+      expect(parseAuditExport(JSON.stringify(edited))).toEqual({
+        failure: {
+          index: 0,
+          field,
+          expected,
+          actual: value === undefined ? 'nothing' : JSON.stringify(value),
+        },
+      });
+    }
   });
 
   it('reads an export saved with a byte order mark (as spreadsheet programs save UTF-8 CSV)', () => {

@@ -1,5 +1,6 @@
 import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
+import { parseLineStream } from '#events';
 import { csvText, opensAsFormula, parseCsv } from '#http';
 import type { AuditEntry } from './audit-trail.js';
 
@@ -118,6 +119,7 @@ export const parseAuditExport = (
     entries: raw,
     parties,
     armed,
+    about,
   } = text.trimStart().startsWith('{') || text.trimStart().startsWith('[') ? fromJson(text) : fromCsv(text);
   if (armed) return { failure: armed };
   const rows: ChainedAuditEntry[] = [];
@@ -140,6 +142,8 @@ export const parseAuditExport = (
     }
     rows.push(record as unknown as ChainedAuditEntry);
   }
+  const misnamed = about && rows[0] && aboutFailure(about, rows[0]);
+  if (misnamed) return { failure: misnamed };
   const names = namesIn(raw as Record<string, unknown>[], parties);
   return 'failure' in names
     ? names
@@ -233,8 +237,36 @@ export const compareNamesWithLog = (
   return undefined;
 };
 
+/**
+ * What a JSON export says of the call beside its entries (`callId`; the projector's `line` and
+ * `lineOwner`), outside the chain but read by an auditor first: each must be what the trail's first
+ * entry, the call's start, says (its data's `callId` and `owner`, its stream), so an edit of one is found.
+ */
+const aboutFailure = (about: Record<string, unknown>, first: ChainedAuditEntry): AuditFailure | undefined => {
+  const data = first.data as Record<string, unknown>;
+  const line = parseLineStream(first.stream);
+  const expected = {
+    callId: Object.hasOwn(data, 'callId') ? data.callId : undefined,
+    line: line && { accountId: line.accountId, number: line.number },
+    lineOwner: Object.hasOwn(data, 'owner') ? data.owner : null,
+  };
+  // The projector's export (the one with `parties`) says all three; `{"entries": [...]}` alone is a trail too.
+  const required = Object.hasOwn(about, 'parties');
+  for (const field of ['callId', 'line', 'lineOwner'] as const) {
+    const value = expected[field];
+    if (value === undefined || (!required && !Object.hasOwn(about, field))) continue;
+    const given = Object.hasOwn(about, field) ? about[field] : undefined;
+    if (jcs(given ?? null) !== jcs(value)) {
+      return { index: 0, field, expected: `${shown(value)} (as the first entry says)`, actual: shown(given) };
+    }
+  }
+  return undefined;
+};
+
 /** A JSON trail's entries, and the `parties` list of the projector's export (undefined without one). */
-const fromJson = (text: string): { entries: unknown[]; parties: unknown; armed?: undefined } => {
+const fromJson = (
+  text: string,
+): { entries: unknown[]; parties: unknown; armed?: undefined; about?: Record<string, unknown> } => {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -244,7 +276,7 @@ const fromJson = (text: string): { entries: unknown[]; parties: unknown; armed?:
   if (Array.isArray(parsed)) return { entries: parsed, parties: undefined };
   const { entries, parties } = parsed as { entries?: unknown; parties?: unknown };
   if (!Array.isArray(entries)) throw new AuditFileError('a JSON trail holds an "entries" list');
-  return { entries, parties };
+  return { entries, parties, about: parsed as Record<string, unknown> };
 };
 
 const COLUMNS = [...AUDIT_ENTRY_FIELDS, 'chainHash'] as const;
@@ -256,7 +288,7 @@ const COLUMNS = [...AUDIT_ENTRY_FIELDS, 'chainHash'] as const;
  */
 const fromCsv = (
   text: string,
-): { entries: Record<string, unknown>[]; parties: undefined; armed?: AuditFailure } => {
+): { entries: Record<string, unknown>[]; parties: undefined; armed?: AuditFailure; about?: undefined } => {
   let armed: AuditFailure | undefined;
   let lines: string[][];
   try {
