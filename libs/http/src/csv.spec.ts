@@ -1,4 +1,4 @@
-import { csvCell, csvDocument, csvText, parseCsv } from './csv.js';
+import { csvCell, csvDocument, csvText, opensAsFormula, parseCsv } from './csv.js';
 
 describe('the CSV writer every export uses (RFC 4180, OWASP formula neutralising)', () => {
   it('ends every line with CRLF, the last one included, and writes the header first', () => {
@@ -33,6 +33,17 @@ describe('the CSV writer every export uses (RFC 4180, OWASP formula neutralising
       const unquoted = cell.startsWith('"') ? cell.slice(1, -1).replaceAll('""', '"') : cell;
       expect(unquoted).toBe(`'${text}`);
       expect(csvText(unquoted)).toBe(text);
+    },
+  );
+
+  it.each(["'=1+1", "''-1", "'\u202E@x", "'plain", "'", '=1+1', "'hello, world"])(
+    'reads back what it wrote, also text that itself starts with quote marks before a formula character: %j',
+    (text) => {
+      // Given a name such as "'=1+1 Boss", which the api takes, When it is written and read back
+      const [[cell]] = parseCsv(csvDocument(['name'], [{ name: text }])).slice(1) as [[string]];
+      // Then it is the same text, and no cell the writer wrote opens as a formula
+      expect(csvText(cell)).toBe(text);
+      expect(opensAsFormula(cell)).toBe(false);
     },
   );
 

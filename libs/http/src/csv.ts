@@ -11,6 +11,12 @@
  * it or read past it, so they are looked past: `\u202E=1+1` is prefixed as `=1+1` is.
  */
 const FORMULA_START = /^\p{Cf}*[=+\-@\t\r]/u;
+/**
+ * What gets the quote mark: a formula start, also behind quote marks of the text's own ("'=1+1 Boss"
+ * is a name the api takes). Read back, one quote mark goes only before such text, so every text reads
+ * back as written: had "'=1+1" been left as it is, it would read back as "=1+1".
+ */
+const PREFIXED = /^['\p{Cf}]*[=+\-@\t\r]/u;
 const NEEDS_QUOTES = /[",\r\n]/;
 
 export const csvCell = (value: unknown): string => {
@@ -22,7 +28,7 @@ export const csvCell = (value: unknown): string => {
         : typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean'
           ? String(value)
           : JSON.stringify(value);
-  const neutralised = FORMULA_START.test(text) ? `'${text}` : text;
+  const neutralised = PREFIXED.test(text) ? `'${text}` : text;
   return NEEDS_QUOTES.test(neutralised) ? `"${neutralised.replaceAll('"', '""')}"` : neutralised;
 };
 
@@ -104,11 +110,10 @@ export const parseCsv = (text: string): string[][] => {
 
 /**
  * A cell's text as it was before `csvCell` neutralised it: the single quote put before a formula
- * character goes again. Text that itself began with a quote and a formula character cannot be told
- * apart, so exports read back this way hold no such text (ids, times, numbers, JSON objects).
+ * character (or before quote marks of the text's own that come before one) goes again.
  */
 export const csvText = (cell: string): string =>
-  cell.startsWith("'") && FORMULA_START.test(cell.slice(1)) ? cell.slice(1) : cell;
+  cell.startsWith("'") && PREFIXED.test(cell.slice(1)) ? cell.slice(1) : cell;
 
 /**
  * Whether a cell, as a file holds it, would run as a formula in a spreadsheet: `csvCell` never writes
