@@ -115,6 +115,20 @@ describe("audit verify of the projector's exports, whose names of the parties ar
     }
   });
 
+  it('fails, against the store, a JSON export naming the line otherwise than it was named when the call started', async () => {
+    // When the line's name (R23), which no entry holds, is changed
+    const json = JSON.parse(await exported('json')) as { lineName: string | null };
+    expect(json.lineName).toBeNull();
+    const renamed = JSON.stringify({ ...json, lineName: 'Sales' });
+    // Then the file alone cannot tell, and the log can
+    await expect(verify(renamed, false)).resolves.toMatchObject({ code: 0 });
+    const { code, said } = await verify(renamed, true);
+    expect(code).toBe(1);
+    expect(said).toContain(
+      'fails at row 0 (0 = the first entry), field lineName: expected null, found "Sales"',
+    );
+  });
+
   it('fails a CSV whose name was put back into a formula, its quote mark taken away', async () => {
     // When the ' before "=Boss…" is removed from one cell: it reads back as the same name, but opens as a formula
     const csv = (await exported('csv')).replace('"\'=Boss, ""Zero"""', '"=Boss, ""Zero"""');

@@ -31,7 +31,6 @@ import {
   verifyNames,
   type AuditFailure,
   type ChainedAuditEntry,
-  type NameMention,
 } from '#read-models';
 import { readFile } from 'node:fs/promises';
 import { HttpClient } from '#load';
@@ -156,20 +155,25 @@ export const lineOption = (text: string): string => {
 /**
  * The same call's trail as the log holds it today, found by the stream and first revision an exported
  * trail names: the line's stream replayed through the audit projection, the trail holding that
- * revision read back and chained as the projector does (`undefined` when no call's trail holds it);
- * and the parties' names as the line's account names them, as the projector names them in its exports.
+ * revision read back and chained as the projector does (`undefined` when no call's trail holds it), and
+ * the line's name when the call started (R23); and the parties' names as the line's account names them,
+ * as the projector names them in its exports.
  */
 async function trailInLog(
   connection: string,
   stream: string,
   revision: number,
-): Promise<{ trail?: ChainedAuditEntry[]; nameOf: (partyId: string) => string | null }> {
+): Promise<{
+  trail?: ChainedAuditEntry[];
+  lineName?: string | null;
+  nameOf: (partyId: string) => string | null;
+}> {
   const line = lineKeyOf(stream);
   const { accountId } = parseLineStream(stream)!;
   return withClient(connection, async (client) => {
     const readModels = await replay(
       new EventStore(client, eventSchemas),
-      [auditProjection, accountsProjection],
+      [auditProjection, accountsProjection, callsProjection],
       { streamPrefixes: [stream, accountStream(accountId)] },
     );
     // A party's name is set once, when it is provisioned, so today's name is the one any export gave.
@@ -177,7 +181,9 @@ async function trailInLog(
       accountParty(readModels, accountId, partyId)?.name ?? null;
     for (const [key, revisions] of readModels.state(auditProjection).trails) {
       if (lineOfRowKey(key) === line && revisions.includes(revision)) {
-        return { trail: chained(await readAuditTrail(client, line, revisions)), nameOf };
+        const trail = chained(await readAuditTrail(client, line, revisions));
+        const lineName = readModels.state(callsProjection).calls.get(key)?.lineName ?? null;
+        return { trail, lineName, nameOf };
       }
     }
     return { nameOf };
@@ -190,24 +196,26 @@ async function trailInLog(
  * difference the log finds at that row or before is the answer (`field actor: expected "bob"…`).
  */
 async function verifyTrail(
-  rows: readonly ChainedAuditEntry[],
-  names: readonly NameMention[],
+  exported: Exported,
   connection: string | undefined,
 ): Promise<AuditFailure | undefined> {
+  const { rows, names = [] } = exported;
   if (rows.length === 0) return { index: 0, field: 'row', expected: 'an entry', actual: 'no rows' };
   // The names are outside the chain: the chain first, then the names the file gives each party.
   const broken = verifyChain(rows) ?? verifyNames(names);
   if (connection === undefined) return broken;
-  if (!broken) return againstLog(rows, names, connection);
-  const inLog = await againstLog(rows, names, connection).catch(() => undefined);
+  if (!broken) return againstLog(exported, connection);
+  const inLog = await againstLog(exported, connection).catch(() => undefined);
   // An unreachable store changes nothing here: the broken chain is already the verdict.
   return inLog !== undefined && inLog.index <= broken.index ? inLog : broken;
 }
 
+/** An export as `parseAuditExport` reads it: its rows, the names it gives the parties, its `lineName`. */
+type Exported = Extract<ReturnType<typeof parseAuditExport>, { rows: unknown }>;
+
 /** The first row (and field) where a trail differs from the same call's trail as the log holds it. */
 async function againstLog(
-  rows: readonly ChainedAuditEntry[],
-  names: readonly NameMention[],
+  { rows, names = [], lineName }: Exported,
   connection: string,
 ): Promise<AuditFailure | undefined> {
   const stream = rows[0]!.stream;
@@ -216,8 +224,8 @@ async function againstLog(
   if (parseLineStream(stream) === undefined || !/^\d+$/.test(rows[0]!.revision)) {
     return { index: 0, field: 'stream', expected: 'a line stream and a revision', actual: stream };
   }
-  const { trail: log, nameOf } = await trailInLog(connection, stream, Number(rows[0]!.revision));
-  if (!log) {
+  const inLog = await trailInLog(connection, stream, Number(rows[0]!.revision));
+  if (!inLog.trail) {
     return {
       index: 0,
       field: 'revision',
@@ -225,7 +233,21 @@ async function againstLog(
       actual: rows[0]!.revision,
     };
   }
-  return compareWithLog(rows, log) ?? compareNamesWithLog(names, nameOf);
+  // R23: the line's name when the call started, which the projector's JSON says and no entry holds.
+  const logName = inLog.lineName ?? null;
+  const misnamed: AuditFailure | undefined =
+    lineName === undefined || lineName === logName
+      ? undefined
+      : {
+          index: 0,
+          field: 'lineName',
+          expected: JSON.stringify(logName),
+          actual:
+            typeof lineName === 'string' || lineName === null
+              ? JSON.stringify(lineName)
+              : `a ${typeof lineName}`,
+        };
+  return compareWithLog(rows, inLog.trail) ?? compareNamesWithLog(names, inLog.nameOf) ?? misnamed;
 }
 
 export const auditCommand = (): Command => {
@@ -286,10 +308,7 @@ export const auditCommand = (): Command => {
     .action(async (file: string, options: { store?: string }) => {
       try {
         const parsed = parseAuditExport(await readFile(file, 'utf8'));
-        const failure =
-          'failure' in parsed
-            ? parsed.failure
-            : await verifyTrail(parsed.rows, parsed.names ?? [], options.store);
+        const failure = 'failure' in parsed ? parsed.failure : await verifyTrail(parsed, options.store);
         if (failure) {
           process.stderr.write(
             `switchboard audit verify: ${file} fails at row ${failure.index} (0 = the first entry), field ` +

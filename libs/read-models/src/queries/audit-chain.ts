@@ -105,7 +105,7 @@ export interface NameMention {
 /** The entries of an exported trail: `audit call --json` / the projector's JSON, or their CSV. */
 export const parseAuditExport = (
   exported: string,
-): { rows: ChainedAuditEntry[]; names?: NameMention[] } | { failure: AuditFailure } => {
+): { rows: ChainedAuditEntry[]; names?: NameMention[]; lineName?: unknown } | { failure: AuditFailure } => {
   // A byte order mark (spreadsheet programs save UTF-8 CSV with one) is no part of the first field.
   const text = exported.startsWith('\uFEFF') ? exported.slice(1) : exported;
   // Read as CSV, an empty file was refused for a header "not " followed by nothing: a failed
@@ -145,11 +145,13 @@ export const parseAuditExport = (
   const misnamed = about && rows[0] && aboutFailure(about, rows[0]);
   if (misnamed) return { failure: misnamed };
   const names = namesIn(raw as Record<string, unknown>[], parties);
-  return 'failure' in names
-    ? names
-    : names.mentions.length === 0
-      ? { rows }
-      : { rows, names: names.mentions };
+  if ('failure' in names) return names;
+  // The projector's `lineName` (R23: the line's name when the call started) is in no entry: `--store` checks it.
+  return {
+    rows,
+    ...(names.mentions.length > 0 && { names: names.mentions }),
+    ...(about && Object.hasOwn(about, 'lineName') && { lineName: about.lineName }),
+  };
 };
 
 /**
