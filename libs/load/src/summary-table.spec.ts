@@ -160,6 +160,21 @@ describe('the end-of-run table', () => {
     expect(lines.at(-2)).toBe('FAIL: 2 of 3 thresholds failed');
   });
 
+  it.each([
+    ['a run that held every threshold', {}, 'PASS: the threshold holds'],
+    [
+      'a run stopped by Ctrl-C whose part that ran held every threshold',
+      { interrupted: true, passed: false },
+      'FAIL: stopped before its planned end, it passes no threshold',
+    ],
+  ])('ends with a verdict that agrees with the exit code: %s', (_what, overrides, expected) => {
+    // Given a run whose one threshold held over what it ran
+    const held = [{ threshold: 'p99<1s', actual: 164.095, unit: 'ms', passed: true }];
+    // When its summary is rendered, Then its last line says PASS only of a run that passed
+    const rendered = renderSummary(summary({ thresholds: held, passed: true, ...overrides })).split('\n');
+    expect(rendered.at(-2)).toBe(expected);
+  });
+
   it('shows no warm-up line for a run without one', () => {
     expect(table).not.toContain('warm-up');
   });
