@@ -169,7 +169,7 @@ describe('the end-of-run table', () => {
     ],
   ])('ends with a verdict that agrees with the exit code: %s', (_what, overrides, expected) => {
     // Given a run whose one threshold held over what it ran
-    const held = [{ threshold: 'p99<1s', actual: 164.095, unit: 'ms', passed: true }];
+    const held = [{ threshold: 'p99<1s', actual: 164.095, unit: 'ms' as const, passed: true }];
     // When its summary is rendered, Then its last line says PASS only of a run that passed
     const rendered = renderSummary(summary({ thresholds: held, passed: true, ...overrides })).split('\n');
     expect(rendered.at(-2)).toBe(expected);
