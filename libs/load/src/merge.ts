@@ -1,7 +1,13 @@
 import type { RunManifest } from '#stack';
 import { decodeFromCompressedBase64, type Histogram } from 'hdr-histogram-js';
 import { newHistogram } from './metrics.js';
-import { buildSummary, type LoadSummary, type MeasuredRun, type WarmUpSummary } from './report.js';
+import {
+  buildSummary,
+  type LoadSummary,
+  type MeasuredRun,
+  type MergeData,
+  type WarmUpSummary,
+} from './report.js';
 import { parseShard } from './shard.js';
 import { duration, figure } from './summary-table.js';
 import { parseThreshold, type Threshold } from './thresholds.js';
@@ -109,6 +115,12 @@ export const resultShapeProblems = (summary: unknown): string[] => {
   need('merge.scheduledCalls', count, 'a count');
   need('merge.startedAtMs', (v) => typeof v === 'number' && Number.isFinite(v), 'a time in ms');
   need('merge.endedAtMs', (v) => typeof v === 'number' && Number.isFinite(v), 'a time in ms');
+  // A file written before it was kept has none: its rates are counted as its schedule planned.
+  need(
+    'merge.arrivalsEndedAtMs',
+    (v) => v === undefined || v === null || (typeof v === 'number' && Number.isFinite(v)),
+    'a time in ms or null',
+  );
   need('merge.histograms.all', histogram, 'a histogram encoding');
   need('merge.histograms.sendDelay', histogram, 'a histogram encoding');
   need('merge.histograms.byType', recordOf(histogram), 'histogram encodings by command type');
@@ -255,6 +267,12 @@ export const startSpreadWarning = (startsMs: readonly number[], windowMs: number
   );
 };
 
+/** The last shard's end of arrivals, when every shard kept one (the open model's, see MergeData). */
+const arrivalsEnded = (data: readonly MergeData[]): { arrivalsEndedAtMs?: number } => {
+  const ends = data.map((d) => d.arrivalsEndedAtMs).filter((end) => typeof end === 'number');
+  return ends.length === data.length ? { arrivalsEndedAtMs: Math.max(...ends) } : {};
+};
+
 /**
  * The shards' results as one run's: counts and histograms added, the window from the first start to
  * the last answer, and every figure and threshold computed again from those sums. The thresholds are
@@ -291,6 +309,7 @@ export const mergeResults = (
     },
     startedAtMs: Math.min(...data.map((d) => d.startedAtMs)),
     endedAtMs: Math.max(...data.map((d) => d.endedAtMs)),
+    ...arrivalsEnded(data),
     metrics,
     lag: first.lag
       ? {

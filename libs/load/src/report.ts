@@ -10,6 +10,7 @@ import {
 } from './metrics.js';
 import { LineFile } from './line-file.js';
 import type { RunCounters } from './runner.js';
+import { type OpenSchedule, scheduleEndMs } from './schedule.js';
 import { formatShard, type Shard } from './shard.js';
 import { evaluateThreshold, type Threshold, type ThresholdResult } from './thresholds.js';
 
@@ -100,6 +101,12 @@ export interface MergeData {
   readonly endedAtMs: number;
   /** The open model's intended arrivals, for the target rate. */
   readonly scheduledCalls: number;
+  /**
+   * Wall-clock ms since the epoch when the open model's arrivals ended (see RunCounters), what its
+   * call rates are counted up to; null for the closed model and replays, and absent from files
+   * written before it was kept.
+   */
+  readonly arrivalsEndedAtMs?: number | null;
   readonly histograms: {
     readonly all: string;
     readonly sendDelay: string;
@@ -118,6 +125,8 @@ export interface MeasuredRun {
   /** Wall-clock ms since the epoch: the measured phase's start and its last answer. */
   readonly startedAtMs: number;
   readonly endedAtMs: number;
+  /** Wall-clock ms since the epoch when the open model's arrivals ended; undefined otherwise. */
+  readonly arrivalsEndedAtMs?: number;
   readonly metrics: Pick<
     Metrics,
     | 'all'
@@ -144,6 +153,9 @@ export const measuredRun = (
   counters,
   startedAtMs: performance.timeOrigin + counters.startedAt,
   endedAtMs: performance.timeOrigin + counters.lastDoneAt,
+  ...(counters.arrivalsEndedAt === undefined
+    ? {}
+    : { arrivalsEndedAtMs: performance.timeOrigin + counters.arrivalsEndedAt }),
   metrics,
   lag: lag
     ? { histogram: lag.tracker.histogram, unresolved: lag.tracker.pending, pollErrors: lag.pollErrors }
@@ -159,6 +171,47 @@ const sortedRecord = (map: Map<string, number>): Record<string, number> =>
   Object.fromEntries([...map.entries()].sort(([a], [b]) => a.localeCompare(b)));
 
 const round = (value: number): number => Math.round(value * 100) / 100;
+
+/** The open model's schedule, as its summary's model names it (a run's, or the shards' of a merge). */
+const openScheduleOf = (model: Record<string, unknown>): OpenSchedule | undefined => {
+  const number = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
+  const schedule = {
+    rate: number(model.rate) ?? 0,
+    rampStep: number(model.rampStep),
+    rampIntervalMs: number(model.rampIntervalMs),
+    maxRate: number(model.maxRate),
+    durationMs: number(model.durationMs),
+    maxCalls: number(model.maxCalls),
+  };
+  const bounded = schedule.durationMs !== undefined || schedule.maxCalls !== undefined;
+  return model.kind === 'open' && schedule.rate > 0 && bounded ? schedule : undefined;
+};
+
+/**
+ * Calls started per second, and the open model's target, over the window its arrivals took: from the
+ * start to the end of its schedule (later, if the generator fell behind it; sooner, at the first
+ * arrival a Ctrl-C left unstarted). Counted to the last answer, the rates read low by however long
+ * the last calls took: `--rate 20 --duration 3s --think constant:1s` started its 60 calls on time and
+ * read "8.60 calls/s (target 20.0)", and with --max-calls instead of --duration, "target 8.60".
+ * The closed model and a replay, which have no schedule, count calls over the whole run.
+ */
+const callRates = (
+  model: Record<string, unknown>,
+  run: MeasuredRun,
+  seconds: number,
+): { target: number | null; achieved: number } => {
+  const schedule = openScheduleOf(model);
+  const { callsStarted, scheduled } = run.counters;
+  if (!schedule) return { target: null, achieved: round(callsStarted / seconds) };
+  const plannedMs = scheduleEndMs(schedule);
+  // Files written before the arrivals' end was kept: their arrivals are taken to have kept to plan.
+  const arrivalsMs =
+    run.arrivalsEndedAtMs === undefined ? plannedMs : Math.max(1, run.arrivalsEndedAtMs - run.startedAtMs);
+  return {
+    target: round((scheduled * 1000) / Math.min(plannedMs, arrivalsMs)),
+    achieved: round((callsStarted * 1000) / arrivalsMs),
+  };
+};
 
 export const INTERRUPTED_WARNING =
   'stopped by Ctrl-C before its planned end: the figures are of the part that ran, and it passes no threshold';
@@ -204,8 +257,7 @@ export const buildSummary = (input: {
       latency: latencyScopes,
     }),
   );
-  const scheduledSeconds =
-    typeof input.model.durationMs === 'number' ? input.model.durationMs / 1000 : seconds;
+  const calls = callRates(input.model, input.run, seconds);
   return {
     manifest: input.manifest,
     model: input.model,
@@ -223,12 +275,12 @@ export const buildSummary = (input: {
       errors: metrics.errors,
     },
     rate: {
-      targetCallsPerSecond: input.model.kind === 'open' ? round(counters.scheduled / scheduledSeconds) : null,
+      targetCallsPerSecond: calls.target,
       targetCommandsPerSecond:
         input.targetCommandsPerSecond === undefined || input.targetCommandsPerSecond === null
           ? null
           : round(input.targetCommandsPerSecond),
-      achievedCallsPerSecond: round(counters.callsStarted / seconds),
+      achievedCallsPerSecond: calls.achieved,
       commandsPerSecond,
       lateSends: metrics.lateSends,
       lateThresholdMs: metrics.lateThresholdMs,
@@ -248,6 +300,8 @@ export const buildSummary = (input: {
       startedAtMs: round(input.run.startedAtMs),
       endedAtMs: round(input.run.endedAtMs),
       scheduledCalls: counters.scheduled,
+      arrivalsEndedAtMs:
+        input.run.arrivalsEndedAtMs === undefined ? null : round(input.run.arrivalsEndedAtMs),
       histograms: {
         all: encode(metrics.all),
         sendDelay: encode(metrics.sendDelay),

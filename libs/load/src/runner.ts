@@ -5,7 +5,7 @@ import { HttpTimeoutError } from './http.js';
 import type { LagTracker, Metrics } from './metrics.js';
 import type { CallPlan } from './plan.js';
 import type { RecordedCommand } from './recording.js';
-import { arrivals, type OpenSchedule } from './schedule.js';
+import { arrivals, type OpenSchedule, scheduleEndMs } from './schedule.js';
 
 /** The name of a command's outcome in the summary: `ok`, `409 LINE_BUSY`, `timeout`, `network ECONNRESET`. */
 export const outcomeOf = (result: CommandResult | Error): string => {
@@ -35,6 +35,12 @@ export interface RunCounters {
   inflight: number;
   /** The open model's intended arrivals so far (target), for target vs achieved rate. */
   scheduled: number;
+  /**
+   * When the open model's arrivals ended: the end of its schedule, or later if the generator fell
+   * behind it, or the first arrival a Ctrl-C left unstarted; undefined for the closed model. The rates
+   * of calls started are counted up to here, not to the last answer.
+   */
+  arrivalsEndedAt: number | undefined;
   lastDoneAt: number;
 }
 
@@ -46,6 +52,7 @@ export const newCounters = (): RunCounters => ({
   sent: 0,
   inflight: 0,
   scheduled: 0,
+  arrivalsEndedAt: undefined,
   lastDoneAt: performance.now(),
 });
 
@@ -172,13 +179,19 @@ export async function runOpen(
     index = candidate;
     return true;
   };
+  let unstarted: number | undefined;
   for await (const due of dueArrivals(schedule, counters.startedAt, owned)) {
-    if (context.stopped()) break;
+    if (context.stopped()) {
+      unstarted = due;
+      break;
+    }
     counters.scheduled++;
     const call = runCall(context, counters, plan(index), due);
     calls.add(call);
     void call.finally(() => calls.delete(call));
   }
+  counters.arrivalsEndedAt =
+    unstarted ?? Math.max(performance.now(), counters.startedAt + scheduleEndMs(schedule));
   await Promise.all(calls);
 }
 

@@ -39,6 +39,17 @@ export function* arrivals(schedule: OpenSchedule): Generator<number> {
   }
 }
 
+/**
+ * Where a schedule's arrivals end, in ms from its start: at its --duration, or one interval after its
+ * --max-calls-th arrival, whichever comes first. Its target rate is its arrivals over this window: n
+ * calls at r/s take n/r seconds.
+ */
+export const scheduleEndMs = (schedule: OpenSchedule): number => {
+  let end = 0;
+  for (const offset of arrivals(schedule)) end = offset + 1000 / rateAt(schedule, offset);
+  return schedule.durationMs === undefined ? end : Math.min(end, schedule.durationMs);
+};
+
 /** A warm-up climbs to the run's rate in this many equal stairs. */
 const WARM_UP_STAIRS = 4;
 
