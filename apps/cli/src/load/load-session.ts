@@ -63,7 +63,8 @@ export class Session {
   private lastStatsAt = 0;
   private bar: cliProgress.SingleBar | undefined;
   private barTimer: NodeJS.Timeout | undefined;
-  private stopRequested = false;
+  /** Aborted to stop the run: by the first Ctrl-C, or a file that can no longer be written. */
+  private readonly stop = new AbortController();
   private ending: Promise<void> | undefined;
   /** Aborted by the first Ctrl-C, which must also end a wait for --start-at, not only stop starting calls. */
   private readonly interrupted = new AbortController();
@@ -89,8 +90,8 @@ export class Session {
     }
     process.once('SIGINT', () => {
       // First Ctrl-C: stop starting calls and report; the summary still shows what ran.
-      this.stopRequested = true;
       this.interrupted.abort();
+      this.stop.abort();
     });
   }
 
@@ -101,7 +102,8 @@ export class Session {
       lag: this.lagTracker,
       timeoutMs: this.options.timeout,
       record: this.recordOut ? (entry) => this.recordOut!.write(`${JSON.stringify(entry)}\n`) : undefined,
-      stopped: () => this.stopRequested,
+      stopped: () => this.stop.signal.aborted,
+      halted: this.stop.signal,
     };
   }
 
@@ -110,9 +112,7 @@ export class Session {
     const { statsFile, statsFormat, record } = this.options;
     // A file that can no longer be written (a full disk) stops the run: its summary would be of a
     // run whose recording or stats are not whole.
-    const stop = (): void => {
-      this.stopRequested = true;
-    };
+    const stop = (): void => this.stop.abort();
     if (statsFile) {
       const format = statsFormat ?? (statsFile.endsWith('.csv') ? 'csv' : 'ndjson');
       this.stats = new StatsWriter(statsFile, format, stop);
