@@ -594,4 +594,26 @@ describe('load run', () => {
       await rm(dir, { recursive: true });
     },
   );
+
+  it('prints the figures of a run that went to its end though its --out cannot be written (a full disk)', async () => {
+    // Given an api answering at once, and an --out on a disk that takes no more (/dev/full: ENOSPC)
+    const api = await startFakeApi(() => 0);
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      // When a run of 4 calls ends
+      const refusal = await failureOf(loadCommand(), [
+        'run',
+        ...['--rate', '20', '--max-calls', '4', '--delegators', '1', '--delegates', '1', '--lines', '4'],
+        ...['--api', api.url, '--no-lag', '--no-progress', '--out', '/dev/full'],
+      ]);
+      // Then it fails naming --out, and its table was printed all the same, where it was lost
+      expect(refusal).toBe('switchboard load: cannot write --out /dev/full (ENOSPC)\n');
+      const printed = stdout.mock.calls.map(([chunk]) => String(chunk)).join('');
+      expect(printed).toMatch(/^load run: open model, 20 calls\/s, account load-switchboard-/);
+      expect(printed).toContain('  calls .............. 4 started, 4 completed, 0 failed\n');
+    } finally {
+      stdout.mockRestore();
+      await api.close();
+    }
+  });
 });

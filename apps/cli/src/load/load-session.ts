@@ -282,13 +282,15 @@ export async function report(
   options: { out?: string; json: boolean },
 ): Promise<number> {
   const json = `${JSON.stringify(summary, null, 2)}\n`;
-  if (options.out) await writeWholeFile(options.out, json, `--out ${options.out}`);
+  // The figures first: an --out that cannot be written (a full disk) then ends the command with exit
+  // code 2 after them, where it lost the measurements of a run that had gone to its end.
   if (options.json) {
     process.stdout.write(json);
     process.stderr.write(renderSummary(summary));
   } else {
     process.stdout.write(renderSummary(summary));
   }
+  if (options.out) await writeWholeFile(options.out, json, `--out ${options.out}`);
   return summary.passed ? 0 : EXIT_FAILED;
 }
 
