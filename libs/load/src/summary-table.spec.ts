@@ -175,6 +175,15 @@ describe('the end-of-run table', () => {
     expect(rendered.at(-2)).toBe(expected);
   });
 
+  it('says how many calls a stopped run left before their last step, so that its call counts add up', () => {
+    // Given a run stopped by Ctrl-C with 4 of its 500 calls under way, which end after their step in flight
+    const stopped = summary({ calls: { started: 500, completed: 476, failed: 20 }, interrupted: true });
+    // When its summary is rendered, Then the 4 are counted on the calls line
+    expect(renderSummary(stopped)).toContain(
+      '  calls .............. 500 started, 476 completed, 20 failed, 4 stopped before their last step\n',
+    );
+  });
+
   it('shows no warm-up line for a run without one', () => {
     expect(table).not.toContain('warm-up');
   });

@@ -130,10 +130,14 @@ export const renderSummary = (summary: LoadSummary): string => {
   for (const warning of summary.warnings) lines.push(labelled('warning', warning));
   if (summary.warmUp) lines.push(labelled('warm-up', describeWarmUp(summary.warmUp)));
   lines.push(labelled('elapsed', duration(summary.elapsedMs)));
+  // A run stopped before its end (a Ctrl-C, a file that filled) lets the calls under way finish only
+  // their step in flight: they neither completed nor failed, and the counts did not add up unsaid.
+  const cut = calls.started - calls.completed - calls.failed;
   lines.push(
     labelled(
       'calls',
-      `${count(calls.started)} started, ${count(calls.completed)} completed, ${count(calls.failed)} failed`,
+      `${count(calls.started)} started, ${count(calls.completed)} completed, ${count(calls.failed)} failed` +
+        (cut > 0 ? `, ${count(cut)} stopped before their last step` : ''),
     ),
   );
   lines.push(
