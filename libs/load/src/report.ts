@@ -4,6 +4,7 @@ import { encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
 import {
   percentilesByKey,
   percentilesOf,
+  percentilesWithUnseen,
   type LagTracker,
   type Metrics,
   type Percentiles,
@@ -246,7 +247,10 @@ export const buildSummary = (input: {
     all: { ...all },
     ...byType,
     ...byFlow,
-    ...(lag ? { lag: { ...lag } } : {}),
+    // A command the projector never showed has a lag beyond every one measured, not none.
+    ...(input.run.lag
+      ? { lag: { ...percentilesWithUnseen(input.run.lag.histogram, input.run.lag.unresolved) } }
+      : {}),
   };
   const thresholds = input.thresholds.map((threshold) =>
     evaluateThreshold(threshold, {

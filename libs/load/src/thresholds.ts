@@ -158,6 +158,16 @@ export const evaluateThreshold = (threshold: Threshold, inputs: ThresholdInputs)
       note: `no samples for ${threshold.scope ?? 'all'}`,
     };
   }
+  if (actual === Infinity) {
+    // Beyond every figure measured: the lag of commands the projector never showed.
+    return {
+      threshold: threshold.text,
+      actual: null,
+      unit: unitOf(threshold),
+      passed: compare(actual, threshold.comparator, threshold.value),
+      note: 'among commands the projector never showed',
+    };
+  }
   // An empty run passes no rate or latency bar; zero commands cannot show a system meets its SLO.
   if (inputs.commands === 0) {
     return {
