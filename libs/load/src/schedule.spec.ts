@@ -19,6 +19,14 @@ describe('open-model schedule', () => {
     expect(perSecond).toEqual([10, 20, 25, 25]);
   });
 
+  it('ends the arrivals where a ramp down reaches 0 calls/s, short of --max-calls', () => {
+    // Given 2 calls/s ramping down by 1/s every second, for at most 10 calls
+    const schedule = { rate: 2, rampStep: -1, rampIntervalMs: 1000, maxCalls: 10 };
+    // Then its calls come at 2/s, then 1/s, and none once the rate is 0, from 2 s on
+    expect([...arrivals(schedule)]).toEqual([0, 500, 1000]);
+    expect(rateAt(schedule, 2000)).toBe(0);
+  });
+
   it('warms up climbing to the rate in four stairs, and ends with the warm-up', () => {
     // Given a warm-up of 4 s to 40 calls/s
     const schedule = warmUpSchedule(40, 4_000);

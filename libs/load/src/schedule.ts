@@ -22,8 +22,8 @@ export const rateAt = (schedule: OpenSchedule, offsetMs: number): number => {
   if (!rampStep || !rampIntervalMs) return rate;
   const stepped = rate + rampStep * Math.floor(offsetMs / rampIntervalMs);
   const capped = maxRate === undefined ? stepped : Math.min(stepped, maxRate);
-  // A negative step ramps down; the rate never reaches zero (the run would stall, not end).
-  return Math.max(capped, Number.MIN_VALUE);
+  // A negative step ramps down, to 0 calls/s at the lowest: the arrivals end there (see arrivals).
+  return Math.max(capped, 0);
 };
 
 export function* arrivals(schedule: OpenSchedule): Generator<number> {
@@ -34,8 +34,13 @@ export function* arrivals(schedule: OpenSchedule): Generator<number> {
   let offset = 0;
   for (let n = 0; schedule.maxCalls === undefined || n < schedule.maxCalls; n++) {
     if (schedule.durationMs !== undefined && offset >= schedule.durationMs) return;
+    // A ramp down that reached 0 calls/s brings no more calls. Spaced 1000/0 ms apart, a --max-calls
+    // run's remaining calls came at the offset Infinity: all at once, Node warning of timeouts it
+    // could not set, each charged 0.001 ms from an intended time that never comes.
+    const rate = rateAt(schedule, offset);
+    if (!(rate > 0)) return;
     yield offset;
-    offset += 1000 / rateAt(schedule, offset);
+    offset += 1000 / rate;
   }
 }
 
