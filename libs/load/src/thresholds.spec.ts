@@ -50,6 +50,22 @@ describe('SLO thresholds', () => {
     ]);
   });
 
+  it('refuses a scope nothing is measured under, before the run rather than after it', () => {
+    // Given latency thresholds scoped by a mistyped command type and an unknown flow, When parsed,
+    // Then each is refused naming the scopes there are: `hangup.p99<100ms` failed only once the run
+    // was over, on "no samples for hangup"
+    expectRefused([
+      [
+        'hangup.p99<100ms',
+        /^threshold "hangup\.p99<100ms": unknown scope "hangup"; use lag, all, a command type \(.*hangUp.*\) or a call flow \(place, ring-answer/,
+      ],
+      ['ringing.p50<5ms', /unknown scope "ringing"/],
+    ]);
+    // And every scope a run measures under is read
+    for (const scope of ['lag', 'all', 'hangUp', 'receiveIncomingCall', 'ring-answer', 'hold-pickup'])
+      expect(parseThreshold(`${scope}.p99<1s`)).toMatchObject({ scope });
+  });
+
   it('refuses a percentage above 100%, which no run can reach', () => {
     // Given share-of-commands thresholds, When parsed,
     // Then 0% to 100% are read, and beyond is refused: `errors<200%` passed every run, however bad

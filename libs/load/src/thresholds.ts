@@ -1,3 +1,5 @@
+import { COMMAND_TYPES } from './api-client.js';
+import { FLOWS } from './mix.js';
 import { parseDurationMs } from './think-time.js';
 
 /**
@@ -20,6 +22,8 @@ export interface Threshold {
 
 const PERCENTILE_METRICS = ['p50', 'p90', 'p95', 'p99', 'p99.9', 'max', 'mean'] as const;
 const COUNT_METRICS = ['errors', 'late'] as const;
+/** What a latency is measured under: the read-model lag, every command, a command type or a call flow. */
+const SCOPES = ['lag', 'all', ...COMMAND_TYPES, ...FLOWS] as const;
 
 export const parseThreshold = (text: string): Threshold => {
   const match = /^\s*([A-Za-z][\w.-]*?)\s*(<=|>=|<|>)\s*([\d.]+)\s*(us|ms|s|m|%)?\s*$/.exec(text);
@@ -56,6 +60,14 @@ export const parseThreshold = (text: string): Threshold => {
   }
   if (scope !== undefined && !(PERCENTILE_METRICS as readonly string[]).includes(metric)) {
     throw new Error(`threshold "${text}": only latency metrics take a scope`);
+  }
+  // A scope nothing is measured under (`hangup` for hangUp) failed only after the whole run, on
+  // "no samples for hangup".
+  if (scope !== undefined && !(SCOPES as readonly string[]).includes(scope)) {
+    throw new Error(
+      `threshold "${text}": unknown scope "${scope}"; use lag, all, a command type (${COMMAND_TYPES.join(', ')}) ` +
+        `or a call flow (${FLOWS.join(', ')})`,
+    );
   }
   const threshold: Threshold = { text: text.trim(), scope, metric, comparator, value, percent };
   const foregone = foregoneVerdict(threshold);
