@@ -428,6 +428,27 @@ describe('load run', () => {
     await rm(dir, { recursive: true });
   });
 
+  it.each(['run', 'replay'])(
+    'load %s refuses a lag threshold with --no-lag before anything is read or sent, where it failed once the run was over',
+    async (name) => {
+      const args = name === 'run' ? ['run', '--rate', '5'] : ['replay', 'no-such-recording.ndjson'];
+      await expect(
+        failureOf(loadCommand(), [
+          ...args,
+          '--api',
+          'http://127.0.0.1:1',
+          '--no-lag',
+          '--threshold',
+          'lag.p99<100ms',
+        ]),
+      ).resolves.toBe(
+        'switchboard load' +
+          (name === 'run' ? '' : ' replay') +
+          ': threshold "lag.p99<100ms" judges the read-model lag, which --no-lag does not measure: give one or the other\n',
+      );
+    },
+  );
+
   it('refuses a run id that makes an account id the api refuses, before provisioning', async () => {
     await expect(refusal(['--rate', '5', '--run-id', 'a b'])).resolves.toMatch(
       /^switchboard load: --run-id "a b" makes the account id "load-switchboard-a b", which must be 1-64 letters/,

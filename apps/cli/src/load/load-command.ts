@@ -61,7 +61,7 @@ import {
   stackUrlOption,
   startAtArg,
 } from '../options.js';
-import { report, Session, type CommonOptions } from './load-session.js';
+import { type CommonOptions, report, Session } from './load-session.js';
 
 interface RunOptions extends CommonOptions {
   rate?: number;
@@ -367,6 +367,21 @@ const LAG_PATH = '/accounts/{accountId}/roster';
 const parseThresholds = (texts: readonly string[]): Threshold[] => texts.map(parseThreshold);
 
 /**
+ * The thresholds of a run or a replay, refused when one judges the read-model lag that --no-lag does
+ * not measure: it failed only once the run was over, on "no samples for lag".
+ */
+const runThresholds = (options: CommonOptions): Threshold[] => {
+  const thresholds = parseThresholds(options.threshold);
+  const lag = thresholds.find((threshold) => threshold.scope === 'lag');
+  if (lag && !options.lag) {
+    throw new Error(
+      `threshold "${lag.text}" judges the read-model lag, which --no-lag does not measure: give one or the other`,
+    );
+  }
+  return thresholds;
+};
+
+/**
  * The options a message names that the user never gave: `--lines 1` refused for `--delegators 4`
  * puzzles whoever did not write `--delegators`.
  */
@@ -438,7 +453,7 @@ async function runLoad(options: RunOptions, command: Command): Promise<number> {
     if (ramp) throw new Error(ramp);
     const mix = parseMix(options.mix);
     const think = parseThinkTime(options.think);
-    const thresholds = parseThresholds(options.threshold);
+    const thresholds = runThresholds(options);
     const accountId = `load-${options.seed.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 24) || 'seed'}-${options.runId}`;
     // The run id goes into the account id as it is: one the api refuses failed only at provisioning.
     const runIdProblem = idOptionProblem('--run-id', options.runId, accountId);
@@ -626,7 +641,7 @@ async function replayLoad(file: string, options: ReplayOptions, command: Command
       options.account === undefined ? undefined : idOptionProblem('--account', options.account);
     if (accountProblem) throw new Error(accountProblem);
     const speed = replaySpeed(options.speed);
-    const thresholds = parseThresholds(options.threshold);
+    const thresholds = runThresholds(options);
     const { header, entries } = await readRecording(file);
     // Replaying nothing would report a run of 0 commands as a success.
     if (entries.length === 0) {
