@@ -616,6 +616,50 @@ describe('load run', () => {
     },
   );
 
+  it('stops at the first Ctrl-C without waiting for its next arrival, a minute ahead (--rate 1/m)', async () => {
+    // Given an api answering at once, which says when it receives the run's first call
+    let firstCall = (): void => undefined;
+    const called = new Promise<void>((resolve) => (firstCall = resolve));
+    const api = await startFakeApi((req) => {
+      if (req.url?.includes('calls')) firstCall();
+      return 0;
+    });
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      // When a run of one call a minute is given a Ctrl-C once its first call is under way
+      const run = loadCommand().parseAsync(
+        [
+          'run',
+          '--rate',
+          '1/m',
+          '--duration',
+          '10m',
+          '--delegators',
+          '1',
+          '--delegates',
+          '1',
+          '--lines',
+          '4',
+        ].concat(['--api', api.url, '--no-lag', '--no-progress']),
+        { from: 'user' },
+      );
+      await called;
+      process.emit('SIGINT', 'SIGINT');
+      // Then it ends at once as a stopped run (exit code 1), its one call reported (else the test times out)
+      await run;
+      expect(process.exitCode).toBe(1);
+      const printed = stdout.mock.calls.map(([chunk]) => String(chunk)).join('');
+      expect(printed).toContain('stopped by Ctrl-C before its planned end');
+      expect(printed).toContain('  calls .............. 1 started, ');
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+      process.exitCode = undefined;
+      await api.close();
+    }
+  });
+
   it('prints the figures of a run that went to its end though its --out cannot be written (a full disk)', async () => {
     // Given an api answering at once, and an --out on a disk that takes no more (/dev/full: ENOSPC)
     const api = await startFakeApi(() => 0);
