@@ -1,4 +1,12 @@
-import { arrivalCount, arrivals, parseRate, rateAt, warmUpSchedule } from './schedule.js';
+import {
+  arrivalCount,
+  arrivals,
+  type OpenSchedule,
+  parseRate,
+  rateAt,
+  scheduleEndMs,
+  warmUpSchedule,
+} from './schedule.js';
 
 describe('open-model schedule', () => {
   it('spaces arrivals evenly at the rate and stops at the duration', () => {
@@ -25,6 +33,23 @@ describe('open-model schedule', () => {
     // Then its calls come at 2/s, then 1/s, and none once the rate is 0, from 2 s on
     expect([...arrivals(schedule)]).toEqual([0, 500, 1000]);
     expect(rateAt(schedule, 2000)).toBe(0);
+  });
+
+  it.each<[OpenSchedule, number]>([
+    [{ rate: 4, durationMs: 1_000 }, 1_000],
+    [{ rate: 20, maxCalls: 60 }, 3_000],
+    [{ rate: 20, maxCalls: 60, durationMs: 2_000 }, 2_000],
+    [{ rate: 10, rampStep: 10, rampIntervalMs: 1_000, durationMs: 2_500 }, 2_500],
+    [{ rate: 10, rampStep: 10, rampIntervalMs: 1_000, maxCalls: 15 }, 1_250],
+    [{ rate: 2, rampStep: -1, rampIntervalMs: 1_000, durationMs: 10_000 }, 2_000],
+  ])('ends the schedule %j at %d ms: where one more arrival would come, or its duration', (schedule, end) => {
+    // Then the end is one interval after the last arrival, at most the duration
+    const last = [...arrivals(schedule)].at(-1)!;
+    expect(Math.min(last + 1000 / rateAt(schedule, last), schedule.durationMs ?? Infinity)).toBeCloseTo(
+      end,
+      6,
+    );
+    expect(scheduleEndMs(schedule)).toBeCloseTo(end, 6);
   });
 
   it('warms up climbing to the rate in four stairs, and ends with the warm-up', () => {

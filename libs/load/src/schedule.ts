@@ -50,6 +50,14 @@ export function* arrivals(schedule: OpenSchedule): Generator<number> {
  * calls at r/s take n/r seconds.
  */
 export const scheduleEndMs = (schedule: OpenSchedule): number => {
+  const { rate, rampStep, rampIntervalMs, durationMs, maxCalls } = schedule;
+  // Counted without going through the arrivals where their number does not matter: an hour at
+  // 100,000 calls/s has 360 million, which took seconds to go through, twice at the end of the run.
+  if (!rampStep || !rampIntervalMs) {
+    return Math.min(maxCalls === undefined ? Infinity : (maxCalls * 1000) / rate, durationMs ?? Infinity);
+  }
+  // A ramp up never runs out of calls before --duration: only --max-calls ends them sooner.
+  if (rampStep > 0 && maxCalls === undefined) return durationMs!;
   let end = 0;
   for (const offset of arrivals(schedule)) end = offset + 1000 / rateAt(schedule, offset);
   return schedule.durationMs === undefined ? end : Math.min(end, schedule.durationMs);
