@@ -184,6 +184,24 @@ describe('the end-of-run table', () => {
     );
   });
 
+  it.each([
+    [{ rate: 1 / 60, durationMs: 60_000 }, 'open model, 0.01667 calls/s'],
+    [
+      { rate: 2, rampStep: -1, rampIntervalMs: 1_000, maxCalls: 10 },
+      'open model, 2 calls/s, -1/s every 1.00 s',
+    ],
+    [
+      { rate: 5, rampStep: 5, rampIntervalMs: 1_000, maxRate: 20, durationMs: 4_000 },
+      'open model, 5 calls/s, +5/s every 1.00 s up to 20/s',
+    ],
+  ])(
+    'names the open model %j by its rates as given, to 4 digits, a ramp with its sign',
+    (model, expected) => {
+      const first = renderSummary(summary({ model: { kind: 'open', ...model } })).split('\n')[0];
+      expect(first).toBe(`load run: ${expected}, account load-e2e-one`);
+    },
+  );
+
   it('shows no warm-up line for a run without one', () => {
     expect(table).not.toContain('warm-up');
   });

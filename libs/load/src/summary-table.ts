@@ -72,15 +72,25 @@ const latencyRow = (name: string, p: Percentiles): string[] => [
   ...[p.p50, p.p90, p.p95, p.p99, p.max].map((v) => (p.count === 0 ? '-' : duration(v))),
 ];
 
+/**
+ * A rate as given, to 4 significant digits: `--rate 1/m` read "0.016666666666666666 calls/s".
+ * Signed, for a ramp's step: a step down read "+-1/s".
+ */
+const givenRate = (rate: unknown, signed = false): string => {
+  const value = Number(rate);
+  const text = String(Number(value.toPrecision(4)));
+  return signed && value >= 0 ? `+${text}` : text;
+};
+
 const describeModel = (model: Record<string, unknown>): string => {
   switch (model.kind) {
     case 'open': {
       const ramp =
         typeof model.rampStep === 'number'
-          ? `, +${String(model.rampStep)}/s every ${duration(Number(model.rampIntervalMs))}` +
-            (typeof model.maxRate === 'number' ? ` up to ${String(model.maxRate)}/s` : '')
+          ? `, ${givenRate(model.rampStep, true)}/s every ${duration(Number(model.rampIntervalMs))}` +
+            (typeof model.maxRate === 'number' ? ` up to ${givenRate(model.maxRate)}/s` : '')
           : '';
-      return `open model, ${String(model.rate)} calls/s${ramp}`;
+      return `open model, ${givenRate(model.rate)} calls/s${ramp}`;
     }
     case 'closed':
       return `closed model, ${count(Number(model.concurrency))} parties`;
