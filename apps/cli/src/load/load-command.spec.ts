@@ -49,6 +49,12 @@ describe('load command options', () => {
     expect(help).toMatch(/--duration <duration> .*? \(default: 10s, or none with --max-calls\)/);
   });
 
+  it('refuses --duration 0, which started no call and reported success', () => {
+    const option = subcommand('run').options.find((candidate) => candidate.long === '--duration')!;
+    expect(() => option.parseArg!('0', undefined as unknown as number)).toThrow(/"0" must be longer than 0/);
+    expect(option.parseArg!('30s', undefined as unknown as number)).toBe(30_000);
+  });
+
   it('says what --warm-up is for, that it is off unless given, and how it goes with --record and --shard', () => {
     // Given load run, When its help is rendered
     const help = subcommand('run').helpInformation().replace(/\s+/g, ' ');

@@ -264,7 +264,8 @@ export const loadCommand = (): Command => {
       .option(
         '--duration <duration>',
         `stop starting calls after this long, e.g. 30s (default: ${formatDurationMs(DEFAULT_DURATION_MS)}, or none with --max-calls)`,
-        duration,
+        // 0 started no call: a run of nothing reported success, with a target of NaN calls/s.
+        positiveDuration,
       )
       .option(
         '--max-calls <n>',
