@@ -1,6 +1,11 @@
 import type { Page } from 'playwright-core';
 import { send } from '../../tools/demo-account.js';
-import { SHOWN_MS, panelBrowserSuite } from '../support/panel-browser.js';
+import {
+  SHOWN_MS,
+  panelBrowserSuite,
+  recordAnnouncements,
+  waitUntilAnnounced,
+} from '../support/panel-browser.js';
 
 /**
  * What a call's controls offer as it goes from phase to phase, in Debian's Chromium over the real
@@ -67,6 +72,7 @@ describe('the panel in a browser: a call’s controls, phase by phase', () => {
       ).resolves.toBe('Choose whom to transfer the call to first, in Transfer to.');
 
       // When the assistant transfers it to Executive 1, by keyboard
+      await recordAnnouncements(page);
       await actionsOf(page, 'assistant1', number).getByLabel('Transfer to').selectOption('exec1');
       await actionsOf(page, 'assistant1', number).getByRole('button', { name: 'Transfer' }).press('Enter');
       await lampShows(page, 'exec1', number, 'transferring');
@@ -77,11 +83,10 @@ describe('the panel in a browser: a call’s controls, phase by phase', () => {
       ).resolves.toMatch(/is transferring, not connected;/);
       await expectEnabled(page, 'exec1', number, ['Answer transfer', 'Decline transfer']);
       // And a screen reader is told, of both seats, that the transfer rings for Executive 1
-      await page
-        .locator('[data-announcement]')
-        .filter({ hasText: `Executive 1: My number ${number} is transferring to you.` })
-        .filter({ hasText: `Assistant 1: Executive 1 · ${number} is transferring.` })
-        .waitFor({ timeout: SHOWN_MS });
+      await waitUntilAnnounced(page, [
+        `Executive 1: My number ${number} is transferring to you.`,
+        `Assistant 1: Executive 1 · ${number} is transferring.`,
+      ]);
 
       // When Executive 1 declines it, Then the call is the assistant's again (R16), to transfer once more
       await actionsOf(page, 'exec1', number).getByRole('button', { name: 'Decline transfer' }).click();

@@ -103,6 +103,36 @@ export async function holdRequests(page: Page, pattern: string): Promise<() => v
 }
 
 /**
+ * Starts keeping every text the page's screen-reader announcement (its live region) holds from now on.
+ * The region holds one text at a time, and a change that comes later than the page tells changes
+ * together (a second on a loaded machine) replaces the one before: waiting for both in the region at
+ * once then depended on the machine's speed. `waitUntilAnnounced` checks what was told, in any text.
+ */
+export async function recordAnnouncements(page: Page): Promise<void> {
+  await page.evaluate(`(() => {
+    const told = (window.__announced = []);
+    const keep = () => {
+      const text = document.querySelector('[data-announcement]')?.textContent ?? '';
+      if (text !== '' && told.at(-1) !== text) told.push(text);
+    };
+    keep();
+    new MutationObserver(keep).observe(document.body, { childList: true, characterData: true, subtree: true });
+  })()`);
+}
+
+/** Waits until every one of `sentences` was announced since `recordAnnouncements`, together or not. */
+export async function waitUntilAnnounced(page: Page, sentences: readonly string[]): Promise<void> {
+  await page.waitForFunction(
+    (wanted: readonly string[]) => {
+      const told = (globalThis as unknown as { __announced: string[] }).__announced;
+      return wanted.every((sentence) => told.some((text) => text.includes(sentence)));
+    },
+    sentences,
+    { timeout: SHOWN_MS },
+  );
+}
+
+/**
  * Expects a field of a form the api refused with a 400 naming it marked invalid and holding the focus,
  * to be corrected where it was typed; called once the refusal shows.
  */
