@@ -42,6 +42,16 @@ export interface RunningApi {
     extra?: Record<string, unknown>,
     delegatorNumber?: string,
   ): Promise<Answer>;
+  /**
+   * An active delegation: the delegator invites the delegate (as `invite`, with `extra`, which names its
+   * `delegationId`) and the delegate accepts, each expected to succeed.
+   */
+  delegate(
+    accountId: string,
+    delegatorId: string,
+    delegateId: string,
+    extra: Record<string, unknown> & { delegationId: string },
+  ): Promise<void>;
 }
 
 export async function startApi(): Promise<RunningApi> {
@@ -68,6 +78,7 @@ export function apiForSuite(): RunningApi {
     rawCall: (...args) => running().rawCall(...args),
     accountWith: (...args) => running().accountWith(...args),
     invite: (...args) => running().invite(...args),
+    delegate: (...args) => running().delegate(...args),
   };
 }
 
@@ -145,6 +156,11 @@ function requestsTo(url: string, close: () => Promise<void>): RunningApi {
         sharedLines: [delegatorNumber ?? '+15550000001'],
         ...extra,
       }),
+    async delegate(accountId, delegatorId, delegateId, extra) {
+      expectStatus(await api.invite(accountId, delegatorId, delegateId, extra), 201);
+      const accept = `/accounts/${accountId}/delegations/${extra.delegationId}/accept`;
+      expectStatus(await api.call('POST', accept, { actor: delegateId }), 200);
+    },
   };
   return api;
 }

@@ -50,25 +50,15 @@ describe('speed dials (R22) and named lines (R23) over HTTP', () => {
 
   beforeAll(async () => {
     // Bob may place calls on Alice's line and manage her speed dials; Carol is a delegate without it.
-    const bob = await api.invite(accountId, 'alice', 'bob', {
+    await api.delegate(accountId, 'alice', 'bob', {
       delegationId: 'alice-bob',
       permissions: ['placeCalls', 'answerCalls', 'manageSpeedDials'],
       sharedLines: [ALICE_LINE],
     });
-    expectStatus(bob, 201);
-    expectStatus(
-      await api.call('POST', `/accounts/${accountId}/delegations/alice-bob/accept`, { actor: 'bob' }),
-      200,
-    );
-    const carol = await api.invite(accountId, 'alice', 'carol', {
+    await api.delegate(accountId, 'alice', 'carol', {
       delegationId: 'alice-carol',
       sharedLines: [ALICE_LINE],
     });
-    expectStatus(carol, 201);
-    expectStatus(
-      await api.call('POST', `/accounts/${accountId}/delegations/alice-carol/accept`, { actor: 'carol' }),
-      200,
-    );
   });
 
   it('R23: the delegator names its line; bad names, strangers and foreign numbers are refused', async () => {

@@ -14,18 +14,13 @@ describe('holding a joined call (R15, R16, R18)', () => {
   const send = (path: string, body: Record<string, unknown>) => api.call('POST', onLine(path), body);
   const typesOf = (answer: { body: { events: { type: string }[] } }) => answer.body.events.map((e) => e.type);
 
-  beforeAll(async () => {
-    const invited = await api.invite(accountId, 'alice', 'bob', {
+  beforeAll(() =>
+    api.delegate(accountId, 'alice', 'bob', {
       delegationId: 'alice-bob',
       permissions: [...EVERYDAY, 'joinAndMerge'],
       sharedLines: [NUMBER],
-    });
-    expectStatus(invited, 201);
-    expectStatus(
-      await api.call('POST', `/accounts/${accountId}/delegations/alice-bob/accept`, { actor: 'bob' }),
-      200,
-    );
-  });
+    }),
+  );
 
   it('R15: Given Bob joined Alice’s call and records it, When Alice holds it, Then Bob leaves it, his recording stopped, and Alice alone resumes it', async () => {
     expectStatus(await send('/incoming-calls', { from: '+15550199', callId: 'c1' }), 201);

@@ -83,14 +83,7 @@ describe('a direct number passed from one party to another (R10, R17)', () => {
     // And an admin then moved the number from Alice to Bob, who shares it with Carol
     expectStatus(await admin('alice', [numberOf(11)]), 200);
     expectStatus(await admin('bob', [numberOf(2), NUMBER]), 200);
-    expectStatus(
-      await api.invite(accountId, 'bob', 'carol', { delegationId: 'bob-carol', sharedLines: [NUMBER] }),
-      201,
-    );
-    expectStatus(
-      await api.call('POST', `/accounts/${accountId}/delegations/bob-carol/accept`, { actor: 'carol' }),
-      200,
-    );
+    await api.delegate(accountId, 'bob', 'carol', { delegationId: 'bob-carol', sharedLines: [NUMBER] });
   });
 
   it("R17: the new owner and its delegate start with an empty inbox and history, not Alice's", async () => {
