@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { RunManifest } from '#stack';
-import type { ApiClient, CommandResult } from './api-client.js';
+import { instantApi } from './api-client.fixture.js';
 import { mergeResults } from './merge.js';
 import { Metrics } from './metrics.js';
 import type { CallPlan } from './plan.js';
@@ -92,18 +92,7 @@ describe("the open model's call rates", () => {
 });
 
 describe('an open run records when its arrivals ended', () => {
-  /** An api that answers every command at once. */
-  const api = {
-    send: (): Promise<CommandResult> =>
-      Promise.resolve({
-        status: 200,
-        ok: true,
-        code: undefined,
-        message: undefined,
-        position: undefined,
-        body: {},
-      }),
-  } as unknown as ApiClient;
+  const api = instantApi();
   const plan = (index: number): CallPlan =>
     ({
       index,

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import type { ApiClient, ApiCommand, CommandResult } from './api-client.js';
+import type { ApiCommand } from './api-client.js';
+import { instantApi } from './api-client.fixture.js';
 import { Metrics } from './metrics.js';
 import type { CallPlan } from './plan.js';
 import type { RecordedCommand } from './recording.js';
@@ -16,19 +17,9 @@ const command: ApiCommand = { type: 'advanceClock', actor: 'admin' };
 const stoppedRun = (stopAfter: number) => {
   const stop = new AbortController();
   let sent = 0;
-  const api = {
-    send: (): Promise<CommandResult> => {
-      if (++sent === stopAfter) setImmediate(() => stop.abort());
-      return Promise.resolve({
-        status: 200,
-        ok: true,
-        code: undefined,
-        message: undefined,
-        position: undefined,
-        body: {},
-      });
-    },
-  } as unknown as ApiClient;
+  const api = instantApi(() => {
+    if (++sent === stopAfter) setImmediate(() => stop.abort());
+  });
   const context: RunContext = {
     api,
     metrics: new Metrics(5),
