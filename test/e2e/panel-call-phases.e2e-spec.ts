@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { send } from '../../tools/demo-account.js';
 import {
+  DELEGATOR_ON_CONNECTED_CALL,
   SHOWN_MS,
   panelBrowserSuite,
   recordAnnouncements,
@@ -97,13 +98,7 @@ describe('the panel in a browser: a call’s controls, phase by phase', () => {
 
       // When Executive 1 answers it, Then everything an owner on its call may do is offered
       await actionsOf(page, 'exec1', number).getByRole('button', { name: 'Answer transfer' }).click();
-      await expectEnabled(page, 'exec1', number, [
-        'Hold',
-        'Hold, locked',
-        'Hang up',
-        'Record',
-        'Lock for privacy',
-      ]);
+      await expectEnabled(page, 'exec1', number, DELEGATOR_ON_CONNECTED_CALL);
       await expect(
         actionsOf(page, 'exec1', number).getByLabel('Transfer to').locator('option').allTextContents(),
       ).resolves.toEqual(['choose…', 'Assistant 1', 'Assistant 2']);

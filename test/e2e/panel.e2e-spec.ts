@@ -8,6 +8,7 @@ import { EventStore, createEventStoreClient } from '#eventstore';
 import { startProcess } from '#stack';
 import { delegationReadyPhoneUser, send, type DemoAccount } from '../../tools/demo-account.js';
 import {
+  DELEGATOR_ON_CONNECTED_CALL,
   SHOWN_MS,
   STARTUP_MS,
   expectFitsWindow,
@@ -1062,13 +1063,7 @@ describe('the panel in a browser', () => {
         previousOwner.getByLabel('Call from').locator(`option[value="${number}"]`).count(),
       ).resolves.toBe(0);
       // With what the domain lets it do on that call, and why it starts nothing new on the number (R20)
-      await suite.expectEnabledActions(actions, [
-        'Hold',
-        'Hold, locked',
-        'Hang up',
-        'Record',
-        'Lock for privacy',
-      ]);
+      await suite.expectEnabledActions(actions, DELEGATOR_ON_CONNECTED_CALL);
       await expect(actions.getByRole('button', { name: 'Call from this number' }).isDisabled()).resolves.toBe(
         true,
       );
@@ -1127,13 +1122,7 @@ describe('the panel in a browser', () => {
       // When the called number answers, played from the call's card as the outside world is
       await card.getByRole('button', { name: '+15557770003 answers' }).click();
       // Then the call is connected: Executive 1 may hold and record it from the card
-      await suite.expectEnabledActions(actions, [
-        'Hold',
-        'Hold, locked',
-        'Hang up',
-        'Record',
-        'Lock for privacy',
-      ]);
+      await suite.expectEnabledActions(actions, DELEGATOR_ON_CONNECTED_CALL);
       // When the called number hangs up, Then the call is over: gone from the card, the line idle for Executive 2
       await card.getByRole('button', { name: '+15557770003 hangs up' }).click();
       await card.waitFor({ state: 'detached', timeout: SHOWN_MS });

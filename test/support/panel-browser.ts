@@ -84,6 +84,12 @@ export interface PanelBrowserSuite {
   browserTest(name: string, photo: string, steps: () => Promise<void>): void;
 }
 
+/**
+ * The actions a seat offers enabled to the delegator on a connected call of its own: hold (also locked
+ * for privacy), hang up, record, lock (R15, R18). A delegate on it is offered no lock.
+ */
+export const DELEGATOR_ON_CONNECTED_CALL = ['Hold', 'Hold, locked', 'Hang up', 'Record', 'Lock for privacy'];
+
 /** Waits until the page's stream is live: it shows the seats as they are, and every change to them. */
 export const streamLive = (page: Page) =>
   page.waitForSelector('[data-connection="live"]', { timeout: SHOWN_MS });

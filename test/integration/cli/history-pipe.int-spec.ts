@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventStoreDBClient } from '@eventstore/db-client';
+import { DEFAULT_ACCOUNT_POLICY } from '#domain';
 import { createEventStoreClient } from '#eventstore';
 import { readAllEvents } from '../../../apps/cli/src/history/history-event.js';
 import { CLI } from '../../support/cli.js';
@@ -61,14 +62,7 @@ describe('history import and replay of a history piped to a path', () => {
       accountId: 'piped',
       name: 'Piped',
       admins: ['admin'],
-      policy: {
-        delegationEnabled: true,
-        autoActivateInvitations: false,
-        maxDelegatesPerDelegator: 15,
-        maxDelegatorsPerDelegate: 15,
-        assistantMinimumVersion: '6.0.0',
-        commonAreaDelegationNeedsPowerPack: false,
-      },
+      policy: DEFAULT_ACCOUNT_POLICY,
     }),
     event(1, 'PhoneUserProvisioned', party('alice', '+15550000001')),
     event(2, 'PhoneUserProvisioned', party('bob', '+15550000002')),

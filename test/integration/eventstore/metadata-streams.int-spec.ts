@@ -1,26 +1,8 @@
-import {
-  STREAM_EXISTS,
-  StreamDeletedError,
-  jsonEvent,
-  type ResolvedEvent,
-  type StreamSubscription,
-} from '@eventstore/db-client';
+import { STREAM_EXISTS, StreamDeletedError, jsonEvent, type ResolvedEvent } from '@eventstore/db-client';
 
-import { caughtUp, collect, failureOf, numbered, storeForSuite } from './support.js';
+import { caughtUp, collect, failureOf, numbered, storeForSuite, transcript } from './support.js';
 
 const revisionsOf = (events: readonly ResolvedEvent[]) => events.map((resolved) => resolved.event!.revision);
-
-/** What a stream subscription told its client, in order, until the call ended. */
-function transcript(subscription: StreamSubscription): Promise<string[]> {
-  const told: string[] = [];
-  subscription.on('confirmation', () => told.push('confirmation'));
-  subscription.on('caughtUp', () => told.push('caughtUp'));
-  subscription.on('data', ({ event }: ResolvedEvent) => told.push(`${event!.type}@${event!.revision}`));
-  return new Promise((resolve) => {
-    subscription.on('error', (error: Error) => resolve([...told, `${error.constructor.name}`]));
-    subscription.on('end', () => resolve([...told, 'end']));
-  });
-}
 
 // A stream's metadata is what EventStoreDB's index reader reads from the last event of its `$$` stream
 // (src/EventStore.Core/Services/Storage/ReaderIndex/IndexReader.cs, GetStreamMetadataUncached): any
@@ -84,7 +66,9 @@ describe('what a `$$` metadata stream holds, through the official client', () =>
 
     await client.tombstoneStream(stream);
 
-    expect(await transcript(client.subscribeToStream(`$$${stream}`))).toEqual(['StreamDeletedError']);
+    expect(await transcript(client.subscribeToStream(`$$${stream}`))).toEqual([
+      `StreamDeletedError: 9 FAILED_PRECONDITION: Event stream '$$${stream}' is deleted.`,
+    ]);
     expect(await failureOf(client.readStream(`$$${stream}`))).toMatchObject({
       constructor: StreamDeletedError,
     });

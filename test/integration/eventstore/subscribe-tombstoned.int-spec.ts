@@ -1,21 +1,4 @@
-import { StreamDeletedError, type ResolvedEvent, type StreamSubscription } from '@eventstore/db-client';
-
-import { caughtUp, numbered, storeForSuite } from './support.js';
-
-/** What a stream subscription told its client, in order, until the call ended. */
-function transcript(subscription: StreamSubscription): Promise<string[]> {
-  const told: string[] = [];
-  subscription.on('confirmation', () => told.push('confirmation'));
-  subscription.on('caughtUp', () => told.push('caughtUp'));
-  subscription.on('data', ({ event }: ResolvedEvent) => told.push(`${event!.type}@${event!.revision}`));
-  return new Promise((resolve) => {
-    subscription.on('error', (error: Error) => {
-      const name = error instanceof StreamDeletedError ? 'StreamDeletedError' : error.constructor.name;
-      resolve([...told, `${name}: ${error.message}`]);
-    });
-    subscription.on('end', () => resolve([...told, 'end']));
-  });
-}
+import { caughtUp, numbered, storeForSuite, transcript } from './support.js';
 
 // EventStoreDB 24.10, src/EventStore.Core/Services/Transport/Enumerators/Enumerator.StreamSubscription.cs:
 // the subscriptions service drops a subscription to a tombstoned stream before it is confirmed

@@ -8,6 +8,7 @@ import { credentials } from '@grpc/grpc-js';
 import {
   EventStoreDBClient,
   NO_STREAM,
+  StreamDeletedError,
   jsonEvent,
   type AppendResult,
   type EventData,
@@ -120,6 +121,24 @@ export async function take<E extends ResolvedEvent | AllStreamResolvedEvent>(
   }
   await subscription.unsubscribe();
   return { events, caughtUpAfter };
+}
+
+/**
+ * What a stream subscription told its client, in order, until the call ended: `confirmation`,
+ * `caughtUp`, each event as `type@revision`, and last `end` or the error as `Name: message`.
+ */
+export function transcript(subscription: StreamSubscription): Promise<string[]> {
+  const told: string[] = [];
+  subscription.on('confirmation', () => told.push('confirmation'));
+  subscription.on('caughtUp', () => told.push('caughtUp'));
+  subscription.on('data', ({ event }: ResolvedEvent) => told.push(`${event!.type}@${event!.revision}`));
+  return new Promise((resolve) => {
+    subscription.on('error', (error: Error) => {
+      const name = error instanceof StreamDeletedError ? 'StreamDeletedError' : error.constructor.name;
+      resolve([...told, `${name}: ${error.message}`]);
+    });
+    subscription.on('end', () => resolve([...told, 'end']));
+  });
 }
 
 /** Resolves when the subscription has caught up (the client emits `caughtUp`). */

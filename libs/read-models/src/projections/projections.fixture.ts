@@ -1,4 +1,4 @@
-import { lineOwnerDecision } from '#domain';
+import { DEFAULT_ACCOUNT_POLICY, lineOwnerDecision } from '#domain';
 import { type AccountPolicy, type LinePermissionUsed } from '#events';
 import { ReadModels } from '../engine/read-models.js';
 import { lineAccess } from '../queries/access.js';
@@ -17,14 +17,8 @@ export const T = (second: number): string => new Date(Date.UTC(2026, 0, 5, 9, 0,
 /** When the diagnoses below are asked: after every event of these specs. */
 export const AT = { at: T(120), source: 'the time asked for' };
 export const by = { by: 'admin', at: T(0) };
-export const policy: AccountPolicy = {
-  delegationEnabled: true,
-  autoActivateInvitations: false,
-  maxDelegatesPerDelegator: 15,
-  maxDelegatorsPerDelegate: 15,
-  assistantMinimumVersion: '6.0.0',
-  commonAreaDelegationNeedsPowerPack: false,
-};
+/** The policy of an account created with none given, as the api records it. */
+export const policy: AccountPolicy = DEFAULT_ACCOUNT_POLICY;
 /** A phone user who can take part in everything: a plan, the Assistant and a current macOS client. */
 export const phoneUser = (partyId: string, name: string, directNumbers: string[]): ProjectedEvent => ({
   type: 'PhoneUserProvisioned',
