@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { eventSchemas, type AccountEvent } from '#events';
@@ -8,6 +7,7 @@ import { auditCommand } from '../../../apps/cli/src/audit/audit-command.js';
 import { accountEvents, delegatorOf, lineEvents } from '../../../bench/replay/workload.js';
 import { serveAccount, type ServedAccount } from '../../support/account-projector.js';
 import { connectToSharedStore, testMetadata } from '../../support/shared-store.js';
+import { scratchDirForSuite } from '../../support/for-suite.js';
 
 /**
  * The projector's exports name who acted beside the ids (`actorName`, `onBehalfOfName`, the JSON's
@@ -21,7 +21,7 @@ describe("audit verify of the projector's exports, whose names of the parties ar
   const accountId = `names${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const options = { seed: 5, accountId, lines: 1, callsPerLine: 3 };
   let served: ServedAccount;
-  let dir: string;
+  const dir = scratchDirForSuite('audit-verify-names-');
   let callId: string;
   const connection = process.env.EVENTSTORE_CONNECTION_STRING!;
 
@@ -44,12 +44,10 @@ describe("audit verify of the projector's exports, whose names of the parties ar
       )
     ).json()) as { calls: { callId: string }[] };
     callId = history.calls[0]!.callId;
-    dir = await mkdtemp(join(tmpdir(), 'audit-verify-names-'));
   }, 60_000);
 
   afterAll(async () => {
     await served?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   /** The projector's export of the call's trail. */
@@ -58,7 +56,7 @@ describe("audit verify of the projector's exports, whose names of the parties ar
 
   /** `switchboard audit verify` of `text` (with `--store` when asked): its exit code and last message. */
   const verify = async (text: string, withStore: boolean): Promise<{ code: number; said: string }> => {
-    const file = join(dir, `${randomUUID()}.txt`);
+    const file = join(dir(), `${randomUUID()}.txt`);
     await writeFile(file, text);
     const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);

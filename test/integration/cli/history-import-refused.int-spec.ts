@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { jsonEvent, type EventStoreDBClient } from '@eventstore/db-client';
 import { createEventStoreClient } from '#eventstore';
@@ -8,6 +7,7 @@ import { readAllEvents, type HistoryEvent } from '../../../apps/cli/src/history/
 import { HistoryImporter } from '../../../apps/cli/src/history/import.js';
 import { CLI, runCli } from '../../support/cli.js';
 import { ownEmbeddedStore } from '../../support/embedded-eventstore.js';
+import { scratchDirForSuite } from '../../support/for-suite.js';
 
 /**
  * `history import` of a file it refuses, through the built CLI against an embedded server: bad input
@@ -17,13 +17,11 @@ import { ownEmbeddedStore } from '../../support/embedded-eventstore.js';
 describe('history import of a file it refuses', () => {
   let client: EventStoreDBClient;
   const target = ownEmbeddedStore(() => client?.dispose());
-  let dir: string;
+  const dir = scratchDirForSuite('history-refused-');
 
-  beforeAll(async () => {
+  beforeAll(() => {
     client = createEventStoreClient(target.server.connectionString);
-    dir = await mkdtemp(join(tmpdir(), 'history-refused-'));
   });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
 
   const event = (stream: string, revision: number, id: string): object => ({
     id,
@@ -44,7 +42,7 @@ describe('history import of a file it refuses', () => {
   };
 
   const importFile = async (name: string, lines: readonly string[]) => {
-    const file = join(dir, name);
+    const file = join(dir(), name);
     await writeFile(file, `${lines.join('\n')}\n`);
     return {
       file,
@@ -175,7 +173,7 @@ describe('history import of a file it refuses', () => {
 
   it('replay --store of a point outside the history appends nothing, the point checked against the file first', async () => {
     // Given a history of two events and a store the user keeps
-    const file = join(dir, 'replay-point.ndjson');
+    const file = join(dir(), 'replay-point.ndjson');
     await writeFile(
       file,
       [event('notes-replayed', 0, ids[0]!), event('notes-replayed', 1, ids[1]!)]

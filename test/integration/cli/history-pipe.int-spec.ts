@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventStoreDBClient } from '@eventstore/db-client';
 import { DEFAULT_ACCOUNT_POLICY } from '#domain';
@@ -8,6 +7,7 @@ import { createEventStoreClient } from '#eventstore';
 import { readAllEvents } from '../../../apps/cli/src/history/history-event.js';
 import { CLI } from '../../support/cli.js';
 import { ownEmbeddedStore } from '../../support/embedded-eventstore.js';
+import { scratchDirForSuite } from '../../support/for-suite.js';
 
 /**
  * `history import` and `replay` of a history given as a path that can be read only once: the
@@ -19,13 +19,11 @@ import { ownEmbeddedStore } from '../../support/embedded-eventstore.js';
 describe('history import and replay of a history piped to a path', () => {
   let client: EventStoreDBClient;
   const target = ownEmbeddedStore(() => client?.dispose());
-  let dir: string;
+  const dir = scratchDirForSuite('history-pipe-');
 
-  beforeAll(async () => {
+  beforeAll(() => {
     client = createEventStoreClient(target.server.connectionString);
-    dir = await mkdtemp(join(tmpdir(), 'history-pipe-'));
   });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
 
   /** An account's first events, as the api writes them: created, then two parties provisioned. */
   const event = (revision: number, type: string, data: object): string =>
@@ -73,7 +71,7 @@ describe('history import and replay of a history piped to a path', () => {
    * `/dev/fd/N` path (Node's own child stdin is a socket, which `/dev/stdin` cannot open).
    */
   const piped = async (args: readonly string[], text: string) => {
-    const file = join(dir, 'history.ndjson');
+    const file = join(dir(), 'history.ndjson');
     await writeFile(file, text);
     return new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
       execFile(

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jsonEvent } from '@eventstore/db-client';
 import { createEventStoreClient } from '#eventstore';
 import { headPosition } from '../../../apps/cli/src/history/history-event.js';
 import { runCli } from '../../support/cli.js';
+import { scratchDirForSuite } from '../../support/for-suite.js';
 import {
   PROCESS_BUDGET_MS,
   startEmbeddedEventStore,
@@ -20,13 +20,9 @@ import {
  */
 describe('history export and import when the store goes away', () => {
   const EVENTS = 30_000;
-  let dir: string;
+  const dir = scratchDirForSuite('history-gone-');
   let store: EmbeddedEventStore | undefined;
 
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'history-gone-'));
-  });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
   afterEach(async () => {
     await store?.stop('SIGKILL');
     store = undefined;
@@ -50,7 +46,7 @@ describe('history export and import when the store goes away', () => {
     }
     await client.dispose();
     // An earlier export, where the new one is to go: an export that fails removed it
-    const exports = join(dir, 'exports');
+    const exports = join(dir(), 'exports');
     await mkdir(exports);
     const out = join(exports, 'export.ndjson');
     const earlier = '{"an":"earlier export"}\n';
@@ -93,7 +89,7 @@ describe('history export and import when the store goes away', () => {
 
   it('import: says how many events it appended, and that importing again finishes it', async () => {
     store = await startEmbeddedEventStore({ inMemory: true });
-    const file = join(dir, 'history.ndjson');
+    const file = join(dir(), 'history.ndjson');
     const lines = Array.from({ length: EVENTS }, (_, i) =>
       JSON.stringify({
         id: randomUUID(),
