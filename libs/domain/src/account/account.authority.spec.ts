@@ -13,6 +13,7 @@ import {
   given,
   invite,
   optOut,
+  setDelegateHours,
 } from './account.fixtures.js';
 
 const withVipDelegate = extend(
@@ -47,12 +48,7 @@ describe('authority a decision used, recorded in event metadata (SPEC §2)', () 
       .when(optOut('ab', BOB))
       .thenActsWith({ onBehalfOf: ALICE, permission: 'optInOut' });
     given(withVipDelegate, at)
-      .when({
-        type: 'SetDelegateBusinessHours',
-        actor: BOB,
-        delegationId: 'ab',
-        businessHours: null,
-      })
+      .when(setDelegateHours('ab', BOB, null))
       .thenActsWith({ onBehalfOf: ALICE, permission: 'overrideBusinessHours' });
   });
 

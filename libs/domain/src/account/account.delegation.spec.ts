@@ -27,6 +27,7 @@ import {
   revoke,
   stateOf,
   typesOf,
+  setDelegateHours,
 } from './account.fixtures.js';
 import type { AccountEvent } from '#events';
 import { explainOptInOrOut } from './account.delegation.decide.js';
@@ -361,8 +362,7 @@ describe('a common-area phone’s own delegation settings, set by an admin (R7, 
     accept('d1', ADMIN),
   );
   const NIGHTS = { utcOffsetMinutes: 0, windows: [{ day: 'mon', from: '18:00', to: '24:00' }] } as const;
-  const setHours = (actor: string) =>
-    ({ type: 'SetDelegateBusinessHours', actor, delegationId: 'd1', businessHours: NIGHTS }) as const;
+  const setHours = (actor: string) => setDelegateHours('d1', actor, NIGHTS);
 
   it('R7: Given a delegation to a common-area phone, When an admin opts it out and back in, Then each is the phone’s own setting, recorded as the admin’s act', () => {
     given(lobbyDelegate)

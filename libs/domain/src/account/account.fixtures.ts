@@ -115,6 +115,18 @@ export const revoke = onDelegation('RevokeDelegation');
 export const optIn = onDelegation('OptIn');
 export const optOut = onDelegation('OptOut');
 
+/** R13: the delegate's own business hours on a delegation (null: the delegator's again). */
+export const setDelegateHours = (
+  delegationId: string,
+  actor: string,
+  businessHours: C.SetDelegateBusinessHours['businessHours'],
+): C.SetDelegateBusinessHours => ({
+  type: 'SetDelegateBusinessHours',
+  ...base(actor),
+  delegationId,
+  businessHours,
+});
+
 export const changePermissions = (
   delegationId: string,
   actor: string,

@@ -33,6 +33,7 @@ import {
   ref,
   revoke,
   stateOf,
+  setDelegateHours,
 } from './account.fixtures.js';
 import {
   activeDelegationsHeldBy,
@@ -263,7 +264,7 @@ describe('business hours (R13)', () => {
     accept('d1', BOB),
   );
   const setHours = (actor: string, businessHours: typeof TOKYO_OFFICE | null = TOKYO_OFFICE) =>
-    ({ type: 'SetDelegateBusinessHours', actor, delegationId: 'd1', businessHours }) as const;
+    setDelegateHours('d1', actor, businessHours);
 
   it('R13: a delegate with overrideBusinessHours sets its own hours on the delegation', () => {
     given(overriding)

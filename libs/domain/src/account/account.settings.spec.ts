@@ -26,6 +26,7 @@ import {
   revoke,
   stateOf,
   unlock,
+  setDelegateHours,
 } from './account.fixtures.js';
 
 const active = extend(acme, invite('d1', ALICE, BOB), accept('d1', BOB));
@@ -120,12 +121,10 @@ describe('admin lock (R3)', () => {
       invite('d1', ALICE, BOB, { permissions: ['answerCalls', 'optInOut', 'overrideBusinessHours'] }),
       accept('d1', BOB),
     );
-    const hours = {
-      type: 'SetDelegateBusinessHours',
-      actor: BOB,
-      delegationId: 'd1',
-      businessHours: { utcOffsetMinutes: 0, windows: [{ day: 'mon', from: '09:00', to: '17:00' }] },
-    } as const;
+    const hours = setDelegateHours('d1', BOB, {
+      utcOffsetMinutes: 0,
+      windows: [{ day: 'mon', from: '09:00', to: '17:00' }],
+    });
     for (const [party, locked] of [
       [BOB, extend(own, lock(BOB))],
       [ALICE, extend(own, lock(ALICE))],
